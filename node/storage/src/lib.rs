@@ -1,0 +1,43 @@
+//! keel-storage: where rows live on one worker, and how they survive a crash.
+//!
+//! - [`engine`]: the ordered key/value interface a vshard's table data sits behind (in memory for now;
+//!   the B+tree over the buffer manager replaces it behind the same trait).
+//! - [`store`]: a worker's share of the data: one engine tree per (table, vshard), row locks with
+//!   before-images (the seed of undo-log MVCC), per-transaction write sets.
+//! - [`wal`]: the per-worker write-ahead log: row-level records with checksums, group commit through
+//!   io_uring, and recovery.
+//!
+//! Keys and rows are bytes here; the SQL layer owns their encodings. Nothing in this crate is shared
+//! between threads: each worker owns its [`store::Store`] and its [`wal::Wal`].
+
+pub mod engine;
+pub mod store;
+pub mod wal;
+
+/// A table's identity, never reused (a dropped and re-created table gets a new id).
+pub type TableId = u64;
+/// A transaction's identity: `counter << 8 | worker`, unique across restarts (see [`wal::Recovered`]).
+pub type TxnId = u64;
+/// A virtual shard: the unit of ownership (one worker at a time) and, later, of movement.
+pub type VShard = u16;
+/// A worker (core) number.
+pub type WorkerId = u16;
+
+/// Number of vshards a table's keys hash into. Fixed for the life of a data directory.
+pub const VSHARD_COUNT: u16 = 256;
+
+/// The vshard a key belongs to: a hash of the key's bytes, so that placement does not depend on the
+/// key's type and adjacent keys spread over workers.
+pub fn vshard_of(key: &[u8]) -> VShard {
+    (crc32c::crc32c(key) % VSHARD_COUNT as u32) as VShard
+}
+
+/// The worker that owns `vshard` when the node runs `workers` workers.
+pub fn owner_of(vshard: VShard, workers: usize) -> WorkerId {
+    (vshard as usize % workers) as WorkerId
+}
+
+/// The worker a transaction id was minted on.
+pub fn txn_worker(txn: TxnId) -> WorkerId {
+    (txn & 0xff) as WorkerId
+}

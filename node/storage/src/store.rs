@@ -1,0 +1,391 @@
+//! A worker's share of the data: trees per (table, vshard), row locks, transaction write sets.
+//!
+//! ```text
+//!   trees[(table, vshard)] : key -> newest row bytes (committed, or written by the lock holder)
+//!   locks[(table, key)]    : holder txn, before-image (None: the row did not exist), deleted flag
+//!   table_locks[table]     : holder txn of an exclusive table lock (TRUNCATE, table rewrite)
+//! ```
+//!
+//! Invariants:
+//! - A row written by an open transaction is locked by it until it commits or aborts; nobody else
+//!   writes it meanwhile (writers get [`Blocked`] and wait for the holder).
+//! - Other transactions read the before-image of a locked row: they never see uncommitted data.
+//!   This is READ COMMITTED with row-level write locks; the newest-in-place / before-image split is the
+//!   shape the undo-log MVCC issue extends into version chains with snapshots.
+//! - An uncommitted delete keeps the row in its tree (marked in the lock) so that other readers still see
+//!   it; commit removes it.
+//! - Commit is two steps: [`Store::commit_records`] hands the write set to the log while the locks stay
+//!   held; [`Store::release`] runs once the log says the records are durable. A reader can therefore
+//!   never observe a change that a crash could still take back.
+//!
+//! Every method is synchronous: the store is owned by one worker thread and never awaits. A caller that
+//! gets [`Blocked`] waits (asynchronously) for the holder to finish and retries the whole operation.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+
+use crate::engine::{MemTree, Tree};
+use crate::wal::Record;
+use crate::{vshard_of, TableId, TxnId, VShard};
+
+/// The operation must wait for another transaction to finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blocked {
+    pub holder: TxnId,
+}
+
+#[derive(Debug)]
+struct RowLock {
+    holder: TxnId,
+    before: Option<Vec<u8>>,
+    deleted: bool,
+}
+
+#[derive(Default, Debug)]
+struct WriteSet {
+    /// Rows this transaction locked and changed, in first-touch order.
+    rows: Vec<(TableId, Vec<u8>)>,
+    /// Tables this transaction truncated, with the trees they had (restored on abort).
+    truncated: Vec<(TableId, Vec<(VShard, MemTree)>)>,
+    /// A catalog image this transaction writes: (version, bytes).
+    catalog: Option<(u64, Vec<u8>)>,
+}
+
+/// What a scan shows of one row.
+pub struct RowView<'a> {
+    pub key: &'a [u8],
+    /// The version this transaction sees (None: invisible to it).
+    pub visible: Option<&'a [u8]>,
+    /// The newest version when another transaction holds the row's lock.
+    pub locked_newest: Option<(TxnId, Option<&'a [u8]>)>,
+}
+
+/// Result of an insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Yes,
+    /// A visible row already has this key.
+    Duplicate,
+}
+
+/// One worker's rows.
+#[derive(Default)]
+pub struct Store {
+    trees: HashMap<(TableId, VShard), MemTree>,
+    /// vshards that hold a tree, per table (for scans).
+    table_vshards: HashMap<TableId, Vec<VShard>>,
+    locks: HashMap<(TableId, Vec<u8>), RowLock>,
+    table_locks: HashMap<TableId, TxnId>,
+    txns: HashMap<TxnId, WriteSet>,
+}
+
+impl Store {
+    /// Loads recovered rows (already committed) for a table.
+    pub fn load(&mut self, table: TableId, rows: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) {
+        for (key, row) in rows {
+            let vshard = vshard_of(&key);
+            self.tree_mut(table, vshard).put(key, row);
+        }
+    }
+
+    fn tree_mut(&mut self, table: TableId, vshard: VShard) -> &mut MemTree {
+        self.trees.entry((table, vshard)).or_insert_with(|| {
+            let vshards = self.table_vshards.entry(table).or_default();
+            vshards.push(vshard);
+            vshards.sort_unstable();
+            MemTree::default()
+        })
+    }
+
+    fn check_table(&self, txn: TxnId, table: TableId) -> Result<(), Blocked> {
+        match self.table_locks.get(&table) {
+            Some(&holder) if holder != txn => Err(Blocked { holder }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Row lock holder of `key`, if another transaction than `txn`.
+    fn other_holder(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<&RowLock> {
+        // The map is keyed by owned keys; avoid allocating when no lock exists at all.
+        if self.locks.is_empty() {
+            return None;
+        }
+        self.locks.get(&(table, key.to_vec())).filter(|lock| lock.holder != txn)
+    }
+
+    /// The version of `key` that `txn` sees.
+    pub fn get(&self, txn: TxnId, table: TableId, key: &[u8]) -> Result<Option<&[u8]>, Blocked> {
+        self.check_table(txn, table)?;
+        let newest = self.trees.get(&(table, vshard_of(key))).and_then(|tree| tree.get(key));
+        if self.locks.is_empty() {
+            return Ok(newest);
+        }
+        Ok(match self.locks.get(&(table, key.to_vec())) {
+            None => newest,
+            Some(lock) if lock.holder == txn => newest.filter(|_| !lock.deleted),
+            Some(lock) => lock.before.as_deref(),
+        })
+    }
+
+    /// Visits every row of `table` on this worker as `txn` sees it, until `visit` returns false.
+    pub fn scan(&self, txn: TxnId, table: TableId, visit: &mut dyn FnMut(RowView<'_>) -> bool) -> Result<(), Blocked> {
+        self.check_table(txn, table)?;
+        let Some(vshards) = self.table_vshards.get(&table) else { return Ok(()) };
+        let any_locks = !self.locks.is_empty();
+        let mut go_on = true;
+        for vshard in vshards {
+            let Some(tree) = self.trees.get(&(table, *vshard)) else { continue };
+            tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
+                let view = match any_locks.then(|| self.locks.get(&(table, key.to_vec()))).flatten() {
+                    None => RowView { key, visible: Some(row), locked_newest: None },
+                    Some(lock) if lock.holder == txn => {
+                        RowView { key, visible: (!lock.deleted).then_some(row), locked_newest: None }
+                    }
+                    Some(lock) => RowView {
+                        key,
+                        visible: lock.before.as_deref(),
+                        locked_newest: Some((lock.holder, (!lock.deleted).then_some(row))),
+                    },
+                };
+                go_on = visit(view);
+                go_on
+            });
+            if !go_on {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
+    fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+        self.check_table(txn, table)?;
+        if let Some(lock) = self.other_holder(txn, table, key) {
+            return Err(Blocked { holder: lock.holder });
+        }
+        let map_key = (table, key.to_vec());
+        if !self.locks.contains_key(&map_key) {
+            let before = self.trees.get(&(table, vshard_of(key))).and_then(|tree| tree.get(key)).map(<[u8]>::to_vec);
+            self.locks.insert(map_key, RowLock { holder: txn, before, deleted: false });
+            self.txns.entry(txn).or_default().rows.push((table, key.to_vec()));
+        }
+        Ok(())
+    }
+
+    /// Inserts a row unless a row with that key is visible to `txn`.
+    pub fn insert(&mut self, txn: TxnId, table: TableId, key: Vec<u8>, row: Vec<u8>) -> Result<Inserted, Blocked> {
+        if self.get(txn, table, &key)?.is_some() {
+            return Ok(Inserted::Duplicate);
+        }
+        self.lock(txn, table, &key)?;
+        let lock = self.locks.get_mut(&(table, key.clone())).expect("locked above");
+        lock.deleted = false;
+        let vshard = vshard_of(&key);
+        self.tree_mut(table, vshard).put(key, row);
+        Ok(Inserted::Yes)
+    }
+
+    /// Replaces the row under `key` (which `txn` must see).
+    pub fn update(&mut self, txn: TxnId, table: TableId, key: &[u8], row: Vec<u8>) -> Result<(), Blocked> {
+        self.lock(txn, table, key)?;
+        let vshard = vshard_of(key);
+        self.tree_mut(table, vshard).put(key.to_vec(), row);
+        Ok(())
+    }
+
+    /// Deletes the row under `key` (which `txn` must see).
+    pub fn delete(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+        self.lock(txn, table, key)?;
+        self.locks.get_mut(&(table, key.to_vec())).expect("locked above").deleted = true;
+        Ok(())
+    }
+
+    /// Empties `table` on this worker under an exclusive table lock held until commit or abort.
+    pub fn truncate(&mut self, txn: TxnId, table: TableId) -> Result<(), Blocked> {
+        self.check_table(txn, table)?;
+        if let Some((_, lock)) = self.locks.iter().find(|((t, _), lock)| *t == table && lock.holder != txn) {
+            return Err(Blocked { holder: lock.holder });
+        }
+        // Rows this transaction itself changed in the table go back to their before-images: the saved
+        // trees must be the state an abort returns to, and a commit empties the table anyway.
+        self.finish_rows(txn, |(t, _)| *t == table, true);
+        self.table_locks.insert(txn_table_key(table), txn);
+        let vshards = self.table_vshards.remove(&table).unwrap_or_default();
+        let old = vshards.into_iter().filter_map(|vshard| self.trees.remove(&(table, vshard)).map(|tree| (vshard, tree))).collect();
+        self.txns.entry(txn).or_default().truncated.push((table, old));
+        Ok(())
+    }
+
+    /// Records that `txn` writes a new catalog image.
+    pub fn write_catalog(&mut self, txn: TxnId, version: u64, image: Vec<u8>) {
+        self.txns.entry(txn).or_default().catalog = Some((version, image));
+    }
+
+    /// Whether `txn` changed anything on this worker.
+    pub fn has_writes(&self, txn: TxnId) -> bool {
+        self.txns.contains_key(&txn)
+    }
+
+    /// The log records of `txn`'s changes, ending with its commit record. Locks stay held.
+    pub fn commit_records(&self, txn: TxnId, participants: &[u8], emit: &mut dyn FnMut(Record<'_>)) {
+        let Some(writes) = self.txns.get(&txn) else { return };
+        for (table, _) in &writes.truncated {
+            emit(Record::Truncate { txn, table: *table });
+        }
+        for (table, key) in &writes.rows {
+            let lock = &self.locks[&(*table, key.clone())];
+            let before = lock.before.as_deref();
+            if lock.deleted {
+                if before.is_some() {
+                    emit(Record::Delete { txn, table: *table, key, before });
+                }
+            } else {
+                let after = self.trees[&(*table, vshard_of(key))].get(key).expect("locked row is in its tree");
+                emit(Record::Put { txn, table: *table, key, before, after });
+            }
+        }
+        if let Some((version, image)) = &writes.catalog {
+            emit(Record::Catalog { txn, version: *version, image });
+        }
+        emit(Record::Commit { txn, participants });
+    }
+
+    /// Ends `txn` after its commit is durable: its changes become everyone's, its locks go.
+    pub fn release(&mut self, txn: TxnId) {
+        self.finish_rows(txn, |_| true, false);
+        if let Some(writes) = self.txns.remove(&txn) {
+            for (table, _) in writes.truncated {
+                self.table_locks.remove(&txn_table_key(table));
+            }
+        }
+    }
+
+    /// Undoes everything `txn` did on this worker and releases its locks.
+    pub fn abort(&mut self, txn: TxnId) {
+        self.finish_rows(txn, |_| true, true);
+        if let Some(writes) = self.txns.remove(&txn) {
+            for (table, trees) in writes.truncated.into_iter().rev() {
+                self.table_locks.remove(&txn_table_key(table));
+                for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
+                    self.trees.remove(&(table, vshard));
+                }
+                for (vshard, tree) in trees {
+                    self.trees.insert((table, vshard), tree);
+                    self.table_vshards.entry(table).or_default().push(vshard);
+                }
+                if let Some(vshards) = self.table_vshards.get_mut(&table) {
+                    vshards.sort_unstable();
+                }
+            }
+        }
+    }
+
+    /// Settles the row locks of `txn` that `which` selects: commit (keep newest) or undo (restore).
+    fn finish_rows(&mut self, txn: TxnId, which: impl Fn(&(TableId, Vec<u8>)) -> bool, undo: bool) {
+        let Some(writes) = self.txns.get_mut(&txn) else { return };
+        let (chosen, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.rows).into_iter().partition(|row| which(row));
+        writes.rows = kept;
+        for (table, key) in chosen {
+            let Some(lock) = self.locks.remove(&(table, key.clone())) else { continue };
+            let vshard = vshard_of(&key);
+            let restore = if undo { lock.before.map(Some).unwrap_or(None) } else { None };
+            let remove = if undo { restore.is_none() } else { lock.deleted };
+            if let Some(before) = restore {
+                self.tree_mut(table, vshard).put(key, before);
+            } else if remove {
+                if let Some(tree) = self.trees.get_mut(&(table, vshard)) {
+                    tree.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Forgets a dropped table's rows.
+    pub fn drop_table(&mut self, table: TableId) {
+        for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
+            self.trees.remove(&(table, vshard));
+        }
+    }
+
+    /// Every committed row of every table (for checkpoints and tests). Requires no open transaction.
+    pub fn committed_rows(&self) -> impl Iterator<Item = (TableId, &[u8], &[u8])> + '_ {
+        debug_assert!(self.txns.is_empty());
+        self.trees.iter().flat_map(|((table, _), tree)| {
+            let mut rows = Vec::with_capacity(tree.len());
+            tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
+                rows.push((*table, key as *const [u8], row as *const [u8]));
+                true
+            });
+            // SAFETY: the pointers borrow from `tree`, which `self` keeps alive for the iterator.
+            rows.into_iter().map(|(table, key, row)| unsafe { (table, &*key, &*row) })
+        })
+    }
+
+    /// Number of rows of `table` on this worker, including uncommitted ones.
+    pub fn row_count(&self, table: TableId) -> usize {
+        self.table_vshards
+            .get(&table)
+            .map(|vshards| vshards.iter().map(|v| self.trees.get(&(table, *v)).map_or(0, Tree::len)).sum())
+            .unwrap_or(0)
+    }
+}
+
+/// Table locks share the map with nothing else; the helper keeps the key type explicit.
+fn txn_table_key(table: TableId) -> TableId {
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uncommitted_writes_are_private_until_release() {
+        let mut store = Store::default();
+        store.load(1, [(b"k".to_vec(), b"old".to_vec())]);
+        store.update(10, 1, b"k", b"new".to_vec()).unwrap();
+        assert_eq!(store.get(10, 1, b"k").unwrap(), Some(&b"new"[..]));
+        assert_eq!(store.get(20, 1, b"k").unwrap(), Some(&b"old"[..]));
+        assert_eq!(store.update(20, 1, b"k", b"x".to_vec()), Err(Blocked { holder: 10 }));
+        let mut records = Vec::new();
+        store.commit_records(10, &[0], &mut |record| records.push(format!("{record:?}")));
+        assert_eq!(records.len(), 2);
+        store.release(10);
+        assert_eq!(store.get(20, 1, b"k").unwrap(), Some(&b"new"[..]));
+    }
+
+    #[test]
+    fn abort_restores_inserts_deletes_and_truncates() {
+        let mut store = Store::default();
+        store.load(1, [(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())]);
+        assert_eq!(store.insert(5, 1, b"a".to_vec(), b"dup".to_vec()), Ok(Inserted::Duplicate));
+        store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
+        store.delete(5, 1, b"a").unwrap();
+        assert_eq!(store.get(5, 1, b"a").unwrap(), None);
+        assert_eq!(store.get(6, 1, b"a").unwrap(), Some(&b"1"[..]));
+        assert_eq!(store.get(6, 1, b"c").unwrap(), None);
+        store.truncate(5, 1).unwrap();
+        assert_eq!(store.row_count(1), 0);
+        assert_eq!(store.get(6, 1, b"a"), Err(Blocked { holder: 5 }));
+        store.abort(5);
+        let mut keys = Vec::new();
+        store
+            .scan(6, 1, &mut |view| {
+                keys.push((view.key.to_vec(), view.visible.map(<[u8]>::to_vec)));
+                true
+            })
+            .unwrap();
+        keys.sort();
+        assert_eq!(keys, vec![(b"a".to_vec(), Some(b"1".to_vec())), (b"b".to_vec(), Some(b"2".to_vec()))]);
+    }
+
+    #[test]
+    fn committed_delete_removes_the_row() {
+        let mut store = Store::default();
+        store.load(1, [(b"a".to_vec(), b"1".to_vec())]);
+        store.delete(7, 1, b"a").unwrap();
+        store.release(7);
+        assert_eq!(store.row_count(1), 0);
+        assert!(!store.has_writes(7));
+    }
+}
