@@ -1,0 +1,15 @@
+//! keel-sql: PostgreSQL-compatible SQL over Keel's vshards.
+//!
+//! Pipeline: [`parse`] (split + hand parser + sqlparser) -> [`bind`] (names, types, casts, key
+//! lookups) -> [`plan`] -> [`exec`] (session side: routing, transactions, sorting, grouping) and
+//! [`fragment`] (owner side: the part of a statement that runs on the worker owning the rows).
+
+pub mod bind;
+pub mod catalog;
+pub mod error;
+pub mod exec;
+pub mod expr;
+pub mod fragment;
+pub mod parse;
+pub mod plan;
+pub mod types;

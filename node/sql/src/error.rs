@@ -1,0 +1,98 @@
+//! Errors with PostgreSQL's SQLSTATE codes and message style.
+//!
+//! Messages follow PostgreSQL's style guide: lower case, no trailing period, identifiers in double
+//! quotes; `detail` and `hint` are full sentences. `position` is the 1-based character offset into the
+//! query string the client sent, as PostgreSQL reports it.
+
+use std::fmt;
+
+/// SQLSTATE codes used by Keel (PostgreSQL Appendix A).
+pub mod code {
+    pub const SUCCESSFUL_COMPLETION: &str = "00000";
+    pub const FEATURE_NOT_SUPPORTED: &str = "0A000";
+    pub const SYNTAX_ERROR: &str = "42601";
+    pub const UNDEFINED_TABLE: &str = "42P01";
+    pub const UNDEFINED_COLUMN: &str = "42703";
+    pub const UNDEFINED_FUNCTION: &str = "42883";
+    pub const UNDEFINED_OBJECT: &str = "42704";
+    pub const DUPLICATE_TABLE: &str = "42P07";
+    pub const DUPLICATE_COLUMN: &str = "42701";
+    pub const INVALID_TABLE_DEFINITION: &str = "42P16";
+    pub const DATATYPE_MISMATCH: &str = "42804";
+    pub const CANNOT_COERCE: &str = "42846";
+    pub const GROUPING_ERROR: &str = "42803";
+    pub const AMBIGUOUS_COLUMN: &str = "42702";
+    pub const INVALID_PARAMETER_VALUE: &str = "22023";
+    pub const UNIQUE_VIOLATION: &str = "23505";
+    pub const NOT_NULL_VIOLATION: &str = "23502";
+    pub const DIVISION_BY_ZERO: &str = "22012";
+    pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
+    pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";
+    pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";
+    pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
+    pub const INVALID_DATETIME_FORMAT: &str = "22007";
+    pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
+    pub const INVALID_BINARY_REPRESENTATION: &str = "22P03";
+    pub const PROTOCOL_VIOLATION: &str = "08P01";
+    pub const IN_FAILED_SQL_TRANSACTION: &str = "25P02";
+    pub const ACTIVE_SQL_TRANSACTION: &str = "25001";
+    pub const NO_ACTIVE_SQL_TRANSACTION: &str = "25P01";
+    pub const INVALID_SQL_STATEMENT_NAME: &str = "26000";
+    pub const INVALID_CURSOR_NAME: &str = "34000";
+    pub const DUPLICATE_PREPARED_STATEMENT: &str = "42P05";
+    pub const QUERY_CANCELED: &str = "57014";
+    pub const ADMIN_SHUTDOWN: &str = "57P01";
+    pub const DEADLOCK_DETECTED: &str = "40P01";
+    pub const INVALID_AUTHORIZATION: &str = "28000";
+    pub const INVALID_CATALOG_NAME: &str = "3D000";
+    pub const UNDEFINED_PARAMETER: &str = "42704";
+    pub const INDETERMINATE_DATATYPE: &str = "42P18";
+    pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
+    pub const INTERNAL_ERROR: &str = "XX000";
+}
+
+/// A SQL-level error: the statement fails, the session and the node go on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlError {
+    pub code: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    pub position: Option<usize>,
+}
+
+impl SqlError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
+        SqlError { code, message: message.into(), detail: None, hint: None, position: None }
+    }
+    pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
+        self.detail = Some(detail.into());
+        self
+    }
+    pub fn with_hint(mut self, hint: impl Into<String>) -> SqlError {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Sets the position unless one is set already (the innermost position wins).
+    pub fn at(mut self, position: Option<usize>) -> SqlError {
+        if self.position.is_none() {
+            self.position = position;
+        }
+        self
+    }
+    /// An unsupported feature: always 0A000 naming the feature, never a silent wrong answer.
+    pub fn unsupported(feature: impl fmt::Display) -> SqlError {
+        SqlError::new(code::FEATURE_NOT_SUPPORTED, format!("{feature} is not supported yet"))
+    }
+    pub fn syntax(message: impl Into<String>) -> SqlError {
+        SqlError::new(code::SYNTAX_ERROR, message)
+    }
+}
+
+impl fmt::Display for SqlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+pub type SqlResult<T> = Result<T, SqlError>;

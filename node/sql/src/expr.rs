@@ -1,0 +1,509 @@
+//! Bound expressions and their evaluation.
+//!
+//! The binder resolves names and types once (at prepare time); what remains is a small tree whose
+//! operands already have matching types, so evaluation is a plain recursive walk with PostgreSQL's
+//! semantics: three-valued logic, NULL propagation, range-checked integer arithmetic, numeric division
+//! scale, `22012` on division by zero. Expressions are `Send`: they travel to the worker that owns
+//! the rows and are evaluated there.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::{code, SqlError, SqlResult};
+use crate::types::{cast, check_int, compare, DataType, Value};
+
+/// Binary operators, typed by the binder.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BinOp {
+    /// Arithmetic in the given result type (both operands already cast to it).
+    Add(DataType),
+    Sub(DataType),
+    Mul(DataType),
+    Div(DataType),
+    Mod(DataType),
+    Concat,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+}
+
+/// Scalar functions evaluated per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Abs,
+    Lower,
+    Upper,
+    Length,
+    Coalesce,
+    /// `pg_sleep(seconds)`: the session sleeps before evaluating (see exec); evaluates to void.
+    PgSleep,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+/// One aggregate call of a grouped query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    pub func: AggFunc,
+    pub arg: Option<Expr>,
+    pub arg_type: DataType,
+    pub result_type: DataType,
+}
+
+/// A bound expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Const(Value),
+    /// A column of the input row.
+    Column(usize),
+    /// A statement parameter (`$n`, zero-based).
+    Param(usize),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>, DataType),
+    IsNull(Box<Expr>, bool),
+    /// (expression, from type, to type, explicit)
+    Cast(Box<Expr>, DataType, DataType, bool),
+    Func(Func, Vec<Expr>),
+    /// `x [NOT] IN (list)`
+    InList(Box<Expr>, Vec<Expr>, bool),
+    /// The statement's start time (`now()`, `CURRENT_TIMESTAMP`).
+    StatementTime,
+    /// After grouping: the n-th GROUP BY value.
+    Group(usize),
+    /// After grouping: the n-th aggregate's value.
+    Agg(usize),
+}
+
+/// What an expression may read besides its row.
+pub struct EvalContext<'a> {
+    pub params: &'a [Value],
+    /// Statement start, microseconds since 2000-01-01.
+    pub now: i64,
+}
+
+fn division_by_zero() -> SqlError {
+    SqlError::new(code::DIVISION_BY_ZERO, "division by zero")
+}
+
+fn numeric_overflow() -> SqlError {
+    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+}
+
+impl Expr {
+    /// Evaluates against `row`.
+    pub fn eval(&self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<Value> {
+        Ok(match self {
+            Expr::Const(value) => value.clone(),
+            Expr::Column(index) | Expr::Group(index) | Expr::Agg(index) => row.get(*index).cloned().unwrap_or(Value::Null),
+            Expr::Param(index) => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
+            Expr::StatementTime => Value::Timestamp(ctx.now),
+            Expr::Binary(BinOp::And, left, right) => {
+                let left = left.eval(row, ctx)?;
+                if left == Value::Bool(false) {
+                    return Ok(left);
+                }
+                match (left, right.eval(row, ctx)?) {
+                    (_, Value::Bool(false)) => Value::Bool(false),
+                    (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                    _ => Value::Null,
+                }
+            }
+            Expr::Binary(BinOp::Or, left, right) => {
+                let left = left.eval(row, ctx)?;
+                if left == Value::Bool(true) {
+                    return Ok(left);
+                }
+                match (left, right.eval(row, ctx)?) {
+                    (_, Value::Bool(true)) => Value::Bool(true),
+                    (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                    _ => Value::Null,
+                }
+            }
+            Expr::Binary(op, left, right) => {
+                let left = left.eval(row, ctx)?;
+                let right = right.eval(row, ctx)?;
+                if left.is_null() || right.is_null() {
+                    return Ok(Value::Null);
+                }
+                binary(*op, left, right)?
+            }
+            Expr::Not(inner) => match inner.eval(row, ctx)? {
+                Value::Bool(b) => Value::Bool(!b),
+                _ => Value::Null,
+            },
+            Expr::Neg(inner, ty) => match inner.eval(row, ctx)? {
+                Value::Int(i) => Value::Int(check_int(i.checked_neg().ok_or_else(|| check_int(i64::MAX, *ty).unwrap_err())?, *ty)?),
+                Value::Float(f) => Value::Float(-f),
+                Value::Numeric(d) => Value::Numeric(-d),
+                _ => Value::Null,
+            },
+            Expr::IsNull(inner, negated) => Value::Bool(inner.eval(row, ctx)?.is_null() != *negated),
+            Expr::Cast(inner, from, to, explicit) => cast(inner.eval(row, ctx)?, *from, *to, *explicit)?,
+            Expr::Func(func, args) => {
+                let values = args.iter().map(|arg| arg.eval(row, ctx)).collect::<SqlResult<Vec<_>>>()?;
+                function(*func, values)?
+            }
+            Expr::InList(inner, list, negated) => {
+                let value = inner.eval(row, ctx)?;
+                if value.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let item = item.eval(row, ctx)?;
+                    if item.is_null() {
+                        saw_null = true;
+                    } else if compare(&value, &item).is_eq() {
+                        return Ok(Value::Bool(!negated));
+                    }
+                }
+                if saw_null {
+                    Value::Null
+                } else {
+                    Value::Bool(*negated)
+                }
+            }
+        })
+    }
+
+    /// Evaluates a predicate: true only for a true value (NULL and false both reject the row).
+    pub fn is_true(&self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<bool> {
+        Ok(self.eval(row, ctx)? == Value::Bool(true))
+    }
+
+    /// Whether the expression reads the input row (columns) at all.
+    pub fn reads_row(&self) -> bool {
+        let mut reads = false;
+        self.visit(&mut |expr| reads |= matches!(expr, Expr::Column(_) | Expr::Group(_) | Expr::Agg(_)));
+        reads
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Binary(_, left, right) => {
+                left.visit(f);
+                right.visit(f);
+            }
+            Expr::Not(inner) | Expr::Neg(inner, _) | Expr::IsNull(inner, _) | Expr::Cast(inner, ..) => inner.visit(f),
+            Expr::Func(_, args) => args.iter().for_each(|arg| arg.visit(f)),
+            Expr::InList(inner, list, _) => {
+                inner.visit(f);
+                list.iter().for_each(|item| item.visit(f));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
+    use std::cmp::Ordering::*;
+    Ok(match op {
+        BinOp::Eq => Value::Bool(compare(&left, &right) == Equal),
+        BinOp::NotEq => Value::Bool(compare(&left, &right) != Equal),
+        BinOp::Lt => Value::Bool(compare(&left, &right) == Less),
+        BinOp::LtEq => Value::Bool(compare(&left, &right) != Greater),
+        BinOp::Gt => Value::Bool(compare(&left, &right) == Greater),
+        BinOp::GtEq => Value::Bool(compare(&left, &right) != Less),
+        BinOp::Concat => match (left, right) {
+            (Value::Text(mut a), Value::Text(b)) => {
+                a.push_str(&b);
+                Value::Text(a)
+            }
+            _ => return Err(SqlError::new(code::INTERNAL_ERROR, "concatenation of non-text values")),
+        },
+        BinOp::Add(ty) | BinOp::Sub(ty) | BinOp::Mul(ty) | BinOp::Div(ty) | BinOp::Mod(ty) => arithmetic(op, ty, left, right)?,
+        BinOp::And | BinOp::Or => unreachable!("handled with short-circuit above"),
+    })
+}
+
+fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<Value> {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => {
+            let overflow = || check_int(i64::MAX, if ty == DataType::Int8 { DataType::Int8 } else { ty }).err().unwrap_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"));
+            let result = match op {
+                BinOp::Add(_) => a.checked_add(b),
+                BinOp::Sub(_) => a.checked_sub(b),
+                BinOp::Mul(_) => a.checked_mul(b),
+                BinOp::Div(_) => {
+                    if b == 0 {
+                        return Err(division_by_zero());
+                    }
+                    a.checked_div(b)
+                }
+                BinOp::Mod(_) => {
+                    if b == 0 {
+                        return Err(division_by_zero());
+                    }
+                    Some(a.checked_rem(b).unwrap_or(0))
+                }
+                _ => unreachable!("arithmetic operators only"),
+            };
+            let value = result.ok_or_else(overflow)?;
+            Ok(Value::Int(check_int(value, ty)?))
+        }
+        (Value::Float(a), Value::Float(b)) => {
+            let value = match op {
+                BinOp::Add(_) => a + b,
+                BinOp::Sub(_) => a - b,
+                BinOp::Mul(_) => a * b,
+                BinOp::Div(_) => {
+                    if b == 0.0 {
+                        return Err(division_by_zero());
+                    }
+                    a / b
+                }
+                BinOp::Mod(_) => return Err(SqlError::new(code::UNDEFINED_FUNCTION, "operator does not exist: double precision % double precision")),
+                _ => unreachable!("arithmetic operators only"),
+            };
+            if value.is_infinite() && a.is_finite() && b.is_finite() {
+                return Err(SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow"));
+            }
+            Ok(Value::Float(value))
+        }
+        (Value::Numeric(a), Value::Numeric(b)) => {
+            let value = match op {
+                BinOp::Add(_) => a.checked_add(b).ok_or_else(numeric_overflow)?,
+                BinOp::Sub(_) => a.checked_sub(b).ok_or_else(numeric_overflow)?,
+                BinOp::Mul(_) => a.checked_mul(b).ok_or_else(numeric_overflow)?,
+                BinOp::Div(_) => numeric_div(a, b)?,
+                BinOp::Mod(_) => {
+                    if b.is_zero() {
+                        return Err(division_by_zero());
+                    }
+                    a.checked_rem(b).ok_or_else(numeric_overflow)?
+                }
+                _ => unreachable!("arithmetic operators only"),
+            };
+            Ok(Value::Numeric(value))
+        }
+        _ => Err(SqlError::new(code::INTERNAL_ERROR, "arithmetic on mismatched types")),
+    }
+}
+
+/// Base-10000 weight and first digit of |d| (PostgreSQL's NumericVar layout).
+fn weight_and_first_digit(d: Decimal) -> (i64, u128) {
+    if d.is_zero() {
+        return (0, 0);
+    }
+    let mantissa = d.mantissa().unsigned_abs();
+    let scale = d.scale() as i64;
+    let digits = mantissa.to_string().len() as i64;
+    let exponent = digits - 1 - scale;
+    let weight = exponent.div_euclid(4);
+    let shift = scale + 4 * weight;
+    let first = if shift >= 0 { mantissa / 10u128.pow(shift as u32) } else { mantissa * 10u128.pow((-shift) as u32) };
+    (weight, first)
+}
+
+/// Numeric division with PostgreSQL's result scale (`select_div_scale`: at least 16 significant
+/// digits, no fewer decimals than either input), capped at 28 decimals (the current numeric's width).
+pub fn numeric_div(a: Decimal, b: Decimal) -> SqlResult<Decimal> {
+    if b.is_zero() {
+        return Err(division_by_zero());
+    }
+    let (weight1, first1) = weight_and_first_digit(a);
+    let (weight2, first2) = weight_and_first_digit(b);
+    let mut qweight = weight1 - weight2;
+    if first1 <= first2 {
+        qweight -= 1;
+    }
+    let scale = (16 - qweight * 4).max(a.scale() as i64).max(b.scale() as i64).clamp(0, 28) as u32;
+    let quotient = a.checked_div(b).ok_or_else(numeric_overflow)?;
+    let mut rounded = quotient.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(scale);
+    Ok(rounded)
+}
+
+fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
+    let mut args = args.into_iter();
+    let first = args.next().unwrap_or(Value::Null);
+    Ok(match func {
+        Func::Coalesce => {
+            if !first.is_null() {
+                return Ok(first);
+            }
+            args.find(|value| !value.is_null()).unwrap_or(Value::Null)
+        }
+        Func::PgSleep => Value::Text(String::new()),
+        _ if first.is_null() => Value::Null,
+        Func::Abs => match first {
+            Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?),
+            Value::Float(f) => Value::Float(f.abs()),
+            Value::Numeric(d) => Value::Numeric(d.abs()),
+            other => other,
+        },
+        Func::Lower => match first {
+            Value::Text(s) => Value::Text(s.to_lowercase()),
+            other => other,
+        },
+        Func::Upper => match first {
+            Value::Text(s) => Value::Text(s.to_uppercase()),
+            other => other,
+        },
+        Func::Length => match first {
+            Value::Text(s) => Value::Int(s.chars().count() as i64),
+            _ => Value::Null,
+        },
+    })
+}
+
+/// The running state of one aggregate.
+#[derive(Debug, Clone)]
+pub enum Accumulator {
+    Count(i64),
+    SumInt(i128, bool),
+    SumFloat(f64, bool),
+    SumNumeric(Decimal, bool),
+    Avg(Decimal, i64),
+    AvgFloat(f64, i64),
+    MinMax(Value, bool),
+}
+
+impl Accumulator {
+    pub fn new(call: &AggCall) -> Accumulator {
+        match call.func {
+            AggFunc::CountStar | AggFunc::Count => Accumulator::Count(0),
+            AggFunc::Sum if call.arg_type.is_integer() => Accumulator::SumInt(0, false),
+            AggFunc::Sum if call.arg_type == DataType::Float8 => Accumulator::SumFloat(0.0, false),
+            AggFunc::Sum => Accumulator::SumNumeric(Decimal::ZERO, false),
+            AggFunc::Avg if call.arg_type == DataType::Float8 => Accumulator::AvgFloat(0.0, 0),
+            AggFunc::Avg => Accumulator::Avg(Decimal::ZERO, 0),
+            AggFunc::Min => Accumulator::MinMax(Value::Null, false),
+            AggFunc::Max => Accumulator::MinMax(Value::Null, true),
+        }
+    }
+
+    /// Adds one input value (`Null` for `count(*)` rows is still counted).
+    pub fn add(&mut self, call: &AggCall, value: Value) -> SqlResult<()> {
+        if call.func == AggFunc::CountStar {
+            if let Accumulator::Count(n) = self {
+                *n += 1;
+            }
+            return Ok(());
+        }
+        if value.is_null() {
+            return Ok(());
+        }
+        match (self, value) {
+            (Accumulator::Count(n), _) => *n += 1,
+            (Accumulator::SumInt(sum, seen), Value::Int(i)) => {
+                *sum += i as i128;
+                *seen = true;
+            }
+            (Accumulator::SumFloat(sum, seen), Value::Float(f)) => {
+                *sum += f;
+                *seen = true;
+            }
+            (Accumulator::SumNumeric(sum, seen), Value::Numeric(d)) => {
+                *sum = sum.checked_add(d).ok_or_else(numeric_overflow)?;
+                *seen = true;
+            }
+            (Accumulator::Avg(sum, n), Value::Int(i)) => {
+                *sum = sum.checked_add(Decimal::from(i)).ok_or_else(numeric_overflow)?;
+                *n += 1;
+            }
+            (Accumulator::Avg(sum, n), Value::Numeric(d)) => {
+                *sum = sum.checked_add(d).ok_or_else(numeric_overflow)?;
+                *n += 1;
+            }
+            (Accumulator::AvgFloat(sum, n), Value::Float(f)) => {
+                *sum += f;
+                *n += 1;
+            }
+            (Accumulator::MinMax(best, is_max), value) => {
+                let better = best.is_null() || {
+                    let order = compare(&value, best);
+                    if *is_max {
+                        order.is_gt()
+                    } else {
+                        order.is_lt()
+                    }
+                };
+                if better {
+                    *best = value;
+                }
+            }
+            _ => return Err(SqlError::new(code::INTERNAL_ERROR, "aggregate input of unexpected type")),
+        }
+        Ok(())
+    }
+
+    /// The aggregate's result.
+    pub fn finish(self, call: &AggCall) -> SqlResult<Value> {
+        Ok(match self {
+            Accumulator::Count(n) => Value::Int(n),
+            Accumulator::SumInt(_, false) | Accumulator::SumFloat(_, false) | Accumulator::SumNumeric(_, false) => Value::Null,
+            Accumulator::SumInt(sum, true) => {
+                if call.result_type == DataType::Int8 {
+                    Value::Int(i64::try_from(sum).map_err(|_| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"))?)
+                } else {
+                    Value::Numeric(Decimal::try_from_i128_with_scale(sum, 0).map_err(|_| numeric_overflow())?)
+                }
+            }
+            Accumulator::SumFloat(sum, true) => Value::Float(sum),
+            Accumulator::SumNumeric(sum, true) => Value::Numeric(sum),
+            Accumulator::Avg(_, 0) | Accumulator::AvgFloat(_, 0) => Value::Null,
+            Accumulator::Avg(sum, n) => Value::Numeric(numeric_div(sum, Decimal::from(n))?),
+            Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),
+            Accumulator::MinMax(best, _) => best,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(expr: Expr) -> SqlResult<Value> {
+        expr.eval(&[], &EvalContext { params: &[], now: 0 })
+    }
+
+    fn int(i: i64) -> Box<Expr> {
+        Box::new(Expr::Const(Value::Int(i)))
+    }
+
+    #[test]
+    fn integer_overflow_and_division_by_zero() {
+        let add = Expr::Binary(BinOp::Add(DataType::Int4), int(i32::MAX as i64), int(1));
+        assert_eq!(eval(add).unwrap_err().message, "integer out of range");
+        let div = Expr::Binary(BinOp::Div(DataType::Int4), int(1), int(0));
+        assert_eq!(eval(div).unwrap_err().code, code::DIVISION_BY_ZERO);
+        let div = Expr::Binary(BinOp::Div(DataType::Int4), int(-7), int(2));
+        assert_eq!(eval(div).unwrap(), Value::Int(-3));
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        let null = Box::new(Expr::Const(Value::Null));
+        let f = Box::new(Expr::Const(Value::Bool(false)));
+        let t = Box::new(Expr::Const(Value::Bool(true)));
+        assert_eq!(eval(Expr::Binary(BinOp::And, null.clone(), f.clone())).unwrap(), Value::Bool(false));
+        assert_eq!(eval(Expr::Binary(BinOp::And, null.clone(), t.clone())).unwrap(), Value::Null);
+        assert_eq!(eval(Expr::Binary(BinOp::Or, null.clone(), t)).unwrap(), Value::Bool(true));
+        assert_eq!(eval(Expr::Binary(BinOp::Or, null, f)).unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn numeric_division_scale_matches_postgres() {
+        assert_eq!(numeric_div(Decimal::from(3), Decimal::from(2)).unwrap().to_string(), "1.5000000000000000");
+        assert_eq!(numeric_div(Decimal::from(1), Decimal::from(3)).unwrap().to_string(), "0.33333333333333333333");
+        assert_eq!(numeric_div(Decimal::from(10), Decimal::from(4)).unwrap().to_string(), "2.5000000000000000");
+        assert_eq!(numeric_div(Decimal::from(123456789), Decimal::from(1000)).unwrap().to_string(), "123456.789000000000");
+    }
+}

@@ -1,0 +1,758 @@
+//! From a query string to statements.
+//!
+//! A query string is first split at top-level semicolons by a lexer that knows PostgreSQL's quoting
+//! (`'..'`, `E'..'`, `".."`, `$tag$..$tag$`, `--` and nested `/* */` comments), keeping each statement's
+//! character offset so that error positions point into the string the client sent.
+//!
+//! Statements whose grammar sqlparser does not cover the way PostgreSQL does (transaction control,
+//! `SET`/`SHOW`/`RESET`, `VACUUM`, `ANALYZE`, `COPY`, including pgbench's `COPY .. WITH (FREEZE ON)` and
+//! `VACUUM ANALYZE t`) are read by the small hand parser here; everything else goes to sqlparser's
+//! PostgreSqlDialect, whose errors are rewritten into PostgreSQL's `syntax error at or near "x"` form
+//! with a position.
+
+use sqlparser::ast::Statement;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+
+use crate::error::{code, SqlError, SqlResult};
+
+/// One statement of a query string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementText<'a> {
+    pub text: &'a str,
+    /// Character offset of `text` in the query string.
+    pub offset: usize,
+}
+
+/// Splits a query string into statements (empty ones are dropped).
+pub fn split_statements<'a>(sql: &'a str) -> Vec<StatementText<'a>> {
+    let bytes = sql.as_bytes();
+    let mut statements = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    let mut has_content = false;
+    let push = |statements: &mut Vec<StatementText<'a>>, from: usize, to: usize| {
+        let text = &sql[from..to];
+        let lead = text.len() - text.trim_start().len();
+        let trimmed = text.trim();
+        statements.push(StatementText { text: trimmed, offset: sql[..from + lead].chars().count() });
+    };
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\'' => {
+                let escapes = at > 0 && matches!(bytes[at - 1], b'e' | b'E') && (at < 2 || !bytes[at - 2].is_ascii_alphanumeric());
+                at += 1;
+                while at < bytes.len() {
+                    if escapes && bytes[at] == b'\\' {
+                        at += 2;
+                        continue;
+                    }
+                    if bytes[at] == b'\'' {
+                        if at + 1 < bytes.len() && bytes[at + 1] == b'\'' {
+                            at += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    at += 1;
+                }
+                at += 1;
+                has_content = true;
+            }
+            b'"' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += 1;
+                }
+                at += 1;
+                has_content = true;
+            }
+            b'-' if bytes.get(at + 1) == Some(&b'-') => {
+                while at < bytes.len() && bytes[at] != b'\n' {
+                    at += 1;
+                }
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'*') => {
+                let mut depth = 0;
+                while at < bytes.len() {
+                    if bytes[at] == b'/' && bytes.get(at + 1) == Some(&b'*') {
+                        depth += 1;
+                        at += 2;
+                    } else if bytes[at] == b'*' && bytes.get(at + 1) == Some(&b'/') {
+                        depth -= 1;
+                        at += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        at += 1;
+                    }
+                }
+            }
+            b'$' => {
+                // $tag$ ... $tag$ (tag empty or an identifier); `$1` is a parameter.
+                let tag_end = sql[at + 1..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map(|i| at + 1 + i);
+                match tag_end {
+                    Some(end) if bytes[end] == b'$' && !bytes[at + 1].is_ascii_digit() => {
+                        let tag = &sql[at..=end];
+                        at = match sql[end + 1..].find(tag) {
+                            Some(close) => end + 1 + close + tag.len(),
+                            None => bytes.len(),
+                        };
+                    }
+                    _ => at += 1,
+                }
+                has_content = true;
+            }
+            b';' => {
+                if has_content {
+                    push(&mut statements, start, at);
+                }
+                at += 1;
+                start = at;
+                has_content = false;
+            }
+            b if b.is_ascii_whitespace() => at += 1,
+            _ => {
+                at += 1;
+                has_content = true;
+            }
+        }
+    }
+    if has_content {
+        push(&mut statements, start, bytes.len().min(at));
+    }
+    statements
+}
+
+/// A token of the hand parser.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// An unquoted word, lower-cased.
+    Word(String),
+    /// A double-quoted identifier, case kept.
+    Quoted(String),
+    /// A string literal's value.
+    Str(String),
+    Number(String),
+    Punct(char),
+}
+
+/// A token and its character offset within the statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tok {
+    pub token: Token,
+    pub offset: usize,
+}
+
+/// Tokenizes a statement for the hand parser.
+pub fn lex(text: &str) -> SqlResult<Vec<Tok>> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        let c = chars[at];
+        let offset = at;
+        if c.is_whitespace() {
+            at += 1;
+        } else if c == '-' && chars.get(at + 1) == Some(&'-') {
+            while at < chars.len() && chars[at] != '\n' {
+                at += 1;
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let mut word = String::new();
+            while at < chars.len() && (chars[at].is_alphanumeric() || chars[at] == '_' || chars[at] == '$') {
+                word.extend(chars[at].to_lowercase());
+                at += 1;
+            }
+            tokens.push(Tok { token: Token::Word(word), offset });
+        } else if c.is_ascii_digit() || (c == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit)) {
+            let mut number = String::new();
+            while at < chars.len() && (chars[at].is_ascii_alphanumeric() || chars[at] == '.') {
+                number.push(chars[at]);
+                at += 1;
+            }
+            tokens.push(Tok { token: Token::Number(number), offset });
+        } else if c == '\'' || c == '"' {
+            let mut value = String::new();
+            at += 1;
+            loop {
+                match chars.get(at) {
+                    None => {
+                        let what = if c == '\'' { "unterminated quoted string" } else { "unterminated quoted identifier" };
+                        let rest: String = chars[offset..].iter().collect();
+                        return Err(SqlError::syntax(format!("{what} at or near \"{rest}\"")).at(Some(offset + 1)));
+                    }
+                    Some(&q) if q == c && chars.get(at + 1) == Some(&c) => {
+                        value.push(c);
+                        at += 2;
+                    }
+                    Some(&q) if q == c => {
+                        at += 1;
+                        break;
+                    }
+                    Some(&other) => {
+                        value.push(other);
+                        at += 1;
+                    }
+                }
+            }
+            tokens.push(Tok { token: if c == '\'' { Token::Str(value) } else { Token::Quoted(value) }, offset });
+        } else {
+            tokens.push(Tok { token: Token::Punct(c), offset });
+            at += 1;
+        }
+    }
+    Ok(tokens)
+}
+
+/// Options of `COPY .. FROM STDIN` (text format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyOptions {
+    pub delimiter: char,
+    pub null: String,
+    pub freeze: bool,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions { delimiter: '\t', null: "\\N".into(), freeze: false }
+    }
+}
+
+/// Transaction isolation levels as written in SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    ReadCommitted,
+    RepeatableRead,
+    Serializable,
+}
+
+/// A parsed statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Begin { isolation: Option<Isolation> },
+    Commit,
+    Rollback,
+    /// `SET [SESSION|LOCAL] name {TO|=} value`; `None`: DEFAULT.
+    Set { name: String, value: Option<String>, local: bool },
+    SetTransaction { isolation: Option<Isolation> },
+    Show { name: String },
+    /// `RESET name` or `RESET ALL` (`None`).
+    Reset { name: Option<String> },
+    /// VACUUM or ANALYZE: accepted; checks the tables exist.
+    Maintenance { tables: Vec<(String, usize)> },
+    Copy { table: String, table_offset: usize, columns: Vec<(String, usize)>, options: CopyOptions },
+    Sql(Box<Statement>),
+}
+
+/// A small cursor over hand-lexed tokens.
+struct Cursor {
+    tokens: Vec<Tok>,
+    at: usize,
+    len: usize,
+}
+
+impl Cursor {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at).map(|tok| &tok.token)
+    }
+    fn offset(&self) -> usize {
+        self.tokens.get(self.at).map_or(self.len, |tok| tok.offset)
+    }
+    fn word(&mut self, word: &str) -> bool {
+        if self.peek() == Some(&Token::Word(word.to_string())) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn punct(&mut self, c: char) -> bool {
+        if self.peek() == Some(&Token::Punct(c)) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn done(&self) -> bool {
+        self.at >= self.tokens.len()
+    }
+    /// PostgreSQL's syntax error at the current token.
+    fn error(&self) -> SqlError {
+        let position = Some(self.offset() + 1);
+        match self.tokens.get(self.at) {
+            None => SqlError::syntax("syntax error at end of input").at(position),
+            Some(tok) => {
+                let near = match &tok.token {
+                    Token::Word(w) | Token::Number(w) => w.clone(),
+                    Token::Quoted(q) => format!("\"{q}\""),
+                    Token::Str(s) => format!("'{s}'"),
+                    Token::Punct(c) => c.to_string(),
+                };
+                SqlError::syntax(format!("syntax error at or near \"{near}\"")).at(position)
+            }
+        }
+    }
+    fn expect_end(&self) -> SqlResult<()> {
+        if self.done() {
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+    fn ident(&mut self) -> SqlResult<(String, usize)> {
+        let offset = self.offset();
+        match self.peek().cloned() {
+            Some(Token::Word(w)) | Some(Token::Quoted(w)) => {
+                self.at += 1;
+                Ok((w, offset))
+            }
+            _ => Err(self.error()),
+        }
+    }
+    /// A possibly schema-qualified name; `public.` and `pg_catalog.` prefixes name the one schema.
+    fn qualified(&mut self) -> SqlResult<(String, usize)> {
+        let (mut name, offset) = self.ident()?;
+        while self.punct('.') {
+            name = self.ident()?.0;
+        }
+        Ok((name, offset))
+    }
+    /// A setting value: words, numbers and strings, comma separated, joined as PostgreSQL does.
+    fn setting_value(&mut self) -> SqlResult<String> {
+        let mut parts = Vec::new();
+        loop {
+            let negative = self.punct('-');
+            let part = match self.peek().cloned() {
+                Some(Token::Word(w)) | Some(Token::Quoted(w)) | Some(Token::Str(w)) => w,
+                Some(Token::Number(n)) => n,
+                _ => return Err(self.error()),
+            };
+            self.at += 1;
+            parts.push(if negative { format!("-{part}") } else { part });
+            if !self.punct(',') {
+                break;
+            }
+        }
+        Ok(parts.join(", "))
+    }
+    fn isolation(&mut self) -> SqlResult<Option<Isolation>> {
+        let mut isolation = None;
+        loop {
+            if self.word("isolation") {
+                if !self.word("level") {
+                    return Err(self.error());
+                }
+                isolation = Some(if self.word("serializable") {
+                    Isolation::Serializable
+                } else if self.word("repeatable") {
+                    if !self.word("read") {
+                        return Err(self.error());
+                    }
+                    Isolation::RepeatableRead
+                } else if self.word("read") {
+                    if !(self.word("committed") || self.word("uncommitted")) {
+                        return Err(self.error());
+                    }
+                    Isolation::ReadCommitted
+                } else {
+                    return Err(self.error());
+                });
+            } else if self.word("read") {
+                if self.word("only") {
+                    return Err(SqlError::unsupported("READ ONLY transactions"));
+                }
+                if !self.word("write") {
+                    return Err(self.error());
+                }
+            } else if self.word("not") || self.word("deferrable") {
+                self.word("deferrable");
+            } else {
+                break;
+            }
+            self.punct(',');
+        }
+        Ok(isolation)
+    }
+}
+
+/// Parses one statement.
+pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
+    let first_word = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("").to_ascii_lowercase();
+    let hand = matches!(
+        first_word.as_str(),
+        "begin" | "start" | "commit" | "end" | "rollback" | "abort" | "set" | "show" | "reset" | "vacuum" | "analyze" | "analyse" | "copy"
+    );
+    if !hand {
+        return parse_with_sqlparser(text);
+    }
+    let tokens = lex(text)?;
+    let mut c = Cursor { tokens, at: 0, len: text.chars().count() };
+    let parsed = match first_word.as_str() {
+        "begin" => {
+            c.at = 1;
+            let _ = c.word("work") || c.word("transaction");
+            Parsed::Begin { isolation: c.isolation()? }
+        }
+        "start" => {
+            c.at = 1;
+            if !c.word("transaction") {
+                return Err(c.error());
+            }
+            Parsed::Begin { isolation: c.isolation()? }
+        }
+        "commit" | "end" => {
+            c.at = 1;
+            let _ = c.word("work") || c.word("transaction");
+            if c.word("and") {
+                if c.word("chain") {
+                    return Err(SqlError::unsupported("COMMIT AND CHAIN"));
+                }
+                if !(c.word("no") && c.word("chain")) {
+                    return Err(c.error());
+                }
+            }
+            Parsed::Commit
+        }
+        "rollback" | "abort" => {
+            c.at = 1;
+            let _ = c.word("work") || c.word("transaction");
+            if c.word("to") {
+                return Err(SqlError::unsupported("ROLLBACK TO SAVEPOINT"));
+            }
+            if c.word("and") {
+                if c.word("chain") {
+                    return Err(SqlError::unsupported("ROLLBACK AND CHAIN"));
+                }
+                if !(c.word("no") && c.word("chain")) {
+                    return Err(c.error());
+                }
+            }
+            Parsed::Rollback
+        }
+        "set" => {
+            c.at = 1;
+            let local = c.word("local");
+            let _ = !local && c.word("session");
+            if c.word("transaction") {
+                let isolation = c.isolation()?;
+                c.expect_end()?;
+                return Ok(Parsed::SetTransaction { isolation });
+            }
+            if c.word("characteristics") {
+                if !(c.word("as") && c.word("transaction")) {
+                    return Err(c.error());
+                }
+                let isolation = c.isolation()?;
+                c.expect_end()?;
+                let value = isolation.map(isolation_name).map(str::to_string);
+                return Ok(Parsed::Set { name: "default_transaction_isolation".into(), value, local: false });
+            }
+            let name = if c.word("time") {
+                if !c.word("zone") {
+                    return Err(c.error());
+                }
+                "timezone".to_string()
+            } else {
+                let (mut name, _) = c.ident()?;
+                while c.punct('.') {
+                    name = format!("{name}.{}", c.ident()?.0);
+                }
+                if !(c.word("to") || c.punct('=')) {
+                    return Err(c.error());
+                }
+                name
+            };
+            let value = if c.word("default") || (name == "timezone" && c.word("local")) { None } else { Some(c.setting_value()?) };
+            Parsed::Set { name, value, local }
+        }
+        "show" => {
+            c.at = 1;
+            let name = if c.word("transaction") {
+                if !(c.word("isolation") && c.word("level")) {
+                    return Err(c.error());
+                }
+                "transaction_isolation".to_string()
+            } else if c.word("time") {
+                if !c.word("zone") {
+                    return Err(c.error());
+                }
+                "timezone".to_string()
+            } else {
+                let (mut name, _) = c.ident()?;
+                while c.punct('.') {
+                    name = format!("{name}.{}", c.ident()?.0);
+                }
+                name
+            };
+            Parsed::Show { name }
+        }
+        "reset" => {
+            c.at = 1;
+            if c.word("all") {
+                Parsed::Reset { name: None }
+            } else if c.word("time") {
+                if !c.word("zone") {
+                    return Err(c.error());
+                }
+                Parsed::Reset { name: Some("timezone".into()) }
+            } else {
+                Parsed::Reset { name: Some(c.ident()?.0) }
+            }
+        }
+        "vacuum" | "analyze" | "analyse" => {
+            c.at = 1;
+            if c.punct('(') {
+                while !c.punct(')') {
+                    if c.done() {
+                        return Err(c.error());
+                    }
+                    c.at += 1;
+                }
+            }
+            while c.word("full") || c.word("freeze") || c.word("verbose") || c.word("analyze") || c.word("analyse") {}
+            let mut tables = Vec::new();
+            while !c.done() {
+                let (name, offset) = c.qualified()?;
+                tables.push((name, offset));
+                if c.punct('(') {
+                    while !c.punct(')') {
+                        c.ident()?;
+                        c.punct(',');
+                    }
+                }
+                if !c.punct(',') {
+                    break;
+                }
+            }
+            Parsed::Maintenance { tables }
+        }
+        "copy" => {
+            c.at = 1;
+            if c.punct('(') {
+                return Err(SqlError::unsupported("COPY (query) TO"));
+            }
+            let (table, table_offset) = c.qualified()?;
+            let mut columns = Vec::new();
+            if c.punct('(') {
+                loop {
+                    columns.push(c.ident()?);
+                    if c.punct(')') {
+                        break;
+                    }
+                    if !c.punct(',') {
+                        return Err(c.error());
+                    }
+                }
+            }
+            if c.word("to") {
+                return Err(SqlError::unsupported("COPY TO"));
+            }
+            if !c.word("from") {
+                return Err(c.error());
+            }
+            if !c.word("stdin") {
+                return Err(SqlError::unsupported("COPY FROM a file or program"));
+            }
+            let options = copy_options(&mut c)?;
+            Parsed::Copy { table, table_offset, columns, options }
+        }
+        _ => unreachable!("first word checked above"),
+    };
+    c.expect_end()?;
+    Ok(parsed)
+}
+
+fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
+    let mut options = CopyOptions::default();
+    let with = c.word("with");
+    if c.punct('(') {
+        loop {
+            let (name, _) = c.ident()?;
+            let value = match c.peek().cloned() {
+                Some(Token::Word(w)) | Some(Token::Str(w)) | Some(Token::Number(w)) => {
+                    c.at += 1;
+                    Some(w)
+                }
+                _ => None,
+            };
+            apply_copy_option(&mut options, &name, value.as_deref())?;
+            if c.punct(')') {
+                break;
+            }
+            if !c.punct(',') {
+                return Err(c.error());
+            }
+        }
+    } else if with || !c.done() {
+        // Pre-9.0 syntax: [WITH] [DELIMITER [AS] 'c'] [NULL [AS] 'x'] [CSV ...]
+        while !c.done() {
+            let (name, _) = c.ident()?;
+            match name.as_str() {
+                "delimiter" | "null" => {
+                    c.word("as");
+                    let value = match c.peek().cloned() {
+                        Some(Token::Str(s)) => s,
+                        _ => return Err(c.error()),
+                    };
+                    c.at += 1;
+                    apply_copy_option(&mut options, &name, Some(&value))?;
+                }
+                "binary" | "csv" => apply_copy_option(&mut options, "format", Some(&name))?,
+                "freeze" => options.freeze = true,
+                _ => return Err(SqlError::syntax(format!("syntax error at or near \"{name}\""))),
+            }
+        }
+    }
+    Ok(options)
+}
+
+fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>) -> SqlResult<()> {
+    match name {
+        "format" => match value {
+            Some("text") => {}
+            Some(other @ ("csv" | "binary")) => return Err(SqlError::unsupported(format!("COPY format \"{other}\""))),
+            Some(other) => {
+                return Err(SqlError::new(code::INVALID_PARAMETER_VALUE, format!("COPY format \"{other}\" not recognized")))
+            }
+            None => return Err(SqlError::syntax("syntax error at or near \")\"")),
+        },
+        "freeze" => {
+            options.freeze = !matches!(value, Some("off" | "false" | "0"));
+        }
+        "delimiter" => {
+            let value = value.unwrap_or("");
+            let mut chars = value.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c != '\r' && c != '\n' && c != '\\' => options.delimiter = c,
+                _ => {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "COPY delimiter must be a single one-byte character",
+                    ))
+                }
+            }
+        }
+        "null" => options.null = value.unwrap_or("").to_string(),
+        "encoding" if value.is_some_and(|v| v.eq_ignore_ascii_case("utf8") || v.eq_ignore_ascii_case("utf-8")) => {}
+        other => return Err(SqlError::unsupported(format!("COPY option \"{other}\""))),
+    }
+    Ok(())
+}
+
+/// The name of an isolation level as `SHOW transaction_isolation` prints it.
+pub fn isolation_name(isolation: Isolation) -> &'static str {
+    match isolation {
+        Isolation::ReadCommitted => "read committed",
+        Isolation::RepeatableRead => "repeatable read",
+        Isolation::Serializable => "serializable",
+    }
+}
+
+/// Parses with sqlparser, mapping its errors to PostgreSQL's.
+fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
+    let dialect = PostgreSqlDialect {};
+    let mut statements = Parser::new(&dialect)
+        .with_recursion_limit(200)
+        .try_with_sql(text)
+        .and_then(|mut parser| parser.parse_statements())
+        .map_err(|error| syntax_error(text, error))?;
+    match statements.len() {
+        1 => Ok(Parsed::Sql(Box::new(statements.remove(0)))),
+        _ => Err(SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1))),
+    }
+}
+
+/// Character offset (0-based) of a sqlparser (line, column) location in `text`.
+pub fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
+    if line == 0 {
+        return None;
+    }
+    let mut offset = 0;
+    for (number, content) in text.split('\n').enumerate() {
+        if number as u64 + 1 == line {
+            return Some(offset + (column.saturating_sub(1) as usize).min(content.chars().count()));
+        }
+        offset += content.chars().count() + 1;
+    }
+    None
+}
+
+fn syntax_error(text: &str, error: ParserError) -> SqlError {
+    let message = match &error {
+        ParserError::TokenizerError(message) | ParserError::ParserError(message) => message.clone(),
+        ParserError::RecursionLimitExceeded => {
+            return SqlError::new("54001", "stack depth limit exceeded").with_hint("The statement nests too deeply.")
+        }
+    };
+    // "... found: TOKEN at Line: L, Column: C"
+    let (body, location) = match message.rfind(" at Line: ") {
+        Some(at) => (&message[..at], Some(&message[at + " at Line: ".len()..])),
+        None => (message.as_str(), None),
+    };
+    let position = location.and_then(|location| {
+        let (line, column) = location.split_once(", Column: ")?;
+        offset_of(text, line.trim().parse().ok()?, column.trim().parse().ok()?)
+    });
+    if let ParserError::TokenizerError(_) = error {
+        let at = position.unwrap_or(0);
+        let rest: String = text.chars().skip(at).collect();
+        let what = if body.to_ascii_lowercase().contains("unterminated") { "unterminated quoted string" } else { "syntax error" };
+        return SqlError::syntax(format!("{what} at or near \"{rest}\"")).at(Some(at + 1));
+    }
+    match body.rsplit_once("found: ") {
+        Some((_, "EOF")) | None if position.is_none() => {
+            SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1))
+        }
+        Some((_, "EOF")) => SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1)),
+        Some((_, token)) => SqlError::syntax(format!("syntax error at or near \"{token}\"")).at(position.map(|p| p + 1)),
+        None => SqlError::syntax(format!("syntax error: {body}")).at(position.map(|p| p + 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_respecting_quotes_and_comments() {
+        let sql = "select 'a;b'; select \"x;\" -- c;\n; /* ; /* ; */ */ select $$;$$;;  select 1";
+        let parts: Vec<_> = split_statements(sql).into_iter().map(|s| s.text).collect();
+        assert_eq!(parts, vec!["select 'a;b'", "select \"x;\" -- c;", "/* ; /* ; */ */ select $$;$$", "select 1"]);
+        let offsets: Vec<_> = split_statements("select 1;  select 2").into_iter().map(|s| s.offset).collect();
+        assert_eq!(offsets, vec![0, 11]);
+    }
+
+    #[test]
+    fn pgbench_statements_parse() {
+        match parse_statement("copy pgbench_accounts from stdin with (freeze on)").unwrap() {
+            Parsed::Copy { table, options, .. } => {
+                assert_eq!(table, "pgbench_accounts");
+                assert!(options.freeze);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_statement("vacuum analyze pgbench_branches").unwrap(),
+            Parsed::Maintenance { tables: vec![("pgbench_branches".into(), 15)] }
+        );
+        assert_eq!(parse_statement("END").unwrap(), Parsed::Commit);
+        assert_eq!(
+            parse_statement("SET extra_float_digits = 3").unwrap(),
+            Parsed::Set { name: "extra_float_digits".into(), value: Some("3".into()), local: false }
+        );
+        assert!(matches!(parse_statement("select 1").unwrap(), Parsed::Sql(_)));
+    }
+
+    #[test]
+    fn syntax_errors_look_like_postgres() {
+        let error = parse_statement("SELEC 1").unwrap_err();
+        assert_eq!(error.message, "syntax error at or near \"SELEC\"");
+        assert_eq!(error.position, Some(1));
+        let error = parse_statement("select 1 +").unwrap_err();
+        assert_eq!(error.message, "syntax error at end of input");
+        assert_eq!(error.position, Some(11));
+    }
+}

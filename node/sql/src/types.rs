@@ -1,0 +1,786 @@
+//! SQL types and values with PostgreSQL's text and binary forms, casts and comparison.
+//!
+//! One [`Value`] variant serves a family of types (`Int` for int2/int4/int8, `Text` for text, varchar and
+//! char(n)); the [`DataType`] carried beside it by the binder decides range checks, padding and the
+//! wire form. Timestamps are microseconds since 2000-01-01 00:00:00 UTC, PostgreSQL's own epoch, so the
+//! binary wire form is the value itself.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::str::FromStr;
+
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{code, SqlError, SqlResult};
+
+/// A SQL type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DataType {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Float8,
+    Numeric,
+    Text,
+    /// varchar(n); `None` is unbounded.
+    Varchar(Option<u32>),
+    /// char(n), blank-padded.
+    Char(u32),
+    Timestamp,
+    TimestampTz,
+    /// An untyped string literal or parameter, resolved by context.
+    Unknown,
+}
+
+impl DataType {
+    pub fn oid(self) -> u32 {
+        match self {
+            DataType::Bool => 16,
+            DataType::Int2 => 21,
+            DataType::Int4 => 23,
+            DataType::Int8 => 20,
+            DataType::Float8 => 701,
+            DataType::Numeric => 1700,
+            DataType::Text => 25,
+            DataType::Varchar(_) => 1043,
+            DataType::Char(_) => 1042,
+            DataType::Timestamp => 1114,
+            DataType::TimestampTz => 1184,
+            DataType::Unknown => 705,
+        }
+    }
+
+    /// The type for a parameter type OID sent by a client (`None` for 0, "unspecified").
+    pub fn from_oid(oid: u32) -> SqlResult<Option<DataType>> {
+        Ok(Some(match oid {
+            0 => return Ok(None),
+            16 => DataType::Bool,
+            21 => DataType::Int2,
+            23 => DataType::Int4,
+            20 => DataType::Int8,
+            701 => DataType::Float8,
+            700 => DataType::Float8,
+            1700 => DataType::Numeric,
+            25 => DataType::Text,
+            1043 => DataType::Varchar(None),
+            1042 => DataType::Char(1),
+            1114 => DataType::Timestamp,
+            1184 => DataType::TimestampTz,
+            705 => DataType::Unknown,
+            other => return Err(SqlError::unsupported(format!("parameter type with OID {other}"))),
+        }))
+    }
+
+    /// `pg_type.typlen`.
+    pub fn size(self) -> i16 {
+        match self {
+            DataType::Bool => 1,
+            DataType::Int2 => 2,
+            DataType::Int4 => 4,
+            DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::TimestampTz => 8,
+            DataType::Unknown => -2,
+            _ => -1,
+        }
+    }
+
+    /// `atttypmod`: declared length + 4 for varchar(n)/char(n), -1 otherwise.
+    pub fn type_modifier(self) -> i32 {
+        match self {
+            DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
+            _ => -1,
+        }
+    }
+
+    /// The name PostgreSQL prints in messages (`format_type`).
+    pub fn name(self) -> String {
+        match self {
+            DataType::Bool => "boolean".into(),
+            DataType::Int2 => "smallint".into(),
+            DataType::Int4 => "integer".into(),
+            DataType::Int8 => "bigint".into(),
+            DataType::Float8 => "double precision".into(),
+            DataType::Numeric => "numeric".into(),
+            DataType::Text => "text".into(),
+            DataType::Varchar(None) => "character varying".into(),
+            DataType::Varchar(Some(n)) => format!("character varying({n})"),
+            DataType::Char(n) => format!("character({n})"),
+            DataType::Timestamp => "timestamp without time zone".into(),
+            DataType::TimestampTz => "timestamp with time zone".into(),
+            DataType::Unknown => "unknown".into(),
+        }
+    }
+
+    pub fn is_integer(self) -> bool {
+        matches!(self, DataType::Int2 | DataType::Int4 | DataType::Int8)
+    }
+    pub fn is_numeric_family(self) -> bool {
+        self.is_integer() || matches!(self, DataType::Float8 | DataType::Numeric)
+    }
+    pub fn is_string(self) -> bool {
+        matches!(self, DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown)
+    }
+    pub fn is_timestamp(self) -> bool {
+        matches!(self, DataType::Timestamp | DataType::TimestampTz)
+    }
+}
+
+/// A SQL value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Numeric(Decimal),
+    Text(String),
+    /// Microseconds since 2000-01-01 00:00:00 (UTC for timestamptz).
+    Timestamp(i64),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+fn invalid_input(ty: DataType, text: &str) -> SqlError {
+    let type_name = match ty {
+        DataType::Varchar(_) | DataType::Char(_) => "text".to_string(),
+        other => other.name(),
+    };
+    SqlError::new(code::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type {type_name}: \"{text}\""))
+}
+
+fn out_of_range(ty: DataType) -> SqlError {
+    match ty {
+        DataType::Int2 => SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "smallint out of range"),
+        DataType::Int8 => SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"),
+        _ => SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"),
+    }
+}
+
+/// Checks that `value` fits the integer type `ty`.
+pub fn check_int(value: i64, ty: DataType) -> SqlResult<i64> {
+    let fits = match ty {
+        DataType::Int2 => i16::try_from(value).is_ok(),
+        DataType::Int4 => i32::try_from(value).is_ok(),
+        _ => true,
+    };
+    if fits {
+        Ok(value)
+    } else {
+        Err(out_of_range(ty))
+    }
+}
+
+/// Parses PostgreSQL's text form of `ty`.
+pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
+    let trimmed = text.trim();
+    Ok(match ty {
+        DataType::Bool => match trimmed.to_ascii_lowercase().as_str() {
+            "t" | "true" | "yes" | "y" | "on" | "1" => Value::Bool(true),
+            "f" | "false" | "no" | "n" | "off" | "0" => Value::Bool(false),
+            _ => {
+                return Err(SqlError::new(
+                    code::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid input syntax for type boolean: \"{text}\""),
+                ))
+            }
+        },
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => {
+            let parsed: i64 = match trimmed.parse::<i128>() {
+                Ok(wide) => i64::try_from(wide).map_err(|_| value_out_of_range_for(text, ty))?,
+                Err(_) => return Err(invalid_input(ty, text)),
+            };
+            check_int(parsed, ty).map_err(|_| value_out_of_range_for(text, ty))?;
+            Value::Int(parsed)
+        }
+        DataType::Float8 => Value::Float(parse_float(trimmed).ok_or_else(|| invalid_input(ty, text))?),
+        DataType::Numeric => Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?),
+        DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
+        DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
+        DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
+        DataType::Timestamp | DataType::TimestampTz => {
+            Value::Timestamp(parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
+                SqlError::new(code::INVALID_DATETIME_FORMAT, format!("invalid input syntax for type {}: \"{text}\"", ty.name()))
+            })?)
+        }
+    })
+}
+
+fn value_out_of_range_for(text: &str, ty: DataType) -> SqlError {
+    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, format!("value \"{text}\" is out of range for type {}", ty.name()))
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    match text.to_ascii_lowercase().as_str() {
+        "nan" => Some(f64::NAN),
+        "infinity" | "+infinity" | "inf" | "+inf" => Some(f64::INFINITY),
+        "-infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        lower => {
+            if lower.is_empty() || lower.contains("inf") || lower.contains("nan") {
+                return None;
+            }
+            lower.parse::<f64>().ok()
+        }
+    }
+}
+
+/// Parses a numeric literal, including exponent notation.
+pub fn parse_numeric(text: &str) -> Option<Decimal> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+        return None;
+    }
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text).ok()
+    } else {
+        Decimal::from_str(text).ok()
+    }
+}
+
+/// varchar(n) input: too long is an error unless the excess is spaces (or the cast is explicit).
+pub fn fit_varchar(text: &str, limit: Option<u32>, explicit: bool) -> SqlResult<String> {
+    let Some(limit) = limit else { return Ok(text.to_string()) };
+    let limit = limit as usize;
+    match text.char_indices().nth(limit) {
+        None => Ok(text.to_string()),
+        Some((cut, _)) if explicit || text[cut..].chars().all(|c| c == ' ') => Ok(text[..cut].to_string()),
+        Some(_) => Err(SqlError::new(
+            code::STRING_DATA_RIGHT_TRUNCATION,
+            format!("value too long for type character varying({limit})"),
+        )),
+    }
+}
+
+/// char(n) input: blank-padded to n; too long is an error unless the excess is spaces.
+pub fn fit_char(text: &str, n: u32, explicit: bool) -> SqlResult<String> {
+    let n = n as usize;
+    let count = text.chars().count();
+    if count <= n {
+        let mut padded = String::with_capacity(text.len() + n - count);
+        padded.push_str(text);
+        padded.extend(std::iter::repeat_n(' ', n - count));
+        return Ok(padded);
+    }
+    let cut = text.char_indices().nth(n).map(|(at, _)| at).unwrap_or(text.len());
+    if explicit || text[cut..].chars().all(|c| c == ' ') {
+        Ok(text[..cut].to_string())
+    } else {
+        Err(SqlError::new(code::STRING_DATA_RIGHT_TRUNCATION, format!("value too long for type character({n})")))
+    }
+}
+
+const USECS_PER_SEC: i64 = 1_000_000;
+const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
+/// Days from 1970-01-01 to 2000-01-01.
+const UNIX_TO_PG_DAYS: i64 = 10_957;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:MM]]`. An offset is honoured for
+/// timestamptz and ignored for timestamp, as PostgreSQL does.
+pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
+    let lower = text.to_ascii_lowercase();
+    match lower.as_str() {
+        "epoch" => return Some(-UNIX_TO_PG_DAYS * USECS_PER_DAY),
+        "infinity" => return Some(i64::MAX),
+        "-infinity" => return Some(i64::MIN),
+        _ => {}
+    }
+    let bytes = text.as_bytes();
+    let number = |from: usize, to: usize| -> Option<i64> {
+        let part = text.get(from..to)?;
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let dash1 = text.find('-')?;
+    let year = number(0, dash1)?;
+    let dash2 = dash1 + 1 + text[dash1 + 1..].find('-')?;
+    let month = number(dash1 + 1, dash2)?;
+    let mut at = dash2 + 1;
+    let day_end = text[at..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |i| at + i);
+    let day = number(at, day_end)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    at = day_end;
+    let (mut hour, mut minute, mut second, mut micros) = (0, 0, 0, 0);
+    let mut offset_secs = 0;
+    if at < bytes.len() {
+        if bytes[at] != b' ' && bytes[at] != b'T' && bytes[at] != b't' {
+            return None;
+        }
+        at += 1;
+        let rest = &text[at..];
+        let zone_at = rest.find(['+', '-', 'Z', 'z']).map(|i| at + i);
+        let time_end = zone_at.unwrap_or(text.len());
+        let time = text[at..time_end].trim_end();
+        let mut parts = time.split(':');
+        hour = parts.next().and_then(|p| p.parse::<i64>().ok())?;
+        minute = parts.next().and_then(|p| p.parse::<i64>().ok())?;
+        if let Some(seconds) = parts.next() {
+            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+            second = whole.parse::<i64>().ok()?;
+            if !fraction.is_empty() {
+                if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let digits: String = fraction.chars().chain(std::iter::repeat('0')).take(7).collect();
+                let seven: i64 = digits.parse().ok()?;
+                micros = (seven + 5) / 10;
+            }
+        }
+        if parts.next().is_some() || hour > 24 || minute > 59 || second > 60 {
+            return None;
+        }
+        if let Some(zone_at) = zone_at {
+            let zone = &text[zone_at..];
+            if !zone.eq_ignore_ascii_case("z") {
+                let sign = if zone.starts_with('-') { -1 } else { 1 };
+                let (hours, minutes) = zone[1..].split_once(':').unwrap_or((&zone[1..], "0"));
+                offset_secs = sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60);
+            }
+        }
+    }
+    let days = days_from_civil(year, month, day) - UNIX_TO_PG_DAYS;
+    let mut usecs = days * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + micros;
+    if with_zone {
+        usecs -= offset_secs * USECS_PER_SEC;
+    }
+    Some(usecs)
+}
+
+/// Formats a timestamp the way PostgreSQL does with `DateStyle = ISO`.
+pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
+    match usecs {
+        i64::MAX => return out.push_str("infinity"),
+        i64::MIN => return out.push_str("-infinity"),
+        _ => {}
+    }
+    let days = usecs.div_euclid(USECS_PER_DAY);
+    let mut rest = usecs.rem_euclid(USECS_PER_DAY);
+    let (year, month, day) = civil_from_days(days + UNIX_TO_PG_DAYS);
+    let micros = rest % USECS_PER_SEC;
+    rest /= USECS_PER_SEC;
+    let (hour, minute, second) = (rest / 3600, rest / 60 % 60, rest % 60);
+    if year <= 0 {
+        let _ = write!(out, "{:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}", 1 - year);
+    } else {
+        let _ = write!(out, "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
+    }
+    if micros != 0 {
+        let fraction = format!("{micros:06}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    if with_zone {
+        out.push_str("+00");
+    }
+    if year <= 0 {
+        out.push_str(" BC");
+    }
+}
+
+/// The current time as a timestamp.
+pub fn now_timestamp() -> i64 {
+    let since_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    since_unix.as_micros() as i64 - UNIX_TO_PG_DAYS * USECS_PER_DAY
+}
+
+/// Formats a float8 the way PostgreSQL 15 does by default (shortest round-trip digits, exponent form
+/// outside 1e-4 <= |x| < 1e15).
+pub fn format_float(value: f64, out: &mut String) {
+    if value.is_nan() {
+        return out.push_str("NaN");
+    }
+    if value.is_infinite() {
+        return out.push_str(if value > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    if value == 0.0 {
+        return out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
+    }
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').expect("LowerExp has an exponent");
+    let exponent: i32 = exponent.parse().expect("exponent is an integer");
+    if (-4..15).contains(&exponent) {
+        let _ = write!(out, "{value}");
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        let _ = write!(out, "{mantissa}e{sign}{:02}", exponent.abs());
+    }
+}
+
+/// Writes PostgreSQL's text form of `value` as type `ty` (not for NULL).
+pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => format_float(*f, out),
+        Value::Numeric(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::Text(s) => out.push_str(s),
+        Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
+    }
+}
+
+/// The text form of a value (for messages and casts to text).
+pub fn to_text(value: &Value, ty: DataType) -> String {
+    let mut out = String::new();
+    format_text(value, ty, &mut out);
+    out
+}
+
+/// Writes the binary wire form of `value` as `ty`.
+pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResult<()> {
+    match (value, ty) {
+        (Value::Bool(b), _) => out.push(*b as u8),
+        (Value::Int(i), DataType::Int2) => out.extend_from_slice(&(*i as i16).to_be_bytes()),
+        (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
+        (Value::Int(i), _) => out.extend_from_slice(&i.to_be_bytes()),
+        (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
+        (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
+        (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
+        (Value::Numeric(_), _) => return Err(SqlError::unsupported("binary output format for numeric")),
+        (Value::Null, _) => {}
+    }
+    Ok(())
+}
+
+/// Parses the binary wire form of a parameter of type `ty`.
+pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
+    let bad = || SqlError::new(code::INVALID_BINARY_REPRESENTATION, format!("incorrect binary data format in bind parameter of type {}", ty.name()));
+    let fixed = |n: usize| -> SqlResult<&[u8]> { if bytes.len() == n { Ok(bytes) } else { Err(bad()) } };
+    Ok(match ty {
+        DataType::Bool => Value::Bool(fixed(1)?[0] != 0),
+        DataType::Int2 => Value::Int(i16::from_be_bytes(fixed(2)?.try_into().map_err(|_| bad())?) as i64),
+        DataType::Int4 => Value::Int(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64),
+        DataType::Int8 => Value::Int(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
+        DataType::Float8 => Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
+        DataType::Timestamp | DataType::TimestampTz => {
+            Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
+        }
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
+            Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| bad())?)
+        }
+        DataType::Numeric => return Err(SqlError::unsupported("binary input format for numeric")),
+    })
+}
+
+/// Converts a value of type `from` to type `to`; `explicit` for CAST/`::` (truncates strings
+/// silently, as PostgreSQL does).
+pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlResult<Value> {
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(match (value, to) {
+        (value, DataType::Text | DataType::Unknown) => Value::Text(text_of(value, from)),
+        (value, DataType::Varchar(limit)) => Value::Text(fit_varchar(&text_of(value, from), limit, explicit)?),
+        (value, DataType::Char(n)) => {
+            let text = text_of(value, from);
+            Value::Text(fit_char(if from.is_string() && !matches!(from, DataType::Char(_)) { &text } else { text.as_str() }, n, explicit)?)
+        }
+        (Value::Text(text), to) => parse_text(&text, to)?,
+        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8) => Value::Int(check_int(i, to)?),
+        (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
+        (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
+        (Value::Int(i), DataType::Bool) if from == DataType::Int4 => Value::Bool(i != 0),
+        (Value::Float(f), DataType::Float8) => Value::Float(f),
+        (Value::Float(f), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+            let rounded = f.round_ties_even();
+            if !rounded.is_finite() || rounded < i64::MIN as f64 || rounded >= i64::MAX as f64 {
+                return Err(out_of_range(to));
+            }
+            Value::Int(check_int(rounded as i64, to)?)
+        }
+        (Value::Float(f), DataType::Numeric) => Value::Numeric(
+            Decimal::from_f64(f).ok_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range for type numeric"))?,
+        ),
+        (Value::Numeric(d), DataType::Numeric) => Value::Numeric(d),
+        (Value::Numeric(d), DataType::Float8) => Value::Float(d.to_f64().unwrap_or(f64::NAN)),
+        (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+            let rounded = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+            Value::Int(check_int(rounded.to_i64().ok_or_else(|| out_of_range(to))?, to)?)
+        }
+        (Value::Bool(b), DataType::Bool) => Value::Bool(b),
+        (Value::Bool(b), DataType::Int4) => Value::Int(b as i64),
+        (Value::Timestamp(t), DataType::Timestamp | DataType::TimestampTz) => Value::Timestamp(t),
+        (_, to) => {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("cannot cast type {} to {}", from.name(), to.name()),
+            ))
+        }
+    })
+}
+
+fn text_of(value: Value, from: DataType) -> String {
+    match value {
+        Value::Text(text) if matches!(from, DataType::Char(_)) => text.trim_end_matches(' ').to_string(),
+        Value::Text(text) => text,
+        other => to_text(&other, from),
+    }
+}
+
+/// Whether a value of type `from` may be stored in a column of type `to` without an explicit cast
+/// (PostgreSQL's assignment casts).
+pub fn assignable(from: DataType, to: DataType) -> bool {
+    from == to
+        || from == DataType::Unknown
+        || (from.is_numeric_family() && to.is_numeric_family())
+        || (from.is_string() && to.is_string())
+        || (from.is_timestamp() && to.is_timestamp())
+}
+
+/// Compares two non-null values of comparable types (PostgreSQL's ordering: NaN sorts above all
+/// numbers; char(n) ignores trailing blanks).
+pub fn compare(left: &Value, right: &Value) -> Ordering {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => a.cmp(b),
+        (Value::Float(a), Value::Float(b)) => compare_floats(*a, *b),
+        (Value::Numeric(a), Value::Numeric(b)) => a.cmp(b),
+        (Value::Int(a), Value::Float(b)) => compare_floats(*a as f64, *b),
+        (Value::Float(a), Value::Int(b)) => compare_floats(*a, *b as f64),
+        (Value::Int(a), Value::Numeric(b)) => Decimal::from(*a).cmp(b),
+        (Value::Numeric(a), Value::Int(b)) => a.cmp(&Decimal::from(*b)),
+        (Value::Numeric(a), Value::Float(b)) => compare_floats(a.to_f64().unwrap_or(f64::NAN), *b),
+        (Value::Float(a), Value::Numeric(b)) => compare_floats(*a, b.to_f64().unwrap_or(f64::NAN)),
+        (Value::Text(a), Value::Text(b)) => a.cmp(b),
+        (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+        (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+        (Value::Null, Value::Null) => Ordering::Equal,
+        (Value::Null, _) => Ordering::Greater,
+        (_, Value::Null) => Ordering::Less,
+        _ => Ordering::Equal,
+    }
+}
+
+fn compare_floats(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// Encodes key columns so that byte order is value order (memcmp-comparable), for B+tree keys and
+/// vshard hashing. char(n) keys drop trailing blanks (they compare equal with or without them).
+pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
+    for (value, ty) in values {
+        match value {
+            Value::Null => out.push(0x00),
+            Value::Bool(b) => out.extend_from_slice(&[0x01, *b as u8]),
+            Value::Int(i) | Value::Timestamp(i) => {
+                out.push(0x01);
+                out.extend_from_slice(&((*i as u64) ^ (1 << 63)).to_be_bytes());
+            }
+            Value::Float(f) => {
+                out.push(0x01);
+                let bits = f.to_bits();
+                let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+                out.extend_from_slice(&ordered.to_be_bytes());
+            }
+            Value::Numeric(d) => {
+                // Equality-preserving (normalized); range order for numeric keys comes with the B+tree.
+                out.push(0x01);
+                encode_key_text(&d.normalize().to_string(), out);
+            }
+            Value::Text(s) => {
+                out.push(0x01);
+                let text = if matches!(ty, DataType::Char(_)) { s.trim_end_matches(' ') } else { s.as_str() };
+                encode_key_text(text, out);
+            }
+        }
+    }
+}
+
+fn encode_key_text(text: &str, out: &mut Vec<u8>) {
+    for &b in text.as_bytes() {
+        if b == 0 {
+            out.extend_from_slice(&[0x00, 0xff]);
+        } else {
+            out.push(b);
+        }
+    }
+    out.extend_from_slice(&[0x00, 0x01]);
+}
+
+/// Encodes a row for storage: per column a tag and its payload.
+pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
+    for value in values {
+        match value {
+            Value::Null => out.push(0),
+            Value::Bool(b) => out.extend_from_slice(&[1, *b as u8]),
+            Value::Int(i) => {
+                out.push(2);
+                out.extend_from_slice(&i.to_le_bytes());
+            }
+            Value::Float(f) => {
+                out.push(3);
+                out.extend_from_slice(&f.to_le_bytes());
+            }
+            Value::Numeric(d) => {
+                out.push(4);
+                out.extend_from_slice(&d.serialize());
+            }
+            Value::Text(s) => {
+                out.push(5);
+                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                out.extend_from_slice(s.as_bytes());
+            }
+            Value::Timestamp(t) => {
+                out.push(6);
+                out.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// Decodes a row written by [`encode_row`]. Rows come from our own store or log (checksummed), so a
+/// malformed row is corruption: it is reported as an internal error, never guessed at.
+pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
+    let corrupt = || SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage");
+    let mut take = |n: usize, bytes: &mut &[u8]| -> SqlResult<Vec<u8>> {
+        if bytes.len() < n {
+            return Err(corrupt());
+        }
+        let (head, rest) = bytes.split_at(n);
+        *bytes = rest;
+        Ok(head.to_vec())
+    };
+    let mut values = Vec::with_capacity(columns);
+    while !bytes.is_empty() {
+        let tag = take(1, &mut bytes)?[0];
+        values.push(match tag {
+            0 => Value::Null,
+            1 => Value::Bool(take(1, &mut bytes)?[0] != 0),
+            2 => Value::Int(i64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            3 => Value::Float(f64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            4 => Value::Numeric(Decimal::deserialize(take(16, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            5 => {
+                let len = u32::from_le_bytes(take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?) as usize;
+                Value::Text(String::from_utf8(take(len, &mut bytes)?).map_err(|_| corrupt())?)
+            }
+            6 => Value::Timestamp(i64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            _ => return Err(corrupt()),
+        });
+    }
+    // Columns added after a row was written read as NULL.
+    values.resize(columns.max(values.len()), Value::Null);
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn float(value: f64) -> String {
+        let mut out = String::new();
+        format_float(value, &mut out);
+        out
+    }
+
+    #[test]
+    fn floats_print_like_postgres() {
+        assert_eq!(float(0.1), "0.1");
+        assert_eq!(float(1e20), "1e+20");
+        assert_eq!(float(1.5e-5), "1.5e-05");
+        assert_eq!(float(123456789012345.0), "123456789012345");
+        assert_eq!(float(1e15), "1e+15");
+        assert_eq!(float(-2.5), "-2.5");
+        assert_eq!(float(f64::INFINITY), "Infinity");
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        for text in ["2000-01-01 00:00:00", "2024-02-29 13:45:07.25", "1999-12-31 23:59:59.999999", "1970-01-01 00:00:00"] {
+            let parsed = parse_timestamp(text, false).unwrap();
+            let mut out = String::new();
+            format_timestamp(parsed, false, &mut out);
+            assert_eq!(out, text);
+        }
+        assert_eq!(parse_timestamp("2000-01-01", false), Some(0));
+        assert_eq!(parse_timestamp("2000-01-01 01:00:00+01", true), Some(0));
+        assert_eq!(parse_timestamp("2023-02-29", false), None);
+    }
+
+    #[test]
+    fn keys_sort_like_values() {
+        let key = |value: Value, ty| {
+            let mut out = Vec::new();
+            encode_key(&[(&value, ty)], &mut out);
+            out
+        };
+        assert!(key(Value::Int(-5), DataType::Int4) < key(Value::Int(3), DataType::Int4));
+        assert!(key(Value::Float(-1.5), DataType::Float8) < key(Value::Float(0.25), DataType::Float8));
+        assert!(key(Value::Text("ab".into()), DataType::Text) < key(Value::Text("abc".into()), DataType::Text));
+        assert_eq!(key(Value::Text("x  ".into()), DataType::Char(3)), key(Value::Text("x".into()), DataType::Char(3)));
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let row = vec![
+            Value::Int(-7),
+            Value::Null,
+            Value::Text("hé".into()),
+            Value::Float(2.5),
+            Value::Bool(true),
+            Value::Numeric(Decimal::new(12345, 2)),
+            Value::Timestamp(99),
+        ];
+        let mut bytes = Vec::new();
+        encode_row(&row, &mut bytes);
+        assert_eq!(decode_row(&bytes, row.len()).unwrap(), row);
+        assert!(decode_row(&[9], 1).is_err());
+    }
+
+    #[test]
+    fn text_input_errors_name_the_type() {
+        let error = parse_text("abc", DataType::Int4).unwrap_err();
+        assert_eq!(error.code, code::INVALID_TEXT_REPRESENTATION);
+        assert_eq!(error.message, "invalid input syntax for type integer: \"abc\"");
+        assert_eq!(parse_text("99999999999", DataType::Int4).unwrap_err().code, code::NUMERIC_VALUE_OUT_OF_RANGE);
+        assert_eq!(fit_char("ab", 4, false).unwrap(), "ab  ");
+        assert_eq!(fit_varchar("abcdef", Some(3), false).unwrap_err().code, code::STRING_DATA_RIGHT_TRUNCATION);
+    }
+}
