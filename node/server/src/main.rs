@@ -1,1 +1,106 @@
-fn main(){}
+//! `keel`: the Keel database node.
+//!
+//! `keel serve` recovers the data directory, starts one pinned worker per core, and serves the
+//! Postgres wire protocol until SIGINT or SIGTERM. See `configs/node.toml` for every option.
+
+mod config;
+mod runtime;
+mod session;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "keel", version, about = "Keel: a Postgres-compatible database node, thread-per-core on io_uring")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the node and serve the Postgres protocol.
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Configuration file layered over the built-in defaults (configs/node.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Override one configuration key, e.g. `--set storage.lock_wait_timeout_ms=500`. Repeatable.
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    sets: Vec<String>,
+    /// Data directory (node.data_dir).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Address for the Postgres protocol, HOST:PORT (node.listen).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Worker threads, one per core; 0 = all online cores (node.cores).
+    #[arg(long)]
+    cores: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("keel: FATAL: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = config::load(args.config.as_ref(), &args.sets)?;
+    if let Some(dir) = args.data_dir {
+        config.node.data_dir = dir;
+    }
+    if let Some(listen) = args.listen {
+        config.node.listen = listen;
+    }
+    if let Some(cores) = args.cores {
+        config.node.cores = cores;
+    }
+    let online = runtime::online_cpus().len();
+    let workers = if config.node.cores == 0 { online } else { config.node.cores };
+    if workers > 255 {
+        return Err(format!("{workers} workers requested; at most 255 are supported"));
+    }
+    let recovered = runtime::recover(&config, workers)?;
+    eprintln!("keel: {}", recovered.summary);
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let running = runtime::start(config.clone(), workers, recovered, shutdown)?;
+    let host = running.listen.ip();
+    let port = running.listen.port();
+    println!(
+        "keel: listening on {} with {workers} worker(s), data in {}; connect with: psql -h {host} -p {port} -U postgres keel",
+        running.listen,
+        config.node.data_dir.display()
+    );
+    // Wait for SIGINT or SIGTERM on a small runtime of the main thread.
+    let signals = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    signals.block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        Ok::<(), String>(())
+    })?;
+    eprintln!("keel: shutting down: finishing in-flight statements, flushing logs");
+    let _ = stop.send(true);
+    for thread in running.threads {
+        let _ = thread.join();
+    }
+    eprintln!("keel: shut down cleanly");
+    Ok(())
+}

@@ -555,7 +555,7 @@ impl<'a> Binder<'a> {
             if row.len() > targets.len() {
                 return Err(SqlError::syntax("INSERT has more expressions than target columns").at(self.pos(row[targets.len()].span())));
             }
-            if row.len() < targets.len() {
+            if row.len() < targets.len() && !insert.columns.is_empty() {
                 return Err(SqlError::syntax("INSERT has more target columns than expressions"));
             }
             let mut full = defaults.clone();
@@ -574,7 +574,7 @@ impl<'a> Binder<'a> {
     }
 
     /// Each column's DEFAULT (or NULL), bound and cast.
-    fn defaults(&mut self, table: &TableDef) -> SqlResult<Vec<Expr>> {
+    pub fn defaults(&mut self, table: &TableDef) -> SqlResult<Vec<Expr>> {
         table
             .columns
             .iter()

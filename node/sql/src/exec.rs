@@ -1,0 +1,1113 @@
+//! The session side of execution: transactions, routing, and the parts of a query that need all its
+//! rows (grouping, sorting, limits).
+//!
+//! A session runs on the worker that accepted its connection. For each statement it computes which
+//! vshards hold the rows (one, for a lookup by the row key; all, otherwise), sends the owner-side
+//! fragment ([`crate::fragment`]) to their workers through the [`Cluster`], and finishes the statement
+//! with what comes back.
+//!
+//! Transactions: every statement runs in a transaction, explicit (`BEGIN` ... `COMMIT`) or implicit
+//! (one statement, or one multi-statement simple-query string, as PostgreSQL does). The session
+//! records which workers its transaction wrote on. Commit sends the commit to them: one worker commits
+//! alone; several write their commit records in parallel and release their locks once all are durable
+//! (the commit rule is in `keel_storage::wal`). Any error aborts the transaction's changes at once; an
+//! explicit block then stays failed (`25P02`) until `ROLLBACK`, as in PostgreSQL.
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
+use tokio::sync::Notify;
+
+use crate::bind::{Binder, SessionInfo};
+use crate::catalog::{Catalog, TableDef};
+use crate::error::{code, SqlError, SqlResult};
+use crate::expr::{Accumulator, EvalContext, Expr, Func};
+use crate::fragment::{check_not_null, key_text, ShardOp, ShardOutput, ShardRequest};
+use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed};
+use crate::plan::{Access, OutputColumn, Plan, SelectPlan};
+use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
+
+/// The node as a session sees it: its own worker, the others, the catalog.
+#[allow(async_fn_in_trait)]
+pub trait Cluster {
+    /// The worker this session runs on.
+    fn worker(&self) -> WorkerId;
+    /// Number of workers.
+    fn workers(&self) -> usize;
+    /// Runs a request on `worker` (locally when it is this one).
+    async fn call(&self, worker: WorkerId, request: ShardRequest) -> SqlResult<ShardOutput>;
+    /// Runs requests on several workers concurrently; results in request order.
+    async fn call_all(&self, requests: Vec<(WorkerId, ShardRequest)>) -> Vec<SqlResult<ShardOutput>>;
+    /// The current catalog.
+    fn catalog(&self) -> Arc<Catalog>;
+    /// Publishes a committed catalog to every worker.
+    fn publish_catalog(&self, catalog: Catalog);
+    /// Serializes DDL node-wide.
+    fn ddl_lock(&self) -> Arc<tokio::sync::Mutex<()>>;
+    /// A new transaction id (unique across workers and restarts).
+    fn next_txn(&self) -> TxnId;
+    /// A new hidden row id for tables without a primary key.
+    fn next_row_id(&self) -> i64;
+}
+
+/// A cancel request's mailbox for one session.
+#[derive(Default)]
+pub struct Cancel {
+    requested: Cell<bool>,
+    notify: Notify,
+}
+
+impl Cancel {
+    pub fn request(&self) {
+        self.requested.set(true);
+        self.notify.notify_waiters();
+    }
+    /// Forgets a cancel that arrived between statements (PostgreSQL ignores those).
+    pub fn reset(&self) {
+        self.requested.set(false);
+    }
+    pub fn check(&self) -> SqlResult<()> {
+        if self.requested.get() {
+            return Err(canceled());
+        }
+        Ok(())
+    }
+    async fn sleep(&self, duration: Duration) -> SqlResult<()> {
+        let notified = self.notify.notified();
+        self.check()?;
+        tokio::select! {
+            _ = tokio::time::sleep(duration) => Ok(()),
+            _ = notified => Err(canceled()),
+        }
+    }
+}
+
+fn canceled() -> SqlError {
+    SqlError::new(code::QUERY_CANCELED, "canceling statement due to user request")
+}
+
+/// The transaction state ReadyForQuery reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockState {
+    Idle,
+    InBlock,
+    Failed,
+}
+
+struct Txn {
+    id: TxnId,
+    /// Workers this transaction sent writes to.
+    writers: BTreeSet<WorkerId>,
+    explicit: bool,
+}
+
+/// A prepared statement: parsed and bound once, re-bound when the catalog changes under it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub text: String,
+    pub offset: usize,
+    pub parsed: Option<Parsed>,
+    pub plan: Option<Plan>,
+    pub param_types: Vec<DataType>,
+    pub catalog_version: u64,
+}
+
+impl Prepared {
+    /// Result columns (for Describe).
+    pub fn columns(&self) -> Vec<OutputColumn> {
+        match (&self.plan, &self.parsed) {
+            (Some(plan), _) => plan.columns().to_vec(),
+            (None, Some(Parsed::Show { name })) => vec![OutputColumn { name: show_column(name), ty: DataType::Text, source: None }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What a statement produced.
+#[derive(Debug, Default)]
+pub struct QueryResult {
+    pub columns: Vec<OutputColumn>,
+    pub rows: Vec<Vec<Value>>,
+    pub tag: String,
+    /// Warnings and notices to send before the result.
+    pub notices: Vec<SqlError>,
+    /// Settings whose new values the client must be told (ParameterStatus).
+    pub reports: Vec<(String, String)>,
+    /// The statement is COPY FROM STDIN: the session switches to copy-in mode.
+    pub copy: Option<CopyState>,
+}
+
+/// A COPY FROM STDIN in progress.
+#[derive(Debug)]
+pub struct CopyState {
+    pub table: Arc<TableDef>,
+    pub columns: Vec<usize>,
+    pub options: CopyOptions,
+    defaults: Vec<Expr>,
+    pending: Vec<u8>,
+    pub rows: u64,
+    line: u64,
+    done: bool,
+}
+
+/// Session settings (GUCs).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: BTreeMap<String, (String, String)>,
+    defaults: BTreeMap<String, (String, String)>,
+}
+
+/// Settings reported to the client at startup and on change (PostgreSQL's GUC_REPORT set).
+pub const REPORTED: &[&str] = &[
+    "application_name",
+    "client_encoding",
+    "datestyle",
+    "default_transaction_read_only",
+    "in_hot_standby",
+    "integer_datetimes",
+    "intervalstyle",
+    "is_superuser",
+    "server_encoding",
+    "server_version",
+    "session_authorization",
+    "standard_conforming_strings",
+    "timezone",
+];
+
+const READ_ONLY: &[&str] = &["server_version", "server_encoding", "integer_datetimes", "server_version_num", "max_identifier_length", "in_hot_standby", "is_superuser"];
+
+impl Settings {
+    pub fn new(user: &str) -> Settings {
+        let mut values = BTreeMap::new();
+        let mut put = |name: &str, value: &str| {
+            values.insert(name.to_lowercase(), (name.to_string(), value.to_string()));
+        };
+        put("application_name", "");
+        put("client_encoding", "UTF8");
+        put("DateStyle", "ISO, MDY");
+        put("default_transaction_read_only", "off");
+        put("in_hot_standby", "off");
+        put("integer_datetimes", "on");
+        put("IntervalStyle", "postgres");
+        put("is_superuser", "on");
+        put("server_encoding", "UTF8");
+        put("server_version", "15.0");
+        put("server_version_num", "150000");
+        put("session_authorization", user);
+        put("standard_conforming_strings", "on");
+        put("TimeZone", "UTC");
+        put("extra_float_digits", "1");
+        put("search_path", "\"$user\", public");
+        put("statement_timeout", "0");
+        put("lock_timeout", "0");
+        put("idle_in_transaction_session_timeout", "0");
+        put("transaction_isolation", "read committed");
+        put("default_transaction_isolation", "read committed");
+        put("synchronous_commit", "on");
+        put("client_min_messages", "notice");
+        put("bytea_output", "hex");
+        put("max_identifier_length", "63");
+        put("work_mem", "4MB");
+        put("timezone_abbreviations", "Default");
+        put("lc_messages", "C");
+        put("lc_monetary", "C");
+        put("lc_numeric", "C");
+        put("lc_time", "C");
+        put("geqo", "on");
+        put("jit", "off");
+        put("row_security", "on");
+        put("default_tablespace", "");
+        put("check_function_bodies", "on");
+        put("xmloption", "content");
+        put("enable_seqscan", "on");
+        Settings { defaults: values.clone(), values }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(&name.to_lowercase()).map(|(_, value)| value.as_str())
+    }
+
+    /// Every reported setting with its display name (for the startup ParameterStatus burst).
+    pub fn reported(&self) -> Vec<(String, String)> {
+        REPORTED.iter().filter_map(|name| self.values.get(*name).map(|(display, value)| (display.clone(), value.clone()))).collect()
+    }
+
+    /// Sets a value (or resets it with `None`); returns the (name, value) to report, if reported.
+    pub fn set(&mut self, name: &str, value: Option<&str>, startup: bool) -> SqlResult<Option<(String, String)>> {
+        let key = name.to_lowercase();
+        let known = self.defaults.get(&key).cloned();
+        if known.is_none() && !key.contains('.') {
+            return Err(SqlError::new(code::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\"")));
+        }
+        if READ_ONLY.contains(&key.as_str()) && !startup {
+            return Err(SqlError::new(code::CANT_CHANGE_RUNTIME_PARAM, format!("parameter \"{key}\" cannot be changed")));
+        }
+        let display = known.as_ref().map_or(key.clone(), |(display, _)| display.clone());
+        let value = match value {
+            None => known.map(|(_, value)| value).unwrap_or_default(),
+            Some(value) => validate_setting(&key, value)?,
+        };
+        if key == "transaction_isolation" || key == "default_transaction_isolation" {
+            // Only READ COMMITTED exists so far (the MVCC issue adds the others).
+            if value != "read committed" && value != "read uncommitted" {
+                return Err(SqlError::unsupported(format!("isolation level {}", value.to_uppercase())));
+            }
+        }
+        self.values.insert(key.clone(), (display.clone(), value.clone()));
+        Ok(REPORTED.contains(&key.as_str()).then_some((display, value)))
+    }
+
+    fn reset_all(&mut self) -> Vec<(String, String)> {
+        let mut reports = Vec::new();
+        for (key, default) in &self.defaults {
+            if READ_ONLY.contains(&key.as_str()) || key == "session_authorization" {
+                continue;
+            }
+            if self.values.get(key) != Some(default) && REPORTED.contains(&key.as_str()) {
+                reports.push(default.clone());
+            }
+            self.values.insert(key.clone(), default.clone());
+        }
+        self.values.retain(|key, _| !key.contains('.'));
+        reports
+    }
+}
+
+/// Checks values Keel acts on; others are stored as given.
+fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
+    let invalid = || SqlError::new(code::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"{key}\": \"{value}\""));
+    Ok(match key {
+        "client_encoding" => match value.to_uppercase().replace(['-', '_'], "").as_str() {
+            "UTF8" | "UNICODE" => "UTF8".into(),
+            "SQLASCII" => "SQL_ASCII".into(),
+            _ => return Err(SqlError::unsupported(format!("client encoding \"{value}\""))),
+        },
+        "datestyle" => {
+            let upper = value.to_uppercase();
+            if !(upper.contains("ISO") || upper == "MDY" || upper == "DMY" || upper == "YMD") {
+                return Err(SqlError::unsupported(format!("DateStyle \"{value}\"")));
+            }
+            "ISO, MDY".into()
+        }
+        "timezone" => match value.to_uppercase().as_str() {
+            "UTC" | "ETC/UTC" | "GMT" | "ETC/GMT" | "UCT" | "ZULU" | "UNIVERSAL" | "Z" | "0" | "+00" | "00:00" => {
+                if value.eq_ignore_ascii_case("utc") { "UTC".into() } else { value.to_string() }
+            }
+            _ => return Err(SqlError::unsupported(format!("time zone \"{value}\" (Keel runs in UTC for now)"))),
+        },
+        "extra_float_digits" => {
+            let digits: i32 = value.parse().map_err(|_| invalid())?;
+            if !(-15..=3).contains(&digits) {
+                return Err(invalid());
+            }
+            value.to_string()
+        }
+        "standard_conforming_strings" => match value.to_lowercase().as_str() {
+            "on" | "true" | "1" => "on".into(),
+            _ => return Err(SqlError::unsupported("standard_conforming_strings = off")),
+        },
+        "transaction_isolation" | "default_transaction_isolation" => value.to_lowercase(),
+        _ => value.to_string(),
+    })
+}
+
+fn show_column(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// One client session.
+pub struct Session {
+    pub info: SessionInfo,
+    pub settings: Settings,
+    txn: Option<Txn>,
+    failed: bool,
+    /// A multi-statement simple query is running as one implicit transaction.
+    implicit_block: bool,
+}
+
+impl Session {
+    pub fn new(info: SessionInfo) -> Session {
+        let settings = Settings::new(&info.user);
+        Session { info, settings, txn: None, failed: false, implicit_block: false }
+    }
+
+    /// What ReadyForQuery reports.
+    pub fn block_state(&self) -> BlockState {
+        match (&self.txn, self.failed) {
+            (_, true) => BlockState::Failed,
+            (Some(txn), _) if txn.explicit => BlockState::InBlock,
+            _ => BlockState::Idle,
+        }
+    }
+
+    /// Parses and binds one statement of a query string.
+    pub fn prepare(&self, catalog: &Catalog, text: &str, offset: usize, param_types: Vec<Option<DataType>>) -> SqlResult<Prepared> {
+        let at = |error: SqlError| -> SqlError {
+            let position = error.position.map(|p| if p > offset { p } else { p + offset });
+            SqlError { position, ..error }
+        };
+        let parsed = parse_statement(text).map_err(at)?;
+        let mut prepared = Prepared { text: text.to_string(), offset, parsed: None, plan: None, param_types: Vec::new(), catalog_version: catalog.version };
+        match parsed {
+            Parsed::Sql(statement) => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind(&statement)?);
+                prepared.param_types = binder.param_types();
+            }
+            other => {
+                prepared.param_types = param_types.iter().map(|t| t.unwrap_or(DataType::Text)).collect();
+                prepared.parsed = Some(other);
+            }
+        }
+        Ok(prepared)
+    }
+
+    /// Begins a multi-statement simple query (one implicit transaction for the whole string).
+    pub fn begin_query_string(&mut self, statements: usize) {
+        self.implicit_block = statements > 1;
+    }
+
+    /// Ends a simple query string: commits its implicit transaction.
+    pub async fn end_query_string<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        self.implicit_block = false;
+        if self.txn.as_ref().is_some_and(|txn| !txn.explicit) {
+            return self.commit(cluster).await;
+        }
+        Ok(())
+    }
+
+    /// Runs a prepared statement. On error the transaction is aborted (and an explicit one marked failed).
+    pub async fn execute<C: Cluster>(&mut self, cluster: &C, prepared: &Prepared, params: &[Value], cancel: &Cancel) -> SqlResult<QueryResult> {
+        let result = self.execute_inner(cluster, prepared, params, cancel).await;
+        if result.is_err() {
+            self.fail(cluster).await;
+        }
+        result
+    }
+
+    /// Aborts the current transaction after an error.
+    pub async fn fail<C: Cluster>(&mut self, cluster: &C) {
+        if let Some(txn) = self.txn.take() {
+            abort(cluster, &txn).await;
+            if txn.explicit {
+                self.failed = true;
+            }
+        }
+    }
+
+    async fn execute_inner<C: Cluster>(&mut self, cluster: &C, prepared: &Prepared, params: &[Value], cancel: &Cancel) -> SqlResult<QueryResult> {
+        if self.failed && !matches!(prepared.parsed, Some(Parsed::Commit | Parsed::Rollback)) {
+            return Err(SqlError::new(code::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+        }
+        if let Some(parsed) = &prepared.parsed {
+            return self.run_command(cluster, parsed).await;
+        }
+        // Re-bind when DDL changed the catalog since the statement was prepared.
+        let catalog = cluster.catalog();
+        let rebound;
+        let plan = match &prepared.plan {
+            Some(plan) if prepared.catalog_version == catalog.version => plan,
+            _ => {
+                let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
+                rebound = self.prepare(&catalog, &prepared.text, prepared.offset, types)?;
+                rebound.plan.as_ref().expect("a statement that bound once binds to a plan")
+            }
+        };
+        if plan.is_ddl() {
+            if self.txn.as_ref().is_some_and(|txn| txn.explicit) || self.implicit_block {
+                let what = match plan {
+                    Plan::CreateTable { .. } => "CREATE TABLE",
+                    Plan::DropTables { .. } => "DROP TABLE",
+                    _ => "ALTER TABLE",
+                };
+                return Err(SqlError::unsupported(format!("{what} inside a transaction block")));
+            }
+            return self.run_ddl(cluster, plan).await;
+        }
+        let now = now_timestamp();
+        let txn_id = self.txn_for_statement(cluster);
+        let result = self.run_plan(cluster, plan, params, txn_id, now, cancel).await?;
+        self.end_statement(cluster).await?;
+        Ok(result)
+    }
+
+    /// The transaction a statement runs in, starting an implicit one if needed.
+    fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> TxnId {
+        match &self.txn {
+            Some(txn) => txn.id,
+            None => {
+                let id = cluster.next_txn();
+                self.txn = Some(Txn { id, writers: BTreeSet::new(), explicit: false });
+                id
+            }
+        }
+    }
+
+    /// Commits an implicit single-statement transaction.
+    async fn end_statement<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        if self.txn.as_ref().is_some_and(|txn| !txn.explicit) && !self.implicit_block {
+            self.commit(cluster).await?;
+        }
+        Ok(())
+    }
+
+    fn note_writers(&mut self, workers: impl IntoIterator<Item = WorkerId>) {
+        if let Some(txn) = &mut self.txn {
+            txn.writers.extend(workers);
+        }
+    }
+
+    async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        let Some(txn) = self.txn.take() else { return Ok(()) };
+        let writers: Vec<WorkerId> = txn.writers.iter().copied().collect();
+        let participants: Vec<u8> = writers.iter().map(|w| *w as u8).collect();
+        match writers.as_slice() {
+            [] => Ok(()),
+            [only] => cluster
+                .call(*only, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Commit { participants, release: true } })
+                .await
+                .map(drop),
+            _ => {
+                let requests = writers
+                    .iter()
+                    .map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Commit { participants: participants.clone(), release: false } }))
+                    .collect();
+                let results = cluster.call_all(requests).await;
+                if let Some(error) = results.into_iter().find_map(Result::err) {
+                    abort(cluster, &txn).await;
+                    return Err(error);
+                }
+                let releases = writers.iter().map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Release })).collect();
+                for result in cluster.call_all(releases).await {
+                    result?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn run_command<C: Cluster>(&mut self, cluster: &C, parsed: &Parsed) -> SqlResult<QueryResult> {
+        let mut result = QueryResult::default();
+        match parsed {
+            Parsed::Begin { isolation } => {
+                check_isolation(*isolation)?;
+                result.tag = "BEGIN".into();
+                match &mut self.txn {
+                    Some(txn) if txn.explicit => result.notices.push(SqlError::new(code::ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress")),
+                    Some(txn) => txn.explicit = true,
+                    None => self.txn = Some(Txn { id: cluster.next_txn(), writers: BTreeSet::new(), explicit: true }),
+                }
+            }
+            Parsed::Commit => {
+                if self.failed {
+                    self.failed = false;
+                    result.tag = "ROLLBACK".into();
+                } else if self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                    self.commit(cluster).await?;
+                    result.tag = "COMMIT".into();
+                } else {
+                    result.notices.push(SqlError::new(code::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
+                    result.tag = "COMMIT".into();
+                }
+            }
+            Parsed::Rollback => {
+                self.failed = false;
+                match self.txn.take() {
+                    Some(txn) if txn.explicit => abort(cluster, &txn).await,
+                    other => {
+                        self.txn = other;
+                        result.notices.push(SqlError::new(code::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
+                    }
+                }
+                result.tag = "ROLLBACK".into();
+            }
+            Parsed::SetTransaction { isolation } => {
+                check_isolation(*isolation)?;
+                result.tag = "SET".into();
+            }
+            Parsed::Set { name, value, local: _ } => {
+                if let Some(report) = self.settings.set(name, value.as_deref(), false)? {
+                    result.reports.push(report);
+                }
+                result.tag = "SET".into();
+            }
+            Parsed::Reset { name: Some(name) } => {
+                if let Some(report) = self.settings.set(name, None, false)? {
+                    result.reports.push(report);
+                }
+                result.tag = "RESET".into();
+            }
+            Parsed::Reset { name: None } => {
+                result.reports = self.settings.reset_all();
+                result.tag = "RESET".into();
+            }
+            Parsed::Show { name } => {
+                let value = match name.as_str() {
+                    "all" => return Err(SqlError::unsupported("SHOW ALL")),
+                    _ => self.settings.get(name).map(str::to_string).ok_or_else(|| {
+                        SqlError::new(code::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\""))
+                    })?,
+                };
+                result.columns = vec![OutputColumn { name: show_column(name), ty: DataType::Text, source: None }];
+                result.rows = vec![vec![Value::Text(value)]];
+                result.tag = "SHOW".into();
+            }
+            Parsed::Maintenance { tables } => {
+                let catalog = cluster.catalog();
+                for (name, offset) in tables {
+                    catalog.table(name).map_err(|error| error.at(Some(offset + 1)))?;
+                }
+                result.tag = "VACUUM".into();
+            }
+            Parsed::Copy { table, table_offset, columns, options } => {
+                let catalog = cluster.catalog();
+                let table = catalog.table(table).map_err(|error| error.at(Some(table_offset + 1)))?.clone();
+                let columns = if columns.is_empty() {
+                    (0..table.columns.len()).collect()
+                } else {
+                    columns
+                        .iter()
+                        .map(|(name, offset)| {
+                            table.column_index(name).ok_or_else(|| {
+                                SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name)).at(Some(offset + 1))
+                            })
+                        })
+                        .collect::<SqlResult<Vec<_>>>()?
+                };
+                let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+                let defaults = binder.defaults(&table)?;
+                self.txn_for_statement(cluster);
+                result.copy = Some(CopyState { table, columns, options: options.clone(), defaults, pending: Vec::new(), rows: 0, line: 0, done: false });
+            }
+            Parsed::Sql(_) => unreachable!("SQL statements are bound to plans"),
+        }
+        Ok(result)
+    }
+
+    async fn run_plan<C: Cluster>(&mut self, cluster: &C, plan: &Plan, params: &[Value], txn: TxnId, now: i64, cancel: &Cancel) -> SqlResult<QueryResult> {
+        let params = Arc::new(params.to_vec());
+        let ctx = EvalContext { params: &params, now };
+        match plan {
+            Plan::Select(select) => self.run_select(cluster, select, &params, txn, now, cancel).await,
+            Plan::Insert(insert) => {
+                let mut rows = Vec::with_capacity(insert.rows.len());
+                for exprs in &insert.rows {
+                    let row = exprs.iter().map(|e| e.eval(&[], &ctx)).collect::<SqlResult<Vec<_>>>()?;
+                    check_not_null(&insert.table, &row)?;
+                    rows.push(row);
+                }
+                let count = rows.len();
+                let returning = insert.returning.as_ref().map(|r| {
+                    rows.iter().map(|row| r.exprs.iter().map(|e| e.eval(row, &ctx)).collect::<SqlResult<Vec<_>>>()).collect::<SqlResult<Vec<_>>>()
+                });
+                self.insert_rows(cluster, &insert.table, rows, txn, now).await?;
+                let mut result = QueryResult { tag: format!("INSERT 0 {count}"), ..Default::default() };
+                if let (Some(r), Some(rows)) = (&insert.returning, returning) {
+                    result.columns = r.columns.clone();
+                    result.rows = rows?;
+                }
+                Ok(result)
+            }
+            Plan::Update(update) => {
+                let returning = update.returning.is_some();
+                let targets = self.targets(cluster, &update.table, &update.access, &ctx)?;
+                self.note_writers(targets.iter().map(|(w, _)| *w));
+                let requests = targets
+                    .into_iter()
+                    .map(|(worker, key)| {
+                        let op = ShardOp::Update {
+                            table: update.table.clone(),
+                            key,
+                            filter: update.filter.clone(),
+                            assignments: update.assignments.clone(),
+                            params: params.clone(),
+                            returning,
+                        };
+                        (worker, ShardRequest { txn, now, op })
+                    })
+                    .collect();
+                let (count, rows) = gather(cluster.call_all(requests).await)?;
+                let mut result = QueryResult { tag: format!("UPDATE {count}"), ..Default::default() };
+                if let Some(r) = &update.returning {
+                    result.columns = r.columns.clone();
+                    result.rows = project(&rows, &r.exprs, &ctx)?;
+                }
+                Ok(result)
+            }
+            Plan::Delete(delete) => {
+                let returning = delete.returning.is_some();
+                let targets = self.targets(cluster, &delete.table, &delete.access, &ctx)?;
+                self.note_writers(targets.iter().map(|(w, _)| *w));
+                let requests = targets
+                    .into_iter()
+                    .map(|(worker, key)| {
+                        let op = ShardOp::Delete { table: delete.table.clone(), key, filter: delete.filter.clone(), params: params.clone(), returning };
+                        (worker, ShardRequest { txn, now, op })
+                    })
+                    .collect();
+                let (count, rows) = gather(cluster.call_all(requests).await)?;
+                let mut result = QueryResult { tag: format!("DELETE {count}"), ..Default::default() };
+                if let Some(r) = &delete.returning {
+                    result.columns = r.columns.clone();
+                    result.rows = project(&rows, &r.exprs, &ctx)?;
+                }
+                Ok(result)
+            }
+            Plan::Truncate { tables } => {
+                let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
+                self.note_writers(all.iter().copied());
+                for table in tables {
+                    let requests = all.iter().map(|w| (*w, ShardRequest { txn, now, op: ShardOp::Truncate { table: table.id } })).collect();
+                    gather(cluster.call_all(requests).await)?;
+                }
+                Ok(QueryResult { tag: "TRUNCATE TABLE".into(), ..Default::default() })
+            }
+            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. } => unreachable!("DDL runs in run_ddl"),
+        }
+    }
+
+    /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan.
+    fn targets<C: Cluster>(&self, cluster: &C, table: &TableDef, access: &Access, ctx: &EvalContext<'_>) -> SqlResult<Vec<(WorkerId, Option<Vec<u8>>)>> {
+        match access {
+            Access::Scan => Ok((0..cluster.workers() as WorkerId).map(|w| (w, None)).collect()),
+            Access::Key(exprs) => {
+                let mut values = Vec::with_capacity(exprs.len());
+                for (expr, &column) in exprs.iter().zip(&table.primary_key) {
+                    let ty = table.columns[column].ty;
+                    let value = expr.eval(&[], ctx)?;
+                    // A value that cannot be a key of this type matches no row.
+                    match cast(value, value_type(expr, ty), ty, false) {
+                        Ok(Value::Null) | Err(_) => return Ok(Vec::new()),
+                        Ok(value) => values.push((value, ty)),
+                    }
+                }
+                let key = row_key(&values);
+                Ok(vec![(owner_of(vshard_of(&key), cluster.workers()), Some(key))])
+            }
+        }
+    }
+
+    async fn run_select<C: Cluster>(&mut self, cluster: &C, plan: &SelectPlan, params: &Arc<Vec<Value>>, txn: TxnId, now: i64, cancel: &Cancel) -> SqlResult<QueryResult> {
+        let ctx = EvalContext { params, now };
+        let input: Vec<Vec<Value>> = match &plan.table {
+            None => {
+                // pg_sleep runs before the row is computed, and can be canceled.
+                for output in &plan.outputs {
+                    let mut sleeps = Vec::new();
+                    output.visit(&mut |e| {
+                        if let Expr::Func(Func::PgSleep, args) = e {
+                            sleeps.push(args[0].clone());
+                        }
+                    });
+                    for seconds in sleeps {
+                        if let Value::Float(seconds) = seconds.eval(&[], &ctx)? {
+                            if seconds > 0.0 {
+                                cancel.sleep(Duration::from_secs_f64(seconds.min(86_400.0))).await?;
+                            }
+                        }
+                    }
+                }
+                match &plan.filter {
+                    Some(filter) if !filter.is_true(&[], &ctx)? => Vec::new(),
+                    _ => vec![Vec::new()],
+                }
+            }
+            Some(table) => {
+                let targets = self.targets(cluster, table, &plan.access, &ctx)?;
+                let requests = targets
+                    .into_iter()
+                    .map(|(worker, key)| {
+                        let op = ShardOp::Read { table: table.clone(), key, filter: plan.filter.clone(), params: params.clone() };
+                        (worker, ShardRequest { txn, now, op })
+                    })
+                    .collect();
+                gather(cluster.call_all(requests).await)?.1
+            }
+        };
+        cancel.check()?;
+        let rows = match &plan.grouping {
+            None => project(&input, &plan.outputs, &ctx)?,
+            Some(grouping) => {
+                let mut groups: BTreeMap<Vec<u8>, (Vec<Value>, Vec<Accumulator>)> = BTreeMap::new();
+                if grouping.keys.is_empty() {
+                    groups.insert(Vec::new(), (Vec::new(), grouping.aggs.iter().map(Accumulator::new).collect()));
+                }
+                for row in &input {
+                    let keys = grouping.keys.iter().map(|k| k.eval(row, &ctx)).collect::<SqlResult<Vec<_>>>()?;
+                    let mut encoded = Vec::new();
+                    encode_key(&keys.iter().map(|v| (v, DataType::Text)).collect::<Vec<_>>(), &mut encoded);
+                    let entry = groups.entry(encoded).or_insert_with(|| (keys, grouping.aggs.iter().map(Accumulator::new).collect()));
+                    for (acc, call) in entry.1.iter_mut().zip(&grouping.aggs) {
+                        let value = match &call.arg {
+                            Some(arg) => arg.eval(row, &ctx)?,
+                            None => Value::Null,
+                        };
+                        acc.add(call, value)?;
+                    }
+                }
+                let mut rows = Vec::with_capacity(groups.len());
+                for (_, (mut keys, accs)) in groups {
+                    for (acc, call) in accs.into_iter().zip(&grouping.aggs) {
+                        keys.push(acc.finish(call)?);
+                    }
+                    if let Some(having) = &grouping.having {
+                        if !having.is_true(&keys, &ctx)? {
+                            continue;
+                        }
+                    }
+                    rows.push(plan.outputs.iter().map(|e| e.eval(&keys, &ctx)).collect::<SqlResult<Vec<_>>>()?);
+                }
+                rows
+            }
+        };
+        let mut rows = rows;
+        if !plan.order_by.is_empty() {
+            rows.sort_by(|a, b| {
+                for key in &plan.order_by {
+                    let (x, y) = (&a[key.output], &b[key.output]);
+                    let order = match (x.is_null(), y.is_null()) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => if key.nulls_first { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
+                        (false, true) => if key.nulls_first { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less },
+                        (false, false) => {
+                            let order = compare(x, y);
+                            if key.descending { order.reverse() } else { order }
+                        }
+                    };
+                    if order.is_ne() {
+                        return order;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+        }
+        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
+        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
+        let visible = plan.columns.len();
+        let rows: Vec<Vec<Value>> = rows
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit.map_or(usize::MAX, |l| l as usize))
+            .map(|mut row| {
+                row.truncate(visible);
+                row
+            })
+            .collect();
+        Ok(QueryResult { columns: plan.columns.clone(), tag: format!("SELECT {}", rows.len()), rows, ..Default::default() })
+    }
+
+    /// Sends new rows to their owners (keys computed here).
+    async fn insert_rows<C: Cluster>(&mut self, cluster: &C, table: &Arc<TableDef>, rows: Vec<Vec<Value>>, txn: TxnId, now: i64) -> SqlResult<()> {
+        let workers = cluster.workers();
+        let mut per_worker: BTreeMap<WorkerId, Vec<(Vec<u8>, Vec<Value>)>> = BTreeMap::new();
+        for row in rows {
+            let key = if table.primary_key.is_empty() {
+                row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)])
+            } else {
+                row_key(&table.primary_key.iter().map(|&c| (row[c].clone(), table.columns[c].ty)).collect::<Vec<_>>())
+            };
+            per_worker.entry(owner_of(vshard_of(&key), workers)).or_default().push((key, row));
+        }
+        self.note_writers(per_worker.keys().copied());
+        let requests = per_worker.into_iter().map(|(worker, rows)| (worker, ShardRequest { txn, now, op: ShardOp::Insert { table: table.clone(), rows } })).collect();
+        gather(cluster.call_all(requests).await)?;
+        Ok(())
+    }
+
+    /// Feeds COPY data; inserts every complete line.
+    pub async fn copy_data<C: Cluster>(&mut self, cluster: &C, state: &mut CopyState, data: &[u8]) -> SqlResult<()> {
+        if state.done {
+            return Ok(());
+        }
+        state.pending.extend_from_slice(data);
+        let Some(last_newline) = state.pending.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
+        let complete: Vec<u8> = state.pending.drain(..=last_newline).collect();
+        let result = self.copy_lines(cluster, state, &complete).await;
+        if result.is_err() {
+            self.fail(cluster).await;
+        }
+        result
+    }
+
+    async fn copy_lines<C: Cluster>(&mut self, cluster: &C, state: &mut CopyState, bytes: &[u8]) -> SqlResult<()> {
+        let text = std::str::from_utf8(bytes).map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        let txn = self.txn.as_ref().map(|t| t.id).ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
+        let now = now_timestamp();
+        let ctx = EvalContext { params: &[], now };
+        let mut batch = Vec::new();
+        for line in text.split_terminator('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            state.line += 1;
+            if line == "\\." {
+                state.done = true;
+                break;
+            }
+            let context = |error: SqlError| error.with_detail(format!("COPY {}, line {}", state.table.name, state.line));
+            let fields: Vec<&str> = line.split(state.options.delimiter).collect();
+            if fields.len() < state.columns.len() {
+                let column = &state.table.columns[state.columns[fields.len()]].name;
+                return Err(context(SqlError::new(code::BAD_COPY_FILE_FORMAT, format!("missing data for column \"{column}\""))));
+            }
+            if fields.len() > state.columns.len() {
+                return Err(context(SqlError::new(code::BAD_COPY_FILE_FORMAT, "extra data after last expected column")));
+            }
+            let mut row: Vec<Value> = state.defaults.iter().map(|e| e.eval(&[], &ctx)).collect::<SqlResult<_>>()?;
+            for (field, &column) in fields.iter().zip(&state.columns) {
+                let ty = state.table.columns[column].ty;
+                row[column] = if *field == state.options.null {
+                    Value::Null
+                } else {
+                    crate::types::parse_text(&unescape_copy(field), ty).map_err(context)?
+                };
+            }
+            check_not_null(&state.table, &row).map_err(context)?;
+            batch.push(row);
+            if batch.len() >= 4096 {
+                state.rows += batch.len() as u64;
+                self.insert_rows(cluster, &state.table, std::mem::take(&mut batch), txn, now).await?;
+            }
+        }
+        state.rows += batch.len() as u64;
+        if !batch.is_empty() {
+            self.insert_rows(cluster, &state.table, batch, txn, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends COPY: inserts any last line and commits an implicit transaction.
+    pub async fn copy_done<C: Cluster>(&mut self, cluster: &C, mut state: CopyState) -> SqlResult<QueryResult> {
+        if !state.pending.is_empty() && !state.done {
+            let mut rest = std::mem::take(&mut state.pending);
+            rest.push(b'\n');
+            if let Err(error) = self.copy_lines(cluster, &mut state, &rest).await {
+                self.fail(cluster).await;
+                return Err(error);
+            }
+        }
+        if let Err(error) = self.end_statement(cluster).await {
+            self.fail(cluster).await;
+            return Err(error);
+        }
+        Ok(QueryResult { tag: format!("COPY {}", state.rows), ..Default::default() })
+    }
+
+    async fn run_ddl<C: Cluster>(&mut self, cluster: &C, plan: &Plan) -> SqlResult<QueryResult> {
+        let lock = cluster.ddl_lock();
+        let _guard = lock.lock().await;
+        let catalog = cluster.catalog();
+        let mut next = (*catalog).clone();
+        next.version += 1;
+        let local = cluster.worker();
+        let txn = cluster.next_txn();
+        let mut result = QueryResult::default();
+        let mut writers: BTreeSet<WorkerId> = BTreeSet::from([local]);
+        let mut dropped = Vec::new();
+        match plan {
+            Plan::CreateTable { table, if_not_exists } => {
+                result.tag = "CREATE TABLE".into();
+                if catalog.tables.contains_key(&table.name) {
+                    if *if_not_exists {
+                        result.notices.push(SqlError::new(code::DUPLICATE_TABLE, format!("relation \"{}\" already exists, skipping", table.name)));
+                        return Ok(result);
+                    }
+                    return Err(SqlError::new(code::DUPLICATE_TABLE, format!("relation \"{}\" already exists", table.name)));
+                }
+                let mut table = table.clone();
+                table.id = next.next_table_id.max(1);
+                next.next_table_id = table.id + 1;
+                next.tables.insert(table.name.clone(), Arc::new(table));
+            }
+            Plan::DropTables { names, if_exists } => {
+                result.tag = "DROP TABLE".into();
+                for (name, position) in names {
+                    match next.tables.remove(name) {
+                        Some(table) => dropped.push(table.id),
+                        None if *if_exists => result.notices.push(SqlError::new(code::SUCCESSFUL_COMPLETION, format!("table \"{name}\" does not exist, skipping"))),
+                        None => return Err(SqlError::new(code::UNDEFINED_TABLE, format!("table \"{name}\" does not exist")).at(*position)),
+                    }
+                }
+                if dropped.is_empty() {
+                    return Ok(result);
+                }
+            }
+            Plan::AddPrimaryKey { table, columns, name } => {
+                result.tag = "ALTER TABLE".into();
+                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| SqlError::new(code::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", table.name)))?;
+                if !table.primary_key.is_empty() {
+                    return Err(SqlError::new(code::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{}\" are not allowed", table.name)));
+                }
+                let mut keyed = (*table).clone();
+                keyed.primary_key = columns.clone();
+                keyed.primary_key_name = name.clone();
+                for &column in columns {
+                    keyed.columns[column].not_null = true;
+                }
+                let keyed = Arc::new(keyed);
+                writers = self.rekey(cluster, &table, &keyed, txn).await?;
+                writers.insert(local);
+                next.tables.insert(keyed.name.clone(), keyed);
+            }
+            _ => unreachable!("only DDL plans reach run_ddl"),
+        }
+        let image = next.to_image();
+        let version = next.version;
+        let ddl_txn = Txn { id: txn, writers: writers.clone(), explicit: false };
+        let written = cluster.call(local, ShardRequest { txn, now: 0, op: ShardOp::WriteCatalog { version, image } }).await;
+        if let Err(error) = written {
+            abort(cluster, &ddl_txn).await;
+            return Err(error);
+        }
+        self.txn = Some(ddl_txn);
+        self.commit(cluster).await?;
+        cluster.publish_catalog(next);
+        for table in dropped {
+            let requests = (0..cluster.workers() as WorkerId).map(|w| (w, ShardRequest { txn, now: 0, op: ShardOp::DropTable { table } })).collect();
+            gather(cluster.call_all(requests).await)?;
+        }
+        Ok(result)
+    }
+
+    /// Moves every row of `old` under the key of `new` (ALTER TABLE ADD PRIMARY KEY) inside `txn`.
+    async fn rekey<C: Cluster>(&mut self, cluster: &C, old: &Arc<TableDef>, new: &Arc<TableDef>, txn: TxnId) -> SqlResult<BTreeSet<WorkerId>> {
+        let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
+        let fail = |txn_writers: &[WorkerId]| Txn { id: txn, writers: txn_writers.iter().copied().collect(), explicit: false };
+        let reads = all
+            .iter()
+            .map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Read { table: old.clone(), key: None, filter: None, params: Arc::new(Vec::new()) } }))
+            .collect();
+        let (_, rows) = gather(cluster.call_all(reads).await)?;
+        let mut keys = BTreeMap::new();
+        for row in &rows {
+            for &column in &new.primary_key {
+                if row[column].is_null() {
+                    return Err(SqlError::new(code::NOT_NULL_VIOLATION, format!("column \"{}\" of relation \"{}\" contains null values", new.columns[column].name, new.name)));
+                }
+            }
+            let key = row_key(&new.primary_key.iter().map(|&c| (row[c].clone(), new.columns[c].ty)).collect::<Vec<_>>());
+            if keys.insert(key, ()).is_some() {
+                return Err(SqlError::new(code::UNIQUE_VIOLATION, format!("could not create unique index \"{}\"", new.pkey_name()))
+                    .with_detail(format!("Key {} is duplicated.", key_text(new, &new.primary_key, row))));
+            }
+        }
+        let truncates = all.iter().map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Truncate { table: old.id } })).collect();
+        if let Err(error) = gather(cluster.call_all(truncates).await) {
+            abort(cluster, &fail(&all)).await;
+            return Err(error);
+        }
+        let saved = self.txn.replace(fail(&all));
+        let inserted = async {
+            for chunk in rows.chunks(16_384) {
+                self.insert_rows(cluster, new, chunk.to_vec(), txn, 0).await?;
+            }
+            Ok::<(), SqlError>(())
+        }
+        .await;
+        self.txn = saved;
+        if let Err(error) = inserted {
+            abort(cluster, &fail(&all)).await;
+            return Err(error);
+        }
+        Ok(all.into_iter().collect())
+    }
+
+    /// Aborts whatever is open (the connection is closing).
+    pub async fn close<C: Cluster>(&mut self, cluster: &C) {
+        self.implicit_block = false;
+        if let Some(txn) = self.txn.take() {
+            abort(cluster, &txn).await;
+        }
+    }
+
+    /// Aborts a COPY whose client sent CopyFail or an error.
+    pub async fn copy_fail<C: Cluster>(&mut self, cluster: &C, message: &str) -> SqlError {
+        self.fail(cluster).await;
+        SqlError::new(code::QUERY_CANCELED, format!("COPY from stdin failed: {message}"))
+    }
+}
+
+fn check_isolation(isolation: Option<Isolation>) -> SqlResult<()> {
+    match isolation {
+        None | Some(Isolation::ReadCommitted) => Ok(()),
+        Some(other) => Err(SqlError::unsupported(format!("isolation level {}", isolation_name(other).to_uppercase()))),
+    }
+}
+
+async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
+    let requests = txn.writers.iter().map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Abort })).collect();
+    // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
+    let _ = cluster.call_all(requests).await;
+}
+
+/// Combines the outputs of several workers: total count and all rows.
+fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value>>)> {
+    let mut count = 0;
+    let mut rows = Vec::new();
+    for result in results {
+        let output = result?;
+        count += output.count;
+        rows.extend(output.rows);
+    }
+    Ok((count, rows))
+}
+
+fn project(rows: &[Vec<Value>], exprs: &[Expr], ctx: &EvalContext<'_>) -> SqlResult<Vec<Vec<Value>>> {
+    rows.iter().map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect()).collect()
+}
+
+/// The row key of key column values.
+pub fn row_key(values: &[(Value, DataType)]) -> Vec<u8> {
+    let refs: Vec<(&Value, DataType)> = values.iter().map(|(v, t)| (v, *t)).collect();
+    let mut key = Vec::with_capacity(16);
+    encode_key(&refs, &mut key);
+    key
+}
+
+/// The type of a key lookup value: parameters and constants already carry the column's type or a
+/// numeric one.
+fn value_type(expr: &Expr, column: DataType) -> DataType {
+    match expr {
+        Expr::Const(Value::Numeric(_)) => DataType::Numeric,
+        Expr::Const(Value::Float(_)) => DataType::Float8,
+        Expr::Const(Value::Text(_)) => DataType::Unknown,
+        Expr::Cast(_, _, to, _) => *to,
+        _ => column,
+    }
+}
+
+fn count_value(expr: Option<&Expr>, ctx: &EvalContext<'_>, what: &str) -> SqlResult<Option<i64>> {
+    match expr.map(|e| e.eval(&[], ctx)).transpose()? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Int(n)) if n < 0 => Err(SqlError::new("2201W", format!("{what} must not be negative"))),
+        Some(Value::Int(n)) => Ok(Some(n)),
+        Some(_) => Ok(None),
+    }
+}
+
+/// Undoes COPY text-format escapes.
+fn unescape_copy(field: &str) -> String {
+    if !field.contains('\\') {
+        return field.to_string();
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('b') => out.push('\u{8}'),
+            Some('f') => out.push('\u{c}'),
+            Some('v') => out.push('\u{b}'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}

@@ -1,0 +1,391 @@
+//! The owner side of a statement: what runs on the worker that owns the rows.
+//!
+//! A session sends a [`ShardRequest`] to each worker owning vshards it touches (a point lookup goes to
+//! one worker, a scan to all). The worker runs it against its [`Store`] without awaiting in the middle,
+//! so each operation is atomic on that worker. An operation that meets a row locked by another
+//! transaction changes nothing, waits until some transaction on this worker finishes, and starts over
+//! (PostgreSQL re-checks the newest row version the same way after a lock wait). A wait longer than the
+//! lock-wait timeout fails with `40P01`; deadlocks across workers are broken that way for now.
+//!
+//! Commit runs here too: the worker appends the transaction's records and commit record to its own
+//! log, waits for the group commit to make them durable, and only then releases the locks (see
+//! `keel_storage::wal` for the multi-worker commit rule).
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use keel_storage::store::{Blocked, Inserted, Store};
+use keel_storage::wal::Wal;
+use keel_storage::{TableId, TxnId, WorkerId};
+use tokio::sync::Notify;
+
+use crate::catalog::TableDef;
+use crate::error::{code, SqlError, SqlResult};
+use crate::expr::{EvalContext, Expr};
+use crate::types::{decode_row, encode_row, to_text, Value};
+
+/// Work for the owner of some rows, on behalf of transaction `txn`.
+#[derive(Debug)]
+pub struct ShardRequest {
+    pub txn: TxnId,
+    /// Statement start (for `now()` evaluated at the owner).
+    pub now: i64,
+    pub op: ShardOp,
+}
+
+/// Which rows an operation targets on the worker: one key or all.
+pub type KeyTarget = Option<Vec<u8>>;
+
+#[derive(Debug)]
+pub enum ShardOp {
+    /// Rows matching `filter` (all columns).
+    Read { table: Arc<TableDef>, key: KeyTarget, filter: Option<Arc<Expr>>, params: Arc<Vec<Value>> },
+    /// New rows with their keys; fails on a duplicate key.
+    Insert { table: Arc<TableDef>, rows: Vec<(Vec<u8>, Vec<Value>)> },
+    /// Changes matching rows; returns the new rows when `returning`.
+    Update {
+        table: Arc<TableDef>,
+        key: KeyTarget,
+        filter: Option<Arc<Expr>>,
+        assignments: Arc<Vec<(usize, Expr)>>,
+        params: Arc<Vec<Value>>,
+        returning: bool,
+    },
+    /// Deletes matching rows; returns them when `returning`.
+    Delete { table: Arc<TableDef>, key: KeyTarget, filter: Option<Arc<Expr>>, params: Arc<Vec<Value>>, returning: bool },
+    Truncate { table: TableId },
+    /// The transaction writes this catalog image.
+    WriteCatalog { version: u64, image: Vec<u8> },
+    /// Log and make durable; with `release`, also end the transaction (single participant).
+    Commit { participants: Vec<u8>, release: bool },
+    /// End a transaction whose commit records are durable everywhere.
+    Release,
+    Abort,
+    /// Free a dropped table's rows.
+    DropTable { table: TableId },
+}
+
+/// What an operation produced.
+#[derive(Debug, Default)]
+pub struct ShardOutput {
+    pub rows: Vec<Vec<Value>>,
+    pub count: u64,
+}
+
+/// A worker's rows, log and lock waiters.
+pub struct Shard {
+    pub worker: WorkerId,
+    pub store: RefCell<Store>,
+    pub wal: Rc<Wal>,
+    /// Signalled whenever a transaction on this worker ends (its locks are gone).
+    pub released: Notify,
+    pub lock_wait: Duration,
+}
+
+enum Failure {
+    Wait(Blocked),
+    Error(SqlError),
+}
+
+impl From<SqlError> for Failure {
+    fn from(error: SqlError) -> Self {
+        Failure::Error(error)
+    }
+}
+
+impl From<Blocked> for Failure {
+    fn from(blocked: Blocked) -> Self {
+        Failure::Wait(blocked)
+    }
+}
+
+type Attempt<T> = Result<T, Failure>;
+
+impl Shard {
+    pub fn new(worker: WorkerId, store: Store, wal: Rc<Wal>, lock_wait: Duration) -> Shard {
+        Shard { worker, store: RefCell::new(store), wal, released: Notify::new(), lock_wait }
+    }
+
+    /// Runs one request.
+    pub async fn serve(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
+        let ShardRequest { txn, now, op } = request;
+        match op {
+            ShardOp::Commit { participants, release } => {
+                let end = {
+                    let store = self.store.borrow();
+                    if !store.has_writes(txn) {
+                        return Ok(ShardOutput::default());
+                    }
+                    self.wal.append(|emit| store.commit_records(txn, &participants, emit))
+                };
+                self.wal.wait_durable(end).await;
+                if release {
+                    self.finish(txn, false);
+                }
+                Ok(ShardOutput::default())
+            }
+            ShardOp::Release => {
+                self.finish(txn, false);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::Abort => {
+                self.finish(txn, true);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::WriteCatalog { version, image } => {
+                self.store.borrow_mut().write_catalog(txn, version, image);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::DropTable { table } => {
+                self.store.borrow_mut().drop_table(table);
+                Ok(ShardOutput::default())
+            }
+            op => {
+                let deadline = tokio::time::Instant::now() + self.lock_wait;
+                loop {
+                    let released = self.released.notified();
+                    match self.attempt(txn, now, &op) {
+                        Ok(output) => return Ok(output),
+                        Err(Failure::Error(error)) => return Err(error),
+                        Err(Failure::Wait(blocked)) => {
+                            if tokio::time::timeout_at(deadline, released).await.is_err() {
+                                return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected").with_detail(format!(
+                                    "Transaction {txn} waited more than {} ms for transaction {}.",
+                                    self.lock_wait.as_millis(),
+                                    blocked.holder
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&self, txn: TxnId, abort: bool) {
+        let mut store = self.store.borrow_mut();
+        if abort {
+            store.abort(txn);
+        } else {
+            store.release(txn);
+        }
+        drop(store);
+        self.released.notify_waiters();
+    }
+
+    /// One try at a row operation; changes nothing unless it succeeds.
+    fn attempt(&self, txn: TxnId, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
+        let mut store = self.store.borrow_mut();
+        match op {
+            ShardOp::Read { table, key, filter, params } => {
+                let ctx = EvalContext { params, now };
+                let mut rows = Vec::new();
+                for_each_visible(&store, txn, table, key.as_deref(), &mut |_, row| {
+                    if matches(filter.as_deref(), &row, &ctx)? {
+                        rows.push(row);
+                    }
+                    Ok(())
+                })?;
+                Ok(ShardOutput { count: rows.len() as u64, rows })
+            }
+            ShardOp::Insert { table, rows } => {
+                // Check every key first so that a wait or a duplicate leaves nothing behind.
+                let mut seen = HashSet::with_capacity(rows.len());
+                for (key, values) in rows {
+                    if store.lock_holder_other_than(txn, table.id, key).is_some() || !seen.insert(key.as_slice()) || store.get(txn, table.id, key)?.is_some() {
+                        if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
+                            return Err(Failure::Wait(Blocked { holder }));
+                        }
+                        return Err(duplicate_key(table, values).into());
+                    }
+                }
+                let mut bytes = Vec::new();
+                for (key, values) in rows {
+                    bytes.clear();
+                    encode_row(values, &mut bytes);
+                    let inserted = store.insert(txn, table.id, key.clone(), bytes.clone())?;
+                    assert_eq!(inserted, Inserted::Yes, "keys were checked before inserting");
+                }
+                Ok(ShardOutput { count: rows.len() as u64, rows: Vec::new() })
+            }
+            ShardOp::Update { table, key, filter, assignments, params, returning } => {
+                let ctx = EvalContext { params, now };
+                let targets = collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                let mut changed = Vec::with_capacity(targets.len());
+                for (key, old) in targets {
+                    let mut new = old.clone();
+                    for (column, expr) in assignments.iter() {
+                        new[*column] = expr.eval(&old, &ctx)?;
+                    }
+                    check_not_null(table, &new)?;
+                    changed.push((key, new));
+                }
+                let mut output = ShardOutput { count: changed.len() as u64, rows: Vec::new() };
+                for (key, new) in changed {
+                    let mut bytes = Vec::new();
+                    encode_row(&new, &mut bytes);
+                    store.update(txn, table.id, &key, bytes)?;
+                    if *returning {
+                        output.rows.push(new);
+                    }
+                }
+                Ok(output)
+            }
+            ShardOp::Delete { table, key, filter, params, returning } => {
+                let ctx = EvalContext { params, now };
+                let targets = collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                let mut output = ShardOutput { count: targets.len() as u64, rows: Vec::new() };
+                for (key, old) in targets {
+                    store.delete(txn, table.id, &key)?;
+                    if *returning {
+                        output.rows.push(old);
+                    }
+                }
+                Ok(output)
+            }
+            ShardOp::Truncate { table } => {
+                store.truncate(txn, *table)?;
+                Ok(ShardOutput::default())
+            }
+            _ => unreachable!("handled in serve"),
+        }
+    }
+}
+
+fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<bool> {
+    match filter {
+        None => Ok(true),
+        Some(filter) => filter.is_true(row, ctx),
+    }
+}
+
+/// Visits the rows `txn` sees (one key or all), decoded.
+fn for_each_visible(
+    store: &Store,
+    txn: TxnId,
+    table: &TableDef,
+    key: Option<&[u8]>,
+    visit: &mut dyn FnMut(&[u8], Vec<Value>) -> SqlResult<()>,
+) -> Attempt<()> {
+    let width = table.columns.len();
+    match key {
+        Some(key) => {
+            if let Some(bytes) = store.get(txn, table.id, key)? {
+                visit(key, decode_row(bytes, width)?)?;
+            }
+        }
+        None => {
+            let mut failure = None;
+            store.scan(txn, table.id, &mut |view| {
+                let Some(bytes) = view.visible else { return true };
+                match decode_row(bytes, width).and_then(|row| visit(view.key, row)) {
+                    Ok(()) => true,
+                    Err(error) => {
+                        failure = Some(error);
+                        false
+                    }
+                }
+            })?;
+            if let Some(error) = failure {
+                return Err(error.into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rows a write would change; a row locked by another transaction that might match means waiting.
+fn collect_targets(
+    store: &Store,
+    txn: TxnId,
+    table: &TableDef,
+    key: Option<&[u8]>,
+    filter: Option<&Expr>,
+    ctx: &EvalContext<'_>,
+) -> Attempt<Vec<(Vec<u8>, Vec<Value>)>> {
+    let width = table.columns.len();
+    let mut targets = Vec::new();
+    if let Some(key) = key {
+        if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
+            return Err(Failure::Wait(Blocked { holder }));
+        }
+        if let Some(bytes) = store.get(txn, table.id, key)? {
+            let row = decode_row(bytes, width)?;
+            if matches(filter, &row, ctx)? {
+                targets.push((key.to_vec(), row));
+            }
+        }
+        return Ok(targets);
+    }
+    let mut failure: Option<Failure> = None;
+    store.scan(txn, table.id, &mut |view| {
+        let step = (|| -> Attempt<()> {
+            if let Some((holder, newest)) = view.locked_newest {
+                for version in [view.visible, newest].into_iter().flatten() {
+                    if matches(filter, &decode_row(version, width)?, ctx)? {
+                        return Err(Failure::Wait(Blocked { holder }));
+                    }
+                }
+                return Ok(());
+            }
+            if let Some(bytes) = view.visible {
+                let row = decode_row(bytes, width)?;
+                if matches(filter, &row, ctx)? {
+                    targets.push((view.key.to_vec(), row));
+                }
+            }
+            Ok(())
+        })();
+        match step {
+            Ok(()) => true,
+            Err(stop) => {
+                failure = Some(stop);
+                false
+            }
+        }
+    })?;
+    match failure {
+        Some(stop) => Err(stop),
+        None => Ok(targets),
+    }
+}
+
+/// PostgreSQL's not-null violation, with the failing row.
+pub fn check_not_null(table: &TableDef, row: &[Value]) -> SqlResult<()> {
+    for (column, value) in table.columns.iter().zip(row) {
+        if column.not_null && value.is_null() {
+            return Err(SqlError::new(
+                code::NOT_NULL_VIOLATION,
+                format!("null value in column \"{}\" of relation \"{}\" violates not-null constraint", column.name, table.name),
+            )
+            .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
+        }
+    }
+    Ok(())
+}
+
+/// A row as PostgreSQL prints it in error details: `1, null, abc`.
+pub fn row_text(table: &TableDef, row: &[Value]) -> String {
+    table
+        .columns
+        .iter()
+        .zip(row)
+        .map(|(column, value)| if value.is_null() { "null".to_string() } else { to_text(value, column.ty) })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The text of a row's key columns: `(a, b)=(1, 2)`.
+pub fn key_text(table: &TableDef, columns: &[usize], row: &[Value]) -> String {
+    let names: Vec<&str> = columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
+    let values: Vec<String> = columns.iter().map(|&c| to_text(&row[c], table.columns[c].ty)).collect();
+    format!("({})=({})", names.join(", "), values.join(", "))
+}
+
+fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {
+    SqlError::new(code::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{}\"", table.pkey_name()))
+        .with_detail(format!("Key {} already exists.", key_text(table, &table.primary_key, row)))
+}

@@ -113,6 +113,11 @@ impl Store {
         self.locks.get(&(table, key.to_vec())).filter(|lock| lock.holder != txn)
     }
 
+    /// The transaction other than `txn` holding the lock on `key`, if any.
+    pub fn lock_holder_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
+        self.other_holder(txn, table, key).map(|lock| lock.holder)
+    }
+
     /// The version of `key` that `txn` sees.
     pub fn get(&self, txn: TxnId, table: TableId, key: &[u8]) -> Result<Option<&[u8]>, Blocked> {
         self.check_table(txn, table)?;

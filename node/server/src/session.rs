@@ -1,0 +1,624 @@
+//! One Postgres connection: the protocol state machine between the socket and `keel_sql::exec`.
+//!
+//! The codec (`keel_wire`) turns bytes into messages; this module decides what each message means in
+//! the session's state (startup, idle, extended-protocol error recovery, COPY IN) and turns results
+//! into backend messages. Output is buffered and written when the client waits for it (ReadyForQuery,
+//! Flush, CopyInResponse) or when the buffer grows large.
+//!
+//! A protocol violation (garbage, a truncated or oversized message) gets a FATAL `08P01` and closes
+//! this connection only. The session's open transaction is aborted whenever the connection ends.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use keel_sql::bind::SessionInfo;
+use keel_sql::error::{code, SqlError};
+use keel_sql::exec::{BlockState, Cancel, Cluster, CopyState, Prepared, QueryResult, Session};
+use keel_sql::parse::split_statements;
+use keel_sql::plan::OutputColumn;
+use keel_sql::types::{format_binary, format_text, parse_binary, parse_text, DataType, Value};
+use keel_wire::{decode_message, decode_startup, BackendWriter, ErrorFields, FieldDescription, FrontendMessage, StartupPacket, Target, TransactionStatus};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::runtime::Worker;
+
+/// Output is written once this much is buffered, even mid-result.
+const FLUSH_BYTES: usize = 64 * 1024;
+
+/// Why a connection ends.
+enum Close {
+    /// The client went away or said Terminate.
+    Client,
+    /// A protocol violation or a fatal condition: send this FATAL error first.
+    Fatal(SqlError),
+}
+
+struct Portal {
+    statement: Arc<Prepared>,
+    params: Vec<Value>,
+    result_formats: Vec<i16>,
+    /// Rows computed on first Execute and how many were sent.
+    result: Option<(QueryResult, usize)>,
+}
+
+struct Connection {
+    stream: TcpStream,
+    input: Vec<u8>,
+    /// Bytes of `input` already consumed.
+    consumed: usize,
+    out: BackendWriter,
+    worker: Rc<Worker>,
+    session: Session,
+    cancel: Rc<Cancel>,
+    statements: HashMap<String, Arc<Prepared>>,
+    portals: HashMap<String, Portal>,
+    /// After an error in extended query mode, messages are skipped until Sync.
+    skip_until_sync: bool,
+    max_message_bytes: usize,
+}
+
+fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
+    ErrorFields {
+        severity,
+        code: error.code.to_string(),
+        message: error.message.clone(),
+        detail: error.detail.clone(),
+        hint: error.hint.clone(),
+        position: error.position,
+    }
+}
+
+fn protocol_error(message: impl Into<String>) -> Close {
+    Close::Fatal(SqlError::new(code::PROTOCOL_VIOLATION, message))
+}
+
+/// Serves one connection until it closes.
+pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
+    let max_message_bytes = worker.node.config.wire.max_message_bytes;
+    let cancel = Rc::new(Cancel::default());
+    let info = SessionInfo { database: String::new(), user: String::new(), version: worker.node.version.clone() };
+    let mut connection = Connection {
+        stream,
+        input: Vec::with_capacity(8192),
+        consumed: 0,
+        out: BackendWriter::default(),
+        worker: worker.clone(),
+        session: Session::new(info),
+        cancel: cancel.clone(),
+        statements: HashMap::new(),
+        portals: HashMap::new(),
+        skip_until_sync: false,
+        max_message_bytes,
+    };
+    let mut pid = None;
+    let outcome = match connection.startup(peer).await {
+        Ok(Some(())) => {
+            let (process_id, secret) = worker.register_session(cancel);
+            pid = Some(process_id);
+            connection.out.backend_key_data(process_id, secret);
+            connection.out.ready_for_query(TransactionStatus::Idle);
+            match connection.flush().await {
+                Ok(()) => connection.serve().await,
+                Err(close) => close,
+            }
+        }
+        Ok(None) => Close::Client,
+        Err(close) => close,
+    };
+    if let Close::Fatal(error) = outcome {
+        connection.out.error_response(&fields(&error, "FATAL"));
+        let _ = connection.flush().await;
+    }
+    connection.session.close(worker.as_ref()).await;
+    if let Some(pid) = pid {
+        worker.unregister_session(pid);
+    }
+}
+
+impl Connection {
+    async fn flush(&mut self) -> Result<(), Close> {
+        if !self.out.buf.is_empty() {
+            self.stream.write_all(&self.out.buf).await.map_err(|_| Close::Client)?;
+            self.out.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Reads more bytes; returns false at end of stream. Idle sessions also watch for shutdown.
+    async fn fill(&mut self) -> Result<bool, Close> {
+        if self.consumed > 0 {
+            self.input.drain(..self.consumed);
+            self.consumed = 0;
+        }
+        self.input.reserve(8192);
+        let mut shutdown = self.worker.node.shutdown.clone();
+        tokio::select! {
+            read = self.stream.read_buf(&mut self.input) => match read {
+                Ok(0) | Err(_) => Ok(false),
+                Ok(_) => Ok(true),
+            },
+            _ = shutdown.wait_for(|stop| *stop) => Err(Close::Fatal(SqlError::new(code::ADMIN_SHUTDOWN, "terminating connection due to administrator command"))),
+        }
+    }
+
+    /// Handles SSL/GSS refusals, cancel requests and the startup message. `Ok(None)`: the connection
+    /// was only a cancel request.
+    async fn startup(&mut self, peer: SocketAddr) -> Result<Option<()>, Close> {
+        loop {
+            let packet = loop {
+                match decode_startup(&self.input[self.consumed..], self.max_message_bytes) {
+                    Ok(Some((packet, used))) => {
+                        self.consumed += used;
+                        break packet;
+                    }
+                    Ok(None) => {
+                        if !self.fill().await? {
+                            return Err(Close::Client);
+                        }
+                    }
+                    Err(error) => return Err(protocol_error(error.0)),
+                }
+            };
+            match packet {
+                StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
+                    self.out.refuse_encryption();
+                    self.flush().await?;
+                }
+                StartupPacket::Cancel { process_id, secret_key } => {
+                    self.worker.cancel(process_id, secret_key).await;
+                    return Ok(None);
+                }
+                StartupPacket::Startup { parameters, .. } => {
+                    if self.worker.node.config.wire.loopback_only && !peer.ip().is_loopback() {
+                        return Err(Close::Fatal(SqlError::new(
+                            code::INVALID_AUTHORIZATION,
+                            format!("no pg_hba.conf entry for host \"{}\", user, database: Keel accepts loopback connections only", peer.ip()),
+                        )));
+                    }
+                    let get = |name: &str| parameters.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+                    let user = get("user").unwrap_or_default();
+                    if user.is_empty() {
+                        return Err(Close::Fatal(SqlError::new(code::INVALID_AUTHORIZATION, "no PostgreSQL user name specified in startup packet")));
+                    }
+                    if user != "postgres" {
+                        return Err(Close::Fatal(SqlError::new(code::INVALID_AUTHORIZATION, format!("role \"{user}\" does not exist"))));
+                    }
+                    let database = get("database").filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+                    if database != "postgres" && database != "keel" {
+                        return Err(Close::Fatal(SqlError::new(code::INVALID_CATALOG_NAME, format!("database \"{database}\" does not exist"))));
+                    }
+                    self.session.info.user = user.clone();
+                    self.session.info.database = database;
+                    self.session.settings = keel_sql::exec::Settings::new(&user);
+                    for (name, value) in &parameters {
+                        match name.as_str() {
+                            "user" | "database" | "replication" => {}
+                            "options" => {
+                                // `-c name=value` pairs, as libpq's PGOPTIONS sends them.
+                                let mut words = value.split_whitespace();
+                                while let Some(word) = words.next() {
+                                    let setting = if word == "-c" { words.next().unwrap_or("") } else { word.trim_start_matches("--") };
+                                    if let Some((k, v)) = setting.split_once('=') {
+                                        self.session.settings.set(k, Some(v), true).map_err(Close::Fatal)?;
+                                    }
+                                }
+                            }
+                            _ => {
+                                self.session.settings.set(name, Some(value), true).map_err(Close::Fatal)?;
+                            }
+                        }
+                    }
+                    self.out.authentication_ok();
+                    for (name, value) in self.session.settings.reported() {
+                        self.out.parameter_status(&name, &value);
+                    }
+                    return Ok(Some(()));
+                }
+            }
+        }
+    }
+
+    /// The message loop after startup.
+    async fn serve(&mut self) -> Close {
+        loop {
+            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+                Ok(Some((message, used))) => {
+                    self.consumed += used;
+                    message
+                }
+                Ok(None) => {
+                    if let Err(close) = self.flush().await {
+                        return close;
+                    }
+                    match self.fill().await {
+                        Ok(true) => continue,
+                        Ok(false) => return Close::Client,
+                        Err(close) => return close,
+                    }
+                }
+                Err(error) => return protocol_error(error.0),
+            };
+            let step = self.handle(message).await;
+            if let Err(close) = step {
+                return close;
+            }
+            if self.out.buf.len() >= FLUSH_BYTES {
+                if let Err(close) = self.flush().await {
+                    return close;
+                }
+            }
+        }
+    }
+
+    fn status(&self) -> TransactionStatus {
+        match self.session.block_state() {
+            BlockState::Idle => TransactionStatus::Idle,
+            BlockState::InBlock => TransactionStatus::InBlock,
+            BlockState::Failed => TransactionStatus::Failed,
+        }
+    }
+
+    fn send_error(&mut self, error: &SqlError) {
+        self.out.error_response(&fields(error, "ERROR"));
+    }
+
+    async fn handle(&mut self, message: FrontendMessage) -> Result<(), Close> {
+        if self.skip_until_sync && !matches!(message, FrontendMessage::Sync | FrontendMessage::Terminate) {
+            return Ok(());
+        }
+        match message {
+            FrontendMessage::Query(sql) => {
+                self.simple_query(&sql).await?;
+                self.out.ready_for_query(self.status());
+                self.flush().await?;
+            }
+            FrontendMessage::Parse { name, query, param_types } => {
+                if let Err(error) = self.parse(name, &query, &param_types) {
+                    self.extended_error(&error);
+                } else {
+                    self.out.parse_complete();
+                }
+            }
+            FrontendMessage::Bind { portal, statement, param_formats, params, result_formats } => {
+                match self.bind(&statement, &param_formats, params, result_formats) {
+                    Ok(bound) => {
+                        self.portals.insert(portal, bound);
+                        self.out.bind_complete();
+                    }
+                    Err(error) => self.extended_error(&error),
+                }
+            }
+            FrontendMessage::Describe { target, name } => {
+                if let Err(error) = self.describe(target, &name) {
+                    self.extended_error(&error);
+                }
+            }
+            FrontendMessage::Execute { portal, max_rows } => {
+                if let Err(error) = self.execute(&portal, max_rows).await {
+                    self.extended_error(&error);
+                }
+            }
+            FrontendMessage::Close { target, name } => {
+                match target {
+                    Target::Statement => self.statements.remove(&name).map(drop),
+                    Target::Portal => self.portals.remove(&name).map(drop),
+                };
+                self.out.close_complete();
+            }
+            FrontendMessage::Sync => {
+                self.skip_until_sync = false;
+                self.portals.remove("");
+                self.out.ready_for_query(self.status());
+                self.flush().await?;
+            }
+            FrontendMessage::Flush => self.flush().await?,
+            FrontendMessage::Terminate => return Err(Close::Client),
+            FrontendMessage::CopyData(_) | FrontendMessage::CopyDone | FrontendMessage::CopyFail(_) => {
+                // Outside COPY these are ignored, as PostgreSQL does after a failed COPY.
+            }
+            FrontendMessage::Password(_) => return Err(protocol_error("unexpected password message")),
+        }
+        Ok(())
+    }
+
+    fn extended_error(&mut self, error: &SqlError) {
+        self.send_error(error);
+        self.skip_until_sync = true;
+    }
+
+    async fn simple_query(&mut self, sql: &str) -> Result<(), Close> {
+        self.cancel.reset();
+        let statements = split_statements(sql);
+        if statements.is_empty() {
+            self.out.empty_query_response();
+            return Ok(());
+        }
+        // An unnamed portal/statement does not survive a simple query.
+        self.statements.remove("");
+        self.portals.remove("");
+        self.session.begin_query_string(statements.len());
+        let worker = self.worker.clone();
+        for statement in &statements {
+            let catalog = worker.catalog();
+            let prepared = match self.session.prepare(&catalog, statement.text, statement.offset, Vec::new()) {
+                Ok(prepared) => prepared,
+                Err(error) => {
+                    self.session.fail(worker.as_ref()).await;
+                    self.send_error(&error);
+                    break;
+                }
+            };
+            match self.session.execute(worker.as_ref(), &prepared, &[], &self.cancel).await {
+                Ok(result) => {
+                    let copy = self.send_result(result, &[], None)?;
+                    if let Some(state) = copy {
+                        if !self.copy_in(state).await? {
+                            break;
+                        }
+                    }
+                }
+                Err(error) => {
+                    self.send_error(&error);
+                    break;
+                }
+            }
+        }
+        if let Err(error) = self.session.end_query_string(worker.as_ref()).await {
+            self.send_error(&error);
+        }
+        Ok(())
+    }
+
+    /// Sends notices, setting reports, then rows (from `from`, at most `max_rows`) and the tag.
+    /// Returns a COPY state when the statement switches to copy-in.
+    fn send_result(&mut self, result: QueryResult, formats: &[i16], describe: Option<()>) -> Result<Option<CopyState>, Close> {
+        for notice in &result.notices {
+            let severity = if notice.code == code::ACTIVE_SQL_TRANSACTION || notice.code == code::NO_ACTIVE_SQL_TRANSACTION { "WARNING" } else { "NOTICE" };
+            self.out.notice_response(&fields(notice, severity));
+        }
+        for (name, value) in &result.reports {
+            self.out.parameter_status(name, value);
+        }
+        if let Some(state) = result.copy {
+            self.out.copy_in_response(state.columns.len());
+            return Ok(Some(state));
+        }
+        if describe.is_none() && !result.columns.is_empty() {
+            self.row_description(&result.columns, formats);
+        }
+        for row in &result.rows {
+            self.data_row(row, &result.columns, formats).map_err(Close::Fatal)?;
+        }
+        self.out.command_complete(&result.tag);
+        Ok(None)
+    }
+
+    fn row_description(&mut self, columns: &[OutputColumn], formats: &[i16]) {
+        let fields: Vec<FieldDescription> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, column)| FieldDescription {
+                name: column.name.clone(),
+                table_oid: column.source.map_or(0, |(table, _)| table as u32 + 16_384),
+                column: column.source.map_or(0, |(_, attnum)| attnum),
+                type_oid: column.ty.oid(),
+                type_size: column.ty.size(),
+                type_modifier: column.ty.type_modifier(),
+                format: format_of(formats, i),
+            })
+            .collect();
+        self.out.row_description(&fields);
+    }
+
+    fn data_row(&mut self, row: &[Value], columns: &[OutputColumn], formats: &[i16]) -> Result<(), SqlError> {
+        let at = self.out.data_row_begin(row.len());
+        let mut text = String::new();
+        let mut binary = Vec::new();
+        for (i, value) in row.iter().enumerate() {
+            if value.is_null() {
+                self.out.data_value(None);
+                continue;
+            }
+            let ty = columns.get(i).map_or(DataType::Text, |c| c.ty);
+            if format_of(formats, i) == 1 {
+                binary.clear();
+                format_binary(value, ty, &mut binary)?;
+                self.out.data_value(Some(&|out: &mut Vec<u8>| out.extend_from_slice(&binary)));
+            } else {
+                text.clear();
+                format_text(value, ty, &mut text);
+                self.out.data_value(Some(&|out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes())));
+            }
+        }
+        self.out.data_row_end(at);
+        Ok(())
+    }
+
+    /// COPY FROM STDIN: reads CopyData until CopyDone/CopyFail. Returns whether the query goes on.
+    async fn copy_in(&mut self, mut state: CopyState) -> Result<bool, Close> {
+        self.flush().await?;
+        let worker = self.worker.clone();
+        let mut failed: Option<SqlError> = None;
+        loop {
+            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+                Ok(Some((message, used))) => {
+                    self.consumed += used;
+                    message
+                }
+                Ok(None) => {
+                    if !self.fill().await? {
+                        return Err(Close::Client);
+                    }
+                    continue;
+                }
+                Err(error) => return Err(protocol_error(error.0)),
+            };
+            match message {
+                FrontendMessage::CopyData(data) => {
+                    if failed.is_none() {
+                        if let Err(error) = self.session.copy_data(worker.as_ref(), &mut state, &data).await {
+                            failed = Some(error);
+                        }
+                    }
+                }
+                FrontendMessage::CopyDone => {
+                    if let Some(error) = failed {
+                        self.send_error(&error);
+                        return Ok(false);
+                    }
+                    return match self.session.copy_done(worker.as_ref(), state).await {
+                        Ok(result) => {
+                            self.send_result(result, &[], None)?;
+                            Ok(true)
+                        }
+                        Err(error) => {
+                            self.send_error(&error);
+                            Ok(false)
+                        }
+                    };
+                }
+                FrontendMessage::CopyFail(reason) => {
+                    let error = match failed {
+                        Some(error) => error,
+                        None => self.session.copy_fail(worker.as_ref(), &reason).await,
+                    };
+                    self.send_error(&error);
+                    return Ok(false);
+                }
+                FrontendMessage::Flush | FrontendMessage::Sync => {}
+                FrontendMessage::Terminate => return Err(Close::Client),
+                other => {
+                    self.session.fail(worker.as_ref()).await;
+                    return Err(protocol_error(format!("unexpected message type during COPY from stdin: {other:?}").chars().take(120).collect::<String>()));
+                }
+            }
+        }
+    }
+
+    fn parse(&mut self, name: String, query: &str, param_types: &[u32]) -> Result<(), SqlError> {
+        if !name.is_empty() && self.statements.contains_key(&name) {
+            return Err(SqlError::new(code::DUPLICATE_PREPARED_STATEMENT, format!("prepared statement \"{name}\" already exists")));
+        }
+        let types = param_types.iter().map(|&oid| DataType::from_oid(oid)).collect::<Result<Vec<_>, _>>()?;
+        let statements = split_statements(query);
+        let prepared = match statements.as_slice() {
+            [] => Prepared { text: String::new(), offset: 0, parsed: None, plan: None, param_types: Vec::new(), catalog_version: 0 },
+            [one] => self.session.prepare(&self.worker.catalog(), one.text, one.offset, types)?,
+            _ => return Err(SqlError::syntax("cannot insert multiple commands into a prepared statement")),
+        };
+        self.statements.insert(name, Arc::new(prepared));
+        Ok(())
+    }
+
+    fn bind(&mut self, statement: &str, formats: &[i16], params: Vec<Option<Vec<u8>>>, result_formats: Vec<i16>) -> Result<Portal, SqlError> {
+        let prepared = self.statements.get(statement).cloned().ok_or_else(|| {
+            SqlError::new(code::INVALID_SQL_STATEMENT_NAME, format!("prepared statement \"{statement}\" does not exist"))
+        })?;
+        if params.len() != prepared.param_types.len() {
+            return Err(SqlError::new(
+                code::PROTOCOL_VIOLATION,
+                format!("bind message supplies {} parameters, but prepared statement \"{statement}\" requires {}", params.len(), prepared.param_types.len()),
+            ));
+        }
+        if formats.len() > 1 && formats.len() != params.len() {
+            return Err(SqlError::new(code::PROTOCOL_VIOLATION, format!("bind message has {} parameter formats but {} parameters", formats.len(), params.len())));
+        }
+        let mut values = Vec::with_capacity(params.len());
+        for (i, (param, ty)) in params.into_iter().zip(&prepared.param_types).enumerate() {
+            let ty = if *ty == DataType::Unknown { DataType::Text } else { *ty };
+            values.push(match param {
+                None => Value::Null,
+                Some(bytes) if format_of(formats, i) == 1 => parse_binary(&bytes, ty)?,
+                Some(bytes) => {
+                    let text = String::from_utf8(bytes).map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+                    parse_text(&text, ty)?
+                }
+            });
+        }
+        Ok(Portal { statement: prepared, params: values, result_formats, result: None })
+    }
+
+    fn describe(&mut self, target: Target, name: &str) -> Result<(), SqlError> {
+        match target {
+            Target::Statement => {
+                let prepared = self.statements.get(name).cloned().ok_or_else(|| {
+                    SqlError::new(code::INVALID_SQL_STATEMENT_NAME, format!("prepared statement \"{name}\" does not exist"))
+                })?;
+                let oids: Vec<u32> = prepared.param_types.iter().map(|t| t.oid()).collect();
+                self.out.parameter_description(&oids);
+                let columns = prepared.columns();
+                if columns.is_empty() {
+                    self.out.no_data();
+                } else {
+                    self.row_description(&columns, &[]);
+                }
+            }
+            Target::Portal => {
+                let portal = self.portals.get(name).ok_or_else(|| SqlError::new(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist")))?;
+                let columns = portal.statement.columns();
+                let formats = portal.result_formats.clone();
+                if columns.is_empty() {
+                    self.out.no_data();
+                } else {
+                    self.row_description(&columns, &formats);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), SqlError> {
+        let mut portal = self.portals.remove(name).ok_or_else(|| SqlError::new(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist")))?;
+        if portal.statement.plan.is_none() && portal.statement.parsed.is_none() {
+            self.out.empty_query_response();
+            self.portals.insert(name.to_string(), portal);
+            return Ok(());
+        }
+        if portal.result.is_none() {
+            self.cancel.reset();
+            let worker = self.worker.clone();
+            let mut result = self.session.execute(worker.as_ref(), &portal.statement, &portal.params, &self.cancel).await?;
+            if result.copy.take().is_some() {
+                self.session.fail(worker.as_ref()).await;
+                return Err(SqlError::unsupported("COPY FROM STDIN through the extended query protocol"));
+            }
+            for notice in std::mem::take(&mut result.notices) {
+                self.out.notice_response(&fields(&notice, "NOTICE"));
+            }
+            for (name, value) in std::mem::take(&mut result.reports) {
+                self.out.parameter_status(&name, &value);
+            }
+            portal.result = Some((result, 0));
+        }
+        let formats = portal.result_formats.clone();
+        let (result, sent) = portal.result.as_mut().expect("computed above");
+        let end = if max_rows > 0 { (*sent + max_rows as usize).min(result.rows.len()) } else { result.rows.len() };
+        let columns = result.columns.clone();
+        let rows: Vec<Vec<Value>> = result.rows[*sent..end].to_vec();
+        *sent = end;
+        let finished = end == result.rows.len();
+        let tag = result.tag.clone();
+        for row in &rows {
+            self.data_row(row, &columns, &formats)?;
+        }
+        if finished {
+            self.out.command_complete(&tag);
+        } else {
+            self.out.portal_suspended();
+        }
+        self.portals.insert(name.to_string(), portal);
+        Ok(())
+    }
+}
+
+/// The format code of column or parameter `i` (none: text; one: all; else per item).
+fn format_of(formats: &[i16], i: usize) -> i16 {
+    match formats.len() {
+        0 => 0,
+        1 => formats[0],
+        _ => formats.get(i).copied().unwrap_or(0),
+    }
+}
