@@ -68,6 +68,7 @@ fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
         detail: error.detail.clone(),
         hint: error.hint.clone(),
         position: error.position,
+        context: error.context.clone(),
     }
 }
 
@@ -346,6 +347,7 @@ impl Connection {
             let prepared = match self.session.prepare(&catalog, statement.text, statement.offset, Vec::new()) {
                 Ok(prepared) => prepared,
                 Err(error) => {
+                    let error = statement.locate_end_error(error);
                     self.session.fail(worker.as_ref()).await;
                     self.send_error(&error);
                     break;
@@ -506,7 +508,7 @@ impl Connection {
         let statements = split_statements(query);
         let prepared = match statements.as_slice() {
             [] => Prepared { text: String::new(), offset: 0, parsed: None, plan: None, param_types: Vec::new(), catalog_version: 0 },
-            [one] => self.session.prepare(&self.worker.catalog(), one.text, one.offset, types)?,
+            [one] => self.session.prepare(&self.worker.catalog(), one.text, one.offset, types).map_err(|e| one.locate_end_error(e))?,
             _ => return Err(SqlError::syntax("cannot insert multiple commands into a prepared statement")),
         };
         self.statements.insert(name, Arc::new(prepared));

@@ -42,6 +42,8 @@ pub struct Binder<'a> {
     offset: usize,
     /// Parameter types: given by the client or inferred; `None` until known.
     pub params: Vec<Option<DataType>>,
+    /// Column references seen, with their positions (for errors found after binding).
+    column_positions: Vec<(usize, Option<usize>)>,
 }
 
 /// The columns an expression may name.
@@ -72,7 +74,7 @@ fn unsupported(feature: impl std::fmt::Display) -> SqlError {
 
 impl<'a> Binder<'a> {
     pub fn new(catalog: &'a Catalog, session: &'a SessionInfo, text: &'a str, offset: usize, params: Vec<Option<DataType>>) -> Binder<'a> {
-        Binder { catalog, session, text, offset, params }
+        Binder { catalog, session, text, offset, params, column_positions: Vec::new() }
     }
 
     fn pos(&self, span: Span) -> Option<usize> {
@@ -416,23 +418,26 @@ impl<'a> Binder<'a> {
                 order_by.push(SortKey { output, descending, nulls_first });
             }
         }
-        let grouped = !keys.is_empty() || !aggs.aggs.is_empty();
+        // Aggregates, GROUP BY or HAVING make the query grouped (HAVING alone groups into one row).
+        let grouped = !keys.is_empty() || !aggs.aggs.is_empty() || having.is_some();
         let (grouping, outputs) = if grouped {
+            let grouping_error = |binder: &Binder<'_>, column: usize| {
+                let (table, alias) = scope.table.as_ref().expect("a column implies a table");
+                let position = binder.column_positions.iter().find(|(c, _)| *c == column).and_then(|(_, p)| *p);
+                SqlError::new(
+                    code::GROUPING_ERROR,
+                    format!("column \"{alias}.{}\" must appear in the GROUP BY clause or be used in an aggregate function", table.columns[column].name),
+                )
+                .at(position)
+            };
             let outputs = outputs
                 .into_iter()
-                .map(|(expr, _)| regroup(expr, &keys, scope.table.as_ref().map(|(t, alias)| (*t, alias.as_str()))))
+                .map(|(expr, _)| regroup(expr, &keys).map_err(|column| grouping_error(self, column)))
                 .collect::<SqlResult<Vec<_>>>()?;
-            let having = having.map(|expr| regroup(expr, &keys, scope.table.as_ref().map(|(t, a)| (*t, a.as_str())))).transpose()?;
+            let having = having.map(|expr| regroup(expr, &keys).map_err(|column| grouping_error(self, column))).transpose()?;
             (Some(Grouping { keys, aggs: aggs.aggs, having }), outputs)
         } else {
-            if having.is_some() {
-                // HAVING without grouping or aggregates groups everything into one row.
-                let having = having.map(|expr| regroup(expr, &[], None)).transpose()?;
-                let outputs = outputs.into_iter().map(|(expr, _)| regroup(expr, &[], None)).collect::<SqlResult<Vec<_>>>()?;
-                (Some(Grouping { keys: Vec::new(), aggs: Vec::new(), having }), outputs)
-            } else {
-                (None, outputs.into_iter().map(|(expr, _)| expr).collect())
-            }
+            (None, outputs.into_iter().map(|(expr, _)| expr).collect())
         };
         let (limit, offset) = match &query.limit_clause {
             None => (None, None),
@@ -703,7 +708,7 @@ impl<'a> Binder<'a> {
         Ok(Plan::Delete(Arc::new(DeletePlan { table, access, filter: filter.map(Arc::new), returning })))
     }
 
-    fn column_ref(&self, idents: &[ast::Ident], scope: &Scope<'_>) -> SqlResult<(Expr, DataType)> {
+    fn column_ref(&mut self, idents: &[ast::Ident], scope: &Scope<'_>) -> SqlResult<(Expr, DataType)> {
         let last = idents.last().expect("identifier chain is not empty");
         let name = ident_name(last);
         let position = self.pos(idents[0].span);
@@ -718,7 +723,10 @@ impl<'a> Binder<'a> {
             }
         }
         match table.column_index(&name) {
-            Some(index) => Ok((Expr::Column(index), table.columns[index].ty)),
+            Some(index) => {
+                self.column_positions.push((index, position));
+                Ok((Expr::Column(index), table.columns[index].ty))
+            }
             None if idents.len() > 1 => {
                 Err(SqlError::new(code::UNDEFINED_COLUMN, format!("column {full_name} does not exist")).at(position))
             }
@@ -1221,26 +1229,24 @@ fn cast_type_name(ty: &ast::DataType) -> String {
 }
 
 /// Rewrites an output expression of a grouped query in terms of the grouped row
-/// (`keys ++ aggregates`); a bare column that is not a group key is PostgreSQL's 42803.
-fn regroup(expr: Expr, keys: &[Expr], table: Option<(&TableDef, &str)>) -> SqlResult<Expr> {
+/// (`keys ++ aggregates`). A bare column that is not a group key is returned as `Err(column)`
+/// (PostgreSQL's 42803).
+fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
     if let Some(index) = keys.iter().position(|key| *key == expr) {
         return Ok(Expr::Group(index));
     }
-    let again = |e: Box<Expr>| regroup(*e, keys, table).map(Box::new);
+    let again = |e: Box<Expr>| regroup(*e, keys).map(Box::new);
     Ok(match expr {
-        Expr::Column(index) => {
-            let name = table.map(|(t, alias)| format!("{alias}.{}", t.columns[index].name)).unwrap_or_default();
-            return Err(SqlError::new(code::GROUPING_ERROR, format!("column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function")));
-        }
+        Expr::Column(index) => return Err(index),
         Expr::Agg(index) => Expr::Agg(keys.len() + index),
         Expr::Binary(op, left, right) => Expr::Binary(op, again(left)?, again(right)?),
         Expr::Not(inner) => Expr::Not(again(inner)?),
         Expr::Neg(inner, ty) => Expr::Neg(again(inner)?, ty),
         Expr::IsNull(inner, negated) => Expr::IsNull(again(inner)?, negated),
         Expr::Cast(inner, from, to, explicit) => Expr::Cast(again(inner)?, from, to, explicit),
-        Expr::Func(func, args) => Expr::Func(func, args.into_iter().map(|a| regroup(a, keys, table)).collect::<SqlResult<_>>()?),
+        Expr::Func(func, args) => Expr::Func(func, args.into_iter().map(|a| regroup(a, keys)).collect::<Result<_, _>>()?),
         Expr::InList(inner, list, negated) => {
-            Expr::InList(again(inner)?, list.into_iter().map(|a| regroup(a, keys, table)).collect::<SqlResult<_>>()?, negated)
+            Expr::InList(again(inner)?, list.into_iter().map(|a| regroup(a, keys)).collect::<Result<_, _>>()?, negated)
         }
         other => other,
     })

@@ -59,11 +59,19 @@ pub struct SqlError {
     pub detail: Option<String>,
     pub hint: Option<String>,
     pub position: Option<usize>,
+    /// PostgreSQL's CONTEXT line (where in a larger operation the error happened).
+    pub context: Option<String>,
+    /// For errors about one row of a batch: the row's index in the batch.
+    pub batch_row: Option<usize>,
 }
 
 impl SqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
-        SqlError { code, message: message.into(), detail: None, hint: None, position: None }
+        SqlError { code, message: message.into(), detail: None, hint: None, position: None, context: None, batch_row: None }
+    }
+    pub fn with_context(mut self, context: impl Into<String>) -> SqlError {
+        self.context = Some(context.into());
+        self
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
         self.detail = Some(detail.into());

@@ -140,6 +140,9 @@ pub struct QueryResult {
     pub copy: Option<CopyState>,
 }
 
+/// COPY input is parsed once this much is buffered.
+const COPY_BATCH_BYTES: usize = 1 << 20;
+
 /// A COPY FROM STDIN in progress.
 #[derive(Debug)]
 pub struct CopyState {
@@ -226,6 +229,11 @@ impl Settings {
         Settings { defaults: values.clone(), values }
     }
 
+    /// The canonical spelling of a setting's name (`DateStyle`), as SHOW labels its column.
+    pub fn display_name(&self, name: &str) -> String {
+        self.values.get(&name.to_lowercase()).map_or_else(|| name.to_lowercase(), |(display, _)| display.clone())
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(&name.to_lowercase()).map(|(_, value)| value.as_str())
     }
@@ -257,6 +265,10 @@ impl Settings {
             }
         }
         self.values.insert(key.clone(), (display.clone(), value.clone()));
+        if startup {
+            // Values from the startup packet are what RESET returns to.
+            self.defaults.insert(key.clone(), (display.clone(), value.clone()));
+        }
         Ok(REPORTED.contains(&key.as_str()).then_some((display, value)))
     }
 
@@ -315,7 +327,7 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
 }
 
 fn show_column(name: &str) -> String {
-    name.to_lowercase()
+    Settings::new("").display_name(name)
 }
 
 /// One client session.
@@ -492,9 +504,9 @@ impl Session {
     async fn run_command<C: Cluster>(&mut self, cluster: &C, parsed: &Parsed) -> SqlResult<QueryResult> {
         let mut result = QueryResult::default();
         match parsed {
-            Parsed::Begin { isolation } => {
+            Parsed::Begin { isolation, start } => {
                 check_isolation(*isolation)?;
-                result.tag = "BEGIN".into();
+                result.tag = if *start { "START TRANSACTION" } else { "BEGIN" }.into();
                 match &mut self.txn {
                     Some(txn) if txn.explicit => result.notices.push(SqlError::new(code::ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress")),
                     Some(txn) => txn.explicit = true,
@@ -555,12 +567,12 @@ impl Session {
                 result.rows = vec![vec![Value::Text(value)]];
                 result.tag = "SHOW".into();
             }
-            Parsed::Maintenance { tables } => {
+            Parsed::Maintenance { vacuum, tables } => {
                 let catalog = cluster.catalog();
                 for (name, offset) in tables {
                     catalog.table(name).map_err(|error| error.at(Some(offset + 1)))?;
                 }
-                result.tag = "VACUUM".into();
+                result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }
             Parsed::Copy { table, table_offset, columns, options } => {
                 let catalog = cluster.catalog();
@@ -803,17 +815,27 @@ impl Session {
     async fn insert_rows<C: Cluster>(&mut self, cluster: &C, table: &Arc<TableDef>, rows: Vec<Vec<Value>>, txn: TxnId, now: i64) -> SqlResult<()> {
         let workers = cluster.workers();
         let mut per_worker: BTreeMap<WorkerId, Vec<(Vec<u8>, Vec<Value>)>> = BTreeMap::new();
-        for row in rows {
+        // Original position of each row sent to each worker, to name the row an error is about.
+        let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
+        for (position, row) in rows.into_iter().enumerate() {
             let key = if table.primary_key.is_empty() {
                 row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)])
             } else {
                 row_key(&table.primary_key.iter().map(|&c| (row[c].clone(), table.columns[c].ty)).collect::<Vec<_>>())
             };
-            per_worker.entry(owner_of(vshard_of(&key), workers)).or_default().push((key, row));
+            let owner = owner_of(vshard_of(&key), workers);
+            per_worker.entry(owner).or_default().push((key, row));
+            positions.entry(owner).or_default().push(position);
         }
         self.note_writers(per_worker.keys().copied());
+        let order: Vec<WorkerId> = per_worker.keys().copied().collect();
         let requests = per_worker.into_iter().map(|(worker, rows)| (worker, ShardRequest { txn, now, op: ShardOp::Insert { table: table.clone(), rows } })).collect();
-        gather(cluster.call_all(requests).await)?;
+        for (worker, result) in order.iter().zip(cluster.call_all(requests).await) {
+            if let Err(mut error) = result {
+                error.batch_row = error.batch_row.and_then(|i| positions[worker].get(i).copied());
+                return Err(error);
+            }
+        }
         Ok(())
     }
 
@@ -823,6 +845,10 @@ impl Session {
             return Ok(());
         }
         state.pending.extend_from_slice(data);
+        // Clients send a row or less per message: parse and ship in large batches.
+        if state.pending.len() < COPY_BATCH_BYTES {
+            return Ok(());
+        }
         let Some(last_newline) = state.pending.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
         let complete: Vec<u8> = state.pending.drain(..=last_newline).collect();
         let result = self.copy_lines(cluster, state, &complete).await;
@@ -838,6 +864,8 @@ impl Session {
         let now = now_timestamp();
         let ctx = EvalContext { params: &[], now };
         let mut batch = Vec::new();
+        let first_line = state.line + 1;
+        let table_name = state.table.name.clone();
         for line in text.split_terminator('\n') {
             let line = line.strip_suffix('\r').unwrap_or(line);
             state.line += 1;
@@ -845,34 +873,36 @@ impl Session {
                 state.done = true;
                 break;
             }
-            let context = |error: SqlError| error.with_detail(format!("COPY {}, line {}", state.table.name, state.line));
+            let at_line = |error: SqlError| error.with_context(format!("COPY {table_name}, line {}: \"{line}\"", state.line));
             let fields: Vec<&str> = line.split(state.options.delimiter).collect();
             if fields.len() < state.columns.len() {
                 let column = &state.table.columns[state.columns[fields.len()]].name;
-                return Err(context(SqlError::new(code::BAD_COPY_FILE_FORMAT, format!("missing data for column \"{column}\""))));
+                return Err(at_line(SqlError::new(code::BAD_COPY_FILE_FORMAT, format!("missing data for column \"{column}\""))));
             }
             if fields.len() > state.columns.len() {
-                return Err(context(SqlError::new(code::BAD_COPY_FILE_FORMAT, "extra data after last expected column")));
+                return Err(at_line(SqlError::new(code::BAD_COPY_FILE_FORMAT, "extra data after last expected column")));
             }
             let mut row: Vec<Value> = state.defaults.iter().map(|e| e.eval(&[], &ctx)).collect::<SqlResult<_>>()?;
             for (field, &column) in fields.iter().zip(&state.columns) {
-                let ty = state.table.columns[column].ty;
+                let def = &state.table.columns[column];
                 row[column] = if *field == state.options.null {
                     Value::Null
                 } else {
-                    crate::types::parse_text(&unescape_copy(field), ty).map_err(context)?
+                    crate::types::parse_text(&unescape_copy(field), def.ty)
+                        .map_err(|error| error.with_context(format!("COPY {table_name}, line {}, column {}: \"{field}\"", state.line, def.name)))?
                 };
             }
-            check_not_null(&state.table, &row).map_err(context)?;
+            check_not_null(&state.table, &row).map_err(at_line)?;
             batch.push(row);
-            if batch.len() >= 4096 {
-                state.rows += batch.len() as u64;
-                self.insert_rows(cluster, &state.table, std::mem::take(&mut batch), txn, now).await?;
-            }
         }
         state.rows += batch.len() as u64;
         if !batch.is_empty() {
-            self.insert_rows(cluster, &state.table, batch, txn, now).await?;
+            self.insert_rows(cluster, &state.table, batch, txn, now).await.map_err(|mut error| {
+                if let Some(row) = error.batch_row.take() {
+                    error.context = Some(format!("COPY {table_name}, line {}", first_line + row as u64));
+                }
+                error
+            })?;
         }
         Ok(())
     }
@@ -881,7 +911,9 @@ impl Session {
     pub async fn copy_done<C: Cluster>(&mut self, cluster: &C, mut state: CopyState) -> SqlResult<QueryResult> {
         if !state.pending.is_empty() && !state.done {
             let mut rest = std::mem::take(&mut state.pending);
-            rest.push(b'\n');
+            if rest.last() != Some(&b'\n') {
+                rest.push(b'\n');
+            }
             if let Err(error) = self.copy_lines(cluster, &mut state, &rest).await {
                 self.fail(cluster).await;
                 return Err(error);
@@ -926,7 +958,7 @@ impl Session {
                     match next.tables.remove(name) {
                         Some(table) => dropped.push(table.id),
                         None if *if_exists => result.notices.push(SqlError::new(code::SUCCESSFUL_COMPLETION, format!("table \"{name}\" does not exist, skipping"))),
-                        None => return Err(SqlError::new(code::UNDEFINED_TABLE, format!("table \"{name}\" does not exist")).at(*position)),
+                        None => return Err(SqlError::new(code::UNDEFINED_TABLE, format!("table \"{name}\" does not exist"))),
                     }
                 }
                 if dropped.is_empty() {

@@ -194,12 +194,14 @@ impl Shard {
             ShardOp::Insert { table, rows } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
                 let mut seen = HashSet::with_capacity(rows.len());
-                for (key, values) in rows {
-                    if store.lock_holder_other_than(txn, table.id, key).is_some() || !seen.insert(key.as_slice()) || store.get(txn, table.id, key)?.is_some() {
-                        if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
-                            return Err(Failure::Wait(Blocked { holder }));
-                        }
-                        return Err(duplicate_key(table, values).into());
+                for (index, (key, values)) in rows.iter().enumerate() {
+                    if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
+                        return Err(Failure::Wait(Blocked { holder }));
+                    }
+                    if !seen.insert(key.as_slice()) || store.get(txn, table.id, key)?.is_some() {
+                        let mut error = duplicate_key(table, values);
+                        error.batch_row = Some(index);
+                        return Err(error.into());
                     }
                 }
                 let mut bytes = Vec::new();

@@ -22,6 +22,8 @@ pub struct StatementText<'a> {
     pub text: &'a str,
     /// Character offset of `text` in the query string.
     pub offset: usize,
+    /// Character offset of the `;` that ended the statement, if one did.
+    pub semicolon: Option<usize>,
 }
 
 /// Splits a query string into statements (empty ones are dropped).
@@ -35,7 +37,8 @@ pub fn split_statements<'a>(sql: &'a str) -> Vec<StatementText<'a>> {
         let text = &sql[from..to];
         let lead = text.len() - text.trim_start().len();
         let trimmed = text.trim();
-        statements.push(StatementText { text: trimmed, offset: sql[..from + lead].chars().count() });
+        let semicolon = (sql.as_bytes().get(to) == Some(&b';')).then(|| sql[..to].chars().count());
+        statements.push(StatementText { text: trimmed, offset: sql[..from + lead].chars().count(), semicolon });
     };
     while at < bytes.len() {
         match bytes[at] {
@@ -123,6 +126,18 @@ pub fn split_statements<'a>(sql: &'a str) -> Vec<StatementText<'a>> {
         push(&mut statements, start, bytes.len().min(at));
     }
     statements
+}
+
+impl StatementText<'_> {
+    /// PostgreSQL parses the terminating `;` too, so "end of input" errors point at it.
+    pub fn locate_end_error(&self, error: SqlError) -> SqlError {
+        match self.semicolon {
+            Some(at) if error.code == code::SYNTAX_ERROR && error.message == "syntax error at end of input" => {
+                SqlError { message: "syntax error at or near \";\"".into(), position: Some(at + 1), ..error }
+            }
+            _ => error,
+        }
+    }
 }
 
 /// A token of the hand parser.
@@ -231,7 +246,8 @@ pub enum Isolation {
 /// A parsed statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
-    Begin { isolation: Option<Isolation> },
+    /// `start`: spelled START TRANSACTION (the command tag differs).
+    Begin { isolation: Option<Isolation>, start: bool },
     Commit,
     Rollback,
     /// `SET [SESSION|LOCAL] name {TO|=} value`; `None`: DEFAULT.
@@ -241,7 +257,7 @@ pub enum Parsed {
     /// `RESET name` or `RESET ALL` (`None`).
     Reset { name: Option<String> },
     /// VACUUM or ANALYZE: accepted; checks the tables exist.
-    Maintenance { tables: Vec<(String, usize)> },
+    Maintenance { vacuum: bool, tables: Vec<(String, usize)> },
     Copy { table: String, table_offset: usize, columns: Vec<(String, usize)>, options: CopyOptions },
     Sql(Box<Statement>),
 }
@@ -394,14 +410,14 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         "begin" => {
             c.at = 1;
             let _ = c.word("work") || c.word("transaction");
-            Parsed::Begin { isolation: c.isolation()? }
+            Parsed::Begin { isolation: c.isolation()?, start: false }
         }
         "start" => {
             c.at = 1;
             if !c.word("transaction") {
                 return Err(c.error());
             }
-            Parsed::Begin { isolation: c.isolation()? }
+            Parsed::Begin { isolation: c.isolation()?, start: true }
         }
         "commit" | "end" => {
             c.at = 1;
@@ -527,7 +543,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     break;
                 }
             }
-            Parsed::Maintenance { tables }
+            Parsed::Maintenance { vacuum: first_word == "vacuum", tables }
         }
         "copy" => {
             c.at = 1;
@@ -736,7 +752,7 @@ mod tests {
         }
         assert_eq!(
             parse_statement("vacuum analyze pgbench_branches").unwrap(),
-            Parsed::Maintenance { tables: vec![("pgbench_branches".into(), 15)] }
+            Parsed::Maintenance { vacuum: true, tables: vec![("pgbench_branches".into(), 15)] }
         );
         assert_eq!(parse_statement("END").unwrap(), Parsed::Commit);
         assert_eq!(

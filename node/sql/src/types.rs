@@ -557,6 +557,7 @@ fn text_of(value: Value, from: DataType) -> String {
     match value {
         Value::Text(text) if matches!(from, DataType::Char(_)) => text.trim_end_matches(' ').to_string(),
         Value::Text(text) => text,
+        Value::Bool(b) => if b { "true" } else { "false" }.to_string(),
         other => to_text(&other, from),
     }
 }

@@ -296,6 +296,8 @@ pub struct ErrorFields {
     pub hint: Option<String>,
     /// 1-based character position in the query string.
     pub position: Option<usize>,
+    /// Where the error happened (`CONTEXT:` in psql).
+    pub context: Option<String>,
 }
 
 /// Appends backend messages to an output buffer. Each method writes one whole message.
@@ -468,6 +470,10 @@ impl BackendWriter {
         if let Some(position) = fields.position {
             self.buf.push(b'P');
             self.cstr(&position.to_string());
+        }
+        if let Some(context) = &fields.context {
+            self.buf.push(b'W');
+            self.cstr(context);
         }
         self.buf.push(0);
         self.end(at);

@@ -1,0 +1,50 @@
+-- Transaction blocks and session settings.
+DROP TABLE IF EXISTS acct;
+CREATE TABLE acct (id int PRIMARY KEY, balance int NOT NULL);
+INSERT INTO acct VALUES (1, 100), (2, 100);
+BEGIN;
+UPDATE acct SET balance = balance - 30 WHERE id = 1;
+UPDATE acct SET balance = balance + 30 WHERE id = 2;
+COMMIT;
+SELECT * FROM acct ORDER BY id;
+START TRANSACTION;
+UPDATE acct SET balance = 0;
+SELECT sum(balance) FROM acct;
+ROLLBACK;
+SELECT * FROM acct ORDER BY id;
+BEGIN;
+INSERT INTO acct VALUES (3, 5);
+SELECT 1/0;
+\echo :LAST_ERROR_SQLSTATE
+SELECT 1;
+\echo :LAST_ERROR_SQLSTATE
+COMMIT;
+SELECT count(*) FROM acct;
+BEGIN;
+BEGIN;
+END;
+COMMIT;
+ROLLBACK;
+BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED;
+INSERT INTO acct VALUES (4, 1);
+END;
+SELECT id FROM acct ORDER BY id;
+INSERT INTO acct VALUES (5, 1); INSERT INTO acct VALUES (5, 2); INSERT INTO acct VALUES (6, 1);
+SELECT id FROM acct ORDER BY id;
+SHOW DateStyle;
+SHOW server_encoding;
+SET application_name = 'golden';
+SHOW application_name;
+SET extra_float_digits TO 3;
+SHOW extra_float_digits;
+RESET extra_float_digits;
+SHOW extra_float_digits;
+SET no_such_setting = 1;
+\echo :LAST_ERROR_SQLSTATE
+SHOW transaction isolation level;
+RESET ALL;
+SHOW application_name;
+VACUUM acct;
+VACUUM ANALYZE acct;
+ANALYZE acct;
+DROP TABLE acct;
