@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use keel_sql::bind::SessionInfo;
 use keel_sql::error::{code, SqlError};
-use keel_sql::exec::{BlockState, Cancel, Cluster, CopyState, Prepared, QueryResult, Session};
+use keel_sql::exec::{BlockState, Cancel, CopyState, Prepared, QueryResult, Session};
 use keel_sql::parse::split_statements;
 use keel_sql::plan::OutputColumn;
 use keel_sql::types::{format_binary, format_text, parse_binary, parse_text, DataType, Value};
@@ -343,7 +343,7 @@ impl Connection {
         self.session.begin_query_string(statements.len());
         let worker = self.worker.clone();
         for statement in &statements {
-            let catalog = worker.catalog();
+            let catalog = self.session.catalog(worker.as_ref());
             let prepared = match self.session.prepare(&catalog, statement.text, statement.offset, Vec::new()) {
                 Ok(prepared) => prepared,
                 Err(error) => {
@@ -508,7 +508,7 @@ impl Connection {
         let statements = split_statements(query);
         let prepared = match statements.as_slice() {
             [] => Prepared { text: String::new(), offset: 0, parsed: None, plan: None, param_types: Vec::new(), catalog_version: 0 },
-            [one] => self.session.prepare(&self.worker.catalog(), one.text, one.offset, types).map_err(|e| one.locate_end_error(e))?,
+            [one] => self.session.prepare(&self.session.catalog(self.worker.as_ref()), one.text, one.offset, types).map_err(|e| one.locate_end_error(e))?,
             _ => return Err(SqlError::syntax("cannot insert multiple commands into a prepared statement")),
         };
         self.statements.insert(name, Arc::new(prepared));

@@ -338,12 +338,21 @@ pub struct Session {
     failed: bool,
     /// A multi-statement simple query is running as one implicit transaction.
     implicit_block: bool,
+    /// DDL of the open transaction.
+    ddl: Option<PendingDdl>,
+}
+
+/// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
+struct PendingDdl {
+    catalog: Arc<Catalog>,
+    dropped: Vec<keel_storage::TableId>,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Session {
     pub fn new(info: SessionInfo) -> Session {
         let settings = Settings::new(&info.user);
-        Session { info, settings, txn: None, failed: false, implicit_block: false }
+        Session { info, settings, txn: None, failed: false, implicit_block: false, ddl: None }
     }
 
     /// What ReadyForQuery reports.
@@ -402,6 +411,7 @@ impl Session {
 
     /// Aborts the current transaction after an error.
     pub async fn fail<C: Cluster>(&mut self, cluster: &C) {
+        self.ddl = None;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
             if txn.explicit {
@@ -418,7 +428,7 @@ impl Session {
             return self.run_command(cluster, parsed).await;
         }
         // Re-bind when DDL changed the catalog since the statement was prepared.
-        let catalog = cluster.catalog();
+        let catalog = self.catalog(cluster);
         let rebound;
         let plan = match &prepared.plan {
             Some(plan) if prepared.catalog_version == catalog.version => plan,
@@ -428,20 +438,9 @@ impl Session {
                 rebound.plan.as_ref().expect("a statement that bound once binds to a plan")
             }
         };
-        if plan.is_ddl() {
-            if self.txn.as_ref().is_some_and(|txn| txn.explicit) || self.implicit_block {
-                let what = match plan {
-                    Plan::CreateTable { .. } => "CREATE TABLE",
-                    Plan::DropTables { .. } => "DROP TABLE",
-                    _ => "ALTER TABLE",
-                };
-                return Err(SqlError::unsupported(format!("{what} inside a transaction block")));
-            }
-            return self.run_ddl(cluster, plan).await;
-        }
         let now = now_timestamp();
         let txn_id = self.txn_for_statement(cluster);
-        let result = self.run_plan(cluster, plan, params, txn_id, now, cancel).await?;
+        let result = if plan.is_ddl() { self.run_ddl(cluster, plan, txn_id).await? } else { self.run_plan(cluster, plan, params, txn_id, now, cancel).await? };
         self.end_statement(cluster).await?;
         Ok(result)
     }
@@ -474,6 +473,15 @@ impl Session {
 
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
         let Some(txn) = self.txn.take() else { return Ok(()) };
+        let result = self.commit_writes(cluster, &txn).await;
+        match result {
+            Ok(()) => self.publish_ddl(cluster, txn.id).await,
+            Err(_) => self.ddl = None,
+        }
+        result
+    }
+
+    async fn commit_writes<C: Cluster>(&mut self, cluster: &C, txn: &Txn) -> SqlResult<()> {
         let writers: Vec<WorkerId> = txn.writers.iter().copied().collect();
         let participants: Vec<u8> = writers.iter().map(|w| *w as u8).collect();
         match writers.as_slice() {
@@ -489,7 +497,7 @@ impl Session {
                     .collect();
                 let results = cluster.call_all(requests).await;
                 if let Some(error) = results.into_iter().find_map(Result::err) {
-                    abort(cluster, &txn).await;
+                    abort(cluster, txn).await;
                     return Err(error);
                 }
                 let releases = writers.iter().map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Release })).collect();
@@ -528,7 +536,10 @@ impl Session {
             Parsed::Rollback => {
                 self.failed = false;
                 match self.txn.take() {
-                    Some(txn) if txn.explicit => abort(cluster, &txn).await,
+                    Some(txn) if txn.explicit => {
+                        self.ddl = None;
+                        abort(cluster, &txn).await
+                    }
                     other => {
                         self.txn = other;
                         result.notices.push(SqlError::new(code::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
@@ -568,14 +579,14 @@ impl Session {
                 result.tag = "SHOW".into();
             }
             Parsed::Maintenance { vacuum, tables } => {
-                let catalog = cluster.catalog();
+                let catalog = self.catalog(cluster);
                 for (name, offset) in tables {
                     catalog.table(name).map_err(|error| error.at(Some(offset + 1)))?;
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }
             Parsed::Copy { table, table_offset, columns, options } => {
-                let catalog = cluster.catalog();
+                let catalog = self.catalog(cluster);
                 let table = catalog.table(table).map_err(|error| error.at(Some(table_offset + 1)))?.clone();
                 let columns = if columns.is_empty() {
                     (0..table.columns.len()).collect()
@@ -926,16 +937,27 @@ impl Session {
         Ok(QueryResult { tag: format!("COPY {}", state.rows), ..Default::default() })
     }
 
-    async fn run_ddl<C: Cluster>(&mut self, cluster: &C, plan: &Plan) -> SqlResult<QueryResult> {
-        let lock = cluster.ddl_lock();
-        let _guard = lock.lock().await;
-        let catalog = cluster.catalog();
+    /// The catalog this session sees: its own transaction's uncommitted DDL, else the published one.
+    pub fn catalog<C: Cluster>(&self, cluster: &C) -> Arc<Catalog> {
+        match &self.ddl {
+            Some(ddl) => ddl.catalog.clone(),
+            None => cluster.catalog(),
+        }
+    }
+
+    /// Runs DDL inside the current transaction. The new catalog image is part of the transaction's
+    /// write set on this worker; it is published when the transaction commits. The node-wide DDL
+    /// lock is held until then, so DDL transactions are serial.
+    async fn run_ddl<C: Cluster>(&mut self, cluster: &C, plan: &Plan, txn: TxnId) -> SqlResult<QueryResult> {
+        if self.ddl.is_none() {
+            let guard = cluster.ddl_lock().lock_owned().await;
+            self.ddl = Some(PendingDdl { catalog: cluster.catalog(), dropped: Vec::new(), _guard: guard });
+        }
+        let catalog = self.catalog(cluster);
         let mut next = (*catalog).clone();
         next.version += 1;
         let local = cluster.worker();
-        let txn = cluster.next_txn();
         let mut result = QueryResult::default();
-        let mut writers: BTreeSet<WorkerId> = BTreeSet::from([local]);
         let mut dropped = Vec::new();
         match plan {
             Plan::CreateTable { table, if_not_exists } => {
@@ -954,7 +976,7 @@ impl Session {
             }
             Plan::DropTables { names, if_exists } => {
                 result.tag = "DROP TABLE".into();
-                for (name, position) in names {
+                for (name, _) in names {
                     match next.tables.remove(name) {
                         Some(table) => dropped.push(table.id),
                         None if *if_exists => result.notices.push(SqlError::new(code::SUCCESSFUL_COMPLETION, format!("table \"{name}\" does not exist, skipping"))),
@@ -978,40 +1000,40 @@ impl Session {
                     keyed.columns[column].not_null = true;
                 }
                 let keyed = Arc::new(keyed);
-                writers = self.rekey(cluster, &table, &keyed, txn).await?;
-                writers.insert(local);
+                self.rekey(cluster, &table, &keyed, txn).await?;
                 next.tables.insert(keyed.name.clone(), keyed);
             }
             _ => unreachable!("only DDL plans reach run_ddl"),
         }
         let image = next.to_image();
         let version = next.version;
-        let ddl_txn = Txn { id: txn, writers: writers.clone(), explicit: false };
-        let written = cluster.call(local, ShardRequest { txn, now: 0, op: ShardOp::WriteCatalog { version, image } }).await;
-        if let Err(error) = written {
-            abort(cluster, &ddl_txn).await;
-            return Err(error);
-        }
-        self.txn = Some(ddl_txn);
-        self.commit(cluster).await?;
-        cluster.publish_catalog(next);
-        for table in dropped {
-            let requests = (0..cluster.workers() as WorkerId).map(|w| (w, ShardRequest { txn, now: 0, op: ShardOp::DropTable { table } })).collect();
-            gather(cluster.call_all(requests).await)?;
-        }
+        self.note_writers([local]);
+        cluster.call(local, ShardRequest { txn, now: 0, op: ShardOp::WriteCatalog { version, image } }).await?;
+        let ddl = self.ddl.as_mut().expect("taken above");
+        ddl.catalog = Arc::new(next);
+        ddl.dropped.extend(dropped);
         Ok(result)
     }
 
+    /// After a commit: publishes the transaction's catalog and frees dropped tables' rows.
+    async fn publish_ddl<C: Cluster>(&mut self, cluster: &C, txn: TxnId) {
+        let Some(ddl) = self.ddl.take() else { return };
+        cluster.publish_catalog((*ddl.catalog).clone());
+        for table in ddl.dropped {
+            let requests = (0..cluster.workers() as WorkerId).map(|w| (w, ShardRequest { txn, now: 0, op: ShardOp::DropTable { table } })).collect();
+            let _ = cluster.call_all(requests).await;
+        }
+    }
+
     /// Moves every row of `old` under the key of `new` (ALTER TABLE ADD PRIMARY KEY) inside `txn`.
-    async fn rekey<C: Cluster>(&mut self, cluster: &C, old: &Arc<TableDef>, new: &Arc<TableDef>, txn: TxnId) -> SqlResult<BTreeSet<WorkerId>> {
+    async fn rekey<C: Cluster>(&mut self, cluster: &C, old: &Arc<TableDef>, new: &Arc<TableDef>, txn: TxnId) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
-        let fail = |txn_writers: &[WorkerId]| Txn { id: txn, writers: txn_writers.iter().copied().collect(), explicit: false };
         let reads = all
             .iter()
             .map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Read { table: old.clone(), key: None, filter: None, params: Arc::new(Vec::new()) } }))
             .collect();
         let (_, rows) = gather(cluster.call_all(reads).await)?;
-        let mut keys = BTreeMap::new();
+        let mut keys = std::collections::HashSet::with_capacity(rows.len());
         for row in &rows {
             for &column in &new.primary_key {
                 if row[column].is_null() {
@@ -1019,35 +1041,24 @@ impl Session {
                 }
             }
             let key = row_key(&new.primary_key.iter().map(|&c| (row[c].clone(), new.columns[c].ty)).collect::<Vec<_>>());
-            if keys.insert(key, ()).is_some() {
+            if !keys.insert(key) {
                 return Err(SqlError::new(code::UNIQUE_VIOLATION, format!("could not create unique index \"{}\"", new.pkey_name()))
                     .with_detail(format!("Key {} is duplicated.", key_text(new, &new.primary_key, row))));
             }
         }
+        self.note_writers(all.iter().copied());
         let truncates = all.iter().map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Truncate { table: old.id } })).collect();
-        if let Err(error) = gather(cluster.call_all(truncates).await) {
-            abort(cluster, &fail(&all)).await;
-            return Err(error);
+        gather(cluster.call_all(truncates).await)?;
+        for chunk in rows.chunks(16_384) {
+            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0).await?;
         }
-        let saved = self.txn.replace(fail(&all));
-        let inserted = async {
-            for chunk in rows.chunks(16_384) {
-                self.insert_rows(cluster, new, chunk.to_vec(), txn, 0).await?;
-            }
-            Ok::<(), SqlError>(())
-        }
-        .await;
-        self.txn = saved;
-        if let Err(error) = inserted {
-            abort(cluster, &fail(&all)).await;
-            return Err(error);
-        }
-        Ok(all.into_iter().collect())
+        Ok(())
     }
 
     /// Aborts whatever is open (the connection is closing).
     pub async fn close<C: Cluster>(&mut self, cluster: &C) {
         self.implicit_block = false;
+        self.ddl = None;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }

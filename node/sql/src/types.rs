@@ -681,7 +681,7 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
 /// malformed row is corruption: it is reported as an internal error, never guessed at.
 pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
     let corrupt = || SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage");
-    let mut take = |n: usize, bytes: &mut &[u8]| -> SqlResult<Vec<u8>> {
+    let take = |n: usize, bytes: &mut &[u8]| -> SqlResult<Vec<u8>> {
         if bytes.len() < n {
             return Err(corrupt());
         }
