@@ -131,8 +131,15 @@ impl UringFile {
         ring.submitter().register_files(&[file.as_raw_fd()])?;
         // SAFETY: the ring's descriptor stays open for as long as `ready` exists: both live in the
         // returned UringFile, where `ready` is declared (and so dropped) before `ring`.
-        let ready = unsafe { AsyncFd::register_with_interest(ring.as_raw_fd(), tokio::io::Interest::READABLE)? };
-        Ok(UringFile { ready, ring, file, direct })
+        let ready = unsafe {
+            AsyncFd::register_with_interest(ring.as_raw_fd(), tokio::io::Interest::READABLE)?
+        };
+        Ok(UringFile {
+            ready,
+            ring,
+            file,
+            direct,
+        })
     }
 
     /// Whether writes bypass the page cache (O_DIRECT).
@@ -158,8 +165,10 @@ impl UringFile {
         // worker is shutting down; `Drop` for UringFile waits for outstanding completions.
         unsafe {
             let mut sq = self.ring.submission();
-            sq.push(&write).map_err(|_| io::Error::other("submission queue full"))?;
-            sq.push(&sync).map_err(|_| io::Error::other("submission queue full"))?;
+            sq.push(&write)
+                .map_err(|_| io::Error::other("submission queue full"))?;
+            sq.push(&sync)
+                .map_err(|_| io::Error::other("submission queue full"))?;
         }
         self.ring.submit()?;
         let mut results = [None, None];
@@ -180,7 +189,10 @@ impl UringFile {
             return Err(io::Error::from_raw_os_error(-written));
         }
         if written as usize != buf.len {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, format!("short write: {written} of {} bytes", buf.len)));
+            return Err(io::Error::new(
+                io::ErrorKind::WriteZero,
+                format!("short write: {written} of {} bytes", buf.len),
+            ));
         }
         let synced = results[1].unwrap_or(-libc::EIO);
         if synced < 0 {
@@ -219,7 +231,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("keel-io-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("file");
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let mut file = UringFile::open(&path).unwrap();
             let mut buf = AlignedBuf::zeroed(2 * BLOCK_BYTES);

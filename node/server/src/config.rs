@@ -43,7 +43,9 @@ pub struct StorageConfig {
 fn merge(base: &mut toml::Table, overlay: toml::Table) {
     for (key, value) in overlay {
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(base_table)), toml::Value::Table(overlay_table)) => merge(base_table, overlay_table),
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(overlay_table)) => {
+                merge(base_table, overlay_table)
+            }
             (_, value) => {
                 base.insert(key, value);
             }
@@ -53,15 +55,25 @@ fn merge(base: &mut toml::Table, overlay: toml::Table) {
 
 /// Builds the configuration from the defaults, a file and `section.key=value` overrides.
 pub fn load(file: Option<&PathBuf>, sets: &[String]) -> Result<Config, String> {
-    let mut table: toml::Table = DEFAULTS.parse().map_err(|e| format!("built-in defaults: {e}"))?;
+    let mut table: toml::Table = DEFAULTS
+        .parse()
+        .map_err(|e| format!("built-in defaults: {e}"))?;
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let overlay: toml::Table = text.parse().map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let overlay: toml::Table = text
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         merge(&mut table, overlay);
     }
     for set in sets {
-        let (path, value) = set.split_once('=').ok_or_else(|| format!("--set {set}: expected section.key=value"))?;
-        let (section, key) = path.trim().split_once('.').ok_or_else(|| format!("--set {set}: expected section.key=value"))?;
+        let (path, value) = set
+            .split_once('=')
+            .ok_or_else(|| format!("--set {set}: expected section.key=value"))?;
+        let (section, key) = path
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| format!("--set {set}: expected section.key=value"))?;
         // A value that is not valid TOML (a bare path, say) is taken as a string.
         let value: toml::Value = format!("v = {}", value.trim())
             .parse::<toml::Table>()
@@ -74,7 +86,9 @@ pub fn load(file: Option<&PathBuf>, sets: &[String]) -> Result<Config, String> {
         overlay.insert(section.to_string(), toml::Value::Table(inner));
         merge(&mut table, overlay);
     }
-    toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| format!("configuration: {e}"))
+    toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| format!("configuration: {e}"))
 }
 
 #[cfg(test)]
@@ -86,7 +100,15 @@ mod tests {
         let config = load(None, &[]).unwrap();
         assert_eq!(config.node.listen, "127.0.0.1:5433");
         assert_eq!(config.node.data_dir, PathBuf::from("./keel-data"));
-        let config = load(None, &["node.cores=3".into(), "node.data_dir=/tmp/x".into(), "storage.lock_wait_timeout_ms = 10".into()]).unwrap();
+        let config = load(
+            None,
+            &[
+                "node.cores=3".into(),
+                "node.data_dir=/tmp/x".into(),
+                "storage.lock_wait_timeout_ms = 10".into(),
+            ],
+        )
+        .unwrap();
         assert_eq!(config.node.cores, 3);
         assert_eq!(config.node.data_dir, PathBuf::from("/tmp/x"));
         assert_eq!(config.storage.lock_wait_timeout_ms, 10);

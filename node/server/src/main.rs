@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "keel", version, about = "Keel: a Postgres-compatible database node, thread-per-core on io_uring")]
+#[command(
+    name = "keel",
+    version,
+    about = "Keel: a Postgres-compatible database node, thread-per-core on io_uring"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,9 +73,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         config.node.cores = cores;
     }
     let online = runtime::online_cpus().len();
-    let workers = if config.node.cores == 0 { online } else { config.node.cores };
+    let workers = if config.node.cores == 0 {
+        online
+    } else {
+        config.node.cores
+    };
     if workers > 255 {
-        return Err(format!("{workers} workers requested; at most 255 are supported"));
+        return Err(format!(
+            "{workers} workers requested; at most 255 are supported"
+        ));
     }
     let recovered = runtime::recover(&config, workers)?;
     eprintln!("keel: {}", recovered.summary);
@@ -85,7 +95,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         config.node.data_dir.display()
     );
     // Wait for SIGINT or SIGTERM on a small runtime of the main thread.
-    let signals = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let signals = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     signals.block_on(async {
         use tokio::signal::unix::{signal, SignalKind};
         let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;

@@ -94,7 +94,12 @@ impl Worker {
         if target == self.id as usize {
             self.cancel_local(process_id, secret_key);
         } else if let Some(sender) = self.node.senders[self.id as usize].get(target) {
-            let _ = sender.send(Envelope::Cancel { process_id, secret_key }).await;
+            let _ = sender
+                .send(Envelope::Cancel {
+                    process_id,
+                    secret_key,
+                })
+                .await;
         }
     }
 
@@ -112,7 +117,10 @@ fn random_i32() -> i32 {
     // SAFETY: getrandom writes at most `bytes.len()` bytes into the buffer.
     let n = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
     if n != 4 {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .subsec_nanos();
         return nanos as i32;
     }
     i32::from_ne_bytes(bytes)
@@ -136,7 +144,10 @@ impl Cluster for Worker {
             .map_err(|_| shutting_down())?;
         answer.await.map_err(|_| shutting_down())?
     }
-    async fn call_all(&self, requests: Vec<(WorkerId, ShardRequest)>) -> Vec<SqlResult<ShardOutput>> {
+    async fn call_all(
+        &self,
+        requests: Vec<(WorkerId, ShardRequest)>,
+    ) -> Vec<SqlResult<ShardOutput>> {
         // Send every remote request first so the workers run in parallel, then serve local ones.
         let mut pending = Vec::with_capacity(requests.len());
         let mut local = Vec::new();
@@ -146,10 +157,13 @@ impl Cluster for Worker {
                 continue;
             }
             let (reply, answer) = oneshot::channel();
-            let sent = self.node.senders[self.id as usize][worker as usize].send(Envelope::Shard(request, reply)).await;
+            let sent = self.node.senders[self.id as usize][worker as usize]
+                .send(Envelope::Shard(request, reply))
+                .await;
             pending.push((index, sent.map(|_| answer)));
         }
-        let mut results: Vec<Option<SqlResult<ShardOutput>>> = (0..pending.len() + local.len()).map(|_| None).collect();
+        let mut results: Vec<Option<SqlResult<ShardOutput>>> =
+            (0..pending.len() + local.len()).map(|_| None).collect();
         for (index, request) in local {
             results[index] = Some(self.shard.serve(request).await);
         }
@@ -159,13 +173,24 @@ impl Cluster for Worker {
                 Err(_) => Err(shutting_down()),
             });
         }
-        results.into_iter().map(|r| r.expect("every request answered")).collect()
+        results
+            .into_iter()
+            .map(|r| r.expect("every request answered"))
+            .collect()
     }
     fn catalog(&self) -> Arc<Catalog> {
-        self.node.catalog.read().expect("catalog lock is never poisoned").clone()
+        self.node
+            .catalog
+            .read()
+            .expect("catalog lock is never poisoned")
+            .clone()
     }
     fn publish_catalog(&self, catalog: Catalog) {
-        *self.node.catalog.write().expect("catalog lock is never poisoned") = Arc::new(catalog);
+        *self
+            .node
+            .catalog
+            .write()
+            .expect("catalog lock is never poisoned") = Arc::new(catalog);
     }
     fn ddl_lock(&self) -> Arc<tokio::sync::Mutex<()>> {
         self.node.ddl.clone()
@@ -181,7 +206,10 @@ impl Cluster for Worker {
 }
 
 fn shutting_down() -> keel_sql::error::SqlError {
-    keel_sql::error::SqlError::new(keel_sql::error::code::ADMIN_SHUTDOWN, "terminating connection due to administrator command")
+    keel_sql::error::SqlError::new(
+        keel_sql::error::code::ADMIN_SHUTDOWN,
+        "terminating connection due to administrator command",
+    )
 }
 
 /// The data directory's metadata file.
@@ -197,7 +225,9 @@ const META_FILE: &str = "keel.meta";
 
 fn read_meta(dir: &Path) -> Result<Option<Meta>, String> {
     match std::fs::read_to_string(dir.join(META_FILE)) {
-        Ok(text) => toml::from_str(&text).map(Some).map_err(|e| format!("{}: {e}", dir.join(META_FILE).display())),
+        Ok(text) => toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", dir.join(META_FILE).display())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(format!("{}: {error}", dir.join(META_FILE).display())),
     }
@@ -208,13 +238,17 @@ fn write_meta(dir: &Path, meta: &Meta) -> Result<(), String> {
     let text = toml::to_string(meta).map_err(|e| e.to_string())?;
     let tmp = dir.join("keel.meta.tmp");
     let mut file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    file.write_all(text.as_bytes()).and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("{}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, dir.join(META_FILE)).map_err(|e| format!("{}: {e}", dir.display()))?;
     sync_dir(dir)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), String> {
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| format!("{}: {e}", dir.display()))
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("{}: {e}", dir.display()))
 }
 
 /// Everything the workers start from.
@@ -231,21 +265,43 @@ pub struct Recovered {
 /// Reads the data directory and rebuilds the state for `workers` workers.
 pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let dir = &config.node.data_dir;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
-    let mut meta = read_meta(dir)?.unwrap_or(Meta { format: 1, generation: 1, workers, epoch: 0 });
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    let mut meta = read_meta(dir)?.unwrap_or(Meta {
+        format: 1,
+        generation: 1,
+        workers,
+        epoch: 0,
+    });
     if meta.format != 1 {
-        return Err(format!("{}: data format {} is not supported by this build", dir.display(), meta.format));
+        return Err(format!(
+            "{}: data format {} is not supported by this build",
+            dir.display(),
+            meta.format
+        ));
     }
     meta.epoch += 1;
     write_meta(dir, &meta)?;
     let logs = (0..meta.workers)
-        .map(|w| LogFile::read(&dir.join(wal::file_name(meta.generation, w as WorkerId)), w as WorkerId).map_err(|e| format!("reading WAL: {e}")))
+        .map(|w| {
+            LogFile::read(
+                &dir.join(wal::file_name(meta.generation, w as WorkerId)),
+                w as WorkerId,
+            )
+            .map_err(|e| format!("reading WAL: {e}"))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let wal_bytes: u64 = logs.iter().map(|log| log.bytes.len() as u64).sum();
     let recovered = wal::recover(&logs);
     let catalog = match &recovered.catalog {
-        Some((_, image)) => Catalog::from_image(image).map_err(|e| format!("catalog in WAL does not parse: {e}"))?,
-        None => Catalog { version: 0, next_table_id: 1, tables: Default::default() },
+        Some((_, image)) => {
+            Catalog::from_image(image).map_err(|e| format!("catalog in WAL does not parse: {e}"))?
+        }
+        None => Catalog {
+            version: 0,
+            next_table_id: 1,
+            tables: Default::default(),
+        },
     };
     let summary = format!(
         "recovered {} tables, {} rows from {} bytes of WAL ({} committed transactions, {} incomplete discarded)",
@@ -264,13 +320,15 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         if let Some(rows) = tables.get(&table.id) {
             for key in rows.keys() {
                 if key.len() == 9 {
-                    let raw = u64::from_be_bytes(key[1..9].try_into().expect("8 bytes")) ^ (1 << 63);
+                    let raw =
+                        u64::from_be_bytes(key[1..9].try_into().expect("8 bytes")) ^ (1 << 63);
                     next_row_id = next_row_id.max(raw as i64 + 1);
                 }
             }
         }
     }
-    let needs_checkpoint = meta.workers != workers || wal_bytes > config.storage.checkpoint_at_start_wal_bytes;
+    let needs_checkpoint =
+        meta.workers != workers || wal_bytes > config.storage.checkpoint_at_start_wal_bytes;
     if needs_checkpoint {
         max_txn += 256;
         let old_generation = meta.generation;
@@ -280,19 +338,47 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         let mut files: Vec<Vec<u8>> = vec![Vec::new(); workers];
         if catalog.version > 0 {
             let image = catalog.to_image();
-            wal::encode(&Record::Catalog { txn, version: catalog.version, image: &image }, meta.epoch, &mut files[0]);
+            wal::encode(
+                &Record::Catalog {
+                    txn,
+                    version: catalog.version,
+                    image: &image,
+                },
+                meta.epoch,
+                &mut files[0],
+            );
         }
         for (table, rows) in &tables {
             for (key, row) in rows {
                 let owner = owner_of(vshard_of(key), workers) as usize;
-                wal::encode(&Record::Put { txn, table: *table, key, before: None, after: row }, meta.epoch, &mut files[owner]);
+                wal::encode(
+                    &Record::Put {
+                        txn,
+                        table: *table,
+                        key,
+                        before: None,
+                        after: row,
+                    },
+                    meta.epoch,
+                    &mut files[owner],
+                );
             }
         }
         for (worker, bytes) in files.iter_mut().enumerate() {
-            wal::encode(&Record::Commit { txn, participants: &participants }, meta.epoch, bytes);
+            wal::encode(
+                &Record::Commit {
+                    txn,
+                    participants: &participants,
+                },
+                meta.epoch,
+                bytes,
+            );
             let path = dir.join(wal::file_name(new_generation, worker as WorkerId));
-            let mut file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut file =
+                std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            file.write_all(bytes)
+                .and_then(|_| file.sync_all())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
         }
         sync_dir(dir)?;
         let old_workers = meta.workers;
@@ -300,7 +386,8 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         meta.workers = workers;
         write_meta(dir, &meta)?;
         for worker in 0..old_workers {
-            let _ = std::fs::remove_file(dir.join(wal::file_name(old_generation, worker as WorkerId)));
+            let _ =
+                std::fs::remove_file(dir.join(wal::file_name(old_generation, worker as WorkerId)));
         }
     }
     let mut stores: Vec<Store> = (0..workers).map(|_| Store::default()).collect();
@@ -316,30 +403,41 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let logs = (0..workers)
         .map(|w| {
             let path = dir.join(wal::file_name(meta.generation, w as WorkerId));
-            let log = LogFile::read(&path, w as WorkerId).map_err(|e| format!("reading WAL: {e}"))?;
+            let log =
+                LogFile::read(&path, w as WorkerId).map_err(|e| format!("reading WAL: {e}"))?;
             let end = log.bytes.len() as u64;
             Ok((path, wal::tail_of(&log), end))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    Ok(Recovered { catalog, stores, logs, epoch: meta.epoch, next_txn_counter: (max_txn >> 8) + 1, next_row_id, summary })
+    Ok(Recovered {
+        catalog,
+        stores,
+        logs,
+        epoch: meta.epoch,
+        next_txn_counter: (max_txn >> 8) + 1,
+        next_row_id,
+        summary,
+    })
 }
 
 /// Online CPUs from sysfs (`/sys/devices/system/cpu/online`, e.g. `0-3,6`).
 pub fn online_cpus() -> Vec<usize> {
-    let parsed = std::fs::read_to_string("/sys/devices/system/cpu/online").ok().map(|text| {
-        let mut cpus = Vec::new();
-        for part in text.trim().split(',').filter(|p| !p.is_empty()) {
-            match part.split_once('-') {
-                Some((a, b)) => {
-                    if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
-                        cpus.extend(a..=b);
+    let parsed = std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .map(|text| {
+            let mut cpus = Vec::new();
+            for part in text.trim().split(',').filter(|p| !p.is_empty()) {
+                match part.split_once('-') {
+                    Some((a, b)) => {
+                        if let (Ok(a), Ok(b)) = (a.parse::<usize>(), b.parse::<usize>()) {
+                            cpus.extend(a..=b);
+                        }
                     }
+                    None => cpus.extend(part.parse::<usize>().ok()),
                 }
-                None => cpus.extend(part.parse::<usize>().ok()),
             }
-        }
-        cpus
-    });
+            cpus
+        });
     match parsed {
         Some(cpus) if !cpus.is_empty() => cpus,
         _ => (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect(),
@@ -353,13 +451,23 @@ pub struct Running {
 }
 
 /// Starts the workers.
-pub fn start(config: Config, workers: usize, recovered: Recovered, shutdown: watch::Receiver<bool>) -> Result<Running, String> {
-    let listen: SocketAddr = config.node.listen.parse().map_err(|e| format!("--listen {}: {e}", config.node.listen))?;
+pub fn start(
+    config: Config,
+    workers: usize,
+    recovered: Recovered,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Running, String> {
+    let listen: SocketAddr = config
+        .node
+        .listen
+        .parse()
+        .map_err(|e| format!("--listen {}: {e}", config.node.listen))?;
     // Bind once here to report a busy port before spawning anything, and to learn port 0's choice.
     let probe = bind_reuseport(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let listen = probe.local_addr().map_err(|e| e.to_string())?;
     let mut senders: Vec<Vec<mpsc::Sender<Envelope>>> = (0..workers).map(|_| Vec::new()).collect();
-    let mut receivers: Vec<Vec<mpsc::Receiver<Envelope>>> = (0..workers).map(|_| Vec::new()).collect();
+    let mut receivers: Vec<Vec<mpsc::Receiver<Envelope>>> =
+        (0..workers).map(|_| Vec::new()).collect();
     for sender_row in senders.iter_mut() {
         for receiver_row in receivers.iter_mut() {
             let (tx, rx) = mpsc::channel(MAILBOX_CAPACITY);
@@ -375,7 +483,10 @@ pub fn start(config: Config, workers: usize, recovered: Recovered, shutdown: wat
         next_row_id: AtomicI64::new(recovered.next_row_id),
         senders,
         shutdown,
-        version: format!("PostgreSQL 15.0 (Keel {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit", env!("CARGO_PKG_VERSION")),
+        version: format!(
+            "PostgreSQL 15.0 (Keel {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit",
+            env!("CARGO_PKG_VERSION")
+        ),
     });
     let cpus = online_cpus();
     let core_ids = core_affinity::get_core_ids().unwrap_or_default();
@@ -397,9 +508,27 @@ pub fn start(config: Config, workers: usize, recovered: Recovered, shutdown: wat
                 if let Some(core) = core {
                     core_affinity::set_for_current(core);
                 }
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("worker runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("worker runtime");
                 let local = tokio::task::LocalSet::new();
-                local.block_on(&runtime, worker_main(id as WorkerId, node, store, path, tail, end, epoch, counter, inbox, listener, listen));
+                local.block_on(
+                    &runtime,
+                    worker_main(
+                        id as WorkerId,
+                        node,
+                        store,
+                        path,
+                        tail,
+                        end,
+                        epoch,
+                        counter,
+                        inbox,
+                        listener,
+                        listen,
+                    ),
+                );
             })
             .map_err(|e| format!("cannot spawn worker: {e}"))?;
         threads.push(thread);
@@ -411,10 +540,18 @@ pub fn start(config: Config, workers: usize, recovered: Recovered, shutdown: wat
 /// new connections over the workers' listeners).
 fn bind_reuseport(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     use std::os::fd::FromRawFd;
-    let family = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    let family = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
     // SAFETY: plain socket syscalls on a descriptor this function owns until it is wrapped.
     unsafe {
-        let fd = libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0);
+        let fd = libc::socket(
+            family,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+            0,
+        );
         if fd < 0 {
             return Err(std::io::Error::last_os_error());
         }
@@ -422,7 +559,14 @@ fn bind_reuseport(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
         let one: libc::c_int = 1;
         for option in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
             let size = std::mem::size_of_val(&one) as libc::socklen_t;
-            if libc::setsockopt(fd, libc::SOL_SOCKET, option, (&one as *const libc::c_int).cast(), size) != 0 {
+            if libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                option,
+                (&one as *const libc::c_int).cast(),
+                size,
+            ) != 0
+            {
                 return Err(std::io::Error::last_os_error());
             }
         }
@@ -446,24 +590,34 @@ fn socket_address(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t)
             let sin = libc::sockaddr_in {
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: v4.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v4.ip().octets()) },
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
                 sin_zero: [0; 8],
             };
             // SAFETY: sockaddr_storage is large enough and suitably aligned for sockaddr_in.
             unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin) };
-            (storage, std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t)
+            (
+                storage,
+                std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+            )
         }
         SocketAddr::V6(v6) => {
             let sin6 = libc::sockaddr_in6 {
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: v6.port().to_be(),
                 sin6_flowinfo: v6.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v6.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
                 sin6_scope_id: v6.scope_id(),
             };
             // SAFETY: sockaddr_storage is large enough and suitably aligned for sockaddr_in6.
             unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6) };
-            (storage, std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+            (
+                storage,
+                std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            )
         }
     }
 }
@@ -485,7 +639,10 @@ async fn worker_main(
     let file = match UringFile::open(&wal_path) {
         Ok(file) => file,
         Err(error) => {
-            eprintln!("keel: FATAL: worker {id}: cannot open WAL {}: {error}", wal_path.display());
+            eprintln!(
+                "keel: FATAL: worker {id}: cannot open WAL {}: {error}",
+                wal_path.display()
+            );
             std::process::exit(1);
         }
     };
@@ -515,7 +672,10 @@ async fn worker_main(
                             let _ = reply.send(shard.serve(request).await);
                         });
                     }
-                    Envelope::Cancel { process_id, secret_key } => worker.cancel_local(process_id, secret_key),
+                    Envelope::Cancel {
+                        process_id,
+                        secret_key,
+                    } => worker.cancel_local(process_id, secret_key),
                 }
             }
         });

@@ -19,7 +19,10 @@ use keel_sql::exec::{BlockState, Cancel, CopyState, Prepared, QueryResult, Sessi
 use keel_sql::parse::split_statements;
 use keel_sql::plan::OutputColumn;
 use keel_sql::types::{format_binary, format_text, parse_binary, parse_text, DataType, Value};
-use keel_wire::{decode_message, decode_startup, BackendWriter, ErrorFields, FieldDescription, FrontendMessage, StartupPacket, Target, TransactionStatus};
+use keel_wire::{
+    decode_message, decode_startup, BackendWriter, ErrorFields, FieldDescription, FrontendMessage,
+    StartupPacket, Target, TransactionStatus,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -65,10 +68,10 @@ fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
         severity,
         code: error.code.to_string(),
         message: error.message.clone(),
-        detail: error.detail.clone(),
-        hint: error.hint.clone(),
+        detail: error.detail.as_deref().map(str::to_string),
+        hint: error.hint.as_deref().map(str::to_string),
         position: error.position,
-        context: error.context.clone(),
+        context: error.context.as_deref().map(str::to_string),
     }
 }
 
@@ -80,7 +83,11 @@ fn protocol_error(message: impl Into<String>) -> Close {
 pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     let max_message_bytes = worker.node.config.wire.max_message_bytes;
     let cancel = Rc::new(Cancel::default());
-    let info = SessionInfo { database: String::new(), user: String::new(), version: worker.node.version.clone() };
+    let info = SessionInfo {
+        database: String::new(),
+        user: String::new(),
+        version: worker.node.version.clone(),
+    };
     let mut connection = Connection {
         stream,
         input: Vec::with_capacity(8192),
@@ -122,7 +129,10 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
 impl Connection {
     async fn flush(&mut self) -> Result<(), Close> {
         if !self.out.buf.is_empty() {
-            self.stream.write_all(&self.out.buf).await.map_err(|_| Close::Client)?;
+            self.stream
+                .write_all(&self.out.buf)
+                .await
+                .map_err(|_| Close::Client)?;
             self.out.buf.clear();
         }
         Ok(())
@@ -168,7 +178,10 @@ impl Connection {
                     self.out.refuse_encryption();
                     self.flush().await?;
                 }
-                StartupPacket::Cancel { process_id, secret_key } => {
+                StartupPacket::Cancel {
+                    process_id,
+                    secret_key,
+                } => {
                     self.worker.cancel(process_id, secret_key).await;
                     return Ok(None);
                 }
@@ -179,17 +192,33 @@ impl Connection {
                             format!("no pg_hba.conf entry for host \"{}\", user, database: Keel accepts loopback connections only", peer.ip()),
                         )));
                     }
-                    let get = |name: &str| parameters.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+                    let get = |name: &str| {
+                        parameters
+                            .iter()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, v)| v.clone())
+                    };
                     let user = get("user").unwrap_or_default();
                     if user.is_empty() {
-                        return Err(Close::Fatal(SqlError::new(code::INVALID_AUTHORIZATION, "no PostgreSQL user name specified in startup packet")));
+                        return Err(Close::Fatal(SqlError::new(
+                            code::INVALID_AUTHORIZATION,
+                            "no PostgreSQL user name specified in startup packet",
+                        )));
                     }
                     if user != "postgres" {
-                        return Err(Close::Fatal(SqlError::new(code::INVALID_AUTHORIZATION, format!("role \"{user}\" does not exist"))));
+                        return Err(Close::Fatal(SqlError::new(
+                            code::INVALID_AUTHORIZATION,
+                            format!("role \"{user}\" does not exist"),
+                        )));
                     }
-                    let database = get("database").filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+                    let database = get("database")
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or_else(|| user.clone());
                     if database != "postgres" && database != "keel" {
-                        return Err(Close::Fatal(SqlError::new(code::INVALID_CATALOG_NAME, format!("database \"{database}\" does not exist"))));
+                        return Err(Close::Fatal(SqlError::new(
+                            code::INVALID_CATALOG_NAME,
+                            format!("database \"{database}\" does not exist"),
+                        )));
                     }
                     self.session.info.user = user.clone();
                     self.session.info.database = database;
@@ -201,14 +230,24 @@ impl Connection {
                                 // `-c name=value` pairs, as libpq's PGOPTIONS sends them.
                                 let mut words = value.split_whitespace();
                                 while let Some(word) = words.next() {
-                                    let setting = if word == "-c" { words.next().unwrap_or("") } else { word.trim_start_matches("--") };
+                                    let setting = if word == "-c" {
+                                        words.next().unwrap_or("")
+                                    } else {
+                                        word.trim_start_matches("--")
+                                    };
                                     if let Some((k, v)) = setting.split_once('=') {
-                                        self.session.settings.set(k, Some(v), true).map_err(Close::Fatal)?;
+                                        self.session
+                                            .settings
+                                            .set(k, Some(v), true)
+                                            .map_err(Close::Fatal)?;
                                     }
                                 }
                             }
                             _ => {
-                                self.session.settings.set(name, Some(value), true).map_err(Close::Fatal)?;
+                                self.session
+                                    .settings
+                                    .set(name, Some(value), true)
+                                    .map_err(Close::Fatal)?;
                             }
                         }
                     }
@@ -225,7 +264,8 @@ impl Connection {
     /// The message loop after startup.
     async fn serve(&mut self) -> Close {
         loop {
-            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes)
+            {
                 Ok(Some((message, used))) => {
                     self.consumed += used;
                     message
@@ -267,7 +307,9 @@ impl Connection {
     }
 
     async fn handle(&mut self, message: FrontendMessage) -> Result<(), Close> {
-        if self.skip_until_sync && !matches!(message, FrontendMessage::Sync | FrontendMessage::Terminate) {
+        if self.skip_until_sync
+            && !matches!(message, FrontendMessage::Sync | FrontendMessage::Terminate)
+        {
             return Ok(());
         }
         match message {
@@ -276,22 +318,30 @@ impl Connection {
                 self.out.ready_for_query(self.status());
                 self.flush().await?;
             }
-            FrontendMessage::Parse { name, query, param_types } => {
+            FrontendMessage::Parse {
+                name,
+                query,
+                param_types,
+            } => {
                 if let Err(error) = self.parse(name, &query, &param_types) {
                     self.extended_error(&error);
                 } else {
                     self.out.parse_complete();
                 }
             }
-            FrontendMessage::Bind { portal, statement, param_formats, params, result_formats } => {
-                match self.bind(&statement, &param_formats, params, result_formats) {
-                    Ok(bound) => {
-                        self.portals.insert(portal, bound);
-                        self.out.bind_complete();
-                    }
-                    Err(error) => self.extended_error(&error),
+            FrontendMessage::Bind {
+                portal,
+                statement,
+                param_formats,
+                params,
+                result_formats,
+            } => match self.bind(&statement, &param_formats, params, result_formats) {
+                Ok(bound) => {
+                    self.portals.insert(portal, bound);
+                    self.out.bind_complete();
                 }
-            }
+                Err(error) => self.extended_error(&error),
+            },
             FrontendMessage::Describe { target, name } => {
                 if let Err(error) = self.describe(target, &name) {
                     self.extended_error(&error);
@@ -317,10 +367,14 @@ impl Connection {
             }
             FrontendMessage::Flush => self.flush().await?,
             FrontendMessage::Terminate => return Err(Close::Client),
-            FrontendMessage::CopyData(_) | FrontendMessage::CopyDone | FrontendMessage::CopyFail(_) => {
+            FrontendMessage::CopyData(_)
+            | FrontendMessage::CopyDone
+            | FrontendMessage::CopyFail(_) => {
                 // Outside COPY these are ignored, as PostgreSQL does after a failed COPY.
             }
-            FrontendMessage::Password(_) => return Err(protocol_error("unexpected password message")),
+            FrontendMessage::Password(_) => {
+                return Err(protocol_error("unexpected password message"))
+            }
         }
         Ok(())
     }
@@ -344,16 +398,24 @@ impl Connection {
         let worker = self.worker.clone();
         for statement in &statements {
             let catalog = self.session.catalog(worker.as_ref());
-            let prepared = match self.session.prepare(&catalog, statement.text, statement.offset, Vec::new()) {
-                Ok(prepared) => prepared,
-                Err(error) => {
-                    let error = statement.locate_end_error(error);
-                    self.session.fail(worker.as_ref()).await;
-                    self.send_error(&error);
-                    break;
-                }
-            };
-            match self.session.execute(worker.as_ref(), &prepared, &[], &self.cancel).await {
+            let prepared =
+                match self
+                    .session
+                    .prepare(&catalog, statement.text, statement.offset, Vec::new())
+                {
+                    Ok(prepared) => prepared,
+                    Err(error) => {
+                        let error = statement.locate_end_error(error);
+                        self.session.fail(worker.as_ref()).await;
+                        self.send_error(&error);
+                        break;
+                    }
+                };
+            match self
+                .session
+                .execute(worker.as_ref(), &prepared, &[], &self.cancel)
+                .await
+            {
                 Ok(result) => {
                     let copy = self.send_result(result, &[], None)?;
                     if let Some(state) = copy {
@@ -376,9 +438,20 @@ impl Connection {
 
     /// Sends notices, setting reports, then rows (from `from`, at most `max_rows`) and the tag.
     /// Returns a COPY state when the statement switches to copy-in.
-    fn send_result(&mut self, result: QueryResult, formats: &[i16], describe: Option<()>) -> Result<Option<CopyState>, Close> {
+    fn send_result(
+        &mut self,
+        result: QueryResult,
+        formats: &[i16],
+        describe: Option<()>,
+    ) -> Result<Option<CopyState>, Close> {
         for notice in &result.notices {
-            let severity = if notice.code == code::ACTIVE_SQL_TRANSACTION || notice.code == code::NO_ACTIVE_SQL_TRANSACTION { "WARNING" } else { "NOTICE" };
+            let severity = if notice.code == code::ACTIVE_SQL_TRANSACTION
+                || notice.code == code::NO_ACTIVE_SQL_TRANSACTION
+            {
+                "WARNING"
+            } else {
+                "NOTICE"
+            };
             self.out.notice_response(&fields(notice, severity));
         }
         for (name, value) in &result.reports {
@@ -392,7 +465,8 @@ impl Connection {
             self.row_description(&result.columns, formats);
         }
         for row in &result.rows {
-            self.data_row(row, &result.columns, formats).map_err(Close::Fatal)?;
+            self.data_row(row, &result.columns, formats)
+                .map_err(Close::Fatal)?;
         }
         self.out.command_complete(&result.tag);
         Ok(None)
@@ -415,7 +489,12 @@ impl Connection {
         self.out.row_description(&fields);
     }
 
-    fn data_row(&mut self, row: &[Value], columns: &[OutputColumn], formats: &[i16]) -> Result<(), SqlError> {
+    fn data_row(
+        &mut self,
+        row: &[Value],
+        columns: &[OutputColumn],
+        formats: &[i16],
+    ) -> Result<(), SqlError> {
         let at = self.out.data_row_begin(row.len());
         let mut text = String::new();
         let mut binary = Vec::new();
@@ -428,11 +507,11 @@ impl Connection {
             if format_of(formats, i) == 1 {
                 binary.clear();
                 format_binary(value, ty, &mut binary)?;
-                self.out.data_value(Some(&|out: &mut Vec<u8>| out.extend_from_slice(&binary)));
+                self.out.data_value(Some(&binary));
             } else {
                 text.clear();
                 format_text(value, ty, &mut text);
-                self.out.data_value(Some(&|out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes())));
+                self.out.data_value(Some(text.as_bytes()));
             }
         }
         self.out.data_row_end(at);
@@ -445,7 +524,8 @@ impl Connection {
         let worker = self.worker.clone();
         let mut failed: Option<SqlError> = None;
         loop {
-            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes)
+            {
                 Ok(Some((message, used))) => {
                     self.consumed += used;
                     message
@@ -461,7 +541,11 @@ impl Connection {
             match message {
                 FrontendMessage::CopyData(data) => {
                     if failed.is_none() {
-                        if let Err(error) = self.session.copy_data(worker.as_ref(), &mut state, &data).await {
+                        if let Err(error) = self
+                            .session
+                            .copy_data(worker.as_ref(), &mut state, &data)
+                            .await
+                        {
                             failed = Some(error);
                         }
                     }
@@ -494,7 +578,12 @@ impl Connection {
                 FrontendMessage::Terminate => return Err(Close::Client),
                 other => {
                     self.session.fail(worker.as_ref()).await;
-                    return Err(protocol_error(format!("unexpected message type during COPY from stdin: {other:?}").chars().take(120).collect::<String>()));
+                    return Err(protocol_error(
+                        format!("unexpected message type during COPY from stdin: {other:?}")
+                            .chars()
+                            .take(120)
+                            .collect::<String>(),
+                    ));
                 }
             }
         }
@@ -502,22 +591,56 @@ impl Connection {
 
     fn parse(&mut self, name: String, query: &str, param_types: &[u32]) -> Result<(), SqlError> {
         if !name.is_empty() && self.statements.contains_key(&name) {
-            return Err(SqlError::new(code::DUPLICATE_PREPARED_STATEMENT, format!("prepared statement \"{name}\" already exists")));
+            return Err(SqlError::new(
+                code::DUPLICATE_PREPARED_STATEMENT,
+                format!("prepared statement \"{name}\" already exists"),
+            ));
         }
-        let types = param_types.iter().map(|&oid| DataType::from_oid(oid)).collect::<Result<Vec<_>, _>>()?;
+        let types = param_types
+            .iter()
+            .map(|&oid| DataType::from_oid(oid))
+            .collect::<Result<Vec<_>, _>>()?;
         let statements = split_statements(query);
         let prepared = match statements.as_slice() {
-            [] => Prepared { text: String::new(), offset: 0, parsed: None, plan: None, param_types: Vec::new(), catalog_version: 0 },
-            [one] => self.session.prepare(&self.session.catalog(self.worker.as_ref()), one.text, one.offset, types).map_err(|e| one.locate_end_error(e))?,
-            _ => return Err(SqlError::syntax("cannot insert multiple commands into a prepared statement")),
+            [] => Prepared {
+                text: String::new(),
+                offset: 0,
+                parsed: None,
+                plan: None,
+                param_types: Vec::new(),
+                catalog_version: 0,
+            },
+            [one] => self
+                .session
+                .prepare(
+                    &self.session.catalog(self.worker.as_ref()),
+                    one.text,
+                    one.offset,
+                    types,
+                )
+                .map_err(|e| one.locate_end_error(e))?,
+            _ => {
+                return Err(SqlError::syntax(
+                    "cannot insert multiple commands into a prepared statement",
+                ))
+            }
         };
         self.statements.insert(name, Arc::new(prepared));
         Ok(())
     }
 
-    fn bind(&mut self, statement: &str, formats: &[i16], params: Vec<Option<Vec<u8>>>, result_formats: Vec<i16>) -> Result<Portal, SqlError> {
+    fn bind(
+        &mut self,
+        statement: &str,
+        formats: &[i16],
+        params: Vec<Option<Vec<u8>>>,
+        result_formats: Vec<i16>,
+    ) -> Result<Portal, SqlError> {
         let prepared = self.statements.get(statement).cloned().ok_or_else(|| {
-            SqlError::new(code::INVALID_SQL_STATEMENT_NAME, format!("prepared statement \"{statement}\" does not exist"))
+            SqlError::new(
+                code::INVALID_SQL_STATEMENT_NAME,
+                format!("prepared statement \"{statement}\" does not exist"),
+            )
         })?;
         if params.len() != prepared.param_types.len() {
             return Err(SqlError::new(
@@ -526,28 +649,49 @@ impl Connection {
             ));
         }
         if formats.len() > 1 && formats.len() != params.len() {
-            return Err(SqlError::new(code::PROTOCOL_VIOLATION, format!("bind message has {} parameter formats but {} parameters", formats.len(), params.len())));
+            return Err(SqlError::new(
+                code::PROTOCOL_VIOLATION,
+                format!(
+                    "bind message has {} parameter formats but {} parameters",
+                    formats.len(),
+                    params.len()
+                ),
+            ));
         }
         let mut values = Vec::with_capacity(params.len());
         for (i, (param, ty)) in params.into_iter().zip(&prepared.param_types).enumerate() {
-            let ty = if *ty == DataType::Unknown { DataType::Text } else { *ty };
+            let ty = if *ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                *ty
+            };
             values.push(match param {
                 None => Value::Null,
                 Some(bytes) if format_of(formats, i) == 1 => parse_binary(&bytes, ty)?,
                 Some(bytes) => {
-                    let text = String::from_utf8(bytes).map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+                    let text = String::from_utf8(bytes).map_err(|_| {
+                        SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
+                    })?;
                     parse_text(&text, ty)?
                 }
             });
         }
-        Ok(Portal { statement: prepared, params: values, result_formats, result: None })
+        Ok(Portal {
+            statement: prepared,
+            params: values,
+            result_formats,
+            result: None,
+        })
     }
 
     fn describe(&mut self, target: Target, name: &str) -> Result<(), SqlError> {
         match target {
             Target::Statement => {
                 let prepared = self.statements.get(name).cloned().ok_or_else(|| {
-                    SqlError::new(code::INVALID_SQL_STATEMENT_NAME, format!("prepared statement \"{name}\" does not exist"))
+                    SqlError::new(
+                        code::INVALID_SQL_STATEMENT_NAME,
+                        format!("prepared statement \"{name}\" does not exist"),
+                    )
                 })?;
                 let oids: Vec<u32> = prepared.param_types.iter().map(|t| t.oid()).collect();
                 self.out.parameter_description(&oids);
@@ -559,7 +703,12 @@ impl Connection {
                 }
             }
             Target::Portal => {
-                let portal = self.portals.get(name).ok_or_else(|| SqlError::new(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist")))?;
+                let portal = self.portals.get(name).ok_or_else(|| {
+                    SqlError::new(
+                        code::INVALID_CURSOR_NAME,
+                        format!("portal \"{name}\" does not exist"),
+                    )
+                })?;
                 let columns = portal.statement.columns();
                 let formats = portal.result_formats.clone();
                 if columns.is_empty() {
@@ -573,7 +722,12 @@ impl Connection {
     }
 
     async fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), SqlError> {
-        let mut portal = self.portals.remove(name).ok_or_else(|| SqlError::new(code::INVALID_CURSOR_NAME, format!("portal \"{name}\" does not exist")))?;
+        let mut portal = self.portals.remove(name).ok_or_else(|| {
+            SqlError::new(
+                code::INVALID_CURSOR_NAME,
+                format!("portal \"{name}\" does not exist"),
+            )
+        })?;
         if portal.statement.plan.is_none() && portal.statement.parsed.is_none() {
             self.out.empty_query_response();
             self.portals.insert(name.to_string(), portal);
@@ -582,10 +736,20 @@ impl Connection {
         if portal.result.is_none() {
             self.cancel.reset();
             let worker = self.worker.clone();
-            let mut result = self.session.execute(worker.as_ref(), &portal.statement, &portal.params, &self.cancel).await?;
+            let mut result = self
+                .session
+                .execute(
+                    worker.as_ref(),
+                    &portal.statement,
+                    &portal.params,
+                    &self.cancel,
+                )
+                .await?;
             if result.copy.take().is_some() {
                 self.session.fail(worker.as_ref()).await;
-                return Err(SqlError::unsupported("COPY FROM STDIN through the extended query protocol"));
+                return Err(SqlError::unsupported(
+                    "COPY FROM STDIN through the extended query protocol",
+                ));
             }
             for notice in std::mem::take(&mut result.notices) {
                 self.out.notice_response(&fields(&notice, "NOTICE"));
@@ -597,7 +761,11 @@ impl Connection {
         }
         let formats = portal.result_formats.clone();
         let (result, sent) = portal.result.as_mut().expect("computed above");
-        let end = if max_rows > 0 { (*sent + max_rows as usize).min(result.rows.len()) } else { result.rows.len() };
+        let end = if max_rows > 0 {
+            (*sent + max_rows as usize).min(result.rows.len())
+        } else {
+            result.rows.len()
+        };
         let columns = result.columns.clone();
         let rows: Vec<Vec<Value>> = result.rows[*sent..end].to_vec();
         *sent = end;

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use sqlparser::ast::{
-    self, AlterTableOperation, AssignmentTarget, BinaryOperator, CastKind, CharacterLength, ColumnOption,
-    CreateTableOptions, ExactNumberInfo, FromTable, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
-    LimitClause, ObjectName, ObjectNamePart, ObjectType, OrderByKind, SelectItem, SetExpr, Spanned, SqlOption,
-    Statement, TableConstraint, TableFactor, TableObject, TimezoneInfo, UnaryOperator,
+    self, AlterTableOperation, AssignmentTarget, BinaryOperator, CastKind, CharacterLength,
+    ColumnOption, CreateTableOptions, ExactNumberInfo, FromTable, FunctionArg, FunctionArgExpr,
+    FunctionArguments, GroupByExpr, LimitClause, ObjectName, ObjectNamePart, ObjectType,
+    OrderByKind, SelectItem, SetExpr, Spanned, SqlOption, Statement, TableConstraint, TableFactor,
+    TableObject, TimezoneInfo, UnaryOperator,
 };
 use sqlparser::tokenizer::Span;
 
@@ -21,7 +22,8 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func};
 use crate::parse::offset_of;
 use crate::plan::{
-    Access, DeletePlan, Grouping, InsertPlan, OutputColumn, Plan, Returning, SelectPlan, SortKey, UpdatePlan,
+    Access, DeletePlan, Grouping, InsertPlan, OutputColumn, Plan, Returning, SelectPlan, SortKey,
+    UpdatePlan,
 };
 use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
 
@@ -73,8 +75,21 @@ fn unsupported(feature: impl std::fmt::Display) -> SqlError {
 }
 
 impl<'a> Binder<'a> {
-    pub fn new(catalog: &'a Catalog, session: &'a SessionInfo, text: &'a str, offset: usize, params: Vec<Option<DataType>>) -> Binder<'a> {
-        Binder { catalog, session, text, offset, params, column_positions: Vec::new() }
+    pub fn new(
+        catalog: &'a Catalog,
+        session: &'a SessionInfo,
+        text: &'a str,
+        offset: usize,
+        params: Vec<Option<DataType>>,
+    ) -> Binder<'a> {
+        Binder {
+            catalog,
+            session,
+            text,
+            offset,
+            params,
+            column_positions: Vec::new(),
+        }
     }
 
     fn pos(&self, span: Span) -> Option<usize> {
@@ -83,7 +98,10 @@ impl<'a> Binder<'a> {
 
     /// Final parameter types: never-inferred ones are text.
     pub fn param_types(&self) -> Vec<DataType> {
-        self.params.iter().map(|ty| ty.unwrap_or(DataType::Text)).collect()
+        self.params
+            .iter()
+            .map(|ty| ty.unwrap_or(DataType::Text))
+            .collect()
     }
 
     /// A table name: `t`, `public.t`, `pg_catalog.t` all name the single schema.
@@ -91,21 +109,32 @@ impl<'a> Binder<'a> {
         let mut parts = Vec::new();
         for part in &name.0 {
             match part {
-                ObjectNamePart::Identifier(ident) => parts.push((ident_name(ident), self.pos(ident.span))),
+                ObjectNamePart::Identifier(ident) => {
+                    parts.push((ident_name(ident), self.pos(ident.span)))
+                }
                 ObjectNamePart::Function(_) => return Err(unsupported("table functions")),
             }
         }
         match parts.len() {
             1 => Ok(parts.remove(0)),
             2 if parts[0].0 == "public" => Ok(parts.remove(1)),
-            2 => Err(SqlError::new("3F000", format!("schema \"{}\" does not exist", parts[0].0)).at(parts[0].1)),
-            _ => Err(SqlError::new(code::FEATURE_NOT_SUPPORTED, format!("cross-database references are not implemented: {name}"))),
+            2 => Err(
+                SqlError::new("3F000", format!("schema \"{}\" does not exist", parts[0].0))
+                    .at(parts[0].1),
+            ),
+            _ => Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("cross-database references are not implemented: {name}"),
+            )),
         }
     }
 
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
         let (name, position) = self.table_name(name)?;
-        self.catalog.table(&name).cloned().map_err(|error| error.at(position))
+        self.catalog
+            .table(&name)
+            .cloned()
+            .map_err(|error| error.at(position))
     }
 
     /// Binds one statement.
@@ -113,51 +142,107 @@ impl<'a> Binder<'a> {
         match statement {
             Statement::Query(query) => Ok(Plan::Select(Arc::new(self.bind_query(query)?))),
             Statement::Insert(insert) => self.bind_insert(insert),
-            Statement::Update { table, assignments, from, selection, returning, or, limit } => {
+            Statement::Update {
+                table,
+                assignments,
+                from,
+                selection,
+                returning,
+                or,
+                limit,
+            } => {
                 if from.is_some() || or.is_some() || limit.is_some() || !table.joins.is_empty() {
                     return Err(unsupported("UPDATE ... FROM"));
                 }
-                self.bind_update(&table.relation, assignments, selection.as_ref(), returning.as_ref())
+                self.bind_update(
+                    &table.relation,
+                    assignments,
+                    selection.as_ref(),
+                    returning.as_ref(),
+                )
             }
             Statement::Delete(delete) => {
-                if delete.using.is_some() || !delete.tables.is_empty() || !delete.order_by.is_empty() || delete.limit.is_some() {
+                if delete.using.is_some()
+                    || !delete.tables.is_empty()
+                    || !delete.order_by.is_empty()
+                    || delete.limit.is_some()
+                {
                     return Err(unsupported("DELETE ... USING"));
                 }
                 let tables = match &delete.from {
-                    FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => tables,
+                    FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => {
+                        tables
+                    }
                 };
                 if tables.len() != 1 || !tables[0].joins.is_empty() {
                     return Err(unsupported("DELETE from several tables"));
                 }
-                self.bind_delete(&tables[0].relation, delete.selection.as_ref(), delete.returning.as_ref())
+                self.bind_delete(
+                    &tables[0].relation,
+                    delete.selection.as_ref(),
+                    delete.returning.as_ref(),
+                )
             }
             Statement::CreateTable(create) => self.bind_create_table(create),
-            Statement::Drop { object_type, if_exists, names, cascade, .. } => {
+            Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
                 if *object_type != ObjectType::Table {
                     return Err(unsupported(format!("DROP {object_type}")));
                 }
                 if *cascade {
                     return Err(unsupported("DROP TABLE ... CASCADE"));
                 }
-                let names = names.iter().map(|name| self.table_name(name)).collect::<SqlResult<Vec<_>>>()?;
-                Ok(Plan::DropTables { names, if_exists: *if_exists })
+                let names = names
+                    .iter()
+                    .map(|name| self.table_name(name))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::DropTables {
+                    names,
+                    if_exists: *if_exists,
+                })
             }
-            Statement::Truncate { table_names, partitions, identity, cascade, .. } => {
+            Statement::Truncate {
+                table_names,
+                partitions,
+                identity,
+                cascade,
+                ..
+            } => {
                 if partitions.is_some() || identity.is_some() || cascade.is_some() {
                     return Err(unsupported("TRUNCATE options"));
                 }
-                let tables = table_names.iter().map(|target| self.lookup_table(&target.name)).collect::<SqlResult<Vec<_>>>()?;
+                let tables = table_names
+                    .iter()
+                    .map(|target| self.lookup_table(&target.name))
+                    .collect::<SqlResult<Vec<_>>>()?;
                 Ok(Plan::Truncate { tables })
             }
-            Statement::AlterTable { name, if_exists: _, operations, .. } => {
+            Statement::AlterTable {
+                name,
+                if_exists: _,
+                operations,
+                ..
+            } => {
                 let table = self.lookup_table(name)?;
                 match operations.as_slice() {
-                    [AlterTableOperation::AddConstraint { constraint: TableConstraint::PrimaryKey { name, columns, .. }, .. }] => {
+                    [AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::PrimaryKey { name, columns, .. },
+                        ..
+                    }] => {
                         let columns = columns
                             .iter()
                             .map(|column| self.index_column(&table, &column.column.expr))
                             .collect::<SqlResult<Vec<_>>>()?;
-                        Ok(Plan::AddPrimaryKey { table, columns, name: name.as_ref().map(ident_name) })
+                        Ok(Plan::AddPrimaryKey {
+                            table,
+                            columns,
+                            name: name.as_ref().map(ident_name),
+                        })
                     }
                     _ => Err(unsupported("this form of ALTER TABLE")),
                 }
@@ -175,7 +260,11 @@ impl<'a> Binder<'a> {
             ast::Expr::Identifier(ident) => {
                 let name = ident_name(ident);
                 table.column_index(&name).ok_or_else(|| {
-                    SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" named in key does not exist")).at(self.pos(ident.span))
+                    SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{name}\" named in key does not exist"),
+                    )
+                    .at(self.pos(ident.span))
                 })
             }
             _ => Err(unsupported("expressions in keys")),
@@ -183,16 +272,31 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_table(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
-        if create.query.is_some() || create.like.is_some() || create.temporary || create.inherits.is_some() || create.partition_by.is_some() {
+        if create.query.is_some()
+            || create.like.is_some()
+            || create.temporary
+            || create.inherits.is_some()
+            || create.partition_by.is_some()
+        {
             return Err(unsupported("this form of CREATE TABLE"));
         }
         let (name, _) = self.table_name(&create.name)?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
-        let mut set_primary_key = |key: Vec<usize>, name: Option<String>, position: Option<usize>, existing: &mut Vec<usize>| {
+        let mut set_primary_key = |key: Vec<usize>,
+                                   name: Option<String>,
+                                   position: Option<usize>,
+                                   existing: &mut Vec<usize>| {
             if !existing.is_empty() {
-                return Err(SqlError::new(code::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{}\" are not allowed", create.name)).at(position));
+                return Err(SqlError::new(
+                    code::INVALID_TABLE_DEFINITION,
+                    format!(
+                        "multiple primary keys for table \"{}\" are not allowed",
+                        create.name
+                    ),
+                )
+                .at(position));
             }
             *existing = key;
             primary_key_name = name;
@@ -201,23 +305,42 @@ impl<'a> Binder<'a> {
         for column in &create.columns {
             let column_name = ident_name(&column.name);
             if columns.iter().any(|c| c.name == column_name) {
-                return Err(SqlError::new(code::DUPLICATE_COLUMN, format!("column \"{column_name}\" specified more than once")));
+                return Err(SqlError::new(
+                    code::DUPLICATE_COLUMN,
+                    format!("column \"{column_name}\" specified more than once"),
+                ));
             }
             let ty = self.data_type(&column.data_type)?;
-            let mut def = ColumnDef { name: column_name, ty, not_null: false, default: None };
+            let mut def = ColumnDef {
+                name: column_name,
+                ty,
+                not_null: false,
+                default: None,
+            };
             for option in &column.options {
                 match &option.option {
                     ColumnOption::Null => def.not_null = false,
                     ColumnOption::NotNull => def.not_null = true,
                     ColumnOption::Default(expr) => {
                         // Bind now to report errors at CREATE time; store the text.
-                        let bound = self.bind_expr(expr, &Scope { table: None }, &mut AggCollector::default())?;
+                        let bound = self.bind_expr(
+                            expr,
+                            &Scope { table: None },
+                            &mut AggCollector::default(),
+                        )?;
                         self.assign_cast(bound, ty, &def.name, expr.span())?;
                         def.default = Some(expr.to_string());
                     }
-                    ColumnOption::Unique { is_primary: true, .. } => {
+                    ColumnOption::Unique {
+                        is_primary: true, ..
+                    } => {
                         def.not_null = true;
-                        set_primary_key(vec![columns.len()], option.name.as_ref().map(ident_name), self.pos(column.name.span), &mut primary_key)?;
+                        set_primary_key(
+                            vec![columns.len()],
+                            option.name.as_ref().map(ident_name),
+                            self.pos(column.name.span),
+                            &mut primary_key,
+                        )?;
                     }
                     other => return Err(unsupported(format!("column option {other}"))),
                 }
@@ -226,16 +349,27 @@ impl<'a> Binder<'a> {
         }
         for constraint in &create.constraints {
             match constraint {
-                TableConstraint::PrimaryKey { name, columns: key_columns, .. } => {
+                TableConstraint::PrimaryKey {
+                    name,
+                    columns: key_columns,
+                    ..
+                } => {
                     let mut key = Vec::new();
                     for key_column in key_columns {
                         let ast::Expr::Identifier(ident) = &key_column.column.expr else {
                             return Err(unsupported("expressions in keys"));
                         };
                         let column_name = ident_name(ident);
-                        let index = columns.iter().position(|c| c.name == column_name).ok_or_else(|| {
-                            SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{column_name}\" named in key does not exist")).at(self.pos(ident.span))
-                        })?;
+                        let index = columns
+                            .iter()
+                            .position(|c| c.name == column_name)
+                            .ok_or_else(|| {
+                                SqlError::new(
+                                    code::UNDEFINED_COLUMN,
+                                    format!("column \"{column_name}\" named in key does not exist"),
+                                )
+                                .at(self.pos(ident.span))
+                            })?;
                         columns[index].not_null = true;
                         key.push(index);
                     }
@@ -252,16 +386,29 @@ impl<'a> Binder<'a> {
                     match option {
                         SqlOption::KeyValue { key, value } if ident_name(key) == "fillfactor" => {
                             let factor: u32 = value.to_string().parse().map_err(|_| {
-                                SqlError::new(code::INVALID_PARAMETER_VALUE, format!("invalid value for integer option \"fillfactor\": {value}"))
+                                SqlError::new(
+                                    code::INVALID_PARAMETER_VALUE,
+                                    format!(
+                                        "invalid value for integer option \"fillfactor\": {value}"
+                                    ),
+                                )
                             })?;
                             if !(10..=100).contains(&factor) {
-                                return Err(SqlError::new(code::INVALID_PARAMETER_VALUE, format!("value {factor} out of bounds for option \"fillfactor\""))
-                                    .with_detail("Valid values are between \"10\" and \"100\"."));
+                                return Err(SqlError::new(
+                                    code::INVALID_PARAMETER_VALUE,
+                                    format!(
+                                        "value {factor} out of bounds for option \"fillfactor\""
+                                    ),
+                                )
+                                .with_detail("Valid values are between \"10\" and \"100\"."));
                             }
                             fillfactor = Some(factor);
                         }
                         SqlOption::KeyValue { key, .. } => {
-                            return Err(SqlError::new(code::INVALID_PARAMETER_VALUE, format!("unrecognized parameter \"{}\"", ident_name(key))))
+                            return Err(SqlError::new(
+                                code::INVALID_PARAMETER_VALUE,
+                                format!("unrecognized parameter \"{}\"", ident_name(key)),
+                            ))
                         }
                         other => return Err(unsupported(format!("table option {other}"))),
                     }
@@ -272,8 +419,18 @@ impl<'a> Binder<'a> {
         if columns.is_empty() {
             return Err(unsupported("tables without columns"));
         }
-        let table = TableDef { id: 0, name, columns, primary_key, primary_key_name, fillfactor };
-        Ok(Plan::CreateTable { table, if_not_exists: create.if_not_exists })
+        let table = TableDef {
+            id: 0,
+            name,
+            columns,
+            primary_key,
+            primary_key_name,
+            fillfactor,
+        };
+        Ok(Plan::CreateTable {
+            table,
+            if_not_exists: create.if_not_exists,
+        })
     }
 
     /// A column type.
@@ -282,8 +439,15 @@ impl<'a> Binder<'a> {
         let length = |length: &Option<CharacterLength>| -> SqlResult<Option<u32>> {
             match length {
                 None => Ok(None),
-                Some(CharacterLength::IntegerLength { length, .. }) if *length >= 1 && *length <= 10_485_760 => Ok(Some(*length as u32)),
-                Some(CharacterLength::IntegerLength { .. }) => Err(SqlError::new(code::INVALID_PARAMETER_VALUE, "length for type varchar must be at least 1")),
+                Some(CharacterLength::IntegerLength { length, .. })
+                    if *length >= 1 && *length <= 10_485_760 =>
+                {
+                    Ok(Some(*length as u32))
+                }
+                Some(CharacterLength::IntegerLength { .. }) => Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "length for type varchar must be at least 1",
+                )),
                 Some(CharacterLength::Max) => Err(unsupported("varchar(max)")),
             }
         };
@@ -293,15 +457,25 @@ impl<'a> Binder<'a> {
             T::Int(_) | T::Int4(_) | T::Integer(_) => DataType::Int4,
             T::Int8(_) | T::BigInt(_) => DataType::Int8,
             T::Float8 | T::DoublePrecision | T::Double(ExactNumberInfo::None) => DataType::Float8,
-            T::Numeric(ExactNumberInfo::None) | T::Decimal(ExactNumberInfo::None) => DataType::Numeric,
-            T::Numeric(_) | T::Decimal(_) => return Err(unsupported("numeric with precision and scale")),
+            T::Numeric(ExactNumberInfo::None) | T::Decimal(ExactNumberInfo::None) => {
+                DataType::Numeric
+            }
+            T::Numeric(_) | T::Decimal(_) => {
+                return Err(unsupported("numeric with precision and scale"))
+            }
             T::Text => DataType::Text,
             T::Varchar(len) | T::CharacterVarying(len) => DataType::Varchar(length(len)?),
             T::Char(len) | T::Character(len) => DataType::Char(length(len)?.unwrap_or(1)),
-            T::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Timestamp,
+            T::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+                DataType::Timestamp
+            }
             T::Timestamp(None, TimezoneInfo::WithTimeZone) => DataType::TimestampTz,
             T::Custom(name, modifiers) if modifiers.is_empty() => {
-                match name.to_string().to_lowercase().trim_start_matches("pg_catalog.") {
+                match name
+                    .to_string()
+                    .to_lowercase()
+                    .trim_start_matches("pg_catalog.")
+                {
                     "int2" => DataType::Int2,
                     "int4" => DataType::Int4,
                     "int8" => DataType::Int8,
@@ -310,7 +484,12 @@ impl<'a> Binder<'a> {
                     "bpchar" => DataType::Char(1),
                     "timestamptz" => DataType::TimestampTz,
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
-                    other => return Err(SqlError::new(code::UNDEFINED_OBJECT, format!("type \"{other}\" does not exist"))),
+                    other => {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!("type \"{other}\" does not exist"),
+                        ))
+                    }
                 }
             }
             other => return Err(unsupported(format!("type {other}"))),
@@ -323,11 +502,17 @@ impl<'a> Binder<'a> {
             return Err(unsupported("WITH queries"));
         }
         if query.fetch.is_some() || !query.locks.is_empty() {
-            return Err(unsupported(if query.locks.is_empty() { "FETCH FIRST" } else { "SELECT ... FOR UPDATE/SHARE" }));
+            return Err(unsupported(if query.locks.is_empty() {
+                "FETCH FIRST"
+            } else {
+                "SELECT ... FOR UPDATE/SHARE"
+            }));
         }
         let select = match query.body.as_ref() {
             SetExpr::Select(select) => select,
-            SetExpr::Query(inner) if query.order_by.is_none() && query.limit_clause.is_none() => return self.bind_query(inner),
+            SetExpr::Query(inner) if query.order_by.is_none() && query.limit_clause.is_none() => {
+                return self.bind_query(inner)
+            }
             SetExpr::SetOperation { op, .. } => return Err(unsupported(format!("{op}"))),
             SetExpr::Values(_) => return Err(unsupported("VALUES lists as queries")),
             _ => return Err(unsupported("this kind of query")),
@@ -343,35 +528,56 @@ impl<'a> Binder<'a> {
             [from] if from.joins.is_empty() => Some(self.table_factor(&from.relation)?),
             _ => return Err(unsupported("joins")),
         };
-        let scope = Scope { table: table.as_ref().map(|(table, alias)| (table.as_ref(), alias.clone())) };
+        let scope = Scope {
+            table: table
+                .as_ref()
+                .map(|(table, alias)| (table.as_ref(), alias.clone())),
+        };
         let filter = match &select.selection {
             Some(expr) => Some(self.bind_predicate(expr, &scope, "WHERE")?),
             None => None,
         };
         // Outputs.
-        let mut aggs = AggCollector { allowed: true, context: "", ..Default::default() };
+        let mut aggs = AggCollector {
+            allowed: true,
+            context: "",
+            ..Default::default()
+        };
         let mut outputs = Vec::new();
         let mut columns = Vec::new();
         for item in &select.projection {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
                     let Some((table, _)) = &scope.table else {
-                        return Err(SqlError::new(code::SYNTAX_ERROR, "SELECT * with no tables specified is not valid"));
+                        return Err(SqlError::new(
+                            code::SYNTAX_ERROR,
+                            "SELECT * with no tables specified is not valid",
+                        ));
                     };
                     for (index, column) in table.columns.iter().enumerate() {
                         outputs.push((Expr::Column(index), column.ty));
-                        columns.push(OutputColumn { name: column.name.clone(), ty: column.ty, source: Some((table.id, index as i16 + 1)) });
+                        columns.push(OutputColumn {
+                            name: column.name.clone(),
+                            ty: column.ty,
+                            source: Some((table.id, index as i16 + 1)),
+                        });
                     }
                 }
                 SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
                     let (bound, ty) = self.bind_expr(expr, &scope, &mut aggs)?;
-                    let ty = if ty == DataType::Unknown { DataType::Text } else { ty };
+                    let ty = if ty == DataType::Unknown {
+                        DataType::Text
+                    } else {
+                        ty
+                    };
                     let name = match item {
                         SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                         _ => output_name(expr),
                     };
                     let source = match (&bound, &scope.table) {
-                        (Expr::Column(index), Some((table, _))) => Some((table.id, *index as i16 + 1)),
+                        (Expr::Column(index), Some((table, _))) => {
+                            Some((table.id, *index as i16 + 1))
+                        }
                         _ => None,
                     };
                     outputs.push((bound, ty));
@@ -390,13 +596,21 @@ impl<'a> Binder<'a> {
                 if let ast::Value::Number(n, _) = &value.value {
                     let index: usize = n.parse().unwrap_or(0);
                     if index == 0 || index > columns.len() {
-                        return Err(SqlError::new("42P10", format!("GROUP BY position {n} is not in select list")).at(self.pos(expr.span())));
+                        return Err(SqlError::new(
+                            "42P10",
+                            format!("GROUP BY position {n} is not in select list"),
+                        )
+                        .at(self.pos(expr.span())));
                     }
                     keys.push(outputs[index - 1].0.clone());
                     continue;
                 }
             }
-            let mut none = AggCollector { allowed: false, context: "GROUP BY", ..Default::default() };
+            let mut none = AggCollector {
+                allowed: false,
+                context: "GROUP BY",
+                ..Default::default()
+            };
             keys.push(self.bind_expr(expr, &scope, &mut none)?.0);
         }
         let having = match &select.having {
@@ -410,12 +624,19 @@ impl<'a> Binder<'a> {
         // ORDER BY
         let mut order_by = Vec::new();
         if let Some(order) = &query.order_by {
-            let OrderByKind::Expressions(items) = &order.kind else { return Err(unsupported("ORDER BY ALL")) };
+            let OrderByKind::Expressions(items) = &order.kind else {
+                return Err(unsupported("ORDER BY ALL"));
+            };
             for item in items {
                 let descending = item.options.asc == Some(false);
                 let nulls_first = item.options.nulls_first.unwrap_or(descending);
-                let output = self.order_by_output(&item.expr, &scope, &mut aggs, &mut outputs, &columns)?;
-                order_by.push(SortKey { output, descending, nulls_first });
+                let output =
+                    self.order_by_output(&item.expr, &scope, &mut aggs, &mut outputs, &columns)?;
+                order_by.push(SortKey {
+                    output,
+                    descending,
+                    nulls_first,
+                });
             }
         }
         // Aggregates, GROUP BY or HAVING make the query grouped (HAVING alone groups into one row).
@@ -423,7 +644,11 @@ impl<'a> Binder<'a> {
         let (grouping, outputs) = if grouped {
             let grouping_error = |binder: &Binder<'_>, column: usize| {
                 let (table, alias) = scope.table.as_ref().expect("a column implies a table");
-                let position = binder.column_positions.iter().find(|(c, _)| *c == column).and_then(|(_, p)| *p);
+                let position = binder
+                    .column_positions
+                    .iter()
+                    .find(|(c, _)| *c == column)
+                    .and_then(|(_, p)| *p);
                 SqlError::new(
                     code::GROUPING_ERROR,
                     format!("column \"{alias}.{}\" must appear in the GROUP BY clause or be used in an aggregate function", table.columns[column].name),
@@ -432,37 +657,73 @@ impl<'a> Binder<'a> {
             };
             let outputs = outputs
                 .into_iter()
-                .map(|(expr, _)| regroup(expr, &keys).map_err(|column| grouping_error(self, column)))
+                .map(|(expr, _)| {
+                    regroup(expr, &keys).map_err(|column| grouping_error(self, column))
+                })
                 .collect::<SqlResult<Vec<_>>>()?;
-            let having = having.map(|expr| regroup(expr, &keys).map_err(|column| grouping_error(self, column))).transpose()?;
-            (Some(Grouping { keys, aggs: aggs.aggs, having }), outputs)
+            let having = having
+                .map(|expr| regroup(expr, &keys).map_err(|column| grouping_error(self, column)))
+                .transpose()?;
+            (
+                Some(Grouping {
+                    keys,
+                    aggs: aggs.aggs,
+                    having,
+                }),
+                outputs,
+            )
         } else {
             (None, outputs.into_iter().map(|(expr, _)| expr).collect())
         };
         let (limit, offset) = match &query.limit_clause {
             None => (None, None),
-            Some(LimitClause::LimitOffset { limit, offset, limit_by }) => {
+            Some(LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
                 if !limit_by.is_empty() {
                     return Err(unsupported("LIMIT BY"));
                 }
-                let limit = limit.as_ref().map(|e| self.bind_count(e, "LIMIT")).transpose()?;
-                let offset = offset.as_ref().map(|o| self.bind_count(&o.value, "OFFSET")).transpose()?;
+                let limit = limit
+                    .as_ref()
+                    .map(|e| self.bind_count(e, "LIMIT"))
+                    .transpose()?;
+                let offset = offset
+                    .as_ref()
+                    .map(|o| self.bind_count(&o.value, "OFFSET"))
+                    .transpose()?;
                 (limit, offset)
             }
-            Some(LimitClause::OffsetCommaLimit { .. }) => return Err(unsupported("LIMIT offset, count")),
+            Some(LimitClause::OffsetCommaLimit { .. }) => {
+                return Err(unsupported("LIMIT offset, count"))
+            }
         };
         let (table, access, filter) = match table {
             Some((table, _)) => {
-                let access = filter.as_ref().map_or(Access::Scan, |f| key_access(&table, f));
+                let access = filter
+                    .as_ref()
+                    .map_or(Access::Scan, |f| key_access(&table, f));
                 (Some(table), access, filter)
             }
             None => (None, Access::Scan, filter),
         };
-        Ok(SelectPlan { table, access, filter: filter.map(Arc::new), grouping, outputs, columns, order_by, limit, offset })
+        Ok(SelectPlan {
+            table,
+            access,
+            filter: filter.map(Arc::new),
+            grouping,
+            outputs,
+            columns,
+            order_by,
+            limit,
+            offset,
+        })
     }
 
     fn bind_count(&mut self, expr: &ast::Expr, what: &'static str) -> SqlResult<Expr> {
-        let (bound, ty) = self.bind_expr(expr, &Scope { table: None }, &mut AggCollector::default())?;
+        let (bound, ty) =
+            self.bind_expr(expr, &Scope { table: None }, &mut AggCollector::default())?;
         self.coerce(bound, ty, DataType::Int8, expr.span(), what)
     }
 
@@ -478,7 +739,11 @@ impl<'a> Binder<'a> {
             if let ast::Value::Number(n, _) = &value.value {
                 let index: usize = n.parse().unwrap_or(0);
                 if index == 0 || index > columns.len() {
-                    return Err(SqlError::new("42P10", format!("ORDER BY position {n} is not in select list")).at(self.pos(expr.span())));
+                    return Err(SqlError::new(
+                        "42P10",
+                        format!("ORDER BY position {n} is not in select list"),
+                    )
+                    .at(self.pos(expr.span())));
                 }
                 return Ok(index - 1);
             }
@@ -490,7 +755,11 @@ impl<'a> Binder<'a> {
             }
         }
         let (bound, ty) = self.bind_expr(expr, scope, aggs)?;
-        if let Some(index) = outputs.iter().take(columns.len()).position(|(output, _)| *output == bound) {
+        if let Some(index) = outputs
+            .iter()
+            .take(columns.len())
+            .position(|(output, _)| *output == bound)
+        {
             return Ok(index);
         }
         outputs.push((bound, ty));
@@ -500,7 +769,13 @@ impl<'a> Binder<'a> {
     /// `FROM t [alias]`
     fn table_factor(&self, factor: &TableFactor) -> SqlResult<(Arc<TableDef>, String)> {
         match factor {
-            TableFactor::Table { name, alias, args: None, with_hints, .. } if with_hints.is_empty() => {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                ..
+            } if with_hints.is_empty() => {
                 let table = self.lookup_table(name)?;
                 let alias = match alias {
                     Some(alias) if alias.columns.is_empty() => ident_name(&alias.name),
@@ -514,8 +789,17 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn bind_predicate(&mut self, expr: &ast::Expr, scope: &Scope<'_>, context: &'static str) -> SqlResult<Expr> {
-        let mut none = AggCollector { allowed: false, context, ..Default::default() };
+    fn bind_predicate(
+        &mut self,
+        expr: &ast::Expr,
+        scope: &Scope<'_>,
+        context: &'static str,
+    ) -> SqlResult<Expr> {
+        let mut none = AggCollector {
+            allowed: false,
+            context,
+            ..Default::default()
+        };
         let (bound, ty) = self.bind_expr(expr, scope, &mut none)?;
         self.expect_bool(ty, context, expr.span())?;
         Ok(bound)
@@ -525,12 +809,21 @@ impl<'a> Binder<'a> {
         if ty == DataType::Bool || ty == DataType::Unknown {
             Ok(())
         } else {
-            Err(SqlError::new(code::DATATYPE_MISMATCH, format!("argument of {context} must be type boolean, not type {}", ty.name())).at(self.pos(span)))
+            Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!(
+                    "argument of {context} must be type boolean, not type {}",
+                    ty.name()
+                ),
+            )
+            .at(self.pos(span)))
         }
     }
 
     fn bind_insert(&mut self, insert: &ast::Insert) -> SqlResult<Plan> {
-        let TableObject::TableName(name) = &insert.table else { return Err(unsupported("INSERT into a table function")) };
+        let TableObject::TableName(name) = &insert.table else {
+            return Err(unsupported("INSERT into a table function"));
+        };
         if insert.on.is_some() {
             return Err(unsupported("INSERT ... ON CONFLICT"));
         }
@@ -542,40 +835,71 @@ impl<'a> Binder<'a> {
             for ident in &insert.columns {
                 let name = ident_name(ident);
                 let index = table.column_index(&name).ok_or_else(|| {
-                    SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name)).at(self.pos(ident.span))
+                    SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!(
+                            "column \"{name}\" of relation \"{}\" does not exist",
+                            table.name
+                        ),
+                    )
+                    .at(self.pos(ident.span))
                 })?;
                 if targets.contains(&index) {
-                    return Err(SqlError::new(code::DUPLICATE_COLUMN, format!("column \"{name}\" specified more than once")).at(self.pos(ident.span)));
+                    return Err(SqlError::new(
+                        code::DUPLICATE_COLUMN,
+                        format!("column \"{name}\" specified more than once"),
+                    )
+                    .at(self.pos(ident.span)));
                 }
                 targets.push(index);
             }
             targets
         };
-        let Some(source) = &insert.source else { return Err(unsupported("INSERT ... DEFAULT VALUES")) };
-        let SetExpr::Values(values) = source.body.as_ref() else { return Err(unsupported("INSERT ... SELECT")) };
+        let Some(source) = &insert.source else {
+            return Err(unsupported("INSERT ... DEFAULT VALUES"));
+        };
+        let SetExpr::Values(values) = source.body.as_ref() else {
+            return Err(unsupported("INSERT ... SELECT"));
+        };
         let scope = Scope { table: None };
         let defaults = self.defaults(&table)?;
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
             if row.len() > targets.len() {
-                return Err(SqlError::syntax("INSERT has more expressions than target columns").at(self.pos(row[targets.len()].span())));
+                return Err(
+                    SqlError::syntax("INSERT has more expressions than target columns")
+                        .at(self.pos(row[targets.len()].span())),
+                );
             }
             if row.len() < targets.len() && !insert.columns.is_empty() {
-                return Err(SqlError::syntax("INSERT has more target columns than expressions"));
+                return Err(SqlError::syntax(
+                    "INSERT has more target columns than expressions",
+                ));
             }
             let mut full = defaults.clone();
             for (expr, &column) in row.iter().zip(&targets) {
                 if is_default_keyword(expr) {
                     continue;
                 }
-                let bound = self.bind_expr(expr, &scope, &mut AggCollector { context: "VALUES", ..Default::default() })?;
+                let bound = self.bind_expr(
+                    expr,
+                    &scope,
+                    &mut AggCollector {
+                        context: "VALUES",
+                        ..Default::default()
+                    },
+                )?;
                 let def = &table.columns[column];
                 full[column] = self.assign_cast(bound, def.ty, &def.name, expr.span())?;
             }
             rows.push(full);
         }
         let returning = self.returning(&table, insert.returning.as_ref())?;
-        Ok(Plan::Insert(Arc::new(InsertPlan { table, rows, returning })))
+        Ok(Plan::Insert(Arc::new(InsertPlan {
+            table,
+            rows,
+            returning,
+        })))
     }
 
     /// Each column's DEFAULT (or NULL), bound and cast.
@@ -590,8 +914,20 @@ impl<'a> Binder<'a> {
                     let expr = sqlparser::parser::Parser::new(&dialect)
                         .try_with_sql(text)
                         .and_then(|mut parser| parser.parse_expr())
-                        .map_err(|error| SqlError::new(code::INTERNAL_ERROR, format!("stored default of column \"{}\" does not parse: {error}", column.name)))?;
-                    let bound = self.bind_expr(&expr, &Scope { table: None }, &mut AggCollector::default())?;
+                        .map_err(|error| {
+                            SqlError::new(
+                                code::INTERNAL_ERROR,
+                                format!(
+                                    "stored default of column \"{}\" does not parse: {error}",
+                                    column.name
+                                ),
+                            )
+                        })?;
+                    let bound = self.bind_expr(
+                        &expr,
+                        &Scope { table: None },
+                        &mut AggCollector::default(),
+                    )?;
                     self.assign_cast(bound, column.ty, &column.name, expr.span())
                 }
             })
@@ -599,11 +935,21 @@ impl<'a> Binder<'a> {
     }
 
     /// PostgreSQL's assignment cast into a column.
-    fn assign_cast(&mut self, (expr, ty): (Expr, DataType), to: DataType, column: &str, span: Span) -> SqlResult<Expr> {
+    fn assign_cast(
+        &mut self,
+        (expr, ty): (Expr, DataType),
+        to: DataType,
+        column: &str,
+        span: Span,
+    ) -> SqlResult<Expr> {
         if !assignable(ty, to) {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
-                format!("column \"{column}\" is of type {} but expression is of type {}", to.name(), ty.name()),
+                format!(
+                    "column \"{column}\" is of type {} but expression is of type {}",
+                    to.name(),
+                    ty.name()
+                ),
             )
             .with_hint("You will need to rewrite or cast the expression.")
             .at(self.pos(span)));
@@ -618,7 +964,9 @@ impl<'a> Binder<'a> {
             return Ok(expr);
         }
         match expr {
-            Expr::Const(value) => Ok(Expr::Const(cast(value, ty, to, false).map_err(|error| error.at(self.pos(span)))?)),
+            Expr::Const(value) => Ok(Expr::Const(
+                cast(value, ty, to, false).map_err(|error| error.at(self.pos(span)))?,
+            )),
             Expr::Param(index) if ty == DataType::Unknown => {
                 self.params[index] = Some(to);
                 Ok(Expr::Param(index))
@@ -628,16 +976,37 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn coerce(&mut self, expr: Expr, ty: DataType, to: DataType, span: Span, context: &str) -> SqlResult<Expr> {
+    fn coerce(
+        &mut self,
+        expr: Expr,
+        ty: DataType,
+        to: DataType,
+        span: Span,
+        context: &str,
+    ) -> SqlResult<Expr> {
         if !(assignable(ty, to) || (ty.is_integer() && to.is_integer())) {
-            return Err(SqlError::new(code::DATATYPE_MISMATCH, format!("argument of {context} must be type {}, not type {}", to.name(), ty.name())).at(self.pos(span)));
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!(
+                    "argument of {context} must be type {}, not type {}",
+                    to.name(),
+                    ty.name()
+                ),
+            )
+            .at(self.pos(span)));
         }
         self.coerce_to(expr, ty, to, span)
     }
 
-    fn returning(&mut self, table: &Arc<TableDef>, items: Option<&Vec<SelectItem>>) -> SqlResult<Option<Returning>> {
+    fn returning(
+        &mut self,
+        table: &Arc<TableDef>,
+        items: Option<&Vec<SelectItem>>,
+    ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let scope = Scope { table: Some((table.as_ref(), table.name.clone())) };
+        let scope = Scope {
+            table: Some((table.as_ref(), table.name.clone())),
+        };
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for item in items {
@@ -645,18 +1014,33 @@ impl<'a> Binder<'a> {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
                     for (index, column) in table.columns.iter().enumerate() {
                         exprs.push(Expr::Column(index));
-                        columns.push(OutputColumn { name: column.name.clone(), ty: column.ty, source: Some((table.id, index as i16 + 1)) });
+                        columns.push(OutputColumn {
+                            name: column.name.clone(),
+                            ty: column.ty,
+                            source: Some((table.id, index as i16 + 1)),
+                        });
                     }
                 }
                 SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
-                    let mut none = AggCollector { context: "RETURNING", ..Default::default() };
+                    let mut none = AggCollector {
+                        context: "RETURNING",
+                        ..Default::default()
+                    };
                     let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
                     let name = match item {
                         SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                         _ => output_name(expr),
                     };
                     exprs.push(bound);
-                    columns.push(OutputColumn { name, ty: if ty == DataType::Unknown { DataType::Text } else { ty }, source: None });
+                    columns.push(OutputColumn {
+                        name,
+                        ty: if ty == DataType::Unknown {
+                            DataType::Text
+                        } else {
+                            ty
+                        },
+                        source: None,
+                    });
                 }
             }
         }
@@ -671,14 +1055,27 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope { table: Some((table.as_ref(), alias)) };
+        let scope = Scope {
+            table: Some((table.as_ref(), alias)),
+        };
         let mut bound_assignments = Vec::new();
         for assignment in assignments {
-            let AssignmentTarget::ColumnName(name) = &assignment.target else { return Err(unsupported("multiple-column UPDATE")) };
-            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else { return Err(unsupported("this UPDATE target")) };
+            let AssignmentTarget::ColumnName(name) = &assignment.target else {
+                return Err(unsupported("multiple-column UPDATE"));
+            };
+            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
+                return Err(unsupported("this UPDATE target"));
+            };
             let column_name = ident_name(ident);
             let index = table.column_index(&column_name).ok_or_else(|| {
-                SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{column_name}\" of relation \"{}\" does not exist", table.name)).at(self.pos(ident.span))
+                SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{column_name}\" of relation \"{}\" does not exist",
+                        table.name
+                    ),
+                )
+                .at(self.pos(ident.span))
             })?;
             if table.primary_key.contains(&index) {
                 return Err(unsupported("updating primary key columns"));
@@ -686,40 +1083,81 @@ impl<'a> Binder<'a> {
             let value = if is_default_keyword(&assignment.value) {
                 self.defaults(&table)?.swap_remove(index)
             } else {
-                let mut none = AggCollector { context: "UPDATE", ..Default::default() };
+                let mut none = AggCollector {
+                    context: "UPDATE",
+                    ..Default::default()
+                };
                 let bound = self.bind_expr(&assignment.value, &scope, &mut none)?;
                 let def = &table.columns[index];
                 self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
             };
             bound_assignments.push((index, value));
         }
-        let filter = selection.map(|expr| self.bind_predicate(expr, &scope, "WHERE")).transpose()?;
-        let access = filter.as_ref().map_or(Access::Scan, |f| key_access(&table, f));
+        let filter = selection
+            .map(|expr| self.bind_predicate(expr, &scope, "WHERE"))
+            .transpose()?;
+        let access = filter
+            .as_ref()
+            .map_or(Access::Scan, |f| key_access(&table, f));
         let returning = self.returning(&table, returning)?;
-        Ok(Plan::Update(Arc::new(UpdatePlan { table, access, filter: filter.map(Arc::new), assignments: Arc::new(bound_assignments), returning })))
+        Ok(Plan::Update(Arc::new(UpdatePlan {
+            table,
+            access,
+            filter: filter.map(Arc::new),
+            assignments: Arc::new(bound_assignments),
+            returning,
+        })))
     }
 
-    fn bind_delete(&mut self, relation: &TableFactor, selection: Option<&ast::Expr>, returning: Option<&Vec<SelectItem>>) -> SqlResult<Plan> {
+    fn bind_delete(
+        &mut self,
+        relation: &TableFactor,
+        selection: Option<&ast::Expr>,
+        returning: Option<&Vec<SelectItem>>,
+    ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope { table: Some((table.as_ref(), alias)) };
-        let filter = selection.map(|expr| self.bind_predicate(expr, &scope, "WHERE")).transpose()?;
-        let access = filter.as_ref().map_or(Access::Scan, |f| key_access(&table, f));
+        let scope = Scope {
+            table: Some((table.as_ref(), alias)),
+        };
+        let filter = selection
+            .map(|expr| self.bind_predicate(expr, &scope, "WHERE"))
+            .transpose()?;
+        let access = filter
+            .as_ref()
+            .map_or(Access::Scan, |f| key_access(&table, f));
         let returning = self.returning(&table, returning)?;
-        Ok(Plan::Delete(Arc::new(DeletePlan { table, access, filter: filter.map(Arc::new), returning })))
+        Ok(Plan::Delete(Arc::new(DeletePlan {
+            table,
+            access,
+            filter: filter.map(Arc::new),
+            returning,
+        })))
     }
 
-    fn column_ref(&mut self, idents: &[ast::Ident], scope: &Scope<'_>) -> SqlResult<(Expr, DataType)> {
+    fn column_ref(
+        &mut self,
+        idents: &[ast::Ident],
+        scope: &Scope<'_>,
+    ) -> SqlResult<(Expr, DataType)> {
         let last = idents.last().expect("identifier chain is not empty");
         let name = ident_name(last);
         let position = self.pos(idents[0].span);
         let full_name = idents.iter().map(ident_name).collect::<Vec<_>>().join(".");
         let Some((table, alias)) = &scope.table else {
-            return Err(SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{full_name}\" does not exist")).at(position));
+            return Err(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!("column \"{full_name}\" does not exist"),
+            )
+            .at(position));
         };
         if idents.len() > 1 {
             let qualifier = ident_name(&idents[idents.len() - 2]);
             if qualifier != *alias {
-                return Err(SqlError::new(code::UNDEFINED_TABLE, format!("missing FROM-clause entry for table \"{qualifier}\"")).at(position));
+                return Err(SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("missing FROM-clause entry for table \"{qualifier}\""),
+                )
+                .at(position));
             }
         }
         match table.column_index(&name) {
@@ -727,15 +1165,26 @@ impl<'a> Binder<'a> {
                 self.column_positions.push((index, position));
                 Ok((Expr::Column(index), table.columns[index].ty))
             }
-            None if idents.len() > 1 => {
-                Err(SqlError::new(code::UNDEFINED_COLUMN, format!("column {full_name} does not exist")).at(position))
-            }
-            None => Err(SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")).at(position)),
+            None if idents.len() > 1 => Err(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!("column {full_name} does not exist"),
+            )
+            .at(position)),
+            None => Err(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!("column \"{name}\" does not exist"),
+            )
+            .at(position)),
         }
     }
 
     /// Binds an expression; returns it with its type.
-    fn bind_expr(&mut self, expr: &ast::Expr, scope: &Scope<'_>, aggs: &mut AggCollector) -> SqlResult<(Expr, DataType)> {
+    fn bind_expr(
+        &mut self,
+        expr: &ast::Expr,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+    ) -> SqlResult<(Expr, DataType)> {
         use ast::Expr as E;
         let position = self.pos(expr.span());
         Ok(match expr {
@@ -744,10 +1193,20 @@ impl<'a> Binder<'a> {
                 if ident.quote_style.is_none() {
                     match name.as_str() {
                         "current_user" | "session_user" | "user" | "current_role" => {
-                            return Ok((Expr::Const(Value::Text(self.session.user.clone())), DataType::Text))
+                            return Ok((
+                                Expr::Const(Value::Text(self.session.user.clone())),
+                                DataType::Text,
+                            ))
                         }
-                        "current_catalog" => return Ok((Expr::Const(Value::Text(self.session.database.clone())), DataType::Text)),
-                        "current_schema" => return Ok((Expr::Const(Value::Text("public".into())), DataType::Text)),
+                        "current_catalog" => {
+                            return Ok((
+                                Expr::Const(Value::Text(self.session.database.clone())),
+                                DataType::Text,
+                            ))
+                        }
+                        "current_schema" => {
+                            return Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
+                        }
                         "current_timestamp" | "localtimestamp" => return Ok(self.now_expr(&name)),
                         _ => {}
                     }
@@ -758,26 +1217,43 @@ impl<'a> Binder<'a> {
             E::Value(value) => self.literal(&value.value, position)?,
             E::TypedString(typed) => {
                 let ty = self.data_type(&typed.data_type)?;
-                let text = typed.value.clone().into_string().ok_or_else(|| unsupported("this typed literal"))?;
-                (Expr::Const(parse_text(&text, ty).map_err(|e| e.at(position))?), ty)
+                let text = typed
+                    .value
+                    .clone()
+                    .into_string()
+                    .ok_or_else(|| unsupported("this typed literal"))?;
+                (
+                    Expr::Const(parse_text(&text, ty).map_err(|e| e.at(position))?),
+                    ty,
+                )
             }
             E::Nested(inner) => self.bind_expr(inner, scope, aggs)?,
             E::IsNull(inner) | E::IsNotNull(inner) => {
                 let (bound, _) = self.bind_expr(inner, scope, aggs)?;
-                (Expr::IsNull(Box::new(bound), matches!(expr, E::IsNotNull(_))), DataType::Bool)
+                (
+                    Expr::IsNull(Box::new(bound), matches!(expr, E::IsNotNull(_))),
+                    DataType::Bool,
+                )
             }
             E::IsTrue(inner) | E::IsFalse(inner) | E::IsNotTrue(inner) | E::IsNotFalse(inner) => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
                 let bound = self.coerce(bound, ty, DataType::Bool, inner.span(), "IS TRUE")?;
                 let target = matches!(expr, E::IsTrue(_) | E::IsNotFalse(_));
-                let is_target = Expr::Binary(BinOp::Eq, Box::new(bound.clone()), Box::new(Expr::Const(Value::Bool(target))));
+                let is_target = Expr::Binary(
+                    BinOp::Eq,
+                    Box::new(bound.clone()),
+                    Box::new(Expr::Const(Value::Bool(target))),
+                );
                 // IS [NOT] TRUE/FALSE never returns NULL.
                 let not_null = Expr::IsNull(Box::new(bound), true);
                 let positive = Expr::Binary(BinOp::And, Box::new(not_null), Box::new(is_target));
                 let result = if matches!(expr, E::IsTrue(_) | E::IsFalse(_)) {
                     positive
                 } else {
-                    Expr::Not(Box::new(Expr::Func(Func::Coalesce, vec![positive, Expr::Const(Value::Bool(false))])))
+                    Expr::Not(Box::new(Expr::Func(
+                        Func::Coalesce,
+                        vec![positive, Expr::Const(Value::Bool(false))],
+                    )))
                 };
                 (result, DataType::Bool)
             }
@@ -789,7 +1265,11 @@ impl<'a> Binder<'a> {
                         (Expr::Not(Box::new(bound)), DataType::Bool)
                     }
                     UnaryOperator::Minus | UnaryOperator::Plus => {
-                        let ty = if ty == DataType::Unknown { DataType::Numeric } else { ty };
+                        let ty = if ty == DataType::Unknown {
+                            DataType::Numeric
+                        } else {
+                            ty
+                        };
                         if !ty.is_numeric_family() {
                             return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {op} {}", ty.name()))
                                 .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
@@ -799,8 +1279,12 @@ impl<'a> Binder<'a> {
                             (bound, ty)
                         } else {
                             match bound {
-                                Expr::Const(Value::Int(i)) if i != i64::MIN => (Expr::Const(Value::Int(-i)), ty),
-                                Expr::Const(Value::Numeric(d)) => (Expr::Const(Value::Numeric(-d)), ty),
+                                Expr::Const(Value::Int(i)) if i != i64::MIN => {
+                                    (Expr::Const(Value::Int(-i)), ty)
+                                }
+                                Expr::Const(Value::Numeric(d)) => {
+                                    (Expr::Const(Value::Numeric(-d)), ty)
+                                }
                                 Expr::Const(Value::Float(f)) => (Expr::Const(Value::Float(-f)), ty),
                                 other => (Expr::Neg(Box::new(other), ty), ty),
                             }
@@ -809,37 +1293,82 @@ impl<'a> Binder<'a> {
                     other => return Err(unsupported(format!("operator {other}"))),
                 }
             }
-            E::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope, aggs, position)?,
-            E::Between { expr: inner, negated, low, high } => {
-                let ge = self.bind_binary(inner, &BinaryOperator::GtEq, low, scope, aggs, position)?.0;
-                let le = self.bind_binary(inner, &BinaryOperator::LtEq, high, scope, aggs, position)?.0;
-                let both = Expr::Binary(BinOp::And, Box::new(ge), Box::new(le));
-                (if *negated { Expr::Not(Box::new(both)) } else { both }, DataType::Bool)
+            E::BinaryOp { left, op, right } => {
+                self.bind_binary(left, op, right, scope, aggs, position)?
             }
-            E::InList { expr: inner, list, negated } => {
+            E::Between {
+                expr: inner,
+                negated,
+                low,
+                high,
+            } => {
+                let ge = self
+                    .bind_binary(inner, &BinaryOperator::GtEq, low, scope, aggs, position)?
+                    .0;
+                let le = self
+                    .bind_binary(inner, &BinaryOperator::LtEq, high, scope, aggs, position)?
+                    .0;
+                let both = Expr::Binary(BinOp::And, Box::new(ge), Box::new(le));
+                (
+                    if *negated {
+                        Expr::Not(Box::new(both))
+                    } else {
+                        both
+                    },
+                    DataType::Bool,
+                )
+            }
+            E::InList {
+                expr: inner,
+                list,
+                negated,
+            } => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
                 let mut items = Vec::new();
                 for item in list {
                     let (item_bound, item_ty) = self.bind_expr(item, scope, aggs)?;
-                    let (_, item_bound, _) = self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?;
+                    let (_, item_bound, _) =
+                        self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?;
                     items.push(item_bound);
                 }
-                let bound = if ty == DataType::Unknown { self.coerce_to(bound, ty, DataType::Text, inner.span())? } else { bound };
-                (Expr::InList(Box::new(bound), items, *negated), DataType::Bool)
+                let bound = if ty == DataType::Unknown {
+                    self.coerce_to(bound, ty, DataType::Text, inner.span())?
+                } else {
+                    bound
+                };
+                (
+                    Expr::InList(Box::new(bound), items, *negated),
+                    DataType::Bool,
+                )
             }
-            E::Cast { kind, expr: inner, data_type, format: None } if matches!(kind, CastKind::Cast | CastKind::DoubleColon) => {
+            E::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                format: None,
+            } => {
                 let to = self.data_type(data_type)?;
                 let (bound, from) = self.bind_expr(inner, scope, aggs)?;
                 if from == to {
                     (bound, to)
                 } else if let Expr::Const(value) = bound {
-                    (Expr::Const(cast(value, from, to, true).map_err(|e| e.at(self.pos(inner.span())))?), to)
+                    (
+                        Expr::Const(
+                            cast(value, from, to, true)
+                                .map_err(|e| e.at(self.pos(inner.span())))?,
+                        ),
+                        to,
+                    )
                 } else if let (Expr::Param(index), DataType::Unknown) = (&bound, from) {
                     self.params[*index] = Some(to);
                     (bound, to)
                 } else {
                     if !castable(from, to) {
-                        return Err(SqlError::new(code::CANNOT_COERCE, format!("cannot cast type {} to {}", from.name(), to.name())).at(position));
+                        return Err(SqlError::new(
+                            code::CANNOT_COERCE,
+                            format!("cannot cast type {} to {}", from.name(), to.name()),
+                        )
+                        .at(position));
                     }
                     (Expr::Cast(Box::new(bound), from, to, true), to)
                 }
@@ -847,40 +1376,72 @@ impl<'a> Binder<'a> {
             E::Function(function) => self.bind_function(function, scope, aggs, position)?,
             E::Like { .. } | E::ILike { .. } => return Err(unsupported("LIKE")),
             E::Case { .. } => return Err(unsupported("CASE expressions")),
-            E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => return Err(unsupported("subqueries")),
+            E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => {
+                return Err(unsupported("subqueries"))
+            }
             other => {
                 let text = other.to_string();
-                return Err(unsupported(format!("the expression {}", text.chars().take(40).collect::<String>())).at(position));
+                return Err(unsupported(format!(
+                    "the expression {}",
+                    text.chars().take(40).collect::<String>()
+                ))
+                .at(position));
             }
         })
     }
 
     fn now_expr(&self, name: &str) -> (Expr, DataType) {
-        let ty = if name == "localtimestamp" { DataType::Timestamp } else { DataType::TimestampTz };
+        let ty = if name == "localtimestamp" {
+            DataType::Timestamp
+        } else {
+            DataType::TimestampTz
+        };
         (Expr::StatementTime, ty)
     }
 
-    fn literal(&mut self, value: &ast::Value, position: Option<usize>) -> SqlResult<(Expr, DataType)> {
+    fn literal(
+        &mut self,
+        value: &ast::Value,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
         Ok(match value {
             ast::Value::Number(text, _) => {
                 if let Ok(i) = text.parse::<i64>() {
-                    let ty = if i32::try_from(i).is_ok() { DataType::Int4 } else { DataType::Int8 };
+                    let ty = if i32::try_from(i).is_ok() {
+                        DataType::Int4
+                    } else {
+                        DataType::Int8
+                    };
                     (Expr::Const(Value::Int(i)), ty)
                 } else {
                     let d = parse_numeric(text).ok_or_else(|| {
-                        SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, format!("value \"{text}\" is out of range for type numeric")).at(position)
+                        SqlError::new(
+                            code::NUMERIC_VALUE_OUT_OF_RANGE,
+                            format!("value \"{text}\" is out of range for type numeric"),
+                        )
+                        .at(position)
                     })?;
                     (Expr::Const(Value::Numeric(d)), DataType::Numeric)
                 }
             }
-            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => (Expr::Const(Value::Text(s.clone())), DataType::Unknown),
-            ast::Value::DollarQuotedString(s) => (Expr::Const(Value::Text(s.value.clone())), DataType::Unknown),
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                (Expr::Const(Value::Text(s.clone())), DataType::Unknown)
+            }
+            ast::Value::DollarQuotedString(s) => {
+                (Expr::Const(Value::Text(s.value.clone())), DataType::Unknown)
+            }
             ast::Value::Boolean(b) => (Expr::Const(Value::Bool(*b)), DataType::Bool),
             ast::Value::Null => (Expr::Const(Value::Null), DataType::Unknown),
             ast::Value::Placeholder(name) => {
-                let index: usize = name.trim_start_matches('$').parse().map_err(|_| SqlError::syntax(format!("syntax error at or near \"{name}\"")).at(position))?;
+                let index: usize = name.trim_start_matches('$').parse().map_err(|_| {
+                    SqlError::syntax(format!("syntax error at or near \"{name}\"")).at(position)
+                })?;
                 if index == 0 || index > 65_535 {
-                    return Err(SqlError::new(code::UNDEFINED_PARAMETER, format!("there is no parameter ${index}")).at(position));
+                    return Err(SqlError::new(
+                        code::UNDEFINED_PARAMETER,
+                        format!("there is no parameter ${index}"),
+                    )
+                    .at(position));
                 }
                 if self.params.len() < index {
                     self.params.resize(index, None);
@@ -893,7 +1454,15 @@ impl<'a> Binder<'a> {
     }
 
     /// Brings two operands to a common type for `op`; returns (left, right, common type).
-    fn unify(&mut self, left: Expr, lt: DataType, right: Expr, rt: DataType, op: &str, span: Span) -> SqlResult<(Expr, Expr, DataType)> {
+    fn unify(
+        &mut self,
+        left: Expr,
+        lt: DataType,
+        right: Expr,
+        rt: DataType,
+        op: &str,
+        span: Span,
+    ) -> SqlResult<(Expr, Expr, DataType)> {
         let mismatch = |binder: &Binder<'_>| {
             SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {op} {}", lt.name(), rt.name()))
                 .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
@@ -905,25 +1474,40 @@ impl<'a> Binder<'a> {
                 let right = self.coerce_to(right, rt, DataType::Text, span)?;
                 Ok((left, right, DataType::Text))
             }
-            (DataType::Unknown, other) => Ok((self.coerce_to(left, lt, other, span)?, right, other)),
-            (other, DataType::Unknown) => Ok((left, self.coerce_to(right, rt, other, span)?, other)),
+            (DataType::Unknown, other) => {
+                Ok((self.coerce_to(left, lt, other, span)?, right, other))
+            }
+            (other, DataType::Unknown) => {
+                Ok((left, self.coerce_to(right, rt, other, span)?, other))
+            }
             (a, b) if a.is_numeric_family() && b.is_numeric_family() => {
                 let common = wider(a, b);
-                let left = if a.is_integer() && common.is_integer() { left } else { self.coerce_to(left, a, common, span)? };
-                let right = if b.is_integer() && common.is_integer() { right } else { self.coerce_to(right, b, common, span)? };
+                let left = if a.is_integer() && common.is_integer() {
+                    left
+                } else {
+                    self.coerce_to(left, a, common, span)?
+                };
+                let right = if b.is_integer() && common.is_integer() {
+                    right
+                } else {
+                    self.coerce_to(right, b, common, span)?
+                };
                 Ok((left, right, common))
             }
             (a, b) if a.is_string() && b.is_string() => {
                 // char(n) compares without trailing blanks: compare as text.
-                let strip = |binder: &mut Binder<'_>, expr: Expr, ty: DataType| -> SqlResult<Expr> {
-                    if matches!(ty, DataType::Char(_)) && !matches!((a, b), (DataType::Char(_), DataType::Char(_))) {
-                        binder.coerce_to(expr, ty, DataType::Text, span)
-                    } else if let (DataType::Char(_), DataType::Char(_)) = (a, b) {
-                        Ok(Expr::Cast(Box::new(expr), ty, DataType::Text, false))
-                    } else {
-                        Ok(expr)
-                    }
-                };
+                let strip =
+                    |binder: &mut Binder<'_>, expr: Expr, ty: DataType| -> SqlResult<Expr> {
+                        if matches!(ty, DataType::Char(_))
+                            && !matches!((a, b), (DataType::Char(_), DataType::Char(_)))
+                        {
+                            binder.coerce_to(expr, ty, DataType::Text, span)
+                        } else if let (DataType::Char(_), DataType::Char(_)) = (a, b) {
+                            Ok(Expr::Cast(Box::new(expr), ty, DataType::Text, false))
+                        } else {
+                            Ok(expr)
+                        }
+                    };
                 let left = strip(self, left, a)?;
                 let right = strip(self, right, b)?;
                 Ok((left, right, DataType::Text))
@@ -948,14 +1532,25 @@ impl<'a> Binder<'a> {
         let span = left.span().union(&right.span());
         match op {
             BinaryOperator::And | BinaryOperator::Or => {
-                let name = if *op == BinaryOperator::And { "AND" } else { "OR" };
+                let name = if *op == BinaryOperator::And {
+                    "AND"
+                } else {
+                    "OR"
+                };
                 let lb = self.coerce(lb, lt, DataType::Bool, left.span(), name)?;
                 let rb = self.coerce(rb, rt, DataType::Bool, right.span(), name)?;
                 let op = if name == "AND" { BinOp::And } else { BinOp::Or };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), DataType::Bool))
             }
-            BinaryOperator::Eq | BinaryOperator::NotEq | BinaryOperator::Lt | BinaryOperator::LtEq | BinaryOperator::Gt | BinaryOperator::GtEq => {
-                let (lb, rb, _) = self.unify(lb, lt, rb, rt, &op.to_string(), span).map_err(|e| e.at(position))?;
+            BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq => {
+                let (lb, rb, _) = self
+                    .unify(lb, lt, rb, rt, &op.to_string(), span)
+                    .map_err(|e| e.at(position))?;
                 let op = match op {
                     BinaryOperator::Eq => BinOp::Eq,
                     BinaryOperator::NotEq => BinOp::NotEq,
@@ -972,11 +1567,18 @@ impl<'a> Binder<'a> {
                         .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
                         .at(position));
                 }
-                let lb = self.to_text(lb, lt, left.span())?;
-                let rb = self.to_text(rb, rt, right.span())?;
-                Ok((Expr::Binary(BinOp::Concat, Box::new(lb), Box::new(rb)), DataType::Text))
+                let lb = self.text_expr(lb, lt, left.span())?;
+                let rb = self.text_expr(rb, rt, right.span())?;
+                Ok((
+                    Expr::Binary(BinOp::Concat, Box::new(lb), Box::new(rb)),
+                    DataType::Text,
+                ))
             }
-            BinaryOperator::Plus | BinaryOperator::Minus | BinaryOperator::Multiply | BinaryOperator::Divide | BinaryOperator::Modulo => {
+            BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo => {
                 let symbol = op.to_string();
                 let both_unknown = lt == DataType::Unknown && rt == DataType::Unknown;
                 let numeric = |t: DataType| t.is_numeric_family() || t == DataType::Unknown;
@@ -986,7 +1588,13 @@ impl<'a> Binder<'a> {
                         .at(position));
                 }
                 let (lb, rb, common) = self.unify(lb, lt, rb, rt, &symbol, span)?;
-                let common = if common == DataType::Int2 && (lt == DataType::Unknown || rt == DataType::Unknown) { DataType::Int2 } else { common };
+                let common = if common == DataType::Int2
+                    && (lt == DataType::Unknown || rt == DataType::Unknown)
+                {
+                    DataType::Int2
+                } else {
+                    common
+                };
                 let op = match op {
                     BinaryOperator::Plus => BinOp::Add(common),
                     BinaryOperator::Minus => BinOp::Sub(common),
@@ -1000,7 +1608,7 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn to_text(&mut self, expr: Expr, ty: DataType, span: Span) -> SqlResult<Expr> {
+    fn text_expr(&mut self, expr: Expr, ty: DataType, span: Span) -> SqlResult<Expr> {
         match ty {
             DataType::Text | DataType::Varchar(_) => Ok(expr),
             _ => {
@@ -1010,22 +1618,41 @@ impl<'a> Binder<'a> {
         }
     }
 
-    fn bind_function(&mut self, function: &ast::Function, scope: &Scope<'_>, aggs: &mut AggCollector, position: Option<usize>) -> SqlResult<(Expr, DataType)> {
+    fn bind_function(
+        &mut self,
+        function: &ast::Function,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
         let mut name = function.name.to_string().to_lowercase();
         if let Some(stripped) = name.strip_prefix("pg_catalog.") {
             name = stripped.to_string();
         }
-        if function.filter.is_some() || function.over.is_some() || !function.within_group.is_empty() {
+        if function.filter.is_some() || function.over.is_some() || !function.within_group.is_empty()
+        {
             return Err(unsupported("window functions and aggregate FILTER"));
         }
         let (distinct, args): (bool, Vec<&FunctionArg>) = match &function.args {
             FunctionArguments::None => {
                 return match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Ok(self.now_expr(&name)),
-                    "current_user" | "session_user" | "user" | "current_role" => Ok((Expr::Const(Value::Text(self.session.user.clone())), DataType::Text)),
-                    "current_schema" => Ok((Expr::Const(Value::Text("public".into())), DataType::Text)),
-                    "current_catalog" => Ok((Expr::Const(Value::Text(self.session.database.clone())), DataType::Text)),
-                    _ => Err(SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" does not exist")).at(position)),
+                    "current_user" | "session_user" | "user" | "current_role" => Ok((
+                        Expr::Const(Value::Text(self.session.user.clone())),
+                        DataType::Text,
+                    )),
+                    "current_schema" => {
+                        Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
+                    }
+                    "current_catalog" => Ok((
+                        Expr::Const(Value::Text(self.session.database.clone())),
+                        DataType::Text,
+                    )),
+                    _ => Err(SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{name}\" does not exist"),
+                    )
+                    .at(position)),
                 }
             }
             FunctionArguments::Subquery(_) => return Err(unsupported("subqueries")),
@@ -1033,7 +1660,13 @@ impl<'a> Binder<'a> {
                 if !list.clauses.is_empty() {
                     return Err(unsupported("ORDER BY in aggregate calls"));
                 }
-                (matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)), list.args.iter().collect())
+                (
+                    matches!(
+                        list.duplicate_treatment,
+                        Some(ast::DuplicateTreatment::Distinct)
+                    ),
+                    list.args.iter().collect(),
+                )
             }
         };
         let aggregate = match name.as_str() {
@@ -1049,15 +1682,33 @@ impl<'a> Binder<'a> {
                 return Err(unsupported("DISTINCT in aggregate calls"));
             }
             if !aggs.allowed {
-                let context = if aggs.context.is_empty() { "this context" } else { aggs.context };
-                return Err(SqlError::new(code::GROUPING_ERROR, format!("aggregate functions are not allowed in {context}")).at(position));
+                let context = if aggs.context.is_empty() {
+                    "this context"
+                } else {
+                    aggs.context
+                };
+                return Err(SqlError::new(
+                    code::GROUPING_ERROR,
+                    format!("aggregate functions are not allowed in {context}"),
+                )
+                .at(position));
             }
             let (func, arg, arg_type) = match args.as_slice() {
-                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => (AggFunc::CountStar, None, DataType::Int8),
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => {
+                    (AggFunc::CountStar, None, DataType::Int8)
+                }
                 [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
-                    let mut inner = AggCollector { allowed: false, context: "aggregate function calls", ..Default::default() };
+                    let mut inner = AggCollector {
+                        allowed: false,
+                        context: "aggregate function calls",
+                        ..Default::default()
+                    };
                     let (bound, ty) = self.bind_expr(expr, scope, &mut inner)?;
-                    let ty = if ty == DataType::Unknown { DataType::Text } else { ty };
+                    let ty = if ty == DataType::Unknown {
+                        DataType::Text
+                    } else {
+                        ty
+                    };
                     (func, Some(bound), ty)
                 }
                 _ => return Err(self.no_function(&name, &[], position)),
@@ -1077,11 +1728,19 @@ impl<'a> Binder<'a> {
                 },
                 AggFunc::Min | AggFunc::Max => arg_type,
             };
-            aggs.aggs.push(AggCall { func, arg, arg_type, result_type });
+            aggs.aggs.push(AggCall {
+                func,
+                arg,
+                arg_type,
+                result_type,
+            });
             return Ok((Expr::Agg(aggs.aggs.len() - 1), result_type));
         }
         if distinct {
-            return Err(SqlError::syntax(format!("DISTINCT specified, but {name} is not an aggregate function")).at(position));
+            return Err(SqlError::syntax(format!(
+                "DISTINCT specified, but {name} is not an aggregate function"
+            ))
+            .at(position));
         }
         let mut bound = Vec::new();
         for arg in &args {
@@ -1094,13 +1753,16 @@ impl<'a> Binder<'a> {
             }
         }
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
-        let session_const = |value: &str| Ok((Expr::Const(Value::Text(value.to_string())), DataType::Text));
+        let session_const =
+            |value: &str| Ok((Expr::Const(Value::Text(value.to_string())), DataType::Text));
         match (name.as_str(), bound.len()) {
             ("version", 0) => session_const(&self.session.version),
             ("current_database", 0) => session_const(&self.session.database),
             ("current_schema", 0) => session_const("public"),
             ("current_user" | "session_user", 0) => session_const(&self.session.user),
-            ("now" | "transaction_timestamp" | "statement_timestamp", 0) => Ok(self.now_expr("now")),
+            ("now" | "transaction_timestamp" | "statement_timestamp", 0) => {
+                Ok(self.now_expr("now"))
+            }
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let arg = self.coerce(expr, ty, DataType::Float8, span, "pg_sleep")?;
@@ -1108,13 +1770,19 @@ impl<'a> Binder<'a> {
             }
             ("abs", 1) if types[0].is_numeric_family() || types[0] == DataType::Unknown => {
                 let (expr, ty, span) = bound.remove(0);
-                let ty = if ty == DataType::Unknown { DataType::Float8 } else { ty };
+                let ty = if ty == DataType::Unknown {
+                    DataType::Float8
+                } else {
+                    ty
+                };
                 let expr = self.coerce_to(expr, types[0], ty, span)?;
                 Ok((Expr::Func(Func::Abs, vec![expr]), ty))
             }
-            ("lower" | "upper" | "length" | "char_length" | "character_length", 1) if types[0].is_string() => {
+            ("lower" | "upper" | "length" | "char_length" | "character_length", 1)
+                if types[0].is_string() =>
+            {
                 let (expr, ty, span) = bound.remove(0);
-                let expr = self.to_text(expr, ty, span)?;
+                let expr = self.text_expr(expr, ty, span)?;
                 Ok(match name.as_str() {
                     "lower" => (Expr::Func(Func::Lower, vec![expr]), DataType::Text),
                     "upper" => (Expr::Func(Func::Upper, vec![expr]), DataType::Text),
@@ -1125,14 +1793,32 @@ impl<'a> Binder<'a> {
                 let mut common = DataType::Unknown;
                 for ty in &types {
                     if *ty != DataType::Unknown {
-                        common = if common == DataType::Unknown { *ty } else if common.is_numeric_family() && ty.is_numeric_family() { wider(common, *ty) } else { common };
+                        common = if common == DataType::Unknown {
+                            *ty
+                        } else if common.is_numeric_family() && ty.is_numeric_family() {
+                            wider(common, *ty)
+                        } else {
+                            common
+                        };
                     }
                 }
-                let common = if common == DataType::Unknown { DataType::Text } else { common };
+                let common = if common == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    common
+                };
                 let mut args = Vec::new();
                 for (expr, ty, span) in bound {
                     if !(assignable(ty, common)) {
-                        return Err(SqlError::new(code::DATATYPE_MISMATCH, format!("COALESCE types {} and {} cannot be matched", common.name(), ty.name())).at(self.pos(span)));
+                        return Err(SqlError::new(
+                            code::DATATYPE_MISMATCH,
+                            format!(
+                                "COALESCE types {} and {} cannot be matched",
+                                common.name(),
+                                ty.name()
+                            ),
+                        )
+                        .at(self.pos(span)));
                     }
                     args.push(self.coerce_to(expr, ty, common, span)?);
                 }
@@ -1186,21 +1872,34 @@ fn output_name(expr: &ast::Expr) -> String {
         E::Identifier(ident) => {
             let name = ident_name(ident);
             match name.as_str() {
-                "current_timestamp" | "current_user" | "session_user" | "current_schema" | "current_catalog" | "localtimestamp" => name,
+                "current_timestamp" | "current_user" | "session_user" | "current_schema"
+                | "current_catalog" | "localtimestamp" => name,
                 "user" => "current_user".into(),
                 _ => name,
             }
         }
         E::CompoundIdentifier(idents) => idents.last().map(ident_name).unwrap_or_default(),
         E::Function(function) => {
-            let name = function.name.0.last().map(|part| part.to_string().to_lowercase()).unwrap_or_default();
+            let name = function
+                .name
+                .0
+                .last()
+                .map(|part| part.to_string().to_lowercase())
+                .unwrap_or_default();
             match name.as_str() {
-                "current_timestamp" | "localtimestamp" | "current_user" | "session_user" | "current_schema" => name,
+                "current_timestamp" | "localtimestamp" | "current_user" | "session_user"
+                | "current_schema" => name,
                 _ => name.trim_matches('"').to_string(),
             }
         }
-        E::Cast { expr: inner, data_type, .. } => match inner.as_ref() {
-            E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) | E::Cast { .. } => output_name(inner),
+        E::Cast {
+            expr: inner,
+            data_type,
+            ..
+        } => match inner.as_ref() {
+            E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) | E::Cast { .. } => {
+                output_name(inner)
+            }
             _ => cast_type_name(data_type),
         },
         E::Nested(inner) => output_name(inner),
@@ -1244,10 +1943,19 @@ fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
         Expr::Neg(inner, ty) => Expr::Neg(again(inner)?, ty),
         Expr::IsNull(inner, negated) => Expr::IsNull(again(inner)?, negated),
         Expr::Cast(inner, from, to, explicit) => Expr::Cast(again(inner)?, from, to, explicit),
-        Expr::Func(func, args) => Expr::Func(func, args.into_iter().map(|a| regroup(a, keys)).collect::<Result<_, _>>()?),
-        Expr::InList(inner, list, negated) => {
-            Expr::InList(again(inner)?, list.into_iter().map(|a| regroup(a, keys)).collect::<Result<_, _>>()?, negated)
-        }
+        Expr::Func(func, args) => Expr::Func(
+            func,
+            args.into_iter()
+                .map(|a| regroup(a, keys))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::InList(inner, list, negated) => Expr::InList(
+            again(inner)?,
+            list.into_iter()
+                .map(|a| regroup(a, keys))
+                .collect::<Result<_, _>>()?,
+            negated,
+        ),
         other => other,
     })
 }
@@ -1270,13 +1978,19 @@ fn key_access(table: &TableDef, filter: &Expr) -> Access {
     flatten(filter, &mut conjuncts);
     let mut values: Vec<Option<Expr>> = vec![None; table.primary_key.len()];
     for conjunct in conjuncts {
-        let Expr::Binary(BinOp::Eq, left, right) = conjunct else { continue };
+        let Expr::Binary(BinOp::Eq, left, right) = conjunct else {
+            continue;
+        };
         let column_of = |e: &Expr| match e {
             Expr::Column(index) => Some(*index),
-            Expr::Cast(inner, from, to, _) if from.is_numeric_family() && to.is_numeric_family() => match inner.as_ref() {
-                Expr::Column(index) => Some(*index),
-                _ => None,
-            },
+            Expr::Cast(inner, from, to, _)
+                if from.is_numeric_family() && to.is_numeric_family() =>
+            {
+                match inner.as_ref() {
+                    Expr::Column(index) => Some(*index),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let (column, value) = match (column_of(left), column_of(right)) {

@@ -45,7 +45,9 @@ impl TableDef {
         self.columns.iter().position(|column| column.name == name)
     }
     pub fn pkey_name(&self) -> String {
-        self.primary_key_name.clone().unwrap_or_else(|| format!("{}_pkey", self.name))
+        self.primary_key_name
+            .clone()
+            .unwrap_or_else(|| format!("{}_pkey", self.name))
     }
 }
 
@@ -62,21 +64,32 @@ mod tables_as_list {
     use super::*;
     use serde::{Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(tables: &BTreeMap<String, Arc<TableDef>>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        tables: &BTreeMap<String, Arc<TableDef>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(tables.values().map(|table| table.as_ref()))
     }
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Arc<TableDef>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Arc<TableDef>>, D::Error> {
         let list: Vec<TableDef> = Vec::deserialize(deserializer)?;
-        Ok(list.into_iter().map(|table| (table.name.clone(), Arc::new(table))).collect())
+        Ok(list
+            .into_iter()
+            .map(|table| (table.name.clone(), Arc::new(table)))
+            .collect())
     }
 }
 
 impl Catalog {
     /// Looks a table up by (lower-cased or quoted) name.
     pub fn table(&self, name: &str) -> SqlResult<&Arc<TableDef>> {
-        self.tables
-            .get(name)
-            .ok_or_else(|| SqlError::new(code::UNDEFINED_TABLE, format!("relation \"{name}\" does not exist")))
+        self.tables.get(name).ok_or_else(|| {
+            SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            )
+        })
     }
 
     pub fn table_by_id(&self, id: TableId) -> Option<&Arc<TableDef>> {
@@ -85,7 +98,9 @@ impl Catalog {
 
     /// The catalog image logged in the WAL.
     pub fn to_image(&self) -> Vec<u8> {
-        toml::to_string(self).expect("the catalog serializes").into_bytes()
+        toml::to_string(self)
+            .expect("the catalog serializes")
+            .into_bytes()
     }
 
     /// Reads a logged image back.
@@ -101,15 +116,29 @@ mod tests {
 
     #[test]
     fn image_round_trips() {
-        let mut catalog = Catalog { version: 3, next_table_id: 8, ..Default::default() };
+        let mut catalog = Catalog {
+            version: 3,
+            next_table_id: 8,
+            ..Default::default()
+        };
         catalog.tables.insert(
             "t".into(),
             Arc::new(TableDef {
                 id: 7,
                 name: "t".into(),
                 columns: vec![
-                    ColumnDef { name: "id".into(), ty: DataType::Int4, not_null: true, default: None },
-                    ColumnDef { name: "v".into(), ty: DataType::Varchar(Some(10)), not_null: false, default: Some("'x'".into()) },
+                    ColumnDef {
+                        name: "id".into(),
+                        ty: DataType::Int4,
+                        not_null: true,
+                        default: None,
+                    },
+                    ColumnDef {
+                        name: "v".into(),
+                        ty: DataType::Varchar(Some(10)),
+                        not_null: false,
+                        default: Some("'x'".into()),
+                    },
                 ],
                 primary_key: vec![0],
                 primary_key_name: None,

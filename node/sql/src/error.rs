@@ -56,29 +56,37 @@ pub mod code {
 pub struct SqlError {
     pub code: &'static str,
     pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
+    pub detail: Option<Box<str>>,
+    pub hint: Option<Box<str>>,
     pub position: Option<usize>,
     /// PostgreSQL's CONTEXT line (where in a larger operation the error happened).
-    pub context: Option<String>,
+    pub context: Option<Box<str>>,
     /// For errors about one row of a batch: the row's index in the batch.
     pub batch_row: Option<usize>,
 }
 
 impl SqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
-        SqlError { code, message: message.into(), detail: None, hint: None, position: None, context: None, batch_row: None }
+        SqlError {
+            code,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            position: None,
+            context: None,
+            batch_row: None,
+        }
     }
     pub fn with_context(mut self, context: impl Into<String>) -> SqlError {
-        self.context = Some(context.into());
+        self.context = Some(context.into().into_boxed_str());
         self
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> SqlError {
-        self.detail = Some(detail.into());
+        self.detail = Some(detail.into().into_boxed_str());
         self
     }
     pub fn with_hint(mut self, hint: impl Into<String>) -> SqlError {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
     /// Sets the position unless one is set already (the innermost position wins).
@@ -90,7 +98,10 @@ impl SqlError {
     }
     /// An unsupported feature: always 0A000 naming the feature, never a silent wrong answer.
     pub fn unsupported(feature: impl fmt::Display) -> SqlError {
-        SqlError::new(code::FEATURE_NOT_SUPPORTED, format!("{feature} is not supported yet"))
+        SqlError::new(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("{feature} is not supported yet"),
+        )
     }
     pub fn syntax(message: impl Into<String>) -> SqlError {
         SqlError::new(code::SYNTAX_ERROR, message)

@@ -25,7 +25,7 @@ use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{Accumulator, EvalContext, Expr, Func};
-use crate::fragment::{check_not_null, key_text, ShardOp, ShardOutput, ShardRequest};
+use crate::fragment::{check_not_null, key_text, KeyedRow, ShardOp, ShardOutput, ShardRequest};
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed};
 use crate::plan::{Access, OutputColumn, Plan, SelectPlan};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
@@ -40,7 +40,10 @@ pub trait Cluster {
     /// Runs a request on `worker` (locally when it is this one).
     async fn call(&self, worker: WorkerId, request: ShardRequest) -> SqlResult<ShardOutput>;
     /// Runs requests on several workers concurrently; results in request order.
-    async fn call_all(&self, requests: Vec<(WorkerId, ShardRequest)>) -> Vec<SqlResult<ShardOutput>>;
+    async fn call_all(
+        &self,
+        requests: Vec<(WorkerId, ShardRequest)>,
+    ) -> Vec<SqlResult<ShardOutput>>;
     /// The current catalog.
     fn catalog(&self) -> Arc<Catalog>;
     /// Publishes a committed catalog to every worker.
@@ -86,7 +89,10 @@ impl Cancel {
 }
 
 fn canceled() -> SqlError {
-    SqlError::new(code::QUERY_CANCELED, "canceling statement due to user request")
+    SqlError::new(
+        code::QUERY_CANCELED,
+        "canceling statement due to user request",
+    )
 }
 
 /// The transaction state ReadyForQuery reports.
@@ -120,7 +126,11 @@ impl Prepared {
     pub fn columns(&self) -> Vec<OutputColumn> {
         match (&self.plan, &self.parsed) {
             (Some(plan), _) => plan.columns().to_vec(),
-            (None, Some(Parsed::Show { name })) => vec![OutputColumn { name: show_column(name), ty: DataType::Text, source: None }],
+            (None, Some(Parsed::Show { name })) => vec![OutputColumn {
+                name: show_column(name),
+                ty: DataType::Text,
+                source: None,
+            }],
             _ => Vec::new(),
         }
     }
@@ -180,7 +190,15 @@ pub const REPORTED: &[&str] = &[
     "timezone",
 ];
 
-const READ_ONLY: &[&str] = &["server_version", "server_encoding", "integer_datetimes", "server_version_num", "max_identifier_length", "in_hot_standby", "is_superuser"];
+const READ_ONLY: &[&str] = &[
+    "server_version",
+    "server_encoding",
+    "integer_datetimes",
+    "server_version_num",
+    "max_identifier_length",
+    "in_hot_standby",
+    "is_superuser",
+];
 
 impl Settings {
     pub fn new(user: &str) -> Settings {
@@ -226,34 +244,61 @@ impl Settings {
         put("check_function_bodies", "on");
         put("xmloption", "content");
         put("enable_seqscan", "on");
-        Settings { defaults: values.clone(), values }
+        Settings {
+            defaults: values.clone(),
+            values,
+        }
     }
 
     /// The canonical spelling of a setting's name (`DateStyle`), as SHOW labels its column.
     pub fn display_name(&self, name: &str) -> String {
-        self.values.get(&name.to_lowercase()).map_or_else(|| name.to_lowercase(), |(display, _)| display.clone())
+        self.values
+            .get(&name.to_lowercase())
+            .map_or_else(|| name.to_lowercase(), |(display, _)| display.clone())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(&name.to_lowercase()).map(|(_, value)| value.as_str())
+        self.values
+            .get(&name.to_lowercase())
+            .map(|(_, value)| value.as_str())
     }
 
     /// Every reported setting with its display name (for the startup ParameterStatus burst).
     pub fn reported(&self) -> Vec<(String, String)> {
-        REPORTED.iter().filter_map(|name| self.values.get(*name).map(|(display, value)| (display.clone(), value.clone()))).collect()
+        REPORTED
+            .iter()
+            .filter_map(|name| {
+                self.values
+                    .get(*name)
+                    .map(|(display, value)| (display.clone(), value.clone()))
+            })
+            .collect()
     }
 
     /// Sets a value (or resets it with `None`); returns the (name, value) to report, if reported.
-    pub fn set(&mut self, name: &str, value: Option<&str>, startup: bool) -> SqlResult<Option<(String, String)>> {
+    pub fn set(
+        &mut self,
+        name: &str,
+        value: Option<&str>,
+        startup: bool,
+    ) -> SqlResult<Option<(String, String)>> {
         let key = name.to_lowercase();
         let known = self.defaults.get(&key).cloned();
         if known.is_none() && !key.contains('.') {
-            return Err(SqlError::new(code::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\"")));
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("unrecognized configuration parameter \"{name}\""),
+            ));
         }
         if READ_ONLY.contains(&key.as_str()) && !startup {
-            return Err(SqlError::new(code::CANT_CHANGE_RUNTIME_PARAM, format!("parameter \"{key}\" cannot be changed")));
+            return Err(SqlError::new(
+                code::CANT_CHANGE_RUNTIME_PARAM,
+                format!("parameter \"{key}\" cannot be changed"),
+            ));
         }
-        let display = known.as_ref().map_or(key.clone(), |(display, _)| display.clone());
+        let display = known
+            .as_ref()
+            .map_or(key.clone(), |(display, _)| display.clone());
         let value = match value {
             None => known.map(|(_, value)| value).unwrap_or_default(),
             Some(value) => validate_setting(&key, value)?,
@@ -261,13 +306,18 @@ impl Settings {
         if key == "transaction_isolation" || key == "default_transaction_isolation" {
             // Only READ COMMITTED exists so far (the MVCC issue adds the others).
             if value != "read committed" && value != "read uncommitted" {
-                return Err(SqlError::unsupported(format!("isolation level {}", value.to_uppercase())));
+                return Err(SqlError::unsupported(format!(
+                    "isolation level {}",
+                    value.to_uppercase()
+                )));
             }
         }
-        self.values.insert(key.clone(), (display.clone(), value.clone()));
+        self.values
+            .insert(key.clone(), (display.clone(), value.clone()));
         if startup {
             // Values from the startup packet are what RESET returns to.
-            self.defaults.insert(key.clone(), (display.clone(), value.clone()));
+            self.defaults
+                .insert(key.clone(), (display.clone(), value.clone()));
         }
         Ok(REPORTED.contains(&key.as_str()).then_some((display, value)))
     }
@@ -290,12 +340,21 @@ impl Settings {
 
 /// Checks values Keel acts on; others are stored as given.
 fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
-    let invalid = || SqlError::new(code::INVALID_PARAMETER_VALUE, format!("invalid value for parameter \"{key}\": \"{value}\""));
+    let invalid = || {
+        SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"{key}\": \"{value}\""),
+        )
+    };
     Ok(match key {
         "client_encoding" => match value.to_uppercase().replace(['-', '_'], "").as_str() {
             "UTF8" | "UNICODE" => "UTF8".into(),
             "SQLASCII" => "SQL_ASCII".into(),
-            _ => return Err(SqlError::unsupported(format!("client encoding \"{value}\""))),
+            _ => {
+                return Err(SqlError::unsupported(format!(
+                    "client encoding \"{value}\""
+                )))
+            }
         },
         "datestyle" => {
             let upper = value.to_uppercase();
@@ -305,10 +364,19 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             "ISO, MDY".into()
         }
         "timezone" => match value.to_uppercase().as_str() {
-            "UTC" | "ETC/UTC" | "GMT" | "ETC/GMT" | "UCT" | "ZULU" | "UNIVERSAL" | "Z" | "0" | "+00" | "00:00" => {
-                if value.eq_ignore_ascii_case("utc") { "UTC".into() } else { value.to_string() }
+            "UTC" | "ETC/UTC" | "GMT" | "ETC/GMT" | "UCT" | "ZULU" | "UNIVERSAL" | "Z" | "0"
+            | "+00" | "00:00" => {
+                if value.eq_ignore_ascii_case("utc") {
+                    "UTC".into()
+                } else {
+                    value.to_string()
+                }
             }
-            _ => return Err(SqlError::unsupported(format!("time zone \"{value}\" (Keel runs in UTC for now)"))),
+            _ => {
+                return Err(SqlError::unsupported(format!(
+                    "time zone \"{value}\" (Keel runs in UTC for now)"
+                )))
+            }
         },
         "extra_float_digits" => {
             let digits: i32 = value.parse().map_err(|_| invalid())?;
@@ -352,7 +420,14 @@ struct PendingDdl {
 impl Session {
     pub fn new(info: SessionInfo) -> Session {
         let settings = Settings::new(&info.user);
-        Session { info, settings, txn: None, failed: false, implicit_block: false, ddl: None }
+        Session {
+            info,
+            settings,
+            txn: None,
+            failed: false,
+            implicit_block: false,
+            ddl: None,
+        }
     }
 
     /// What ReadyForQuery reports.
@@ -365,13 +440,28 @@ impl Session {
     }
 
     /// Parses and binds one statement of a query string.
-    pub fn prepare(&self, catalog: &Catalog, text: &str, offset: usize, param_types: Vec<Option<DataType>>) -> SqlResult<Prepared> {
+    pub fn prepare(
+        &self,
+        catalog: &Catalog,
+        text: &str,
+        offset: usize,
+        param_types: Vec<Option<DataType>>,
+    ) -> SqlResult<Prepared> {
         let at = |error: SqlError| -> SqlError {
-            let position = error.position.map(|p| if p > offset { p } else { p + offset });
+            let position = error
+                .position
+                .map(|p| if p > offset { p } else { p + offset });
             SqlError { position, ..error }
         };
         let parsed = parse_statement(text).map_err(at)?;
-        let mut prepared = Prepared { text: text.to_string(), offset, parsed: None, plan: None, param_types: Vec::new(), catalog_version: catalog.version };
+        let mut prepared = Prepared {
+            text: text.to_string(),
+            offset,
+            parsed: None,
+            plan: None,
+            param_types: Vec::new(),
+            catalog_version: catalog.version,
+        };
         match parsed {
             Parsed::Sql(statement) => {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
@@ -379,7 +469,10 @@ impl Session {
                 prepared.param_types = binder.param_types();
             }
             other => {
-                prepared.param_types = param_types.iter().map(|t| t.unwrap_or(DataType::Text)).collect();
+                prepared.param_types = param_types
+                    .iter()
+                    .map(|t| t.unwrap_or(DataType::Text))
+                    .collect();
                 prepared.parsed = Some(other);
             }
         }
@@ -401,7 +494,13 @@ impl Session {
     }
 
     /// Runs a prepared statement. On error the transaction is aborted (and an explicit one marked failed).
-    pub async fn execute<C: Cluster>(&mut self, cluster: &C, prepared: &Prepared, params: &[Value], cancel: &Cancel) -> SqlResult<QueryResult> {
+    pub async fn execute<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        prepared: &Prepared,
+        params: &[Value],
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         let result = self.execute_inner(cluster, prepared, params, cancel).await;
         if result.is_err() {
             self.fail(cluster).await;
@@ -420,9 +519,18 @@ impl Session {
         }
     }
 
-    async fn execute_inner<C: Cluster>(&mut self, cluster: &C, prepared: &Prepared, params: &[Value], cancel: &Cancel) -> SqlResult<QueryResult> {
+    async fn execute_inner<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        prepared: &Prepared,
+        params: &[Value],
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         if self.failed && !matches!(prepared.parsed, Some(Parsed::Commit | Parsed::Rollback)) {
-            return Err(SqlError::new(code::IN_FAILED_SQL_TRANSACTION, "current transaction is aborted, commands ignored until end of transaction block"));
+            return Err(SqlError::new(
+                code::IN_FAILED_SQL_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
         }
         if let Some(parsed) = &prepared.parsed {
             return self.run_command(cluster, parsed).await;
@@ -435,12 +543,20 @@ impl Session {
             _ => {
                 let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
                 rebound = self.prepare(&catalog, &prepared.text, prepared.offset, types)?;
-                rebound.plan.as_ref().expect("a statement that bound once binds to a plan")
+                rebound
+                    .plan
+                    .as_ref()
+                    .expect("a statement that bound once binds to a plan")
             }
         };
         let now = now_timestamp();
         let txn_id = self.txn_for_statement(cluster);
-        let result = if plan.is_ddl() { self.run_ddl(cluster, plan, txn_id).await? } else { self.run_plan(cluster, plan, params, txn_id, now, cancel).await? };
+        let result = if plan.is_ddl() {
+            self.run_ddl(cluster, plan, txn_id).await?
+        } else {
+            self.run_plan(cluster, plan, params, txn_id, now, cancel)
+                .await?
+        };
         self.end_statement(cluster).await?;
         Ok(result)
     }
@@ -451,7 +567,11 @@ impl Session {
             Some(txn) => txn.id,
             None => {
                 let id = cluster.next_txn();
-                self.txn = Some(Txn { id, writers: BTreeSet::new(), explicit: false });
+                self.txn = Some(Txn {
+                    id,
+                    writers: BTreeSet::new(),
+                    explicit: false,
+                });
                 id
             }
         }
@@ -472,7 +592,9 @@ impl Session {
     }
 
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
-        let Some(txn) = self.txn.take() else { return Ok(()) };
+        let Some(txn) = self.txn.take() else {
+            return Ok(());
+        };
         let result = self.commit_writes(cluster, &txn).await;
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
@@ -487,20 +609,54 @@ impl Session {
         match writers.as_slice() {
             [] => Ok(()),
             [only] => cluster
-                .call(*only, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Commit { participants, release: true } })
+                .call(
+                    *only,
+                    ShardRequest {
+                        txn: txn.id,
+                        now: 0,
+                        op: ShardOp::Commit {
+                            participants,
+                            release: true,
+                        },
+                    },
+                )
                 .await
                 .map(drop),
             _ => {
                 let requests = writers
                     .iter()
-                    .map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Commit { participants: participants.clone(), release: false } }))
+                    .map(|w| {
+                        (
+                            *w,
+                            ShardRequest {
+                                txn: txn.id,
+                                now: 0,
+                                op: ShardOp::Commit {
+                                    participants: participants.clone(),
+                                    release: false,
+                                },
+                            },
+                        )
+                    })
                     .collect();
                 let results = cluster.call_all(requests).await;
                 if let Some(error) = results.into_iter().find_map(Result::err) {
                     abort(cluster, txn).await;
                     return Err(error);
                 }
-                let releases = writers.iter().map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Release })).collect();
+                let releases = writers
+                    .iter()
+                    .map(|w| {
+                        (
+                            *w,
+                            ShardRequest {
+                                txn: txn.id,
+                                now: 0,
+                                op: ShardOp::Release,
+                            },
+                        )
+                    })
+                    .collect();
                 for result in cluster.call_all(releases).await {
                     result?;
                 }
@@ -509,16 +665,29 @@ impl Session {
         }
     }
 
-    async fn run_command<C: Cluster>(&mut self, cluster: &C, parsed: &Parsed) -> SqlResult<QueryResult> {
+    async fn run_command<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        parsed: &Parsed,
+    ) -> SqlResult<QueryResult> {
         let mut result = QueryResult::default();
         match parsed {
             Parsed::Begin { isolation, start } => {
                 check_isolation(*isolation)?;
                 result.tag = if *start { "START TRANSACTION" } else { "BEGIN" }.into();
                 match &mut self.txn {
-                    Some(txn) if txn.explicit => result.notices.push(SqlError::new(code::ACTIVE_SQL_TRANSACTION, "there is already a transaction in progress")),
+                    Some(txn) if txn.explicit => result.notices.push(SqlError::new(
+                        code::ACTIVE_SQL_TRANSACTION,
+                        "there is already a transaction in progress",
+                    )),
                     Some(txn) => txn.explicit = true,
-                    None => self.txn = Some(Txn { id: cluster.next_txn(), writers: BTreeSet::new(), explicit: true }),
+                    None => {
+                        self.txn = Some(Txn {
+                            id: cluster.next_txn(),
+                            writers: BTreeSet::new(),
+                            explicit: true,
+                        })
+                    }
                 }
             }
             Parsed::Commit => {
@@ -529,7 +698,10 @@ impl Session {
                     self.commit(cluster).await?;
                     result.tag = "COMMIT".into();
                 } else {
-                    result.notices.push(SqlError::new(code::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
+                    result.notices.push(SqlError::new(
+                        code::NO_ACTIVE_SQL_TRANSACTION,
+                        "there is no transaction in progress",
+                    ));
                     result.tag = "COMMIT".into();
                 }
             }
@@ -542,7 +714,10 @@ impl Session {
                     }
                     other => {
                         self.txn = other;
-                        result.notices.push(SqlError::new(code::NO_ACTIVE_SQL_TRANSACTION, "there is no transaction in progress"));
+                        result.notices.push(SqlError::new(
+                            code::NO_ACTIVE_SQL_TRANSACTION,
+                            "there is no transaction in progress",
+                        ));
                     }
                 }
                 result.tag = "ROLLBACK".into();
@@ -551,7 +726,11 @@ impl Session {
                 check_isolation(*isolation)?;
                 result.tag = "SET".into();
             }
-            Parsed::Set { name, value, local: _ } => {
+            Parsed::Set {
+                name,
+                value,
+                local: _,
+            } => {
                 if let Some(report) = self.settings.set(name, value.as_deref(), false)? {
                     result.reports.push(report);
                 }
@@ -571,23 +750,40 @@ impl Session {
                 let value = match name.as_str() {
                     "all" => return Err(SqlError::unsupported("SHOW ALL")),
                     _ => self.settings.get(name).map(str::to_string).ok_or_else(|| {
-                        SqlError::new(code::UNDEFINED_OBJECT, format!("unrecognized configuration parameter \"{name}\""))
+                        SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!("unrecognized configuration parameter \"{name}\""),
+                        )
                     })?,
                 };
-                result.columns = vec![OutputColumn { name: show_column(name), ty: DataType::Text, source: None }];
+                result.columns = vec![OutputColumn {
+                    name: show_column(name),
+                    ty: DataType::Text,
+                    source: None,
+                }];
                 result.rows = vec![vec![Value::Text(value)]];
                 result.tag = "SHOW".into();
             }
             Parsed::Maintenance { vacuum, tables } => {
                 let catalog = self.catalog(cluster);
                 for (name, offset) in tables {
-                    catalog.table(name).map_err(|error| error.at(Some(offset + 1)))?;
+                    catalog
+                        .table(name)
+                        .map_err(|error| error.at(Some(offset + 1)))?;
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }
-            Parsed::Copy { table, table_offset, columns, options } => {
+            Parsed::Copy {
+                table,
+                table_offset,
+                columns,
+                options,
+            } => {
                 let catalog = self.catalog(cluster);
-                let table = catalog.table(table).map_err(|error| error.at(Some(table_offset + 1)))?.clone();
+                let table = catalog
+                    .table(table)
+                    .map_err(|error| error.at(Some(table_offset + 1)))?
+                    .clone();
                 let columns = if columns.is_empty() {
                     (0..table.columns.len()).collect()
                 } else {
@@ -595,7 +791,14 @@ impl Session {
                         .iter()
                         .map(|(name, offset)| {
                             table.column_index(name).ok_or_else(|| {
-                                SqlError::new(code::UNDEFINED_COLUMN, format!("column \"{name}\" of relation \"{}\" does not exist", table.name)).at(Some(offset + 1))
+                                SqlError::new(
+                                    code::UNDEFINED_COLUMN,
+                                    format!(
+                                        "column \"{name}\" of relation \"{}\" does not exist",
+                                        table.name
+                                    ),
+                                )
+                                .at(Some(offset + 1))
                             })
                         })
                         .collect::<SqlResult<Vec<_>>>()?
@@ -603,31 +806,68 @@ impl Session {
                 let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
                 let defaults = binder.defaults(&table)?;
                 self.txn_for_statement(cluster);
-                result.copy = Some(CopyState { table, columns, options: options.clone(), defaults, pending: Vec::new(), rows: 0, line: 0, done: false });
+                result.copy = Some(CopyState {
+                    table,
+                    columns,
+                    options: options.clone(),
+                    defaults,
+                    pending: Vec::new(),
+                    rows: 0,
+                    line: 0,
+                    done: false,
+                });
             }
             Parsed::Sql(_) => unreachable!("SQL statements are bound to plans"),
         }
         Ok(result)
     }
 
-    async fn run_plan<C: Cluster>(&mut self, cluster: &C, plan: &Plan, params: &[Value], txn: TxnId, now: i64, cancel: &Cancel) -> SqlResult<QueryResult> {
+    async fn run_plan<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &Plan,
+        params: &[Value],
+        txn: TxnId,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         let params = Arc::new(params.to_vec());
-        let ctx = EvalContext { params: &params, now };
+        let ctx = EvalContext {
+            params: &params,
+            now,
+        };
         match plan {
-            Plan::Select(select) => self.run_select(cluster, select, &params, txn, now, cancel).await,
+            Plan::Select(select) => {
+                self.run_select(cluster, select, &params, txn, now, cancel)
+                    .await
+            }
             Plan::Insert(insert) => {
                 let mut rows = Vec::with_capacity(insert.rows.len());
                 for exprs in &insert.rows {
-                    let row = exprs.iter().map(|e| e.eval(&[], &ctx)).collect::<SqlResult<Vec<_>>>()?;
+                    let row = exprs
+                        .iter()
+                        .map(|e| e.eval(&[], &ctx))
+                        .collect::<SqlResult<Vec<_>>>()?;
                     check_not_null(&insert.table, &row)?;
                     rows.push(row);
                 }
                 let count = rows.len();
                 let returning = insert.returning.as_ref().map(|r| {
-                    rows.iter().map(|row| r.exprs.iter().map(|e| e.eval(row, &ctx)).collect::<SqlResult<Vec<_>>>()).collect::<SqlResult<Vec<_>>>()
+                    rows.iter()
+                        .map(|row| {
+                            r.exprs
+                                .iter()
+                                .map(|e| e.eval(row, &ctx))
+                                .collect::<SqlResult<Vec<_>>>()
+                        })
+                        .collect::<SqlResult<Vec<_>>>()
                 });
-                self.insert_rows(cluster, &insert.table, rows, txn, now).await?;
-                let mut result = QueryResult { tag: format!("INSERT 0 {count}"), ..Default::default() };
+                self.insert_rows(cluster, &insert.table, rows, txn, now)
+                    .await?;
+                let mut result = QueryResult {
+                    tag: format!("INSERT 0 {count}"),
+                    ..Default::default()
+                };
                 if let (Some(r), Some(rows)) = (&insert.returning, returning) {
                     result.columns = r.columns.clone();
                     result.rows = rows?;
@@ -653,7 +893,10 @@ impl Session {
                     })
                     .collect();
                 let (count, rows) = gather(cluster.call_all(requests).await)?;
-                let mut result = QueryResult { tag: format!("UPDATE {count}"), ..Default::default() };
+                let mut result = QueryResult {
+                    tag: format!("UPDATE {count}"),
+                    ..Default::default()
+                };
                 if let Some(r) = &update.returning {
                     result.columns = r.columns.clone();
                     result.rows = project(&rows, &r.exprs, &ctx)?;
@@ -667,12 +910,21 @@ impl Session {
                 let requests = targets
                     .into_iter()
                     .map(|(worker, key)| {
-                        let op = ShardOp::Delete { table: delete.table.clone(), key, filter: delete.filter.clone(), params: params.clone(), returning };
+                        let op = ShardOp::Delete {
+                            table: delete.table.clone(),
+                            key,
+                            filter: delete.filter.clone(),
+                            params: params.clone(),
+                            returning,
+                        };
                         (worker, ShardRequest { txn, now, op })
                     })
                     .collect();
                 let (count, rows) = gather(cluster.call_all(requests).await)?;
-                let mut result = QueryResult { tag: format!("DELETE {count}"), ..Default::default() };
+                let mut result = QueryResult {
+                    tag: format!("DELETE {count}"),
+                    ..Default::default()
+                };
                 if let Some(r) = &delete.returning {
                     result.columns = r.columns.clone();
                     result.rows = project(&rows, &r.exprs, &ctx)?;
@@ -683,19 +935,44 @@ impl Session {
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
                 self.note_writers(all.iter().copied());
                 for table in tables {
-                    let requests = all.iter().map(|w| (*w, ShardRequest { txn, now, op: ShardOp::Truncate { table: table.id } })).collect();
+                    let requests = all
+                        .iter()
+                        .map(|w| {
+                            (
+                                *w,
+                                ShardRequest {
+                                    txn,
+                                    now,
+                                    op: ShardOp::Truncate { table: table.id },
+                                },
+                            )
+                        })
+                        .collect();
                     gather(cluster.call_all(requests).await)?;
                 }
-                Ok(QueryResult { tag: "TRUNCATE TABLE".into(), ..Default::default() })
+                Ok(QueryResult {
+                    tag: "TRUNCATE TABLE".into(),
+                    ..Default::default()
+                })
             }
-            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. } => unreachable!("DDL runs in run_ddl"),
+            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. } => {
+                unreachable!("DDL runs in run_ddl")
+            }
         }
     }
 
     /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan.
-    fn targets<C: Cluster>(&self, cluster: &C, table: &TableDef, access: &Access, ctx: &EvalContext<'_>) -> SqlResult<Vec<(WorkerId, Option<Vec<u8>>)>> {
+    fn targets<C: Cluster>(
+        &self,
+        cluster: &C,
+        table: &TableDef,
+        access: &Access,
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Vec<(WorkerId, Option<Vec<u8>>)>> {
         match access {
-            Access::Scan => Ok((0..cluster.workers() as WorkerId).map(|w| (w, None)).collect()),
+            Access::Scan => Ok((0..cluster.workers() as WorkerId)
+                .map(|w| (w, None))
+                .collect()),
             Access::Key(exprs) => {
                 let mut values = Vec::with_capacity(exprs.len());
                 for (expr, &column) in exprs.iter().zip(&table.primary_key) {
@@ -708,12 +985,23 @@ impl Session {
                     }
                 }
                 let key = row_key(&values);
-                Ok(vec![(owner_of(vshard_of(&key), cluster.workers()), Some(key))])
+                Ok(vec![(
+                    owner_of(vshard_of(&key), cluster.workers()),
+                    Some(key),
+                )])
             }
         }
     }
 
-    async fn run_select<C: Cluster>(&mut self, cluster: &C, plan: &SelectPlan, params: &Arc<Vec<Value>>, txn: TxnId, now: i64, cancel: &Cancel) -> SqlResult<QueryResult> {
+    async fn run_select<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &SelectPlan,
+        params: &Arc<Vec<Value>>,
+        txn: TxnId,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         let ctx = EvalContext { params, now };
         let input: Vec<Vec<Value>> = match &plan.table {
             None => {
@@ -728,7 +1016,9 @@ impl Session {
                     for seconds in sleeps {
                         if let Value::Float(seconds) = seconds.eval(&[], &ctx)? {
                             if seconds > 0.0 {
-                                cancel.sleep(Duration::from_secs_f64(seconds.min(86_400.0))).await?;
+                                cancel
+                                    .sleep(Duration::from_secs_f64(seconds.min(86_400.0)))
+                                    .await?;
                             }
                         }
                     }
@@ -743,7 +1033,12 @@ impl Session {
                 let requests = targets
                     .into_iter()
                     .map(|(worker, key)| {
-                        let op = ShardOp::Read { table: table.clone(), key, filter: plan.filter.clone(), params: params.clone() };
+                        let op = ShardOp::Read {
+                            table: table.clone(),
+                            key,
+                            filter: plan.filter.clone(),
+                            params: params.clone(),
+                        };
                         (worker, ShardRequest { txn, now, op })
                     })
                     .collect();
@@ -756,13 +1051,28 @@ impl Session {
             Some(grouping) => {
                 let mut groups: BTreeMap<Vec<u8>, (Vec<Value>, Vec<Accumulator>)> = BTreeMap::new();
                 if grouping.keys.is_empty() {
-                    groups.insert(Vec::new(), (Vec::new(), grouping.aggs.iter().map(Accumulator::new).collect()));
+                    groups.insert(
+                        Vec::new(),
+                        (
+                            Vec::new(),
+                            grouping.aggs.iter().map(Accumulator::new).collect(),
+                        ),
+                    );
                 }
                 for row in &input {
-                    let keys = grouping.keys.iter().map(|k| k.eval(row, &ctx)).collect::<SqlResult<Vec<_>>>()?;
+                    let keys = grouping
+                        .keys
+                        .iter()
+                        .map(|k| k.eval(row, &ctx))
+                        .collect::<SqlResult<Vec<_>>>()?;
                     let mut encoded = Vec::new();
-                    encode_key(&keys.iter().map(|v| (v, DataType::Text)).collect::<Vec<_>>(), &mut encoded);
-                    let entry = groups.entry(encoded).or_insert_with(|| (keys, grouping.aggs.iter().map(Accumulator::new).collect()));
+                    encode_key(
+                        &keys.iter().map(|v| (v, DataType::Text)).collect::<Vec<_>>(),
+                        &mut encoded,
+                    );
+                    let entry = groups.entry(encoded).or_insert_with(|| {
+                        (keys, grouping.aggs.iter().map(Accumulator::new).collect())
+                    });
                     for (acc, call) in entry.1.iter_mut().zip(&grouping.aggs) {
                         let value = match &call.arg {
                             Some(arg) => arg.eval(row, &ctx)?,
@@ -781,7 +1091,12 @@ impl Session {
                             continue;
                         }
                     }
-                    rows.push(plan.outputs.iter().map(|e| e.eval(&keys, &ctx)).collect::<SqlResult<Vec<_>>>()?);
+                    rows.push(
+                        plan.outputs
+                            .iter()
+                            .map(|e| e.eval(&keys, &ctx))
+                            .collect::<SqlResult<Vec<_>>>()?,
+                    );
                 }
                 rows
             }
@@ -793,11 +1108,27 @@ impl Session {
                     let (x, y) = (&a[key.output], &b[key.output]);
                     let order = match (x.is_null(), y.is_null()) {
                         (true, true) => std::cmp::Ordering::Equal,
-                        (true, false) => if key.nulls_first { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
-                        (false, true) => if key.nulls_first { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less },
+                        (true, false) => {
+                            if key.nulls_first {
+                                std::cmp::Ordering::Less
+                            } else {
+                                std::cmp::Ordering::Greater
+                            }
+                        }
+                        (false, true) => {
+                            if key.nulls_first {
+                                std::cmp::Ordering::Greater
+                            } else {
+                                std::cmp::Ordering::Less
+                            }
+                        }
                         (false, false) => {
                             let order = compare(x, y);
-                            if key.descending { order.reverse() } else { order }
+                            if key.descending {
+                                order.reverse()
+                            } else {
+                                order
+                            }
                         }
                     };
                     if order.is_ne() {
@@ -819,20 +1150,38 @@ impl Session {
                 row
             })
             .collect();
-        Ok(QueryResult { columns: plan.columns.clone(), tag: format!("SELECT {}", rows.len()), rows, ..Default::default() })
+        Ok(QueryResult {
+            columns: plan.columns.clone(),
+            tag: format!("SELECT {}", rows.len()),
+            rows,
+            ..Default::default()
+        })
     }
 
     /// Sends new rows to their owners (keys computed here).
-    async fn insert_rows<C: Cluster>(&mut self, cluster: &C, table: &Arc<TableDef>, rows: Vec<Vec<Value>>, txn: TxnId, now: i64) -> SqlResult<()> {
+    async fn insert_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+        txn: TxnId,
+        now: i64,
+    ) -> SqlResult<()> {
         let workers = cluster.workers();
-        let mut per_worker: BTreeMap<WorkerId, Vec<(Vec<u8>, Vec<Value>)>> = BTreeMap::new();
+        let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
         // Original position of each row sent to each worker, to name the row an error is about.
         let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
         for (position, row) in rows.into_iter().enumerate() {
             let key = if table.primary_key.is_empty() {
                 row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)])
             } else {
-                row_key(&table.primary_key.iter().map(|&c| (row[c].clone(), table.columns[c].ty)).collect::<Vec<_>>())
+                row_key(
+                    &table
+                        .primary_key
+                        .iter()
+                        .map(|&c| (row[c].clone(), table.columns[c].ty))
+                        .collect::<Vec<_>>(),
+                )
             };
             let owner = owner_of(vshard_of(&key), workers);
             per_worker.entry(owner).or_default().push((key, row));
@@ -840,10 +1189,27 @@ impl Session {
         }
         self.note_writers(per_worker.keys().copied());
         let order: Vec<WorkerId> = per_worker.keys().copied().collect();
-        let requests = per_worker.into_iter().map(|(worker, rows)| (worker, ShardRequest { txn, now, op: ShardOp::Insert { table: table.clone(), rows } })).collect();
+        let requests = per_worker
+            .into_iter()
+            .map(|(worker, rows)| {
+                (
+                    worker,
+                    ShardRequest {
+                        txn,
+                        now,
+                        op: ShardOp::Insert {
+                            table: table.clone(),
+                            rows,
+                        },
+                    },
+                )
+            })
+            .collect();
         for (worker, result) in order.iter().zip(cluster.call_all(requests).await) {
             if let Err(mut error) = result {
-                error.batch_row = error.batch_row.and_then(|i| positions[worker].get(i).copied());
+                error.batch_row = error
+                    .batch_row
+                    .and_then(|i| positions[worker].get(i).copied());
                 return Err(error);
             }
         }
@@ -851,7 +1217,12 @@ impl Session {
     }
 
     /// Feeds COPY data; inserts every complete line.
-    pub async fn copy_data<C: Cluster>(&mut self, cluster: &C, state: &mut CopyState, data: &[u8]) -> SqlResult<()> {
+    pub async fn copy_data<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        state: &mut CopyState,
+        data: &[u8],
+    ) -> SqlResult<()> {
         if state.done {
             return Ok(());
         }
@@ -860,7 +1231,9 @@ impl Session {
         if state.pending.len() < COPY_BATCH_BYTES {
             return Ok(());
         }
-        let Some(last_newline) = state.pending.iter().rposition(|&b| b == b'\n') else { return Ok(()) };
+        let Some(last_newline) = state.pending.iter().rposition(|&b| b == b'\n') else {
+            return Ok(());
+        };
         let complete: Vec<u8> = state.pending.drain(..=last_newline).collect();
         let result = self.copy_lines(cluster, state, &complete).await;
         if result.is_err() {
@@ -869,9 +1242,19 @@ impl Session {
         result
     }
 
-    async fn copy_lines<C: Cluster>(&mut self, cluster: &C, state: &mut CopyState, bytes: &[u8]) -> SqlResult<()> {
-        let text = std::str::from_utf8(bytes).map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
-        let txn = self.txn.as_ref().map(|t| t.id).ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
+    async fn copy_lines<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        state: &mut CopyState,
+        bytes: &[u8],
+    ) -> SqlResult<()> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        let txn = self
+            .txn
+            .as_ref()
+            .map(|t| t.id)
+            .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
         let now = now_timestamp();
         let ctx = EvalContext { params: &[], now };
         let mut batch = Vec::new();
@@ -884,23 +1267,42 @@ impl Session {
                 state.done = true;
                 break;
             }
-            let at_line = |error: SqlError| error.with_context(format!("COPY {table_name}, line {}: \"{line}\"", state.line));
+            let at_line = |error: SqlError| {
+                error.with_context(format!(
+                    "COPY {table_name}, line {}: \"{line}\"",
+                    state.line
+                ))
+            };
             let fields: Vec<&str> = line.split(state.options.delimiter).collect();
             if fields.len() < state.columns.len() {
                 let column = &state.table.columns[state.columns[fields.len()]].name;
-                return Err(at_line(SqlError::new(code::BAD_COPY_FILE_FORMAT, format!("missing data for column \"{column}\""))));
+                return Err(at_line(SqlError::new(
+                    code::BAD_COPY_FILE_FORMAT,
+                    format!("missing data for column \"{column}\""),
+                )));
             }
             if fields.len() > state.columns.len() {
-                return Err(at_line(SqlError::new(code::BAD_COPY_FILE_FORMAT, "extra data after last expected column")));
+                return Err(at_line(SqlError::new(
+                    code::BAD_COPY_FILE_FORMAT,
+                    "extra data after last expected column",
+                )));
             }
-            let mut row: Vec<Value> = state.defaults.iter().map(|e| e.eval(&[], &ctx)).collect::<SqlResult<_>>()?;
+            let mut row: Vec<Value> = state
+                .defaults
+                .iter()
+                .map(|e| e.eval(&[], &ctx))
+                .collect::<SqlResult<_>>()?;
             for (field, &column) in fields.iter().zip(&state.columns) {
                 let def = &state.table.columns[column];
                 row[column] = if *field == state.options.null {
                     Value::Null
                 } else {
-                    crate::types::parse_text(&unescape_copy(field), def.ty)
-                        .map_err(|error| error.with_context(format!("COPY {table_name}, line {}, column {}: \"{field}\"", state.line, def.name)))?
+                    crate::types::parse_text(&unescape_copy(field), def.ty).map_err(|error| {
+                        error.with_context(format!(
+                            "COPY {table_name}, line {}, column {}: \"{field}\"",
+                            state.line, def.name
+                        ))
+                    })?
                 };
             }
             check_not_null(&state.table, &row).map_err(at_line)?;
@@ -908,18 +1310,27 @@ impl Session {
         }
         state.rows += batch.len() as u64;
         if !batch.is_empty() {
-            self.insert_rows(cluster, &state.table, batch, txn, now).await.map_err(|mut error| {
-                if let Some(row) = error.batch_row.take() {
-                    error.context = Some(format!("COPY {table_name}, line {}", first_line + row as u64));
-                }
-                error
-            })?;
+            self.insert_rows(cluster, &state.table, batch, txn, now)
+                .await
+                .map_err(|mut error| {
+                    if let Some(row) = error.batch_row.take() {
+                        error = error.with_context(format!(
+                            "COPY {table_name}, line {}",
+                            first_line + row as u64
+                        ));
+                    }
+                    error
+                })?;
         }
         Ok(())
     }
 
     /// Ends COPY: inserts any last line and commits an implicit transaction.
-    pub async fn copy_done<C: Cluster>(&mut self, cluster: &C, mut state: CopyState) -> SqlResult<QueryResult> {
+    pub async fn copy_done<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        mut state: CopyState,
+    ) -> SqlResult<QueryResult> {
         if !state.pending.is_empty() && !state.done {
             let mut rest = std::mem::take(&mut state.pending);
             if rest.last() != Some(&b'\n') {
@@ -934,7 +1345,10 @@ impl Session {
             self.fail(cluster).await;
             return Err(error);
         }
-        Ok(QueryResult { tag: format!("COPY {}", state.rows), ..Default::default() })
+        Ok(QueryResult {
+            tag: format!("COPY {}", state.rows),
+            ..Default::default()
+        })
     }
 
     /// The catalog this session sees: its own transaction's uncommitted DDL, else the published one.
@@ -948,10 +1362,19 @@ impl Session {
     /// Runs DDL inside the current transaction. The new catalog image is part of the transaction's
     /// write set on this worker; it is published when the transaction commits. The node-wide DDL
     /// lock is held until then, so DDL transactions are serial.
-    async fn run_ddl<C: Cluster>(&mut self, cluster: &C, plan: &Plan, txn: TxnId) -> SqlResult<QueryResult> {
+    async fn run_ddl<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &Plan,
+        txn: TxnId,
+    ) -> SqlResult<QueryResult> {
         if self.ddl.is_none() {
             let guard = cluster.ddl_lock().lock_owned().await;
-            self.ddl = Some(PendingDdl { catalog: cluster.catalog(), dropped: Vec::new(), _guard: guard });
+            self.ddl = Some(PendingDdl {
+                catalog: cluster.catalog(),
+                dropped: Vec::new(),
+                _guard: guard,
+            });
         }
         let catalog = self.catalog(cluster);
         let mut next = (*catalog).clone();
@@ -960,14 +1383,23 @@ impl Session {
         let mut result = QueryResult::default();
         let mut dropped = Vec::new();
         match plan {
-            Plan::CreateTable { table, if_not_exists } => {
+            Plan::CreateTable {
+                table,
+                if_not_exists,
+            } => {
                 result.tag = "CREATE TABLE".into();
                 if catalog.tables.contains_key(&table.name) {
                     if *if_not_exists {
-                        result.notices.push(SqlError::new(code::DUPLICATE_TABLE, format!("relation \"{}\" already exists, skipping", table.name)));
+                        result.notices.push(SqlError::new(
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{}\" already exists, skipping", table.name),
+                        ));
                         return Ok(result);
                     }
-                    return Err(SqlError::new(code::DUPLICATE_TABLE, format!("relation \"{}\" already exists", table.name)));
+                    return Err(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!("relation \"{}\" already exists", table.name),
+                    ));
                 }
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
@@ -979,19 +1411,42 @@ impl Session {
                 for (name, _) in names {
                     match next.tables.remove(name) {
                         Some(table) => dropped.push(table.id),
-                        None if *if_exists => result.notices.push(SqlError::new(code::SUCCESSFUL_COMPLETION, format!("table \"{name}\" does not exist, skipping"))),
-                        None => return Err(SqlError::new(code::UNDEFINED_TABLE, format!("table \"{name}\" does not exist"))),
+                        None if *if_exists => result.notices.push(SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("table \"{name}\" does not exist, skipping"),
+                        )),
+                        None => {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_TABLE,
+                                format!("table \"{name}\" does not exist"),
+                            ))
+                        }
                     }
                 }
                 if dropped.is_empty() {
                     return Ok(result);
                 }
             }
-            Plan::AddPrimaryKey { table, columns, name } => {
+            Plan::AddPrimaryKey {
+                table,
+                columns,
+                name,
+            } => {
                 result.tag = "ALTER TABLE".into();
-                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| SqlError::new(code::UNDEFINED_TABLE, format!("relation \"{}\" does not exist", table.name)))?;
+                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", table.name),
+                    )
+                })?;
                 if !table.primary_key.is_empty() {
-                    return Err(SqlError::new(code::INVALID_TABLE_DEFINITION, format!("multiple primary keys for table \"{}\" are not allowed", table.name)));
+                    return Err(SqlError::new(
+                        code::INVALID_TABLE_DEFINITION,
+                        format!(
+                            "multiple primary keys for table \"{}\" are not allowed",
+                            table.name
+                        ),
+                    ));
                 }
                 let mut keyed = (*table).clone();
                 keyed.primary_key = columns.clone();
@@ -1008,7 +1463,16 @@ impl Session {
         let image = next.to_image();
         let version = next.version;
         self.note_writers([local]);
-        cluster.call(local, ShardRequest { txn, now: 0, op: ShardOp::WriteCatalog { version, image } }).await?;
+        cluster
+            .call(
+                local,
+                ShardRequest {
+                    txn,
+                    now: 0,
+                    op: ShardOp::WriteCatalog { version, image },
+                },
+            )
+            .await?;
         let ddl = self.ddl.as_mut().expect("taken above");
         ddl.catalog = Arc::new(next);
         ddl.dropped.extend(dropped);
@@ -1020,37 +1484,98 @@ impl Session {
         let Some(ddl) = self.ddl.take() else { return };
         cluster.publish_catalog((*ddl.catalog).clone());
         for table in ddl.dropped {
-            let requests = (0..cluster.workers() as WorkerId).map(|w| (w, ShardRequest { txn, now: 0, op: ShardOp::DropTable { table } })).collect();
+            let requests = (0..cluster.workers() as WorkerId)
+                .map(|w| {
+                    (
+                        w,
+                        ShardRequest {
+                            txn,
+                            now: 0,
+                            op: ShardOp::DropTable { table },
+                        },
+                    )
+                })
+                .collect();
             let _ = cluster.call_all(requests).await;
         }
     }
 
     /// Moves every row of `old` under the key of `new` (ALTER TABLE ADD PRIMARY KEY) inside `txn`.
-    async fn rekey<C: Cluster>(&mut self, cluster: &C, old: &Arc<TableDef>, new: &Arc<TableDef>, txn: TxnId) -> SqlResult<()> {
+    async fn rekey<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        old: &Arc<TableDef>,
+        new: &Arc<TableDef>,
+        txn: TxnId,
+    ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
         let reads = all
             .iter()
-            .map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Read { table: old.clone(), key: None, filter: None, params: Arc::new(Vec::new()) } }))
+            .map(|w| {
+                (
+                    *w,
+                    ShardRequest {
+                        txn,
+                        now: 0,
+                        op: ShardOp::Read {
+                            table: old.clone(),
+                            key: None,
+                            filter: None,
+                            params: Arc::new(Vec::new()),
+                        },
+                    },
+                )
+            })
             .collect();
         let (_, rows) = gather(cluster.call_all(reads).await)?;
         let mut keys = std::collections::HashSet::with_capacity(rows.len());
         for row in &rows {
             for &column in &new.primary_key {
                 if row[column].is_null() {
-                    return Err(SqlError::new(code::NOT_NULL_VIOLATION, format!("column \"{}\" of relation \"{}\" contains null values", new.columns[column].name, new.name)));
+                    return Err(SqlError::new(
+                        code::NOT_NULL_VIOLATION,
+                        format!(
+                            "column \"{}\" of relation \"{}\" contains null values",
+                            new.columns[column].name, new.name
+                        ),
+                    ));
                 }
             }
-            let key = row_key(&new.primary_key.iter().map(|&c| (row[c].clone(), new.columns[c].ty)).collect::<Vec<_>>());
+            let key = row_key(
+                &new.primary_key
+                    .iter()
+                    .map(|&c| (row[c].clone(), new.columns[c].ty))
+                    .collect::<Vec<_>>(),
+            );
             if !keys.insert(key) {
-                return Err(SqlError::new(code::UNIQUE_VIOLATION, format!("could not create unique index \"{}\"", new.pkey_name()))
-                    .with_detail(format!("Key {} is duplicated.", key_text(new, &new.primary_key, row))));
+                return Err(SqlError::new(
+                    code::UNIQUE_VIOLATION,
+                    format!("could not create unique index \"{}\"", new.pkey_name()),
+                )
+                .with_detail(format!(
+                    "Key {} is duplicated.",
+                    key_text(new, &new.primary_key, row)
+                )));
             }
         }
         self.note_writers(all.iter().copied());
-        let truncates = all.iter().map(|w| (*w, ShardRequest { txn, now: 0, op: ShardOp::Truncate { table: old.id } })).collect();
+        let truncates = all
+            .iter()
+            .map(|w| {
+                (
+                    *w,
+                    ShardRequest {
+                        txn,
+                        now: 0,
+                        op: ShardOp::Truncate { table: old.id },
+                    },
+                )
+            })
+            .collect();
         gather(cluster.call_all(truncates).await)?;
         for chunk in rows.chunks(16_384) {
-            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0).await?;
+            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0)
+                .await?;
         }
         Ok(())
     }
@@ -1067,19 +1592,38 @@ impl Session {
     /// Aborts a COPY whose client sent CopyFail or an error.
     pub async fn copy_fail<C: Cluster>(&mut self, cluster: &C, message: &str) -> SqlError {
         self.fail(cluster).await;
-        SqlError::new(code::QUERY_CANCELED, format!("COPY from stdin failed: {message}"))
+        SqlError::new(
+            code::QUERY_CANCELED,
+            format!("COPY from stdin failed: {message}"),
+        )
     }
 }
 
 fn check_isolation(isolation: Option<Isolation>) -> SqlResult<()> {
     match isolation {
         None | Some(Isolation::ReadCommitted) => Ok(()),
-        Some(other) => Err(SqlError::unsupported(format!("isolation level {}", isolation_name(other).to_uppercase()))),
+        Some(other) => Err(SqlError::unsupported(format!(
+            "isolation level {}",
+            isolation_name(other).to_uppercase()
+        ))),
     }
 }
 
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
-    let requests = txn.writers.iter().map(|w| (*w, ShardRequest { txn: txn.id, now: 0, op: ShardOp::Abort })).collect();
+    let requests = txn
+        .writers
+        .iter()
+        .map(|w| {
+            (
+                *w,
+                ShardRequest {
+                    txn: txn.id,
+                    now: 0,
+                    op: ShardOp::Abort,
+                },
+            )
+        })
+        .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
 }
@@ -1096,8 +1640,14 @@ fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value
     Ok((count, rows))
 }
 
-fn project(rows: &[Vec<Value>], exprs: &[Expr], ctx: &EvalContext<'_>) -> SqlResult<Vec<Vec<Value>>> {
-    rows.iter().map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect()).collect()
+fn project(
+    rows: &[Vec<Value>],
+    exprs: &[Expr],
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Vec<Vec<Value>>> {
+    rows.iter()
+        .map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect())
+        .collect()
 }
 
 /// The row key of key column values.
@@ -1123,7 +1673,10 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
 fn count_value(expr: Option<&Expr>, ctx: &EvalContext<'_>, what: &str) -> SqlResult<Option<i64>> {
     match expr.map(|e| e.eval(&[], ctx)).transpose()? {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Int(n)) if n < 0 => Err(SqlError::new("2201W", format!("{what} must not be negative"))),
+        Some(Value::Int(n)) if n < 0 => Err(SqlError::new(
+            "2201W",
+            format!("{what} must not be negative"),
+        )),
         Some(Value::Int(n)) => Ok(Some(n)),
         Some(_) => Ok(None),
     }

@@ -100,7 +100,10 @@ fn division_by_zero() -> SqlError {
 }
 
 fn numeric_overflow() -> SqlError {
-    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+    SqlError::new(
+        code::NUMERIC_VALUE_OUT_OF_RANGE,
+        "value overflows numeric format",
+    )
 }
 
 impl Expr {
@@ -108,7 +111,9 @@ impl Expr {
     pub fn eval(&self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<Value> {
         Ok(match self {
             Expr::Const(value) => value.clone(),
-            Expr::Column(index) | Expr::Group(index) | Expr::Agg(index) => row.get(*index).cloned().unwrap_or(Value::Null),
+            Expr::Column(index) | Expr::Group(index) | Expr::Agg(index) => {
+                row.get(*index).cloned().unwrap_or(Value::Null)
+            }
             Expr::Param(index) => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
             Expr::StatementTime => Value::Timestamp(ctx.now),
             Expr::Binary(BinOp::And, left, right) => {
@@ -146,15 +151,26 @@ impl Expr {
                 _ => Value::Null,
             },
             Expr::Neg(inner, ty) => match inner.eval(row, ctx)? {
-                Value::Int(i) => Value::Int(check_int(i.checked_neg().ok_or_else(|| check_int(i64::MAX, *ty).unwrap_err())?, *ty)?),
+                Value::Int(i) => Value::Int(check_int(
+                    i.checked_neg()
+                        .ok_or_else(|| check_int(i64::MAX, *ty).unwrap_err())?,
+                    *ty,
+                )?),
                 Value::Float(f) => Value::Float(-f),
                 Value::Numeric(d) => Value::Numeric(-d),
                 _ => Value::Null,
             },
-            Expr::IsNull(inner, negated) => Value::Bool(inner.eval(row, ctx)?.is_null() != *negated),
-            Expr::Cast(inner, from, to, explicit) => cast(inner.eval(row, ctx)?, *from, *to, *explicit)?,
+            Expr::IsNull(inner, negated) => {
+                Value::Bool(inner.eval(row, ctx)?.is_null() != *negated)
+            }
+            Expr::Cast(inner, from, to, explicit) => {
+                cast(inner.eval(row, ctx)?, *from, *to, *explicit)?
+            }
             Expr::Func(func, args) => {
-                let values = args.iter().map(|arg| arg.eval(row, ctx)).collect::<SqlResult<Vec<_>>>()?;
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
                 function(*func, values)?
             }
             Expr::InList(inner, list, negated) => {
@@ -188,7 +204,9 @@ impl Expr {
     /// Whether the expression reads the input row (columns) at all.
     pub fn reads_row(&self) -> bool {
         let mut reads = false;
-        self.visit(&mut |expr| reads |= matches!(expr, Expr::Column(_) | Expr::Group(_) | Expr::Agg(_)));
+        self.visit(&mut |expr| {
+            reads |= matches!(expr, Expr::Column(_) | Expr::Group(_) | Expr::Agg(_))
+        });
         reads
     }
 
@@ -200,7 +218,10 @@ impl Expr {
                 left.visit(f);
                 right.visit(f);
             }
-            Expr::Not(inner) | Expr::Neg(inner, _) | Expr::IsNull(inner, _) | Expr::Cast(inner, ..) => inner.visit(f),
+            Expr::Not(inner)
+            | Expr::Neg(inner, _)
+            | Expr::IsNull(inner, _)
+            | Expr::Cast(inner, ..) => inner.visit(f),
             Expr::Func(_, args) => args.iter().for_each(|arg| arg.visit(f)),
             Expr::InList(inner, list, _) => {
                 inner.visit(f);
@@ -225,9 +246,16 @@ fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
                 a.push_str(&b);
                 Value::Text(a)
             }
-            _ => return Err(SqlError::new(code::INTERNAL_ERROR, "concatenation of non-text values")),
+            _ => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "concatenation of non-text values",
+                ))
+            }
         },
-        BinOp::Add(ty) | BinOp::Sub(ty) | BinOp::Mul(ty) | BinOp::Div(ty) | BinOp::Mod(ty) => arithmetic(op, ty, left, right)?,
+        BinOp::Add(ty) | BinOp::Sub(ty) | BinOp::Mul(ty) | BinOp::Div(ty) | BinOp::Mod(ty) => {
+            arithmetic(op, ty, left, right)?
+        }
         BinOp::And | BinOp::Or => unreachable!("handled with short-circuit above"),
     })
 }
@@ -235,7 +263,20 @@ fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
 fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<Value> {
     match (left, right) {
         (Value::Int(a), Value::Int(b)) => {
-            let overflow = || check_int(i64::MAX, if ty == DataType::Int8 { DataType::Int8 } else { ty }).err().unwrap_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"));
+            let overflow = || {
+                check_int(
+                    i64::MAX,
+                    if ty == DataType::Int8 {
+                        DataType::Int8
+                    } else {
+                        ty
+                    },
+                )
+                .err()
+                .unwrap_or_else(|| {
+                    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
+                })
+            };
             let result = match op {
                 BinOp::Add(_) => a.checked_add(b),
                 BinOp::Sub(_) => a.checked_sub(b),
@@ -268,11 +309,19 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
                     }
                     a / b
                 }
-                BinOp::Mod(_) => return Err(SqlError::new(code::UNDEFINED_FUNCTION, "operator does not exist: double precision % double precision")),
+                BinOp::Mod(_) => {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_FUNCTION,
+                        "operator does not exist: double precision % double precision",
+                    ))
+                }
                 _ => unreachable!("arithmetic operators only"),
             };
             if value.is_infinite() && a.is_finite() && b.is_finite() {
-                return Err(SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range: overflow"));
+                return Err(SqlError::new(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "value out of range: overflow",
+                ));
             }
             Ok(Value::Float(value))
         }
@@ -292,7 +341,10 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
             };
             Ok(Value::Numeric(value))
         }
-        _ => Err(SqlError::new(code::INTERNAL_ERROR, "arithmetic on mismatched types")),
+        _ => Err(SqlError::new(
+            code::INTERNAL_ERROR,
+            "arithmetic on mismatched types",
+        )),
     }
 }
 
@@ -307,7 +359,11 @@ fn weight_and_first_digit(d: Decimal) -> (i64, u128) {
     let exponent = digits - 1 - scale;
     let weight = exponent.div_euclid(4);
     let shift = scale + 4 * weight;
-    let first = if shift >= 0 { mantissa / 10u128.pow(shift as u32) } else { mantissa * 10u128.pow((-shift) as u32) };
+    let first = if shift >= 0 {
+        mantissa / 10u128.pow(shift as u32)
+    } else {
+        mantissa * 10u128.pow((-shift) as u32)
+    };
     (weight, first)
 }
 
@@ -323,9 +379,13 @@ pub fn numeric_div(a: Decimal, b: Decimal) -> SqlResult<Decimal> {
     if first1 <= first2 {
         qweight -= 1;
     }
-    let scale = (16 - qweight * 4).max(a.scale() as i64).max(b.scale() as i64).clamp(0, 28) as u32;
+    let scale = (16 - qweight * 4)
+        .max(a.scale() as i64)
+        .max(b.scale() as i64)
+        .clamp(0, 28) as u32;
     let quotient = a.checked_div(b).ok_or_else(numeric_overflow)?;
-    let mut rounded = quotient.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+    let mut rounded =
+        quotient.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(scale);
     Ok(rounded)
 }
@@ -343,7 +403,9 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
         Func::PgSleep => Value::Text(String::new()),
         _ if first.is_null() => Value::Null,
         Func::Abs => match first {
-            Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range"))?),
+            Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| {
+                SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "integer out of range")
+            })?),
             Value::Float(f) => Value::Float(f.abs()),
             Value::Numeric(d) => Value::Numeric(d.abs()),
             other => other,
@@ -415,7 +477,9 @@ impl Accumulator {
                 *seen = true;
             }
             (Accumulator::Avg(sum, n), Value::Int(i)) => {
-                *sum = sum.checked_add(Decimal::from(i)).ok_or_else(numeric_overflow)?;
+                *sum = sum
+                    .checked_add(Decimal::from(i))
+                    .ok_or_else(numeric_overflow)?;
                 *n += 1;
             }
             (Accumulator::Avg(sum, n), Value::Numeric(d)) => {
@@ -439,7 +503,12 @@ impl Accumulator {
                     *best = value;
                 }
             }
-            _ => return Err(SqlError::new(code::INTERNAL_ERROR, "aggregate input of unexpected type")),
+            _ => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "aggregate input of unexpected type",
+                ))
+            }
         }
         Ok(())
     }
@@ -448,12 +517,19 @@ impl Accumulator {
     pub fn finish(self, call: &AggCall) -> SqlResult<Value> {
         Ok(match self {
             Accumulator::Count(n) => Value::Int(n),
-            Accumulator::SumInt(_, false) | Accumulator::SumFloat(_, false) | Accumulator::SumNumeric(_, false) => Value::Null,
+            Accumulator::SumInt(_, false)
+            | Accumulator::SumFloat(_, false)
+            | Accumulator::SumNumeric(_, false) => Value::Null,
             Accumulator::SumInt(sum, true) => {
                 if call.result_type == DataType::Int8 {
-                    Value::Int(i64::try_from(sum).map_err(|_| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range"))?)
+                    Value::Int(i64::try_from(sum).map_err(|_| {
+                        SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
+                    })?)
                 } else {
-                    Value::Numeric(Decimal::try_from_i128_with_scale(sum, 0).map_err(|_| numeric_overflow())?)
+                    Value::Numeric(
+                        Decimal::try_from_i128_with_scale(sum, 0)
+                            .map_err(|_| numeric_overflow())?,
+                    )
                 }
             }
             Accumulator::SumFloat(sum, true) => Value::Float(sum),
@@ -471,7 +547,13 @@ mod tests {
     use super::*;
 
     fn eval(expr: Expr) -> SqlResult<Value> {
-        expr.eval(&[], &EvalContext { params: &[], now: 0 })
+        expr.eval(
+            &[],
+            &EvalContext {
+                params: &[],
+                now: 0,
+            },
+        )
     }
 
     fn int(i: i64) -> Box<Expr> {
@@ -493,17 +575,46 @@ mod tests {
         let null = Box::new(Expr::Const(Value::Null));
         let f = Box::new(Expr::Const(Value::Bool(false)));
         let t = Box::new(Expr::Const(Value::Bool(true)));
-        assert_eq!(eval(Expr::Binary(BinOp::And, null.clone(), f.clone())).unwrap(), Value::Bool(false));
-        assert_eq!(eval(Expr::Binary(BinOp::And, null.clone(), t.clone())).unwrap(), Value::Null);
-        assert_eq!(eval(Expr::Binary(BinOp::Or, null.clone(), t)).unwrap(), Value::Bool(true));
+        assert_eq!(
+            eval(Expr::Binary(BinOp::And, null.clone(), f.clone())).unwrap(),
+            Value::Bool(false)
+        );
+        assert_eq!(
+            eval(Expr::Binary(BinOp::And, null.clone(), t.clone())).unwrap(),
+            Value::Null
+        );
+        assert_eq!(
+            eval(Expr::Binary(BinOp::Or, null.clone(), t)).unwrap(),
+            Value::Bool(true)
+        );
         assert_eq!(eval(Expr::Binary(BinOp::Or, null, f)).unwrap(), Value::Null);
     }
 
     #[test]
     fn numeric_division_scale_matches_postgres() {
-        assert_eq!(numeric_div(Decimal::from(3), Decimal::from(2)).unwrap().to_string(), "1.5000000000000000");
-        assert_eq!(numeric_div(Decimal::from(1), Decimal::from(3)).unwrap().to_string(), "0.33333333333333333333");
-        assert_eq!(numeric_div(Decimal::from(10), Decimal::from(4)).unwrap().to_string(), "2.5000000000000000");
-        assert_eq!(numeric_div(Decimal::from(123456789), Decimal::from(1000)).unwrap().to_string(), "123456.789000000000");
+        assert_eq!(
+            numeric_div(Decimal::from(3), Decimal::from(2))
+                .unwrap()
+                .to_string(),
+            "1.5000000000000000"
+        );
+        assert_eq!(
+            numeric_div(Decimal::from(1), Decimal::from(3))
+                .unwrap()
+                .to_string(),
+            "0.33333333333333333333"
+        );
+        assert_eq!(
+            numeric_div(Decimal::from(10), Decimal::from(4))
+                .unwrap()
+                .to_string(),
+            "2.5000000000000000"
+        );
+        assert_eq!(
+            numeric_div(Decimal::from(123456789), Decimal::from(1000))
+                .unwrap()
+                .to_string(),
+            "123456.789000000000"
+        );
     }
 }

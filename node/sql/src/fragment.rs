@@ -36,15 +36,29 @@ pub struct ShardRequest {
     pub op: ShardOp,
 }
 
+/// A row with its key, as sent to its owner.
+pub type KeyedRow = (Vec<u8>, Vec<Value>);
+
+/// Called for each visible row of a read: its key and decoded values.
+type RowVisitor<'a> = dyn FnMut(&[u8], Vec<Value>) -> SqlResult<()> + 'a;
+
 /// Which rows an operation targets on the worker: one key or all.
 pub type KeyTarget = Option<Vec<u8>>;
 
 #[derive(Debug)]
 pub enum ShardOp {
     /// Rows matching `filter` (all columns).
-    Read { table: Arc<TableDef>, key: KeyTarget, filter: Option<Arc<Expr>>, params: Arc<Vec<Value>> },
+    Read {
+        table: Arc<TableDef>,
+        key: KeyTarget,
+        filter: Option<Arc<Expr>>,
+        params: Arc<Vec<Value>>,
+    },
     /// New rows with their keys; fails on a duplicate key.
-    Insert { table: Arc<TableDef>, rows: Vec<(Vec<u8>, Vec<Value>)> },
+    Insert {
+        table: Arc<TableDef>,
+        rows: Vec<(Vec<u8>, Vec<Value>)>,
+    },
     /// Changes matching rows; returns the new rows when `returning`.
     Update {
         table: Arc<TableDef>,
@@ -55,17 +69,33 @@ pub enum ShardOp {
         returning: bool,
     },
     /// Deletes matching rows; returns them when `returning`.
-    Delete { table: Arc<TableDef>, key: KeyTarget, filter: Option<Arc<Expr>>, params: Arc<Vec<Value>>, returning: bool },
-    Truncate { table: TableId },
+    Delete {
+        table: Arc<TableDef>,
+        key: KeyTarget,
+        filter: Option<Arc<Expr>>,
+        params: Arc<Vec<Value>>,
+        returning: bool,
+    },
+    Truncate {
+        table: TableId,
+    },
     /// The transaction writes this catalog image.
-    WriteCatalog { version: u64, image: Vec<u8> },
+    WriteCatalog {
+        version: u64,
+        image: Vec<u8>,
+    },
     /// Log and make durable; with `release`, also end the transaction (single participant).
-    Commit { participants: Vec<u8>, release: bool },
+    Commit {
+        participants: Vec<u8>,
+        release: bool,
+    },
     /// End a transaction whose commit records are durable everywhere.
     Release,
     Abort,
     /// Free a dropped table's rows.
-    DropTable { table: TableId },
+    DropTable {
+        table: TableId,
+    },
 }
 
 /// What an operation produced.
@@ -106,20 +136,30 @@ type Attempt<T> = Result<T, Failure>;
 
 impl Shard {
     pub fn new(worker: WorkerId, store: Store, wal: Rc<Wal>, lock_wait: Duration) -> Shard {
-        Shard { worker, store: RefCell::new(store), wal, released: Notify::new(), lock_wait }
+        Shard {
+            worker,
+            store: RefCell::new(store),
+            wal,
+            released: Notify::new(),
+            lock_wait,
+        }
     }
 
     /// Runs one request.
     pub async fn serve(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
         let ShardRequest { txn, now, op } = request;
         match op {
-            ShardOp::Commit { participants, release } => {
+            ShardOp::Commit {
+                participants,
+                release,
+            } => {
                 let end = {
                     let store = self.store.borrow();
                     if !store.has_writes(txn) {
                         return Ok(ShardOutput::default());
                     }
-                    self.wal.append(|emit| store.commit_records(txn, &participants, emit))
+                    self.wal
+                        .append(|emit| store.commit_records(txn, &participants, emit))
                 };
                 self.wal.wait_durable(end).await;
                 if release {
@@ -152,7 +192,11 @@ impl Shard {
                         Err(Failure::Error(error)) => return Err(error),
                         Err(Failure::Wait(blocked)) => {
                             if tokio::time::timeout_at(deadline, released).await.is_err() {
-                                return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected").with_detail(format!(
+                                return Err(SqlError::new(
+                                    code::DEADLOCK_DETECTED,
+                                    "deadlock detected",
+                                )
+                                .with_detail(format!(
                                     "Transaction {txn} waited more than {} ms for transaction {}.",
                                     self.lock_wait.as_millis(),
                                     blocked.holder
@@ -180,7 +224,12 @@ impl Shard {
     fn attempt(&self, txn: TxnId, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
         let mut store = self.store.borrow_mut();
         match op {
-            ShardOp::Read { table, key, filter, params } => {
+            ShardOp::Read {
+                table,
+                key,
+                filter,
+                params,
+            } => {
                 let ctx = EvalContext { params, now };
                 let mut rows = Vec::new();
                 for_each_visible(&store, txn, table, key.as_deref(), &mut |_, row| {
@@ -189,7 +238,10 @@ impl Shard {
                     }
                     Ok(())
                 })?;
-                Ok(ShardOutput { count: rows.len() as u64, rows })
+                Ok(ShardOutput {
+                    count: rows.len() as u64,
+                    rows,
+                })
             }
             ShardOp::Insert { table, rows } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
@@ -209,13 +261,28 @@ impl Shard {
                     bytes.clear();
                     encode_row(values, &mut bytes);
                     let inserted = store.insert(txn, table.id, key.clone(), bytes.clone())?;
-                    assert_eq!(inserted, Inserted::Yes, "keys were checked before inserting");
+                    assert_eq!(
+                        inserted,
+                        Inserted::Yes,
+                        "keys were checked before inserting"
+                    );
                 }
-                Ok(ShardOutput { count: rows.len() as u64, rows: Vec::new() })
+                Ok(ShardOutput {
+                    count: rows.len() as u64,
+                    rows: Vec::new(),
+                })
             }
-            ShardOp::Update { table, key, filter, assignments, params, returning } => {
+            ShardOp::Update {
+                table,
+                key,
+                filter,
+                assignments,
+                params,
+                returning,
+            } => {
                 let ctx = EvalContext { params, now };
-                let targets = collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                let targets =
+                    collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut changed = Vec::with_capacity(targets.len());
                 for (key, old) in targets {
                     let mut new = old.clone();
@@ -225,7 +292,10 @@ impl Shard {
                     check_not_null(table, &new)?;
                     changed.push((key, new));
                 }
-                let mut output = ShardOutput { count: changed.len() as u64, rows: Vec::new() };
+                let mut output = ShardOutput {
+                    count: changed.len() as u64,
+                    rows: Vec::new(),
+                };
                 for (key, new) in changed {
                     let mut bytes = Vec::new();
                     encode_row(&new, &mut bytes);
@@ -236,10 +306,20 @@ impl Shard {
                 }
                 Ok(output)
             }
-            ShardOp::Delete { table, key, filter, params, returning } => {
+            ShardOp::Delete {
+                table,
+                key,
+                filter,
+                params,
+                returning,
+            } => {
                 let ctx = EvalContext { params, now };
-                let targets = collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
-                let mut output = ShardOutput { count: targets.len() as u64, rows: Vec::new() };
+                let targets =
+                    collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                let mut output = ShardOutput {
+                    count: targets.len() as u64,
+                    rows: Vec::new(),
+                };
                 for (key, old) in targets {
                     store.delete(txn, table.id, &key)?;
                     if *returning {
@@ -270,7 +350,7 @@ fn for_each_visible(
     txn: TxnId,
     table: &TableDef,
     key: Option<&[u8]>,
-    visit: &mut dyn FnMut(&[u8], Vec<Value>) -> SqlResult<()>,
+    visit: &mut RowVisitor<'_>,
 ) -> Attempt<()> {
     let width = table.columns.len();
     match key {
@@ -282,7 +362,9 @@ fn for_each_visible(
         None => {
             let mut failure = None;
             store.scan(txn, table.id, &mut |view| {
-                let Some(bytes) = view.visible else { return true };
+                let Some(bytes) = view.visible else {
+                    return true;
+                };
                 match decode_row(bytes, width).and_then(|row| visit(view.key, row)) {
                     Ok(()) => true,
                     Err(error) => {
@@ -307,7 +389,7 @@ fn collect_targets(
     key: Option<&[u8]>,
     filter: Option<&Expr>,
     ctx: &EvalContext<'_>,
-) -> Attempt<Vec<(Vec<u8>, Vec<Value>)>> {
+) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     let mut targets = Vec::new();
     if let Some(key) = key {
@@ -361,7 +443,10 @@ pub fn check_not_null(table: &TableDef, row: &[Value]) -> SqlResult<()> {
         if column.not_null && value.is_null() {
             return Err(SqlError::new(
                 code::NOT_NULL_VIOLATION,
-                format!("null value in column \"{}\" of relation \"{}\" violates not-null constraint", column.name, table.name),
+                format!(
+                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                    column.name, table.name
+                ),
             )
             .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
         }
@@ -375,19 +460,40 @@ pub fn row_text(table: &TableDef, row: &[Value]) -> String {
         .columns
         .iter()
         .zip(row)
-        .map(|(column, value)| if value.is_null() { "null".to_string() } else { to_text(value, column.ty) })
+        .map(|(column, value)| {
+            if value.is_null() {
+                "null".to_string()
+            } else {
+                to_text(value, column.ty)
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// The text of a row's key columns: `(a, b)=(1, 2)`.
 pub fn key_text(table: &TableDef, columns: &[usize], row: &[Value]) -> String {
-    let names: Vec<&str> = columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
-    let values: Vec<String> = columns.iter().map(|&c| to_text(&row[c], table.columns[c].ty)).collect();
+    let names: Vec<&str> = columns
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
+    let values: Vec<String> = columns
+        .iter()
+        .map(|&c| to_text(&row[c], table.columns[c].ty))
+        .collect();
     format!("({})=({})", names.join(", "), values.join(", "))
 }
 
 fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {
-    SqlError::new(code::UNIQUE_VIOLATION, format!("duplicate key value violates unique constraint \"{}\"", table.pkey_name()))
-        .with_detail(format!("Key {} already exists.", key_text(table, &table.primary_key, row)))
+    SqlError::new(
+        code::UNIQUE_VIOLATION,
+        format!(
+            "duplicate key value violates unique constraint \"{}\"",
+            table.pkey_name()
+        ),
+    )
+    .with_detail(format!(
+        "Key {} already exists.",
+        key_text(table, &table.primary_key, row)
+    ))
 }

@@ -38,12 +38,18 @@ pub fn split_statements<'a>(sql: &'a str) -> Vec<StatementText<'a>> {
         let lead = text.len() - text.trim_start().len();
         let trimmed = text.trim();
         let semicolon = (sql.as_bytes().get(to) == Some(&b';')).then(|| sql[..to].chars().count());
-        statements.push(StatementText { text: trimmed, offset: sql[..from + lead].chars().count(), semicolon });
+        statements.push(StatementText {
+            text: trimmed,
+            offset: sql[..from + lead].chars().count(),
+            semicolon,
+        });
     };
     while at < bytes.len() {
         match bytes[at] {
             b'\'' => {
-                let escapes = at > 0 && matches!(bytes[at - 1], b'e' | b'E') && (at < 2 || !bytes[at - 2].is_ascii_alphanumeric());
+                let escapes = at > 0
+                    && matches!(bytes[at - 1], b'e' | b'E')
+                    && (at < 2 || !bytes[at - 2].is_ascii_alphanumeric());
                 at += 1;
                 while at < bytes.len() {
                     if escapes && bytes[at] == b'\\' {
@@ -94,7 +100,9 @@ pub fn split_statements<'a>(sql: &'a str) -> Vec<StatementText<'a>> {
             }
             b'$' => {
                 // $tag$ ... $tag$ (tag empty or an identifier); `$1` is a parameter.
-                let tag_end = sql[at + 1..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map(|i| at + 1 + i);
+                let tag_end = sql[at + 1..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map(|i| at + 1 + i);
                 match tag_end {
                     Some(end) if bytes[end] == b'$' && !bytes[at + 1].is_ascii_digit() => {
                         let tag = &sql[at..=end];
@@ -132,8 +140,15 @@ impl StatementText<'_> {
     /// PostgreSQL parses the terminating `;` too, so "end of input" errors point at it.
     pub fn locate_end_error(&self, error: SqlError) -> SqlError {
         match self.semicolon {
-            Some(at) if error.code == code::SYNTAX_ERROR && error.message == "syntax error at end of input" => {
-                SqlError { message: "syntax error at or near \";\"".into(), position: Some(at + 1), ..error }
+            Some(at)
+                if error.code == code::SYNTAX_ERROR
+                    && error.message == "syntax error at end of input" =>
+            {
+                SqlError {
+                    message: "syntax error at or near \";\"".into(),
+                    position: Some(at + 1),
+                    ..error
+                }
             }
             _ => error,
         }
@@ -176,27 +191,42 @@ pub fn lex(text: &str) -> SqlResult<Vec<Tok>> {
             }
         } else if c.is_alphabetic() || c == '_' {
             let mut word = String::new();
-            while at < chars.len() && (chars[at].is_alphanumeric() || chars[at] == '_' || chars[at] == '$') {
+            while at < chars.len()
+                && (chars[at].is_alphanumeric() || chars[at] == '_' || chars[at] == '$')
+            {
                 word.extend(chars[at].to_lowercase());
                 at += 1;
             }
-            tokens.push(Tok { token: Token::Word(word), offset });
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit)) {
+            tokens.push(Tok {
+                token: Token::Word(word),
+                offset,
+            });
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(at + 1).is_some_and(char::is_ascii_digit))
+        {
             let mut number = String::new();
             while at < chars.len() && (chars[at].is_ascii_alphanumeric() || chars[at] == '.') {
                 number.push(chars[at]);
                 at += 1;
             }
-            tokens.push(Tok { token: Token::Number(number), offset });
+            tokens.push(Tok {
+                token: Token::Number(number),
+                offset,
+            });
         } else if c == '\'' || c == '"' {
             let mut value = String::new();
             at += 1;
             loop {
                 match chars.get(at) {
                     None => {
-                        let what = if c == '\'' { "unterminated quoted string" } else { "unterminated quoted identifier" };
+                        let what = if c == '\'' {
+                            "unterminated quoted string"
+                        } else {
+                            "unterminated quoted identifier"
+                        };
                         let rest: String = chars[offset..].iter().collect();
-                        return Err(SqlError::syntax(format!("{what} at or near \"{rest}\"")).at(Some(offset + 1)));
+                        return Err(SqlError::syntax(format!("{what} at or near \"{rest}\""))
+                            .at(Some(offset + 1)));
                     }
                     Some(&q) if q == c && chars.get(at + 1) == Some(&c) => {
                         value.push(c);
@@ -212,9 +242,19 @@ pub fn lex(text: &str) -> SqlResult<Vec<Tok>> {
                     }
                 }
             }
-            tokens.push(Tok { token: if c == '\'' { Token::Str(value) } else { Token::Quoted(value) }, offset });
+            tokens.push(Tok {
+                token: if c == '\'' {
+                    Token::Str(value)
+                } else {
+                    Token::Quoted(value)
+                },
+                offset,
+            });
         } else {
-            tokens.push(Tok { token: Token::Punct(c), offset });
+            tokens.push(Tok {
+                token: Token::Punct(c),
+                offset,
+            });
             at += 1;
         }
     }
@@ -231,7 +271,11 @@ pub struct CopyOptions {
 
 impl Default for CopyOptions {
     fn default() -> Self {
-        CopyOptions { delimiter: '\t', null: "\\N".into(), freeze: false }
+        CopyOptions {
+            delimiter: '\t',
+            null: "\\N".into(),
+            freeze: false,
+        }
     }
 }
 
@@ -247,18 +291,39 @@ pub enum Isolation {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// `start`: spelled START TRANSACTION (the command tag differs).
-    Begin { isolation: Option<Isolation>, start: bool },
+    Begin {
+        isolation: Option<Isolation>,
+        start: bool,
+    },
     Commit,
     Rollback,
     /// `SET [SESSION|LOCAL] name {TO|=} value`; `None`: DEFAULT.
-    Set { name: String, value: Option<String>, local: bool },
-    SetTransaction { isolation: Option<Isolation> },
-    Show { name: String },
+    Set {
+        name: String,
+        value: Option<String>,
+        local: bool,
+    },
+    SetTransaction {
+        isolation: Option<Isolation>,
+    },
+    Show {
+        name: String,
+    },
     /// `RESET name` or `RESET ALL` (`None`).
-    Reset { name: Option<String> },
+    Reset {
+        name: Option<String>,
+    },
     /// VACUUM or ANALYZE: accepted; checks the tables exist.
-    Maintenance { vacuum: bool, tables: Vec<(String, usize)> },
-    Copy { table: String, table_offset: usize, columns: Vec<(String, usize)>, options: CopyOptions },
+    Maintenance {
+        vacuum: bool,
+        tables: Vec<(String, usize)>,
+    },
+    Copy {
+        table: String,
+        table_offset: usize,
+        columns: Vec<(String, usize)>,
+        options: CopyOptions,
+    },
     Sql(Box<Statement>),
 }
 
@@ -396,28 +461,54 @@ impl Cursor {
 
 /// Parses one statement.
 pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
-    let first_word = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("").to_ascii_lowercase();
+    let first_word = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let hand = matches!(
         first_word.as_str(),
-        "begin" | "start" | "commit" | "end" | "rollback" | "abort" | "set" | "show" | "reset" | "vacuum" | "analyze" | "analyse" | "copy"
+        "begin"
+            | "start"
+            | "commit"
+            | "end"
+            | "rollback"
+            | "abort"
+            | "set"
+            | "show"
+            | "reset"
+            | "vacuum"
+            | "analyze"
+            | "analyse"
+            | "copy"
     );
     if !hand {
         return parse_with_sqlparser(text);
     }
     let tokens = lex(text)?;
-    let mut c = Cursor { tokens, at: 0, len: text.chars().count() };
+    let mut c = Cursor {
+        tokens,
+        at: 0,
+        len: text.chars().count(),
+    };
     let parsed = match first_word.as_str() {
         "begin" => {
             c.at = 1;
             let _ = c.word("work") || c.word("transaction");
-            Parsed::Begin { isolation: c.isolation()?, start: false }
+            Parsed::Begin {
+                isolation: c.isolation()?,
+                start: false,
+            }
         }
         "start" => {
             c.at = 1;
             if !c.word("transaction") {
                 return Err(c.error());
             }
-            Parsed::Begin { isolation: c.isolation()?, start: true }
+            Parsed::Begin {
+                isolation: c.isolation()?,
+                start: true,
+            }
         }
         "commit" | "end" => {
             c.at = 1;
@@ -464,7 +555,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 let isolation = c.isolation()?;
                 c.expect_end()?;
                 let value = isolation.map(isolation_name).map(str::to_string);
-                return Ok(Parsed::Set { name: "default_transaction_isolation".into(), value, local: false });
+                return Ok(Parsed::Set {
+                    name: "default_transaction_isolation".into(),
+                    value,
+                    local: false,
+                });
             }
             let name = if c.word("time") {
                 if !c.word("zone") {
@@ -481,7 +576,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
                 name
             };
-            let value = if c.word("default") || (name == "timezone" && c.word("local")) { None } else { Some(c.setting_value()?) };
+            let value = if c.word("default") || (name == "timezone" && c.word("local")) {
+                None
+            } else {
+                Some(c.setting_value()?)
+            };
             Parsed::Set { name, value, local }
         }
         "show" => {
@@ -513,9 +612,13 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 if !c.word("zone") {
                     return Err(c.error());
                 }
-                Parsed::Reset { name: Some("timezone".into()) }
+                Parsed::Reset {
+                    name: Some("timezone".into()),
+                }
             } else {
-                Parsed::Reset { name: Some(c.ident()?.0) }
+                Parsed::Reset {
+                    name: Some(c.ident()?.0),
+                }
             }
         }
         "vacuum" | "analyze" | "analyse" => {
@@ -528,7 +631,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     c.at += 1;
                 }
             }
-            while c.word("full") || c.word("freeze") || c.word("verbose") || c.word("analyze") || c.word("analyse") {}
+            while c.word("full")
+                || c.word("freeze")
+                || c.word("verbose")
+                || c.word("analyze")
+                || c.word("analyse")
+            {}
             let mut tables = Vec::new();
             while !c.done() {
                 let (name, offset) = c.qualified()?;
@@ -543,7 +651,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     break;
                 }
             }
-            Parsed::Maintenance { vacuum: first_word == "vacuum", tables }
+            Parsed::Maintenance {
+                vacuum: first_word == "vacuum",
+                tables,
+            }
         }
         "copy" => {
             c.at = 1;
@@ -573,7 +684,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return Err(SqlError::unsupported("COPY FROM a file or program"));
             }
             let options = copy_options(&mut c)?;
-            Parsed::Copy { table, table_offset, columns, options }
+            Parsed::Copy {
+                table,
+                table_offset,
+                columns,
+                options,
+            }
         }
         _ => unreachable!("first word checked above"),
     };
@@ -618,7 +734,11 @@ fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
                 }
                 "binary" | "csv" => apply_copy_option(&mut options, "format", Some(&name))?,
                 "freeze" => options.freeze = true,
-                _ => return Err(SqlError::syntax(format!("syntax error at or near \"{name}\""))),
+                _ => {
+                    return Err(SqlError::syntax(format!(
+                        "syntax error at or near \"{name}\""
+                    )))
+                }
             }
         }
     }
@@ -629,9 +749,14 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
     match name {
         "format" => match value {
             Some("text") => {}
-            Some(other @ ("csv" | "binary")) => return Err(SqlError::unsupported(format!("COPY format \"{other}\""))),
+            Some(other @ ("csv" | "binary")) => {
+                return Err(SqlError::unsupported(format!("COPY format \"{other}\"")))
+            }
             Some(other) => {
-                return Err(SqlError::new(code::INVALID_PARAMETER_VALUE, format!("COPY format \"{other}\" not recognized")))
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("COPY format \"{other}\" not recognized"),
+                ))
             }
             None => return Err(SqlError::syntax("syntax error at or near \")\"")),
         },
@@ -652,7 +777,10 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
             }
         }
         "null" => options.null = value.unwrap_or("").to_string(),
-        "encoding" if value.is_some_and(|v| v.eq_ignore_ascii_case("utf8") || v.eq_ignore_ascii_case("utf-8")) => {}
+        "encoding"
+            if value.is_some_and(|v| {
+                v.eq_ignore_ascii_case("utf8") || v.eq_ignore_ascii_case("utf-8")
+            }) => {}
         other => return Err(SqlError::unsupported(format!("COPY option \"{other}\""))),
     }
     Ok(())
@@ -677,7 +805,9 @@ fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
         .map_err(|error| syntax_error(text, error))?;
     match statements.len() {
         1 => Ok(Parsed::Sql(Box::new(statements.remove(0)))),
-        _ => Err(SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1))),
+        _ => {
+            Err(SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1)))
+        }
     }
 }
 
@@ -700,7 +830,8 @@ fn syntax_error(text: &str, error: ParserError) -> SqlError {
     let message = match &error {
         ParserError::TokenizerError(message) | ParserError::ParserError(message) => message.clone(),
         ParserError::RecursionLimitExceeded => {
-            return SqlError::new("54001", "stack depth limit exceeded").with_hint("The statement nests too deeply.")
+            return SqlError::new("54001", "stack depth limit exceeded")
+                .with_hint("The statement nests too deeply.")
         }
     };
     // "... found: TOKEN at Line: L, Column: C"
@@ -715,15 +846,22 @@ fn syntax_error(text: &str, error: ParserError) -> SqlError {
     if let ParserError::TokenizerError(_) = error {
         let at = position.unwrap_or(0);
         let rest: String = text.chars().skip(at).collect();
-        let what = if body.to_ascii_lowercase().contains("unterminated") { "unterminated quoted string" } else { "syntax error" };
+        let what = if body.to_ascii_lowercase().contains("unterminated") {
+            "unterminated quoted string"
+        } else {
+            "syntax error"
+        };
         return SqlError::syntax(format!("{what} at or near \"{rest}\"")).at(Some(at + 1));
     }
     match body.rsplit_once("found: ") {
         Some((_, "EOF")) | None if position.is_none() => {
             SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1))
         }
-        Some((_, "EOF")) => SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1)),
-        Some((_, token)) => SqlError::syntax(format!("syntax error at or near \"{token}\"")).at(position.map(|p| p + 1)),
+        Some((_, "EOF")) => {
+            SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1))
+        }
+        Some((_, token)) => SqlError::syntax(format!("syntax error at or near \"{token}\""))
+            .at(position.map(|p| p + 1)),
         None => SqlError::syntax(format!("syntax error: {body}")).at(position.map(|p| p + 1)),
     }
 }
@@ -736,8 +874,19 @@ mod tests {
     fn splits_respecting_quotes_and_comments() {
         let sql = "select 'a;b'; select \"x;\" -- c;\n; /* ; /* ; */ */ select $$;$$;;  select 1";
         let parts: Vec<_> = split_statements(sql).into_iter().map(|s| s.text).collect();
-        assert_eq!(parts, vec!["select 'a;b'", "select \"x;\" -- c;", "/* ; /* ; */ */ select $$;$$", "select 1"]);
-        let offsets: Vec<_> = split_statements("select 1;  select 2").into_iter().map(|s| s.offset).collect();
+        assert_eq!(
+            parts,
+            vec![
+                "select 'a;b'",
+                "select \"x;\" -- c;",
+                "/* ; /* ; */ */ select $$;$$",
+                "select 1"
+            ]
+        );
+        let offsets: Vec<_> = split_statements("select 1;  select 2")
+            .into_iter()
+            .map(|s| s.offset)
+            .collect();
         assert_eq!(offsets, vec![0, 11]);
     }
 
@@ -752,14 +901,24 @@ mod tests {
         }
         assert_eq!(
             parse_statement("vacuum analyze pgbench_branches").unwrap(),
-            Parsed::Maintenance { vacuum: true, tables: vec![("pgbench_branches".into(), 15)] }
+            Parsed::Maintenance {
+                vacuum: true,
+                tables: vec![("pgbench_branches".into(), 15)]
+            }
         );
         assert_eq!(parse_statement("END").unwrap(), Parsed::Commit);
         assert_eq!(
             parse_statement("SET extra_float_digits = 3").unwrap(),
-            Parsed::Set { name: "extra_float_digits".into(), value: Some("3".into()), local: false }
+            Parsed::Set {
+                name: "extra_float_digits".into(),
+                value: Some("3".into()),
+                local: false
+            }
         );
-        assert!(matches!(parse_statement("select 1").unwrap(), Parsed::Sql(_)));
+        assert!(matches!(
+            parse_statement("select 1").unwrap(),
+            Parsed::Sql(_)
+        ));
     }
 
     #[test]

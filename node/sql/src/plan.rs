@@ -99,10 +99,22 @@ pub enum Plan {
     Insert(Arc<InsertPlan>),
     Update(Arc<UpdatePlan>),
     Delete(Arc<DeletePlan>),
-    CreateTable { table: TableDef, if_not_exists: bool },
-    DropTables { names: Vec<(String, Option<usize>)>, if_exists: bool },
-    Truncate { tables: Vec<Arc<TableDef>> },
-    AddPrimaryKey { table: Arc<TableDef>, columns: Vec<usize>, name: Option<String> },
+    CreateTable {
+        table: TableDef,
+        if_not_exists: bool,
+    },
+    DropTables {
+        names: Vec<(String, Option<usize>)>,
+        if_exists: bool,
+    },
+    Truncate {
+        tables: Vec<Arc<TableDef>>,
+    },
+    AddPrimaryKey {
+        table: Arc<TableDef>,
+        columns: Vec<usize>,
+        name: Option<String>,
+    },
 }
 
 impl Plan {
@@ -119,6 +131,9 @@ impl Plan {
 
     /// Whether the statement changes the catalog (not allowed inside a transaction block yet).
     pub fn is_ddl(&self) -> bool {
-        matches!(self, Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. })
+        matches!(
+            self,
+            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. }
+        )
     }
 }

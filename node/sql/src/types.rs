@@ -70,7 +70,11 @@ impl DataType {
             1114 => DataType::Timestamp,
             1184 => DataType::TimestampTz,
             705 => DataType::Unknown,
-            other => return Err(SqlError::unsupported(format!("parameter type with OID {other}"))),
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "parameter type with OID {other}"
+                )))
+            }
         }))
     }
 
@@ -120,7 +124,10 @@ impl DataType {
         self.is_integer() || matches!(self, DataType::Float8 | DataType::Numeric)
     }
     pub fn is_string(self) -> bool {
-        matches!(self, DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown)
+        matches!(
+            self,
+            DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown
+        )
     }
     pub fn is_timestamp(self) -> bool {
         matches!(self, DataType::Timestamp | DataType::TimestampTz)
@@ -151,7 +158,10 @@ fn invalid_input(ty: DataType, text: &str) -> SqlError {
         DataType::Varchar(_) | DataType::Char(_) => "text".to_string(),
         other => other.name(),
     };
-    SqlError::new(code::INVALID_TEXT_REPRESENTATION, format!("invalid input syntax for type {type_name}: \"{text}\""))
+    SqlError::new(
+        code::INVALID_TEXT_REPRESENTATION,
+        format!("invalid input syntax for type {type_name}: \"{text}\""),
+    )
 }
 
 fn out_of_range(ty: DataType) -> SqlError {
@@ -198,21 +208,31 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             check_int(parsed, ty).map_err(|_| value_out_of_range_for(text, ty))?;
             Value::Int(parsed)
         }
-        DataType::Float8 => Value::Float(parse_float(trimmed).ok_or_else(|| invalid_input(ty, text))?),
-        DataType::Numeric => Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?),
+        DataType::Float8 => {
+            Value::Float(parse_float(trimmed).ok_or_else(|| invalid_input(ty, text))?)
+        }
+        DataType::Numeric => {
+            Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?)
+        }
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
-        DataType::Timestamp | DataType::TimestampTz => {
-            Value::Timestamp(parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
-                SqlError::new(code::INVALID_DATETIME_FORMAT, format!("invalid input syntax for type {}: \"{text}\"", ty.name()))
-            })?)
-        }
+        DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
+            parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_DATETIME_FORMAT,
+                    format!("invalid input syntax for type {}: \"{text}\"", ty.name()),
+                )
+            })?,
+        ),
     })
 }
 
 fn value_out_of_range_for(text: &str, ty: DataType) -> SqlError {
-    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, format!("value \"{text}\" is out of range for type {}", ty.name()))
+    SqlError::new(
+        code::NUMERIC_VALUE_OUT_OF_RANGE,
+        format!("value \"{text}\" is out of range for type {}", ty.name()),
+    )
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -231,7 +251,11 @@ fn parse_float(text: &str) -> Option<f64> {
 
 /// Parses a numeric literal, including exponent notation.
 pub fn parse_numeric(text: &str) -> Option<Decimal> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
         return None;
     }
     if text.contains(['e', 'E']) {
@@ -243,11 +267,15 @@ pub fn parse_numeric(text: &str) -> Option<Decimal> {
 
 /// varchar(n) input: too long is an error unless the excess is spaces (or the cast is explicit).
 pub fn fit_varchar(text: &str, limit: Option<u32>, explicit: bool) -> SqlResult<String> {
-    let Some(limit) = limit else { return Ok(text.to_string()) };
+    let Some(limit) = limit else {
+        return Ok(text.to_string());
+    };
     let limit = limit as usize;
     match text.char_indices().nth(limit) {
         None => Ok(text.to_string()),
-        Some((cut, _)) if explicit || text[cut..].chars().all(|c| c == ' ') => Ok(text[..cut].to_string()),
+        Some((cut, _)) if explicit || text[cut..].chars().all(|c| c == ' ') => {
+            Ok(text[..cut].to_string())
+        }
         Some(_) => Err(SqlError::new(
             code::STRING_DATA_RIGHT_TRUNCATION,
             format!("value too long for type character varying({limit})"),
@@ -265,11 +293,18 @@ pub fn fit_char(text: &str, n: u32, explicit: bool) -> SqlResult<String> {
         padded.extend(std::iter::repeat_n(' ', n - count));
         return Ok(padded);
     }
-    let cut = text.char_indices().nth(n).map(|(at, _)| at).unwrap_or(text.len());
+    let cut = text
+        .char_indices()
+        .nth(n)
+        .map(|(at, _)| at)
+        .unwrap_or(text.len());
     if explicit || text[cut..].chars().all(|c| c == ' ') {
         Ok(text[..cut].to_string())
     } else {
-        Err(SqlError::new(code::STRING_DATA_RIGHT_TRUNCATION, format!("value too long for type character({n})")))
+        Err(SqlError::new(
+            code::STRING_DATA_RIGHT_TRUNCATION,
+            format!("value too long for type character({n})"),
+        ))
     }
 }
 
@@ -299,7 +334,15 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+    (
+        if month <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        month,
+        day,
+    )
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -334,7 +377,9 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
     let dash2 = dash1 + 1 + text[dash1 + 1..].find('-')?;
     let month = number(dash1 + 1, dash2)?;
     let mut at = dash2 + 1;
-    let day_end = text[at..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |i| at + i);
+    let day_end = text[at..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(text.len(), |i| at + i);
     let day = number(at, day_end)?;
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
@@ -361,7 +406,11 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
                 if !fraction.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                let digits: String = fraction.chars().chain(std::iter::repeat('0')).take(7).collect();
+                let digits: String = fraction
+                    .chars()
+                    .chain(std::iter::repeat('0'))
+                    .take(7)
+                    .collect();
                 let seven: i64 = digits.parse().ok()?;
                 micros = (seven + 5) / 10;
             }
@@ -374,12 +423,14 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
             if !zone.eq_ignore_ascii_case("z") {
                 let sign = if zone.starts_with('-') { -1 } else { 1 };
                 let (hours, minutes) = zone[1..].split_once(':').unwrap_or((&zone[1..], "0"));
-                offset_secs = sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60);
+                offset_secs =
+                    sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60);
             }
         }
     }
     let days = days_from_civil(year, month, day) - UNIX_TO_PG_DAYS;
-    let mut usecs = days * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + micros;
+    let mut usecs =
+        days * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + micros;
     if with_zone {
         usecs -= offset_secs * USECS_PER_SEC;
     }
@@ -400,9 +451,16 @@ pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
     rest /= USECS_PER_SEC;
     let (hour, minute, second) = (rest / 3600, rest / 60 % 60, rest % 60);
     if year <= 0 {
-        let _ = write!(out, "{:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}", 1 - year);
+        let _ = write!(
+            out,
+            "{:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}",
+            1 - year
+        );
     } else {
-        let _ = write!(out, "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
+        let _ = write!(
+            out,
+            "{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}"
+        );
     }
     if micros != 0 {
         let fraction = format!("{micros:06}");
@@ -419,7 +477,9 @@ pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
 
 /// The current time as a timestamp.
 pub fn now_timestamp() -> i64 {
-    let since_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     since_unix.as_micros() as i64 - UNIX_TO_PG_DAYS * USECS_PER_DAY
 }
 
@@ -436,7 +496,9 @@ pub fn format_float(value: f64, out: &mut String) {
         return out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
     }
     let scientific = format!("{value:e}");
-    let (mantissa, exponent) = scientific.split_once('e').expect("LowerExp has an exponent");
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("LowerExp has an exponent");
     let exponent: i32 = exponent.parse().expect("exponent is an integer");
     if (-4..15).contains(&exponent) {
         let _ = write!(out, "{value}");
@@ -480,7 +542,9 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
-        (Value::Numeric(_), _) => return Err(SqlError::unsupported("binary output format for numeric")),
+        (Value::Numeric(_), _) => {
+            return Err(SqlError::unsupported("binary output format for numeric"))
+        }
         (Value::Null, _) => {}
     }
     Ok(())
@@ -488,14 +552,34 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
 
 /// Parses the binary wire form of a parameter of type `ty`.
 pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
-    let bad = || SqlError::new(code::INVALID_BINARY_REPRESENTATION, format!("incorrect binary data format in bind parameter of type {}", ty.name()));
-    let fixed = |n: usize| -> SqlResult<&[u8]> { if bytes.len() == n { Ok(bytes) } else { Err(bad()) } };
+    let bad = || {
+        SqlError::new(
+            code::INVALID_BINARY_REPRESENTATION,
+            format!(
+                "incorrect binary data format in bind parameter of type {}",
+                ty.name()
+            ),
+        )
+    };
+    let fixed = |n: usize| -> SqlResult<&[u8]> {
+        if bytes.len() == n {
+            Ok(bytes)
+        } else {
+            Err(bad())
+        }
+    };
     Ok(match ty {
         DataType::Bool => Value::Bool(fixed(1)?[0] != 0),
-        DataType::Int2 => Value::Int(i16::from_be_bytes(fixed(2)?.try_into().map_err(|_| bad())?) as i64),
-        DataType::Int4 => Value::Int(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64),
+        DataType::Int2 => {
+            Value::Int(i16::from_be_bytes(fixed(2)?.try_into().map_err(|_| bad())?) as i64)
+        }
+        DataType::Int4 => {
+            Value::Int(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64)
+        }
         DataType::Int8 => Value::Int(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
-        DataType::Float8 => Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
+        DataType::Float8 => {
+            Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
+        }
         DataType::Timestamp | DataType::TimestampTz => {
             Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
@@ -514,13 +598,25 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
     }
     Ok(match (value, to) {
         (value, DataType::Text | DataType::Unknown) => Value::Text(text_of(value, from)),
-        (value, DataType::Varchar(limit)) => Value::Text(fit_varchar(&text_of(value, from), limit, explicit)?),
+        (value, DataType::Varchar(limit)) => {
+            Value::Text(fit_varchar(&text_of(value, from), limit, explicit)?)
+        }
         (value, DataType::Char(n)) => {
             let text = text_of(value, from);
-            Value::Text(fit_char(if from.is_string() && !matches!(from, DataType::Char(_)) { &text } else { text.as_str() }, n, explicit)?)
+            Value::Text(fit_char(
+                if from.is_string() && !matches!(from, DataType::Char(_)) {
+                    &text
+                } else {
+                    text.as_str()
+                },
+                n,
+                explicit,
+            )?)
         }
         (Value::Text(text), to) => parse_text(&text, to)?,
-        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8) => Value::Int(check_int(i, to)?),
+        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+            Value::Int(check_int(i, to)?)
+        }
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
         (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
         (Value::Int(i), DataType::Bool) if from == DataType::Int4 => Value::Bool(i != 0),
@@ -532,14 +628,22 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             }
             Value::Int(check_int(rounded as i64, to)?)
         }
-        (Value::Float(f), DataType::Numeric) => Value::Numeric(
-            Decimal::from_f64(f).ok_or_else(|| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "value out of range for type numeric"))?,
-        ),
+        (Value::Float(f), DataType::Numeric) => {
+            Value::Numeric(Decimal::from_f64(f).ok_or_else(|| {
+                SqlError::new(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "value out of range for type numeric",
+                )
+            })?)
+        }
         (Value::Numeric(d), DataType::Numeric) => Value::Numeric(d),
         (Value::Numeric(d), DataType::Float8) => Value::Float(d.to_f64().unwrap_or(f64::NAN)),
         (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
             let rounded = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-            Value::Int(check_int(rounded.to_i64().ok_or_else(|| out_of_range(to))?, to)?)
+            Value::Int(check_int(
+                rounded.to_i64().ok_or_else(|| out_of_range(to))?,
+                to,
+            )?)
         }
         (Value::Bool(b), DataType::Bool) => Value::Bool(b),
         (Value::Bool(b), DataType::Int4) => Value::Int(b as i64),
@@ -555,7 +659,9 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
 
 fn text_of(value: Value, from: DataType) -> String {
     match value {
-        Value::Text(text) if matches!(from, DataType::Char(_)) => text.trim_end_matches(' ').to_string(),
+        Value::Text(text) if matches!(from, DataType::Char(_)) => {
+            text.trim_end_matches(' ').to_string()
+        }
         Value::Text(text) => text,
         Value::Bool(b) => if b { "true" } else { "false" }.to_string(),
         other => to_text(&other, from),
@@ -618,7 +724,11 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             Value::Float(f) => {
                 out.push(0x01);
                 let bits = f.to_bits();
-                let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
+                let ordered = if bits >> 63 == 1 {
+                    !bits
+                } else {
+                    bits | (1 << 63)
+                };
                 out.extend_from_slice(&ordered.to_be_bytes());
             }
             Value::Numeric(d) => {
@@ -628,7 +738,11 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             }
             Value::Text(s) => {
                 out.push(0x01);
-                let text = if matches!(ty, DataType::Char(_)) { s.trim_end_matches(' ') } else { s.as_str() };
+                let text = if matches!(ty, DataType::Char(_)) {
+                    s.trim_end_matches(' ')
+                } else {
+                    s.as_str()
+                };
                 encode_key_text(text, out);
             }
         }
@@ -695,14 +809,24 @@ pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
         values.push(match tag {
             0 => Value::Null,
             1 => Value::Bool(take(1, &mut bytes)?[0] != 0),
-            2 => Value::Int(i64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
-            3 => Value::Float(f64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
-            4 => Value::Numeric(Decimal::deserialize(take(16, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            2 => Value::Int(i64::from_le_bytes(
+                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
+            )),
+            3 => Value::Float(f64::from_le_bytes(
+                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
+            )),
+            4 => Value::Numeric(Decimal::deserialize(
+                take(16, &mut bytes)?.try_into().map_err(|_| corrupt())?,
+            )),
             5 => {
-                let len = u32::from_le_bytes(take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?) as usize;
+                let len =
+                    u32::from_le_bytes(take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?)
+                        as usize;
                 Value::Text(String::from_utf8(take(len, &mut bytes)?).map_err(|_| corrupt())?)
             }
-            6 => Value::Timestamp(i64::from_le_bytes(take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?)),
+            6 => Value::Timestamp(i64::from_le_bytes(
+                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
+            )),
             _ => return Err(corrupt()),
         });
     }
@@ -734,7 +858,12 @@ mod tests {
 
     #[test]
     fn timestamps_round_trip() {
-        for text in ["2000-01-01 00:00:00", "2024-02-29 13:45:07.25", "1999-12-31 23:59:59.999999", "1970-01-01 00:00:00"] {
+        for text in [
+            "2000-01-01 00:00:00",
+            "2024-02-29 13:45:07.25",
+            "1999-12-31 23:59:59.999999",
+            "1970-01-01 00:00:00",
+        ] {
             let parsed = parse_timestamp(text, false).unwrap();
             let mut out = String::new();
             format_timestamp(parsed, false, &mut out);
@@ -753,9 +882,17 @@ mod tests {
             out
         };
         assert!(key(Value::Int(-5), DataType::Int4) < key(Value::Int(3), DataType::Int4));
-        assert!(key(Value::Float(-1.5), DataType::Float8) < key(Value::Float(0.25), DataType::Float8));
-        assert!(key(Value::Text("ab".into()), DataType::Text) < key(Value::Text("abc".into()), DataType::Text));
-        assert_eq!(key(Value::Text("x  ".into()), DataType::Char(3)), key(Value::Text("x".into()), DataType::Char(3)));
+        assert!(
+            key(Value::Float(-1.5), DataType::Float8) < key(Value::Float(0.25), DataType::Float8)
+        );
+        assert!(
+            key(Value::Text("ab".into()), DataType::Text)
+                < key(Value::Text("abc".into()), DataType::Text)
+        );
+        assert_eq!(
+            key(Value::Text("x  ".into()), DataType::Char(3)),
+            key(Value::Text("x".into()), DataType::Char(3))
+        );
     }
 
     #[test]
@@ -779,9 +916,18 @@ mod tests {
     fn text_input_errors_name_the_type() {
         let error = parse_text("abc", DataType::Int4).unwrap_err();
         assert_eq!(error.code, code::INVALID_TEXT_REPRESENTATION);
-        assert_eq!(error.message, "invalid input syntax for type integer: \"abc\"");
-        assert_eq!(parse_text("99999999999", DataType::Int4).unwrap_err().code, code::NUMERIC_VALUE_OUT_OF_RANGE);
+        assert_eq!(
+            error.message,
+            "invalid input syntax for type integer: \"abc\""
+        );
+        assert_eq!(
+            parse_text("99999999999", DataType::Int4).unwrap_err().code,
+            code::NUMERIC_VALUE_OUT_OF_RANGE
+        );
         assert_eq!(fit_char("ab", 4, false).unwrap(), "ab  ");
-        assert_eq!(fit_varchar("abcdef", Some(3), false).unwrap_err().code, code::STRING_DATA_RIGHT_TRUNCATION);
+        assert_eq!(
+            fit_varchar("abcdef", Some(3), false).unwrap_err().code,
+            code::STRING_DATA_RIGHT_TRUNCATION
+        );
     }
 }

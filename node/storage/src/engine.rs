@@ -17,7 +17,12 @@ pub trait Tree: Default {
     /// Removes `key`, returning its row.
     fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>>;
     /// Visits rows with keys in `[from, to)` in key order until `visit` returns false.
-    fn scan(&self, from: Bound<&[u8]>, to: Bound<&[u8]>, visit: &mut dyn FnMut(&[u8], &[u8]) -> bool);
+    fn scan(
+        &self,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    );
     /// Number of rows.
     fn len(&self) -> usize;
     /// Whether the tree holds no row.
@@ -42,7 +47,12 @@ impl Tree for MemTree {
     fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>> {
         self.map.remove(key)
     }
-    fn scan(&self, from: Bound<&[u8]>, to: Bound<&[u8]>, visit: &mut dyn FnMut(&[u8], &[u8]) -> bool) {
+    fn scan(
+        &self,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) {
         for (key, row) in self.map.range::<[u8], _>((from, to)) {
             if !visit(key, row) {
                 break;
@@ -65,10 +75,14 @@ mod tests {
             tree.put(key.to_vec(), key.to_vec());
         }
         let mut seen = Vec::new();
-        tree.scan(Bound::Included(b"b"), Bound::Excluded(b"d"), &mut |key, _| {
-            seen.push(key.to_vec());
-            true
-        });
+        tree.scan(
+            Bound::Included(b"b"),
+            Bound::Excluded(b"d"),
+            &mut |key, _| {
+                seen.push(key.to_vec());
+                true
+            },
+        );
         assert_eq!(seen, vec![b"b".to_vec(), b"c".to_vec()]);
         assert_eq!(tree.remove(b"a"), Some(b"a".to_vec()));
         assert_eq!(tree.len(), 3);

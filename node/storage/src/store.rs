@@ -110,7 +110,9 @@ impl Store {
         if self.locks.is_empty() {
             return None;
         }
-        self.locks.get(&(table, key.to_vec())).filter(|lock| lock.holder != txn)
+        self.locks
+            .get(&(table, key.to_vec()))
+            .filter(|lock| lock.holder != txn)
     }
 
     /// The transaction other than `txn` holding the lock on `key`, if any.
@@ -121,7 +123,10 @@ impl Store {
     /// The version of `key` that `txn` sees.
     pub fn get(&self, txn: TxnId, table: TableId, key: &[u8]) -> Result<Option<&[u8]>, Blocked> {
         self.check_table(txn, table)?;
-        let newest = self.trees.get(&(table, vshard_of(key))).and_then(|tree| tree.get(key));
+        let newest = self
+            .trees
+            .get(&(table, vshard_of(key)))
+            .and_then(|tree| tree.get(key));
         if self.locks.is_empty() {
             return Ok(newest);
         }
@@ -133,19 +138,37 @@ impl Store {
     }
 
     /// Visits every row of `table` on this worker as `txn` sees it, until `visit` returns false.
-    pub fn scan(&self, txn: TxnId, table: TableId, visit: &mut dyn FnMut(RowView<'_>) -> bool) -> Result<(), Blocked> {
+    pub fn scan(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
-        let Some(vshards) = self.table_vshards.get(&table) else { return Ok(()) };
+        let Some(vshards) = self.table_vshards.get(&table) else {
+            return Ok(());
+        };
         let any_locks = !self.locks.is_empty();
         let mut go_on = true;
         for vshard in vshards {
-            let Some(tree) = self.trees.get(&(table, *vshard)) else { continue };
+            let Some(tree) = self.trees.get(&(table, *vshard)) else {
+                continue;
+            };
             tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
-                let view = match any_locks.then(|| self.locks.get(&(table, key.to_vec()))).flatten() {
-                    None => RowView { key, visible: Some(row), locked_newest: None },
-                    Some(lock) if lock.holder == txn => {
-                        RowView { key, visible: (!lock.deleted).then_some(row), locked_newest: None }
-                    }
+                let view = match any_locks
+                    .then(|| self.locks.get(&(table, key.to_vec())))
+                    .flatten()
+                {
+                    None => RowView {
+                        key,
+                        visible: Some(row),
+                        locked_newest: None,
+                    },
+                    Some(lock) if lock.holder == txn => RowView {
+                        key,
+                        visible: (!lock.deleted).then_some(row),
+                        locked_newest: None,
+                    },
                     Some(lock) => RowView {
                         key,
                         visible: lock.before.as_deref(),
@@ -166,24 +189,50 @@ impl Store {
     fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
         if let Some(lock) = self.other_holder(txn, table, key) {
-            return Err(Blocked { holder: lock.holder });
+            return Err(Blocked {
+                holder: lock.holder,
+            });
         }
         let map_key = (table, key.to_vec());
         if !self.locks.contains_key(&map_key) {
-            let before = self.trees.get(&(table, vshard_of(key))).and_then(|tree| tree.get(key)).map(<[u8]>::to_vec);
-            self.locks.insert(map_key, RowLock { holder: txn, before, deleted: false });
-            self.txns.entry(txn).or_default().rows.push((table, key.to_vec()));
+            let before = self
+                .trees
+                .get(&(table, vshard_of(key)))
+                .and_then(|tree| tree.get(key))
+                .map(<[u8]>::to_vec);
+            self.locks.insert(
+                map_key,
+                RowLock {
+                    holder: txn,
+                    before,
+                    deleted: false,
+                },
+            );
+            self.txns
+                .entry(txn)
+                .or_default()
+                .rows
+                .push((table, key.to_vec()));
         }
         Ok(())
     }
 
     /// Inserts a row unless a row with that key is visible to `txn`.
-    pub fn insert(&mut self, txn: TxnId, table: TableId, key: Vec<u8>, row: Vec<u8>) -> Result<Inserted, Blocked> {
+    pub fn insert(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: Vec<u8>,
+        row: Vec<u8>,
+    ) -> Result<Inserted, Blocked> {
         if self.get(txn, table, &key)?.is_some() {
             return Ok(Inserted::Duplicate);
         }
         self.lock(txn, table, &key)?;
-        let lock = self.locks.get_mut(&(table, key.clone())).expect("locked above");
+        let lock = self
+            .locks
+            .get_mut(&(table, key.clone()))
+            .expect("locked above");
         lock.deleted = false;
         let vshard = vshard_of(&key);
         self.tree_mut(table, vshard).put(key, row);
@@ -191,7 +240,13 @@ impl Store {
     }
 
     /// Replaces the row under `key` (which `txn` must see).
-    pub fn update(&mut self, txn: TxnId, table: TableId, key: &[u8], row: Vec<u8>) -> Result<(), Blocked> {
+    pub fn update(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        row: Vec<u8>,
+    ) -> Result<(), Blocked> {
         self.lock(txn, table, key)?;
         let vshard = vshard_of(key);
         self.tree_mut(table, vshard).put(key.to_vec(), row);
@@ -201,23 +256,43 @@ impl Store {
     /// Deletes the row under `key` (which `txn` must see).
     pub fn delete(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
         self.lock(txn, table, key)?;
-        self.locks.get_mut(&(table, key.to_vec())).expect("locked above").deleted = true;
+        self.locks
+            .get_mut(&(table, key.to_vec()))
+            .expect("locked above")
+            .deleted = true;
         Ok(())
     }
 
     /// Empties `table` on this worker under an exclusive table lock held until commit or abort.
     pub fn truncate(&mut self, txn: TxnId, table: TableId) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
-        if let Some((_, lock)) = self.locks.iter().find(|((t, _), lock)| *t == table && lock.holder != txn) {
-            return Err(Blocked { holder: lock.holder });
+        if let Some((_, lock)) = self
+            .locks
+            .iter()
+            .find(|((t, _), lock)| *t == table && lock.holder != txn)
+        {
+            return Err(Blocked {
+                holder: lock.holder,
+            });
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
         self.finish_rows(txn, |(t, _)| *t == table, true);
         self.table_locks.insert(txn_table_key(table), txn);
         let vshards = self.table_vshards.remove(&table).unwrap_or_default();
-        let old = vshards.into_iter().filter_map(|vshard| self.trees.remove(&(table, vshard)).map(|tree| (vshard, tree))).collect();
-        self.txns.entry(txn).or_default().truncated.push((table, old));
+        let old = vshards
+            .into_iter()
+            .filter_map(|vshard| {
+                self.trees
+                    .remove(&(table, vshard))
+                    .map(|tree| (vshard, tree))
+            })
+            .collect();
+        self.txns
+            .entry(txn)
+            .or_default()
+            .truncated
+            .push((table, old));
         Ok(())
     }
 
@@ -232,8 +307,15 @@ impl Store {
     }
 
     /// The log records of `txn`'s changes, ending with its commit record. Locks stay held.
-    pub fn commit_records(&self, txn: TxnId, participants: &[u8], emit: &mut dyn FnMut(Record<'_>)) {
-        let Some(writes) = self.txns.get(&txn) else { return };
+    pub fn commit_records(
+        &self,
+        txn: TxnId,
+        participants: &[u8],
+        emit: &mut dyn FnMut(Record<'_>),
+    ) {
+        let Some(writes) = self.txns.get(&txn) else {
+            return;
+        };
         for (table, _) in &writes.truncated {
             emit(Record::Truncate { txn, table: *table });
         }
@@ -242,15 +324,32 @@ impl Store {
             let before = lock.before.as_deref();
             if lock.deleted {
                 if before.is_some() {
-                    emit(Record::Delete { txn, table: *table, key, before });
+                    emit(Record::Delete {
+                        txn,
+                        table: *table,
+                        key,
+                        before,
+                    });
                 }
             } else {
-                let after = self.trees[&(*table, vshard_of(key))].get(key).expect("locked row is in its tree");
-                emit(Record::Put { txn, table: *table, key, before, after });
+                let after = self.trees[&(*table, vshard_of(key))]
+                    .get(key)
+                    .expect("locked row is in its tree");
+                emit(Record::Put {
+                    txn,
+                    table: *table,
+                    key,
+                    before,
+                    after,
+                });
             }
         }
         if let Some((version, image)) = &writes.catalog {
-            emit(Record::Catalog { txn, version: *version, image });
+            emit(Record::Catalog {
+                txn,
+                version: *version,
+                image,
+            });
         }
         emit(Record::Commit { txn, participants });
     }
@@ -287,14 +386,28 @@ impl Store {
 
     /// Settles the row locks of `txn` that `which` selects: commit (keep newest) or undo (restore).
     fn finish_rows(&mut self, txn: TxnId, which: impl Fn(&(TableId, Vec<u8>)) -> bool, undo: bool) {
-        let Some(writes) = self.txns.get_mut(&txn) else { return };
-        let (chosen, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.rows).into_iter().partition(|row| which(row));
+        let Some(writes) = self.txns.get_mut(&txn) else {
+            return;
+        };
+        let (chosen, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.rows)
+            .into_iter()
+            .partition(|row| which(row));
         writes.rows = kept;
         for (table, key) in chosen {
-            let Some(lock) = self.locks.remove(&(table, key.clone())) else { continue };
+            let Some(lock) = self.locks.remove(&(table, key.clone())) else {
+                continue;
+            };
             let vshard = vshard_of(&key);
-            let restore = if undo { lock.before.map(Some).unwrap_or(None) } else { None };
-            let remove = if undo { restore.is_none() } else { lock.deleted };
+            let restore = if undo {
+                lock.before.map(Some).unwrap_or(None)
+            } else {
+                None
+            };
+            let remove = if undo {
+                restore.is_none()
+            } else {
+                lock.deleted
+            };
             if let Some(before) = restore {
                 self.tree_mut(table, vshard).put(key, before);
             } else if remove {
@@ -322,7 +435,8 @@ impl Store {
                 true
             });
             // SAFETY: the pointers borrow from `tree`, which `self` keeps alive for the iterator.
-            rows.into_iter().map(|(table, key, row)| unsafe { (table, &*key, &*row) })
+            rows.into_iter()
+                .map(|(table, key, row)| unsafe { (table, &*key, &*row) })
         })
     }
 
@@ -330,7 +444,12 @@ impl Store {
     pub fn row_count(&self, table: TableId) -> usize {
         self.table_vshards
             .get(&table)
-            .map(|vshards| vshards.iter().map(|v| self.trees.get(&(table, *v)).map_or(0, Tree::len)).sum())
+            .map(|vshards| {
+                vshards
+                    .iter()
+                    .map(|v| self.trees.get(&(table, *v)).map_or(0, Tree::len))
+                    .sum()
+            })
             .unwrap_or(0)
     }
 }
@@ -351,7 +470,10 @@ mod tests {
         store.update(10, 1, b"k", b"new".to_vec()).unwrap();
         assert_eq!(store.get(10, 1, b"k").unwrap(), Some(&b"new"[..]));
         assert_eq!(store.get(20, 1, b"k").unwrap(), Some(&b"old"[..]));
-        assert_eq!(store.update(20, 1, b"k", b"x".to_vec()), Err(Blocked { holder: 10 }));
+        assert_eq!(
+            store.update(20, 1, b"k", b"x".to_vec()),
+            Err(Blocked { holder: 10 })
+        );
         let mut records = Vec::new();
         store.commit_records(10, &[0], &mut |record| records.push(format!("{record:?}")));
         assert_eq!(records.len(), 2);
@@ -362,8 +484,17 @@ mod tests {
     #[test]
     fn abort_restores_inserts_deletes_and_truncates() {
         let mut store = Store::default();
-        store.load(1, [(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), b"2".to_vec())]);
-        assert_eq!(store.insert(5, 1, b"a".to_vec(), b"dup".to_vec()), Ok(Inserted::Duplicate));
+        store.load(
+            1,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"b".to_vec(), b"2".to_vec()),
+            ],
+        );
+        assert_eq!(
+            store.insert(5, 1, b"a".to_vec(), b"dup".to_vec()),
+            Ok(Inserted::Duplicate)
+        );
         store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         store.delete(5, 1, b"a").unwrap();
         assert_eq!(store.get(5, 1, b"a").unwrap(), None);
@@ -381,7 +512,13 @@ mod tests {
             })
             .unwrap();
         keys.sort();
-        assert_eq!(keys, vec![(b"a".to_vec(), Some(b"1".to_vec())), (b"b".to_vec(), Some(b"2".to_vec()))]);
+        assert_eq!(
+            keys,
+            vec![
+                (b"a".to_vec(), Some(b"1".to_vec())),
+                (b"b".to_vec(), Some(b"2".to_vec()))
+            ]
+        );
     }
 
     #[test]

@@ -52,12 +52,33 @@ use crate::{TableId, TxnId, WorkerId};
 /// A log record, borrowing its byte strings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Record<'a> {
-    Put { txn: TxnId, table: TableId, key: &'a [u8], before: Option<&'a [u8]>, after: &'a [u8] },
-    Delete { txn: TxnId, table: TableId, key: &'a [u8], before: Option<&'a [u8]> },
-    Truncate { txn: TxnId, table: TableId },
-    Catalog { txn: TxnId, version: u64, image: &'a [u8] },
+    Put {
+        txn: TxnId,
+        table: TableId,
+        key: &'a [u8],
+        before: Option<&'a [u8]>,
+        after: &'a [u8],
+    },
+    Delete {
+        txn: TxnId,
+        table: TableId,
+        key: &'a [u8],
+        before: Option<&'a [u8]>,
+    },
+    Truncate {
+        txn: TxnId,
+        table: TableId,
+    },
+    Catalog {
+        txn: TxnId,
+        version: u64,
+        image: &'a [u8],
+    },
     /// `participants`: one byte per worker id (workers are numbered below 256, see [`crate::TxnId`]).
-    Commit { txn: TxnId, participants: &'a [u8] },
+    Commit {
+        txn: TxnId,
+        participants: &'a [u8],
+    },
 }
 
 impl Record<'_> {
@@ -102,13 +123,21 @@ pub fn encode(record: &Record<'_>, epoch: u32, out: &mut Vec<u8>) {
     out.extend_from_slice(&epoch.to_le_bytes());
     out.extend_from_slice(&record.txn().to_le_bytes());
     match record {
-        Record::Put { table, key, before, after, .. } => {
+        Record::Put {
+            table,
+            key,
+            before,
+            after,
+            ..
+        } => {
             out.extend_from_slice(&table.to_le_bytes());
             put_bytes(out, key);
             put_optional(out, *before);
             put_bytes(out, after);
         }
-        Record::Delete { table, key, before, .. } => {
+        Record::Delete {
+            table, key, before, ..
+        } => {
             out.extend_from_slice(&table.to_le_bytes());
             put_bytes(out, key);
             put_optional(out, *before);
@@ -180,13 +209,34 @@ pub fn decode(bytes: &[u8]) -> Option<(Record<'_>, u32, usize)> {
     let epoch = c.u32()?;
     let txn = c.u64()?;
     let record = match kind {
-        1 => Record::Put { txn, table: c.u64()?, key: c.bytes()?, before: c.optional()?, after: c.bytes()? },
-        2 => Record::Delete { txn, table: c.u64()?, key: c.bytes()?, before: c.optional()? },
-        3 => Record::Truncate { txn, table: c.u64()? },
-        4 => Record::Catalog { txn, version: c.u64()?, image: c.bytes()? },
+        1 => Record::Put {
+            txn,
+            table: c.u64()?,
+            key: c.bytes()?,
+            before: c.optional()?,
+            after: c.bytes()?,
+        },
+        2 => Record::Delete {
+            txn,
+            table: c.u64()?,
+            key: c.bytes()?,
+            before: c.optional()?,
+        },
+        3 => Record::Truncate {
+            txn,
+            table: c.u64()?,
+        },
+        4 => Record::Catalog {
+            txn,
+            version: c.u64()?,
+            image: c.bytes()?,
+        },
         5 => {
             let n = c.u16()? as usize;
-            Record::Commit { txn, participants: c.take(n)? }
+            Record::Commit {
+                txn,
+                participants: c.take(n)?,
+            }
         }
         _ => return None,
     };
@@ -274,12 +324,21 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
     }
     let committed: HashSet<TxnId> = commits
         .iter()
-        .filter(|(txn, participants)| participants.iter().all(|p| present.contains(&(*p as WorkerId, **txn))))
+        .filter(|(txn, participants)| {
+            participants
+                .iter()
+                .all(|p| present.contains(&(*p as WorkerId, **txn)))
+        })
         .map(|(txn, _)| *txn)
         .collect();
     // Pass 2: replay each log in order into its own worker's image (keys never cross workers within a
     // generation, and a Truncate clears only its own worker's share), then merge.
-    let mut recovered = Recovered { max_txn, committed: committed.len(), discarded: all_txns.len() - committed.len(), ..Default::default() };
+    let mut recovered = Recovered {
+        max_txn,
+        committed: committed.len(),
+        discarded: all_txns.len() - committed.len(),
+        ..Default::default()
+    };
     for log in logs {
         let mut tables: HashMap<TableId, BTreeMap<Vec<u8>, Vec<u8>>> = HashMap::new();
         for record in log.records() {
@@ -287,8 +346,13 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
                 continue;
             }
             match record {
-                Record::Put { table, key, after, .. } => {
-                    tables.entry(table).or_default().insert(key.to_vec(), after.to_vec());
+                Record::Put {
+                    table, key, after, ..
+                } => {
+                    tables
+                        .entry(table)
+                        .or_default()
+                        .insert(key.to_vec(), after.to_vec());
                 }
                 Record::Delete { table, key, .. } => {
                     if let Some(rows) = tables.get_mut(&table) {
@@ -299,7 +363,11 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
                     tables.remove(&table);
                 }
                 Record::Catalog { version, image, .. } => {
-                    if recovered.catalog.as_ref().is_none_or(|(newest, _)| version > *newest) {
+                    if recovered
+                        .catalog
+                        .as_ref()
+                        .is_none_or(|(newest, _)| version > *newest)
+                    {
                         recovered.catalog = Some((version, image.to_vec()));
                     }
                 }
@@ -384,7 +452,10 @@ impl Wal {
             tail = buf.as_slice()[from..(end - block_start) as usize].to_vec();
             // Give back the big pending buffer's capacity when it is idle.
             let mut pending = self.pending.borrow_mut();
-            if pending.is_empty() && pending.capacity() < batch.capacity() && batch.capacity() <= 64 << 20 {
+            if pending.is_empty()
+                && pending.capacity() < batch.capacity()
+                && batch.capacity() <= 64 << 20
+            {
                 let mut batch = batch;
                 batch.clear();
                 *pending = batch;
@@ -416,11 +487,29 @@ mod tests {
     #[test]
     fn records_round_trip() {
         let records = [
-            Record::Put { txn: 7, table: 3, key: b"k", before: None, after: b"row" },
-            Record::Delete { txn: 7, table: 3, key: b"j", before: Some(b"old") },
+            Record::Put {
+                txn: 7,
+                table: 3,
+                key: b"k",
+                before: None,
+                after: b"row",
+            },
+            Record::Delete {
+                txn: 7,
+                table: 3,
+                key: b"j",
+                before: Some(b"old"),
+            },
             Record::Truncate { txn: 7, table: 4 },
-            Record::Catalog { txn: 7, version: 9, image: b"catalog" },
-            Record::Commit { txn: 7, participants: &[0, 1] },
+            Record::Catalog {
+                txn: 7,
+                version: 9,
+                image: b"catalog",
+            },
+            Record::Commit {
+                txn: 7,
+                participants: &[0, 1],
+            },
         ];
         let log = log_of(0, &records, 1);
         let decoded: Vec<_> = log.records().collect();
@@ -432,20 +521,56 @@ mod tests {
         let mut log0 = log_of(
             0,
             &[
-                Record::Put { txn: 1, table: 1, key: b"a", before: None, after: b"1" },
-                Record::Commit { txn: 1, participants: &[0] },
-                Record::Put { txn: 2, table: 1, key: b"b", before: None, after: b"2" },
-                Record::Commit { txn: 2, participants: &[0, 1] },
-                Record::Put { txn: 3, table: 1, key: b"c", before: None, after: b"3" },
-                Record::Commit { txn: 3, participants: &[0, 1] },
+                Record::Put {
+                    txn: 1,
+                    table: 1,
+                    key: b"a",
+                    before: None,
+                    after: b"1",
+                },
+                Record::Commit {
+                    txn: 1,
+                    participants: &[0],
+                },
+                Record::Put {
+                    txn: 2,
+                    table: 1,
+                    key: b"b",
+                    before: None,
+                    after: b"2",
+                },
+                Record::Commit {
+                    txn: 2,
+                    participants: &[0, 1],
+                },
+                Record::Put {
+                    txn: 3,
+                    table: 1,
+                    key: b"c",
+                    before: None,
+                    after: b"3",
+                },
+                Record::Commit {
+                    txn: 3,
+                    participants: &[0, 1],
+                },
             ],
             1,
         );
         let log1 = log_of(
             1,
             &[
-                Record::Put { txn: 2, table: 1, key: b"x", before: None, after: b"2" },
-                Record::Commit { txn: 2, participants: &[0, 1] },
+                Record::Put {
+                    txn: 2,
+                    table: 1,
+                    key: b"x",
+                    before: None,
+                    after: b"2",
+                },
+                Record::Commit {
+                    txn: 2,
+                    participants: &[0, 1],
+                },
             ],
             1,
         );
@@ -468,8 +593,22 @@ mod tests {
     #[test]
     fn stale_epoch_ends_replay() {
         let mut bytes = Vec::new();
-        encode(&Record::Commit { txn: 1, participants: &[0] }, 2, &mut bytes);
-        encode(&Record::Commit { txn: 2, participants: &[0] }, 1, &mut bytes);
+        encode(
+            &Record::Commit {
+                txn: 1,
+                participants: &[0],
+            },
+            2,
+            &mut bytes,
+        );
+        encode(
+            &Record::Commit {
+                txn: 2,
+                participants: &[0],
+            },
+            1,
+            &mut bytes,
+        );
         let dir = std::env::temp_dir().join(format!("keel-wal-epoch-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("0"), &bytes).unwrap();
@@ -483,7 +622,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("keel-wal-flush-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(file_name(1, 0));
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async {
             let wal = Wal::new(1, 0);
@@ -492,8 +634,17 @@ mod tests {
             let mut last = 0;
             for txn in 1..=100u64 {
                 last = wal.append(|emit| {
-                    emit(Record::Put { txn, table: 1, key: &txn.to_be_bytes(), before: None, after: b"row" });
-                    emit(Record::Commit { txn, participants: &[0] });
+                    emit(Record::Put {
+                        txn,
+                        table: 1,
+                        key: &txn.to_be_bytes(),
+                        before: None,
+                        after: b"row",
+                    });
+                    emit(Record::Commit {
+                        txn,
+                        participants: &[0],
+                    });
                 });
             }
             wal.wait_durable(last).await;

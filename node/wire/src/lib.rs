@@ -39,10 +39,16 @@ fn error<T>(message: impl Into<String>) -> Result<T, ProtocolError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartupPacket {
     /// Protocol version and the parameters (`user`, `database`, `application_name`, ...).
-    Startup { version: i32, parameters: Vec<(String, String)> },
+    Startup {
+        version: i32,
+        parameters: Vec<(String, String)>,
+    },
     SslRequest,
     GssEncRequest,
-    Cancel { process_id: i32, secret_key: i32 },
+    Cancel {
+        process_id: i32,
+        secret_key: i32,
+    },
 }
 
 /// Which kind of object a Describe or Close names.
@@ -56,11 +62,30 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FrontendMessage {
     Query(String),
-    Parse { name: String, query: String, param_types: Vec<u32> },
-    Bind { portal: String, statement: String, param_formats: Vec<i16>, params: Vec<Option<Vec<u8>>>, result_formats: Vec<i16> },
-    Describe { target: Target, name: String },
-    Execute { portal: String, max_rows: i32 },
-    Close { target: Target, name: String },
+    Parse {
+        name: String,
+        query: String,
+        param_types: Vec<u32>,
+    },
+    Bind {
+        portal: String,
+        statement: String,
+        param_formats: Vec<i16>,
+        params: Vec<Option<Vec<u8>>>,
+        result_formats: Vec<i16>,
+    },
+    Describe {
+        target: Target,
+        name: String,
+    },
+    Execute {
+        portal: String,
+        max_rows: i32,
+    },
+    Close {
+        target: Target,
+        name: String,
+    },
     Sync,
     Flush,
     Terminate,
@@ -86,20 +111,32 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
     fn i16(&mut self) -> Result<i16, ProtocolError> {
-        Ok(i16::from_be_bytes(self.take(2)?.try_into().expect("2 bytes")))
+        Ok(i16::from_be_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
     }
     fn i32(&mut self) -> Result<i32, ProtocolError> {
-        Ok(i32::from_be_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(i32::from_be_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn u8(&mut self) -> Result<u8, ProtocolError> {
         Ok(self.take(1)?[0])
     }
     fn cstr(&mut self) -> Result<String, ProtocolError> {
         let Some(end) = self.bytes.iter().position(|&b| b == 0) else {
-            return error(format!("invalid {} message: unterminated string", self.what));
+            return error(format!(
+                "invalid {} message: unterminated string",
+                self.what
+            ));
         };
         let text = std::str::from_utf8(&self.bytes[..end])
-            .map_err(|_| ProtocolError(format!("invalid {} message: string is not valid UTF-8", self.what)))?
+            .map_err(|_| {
+                ProtocolError(format!(
+                    "invalid {} message: string is not valid UTF-8",
+                    self.what
+                ))
+            })?
             .to_owned();
         self.bytes = &self.bytes[end + 1..];
         Ok(text)
@@ -115,7 +152,11 @@ impl<'a> Reader<'a> {
     }
     fn finish(&self) -> Result<(), ProtocolError> {
         if !self.bytes.is_empty() {
-            return error(format!("invalid {} message: {} trailing bytes", self.what, self.bytes.len()));
+            return error(format!(
+                "invalid {} message: {} trailing bytes",
+                self.what,
+                self.bytes.len()
+            ));
         }
         Ok(())
     }
@@ -123,7 +164,10 @@ impl<'a> Reader<'a> {
 
 /// Decodes the first packet from `buf`. Returns `Ok(None)` while the packet is incomplete, and the number
 /// of bytes consumed with the packet otherwise.
-pub fn decode_startup(buf: &[u8], max_bytes: usize) -> Result<Option<(StartupPacket, usize)>, ProtocolError> {
+pub fn decode_startup(
+    buf: &[u8],
+    max_bytes: usize,
+) -> Result<Option<(StartupPacket, usize)>, ProtocolError> {
     if buf.len() < 4 {
         return Ok(None);
     }
@@ -135,14 +179,18 @@ pub fn decode_startup(buf: &[u8], max_bytes: usize) -> Result<Option<(StartupPac
     if buf.len() < len {
         return Ok(None);
     }
-    let mut reader = Reader { bytes: &buf[4..len], what: "startup" };
+    let mut reader = Reader {
+        bytes: &buf[4..len],
+        what: "startup",
+    };
     let code = reader.i32()?;
     let packet = match code {
         SSL_REQUEST_CODE => StartupPacket::SslRequest,
         GSSENC_REQUEST_CODE => StartupPacket::GssEncRequest,
-        CANCEL_REQUEST_CODE => {
-            StartupPacket::Cancel { process_id: reader.i32()?, secret_key: reader.i32()? }
-        }
+        CANCEL_REQUEST_CODE => StartupPacket::Cancel {
+            process_id: reader.i32()?,
+            secret_key: reader.i32()?,
+        },
         version if version >> 16 == 3 => {
             let mut parameters = Vec::new();
             loop {
@@ -153,7 +201,10 @@ pub fn decode_startup(buf: &[u8], max_bytes: usize) -> Result<Option<(StartupPac
                 let value = reader.cstr()?;
                 parameters.push((name, value));
             }
-            StartupPacket::Startup { version, parameters }
+            StartupPacket::Startup {
+                version,
+                parameters,
+            }
         }
         other => {
             return error(format!(
@@ -171,7 +222,10 @@ pub fn decode_startup(buf: &[u8], max_bytes: usize) -> Result<Option<(StartupPac
 
 /// Decodes one message from `buf`. Returns `Ok(None)` while it is incomplete; otherwise the message and
 /// the number of bytes it took. `max_bytes` bounds a single message.
-pub fn decode_message(buf: &[u8], max_bytes: usize) -> Result<Option<(FrontendMessage, usize)>, ProtocolError> {
+pub fn decode_message(
+    buf: &[u8],
+    max_bytes: usize,
+) -> Result<Option<(FrontendMessage, usize)>, ProtocolError> {
     if buf.len() < 5 {
         return Ok(None);
     }
@@ -181,7 +235,9 @@ pub fn decode_message(buf: &[u8], max_bytes: usize) -> Result<Option<(FrontendMe
         return error(format!("invalid message length {len}"));
     }
     if len as usize > max_bytes {
-        return error(format!("message of {len} bytes exceeds the limit of {max_bytes} bytes"));
+        return error(format!(
+            "message of {len} bytes exceeds the limit of {max_bytes} bytes"
+        ));
     }
     let total = 1 + len as usize;
     if buf.len() < total {
@@ -207,8 +263,14 @@ pub fn decode_message(buf: &[u8], max_bytes: usize) -> Result<Option<(FrontendMe
             let name = r.cstr()?;
             let query = r.cstr()?;
             let n = r.count(4)?;
-            let param_types = (0..n).map(|_| r.i32().map(|t| t as u32)).collect::<Result<_, _>>()?;
-            FrontendMessage::Parse { name, query, param_types }
+            let param_types = (0..n)
+                .map(|_| r.i32().map(|t| t as u32))
+                .collect::<Result<_, _>>()?;
+            FrontendMessage::Parse {
+                name,
+                query,
+                param_types,
+            }
         }
         b'B' => {
             let portal = r.cstr()?;
@@ -229,7 +291,13 @@ pub fn decode_message(buf: &[u8], max_bytes: usize) -> Result<Option<(FrontendMe
             }
             let n = r.count(2)?;
             let result_formats = (0..n).map(|_| r.i16()).collect::<Result<_, _>>()?;
-            FrontendMessage::Bind { portal, statement, param_formats, params, result_formats }
+            FrontendMessage::Bind {
+                portal,
+                statement,
+                param_formats,
+                params,
+                result_formats,
+            }
         }
         b'D' | b'C' => {
             let target = match r.u8()? {
@@ -244,7 +312,10 @@ pub fn decode_message(buf: &[u8], max_bytes: usize) -> Result<Option<(FrontendMe
                 FrontendMessage::Close { target, name }
             }
         }
-        b'E' => FrontendMessage::Execute { portal: r.cstr()?, max_rows: r.i32()? },
+        b'E' => FrontendMessage::Execute {
+            portal: r.cstr()?,
+            max_rows: r.i32()?,
+        },
         b'S' => FrontendMessage::Sync,
         b'H' => FrontendMessage::Flush,
         b'X' => FrontendMessage::Terminate,
@@ -380,16 +451,13 @@ impl BackendWriter {
         self.i16(columns as i16);
         at
     }
-    /// Appends one value of a DataRow: `None` is SQL NULL. The closure writes the value's bytes.
-    pub fn data_value(&mut self, value: Option<&dyn Fn(&mut Vec<u8>)>) {
+    /// Appends one value of a DataRow: `None` is SQL NULL.
+    pub fn data_value(&mut self, value: Option<&[u8]>) {
         match value {
             None => self.i32(-1),
-            Some(write) => {
-                let at = self.buf.len();
-                self.i32(0);
-                write(&mut self.buf);
-                let len = (self.buf.len() - at - 4) as i32;
-                self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            Some(bytes) => {
+                self.i32(bytes.len() as i32);
+                self.buf.extend_from_slice(bytes);
             }
         }
     }
@@ -503,10 +571,16 @@ mod tests {
             decoded,
             StartupPacket::Startup {
                 version: PROTOCOL_3_0,
-                parameters: vec![("user".into(), "postgres".into()), ("database".into(), "keel".into())]
+                parameters: vec![
+                    ("user".into(), "postgres".into()),
+                    ("database".into(), "keel".into())
+                ]
             }
         );
-        assert_eq!(decode_startup(&packet[..packet.len() - 1], 1 << 20).unwrap(), None);
+        assert_eq!(
+            decode_startup(&packet[..packet.len() - 1], 1 << 20).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -538,7 +612,10 @@ mod tests {
         assert!(decode_message(&frame(b'Z', b""), 1 << 20).is_err());
         assert!(decode_message(&[b'Q', 0, 0, 0, 1], 1 << 20).is_err());
         assert!(decode_message(&frame(b'Q', b"no terminator"), 1 << 20).is_err());
-        assert!(decode_message(&[b'Q', 0x7f, 0, 0, 0], 1 << 20).is_err(), "oversized");
+        assert!(
+            decode_message(&[b'Q', 0x7f, 0, 0, 0], 1 << 20).is_err(),
+            "oversized"
+        );
         // A Bind whose parameter count promises more than the body holds.
         assert!(decode_message(&frame(b'B', b"\0\0\0\0\x7f\xff"), 1 << 20).is_err());
         // Pseudo-random bytes never panic.
