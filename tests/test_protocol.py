@@ -206,3 +206,43 @@ def test_many_connections(keel):
         assert conn.execute("select %s::int4", (i,)).fetchone() == (i,)
     for conn in conns:
         conn.close()
+
+
+def extended_message(tag, body):
+    return tag + struct.pack("!i", len(body) + 4) + body
+
+
+def parse_bind_execute(sql):
+    return (
+        extended_message(b"P", b"\0" + sql.encode() + b"\0" + struct.pack("!h", 0))
+        + extended_message(b"B", b"\0\0" + struct.pack("!hhh", 0, 0, 0))
+        + extended_message(b"E", b"\0" + struct.pack("!i", 0))
+    )
+
+
+def pipelined_batch(port):
+    """Two INSERTs and a failing one before a single Sync: PostgreSQL runs them in one implicit
+    transaction, so the error rolls all of them back."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(startup_packet())
+        read_until_ready(sock)
+        batch = parse_bind_execute("insert into pipe values (1)") + parse_bind_execute("insert into pipe values (2)")
+        batch += parse_bind_execute("insert into pipe values (1)") + extended_message(b"S", b"")
+        sock.sendall(batch)
+        reply = read_until_ready(sock)
+        assert b"23505" in reply
+        sock.sendall(parse_bind_execute("insert into pipe values (3)") + parse_bind_execute("insert into pipe values (4)") + extended_message(b"S", b""))
+        read_until_ready(sock)
+
+
+@pytest.mark.parametrize("server", ["postgres", "keel"])
+def test_extended_protocol_implicit_transaction_spans_until_sync(server, request):
+    node = request.getfixturevalue(server)
+    dsn = f"host=127.0.0.1 port={node.port} user=postgres dbname=keel"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop table if exists pipe")
+        conn.execute("create table pipe (k int primary key)")
+    pipelined_batch(node.port)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert [r[0] for r in conn.execute("select k from pipe order by k")] == [3, 4]
+        conn.execute("drop table pipe")

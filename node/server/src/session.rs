@@ -60,6 +60,9 @@ struct Connection {
     portals: HashMap<String, Portal>,
     /// After an error in extended query mode, messages are skipped until Sync.
     skip_until_sync: bool,
+    /// Statements executed since the last Sync share one implicit transaction (as in PostgreSQL),
+    /// committed at Sync unless a BEGIN made it explicit.
+    extended_block: bool,
     max_message_bytes: usize,
 }
 
@@ -99,6 +102,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         statements: HashMap::new(),
         portals: HashMap::new(),
         skip_until_sync: false,
+        extended_block: false,
         max_message_bytes,
     };
     let mut pid = None;
@@ -362,6 +366,13 @@ impl Connection {
             FrontendMessage::Sync => {
                 self.skip_until_sync = false;
                 self.portals.remove("");
+                if self.extended_block {
+                    self.extended_block = false;
+                    let worker = self.worker.clone();
+                    if let Err(error) = self.session.end_query_string(worker.as_ref()).await {
+                        self.send_error(&error);
+                    }
+                }
                 self.out.ready_for_query(self.status());
                 self.flush().await?;
             }
@@ -735,6 +746,10 @@ impl Connection {
         }
         if portal.result.is_none() {
             self.cancel.reset();
+            if !self.extended_block {
+                self.extended_block = true;
+                self.session.begin_query_string(2);
+            }
             let worker = self.worker.clone();
             let mut result = self
                 .session

@@ -726,10 +726,11 @@ impl Session {
                 check_isolation(*isolation)?;
                 result.tag = "SET".into();
             }
+            Parsed::Set { local: true, .. } => return Err(SqlError::unsupported("SET LOCAL")),
             Parsed::Set {
                 name,
                 value,
-                local: _,
+                local: false,
             } => {
                 if let Some(report) = self.settings.set(name, value.as_deref(), false)? {
                     result.reports.push(report);
