@@ -381,6 +381,9 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
     recovered
 }
 
+/// Largest single write (a multiple of the block size).
+const WRITE_CHUNK_BYTES: usize = 32 << 20;
+
 /// A worker's log writer (see the module docs: group commit).
 pub struct Wal {
     epoch: u32,
@@ -440,16 +443,38 @@ impl Wal {
             self.pending_offset.set(end);
             let block_start = round_down(start as usize, BLOCK_BYTES) as u64;
             debug_assert_eq!(tail.len() as u64, start - block_start);
-            let mut buf = AlignedBuf::zeroed(tail.len() + batch.len());
-            buf.as_mut_slice()[..tail.len()].copy_from_slice(&tail);
-            buf.as_mut_slice()[tail.len()..tail.len() + batch.len()].copy_from_slice(&batch);
-            if let Err(error) = file.write_durable(&buf, block_start).await {
-                eprintln!("keel: FATAL: write-ahead log write failed: {error}; stopping to protect committed data");
-                std::process::abort();
+            // The bytes from `block_start` to `end`: the durable tail, then the batch. Written in
+            // chunks so that one huge transaction never needs one huge aligned buffer.
+            let total = tail.len() + batch.len();
+            let byte_at = |i: usize| {
+                if i < tail.len() {
+                    tail[i]
+                } else {
+                    batch[i - tail.len()]
+                }
+            };
+            let mut written = 0;
+            while written < total {
+                let length = (total - written).min(WRITE_CHUNK_BYTES);
+                let mut buf = AlignedBuf::zeroed(length);
+                let target = &mut buf.as_mut_slice()[..length];
+                // Only the first chunk holds tail bytes (the tail is shorter than a block).
+                let from_tail = tail.len().saturating_sub(written).min(length);
+                if from_tail > 0 {
+                    target[..from_tail].copy_from_slice(&tail[written..written + from_tail]);
+                }
+                let batch_from = written + from_tail - tail.len();
+                target[from_tail..]
+                    .copy_from_slice(&batch[batch_from..batch_from + length - from_tail]);
+                if let Err(error) = file.write_durable(&buf, block_start + written as u64).await {
+                    eprintln!("keel: FATAL: write-ahead log write failed: {error}; stopping to protect committed data");
+                    std::process::abort();
+                }
+                written += length;
             }
             let new_block_start = round_down(end as usize, BLOCK_BYTES);
             let from = new_block_start - block_start as usize;
-            tail = buf.as_slice()[from..(end - block_start) as usize].to_vec();
+            tail = (from..total).map(byte_at).collect();
             // Give back the big pending buffer's capacity when it is idle.
             let mut pending = self.pending.borrow_mut();
             if pending.is_empty()
@@ -652,6 +677,58 @@ mod tests {
         });
         let log = LogFile::read(&path, 0).unwrap();
         assert_eq!(recover(&[log]).tables[&1].len(), 100);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_transaction_larger_than_a_write_chunk_is_written_whole() {
+        let dir = std::env::temp_dir().join(format!("keel-wal-big-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(file_name(1, 0));
+        let big = vec![7u8; WRITE_CHUNK_BYTES + 12_345];
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&runtime, async {
+            let wal = Wal::new(1, 0);
+            let file = UringFile::open(&path).unwrap();
+            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new()));
+            // A small commit first, so the big one starts mid-block (with a tail).
+            let first = wal.append(|emit| {
+                emit(Record::Put {
+                    txn: 1,
+                    table: 1,
+                    key: b"a",
+                    before: None,
+                    after: b"x",
+                });
+                emit(Record::Commit {
+                    txn: 1,
+                    participants: &[0],
+                });
+            });
+            wal.wait_durable(first).await;
+            let second = wal.append(|emit| {
+                emit(Record::Put {
+                    txn: 2,
+                    table: 1,
+                    key: b"b",
+                    before: None,
+                    after: &big,
+                });
+                emit(Record::Commit {
+                    txn: 2,
+                    participants: &[0],
+                });
+            });
+            wal.wait_durable(second).await;
+        });
+        let log = LogFile::read(&path, 0).unwrap();
+        let recovered = recover(&[log]);
+        assert_eq!(recovered.tables[&1][&b"b".to_vec()].len(), big.len());
+        assert_eq!(recovered.tables[&1][&b"a".to_vec()], b"x".to_vec());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
