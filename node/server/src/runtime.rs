@@ -251,8 +251,31 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", dir.display()))
 }
 
+/// Takes an exclusive lock on the data directory for the life of the process, so that two nodes
+/// never write the same logs.
+fn lock_data_dir(dir: &Path) -> Result<std::fs::File, String> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join("keel.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(format!(
+            "data directory {} is in use by another keel process",
+            dir.display()
+        ));
+    }
+    Ok(file)
+}
+
 /// Everything the workers start from.
 pub struct Recovered {
+    /// Held until the process exits (see [`lock_data_dir`]).
+    pub lock: std::fs::File,
     pub catalog: Catalog,
     pub stores: Vec<Store>,
     pub logs: Vec<(PathBuf, Vec<u8>, u64)>,
@@ -267,6 +290,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let dir = &config.node.data_dir;
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
+    let lock = lock_data_dir(dir)?;
     let mut meta = read_meta(dir)?.unwrap_or(Meta {
         format: 1,
         generation: 1,
@@ -410,6 +434,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Recovered {
+        lock,
         catalog,
         stores,
         logs,
@@ -447,6 +472,8 @@ pub fn online_cpus() -> Vec<usize> {
 /// A running node.
 pub struct Running {
     pub threads: Vec<std::thread::JoinHandle<()>>,
+    /// The data directory lock, held while the node runs.
+    pub _lock: std::fs::File,
     pub listen: SocketAddr,
 }
 
@@ -462,7 +489,13 @@ pub fn start(
         .listen
         .parse()
         .map_err(|e| format!("--listen {}: {e}", config.node.listen))?;
-    // Bind once here to report a busy port before spawning anything, and to learn port 0's choice.
+    // SO_REUSEPORT would let a second process share a port it does not own: check that the port
+    // is free with a plain bind first.
+    if listen.port() != 0 {
+        std::net::TcpListener::bind(listen)
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    }
+    // Bind once here to report errors before spawning anything, and to learn port 0's choice.
     let probe = bind_reuseport(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let listen = probe.local_addr().map_err(|e| e.to_string())?;
     let mut senders: Vec<Vec<mpsc::Sender<Envelope>>> = (0..workers).map(|_| Vec::new()).collect();
@@ -492,6 +525,7 @@ pub fn start(
     let core_ids = core_affinity::get_core_ids().unwrap_or_default();
     let mut threads = Vec::new();
     let mut probe = Some(probe);
+    let lock = recovered.lock;
     let stores = recovered.stores.into_iter();
     let logs = recovered.logs.into_iter();
     for ((id, (store, (path, tail, end))), inbox) in stores.zip(logs).enumerate().zip(receivers) {
@@ -533,7 +567,11 @@ pub fn start(
             .map_err(|e| format!("cannot spawn worker: {e}"))?;
         threads.push(thread);
     }
-    Ok(Running { threads, listen })
+    Ok(Running {
+        threads,
+        listen,
+        _lock: lock,
+    })
 }
 
 /// A TCP listener with SO_REUSEPORT, so each worker accepts on the same port (the kernel spreads
