@@ -93,3 +93,19 @@ def test_sigterm_shuts_down_cleanly_and_keeps_data(keel):
     keel.start()
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         assert conn.execute("select count(*) from t").fetchone() == (3,)
+
+
+def test_scan_write_that_matches_nothing_on_a_worker_still_commits(keel_factory):
+    # A scan UPDATE is sent to every worker; a worker whose rows do not match still takes part in
+    # the commit, and its commit record is what lets recovery accept the others' changes.
+    node = keel_factory(cores=2).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table one (k int primary key, v int)")
+        conn.execute("insert into one values (1, 0)")
+        assert conn.execute("update one set v = 5").rowcount == 1
+        assert conn.execute("update one set v = v + 1 where v = 5").rowcount == 1
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select v from one where k = 1").fetchone() == (6,)
+    node.stop()

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keel_storage::store::{Blocked, Inserted, Store};
-use keel_storage::wal::Wal;
+use keel_storage::wal::{Record, Wal};
 use keel_storage::{TableId, TxnId, WorkerId};
 use tokio::sync::Notify;
 
@@ -155,11 +155,22 @@ impl Shard {
             } => {
                 let end = {
                     let store = self.store.borrow();
-                    if !store.has_writes(txn) {
+                    if store.has_writes(txn) {
+                        self.wal
+                            .append(|emit| store.commit_records(txn, &participants, emit))
+                    } else if participants.len() > 1 {
+                        // Named as a participant but nothing changed here (a write that matched no
+                        // row): the commit record must exist all the same, or recovery would
+                        // discard the transaction on every other participant.
+                        self.wal.append(|emit| {
+                            emit(Record::Commit {
+                                txn,
+                                participants: &participants,
+                            })
+                        })
+                    } else {
                         return Ok(ShardOutput::default());
                     }
-                    self.wal
-                        .append(|emit| store.commit_records(txn, &participants, emit))
                 };
                 self.wal.wait_durable(end).await;
                 if release {

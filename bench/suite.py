@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""Keel against PostgreSQL 15 in one run: every workload on both, alternating, with ratios.
+
+    python3 bench/suite.py --quick     # under 2 minutes: scale 2, 8 clients, one short round
+    python3 bench/suite.py             # scale 10, 1/8/32 clients, 3 rounds x 20 s
+    python3 bench/suite.py --full      # also scale 100
+    python3 bench/suite.py --only pgbench   # workloads whose name contains "pgbench"
+
+Both servers run on this machine, loopback only, with equal durability: PostgreSQL with fsync and
+synchronous_commit on, Keel acknowledging a commit only once its WAL record is durable. Every round
+runs each workload on both systems, the order alternating between rounds. Results: a table of
+medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50/p99/p99.9) from
+pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
+chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
+
+Workloads not here yet, and the issue that brings them: YCSB A/B/C with a Rust driver (benchmark
+issue, next step), raw IO against fio (keel-io issue), TPC-H SF1 (SQL engine issue).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"port {port} did not open")
+
+
+class Postgres:
+    name = "postgres"
+
+    def __init__(self, workdir):
+        self.dir = Path(workdir) / "pg"
+        self.dir.mkdir()
+        self.port = free_port()
+        self.run_as = []
+        if os.geteuid() == 0:
+            # PostgreSQL refuses to run as root.
+            shutil.chown(self.dir, "postgres")
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        env = dict(os.environ, LC_ALL="C")
+        subprocess.run(self.run_as + [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+        # shared_buffers stays at its default: Keel has no buffer pool yet (all data in memory).
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+                   "-c fsync=on -c synchronous_commit=on -c max_connections=300")
+        subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-o", options, "-w", "start"],
+                       check=True, stdout=subprocess.DEVNULL, env=env)
+        psql(self, "create database keel", database="postgres")
+        self.version = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
+
+    def stop(self):
+        subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
+
+
+class Keel:
+    name = "keel"
+
+    def __init__(self, workdir, binary, cores):
+        self.port = free_port()
+        self.data = Path(workdir) / "keel-data"
+        self.command = [str(binary), "serve", "--data-dir", str(self.data), "--listen", f"127.0.0.1:{self.port}"]
+        if cores:
+            self.command += ["--cores", str(cores)]
+        self.log = open(Path(workdir) / "keel.log", "wb")
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port)
+        self.version = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def psql(server, sql, database="keel"):
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", database, "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def pgbench_command(server, args):
+    return ["pgbench", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", *args, "keel"]
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return None
+    index = min(len(sorted_values) - 1, int(round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+class Workload:
+    """One measured thing. `run` returns a dict with `value` (the headline number) and details."""
+
+    higher_is_better = True
+    unit = "tps"
+
+    def prepare(self, server, workdir):
+        pass
+
+
+class Pgbench(Workload):
+    def __init__(self, kind, scale, clients, seconds):
+        self.kind, self.scale, self.clients, self.seconds = kind, scale, clients, seconds
+        self.name = f"pgbench {kind} s{scale} c{clients}"
+        self.flags = ["-S", "-M", "prepared"] if kind == "select-only" else ["-M", "prepared"]
+
+    def run(self, server, workdir):
+        log_dir = Path(tempfile.mkdtemp(dir=workdir))
+        # A sample of per-transaction latencies gives the percentiles without slowing pgbench down much.
+        args = self.flags + ["-c", str(self.clients), "-j", str(min(self.clients, 2)), "-T", str(self.seconds),
+                             "-l", "--sampling-rate=0.05", f"--log-prefix={log_dir}/tx"]
+        if self.kind == "tpcb-like":
+            args.append("-n")  # the history table is truncated once at init, not per run
+        command = pgbench_command(server, args)
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+        out = result.stdout
+        latencies = []
+        for log in log_dir.glob("tx*"):
+            for line in log.read_text().splitlines():
+                fields = line.split()
+                if len(fields) >= 3:
+                    latencies.append(int(fields[2]) / 1000.0)
+        latencies.sort()
+        shutil.rmtree(log_dir, ignore_errors=True)
+        failed = re.search(r"number of failed transactions: (\d+)", out)
+        return {
+            "value": float(re.search(r"tps = ([0-9.]+)", out).group(1)),
+            "latency_ms_avg": float(re.search(r"latency average = ([0-9.]+) ms", out).group(1)),
+            "p50_ms": percentile(latencies, 0.50),
+            "p99_ms": percentile(latencies, 0.99),
+            "p999_ms": percentile(latencies, 0.999),
+            "failed": int(failed.group(1)) if failed else 0,
+            "command": " ".join(command),
+        }
+
+
+class ConnectionStorm(Workload):
+    """Connect, run one query, disconnect: pgbench -C, every transaction on a new connection."""
+
+    unit = "connections/s"
+
+    def __init__(self, clients, seconds):
+        self.clients, self.seconds = clients, seconds
+        self.name = f"connection storm c{clients}"
+
+    def run(self, server, workdir):
+        command = pgbench_command(server, ["-C", "-S", "-c", str(self.clients), "-j", "2", "-T", str(self.seconds)])
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+        return {"value": float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)), "command": " ".join(command)}
+
+
+class Copy(Workload):
+    """COPY of N rows (int8, int4, text of 40 characters) into a fresh table through psql."""
+
+    unit = "rows/s"
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.name = f"copy {rows // 1000}k rows"
+        self.runs = 0
+
+    def run(self, server, workdir):
+        data = Path(workdir) / f"copy-{self.rows}.tsv"
+        if not data.exists():
+            with open(data, "w") as f:
+                for i in range(self.rows):
+                    f.write(f"{i}\t{i % 1000}\trow-{i:036d}\n")
+        self.runs += 1
+        table = f"bench_copy_{self.runs}"
+        psql(server, f"create table {table} (id int8 primary key, grp int4, payload text)")
+        command = ["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "keel", "-c", f"\\copy {table} from '{data}'"]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - started
+        psql(server, f"drop table {table}")
+        return {"value": self.rows / elapsed, "seconds": elapsed, "command": " ".join(command)}
+
+
+def machine_facts():
+    def read(cmd):
+        return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": read("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip(),
+        "memory": read("free -h | awk '/Mem:/ {print $2}'"),
+        "kernel": platform.release(),
+        "disk": read(f"df -h {ROOT} | tail -1"),
+        "git_commit": read(f"git -C {ROOT} rev-parse HEAD"),
+        "git_dirty": bool(read(f"git -C {ROOT} status --porcelain --untracked-files=no")),
+        "pgbench": read("pgbench --version"),
+        "rustc": read("rustc --version"),
+    }
+
+
+def svg_chart(summary, path):
+    """A bar per workload: Keel/PostgreSQL ratio (higher is better), with the parity line."""
+    rows = [(name, s["ratio"]) for name, s in summary.items() if s.get("ratio")]
+    width, bar_height, left = 760, 22, 260
+    top = 40
+    height = top + len(rows) * (bar_height + 8) + 40
+    max_ratio = max([2.0] + [r for _, r in rows])
+    scale = (width - left - 60) / max_ratio
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
+             '<text x="10" y="22" font-size="15">Keel / PostgreSQL 15 (higher is better; same machine, same run)</text>']
+    for i, (name, ratio) in enumerate(rows):
+        y = top + i * (bar_height + 8)
+        color = "#2a7ab9" if ratio >= 1 else "#d9822b"
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{name}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{ratio * scale:.1f}" height="{bar_height}" fill="{color}"/>')
+        parts.append(f'<text x="{left + ratio * scale + 6:.1f}" y="{y + 15}">{ratio:.2f}x</text>')
+    x1 = left + scale
+    parts.append(f'<line x1="{x1:.1f}" y1="{top - 6}" x2="{x1:.1f}" y2="{height - 30}" stroke="black" stroke-dasharray="4 3"/>')
+    parts.append(f'<text x="{x1:.1f}" y="{height - 14}" text-anchor="middle">1.0 = parity</text>')
+    parts.append("</svg>")
+    path.write_text("\n".join(parts))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="under 2 minutes, for development")
+    parser.add_argument("--full", action="store_true", help="also pgbench at scale 100")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--seconds", type=int, default=None)
+    parser.add_argument("--cores", type=int, default=0, help="Keel workers (0: all cores)")
+    parser.add_argument("--only", default=None, help="run only workloads whose name contains this")
+    parser.add_argument("--keel", default=None, help="keel binary (default: cargo build --release first)")
+    args = parser.parse_args()
+    rounds = args.rounds or (1 if args.quick else 3)
+    seconds = args.seconds or (5 if args.quick else 20)
+    scales = [2] if args.quick else ([10, 100] if args.full else [10])
+    clients = [8] if args.quick else [1, 8, 32]
+    binary = Path(args.keel) if args.keel else Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "keel"
+    if not args.keel:
+        subprocess.run(["cargo", "build", "--release", "-p", "keel-server"], cwd=ROOT, check=True)
+
+    per_scale = {scale: [Pgbench(kind, scale, c, seconds) for kind in ("select-only", "tpcb-like") for c in clients] for scale in scales}
+    others = [ConnectionStorm(8, seconds), Copy(100_000 if args.quick else 1_000_000)]
+    if args.only:
+        per_scale = {s: [w for w in ws if args.only in w.name] for s, ws in per_scale.items()}
+        others = [w for w in others if args.only in w.name]
+    workloads = [w for ws in per_scale.values() for w in ws] + others
+    total_runs = len(workloads) * 2 * rounds
+    estimate = sum(seconds if not isinstance(w, Copy) else 5 for w in workloads) * 2 * rounds
+
+    workdir = tempfile.mkdtemp(prefix="keel-bench-")
+    os.chmod(workdir, 0o755)  # PostgreSQL runs as its own user below it
+    servers = []
+    results = {w.name: {"postgres": [], "keel": []} for w in workloads}
+
+    def cleanup():
+        for server in servers:
+            server.stop()
+        servers.clear()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    def interrupted(*_):
+        print("\ninterrupted: stopping servers", flush=True)
+        cleanup()
+        sys.exit(130)
+
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
+    started = time.time()
+    done = 0
+    init_seconds = {}
+    versions = {}
+    try:
+        servers.extend([Postgres(workdir), Keel(workdir, binary, args.cores)])
+        versions.update({server.name: server.version for server in servers})
+        versions["keel_command"] = " ".join(servers[1].command)
+        for scale, scale_workloads in per_scale.items():
+            if not scale_workloads:
+                continue
+            for server in servers:
+                print(f"[init] pgbench -i -s {scale} on {server.name}", flush=True)
+                t0 = time.time()
+                subprocess.run(pgbench_command(server, ["-i", "-q", "-s", str(scale)]), check=True, capture_output=True)
+                init_seconds[f"{server.name} s{scale}"] = time.time() - t0
+            for workload in scale_workloads + (others if scale == scales[-1] else []):
+                for round_number in range(rounds):
+                    order = servers if (round_number + done) % 2 == 0 else list(reversed(servers))
+                    for server in order:
+                        left = max(0, estimate - (time.time() - started))
+                        print(f"[{done + 1}/{total_runs}] {workload.name} on {server.name}, round {round_number + 1}/{rounds} (about {left:.0f} s left)", flush=True)
+                        results[workload.name][server.name].append(workload.run(server, workdir))
+                        done += 1
+    finally:
+        cleanup()
+
+    summary = {}
+    print()
+    header = f"{'workload':<30} {'unit':<14} {'PostgreSQL median [min-max]':>30} {'Keel median [min-max]':>30} {'Keel/PG':>8}"
+    print(header)
+    print("-" * len(header))
+    for workload in workloads:
+        pg = [r["value"] for r in results[workload.name]["postgres"]]
+        keel = [r["value"] for r in results[workload.name]["keel"]]
+        if not pg or not keel:
+            continue
+        ratio = statistics.median(keel) / statistics.median(pg)
+        entry = {"unit": workload.unit, "postgres_median": statistics.median(pg), "keel_median": statistics.median(keel), "ratio": ratio,
+                 "postgres_min": min(pg), "postgres_max": max(pg), "keel_min": min(keel), "keel_max": max(keel)}
+        for key in ("p50_ms", "p99_ms", "p999_ms"):
+            for system in ("postgres", "keel"):
+                values = [r[key] for r in results[workload.name][system] if r.get(key) is not None]
+                if values:
+                    entry[f"{system}_{key}"] = statistics.median(values)
+        summary[workload.name] = entry
+        print(f"{workload.name:<30} {workload.unit:<14} {f'{statistics.median(pg):.0f} [{min(pg):.0f}-{max(pg):.0f}]':>30} "
+              f"{f'{statistics.median(keel):.0f} [{min(keel):.0f}-{max(keel):.0f}]':>30} {ratio:>8.2f}")
+    latency_rows = [(n, s) for n, s in summary.items() if "keel_p99_ms" in s]
+    if latency_rows:
+        print()
+        print(f"{'latency (ms)':<30} {'PG p50':>8} {'PG p99':>8} {'PG p99.9':>9} {'Keel p50':>9} {'Keel p99':>9} {'Keel p99.9':>11}")
+        for name, s in latency_rows:
+            print(f"{name:<30} {s['postgres_p50_ms']:>8.3f} {s['postgres_p99_ms']:>8.3f} {s['postgres_p999_ms']:>9.3f} "
+                  f"{s['keel_p50_ms']:>9.3f} {s['keel_p99_ms']:>9.3f} {s['keel_p999_ms']:>11.3f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    json_path = RESULTS / f"suite-{stamp}.json"
+    json_path.write_text(json.dumps({
+        "command": " ".join(["python3", "bench/suite.py"] + sys.argv[1:]),
+        "arguments": vars(args),
+        "machine": machine_facts(),
+        "versions": versions,
+        "init_seconds": init_seconds,
+        "summary": summary,
+        "runs": results,
+        "elapsed_s": time.time() - started,
+    }, indent=2))
+    svg_path = RESULTS / f"suite-{stamp}.svg"
+    svg_chart(summary, svg_path)
+    print(f"\nresults: {json_path.relative_to(ROOT)}, chart: {svg_path.relative_to(ROOT)} ({time.time() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
