@@ -13,8 +13,8 @@ medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50
 pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
 chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
 
-Workloads not here yet, and the issue that brings them: YCSB A/B/C with a Rust driver (benchmark
-issue, next step), raw IO against fio (keel-io issue), TPC-H SF1 (SQL engine issue).
+Workloads not here yet, and the issue that brings them: raw IO against fio (keel-io issue), TPC-H
+SF1 (SQL engine issue).
 """
 
 import argparse
@@ -213,6 +213,34 @@ class Copy(Workload):
         return {"value": self.rows / elapsed, "seconds": elapsed, "command": " ".join(command)}
 
 
+class Ycsb(Workload):
+    """YCSB core workload A/B/C through tools/ycsb (keel-ycsb), loaded once per server."""
+
+    unit = "ops/s"
+
+    def __init__(self, driver, workload, records, threads, seconds):
+        self.driver, self.workload, self.records, self.threads, self.seconds = driver, workload, records, threads, seconds
+        self.name = f"ycsb {workload.upper()} c{threads}"
+        self.loaded = set()
+
+    def run(self, server, workdir):
+        base = [str(self.driver), "--port", str(server.port)]
+        if server.name not in self.loaded:
+            subprocess.run(base + ["load", "--records", str(self.records)], check=True, capture_output=True)
+            self.loaded.add(server.name)
+        command = base + ["run", "--workload", self.workload, "--records", str(self.records),
+                          "--threads", str(self.threads), "--seconds", str(self.seconds)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+        out = json.loads(result.stdout.strip().splitlines()[-1])
+        if out["errors"]:
+            raise RuntimeError(f"{server.name}: {out['errors']} YCSB operations failed")
+        ms = lambda us: None if us is None else us / 1000.0
+        return {"value": out["ops_per_s"], "p50_ms": ms(out["read_p50_us"]), "p99_ms": ms(out["read_p99_us"]),
+                "p999_ms": ms(out["read_p999_us"]), "update_p99_ms": ms(out["update_p99_us"]), "command": " ".join(command)}
+
+
 def machine_facts():
     def read(cmd):
         return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
@@ -267,12 +295,16 @@ def main():
     seconds = args.seconds or (5 if args.quick else 20)
     scales = [2] if args.quick else ([10, 100] if args.full else [10])
     clients = [8] if args.quick else [1, 8, 32]
-    binary = Path(args.keel) if args.keel else Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "keel"
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
+    binary = Path(args.keel) if args.keel else target / "keel"
+    driver = (binary.parent if args.keel else target) / "keel-ycsb"
     if not args.keel:
-        subprocess.run(["cargo", "build", "--release", "-p", "keel-server"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "-p", "keel-server", "-p", "keel-ycsb"], cwd=ROOT, check=True)
 
     per_scale = {scale: [Pgbench(kind, scale, c, seconds) for kind in ("select-only", "tpcb-like") for c in clients] for scale in scales}
-    others = [ConnectionStorm(8, seconds), Copy(100_000 if args.quick else 1_000_000)]
+    records = 10_000 if args.quick else 100_000
+    others = [Ycsb(driver, w, records, 8, seconds) for w in ("a", "b", "c")]
+    others += [ConnectionStorm(8, seconds), Copy(100_000 if args.quick else 1_000_000)]
     if args.only:
         per_scale = {s: [w for w in ws if args.only in w.name] for s, ws in per_scale.items()}
         others = [w for w in others if args.only in w.name]

@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+pub mod client;
+
 /// Protocol 3.0 startup code.
 pub const PROTOCOL_3_0: i32 = 196_608;
 const SSL_REQUEST_CODE: i32 = 80_877_103;
