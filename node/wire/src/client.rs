@@ -12,11 +12,21 @@ pub enum BackendMessage {
     AuthenticationOk,
     /// `R` with another code (a method this client does not speak).
     Authentication(i32),
-    ParameterStatus { name: String, value: String },
-    BackendKeyData { process_id: i32, secret_key: i32 },
+    ParameterStatus {
+        name: String,
+        value: String,
+    },
+    BackendKeyData {
+        process_id: i32,
+        secret_key: i32,
+    },
     ReadyForQuery(u8),
-    RowDescription { columns: usize },
-    DataRow { values: Vec<Option<Vec<u8>>> },
+    RowDescription {
+        columns: usize,
+    },
+    DataRow {
+        values: Vec<Option<Vec<u8>>>,
+    },
     CommandComplete(String),
     EmptyQueryResponse,
     ParseComplete,
@@ -36,7 +46,12 @@ pub enum BackendMessage {
 impl BackendMessage {
     /// The SQLSTATE and message of an ErrorResponse.
     pub fn error_text(fields: &[(u8, String)]) -> String {
-        let get = |code: u8| fields.iter().find(|(c, _)| *c == code).map_or("", |(_, v)| v.as_str());
+        let get = |code: u8| {
+            fields
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map_or("", |(_, v)| v.as_str())
+        };
         format!("{}: {}", get(b'C'), get(b'M'))
     }
 }
@@ -56,7 +71,9 @@ fn fields(body: &[u8]) -> Vec<(u8, String)> {
 }
 
 fn cstrings(body: &[u8]) -> Vec<String> {
-    body.split(|&b| b == 0).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+    body.split(|&b| b == 0)
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect()
 }
 
 /// Decodes one backend message from `buf`; `Ok(None)` while incomplete.
@@ -67,15 +84,23 @@ pub fn decode_backend(buf: &[u8]) -> Result<Option<(BackendMessage, usize)>, Pro
     let tag = buf[0];
     let len = i32::from_be_bytes(buf[1..5].try_into().expect("4 bytes"));
     if len < 4 {
-        return Err(ProtocolError(format!("invalid backend message length {len}")));
+        return Err(ProtocolError(format!(
+            "invalid backend message length {len}"
+        )));
     }
     let total = 1 + len as usize;
     if buf.len() < total {
         return Ok(None);
     }
     let body = &buf[5..total];
-    let be_i32 = |at: usize| body.get(at..at + 4).map(|b| i32::from_be_bytes(b.try_into().expect("4 bytes")));
-    let be_i16 = |at: usize| body.get(at..at + 2).map(|b| i16::from_be_bytes(b.try_into().expect("2 bytes")));
+    let be_i32 = |at: usize| {
+        body.get(at..at + 4)
+            .map(|b| i32::from_be_bytes(b.try_into().expect("4 bytes")))
+    };
+    let be_i16 = |at: usize| {
+        body.get(at..at + 2)
+            .map(|b| i16::from_be_bytes(b.try_into().expect("2 bytes")))
+    };
     let truncated = || ProtocolError(format!("truncated backend message {}", tag as char));
     let message = match tag {
         b'R' => match be_i32(0).ok_or_else(truncated)? {
@@ -94,7 +119,9 @@ pub fn decode_backend(buf: &[u8]) -> Result<Option<(BackendMessage, usize)>, Pro
             secret_key: be_i32(4).ok_or_else(truncated)?,
         },
         b'Z' => BackendMessage::ReadyForQuery(*body.first().ok_or_else(truncated)?),
-        b'T' => BackendMessage::RowDescription { columns: be_i16(0).ok_or_else(truncated)? as usize },
+        b'T' => BackendMessage::RowDescription {
+            columns: be_i16(0).ok_or_else(truncated)? as usize,
+        },
         b'D' => {
             let count = be_i16(0).ok_or_else(truncated)?.max(0) as usize;
             let mut values = Vec::with_capacity(count);
@@ -105,13 +132,19 @@ pub fn decode_backend(buf: &[u8]) -> Result<Option<(BackendMessage, usize)>, Pro
                 if len < 0 {
                     values.push(None);
                 } else {
-                    values.push(Some(body.get(at..at + len as usize).ok_or_else(truncated)?.to_vec()));
+                    values.push(Some(
+                        body.get(at..at + len as usize)
+                            .ok_or_else(truncated)?
+                            .to_vec(),
+                    ));
                     at += len as usize;
                 }
             }
             BackendMessage::DataRow { values }
         }
-        b'C' => BackendMessage::CommandComplete(cstrings(body).into_iter().next().unwrap_or_default()),
+        b'C' => {
+            BackendMessage::CommandComplete(cstrings(body).into_iter().next().unwrap_or_default())
+        }
         b'I' => BackendMessage::EmptyQueryResponse,
         b'1' => BackendMessage::ParseComplete,
         b'2' => BackendMessage::BindComplete,
@@ -181,9 +214,11 @@ impl FrontendWriter {
         self.cstr("");
         self.cstr(statement);
         self.buf.extend_from_slice(&0i16.to_be_bytes());
-        self.buf.extend_from_slice(&(params.len() as i16).to_be_bytes());
+        self.buf
+            .extend_from_slice(&(params.len() as i16).to_be_bytes());
         for param in params {
-            self.buf.extend_from_slice(&(param.len() as i32).to_be_bytes());
+            self.buf
+                .extend_from_slice(&(param.len() as i32).to_be_bytes());
             self.buf.extend_from_slice(param);
         }
         self.buf.extend_from_slice(&0i16.to_be_bytes());
@@ -209,7 +244,10 @@ impl FrontendWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{decode_message, decode_startup, BackendWriter, FrontendMessage, StartupPacket, TransactionStatus};
+    use crate::{
+        decode_message, decode_startup, BackendWriter, FrontendMessage, StartupPacket,
+        TransactionStatus,
+    };
 
     #[test]
     fn client_and_server_halves_agree() {
@@ -238,7 +276,12 @@ mod tests {
         back.data_row_end(at);
         back.ready_for_query(TransactionStatus::Idle);
         let (row, used) = decode_backend(&back.buf).unwrap().unwrap();
-        assert_eq!(row, BackendMessage::DataRow { values: vec![Some(b"7".to_vec()), None] });
+        assert_eq!(
+            row,
+            BackendMessage::DataRow {
+                values: vec![Some(b"7".to_vec()), None]
+            }
+        );
         let (ready, _) = decode_backend(&back.buf[used..]).unwrap().unwrap();
         assert_eq!(ready, BackendMessage::ReadyForQuery(b'I'));
     }

@@ -33,10 +33,17 @@ struct Connection {
 
 impl Connection {
     fn connect(host: &str, port: u16, user: &str, database: &str) -> Result<Connection, String> {
-        let stream = TcpStream::connect((host, port)).map_err(|e| format!("connect {host}:{port}: {e}"))?;
+        let stream =
+            TcpStream::connect((host, port)).map_err(|e| format!("connect {host}:{port}: {e}"))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
-        let mut connection = Connection { stream, input: Vec::with_capacity(1 << 16), out: FrontendWriter::default() };
-        connection.out.startup(&[("user", user), ("database", database)]);
+        let mut connection = Connection {
+            stream,
+            input: Vec::with_capacity(1 << 16),
+            out: FrontendWriter::default(),
+        };
+        connection
+            .out
+            .startup(&[("user", user), ("database", database)]);
         connection.finish()?;
         Ok(connection)
     }
@@ -58,7 +65,9 @@ impl Connection {
 
     /// Sends what is buffered and reads to ReadyForQuery; returns the rows seen or the error.
     fn finish(&mut self) -> Result<usize, String> {
-        self.stream.write_all(&self.out.buf).map_err(|e| e.to_string())?;
+        self.stream
+            .write_all(&self.out.buf)
+            .map_err(|e| e.to_string())?;
         self.out.buf.clear();
         let mut rows = 0;
         let mut error = None;
@@ -66,8 +75,12 @@ impl Connection {
             match self.next_message()? {
                 BackendMessage::ReadyForQuery(_) => break,
                 BackendMessage::DataRow { .. } => rows += 1,
-                BackendMessage::ErrorResponse(fields) => error = Some(BackendMessage::error_text(&fields)),
-                BackendMessage::Authentication(code) => return Err(format!("authentication method {code} is not supported")),
+                BackendMessage::ErrorResponse(fields) => {
+                    error = Some(BackendMessage::error_text(&fields))
+                }
+                BackendMessage::Authentication(code) => {
+                    return Err(format!("authentication method {code} is not supported"))
+                }
                 _ => {}
             }
         }
@@ -110,7 +123,9 @@ impl Rng {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
     fn field(&mut self) -> String {
-        (0..FIELD_BYTES).map(|_| (b'a' + (self.next() % 26) as u8) as char).collect()
+        (0..FIELD_BYTES)
+            .map(|_| (b'a' + (self.next() % 26) as u8) as char)
+            .collect()
     }
 }
 
@@ -126,11 +141,21 @@ struct ScrambledZipfian {
 impl ScrambledZipfian {
     fn new(n: u64) -> ScrambledZipfian {
         let theta = 0.99;
-        let zeta = |count: u64| (1..=count).map(|i| 1.0 / (i as f64).powf(theta)).sum::<f64>();
+        let zeta = |count: u64| {
+            (1..=count)
+                .map(|i| 1.0 / (i as f64).powf(theta))
+                .sum::<f64>()
+        };
         let zetan = zeta(n);
         let zeta2 = zeta(2);
         let eta = (1.0 - (2.0 / n as f64).powf(1.0 - theta)) / (1.0 - zeta2 / zetan);
-        ScrambledZipfian { n, theta, zetan, alpha: 1.0 / (1.0 - theta), eta }
+        ScrambledZipfian {
+            n,
+            theta,
+            zetan,
+            alpha: 1.0 / (1.0 - theta),
+            eta,
+        }
     }
     fn next(&self, rng: &mut Rng) -> u64 {
         let u = rng.unit();
@@ -192,11 +217,22 @@ fn parse_args() -> Result<Options, String> {
             "--user" => options.user = value()?,
             "--database" => options.database = value()?,
             "--workload" => {
-                options.workload = value()?.to_ascii_lowercase().chars().next().filter(|c| "abc".contains(*c)).ok_or("--workload: a, b or c")?
+                options.workload = value()?
+                    .to_ascii_lowercase()
+                    .chars()
+                    .next()
+                    .filter(|c| "abc".contains(*c))
+                    .ok_or("--workload: a, b or c")?
             }
-            "--records" => options.records = value()?.parse().map_err(|e| format!("--records: {e}"))?,
-            "--threads" => options.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?,
-            "--seconds" => options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
+            "--records" => {
+                options.records = value()?.parse().map_err(|e| format!("--records: {e}"))?
+            }
+            "--threads" => {
+                options.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?
+            }
+            "--seconds" => {
+                options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
+            }
             "load" | "run" => options.command = arg,
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
@@ -209,10 +245,18 @@ fn parse_args() -> Result<Options, String> {
 }
 
 fn load(options: &Options) -> Result<(), String> {
-    let mut conn = Connection::connect(&options.host, options.port, &options.user, &options.database)?;
+    let mut conn = Connection::connect(
+        &options.host,
+        options.port,
+        &options.user,
+        &options.database,
+    )?;
     conn.simple("drop table if exists usertable")?;
     let fields: Vec<String> = (0..FIELDS).map(|i| format!("field{i} text")).collect();
-    conn.simple(&format!("create table usertable (ycsb_key varchar(64) primary key, {})", fields.join(", ")))?;
+    conn.simple(&format!(
+        "create table usertable (ycsb_key varchar(64) primary key, {})",
+        fields.join(", ")
+    ))?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let started = Instant::now();
     let mut next = 0;
@@ -220,14 +264,19 @@ fn load(options: &Options) -> Result<(), String> {
         let batch_end = (next + 500).min(options.records);
         let rows: Vec<String> = (next..batch_end)
             .map(|i| {
-                let values: Vec<String> = (0..FIELDS).map(|_| format!("'{}'", rng.field())).collect();
+                let values: Vec<String> =
+                    (0..FIELDS).map(|_| format!("'{}'", rng.field())).collect();
                 format!("('{}', {})", key(i), values.join(", "))
             })
             .collect();
         conn.simple(&format!("insert into usertable values {}", rows.join(", ")))?;
         next = batch_end;
     }
-    println!("{{\"loaded\": {}, \"seconds\": {:.3}}}", options.records, started.elapsed().as_secs_f64());
+    println!(
+        "{{\"loaded\": {}, \"seconds\": {:.3}}}",
+        options.records,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -239,10 +288,18 @@ struct ThreadResult {
 }
 
 fn worker(options: &Options, seed: u64, deadline: Instant) -> Result<ThreadResult, String> {
-    let mut conn = Connection::connect(&options.host, options.port, &options.user, &options.database)?;
+    let mut conn = Connection::connect(
+        &options.host,
+        options.port,
+        &options.user,
+        &options.database,
+    )?;
     conn.prepare("read", "select * from usertable where ycsb_key = $1")?;
     for field in 0..FIELDS {
-        conn.prepare(&format!("update{field}"), &format!("update usertable set field{field} = $1 where ycsb_key = $2"))?;
+        conn.prepare(
+            &format!("update{field}"),
+            &format!("update usertable set field{field} = $1 where ycsb_key = $2"),
+        )?;
     }
     let zipf = ScrambledZipfian::new(options.records);
     let mut rng = Rng(seed | 1);
@@ -260,7 +317,9 @@ fn worker(options: &Options, seed: u64, deadline: Instant) -> Result<ThreadResul
             if rows != 1 {
                 result.errors += 1;
             }
-            result.reads_us.push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+            result
+                .reads_us
+                .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
         } else {
             let field = (rng.next() % FIELDS as u64) as usize;
             let value = rng.field();
@@ -268,7 +327,9 @@ fn worker(options: &Options, seed: u64, deadline: Instant) -> Result<ThreadResul
                 Ok(_) => {}
                 Err(_) => result.errors += 1,
             }
-            result.updates_us.push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+            result
+                .updates_us
+                .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
         }
     }
     conn.out.terminate();
@@ -299,9 +360,17 @@ fn run(options: &Options) -> Result<(), String> {
     let started = Instant::now();
     let results: Vec<Result<ThreadResult, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..options.threads)
-            .map(|t| scope.spawn(move || worker(options, 0x1234_5678 ^ ((t as u64 + 1) << 32), deadline)))
+            .map(|t| {
+                scope.spawn(move || worker(options, 0x1234_5678 ^ ((t as u64 + 1) << 32), deadline))
+            })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("worker thread panicked".into()))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("worker thread panicked".into()))
+            })
+            .collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
     let mut reads = Vec::new();
@@ -338,7 +407,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = if options.command == "load" { load(&options) } else { run(&options) };
+    let result = if options.command == "load" {
+        load(&options)
+    } else {
+        run(&options)
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
