@@ -25,7 +25,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,74 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+sys.path.insert(0, str(ROOT / "tools"))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"port {port} did not open")
-
-
-class Postgres:
-    name = "postgres"
-
-    def __init__(self, workdir):
-        self.dir = Path(workdir) / "pg"
-        self.dir.mkdir()
-        self.port = free_port()
-        self.run_as = []
-        if os.geteuid() == 0:
-            # PostgreSQL refuses to run as root.
-            shutil.chown(self.dir, "postgres")
-            self.run_as = ["runuser", "-u", "postgres", "--"]
-        env = dict(os.environ, LC_ALL="C")
-        subprocess.run(self.run_as + [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"],
-                       check=True, stdout=subprocess.DEVNULL, env=env)
-        # shared_buffers stays at its default: Keel has no buffer pool yet (all data in memory).
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
-                   "-c fsync=on -c synchronous_commit=on -c max_connections=300")
-        subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-o", options, "-w", "start"],
-                       check=True, stdout=subprocess.DEVNULL, env=env)
-        psql(self, "create database keel", database="postgres")
-        self.version = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True).stdout.strip()
-
-    def stop(self):
-        subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
-
-
-class Keel:
-    name = "keel"
-
-    def __init__(self, workdir, binary, cores):
-        self.port = free_port()
-        self.data = Path(workdir) / "keel-data"
-        self.command = [str(binary), "serve", "--data-dir", str(self.data), "--listen", f"127.0.0.1:{self.port}"]
-        if cores:
-            self.command += ["--cores", str(cores)]
-        self.log = open(Path(workdir) / "keel.log", "wb")
-        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for_port(self.port)
-        self.version = subprocess.run([str(binary), "--version"], capture_output=True, text=True).stdout.strip()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+from servers import Keel, Postgres, release_dir  # noqa: E402
 
 
 def psql(server, sql, database="keel"):
@@ -295,7 +229,7 @@ def main():
     seconds = args.seconds or (5 if args.quick else 20)
     scales = [2] if args.quick else ([10, 100] if args.full else [10])
     clients = [8] if args.quick else [1, 8, 32]
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
+    target = release_dir()
     binary = Path(args.keel) if args.keel else target / "keel"
     driver = (binary.parent if args.keel else target) / "keel-ycsb"
     if not args.keel:
@@ -313,7 +247,6 @@ def main():
     estimate = sum(seconds if not isinstance(w, Copy) else 5 for w in workloads) * 2 * rounds
 
     workdir = tempfile.mkdtemp(prefix="keel-bench-")
-    os.chmod(workdir, 0o755)  # PostgreSQL runs as its own user below it
     servers = []
     results = {w.name: {"postgres": [], "keel": []} for w in workloads}
 
@@ -335,7 +268,7 @@ def main():
     init_seconds = {}
     versions = {}
     try:
-        servers.extend([Postgres(workdir), Keel(workdir, binary, args.cores)])
+        servers.extend([Postgres(parent=workdir), Keel(Path(workdir) / "keel-data", binary=binary, cores=args.cores or None).start()])
         versions.update({server.name: server.version for server in servers})
         versions["keel_command"] = " ".join(servers[1].command)
         for scale, scale_workloads in per_scale.items():
