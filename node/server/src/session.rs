@@ -265,28 +265,32 @@ impl Connection {
         }
     }
 
+    /// The next message, reading (and first flushing pending output) as needed.
+    async fn next_message(&mut self) -> Result<FrontendMessage, Close> {
+        loop {
+            match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+                Ok(Some((message, used))) => {
+                    self.consumed += used;
+                    return Ok(message);
+                }
+                Ok(None) => {
+                    self.flush().await?;
+                    if !self.fill().await? {
+                        return Err(Close::Client);
+                    }
+                }
+                Err(error) => return Err(protocol_error(error.0)),
+            }
+        }
+    }
+
     /// The message loop after startup.
     async fn serve(&mut self) -> Close {
         loop {
-            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes)
-            {
-                Ok(Some((message, used))) => {
-                    self.consumed += used;
-                    message
-                }
-                Ok(None) => {
-                    if let Err(close) = self.flush().await {
-                        return close;
-                    }
-                    match self.fill().await {
-                        Ok(true) => continue,
-                        Ok(false) => return Close::Client,
-                        Err(close) => return close,
-                    }
-                }
-                Err(error) => return protocol_error(error.0),
+            let step = match self.next_message().await {
+                Ok(message) => self.handle(message).await,
+                Err(close) => return close,
             };
-            let step = self.handle(message).await;
             if let Err(close) = step {
                 return close;
             }
@@ -535,20 +539,7 @@ impl Connection {
         let worker = self.worker.clone();
         let mut failed: Option<SqlError> = None;
         loop {
-            let message = match decode_message(&self.input[self.consumed..], self.max_message_bytes)
-            {
-                Ok(Some((message, used))) => {
-                    self.consumed += used;
-                    message
-                }
-                Ok(None) => {
-                    if !self.fill().await? {
-                        return Err(Close::Client);
-                    }
-                    continue;
-                }
-                Err(error) => return Err(protocol_error(error.0)),
-            };
+            let message = self.next_message().await?;
             match message {
                 FrontendMessage::CopyData(data) => {
                     if failed.is_none() {

@@ -27,7 +27,7 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{Accumulator, EvalContext, Expr, Func};
 use crate::fragment::{check_not_null, key_text, KeyedRow, ShardOp, ShardOutput, ShardRequest};
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed};
-use crate::plan::{Access, OutputColumn, Plan, SelectPlan};
+use crate::plan::{Access, OutputColumn, Plan, Returning, SelectPlan};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
 
 /// The node as a session sees it: its own worker, the others, the catalog.
@@ -877,60 +877,46 @@ impl Session {
             }
             Plan::Update(update) => {
                 let returning = update.returning.is_some();
-                let targets = self.targets(cluster, &update.table, &update.access, &ctx)?;
-                self.note_writers(targets.iter().map(|(w, _)| *w));
-                let requests = targets
-                    .into_iter()
-                    .map(|(worker, key)| {
-                        let op = ShardOp::Update {
-                            table: update.table.clone(),
-                            key,
-                            filter: update.filter.clone(),
-                            assignments: update.assignments.clone(),
-                            params: params.clone(),
-                            returning,
-                        };
-                        (worker, ShardRequest { txn, now, op })
-                    })
-                    .collect();
-                let (count, rows) = gather(cluster.call_all(requests).await)?;
-                let mut result = QueryResult {
-                    tag: format!("UPDATE {count}"),
-                    ..Default::default()
+                let ops = |key| ShardOp::Update {
+                    table: update.table.clone(),
+                    key,
+                    filter: update.filter.clone(),
+                    assignments: update.assignments.clone(),
+                    params: params.clone(),
+                    returning,
                 };
-                if let Some(r) = &update.returning {
-                    result.columns = r.columns.clone();
-                    result.rows = project(&rows, &r.exprs, &ctx)?;
-                }
-                Ok(result)
+                self.write_rows(
+                    cluster,
+                    &update.table,
+                    &update.access,
+                    update.returning.as_ref(),
+                    "UPDATE",
+                    ops,
+                    txn,
+                    &ctx,
+                )
+                .await
             }
             Plan::Delete(delete) => {
                 let returning = delete.returning.is_some();
-                let targets = self.targets(cluster, &delete.table, &delete.access, &ctx)?;
-                self.note_writers(targets.iter().map(|(w, _)| *w));
-                let requests = targets
-                    .into_iter()
-                    .map(|(worker, key)| {
-                        let op = ShardOp::Delete {
-                            table: delete.table.clone(),
-                            key,
-                            filter: delete.filter.clone(),
-                            params: params.clone(),
-                            returning,
-                        };
-                        (worker, ShardRequest { txn, now, op })
-                    })
-                    .collect();
-                let (count, rows) = gather(cluster.call_all(requests).await)?;
-                let mut result = QueryResult {
-                    tag: format!("DELETE {count}"),
-                    ..Default::default()
+                let ops = |key| ShardOp::Delete {
+                    table: delete.table.clone(),
+                    key,
+                    filter: delete.filter.clone(),
+                    params: params.clone(),
+                    returning,
                 };
-                if let Some(r) = &delete.returning {
-                    result.columns = r.columns.clone();
-                    result.rows = project(&rows, &r.exprs, &ctx)?;
-                }
-                Ok(result)
+                self.write_rows(
+                    cluster,
+                    &delete.table,
+                    &delete.access,
+                    delete.returning.as_ref(),
+                    "DELETE",
+                    ops,
+                    txn,
+                    &ctx,
+                )
+                .await
             }
             Plan::Truncate { tables } => {
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -960,6 +946,47 @@ impl Session {
                 unreachable!("DDL runs in run_ddl")
             }
         }
+    }
+
+    /// Runs an UPDATE or DELETE: the owner-side `op` for each target, then RETURNING and the tag.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        access: &Access,
+        returning: Option<&Returning>,
+        verb: &str,
+        op: impl Fn(Option<Vec<u8>>) -> ShardOp,
+        txn: TxnId,
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<QueryResult> {
+        let targets = self.targets(cluster, table, access, ctx)?;
+        self.note_writers(targets.iter().map(|(w, _)| *w));
+        let now = ctx.now;
+        let requests = targets
+            .into_iter()
+            .map(|(worker, key)| {
+                (
+                    worker,
+                    ShardRequest {
+                        txn,
+                        now,
+                        op: op(key),
+                    },
+                )
+            })
+            .collect();
+        let (count, rows) = gather(cluster.call_all(requests).await)?;
+        let mut result = QueryResult {
+            tag: format!("{verb} {count}"),
+            ..Default::default()
+        };
+        if let Some(returning) = returning {
+            result.columns = returning.columns.clone();
+            result.rows = project(&rows, &returning.exprs, ctx)?;
+        }
+        Ok(result)
     }
 
     /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan.

@@ -419,6 +419,20 @@ impl Cursor {
         }
         Ok(parts.join(", "))
     }
+    /// `[WORK | TRANSACTION] [AND [NO] CHAIN]` after COMMIT or ROLLBACK.
+    fn end_of_transaction(&mut self, command: &str) -> SqlResult<()> {
+        let _ = self.word("work") || self.word("transaction");
+        if self.word("and") {
+            if self.word("chain") {
+                return Err(SqlError::unsupported(format!("{command} AND CHAIN")));
+            }
+            if !(self.word("no") && self.word("chain")) {
+                return Err(self.error());
+            }
+        }
+        Ok(())
+    }
+
     fn isolation(&mut self) -> SqlResult<Option<Isolation>> {
         let mut isolation = None;
         loop {
@@ -512,31 +526,18 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "commit" | "end" => {
             c.at = 1;
-            let _ = c.word("work") || c.word("transaction");
-            if c.word("and") {
-                if c.word("chain") {
-                    return Err(SqlError::unsupported("COMMIT AND CHAIN"));
-                }
-                if !(c.word("no") && c.word("chain")) {
-                    return Err(c.error());
-                }
-            }
+            c.end_of_transaction("COMMIT")?;
             Parsed::Commit
         }
         "rollback" | "abort" => {
             c.at = 1;
-            let _ = c.word("work") || c.word("transaction");
-            if c.word("to") {
+            if c.tokens
+                .iter()
+                .any(|tok| tok.token == Token::Word("to".into()))
+            {
                 return Err(SqlError::unsupported("ROLLBACK TO SAVEPOINT"));
             }
-            if c.word("and") {
-                if c.word("chain") {
-                    return Err(SqlError::unsupported("ROLLBACK AND CHAIN"));
-                }
-                if !(c.word("no") && c.word("chain")) {
-                    return Err(c.error());
-                }
-            }
+            c.end_of_transaction("ROLLBACK")?;
             Parsed::Rollback
         }
         "set" => {

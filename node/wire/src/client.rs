@@ -3,7 +3,7 @@
 //! Used by Keel's own tools (the YCSB driver; later the coordinator talking to nodes) so that every
 //! speaker of the protocol in this repository shares one framing implementation.
 
-use crate::{ProtocolError, PROTOCOL_3_0};
+use crate::{MessageWriter, ProtocolError, PROTOCOL_3_0};
 
 /// A backend message, as much of it as Keel's clients need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,28 +160,10 @@ pub fn decode_backend(buf: &[u8]) -> Result<Option<(BackendMessage, usize)>, Pro
     Ok(Some((message, total)))
 }
 
-/// Appends frontend messages to an output buffer.
-#[derive(Default)]
-pub struct FrontendWriter {
-    pub buf: Vec<u8>,
-}
+/// The client's view of [`MessageWriter`]: frontend messages.
+pub type FrontendWriter = MessageWriter;
 
-impl FrontendWriter {
-    fn begin(&mut self, tag: u8) -> usize {
-        self.buf.push(tag);
-        let at = self.buf.len();
-        self.buf.extend_from_slice(&[0; 4]);
-        at
-    }
-    fn end(&mut self, at: usize) {
-        let len = (self.buf.len() - at) as i32;
-        self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
-    }
-    fn cstr(&mut self, text: &str) {
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(0);
-    }
-
+impl MessageWriter {
     /// StartupMessage for protocol 3.0.
     pub fn startup(&mut self, parameters: &[(&str, &str)]) {
         let at = self.buf.len();
@@ -205,7 +187,7 @@ impl FrontendWriter {
         let at = self.begin(b'P');
         self.cstr(name);
         self.cstr(sql);
-        self.buf.extend_from_slice(&0i16.to_be_bytes());
+        self.i16(0);
         self.end(at);
     }
     /// Bind of text parameters to the unnamed portal, text results.

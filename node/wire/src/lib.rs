@@ -373,13 +373,17 @@ pub struct ErrorFields {
     pub context: Option<String>,
 }
 
-/// Appends backend messages to an output buffer. Each method writes one whole message.
+/// Appends protocol messages to an output buffer; each public method writes one whole message. The
+/// backend messages are implemented here, the frontend ones in [`client`].
 #[derive(Default)]
-pub struct BackendWriter {
+pub struct MessageWriter {
     pub buf: Vec<u8>,
 }
 
-impl BackendWriter {
+/// The server's view of [`MessageWriter`].
+pub type BackendWriter = MessageWriter;
+
+impl MessageWriter {
     /// Starts a message with `tag`; returns the position of its length field.
     fn begin(&mut self, tag: u8) -> usize {
         self.buf.push(tag);
