@@ -1,19 +1,22 @@
 //! keel-io: Keel's only way to the disk and to raw memory. It knows nothing of SQL.
 //!
-//! This first cut carries what the write-ahead log needs:
-//!
+//! - [`device`]: the completion-based [`device::Device`] trait, with three backends:
+//!   [`memory`] (unit tests), [`uring`] (a file or block device through the worker's own io_uring
+//!   ring) and [`sim`] (deterministic from a seed, with torn and lost writes, read errors, ENOSPC).
 //! - [`AlignedBuf`]: a heap buffer aligned to [`BLOCK_BYTES`], the unit O_DIRECT transfers in.
-//! - [`UringFile`]: a file driven through its owner's own io_uring ring. Writes are O_DIRECT (when the
-//!   file system allows it) and a durable write is submitted as a *linked pair*
-//!   `WRITE -> FSYNC(DATASYNC)` in one `io_uring_enter`, so a group commit costs one system call.
+//! - [`UringFile`]: the async append path the write-ahead log uses today: a durable write is one
+//!   *linked pair* `WRITE -> FSYNC(DATASYNC)` in a single `io_uring_enter`, and completions wake the
+//!   worker through its tokio reactor (the ring's fd is pollable), never a blocking wait.
 //!
-//! Completions are not waited for with a blocking `io_uring_enter(GETEVENTS)`: the ring's file
-//! descriptor is pollable (it turns readable when the completion queue is not empty), so it is
-//! registered with the worker's tokio reactor and the worker keeps serving sessions while the
-//! device works. One ring belongs to one worker thread; nothing here is shared between threads.
+//! One ring belongs to one worker thread; nothing here is shared between threads.
 //!
-//! Non-goals of this cut (they are the keel-io issue): the `Device` trait with memory/sim/VFIO
-//! backends, registered buffers from huge-page arenas, userfaultfd regions.
+//! Still to come (the keel-io issue): registered buffers from huge-page arenas, userfaultfd
+//! regions, and the WAL on top of the `Device` trait.
+
+pub mod device;
+pub mod memory;
+pub mod sim;
+pub mod uring;
 
 use std::alloc::{self, Layout};
 use std::fs::{File, OpenOptions};
@@ -71,6 +74,12 @@ impl AlignedBuf {
     }
 }
 
+impl std::fmt::Debug for AlignedBuf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AlignedBuf({} bytes)", self.len)
+    }
+}
+
 impl Drop for AlignedBuf {
     fn drop(&mut self) {
         let layout = Layout::from_size_align(self.len, BLOCK_BYTES).expect("valid layout");
@@ -89,6 +98,20 @@ pub fn round_down(value: usize, unit: usize) -> usize {
     value & !(unit - 1)
 }
 
+/// Opens (creating if needed) `path` for reading and writing with O_DIRECT, or buffered when the
+/// file system refuses O_DIRECT (tmpfs does); the flag says which.
+pub fn open_direct(path: &Path) -> io::Result<(File, bool)> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    match options.clone().custom_flags(libc::O_DIRECT).open(path) {
+        Ok(file) => Ok((file, true)),
+        Err(error) if error.raw_os_error() == Some(libc::EINVAL) => {
+            Ok((options.open(path)?, false))
+        }
+        Err(error) => Err(error),
+    }
+}
+
 /// A file written through its owner's io_uring ring.
 pub struct UringFile {
     ready: AsyncFd<RawFd>,
@@ -102,26 +125,7 @@ impl UringFile {
     /// to buffered IO (plus `fdatasync`) on file systems that refuse it, such as tmpfs; see
     /// [`UringFile::is_direct`]. Must be called inside a tokio runtime (the ring joins its reactor).
     pub fn open(path: &Path) -> io::Result<UringFile> {
-        let direct = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .custom_flags(libc::O_DIRECT)
-            .open(path);
-        let (file, direct) = match direct {
-            Ok(file) => (file, true),
-            Err(error) if error.raw_os_error() == Some(libc::EINVAL) => {
-                let file = OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(path)?;
-                (file, false)
-            }
-            Err(error) => return Err(error),
-        };
+        let (file, direct) = open_direct(path)?;
         let ring = IoUring::new(64).map_err(|error| {
             io::Error::new(
                 error.kind(),

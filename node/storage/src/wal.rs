@@ -261,11 +261,16 @@ pub struct LogFile {
 impl LogFile {
     /// Reads a log file and cuts it at its end of log.
     pub fn read(path: &Path, worker: WorkerId) -> io::Result<LogFile> {
-        let mut bytes = match std::fs::read(path) {
+        let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(error) => return Err(error),
         };
+        Ok(LogFile::from_bytes(worker, bytes))
+    }
+
+    /// A log from its raw bytes, cut at its end of log.
+    pub fn from_bytes(worker: WorkerId, mut bytes: Vec<u8>) -> LogFile {
         let mut at = 0;
         let mut epoch_seen = 0;
         while let Some((_, epoch, len)) = decode(&bytes[at..]) {
@@ -276,7 +281,7 @@ impl LogFile {
             at += len;
         }
         bytes.truncate(at);
-        Ok(LogFile { worker, bytes })
+        LogFile { worker, bytes }
     }
 
     /// The frames of this log.

@@ -1,0 +1,265 @@
+//! A file or block device through the worker's own io_uring ring.
+//!
+//! O_DIRECT (when the file system allows it; see [`crate::open_direct`]), the file registered with
+//! the ring once, requests batched: `submit_*` only fill submission-queue entries, and
+//! `flush_submissions` hands the whole batch to the kernel in one `io_uring_enter`. `poll` drains the
+//! completion queue without a system call; `wait` blocks in `io_uring_enter(GETEVENTS)` (the worker's
+//! async loop instead polls the ring's fd, as the WAL does). IOPOLL (completions by polling the
+//! device, no interrupts) and SQPOLL (a kernel thread consumes submissions) are options; when the
+//! kernel or the device refuses them, opening says so.
+//!
+//! Not yet: registered (fixed) buffers from a huge-page arena, which come with the arena.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::Path;
+
+use io_uring::{opcode, types, IoUring};
+
+use crate::device::{check_aligned, check_in_range, Completion, Device, DeviceError, IoId, IoKind};
+use crate::{open_direct, AlignedBuf, BLOCK_BYTES};
+
+/// Ring options.
+#[derive(Debug, Clone, Copy)]
+pub struct UringOptions {
+    /// Submission and completion queue depth.
+    pub entries: u32,
+    /// Poll the device for completions (needs O_DIRECT and a polling-capable block device).
+    pub iopoll: bool,
+    /// A kernel thread polls the submission queue; its idle time in milliseconds.
+    pub sqpoll_idle_ms: Option<u32>,
+}
+
+impl Default for UringOptions {
+    fn default() -> Self {
+        UringOptions {
+            entries: 256,
+            iopoll: false,
+            sqpoll_idle_ms: None,
+        }
+    }
+}
+
+struct Pending {
+    kind: IoKind,
+    offset: u64,
+    buf: Option<AlignedBuf>,
+}
+
+/// The io_uring backend.
+pub struct UringDevice {
+    ring: IoUring,
+    file: File,
+    capacity: u64,
+    direct: bool,
+    pending: HashMap<IoId, Pending>,
+    queued: usize,
+    next_id: IoId,
+    iopoll: bool,
+}
+
+fn io_error(error: std::io::Error, what: &str) -> DeviceError {
+    DeviceError::Io {
+        errno: error.raw_os_error().unwrap_or(libc::EIO),
+        what: what.to_string(),
+    }
+}
+
+impl UringDevice {
+    /// Opens (creating) `path` with room for `capacity` bytes.
+    pub fn open(
+        path: &Path,
+        capacity: u64,
+        options: UringOptions,
+    ) -> Result<UringDevice, DeviceError> {
+        let (file, direct) =
+            open_direct(path).map_err(|e| io_error(e, &format!("open {}", path.display())))?;
+        let mut builder = IoUring::builder();
+        if options.iopoll {
+            if !direct {
+                return Err(DeviceError::Io {
+                    errno: libc::EINVAL,
+                    what: format!(
+                        "IOPOLL needs O_DIRECT, which the file system under {} refuses",
+                        path.display()
+                    ),
+                });
+            }
+            builder.setup_iopoll();
+        }
+        if let Some(idle) = options.sqpoll_idle_ms {
+            builder.setup_sqpoll(idle);
+        }
+        let ring = builder.build(options.entries).map_err(|e| {
+            io_error(e, "io_uring_setup (Keel needs io_uring: Linux 5.6+, not disabled by seccomp or kernel.io_uring_disabled; IOPOLL/SQPOLL need support from the kernel)")
+        })?;
+        ring.submitter()
+            .register_files(&[file.as_raw_fd()])
+            .map_err(|e| io_error(e, "register the file with io_uring"))?;
+        Ok(UringDevice {
+            ring,
+            file,
+            capacity,
+            direct,
+            pending: HashMap::new(),
+            queued: 0,
+            next_id: 1,
+            iopoll: options.iopoll,
+        })
+    }
+
+    /// Whether IO bypasses the page cache.
+    pub fn is_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// The file's current length.
+    pub fn file_len(&self) -> u64 {
+        self.file.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+
+    fn push(
+        &mut self,
+        kind: IoKind,
+        offset: u64,
+        buf: Option<AlignedBuf>,
+        entry: io_uring::squeue::Entry,
+    ) -> Result<IoId, DeviceError> {
+        let id = self.next_id;
+        let entry = entry.user_data(id);
+        // SAFETY: the buffer the entry points into is owned by `self.pending` until its completion
+        // is reaped (and `Drop` waits for everything in flight), so the kernel never writes to or
+        // reads from freed memory.
+        let pushed = unsafe { self.ring.submission().push(&entry) };
+        if pushed.is_err() {
+            return Err(DeviceError::QueueFull);
+        }
+        self.next_id += 1;
+        self.queued += 1;
+        self.pending.insert(id, Pending { kind, offset, buf });
+        Ok(id)
+    }
+
+    fn reap(&mut self, out: &mut Vec<Completion>) {
+        for cqe in self.ring.completion() {
+            let Some(pending) = self.pending.remove(&cqe.user_data()) else {
+                continue;
+            };
+            let code = cqe.result();
+            let expected = pending.buf.as_ref().map_or(0, |b| b.len()) as i32;
+            let result = if code < 0 {
+                Err(match -code {
+                    libc::ENOSPC => DeviceError::NoSpace,
+                    libc::EOPNOTSUPP if self.iopoll => DeviceError::Io { errno: libc::EOPNOTSUPP, what: "the device does not support IOPOLL (completion polling); open it without iopoll".into() },
+                    errno => DeviceError::Io { errno, what: format!("{:?} at offset {}", pending.kind, pending.offset) },
+                })
+            } else if pending.kind != IoKind::Sync && code != expected {
+                Err(DeviceError::Io {
+                    errno: libc::EIO,
+                    what: format!(
+                        "short {:?}: {code} of {expected} bytes at offset {}",
+                        pending.kind, pending.offset
+                    ),
+                })
+            } else {
+                Ok(())
+            };
+            out.push(Completion {
+                id: cqe.user_data(),
+                kind: pending.kind,
+                offset: pending.offset,
+                result,
+                buf: pending.buf,
+            });
+        }
+    }
+}
+
+impl Device for UringDevice {
+    fn block_bytes(&self) -> usize {
+        BLOCK_BYTES
+    }
+
+    fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    fn submit_read(&mut self, offset: u64, mut buf: AlignedBuf) -> Result<IoId, DeviceError> {
+        check_aligned(offset, buf.len(), BLOCK_BYTES)?;
+        check_in_range(offset, buf.len(), self.capacity)?;
+        let entry = opcode::Read::new(
+            types::Fixed(0),
+            buf.as_mut_slice().as_mut_ptr(),
+            buf.len() as u32,
+        )
+        .offset(offset)
+        .build();
+        self.push(IoKind::Read, offset, Some(buf), entry)
+    }
+
+    fn submit_write(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
+        check_aligned(offset, buf.len(), BLOCK_BYTES)?;
+        if offset + buf.len() as u64 > self.capacity {
+            return Err(DeviceError::NoSpace);
+        }
+        let entry = opcode::Write::new(types::Fixed(0), buf.as_slice().as_ptr(), buf.len() as u32)
+            .offset(offset)
+            .build();
+        self.push(IoKind::Write, offset, Some(buf), entry)
+    }
+
+    fn submit_sync(&mut self) -> Result<IoId, DeviceError> {
+        let entry = opcode::Fsync::new(types::Fixed(0))
+            .flags(types::FsyncFlags::DATASYNC)
+            .build();
+        self.push(IoKind::Sync, 0, None, entry)
+    }
+
+    fn flush_submissions(&mut self) -> Result<(), DeviceError> {
+        if self.queued > 0 {
+            self.ring
+                .submit()
+                .map_err(|e| io_error(e, "io_uring_enter"))?;
+            self.queued = 0;
+        }
+        Ok(())
+    }
+
+    fn poll(&mut self, out: &mut Vec<Completion>) {
+        if self.iopoll {
+            // With IOPOLL, completions are only found by entering the kernel to poll.
+            let _ = self.ring.submit_and_wait(0);
+        }
+        self.reap(out);
+    }
+
+    fn wait(&mut self, min: usize, out: &mut Vec<Completion>) -> Result<(), DeviceError> {
+        let target = out.len() + min;
+        loop {
+            self.reap(out);
+            if out.len() >= target || self.pending.is_empty() {
+                self.queued = 0;
+                return Ok(());
+            }
+            let want = (target - out.len()).min(self.pending.len());
+            match self.ring.submit_and_wait(want) {
+                Ok(_) => self.queued = 0,
+                Err(error) if error.raw_os_error() == Some(libc::EINTR) => {}
+                Err(error) => return Err(io_error(error, "io_uring_enter")),
+            }
+        }
+    }
+
+    fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+impl Drop for UringDevice {
+    fn drop(&mut self) {
+        // Reap everything in flight so no buffer is freed while the kernel still uses it.
+        let mut sink = Vec::new();
+        let _ = self.wait(usize::MAX, &mut sink);
+    }
+}
