@@ -13,8 +13,8 @@ medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50
 pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
 chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
 
-Workloads not here yet, and the issue that brings them: raw IO against fio (keel-io issue), TPC-H
-SF1 (SQL engine issue).
+It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py). Not here yet: TPC-H
+SF1 (it needs joins: the SQL engine issue).
 """
 
 import argparse
@@ -233,7 +233,7 @@ def main():
     binary = Path(args.keel) if args.keel else target / "keel"
     driver = (binary.parent if args.keel else target) / "keel-ycsb"
     if not args.keel:
-        subprocess.run(["cargo", "build", "--release", "-p", "keel-server", "-p", "keel-ycsb"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "--release", "-p", "keel-server", "-p", "keel-ycsb", "-p", "keel-io"], cwd=ROOT, check=True)
 
     per_scale = {scale: [Pgbench(kind, scale, c, seconds) for kind in ("select-only", "tpcb-like") for c in clients] for scale in scales}
     records = 10_000 if args.quick else 100_000
@@ -318,6 +318,16 @@ def main():
         for name, s in latency_rows:
             print(f"{name:<30} {s['postgres_p50_ms']:>8.3f} {s['postgres_p99_ms']:>8.3f} {s['postgres_p999_ms']:>9.3f} "
                   f"{s['keel_p50_ms']:>9.3f} {s['keel_p99_ms']:>9.3f} {s['keel_p999_ms']:>11.3f}")
+    io_summary = None
+    if not args.only or args.only in "io fio":
+        # Raw IO: keel-io's uring backend against fio, in the same run (its own script, its own table).
+        command = [sys.executable, str(ROOT / "bench" / "io_vs_fio.py"), "--binary", str(binary.parent / "keel-iobench")] + (["--quick"] if args.quick else [])
+        print(f"\n[io] {' '.join(command)}", flush=True)
+        io_run = subprocess.run(command, capture_output=True, text=True)
+        print(io_run.stdout[io_run.stdout.find("\ncase"):] if "\ncase" in io_run.stdout else io_run.stdout + io_run.stderr)
+        match = re.search(r"result: (\S+)", io_run.stdout)
+        if io_run.returncode == 0 and match:
+            io_summary = json.loads((ROOT / match.group(1)).read_text())["summary"]
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     json_path = RESULTS / f"suite-{stamp}.json"
@@ -328,6 +338,7 @@ def main():
         "versions": versions,
         "init_seconds": init_seconds,
         "summary": summary,
+        "io_vs_fio": io_summary,
         "runs": results,
         "elapsed_s": time.time() - started,
     }, indent=2))

@@ -29,6 +29,9 @@ pub struct UringOptions {
     pub iopoll: bool,
     /// A kernel thread polls the submission queue; its idle time in milliseconds.
     pub sqpoll_idle_ms: Option<u32>,
+    /// Run completion work only when this thread enters the kernel (no interrupting IPIs):
+    /// `IORING_SETUP_COOP_TASKRUN`. Ignored by kernels that lack it.
+    pub coop_taskrun: bool,
 }
 
 impl Default for UringOptions {
@@ -37,6 +40,7 @@ impl Default for UringOptions {
             entries: 256,
             iopoll: false,
             sqpoll_idle_ms: None,
+            coop_taskrun: true,
         }
     }
 }
@@ -91,7 +95,11 @@ impl UringDevice {
         if let Some(idle) = options.sqpoll_idle_ms {
             builder.setup_sqpoll(idle);
         }
-        let ring = builder.build(options.entries).map_err(|e| {
+        let mut cooperative = builder.clone();
+        if options.coop_taskrun && options.sqpoll_idle_ms.is_none() {
+            cooperative.setup_coop_taskrun();
+        }
+        let ring = cooperative.build(options.entries).or_else(|_| builder.build(options.entries)).map_err(|e| {
             io_error(e, "io_uring_setup (Keel needs io_uring: Linux 5.6+, not disabled by seccomp or kernel.io_uring_disabled; IOPOLL/SQPOLL need support from the kernel)")
         })?;
         ring.submitter()
@@ -239,8 +247,8 @@ impl Device for UringDevice {
         loop {
             self.reap(out);
             if out.len() >= target || self.pending.is_empty() {
-                self.queued = 0;
-                return Ok(());
+                // Whatever was queued goes to the kernel before returning.
+                return self.flush_submissions();
             }
             let want = (target - out.len()).min(self.pending.len());
             match self.ring.submit_and_wait(want) {
