@@ -56,7 +56,7 @@ pub struct Node {
     catalog: RwLock<Arc<Catalog>>,
     ddl: Arc<tokio::sync::Mutex<()>>,
     next_row_id: AtomicI64,
-    /// senders[from][to]
+    /// `senders[from][to]`
     senders: Vec<Vec<mpsc::Sender<Envelope>>>,
     pub shutdown: watch::Receiver<bool>,
     pub version: String,
