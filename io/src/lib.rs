@@ -10,12 +10,16 @@
 //!
 //! One ring belongs to one worker thread; nothing here is shared between threads.
 //!
-//! Still to come (the keel-io issue): registered buffers from huge-page arenas, userfaultfd
-//! regions, and the WAL on top of the `Device` trait.
+//! - [`uffd`]: userfaultfd regions ("active virtual memory"): first touches of missing pages are
+//!   filled by a page source, pages are evicted with `MADV_DONTNEED`.
+//!
+//! Still to come (the keel-io issue): registered buffers from huge-page arenas (and 2 MiB pages in
+//! userfaultfd regions), and the WAL on top of the `Device` trait.
 
 pub mod device;
 pub mod memory;
 pub mod sim;
+pub mod uffd;
 pub mod uring;
 
 use std::alloc::{self, Layout};
