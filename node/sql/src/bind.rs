@@ -1093,17 +1093,12 @@ impl<'a> Binder<'a> {
             };
             bound_assignments.push((index, value));
         }
-        let filter = selection
-            .map(|expr| self.bind_predicate(expr, &scope, "WHERE"))
-            .transpose()?;
-        let access = filter
-            .as_ref()
-            .map_or(Access::Scan, |f| key_access(&table, f));
-        let returning = self.returning(&table, returning)?;
+        let (access, filter, returning) =
+            self.write_clauses(&table, &scope, selection, returning)?;
         Ok(Plan::Update(Arc::new(UpdatePlan {
             table,
             access,
-            filter: filter.map(Arc::new),
+            filter,
             assignments: Arc::new(bound_assignments),
             returning,
         })))
@@ -1119,19 +1114,33 @@ impl<'a> Binder<'a> {
         let scope = Scope {
             table: Some((table.as_ref(), alias)),
         };
-        let filter = selection
-            .map(|expr| self.bind_predicate(expr, &scope, "WHERE"))
-            .transpose()?;
-        let access = filter
-            .as_ref()
-            .map_or(Access::Scan, |f| key_access(&table, f));
-        let returning = self.returning(&table, returning)?;
+        let (access, filter, returning) =
+            self.write_clauses(&table, &scope, selection, returning)?;
         Ok(Plan::Delete(Arc::new(DeletePlan {
             table,
             access,
-            filter: filter.map(Arc::new),
+            filter,
             returning,
         })))
+    }
+
+    /// The WHERE clause of an UPDATE or DELETE, the access path it allows, and RETURNING.
+    #[allow(clippy::type_complexity)]
+    fn write_clauses(
+        &mut self,
+        table: &Arc<TableDef>,
+        scope: &Scope<'_>,
+        selection: Option<&ast::Expr>,
+        returning: Option<&Vec<SelectItem>>,
+    ) -> SqlResult<(Access, Option<Arc<Expr>>, Option<Returning>)> {
+        let filter = selection
+            .map(|expr| self.bind_predicate(expr, scope, "WHERE"))
+            .transpose()?;
+        let access = filter
+            .as_ref()
+            .map_or(Access::Scan, |f| key_access(table, f));
+        let returning = self.returning(table, returning)?;
+        Ok((access, filter.map(Arc::new), returning))
     }
 
     fn column_ref(
