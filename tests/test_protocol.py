@@ -246,3 +246,11 @@ def test_extended_protocol_implicit_transaction_spans_until_sync(server, request
     with psycopg.connect(dsn, autocommit=True) as conn:
         assert [r[0] for r in conn.execute("select k from pipe order by k")] == [3, 4]
         conn.execute("drop table pipe")
+
+
+def test_binary_result_of_a_type_without_binary_output_is_a_clean_error(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        with pytest.raises(errors.FeatureNotSupported):
+            conn.execute("select 1.5::numeric", binary=True)
+        # The connection is still in sync.
+        assert conn.execute("select 2", binary=True).fetchone() == (2,)

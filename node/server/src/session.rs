@@ -521,7 +521,11 @@ impl Connection {
             let ty = columns.get(i).map_or(DataType::Text, |c| c.ty);
             if format_of(formats, i) == 1 {
                 binary.clear();
-                format_binary(value, ty, &mut binary)?;
+                if let Err(error) = format_binary(value, ty, &mut binary) {
+                    // Take back the half-written DataRow (its tag byte precedes `at`).
+                    self.out.buf.truncate(at - 1);
+                    return Err(error);
+                }
                 self.out.data_value(Some(&binary));
             } else {
                 text.clear();
