@@ -13,9 +13,13 @@
 //! - [`uffd`]: userfaultfd regions ("active virtual memory"): first touches of missing pages are
 //!   filled by a page source, pages are evicted with `MADV_DONTNEED`.
 //!
-//! Still to come (the keel-io issue): registered buffers from huge-page arenas (and 2 MiB pages in
-//! userfaultfd regions), and the WAL on top of the `Device` trait.
+//! - [`arena`]: memfd-backed buffer arenas on 2 MiB hugetlb pages, transparent huge pages or 4 KiB
+//!   pages, carved into aligned chunks; [`arena::check_limits`] says what to raise at start-up.
+//!
+//! Still to come (the keel-io issue): arenas registered as io_uring fixed buffers and used by the
+//! `uring` device, 2 MiB pages in userfaultfd regions, and the WAL on top of the `Device` trait.
 
+pub mod arena;
 pub mod device;
 pub mod memory;
 pub mod sim;
