@@ -104,6 +104,11 @@ impl Store {
         }
     }
 
+    /// Whether `txn` holds `table`'s exclusive lock (it truncated the table).
+    fn exclusive(&self, txn: TxnId, table: TableId) -> bool {
+        self.table_locks.get(&table) == Some(&txn)
+    }
+
     /// Row lock holder of `key`, if another transaction than `txn`.
     fn other_holder(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<&RowLock> {
         // The map is keyed by owned keys; avoid allocating when no lock exists at all.
@@ -225,6 +230,16 @@ impl Store {
         key: Vec<u8>,
         row: Vec<u8>,
     ) -> Result<Inserted, Blocked> {
+        if self.exclusive(txn, table) {
+            // The table is this transaction's alone (it truncated it): no row locks needed, an
+            // abort restores the saved trees, and commit logs every row of the table.
+            let tree = self.tree_mut(table, vshard_of(&key));
+            if tree.get(&key).is_some() {
+                return Ok(Inserted::Duplicate);
+            }
+            tree.put(key, row);
+            return Ok(Inserted::Yes);
+        }
         if self.get(txn, table, &key)?.is_some() {
             return Ok(Inserted::Duplicate);
         }
@@ -247,7 +262,9 @@ impl Store {
         key: &[u8],
         row: Vec<u8>,
     ) -> Result<(), Blocked> {
-        self.lock(txn, table, key)?;
+        if !self.exclusive(txn, table) {
+            self.lock(txn, table, key)?;
+        }
         let vshard = vshard_of(key);
         self.tree_mut(table, vshard).put(key.to_vec(), row);
         Ok(())
@@ -255,6 +272,12 @@ impl Store {
 
     /// Deletes the row under `key` (which `txn` must see).
     pub fn delete(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+        if self.exclusive(txn, table) {
+            if let Some(tree) = self.trees.get_mut(&(table, vshard_of(key))) {
+                tree.remove(key);
+            }
+            return Ok(());
+        }
         self.lock(txn, table, key)?;
         self.locks
             .get_mut(&(table, key.to_vec()))
@@ -316,8 +339,26 @@ impl Store {
         let Some(writes) = self.txns.get(&txn) else {
             return;
         };
-        for (table, _) in &writes.truncated {
-            emit(Record::Truncate { txn, table: *table });
+        // A truncated table holds only this transaction's rows: log the truncate, then all of them.
+        let mut truncated: Vec<TableId> =
+            writes.truncated.iter().map(|(table, _)| *table).collect();
+        truncated.dedup();
+        for table in truncated {
+            emit(Record::Truncate { txn, table });
+            for vshard in self.table_vshards.get(&table).into_iter().flatten() {
+                if let Some(tree) = self.trees.get(&(table, *vshard)) {
+                    tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
+                        emit(Record::Put {
+                            txn,
+                            table,
+                            key,
+                            before: None,
+                            after: row,
+                        });
+                        true
+                    });
+                }
+            }
         }
         for (table, key) in &writes.rows {
             let lock = &self.locks[&(*table, key.clone())];
@@ -518,6 +559,52 @@ mod tests {
                 (b"a".to_vec(), Some(b"1".to_vec())),
                 (b"b".to_vec(), Some(b"2".to_vec()))
             ]
+        );
+    }
+
+    #[test]
+    fn truncate_then_bulk_load_logs_every_row_and_aborts_cleanly() {
+        let mut store = Store::default();
+        store.load(1, [(b"old".to_vec(), b"0".to_vec())]);
+        store.truncate(9, 1).unwrap();
+        for i in 0..100u32 {
+            assert_eq!(
+                store.insert(9, 1, i.to_be_bytes().to_vec(), b"r".to_vec()),
+                Ok(Inserted::Yes)
+            );
+        }
+        assert_eq!(
+            store.insert(9, 1, 5u32.to_be_bytes().to_vec(), b"dup".to_vec()),
+            Ok(Inserted::Duplicate)
+        );
+        store.delete(9, 1, &7u32.to_be_bytes()).unwrap();
+        store
+            .update(9, 1, &8u32.to_be_bytes(), b"u".to_vec())
+            .unwrap();
+        assert!(store.locks.is_empty(), "no row locks under the table lock");
+        assert_eq!(store.get(3, 1, b"old"), Err(Blocked { holder: 9 }));
+        let mut puts = 0;
+        let mut truncates = 0;
+        store.commit_records(9, &[0], &mut |record| match record {
+            Record::Put { .. } => puts += 1,
+            Record::Truncate { .. } => truncates += 1,
+            _ => {}
+        });
+        assert_eq!((truncates, puts), (1, 99));
+        let mut aborted = Store::default();
+        aborted.load(1, [(b"old".to_vec(), b"0".to_vec())]);
+        aborted.truncate(9, 1).unwrap();
+        aborted
+            .insert(9, 1, b"new".to_vec(), b"1".to_vec())
+            .unwrap();
+        aborted.abort(9);
+        assert_eq!(aborted.get(3, 1, b"old").unwrap(), Some(&b"0"[..]));
+        assert_eq!(aborted.get(3, 1, b"new").unwrap(), None);
+        store.release(9);
+        assert_eq!(store.row_count(1), 99);
+        assert_eq!(
+            store.get(3, 1, &8u32.to_be_bytes()).unwrap(),
+            Some(&b"u"[..])
         );
     }
 
