@@ -48,3 +48,10 @@ VACUUM acct;
 VACUUM ANALYZE acct;
 ANALYZE acct;
 DROP TABLE acct;
+SET statement_timeout = '100ms';
+SELECT pg_sleep(2);
+\echo :LAST_ERROR_SQLSTATE
+SET statement_timeout = 'soon';
+\echo :LAST_ERROR_SQLSTATE
+RESET statement_timeout;
+SELECT pg_sleep(0.01);

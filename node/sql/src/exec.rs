@@ -60,39 +60,73 @@ pub trait Cluster {
 #[derive(Default)]
 pub struct Cancel {
     requested: Cell<bool>,
+    /// Why: a client's cancel request, or the statement timeout.
+    timed_out: Cell<bool>,
     notify: Notify,
 }
 
 impl Cancel {
+    /// A client's cancel request.
     pub fn request(&self) {
         self.requested.set(true);
         self.notify.notify_waiters();
     }
+    fn request_timeout(&self) {
+        self.timed_out.set(true);
+        self.request();
+    }
     /// Forgets a cancel that arrived between statements (PostgreSQL ignores those).
     pub fn reset(&self) {
         self.requested.set(false);
+        self.timed_out.set(false);
     }
     pub fn check(&self) -> SqlResult<()> {
         if self.requested.get() {
-            return Err(canceled());
+            return Err(self.error());
         }
         Ok(())
+    }
+    fn error(&self) -> SqlError {
+        let why = if self.timed_out.get() {
+            "statement timeout"
+        } else {
+            "user request"
+        };
+        SqlError::new(
+            code::QUERY_CANCELED,
+            format!("canceling statement due to {why}"),
+        )
     }
     async fn sleep(&self, duration: Duration) -> SqlResult<()> {
         let notified = self.notify.notified();
         self.check()?;
         tokio::select! {
             _ = tokio::time::sleep(duration) => Ok(()),
-            _ = notified => Err(canceled()),
+            _ = notified => Err(self.error()),
         }
     }
 }
 
-fn canceled() -> SqlError {
-    SqlError::new(
-        code::QUERY_CANCELED,
-        "canceling statement due to user request",
-    )
+/// Parses a time setting as PostgreSQL does: a number of milliseconds, or a number with a unit
+/// (us, ms, s, min, h, d).
+pub fn parse_duration_ms(value: &str) -> Option<u64> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "us" => 0.001,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    };
+    let ms = number * factor;
+    (ms.is_finite() && ms >= 0.0 && ms < i32::MAX as f64).then_some(ms.round() as u64)
 }
 
 /// The transaction state ReadyForQuery reports.
@@ -390,6 +424,10 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             _ => return Err(SqlError::unsupported("standard_conforming_strings = off")),
         },
         "transaction_isolation" | "default_transaction_isolation" => value.to_lowercase(),
+        "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
+            parse_duration_ms(value).ok_or_else(invalid)?;
+            value.to_string()
+        }
         _ => value.to_string(),
     })
 }
@@ -501,7 +539,31 @@ impl Session {
         params: &[Value],
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let result = self.execute_inner(cluster, prepared, params, cancel).await;
+        // statement_timeout: a timer flags the statement as canceled; the statement notices at
+        // its next check point (it is never dropped mid-flight, so no remote work is orphaned).
+        let timeout_ms = self
+            .settings
+            .get("statement_timeout")
+            .and_then(parse_duration_ms)
+            .unwrap_or(0);
+        let execution = self.execute_inner(cluster, prepared, params, cancel);
+        let result = if timeout_ms == 0 {
+            execution.await
+        } else {
+            tokio::pin!(execution);
+            let timer = tokio::time::sleep(Duration::from_millis(timeout_ms));
+            tokio::pin!(timer);
+            let mut fired = false;
+            loop {
+                tokio::select! {
+                    result = &mut execution => break result,
+                    _ = &mut timer, if !fired => {
+                        fired = true;
+                        cancel.request_timeout();
+                    }
+                }
+            }
+        };
         if result.is_err() {
             self.fail(cluster).await;
         }
