@@ -24,6 +24,8 @@ pub enum IoKind {
     Read,
     Write,
     Sync,
+    /// A write that is durable when it completes (write + fdatasync linked, or an FUA write).
+    WriteDurable,
 }
 
 /// Why a request (or a submission) failed. The message says what to do about it.
@@ -102,6 +104,8 @@ pub trait Device {
     fn submit_write(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError>;
     /// Queues a sync: when it completes, every write completed before it was submitted is durable.
     fn submit_sync(&mut self) -> Result<IoId, DeviceError>;
+    /// Queues a write that is durable when it completes, with every write completed before it.
+    fn submit_write_durable(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError>;
     /// Hands everything queued to the device (one system call or doorbell per batch).
     fn flush_submissions(&mut self) -> Result<(), DeviceError>;
     /// Moves the completions that are ready into `out`, without blocking.
@@ -110,6 +114,11 @@ pub trait Device {
     fn wait(&mut self, min: usize, out: &mut Vec<Completion>) -> Result<(), DeviceError>;
     /// Requests submitted and not yet completed.
     fn in_flight(&self) -> usize;
+    /// A descriptor that turns readable when completions are ready, for a worker's event loop to
+    /// watch; `None` when completions are ready whenever `poll`/`wait` is called (memory, sim).
+    fn completion_fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
 }
 
 /// Which backend a configuration names.

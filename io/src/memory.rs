@@ -84,6 +84,14 @@ impl Device for MemoryDevice {
         Ok(self.push(IoKind::Write, offset, Some(buf), result))
     }
 
+    fn submit_write_durable(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
+        let id = self.submit_write(offset, buf)?;
+        if let Some(last) = self.queued.back_mut() {
+            last.kind = IoKind::WriteDurable;
+        }
+        Ok(id)
+    }
+
     fn submit_sync(&mut self) -> Result<IoId, DeviceError> {
         Ok(self.push(IoKind::Sync, 0, None, Ok(())))
     }

@@ -142,7 +142,7 @@ impl SimDevice {
         let mut in_flight: Vec<InFlight> = std::mem::take(&mut self.in_flight);
         in_flight.sort_by_key(|r| (r.due_us, r.id));
         for request in in_flight {
-            if let (IoKind::Write, Some(buf), Ok(())) =
+            if let (IoKind::Write | IoKind::WriteDurable, Some(buf), Ok(())) =
                 (request.kind, &request.buf, &request.result)
             {
                 pending.push((request.offset, buf.as_slice().to_vec()));
@@ -232,6 +232,18 @@ impl SimDevice {
                         write_into(&mut self.durable, offset, &data);
                     }
                 }
+                (IoKind::WriteDurable, Ok(())) => {
+                    let data = request
+                        .buf
+                        .as_ref()
+                        .expect("writes carry a buffer")
+                        .as_slice();
+                    write_into(&mut self.visible, request.offset, data);
+                    for (offset, data) in std::mem::take(&mut self.unsynced) {
+                        write_into(&mut self.durable, offset, &data);
+                    }
+                    write_into(&mut self.durable, request.offset, data);
+                }
                 _ => {}
             }
             out.push(Completion {
@@ -294,6 +306,13 @@ impl Device for SimDevice {
         Ok(self.new_request(IoKind::Write, offset, Some(buf), result))
     }
 
+    fn submit_write_durable(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
+        self.submit_write(offset, buf)?;
+        let request = self.queued.last_mut().expect("just queued");
+        request.kind = IoKind::WriteDurable;
+        Ok(request.id)
+    }
+
     fn submit_sync(&mut self) -> Result<IoId, DeviceError> {
         Ok(self.new_request(IoKind::Sync, 0, None, Ok(())))
     }
@@ -304,7 +323,7 @@ impl Device for SimDevice {
         let mut latest_write_due = self
             .in_flight
             .iter()
-            .filter(|r| r.kind == IoKind::Write)
+            .filter(|r| matches!(r.kind, IoKind::Write | IoKind::WriteDurable))
             .map(|r| r.due_us)
             .max()
             .unwrap_or(0);
@@ -312,7 +331,9 @@ impl Device for SimDevice {
             let latency = low + self.rng.below(high.saturating_sub(low) + 1);
             request.due_us = self.now_us + latency;
             match request.kind {
-                IoKind::Write => latest_write_due = latest_write_due.max(request.due_us),
+                IoKind::Write | IoKind::WriteDurable => {
+                    latest_write_due = latest_write_due.max(request.due_us)
+                }
                 IoKind::Sync => request.due_us = request.due_us.max(latest_write_due + 1),
                 IoKind::Read => {}
             }

@@ -15,7 +15,7 @@ use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::Path;
 
-use io_uring::{opcode, types, IoUring};
+use io_uring::{opcode, squeue, types, IoUring};
 
 use crate::device::{check_aligned, check_in_range, Completion, Device, DeviceError, IoId, IoKind};
 use crate::{open_direct, AlignedBuf, BLOCK_BYTES};
@@ -49,6 +49,9 @@ struct Pending {
     kind: IoKind,
     offset: u64,
     buf: Option<AlignedBuf>,
+    /// Completions still expected (2 for a linked write + fdatasync) and the first error seen.
+    parts_left: u8,
+    error: Option<DeviceError>,
 }
 
 /// The io_uring backend.
@@ -127,43 +130,67 @@ impl UringDevice {
         self.file.metadata().map(|m| m.len()).unwrap_or(0)
     }
 
+    /// Queues `entries` as one request (linked when more than one); completions carry
+    /// `id << 1 | part`.
     fn push(
         &mut self,
         kind: IoKind,
         offset: u64,
         buf: Option<AlignedBuf>,
-        entry: io_uring::squeue::Entry,
+        entries: &[io_uring::squeue::Entry],
     ) -> Result<IoId, DeviceError> {
         let id = self.next_id;
-        let entry = entry.user_data(id);
-        // SAFETY: the buffer the entry points into is owned by `self.pending` until its completion
-        // is reaped (and `Drop` waits for everything in flight), so the kernel never writes to or
-        // reads from freed memory.
-        let pushed = unsafe { self.ring.submission().push(&entry) };
-        if pushed.is_err() {
+        let mut submission = self.ring.submission();
+        if submission.capacity() - submission.len() < entries.len() {
             return Err(DeviceError::QueueFull);
         }
+        for (part, entry) in entries.iter().enumerate() {
+            let mut entry = entry.clone().user_data(id << 1 | part as u64);
+            if part + 1 < entries.len() {
+                entry = entry.flags(squeue::Flags::IO_LINK);
+            }
+            // SAFETY: the buffer the entry points into is owned by `self.pending` until its
+            // completions are reaped (and `Drop` waits for everything in flight), so the kernel
+            // never touches freed memory. Space was checked above.
+            unsafe { submission.push(&entry).expect("space checked") };
+        }
+        drop(submission);
         self.next_id += 1;
-        self.queued += 1;
-        self.pending.insert(id, Pending { kind, offset, buf });
+        self.queued += entries.len();
+        self.pending.insert(
+            id,
+            Pending {
+                kind,
+                offset,
+                buf,
+                parts_left: entries.len() as u8,
+                error: None,
+            },
+        );
         Ok(id)
     }
 
     fn reap(&mut self, out: &mut Vec<Completion>) {
         for cqe in self.ring.completion() {
-            let Some(pending) = self.pending.remove(&cqe.user_data()) else {
+            let id = cqe.user_data() >> 1;
+            let is_sync_part = cqe.user_data() & 1 == 1
+                || self
+                    .pending
+                    .get(&id)
+                    .is_some_and(|p| p.kind == IoKind::Sync);
+            let Some(pending) = self.pending.get_mut(&id) else {
                 continue;
             };
             let code = cqe.result();
             let expected = pending.buf.as_ref().map_or(0, |b| b.len()) as i32;
-            let result = if code < 0 {
-                Err(match -code {
+            let error = if code < 0 {
+                Some(match -code {
                     libc::ENOSPC => DeviceError::NoSpace,
                     libc::EOPNOTSUPP if self.iopoll => DeviceError::Io { errno: libc::EOPNOTSUPP, what: "the device does not support IOPOLL (completion polling); open it without iopoll".into() },
                     errno => DeviceError::Io { errno, what: format!("{:?} at offset {}", pending.kind, pending.offset) },
                 })
-            } else if pending.kind != IoKind::Sync && code != expected {
-                Err(DeviceError::Io {
+            } else if !is_sync_part && code != expected {
+                Some(DeviceError::Io {
                     errno: libc::EIO,
                     what: format!(
                         "short {:?}: {code} of {expected} bytes at offset {}",
@@ -171,13 +198,22 @@ impl UringDevice {
                     ),
                 })
             } else {
-                Ok(())
+                None
             };
+            // The first failure wins (a failed write cancels its linked sync with ECANCELED).
+            if pending.error.is_none() {
+                pending.error = error;
+            }
+            pending.parts_left -= 1;
+            if pending.parts_left > 0 {
+                continue;
+            }
+            let pending = self.pending.remove(&id).expect("present above");
             out.push(Completion {
-                id: cqe.user_data(),
+                id,
                 kind: pending.kind,
                 offset: pending.offset,
-                result,
+                result: pending.error.map_or(Ok(()), Err),
                 buf: pending.buf,
             });
         }
@@ -203,7 +239,7 @@ impl Device for UringDevice {
         )
         .offset(offset)
         .build();
-        self.push(IoKind::Read, offset, Some(buf), entry)
+        self.push(IoKind::Read, offset, Some(buf), &[entry])
     }
 
     fn submit_write(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
@@ -214,14 +250,32 @@ impl Device for UringDevice {
         let entry = opcode::Write::new(types::Fixed(0), buf.as_slice().as_ptr(), buf.len() as u32)
             .offset(offset)
             .build();
-        self.push(IoKind::Write, offset, Some(buf), entry)
+        self.push(IoKind::Write, offset, Some(buf), &[entry])
     }
 
     fn submit_sync(&mut self) -> Result<IoId, DeviceError> {
         let entry = opcode::Fsync::new(types::Fixed(0))
             .flags(types::FsyncFlags::DATASYNC)
             .build();
-        self.push(IoKind::Sync, 0, None, entry)
+        self.push(IoKind::Sync, 0, None, &[entry])
+    }
+
+    fn submit_write_durable(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
+        check_aligned(offset, buf.len(), BLOCK_BYTES)?;
+        if offset + buf.len() as u64 > self.capacity {
+            return Err(DeviceError::NoSpace);
+        }
+        let write = opcode::Write::new(types::Fixed(0), buf.as_slice().as_ptr(), buf.len() as u32)
+            .offset(offset)
+            .build();
+        let sync = opcode::Fsync::new(types::Fixed(0))
+            .flags(types::FsyncFlags::DATASYNC)
+            .build();
+        self.push(IoKind::WriteDurable, offset, Some(buf), &[write, sync])
+    }
+
+    fn completion_fd(&self) -> Option<std::os::fd::RawFd> {
+        Some(self.ring.as_raw_fd())
     }
 
     fn flush_submissions(&mut self) -> Result<(), DeviceError> {

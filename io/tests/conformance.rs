@@ -44,6 +44,25 @@ fn conformance(device: &mut dyn Device) {
     read.result.unwrap();
     assert!(read.buf.unwrap().as_slice().iter().all(|&b| b == 0xab));
 
+    // A durable write is one request: one completion, and the data reads back.
+    let id = device
+        .submit_write_durable(8 * block as u64, filled(block, 0xcd))
+        .unwrap();
+    device.flush_submissions().unwrap();
+    let durable = wait_one(device);
+    assert_eq!((durable.id, durable.kind), (id, IoKind::WriteDurable));
+    durable.result.unwrap();
+    device
+        .submit_read(8 * block as u64, AlignedBuf::zeroed(block))
+        .unwrap();
+    device.flush_submissions().unwrap();
+    assert!(wait_one(device)
+        .buf
+        .unwrap()
+        .as_slice()
+        .iter()
+        .all(|&b| b == 0xcd));
+
     // A batch of 64 writes in one submission, then 64 reads, matched by id.
     let mut ids = Vec::new();
     for i in 0..64u64 {
@@ -233,4 +252,30 @@ fn sim_injects_read_errors_and_a_full_disk() {
         .submit_write(4 * BLOCK_BYTES as u64, filled(BLOCK_BYTES, 1))
         .unwrap();
     assert_eq!(wait_one(&mut device).result, Err(DeviceError::NoSpace));
+}
+
+#[test]
+fn sim_durable_writes_survive_a_crash_with_the_writes_before_them() {
+    for seed in 0..20 {
+        let mut device = SimDevice::new(SimConfig::new(seed, CAPACITY));
+        device.submit_write(0, filled(BLOCK_BYTES, 1)).unwrap();
+        device.flush_submissions().unwrap();
+        let mut out = Vec::new();
+        device.wait(1, &mut out).unwrap();
+        device
+            .submit_write_durable(BLOCK_BYTES as u64, filled(BLOCK_BYTES, 2))
+            .unwrap();
+        device.flush_submissions().unwrap();
+        device.wait(1, &mut out).unwrap();
+        device.crash();
+        let image = device.durable_image();
+        assert!(
+            image[..BLOCK_BYTES].iter().all(|&b| b == 1),
+            "seed {seed}: the completed write before it"
+        );
+        assert!(
+            image[BLOCK_BYTES..2 * BLOCK_BYTES].iter().all(|&b| b == 2),
+            "seed {seed}"
+        );
+    }
 }

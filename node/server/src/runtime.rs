@@ -27,7 +27,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use keel_io::UringFile;
 use keel_sql::catalog::Catalog;
 use keel_sql::error::SqlResult;
 use keel_sql::exec::{Cancel, Cluster};
@@ -674,8 +673,8 @@ async fn worker_main(
     probe: Option<std::net::TcpListener>,
     listen: SocketAddr,
 ) {
-    let file = match UringFile::open(&wal_path) {
-        Ok(file) => file,
+    let device = match wal::open_device(&wal_path) {
+        Ok(device) => device,
         Err(error) => {
             eprintln!(
                 "keel: FATAL: worker {id}: cannot open WAL {}: {error}",
@@ -684,11 +683,14 @@ async fn worker_main(
             std::process::exit(1);
         }
     };
-    if !file.is_direct() && id == 0 {
-        eprintln!("keel: WARNING: the file system under {} refuses O_DIRECT; the WAL uses buffered writes + fdatasync", wal_path.display());
+    if !device.is_direct() && id == 0 {
+        eprintln!(
+            "keel: WARNING: the file system under {} refuses O_DIRECT; the WAL uses buffered writes + fdatasync",
+            wal_path.display()
+        );
     }
     let wal = Wal::new(epoch, end);
-    let flusher = tokio::task::spawn_local(wal.clone().run_flusher(file, tail));
+    let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail));
     let lock_wait = Duration::from_millis(node.config.storage.lock_wait_timeout_ms);
     let shard = Rc::new(Shard::new(id, store, wal.clone(), lock_wait));
     let worker = Rc::new(Worker {

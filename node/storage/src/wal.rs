@@ -44,7 +44,9 @@ use std::io;
 use std::path::Path;
 use std::rc::Rc;
 
-use keel_io::{round_down, AlignedBuf, UringFile, BLOCK_BYTES};
+use keel_io::device::Device;
+use keel_io::{round_down, AlignedBuf, BLOCK_BYTES};
+use tokio::io::unix::AsyncFd;
 use tokio::sync::{watch, Notify};
 
 use crate::{TableId, TxnId, WorkerId};
@@ -434,9 +436,22 @@ impl Wal {
         *self.durable.borrow()
     }
 
-    /// Runs the flusher: writes whatever is pending, forever. `tail` holds the file's bytes from the
-    /// start of the block containing the current end up to that end.
-    pub async fn run_flusher(self: Rc<Self>, mut file: UringFile, mut tail: Vec<u8>) {
+    /// Runs the flusher: writes whatever is pending to `device`, forever. `tail` holds the log's
+    /// bytes from the start of the block containing the current end up to that end.
+    pub async fn run_flusher<D: Device>(self: Rc<Self>, mut device: D, mut tail: Vec<u8>) {
+        // Completions wake this task through the worker's reactor when the device has a pollable
+        // completion descriptor (io_uring); otherwise `wait` finds them at once (memory, sim).
+        let ready = device.completion_fd().map(|fd| {
+            // SAFETY: `device` owns the descriptor and outlives `ready` (locals drop before the
+            // parameters of this function).
+            unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE) }
+                .unwrap_or_else(|error| {
+                    fatal(&format!(
+                        "cannot watch the WAL device: {}",
+                        error.into_parts().1
+                    ))
+                })
+        });
         loop {
             let batch = std::mem::take(&mut *self.pending.borrow_mut());
             if batch.is_empty() {
@@ -471,9 +486,15 @@ impl Wal {
                 let batch_from = written + from_tail - tail.len();
                 target[from_tail..]
                     .copy_from_slice(&batch[batch_from..batch_from + length - from_tail]);
-                if let Err(error) = file.write_durable(&buf, block_start + written as u64).await {
-                    eprintln!("keel: FATAL: write-ahead log write failed: {error}; stopping to protect committed data");
-                    std::process::abort();
+                if let Err(error) = write_durable(
+                    &mut device,
+                    ready.as_ref(),
+                    buf,
+                    block_start + written as u64,
+                )
+                .await
+                {
+                    fatal(&format!("write-ahead log write failed: {error}"));
                 }
                 written += length;
             }
@@ -492,6 +513,60 @@ impl Wal {
             }
             drop(pending);
             self.durable.send_replace(end);
+        }
+    }
+}
+
+/// Logical size of a WAL file: writes past it fail as a full device.
+pub const WAL_FILE_BYTES_MAX: u64 = 1 << 44;
+
+/// Opens a log file as an io_uring device for [`Wal::run_flusher`]. Cooperative task running stays
+/// off: the flusher learns of completions by watching the ring's descriptor from the worker's
+/// reactor, which must see them without the worker entering the kernel first.
+pub fn open_device(
+    path: &Path,
+) -> Result<keel_io::uring::UringDevice, keel_io::device::DeviceError> {
+    let options = keel_io::uring::UringOptions {
+        entries: 16,
+        coop_taskrun: false,
+        ..Default::default()
+    };
+    keel_io::uring::UringDevice::open(path, WAL_FILE_BYTES_MAX, options)
+}
+
+/// A WAL IO error: crash rather than guess what reached the disk.
+fn fatal(message: &str) -> ! {
+    eprintln!("keel: FATAL: {message}; stopping to protect committed data");
+    std::process::abort();
+}
+
+/// Writes `buf` at `offset` durably and waits for it, without blocking the worker.
+async fn write_durable<D: Device>(
+    device: &mut D,
+    ready: Option<&AsyncFd<std::os::fd::RawFd>>,
+    buf: AlignedBuf,
+    offset: u64,
+) -> Result<(), String> {
+    let id = device
+        .submit_write_durable(offset, buf)
+        .map_err(|e| e.to_string())?;
+    device.flush_submissions().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    loop {
+        device.poll(&mut out);
+        if let Some(done) = out.iter().find(|c| c.id == id) {
+            return done.result.clone().map_err(|e| e.to_string());
+        }
+        match ready {
+            Some(fd) => {
+                let mut guard = fd.readable().await.map_err(|e| e.to_string())?;
+                device.poll(&mut out);
+                if let Some(done) = out.iter().find(|c| c.id == id) {
+                    return done.result.clone().map_err(|e| e.to_string());
+                }
+                guard.clear_ready();
+            }
+            None => device.wait(1, &mut out).map_err(|e| e.to_string())?,
         }
     }
 }
@@ -659,7 +734,7 @@ mod tests {
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async {
             let wal = Wal::new(1, 0);
-            let file = UringFile::open(&path).unwrap();
+            let file = open_device(&path).unwrap();
             tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new()));
             let mut last = 0;
             for txn in 1..=100u64 {
@@ -698,7 +773,7 @@ mod tests {
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async {
             let wal = Wal::new(1, 0);
-            let file = UringFile::open(&path).unwrap();
+            let file = open_device(&path).unwrap();
             tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new()));
             // A small commit first, so the big one starts mid-block (with a tail).
             let first = wal.append(|emit| {
