@@ -299,6 +299,9 @@ fn resolve_faults(
             continue;
         }
         let started = Instant::now();
+        // Counted before the page is installed: installing it wakes the faulting thread, which
+        // may look at the counters right away.
+        stats.faults.fetch_add(1, Ordering::Relaxed);
         let page_address = (message.address as usize) & !(PAGE_BYTES - 1);
         let offset = (page_address - base) as u64;
         let filled = source.fill(offset, page.as_mut_slice());
@@ -324,11 +327,10 @@ fn resolve_faults(
                     mode: 0,
                     zeropage: 0,
                 };
-                libc::ioctl(uffd, UFFDIO_ZEROPAGE as _, &mut zero);
                 stats.zero_pages.fetch_add(1, Ordering::Relaxed);
+                libc::ioctl(uffd, UFFDIO_ZEROPAGE as _, &mut zero);
             }
         }
-        stats.faults.fetch_add(1, Ordering::Relaxed);
         stats
             .resolve_nanos
             .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);

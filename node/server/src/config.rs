@@ -35,6 +35,7 @@ pub struct WireConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
+    pub device: String,
     pub lock_wait_timeout_ms: u64,
     pub checkpoint_at_start_wal_bytes: u64,
 }
@@ -100,6 +101,7 @@ mod tests {
         let config = load(None, &[]).unwrap();
         assert_eq!(config.node.listen, "127.0.0.1:5433");
         assert_eq!(config.node.data_dir, PathBuf::from("./keel-data"));
+        assert_eq!(config.storage.device, "uring");
         let config = load(
             None,
             &[

@@ -72,6 +72,19 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(cores) = args.cores {
         config.node.cores = cores;
     }
+    match keel_io::device::DeviceKind::parse(&config.storage.device)? {
+        keel_io::device::DeviceKind::Uring => {}
+        keel_io::device::DeviceKind::Vfio => return Err(
+            "storage.device = \"vfio\": the userspace NVMe driver is not built yet; use \"uring\""
+                .into(),
+        ),
+        _ => {
+            return Err(format!(
+                "storage.device = \"{}\" is for tests only (no durability); use \"uring\"",
+                config.storage.device
+            ))
+        }
+    }
     let online = runtime::online_cpus().len();
     let workers = if config.node.cores == 0 {
         online
