@@ -26,4 +26,6 @@ SELECT s.id FROM sales s WHERE s.id = 5;
 SELECT '2024-03-01 12:00:00'::timestamp, '2024-03-01'::timestamp, timestamp '1999-12-31 23:59:59.123';
 SELECT CAST('42' AS int) + 1, '3.25'::numeric, 'yes'::bool, 17::text || 'x', '  7'::int8;
 SELECT 10::int2 + 5, 100000::int8 * 100000;
+SELECT id FROM sales ORDER BY 3;
+SELECT region, count(*) FROM sales GROUP BY 2;
 DROP TABLE sales;

@@ -591,20 +591,27 @@ impl<'a> Binder<'a> {
         };
         let mut keys = Vec::new();
         for expr in &group_exprs {
-            // GROUP BY n names an output column; a bare name may name an output alias.
-            if let ast::Expr::Value(value) = expr {
-                if let ast::Value::Number(n, _) = &value.value {
-                    let index: usize = n.parse().unwrap_or(0);
-                    if index == 0 || index > columns.len() {
-                        return Err(SqlError::new(
-                            "42P10",
-                            format!("GROUP BY position {n} is not in select list"),
-                        )
-                        .at(self.pos(expr.span())));
-                    }
-                    keys.push(outputs[index - 1].0.clone());
-                    continue;
+            // GROUP BY n names an output column.
+            if let Some(index) = self.output_position(expr, columns.len(), "GROUP BY")? {
+                let mut has_aggregate = false;
+                outputs[index]
+                    .0
+                    .visit(&mut |e| has_aggregate |= matches!(e, Expr::Agg(_)));
+                if has_aggregate {
+                    let position = match select.projection.get(index) {
+                        Some(
+                            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. },
+                        ) => self.pos(e.span()),
+                        _ => None,
+                    };
+                    return Err(SqlError::new(
+                        code::GROUPING_ERROR,
+                        "aggregate functions are not allowed in GROUP BY",
+                    )
+                    .at(position));
                 }
+                keys.push(outputs[index].0.clone());
+                continue;
             }
             let mut none = AggCollector {
                 allowed: false,
@@ -735,18 +742,8 @@ impl<'a> Binder<'a> {
         outputs: &mut Vec<(Expr, DataType)>,
         columns: &[OutputColumn],
     ) -> SqlResult<usize> {
-        if let ast::Expr::Value(value) = expr {
-            if let ast::Value::Number(n, _) = &value.value {
-                let index: usize = n.parse().unwrap_or(0);
-                if index == 0 || index > columns.len() {
-                    return Err(SqlError::new(
-                        "42P10",
-                        format!("ORDER BY position {n} is not in select list"),
-                    )
-                    .at(self.pos(expr.span())));
-                }
-                return Ok(index - 1);
-            }
+        if let Some(index) = self.output_position(expr, columns.len(), "ORDER BY")? {
+            return Ok(index);
         }
         if let ast::Expr::Identifier(ident) = expr {
             let name = ident_name(ident);
@@ -764,6 +761,29 @@ impl<'a> Binder<'a> {
         }
         outputs.push((bound, ty));
         Ok(outputs.len() - 1)
+    }
+
+    /// `GROUP BY n` / `ORDER BY n`: the zero-based output column a number names, if `expr` is one.
+    fn output_position(
+        &self,
+        expr: &ast::Expr,
+        outputs: usize,
+        clause: &str,
+    ) -> SqlResult<Option<usize>> {
+        let ast::Expr::Value(value) = expr else {
+            return Ok(None);
+        };
+        let ast::Value::Number(n, _) = &value.value else {
+            return Ok(None);
+        };
+        match n.parse::<usize>() {
+            Ok(index) if index >= 1 && index <= outputs => Ok(Some(index - 1)),
+            _ => Err(SqlError::new(
+                "42P10",
+                format!("{clause} position {n} is not in select list"),
+            )
+            .at(self.pos(expr.span()))),
+        }
     }
 
     /// `FROM t [alias]`
