@@ -11,6 +11,20 @@ echo "== cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 echo "== cargo test (unit and golden tests beside each layer)"
 cargo test --workspace --locked
+# The 2 MiB-page paths (hugetlb arenas, userfaultfd regions on huge pages) need a reserved pool.
+# As root, reserve a small one for those tests only and give it back afterwards.
+pool=/proc/sys/vm/nr_hugepages
+if [ "$(id -u)" = 0 ] && [ -w "$pool" ]; then
+    echo "== cargo test: 2 MiB huge-page paths (pool of 16 reserved for the run)"
+    before=$(cat "$pool")
+    trap 'echo "$before" > "$pool"' EXIT
+    echo $((before + 16)) > "$pool"
+    cargo test -p keel-io --locked --lib -- --ignored huge
+    echo "$before" > "$pool"
+    trap - EXIT
+else
+    echo "== skipping the 2 MiB huge-page tests: they need root to reserve a pool"
+fi
 echo "== cargo build --release"
 cargo build --release --locked -p keel-server
 echo "== end-to-end tests (tests/)"

@@ -8,16 +8,21 @@
 //!    them for shmem;
 //! 3. 4 KiB pages.
 //!
-//! [`Arena::kind`] says which one it got. Chunks are handed out and returned through a free list; an
-//! [`ArenaChunk`] gives its chunk back when dropped. The arena belongs to one worker (it is not `Sync`),
-//! and is meant to be registered with that worker's io_uring ring once ([`Arena::iovecs`]).
+//! [`Arena::kind`] says which one it got. Chunks are handed out as [`AlignedBuf`]s, which any
+//! [`crate::device::Device`] accepts and which go back to the free list when dropped. An arena is
+//! meant to be registered with its worker's io_uring ring once
+//! ([`crate::device::Device::register_arena`], built on [`Arena::iovecs`]); IO on its chunks is then
+//! fixed-buffer IO.
 //! [`check_limits`] tells at start-up, in one line, what to raise when `RLIMIT_MEMLOCK` or the
 //! hugepage pool is too small for the arenas a node wants.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::AlignedBuf;
 
 const HUGE_PAGE_BYTES: usize = 2 << 20;
 
@@ -32,56 +37,41 @@ pub enum PageKind {
     Small,
 }
 
-/// A region of equal, aligned chunks.
+/// A region of equal, aligned chunks. Cloning gives another handle on the same region; the mapping
+/// lives until the last handle and the last chunk are gone.
+#[derive(Clone)]
 pub struct Arena {
-    base: *mut u8,
+    shared: Arc<Shared>,
+}
+
+/// The mapping and its free list, shared by the arena's handles and its chunks.
+pub(crate) struct Shared {
+    /// Unique per process: devices recognise chunks of an arena registered with them by it.
+    pub(crate) id: u64,
+    pub(crate) base: *mut u8,
     len: usize,
     kind: PageKind,
     chunk_bytes: usize,
-    free: RefCell<Vec<u32>>,
+    free: Mutex<Vec<u32>>,
     _memfd: File,
 }
 
-/// One chunk of an arena, returned to it on drop.
-pub struct ArenaChunk<'a> {
-    arena: &'a Arena,
-    index: u32,
-}
+// SAFETY: the mapping is plain shared memory, every chunk has exactly one owner (an `AlignedBuf`),
+// and the free list is behind a mutex.
+unsafe impl Send for Shared {}
+// SAFETY: as above; `&Shared` only reads immutable fields or locks the free list.
+unsafe impl Sync for Shared {}
 
-impl ArenaChunk<'_> {
-    pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: the chunk lies inside the arena's mapping and is owned by this handle alone.
-        unsafe {
-            std::slice::from_raw_parts(
-                self.arena
-                    .base
-                    .add(self.index as usize * self.arena.chunk_bytes),
-                self.arena.chunk_bytes,
-            )
-        }
-    }
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: as above, and `&mut self` makes the borrow unique.
-        unsafe {
-            std::slice::from_raw_parts_mut(
-                self.arena
-                    .base
-                    .add(self.index as usize * self.arena.chunk_bytes),
-                self.arena.chunk_bytes,
-            )
-        }
-    }
-    /// Byte offset of the chunk in the arena (for fixed-buffer IO).
-    pub fn offset(&self) -> usize {
-        self.index as usize * self.arena.chunk_bytes
+impl Shared {
+    pub(crate) fn give_back(&self, index: u32) {
+        self.free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(index);
     }
 }
 
-impl Drop for ArenaChunk<'_> {
-    fn drop(&mut self) {
-        self.arena.free.borrow_mut().push(self.index);
-    }
-}
+static NEXT_ARENA_ID: AtomicU64 = AtomicU64::new(1);
 
 fn memfd(flags: libc::c_uint) -> io::Result<File> {
     // SAFETY: memfd_create with a static NUL-terminated name; the result is checked.
@@ -199,21 +189,34 @@ impl Arena {
         };
         let free = (0..chunks as u32).rev().collect();
         Ok(Arena {
-            base,
-            len,
-            kind,
-            chunk_bytes,
-            free: RefCell::new(free),
-            _memfd: file,
+            shared: Arc::new(Shared {
+                id: NEXT_ARENA_ID.fetch_add(1, Ordering::Relaxed),
+                base,
+                len,
+                kind,
+                chunk_bytes,
+                free: Mutex::new(free),
+                _memfd: file,
+            }),
         })
     }
 
+    /// Unique per process; [`AlignedBuf::arena_slot`] names it.
+    pub fn id(&self) -> u64 {
+        self.shared.id
+    }
+
+    /// The region's first byte.
+    pub fn base(&self) -> *mut u8 {
+        self.shared.base
+    }
+
     pub fn kind(&self) -> PageKind {
-        self.kind
+        self.shared.kind
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.shared.len
     }
 
     pub fn is_empty(&self) -> bool {
@@ -221,37 +224,61 @@ impl Arena {
     }
 
     pub fn chunk_bytes(&self) -> usize {
-        self.chunk_bytes
+        self.shared.chunk_bytes
     }
 
     /// Chunks not handed out.
     pub fn available(&self) -> usize {
-        self.free.borrow().len()
+        self.shared
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
     }
 
-    /// A free chunk, or `None` when all are in use.
-    pub fn chunk(&self) -> Option<ArenaChunk<'_>> {
-        let index = self.free.borrow_mut().pop()?;
-        Some(ArenaChunk { arena: self, index })
+    /// A free chunk (aligned to its size, contents as its last user left them), or `None` when all
+    /// are in use. It returns to the arena when dropped.
+    pub fn chunk(&self) -> Option<AlignedBuf> {
+        let index = self
+            .shared
+            .free
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop()?;
+        let chunk_bytes = self.shared.chunk_bytes;
+        // SAFETY: index < chunks, so the chunk lies inside the mapping.
+        let ptr = unsafe { self.shared.base.add(index as usize * chunk_bytes) };
+        Some(AlignedBuf::from_arena(
+            self.shared.clone(),
+            index,
+            ptr,
+            chunk_bytes,
+        ))
     }
 
     /// The region as io_uring fixed-buffer vectors (at most 1 GiB each, the kernel's limit).
+    /// Piece `i` starts at byte `i * IOVEC_BYTES`, so a chunk's piece is its offset divided by it
+    /// (chunks are aligned to their power-of-two size and never straddle two pieces).
     pub fn iovecs(&self) -> Vec<libc::iovec> {
-        let piece = 1 << 30;
-        (0..self.len)
-            .step_by(piece)
+        let len = self.shared.len;
+        (0..len)
+            .step_by(IOVEC_BYTES)
             // SAFETY: pointer arithmetic inside our own mapping.
             .map(|start| libc::iovec {
-                iov_base: unsafe { self.base.add(start) }.cast(),
-                iov_len: piece.min(self.len - start),
+                iov_base: unsafe { self.shared.base.add(start) }.cast(),
+                iov_len: IOVEC_BYTES.min(len - start),
             })
             .collect()
     }
 }
 
-impl Drop for Arena {
+/// Largest fixed buffer io_uring registers in one vector.
+pub const IOVEC_BYTES: usize = 1 << 30;
+
+impl Drop for Shared {
     fn drop(&mut self) {
-        // SAFETY: no ArenaChunk outlives the arena (they borrow it), so nothing uses the mapping.
+        // SAFETY: every chunk holds an `Arc<Shared>`, so when this runs no chunk, handle or device
+        // registration (devices keep a handle) uses the mapping any more.
         unsafe { libc::munmap(self.base.cast(), self.len) };
     }
 }
@@ -315,7 +342,8 @@ mod tests {
         a.as_mut_slice().fill(1);
         b.as_mut_slice().fill(2);
         assert!(a.as_slice().iter().all(|&x| x == 1));
-        assert_ne!(a.offset(), b.offset());
+        assert_ne!(a.arena_slot(), b.arena_slot());
+        assert_eq!(a.arena_slot().unwrap().0, arena.id());
         assert_eq!(arena.available(), total - 2);
         drop(a);
         drop(b);

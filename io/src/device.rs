@@ -114,6 +114,14 @@ pub trait Device {
     fn wait(&mut self, min: usize, out: &mut Vec<Completion>) -> Result<(), DeviceError>;
     /// Requests submitted and not yet completed.
     fn in_flight(&self) -> usize;
+    /// Registers `arena` with the device once, so that IO on its chunks skips per-request page
+    /// pinning (io_uring fixed buffers; an NVMe driver would map it for DMA). Devices without such a
+    /// path accept and ignore it. On failure (typically `RLIMIT_MEMLOCK` too small) IO still works,
+    /// unregistered, and the error says what to raise.
+    fn register_arena(&mut self, arena: &crate::arena::Arena) -> Result<(), DeviceError> {
+        let _ = arena;
+        Ok(())
+    }
     /// A descriptor that turns readable when completions are ready, for a worker's event loop to
     /// watch; `None` when completions are ready whenever `poll`/`wait` is called (memory, sim).
     fn completion_fd(&self) -> Option<std::os::fd::RawFd> {

@@ -18,8 +18,9 @@
 //! - [`arena`]: memfd-backed buffer arenas on 2 MiB hugetlb pages, transparent huge pages or 4 KiB
 //!   pages, carved into aligned chunks; [`arena::check_limits`] says what to raise at start-up.
 //!
-//! Still to come (the keel-io issue): arenas registered as io_uring fixed buffers and used by the
-//! `uring` device, and 2 MiB pages in userfaultfd regions.
+//! An arena registered with a device ([`device::Device::register_arena`]) makes IO on its chunks
+//! fixed-buffer IO on io_uring: the kernel pinned the pages once, at registration, instead of on
+//! every request.
 
 pub mod arena;
 pub mod device;
@@ -37,13 +38,24 @@ use std::path::Path;
 /// Alignment and size granularity of direct IO.
 pub const BLOCK_BYTES: usize = 4096;
 
-/// A zeroed heap buffer whose address and length are multiples of [`BLOCK_BYTES`].
+/// A buffer whose address and length are multiples of [`BLOCK_BYTES`]: either its own heap
+/// allocation ([`AlignedBuf::zeroed`]) or a chunk of an [`arena::Arena`] ([`arena::Arena::chunk`]),
+/// which it gives back when dropped. Devices accept both; the `uring` device turns IO on a chunk of an
+/// arena registered with its ring into fixed-buffer IO (no page pinning per request).
 pub struct AlignedBuf {
     ptr: *mut u8,
     len: usize,
+    capacity: usize,
+    origin: Origin,
 }
 
-// SAFETY: the buffer is uniquely owned; moving it between threads moves the ownership.
+enum Origin {
+    Heap,
+    Arena(std::sync::Arc<arena::Shared>, u32),
+}
+
+// SAFETY: the buffer is uniquely owned; moving it between threads moves the ownership (an arena
+// chunk keeps its arena alive through an `Arc`, and the arena's free list is behind a mutex).
 unsafe impl Send for AlignedBuf {}
 
 impl AlignedBuf {
@@ -56,10 +68,30 @@ impl AlignedBuf {
         if ptr.is_null() {
             alloc::handle_alloc_error(layout);
         }
-        AlignedBuf { ptr, len }
+        AlignedBuf {
+            ptr,
+            len,
+            capacity: len,
+            origin: Origin::Heap,
+        }
     }
 
-    /// Length in bytes (a multiple of [`BLOCK_BYTES`]).
+    /// A chunk of an arena (see [`arena::Arena::chunk`]).
+    pub(crate) fn from_arena(
+        shared: std::sync::Arc<arena::Shared>,
+        index: u32,
+        ptr: *mut u8,
+        len: usize,
+    ) -> AlignedBuf {
+        AlignedBuf {
+            ptr,
+            len,
+            capacity: len,
+            origin: Origin::Arena(shared, index),
+        }
+    }
+
+    /// Length in bytes (a multiple of [`BLOCK_BYTES`]): what a read fills and a write writes.
     pub fn len(&self) -> usize {
         self.len
     }
@@ -67,6 +99,26 @@ impl AlignedBuf {
     /// Never empty: the smallest buffer is one block.
     pub fn is_empty(&self) -> bool {
         false
+    }
+
+    /// Bytes allocated (the length can be set anywhere up to this).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Sets the length to `len` rounded up to a whole block, at most the capacity (so a large chunk
+    /// can carry a short write). Returns the new length.
+    pub fn set_len(&mut self, len: usize) -> usize {
+        self.len = round_up(len.max(1), BLOCK_BYTES).min(self.capacity);
+        self.len
+    }
+
+    /// The arena this buffer is a chunk of (its id) and its byte offset there.
+    pub fn arena_slot(&self) -> Option<(u64, usize)> {
+        match &self.origin {
+            Origin::Heap => None,
+            Origin::Arena(shared, _) => Some((shared.id, self.ptr as usize - shared.base as usize)),
+        }
     }
 
     pub fn as_slice(&self) -> &[u8] {
@@ -88,9 +140,15 @@ impl std::fmt::Debug for AlignedBuf {
 
 impl Drop for AlignedBuf {
     fn drop(&mut self) {
-        let layout = Layout::from_size_align(self.len, BLOCK_BYTES).expect("valid layout");
-        // SAFETY: allocated in `zeroed` with this layout.
-        unsafe { alloc::dealloc(self.ptr, layout) }
+        match &self.origin {
+            Origin::Heap => {
+                let layout =
+                    Layout::from_size_align(self.capacity, BLOCK_BYTES).expect("valid layout");
+                // SAFETY: allocated in `zeroed` with this layout.
+                unsafe { alloc::dealloc(self.ptr, layout) }
+            }
+            Origin::Arena(shared, index) => shared.give_back(*index),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! One conformance suite that every `Device` backend passes, plus the simulator's own guarantees.
 
+use keel_io::arena::Arena;
 use keel_io::device::{Completion, Device, DeviceError, IoKind};
 use keel_io::memory::MemoryDevice;
 use keel_io::sim::{SimConfig, SimDevice};
@@ -22,7 +23,22 @@ fn wait_one(device: &mut dyn Device) -> Completion {
 }
 
 /// Everything a backend must do the same way.
-fn conformance(device: &mut dyn Device) {
+fn conformance(device: &mut dyn Device, arena: Option<&Arena>) {
+    // Buffers come from the heap, or from a registered arena (fixed-buffer IO on io_uring).
+    let zeroed = |len: usize| match arena {
+        Some(arena) => {
+            let mut buf = arena.chunk().expect("arena has room");
+            buf.set_len(len);
+            buf.as_mut_slice().fill(0);
+            buf
+        }
+        None => AlignedBuf::zeroed(len),
+    };
+    let filled = |len: usize, byte: u8| {
+        let mut buf = zeroed(len);
+        buf.as_mut_slice().fill(byte);
+        buf
+    };
     let block = device.block_bytes();
     assert_eq!(block, BLOCK_BYTES);
     // Write, sync, read back.
@@ -36,7 +52,7 @@ fn conformance(device: &mut dyn Device) {
     assert!(done.iter().all(|c| c.result.is_ok()), "{done:?}");
     assert!(done.iter().any(|c| c.kind == IoKind::Sync));
     device
-        .submit_read(block as u64, AlignedBuf::zeroed(block))
+        .submit_read(block as u64, zeroed(block))
         .unwrap();
     device.flush_submissions().unwrap();
     let read = wait_one(device);
@@ -53,7 +69,7 @@ fn conformance(device: &mut dyn Device) {
     assert_eq!((durable.id, durable.kind), (id, IoKind::WriteDurable));
     durable.result.unwrap();
     device
-        .submit_read(8 * block as u64, AlignedBuf::zeroed(block))
+        .submit_read(8 * block as u64, zeroed(block))
         .unwrap();
     device.flush_submissions().unwrap();
     assert!(wait_one(device)
@@ -83,7 +99,7 @@ fn conformance(device: &mut dyn Device) {
     for i in 0..64u64 {
         reads.push((
             device
-                .submit_read((16 + i) * block as u64, AlignedBuf::zeroed(block))
+                .submit_read((16 + i) * block as u64, zeroed(block))
                 .unwrap(),
             i,
         ));
@@ -113,12 +129,12 @@ fn conformance(device: &mut dyn Device) {
         Err(DeviceError::Misaligned { .. })
     ));
     assert!(matches!(
-        device.submit_read(513, AlignedBuf::zeroed(block)),
+        device.submit_read(513, zeroed(block)),
         Err(DeviceError::Misaligned { .. })
     ));
     // (A misaligned length cannot be built: AlignedBuf lengths are whole blocks by construction.)
     assert!(matches!(
-        device.submit_read(device.capacity(), AlignedBuf::zeroed(block)),
+        device.submit_read(device.capacity(), zeroed(block)),
         Err(DeviceError::OutOfRange { .. })
     ));
     let past_end = device.submit_write(device.capacity(), filled(block, 1));
@@ -136,12 +152,12 @@ fn conformance(device: &mut dyn Device) {
 
 #[test]
 fn memory_backend_conforms() {
-    conformance(&mut MemoryDevice::new(CAPACITY));
+    conformance(&mut MemoryDevice::new(CAPACITY), None);
 }
 
 #[test]
 fn sim_backend_conforms() {
-    conformance(&mut SimDevice::new(SimConfig::new(7, CAPACITY)));
+    conformance(&mut SimDevice::new(SimConfig::new(7, CAPACITY)), None);
 }
 
 #[test]
@@ -151,7 +167,20 @@ fn uring_backend_conforms() {
     {
         let mut device =
             UringDevice::open(&dir.join("device"), CAPACITY, UringOptions::default()).unwrap();
-        conformance(&mut device);
+        conformance(&mut device, None);
+        // Again with every buffer a chunk of an arena registered as fixed buffers.
+        let arena = Arena::new(1 << 20, 2 * BLOCK_BYTES).unwrap();
+        device.register_arena(&arena).unwrap();
+        assert!(device.has_fixed_buffers());
+        conformance(&mut device, Some(&arena));
+        // Chunks of an arena the ring does not know still work (plain IO), and every chunk came back.
+        let other = Arena::new(1 << 20, BLOCK_BYTES).unwrap();
+        conformance(&mut device, Some(&other));
+        assert_eq!(arena.available(), arena.len() / arena.chunk_bytes());
+        // The memory and sim devices accept an arena and ignore it.
+        let mut memory = MemoryDevice::new(CAPACITY);
+        memory.register_arena(&arena).unwrap();
+        conformance(&mut memory, Some(&arena));
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

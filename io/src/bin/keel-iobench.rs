@@ -5,6 +5,9 @@
 //! keel-iobench --file F --size BYTES --mode seqwrite --bs 131072 --qd 32 --seconds 10
 //! ```
 //!
+//! Buffers are chunks of an arena registered with the ring as fixed buffers (as the node does);
+//! `--fixed 0` uses plain heap buffers instead, for comparison.
+//!
 //! Keeps `qd` requests in flight: every completion is replaced by a new request that is submitted
 //! at once, as fio does by default (`iodepth_batch_submit=1`). Holding replacements back to submit
 //! them in one batch drained the queue in bursts on this machine's virtio disk (0.80x fio at QD 32,
@@ -15,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use keel_io::arena::Arena;
 use keel_io::device::{Device, IoKind};
 use keel_io::uring::{UringDevice, UringOptions};
 use keel_io::AlignedBuf;
@@ -26,6 +30,7 @@ struct Options {
     bs: usize,
     qd: usize,
     seconds: u64,
+    fixed: bool,
 }
 
 fn parse() -> Result<Options, String> {
@@ -36,6 +41,7 @@ fn parse() -> Result<Options, String> {
         bs: 4096,
         qd: 32,
         seconds: 10,
+        fixed: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -54,6 +60,7 @@ fn parse() -> Result<Options, String> {
             "--bs" => options.bs = number()? as usize,
             "--qd" => options.qd = number()? as usize,
             "--seconds" => options.seconds = number()?,
+            "--fixed" => options.fixed = number()? != 0,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -85,6 +92,16 @@ fn run(options: &Options) -> Result<(), String> {
     if !device.is_direct() {
         return Err("the file system refuses O_DIRECT; the comparison with fio --direct=1 would be meaningless".into());
     }
+    if !options.bs.is_power_of_two() || options.bs < keel_io::BLOCK_BYTES {
+        return Err("--bs must be a power of two of at least 4096".into());
+    }
+    let arena = if options.fixed {
+        let arena = Arena::new(options.qd * options.bs, options.bs).map_err(|e| e.to_string())?;
+        device.register_arena(&arena).map_err(|e| e.to_string())?;
+        Some(arena)
+    } else {
+        None
+    };
     let blocks = options.size / options.bs as u64;
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let mut next_sequential = 0u64;
@@ -117,7 +134,10 @@ fn run(options: &Options) -> Result<(), String> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(options.seconds);
     for _ in 0..options.qd {
-        let mut buf = AlignedBuf::zeroed(options.bs);
+        let mut buf = match &arena {
+            Some(arena) => arena.chunk().expect("one chunk per request in flight"),
+            None => AlignedBuf::zeroed(options.bs),
+        };
         buf.as_mut_slice().fill(0x5a);
         submit(&mut device, next_offset(options.random), buf)?;
     }

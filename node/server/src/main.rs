@@ -96,6 +96,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             "{workers} workers requested; at most 255 are supported"
         ));
     }
+    // Each worker's log registers a write-buffer arena with its ring: say once what to raise when
+    // RLIMIT_MEMLOCK or the hugepage pool is short (the node still runs, a little slower).
+    if let Some(advice) =
+        keel_io::arena::check_limits((workers * keel_storage::wal::WAL_ARENA_BYTES) as u64)
+    {
+        eprintln!("keel: note: {advice}");
+    }
     let recovered = runtime::recover(&config, workers)?;
     eprintln!("keel: {}", recovered.summary);
     let (stop, shutdown) = tokio::sync::watch::channel(false);

@@ -673,8 +673,8 @@ async fn worker_main(
     probe: Option<std::net::TcpListener>,
     listen: SocketAddr,
 ) {
-    let device = match wal::open_device(&wal_path) {
-        Ok(device) => device,
+    let (device, arena) = match wal::open_device(&wal_path) {
+        Ok(opened) => opened,
         Err(error) => {
             eprintln!(
                 "keel: FATAL: worker {id}: cannot open WAL {}: {error}",
@@ -690,7 +690,7 @@ async fn worker_main(
         );
     }
     let wal = Wal::new(epoch, end);
-    let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail));
+    let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail, arena));
     let lock_wait = Duration::from_millis(node.config.storage.lock_wait_timeout_ms);
     let shard = Rc::new(Shard::new(id, store, wal.clone(), lock_wait));
     let worker = Rc::new(Worker {

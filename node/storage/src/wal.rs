@@ -45,6 +45,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use keel_io::device::Device;
+use keel_io::arena::Arena;
 use keel_io::{round_down, AlignedBuf, BLOCK_BYTES};
 use tokio::io::unix::AsyncFd;
 use tokio::sync::{watch, Notify};
@@ -438,7 +439,14 @@ impl Wal {
 
     /// Runs the flusher: writes whatever is pending to `device`, forever. `tail` holds the log's
     /// bytes from the start of the block containing the current end up to that end.
-    pub async fn run_flusher<D: Device>(self: Rc<Self>, mut device: D, mut tail: Vec<u8>) {
+    /// Writes come from `arena` (registered with the device as fixed buffers by [`open_device`])
+    /// when they fit one of its chunks, else from the heap.
+    pub async fn run_flusher<D: Device>(
+        self: Rc<Self>,
+        mut device: D,
+        mut tail: Vec<u8>,
+        arena: Option<Arena>,
+    ) {
         // Completions wake this task through the worker's reactor when the device has a pollable
         // completion descriptor (io_uring); otherwise `wait` finds them at once (memory, sim).
         let ready = device.completion_fd().map(|fd| {
@@ -476,7 +484,19 @@ impl Wal {
             let mut written = 0;
             while written < total {
                 let length = (total - written).min(WRITE_CHUNK_BYTES);
-                let mut buf = AlignedBuf::zeroed(length);
+                let mut buf = match arena
+                    .as_ref()
+                    .filter(|arena| length <= arena.chunk_bytes())
+                    .and_then(Arena::chunk)
+                {
+                    Some(mut chunk) => {
+                        chunk.set_len(length);
+                        // The last block's slack goes to disk too: keep it zero, as on the heap.
+                        chunk.as_mut_slice()[length..].fill(0);
+                        chunk
+                    }
+                    None => AlignedBuf::zeroed(length),
+                };
                 let target = &mut buf.as_mut_slice()[..length];
                 // Only the first chunk holds tail bytes (the tail is shorter than a block).
                 let from_tail = tail.len().saturating_sub(written).min(length);
@@ -520,18 +540,28 @@ impl Wal {
 /// Logical size of a WAL file: writes past it fail as a full device.
 pub const WAL_FILE_BYTES_MAX: u64 = 1 << 44;
 
-/// Opens a log file as an io_uring device for [`Wal::run_flusher`]. Cooperative task running stays
-/// off: the flusher learns of completions by watching the ring's descriptor from the worker's
+/// Bytes of write buffers each log registers with its ring (one chunk: group commits larger than
+/// this are written from the heap).
+pub const WAL_ARENA_BYTES: usize = 2 << 20;
+
+/// Opens a log file as an io_uring device for [`Wal::run_flusher`], with a [`WAL_ARENA_BYTES`] arena
+/// registered as its fixed write buffers. When registering fails (`RLIMIT_MEMLOCK`, said once at
+/// start by the node), the arena is `None` and writes go out unregistered. Cooperative task running
+/// stays off: the flusher learns of completions by watching the ring's descriptor from the worker's
 /// reactor, which must see them without the worker entering the kernel first.
 pub fn open_device(
     path: &Path,
-) -> Result<keel_io::uring::UringDevice, keel_io::device::DeviceError> {
+) -> Result<(keel_io::uring::UringDevice, Option<Arena>), keel_io::device::DeviceError> {
     let options = keel_io::uring::UringOptions {
         entries: 16,
         coop_taskrun: false,
         ..Default::default()
     };
-    keel_io::uring::UringDevice::open(path, WAL_FILE_BYTES_MAX, options)
+    let mut device = keel_io::uring::UringDevice::open(path, WAL_FILE_BYTES_MAX, options)?;
+    let arena = Arena::new(WAL_ARENA_BYTES, WAL_ARENA_BYTES)
+        .ok()
+        .filter(|arena| device.register_arena(arena).is_ok());
+    Ok((device, arena))
 }
 
 /// A WAL IO error: crash rather than guess what reached the disk.
@@ -734,8 +764,8 @@ mod tests {
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async {
             let wal = Wal::new(1, 0);
-            let file = open_device(&path).unwrap();
-            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new()));
+            let (file, arena) = open_device(&path).unwrap();
+            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
             let mut last = 0;
             for txn in 1..=100u64 {
                 last = wal.append(|emit| {
@@ -773,8 +803,8 @@ mod tests {
         let local = tokio::task::LocalSet::new();
         local.block_on(&runtime, async {
             let wal = Wal::new(1, 0);
-            let file = open_device(&path).unwrap();
-            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new()));
+            let (file, arena) = open_device(&path).unwrap();
+            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
             // A small commit first, so the big one starts mid-block (with a tail).
             let first = wal.append(|emit| {
                 emit(Record::Put {
