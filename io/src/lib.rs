@@ -51,6 +51,8 @@ pub struct AlignedBuf {
 
 enum Origin {
     Heap,
+    /// Memory owned elsewhere (a buffer manager's page); nothing to free.
+    Borrowed,
     Arena(std::sync::Arc<arena::Shared>, u32),
 }
 
@@ -91,6 +93,22 @@ impl AlignedBuf {
         }
     }
 
+    /// A view of `len` bytes at `ptr` owned elsewhere, for IO straight into (or out of) memory the
+    /// caller manages, such as a buffer manager's page at its virtual address.
+    ///
+    /// # Safety
+    /// `ptr` and `len` must be multiples of [`BLOCK_BYTES`], the memory must stay valid and must not
+    /// be accessed by anyone else until the buffer comes back from the device (or is dropped).
+    pub unsafe fn borrowed(ptr: *mut u8, len: usize) -> AlignedBuf {
+        debug_assert!(ptr as usize % BLOCK_BYTES == 0 && len % BLOCK_BYTES == 0 && len > 0);
+        AlignedBuf {
+            ptr,
+            len,
+            capacity: len,
+            origin: Origin::Borrowed,
+        }
+    }
+
     /// Length in bytes (a multiple of [`BLOCK_BYTES`]): what a read fills and a write writes.
     pub fn len(&self) -> usize {
         self.len
@@ -116,7 +134,7 @@ impl AlignedBuf {
     /// The arena this buffer is a chunk of (its id) and its byte offset there.
     pub fn arena_slot(&self) -> Option<(u64, usize)> {
         match &self.origin {
-            Origin::Heap => None,
+            Origin::Heap | Origin::Borrowed => None,
             Origin::Arena(shared, _) => Some((shared.id, self.ptr as usize - shared.base as usize)),
         }
     }
@@ -148,6 +166,7 @@ impl Drop for AlignedBuf {
                 unsafe { alloc::dealloc(self.ptr, layout) }
             }
             Origin::Arena(shared, index) => shared.give_back(*index),
+            Origin::Borrowed => {}
         }
     }
 }

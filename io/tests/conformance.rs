@@ -51,9 +51,7 @@ fn conformance(device: &mut dyn Device, arena: Option<&Arena>) {
     }
     assert!(done.iter().all(|c| c.result.is_ok()), "{done:?}");
     assert!(done.iter().any(|c| c.kind == IoKind::Sync));
-    device
-        .submit_read(block as u64, zeroed(block))
-        .unwrap();
+    device.submit_read(block as u64, zeroed(block)).unwrap();
     device.flush_submissions().unwrap();
     let read = wait_one(device);
     assert_eq!(read.kind, IoKind::Read);
@@ -68,9 +66,7 @@ fn conformance(device: &mut dyn Device, arena: Option<&Arena>) {
     let durable = wait_one(device);
     assert_eq!((durable.id, durable.kind), (id, IoKind::WriteDurable));
     durable.result.unwrap();
-    device
-        .submit_read(8 * block as u64, zeroed(block))
-        .unwrap();
+    device.submit_read(8 * block as u64, zeroed(block)).unwrap();
     device.flush_submissions().unwrap();
     assert!(wait_one(device)
         .buf

@@ -1,5 +1,10 @@
 //! keel-storage: where rows live on one worker, and how they survive a crash.
 //!
+//! - [`bm`]: the vmcache-style buffer manager: one virtual range per file, a page-state array that is
+//!   also the latch, misses read straight into the page's address, clock eviction in batches,
+//!   checksummed pages.
+//! - [`btree`]: B+trees on those pages with optimistic lock coupling, fence keys, overflow values,
+//!   splits and merges.
 //! - [`engine`]: the ordered key/value interface a vshard's table data sits behind (in memory for now;
 //!   the B+tree over the buffer manager replaces it behind the same trait).
 //! - [`store`]: a worker's share of the data: one engine tree per (table, vshard), row locks with
@@ -10,6 +15,8 @@
 //! Keys and rows are bytes here; the SQL layer owns their encodings. Nothing in this crate is shared
 //! between threads: each worker owns its [`store::Store`] and its [`wal::Wal`].
 
+pub mod bm;
+pub mod btree;
 pub mod engine;
 pub mod store;
 pub mod wal;

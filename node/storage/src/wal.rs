@@ -44,8 +44,8 @@ use std::io;
 use std::path::Path;
 use std::rc::Rc;
 
-use keel_io::device::Device;
 use keel_io::arena::Arena;
+use keel_io::device::Device;
 use keel_io::{round_down, AlignedBuf, BLOCK_BYTES};
 use tokio::io::unix::AsyncFd;
 use tokio::sync::{watch, Notify};

@@ -1,0 +1,880 @@
+//! The buffer manager: vmcache-style (Leis et al., "Virtual-Memory Assisted Buffer Management",
+//! SIGMOD 2023), one per data file of a worker.
+//!
+//! **One virtual range per file.** Page `pid` of the file lives at `base + pid * PAGE_BYTES` of an
+//! anonymous `MAP_NORESERVE` mapping as large as the file may ever grow, so a page id *is* its
+//! address: no hash table maps ids to frames and no pointer swizzling is needed. A resident page has
+//! memory behind its address; an evicted page has none (`MADV_DONTNEED` gave it back), and a miss reads
+//! the page with the device straight into its address.
+//!
+//! **The page-state array is the latch.** One `AtomicU64` per page (also a lazily-touched anonymous
+//! mapping): `state:8 | dirty:1 | version:55`. States: `EVICTED` (0, so untouched memory reads as
+//! evicted), `UNLOCKED`, `MARKED` (unlocked, picked by the clock for eviction), `LOCKED` (exclusive)
+//! and `SHARED + n` (n shared holders). Readers can also go *optimistically*: remember the version,
+//! read, then [`BufferManager::validate`] that the page was neither locked nor evicted since. Every
+//! exclusive unlock and every eviction bumps the version, so a validated read saw a consistent page.
+//!
+//! **Eviction.** When the resident pages reach the budget (`storage.buffer_pool_bytes`), a clock
+//! sweeps the resident set: an unlocked page is first `MARKED`; a page still marked on the next pass
+//! (nobody touched it: any optimistic read or latch clears the mark) is locked, written back when
+//! dirty, and evicted. Candidates go in batches: their dirty pages are written with one submission,
+//! then each is dropped with `madvise(MADV_DONTNEED)`. An optimistic reader racing with an eviction
+//! reads zeros, not a fault, and fails validation.
+//!
+//! **Checksums.** Every page starts with a CRC-32C of bytes `4..` and holds its own id at bytes
+//! `8..16`; both are written when the page goes to the device and checked when it comes back, so a
+//! flipped byte or a misdirected write is reported with the file and page, never served.
+//!
+//! The active-virtual-memory mode (misses resolved by a userfaultfd handler instead of explicit
+//! reads, `keel_io::uffd`) plugs in at the miss path; it is not wired yet.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use keel_io::device::{Device, DeviceError};
+use keel_io::AlignedBuf;
+
+/// Page size: the unit of caching, IO and checksums.
+pub const PAGE_BYTES: usize = 4096;
+
+/// A page's number in its file.
+pub type Pid = u64;
+
+const EVICTED: u64 = 0;
+const UNLOCKED: u64 = 1;
+const MARKED: u64 = 2;
+const LOCKED: u64 = 3;
+/// `SHARED + n` means n shared holders.
+const SHARED: u64 = 3;
+const MAX_SHARED: u64 = 250;
+const DIRTY: u64 = 1 << 55;
+const VERSION_MASK: u64 = DIRTY - 1;
+
+fn state_of(word: u64) -> u64 {
+    word >> 56
+}
+
+fn word(state: u64, dirty: bool, version: u64) -> u64 {
+    state << 56 | if dirty { DIRTY } else { 0 } | (version & VERSION_MASK)
+}
+
+fn next_version(word: u64) -> u64 {
+    (word & VERSION_MASK) + 1
+}
+
+/// Why the buffer manager could not give a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BmError {
+    /// The device failed (EIO, ENOSPC, ...).
+    Io {
+        file: String,
+        pid: Pid,
+        error: DeviceError,
+    },
+    /// A page read back with a wrong checksum or page id.
+    Corrupt {
+        file: String,
+        pid: Pid,
+        detail: String,
+    },
+    /// The file's virtual range is full.
+    Full { file: String, pages: u64 },
+}
+
+impl fmt::Display for BmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BmError::Io { file, pid, error } => write!(f, "page {pid} of {file}: {error}"),
+            BmError::Corrupt { file, pid, detail } => {
+                write!(
+                    f,
+                    "page {pid} of {file} is corrupt ({detail}); refusing to serve it"
+                )
+            }
+            BmError::Full { file, pages } => {
+                write!(f, "{file} reached its limit of {pages} pages")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BmError {}
+
+/// Sizes of a buffer manager.
+#[derive(Debug, Clone, Copy)]
+pub struct BmConfig {
+    /// Resident memory budget in bytes (at least 64 pages are kept).
+    pub budget_bytes: usize,
+    /// Largest file size (the virtual range reserved for it).
+    pub virtual_bytes: usize,
+}
+
+/// Counters.
+#[derive(Debug, Default)]
+pub struct BmStats {
+    pub reads: AtomicU64,
+    pub writes: AtomicU64,
+    pub evictions: AtomicU64,
+}
+
+/// The clock's resident set: ids in a ring, with their positions for removal.
+#[derive(Default)]
+struct Clock {
+    pids: Vec<Pid>,
+    position: HashMap<Pid, usize>,
+    hand: usize,
+}
+
+impl Clock {
+    fn insert(&mut self, pid: Pid) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.position.entry(pid) {
+            slot.insert(self.pids.len());
+            self.pids.push(pid);
+        }
+    }
+
+    fn remove(&mut self, pid: Pid) {
+        if let Some(index) = self.position.remove(&pid) {
+            self.pids.swap_remove(index);
+            if let Some(&moved) = self.pids.get(index) {
+                self.position.insert(moved, index);
+            }
+        }
+    }
+}
+
+/// A buffer manager over one file (see the module docs).
+pub struct BufferManager {
+    name: String,
+    base: *mut u8,
+    states: *const AtomicU64,
+    virtual_pages: u64,
+    budget_pages: usize,
+    next_pid: AtomicU64,
+    free_pids: Mutex<Vec<Pid>>,
+    resident: Mutex<Clock>,
+    resident_count: AtomicUsize,
+    device: Mutex<Box<dyn Device + Send>>,
+    stats: BmStats,
+}
+
+// SAFETY: the mappings are plain memory shared by design; every page access is coordinated by the
+// page-state words (atomics), and the device, free list and resident set are behind mutexes.
+unsafe impl Send for BufferManager {}
+// SAFETY: as above.
+unsafe impl Sync for BufferManager {}
+
+fn map_anonymous(bytes: usize) -> std::io::Result<*mut u8> {
+    // SAFETY: a fresh private anonymous mapping; the result is checked.
+    let base = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(base.cast())
+}
+
+/// Writes the checksum and page id into `page` (before it goes to the device).
+pub fn seal(page: &mut [u8], pid: Pid) {
+    page[8..16].copy_from_slice(&pid.to_le_bytes());
+    let sum = crc32c::crc32c(&page[4..]);
+    page[..4].copy_from_slice(&sum.to_le_bytes());
+}
+
+/// Checks what [`seal`] wrote; the error says what is wrong.
+pub fn check_seal(page: &[u8], pid: Pid) -> Result<(), String> {
+    let stored = u32::from_le_bytes(page[..4].try_into().expect("4 bytes"));
+    let computed = crc32c::crc32c(&page[4..]);
+    if stored != computed {
+        return Err(format!(
+            "checksum {stored:08x} stored, {computed:08x} computed"
+        ));
+    }
+    let id = u64::from_le_bytes(page[8..16].try_into().expect("8 bytes"));
+    if id != pid {
+        return Err(format!("it holds page {id}"));
+    }
+    Ok(())
+}
+
+impl BufferManager {
+    /// A buffer manager for the file behind `device`, named `name` in errors. Pages `0..pages_in_use`
+    /// already exist on the device (a reopened file); new pages are numbered after them.
+    pub fn new(
+        name: &str,
+        device: Box<dyn Device + Send>,
+        config: BmConfig,
+        pages_in_use: u64,
+    ) -> std::io::Result<BufferManager> {
+        let virtual_pages = (config.virtual_bytes / PAGE_BYTES).max(64) as u64;
+        let base = map_anonymous(virtual_pages as usize * PAGE_BYTES)?;
+        let states = map_anonymous(virtual_pages as usize * 8).inspect_err(|_| {
+            // SAFETY: unmapping the range mapped just above.
+            unsafe { libc::munmap(base.cast(), virtual_pages as usize * PAGE_BYTES) };
+        })?;
+        Ok(BufferManager {
+            name: name.to_string(),
+            base,
+            states: states as *const AtomicU64,
+            virtual_pages,
+            budget_pages: (config.budget_bytes / PAGE_BYTES).max(64),
+            next_pid: AtomicU64::new(pages_in_use),
+            free_pids: Mutex::new(Vec::new()),
+            resident: Mutex::new(Clock::default()),
+            resident_count: AtomicUsize::new(0),
+            device: Mutex::new(device),
+            stats: BmStats::default(),
+        })
+    }
+
+    /// The file's name, as errors give it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn stats(&self) -> &BmStats {
+        &self.stats
+    }
+
+    /// Pages resident now.
+    pub fn resident_pages(&self) -> usize {
+        self.resident_count.load(Ordering::Relaxed)
+    }
+
+    /// The resident budget in pages.
+    pub fn budget_pages(&self) -> usize {
+        self.budget_pages
+    }
+
+    /// Pages allocated so far (the file's length in pages).
+    pub fn pages_in_use(&self) -> u64 {
+        self.next_pid.load(Ordering::Relaxed)
+    }
+
+    fn state(&self, pid: Pid) -> &AtomicU64 {
+        assert!(pid < self.virtual_pages, "page {pid} outside the file");
+        // SAFETY: pid is inside the state array, whose mapping lives as long as self; AtomicU64 has
+        // the layout of u64 and zeroed memory is a valid value.
+        unsafe { &*self.states.add(pid as usize) }
+    }
+
+    /// The page's address. Reading or writing it is only sound under the page's latch (or as an
+    /// optimistic read that is validated afterwards).
+    pub fn page_ptr(&self, pid: Pid) -> *mut u8 {
+        assert!(pid < self.virtual_pages, "page {pid} outside the file");
+        // SAFETY: inside the virtual range.
+        unsafe { self.base.add(pid as usize * PAGE_BYTES) }
+    }
+
+    /// A new page, zeroed and exclusively latched (dirty once released). Reuses freed pages first.
+    pub fn allocate(&self) -> Result<GuardX<'_>, BmError> {
+        self.make_room()?;
+        let mut free = self.free_pids.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(pid) = free.pop() {
+            drop(free);
+            let mut guard = self.fix_x(pid)?;
+            guard.bytes_mut().fill(0);
+            return Ok(guard);
+        }
+        // Under the free-list mutex: the page is latched before its id becomes valid (a racing
+        // optimistic reader that follows a stale pointer can never reach it unlatched).
+        let pid = self.next_pid.load(Ordering::Relaxed);
+        if pid >= self.virtual_pages {
+            return Err(BmError::Full {
+                file: self.name.clone(),
+                pages: self.virtual_pages,
+            });
+        }
+        let state = self.state(pid);
+        let current = state.load(Ordering::Acquire);
+        debug_assert_eq!(state_of(current), EVICTED);
+        state.store(word(LOCKED, true, next_version(current)), Ordering::Release);
+        self.next_pid.store(pid + 1, Ordering::Release);
+        drop(free);
+        self.note_resident(pid);
+        Ok(GuardX { bm: self, pid })
+    }
+
+    /// Gives `guard`'s page back for reuse (its content is the caller's business: mark it free).
+    pub fn free(&self, guard: GuardX<'_>) {
+        let pid = guard.pid;
+        drop(guard);
+        self.free_pids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(pid);
+    }
+
+    fn note_resident(&self, pid: Pid) {
+        self.resident
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(pid);
+        self.resident_count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Latches `pid` exclusively, reading it in when evicted.
+    pub fn fix_x(&self, pid: Pid) -> Result<GuardX<'_>, BmError> {
+        let state = self.state(pid);
+        let mut spins = 0u32;
+        loop {
+            let current = state.load(Ordering::Acquire);
+            match state_of(current) {
+                EVICTED => {
+                    if state
+                        .compare_exchange(
+                            current,
+                            word(LOCKED, false, current),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                    {
+                        if let Err(error) = self.load(pid) {
+                            // SAFETY: the page is exclusively latched and not resident: drop
+                            // whatever the failed read left at its address.
+                            unsafe {
+                                libc::madvise(
+                                    self.page_ptr(pid).cast(),
+                                    PAGE_BYTES,
+                                    libc::MADV_DONTNEED,
+                                )
+                            };
+                            state.store(
+                                word(EVICTED, false, next_version(current)),
+                                Ordering::Release,
+                            );
+                            return Err(error);
+                        }
+                        self.note_resident(pid);
+                        return Ok(GuardX { bm: self, pid });
+                    }
+                }
+                UNLOCKED | MARKED => {
+                    if state
+                        .compare_exchange(
+                            current,
+                            word(LOCKED, current & DIRTY != 0, current),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                    {
+                        return Ok(GuardX { bm: self, pid });
+                    }
+                }
+                _ => backoff(&mut spins),
+            }
+        }
+    }
+
+    /// Latches `pid` shared, reading it in when evicted.
+    pub fn fix_s(&self, pid: Pid) -> Result<GuardS<'_>, BmError> {
+        let state = self.state(pid);
+        let mut spins = 0u32;
+        loop {
+            let current = state.load(Ordering::Acquire);
+            let next = match state_of(current) {
+                EVICTED => {
+                    drop(self.fix_x_clean(pid)?);
+                    continue;
+                }
+                UNLOCKED | MARKED => SHARED + 1,
+                LOCKED => {
+                    backoff(&mut spins);
+                    continue;
+                }
+                n if n - SHARED < MAX_SHARED => n + 1,
+                _ => {
+                    backoff(&mut spins);
+                    continue;
+                }
+            };
+            if state
+                .compare_exchange(
+                    current,
+                    word(next, current & DIRTY != 0, current),
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+            {
+                return Ok(GuardS { bm: self, pid });
+            }
+        }
+    }
+
+    /// As [`fix_x`](Self::fix_x), for bringing a page in without changing it.
+    fn fix_x_clean(&self, pid: Pid) -> Result<CleanX<'_>, BmError> {
+        let guard = self.fix_x(pid)?;
+        let pid = guard.pid;
+        std::mem::forget(guard);
+        Ok(CleanX { bm: self, pid })
+    }
+
+    /// Starts an optimistic read of `pid` (reading it in when evicted): returns the version to
+    /// [`validate`](Self::validate) after reading.
+    pub fn optimistic(&self, pid: Pid) -> Result<u64, BmError> {
+        let state = self.state(pid);
+        let mut spins = 0u32;
+        loop {
+            let current = state.load(Ordering::Acquire);
+            match state_of(current) {
+                EVICTED => drop(self.fix_x_clean(pid)?),
+                LOCKED => backoff(&mut spins),
+                MARKED => {
+                    // Touched: not a candidate for eviction any more.
+                    let _ = state.compare_exchange(
+                        current,
+                        word(UNLOCKED, current & DIRTY != 0, current),
+                        Ordering::AcqRel,
+                        Ordering::Relaxed,
+                    );
+                }
+                _ => return Ok(current & VERSION_MASK),
+            }
+        }
+    }
+
+    /// Whether `pid` is unchanged since [`optimistic`](Self::optimistic) returned `version`.
+    pub fn validate(&self, pid: Pid, version: u64) -> bool {
+        std::sync::atomic::fence(Ordering::Acquire);
+        let current = self.state(pid).load(Ordering::Acquire);
+        !matches!(state_of(current), EVICTED | LOCKED) && current & VERSION_MASK == version
+    }
+
+    /// Reads `pid` from the device into its address and checks its seal.
+    fn load(&self, pid: Pid) -> Result<(), BmError> {
+        self.make_room()?;
+        let ptr = self.page_ptr(pid);
+        // SAFETY: the page is exclusively latched by the caller, its address is page aligned and
+        // stays mapped; the buffer comes back from the device before this function returns.
+        let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
+        let io_error = |error| BmError::Io {
+            file: self.name.clone(),
+            pid,
+            error,
+        };
+        {
+            let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+            let id = device
+                .submit_read(pid * PAGE_BYTES as u64, buf)
+                .map_err(io_error)?;
+            device.flush_submissions().map_err(io_error)?;
+            wait_for(&mut **device, &[id]).map_err(io_error)?;
+        }
+        self.stats.reads.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: exclusively latched, and the read has completed.
+        let page = unsafe { std::slice::from_raw_parts(ptr, PAGE_BYTES) };
+        check_seal(page, pid).map_err(|detail| BmError::Corrupt {
+            file: self.name.clone(),
+            pid,
+            detail,
+        })
+    }
+
+    /// Evicts a batch when the resident pages reach the budget.
+    fn make_room(&self) -> Result<(), BmError> {
+        while self.resident_count.load(Ordering::Relaxed) >= self.budget_pages {
+            if self.evict_batch(64)? == 0 {
+                // Everything is latched right now: go over budget rather than wait forever.
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Picks up to `want` victims with the clock, writes the dirty ones back and drops them all.
+    /// Returns how many pages were evicted.
+    pub fn evict_batch(&self, want: usize) -> Result<usize, BmError> {
+        let mut victims = Vec::with_capacity(want);
+        {
+            let mut clock = self.resident.lock().unwrap_or_else(|p| p.into_inner());
+            let steps = clock.pids.len() * 2;
+            for _ in 0..steps {
+                if victims.len() >= want || clock.pids.is_empty() {
+                    break;
+                }
+                if clock.hand >= clock.pids.len() {
+                    clock.hand = 0;
+                }
+                let pid = clock.pids[clock.hand];
+                clock.hand += 1;
+                let state = self.state(pid);
+                let current = state.load(Ordering::Acquire);
+                match state_of(current) {
+                    UNLOCKED => {
+                        let _ = state.compare_exchange(
+                            current,
+                            word(MARKED, current & DIRTY != 0, current),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        );
+                    }
+                    MARKED => {
+                        if state
+                            .compare_exchange(
+                                current,
+                                word(LOCKED, current & DIRTY != 0, current),
+                                Ordering::AcqRel,
+                                Ordering::Relaxed,
+                            )
+                            .is_ok()
+                        {
+                            victims.push((pid, current));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if victims.is_empty() {
+            return Ok(0);
+        }
+        let dirty: Vec<Pid> = victims
+            .iter()
+            .filter(|(_, w)| w & DIRTY != 0)
+            .map(|(pid, _)| *pid)
+            .collect();
+        if let Err(error) = self.write_pages(&dirty) {
+            // Nothing was dropped: unlatch the victims as they were and report.
+            for (pid, old) in &victims {
+                self.state(*pid).store(
+                    word(UNLOCKED, old & DIRTY != 0, next_version(*old)),
+                    Ordering::Release,
+                );
+            }
+            return Err(error);
+        }
+        let mut clock = self.resident.lock().unwrap_or_else(|p| p.into_inner());
+        for (pid, old) in &victims {
+            // SAFETY: the page is exclusively latched and written back; dropping its memory is what
+            // eviction means. Optimistic readers see zeros and fail validation (version bumped).
+            unsafe { libc::madvise(self.page_ptr(*pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
+            self.state(*pid)
+                .store(word(EVICTED, false, next_version(*old)), Ordering::Release);
+            clock.remove(*pid);
+        }
+        self.resident_count
+            .fetch_sub(victims.len(), Ordering::Relaxed);
+        self.stats
+            .evictions
+            .fetch_add(victims.len() as u64, Ordering::Relaxed);
+        Ok(victims.len())
+    }
+
+    /// Seals and writes pages the caller holds exclusively, as one batch.
+    fn write_pages(&self, pids: &[Pid]) -> Result<(), BmError> {
+        if pids.is_empty() {
+            return Ok(());
+        }
+        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ids = Vec::with_capacity(pids.len());
+        for &pid in pids {
+            let ptr = self.page_ptr(pid);
+            // SAFETY: exclusively latched by the caller; the write completes before we return.
+            let page = unsafe { std::slice::from_raw_parts_mut(ptr, PAGE_BYTES) };
+            seal(page, pid);
+            // SAFETY: as above; the buffer is a view of the latched page.
+            let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
+            let id = device
+                .submit_write(pid * PAGE_BYTES as u64, buf)
+                .map_err(|error| BmError::Io {
+                    file: self.name.clone(),
+                    pid,
+                    error,
+                })?;
+            ids.push(id);
+        }
+        let first = pids[0];
+        let io_error = |error| BmError::Io {
+            file: self.name.clone(),
+            pid: first,
+            error,
+        };
+        device.flush_submissions().map_err(io_error)?;
+        wait_for(&mut **device, &ids).map_err(io_error)?;
+        self.stats
+            .writes
+            .fetch_add(pids.len() as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Writes every dirty resident page and syncs the device (a checkpoint's data step).
+    pub fn flush_all(&self) -> Result<(), BmError> {
+        let pids: Vec<Pid> = self
+            .resident
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pids
+            .clone();
+        for chunk in pids.chunks(64) {
+            let mut latched = Vec::new();
+            for &pid in chunk {
+                if self.state(pid).load(Ordering::Acquire) & DIRTY == 0 {
+                    continue;
+                }
+                let guard = self.fix_x(pid)?;
+                latched.push(guard);
+            }
+            let dirty: Vec<Pid> = latched.iter().map(|g| g.pid).collect();
+            self.write_pages(&dirty)?;
+            for guard in latched {
+                guard.release_written();
+            }
+        }
+        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let io_error = |error| BmError::Io {
+            file: self.name.clone(),
+            pid: 0,
+            error,
+        };
+        let id = device.submit_sync().map_err(io_error)?;
+        device.flush_submissions().map_err(io_error)?;
+        wait_for(&mut **device, &[id]).map_err(io_error)
+    }
+}
+
+impl Drop for BufferManager {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own ranges; guards borrow `self`, so none is alive.
+        unsafe {
+            libc::munmap(self.base.cast(), self.virtual_pages as usize * PAGE_BYTES);
+            libc::munmap(
+                self.states as *mut libc::c_void,
+                self.virtual_pages as usize * 8,
+            );
+        }
+    }
+}
+
+/// Waits until every request in `ids` has completed; the first failure wins.
+fn wait_for(device: &mut dyn Device, ids: &[u64]) -> Result<(), DeviceError> {
+    let mut left = ids.len();
+    let mut first_error = None;
+    let mut out = Vec::new();
+    while left > 0 {
+        out.clear();
+        device.wait(1, &mut out)?;
+        for completion in out.drain(..) {
+            if ids.contains(&completion.id) {
+                left -= 1;
+                if let (Err(error), None) = (completion.result, &first_error) {
+                    first_error = Some(error);
+                }
+            }
+        }
+        if out.is_empty() && device.in_flight() == 0 && left > 0 {
+            break;
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn backoff(spins: &mut u32) {
+    *spins += 1;
+    if *spins < 64 {
+        std::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+/// An exclusive latch; releasing it marks the page dirty and bumps its version.
+pub struct GuardX<'a> {
+    bm: &'a BufferManager,
+    pid: Pid,
+}
+
+impl GuardX<'_> {
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: exclusively latched: nobody else writes the page while the guard lives.
+        unsafe { std::slice::from_raw_parts(self.bm.page_ptr(self.pid), PAGE_BYTES) }
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: exclusively latched and uniquely borrowed.
+        unsafe { std::slice::from_raw_parts_mut(self.bm.page_ptr(self.pid), PAGE_BYTES) }
+    }
+
+    /// Releases a page that was not changed under this latch (its dirty bit stays as it was).
+    pub fn release_unchanged(self) {
+        let state = self.bm.state(self.pid);
+        let current = state.load(Ordering::Acquire);
+        state.store(
+            word(UNLOCKED, current & DIRTY != 0, next_version(current)),
+            Ordering::Release,
+        );
+        std::mem::forget(self);
+    }
+
+    /// Releases a page that was just written back: it is clean now.
+    fn release_written(self) {
+        let state = self.bm.state(self.pid);
+        let current = state.load(Ordering::Acquire);
+        state.store(
+            word(UNLOCKED, false, next_version(current)),
+            Ordering::Release,
+        );
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for GuardX<'_> {
+    fn drop(&mut self) {
+        let state = self.bm.state(self.pid);
+        let current = state.load(Ordering::Acquire);
+        state.store(
+            word(UNLOCKED, true, next_version(current)),
+            Ordering::Release,
+        );
+    }
+}
+
+/// An exclusive latch taken only to bring a page in; released unchanged (dirty bit kept).
+struct CleanX<'a> {
+    bm: &'a BufferManager,
+    pid: Pid,
+}
+
+impl Drop for CleanX<'_> {
+    fn drop(&mut self) {
+        let state = self.bm.state(self.pid);
+        let current = state.load(Ordering::Acquire);
+        state.store(
+            word(UNLOCKED, current & DIRTY != 0, next_version(current)),
+            Ordering::Release,
+        );
+    }
+}
+
+/// A shared latch.
+pub struct GuardS<'a> {
+    bm: &'a BufferManager,
+    pid: Pid,
+}
+
+impl GuardS<'_> {
+    pub fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: shared latch: no writer while it lives.
+        unsafe { std::slice::from_raw_parts(self.bm.page_ptr(self.pid), PAGE_BYTES) }
+    }
+}
+
+impl Drop for GuardS<'_> {
+    fn drop(&mut self) {
+        let state = self.bm.state(self.pid);
+        let mut current = state.load(Ordering::Acquire);
+        loop {
+            let holders = state_of(current) - SHARED;
+            let next = if holders == 1 {
+                UNLOCKED
+            } else {
+                SHARED + holders - 1
+            };
+            match state.compare_exchange_weak(
+                current,
+                word(next, current & DIRTY != 0, current),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keel_io::memory::MemoryDevice;
+
+    fn bm(budget_pages: usize) -> BufferManager {
+        BufferManager::new(
+            "test.keel",
+            Box::new(MemoryDevice::new(1 << 30)),
+            BmConfig {
+                budget_bytes: budget_pages * PAGE_BYTES,
+                virtual_bytes: 1 << 30,
+            },
+            0,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn pages_survive_eviction_and_come_back_checked() {
+        let bm = bm(64);
+        let mut pids = Vec::new();
+        for i in 0..1000u64 {
+            let mut page = bm.allocate().unwrap();
+            page.bytes_mut()[100..108].copy_from_slice(&i.to_le_bytes());
+            pids.push(page.pid());
+        }
+        assert!(bm.resident_pages() <= 64 + 1);
+        assert!(bm.stats().evictions.load(Ordering::Relaxed) > 900);
+        for (i, pid) in pids.iter().enumerate() {
+            let page = bm.fix_s(*pid).unwrap();
+            assert_eq!(page.bytes()[100..108], (i as u64).to_le_bytes());
+        }
+        // Optimistic read: valid until somebody latches the page exclusively.
+        let version = bm.optimistic(pids[3]).unwrap();
+        assert!(bm.validate(pids[3], version));
+        drop(bm.fix_x(pids[3]).unwrap());
+        assert!(!bm.validate(pids[3], version));
+    }
+
+    #[test]
+    fn a_flipped_byte_on_disk_is_reported_not_served() {
+        let bm = bm(64);
+        let pids: Vec<Pid> = (0..200).map(|_| bm.allocate().unwrap().pid()).collect();
+        bm.flush_all().unwrap();
+        while bm.resident_pages() > 0 {
+            bm.evict_batch(64).unwrap();
+        }
+        // Flip a byte of page 5 on the device.
+        {
+            let mut device = bm.device.lock().unwrap();
+            let mut buf = AlignedBuf::zeroed(PAGE_BYTES);
+            buf.as_mut_slice().fill(0);
+            let id = device.submit_read(5 * PAGE_BYTES as u64, buf).unwrap();
+            device.flush_submissions().unwrap();
+            let mut out = Vec::new();
+            device.wait(1, &mut out).unwrap();
+            assert_eq!(out[0].id, id);
+            let mut page = out.pop().unwrap().buf.unwrap();
+            page.as_mut_slice()[2000] ^= 0x40;
+            device.submit_write(5 * PAGE_BYTES as u64, page).unwrap();
+            device.flush_submissions().unwrap();
+            device.wait(1, &mut out).unwrap();
+        }
+        match bm.fix_s(pids[5]) {
+            Err(BmError::Corrupt { pid, file, .. }) => {
+                assert_eq!((pid, file.as_str()), (5, "test.keel"))
+            }
+            other => panic!("expected corruption, got {:?}", other.map(|g| g.pid())),
+        }
+        // Still refused on a second try, and other pages are fine.
+        assert!(bm.fix_x(pids[5]).is_err());
+        assert!(bm.fix_s(pids[6]).is_ok());
+    }
+}

@@ -1,0 +1,1296 @@
+//! B+trees on buffer-managed pages, with optimistic lock coupling.
+//!
+//! **Keys and values are bytes**, ordered by `memcmp`: the SQL layer's order-preserving encoding
+//! (integers, floats, numeric, text, bool, timestamps, NULL ordering, composite keys) makes byte order
+//! the SQL order. Keys up to [`MAX_KEY_BYTES`]; a value whose entry would exceed [`INLINE_BYTES`] goes
+//! out of line into a chain of overflow pages and the leaf keeps a 16-byte reference.
+//!
+//! **Pages** (4 KiB, slotted): a 40-byte header (checksum and page id for the buffer manager, kind,
+//! entry count, heap start, the two fence keys, a link), a slot array growing up (offset, key length,
+//! value length, flags per entry) and a heap of key+value bytes growing down. Inner entries map a
+//! separator to a child: child `i` holds keys in `(sep[i-1], sep[i]]`, the link holds keys above the
+//! last separator. Every node stores its **fence keys** (exclusive lower, inclusive upper, each
+//! possibly infinite), as in vmcache's B-tree and LeanStore: there are no sibling pointers; a scan
+//! moves to the next leaf by searching for the current leaf's fence, and any thread can check that
+//! the leaf it latched is still the one that covers its key.
+//!
+//! **Concurrency (optimistic lock coupling).** A descent reads inner nodes without latching them:
+//! it remembers each node's version ([`BufferManager::optimistic`]), reads the child pointer and
+//! validates the version before going on, restarting from the root when a validation fails. Only
+//! the leaf is latched: shared to read, exclusive to write; after latching, its fences must cover the
+//! key, else the descent restarts. Structure changes latch top-down and exclusively: a split latches
+//! the parent and the node, a merge the parent and two siblings (left before right). A node with no
+//! room for a separator is split first (its parent in turn, up to the root, which grows a level).
+//! A leaf under a quarter full after a delete is merged with a sibling when both fit in one page.
+//!
+//! Optimistic reads may see a page while a writer changes it (the seqlock pattern): every offset read
+//! from a page is bounds-checked, so garbage can only produce a wrong answer that validation then
+//! discards, never an access outside the page.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use crate::bm::{BmError, BufferManager, Pid, PAGE_BYTES};
+
+/// Longest key.
+pub const MAX_KEY_BYTES: usize = 512;
+/// Largest key + value kept in the leaf; larger values go to overflow pages.
+pub const INLINE_BYTES: usize = 1024;
+
+const HEADER: usize = 40;
+const SLOT: usize = 8;
+const KIND_FREE: u8 = 0;
+const KIND_LEAF: u8 = 1;
+const KIND_INNER: u8 = 2;
+const KIND_OVERFLOW: u8 = 3;
+const KIND_META: u8 = 4;
+const FLAG_LOWER_INF: u8 = 1;
+const FLAG_UPPER_INF: u8 = 2;
+const SLOT_OVERFLOW: u16 = 1;
+const NO_PAGE: Pid = u64::MAX;
+const OVERFLOW_DATA: usize = PAGE_BYTES - HEADER;
+
+/// Why a tree operation failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeError {
+    /// The buffer manager could not give a page (IO error, corruption, full file).
+    Bm(BmError),
+    /// A key longer than [`MAX_KEY_BYTES`].
+    KeyTooLong { len: usize },
+}
+
+impl std::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TreeError::Bm(error) => error.fmt(f),
+            TreeError::KeyTooLong { len } => write!(
+                f,
+                "index row size {len} exceeds btree maximum, {MAX_KEY_BYTES}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TreeError {}
+
+impl From<BmError> for TreeError {
+    fn from(error: BmError) -> Self {
+        TreeError::Bm(error)
+    }
+}
+
+/// Internal outcome: start over from the root, or give up with an error.
+enum Fail {
+    Restart,
+    Error(TreeError),
+}
+
+impl From<BmError> for Fail {
+    fn from(error: BmError) -> Self {
+        Fail::Error(TreeError::Bm(error))
+    }
+}
+
+type Step<T> = Result<T, Fail>;
+
+fn u16_at(b: &[u8], at: usize) -> usize {
+    u16::from_le_bytes([b[at], b[at + 1]]) as usize
+}
+
+fn put_u16(b: &mut [u8], at: usize, value: usize) {
+    b[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes());
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn put_u64(b: &mut [u8], at: usize, value: u64) {
+    b[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+/// A read-only view of a node. Safe on garbage: every range is clamped to the page.
+#[derive(Clone, Copy)]
+struct Node<'a> {
+    b: &'a [u8],
+}
+
+fn clamp(b: &[u8], offset: usize, len: usize) -> &[u8] {
+    if offset >= HEADER && offset + len <= PAGE_BYTES {
+        &b[offset..offset + len]
+    } else {
+        &[]
+    }
+}
+
+impl<'a> Node<'a> {
+    fn kind(&self) -> u8 {
+        self.b[4]
+    }
+    fn flags(&self) -> u8 {
+        self.b[5]
+    }
+    fn count(&self) -> usize {
+        u16_at(self.b, 6).min((PAGE_BYTES - HEADER) / SLOT)
+    }
+    fn heap_start(&self) -> usize {
+        u16_at(self.b, 16)
+    }
+    fn link(&self) -> u64 {
+        u64_at(self.b, 32)
+    }
+    fn lower(&self) -> Option<&'a [u8]> {
+        (self.flags() & FLAG_LOWER_INF == 0)
+            .then(|| clamp(self.b, u16_at(self.b, 18), u16_at(self.b, 20)))
+    }
+    fn upper(&self) -> Option<&'a [u8]> {
+        (self.flags() & FLAG_UPPER_INF == 0)
+            .then(|| clamp(self.b, u16_at(self.b, 22), u16_at(self.b, 24)))
+    }
+    fn slot(&self, i: usize) -> (usize, usize, usize, u16) {
+        let at = HEADER + i * SLOT;
+        (
+            u16_at(self.b, at),
+            u16_at(self.b, at + 2),
+            u16_at(self.b, at + 4),
+            u16_at(self.b, at + 6) as u16,
+        )
+    }
+    fn key(&self, i: usize) -> &'a [u8] {
+        let (offset, klen, _, _) = self.slot(i);
+        clamp(self.b, offset, klen)
+    }
+    fn value(&self, i: usize) -> &'a [u8] {
+        let (offset, klen, vlen, _) = self.slot(i);
+        clamp(self.b, offset + klen, vlen)
+    }
+    fn overflowed(&self, i: usize) -> bool {
+        self.slot(i).3 & SLOT_OVERFLOW != 0
+    }
+    fn child(&self, i: usize) -> Pid {
+        let value = self.value(i);
+        if value.len() == 8 {
+            u64_at(value, 0)
+        } else {
+            NO_PAGE
+        }
+    }
+    /// First index whose key is >= `key` (or > `key` when `after`).
+    fn search(&self, key: &[u8], after: bool) -> usize {
+        let (mut low, mut high) = (0, self.count());
+        while low < high {
+            let mid = (low + high) / 2;
+            let probe = self.key(mid);
+            let go_right = if after { probe <= key } else { probe < key };
+            if go_right {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        low
+    }
+    /// The child to follow for `key` (just above `key` when `after`).
+    fn child_for(&self, key: &[u8], after: bool) -> (usize, Pid) {
+        let index = self.search(key, after);
+        if index < self.count() {
+            (index, self.child(index))
+        } else {
+            (index, self.link())
+        }
+    }
+    /// Whether the node covers `key`: lower < key <= upper.
+    fn covers(&self, key: &[u8]) -> bool {
+        self.lower().is_none_or(|lower| lower < key)
+            && self.upper().is_none_or(|upper| key <= upper)
+    }
+    /// Whether the node covers the keys just above `key`: lower <= key < upper.
+    fn covers_after(&self, key: &[u8]) -> bool {
+        self.lower().is_none_or(|lower| lower <= key)
+            && self.upper().is_none_or(|upper| key < upper)
+    }
+    fn fence_bytes(&self) -> usize {
+        self.lower().map_or(0, <[u8]>::len) + self.upper().map_or(0, <[u8]>::len)
+    }
+    /// Bytes in use, counting the header, slots, live entries and fences (not dead heap bytes).
+    fn used(&self) -> usize {
+        HEADER
+            + self.fence_bytes()
+            + (0..self.count())
+                .map(|i| {
+                    let (_, klen, vlen, _) = self.slot(i);
+                    SLOT + klen + vlen
+                })
+                .sum::<usize>()
+    }
+}
+
+/// An entry as it is moved between nodes.
+#[derive(Clone)]
+struct Entry<'a> {
+    key: &'a [u8],
+    value: &'a [u8],
+    flags: u16,
+}
+
+fn entries<'a>(node: Node<'a>, range: std::ops::Range<usize>) -> Vec<Entry<'a>> {
+    range
+        .map(|i| Entry {
+            key: node.key(i),
+            value: node.value(i),
+            flags: node.slot(i).3,
+        })
+        .collect()
+}
+
+/// Writes a whole node. The caller made sure it fits.
+fn build(
+    b: &mut [u8],
+    kind: u8,
+    lower: Option<&[u8]>,
+    upper: Option<&[u8]>,
+    link: u64,
+    items: &[Entry<'_>],
+) {
+    b[4..].fill(0);
+    b[4] = kind;
+    let mut heap = PAGE_BYTES;
+    let mut flags = 0;
+    let mut fence = |b: &mut [u8], at: usize, value: Option<&[u8]>, infinite: u8| match value {
+        Some(value) => {
+            heap -= value.len();
+            b[heap..heap + value.len()].copy_from_slice(value);
+            put_u16(b, at, heap);
+            put_u16(b, at + 2, value.len());
+        }
+        None => flags |= infinite,
+    };
+    fence(b, 18, lower, FLAG_LOWER_INF);
+    fence(b, 22, upper, FLAG_UPPER_INF);
+    b[5] = flags;
+    put_u64(b, 32, link);
+    for (i, item) in items.iter().enumerate() {
+        heap -= item.key.len() + item.value.len();
+        b[heap..heap + item.key.len()].copy_from_slice(item.key);
+        b[heap + item.key.len()..heap + item.key.len() + item.value.len()]
+            .copy_from_slice(item.value);
+        let at = HEADER + i * SLOT;
+        put_u16(b, at, heap);
+        put_u16(b, at + 2, item.key.len());
+        put_u16(b, at + 4, item.value.len());
+        put_u16(b, at + 6, item.flags as usize);
+    }
+    put_u16(b, 6, items.len());
+    put_u16(b, 16, heap);
+}
+
+fn entries_bytes(items: &[Entry<'_>]) -> usize {
+    items
+        .iter()
+        .map(|e| SLOT + e.key.len() + e.value.len())
+        .sum()
+}
+
+fn fits(lower: Option<&[u8]>, upper: Option<&[u8]>, items: &[Entry<'_>]) -> bool {
+    HEADER + lower.map_or(0, <[u8]>::len) + upper.map_or(0, <[u8]>::len) + entries_bytes(items)
+        <= PAGE_BYTES
+}
+
+/// Inserts an entry at `index`, compacting the page first when the free space is fragmented.
+/// Returns false when it does not fit at all.
+fn insert_at(b: &mut [u8], index: usize, key: &[u8], value: &[u8], flags: u16) -> bool {
+    let node = Node { b };
+    let count = node.count();
+    let need = SLOT + key.len() + value.len();
+    if node.used() + need > PAGE_BYTES {
+        return false;
+    }
+    if node.heap_start() < HEADER + (count + 1) * SLOT + key.len() + value.len() {
+        compact(b);
+    }
+    let heap = u16_at(b, 16) - key.len() - value.len();
+    b[heap..heap + key.len()].copy_from_slice(key);
+    b[heap + key.len()..heap + key.len() + value.len()].copy_from_slice(value);
+    let at = HEADER + index * SLOT;
+    b.copy_within(at..HEADER + count * SLOT, at + SLOT);
+    put_u16(b, at, heap);
+    put_u16(b, at + 2, key.len());
+    put_u16(b, at + 4, value.len());
+    put_u16(b, at + 6, flags as usize);
+    put_u16(b, 6, count + 1);
+    put_u16(b, 16, heap);
+    true
+}
+
+fn remove_at(b: &mut [u8], index: usize) {
+    let count = Node { b }.count();
+    let at = HEADER + index * SLOT;
+    b.copy_within(at + SLOT..HEADER + count * SLOT, at);
+    put_u16(b, 6, count - 1);
+}
+
+/// Rewrites the page without dead heap bytes.
+fn compact(b: &mut [u8]) {
+    let copy = b.to_vec();
+    let node = Node { b: &copy };
+    let items = entries(node, 0..node.count());
+    build(
+        b,
+        node.kind(),
+        node.lower(),
+        node.upper(),
+        node.link(),
+        &items,
+    );
+}
+
+/// Where a range scan stands.
+enum Position {
+    Start,
+    Included(Vec<u8>),
+    Excluded(Vec<u8>),
+    End,
+}
+
+/// Direction of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// A B+tree in a buffer manager's file, rooted at its meta page.
+pub struct BTree {
+    bm: Arc<BufferManager>,
+    meta: Pid,
+}
+
+impl BTree {
+    /// Creates an empty tree: a meta page pointing at an empty root leaf.
+    pub fn create(bm: Arc<BufferManager>) -> Result<BTree, TreeError> {
+        let mut meta = bm.allocate()?;
+        let mut root = bm.allocate()?;
+        build(root.bytes_mut(), KIND_LEAF, None, None, NO_PAGE, &[]);
+        let root_pid = root.pid();
+        build(meta.bytes_mut(), KIND_META, None, None, root_pid, &[]);
+        let meta_pid = meta.pid();
+        drop(root);
+        drop(meta);
+        Ok(BTree { bm, meta: meta_pid })
+    }
+
+    /// Opens the tree whose meta page is `meta`.
+    pub fn open(bm: Arc<BufferManager>, meta: Pid) -> BTree {
+        BTree { bm, meta }
+    }
+
+    /// The meta page's id (what a catalog stores to find the tree again).
+    pub fn meta_pid(&self) -> Pid {
+        self.meta
+    }
+
+    pub fn buffer_manager(&self) -> &Arc<BufferManager> {
+        &self.bm
+    }
+
+    fn view(&self, pid: Pid) -> Node<'_> {
+        // SAFETY: the page lies inside the buffer manager's mapping, which lives as long as `self`.
+        // This may be an optimistic read racing with a writer (see the module docs): `Node` clamps
+        // every offset to the page, and the caller validates the version before trusting the result.
+        Node {
+            b: unsafe { std::slice::from_raw_parts(self.bm.page_ptr(pid), PAGE_BYTES) },
+        }
+    }
+
+    fn valid_pid(&self, pid: Pid) -> bool {
+        pid < self.bm.pages_in_use()
+    }
+
+    /// Descends optimistically towards `key` (just above it when `after`; the rightmost leaf when
+    /// `key` is `None`) and returns the leaf, or, when `stop_at` is met on the way, that node. Also
+    /// returns the parent and its version.
+    fn descend(
+        &self,
+        key: Option<&[u8]>,
+        after: bool,
+        stop_at: Option<Pid>,
+    ) -> Step<(Pid, Pid, u64)> {
+        let meta_version = self.bm.optimistic(self.meta)?;
+        let mut node = self.view(self.meta).link();
+        if !self.bm.validate(self.meta, meta_version) {
+            return Err(Fail::Restart);
+        }
+        let (mut parent, mut parent_version) = (self.meta, meta_version);
+        loop {
+            if !self.valid_pid(node) {
+                return Err(Fail::Restart);
+            }
+            let version = self.bm.optimistic(node)?;
+            if !self.bm.validate(parent, parent_version) {
+                return Err(Fail::Restart);
+            }
+            if Some(node) == stop_at {
+                return Ok((node, parent, parent_version));
+            }
+            let view = self.view(node);
+            match view.kind() {
+                KIND_LEAF => {
+                    if !self.bm.validate(node, version) {
+                        return Err(Fail::Restart);
+                    }
+                    return Ok((node, parent, parent_version));
+                }
+                KIND_INNER => {
+                    let child = match key {
+                        Some(key) => view.child_for(key, after).1,
+                        None => view.link(),
+                    };
+                    if !self.bm.validate(node, version) {
+                        return Err(Fail::Restart);
+                    }
+                    parent = node;
+                    parent_version = version;
+                    node = child;
+                }
+                _ => {
+                    if self.bm.validate(node, version) {
+                        return Err(Fail::Error(self.corrupt(node, "not a tree node")));
+                    }
+                    return Err(Fail::Restart);
+                }
+            }
+        }
+    }
+
+    fn corrupt(&self, pid: Pid, detail: &str) -> TreeError {
+        TreeError::Bm(BmError::Corrupt {
+            file: self.bm.name().to_string(),
+            pid,
+            detail: detail.to_string(),
+        })
+    }
+
+    fn retry<T>(&self, mut step: impl FnMut() -> Step<T>) -> Result<T, TreeError> {
+        loop {
+            match step() {
+                Ok(value) => return Ok(value),
+                Err(Fail::Restart) => std::thread::yield_now(),
+                Err(Fail::Error(error)) => return Err(error),
+            }
+        }
+    }
+
+    /// The value stored under `key`.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
+        self.retry(|| {
+            let (leaf, _, _) = self.descend(Some(key), false, None)?;
+            let guard = self.bm.fix_s(leaf)?;
+            let node = Node { b: guard.bytes() };
+            if node.kind() != KIND_LEAF || !node.covers(key) {
+                return Err(Fail::Restart);
+            }
+            let index = node.search(key, false);
+            if index < node.count() && node.key(index) == key {
+                Ok(Some(self.read_value(node, index)?))
+            } else {
+                Ok(None)
+            }
+        })
+    }
+
+    /// The value of entry `index` of a latched leaf, following its overflow chain.
+    fn read_value(&self, node: Node<'_>, index: usize) -> Result<Vec<u8>, Fail> {
+        let value = node.value(index);
+        if !node.overflowed(index) {
+            return Ok(value.to_vec());
+        }
+        let total = u64_at(value, 0) as usize;
+        let mut next = u64_at(value, 8);
+        let mut out = Vec::with_capacity(total);
+        while out.len() < total {
+            if !self.valid_pid(next) {
+                return Err(Fail::Error(self.corrupt(next, "broken overflow chain")));
+            }
+            let page = self.bm.fix_s(next)?;
+            let chunk = Node { b: page.bytes() };
+            if chunk.kind() != KIND_OVERFLOW {
+                return Err(Fail::Error(self.corrupt(next, "not an overflow page")));
+            }
+            let len = (u16_at(page.bytes(), 16))
+                .min(OVERFLOW_DATA)
+                .min(total - out.len());
+            out.extend_from_slice(&page.bytes()[HEADER..HEADER + len]);
+            next = chunk.link();
+        }
+        Ok(out)
+    }
+
+    /// Writes `value` to a new overflow chain; returns the 16-byte reference.
+    fn write_overflow(&self, value: &[u8]) -> Result<[u8; 16], Fail> {
+        let mut next = NO_PAGE;
+        for chunk in value.chunks(OVERFLOW_DATA).rev() {
+            let mut page = self.bm.allocate()?;
+            let b = page.bytes_mut();
+            b[4] = KIND_OVERFLOW;
+            put_u16(b, 16, chunk.len());
+            put_u64(b, 32, next);
+            b[HEADER..HEADER + chunk.len()].copy_from_slice(chunk);
+            next = page.pid();
+        }
+        let mut reference = [0u8; 16];
+        reference[..8].copy_from_slice(&(value.len() as u64).to_le_bytes());
+        reference[8..].copy_from_slice(&next.to_le_bytes());
+        Ok(reference)
+    }
+
+    /// Frees the overflow chain of entry `index` of an exclusively latched leaf.
+    fn free_overflow(&self, node: Node<'_>, index: usize) -> Result<(), Fail> {
+        if !node.overflowed(index) {
+            return Ok(());
+        }
+        let mut next = u64_at(node.value(index), 8);
+        while next != NO_PAGE && self.valid_pid(next) {
+            let mut page = self.bm.fix_x(next)?;
+            let following = Node { b: page.bytes() }.link();
+            page.bytes_mut()[4] = KIND_FREE;
+            self.bm.free(page);
+            next = following;
+        }
+        Ok(())
+    }
+
+    /// Stores `value` under `key`; returns the value it replaced.
+    pub fn insert(&self, key: &[u8], value: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
+        if key.len() > MAX_KEY_BYTES {
+            return Err(TreeError::KeyTooLong { len: key.len() });
+        }
+        let out_of_line = key.len() + value.len() > INLINE_BYTES;
+        let inline_len = if out_of_line { 16 } else { value.len() };
+        self.retry(|| {
+            let (leaf, _, _) = self.descend(Some(key), false, None)?;
+            let mut guard = self.bm.fix_x(leaf)?;
+            let node = Node { b: guard.bytes() };
+            if node.kind() != KIND_LEAF || !node.covers(key) {
+                guard.release_unchanged();
+                return Err(Fail::Restart);
+            }
+            let index = node.search(key, false);
+            let found = index < node.count() && node.key(index) == key;
+            let freed = if found {
+                SLOT + key.len() + node.value(index).len()
+            } else {
+                0
+            };
+            if node.used() - freed + SLOT + key.len() + inline_len > PAGE_BYTES {
+                guard.release_unchanged();
+                self.split(key, leaf)?;
+                return Err(Fail::Restart);
+            }
+            let old = if found {
+                let old = self.read_value(node, index)?;
+                self.free_overflow(node, index)?;
+                remove_at(guard.bytes_mut(), index);
+                Some(old)
+            } else {
+                None
+            };
+            let inserted = if out_of_line {
+                let reference = self.write_overflow(value)?;
+                insert_at(guard.bytes_mut(), index, key, &reference, SLOT_OVERFLOW)
+            } else {
+                insert_at(guard.bytes_mut(), index, key, value, 0)
+            };
+            debug_assert!(inserted, "space was checked");
+            Ok(old)
+        })
+    }
+
+    /// Removes `key`; returns its value.
+    pub fn remove(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
+        let (old, underfull) = self.retry(|| {
+            let (leaf, _, _) = self.descend(Some(key), false, None)?;
+            let mut guard = self.bm.fix_x(leaf)?;
+            let node = Node { b: guard.bytes() };
+            if node.kind() != KIND_LEAF || !node.covers(key) {
+                guard.release_unchanged();
+                return Err(Fail::Restart);
+            }
+            let index = node.search(key, false);
+            if index >= node.count() || node.key(index) != key {
+                guard.release_unchanged();
+                return Ok((None, false));
+            }
+            let old = self.read_value(node, index)?;
+            self.free_overflow(node, index)?;
+            remove_at(guard.bytes_mut(), index);
+            let underfull = Node { b: guard.bytes() }.used() < PAGE_BYTES / 4;
+            Ok((Some(old), underfull))
+        })?;
+        if underfull {
+            // Best effort: a merge that meets contention is simply skipped.
+            match self.merge(key) {
+                Ok(()) | Err(Fail::Restart) => {}
+                Err(Fail::Error(error)) => return Err(error),
+            }
+        }
+        Ok(old)
+    }
+
+    /// Splits `node` (the node on `key`'s path): latches its parent and it, top-down. When the
+    /// parent has no room for the separator, the parent is split instead (the caller retries).
+    fn split(&self, key: &[u8], node: Pid) -> Step<()> {
+        let (found, parent, _) = self.descend(Some(key), false, Some(node))?;
+        if found != node {
+            return Err(Fail::Restart);
+        }
+        let mut parent_guard = self.bm.fix_x(parent)?;
+        let parent_view = Node {
+            b: parent_guard.bytes(),
+        };
+        let still_parent = if parent == self.meta {
+            parent_view.link() == node
+        } else {
+            parent_view.kind() == KIND_INNER
+                && parent_view.covers(key)
+                && parent_view.child_for(key, false).1 == node
+        };
+        if !still_parent {
+            parent_guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let mut node_guard = self.bm.fix_x(node)?;
+        let view = Node {
+            b: node_guard.bytes(),
+        };
+        if !matches!(view.kind(), KIND_LEAF | KIND_INNER) || view.count() < 2 {
+            node_guard.release_unchanged();
+            parent_guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let copy = node_guard.bytes().to_vec();
+        let view = Node { b: &copy };
+        let leaf = view.kind() == KIND_LEAF;
+        // Split where the left half holds about half of the entry bytes.
+        let total = entries_bytes(&entries(view, 0..view.count()));
+        let mut split = 0;
+        let mut acc = 0;
+        while split < view.count() - 1 && acc < total / 2 {
+            let (_, klen, vlen, _) = view.slot(split);
+            acc += SLOT + klen + vlen;
+            split += 1;
+        }
+        // Leaves: left keeps [0, split), separator = its last key. Inner: left keeps [0, split),
+        // the separator key(split) moves up and its child becomes the left's link.
+        let split = split.clamp(1, view.count() - 1);
+        let (separator, left_items, left_link, right_items) = if leaf {
+            (
+                view.key(split - 1),
+                entries(view, 0..split),
+                NO_PAGE,
+                entries(view, split..view.count()),
+            )
+        } else {
+            (
+                view.key(split),
+                entries(view, 0..split),
+                view.child(split),
+                entries(view, split + 1..view.count()),
+            )
+        };
+        let room_in_parent = parent == self.meta
+            || Node {
+                b: parent_guard.bytes(),
+            }
+            .used()
+                + SLOT
+                + separator.len()
+                + 8
+                <= PAGE_BYTES;
+        if !room_in_parent {
+            node_guard.release_unchanged();
+            parent_guard.release_unchanged();
+            return self.split(key, parent);
+        }
+        let mut left = self.bm.allocate()?;
+        build(
+            left.bytes_mut(),
+            view.kind(),
+            view.lower(),
+            Some(separator),
+            left_link,
+            &left_items,
+        );
+        build(
+            node_guard.bytes_mut(),
+            view.kind(),
+            Some(separator),
+            view.upper(),
+            view.link(),
+            &right_items,
+        );
+        let left_pid = left.pid().to_le_bytes();
+        if parent == self.meta {
+            // The root splits: a new root with one separator over the two halves.
+            let mut root = self.bm.allocate()?;
+            let item = Entry {
+                key: separator,
+                value: &left_pid,
+                flags: 0,
+            };
+            build(root.bytes_mut(), KIND_INNER, None, None, node, &[item]);
+            put_u64(parent_guard.bytes_mut(), 32, root.pid());
+        } else {
+            let index = Node {
+                b: parent_guard.bytes(),
+            }
+            .search(separator, false);
+            let inserted = insert_at(parent_guard.bytes_mut(), index, separator, &left_pid, 0);
+            debug_assert!(inserted, "room was checked");
+        }
+        Ok(())
+    }
+
+    /// Merges the under-full leaf on `key`'s path with a sibling when both fit in one page.
+    fn merge(&self, key: &[u8]) -> Step<()> {
+        let (leaf, parent, _) = self.descend(Some(key), false, None)?;
+        if parent == self.meta {
+            return Ok(());
+        }
+        let mut parent_guard = self.bm.fix_x(parent)?;
+        let parent_view = Node {
+            b: parent_guard.bytes(),
+        };
+        if parent_view.kind() != KIND_INNER || !parent_view.covers(key) {
+            parent_guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let (index, child) = parent_view.child_for(key, false);
+        if child != leaf {
+            parent_guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let count = parent_view.count();
+        if count == 0 {
+            parent_guard.release_unchanged();
+            return Ok(());
+        }
+        // The pair (left, right) and the parent slot that points at the left one.
+        let (slot, left, right) = if index < count {
+            let right = if index + 1 < count {
+                parent_view.child(index + 1)
+            } else {
+                parent_view.link()
+            };
+            (index, leaf, right)
+        } else {
+            (count - 1, parent_view.child(count - 1), leaf)
+        };
+        if !self.valid_pid(left) || !self.valid_pid(right) {
+            parent_guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let mut left_guard = self.bm.fix_x(left)?;
+        let mut right_guard = self.bm.fix_x(right)?;
+        let left_copy = left_guard.bytes().to_vec();
+        let left_view = Node { b: &left_copy };
+        let right_view = Node {
+            b: right_guard.bytes(),
+        };
+        let mut items = entries(left_view, 0..left_view.count());
+        let right_copy = right_view.b.to_vec();
+        let right_view = Node { b: &right_copy };
+        items.extend(entries(right_view, 0..right_view.count()));
+        if left_view.kind() != KIND_LEAF
+            || right_view.kind() != KIND_LEAF
+            || !fits(left_view.lower(), right_view.upper(), &items)
+        {
+            right_guard.release_unchanged();
+            left_guard.release_unchanged();
+            parent_guard.release_unchanged();
+            return Ok(());
+        }
+        build(
+            right_guard.bytes_mut(),
+            KIND_LEAF,
+            left_view.lower(),
+            right_view.upper(),
+            NO_PAGE,
+            &items,
+        );
+        remove_at(parent_guard.bytes_mut(), slot);
+        left_guard.bytes_mut()[4] = KIND_FREE;
+        self.bm.free(left_guard);
+        Ok(())
+    }
+
+    /// Visits the entries with keys between `from` and `to` in `direction` order until `visit`
+    /// returns false. Each leaf's matching entries are copied out under its shared latch and visited
+    /// after it is released, so `visit` may use the tree.
+    pub fn scan(
+        &self,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        direction: Direction,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), TreeError> {
+        let in_from = |key: &[u8]| match from {
+            Bound::Included(bound) => key >= bound,
+            Bound::Excluded(bound) => key > bound,
+            Bound::Unbounded => true,
+        };
+        let in_to = |key: &[u8]| match to {
+            Bound::Included(bound) => key <= bound,
+            Bound::Excluded(bound) => key < bound,
+            Bound::Unbounded => true,
+        };
+        let owned = |bound: Bound<&[u8]>| match bound {
+            Bound::Included(key) => Position::Included(key.to_vec()),
+            Bound::Excluded(key) => Position::Excluded(key.to_vec()),
+            Bound::Unbounded => Position::Start,
+        };
+        let mut position = match direction {
+            Direction::Forward => owned(from),
+            Direction::Backward => match owned(to) {
+                Position::Start => Position::End,
+                other => other,
+            },
+        };
+        loop {
+            let (batch, next, done) = self.retry(|| {
+                // The leaf that holds the position, latched shared and checked against its fences.
+                let (key, after) = match &position {
+                    Position::Start => (Some(&[][..]), false),
+                    Position::Included(key) => (Some(key.as_slice()), false),
+                    Position::Excluded(key) => {
+                        (Some(key.as_slice()), direction == Direction::Forward)
+                    }
+                    Position::End => (None, false),
+                };
+                let (leaf, _, _) = self.descend(key, after, None)?;
+                let guard = self.bm.fix_s(leaf)?;
+                let node = Node { b: guard.bytes() };
+                let covered = node.kind() == KIND_LEAF
+                    && match (&position, direction) {
+                        (Position::Start, _) => node.lower().is_none(),
+                        (Position::End, _) => node.upper().is_none(),
+                        (Position::Excluded(key), Direction::Forward) => node.covers_after(key),
+                        (Position::Included(key) | Position::Excluded(key), _) => node.covers(key),
+                    };
+                if !covered {
+                    return Err(Fail::Restart);
+                }
+                let mut batch = Vec::new();
+                let mut done = false;
+                match direction {
+                    Direction::Forward => {
+                        let start = match &position {
+                            Position::Start | Position::End => 0,
+                            Position::Included(key) => node.search(key, false),
+                            Position::Excluded(key) => node.search(key, true),
+                        };
+                        for index in start..node.count() {
+                            let key = node.key(index);
+                            if !in_to(key) {
+                                done = true;
+                                break;
+                            }
+                            if in_from(key) {
+                                batch.push((key.to_vec(), self.read_value(node, index)?));
+                            }
+                        }
+                    }
+                    Direction::Backward => {
+                        let end = match &position {
+                            Position::Start | Position::End => node.count(),
+                            Position::Included(key) => node.search(key, true),
+                            Position::Excluded(key) => node.search(key, false),
+                        };
+                        for index in (0..end).rev() {
+                            let key = node.key(index);
+                            if !in_from(key) {
+                                done = true;
+                                break;
+                            }
+                            if in_to(key) {
+                                batch.push((key.to_vec(), self.read_value(node, index)?));
+                            }
+                        }
+                    }
+                }
+                let next = match direction {
+                    Direction::Forward => {
+                        node.upper().map(|upper| Position::Excluded(upper.to_vec()))
+                    }
+                    Direction::Backward => {
+                        node.lower().map(|lower| Position::Included(lower.to_vec()))
+                    }
+                };
+                Ok((batch, next, done))
+            })?;
+            for (key, value) in &batch {
+                if !visit(key, value) {
+                    return Ok(());
+                }
+            }
+            match next {
+                Some(next) if !done => position = next,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    /// Checks the whole tree's structure: fences nest, keys are sorted and inside their node's
+    /// fences, every leaf is at the same depth. Returns the number of entries. For tests and a
+    /// future `amcheck`; run it without concurrent writers.
+    pub fn verify(&self) -> Result<usize, TreeError> {
+        let root = {
+            let meta = self.bm.fix_s(self.meta)?;
+            Node { b: meta.bytes() }.link()
+        };
+        let mut leaf_depth = None;
+        self.verify_node(root, None, None, 0, &mut leaf_depth)
+    }
+
+    fn verify_node(
+        &self,
+        pid: Pid,
+        lower: Option<&[u8]>,
+        upper: Option<&[u8]>,
+        depth: usize,
+        leaf_depth: &mut Option<usize>,
+    ) -> Result<usize, TreeError> {
+        let guard = self.bm.fix_s(pid)?;
+        let copy = guard.bytes().to_vec();
+        drop(guard);
+        let node = Node { b: &copy };
+        let fail = |what: &str| Err(self.corrupt(pid, what));
+        if node.lower() != lower || node.upper() != upper {
+            return fail("fences do not match the parent's separators");
+        }
+        for i in 0..node.count() {
+            let key = node.key(i);
+            if i > 0 && node.key(i - 1) >= key {
+                return fail("keys out of order");
+            }
+            if !node.covers(key) {
+                return fail("key outside the fences");
+            }
+        }
+        match node.kind() {
+            KIND_LEAF => {
+                if *leaf_depth.get_or_insert(depth) != depth {
+                    return fail("leaves at different depths");
+                }
+                Ok(node.count())
+            }
+            KIND_INNER => {
+                let mut total = 0;
+                let mut low = lower;
+                for i in 0..node.count() {
+                    total += self.verify_node(
+                        node.child(i),
+                        low,
+                        Some(node.key(i)),
+                        depth + 1,
+                        leaf_depth,
+                    )?;
+                    low = Some(node.key(i));
+                }
+                total += self.verify_node(node.link(), low, upper, depth + 1, leaf_depth)?;
+                Ok(total)
+            }
+            _ => fail("not a tree node"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bm::BmConfig;
+    use keel_io::memory::MemoryDevice;
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    fn tree(budget_pages: usize) -> BTree {
+        let bm = BufferManager::new(
+            "tree.keel",
+            Box::new(MemoryDevice::new(1 << 32)),
+            BmConfig {
+                budget_bytes: budget_pages * PAGE_BYTES,
+                virtual_bytes: 1 << 32,
+            },
+            0,
+        )
+        .unwrap();
+        BTree::create(Arc::new(bm)).unwrap()
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn random_key(rng: &mut Rng) -> Vec<u8> {
+        // Short keys from a small alphabet collide often (updates, deletes of present keys);
+        // some long ones stress splits of inner nodes.
+        let len = if rng.below(10) == 0 {
+            1 + rng.below(MAX_KEY_BYTES as u64) as usize
+        } else {
+            1 + rng.below(12) as usize
+        };
+        (0..len).map(|_| b'a' + rng.below(6) as u8).collect()
+    }
+
+    fn random_value(rng: &mut Rng) -> Vec<u8> {
+        let len = match rng.below(20) {
+            0 => 1000 + rng.below(12_000) as usize, // out of line
+            1 => 0,
+            _ => rng.below(120) as usize,
+        };
+        let seed = rng.next() as u8;
+        (0..len).map(|i| seed.wrapping_add(i as u8)).collect()
+    }
+
+    fn collect(
+        tree: &BTree,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        direction: Direction,
+    ) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        tree.scan(from, to, direction, &mut |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    fn bound(rng: &mut Rng, key: &[u8]) -> Bound<Vec<u8>> {
+        match rng.below(3) {
+            0 => Bound::Unbounded,
+            1 => Bound::Included(key.to_vec()),
+            _ => Bound::Excluded(key.to_vec()),
+        }
+    }
+
+    fn as_ref(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+        match bound {
+            Bound::Included(k) => Bound::Included(k.as_slice()),
+            Bound::Excluded(k) => Bound::Excluded(k.as_slice()),
+            Bound::Unbounded => Bound::Unbounded,
+        }
+    }
+
+    /// Random inserts, updates, deletes, lookups and scans in both directions, checked against a
+    /// `BTreeMap`, with a buffer pool small enough that pages are evicted and read back all the time.
+    #[test]
+    fn matches_a_btreemap_model_under_eviction() {
+        for seed in 1..=3u64 {
+            let tree = tree(96);
+            let mut model = BTreeMap::new();
+            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+            for step in 0..8_000 {
+                let key = random_key(&mut rng);
+                match rng.below(10) {
+                    0..=4 => {
+                        let value = random_value(&mut rng);
+                        assert_eq!(
+                            tree.insert(&key, &value).unwrap(),
+                            model.insert(key.clone(), value),
+                            "seed {seed} step {step}: insert"
+                        );
+                    }
+                    5..=6 => assert_eq!(
+                        tree.remove(&key).unwrap(),
+                        model.remove(&key),
+                        "seed {seed} step {step}: remove"
+                    ),
+                    7..=8 => assert_eq!(
+                        tree.get(&key).unwrap(),
+                        model.get(&key).cloned(),
+                        "seed {seed} step {step}: get"
+                    ),
+                    _ => {
+                        let other = random_key(&mut rng);
+                        let (low, high) = if key <= other {
+                            (key, other)
+                        } else {
+                            (other, key)
+                        };
+                        let from = bound(&mut rng, &low);
+                        let to = bound(&mut rng, &high);
+                        let direction = if rng.below(2) == 0 {
+                            Direction::Forward
+                        } else {
+                            Direction::Backward
+                        };
+                        let mut expected: Vec<_> = model
+                            .range::<[u8], _>((as_ref(&from), as_ref(&to)))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        if direction == Direction::Backward {
+                            expected.reverse();
+                        }
+                        assert_eq!(
+                            collect(&tree, as_ref(&from), as_ref(&to), direction),
+                            expected,
+                            "seed {seed} step {step}: scan"
+                        );
+                    }
+                }
+            }
+            assert_eq!(tree.verify().unwrap(), model.len(), "seed {seed}");
+            assert!(
+                tree.buffer_manager()
+                    .stats()
+                    .evictions
+                    .load(Ordering::Relaxed)
+                    > 0
+            );
+            // Delete everything: merges run, and the tree is empty and valid afterwards.
+            let keys: Vec<_> = model.keys().cloned().collect();
+            for key in keys {
+                assert!(tree.remove(&key).unwrap().is_some());
+            }
+            assert_eq!(tree.verify().unwrap(), 0);
+            assert!(collect(
+                &tree,
+                Bound::Unbounded,
+                Bound::Unbounded,
+                Direction::Forward
+            )
+            .is_empty());
+        }
+    }
+
+    #[test]
+    fn sequential_keys_split_into_a_deep_tree_and_scan_both_ways() {
+        let tree = tree(10_000);
+        let n = 50_000u64;
+        for i in 0..n {
+            tree.insert(&i.to_be_bytes(), &(i * 3).to_le_bytes())
+                .unwrap();
+        }
+        assert_eq!(tree.verify().unwrap(), n as usize);
+        let forward = collect(
+            &tree,
+            Bound::Included(&100u64.to_be_bytes()),
+            Bound::Excluded(&40_000u64.to_be_bytes()),
+            Direction::Forward,
+        );
+        assert_eq!(forward.len(), 39_900);
+        assert!(forward.windows(2).all(|w| w[0].0 < w[1].0));
+        let backward = collect(
+            &tree,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            Direction::Backward,
+        );
+        assert_eq!(backward.len(), n as usize);
+        assert_eq!(backward[0].0, (n - 1).to_be_bytes());
+        // Delete every other key, then the rest in reverse: leaves merge back.
+        for i in (0..n).step_by(2) {
+            tree.remove(&i.to_be_bytes()).unwrap();
+        }
+        assert_eq!(tree.verify().unwrap(), n as usize / 2);
+        let pages_before = tree.buffer_manager().pages_in_use();
+        for i in (1..n).rev().step_by(2) {
+            tree.remove(&i.to_be_bytes()).unwrap();
+        }
+        assert_eq!(tree.verify().unwrap(), 0);
+        // Freed pages are reused instead of growing the file.
+        for i in 0..n / 2 {
+            tree.insert(&i.to_be_bytes(), b"again").unwrap();
+        }
+        assert_eq!(tree.buffer_manager().pages_in_use(), pages_before);
+    }
+
+    #[test]
+    fn keys_too_long_are_refused() {
+        let tree = tree(100);
+        let key = vec![1u8; MAX_KEY_BYTES + 1];
+        assert_eq!(
+            tree.insert(&key, b"x"),
+            Err(TreeError::KeyTooLong {
+                len: MAX_KEY_BYTES + 1
+            })
+        );
+        assert!(tree
+            .insert(&key[..MAX_KEY_BYTES], &[7u8; 5000])
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            tree.get(&key[..MAX_KEY_BYTES]).unwrap(),
+            Some(vec![7u8; 5000])
+        );
+    }
+
+    /// Readers on other threads look up keys the writer has already inserted, and scan, while the
+    /// writer splits nodes all the time (and pages are evicted): they must always find them.
+    #[test]
+    fn concurrent_readers_during_splits() {
+        let tree = Arc::new(tree(400));
+        let written = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let key = |i: u64| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).to_be_bytes();
+        let readers: Vec<_> = (0..3)
+            .map(|r| {
+                let (tree, written, stop) = (tree.clone(), written.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut rng = Rng(0x1234_5678 + r);
+                    let mut checks = 0u64;
+                    while !stop.load(Ordering::Acquire) {
+                        let upto = written.load(Ordering::Acquire);
+                        if upto == 0 {
+                            continue;
+                        }
+                        let i = rng.below(upto);
+                        let value = tree.get(&key(i)).unwrap();
+                        assert_eq!(value, Some(i.to_le_bytes().to_vec()), "key {i} of {upto}");
+                        if checks % 64 == 0 {
+                            let mut last: Option<Vec<u8>> = None;
+                            let mut seen = 0;
+                            tree.scan(
+                                Bound::Unbounded,
+                                Bound::Unbounded,
+                                Direction::Forward,
+                                &mut |k, _| {
+                                    assert!(
+                                        last.as_deref().is_none_or(|l| l < k),
+                                        "scan out of order"
+                                    );
+                                    last = Some(k.to_vec());
+                                    seen += 1;
+                                    true
+                                },
+                            )
+                            .unwrap();
+                            assert!(seen >= upto, "scan saw {seen} of at least {upto}");
+                        }
+                        checks += 1;
+                    }
+                    checks
+                })
+            })
+            .collect();
+        for i in 0..30_000u64 {
+            tree.insert(&key(i), &i.to_le_bytes()).unwrap();
+            written.store(i + 1, Ordering::Release);
+        }
+        stop.store(true, Ordering::Release);
+        for reader in readers {
+            assert!(reader.join().unwrap() > 0);
+        }
+        assert_eq!(tree.verify().unwrap(), 30_000);
+    }
+}
