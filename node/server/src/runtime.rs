@@ -413,7 +413,19 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
                 std::fs::remove_file(dir.join(wal::file_name(old_generation, worker as WorkerId)));
         }
     }
-    let mut stores: Vec<Store> = (0..workers).map(|_| Store::default()).collect();
+    // Each worker's tables live on its own pages (data-<worker>.keel). Until checkpoints land the
+    // files are rebuilt from the log at every start.
+    let budget = (config.storage.buffer_pool_bytes / workers as u64) as usize;
+    let mut stores: Vec<Store> = (0..workers)
+        .map(|w| {
+            let path = dir.join(format!("data-{w}.keel"));
+            keel_storage::engine::Pages::create_file(&path, budget).map(Store::new)
+        })
+        .collect::<Result<_, String>>()?;
+    // Data files of workers that no longer exist (fewer --cores than last time).
+    for w in workers..256 {
+        let _ = std::fs::remove_file(dir.join(format!("data-{w}.keel")));
+    }
     for (table, rows) in tables {
         let mut per_worker: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); workers];
         for (key, row) in rows {

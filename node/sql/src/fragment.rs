@@ -367,7 +367,7 @@ fn for_each_visible(
     match key {
         Some(key) => {
             if let Some(bytes) = store.get(txn, table.id, key)? {
-                visit(key, decode_row(bytes, width)?)?;
+                visit(key, decode_row(&bytes, width)?)?;
             }
         }
         None => {
@@ -408,7 +408,7 @@ fn collect_targets(
             return Err(Failure::Wait(Blocked { holder }));
         }
         if let Some(bytes) = store.get(txn, table.id, key)? {
-            let row = decode_row(bytes, width)?;
+            let row = decode_row(&bytes, width)?;
             if matches(filter, &row, ctx)? {
                 targets.push((key.to_vec(), row));
             }

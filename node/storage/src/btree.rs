@@ -939,6 +939,44 @@ impl BTree {
         }
     }
 
+    /// Frees every page of the tree (nodes, overflow chains, the meta page). Nobody may use the tree
+    /// any more: it is consumed.
+    pub fn destroy(self) -> Result<(), TreeError> {
+        let root = {
+            let meta = self.bm.fix_s(self.meta)?;
+            Node { b: meta.bytes() }.link()
+        };
+        let mut stack = vec![root];
+        while let Some(pid) = stack.pop() {
+            if !self.valid_pid(pid) {
+                return Err(self.corrupt(pid, "child pointer past the end of the file"));
+            }
+            let mut guard = self.bm.fix_x(pid)?;
+            let node = Node { b: guard.bytes() };
+            match node.kind() {
+                KIND_INNER => {
+                    stack.extend((0..node.count()).map(|i| node.child(i)));
+                    stack.push(node.link());
+                }
+                KIND_LEAF => {
+                    for i in 0..node.count() {
+                        self.free_overflow(node, i).map_err(|fail| match fail {
+                            Fail::Error(error) => error,
+                            Fail::Restart => self.corrupt(pid, "overflow chain changed"),
+                        })?;
+                    }
+                }
+                _ => return Err(self.corrupt(pid, "not a tree node")),
+            }
+            guard.bytes_mut()[4] = KIND_FREE;
+            self.bm.free(guard);
+        }
+        let mut meta = self.bm.fix_x(self.meta)?;
+        meta.bytes_mut()[4] = KIND_FREE;
+        self.bm.free(meta);
+        Ok(())
+    }
+
     /// Checks the whole tree's structure: fences nest, keys are sorted and inside their node's
     /// fences, every leaf is at the same depth. Returns the number of entries. For tests and a
     /// future `amcheck`; run it without concurrent writers.

@@ -1,66 +1,171 @@
-//! The ordered key/value interface under one (table, vshard).
+//! The ordered key/value tree under one (table, vshard), on the worker's pages.
 //!
-//! A tree maps order-preserving key bytes to row bytes. It holds the *newest* version of every row,
-//! committed or not; row locks and before-images live beside it in [`crate::store`]. The in-memory
-//! implementation is a `BTreeMap`, rebuilt from the write-ahead log at start. The storage-engine issue
-//! puts a B+tree on buffer-managed pages behind this same trait.
+//! A [`PagedTree`] maps order-preserving key bytes to row bytes in a [`BTree`] on the worker's
+//! [`BufferManager`], so a worker's tables can be larger than its memory budget. It holds the *newest*
+//! version of every row, committed or not; row locks and before-images live beside it in
+//! [`crate::store`]. [`Pages`] is the worker's page space (one data file, one buffer manager) that all
+//! its trees share.
+//!
+//! Until copy-on-write checkpoints land, the data file is a spill area rebuilt at every start: the
+//! write-ahead log is still the only durable copy, and recovery replays it into fresh trees. A storage
+//! error under a tree (an IO error, a page that fails its checksum) stops the node: restarting rebuilds
+//! everything from the log, so no wrong row is ever served.
 
-use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
 
-/// Ordered bytes-to-bytes map for one (table, vshard).
-pub trait Tree: Default {
+use crate::bm::{BmConfig, BufferManager};
+use crate::btree::{BTree, Direction, TreeError};
+
+/// A worker's page space: one file, one buffer manager.
+#[derive(Clone)]
+pub struct Pages {
+    bm: Arc<BufferManager>,
+}
+
+impl Pages {
+    /// Pages in memory only (tests, and tools that need no file): a memory device behind the buffer
+    /// manager with a budget of `budget_bytes`.
+    pub fn in_memory(budget_bytes: usize) -> Pages {
+        let bm = BufferManager::new(
+            "memory",
+            Box::new(keel_io::memory::MemoryDevice::new(1 << 40)),
+            BmConfig {
+                budget_bytes,
+                virtual_bytes: 1 << 40,
+            },
+            0,
+        )
+        .unwrap_or_else(|error| fatal(&format!("cannot map the page space: {error}")));
+        Pages { bm: Arc::new(bm) }
+    }
+
+    /// A fresh page space in the file at `path` (created or emptied), through io_uring with
+    /// O_DIRECT, keeping at most `budget_bytes` resident.
+    pub fn create_file(path: &Path, budget_bytes: usize) -> Result<Pages, String> {
+        const VIRTUAL_BYTES: usize = 1 << 40;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .map_err(|e| format!("create {}: {e}", path.display()))?;
+        drop(file);
+        let device = keel_io::uring::UringDevice::open(
+            path,
+            VIRTUAL_BYTES as u64,
+            keel_io::uring::UringOptions {
+                entries: 128,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| format!("open {}: {e}", path.display()))?;
+        let bm = BufferManager::new(
+            &path.display().to_string(),
+            Box::new(device),
+            BmConfig {
+                budget_bytes,
+                virtual_bytes: VIRTUAL_BYTES,
+            },
+            0,
+        )
+        .map_err(|e| format!("map the page space of {}: {e}", path.display()))?;
+        Ok(Pages { bm: Arc::new(bm) })
+    }
+
+    pub fn buffer_manager(&self) -> &Arc<BufferManager> {
+        &self.bm
+    }
+}
+
+/// A storage error under a tree: stop the node (see the module docs).
+fn fatal(message: &str) -> ! {
+    eprintln!("keel: FATAL: storage: {message}; stopping (a restart rebuilds the tables from the write-ahead log)");
+    std::process::abort();
+}
+
+fn check<T>(result: Result<T, TreeError>) -> T {
+    result.unwrap_or_else(|error| fatal(&error.to_string()))
+}
+
+/// Ordered bytes-to-bytes map for one (table, vshard), on pages.
+pub struct PagedTree {
+    tree: BTree,
+    rows: usize,
+}
+
+impl std::fmt::Debug for PagedTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "PagedTree(meta page {}, {} rows)",
+            self.tree.meta_pid(),
+            self.rows
+        )
+    }
+}
+
+impl PagedTree {
+    /// An empty tree in `pages`.
+    pub fn new(pages: &Pages) -> PagedTree {
+        PagedTree {
+            tree: check(BTree::create(pages.bm.clone())),
+            rows: 0,
+        }
+    }
+
     /// The row stored under `key`.
-    fn get(&self, key: &[u8]) -> Option<&[u8]>;
+    pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        check(self.tree.get(key))
+    }
+
+    /// Whether a row is stored under `key`.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.get(key).is_some()
+    }
+
     /// Stores `row` under `key`, returning the row it replaced.
-    fn put(&mut self, key: Vec<u8>, row: Vec<u8>) -> Option<Vec<u8>>;
+    pub fn put(&mut self, key: &[u8], row: &[u8]) -> Option<Vec<u8>> {
+        let old = check(self.tree.insert(key, row));
+        if old.is_none() {
+            self.rows += 1;
+        }
+        old
+    }
+
     /// Removes `key`, returning its row.
-    fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>>;
-    /// Visits rows with keys in `[from, to)` in key order until `visit` returns false.
-    fn scan(
-        &self,
-        from: Bound<&[u8]>,
-        to: Bound<&[u8]>,
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
-    );
-    /// Number of rows.
-    fn len(&self) -> usize;
-    /// Whether the tree holds no row.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
+    pub fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        let old = check(self.tree.remove(key));
+        if old.is_some() {
+            self.rows -= 1;
+        }
+        old
     }
-}
 
-/// The in-memory tree.
-#[derive(Default, Debug, Clone)]
-pub struct MemTree {
-    map: BTreeMap<Vec<u8>, Vec<u8>>,
-}
-
-impl Tree for MemTree {
-    fn get(&self, key: &[u8]) -> Option<&[u8]> {
-        self.map.get(key).map(Vec::as_slice)
-    }
-    fn put(&mut self, key: Vec<u8>, row: Vec<u8>) -> Option<Vec<u8>> {
-        self.map.insert(key, row)
-    }
-    fn remove(&mut self, key: &[u8]) -> Option<Vec<u8>> {
-        self.map.remove(key)
-    }
-    fn scan(
+    /// Visits rows with keys between `from` and `to` in key order until `visit` returns false.
+    pub fn scan(
         &self,
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) {
-        for (key, row) in self.map.range::<[u8], _>((from, to)) {
-            if !visit(key, row) {
-                break;
-            }
-        }
+        check(self.tree.scan(from, to, Direction::Forward, visit))
     }
-    fn len(&self) -> usize {
-        self.map.len()
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether the tree holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Frees every page of the tree.
+    pub fn destroy(self) {
+        check(self.tree.destroy())
     }
 }
 
@@ -70,9 +175,10 @@ mod tests {
 
     #[test]
     fn scan_is_ordered_and_bounded() {
-        let mut tree = MemTree::default();
+        let pages = Pages::in_memory(1 << 20);
+        let mut tree = PagedTree::new(&pages);
         for key in [b"c", b"a", b"b", b"d"] {
-            tree.put(key.to_vec(), key.to_vec());
+            tree.put(key, key);
         }
         let mut seen = Vec::new();
         tree.scan(
@@ -86,5 +192,11 @@ mod tests {
         assert_eq!(seen, vec![b"b".to_vec(), b"c".to_vec()]);
         assert_eq!(tree.remove(b"a"), Some(b"a".to_vec()));
         assert_eq!(tree.len(), 3);
+        let used = pages.buffer_manager().pages_in_use();
+        tree.destroy();
+        // The pages come back: a new tree reuses them.
+        let mut again = PagedTree::new(&pages);
+        again.put(b"x", b"y");
+        assert_eq!(pages.buffer_manager().pages_in_use(), used);
     }
 }

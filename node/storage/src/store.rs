@@ -21,10 +21,11 @@
 //! Every method is synchronous: the store is owned by one worker thread and never awaits. A caller that
 //! gets [`Blocked`] waits (asynchronously) for the holder to finish and retries the whole operation.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Bound;
 
-use crate::engine::{MemTree, Tree};
+use crate::engine::{PagedTree, Pages};
 use crate::wal::Record;
 use crate::{vshard_of, TableId, TxnId, VShard};
 
@@ -46,7 +47,7 @@ struct WriteSet {
     /// Rows this transaction locked and changed, in first-touch order.
     rows: Vec<(TableId, Vec<u8>)>,
     /// Tables this transaction truncated, with the trees they had (restored on abort).
-    truncated: Vec<(TableId, Vec<(VShard, MemTree)>)>,
+    truncated: Vec<(TableId, Vec<(VShard, PagedTree)>)>,
     /// A catalog image this transaction writes: (version, bytes).
     catalog: Option<(u64, Vec<u8>)>,
 }
@@ -69,9 +70,9 @@ pub enum Inserted {
 }
 
 /// One worker's rows.
-#[derive(Default)]
 pub struct Store {
-    trees: HashMap<(TableId, VShard), MemTree>,
+    pages: Pages,
+    trees: HashMap<(TableId, VShard), PagedTree>,
     /// vshards that hold a tree, per table (for scans).
     table_vshards: HashMap<TableId, Vec<VShard>>,
     locks: HashMap<(TableId, Vec<u8>), RowLock>,
@@ -79,21 +80,46 @@ pub struct Store {
     txns: HashMap<TxnId, WriteSet>,
 }
 
+impl Default for Store {
+    /// A store on an in-memory page space (tests).
+    fn default() -> Self {
+        Store::new(Pages::in_memory(1 << 30))
+    }
+}
+
 impl Store {
+    /// An empty store whose trees live in `pages`.
+    pub fn new(pages: Pages) -> Store {
+        Store {
+            pages,
+            trees: HashMap::new(),
+            table_vshards: HashMap::new(),
+            locks: HashMap::new(),
+            table_locks: HashMap::new(),
+            txns: HashMap::new(),
+        }
+    }
+
+    /// The page space under this store's trees.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
     /// Loads recovered rows (already committed) for a table.
     pub fn load(&mut self, table: TableId, rows: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) {
         for (key, row) in rows {
             let vshard = vshard_of(&key);
-            self.tree_mut(table, vshard).put(key, row);
+            self.tree_mut(table, vshard).put(&key, &row);
         }
     }
 
-    fn tree_mut(&mut self, table: TableId, vshard: VShard) -> &mut MemTree {
+    fn tree_mut(&mut self, table: TableId, vshard: VShard) -> &mut PagedTree {
+        let pages = &self.pages;
         self.trees.entry((table, vshard)).or_insert_with(|| {
             let vshards = self.table_vshards.entry(table).or_default();
             vshards.push(vshard);
             vshards.sort_unstable();
-            MemTree::default()
+            PagedTree::new(pages)
         })
     }
 
@@ -126,19 +152,26 @@ impl Store {
     }
 
     /// The version of `key` that `txn` sees.
-    pub fn get(&self, txn: TxnId, table: TableId, key: &[u8]) -> Result<Option<&[u8]>, Blocked> {
+    pub fn get(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+    ) -> Result<Option<Cow<'_, [u8]>>, Blocked> {
         self.check_table(txn, table)?;
-        let newest = self
-            .trees
-            .get(&(table, vshard_of(key)))
-            .and_then(|tree| tree.get(key));
+        let newest = || {
+            self.trees
+                .get(&(table, vshard_of(key)))
+                .and_then(|tree| tree.get(key))
+                .map(Cow::Owned)
+        };
         if self.locks.is_empty() {
-            return Ok(newest);
+            return Ok(newest());
         }
         Ok(match self.locks.get(&(table, key.to_vec())) {
-            None => newest,
-            Some(lock) if lock.holder == txn => newest.filter(|_| !lock.deleted),
-            Some(lock) => lock.before.as_deref(),
+            None => newest(),
+            Some(lock) if lock.holder == txn => newest().filter(|_| !lock.deleted),
+            Some(lock) => lock.before.as_deref().map(Cow::Borrowed),
         })
     }
 
@@ -203,8 +236,7 @@ impl Store {
             let before = self
                 .trees
                 .get(&(table, vshard_of(key)))
-                .and_then(|tree| tree.get(key))
-                .map(<[u8]>::to_vec);
+                .and_then(|tree| tree.get(key));
             self.locks.insert(
                 map_key,
                 RowLock {
@@ -234,10 +266,10 @@ impl Store {
             // The table is this transaction's alone (it truncated it): no row locks needed, an
             // abort restores the saved trees, and commit logs every row of the table.
             let tree = self.tree_mut(table, vshard_of(&key));
-            if tree.get(&key).is_some() {
+            if tree.contains(&key) {
                 return Ok(Inserted::Duplicate);
             }
-            tree.put(key, row);
+            tree.put(&key, &row);
             return Ok(Inserted::Yes);
         }
         if self.get(txn, table, &key)?.is_some() {
@@ -250,7 +282,7 @@ impl Store {
             .expect("locked above");
         lock.deleted = false;
         let vshard = vshard_of(&key);
-        self.tree_mut(table, vshard).put(key, row);
+        self.tree_mut(table, vshard).put(&key, &row);
         Ok(Inserted::Yes)
     }
 
@@ -266,7 +298,7 @@ impl Store {
             self.lock(txn, table, key)?;
         }
         let vshard = vshard_of(key);
-        self.tree_mut(table, vshard).put(key.to_vec(), row);
+        self.tree_mut(table, vshard).put(key, &row);
         Ok(())
     }
 
@@ -381,7 +413,7 @@ impl Store {
                     table: *table,
                     key,
                     before,
-                    after,
+                    after: &after,
                 });
             }
         }
@@ -399,8 +431,12 @@ impl Store {
     pub fn release(&mut self, txn: TxnId) {
         self.finish_rows(txn, |_| true, false);
         if let Some(writes) = self.txns.remove(&txn) {
-            for (table, _) in writes.truncated {
+            for (table, old) in writes.truncated {
                 self.table_locks.remove(&txn_table_key(table));
+                // The rows the truncate removed are gone for good: free their pages.
+                for (_, tree) in old {
+                    tree.destroy();
+                }
             }
         }
     }
@@ -412,7 +448,9 @@ impl Store {
             for (table, trees) in writes.truncated.into_iter().rev() {
                 self.table_locks.remove(&txn_table_key(table));
                 for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
-                    self.trees.remove(&(table, vshard));
+                    if let Some(tree) = self.trees.remove(&(table, vshard)) {
+                        tree.destroy();
+                    }
                 }
                 for (vshard, tree) in trees {
                     self.trees.insert((table, vshard), tree);
@@ -450,7 +488,7 @@ impl Store {
                 lock.deleted
             };
             if let Some(before) = restore {
-                self.tree_mut(table, vshard).put(key, before);
+                self.tree_mut(table, vshard).put(&key, &before);
             } else if remove {
                 if let Some(tree) = self.trees.get_mut(&(table, vshard)) {
                     tree.remove(&key);
@@ -462,23 +500,10 @@ impl Store {
     /// Forgets a dropped table's rows.
     pub fn drop_table(&mut self, table: TableId) {
         for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
-            self.trees.remove(&(table, vshard));
+            if let Some(tree) = self.trees.remove(&(table, vshard)) {
+                tree.destroy();
+            }
         }
-    }
-
-    /// Every committed row of every table (for checkpoints and tests). Requires no open transaction.
-    pub fn committed_rows(&self) -> impl Iterator<Item = (TableId, &[u8], &[u8])> + '_ {
-        debug_assert!(self.txns.is_empty());
-        self.trees.iter().flat_map(|((table, _), tree)| {
-            let mut rows = Vec::with_capacity(tree.len());
-            tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
-                rows.push((*table, key as *const [u8], row as *const [u8]));
-                true
-            });
-            // SAFETY: the pointers borrow from `tree`, which `self` keeps alive for the iterator.
-            rows.into_iter()
-                .map(|(table, key, row)| unsafe { (table, &*key, &*row) })
-        })
     }
 
     /// Number of rows of `table` on this worker, including uncommitted ones.
@@ -488,7 +513,7 @@ impl Store {
             .map(|vshards| {
                 vshards
                     .iter()
-                    .map(|v| self.trees.get(&(table, *v)).map_or(0, Tree::len))
+                    .map(|v| self.trees.get(&(table, *v)).map_or(0, PagedTree::len))
                     .sum()
             })
             .unwrap_or(0)
@@ -509,8 +534,14 @@ mod tests {
         let mut store = Store::default();
         store.load(1, [(b"k".to_vec(), b"old".to_vec())]);
         store.update(10, 1, b"k", b"new".to_vec()).unwrap();
-        assert_eq!(store.get(10, 1, b"k").unwrap(), Some(&b"new"[..]));
-        assert_eq!(store.get(20, 1, b"k").unwrap(), Some(&b"old"[..]));
+        assert_eq!(
+            store.get(10, 1, b"k").unwrap(),
+            Some(Cow::Borrowed(&b"new"[..]))
+        );
+        assert_eq!(
+            store.get(20, 1, b"k").unwrap(),
+            Some(Cow::Borrowed(&b"old"[..]))
+        );
         assert_eq!(
             store.update(20, 1, b"k", b"x".to_vec()),
             Err(Blocked { holder: 10 })
@@ -519,7 +550,10 @@ mod tests {
         store.commit_records(10, &[0], &mut |record| records.push(format!("{record:?}")));
         assert_eq!(records.len(), 2);
         store.release(10);
-        assert_eq!(store.get(20, 1, b"k").unwrap(), Some(&b"new"[..]));
+        assert_eq!(
+            store.get(20, 1, b"k").unwrap(),
+            Some(Cow::Borrowed(&b"new"[..]))
+        );
     }
 
     #[test]
@@ -539,7 +573,10 @@ mod tests {
         store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         store.delete(5, 1, b"a").unwrap();
         assert_eq!(store.get(5, 1, b"a").unwrap(), None);
-        assert_eq!(store.get(6, 1, b"a").unwrap(), Some(&b"1"[..]));
+        assert_eq!(
+            store.get(6, 1, b"a").unwrap(),
+            Some(Cow::Borrowed(&b"1"[..]))
+        );
         assert_eq!(store.get(6, 1, b"c").unwrap(), None);
         store.truncate(5, 1).unwrap();
         assert_eq!(store.row_count(1), 0);
@@ -598,13 +635,16 @@ mod tests {
             .insert(9, 1, b"new".to_vec(), b"1".to_vec())
             .unwrap();
         aborted.abort(9);
-        assert_eq!(aborted.get(3, 1, b"old").unwrap(), Some(&b"0"[..]));
+        assert_eq!(
+            aborted.get(3, 1, b"old").unwrap(),
+            Some(Cow::Borrowed(&b"0"[..]))
+        );
         assert_eq!(aborted.get(3, 1, b"new").unwrap(), None);
         store.release(9);
         assert_eq!(store.row_count(1), 99);
         assert_eq!(
             store.get(3, 1, &8u32.to_be_bytes()).unwrap(),
-            Some(&b"u"[..])
+            Some(Cow::Borrowed(&b"u"[..]))
         );
     }
 
