@@ -100,7 +100,11 @@ impl AlignedBuf {
     /// `ptr` and `len` must be multiples of [`BLOCK_BYTES`], the memory must stay valid and must not
     /// be accessed by anyone else until the buffer comes back from the device (or is dropped).
     pub unsafe fn borrowed(ptr: *mut u8, len: usize) -> AlignedBuf {
-        debug_assert!(ptr as usize % BLOCK_BYTES == 0 && len % BLOCK_BYTES == 0 && len > 0);
+        debug_assert!(
+            (ptr as usize).is_multiple_of(BLOCK_BYTES)
+                && len.is_multiple_of(BLOCK_BYTES)
+                && len > 0
+        );
         AlignedBuf {
             ptr,
             len,

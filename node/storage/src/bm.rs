@@ -521,7 +521,7 @@ impl BufferManager {
                             Ordering::Relaxed,
                         );
                     }
-                    MARKED => {
+                    MARKED
                         if state
                             .compare_exchange(
                                 current,
@@ -529,10 +529,9 @@ impl BufferManager {
                                 Ordering::AcqRel,
                                 Ordering::Relaxed,
                             )
-                            .is_ok()
-                        {
-                            victims.push((pid, current));
-                        }
+                            .is_ok() =>
+                    {
+                        victims.push((pid, current));
                     }
                     _ => {}
                 }

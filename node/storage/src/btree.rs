@@ -1295,7 +1295,7 @@ mod tests {
                         let i = rng.below(upto);
                         let value = tree.get(&key(i)).unwrap();
                         assert_eq!(value, Some(i.to_le_bytes().to_vec()), "key {i} of {upto}");
-                        if checks % 64 == 0 {
+                        if checks.is_multiple_of(64) {
                             let mut last: Option<Vec<u8>> = None;
                             let mut seen = 0;
                             tree.scan(
