@@ -224,6 +224,8 @@ def main():
     parser.add_argument("--cores", type=int, default=0, help="Keel workers (0: all cores)")
     parser.add_argument("--only", default=None, help="run only workloads whose name contains this")
     parser.add_argument("--keel", default=None, help="keel binary (default: cargo build --release first)")
+    parser.add_argument("--buffer-pool-mb", type=int, default=1024,
+                        help="Keel's storage.buffer_pool_bytes and PostgreSQL's shared_buffers (MiB)")
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 3)
     seconds = args.seconds or (5 if args.quick else 20)
@@ -268,7 +270,10 @@ def main():
     init_seconds = {}
     versions = {}
     try:
-        servers.extend([Postgres(parent=workdir), Keel(Path(workdir) / "keel-data", binary=binary, cores=args.cores or None).start()])
+        pool = args.buffer_pool_mb
+        servers.extend([Postgres(parent=workdir, extra_options=f"-c shared_buffers={pool}MB"),
+                        Keel(Path(workdir) / "keel-data", binary=binary, cores=args.cores or None,
+                             extra=["--set", f"storage.buffer_pool_bytes={pool << 20}"]).start()])
         versions.update({server.name: server.version for server in servers})
         versions["keel_command"] = " ".join(servers[1].command)
         for scale, scale_workloads in per_scale.items():
