@@ -1,9 +1,11 @@
-"""Tables larger than the buffer pool: pgbench data about ten times storage.buffer_pool_bytes, so pages
+"""Tables larger than the buffer pool, in both miss modes (explicit reads, userfaultfd): pgbench data about ten times storage.buffer_pool_bytes, so pages
 are evicted to the workers' data files and read back all the time. Full-table aggregates match
 PostgreSQL's over the same pgbench data, the TPC-B invariants hold after a run, and after a SIGKILL
 and restart (recovery rebuilds the paged tables from the log through the same small pool)."""
 
 import subprocess
+
+import pytest
 
 from test_pgbench import pgbench, scalar, sums
 
@@ -22,8 +24,9 @@ def psql_rows(args, sql):
     return out.stdout.strip()
 
 
-def test_pgbench_out_of_core_matches_postgres_and_survives_a_crash(keel_factory, postgres):
-    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={POOL}"]).start()
+@pytest.mark.parametrize("mode", ["explicit", "userfault"])
+def test_pgbench_out_of_core_matches_postgres_and_survives_a_crash(keel_factory, postgres, mode):
+    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={POOL}", "--set", f"storage.buffer_mode={mode}"]).start()
     pgbench(node, "-i", "-s", "2", "-q")
     subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "create database ooc"], check=True)
     try:

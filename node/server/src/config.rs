@@ -39,6 +39,7 @@ pub struct StorageConfig {
     pub lock_wait_timeout_ms: u64,
     pub checkpoint_at_start_wal_bytes: u64,
     pub buffer_pool_bytes: u64,
+    pub buffer_mode: String,
 }
 
 /// Merges `overlay` into `base`, table by table.

@@ -85,6 +85,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             ))
         }
     }
+    if !matches!(
+        config.storage.buffer_mode.as_str(),
+        "explicit" | "userfault"
+    ) {
+        return Err(format!(
+            "storage.buffer_mode = \"{}\": use \"explicit\" or \"userfault\"",
+            config.storage.buffer_mode
+        ));
+    }
     let online = runtime::online_cpus().len();
     let workers = if config.node.cores == 0 {
         online

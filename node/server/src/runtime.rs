@@ -416,10 +416,11 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     // Each worker's tables live on its own pages (data-<worker>.keel). Until checkpoints land the
     // files are rebuilt from the log at every start.
     let budget = (config.storage.buffer_pool_bytes / workers as u64) as usize;
+    let userfault = config.storage.buffer_mode == "userfault";
     let mut stores: Vec<Store> = (0..workers)
         .map(|w| {
             let path = dir.join(format!("data-{w}.keel"));
-            keel_storage::engine::Pages::create_file(&path, budget).map(Store::new)
+            keel_storage::engine::Pages::create_file(&path, budget, userfault).map(Store::new)
         })
         .collect::<Result<_, String>>()?;
     // Data files of workers that no longer exist (fewer --cores than last time).

@@ -25,8 +25,12 @@
 //! `8..16`; both are written when the page goes to the device and checked when it comes back, so a
 //! flipped byte or a misdirected write is reported with the file and page, never served.
 //!
-//! The active-virtual-memory mode (misses resolved by a userfaultfd handler instead of explicit
-//! reads, `keel_io::uffd`) plugs in at the miss path; it is not wired yet.
+//! **Two ways to serve a miss** ([`MissMode`]). *Explicit* (the default): the thread that finds the
+//! page evicted latches it and reads it with the device straight into its address. *Userfault*
+//! ("active virtual memory"): the range is a [`keel_io::uffd::Region`]; the thread just touches the
+//! page, the kernel suspends it, and the region's resolver thread reads the page from the file and
+//! installs it with `UFFDIO_COPY` (a page never written is installed as zeros). Latching, eviction,
+//! write-back and checksums are the same in both modes.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -111,6 +115,35 @@ pub struct BmConfig {
     pub virtual_bytes: usize,
 }
 
+/// How misses are served (see the module docs).
+pub enum MissMode {
+    /// The node reads the page through the device into its address.
+    Explicit,
+    /// A userfaultfd resolver reads the page from this file (opened for reading) on first touch.
+    Userfault(std::fs::File),
+}
+
+/// Serves a userfault region's misses from the data file.
+struct FileSource {
+    file: std::fs::File,
+    /// Pages below this were written at least once; above it a page is all zeros.
+    written: std::sync::Arc<AtomicU64>,
+}
+
+impl keel_io::uffd::PageSource for FileSource {
+    fn fill(&mut self, offset: u64, page: &mut [u8]) -> bool {
+        use std::os::unix::fs::FileExt;
+        if offset / PAGE_BYTES as u64 >= self.written.load(Ordering::Acquire) {
+            return false;
+        }
+        // A failed read leaves zeros, which the buffer manager's checksum check reports.
+        if self.file.read_exact_at(page, offset).is_err() {
+            page.fill(0);
+        }
+        true
+    }
+}
+
 /// Counters.
 #[derive(Debug, Default)]
 pub struct BmStats {
@@ -158,6 +191,10 @@ pub struct BufferManager {
     resident_count: AtomicUsize,
     device: Mutex<Box<dyn Device + Send>>,
     stats: BmStats,
+    /// In userfault mode, the region that owns the page range (and serves its misses).
+    region: Option<keel_io::uffd::Region>,
+    /// Pages below this have been written to the device at least once.
+    written: std::sync::Arc<AtomicU64>,
 }
 
 // SAFETY: the mappings are plain memory shared by design; every page access is coordinated by the
@@ -216,11 +253,37 @@ impl BufferManager {
         config: BmConfig,
         pages_in_use: u64,
     ) -> std::io::Result<BufferManager> {
+        BufferManager::with_misses(name, device, config, pages_in_use, MissMode::Explicit)
+    }
+
+    /// As [`new`](Self::new), serving misses as `misses` says.
+    pub fn with_misses(
+        name: &str,
+        device: Box<dyn Device + Send>,
+        config: BmConfig,
+        pages_in_use: u64,
+        misses: MissMode,
+    ) -> std::io::Result<BufferManager> {
         let virtual_pages = (config.virtual_bytes / PAGE_BYTES).max(64) as u64;
-        let base = map_anonymous(virtual_pages as usize * PAGE_BYTES)?;
+        let written = std::sync::Arc::new(AtomicU64::new(pages_in_use));
+        let (base, region) = match misses {
+            MissMode::Explicit => (map_anonymous(virtual_pages as usize * PAGE_BYTES)?, None),
+            MissMode::Userfault(file) => {
+                let region = keel_io::uffd::Region::new(
+                    virtual_pages as usize * PAGE_BYTES,
+                    FileSource {
+                        file,
+                        written: written.clone(),
+                    },
+                )?;
+                (region.as_ptr(), Some(region))
+            }
+        };
         let states = map_anonymous(virtual_pages as usize * 8).inspect_err(|_| {
-            // SAFETY: unmapping the range mapped just above.
-            unsafe { libc::munmap(base.cast(), virtual_pages as usize * PAGE_BYTES) };
+            if region.is_none() {
+                // SAFETY: unmapping the range mapped just above.
+                unsafe { libc::munmap(base.cast(), virtual_pages as usize * PAGE_BYTES) };
+            }
         })?;
         Ok(BufferManager {
             name: name.to_string(),
@@ -234,7 +297,19 @@ impl BufferManager {
             resident_count: AtomicUsize::new(0),
             device: Mutex::new(device),
             stats: BmStats::default(),
+            region,
+            written,
         })
+    }
+
+    /// Whether misses are served by a userfaultfd resolver.
+    pub fn is_userfault(&self) -> bool {
+        self.region.is_some()
+    }
+
+    /// The userfault region's fault counters (userfault mode only).
+    pub fn fault_stats(&self) -> Option<&keel_io::uffd::FaultStats> {
+        self.region.as_ref().map(|region| region.stats())
     }
 
     /// The file's name, as errors give it.
@@ -457,6 +532,20 @@ impl BufferManager {
     fn load(&self, pid: Pid) -> Result<(), BmError> {
         self.make_room()?;
         let ptr = self.page_ptr(pid);
+        if self.region.is_some() {
+            // SAFETY: the page is exclusively latched; touching it faults it in through the
+            // region's resolver (or finds it present), after which it is ordinary memory.
+            let page = unsafe {
+                std::ptr::read_volatile(ptr);
+                std::slice::from_raw_parts(ptr, PAGE_BYTES)
+            };
+            self.stats.reads.fetch_add(1, Ordering::Relaxed);
+            return check_seal(page, pid).map_err(|detail| BmError::Corrupt {
+                file: self.name.clone(),
+                pid,
+                detail,
+            });
+        }
         // SAFETY: the page is exclusively latched by the caller, its address is page aligned and
         // stays mapped; the buffer comes back from the device before this function returns.
         let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
@@ -606,6 +695,9 @@ impl BufferManager {
         self.stats
             .writes
             .fetch_add(pids.len() as u64, Ordering::Relaxed);
+        if let Some(highest) = pids.iter().max() {
+            self.written.fetch_max(highest + 1, Ordering::AcqRel);
+        }
         Ok(())
     }
 

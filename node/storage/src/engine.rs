@@ -15,7 +15,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::bm::{BmConfig, BufferManager};
+use crate::bm::{BmConfig, BufferManager, MissMode};
 use crate::btree::{BTree, Direction, TreeError};
 
 /// A worker's page space: one file, one buffer manager.
@@ -42,8 +42,9 @@ impl Pages {
     }
 
     /// A fresh page space in the file at `path` (created or emptied), through io_uring with
-    /// O_DIRECT, keeping at most `budget_bytes` resident.
-    pub fn create_file(path: &Path, budget_bytes: usize) -> Result<Pages, String> {
+    /// O_DIRECT, keeping at most `budget_bytes` resident. With `userfault`, misses are served by a
+    /// userfaultfd resolver ("active virtual memory") instead of explicit reads.
+    pub fn create_file(path: &Path, budget_bytes: usize, userfault: bool) -> Result<Pages, String> {
         const VIRTUAL_BYTES: usize = 1 << 40;
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -61,7 +62,14 @@ impl Pages {
             },
         )
         .map_err(|e| format!("open {}: {e}", path.display()))?;
-        let bm = BufferManager::new(
+        let misses = if userfault {
+            let (file, _) = keel_io::open_direct(path)
+                .map_err(|e| format!("open {} for the userfault resolver: {e}", path.display()))?;
+            MissMode::Userfault(file)
+        } else {
+            MissMode::Explicit
+        };
+        let bm = BufferManager::with_misses(
             &path.display().to_string(),
             Box::new(device),
             BmConfig {
@@ -69,6 +77,7 @@ impl Pages {
                 virtual_bytes: VIRTUAL_BYTES,
             },
             0,
+            misses,
         )
         .map_err(|e| format!("map the page space of {}: {e}", path.display()))?;
         Ok(Pages { bm: Arc::new(bm) })
@@ -172,6 +181,45 @@ impl PagedTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both miss paths on a real file, with a budget far below the data: rows written, evicted, read
+    /// back (through io_uring, or through the userfaultfd resolver), all intact.
+    #[test]
+    fn both_miss_modes_page_a_file_larger_than_the_budget() {
+        let dir = std::env::temp_dir().join(format!("keel-engine-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for userfault in [false, true] {
+            let path = dir.join(format!("data-{userfault}.keel"));
+            let pages = match Pages::create_file(&path, 64 * 4096, userfault) {
+                Ok(pages) => pages,
+                Err(error) if userfault && error.contains("userfaultfd") => {
+                    eprintln!("skipping the userfault mode: {error}");
+                    continue;
+                }
+                Err(error) => panic!("{error}"),
+            };
+            let mut tree = PagedTree::new(&pages);
+            let row = |i: u32| format!("row {i} {}", "x".repeat((i % 300) as usize)).into_bytes();
+            for i in 0..20_000u32 {
+                tree.put(&i.to_be_bytes(), &row(i));
+            }
+            for i in (0..20_000u32).rev() {
+                assert_eq!(
+                    tree.get(&i.to_be_bytes()),
+                    Some(row(i)),
+                    "userfault {userfault}"
+                );
+            }
+            let bm = pages.buffer_manager();
+            assert!(bm.resident_pages() <= bm.budget_pages() + 1);
+            assert!(bm.stats().reads.load(std::sync::atomic::Ordering::Relaxed) > 100);
+            if userfault {
+                let faults = bm.fault_stats().unwrap();
+                assert!(faults.faults.load(std::sync::atomic::Ordering::Relaxed) > 100);
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn scan_is_ordered_and_bounded() {
