@@ -152,9 +152,10 @@ class Ycsb(Workload):
 
     unit = "ops/s"
 
-    def __init__(self, driver, workload, records, threads, seconds):
+    def __init__(self, driver, workload, records, threads, seconds, distribution="zipfian"):
         self.driver, self.workload, self.records, self.threads, self.seconds = driver, workload, records, threads, seconds
-        self.name = f"ycsb {workload.upper()} c{threads}"
+        self.distribution = distribution
+        self.name = f"ycsb {workload.upper()} c{threads}" + ("" if distribution == "zipfian" else f" {distribution}")
         self.loaded = set()
 
     def run(self, server, workdir):
@@ -163,7 +164,8 @@ class Ycsb(Workload):
             subprocess.run(base + ["load", "--records", str(self.records)], check=True, capture_output=True)
             self.loaded.add(server.name)
         command = base + ["run", "--workload", self.workload, "--records", str(self.records),
-                          "--threads", str(self.threads), "--seconds", str(self.seconds)]
+                          "--threads", str(self.threads), "--seconds", str(self.seconds),
+                          "--distribution", self.distribution]
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! keel-ycsb --port 5433 load --records 100000
-//! keel-ycsb --port 5433 run --workload a --records 100000 --threads 8 --seconds 20
+//! keel-ycsb --port 5433 run --workload a --records 100000 --threads 8 --seconds 20 [--distribution uniform]
 //! ```
 //!
 //! Follows YCSB's defaults: table `usertable` with key `ycsb_key` and ten 100-byte text fields;
 //! workload A is 50 % reads / 50 % updates, B 95 / 5, C reads only; keys are drawn from a scrambled
 //! Zipfian distribution (theta 0.99, Gray et al., "Quickly generating billion-record synthetic
-//! databases", SIGMOD 1994), as YCSB's `ScrambledZipfianGenerator` does. Reads fetch the whole row;
+//! databases", SIGMOD 1994), as YCSB's `ScrambledZipfianGenerator` does, or uniformly with
+//! `--distribution uniform`. Reads fetch the whole row;
 //! an update sets one random field. Each thread holds one connection and runs prepared statements
 //! (Parse once, then Bind/Execute/Sync per operation). It prints one JSON line with throughput and
 //! latency percentiles, which `bench/suite.py` reads. Blocking sockets and threads: the driver
@@ -194,6 +195,7 @@ struct Options {
     records: u64,
     threads: usize,
     seconds: u64,
+    uniform: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -207,6 +209,7 @@ fn parse_args() -> Result<Options, String> {
         records: 100_000,
         threads: 8,
         seconds: 10,
+        uniform: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -232,6 +235,13 @@ fn parse_args() -> Result<Options, String> {
             }
             "--seconds" => {
                 options.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
+            }
+            "--distribution" => {
+                options.uniform = match value()?.as_str() {
+                    "uniform" => true,
+                    "zipfian" => false,
+                    other => return Err(format!("--distribution {other}: zipfian or uniform")),
+                }
             }
             "load" | "run" => options.command = arg,
             "--help" | "-h" => return Err(String::new()),
@@ -310,7 +320,11 @@ fn worker(options: &Options, seed: u64, deadline: Instant) -> Result<ThreadResul
     };
     let mut result = ThreadResult::default();
     while Instant::now() < deadline {
-        let k = key(zipf.next(&mut rng));
+        let k = key(if options.uniform {
+            rng.next() % options.records
+        } else {
+            zipf.next(&mut rng)
+        });
         let started = Instant::now();
         if rng.unit() < read_fraction {
             let rows = conn.execute("read", &[k.as_bytes()])?;
@@ -403,7 +417,7 @@ fn main() -> ExitCode {
             if !message.is_empty() {
                 eprintln!("keel-ycsb: {message}");
             }
-            eprintln!("usage: keel-ycsb [--host H] [--port P] [--user U] [--database D] (load | run) [--workload a|b|c] [--records N] [--threads N] [--seconds N]");
+            eprintln!("usage: keel-ycsb [--host H] [--port P] [--user U] [--database D] (load | run) [--workload a|b|c] [--records N] [--threads N] [--seconds N] [--distribution zipfian|uniform]");
             return ExitCode::FAILURE;
         }
     };
