@@ -48,6 +48,8 @@ pub mod code {
     pub const UNDEFINED_PARAMETER: &str = "42704";
     pub const INDETERMINATE_DATATYPE: &str = "42P18";
     pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
+    pub const DATA_CORRUPTED: &str = "XX001";
+    pub const IO_ERROR: &str = "58030";
     pub const INTERNAL_ERROR: &str = "XX000";
 }
 

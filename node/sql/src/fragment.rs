@@ -108,6 +108,9 @@ pub struct ShardOutput {
 /// A worker's rows, log and lock waiters.
 pub struct Shard {
     pub worker: WorkerId,
+    /// Readiness of the page device's completions, to await nonblocking page reads (created on
+    /// first use, on the worker's runtime).
+    page_ready: std::cell::OnceCell<Option<tokio::io::unix::AsyncFd<std::os::fd::RawFd>>>,
     pub store: RefCell<Store>,
     pub wal: Rc<Wal>,
     /// Signalled whenever a transaction on this worker ends (its locks are gone).
@@ -138,6 +141,7 @@ impl Shard {
     pub fn new(worker: WorkerId, store: Store, wal: Rc<Wal>, lock_wait: Duration) -> Shard {
         Shard {
             worker,
+            page_ready: std::cell::OnceCell::new(),
             store: RefCell::new(store),
             wal,
             released: Notify::new(),
@@ -196,9 +200,24 @@ impl Shard {
             }
             op => {
                 let deadline = tokio::time::Instant::now() + self.lock_wait;
+                // Point reads run with nonblocking page misses: a missing page is read while this
+                // task waits and other sessions go on, then the read starts over. Scans stay
+                // blocking: starting a scan larger than the pool over would never finish.
+                let read_only = matches!(op, ShardOp::Read { key: Some(_), .. });
                 loop {
                     let released = self.released.notified();
-                    match self.attempt(txn, now, &op) {
+                    let outcome = if read_only {
+                        let (outcome, missing) =
+                            keel_storage::bm::nonblocking(|| self.attempt(txn, now, &op));
+                        if let Some(pid) = missing {
+                            self.wait_page(pid).await?;
+                            continue;
+                        }
+                        outcome
+                    } else {
+                        self.attempt(txn, now, &op)
+                    };
+                    match outcome {
                         Ok(output) => return Ok(output),
                         Err(Failure::Error(error)) => return Err(error),
                         Err(Failure::Wait(blocked)) => {
@@ -217,6 +236,56 @@ impl Shard {
                     }
                 }
             }
+        }
+    }
+
+    /// Waits until the nonblocking read of page `pid` has finished; its failure is the statement's.
+    async fn wait_page(&self, pid: keel_storage::bm::Pid) -> SqlResult<()> {
+        let pages = self.store.borrow().pages().clone();
+        let bm = pages.buffer_manager();
+        let ready = self.page_ready.get_or_init(|| {
+            bm.completion_fd().and_then(|fd| {
+                // SAFETY: the descriptor is the page device's ring, owned by the buffer manager that
+                // `store` keeps alive; `page_ready` is declared before `store`, so it is dropped
+                // (deregistered) first.
+                unsafe {
+                    tokio::io::unix::AsyncFd::register_with_interest(
+                        fd,
+                        tokio::io::Interest::READABLE,
+                    )
+                }
+                .ok()
+            })
+        });
+        loop {
+            // Armed before looking, so a read finished by anyone after the look wakes us.
+            let finished = bm.load_finished().notified();
+            tokio::pin!(finished);
+            finished.as_mut().enable();
+            bm.pump();
+            if !bm.is_loading(pid) {
+                break;
+            }
+            match ready {
+                Some(ready) => tokio::select! {
+                    _ = finished => {}
+                    readable = ready.readable() => match readable {
+                        Ok(mut guard) => guard.clear_ready(),
+                        Err(_) => tokio::task::yield_now().await,
+                    },
+                },
+                None => tokio::task::yield_now().await,
+            }
+        }
+        match bm.take_load_error(pid) {
+            None => Ok(()),
+            Some(error @ keel_storage::bm::BmError::Corrupt { .. }) => {
+                Err(SqlError::new(code::DATA_CORRUPTED, error.to_string()))
+            }
+            Some(error) => Err(SqlError::new(
+                code::IO_ERROR,
+                format!("could not read a page: {error}"),
+            )),
         }
     }
 

@@ -85,6 +85,9 @@ pub enum BmError {
     },
     /// The file's virtual range is full.
     Full { file: String, pages: u64 },
+    /// In [`nonblocking`] mode: the page is being read; wait for it ([`BufferManager::is_loading`],
+    /// [`BufferManager::pump`]) and try again.
+    WouldBlock(Pid),
 }
 
 impl fmt::Display for BmError {
@@ -100,11 +103,61 @@ impl fmt::Display for BmError {
             BmError::Full { file, pages } => {
                 write!(f, "{file} reached its limit of {pages} pages")
             }
+            BmError::WouldBlock(pid) => write!(f, "page {pid} is being read"),
         }
     }
 }
 
 impl std::error::Error for BmError {}
+
+thread_local! {
+    static NONBLOCKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static MISSED: std::cell::Cell<Option<Pid>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with misses that do not block this thread: a page that must be read is submitted to the
+/// device and the access fails with [`BmError::WouldBlock`] instead of waiting (explicit mode only;
+/// a userfault miss always blocks). For read-only work that can be retried once the page is in: the
+/// worker awaits the read through its event loop and serves other sessions meanwhile, so many misses
+/// are in flight at once.
+///
+/// Returns `f`'s result and the first page an access found missing (recorded with [`record_miss`]
+/// by whoever turned the [`BmError::WouldBlock`] into a retry): when it is `Some`, the result is
+/// incomplete and must be discarded.
+pub fn nonblocking<R>(f: impl FnOnce() -> R) -> (R, Option<Pid>) {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            NONBLOCKING.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(NONBLOCKING.with(|flag| flag.replace(true)));
+    MISSED.with(|missed| missed.set(None));
+    let result = f();
+    (result, MISSED.with(|missed| missed.take()))
+}
+
+/// Notes that an access in [`nonblocking`] mode found `pid` missing.
+pub fn record_miss(pid: Pid) {
+    MISSED.with(|missed| {
+        if missed.get().is_none() {
+            missed.set(Some(pid));
+        }
+    });
+}
+
+fn is_nonblocking() -> bool {
+    NONBLOCKING.with(std::cell::Cell::get)
+}
+
+/// Reads in flight that nobody waits for synchronously.
+#[derive(Default)]
+struct Loads {
+    by_id: HashMap<u64, Pid>,
+    pages: std::collections::HashSet<Pid>,
+    /// Failed loads, for the next access of the page to report.
+    errors: HashMap<Pid, BmError>,
+}
 
 /// Sizes of a buffer manager.
 #[derive(Debug, Clone, Copy)]
@@ -195,6 +248,10 @@ pub struct BufferManager {
     region: Option<keel_io::uffd::Region>,
     /// Pages below this have been written to the device at least once.
     written: std::sync::Arc<AtomicU64>,
+    loads: Mutex<Loads>,
+    /// Signalled whenever a nonblocking read finishes. Waiters cannot rely on the device's
+    /// descriptor alone: a blocking access on the same thread may reap the completion first.
+    loaded: tokio::sync::Notify,
 }
 
 // SAFETY: the mappings are plain memory shared by design; every page access is coordinated by the
@@ -299,6 +356,8 @@ impl BufferManager {
             stats: BmStats::default(),
             region,
             written,
+            loads: Mutex::new(Loads::default()),
+            loaded: tokio::sync::Notify::new(),
         })
     }
 
@@ -415,6 +474,9 @@ impl BufferManager {
                         )
                         .is_ok()
                     {
+                        if self.region.is_none() && is_nonblocking() {
+                            return Err(self.start_load(pid, current));
+                        }
                         if let Err(error) = self.load(pid) {
                             // SAFETY: the page is exclusively latched and not resident: drop
                             // whatever the failed read left at its address.
@@ -448,7 +510,7 @@ impl BufferManager {
                         return Ok(GuardX { bm: self, pid });
                     }
                 }
-                _ => backoff(&mut spins),
+                _ => self.wait_latched(pid, &mut spins)?,
             }
         }
     }
@@ -466,7 +528,7 @@ impl BufferManager {
                 }
                 UNLOCKED | MARKED => SHARED + 1,
                 LOCKED => {
-                    backoff(&mut spins);
+                    self.wait_latched(pid, &mut spins)?;
                     continue;
                 }
                 n if n - SHARED < MAX_SHARED => n + 1,
@@ -506,7 +568,7 @@ impl BufferManager {
             let current = state.load(Ordering::Acquire);
             match state_of(current) {
                 EVICTED => drop(self.fix_x_clean(pid)?),
-                LOCKED => backoff(&mut spins),
+                LOCKED => self.wait_latched(pid, &mut spins)?,
                 MARKED => {
                     // Touched: not a candidate for eviction any more.
                     let _ = state.compare_exchange(
@@ -526,6 +588,173 @@ impl BufferManager {
         std::sync::atomic::fence(Ordering::Acquire);
         let current = self.state(pid).load(Ordering::Acquire);
         !matches!(state_of(current), EVICTED | LOCKED) && current & VERSION_MASK == version
+    }
+
+    /// Waits a moment for a latched page. A page latched by a read in flight is finished by
+    /// reaping completions here (the read may belong to a task of this very thread, which cannot run
+    /// while we wait), or reported as [`BmError::WouldBlock`] in nonblocking mode.
+    fn wait_latched(&self, pid: Pid, spins: &mut u32) -> Result<(), BmError> {
+        if self.is_loading(pid) {
+            if is_nonblocking() {
+                return Err(BmError::WouldBlock(pid));
+            }
+            self.pump_blocking();
+        } else {
+            backoff(spins);
+        }
+        Ok(())
+    }
+
+    /// Submits the read of `pid` (latched exclusively by the caller, `old` its state word before) and
+    /// returns the error a nonblocking access reports: [`BmError::WouldBlock`], or the submission's
+    /// failure.
+    fn start_load(&self, pid: Pid, old: u64) -> BmError {
+        let unlatch = |error: BmError| {
+            self.state(pid)
+                .store(word(EVICTED, false, next_version(old)), Ordering::Release);
+            error
+        };
+        if let Err(error) = self.make_room() {
+            return unlatch(error);
+        }
+        let ptr = self.page_ptr(pid);
+        // SAFETY: the page is exclusively latched until its completion is reaped (finish_load), its
+        // address is page aligned and stays mapped.
+        let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
+        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let submitted = device.submit_read(pid * PAGE_BYTES as u64, buf).map(|id| {
+            // Registered before the device can hand the completion to anyone.
+            let mut loads = self.loads.lock().unwrap_or_else(|p| p.into_inner());
+            loads.by_id.insert(id, pid);
+            loads.pages.insert(pid);
+        });
+        let flushed = submitted.and_then(|()| device.flush_submissions());
+        drop(device);
+        match flushed {
+            Ok(()) => BmError::WouldBlock(pid),
+            // A failed flush leaves the read queued; it is submitted with the next flush and
+            // finished like any other, so only a refused submission unlatches here.
+            Err(_) if self.is_loading(pid) => BmError::WouldBlock(pid),
+            Err(error) => unlatch(BmError::Io {
+                file: self.name.clone(),
+                pid,
+                error,
+            }),
+        }
+    }
+
+    /// Whether a nonblocking read of `pid` is in flight.
+    pub fn is_loading(&self, pid: Pid) -> bool {
+        self.loads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pages
+            .contains(&pid)
+    }
+
+    /// The error of a failed nonblocking read of `pid`, once (the next access tries again).
+    pub fn take_load_error(&self, pid: Pid) -> Option<BmError> {
+        self.loads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .errors
+            .remove(&pid)
+    }
+
+    /// The descriptor that turns readable when the device has completions (to await reads).
+    pub fn completion_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.device
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .completion_fd()
+    }
+
+    /// Reaps the completions that are ready without blocking, finishing nonblocking reads.
+    pub fn pump(&self) {
+        let mut out = Vec::new();
+        self.device
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .poll(&mut out);
+        for completion in out {
+            self.finish_io(completion);
+        }
+    }
+
+    /// Blocks until at least one completion arrives (when anything is in flight) and reaps it.
+    fn pump_blocking(&self) {
+        let mut out = Vec::new();
+        {
+            let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+            if device.in_flight() > 0 {
+                let _ = device.wait(1, &mut out);
+            }
+        }
+        for completion in out {
+            self.finish_io(completion);
+        }
+    }
+
+    /// Finishes a nonblocking read: check the page, publish it (or drop it and keep the error).
+    fn finish_io(&self, completion: keel_io::device::Completion) {
+        let Some(pid) = self
+            .loads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_id
+            .remove(&completion.id)
+        else {
+            return;
+        };
+        let state = self.state(pid);
+        let current = state.load(Ordering::Acquire);
+        debug_assert_eq!(state_of(current), LOCKED);
+        let checked = completion
+            .result
+            .map_err(|error| BmError::Io {
+                file: self.name.clone(),
+                pid,
+                error,
+            })
+            .and_then(|()| {
+                self.stats.reads.fetch_add(1, Ordering::Relaxed);
+                // SAFETY: the page is latched by its read, which has completed.
+                let page = unsafe { std::slice::from_raw_parts(self.page_ptr(pid), PAGE_BYTES) };
+                check_seal(page, pid).map_err(|detail| BmError::Corrupt {
+                    file: self.name.clone(),
+                    pid,
+                    detail,
+                })
+            });
+        let mut loads = self.loads.lock().unwrap_or_else(|p| p.into_inner());
+        match checked {
+            Ok(()) => {
+                self.note_resident(pid);
+                state.store(
+                    word(UNLOCKED, false, next_version(current)),
+                    Ordering::Release,
+                );
+            }
+            Err(error) => {
+                // SAFETY: latched and not resident: drop what the failed read left.
+                unsafe {
+                    libc::madvise(self.page_ptr(pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED)
+                };
+                state.store(
+                    word(EVICTED, false, next_version(current)),
+                    Ordering::Release,
+                );
+                loads.errors.insert(pid, error);
+            }
+        }
+        loads.pages.remove(&pid);
+        drop(loads);
+        self.loaded.notify_waiters();
+    }
+
+    /// Signalled whenever a nonblocking read finishes (see [`is_loading`](Self::is_loading)).
+    pub fn load_finished(&self) -> &tokio::sync::Notify {
+        &self.loaded
     }
 
     /// Reads `pid` from the device into its address and checks its seal.
@@ -560,7 +789,7 @@ impl BufferManager {
                 .submit_read(pid * PAGE_BYTES as u64, buf)
                 .map_err(io_error)?;
             device.flush_submissions().map_err(io_error)?;
-            wait_for(&mut **device, &[id]).map_err(io_error)?;
+            self.wait_for(&mut **device, &[id]).map_err(io_error)?;
         }
         self.stats.reads.fetch_add(1, Ordering::Relaxed);
         // SAFETY: exclusively latched, and the read has completed.
@@ -691,7 +920,7 @@ impl BufferManager {
             error,
         };
         device.flush_submissions().map_err(io_error)?;
-        wait_for(&mut **device, &ids).map_err(io_error)?;
+        self.wait_for(&mut **device, &ids).map_err(io_error)?;
         self.stats
             .writes
             .fetch_add(pids.len() as u64, Ordering::Relaxed);
@@ -732,7 +961,33 @@ impl BufferManager {
         };
         let id = device.submit_sync().map_err(io_error)?;
         device.flush_submissions().map_err(io_error)?;
-        wait_for(&mut **device, &[id]).map_err(io_error)
+        self.wait_for(&mut **device, &[id]).map_err(io_error)
+    }
+
+    /// Waits until every request in `ids` has completed (the first failure wins); completions of
+    /// nonblocking reads that arrive meanwhile are finished on the way.
+    fn wait_for(&self, device: &mut dyn Device, ids: &[u64]) -> Result<(), DeviceError> {
+        let mut left = ids.len();
+        let mut first_error = None;
+        let mut out = Vec::new();
+        while left > 0 {
+            out.clear();
+            device.wait(1, &mut out)?;
+            if out.is_empty() && device.in_flight() == 0 {
+                break;
+            }
+            for completion in out.drain(..) {
+                if ids.contains(&completion.id) {
+                    left -= 1;
+                    if let (Err(error), None) = (&completion.result, &first_error) {
+                        first_error = Some(error.clone());
+                    }
+                } else {
+                    self.finish_io(completion);
+                }
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 }
 
@@ -747,29 +1002,6 @@ impl Drop for BufferManager {
             );
         }
     }
-}
-
-/// Waits until every request in `ids` has completed; the first failure wins.
-fn wait_for(device: &mut dyn Device, ids: &[u64]) -> Result<(), DeviceError> {
-    let mut left = ids.len();
-    let mut first_error = None;
-    let mut out = Vec::new();
-    while left > 0 {
-        out.clear();
-        device.wait(1, &mut out)?;
-        for completion in out.drain(..) {
-            if ids.contains(&completion.id) {
-                left -= 1;
-                if let (Err(error), None) = (completion.result, &first_error) {
-                    first_error = Some(error);
-                }
-            }
-        }
-        if out.is_empty() && device.in_flight() == 0 && left > 0 {
-            break;
-        }
-    }
-    first_error.map_or(Ok(()), Err)
 }
 
 fn backoff(spins: &mut u32) {
@@ -932,6 +1164,40 @@ mod tests {
         assert!(bm.validate(pids[3], version));
         drop(bm.fix_x(pids[3]).unwrap());
         assert!(!bm.validate(pids[3], version));
+    }
+
+    #[test]
+    fn nonblocking_misses_are_read_in_the_background() {
+        let bm = bm(64);
+        let mut pids = Vec::new();
+        for i in 0..300u64 {
+            let mut page = bm.allocate().unwrap();
+            page.bytes_mut()[100..108].copy_from_slice(&i.to_le_bytes());
+            pids.push(page.pid());
+        }
+        bm.flush_all().unwrap();
+        while bm.resident_pages() > 0 {
+            bm.evict_batch(64).unwrap();
+        }
+        let word_of = |page: &[u8]| u64::from_le_bytes(page[100..108].try_into().unwrap());
+        // A nonblocking access submits the read and says so instead of waiting.
+        let (result, _) = nonblocking(|| bm.fix_s(pids[7]).map(|g| word_of(g.bytes())));
+        assert_eq!(result, Err(BmError::WouldBlock(pids[7])));
+        assert!(bm.is_loading(pids[7]));
+        // Asking again while it is in flight does not submit a second read.
+        let (again, _) = nonblocking(|| bm.optimistic(pids[7]));
+        assert_eq!(again, Err(BmError::WouldBlock(pids[7])));
+        // A blocking access finishes the read in flight instead of spinning on its latch.
+        assert_eq!(word_of(bm.fix_s(pids[7]).unwrap().bytes()), 7);
+        assert!(!bm.is_loading(pids[7]));
+        // Or the event loop pumps completions, and the retried access finds the page in memory.
+        let (result, _) = nonblocking(|| bm.optimistic(pids[8]));
+        assert_eq!(result, Err(BmError::WouldBlock(pids[8])));
+        bm.pump();
+        assert!(!bm.is_loading(pids[8]));
+        let (result, _) = nonblocking(|| bm.fix_s(pids[8]).map(|g| word_of(g.bytes())));
+        assert_eq!(result, Ok(8));
+        assert_eq!(bm.stats().reads.load(Ordering::Relaxed), 2);
     }
 
     #[test]

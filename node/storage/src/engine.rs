@@ -15,7 +15,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::bm::{BmConfig, BufferManager, MissMode};
+use crate::bm::{BmConfig, BmError, BufferManager, MissMode};
 use crate::btree::{BTree, Direction, TreeError};
 
 /// A worker's page space: one file, one buffer manager.
@@ -56,8 +56,11 @@ impl Pages {
         let device = keel_io::uring::UringDevice::open(
             path,
             VIRTUAL_BYTES as u64,
+            // Completions must wake the worker's reactor (nonblocking reads are awaited through
+            // the ring's descriptor), so no cooperative task running.
             keel_io::uring::UringOptions {
-                entries: 128,
+                entries: 256,
+                coop_taskrun: false,
                 ..Default::default()
             },
         )
@@ -98,6 +101,18 @@ fn check<T>(result: Result<T, TreeError>) -> T {
     result.unwrap_or_else(|error| fatal(&error.to_string()))
 }
 
+/// For reads that may run in [`crate::bm::nonblocking`] mode: a page being read in gives `missing`
+/// (the caller discards the result and retries once the page is in).
+fn check_read<T>(result: Result<T, TreeError>, missing: T) -> T {
+    match result {
+        Err(TreeError::Bm(BmError::WouldBlock(pid))) => {
+            crate::bm::record_miss(pid);
+            missing
+        }
+        other => check(other),
+    }
+}
+
 /// Ordered bytes-to-bytes map for one (table, vshard), on pages.
 pub struct PagedTree {
     tree: BTree,
@@ -126,7 +141,7 @@ impl PagedTree {
 
     /// The row stored under `key`.
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        check(self.tree.get(key))
+        check_read(self.tree.get(key), None)
     }
 
     /// Whether a row is stored under `key`.
@@ -159,7 +174,7 @@ impl PagedTree {
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) {
-        check(self.tree.scan(from, to, Direction::Forward, visit))
+        check_read(self.tree.scan(from, to, Direction::Forward, visit), ())
     }
 
     /// Number of rows.
