@@ -1618,8 +1618,8 @@ impl Session {
             })
             .collect();
         let (_, rows) = gather(cluster.call_all(reads).await)?;
-        let mut keys = std::collections::HashSet::with_capacity(rows.len());
-        for row in &rows {
+        let mut keyed = Vec::with_capacity(rows.len());
+        for row in rows {
             for &column in &new.primary_key {
                 if row[column].is_null() {
                     return Err(SqlError::new(
@@ -1637,17 +1637,24 @@ impl Session {
                     .map(|&c| (row[c].clone(), new.columns[c].ty))
                     .collect::<Vec<_>>(),
             );
-            if !keys.insert(key) {
-                return Err(SqlError::new(
-                    code::UNIQUE_VIOLATION,
-                    format!("could not create unique index \"{}\"", new.pkey_name()),
-                )
-                .with_detail(format!(
-                    "Key {} is duplicated.",
-                    key_text(new, &new.primary_key, row)
-                )));
-            }
+            keyed.push((key, row));
         }
+        // In key order: duplicates end up side by side, and every (table, vshard) tree is then
+        // filled by appending, so the pages being written stay few even when the table is much
+        // larger than the buffer pool (in the old order each vshard's rows would land all over
+        // every new tree, once per old vshard).
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = keyed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(SqlError::new(
+                code::UNIQUE_VIOLATION,
+                format!("could not create unique index \"{}\"", new.pkey_name()),
+            )
+            .with_detail(format!(
+                "Key {} is duplicated.",
+                key_text(new, &new.primary_key, &pair[1].1)
+            )));
+        }
+        let rows: Vec<Vec<Value>> = keyed.into_iter().map(|(_, row)| row).collect();
         self.note_writers(all.iter().copied());
         let truncates = all
             .iter()

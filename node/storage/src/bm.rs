@@ -416,7 +416,7 @@ impl BufferManager {
         let mut free = self.free_pids.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(pid) = free.pop() {
             drop(free);
-            let mut guard = self.fix_x(pid)?;
+            let mut guard = self.latch_unread(pid)?;
             guard.bytes_mut().fill(0);
             return Ok(guard);
         }
@@ -447,6 +447,81 @@ impl BufferManager {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(pid);
+    }
+
+    /// Latches `pid` exclusively for overwriting: an evicted page is not read (explicit mode; its
+    /// memory is zeros), and becomes resident and dirty.
+    fn latch_unread(&self, pid: Pid) -> Result<GuardX<'_>, BmError> {
+        if self.region.is_some() {
+            // A touch would fault the old content in anyway.
+            return self.fix_x(pid);
+        }
+        let state = self.state(pid);
+        let mut spins = 0u32;
+        loop {
+            let current = state.load(Ordering::Acquire);
+            match state_of(current) {
+                EVICTED => {
+                    if state
+                        .compare_exchange(
+                            current,
+                            word(LOCKED, true, current),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                    {
+                        self.note_resident(pid);
+                        return Ok(GuardX { bm: self, pid });
+                    }
+                }
+                UNLOCKED | MARKED => {
+                    if state
+                        .compare_exchange(
+                            current,
+                            word(LOCKED, true, current),
+                            Ordering::AcqRel,
+                            Ordering::Relaxed,
+                        )
+                        .is_ok()
+                    {
+                        return Ok(GuardX { bm: self, pid });
+                    }
+                }
+                _ => self.wait_latched(pid, &mut spins)?,
+            }
+        }
+    }
+
+    /// Frees `pid` without reading it when it is not in memory (its content no longer matters).
+    pub fn free_unread(&self, pid: Pid) -> Result<(), BmError> {
+        let state = self.state(pid);
+        loop {
+            let current = state.load(Ordering::Acquire);
+            if state_of(current) == EVICTED {
+                // Latch and unlatch with a new version, so stale optimistic readers restart.
+                if state
+                    .compare_exchange(
+                        current,
+                        word(EVICTED, false, next_version(current)),
+                        Ordering::AcqRel,
+                        Ordering::Relaxed,
+                    )
+                    .is_err()
+                {
+                    continue;
+                }
+                self.free_pids
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(pid);
+                return Ok(());
+            }
+            let mut guard = self.fix_x(pid)?;
+            guard.bytes_mut()[4] = 0;
+            self.free(guard);
+            return Ok(());
+        }
     }
 
     fn note_resident(&self, pid: Pid) {
@@ -803,9 +878,17 @@ impl BufferManager {
 
     /// Evicts a batch when the resident pages reach the budget.
     fn make_room(&self) -> Result<(), BmError> {
+        let mut fruitless = 0;
         while self.resident_count.load(Ordering::Relaxed) >= self.budget_pages {
-            if self.evict_batch(64)? == 0 {
-                // Everything is latched right now: go over budget rather than wait forever.
+            if self.evict_batch(64)? > 0 {
+                fruitless = 0;
+                continue;
+            }
+            // One revolution may only mark pages (their second chance); the next evicts those
+            // still marked. If that finds nothing either, everything is latched right now: go over
+            // budget rather than wait forever.
+            fruitless += 1;
+            if fruitless >= 2 {
                 break;
             }
         }
@@ -818,7 +901,9 @@ impl BufferManager {
         let mut victims = Vec::with_capacity(want);
         {
             let mut clock = self.resident.lock().unwrap_or_else(|p| p.into_inner());
-            let steps = clock.pids.len() * 2;
+            // At most one revolution: a page marked now is evicted only if it is still marked when
+            // the hand comes back (nobody touched it in between), never within the same call.
+            let steps = clock.pids.len();
             for _ in 0..steps {
                 if victims.len() >= want || clock.pids.is_empty() {
                     break;

@@ -7,7 +7,8 @@
 //!
 //! **Pages** (4 KiB, slotted): a 40-byte header (checksum and page id for the buffer manager, kind,
 //! entry count, heap start, the two fence keys, a link), a slot array growing up (offset, key length,
-//! value length, flags per entry) and a heap of key+value bytes growing down. Inner entries map a
+//! value length, flags per entry) and a heap of key+value bytes growing down; the header also keeps
+//! the node's level (0 for leaves). Inner entries map a
 //! separator to a child: child `i` holds keys in `(sep[i-1], sep[i]]`, the link holds keys above the
 //! last separator. Every node stores its **fence keys** (exclusive lower, inclusive upper, each
 //! possibly infinite), as in vmcache's B-tree and LeanStore: there are no sibling pointers; a scan
@@ -138,6 +139,10 @@ impl<'a> Node<'a> {
     }
     fn link(&self) -> u64 {
         u64_at(self.b, 32)
+    }
+    /// Height above the leaves (0 for a leaf).
+    fn level(&self) -> usize {
+        u16_at(self.b, 26)
     }
     fn lower(&self) -> Option<&'a [u8]> {
         (self.flags() & FLAG_LOWER_INF == 0)
@@ -342,6 +347,7 @@ fn compact(b: &mut [u8]) {
         node.link(),
         &items,
     );
+    put_u16(b, 26, node.level());
 }
 
 /// Where a range scan stands.
@@ -363,6 +369,9 @@ pub enum Direction {
 pub struct BTree {
     bm: Arc<BufferManager>,
     meta: Pid,
+    /// Whether any value ever went out of line (if not, dropping the tree need not read leaves).
+    /// Kept in memory: trees are rebuilt from the log at every start until checkpoints land.
+    has_overflow: std::sync::atomic::AtomicBool,
 }
 
 impl BTree {
@@ -376,12 +385,20 @@ impl BTree {
         let meta_pid = meta.pid();
         drop(root);
         drop(meta);
-        Ok(BTree { bm, meta: meta_pid })
+        Ok(BTree {
+            bm,
+            meta: meta_pid,
+            has_overflow: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     /// Opens the tree whose meta page is `meta`.
     pub fn open(bm: Arc<BufferManager>, meta: Pid) -> BTree {
-        BTree { bm, meta }
+        BTree {
+            bm,
+            meta,
+            has_overflow: std::sync::atomic::AtomicBool::new(true),
+        }
     }
 
     /// The meta page's id (what a catalog stores to find the tree again).
@@ -527,6 +544,8 @@ impl BTree {
 
     /// Writes `value` to a new overflow chain; returns the 16-byte reference.
     fn write_overflow(&self, value: &[u8]) -> Result<[u8; 16], Fail> {
+        self.has_overflow
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let mut next = NO_PAGE;
         for chunk in value.chunks(OVERFLOW_DATA).rev() {
             let mut page = self.bm.allocate()?;
@@ -728,6 +747,8 @@ impl BTree {
             view.link(),
             &right_items,
         );
+        put_u16(left.bytes_mut(), 26, view.level());
+        put_u16(node_guard.bytes_mut(), 26, view.level());
         let left_pid = left.pid().to_le_bytes();
         if parent == self.meta {
             // The root splits: a new root with one separator over the two halves.
@@ -738,6 +759,7 @@ impl BTree {
                 flags: 0,
             };
             build(root.bytes_mut(), KIND_INNER, None, None, node, &[item]);
+            put_u16(root.bytes_mut(), 26, view.level() + 1);
             put_u64(parent_guard.bytes_mut(), 32, root.pid());
         } else {
             let index = Node {
@@ -955,8 +977,25 @@ impl BTree {
             let node = Node { b: guard.bytes() };
             match node.kind() {
                 KIND_INNER => {
-                    stack.extend((0..node.count()).map(|i| node.child(i)));
-                    stack.push(node.link());
+                    let children = (0..node.count())
+                        .map(|i| node.child(i))
+                        .chain([node.link()]);
+                    if node.level() == 1
+                        && !self.has_overflow.load(std::sync::atomic::Ordering::Relaxed)
+                    {
+                        // Leaves without overflow chains hold nothing to follow: free them unread
+                        // (an evicted one stays on disk, to be overwritten when reused).
+                        for child in children {
+                            if !self.valid_pid(child) {
+                                return Err(
+                                    self.corrupt(pid, "child pointer past the end of the file")
+                                );
+                            }
+                            self.bm.free_unread(child)?;
+                        }
+                    } else {
+                        stack.extend(children);
+                    }
                 }
                 KIND_LEAF => {
                     for i in 0..node.count() {
@@ -1251,6 +1290,35 @@ mod tests {
             tree.insert(&i.to_be_bytes(), b"again").unwrap();
         }
         assert_eq!(tree.buffer_manager().pages_in_use(), pages_before);
+    }
+
+    #[test]
+    fn dropping_a_tree_frees_its_leaves_without_reading_them() {
+        let first = tree(64);
+        let bm = first.buffer_manager().clone();
+        let fill = |tree: &BTree| {
+            for i in 0..20_000u64 {
+                tree.insert(&i.to_be_bytes(), &[7u8; 40]).unwrap();
+            }
+        };
+        fill(&first);
+        let pages = bm.pages_in_use();
+        let reads = bm.stats().reads.load(Ordering::Relaxed);
+        first.destroy().unwrap();
+        let read_to_drop = bm.stats().reads.load(Ordering::Relaxed) - reads;
+        assert!(
+            read_to_drop < pages / 10,
+            "{read_to_drop} of {pages} pages read to drop"
+        );
+        // The freed pages (evicted ones included) are reused, and come back clean.
+        let second = BTree::create(bm.clone()).unwrap();
+        fill(&second);
+        assert_eq!(bm.pages_in_use(), pages);
+        assert_eq!(second.verify().unwrap(), 20_000);
+        assert_eq!(
+            second.get(&77u64.to_be_bytes()).unwrap(),
+            Some(vec![7u8; 40])
+        );
     }
 
     #[test]
