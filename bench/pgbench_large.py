@@ -15,12 +15,9 @@ O_DIRECT), so its side is PostgreSQL as deployed, not a cold cache.
 import argparse
 import datetime
 import json
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from servers import Keel, Postgres, release_dir  # noqa: E402
+from servers import Fleet, Keel, Postgres, release_dir  # noqa: E402
 from suite import RESULTS, Pgbench, machine_facts, pgbench_command  # noqa: E402
 
 AGGREGATE = "select count(*), sum(aid), sum(bid), sum(abalance), min(bid), max(bid), max(aid) from pgbench_accounts"
@@ -50,22 +47,8 @@ def main():
     binary = Path(args.keel) if args.keel else release_dir() / "keel"
     if not args.keel:
         subprocess.run(["cargo", "build", "--release", "-p", "keel-server"], cwd=ROOT, check=True)
-    workdir = tempfile.mkdtemp(prefix="keel-pgbench-large-")
-    servers = []
-
-    def cleanup():
-        for server in servers:
-            server.stop()
-        servers.clear()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    def interrupted(*_):
-        print("\ninterrupted: stopping servers", flush=True)
-        cleanup()
-        sys.exit(130)
-
-    signal.signal(signal.SIGINT, interrupted)
-    signal.signal(signal.SIGTERM, interrupted)
+    fleet = Fleet("keel-pgbench-large-")
+    workdir, servers = fleet.workdir, fleet.servers
     workloads = [Pgbench(kind, args.scale, args.clients, args.seconds) for kind in ("tpcb-like", "select-only")]
     results = {w.name: {"postgres": [], "keel": []} for w in workloads}
     init = {}
@@ -102,7 +85,7 @@ def main():
                 raise SystemExit(f"{server.name}: balances disagree: {sums}")
             final[server.name] = sums[0]
     finally:
-        cleanup()
+        fleet.close()
     print()
     print(f"pgbench -i -s {args.scale}: PostgreSQL {init['postgres']:.1f} s, Keel {init['keel']:.1f} s; aggregates equal")
     summary = {}

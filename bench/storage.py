@@ -16,12 +16,9 @@ holds its whole table here: its "1/8" column is PostgreSQL as users run it, not 
 import argparse
 import datetime
 import json
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from servers import Keel, Postgres, release_dir  # noqa: E402
+from servers import Fleet, Keel, Postgres, release_dir  # noqa: E402
 from suite import RESULTS, Ycsb, machine_facts  # noqa: E402
 
 ROW_BYTES = 1100  # ten 100-byte fields, the key and the row header
@@ -66,22 +63,8 @@ def main():
     for workload in workloads:
         workload.loaded = loaded
     results = {name: {w.name: [] for w in workloads} for name, _, _ in configs}
-    workdir = tempfile.mkdtemp(prefix="keel-storage-bench-")
-    running = []
-
-    def cleanup():
-        for server in running:
-            server.stop()
-        running.clear()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    def interrupted(*_):
-        print("\ninterrupted: stopping servers", flush=True)
-        cleanup()
-        sys.exit(130)
-
-    signal.signal(signal.SIGINT, interrupted)
-    signal.signal(signal.SIGTERM, interrupted)
+    fleet = Fleet("keel-storage-bench-")
+    workdir, running = fleet.workdir, fleet.servers
     total = len(configs) * len(workloads) * rounds
     done = 0
     started = time.time()
@@ -105,7 +88,7 @@ def main():
             server.stop()
             running.remove(server)
     finally:
-        cleanup()
+        fleet.close()
 
     def med(values):
         return statistics.median(values) if values else None

@@ -24,7 +24,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT / "tools"))
 
-from servers import Keel, Postgres, release_dir  # noqa: E402
+from servers import Fleet, Keel, Postgres, release_dir  # noqa: E402
 
 
 def psql(server, sql, database="keel"):
@@ -250,23 +249,9 @@ def main():
     total_runs = len(workloads) * 2 * rounds
     estimate = sum(seconds if not isinstance(w, Copy) else 5 for w in workloads) * 2 * rounds
 
-    workdir = tempfile.mkdtemp(prefix="keel-bench-")
-    servers = []
+    fleet = Fleet("keel-bench-")
+    workdir, servers = fleet.workdir, fleet.servers
     results = {w.name: {"postgres": [], "keel": []} for w in workloads}
-
-    def cleanup():
-        for server in servers:
-            server.stop()
-        servers.clear()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    def interrupted(*_):
-        print("\ninterrupted: stopping servers", flush=True)
-        cleanup()
-        sys.exit(130)
-
-    signal.signal(signal.SIGINT, interrupted)
-    signal.signal(signal.SIGTERM, interrupted)
     started = time.time()
     done = 0
     init_seconds = {}
@@ -295,7 +280,7 @@ def main():
                         results[workload.name][server.name].append(workload.run(server, workdir))
                         done += 1
     finally:
-        cleanup()
+        fleet.close()
 
     summary = {}
     print()

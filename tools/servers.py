@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -126,3 +127,25 @@ class Postgres:
 
     def psql_args(self, dbname="keel"):
         return ["psql", "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname]
+
+
+class Fleet:
+    """The servers a benchmark starts, under one work directory: `close` stops them all and removes
+    the directory; Ctrl-C or SIGTERM does the same, then exits."""
+
+    def __init__(self, prefix):
+        self.workdir = tempfile.mkdtemp(prefix=prefix)
+        self.servers = []
+        signal.signal(signal.SIGINT, self._interrupted)
+        signal.signal(signal.SIGTERM, self._interrupted)
+
+    def _interrupted(self, *_):
+        print("\ninterrupted: stopping servers", flush=True)
+        self.close()
+        sys.exit(130)
+
+    def close(self):
+        for server in self.servers:
+            server.stop()
+        self.servers.clear()
+        shutil.rmtree(self.workdir, ignore_errors=True)

@@ -462,29 +462,13 @@ impl BufferManager {
             let current = state.load(Ordering::Acquire);
             match state_of(current) {
                 EVICTED => {
-                    if state
-                        .compare_exchange(
-                            current,
-                            word(LOCKED, true, current),
-                            Ordering::AcqRel,
-                            Ordering::Relaxed,
-                        )
-                        .is_ok()
-                    {
+                    if try_latch(state, current, true) {
                         self.note_resident(pid);
                         return Ok(GuardX { bm: self, pid });
                     }
                 }
                 UNLOCKED | MARKED => {
-                    if state
-                        .compare_exchange(
-                            current,
-                            word(LOCKED, true, current),
-                            Ordering::AcqRel,
-                            Ordering::Relaxed,
-                        )
-                        .is_ok()
-                    {
+                    if try_latch(state, current, true) {
                         return Ok(GuardX { bm: self, pid });
                     }
                 }
@@ -540,15 +524,7 @@ impl BufferManager {
             let current = state.load(Ordering::Acquire);
             match state_of(current) {
                 EVICTED => {
-                    if state
-                        .compare_exchange(
-                            current,
-                            word(LOCKED, false, current),
-                            Ordering::AcqRel,
-                            Ordering::Relaxed,
-                        )
-                        .is_ok()
-                    {
+                    if try_latch(state, current, false) {
                         if self.region.is_none() && is_nonblocking() {
                             return Err(self.start_load(pid, current));
                         }
@@ -573,15 +549,7 @@ impl BufferManager {
                     }
                 }
                 UNLOCKED | MARKED => {
-                    if state
-                        .compare_exchange(
-                            current,
-                            word(LOCKED, current & DIRTY != 0, current),
-                            Ordering::AcqRel,
-                            Ordering::Relaxed,
-                        )
-                        .is_ok()
-                    {
+                    if try_latch(state, current, current & DIRTY != 0) {
                         return Ok(GuardX { bm: self, pid });
                     }
                 }
@@ -924,16 +892,7 @@ impl BufferManager {
                             Ordering::Relaxed,
                         );
                     }
-                    MARKED
-                        if state
-                            .compare_exchange(
-                                current,
-                                word(LOCKED, current & DIRTY != 0, current),
-                                Ordering::AcqRel,
-                                Ordering::Relaxed,
-                            )
-                            .is_ok() =>
-                    {
+                    MARKED if try_latch(state, current, current & DIRTY != 0) => {
                         victims.push((pid, current));
                     }
                     _ => {}
@@ -1087,6 +1046,18 @@ impl Drop for BufferManager {
             );
         }
     }
+}
+
+/// Latches a page exclusively if its state word is still `current`, with the dirty bit as given.
+fn try_latch(state: &AtomicU64, current: u64, dirty: bool) -> bool {
+    state
+        .compare_exchange(
+            current,
+            word(LOCKED, dirty, current),
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        )
+        .is_ok()
 }
 
 fn backoff(spins: &mut u32) {

@@ -578,6 +578,18 @@ impl BTree {
         Ok(())
     }
 
+    /// The leaf that covers `key`, latched exclusively (found optimistically, checked by its fences).
+    fn leaf_for_write(&self, key: &[u8]) -> Step<(Pid, crate::bm::GuardX<'_>)> {
+        let (leaf, _, _) = self.descend(Some(key), false, None)?;
+        let guard = self.bm.fix_x(leaf)?;
+        let node = Node { b: guard.bytes() };
+        if node.kind() != KIND_LEAF || !node.covers(key) {
+            guard.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        Ok((leaf, guard))
+    }
+
     /// Stores `value` under `key`; returns the value it replaced.
     pub fn insert(&self, key: &[u8], value: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
         if key.len() > MAX_KEY_BYTES {
@@ -586,13 +598,8 @@ impl BTree {
         let out_of_line = key.len() + value.len() > INLINE_BYTES;
         let inline_len = if out_of_line { 16 } else { value.len() };
         self.retry(|| {
-            let (leaf, _, _) = self.descend(Some(key), false, None)?;
-            let mut guard = self.bm.fix_x(leaf)?;
+            let (leaf, mut guard) = self.leaf_for_write(key)?;
             let node = Node { b: guard.bytes() };
-            if node.kind() != KIND_LEAF || !node.covers(key) {
-                guard.release_unchanged();
-                return Err(Fail::Restart);
-            }
             let index = node.search(key, false);
             let found = index < node.count() && node.key(index) == key;
             let freed = if found {
@@ -627,13 +634,8 @@ impl BTree {
     /// Removes `key`; returns its value.
     pub fn remove(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
         let (old, underfull) = self.retry(|| {
-            let (leaf, _, _) = self.descend(Some(key), false, None)?;
-            let mut guard = self.bm.fix_x(leaf)?;
+            let (_, mut guard) = self.leaf_for_write(key)?;
             let node = Node { b: guard.bytes() };
-            if node.kind() != KIND_LEAF || !node.covers(key) {
-                guard.release_unchanged();
-                return Err(Fail::Restart);
-            }
             let index = node.search(key, false);
             if index >= node.count() || node.key(index) != key {
                 guard.release_unchanged();
