@@ -40,6 +40,7 @@ pub struct StorageConfig {
     pub checkpoint_at_start_wal_bytes: u64,
     pub buffer_pool_bytes: u64,
     pub buffer_mode: String,
+    pub data_file_max_bytes: u64,
 }
 
 /// Merges `overlay` into `base`, table by table.

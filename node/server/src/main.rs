@@ -94,6 +94,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             config.storage.buffer_mode
         ));
     }
+    if config.storage.data_file_max_bytes < 64 << 20 {
+        return Err(format!(
+            "storage.data_file_max_bytes = {}: at least 67108864 (64 MiB)",
+            config.storage.data_file_max_bytes
+        ));
+    }
     let online = runtime::online_cpus().len();
     let workers = if config.node.cores == 0 {
         online

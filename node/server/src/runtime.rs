@@ -420,7 +420,13 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let mut stores: Vec<Store> = (0..workers)
         .map(|w| {
             let path = dir.join(format!("data-{w}.keel"));
-            keel_storage::engine::Pages::create_file(&path, budget, userfault).map(Store::new)
+            keel_storage::engine::Pages::create_file(
+                &path,
+                budget,
+                config.storage.data_file_max_bytes as usize,
+                userfault,
+            )
+            .map(Store::new)
         })
         .collect::<Result<_, String>>()?;
     // Data files of workers that no longer exist (fewer --cores than last time).

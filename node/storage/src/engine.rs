@@ -42,10 +42,15 @@ impl Pages {
     }
 
     /// A fresh page space in the file at `path` (created or emptied), through io_uring with
-    /// O_DIRECT, keeping at most `budget_bytes` resident. With `userfault`, misses are served by a
-    /// userfaultfd resolver ("active virtual memory") instead of explicit reads.
-    pub fn create_file(path: &Path, budget_bytes: usize, userfault: bool) -> Result<Pages, String> {
-        const VIRTUAL_BYTES: usize = 1 << 40;
+    /// O_DIRECT, keeping at most `budget_bytes` resident and growing to at most `max_bytes` (the
+    /// virtual range reserved for it). With `userfault`, misses are served by a userfaultfd resolver
+    /// ("active virtual memory") instead of explicit reads.
+    pub fn create_file(
+        path: &Path,
+        budget_bytes: usize,
+        max_bytes: usize,
+        userfault: bool,
+    ) -> Result<Pages, String> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .write(true)
@@ -55,7 +60,7 @@ impl Pages {
         drop(file);
         let device = keel_io::uring::UringDevice::open(
             path,
-            VIRTUAL_BYTES as u64,
+            max_bytes as u64,
             // Completions must wake the worker's reactor (nonblocking reads are awaited through
             // the ring's descriptor), so no cooperative task running.
             keel_io::uring::UringOptions {
@@ -77,12 +82,17 @@ impl Pages {
             Box::new(device),
             BmConfig {
                 budget_bytes,
-                virtual_bytes: VIRTUAL_BYTES,
+                virtual_bytes: max_bytes,
             },
             0,
             misses,
         )
-        .map_err(|e| format!("map the page space of {}: {e}", path.display()))?;
+        .map_err(|e| {
+            format!(
+                "map the page space of {} ({max_bytes} bytes of address space; lower storage.data_file_max_bytes under vm.overcommit_memory=2): {e}",
+                path.display()
+            )
+        })?;
         Ok(Pages { bm: Arc::new(bm) })
     }
 
@@ -205,7 +215,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         for userfault in [false, true] {
             let path = dir.join(format!("data-{userfault}.keel"));
-            let pages = match Pages::create_file(&path, 64 * 4096, userfault) {
+            let pages = match Pages::create_file(&path, 64 * 4096, 1 << 30, userfault) {
                 Ok(pages) => pages,
                 Err(error) if userfault && error.contains("userfaultfd") => {
                     eprintln!("skipping the userfault mode: {error}");
