@@ -686,6 +686,21 @@ impl BufferManager {
         }
     }
 
+    /// Starts reading `pid` in the background when it is not in memory (read-ahead for scans); the
+    /// access that later needs it finds it in memory, or finishes the read in flight. Explicit mode
+    /// only; a no-op for pages that are resident, latched or outside the file.
+    pub fn prefetch(&self, pid: Pid) {
+        if self.region.is_some() || pid >= self.pages_in_use() {
+            return;
+        }
+        let state = self.state(pid);
+        let current = state.load(Ordering::Acquire);
+        if state_of(current) == EVICTED && try_latch(state, current, false) {
+            // Submitted, or refused and unlatched: either way there is nothing to wait for here.
+            let _ = self.start_load(pid, current);
+        }
+    }
+
     /// Whether a nonblocking read of `pid` is in flight.
     pub fn is_loading(&self, pid: Pid) -> bool {
         self.loads
@@ -847,8 +862,11 @@ impl BufferManager {
     /// Evicts a batch when the resident pages reach the budget.
     fn make_room(&self) -> Result<(), BmError> {
         let mut fruitless = 0;
+        // Batches of 64, but never more than a sixteenth of the pool: in a small pool a big batch
+        // would throw out pages just read ahead, before their reader gets to them.
+        let batch = (self.budget_pages / 16).clamp(1, 64);
         while self.resident_count.load(Ordering::Relaxed) >= self.budget_pages {
-            if self.evict_batch(64)? > 0 {
+            if self.evict_batch(batch)? > 0 {
                 fruitless = 0;
                 continue;
             }
