@@ -775,4 +775,16 @@ async fn worker_main(
     let appended = wal.append(|_| {});
     wal.wait_durable(appended).await;
     flusher.abort();
+    // The buffer pool's counters, for sizing storage.buffer_pool_bytes.
+    let bm = shard.store.borrow().pages().buffer_manager().clone();
+    let stats = bm.stats();
+    eprintln!(
+        "keel: worker {id} pages: {} resident of a {}-page budget, {} in the data file; {} reads, {} writes, {} evictions",
+        bm.resident_pages(),
+        bm.budget_pages(),
+        bm.pages_in_use(),
+        stats.reads.load(std::sync::atomic::Ordering::Relaxed),
+        stats.writes.load(std::sync::atomic::Ordering::Relaxed),
+        stats.evictions.load(std::sync::atomic::Ordering::Relaxed),
+    );
 }
