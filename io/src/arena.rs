@@ -206,11 +206,6 @@ impl Arena {
         self.shared.id
     }
 
-    /// The region's first byte.
-    pub fn base(&self) -> *mut u8 {
-        self.shared.base
-    }
-
     pub fn kind(&self) -> PageKind {
         self.shared.kind
     }

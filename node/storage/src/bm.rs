@@ -361,11 +361,6 @@ impl BufferManager {
         })
     }
 
-    /// Whether misses are served by a userfaultfd resolver.
-    pub fn is_userfault(&self) -> bool {
-        self.region.is_some()
-    }
-
     /// The userfault region's fault counters (userfault mode only).
     pub fn fault_stats(&self) -> Option<&keel_io::uffd::FaultStats> {
         self.region.as_ref().map(|region| region.stats())
@@ -413,7 +408,7 @@ impl BufferManager {
     /// A new page, zeroed and exclusively latched (dirty once released). Reuses freed pages first.
     pub fn allocate(&self) -> Result<GuardX<'_>, BmError> {
         self.make_room()?;
-        let mut free = self.free_pids.lock().unwrap_or_else(|p| p.into_inner());
+        let mut free = lock(&self.free_pids);
         if let Some(pid) = free.pop() {
             drop(free);
             let mut guard = self.latch_unread(pid)?;
@@ -443,10 +438,7 @@ impl BufferManager {
     pub fn free(&self, guard: GuardX<'_>) {
         let pid = guard.pid;
         drop(guard);
-        self.free_pids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(pid);
+        lock(&self.free_pids).push(pid);
     }
 
     /// Latches `pid` exclusively for overwriting: an evicted page is not read (explicit mode; its
@@ -461,14 +453,11 @@ impl BufferManager {
         loop {
             let current = state.load(Ordering::Acquire);
             match state_of(current) {
-                EVICTED => {
+                was @ (EVICTED | UNLOCKED | MARKED) => {
                     if try_latch(state, current, true) {
-                        self.note_resident(pid);
-                        return Ok(GuardX { bm: self, pid });
-                    }
-                }
-                UNLOCKED | MARKED => {
-                    if try_latch(state, current, true) {
+                        if was == EVICTED {
+                            self.note_resident(pid);
+                        }
                         return Ok(GuardX { bm: self, pid });
                     }
                 }
@@ -495,10 +484,7 @@ impl BufferManager {
                 {
                     continue;
                 }
-                self.free_pids
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(pid);
+                lock(&self.free_pids).push(pid);
                 return Ok(());
             }
             let mut guard = self.fix_x(pid)?;
@@ -509,10 +495,7 @@ impl BufferManager {
     }
 
     fn note_resident(&self, pid: Pid) {
-        self.resident
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(pid);
+        lock(&self.resident).insert(pid);
         self.resident_count.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -529,19 +512,8 @@ impl BufferManager {
                             return Err(self.start_load(pid, current));
                         }
                         if let Err(error) = self.load(pid) {
-                            // SAFETY: the page is exclusively latched and not resident: drop
-                            // whatever the failed read left at its address.
-                            unsafe {
-                                libc::madvise(
-                                    self.page_ptr(pid).cast(),
-                                    PAGE_BYTES,
-                                    libc::MADV_DONTNEED,
-                                )
-                            };
-                            state.store(
-                                word(EVICTED, false, next_version(current)),
-                                Ordering::Release,
-                            );
+                            // Whatever the failed read left at the address goes.
+                            self.drop_page(pid, current);
                             return Err(error);
                         }
                         self.note_resident(pid);
@@ -664,10 +636,10 @@ impl BufferManager {
         // SAFETY: the page is exclusively latched until its completion is reaped (finish_load), its
         // address is page aligned and stays mapped.
         let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
-        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let mut device = lock(&self.device);
         let submitted = device.submit_read(pid * PAGE_BYTES as u64, buf).map(|id| {
             // Registered before the device can hand the completion to anyone.
-            let mut loads = self.loads.lock().unwrap_or_else(|p| p.into_inner());
+            let mut loads = lock(&self.loads);
             loads.by_id.insert(id, pid);
             loads.pages.insert(pid);
         });
@@ -703,37 +675,23 @@ impl BufferManager {
 
     /// Whether a nonblocking read of `pid` is in flight.
     pub fn is_loading(&self, pid: Pid) -> bool {
-        self.loads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pages
-            .contains(&pid)
+        lock(&self.loads).pages.contains(&pid)
     }
 
     /// The error of a failed nonblocking read of `pid`, once (the next access tries again).
     pub fn take_load_error(&self, pid: Pid) -> Option<BmError> {
-        self.loads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .errors
-            .remove(&pid)
+        lock(&self.loads).errors.remove(&pid)
     }
 
     /// The descriptor that turns readable when the device has completions (to await reads).
     pub fn completion_fd(&self) -> Option<std::os::fd::RawFd> {
-        self.device
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .completion_fd()
+        lock(&self.device).completion_fd()
     }
 
     /// Reaps the completions that are ready without blocking, finishing nonblocking reads.
     pub fn pump(&self) {
         let mut out = Vec::new();
-        self.device
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .poll(&mut out);
+        lock(&self.device).poll(&mut out);
         for completion in out {
             self.finish_io(completion);
         }
@@ -743,7 +701,7 @@ impl BufferManager {
     fn pump_blocking(&self) {
         let mut out = Vec::new();
         {
-            let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+            let mut device = lock(&self.device);
             if device.in_flight() > 0 {
                 let _ = device.wait(1, &mut out);
             }
@@ -755,13 +713,7 @@ impl BufferManager {
 
     /// Finishes a nonblocking read: check the page, publish it (or drop it and keep the error).
     fn finish_io(&self, completion: keel_io::device::Completion) {
-        let Some(pid) = self
-            .loads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .by_id
-            .remove(&completion.id)
-        else {
+        let Some(pid) = lock(&self.loads).by_id.remove(&completion.id) else {
             return;
         };
         let state = self.state(pid);
@@ -774,17 +726,8 @@ impl BufferManager {
                 pid,
                 error,
             })
-            .and_then(|()| {
-                self.stats.reads.fetch_add(1, Ordering::Relaxed);
-                // SAFETY: the page is latched by its read, which has completed.
-                let page = unsafe { std::slice::from_raw_parts(self.page_ptr(pid), PAGE_BYTES) };
-                check_seal(page, pid).map_err(|detail| BmError::Corrupt {
-                    file: self.name.clone(),
-                    pid,
-                    detail,
-                })
-            });
-        let mut loads = self.loads.lock().unwrap_or_else(|p| p.into_inner());
+            .and_then(|()| self.check_read_page(pid));
+        let mut loads = lock(&self.loads);
         match checked {
             Ok(()) => {
                 self.note_resident(pid);
@@ -794,14 +737,7 @@ impl BufferManager {
                 );
             }
             Err(error) => {
-                // SAFETY: latched and not resident: drop what the failed read left.
-                unsafe {
-                    libc::madvise(self.page_ptr(pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED)
-                };
-                state.store(
-                    word(EVICTED, false, next_version(current)),
-                    Ordering::Release,
-                );
+                self.drop_page(pid, current);
                 loads.errors.insert(pid, error);
             }
         }
@@ -822,16 +758,8 @@ impl BufferManager {
         if self.region.is_some() {
             // SAFETY: the page is exclusively latched; touching it faults it in through the
             // region's resolver (or finds it present), after which it is ordinary memory.
-            let page = unsafe {
-                std::ptr::read_volatile(ptr);
-                std::slice::from_raw_parts(ptr, PAGE_BYTES)
-            };
-            self.stats.reads.fetch_add(1, Ordering::Relaxed);
-            return check_seal(page, pid).map_err(|detail| BmError::Corrupt {
-                file: self.name.clone(),
-                pid,
-                detail,
-            });
+            unsafe { std::ptr::read_volatile(ptr) };
+            return self.check_read_page(pid);
         }
         // SAFETY: the page is exclusively latched by the caller, its address is page aligned and
         // stays mapped; the buffer comes back from the device before this function returns.
@@ -842,21 +770,37 @@ impl BufferManager {
             error,
         };
         {
-            let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+            let mut device = lock(&self.device);
             let id = device
                 .submit_read(pid * PAGE_BYTES as u64, buf)
                 .map_err(io_error)?;
             device.flush_submissions().map_err(io_error)?;
             self.wait_for(&mut **device, &[id]).map_err(io_error)?;
         }
+        self.check_read_page(pid)
+    }
+
+    /// Counts a page just read in (latched exclusively by the caller) and checks its seal.
+    fn check_read_page(&self, pid: Pid) -> Result<(), BmError> {
         self.stats.reads.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: exclusively latched, and the read has completed.
-        let page = unsafe { std::slice::from_raw_parts(ptr, PAGE_BYTES) };
+        // SAFETY: the page is exclusively latched and its read has completed.
+        let page = unsafe { std::slice::from_raw_parts(self.page_ptr(pid), PAGE_BYTES) };
         check_seal(page, pid).map_err(|detail| BmError::Corrupt {
             file: self.name.clone(),
             pid,
             detail,
         })
+    }
+
+    /// Gives up the memory of `pid` (latched exclusively by the caller, `old` its state word before
+    /// the latch) and marks it evicted with a new version: optimistic readers that raced with this
+    /// read zeros and fail validation. For eviction and for a failed read alike.
+    fn drop_page(&self, pid: Pid, old: u64) {
+        // SAFETY: the page is exclusively latched and lies inside our mapping; MADV_DONTNEED only
+        // drops its memory (an anonymous page reads as zeros afterwards).
+        unsafe { libc::madvise(self.page_ptr(pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
+        self.state(pid)
+            .store(word(EVICTED, false, next_version(old)), Ordering::Release);
     }
 
     /// Evicts a batch when the resident pages reach the budget.
@@ -886,7 +830,7 @@ impl BufferManager {
     pub fn evict_batch(&self, want: usize) -> Result<usize, BmError> {
         let mut victims = Vec::with_capacity(want);
         {
-            let mut clock = self.resident.lock().unwrap_or_else(|p| p.into_inner());
+            let mut clock = lock(&self.resident);
             // At most one revolution: a page marked now is evicted only if it is still marked when
             // the hand comes back (nobody touched it in between), never within the same call.
             let steps = clock.pids.len();
@@ -935,13 +879,9 @@ impl BufferManager {
             }
             return Err(error);
         }
-        let mut clock = self.resident.lock().unwrap_or_else(|p| p.into_inner());
+        let mut clock = lock(&self.resident);
         for (pid, old) in &victims {
-            // SAFETY: the page is exclusively latched and written back; dropping its memory is what
-            // eviction means. Optimistic readers see zeros and fail validation (version bumped).
-            unsafe { libc::madvise(self.page_ptr(*pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
-            self.state(*pid)
-                .store(word(EVICTED, false, next_version(*old)), Ordering::Release);
+            self.drop_page(*pid, *old);
             clock.remove(*pid);
         }
         self.resident_count
@@ -957,8 +897,9 @@ impl BufferManager {
         if pids.is_empty() {
             return Ok(());
         }
-        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let mut device = lock(&self.device);
         let mut ids = Vec::with_capacity(pids.len());
+        let mut refused = None;
         for &pid in pids {
             let ptr = self.page_ptr(pid);
             // SAFETY: exclusively latched by the caller; the write completes before we return.
@@ -966,14 +907,17 @@ impl BufferManager {
             seal(page, pid);
             // SAFETY: as above; the buffer is a view of the latched page.
             let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
-            let id = device
-                .submit_write(pid * PAGE_BYTES as u64, buf)
-                .map_err(|error| BmError::Io {
-                    file: self.name.clone(),
-                    pid,
-                    error,
-                })?;
-            ids.push(id);
+            match device.submit_write(pid * PAGE_BYTES as u64, buf) {
+                Ok(id) => ids.push(id),
+                Err(error) => {
+                    refused = Some(BmError::Io {
+                        file: self.name.clone(),
+                        pid,
+                        error,
+                    });
+                    break;
+                }
+            }
         }
         let first = pids[0];
         let io_error = |error| BmError::Io {
@@ -981,25 +925,23 @@ impl BufferManager {
             pid: first,
             error,
         };
+        // The writes already submitted finish before the caller unlatches their pages, even when a
+        // later one was refused.
         device.flush_submissions().map_err(io_error)?;
         self.wait_for(&mut **device, &ids).map_err(io_error)?;
+        let written = &pids[..ids.len()];
         self.stats
             .writes
-            .fetch_add(pids.len() as u64, Ordering::Relaxed);
-        if let Some(highest) = pids.iter().max() {
+            .fetch_add(written.len() as u64, Ordering::Relaxed);
+        if let Some(highest) = written.iter().max() {
             self.written.fetch_max(highest + 1, Ordering::AcqRel);
         }
-        Ok(())
+        refused.map_or(Ok(()), Err)
     }
 
     /// Writes every dirty resident page and syncs the device (a checkpoint's data step).
     pub fn flush_all(&self) -> Result<(), BmError> {
-        let pids: Vec<Pid> = self
-            .resident
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pids
-            .clone();
+        let pids: Vec<Pid> = lock(&self.resident).pids.clone();
         for chunk in pids.chunks(64) {
             let mut latched = Vec::new();
             for &pid in chunk {
@@ -1015,7 +957,7 @@ impl BufferManager {
                 guard.release_written();
             }
         }
-        let mut device = self.device.lock().unwrap_or_else(|p| p.into_inner());
+        let mut device = lock(&self.device);
         let io_error = |error| BmError::Io {
             file: self.name.clone(),
             pid: 0,
@@ -1053,6 +995,17 @@ impl BufferManager {
     }
 }
 
+#[cfg(test)]
+impl BufferManager {
+    /// Writes every dirty page back and evicts every page (tests start cold with it).
+    pub(crate) fn evict_all(&self) {
+        self.flush_all().unwrap();
+        while self.resident_pages() > 0 {
+            self.evict_batch(64).unwrap();
+        }
+    }
+}
+
 impl Drop for BufferManager {
     fn drop(&mut self) {
         // SAFETY: unmapping our own ranges; guards borrow `self`, so none is alive.
@@ -1064,6 +1017,14 @@ impl Drop for BufferManager {
             );
         }
     }
+}
+
+/// Locks `mutex`, also after a panic elsewhere poisoned it (the data it guards stays consistent:
+/// every critical section here is a plain insert, remove or device call).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Latches a page exclusively if its state word is still `current`, with the dirty bit as given.
@@ -1218,15 +1179,21 @@ mod tests {
         .unwrap()
     }
 
+    /// `n` new pages, page `i` holding `i` at byte 100.
+    fn numbered_pages(bm: &BufferManager, n: u64) -> Vec<Pid> {
+        (0..n)
+            .map(|i| {
+                let mut page = bm.allocate().unwrap();
+                page.bytes_mut()[100..108].copy_from_slice(&i.to_le_bytes());
+                page.pid()
+            })
+            .collect()
+    }
+
     #[test]
     fn pages_survive_eviction_and_come_back_checked() {
         let bm = bm(64);
-        let mut pids = Vec::new();
-        for i in 0..1000u64 {
-            let mut page = bm.allocate().unwrap();
-            page.bytes_mut()[100..108].copy_from_slice(&i.to_le_bytes());
-            pids.push(page.pid());
-        }
+        let pids = numbered_pages(&bm, 1000);
         assert!(bm.resident_pages() <= 64 + 1);
         assert!(bm.stats().evictions.load(Ordering::Relaxed) > 900);
         for (i, pid) in pids.iter().enumerate() {
@@ -1243,16 +1210,8 @@ mod tests {
     #[test]
     fn nonblocking_misses_are_read_in_the_background() {
         let bm = bm(64);
-        let mut pids = Vec::new();
-        for i in 0..300u64 {
-            let mut page = bm.allocate().unwrap();
-            page.bytes_mut()[100..108].copy_from_slice(&i.to_le_bytes());
-            pids.push(page.pid());
-        }
-        bm.flush_all().unwrap();
-        while bm.resident_pages() > 0 {
-            bm.evict_batch(64).unwrap();
-        }
+        let pids = numbered_pages(&bm, 300);
+        bm.evict_all();
         let word_of = |page: &[u8]| u64::from_le_bytes(page[100..108].try_into().unwrap());
         // A nonblocking access submits the read and says so instead of waiting.
         let (result, _) = nonblocking(|| bm.fix_s(pids[7]).map(|g| word_of(g.bytes())));
@@ -1278,10 +1237,7 @@ mod tests {
     fn a_flipped_byte_on_disk_is_reported_not_served() {
         let bm = bm(64);
         let pids: Vec<Pid> = (0..200).map(|_| bm.allocate().unwrap().pid()).collect();
-        bm.flush_all().unwrap();
-        while bm.resident_pages() > 0 {
-            bm.evict_batch(64).unwrap();
-        }
+        bm.evict_all();
         // Flip a byte of page 5 on the device.
         {
             let mut device = bm.device.lock().unwrap();

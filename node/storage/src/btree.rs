@@ -360,6 +360,9 @@ enum Position {
     End,
 }
 
+/// A test of a key against one end of a scan's range.
+type KeyTest<'a> = &'a dyn Fn(&[u8]) -> bool;
+
 /// Direction of a scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -906,42 +909,37 @@ impl BTree {
                 if !covered {
                     return Err(Fail::Restart);
                 }
+                // The entries from the position on, in scan order; the scan is done at the first
+                // key past its far bound, and skips keys before its near bound.
+                let (indices, far, near): (Box<dyn Iterator<Item = usize>>, KeyTest, KeyTest) =
+                    match direction {
+                        Direction::Forward => {
+                            let start = match &position {
+                                Position::Start | Position::End => 0,
+                                Position::Included(key) => node.search(key, false),
+                                Position::Excluded(key) => node.search(key, true),
+                            };
+                            (Box::new(start..node.count()), &in_to, &in_from)
+                        }
+                        Direction::Backward => {
+                            let end = match &position {
+                                Position::Start | Position::End => node.count(),
+                                Position::Included(key) => node.search(key, true),
+                                Position::Excluded(key) => node.search(key, false),
+                            };
+                            (Box::new((0..end).rev()), &in_from, &in_to)
+                        }
+                    };
                 let mut batch = Vec::new();
                 let mut done = false;
-                match direction {
-                    Direction::Forward => {
-                        let start = match &position {
-                            Position::Start | Position::End => 0,
-                            Position::Included(key) => node.search(key, false),
-                            Position::Excluded(key) => node.search(key, true),
-                        };
-                        for index in start..node.count() {
-                            let key = node.key(index);
-                            if !in_to(key) {
-                                done = true;
-                                break;
-                            }
-                            if in_from(key) {
-                                batch.push((key.to_vec(), self.read_value(node, index)?));
-                            }
-                        }
+                for index in indices {
+                    let key = node.key(index);
+                    if !far(key) {
+                        done = true;
+                        break;
                     }
-                    Direction::Backward => {
-                        let end = match &position {
-                            Position::Start | Position::End => node.count(),
-                            Position::Included(key) => node.search(key, true),
-                            Position::Excluded(key) => node.search(key, false),
-                        };
-                        for index in (0..end).rev() {
-                            let key = node.key(index);
-                            if !in_from(key) {
-                                done = true;
-                                break;
-                            }
-                            if in_to(key) {
-                                batch.push((key.to_vec(), self.read_value(node, index)?));
-                            }
-                        }
+                    if near(key) {
+                        batch.push((key.to_vec(), self.read_value(node, index)?));
                     }
                 }
                 let next = match direction {
@@ -1365,10 +1363,7 @@ mod tests {
             tree.insert(&i.to_be_bytes(), &[1u8; 60]).unwrap();
         }
         for direction in [Direction::Forward, Direction::Backward] {
-            bm.flush_all().unwrap();
-            while bm.resident_pages() > 0 {
-                bm.evict_batch(64).unwrap();
-            }
+            bm.evict_all();
             let reads = bm.stats().reads.load(Ordering::Relaxed);
             let keys: Vec<u64> = collect(&tree, Bound::Unbounded, Bound::Unbounded, direction)
                 .into_iter()
@@ -1386,10 +1381,7 @@ mod tests {
             assert!(read <= pages + 64, "{read} reads for {pages} pages");
         }
         // The first leaf of a scan starts the reads of the next ones.
-        bm.flush_all().unwrap();
-        while bm.resident_pages() > 0 {
-            bm.evict_batch(64).unwrap();
-        }
+        bm.evict_all();
         tree.scan(
             Bound::Unbounded,
             Bound::Unbounded,
