@@ -34,7 +34,9 @@ def numbered_writer(dsn, start, acked, stop):
 def test_fifty_sigkills_under_load_lose_no_acknowledged_commit(keel_factory):
     seed = int(os.environ.get("KEEL_CRASH_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
-    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={8 << 20}"]).start()
+    # Checkpoints every 0.3 s: kills land before, during and after them.
+    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={8 << 20}",
+                               "--set", "storage.checkpoint_interval_s=0.3"]).start()
     pgbench(node, "-i", "-s", "1", "-q")
     with psycopg.connect(node.dsn(), autocommit=True) as conn:
         conn.execute("create table numbered (n int8 primary key, pad text)")

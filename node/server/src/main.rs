@@ -100,6 +100,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             config.storage.data_file_max_bytes
         ));
     }
+    let interval = config.storage.checkpoint_interval_s;
+    if !(interval.is_finite() && (0.0..=1e9).contains(&interval)) {
+        return Err(format!(
+            "storage.checkpoint_interval_s = {interval}: expected seconds between checkpoints (0 turns them off)"
+        ));
+    }
     let online = runtime::online_cpus().len();
     let workers = if config.node.cores == 0 {
         online

@@ -18,7 +18,7 @@
 //! workers' logs, switches the metadata file to it atomically, and deletes the old generation.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -31,8 +31,10 @@ use keel_sql::catalog::Catalog;
 use keel_sql::error::SqlResult;
 use keel_sql::exec::{Cancel, Cluster};
 use keel_sql::fragment::{Shard, ShardOutput, ShardRequest};
+use keel_storage::checkpoint::{self, WorkerCheckpoint};
+use keel_storage::engine::Pages;
 use keel_storage::store::Store;
-use keel_storage::wal::{self, LogFile, Record, Wal};
+use keel_storage::wal::{self, LogFile, Wal};
 use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -46,6 +48,18 @@ const MAILBOX_CAPACITY: usize = 1024;
 pub enum Envelope {
     Shard(ShardRequest, oneshot::Sender<SqlResult<ShardOutput>>),
     Cancel { process_id: i32, secret_key: i32 },
+}
+
+/// What the checkpointer tells a worker (see `keel_storage::checkpoint` for the round).
+pub enum Control {
+    /// Take this worker's part of checkpoint `round`; the answer is the cut (its log offset) once
+    /// the part is durable.
+    Checkpoint {
+        round: u64,
+        reply: oneshot::Sender<Result<u64, String>>,
+    },
+    /// The round is published (`durable`) or abandoned.
+    Finished { durable: bool },
 }
 
 /// What all workers share (read-mostly).
@@ -213,11 +227,22 @@ fn shutting_down() -> keel_sql::error::SqlError {
 
 /// The data directory's metadata file.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
-struct Meta {
+pub struct Meta {
+    /// 2: checkpointed data files. 1 (older builds): logs only, replayed whole.
     format: u32,
     generation: u64,
     workers: usize,
     epoch: u32,
+    /// The last durable checkpoint round of this generation (0: none yet).
+    #[serde(default)]
+    checkpoint: u64,
+}
+
+/// The current data format.
+const FORMAT: u32 = 2;
+
+fn data_file_name(generation: u64, worker: WorkerId) -> String {
+    format!("data-{generation:06}-{worker:03}.keel")
 }
 
 const META_FILE: &str = "keel.meta";
@@ -282,43 +307,114 @@ pub struct Recovered {
     pub next_txn_counter: u64,
     pub next_row_id: i64,
     pub summary: String,
+    /// The metadata as written at start (generation, last checkpoint round).
+    pub meta: Meta,
 }
 
-/// Reads the data directory and rebuilds the state for `workers` workers.
+/// One worker's share as of its last checkpoint, with its log from that checkpoint's cut.
+struct Share {
+    store: Store,
+    log: LogFile,
+    settled: Vec<TxnId>,
+}
+
+/// Reads the data directory and rebuilds the state for `workers` workers: each worker's data file
+/// is opened at its last checkpoint image and its log replayed from that checkpoint's cut (see
+/// `keel_storage::checkpoint`); with another worker count than last time, the rows move to a new
+/// generation of files for the new workers, checkpointed before anything is served.
 pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let dir = &config.node.data_dir;
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     let lock = lock_data_dir(dir)?;
     let mut meta = read_meta(dir)?.unwrap_or(Meta {
-        format: 1,
+        format: FORMAT,
         generation: 1,
         workers,
         epoch: 0,
+        checkpoint: 0,
     });
-    if meta.format != 1 {
-        return Err(format!(
-            "{}: data format {} is not supported by this build",
-            dir.display(),
-            meta.format
-        ));
+    match meta.format {
+        FORMAT => {}
+        1 => {
+            // Logs only: replayed whole onto empty data files (the old spill files go).
+            for w in 0..meta.workers {
+                let _ = std::fs::remove_file(dir.join(format!("data-{w}.keel")));
+            }
+            meta.format = FORMAT;
+            meta.checkpoint = 0;
+        }
+        other => {
+            return Err(format!(
+                "{}: data format {other} is not supported by this build",
+                dir.display()
+            ))
+        }
     }
     meta.epoch += 1;
     write_meta(dir, &meta)?;
-    let logs = (0..meta.workers)
+    let userfault = config.storage.buffer_mode == "userfault";
+    let max_bytes = config.storage.data_file_max_bytes as usize;
+    let pool = config.storage.buffer_pool_bytes;
+    let old_workers = meta.workers;
+    let mut shares = (0..old_workers)
         .map(|w| {
-            LogFile::read(
-                &dir.join(wal::file_name(meta.generation, w as WorkerId)),
-                w as WorkerId,
+            let w = w as WorkerId;
+            let checkpoint = if meta.checkpoint > 0 {
+                checkpoint::read(&dir.join(checkpoint::file_name(
+                    meta.generation,
+                    w,
+                    meta.checkpoint,
+                )))?
+            } else {
+                WorkerCheckpoint::default()
+            };
+            let pages = Pages::open_file(
+                &dir.join(data_file_name(meta.generation, w)),
+                (pool / old_workers as u64) as usize,
+                max_bytes,
+                userfault,
+                &checkpoint.pages,
+            )?;
+            let log = LogFile::read(
+                &dir.join(wal::file_name(meta.generation, w)),
+                w,
+                checkpoint.cut,
             )
-            .map_err(|e| format!("reading WAL: {e}"))
+            .map_err(|e| format!("reading WAL: {e}"))?;
+            Ok(Share {
+                store: Store::restore(pages, &checkpoint.store),
+                log,
+                settled: checkpoint.store.settled,
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, String>>()?;
+    // Which transactions in the logs committed, then each worker replays its own log.
+    let settled: HashSet<(WorkerId, TxnId)> = shares
+        .iter()
+        .enumerate()
+        .flat_map(|(w, share)| share.settled.iter().map(move |txn| (w as WorkerId, *txn)))
+        .collect();
+    let logs: Vec<LogFile> = shares
+        .iter_mut()
+        .map(|share| std::mem::replace(&mut share.log, LogFile::from_bytes(0, Vec::new())))
+        .collect();
+    let outcome = wal::decide(&logs, &settled);
     let wal_bytes: u64 = logs.iter().map(|log| log.bytes.len() as u64).sum();
-    let recovered = wal::recover(&logs);
-    let catalog = match &recovered.catalog {
+    for (share, log) in shares.iter_mut().zip(&logs) {
+        for record in log.records() {
+            if outcome.committed.contains(&record.txn()) {
+                share.store.redo(&record);
+            }
+        }
+    }
+    let catalog = match shares
+        .iter()
+        .filter_map(|share| share.store.newest_catalog())
+        .max_by_key(|(version, _)| *version)
+    {
         Some((_, image)) => {
-            Catalog::from_image(image).map_err(|e| format!("catalog in WAL does not parse: {e}"))?
+            Catalog::from_image(image).map_err(|e| format!("stored catalog does not parse: {e}"))?
         }
         None => Catalog {
             version: 0,
@@ -326,128 +422,61 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             tables: Default::default(),
         },
     };
+    let max_txn = shares
+        .iter()
+        .map(|share| share.store.max_txn())
+        .fold(outcome.max_txn, TxnId::max);
+    // Rows of tables that no longer exist go.
+    for share in &mut shares {
+        for table in share.store.tables() {
+            if catalog.table_by_id(table).is_none() {
+                share.store.drop_table(table);
+            }
+        }
+    }
+    let mut stores: Vec<Store> = shares.into_iter().map(|share| share.store).collect();
+    let rows: usize = catalog
+        .tables
+        .values()
+        .map(|table| stores.iter().map(|s| s.row_count(table.id)).sum::<usize>())
+        .sum();
     let summary = format!(
-        "recovered {} tables, {} rows from {} bytes of WAL ({} committed transactions, {} incomplete discarded)",
+        "recovered {} tables, {rows} rows: checkpoint {} of generation {}, then {wal_bytes} bytes of WAL ({} committed transactions replayed, {} incomplete discarded)",
         catalog.tables.len(),
-        recovered.tables.values().map(|t| t.len()).sum::<usize>(),
-        wal_bytes,
-        recovered.committed,
-        recovered.discarded
+        meta.checkpoint,
+        meta.generation,
+        outcome.committed.len(),
+        outcome.discarded
     );
-    let mut max_txn = recovered.max_txn;
-    let mut tables = recovered.tables;
-    // Rows of tables that no longer exist are dropped here.
-    tables.retain(|id, _| catalog.table_by_id(*id).is_some());
+    if old_workers != workers {
+        stores = regenerate(config, &mut meta, stores, workers)?;
+    }
+    // Row ids continue after the largest one stored (hidden keys: a tag byte, then the id).
     let mut next_row_id = 1;
     for table in catalog.tables.values().filter(|t| t.primary_key.is_empty()) {
-        if let Some(rows) = tables.get(&table.id) {
-            for key in rows.keys() {
-                if key.len() == 9 {
-                    let raw =
-                        u64::from_be_bytes(key[1..9].try_into().expect("8 bytes")) ^ (1 << 63);
-                    next_row_id = next_row_id.max(raw as i64 + 1);
-                }
+        for store in &stores {
+            if let Some(key) = store.last_key(table.id).filter(|key| key.len() == 9) {
+                let raw = u64::from_be_bytes(key[1..9].try_into().expect("8 bytes")) ^ (1 << 63);
+                next_row_id = next_row_id.max(raw as i64 + 1);
             }
-        }
-    }
-    let needs_checkpoint =
-        meta.workers != workers || wal_bytes > config.storage.checkpoint_at_start_wal_bytes;
-    if needs_checkpoint {
-        max_txn += 256;
-        let old_generation = meta.generation;
-        let new_generation = old_generation + 1;
-        let participants: Vec<u8> = (0..workers).map(|w| w as u8).collect();
-        let txn = max_txn;
-        let mut files: Vec<Vec<u8>> = vec![Vec::new(); workers];
-        if catalog.version > 0 {
-            let image = catalog.to_image();
-            wal::encode(
-                &Record::Catalog {
-                    txn,
-                    version: catalog.version,
-                    image: &image,
-                },
-                meta.epoch,
-                &mut files[0],
-            );
-        }
-        for (table, rows) in &tables {
-            for (key, row) in rows {
-                let owner = owner_of(vshard_of(key), workers) as usize;
-                wal::encode(
-                    &Record::Put {
-                        txn,
-                        table: *table,
-                        key,
-                        before: None,
-                        after: row,
-                    },
-                    meta.epoch,
-                    &mut files[owner],
-                );
-            }
-        }
-        for (worker, bytes) in files.iter_mut().enumerate() {
-            wal::encode(
-                &Record::Commit {
-                    txn,
-                    participants: &participants,
-                },
-                meta.epoch,
-                bytes,
-            );
-            let path = dir.join(wal::file_name(new_generation, worker as WorkerId));
-            let mut file =
-                std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            file.write_all(bytes)
-                .and_then(|_| file.sync_all())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        sync_dir(dir)?;
-        let old_workers = meta.workers;
-        meta.generation = new_generation;
-        meta.workers = workers;
-        write_meta(dir, &meta)?;
-        for worker in 0..old_workers {
-            let _ =
-                std::fs::remove_file(dir.join(wal::file_name(old_generation, worker as WorkerId)));
-        }
-    }
-    // Each worker's tables live on its own pages (data-<worker>.keel). Until checkpoints land the
-    // files are rebuilt from the log at every start.
-    let budget = (config.storage.buffer_pool_bytes / workers as u64) as usize;
-    let userfault = config.storage.buffer_mode == "userfault";
-    let mut stores: Vec<Store> = (0..workers)
-        .map(|w| {
-            let path = dir.join(format!("data-{w}.keel"));
-            keel_storage::engine::Pages::create_file(
-                &path,
-                budget,
-                config.storage.data_file_max_bytes as usize,
-                userfault,
-            )
-            .map(Store::new)
-        })
-        .collect::<Result<_, String>>()?;
-    // Data files of workers that no longer exist (fewer --cores than last time).
-    for w in workers..256 {
-        let _ = std::fs::remove_file(dir.join(format!("data-{w}.keel")));
-    }
-    for (table, rows) in tables {
-        let mut per_worker: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); workers];
-        for (key, row) in rows {
-            per_worker[owner_of(vshard_of(&key), workers) as usize].push((key, row));
-        }
-        for (worker, rows) in per_worker.into_iter().enumerate() {
-            stores[worker].load(table, rows);
         }
     }
     let logs = (0..workers)
         .map(|w| {
             let path = dir.join(wal::file_name(meta.generation, w as WorkerId));
-            let log =
-                LogFile::read(&path, w as WorkerId).map_err(|e| format!("reading WAL: {e}"))?;
-            let end = log.bytes.len() as u64;
+            let cut = if meta.checkpoint > 0 {
+                checkpoint::read(&dir.join(checkpoint::file_name(
+                    meta.generation,
+                    w as WorkerId,
+                    meta.checkpoint,
+                )))?
+                .cut
+            } else {
+                0
+            };
+            let log = LogFile::read(&path, w as WorkerId, cut)
+                .map_err(|e| format!("reading WAL: {e}"))?;
+            let end = log.end();
             Ok((path, wal::tail_of(&log), end))
         })
         .collect::<Result<Vec<_>, String>>()?;
@@ -460,7 +489,94 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         next_txn_counter: (max_txn >> 8) + 1,
         next_row_id,
         summary,
+        meta,
     })
+}
+
+/// Moves every row into a new generation of data files for `workers` workers (rows are owned by
+/// vshard, and vshards by `vshard % workers`), checkpoints it with empty logs, switches the
+/// metadata file to it and deletes the old generation.
+fn regenerate(
+    config: &Config,
+    meta: &mut Meta,
+    old: Vec<Store>,
+    workers: usize,
+) -> Result<Vec<Store>, String> {
+    let dir = &config.node.data_dir;
+    let generation = meta.generation + 1;
+    let mut stores = (0..workers)
+        .map(|w| {
+            Pages::create_file(
+                &dir.join(data_file_name(generation, w as WorkerId)),
+                (config.storage.buffer_pool_bytes / workers as u64) as usize,
+                config.storage.data_file_max_bytes as usize,
+                config.storage.buffer_mode == "userfault",
+            )
+            .map(Store::new)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    for store in &old {
+        for table in store.tables() {
+            store
+                .scan(TxnId::MAX, table, &mut |view| {
+                    if let Some(row) = view.visible {
+                        let owner = owner_of(vshard_of(view.key), workers) as usize;
+                        stores[owner].load(table, [(view.key.to_vec(), row.to_vec())]);
+                    }
+                    true
+                })
+                .map_err(|_| "a recovered table is locked".to_string())?;
+        }
+    }
+    let newest = old
+        .iter()
+        .filter_map(Store::newest_catalog)
+        .max_by_key(|(version, _)| *version)
+        .cloned();
+    let max_txn = old.iter().map(Store::max_txn).max().unwrap_or(0);
+    drop(old);
+    for (w, store) in stores.iter_mut().enumerate() {
+        store.inherit(newest.clone(), max_txn);
+        let (image, _) = store.begin_checkpoint();
+        let pages = store
+            .pages()
+            .buffer_manager()
+            .finish_checkpoint()
+            .map_err(|e| e.to_string())?;
+        let path = dir.join(checkpoint::file_name(generation, w as WorkerId, 1));
+        checkpoint::write(
+            &path,
+            &WorkerCheckpoint {
+                cut: 0,
+                pages,
+                store: image,
+            },
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+        let log = dir.join(wal::file_name(generation, w as WorkerId));
+        std::fs::File::create(&log)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| format!("{}: {e}", log.display()))?;
+    }
+    sync_dir(dir)?;
+    let old_meta = meta.clone();
+    meta.generation = generation;
+    meta.workers = workers;
+    meta.checkpoint = 1;
+    write_meta(dir, meta)?;
+    for store in &stores {
+        store.pages().buffer_manager().checkpoint_durable();
+    }
+    for w in 0..old_meta.workers as WorkerId {
+        let _ = std::fs::remove_file(dir.join(data_file_name(old_meta.generation, w)));
+        let _ = std::fs::remove_file(dir.join(wal::file_name(old_meta.generation, w)));
+        let _ = std::fs::remove_file(dir.join(checkpoint::file_name(
+            old_meta.generation,
+            w,
+            old_meta.checkpoint,
+        )));
+    }
+    Ok(stores)
 }
 
 /// Online CPUs from sysfs (`/sys/devices/system/cpu/online`, e.g. `0-3,6`).
@@ -539,15 +655,25 @@ pub fn start(
             env!("CARGO_PKG_VERSION")
         ),
     });
+    let (controls, control_inboxes): (Vec<_>, Vec<_>) =
+        (0..workers).map(|_| mpsc::unbounded_channel()).unzip();
     let cpus = online_cpus();
     let core_ids = core_affinity::get_core_ids().unwrap_or_default();
     let mut threads = Vec::new();
+    let dir = config.node.data_dir.clone();
+    let generation = recovered.meta.generation;
     let mut probe = Some(probe);
     let lock = recovered.lock;
     let stores = recovered.stores.into_iter();
     let logs = recovered.logs.into_iter();
-    for ((id, (store, (path, tail, end))), inbox) in stores.zip(logs).enumerate().zip(receivers) {
+    for (((id, (store, (path, tail, end))), inbox), control) in stores
+        .zip(logs)
+        .enumerate()
+        .zip(receivers)
+        .zip(control_inboxes)
+    {
         let node = node.clone();
+        let checkpoint_files = (dir.clone(), generation);
         let cpu = cpus[id % cpus.len()];
         let core = core_ids.iter().find(|c| c.id == cpu).copied();
         let epoch = recovered.epoch;
@@ -577,12 +703,24 @@ pub fn start(
                         epoch,
                         counter,
                         inbox,
+                        control,
+                        checkpoint_files,
                         listener,
                         listen,
                     ),
                 );
             })
             .map_err(|e| format!("cannot spawn worker: {e}"))?;
+        threads.push(thread);
+    }
+    if config.storage.checkpoint_interval_s > 0.0 {
+        let interval = Duration::from_secs_f64(config.storage.checkpoint_interval_s);
+        let meta = recovered.meta;
+        let shutdown = node.shutdown.clone();
+        let thread = std::thread::Builder::new()
+            .name("keel-checkpoint".into())
+            .spawn(move || checkpointer(dir, meta, controls, interval, shutdown))
+            .map_err(|e| format!("cannot spawn the checkpointer: {e}"))?;
         threads.push(thread);
     }
     Ok(Running {
@@ -689,6 +827,8 @@ async fn worker_main(
     epoch: u32,
     txn_counter: u64,
     inbox: Vec<mpsc::Receiver<Envelope>>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    (dir, generation): (PathBuf, u64),
     probe: Option<std::net::TcpListener>,
     listen: SocketAddr,
 ) {
@@ -735,6 +875,28 @@ async fn worker_main(
                         process_id,
                         secret_key,
                     } => worker.cancel_local(process_id, secret_key),
+                }
+            }
+        });
+    }
+    {
+        let shard = shard.clone();
+        let wal = wal.clone();
+        tokio::task::spawn_local(async move {
+            while let Some(message) = control.recv().await {
+                match message {
+                    Control::Checkpoint { round, reply } => {
+                        let path = dir.join(checkpoint::file_name(generation, id, round));
+                        let _ = reply.send(checkpoint_share(&shard, &wal, &path).await);
+                    }
+                    Control::Finished { durable } => {
+                        let bm = shard.store.borrow().pages().buffer_manager().clone();
+                        if durable {
+                            bm.checkpoint_durable();
+                        } else {
+                            bm.abandon_checkpoint();
+                        }
+                    }
                 }
             }
         });
@@ -787,4 +949,122 @@ async fn worker_main(
         stats.writes.load(std::sync::atomic::Ordering::Relaxed),
         stats.evictions.load(std::sync::atomic::Ordering::Relaxed),
     );
+}
+
+/// This worker's part of a checkpoint round (see `keel_storage::checkpoint`): the cut, the pages
+/// written in batches between other work, then the file. Returns the cut.
+async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, String> {
+    let (image, committing, cut, bm) = {
+        let mut store = shard.store.borrow_mut();
+        let (image, committing) = store.begin_checkpoint();
+        // The log offset at the same moment: records before it are in the image.
+        let cut = wal.append(|_| {});
+        (
+            image,
+            committing,
+            cut,
+            store.pages().buffer_manager().clone(),
+        )
+    };
+    while !bm.checkpoint_step(64).map_err(|e| e.to_string())? {
+        tokio::task::yield_now().await;
+    }
+    // Transactions committing at the cut are in the image as committed: wait until they are.
+    while !shard.store.borrow().settled(&committing) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    wal.wait_durable(cut).await;
+    let pages = bm.finish_checkpoint().map_err(|e| e.to_string())?;
+    checkpoint::write(
+        path,
+        &WorkerCheckpoint {
+            cut,
+            pages,
+            store: image,
+        },
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(cut)
+}
+
+/// Runs a checkpoint round every `interval` until shutdown: every worker writes its part, then the
+/// metadata file names the round, then the workers free what only the previous round needed and
+/// the logs before the cuts are given back.
+fn checkpointer(
+    dir: PathBuf,
+    mut meta: Meta,
+    controls: Vec<mpsc::UnboundedSender<Control>>,
+    interval: Duration,
+    shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let deadline = std::time::Instant::now() + interval;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            if *shutdown.borrow() {
+                return;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+        let round = meta.checkpoint + 1;
+        let started = std::time::Instant::now();
+        let answers: Vec<_> = controls
+            .iter()
+            .map(|control| {
+                let (reply, answer) = oneshot::channel();
+                let _ = control.send(Control::Checkpoint { round, reply });
+                answer
+            })
+            .collect();
+        let cuts = answers
+            .into_iter()
+            .map(|answer| {
+                answer
+                    .blocking_recv()
+                    .unwrap_or_else(|_| Err("the worker stopped".into()))
+            })
+            .collect::<Result<Vec<u64>, String>>();
+        let published = cuts.and_then(|cuts| {
+            let mut next = meta.clone();
+            next.checkpoint = round;
+            sync_dir(&dir)?;
+            write_meta(&dir, &next)?;
+            meta = next;
+            Ok(cuts)
+        });
+        match published {
+            Ok(cuts) => {
+                for control in &controls {
+                    let _ = control.send(Control::Finished { durable: true });
+                }
+                for (w, cut) in cuts.iter().enumerate() {
+                    let w = w as WorkerId;
+                    let log = dir.join(wal::file_name(meta.generation, w));
+                    if let Err(error) = wal::punch_prefix(&log, *cut) {
+                        eprintln!(
+                            "keel: checkpoint {round}: cannot trim {}: {error}",
+                            log.display()
+                        );
+                    }
+                    let previous = checkpoint::file_name(meta.generation, w, round - 1);
+                    let _ = std::fs::remove_file(dir.join(previous));
+                }
+                eprintln!(
+                    "keel: checkpoint {round} done in {} ms",
+                    started.elapsed().as_millis()
+                );
+            }
+            Err(error) => {
+                for control in &controls {
+                    let _ = control.send(Control::Finished { durable: false });
+                }
+                if *shutdown.borrow() {
+                    return;
+                }
+                eprintln!(
+                    "keel: checkpoint {round} failed: {error}; checkpoint {} stays the latest",
+                    meta.checkpoint
+                );
+            }
+        }
+    }
 }

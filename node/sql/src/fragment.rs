@@ -158,11 +158,15 @@ impl Shard {
                 release,
             } => {
                 let end = {
-                    let store = self.store.borrow();
+                    let mut store = self.store.borrow_mut();
+                    // A checkpoint cut taken from here until the release must wait for it.
                     if store.has_writes(txn) {
+                        store.note_commit(txn, participants.len() > 1);
+                        let store = &*store;
                         self.wal
                             .append(|emit| store.commit_records(txn, &participants, emit))
                     } else if participants.len() > 1 {
+                        store.note_commit(txn, true);
                         // Named as a participant but nothing changed here (a write that matched no
                         // row): the commit record must exist all the same, or recovery would
                         // discard the transaction on every other participant.
@@ -204,19 +208,29 @@ impl Shard {
                 // task waits and other sessions go on, then the read starts over. Scans stay
                 // blocking: starting a scan larger than the pool over would never finish.
                 let read_only = matches!(op, ShardOp::Read { key: Some(_), .. });
+                // A read that meets a page it cannot read (checksum, IO) fails alone; the node
+                // stays up and serves everything else.
+                let is_read = matches!(op, ShardOp::Read { .. });
                 loop {
                     let released = self.released.notified();
-                    let outcome = if read_only {
-                        let (outcome, missing) =
-                            keel_storage::bm::nonblocking(|| self.attempt(txn, now, &op));
-                        if let Some(pid) = missing {
+                    let (outcome, failure) = if read_only {
+                        let ((outcome, missing), failure) =
+                            keel_storage::engine::reads_fail_softly(|| {
+                                keel_storage::bm::nonblocking(|| self.attempt(txn, now, &op))
+                            });
+                        if let (Some(pid), None) = (missing, &failure) {
                             self.wait_page(pid).await?;
                             continue;
                         }
-                        outcome
+                        (outcome, failure)
+                    } else if is_read {
+                        keel_storage::engine::reads_fail_softly(|| self.attempt(txn, now, &op))
                     } else {
-                        self.attempt(txn, now, &op)
+                        (self.attempt(txn, now, &op), None)
                     };
+                    if let Some(error) = failure {
+                        return Err(storage_error(error));
+                    }
                     match outcome {
                         Ok(output) => return Ok(output),
                         Err(Failure::Error(error)) => return Err(error),
@@ -279,13 +293,7 @@ impl Shard {
         }
         match bm.take_load_error(pid) {
             None => Ok(()),
-            Some(error @ keel_storage::bm::BmError::Corrupt { .. }) => {
-                Err(SqlError::new(code::DATA_CORRUPTED, error.to_string()))
-            }
-            Some(error) => Err(SqlError::new(
-                code::IO_ERROR,
-                format!("could not read a page: {error}"),
-            )),
+            Some(error) => Err(storage_error(error)),
         }
     }
 
@@ -576,4 +584,15 @@ fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {
         "Key {} already exists.",
         key_text(table, &table.primary_key, row)
     ))
+}
+
+/// A page that could not be read, as the statement's error: XX001 for a page that fails its
+/// checksum (the message names the file and page), 58030 for a device error.
+fn storage_error(error: keel_storage::bm::BmError) -> SqlError {
+    match error {
+        error @ keel_storage::bm::BmError::Corrupt { .. } => {
+            SqlError::new(code::DATA_CORRUPTED, error.to_string())
+        }
+        error => SqlError::new(code::IO_ERROR, format!("could not read a page: {error}")),
+    }
 }

@@ -179,22 +179,113 @@ pub enum MissMode {
 /// Serves a userfault region's misses from the data file.
 struct FileSource {
     file: std::fs::File,
-    /// Pages below this were written at least once; above it a page is all zeros.
-    written: std::sync::Arc<AtomicU64>,
+    /// Where each page lives in the file; a page never written is all zeros.
+    slots: std::sync::Arc<SlotTable>,
 }
 
 impl keel_io::uffd::PageSource for FileSource {
     fn fill(&mut self, offset: u64, page: &mut [u8]) -> bool {
         use std::os::unix::fs::FileExt;
-        if offset / PAGE_BYTES as u64 >= self.written.load(Ordering::Acquire) {
+        let Some(slot) = self.slots.get(offset / PAGE_BYTES as u64) else {
             return false;
-        }
+        };
         // A failed read leaves zeros, which the buffer manager's checksum check reports.
-        if self.file.read_exact_at(page, offset).is_err() {
+        if self
+            .file
+            .read_exact_at(page, slot * PAGE_BYTES as u64)
+            .is_err()
+        {
             page.fill(0);
         }
         true
     }
+}
+
+/// Where each page lives in the file (shadow paging, see the module docs): `slot + 1` per page id,
+/// 0 for a page that has no copy on disk. A lazily-touched anonymous mapping like the state array;
+/// shared with the userfault resolver thread, which only reads it.
+struct SlotTable {
+    entries: *const AtomicU64,
+    len: usize,
+}
+
+// SAFETY: the table is a fixed mapping of atomics.
+unsafe impl Send for SlotTable {}
+// SAFETY: as above.
+unsafe impl Sync for SlotTable {}
+
+impl SlotTable {
+    fn new(len: usize) -> std::io::Result<SlotTable> {
+        Ok(SlotTable {
+            entries: map_anonymous(len * 8)? as *const AtomicU64,
+            len,
+        })
+    }
+
+    fn entry(&self, pid: Pid) -> &AtomicU64 {
+        assert!((pid as usize) < self.len, "page {pid} outside the file");
+        // SAFETY: inside the mapping, which lives as long as self; zeroed memory is a valid value.
+        unsafe { &*self.entries.add(pid as usize) }
+    }
+
+    fn get(&self, pid: Pid) -> Option<u64> {
+        let raw = self.entry(pid).load(Ordering::Acquire);
+        raw.checked_sub(1)
+    }
+
+    fn set(&self, pid: Pid, slot: Option<u64>) {
+        self.entry(pid)
+            .store(slot.map_or(0, |slot| slot + 1), Ordering::Release);
+    }
+}
+
+impl Drop for SlotTable {
+    fn drop(&mut self) {
+        // SAFETY: unmapping our own mapping; nobody holds a reference past self.
+        unsafe { libc::munmap(self.entries as *mut libc::c_void, self.len * 8) };
+    }
+}
+
+/// Slot flags: mapped by a live page, part of the last durable checkpoint, part of the checkpoint
+/// being written. A slot with no flag is free.
+const SLOT_LIVE: u8 = 1;
+const SLOT_DURABLE: u8 = 2;
+const SLOT_NEXT: u8 = 4;
+
+/// The file's slots and who needs them.
+#[derive(Default)]
+struct Slots {
+    flags: Vec<u8>,
+    free: Vec<u64>,
+}
+
+impl Slots {
+    fn take(&mut self) -> u64 {
+        self.free.pop().unwrap_or_else(|| {
+            self.flags.push(0);
+            self.flags.len() as u64 - 1
+        })
+    }
+
+    fn clear(&mut self, slot: u64, flag: u8) {
+        let flags = &mut self.flags[slot as usize];
+        if *flags != 0 {
+            *flags &= !flag;
+            if *flags == 0 {
+                self.free.push(slot);
+            }
+        }
+    }
+}
+
+/// A checkpoint being written (see the module docs).
+struct CheckpointRun {
+    /// Pages whose state at the cut is not on disk yet.
+    pending: std::collections::HashSet<Pid>,
+    /// Cut-time copies of pending pages that changed since (copy-on-write).
+    copies: HashMap<Pid, AlignedBuf>,
+    /// The image's page table: `slot + 1` per page id, 0 for a free page.
+    image: Vec<u64>,
 }
 
 /// Counters.
@@ -246,8 +337,12 @@ pub struct BufferManager {
     stats: BmStats,
     /// In userfault mode, the region that owns the page range (and serves its misses).
     region: Option<keel_io::uffd::Region>,
-    /// Pages below this have been written to the device at least once.
-    written: std::sync::Arc<AtomicU64>,
+    /// Where each page lives in the file.
+    slot_table: std::sync::Arc<SlotTable>,
+    slots: Mutex<Slots>,
+    checkpoint: Mutex<Option<CheckpointRun>>,
+    /// Whether a checkpoint is being written (the fast check before every page change).
+    checkpointing: std::sync::atomic::AtomicBool,
     loads: Mutex<Loads>,
     /// Signalled whenever a nonblocking read finishes. Waiters cannot rely on the device's
     /// descriptor alone: a blocking access on the same thread may reap the completion first.
@@ -302,27 +397,53 @@ pub fn check_seal(page: &[u8], pid: Pid) -> Result<(), String> {
 }
 
 impl BufferManager {
-    /// A buffer manager for the file behind `device`, named `name` in errors. Pages `0..pages_in_use`
-    /// already exist on the device (a reopened file); new pages are numbered after them.
+    /// A buffer manager for an empty file behind `device`, named `name` in errors.
     pub fn new(
         name: &str,
         device: Box<dyn Device + Send>,
         config: BmConfig,
-        pages_in_use: u64,
     ) -> std::io::Result<BufferManager> {
-        BufferManager::with_misses(name, device, config, pages_in_use, MissMode::Explicit)
+        BufferManager::with_misses(name, device, config, &[], MissMode::Explicit)
     }
 
-    /// As [`new`](Self::new), serving misses as `misses` says.
+    /// A buffer manager over a file holding the checkpoint image whose page table is `image`
+    /// (`slot + 1` per page id, 0 for a free page; empty for a new file), serving misses as `misses`
+    /// says. Every page starts evicted; the image's slots are kept until the next checkpoint is
+    /// durable.
     pub fn with_misses(
         name: &str,
         device: Box<dyn Device + Send>,
         config: BmConfig,
-        pages_in_use: u64,
+        image: &[u64],
         misses: MissMode,
     ) -> std::io::Result<BufferManager> {
         let virtual_pages = (config.virtual_bytes / PAGE_BYTES).max(64) as u64;
-        let written = std::sync::Arc::new(AtomicU64::new(pages_in_use));
+        if image.len() as u64 > virtual_pages {
+            return Err(std::io::Error::other(format!(
+                "{name} holds {} pages, more than its limit of {virtual_pages}",
+                image.len()
+            )));
+        }
+        let slot_table = std::sync::Arc::new(SlotTable::new(virtual_pages as usize)?);
+        let mut slots = Slots::default();
+        let mut free_pids = Vec::new();
+        for (pid, &raw) in image.iter().enumerate() {
+            match raw.checked_sub(1) {
+                None => free_pids.push(pid as Pid),
+                Some(slot) => {
+                    slot_table.set(pid as Pid, Some(slot));
+                    if slots.flags.len() <= slot as usize {
+                        slots.flags.resize(slot as usize + 1, 0);
+                    }
+                    slots.flags[slot as usize] = SLOT_LIVE | SLOT_DURABLE;
+                }
+            }
+        }
+        slots.free = (0..slots.flags.len() as u64)
+            .rev()
+            .filter(|&slot| slots.flags[slot as usize] == 0)
+            .collect();
+        free_pids.reverse();
         let (base, region) = match misses {
             MissMode::Explicit => (map_anonymous(virtual_pages as usize * PAGE_BYTES)?, None),
             MissMode::Userfault(file) => {
@@ -330,7 +451,7 @@ impl BufferManager {
                     virtual_pages as usize * PAGE_BYTES,
                     FileSource {
                         file,
-                        written: written.clone(),
+                        slots: slot_table.clone(),
                     },
                 )?;
                 (region.as_ptr(), Some(region))
@@ -348,14 +469,17 @@ impl BufferManager {
             states: states as *const AtomicU64,
             virtual_pages,
             budget_pages: (config.budget_bytes / PAGE_BYTES).max(64),
-            next_pid: AtomicU64::new(pages_in_use),
-            free_pids: Mutex::new(Vec::new()),
+            next_pid: AtomicU64::new(image.len() as u64),
+            free_pids: Mutex::new(free_pids),
             resident: Mutex::new(Clock::default()),
             resident_count: AtomicUsize::new(0),
             device: Mutex::new(device),
             stats: BmStats::default(),
             region,
-            written,
+            slot_table,
+            slots: Mutex::new(slots),
+            checkpoint: Mutex::new(None),
+            checkpointing: std::sync::atomic::AtomicBool::new(false),
             loads: Mutex::new(Loads::default()),
             loaded: tokio::sync::Notify::new(),
         })
@@ -438,16 +562,34 @@ impl BufferManager {
     pub fn free(&self, guard: GuardX<'_>) {
         let pid = guard.pid;
         drop(guard);
+        self.release_slot(pid);
         lock(&self.free_pids).push(pid);
     }
 
-    /// Latches `pid` exclusively for overwriting: an evicted page is not read (explicit mode; its
-    /// memory is zeros), and becomes resident and dirty.
-    fn latch_unread(&self, pid: Pid) -> Result<GuardX<'_>, BmError> {
-        if self.region.is_some() {
-            // A touch would fault the old content in anyway.
-            return self.fix_x(pid);
+    /// Forgets where a freed page lived: its slot is free once no checkpoint needs it.
+    fn release_slot(&self, pid: Pid) {
+        if let Some(slot) = self.slot_table.get(pid) {
+            self.slot_table.set(pid, None);
+            lock(&self.slots).clear(slot, SLOT_LIVE);
         }
+    }
+
+    /// Where `pid` lives in the file, for reading it.
+    fn read_offset(&self, pid: Pid) -> Result<u64, BmError> {
+        match self.slot_table.get(pid) {
+            Some(slot) => Ok(slot * PAGE_BYTES as u64),
+            None => Err(BmError::Corrupt {
+                file: self.name.clone(),
+                pid,
+                detail: "the page has no copy in the file".into(),
+            }),
+        }
+    }
+
+    /// Latches `pid` exclusively for overwriting: an evicted page is not read (its memory is zeros),
+    /// and becomes resident and dirty. In userfault mode the first touch faults the page in: as zeros, since a free page has no
+    /// copy in the file.
+    fn latch_unread(&self, pid: Pid) -> Result<GuardX<'_>, BmError> {
         let state = self.state(pid);
         let mut spins = 0u32;
         loop {
@@ -484,6 +626,7 @@ impl BufferManager {
                 {
                     continue;
                 }
+                self.release_slot(pid);
                 lock(&self.free_pids).push(pid);
                 return Ok(());
             }
@@ -632,12 +775,16 @@ impl BufferManager {
         if let Err(error) = self.make_room() {
             return unlatch(error);
         }
+        let offset = match self.read_offset(pid) {
+            Ok(offset) => offset,
+            Err(error) => return unlatch(error),
+        };
         let ptr = self.page_ptr(pid);
         // SAFETY: the page is exclusively latched until its completion is reaped (finish_load), its
         // address is page aligned and stays mapped.
         let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
         let mut device = lock(&self.device);
-        let submitted = device.submit_read(pid * PAGE_BYTES as u64, buf).map(|id| {
+        let submitted = device.submit_read(offset, buf).map(|id| {
             // Registered before the device can hand the completion to anyone.
             let mut loads = lock(&self.loads);
             loads.by_id.insert(id, pid);
@@ -761,6 +908,7 @@ impl BufferManager {
             unsafe { std::ptr::read_volatile(ptr) };
             return self.check_read_page(pid);
         }
+        let offset = self.read_offset(pid)?;
         // SAFETY: the page is exclusively latched by the caller, its address is page aligned and
         // stays mapped; the buffer comes back from the device before this function returns.
         let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
@@ -771,9 +919,7 @@ impl BufferManager {
         };
         {
             let mut device = lock(&self.device);
-            let id = device
-                .submit_read(pid * PAGE_BYTES as u64, buf)
-                .map_err(io_error)?;
+            let id = device.submit_read(offset, buf).map_err(io_error)?;
             device.flush_submissions().map_err(io_error)?;
             self.wait_for(&mut **device, &[id]).map_err(io_error)?;
         }
@@ -892,22 +1038,79 @@ impl BufferManager {
         Ok(victims.len())
     }
 
-    /// Seals and writes pages the caller holds exclusively, as one batch.
+    /// Seals and writes pages the caller holds exclusively, as one batch. Each goes to a slot that
+    /// no checkpoint image needs: its own when it may be overwritten, else a new one (shadow
+    /// paging). A page whose cut-time state the running checkpoint still needs, unchanged since,
+    /// is written as that checkpoint's copy on the way.
     fn write_pages(&self, pids: &[Pid]) -> Result<(), BmError> {
         if pids.is_empty() {
             return Ok(());
         }
+        let offsets = self.place(pids);
+        let writes = pids
+            .iter()
+            .zip(offsets)
+            .map(|(&pid, offset)| {
+                let ptr = self.page_ptr(pid);
+                // SAFETY: exclusively latched by the caller; the write completes before we return.
+                let page = unsafe { std::slice::from_raw_parts_mut(ptr, PAGE_BYTES) };
+                seal(page, pid);
+                // SAFETY: as above; the buffer is a view of the latched page.
+                (pid, offset, unsafe {
+                    AlignedBuf::borrowed(ptr, PAGE_BYTES)
+                })
+            })
+            .collect();
+        self.submit_writes(writes)
+    }
+
+    /// Chooses the file offset each page of `pids` is written to (see [`write_pages`]).
+    fn place(&self, pids: &[Pid]) -> Vec<u64> {
+        let mut checkpoint = lock(&self.checkpoint);
+        let mut slots = lock(&self.slots);
+        pids.iter()
+            .map(|&pid| {
+                let mut run = checkpoint
+                    .as_mut()
+                    .filter(|run| !run.copies.contains_key(&pid) && run.pending.contains(&pid));
+                if let Some(run) = run.as_mut() {
+                    run.pending.remove(&pid);
+                }
+                let current = self.slot_table.get(pid);
+                let slot = match current {
+                    Some(slot) if slots.flags[slot as usize] & (SLOT_DURABLE | SLOT_NEXT) == 0 => {
+                        slot
+                    }
+                    _ => {
+                        let slot = slots.take();
+                        slots.flags[slot as usize] = SLOT_LIVE;
+                        if let Some(old) = current {
+                            slots.clear(old, SLOT_LIVE);
+                        }
+                        self.slot_table.set(pid, Some(slot));
+                        slot
+                    }
+                };
+                slots.flags[slot as usize] |= SLOT_LIVE;
+                if let Some(run) = run {
+                    slots.flags[slot as usize] |= SLOT_NEXT;
+                    run.image[pid as usize] = slot + 1;
+                }
+                slot * PAGE_BYTES as u64
+            })
+            .collect()
+    }
+
+    /// Submits `writes` (page, offset, sealed buffer) as one batch and waits for them.
+    fn submit_writes(&self, writes: Vec<(Pid, u64, AlignedBuf)>) -> Result<(), BmError> {
+        let Some(&(first, _, _)) = writes.first() else {
+            return Ok(());
+        };
         let mut device = lock(&self.device);
-        let mut ids = Vec::with_capacity(pids.len());
+        let mut ids = Vec::with_capacity(writes.len());
         let mut refused = None;
-        for &pid in pids {
-            let ptr = self.page_ptr(pid);
-            // SAFETY: exclusively latched by the caller; the write completes before we return.
-            let page = unsafe { std::slice::from_raw_parts_mut(ptr, PAGE_BYTES) };
-            seal(page, pid);
-            // SAFETY: as above; the buffer is a view of the latched page.
-            let buf = unsafe { AlignedBuf::borrowed(ptr, PAGE_BYTES) };
-            match device.submit_write(pid * PAGE_BYTES as u64, buf) {
+        for (pid, offset, buf) in writes {
+            match device.submit_write(offset, buf) {
                 Ok(id) => ids.push(id),
                 Err(error) => {
                     refused = Some(BmError::Io {
@@ -919,7 +1122,6 @@ impl BufferManager {
                 }
             }
         }
-        let first = pids[0];
         let io_error = |error| BmError::Io {
             file: self.name.clone(),
             pid: first,
@@ -929,17 +1131,13 @@ impl BufferManager {
         // later one was refused.
         device.flush_submissions().map_err(io_error)?;
         self.wait_for(&mut **device, &ids).map_err(io_error)?;
-        let written = &pids[..ids.len()];
         self.stats
             .writes
-            .fetch_add(written.len() as u64, Ordering::Relaxed);
-        if let Some(highest) = written.iter().max() {
-            self.written.fetch_max(highest + 1, Ordering::AcqRel);
-        }
+            .fetch_add(ids.len() as u64, Ordering::Relaxed);
         refused.map_or(Ok(()), Err)
     }
 
-    /// Writes every dirty resident page and syncs the device (a checkpoint's data step).
+    /// Writes every dirty resident page and syncs the device.
     pub fn flush_all(&self) -> Result<(), BmError> {
         let pids: Vec<Pid> = lock(&self.resident).pids.clone();
         for chunk in pids.chunks(64) {
@@ -951,12 +1149,23 @@ impl BufferManager {
                 let guard = self.fix_x(pid)?;
                 latched.push(guard);
             }
-            let dirty: Vec<Pid> = latched.iter().map(|g| g.pid).collect();
-            self.write_pages(&dirty)?;
-            for guard in latched {
-                guard.release_written();
-            }
+            self.write_latched(latched)?;
         }
+        self.sync()
+    }
+
+    /// Writes exclusively latched pages and releases them clean.
+    fn write_latched(&self, latched: Vec<GuardX<'_>>) -> Result<(), BmError> {
+        let pids: Vec<Pid> = latched.iter().map(|g| g.pid).collect();
+        self.write_pages(&pids)?;
+        for guard in latched {
+            guard.release_written();
+        }
+        Ok(())
+    }
+
+    /// Makes every write so far durable.
+    fn sync(&self) -> Result<(), BmError> {
         let mut device = lock(&self.device);
         let io_error = |error| BmError::Io {
             file: self.name.clone(),
@@ -966,6 +1175,164 @@ impl BufferManager {
         let id = device.submit_sync().map_err(io_error)?;
         device.flush_submissions().map_err(io_error)?;
         self.wait_for(&mut **device, &[id]).map_err(io_error)
+    }
+
+    /// The cut of a checkpoint: from now until [`finish_checkpoint`](Self::finish_checkpoint),
+    /// the state every page has at this moment is written to slots that nothing overwrites, while
+    /// pages go on changing. A clean page's current slot already holds it; a dirty page is written
+    /// by [`checkpoint_step`](Self::checkpoint_step) (or by an eviction that gets to it first), and
+    /// copied before its first change if it changes before that (copy-on-write). Call it when no
+    /// page is latched for a change (between operations of the worker that owns the pages).
+    pub fn begin_checkpoint(&self) {
+        let free: std::collections::HashSet<Pid> = lock(&self.free_pids).iter().copied().collect();
+        let pages = self.pages_in_use();
+        let mut run = CheckpointRun {
+            pending: Default::default(),
+            copies: HashMap::new(),
+            image: vec![0; pages as usize],
+        };
+        let mut slots = lock(&self.slots);
+        for pid in (0..pages).filter(|pid| !free.contains(pid)) {
+            let current = self.state(pid).load(Ordering::Acquire);
+            match self.slot_table.get(pid) {
+                Some(slot) if state_of(current) == EVICTED || current & DIRTY == 0 => {
+                    slots.flags[slot as usize] |= SLOT_NEXT;
+                    run.image[pid as usize] = slot + 1;
+                }
+                _ => {
+                    run.pending.insert(pid);
+                }
+            }
+        }
+        drop(slots);
+        *lock(&self.checkpoint) = Some(run);
+        self.checkpointing.store(true, Ordering::Release);
+    }
+
+    /// Writes up to `max` pages of the running checkpoint as one batch; true when none is left.
+    pub fn checkpoint_step(&self, max: usize) -> Result<bool, BmError> {
+        let (copies, live) = {
+            let mut checkpoint = lock(&self.checkpoint);
+            let Some(run) = checkpoint.as_mut() else {
+                return Ok(true);
+            };
+            let chosen: Vec<Pid> = run.pending.iter().take(max).copied().collect();
+            let mut copies = Vec::new();
+            let mut live = Vec::new();
+            for pid in chosen {
+                match run.copies.remove(&pid) {
+                    Some(buf) => {
+                        run.pending.remove(&pid);
+                        copies.push((pid, buf));
+                    }
+                    None => live.push(pid),
+                }
+            }
+            (copies, live)
+        };
+        if copies.is_empty() && live.is_empty() {
+            return Ok(true);
+        }
+        self.write_copies(copies)?;
+        let mut latched = Vec::with_capacity(live.len());
+        for pid in live {
+            latched.push(self.fix_x(pid)?);
+        }
+        // Unchanged since the cut: written as the checkpoint's copy, and clean afterwards.
+        self.write_latched(latched)?;
+        Ok(lock(&self.checkpoint)
+            .as_ref()
+            .is_none_or(|run| run.pending.is_empty()))
+    }
+
+    /// Writes cut-time copies of pages that changed after the cut, each to a new slot.
+    fn write_copies(&self, copies: Vec<(Pid, AlignedBuf)>) -> Result<(), BmError> {
+        if copies.is_empty() {
+            return Ok(());
+        }
+        let writes = {
+            let mut checkpoint = lock(&self.checkpoint);
+            let run = checkpoint
+                .as_mut()
+                .expect("copies belong to a running checkpoint");
+            let mut slots = lock(&self.slots);
+            copies
+                .into_iter()
+                .map(|(pid, mut buf)| {
+                    let slot = slots.take();
+                    slots.flags[slot as usize] = SLOT_NEXT;
+                    run.image[pid as usize] = slot + 1;
+                    seal(buf.as_mut_slice(), pid);
+                    (pid, slot * PAGE_BYTES as u64, buf)
+                })
+                .collect()
+        };
+        self.submit_writes(writes)
+    }
+
+    /// Copies `pid` aside before its first change after the cut, while the running checkpoint
+    /// still needs its cut-time state.
+    fn copy_before_change(&self, pid: Pid) {
+        let mut checkpoint = lock(&self.checkpoint);
+        if let Some(run) = checkpoint.as_mut() {
+            if run.pending.contains(&pid) && !run.copies.contains_key(&pid) {
+                let mut copy = AlignedBuf::zeroed(PAGE_BYTES);
+                // SAFETY: the caller holds the page's exclusive latch and has not changed it yet.
+                let page = unsafe { std::slice::from_raw_parts(self.page_ptr(pid), PAGE_BYTES) };
+                copy.as_mut_slice().copy_from_slice(page);
+                run.copies.insert(pid, copy);
+            }
+        }
+    }
+
+    /// Ends the running checkpoint: writes what is left, syncs the file and returns the image's page
+    /// table (`slot + 1` per page id, 0 for a free page) for the caller to store durably, after
+    /// which it calls [`checkpoint_durable`](Self::checkpoint_durable).
+    pub fn finish_checkpoint(&self) -> Result<Vec<u64>, BmError> {
+        while !self.checkpoint_step(64)? {}
+        self.sync()?;
+        let run = lock(&self.checkpoint)
+            .take()
+            .expect("a checkpoint is running");
+        self.checkpointing.store(false, Ordering::Release);
+        Ok(run.image)
+    }
+
+    /// The last finished checkpoint's image is durable: the slots only the image before it needed
+    /// are free now.
+    pub fn checkpoint_durable(&self) {
+        self.retire_slots(|flags| {
+            if flags & SLOT_NEXT != 0 {
+                (flags & SLOT_LIVE) | SLOT_DURABLE
+            } else {
+                flags & SLOT_LIVE
+            }
+        });
+    }
+
+    /// Forgets a checkpoint that will not become durable: its slots are free again unless live.
+    pub fn abandon_checkpoint(&self) {
+        lock(&self.checkpoint).take();
+        self.checkpointing.store(false, Ordering::Release);
+        self.retire_slots(|flags| flags & !SLOT_NEXT);
+    }
+
+    fn retire_slots(&self, next: impl Fn(u8) -> u8) {
+        let mut slots = lock(&self.slots);
+        let Slots { flags, free } = &mut *slots;
+        for (slot, flags) in flags.iter_mut().enumerate() {
+            let was = *flags;
+            *flags = next(was);
+            if was != 0 && *flags == 0 {
+                free.push(slot as u64);
+            }
+        }
+    }
+
+    /// Slots in the file (its length in pages) and how many of them are free.
+    pub fn file_slots(&self) -> (u64, u64) {
+        let slots = lock(&self.slots);
+        (slots.flags.len() as u64, slots.free.len() as u64)
     }
 
     /// Waits until every request in `ids` has completed (the first failure wins); completions of
@@ -1065,6 +1432,9 @@ impl GuardX<'_> {
     }
 
     pub fn bytes_mut(&mut self) -> &mut [u8] {
+        if self.bm.checkpointing.load(Ordering::Acquire) {
+            self.bm.copy_before_change(self.pid);
+        }
         // SAFETY: exclusively latched and uniquely borrowed.
         unsafe { std::slice::from_raw_parts_mut(self.bm.page_ptr(self.pid), PAGE_BYTES) }
     }
@@ -1174,7 +1544,6 @@ mod tests {
                 budget_bytes: budget_pages * PAGE_BYTES,
                 virtual_bytes: 1 << 30,
             },
-            0,
         )
         .unwrap()
     }
@@ -1233,6 +1602,92 @@ mod tests {
         assert_eq!(bm.stats().reads.load(Ordering::Relaxed), 2);
     }
 
+    /// Reads page `pid`'s copy at `slot + 1` (a page table entry) straight from the device.
+    fn read_slot(bm: &BufferManager, pid: Pid, raw: u64) -> u64 {
+        let mut device = bm.device.lock().unwrap();
+        let id = device
+            .submit_read(
+                (raw - 1) * PAGE_BYTES as u64,
+                AlignedBuf::zeroed(PAGE_BYTES),
+            )
+            .unwrap();
+        device.flush_submissions().unwrap();
+        let mut out = Vec::new();
+        while out.is_empty() {
+            device.wait(1, &mut out).unwrap();
+        }
+        assert_eq!(out[0].id, id);
+        let page = out.pop().unwrap().buf.unwrap();
+        check_seal(page.as_slice(), pid).unwrap();
+        u64::from_le_bytes(page.as_slice()[100..108].try_into().unwrap())
+    }
+
+    fn set_word(bm: &BufferManager, pid: Pid, value: u64) {
+        let mut page = bm.fix_x(pid).unwrap();
+        page.bytes_mut()[100..108].copy_from_slice(&value.to_le_bytes());
+    }
+
+    /// A checkpoint's image holds every page as it was at the cut, although pages change, are
+    /// evicted, freed and reused while it is written; the slots it needs are never overwritten
+    /// until the next one is durable, and the file stops growing once slots are recycled.
+    #[test]
+    fn checkpoint_images_are_the_cut_and_survive_later_writes() {
+        let bm = bm(64);
+        let pids = numbered_pages(&bm, 400);
+        for round in 1..=4u64 {
+            let cut: Vec<u64> = (0..400).map(|i| (round - 1) * 1000 + i).collect();
+            // Dirty pages at the cut: written by the checkpoint, copied first when they change.
+            for (i, &pid) in pids.iter().enumerate().skip(300) {
+                set_word(&bm, pid, cut[i]);
+            }
+            bm.begin_checkpoint();
+            for (i, &pid) in pids.iter().enumerate() {
+                if i % 3 == 0 {
+                    set_word(&bm, pid, round * 1000 + i as u64);
+                }
+                if i % 50 == 0 {
+                    bm.checkpoint_step(8).unwrap();
+                }
+            }
+            // A page freed and reused after the cut still shows its cut-time state in the image.
+            let freed = pids[7];
+            let guard = bm.fix_x(freed).unwrap();
+            bm.free(guard);
+            let mut reused = bm.allocate().unwrap();
+            assert_eq!(reused.pid(), freed);
+            reused.bytes_mut()[100..108].copy_from_slice(&(round * 1000 + 7).to_le_bytes());
+            drop(reused);
+            let image = bm.finish_checkpoint().unwrap();
+            for (i, &pid) in pids.iter().enumerate() {
+                assert_eq!(
+                    read_slot(&bm, pid, image[pid as usize]),
+                    cut[i],
+                    "round {round}"
+                );
+            }
+            // Everything changes again and is written back: the image stays intact.
+            for (i, &pid) in pids.iter().enumerate() {
+                set_word(&bm, pid, round * 1000 + i as u64);
+            }
+            bm.flush_all().unwrap();
+            for (i, &pid) in pids.iter().enumerate() {
+                assert_eq!(read_slot(&bm, pid, image[pid as usize]), cut[i]);
+            }
+            bm.checkpoint_durable();
+        }
+        let (slots, free) = bm.file_slots();
+        assert!(slots <= 3 * 400, "the file grew to {slots} slots");
+        assert!(free > 0);
+        // A buffer manager opened on the last image sees it (pages read through their slots).
+        let image = {
+            bm.begin_checkpoint();
+            bm.finish_checkpoint().unwrap()
+        };
+        for (i, &pid) in pids.iter().enumerate() {
+            assert_eq!(read_slot(&bm, pid, image[pid as usize]), 4000 + i as u64);
+        }
+    }
+
     #[test]
     fn a_flipped_byte_on_disk_is_reported_not_served() {
         let bm = bm(64);
@@ -1240,17 +1695,18 @@ mod tests {
         bm.evict_all();
         // Flip a byte of page 5 on the device.
         {
+            let offset = bm.read_offset(pids[5]).unwrap();
             let mut device = bm.device.lock().unwrap();
             let mut buf = AlignedBuf::zeroed(PAGE_BYTES);
             buf.as_mut_slice().fill(0);
-            let id = device.submit_read(5 * PAGE_BYTES as u64, buf).unwrap();
+            let id = device.submit_read(offset, buf).unwrap();
             device.flush_submissions().unwrap();
             let mut out = Vec::new();
             device.wait(1, &mut out).unwrap();
             assert_eq!(out[0].id, id);
             let mut page = out.pop().unwrap().buf.unwrap();
             page.as_mut_slice()[2000] ^= 0x40;
-            device.submit_write(5 * PAGE_BYTES as u64, page).unwrap();
+            device.submit_write(offset, page).unwrap();
             device.flush_submissions().unwrap();
             device.wait(1, &mut out).unwrap();
         }

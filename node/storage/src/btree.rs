@@ -1130,7 +1130,6 @@ mod tests {
                 budget_bytes: budget_pages * PAGE_BYTES,
                 virtual_bytes: 1 << 32,
             },
-            0,
         )
         .unwrap();
         BTree::create(Arc::new(bm)).unwrap()

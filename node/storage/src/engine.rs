@@ -6,16 +6,16 @@
 //! [`crate::store`]. [`Pages`] is the worker's page space (one data file, one buffer manager) that all
 //! its trees share.
 //!
-//! Until copy-on-write checkpoints land, the data file is a spill area rebuilt at every start: the
-//! write-ahead log is still the only durable copy, and recovery replays it into fresh trees. A storage
-//! error under a tree (an IO error, a page that fails its checksum) stops the node: restarting rebuilds
-//! everything from the log, so no wrong row is ever served.
+//! The data file holds the last checkpoint's image beside the pages written since (shadow paging,
+//! see [`crate::bm`]); recovery opens the image and replays the log from the checkpoint's cut. A
+//! storage error under a tree (an IO error, a page that fails its checksum) stops the node rather
+//! than serve a wrong row; the error names the file and the page.
 
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::bm::{BmConfig, BmError, BufferManager, MissMode};
+use crate::bm::{BmConfig, BmError, BufferManager, MissMode, Pid};
 use crate::btree::{BTree, Direction, TreeError};
 
 /// A worker's page space: one file, one buffer manager.
@@ -35,7 +35,6 @@ impl Pages {
                 budget_bytes,
                 virtual_bytes: 1 << 40,
             },
-            0,
         )
         .unwrap_or_else(|error| fatal(&format!("cannot map the page space: {error}")));
         Pages { bm: Arc::new(bm) }
@@ -51,12 +50,25 @@ impl Pages {
         max_bytes: usize,
         userfault: bool,
     ) -> Result<Pages, String> {
+        Pages::open_file(path, budget_bytes, max_bytes, userfault, &[])
+    }
+
+    /// As [`create_file`](Self::create_file) for a file that holds a checkpoint image whose page
+    /// table is `image` (see [`BufferManager::with_misses`]); an empty `image` creates or empties
+    /// the file.
+    pub fn open_file(
+        path: &Path,
+        budget_bytes: usize,
+        max_bytes: usize,
+        userfault: bool,
+        image: &[u64],
+    ) -> Result<Pages, String> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .write(true)
-            .truncate(true)
+            .truncate(image.is_empty())
             .open(path)
-            .map_err(|e| format!("create {}: {e}", path.display()))?;
+            .map_err(|e| format!("open {}: {e}", path.display()))?;
         drop(file);
         let device = keel_io::uring::UringDevice::open(
             path,
@@ -84,7 +96,7 @@ impl Pages {
                 budget_bytes,
                 virtual_bytes: max_bytes,
             },
-            0,
+            image,
             misses,
         )
         .map_err(|e| {
@@ -103,7 +115,7 @@ impl Pages {
 
 /// A storage error under a tree: stop the node (see the module docs).
 fn fatal(message: &str) -> ! {
-    eprintln!("keel: FATAL: storage: {message}; stopping (a restart rebuilds the tables from the write-ahead log)");
+    eprintln!("keel: FATAL: storage: {message}; stopping rather than serve wrong data");
     std::process::abort();
 }
 
@@ -111,12 +123,46 @@ fn check<T>(result: Result<T, TreeError>) -> T {
     result.unwrap_or_else(|error| fatal(&error.to_string()))
 }
 
-/// For reads that may run in [`crate::bm::nonblocking`] mode: a page being read in gives `missing`
-/// (the caller discards the result and retries once the page is in).
+thread_local! {
+    static SOFT_READS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static READ_FAILURE: std::cell::RefCell<Option<BmError>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs read-only work so that a page that cannot be read (it fails its checksum, or the device
+/// fails) fails the read instead of stopping the node. Returns `f`'s result and the first such
+/// failure: when it is `Some`, the result is incomplete and must be discarded. (A write that meets
+/// such a page still stops the node: it could not finish its change.)
+pub fn reads_fail_softly<R>(f: impl FnOnce() -> R) -> (R, Option<BmError>) {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SOFT_READS.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(SOFT_READS.with(|flag| flag.replace(true)));
+    READ_FAILURE.with(|failure| failure.borrow_mut().take());
+    let result = f();
+    (
+        result,
+        READ_FAILURE.with(|failure| failure.borrow_mut().take()),
+    )
+}
+
+/// For reads: a page being read in ([`crate::bm::nonblocking`] mode) gives `missing` (the caller
+/// discards the result and retries once the page is in); so does a page that cannot be read under
+/// [`reads_fail_softly`] (the caller reports it).
 fn check_read<T>(result: Result<T, TreeError>, missing: T) -> T {
     match result {
         Err(TreeError::Bm(BmError::WouldBlock(pid))) => {
             crate::bm::record_miss(pid);
+            missing
+        }
+        Err(TreeError::Bm(error @ (BmError::Corrupt { .. } | BmError::Io { .. })))
+            if SOFT_READS.with(std::cell::Cell::get) =>
+        {
+            READ_FAILURE.with(|failure| {
+                failure.borrow_mut().get_or_insert(error);
+            });
             missing
         }
         other => check(other),
@@ -147,6 +193,37 @@ impl PagedTree {
             tree: check(BTree::create(pages.bm.clone())),
             rows: 0,
         }
+    }
+
+    /// The tree whose meta page is `meta` in `pages`, holding `rows` rows (from a checkpoint).
+    pub fn open(pages: &Pages, meta: Pid, rows: usize) -> PagedTree {
+        PagedTree {
+            tree: BTree::open(pages.bm.clone(), meta),
+            rows,
+        }
+    }
+
+    /// The tree's meta page (what a checkpoint stores to find it again).
+    pub fn meta_pid(&self) -> Pid {
+        self.tree.meta_pid()
+    }
+
+    /// The last key, if any.
+    pub fn last_key(&self) -> Option<Vec<u8>> {
+        let mut last = None;
+        check_read(
+            self.tree.scan(
+                Bound::Unbounded,
+                Bound::Unbounded,
+                Direction::Backward,
+                &mut |key, _| {
+                    last = Some(key.to_vec());
+                    false
+                },
+            ),
+            (),
+        );
+        last
     }
 
     /// The row stored under `key`.

@@ -17,6 +17,7 @@
 
 pub mod bm;
 pub mod btree;
+pub mod checkpoint;
 pub mod engine;
 pub mod store;
 pub mod wal;

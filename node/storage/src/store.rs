@@ -78,6 +78,35 @@ pub struct Store {
     locks: HashMap<(TableId, Vec<u8>), RowLock>,
     table_locks: HashMap<TableId, TxnId>,
     txns: HashMap<TxnId, WriteSet>,
+    /// Transactions whose commit records are in the log, not yet released: whether each is a
+    /// multi-worker one.
+    committing: HashMap<TxnId, bool>,
+    /// Multi-worker transactions released since the last checkpoint's cut.
+    released_multi: Vec<TxnId>,
+    /// The newest catalog image a released transaction wrote here: (version, bytes).
+    catalog: Option<(u64, Vec<u8>)>,
+    /// The largest transaction id that changed anything here.
+    max_txn: TxnId,
+}
+
+/// What a checkpoint keeps of a store beside its page image: enough to open the trees as of the cut
+/// with only released transactions' changes in them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct StoreImage {
+    /// (table, vshard, tree meta page, rows).
+    pub trees: Vec<(TableId, VShard, u64, u64)>,
+    /// Before-images of rows that open transactions had changed in place at the cut: (table, key,
+    /// row; None: the row did not exist). Applied when the image is opened.
+    pub undo: Vec<(TableId, Vec<u8>, Option<Vec<u8>>)>,
+    /// Meta pages of trees that are garbage once the image is opened (a truncate's new trees whose
+    /// transaction was open at the cut, or the old trees of one that was committing).
+    pub garbage: Vec<u64>,
+    /// The newest catalog image released here before the cut.
+    pub catalog: Option<(u64, Vec<u8>)>,
+    pub max_txn: TxnId,
+    /// Multi-worker transactions whose commit records lie before the cut and were released after
+    /// the previous cut (see `keel_storage::wal::decide`).
+    pub settled: Vec<TxnId>,
 }
 
 impl Default for Store {
@@ -97,7 +126,176 @@ impl Store {
             locks: HashMap::new(),
             table_locks: HashMap::new(),
             txns: HashMap::new(),
+            committing: HashMap::new(),
+            released_multi: Vec::new(),
+            catalog: None,
+            max_txn: 0,
         }
+    }
+
+    /// A store over `pages` holding a checkpoint image: its trees as of the cut, with the changes
+    /// of transactions that were open then taken back.
+    pub fn restore(pages: Pages, image: &StoreImage) -> Store {
+        let mut store = Store::new(pages);
+        for &(table, vshard, meta, rows) in &image.trees {
+            let tree = PagedTree::open(&store.pages, meta, rows as usize);
+            store.trees.insert((table, vshard), tree);
+            store.table_vshards.entry(table).or_default().push(vshard);
+        }
+        for vshards in store.table_vshards.values_mut() {
+            vshards.sort_unstable();
+        }
+        for &meta in &image.garbage {
+            PagedTree::open(&store.pages, meta, 0).destroy();
+        }
+        for (table, key, before) in &image.undo {
+            let vshard = vshard_of(key);
+            match before {
+                Some(row) => {
+                    store.tree_mut(*table, vshard).put(key, row);
+                }
+                None => {
+                    if let Some(tree) = store.trees.get_mut(&(*table, vshard)) {
+                        tree.remove(key);
+                    }
+                }
+            }
+        }
+        store.catalog = image.catalog.clone();
+        store.max_txn = image.max_txn;
+        store
+    }
+
+    /// Applies a committed transaction's log record during recovery.
+    pub fn redo(&mut self, record: &Record<'_>) {
+        self.max_txn = self.max_txn.max(record.txn());
+        match *record {
+            Record::Put {
+                table, key, after, ..
+            } => {
+                self.tree_mut(table, vshard_of(key)).put(key, after);
+            }
+            Record::Delete { table, key, .. } => {
+                if let Some(tree) = self.trees.get_mut(&(table, vshard_of(key))) {
+                    tree.remove(key);
+                }
+            }
+            Record::Truncate { table, .. } => self.drop_table(table),
+            Record::Catalog { version, image, .. } => self.note_catalog(version, image),
+            Record::Commit { .. } => {}
+        }
+    }
+
+    fn note_catalog(&mut self, version: u64, image: &[u8]) {
+        if self
+            .catalog
+            .as_ref()
+            .is_none_or(|(newest, _)| version > *newest)
+        {
+            self.catalog = Some((version, image.to_vec()));
+        }
+    }
+
+    /// The newest catalog this store knows of (released or recovered), and the largest transaction
+    /// id it has seen.
+    pub fn newest_catalog(&self) -> Option<&(u64, Vec<u8>)> {
+        self.catalog.as_ref()
+    }
+
+    pub fn max_txn(&self) -> TxnId {
+        self.max_txn
+    }
+
+    /// Takes over the newest catalog and transaction id of stores this one replaces (recovery
+    /// moving rows to a new worker count): its checkpoints must carry them on.
+    pub fn inherit(&mut self, catalog: Option<(u64, Vec<u8>)>, max_txn: TxnId) {
+        if let Some((version, image)) = catalog {
+            self.note_catalog(version, &image);
+        }
+        self.max_txn = self.max_txn.max(max_txn);
+    }
+
+    /// The tables that have trees here.
+    pub fn tables(&self) -> Vec<TableId> {
+        self.table_vshards.keys().copied().collect()
+    }
+
+    /// The largest key of `table` here, including uncommitted rows.
+    pub fn last_key(&self, table: TableId) -> Option<Vec<u8>> {
+        self.table_vshards
+            .get(&table)?
+            .iter()
+            .filter_map(|vshard| self.trees.get(&(table, *vshard))?.last_key())
+            .max()
+    }
+
+    /// Notes that `txn`'s commit records are being appended to the log (`multi`: with other
+    /// workers as participants). Call before appending them.
+    pub fn note_commit(&mut self, txn: TxnId, multi: bool) {
+        self.max_txn = self.max_txn.max(txn);
+        self.committing.insert(txn, multi);
+    }
+
+    /// The cut of a checkpoint (see [`crate::bm::BufferManager::begin_checkpoint`]): what the image
+    /// needs beside the pages, and the transactions that were committing at the cut. Their commit
+    /// records lie before the cut, so the checkpoint may only be finished once they are released.
+    pub fn begin_checkpoint(&mut self) -> (StoreImage, Vec<TxnId>) {
+        self.pages.buffer_manager().begin_checkpoint();
+        let committing: Vec<TxnId> = self.committing.keys().copied().collect();
+        let mut image = StoreImage {
+            catalog: self.catalog.clone(),
+            max_txn: self.max_txn,
+            ..Default::default()
+        };
+        image.settled = std::mem::take(&mut self.released_multi);
+        image.settled.extend(
+            self.committing
+                .iter()
+                .filter(|(_, multi)| **multi)
+                .map(|(txn, _)| *txn),
+        );
+        // Tables truncated by open transactions show their old trees; the new ones are garbage.
+        let mut replaced: HashMap<TableId, Vec<(VShard, u64, u64)>> = HashMap::new();
+        for (txn, writes) in &self.txns {
+            let open = !self.committing.contains_key(txn);
+            for (table, old) in &writes.truncated {
+                let old_trees = old
+                    .iter()
+                    .map(|(vshard, tree)| (*vshard, tree.meta_pid(), tree.len() as u64));
+                if open && !replaced.contains_key(table) {
+                    replaced.insert(*table, old_trees.collect());
+                } else {
+                    image.garbage.extend(old_trees.map(|(_, meta, _)| meta));
+                }
+            }
+        }
+        for ((table, vshard), tree) in &self.trees {
+            if replaced.contains_key(table) {
+                image.garbage.push(tree.meta_pid());
+            } else {
+                image
+                    .trees
+                    .push((*table, *vshard, tree.meta_pid(), tree.len() as u64));
+            }
+        }
+        for (table, trees) in replaced {
+            image.trees.extend(
+                trees
+                    .into_iter()
+                    .map(|(vshard, meta, rows)| (table, vshard, meta, rows)),
+            );
+        }
+        for ((table, key), lock) in &self.locks {
+            if !self.committing.contains_key(&lock.holder) {
+                image.undo.push((*table, key.clone(), lock.before.clone()));
+            }
+        }
+        (image, committing)
+    }
+
+    /// Whether none of `txns` is still committing (each was released or aborted).
+    pub fn settled(&self, txns: &[TxnId]) -> bool {
+        txns.iter().all(|txn| !self.committing.contains_key(txn))
     }
 
     /// The page space under this store's trees.
@@ -245,6 +443,7 @@ impl Store {
                     deleted: false,
                 },
             );
+            self.max_txn = self.max_txn.max(txn);
             self.txns
                 .entry(txn)
                 .or_default()
@@ -343,6 +542,7 @@ impl Store {
                     .map(|tree| (vshard, tree))
             })
             .collect();
+        self.max_txn = self.max_txn.max(txn);
         self.txns
             .entry(txn)
             .or_default()
@@ -353,6 +553,7 @@ impl Store {
 
     /// Records that `txn` writes a new catalog image.
     pub fn write_catalog(&mut self, txn: TxnId, version: u64, image: Vec<u8>) {
+        self.max_txn = self.max_txn.max(txn);
         self.txns.entry(txn).or_default().catalog = Some((version, image));
     }
 
@@ -430,7 +631,13 @@ impl Store {
     /// Ends `txn` after its commit is durable: its changes become everyone's, its locks go.
     pub fn release(&mut self, txn: TxnId) {
         self.finish_rows(txn, |_| true, false);
+        if self.committing.remove(&txn) == Some(true) {
+            self.released_multi.push(txn);
+        }
         if let Some(writes) = self.txns.remove(&txn) {
+            if let Some((version, image)) = &writes.catalog {
+                self.note_catalog(*version, image);
+            }
             for (table, old) in writes.truncated {
                 self.table_locks.remove(&txn_table_key(table));
                 // The rows the truncate removed are gone for good: free their pages.
@@ -444,6 +651,7 @@ impl Store {
     /// Undoes everything `txn` did on this worker and releases its locks.
     pub fn abort(&mut self, txn: TxnId) {
         self.finish_rows(txn, |_| true, true);
+        self.committing.remove(&txn);
         if let Some(writes) = self.txns.remove(&txn) {
             for (table, trees) in writes.truncated.into_iter().rev() {
                 self.table_locks.remove(&txn_table_key(table));
@@ -646,6 +854,91 @@ mod tests {
             store.get(3, 1, &8u32.to_be_bytes()).unwrap(),
             Some(Cow::Borrowed(&b"u"[..]))
         );
+    }
+
+    fn rows_of(store: &Store, table: TableId) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut rows = Vec::new();
+        store
+            .scan(u64::MAX, table, &mut |view| {
+                if let Some(row) = view.visible {
+                    rows.push((view.key.to_vec(), row.to_vec()));
+                }
+                true
+            })
+            .unwrap();
+        rows.sort();
+        rows
+    }
+
+    fn commit(store: &mut Store, txn: TxnId, log: &mut Vec<u8>) {
+        store.note_commit(txn, false);
+        store.commit_records(txn, &[0], &mut |record| crate::wal::encode(&record, 1, log));
+        store.release(txn);
+    }
+
+    /// A checkpoint taken while a transaction is open and another truncates a table: the image,
+    /// opened on the same file after the store is gone (no flush: a crash), holds exactly the
+    /// released transactions' rows; the log written after the cut brings it up to date.
+    #[test]
+    fn checkpoint_image_plus_log_after_the_cut_is_the_committed_state() {
+        let dir = std::env::temp_dir().join(format!("keel-store-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("data.keel");
+        let pages = Pages::create_file(&path, 64 * 4096, 1 << 30, false).unwrap();
+        let mut store = Store::new(pages);
+        let key = |i: u32| i.to_be_bytes().to_vec();
+        let row =
+            |i: u32, v: &str| format!("{v}{i}{}", "x".repeat((i % 200) as usize)).into_bytes();
+        let mut before_cut = Vec::new();
+        for i in 0..3000 {
+            store.insert(1, 1, key(i), row(i, "a")).unwrap();
+            store.insert(1, 2, key(i), row(i, "t")).unwrap();
+        }
+        commit(&mut store, 1, &mut before_cut);
+        // Open at the cut: an update, an insert, a delete, and a truncate of table 2.
+        store.update(2, 1, &key(5), row(5, "open")).unwrap();
+        store.insert(2, 1, key(9000), row(9000, "open")).unwrap();
+        store.delete(2, 1, &key(6)).unwrap();
+        store.truncate(2, 2).unwrap();
+        store.insert(2, 2, key(1), row(1, "open")).unwrap();
+        let expected_at_cut = (rows_of(&store, 1), {
+            let mut t2: Vec<_> = (0..3000).map(|i| (key(i), row(i, "t"))).collect();
+            t2.sort();
+            t2
+        });
+        let (image, committing) = store.begin_checkpoint();
+        assert!(committing.is_empty());
+        // After the cut: the open transaction goes on and commits; another one too.
+        let mut after_cut = Vec::new();
+        for i in 10..2000 {
+            store.update(2, 1, &key(i), row(i, "b")).unwrap();
+        }
+        commit(&mut store, 2, &mut after_cut);
+        store.delete(3, 1, &key(7)).unwrap();
+        commit(&mut store, 3, &mut after_cut);
+        let page_table = store.pages().buffer_manager().finish_checkpoint().unwrap();
+        // More changes reach the file after the image is finished, then the process "dies".
+        for i in 0..3000 {
+            store.update(4, 1, &key(i), row(i, "lost")).unwrap();
+        }
+        store.pages().buffer_manager().flush_all().unwrap();
+        let expected_now = rows_of(&store, 1);
+        drop(store);
+
+        let pages = Pages::open_file(&path, 64 * 4096, 1 << 30, false, &page_table).unwrap();
+        let mut restored = Store::restore(pages, &image);
+        assert_eq!(rows_of(&restored, 1), expected_at_cut.0);
+        assert_eq!(rows_of(&restored, 2), expected_at_cut.1);
+        assert_eq!(restored.row_count(1), 3000);
+        for record in crate::wal::LogFile::from_bytes(0, after_cut).records() {
+            restored.redo(&record);
+        }
+        // The committed state (the open transaction 4's changes are others' before-images).
+        assert_eq!(rows_of(&restored, 1), expected_now);
+        assert_eq!(restored.row_count(1), 2999);
+        assert_eq!(rows_of(&restored, 2).len(), 1);
+        assert_eq!(restored.last_key(1), Some(key(9000)));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

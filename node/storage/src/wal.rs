@@ -96,12 +96,12 @@ impl Record<'_> {
     }
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
     out.extend_from_slice(bytes);
 }
 
-fn put_optional(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
+pub(crate) fn put_optional(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
     match bytes {
         None => out.push(0),
         Some(bytes) => {
@@ -161,10 +161,10 @@ pub fn encode(record: &Record<'_>, epoch: u32, out: &mut Vec<u8>) {
     out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
 }
 
-struct Cursor<'a>(&'a [u8]);
+pub(crate) struct Cursor<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.0.len() < n {
             return None;
         }
@@ -172,20 +172,20 @@ impl<'a> Cursor<'a> {
         self.0 = rest;
         Some(head)
     }
-    fn u16(&mut self) -> Option<u16> {
+    pub(crate) fn u16(&mut self) -> Option<u16> {
         Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub(crate) fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn u64(&mut self) -> Option<u64> {
+    pub(crate) fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn bytes(&mut self) -> Option<&'a [u8]> {
+    pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = self.u32()? as usize;
         self.take(len)
     }
-    fn optional(&mut self) -> Option<Option<&'a [u8]>> {
+    pub(crate) fn optional(&mut self) -> Option<Option<&'a [u8]>> {
         match self.take(1)?[0] {
             0 => Some(None),
             1 => Some(Some(self.bytes()?)),
@@ -254,25 +254,42 @@ pub fn file_name(generation: u64, worker: WorkerId) -> String {
     format!("wal-{generation:06}-{worker:03}.log")
 }
 
-/// One worker's log, as found on disk.
+/// One worker's log from a given offset on (the cut of the last checkpoint), as found on disk.
 pub struct LogFile {
     pub worker: WorkerId,
-    /// Bytes up to the end of the last valid frame.
+    /// File offset of `bytes[0]`, where replay starts.
+    pub start: u64,
+    /// The file's bytes from the start of the block holding `start` up to `start` (the head of the
+    /// partial block the flusher rewrites when the log ends inside it).
+    pub head: Vec<u8>,
+    /// Bytes from `start` up to the end of the last valid frame.
     pub bytes: Vec<u8>,
 }
 
 impl LogFile {
-    /// Reads a log file and cuts it at its end of log.
-    pub fn read(path: &Path, worker: WorkerId) -> io::Result<LogFile> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
+    /// Reads a log file from offset `from` (a frame boundary) and cuts it at its end of log.
+    pub fn read(path: &Path, worker: WorkerId, from: u64) -> io::Result<LogFile> {
+        use std::io::{Read, Seek};
+        let block = round_down(from as usize, BLOCK_BYTES) as u64;
+        let mut bytes = Vec::new();
+        match std::fs::File::open(path) {
+            Ok(mut file) => {
+                file.seek(io::SeekFrom::Start(block))?;
+                file.read_to_end(&mut bytes)?;
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
             Err(error) => return Err(error),
-        };
-        Ok(LogFile::from_bytes(worker, bytes))
+        }
+        let head_len = ((from - block) as usize).min(bytes.len());
+        let rest = bytes.split_off(head_len);
+        let mut log = LogFile::from_bytes(worker, rest);
+        log.start = from;
+        log.head = bytes;
+        log.head.resize((from - block) as usize, 0);
+        Ok(log)
     }
 
-    /// A log from its raw bytes, cut at its end of log.
+    /// A log from its raw bytes (from offset 0), cut at its end of log.
     pub fn from_bytes(worker: WorkerId, mut bytes: Vec<u8>) -> LogFile {
         let mut at = 0;
         let mut epoch_seen = 0;
@@ -284,7 +301,17 @@ impl LogFile {
             at += len;
         }
         bytes.truncate(at);
-        LogFile { worker, bytes }
+        LogFile {
+            worker,
+            start: 0,
+            head: Vec::new(),
+            bytes,
+        }
+    }
+
+    /// File offset just past the last valid frame (where appending resumes).
+    pub fn end(&self) -> u64 {
+        self.start + self.bytes.len() as u64
     }
 
     /// The frames of this log.
@@ -298,24 +325,43 @@ impl LogFile {
     }
 }
 
-/// What recovery rebuilt from all of a node's logs.
-#[derive(Default)]
-pub struct Recovered {
-    /// The newest committed catalog image and its version.
-    pub catalog: Option<(u64, Vec<u8>)>,
-    /// Committed rows per table, keyed by row key.
-    pub tables: HashMap<TableId, BTreeMap<Vec<u8>, Vec<u8>>>,
-    /// The largest transaction id found: new ids must be larger.
+/// Gives back the disk space of a log's bytes before `upto` (the last durable checkpoint's cut):
+/// whole blocks below it become a hole; offsets stay as they are.
+pub fn punch_prefix(path: &Path, upto: u64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let len = round_down(upto as usize, BLOCK_BYTES) as i64;
+    if len == 0 {
+        return Ok(());
+    }
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    // SAFETY: fallocate on a descriptor we own; the range lies inside the file.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+            0,
+            len,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Which transactions in a node's logs committed (see the module docs for the commit rule).
+/// `settled` holds, per worker, the multi-worker transactions whose commit records the last
+/// checkpoint cut off that worker's log (they committed everywhere before it finished).
+pub struct Outcome {
+    pub committed: HashSet<TxnId>,
+    /// The largest transaction id found.
     pub max_txn: TxnId,
-    /// Committed transactions replayed.
-    pub committed: usize,
     /// Transactions found without all their commit records (discarded).
     pub discarded: usize,
 }
 
-/// Replays a node's logs (see the module docs for the commit rule).
-pub fn recover(logs: &[LogFile]) -> Recovered {
-    // Pass 1: which (worker, txn) commit records exist.
+/// Decides every transaction found in `logs`.
+pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome {
     let mut commits: HashMap<TxnId, Vec<u8>> = HashMap::new();
     let mut present: HashSet<(WorkerId, TxnId)> = HashSet::new();
     let mut all_txns: HashSet<TxnId> = HashSet::new();
@@ -333,18 +379,46 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
     let committed: HashSet<TxnId> = commits
         .iter()
         .filter(|(txn, participants)| {
-            participants
-                .iter()
-                .all(|p| present.contains(&(*p as WorkerId, **txn)))
+            participants.iter().all(|p| {
+                present.contains(&(*p as WorkerId, **txn))
+                    || settled.contains(&(*p as WorkerId, **txn))
+            })
         })
         .map(|(txn, _)| *txn)
         .collect();
-    // Pass 2: replay each log in order into its own worker's image (keys never cross workers within a
+    Outcome {
+        discarded: all_txns.len() - committed.len(),
+        committed,
+        max_txn,
+    }
+}
+
+/// What recovery rebuilt from all of a node's logs, in memory.
+#[derive(Default)]
+pub struct Recovered {
+    /// The newest committed catalog image and its version.
+    pub catalog: Option<(u64, Vec<u8>)>,
+    /// Committed rows per table, keyed by row key.
+    pub tables: HashMap<TableId, BTreeMap<Vec<u8>, Vec<u8>>>,
+    /// The largest transaction id found: new ids must be larger.
+    pub max_txn: TxnId,
+    /// Committed transactions replayed.
+    pub committed: usize,
+    /// Transactions found without all their commit records (discarded).
+    pub discarded: usize,
+}
+
+/// Replays whole logs (from offset 0, no checkpoint) into memory: the reference the checkpointed
+/// recovery of the node is tested against.
+pub fn recover(logs: &[LogFile]) -> Recovered {
+    let outcome = decide(logs, &HashSet::new());
+    let committed = outcome.committed;
+    // Replay each log in order into its own worker's image (keys never cross workers within a
     // generation, and a Truncate clears only its own worker's share), then merge.
     let mut recovered = Recovered {
-        max_txn,
+        max_txn: outcome.max_txn,
         committed: committed.len(),
-        discarded: all_txns.len() - committed.len(),
+        discarded: outcome.discarded,
         ..Default::default()
     };
     for log in logs {
@@ -603,8 +677,16 @@ async fn write_durable<D: Device>(
 
 /// The bytes of `log` from the start of the block holding its end to its end.
 pub fn tail_of(log: &LogFile) -> Vec<u8> {
-    let end = log.bytes.len();
-    log.bytes[round_down(end, BLOCK_BYTES)..end].to_vec()
+    let end = log.end() as usize;
+    let block = round_down(end, BLOCK_BYTES) as u64;
+    if block >= log.start {
+        log.bytes[(block - log.start) as usize..].to_vec()
+    } else {
+        // The end lies in the block that holds the start.
+        let mut tail = log.head.clone();
+        tail.extend_from_slice(&log.bytes);
+        tail
+    }
 }
 
 #[cfg(test)]
@@ -616,7 +698,7 @@ mod tests {
         for record in records {
             encode(record, epoch, &mut bytes);
         }
-        LogFile { worker, bytes }
+        LogFile::from_bytes(worker, bytes)
     }
 
     #[test]
@@ -715,7 +797,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("keel-wal-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("0"), &log0.bytes).unwrap();
-        let log0 = LogFile::read(&dir.join("0"), 0).unwrap();
+        let log0 = LogFile::read(&dir.join("0"), 0, 0).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         let recovered = recover(&[log0, log1]);
         let rows = &recovered.tables[&1];
@@ -747,7 +829,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("keel-wal-epoch-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("0"), &bytes).unwrap();
-        let log = LogFile::read(&dir.join("0"), 0).unwrap();
+        let log = LogFile::read(&dir.join("0"), 0, 0).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(log.records().count(), 1);
     }
@@ -785,7 +867,7 @@ mod tests {
             wal.wait_durable(last).await;
             assert_eq!(wal.durable_offset(), last);
         });
-        let log = LogFile::read(&path, 0).unwrap();
+        let log = LogFile::read(&path, 0, 0).unwrap();
         assert_eq!(recover(&[log]).tables[&1].len(), 100);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -835,7 +917,7 @@ mod tests {
             });
             wal.wait_durable(second).await;
         });
-        let log = LogFile::read(&path, 0).unwrap();
+        let log = LogFile::read(&path, 0, 0).unwrap();
         let recovered = recover(&[log]);
         assert_eq!(recovered.tables[&1][&b"b".to_vec()].len(), big.len());
         assert_eq!(recovered.tables[&1][&b"a".to_vec()], b"x".to_vec());
