@@ -892,6 +892,7 @@ async fn worker_main(
                     Control::Finished { durable } => {
                         let bm = shard.store.borrow().pages().buffer_manager().clone();
                         if durable {
+                            shard.store.borrow_mut().checkpoint_durable();
                             bm.checkpoint_durable();
                         } else {
                             bm.abandon_checkpoint();

@@ -108,6 +108,28 @@ impl Pages {
         Ok(Pages { bm: Arc::new(bm) })
     }
 
+    /// Pages on any device (the simulated one in tests), explicit misses, a virtual range of
+    /// 1 TiB; `image` as in [`BufferManager::with_misses`].
+    pub fn on_device(
+        name: &str,
+        device: Box<dyn keel_io::device::Device + Send>,
+        budget_bytes: usize,
+        image: &[u64],
+    ) -> Result<Pages, String> {
+        let bm = BufferManager::with_misses(
+            name,
+            device,
+            BmConfig {
+                budget_bytes,
+                virtual_bytes: 1 << 40,
+            },
+            image,
+            MissMode::Explicit,
+        )
+        .map_err(|e| format!("map the page space of {name}: {e}"))?;
+        Ok(Pages { bm: Arc::new(bm) })
+    }
+
     pub fn buffer_manager(&self) -> &Arc<BufferManager> {
         &self.bm
     }

@@ -81,8 +81,10 @@ pub struct Store {
     /// Transactions whose commit records are in the log, not yet released: whether each is a
     /// multi-worker one.
     committing: HashMap<TxnId, bool>,
-    /// Multi-worker transactions released since the last checkpoint's cut.
+    /// Multi-worker transactions released since the last durable checkpoint's cut.
     released_multi: Vec<TxnId>,
+    /// How many of `released_multi` the checkpoint being written lists.
+    settled_in_image: usize,
     /// The newest catalog image a released transaction wrote here: (version, bytes).
     catalog: Option<(u64, Vec<u8>)>,
     /// The largest transaction id that changed anything here.
@@ -128,6 +130,7 @@ impl Store {
             txns: HashMap::new(),
             committing: HashMap::new(),
             released_multi: Vec::new(),
+            settled_in_image: 0,
             catalog: None,
             max_txn: 0,
         }
@@ -247,7 +250,10 @@ impl Store {
             max_txn: self.max_txn,
             ..Default::default()
         };
-        image.settled = std::mem::take(&mut self.released_multi);
+        // Until this checkpoint is durable the previous one counts: keep listing what was released
+        // since that one's cut (see `checkpoint_durable`).
+        image.settled = self.released_multi.clone();
+        self.settled_in_image = self.released_multi.len();
         image.settled.extend(
             self.committing
                 .iter()
@@ -291,6 +297,13 @@ impl Store {
             }
         }
         (image, committing)
+    }
+
+    /// The checkpoint begun last is durable: what it lists as settled need not be listed again.
+    pub fn checkpoint_durable(&mut self) {
+        let listed = std::mem::take(&mut self.settled_in_image);
+        self.released_multi
+            .drain(..listed.min(self.released_multi.len()));
     }
 
     /// Whether none of `txns` is still committing (each was released or aborted).
