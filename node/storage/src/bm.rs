@@ -1,7 +1,7 @@
 //! The buffer manager: vmcache-style (Leis et al., "Virtual-Memory Assisted Buffer Management",
 //! SIGMOD 2023), one per data file of a worker.
 //!
-//! **One virtual range per file.** Page `pid` of the file lives at `base + pid * PAGE_BYTES` of an
+//! **One virtual range per file.** Page `pid` lives at `base + pid * PAGE_BYTES` of an
 //! anonymous `MAP_NORESERVE` mapping as large as the file may ever grow, so a page id *is* its
 //! address: no hash table maps ids to frames and no pointer swizzling is needed. A resident page has
 //! memory behind its address; an evicted page has none (`MADV_DONTNEED` gave it back), and a miss reads
@@ -24,6 +24,17 @@
 //! **Checksums.** Every page starts with a CRC-32C of bytes `4..` and holds its own id at bytes
 //! `8..16`; both are written when the page goes to the device and checked when it comes back, so a
 //! flipped byte or a misdirected write is reported with the file and page, never served.
+//!
+//! **Shadow paging.** Where a page lives in the file (its *slot*) is kept in a page table beside the
+//! state array, so a write never has to overwrite a slot that a checkpoint image needs: a slot is
+//! flagged as mapped by a live page, part of the last durable checkpoint, or part of the checkpoint
+//! being written, and a write goes to the page's own slot only when neither checkpoint needs it,
+//! else to a free one. [`BufferManager::begin_checkpoint`] is the cut: clean pages keep their slots
+//! in the image, dirty ones are written by [`BufferManager::checkpoint_step`] (or by an eviction that
+//! gets there first), and a page about to change before that is copied first (copy-on-write, in
+//! [`GuardX::bytes_mut`]). [`BufferManager::finish_checkpoint`] syncs and returns the image's page
+//! table; once the caller has stored it durably, [`BufferManager::checkpoint_durable`] frees the
+//! slots only the previous image needed. [`BufferManager::with_misses`] opens a file at an image.
 //!
 //! **Two ways to serve a miss** ([`MissMode`]). *Explicit* (the default): the thread that finds the
 //! page evicted latches it and reads it with the device straight into its address. *Userfault*

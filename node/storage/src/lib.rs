@@ -3,10 +3,11 @@
 //! - [`bm`]: the vmcache-style buffer manager: one virtual range per file, a page-state array that is
 //!   also the latch, misses read straight into the page's address, clock eviction in batches,
 //!   checksummed pages.
+//! - [`checkpoint`]: copy-on-write checkpoints of a worker's data file (the round, the file format).
 //! - [`btree`]: B+trees on those pages with optimistic lock coupling, fence keys, overflow values,
 //!   splits and merges.
-//! - [`engine`]: the ordered key/value interface a vshard's table data sits behind (in memory for now;
-//!   the B+tree over the buffer manager replaces it behind the same trait).
+//! - [`engine`]: a worker's page space (one data file) and the ordered key/value tree a vshard's
+//!   table data sits in.
 //! - [`store`]: a worker's share of the data: one engine tree per (table, vshard), row locks with
 //!   before-images (the seed of undo-log MVCC), per-transaction write sets.
 //! - [`wal`]: the per-worker write-ahead log: row-level records with checksums, group commit through
