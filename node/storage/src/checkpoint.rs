@@ -2,7 +2,7 @@
 //!
 //! A checkpoint of the node is a round over all workers (driven by the server's runtime):
 //!
-//! 1. **Cut.** Each worker, between two operations, calls [`Store::begin_checkpoint`]: the buffer
+//! 1. **Cut.** Each worker, between two operations, calls [`crate::store::Store::begin_checkpoint`]: the buffer
 //!    manager notes which slot of the data file holds each page's current state, or that a dirty
 //!    page still has to be written (copy-on-write keeps its cut-time state if it changes first), and
 //!    the store notes its trees, the before-images of rows that open transactions changed in place,
