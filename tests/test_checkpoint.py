@@ -44,8 +44,10 @@ def test_checkpoints_trim_the_log_and_bound_recovery(keel_factory):
     wait_for_checkpoints(node, 2)
     logical = sum(f.stat().st_size for f in wal_files(node))
     allocated = sum(f.stat().st_blocks * 512 for f in wal_files(node))
-    assert logical > 8 << 20, logical
-    assert allocated < 2 << 20, f"the log before the last checkpoint was not given back: {allocated} bytes"
+    # What stays allocated is the log after the last cut plus the space reserved ahead of appends
+    # (4 MiB per worker, so that a full disk fails a commit rather than a log write).
+    assert logical > 16 << 20, logical
+    assert allocated < 12 << 20, f"the log before the last checkpoint was not given back: {allocated} of {logical} bytes"
     before = sums(node)
     assert len(set(before)) == 1, before
     node.kill()

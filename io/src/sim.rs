@@ -306,6 +306,13 @@ impl Device for SimDevice {
         Ok(self.new_request(IoKind::Write, offset, Some(buf), result))
     }
 
+    fn reserve(&mut self, offset: u64, len: u64) -> Result<(), DeviceError> {
+        if offset + len > self.config.space_limit.min(self.config.capacity) {
+            return Err(DeviceError::NoSpace);
+        }
+        Ok(())
+    }
+
     fn submit_write_durable(&mut self, offset: u64, buf: AlignedBuf) -> Result<IoId, DeviceError> {
         self.submit_write(offset, buf)?;
         let request = self.queued.last_mut().expect("just queued");

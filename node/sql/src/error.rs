@@ -50,6 +50,7 @@ pub mod code {
     pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
     pub const DATA_CORRUPTED: &str = "XX001";
     pub const IO_ERROR: &str = "58030";
+    pub const DISK_FULL: &str = "53100";
     pub const INTERNAL_ERROR: &str = "XX000";
 }
 

@@ -670,20 +670,27 @@ impl Session {
         let participants: Vec<u8> = writers.iter().map(|w| *w as u8).collect();
         match writers.as_slice() {
             [] => Ok(()),
-            [only] => cluster
-                .call(
-                    *only,
-                    ShardRequest {
-                        txn: txn.id,
-                        now: 0,
-                        op: ShardOp::Commit {
-                            participants,
-                            release: true,
+            [only] => {
+                let committed = cluster
+                    .call(
+                        *only,
+                        ShardRequest {
+                            txn: txn.id,
+                            now: 0,
+                            op: ShardOp::Commit {
+                                participants,
+                                release: true,
+                            },
                         },
-                    },
-                )
-                .await
-                .map(drop),
+                    )
+                    .await;
+                if let Err(error) = committed {
+                    // Not committed (the log refused it, say on a full disk): undo it.
+                    abort(cluster, txn).await;
+                    return Err(error);
+                }
+                Ok(())
+            }
             _ => {
                 let requests = writers
                     .iter()

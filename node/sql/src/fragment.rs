@@ -137,6 +137,9 @@ impl From<Blocked> for Failure {
 
 type Attempt<T> = Result<T, Failure>;
 
+/// Pages of the data file kept allocated ahead of writes (8 MiB).
+const WRITE_HEADROOM_PAGES: u64 = 2048;
+
 impl Shard {
     pub fn new(worker: WorkerId, store: Store, wal: Rc<Wal>, lock_wait: Duration) -> Shard {
         Shard {
@@ -160,13 +163,11 @@ impl Shard {
                 let end = {
                     let mut store = self.store.borrow_mut();
                     // A checkpoint cut taken from here until the release must wait for it.
-                    if store.has_writes(txn) {
-                        store.note_commit(txn, participants.len() > 1);
+                    let appended = if store.has_writes(txn) {
                         let store = &*store;
                         self.wal
                             .append(|emit| store.commit_records(txn, &participants, emit))
                     } else if participants.len() > 1 {
-                        store.note_commit(txn, true);
                         // Named as a participant but nothing changed here (a write that matched no
                         // row): the commit record must exist all the same, or recovery would
                         // discard the transaction on every other participant.
@@ -178,7 +179,17 @@ impl Shard {
                         })
                     } else {
                         return Ok(ShardOutput::default());
-                    }
+                    };
+                    // Nothing was appended when the log is out of space: the session aborts.
+                    let end = appended.map_err(|error| {
+                        SqlError::new(
+                            code::DISK_FULL,
+                            format!("could not write to the write-ahead log: {error}"),
+                        )
+                        .with_hint("Free disk space; the transaction was rolled back.")
+                    })?;
+                    store.note_commit(txn, participants.len() > 1);
+                    end
                 };
                 self.wal.wait_durable(end).await;
                 if release {
@@ -211,6 +222,9 @@ impl Shard {
                 // A read that meets a page it cannot read (checksum, IO) fails alone; the node
                 // stays up and serves everything else.
                 let is_read = matches!(op, ShardOp::Read { .. });
+                if !is_read {
+                    self.check_space()?;
+                }
                 loop {
                     let released = self.released.notified();
                     let (outcome, failure) = if read_only {
@@ -295,6 +309,23 @@ impl Shard {
             None => Ok(()),
             Some(error) => Err(storage_error(error)),
         }
+    }
+
+    /// Before a write: room for its pages in the data file, or 53100 (nothing changed yet). A
+    /// write larger than the headroom that still meets a full disk stops the node; every
+    /// acknowledged commit is in the log and the last checkpoint.
+    fn check_space(&self) -> SqlResult<()> {
+        let pages = self.store.borrow().pages().clone();
+        pages
+            .buffer_manager()
+            .ensure_headroom(WRITE_HEADROOM_PAGES)
+            .map_err(|error| {
+                SqlError::new(
+                    code::DISK_FULL,
+                    format!("could not extend the data file: {error}"),
+                )
+                .with_hint("Free disk space.")
+            })
     }
 
     fn finish(&self, txn: TxnId, abort: bool) {

@@ -354,6 +354,8 @@ pub struct BufferManager {
     checkpoint: Mutex<Option<CheckpointRun>>,
     /// Whether a checkpoint is being written (the fast check before every page change).
     checkpointing: std::sync::atomic::AtomicBool,
+    /// Slots of the file whose blocks are allocated ([`BufferManager::ensure_headroom`]).
+    reserved_slots: AtomicU64,
     loads: Mutex<Loads>,
     /// Signalled whenever a nonblocking read finishes. Waiters cannot rely on the device's
     /// descriptor alone: a blocking access on the same thread may reap the completion first.
@@ -491,6 +493,7 @@ impl BufferManager {
             slots: Mutex::new(slots),
             checkpoint: Mutex::new(None),
             checkpointing: std::sync::atomic::AtomicBool::new(false),
+            reserved_slots: AtomicU64::new(0),
             loads: Mutex::new(Loads::default()),
             loaded: tokio::sync::Notify::new(),
         })
@@ -1338,6 +1341,32 @@ impl BufferManager {
                 free.push(slot as u64);
             }
         }
+    }
+
+    /// Makes sure `pages` more pages can be written without the file running out of space:
+    /// allocates the file's blocks ahead (a quarter of `pages` beyond the need) when its free slots and
+    /// allocated room are short. Call before work that dirties pages, so that a full disk fails that
+    /// work cleanly instead of a write during it; [`DeviceError::NoSpace`] says the disk is full.
+    pub fn ensure_headroom(&self, pages: u64) -> Result<(), BmError> {
+        let (slots, free) = self.file_slots();
+        let needed = slots + pages.saturating_sub(free);
+        let reserved = self.reserved_slots.load(Ordering::Acquire);
+        if needed <= reserved {
+            return Ok(());
+        }
+        let target = needed + pages / 4;
+        lock(&self.device)
+            .reserve(
+                reserved * PAGE_BYTES as u64,
+                (target - reserved) * PAGE_BYTES as u64,
+            )
+            .map_err(|error| BmError::Io {
+                file: self.name.clone(),
+                pid: 0,
+                error,
+            })?;
+        self.reserved_slots.fetch_max(target, Ordering::AcqRel);
+        Ok(())
     }
 
     /// Slots in the file (its length in pages) and how many of them are free.

@@ -474,6 +474,34 @@ pub struct Wal {
     pending_offset: Cell<u64>,
     wake: Notify,
     durable: watch::Sender<u64>,
+    /// The log file (for `fallocate`) and the offset up to which its blocks are allocated.
+    reservation: RefCell<Option<(std::fs::File, u64)>>,
+}
+
+/// Log space is allocated this much ahead at a time.
+const RESERVE_BYTES: u64 = 4 << 20;
+
+/// Allocates `len` bytes of `file` at `offset` without changing its length.
+fn allocate(file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fallocate on a descriptor we own.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_KEEP_SIZE,
+            offset as i64,
+            len as i64,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error() {
+        // A file system without fallocate: writes find out for themselves.
+        Some(libc::EOPNOTSUPP) => Ok(()),
+        _ => Err(error),
+    }
 }
 
 impl Wal {
@@ -485,18 +513,45 @@ impl Wal {
             pending_offset: Cell::new(end_offset),
             wake: Notify::new(),
             durable: watch::Sender::new(end_offset),
+            reservation: RefCell::new(None),
         })
     }
 
-    /// Appends records; returns the log offset that must be durable for them to be.
-    pub fn append(&self, write: impl FnOnce(&mut dyn FnMut(Record<'_>))) -> u64 {
+    /// Appends records; returns the log offset that must be durable for them to be. With a
+    /// reservation ([`reserve_space_in`](Self::reserve_space_in)) the file's blocks are allocated
+    /// ahead of the records: when the disk is full the records are taken back and the error says so
+    /// (the commit fails; nothing was written), instead of a write failing later, which would stop
+    /// the node.
+    pub fn append(&self, write: impl FnOnce(&mut dyn FnMut(Record<'_>))) -> Result<u64, io::Error> {
         let mut pending = self.pending.borrow_mut();
+        let before = pending.len();
         let epoch = self.epoch;
         write(&mut |record| encode(&record, epoch, &mut pending));
         let end = self.pending_offset.get() + pending.len() as u64;
+        if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
+            if end > *reserved {
+                let grow = (end - *reserved).max(RESERVE_BYTES);
+                if let Err(error) = allocate(file, *reserved, grow) {
+                    pending.truncate(before);
+                    return Err(error);
+                }
+                *reserved += grow;
+            }
+        }
         drop(pending);
         self.wake.notify_one();
-        end
+        Ok(end)
+    }
+
+    /// Allocates the log file's blocks ahead of the records appended (see [`append`](Self::append)).
+    pub fn reserve_space_in(&self, file: std::fs::File) {
+        let end = self.end();
+        *self.reservation.borrow_mut() = Some((file, end));
+    }
+
+    /// The offset just past everything appended so far.
+    pub fn end(&self) -> u64 {
+        self.pending_offset.get() + self.pending.borrow().len() as u64
     }
 
     /// Waits until the log is durable up to `offset`.
@@ -850,19 +905,21 @@ mod tests {
             tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
             let mut last = 0;
             for txn in 1..=100u64 {
-                last = wal.append(|emit| {
-                    emit(Record::Put {
-                        txn,
-                        table: 1,
-                        key: &txn.to_be_bytes(),
-                        before: None,
-                        after: b"row",
-                    });
-                    emit(Record::Commit {
-                        txn,
-                        participants: &[0],
-                    });
-                });
+                last = wal
+                    .append(|emit| {
+                        emit(Record::Put {
+                            txn,
+                            table: 1,
+                            key: &txn.to_be_bytes(),
+                            before: None,
+                            after: b"row",
+                        });
+                        emit(Record::Commit {
+                            txn,
+                            participants: &[0],
+                        });
+                    })
+                    .unwrap();
             }
             wal.wait_durable(last).await;
             assert_eq!(wal.durable_offset(), last);
@@ -888,33 +945,37 @@ mod tests {
             let (file, arena) = open_device(&path).unwrap();
             tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
             // A small commit first, so the big one starts mid-block (with a tail).
-            let first = wal.append(|emit| {
-                emit(Record::Put {
-                    txn: 1,
-                    table: 1,
-                    key: b"a",
-                    before: None,
-                    after: b"x",
-                });
-                emit(Record::Commit {
-                    txn: 1,
-                    participants: &[0],
-                });
-            });
+            let first = wal
+                .append(|emit| {
+                    emit(Record::Put {
+                        txn: 1,
+                        table: 1,
+                        key: b"a",
+                        before: None,
+                        after: b"x",
+                    });
+                    emit(Record::Commit {
+                        txn: 1,
+                        participants: &[0],
+                    });
+                })
+                .unwrap();
             wal.wait_durable(first).await;
-            let second = wal.append(|emit| {
-                emit(Record::Put {
-                    txn: 2,
-                    table: 1,
-                    key: b"b",
-                    before: None,
-                    after: &big,
-                });
-                emit(Record::Commit {
-                    txn: 2,
-                    participants: &[0],
-                });
-            });
+            let second = wal
+                .append(|emit| {
+                    emit(Record::Put {
+                        txn: 2,
+                        table: 1,
+                        key: b"b",
+                        before: None,
+                        after: &big,
+                    });
+                    emit(Record::Commit {
+                        txn: 2,
+                        participants: &[0],
+                    });
+                })
+                .unwrap();
             wal.wait_durable(second).await;
         });
         let log = LogFile::read(&path, 0, 0).unwrap();

@@ -54,6 +54,9 @@ impl Device for Shared {
     fn in_flight(&self) -> usize {
         self.sim().in_flight()
     }
+    fn reserve(&mut self, offset: u64, len: u64) -> Result<(), DeviceError> {
+        self.sim().reserve(offset, len)
+    }
 }
 
 struct Rng(u64);
