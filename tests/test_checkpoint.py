@@ -109,3 +109,42 @@ def test_a_flipped_byte_in_a_data_file_is_reported_not_served(keel_factory):
         # The node is still up and answers other queries.
         assert conn.execute("select 1").fetchone() == (1,)
     assert total[0] == 20000
+
+
+def test_index_entries_survive_checkpoints_crashes_and_a_new_worker_count(keel_factory):
+    node = keel_factory(extra=["--set", "storage.checkpoint_interval_s=0.3"]).start()
+    expected = {}
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table t (k int primary key, grp int, tag text)")
+        conn.execute("create index t_grp on t (grp)")
+        conn.execute("create unique index t_tag on t (tag)")
+        for start in range(0, 3000, 500):
+            conn.execute("insert into t values " + ",".join(
+                f"({k}, {k % 50}, 'tag{k}')" for k in range(start, start + 500)))
+        wait_for_checkpoints(node, 2)
+        # After the checkpoint: entries move (update), go (delete), and come (insert).
+        conn.execute("update t set grp = 99 where grp = 7")
+        conn.execute("delete from t where grp = 8")
+        conn.execute("insert into t values (5000, 8, 'late')")
+    for k in range(3000):
+        if k % 50 != 8:
+            expected[k] = 99 if k % 50 == 7 else k % 50
+    expected[5000] = 8
+
+    def check():
+        with psycopg.connect(node.dsn(), autocommit=True) as conn:
+            for grp in (7, 8, 99, 13):
+                got = sorted(k for (k,) in conn.execute("select k from t where grp = %s", (grp,)))
+                assert got == sorted(k for k, g in expected.items() if g == grp), grp
+            assert conn.execute("select k from t where tag = 'tag1234'").fetchone() == (1234,)
+            assert conn.execute("select k from t where tag = 'late'").fetchone() == (5000,)
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                conn.execute("insert into t values (6000, 1, 'tag1234')")
+
+    node.kill()
+    node.start()
+    check()
+    node.stop()
+    node.cores = 1
+    node.start()
+    check()

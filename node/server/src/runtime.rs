@@ -426,10 +426,10 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         .iter()
         .map(|share| share.store.max_txn())
         .fold(outcome.max_txn, TxnId::max);
-    // Rows of tables that no longer exist go.
+    // Rows of tables (and entries of indexes) that no longer exist go.
     for share in &mut shares {
         for table in share.store.tables() {
-            if catalog.table_by_id(table).is_none() {
+            if !catalog.owns_id(table) {
                 share.store.drop_table(table);
             }
         }

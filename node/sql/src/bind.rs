@@ -184,6 +184,26 @@ impl<'a> Binder<'a> {
                 )
             }
             Statement::CreateTable(create) => self.bind_create_table(create),
+            Statement::CreateIndex(create) => self.bind_create_index(create),
+            Statement::Drop {
+                object_type: ObjectType::Index,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
+                if *cascade {
+                    return Err(unsupported("DROP INDEX ... CASCADE"));
+                }
+                let names = names
+                    .iter()
+                    .map(|name| self.table_name(name).map(|(name, _)| name))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::DropIndexes {
+                    names,
+                    if_exists: *if_exists,
+                })
+            }
             Statement::Drop {
                 object_type,
                 if_exists,
@@ -269,6 +289,59 @@ impl<'a> Binder<'a> {
             }
             _ => Err(unsupported("expressions in keys")),
         }
+    }
+
+    fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
+        if create.predicate.is_some() {
+            return Err(unsupported("partial indexes"));
+        }
+        if !create.include.is_empty() {
+            return Err(unsupported("CREATE INDEX ... INCLUDE"));
+        }
+        if !create.with.is_empty() {
+            return Err(unsupported("CREATE INDEX ... WITH"));
+        }
+        if let Some(using) = &create.using {
+            if !using.to_string().eq_ignore_ascii_case("btree") {
+                return Err(unsupported(format!("index access method \"{using}\"")));
+            }
+        }
+        let table = self.lookup_table(&create.table_name)?;
+        let mut columns = Vec::with_capacity(create.columns.len());
+        for column in &create.columns {
+            if column.operator_class.is_some() {
+                return Err(unsupported("index operator classes"));
+            }
+            // ASC/DESC and NULLS FIRST/LAST do not matter to a B+tree scanned both ways.
+            match &column.column.expr {
+                ast::Expr::Identifier(ident) => {
+                    let name = ident_name(ident);
+                    // PostgreSQL gives no position here.
+                    let position = table.column_index(&name).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{name}\" does not exist"),
+                        )
+                    })?;
+                    columns.push(position);
+                }
+                _ => return Err(unsupported("indexes on expressions")),
+            }
+        }
+        if columns.is_empty() {
+            return Err(unsupported("indexes without columns"));
+        }
+        let name = match &create.name {
+            Some(name) => Some(self.table_name(name)?.0),
+            None => None,
+        };
+        Ok(Plan::CreateIndex {
+            table,
+            name,
+            columns,
+            unique: create.unique,
+            if_not_exists: create.if_not_exists,
+        })
     }
 
     fn bind_create_table(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
@@ -426,6 +499,7 @@ impl<'a> Binder<'a> {
             primary_key,
             primary_key_name,
             fillfactor,
+            indexes: Vec::new(),
         };
         Ok(Plan::CreateTable {
             table,
@@ -1989,11 +2063,9 @@ fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
     })
 }
 
-/// Finds `key_column = value` conjuncts covering the whole row key.
+/// Finds `key_column = value` conjuncts covering the whole row key; else the best secondary index
+/// (see [`index_access`]); else a scan.
 fn key_access(table: &TableDef, filter: &Expr) -> Access {
-    if table.primary_key.is_empty() {
-        return Access::Scan;
-    }
     let mut conjuncts = Vec::new();
     fn flatten<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
         match expr {
@@ -2005,35 +2077,223 @@ fn key_access(table: &TableDef, filter: &Expr) -> Access {
         }
     }
     flatten(filter, &mut conjuncts);
-    let mut values: Vec<Option<Expr>> = vec![None; table.primary_key.len()];
+    let equalities = equalities(&conjuncts);
+    if !table.primary_key.is_empty() {
+        let values: Vec<Option<Expr>> = table
+            .primary_key
+            .iter()
+            .map(|column| equalities.get(column).cloned())
+            .collect();
+        if values.iter().all(Option::is_some) {
+            return Access::Key(values.into_iter().map(|v| v.expect("checked")).collect());
+        }
+    }
+    index_access(table, &conjuncts, &equalities)
+}
+
+/// The column of a conjunct side: a column, or one under a cast within the numeric family (the
+/// value is cast back to the column's type, and the filter re-checks every row found).
+fn eq_column(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Column(index) => Some(*index),
+        Expr::Cast(inner, from, to, _) if from.is_numeric_family() && to.is_numeric_family() => {
+            match inner.as_ref() {
+                Expr::Column(index) => Some(*index),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `column = value` conjuncts (value not reading the row), by column.
+fn equalities(conjuncts: &[&Expr]) -> std::collections::HashMap<usize, Expr> {
+    let mut found = std::collections::HashMap::new();
     for conjunct in conjuncts {
         let Expr::Binary(BinOp::Eq, left, right) = conjunct else {
             continue;
         };
-        let column_of = |e: &Expr| match e {
-            Expr::Column(index) => Some(*index),
-            Expr::Cast(inner, from, to, _)
-                if from.is_numeric_family() && to.is_numeric_family() =>
-            {
-                match inner.as_ref() {
-                    Expr::Column(index) => Some(*index),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        let (column, value) = match (column_of(left), column_of(right)) {
+        let (column, value) = match (eq_column(left), eq_column(right)) {
             (Some(column), _) if !right.reads_row() => (column, right.as_ref()),
             (_, Some(column)) if !left.reads_row() => (column, left.as_ref()),
             _ => continue,
         };
-        if let Some(slot) = table.primary_key.iter().position(|&k| k == column) {
-            values[slot] = Some(value.clone());
+        found.entry(column).or_insert_with(|| value.clone());
+    }
+    found
+}
+
+/// The secondary index that narrows a scan most: equalities on its leading columns, then a
+/// range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one. A unique index with every column equal
+/// wins (one entry); otherwise more equal columns win, then a range. Range bounds are taken only
+/// against a bare column (the value then has the column's type), so the entries scanned are a
+/// superset of the matches; the filter runs on every row found.
+fn index_access(
+    table: &TableDef,
+    conjuncts: &[&Expr],
+    equalities: &std::collections::HashMap<usize, Expr>,
+) -> Access {
+    let mut best: Option<(usize, Access)> = None;
+    for index in &table.indexes {
+        let eq: Vec<Expr> = index
+            .columns
+            .iter()
+            .map_while(|column| equalities.get(column).cloned())
+            .collect();
+        let mut lower = None;
+        let mut upper = None;
+        if let Some(&column) = index.columns.get(eq.len()) {
+            for conjunct in conjuncts {
+                let Expr::Binary(op, left, right) = conjunct else {
+                    continue;
+                };
+                // Normalize to `column op value`.
+                let (op, value) = match (left.as_ref(), right.as_ref()) {
+                    (Expr::Column(c), value) if *c == column && !value.reads_row() => (*op, value),
+                    (value, Expr::Column(c)) if *c == column && !value.reads_row() => {
+                        let flipped = match op {
+                            BinOp::Lt => BinOp::Gt,
+                            BinOp::LtEq => BinOp::GtEq,
+                            BinOp::Gt => BinOp::Lt,
+                            BinOp::GtEq => BinOp::LtEq,
+                            other => *other,
+                        };
+                        (flipped, value)
+                    }
+                    _ => continue,
+                };
+                match op {
+                    BinOp::Gt if lower.is_none() => lower = Some((value.clone(), false)),
+                    BinOp::GtEq if lower.is_none() => lower = Some((value.clone(), true)),
+                    BinOp::Lt if upper.is_none() => upper = Some((value.clone(), false)),
+                    BinOp::LtEq if upper.is_none() => upper = Some((value.clone(), true)),
+                    _ => {}
+                }
+            }
+        }
+        let score = if index.unique && eq.len() == index.columns.len() {
+            usize::MAX
+        } else {
+            eq.len() * 4 + usize::from(lower.is_some()) + usize::from(upper.is_some())
+        };
+        if score == 0 || best.as_ref().is_some_and(|(s, _)| *s >= score) {
+            continue;
+        }
+        best = Some((
+            score,
+            Access::Index {
+                index: index.clone(),
+                eq,
+                lower,
+                upper,
+            },
+        ));
+    }
+    best.map_or(Access::Scan, |(_, access)| access)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{ColumnDef, IndexDef};
+
+    fn table() -> TableDef {
+        let column = |name: &str| ColumnDef {
+            name: name.into(),
+            ty: DataType::Int4,
+            not_null: false,
+            default: None,
+        };
+        let index = |id, columns: Vec<usize>, unique| IndexDef {
+            id,
+            name: format!("i{id}"),
+            columns,
+            unique,
+        };
+        TableDef {
+            id: 1,
+            name: "t".into(),
+            columns: vec![column("id"), column("a"), column("b"), column("c")],
+            primary_key: vec![0],
+            primary_key_name: None,
+            fillfactor: None,
+            indexes: vec![
+                index(2, vec![1], false),
+                index(3, vec![2, 3], false),
+                index(4, vec![3], true),
+            ],
         }
     }
-    if values.iter().all(Option::is_some) {
-        Access::Key(values.into_iter().map(|v| v.expect("checked")).collect())
-    } else {
-        Access::Scan
+
+    fn cmp(op: BinOp, column: usize, value: i64) -> Expr {
+        Expr::Binary(
+            op,
+            Box::new(Expr::Column(column)),
+            Box::new(Expr::Const(Value::Int(value))),
+        )
+    }
+
+    fn and(a: Expr, b: Expr) -> Expr {
+        Expr::Binary(BinOp::And, Box::new(a), Box::new(b))
+    }
+
+    fn index_of(access: &Access) -> Option<(u64, usize, bool, bool)> {
+        match access {
+            Access::Index {
+                index,
+                eq,
+                lower,
+                upper,
+            } => Some((index.id, eq.len(), lower.is_some(), upper.is_some())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_planner_picks_the_key_then_the_narrowest_index() {
+        let t = table();
+        assert!(matches!(
+            key_access(&t, &cmp(BinOp::Eq, 0, 1)),
+            Access::Key(_)
+        ));
+        // The primary key wins over any index.
+        let both = and(cmp(BinOp::Eq, 0, 1), cmp(BinOp::Eq, 1, 2));
+        assert!(matches!(key_access(&t, &both), Access::Key(_)));
+        assert_eq!(
+            index_of(&key_access(&t, &cmp(BinOp::Eq, 1, 5))),
+            Some((2, 1, false, false))
+        );
+        // A range on a leading column; a flipped comparison is normalized.
+        let range = and(cmp(BinOp::Gt, 1, 5), cmp(BinOp::LtEq, 1, 9));
+        assert_eq!(index_of(&key_access(&t, &range)), Some((2, 0, true, true)));
+        let flipped = Expr::Binary(
+            BinOp::Lt,
+            Box::new(Expr::Const(Value::Int(5))),
+            Box::new(Expr::Column(1)),
+        );
+        assert_eq!(
+            index_of(&key_access(&t, &flipped)),
+            Some((2, 0, true, false))
+        );
+        // Equality on b then a range on c: the two-column index.
+        let composite = and(cmp(BinOp::Eq, 2, 1), cmp(BinOp::GtEq, 3, 4));
+        assert_eq!(
+            index_of(&key_access(&t, &composite)),
+            Some((3, 1, true, false))
+        );
+        // A full unique key beats everything else.
+        let unique = and(cmp(BinOp::Eq, 2, 1), cmp(BinOp::Eq, 3, 4));
+        assert_eq!(
+            index_of(&key_access(&t, &unique)),
+            Some((4, 1, false, false))
+        );
+        // No usable predicate: a scan (a range on a non-leading column, an inequality).
+        assert_eq!(key_access(&t, &cmp(BinOp::NotEq, 1, 5)), Access::Scan);
+        let or = Expr::Binary(
+            BinOp::Or,
+            Box::new(cmp(BinOp::Eq, 1, 1)),
+            Box::new(cmp(BinOp::Eq, 1, 2)),
+        );
+        assert_eq!(key_access(&t, &or), Access::Scan);
     }
 }

@@ -38,11 +38,37 @@ pub struct TableDef {
     /// Name of the primary key constraint (`<table>_pkey` unless named).
     pub primary_key_name: Option<String>,
     pub fillfactor: Option<u32>,
+    /// Secondary indexes (`CREATE [UNIQUE] INDEX`).
+    #[serde(default)]
+    pub indexes: Vec<IndexDef>,
+}
+
+/// A secondary index: a hidden table of entries, each placed by its own key like any row (so a
+/// unique index has one owner per key, and its row lock serializes inserters of the same key).
+///
+/// ```text
+///   entry key = key(index columns)              unique, no NULL among them
+///             | key(index columns) ++ row key   otherwise
+///   entry value = row key
+/// ```
+/// Entries are changed in the writing transaction beside the row, with the store's row locks and
+/// before-images, so a reader sees the entries of the row versions it sees (an entry an open
+/// transaction deletes stays visible to others until it commits); readers re-check the row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDef {
+    /// The entries' table id (from the catalog's table ids).
+    pub id: TableId,
+    pub name: String,
+    pub columns: Vec<usize>,
+    pub unique: bool,
 }
 
 impl TableDef {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|column| column.name == name)
+    }
+    pub fn index(&self, name: &str) -> Option<&IndexDef> {
+        self.indexes.iter().find(|index| index.name == name)
     }
     pub fn pkey_name(&self) -> String {
         self.primary_key_name
@@ -90,6 +116,25 @@ impl Catalog {
                 format!("relation \"{name}\" does not exist"),
             )
         })
+    }
+
+    /// The table that has an index named `name`.
+    pub fn table_of_index(&self, name: &str) -> Option<&Arc<TableDef>> {
+        self.tables
+            .values()
+            .find(|table| table.index(name).is_some())
+    }
+
+    /// Whether a table or index is named `name` (they share one namespace).
+    pub fn relation_exists(&self, name: &str) -> bool {
+        self.tables.contains_key(name) || self.table_of_index(name).is_some()
+    }
+
+    /// Whether `id` is a table's or an index's (storage holds trees for both).
+    pub fn owns_id(&self, id: TableId) -> bool {
+        self.tables
+            .values()
+            .any(|table| table.id == id || table.indexes.iter().any(|index| index.id == id))
     }
 
     pub fn table_by_id(&self, id: TableId) -> Option<&Arc<TableDef>> {
@@ -143,9 +188,18 @@ mod tests {
                 primary_key: vec![0],
                 primary_key_name: None,
                 fillfactor: Some(100),
+                indexes: vec![IndexDef {
+                    id: 9,
+                    name: "t_v_idx".into(),
+                    columns: vec![1],
+                    unique: true,
+                }],
             }),
         );
         let image = catalog.to_image();
         assert_eq!(Catalog::from_image(&image).unwrap(), catalog);
+        assert!(catalog.owns_id(7) && catalog.owns_id(9) && !catalog.owns_id(8));
+        assert!(catalog.relation_exists("t_v_idx"));
+        assert_eq!(catalog.table_of_index("t_v_idx").unwrap().id, 7);
     }
 }

@@ -15,6 +15,7 @@
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,10 +23,12 @@ use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
 use tokio::sync::Notify;
 
 use crate::bind::{Binder, SessionInfo};
-use crate::catalog::{Catalog, TableDef};
+use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{Accumulator, EvalContext, Expr, Func};
-use crate::fragment::{check_not_null, key_text, KeyedRow, ShardOp, ShardOutput, ShardRequest};
+use crate::fragment::{
+    check_not_null, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest,
+};
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed};
 use crate::plan::{Access, OutputColumn, Plan, Returning, SelectPlan};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
@@ -946,7 +949,7 @@ impl Session {
             }
             Plan::Update(update) => {
                 let returning = update.returning.is_some();
-                let ops = |key| ShardOp::Update {
+                let ops = |key: KeyTarget| ShardOp::Update {
                     table: update.table.clone(),
                     key,
                     filter: update.filter.clone(),
@@ -968,7 +971,7 @@ impl Session {
             }
             Plan::Delete(delete) => {
                 let returning = delete.returning.is_some();
-                let ops = |key| ShardOp::Delete {
+                let ops = |key: KeyTarget| ShardOp::Delete {
                     table: delete.table.clone(),
                     key,
                     filter: delete.filter.clone(),
@@ -990,7 +993,10 @@ impl Session {
             Plan::Truncate { tables } => {
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
                 self.note_writers(all.iter().copied());
-                for table in tables {
+                for id in tables
+                    .iter()
+                    .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)))
+                {
                     let requests = all
                         .iter()
                         .map(|w| {
@@ -999,7 +1005,7 @@ impl Session {
                                 ShardRequest {
                                     txn,
                                     now,
-                                    op: ShardOp::Truncate { table: table.id },
+                                    op: ShardOp::Truncate { table: id },
                                 },
                             )
                         })
@@ -1011,7 +1017,11 @@ impl Session {
                     ..Default::default()
                 })
             }
-            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. } => {
+            Plan::CreateTable { .. }
+            | Plan::DropTables { .. }
+            | Plan::AddPrimaryKey { .. }
+            | Plan::CreateIndex { .. }
+            | Plan::DropIndexes { .. } => {
                 unreachable!("DDL runs in run_ddl")
             }
         }
@@ -1026,11 +1036,11 @@ impl Session {
         access: &Access,
         returning: Option<&Returning>,
         verb: &str,
-        op: impl Fn(Option<Vec<u8>>) -> ShardOp,
+        op: impl Fn(KeyTarget) -> ShardOp,
         txn: TxnId,
         ctx: &EvalContext<'_>,
     ) -> SqlResult<QueryResult> {
-        let targets = self.targets(cluster, table, access, ctx)?;
+        let targets = self.targets(cluster, table, access, ctx, txn).await?;
         self.note_writers(targets.iter().map(|(w, _)| *w));
         let now = ctx.now;
         let requests = targets
@@ -1046,7 +1056,17 @@ impl Session {
                 )
             })
             .collect();
-        let (count, rows) = gather(cluster.call_all(requests).await)?;
+        let mut count = 0;
+        let mut rows = Vec::new();
+        let mut changes = Vec::new();
+        for output in cluster.call_all(requests).await {
+            let output = output?;
+            count += output.count;
+            rows.extend(output.rows);
+            changes.extend(output.changes);
+        }
+        self.maintain_indexes(cluster, table, changes, txn, now)
+            .await?;
         let mut result = QueryResult {
             tag: format!("{verb} {count}"),
             ..Default::default()
@@ -1058,14 +1078,16 @@ impl Session {
         Ok(result)
     }
 
-    /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan.
-    fn targets<C: Cluster>(
+    /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan,
+    /// the owners of the rows an index scan found (grouped per worker) for an index.
+    async fn targets<C: Cluster>(
         &self,
         cluster: &C,
         table: &TableDef,
         access: &Access,
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<Vec<(WorkerId, Option<Vec<u8>>)>> {
+        txn: TxnId,
+    ) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
         match access {
             Access::Scan => Ok((0..cluster.workers() as WorkerId)
                 .map(|w| (w, None))
@@ -1084,10 +1106,182 @@ impl Session {
                 let key = row_key(&values);
                 Ok(vec![(
                     owner_of(vshard_of(&key), cluster.workers()),
-                    Some(key),
+                    Some(vec![key]),
                 )])
             }
+            Access::Index {
+                index,
+                eq,
+                lower,
+                upper,
+            } => {
+                let Some((from, to, point)) = index_range(table, index, eq, lower, upper, ctx)?
+                else {
+                    return Ok(Vec::new());
+                };
+                // A unique index's entry for a full key lives with that key's owner alone.
+                let scanned: Vec<WorkerId> = match &point {
+                    Some(key) => vec![owner_of(vshard_of(key), cluster.workers())],
+                    None => (0..cluster.workers() as WorkerId).collect(),
+                };
+                let requests = scanned
+                    .into_iter()
+                    .map(|w| {
+                        let op = ShardOp::IndexScan {
+                            index: index.id,
+                            from: from.clone(),
+                            to: to.clone(),
+                        };
+                        (
+                            w,
+                            ShardRequest {
+                                txn,
+                                now: ctx.now,
+                                op,
+                            },
+                        )
+                    })
+                    .collect();
+                let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+                for output in cluster.call_all(requests).await {
+                    for key in output?.keys {
+                        let owner = owner_of(vshard_of(&key), cluster.workers());
+                        per_worker.entry(owner).or_default().push(key);
+                    }
+                }
+                Ok(per_worker
+                    .into_iter()
+                    .map(|(w, mut keys)| {
+                        keys.sort_unstable();
+                        keys.dedup();
+                        (w, Some(keys))
+                    })
+                    .collect())
+            }
         }
+    }
+
+    /// Brings `table`'s index entries in line with rows just written: (row key, old row, new row);
+    /// None for the old row of an insert or the new row of a delete.
+    async fn maintain_indexes<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        changes: Vec<RowChange>,
+        txn: TxnId,
+        now: i64,
+    ) -> SqlResult<()> {
+        if table.indexes.is_empty() || changes.is_empty() {
+            return Ok(());
+        }
+        let changes: Vec<EntryChange> = changes
+            .into_iter()
+            .map(|(key, old, new)| (key, Some(old), new))
+            .collect();
+        self.write_index_entries(cluster, table, &changes, txn, now, false)
+            .await
+    }
+
+    /// Deletes the old entries and puts the new ones of every index of `table` for `changes`
+    /// (row key, old row, new row), grouped by the entries' owners.
+    async fn write_index_entries<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        changes: &[EntryChange],
+        txn: TxnId,
+        now: i64,
+        building: bool,
+    ) -> SqlResult<()> {
+        let workers = cluster.workers();
+        for index in &table.indexes {
+            let mut deletes: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+            type Puts = (Vec<(Vec<u8>, Vec<u8>)>, Vec<String>);
+            let mut puts: BTreeMap<WorkerId, Puts> = BTreeMap::new();
+            for (key, old, new) in changes {
+                let old_entry = old.as_ref().map(|row| index_entry(table, index, key, row));
+                let new_entry = new.as_ref().map(|row| index_entry(table, index, key, row));
+                if old_entry == new_entry {
+                    continue;
+                }
+                if let Some(entry) = old_entry {
+                    let owner = owner_of(vshard_of(&entry), workers);
+                    deletes.entry(owner).or_default().push(entry);
+                }
+                if let (Some(entry), Some(row)) = (new_entry, new) {
+                    let owner = owner_of(vshard_of(&entry), workers);
+                    let (entries, details) = puts.entry(owner).or_default();
+                    entries.push((entry, key.clone()));
+                    if index.unique {
+                        details.push(key_text(table, &index.columns, row));
+                    }
+                }
+            }
+            self.note_writers(deletes.keys().chain(puts.keys()).copied());
+            let requests: Vec<_> = deletes
+                .into_iter()
+                .map(|(w, keys)| {
+                    let op = ShardOp::IndexDelete {
+                        index: index.id,
+                        keys,
+                    };
+                    (w, ShardRequest { txn, now, op })
+                })
+                .collect();
+            gather(cluster.call_all(requests).await)?;
+            let requests: Vec<_> = puts
+                .into_iter()
+                .map(|(w, (entries, details))| {
+                    let op = ShardOp::IndexPut {
+                        index: index.id,
+                        name: index.name.clone(),
+                        entries,
+                        details,
+                        building,
+                    };
+                    (w, ShardRequest { txn, now, op })
+                })
+                .collect();
+            gather(cluster.call_all(requests).await)?;
+        }
+        Ok(())
+    }
+
+    /// Fills a new index from every row of `table` (CREATE INDEX), one worker's rows at a time.
+    async fn build_index<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        index: &IndexDef,
+        txn: TxnId,
+    ) -> SqlResult<()> {
+        let mut only = table.clone();
+        only.indexes = vec![index.clone()];
+        for worker in 0..cluster.workers() as WorkerId {
+            let output = cluster
+                .call(
+                    worker,
+                    ShardRequest {
+                        txn,
+                        now: 0,
+                        op: ShardOp::ReadKeyed {
+                            table: Arc::new(table.clone()),
+                        },
+                    },
+                )
+                .await?;
+            let changes: Vec<_> = output
+                .keys
+                .into_iter()
+                .zip(output.rows)
+                .map(|(key, row)| (key, None, Some(row)))
+                .collect();
+            for chunk in changes.chunks(16_384) {
+                self.write_index_entries(cluster, &only, chunk, txn, 0, true)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn run_select<C: Cluster>(
@@ -1126,7 +1320,9 @@ impl Session {
                 }
             }
             Some(table) => {
-                let targets = self.targets(cluster, table, &plan.access, &ctx)?;
+                let targets = self
+                    .targets(cluster, table, &plan.access, &ctx, txn)
+                    .await?;
                 let requests = targets
                     .into_iter()
                     .map(|(worker, key)| {
@@ -1268,6 +1464,8 @@ impl Session {
         let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
         // Original position of each row sent to each worker, to name the row an error is about.
         let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
+        // Rows with their keys, for the index entries written after them.
+        let mut inserted = Vec::new();
         for (position, row) in rows.into_iter().enumerate() {
             let key = if table.primary_key.is_empty() {
                 row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)])
@@ -1281,6 +1479,9 @@ impl Session {
                 )
             };
             let owner = owner_of(vshard_of(&key), workers);
+            if !table.indexes.is_empty() {
+                inserted.push((key.clone(), row.clone()));
+            }
             per_worker.entry(owner).or_default().push((key, row));
             positions.entry(owner).or_default().push(position);
         }
@@ -1309,6 +1510,14 @@ impl Session {
                     .and_then(|i| positions[worker].get(i).copied());
                 return Err(error);
             }
+        }
+        if !table.indexes.is_empty() {
+            let changes: Vec<_> = inserted
+                .into_iter()
+                .map(|(key, row)| (key, None, Some(row)))
+                .collect();
+            self.write_index_entries(cluster, table, &changes, txn, now, false)
+                .await?;
         }
         Ok(())
     }
@@ -1507,7 +1716,10 @@ impl Session {
                 result.tag = "DROP TABLE".into();
                 for (name, _) in names {
                     match next.tables.remove(name) {
-                        Some(table) => dropped.push(table.id),
+                        Some(table) => {
+                            dropped.push(table.id);
+                            dropped.extend(table.indexes.iter().map(|index| index.id));
+                        }
                         None if *if_exists => result.notices.push(SqlError::new(
                             code::SUCCESSFUL_COMPLETION,
                             format!("table \"{name}\" does not exist, skipping"),
@@ -1554,6 +1766,88 @@ impl Session {
                 let keyed = Arc::new(keyed);
                 self.rekey(cluster, &table, &keyed, txn).await?;
                 next.tables.insert(keyed.name.clone(), keyed);
+            }
+            Plan::CreateIndex {
+                table,
+                name,
+                columns,
+                unique,
+                if_not_exists,
+            } => {
+                result.tag = "CREATE INDEX".into();
+                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", table.name),
+                    )
+                })?;
+                let name = match name {
+                    Some(name) => name.clone(),
+                    None => default_index_name(&next, &table, columns),
+                };
+                if next.relation_exists(&name) {
+                    if *if_not_exists {
+                        result.notices.push(SqlError::new(
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{name}\" already exists, skipping"),
+                        ));
+                        return Ok(result);
+                    }
+                    return Err(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!("relation \"{name}\" already exists"),
+                    ));
+                }
+                let index = IndexDef {
+                    id: next.next_table_id.max(1),
+                    name,
+                    columns: columns.clone(),
+                    unique: *unique,
+                };
+                next.next_table_id = index.id + 1;
+                self.build_index(cluster, &table, &index, txn).await?;
+                let mut indexed = (*table).clone();
+                indexed.indexes.push(index);
+                next.tables.insert(indexed.name.clone(), Arc::new(indexed));
+            }
+            Plan::DropIndexes { names, if_exists } => {
+                result.tag = "DROP INDEX".into();
+                for name in names {
+                    match next.table_of_index(name).cloned() {
+                        Some(table) => {
+                            let mut changed = (*table).clone();
+                            changed.indexes.retain(|index| {
+                                if index.name == *name {
+                                    dropped.push(index.id);
+                                    false
+                                } else {
+                                    true
+                                }
+                            });
+                            next.tables.insert(changed.name.clone(), Arc::new(changed));
+                        }
+                        None if next.tables.contains_key(name) => {
+                            return Err(SqlError::new(
+                                code::WRONG_OBJECT_TYPE,
+                                format!("\"{name}\" is not an index"),
+                            )
+                            .with_hint("Use DROP TABLE to remove a table."))
+                        }
+                        None if *if_exists => result.notices.push(SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("index \"{name}\" does not exist, skipping"),
+                        )),
+                        None => {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("index \"{name}\" does not exist"),
+                            ))
+                        }
+                    }
+                }
+                if dropped.is_empty() {
+                    return Ok(result);
+                }
             }
             _ => unreachable!("only DDL plans reach run_ddl"),
         }
@@ -1677,6 +1971,17 @@ impl Session {
             })
             .collect();
         gather(cluster.call_all(truncates).await)?;
+        // Index entries name row keys, which all change: the inserts below write them anew.
+        for index in &old.indexes {
+            let truncates = all
+                .iter()
+                .map(|w| {
+                    let op = ShardOp::Truncate { table: index.id };
+                    (*w, ShardRequest { txn, now: 0, op })
+                })
+                .collect();
+            gather(cluster.call_all(truncates).await)?;
+        }
         for chunk in rows.chunks(16_384) {
             self.insert_rows(cluster, new, chunk.to_vec(), txn, 0)
                 .await?;
@@ -1752,6 +2057,124 @@ fn project(
     rows.iter()
         .map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect())
         .collect()
+}
+
+/// The entry of `row` (whose key is `row_key`) in `index` (see [`IndexDef`]).
+fn index_entry(table: &TableDef, index: &IndexDef, row_key: &[u8], row: &[Value]) -> Vec<u8> {
+    let values: Vec<(&Value, DataType)> = index
+        .columns
+        .iter()
+        .map(|&c| (&row[c], table.columns[c].ty))
+        .collect();
+    let mut entry = Vec::with_capacity(32);
+    encode_key(&values, &mut entry);
+    if !index.unique || values.iter().any(|(v, _)| v.is_null()) {
+        entry.extend_from_slice(row_key);
+    }
+    entry
+}
+
+/// The smallest key above every key that starts with `prefix` (None: there is none).
+fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut key = prefix.to_vec();
+    while let Some(last) = key.pop() {
+        if last < u8::MAX {
+            key.push(last + 1);
+            return Some(key);
+        }
+    }
+    None
+}
+
+/// A row change as index maintenance sees it: (row key, old row, new row), None where there is none.
+type EntryChange = (Vec<u8>, Option<Vec<Value>>, Option<Vec<Value>>);
+
+type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>, Option<Vec<u8>>);
+
+/// The entry keys of `index` an [`Access::Index`] covers, and the one entry key when it names a
+/// whole unique key; None when no row can match (a NULL or impossible value).
+fn index_range(
+    table: &TableDef,
+    index: &IndexDef,
+    eq: &[Expr],
+    lower: &Option<(Expr, bool)>,
+    upper: &Option<(Expr, bool)>,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Option<KeyRange>> {
+    let value_of = |expr: &Expr, column: usize| -> SqlResult<Option<(Value, DataType)>> {
+        let ty = table.columns[column].ty;
+        Ok(
+            match cast(expr.eval(&[], ctx)?, value_type(expr, ty), ty, false) {
+                Ok(Value::Null) | Err(_) => None,
+                Ok(value) => Some((value, ty)),
+            },
+        )
+    };
+    let mut values = Vec::with_capacity(eq.len());
+    for (expr, &column) in eq.iter().zip(&index.columns) {
+        match value_of(expr, column)? {
+            Some(value) => values.push(value),
+            None => return Ok(None),
+        }
+    }
+    let prefix = row_key(&values);
+    if index.unique && eq.len() == index.columns.len() {
+        return Ok(Some((
+            Bound::Included(prefix.clone()),
+            Bound::Included(prefix.clone()),
+            Some(prefix),
+        )));
+    }
+    let mut from = Bound::Included(prefix.clone());
+    let mut to = successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+    let next = index.columns.get(eq.len()).copied();
+    let with = |value: (Value, DataType)| {
+        let mut key = prefix.clone();
+        encode_key(&[(&value.0, value.1)], &mut key);
+        key
+    };
+    if let (Some((expr, inclusive)), Some(column)) = (lower, next) {
+        let Some(value) = value_of(expr, column)? else {
+            return Ok(None);
+        };
+        let key = with(value);
+        from = if *inclusive {
+            Bound::Included(key)
+        } else {
+            match successor(&key) {
+                Some(above) => Bound::Included(above),
+                None => return Ok(None),
+            }
+        };
+    }
+    if let (Some((expr, inclusive)), Some(column)) = (upper, next) {
+        let Some(value) = value_of(expr, column)? else {
+            return Ok(None);
+        };
+        let key = with(value);
+        to = if *inclusive {
+            successor(&key).map_or(Bound::Unbounded, Bound::Excluded)
+        } else {
+            Bound::Excluded(key)
+        };
+    }
+    Ok(Some((from, to, None)))
+}
+
+/// PostgreSQL's name for an unnamed index: `<table>_<columns>_idx`, numbered when taken.
+fn default_index_name(catalog: &Catalog, table: &TableDef, columns: &[usize]) -> String {
+    let columns: Vec<&str> = columns
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
+    let base = format!("{}_{}_idx", table.name, columns.join("_"));
+    let mut name = base.clone();
+    let mut n = 0;
+    while catalog.relation_exists(&name) {
+        n += 1;
+        name = format!("{base}{n}");
+    }
+    name
 }
 
 /// The row key of key column values.

@@ -13,6 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::ops::Bound;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,8 +43,8 @@ pub type KeyedRow = (Vec<u8>, Vec<Value>);
 /// Called for each visible row of a read: its key and decoded values.
 type RowVisitor<'a> = dyn FnMut(&[u8], Vec<Value>) -> SqlResult<()> + 'a;
 
-/// Which rows an operation targets on the worker: one key or all.
-pub type KeyTarget = Option<Vec<u8>>;
+/// Which rows an operation targets on the worker: these keys, or all.
+pub type KeyTarget = Option<Vec<Vec<u8>>>;
 
 #[derive(Debug)]
 pub enum ShardOp {
@@ -79,6 +80,32 @@ pub enum ShardOp {
     Truncate {
         table: TableId,
     },
+    /// Every visible row with its key (index builds).
+    ReadKeyed {
+        table: Arc<TableDef>,
+    },
+    /// New entries of index `index` (see [`crate::catalog::IndexDef`]): (entry key, row key). For
+    /// a unique index an entry key already visible is a unique violation, reported with the
+    /// matching `details` text (`Key (..)=(..)`), as an insert's error or, with `building`, as
+    /// CREATE UNIQUE INDEX's.
+    IndexPut {
+        index: TableId,
+        name: String,
+        entries: Vec<(Vec<u8>, Vec<u8>)>,
+        details: Vec<String>,
+        building: bool,
+    },
+    /// Removes entries of index `index` (those this transaction sees).
+    IndexDelete {
+        index: TableId,
+        keys: Vec<Vec<u8>>,
+    },
+    /// The row keys of the visible entries of index `index` between `from` and `to`.
+    IndexScan {
+        index: TableId,
+        from: Bound<Vec<u8>>,
+        to: Bound<Vec<u8>>,
+    },
     /// The transaction writes this catalog image.
     WriteCatalog {
         version: u64,
@@ -103,7 +130,15 @@ pub enum ShardOp {
 pub struct ShardOutput {
     pub rows: Vec<Vec<Value>>,
     pub count: u64,
+    /// Row keys (index scans, keyed reads: one per row).
+    pub keys: Vec<Vec<u8>>,
+    /// For a table with secondary indexes, what an update or delete changed: (row key, old row,
+    /// new row; None for a delete), so that the session updates the index entries.
+    pub changes: Vec<RowChange>,
 }
+
+/// A row an update or delete changed: (row key, old row, new row; None for a delete).
+pub type RowChange = (Vec<u8>, Vec<Value>, Option<Vec<Value>>);
 
 /// A worker's rows, log and lock waiters.
 pub struct Shard {
@@ -360,7 +395,83 @@ impl Shard {
                 Ok(ShardOutput {
                     count: rows.len() as u64,
                     rows,
+                    ..Default::default()
                 })
+            }
+            ShardOp::ReadKeyed { table } => {
+                let mut output = ShardOutput::default();
+                for_each_visible(&store, txn, table, None, &mut |key, row| {
+                    output.keys.push(key.to_vec());
+                    output.rows.push(row);
+                    Ok(())
+                })?;
+                output.count = output.rows.len() as u64;
+                Ok(output)
+            }
+            ShardOp::IndexPut {
+                index,
+                name,
+                entries,
+                details,
+                building,
+            } => {
+                // Check every entry first, so that a wait or a violation leaves nothing behind.
+                for (position, (key, row_key)) in entries.iter().enumerate() {
+                    if let Some(holder) = store.lock_holder_other_than(txn, *index, key) {
+                        return Err(Failure::Wait(Blocked { holder }));
+                    }
+                    if let Some(existing) = store.get(txn, *index, key)? {
+                        if existing.as_ref() == row_key.as_slice() {
+                            continue;
+                        }
+                        let detail = details.get(position).cloned().unwrap_or_default();
+                        let error = if *building {
+                            SqlError::new(
+                                code::UNIQUE_VIOLATION,
+                                format!("could not create unique index \"{name}\""),
+                            )
+                            .with_detail(format!("Key {detail} is duplicated."))
+                        } else {
+                            SqlError::new(
+                                code::UNIQUE_VIOLATION,
+                                format!(
+                                    "duplicate key value violates unique constraint \"{name}\""
+                                ),
+                            )
+                            .with_detail(format!("Key {detail} already exists."))
+                        };
+                        return Err(error.into());
+                    }
+                }
+                let mut count = 0;
+                for (key, row_key) in entries {
+                    if store.insert(txn, *index, key.clone(), row_key.clone())? == Inserted::Yes {
+                        count += 1;
+                    }
+                }
+                Ok(ShardOutput {
+                    count,
+                    ..Default::default()
+                })
+            }
+            ShardOp::IndexDelete { index, keys } => {
+                for key in keys {
+                    if store.get(txn, *index, key)?.is_some() {
+                        store.delete(txn, *index, key)?;
+                    }
+                }
+                Ok(ShardOutput::default())
+            }
+            ShardOp::IndexScan { index, from, to } => {
+                let mut output = ShardOutput::default();
+                store.scan_range(txn, *index, as_bound(from), as_bound(to), &mut |view| {
+                    if let Some(row_key) = view.visible {
+                        output.keys.push(row_key.to_vec());
+                    }
+                    true
+                })?;
+                output.count = output.keys.len() as u64;
+                Ok(output)
             }
             ShardOp::Insert { table, rows } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
@@ -388,7 +499,7 @@ impl Shard {
                 }
                 Ok(ShardOutput {
                     count: rows.len() as u64,
-                    rows: Vec::new(),
+                    ..Default::default()
                 })
             }
             ShardOp::Update {
@@ -403,24 +514,28 @@ impl Shard {
                 let targets =
                     collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut changed = Vec::with_capacity(targets.len());
-                for (key, old) in targets {
+                for (key, old) in &targets {
                     let mut new = old.clone();
                     for (column, expr) in assignments.iter() {
-                        new[*column] = expr.eval(&old, &ctx)?;
+                        new[*column] = expr.eval(old, &ctx)?;
                     }
                     check_not_null(table, &new)?;
-                    changed.push((key, new));
+                    changed.push((key.clone(), new));
                 }
+                let olds = targets;
                 let mut output = ShardOutput {
                     count: changed.len() as u64,
-                    rows: Vec::new(),
+                    ..Default::default()
                 };
-                for (key, new) in changed {
+                for ((key, new), (_, old)) in changed.into_iter().zip(olds) {
                     let mut bytes = Vec::new();
                     encode_row(&new, &mut bytes);
                     store.update(txn, table.id, &key, bytes)?;
                     if *returning {
-                        output.rows.push(new);
+                        output.rows.push(new.clone());
+                    }
+                    if !table.indexes.is_empty() {
+                        output.changes.push((key, old, Some(new)));
                     }
                 }
                 Ok(output)
@@ -437,10 +552,13 @@ impl Shard {
                     collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut output = ShardOutput {
                     count: targets.len() as u64,
-                    rows: Vec::new(),
+                    ..Default::default()
                 };
                 for (key, old) in targets {
                     store.delete(txn, table.id, &key)?;
+                    if !table.indexes.is_empty() {
+                        output.changes.push((key, old.clone(), None));
+                    }
                     if *returning {
                         output.rows.push(old);
                     }
@@ -468,14 +586,16 @@ fn for_each_visible(
     store: &Store,
     txn: TxnId,
     table: &TableDef,
-    key: Option<&[u8]>,
+    keys: Option<&[Vec<u8>]>,
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<()> {
     let width = table.columns.len();
-    match key {
-        Some(key) => {
-            if let Some(bytes) = store.get(txn, table.id, key)? {
-                visit(key, decode_row(&bytes, width)?)?;
+    match keys {
+        Some(keys) => {
+            for key in keys {
+                if let Some(bytes) = store.get(txn, table.id, key)? {
+                    visit(key, decode_row(&bytes, width)?)?;
+                }
             }
         }
         None => {
@@ -505,20 +625,22 @@ fn collect_targets(
     store: &Store,
     txn: TxnId,
     table: &TableDef,
-    key: Option<&[u8]>,
+    keys: Option<&[Vec<u8>]>,
     filter: Option<&Expr>,
     ctx: &EvalContext<'_>,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     let mut targets = Vec::new();
-    if let Some(key) = key {
-        if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
-            return Err(Failure::Wait(Blocked { holder }));
-        }
-        if let Some(bytes) = store.get(txn, table.id, key)? {
-            let row = decode_row(&bytes, width)?;
-            if matches(filter, &row, ctx)? {
-                targets.push((key.to_vec(), row));
+    if let Some(keys) = keys {
+        for key in keys {
+            if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
+                return Err(Failure::Wait(Blocked { holder }));
+            }
+            if let Some(bytes) = store.get(txn, table.id, key)? {
+                let row = decode_row(&bytes, width)?;
+                if matches(filter, &row, ctx)? {
+                    targets.push((key.clone(), row));
+                }
             }
         }
         return Ok(targets);
@@ -615,6 +737,14 @@ fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {
         "Key {} already exists.",
         key_text(table, &table.primary_key, row)
     ))
+}
+
+fn as_bound(bound: &Bound<Vec<u8>>) -> Bound<&[u8]> {
+    match bound {
+        Bound::Included(key) => Bound::Included(key),
+        Bound::Excluded(key) => Bound::Excluded(key),
+        Bound::Unbounded => Bound::Unbounded,
+    }
 }
 
 /// A page that could not be read, as the statement's error: XX001 for a page that fails its

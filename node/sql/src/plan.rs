@@ -25,6 +25,15 @@ pub struct OutputColumn {
 pub enum Access {
     /// Key column values in key order (they do not read the row).
     Key(Vec<Expr>),
+    /// Entries of a secondary index: equal to `eq` on the index's leading columns, then optionally
+    /// within `lower`/`upper` (value, inclusive) on the next column. The rows found are a superset
+    /// of the matches: the filter still runs on every row.
+    Index {
+        index: crate::catalog::IndexDef,
+        eq: Vec<Expr>,
+        lower: Option<(Expr, bool)>,
+        upper: Option<(Expr, bool)>,
+    },
     /// Every row on every worker.
     Scan,
 }
@@ -115,6 +124,18 @@ pub enum Plan {
         columns: Vec<usize>,
         name: Option<String>,
     },
+    CreateIndex {
+        table: Arc<TableDef>,
+        /// None: PostgreSQL's default name (`<table>_<columns>_idx`).
+        name: Option<String>,
+        columns: Vec<usize>,
+        unique: bool,
+        if_not_exists: bool,
+    },
+    DropIndexes {
+        names: Vec<String>,
+        if_exists: bool,
+    },
 }
 
 impl Plan {
@@ -133,7 +154,11 @@ impl Plan {
     pub fn is_ddl(&self) -> bool {
         matches!(
             self,
-            Plan::CreateTable { .. } | Plan::DropTables { .. } | Plan::AddPrimaryKey { .. }
+            Plan::CreateTable { .. }
+                | Plan::DropTables { .. }
+                | Plan::AddPrimaryKey { .. }
+                | Plan::CreateIndex { .. }
+                | Plan::DropIndexes { .. }
         )
     }
 }

@@ -393,6 +393,19 @@ impl Store {
         table: TableId,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
+        self.scan_range(txn, table, Bound::Unbounded, Bound::Unbounded, visit)
+    }
+
+    /// As [`scan`](Self::scan), for keys between `from` and `to` (in key order within each
+    /// vshard's tree; the vshards one after the other).
+    pub fn scan_range(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
         let Some(vshards) = self.table_vshards.get(&table) else {
             return Ok(());
@@ -403,7 +416,7 @@ impl Store {
             let Some(tree) = self.trees.get(&(table, *vshard)) else {
                 continue;
             };
-            tree.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, row| {
+            tree.scan(from, to, &mut |key, row| {
                 let view = match any_locks
                     .then(|| self.locks.get(&(table, key.to_vec())))
                     .flatten()
