@@ -194,7 +194,7 @@ def test_startup_rejections(keel):
 def test_unsupported_features_say_so(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table u (k int primary key)")
-        for sql in ("select * from u a join u b on a.k = b.k", "create index on u (k)", "select distinct k from u", "select k from u union select 1"):
+        for sql in ("select * from u a join u b on a.k = b.k", "create index on u (k) where k > 0", "select distinct k from u", "select k from u union select 1"):
             with pytest.raises(errors.FeatureNotSupported):
                 conn.execute(sql)
 
