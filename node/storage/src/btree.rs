@@ -22,7 +22,9 @@
 //! key, else the descent restarts. Structure changes latch top-down and exclusively: a split latches
 //! the parent and the node, a merge the parent and two siblings (left before right). A node with no
 //! room for a separator is split first (its parent in turn, up to the root, which grows a level).
-//! A leaf under a quarter full after a delete is merged with a sibling when both fit in one page.
+//! A node under a quarter full after a delete is merged with a sibling when both fit in one page:
+//! a leaf, then its parent if that merge left it under a quarter full, and so on up; a root left
+//! with one child is dropped (the tree shrinks by a level).
 //!
 //! Optimistic reads may see a page while a writer changes it (the seqlock pattern): every offset read
 //! from a page is bounds-checked, so garbage can only produce a wrong answer that validation then
@@ -92,6 +94,14 @@ impl From<BmError> for Fail {
     fn from(error: BmError) -> Self {
         Fail::Error(TreeError::Bm(error))
     }
+}
+
+/// Where a descent stops: at the leaf, at a given node, or at the inner node of a given level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Leaf,
+    Node(Pid),
+    Level(usize),
 }
 
 type Step<T> = Result<T, Fail>;
@@ -406,6 +416,16 @@ impl BTree {
         }
     }
 
+    /// Levels of the tree (1: the root is a leaf).
+    pub fn height(&self) -> Result<usize, TreeError> {
+        let root = Node {
+            b: self.bm.fix_s(self.meta)?.bytes(),
+        }
+        .link();
+        let guard = self.bm.fix_s(root)?;
+        Ok(Node { b: guard.bytes() }.level() + 1)
+    }
+
     /// The meta page's id (what a catalog stores to find the tree again).
     pub fn meta_pid(&self) -> Pid {
         self.meta
@@ -429,14 +449,9 @@ impl BTree {
     }
 
     /// Descends optimistically towards `key` (just above it when `after`; the rightmost leaf when
-    /// `key` is `None`) and returns the leaf, or, when `stop_at` is met on the way, that node. Also
+    /// `key` is `None`) and returns the leaf, or the node where `stop` says to stop on the way. Also
     /// returns the parent and its version.
-    fn descend(
-        &self,
-        key: Option<&[u8]>,
-        after: bool,
-        stop_at: Option<Pid>,
-    ) -> Step<(Pid, Pid, u64)> {
+    fn descend(&self, key: Option<&[u8]>, after: bool, stop: Stop) -> Step<(Pid, Pid, u64)> {
         let meta_version = self.bm.optimistic(self.meta)?;
         let mut node = self.view(self.meta).link();
         if !self.bm.validate(self.meta, meta_version) {
@@ -451,10 +466,18 @@ impl BTree {
             if !self.bm.validate(parent, parent_version) {
                 return Err(Fail::Restart);
             }
-            if Some(node) == stop_at {
+            if stop == Stop::Node(node) {
                 return Ok((node, parent, parent_version));
             }
             let view = self.view(node);
+            if let Stop::Level(level) = stop {
+                if view.kind() == KIND_INNER && view.level() == level {
+                    if !self.bm.validate(node, version) {
+                        return Err(Fail::Restart);
+                    }
+                    return Ok((node, parent, parent_version));
+                }
+            }
             match view.kind() {
                 KIND_LEAF => {
                     if !self.bm.validate(node, version) {
@@ -505,7 +528,7 @@ impl BTree {
     /// The value stored under `key`.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
         self.retry(|| {
-            let (leaf, _, _) = self.descend(Some(key), false, None)?;
+            let (leaf, _, _) = self.descend(Some(key), false, Stop::Leaf)?;
             let guard = self.bm.fix_s(leaf)?;
             let node = Node { b: guard.bytes() };
             if node.kind() != KIND_LEAF || !node.covers(key) {
@@ -585,7 +608,7 @@ impl BTree {
 
     /// The leaf that covers `key`, latched exclusively (found optimistically, checked by its fences).
     fn leaf_for_write(&self, key: &[u8]) -> Step<(Pid, crate::bm::GuardX<'_>)> {
-        let (leaf, _, _) = self.descend(Some(key), false, None)?;
+        let (leaf, _, _) = self.descend(Some(key), false, Stop::Leaf)?;
         let guard = self.bm.fix_x(leaf)?;
         let node = Node { b: guard.bytes() };
         if node.kind() != KIND_LEAF || !node.covers(key) {
@@ -653,10 +676,22 @@ impl BTree {
             Ok((Some(old), underfull))
         })?;
         if underfull {
-            // Best effort: a merge that meets contention is simply skipped.
-            match self.merge(key) {
-                Ok(()) | Err(Fail::Restart) => {}
-                Err(Fail::Error(error)) => return Err(error),
+            // Best effort: a merge that meets contention is simply skipped. A merge takes a
+            // separator out of the parent, which may leave it under-full in turn: go up while
+            // levels merge, then drop a root left with one child.
+            let mut level = 0;
+            loop {
+                match self.merge(key, level) {
+                    Ok(true) => level += 1,
+                    Ok(false) | Err(Fail::Restart) => break,
+                    Err(Fail::Error(error)) => return Err(error),
+                }
+            }
+            if level > 0 {
+                match self.shrink_root() {
+                    Ok(()) | Err(Fail::Restart) => {}
+                    Err(Fail::Error(error)) => return Err(error),
+                }
             }
         }
         Ok(old)
@@ -665,7 +700,7 @@ impl BTree {
     /// Splits `node` (the node on `key`'s path): latches its parent and it, top-down. When the
     /// parent has no room for the separator, the parent is split instead (the caller retries).
     fn split(&self, key: &[u8], node: Pid) -> Step<()> {
-        let (found, parent, _) = self.descend(Some(key), false, Some(node))?;
+        let (found, parent, _) = self.descend(Some(key), false, Stop::Node(node))?;
         if found != node {
             return Err(Fail::Restart);
         }
@@ -784,11 +819,19 @@ impl BTree {
         Ok(())
     }
 
-    /// Merges the under-full leaf on `key`'s path with a sibling when both fit in one page.
-    fn merge(&self, key: &[u8]) -> Step<()> {
-        let (leaf, parent, _) = self.descend(Some(key), false, None)?;
+    /// Merges the node at `level` on `key`'s path (0: the leaf) with a sibling when it is under a
+    /// quarter full and both fit in one page. Two inner nodes merge around the parent's separator
+    /// between them: `left entries, (separator -> left's link), right entries`, right's link.
+    /// Returns whether it merged.
+    fn merge(&self, key: &[u8], level: usize) -> Step<bool> {
+        let stop = if level == 0 {
+            Stop::Leaf
+        } else {
+            Stop::Level(level)
+        };
+        let (node, parent, _) = self.descend(Some(key), false, stop)?;
         if parent == self.meta {
-            return Ok(());
+            return Ok(false);
         }
         let mut parent_guard = self.bm.fix_x(parent)?;
         let parent_view = Node {
@@ -799,14 +842,14 @@ impl BTree {
             return Err(Fail::Restart);
         }
         let (index, child) = parent_view.child_for(key, false);
-        if child != leaf {
+        if child != node {
             parent_guard.release_unchanged();
             return Err(Fail::Restart);
         }
         let count = parent_view.count();
         if count == 0 {
             parent_guard.release_unchanged();
-            return Ok(());
+            return Ok(false);
         }
         // The pair (left, right) and the parent slot that points at the left one.
         let (slot, left, right) = if index < count {
@@ -815,10 +858,11 @@ impl BTree {
             } else {
                 parent_view.link()
             };
-            (index, leaf, right)
+            (index, node, right)
         } else {
-            (count - 1, parent_view.child(count - 1), leaf)
+            (count - 1, parent_view.child(count - 1), node)
         };
+        let separator = parent_view.key(slot).to_vec();
         if !self.valid_pid(left) || !self.valid_pid(right) {
             parent_guard.release_unchanged();
             return Err(Fail::Restart);
@@ -827,33 +871,74 @@ impl BTree {
         let mut right_guard = self.bm.fix_x(right)?;
         let left_copy = left_guard.bytes().to_vec();
         let left_view = Node { b: &left_copy };
-        let right_view = Node {
-            b: right_guard.bytes(),
-        };
-        let mut items = entries(left_view, 0..left_view.count());
-        let right_copy = right_view.b.to_vec();
+        let right_copy = right_guard.bytes().to_vec();
         let right_view = Node { b: &right_copy };
+        let kind = if level == 0 { KIND_LEAF } else { KIND_INNER };
+        let left_link = left_view.link().to_le_bytes();
+        let mut items = entries(left_view, 0..left_view.count());
+        if kind == KIND_INNER {
+            items.push(Entry {
+                key: &separator,
+                value: &left_link,
+                flags: 0,
+            });
+        }
         items.extend(entries(right_view, 0..right_view.count()));
-        if left_view.kind() != KIND_LEAF
-            || right_view.kind() != KIND_LEAF
-            || !fits(left_view.lower(), right_view.upper(), &items)
-        {
+        let node_view = if node == left { left_view } else { right_view };
+        let wanted = left_view.kind() == kind
+            && right_view.kind() == kind
+            && left_view.level() == level
+            && right_view.level() == level
+            && node_view.used() < PAGE_BYTES / 4
+            && fits(left_view.lower(), right_view.upper(), &items);
+        if !wanted {
             right_guard.release_unchanged();
             left_guard.release_unchanged();
             parent_guard.release_unchanged();
-            return Ok(());
+            return Ok(false);
         }
+        let link = if kind == KIND_LEAF {
+            NO_PAGE
+        } else {
+            right_view.link()
+        };
         build(
             right_guard.bytes_mut(),
-            KIND_LEAF,
+            kind,
             left_view.lower(),
             right_view.upper(),
-            NO_PAGE,
+            link,
             &items,
         );
+        put_u16(right_guard.bytes_mut(), 26, level);
         remove_at(parent_guard.bytes_mut(), slot);
         left_guard.bytes_mut()[4] = KIND_FREE;
         self.bm.free(left_guard);
+        Ok(true)
+    }
+
+    /// When the root is an inner node left with a single child, that child becomes the root (the
+    /// tree loses a level).
+    fn shrink_root(&self) -> Step<()> {
+        let mut meta = self.bm.fix_x(self.meta)?;
+        let root = Node { b: meta.bytes() }.link();
+        if !self.valid_pid(root) {
+            meta.release_unchanged();
+            return Err(Fail::Restart);
+        }
+        let mut root_guard = self.bm.fix_x(root)?;
+        let view = Node {
+            b: root_guard.bytes(),
+        };
+        if view.kind() != KIND_INNER || view.count() > 0 {
+            root_guard.release_unchanged();
+            meta.release_unchanged();
+            return Ok(());
+        }
+        let child = view.link();
+        put_u64(meta.bytes_mut(), 32, child);
+        root_guard.bytes_mut()[4] = KIND_FREE;
+        self.bm.free(root_guard);
         Ok(())
     }
 
@@ -900,7 +985,7 @@ impl BTree {
                     }
                     Position::End => (None, false),
                 };
-                let (leaf, parent, parent_version) = self.descend(key, after, None)?;
+                let (leaf, parent, parent_version) = self.descend(key, after, Stop::Leaf)?;
                 self.read_ahead(leaf, parent, parent_version, direction);
                 let guard = self.bm.fix_s(leaf)?;
                 let node = Node { b: guard.bytes() };
@@ -1326,10 +1411,17 @@ mod tests {
         }
         assert_eq!(tree.verify().unwrap(), n as usize / 2);
         let pages_before = tree.buffer_manager().pages_in_use();
+        let height = tree.height().unwrap();
+        assert!(height >= 3, "height {height}");
         for i in (1..n).rev().step_by(2) {
             tree.remove(&i.to_be_bytes()).unwrap();
+            if i % 1001 == 1 {
+                tree.verify().unwrap();
+            }
         }
         assert_eq!(tree.verify().unwrap(), 0);
+        // Inner nodes merged too, up to the root: the empty tree is one leaf again.
+        assert_eq!(tree.height().unwrap(), 1);
         // Freed pages are reused instead of growing the file.
         for i in 0..n / 2 {
             tree.insert(&i.to_be_bytes(), b"again").unwrap();
