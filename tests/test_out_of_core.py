@@ -1,7 +1,8 @@
 """Tables larger than the buffer pool, in both miss modes (explicit reads, userfaultfd): pgbench data about ten times storage.buffer_pool_bytes, so pages
 are evicted to the workers' data files and read back all the time. Full-table aggregates match
 PostgreSQL's over the same pgbench data, the TPC-B invariants hold after a run, and after a SIGKILL
-and restart (recovery rebuilds the paged tables from the log through the same small pool)."""
+and restart (recovery opens the last checkpoint and replays the log after it through the same small
+pool). Checkpoints run every half second throughout."""
 
 import subprocess
 
@@ -26,7 +27,9 @@ def psql_rows(args, sql):
 
 @pytest.mark.parametrize("mode", ["explicit", "userfault"])
 def test_pgbench_out_of_core_matches_postgres_and_survives_a_crash(keel_factory, postgres, mode):
-    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={POOL}", "--set", f"storage.buffer_mode={mode}"]).start()
+    # Checkpoints every half second: copy-on-write under eviction pressure, in both miss modes.
+    node = keel_factory(extra=["--set", f"storage.buffer_pool_bytes={POOL}", "--set", f"storage.buffer_mode={mode}",
+                               "--set", "storage.checkpoint_interval_s=0.5"]).start()
     pgbench(node, "-i", "-s", "2", "-q")
     subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "create database ooc"], check=True)
     try:
@@ -44,6 +47,7 @@ def test_pgbench_out_of_core_matches_postgres_and_survives_a_crash(keel_factory,
     before = sums(node)
     assert len(set(before)) == 1, before
     accounts = scalar(node, "select count(*), sum(aid) from pgbench_accounts")
+    assert "checkpoint" in node.log() and "done" in node.log(), node.log()[-2000:]
     node.kill()
     node.start()
     assert sums(node) == before
