@@ -136,16 +136,27 @@ thread_local! {
 /// by whoever turned the [`BmError::WouldBlock`] into a retry): when it is `Some`, the result is
 /// incomplete and must be discarded.
 pub fn nonblocking<R>(f: impl FnOnce() -> R) -> (R, Option<Pid>) {
-    struct Reset(bool);
+    scoped(&NONBLOCKING, &MISSED, f)
+}
+
+/// Runs `f` with the thread-local `flag` set (its previous value comes back afterwards, also on
+/// unwind), with `outcome` cleared before and taken after: the shape of [`nonblocking`] and
+/// `engine::reads_fail_softly`.
+pub(crate) fn scoped<R, T>(
+    flag: &'static std::thread::LocalKey<std::cell::Cell<bool>>,
+    outcome: &'static std::thread::LocalKey<std::cell::Cell<Option<T>>>,
+    f: impl FnOnce() -> R,
+) -> (R, Option<T>) {
+    struct Reset(&'static std::thread::LocalKey<std::cell::Cell<bool>>, bool);
     impl Drop for Reset {
         fn drop(&mut self) {
-            NONBLOCKING.with(|flag| flag.set(self.0));
+            self.0.with(|flag| flag.set(self.1));
         }
     }
-    let _reset = Reset(NONBLOCKING.with(|flag| flag.replace(true)));
-    MISSED.with(|missed| missed.set(None));
+    let _reset = Reset(flag, flag.with(|flag| flag.replace(true)));
+    outcome.with(|outcome| outcome.take());
     let result = f();
-    (result, MISSED.with(|missed| missed.take()))
+    (result, outcome.with(|outcome| outcome.take()))
 }
 
 /// Notes that an access in [`nonblocking`] mode found `pid` missing.

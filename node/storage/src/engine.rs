@@ -147,7 +147,7 @@ fn check<T>(result: Result<T, TreeError>) -> T {
 
 thread_local! {
     static SOFT_READS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    static READ_FAILURE: std::cell::RefCell<Option<BmError>> = const { std::cell::RefCell::new(None) };
+    static READ_FAILURE: std::cell::Cell<Option<BmError>> = const { std::cell::Cell::new(None) };
 }
 
 /// Runs read-only work so that a page that cannot be read (it fails its checksum, or the device
@@ -155,19 +155,7 @@ thread_local! {
 /// failure: when it is `Some`, the result is incomplete and must be discarded. (A write that meets
 /// such a page still stops the node: it could not finish its change.)
 pub fn reads_fail_softly<R>(f: impl FnOnce() -> R) -> (R, Option<BmError>) {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            SOFT_READS.with(|flag| flag.set(self.0));
-        }
-    }
-    let _reset = Reset(SOFT_READS.with(|flag| flag.replace(true)));
-    READ_FAILURE.with(|failure| failure.borrow_mut().take());
-    let result = f();
-    (
-        result,
-        READ_FAILURE.with(|failure| failure.borrow_mut().take()),
-    )
+    crate::bm::scoped(&SOFT_READS, &READ_FAILURE, f)
 }
 
 /// For reads: a page being read in ([`crate::bm::nonblocking`] mode) gives `missing` (the caller
@@ -182,8 +170,10 @@ fn check_read<T>(result: Result<T, TreeError>, missing: T) -> T {
         Err(TreeError::Bm(error @ (BmError::Corrupt { .. } | BmError::Io { .. })))
             if SOFT_READS.with(std::cell::Cell::get) =>
         {
+            // The first failure is the one reported.
             READ_FAILURE.with(|failure| {
-                failure.borrow_mut().get_or_insert(error);
+                let first = failure.take().unwrap_or(error);
+                failure.set(Some(first));
             });
             missing
         }
