@@ -981,8 +981,13 @@ async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, 
     while !bm.checkpoint_step(64).map_err(|e| e.to_string())? {
         tokio::task::yield_now().await;
     }
-    // Transactions committing at the cut are in the image as committed: wait until they are.
+    // Transactions committing at the cut are in the image as committed: wait until they are
+    // (one round of log writes, normally). One that never settles fails this round, not the node.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while !shard.store.borrow().settled(&committing) {
+        if tokio::time::Instant::now() > deadline {
+            return Err("a transaction committing at the cut did not finish within 30 s".into());
+        }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     wal.wait_durable(cut).await;
