@@ -662,6 +662,11 @@ pub fn start(
     let mut threads = Vec::new();
     let dir = config.node.data_dir.clone();
     let generation = recovered.meta.generation;
+    // With checkpoints on, workers report when their sessions are done and wait for the last
+    // checkpoint before they go.
+    let checkpoints = config.storage.checkpoint_interval_s > 0.0;
+    let (drained_tx, drained_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = watch::channel(false);
     let mut probe = Some(probe);
     let lock = recovered.lock;
     let stores = recovered.stores.into_iter();
@@ -674,6 +679,7 @@ pub fn start(
     {
         let node = node.clone();
         let checkpoint_files = (dir.clone(), generation);
+        let last_checkpoint = checkpoints.then(|| (drained_tx.clone(), done_rx.clone()));
         let cpu = cpus[id % cpus.len()];
         let core = core_ids.iter().find(|c| c.id == cpu).copied();
         let epoch = recovered.epoch;
@@ -705,6 +711,7 @@ pub fn start(
                         inbox,
                         control,
                         checkpoint_files,
+                        last_checkpoint,
                         listener,
                         listen,
                     ),
@@ -713,13 +720,16 @@ pub fn start(
             .map_err(|e| format!("cannot spawn worker: {e}"))?;
         threads.push(thread);
     }
-    if config.storage.checkpoint_interval_s > 0.0 {
+    drop(drained_tx);
+    if checkpoints {
         let interval = Duration::from_secs_f64(config.storage.checkpoint_interval_s);
         let meta = recovered.meta;
         let shutdown = node.shutdown.clone();
         let thread = std::thread::Builder::new()
             .name("keel-checkpoint".into())
-            .spawn(move || checkpointer(dir, meta, controls, interval, shutdown))
+            .spawn(move || {
+                checkpointer(dir, meta, controls, interval, shutdown, drained_rx, done_tx)
+            })
             .map_err(|e| format!("cannot spawn the checkpointer: {e}"))?;
         threads.push(thread);
     }
@@ -829,6 +839,7 @@ async fn worker_main(
     inbox: Vec<mpsc::Receiver<Envelope>>,
     mut control: mpsc::UnboundedReceiver<Control>,
     (dir, generation): (PathBuf, u64),
+    last_checkpoint: Option<(std::sync::mpsc::Sender<()>, watch::Receiver<bool>)>,
     probe: Option<std::net::TcpListener>,
     listen: SocketAddr,
 ) {
@@ -948,6 +959,11 @@ async fn worker_main(
     }
     // Everything appended is made durable before the worker exits.
     wal.wait_durable(wal.end()).await;
+    // The last checkpoint (served by the control task meanwhile), so a restart replays nothing.
+    if let Some((drained, mut done)) = last_checkpoint {
+        let _ = drained.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(120), done.wait_for(|done| *done)).await;
+    }
     flusher.abort();
     // The buffer pool's counters, for sizing storage.buffer_pool_bytes.
     let bm = shard.store.borrow().pages().buffer_manager().clone();
@@ -1004,84 +1020,117 @@ async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, 
     Ok(cut)
 }
 
-/// Runs a checkpoint round every `interval` until shutdown: every worker writes its part, then the
-/// metadata file names the round, then the workers free what only the previous round needed and
-/// the logs before the cuts are given back.
+/// Runs a checkpoint round every `interval` until shutdown, then a last one once every worker has
+/// finished its sessions (so that a restart after a clean shutdown replays nothing), then tells the
+/// workers they may go (`done`, also sent when the last round cannot run).
 fn checkpointer(
     dir: PathBuf,
     mut meta: Meta,
     controls: Vec<mpsc::UnboundedSender<Control>>,
     interval: Duration,
     shutdown: watch::Receiver<bool>,
+    drained: std::sync::mpsc::Receiver<()>,
+    done: watch::Sender<bool>,
 ) {
+    struct Release(watch::Sender<bool>);
+    impl Drop for Release {
+        fn drop(&mut self) {
+            let _ = self.0.send(true);
+        }
+    }
+    let _release = Release(done);
     loop {
         let deadline = std::time::Instant::now() + interval;
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             if *shutdown.borrow() {
+                // The last round, once every worker's sessions are done (or a minute passed).
+                let until = std::time::Instant::now() + Duration::from_secs(60);
+                for _ in 0..controls.len() {
+                    let left = until.saturating_duration_since(std::time::Instant::now());
+                    if drained.recv_timeout(left).is_err() {
+                        return;
+                    }
+                }
+                if let Err(error) = checkpoint_round(&dir, &mut meta, &controls) {
+                    eprintln!("keel: the checkpoint at shutdown failed: {error}");
+                }
                 return;
             }
             std::thread::sleep(left.min(Duration::from_millis(100)));
         }
-        let round = meta.checkpoint + 1;
-        let started = std::time::Instant::now();
-        let answers: Vec<_> = controls
-            .iter()
-            .map(|control| {
-                let (reply, answer) = oneshot::channel();
-                let _ = control.send(Control::Checkpoint { round, reply });
-                answer
-            })
-            .collect();
-        let cuts = answers
-            .into_iter()
-            .map(|answer| {
-                answer
-                    .blocking_recv()
-                    .unwrap_or_else(|_| Err("the worker stopped".into()))
-            })
-            .collect::<Result<Vec<u64>, String>>();
-        let published = cuts.and_then(|cuts| {
-            let mut next = meta.clone();
-            next.checkpoint = round;
-            sync_dir(&dir)?;
-            write_meta(&dir, &next)?;
-            meta = next;
-            Ok(cuts)
-        });
-        match published {
-            Ok(cuts) => {
-                for control in &controls {
-                    let _ = control.send(Control::Finished { durable: true });
-                }
-                for (w, cut) in cuts.iter().enumerate() {
-                    let w = w as WorkerId;
-                    let log = dir.join(wal::file_name(meta.generation, w));
-                    if let Err(error) = wal::punch_prefix(&log, *cut) {
-                        eprintln!(
-                            "keel: checkpoint {round}: cannot trim {}: {error}",
-                            log.display()
-                        );
-                    }
-                    let previous = checkpoint::file_name(meta.generation, w, round - 1);
-                    let _ = std::fs::remove_file(dir.join(previous));
-                }
-                eprintln!(
-                    "keel: checkpoint {round} done in {} ms",
-                    started.elapsed().as_millis()
-                );
+        if let Err(error) = checkpoint_round(&dir, &mut meta, &controls) {
+            if *shutdown.borrow() {
+                continue;
             }
-            Err(error) => {
-                for control in &controls {
-                    let _ = control.send(Control::Finished { durable: false });
-                }
-                if *shutdown.borrow() {
-                    return;
-                }
-                eprintln!(
-                    "keel: checkpoint {round} failed: {error}; checkpoint {} stays the latest",
-                    meta.checkpoint
-                );
-            }
+            eprintln!(
+                "keel: {error}; checkpoint {} stays the latest",
+                meta.checkpoint
+            );
         }
     }
+}
+
+/// One checkpoint round over all workers (see `keel_storage::checkpoint`): every worker writes its
+/// part, the metadata file names the round, then slots only the previous round needed are freed
+/// and the logs before the cuts are given back. A failed round is abandoned everywhere.
+fn checkpoint_round(
+    dir: &Path,
+    meta: &mut Meta,
+    controls: &[mpsc::UnboundedSender<Control>],
+) -> Result<(), String> {
+    let round = meta.checkpoint + 1;
+    let started = std::time::Instant::now();
+    let answers: Vec<_> = controls
+        .iter()
+        .map(|control| {
+            let (reply, answer) = oneshot::channel();
+            let _ = control.send(Control::Checkpoint { round, reply });
+            answer
+        })
+        .collect();
+    let cuts = answers
+        .into_iter()
+        .map(|answer| {
+            answer
+                .blocking_recv()
+                .unwrap_or_else(|_| Err("the worker stopped".into()))
+        })
+        .collect::<Result<Vec<u64>, String>>();
+    let published = cuts.and_then(|cuts| {
+        let mut next = meta.clone();
+        next.checkpoint = round;
+        sync_dir(dir)?;
+        write_meta(dir, &next)?;
+        *meta = next;
+        Ok(cuts)
+    });
+    let cuts = match published {
+        Ok(cuts) => cuts,
+        Err(error) => {
+            for control in controls {
+                let _ = control.send(Control::Finished { durable: false });
+            }
+            return Err(format!("checkpoint {round} failed: {error}"));
+        }
+    };
+    for control in controls {
+        let _ = control.send(Control::Finished { durable: true });
+    }
+    for (w, cut) in cuts.iter().enumerate() {
+        let w = w as WorkerId;
+        let log = dir.join(wal::file_name(meta.generation, w));
+        if let Err(error) = wal::punch_prefix(&log, *cut) {
+            eprintln!(
+                "keel: checkpoint {round}: cannot trim {}: {error}",
+                log.display()
+            );
+        }
+        let previous = checkpoint::file_name(meta.generation, w, round - 1);
+        let _ = std::fs::remove_file(dir.join(previous));
+    }
+    eprintln!(
+        "keel: checkpoint {round} done in {} ms",
+        started.elapsed().as_millis()
+    );
+    Ok(())
 }
