@@ -41,6 +41,9 @@ def test_a_full_disk_refuses_writes_with_53100_and_loses_nothing(keel_factory, s
     error = None
     with psycopg.connect(node.dsn(), autocommit=True) as conn:
         conn.execute("create table fill (k int8 primary key, pad text)")
+        conn.execute("create table small (k int primary key, v int)")
+        conn.execute("create index small_v on small (v)")
+        conn.execute("insert into small values (1, 10), (2, 20), (3, 30)")
         pad = "x" * 1000
         for batch in range(100_000):
             try:
@@ -53,8 +56,9 @@ def test_a_full_disk_refuses_writes_with_53100_and_loses_nothing(keel_factory, s
         assert error is not None, "the disk never filled"
         assert error.sqlstate == "53100", error
         assert acked > 100, acked
-        # Still up: reads work, and the refused batch left nothing behind.
+        # Still up: reads work (through an index too), and the refused batch left nothing behind.
         assert conn.execute("select count(*) from fill").fetchone() == (acked * 100,)
+        assert conn.execute("select k from small where v = 20").fetchone() == (2,)
         # Further writes fail the same way, or succeed when a checkpoint has given log space
         # back meanwhile; never anything else.
         for attempt in range(20):

@@ -256,7 +256,10 @@ impl Shard {
                 let read_only = matches!(op, ShardOp::Read { key: Some(_), .. });
                 // A read that meets a page it cannot read (checksum, IO) fails alone; the node
                 // stays up and serves everything else.
-                let is_read = matches!(op, ShardOp::Read { .. });
+                let is_read = matches!(
+                    op,
+                    ShardOp::Read { .. } | ShardOp::IndexScan { .. } | ShardOp::ReadKeyed { .. }
+                );
                 if !is_read {
                     self.check_space()?;
                 }
