@@ -66,3 +66,11 @@ DROP INDEX people;
 SELECT id FROM people WHERE age = 30;
 DROP TABLE people;
 DROP INDEX people_email;
+-- Tables and indexes share one namespace.
+CREATE TABLE named (k int PRIMARY KEY, v int);
+CREATE INDEX named_v ON named (v);
+CREATE TABLE named_v (k int);
+CREATE INDEX named ON named (v);
+DROP TABLE named;
+CREATE TABLE named_v (k int);
+DROP TABLE named_v;

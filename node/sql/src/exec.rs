@@ -1694,7 +1694,7 @@ impl Session {
                 if_not_exists,
             } => {
                 result.tag = "CREATE TABLE".into();
-                if catalog.tables.contains_key(&table.name) {
+                if catalog.relation_exists(&table.name) {
                     if *if_not_exists {
                         result.notices.push(SqlError::new(
                             code::DUPLICATE_TABLE,
