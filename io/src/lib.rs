@@ -185,6 +185,31 @@ pub fn round_down(value: usize, unit: usize) -> usize {
     value & !(unit - 1)
 }
 
+/// Allocates the blocks of `len` bytes of `file` at `offset` without changing its length
+/// (`fallocate` with `FALLOC_FL_KEEP_SIZE`), so that later writes there cannot run out of space.
+/// A file system without fallocate reports success: its writes find out for themselves.
+pub fn allocate(file: &File, offset: u64, len: u64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: fallocate on a descriptor the caller owns; KEEP_SIZE leaves the file's length (what
+    // readers see) alone and only allocates blocks.
+    let rc = unsafe {
+        libc::fallocate(
+            file.as_raw_fd(),
+            libc::FALLOC_FL_KEEP_SIZE,
+            offset as i64,
+            len as i64,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EOPNOTSUPP) => Ok(()),
+        _ => Err(error),
+    }
+}
+
 /// Opens (creating if needed) `path` for reading and writing with O_DIRECT, or buffered when the
 /// file system refuses O_DIRECT (tmpfs does); the flag says which.
 pub fn open_direct(path: &Path) -> io::Result<(File, bool)> {

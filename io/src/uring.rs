@@ -309,30 +309,13 @@ impl Device for UringDevice {
     }
 
     fn reserve(&mut self, offset: u64, len: u64) -> Result<(), DeviceError> {
-        use std::os::fd::AsRawFd;
         if offset.saturating_add(len) > self.capacity {
             return Err(DeviceError::NoSpace);
         }
-        // SAFETY: fallocate on the descriptor this device owns; KEEP_SIZE leaves the file's length
-        // (what readers see) alone and only allocates blocks.
-        let rc = unsafe {
-            libc::fallocate(
-                self.file.as_raw_fd(),
-                libc::FALLOC_FL_KEEP_SIZE,
-                offset as i64,
-                len as i64,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
-        }
-        let error = std::io::Error::last_os_error();
-        match error.raw_os_error() {
-            Some(libc::ENOSPC) | Some(libc::EDQUOT) => Err(DeviceError::NoSpace),
-            // A file system without fallocate: nothing to reserve, writes find out themselves.
-            Some(libc::EOPNOTSUPP) => Ok(()),
-            _ => Err(io_error(error, "fallocate")),
-        }
+        crate::allocate(&self.file, offset, len).map_err(|error| match error.raw_os_error() {
+            Some(libc::ENOSPC) | Some(libc::EDQUOT) => DeviceError::NoSpace,
+            _ => io_error(error, "fallocate"),
+        })
     }
 
     fn completion_fd(&self) -> Option<std::os::fd::RawFd> {

@@ -311,13 +311,6 @@ pub struct Recovered {
     pub meta: Meta,
 }
 
-/// One worker's share as of its last checkpoint, with its log from that checkpoint's cut.
-struct Share {
-    store: Store,
-    log: LogFile,
-    settled: Vec<TxnId>,
-}
-
 /// Reads the data directory and rebuilds the state for `workers` workers: each worker's data file
 /// is opened at its last checkpoint image and its log replayed from that checkpoint's cut (see
 /// `keel_storage::checkpoint`); with another worker count than last time, the rows move to a new
@@ -357,60 +350,48 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let max_bytes = config.storage.data_file_max_bytes as usize;
     let pool = config.storage.buffer_pool_bytes;
     let old_workers = meta.workers;
-    let mut shares = (0..old_workers)
-        .map(|w| {
-            let w = w as WorkerId;
-            let checkpoint = if meta.checkpoint > 0 {
-                checkpoint::read(&dir.join(checkpoint::file_name(
-                    meta.generation,
-                    w,
-                    meta.checkpoint,
-                )))?
-            } else {
-                WorkerCheckpoint::default()
-            };
-            let pages = Pages::open_file(
-                &dir.join(data_file_name(meta.generation, w)),
-                (pool / old_workers as u64) as usize,
-                max_bytes,
-                userfault,
-                &checkpoint.pages,
-            )?;
-            let log = LogFile::read(
+    // Each old worker's share as of its last checkpoint, its log from that checkpoint's cut, and
+    // the multi-worker transactions the checkpoint lists as settled there.
+    let mut stores = Vec::with_capacity(old_workers);
+    let mut logs = Vec::with_capacity(old_workers);
+    let mut settled: HashSet<(WorkerId, TxnId)> = HashSet::new();
+    for w in 0..old_workers as WorkerId {
+        let checkpoint = if meta.checkpoint > 0 {
+            checkpoint::read(&dir.join(checkpoint::file_name(meta.generation, w, meta.checkpoint)))?
+        } else {
+            WorkerCheckpoint::default()
+        };
+        let pages = Pages::open_file(
+            &dir.join(data_file_name(meta.generation, w)),
+            (pool / old_workers as u64) as usize,
+            max_bytes,
+            userfault,
+            &checkpoint.pages,
+        )?;
+        stores.push(Store::restore(pages, &checkpoint.store));
+        logs.push(
+            LogFile::read(
                 &dir.join(wal::file_name(meta.generation, w)),
                 w,
                 checkpoint.cut,
             )
-            .map_err(|e| format!("reading WAL: {e}"))?;
-            Ok(Share {
-                store: Store::restore(pages, &checkpoint.store),
-                log,
-                settled: checkpoint.store.settled,
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+            .map_err(|e| format!("reading WAL: {e}"))?,
+        );
+        settled.extend(checkpoint.store.settled.iter().map(|txn| (w, *txn)));
+    }
     // Which transactions in the logs committed, then each worker replays its own log.
-    let settled: HashSet<(WorkerId, TxnId)> = shares
-        .iter()
-        .enumerate()
-        .flat_map(|(w, share)| share.settled.iter().map(move |txn| (w as WorkerId, *txn)))
-        .collect();
-    let logs: Vec<LogFile> = shares
-        .iter_mut()
-        .map(|share| std::mem::replace(&mut share.log, LogFile::from_bytes(0, Vec::new())))
-        .collect();
     let outcome = wal::decide(&logs, &settled);
     let wal_bytes: u64 = logs.iter().map(|log| log.bytes.len() as u64).sum();
-    for (share, log) in shares.iter_mut().zip(&logs) {
+    for (store, log) in stores.iter_mut().zip(&logs) {
         for record in log.records() {
             if outcome.committed.contains(&record.txn()) {
-                share.store.redo(&record);
+                store.redo(&record);
             }
         }
     }
-    let catalog = match shares
+    let catalog = match stores
         .iter()
-        .filter_map(|share| share.store.newest_catalog())
+        .filter_map(Store::newest_catalog)
         .max_by_key(|(version, _)| *version)
     {
         Some((_, image)) => {
@@ -422,19 +403,18 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             tables: Default::default(),
         },
     };
-    let max_txn = shares
+    let max_txn = stores
         .iter()
-        .map(|share| share.store.max_txn())
+        .map(Store::max_txn)
         .fold(outcome.max_txn, TxnId::max);
     // Rows of tables (and entries of indexes) that no longer exist go.
-    for share in &mut shares {
-        for table in share.store.tables() {
+    for store in &mut stores {
+        for table in store.tables() {
             if !catalog.owns_id(table) {
-                share.store.drop_table(table);
+                store.drop_table(table);
             }
         }
     }
-    let mut stores: Vec<Store> = shares.into_iter().map(|share| share.store).collect();
     let rows: usize = catalog
         .tables
         .values()
@@ -448,7 +428,8 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         outcome.committed.len(),
         outcome.discarded
     );
-    if old_workers != workers {
+    let regenerated = old_workers != workers;
+    if regenerated {
         stores = regenerate(config, &mut meta, stores, workers)?;
     }
     // Row ids continue after the largest one stored (hidden keys: a tag byte, then the id).
@@ -461,25 +442,17 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             }
         }
     }
+    // Where each worker's log goes on: after what was just replayed, or at the start of the new
+    // generation's empty logs.
     let logs = (0..workers)
         .map(|w| {
             let path = dir.join(wal::file_name(meta.generation, w as WorkerId));
-            let cut = if meta.checkpoint > 0 {
-                checkpoint::read(&dir.join(checkpoint::file_name(
-                    meta.generation,
-                    w as WorkerId,
-                    meta.checkpoint,
-                )))?
-                .cut
-            } else {
-                0
-            };
-            let log = LogFile::read(&path, w as WorkerId, cut)
-                .map_err(|e| format!("reading WAL: {e}"))?;
-            let end = log.end();
-            Ok((path, wal::tail_of(&log), end))
+            match logs.get(w).filter(|_| !regenerated) {
+                Some(log) => (path, wal::tail_of(log), log.end()),
+                None => (path, Vec::new(), 0),
+            }
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect();
     Ok(Recovered {
         lock,
         catalog,
@@ -1000,11 +973,15 @@ async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, 
     // Transactions committing at the cut are in the image as committed: wait until they are
     // (one round of log writes, normally). One that never settles fails this round, not the node.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !shard.store.borrow().settled(&committing) {
-        if tokio::time::Instant::now() > deadline {
+    loop {
+        // Armed before looking: a release after the look wakes it.
+        let released = shard.released.notified();
+        if shard.store.borrow().settled(&committing) {
+            break;
+        }
+        if tokio::time::timeout_at(deadline, released).await.is_err() {
             return Err("a transaction committing at the cut did not finish within 30 s".into());
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     wal.wait_durable(cut).await;
     let pages = bm.finish_checkpoint().map_err(|e| e.to_string())?;

@@ -2079,13 +2079,13 @@ fn key_access(table: &TableDef, filter: &Expr) -> Access {
     flatten(filter, &mut conjuncts);
     let equalities = equalities(&conjuncts);
     if !table.primary_key.is_empty() {
-        let values: Vec<Option<Expr>> = table
+        let values: Option<Vec<Expr>> = table
             .primary_key
             .iter()
             .map(|column| equalities.get(column).cloned())
             .collect();
-        if values.iter().all(Option::is_some) {
-            return Access::Key(values.into_iter().map(|v| v.expect("checked")).collect());
+        if let Some(values) = values {
+            return Access::Key(values);
         }
     }
     index_access(table, &conjuncts, &equalities)

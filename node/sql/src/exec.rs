@@ -991,27 +991,10 @@ impl Session {
                 .await
             }
             Plan::Truncate { tables } => {
-                let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
-                self.note_writers(all.iter().copied());
-                for id in tables
+                let ids = tables
                     .iter()
-                    .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)))
-                {
-                    let requests = all
-                        .iter()
-                        .map(|w| {
-                            (
-                                *w,
-                                ShardRequest {
-                                    txn,
-                                    now,
-                                    op: ShardOp::Truncate { table: id },
-                                },
-                            )
-                        })
-                        .collect();
-                    gather(cluster.call_all(requests).await)?;
-                }
+                    .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)));
+                self.truncate_everywhere(cluster, ids, txn, now).await?;
                 Ok(QueryResult {
                     tag: "TRUNCATE TABLE".into(),
                     ..Default::default()
@@ -1065,7 +1048,7 @@ impl Session {
             rows.extend(output.rows);
             changes.extend(output.changes);
         }
-        self.maintain_indexes(cluster, table, changes, txn, now)
+        self.write_index_entries(cluster, table, &changes, txn, now, false)
             .await?;
         let mut result = QueryResult {
             tag: format!("{verb} {count}"),
@@ -1096,11 +1079,9 @@ impl Session {
                 let mut values = Vec::with_capacity(exprs.len());
                 for (expr, &column) in exprs.iter().zip(&table.primary_key) {
                     let ty = table.columns[column].ty;
-                    let value = expr.eval(&[], ctx)?;
-                    // A value that cannot be a key of this type matches no row.
-                    match cast(value, value_type(expr, ty), ty, false) {
-                        Ok(Value::Null) | Err(_) => return Ok(Vec::new()),
-                        Ok(value) => values.push((value, ty)),
+                    match key_value(expr, ty, ctx)? {
+                        Some(value) => values.push((value, ty)),
+                        None => return Ok(Vec::new()),
                     }
                 }
                 let key = row_key(&values);
@@ -1161,34 +1142,13 @@ impl Session {
         }
     }
 
-    /// Brings `table`'s index entries in line with rows just written: (row key, old row, new row);
-    /// None for the old row of an insert or the new row of a delete.
-    async fn maintain_indexes<C: Cluster>(
-        &mut self,
-        cluster: &C,
-        table: &TableDef,
-        changes: Vec<RowChange>,
-        txn: TxnId,
-        now: i64,
-    ) -> SqlResult<()> {
-        if table.indexes.is_empty() || changes.is_empty() {
-            return Ok(());
-        }
-        let changes: Vec<EntryChange> = changes
-            .into_iter()
-            .map(|(key, old, new)| (key, Some(old), new))
-            .collect();
-        self.write_index_entries(cluster, table, &changes, txn, now, false)
-            .await
-    }
-
-    /// Deletes the old entries and puts the new ones of every index of `table` for `changes`
-    /// (row key, old row, new row), grouped by the entries' owners.
+    /// Brings the entries of every index of `table` in line with rows just written: deletes the
+    /// entries of the old rows and puts those of the new ones, grouped by the entries' owners.
     async fn write_index_entries<C: Cluster>(
         &mut self,
         cluster: &C,
         table: &TableDef,
-        changes: &[EntryChange],
+        changes: &[RowChange],
         txn: TxnId,
         now: i64,
         building: bool,
@@ -1240,6 +1200,29 @@ impl Session {
                         building,
                     };
                     (w, ShardRequest { txn, now, op })
+                })
+                .collect();
+            gather(cluster.call_all(requests).await)?;
+        }
+        Ok(())
+    }
+
+    /// Truncates each of `ids` (tables, indexes) on every worker, in `txn`.
+    async fn truncate_everywhere<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        ids: impl IntoIterator<Item = keel_storage::TableId>,
+        txn: TxnId,
+        now: i64,
+    ) -> SqlResult<()> {
+        let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
+        self.note_writers(all.iter().copied());
+        for id in ids {
+            let requests = all
+                .iter()
+                .map(|w| {
+                    let op = ShardOp::Truncate { table: id };
+                    (*w, ShardRequest { txn, now, op })
                 })
                 .collect();
             gather(cluster.call_all(requests).await)?;
@@ -1956,32 +1939,9 @@ impl Session {
             )));
         }
         let rows: Vec<Vec<Value>> = keyed.into_iter().map(|(_, row)| row).collect();
-        self.note_writers(all.iter().copied());
-        let truncates = all
-            .iter()
-            .map(|w| {
-                (
-                    *w,
-                    ShardRequest {
-                        txn,
-                        now: 0,
-                        op: ShardOp::Truncate { table: old.id },
-                    },
-                )
-            })
-            .collect();
-        gather(cluster.call_all(truncates).await)?;
         // Index entries name row keys, which all change: the inserts below write them anew.
-        for index in &old.indexes {
-            let truncates = all
-                .iter()
-                .map(|w| {
-                    let op = ShardOp::Truncate { table: index.id };
-                    (*w, ShardRequest { txn, now: 0, op })
-                })
-                .collect();
-            gather(cluster.call_all(truncates).await)?;
-        }
+        let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
+        self.truncate_everywhere(cluster, ids, txn, 0).await?;
         for chunk in rows.chunks(16_384) {
             self.insert_rows(cluster, new, chunk.to_vec(), txn, 0)
                 .await?;
@@ -2074,6 +2034,17 @@ fn index_entry(table: &TableDef, index: &IndexDef, row_key: &[u8], row: &[Value]
     entry
 }
 
+/// `expr`'s value as a key of type `ty`; None when no key can equal it (NULL, or a value that
+/// cannot be one of this type).
+fn key_value(expr: &Expr, ty: DataType, ctx: &EvalContext<'_>) -> SqlResult<Option<Value>> {
+    Ok(
+        match cast(expr.eval(&[], ctx)?, value_type(expr, ty), ty, false) {
+            Ok(Value::Null) | Err(_) => None,
+            Ok(value) => Some(value),
+        },
+    )
+}
+
 /// The smallest key above every key that starts with `prefix` (None: there is none).
 fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut key = prefix.to_vec();
@@ -2085,9 +2056,6 @@ fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
     }
     None
 }
-
-/// A row change as index maintenance sees it: (row key, old row, new row), None where there is none.
-type EntryChange = (Vec<u8>, Option<Vec<Value>>, Option<Vec<Value>>);
 
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>, Option<Vec<u8>>);
 
@@ -2103,12 +2071,7 @@ fn index_range(
 ) -> SqlResult<Option<KeyRange>> {
     let value_of = |expr: &Expr, column: usize| -> SqlResult<Option<(Value, DataType)>> {
         let ty = table.columns[column].ty;
-        Ok(
-            match cast(expr.eval(&[], ctx)?, value_type(expr, ty), ty, false) {
-                Ok(Value::Null) | Err(_) => None,
-                Ok(value) => Some((value, ty)),
-            },
-        )
+        Ok(key_value(expr, ty, ctx)?.map(|value| (value, ty)))
     };
     let mut values = Vec::with_capacity(eq.len());
     for (expr, &column) in eq.iter().zip(&index.columns) {

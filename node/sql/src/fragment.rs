@@ -137,8 +137,9 @@ pub struct ShardOutput {
     pub changes: Vec<RowChange>,
 }
 
-/// A row an update or delete changed: (row key, old row, new row; None for a delete).
-pub type RowChange = (Vec<u8>, Vec<Value>, Option<Vec<Value>>);
+/// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
+/// delete.
+pub type RowChange = (Vec<u8>, Option<Vec<Value>>, Option<Vec<Value>>);
 
 /// A worker's rows, log and lock waiters.
 pub struct Shard {
@@ -517,20 +518,19 @@ impl Shard {
                 let targets =
                     collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut changed = Vec::with_capacity(targets.len());
-                for (key, old) in &targets {
+                for (key, old) in targets {
                     let mut new = old.clone();
                     for (column, expr) in assignments.iter() {
-                        new[*column] = expr.eval(old, &ctx)?;
+                        new[*column] = expr.eval(&old, &ctx)?;
                     }
                     check_not_null(table, &new)?;
-                    changed.push((key.clone(), new));
+                    changed.push((key, old, new));
                 }
-                let olds = targets;
                 let mut output = ShardOutput {
                     count: changed.len() as u64,
                     ..Default::default()
                 };
-                for ((key, new), (_, old)) in changed.into_iter().zip(olds) {
+                for (key, old, new) in changed {
                     let mut bytes = Vec::new();
                     encode_row(&new, &mut bytes);
                     store.update(txn, table.id, &key, bytes)?;
@@ -538,7 +538,7 @@ impl Shard {
                         output.rows.push(new.clone());
                     }
                     if !table.indexes.is_empty() {
-                        output.changes.push((key, old, Some(new)));
+                        output.changes.push((key, Some(old), Some(new)));
                     }
                 }
                 Ok(output)
@@ -560,7 +560,7 @@ impl Shard {
                 for (key, old) in targets {
                     store.delete(txn, table.id, &key)?;
                     if !table.indexes.is_empty() {
-                        output.changes.push((key, old.clone(), None));
+                        output.changes.push((key, Some(old.clone()), None));
                     }
                     if *returning {
                         output.rows.push(old);

@@ -28,16 +28,9 @@ impl Pages {
     /// Pages in memory only (tests, and tools that need no file): a memory device behind the buffer
     /// manager with a budget of `budget_bytes`.
     pub fn in_memory(budget_bytes: usize) -> Pages {
-        let bm = BufferManager::new(
-            "memory",
-            Box::new(keel_io::memory::MemoryDevice::new(1 << 40)),
-            BmConfig {
-                budget_bytes,
-                virtual_bytes: 1 << 40,
-            },
-        )
-        .unwrap_or_else(|error| fatal(&format!("cannot map the page space: {error}")));
-        Pages { bm: Arc::new(bm) }
+        let device = Box::new(keel_io::memory::MemoryDevice::new(1 << 40));
+        Pages::on_device("memory", device, budget_bytes, &[])
+            .unwrap_or_else(|error| fatal(&format!("cannot map the page space: {error}")))
     }
 
     /// A fresh page space in the file at `path` (created or emptied), through io_uring with

@@ -152,17 +152,7 @@ impl Store {
             PagedTree::open(&store.pages, meta, 0).destroy();
         }
         for (table, key, before) in &image.undo {
-            let vshard = vshard_of(key);
-            match before {
-                Some(row) => {
-                    store.tree_mut(*table, vshard).put(key, row);
-                }
-                None => {
-                    if let Some(tree) = store.trees.get_mut(&(*table, vshard)) {
-                        tree.remove(key);
-                    }
-                }
-            }
+            store.set_row(*table, key, before.as_deref());
         }
         store.catalog = image.catalog.clone();
         store.max_txn = image.max_txn;
@@ -175,14 +165,8 @@ impl Store {
         match *record {
             Record::Put {
                 table, key, after, ..
-            } => {
-                self.tree_mut(table, vshard_of(key)).put(key, after);
-            }
-            Record::Delete { table, key, .. } => {
-                if let Some(tree) = self.trees.get_mut(&(table, vshard_of(key))) {
-                    tree.remove(key);
-                }
-            }
+            } => self.set_row(table, key, Some(after)),
+            Record::Delete { table, key, .. } => self.set_row(table, key, None),
             Record::Truncate { table, .. } => self.drop_table(table),
             Record::Catalog { version, image, .. } => self.note_catalog(version, image),
             Record::Commit { .. } => {}
@@ -199,12 +183,12 @@ impl Store {
         }
     }
 
-    /// The newest catalog this store knows of (released or recovered), and the largest transaction
-    /// id it has seen.
+    /// The newest catalog this store knows of (released or recovered).
     pub fn newest_catalog(&self) -> Option<&(u64, Vec<u8>)> {
         self.catalog.as_ref()
     }
 
+    /// The largest transaction id that changed anything here (new ids must be larger).
     pub fn max_txn(&self) -> TxnId {
         self.max_txn
     }
@@ -397,7 +381,7 @@ impl Store {
     }
 
     /// As [`scan`](Self::scan), for keys between `from` and `to` (in key order within each
-    /// vshard's tree; the vshards one after the other).
+    /// vshard's tree; the vshards one after the other; only the key's own for a single key).
     pub fn scan_range(
         &self,
         txn: TxnId,
@@ -410,6 +394,14 @@ impl Store {
         let Some(vshards) = self.table_vshards.get(&table) else {
             return Ok(());
         };
+        // A single key lives in one vshard's tree: do not descend every other tree for it.
+        let single = match (from, to) {
+            (Bound::Included(a), Bound::Included(b)) if a == b => Some(vshard_of(a)),
+            _ => None,
+        };
+        let vshards = vshards
+            .iter()
+            .filter(|vshard| single.is_none_or(|only| **vshard == only));
         let any_locks = !self.locks.is_empty();
         let mut go_on = true;
         for vshard in vshards {
@@ -469,12 +461,7 @@ impl Store {
                     deleted: false,
                 },
             );
-            self.max_txn = self.max_txn.max(txn);
-            self.txns
-                .entry(txn)
-                .or_default()
-                .rows
-                .push((table, key.to_vec()));
+            self.writes(txn).rows.push((table, key.to_vec()));
         }
         Ok(())
     }
@@ -568,19 +555,19 @@ impl Store {
                     .map(|tree| (vshard, tree))
             })
             .collect();
-        self.max_txn = self.max_txn.max(txn);
-        self.txns
-            .entry(txn)
-            .or_default()
-            .truncated
-            .push((table, old));
+        self.writes(txn).truncated.push((table, old));
         Ok(())
+    }
+
+    /// `txn`'s write set, created on its first change here.
+    fn writes(&mut self, txn: TxnId) -> &mut WriteSet {
+        self.max_txn = self.max_txn.max(txn);
+        self.txns.entry(txn).or_default()
     }
 
     /// Records that `txn` writes a new catalog image.
     pub fn write_catalog(&mut self, txn: TxnId, version: u64, image: Vec<u8>) {
-        self.max_txn = self.max_txn.max(txn);
-        self.txns.entry(txn).or_default().catalog = Some((version, image));
+        self.writes(txn).catalog = Some((version, image));
     }
 
     /// Whether `txn` changed anything on this worker.
@@ -710,7 +697,6 @@ impl Store {
             let Some(lock) = self.locks.remove(&(table, key.clone())) else {
                 continue;
             };
-            let vshard = vshard_of(&key);
             let restore = if undo {
                 lock.before.map(Some).unwrap_or(None)
             } else {
@@ -722,10 +708,23 @@ impl Store {
                 lock.deleted
             };
             if let Some(before) = restore {
-                self.tree_mut(table, vshard).put(&key, &before);
+                self.set_row(table, &key, Some(&before));
             } else if remove {
+                self.set_row(table, &key, None);
+            }
+        }
+    }
+
+    /// Stores `row` under `key` in the key's tree of `table`; None removes the key.
+    fn set_row(&mut self, table: TableId, key: &[u8], row: Option<&[u8]>) {
+        let vshard = vshard_of(key);
+        match row {
+            Some(row) => {
+                self.tree_mut(table, vshard).put(key, row);
+            }
+            None => {
                 if let Some(tree) = self.trees.get_mut(&(table, vshard)) {
-                    tree.remove(&key);
+                    tree.remove(key);
                 }
             }
         }

@@ -481,29 +481,6 @@ pub struct Wal {
 /// Log space is allocated this much ahead at a time.
 const RESERVE_BYTES: u64 = 4 << 20;
 
-/// Allocates `len` bytes of `file` at `offset` without changing its length.
-fn allocate(file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: fallocate on a descriptor we own.
-    let rc = unsafe {
-        libc::fallocate(
-            file.as_raw_fd(),
-            libc::FALLOC_FL_KEEP_SIZE,
-            offset as i64,
-            len as i64,
-        )
-    };
-    if rc == 0 {
-        return Ok(());
-    }
-    let error = io::Error::last_os_error();
-    match error.raw_os_error() {
-        // A file system without fallocate: writes find out for themselves.
-        Some(libc::EOPNOTSUPP) => Ok(()),
-        _ => Err(error),
-    }
-}
-
 impl Wal {
     /// A writer that appends at `end_offset` of a file whose valid bytes are `tail` up to there.
     pub fn new(epoch: u32, end_offset: u64) -> Rc<Wal> {
@@ -531,7 +508,7 @@ impl Wal {
         if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
             if end > *reserved {
                 let grow = (end - *reserved).max(RESERVE_BYTES);
-                if let Err(error) = allocate(file, *reserved, grow) {
+                if let Err(error) = keel_io::allocate(file, *reserved, grow) {
                     pending.truncate(before);
                     return Err(error);
                 }
