@@ -33,6 +33,7 @@ use keel_sql::exec::{Cancel, Cluster};
 use keel_sql::fragment::{Shard, ShardOutput, ShardRequest};
 use keel_storage::checkpoint::{self, WorkerCheckpoint};
 use keel_storage::engine::Pages;
+use keel_storage::mvcc::{Clock, LocalSnapshots, SnapshotLease, Ts};
 use keel_storage::store::Store;
 use keel_storage::wal::{self, LogFile, Wal};
 use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
@@ -69,6 +70,8 @@ pub struct Node {
     catalog: RwLock<Arc<Catalog>>,
     ddl: Arc<tokio::sync::Mutex<()>>,
     next_row_id: AtomicI64,
+    /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
+    clock: Arc<Clock>,
     /// `senders[from][to]`
     senders: Vec<Vec<mpsc::Sender<Envelope>>>,
     pub shutdown: watch::Receiver<bool>,
@@ -81,6 +84,8 @@ pub struct Worker {
     pub node: Arc<Node>,
     pub shard: Rc<Shard>,
     txn_counter: Cell<u64>,
+    /// Snapshots held by this worker's sessions.
+    snapshots: Rc<LocalSnapshots>,
     /// Sessions by process id: secret key and cancel mailbox.
     pub sessions: RefCell<HashMap<i32, (i32, Rc<Cancel>)>>,
     session_counter: Cell<i32>,
@@ -216,6 +221,12 @@ impl Cluster for Worker {
     fn next_row_id(&self) -> i64 {
         self.node.next_row_id.fetch_add(1, Ordering::Relaxed)
     }
+    fn snapshot(&self) -> SnapshotLease {
+        self.snapshots.take()
+    }
+    fn commit_ts(&self) -> Ts {
+        self.node.clock.tick()
+    }
 }
 
 fn shutting_down() -> keel_sql::error::SqlError {
@@ -238,8 +249,14 @@ pub struct Meta {
     checkpoint: u64,
 }
 
-/// The current data format.
-const FORMAT: u32 = 2;
+/// The current data format: 3 stamps every row with its writer (MVCC). Directories of formats 1
+/// (logs only) and 2 (rows without version headers) are moved into format 3 at start.
+const FORMAT: u32 = 3;
+
+/// How often each worker purges versions below the horizon, and how many undo records a step
+/// drops before it lets other work run.
+const PURGE_INTERVAL: Duration = Duration::from_millis(50);
+const PURGE_STEP: usize = 1024;
 
 fn data_file_name(generation: u64, worker: WorkerId) -> String {
     format!("data-{generation:06}-{worker:03}.keel")
@@ -327,14 +344,16 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         epoch: 0,
         checkpoint: 0,
     });
+    // Older formats are read as they are, then moved into the current one (`regenerate`, which
+    // writes the new format into the metadata only once the new files are complete).
+    let legacy = meta.format < FORMAT;
     match meta.format {
-        FORMAT => {}
+        FORMAT | 2 => {}
         1 => {
             // Logs only: replayed whole onto empty data files (the old spill files go).
             for w in 0..meta.workers {
                 let _ = std::fs::remove_file(dir.join(format!("data-{w}.keel")));
             }
-            meta.format = FORMAT;
             meta.checkpoint = 0;
         }
         other => {
@@ -368,7 +387,11 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             userfault,
             &checkpoint.pages,
         )?;
-        stores.push(Store::restore(pages, &checkpoint.store));
+        let mut store = Store::restore(pages, &checkpoint.store);
+        if legacy {
+            store.set_legacy();
+        }
+        stores.push(store);
         logs.push(
             LogFile::read(
                 &dir.join(wal::file_name(meta.generation, w)),
@@ -428,7 +451,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         outcome.committed.len(),
         outcome.discarded
     );
-    let regenerated = old_workers != workers;
+    let regenerated = old_workers != workers || legacy;
     if regenerated {
         stores = regenerate(config, &mut meta, stores, workers)?;
     }
@@ -491,7 +514,7 @@ fn regenerate(
     for store in &old {
         for table in store.tables() {
             store
-                .scan(TxnId::MAX, table, &mut |view| {
+                .scan(keel_storage::mvcc::Snapshot::latest(TxnId::MAX), table, &mut |view| {
                     if let Some(row) = view.visible {
                         let owner = owner_of(vshard_of(view.key), workers) as usize;
                         stores[owner].load(table, [(view.key.to_vec(), row.to_vec())]);
@@ -536,6 +559,7 @@ fn regenerate(
     meta.generation = generation;
     meta.workers = workers;
     meta.checkpoint = 1;
+    meta.format = FORMAT;
     write_meta(dir, meta)?;
     for store in &stores {
         store.pages().buffer_manager().checkpoint_durable();
@@ -621,6 +645,7 @@ pub fn start(
         catalog: RwLock::new(Arc::new(recovered.catalog)),
         ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
+        clock: Arc::new(Clock::new(workers)),
         senders,
         shutdown,
         version: format!(
@@ -847,12 +872,19 @@ async fn worker_main(
     }
     let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail, arena));
     let lock_wait = Duration::from_millis(node.config.storage.lock_wait_timeout_ms);
-    let shard = Rc::new(Shard::new(id, store, wal.clone(), lock_wait));
+    let shard = Rc::new(Shard::new(
+        id,
+        store,
+        wal.clone(),
+        node.clock.clone(),
+        lock_wait,
+    ));
     let worker = Rc::new(Worker {
         id,
         node: node.clone(),
         shard: shard.clone(),
         txn_counter: Cell::new(txn_counter),
+        snapshots: LocalSnapshots::new(node.clock.clone(), id),
         sessions: RefCell::new(HashMap::new()),
         session_counter: Cell::new(0),
     });
@@ -894,6 +926,20 @@ async fn worker_main(
                             bm.abandon_checkpoint();
                         }
                     }
+                }
+            }
+        });
+    }
+    // Purge: versions no snapshot can read any more go, in the background, in small steps.
+    {
+        let shard = shard.clone();
+        let clock = node.clock.clone();
+        tokio::task::spawn_local(async move {
+            loop {
+                tokio::time::sleep(PURGE_INTERVAL).await;
+                let horizon = clock.horizon();
+                while shard.store.borrow_mut().purge(horizon, PURGE_STEP) == PURGE_STEP {
+                    tokio::task::yield_now().await;
                 }
             }
         });

@@ -44,6 +44,9 @@ pub mod code {
     pub const QUERY_CANCELED: &str = "57014";
     pub const ADMIN_SHUTDOWN: &str = "57P01";
     pub const DEADLOCK_DETECTED: &str = "40P01";
+    pub const SERIALIZATION_FAILURE: &str = "40001";
+    pub const LOCK_NOT_AVAILABLE: &str = "55P03";
+    pub const READ_ONLY_SQL_TRANSACTION: &str = "25006";
     pub const INVALID_AUTHORIZATION: &str = "28000";
     pub const INVALID_CATALOG_NAME: &str = "3D000";
     pub const UNDEFINED_PARAMETER: &str = "42704";

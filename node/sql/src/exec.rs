@@ -28,10 +28,12 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{Accumulator, EvalContext, Expr, Func};
 use crate::fragment::{
     check_not_null, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest,
+    Tx,
 };
-use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed};
+use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
 use crate::plan::{Access, OutputColumn, Plan, Returning, SelectPlan};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
+use keel_storage::mvcc::{SnapshotLease, Ts};
 
 /// The node as a session sees it: its own worker, the others, the catalog.
 #[allow(async_fn_in_trait)]
@@ -55,6 +57,10 @@ pub trait Cluster {
     fn ddl_lock(&self) -> Arc<tokio::sync::Mutex<()>>;
     /// A new transaction id (unique across workers and restarts).
     fn next_txn(&self) -> TxnId;
+    /// A snapshot of everything committed so far, held until the lease is dropped.
+    fn snapshot(&self) -> SnapshotLease;
+    /// A commit timestamp for a multi-worker transaction whose commit records are durable.
+    fn commit_ts(&self) -> Ts;
     /// A new hidden row id for tables without a primary key.
     fn next_row_id(&self) -> i64;
 }
@@ -145,6 +151,63 @@ struct Txn {
     /// Workers this transaction sent writes to.
     writers: BTreeSet<WorkerId>,
     explicit: bool,
+    isolation: Isolation,
+    read_only: bool,
+    /// The snapshot reads use: the statement's under READ COMMITTED (dropped when it ends), the
+    /// transaction's from its first statement on otherwise.
+    snapshot: Option<SnapshotLease>,
+    /// A statement has run (the isolation level is fixed from then on).
+    started: bool,
+}
+
+impl Txn {
+    fn new(id: TxnId, explicit: bool, settings: &Settings) -> Txn {
+        Txn {
+            id,
+            writers: BTreeSet::new(),
+            explicit,
+            isolation: match settings.get("default_transaction_isolation") {
+                Some("repeatable read") => Isolation::RepeatableRead,
+                Some("serializable") => Isolation::Serializable,
+                _ => Isolation::ReadCommitted,
+            },
+            read_only: settings.get("default_transaction_read_only") == Some("on"),
+            snapshot: None,
+            started: false,
+        }
+    }
+
+    /// What its statements send to the workers.
+    fn tx(&self) -> Tx {
+        Tx {
+            id: self.id,
+            snapshot: self.snapshot.as_ref().map_or(Ts::MAX, |lease| lease.ts),
+            isolation: self.isolation,
+        }
+    }
+
+    /// Applies BEGIN's or SET TRANSACTION's characteristics.
+    fn set_mode(&mut self, mode: TxnMode) -> SqlResult<()> {
+        if let Some(isolation) = mode.isolation {
+            if self.started && isolation != self.isolation {
+                return Err(SqlError::new(
+                    code::ACTIVE_SQL_TRANSACTION,
+                    "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                ));
+            }
+            self.isolation = isolation;
+        }
+        if let Some(read_only) = mode.read_only {
+            if self.started && self.read_only && !read_only {
+                return Err(SqlError::new(
+                    code::ACTIVE_SQL_TRANSACTION,
+                    "transaction read-write mode must be set before any query",
+                ));
+            }
+            self.read_only = read_only;
+        }
+        Ok(())
+    }
 }
 
 /// A prepared statement: parsed and bound once, re-bound when the catalog changes under it.
@@ -263,6 +326,7 @@ impl Settings {
         put("lock_timeout", "0");
         put("idle_in_transaction_session_timeout", "0");
         put("transaction_isolation", "read committed");
+        put("transaction_read_only", "off");
         put("default_transaction_isolation", "read committed");
         put("synchronous_commit", "on");
         put("client_min_messages", "notice");
@@ -340,15 +404,6 @@ impl Settings {
             None => known.map(|(_, value)| value).unwrap_or_default(),
             Some(value) => validate_setting(&key, value)?,
         };
-        if key == "transaction_isolation" || key == "default_transaction_isolation" {
-            // Only READ COMMITTED exists so far (the MVCC issue adds the others).
-            if value != "read committed" && value != "read uncommitted" {
-                return Err(SqlError::unsupported(format!(
-                    "isolation level {}",
-                    value.to_uppercase()
-                )));
-            }
-        }
         self.values
             .insert(key.clone(), (display.clone(), value.clone()));
         if startup {
@@ -426,7 +481,20 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             "on" | "true" | "1" => "on".into(),
             _ => return Err(SqlError::unsupported("standard_conforming_strings = off")),
         },
-        "transaction_isolation" | "default_transaction_isolation" => value.to_lowercase(),
+        "transaction_isolation" | "default_transaction_isolation" => {
+            let level = value.to_lowercase();
+            match level.as_str() {
+                "read uncommitted" | "read committed" | "repeatable read" | "serializable" => level,
+                _ => return Err(invalid()),
+            }
+        }
+        "default_transaction_read_only" | "transaction_read_only" => {
+            match value.to_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => "on".into(),
+                "off" | "false" | "no" | "0" => "off".into(),
+                _ => return Err(invalid()),
+            }
+        }
         "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
             parse_duration_ms(value).ok_or_else(invalid)?;
             value.to_string()
@@ -614,6 +682,9 @@ impl Session {
                     .expect("a statement that bound once binds to a plan")
             }
         };
+        if let Some(command) = plan.write_command() {
+            self.check_writable(command)?;
+        }
         let now = now_timestamp();
         let txn_id = self.txn_for_statement(cluster);
         let result = if plan.is_ddl() {
@@ -626,24 +697,45 @@ impl Session {
         Ok(result)
     }
 
-    /// The transaction a statement runs in, starting an implicit one if needed.
-    fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> TxnId {
-        match &self.txn {
-            Some(txn) => txn.id,
-            None => {
-                let id = cluster.next_txn();
-                self.txn = Some(Txn {
-                    id,
-                    writers: BTreeSet::new(),
-                    explicit: false,
-                });
-                id
-            }
+    /// 25006 in a read-only transaction.
+    fn check_writable(&self, command: &str) -> SqlResult<()> {
+        let read_only = self.txn.as_ref().map_or_else(
+            || self.settings.get("default_transaction_read_only") == Some("on"),
+            |txn| txn.read_only,
+        );
+        if read_only {
+            return Err(SqlError::new(
+                code::READ_ONLY_SQL_TRANSACTION,
+                format!("cannot execute {command} in a read-only transaction"),
+            ));
         }
+        Ok(())
+    }
+
+    /// The transaction a statement runs in (starting an implicit one if needed), with the
+    /// snapshot the statement reads.
+    fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> Tx {
+        let settings = &self.settings;
+        let txn = self
+            .txn
+            .get_or_insert_with(|| Txn::new(cluster.next_txn(), false, settings));
+        txn.started = true;
+        if txn.isolation == Isolation::ReadCommitted || txn.snapshot.is_none() {
+            // A new snapshot first, then the old one goes: the horizon never passes either.
+            let snapshot = cluster.snapshot();
+            txn.snapshot = Some(snapshot);
+        }
+        txn.tx()
     }
 
     /// Commits an implicit single-statement transaction.
     async fn end_statement<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        if let Some(txn) = &mut self.txn {
+            if txn.isolation == Isolation::ReadCommitted {
+                // Between statements a READ COMMITTED transaction holds no snapshot.
+                txn.snapshot = None;
+            }
+        }
         if self.txn.as_ref().is_some_and(|txn| !txn.explicit) && !self.implicit_block {
             self.commit(cluster).await?;
         }
@@ -678,7 +770,7 @@ impl Session {
                     .call(
                         *only,
                         ShardRequest {
-                            txn: txn.id,
+                            txn: Tx::ending(txn.id),
                             now: 0,
                             op: ShardOp::Commit {
                                 participants,
@@ -701,7 +793,7 @@ impl Session {
                         (
                             *w,
                             ShardRequest {
-                                txn: txn.id,
+                                txn: Tx::ending(txn.id),
                                 now: 0,
                                 op: ShardOp::Commit {
                                     participants: participants.clone(),
@@ -716,15 +808,18 @@ impl Session {
                     abort(cluster, txn).await;
                     return Err(error);
                 }
+                // Every participant's commit record is durable: the transaction is committed, as
+                // of a timestamp newer than every snapshot taken before now.
+                let ts = cluster.commit_ts();
                 let releases = writers
                     .iter()
                     .map(|w| {
                         (
                             *w,
                             ShardRequest {
-                                txn: txn.id,
+                                txn: Tx::ending(txn.id),
                                 now: 0,
-                                op: ShardOp::Release,
+                                op: ShardOp::Release { ts },
                             },
                         )
                     })
@@ -744,21 +839,21 @@ impl Session {
     ) -> SqlResult<QueryResult> {
         let mut result = QueryResult::default();
         match parsed {
-            Parsed::Begin { isolation, start } => {
-                check_isolation(*isolation)?;
+            Parsed::Begin { mode, start } => {
                 result.tag = if *start { "START TRANSACTION" } else { "BEGIN" }.into();
                 match &mut self.txn {
                     Some(txn) if txn.explicit => result.notices.push(SqlError::new(
                         code::ACTIVE_SQL_TRANSACTION,
                         "there is already a transaction in progress",
                     )),
-                    Some(txn) => txn.explicit = true,
+                    Some(txn) => {
+                        txn.explicit = true;
+                        txn.set_mode(*mode)?;
+                    }
                     None => {
-                        self.txn = Some(Txn {
-                            id: cluster.next_txn(),
-                            writers: BTreeSet::new(),
-                            explicit: true,
-                        })
+                        let mut txn = Txn::new(cluster.next_txn(), true, &self.settings);
+                        txn.set_mode(*mode)?;
+                        self.txn = Some(txn);
                     }
                 }
             }
@@ -794,11 +889,45 @@ impl Session {
                 }
                 result.tag = "ROLLBACK".into();
             }
-            Parsed::SetTransaction { isolation } => {
-                check_isolation(*isolation)?;
+            Parsed::SetTransaction { mode } => {
+                match &mut self.txn {
+                    Some(txn) if txn.explicit => txn.set_mode(*mode)?,
+                    _ => result.notices.push(
+                        SqlError::new(
+                            code::NO_ACTIVE_SQL_TRANSACTION,
+                            "SET TRANSACTION can only be used in transaction blocks",
+                        ),
+                    ),
+                }
                 result.tag = "SET".into();
             }
             Parsed::Set { local: true, .. } => return Err(SqlError::unsupported("SET LOCAL")),
+            Parsed::Set { name, value, .. }
+                if name.eq_ignore_ascii_case("transaction_isolation")
+                    || name.eq_ignore_ascii_case("transaction_read_only") =>
+            {
+                // Per transaction: the same as SET TRANSACTION.
+                let value = validate_setting(&name.to_lowercase(), value.as_deref().unwrap_or(""))?;
+                let mode = if name.eq_ignore_ascii_case("transaction_read_only") {
+                    TxnMode {
+                        read_only: Some(value == "on"),
+                        ..TxnMode::default()
+                    }
+                } else {
+                    TxnMode {
+                        isolation: Some(match value.as_str() {
+                            "repeatable read" => Isolation::RepeatableRead,
+                            "serializable" => Isolation::Serializable,
+                            _ => Isolation::ReadCommitted,
+                        }),
+                        ..TxnMode::default()
+                    }
+                };
+                if let Some(txn) = &mut self.txn {
+                    txn.set_mode(mode)?;
+                }
+                result.tag = "SET".into();
+            }
             Parsed::Set {
                 name,
                 value,
@@ -822,6 +951,21 @@ impl Session {
             Parsed::Show { name } => {
                 let value = match name.as_str() {
                     "all" => return Err(SqlError::unsupported("SHOW ALL")),
+                    "transaction_isolation" => match &self.txn {
+                        Some(txn) => isolation_name(txn.isolation).to_string(),
+                        None => self
+                            .settings
+                            .get("default_transaction_isolation")
+                            .unwrap_or("read committed")
+                            .to_string(),
+                    },
+                    "transaction_read_only" => {
+                        let read_only = self.txn.as_ref().map_or_else(
+                            || self.settings.get("default_transaction_read_only") == Some("on"),
+                            |txn| txn.read_only,
+                        );
+                        if read_only { "on" } else { "off" }.to_string()
+                    }
                     _ => self.settings.get(name).map(str::to_string).ok_or_else(|| {
                         SqlError::new(
                             code::UNDEFINED_OBJECT,
@@ -876,6 +1020,7 @@ impl Session {
                         })
                         .collect::<SqlResult<Vec<_>>>()?
                 };
+                self.check_writable("COPY FROM")?;
                 let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
                 let defaults = binder.defaults(&table)?;
                 self.txn_for_statement(cluster);
@@ -900,7 +1045,7 @@ impl Session {
         cluster: &C,
         plan: &Plan,
         params: &[Value],
-        txn: TxnId,
+        txn: Tx,
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
@@ -1020,7 +1165,7 @@ impl Session {
         returning: Option<&Returning>,
         verb: &str,
         op: impl Fn(KeyTarget) -> ShardOp,
-        txn: TxnId,
+        txn: Tx,
         ctx: &EvalContext<'_>,
     ) -> SqlResult<QueryResult> {
         let targets = self.targets(cluster, table, access, ctx, txn).await?;
@@ -1069,7 +1214,7 @@ impl Session {
         table: &TableDef,
         access: &Access,
         ctx: &EvalContext<'_>,
-        txn: TxnId,
+        txn: Tx,
     ) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
         match access {
             Access::Scan => Ok((0..cluster.workers() as WorkerId)
@@ -1149,7 +1294,7 @@ impl Session {
         cluster: &C,
         table: &TableDef,
         changes: &[RowChange],
-        txn: TxnId,
+        txn: Tx,
         now: i64,
         building: bool,
     ) -> SqlResult<()> {
@@ -1212,7 +1357,7 @@ impl Session {
         &mut self,
         cluster: &C,
         ids: impl IntoIterator<Item = keel_storage::TableId>,
-        txn: TxnId,
+        txn: Tx,
         now: i64,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -1236,7 +1381,7 @@ impl Session {
         cluster: &C,
         table: &TableDef,
         index: &IndexDef,
-        txn: TxnId,
+        txn: Tx,
     ) -> SqlResult<()> {
         let mut only = table.clone();
         only.indexes = vec![index.clone()];
@@ -1272,7 +1417,7 @@ impl Session {
         cluster: &C,
         plan: &SelectPlan,
         params: &Arc<Vec<Value>>,
-        txn: TxnId,
+        txn: Tx,
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
@@ -1440,7 +1585,7 @@ impl Session {
         cluster: &C,
         table: &Arc<TableDef>,
         rows: Vec<Vec<Value>>,
-        txn: TxnId,
+        txn: Tx,
         now: i64,
     ) -> SqlResult<()> {
         let workers = cluster.workers();
@@ -1542,7 +1687,7 @@ impl Session {
         let txn = self
             .txn
             .as_ref()
-            .map(|t| t.id)
+            .map(Txn::tx)
             .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
         let now = now_timestamp();
         let ctx = EvalContext { params: &[], now };
@@ -1655,7 +1800,7 @@ impl Session {
         &mut self,
         cluster: &C,
         plan: &Plan,
-        txn: TxnId,
+        txn: Tx,
     ) -> SqlResult<QueryResult> {
         if self.ddl.is_none() {
             let guard = cluster.ddl_lock().lock_owned().await;
@@ -1863,7 +2008,7 @@ impl Session {
                     (
                         w,
                         ShardRequest {
-                            txn,
+                            txn: Tx::ending(txn),
                             now: 0,
                             op: ShardOp::DropTable { table },
                         },
@@ -1880,7 +2025,7 @@ impl Session {
         cluster: &C,
         old: &Arc<TableDef>,
         new: &Arc<TableDef>,
-        txn: TxnId,
+        txn: Tx,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
         let reads = all
@@ -1968,16 +2113,6 @@ impl Session {
     }
 }
 
-fn check_isolation(isolation: Option<Isolation>) -> SqlResult<()> {
-    match isolation {
-        None | Some(Isolation::ReadCommitted) => Ok(()),
-        Some(other) => Err(SqlError::unsupported(format!(
-            "isolation level {}",
-            isolation_name(other).to_uppercase()
-        ))),
-    }
-}
-
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
     let requests = txn
         .writers
@@ -1986,7 +2121,7 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
             (
                 *w,
                 ShardRequest {
-                    txn: txn.id,
+                    txn: Tx::ending(txn.id),
                     now: 0,
                     op: ShardOp::Abort,
                 },

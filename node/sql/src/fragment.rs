@@ -18,7 +18,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keel_storage::store::{Blocked, Inserted, Store};
+use keel_storage::mvcc::{Clock, Snapshot, Ts};
+use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
 use keel_storage::wal::{Record, Wal};
 use keel_storage::{TableId, TxnId, WorkerId};
 use tokio::sync::Notify;
@@ -26,12 +27,40 @@ use tokio::sync::Notify;
 use crate::catalog::TableDef;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
+use crate::parse::Isolation;
 use crate::types::{decode_row, encode_row, to_text, Value};
+
+/// The transaction an operation runs in, and what it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tx {
+    pub id: TxnId,
+    /// The statement's snapshot (READ COMMITTED) or the transaction's.
+    pub snapshot: Ts,
+    pub isolation: Isolation,
+}
+
+impl Tx {
+    /// For operations that end a transaction (they read nothing).
+    pub fn ending(id: TxnId) -> Tx {
+        Tx {
+            id,
+            snapshot: Ts::MAX,
+            isolation: Isolation::ReadCommitted,
+        }
+    }
+
+    fn snap(&self) -> Snapshot {
+        Snapshot {
+            txn: self.id,
+            ts: self.snapshot,
+        }
+    }
+}
 
 /// Work for the owner of some rows, on behalf of transaction `txn`.
 #[derive(Debug)]
 pub struct ShardRequest {
-    pub txn: TxnId,
+    pub txn: Tx,
     /// Statement start (for `now()` evaluated at the owner).
     pub now: i64,
     pub op: ShardOp,
@@ -116,8 +145,10 @@ pub enum ShardOp {
         participants: Vec<u8>,
         release: bool,
     },
-    /// End a transaction whose commit records are durable everywhere.
-    Release,
+    /// End a transaction whose commit records are durable everywhere, as committed at `ts`.
+    Release {
+        ts: Ts,
+    },
     Abort,
     /// Free a dropped table's rows.
     DropTable {
@@ -149,6 +180,8 @@ pub struct Shard {
     page_ready: std::cell::OnceCell<Option<tokio::io::unix::AsyncFd<std::os::fd::RawFd>>>,
     pub store: RefCell<Store>,
     pub wal: Rc<Wal>,
+    /// Commit timestamps for single-worker transactions.
+    pub clock: Arc<Clock>,
     /// Signalled whenever a transaction on this worker ends (its locks are gone).
     pub released: Notify,
     pub lock_wait: Duration,
@@ -177,12 +210,19 @@ type Attempt<T> = Result<T, Failure>;
 const WRITE_HEADROOM_PAGES: u64 = 2048;
 
 impl Shard {
-    pub fn new(worker: WorkerId, store: Store, wal: Rc<Wal>, lock_wait: Duration) -> Shard {
+    pub fn new(
+        worker: WorkerId,
+        store: Store,
+        wal: Rc<Wal>,
+        clock: Arc<Clock>,
+        lock_wait: Duration,
+    ) -> Shard {
         Shard {
             worker,
             page_ready: std::cell::OnceCell::new(),
             store: RefCell::new(store),
             wal,
+            clock,
             released: Notify::new(),
             lock_wait,
         }
@@ -190,7 +230,8 @@ impl Shard {
 
     /// Runs one request.
     pub async fn serve(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
-        let ShardRequest { txn, now, op } = request;
+        let ShardRequest { txn: tx, now, op } = request;
+        let txn = tx.id;
         match op {
             ShardOp::Commit {
                 participants,
@@ -229,16 +270,16 @@ impl Shard {
                 };
                 self.wal.wait_durable(end).await;
                 if release {
-                    self.finish(txn, false);
+                    self.finish(txn, Some(self.clock.tick()));
                 }
                 Ok(ShardOutput::default())
             }
-            ShardOp::Release => {
-                self.finish(txn, false);
+            ShardOp::Release { ts } => {
+                self.finish(txn, Some(ts));
                 Ok(ShardOutput::default())
             }
             ShardOp::Abort => {
-                self.finish(txn, true);
+                self.finish(txn, None);
                 Ok(ShardOutput::default())
             }
             ShardOp::WriteCatalog { version, image } => {
@@ -269,7 +310,7 @@ impl Shard {
                     let (outcome, failure) = if read_only {
                         let ((outcome, missing), failure) =
                             keel_storage::engine::reads_fail_softly(|| {
-                                keel_storage::bm::nonblocking(|| self.attempt(txn, now, &op))
+                                keel_storage::bm::nonblocking(|| self.attempt(tx, now, &op))
                             });
                         if let (Some(pid), None) = (missing, &failure) {
                             self.wait_page(pid).await?;
@@ -277,9 +318,9 @@ impl Shard {
                         }
                         (outcome, failure)
                     } else if is_read {
-                        keel_storage::engine::reads_fail_softly(|| self.attempt(txn, now, &op))
+                        keel_storage::engine::reads_fail_softly(|| self.attempt(tx, now, &op))
                     } else {
-                        (self.attempt(txn, now, &op), None)
+                        (self.attempt(tx, now, &op), None)
                     };
                     if let Some(error) = failure {
                         return Err(storage_error(error));
@@ -367,20 +408,21 @@ impl Shard {
             })
     }
 
-    fn finish(&self, txn: TxnId, abort: bool) {
+    /// Ends `txn`: released as committed at `ts`, or aborted (None).
+    fn finish(&self, txn: TxnId, ts: Option<Ts>) {
         let mut store = self.store.borrow_mut();
-        if abort {
-            store.abort(txn);
-        } else {
-            store.release(txn);
+        match ts {
+            Some(ts) => store.release(txn, ts),
+            None => store.abort(txn),
         }
         drop(store);
         self.released.notify_waiters();
     }
 
     /// One try at a row operation; changes nothing unless it succeeds.
-    fn attempt(&self, txn: TxnId, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
+    fn attempt(&self, tx: Tx, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
         let mut store = self.store.borrow_mut();
+        let txn = tx.id;
         match op {
             ShardOp::Read {
                 table,
@@ -390,7 +432,7 @@ impl Shard {
             } => {
                 let ctx = EvalContext { params, now };
                 let mut rows = Vec::new();
-                for_each_visible(&store, txn, table, key.as_deref(), &mut |_, row| {
+                for_each_visible(&store, tx.snap(), table, key.as_deref(), &mut |_, row| {
                     if matches(filter.as_deref(), &row, &ctx)? {
                         rows.push(row);
                     }
@@ -404,7 +446,7 @@ impl Shard {
             }
             ShardOp::ReadKeyed { table } => {
                 let mut output = ShardOutput::default();
-                for_each_visible(&store, txn, table, None, &mut |key, row| {
+                for_each_visible(&store, tx.snap(), table, None, &mut |key, row| {
                     output.keys.push(key.to_vec());
                     output.rows.push(row);
                     Ok(())
@@ -421,11 +463,8 @@ impl Shard {
             } => {
                 // Check every entry first, so that a wait or a violation leaves nothing behind.
                 for (position, (key, row_key)) in entries.iter().enumerate() {
-                    if let Some(holder) = store.lock_holder_other_than(txn, *index, key) {
-                        return Err(Failure::Wait(Blocked { holder }));
-                    }
-                    if let Some(existing) = store.get(txn, *index, key)? {
-                        if existing.as_ref() == row_key.as_slice() {
+                    if let Some(existing) = newest_row(&store, txn, *index, key)? {
+                        if existing == *row_key {
                             continue;
                         }
                         let detail = details.get(position).cloned().unwrap_or_default();
@@ -460,7 +499,7 @@ impl Shard {
             }
             ShardOp::IndexDelete { index, keys } => {
                 for key in keys {
-                    if store.get(txn, *index, key)?.is_some() {
+                    if newest_row(&store, txn, *index, key)?.is_some() {
                         store.delete(txn, *index, key)?;
                     }
                 }
@@ -468,7 +507,7 @@ impl Shard {
             }
             ShardOp::IndexScan { index, from, to } => {
                 let mut output = ShardOutput::default();
-                store.scan_range(txn, *index, as_bound(from), as_bound(to), &mut |view| {
+                store.scan_range(tx.snap(), *index, as_bound(from), as_bound(to), &mut |view| {
                     if let Some(row_key) = view.visible {
                         output.keys.push(row_key.to_vec());
                     }
@@ -481,10 +520,9 @@ impl Shard {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
                 let mut seen = HashSet::with_capacity(rows.len());
                 for (index, (key, values)) in rows.iter().enumerate() {
-                    if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
-                        return Err(Failure::Wait(Blocked { holder }));
-                    }
-                    if !seen.insert(key.as_slice()) || store.get(txn, table.id, key)?.is_some() {
+                    if !seen.insert(key.as_slice())
+                        || newest_row(&store, txn, table.id, key)?.is_some()
+                    {
                         let mut error = duplicate_key(table, values);
                         error.batch_row = Some(index);
                         return Err(error.into());
@@ -516,7 +554,7 @@ impl Shard {
             } => {
                 let ctx = EvalContext { params, now };
                 let targets =
-                    collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                    collect_targets(&store, tx, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut changed = Vec::with_capacity(targets.len());
                 for (key, old) in targets {
                     let mut new = old.clone();
@@ -552,7 +590,7 @@ impl Shard {
             } => {
                 let ctx = EvalContext { params, now };
                 let targets =
-                    collect_targets(&store, txn, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                    collect_targets(&store, tx, table, key.as_deref(), filter.as_deref(), &ctx)?;
                 let mut output = ShardOutput {
                     count: targets.len() as u64,
                     ..Default::default()
@@ -584,10 +622,10 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
     }
 }
 
-/// Visits the rows `txn` sees (one key or all), decoded.
+/// Visits the rows `snapshot` sees (some keys or all), decoded.
 fn for_each_visible(
     store: &Store,
-    txn: TxnId,
+    snapshot: Snapshot,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
     visit: &mut RowVisitor<'_>,
@@ -596,18 +634,18 @@ fn for_each_visible(
     match keys {
         Some(keys) => {
             for key in keys {
-                if let Some(bytes) = store.get(txn, table.id, key)? {
+                if let Some(bytes) = store.get(snapshot, table.id, key)? {
                     visit(key, decode_row(&bytes, width)?)?;
                 }
             }
         }
         None => {
             let mut failure = None;
-            store.scan(txn, table.id, &mut |view| {
+            store.scan(snapshot, table.id, &mut |view| {
                 let Some(bytes) = view.visible else {
                     return true;
                 };
-                match decode_row(bytes, width).and_then(|row| visit(view.key, row)) {
+                match decode_row(&bytes, width).and_then(|row| visit(view.key, row)) {
                     Ok(()) => true,
                     Err(error) => {
                         failure = Some(error);
@@ -623,10 +661,28 @@ fn for_each_visible(
     Ok(())
 }
 
-/// Rows a write would change; a row locked by another transaction that might match means waiting.
+/// The newest version of `key` a writer must respect (its own, or the newest committed one),
+/// waiting for a transaction that holds the row.
+fn newest_row(store: &Store, txn: TxnId, table: TableId, key: &[u8]) -> Attempt<Option<Vec<u8>>> {
+    let mut found = Ok(None);
+    store.newest(Snapshot::latest(txn), table, key, &mut |view| {
+        found = match view.newest {
+            Newest::Mine(row) | Newest::Committed { row, .. } => {
+                Ok(row.map(std::borrow::Cow::into_owned))
+            }
+            Newest::Locked(holder) => Err(Failure::Wait(Blocked { holder })),
+        }
+    })?;
+    found
+}
+
+/// Rows a write changes: those the snapshot sees that match. A row another transaction holds
+/// means waiting for it (and starting over). A row changed since the snapshot is a serialization
+/// failure under REPEATABLE READ and SERIALIZABLE; READ COMMITTED re-checks its newest version
+/// against the filter and changes that one (PostgreSQL's EvalPlanQual).
 fn collect_targets(
     store: &Store,
-    txn: TxnId,
+    tx: Tx,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
     filter: Option<&Expr>,
@@ -634,51 +690,77 @@ fn collect_targets(
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     let mut targets = Vec::new();
-    if let Some(keys) = keys {
-        for key in keys {
-            if let Some(holder) = store.lock_holder_other_than(txn, table.id, key) {
-                return Err(Failure::Wait(Blocked { holder }));
+    let mut consider = |view: RowView<'_>| -> Attempt<()> {
+        let Some(visible) = view.visible else {
+            return Ok(());
+        };
+        let row = decode_row(&visible, width)?;
+        if !matches(filter, &row, ctx)? {
+            return Ok(());
+        }
+        match view.newest {
+            Newest::Locked(holder) => Err(Failure::Wait(Blocked { holder })),
+            Newest::Mine(_)
+            | Newest::Committed {
+                after_snapshot: false,
+                ..
+            } => {
+                targets.push((view.key.to_vec(), row));
+                Ok(())
             }
-            if let Some(bytes) = store.get(txn, table.id, key)? {
-                let row = decode_row(&bytes, width)?;
-                if matches(filter, &row, ctx)? {
-                    targets.push((key.clone(), row));
+            Newest::Committed {
+                row: newest,
+                after_snapshot: true,
+            } => {
+                if tx.isolation != Isolation::ReadCommitted {
+                    return Err(concurrent_change(newest.is_none()).into());
                 }
+                let Some(newest) = newest else {
+                    return Ok(());
+                };
+                let newest = decode_row(&newest, width)?;
+                if matches(filter, &newest, ctx)? {
+                    targets.push((view.key.to_vec(), newest));
+                }
+                Ok(())
             }
         }
-        return Ok(targets);
-    }
-    let mut failure: Option<Failure> = None;
-    store.scan(txn, table.id, &mut |view| {
-        let step = (|| -> Attempt<()> {
-            if let Some((holder, newest)) = view.locked_newest {
-                for version in [view.visible, newest].into_iter().flatten() {
-                    if matches(filter, &decode_row(version, width)?, ctx)? {
-                        return Err(Failure::Wait(Blocked { holder }));
-                    }
-                }
-                return Ok(());
-            }
-            if let Some(bytes) = view.visible {
-                let row = decode_row(bytes, width)?;
-                if matches(filter, &row, ctx)? {
-                    targets.push((view.key.to_vec(), row));
-                }
-            }
-            Ok(())
-        })();
-        match step {
-            Ok(()) => true,
-            Err(stop) => {
-                failure = Some(stop);
-                false
+    };
+    match keys {
+        Some(keys) => {
+            for key in keys {
+                let mut step = Ok(());
+                store.newest(tx.snap(), table.id, key, &mut |view| step = consider(view))?;
+                step?;
             }
         }
-    })?;
-    match failure {
-        Some(stop) => Err(stop),
-        None => Ok(targets),
+        None => {
+            let mut failure = None;
+            store.scan(tx.snap(), table.id, &mut |view| match consider(view) {
+                Ok(()) => true,
+                Err(stop) => {
+                    failure = Some(stop);
+                    false
+                }
+            })?;
+            if let Some(stop) = failure {
+                return Err(stop);
+            }
+        }
     }
+    Ok(targets)
+}
+
+/// PostgreSQL's error for a row changed after the snapshot of a REPEATABLE READ or SERIALIZABLE
+/// transaction that wants to change it.
+fn concurrent_change(deleted: bool) -> SqlError {
+    SqlError::new(
+        code::SERIALIZATION_FAILURE,
+        format!(
+            "could not serialize access due to concurrent {}",
+            if deleted { "delete" } else { "update" }
+        ),
+    )
 }
 
 /// PostgreSQL's not-null violation, with the failing row.

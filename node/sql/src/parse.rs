@@ -287,12 +287,19 @@ pub enum Isolation {
     Serializable,
 }
 
+/// Transaction characteristics given by BEGIN or SET TRANSACTION (None: not given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TxnMode {
+    pub isolation: Option<Isolation>,
+    pub read_only: Option<bool>,
+}
+
 /// A parsed statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// `start`: spelled START TRANSACTION (the command tag differs).
     Begin {
-        isolation: Option<Isolation>,
+        mode: TxnMode,
         start: bool,
     },
     Commit,
@@ -304,7 +311,7 @@ pub enum Parsed {
         local: bool,
     },
     SetTransaction {
-        isolation: Option<Isolation>,
+        mode: TxnMode,
     },
     Show {
         name: String,
@@ -433,14 +440,14 @@ impl Cursor {
         Ok(())
     }
 
-    fn isolation(&mut self) -> SqlResult<Option<Isolation>> {
-        let mut isolation = None;
+    fn mode(&mut self) -> SqlResult<TxnMode> {
+        let mut mode = TxnMode::default();
         loop {
             if self.word("isolation") {
                 if !self.word("level") {
                     return Err(self.error());
                 }
-                isolation = Some(if self.word("serializable") {
+                mode.isolation = Some(if self.word("serializable") {
                     Isolation::Serializable
                 } else if self.word("repeatable") {
                     if !self.word("read") {
@@ -456,12 +463,13 @@ impl Cursor {
                     return Err(self.error());
                 });
             } else if self.word("read") {
-                if self.word("only") {
-                    return Err(SqlError::unsupported("READ ONLY transactions"));
-                }
-                if !self.word("write") {
+                mode.read_only = Some(if self.word("only") {
+                    true
+                } else if self.word("write") {
+                    false
+                } else {
                     return Err(self.error());
-                }
+                });
             } else if self.word("not") || self.word("deferrable") {
                 self.word("deferrable");
             } else {
@@ -469,7 +477,7 @@ impl Cursor {
             }
             self.punct(',');
         }
-        Ok(isolation)
+        Ok(mode)
     }
 }
 
@@ -510,7 +518,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             let _ = c.word("work") || c.word("transaction");
             Parsed::Begin {
-                isolation: c.isolation()?,
+                mode: c.mode()?,
                 start: false,
             }
         }
@@ -520,7 +528,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return Err(c.error());
             }
             Parsed::Begin {
-                isolation: c.isolation()?,
+                mode: c.mode()?,
                 start: true,
             }
         }
@@ -545,17 +553,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             let local = c.word("local");
             let _ = !local && c.word("session");
             if c.word("transaction") {
-                let isolation = c.isolation()?;
+                let mode = c.mode()?;
                 c.expect_end()?;
-                return Ok(Parsed::SetTransaction { isolation });
+                return Ok(Parsed::SetTransaction { mode });
             }
             if c.word("characteristics") {
                 if !(c.word("as") && c.word("transaction")) {
                     return Err(c.error());
                 }
-                let isolation = c.isolation()?;
+                let mode = c.mode()?;
                 c.expect_end()?;
-                let value = isolation.map(isolation_name).map(str::to_string);
+                if mode.read_only.is_some() {
+                    return Err(SqlError::unsupported(
+                        "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY/WRITE",
+                    ));
+                }
+                let value = mode.isolation.map(isolation_name).map(str::to_string);
                 return Ok(Parsed::Set {
                     name: "default_transaction_isolation".into(),
                     value,

@@ -150,6 +150,22 @@ impl Plan {
         }
     }
 
+    /// The command a read-only transaction may not run, as PostgreSQL names it in the error.
+    pub fn write_command(&self) -> Option<&'static str> {
+        Some(match self {
+            Plan::Select(_) => return None,
+            Plan::Insert(_) => "INSERT",
+            Plan::Update(_) => "UPDATE",
+            Plan::Delete(_) => "DELETE",
+            Plan::CreateTable { .. } => "CREATE TABLE",
+            Plan::DropTables { .. } => "DROP TABLE",
+            Plan::Truncate { .. } => "TRUNCATE TABLE",
+            Plan::AddPrimaryKey { .. } => "ALTER TABLE",
+            Plan::CreateIndex { .. } => "CREATE INDEX",
+            Plan::DropIndexes { .. } => "DROP INDEX",
+        })
+    }
+
     /// Whether the statement changes the catalog (not allowed inside a transaction block yet).
     pub fn is_ddl(&self) -> bool {
         matches!(

@@ -29,7 +29,9 @@ use std::path::Path;
 use crate::store::StoreImage;
 use crate::wal::{put_bytes, put_optional, Cursor};
 
-const MAGIC: &[u8; 8] = b"KEELCKP1";
+const MAGIC: &[u8; 8] = b"KEELCKP2";
+/// Files of builds before MVCC: no undo tree field.
+const MAGIC_V1: &[u8; 8] = b"KEELCKP1";
 
 /// One worker's part of a checkpoint.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -85,6 +87,7 @@ pub fn encode(checkpoint: &WorkerCheckpoint) -> Vec<u8> {
         }
     }
     put_u64(&mut body, image.max_txn);
+    put_u64(&mut body, image.versions);
     put_u64(&mut body, image.settled.len() as u64);
     for &txn in &image.settled {
         put_u64(&mut body, txn);
@@ -100,9 +103,11 @@ pub fn encode(checkpoint: &WorkerCheckpoint) -> Vec<u8> {
 /// Parses a file's bytes; `None` when they are not a whole, intact checkpoint file.
 pub fn decode(bytes: &[u8]) -> Option<WorkerCheckpoint> {
     let mut header = Cursor(bytes);
-    if header.take(8)? != MAGIC {
-        return None;
-    }
+    let v1 = match header.take(8)? {
+        magic if magic == MAGIC => false,
+        magic if magic == MAGIC_V1 => true,
+        _ => return None,
+    };
     let crc = header.u32()?;
     let len = header.u64()? as usize;
     let body = header.take(len)?;
@@ -137,6 +142,9 @@ pub fn decode(bytes: &[u8]) -> Option<WorkerCheckpoint> {
         _ => return None,
     };
     store.max_txn = c.u64()?;
+    if !v1 {
+        store.versions = c.u64()?;
+    }
     for _ in 0..count(&mut c)? {
         store.settled.push(c.u64()?);
     }
@@ -180,6 +188,7 @@ mod tests {
                 garbage: vec![9],
                 catalog: Some((3, b"catalog".to_vec())),
                 max_txn: 77 << 8,
+                versions: 12,
                 settled: vec![5, 6],
             },
         };

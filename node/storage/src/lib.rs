@@ -8,8 +8,9 @@
 //!   splits and merges.
 //! - [`engine`]: a worker's page space (one data file) and the ordered key/value tree a vshard's
 //!   table data sits in.
-//! - [`store`]: a worker's share of the data: one engine tree per (table, vshard), row locks with
-//!   before-images (the seed of undo-log MVCC), per-transaction write sets.
+//! - [`mvcc`]: timestamps, snapshots, version headers and the horizon of undo-log MVCC.
+//! - [`store`]: a worker's share of the data: one engine tree per (table, vshard) holding the newest
+//!   versions, an undo tree of older ones, row locks, per-transaction write sets, purge.
 //! - [`wal`]: the per-worker write-ahead log: row-level records with checksums, group commit through
 //!   io_uring, and recovery.
 //!
@@ -20,6 +21,7 @@ pub mod bm;
 pub mod btree;
 pub mod checkpoint;
 pub mod engine;
+pub mod mvcc;
 pub mod store;
 pub mod wal;
 

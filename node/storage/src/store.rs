@@ -1,31 +1,38 @@
-//! A worker's share of the data: trees per (table, vshard), row locks, transaction write sets.
+//! A worker's share of the data: trees per (table, vshard), row versions, row locks, write sets.
 //!
 //! ```text
-//!   trees[(table, vshard)] : key -> newest row bytes (committed, or written by the lock holder)
-//!   locks[(table, key)]    : holder txn, before-image (None: the row did not exist), deleted flag
+//!   trees[(table, vshard)] : key -> newest version (mvcc header + row; a tombstone after a delete)
+//!   undo                   : (commit ts, table, key) -> the version that commit replaced
+//!   commits[txn]           : commit ts of transactions newer than the horizon that wrote here
+//!   locks[(table, key)]    : holder txn, before-image (the newest committed version), deleted flag
 //!   table_locks[table]     : holder txn of an exclusive table lock (TRUNCATE, table rewrite)
 //! ```
 //!
-//! Invariants:
-//! - A row written by an open transaction is locked by it until it commits or aborts; nobody else
-//!   writes it meanwhile (writers get [`Blocked`] and wait for the holder).
-//! - Other transactions read the before-image of a locked row: they never see uncommitted data.
-//!   This is READ COMMITTED with row-level write locks; the newest-in-place / before-image split is the
-//!   shape the undo-log MVCC issue extends into version chains with snapshots.
-//! - An uncommitted delete keeps the row in its tree (marked in the lock) so that other readers still see
-//!   it; commit removes it.
+//! Invariants (see [`crate::mvcc`] for versions and timestamps):
+//! - A row written (or locked FOR UPDATE) by an open transaction is locked by it until it commits or
+//!   aborts; nobody else writes it meanwhile (writers get [`Blocked`] and wait for the holder).
+//! - Readers see the version their snapshot selects: they start from the before-image of a locked row
+//!   (never uncommitted data) and walk the undo tree back past versions committed after the
+//!   snapshot. Readers never wait for writers, with one exception: a multi-worker transaction between
+//!   its durable commit records and its release, whose commit timestamp is not known here yet (it
+//!   takes one log write).
+//! - An uncommitted delete keeps the row in place (marked in the lock) so that other readers still
+//!   see it; the release writes a tombstone, which purge removes once no snapshot needs the row.
 //! - Commit is two steps: [`Store::commit_records`] hands the write set to the log while the locks stay
-//!   held; [`Store::release`] runs once the log says the records are durable. A reader can therefore
-//!   never observe a change that a crash could still take back.
+//!   held; [`Store::release`] runs once the log says the records are durable, with the commit
+//!   timestamp. A reader can therefore never observe a change that a crash could still take back.
+//! - Every tombstone in place (or in a lock's before-image) has an undo record: purge and recovery
+//!   find tombstones through the undo tree.
 //!
 //! Every method is synchronous: the store is owned by one worker thread and never awaits. A caller that
 //! gets [`Blocked`] waits (asynchronously) for the holder to finish and retries the whole operation.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
 use crate::engine::{PagedTree, Pages};
+use crate::mvcc::{self, Snapshot, Ts};
 use crate::wal::Record;
 use crate::{vshard_of, TableId, TxnId, VShard};
 
@@ -38,13 +45,16 @@ pub struct Blocked {
 #[derive(Debug)]
 struct RowLock {
     holder: TxnId,
+    /// The newest committed version when the lock was taken, as stored in place (None: no row).
     before: Option<Vec<u8>>,
     deleted: bool,
+    /// The holder changed the row (not just locked it FOR UPDATE).
+    changed: bool,
 }
 
 #[derive(Default, Debug)]
 struct WriteSet {
-    /// Rows this transaction locked and changed, in first-touch order.
+    /// Rows this transaction locked, in first-touch order.
     rows: Vec<(TableId, Vec<u8>)>,
     /// Tables this transaction truncated, with the trees they had (restored on abort).
     truncated: Vec<(TableId, Vec<(VShard, PagedTree)>)>,
@@ -52,20 +62,34 @@ struct WriteSet {
     catalog: Option<(u64, Vec<u8>)>,
 }
 
-/// What a scan shows of one row.
+/// The newest version of a row, as a writer must consider it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Newest<'a> {
+    /// This transaction holds the row's lock: its own version (None: it deleted the row).
+    Mine(Option<Cow<'a, [u8]>>),
+    /// The newest committed version (None: no row, or a committed delete), and whether it was
+    /// committed after the reader's snapshot.
+    Committed {
+        row: Option<Cow<'a, [u8]>>,
+        after_snapshot: bool,
+    },
+    /// Another transaction holds the row's lock.
+    Locked(TxnId),
+}
+
+/// What a read shows of one row.
 pub struct RowView<'a> {
     pub key: &'a [u8],
-    /// The version this transaction sees (None: invisible to it).
-    pub visible: Option<&'a [u8]>,
-    /// The newest version when another transaction holds the row's lock.
-    pub locked_newest: Option<(TxnId, Option<&'a [u8]>)>,
+    /// The version the snapshot sees (None: invisible to it).
+    pub visible: Option<Cow<'a, [u8]>>,
+    pub newest: Newest<'a>,
 }
 
 /// Result of an insert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inserted {
     Yes,
-    /// A visible row already has this key.
+    /// A committed or own row already has this key.
     Duplicate,
 }
 
@@ -75,6 +99,14 @@ pub struct Store {
     trees: HashMap<(TableId, VShard), PagedTree>,
     /// vshards that hold a tree, per table (for scans).
     table_vshards: HashMap<TableId, Vec<VShard>>,
+    /// Versions replaced by commits newer than the horizon (see [`crate::mvcc`]).
+    undo: PagedTree,
+    /// Commit timestamps of transactions that wrote here, until the horizon passes them.
+    commits: HashMap<TxnId, Ts>,
+    commit_order: BTreeSet<(Ts, TxnId)>,
+    /// Rows in place carry no version header (a data directory of an older format, opened to be
+    /// moved into the current one).
+    legacy: bool,
     locks: HashMap<(TableId, Vec<u8>), RowLock>,
     table_locks: HashMap<TableId, TxnId>,
     txns: HashMap<TxnId, WriteSet>,
@@ -97,12 +129,16 @@ pub struct Store {
 pub struct StoreImage {
     /// (table, vshard, tree meta page, rows).
     pub trees: Vec<(TableId, VShard, u64, u64)>,
-    /// Before-images of rows that open transactions had changed in place at the cut: (table, key,
-    /// row; None: the row did not exist). Applied when the image is opened.
+    /// Rows to put back when the image is opened: before-images of rows that open transactions had
+    /// changed in place at the cut, and removals of rows that committing transactions deleted (table,
+    /// key, row as stored; None: no row).
     pub undo: Vec<(TableId, Vec<u8>, Option<Vec<u8>>)>,
     /// Meta pages of trees that are garbage once the image is opened (a truncate's new trees whose
     /// transaction was open at the cut, or the old trees of one that was committing).
     pub garbage: Vec<u64>,
+    /// Meta page of the undo tree at the cut (0: none): garbage once opened, after the tombstones it
+    /// explains are removed.
+    pub versions: u64,
     /// The newest catalog image released here before the cut.
     pub catalog: Option<(u64, Vec<u8>)>,
     pub max_txn: TxnId,
@@ -121,10 +157,15 @@ impl Default for Store {
 impl Store {
     /// An empty store whose trees live in `pages`.
     pub fn new(pages: Pages) -> Store {
+        let undo = PagedTree::new(&pages);
         Store {
             pages,
             trees: HashMap::new(),
             table_vshards: HashMap::new(),
+            undo,
+            commits: HashMap::new(),
+            commit_order: BTreeSet::new(),
+            legacy: false,
             locks: HashMap::new(),
             table_locks: HashMap::new(),
             txns: HashMap::new(),
@@ -134,6 +175,12 @@ impl Store {
             catalog: None,
             max_txn: 0,
         }
+    }
+
+    /// Marks the rows in place as headerless (an older data format): they are read as committed
+    /// before everything, to be moved into a store of the current format.
+    pub fn set_legacy(&mut self) {
+        self.legacy = true;
     }
 
     /// A store over `pages` holding a checkpoint image: its trees as of the cut, with the changes
@@ -153,6 +200,25 @@ impl Store {
         }
         for (table, key, before) in &image.undo {
             store.set_row(*table, key, before.as_deref());
+        }
+        if image.versions != 0 {
+            // No snapshot survives a restart: every tombstone is garbage, and the undo tree with it.
+            let versions = PagedTree::open(&store.pages, image.versions, 0);
+            let mut explained = Vec::new();
+            versions.scan(Bound::Unbounded, Bound::Unbounded, &mut |key, _| {
+                let (_, table, key) = mvcc::parse_undo_key(key);
+                explained.push((table, key.to_vec()));
+                true
+            });
+            for (table, key) in explained {
+                if store
+                    .raw(table, &key)
+                    .is_some_and(|raw| mvcc::parse(&raw).1.is_none())
+                {
+                    store.set_row(table, &key, None);
+                }
+            }
+            versions.destroy();
         }
         store.catalog = image.catalog.clone();
         store.max_txn = image.max_txn;
@@ -232,6 +298,7 @@ impl Store {
         let mut image = StoreImage {
             catalog: self.catalog.clone(),
             max_txn: self.max_txn,
+            versions: self.undo.meta_pid(),
             ..Default::default()
         };
         // Until this checkpoint is durable the previous one counts: keep listing what was released
@@ -276,8 +343,14 @@ impl Store {
             );
         }
         for ((table, key), lock) in &self.locks {
+            if !lock.changed {
+                continue;
+            }
             if !self.committing.contains_key(&lock.holder) {
                 image.undo.push((*table, key.clone(), lock.before.clone()));
+            } else if lock.deleted {
+                // Committed in the image, but the row is still in place until the release.
+                image.undo.push((*table, key.clone(), None));
             }
         }
         (image, committing)
@@ -300,11 +373,12 @@ impl Store {
         &self.pages
     }
 
-    /// Loads recovered rows (already committed) for a table.
+    /// Loads rows committed before everything (moving rows between stores).
     pub fn load(&mut self, table: TableId, rows: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) {
         for (key, row) in rows {
             let vshard = vshard_of(&key);
-            self.tree_mut(table, vshard).put(&key, &row);
+            self.tree_mut(table, vshard)
+                .put(&key, &mvcc::version(0, Some(&row)));
         }
     }
 
@@ -330,67 +404,180 @@ impl Store {
         self.table_locks.get(&table) == Some(&txn)
     }
 
-    /// Row lock holder of `key`, if another transaction than `txn`.
-    fn other_holder(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<&RowLock> {
+    fn lock_of(&self, table: TableId, key: &[u8]) -> Option<&RowLock> {
         // The map is keyed by owned keys; avoid allocating when no lock exists at all.
         if self.locks.is_empty() {
             return None;
         }
-        self.locks
-            .get(&(table, key.to_vec()))
-            .filter(|lock| lock.holder != txn)
+        self.locks.get(&(table, key.to_vec()))
     }
 
     /// The transaction other than `txn` holding the lock on `key`, if any.
     pub fn lock_holder_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
-        self.other_holder(txn, table, key).map(|lock| lock.holder)
+        self.lock_of(table, key)
+            .map(|lock| lock.holder)
+            .filter(|holder| *holder != txn)
     }
 
-    /// The version of `key` that `txn` sees.
-    pub fn get(
-        &self,
-        txn: TxnId,
-        table: TableId,
-        key: &[u8],
-    ) -> Result<Option<Cow<'_, [u8]>>, Blocked> {
-        self.check_table(txn, table)?;
-        let newest = || {
-            self.trees
-                .get(&(table, vshard_of(key)))
-                .and_then(|tree| tree.get(key))
-                .map(Cow::Owned)
-        };
-        if self.locks.is_empty() {
-            return Ok(newest());
+    /// The stored bytes in place for `key`.
+    fn raw(&self, table: TableId, key: &[u8]) -> Option<Vec<u8>> {
+        self.trees.get(&(table, vshard_of(key)))?.get(key)
+    }
+
+    /// The writer and row of a stored version (legacy rows: written before everything).
+    fn parse<'b>(&self, raw: &'b [u8]) -> (TxnId, Option<&'b [u8]>) {
+        if self.legacy {
+            (0, Some(raw))
+        } else {
+            mvcc::parse(raw)
         }
-        Ok(match self.locks.get(&(table, key.to_vec())) {
-            None => newest(),
-            Some(lock) if lock.holder == txn => newest().filter(|_| !lock.deleted),
-            Some(lock) => lock.before.as_deref().map(Cow::Borrowed),
+    }
+
+    /// The row of a stored version (None: a tombstone).
+    fn live<'b>(&self, raw: Cow<'b, [u8]>) -> Option<Cow<'b, [u8]>> {
+        let skip = if self.legacy { 0 } else { mvcc::HEADER };
+        self.parse(&raw).1?;
+        Some(match raw {
+            Cow::Borrowed(bytes) => Cow::Borrowed(&bytes[skip..]),
+            Cow::Owned(mut bytes) => {
+                bytes.drain(..skip);
+                Cow::Owned(bytes)
+            }
         })
     }
 
-    /// Visits every row of `table` on this worker as `txn` sees it, until `visit` returns false.
+    /// The commit timestamp of a released writer (0: before every live snapshot).
+    fn commit_ts(&self, writer: TxnId) -> Ts {
+        self.commits.get(&writer).copied().unwrap_or(0)
+    }
+
+    /// The row `snapshot` sees, starting from a committed version of `key` and walking back
+    /// through the undo tree past versions committed after the snapshot.
+    fn resolve<'a>(
+        &'a self,
+        snapshot: Snapshot,
+        table: TableId,
+        key: &[u8],
+        mut version: Option<Cow<'a, [u8]>>,
+    ) -> Option<Cow<'a, [u8]>> {
+        loop {
+            let raw = version?;
+            let ts = self.commit_ts(self.parse(&raw).0);
+            if ts <= snapshot.ts {
+                return self.live(raw);
+            }
+            version = self.undo.get(&mvcc::undo_key(ts, table, key)).map(Cow::Owned);
+        }
+    }
+
+    /// What `snapshot` sees of `key`, whose bytes in place are `raw`.
+    fn view<'a>(
+        &'a self,
+        snapshot: Snapshot,
+        table: TableId,
+        key: &'a [u8],
+        raw: Option<&'a [u8]>,
+    ) -> Result<RowView<'a>, Blocked> {
+        Ok(match self.lock_of(table, key) {
+            Some(lock) if lock.holder == snapshot.txn => {
+                let own = if lock.deleted {
+                    None
+                } else {
+                    raw.and_then(|raw| self.live(Cow::Borrowed(raw)))
+                };
+                RowView {
+                    key,
+                    visible: own.clone(),
+                    newest: Newest::Mine(own),
+                }
+            }
+            Some(lock) => {
+                if self.committing.get(&lock.holder) == Some(&true) {
+                    // Its commit timestamp may be older than the snapshot: wait for the release.
+                    return Err(Blocked {
+                        holder: lock.holder,
+                    });
+                }
+                RowView {
+                    key,
+                    visible: self.resolve(
+                        snapshot,
+                        table,
+                        key,
+                        lock.before.as_deref().map(Cow::Borrowed),
+                    ),
+                    newest: Newest::Locked(lock.holder),
+                }
+            }
+            None => {
+                let newest = match raw {
+                    None => Newest::Committed {
+                        row: None,
+                        after_snapshot: false,
+                    },
+                    Some(bytes) => Newest::Committed {
+                        row: self.live(Cow::Borrowed(bytes)),
+                        after_snapshot: self.commit_ts(self.parse(bytes).0) > snapshot.ts,
+                    },
+                };
+                RowView {
+                    key,
+                    visible: self.resolve(snapshot, table, key, raw.map(Cow::Borrowed)),
+                    newest,
+                }
+            }
+        })
+    }
+
+    /// The version of `key` that `snapshot` sees.
+    pub fn get(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        key: &[u8],
+    ) -> Result<Option<Cow<'_, [u8]>>, Blocked> {
+        self.check_table(snapshot.txn, table)?;
+        let raw = self.raw(table, key);
+        let view = self.view(snapshot, table, key, raw.as_deref())?;
+        Ok(view.visible.map(|row| Cow::Owned(row.into_owned())))
+    }
+
+    /// What `snapshot` sees of `key` and its newest version, for a writer.
+    pub fn newest(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        key: &[u8],
+        visit: &mut dyn FnMut(RowView<'_>),
+    ) -> Result<(), Blocked> {
+        self.check_table(snapshot.txn, table)?;
+        let raw = self.raw(table, key);
+        visit(self.view(snapshot, table, key, raw.as_deref())?);
+        Ok(())
+    }
+
+    /// Visits every row of `table` on this worker as `snapshot` sees it, until `visit` returns false.
     pub fn scan(
         &self,
-        txn: TxnId,
+        snapshot: Snapshot,
         table: TableId,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        self.scan_range(txn, table, Bound::Unbounded, Bound::Unbounded, visit)
+        self.scan_range(snapshot, table, Bound::Unbounded, Bound::Unbounded, visit)
     }
 
     /// As [`scan`](Self::scan), for keys between `from` and `to` (in key order within each
-    /// vshard's tree; the vshards one after the other; only the key's own for a single key).
+    /// vshard's tree; the vshards one after the other; only the key's own for a single key). Rows
+    /// that no version of exists for anyone (tombstones) are visited too, with nothing visible.
     pub fn scan_range(
         &self,
-        txn: TxnId,
+        snapshot: Snapshot,
         table: TableId,
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        self.check_table(txn, table)?;
+        self.check_table(snapshot.txn, table)?;
         let Some(vshards) = self.table_vshards.get(&table) else {
             return Ok(());
         };
@@ -402,71 +589,65 @@ impl Store {
         let vshards = vshards
             .iter()
             .filter(|vshard| single.is_none_or(|only| **vshard == only));
-        let any_locks = !self.locks.is_empty();
         let mut go_on = true;
+        let mut blocked = None;
         for vshard in vshards {
             let Some(tree) = self.trees.get(&(table, *vshard)) else {
                 continue;
             };
-            tree.scan(from, to, &mut |key, row| {
-                let view = match any_locks
-                    .then(|| self.locks.get(&(table, key.to_vec())))
-                    .flatten()
-                {
-                    None => RowView {
-                        key,
-                        visible: Some(row),
-                        locked_newest: None,
-                    },
-                    Some(lock) if lock.holder == txn => RowView {
-                        key,
-                        visible: (!lock.deleted).then_some(row),
-                        locked_newest: None,
-                    },
-                    Some(lock) => RowView {
-                        key,
-                        visible: lock.before.as_deref(),
-                        locked_newest: Some((lock.holder, (!lock.deleted).then_some(row))),
-                    },
+            tree.scan(from, to, &mut |key, raw| {
+                go_on = match self.view(snapshot, table, key, Some(raw)) {
+                    Ok(view) => visit(view),
+                    Err(wait) => {
+                        blocked = Some(wait);
+                        false
+                    }
                 };
-                go_on = visit(view);
                 go_on
             });
             if !go_on {
                 break;
             }
         }
-        Ok(())
+        match blocked {
+            Some(wait) => Err(wait),
+            None => Ok(()),
+        }
     }
 
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
-    fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+    fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<&mut RowLock, Blocked> {
         self.check_table(txn, table)?;
-        if let Some(lock) = self.other_holder(txn, table, key) {
-            return Err(Blocked {
-                holder: lock.holder,
-            });
+        if let Some(holder) = self.lock_holder_other_than(txn, table, key) {
+            return Err(Blocked { holder });
         }
         let map_key = (table, key.to_vec());
         if !self.locks.contains_key(&map_key) {
-            let before = self
-                .trees
-                .get(&(table, vshard_of(key)))
-                .and_then(|tree| tree.get(key));
+            let before = self.raw(table, key);
+            self.writes(txn).rows.push(map_key.clone());
             self.locks.insert(
-                map_key,
+                map_key.clone(),
                 RowLock {
                     holder: txn,
                     before,
                     deleted: false,
+                    changed: false,
                 },
             );
-            self.writes(txn).rows.push((table, key.to_vec()));
+        }
+        Ok(self.locks.get_mut(&map_key).expect("locked above"))
+    }
+
+    /// Locks `key` for `txn` without changing it (SELECT .. FOR UPDATE): other writers wait until
+    /// `txn` ends.
+    pub fn lock_row(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+        if !self.exclusive(txn, table) {
+            self.lock(txn, table, key)?;
         }
         Ok(())
     }
 
-    /// Inserts a row unless a row with that key is visible to `txn`.
+    /// Inserts a row unless a committed row (or one of `txn`'s own) has that key.
     pub fn insert(
         &mut self,
         txn: TxnId,
@@ -474,6 +655,7 @@ impl Store {
         key: Vec<u8>,
         row: Vec<u8>,
     ) -> Result<Inserted, Blocked> {
+        let stored = mvcc::version(txn, Some(&row));
         if self.exclusive(txn, table) {
             // The table is this transaction's alone (it truncated it): no row locks needed, an
             // abort restores the saved trees, and commit logs every row of the table.
@@ -481,20 +663,26 @@ impl Store {
             if tree.contains(&key) {
                 return Ok(Inserted::Duplicate);
             }
-            tree.put(&key, &row);
+            tree.put(&key, &stored);
             return Ok(Inserted::Yes);
         }
-        if self.get(txn, table, &key)?.is_some() {
+        let mut exists = false;
+        let mut holder = None;
+        self.newest(Snapshot::latest(txn), table, &key, &mut |view| match view.newest {
+            Newest::Mine(row) | Newest::Committed { row, .. } => exists = row.is_some(),
+            Newest::Locked(other) => holder = Some(other),
+        })?;
+        if let Some(holder) = holder {
+            return Err(Blocked { holder });
+        }
+        if exists {
             return Ok(Inserted::Duplicate);
         }
-        self.lock(txn, table, &key)?;
-        let lock = self
-            .locks
-            .get_mut(&(table, key.clone()))
-            .expect("locked above");
+        let lock = self.lock(txn, table, &key)?;
         lock.deleted = false;
+        lock.changed = true;
         let vshard = vshard_of(&key);
-        self.tree_mut(table, vshard).put(&key, &row);
+        self.tree_mut(table, vshard).put(&key, &stored);
         Ok(Inserted::Yes)
     }
 
@@ -507,10 +695,11 @@ impl Store {
         row: Vec<u8>,
     ) -> Result<(), Blocked> {
         if !self.exclusive(txn, table) {
-            self.lock(txn, table, key)?;
+            self.lock(txn, table, key)?.changed = true;
         }
         let vshard = vshard_of(key);
-        self.tree_mut(table, vshard).put(key, &row);
+        self.tree_mut(table, vshard)
+            .put(key, &mvcc::version(txn, Some(&row)));
         Ok(())
     }
 
@@ -522,15 +711,14 @@ impl Store {
             }
             return Ok(());
         }
-        self.lock(txn, table, key)?;
-        self.locks
-            .get_mut(&(table, key.to_vec()))
-            .expect("locked above")
-            .deleted = true;
+        let lock = self.lock(txn, table, key)?;
+        lock.deleted = true;
+        lock.changed = true;
         Ok(())
     }
 
     /// Empties `table` on this worker under an exclusive table lock held until commit or abort.
+    /// Like PostgreSQL's, it is not MVCC-safe: older snapshots see the table empty afterwards.
     pub fn truncate(&mut self, txn: TxnId, table: TableId) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
         if let Some((_, lock)) = self
@@ -544,8 +732,8 @@ impl Store {
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
-        self.finish_rows(txn, |(t, _)| *t == table, true);
-        self.table_locks.insert(txn_table_key(table), txn);
+        self.undo_rows(txn, |(t, _)| *t == table);
+        self.table_locks.insert(table, txn);
         let vshards = self.table_vshards.remove(&table).unwrap_or_default();
         let old = vshards
             .into_iter()
@@ -570,7 +758,7 @@ impl Store {
         self.writes(txn).catalog = Some((version, image));
     }
 
-    /// Whether `txn` changed anything on this worker.
+    /// Whether `txn` changed (or locked) anything on this worker.
     pub fn has_writes(&self, txn: TxnId) -> bool {
         self.txns.contains_key(&txn)
     }
@@ -608,6 +796,9 @@ impl Store {
         }
         for (table, key) in &writes.rows {
             let lock = &self.locks[&(*table, key.clone())];
+            if !lock.changed {
+                continue;
+            }
             let before = lock.before.as_deref();
             if lock.deleted {
                 if before.is_some() {
@@ -619,9 +810,7 @@ impl Store {
                     });
                 }
             } else {
-                let after = self.trees[&(*table, vshard_of(key))]
-                    .get(key)
-                    .expect("locked row is in its tree");
+                let after = self.raw(*table, key).expect("locked row is in its tree");
                 emit(Record::Put {
                     txn,
                     table: *table,
@@ -641,33 +830,55 @@ impl Store {
         emit(Record::Commit { txn, participants });
     }
 
-    /// Ends `txn` after its commit is durable: its changes become everyone's, its locks go.
-    pub fn release(&mut self, txn: TxnId) {
-        self.finish_rows(txn, |_| true, false);
+    /// Ends `txn` after its commit is durable, as committed at `ts`: its changes become visible to
+    /// snapshots from `ts` on, the versions they replaced go to the undo tree, its locks go.
+    pub fn release(&mut self, txn: TxnId, ts: Ts) {
         if self.committing.remove(&txn) == Some(true) {
             self.released_multi.push(txn);
         }
-        if let Some(writes) = self.txns.remove(&txn) {
-            if let Some((version, image)) = &writes.catalog {
-                self.note_catalog(*version, image);
+        let Some(writes) = self.txns.remove(&txn) else {
+            return;
+        };
+        let mut wrote = !writes.truncated.is_empty();
+        for (table, key) in writes.rows {
+            let Some(lock) = self.locks.remove(&(table, key.clone())) else {
+                continue;
+            };
+            if !lock.changed {
+                continue;
             }
-            for (table, old) in writes.truncated {
-                self.table_locks.remove(&txn_table_key(table));
-                // The rows the truncate removed are gone for good: free their pages.
-                for (_, tree) in old {
-                    tree.destroy();
-                }
+            wrote = true;
+            if let Some(before) = &lock.before {
+                self.undo.put(&mvcc::undo_key(ts, table, &key), before);
+            }
+            if lock.deleted {
+                let tombstone = lock.before.is_some().then(|| mvcc::version(txn, None));
+                self.set_row(table, &key, tombstone.as_deref());
+            }
+        }
+        if wrote {
+            self.commits.insert(txn, ts);
+            self.commit_order.insert((ts, txn));
+        }
+        if let Some((version, image)) = &writes.catalog {
+            self.note_catalog(*version, image);
+        }
+        for (table, old) in writes.truncated {
+            self.table_locks.remove(&table);
+            // The rows the truncate removed are gone for good: free their pages.
+            for (_, tree) in old {
+                tree.destroy();
             }
         }
     }
 
     /// Undoes everything `txn` did on this worker and releases its locks.
     pub fn abort(&mut self, txn: TxnId) {
-        self.finish_rows(txn, |_| true, true);
+        self.undo_rows(txn, |_| true);
         self.committing.remove(&txn);
         if let Some(writes) = self.txns.remove(&txn) {
             for (table, trees) in writes.truncated.into_iter().rev() {
-                self.table_locks.remove(&txn_table_key(table));
+                self.table_locks.remove(&table);
                 for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
                     if let Some(tree) = self.trees.remove(&(table, vshard)) {
                         tree.destroy();
@@ -684,8 +895,8 @@ impl Store {
         }
     }
 
-    /// Settles the row locks of `txn` that `which` selects: commit (keep newest) or undo (restore).
-    fn finish_rows(&mut self, txn: TxnId, which: impl Fn(&(TableId, Vec<u8>)) -> bool, undo: bool) {
+    /// Puts the rows of `txn` that `which` selects back as they were and releases their locks.
+    fn undo_rows(&mut self, txn: TxnId, which: impl Fn(&(TableId, Vec<u8>)) -> bool) {
         let Some(writes) = self.txns.get_mut(&txn) else {
             return;
         };
@@ -697,22 +908,59 @@ impl Store {
             let Some(lock) = self.locks.remove(&(table, key.clone())) else {
                 continue;
             };
-            let restore = if undo {
-                lock.before.map(Some).unwrap_or(None)
-            } else {
-                None
-            };
-            let remove = if undo {
-                restore.is_none()
-            } else {
-                lock.deleted
-            };
-            if let Some(before) = restore {
-                self.set_row(table, &key, Some(&before));
-            } else if remove {
-                self.set_row(table, &key, None);
+            if lock.changed {
+                self.set_row(table, &key, lock.before.as_deref());
             }
         }
+    }
+
+    /// Drops what no snapshot can read any more: undo records of commits at or before `horizon`
+    /// (oldest first, at most `budget` of them), the tombstones they explain, and the commit
+    /// timestamps at or before it. Returns how many undo records went.
+    pub fn purge(&mut self, horizon: Ts, budget: usize) -> usize {
+        let mut garbage = Vec::new();
+        let upto = horizon.saturating_add(1).to_be_bytes();
+        self.undo
+            .scan(Bound::Unbounded, Bound::Excluded(&upto), &mut |key, _| {
+                garbage.push(key.to_vec());
+                garbage.len() < budget
+            });
+        for undo_key in &garbage {
+            self.undo.remove(undo_key);
+            let (_, table, key) = mvcc::parse_undo_key(undo_key);
+            let old_tombstone = |store: &Store, raw: &[u8]| {
+                let (writer, row) = store.parse(raw);
+                row.is_none() && store.commit_ts(writer) <= horizon
+            };
+            let map_key = (table, key.to_vec());
+            match self.locks.get(&map_key) {
+                Some(lock) if lock.changed => {
+                    // A transaction re-inserted the row: an abort must not bring the tombstone back.
+                    if lock.before.as_deref().is_some_and(|b| old_tombstone(self, b)) {
+                        self.locks.get_mut(&map_key).expect("present").before = None;
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if self.raw(table, key).is_some_and(|raw| old_tombstone(self, &raw)) {
+                        self.set_row(table, key, None);
+                    }
+                }
+            }
+        }
+        while let Some(&(ts, txn)) = self.commit_order.first() {
+            if ts > horizon {
+                break;
+            }
+            self.commit_order.pop_first();
+            self.commits.remove(&txn);
+        }
+        garbage.len()
+    }
+
+    /// Undo records and commit timestamps kept for snapshots (for tests and telemetry).
+    pub fn versions_kept(&self) -> (usize, usize) {
+        (self.undo.len(), self.commits.len())
     }
 
     /// Stores `row` under `key` in the key's tree of `table`; None removes the key.
@@ -739,7 +987,7 @@ impl Store {
         }
     }
 
-    /// Number of rows of `table` on this worker, including uncommitted ones.
+    /// Number of rows of `table` on this worker, including uncommitted ones and tombstones.
     pub fn row_count(&self, table: TableId) -> usize {
         self.table_vshards
             .get(&table)
@@ -753,11 +1001,6 @@ impl Store {
     }
 }
 
-/// Table locks share the map with nothing else; the helper keeps the key type explicit.
-fn txn_table_key(table: TableId) -> TableId {
-    table
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,11 +1011,11 @@ mod tests {
         store.load(1, [(b"k".to_vec(), b"old".to_vec())]);
         store.update(10, 1, b"k", b"new".to_vec()).unwrap();
         assert_eq!(
-            store.get(10, 1, b"k").unwrap(),
+            store.get(Snapshot::latest(10), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
         );
         assert_eq!(
-            store.get(20, 1, b"k").unwrap(),
+            store.get(Snapshot::latest(20), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"old"[..]))
         );
         assert_eq!(
@@ -782,9 +1025,9 @@ mod tests {
         let mut records = Vec::new();
         store.commit_records(10, &[0], &mut |record| records.push(format!("{record:?}")));
         assert_eq!(records.len(), 2);
-        store.release(10);
+        store.release(10, 1);
         assert_eq!(
-            store.get(20, 1, b"k").unwrap(),
+            store.get(Snapshot::latest(20), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
         );
     }
@@ -805,20 +1048,20 @@ mod tests {
         );
         store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         store.delete(5, 1, b"a").unwrap();
-        assert_eq!(store.get(5, 1, b"a").unwrap(), None);
+        assert_eq!(store.get(Snapshot::latest(5), 1, b"a").unwrap(), None);
         assert_eq!(
-            store.get(6, 1, b"a").unwrap(),
+            store.get(Snapshot::latest(6), 1, b"a").unwrap(),
             Some(Cow::Borrowed(&b"1"[..]))
         );
-        assert_eq!(store.get(6, 1, b"c").unwrap(), None);
+        assert_eq!(store.get(Snapshot::latest(6), 1, b"c").unwrap(), None);
         store.truncate(5, 1).unwrap();
         assert_eq!(store.row_count(1), 0);
-        assert_eq!(store.get(6, 1, b"a"), Err(Blocked { holder: 5 }));
+        assert_eq!(store.get(Snapshot::latest(6), 1, b"a"), Err(Blocked { holder: 5 }));
         store.abort(5);
         let mut keys = Vec::new();
         store
-            .scan(6, 1, &mut |view| {
-                keys.push((view.key.to_vec(), view.visible.map(<[u8]>::to_vec)));
+            .scan(Snapshot::latest(6), 1, &mut |view| {
+                keys.push((view.key.to_vec(), view.visible.map(|row| row.to_vec())));
                 true
             })
             .unwrap();
@@ -852,7 +1095,7 @@ mod tests {
             .update(9, 1, &8u32.to_be_bytes(), b"u".to_vec())
             .unwrap();
         assert!(store.locks.is_empty(), "no row locks under the table lock");
-        assert_eq!(store.get(3, 1, b"old"), Err(Blocked { holder: 9 }));
+        assert_eq!(store.get(Snapshot::latest(3), 1, b"old"), Err(Blocked { holder: 9 }));
         let mut puts = 0;
         let mut truncates = 0;
         store.commit_records(9, &[0], &mut |record| match record {
@@ -869,14 +1112,14 @@ mod tests {
             .unwrap();
         aborted.abort(9);
         assert_eq!(
-            aborted.get(3, 1, b"old").unwrap(),
+            aborted.get(Snapshot::latest(3), 1, b"old").unwrap(),
             Some(Cow::Borrowed(&b"0"[..]))
         );
-        assert_eq!(aborted.get(3, 1, b"new").unwrap(), None);
-        store.release(9);
+        assert_eq!(aborted.get(Snapshot::latest(3), 1, b"new").unwrap(), None);
+        store.release(9, 1);
         assert_eq!(store.row_count(1), 99);
         assert_eq!(
-            store.get(3, 1, &8u32.to_be_bytes()).unwrap(),
+            store.get(Snapshot::latest(3), 1, &8u32.to_be_bytes()).unwrap(),
             Some(Cow::Borrowed(&b"u"[..]))
         );
     }
@@ -884,7 +1127,7 @@ mod tests {
     fn rows_of(store: &Store, table: TableId) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut rows = Vec::new();
         store
-            .scan(u64::MAX, table, &mut |view| {
+            .scan(Snapshot::latest(u64::MAX), table, &mut |view| {
                 if let Some(row) = view.visible {
                     rows.push((view.key.to_vec(), row.to_vec()));
                 }
@@ -898,7 +1141,7 @@ mod tests {
     fn commit(store: &mut Store, txn: TxnId, log: &mut Vec<u8>) {
         store.note_commit(txn, false);
         store.commit_records(txn, &[0], &mut |record| crate::wal::encode(&record, 1, log));
-        store.release(txn);
+        store.release(txn, 1);
     }
 
     /// A checkpoint taken while a transaction is open and another truncates a table: the image,
@@ -967,12 +1210,97 @@ mod tests {
     }
 
     #[test]
-    fn committed_delete_removes_the_row() {
+    fn committed_delete_leaves_a_tombstone_until_purge() {
         let mut store = Store::default();
         store.load(1, [(b"a".to_vec(), b"1".to_vec())]);
         store.delete(7, 1, b"a").unwrap();
-        store.release(7);
-        assert_eq!(store.row_count(1), 0);
+        store.release(7, 5);
         assert!(!store.has_writes(7));
+        let at = |ts| Snapshot { txn: 99, ts };
+        assert_eq!(store.get(at(5), 1, b"a").unwrap(), None);
+        assert_eq!(
+            store.get(at(4), 1, b"a").unwrap().as_deref(),
+            Some(&b"1"[..])
+        );
+        assert_eq!(store.row_count(1), 1, "the tombstone stays while ts 4 may read");
+        assert_eq!(store.purge(4, 100), 0);
+        assert_eq!(store.row_count(1), 1);
+        assert_eq!(store.purge(5, 100), 1);
+        assert_eq!(store.row_count(1), 0);
+        assert_eq!(store.versions_kept(), (0, 0));
+    }
+
+    /// Snapshots read the version of their time through a chain of commits; writers see the
+    /// newest version and whether it is newer than their snapshot; purge keeps exactly what the
+    /// horizon needs.
+    #[test]
+    fn snapshots_walk_the_undo_chain() {
+        let mut store = Store::default();
+        let at = |ts| Snapshot { txn: 1000, ts };
+        store.insert(10, 1, b"k".to_vec(), b"v1".to_vec()).unwrap();
+        store.release(10, 2);
+        store.update(20, 1, b"k", b"v2".to_vec()).unwrap();
+        // Open update: everyone else reads the committed version.
+        assert_eq!(store.get(at(9), 1, b"k").unwrap().as_deref(), Some(&b"v1"[..]));
+        store.release(20, 4);
+        store.delete(30, 1, b"k").unwrap();
+        store.release(30, 6);
+        store.insert(40, 1, b"k".to_vec(), b"v4".to_vec()).unwrap();
+        store.release(40, 8);
+        let read = |store: &Store, ts| store.get(at(ts), 1, b"k").unwrap().map(|r| r.to_vec());
+        assert_eq!(read(&store, 1), None);
+        assert_eq!(read(&store, 2), Some(b"v1".to_vec()));
+        assert_eq!(read(&store, 3), Some(b"v1".to_vec()));
+        assert_eq!(read(&store, 5), Some(b"v2".to_vec()));
+        assert_eq!(read(&store, 6), None);
+        assert_eq!(read(&store, 8), Some(b"v4".to_vec()));
+        let mut newest = None;
+        store
+            .newest(at(5), 1, b"k", &mut |view| {
+                newest = Some(view.newest.clone().into_owned_for_test())
+            })
+            .unwrap();
+        assert_eq!(newest, Some((Some(b"v4".to_vec()), true)));
+        // Purge up to 4: versions for snapshots 4 and older go, 5 still reads v2.
+        store.purge(4, 100);
+        assert_eq!(read(&store, 5), Some(b"v2".to_vec()));
+        assert_eq!(read(&store, 7), None);
+        store.purge(8, 100);
+        assert_eq!(store.versions_kept(), (0, 0));
+        assert_eq!(read(&store, 8), Some(b"v4".to_vec()));
+    }
+
+    impl Newest<'_> {
+        fn into_owned_for_test(self) -> (Option<Vec<u8>>, bool) {
+            match self {
+                Newest::Committed {
+                    row,
+                    after_snapshot,
+                } => (row.map(|r| r.to_vec()), after_snapshot),
+                Newest::Mine(row) => (row.map(|r| r.to_vec()), false),
+                Newest::Locked(_) => panic!("locked"),
+            }
+        }
+    }
+
+    /// A multi-worker transaction between its durable commit and its release holds readers back
+    /// (its timestamp is not known yet); a single-worker one does not (its timestamp will be newer
+    /// than any snapshot taken before).
+    #[test]
+    fn readers_wait_only_for_multi_worker_commits() {
+        let mut store = Store::default();
+        store.load(1, [(b"a".to_vec(), b"1".to_vec())]);
+        store.update(5, 1, b"a", b"2".to_vec()).unwrap();
+        store.note_commit(5, false);
+        let reader = Snapshot { txn: 6, ts: 100 };
+        assert_eq!(store.get(reader, 1, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        store.release(5, 101);
+        store.update(7, 1, b"a", b"3".to_vec()).unwrap();
+        store.note_commit(7, true);
+        assert_eq!(store.get(reader, 1, b"a"), Err(Blocked { holder: 7 }));
+        store.release(7, 102);
+        assert_eq!(store.get(reader, 1, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        let later = Snapshot { txn: 6, ts: 102 };
+        assert_eq!(store.get(later, 1, b"a").unwrap().as_deref(), Some(&b"3"[..]));
     }
 }
