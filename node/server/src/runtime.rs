@@ -34,6 +34,7 @@ use keel_sql::fragment::{Shard, ShardOutput, ShardRequest};
 use keel_storage::checkpoint::{self, WorkerCheckpoint};
 use keel_storage::engine::Pages;
 use keel_storage::mvcc::{Clock, LocalSnapshots, SnapshotLease, Ts};
+use keel_storage::ssi::Ssi;
 use keel_storage::store::Store;
 use keel_storage::wal::{self, LogFile, Wal};
 use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
@@ -72,6 +73,7 @@ pub struct Node {
     next_row_id: AtomicI64,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
+    ssi: Arc<Ssi>,
     /// `senders[from][to]`
     senders: Vec<Vec<mpsc::Sender<Envelope>>>,
     pub shutdown: watch::Receiver<bool>,
@@ -226,6 +228,9 @@ impl Cluster for Worker {
     }
     fn commit_ts(&self) -> Ts {
         self.node.clock.tick()
+    }
+    fn ssi(&self) -> &Ssi {
+        &self.node.ssi
     }
 }
 
@@ -646,6 +651,7 @@ pub fn start(
         ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
         clock: Arc::new(Clock::new(workers)),
+        ssi: Arc::new(Ssi::default()),
         senders,
         shutdown,
         version: format!(
@@ -877,6 +883,7 @@ async fn worker_main(
         store,
         wal.clone(),
         node.clock.clone(),
+        node.ssi.clone(),
         lock_wait,
     ));
     let worker = Rc::new(Worker {
@@ -941,6 +948,7 @@ async fn worker_main(
                 while shard.store.borrow_mut().purge(horizon, PURGE_STEP) == PURGE_STEP {
                     tokio::task::yield_now().await;
                 }
+                shard.clean_sireads();
             }
         });
     }

@@ -34,6 +34,7 @@ use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Pars
 use crate::plan::{Access, OutputColumn, Plan, Returning, SelectPlan};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
+use keel_storage::ssi::Ssi;
 
 /// The node as a session sees it: its own worker, the others, the catalog.
 #[allow(async_fn_in_trait)]
@@ -61,6 +62,8 @@ pub trait Cluster {
     fn snapshot(&self) -> SnapshotLease;
     /// A commit timestamp for a multi-worker transaction whose commit records are durable.
     fn commit_ts(&self) -> Ts;
+    /// The node's SERIALIZABLE transactions and their conflicts.
+    fn ssi(&self) -> &Ssi;
     /// A new hidden row id for tables without a primary key.
     fn next_row_id(&self) -> i64;
 }
@@ -720,6 +723,11 @@ impl Session {
             .txn
             .get_or_insert_with(|| Txn::new(cluster.next_txn(), false, settings));
         txn.started = true;
+        if txn.isolation == Isolation::Serializable && txn.snapshot.is_none() {
+            // Registered before the snapshot is taken: whatever SSI counts as committed before it,
+            // the snapshot sees.
+            cluster.ssi().register(txn.id, txn.read_only);
+        }
         if txn.isolation == Isolation::ReadCommitted || txn.snapshot.is_none() {
             // A new snapshot first, then the old one goes: the horizon never passes either.
             let snapshot = cluster.snapshot();
@@ -752,7 +760,15 @@ impl Session {
         let Some(txn) = self.txn.take() else {
             return Ok(());
         };
+        if let Err(failure) = cluster.ssi().pre_commit(txn.id) {
+            abort(cluster, &txn).await;
+            self.ddl = None;
+            return Err(crate::fragment::serialization_error(failure));
+        }
         let result = self.commit_writes(cluster, &txn).await;
+        if result.is_ok() {
+            cluster.ssi().committed(txn.id);
+        }
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
             Err(_) => self.ddl = None,
@@ -2114,6 +2130,7 @@ impl Session {
 }
 
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
+    cluster.ssi().aborted(txn.id);
     let requests = txn
         .writers
         .iter()

@@ -12,13 +12,14 @@
 //! `keel_storage::wal` for the multi-worker commit rule).
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use keel_storage::mvcc::{Clock, Snapshot, Ts};
+use keel_storage::ssi::Ssi;
 use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
 use keel_storage::wal::{Record, Wal};
 use keel_storage::{TableId, TxnId, WorkerId};
@@ -182,6 +183,9 @@ pub struct Shard {
     pub wal: Rc<Wal>,
     /// Commit timestamps for single-worker transactions.
     pub clock: Arc<Clock>,
+    /// The node's SERIALIZABLE transactions, and the SIREAD locks they hold on this worker's rows.
+    pub ssi: Arc<Ssi>,
+    sireads: RefCell<Sireads>,
     /// Signalled whenever a transaction on this worker ends (its locks are gone).
     pub released: Notify,
     pub lock_wait: Duration,
@@ -190,6 +194,63 @@ pub struct Shard {
 enum Failure {
     Wait(Blocked),
     Error(SqlError),
+}
+
+/// SIREAD locks: which SERIALIZABLE transactions read a row (or a key that had no row), or a whole
+/// table or index (scans), on this worker. They outlive their transactions while the transaction is
+/// tracked by [`Ssi`]; purge drops the others.
+#[derive(Default)]
+struct Sireads {
+    rows: HashMap<(TableId, Vec<u8>), Vec<TxnId>>,
+    tables: HashMap<TableId, Vec<TxnId>>,
+}
+
+/// What an operation of a SERIALIZABLE transaction read (`on`), for its SIREAD locks and its
+/// conflicts out: the writers of versions newer than its snapshot that it met.
+#[derive(Default)]
+struct Reads {
+    on: bool,
+    rows: Vec<(TableId, Vec<u8>)>,
+    tables: Vec<TableId>,
+    newer: Vec<TxnId>,
+}
+
+impl Reads {
+    fn row(&mut self, table: TableId, key: &[u8]) {
+        if self.on {
+            self.rows.push((table, key.to_vec()));
+        }
+    }
+    fn table(&mut self, table: TableId) {
+        if self.on {
+            self.tables.push(table);
+        }
+    }
+    fn saw(&mut self, view: &RowView<'_>) {
+        if self.on {
+            self.newer.extend(view.newer);
+        }
+    }
+}
+
+fn add_holder(holders: &mut Vec<TxnId>, txn: TxnId) {
+    if !holders.contains(&txn) {
+        holders.push(txn);
+    }
+}
+
+fn ssi_error(failure: keel_storage::ssi::Failure) -> Failure {
+    Failure::Error(serialization_error(failure))
+}
+
+/// PostgreSQL's error for a transaction SSI must cancel.
+pub fn serialization_error(failure: keel_storage::ssi::Failure) -> SqlError {
+    SqlError::new(
+        code::SERIALIZATION_FAILURE,
+        "could not serialize access due to read/write dependencies among transactions",
+    )
+    .with_detail(failure.0)
+    .with_hint("The transaction might succeed if retried.")
 }
 
 impl From<SqlError> for Failure {
@@ -215,6 +276,7 @@ impl Shard {
         store: Store,
         wal: Rc<Wal>,
         clock: Arc<Clock>,
+        ssi: Arc<Ssi>,
         lock_wait: Duration,
     ) -> Shard {
         Shard {
@@ -223,6 +285,8 @@ impl Shard {
             store: RefCell::new(store),
             wal,
             clock,
+            ssi,
+            sireads: RefCell::new(Sireads::default()),
             released: Notify::new(),
             lock_wait,
         }
@@ -420,9 +484,96 @@ impl Shard {
     }
 
     /// One try at a row operation; changes nothing unless it succeeds.
+    /// Takes the SIREAD locks of what a SERIALIZABLE operation read and records its conflicts out.
+    fn serialize_reads(&self, txn: TxnId, reads: Reads) -> Attempt<()> {
+        if !reads.on {
+            return Ok(());
+        }
+        {
+            let mut locks = self.sireads.borrow_mut();
+            for row in reads.rows {
+                add_holder(locks.rows.entry(row).or_default(), txn);
+            }
+            for table in reads.tables {
+                add_holder(locks.tables.entry(table).or_default(), txn);
+            }
+        }
+        for writer in reads.newer {
+            self.ssi.conflict(txn, txn, writer).map_err(ssi_error)?;
+        }
+        Ok(())
+    }
+
+    /// Before a SERIALIZABLE transaction writes `keys` of `table`: its conflicts in, from the
+    /// concurrent transactions holding SIREAD locks on them.
+    fn serialize_writes<'k>(
+        &self,
+        txn: TxnId,
+        on: bool,
+        table: TableId,
+        keys: impl Iterator<Item = &'k [u8]>,
+    ) -> Attempt<()> {
+        if !on {
+            return Ok(());
+        }
+        let mut readers = Vec::new();
+        {
+            let locks = self.sireads.borrow();
+            readers.extend(locks.tables.get(&table).into_iter().flatten());
+            if !locks.rows.is_empty() {
+                for key in keys {
+                    readers.extend(locks.rows.get(&(table, key.to_vec())).into_iter().flatten());
+                }
+            }
+        }
+        if readers.is_empty() {
+            return Ok(());
+        }
+        readers.sort_unstable();
+        readers.dedup();
+        for reader in self.ssi.concurrent_readers(txn, &readers) {
+            self.ssi.conflict(txn, reader, txn).map_err(ssi_error)?;
+        }
+        Ok(())
+    }
+
+    /// Drops SIREAD locks of transactions SSI no longer tracks.
+    pub fn clean_sireads(&self) {
+        let mut locks = self.sireads.borrow_mut();
+        if locks.rows.is_empty() && locks.tables.is_empty() {
+            return;
+        }
+        let mut holders: Vec<TxnId> = locks
+            .rows
+            .values()
+            .chain(locks.tables.values())
+            .flatten()
+            .copied()
+            .collect();
+        holders.sort_unstable();
+        holders.dedup();
+        let live = self.ssi.live(holders);
+        for holders in locks.rows.values_mut() {
+            holders.retain(|txn| live.contains(txn));
+        }
+        for holders in locks.tables.values_mut() {
+            holders.retain(|txn| live.contains(txn));
+        }
+        locks.rows.retain(|_, holders| !holders.is_empty());
+        locks.tables.retain(|_, holders| !holders.is_empty());
+    }
+
     fn attempt(&self, tx: Tx, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
         let mut store = self.store.borrow_mut();
         let txn = tx.id;
+        let ser = tx.isolation == Isolation::Serializable;
+        if ser {
+            self.ssi.check(txn).map_err(ssi_error)?;
+        }
+        let mut reads = Reads {
+            on: ser,
+            ..Reads::default()
+        };
         match op {
             ShardOp::Read {
                 table,
@@ -432,12 +583,14 @@ impl Shard {
             } => {
                 let ctx = EvalContext { params, now };
                 let mut rows = Vec::new();
-                for_each_visible(&store, tx.snap(), table, key.as_deref(), &mut |_, row| {
+                let keys = key.as_deref();
+                for_each_visible(&store, tx.snap(), table, keys, &mut reads, &mut |_, row| {
                     if matches(filter.as_deref(), &row, &ctx)? {
                         rows.push(row);
                     }
                     Ok(())
                 })?;
+                self.serialize_reads(txn, reads)?;
                 Ok(ShardOutput {
                     count: rows.len() as u64,
                     rows,
@@ -446,11 +599,12 @@ impl Shard {
             }
             ShardOp::ReadKeyed { table } => {
                 let mut output = ShardOutput::default();
-                for_each_visible(&store, tx.snap(), table, None, &mut |key, row| {
+                for_each_visible(&store, tx.snap(), table, None, &mut reads, &mut |key, row| {
                     output.keys.push(key.to_vec());
                     output.rows.push(row);
                     Ok(())
                 })?;
+                self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;
                 Ok(output)
             }
@@ -486,6 +640,8 @@ impl Shard {
                         return Err(error.into());
                     }
                 }
+                let keys = entries.iter().map(|(key, _)| key.as_slice());
+                self.serialize_writes(txn, ser, *index, keys)?;
                 let mut count = 0;
                 for (key, row_key) in entries {
                     if store.insert(txn, *index, key.clone(), row_key.clone())? == Inserted::Yes {
@@ -498,21 +654,30 @@ impl Shard {
                 })
             }
             ShardOp::IndexDelete { index, keys } => {
+                let mut present = Vec::with_capacity(keys.len());
                 for key in keys {
                     if newest_row(&store, txn, *index, key)?.is_some() {
-                        store.delete(txn, *index, key)?;
+                        present.push(key);
                     }
+                }
+                let written = present.iter().map(|key| key.as_slice());
+                self.serialize_writes(txn, ser, *index, written)?;
+                for key in present {
+                    store.delete(txn, *index, key)?;
                 }
                 Ok(ShardOutput::default())
             }
             ShardOp::IndexScan { index, from, to } => {
                 let mut output = ShardOutput::default();
+                reads.table(*index);
                 store.scan_range(tx.snap(), *index, as_bound(from), as_bound(to), &mut |view| {
+                    reads.saw(&view);
                     if let Some(row_key) = view.visible {
                         output.keys.push(row_key.to_vec());
                     }
                     true
                 })?;
+                self.serialize_reads(txn, reads)?;
                 output.count = output.keys.len() as u64;
                 Ok(output)
             }
@@ -528,6 +693,8 @@ impl Shard {
                         return Err(error.into());
                     }
                 }
+                let keys = rows.iter().map(|(key, _)| key.as_slice());
+                self.serialize_writes(txn, ser, table.id, keys)?;
                 let mut bytes = Vec::new();
                 for (key, values) in rows {
                     bytes.clear();
@@ -553,8 +720,12 @@ impl Shard {
                 returning,
             } => {
                 let ctx = EvalContext { params, now };
+                let keys = key.as_deref();
                 let targets =
-                    collect_targets(&store, tx, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                    collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                self.serialize_reads(txn, reads)?;
+                let written = targets.iter().map(|(key, _)| key.as_slice());
+                self.serialize_writes(txn, ser, table.id, written)?;
                 let mut changed = Vec::with_capacity(targets.len());
                 for (key, old) in targets {
                     let mut new = old.clone();
@@ -589,8 +760,12 @@ impl Shard {
                 returning,
             } => {
                 let ctx = EvalContext { params, now };
+                let keys = key.as_deref();
                 let targets =
-                    collect_targets(&store, tx, table, key.as_deref(), filter.as_deref(), &ctx)?;
+                    collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                self.serialize_reads(txn, reads)?;
+                let written = targets.iter().map(|(key, _)| key.as_slice());
+                self.serialize_writes(txn, ser, table.id, written)?;
                 let mut output = ShardOutput {
                     count: targets.len() as u64,
                     ..Default::default()
@@ -622,43 +797,52 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
     }
 }
 
-/// Visits the rows `snapshot` sees (some keys or all), decoded.
+/// Visits the rows `snapshot` sees (some keys or all), decoded, noting what it read in `reads`.
 fn for_each_visible(
     store: &Store,
     snapshot: Snapshot,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
+    reads: &mut Reads,
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<()> {
     let width = table.columns.len();
     match keys {
+        Some(keys) => keys.iter().for_each(|key| reads.row(table.id, key)),
+        None => reads.table(table.id),
+    }
+    let mut failure = None;
+    let mut step = |view: RowView<'_>| -> bool {
+        reads.saw(&view);
+        let Some(bytes) = view.visible else {
+            return true;
+        };
+        match decode_row(&bytes, width).and_then(|row| visit(view.key, row)) {
+            Ok(()) => true,
+            Err(error) => {
+                failure = Some(error);
+                false
+            }
+        }
+    };
+    match keys {
         Some(keys) => {
             for key in keys {
-                if let Some(bytes) = store.get(snapshot, table.id, key)? {
-                    visit(key, decode_row(&bytes, width)?)?;
+                let mut go_on = true;
+                store.newest(snapshot, table.id, key, &mut |view| go_on = step(view))?;
+                if !go_on {
+                    break;
                 }
             }
         }
         None => {
-            let mut failure = None;
-            store.scan(snapshot, table.id, &mut |view| {
-                let Some(bytes) = view.visible else {
-                    return true;
-                };
-                match decode_row(&bytes, width).and_then(|row| visit(view.key, row)) {
-                    Ok(()) => true,
-                    Err(error) => {
-                        failure = Some(error);
-                        false
-                    }
-                }
-            })?;
-            if let Some(error) = failure {
-                return Err(error.into());
-            }
+            store.scan(snapshot, table.id, &mut step)?;
         }
     }
-    Ok(())
+    match failure {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
+    }
 }
 
 /// The newest version of `key` a writer must respect (its own, or the newest committed one),
@@ -687,10 +871,16 @@ fn collect_targets(
     keys: Option<&[Vec<u8>]>,
     filter: Option<&Expr>,
     ctx: &EvalContext<'_>,
+    reads: &mut Reads,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
+    match keys {
+        Some(keys) => keys.iter().for_each(|key| reads.row(table.id, key)),
+        None => reads.table(table.id),
+    }
     let mut targets = Vec::new();
     let mut consider = |view: RowView<'_>| -> Attempt<()> {
+        reads.saw(&view);
         let Some(visible) = view.visible else {
             return Ok(());
         };
@@ -733,6 +923,7 @@ fn collect_targets(
                 store.newest(tx.snap(), table.id, key, &mut |view| step = consider(view))?;
                 step?;
             }
+
         }
         None => {
             let mut failure = None;

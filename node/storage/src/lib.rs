@@ -9,6 +9,8 @@
 //! - [`engine`]: a worker's page space (one data file) and the ordered key/value tree a vshard's
 //!   table data sits in.
 //! - [`mvcc`]: timestamps, snapshots, version headers and the horizon of undo-log MVCC.
+//! - [`ssi`]: serializable snapshot isolation: the rw-conflict graph and PostgreSQL's
+//!   dangerous-structure checks.
 //! - [`store`]: a worker's share of the data: one engine tree per (table, vshard) holding the newest
 //!   versions, an undo tree of older ones, row locks, per-transaction write sets, purge.
 //! - [`wal`]: the per-worker write-ahead log: row-level records with checksums, group commit through
@@ -22,6 +24,7 @@ pub mod btree;
 pub mod checkpoint;
 pub mod engine;
 pub mod mvcc;
+pub mod ssi;
 pub mod store;
 pub mod wal;
 

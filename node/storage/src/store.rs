@@ -83,6 +83,9 @@ pub struct RowView<'a> {
     /// The version the snapshot sees (None: invisible to it).
     pub visible: Option<Cow<'a, [u8]>>,
     pub newest: Newest<'a>,
+    /// The writer of the oldest version the snapshot does not see (committed after it, or being
+    /// written): the reader must serialize before it.
+    pub newer: Option<TxnId>,
 }
 
 /// Result of an insert.
@@ -452,20 +455,26 @@ impl Store {
     }
 
     /// The row `snapshot` sees, starting from a committed version of `key` and walking back
-    /// through the undo tree past versions committed after the snapshot.
+    /// through the undo tree past versions committed after the snapshot; with the writer of the
+    /// last version passed (None: none was).
     fn resolve<'a>(
         &'a self,
         snapshot: Snapshot,
         table: TableId,
         key: &[u8],
         mut version: Option<Cow<'a, [u8]>>,
-    ) -> Option<Cow<'a, [u8]>> {
+    ) -> (Option<Cow<'a, [u8]>>, Option<TxnId>) {
+        let mut newer = None;
         loop {
-            let raw = version?;
-            let ts = self.commit_ts(self.parse(&raw).0);
+            let Some(raw) = version else {
+                return (None, newer);
+            };
+            let writer = self.parse(&raw).0;
+            let ts = self.commit_ts(writer);
             if ts <= snapshot.ts {
-                return self.live(raw);
+                return (self.live(raw), newer);
             }
+            newer = Some(writer);
             version = self.undo.get(&mvcc::undo_key(ts, table, key)).map(Cow::Owned);
         }
     }
@@ -489,6 +498,7 @@ impl Store {
                     key,
                     visible: own.clone(),
                     newest: Newest::Mine(own),
+                    newer: None,
                 }
             }
             Some(lock) => {
@@ -498,15 +508,17 @@ impl Store {
                         holder: lock.holder,
                     });
                 }
+                let (visible, newer) = self.resolve(
+                    snapshot,
+                    table,
+                    key,
+                    lock.before.as_deref().map(Cow::Borrowed),
+                );
                 RowView {
                     key,
-                    visible: self.resolve(
-                        snapshot,
-                        table,
-                        key,
-                        lock.before.as_deref().map(Cow::Borrowed),
-                    ),
+                    visible,
                     newest: Newest::Locked(lock.holder),
+                    newer: newer.or(lock.changed.then_some(lock.holder)),
                 }
             }
             None => {
@@ -520,10 +532,12 @@ impl Store {
                         after_snapshot: self.commit_ts(self.parse(bytes).0) > snapshot.ts,
                     },
                 };
+                let (visible, newer) = self.resolve(snapshot, table, key, raw.map(Cow::Borrowed));
                 RowView {
                     key,
-                    visible: self.resolve(snapshot, table, key, raw.map(Cow::Borrowed)),
+                    visible,
                     newest,
+                    newer,
                 }
             }
         })
