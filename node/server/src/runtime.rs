@@ -519,13 +519,17 @@ fn regenerate(
     for store in &old {
         for table in store.tables() {
             store
-                .scan(keel_storage::mvcc::Snapshot::latest(TxnId::MAX), table, &mut |view| {
-                    if let Some(row) = view.visible {
-                        let owner = owner_of(vshard_of(view.key), workers) as usize;
-                        stores[owner].load(table, [(view.key.to_vec(), row.to_vec())]);
-                    }
-                    true
-                })
+                .scan(
+                    keel_storage::mvcc::Snapshot::latest(TxnId::MAX),
+                    table,
+                    &mut |view| {
+                        if let Some(row) = view.visible {
+                            let owner = owner_of(vshard_of(view.key), workers) as usize;
+                            stores[owner].load(table, [(view.key.to_vec(), row.to_vec())]);
+                        }
+                        true
+                    },
+                )
                 .map_err(|_| "a recovered table is locked".to_string())?;
         }
     }

@@ -908,12 +908,10 @@ impl Session {
             Parsed::SetTransaction { mode } => {
                 match &mut self.txn {
                     Some(txn) if txn.explicit => txn.set_mode(*mode)?,
-                    _ => result.notices.push(
-                        SqlError::new(
-                            code::NO_ACTIVE_SQL_TRANSACTION,
-                            "SET TRANSACTION can only be used in transaction blocks",
-                        ),
-                    ),
+                    _ => result.notices.push(SqlError::new(
+                        code::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET TRANSACTION can only be used in transaction blocks",
+                    )),
                 }
                 result.tag = "SET".into();
             }

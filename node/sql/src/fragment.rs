@@ -599,11 +599,18 @@ impl Shard {
             }
             ShardOp::ReadKeyed { table } => {
                 let mut output = ShardOutput::default();
-                for_each_visible(&store, tx.snap(), table, None, &mut reads, &mut |key, row| {
-                    output.keys.push(key.to_vec());
-                    output.rows.push(row);
-                    Ok(())
-                })?;
+                for_each_visible(
+                    &store,
+                    tx.snap(),
+                    table,
+                    None,
+                    &mut reads,
+                    &mut |key, row| {
+                        output.keys.push(key.to_vec());
+                        output.rows.push(row);
+                        Ok(())
+                    },
+                )?;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;
                 Ok(output)
@@ -670,13 +677,19 @@ impl Shard {
             ShardOp::IndexScan { index, from, to } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
-                store.scan_range(tx.snap(), *index, as_bound(from), as_bound(to), &mut |view| {
-                    reads.saw(&view);
-                    if let Some(row_key) = view.visible {
-                        output.keys.push(row_key.to_vec());
-                    }
-                    true
-                })?;
+                store.scan_range(
+                    tx.snap(),
+                    *index,
+                    as_bound(from),
+                    as_bound(to),
+                    &mut |view| {
+                        reads.saw(&view);
+                        if let Some(row_key) = view.visible {
+                            output.keys.push(row_key.to_vec());
+                        }
+                        true
+                    },
+                )?;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.keys.len() as u64;
                 Ok(output)
@@ -923,7 +936,6 @@ fn collect_targets(
                 store.newest(tx.snap(), table.id, key, &mut |view| step = consider(view))?;
                 step?;
             }
-
         }
         None => {
             let mut failure = None;

@@ -75,7 +75,9 @@ impl Graph {
 
 impl Ssi {
     fn graph(&self) -> std::sync::MutexGuard<'_, Graph> {
-        self.graph.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.graph
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Registers a SERIALIZABLE transaction when it takes its snapshot.
@@ -215,8 +217,7 @@ impl Ssi {
         };
         if me.doomed {
             return Err(Failure(
-                "Reason code: Canceled on identification as a pivot, during commit attempt."
-                    .into(),
+                "Reason code: Canceled on identification as a pivot, during commit attempt.".into(),
             ));
         }
         let mut doom = Vec::new();
@@ -229,9 +230,10 @@ impl Ssi {
             }
             let dangerous = pivot.ins.iter().any(|far| {
                 *far == txn
-                    || graph.xacts.get(far).is_some_and(|x| {
-                        x.committed.is_none() && !x.read_only && !x.doomed
-                    })
+                    || graph
+                        .xacts
+                        .get(far)
+                        .is_some_and(|x| x.committed.is_none() && !x.read_only && !x.doomed)
             });
             if dangerous {
                 if pivot.prepared.is_some() {
@@ -326,7 +328,10 @@ mod tests {
         assert!(ssi.check(2).is_err());
         assert!(ssi.pre_commit(2).is_err());
         ssi.aborted(2);
-        assert!(!ssi.tracks(1), "nothing overlaps the committed transaction any more");
+        assert!(
+            !ssi.tracks(1),
+            "nothing overlaps the committed transaction any more"
+        );
     }
 
     /// A reader that only read (G-single): no structure, both commit.

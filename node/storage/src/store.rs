@@ -475,7 +475,10 @@ impl Store {
                 return (self.live(raw), newer);
             }
             newer = Some(writer);
-            version = self.undo.get(&mvcc::undo_key(ts, table, key)).map(Cow::Owned);
+            version = self
+                .undo
+                .get(&mvcc::undo_key(ts, table, key))
+                .map(Cow::Owned);
         }
     }
 
@@ -682,10 +685,15 @@ impl Store {
         }
         let mut exists = false;
         let mut holder = None;
-        self.newest(Snapshot::latest(txn), table, &key, &mut |view| match view.newest {
-            Newest::Mine(row) | Newest::Committed { row, .. } => exists = row.is_some(),
-            Newest::Locked(other) => holder = Some(other),
-        })?;
+        self.newest(
+            Snapshot::latest(txn),
+            table,
+            &key,
+            &mut |view| match view.newest {
+                Newest::Mine(row) | Newest::Committed { row, .. } => exists = row.is_some(),
+                Newest::Locked(other) => holder = Some(other),
+            },
+        )?;
         if let Some(holder) = holder {
             return Err(Blocked { holder });
         }
@@ -950,13 +958,20 @@ impl Store {
             match self.locks.get(&map_key) {
                 Some(lock) if lock.changed => {
                     // A transaction re-inserted the row: an abort must not bring the tombstone back.
-                    if lock.before.as_deref().is_some_and(|b| old_tombstone(self, b)) {
+                    if lock
+                        .before
+                        .as_deref()
+                        .is_some_and(|b| old_tombstone(self, b))
+                    {
                         self.locks.get_mut(&map_key).expect("present").before = None;
                     }
                 }
                 Some(_) => {}
                 None => {
-                    if self.raw(table, key).is_some_and(|raw| old_tombstone(self, &raw)) {
+                    if self
+                        .raw(table, key)
+                        .is_some_and(|raw| old_tombstone(self, &raw))
+                    {
                         self.set_row(table, key, None);
                     }
                 }
@@ -1070,7 +1085,10 @@ mod tests {
         assert_eq!(store.get(Snapshot::latest(6), 1, b"c").unwrap(), None);
         store.truncate(5, 1).unwrap();
         assert_eq!(store.row_count(1), 0);
-        assert_eq!(store.get(Snapshot::latest(6), 1, b"a"), Err(Blocked { holder: 5 }));
+        assert_eq!(
+            store.get(Snapshot::latest(6), 1, b"a"),
+            Err(Blocked { holder: 5 })
+        );
         store.abort(5);
         let mut keys = Vec::new();
         store
@@ -1109,7 +1127,10 @@ mod tests {
             .update(9, 1, &8u32.to_be_bytes(), b"u".to_vec())
             .unwrap();
         assert!(store.locks.is_empty(), "no row locks under the table lock");
-        assert_eq!(store.get(Snapshot::latest(3), 1, b"old"), Err(Blocked { holder: 9 }));
+        assert_eq!(
+            store.get(Snapshot::latest(3), 1, b"old"),
+            Err(Blocked { holder: 9 })
+        );
         let mut puts = 0;
         let mut truncates = 0;
         store.commit_records(9, &[0], &mut |record| match record {
@@ -1133,7 +1154,9 @@ mod tests {
         store.release(9, 1);
         assert_eq!(store.row_count(1), 99);
         assert_eq!(
-            store.get(Snapshot::latest(3), 1, &8u32.to_be_bytes()).unwrap(),
+            store
+                .get(Snapshot::latest(3), 1, &8u32.to_be_bytes())
+                .unwrap(),
             Some(Cow::Borrowed(&b"u"[..]))
         );
     }
@@ -1236,7 +1259,11 @@ mod tests {
             store.get(at(4), 1, b"a").unwrap().as_deref(),
             Some(&b"1"[..])
         );
-        assert_eq!(store.row_count(1), 1, "the tombstone stays while ts 4 may read");
+        assert_eq!(
+            store.row_count(1),
+            1,
+            "the tombstone stays while ts 4 may read"
+        );
         assert_eq!(store.purge(4, 100), 0);
         assert_eq!(store.row_count(1), 1);
         assert_eq!(store.purge(5, 100), 1);
@@ -1255,7 +1282,10 @@ mod tests {
         store.release(10, 2);
         store.update(20, 1, b"k", b"v2".to_vec()).unwrap();
         // Open update: everyone else reads the committed version.
-        assert_eq!(store.get(at(9), 1, b"k").unwrap().as_deref(), Some(&b"v1"[..]));
+        assert_eq!(
+            store.get(at(9), 1, b"k").unwrap().as_deref(),
+            Some(&b"v1"[..])
+        );
         store.release(20, 4);
         store.delete(30, 1, b"k").unwrap();
         store.release(30, 6);
@@ -1307,14 +1337,23 @@ mod tests {
         store.update(5, 1, b"a", b"2".to_vec()).unwrap();
         store.note_commit(5, false);
         let reader = Snapshot { txn: 6, ts: 100 };
-        assert_eq!(store.get(reader, 1, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(
+            store.get(reader, 1, b"a").unwrap().as_deref(),
+            Some(&b"1"[..])
+        );
         store.release(5, 101);
         store.update(7, 1, b"a", b"3".to_vec()).unwrap();
         store.note_commit(7, true);
         assert_eq!(store.get(reader, 1, b"a"), Err(Blocked { holder: 7 }));
         store.release(7, 102);
-        assert_eq!(store.get(reader, 1, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(
+            store.get(reader, 1, b"a").unwrap().as_deref(),
+            Some(&b"1"[..])
+        );
         let later = Snapshot { txn: 6, ts: 102 };
-        assert_eq!(store.get(later, 1, b"a").unwrap().as_deref(), Some(&b"3"[..]));
+        assert_eq!(
+            store.get(later, 1, b"a").unwrap().as_deref(),
+            Some(&b"3"[..])
+        );
     }
 }
