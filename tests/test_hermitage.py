@@ -1,7 +1,8 @@
-"""The Hermitage anomaly suite (https://github.com/ept/hermitage), run against Keel and against
+"""The Hermitage anomaly suite (https://github.com/ept/hermitage) and the row-locking scripts
+(FOR UPDATE/SHARE, NOWAIT, SKIP LOCKED, READ ONLY, deadlocks), run against Keel and against
 PostgreSQL 15 at every isolation level: Keel's outcome must equal PostgreSQL's in every cell.
 
-Each script in tests/hermitage/ is a list of `T<n>: <statement>` lines over the table
+Each script in tests/hermitage/ and tests/locking/ is a list of `T<n>: <statement>` lines over the table
 `test (id int primary key, value int)` holding (1, 10) and (2, 20). Each session runs on its own
 connection and thread and begins with `begin isolation level <level>` before its first statement.
 A statement that has not answered within BLOCKED_S is recorded as blocked and the script goes on;
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
 from servers import Keel  # noqa: E402
 
-SCRIPTS = sorted((Path(__file__).resolve().parent / "hermitage").glob("*.txt"))
+HERE = Path(__file__).resolve().parent
+SCRIPTS = sorted(HERE.glob("hermitage/*.txt")) + sorted(HERE.glob("locking/*.txt"))
 LEVELS = ["read committed", "repeatable read", "serializable"]
 SETUP = [
     "drop table if exists test",
@@ -132,7 +134,7 @@ def postgres_dsn(postgres):
 
 
 @pytest.mark.parametrize("level", LEVELS)
-@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+@pytest.mark.parametrize("script", SCRIPTS, ids=[f"{s.parent.name}/{s.stem}" for s in SCRIPTS])
 def test_hermitage_cell_matches_postgres(keel_node, postgres_dsn, script, level):
     steps = parse(script)
     expected = run_script(postgres_dsn, steps, level)

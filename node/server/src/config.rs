@@ -36,7 +36,7 @@ pub struct WireConfig {
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
     pub device: String,
-    pub lock_wait_timeout_ms: u64,
+    pub deadlock_timeout_ms: u64,
     pub checkpoint_interval_s: f64,
     pub buffer_pool_bytes: u64,
     pub buffer_mode: String,
@@ -110,14 +110,14 @@ mod tests {
             &[
                 "node.cores=3".into(),
                 "node.data_dir=/tmp/x".into(),
-                "storage.lock_wait_timeout_ms = 10".into(),
+                "storage.deadlock_timeout_ms = 10".into(),
                 "storage.checkpoint_interval_s=0.5".into(),
             ],
         )
         .unwrap();
         assert_eq!(config.node.cores, 3);
         assert_eq!(config.node.data_dir, PathBuf::from("/tmp/x"));
-        assert_eq!(config.storage.lock_wait_timeout_ms, 10);
+        assert_eq!(config.storage.deadlock_timeout_ms, 10);
         assert_eq!(config.storage.checkpoint_interval_s, 0.5);
         assert_eq!(load(None, &[]).unwrap().storage.checkpoint_interval_s, 60.0);
         assert!(load(None, &["node.nope=1".into()]).is_err());

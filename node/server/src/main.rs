@@ -34,7 +34,7 @@ struct ServeArgs {
     /// Configuration file layered over the built-in defaults (configs/node.toml).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Override one configuration key, e.g. `--set storage.lock_wait_timeout_ms=500`. Repeatable.
+    /// Override one configuration key, e.g. `--set storage.deadlock_timeout_ms=500`. Repeatable.
     #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
     sets: Vec<String>,
     /// Data directory (node.data_dir).

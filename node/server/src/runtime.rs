@@ -36,6 +36,7 @@ use keel_storage::engine::Pages;
 use keel_storage::mvcc::{Clock, LocalSnapshots, SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
 use keel_storage::store::Store;
+use keel_storage::waits::WaitGraph;
 use keel_storage::wal::{self, LogFile, Wal};
 use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,7 @@ pub struct Node {
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
+    waits: Arc<WaitGraph>,
     /// `senders[from][to]`
     senders: Vec<Vec<mpsc::Sender<Envelope>>>,
     pub shutdown: watch::Receiver<bool>,
@@ -656,6 +658,7 @@ pub fn start(
         next_row_id: AtomicI64::new(recovered.next_row_id),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
+        waits: Arc::new(WaitGraph::default()),
         senders,
         shutdown,
         version: format!(
@@ -881,14 +884,15 @@ async fn worker_main(
         }
     }
     let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail, arena));
-    let lock_wait = Duration::from_millis(node.config.storage.lock_wait_timeout_ms);
+    let deadlock_timeout = Duration::from_millis(node.config.storage.deadlock_timeout_ms);
     let shard = Rc::new(Shard::new(
         id,
         store,
         wal.clone(),
         node.clock.clone(),
         node.ssi.clone(),
-        lock_wait,
+        node.waits.clone(),
+        deadlock_timeout,
     ));
     let worker = Rc::new(Worker {
         id,

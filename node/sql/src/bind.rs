@@ -22,8 +22,8 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func};
 use crate::parse::offset_of;
 use crate::plan::{
-    Access, DeletePlan, Grouping, InsertPlan, OutputColumn, Plan, Returning, SelectPlan, SortKey,
-    UpdatePlan,
+    Access, DeletePlan, Grouping, InsertPlan, LockWait, OutputColumn, Plan, Returning, RowLocking,
+    SelectPlan, SortKey, UpdatePlan,
 };
 use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
 
@@ -575,12 +575,8 @@ impl<'a> Binder<'a> {
         if query.with.is_some() {
             return Err(unsupported("WITH queries"));
         }
-        if query.fetch.is_some() || !query.locks.is_empty() {
-            return Err(unsupported(if query.locks.is_empty() {
-                "FETCH FIRST"
-            } else {
-                "SELECT ... FOR UPDATE/SHARE"
-            }));
+        if query.fetch.is_some() {
+            return Err(unsupported("FETCH FIRST"));
         }
         let select = match query.body.as_ref() {
             SetExpr::Select(select) => select,
@@ -789,6 +785,19 @@ impl<'a> Binder<'a> {
             }
             None => (None, Access::Scan, filter),
         };
+        let locking = row_locking(&query.locks);
+        if let (Some(locking), Some(grouping)) = (locking, &grouping) {
+            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            let what = if grouping.keys.is_empty() {
+                "aggregate functions"
+            } else {
+                "GROUP BY clause"
+            };
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("FOR {strength} is not allowed with {what}"),
+            ));
+        }
         Ok(SelectPlan {
             table,
             access,
@@ -799,6 +808,7 @@ impl<'a> Binder<'a> {
             order_by,
             limit,
             offset,
+            locking,
         })
     }
 
@@ -2296,4 +2306,26 @@ mod tests {
         );
         assert_eq!(key_access(&t, &or), Access::Scan);
     }
+}
+
+/// The row locking of `SELECT ... FOR UPDATE | FOR SHARE` (the strongest of several clauses; the
+/// statement reads one table, so `OF` names it or nothing).
+fn row_locking(locks: &[ast::LockClause]) -> Option<RowLocking> {
+    locks.iter().fold(None, |strongest, clause| {
+        let this = RowLocking {
+            exclusive: clause.lock_type == ast::LockType::Update,
+            wait: match clause.nonblock {
+                None => LockWait::Wait,
+                Some(ast::NonBlock::Nowait) => LockWait::NoWait,
+                Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
+            },
+        };
+        Some(match strongest {
+            None => this,
+            Some(other) => RowLocking {
+                exclusive: other.exclusive || this.exclusive,
+                wait: other.wait,
+            },
+        })
+    })
 }

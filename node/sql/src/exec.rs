@@ -14,7 +14,7 @@
 //! explicit block then stays failed (`25P02`) until `ROLLBACK`, as in PostgreSQL.
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,7 +31,7 @@ use crate::fragment::{
     Tx,
 };
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
-use crate::plan::{Access, OutputColumn, Plan, Returning, SelectPlan};
+use crate::plan::{Access, OutputColumn, Plan, Returning, RowLocking, SelectPlan, SortKey};
 use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
@@ -180,12 +180,14 @@ impl Txn {
         }
     }
 
-    /// What its statements send to the workers.
-    fn tx(&self) -> Tx {
+    /// What its statements send to the workers, with the statement's lock timeout and deadline.
+    fn tx(&self, lock_timeout_ms: u64, deadline: Option<std::time::Instant>) -> Tx {
         Tx {
             id: self.id,
             snapshot: self.snapshot.as_ref().map_or(Ts::MAX, |lease| lease.ts),
             isolation: self.isolation,
+            lock_timeout_ms,
+            deadline,
         }
     }
 
@@ -520,6 +522,8 @@ pub struct Session {
     implicit_block: bool,
     /// DDL of the open transaction.
     ddl: Option<PendingDdl>,
+    /// When the running statement times out (`statement_timeout`).
+    deadline: Option<std::time::Instant>,
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -539,6 +543,7 @@ impl Session {
             failed: false,
             implicit_block: false,
             ddl: None,
+            deadline: None,
         }
     }
 
@@ -620,6 +625,8 @@ impl Session {
             .get("statement_timeout")
             .and_then(parse_duration_ms)
             .unwrap_or(0);
+        self.deadline =
+            (timeout_ms > 0).then(|| std::time::Instant::now() + Duration::from_millis(timeout_ms));
         let execution = self.execute_inner(cluster, prepared, params, cancel);
         let result = if timeout_ms == 0 {
             execution.await
@@ -718,6 +725,7 @@ impl Session {
     /// The transaction a statement runs in (starting an implicit one if needed), with the
     /// snapshot the statement reads.
     fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> Tx {
+        let lock_timeout = self.lock_timeout_ms();
         let settings = &self.settings;
         let txn = self
             .txn
@@ -733,7 +741,14 @@ impl Session {
             let snapshot = cluster.snapshot();
             txn.snapshot = Some(snapshot);
         }
-        txn.tx()
+        txn.tx(lock_timeout, self.deadline)
+    }
+
+    fn lock_timeout_ms(&self) -> u64 {
+        self.settings
+            .get("lock_timeout")
+            .and_then(parse_duration_ms)
+            .unwrap_or(0)
     }
 
     /// Commits an implicit single-statement transaction.
@@ -1465,6 +1480,7 @@ impl Session {
                 let targets = self
                     .targets(cluster, table, &plan.access, &ctx, txn)
                     .await?;
+                let keyed = plan.locking.is_some();
                 let requests = targets
                     .into_iter()
                     .map(|(worker, key)| {
@@ -1473,11 +1489,18 @@ impl Session {
                             key,
                             filter: plan.filter.clone(),
                             params: params.clone(),
+                            keyed,
                         };
                         (worker, ShardRequest { txn, now, op })
                     })
                     .collect();
-                gather(cluster.call_all(requests).await)?.1
+                if let Some(locking) = plan.locking {
+                    let candidates = cluster.call_all(requests).await;
+                    self.lock_rows(cluster, plan, locking, candidates, txn, params, now)
+                        .await?
+                } else {
+                    gather(cluster.call_all(requests).await)?.1
+                }
             }
         };
         cancel.check()?;
@@ -1538,40 +1561,7 @@ impl Session {
         };
         let mut rows = rows;
         if !plan.order_by.is_empty() {
-            rows.sort_by(|a, b| {
-                for key in &plan.order_by {
-                    let (x, y) = (&a[key.output], &b[key.output]);
-                    let order = match (x.is_null(), y.is_null()) {
-                        (true, true) => std::cmp::Ordering::Equal,
-                        (true, false) => {
-                            if key.nulls_first {
-                                std::cmp::Ordering::Less
-                            } else {
-                                std::cmp::Ordering::Greater
-                            }
-                        }
-                        (false, true) => {
-                            if key.nulls_first {
-                                std::cmp::Ordering::Greater
-                            } else {
-                                std::cmp::Ordering::Less
-                            }
-                        }
-                        (false, false) => {
-                            let order = compare(x, y);
-                            if key.descending {
-                                order.reverse()
-                            } else {
-                                order
-                            }
-                        }
-                    };
-                    if order.is_ne() {
-                        return order;
-                    }
-                }
-                std::cmp::Ordering::Equal
-            });
+            rows.sort_by(|a, b| compare_rows(a, b, &plan.order_by));
         }
         let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
         let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
@@ -1591,6 +1581,87 @@ impl Session {
             rows,
             ..Default::default()
         })
+    }
+
+    /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the
+    /// snapshot) in the statement's order, as PostgreSQL's LockRows does below LIMIT: only as
+    /// many as OFFSET + LIMIT need, passing over rows a re-check drops or SKIP LOCKED skips.
+    /// Returns the locked rows (their newest versions under READ COMMITTED), in that order.
+    #[allow(clippy::too_many_arguments)]
+    async fn lock_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &SelectPlan,
+        locking: RowLocking,
+        candidates: Vec<SqlResult<ShardOutput>>,
+        txn: Tx,
+        params: &Arc<Vec<Value>>,
+        now: i64,
+    ) -> SqlResult<Vec<Vec<Value>>> {
+        let table = plan.table.as_ref().expect("a locking read has a table");
+        let ctx = EvalContext { params, now };
+        let mut rows: Vec<(Vec<u8>, Vec<Value>)> = Vec::new();
+        for output in candidates {
+            let output = output?;
+            rows.extend(output.keys.into_iter().zip(output.rows));
+        }
+        if !plan.order_by.is_empty() {
+            let mut ordered = rows
+                .into_iter()
+                .map(|(key, row)| {
+                    Ok((
+                        project(std::slice::from_ref(&row), &plan.outputs, &ctx)?,
+                        key,
+                        row,
+                    ))
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
+            ordered.sort_by(|a, b| compare_rows(&a.0[0], &b.0[0], &plan.order_by));
+            rows = ordered
+                .into_iter()
+                .map(|(_, key, row)| (key, row))
+                .collect();
+        }
+        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as usize;
+        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
+        let wanted = limit.map(|limit| offset.saturating_add(limit as usize));
+        let workers = cluster.workers();
+        let mut locked = Vec::new();
+        let mut next = 0;
+        while next < rows.len() && wanted.is_none_or(|wanted| locked.len() < wanted) {
+            let left = rows.len() - next;
+            let take = wanted.map_or(left, |wanted| (wanted - locked.len()).min(left));
+            let chunk = &rows[next..next + take];
+            next += take;
+            let mut by_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+            for (key, _) in chunk {
+                by_worker
+                    .entry(owner_of(vshard_of(key), workers))
+                    .or_default()
+                    .push(key.clone());
+            }
+            self.note_writers(by_worker.keys().copied());
+            let requests = by_worker
+                .into_iter()
+                .map(|(worker, keys)| {
+                    let op = ShardOp::LockRows {
+                        table: table.clone(),
+                        keys,
+                        filter: plan.filter.clone(),
+                        params: params.clone(),
+                        locking,
+                    };
+                    (worker, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let mut got: HashMap<Vec<u8>, Vec<Value>> = HashMap::new();
+            for output in cluster.call_all(requests).await {
+                let output = output?;
+                got.extend(output.keys.into_iter().zip(output.rows));
+            }
+            locked.extend(chunk.iter().filter_map(|(key, _)| got.remove(key)));
+        }
+        Ok(locked)
     }
 
     /// Sends new rows to their owners (keys computed here).
@@ -1698,10 +1769,11 @@ impl Session {
     ) -> SqlResult<()> {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\""))?;
+        let lock_timeout = self.lock_timeout_ms();
         let txn = self
             .txn
             .as_ref()
-            .map(Txn::tx)
+            .map(|txn| txn.tx(lock_timeout, None))
             .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
         let now = now_timestamp();
         let ctx = EvalContext { params: &[], now };
@@ -2055,6 +2127,7 @@ impl Session {
                             key: None,
                             filter: None,
                             params: Arc::new(Vec::new()),
+                            keyed: false,
                         },
                     },
                 )
@@ -2145,6 +2218,42 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
         .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
+}
+
+/// The order of two output rows under ORDER BY.
+fn compare_rows(a: &[Value], b: &[Value], order_by: &[SortKey]) -> std::cmp::Ordering {
+    for key in order_by {
+        let (x, y) = (&a[key.output], &b[key.output]);
+        let order = match (x.is_null(), y.is_null()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => {
+                if key.nulls_first {
+                    std::cmp::Ordering::Less
+                } else {
+                    std::cmp::Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if key.nulls_first {
+                    std::cmp::Ordering::Greater
+                } else {
+                    std::cmp::Ordering::Less
+                }
+            }
+            (false, false) => {
+                let order = compare(x, y);
+                if key.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            }
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    std::cmp::Ordering::Equal
 }
 
 /// Combines the outputs of several workers: total count and all rows.

@@ -21,6 +21,7 @@ use std::time::Duration;
 use keel_storage::mvcc::{Clock, Snapshot, Ts};
 use keel_storage::ssi::Ssi;
 use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
+use keel_storage::waits::{WaitGraph, Waiting};
 use keel_storage::wal::{Record, Wal};
 use keel_storage::{TableId, TxnId, WorkerId};
 use tokio::sync::Notify;
@@ -29,6 +30,7 @@ use crate::catalog::TableDef;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
 use crate::parse::Isolation;
+use crate::plan::{LockWait, RowLocking};
 use crate::types::{decode_row, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
@@ -38,6 +40,10 @@ pub struct Tx {
     /// The statement's snapshot (READ COMMITTED) or the transaction's.
     pub snapshot: Ts,
     pub isolation: Isolation,
+    /// How long one lock wait may last (`lock_timeout`; 0: no limit).
+    pub lock_timeout_ms: u64,
+    /// When the statement times out (`statement_timeout`): lock waits end then too.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Tx {
@@ -47,6 +53,8 @@ impl Tx {
             id,
             snapshot: Ts::MAX,
             isolation: Isolation::ReadCommitted,
+            lock_timeout_ms: 0,
+            deadline: None,
         }
     }
 
@@ -78,12 +86,13 @@ pub type KeyTarget = Option<Vec<Vec<u8>>>;
 
 #[derive(Debug)]
 pub enum ShardOp {
-    /// Rows matching `filter` (all columns).
+    /// Rows matching `filter` (all columns), with their keys when `keyed`.
     Read {
         table: Arc<TableDef>,
         key: KeyTarget,
         filter: Option<Arc<Expr>>,
         params: Arc<Vec<Value>>,
+        keyed: bool,
     },
     /// New rows with their keys; fails on a duplicate key.
     Insert {
@@ -109,6 +118,16 @@ pub enum ShardOp {
     },
     Truncate {
         table: TableId,
+    },
+    /// Locks the rows under `keys` that the snapshot sees and that match `filter` (SELECT .. FOR
+    /// UPDATE/SHARE); returns the locked rows with their keys. Under READ COMMITTED a row changed
+    /// since the snapshot is re-checked and its newest version locked and returned.
+    LockRows {
+        table: Arc<TableDef>,
+        keys: Vec<Vec<u8>>,
+        filter: Option<Arc<Expr>>,
+        params: Arc<Vec<Value>>,
+        locking: RowLocking,
     },
     /// Every visible row with its key (index builds).
     ReadKeyed {
@@ -188,7 +207,9 @@ pub struct Shard {
     sireads: RefCell<Sireads>,
     /// Signalled whenever a transaction on this worker ends (its locks are gone).
     pub released: Notify,
-    pub lock_wait: Duration,
+    /// The node's wait-for graph, and how long a wait lasts before it is searched for a deadlock.
+    pub waits: Arc<WaitGraph>,
+    pub deadlock_timeout: Duration,
 }
 
 enum Failure {
@@ -239,6 +260,17 @@ fn add_holder(holders: &mut Vec<TxnId>, txn: TxnId) {
     }
 }
 
+/// PostgreSQL's error for the waiter that finds a deadlock, with the cycle.
+fn deadlock_error(cycle: &[TxnId]) -> SqlError {
+    let detail = cycle
+        .iter()
+        .zip(cycle.iter().cycle().skip(1))
+        .map(|(waiter, holder)| format!("Transaction {waiter} waits for transaction {holder}."))
+        .collect::<Vec<_>>()
+        .join("\n");
+    SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected").with_detail(detail)
+}
+
 fn ssi_error(failure: keel_storage::ssi::Failure) -> Failure {
     Failure::Error(serialization_error(failure))
 }
@@ -277,7 +309,8 @@ impl Shard {
         wal: Rc<Wal>,
         clock: Arc<Clock>,
         ssi: Arc<Ssi>,
-        lock_wait: Duration,
+        waits: Arc<WaitGraph>,
+        deadlock_timeout: Duration,
     ) -> Shard {
         Shard {
             worker,
@@ -288,7 +321,8 @@ impl Shard {
             ssi,
             sireads: RefCell::new(Sireads::default()),
             released: Notify::new(),
-            lock_wait,
+            waits,
+            deadlock_timeout,
         }
     }
 
@@ -355,7 +389,12 @@ impl Shard {
                 Ok(ShardOutput::default())
             }
             op => {
-                let deadline = tokio::time::Instant::now() + self.lock_wait;
+                let started = tokio::time::Instant::now();
+                let lock_deadline = (tx.lock_timeout_ms > 0)
+                    .then(|| started + Duration::from_millis(tx.lock_timeout_ms));
+                let statement_deadline = tx.deadline.map(tokio::time::Instant::from_std);
+                let mut deadlock_checked = false;
+                let mut waiting: Option<Waiting<'_>> = None;
                 // Point reads run with nonblocking page misses: a missing page is read while this
                 // task waits and other sessions go on, then the read starts over. Scans stay
                 // blocking: starting a scan larger than the pool over would never finish.
@@ -393,16 +432,34 @@ impl Shard {
                         Ok(output) => return Ok(output),
                         Err(Failure::Error(error)) => return Err(error),
                         Err(Failure::Wait(blocked)) => {
-                            if tokio::time::timeout_at(deadline, released).await.is_err() {
-                                return Err(SqlError::new(
-                                    code::DEADLOCK_DETECTED,
-                                    "deadlock detected",
-                                )
-                                .with_detail(format!(
-                                    "Transaction {txn} waited more than {} ms for transaction {}.",
-                                    self.lock_wait.as_millis(),
-                                    blocked.holder
-                                )));
+                            if waiting.as_ref().is_none_or(|w| w.holder != blocked.holder) {
+                                drop(waiting.take());
+                                waiting = Some(self.waits.wait(txn, blocked.holder));
+                            }
+                            let never = started + Duration::from_secs(1 << 30);
+                            tokio::select! {
+                                _ = released => {}
+                                _ = tokio::time::sleep_until(started + self.deadlock_timeout),
+                                    if !deadlock_checked => {
+                                    deadlock_checked = true;
+                                    if let Some(cycle) = self.waits.cycle_through(txn) {
+                                        return Err(deadlock_error(&cycle));
+                                    }
+                                }
+                                _ = tokio::time::sleep_until(lock_deadline.unwrap_or(never)),
+                                    if lock_deadline.is_some() => {
+                                    return Err(SqlError::new(
+                                        code::LOCK_NOT_AVAILABLE,
+                                        "canceling statement due to lock timeout",
+                                    ));
+                                }
+                                _ = tokio::time::sleep_until(statement_deadline.unwrap_or(never)),
+                                    if statement_deadline.is_some() => {
+                                    return Err(SqlError::new(
+                                        code::QUERY_CANCELED,
+                                        "canceling statement due to statement timeout",
+                                    ));
+                                }
                             }
                         }
                     }
@@ -580,22 +637,109 @@ impl Shard {
                 key,
                 filter,
                 params,
+                keyed,
             } => {
                 let ctx = EvalContext { params, now };
-                let mut rows = Vec::new();
+                let mut output = ShardOutput::default();
                 let keys = key.as_deref();
-                for_each_visible(&store, tx.snap(), table, keys, &mut reads, &mut |_, row| {
-                    if matches(filter.as_deref(), &row, &ctx)? {
-                        rows.push(row);
-                    }
-                    Ok(())
-                })?;
+                for_each_visible(
+                    &store,
+                    tx.snap(),
+                    table,
+                    keys,
+                    &mut reads,
+                    &mut |key, row| {
+                        if matches(filter.as_deref(), &row, &ctx)? {
+                            if *keyed {
+                                output.keys.push(key.to_vec());
+                            }
+                            output.rows.push(row);
+                        }
+                        Ok(())
+                    },
+                )?;
                 self.serialize_reads(txn, reads)?;
-                Ok(ShardOutput {
-                    count: rows.len() as u64,
-                    rows,
-                    ..Default::default()
-                })
+                output.count = output.rows.len() as u64;
+                Ok(output)
+            }
+            ShardOp::LockRows {
+                table,
+                keys,
+                filter,
+                params,
+                locking,
+            } => {
+                let ctx = EvalContext { params, now };
+                let width = table.columns.len();
+                let mut output = ShardOutput::default();
+                for key in keys {
+                    reads.row(table.id, key);
+                }
+                for key in keys {
+                    let mut decision: Attempt<Option<Vec<Value>>> = Ok(None);
+                    store.newest(tx.snap(), table.id, key, &mut |view| {
+                        reads.saw(&view);
+                        decision = (|| {
+                            let Some(visible) = &view.visible else {
+                                return Ok(None);
+                            };
+                            let row = decode_row(visible, width)?;
+                            if !matches(filter.as_deref(), &row, &ctx)? {
+                                return Ok(None);
+                            }
+                            let holder = match &view.newest {
+                                Newest::Locked(holder) => Some(*holder),
+                                _ if locking.exclusive => {
+                                    store.sharer_other_than(txn, table.id, key)
+                                }
+                                _ => None,
+                            };
+                            if let Some(holder) = holder {
+                                return match locking.wait {
+                                    LockWait::Wait => Err(Failure::Wait(Blocked { holder })),
+                                    LockWait::SkipLocked => Ok(None),
+                                    LockWait::NoWait => Err(SqlError::new(
+                                        code::LOCK_NOT_AVAILABLE,
+                                        format!(
+                                            "could not obtain lock on row in relation \"{}\"",
+                                            table.name
+                                        ),
+                                    )
+                                    .into()),
+                                };
+                            }
+                            match &view.newest {
+                                Newest::Committed {
+                                    row: newest,
+                                    after_snapshot: true,
+                                } => {
+                                    if tx.isolation != Isolation::ReadCommitted {
+                                        return Err(concurrent_change(newest.is_none()).into());
+                                    }
+                                    let Some(newest) = newest else {
+                                        return Ok(None);
+                                    };
+                                    let newest = decode_row(newest, width)?;
+                                    Ok(matches(filter.as_deref(), &newest, &ctx)?.then_some(newest))
+                                }
+                                _ => Ok(Some(row)),
+                            }
+                        })();
+                    })?;
+                    let Some(row) = decision? else {
+                        continue;
+                    };
+                    if locking.exclusive {
+                        store.lock_row(txn, table.id, key)?;
+                    } else {
+                        store.share_row(txn, table.id, key)?;
+                    }
+                    output.keys.push(key.clone());
+                    output.rows.push(row);
+                }
+                self.serialize_reads(txn, reads)?;
+                output.count = output.rows.len() as u64;
+                Ok(output)
             }
             ShardOp::ReadKeyed { table } => {
                 let mut output = ShardOutput::default();
@@ -900,6 +1044,9 @@ fn collect_targets(
         let row = decode_row(&visible, width)?;
         if !matches(filter, &row, ctx)? {
             return Ok(());
+        }
+        if let Some(holder) = store.sharer_other_than(tx.id, table.id, view.key) {
+            return Err(Failure::Wait(Blocked { holder }));
         }
         match view.newest {
             Newest::Locked(holder) => Err(Failure::Wait(Blocked { holder })),

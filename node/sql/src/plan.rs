@@ -54,6 +54,24 @@ pub struct SortKey {
     pub nulls_first: bool,
 }
 
+/// What to do when a row to lock is locked by another transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockWait {
+    Wait,
+    /// Fail with 55P03.
+    NoWait,
+    /// Leave the row out.
+    SkipLocked,
+}
+
+/// `SELECT ... FOR UPDATE | FOR SHARE [NOWAIT | SKIP LOCKED]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLocking {
+    /// FOR UPDATE (else FOR SHARE: other sharers are welcome, writers wait).
+    pub exclusive: bool,
+    pub wait: LockWait,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct SelectPlan {
     pub table: Option<Arc<TableDef>>,
@@ -66,6 +84,8 @@ pub struct SelectPlan {
     pub order_by: Vec<SortKey>,
     pub limit: Option<Expr>,
     pub offset: Option<Expr>,
+    /// Rows returned are locked first.
+    pub locking: Option<RowLocking>,
 }
 
 /// `RETURNING` of a write.
@@ -153,6 +173,7 @@ impl Plan {
     /// The command a read-only transaction may not run, as PostgreSQL names it in the error.
     pub fn write_command(&self) -> Option<&'static str> {
         Some(match self {
+            Plan::Select(select) if select.locking.is_some() => "SELECT FOR UPDATE",
             Plan::Select(_) => return None,
             Plan::Insert(_) => "INSERT",
             Plan::Update(_) => "UPDATE",

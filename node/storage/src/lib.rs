@@ -13,6 +13,7 @@
 //!   dangerous-structure checks.
 //! - [`store`]: a worker's share of the data: one engine tree per (table, vshard) holding the newest
 //!   versions, an undo tree of older ones, row locks, per-transaction write sets, purge.
+//! - [`waits`]: the node's wait-for graph, searched for deadlocks after `deadlock_timeout`.
 //! - [`wal`]: the per-worker write-ahead log: row-level records with checksums, group commit through
 //!   io_uring, and recovery.
 //!
@@ -26,6 +27,7 @@ pub mod engine;
 pub mod mvcc;
 pub mod ssi;
 pub mod store;
+pub mod waits;
 pub mod wal;
 
 /// A table's identity, never reused (a dropped and re-created table gets a new id).

@@ -56,6 +56,8 @@ struct RowLock {
 struct WriteSet {
     /// Rows this transaction locked, in first-touch order.
     rows: Vec<(TableId, Vec<u8>)>,
+    /// Rows it holds share locks on (SELECT .. FOR SHARE).
+    shared: Vec<(TableId, Vec<u8>)>,
     /// Tables this transaction truncated, with the trees they had (restored on abort).
     truncated: Vec<(TableId, Vec<(VShard, PagedTree)>)>,
     /// A catalog image this transaction writes: (version, bytes).
@@ -111,6 +113,8 @@ pub struct Store {
     /// moved into the current one).
     legacy: bool,
     locks: HashMap<(TableId, Vec<u8>), RowLock>,
+    /// Share locks: rows nobody else may change (or lock FOR UPDATE) until their holders end.
+    shares: HashMap<(TableId, Vec<u8>), Vec<TxnId>>,
     table_locks: HashMap<TableId, TxnId>,
     txns: HashMap<TxnId, WriteSet>,
     /// Transactions whose commit records are in the log, not yet released: whether each is a
@@ -170,6 +174,7 @@ impl Store {
             commit_order: BTreeSet::new(),
             legacy: false,
             locks: HashMap::new(),
+            shares: HashMap::new(),
             table_locks: HashMap::new(),
             txns: HashMap::new(),
             committing: HashMap::new(),
@@ -422,6 +427,18 @@ impl Store {
             .filter(|holder| *holder != txn)
     }
 
+    /// A transaction other than `txn` holding a share lock on `key`, if any.
+    pub fn sharer_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
+        if self.shares.is_empty() {
+            return None;
+        }
+        self.shares
+            .get(&(table, key.to_vec()))?
+            .iter()
+            .copied()
+            .find(|holder| *holder != txn)
+    }
+
     /// The stored bytes in place for `key`.
     fn raw(&self, table: TableId, key: &[u8]) -> Option<Vec<u8>> {
         self.trees.get(&(table, vshard_of(key)))?.get(key)
@@ -635,7 +652,10 @@ impl Store {
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
     fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<&mut RowLock, Blocked> {
         self.check_table(txn, table)?;
-        if let Some(holder) = self.lock_holder_other_than(txn, table, key) {
+        if let Some(holder) = self
+            .lock_holder_other_than(txn, table, key)
+            .or_else(|| self.sharer_other_than(txn, table, key))
+        {
             return Err(Blocked { holder });
         }
         let map_key = (table, key.to_vec());
@@ -662,6 +682,42 @@ impl Store {
             self.lock(txn, table, key)?;
         }
         Ok(())
+    }
+
+    /// Takes a share lock on `key` for `txn` (SELECT .. FOR SHARE): writers and FOR UPDATE wait
+    /// until `txn` ends; other sharers do not.
+    pub fn share_row(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+        self.check_table(txn, table)?;
+        if self.exclusive(txn, table) {
+            return Ok(());
+        }
+        match self.lock_of(table, key) {
+            Some(lock) if lock.holder != txn => {
+                return Err(Blocked {
+                    holder: lock.holder,
+                })
+            }
+            Some(_) => return Ok(()),
+            None => {}
+        }
+        let map_key = (table, key.to_vec());
+        let holders = self.shares.entry(map_key.clone()).or_default();
+        if !holders.contains(&txn) {
+            holders.push(txn);
+            self.writes(txn).shared.push(map_key);
+        }
+        Ok(())
+    }
+
+    fn unshare(&mut self, txn: TxnId, rows: Vec<(TableId, Vec<u8>)>) {
+        for row in rows {
+            if let Some(holders) = self.shares.get_mut(&row) {
+                holders.retain(|holder| *holder != txn);
+                if holders.is_empty() {
+                    self.shares.remove(&row);
+                }
+            }
+        }
     }
 
     /// Inserts a row unless a committed row (or one of `txn`'s own) has that key.
@@ -751,6 +807,15 @@ impl Store {
             return Err(Blocked {
                 holder: lock.holder,
             });
+        }
+        if let Some(holder) = self
+            .shares
+            .iter()
+            .filter(|((t, _), _)| *t == table)
+            .flat_map(|(_, holders)| holders)
+            .find(|holder| **holder != txn)
+        {
+            return Err(Blocked { holder: *holder });
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
@@ -858,9 +923,10 @@ impl Store {
         if self.committing.remove(&txn) == Some(true) {
             self.released_multi.push(txn);
         }
-        let Some(writes) = self.txns.remove(&txn) else {
+        let Some(mut writes) = self.txns.remove(&txn) else {
             return;
         };
+        self.unshare(txn, std::mem::take(&mut writes.shared));
         let mut wrote = !writes.truncated.is_empty();
         for (table, key) in writes.rows {
             let Some(lock) = self.locks.remove(&(table, key.clone())) else {
@@ -898,7 +964,8 @@ impl Store {
     pub fn abort(&mut self, txn: TxnId) {
         self.undo_rows(txn, |_| true);
         self.committing.remove(&txn);
-        if let Some(writes) = self.txns.remove(&txn) {
+        if let Some(mut writes) = self.txns.remove(&txn) {
+            self.unshare(txn, std::mem::take(&mut writes.shared));
             for (table, trees) in writes.truncated.into_iter().rev() {
                 self.table_locks.remove(&table);
                 for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
