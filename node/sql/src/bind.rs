@@ -2202,6 +2202,28 @@ fn index_access(
     best.map_or(Access::Scan, |(_, access)| access)
 }
 
+/// The row locking of `SELECT ... FOR UPDATE | FOR SHARE` (the strongest of several clauses; the
+/// statement reads one table, so `OF` names it or nothing).
+fn row_locking(locks: &[ast::LockClause]) -> Option<RowLocking> {
+    locks.iter().fold(None, |strongest, clause| {
+        let this = RowLocking {
+            exclusive: clause.lock_type == ast::LockType::Update,
+            wait: match clause.nonblock {
+                None => LockWait::Wait,
+                Some(ast::NonBlock::Nowait) => LockWait::NoWait,
+                Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
+            },
+        };
+        Some(match strongest {
+            None => this,
+            Some(other) => RowLocking {
+                exclusive: other.exclusive || this.exclusive,
+                wait: other.wait,
+            },
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2306,26 +2328,4 @@ mod tests {
         );
         assert_eq!(key_access(&t, &or), Access::Scan);
     }
-}
-
-/// The row locking of `SELECT ... FOR UPDATE | FOR SHARE` (the strongest of several clauses; the
-/// statement reads one table, so `OF` names it or nothing).
-fn row_locking(locks: &[ast::LockClause]) -> Option<RowLocking> {
-    locks.iter().fold(None, |strongest, clause| {
-        let this = RowLocking {
-            exclusive: clause.lock_type == ast::LockType::Update,
-            wait: match clause.nonblock {
-                None => LockWait::Wait,
-                Some(ast::NonBlock::Nowait) => LockWait::NoWait,
-                Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
-            },
-        };
-        Some(match strongest {
-            None => this,
-            Some(other) => RowLocking {
-                exclusive: other.exclusive || this.exclusive,
-                wait: other.wait,
-            },
-        })
-    })
 }
