@@ -45,6 +45,7 @@ pub mod code {
     pub const ADMIN_SHUTDOWN: &str = "57P01";
     pub const DEADLOCK_DETECTED: &str = "40P01";
     pub const SERIALIZATION_FAILURE: &str = "40001";
+    pub const INVALID_SAVEPOINT_SPECIFICATION: &str = "3B001";
     pub const LOCK_NOT_AVAILABLE: &str = "55P03";
     pub const READ_ONLY_SQL_TRANSACTION: &str = "25006";
     pub const INVALID_AUTHORIZATION: &str = "28000";

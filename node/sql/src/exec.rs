@@ -161,6 +161,12 @@ struct Txn {
     snapshot: Option<SnapshotLease>,
     /// A statement has run (the isolation level is fixed from then on).
     started: bool,
+    /// Savepoints, innermost last: (name, level). Changes are made at the innermost level.
+    savepoints: Vec<(String, u32)>,
+    /// The last savepoint level handed out (levels are never reused).
+    levels: u32,
+    /// The deepest savepoint level DDL ran at (DDL is not taken back by ROLLBACK TO).
+    ddl_level: Option<u32>,
 }
 
 impl Txn {
@@ -177,7 +183,27 @@ impl Txn {
             read_only: settings.get("default_transaction_read_only") == Some("on"),
             snapshot: None,
             started: false,
+            savepoints: Vec::new(),
+            levels: 0,
+            ddl_level: None,
         }
+    }
+
+    fn level(&self) -> u32 {
+        self.savepoints.last().map_or(0, |(_, level)| *level)
+    }
+
+    /// The innermost savepoint called `name`.
+    fn savepoint(&self, name: &str) -> SqlResult<usize> {
+        self.savepoints
+            .iter()
+            .rposition(|(known, _)| known == name)
+            .ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_SAVEPOINT_SPECIFICATION,
+                    format!("savepoint \"{name}\" does not exist"),
+                )
+            })
     }
 
     /// What its statements send to the workers, with the statement's lock timeout and deadline.
@@ -188,6 +214,7 @@ impl Txn {
             isolation: self.isolation,
             lock_timeout_ms,
             deadline,
+            level: self.level(),
         }
     }
 
@@ -490,7 +517,11 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             let level = value.to_lowercase();
             match level.as_str() {
                 "read uncommitted" | "read committed" | "repeatable read" | "serializable" => level,
-                _ => return Err(invalid()),
+                _ => {
+                    return Err(invalid().with_hint(
+                        "Available values: serializable, repeatable read, read committed, read uncommitted.",
+                    ))
+                }
             }
         }
         "default_transaction_read_only" | "transaction_read_only" => {
@@ -651,8 +682,17 @@ impl Session {
         result
     }
 
-    /// Aborts the current transaction after an error.
+    /// Aborts the current transaction after an error; one with savepoints stays, failed, for
+    /// ROLLBACK TO SAVEPOINT to revive.
     pub async fn fail<C: Cluster>(&mut self, cluster: &C) {
+        if self
+            .txn
+            .as_ref()
+            .is_some_and(|txn| txn.explicit && !txn.savepoints.is_empty())
+        {
+            self.failed = true;
+            return;
+        }
         self.ddl = None;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
@@ -669,7 +709,12 @@ impl Session {
         params: &[Value],
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        if self.failed && !matches!(prepared.parsed, Some(Parsed::Commit | Parsed::Rollback)) {
+        if self.failed
+            && !matches!(
+                prepared.parsed,
+                Some(Parsed::Commit | Parsed::Rollback | Parsed::RollbackTo { .. })
+            )
+        {
             return Err(SqlError::new(
                 code::IN_FAILED_SQL_TRANSACTION,
                 "current transaction is aborted, commands ignored until end of transaction block",
@@ -705,6 +750,17 @@ impl Session {
         };
         self.end_statement(cluster).await?;
         Ok(result)
+    }
+
+    /// The open transaction block, for savepoint commands (25P01 outside one).
+    fn explicit_txn(&mut self, command: &str) -> SqlResult<&mut Txn> {
+        match &mut self.txn {
+            Some(txn) if txn.explicit => Ok(txn),
+            _ => Err(SqlError::new(
+                code::NO_ACTIVE_SQL_TRANSACTION,
+                format!("{command} can only be used in transaction blocks"),
+            )),
+        }
     }
 
     /// 25006 in a read-only transaction.
@@ -891,6 +947,10 @@ impl Session {
             Parsed::Commit => {
                 if self.failed {
                     self.failed = false;
+                    if let Some(txn) = self.txn.take() {
+                        self.ddl = None;
+                        abort(cluster, &txn).await;
+                    }
                     result.tag = "ROLLBACK".into();
                 } else if self.txn.as_ref().is_some_and(|txn| txn.explicit) {
                     self.commit(cluster).await?;
@@ -904,12 +964,14 @@ impl Session {
                 }
             }
             Parsed::Rollback => {
-                self.failed = false;
+                // A failed block was aborted when it failed: this ends it without a warning.
+                let failed = std::mem::take(&mut self.failed);
                 match self.txn.take() {
                     Some(txn) if txn.explicit => {
                         self.ddl = None;
                         abort(cluster, &txn).await
                     }
+                    other if failed => self.txn = other,
                     other => {
                         self.txn = other;
                         result.notices.push(SqlError::new(
@@ -919,6 +981,51 @@ impl Session {
                     }
                 }
                 result.tag = "ROLLBACK".into();
+            }
+            Parsed::Savepoint { name } => {
+                let txn = self.explicit_txn("SAVEPOINT")?;
+                txn.levels += 1;
+                let level = txn.levels;
+                txn.savepoints.push((name.clone(), level));
+                result.tag = "SAVEPOINT".into();
+            }
+            Parsed::RollbackTo { name } => {
+                let txn = self.explicit_txn("ROLLBACK TO SAVEPOINT")?;
+                let at = txn.savepoint(name)?;
+                let level = txn.savepoints[at].1;
+                if txn.ddl_level.is_some_and(|ddl| ddl >= level) {
+                    return Err(SqlError::unsupported(
+                        "ROLLBACK TO SAVEPOINT past DDL in the same transaction",
+                    ));
+                }
+                let requests = txn
+                    .writers
+                    .iter()
+                    .map(|w| {
+                        let op = ShardOp::RollbackTo { level };
+                        (
+                            *w,
+                            ShardRequest {
+                                txn: Tx::ending(txn.id),
+                                now: 0,
+                                op,
+                            },
+                        )
+                    })
+                    .collect();
+                for undone in cluster.call_all(requests).await {
+                    undone?;
+                }
+                let txn = self.txn.as_mut().expect("checked above");
+                txn.savepoints.truncate(at + 1);
+                self.failed = false;
+                result.tag = "ROLLBACK".into();
+            }
+            Parsed::Release { name } => {
+                let txn = self.explicit_txn("RELEASE SAVEPOINT")?;
+                let at = txn.savepoint(name)?;
+                txn.savepoints.truncate(at);
+                result.tag = "RELEASE".into();
             }
             Parsed::SetTransaction { mode } => {
                 match &mut self.txn {
@@ -1888,6 +1995,10 @@ impl Session {
         plan: &Plan,
         txn: Tx,
     ) -> SqlResult<QueryResult> {
+        if let Some(open) = &mut self.txn {
+            let level = open.level();
+            open.ddl_level = Some(open.ddl_level.map_or(level, |known| known.max(level)));
+        }
         if self.ddl.is_none() {
             let guard = cluster.ddl_lock().lock_owned().await;
             self.ddl = Some(PendingDdl {

@@ -44,6 +44,8 @@ pub struct Tx {
     pub lock_timeout_ms: u64,
     /// When the statement times out (`statement_timeout`): lock waits end then too.
     pub deadline: Option<std::time::Instant>,
+    /// The innermost savepoint's level (0: none): what ROLLBACK TO it undoes.
+    pub level: u32,
 }
 
 impl Tx {
@@ -55,6 +57,7 @@ impl Tx {
             isolation: Isolation::ReadCommitted,
             lock_timeout_ms: 0,
             deadline: None,
+            level: 0,
         }
     }
 
@@ -170,6 +173,10 @@ pub enum ShardOp {
         ts: Ts,
     },
     Abort,
+    /// Undo what the transaction did at savepoint `level` and deeper.
+    RollbackTo {
+        level: u32,
+    },
     /// Free a dropped table's rows.
     DropTable {
         table: TableId,
@@ -378,6 +385,12 @@ impl Shard {
             }
             ShardOp::Abort => {
                 self.finish(txn, None);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::RollbackTo { level } => {
+                let undone = self.store.borrow_mut().rollback_to(txn, level);
+                self.released.notify_waiters();
+                undone.map_err(SqlError::unsupported)?;
                 Ok(ShardOutput::default())
             }
             ShardOp::WriteCatalog { version, image } => {
@@ -622,6 +635,7 @@ impl Shard {
 
     fn attempt(&self, tx: Tx, now: i64, op: &ShardOp) -> Attempt<ShardOutput> {
         let mut store = self.store.borrow_mut();
+        store.set_level(tx.level);
         let txn = tx.id;
         let ser = tx.isolation == Isolation::Serializable;
         if ser {

@@ -304,6 +304,17 @@ pub enum Parsed {
     },
     Commit,
     Rollback,
+    Savepoint {
+        name: String,
+    },
+    /// `ROLLBACK TO [SAVEPOINT] name`.
+    RollbackTo {
+        name: String,
+    },
+    /// `RELEASE [SAVEPOINT] name`.
+    Release {
+        name: String,
+    },
     /// `SET [SESSION|LOCAL] name {TO|=} value`; `None`: DEFAULT.
     Set {
         name: String,
@@ -496,6 +507,8 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             | "end"
             | "rollback"
             | "abort"
+            | "savepoint"
+            | "release"
             | "set"
             | "show"
             | "reset"
@@ -539,14 +552,28 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "rollback" | "abort" => {
             c.at = 1;
-            if c.tokens
-                .iter()
-                .any(|tok| tok.token == Token::Word("to".into()))
-            {
-                return Err(SqlError::unsupported("ROLLBACK TO SAVEPOINT"));
+            let _ = c.word("work") || c.word("transaction");
+            if first_word == "rollback" && c.word("to") {
+                let _ = c.word("savepoint");
+                let (name, _) = c.ident()?;
+                c.expect_end()?;
+                return Ok(Parsed::RollbackTo { name });
             }
             c.end_of_transaction("ROLLBACK")?;
             Parsed::Rollback
+        }
+        "savepoint" => {
+            c.at = 1;
+            let (name, _) = c.ident()?;
+            c.expect_end()?;
+            Parsed::Savepoint { name }
+        }
+        "release" => {
+            c.at = 1;
+            let _ = c.word("savepoint");
+            let (name, _) = c.ident()?;
+            c.expect_end()?;
+            Parsed::Release { name }
         }
         "set" => {
             c.at = 1;

@@ -50,6 +50,26 @@ struct RowLock {
     deleted: bool,
     /// The holder changed the row (not just locked it FOR UPDATE).
     changed: bool,
+    /// The holder's savepoint level when it last recorded the row's state (see `Sub`).
+    level: u32,
+}
+
+/// What ROLLBACK TO SAVEPOINT puts back: recorded the first time a savepoint level touches a row.
+#[derive(Debug)]
+enum Sub {
+    /// A row the transaction had locked before the level, as it was then.
+    Row {
+        table: TableId,
+        key: Vec<u8>,
+        raw: Option<Vec<u8>>,
+        deleted: bool,
+        changed: bool,
+        level: u32,
+    },
+    /// A row first locked at the level.
+    NewLock { table: TableId, key: Vec<u8> },
+    /// A share lock first taken at the level.
+    NewShare { table: TableId, key: Vec<u8> },
 }
 
 #[derive(Default, Debug)]
@@ -62,6 +82,10 @@ struct WriteSet {
     truncated: Vec<(TableId, Vec<(VShard, PagedTree)>)>,
     /// A catalog image this transaction writes: (version, bytes).
     catalog: Option<(u64, Vec<u8>)>,
+    /// Undo for savepoints: (level, what to put back), in the order recorded.
+    sub: Vec<(u32, Sub)>,
+    /// The savepoint level of each truncate.
+    truncate_levels: Vec<u32>,
 }
 
 /// The newest version of a row, as a writer must consider it.
@@ -128,6 +152,8 @@ pub struct Store {
     catalog: Option<(u64, Vec<u8>)>,
     /// The largest transaction id that changed anything here.
     max_txn: TxnId,
+    /// The savepoint level of the operation running now (0: none; see [`Store::set_level`]).
+    level: u32,
 }
 
 /// What a checkpoint keeps of a store beside its page image: enough to open the trees as of the cut
@@ -182,7 +208,14 @@ impl Store {
             settled_in_image: 0,
             catalog: None,
             max_txn: 0,
+            level: 0,
         }
+    }
+
+    /// The savepoint level the next changes are made at (each operation sets it): changes at a
+    /// level are undone by [`rollback_to`](Self::rollback_to) that level.
+    pub fn set_level(&mut self, level: u32) {
+        self.level = level;
     }
 
     /// Marks the rows in place as headerless (an older data format): they are read as committed
@@ -659,20 +692,43 @@ impl Store {
             return Err(Blocked { holder });
         }
         let map_key = (table, key.to_vec());
-        if !self.locks.contains_key(&map_key) {
-            let before = self.raw(table, key);
-            self.writes(txn).rows.push(map_key.clone());
-            self.locks.insert(
-                map_key.clone(),
-                RowLock {
-                    holder: txn,
-                    before,
-                    deleted: false,
-                    changed: false,
-                },
-            );
+        let level = self.level;
+        match self.locks.get(&map_key) {
+            None => {
+                let before = self.raw(table, key);
+                let writes = self.writes(txn);
+                writes.rows.push(map_key.clone());
+                if level > 0 {
+                    let (table, key) = map_key.clone();
+                    writes.sub.push((level, Sub::NewLock { table, key }));
+                }
+                self.locks.insert(
+                    map_key.clone(),
+                    RowLock {
+                        holder: txn,
+                        before,
+                        deleted: false,
+                        changed: false,
+                        level,
+                    },
+                );
+            }
+            Some(lock) if lock.level < level => {
+                let sub = Sub::Row {
+                    table,
+                    key: key.to_vec(),
+                    raw: self.raw(table, key),
+                    deleted: lock.deleted,
+                    changed: lock.changed,
+                    level: lock.level,
+                };
+                self.writes(txn).sub.push((level, sub));
+            }
+            Some(_) => {}
         }
-        Ok(self.locks.get_mut(&map_key).expect("locked above"))
+        let lock = self.locks.get_mut(&map_key).expect("locked above");
+        lock.level = lock.level.max(level);
+        Ok(lock)
     }
 
     /// Locks `key` for `txn` without changing it (SELECT .. FOR UPDATE): other writers wait until
@@ -704,7 +760,13 @@ impl Store {
         let holders = self.shares.entry(map_key.clone()).or_default();
         if !holders.contains(&txn) {
             holders.push(txn);
-            self.writes(txn).shared.push(map_key);
+            let level = self.level;
+            let writes = self.writes(txn);
+            writes.shared.push(map_key.clone());
+            if level > 0 {
+                let (table, key) = map_key;
+                writes.sub.push((level, Sub::NewShare { table, key }));
+            }
         }
         Ok(())
     }
@@ -821,6 +883,8 @@ impl Store {
         // trees must be the state an abort returns to, and a commit empties the table anyway.
         self.undo_rows(txn, |(t, _)| *t == table);
         self.table_locks.insert(table, txn);
+        let level = self.level;
+        self.writes(txn).truncate_levels.push(level);
         let vshards = self.table_vshards.remove(&table).unwrap_or_default();
         let old = vshards
             .into_iter()
@@ -958,6 +1022,59 @@ impl Store {
                 tree.destroy();
             }
         }
+    }
+
+    /// Undoes what `txn` did here at savepoint `level` and deeper (ROLLBACK TO SAVEPOINT): rows go
+    /// back to their state before it, locks first taken there are released. A truncate there cannot
+    /// be taken back alone (its table's old trees are kept whole): that is refused, changing nothing.
+    pub fn rollback_to(&mut self, txn: TxnId, level: u32) -> Result<(), &'static str> {
+        let Some(writes) = self.txns.get_mut(&txn) else {
+            return Ok(());
+        };
+        if !writes.truncate_levels.is_empty() {
+            // Rows of a truncated table change without row locks, so without savepoint undo.
+            return Err("ROLLBACK TO SAVEPOINT in a transaction that truncated a table");
+        }
+        let keep = writes.sub.partition_point(|(at, _)| *at < level);
+        let undo: Vec<(u32, Sub)> = writes.sub.drain(keep..).collect();
+        for (_, sub) in undo.into_iter().rev() {
+            match sub {
+                Sub::Row {
+                    table,
+                    key,
+                    raw,
+                    deleted,
+                    changed,
+                    level,
+                } => {
+                    self.set_row(table, &key, raw.as_deref());
+                    if let Some(lock) = self.locks.get_mut(&(table, key)) {
+                        lock.deleted = deleted;
+                        lock.changed = changed;
+                        lock.level = level;
+                    }
+                }
+                Sub::NewLock { table, key } => {
+                    let map_key = (table, key);
+                    if let Some(lock) = self.locks.remove(&map_key) {
+                        if lock.changed {
+                            self.set_row(table, &map_key.1, lock.before.as_deref());
+                        }
+                    }
+                    if let Some(writes) = self.txns.get_mut(&txn) {
+                        writes.rows.retain(|row| *row != map_key);
+                    }
+                }
+                Sub::NewShare { table, key } => {
+                    let map_key = (table, key);
+                    if let Some(writes) = self.txns.get_mut(&txn) {
+                        writes.shared.retain(|row| *row != map_key);
+                    }
+                    self.unshare(txn, vec![map_key]);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Undoes everything `txn` did on this worker and releases its locks.
@@ -1392,6 +1509,54 @@ mod tests {
                 Newest::Locked(_) => panic!("locked"),
             }
         }
+    }
+
+    /// ROLLBACK TO SAVEPOINT puts back rows changed at and below a level, releases locks first
+    /// taken there, and keeps what came before.
+    #[test]
+    fn rollback_to_a_savepoint_keeps_what_came_before() {
+        let mut store = Store::default();
+        store.load(
+            1,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"b".to_vec(), b"2".to_vec()),
+            ],
+        );
+        let me = Snapshot::latest(5);
+        let read =
+            |store: &Store, key: &[u8]| store.get(me, 1, key).unwrap().map(|row| row.to_vec());
+        store.update(5, 1, b"a", b"10".to_vec()).unwrap();
+        store.set_level(1);
+        store.update(5, 1, b"a", b"11".to_vec()).unwrap();
+        store.delete(5, 1, b"b").unwrap();
+        store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
+        store.set_level(2);
+        store.update(5, 1, b"c", b"30".to_vec()).unwrap();
+        store.rollback_to(5, 2).unwrap();
+        assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
+        store.rollback_to(5, 1).unwrap();
+        assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
+        assert_eq!(read(&store, b"b"), Some(b"2".to_vec()));
+        assert_eq!(read(&store, b"c"), None);
+        assert_eq!(
+            store.lock_holder_other_than(6, 1, b"b"),
+            None,
+            "b's lock went"
+        );
+        assert_eq!(
+            store.lock_holder_other_than(6, 1, b"a"),
+            Some(5),
+            "a's stays"
+        );
+        store.set_level(0);
+        let mut records = 0;
+        store.commit_records(5, &[0], &mut |_| records += 1);
+        assert_eq!(records, 2, "one put and the commit record");
+        store.release(5, 9);
+        assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
+        store.truncate(7, 1).unwrap();
+        assert!(store.rollback_to(7, 1).is_err());
     }
 
     /// A multi-worker transaction between its durable commit and its release holds readers back
