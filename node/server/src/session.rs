@@ -430,6 +430,7 @@ impl Connection {
                 .session
                 .execute(worker.as_ref(), &prepared, &[], &self.cancel)
                 .await
+                .and_then(|mut result| self.deallocate(&mut result).map(|()| result))
             {
                 Ok(result) => {
                     let copy = self.send_result(result, &[], None)?;
@@ -727,6 +728,23 @@ impl Connection {
         Ok(())
     }
 
+    /// Carries out DEALLOCATE on the prepared statements this connection holds.
+    fn deallocate(&mut self, result: &mut QueryResult) -> Result<(), SqlError> {
+        match result.deallocate.take() {
+            None => Ok(()),
+            Some(None) => {
+                self.statements.clear();
+                Ok(())
+            }
+            Some(Some(name)) => self.statements.remove(&name).map(drop).ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{name}\" does not exist"),
+                )
+            }),
+        }
+    }
+
     async fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), SqlError> {
         let mut portal = self.portals.remove(name).ok_or_else(|| {
             SqlError::new(
@@ -755,6 +773,7 @@ impl Connection {
                     &self.cancel,
                 )
                 .await?;
+            self.deallocate(&mut result)?;
             if result.copy.take().is_some() {
                 self.session.fail(worker.as_ref()).await;
                 return Err(SqlError::unsupported(

@@ -280,6 +280,8 @@ pub struct QueryResult {
     pub reports: Vec<(String, String)>,
     /// The statement is COPY FROM STDIN: the session switches to copy-in mode.
     pub copy: Option<CopyState>,
+    /// DEALLOCATE: the protocol layer drops this prepared statement (None: all of them).
+    pub deallocate: Option<Option<String>>,
 }
 
 /// COPY input is parsed once this much is buffered.
@@ -981,6 +983,15 @@ impl Session {
                     }
                 }
                 result.tag = "ROLLBACK".into();
+            }
+            Parsed::Deallocate { name } => {
+                result.tag = if name.is_some() {
+                    "DEALLOCATE"
+                } else {
+                    "DEALLOCATE ALL"
+                }
+                .into();
+                result.deallocate = Some(name.clone());
             }
             Parsed::Savepoint { name } => {
                 let txn = self.explicit_txn("SAVEPOINT")?;

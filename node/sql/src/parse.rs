@@ -307,6 +307,10 @@ pub enum Parsed {
     Savepoint {
         name: String,
     },
+    /// `DEALLOCATE [PREPARE] name | ALL` (None: all).
+    Deallocate {
+        name: Option<String>,
+    },
     /// `ROLLBACK TO [SAVEPOINT] name`.
     RollbackTo {
         name: String,
@@ -509,6 +513,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             | "abort"
             | "savepoint"
             | "release"
+            | "deallocate"
             | "set"
             | "show"
             | "reset"
@@ -561,6 +566,17 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             c.end_of_transaction("ROLLBACK")?;
             Parsed::Rollback
+        }
+        "deallocate" => {
+            c.at = 1;
+            let _ = c.word("prepare");
+            let name = if c.word("all") {
+                None
+            } else {
+                Some(c.ident()?.0)
+            };
+            c.expect_end()?;
+            Parsed::Deallocate { name }
         }
         "savepoint" => {
             c.at = 1;

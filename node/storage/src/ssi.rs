@@ -41,6 +41,11 @@ struct Sxact {
     ins: HashSet<TxnId>,
     /// Writers W with this -> W.
     outs: HashSet<TxnId>,
+    /// Edges to and from committed transactions already forgotten: the earliest prepare of a
+    /// forgotten W with this -> W, and the latest commit of a forgotten R with R -> this
+    /// (PostgreSQL's summarized conflicts).
+    out_to_forgotten: Option<u64>,
+    in_from_forgotten: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -173,10 +178,13 @@ impl Ssi {
         let writer_committed = graph.committed(writer);
         let reader_read_only = graph.read_only(reader);
         // R -> W -> T2 with T2 prepared first.
-        let mut failure = graph.xacts[&writer].outs.iter().any(|t2| {
-            let Some(t2_prepared) = graph.prepared(*t2) else {
-                return false;
-            };
+        let writer_x = &graph.xacts[&writer];
+        let t2_prepares = writer_x
+            .outs
+            .iter()
+            .filter_map(|t2| graph.prepared(*t2))
+            .chain(writer_x.out_to_forgotten);
+        let mut failure = t2_prepares.into_iter().any(|t2_prepared| {
             reader_committed.is_none_or(|c| t2_prepared <= c)
                 && writer_committed.is_none_or(|c| t2_prepared <= c)
                 && (!reader_read_only || t2_prepared <= graph.snapshot_seq(reader))
@@ -184,11 +192,14 @@ impl Ssi {
         // T0 -> R -> W with W prepared first.
         if !failure && !reader_read_only {
             if let Some(writer_prepared) = graph.prepared(writer) {
-                failure = graph.xacts[&reader].ins.iter().any(|t0| {
+                let reader_x = &graph.xacts[&reader];
+                failure = reader_x.ins.iter().any(|t0| {
                     !graph.doomed(*t0)
                         && graph.committed(*t0).is_none_or(|c| c >= writer_prepared)
                         && (!graph.read_only(*t0) || graph.snapshot_seq(*t0) >= writer_prepared)
-                });
+                }) || reader_x
+                    .in_from_forgotten
+                    .is_some_and(|c| c >= writer_prepared);
             }
         }
         if !failure {
@@ -282,7 +293,8 @@ impl Ssi {
         Self::clean(&mut graph);
     }
 
-    /// Forgets committed transactions no running one overlaps.
+    /// Forgets committed transactions no running one overlaps, keeping what the edges to and from
+    /// them mean for the others.
     fn clean(graph: &mut Graph) {
         let oldest = graph
             .xacts
@@ -297,12 +309,23 @@ impl Ssi {
             .map(|(txn, _)| *txn)
             .collect();
         for txn in gone {
-            if let Some(me) = graph.xacts.remove(&txn) {
-                for other in me.ins.iter().chain(&me.outs) {
-                    if let Some(x) = graph.xacts.get_mut(other) {
-                        x.ins.remove(&txn);
-                        x.outs.remove(&txn);
-                    }
+            let Some(me) = graph.xacts.remove(&txn) else {
+                continue;
+            };
+            let prepared = me.prepared.unwrap_or(0);
+            let committed = me.committed.unwrap_or(0);
+            for reader in &me.ins {
+                if let Some(x) = graph.xacts.get_mut(reader) {
+                    x.outs.remove(&txn);
+                    x.out_to_forgotten =
+                        Some(x.out_to_forgotten.map_or(prepared, |p| p.min(prepared)));
+                }
+            }
+            for writer in &me.outs {
+                if let Some(x) = graph.xacts.get_mut(writer) {
+                    x.ins.remove(&txn);
+                    x.in_from_forgotten =
+                        Some(x.in_from_forgotten.map_or(committed, |c| c.max(committed)));
                 }
             }
         }
@@ -345,6 +368,24 @@ mod tests {
         ssi.conflict(1, 1, 2).unwrap();
         ssi.pre_commit(1).unwrap();
         ssi.committed(1);
+    }
+
+    /// R -> W -> T2 where T2 committed first and was forgotten before the R -> W edge appeared
+    /// (nobody running overlapped it any more): the edge W -> T2 still counts.
+    #[test]
+    fn a_forgotten_out_conflict_still_counts() {
+        let ssi = Ssi::default();
+        ssi.register(1, false); // W
+        ssi.register(2, false); // T2
+        ssi.conflict(2, 1, 2).unwrap(); // W read what T2 wrote
+        ssi.pre_commit(2).unwrap();
+        ssi.committed(2);
+        ssi.register(3, false); // R, after T2 committed
+        ssi.pre_commit(1).unwrap();
+        ssi.committed(1);
+        assert!(!ssi.tracks(2), "nothing running overlaps T2");
+        // R reads a version W wrote after R's snapshot: R -> W -> T2, T2 first.
+        assert!(ssi.conflict(3, 3, 1).is_err());
     }
 
     /// T0 -> T1 -> T2 with T2 committed first: the writer of the second edge fails when it writes.
