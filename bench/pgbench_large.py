@@ -26,13 +26,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from servers import Fleet, Keel, Postgres, release_dir  # noqa: E402
-from suite import RESULTS, Pgbench, machine_facts, pgbench_command  # noqa: E402
+from suite import RESULTS, Pgbench, machine_facts, pgbench_command, scalar  # noqa: E402
 
 AGGREGATE = "select count(*), sum(aid), sum(bid), sum(abalance), min(bid), max(bid), max(aid) from pgbench_accounts"
-
-
-def scalar(server, sql):
-    return subprocess.run(server.psql_args() + ["-At", "-c", sql], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def main():

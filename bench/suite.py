@@ -43,6 +43,12 @@ def psql(server, sql, database="keel"):
                    check=True, stdout=subprocess.DEVNULL)
 
 
+def scalar(server, sql):
+    """The single value `sql` returns, as text."""
+    return subprocess.run(server.psql_args() + ["-At", "-c", sql], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def pgbench_command(server, args):
     return ["pgbench", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", *args, "keel"]
 
