@@ -210,6 +210,25 @@ pub fn allocate(file: &File, offset: u64, len: u64) -> io::Result<()> {
     }
 }
 
+/// Writes zeros over `len` bytes of `file` from `offset` and makes them durable, so that later
+/// writes there overwrite blocks that exist and lie inside the file's length: their `fdatasync` then
+/// flushes data only, with no file-system journal commit for new extents or a new length (the
+/// reason PostgreSQL zero-fills its WAL segments). `offset` is rounded up to a block: the caller's
+/// last partial block may have a write in flight.
+pub fn allocate_written(file: &File, offset: u64, len: u64) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let start = round_up(offset as usize, BLOCK_BYTES) as u64;
+    let end = offset + len;
+    let zeros = vec![0u8; 1 << 20];
+    let mut at = start;
+    while at < end {
+        let n = (end - at).min(zeros.len() as u64) as usize;
+        file.write_all_at(&zeros[..n], at)?;
+        at += n as u64;
+    }
+    file.sync_data()
+}
+
 /// Opens (creating if needed) `path` for reading and writing with O_DIRECT, or buffered when the
 /// file system refuses O_DIRECT (tmpfs does); the flag says which.
 pub fn open_direct(path: &Path) -> io::Result<(File, bool)> {

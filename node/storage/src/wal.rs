@@ -508,7 +508,7 @@ impl Wal {
         if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
             if end > *reserved {
                 let grow = (end - *reserved).max(RESERVE_BYTES);
-                if let Err(error) = keel_io::allocate(file, *reserved, grow) {
+                if let Err(error) = keel_io::allocate_written(file, *reserved, grow) {
                     pending.truncate(before);
                     return Err(error);
                 }
