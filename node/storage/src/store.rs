@@ -28,7 +28,7 @@
 //! gets [`Blocked`] waits (asynchronously) for the holder to finish and retries the whole operation.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use crate::engine::{PagedTree, Pages};
@@ -128,7 +128,10 @@ pub struct Store {
     trees: HashMap<(TableId, VShard), PagedTree>,
     /// vshards that hold a tree, per table (for scans).
     table_vshards: HashMap<TableId, Vec<VShard>>,
-    /// Versions replaced by commits newer than the horizon (see [`crate::mvcc`]).
+    /// Versions replaced by commits newer than the horizon (see [`crate::mvcc`]): the young ones in
+    /// memory (most are purged within milliseconds), the rest on pages.
+    young: BTreeMap<Vec<u8>, Vec<u8>>,
+    young_bytes: usize,
     undo: PagedTree,
     /// Commit timestamps of transactions that wrote here, until the horizon passes them.
     commits: HashMap<TxnId, Ts>,
@@ -155,6 +158,9 @@ pub struct Store {
     /// The savepoint level of the operation running now (0: none; see [`Store::set_level`]).
     level: u32,
 }
+
+/// Bytes of young undo records a worker keeps in memory before moving the oldest to the undo tree.
+const YOUNG_UNDO_BYTES: usize = 8 << 20;
 
 /// What a checkpoint keeps of a store beside its page image: enough to open the trees as of the cut
 /// with only released transactions' changes in them.
@@ -195,6 +201,8 @@ impl Store {
             pages,
             trees: HashMap::new(),
             table_vshards: HashMap::new(),
+            young: BTreeMap::new(),
+            young_bytes: 0,
             undo,
             commits: HashMap::new(),
             commit_order: BTreeSet::new(),
@@ -334,6 +342,9 @@ impl Store {
     /// needs beside the pages, and the transactions that were committing at the cut. Their commit
     /// records lie before the cut, so the checkpoint may only be finished once they are released.
     pub fn begin_checkpoint(&mut self) -> (StoreImage, Vec<TxnId>) {
+        // Every undo record goes to the tree the image names, so that the tombstones they explain
+        // can be found when it is opened.
+        self.spill_young(0);
         self.pages.buffer_manager().begin_checkpoint();
         let committing: Vec<TxnId> = self.committing.keys().copied().collect();
         let mut image = StoreImage {
@@ -525,10 +536,22 @@ impl Store {
                 return (self.live(raw), newer);
             }
             newer = Some(writer);
-            version = self
-                .undo
-                .get(&mvcc::undo_key(ts, table, key))
-                .map(Cow::Owned);
+            let undo_key = mvcc::undo_key(ts, table, key);
+            version = match self.young.get(&undo_key) {
+                Some(young) => Some(Cow::Borrowed(young.as_slice())),
+                None => self.undo.get(&undo_key).map(Cow::Owned),
+            };
+        }
+    }
+
+    /// Moves the oldest young undo records to the undo tree until at most `keep` bytes are left.
+    fn spill_young(&mut self, keep: usize) {
+        while self.young_bytes > keep {
+            let Some((key, value)) = self.young.pop_first() else {
+                break;
+            };
+            self.young_bytes -= key.len() + value.len();
+            self.undo.put(&key, &value);
         }
     }
 
@@ -1001,7 +1024,9 @@ impl Store {
             }
             wrote = true;
             if let Some(before) = &lock.before {
-                self.undo.put(&mvcc::undo_key(ts, table, &key), before);
+                let undo_key = mvcc::undo_key(ts, table, &key);
+                self.young_bytes += undo_key.len() + before.len();
+                self.young.insert(undo_key, before.clone());
             }
             if lock.deleted {
                 let tombstone = lock.before.is_some().then(|| mvcc::version(txn, None));
@@ -1011,6 +1036,9 @@ impl Store {
         if wrote {
             self.commits.insert(txn, ts);
             self.commit_order.insert((ts, txn));
+        }
+        if self.young_bytes > YOUNG_UNDO_BYTES {
+            self.spill_young(YOUNG_UNDO_BYTES / 2);
         }
         if let Some((version, image)) = &writes.catalog {
             self.note_catalog(*version, image);
@@ -1124,15 +1152,24 @@ impl Store {
     /// (oldest first, at most `budget` of them), the tombstones they explain, and the commit
     /// timestamps at or before it. Returns how many undo records went.
     pub fn purge(&mut self, horizon: Ts, budget: usize) -> usize {
-        let mut garbage = Vec::new();
         let upto = horizon.saturating_add(1).to_be_bytes();
+        // Young records first: all of them at or below the horizon, they are in memory.
+        let younger = self.young.split_off(&upto[..]);
+        let mut garbage: Vec<Vec<u8>> = Vec::new();
+        for (key, value) in std::mem::replace(&mut self.young, younger) {
+            self.young_bytes -= key.len() + value.len();
+            garbage.push(key);
+        }
+        let from_young = garbage.len();
         self.undo
             .scan(Bound::Unbounded, Bound::Excluded(&upto), &mut |key, _| {
                 garbage.push(key.to_vec());
-                garbage.len() < budget
+                garbage.len() - from_young < budget
             });
-        for undo_key in &garbage {
-            self.undo.remove(undo_key);
+        for (index, undo_key) in garbage.iter().enumerate() {
+            if index >= from_young {
+                self.undo.remove(undo_key);
+            }
             let (_, table, key) = mvcc::parse_undo_key(undo_key);
             let old_tombstone = |store: &Store, raw: &[u8]| {
                 let (writer, row) = store.parse(raw);
@@ -1168,12 +1205,12 @@ impl Store {
             self.commit_order.pop_first();
             self.commits.remove(&txn);
         }
-        garbage.len()
+        garbage.len() - from_young
     }
 
     /// Undo records and commit timestamps kept for snapshots (for tests and telemetry).
     pub fn versions_kept(&self) -> (usize, usize) {
-        (self.undo.len(), self.commits.len())
+        (self.young.len() + self.undo.len(), self.commits.len())
     }
 
     /// Stores `row` under `key` in the key's tree of `table`; None removes the key.
@@ -1450,8 +1487,45 @@ mod tests {
         );
         assert_eq!(store.purge(4, 100), 0);
         assert_eq!(store.row_count(1), 1);
-        assert_eq!(store.purge(5, 100), 1);
+        store.purge(5, 100);
         assert_eq!(store.row_count(1), 0);
+        assert_eq!(store.versions_kept(), (0, 0));
+    }
+
+    /// Undo records move from memory to the undo tree past the budget and at a checkpoint; reads
+    /// and purge find them in either place.
+    #[test]
+    fn young_undo_spills_to_the_tree_and_stays_readable() {
+        let mut store = Store::default();
+        let key = |i: u32| i.to_be_bytes().to_vec();
+        for i in 0..1000u32 {
+            store.insert(1, 1, key(i), vec![0; 100]).unwrap();
+        }
+        store.release(1, 1);
+        // Enough versions to pass the in-memory budget: the oldest go to pages.
+        let rounds = (YOUNG_UNDO_BYTES / (1000 * 120)) as u64 + 2;
+        for round in 0..rounds {
+            let txn = 10 + round;
+            for i in 0..1000u32 {
+                store
+                    .update(txn, 1, &key(i), vec![round as u8 + 1; 100])
+                    .unwrap();
+            }
+            store.release(txn, 2 + round);
+        }
+        assert!(store.undo.len() > 0 && !store.young.is_empty());
+        let at = |ts| Snapshot { txn: 99, ts };
+        for ts in [1, 2, 1 + rounds / 2, 1 + rounds] {
+            let expect = vec![(ts - 1) as u8; 100];
+            assert_eq!(
+                store.get(at(ts), 1, &key(7)).unwrap().as_deref(),
+                Some(&expect[..])
+            );
+        }
+        let (image, _) = store.begin_checkpoint();
+        assert!(store.young.is_empty() && image.versions == store.undo.meta_pid());
+        store.pages().buffer_manager().abandon_checkpoint();
+        while store.purge(1 + rounds, 1000) == 1000 {}
         assert_eq!(store.versions_kept(), (0, 0));
     }
 
