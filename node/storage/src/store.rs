@@ -1513,10 +1513,13 @@ mod tests {
             }
             store.release(txn, 2 + round);
         }
-        assert!(store.undo.len() > 0 && !store.young.is_empty());
+        assert!(
+            !store.undo.is_empty() && !store.young.is_empty(),
+            "some on pages, some in memory"
+        );
         let at = |ts| Snapshot { txn: 99, ts };
         for ts in [1, 2, 1 + rounds / 2, 1 + rounds] {
-            let expect = vec![(ts - 1) as u8; 100];
+            let expect = [(ts - 1) as u8; 100];
             assert_eq!(
                 store.get(at(ts), 1, &key(7)).unwrap().as_deref(),
                 Some(&expect[..])
