@@ -1539,8 +1539,12 @@ impl Session {
                     ShardRequest {
                         txn,
                         now: 0,
-                        op: ShardOp::ReadKeyed {
+                        op: ShardOp::Read {
                             table: Arc::new(table.clone()),
+                            key: None,
+                            filter: None,
+                            params: Arc::new(Vec::new()),
+                            keyed: true,
                         },
                     },
                 )

@@ -132,10 +132,6 @@ pub enum ShardOp {
         params: Arc<Vec<Value>>,
         locking: RowLocking,
     },
-    /// Every visible row with its key (index builds).
-    ReadKeyed {
-        table: Arc<TableDef>,
-    },
     /// New entries of index `index` (see [`crate::catalog::IndexDef`]): (entry key, row key). For
     /// a unique index an entry key already visible is a unique violation, reported with the
     /// matching `details` text (`Key (..)=(..)`), as an insert's error or, with `building`, as
@@ -416,7 +412,7 @@ impl Shard {
                 // stays up and serves everything else.
                 let is_read = matches!(
                     op,
-                    ShardOp::Read { .. } | ShardOp::IndexScan { .. } | ShardOp::ReadKeyed { .. }
+                    ShardOp::Read { .. } | ShardOp::IndexScan { .. }
                 );
                 if !is_read {
                     self.check_space()?;
@@ -751,24 +747,6 @@ impl Shard {
                     output.keys.push(key.clone());
                     output.rows.push(row);
                 }
-                self.serialize_reads(txn, reads)?;
-                output.count = output.rows.len() as u64;
-                Ok(output)
-            }
-            ShardOp::ReadKeyed { table } => {
-                let mut output = ShardOutput::default();
-                for_each_visible(
-                    &store,
-                    tx.snap(),
-                    table,
-                    None,
-                    &mut reads,
-                    &mut |key, row| {
-                        output.keys.push(key.to_vec());
-                        output.rows.push(row);
-                        Ok(())
-                    },
-                )?;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;
                 Ok(output)
