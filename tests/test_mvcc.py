@@ -65,3 +65,41 @@ def test_a_long_snapshot_reads_its_versions_and_blocks_no_writer(keel_factory):
         conn.execute("begin isolation level repeatable read")
         assert conn.execute("select count(*) from t where pad = 'again'").fetchone() == (2,)
         conn.execute("commit")
+
+
+def test_a_cancel_request_ends_a_lock_wait(keel_factory):
+    """A client's cancel (the protocol's CancelRequest) ends a statement waiting for a row lock held
+    on another worker's row, with 57014; the waiter's transaction is aborted, the holder goes on."""
+    node = keel_factory(cores=2).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table w (id int primary key, v int)")
+        conn.execute("insert into w values (1, 0), (2, 0), (3, 0), (4, 0)")
+    holder = psycopg.connect(node.dsn(), autocommit=True)
+    holder.execute("begin")
+    holder.execute("update w set v = 1")
+    waiter = psycopg.connect(node.dsn(), autocommit=True)
+    outcome = {}
+
+    def wait():
+        try:
+            waiter.execute("update w set v = 2 where id in (1, 2, 3, 4)")
+            outcome["result"] = "updated"
+        except psycopg.Error as error:
+            outcome["result"] = error.sqlstate
+
+    thread = threading.Thread(target=wait)
+    started = time.time()
+    thread.start()
+    time.sleep(0.5)
+    assert thread.is_alive(), "the update should wait for the lock"
+    waiter.cancel()
+    thread.join(timeout=10)
+    assert outcome.get("result") == "57014", outcome
+    assert time.time() - started < 5
+    holder.execute("commit")
+    assert waiter.execute("select sum(v) from w").fetchone() == (4,)
+    # The next statement of the canceled session is not canceled.
+    waiter.execute("update w set v = 3 where id = 1")
+    assert waiter.execute("select v from w where id = 1").fetchone() == (3,)
+    holder.close()
+    waiter.close()

@@ -234,6 +234,9 @@ impl Cluster for Worker {
     fn ssi(&self) -> &Ssi {
         &self.node.ssi
     }
+    fn cancel_waits(&self, txn: TxnId, canceled: bool) {
+        self.node.waits.set_canceled(txn, canceled);
+    }
 }
 
 fn shutting_down() -> keel_sql::error::SqlError {

@@ -64,6 +64,9 @@ pub trait Cluster {
     fn commit_ts(&self) -> Ts;
     /// The node's SERIALIZABLE transactions and their conflicts.
     fn ssi(&self) -> &Ssi;
+    /// Marks (or unmarks) `txn`'s running statement as canceled by its client: its lock waits end,
+    /// on whichever worker they are.
+    fn cancel_waits(&self, txn: TxnId, canceled: bool);
     /// A new hidden row id for tables without a primary key.
     fn next_row_id(&self) -> i64;
 }
@@ -72,6 +75,9 @@ pub trait Cluster {
 #[derive(Default)]
 pub struct Cancel {
     requested: Cell<bool>,
+    /// The transaction of the running statement, and whether its lock waits were told to end.
+    txn: Cell<Option<TxnId>>,
+    waits_ended: Cell<bool>,
     /// Why: a client's cancel request, or the statement timeout.
     timed_out: Cell<bool>,
     notify: Notify,
@@ -87,6 +93,17 @@ impl Cancel {
         self.timed_out.set(true);
         self.request();
     }
+    /// A requested cancel ends the running statement's lock waits, wherever they are (they do not
+    /// see this session's flag).
+    fn end_waits<C: Cluster>(&self, cluster: &C) {
+        if let (true, Some(txn), false) =
+            (self.requested.get(), self.txn.get(), self.waits_ended.get())
+        {
+            cluster.cancel_waits(txn, true);
+            self.waits_ended.set(true);
+        }
+    }
+
     /// Forgets a cancel that arrived between statements (PostgreSQL ignores those).
     pub fn reset(&self) {
         self.requested.set(false);
@@ -660,24 +677,29 @@ impl Session {
             .unwrap_or(0);
         self.deadline =
             (timeout_ms > 0).then(|| std::time::Instant::now() + Duration::from_millis(timeout_ms));
-        let execution = self.execute_inner(cluster, prepared, params, cancel);
-        let result = if timeout_ms == 0 {
-            execution.await
-        } else {
+        cancel.txn.set(None);
+        cancel.waits_ended.set(false);
+        let result = {
+            let execution = self.execute_inner(cluster, prepared, params, cancel);
             tokio::pin!(execution);
-            let timer = tokio::time::sleep(Duration::from_millis(timeout_ms));
+            let timer = tokio::time::sleep(Duration::from_millis(timeout_ms.max(1)));
             tokio::pin!(timer);
-            let mut fired = false;
+            let mut fired = timeout_ms == 0;
             loop {
+                let requested = cancel.notify.notified();
                 tokio::select! {
                     result = &mut execution => break result,
                     _ = &mut timer, if !fired => {
                         fired = true;
                         cancel.request_timeout();
                     }
+                    _ = requested => cancel.end_waits(cluster),
                 }
             }
         };
+        if let (true, Some(txn)) = (cancel.waits_ended.get(), cancel.txn.get()) {
+            cluster.cancel_waits(txn, false);
+        }
         if result.is_err() {
             self.fail(cluster).await;
         }
@@ -744,6 +766,8 @@ impl Session {
         }
         let now = now_timestamp();
         let txn_id = self.txn_for_statement(cluster);
+        cancel.txn.set(Some(txn_id.id));
+        cancel.end_waits(cluster);
         let result = if plan.is_ddl() {
             self.run_ddl(cluster, plan, txn_id).await?
         } else {

@@ -410,10 +410,7 @@ impl Shard {
                 let read_only = matches!(op, ShardOp::Read { key: Some(_), .. });
                 // A read that meets a page it cannot read (checksum, IO) fails alone; the node
                 // stays up and serves everything else.
-                let is_read = matches!(
-                    op,
-                    ShardOp::Read { .. } | ShardOp::IndexScan { .. }
-                );
+                let is_read = matches!(op, ShardOp::Read { .. } | ShardOp::IndexScan { .. });
                 if !is_read {
                     self.check_space()?;
                 }
@@ -441,6 +438,16 @@ impl Shard {
                         Ok(output) => return Ok(output),
                         Err(Failure::Error(error)) => return Err(error),
                         Err(Failure::Wait(blocked)) => {
+                            // Armed before looking: a cancel after the look wakes the wait.
+                            let canceled = self.waits.cancel_signal().notified();
+                            tokio::pin!(canceled);
+                            canceled.as_mut().enable();
+                            if self.waits.is_canceled(txn) {
+                                return Err(SqlError::new(
+                                    code::QUERY_CANCELED,
+                                    "canceling statement due to user request",
+                                ));
+                            }
                             if waiting.as_ref().is_none_or(|w| w.holder != blocked.holder) {
                                 drop(waiting.take());
                                 waiting = Some(self.waits.wait(txn, blocked.holder));
@@ -448,6 +455,7 @@ impl Shard {
                             let never = started + Duration::from_secs(1 << 30);
                             tokio::select! {
                                 _ = released => {}
+                                _ = canceled => {}
                                 _ = tokio::time::sleep_until(started + self.deadlock_timeout),
                                     if !deadlock_checked => {
                                     deadlock_checked = true;

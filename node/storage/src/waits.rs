@@ -5,7 +5,8 @@
 //! waited `deadlock_timeout` searches the graph once from itself, and fails (40P01) if it finds a
 //! path back to itself. The first waiter of a cycle to time out is the one that fails, so the others
 //! go on. Edges span workers (a transaction waits on the worker that owns the row), so the graph is
-//! node-wide, behind one mutex taken only by waiters.
+//! node-wide, behind one mutex taken only by waiters. A session whose client cancels a statement
+//! marks its transaction here, which ends its waits on every worker.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -16,6 +17,9 @@ use crate::TxnId;
 #[derive(Debug, Default)]
 pub struct WaitGraph {
     edges: Mutex<HashMap<TxnId, HashMap<TxnId, usize>>>,
+    /// Transactions whose running statement a client canceled, and the signal waiters watch.
+    canceled: Mutex<HashSet<TxnId>>,
+    cancel: tokio::sync::Notify,
 }
 
 /// An edge of the graph, removed when dropped.
@@ -45,6 +49,31 @@ impl WaitGraph {
             waiter,
             holder,
         }
+    }
+
+    /// Marks (or, with `false`, unmarks) `txn`'s running statement as canceled and wakes waiters.
+    pub fn set_canceled(&self, txn: TxnId, canceled: bool) {
+        let mut set = self.canceled.lock().unwrap_or_else(|p| p.into_inner());
+        if canceled {
+            set.insert(txn);
+            drop(set);
+            self.cancel.notify_waiters();
+        } else {
+            set.remove(&txn);
+        }
+    }
+
+    /// Whether `txn`'s running statement was canceled.
+    pub fn is_canceled(&self, txn: TxnId) -> bool {
+        let set = self.canceled.lock().unwrap_or_else(|p| p.into_inner());
+        !set.is_empty() && set.contains(&txn)
+    }
+
+    /// Signalled whenever a statement is canceled (arm it before checking [`is_canceled`]).
+    ///
+    /// [`is_canceled`]: Self::is_canceled
+    pub fn cancel_signal(&self) -> &tokio::sync::Notify {
+        &self.cancel
     }
 
     /// A cycle through `txn`, as the transactions on it starting with `txn`, if there is one.
