@@ -200,6 +200,19 @@ impl Cluster for Worker {
             .map(|r| r.expect("every request answered"))
             .collect()
     }
+    async fn post_all(&self, requests: Vec<(WorkerId, ShardRequest)>) {
+        for (worker, request) in requests {
+            if worker == self.id {
+                let _ = self.shard.serve(request).await;
+                continue;
+            }
+            // Nobody waits for the answer: the reply channel's receiver is dropped at once.
+            let (reply, _) = oneshot::channel();
+            let _ = self.node.senders[self.id as usize][worker as usize]
+                .send(Envelope::Shard(request, reply))
+                .await;
+        }
+    }
     fn catalog(&self) -> Arc<Catalog> {
         self.node
             .catalog

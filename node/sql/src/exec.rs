@@ -50,6 +50,9 @@ pub trait Cluster {
         &self,
         requests: Vec<(WorkerId, ShardRequest)>,
     ) -> Vec<SqlResult<ShardOutput>>;
+    /// Sends requests without waiting for their answers (local ones run before it returns;
+    /// remote ones arrive before anything this worker sends to those workers later).
+    async fn post_all(&self, requests: Vec<(WorkerId, ShardRequest)>);
     /// The current catalog.
     fn catalog(&self) -> Arc<Catalog>;
     /// Publishes a committed catalog to every worker.
@@ -937,9 +940,10 @@ impl Session {
                         )
                     })
                     .collect();
-                for result in cluster.call_all(releases).await {
-                    result?;
-                }
+                // Not waited for: the commit is durable and its timestamp taken; until a participant
+                // has released, whoever meets its rows there waits for that (a reader too), and this
+                // session's next requests reach each participant after its release.
+                cluster.post_all(releases).await;
                 Ok(())
             }
         }
@@ -1827,7 +1831,7 @@ impl Session {
         let mut inserted = Vec::new();
         for (position, row) in rows.into_iter().enumerate() {
             let key = if table.primary_key.is_empty() {
-                row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)])
+                local_row_key(cluster)
             } else {
                 row_key(
                     &table
@@ -2368,6 +2372,22 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
         .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
+}
+
+/// A hidden key for a new row of a table without a primary key, owned by the session's own worker:
+/// nothing looks such a row up by its key, so it may live anywhere, and here it costs no cross-core
+/// hop and adds no participant to the commit. Ids owned by other workers are skipped (ids are
+/// plentiful); sessions spread over the workers, and so do the rows.
+fn local_row_key<C: Cluster>(cluster: &C) -> Vec<u8> {
+    let (workers, me) = (cluster.workers(), cluster.worker());
+    let mut key = Vec::new();
+    for _ in 0..64 * workers.max(1) {
+        key = row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)]);
+        if owner_of(vshard_of(&key), workers) == me {
+            break;
+        }
+    }
+    key
 }
 
 /// The order of two output rows under ORDER BY.
