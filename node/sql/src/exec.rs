@@ -860,14 +860,23 @@ impl Session {
         let Some(txn) = self.txn.take() else {
             return Ok(());
         };
-        if let Err(failure) = cluster.ssi().pre_commit(txn.id) {
+        // Only SERIALIZABLE transactions are in the SSI graph (the others never take its lock).
+        let serializable = txn.isolation == Isolation::Serializable;
+        let checked = if serializable {
+            cluster.ssi().pre_commit(txn.id)
+        } else {
+            Ok(())
+        };
+        if let Err(failure) = checked {
             abort(cluster, &txn).await;
             self.ddl = None;
             return Err(crate::fragment::serialization_error(failure));
         }
         let result = self.commit_writes(cluster, &txn).await;
         if result.is_ok() {
-            cluster.ssi().committed(txn.id);
+            if serializable {
+                cluster.ssi().committed(txn.id);
+            }
         }
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
@@ -2355,7 +2364,9 @@ impl Session {
 }
 
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
-    cluster.ssi().aborted(txn.id);
+    if txn.isolation == Isolation::Serializable {
+        cluster.ssi().aborted(txn.id);
+    }
     let requests = txn
         .writers
         .iter()
