@@ -873,10 +873,8 @@ impl Session {
             return Err(crate::fragment::serialization_error(failure));
         }
         let result = self.commit_writes(cluster, &txn).await;
-        if result.is_ok() {
-            if serializable {
-                cluster.ssi().committed(txn.id);
-            }
+        if result.is_ok() && serializable {
+            cluster.ssi().committed(txn.id);
         }
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
