@@ -250,6 +250,13 @@ impl Reads {
             self.tables.push(table);
         }
     }
+    /// What an operation on `keys` of `table` (None: all of it) reads.
+    fn target(&mut self, table: TableId, keys: Option<&[Vec<u8>]>) {
+        match keys {
+            Some(keys) => keys.iter().for_each(|key| self.row(table, key)),
+            None => self.table(table),
+        }
+    }
     fn saw(&mut self, view: &RowView<'_>) {
         if self.on {
             self.newer.extend(view.newer);
@@ -690,9 +697,7 @@ impl Shard {
                 let ctx = EvalContext { params, now };
                 let width = table.columns.len();
                 let mut output = ShardOutput::default();
-                for key in keys {
-                    reads.row(table.id, key);
-                }
+                reads.target(table.id, Some(keys));
                 for key in keys {
                     let mut decision: Attempt<Option<Vec<Value>>> = Ok(None);
                     store.newest(tx.snap(), table.id, key, &mut |view| {
@@ -726,22 +731,7 @@ impl Shard {
                                     .into()),
                                 };
                             }
-                            match &view.newest {
-                                Newest::Committed {
-                                    row: newest,
-                                    after_snapshot: true,
-                                } => {
-                                    if tx.isolation != Isolation::ReadCommitted {
-                                        return Err(concurrent_change(newest.is_none()).into());
-                                    }
-                                    let Some(newest) = newest else {
-                                        return Ok(None);
-                                    };
-                                    let newest = decode_row(newest, width)?;
-                                    Ok(matches(filter.as_deref(), &newest, &ctx)?.then_some(newest))
-                                }
-                                _ => Ok(Some(row)),
-                            }
+                            version_to_change(tx, &view.newest, row, width, filter.as_deref(), &ctx)
                         })();
                     })?;
                     let Some(row) = decision? else {
@@ -964,10 +954,7 @@ fn for_each_visible(
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<()> {
     let width = table.columns.len();
-    match keys {
-        Some(keys) => keys.iter().for_each(|key| reads.row(table.id, key)),
-        None => reads.table(table.id),
-    }
+    reads.target(table.id, keys);
     let mut failure = None;
     let mut step = |view: RowView<'_>| -> bool {
         reads.saw(&view);
@@ -1031,10 +1018,7 @@ fn collect_targets(
     reads: &mut Reads,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
-    match keys {
-        Some(keys) => keys.iter().for_each(|key| reads.row(table.id, key)),
-        None => reads.table(table.id),
-    }
+    reads.target(table.id, keys);
     let mut targets = Vec::new();
     let mut consider = |view: RowView<'_>| -> Attempt<()> {
         reads.saw(&view);
@@ -1048,33 +1032,13 @@ fn collect_targets(
         if let Some(holder) = store.sharer_other_than(tx.id, table.id, view.key) {
             return Err(Failure::Wait(Blocked { holder }));
         }
-        match view.newest {
-            Newest::Locked(holder) => Err(Failure::Wait(Blocked { holder })),
-            Newest::Mine(_)
-            | Newest::Committed {
-                after_snapshot: false,
-                ..
-            } => {
-                targets.push((view.key.to_vec(), row));
-                Ok(())
-            }
-            Newest::Committed {
-                row: newest,
-                after_snapshot: true,
-            } => {
-                if tx.isolation != Isolation::ReadCommitted {
-                    return Err(concurrent_change(newest.is_none()).into());
-                }
-                let Some(newest) = newest else {
-                    return Ok(());
-                };
-                let newest = decode_row(&newest, width)?;
-                if matches(filter, &newest, ctx)? {
-                    targets.push((view.key.to_vec(), newest));
-                }
-                Ok(())
-            }
+        if let Newest::Locked(holder) = view.newest {
+            return Err(Failure::Wait(Blocked { holder }));
         }
+        if let Some(row) = version_to_change(tx, &view.newest, row, width, filter, ctx)? {
+            targets.push((view.key.to_vec(), row));
+        }
+        Ok(())
     };
     match keys {
         Some(keys) => {
@@ -1099,6 +1063,35 @@ fn collect_targets(
         }
     }
     Ok(targets)
+}
+
+/// The version a write or a row lock acts on, given `row`: the version the snapshot sees, which
+/// matches `filter`, of a row no other transaction holds. That one, unless the row changed since
+/// the snapshot: then a serialization failure under REPEATABLE READ and SERIALIZABLE, and under
+/// READ COMMITTED the newest version if it still matches (PostgreSQL's EvalPlanQual), else none.
+fn version_to_change(
+    tx: Tx,
+    newest: &Newest<'_>,
+    row: Vec<Value>,
+    width: usize,
+    filter: Option<&Expr>,
+    ctx: &EvalContext<'_>,
+) -> Attempt<Option<Vec<Value>>> {
+    let Newest::Committed {
+        row: newest,
+        after_snapshot: true,
+    } = newest
+    else {
+        return Ok(Some(row));
+    };
+    if tx.isolation != Isolation::ReadCommitted {
+        return Err(concurrent_change(newest.is_none()).into());
+    }
+    let Some(newest) = newest else {
+        return Ok(None);
+    };
+    let newest = decode_row(newest, width)?;
+    Ok(matches(filter, &newest, ctx)?.then_some(newest))
 }
 
 /// PostgreSQL's error for a row changed after the snapshot of a REPEATABLE READ or SERIALIZABLE
