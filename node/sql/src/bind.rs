@@ -19,11 +19,11 @@ use sqlparser::tokenizer::Span;
 
 use crate::catalog::{Catalog, ColumnDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
-use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func};
+use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, Subquery, SubqueryKind};
 use crate::parse::offset_of;
 use crate::plan::{
-    Access, DeletePlan, Grouping, InsertPlan, LockWait, OutputColumn, Plan, Returning, RowLocking,
-    SelectPlan, SortKey, UpdatePlan,
+    Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockWait, OutputColumn, Plan, QueryPlan,
+    Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, UpdatePlan,
 };
 use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
 
@@ -46,11 +46,90 @@ pub struct Binder<'a> {
     pub params: Vec<Option<DataType>>,
     /// Column references seen, with their positions (for errors found after binding).
     column_positions: Vec<(usize, Option<usize>)>,
+    /// WITH queries in scope, innermost last.
+    ctes: Vec<Cte>,
+    /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
+    keep_unknown: bool,
 }
 
-/// The columns an expression may name.
+/// One FROM item as expressions see it.
+#[derive(Debug, Clone)]
+struct ScopeRel {
+    alias: String,
+    columns: Vec<ScopeColumn>,
+    /// Position of its first column in the FROM clause's row.
+    offset: usize,
+}
+
+#[derive(Debug, Clone)]
+struct ScopeColumn {
+    name: String,
+    ty: DataType,
+    source: Option<(u64, i16)>,
+    /// Merged into the left input's column by USING or NATURAL: found only when qualified, and
+    /// left out of `*`.
+    merged: bool,
+}
+
+/// The columns an expression may name: the FROM items of its query, then (for a subquery) those
+/// of the queries around it.
 struct Scope<'a> {
-    table: Option<(&'a TableDef, String)>,
+    rels: Vec<ScopeRel>,
+    outer: Option<&'a Scope<'a>>,
+}
+
+impl Scope<'static> {
+    fn empty() -> Scope<'static> {
+        Scope {
+            rels: Vec::new(),
+            outer: None,
+        }
+    }
+
+    fn table(table: &TableDef, alias: String) -> Scope<'static> {
+        Scope {
+            rels: vec![ScopeRel::table(table, alias, 0)],
+            outer: None,
+        }
+    }
+}
+
+impl ScopeRel {
+    fn table(table: &TableDef, alias: String, offset: usize) -> ScopeRel {
+        ScopeRel {
+            alias,
+            columns: table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ScopeColumn {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                    source: Some((table.id, i as i16 + 1)),
+                    merged: false,
+                })
+                .collect(),
+            offset,
+        }
+    }
+}
+
+impl Scope<'_> {
+    /// The FROM item and column at a position of the FROM row.
+    fn column(&self, index: usize) -> Option<(&ScopeRel, &ScopeColumn)> {
+        self.rels.iter().find_map(|rel| {
+            index
+                .checked_sub(rel.offset)
+                .and_then(|i| rel.columns.get(i))
+                .map(|column| (rel, column))
+        })
+    }
+}
+
+/// A name that did not resolve in one scope.
+enum Unresolved {
+    NotFound,
+    Error(SqlError),
 }
 
 /// Aggregates collected while binding a grouped query's expressions.
@@ -89,6 +168,8 @@ impl<'a> Binder<'a> {
             offset,
             params,
             column_positions: Vec::new(),
+            ctes: Vec::new(),
+            keep_unknown: false,
         }
     }
 
@@ -140,7 +221,7 @@ impl<'a> Binder<'a> {
     /// Binds one statement.
     pub fn bind(&mut self, statement: &Statement) -> SqlResult<Plan> {
         match statement {
-            Statement::Query(query) => Ok(Plan::Select(Arc::new(self.bind_query(query)?))),
+            Statement::Query(query) => self.bind_query(query),
             Statement::Insert(insert) => self.bind_insert(insert),
             Statement::Update {
                 table,
@@ -396,11 +477,8 @@ impl<'a> Binder<'a> {
                     ColumnOption::NotNull => def.not_null = true,
                     ColumnOption::Default(expr) => {
                         // Bind now to report errors at CREATE time; store the text.
-                        let bound = self.bind_expr(
-                            expr,
-                            &Scope { table: None },
-                            &mut AggCollector::default(),
-                        )?;
+                        let bound =
+                            self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
                         self.assign_cast(bound, ty, &def.name, expr.span())?;
                         def.default = Some(expr.to_string());
                     }
@@ -571,38 +649,668 @@ impl<'a> Binder<'a> {
     }
 
     /// Binds a query (SELECT).
-    pub fn bind_query(&mut self, query: &ast::Query) -> SqlResult<SelectPlan> {
-        if query.with.is_some() {
-            return Err(unsupported("WITH queries"));
+    /// A query statement: the single-table form when the query is one (its scan, filter and
+    /// locks run on the workers), else the general tree.
+    pub fn bind_query(&mut self, query: &ast::Query) -> SqlResult<Plan> {
+        if let (None, SetExpr::Select(select)) = (&query.with, query.body.as_ref()) {
+            let parts = self.bind_select(select, query, None)?;
+            return match parts.into_select_plan() {
+                Ok(plan) => Ok(Plan::Select(Arc::new(plan))),
+                Err(parts) => {
+                    if parts.locking.is_some() {
+                        return Err(unsupported("FOR UPDATE/SHARE with joins or subqueries"));
+                    }
+                    let (rel, columns) = parts.into_rel();
+                    Ok(Plan::Query(Arc::new(QueryPlan { rel, columns })))
+                }
+            };
+        }
+        if !query.locks.is_empty() {
+            return Err(unsupported("FOR UPDATE/SHARE with set operations or WITH"));
+        }
+        let (rel, columns) = self.bind_query_rel(query, None)?;
+        Ok(Plan::Query(Arc::new(QueryPlan { rel, columns })))
+    }
+
+    /// A query as a tree; `outer` is the scope of the query around it (for a subquery).
+    fn bind_query_rel(
+        &mut self,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        let before = self.ctes.len();
+        let result = self.bind_with_body(query, outer);
+        self.ctes.truncate(before);
+        result
+    }
+
+    fn bind_with_body(
+        &mut self,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        if let Some(with) = &query.with {
+            if with.recursive {
+                return Err(unsupported("WITH RECURSIVE"));
+            }
+            for cte in &with.cte_tables {
+                let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
+                let name = ident_name(&cte.alias.name);
+                let columns = rename_columns(columns, &cte.alias, &name)?;
+                self.ctes.push(Cte { name, rel, columns });
+            }
         }
         if query.fetch.is_some() {
             return Err(unsupported("FETCH FIRST"));
         }
-        let select = match query.body.as_ref() {
-            SetExpr::Select(select) => select,
-            SetExpr::Query(inner) if query.order_by.is_none() && query.limit_clause.is_none() => {
-                return self.bind_query(inner)
+        if let SetExpr::Select(select) = query.body.as_ref() {
+            let parts = self.bind_select(select, query, outer)?;
+            if parts.locking.is_some() {
+                return Err(unsupported("FOR UPDATE/SHARE in subqueries"));
             }
-            SetExpr::SetOperation { op, .. } => return Err(unsupported(format!("{op}"))),
-            SetExpr::Values(_) => return Err(unsupported("VALUES lists as queries")),
-            _ => return Err(unsupported("this kind of query")),
-        };
-        if select.distinct.is_some() {
-            return Err(unsupported("SELECT DISTINCT"));
+            return Ok(parts.into_rel());
         }
+        let (mut rel, columns) = self.bind_set_expr(query.body.as_ref(), outer)?;
+        if let Some(order) = &query.order_by {
+            let OrderByKind::Expressions(items) = &order.kind else {
+                return Err(unsupported("ORDER BY ALL"));
+            };
+            let mut keys = Vec::new();
+            for item in items {
+                let output = match self.output_position(&item.expr, columns.len(), "ORDER BY")? {
+                    Some(index) => index,
+                    None => {
+                        let name = match &item.expr {
+                            ast::Expr::Identifier(ident) => Some(ident_name(ident)),
+                            _ => None,
+                        };
+                        match name.and_then(|n| columns.iter().position(|c| c.name == n)) {
+                            Some(index) => index,
+                            None => {
+                                return Err(SqlError::new(
+                                    code::FEATURE_NOT_SUPPORTED,
+                                    "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+                                )
+                                .with_detail("Only result column names can be used, not expressions or functions.")
+                                .at(self.pos(item.expr.span())))
+                            }
+                        }
+                    }
+                };
+                let descending = item.options.asc == Some(false);
+                keys.push(SortKey {
+                    output,
+                    descending,
+                    nulls_first: item.options.nulls_first.unwrap_or(descending),
+                });
+            }
+            rel = Rel::Sort {
+                input: Box::new(rel),
+                keys,
+            };
+        }
+        let (limit, offset) = self.limit_clause(query.limit_clause.as_ref())?;
+        if limit.is_some() || offset.is_some() {
+            rel = Rel::Limit {
+                input: Box::new(rel),
+                limit,
+                offset,
+            };
+        }
+        Ok((rel, columns))
+    }
+
+    /// A set operation, VALUES list, or parenthesized query.
+    fn bind_set_expr(
+        &mut self,
+        body: &SetExpr,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        match body {
+            SetExpr::Select(select) => {
+                self.keep_unknown = true;
+                let parts = self.bind_select_clauses(select, None, None, &[], outer);
+                Ok(parts?.into_rel())
+            }
+            SetExpr::Query(query) => self.bind_query_rel(query, outer),
+            SetExpr::Values(values) => self.bind_values(values, outer),
+            SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                let kind = match op {
+                    ast::SetOperator::Union => SetOpKind::Union,
+                    ast::SetOperator::Intersect => SetOpKind::Intersect,
+                    ast::SetOperator::Except | ast::SetOperator::Minus => SetOpKind::Except,
+                };
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+                    other => return Err(unsupported(format!("{op} {other}"))),
+                };
+                let (left_rel, left_columns) = self.bind_set_expr(left, outer)?;
+                let (right_rel, right_columns) = self.bind_set_expr(right, outer)?;
+                let name = op.to_string().to_uppercase();
+                if left_columns.len() != right_columns.len() {
+                    return Err(SqlError::new(
+                        code::SYNTAX_ERROR,
+                        format!("each {name} query must have the same number of columns"),
+                    )
+                    .at(self.pos(right.span())));
+                }
+                let left_types: Vec<DataType> = left_columns.iter().map(|c| c.ty).collect();
+                let right_types: Vec<DataType> = right_columns.iter().map(|c| c.ty).collect();
+                let common = self.common_types(
+                    &[left_types.clone(), right_types.clone()],
+                    &name,
+                    right.span(),
+                )?;
+                let left_rel = self.cast_rel(left_rel, &left_types, &common, left.span())?;
+                let right_rel = self.cast_rel(right_rel, &right_types, &common, right.span())?;
+                let columns = left_columns
+                    .into_iter()
+                    .zip(&common)
+                    .map(|(column, &ty)| OutputColumn {
+                        name: column.name,
+                        ty,
+                        source: None,
+                    })
+                    .collect();
+                Ok((
+                    Rel::SetOp {
+                        op: kind,
+                        all,
+                        left: Box::new(left_rel),
+                        right: Box::new(right_rel),
+                    },
+                    columns,
+                ))
+            }
+            other => Err(unsupported(format!("{other}"))),
+        }
+    }
+
+    /// `VALUES (...), (...)`: columns `column1` ... of the rows' common types.
+    fn bind_values(
+        &mut self,
+        values: &ast::Values,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        let scope = Scope {
+            rels: Vec::new(),
+            outer,
+        };
+        let mut rows = Vec::new();
+        let mut types = Vec::new();
+        for row in &values.rows {
+            if let Some(first) = rows.first() {
+                let first: &Vec<Expr> = first;
+                if row.len() != first.len() {
+                    return Err(SqlError::new(
+                        code::SYNTAX_ERROR,
+                        "VALUES lists must all be the same length",
+                    )
+                    .at(row.first().and_then(|e| self.pos(e.span()))));
+                }
+            }
+            let mut exprs = Vec::new();
+            let mut row_types = Vec::new();
+            for expr in row {
+                let mut none = AggCollector {
+                    context: "VALUES",
+                    ..Default::default()
+                };
+                let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+                exprs.push(bound);
+                row_types.push(ty);
+            }
+            rows.push(exprs);
+            types.push(row_types);
+        }
+        let span = values
+            .rows
+            .first()
+            .and_then(|r| r.first())
+            .map_or(Span::empty(), |e| e.span());
+        let common = self.common_types(&types, "VALUES", span)?;
+        let mut cast_rows = Vec::with_capacity(rows.len());
+        for (row, row_types) in rows.into_iter().zip(&types) {
+            let mut cast_row = Vec::with_capacity(row.len());
+            for ((expr, &from), &to) in row.into_iter().zip(row_types).zip(&common) {
+                cast_row.push(self.coerce_to(expr, from, to, span)?);
+            }
+            cast_rows.push(cast_row);
+        }
+        let columns = common
+            .iter()
+            .enumerate()
+            .map(|(i, &ty)| OutputColumn {
+                name: format!("column{}", i + 1),
+                ty,
+                source: None,
+            })
+            .collect();
+        Ok((
+            Rel::Values {
+                width: common.len(),
+                rows: cast_rows,
+            },
+            columns,
+        ))
+    }
+
+    /// The type each column of several rows (of set operation inputs or VALUES) resolves to, as
+    /// PostgreSQL's UNION/CASE resolution does: unknown literals follow the others (text if all
+    /// are unknown), numbers widen, strings become text.
+    fn common_types(
+        &self,
+        rows: &[Vec<DataType>],
+        context: &str,
+        span: Span,
+    ) -> SqlResult<Vec<DataType>> {
+        let width = rows.first().map_or(0, Vec::len);
+        let mut common = Vec::with_capacity(width);
+        for column in 0..width {
+            let mut result = DataType::Unknown;
+            for row in rows {
+                let ty = row[column];
+                result = match (result, ty) {
+                    (DataType::Unknown, ty) | (ty, DataType::Unknown) => ty,
+                    (a, b) if a == b => a,
+                    (a, b) if a.is_numeric_family() && b.is_numeric_family() => wider(a, b),
+                    (a, b) if a.is_string() && b.is_string() => DataType::Text,
+                    (a, b) if a.is_timestamp() && b.is_timestamp() => DataType::TimestampTz,
+                    (a, b) => {
+                        return Err(SqlError::new(
+                            code::DATATYPE_MISMATCH,
+                            format!(
+                                "{context} types {} and {} cannot be matched",
+                                a.name(),
+                                b.name()
+                            ),
+                        )
+                        .at(self.pos(span)))
+                    }
+                };
+            }
+            common.push(if result == DataType::Unknown {
+                DataType::Text
+            } else {
+                result
+            });
+        }
+        Ok(common)
+    }
+
+    /// Casts a tree's columns from `from` to `to` (a projection, when any differs).
+    fn cast_rel(
+        &mut self,
+        rel: Rel,
+        from: &[DataType],
+        to: &[DataType],
+        span: Span,
+    ) -> SqlResult<Rel> {
+        if from == to {
+            return Ok(rel);
+        }
+        let mut exprs = Vec::with_capacity(to.len());
+        for (i, (&from, &to)) in from.iter().zip(to).enumerate() {
+            exprs.push(self.coerce_to(Expr::Column(i), from, to, span)?);
+        }
+        Ok(Rel::Project {
+            input: Box::new(rel),
+            exprs,
+        })
+    }
+
+    fn limit_clause(
+        &mut self,
+        clause: Option<&LimitClause>,
+    ) -> SqlResult<(Option<Expr>, Option<Expr>)> {
+        match clause {
+            None => Ok((None, None)),
+            Some(LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
+                if !limit_by.is_empty() {
+                    return Err(unsupported("LIMIT BY"));
+                }
+                let limit = limit
+                    .as_ref()
+                    .map(|e| self.bind_count(e, "LIMIT"))
+                    .transpose()?;
+                let offset = offset
+                    .as_ref()
+                    .map(|o| self.bind_count(&o.value, "OFFSET"))
+                    .transpose()?;
+                Ok((limit, offset))
+            }
+            Some(LimitClause::OffsetCommaLimit { .. }) => Err(unsupported("LIMIT offset, count")),
+        }
+    }
+
+    /// A SELECT with the query's ORDER BY, LIMIT and locking clauses.
+    fn bind_select(
+        &mut self,
+        select: &ast::Select,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<SelectParts> {
+        if query.fetch.is_some() {
+            return Err(unsupported("FETCH FIRST"));
+        }
+        self.bind_select_clauses(
+            select,
+            query.order_by.as_ref(),
+            query.limit_clause.as_ref(),
+            &query.locks,
+            outer,
+        )
+    }
+
+    /// The FROM clause as written: its tree, the items expressions may name, and the FROM row's
+    /// columns that `*` expands to (USING columns once, first).
+    fn bind_from(
+        &mut self,
+        from: &[ast::TableWithJoins],
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>, Vec<usize>)> {
+        let mut result: Option<(Rel, Vec<ScopeRel>)> = None;
+        let mut star = Vec::new();
+        for item in from {
+            let offset = result.as_ref().map_or(0, |(rel, _)| rel.width());
+            let (rel, rels, item_star) = self.bind_table_with_joins(item, offset, outer)?;
+            star.extend(item_star);
+            result = Some(match result {
+                None => (rel, rels),
+                Some((left, mut left_rels)) => {
+                    left_rels.extend(rels);
+                    (
+                        Rel::Join {
+                            kind: JoinKind::Inner,
+                            left: Box::new(left),
+                            right: Box::new(rel),
+                            keys: Vec::new(),
+                            on: Vec::new(),
+                        },
+                        left_rels,
+                    )
+                }
+            });
+        }
+        let (rel, rels) = result.unwrap_or_else(|| {
+            (
+                Rel::Values {
+                    rows: vec![Vec::new()],
+                    width: 0,
+                },
+                Vec::new(),
+            )
+        });
+        Ok((rel, rels, star))
+    }
+
+    fn bind_table_with_joins(
+        &mut self,
+        item: &ast::TableWithJoins,
+        offset: usize,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>, Vec<usize>)> {
+        let (mut rel, mut rels, mut star) = self.bind_factor(&item.relation, offset, outer)?;
+        for join in &item.joins {
+            use ast::JoinOperator as J;
+            let (kind, constraint) = match &join.join_operator {
+                J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
+                J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, c),
+                J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
+                J::FullOuter(c) => (JoinKind::Full, c),
+                J::CrossJoin(c) => (JoinKind::Inner, c),
+                _ => return Err(unsupported("this kind of join")),
+            };
+            let left_width = rel.width();
+            let (right, mut right_rels, right_star) =
+                self.bind_factor(&join.relation, offset + left_width, outer)?;
+            // Columns USING or NATURAL joins on: (left position, right position), by name.
+            let using: Vec<String> = match constraint {
+                ast::JoinConstraint::Using(names) => names
+                    .iter()
+                    .map(|name| name.to_string().trim_matches('"').to_string())
+                    .collect(),
+                ast::JoinConstraint::Natural => {
+                    let mut common = Vec::new();
+                    for rel in &rels {
+                        for column in rel.columns.iter().filter(|c| !c.merged) {
+                            if right_rels
+                                .iter()
+                                .any(|r| r.columns.iter().any(|c| c.name == column.name))
+                            {
+                                common.push(column.name.clone());
+                            }
+                        }
+                    }
+                    common
+                }
+                _ => Vec::new(),
+            };
+            let mut on = Vec::new();
+            let mut using_first = Vec::new();
+            let mut using_pairs = Vec::new();
+            if !using.is_empty() && kind == JoinKind::Full {
+                return Err(unsupported("FULL JOIN with USING or NATURAL"));
+            }
+            for name in &using {
+                let find = |rels: &[ScopeRel], side: &str| -> SqlResult<(usize, DataType)> {
+                    let scope = Scope {
+                        rels: rels.to_vec(),
+                        outer: None,
+                    };
+                    match resolve(&scope, None, name, name) {
+                        Ok(found) => Ok(found),
+                        Err(Unresolved::Error(error)) => Err(error),
+                        Err(Unresolved::NotFound) => Err(SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{name}\" specified in USING clause does not exist in {side} table"),
+                        )),
+                    }
+                };
+                let (l, lt) = find(&rels, "left")?;
+                let (r, rt) = find(&right_rels, "right")?;
+                let (le, re, _) =
+                    self.unify(Expr::Column(l), lt, Expr::Column(r), rt, "=", Span::empty())?;
+                on.push(Expr::Binary(BinOp::Eq, Box::new(le), Box::new(re)));
+                // The merged column is the left one (the right one for RIGHT JOIN).
+                let hide = if kind == JoinKind::Right { r } else { l };
+                using_first.push(if kind == JoinKind::Right { l } else { r });
+                using_pairs.extend([l, r]);
+                for scope_rel in rels.iter_mut().chain(right_rels.iter_mut()) {
+                    if let Some(column) = hide
+                        .checked_sub(scope_rel.offset)
+                        .and_then(|i| scope_rel.columns.get_mut(i))
+                    {
+                        column.merged = true;
+                    }
+                }
+            }
+            rels.extend(right_rels);
+            star = using_first
+                .iter()
+                .copied()
+                .chain(
+                    star.into_iter()
+                        .chain(right_star)
+                        .filter(|c| !using_pairs.contains(c)),
+                )
+                .collect();
+            if let ast::JoinConstraint::On(expr) = constraint {
+                let scope = Scope {
+                    rels: rels.clone(),
+                    outer,
+                };
+                let condition = self.bind_predicate(expr, &scope, "JOIN/ON")?;
+                // Relative to this join's row.
+                let condition = if offset == 0 {
+                    condition
+                } else {
+                    condition.remap_columns(&|c| c - offset)
+                };
+                crate::planner::conjuncts(condition, &mut on);
+            } else if offset != 0 {
+                on = on
+                    .into_iter()
+                    .map(|c| c.remap_columns(&|c| c - offset))
+                    .collect();
+            }
+            rel = Rel::Join {
+                kind,
+                left: Box::new(rel),
+                right: Box::new(right),
+                keys: Vec::new(),
+                on,
+            };
+        }
+        Ok((rel, rels, star))
+    }
+
+    /// One FROM item: a table or WITH query by name, a subquery, or parenthesized joins.
+    fn bind_factor(
+        &mut self,
+        factor: &TableFactor,
+        offset: usize,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>, Vec<usize>)> {
+        let with_star = |(rel, rels): (Rel, Vec<ScopeRel>)| {
+            let star = (offset..offset + rel.width()).collect();
+            (rel, rels, star)
+        };
+        match factor {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                ..
+            } if with_hints.is_empty() => {
+                if let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() {
+                    let cte_name = ident_name(ident);
+                    if let Some(cte) = self.ctes.iter().rev().find(|c| c.name == cte_name) {
+                        let (rel, columns) = (cte.rel.clone(), cte.columns.clone());
+                        let rel_alias = alias
+                            .as_ref()
+                            .map_or(cte_name.clone(), |a| ident_name(&a.name));
+                        let columns = match alias {
+                            Some(alias) => rename_columns(columns, alias, &rel_alias)?,
+                            None => columns,
+                        };
+                        return Ok(with_star((
+                            rel,
+                            vec![scope_rel(rel_alias, &columns, offset)],
+                        )));
+                    }
+                }
+                let table = self.lookup_table(name)?;
+                let mut scope = ScopeRel::table(&table, table.name.clone(), offset);
+                if let Some(alias) = alias {
+                    scope.alias = ident_name(&alias.name);
+                    if alias.columns.len() > scope.columns.len() {
+                        return Err(SqlError::new(
+                            "42P10",
+                            format!(
+                                "table \"{}\" has {} columns available but {} columns specified",
+                                scope.alias,
+                                scope.columns.len(),
+                                alias.columns.len()
+                            ),
+                        ));
+                    }
+                    for (column, name) in scope.columns.iter_mut().zip(&alias.columns) {
+                        column.name = ident_name(&name.name);
+                    }
+                }
+                Ok(with_star((
+                    Rel::Scan {
+                        table,
+                        access: Access::Scan,
+                        filter: None,
+                    },
+                    vec![scope],
+                )))
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+            } => {
+                if *lateral {
+                    return Err(unsupported("LATERAL"));
+                }
+                let Some(alias) = alias else {
+                    return Err(SqlError::new(
+                        code::SYNTAX_ERROR,
+                        "subquery in FROM must have an alias",
+                    )
+                    .with_hint("For example, FROM (SELECT ...) [AS] foo."));
+                };
+                let (rel, columns) = self.bind_query_rel(subquery, outer)?;
+                let name = ident_name(&alias.name);
+                let columns = rename_columns(columns, alias, &name)?;
+                Ok(with_star((rel, vec![scope_rel(name, &columns, offset)])))
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => self.bind_table_with_joins(table_with_joins, offset, outer),
+            _ => Err(unsupported("this kind of FROM item")),
+        }
+    }
+
+    /// A subquery in an expression, with what it reads of the rows around it.
+    fn bind_subquery(
+        &mut self,
+        query: &ast::Query,
+        scope: &Scope<'_>,
+        kind: SubqueryKind,
+    ) -> SqlResult<(Subquery, Vec<OutputColumn>)> {
+        let (rel, columns) = self.bind_query_rel(query, Some(scope))?;
+        let mut refs = Vec::new();
+        rel.outer_refs(&mut refs);
+        let mut reads: Vec<usize> = refs
+            .iter()
+            .filter(|(level, _)| *level == 0)
+            .map(|(_, c)| *c)
+            .collect();
+        reads.sort_unstable();
+        reads.dedup();
+        let reads_further = refs.iter().any(|(level, _)| *level > 0);
+        Ok((
+            Subquery {
+                kind,
+                rel,
+                reads,
+                reads_further,
+            },
+            columns,
+        ))
+    }
+
+    /// The clauses of one SELECT.
+    fn bind_select_clauses(
+        &mut self,
+        select: &ast::Select,
+        order_by: Option<&ast::OrderBy>,
+        limit_clause: Option<&LimitClause>,
+        locks: &[ast::LockClause],
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<SelectParts> {
+        let keep_unknown = std::mem::take(&mut self.keep_unknown);
         if select.into.is_some() {
             return Err(unsupported("SELECT INTO"));
         }
-        let table = match select.from.as_slice() {
-            [] => None,
-            [from] if from.joins.is_empty() => Some(self.table_factor(&from.relation)?),
-            _ => return Err(unsupported("joins")),
-        };
-        let scope = Scope {
-            table: table
-                .as_ref()
-                .map(|(table, alias)| (table.as_ref(), alias.clone())),
-        };
+        let (from, rels, star) = self.bind_from(&select.from, outer)?;
+        let scope = Scope { rels, outer };
         let filter = match &select.selection {
             Some(expr) => Some(self.bind_predicate(expr, &scope, "WHERE")?),
             None => None,
@@ -618,24 +1326,60 @@ impl<'a> Binder<'a> {
         for item in &select.projection {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
-                    let Some((table, _)) = &scope.table else {
+                    let qualifier = match item {
+                        SelectItem::QualifiedWildcard(
+                            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+                            _,
+                        ) => Some(name.to_string().trim_matches('"').to_lowercase()),
+                        SelectItem::QualifiedWildcard(..) => {
+                            return Err(unsupported("this kind of wildcard"))
+                        }
+                        _ => None,
+                    };
+                    if scope.rels.is_empty() {
                         return Err(SqlError::new(
                             code::SYNTAX_ERROR,
                             "SELECT * with no tables specified is not valid",
                         ));
-                    };
-                    for (index, column) in table.columns.iter().enumerate() {
+                    }
+                    let mut found = false;
+                    let mut expand = |index: usize, column: &ScopeColumn| {
                         outputs.push((Expr::Column(index), column.ty));
                         columns.push(OutputColumn {
                             name: column.name.clone(),
                             ty: column.ty,
-                            source: Some((table.id, index as i16 + 1)),
+                            source: column.source,
                         });
+                    };
+                    match &qualifier {
+                        None => {
+                            found = true;
+                            for &index in &star {
+                                let (_, column) = scope.column(index).expect("star columns exist");
+                                expand(index, column);
+                            }
+                        }
+                        Some(qualifier) => {
+                            for rel in scope.rels.iter().filter(|r| r.alias == *qualifier) {
+                                found = true;
+                                for (i, column) in rel.columns.iter().enumerate() {
+                                    expand(rel.offset + i, column);
+                                }
+                            }
+                        }
+                    }
+                    if let (false, Some(qualifier)) = (found, qualifier) {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("missing FROM-clause entry for table \"{qualifier}\""),
+                        ));
                     }
                 }
                 SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
                     let (bound, ty) = self.bind_expr(expr, &scope, &mut aggs)?;
-                    let ty = if ty == DataType::Unknown {
+                    // A literal of unknown type is text, except in a set operation's branch
+                    // (the operation resolves it with the other branches).
+                    let ty = if ty == DataType::Unknown && !keep_unknown {
                         DataType::Text
                     } else {
                         ty
@@ -644,10 +1388,8 @@ impl<'a> Binder<'a> {
                         SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                         _ => output_name(expr),
                     };
-                    let source = match (&bound, &scope.table) {
-                        (Expr::Column(index), Some((table, _))) => {
-                            Some((table.id, *index as i16 + 1))
-                        }
+                    let source = match &bound {
+                        Expr::Column(index) => scope.column(*index).and_then(|(_, c)| c.source),
                         _ => None,
                     };
                     outputs.push((bound, ty));
@@ -683,6 +1425,16 @@ impl<'a> Binder<'a> {
                 keys.push(outputs[index].0.clone());
                 continue;
             }
+            // GROUP BY name of an output column (when no input column has that name).
+            if let ast::Expr::Identifier(ident) = expr {
+                let name = ident_name(ident);
+                if resolve(&scope, None, &name, &name).is_err() {
+                    if let Some(index) = columns.iter().position(|c| c.name == name) {
+                        keys.push(outputs[index].0.clone());
+                        continue;
+                    }
+                }
+            }
             let mut none = AggCollector {
                 allowed: false,
                 context: "GROUP BY",
@@ -699,8 +1451,8 @@ impl<'a> Binder<'a> {
             None => None,
         };
         // ORDER BY
-        let mut order_by = Vec::new();
-        if let Some(order) = &query.order_by {
+        let mut sort = Vec::new();
+        if let Some(order) = order_by {
             let OrderByKind::Expressions(items) = &order.kind else {
                 return Err(unsupported("ORDER BY ALL"));
             };
@@ -709,26 +1461,72 @@ impl<'a> Binder<'a> {
                 let nulls_first = item.options.nulls_first.unwrap_or(descending);
                 let output =
                     self.order_by_output(&item.expr, &scope, &mut aggs, &mut outputs, &columns)?;
-                order_by.push(SortKey {
-                    output,
-                    descending,
-                    nulls_first,
-                });
+                sort.push((
+                    SortKey {
+                        output,
+                        descending,
+                        nulls_first,
+                    },
+                    item.expr.span(),
+                ));
             }
         }
+        // DISTINCT [ON]
+        let distinct = match &select.distinct {
+            None => None,
+            Some(ast::Distinct::Distinct) => {
+                if let Some((_, span)) = sort.iter().find(|(key, _)| key.output >= columns.len()) {
+                    return Err(SqlError::new(
+                        "42P10",
+                        "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+                    )
+                    .at(self.pos(*span)));
+                }
+                Some(None)
+            }
+            Some(ast::Distinct::On(exprs)) => {
+                let mut on = Vec::new();
+                for expr in exprs {
+                    on.push(self.order_by_output(
+                        expr,
+                        &scope,
+                        &mut aggs,
+                        &mut outputs,
+                        &columns,
+                    )?);
+                }
+                // The leading ORDER BY items must be the DISTINCT ON expressions.
+                for (i, (key, span)) in sort.iter().enumerate().take(on.len()) {
+                    let _ = i;
+                    if !on.contains(&key.output) {
+                        return Err(SqlError::new(
+                            "42P10",
+                            "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                        )
+                        .at(self.pos(*span)));
+                    }
+                }
+                Some(Some(on))
+            }
+        };
+        let order_by: Vec<SortKey> = sort.into_iter().map(|(key, _)| key).collect();
         // Aggregates, GROUP BY or HAVING make the query grouped (HAVING alone groups into one row).
         let grouped = !keys.is_empty() || !aggs.aggs.is_empty() || having.is_some();
         let (grouping, outputs) = if grouped {
             let grouping_error = |binder: &Binder<'_>, column: usize| {
-                let (table, alias) = scope.table.as_ref().expect("a column implies a table");
                 let position = binder
                     .column_positions
                     .iter()
                     .find(|(c, _)| *c == column)
                     .and_then(|(_, p)| *p);
+                let (alias, name) = scope
+                    .column(column)
+                    .map_or((String::new(), String::new()), |(rel, c)| {
+                        (rel.alias.clone(), c.name.clone())
+                    });
                 SqlError::new(
                     code::GROUPING_ERROR,
-                    format!("column \"{alias}.{}\" must appear in the GROUP BY clause or be used in an aggregate function", table.columns[column].name),
+                    format!("column \"{alias}.{name}\" must appear in the GROUP BY clause or be used in an aggregate function"),
                 )
                 .at(position)
             };
@@ -752,40 +1550,8 @@ impl<'a> Binder<'a> {
         } else {
             (None, outputs.into_iter().map(|(expr, _)| expr).collect())
         };
-        let (limit, offset) = match &query.limit_clause {
-            None => (None, None),
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) => {
-                if !limit_by.is_empty() {
-                    return Err(unsupported("LIMIT BY"));
-                }
-                let limit = limit
-                    .as_ref()
-                    .map(|e| self.bind_count(e, "LIMIT"))
-                    .transpose()?;
-                let offset = offset
-                    .as_ref()
-                    .map(|o| self.bind_count(&o.value, "OFFSET"))
-                    .transpose()?;
-                (limit, offset)
-            }
-            Some(LimitClause::OffsetCommaLimit { .. }) => {
-                return Err(unsupported("LIMIT offset, count"))
-            }
-        };
-        let (table, access, filter) = match table {
-            Some((table, _)) => {
-                let access = filter
-                    .as_ref()
-                    .map_or(Access::Scan, |f| key_access(&table, f));
-                (Some(table), access, filter)
-            }
-            None => (None, Access::Scan, filter),
-        };
-        let locking = row_locking(&query.locks);
+        let (limit, offset) = self.limit_clause(limit_clause)?;
+        let locking = row_locking(locks);
         if let (Some(locking), Some(grouping)) = (locking, &grouping) {
             let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
             let what = if grouping.keys.is_empty() {
@@ -798,13 +1564,20 @@ impl<'a> Binder<'a> {
                 format!("FOR {strength} is not allowed with {what}"),
             ));
         }
-        Ok(SelectPlan {
-            table,
-            access,
-            filter: filter.map(Arc::new),
+        if let (Some(locking), Some(_)) = (locking, &distinct) {
+            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("FOR {strength} is not allowed with DISTINCT clause"),
+            ));
+        }
+        Ok(SelectParts {
+            from,
+            filter,
             grouping,
             outputs,
             columns,
+            distinct,
             order_by,
             limit,
             offset,
@@ -813,8 +1586,7 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_count(&mut self, expr: &ast::Expr, what: &'static str) -> SqlResult<Expr> {
-        let (bound, ty) =
-            self.bind_expr(expr, &Scope { table: None }, &mut AggCollector::default())?;
+        let (bound, ty) = self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
         self.coerce(bound, ty, DataType::Int8, expr.span(), what)
     }
 
@@ -965,7 +1737,7 @@ impl<'a> Binder<'a> {
         let SetExpr::Values(values) = source.body.as_ref() else {
             return Err(unsupported("INSERT ... SELECT"));
         };
-        let scope = Scope { table: None };
+        let scope = Scope::empty();
         let defaults = self.defaults(&table)?;
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
@@ -1027,11 +1799,8 @@ impl<'a> Binder<'a> {
                                 ),
                             )
                         })?;
-                    let bound = self.bind_expr(
-                        &expr,
-                        &Scope { table: None },
-                        &mut AggCollector::default(),
-                    )?;
+                    let bound =
+                        self.bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())?;
                     self.assign_cast(bound, column.ty, &column.name, expr.span())
                 }
             })
@@ -1108,9 +1877,7 @@ impl<'a> Binder<'a> {
         items: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let scope = Scope {
-            table: Some((table.as_ref(), table.name.clone())),
-        };
+        let scope = Scope::table(table, table.name.clone());
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for item in items {
@@ -1159,9 +1926,7 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope {
-            table: Some((table.as_ref(), alias)),
-        };
+        let scope = Scope::table(&table, alias);
         let mut bound_assignments = Vec::new();
         for assignment in assignments {
             let AssignmentTarget::ColumnName(name) = &assignment.target else {
@@ -1215,9 +1980,7 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope {
-            table: Some((table.as_ref(), alias)),
-        };
+        let scope = Scope::table(&table, alias);
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
         Ok(Plan::Delete(Arc::new(DeletePlan {
@@ -1255,40 +2018,36 @@ impl<'a> Binder<'a> {
         let last = idents.last().expect("identifier chain is not empty");
         let name = ident_name(last);
         let position = self.pos(idents[0].span);
+        let qualifier = (idents.len() > 1).then(|| ident_name(&idents[idents.len() - 2]));
         let full_name = idents.iter().map(ident_name).collect::<Vec<_>>().join(".");
-        let Some((table, alias)) = &scope.table else {
-            return Err(SqlError::new(
-                code::UNDEFINED_COLUMN,
-                format!("column \"{full_name}\" does not exist"),
-            )
-            .at(position));
-        };
-        if idents.len() > 1 {
-            let qualifier = ident_name(&idents[idents.len() - 2]);
-            if qualifier != *alias {
-                return Err(SqlError::new(
-                    code::UNDEFINED_TABLE,
-                    format!("missing FROM-clause entry for table \"{qualifier}\""),
-                )
-                .at(position));
+        let mut depth = 0;
+        let mut current = Some(scope);
+        while let Some(level) = current {
+            match resolve(level, qualifier.as_deref(), &name, &full_name) {
+                Ok((index, ty)) => {
+                    if depth == 0 {
+                        self.column_positions.push((index, position));
+                        return Ok((Expr::Column(index), ty));
+                    }
+                    return Ok((Expr::Outer(depth, index), ty));
+                }
+                Err(Unresolved::Error(error)) => return Err(error.at(position)),
+                Err(Unresolved::NotFound) => {}
             }
+            depth += 1;
+            current = level.outer;
         }
-        match table.column_index(&name) {
-            Some(index) => {
-                self.column_positions.push((index, position));
-                Ok((Expr::Column(index), table.columns[index].ty))
-            }
-            None if idents.len() > 1 => Err(SqlError::new(
-                code::UNDEFINED_COLUMN,
-                format!("column {full_name} does not exist"),
-            )
-            .at(position)),
-            None => Err(SqlError::new(
+        Err(match qualifier {
+            Some(qualifier) => SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("missing FROM-clause entry for table \"{qualifier}\""),
+            ),
+            None => SqlError::new(
                 code::UNDEFINED_COLUMN,
                 format!("column \"{name}\" does not exist"),
-            )
-            .at(position)),
+            ),
         }
+        .at(position))
     }
 
     /// Binds an expression; returns it with its type.
@@ -1487,10 +2246,134 @@ impl<'a> Binder<'a> {
                 }
             }
             E::Function(function) => self.bind_function(function, scope, aggs, position)?,
-            E::Like { .. } | E::ILike { .. } => return Err(unsupported("LIKE")),
-            E::Case { .. } => return Err(unsupported("CASE expressions")),
-            E::Subquery(_) | E::Exists { .. } | E::InSubquery { .. } => {
-                return Err(unsupported("subqueries"))
+            E::Like {
+                negated,
+                any: false,
+                expr: inner,
+                pattern,
+                escape_char,
+            }
+            | E::ILike {
+                negated,
+                any: false,
+                expr: inner,
+                pattern,
+                escape_char,
+            } => {
+                let (text, text_ty) = self.bind_expr(inner, scope, aggs)?;
+                let (pattern_bound, pattern_ty) = self.bind_expr(pattern, scope, aggs)?;
+                let op = if matches!(expr, E::ILike { .. }) {
+                    "~~*"
+                } else {
+                    "~~"
+                };
+                if !(text_ty.is_string() || text_ty == DataType::Unknown)
+                    || !(pattern_ty.is_string() || pattern_ty == DataType::Unknown)
+                {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {op} {}", text_ty.name(), pattern_ty.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
+                let text = self.coerce_to(text, text_ty, DataType::Text, inner.span())?;
+                let pattern_bound =
+                    self.coerce_to(pattern_bound, pattern_ty, DataType::Text, pattern.span())?;
+                let escape = match escape_char {
+                    None => Some('\\'),
+                    Some(ast::Value::SingleQuotedString(s)) if s.is_empty() => None,
+                    Some(ast::Value::SingleQuotedString(s)) if s.chars().count() == 1 => {
+                        s.chars().next()
+                    }
+                    Some(_) => {
+                        return Err(SqlError::new("22019", "invalid escape string")
+                            .with_hint("Escape string must be empty or one character."))
+                    }
+                };
+                (
+                    Expr::Like {
+                        expr: Box::new(text),
+                        pattern: Box::new(pattern_bound),
+                        escape,
+                        negated: *negated,
+                        case_insensitive: matches!(expr, E::ILike { .. }),
+                    },
+                    DataType::Bool,
+                )
+            }
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.bind_case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+                aggs,
+            )?,
+            E::Subquery(query) => {
+                let (subquery, columns) = self.bind_subquery(query, scope, SubqueryKind::Scalar)?;
+                if columns.len() != 1 {
+                    return Err(SqlError::new(
+                        code::SYNTAX_ERROR,
+                        "subquery must return only one column",
+                    )
+                    .at(position));
+                }
+                (Expr::Subquery(Arc::new(subquery)), columns[0].ty)
+            }
+            E::Exists { subquery, negated } => {
+                let (subquery, _) = self.bind_subquery(subquery, scope, SubqueryKind::Exists)?;
+                let exists = Expr::Subquery(Arc::new(subquery));
+                let bound = if *negated {
+                    Expr::Not(Box::new(exists))
+                } else {
+                    exists
+                };
+                (bound, DataType::Bool)
+            }
+            E::InSubquery {
+                expr: left,
+                subquery,
+                negated,
+            } => {
+                let bound = self.bind_compare_subquery(
+                    left,
+                    &BinaryOperator::Eq,
+                    subquery,
+                    false,
+                    scope,
+                    aggs,
+                    position,
+                )?;
+                let bound = if *negated {
+                    Expr::Not(Box::new(bound))
+                } else {
+                    bound
+                };
+                (bound, DataType::Bool)
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let E::Subquery(subquery) = right.as_ref() else {
+                    return Err(unsupported("ANY/ALL over arrays"));
+                };
+                let all = matches!(expr, E::AllOp { .. });
+                (
+                    self.bind_compare_subquery(
+                        left, compare_op, subquery, all, scope, aggs, position,
+                    )?,
+                    DataType::Bool,
+                )
             }
             other => {
                 let text = other.to_string();
@@ -1501,6 +2384,132 @@ impl<'a> Binder<'a> {
                 .at(position));
             }
         })
+    }
+
+    /// `left op ANY | ALL (subquery)`; the subquery's column is cast to the comparison's type.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_compare_subquery(
+        &mut self,
+        left: &ast::Expr,
+        op: &BinaryOperator,
+        query: &ast::Query,
+        all: bool,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<Expr> {
+        let binop = match op {
+            BinaryOperator::Eq => BinOp::Eq,
+            BinaryOperator::NotEq => BinOp::NotEq,
+            BinaryOperator::Lt => BinOp::Lt,
+            BinaryOperator::LtEq => BinOp::LtEq,
+            BinaryOperator::Gt => BinOp::Gt,
+            BinaryOperator::GtEq => BinOp::GtEq,
+            other => return Err(unsupported(format!("operator {other} with ANY/ALL"))),
+        };
+        let (left_bound, left_ty) = self.bind_expr(left, scope, aggs)?;
+        let (mut subquery, columns) = self.bind_subquery(query, scope, SubqueryKind::Exists)?;
+        if columns.len() != 1 {
+            return Err(SqlError::new(
+                code::SYNTAX_ERROR,
+                if columns.len() > 1 {
+                    "subquery has too many columns"
+                } else {
+                    "subquery has too few columns"
+                },
+            )
+            .at(position));
+        }
+        let (left_bound, right, _) = self
+            .unify(
+                left_bound,
+                left_ty,
+                Expr::Column(0),
+                columns[0].ty,
+                &op.to_string(),
+                left.span(),
+            )
+            .map_err(|e| e.at(position))?;
+        if right != Expr::Column(0) {
+            subquery.rel = Rel::Project {
+                input: Box::new(subquery.rel),
+                exprs: vec![right],
+            };
+        }
+        subquery.kind = SubqueryKind::Compare {
+            left: Box::new(left_bound),
+            op: binop,
+            all,
+        };
+        Ok(Expr::Subquery(Arc::new(subquery)))
+    }
+
+    /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`: results resolve to one type as PostgreSQL
+    /// does; the simple form compares the operand with each WHEN value.
+    fn bind_case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        else_result: Option<&ast::Expr>,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+    ) -> SqlResult<(Expr, DataType)> {
+        let operand = match operand {
+            Some(expr) => Some((self.bind_expr(expr, scope, aggs)?, expr.span())),
+            None => None,
+        };
+        let mut whens = Vec::new();
+        let mut results = Vec::new();
+        for when in conditions {
+            let condition = match &operand {
+                Some(((bound, ty), span)) => {
+                    let (value, value_ty) = self.bind_expr(&when.condition, scope, aggs)?;
+                    let (l, r, _) = self.unify(bound.clone(), *ty, value, value_ty, "=", *span)?;
+                    Expr::Binary(BinOp::Eq, Box::new(l), Box::new(r))
+                }
+                None => {
+                    let (bound, ty) = self.bind_expr(&when.condition, scope, aggs)?;
+                    self.coerce(
+                        bound,
+                        ty,
+                        DataType::Bool,
+                        when.condition.span(),
+                        "CASE/WHEN",
+                    )?
+                }
+            };
+            whens.push(condition);
+            results.push((
+                self.bind_expr(&when.result, scope, aggs)?,
+                when.result.span(),
+            ));
+        }
+        let otherwise = match else_result {
+            Some(expr) => Some((self.bind_expr(expr, scope, aggs)?, expr.span())),
+            None => None,
+        };
+        let types: Vec<Vec<DataType>> = results
+            .iter()
+            .chain(otherwise.iter())
+            .map(|((_, ty), _)| vec![*ty])
+            .collect();
+        let span = results.first().map_or(Span::empty(), |(_, s)| *s);
+        let ty = self.common_types(&types, "CASE", span)?[0];
+        let mut cast_results = Vec::new();
+        for ((bound, from), span) in results {
+            cast_results.push(self.coerce_to(bound, from, ty, span)?);
+        }
+        let otherwise = match otherwise {
+            Some(((bound, from), span)) => self.coerce_to(bound, from, ty, span)?,
+            None => Expr::Const(Value::Null),
+        };
+        Ok((
+            Expr::Case(
+                whens.into_iter().zip(cast_results).collect(),
+                Box::new(otherwise),
+            ),
+            ty,
+        ))
     }
 
     fn now_expr(&self, name: &str) -> (Expr, DataType) {
@@ -1950,6 +2959,214 @@ impl<'a> Binder<'a> {
 }
 
 /// `DEFAULT` in a VALUES list or SET clause.
+/// A WITH query visible to the statement's FROM clauses (inlined where named).
+struct Cte {
+    name: String,
+    rel: Rel,
+    columns: Vec<OutputColumn>,
+}
+
+/// The parts of a bound SELECT, before they become a [`SelectPlan`] or a [`Rel`] tree.
+struct SelectParts {
+    from: Rel,
+    filter: Option<Expr>,
+    grouping: Option<Grouping>,
+    /// Visible outputs first, then hidden sort and DISTINCT ON keys.
+    outputs: Vec<Expr>,
+    columns: Vec<OutputColumn>,
+    /// None: all rows; Some(None): DISTINCT; Some(Some(outputs)): DISTINCT ON.
+    distinct: Option<Option<Vec<usize>>>,
+    order_by: Vec<SortKey>,
+    limit: Option<Expr>,
+    offset: Option<Expr>,
+    locking: Option<RowLocking>,
+}
+
+impl SelectParts {
+    /// The single-table form (one table or none, every expression runnable on a worker), or the
+    /// parts back.
+    fn into_select_plan(self) -> Result<SelectPlan, Box<SelectParts>> {
+        let table = match &self.from {
+            Rel::Scan {
+                table,
+                access: Access::Scan,
+                filter: None,
+            } => Some(table.clone()),
+            Rel::Values { rows, width: 0 } if rows.len() == 1 => None,
+            _ => return Err(Box::new(self)),
+        };
+        let mut exprs: Vec<&Expr> = self.outputs.iter().collect();
+        exprs.extend(&self.filter);
+        exprs.extend(&self.limit);
+        exprs.extend(&self.offset);
+        if let Some(grouping) = &self.grouping {
+            exprs.extend(&grouping.keys);
+            exprs.extend(grouping.aggs.iter().filter_map(|a| a.arg.as_ref()));
+            exprs.extend(&grouping.having);
+        }
+        if self.distinct.is_some() || !exprs.iter().all(|e| e.is_local()) {
+            return Err(Box::new(self));
+        }
+        let access = match (&table, &self.filter) {
+            (Some(table), Some(filter)) => key_access(table, filter),
+            _ => Access::Scan,
+        };
+        Ok(SelectPlan {
+            table,
+            access,
+            filter: self.filter.map(Arc::new),
+            grouping: self.grouping,
+            outputs: self.outputs,
+            columns: self.columns,
+            order_by: self.order_by,
+            limit: self.limit,
+            offset: self.offset,
+            locking: self.locking,
+        })
+    }
+
+    /// The general tree: FROM with the WHERE conjuncts placed, then grouping, HAVING, outputs,
+    /// DISTINCT, ORDER BY, LIMIT, and the hidden outputs dropped.
+    fn into_rel(self) -> (Rel, Vec<OutputColumn>) {
+        let mut conjuncts = Vec::new();
+        if let Some(filter) = self.filter {
+            crate::planner::conjuncts(filter, &mut conjuncts);
+        }
+        let mut rel = crate::planner::place(self.from, conjuncts);
+        if let Some(grouping) = self.grouping {
+            rel = Rel::Aggregate {
+                input: Box::new(rel),
+                keys: grouping.keys,
+                aggs: grouping.aggs,
+            };
+            if let Some(having) = grouping.having {
+                rel = Rel::Filter {
+                    input: Box::new(rel),
+                    predicate: having,
+                };
+            }
+        }
+        let width = self.outputs.len();
+        rel = Rel::Project {
+            input: Box::new(rel),
+            exprs: self.outputs,
+        };
+        let sort = |rel: Rel, keys: Vec<SortKey>| {
+            if keys.is_empty() {
+                rel
+            } else {
+                Rel::Sort {
+                    input: Box::new(rel),
+                    keys,
+                }
+            }
+        };
+        rel = match self.distinct {
+            None => sort(rel, self.order_by),
+            Some(None) => sort(
+                Rel::Distinct {
+                    input: Box::new(rel),
+                    on: None,
+                },
+                self.order_by,
+            ),
+            Some(Some(on)) => Rel::Distinct {
+                input: Box::new(sort(rel, self.order_by)),
+                on: Some(on),
+            },
+        };
+        if self.limit.is_some() || self.offset.is_some() {
+            rel = Rel::Limit {
+                input: Box::new(rel),
+                limit: self.limit,
+                offset: self.offset,
+            };
+        }
+        if width > self.columns.len() {
+            rel = Rel::Project {
+                input: Box::new(rel),
+                exprs: (0..self.columns.len()).map(Expr::Column).collect(),
+            };
+        }
+        (rel, self.columns)
+    }
+}
+
+/// The scope entry of a subquery or WITH query's columns.
+fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel {
+    ScopeRel {
+        alias,
+        columns: columns
+            .iter()
+            .map(|c| ScopeColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+                source: c.source,
+                merged: false,
+            })
+            .collect(),
+        offset,
+    }
+}
+
+/// Applies an alias's column names (`AS x(a, b)`) to the first columns.
+fn rename_columns(
+    mut columns: Vec<OutputColumn>,
+    alias: &ast::TableAlias,
+    name: &str,
+) -> SqlResult<Vec<OutputColumn>> {
+    if alias.columns.len() > columns.len() {
+        return Err(SqlError::new(
+            "42P10",
+            format!(
+                "table \"{name}\" has {} columns available but {} columns specified",
+                columns.len(),
+                alias.columns.len()
+            ),
+        ));
+    }
+    for (column, new) in columns.iter_mut().zip(&alias.columns) {
+        column.name = ident_name(&new.name);
+    }
+    Ok(columns)
+}
+
+/// Finds a column in one scope level: its position in the FROM row and its type.
+fn resolve(
+    scope: &Scope<'_>,
+    qualifier: Option<&str>,
+    name: &str,
+    full_name: &str,
+) -> Result<(usize, DataType), Unresolved> {
+    if let Some(qualifier) = qualifier {
+        let Some(rel) = scope.rels.iter().find(|rel| rel.alias == qualifier) else {
+            return Err(Unresolved::NotFound);
+        };
+        return match rel.columns.iter().position(|c| c.name == name) {
+            Some(i) => Ok((rel.offset + i, rel.columns[i].ty)),
+            None => Err(Unresolved::Error(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!("column {full_name} does not exist"),
+            ))),
+        };
+    }
+    let mut found = None;
+    for rel in &scope.rels {
+        for (i, column) in rel.columns.iter().enumerate() {
+            if column.name == name && !column.merged {
+                if found.is_some() {
+                    return Err(Unresolved::Error(SqlError::new(
+                        code::AMBIGUOUS_COLUMN,
+                        format!("column reference \"{name}\" is ambiguous"),
+                    )));
+                }
+                found = Some((rel.offset + i, column.ty));
+            }
+        }
+    }
+    found.ok_or(Unresolved::NotFound)
+}
+
 fn is_default_keyword(expr: &ast::Expr) -> bool {
     matches!(expr, ast::Expr::Identifier(ident) if ident.quote_style.is_none() && ident.value.eq_ignore_ascii_case("default"))
 }
@@ -2017,6 +3234,32 @@ fn output_name(expr: &ast::Expr) -> String {
         },
         E::Nested(inner) => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),
+        E::Exists { .. } => "exists".into(),
+        E::Subquery(query) => {
+            // The name of the subquery's first output.
+            let mut body = query.body.as_ref();
+            loop {
+                match body {
+                    SetExpr::SetOperation { left, .. } => body = left,
+                    SetExpr::Query(inner) => body = inner.body.as_ref(),
+                    _ => break,
+                }
+            }
+            match body {
+                SetExpr::Select(select) => match select.projection.first() {
+                    Some(SelectItem::ExprWithAlias { alias, .. }) => ident_name(alias),
+                    Some(SelectItem::UnnamedExpr(expr)) => output_name(expr),
+                    _ => "?column?".into(),
+                },
+                _ => "?column?".into(),
+            }
+        }
+        E::Case { else_result, .. } => match else_result.as_deref() {
+            Some(e @ (E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_))) => {
+                output_name(e)
+            }
+            _ => "case".into(),
+        },
         _ => "?column?".into(),
     }
 }
@@ -2047,35 +3290,30 @@ fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
     if let Some(index) = keys.iter().position(|key| *key == expr) {
         return Ok(Expr::Group(index));
     }
-    let again = |e: Box<Expr>| regroup(*e, keys).map(Box::new);
-    Ok(match expr {
-        Expr::Column(index) => return Err(index),
-        Expr::Agg(index) => Expr::Agg(keys.len() + index),
-        Expr::Binary(op, left, right) => Expr::Binary(op, again(left)?, again(right)?),
-        Expr::Not(inner) => Expr::Not(again(inner)?),
-        Expr::Neg(inner, ty) => Expr::Neg(again(inner)?, ty),
-        Expr::IsNull(inner, negated) => Expr::IsNull(again(inner)?, negated),
-        Expr::Cast(inner, from, to, explicit) => Expr::Cast(again(inner)?, from, to, explicit),
-        Expr::Func(func, args) => Expr::Func(
-            func,
-            args.into_iter()
-                .map(|a| regroup(a, keys))
-                .collect::<Result<_, _>>()?,
-        ),
-        Expr::InList(inner, list, negated) => Expr::InList(
-            again(inner)?,
-            list.into_iter()
-                .map(|a| regroup(a, keys))
-                .collect::<Result<_, _>>()?,
-            negated,
-        ),
-        other => other,
-    })
+    match expr {
+        Expr::Column(index) => Err(index),
+        Expr::Agg(index) => Ok(Expr::Agg(keys.len() + index)),
+        Expr::Subquery(subquery) if !subquery.reads.is_empty() => {
+            // A correlated subquery reads group keys of the grouped row.
+            let group_of = |c: usize| keys.iter().position(|k| *k == Expr::Column(c));
+            if let Some(&stray) = subquery.reads.iter().find(|&&c| group_of(c).is_none()) {
+                return Err(stray);
+            }
+            let remapped =
+                Expr::Subquery(subquery).remap_columns(&|c| group_of(c).expect("checked above"));
+            // Its left operand (if any) is regrouped like any other expression.
+            match remapped {
+                Expr::Subquery(sub) => Expr::Subquery(sub).try_map(&mut |e| regroup(e, keys)),
+                other => Ok(other),
+            }
+        }
+        other => other.try_map(&mut |e| regroup(e, keys)),
+    }
 }
 
 /// Finds `key_column = value` conjuncts covering the whole row key; else the best secondary index
 /// (see [`index_access`]); else a scan.
-fn key_access(table: &TableDef, filter: &Expr) -> Access {
+pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
     let mut conjuncts = Vec::new();
     fn flatten<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
         match expr {

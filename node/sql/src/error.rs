@@ -57,6 +57,7 @@ pub mod code {
     pub const IO_ERROR: &str = "58030";
     pub const DISK_FULL: &str = "53100";
     pub const INTERNAL_ERROR: &str = "XX000";
+    pub const CARDINALITY_VIOLATION: &str = "21000";
 }
 
 /// A SQL-level error: the statement fails, the session and the node go on.

@@ -25,14 +25,15 @@ use tokio::sync::Notify;
 use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
-use crate::expr::{Accumulator, EvalContext, Expr, Func};
+use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
     check_not_null, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest,
     Tx,
 };
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
-use crate::plan::{Access, OutputColumn, Plan, Returning, RowLocking, SelectPlan, SortKey};
-use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
+use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
+use crate::query::{compare_rows, count_value, group, project, Executor};
+use crate::types::{cast, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
 
@@ -1232,13 +1233,14 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let params = Arc::new(params.to_vec());
-        let ctx = EvalContext {
-            params: &params,
-            now,
-        };
+        let ctx = EvalContext::new(&params, now);
         match plan {
             Plan::Select(select) => {
                 self.run_select(cluster, select, &params, txn, now, cancel)
+                    .await
+            }
+            Plan::Query(query) => {
+                self.run_query(cluster, query, &params, txn, now, cancel)
                     .await
             }
             Plan::Insert(insert) => {
@@ -1607,7 +1609,7 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let ctx = EvalContext { params, now };
+        let ctx = EvalContext::new(params, now);
         let input: Vec<Vec<Value>> = match &plan.table {
             None => {
                 // pg_sleep runs before the row is computed, and can be canceled.
@@ -1664,52 +1666,17 @@ impl Session {
         let rows = match &plan.grouping {
             None => project(&input, &plan.outputs, &ctx)?,
             Some(grouping) => {
-                let mut groups: BTreeMap<Vec<u8>, (Vec<Value>, Vec<Accumulator>)> = BTreeMap::new();
-                if grouping.keys.is_empty() {
-                    groups.insert(
-                        Vec::new(),
-                        (
-                            Vec::new(),
-                            grouping.aggs.iter().map(Accumulator::new).collect(),
-                        ),
-                    );
-                }
-                for row in &input {
-                    let keys = grouping
-                        .keys
-                        .iter()
-                        .map(|k| k.eval(row, &ctx))
-                        .collect::<SqlResult<Vec<_>>>()?;
-                    let mut encoded = Vec::new();
-                    encode_key(
-                        &keys.iter().map(|v| (v, DataType::Text)).collect::<Vec<_>>(),
-                        &mut encoded,
-                    );
-                    let entry = groups.entry(encoded).or_insert_with(|| {
-                        (keys, grouping.aggs.iter().map(Accumulator::new).collect())
-                    });
-                    for (acc, call) in entry.1.iter_mut().zip(&grouping.aggs) {
-                        let value = match &call.arg {
-                            Some(arg) => arg.eval(row, &ctx)?,
-                            None => Value::Null,
-                        };
-                        acc.add(call, value)?;
-                    }
-                }
-                let mut rows = Vec::with_capacity(groups.len());
-                for (_, (mut keys, accs)) in groups {
-                    for (acc, call) in accs.into_iter().zip(&grouping.aggs) {
-                        keys.push(acc.finish(call)?);
-                    }
+                let mut rows = Vec::new();
+                for grouped in group(&input, &grouping.keys, &grouping.aggs, &ctx)? {
                     if let Some(having) = &grouping.having {
-                        if !having.is_true(&keys, &ctx)? {
+                        if !having.is_true(&grouped, &ctx)? {
                             continue;
                         }
                     }
                     rows.push(
                         plan.outputs
                             .iter()
-                            .map(|e| e.eval(&keys, &ctx))
+                            .map(|e| e.eval(&grouped, &ctx))
                             .collect::<SqlResult<Vec<_>>>()?,
                     );
                 }
@@ -1740,6 +1707,60 @@ impl Session {
         })
     }
 
+    /// A general query: reads every scan of the tree from the workers (filters pushed down), then
+    /// runs the tree in memory (see `query.rs`).
+    async fn run_query<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &QueryPlan,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let ctx = EvalContext::new(params, now);
+        let mut scanned = Vec::new();
+        for scan in crate::query::scans(&plan.rel) {
+            let Rel::Scan {
+                table,
+                access,
+                filter,
+            } = scan
+            else {
+                continue;
+            };
+            let requests = self
+                .targets(cluster, table, access, &ctx, txn)
+                .await?
+                .into_iter()
+                .map(|(worker, key)| {
+                    let op = ShardOp::Read {
+                        table: table.clone(),
+                        key,
+                        filter: filter.clone(),
+                        params: params.clone(),
+                        keyed: false,
+                    };
+                    (worker, ShardRequest { txn, now, op })
+                })
+                .collect();
+            scanned.push((scan, gather(cluster.call_all(requests).await)?.1));
+            cancel.check()?;
+        }
+        let check = || cancel.check();
+        let mut executor = Executor::new(params, now, &check);
+        for (scan, rows) in scanned {
+            executor.set_scan(scan, rows);
+        }
+        let rows = Arc::unwrap_or_clone(executor.run(&plan.rel, &[])?);
+        Ok(QueryResult {
+            columns: plan.columns.clone(),
+            tag: format!("SELECT {}", rows.len()),
+            rows,
+            ..Default::default()
+        })
+    }
+
     /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the
     /// snapshot) in the statement's order, as PostgreSQL's LockRows does below LIMIT: only as
     /// many as OFFSET + LIMIT need, passing over rows a re-check drops or SKIP LOCKED skips.
@@ -1756,7 +1777,7 @@ impl Session {
         now: i64,
     ) -> SqlResult<Vec<Vec<Value>>> {
         let table = plan.table.as_ref().expect("a locking read has a table");
-        let ctx = EvalContext { params, now };
+        let ctx = EvalContext::new(params, now);
         let mut rows: Vec<(Vec<u8>, Vec<Value>)> = Vec::new();
         for output in candidates {
             let output = output?;
@@ -1933,7 +1954,7 @@ impl Session {
             .map(|txn| txn.tx(lock_timeout, None))
             .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
         let now = now_timestamp();
-        let ctx = EvalContext { params: &[], now };
+        let ctx = EvalContext::new(&[], now);
         let mut batch = Vec::new();
         let first_line = state.line + 1;
         let table_name = state.table.name.clone();
@@ -2399,42 +2420,6 @@ fn local_row_key<C: Cluster>(cluster: &C) -> Vec<u8> {
     key
 }
 
-/// The order of two output rows under ORDER BY.
-fn compare_rows(a: &[Value], b: &[Value], order_by: &[SortKey]) -> std::cmp::Ordering {
-    for key in order_by {
-        let (x, y) = (&a[key.output], &b[key.output]);
-        let order = match (x.is_null(), y.is_null()) {
-            (true, true) => std::cmp::Ordering::Equal,
-            (true, false) => {
-                if key.nulls_first {
-                    std::cmp::Ordering::Less
-                } else {
-                    std::cmp::Ordering::Greater
-                }
-            }
-            (false, true) => {
-                if key.nulls_first {
-                    std::cmp::Ordering::Greater
-                } else {
-                    std::cmp::Ordering::Less
-                }
-            }
-            (false, false) => {
-                let order = compare(x, y);
-                if key.descending {
-                    order.reverse()
-                } else {
-                    order
-                }
-            }
-        };
-        if order.is_ne() {
-            return order;
-        }
-    }
-    std::cmp::Ordering::Equal
-}
-
 /// Combines the outputs of several workers: total count and all rows.
 fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value>>)> {
     let mut count = 0;
@@ -2445,16 +2430,6 @@ fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value
         rows.extend(output.rows);
     }
     Ok((count, rows))
-}
-
-fn project(
-    rows: &[Vec<Value>],
-    exprs: &[Expr],
-    ctx: &EvalContext<'_>,
-) -> SqlResult<Vec<Vec<Value>>> {
-    rows.iter()
-        .map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect())
-        .collect()
 }
 
 /// The entry of `row` (whose key is `row_key`) in `index` (see [`IndexDef`]).
@@ -2595,18 +2570,6 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
         Expr::Const(Value::Text(_)) => DataType::Unknown,
         Expr::Cast(_, _, to, _) => *to,
         _ => column,
-    }
-}
-
-fn count_value(expr: Option<&Expr>, ctx: &EvalContext<'_>, what: &str) -> SqlResult<Option<i64>> {
-    match expr.map(|e| e.eval(&[], ctx)).transpose()? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Int(n)) if n < 0 => Err(SqlError::new(
-            "2201W",
-            format!("{what} must not be negative"),
-        )),
-        Some(Value::Int(n)) => Ok(Some(n)),
-        Some(_) => Ok(None),
     }
 }
 

@@ -86,13 +86,74 @@ pub enum Expr {
     Group(usize),
     /// After grouping: the n-th aggregate's value.
     Agg(usize),
+    /// A column of an enclosing query's row (a correlated subquery's outer reference): depth 1 is
+    /// the row of the query just outside.
+    Outer(usize, usize),
+    /// A subquery, run by the session (never sent to a worker).
+    Subquery(std::sync::Arc<Subquery>),
+    /// `CASE WHEN c THEN v ... ELSE e END` (the simple form is bound to equality conditions).
+    Case(Vec<(Expr, Expr)>, Box<Expr>),
+    /// `x [NOT] LIKE | ILIKE pattern [ESCAPE e]` (escape None: no escape character).
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        escape: Option<char>,
+        negated: bool,
+        case_insensitive: bool,
+    },
+}
+
+/// What a subquery expression computes from its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubqueryKind {
+    /// The one column of the one row (NULL for no row; 21000 for several).
+    Scalar,
+    Exists,
+    /// `left op ANY (subquery)` (`IN` is `= ANY`), or `ALL` with `all`.
+    Compare {
+        left: Box<Expr>,
+        op: BinOp,
+        all: bool,
+    },
+}
+
+/// A subquery inside an expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subquery {
+    pub kind: SubqueryKind,
+    pub rel: crate::plan::Rel,
+    /// Columns of the enclosing row it reads; empty: it gives the same result for every row.
+    pub reads: Vec<usize>,
+    /// Whether it also reads rows of queries further out.
+    pub reads_further: bool,
+}
+
+/// Runs subqueries for expressions (the session's query executor).
+pub trait Subqueries {
+    fn eval(&self, subquery: &Subquery, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<Value>;
 }
 
 /// What an expression may read besides its row.
+#[derive(Clone, Copy)]
 pub struct EvalContext<'a> {
     pub params: &'a [Value],
     /// Statement start, microseconds since 2000-01-01.
     pub now: i64,
+    /// Rows of the enclosing queries, innermost last (for [`Expr::Outer`]).
+    pub outer: &'a [Vec<Value>],
+    /// Runs [`Expr::Subquery`] (absent on workers: the binder never sends them one).
+    pub subqueries: Option<&'a dyn Subqueries>,
+}
+
+impl<'a> EvalContext<'a> {
+    pub fn new(params: &'a [Value], now: i64) -> EvalContext<'a> {
+        EvalContext {
+            params,
+            now,
+            outer: &[],
+            subqueries: None,
+        }
+    }
 }
 
 fn division_by_zero() -> SqlError {
@@ -115,6 +176,49 @@ impl Expr {
                 row.get(*index).cloned().unwrap_or(Value::Null)
             }
             Expr::Param(index) => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
+            Expr::Outer(depth, index) => ctx
+                .outer
+                .len()
+                .checked_sub(*depth)
+                .and_then(|level| ctx.outer[level].get(*index))
+                .cloned()
+                .unwrap_or(Value::Null),
+            Expr::Subquery(subquery) => match ctx.subqueries {
+                Some(runner) => runner.eval(subquery, row, ctx)?,
+                None => {
+                    return Err(SqlError::new(
+                        code::INTERNAL_ERROR,
+                        "subquery evaluated outside the session",
+                    ))
+                }
+            },
+            Expr::Case(whens, otherwise) => {
+                for (condition, result) in whens {
+                    if condition.is_true(row, ctx)? {
+                        return result.eval(row, ctx);
+                    }
+                }
+                otherwise.eval(row, ctx)?
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                negated,
+                case_insensitive,
+            } => {
+                let (Value::Text(text), Value::Text(pattern)) =
+                    (expr.eval(row, ctx)?, pattern.eval(row, ctx)?)
+                else {
+                    return Ok(Value::Null);
+                };
+                let matched = if *case_insensitive {
+                    like(&text.to_lowercase(), &pattern.to_lowercase(), *escape)?
+                } else {
+                    like(&text, &pattern, *escape)?
+                };
+                Value::Bool(matched != *negated)
+            }
             Expr::StatementTime => Value::Timestamp(ctx.now),
             Expr::Binary(BinOp::And, left, right) => {
                 let left = left.eval(row, ctx)?;
@@ -201,38 +305,221 @@ impl Expr {
         Ok(self.eval(row, ctx)? == Value::Bool(true))
     }
 
-    /// Whether the expression reads the input row (columns) at all.
+    /// Whether the expression reads the input row (columns, also through a correlated subquery).
     pub fn reads_row(&self) -> bool {
         let mut reads = false;
         self.visit(&mut |expr| {
-            reads |= matches!(expr, Expr::Column(_) | Expr::Group(_) | Expr::Agg(_))
+            reads |= match expr {
+                Expr::Column(_) | Expr::Group(_) | Expr::Agg(_) => true,
+                Expr::Subquery(subquery) => !subquery.reads.is_empty(),
+                _ => false,
+            }
         });
         reads
     }
 
-    /// Calls `f` on this node and every node below it.
-    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
-        f(self);
+    /// Whether the expression can run on a worker: no subqueries, no outer references.
+    pub fn is_local(&self) -> bool {
+        let mut local = true;
+        self.visit(&mut |expr| local &= !matches!(expr, Expr::Subquery(_) | Expr::Outer(..)));
+        local
+    }
+
+    /// The input columns the expression reads (also those a correlated subquery reads).
+    pub fn columns(&self, out: &mut Vec<usize>) {
+        self.visit(&mut |expr| match expr {
+            Expr::Column(index) => out.push(*index),
+            Expr::Subquery(subquery) => out.extend(&subquery.reads),
+            _ => {}
+        });
+    }
+
+    /// Direct children, in evaluation order.
+    fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Binary(_, left, right) => {
-                left.visit(f);
-                right.visit(f);
-            }
+            Expr::Binary(_, left, right) => vec![left, right],
             Expr::Not(inner)
             | Expr::Neg(inner, _)
             | Expr::IsNull(inner, _)
-            | Expr::Cast(inner, ..) => inner.visit(f),
-            Expr::Func(_, args) => args.iter().for_each(|arg| arg.visit(f)),
-            Expr::InList(inner, list, _) => {
-                inner.visit(f);
-                list.iter().for_each(|item| item.visit(f));
-            }
-            _ => {}
+            | Expr::Cast(inner, ..) => vec![inner],
+            Expr::Func(_, args) => args.iter().collect(),
+            Expr::InList(inner, list, _) => std::iter::once(&**inner).chain(list).collect(),
+            Expr::Subquery(subquery) => match &subquery.kind {
+                SubqueryKind::Compare { left, .. } => vec![left],
+                _ => Vec::new(),
+            },
+            Expr::Case(whens, otherwise) => whens
+                .iter()
+                .flat_map(|(c, r)| [c, r])
+                .chain(std::iter::once(&**otherwise))
+                .collect(),
+            Expr::Like { expr, pattern, .. } => vec![expr, pattern],
+            Expr::Const(_)
+            | Expr::Column(_)
+            | Expr::Param(_)
+            | Expr::StatementTime
+            | Expr::Group(_)
+            | Expr::Agg(_)
+            | Expr::Outer(..) => Vec::new(),
         }
+    }
+
+    /// Calls `f` on this node and every node below it (not inside subqueries: their columns are
+    /// another query's; a correlated one's reads are in [`Subquery::reads`]).
+    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+        f(self);
+        for child in self.children() {
+            child.visit(f);
+        }
+    }
+
+    /// Rebuilds the node with `f` applied to each direct child (the subquery of
+    /// [`Expr::Subquery`] is not a child: only its `left` operand is).
+    pub fn try_map<E>(self, f: &mut dyn FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
+        let boxed = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Result<Expr, E>| f(*e).map(Box::new);
+        Ok(match self {
+            Expr::Binary(op, left, right) => Expr::Binary(op, boxed(left, f)?, boxed(right, f)?),
+            Expr::Not(inner) => Expr::Not(boxed(inner, f)?),
+            Expr::Neg(inner, ty) => Expr::Neg(boxed(inner, f)?, ty),
+            Expr::IsNull(inner, negated) => Expr::IsNull(boxed(inner, f)?, negated),
+            Expr::Cast(inner, from, to, explicit) => {
+                Expr::Cast(boxed(inner, f)?, from, to, explicit)
+            }
+            Expr::Func(func, args) => Expr::Func(
+                func,
+                args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
+            ),
+            Expr::InList(inner, list, negated) => Expr::InList(
+                boxed(inner, f)?,
+                list.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
+                negated,
+            ),
+            Expr::Subquery(subquery) => match &subquery.kind {
+                SubqueryKind::Compare { left, op, all } => {
+                    let mut changed = (*subquery).clone();
+                    changed.kind = SubqueryKind::Compare {
+                        left: Box::new(f((**left).clone())?),
+                        op: *op,
+                        all: *all,
+                    };
+                    Expr::Subquery(std::sync::Arc::new(changed))
+                }
+                _ => Expr::Subquery(subquery),
+            },
+            Expr::Case(whens, otherwise) => Expr::Case(
+                whens
+                    .into_iter()
+                    .map(|(c, r)| Ok((f(c)?, f(r)?)))
+                    .collect::<Result<_, E>>()?,
+                boxed(otherwise, f)?,
+            ),
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                negated,
+                case_insensitive,
+            } => Expr::Like {
+                expr: boxed(expr, f)?,
+                pattern: boxed(pattern, f)?,
+                escape,
+                negated,
+                case_insensitive,
+            },
+            leaf => leaf,
+        })
+    }
+
+    /// Renumbers input columns (`Column(i)` becomes `Column(map(i))`), also those a correlated
+    /// subquery reads from this row.
+    pub fn remap_columns(self, map: &dyn Fn(usize) -> usize) -> Expr {
+        fn go(expr: Expr, map: &dyn Fn(usize) -> usize, depth: usize) -> Expr {
+            match expr {
+                Expr::Column(index) if depth == 0 => Expr::Column(map(index)),
+                Expr::Outer(d, index) if d == depth => Expr::Outer(d, map(index)),
+                Expr::Subquery(subquery) => {
+                    let mut changed = (*subquery).clone();
+                    if depth == 0 {
+                        changed.reads = changed.reads.iter().map(|&c| map(c)).collect();
+                    }
+                    if depth > 0 || !subquery.reads.is_empty() {
+                        changed.rel = changed.rel.map_exprs(&mut |e| go(e, map, depth + 1));
+                    }
+                    if let SubqueryKind::Compare { left, op, all } = changed.kind {
+                        changed.kind = SubqueryKind::Compare {
+                            left: Box::new(go(*left, map, depth)),
+                            op,
+                            all,
+                        };
+                    }
+                    Expr::Subquery(std::sync::Arc::new(changed))
+                }
+                other => other
+                    .try_map::<std::convert::Infallible>(&mut |e| Ok(go(e, map, depth)))
+                    .unwrap_or_else(|never| match never {}),
+            }
+        }
+        go(self, map, 0)
     }
 }
 
-fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
+/// SQL LIKE: `%` any run, `_` one character, `escape` quotes the next character.
+fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
+    enum Token {
+        Any,
+        One,
+        Char(char),
+    }
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        tokens.push(match c {
+            c if Some(c) == escape => match chars.next() {
+                Some(next) => Token::Char(next),
+                None => {
+                    return Err(SqlError::new(
+                        "22025",
+                        "LIKE pattern must not end with escape character",
+                    ))
+                }
+            },
+            '%' => Token::Any,
+            '_' => Token::One,
+            c => Token::Char(c),
+        });
+    }
+    let text: Vec<char> = text.chars().collect();
+    // Greedy matching with one backtrack point (the last %), linear in practice.
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match tokens.get(p) {
+            Some(Token::Any) => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(Token::One) => {
+                t += 1;
+                p += 1;
+            }
+            Some(Token::Char(c)) if *c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return Ok(false),
+            },
+        }
+    }
+    Ok(tokens[p..].iter().all(|token| matches!(token, Token::Any)))
+}
+
+pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
     use std::cmp::Ordering::*;
     Ok(match op {
         BinOp::Eq => Value::Bool(compare(&left, &right) == Equal),
@@ -547,13 +834,7 @@ mod tests {
     use super::*;
 
     fn eval(expr: Expr) -> SqlResult<Value> {
-        expr.eval(
-            &[],
-            &EvalContext {
-                params: &[],
-                now: 0,
-            },
-        )
+        expr.eval(&[], &EvalContext::new(&[], 0))
     }
 
     fn int(i: i64) -> Box<Expr> {

@@ -664,7 +664,7 @@ impl Shard {
                 params,
                 keyed,
             } => {
-                let ctx = EvalContext { params, now };
+                let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
                 let keys = key.as_deref();
                 for_each_visible(
@@ -694,7 +694,7 @@ impl Shard {
                 params,
                 locking,
             } => {
-                let ctx = EvalContext { params, now };
+                let ctx = EvalContext::new(params, now);
                 let width = table.columns.len();
                 let mut output = ShardOutput::default();
                 reads.target(table.id, Some(keys));
@@ -866,7 +866,7 @@ impl Shard {
                 params,
                 returning,
             } => {
-                let ctx = EvalContext { params, now };
+                let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let targets =
                     collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
@@ -906,7 +906,7 @@ impl Shard {
                 params,
                 returning,
             } => {
-                let ctx = EvalContext { params, now };
+                let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let targets =
                     collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;

@@ -12,4 +12,6 @@ pub mod expr;
 pub mod fragment;
 pub mod parse;
 pub mod plan;
+pub mod planner;
+pub mod query;
 pub mod types;

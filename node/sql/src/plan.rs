@@ -121,10 +121,291 @@ pub struct DeletePlan {
     pub returning: Option<Returning>,
 }
 
+/// How a join pairs its inputs' rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Also CROSS JOIN and comma-separated FROM items (no condition).
+    Inner,
+    Left,
+    Right,
+    Full,
+}
+
+/// UNION / INTERSECT / EXCEPT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOpKind {
+    Union,
+    Intersect,
+    Except,
+}
+
+/// A relational operator tree, the general form of a query (joins, subqueries, set operations):
+/// the session runs it over rows the workers return for its [`Rel::Scan`] leaves (see
+/// `query.rs`). Every node produces rows of a fixed width; a parent's expressions name its input's
+/// columns by position (a join's row is its left row followed by its right row).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rel {
+    /// One table's rows, read on the workers with `filter` pushed down (so it reads only the row).
+    Scan {
+        table: Arc<TableDef>,
+        access: Access,
+        filter: Option<Arc<Expr>>,
+    },
+    /// The rows of `input` whose `columns` equal `probes` (expressions that do not read the row:
+    /// outer references of a correlated subquery, parameters). The session builds a hash index on
+    /// `columns` once per statement, so a correlated subquery costs a lookup per outer row.
+    Lookup {
+        input: Box<Rel>,
+        columns: Vec<usize>,
+        probes: Vec<Expr>,
+    },
+    /// Literal rows (`VALUES`, and the one empty row of a query without FROM).
+    Values {
+        rows: Vec<Vec<Expr>>,
+        width: usize,
+    },
+    Filter {
+        input: Box<Rel>,
+        predicate: Expr,
+    },
+    Project {
+        input: Box<Rel>,
+        exprs: Vec<Expr>,
+    },
+    /// `keys`: equality pairs (left expression over the left row, right over the right row) the
+    /// join hashes on; `on`: the rest of the condition, over the joined row.
+    Join {
+        kind: JoinKind,
+        left: Box<Rel>,
+        right: Box<Rel>,
+        keys: Vec<(Expr, Expr)>,
+        on: Vec<Expr>,
+    },
+    /// Output: the group keys, then the aggregates (`keys ++ aggs`).
+    Aggregate {
+        input: Box<Rel>,
+        keys: Vec<Expr>,
+        aggs: Vec<AggCall>,
+    },
+    /// Removes duplicate rows; with `on`, keeps the first row of each run of equal `on` columns
+    /// (DISTINCT ON, over sorted input).
+    Distinct {
+        input: Box<Rel>,
+        on: Option<Vec<usize>>,
+    },
+    Sort {
+        input: Box<Rel>,
+        keys: Vec<SortKey>,
+    },
+    Limit {
+        input: Box<Rel>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+    SetOp {
+        op: SetOpKind,
+        all: bool,
+        left: Box<Rel>,
+        right: Box<Rel>,
+    },
+}
+
+impl Rel {
+    /// Columns per row.
+    pub fn width(&self) -> usize {
+        match self {
+            Rel::Scan { table, .. } => table.columns.len(),
+            Rel::Values { width, .. } => *width,
+            Rel::Project { exprs, .. } => exprs.len(),
+            Rel::Join { left, right, .. } => left.width() + right.width(),
+            Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
+            Rel::Lookup { input, .. }
+            | Rel::Filter { input, .. }
+            | Rel::Distinct { input, .. }
+            | Rel::Sort { input, .. }
+            | Rel::Limit { input, .. } => input.width(),
+            Rel::SetOp { left, .. } => left.width(),
+        }
+    }
+
+    /// Rebuilds the tree with `f` applied to every expression its nodes hold (not to expressions
+    /// inside those expressions' subqueries).
+    pub fn map_exprs(self, f: &mut dyn FnMut(Expr) -> Expr) -> Rel {
+        let list = |exprs: Vec<Expr>, f: &mut dyn FnMut(Expr) -> Expr| -> Vec<Expr> {
+            exprs.into_iter().map(&mut *f).collect()
+        };
+        match self {
+            Rel::Scan {
+                table,
+                access,
+                filter,
+            } => Rel::Scan {
+                table,
+                access,
+                filter,
+            },
+            Rel::Lookup {
+                input,
+                columns,
+                probes,
+            } => Rel::Lookup {
+                input: Box::new(input.map_exprs(f)),
+                columns,
+                probes: list(probes, f),
+            },
+            Rel::Values { rows, width } => Rel::Values {
+                rows: rows.into_iter().map(|row| list(row, f)).collect(),
+                width,
+            },
+            Rel::Filter { input, predicate } => Rel::Filter {
+                input: Box::new(input.map_exprs(f)),
+                predicate: f(predicate),
+            },
+            Rel::Project { input, exprs } => Rel::Project {
+                input: Box::new(input.map_exprs(f)),
+                exprs: list(exprs, f),
+            },
+            Rel::Join {
+                kind,
+                left,
+                right,
+                keys,
+                on,
+            } => Rel::Join {
+                kind,
+                left: Box::new(left.map_exprs(f)),
+                right: Box::new(right.map_exprs(f)),
+                keys: keys.into_iter().map(|(l, r)| (f(l), f(r))).collect(),
+                on: list(on, f),
+            },
+            Rel::Aggregate { input, keys, aggs } => Rel::Aggregate {
+                input: Box::new(input.map_exprs(f)),
+                keys: list(keys, f),
+                aggs: aggs
+                    .into_iter()
+                    .map(|mut call| {
+                        call.arg = call.arg.map(&mut *f);
+                        call
+                    })
+                    .collect(),
+            },
+            Rel::Distinct { input, on } => Rel::Distinct {
+                input: Box::new(input.map_exprs(f)),
+                on,
+            },
+            Rel::Sort { input, keys } => Rel::Sort {
+                input: Box::new(input.map_exprs(f)),
+                keys,
+            },
+            Rel::Limit {
+                input,
+                limit,
+                offset,
+            } => Rel::Limit {
+                input: Box::new(input.map_exprs(f)),
+                limit: limit.map(&mut *f),
+                offset: offset.map(&mut *f),
+            },
+            Rel::SetOp {
+                op,
+                all,
+                left,
+                right,
+            } => Rel::SetOp {
+                op,
+                all,
+                left: Box::new(left.map_exprs(f)),
+                right: Box::new(right.map_exprs(f)),
+            },
+        }
+    }
+
+    /// The expressions this node holds (not those of its inputs).
+    pub fn node_exprs(&self) -> Vec<&Expr> {
+        match self {
+            Rel::Scan { .. } | Rel::Distinct { .. } | Rel::Sort { .. } | Rel::SetOp { .. } => {
+                Vec::new()
+            }
+            Rel::Values { rows, .. } => rows.iter().flatten().collect(),
+            Rel::Lookup { probes, .. } => probes.iter().collect(),
+            Rel::Filter { predicate, .. } => vec![predicate],
+            Rel::Project { exprs, .. } => exprs.iter().collect(),
+            Rel::Join { keys, on, .. } => on
+                .iter()
+                .chain(keys.iter().flat_map(|(l, r)| [l, r]))
+                .collect(),
+            Rel::Aggregate { keys, aggs, .. } => keys
+                .iter()
+                .chain(aggs.iter().filter_map(|a| a.arg.as_ref()))
+                .collect(),
+            Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
+        }
+    }
+
+    /// The node's inputs.
+    pub fn inputs(&self) -> Vec<&Rel> {
+        match self {
+            Rel::Scan { .. } | Rel::Values { .. } => Vec::new(),
+            Rel::Lookup { input, .. }
+            | Rel::Filter { input, .. }
+            | Rel::Project { input, .. }
+            | Rel::Aggregate { input, .. }
+            | Rel::Distinct { input, .. }
+            | Rel::Sort { input, .. }
+            | Rel::Limit { input, .. } => vec![input],
+            Rel::Join { left, right, .. } | Rel::SetOp { left, right, .. } => vec![left, right],
+        }
+    }
+
+    /// Calls `f` on this node and every node below it, also inside subqueries of its expressions.
+    pub fn visit(&self, f: &mut dyn FnMut(&Rel)) {
+        f(self);
+        for expr in self.node_exprs() {
+            expr.visit(&mut |e| {
+                if let Expr::Subquery(sub) = e {
+                    sub.rel.visit(f);
+                }
+            });
+        }
+        for input in self.inputs() {
+            input.visit(f);
+        }
+    }
+
+    /// The outer references of the tree (also inside its subqueries), as (levels beyond the
+    /// tree's own enclosing row, column): level 0 is the row just outside.
+    pub fn outer_refs(&self, out: &mut Vec<(usize, usize)>) {
+        fn walk(rel: &Rel, nesting: usize, out: &mut Vec<(usize, usize)>) {
+            for expr in rel.node_exprs() {
+                expr.visit(&mut |e| match e {
+                    Expr::Outer(depth, column) if *depth > nesting => {
+                        out.push((depth - nesting - 1, *column))
+                    }
+                    Expr::Subquery(sub) => walk(&sub.rel, nesting + 1, out),
+                    _ => {}
+                });
+            }
+            for input in rel.inputs() {
+                walk(input, nesting, out);
+            }
+        }
+        walk(self, 0, out);
+    }
+}
+
+/// A query in its general form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    pub rel: Rel,
+    pub columns: Vec<OutputColumn>,
+}
+
 /// A bound statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Select(Arc<SelectPlan>),
+    /// A query beyond one table's rows (joins, subqueries, set operations, DISTINCT, VALUES).
+    Query(Arc<QueryPlan>),
     Insert(Arc<InsertPlan>),
     Update(Arc<UpdatePlan>),
     Delete(Arc<DeletePlan>),
@@ -163,6 +444,7 @@ impl Plan {
     pub fn columns(&self) -> &[OutputColumn] {
         match self {
             Plan::Select(select) => &select.columns,
+            Plan::Query(query) => &query.columns,
             Plan::Insert(insert) => insert.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Update(update) => update.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Delete(delete) => delete.returning.as_ref().map_or(&[], |r| &r.columns),
@@ -174,7 +456,7 @@ impl Plan {
     pub fn write_command(&self) -> Option<&'static str> {
         Some(match self {
             Plan::Select(select) if select.locking.is_some() => "SELECT FOR UPDATE",
-            Plan::Select(_) => return None,
+            Plan::Select(_) | Plan::Query(_) => return None,
             Plan::Insert(_) => "INSERT",
             Plan::Update(_) => "UPDATE",
             Plan::Delete(_) => "DELETE",

@@ -1,0 +1,394 @@
+//! Predicate placement and join order for the FROM clause of a query.
+//!
+//! The binder builds the FROM clause as written (comma-separated items are inner joins without a
+//! condition) and hands the WHERE clause here as a list of conjuncts. [`place`] then:
+//!
+//! 1. flattens each region of inner joins into its leaves and the conjuncts of the region (its
+//!    ON conditions and the WHERE conjuncts that reach it);
+//! 2. pushes every conjunct that reads one leaf into that leaf: into a table scan's filter when it
+//!    can run on a worker (which also picks the key or index access path), as a [`Rel::Lookup`]
+//!    when it equates a column with a value from outside the row (a correlated subquery's outer
+//!    reference), otherwise as a filter above the leaf;
+//! 3. orders the leaves greedily: first the most selective-looking leaf (a key lookup, then an
+//!    index range, then a filtered scan, then the rest), then always a leaf that an equality
+//!    connects to what is joined so far, so no cross product appears unless the query asks for
+//!    one. Each step is a hash join on the equalities between the joined set and the new leaf;
+//!    the other conjuncts that become complete run as the join's residual condition;
+//! 4. restores the written column order with a projection, so the rest of the query does not
+//!    see the reordering.
+//!
+//! Outer joins are not reordered: WHERE conjuncts that read only the preserved side go below
+//! them, ON conjuncts that read only the nullable side go into it, equalities across become the
+//! hash keys, and the rest stays where it was written.
+//!
+//! Row counts from ANALYZE will replace the ranking in step 3 (cost-based join order).
+
+use crate::bind::key_access;
+use crate::expr::{BinOp, Expr};
+use crate::plan::{Access, JoinKind, Rel};
+
+/// Splits a predicate into its AND-ed conjuncts.
+pub fn conjuncts(expr: Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary(BinOp::And, left, right) => {
+            conjuncts(*left, out);
+            conjuncts(*right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// AND of `exprs` (None for none).
+pub fn and_all(exprs: Vec<Expr>) -> Option<Expr> {
+    exprs
+        .into_iter()
+        .reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b)))
+}
+
+fn columns_of(expr: &Expr) -> Vec<usize> {
+    let mut columns = Vec::new();
+    expr.columns(&mut columns);
+    columns
+}
+
+fn shift(expr: Expr, by: usize) -> Expr {
+    if by == 0 {
+        expr
+    } else {
+        expr.remap_columns(&|c| c - by)
+    }
+}
+
+fn filter(input: Rel, conjuncts: Vec<Expr>) -> Rel {
+    match and_all(conjuncts) {
+        Some(predicate) => Rel::Filter {
+            input: Box::new(input),
+            predicate,
+        },
+        None => input,
+    }
+}
+
+/// Places `conjuncts` (over `rel`'s row) in and above `rel`; see the module docs.
+pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
+    match rel {
+        Rel::Join {
+            kind: JoinKind::Inner,
+            ..
+        } => {
+            let mut leaves = Vec::new();
+            let mut all = conjuncts;
+            flatten_inner(rel, 0, &mut leaves, &mut all);
+            join_leaves(leaves, all)
+        }
+        Rel::Join {
+            kind,
+            left,
+            right,
+            keys,
+            on,
+        } => {
+            let left_width = left.width();
+            let width = left_width + right.width();
+            let in_left = |e: &Expr| columns_of(e).iter().all(|&c| c < left_width);
+            let in_right = |e: &Expr| columns_of(e).iter().all(|&c| c >= left_width && c < width);
+            let (mut left_conds, mut right_conds, mut above) = (Vec::new(), Vec::new(), Vec::new());
+            for conjunct in conjuncts {
+                let reads = !columns_of(&conjunct).is_empty();
+                match kind {
+                    JoinKind::Left if reads && in_left(&conjunct) => left_conds.push(conjunct),
+                    JoinKind::Right if reads && in_right(&conjunct) => {
+                        right_conds.push(shift(conjunct, left_width))
+                    }
+                    _ => above.push(conjunct),
+                }
+            }
+            let mut residual = Vec::new();
+            let mut keys = keys;
+            for condition in on {
+                let reads = !columns_of(&condition).is_empty();
+                match kind {
+                    JoinKind::Left if reads && in_right(&condition) => {
+                        right_conds.push(shift(condition, left_width))
+                    }
+                    JoinKind::Right if reads && in_left(&condition) => left_conds.push(condition),
+                    _ => match equi_key(&condition, 0..left_width, left_width..width) {
+                        Some((l, r)) => keys.push((l, shift(r, left_width))),
+                        None => residual.push(condition),
+                    },
+                }
+            }
+            let joined = Rel::Join {
+                kind,
+                left: Box::new(place(*left, left_conds)),
+                right: Box::new(place(*right, right_conds)),
+                keys,
+                on: residual,
+            };
+            filter(joined, above)
+        }
+        Rel::Scan {
+            table,
+            access: Access::Scan,
+            filter: None,
+        } => {
+            let (local, rest): (Vec<Expr>, Vec<Expr>) =
+                conjuncts.into_iter().partition(|c| c.is_local());
+            let pushed = and_all(local);
+            let access = pushed
+                .as_ref()
+                .map_or(Access::Scan, |f| key_access(&table, f));
+            let scan = Rel::Scan {
+                table,
+                access,
+                filter: pushed.map(std::sync::Arc::new),
+            };
+            // Equalities with values from outside the row: a hash lookup per outer row.
+            let (mut columns, mut probes, mut others) = (Vec::new(), Vec::new(), Vec::new());
+            for conjunct in rest {
+                match outer_equality(&conjunct) {
+                    Some((column, probe)) => {
+                        columns.push(column);
+                        probes.push(probe);
+                    }
+                    None => others.push(conjunct),
+                }
+            }
+            let rel = if columns.is_empty() {
+                scan
+            } else {
+                Rel::Lookup {
+                    input: Box::new(scan),
+                    columns,
+                    probes,
+                }
+            };
+            filter(rel, others)
+        }
+        other => filter(other, conjuncts),
+    }
+}
+
+/// `column = value` where the value reads nothing of the row but is not a constant of the
+/// statement either (an outer reference): the lookup's column and probe.
+fn outer_equality(conjunct: &Expr) -> Option<(usize, Expr)> {
+    let Expr::Binary(BinOp::Eq, left, right) = conjunct else {
+        return None;
+    };
+    let probe_ok = |e: &Expr| !e.reads_row() && !e.is_local();
+    match (left.as_ref(), right.as_ref()) {
+        (Expr::Column(c), value) if probe_ok(value) => Some((*c, value.clone())),
+        (value, Expr::Column(c)) if probe_ok(value) => Some((*c, value.clone())),
+        _ => None,
+    }
+}
+
+/// `l = r` with one side reading only `left` columns and the other only `right` ones (both
+/// reading something, neither running a subquery): (left side, right side).
+fn equi_key(
+    condition: &Expr,
+    left: std::ops::Range<usize>,
+    right: std::ops::Range<usize>,
+) -> Option<(Expr, Expr)> {
+    let Expr::Binary(BinOp::Eq, a, b) = condition else {
+        return None;
+    };
+    let within = |e: &Expr, range: &std::ops::Range<usize>| {
+        let columns = columns_of(e);
+        !columns.is_empty() && columns.iter().all(|c| range.contains(c)) && e.is_local()
+    };
+    if within(a, &left) && within(b, &right) {
+        Some(((**a).clone(), (**b).clone()))
+    } else if within(b, &left) && within(a, &right) {
+        Some(((**b).clone(), (**a).clone()))
+    } else {
+        None
+    }
+}
+
+/// A leaf of an inner-join region: its rel and where its columns sit in the region's row.
+struct Leaf {
+    rel: Rel,
+    offset: usize,
+    width: usize,
+}
+
+fn flatten_inner(rel: Rel, offset: usize, leaves: &mut Vec<Leaf>, conds: &mut Vec<Expr>) {
+    match rel {
+        Rel::Join {
+            kind: JoinKind::Inner,
+            left,
+            right,
+            keys,
+            on,
+        } => {
+            let left_width = left.width();
+            let shift_up = |e: Expr| {
+                if offset == 0 {
+                    e
+                } else {
+                    e.remap_columns(&|c| c + offset)
+                }
+            };
+            for condition in on {
+                conds.push(shift_up(condition));
+            }
+            for (l, r) in keys {
+                let r = r.remap_columns(&|c| c + left_width);
+                conds.push(shift_up(Expr::Binary(BinOp::Eq, Box::new(l), Box::new(r))));
+            }
+            flatten_inner(*left, offset, leaves, conds);
+            flatten_inner(*right, offset + left_width, leaves, conds);
+        }
+        other => {
+            let width = other.width();
+            leaves.push(Leaf {
+                rel: other,
+                offset,
+                width,
+            });
+        }
+    }
+}
+
+/// How promising a planned leaf looks as the first of a join order (lower first).
+fn rank(rel: &Rel) -> u8 {
+    match rel {
+        Rel::Scan {
+            access: Access::Key(_),
+            ..
+        } => 0,
+        Rel::Scan {
+            access: Access::Index { .. },
+            ..
+        } => 1,
+        Rel::Lookup { .. } => 1,
+        Rel::Scan {
+            filter: Some(_), ..
+        } => 2,
+        Rel::Filter { input, .. } => rank(input).min(2),
+        Rel::Aggregate { .. } | Rel::Values { .. } => 2,
+        _ => 3,
+    }
+}
+
+fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
+    let leaf_of = |column: usize, leaves: &[Leaf]| {
+        leaves
+            .iter()
+            .position(|l| column >= l.offset && column < l.offset + l.width)
+            .expect("a region column belongs to a leaf")
+    };
+    // Conjuncts by the leaves they read.
+    let mut single: Vec<Vec<Expr>> = leaves.iter().map(|_| Vec::new()).collect();
+    let mut multi: Vec<(Vec<usize>, Expr)> = Vec::new();
+    let mut top = Vec::new();
+    for cond in conds {
+        let mut touched: Vec<usize> = columns_of(&cond)
+            .into_iter()
+            .map(|c| leaf_of(c, &leaves))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        match touched.as_slice() {
+            [] => top.push(cond),
+            [one] => {
+                let offset = leaves[*one].offset;
+                single[*one].push(shift(cond, offset));
+            }
+            _ => multi.push((touched, cond)),
+        }
+    }
+    let planned: Vec<(Rel, usize, usize)> = leaves
+        .into_iter()
+        .zip(single)
+        .map(|(leaf, conds)| (place(leaf.rel, conds), leaf.offset, leaf.width))
+        .collect();
+    let total: usize = planned.iter().map(|(_, _, w)| w).sum();
+    // Greedy order.
+    let mut remaining: Vec<usize> = (0..planned.len()).collect();
+    let mut order: Vec<usize> = Vec::new();
+    while !remaining.is_empty() {
+        let connected = |i: usize| {
+            multi.iter().any(|(touched, cond)| {
+                touched.contains(&i)
+                    && touched.iter().all(|t| *t == i || order.contains(t))
+                    && matches!(cond, Expr::Binary(BinOp::Eq, ..))
+            })
+        };
+        let candidates: Vec<usize> = if order.is_empty() {
+            remaining.clone()
+        } else {
+            let linked: Vec<usize> = remaining
+                .iter()
+                .copied()
+                .filter(|&i| connected(i))
+                .collect();
+            if linked.is_empty() {
+                remaining.clone()
+            } else {
+                linked
+            }
+        };
+        let next = *candidates
+            .iter()
+            .min_by_key(|&&i| (rank(&planned[i].0), i))
+            .expect("candidates are not empty");
+        remaining.retain(|&i| i != next);
+        order.push(next);
+    }
+    // Build left-deep, tracking where each region column now sits.
+    let mut position = vec![usize::MAX; total];
+    let mut planned: Vec<Option<(Rel, usize, usize)>> = planned.into_iter().map(Some).collect();
+    let mut joined: Vec<usize> = Vec::new();
+    let mut current: Option<Rel> = None;
+    let mut width = 0;
+    for &i in &order {
+        let (rel, offset, leaf_width) = planned[i].take().expect("each leaf joins once");
+        for c in 0..leaf_width {
+            position[offset + c] = width + c;
+        }
+        joined.push(i);
+        let Some(left) = current.take() else {
+            current = Some(rel);
+            width = leaf_width;
+            continue;
+        };
+        let (mut keys, mut on) = (Vec::new(), Vec::new());
+        let mut k = 0;
+        while k < multi.len() {
+            if multi[k].0.contains(&i) && multi[k].0.iter().all(|t| joined.contains(t)) {
+                let (_, cond) = multi.swap_remove(k);
+                let cond = cond.remap_columns(&|c| position[c]);
+                match equi_key(&cond, 0..width, width..width + leaf_width) {
+                    Some((l, r)) => keys.push((l, shift(r, width))),
+                    None => on.push(cond),
+                }
+            } else {
+                k += 1;
+            }
+        }
+        current = Some(Rel::Join {
+            kind: JoinKind::Inner,
+            left: Box::new(left),
+            right: Box::new(rel),
+            keys,
+            on,
+        });
+        width += leaf_width;
+    }
+    let mut rel = current.expect("a region has a leaf");
+    let leftover: Vec<Expr> = multi
+        .into_iter()
+        .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
+        .collect();
+    rel = filter(rel, leftover);
+    let identity = position.iter().enumerate().all(|(i, &p)| i == p);
+    if !identity {
+        rel = Rel::Project {
+            input: Box::new(rel),
+            exprs: position.iter().map(|&p| Expr::Column(p)).collect(),
+        };
+    }
+    filter(rel, top)
+}

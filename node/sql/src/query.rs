@@ -1,0 +1,533 @@
+//! The session side of a general query: runs a [`Rel`] tree over the rows its scans returned.
+//!
+//! A statement runs in two phases. First the session reads every [`Rel::Scan`] leaf of the tree
+//! (also those inside subqueries) from the workers, each with its filter pushed down, under the
+//! statement's snapshot; then [`Executor::run`] evaluates the tree in memory, bottom-up, one
+//! operator at a time:
+//!
+//! - joins hash the right input on the equality keys the planner found (`Rel::Join::keys`) and
+//!   probe with each left row; without keys they compare every pair. Outer joins pad the rows that
+//!   found no partner with NULLs;
+//! - grouping hashes rows on their encoded keys ([`group`]);
+//! - a subquery that reads nothing of the enclosing row runs once per statement; a correlated one
+//!   runs per distinct enclosing values (its results are memoized on the values it reads), and its
+//!   equality conditions on outer values become [`Rel::Lookup`]s: a hash index built once over
+//!   the scanned rows, probed per outer row.
+//!
+//! Everything is in memory for now (the scans' rows included); operators that spill under
+//! `work_mem` come with the out-of-core work.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::error::{code, SqlError, SqlResult};
+use crate::expr::{
+    binary, Accumulator, AggCall, EvalContext, Expr, Subqueries, Subquery, SubqueryKind,
+};
+use crate::plan::{JoinKind, Rel, SetOpKind, SortKey};
+use crate::types::{compare, encode_key, DataType, Value};
+
+pub type Row = Vec<Value>;
+pub type Rows = Arc<Vec<Row>>;
+
+/// A [`Rel::Lookup`]'s input rows and their positions by key.
+type LookupIndex = Arc<(Rows, HashMap<Vec<u8>, Vec<usize>>)>;
+
+/// The scans of a tree (also inside subqueries), each once, in a fixed order.
+pub fn scans(rel: &Rel) -> Vec<&Rel> {
+    let mut found: Vec<*const Rel> = Vec::new();
+    rel.visit(&mut |node| {
+        if matches!(node, Rel::Scan { .. }) && !found.contains(&(node as *const Rel)) {
+            found.push(node);
+        }
+    });
+    // SAFETY: the pointers were taken from nodes of `rel`, which outlives the returned borrows.
+    found.into_iter().map(|node| unsafe { &*node }).collect()
+}
+
+/// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
+pub fn hash_key(values: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for value in values {
+        match value {
+            // -0 and 0 are equal.
+            Value::Float(f) if *f == 0.0 => {
+                encode_key(&[(&Value::Float(0.0), DataType::Float8)], &mut out)
+            }
+            value => encode_key(&[(value, DataType::Text)], &mut out),
+        }
+    }
+    out
+}
+
+/// Runs the in-memory phase of a statement.
+pub struct Executor<'a> {
+    params: &'a [Value],
+    now: i64,
+    /// Rows of each scan, by the address of its node in the plan.
+    scans: HashMap<usize, Rows>,
+    /// Hash indexes of [`Rel::Lookup`] nodes: key -> positions in the input's rows.
+    lookups: RefCell<HashMap<usize, LookupIndex>>,
+    /// Rows of subqueries that read nothing of the enclosing rows.
+    once: RefCell<HashMap<usize, Rows>>,
+    /// Results of correlated subqueries, by the values they read.
+    memo: RefCell<HashMap<(usize, Vec<u8>), Value>>,
+    /// Checked between operators (a canceled statement stops).
+    check: &'a dyn Fn() -> SqlResult<()>,
+}
+
+fn address<T>(node: &T) -> usize {
+    node as *const T as usize
+}
+
+impl<'a> Executor<'a> {
+    pub fn new(
+        params: &'a [Value],
+        now: i64,
+        check: &'a dyn Fn() -> SqlResult<()>,
+    ) -> Executor<'a> {
+        Executor {
+            params,
+            now,
+            scans: HashMap::new(),
+            lookups: RefCell::default(),
+            once: RefCell::default(),
+            memo: RefCell::default(),
+            check,
+        }
+    }
+
+    /// Gives a scan node its rows.
+    pub fn set_scan(&mut self, scan: &Rel, rows: Vec<Row>) {
+        self.scans.insert(address(scan), Arc::new(rows));
+    }
+
+    fn ctx<'c>(&'c self, outer: &'c [Row]) -> EvalContext<'c> {
+        EvalContext {
+            params: self.params,
+            now: self.now,
+            outer,
+            subqueries: Some(self),
+        }
+    }
+
+    /// The rows of `rel`; `outer` are the enclosing queries' rows (innermost last).
+    pub fn run(&self, rel: &Rel, outer: &[Row]) -> SqlResult<Rows> {
+        (self.check)()?;
+        let ctx = self.ctx(outer);
+        Ok(Arc::new(match rel {
+            Rel::Scan { .. } => {
+                return self
+                    .scans
+                    .get(&address(rel))
+                    .cloned()
+                    .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "scan without rows"))
+            }
+            Rel::Lookup {
+                input,
+                columns,
+                probes,
+            } => {
+                let index = self.lookup_index(rel, input, columns)?;
+                let probe = probes
+                    .iter()
+                    .map(|p| p.eval(&[], &ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                if probe.iter().any(Value::is_null) {
+                    Vec::new()
+                } else {
+                    let (rows, map) = &*index;
+                    map.get(&hash_key(&probe))
+                        .map(|positions| positions.iter().map(|&i| rows[i].clone()).collect())
+                        .unwrap_or_default()
+                }
+            }
+            Rel::Values { rows, .. } => rows
+                .iter()
+                .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
+                .collect::<SqlResult<_>>()?,
+            Rel::Filter { input, predicate } => {
+                let input = self.run(input, outer)?;
+                let mut rows = Vec::new();
+                for row in input.iter() {
+                    if predicate.is_true(row, &ctx)? {
+                        rows.push(row.clone());
+                    }
+                }
+                rows
+            }
+            Rel::Project { input, exprs } => project(&self.run(input, outer)?, exprs, &ctx)?,
+            Rel::Join {
+                kind,
+                left,
+                right,
+                keys,
+                on,
+            } => {
+                let left_rows = self.run(left, outer)?;
+                let right_rows = self.run(right, outer)?;
+                self.join(
+                    *kind,
+                    (&left_rows, left.width()),
+                    (&right_rows, right.width()),
+                    keys,
+                    on,
+                    &ctx,
+                )?
+            }
+            Rel::Aggregate { input, keys, aggs } => {
+                group(&self.run(input, outer)?, keys, aggs, &ctx)?
+            }
+            Rel::Distinct { input, on } => {
+                let input = self.run(input, outer)?;
+                let mut seen = std::collections::HashSet::new();
+                input
+                    .iter()
+                    .filter(|row| {
+                        let key = match on {
+                            Some(columns) => hash_key(
+                                &columns.iter().map(|&c| row[c].clone()).collect::<Vec<_>>(),
+                            ),
+                            None => hash_key(row),
+                        };
+                        seen.insert(key)
+                    })
+                    .cloned()
+                    .collect()
+            }
+            Rel::Sort { input, keys } => {
+                let mut rows = (*self.run(input, outer)?).clone();
+                rows.sort_by(|a, b| compare_rows(a, b, keys));
+                rows
+            }
+            Rel::Limit {
+                input,
+                limit,
+                offset,
+            } => {
+                let offset = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
+                let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
+                let input = self.run(input, outer)?;
+                input
+                    .iter()
+                    .skip(offset as usize)
+                    .take(limit.map_or(usize::MAX, |l| l as usize))
+                    .cloned()
+                    .collect()
+            }
+            Rel::SetOp {
+                op,
+                all,
+                left,
+                right,
+            } => set_op(*op, *all, &self.run(left, outer)?, &self.run(right, outer)?),
+        }))
+    }
+
+    fn lookup_index(
+        &self,
+        node: &Rel,
+        input: &Rel,
+        columns: &[usize],
+    ) -> SqlResult<LookupIndex> {
+        if let Some(index) = self.lookups.borrow().get(&address(node)) {
+            return Ok(index.clone());
+        }
+        // The input reads nothing of the enclosing rows (the planner only builds lookups so).
+        let rows = self.run(input, &[])?;
+        let mut map: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, row) in rows.iter().enumerate() {
+            let key: Vec<Value> = columns.iter().map(|&c| row[c].clone()).collect();
+            if !key.iter().any(Value::is_null) {
+                map.entry(hash_key(&key)).or_default().push(i);
+            }
+        }
+        let index = Arc::new((rows, map));
+        self.lookups
+            .borrow_mut()
+            .insert(address(node), index.clone());
+        Ok(index)
+    }
+
+    fn join(
+        &self,
+        kind: JoinKind,
+        (left, left_width): (&[Row], usize),
+        (right, right_width): (&[Row], usize),
+        keys: &[(Expr, Expr)],
+        on: &[Expr],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Vec<Row>> {
+        let mut out = Vec::new();
+        let mut right_matched = vec![false; right.len()];
+        let joined = |l: &Row, r: &Row| -> Row { l.iter().chain(r).cloned().collect() };
+        let matches = |row: &Row| -> SqlResult<bool> {
+            for condition in on {
+                if !condition.is_true(row, ctx)? {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let key_of =
+            |exprs: &mut dyn Iterator<Item = &Expr>, row: &Row| -> SqlResult<Option<Vec<u8>>> {
+                let values = exprs
+                    .map(|e| e.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok((!values.iter().any(Value::is_null)).then(|| hash_key(&values)))
+            };
+        // Right rows by key (all in one bucket when there are no keys).
+        let mut buckets: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, row) in right.iter().enumerate() {
+            if let Some(key) = key_of(&mut keys.iter().map(|(_, r)| r), row)? {
+                buckets.entry(key).or_default().push(i);
+            }
+        }
+        let null_right: Row = vec![Value::Null; right_width];
+        for l in left {
+            let mut found = false;
+            if let Some(key) = key_of(&mut keys.iter().map(|(l, _)| l), l)? {
+                for &i in buckets.get(&key).map(Vec::as_slice).unwrap_or_default() {
+                    let row = joined(l, &right[i]);
+                    if matches(&row)? {
+                        found = true;
+                        right_matched[i] = true;
+                        out.push(row);
+                    }
+                }
+            }
+            if !found && matches!(kind, JoinKind::Left | JoinKind::Full) {
+                out.push(joined(l, &null_right));
+            }
+        }
+        if matches!(kind, JoinKind::Right | JoinKind::Full) {
+            let null_left: Row = vec![Value::Null; left_width];
+            for (i, r) in right.iter().enumerate() {
+                if !right_matched[i] {
+                    out.push(joined(&null_left, r));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn subquery_rows(
+        &self,
+        subquery: &Subquery,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Rows> {
+        if subquery.reads.is_empty() && !subquery.reads_further {
+            if let Some(rows) = self.once.borrow().get(&address(subquery)) {
+                return Ok(rows.clone());
+            }
+            let rows = self.run(&subquery.rel, &[])?;
+            self.once
+                .borrow_mut()
+                .insert(address(subquery), rows.clone());
+            return Ok(rows);
+        }
+        let mut outer = ctx.outer.to_vec();
+        outer.push(row.to_vec());
+        self.run(&subquery.rel, &outer)
+    }
+}
+
+impl Subqueries for Executor<'_> {
+    fn eval(&self, subquery: &Subquery, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<Value> {
+        let left = match &subquery.kind {
+            SubqueryKind::Compare { left, .. } => Some(left.eval(row, ctx)?),
+            _ => None,
+        };
+        // A correlated subquery gives the same answer for the same values it reads.
+        let memo_key = (!subquery.reads.is_empty() && !subquery.reads_further).then(|| {
+            let mut values: Vec<Value> = subquery.reads.iter().map(|&c| row[c].clone()).collect();
+            values.extend(left.clone());
+            (address(subquery), hash_key(&values))
+        });
+        if let Some(key) = &memo_key {
+            if let Some(value) = self.memo.borrow().get(key) {
+                return Ok(value.clone());
+            }
+        }
+        let rows = self.subquery_rows(subquery, row, ctx)?;
+        let value = match &subquery.kind {
+            SubqueryKind::Exists => Value::Bool(!rows.is_empty()),
+            SubqueryKind::Scalar => match rows.len() {
+                0 => Value::Null,
+                1 => rows[0].first().cloned().unwrap_or(Value::Null),
+                _ => {
+                    return Err(SqlError::new(
+                        code::CARDINALITY_VIOLATION,
+                        "more than one row returned by a subquery used as an expression",
+                    ))
+                }
+            },
+            SubqueryKind::Compare { op, all, .. } => {
+                let left = left.expect("a comparison has a left operand");
+                let mut saw_null = false;
+                let mut decided = None;
+                for r in rows.iter() {
+                    let right = r.first().cloned().unwrap_or(Value::Null);
+                    if left.is_null() || right.is_null() {
+                        saw_null = true;
+                        continue;
+                    }
+                    let outcome = binary(*op, left.clone(), right)? == Value::Bool(true);
+                    if outcome != *all {
+                        decided = Some(Value::Bool(outcome));
+                        break;
+                    }
+                }
+                match decided {
+                    Some(value) => value,
+                    None if saw_null => Value::Null,
+                    None => Value::Bool(*all),
+                }
+            }
+        };
+        if let Some(key) = memo_key {
+            self.memo.borrow_mut().insert(key, value.clone());
+        }
+        Ok(value)
+    }
+}
+
+/// Evaluates `exprs` over each row.
+pub fn project(rows: &[Row], exprs: &[Expr], ctx: &EvalContext<'_>) -> SqlResult<Vec<Row>> {
+    rows.iter()
+        .map(|row| exprs.iter().map(|e| e.eval(row, ctx)).collect())
+        .collect()
+}
+
+/// Groups `rows` on `keys` and computes `aggs` per group: rows of `keys ++ aggregates`, in key
+/// order. Without keys there is exactly one group, also for no rows.
+pub fn group(
+    rows: &[Row],
+    keys: &[Expr],
+    aggs: &[AggCall],
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Vec<Row>> {
+    let mut groups: BTreeMap<Vec<u8>, (Row, Vec<Accumulator>)> = BTreeMap::new();
+    if keys.is_empty() {
+        groups.insert(
+            Vec::new(),
+            (Vec::new(), aggs.iter().map(Accumulator::new).collect()),
+        );
+    }
+    for row in rows {
+        let values = keys
+            .iter()
+            .map(|k| k.eval(row, ctx))
+            .collect::<SqlResult<Vec<_>>>()?;
+        let entry = groups
+            .entry(hash_key(&values))
+            .or_insert_with(|| (values, aggs.iter().map(Accumulator::new).collect()));
+        for (acc, call) in entry.1.iter_mut().zip(aggs) {
+            let value = match &call.arg {
+                Some(arg) => arg.eval(row, ctx)?,
+                None => Value::Null,
+            };
+            acc.add(call, value)?;
+        }
+    }
+    groups
+        .into_values()
+        .map(|(mut row, accs)| {
+            for (acc, call) in accs.into_iter().zip(aggs) {
+                row.push(acc.finish(call)?);
+            }
+            Ok(row)
+        })
+        .collect()
+}
+
+/// UNION / INTERSECT / EXCEPT, with or without ALL. Without ALL the result has no duplicates;
+/// with it, a row appears as often as the operation's counts say (min for INTERSECT, difference
+/// for EXCEPT).
+fn set_op(op: SetOpKind, all: bool, left: &[Row], right: &[Row]) -> Vec<Row> {
+    let mut out = Vec::new();
+    if op == SetOpKind::Union {
+        let mut seen = std::collections::HashSet::new();
+        for row in left.iter().chain(right) {
+            if all || seen.insert(hash_key(row)) {
+                out.push(row.clone());
+            }
+        }
+        return out;
+    }
+    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    for row in right {
+        *counts.entry(hash_key(row)).or_default() += 1;
+    }
+    let mut emitted = std::collections::HashSet::new();
+    for row in left {
+        let key = hash_key(row);
+        let in_right = counts.get(&key).copied().unwrap_or(0);
+        let keep = match (op, all) {
+            (SetOpKind::Intersect, true) => {
+                if in_right > 0 {
+                    counts.insert(key.clone(), in_right - 1);
+                    true
+                } else {
+                    false
+                }
+            }
+            (SetOpKind::Intersect, false) => in_right > 0 && emitted.insert(key),
+            (SetOpKind::Except, true) => {
+                if in_right > 0 {
+                    counts.insert(key.clone(), in_right - 1);
+                    false
+                } else {
+                    true
+                }
+            }
+            (SetOpKind::Except, false) => in_right == 0 && emitted.insert(key),
+            (SetOpKind::Union, _) => unreachable!("handled above"),
+        };
+        if keep {
+            out.push(row.clone());
+        }
+    }
+    out
+}
+
+/// Orders rows by `keys` (PostgreSQL's NULLS FIRST/LAST defaults are decided by the binder).
+pub fn compare_rows(a: &[Value], b: &[Value], keys: &[SortKey]) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    for key in keys {
+        let (x, y) = (&a[key.output], &b[key.output]);
+        let order = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) if key.nulls_first => Ordering::Less,
+            (true, false) => Ordering::Greater,
+            (false, true) if key.nulls_first => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) if key.descending => compare(x, y).reverse(),
+            (false, false) => compare(x, y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The value of LIMIT or OFFSET: NULL means none; negative is an error, as in PostgreSQL.
+pub fn count_value(
+    expr: Option<&Expr>,
+    ctx: &EvalContext<'_>,
+    what: &str,
+) -> SqlResult<Option<i64>> {
+    let Some(expr) = expr else { return Ok(None) };
+    match expr.eval(&[], ctx)? {
+        Value::Null => Ok(None),
+        Value::Int(n) if n < 0 => Err(SqlError::new(
+            "2201W",
+            format!("{what} must not be negative"),
+        )),
+        Value::Int(n) => Ok(Some(n)),
+        _ => Ok(None),
+    }
+}
