@@ -56,6 +56,8 @@ pub struct Binder<'a> {
 #[derive(Debug, Clone)]
 struct ScopeRel {
     alias: String,
+    /// The table's own name, when the item is a table.
+    table: Option<String>,
     columns: Vec<ScopeColumn>,
     /// Position of its first column in the FROM clause's row.
     offset: usize,
@@ -98,6 +100,7 @@ impl ScopeRel {
     fn table(table: &TableDef, alias: String, offset: usize) -> ScopeRel {
         ScopeRel {
             alias,
+            table: Some(table.name.clone()),
             columns: table
                 .columns
                 .iter()
@@ -175,6 +178,33 @@ impl<'a> Binder<'a> {
 
     fn pos(&self, span: Span) -> Option<usize> {
         offset_of(self.text, span.start.line, span.start.column).map(|at| self.offset + at + 1)
+    }
+
+    /// Position of the first token after `span` (an operator after its left operand).
+    fn pos_after(&self, span: Span) -> Option<usize> {
+        let at = offset_of(self.text, span.end.line, span.end.column)?;
+        let skipped = self
+            .text
+            .chars()
+            .skip(at)
+            .take_while(|c| c.is_whitespace())
+            .count();
+        Some(self.offset + at + skipped + 1)
+    }
+
+    /// Position of the parenthesis that opens a subquery whose text starts at `span`.
+    fn pos_paren_before(&self, span: Span) -> Option<usize> {
+        let at = offset_of(self.text, span.start.line, span.start.column)?;
+        let before: Vec<char> = self.text.chars().take(at).collect();
+        let mut i = before.len();
+        while i > 0 && before[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        if i > 0 && before[i - 1] == '(' {
+            Some(self.offset + i)
+        } else {
+            Some(self.offset + at + 1)
+        }
     }
 
     /// Final parameter types: never-inferred ones are text.
@@ -876,10 +906,12 @@ impl<'a> Binder<'a> {
             .map_or(Span::empty(), |e| e.span());
         let common = self.common_types(&types, "VALUES", span)?;
         let mut cast_rows = Vec::with_capacity(rows.len());
-        for (row, row_types) in rows.into_iter().zip(&types) {
+        for ((row, row_types), ast_row) in rows.into_iter().zip(&types).zip(&values.rows) {
             let mut cast_row = Vec::with_capacity(row.len());
-            for ((expr, &from), &to) in row.into_iter().zip(row_types).zip(&common) {
-                cast_row.push(self.coerce_to(expr, from, to, span)?);
+            for (((expr, &from), &to), ast_expr) in
+                row.into_iter().zip(row_types).zip(&common).zip(ast_row)
+            {
+                cast_row.push(self.coerce_to(expr, from, to, ast_expr.span())?);
             }
             cast_rows.push(cast_row);
         }
@@ -1122,9 +1154,14 @@ impl<'a> Binder<'a> {
                 let (le, re, _) =
                     self.unify(Expr::Column(l), lt, Expr::Column(r), rt, "=", Span::empty())?;
                 on.push(Expr::Binary(BinOp::Eq, Box::new(le), Box::new(re)));
-                // The merged column is the left one (the right one for RIGHT JOIN).
-                let hide = if kind == JoinKind::Right { r } else { l };
-                using_first.push(if kind == JoinKind::Right { l } else { r });
+                // The join's column is the left one (the right one for RIGHT JOIN); the other
+                // is merged into it.
+                let (keep, hide) = if kind == JoinKind::Right {
+                    (r, l)
+                } else {
+                    (l, r)
+                };
+                using_first.push(keep);
                 using_pairs.extend([l, r]);
                 for scope_rel in rels.iter_mut().chain(right_rels.iter_mut()) {
                     if let Some(column) = hide
@@ -1252,7 +1289,8 @@ impl<'a> Binder<'a> {
                         code::SYNTAX_ERROR,
                         "subquery in FROM must have an alias",
                     )
-                    .with_hint("For example, FROM (SELECT ...) [AS] foo."));
+                    .with_hint("For example, FROM (SELECT ...) [AS] foo.")
+                    .at(self.pos_paren_before(subquery.span())));
                 };
                 let (rel, columns) = self.bind_query_rel(subquery, outer)?;
                 let name = ident_name(&alias.name);
@@ -1495,16 +1533,40 @@ impl<'a> Binder<'a> {
                         &columns,
                     )?);
                 }
-                // The leading ORDER BY items must be the DISTINCT ON expressions.
-                for (i, (key, span)) in sort.iter().enumerate().take(on.len()) {
-                    let _ = i;
-                    if !on.contains(&key.output) {
-                        return Err(SqlError::new(
-                            "42P10",
-                            "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
-                        )
-                        .at(self.pos(*span)));
+                // The leading ORDER BY items must be the DISTINCT ON expressions (PostgreSQL's
+                // transformDistinctOnClause): once an ORDER BY item that is not one of them has
+                // been passed, none of them may follow, nor be missing from ORDER BY.
+                let mismatch = |binder: &Binder<'_>, at: usize| {
+                    SqlError::new(
+                        "42P10",
+                        "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+                    )
+                    .at(binder.pos(exprs[at].span()))
+                };
+                let mut skipped = false;
+                let mut sorted = Vec::new();
+                for (key, _) in &sort {
+                    match on.iter().position(|&o| o == key.output) {
+                        Some(at) if skipped => return Err(mismatch(self, at)),
+                        Some(_) => sorted.push(key.output),
+                        None => skipped = true,
                     }
+                }
+                if let Some(at) = on.iter().position(|o| !sorted.contains(o)) {
+                    if skipped {
+                        return Err(mismatch(self, at));
+                    }
+                }
+                // The rest of them sort after ORDER BY (PostgreSQL adds them too).
+                for &output in on.iter().filter(|o| !sorted.contains(o)) {
+                    sort.push((
+                        SortKey {
+                            output,
+                            descending: false,
+                            nulls_first: false,
+                        },
+                        Span::empty(),
+                    ));
                 }
                 Some(Some(on))
             }
@@ -2037,7 +2099,26 @@ impl<'a> Binder<'a> {
             depth += 1;
             current = level.outer;
         }
+        // A table named by its name although the query gave it an alias.
+        let mut aliased = None;
+        let mut current = Some(scope);
+        while let (Some(level), None, Some(qualifier)) = (current, &aliased, &qualifier) {
+            aliased = level
+                .rels
+                .iter()
+                .find(|rel| rel.table.as_deref() == Some(qualifier.as_str()))
+                .map(|rel| rel.alias.clone());
+            current = level.outer;
+        }
         Err(match qualifier {
+            Some(qualifier) if aliased.is_some() => SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("invalid reference to FROM-clause entry for table \"{qualifier}\""),
+            )
+            .with_hint(format!(
+                "Perhaps you meant to reference the table alias \"{}\".",
+                aliased.unwrap_or_default()
+            )),
             Some(qualifier) => SqlError::new(
                 code::UNDEFINED_TABLE,
                 format!("missing FROM-clause entry for table \"{qualifier}\""),
@@ -2166,7 +2247,8 @@ impl<'a> Binder<'a> {
                 }
             }
             E::BinaryOp { left, op, right } => {
-                self.bind_binary(left, op, right, scope, aggs, position)?
+                let operator = self.pos_after(left.span()).or(position);
+                self.bind_binary(left, op, right, scope, aggs, operator)?
             }
             E::Between {
                 expr: inner,
@@ -2272,7 +2354,7 @@ impl<'a> Binder<'a> {
                 {
                     return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {op} {}", text_ty.name(), pattern_ty.name()))
                         .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
-                        .at(position));
+                        .at(self.pos_after(inner.span()).or(position)));
                 }
                 let text = self.coerce_to(text, text_ty, DataType::Text, inner.span())?;
                 let pattern_bound =
@@ -2318,7 +2400,7 @@ impl<'a> Binder<'a> {
                         code::SYNTAX_ERROR,
                         "subquery must return only one column",
                     )
-                    .at(position));
+                    .at(self.pos_paren_before(query.span())));
                 }
                 (Expr::Subquery(Arc::new(subquery)), columns[0].ty)
             }
@@ -2337,6 +2419,7 @@ impl<'a> Binder<'a> {
                 subquery,
                 negated,
             } => {
+                let operator = self.pos_after(left.span()).or(position);
                 let bound = self.bind_compare_subquery(
                     left,
                     &BinaryOperator::Eq,
@@ -2344,7 +2427,7 @@ impl<'a> Binder<'a> {
                     false,
                     scope,
                     aggs,
-                    position,
+                    operator,
                 )?;
                 let bound = if *negated {
                     Expr::Not(Box::new(bound))
@@ -2368,9 +2451,10 @@ impl<'a> Binder<'a> {
                     return Err(unsupported("ANY/ALL over arrays"));
                 };
                 let all = matches!(expr, E::AllOp { .. });
+                let operator = self.pos_after(left.span()).or(position);
                 (
                     self.bind_compare_subquery(
-                        left, compare_op, subquery, all, scope, aggs, position,
+                        left, compare_op, subquery, all, scope, aggs, operator,
                     )?,
                     DataType::Bool,
                 )
@@ -2429,7 +2513,11 @@ impl<'a> Binder<'a> {
                 &op.to_string(),
                 left.span(),
             )
-            .map_err(|e| e.at(position))?;
+            .map_err(|mut e| {
+                // At the operator, as PostgreSQL reports it.
+                e.position = position.or(e.position);
+                e
+            })?;
         if right != Expr::Column(0) {
             subquery.rel = Rel::Project {
                 input: Box::new(subquery.rel),
@@ -2670,9 +2758,13 @@ impl<'a> Binder<'a> {
             | BinaryOperator::LtEq
             | BinaryOperator::Gt
             | BinaryOperator::GtEq => {
-                let (lb, rb, _) = self
-                    .unify(lb, lt, rb, rt, &op.to_string(), span)
-                    .map_err(|e| e.at(position))?;
+                let (lb, rb, _) =
+                    self.unify(lb, lt, rb, rt, &op.to_string(), span)
+                        .map_err(|mut e| {
+                            // At the operator, as PostgreSQL reports it.
+                            e.position = position.or(e.position);
+                            e
+                        })?;
                 let op = match op {
                     BinaryOperator::Eq => BinOp::Eq,
                     BinaryOperator::NotEq => BinOp::NotEq,
@@ -3096,6 +3188,7 @@ impl SelectParts {
 fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel {
     ScopeRel {
         alias,
+        table: None,
         columns: columns
             .iter()
             .map(|c| ScopeColumn {

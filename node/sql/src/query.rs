@@ -225,12 +225,7 @@ impl<'a> Executor<'a> {
         }))
     }
 
-    fn lookup_index(
-        &self,
-        node: &Rel,
-        input: &Rel,
-        columns: &[usize],
-    ) -> SqlResult<LookupIndex> {
+    fn lookup_index(&self, node: &Rel, input: &Rel, columns: &[usize]) -> SqlResult<LookupIndex> {
         if let Some(index) = self.lookups.borrow().get(&address(node)) {
             return Ok(index.clone());
         }
