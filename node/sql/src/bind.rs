@@ -23,7 +23,7 @@ use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, Subquery, SubqueryKind};
 use crate::parse::offset_of;
 use crate::plan::{
     Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockWait, OutputColumn, Plan, QueryPlan,
-    Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, UpdatePlan,
+    Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, TableFunc, UpdatePlan,
 };
 use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
 
@@ -1276,6 +1276,80 @@ impl<'a> Binder<'a> {
                     vec![scope],
                 )))
             }
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_ordinality: false,
+                ..
+            } => {
+                let function = name.to_string().to_lowercase();
+                let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
+                if function != "generate_series" {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_FUNCTION,
+                        format!("function {function} does not exist"),
+                    ));
+                }
+                let scope = Scope {
+                    rels: Vec::new(),
+                    outer,
+                };
+                let mut bound = Vec::new();
+                for arg in &args.args {
+                    let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
+                        return Err(unsupported("named arguments"));
+                    };
+                    let mut none = AggCollector {
+                        context: "functions in FROM",
+                        ..Default::default()
+                    };
+                    bound.push((self.bind_expr(expr, &scope, &mut none)?, expr.span()));
+                }
+                let types: Vec<DataType> = bound.iter().map(|((_, ty), _)| *ty).collect();
+                if !(2..=3).contains(&bound.len())
+                    || !types
+                        .iter()
+                        .all(|t| t.is_numeric_family() || *t == DataType::Unknown)
+                {
+                    let names: Vec<String> = types.iter().map(|t| t.name()).collect();
+                    return Err(SqlError::new(
+                        code::UNDEFINED_FUNCTION,
+                        format!("function generate_series({}) does not exist", names.join(", ")),
+                    )
+                    .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+                }
+                // int4, int8 or numeric, as PostgreSQL's overloads resolve.
+                let ty = types.iter().fold(DataType::Int4, |acc, &t| match t {
+                    DataType::Unknown | DataType::Int2 | DataType::Int4 => acc,
+                    DataType::Int8 if acc == DataType::Int4 => DataType::Int8,
+                    DataType::Int8 => acc,
+                    _ => DataType::Numeric,
+                });
+                let mut exprs = Vec::new();
+                for ((expr, from), span) in bound {
+                    exprs.push(self.coerce_to(expr, from, ty, span)?);
+                }
+                let alias_name = alias
+                    .as_ref()
+                    .map_or("generate_series".to_string(), |a| ident_name(&a.name));
+                let mut columns = vec![OutputColumn {
+                    // A single-column function's column takes the alias's name.
+                    name: alias_name.clone(),
+                    ty,
+                    source: None,
+                }];
+                if let Some(alias) = alias {
+                    columns = rename_columns(columns, alias, &alias_name)?;
+                }
+                Ok(with_star((
+                    Rel::Function {
+                        func: TableFunc::GenerateSeries(ty),
+                        args: exprs,
+                    },
+                    vec![scope_rel(alias_name, &columns, offset)],
+                )))
+            }
             TableFactor::Derived {
                 lateral,
                 subquery,
@@ -1796,8 +1870,54 @@ impl<'a> Binder<'a> {
         let Some(source) = &insert.source else {
             return Err(unsupported("INSERT ... DEFAULT VALUES"));
         };
-        let SetExpr::Values(values) = source.body.as_ref() else {
-            return Err(unsupported("INSERT ... SELECT"));
+        let returning = self.returning(&table, insert.returning.as_ref())?;
+        let values = match source.body.as_ref() {
+            SetExpr::Values(values) if source.with.is_none() && source.order_by.is_none() => values,
+            _ => {
+                // INSERT ... SELECT: one row of expressions over each row of the query.
+                self.keep_unknown = true;
+                let bound = self.bind_query_rel(source, None);
+                self.keep_unknown = false;
+                let (rel, columns) = bound?;
+                // Where each output is written (for error positions), when the query is a SELECT.
+                let item_span = |i: usize| match source.body.as_ref() {
+                    SetExpr::Select(select) => match select.projection.get(i) {
+                        Some(
+                            SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. },
+                        ) => e.span(),
+                        _ => source.span(),
+                    },
+                    _ => source.span(),
+                };
+                if columns.len() > targets.len() {
+                    return Err(SqlError::syntax(
+                        "INSERT has more expressions than target columns",
+                    )
+                    .at(self.pos(item_span(targets.len()))));
+                }
+                if columns.len() < targets.len() && !insert.columns.is_empty() {
+                    return Err(SqlError::syntax(
+                        "INSERT has more target columns than expressions",
+                    )
+                    .at(self.pos(insert.columns[columns.len()].span)));
+                }
+                let mut row = self.defaults(&table)?;
+                for (i, (column, &target)) in columns.iter().zip(&targets).enumerate() {
+                    let def = &table.columns[target];
+                    row[target] = self.assign_cast(
+                        (Expr::Column(i), column.ty),
+                        def.ty,
+                        &def.name,
+                        item_span(i),
+                    )?;
+                }
+                return Ok(Plan::Insert(Arc::new(InsertPlan {
+                    table,
+                    rows: vec![row],
+                    source: Some(rel),
+                    returning,
+                })));
+            }
         };
         let scope = Scope::empty();
         let defaults = self.defaults(&table)?;
@@ -1832,10 +1952,20 @@ impl<'a> Binder<'a> {
             }
             rows.push(full);
         }
-        let returning = self.returning(&table, insert.returning.as_ref())?;
+        // Rows with subqueries run as a query, like INSERT ... SELECT.
+        if !rows.iter().flatten().all(Expr::is_local) {
+            let width = table.columns.len();
+            return Ok(Plan::Insert(Arc::new(InsertPlan {
+                table,
+                rows: vec![(0..width).map(Expr::Column).collect()],
+                source: Some(Rel::Values { rows, width }),
+                returning,
+            })));
+        }
         Ok(Plan::Insert(Arc::new(InsertPlan {
             table,
             rows,
+            source: None,
             returning,
         })))
     }

@@ -1244,14 +1244,23 @@ impl Session {
                     .await
             }
             Plan::Insert(insert) => {
-                let mut rows = Vec::with_capacity(insert.rows.len());
-                for exprs in &insert.rows {
-                    let row = exprs
-                        .iter()
-                        .map(|e| e.eval(&[], &ctx))
-                        .collect::<SqlResult<Vec<_>>>()?;
-                    check_not_null(&insert.table, &row)?;
-                    rows.push(row);
+                let sources = match &insert.source {
+                    Some(rel) => {
+                        self.query_rows(cluster, rel, &params, txn, now, cancel)
+                            .await?
+                    }
+                    None => vec![Vec::new()],
+                };
+                let mut rows = Vec::with_capacity(insert.rows.len() * sources.len());
+                for source in &sources {
+                    for exprs in &insert.rows {
+                        let row = exprs
+                            .iter()
+                            .map(|e| e.eval(source, &ctx))
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        check_not_null(&insert.table, &row)?;
+                        rows.push(row);
+                    }
                 }
                 let count = rows.len();
                 let returning = insert.returning.as_ref().map(|r| {
@@ -1707,8 +1716,7 @@ impl Session {
         })
     }
 
-    /// A general query: reads every scan of the tree from the workers (filters pushed down), then
-    /// runs the tree in memory (see `query.rs`).
+    /// A general query (see [`Session::query_rows`]).
     async fn run_query<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -1718,9 +1726,31 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
+        let rows = self
+            .query_rows(cluster, &plan.rel, params, txn, now, cancel)
+            .await?;
+        Ok(QueryResult {
+            columns: plan.columns.clone(),
+            tag: format!("SELECT {}", rows.len()),
+            rows,
+            ..Default::default()
+        })
+    }
+
+    /// The rows of a query tree: reads every scan of the tree from the workers (filters pushed
+    /// down), then runs the tree in memory (see `query.rs`).
+    async fn query_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        rel: &Rel,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<Vec<Vec<Value>>> {
         let ctx = EvalContext::new(params, now);
         let mut scanned = Vec::new();
-        for scan in crate::query::scans(&plan.rel) {
+        for scan in crate::query::scans(rel) {
             let Rel::Scan {
                 table,
                 access,
@@ -1752,13 +1782,7 @@ impl Session {
         for (scan, rows) in scanned {
             executor.set_scan(scan, rows);
         }
-        let rows = Arc::unwrap_or_clone(executor.run(&plan.rel, &[])?);
-        Ok(QueryResult {
-            columns: plan.columns.clone(),
-            tag: format!("SELECT {}", rows.len()),
-            rows,
-            ..Default::default()
-        })
+        Ok(Arc::unwrap_or_clone(executor.run(rel, &[])?))
     }
 
     /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the

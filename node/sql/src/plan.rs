@@ -98,8 +98,11 @@ pub struct Returning {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InsertPlan {
     pub table: Arc<TableDef>,
-    /// Each row has one expression per table column, already cast to the column's type.
+    /// Each row has one expression per table column, already cast to the column's type. With a
+    /// `source`, one row of expressions over each source row.
     pub rows: Vec<Vec<Expr>>,
+    /// `INSERT ... SELECT` (or VALUES with subqueries): the rows to insert come from this query.
+    pub source: Option<Rel>,
     pub returning: Option<Returning>,
 }
 
@@ -129,6 +132,13 @@ pub enum JoinKind {
     Left,
     Right,
     Full,
+}
+
+/// Set-returning functions usable in FROM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFunc {
+    /// `generate_series(start, stop [, step])` over integers (bigint when `wide`) or numerics.
+    GenerateSeries(crate::types::DataType),
 }
 
 /// UNION / INTERSECT / EXCEPT.
@@ -163,6 +173,11 @@ pub enum Rel {
     Values {
         rows: Vec<Vec<Expr>>,
         width: usize,
+    },
+    /// A set-returning function in FROM.
+    Function {
+        func: TableFunc,
+        args: Vec<Expr>,
     },
     Filter {
         input: Box<Rel>,
@@ -216,6 +231,7 @@ impl Rel {
         match self {
             Rel::Scan { table, .. } => table.columns.len(),
             Rel::Values { width, .. } => *width,
+            Rel::Function { .. } => 1,
             Rel::Project { exprs, .. } => exprs.len(),
             Rel::Join { left, right, .. } => left.width() + right.width(),
             Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
@@ -256,6 +272,10 @@ impl Rel {
             Rel::Values { rows, width } => Rel::Values {
                 rows: rows.into_iter().map(|row| list(row, f)).collect(),
                 width,
+            },
+            Rel::Function { func, args } => Rel::Function {
+                func,
+                args: list(args, f),
             },
             Rel::Filter { input, predicate } => Rel::Filter {
                 input: Box::new(input.map_exprs(f)),
@@ -327,6 +347,7 @@ impl Rel {
                 Vec::new()
             }
             Rel::Values { rows, .. } => rows.iter().flatten().collect(),
+            Rel::Function { args, .. } => args.iter().collect(),
             Rel::Lookup { probes, .. } => probes.iter().collect(),
             Rel::Filter { predicate, .. } => vec![predicate],
             Rel::Project { exprs, .. } => exprs.iter().collect(),
@@ -345,7 +366,7 @@ impl Rel {
     /// The node's inputs.
     pub fn inputs(&self) -> Vec<&Rel> {
         match self {
-            Rel::Scan { .. } | Rel::Values { .. } => Vec::new(),
+            Rel::Scan { .. } | Rel::Values { .. } | Rel::Function { .. } => Vec::new(),
             Rel::Lookup { input, .. }
             | Rel::Filter { input, .. }
             | Rel::Project { input, .. }

@@ -25,7 +25,7 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     binary, Accumulator, AggCall, EvalContext, Expr, Subqueries, Subquery, SubqueryKind,
 };
-use crate::plan::{JoinKind, Rel, SetOpKind, SortKey};
+use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
 use crate::types::{compare, encode_key, DataType, Value};
 
 pub type Row = Vec<Value>;
@@ -147,6 +147,13 @@ impl<'a> Executor<'a> {
                 .iter()
                 .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
                 .collect::<SqlResult<_>>()?,
+            Rel::Function { func, args } => {
+                let args = args
+                    .iter()
+                    .map(|e| e.eval(&[], &ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                table_function(*func, &args)?
+            }
             Rel::Filter { input, predicate } => {
                 let input = self.run(input, outer)?;
                 let mut rows = Vec::new();
@@ -386,6 +393,62 @@ impl Subqueries for Executor<'_> {
             self.memo.borrow_mut().insert(key, value.clone());
         }
         Ok(value)
+    }
+}
+
+/// The rows of a set-returning function.
+fn table_function(func: TableFunc, args: &[Value]) -> SqlResult<Vec<Row>> {
+    match func {
+        TableFunc::GenerateSeries(_) => {
+            if args.iter().any(Value::is_null) {
+                return Ok(Vec::new());
+            }
+            let zero_step =
+                || SqlError::new(code::INVALID_PARAMETER_VALUE, "step size cannot equal zero");
+            match args {
+                [Value::Int(start), Value::Int(stop), rest @ ..] => {
+                    let step = match rest.first() {
+                        Some(Value::Int(step)) => *step,
+                        _ => 1,
+                    };
+                    if step == 0 {
+                        return Err(zero_step());
+                    }
+                    let mut rows = Vec::new();
+                    let mut current = *start;
+                    while (step > 0 && current <= *stop) || (step < 0 && current >= *stop) {
+                        rows.push(vec![Value::Int(current)]);
+                        match current.checked_add(step) {
+                            Some(next) => current = next,
+                            None => break,
+                        }
+                    }
+                    Ok(rows)
+                }
+                [Value::Numeric(start), Value::Numeric(stop), rest @ ..] => {
+                    let step = match rest.first() {
+                        Some(Value::Numeric(step)) => *step,
+                        _ => rust_decimal::Decimal::ONE,
+                    };
+                    if step.is_zero() {
+                        return Err(zero_step());
+                    }
+                    let mut rows = Vec::new();
+                    let mut current = *start;
+                    while (step.is_sign_positive() && current <= *stop)
+                        || (step.is_sign_negative() && current >= *stop)
+                    {
+                        rows.push(vec![Value::Numeric(current)]);
+                        current += step;
+                    }
+                    Ok(rows)
+                }
+                _ => Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "generate_series arguments of unexpected types",
+                )),
+            }
+        }
     }
 }
 
