@@ -66,3 +66,4 @@ SELECT 'a%b' LIKE 'a\%b', 'axb' LIKE 'a\%b', 'a_b' LIKE 'a#_b' ESCAPE '#', 'abc'
 SELECT 'Hello' ILIKE 'h%O', 'hello' LIKE 'H%', NULL LIKE 'a', 'a' LIKE NULL;
 SELECT 'abcabc' LIKE '%bc', 'abcabd' LIKE '%bc', 'mississippi' LIKE '%iss%ipp%', 'mississippi' LIKE 'm%s_p%i';
 SELECT 1 LIKE 'a';
+SELECT 1, 2 UNION SELECT 3;

@@ -50,6 +50,8 @@ pub struct Binder<'a> {
     ctes: Vec<Cte>,
     /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
     keep_unknown: bool,
+    /// Recursive queries bound so far (their work tables' ids).
+    work_tables: usize,
 }
 
 /// One FROM item as expressions see it.
@@ -173,6 +175,7 @@ impl<'a> Binder<'a> {
             column_positions: Vec::new(),
             ctes: Vec::new(),
             keep_unknown: false,
+            work_tables: 0,
         }
     }
 
@@ -720,13 +723,15 @@ impl<'a> Binder<'a> {
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
         if let Some(with) = &query.with {
-            if with.recursive {
-                return Err(unsupported("WITH RECURSIVE"));
-            }
             for cte in &with.cte_tables {
-                let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
                 let name = ident_name(&cte.alias.name);
-                let columns = rename_columns(columns, &cte.alias, &name)?;
+                let (rel, columns) = match with.recursive {
+                    true => self.bind_recursive_cte(cte, &name, outer)?,
+                    false => {
+                        let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
+                        (rel, rename_columns(columns, &cte.alias, &name)?)
+                    }
+                };
                 self.ctes.push(Cte { name, rel, columns });
             }
         }
@@ -790,6 +795,100 @@ impl<'a> Binder<'a> {
         Ok((rel, columns))
     }
 
+    /// A WITH RECURSIVE query: `base UNION [ALL] step`, where `step` reads the query itself
+    /// (the rows the previous round added). A query that does not read itself binds as usual.
+    fn bind_recursive_cte(
+        &mut self,
+        cte: &ast::Cte,
+        name: &str,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        let query = &cte.query;
+        let (
+            SetExpr::SetOperation {
+                op: ast::SetOperator::Union,
+                set_quantifier,
+                left,
+                right,
+            },
+            None,
+            None,
+            None,
+        ) = (
+            query.body.as_ref(),
+            &query.with,
+            &query.order_by,
+            &query.limit_clause,
+        )
+        else {
+            let (rel, columns) = self.bind_query_rel(query, outer)?;
+            return Ok((rel, rename_columns(columns, &cte.alias, name)?));
+        };
+        let all = match set_quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+            other => return Err(unsupported(format!("UNION {other}"))),
+        };
+        let (base, base_columns) = self.bind_set_expr(left, outer)?;
+        let base_types: Vec<DataType> = base_columns.iter().map(|c| c.ty).collect();
+        let types: Vec<DataType> = base_types
+            .iter()
+            .map(|&t| {
+                if t == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    t
+                }
+            })
+            .collect();
+        let base = self.cast_rel(base, &base_types, &types, left.span())?;
+        let mut columns = rename_columns(base_columns, &cte.alias, name)?;
+        for (column, &ty) in columns.iter_mut().zip(&types) {
+            column.ty = ty;
+            column.source = None;
+        }
+        let id = self.work_tables;
+        self.work_tables += 1;
+        self.ctes.push(Cte {
+            name: name.to_string(),
+            rel: Rel::WorkTable {
+                id,
+                width: columns.len(),
+            },
+            columns: columns.clone(),
+        });
+        let step = self.bind_set_expr(right, outer);
+        self.ctes.pop();
+        let (step, step_columns) = step?;
+        if step_columns.len() != columns.len() {
+            return Err(SqlError::new(
+                code::SYNTAX_ERROR,
+                "each UNION query must have the same number of columns",
+            )
+            .at(self.pos(first_output_span(right))));
+        }
+        let step_types: Vec<DataType> = step_columns.iter().map(|c| c.ty).collect();
+        let step = self.cast_rel(step, &step_types, &types, right.span())?;
+        let mut recursive = false;
+        step.visit(&mut |r| recursive |= matches!(r, Rel::WorkTable { id: w, .. } if *w == id));
+        let rel = if recursive {
+            Rel::Recursive {
+                id,
+                all,
+                base: Box::new(base),
+                step: Box::new(step),
+            }
+        } else {
+            Rel::SetOp {
+                op: SetOpKind::Union,
+                all,
+                left: Box::new(base),
+                right: Box::new(step),
+            }
+        };
+        Ok((rel, columns))
+    }
+
     /// A set operation, VALUES list, or parenthesized query.
     fn bind_set_expr(
         &mut self,
@@ -828,7 +927,7 @@ impl<'a> Binder<'a> {
                         code::SYNTAX_ERROR,
                         format!("each {name} query must have the same number of columns"),
                     )
-                    .at(self.pos(right.span())));
+                    .at(self.pos(first_output_span(right))));
                 }
                 let left_types: Vec<DataType> = left_columns.iter().map(|c| c.ty).collect();
                 let right_types: Vec<DataType> = right_columns.iter().map(|c| c.ty).collect();
@@ -2973,9 +3072,8 @@ impl<'a> Binder<'a> {
         if let Some(stripped) = name.strip_prefix("pg_catalog.") {
             name = stripped.to_string();
         }
-        if function.filter.is_some() || function.over.is_some() || !function.within_group.is_empty()
-        {
-            return Err(unsupported("window functions and aggregate FILTER"));
+        if function.over.is_some() || !function.within_group.is_empty() {
+            return Err(unsupported("window functions and WITHIN GROUP"));
         }
         let (distinct, args): (bool, Vec<&FunctionArg>) = match &function.args {
             FunctionArguments::None => {
@@ -3021,10 +3119,13 @@ impl<'a> Binder<'a> {
             "max" => Some(AggFunc::Max),
             _ => None,
         };
+        if aggregate.is_none() && function.filter.is_some() {
+            return Err(SqlError::syntax(format!(
+                "FILTER specified, but {name} is not an aggregate function"
+            ))
+            .at(position));
+        }
         if let Some(func) = aggregate {
-            if distinct {
-                return Err(unsupported("DISTINCT in aggregate calls"));
-            }
             if !aggs.allowed {
                 let context = if aggs.context.is_empty() {
                     "this context"
@@ -3072,11 +3173,25 @@ impl<'a> Binder<'a> {
                 },
                 AggFunc::Min | AggFunc::Max => arg_type,
             };
+            let filter = match &function.filter {
+                Some(expr) => {
+                    let mut inner = AggCollector {
+                        allowed: false,
+                        context: "FILTER",
+                        ..Default::default()
+                    };
+                    let (bound, ty) = self.bind_expr(expr, scope, &mut inner)?;
+                    Some(self.coerce(bound, ty, DataType::Bool, expr.span(), "FILTER")?)
+                }
+                None => None,
+            };
             aggs.aggs.push(AggCall {
                 func,
                 arg,
                 arg_type,
                 result_type,
+                distinct: distinct && func != AggFunc::CountStar,
+                filter,
             });
             return Ok((Expr::Agg(aggs.aggs.len() - 1), result_type));
         }
@@ -3224,6 +3339,7 @@ impl SelectParts {
         if let Some(grouping) = &self.grouping {
             exprs.extend(&grouping.keys);
             exprs.extend(grouping.aggs.iter().filter_map(|a| a.arg.as_ref()));
+            exprs.extend(grouping.aggs.iter().filter_map(|a| a.filter.as_ref()));
             exprs.extend(&grouping.having);
         }
         if self.distinct.is_some() || !exprs.iter().all(|e| e.is_local()) {
@@ -3311,6 +3427,22 @@ impl SelectParts {
             };
         }
         (rel, self.columns)
+    }
+}
+
+/// Where the first output of a set operation's branch is written (PostgreSQL's position for
+/// column count errors).
+fn first_output_span(body: &SetExpr) -> Span {
+    match body {
+        SetExpr::Select(select) => match select.projection.first() {
+            Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
+                e.span()
+            }
+            _ => body.span(),
+        },
+        SetExpr::Query(query) => first_output_span(&query.body),
+        SetExpr::SetOperation { left, .. } => first_output_span(left),
+        _ => body.span(),
     }
 }
 

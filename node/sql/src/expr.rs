@@ -61,6 +61,10 @@ pub struct AggCall {
     pub arg: Option<Expr>,
     pub arg_type: DataType,
     pub result_type: DataType,
+    /// `agg(DISTINCT x)`: each distinct non-null value once.
+    pub distinct: bool,
+    /// `agg(x) FILTER (WHERE condition)`: only rows where it is true.
+    pub filter: Option<Expr>,
 }
 
 /// A bound expression.

@@ -179,6 +179,20 @@ pub enum Rel {
         func: TableFunc,
         args: Vec<Expr>,
     },
+    /// `WITH RECURSIVE`: `base`, then `step` run again and again over the rows the previous
+    /// round added (its [`Rel::WorkTable`] with the same `id`) until a round adds none. Without
+    /// `all` (UNION), rows already produced are not added again.
+    Recursive {
+        id: usize,
+        all: bool,
+        base: Box<Rel>,
+        step: Box<Rel>,
+    },
+    /// The rows the previous round of the [`Rel::Recursive`] with this `id` added.
+    WorkTable {
+        id: usize,
+        width: usize,
+    },
     Filter {
         input: Box<Rel>,
         predicate: Expr,
@@ -232,6 +246,8 @@ impl Rel {
             Rel::Scan { table, .. } => table.columns.len(),
             Rel::Values { width, .. } => *width,
             Rel::Function { .. } => 1,
+            Rel::WorkTable { width, .. } => *width,
+            Rel::Recursive { base, .. } => base.width(),
             Rel::Project { exprs, .. } => exprs.len(),
             Rel::Join { left, right, .. } => left.width() + right.width(),
             Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
@@ -277,6 +293,18 @@ impl Rel {
                 func,
                 args: list(args, f),
             },
+            Rel::WorkTable { id, width } => Rel::WorkTable { id, width },
+            Rel::Recursive {
+                id,
+                all,
+                base,
+                step,
+            } => Rel::Recursive {
+                id,
+                all,
+                base: Box::new(base.map_exprs(f)),
+                step: Box::new(step.map_exprs(f)),
+            },
             Rel::Filter { input, predicate } => Rel::Filter {
                 input: Box::new(input.map_exprs(f)),
                 predicate: f(predicate),
@@ -305,6 +333,7 @@ impl Rel {
                     .into_iter()
                     .map(|mut call| {
                         call.arg = call.arg.map(&mut *f);
+                        call.filter = call.filter.map(&mut *f);
                         call
                     })
                     .collect(),
@@ -343,9 +372,12 @@ impl Rel {
     /// The expressions this node holds (not those of its inputs).
     pub fn node_exprs(&self) -> Vec<&Expr> {
         match self {
-            Rel::Scan { .. } | Rel::Distinct { .. } | Rel::Sort { .. } | Rel::SetOp { .. } => {
-                Vec::new()
-            }
+            Rel::Scan { .. }
+            | Rel::Distinct { .. }
+            | Rel::Sort { .. }
+            | Rel::SetOp { .. }
+            | Rel::WorkTable { .. }
+            | Rel::Recursive { .. } => Vec::new(),
             Rel::Values { rows, .. } => rows.iter().flatten().collect(),
             Rel::Function { args, .. } => args.iter().collect(),
             Rel::Lookup { probes, .. } => probes.iter().collect(),
@@ -358,6 +390,7 @@ impl Rel {
             Rel::Aggregate { keys, aggs, .. } => keys
                 .iter()
                 .chain(aggs.iter().filter_map(|a| a.arg.as_ref()))
+                .chain(aggs.iter().filter_map(|a| a.filter.as_ref()))
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
         }
@@ -366,7 +399,11 @@ impl Rel {
     /// The node's inputs.
     pub fn inputs(&self) -> Vec<&Rel> {
         match self {
-            Rel::Scan { .. } | Rel::Values { .. } | Rel::Function { .. } => Vec::new(),
+            Rel::Scan { .. }
+            | Rel::Values { .. }
+            | Rel::Function { .. }
+            | Rel::WorkTable { .. } => Vec::new(),
+            Rel::Recursive { base, step, .. } => vec![base, step],
             Rel::Lookup { input, .. }
             | Rel::Filter { input, .. }
             | Rel::Project { input, .. }

@@ -73,6 +73,8 @@ pub struct Executor<'a> {
     once: RefCell<HashMap<usize, Rows>>,
     /// Results of correlated subqueries, by the values they read.
     memo: RefCell<HashMap<(usize, Vec<u8>), Value>>,
+    /// The rows the current round of each recursive query works on.
+    work: RefCell<HashMap<usize, Rows>>,
     /// Checked between operators (a canceled statement stops).
     check: &'a dyn Fn() -> SqlResult<()>,
 }
@@ -94,6 +96,7 @@ impl<'a> Executor<'a> {
             lookups: RefCell::default(),
             once: RefCell::default(),
             memo: RefCell::default(),
+            work: RefCell::default(),
             check,
         }
     }
@@ -153,6 +156,39 @@ impl<'a> Executor<'a> {
                     .map(|e| e.eval(&[], &ctx))
                     .collect::<SqlResult<Vec<_>>>()?;
                 table_function(*func, &args)?
+            }
+            Rel::WorkTable { id, .. } => {
+                return Ok(self.work.borrow().get(id).cloned().unwrap_or_default())
+            }
+            Rel::Recursive {
+                id,
+                all,
+                base,
+                step,
+            } => {
+                let mut seen = std::collections::HashSet::new();
+                let mut keep = |rows: &[Row], out: &mut Vec<Row>| {
+                    let mut added = Vec::new();
+                    for row in rows {
+                        if *all || seen.insert(hash_key(row)) {
+                            out.push(row.clone());
+                            added.push(row.clone());
+                        }
+                    }
+                    added
+                };
+                let mut result = Vec::new();
+                let mut working = keep(&self.run(base, outer)?, &mut result);
+                while !working.is_empty() {
+                    self.work.borrow_mut().insert(*id, Arc::new(working));
+                    // Results cached for the previous round may have read the work table.
+                    self.once.borrow_mut().clear();
+                    self.memo.borrow_mut().clear();
+                    let next = self.run(step, outer)?;
+                    working = keep(&next, &mut result);
+                }
+                self.work.borrow_mut().remove(id);
+                result
             }
             Rel::Filter { input, predicate } => {
                 let input = self.run(input, outer)?;
@@ -467,32 +503,53 @@ pub fn group(
     aggs: &[AggCall],
     ctx: &EvalContext<'_>,
 ) -> SqlResult<Vec<Row>> {
-    let mut groups: BTreeMap<Vec<u8>, (Row, Vec<Accumulator>)> = BTreeMap::new();
+    /// One group: its key values, an accumulator per aggregate, and for DISTINCT aggregates the
+    /// values already added.
+    type Group = (
+        Row,
+        Vec<Accumulator>,
+        Vec<std::collections::HashSet<Vec<u8>>>,
+    );
+    let new_group = |values: Row| -> Group {
+        let seen = aggs
+            .iter()
+            .map(|_| std::collections::HashSet::new())
+            .collect();
+        (values, aggs.iter().map(Accumulator::new).collect(), seen)
+    };
+    let mut groups: BTreeMap<Vec<u8>, Group> = BTreeMap::new();
     if keys.is_empty() {
-        groups.insert(
-            Vec::new(),
-            (Vec::new(), aggs.iter().map(Accumulator::new).collect()),
-        );
+        groups.insert(Vec::new(), new_group(Vec::new()));
     }
     for row in rows {
         let values = keys
             .iter()
             .map(|k| k.eval(row, ctx))
             .collect::<SqlResult<Vec<_>>>()?;
-        let entry = groups
+        let (_, accs, seen) = groups
             .entry(hash_key(&values))
-            .or_insert_with(|| (values, aggs.iter().map(Accumulator::new).collect()));
-        for (acc, call) in entry.1.iter_mut().zip(aggs) {
+            .or_insert_with(|| new_group(values));
+        for ((acc, call), seen) in accs.iter_mut().zip(aggs).zip(seen) {
+            if let Some(filter) = &call.filter {
+                if !filter.is_true(row, ctx)? {
+                    continue;
+                }
+            }
             let value = match &call.arg {
                 Some(arg) => arg.eval(row, ctx)?,
                 None => Value::Null,
             };
+            if call.distinct
+                && (value.is_null() || !seen.insert(hash_key(std::slice::from_ref(&value))))
+            {
+                continue;
+            }
             acc.add(call, value)?;
         }
     }
     groups
         .into_values()
-        .map(|(mut row, accs)| {
+        .map(|(mut row, accs, _)| {
             for (acc, call) in accs.into_iter().zip(aggs) {
                 row.push(acc.finish(call)?);
             }
