@@ -19,7 +19,10 @@ use sqlparser::tokenizer::Span;
 
 use crate::catalog::{Catalog, ColumnDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
-use crate::expr::{AggCall, AggFunc, BinOp, Expr, Func, Subquery, SubqueryKind};
+use crate::expr::{
+    AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, Subquery, SubqueryKind,
+    WindowCall, WindowFunc,
+};
 use crate::parse::offset_of;
 use crate::plan::{
     Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockWait, OutputColumn, Plan, QueryPlan,
@@ -143,6 +146,9 @@ struct AggCollector {
     aggs: Vec<AggCall>,
     allowed: bool,
     context: &'static str,
+    /// Window function calls (collected only where `windows_allowed`: SELECT list, ORDER BY).
+    windows: Vec<WindowCall>,
+    windows_allowed: bool,
 }
 
 /// Folds an identifier the way PostgreSQL does.
@@ -1530,6 +1536,7 @@ impl<'a> Binder<'a> {
         let mut aggs = AggCollector {
             allowed: true,
             context: "",
+            windows_allowed: true,
             ..Default::default()
         };
         let mut outputs = Vec::new();
@@ -1655,7 +1662,12 @@ impl<'a> Binder<'a> {
         }
         let having = match &select.having {
             Some(expr) => {
-                let (bound, ty) = self.bind_expr(expr, &scope, &mut aggs)?;
+                aggs.windows_allowed = false;
+                aggs.context = "HAVING";
+                let bound = self.bind_expr(expr, &scope, &mut aggs);
+                aggs.windows_allowed = true;
+                aggs.context = "";
+                let (bound, ty) = bound?;
                 self.expect_bool(ty, "HAVING", expr.span())?;
                 Some(bound)
             }
@@ -1747,6 +1759,7 @@ impl<'a> Binder<'a> {
         let order_by: Vec<SortKey> = sort.into_iter().map(|(key, _)| key).collect();
         // Aggregates, GROUP BY or HAVING make the query grouped (HAVING alone groups into one row).
         let grouped = !keys.is_empty() || !aggs.aggs.is_empty() || having.is_some();
+        let mut windows = std::mem::take(&mut aggs.windows);
         let (grouping, outputs) = if grouped {
             let grouping_error = |binder: &Binder<'_>, column: usize| {
                 let position = binder
@@ -1774,6 +1787,15 @@ impl<'a> Binder<'a> {
             let having = having
                 .map(|expr| regroup(expr, &keys).map_err(|column| grouping_error(self, column)))
                 .transpose()?;
+            // Window functions run over the grouped rows.
+            windows = windows
+                .into_iter()
+                .map(|call| {
+                    call.try_map_exprs(&mut |e| {
+                        regroup(e, &keys).map_err(|column| grouping_error(self, column))
+                    })
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
             (
                 Some(Grouping {
                     keys,
@@ -1806,10 +1828,18 @@ impl<'a> Binder<'a> {
                 format!("FOR {strength} is not allowed with DISTINCT clause"),
             ));
         }
+        if let (Some(locking), false) = (locking, windows.is_empty()) {
+            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("FOR {strength} is not allowed with window functions"),
+            ));
+        }
         Ok(SelectParts {
             from,
             filter,
             grouping,
+            windows,
             outputs,
             columns,
             distinct,
@@ -2829,6 +2859,325 @@ impl<'a> Binder<'a> {
         ))
     }
 
+    /// An aggregate call's argument, FILTER and types; `inner` collects what its argument may
+    /// hold (nested aggregates are refused there, except in a window's argument).
+    #[allow(clippy::too_many_arguments)]
+    fn bind_agg_call(
+        &mut self,
+        name: &str,
+        func: AggFunc,
+        function: &ast::Function,
+        distinct: bool,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        inner: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<AggCall> {
+        let (func, arg, arg_type) = match args {
+            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => {
+                (AggFunc::CountStar, None, DataType::Int8)
+            }
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
+                let (bound, ty) = self.bind_expr(expr, scope, inner)?;
+                let ty = if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                };
+                (func, Some(bound), ty)
+            }
+            _ => return Err(self.no_function(name, &[], position)),
+        };
+        let result_type = match func {
+            AggFunc::CountStar | AggFunc::Count => DataType::Int8,
+            AggFunc::Sum => match arg_type {
+                DataType::Int2 | DataType::Int4 => DataType::Int8,
+                DataType::Int8 | DataType::Numeric => DataType::Numeric,
+                DataType::Float8 => DataType::Float8,
+                other => return Err(self.no_function(name, &[other], position)),
+            },
+            AggFunc::Avg => match arg_type {
+                t if t.is_integer() || t == DataType::Numeric => DataType::Numeric,
+                DataType::Float8 => DataType::Float8,
+                other => return Err(self.no_function(name, &[other], position)),
+            },
+            AggFunc::Min | AggFunc::Max => arg_type,
+        };
+        let filter = match &function.filter {
+            Some(expr) => {
+                let (bound, ty) = self.bind_expr(expr, scope, inner)?;
+                Some(self.coerce(bound, ty, DataType::Bool, expr.span(), "FILTER")?)
+            }
+            None => None,
+        };
+        Ok(AggCall {
+            func,
+            arg,
+            arg_type,
+            result_type,
+            distinct: distinct && func != AggFunc::CountStar,
+            filter,
+        })
+    }
+
+    /// `f(...) OVER (PARTITION BY ... ORDER BY ... frame)`.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_window_call(
+        &mut self,
+        name: &str,
+        function: &ast::Function,
+        over: &ast::WindowType,
+        aggregate: Option<AggFunc>,
+        distinct: bool,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        if !aggs.windows_allowed && aggs.context == "aggregate function calls" {
+            return Err(SqlError::new(
+                code::GROUPING_ERROR,
+                "aggregate function calls cannot contain window function calls",
+            )
+            .at(position));
+        }
+        if !aggs.windows_allowed {
+            let context = if aggs.context.is_empty() {
+                "this context"
+            } else {
+                aggs.context
+            };
+            return Err(SqlError::new(
+                "42P20",
+                format!("window functions are not allowed in {context}"),
+            )
+            .at(position));
+        }
+        let ast::WindowType::WindowSpec(spec) = over else {
+            return Err(unsupported("named windows"));
+        };
+        if spec.window_name.is_some() {
+            return Err(unsupported("named windows"));
+        }
+        // Window arguments may hold aggregates (of a grouped query), not other windows.
+        aggs.windows_allowed = false;
+        let result = self.bind_window_parts(
+            name, function, spec, aggregate, distinct, args, scope, aggs, position,
+        );
+        aggs.windows_allowed = true;
+        let call = result?;
+        let ty = call.result_type;
+        aggs.windows.push(call);
+        Ok((Expr::Window(aggs.windows.len() - 1), ty))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn bind_window_parts(
+        &mut self,
+        name: &str,
+        function: &ast::Function,
+        spec: &ast::WindowSpec,
+        aggregate: Option<AggFunc>,
+        distinct: bool,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<WindowCall> {
+        let mut partition = Vec::new();
+        for expr in &spec.partition_by {
+            partition.push(self.bind_expr(expr, scope, aggs)?.0);
+        }
+        let mut order = Vec::new();
+        for item in &spec.order_by {
+            let descending = item.options.asc == Some(false);
+            let nulls_first = item.options.nulls_first.unwrap_or(descending);
+            order.push((
+                self.bind_expr(&item.expr, scope, aggs)?.0,
+                descending,
+                nulls_first,
+            ));
+        }
+        let (units, start, end) = match &spec.window_frame {
+            None => (
+                FrameUnits::Range,
+                FrameBound::UnboundedPreceding,
+                FrameBound::CurrentRow,
+            ),
+            Some(frame) => {
+                let units = match frame.units {
+                    ast::WindowFrameUnits::Rows => FrameUnits::Rows,
+                    ast::WindowFrameUnits::Range => FrameUnits::Range,
+                    ast::WindowFrameUnits::Groups => FrameUnits::Groups,
+                };
+                let start = self.frame_bound(&frame.start_bound, units)?;
+                let end = match &frame.end_bound {
+                    Some(bound) => self.frame_bound(bound, units)?,
+                    None => FrameBound::CurrentRow,
+                };
+                if start == FrameBound::UnboundedFollowing {
+                    return Err(SqlError::new(
+                        "42P20",
+                        "frame start cannot be UNBOUNDED FOLLOWING",
+                    )
+                    .at(position));
+                }
+                if end == FrameBound::UnboundedPreceding {
+                    return Err(
+                        SqlError::new("42P20", "frame end cannot be UNBOUNDED PRECEDING")
+                            .at(position),
+                    );
+                }
+                (units, start, end)
+            }
+        };
+        let mut call = WindowCall {
+            func: WindowFunc::RowNumber,
+            args: Vec::new(),
+            partition,
+            order,
+            units,
+            start,
+            end,
+            result_type: DataType::Int8,
+        };
+        if let (Some(_), true) = (aggregate, distinct) {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "DISTINCT is not implemented for window functions",
+            )
+            .at(position));
+        }
+        if let Some(func) = aggregate {
+            let agg =
+                self.bind_agg_call(name, func, function, distinct, args, scope, aggs, position)?;
+            call.result_type = agg.result_type;
+            call.func = WindowFunc::Agg(agg);
+            return Ok(call);
+        }
+        if distinct {
+            return Err(SqlError::syntax(format!(
+                "DISTINCT specified, but {name} is not an aggregate function"
+            ))
+            .at(position));
+        }
+        let mut bound = Vec::new();
+        for arg in args {
+            let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
+                return Err(unsupported("named or wildcard function arguments"));
+            };
+            let (e, ty) = self.bind_expr(expr, scope, aggs)?;
+            bound.push((e, ty, expr.span()));
+        }
+        let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        let count = bound.len();
+        let arity = |range: std::ops::RangeInclusive<usize>, binder: &Binder<'_>| {
+            if range.contains(&count) {
+                Ok(())
+            } else {
+                Err(binder.no_function(name, &types, position))
+            }
+        };
+        let int_arg = |binder: &mut Binder<'_>,
+                       bound: &mut Vec<(Expr, DataType, Span)>,
+                       index: usize|
+         -> SqlResult<()> {
+            let (e, ty, span) = bound[index].clone();
+            if !(ty.is_integer() || ty == DataType::Unknown) {
+                return Err(binder.no_function(name, &types, position));
+            }
+            bound[index].0 = binder.coerce_to(e, ty, DataType::Int8, span)?;
+            Ok(())
+        };
+        match name {
+            "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" => {
+                arity(0..=0, self)?;
+                call.func = match name {
+                    "row_number" => WindowFunc::RowNumber,
+                    "rank" => WindowFunc::Rank,
+                    "dense_rank" => WindowFunc::DenseRank,
+                    "percent_rank" => WindowFunc::PercentRank,
+                    _ => WindowFunc::CumeDist,
+                };
+                if matches!(name, "percent_rank" | "cume_dist") {
+                    call.result_type = DataType::Float8;
+                }
+            }
+            "ntile" => {
+                arity(1..=1, self)?;
+                int_arg(self, &mut bound, 0)?;
+                call.func = WindowFunc::Ntile;
+                call.result_type = DataType::Int4;
+            }
+            "lag" | "lead" => {
+                arity(1..=3, self)?;
+                if bound.len() > 1 {
+                    int_arg(self, &mut bound, 1)?;
+                }
+                let ty = if types[0] == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    types[0]
+                };
+                if bound.len() > 2 {
+                    let (e, from, span) = bound[2].clone();
+                    bound[2].0 = self.coerce_to(e, from, ty, span)?;
+                }
+                call.func = WindowFunc::Shift {
+                    forward: name == "lead",
+                };
+                call.result_type = ty;
+            }
+            "first_value" | "last_value" | "nth_value" => {
+                arity(if name == "nth_value" { 2..=2 } else { 1..=1 }, self)?;
+                if name == "nth_value" {
+                    int_arg(self, &mut bound, 1)?;
+                }
+                call.func = match name {
+                    "first_value" => WindowFunc::FirstValue,
+                    "last_value" => WindowFunc::LastValue,
+                    _ => WindowFunc::NthValue,
+                };
+                call.result_type = if types[0] == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    types[0]
+                };
+            }
+            _ => return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                format!(
+                    "OVER specified, but {name} is not a window function nor an aggregate function"
+                ),
+            )
+            .at(position)),
+        }
+        call.args = bound.into_iter().map(|(e, ..)| e).collect();
+        Ok(call)
+    }
+
+    /// One end of a window frame; offsets are constants or parameters of type bigint.
+    fn frame_bound(
+        &mut self,
+        bound: &ast::WindowFrameBound,
+        units: FrameUnits,
+    ) -> SqlResult<FrameBound> {
+        let offset = |binder: &mut Binder<'_>, expr: &ast::Expr| -> SqlResult<Expr> {
+            if units == FrameUnits::Range {
+                return Err(unsupported("RANGE with an offset"));
+            }
+            let (e, ty) = binder.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
+            binder.coerce(e, ty, DataType::Int8, expr.span(), "ROWS")
+        };
+        Ok(match bound {
+            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
+            ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
+            ast::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
+            ast::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(self, e)?),
+            ast::WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(self, e)?),
+        })
+    }
+
     fn now_expr(&self, name: &str) -> (Expr, DataType) {
         let ty = if name == "localtimestamp" {
             DataType::Timestamp
@@ -3072,8 +3421,8 @@ impl<'a> Binder<'a> {
         if let Some(stripped) = name.strip_prefix("pg_catalog.") {
             name = stripped.to_string();
         }
-        if function.over.is_some() || !function.within_group.is_empty() {
-            return Err(unsupported("window functions and WITHIN GROUP"));
+        if !function.within_group.is_empty() {
+            return Err(unsupported("WITHIN GROUP"));
         }
         let (distinct, args): (bool, Vec<&FunctionArg>) = match &function.args {
             FunctionArguments::None => {
@@ -3125,6 +3474,11 @@ impl<'a> Binder<'a> {
             ))
             .at(position));
         }
+        if let Some(over) = &function.over {
+            return self.bind_window_call(
+                &name, function, over, aggregate, distinct, &args, scope, aggs, position,
+            );
+        }
         if let Some(func) = aggregate {
             if !aggs.allowed {
                 let context = if aggs.context.is_empty() {
@@ -3138,61 +3492,16 @@ impl<'a> Binder<'a> {
                 )
                 .at(position));
             }
-            let (func, arg, arg_type) = match args.as_slice() {
-                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => {
-                    (AggFunc::CountStar, None, DataType::Int8)
-                }
-                [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
-                    let mut inner = AggCollector {
-                        allowed: false,
-                        context: "aggregate function calls",
-                        ..Default::default()
-                    };
-                    let (bound, ty) = self.bind_expr(expr, scope, &mut inner)?;
-                    let ty = if ty == DataType::Unknown {
-                        DataType::Text
-                    } else {
-                        ty
-                    };
-                    (func, Some(bound), ty)
-                }
-                _ => return Err(self.no_function(&name, &[], position)),
+            let mut inner = AggCollector {
+                allowed: false,
+                context: "aggregate function calls",
+                ..Default::default()
             };
-            let result_type = match func {
-                AggFunc::CountStar | AggFunc::Count => DataType::Int8,
-                AggFunc::Sum => match arg_type {
-                    DataType::Int2 | DataType::Int4 => DataType::Int8,
-                    DataType::Int8 | DataType::Numeric => DataType::Numeric,
-                    DataType::Float8 => DataType::Float8,
-                    other => return Err(self.no_function(&name, &[other], position)),
-                },
-                AggFunc::Avg => match arg_type {
-                    t if t.is_integer() || t == DataType::Numeric => DataType::Numeric,
-                    DataType::Float8 => DataType::Float8,
-                    other => return Err(self.no_function(&name, &[other], position)),
-                },
-                AggFunc::Min | AggFunc::Max => arg_type,
-            };
-            let filter = match &function.filter {
-                Some(expr) => {
-                    let mut inner = AggCollector {
-                        allowed: false,
-                        context: "FILTER",
-                        ..Default::default()
-                    };
-                    let (bound, ty) = self.bind_expr(expr, scope, &mut inner)?;
-                    Some(self.coerce(bound, ty, DataType::Bool, expr.span(), "FILTER")?)
-                }
-                None => None,
-            };
-            aggs.aggs.push(AggCall {
-                func,
-                arg,
-                arg_type,
-                result_type,
-                distinct: distinct && func != AggFunc::CountStar,
-                filter,
-            });
+            let call = self.bind_agg_call(
+                &name, func, function, distinct, &args, scope, &mut inner, position,
+            )?;
+            let result_type = call.result_type;
+            aggs.aggs.push(call);
             return Ok((Expr::Agg(aggs.aggs.len() - 1), result_type));
         }
         if distinct {
@@ -3308,6 +3617,8 @@ struct SelectParts {
     from: Rel,
     filter: Option<Expr>,
     grouping: Option<Grouping>,
+    /// Window calls; outputs name them as [`Expr::Window`].
+    windows: Vec<WindowCall>,
     /// Visible outputs first, then hidden sort and DISTINCT ON keys.
     outputs: Vec<Expr>,
     columns: Vec<OutputColumn>,
@@ -3342,7 +3653,10 @@ impl SelectParts {
             exprs.extend(grouping.aggs.iter().filter_map(|a| a.filter.as_ref()));
             exprs.extend(&grouping.having);
         }
-        if self.distinct.is_some() || !exprs.iter().all(|e| e.is_local()) {
+        if self.distinct.is_some()
+            || !self.windows.is_empty()
+            || !exprs.iter().all(|e| e.is_local())
+        {
             return Err(Box::new(self));
         }
         let access = match (&table, &self.filter) {
@@ -3384,10 +3698,31 @@ impl SelectParts {
                 };
             }
         }
-        let width = self.outputs.len();
+        let mut outputs = self.outputs;
+        if !self.windows.is_empty() {
+            // The window operator appends one column per call to its input's row.
+            let base = rel.width();
+            fn place_windows(expr: Expr, base: usize) -> Expr {
+                match expr {
+                    Expr::Window(i) => Expr::Column(base + i),
+                    other => other
+                        .try_map::<std::convert::Infallible>(&mut |e| Ok(place_windows(e, base)))
+                        .unwrap_or_else(|never| match never {}),
+                }
+            }
+            outputs = outputs
+                .into_iter()
+                .map(|e| place_windows(e, base))
+                .collect();
+            rel = Rel::Window {
+                input: Box::new(rel),
+                calls: self.windows,
+            };
+        }
+        let width = outputs.len();
         rel = Rel::Project {
             input: Box::new(rel),
-            exprs: self.outputs,
+            exprs: outputs,
         };
         let sort = |rel: Rel, keys: Vec<SortKey>| {
             if keys.is_empty() {

@@ -67,6 +67,107 @@ pub struct AggCall {
     pub filter: Option<Expr>,
 }
 
+/// Window functions (`f(...) OVER (...)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WindowFunc {
+    RowNumber,
+    Rank,
+    DenseRank,
+    PercentRank,
+    CumeDist,
+    Ntile,
+    /// `lag(x [, offset [, default]])`; `lead` with `forward`.
+    Shift {
+        forward: bool,
+    },
+    FirstValue,
+    LastValue,
+    NthValue,
+    /// An aggregate over the frame.
+    Agg(AggCall),
+}
+
+/// Frame units: rows, peer ranges, or peer groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameUnits {
+    Rows,
+    Range,
+    Groups,
+}
+
+/// One end of a window frame (offsets in the frame's units).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    Preceding(Expr),
+    CurrentRow,
+    Following(Expr),
+    UnboundedFollowing,
+}
+
+/// One window function call: its input row's expressions and its window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowCall {
+    pub func: WindowFunc,
+    pub args: Vec<Expr>,
+    pub partition: Vec<Expr>,
+    /// ORDER BY: expression, descending, nulls first.
+    pub order: Vec<(Expr, bool, bool)>,
+    pub units: FrameUnits,
+    pub start: FrameBound,
+    pub end: FrameBound,
+    pub result_type: DataType,
+}
+
+impl WindowCall {
+    /// Every expression the call holds.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = self.args.iter().chain(&self.partition).collect();
+        out.extend(self.order.iter().map(|(e, ..)| e));
+        for bound in [&self.start, &self.end] {
+            if let FrameBound::Preceding(e) | FrameBound::Following(e) = bound {
+                out.push(e);
+            }
+        }
+        if let WindowFunc::Agg(call) = &self.func {
+            out.extend(call.arg.iter().chain(call.filter.iter()));
+        }
+        out
+    }
+
+    /// Rebuilds the call with `f` applied to each expression.
+    pub fn try_map_exprs<E>(
+        mut self,
+        f: &mut dyn FnMut(Expr) -> Result<Expr, E>,
+    ) -> Result<WindowCall, E> {
+        self.args = self
+            .args
+            .into_iter()
+            .map(&mut *f)
+            .collect::<Result<_, _>>()?;
+        self.partition = self
+            .partition
+            .into_iter()
+            .map(&mut *f)
+            .collect::<Result<_, _>>()?;
+        self.order = self
+            .order
+            .into_iter()
+            .map(|(e, d, n)| Ok((f(e)?, d, n)))
+            .collect::<Result<_, E>>()?;
+        for bound in [&mut self.start, &mut self.end] {
+            if let FrameBound::Preceding(e) | FrameBound::Following(e) = bound {
+                *e = f(e.clone())?;
+            }
+        }
+        if let WindowFunc::Agg(call) = &mut self.func {
+            call.arg = call.arg.take().map(&mut *f).transpose()?;
+            call.filter = call.filter.take().map(&mut *f).transpose()?;
+        }
+        Ok(self)
+    }
+}
+
 /// A bound expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -90,6 +191,8 @@ pub enum Expr {
     Group(usize),
     /// After grouping: the n-th aggregate's value.
     Agg(usize),
+    /// The n-th window function call's value (a column the window operator adds).
+    Window(usize),
     /// A column of an enclosing query's row (a correlated subquery's outer reference): depth 1 is
     /// the row of the query just outside.
     Outer(usize, usize),
@@ -178,6 +281,12 @@ impl Expr {
             Expr::Const(value) => value.clone(),
             Expr::Column(index) | Expr::Group(index) | Expr::Agg(index) => {
                 row.get(*index).cloned().unwrap_or(Value::Null)
+            }
+            Expr::Window(_) => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "window function evaluated outside its window",
+                ))
             }
             Expr::Param(index) => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
             Expr::Outer(depth, index) => ctx
@@ -364,6 +473,7 @@ impl Expr {
             | Expr::StatementTime
             | Expr::Group(_)
             | Expr::Agg(_)
+            | Expr::Window(_)
             | Expr::Outer(..) => Vec::new(),
         }
     }

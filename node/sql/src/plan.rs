@@ -216,6 +216,11 @@ pub enum Rel {
         keys: Vec<Expr>,
         aggs: Vec<AggCall>,
     },
+    /// Window functions: each input row followed by one value per call.
+    Window {
+        input: Box<Rel>,
+        calls: Vec<crate::expr::WindowCall>,
+    },
     /// Removes duplicate rows; with `on`, keeps the first row of each run of equal `on` columns
     /// (DISTINCT ON, over sorted input).
     Distinct {
@@ -251,6 +256,7 @@ impl Rel {
             Rel::Project { exprs, .. } => exprs.len(),
             Rel::Join { left, right, .. } => left.width() + right.width(),
             Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
+            Rel::Window { input, calls } => input.width() + calls.len(),
             Rel::Lookup { input, .. }
             | Rel::Filter { input, .. }
             | Rel::Distinct { input, .. }
@@ -342,6 +348,16 @@ impl Rel {
                 input: Box::new(input.map_exprs(f)),
                 on,
             },
+            Rel::Window { input, calls } => Rel::Window {
+                input: Box::new(input.map_exprs(f)),
+                calls: calls
+                    .into_iter()
+                    .map(|call| {
+                        call.try_map_exprs::<std::convert::Infallible>(&mut |e| Ok(f(e)))
+                            .unwrap_or_else(|never| match never {})
+                    })
+                    .collect(),
+            },
             Rel::Sort { input, keys } => Rel::Sort {
                 input: Box::new(input.map_exprs(f)),
                 keys,
@@ -393,6 +409,7 @@ impl Rel {
                 .chain(aggs.iter().filter_map(|a| a.filter.as_ref()))
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
+            Rel::Window { calls, .. } => calls.iter().flat_map(|c| c.exprs()).collect(),
         }
     }
 
@@ -408,6 +425,7 @@ impl Rel {
             | Rel::Filter { input, .. }
             | Rel::Project { input, .. }
             | Rel::Aggregate { input, .. }
+            | Rel::Window { input, .. }
             | Rel::Distinct { input, .. }
             | Rel::Sort { input, .. }
             | Rel::Limit { input, .. } => vec![input],

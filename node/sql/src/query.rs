@@ -23,7 +23,8 @@ use std::sync::Arc;
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    binary, Accumulator, AggCall, EvalContext, Expr, Subqueries, Subquery, SubqueryKind,
+    binary, Accumulator, AggCall, EvalContext, Expr, FrameBound, FrameUnits, Subqueries, Subquery,
+    SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
 use crate::types::{compare, encode_key, DataType, Value};
@@ -218,6 +219,25 @@ impl<'a> Executor<'a> {
                     on,
                     &ctx,
                 )?
+            }
+            Rel::Window { input, calls } => {
+                let input = self.run(input, outer)?;
+                let mut columns = Vec::with_capacity(calls.len());
+                let mut order: Vec<usize> = (0..input.len()).collect();
+                for call in calls {
+                    let (values, sorted) = window(call, &input, &ctx)?;
+                    columns.push(values);
+                    order = sorted;
+                }
+                // Rows come out in the last window's order, as PostgreSQL's do.
+                order
+                    .into_iter()
+                    .map(|i| {
+                        let mut row = input[i].clone();
+                        row.extend(columns.iter().map(|c| c[i].clone()));
+                        row
+                    })
+                    .collect()
             }
             Rel::Aggregate { input, keys, aggs } => {
                 group(&self.run(input, outer)?, keys, aggs, &ctx)?
@@ -556,6 +576,263 @@ pub fn group(
             Ok(row)
         })
         .collect()
+}
+
+/// One window function over all rows: its value for each row (by input position), and the rows'
+/// order by partition and window ORDER BY.
+///
+/// Rows are sorted by partition then ORDER BY; each partition is a run of equal partition keys,
+/// and within it peers are runs of equal ORDER BY keys. A frame is a range of positions in the
+/// partition: ROWS counts rows, GROUPS counts peer groups, RANGE (without offsets) extends to
+/// the current row's peers. An aggregate whose frame starts at the partition's start is
+/// accumulated incrementally; other frames are recomputed per row.
+fn window(
+    call: &WindowCall,
+    rows: &[Row],
+    ctx: &EvalContext<'_>,
+) -> SqlResult<(Vec<Value>, Vec<usize>)> {
+    let n_part = call.partition.len();
+    let mut keyed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut key = Vec::with_capacity(n_part + call.order.len());
+        for e in &call.partition {
+            key.push(e.eval(row, ctx)?);
+        }
+        for (e, ..) in &call.order {
+            key.push(e.eval(row, ctx)?);
+        }
+        keyed.push(key);
+    }
+    let sort_keys: Vec<SortKey> = (0..n_part)
+        .map(|output| SortKey {
+            output,
+            descending: false,
+            nulls_first: false,
+        })
+        .chain(
+            call.order
+                .iter()
+                .enumerate()
+                .map(|(i, (_, descending, nulls_first))| SortKey {
+                    output: n_part + i,
+                    descending: *descending,
+                    nulls_first: *nulls_first,
+                }),
+        )
+        .collect();
+    let mut sorted: Vec<usize> = (0..rows.len()).collect();
+    sorted.sort_by(|&a, &b| compare_rows(&keyed[a], &keyed[b], &sort_keys));
+    let same = |a: usize, b: usize, range: std::ops::Range<usize>| {
+        keyed[a][range.clone()]
+            .iter()
+            .zip(&keyed[b][range])
+            .all(|(x, y)| {
+                (x.is_null() && y.is_null())
+                    || (!x.is_null() && !y.is_null() && compare(x, y).is_eq())
+            })
+    };
+    let offset = |e: &Expr| -> SqlResult<usize> {
+        match e.eval(&[], ctx)? {
+            Value::Int(n) if n >= 0 => Ok(n as usize),
+            Value::Null => Err(SqlError::new("22004", "frame offset must not be null")),
+            _ => Err(SqlError::new("22013", "frame offset must not be negative")),
+        }
+    };
+    let mut values = vec![Value::Null; rows.len()];
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = start + 1;
+        while end < sorted.len() && same(sorted[start], sorted[end], 0..n_part) {
+            end += 1;
+        }
+        let part = &sorted[start..end];
+        // Peer group of each position, and each group's first position.
+        let mut group_of = Vec::with_capacity(part.len());
+        let mut group_start = Vec::new();
+        for (i, &row) in part.iter().enumerate() {
+            if i == 0 || !same(part[i - 1], row, n_part..n_part + call.order.len()) {
+                group_start.push(i);
+            }
+            group_of.push(group_start.len() - 1);
+        }
+        group_start.push(part.len());
+        let m = part.len();
+        let frame = |i: usize| -> SqlResult<(usize, usize)> {
+            let g = group_of[i];
+            let from = match &call.start {
+                FrameBound::UnboundedPreceding => 0,
+                FrameBound::CurrentRow => match call.units {
+                    FrameUnits::Rows => i,
+                    _ => group_start[g],
+                },
+                FrameBound::Preceding(e) => match call.units {
+                    FrameUnits::Groups => group_start[g.saturating_sub(offset(e)?)],
+                    _ => i.saturating_sub(offset(e)?),
+                },
+                FrameBound::Following(e) => match call.units {
+                    FrameUnits::Groups => group_start[(g + offset(e)?).min(group_start.len() - 1)],
+                    _ => (i + offset(e)?).min(m),
+                },
+                FrameBound::UnboundedFollowing => m,
+            };
+            let to = match &call.end {
+                FrameBound::UnboundedFollowing => m,
+                FrameBound::CurrentRow => match call.units {
+                    FrameUnits::Rows => i + 1,
+                    _ => group_start[g + 1],
+                },
+                FrameBound::Following(e) => match call.units {
+                    FrameUnits::Groups => {
+                        group_start[(g + 1 + offset(e)?).min(group_start.len() - 1)]
+                    }
+                    _ => (i + 1 + offset(e)?).min(m),
+                },
+                FrameBound::Preceding(e) => match call.units {
+                    FrameUnits::Groups => {
+                        let back = offset(e)?;
+                        if back > g {
+                            0
+                        } else {
+                            group_start[g - back + 1]
+                        }
+                    }
+                    _ => (i + 1).saturating_sub(offset(e)?),
+                },
+                FrameBound::UnboundedPreceding => 0,
+            };
+            Ok((from, to.max(from)))
+        };
+        let arg = |i: usize, k: usize| -> SqlResult<Value> {
+            match call.args.get(k) {
+                Some(e) => e.eval(&rows[part[i]], ctx),
+                None => Ok(Value::Null),
+            }
+        };
+        let mut running: Option<(usize, Accumulator, std::collections::HashSet<Vec<u8>>)> = None;
+        for i in 0..m {
+            let g = group_of[i];
+            let value = match &call.func {
+                WindowFunc::RowNumber => Value::Int(i as i64 + 1),
+                WindowFunc::Rank => Value::Int(group_start[g] as i64 + 1),
+                WindowFunc::DenseRank => Value::Int(g as i64 + 1),
+                WindowFunc::PercentRank => Value::Float(if m > 1 {
+                    group_start[g] as f64 / (m - 1) as f64
+                } else {
+                    0.0
+                }),
+                WindowFunc::CumeDist => Value::Float(group_start[g + 1] as f64 / m as f64),
+                WindowFunc::Ntile => match arg(i, 0)? {
+                    Value::Int(buckets) if buckets > 0 => {
+                        let buckets = buckets as usize;
+                        let (size, extra) = (m / buckets, m % buckets);
+                        // The first `extra` buckets hold one row more.
+                        let big = extra * (size + 1);
+                        Value::Int(if i < big {
+                            i / (size + 1) + 1
+                        } else {
+                            extra + (i - big) / size.max(1) + 1
+                        } as i64)
+                    }
+                    Value::Null => Value::Null,
+                    _ => {
+                        return Err(SqlError::new(
+                            "22014",
+                            "argument of ntile must be greater than zero",
+                        ))
+                    }
+                },
+                WindowFunc::Shift { forward } => {
+                    let by = match call.args.get(1) {
+                        Some(_) => match arg(i, 1)? {
+                            Value::Int(n) => n,
+                            _ => {
+                                values[part[i]] = Value::Null;
+                                continue;
+                            }
+                        },
+                        None => 1,
+                    };
+                    let target = if *forward {
+                        i as i64 + by
+                    } else {
+                        i as i64 - by
+                    };
+                    if target >= 0 && (target as usize) < m {
+                        arg(target as usize, 0)?
+                    } else {
+                        arg(i, 2)?
+                    }
+                }
+                WindowFunc::FirstValue | WindowFunc::LastValue | WindowFunc::NthValue => {
+                    let (from, to) = frame(i)?;
+                    let at = match call.func {
+                        WindowFunc::FirstValue => Some(from),
+                        WindowFunc::LastValue => to.checked_sub(1),
+                        _ => match arg(i, 1)? {
+                            Value::Int(nth) if nth > 0 => Some(from + nth as usize - 1),
+                            Value::Null => None,
+                            _ => {
+                                return Err(SqlError::new(
+                                    "22016",
+                                    "argument of nth_value must be greater than zero",
+                                ))
+                            }
+                        },
+                    };
+                    match at {
+                        Some(at) if at >= from && at < to => arg(at, 0)?,
+                        _ => Value::Null,
+                    }
+                }
+                WindowFunc::Agg(agg) => {
+                    let (from, to) = frame(i)?;
+                    let add = |acc: &mut Accumulator,
+                               seen: &mut std::collections::HashSet<Vec<u8>>,
+                               j: usize|
+                     -> SqlResult<()> {
+                        let row = &rows[part[j]];
+                        if let Some(filter) = &agg.filter {
+                            if !filter.is_true(row, ctx)? {
+                                return Ok(());
+                            }
+                        }
+                        let value = match &agg.arg {
+                            Some(e) => e.eval(row, ctx)?,
+                            None => Value::Null,
+                        };
+                        if agg.distinct
+                            && (value.is_null()
+                                || !seen.insert(hash_key(std::slice::from_ref(&value))))
+                        {
+                            return Ok(());
+                        }
+                        acc.add(agg, value)
+                    };
+                    if from == 0 {
+                        // Frames that grow from the partition's start: accumulate once.
+                        let (done, acc, seen) = running.get_or_insert_with(|| {
+                            (0, Accumulator::new(agg), std::collections::HashSet::new())
+                        });
+                        while *done < to {
+                            add(acc, seen, *done)?;
+                            *done += 1;
+                        }
+                        acc.clone().finish(agg)?
+                    } else {
+                        let mut acc = Accumulator::new(agg);
+                        let mut seen = std::collections::HashSet::new();
+                        for j in from..to {
+                            add(&mut acc, &mut seen, j)?;
+                        }
+                        acc.finish(agg)?
+                    }
+                }
+            };
+            values[part[i]] = value;
+        }
+        start = end;
+    }
+    Ok((values, sorted))
 }
 
 /// UNION / INTERSECT / EXCEPT, with or without ALL. Without ALL the result has no duplicates;
