@@ -661,6 +661,11 @@ impl<'a> Binder<'a> {
                 DataType::Timestamp
             }
             T::Timestamp(None, TimezoneInfo::WithTimeZone) => DataType::TimestampTz,
+            T::Date => DataType::Date,
+            T::Interval {
+                fields: None,
+                precision: None,
+            } => DataType::Interval,
             T::Custom(name, modifiers) if modifiers.is_empty() => {
                 match name
                     .to_string()
@@ -2420,6 +2425,7 @@ impl<'a> Binder<'a> {
                             return Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
                         }
                         "current_timestamp" | "localtimestamp" => return Ok(self.now_expr(&name)),
+                        "current_date" => return Ok(current_date()),
                         _ => {}
                     }
                 }
@@ -2482,7 +2488,7 @@ impl<'a> Binder<'a> {
                         } else {
                             ty
                         };
-                        if !ty.is_numeric_family() {
+                        if !ty.is_numeric_family() && ty != DataType::Interval {
                             return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {op} {}", ty.name()))
                                 .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
                                 .at(position));
@@ -2587,6 +2593,47 @@ impl<'a> Binder<'a> {
                 }
             }
             E::Function(function) => self.bind_function(function, scope, aggs, position)?,
+            E::Interval(interval) => {
+                let text = match interval.value.as_ref() {
+                    E::Value(v) => match &v.value {
+                        ast::Value::SingleQuotedString(s) => s.clone(),
+                        ast::Value::Number(n, _) => n.clone(),
+                        _ => return Err(unsupported("this interval literal").at(position)),
+                    },
+                    _ => return Err(unsupported("this interval literal").at(position)),
+                };
+                if interval.last_field.is_some() || interval.fractional_seconds_precision.is_some()
+                {
+                    return Err(unsupported("interval field ranges").at(position));
+                }
+                let unit = interval
+                    .leading_field
+                    .as_ref()
+                    .map(|f| f.to_string().to_lowercase());
+                let value = crate::datetime::parse_interval(&text, unit.as_deref())
+                    .map_err(|e| e.at(position))?;
+                (Expr::Const(Value::Interval(value)), DataType::Interval)
+            }
+            E::Extract {
+                field, expr: inner, ..
+            } => {
+                let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
+                let (bound, ty) = match ty {
+                    DataType::Unknown => (
+                        self.coerce_to(bound, ty, DataType::TimestampTz, inner.span())?,
+                        DataType::TimestampTz,
+                    ),
+                    ty => (bound, ty),
+                };
+                if !(ty.is_datetime() || ty == DataType::Interval) {
+                    return Err(self.no_function("extract", &[DataType::Text, ty], position));
+                }
+                let field = Expr::Const(Value::Text(field.to_string().to_lowercase()));
+                (
+                    Expr::Func(Func::Extract, vec![field, bound]),
+                    DataType::Numeric,
+                )
+            }
             E::Like {
                 negated,
                 any: false,
@@ -3144,13 +3191,15 @@ impl<'a> Binder<'a> {
                     types[0]
                 };
             }
-            _ => return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                format!(
+            _ => {
+                return Err(SqlError::new(
+                    code::WRONG_OBJECT_TYPE,
+                    format!(
                     "OVER specified, but {name} is not a window function nor an aggregate function"
                 ),
-            )
-            .at(position)),
+                )
+                .at(position))
+            }
         }
         call.args = bound.into_iter().map(|(e, ..)| e).collect();
         Ok(call)
@@ -3301,6 +3350,13 @@ impl<'a> Binder<'a> {
                 Ok((left, right, DataType::Text))
             }
             (a, b) if a.is_timestamp() && b.is_timestamp() => Ok((left, right, a)),
+            (a, b) if a.is_datetime() && b.is_datetime() => {
+                // A date compares with a timestamp as that day's midnight.
+                let common = if a == DataType::Date { b } else { a };
+                let left = self.coerce_to(left, a, common, span)?;
+                let right = self.coerce_to(right, b, common, span)?;
+                Ok((left, right, common))
+            }
             (a, b) if a == b => Ok((left, right, a)),
             _ => Err(mismatch(self)),
         }
@@ -3372,6 +3428,10 @@ impl<'a> Binder<'a> {
             | BinaryOperator::Divide
             | BinaryOperator::Modulo => {
                 let symbol = op.to_string();
+                let temporal = |t: DataType| t.is_datetime() || t == DataType::Interval;
+                if temporal(lt) || temporal(rt) {
+                    return self.bind_time_arithmetic(op, (lb, lt), (rb, rt), span, position);
+                }
                 let both_unknown = lt == DataType::Unknown && rt == DataType::Unknown;
                 let numeric = |t: DataType| t.is_numeric_family() || t == DataType::Unknown;
                 if both_unknown || !numeric(lt) || !numeric(rt) {
@@ -3398,6 +3458,91 @@ impl<'a> Binder<'a> {
             }
             other => Err(unsupported(format!("operator {other}")).at(position)),
         }
+    }
+
+    /// `+ - * /` with a date, timestamp or interval operand (PostgreSQL's operators for them).
+    fn bind_time_arithmetic(
+        &mut self,
+        op: &BinaryOperator,
+        (lb, lt): (Expr, DataType),
+        (rb, rt): (Expr, DataType),
+        span: Span,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        use crate::datetime::TimeOp as T;
+        use DataType as D;
+        let mismatch = |binder: &Binder<'_>| {
+            SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {op} {}", lt.name(), rt.name()))
+                .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                .at(position.or(binder.pos(span)))
+        };
+        // An unknown literal takes the type the other operand's operators want.
+        let resolve = |ty: DataType, other: DataType, op: &BinaryOperator| match (ty, other) {
+            (D::Unknown, D::Date) if matches!(op, BinaryOperator::Minus) => D::Date,
+            (D::Unknown, D::Date) => D::Int4,
+            (D::Unknown, D::Interval) => D::Interval,
+            (D::Unknown, t) if t.is_timestamp() && matches!(op, BinaryOperator::Plus) => {
+                D::Interval
+            }
+            (D::Unknown, t) if t.is_timestamp() => t,
+            (ty, _) => ty,
+        };
+        let (lt2, rt2) = (resolve(lt, rt, op), resolve(rt, lt, op));
+        let lb = self.coerce_to(lb, lt, lt2, span)?;
+        let rb = self.coerce_to(rb, rt, rt2, span)?;
+        let as_ts = |binder: &mut Binder<'_>, e: Expr, t: DataType| -> SqlResult<Expr> {
+            if t == D::Date {
+                binder.coerce_to(e, D::Date, D::Timestamp, span)
+            } else {
+                Ok(e)
+            }
+        };
+        let ts_type = |t: DataType| if t == D::Date { D::Timestamp } else { t };
+        let (op, left, right, ty) = match (op, lt2, rt2) {
+            (BinaryOperator::Plus, D::Date, t) if t.is_integer() => (T::AddDays, lb, rb, D::Date),
+            (BinaryOperator::Plus, t, D::Date) if t.is_integer() => (T::AddDays, rb, lb, D::Date),
+            (BinaryOperator::Minus, D::Date, t) if t.is_integer() => (T::SubDays, lb, rb, D::Date),
+            (BinaryOperator::Minus, D::Date, D::Date) => (T::DiffDays, lb, rb, D::Int4),
+            (BinaryOperator::Plus, t, D::Interval) if t.is_datetime() => {
+                (T::AddInterval, as_ts(self, lb, t)?, rb, ts_type(t))
+            }
+            (BinaryOperator::Plus, D::Interval, t) if t.is_datetime() => {
+                (T::AddInterval, as_ts(self, rb, t)?, lb, ts_type(t))
+            }
+            (BinaryOperator::Minus, t, D::Interval) if t.is_datetime() => {
+                (T::SubInterval, as_ts(self, lb, t)?, rb, ts_type(t))
+            }
+            (BinaryOperator::Minus, a, b) if a.is_datetime() && b.is_datetime() => {
+                let common = if a == D::TimestampTz || b == D::TimestampTz {
+                    D::TimestampTz
+                } else {
+                    D::Timestamp
+                };
+                let left = self.coerce_to(lb, a, common, span)?;
+                let right = self.coerce_to(rb, b, common, span)?;
+                (T::DiffTimestamps, left, right, D::Interval)
+            }
+            (BinaryOperator::Plus, D::Interval, D::Interval) => {
+                (T::IntervalAdd, lb, rb, D::Interval)
+            }
+            (BinaryOperator::Minus, D::Interval, D::Interval) => {
+                (T::IntervalSub, lb, rb, D::Interval)
+            }
+            (BinaryOperator::Multiply, D::Interval, t) if t.is_numeric_family() => {
+                (T::IntervalMul, lb, rb, D::Interval)
+            }
+            (BinaryOperator::Multiply, t, D::Interval) if t.is_numeric_family() => {
+                (T::IntervalMul, rb, lb, D::Interval)
+            }
+            (BinaryOperator::Divide, D::Interval, t) if t.is_numeric_family() => {
+                (T::IntervalDiv, lb, rb, D::Interval)
+            }
+            _ => return Err(mismatch(self)),
+        };
+        Ok((
+            Expr::Binary(BinOp::Time(op), Box::new(left), Box::new(right)),
+            ty,
+        ))
     }
 
     fn text_expr(&mut self, expr: Expr, ty: DataType, span: Span) -> SqlResult<Expr> {
@@ -3428,6 +3573,7 @@ impl<'a> Binder<'a> {
             FunctionArguments::None => {
                 return match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Ok(self.now_expr(&name)),
+                    "current_date" => Ok(current_date()),
                     "current_user" | "session_user" | "user" | "current_role" => Ok((
                         Expr::Const(Value::Text(self.session.user.clone())),
                         DataType::Text,
@@ -3531,6 +3677,38 @@ impl<'a> Binder<'a> {
             ("now" | "transaction_timestamp" | "statement_timestamp", 0) => {
                 Ok(self.now_expr("now"))
             }
+            ("date_part" | "date_trunc", 2)
+                if types[0].is_string()
+                    && (types[1].is_datetime()
+                        || types[1] == DataType::Interval
+                        || types[1] == DataType::Unknown) =>
+            {
+                let (value, ty, span) = bound.remove(1);
+                let (field, field_ty, field_span) = bound.remove(0);
+                let field = self.coerce_to(field, field_ty, DataType::Text, field_span)?;
+                let (value, ty) = match ty {
+                    DataType::Unknown | DataType::Date if name == "date_trunc" => (
+                        self.coerce_to(value, ty, DataType::TimestampTz, span)?,
+                        DataType::TimestampTz,
+                    ),
+                    DataType::Unknown => (
+                        self.coerce_to(value, ty, DataType::TimestampTz, span)?,
+                        DataType::TimestampTz,
+                    ),
+                    ty => (value, ty),
+                };
+                if name == "date_trunc" {
+                    if !ty.is_timestamp() {
+                        return Err(self.no_function(&name, &types, position));
+                    }
+                    Ok((Expr::Func(Func::DateTrunc, vec![field, value]), ty))
+                } else {
+                    Ok((
+                        Expr::Func(Func::DatePart, vec![field, value]),
+                        DataType::Float8,
+                    ))
+                }
+            }
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let arg = self.coerce(expr, ty, DataType::Float8, span, "pg_sleep")?;
@@ -3604,7 +3782,6 @@ impl<'a> Binder<'a> {
     }
 }
 
-/// `DEFAULT` in a VALUES list or SET clause.
 /// A WITH query visible to the statement's FROM clauses (inlined where named).
 struct Cte {
     name: String,
@@ -3857,6 +4034,20 @@ fn resolve(
     found.ok_or(Unresolved::NotFound)
 }
 
+/// `current_date`: the statement's start, as a date.
+fn current_date() -> (Expr, DataType) {
+    (
+        Expr::Cast(
+            Box::new(Expr::StatementTime),
+            DataType::TimestampTz,
+            DataType::Date,
+            false,
+        ),
+        DataType::Date,
+    )
+}
+
+/// `DEFAULT` in a VALUES list or SET clause.
 fn is_default_keyword(expr: &ast::Expr) -> bool {
     matches!(expr, ast::Expr::Identifier(ident) if ident.quote_style.is_none() && ident.value.eq_ignore_ascii_case("default"))
 }
@@ -3916,12 +4107,23 @@ fn output_name(expr: &ast::Expr) -> String {
             expr: inner,
             data_type,
             ..
-        } => match inner.as_ref() {
-            E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) | E::Cast { .. } => {
-                output_name(inner)
+        } => {
+            // A column or function name wins over the type's (PostgreSQL's FigureColname).
+            fn named(expr: &ast::Expr) -> bool {
+                match expr {
+                    E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) => true,
+                    E::Cast { expr, .. } | E::Nested(expr) => named(expr),
+                    _ => false,
+                }
             }
-            _ => cast_type_name(data_type),
-        },
+            if named(inner) {
+                output_name(inner)
+            } else {
+                cast_type_name(data_type)
+            }
+        }
+        E::Extract { .. } => "extract".into(),
+        E::Interval(_) => "interval".into(),
         E::Nested(inner) => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),
         E::Exists { .. } => "exists".into(),

@@ -29,6 +29,8 @@ pub enum BinOp {
     GtEq,
     And,
     Or,
+    /// Date, timestamp and interval arithmetic.
+    Time(crate::datetime::TimeOp),
 }
 
 /// Scalar functions evaluated per row.
@@ -41,6 +43,12 @@ pub enum Func {
     Coalesce,
     /// `pg_sleep(seconds)`: the session sleeps before evaluating (see exec); evaluates to void.
     PgSleep,
+    /// `extract(field FROM x)` (numeric); args: field name, value.
+    Extract,
+    /// `date_part('field', x)` (double precision).
+    DatePart,
+    /// `date_trunc('unit', timestamp)`.
+    DateTrunc,
 }
 
 /// Aggregate functions.
@@ -375,6 +383,7 @@ impl Expr {
                 )?),
                 Value::Float(f) => Value::Float(-f),
                 Value::Numeric(d) => Value::Numeric(-d),
+                Value::Interval(i) => Value::Interval(crate::datetime::negate(i)?),
                 _ => Value::Null,
             },
             Expr::IsNull(inner, negated) => {
@@ -657,6 +666,7 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
         BinOp::Add(ty) | BinOp::Sub(ty) | BinOp::Mul(ty) | BinOp::Div(ty) | BinOp::Mod(ty) => {
             arithmetic(op, ty, left, right)?
         }
+        BinOp::Time(op) => crate::datetime::time_op(op, left, right)?,
         BinOp::And | BinOp::Or => unreachable!("handled with short-circuit above"),
     })
 }
@@ -802,6 +812,36 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
+        Func::Extract | Func::DatePart | Func::DateTrunc => {
+            let value = args.next().unwrap_or(Value::Null);
+            let Value::Text(field) = first else {
+                return Ok(Value::Null);
+            };
+            if value.is_null() {
+                return Ok(Value::Null);
+            }
+            let type_name = match value {
+                Value::Date(_) => "date",
+                Value::Interval(_) => "interval",
+                _ => "timestamp without time zone",
+            };
+            match func {
+                Func::DateTrunc => match value {
+                    Value::Timestamp(t) => {
+                        Value::Timestamp(crate::datetime::date_trunc(&field, t, type_name)?)
+                    }
+                    _ => Value::Null,
+                },
+                _ => {
+                    let number = crate::datetime::extract(&field, &value, type_name)?;
+                    if func == Func::DatePart {
+                        Value::Float(number.to_string().parse().unwrap_or(f64::NAN))
+                    } else {
+                        Value::Numeric(number)
+                    }
+                }
+            }
+        }
         _ if first.is_null() => Value::Null,
         Func::Abs => match first {
             Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| {

@@ -6,6 +6,7 @@
 
 pub mod bind;
 pub mod catalog;
+pub mod datetime;
 pub mod error;
 pub mod exec;
 pub mod expr;

@@ -13,6 +13,9 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::datetime::{
+    format_date, format_interval, parse_date, parse_interval, Interval, USECS_PER_DAY,
+};
 use crate::error::{code, SqlError, SqlResult};
 
 /// A SQL type.
@@ -31,6 +34,8 @@ pub enum DataType {
     Char(u32),
     Timestamp,
     TimestampTz,
+    Date,
+    Interval,
     /// An untyped string literal or parameter, resolved by context.
     Unknown,
 }
@@ -49,6 +54,8 @@ impl DataType {
             DataType::Char(_) => 1042,
             DataType::Timestamp => 1114,
             DataType::TimestampTz => 1184,
+            DataType::Date => 1082,
+            DataType::Interval => 1186,
             DataType::Unknown => 705,
         }
     }
@@ -69,6 +76,8 @@ impl DataType {
             1042 => DataType::Char(1),
             1114 => DataType::Timestamp,
             1184 => DataType::TimestampTz,
+            1082 => DataType::Date,
+            1186 => DataType::Interval,
             705 => DataType::Unknown,
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -83,7 +92,8 @@ impl DataType {
         match self {
             DataType::Bool => 1,
             DataType::Int2 => 2,
-            DataType::Int4 => 4,
+            DataType::Int4 | DataType::Date => 4,
+            DataType::Interval => 16,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::TimestampTz => 8,
             DataType::Unknown => -2,
             _ => -1,
@@ -113,6 +123,8 @@ impl DataType {
             DataType::Char(n) => format!("character({n})"),
             DataType::Timestamp => "timestamp without time zone".into(),
             DataType::TimestampTz => "timestamp with time zone".into(),
+            DataType::Date => "date".into(),
+            DataType::Interval => "interval".into(),
             DataType::Unknown => "unknown".into(),
         }
     }
@@ -132,6 +144,10 @@ impl DataType {
     pub fn is_timestamp(self) -> bool {
         matches!(self, DataType::Timestamp | DataType::TimestampTz)
     }
+    /// Dates and timestamps (comparable with each other).
+    pub fn is_datetime(self) -> bool {
+        self.is_timestamp() || self == DataType::Date
+    }
 }
 
 /// A SQL value.
@@ -145,6 +161,9 @@ pub enum Value {
     Text(String),
     /// Microseconds since 2000-01-01 00:00:00 (UTC for timestamptz).
     Timestamp(i64),
+    /// Days since 2000-01-01.
+    Date(i32),
+    Interval(Interval),
 }
 
 impl Value {
@@ -217,6 +236,8 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
+        DataType::Date => Value::Date(parse_date(text)?),
+        DataType::Interval => Value::Interval(parse_interval(text, None)?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -309,12 +330,11 @@ pub fn fit_char(text: &str, n: u32, explicit: bool) -> SqlResult<String> {
 }
 
 const USECS_PER_SEC: i64 = 1_000_000;
-const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
 /// Days from 1970-01-01 to 2000-01-01.
 const UNIX_TO_PG_DAYS: i64 = 10_957;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -325,7 +345,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
     let doe = z - era * 146_097;
@@ -345,7 +365,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     )
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
+pub(crate) fn days_in_month(year: i64, month: i64) -> i64 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -522,6 +542,8 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
         }
         Value::Text(s) => out.push_str(s),
         Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
+        Value::Date(d) => format_date(*d, out),
+        Value::Interval(i) => format_interval(i, out),
     }
 }
 
@@ -542,6 +564,12 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
+        (Value::Date(d), _) => out.extend_from_slice(&d.to_be_bytes()),
+        (Value::Interval(i), _) => {
+            out.extend_from_slice(&i.micros.to_be_bytes());
+            out.extend_from_slice(&i.days.to_be_bytes());
+            out.extend_from_slice(&i.months.to_be_bytes());
+        }
         (Value::Numeric(_), _) => {
             return Err(SqlError::unsupported("binary output format for numeric"))
         }
@@ -582,6 +610,15 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         }
         DataType::Timestamp | DataType::TimestampTz => {
             Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
+        }
+        DataType::Date => Value::Date(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?)),
+        DataType::Interval => {
+            let raw = fixed(16)?;
+            Value::Interval(Interval {
+                micros: i64::from_be_bytes(raw[0..8].try_into().map_err(|_| bad())?),
+                days: i32::from_be_bytes(raw[8..12].try_into().map_err(|_| bad())?),
+                months: i32::from_be_bytes(raw[12..16].try_into().map_err(|_| bad())?),
+            })
         }
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
             Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| bad())?)
@@ -648,6 +685,21 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         (Value::Bool(b), DataType::Bool) => Value::Bool(b),
         (Value::Bool(b), DataType::Int4) => Value::Int(b as i64),
         (Value::Timestamp(t), DataType::Timestamp | DataType::TimestampTz) => Value::Timestamp(t),
+        (Value::Date(d), DataType::Timestamp | DataType::TimestampTz) => {
+            Value::Timestamp(match d {
+                i32::MAX => i64::MAX,
+                i32::MIN => i64::MIN,
+                d => d as i64 * USECS_PER_DAY,
+            })
+        }
+        (Value::Timestamp(t), DataType::Date) => Value::Date(match t {
+            i64::MAX => i32::MAX,
+            i64::MIN => i32::MIN,
+            t => i32::try_from(t.div_euclid(USECS_PER_DAY))
+                .map_err(|_| SqlError::new(code::DATETIME_FIELD_OVERFLOW, "date out of range"))?,
+        }),
+        (Value::Date(d), DataType::Date) => Value::Date(d),
+        (Value::Interval(i), DataType::Interval) => Value::Interval(i),
         (_, to) => {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -675,7 +727,7 @@ pub fn assignable(from: DataType, to: DataType) -> bool {
         || from == DataType::Unknown
         || (from.is_numeric_family() && to.is_numeric_family())
         || (from.is_string() && to.is_string())
-        || (from.is_timestamp() && to.is_timestamp())
+        || (from.is_datetime() && to.is_datetime())
 }
 
 /// Compares two non-null values of comparable types (PostgreSQL's ordering: NaN sorts above all
@@ -694,6 +746,8 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Text(a), Value::Text(b)) => a.cmp(b),
         (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
         (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        (Value::Interval(a), Value::Interval(b)) => a.normalized().cmp(&b.normalized()),
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,
@@ -730,6 +784,14 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
                     bits | (1 << 63)
                 };
                 out.extend_from_slice(&ordered.to_be_bytes());
+            }
+            Value::Date(d) => {
+                out.push(0x01);
+                out.extend_from_slice(&((*d as i64 as u64) ^ (1 << 63)).to_be_bytes());
+            }
+            Value::Interval(i) => {
+                out.push(0x01);
+                out.extend_from_slice(&((i.normalized() as u128) ^ (1 << 127)).to_be_bytes());
             }
             Value::Numeric(d) => {
                 // Equality-preserving (normalized); range order for numeric keys comes with the B+tree.
@@ -787,6 +849,16 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 out.push(6);
                 out.extend_from_slice(&t.to_le_bytes());
             }
+            Value::Date(d) => {
+                out.push(7);
+                out.extend_from_slice(&d.to_le_bytes());
+            }
+            Value::Interval(i) => {
+                out.push(8);
+                out.extend_from_slice(&i.months.to_le_bytes());
+                out.extend_from_slice(&i.days.to_le_bytes());
+                out.extend_from_slice(&i.micros.to_le_bytes());
+            }
         }
     }
 }
@@ -827,6 +899,17 @@ pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
             6 => Value::Timestamp(i64::from_le_bytes(
                 take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
             )),
+            7 => Value::Date(i32::from_le_bytes(
+                take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?,
+            )),
+            8 => {
+                let raw = take(16, &mut bytes)?;
+                Value::Interval(Interval {
+                    months: i32::from_le_bytes(raw[0..4].try_into().map_err(|_| corrupt())?),
+                    days: i32::from_le_bytes(raw[4..8].try_into().map_err(|_| corrupt())?),
+                    micros: i64::from_le_bytes(raw[8..16].try_into().map_err(|_| corrupt())?),
+                })
+            }
             _ => return Err(corrupt()),
         });
     }

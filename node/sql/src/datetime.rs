@@ -1,0 +1,624 @@
+//! Dates, intervals and date/time arithmetic with PostgreSQL's rules.
+//!
+//! A date is a day count since 2000-01-01 (PostgreSQL's epoch, so the binary wire form is the value
+//! itself); an interval keeps months, days and microseconds apart, as PostgreSQL does, because a
+//! month has no fixed length in days and a day none in microseconds (daylight saving). Adding an
+//! interval to a timestamp adds the months first (clamping the day to the month's end), then the
+//! days, then the microseconds. Intervals compare by a normalized length (30-day months, 24-hour
+//! days), also PostgreSQL's choice.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+
+use crate::error::{code, SqlError, SqlResult};
+use crate::types::{civil_from_days, days_from_civil, days_in_month, parse_timestamp, Value};
+
+pub const USECS_PER_SEC: i64 = 1_000_000;
+pub const USECS_PER_DAY: i64 = 86_400 * USECS_PER_SEC;
+/// Days from 1970-01-01 to 2000-01-01.
+pub const UNIX_TO_PG_DAYS: i64 = 10_957;
+
+/// PostgreSQL's interval: months, days and microseconds, each with its own sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Interval {
+    pub months: i32,
+    pub days: i32,
+    pub micros: i64,
+}
+
+impl Interval {
+    /// Length with 30-day months and 24-hour days (for ordering and equality).
+    pub fn normalized(&self) -> i128 {
+        (self.months as i128 * 30 + self.days as i128) * USECS_PER_DAY as i128 + self.micros as i128
+    }
+}
+
+fn datetime_error(ty: &str, text: &str) -> SqlError {
+    SqlError::new(
+        code::INVALID_DATETIME_FORMAT,
+        format!("invalid input syntax for type {ty}: \"{text}\""),
+    )
+}
+
+fn overflow(what: &str) -> SqlError {
+    SqlError::new(
+        code::DATETIME_FIELD_OVERFLOW,
+        format!("{what} out of range"),
+    )
+}
+
+/// Parses a date (`YYYY-MM-DD`, optionally followed by a time, which is dropped).
+pub fn parse_date(text: &str) -> SqlResult<i32> {
+    let trimmed = text.trim();
+    match trimmed.to_ascii_lowercase().as_str() {
+        "infinity" => return Ok(i32::MAX),
+        "-infinity" => return Ok(i32::MIN),
+        "epoch" => return Ok(-UNIX_TO_PG_DAYS as i32),
+        _ => {}
+    }
+    let usecs = parse_timestamp(trimmed, false).ok_or_else(|| {
+        // A well-formed YYYY-MM-DD with a month or day out of range is a field overflow.
+        let fields: Vec<&str> = trimmed.get(..10).unwrap_or("").split('-').collect();
+        if fields.len() == 3
+            && fields
+                .iter()
+                .all(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        {
+            SqlError::new(
+                code::DATETIME_FIELD_OVERFLOW,
+                format!("date/time field value out of range: \"{text}\""),
+            )
+        } else {
+            datetime_error("date", text)
+        }
+    })?;
+    i32::try_from(usecs.div_euclid(USECS_PER_DAY)).map_err(|_| overflow("date"))
+}
+
+/// Writes a date as PostgreSQL does with `DateStyle = ISO`.
+pub fn format_date(days: i32, out: &mut String) {
+    match days {
+        i32::MAX => return out.push_str("infinity"),
+        i32::MIN => return out.push_str("-infinity"),
+        _ => {}
+    }
+    let (year, month, day) = civil_from_days(days as i64 + UNIX_TO_PG_DAYS);
+    if year <= 0 {
+        let _ = write!(out, "{:04}-{month:02}-{day:02} BC", 1 - year);
+    } else {
+        let _ = write!(out, "{year:04}-{month:02}-{day:02}");
+    }
+}
+
+/// Parses an interval in PostgreSQL's forms: `1 year 2 mons 3 days 04:05:06.5`, `90 minutes`,
+/// `-1 day`, `@ 3 days ago`, `1.5 hours`; `unit` is the unit of a bare number (`INTERVAL '90'
+/// DAY`).
+pub fn parse_interval(text: &str, unit: Option<&str>) -> SqlResult<Interval> {
+    let bad = || datetime_error("interval", text);
+    let mut result = Interval::default();
+    let mut fraction_days = 0f64;
+    let mut fraction_micros = 0f64;
+    let lower = text.trim().to_ascii_lowercase();
+    let mut tokens: Vec<&str> = lower.split_whitespace().collect();
+    if tokens.first() == Some(&"@") {
+        tokens.remove(0);
+    }
+    let ago = tokens.last() == Some(&"ago");
+    if ago {
+        tokens.pop();
+    }
+    if tokens.is_empty() {
+        return Err(bad());
+    }
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        if token.contains(':') {
+            // [-]HH:MM[:SS[.ffffff]]
+            let (negative, clock) = match token.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, token.strip_prefix('+').unwrap_or(token)),
+            };
+            let parts: Vec<&str> = clock.split(':').collect();
+            if parts.len() > 3 {
+                return Err(bad());
+            }
+            let hours: i64 = parts[0].parse().map_err(|_| bad())?;
+            let minutes: i64 = parts
+                .get(1)
+                .map_or(Ok(0), |p| p.parse())
+                .map_err(|_| bad())?;
+            let seconds: f64 = parts
+                .get(2)
+                .map_or(Ok(0.0), |p| p.parse())
+                .map_err(|_| bad())?;
+            let micros = (hours * 3600 + minutes * 60) * USECS_PER_SEC
+                + (seconds * USECS_PER_SEC as f64).round() as i64;
+            result.micros += if negative { -micros } else { micros };
+            i += 1;
+            continue;
+        }
+        let number: f64 = token.parse().map_err(|_| bad())?;
+        let unit = match tokens.get(i + 1) {
+            Some(next) if next.chars().all(|c| c.is_ascii_alphabetic()) => {
+                i += 2;
+                *next
+            }
+            _ => {
+                i += 1;
+                unit.unwrap_or("second")
+            }
+        };
+        let (months, days, micros): (f64, f64, f64) = match unit {
+            "microsecond" | "microseconds" | "us" | "usec" | "usecs" => (0.0, 0.0, 1.0),
+            "millisecond" | "milliseconds" | "ms" | "msec" | "msecs" => (0.0, 0.0, 1e3),
+            "second" | "seconds" | "s" | "sec" | "secs" => (0.0, 0.0, 1e6),
+            "minute" | "minutes" | "m" | "min" | "mins" => (0.0, 0.0, 60e6),
+            "hour" | "hours" | "h" | "hr" | "hrs" => (0.0, 0.0, 3600e6),
+            "day" | "days" | "d" => (0.0, 1.0, 0.0),
+            "week" | "weeks" | "w" => (0.0, 7.0, 0.0),
+            "month" | "months" | "mon" | "mons" => (1.0, 0.0, 0.0),
+            "year" | "years" | "y" | "yr" | "yrs" => (12.0, 0.0, 0.0),
+            "decade" | "decades" => (120.0, 0.0, 0.0),
+            "century" | "centuries" => (1200.0, 0.0, 0.0),
+            "millennium" | "millennia" => (12000.0, 0.0, 0.0),
+            _ => return Err(bad()),
+        };
+        if months != 0.0 {
+            let total = number * months;
+            result.months += total.trunc() as i32;
+            fraction_days += total.fract() * 30.0;
+        }
+        if days != 0.0 {
+            let total = number * days;
+            result.days += total.trunc() as i32;
+            fraction_micros += total.fract() * USECS_PER_DAY as f64;
+        }
+        if micros != 0.0 {
+            fraction_micros += number * micros;
+        }
+    }
+    result.days += fraction_days.trunc() as i32;
+    fraction_micros += fraction_days.fract() * USECS_PER_DAY as f64;
+    result.micros += fraction_micros.round() as i64;
+    if ago {
+        result = negate(result)?;
+    }
+    Ok(result)
+}
+
+/// Writes an interval in PostgreSQL's default style (`IntervalStyle = postgres`).
+pub fn format_interval(interval: &Interval, out: &mut String) {
+    let years = interval.months / 12;
+    let months = interval.months % 12;
+    let mut negative_seen = false;
+    let mut wrote = false;
+    let mut field = |value: i64, unit: &str, out: &mut String| {
+        if value == 0 {
+            return;
+        }
+        if wrote {
+            out.push(' ');
+        }
+        if value > 0 && negative_seen {
+            out.push('+');
+        }
+        let plural = if value == 1 { "" } else { "s" };
+        let _ = write!(out, "{value} {unit}{plural}");
+        negative_seen |= value < 0;
+        wrote = true;
+    };
+    field(years as i64, "year", out);
+    field(months as i64, "mon", out);
+    field(interval.days as i64, "day", out);
+    if interval.micros != 0 || !wrote {
+        if wrote {
+            out.push(' ');
+        }
+        let micros = interval.micros;
+        if micros < 0 {
+            out.push('-');
+        } else if negative_seen {
+            out.push('+');
+        }
+        let abs = micros.unsigned_abs();
+        let seconds = abs / USECS_PER_SEC as u64;
+        let fraction = abs % USECS_PER_SEC as u64;
+        let _ = write!(
+            out,
+            "{:02}:{:02}:{:02}",
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        );
+        if fraction != 0 {
+            let digits = format!("{fraction:06}");
+            out.push('.');
+            out.push_str(digits.trim_end_matches('0'));
+        }
+    }
+}
+
+pub fn negate(interval: Interval) -> SqlResult<Interval> {
+    Ok(Interval {
+        months: interval
+            .months
+            .checked_neg()
+            .ok_or_else(|| overflow("interval"))?,
+        days: interval
+            .days
+            .checked_neg()
+            .ok_or_else(|| overflow("interval"))?,
+        micros: interval
+            .micros
+            .checked_neg()
+            .ok_or_else(|| overflow("interval"))?,
+    })
+}
+
+/// Date/time operators, typed by the binder (operands in this order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeOp {
+    /// date + integer
+    AddDays,
+    /// date - integer
+    SubDays,
+    /// date - date: days between
+    DiffDays,
+    /// timestamp + interval
+    AddInterval,
+    /// timestamp - interval
+    SubInterval,
+    /// timestamp - timestamp: an interval of days and time
+    DiffTimestamps,
+    IntervalAdd,
+    IntervalSub,
+    /// interval * number
+    IntervalMul,
+    /// interval / number
+    IntervalDiv,
+}
+
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Numeric(d) => d.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Adds months, then days, then microseconds to a timestamp (microseconds since 2000-01-01).
+pub fn add_interval(usecs: i64, interval: &Interval) -> SqlResult<i64> {
+    if usecs == i64::MAX || usecs == i64::MIN {
+        return Ok(usecs);
+    }
+    let mut days = usecs.div_euclid(USECS_PER_DAY);
+    let time = usecs.rem_euclid(USECS_PER_DAY);
+    if interval.months != 0 {
+        let (year, month, day) = civil_from_days(days + UNIX_TO_PG_DAYS);
+        let total = year * 12 + (month - 1) + interval.months as i64;
+        let (year, month) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+        let day = day.min(days_in_month(year, month));
+        days = days_from_civil(year, month, day) - UNIX_TO_PG_DAYS;
+    }
+    days += interval.days as i64;
+    days.checked_mul(USECS_PER_DAY)
+        .and_then(|d| d.checked_add(time))
+        .and_then(|t| t.checked_add(interval.micros))
+        .ok_or_else(|| overflow("timestamp"))
+}
+
+/// Evaluates a date/time operator on non-null operands.
+pub fn time_op(op: TimeOp, left: Value, right: Value) -> SqlResult<Value> {
+    let mismatch = || {
+        SqlError::new(
+            code::INTERNAL_ERROR,
+            "date/time operands of unexpected types",
+        )
+    };
+    Ok(match (op, left, right) {
+        (TimeOp::AddDays, Value::Date(d), Value::Int(n)) => {
+            Value::Date(i32::try_from(d as i64 + n).map_err(|_| overflow("date"))?)
+        }
+        (TimeOp::SubDays, Value::Date(d), Value::Int(n)) => {
+            Value::Date(i32::try_from(d as i64 - n).map_err(|_| overflow("date"))?)
+        }
+        (TimeOp::DiffDays, Value::Date(a), Value::Date(b)) => Value::Int(a as i64 - b as i64),
+        (TimeOp::AddInterval, Value::Timestamp(t), Value::Interval(i)) => {
+            Value::Timestamp(add_interval(t, &i)?)
+        }
+        (TimeOp::SubInterval, Value::Timestamp(t), Value::Interval(i)) => {
+            Value::Timestamp(add_interval(t, &negate(i)?)?)
+        }
+        (TimeOp::DiffTimestamps, Value::Timestamp(a), Value::Timestamp(b)) => {
+            let diff = a.checked_sub(b).ok_or_else(|| overflow("interval"))?;
+            // PostgreSQL moves whole days out of the time part (interval_justify_hours).
+            Value::Interval(Interval {
+                months: 0,
+                days: (diff / USECS_PER_DAY) as i32,
+                micros: diff % USECS_PER_DAY,
+            })
+        }
+        (TimeOp::IntervalAdd | TimeOp::IntervalSub, Value::Interval(a), Value::Interval(b)) => {
+            let b = if op == TimeOp::IntervalSub {
+                negate(b)?
+            } else {
+                b
+            };
+            Value::Interval(Interval {
+                months: a
+                    .months
+                    .checked_add(b.months)
+                    .ok_or_else(|| overflow("interval"))?,
+                days: a
+                    .days
+                    .checked_add(b.days)
+                    .ok_or_else(|| overflow("interval"))?,
+                micros: a
+                    .micros
+                    .checked_add(b.micros)
+                    .ok_or_else(|| overflow("interval"))?,
+            })
+        }
+        (TimeOp::IntervalMul | TimeOp::IntervalDiv, Value::Interval(a), factor) => {
+            let mut f = as_f64(&factor).ok_or_else(mismatch)?;
+            if op == TimeOp::IntervalDiv {
+                if f == 0.0 {
+                    return Err(SqlError::new(code::DIVISION_BY_ZERO, "division by zero"));
+                }
+                f = 1.0 / f;
+            }
+            let months = a.months as f64 * f;
+            let days = a.days as f64 * f + months.fract() * 30.0;
+            let micros = a.micros as f64 * f + days.fract() * USECS_PER_DAY as f64;
+            if !months.is_finite() || months.abs() > i32::MAX as f64 || days.abs() > i32::MAX as f64
+            {
+                return Err(overflow("interval"));
+            }
+            Value::Interval(Interval {
+                months: months.trunc() as i32,
+                days: days.trunc() as i32,
+                micros: micros.round() as i64,
+            })
+        }
+        _ => return Err(mismatch()),
+    })
+}
+
+fn unit_error(unit: &str, ty: &str) -> SqlError {
+    const KNOWN: &[&str] = &[
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "millisecond",
+        "microsecond",
+        "week",
+        "quarter",
+        "decade",
+        "century",
+        "millennium",
+        "dow",
+        "doy",
+        "isodow",
+        "isoyear",
+        "epoch",
+        "julian",
+        "timezone",
+        "timezone_hour",
+        "timezone_minute",
+    ];
+    let verb = if KNOWN.contains(&unit) {
+        "not supported"
+    } else {
+        "not recognized"
+    };
+    SqlError::new(
+        code::INVALID_PARAMETER_VALUE,
+        format!("unit \"{unit}\" {verb} for type {ty}"),
+    )
+}
+
+fn canonical_unit(unit: &str) -> String {
+    let lower = unit.trim().to_ascii_lowercase();
+    match lower.as_str() {
+        "years" | "y" | "yr" | "yrs" => "year".into(),
+        "months" | "mon" | "mons" => "month".into(),
+        "days" | "d" => "day".into(),
+        "hours" | "h" | "hr" | "hrs" => "hour".into(),
+        "minutes" | "m" | "min" | "mins" => "minute".into(),
+        "seconds" | "s" | "sec" | "secs" => "second".into(),
+        "milliseconds" | "ms" | "msec" | "msecs" => "millisecond".into(),
+        "microseconds" | "us" | "usec" | "usecs" => "microsecond".into(),
+        "weeks" | "w" => "week".into(),
+        "quarters" => "quarter".into(),
+        "decades" => "decade".into(),
+        "centuries" => "century".into(),
+        "millennia" | "millenniums" | "millenium" => "millennium".into(),
+        _ => lower,
+    }
+}
+
+/// `extract(field FROM value)` as numeric (PostgreSQL 14+); `date_part` casts it to float8.
+/// `value` is a timestamp (microseconds), a date, or an interval.
+pub fn extract(field: &str, value: &Value, type_name: &str) -> SqlResult<Decimal> {
+    let field = canonical_unit(field);
+    let int = |n: i64| Ok(Decimal::from(n));
+    match value {
+        Value::Timestamp(_) | Value::Date(_) => {
+            let is_date = matches!(value, Value::Date(_));
+            let usecs = match value {
+                Value::Date(d) => *d as i64 * USECS_PER_DAY,
+                Value::Timestamp(t) => *t,
+                _ => unreachable!("matched above"),
+            };
+            let days = usecs.div_euclid(USECS_PER_DAY);
+            let time = usecs.rem_euclid(USECS_PER_DAY);
+            let (year, month, day) = civil_from_days(days + UNIX_TO_PG_DAYS);
+            let seconds_in_minute = time % (60 * USECS_PER_SEC);
+            match field.as_str() {
+                "year" => int(if year <= 0 { year - 1 } else { year }),
+                "month" => int(month),
+                "day" => int(day),
+                "quarter" => int((month - 1) / 3 + 1),
+                "decade" => int(year.div_euclid(10)),
+                "century" => int(if year > 0 {
+                    (year + 99) / 100
+                } else {
+                    -((99 - (year - 1)) / 100)
+                }),
+                "millennium" => int(if year > 0 {
+                    (year + 999) / 1000
+                } else {
+                    -((999 - (year - 1)) / 1000)
+                }),
+                "dow" => int((days + UNIX_TO_PG_DAYS + 4).rem_euclid(7)),
+                "isodow" => int((days + UNIX_TO_PG_DAYS + 3).rem_euclid(7) + 1),
+                "doy" => int(days + UNIX_TO_PG_DAYS - days_from_civil(year, 1, 1) + 1),
+                "week" | "isoyear" => {
+                    // ISO 8601: weeks start on Monday; week 1 holds the year's first Thursday.
+                    let ordinal = days + UNIX_TO_PG_DAYS;
+                    let weekday = (ordinal + 3).rem_euclid(7); // Monday = 0
+                    let thursday = ordinal - weekday + 3;
+                    let (iso_year, _, _) = civil_from_days(thursday);
+                    let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
+                    int(if field == "week" { week } else { iso_year })
+                }
+                "epoch" if is_date => int((days) * 86_400 + UNIX_TO_PG_DAYS * 86_400),
+                "epoch" => Ok(Decimal::new(
+                    usecs as i64 + UNIX_TO_PG_DAYS * USECS_PER_DAY,
+                    6,
+                )),
+                "hour" if !is_date => int(time / (3600 * USECS_PER_SEC)),
+                "minute" if !is_date => int(time / (60 * USECS_PER_SEC) % 60),
+                "second" if !is_date => Ok(Decimal::new(seconds_in_minute, 6)),
+                "millisecond" if !is_date => Ok(Decimal::new(seconds_in_minute, 3)),
+                "microsecond" if !is_date => int(seconds_in_minute),
+                other => Err(unit_error(other, type_name)),
+            }
+        }
+        Value::Interval(interval) => {
+            let time = interval.micros;
+            match field.as_str() {
+                "year" => int(interval.months as i64 / 12),
+                "month" => int(interval.months as i64 % 12),
+                "day" => int(interval.days as i64),
+                "quarter" => int((interval.months as i64 % 12) / 3 + 1),
+                "decade" => int(interval.months as i64 / 120),
+                "century" => int(interval.months as i64 / 1200),
+                "millennium" => int(interval.months as i64 / 12000),
+                "hour" => int(time / (3600 * USECS_PER_SEC)),
+                "minute" => int(time / (60 * USECS_PER_SEC) % 60),
+                "second" => Ok(Decimal::new(time % (60 * USECS_PER_SEC), 6)),
+                "millisecond" => Ok(Decimal::new(time % (60 * USECS_PER_SEC), 3)),
+                "microsecond" => int(time % (60 * USECS_PER_SEC)),
+                "epoch" => {
+                    // 365.25-day years and 30-day months, as PostgreSQL computes it.
+                    let years = interval.months as i64 / 12;
+                    let months = interval.months as i64 % 12;
+                    let seconds = Decimal::from(years) * Decimal::new(31_557_600, 0)
+                        + Decimal::from(months * 30 + interval.days as i64) * Decimal::from(86_400)
+                        + Decimal::new(time, 6);
+                    let mut seconds = seconds;
+                    seconds.rescale(6);
+                    Ok(seconds)
+                }
+                other => Err(unit_error(other, "interval")),
+            }
+        }
+        _ => Err(SqlError::new(
+            code::INTERNAL_ERROR,
+            "extract from a value of unexpected type",
+        )),
+    }
+}
+
+/// `date_trunc(unit, timestamp)`.
+pub fn date_trunc(unit: &str, usecs: i64, type_name: &str) -> SqlResult<i64> {
+    if usecs == i64::MAX || usecs == i64::MIN {
+        return Ok(usecs);
+    }
+    let unit = canonical_unit(unit);
+    let days = usecs.div_euclid(USECS_PER_DAY);
+    let time = usecs.rem_euclid(USECS_PER_DAY);
+    let (year, month, _) = civil_from_days(days + UNIX_TO_PG_DAYS);
+    let start_of = |y: i64, m: i64| (days_from_civil(y, m, 1) - UNIX_TO_PG_DAYS) * USECS_PER_DAY;
+    let floor_to = |step: i64| days * USECS_PER_DAY + time - time % step;
+    Ok(match unit.as_str() {
+        "microsecond" => usecs,
+        "millisecond" => floor_to(1000),
+        "second" => floor_to(USECS_PER_SEC),
+        "minute" => floor_to(60 * USECS_PER_SEC),
+        "hour" => floor_to(3600 * USECS_PER_SEC),
+        "day" => days * USECS_PER_DAY,
+        "week" => {
+            let weekday = (days + UNIX_TO_PG_DAYS + 3).rem_euclid(7);
+            (days - weekday) * USECS_PER_DAY
+        }
+        "month" => start_of(year, month),
+        "quarter" => start_of(year, (month - 1) / 3 * 3 + 1),
+        "year" => start_of(year, 1),
+        "decade" => start_of(year - year.rem_euclid(10), 1),
+        "century" => start_of(
+            if year > 0 {
+                (year - 1) / 100 * 100 + 1
+            } else {
+                year
+            },
+            1,
+        ),
+        "millennium" => start_of(
+            if year > 0 {
+                (year - 1) / 1000 * 1000 + 1
+            } else {
+                year
+            },
+            1,
+        ),
+        other => return Err(unit_error(other, type_name)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(text: &str) -> String {
+        let mut out = String::new();
+        format_interval(&parse_interval(text, None).unwrap(), &mut out);
+        out
+    }
+
+    #[test]
+    fn intervals_print_like_postgres() {
+        assert_eq!(
+            interval("1 year 2 months 3 days 04:05:06"),
+            "1 year 2 mons 3 days 04:05:06"
+        );
+        assert_eq!(interval("90 minutes"), "01:30:00");
+        assert_eq!(interval("-1 day"), "-1 days");
+        assert_eq!(interval("-1 day 2 hours"), "-1 days +02:00:00");
+        assert_eq!(interval("1.5 days"), "1 day 12:00:00");
+        assert_eq!(interval("0"), "00:00:00");
+        assert_eq!(interval("@ 3 days ago"), "-3 days");
+        assert_eq!(interval("25 hours"), "25:00:00");
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        let jan31 = parse_timestamp("2024-01-31", false).unwrap();
+        let month = Interval {
+            months: 1,
+            days: 0,
+            micros: 0,
+        };
+        assert_eq!(
+            add_interval(jan31, &month).unwrap(),
+            parse_timestamp("2024-02-29", false).unwrap()
+        );
+    }
+}
