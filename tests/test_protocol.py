@@ -194,7 +194,13 @@ def test_startup_rejections(keel):
 def test_unsupported_features_say_so(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table u (k int primary key)")
-        for sql in ("select * from u a join u b on a.k = b.k", "create index on u (k) where k > 0", "select distinct k from u", "select k from u union select 1"):
+        # Features Keel does not have yet (joins, DISTINCT and UNION were here until they came).
+        for sql in (
+            "select * from u a, lateral (select a.k) s",
+            "create index on u (k) where k > 0",
+            "select sqrt(2.0)",
+            "update u set k = 1 from u u2 where u2.k = u.k",
+        ):
             with pytest.raises(errors.FeatureNotSupported):
                 conn.execute(sql)
 

@@ -2614,6 +2614,51 @@ impl<'a> Binder<'a> {
                     .map_err(|e| e.at(position))?;
                 (Expr::Const(Value::Interval(value)), DataType::Interval)
             }
+            E::Substring {
+                expr: inner,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![inner.as_ref()];
+                let one = ast::Expr::value(ast::Value::Number("1".into(), false));
+                args.push(substring_from.as_deref().unwrap_or(&one));
+                args.extend(substring_for.as_deref());
+                let bound = self.bind_args(&args, scope, aggs)?;
+                self.call_function("substring", bound, position)?
+            }
+            E::Position { expr: needle, r#in } => {
+                let bound = self.bind_args(&[r#in.as_ref(), needle.as_ref()], scope, aggs)?;
+                self.call_function("strpos", bound, position)?
+            }
+            E::Trim {
+                expr: inner,
+                trim_where,
+                trim_what,
+                trim_characters,
+            } => {
+                if trim_characters.is_some() {
+                    return Err(unsupported("this TRIM form").at(position));
+                }
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                let mut args = vec![inner.as_ref()];
+                args.extend(trim_what.as_deref());
+                let bound = self.bind_args(&args, scope, aggs)?;
+                self.call_function(name, bound, position)?
+            }
+            E::Ceil { expr: inner, .. } | E::Floor { expr: inner, .. } => {
+                let name = if matches!(expr, E::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                let bound = self.bind_args(&[inner.as_ref()], scope, aggs)?;
+                self.call_function(name, bound, position)?
+            }
             E::Extract {
                 field, expr: inner, ..
             } => {
@@ -2774,6 +2819,20 @@ impl<'a> Binder<'a> {
                 .at(position));
             }
         })
+    }
+
+    fn bind_args(
+        &mut self,
+        args: &[&ast::Expr],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+    ) -> SqlResult<Vec<(Expr, DataType, Span)>> {
+        let mut bound = Vec::with_capacity(args.len());
+        for arg in args {
+            let (e, t) = self.bind_expr(arg, scope, aggs)?;
+            bound.push((e, t, arg.span()));
+        }
+        Ok(bound)
     }
 
     /// `left op ANY | ALL (subquery)`; the subquery's column is cast to the comparison's type.
@@ -3666,7 +3725,22 @@ impl<'a> Binder<'a> {
                 _ => return Err(unsupported("named or wildcard function arguments")),
             }
         }
+        self.call_function(&name, bound, position)
+    }
+
+    /// A scalar function call over bound arguments: picks the overload PostgreSQL would and casts
+    /// the arguments to it.
+    fn call_function(
+        &mut self,
+        name: &str,
+        mut bound: Vec<(Expr, DataType, Span)>,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let name = name.to_string();
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        if let Some(result) = self.library_function(&name, &mut bound, &types, position)? {
+            return Ok(result);
+        }
         let session_const =
             |value: &str| Ok((Expr::Const(Value::Text(value.to_string())), DataType::Text));
         match (name.as_str(), bound.len()) {
@@ -3772,6 +3846,226 @@ impl<'a> Binder<'a> {
             }
             _ => Err(self.no_function(&name, &types, position)),
         }
+    }
+
+    /// String and math functions (see [`crate::functions`]); None when `name` is none of them.
+    fn library_function(
+        &mut self,
+        name: &str,
+        bound: &mut [(Expr, DataType, Span)],
+        types: &[DataType],
+        position: Option<usize>,
+    ) -> SqlResult<Option<(Expr, DataType)>> {
+        use crate::functions::Scalar as S;
+        use DataType as D;
+        let n = bound.len();
+        let is_text = |t: DataType| t.is_string();
+        let is_int = |t: DataType| t.is_integer() || t == D::Unknown;
+        let is_num = |t: DataType| t.is_numeric_family() || t == D::Unknown;
+        // Overloads: (function, argument types, result type).
+        let text_fn = |f: S, args: &[D], result: D| Some((f, args.to_vec(), result));
+        let pick = match (name, n) {
+            ("substr" | "substring", 2) if is_text(types[0]) && is_int(types[1]) => {
+                text_fn(S::Substring, &[D::Text, D::Int8], D::Text)
+            }
+            ("substr" | "substring", 3)
+                if is_text(types[0]) && is_int(types[1]) && is_int(types[2]) =>
+            {
+                text_fn(S::Substring, &[D::Text, D::Int8, D::Int8], D::Text)
+            }
+            ("strpos", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::Strpos, &[D::Text, D::Text], D::Int4)
+            }
+            ("replace", 3) if types.iter().all(|t| is_text(*t)) => {
+                text_fn(S::Replace, &[D::Text, D::Text, D::Text], D::Text)
+            }
+            ("split_part", 3) if is_text(types[0]) && is_text(types[1]) && is_int(types[2]) => {
+                text_fn(S::SplitPart, &[D::Text, D::Text, D::Int8], D::Text)
+            }
+            ("left" | "right", 2) if is_text(types[0]) && is_int(types[1]) => text_fn(
+                if name == "left" { S::Left } else { S::Right },
+                &[D::Text, D::Int8],
+                D::Text,
+            ),
+            ("lpad" | "rpad", 2) if is_text(types[0]) && is_int(types[1]) => text_fn(
+                if name == "lpad" { S::Lpad } else { S::Rpad },
+                &[D::Text, D::Int8],
+                D::Text,
+            ),
+            ("lpad" | "rpad", 3) if is_text(types[0]) && is_int(types[1]) && is_text(types[2]) => {
+                text_fn(
+                    if name == "lpad" { S::Lpad } else { S::Rpad },
+                    &[D::Text, D::Int8, D::Text],
+                    D::Text,
+                )
+            }
+            ("repeat", 2) if is_text(types[0]) && is_int(types[1]) => {
+                text_fn(S::Repeat, &[D::Text, D::Int8], D::Text)
+            }
+            ("reverse" | "initcap" | "ascii", 1) if is_text(types[0]) => {
+                let (f, result) = match name {
+                    "reverse" => (S::Reverse, D::Text),
+                    "initcap" => (S::Initcap, D::Text),
+                    _ => (S::Ascii, D::Int4),
+                };
+                text_fn(f, &[D::Text], result)
+            }
+            ("btrim" | "ltrim" | "rtrim", 1) if is_text(types[0]) => {
+                text_fn(trim_fn(name), &[D::Text], D::Text)
+            }
+            ("btrim" | "ltrim" | "rtrim", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(trim_fn(name), &[D::Text, D::Text], D::Text)
+            }
+            ("starts_with", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::StartsWith, &[D::Text, D::Text], D::Bool)
+            }
+            ("chr", 1) if is_int(types[0]) => text_fn(S::Chr, &[D::Int8], D::Text),
+            ("octet_length", 1) if is_text(types[0]) => {
+                text_fn(S::OctetLength, &[D::Text], D::Int4)
+            }
+            ("concat" | "concat_ws", _) if n > usize::from(name == "concat_ws") => {
+                // Arguments in their output form (a boolean is t/f here, not true/false).
+                for (expr, ty, _) in bound.iter_mut() {
+                    if *ty == D::Bool {
+                        *expr = Expr::Case(
+                            vec![(expr.clone(), Expr::Const(Value::Text("t".into())))],
+                            Box::new(Expr::Case(
+                                vec![(
+                                    Expr::Not(Box::new(expr.clone())),
+                                    Expr::Const(Value::Text("f".into())),
+                                )],
+                                Box::new(Expr::Const(Value::Null)),
+                            )),
+                        );
+                        *ty = D::Text;
+                    }
+                }
+                let f = if name == "concat" {
+                    S::Concat
+                } else {
+                    S::ConcatWs
+                };
+                Some((f, vec![D::Text; n], D::Text))
+            }
+            // Math: integer arguments resolve to the double precision overloads, as in
+            // PostgreSQL (float8 is the numeric category's preferred type).
+            ("round" | "trunc", 1) if is_num(types[0]) => {
+                let ty = if types[0] == D::Numeric {
+                    D::Numeric
+                } else {
+                    D::Float8
+                };
+                let f = if name == "round" { S::Round } else { S::Trunc };
+                Some((f, vec![ty], ty))
+            }
+            ("round" | "trunc", 2) if is_num(types[0]) && is_int(types[1]) => {
+                let f = if name == "round" { S::Round } else { S::Trunc };
+                Some((f, vec![D::Numeric, D::Int8], D::Numeric))
+            }
+            ("ceil" | "ceiling" | "floor" | "sign", 1) if is_num(types[0]) => {
+                let ty = if types[0] == D::Numeric {
+                    D::Numeric
+                } else {
+                    D::Float8
+                };
+                let f = match name {
+                    "floor" => S::Floor,
+                    "sign" => S::Sign,
+                    _ => S::Ceil,
+                };
+                Some((f, vec![ty], ty))
+            }
+            (
+                "sqrt" | "cbrt" | "exp" | "ln" | "log" | "log10" | "degrees" | "radians" | "sin"
+                | "cos" | "tan" | "asin" | "acos" | "atan",
+                1,
+            ) if is_num(types[0]) => {
+                let float_only = matches!(
+                    name,
+                    "cbrt"
+                        | "degrees"
+                        | "radians"
+                        | "sin"
+                        | "cos"
+                        | "tan"
+                        | "asin"
+                        | "acos"
+                        | "atan"
+                );
+                if types[0] == D::Numeric && !float_only {
+                    return Err(unsupported(format!("{name}(numeric)")).at(position));
+                }
+                Some((S::Math(math_fn(name)), vec![D::Float8], D::Float8))
+            }
+            ("power" | "pow" | "atan2", 2) if is_num(types[0]) && is_num(types[1]) => {
+                // numeric only when no argument is double precision.
+                if types.contains(&D::Numeric) && !types.contains(&D::Float8) {
+                    return Err(unsupported(format!("{name}(numeric, numeric)")).at(position));
+                }
+                let f = if name == "atan2" { S::Atan2 } else { S::Power };
+                Some((f, vec![D::Float8, D::Float8], D::Float8))
+            }
+            ("pi", 0) => Some((S::Pi, Vec::new(), D::Float8)),
+            ("mod", 2) if is_num(types[0]) && is_num(types[1]) && !types.contains(&D::Float8) => {
+                let common = if types.iter().all(|t| *t == D::Unknown) {
+                    D::Int4
+                } else if types.iter().all(|t| is_int(*t)) {
+                    let known: Vec<D> =
+                        types.iter().copied().filter(|t| *t != D::Unknown).collect();
+                    known.into_iter().fold(D::Int2, wider)
+                } else {
+                    D::Numeric
+                };
+                let (l, lt, ls) = bound[0].clone();
+                let (r, rt, rs) = bound[1].clone();
+                let l = self.coerce_to(l, lt, common, ls)?;
+                let r = self.coerce_to(r, rt, common, rs)?;
+                return Ok(Some((
+                    Expr::Binary(BinOp::Mod(common), Box::new(l), Box::new(r)),
+                    common,
+                )));
+            }
+            ("greatest" | "least", _) if n > 0 => {
+                let rows: Vec<Vec<D>> = types.iter().map(|t| vec![*t]).collect();
+                let common = self.common_types(&rows, &name.to_uppercase(), bound[0].2)?[0];
+                let f = if name == "greatest" {
+                    S::Greatest
+                } else {
+                    S::Least
+                };
+                Some((f, vec![common; n], common))
+            }
+            ("nullif", 2) => {
+                // NULLIF(a, b) = CASE WHEN a = b THEN NULL ELSE a END, of a's type.
+                let (l, lt, ls) = bound[0].clone();
+                let (r, rt, _) = bound[1].clone();
+                let ty = if lt == D::Unknown { D::Text } else { lt };
+                let original = self.coerce_to(l.clone(), lt, ty, ls)?;
+                let (l, r, _) = self.unify(l, lt, r, rt, "=", ls)?;
+                let equal = Expr::Binary(BinOp::Eq, Box::new(l), Box::new(r));
+                return Ok(Some((
+                    Expr::Case(vec![(equal, Expr::Const(Value::Null))], Box::new(original)),
+                    ty,
+                )));
+            }
+            _ => None,
+        };
+        let Some((func, arg_types, result)) = pick else {
+            return Ok(None);
+        };
+        let mut args = Vec::with_capacity(n);
+        for ((expr, from, span), to) in bound.iter().cloned().zip(arg_types) {
+            let expr = if from.is_string() && to == D::Text {
+                self.text_expr(expr, from, span)?
+            } else if from == to || (from.is_integer() && to == D::Int8) {
+                expr
+            } else {
+                // Other types reach text overloads (concat) in their text form.
+                self.coerce_to(expr, from, to, span)?
+            };
+            args.push(expr);
+        }
+        Ok(Some((Expr::Scalar(func, args), result)))
     }
 
     fn no_function(&self, name: &str, types: &[DataType], position: Option<usize>) -> SqlError {
@@ -4034,6 +4328,34 @@ fn resolve(
     found.ok_or(Unresolved::NotFound)
 }
 
+fn trim_fn(name: &str) -> crate::functions::Scalar {
+    use crate::functions::Scalar as S;
+    match name {
+        "ltrim" => S::Trim(true, false),
+        "rtrim" => S::Trim(false, true),
+        _ => S::Trim(true, true),
+    }
+}
+
+fn math_fn(name: &str) -> crate::functions::Math {
+    use crate::functions::Math as M;
+    match name {
+        "sqrt" => M::Sqrt,
+        "cbrt" => M::Cbrt,
+        "exp" => M::Exp,
+        "ln" => M::Ln,
+        "log" | "log10" => M::Log10,
+        "degrees" => M::Degrees,
+        "radians" => M::Radians,
+        "sin" => M::Sin,
+        "cos" => M::Cos,
+        "tan" => M::Tan,
+        "asin" => M::Asin,
+        "acos" => M::Acos,
+        _ => M::Atan,
+    }
+}
+
 /// `current_date`: the statement's start, as a date.
 fn current_date() -> (Expr, DataType) {
     (
@@ -4123,6 +4445,16 @@ fn output_name(expr: &ast::Expr) -> String {
             }
         }
         E::Extract { .. } => "extract".into(),
+        E::Substring { shorthand, .. } => if *shorthand { "substr" } else { "substring" }.into(),
+        E::Position { .. } => "position".into(),
+        E::Ceil { .. } => "ceil".into(),
+        E::Floor { .. } => "floor".into(),
+        E::Trim { trim_where, .. } => match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim",
+            Some(ast::TrimWhereField::Trailing) => "rtrim",
+            _ => "btrim",
+        }
+        .into(),
         E::Interval(_) => "interval".into(),
         E::Nested(inner) => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),

@@ -191,6 +191,8 @@ pub enum Expr {
     /// (expression, from type, to type, explicit)
     Cast(Box<Expr>, DataType, DataType, bool),
     Func(Func, Vec<Expr>),
+    /// A string or math function of the library (`functions.rs`).
+    Scalar(crate::functions::Scalar, Vec<Expr>),
     /// `x [NOT] IN (list)`
     InList(Box<Expr>, Vec<Expr>, bool),
     /// The statement's start time (`now()`, `CURRENT_TIMESTAMP`).
@@ -399,6 +401,13 @@ impl Expr {
                     .collect::<SqlResult<Vec<_>>>()?;
                 function(*func, values)?
             }
+            Expr::Scalar(func, args) => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                crate::functions::call(*func, values)?
+            }
             Expr::InList(inner, list, negated) => {
                 let value = inner.eval(row, ctx)?;
                 if value.is_null() {
@@ -464,7 +473,7 @@ impl Expr {
             | Expr::Neg(inner, _)
             | Expr::IsNull(inner, _)
             | Expr::Cast(inner, ..) => vec![inner],
-            Expr::Func(_, args) => args.iter().collect(),
+            Expr::Func(_, args) | Expr::Scalar(_, args) => args.iter().collect(),
             Expr::InList(inner, list, _) => std::iter::once(&**inner).chain(list).collect(),
             Expr::Subquery(subquery) => match &subquery.kind {
                 SubqueryKind::Compare { left, .. } => vec![left],
@@ -509,6 +518,10 @@ impl Expr {
                 Expr::Cast(boxed(inner, f)?, from, to, explicit)
             }
             Expr::Func(func, args) => Expr::Func(
+                func,
+                args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
+            ),
+            Expr::Scalar(func, args) => Expr::Scalar(
                 func,
                 args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
             ),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod fragment;
+pub mod functions;
 pub mod parse;
 pub mod plan;
 pub mod planner;

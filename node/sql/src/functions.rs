@@ -1,0 +1,416 @@
+//! String and math functions, with PostgreSQL's edge cases (negative lengths, empty delimiters,
+//! rounding rules, domain errors). The binder picks the overload and casts the arguments, so each
+//! function here sees values of the types it declared; NULL arguments give NULL unless the
+//! function says otherwise (`concat`, `greatest`/`least`).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::{code, SqlError, SqlResult};
+use crate::types::{compare, Value};
+
+/// Float math of one argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Math {
+    Sqrt,
+    Cbrt,
+    Exp,
+    Ln,
+    Log10,
+    Degrees,
+    Radians,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+}
+
+/// The library's scalar functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    /// substring(text, start [, length])
+    Substring,
+    Strpos,
+    Replace,
+    SplitPart,
+    Left,
+    Right,
+    Lpad,
+    Rpad,
+    Repeat,
+    Reverse,
+    Initcap,
+    Ascii,
+    Chr,
+    OctetLength,
+    StartsWith,
+    /// (leading, trailing)
+    Trim(bool, bool),
+    Concat,
+    ConcatWs,
+    Round,
+    Trunc,
+    Ceil,
+    Floor,
+    Sign,
+    Math(Math),
+    Power,
+    Atan2,
+    Pi,
+    Greatest,
+    Least,
+}
+
+fn int(value: &Value) -> i64 {
+    match value {
+        Value::Int(i) => *i,
+        _ => 0,
+    }
+}
+
+fn text(value: &Value) -> &str {
+    match value {
+        Value::Text(s) => s,
+        _ => "",
+    }
+}
+
+fn float(value: &Value) -> f64 {
+    match value {
+        Value::Float(f) => *f,
+        Value::Int(i) => *i as f64,
+        _ => f64::NAN,
+    }
+}
+
+fn chars_slice(s: &str, from: usize, to: usize) -> String {
+    s.chars().skip(from).take(to.saturating_sub(from)).collect()
+}
+
+fn domain_error(message: &str) -> SqlError {
+    SqlError::new("2201F", message)
+}
+
+fn checked_float(value: f64) -> SqlResult<Value> {
+    if value.is_infinite() {
+        return Err(SqlError::new(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: overflow",
+        ));
+    }
+    Ok(Value::Float(value))
+}
+
+/// Rounds (or truncates) a numeric to `digits` decimal places; negative digits round left of
+/// the point. The result has exactly `max(digits, 0)` decimal places, as PostgreSQL's does.
+fn round_numeric(d: Decimal, digits: i64, strategy: RoundingStrategy) -> SqlResult<Decimal> {
+    if digits >= 0 {
+        let digits = digits.min(28) as u32;
+        let mut rounded = d.round_dp_with_strategy(digits, strategy);
+        rounded.rescale(digits);
+        Ok(rounded)
+    } else {
+        let shift = Decimal::from_i128_with_scale(10i128.pow((-digits).min(28) as u32), 0);
+        let scaled = (d / shift).round_dp_with_strategy(0, strategy);
+        let mut result = scaled.checked_mul(shift).ok_or_else(|| {
+            SqlError::new(
+                code::NUMERIC_VALUE_OUT_OF_RANGE,
+                "value overflows numeric format",
+            )
+        })?;
+        result.rescale(0);
+        Ok(result)
+    }
+}
+
+/// Evaluates a function over its argument values.
+pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
+    match func {
+        Scalar::Concat => {
+            let mut out = String::new();
+            for arg in &args {
+                out.push_str(text(arg));
+            }
+            return Ok(Value::Text(out));
+        }
+        Scalar::ConcatWs => {
+            if args[0].is_null() {
+                return Ok(Value::Null);
+            }
+            let parts: Vec<&str> = args[1..]
+                .iter()
+                .filter(|a| !a.is_null())
+                .map(text)
+                .collect();
+            return Ok(Value::Text(parts.join(text(&args[0]))));
+        }
+        Scalar::Greatest | Scalar::Least => {
+            let mut best: Option<Value> = None;
+            for arg in args.into_iter().filter(|a| !a.is_null()) {
+                let better = match &best {
+                    None => true,
+                    Some(b) if func == Scalar::Greatest => compare(&arg, b).is_gt(),
+                    Some(b) => compare(&arg, b).is_lt(),
+                };
+                if better {
+                    best = Some(arg);
+                }
+            }
+            return Ok(best.unwrap_or(Value::Null));
+        }
+        Scalar::Pi => return Ok(Value::Float(std::f64::consts::PI)),
+        _ => {}
+    }
+    if args.iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let a = &args[0];
+    Ok(match func {
+        Scalar::Substring => {
+            let s = text(a);
+            let start = int(&args[1]);
+            let end = match args.get(2) {
+                Some(length) => {
+                    let length = int(length);
+                    if length < 0 {
+                        return Err(SqlError::new(
+                            "22011",
+                            "negative substring length not allowed",
+                        ));
+                    }
+                    start.saturating_add(length)
+                }
+                None => i64::MAX,
+            };
+            let from = (start.max(1) - 1) as usize;
+            let to = if end < 1 { 0 } else { (end - 1) as usize };
+            Value::Text(chars_slice(s, from, to))
+        }
+        Scalar::Strpos => {
+            let (haystack, needle) = (text(a), text(&args[1]));
+            Value::Int(match haystack.find(needle) {
+                Some(at) => haystack[..at].chars().count() as i64 + 1,
+                None => 0,
+            })
+        }
+        Scalar::Replace => {
+            let (s, from, to) = (text(a), text(&args[1]), text(&args[2]));
+            Value::Text(if from.is_empty() {
+                s.to_string()
+            } else {
+                s.replace(from, to)
+            })
+        }
+        Scalar::SplitPart => {
+            let (s, delimiter, n) = (text(a), text(&args[1]), int(&args[2]));
+            if n == 0 {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "field position must not be zero",
+                ));
+            }
+            let parts: Vec<&str> = if delimiter.is_empty() {
+                if s.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![s]
+                }
+            } else {
+                s.split(delimiter).collect()
+            };
+            let index = if n > 0 {
+                (n - 1) as usize
+            } else {
+                match parts.len().checked_sub(n.unsigned_abs() as usize) {
+                    Some(i) => i,
+                    None => return Ok(Value::Text(String::new())),
+                }
+            };
+            Value::Text(parts.get(index).copied().unwrap_or("").to_string())
+        }
+        Scalar::Left | Scalar::Right => {
+            let s = text(a);
+            let count = s.chars().count() as i64;
+            let n = int(&args[1]);
+            let keep = if n >= 0 {
+                n.min(count)
+            } else {
+                (count + n).max(0)
+            } as usize;
+            let count = count as usize;
+            Value::Text(if func == Scalar::Left {
+                chars_slice(s, 0, keep)
+            } else {
+                chars_slice(s, count - keep, count)
+            })
+        }
+        Scalar::Lpad | Scalar::Rpad => {
+            let s = text(a);
+            let length = int(&args[1]).max(0) as usize;
+            let fill = args.get(2).map_or(" ", text);
+            let count = s.chars().count();
+            if count >= length || fill.is_empty() {
+                return Ok(Value::Text(chars_slice(s, 0, length)));
+            }
+            let padding: String = fill.chars().cycle().take(length - count).collect();
+            Value::Text(if func == Scalar::Lpad {
+                padding + s
+            } else {
+                s.to_string() + &padding
+            })
+        }
+        Scalar::Repeat => Value::Text(text(a).repeat(int(&args[1]).max(0) as usize)),
+        Scalar::Reverse => Value::Text(text(a).chars().rev().collect()),
+        Scalar::Initcap => {
+            let mut out = String::new();
+            let mut word_start = true;
+            for c in text(a).chars() {
+                if c.is_alphanumeric() {
+                    if word_start {
+                        out.extend(c.to_uppercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                    word_start = false;
+                } else {
+                    out.push(c);
+                    word_start = true;
+                }
+            }
+            Value::Text(out)
+        }
+        Scalar::Ascii => Value::Int(text(a).chars().next().map_or(0, |c| c as i64)),
+        Scalar::Chr => {
+            let n = int(a);
+            if n == 0 {
+                return Err(SqlError::new("54000", "null character not permitted"));
+            }
+            let c = u32::try_from(n)
+                .ok()
+                .and_then(char::from_u32)
+                .ok_or_else(|| {
+                    SqlError::new("54000", "requested character too large for encoding")
+                })?;
+            Value::Text(c.to_string())
+        }
+        Scalar::OctetLength => Value::Int(text(a).len() as i64),
+        Scalar::StartsWith => Value::Bool(text(a).starts_with(text(&args[1]))),
+        Scalar::Trim(leading, trailing) => {
+            let set: Vec<char> = args.get(1).map_or(" ", text).chars().collect();
+            let mut s = text(a);
+            if leading {
+                s = s.trim_start_matches(|c| set.contains(&c));
+            }
+            if trailing {
+                s = s.trim_end_matches(|c| set.contains(&c));
+            }
+            Value::Text(s.to_string())
+        }
+        Scalar::Round | Scalar::Trunc => {
+            let strategy = if func == Scalar::Round {
+                RoundingStrategy::MidpointAwayFromZero
+            } else {
+                RoundingStrategy::ToZero
+            };
+            match a {
+                Value::Float(f) => Value::Float(if func == Scalar::Round {
+                    f.round_ties_even()
+                } else {
+                    f.trunc()
+                }),
+                Value::Numeric(d) => {
+                    let digits = args.get(1).map_or(0, int);
+                    Value::Numeric(round_numeric(*d, digits, strategy)?)
+                }
+                other => other.clone(),
+            }
+        }
+        Scalar::Ceil | Scalar::Floor => match a {
+            Value::Float(f) => Value::Float(if func == Scalar::Ceil {
+                f.ceil()
+            } else {
+                f.floor()
+            }),
+            Value::Numeric(d) => {
+                let mut r = if func == Scalar::Ceil {
+                    d.ceil()
+                } else {
+                    d.floor()
+                };
+                r.rescale(0);
+                Value::Numeric(r)
+            }
+            other => other.clone(),
+        },
+        Scalar::Sign => match a {
+            Value::Float(f) => Value::Float(if *f > 0.0 {
+                1.0
+            } else if *f < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }),
+            Value::Numeric(d) => Value::Numeric(Decimal::from(if d.is_zero() {
+                0
+            } else if d.is_sign_negative() {
+                -1
+            } else {
+                1
+            })),
+            other => other.clone(),
+        },
+        Scalar::Math(math) => {
+            let x = float(a);
+            match math {
+                Math::Sqrt if x < 0.0 => {
+                    return Err(domain_error("cannot take square root of a negative number"))
+                }
+                Math::Ln | Math::Log10 if x == 0.0 => {
+                    return Err(domain_error("cannot take logarithm of zero"))
+                }
+                Math::Ln | Math::Log10 if x < 0.0 => {
+                    return Err(domain_error("cannot take logarithm of a negative number"))
+                }
+                Math::Asin | Math::Acos if !(-1.0..=1.0).contains(&x) => {
+                    return Err(SqlError::new(
+                        code::NUMERIC_VALUE_OUT_OF_RANGE,
+                        "input is out of range",
+                    ))
+                }
+                _ => {}
+            }
+            checked_float(match math {
+                Math::Sqrt => x.sqrt(),
+                Math::Cbrt => x.cbrt(),
+                Math::Exp => x.exp(),
+                Math::Ln => x.ln(),
+                Math::Log10 => x.log10(),
+                Math::Degrees => x.to_degrees(),
+                Math::Radians => x.to_radians(),
+                Math::Sin => x.sin(),
+                Math::Cos => x.cos(),
+                Math::Tan => x.tan(),
+                Math::Asin => x.asin(),
+                Math::Acos => x.acos(),
+                Math::Atan => x.atan(),
+            })?
+        }
+        Scalar::Power => {
+            let (x, y) = (float(a), float(&args[1]));
+            if x == 0.0 && y < 0.0 {
+                return Err(domain_error("zero raised to a negative power is undefined"));
+            }
+            if x < 0.0 && y.fract() != 0.0 {
+                return Err(domain_error(
+                    "a negative number raised to a non-integer power yields a complex result",
+                ));
+            }
+            checked_float(x.powf(y))?
+        }
+        Scalar::Atan2 => Value::Float(float(a).atan2(float(&args[1]))),
+        Scalar::Concat | Scalar::ConcatWs | Scalar::Greatest | Scalar::Least | Scalar::Pi => {
+            unreachable!("handled above")
+        }
+    })
+}

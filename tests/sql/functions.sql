@@ -1,0 +1,23 @@
+-- String and math functions, NULLIF, GREATEST/LEAST.
+DROP TABLE IF EXISTS f_t;
+CREATE TABLE f_t (id int PRIMARY KEY, s text, n numeric, x float8, i int);
+INSERT INTO f_t VALUES (1, 'Hello World', 12.345, 2.5, 7), (2, '  pad me  ', -3.5, -0.5, -4), (3, '', 0, 0, 0), (4, NULL, NULL, NULL, NULL), (5, 'a,b,,c', 1234.5678, 1e10, 100);
+SELECT id, substring(s from 2 for 3), substring(s from 3), substring(s, 0, 3), substr(s, 2), substr(s, 2, 2) FROM f_t ORDER BY id;
+SELECT id, position('o' in s), strpos(s, 'World'), replace(s, 'l', 'L'), split_part(s, ',', 2), split_part(s, ',', -1) FROM f_t ORDER BY id;
+SELECT id, left(s, 3), right(s, 3), left(s, -2), right(s, -2), lpad(s, 12, '*'), rpad(s, 4), lpad(s, 3) FROM f_t ORDER BY id;
+SELECT id, trim(s), ltrim(s), rtrim(s), trim(both 'ad' from 'aadxda'), trim(leading ' ' from s), btrim(s, ' pe') FROM f_t ORDER BY id;
+SELECT id, repeat(s, 2), reverse(s), initcap(s), upper(s), ascii(s), octet_length(s), starts_with(s, 'He') FROM f_t ORDER BY id;
+SELECT concat('a', 1, NULL, 2.5, true), concat_ws('-', 'a', NULL, 'b', 3), concat_ws(NULL, 'a'), chr(65), chr(955);
+SELECT id, round(n), round(n, 1), round(n, -1), trunc(n), trunc(n, 2), ceil(n), floor(n), sign(n), abs(n) FROM f_t ORDER BY id;
+SELECT id, round(x), trunc(x), ceil(x), ceiling(x), floor(x), sign(x) FROM f_t ORDER BY id;
+SELECT round(2.5), round(-2.5), round(3.5::float8), round(2.5::float8), round(12.3, 3), round(5), ceil(5), floor(-5);
+SELECT sqrt(16), sqrt(2), cbrt(8), exp(1), ln(10), log(1000), power(2, 10), pow(2.0::float8, 0.5), pi(), degrees(pi()), mod(17, 5), mod(-17, 5), mod(17.5, 5);
+SELECT id, mod(i, 3), greatest(i, 5, id), least(i, 5, id), greatest(s, 'b'), nullif(i, 0), nullif(s, '') FROM f_t ORDER BY id;
+SELECT greatest(1, 2.5, 2), least('b', 'a', NULL), greatest(NULL::int, NULL), nullif(1, 1), nullif('a', 'b');
+SELECT substring('hello' from -1 for 3), substring('hello', 2, -1);
+SELECT split_part('a,b', ',', 0);
+SELECT sqrt(-1);
+SELECT ln(0);
+SELECT power(0, -1);
+SELECT chr(0);
+SELECT lpad('x', 5, ''), repeat('ab', -1), left('abc', 10), split_part('abc', '', 1), split_part('abc', '', 2);
