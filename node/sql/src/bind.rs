@@ -261,6 +261,55 @@ impl<'a> Binder<'a> {
     pub fn bind(&mut self, statement: &Statement) -> SqlResult<Plan> {
         match statement {
             Statement::Query(query) => self.bind_query(query),
+            Statement::Explain {
+                analyze,
+                statement,
+                format,
+                options,
+                verbose,
+                ..
+            } => {
+                if format.is_some() || *verbose {
+                    return Err(unsupported("EXPLAIN formats other than text, and VERBOSE"));
+                }
+                let mut analyze = *analyze;
+                for option in options.iter().flatten() {
+                    let name = option.name.value.to_lowercase();
+                    let on = match &option.arg {
+                        None => true,
+                        Some(ast::Expr::Value(v)) => {
+                            let text = v.value.to_string().to_lowercase();
+                            !matches!(text.trim_matches('\''), "false" | "off" | "0")
+                        }
+                        Some(ast::Expr::Identifier(i)) => {
+                            !matches!(i.value.to_lowercase().as_str(), "false" | "off")
+                        }
+                        Some(_) => true,
+                    };
+                    match name.as_str() {
+                        "analyze" => analyze = on,
+                        // Without a cost model the output is always COSTS OFF's.
+                        "costs" | "timing" | "summary" => {}
+                        other => return Err(unsupported(format!("EXPLAIN option {other}"))),
+                    }
+                }
+                let Statement::Query(query) = statement.as_ref() else {
+                    return Err(unsupported("EXPLAIN of statements other than queries"));
+                };
+                if !query.locks.is_empty() {
+                    return Err(unsupported("EXPLAIN of SELECT ... FOR UPDATE"));
+                }
+                let (rel, columns) = self.bind_query_rel(query, None)?;
+                Ok(Plan::Explain {
+                    analyze,
+                    query: Arc::new(QueryPlan { rel, columns }),
+                    columns: vec![OutputColumn {
+                        name: "QUERY PLAN".into(),
+                        ty: DataType::Text,
+                        source: None,
+                    }],
+                })
+            }
             Statement::Insert(insert) => self.bind_insert(insert),
             Statement::Update {
                 table,
@@ -1380,6 +1429,7 @@ impl<'a> Binder<'a> {
                 Ok(with_star((
                     Rel::Scan {
                         table,
+                        alias: scope.alias.clone(),
                         access: Access::Scan,
                         filter: None,
                     },
@@ -4110,6 +4160,7 @@ impl SelectParts {
                 table,
                 access: Access::Scan,
                 filter: None,
+                ..
             } => Some(table.clone()),
             Rel::Values { rows, width: 0 } if rows.len() == 1 => None,
             _ => return Err(Box::new(self)),

@@ -1243,6 +1243,35 @@ impl Session {
                 self.run_query(cluster, query, &params, txn, now, cancel)
                     .await
             }
+            Plan::Explain {
+                analyze,
+                query,
+                columns,
+            } => {
+                let started = std::time::Instant::now();
+                let stats = if *analyze {
+                    self.run_tree(cluster, &query.rel, &params, txn, now, cancel, true)
+                        .await?
+                        .1
+                } else {
+                    None
+                };
+                let mut lines = crate::explain::explain(&query.rel, stats.as_ref());
+                if *analyze {
+                    lines.push(format!(
+                        "Execution Time: {:.3} ms",
+                        started.elapsed().as_secs_f64() * 1000.0
+                    ));
+                }
+                let rows: Vec<Vec<Value>> =
+                    lines.into_iter().map(|l| vec![Value::Text(l)]).collect();
+                Ok(QueryResult {
+                    columns: columns.clone(),
+                    tag: "EXPLAIN".into(),
+                    rows,
+                    ..Default::default()
+                })
+            }
             Plan::Insert(insert) => {
                 let sources = match &insert.source {
                     Some(rel) => {
@@ -1748,6 +1777,24 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
+        Ok(self
+            .run_tree(cluster, rel, params, txn, now, cancel, false)
+            .await?
+            .0)
+    }
+
+    /// [`Session::query_rows`], with per-node statistics when `analyze`.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_tree<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        rel: &Rel,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+        analyze: bool,
+    ) -> SqlResult<(Vec<Vec<Value>>, Option<crate::explain::Stats>)> {
         let ctx = EvalContext::new(params, now);
         let mut scanned = Vec::new();
         for scan in crate::query::scans(rel) {
@@ -1755,6 +1802,7 @@ impl Session {
                 table,
                 access,
                 filter,
+                ..
             } = scan
             else {
                 continue;
@@ -1779,10 +1827,14 @@ impl Session {
         }
         let check = || cancel.check();
         let mut executor = Executor::new(params, now, &check);
+        if analyze {
+            executor.record_stats();
+        }
         for (scan, rows) in scanned {
             executor.set_scan(scan, rows);
         }
-        Ok(Arc::unwrap_or_clone(executor.run(rel, &[])?))
+        let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
+        Ok((rows, executor.take_stats()))
     }
 
     /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod datetime;
 pub mod error;
 pub mod exec;
+pub mod explain;
 pub mod expr;
 pub mod fragment;
 pub mod functions;

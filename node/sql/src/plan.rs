@@ -158,6 +158,8 @@ pub enum Rel {
     /// One table's rows, read on the workers with `filter` pushed down (so it reads only the row).
     Scan {
         table: Arc<TableDef>,
+        /// The name the query gave the table (for EXPLAIN).
+        alias: String,
         access: Access,
         filter: Option<Arc<Expr>>,
     },
@@ -275,10 +277,12 @@ impl Rel {
         match self {
             Rel::Scan {
                 table,
+                alias,
                 access,
                 filter,
             } => Rel::Scan {
                 table,
+                alias,
                 access,
                 filter,
             },
@@ -482,6 +486,12 @@ pub enum Plan {
     Select(Arc<SelectPlan>),
     /// A query beyond one table's rows (joins, subqueries, set operations, DISTINCT, VALUES).
     Query(Arc<QueryPlan>),
+    /// `EXPLAIN [ANALYZE] query`: the query's tree as text (ANALYZE runs it).
+    Explain {
+        analyze: bool,
+        query: Arc<QueryPlan>,
+        columns: Vec<OutputColumn>,
+    },
     Insert(Arc<InsertPlan>),
     Update(Arc<UpdatePlan>),
     Delete(Arc<DeletePlan>),
@@ -521,6 +531,7 @@ impl Plan {
         match self {
             Plan::Select(select) => &select.columns,
             Plan::Query(query) => &query.columns,
+            Plan::Explain { columns, .. } => columns,
             Plan::Insert(insert) => insert.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Update(update) => update.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Delete(delete) => delete.returning.as_ref().map_or(&[], |r| &r.columns),
@@ -532,7 +543,7 @@ impl Plan {
     pub fn write_command(&self) -> Option<&'static str> {
         Some(match self {
             Plan::Select(select) if select.locking.is_some() => "SELECT FOR UPDATE",
-            Plan::Select(_) | Plan::Query(_) => return None,
+            Plan::Select(_) | Plan::Query(_) | Plan::Explain { .. } => return None,
             Plan::Insert(_) => "INSERT",
             Plan::Update(_) => "UPDATE",
             Plan::Delete(_) => "DELETE",

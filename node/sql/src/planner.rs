@@ -129,6 +129,7 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
         }
         Rel::Scan {
             table,
+            alias,
             access: Access::Scan,
             filter: None,
         } => {
@@ -140,6 +141,7 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
                 .map_or(Access::Scan, |f| key_access(&table, f));
             let scan = Rel::Scan {
                 table,
+                alias,
                 access,
                 filter: pushed.map(std::sync::Arc::new),
             };

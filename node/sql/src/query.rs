@@ -78,6 +78,8 @@ pub struct Executor<'a> {
     work: RefCell<HashMap<usize, Rows>>,
     /// Checked between operators (a canceled statement stops).
     check: &'a dyn Fn() -> SqlResult<()>,
+    /// Per-node rows, loops and time, under EXPLAIN ANALYZE.
+    stats: Option<RefCell<crate::explain::Stats>>,
 }
 
 fn address<T>(node: &T) -> usize {
@@ -99,7 +101,17 @@ impl<'a> Executor<'a> {
             memo: RefCell::default(),
             work: RefCell::default(),
             check,
+            stats: None,
         }
+    }
+
+    /// Records what each node does (EXPLAIN ANALYZE).
+    pub fn record_stats(&mut self) {
+        self.stats = Some(RefCell::default());
+    }
+
+    pub fn take_stats(&mut self) -> Option<crate::explain::Stats> {
+        self.stats.take().map(RefCell::into_inner)
     }
 
     /// Gives a scan node its rows.
@@ -118,6 +130,20 @@ impl<'a> Executor<'a> {
 
     /// The rows of `rel`; `outer` are the enclosing queries' rows (innermost last).
     pub fn run(&self, rel: &Rel, outer: &[Row]) -> SqlResult<Rows> {
+        let Some(stats) = &self.stats else {
+            return self.run_node(rel, outer);
+        };
+        let started = std::time::Instant::now();
+        let rows = self.run_node(rel, outer)?;
+        let mut stats = stats.borrow_mut();
+        let node = stats.entry(address(rel)).or_default();
+        node.rows += rows.len() as u64;
+        node.loops += 1;
+        node.micros += started.elapsed().as_micros() as u64;
+        Ok(rows)
+    }
+
+    fn run_node(&self, rel: &Rel, outer: &[Row]) -> SqlResult<Rows> {
         (self.check)()?;
         let ctx = self.ctx(outer);
         Ok(Arc::new(match rel {

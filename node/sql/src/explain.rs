@@ -1,0 +1,588 @@
+//! EXPLAIN: a query tree in PostgreSQL's text format.
+//!
+//! Each operator prints as PostgreSQL names the equivalent node (`Seq Scan`, `Index Scan`,
+//! `Hash Join` over a `Hash`, `Nested Loop`, `HashAggregate`, `Sort`, `Limit`, `WindowAgg`,
+//! `Append`, `SubPlan` ...), with the detail lines PostgreSQL prints (`Filter:`, `Hash Cond:`,
+//! `Group Key:`, `Sort Key:`). Projections are not nodes in PostgreSQL's output and are left
+//! out here too. There is no cost model yet, so the lines look like PostgreSQL's `COSTS OFF`
+//! form; with ANALYZE each node shows its actual rows and loops, and the statement its time.
+
+use std::collections::HashMap;
+
+use std::sync::Arc;
+
+use crate::expr::{BinOp, Expr, Subquery, SubqueryKind, WindowFunc};
+use crate::plan::{Access, JoinKind, Rel, SetOpKind, TableFunc};
+use crate::types::{to_text, Value};
+
+/// What one node did under EXPLAIN ANALYZE.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NodeStats {
+    pub rows: u64,
+    pub loops: u64,
+    pub micros: u64,
+}
+
+/// Per-node statistics, by node address.
+pub type Stats = HashMap<usize, NodeStats>;
+
+struct Printer<'a> {
+    lines: Vec<String>,
+    stats: Option<&'a Stats>,
+    subplans: usize,
+    /// Column names carry their table's name (the plan reads more than one table).
+    qualify: bool,
+    /// Extra indentation of a subplan's lines.
+    base: usize,
+}
+
+/// The plan's lines.
+pub fn explain(rel: &Rel, stats: Option<&Stats>) -> Vec<String> {
+    let mut printer = Printer {
+        lines: Vec::new(),
+        stats,
+        subplans: 0,
+        qualify: crate::query::scans(rel).len() > 1,
+        base: 0,
+    };
+    printer.node(rel, 0, true, &[]);
+    printer.lines
+}
+
+/// Column names of a node's output row, for printing expressions over it.
+fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> {
+    match rel {
+        Rel::Scan { table, alias, .. } => table
+            .columns
+            .iter()
+            .map(|c| {
+                if qualify {
+                    format!("{alias}.{}", c.name)
+                } else {
+                    c.name.clone()
+                }
+            })
+            .collect(),
+        Rel::Lookup { input, .. }
+        | Rel::Filter { input, .. }
+        | Rel::Distinct { input, .. }
+        | Rel::Sort { input, .. }
+        | Rel::Limit { input, .. } => output_names(input, outer, qualify),
+        Rel::Values { width, .. } => (1..=*width)
+            .map(|i| format!("\"*VALUES*\".column{i}"))
+            .collect(),
+        Rel::Function { .. } => vec!["generate_series".into()],
+        Rel::Project { input, exprs } => {
+            let names = output_names(input, outer, qualify);
+            exprs.iter().map(|e| deparse(e, &names, outer)).collect()
+        }
+        Rel::Join { left, right, .. } => {
+            let mut names = output_names(left, outer, qualify);
+            names.extend(output_names(right, outer, qualify));
+            names
+        }
+        Rel::Aggregate { input, keys, aggs } => {
+            let names = output_names(input, outer, qualify);
+            keys.iter()
+                .map(|k| deparse(k, &names, outer))
+                .chain(aggs.iter().map(|a| {
+                    let func = format!("{:?}", a.func).to_lowercase();
+                    match &a.arg {
+                        Some(arg) => format!("{func}({})", deparse(arg, &names, outer)),
+                        None => "count(*)".into(),
+                    }
+                }))
+                .collect()
+        }
+        Rel::Window { input, calls } => {
+            let mut names = output_names(input, outer, qualify);
+            names.extend(calls.iter().map(|c| window_name(&c.func)));
+            names
+        }
+        Rel::SetOp { left, .. } | Rel::Recursive { base: left, .. } => {
+            output_names(left, outer, qualify)
+        }
+        Rel::WorkTable { width, .. } => (1..=*width)
+            .map(|i| format!("worktable.column{i}"))
+            .collect(),
+    }
+}
+
+fn window_name(func: &WindowFunc) -> String {
+    match func {
+        WindowFunc::Agg(call) => format!("{:?}", call.func).to_lowercase(),
+        WindowFunc::Shift { forward: true } => "lead".into(),
+        WindowFunc::Shift { forward: false } => "lag".into(),
+        other => {
+            let name = format!("{other:?}");
+            // CamelCase to snake_case.
+            let mut out = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.extend(c.to_lowercase());
+            }
+            out
+        }
+    }
+}
+
+fn op_symbol(op: &BinOp) -> &'static str {
+    match op {
+        BinOp::Add(_) => "+",
+        BinOp::Sub(_) => "-",
+        BinOp::Mul(_) => "*",
+        BinOp::Div(_) => "/",
+        BinOp::Mod(_) => "%",
+        BinOp::Concat => "||",
+        BinOp::Eq => "=",
+        BinOp::NotEq => "<>",
+        BinOp::Lt => "<",
+        BinOp::LtEq => "<=",
+        BinOp::Gt => ">",
+        BinOp::GtEq => ">=",
+        BinOp::And => "AND",
+        BinOp::Or => "OR",
+        BinOp::Time(crate::datetime::TimeOp::SubDays | crate::datetime::TimeOp::SubInterval)
+        | BinOp::Time(
+            crate::datetime::TimeOp::DiffDays | crate::datetime::TimeOp::DiffTimestamps,
+        )
+        | BinOp::Time(crate::datetime::TimeOp::IntervalSub) => "-",
+        BinOp::Time(crate::datetime::TimeOp::IntervalMul) => "*",
+        BinOp::Time(crate::datetime::TimeOp::IntervalDiv) => "/",
+        BinOp::Time(_) => "+",
+    }
+}
+
+/// An expression in PostgreSQL's EXPLAIN style.
+pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
+    let go = |e: &Expr| deparse(e, names, outer);
+    match expr {
+        Expr::Const(Value::Null) => "NULL".into(),
+        Expr::Const(Value::Bool(b)) => b.to_string(),
+        Expr::Const(value @ (Value::Int(_) | Value::Float(_))) => {
+            to_text(value, crate::types::DataType::Int8)
+        }
+        Expr::Const(value) => {
+            let (text, ty) = match value {
+                Value::Numeric(_) => (to_text(value, crate::types::DataType::Numeric), "numeric"),
+                Value::Date(_) => (to_text(value, crate::types::DataType::Date), "date"),
+                Value::Interval(_) => {
+                    (to_text(value, crate::types::DataType::Interval), "interval")
+                }
+                Value::Timestamp(_) => (
+                    to_text(value, crate::types::DataType::Timestamp),
+                    "timestamp without time zone",
+                ),
+                _ => (to_text(value, crate::types::DataType::Text), "text"),
+            };
+            format!("'{}'::{ty}", text.replace('\'', "''"))
+        }
+        Expr::Column(i) | Expr::Group(i) | Expr::Agg(i) => {
+            names.get(*i).cloned().unwrap_or_else(|| format!("${i}"))
+        }
+        Expr::Outer(depth, i) => outer
+            .len()
+            .checked_sub(*depth)
+            .and_then(|level| outer[level].get(*i))
+            .cloned()
+            .unwrap_or_else(|| format!("outer.{i}")),
+        Expr::Param(i) => format!("${}", i + 1),
+        Expr::Binary(op, l, r) => format!("({} {} {})", go(l), op_symbol(op), go(r)),
+        Expr::Not(inner) => format!("(NOT {})", go(inner)),
+        Expr::Neg(inner, _) => format!("(- {})", go(inner)),
+        Expr::IsNull(inner, negated) => {
+            format!(
+                "({} IS {}NULL)",
+                go(inner),
+                if *negated { "NOT " } else { "" }
+            )
+        }
+        Expr::Cast(inner, _, to, _) => format!("({})::{}", go(inner), to.name()),
+        Expr::Func(func, args) => format!(
+            "{}({})",
+            format!("{func:?}").to_lowercase(),
+            args.iter().map(go).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::Scalar(func, args) => format!(
+            "{}({})",
+            format!("{func:?}").to_lowercase(),
+            args.iter().map(go).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::InList(inner, list, negated) => format!(
+            "({} {}= ANY ({}))",
+            go(inner),
+            if *negated { "<>" } else { "" },
+            list.iter().map(go).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::StatementTime => "now()".into(),
+        Expr::Window(i) => format!("window.{i}"),
+        Expr::Subquery(sub) => match &sub.kind {
+            SubqueryKind::Exists => "(SubPlan)".into(),
+            SubqueryKind::Scalar => "(SubPlan)".into(),
+            SubqueryKind::Compare { left, op, all } => format!(
+                "({} {} {}(SubPlan))",
+                go(left),
+                op_symbol(op),
+                if *all { "ALL " } else { "ANY " }
+            ),
+        },
+        Expr::Case(..) => "CASE ... END".into(),
+        Expr::Like {
+            expr,
+            pattern,
+            negated,
+            case_insensitive,
+            ..
+        } => format!(
+            "({} {}{} {})",
+            go(expr),
+            if *negated { "!" } else { "" },
+            if *case_insensitive { "~~*" } else { "~~" },
+            go(pattern)
+        ),
+    }
+}
+
+fn conjunction(exprs: &[Expr], names: &[String], outer: &[Vec<String>]) -> String {
+    exprs
+        .iter()
+        .map(|e| deparse(e, names, outer))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+impl Printer<'_> {
+    fn push(&mut self, depth: usize, first: bool, text: String, rel: &Rel) {
+        let indent = " ".repeat(if depth == 0 { 0 } else { depth * 6 - 4 } + self.base);
+        let arrow = if depth == 0 || !first { "" } else { "->  " };
+        let mut line = format!("{indent}{arrow}{text}");
+        if let Some(stats) = self.stats {
+            let s = stats
+                .get(&(rel as *const Rel as usize))
+                .copied()
+                .unwrap_or_default();
+            let loops = s.loops.max(1);
+            line.push_str(&format!(
+                " (actual time={:.3} rows={} loops={})",
+                s.micros as f64 / 1000.0 / loops as f64,
+                s.rows / loops,
+                s.loops
+            ));
+        }
+        self.lines.push(line);
+    }
+
+    fn detail(&mut self, depth: usize, text: String) {
+        let indent = if depth == 0 { 2 } else { depth * 6 + 2 } + self.base;
+        self.lines.push(format!("{}{text}", " ".repeat(indent)));
+    }
+
+    /// Prints `rel` (and its subplans); `filters` are conditions of transparent parents.
+    fn node(&mut self, rel: &Rel, depth: usize, arrow: bool, outer: &[Vec<String>]) {
+        let qualify = self.qualify;
+        let names_of = |r: &Rel| output_names(r, outer, qualify);
+        let mut subplans: Vec<Arc<Subquery>> = Vec::new();
+        let mut collect = |exprs: &[&Expr]| {
+            for e in exprs {
+                e.visit(&mut |x| {
+                    if let Expr::Subquery(sub) = x {
+                        subplans.push(sub.clone());
+                    }
+                });
+            }
+        };
+        match rel {
+            Rel::Project { input, exprs } => {
+                collect(&exprs.iter().collect::<Vec<_>>());
+                self.node(input, depth, arrow, outer);
+                self.print_subplans(subplans, depth, rel, outer);
+                return;
+            }
+            Rel::Filter { input, predicate } => {
+                // PostgreSQL attaches a filter to the node it filters.
+                collect(&[predicate]);
+                let names = names_of(input);
+                let at = self.lines.len();
+                self.node(input, depth, arrow, outer);
+                let indent = if depth == 0 { 2 } else { depth * 6 + 2 } + self.base;
+                let line = format!(
+                    "{}Filter: {}",
+                    " ".repeat(indent),
+                    deparse(predicate, &names, outer)
+                );
+                self.lines.insert(at + 1, line);
+                self.print_subplans(subplans, depth, rel, outer);
+                return;
+            }
+            _ => {}
+        }
+        match rel {
+            Rel::Scan {
+                table,
+                alias,
+                access,
+                filter,
+            } => {
+                let names = names_of(rel);
+                let target = if *alias == table.name {
+                    table.name.clone()
+                } else {
+                    format!("{} {alias}", table.name)
+                };
+                let mut filter = filter.as_deref().cloned();
+                match access {
+                    Access::Scan => self.push(depth, arrow, format!("Seq Scan on {target}"), rel),
+                    Access::Key(values) => {
+                        self.push(
+                            depth,
+                            arrow,
+                            format!("Index Scan using {} on {target}", table.pkey_name()),
+                            rel,
+                        );
+                        // The key's own equalities are the index condition, not a filter.
+                        if let Some(f) = filter.take() {
+                            let mut rest = Vec::new();
+                            crate::planner::conjuncts(f, &mut rest);
+                            rest.retain(|c| {
+                                !matches!(c, Expr::Binary(BinOp::Eq, l, r)
+                                    if matches!(**l, Expr::Column(col) if table.primary_key.contains(&col))
+                                        && values.contains(r))
+                            });
+                            filter = crate::planner::and_all(rest);
+                        }
+                        let conds: Vec<String> = table
+                            .primary_key
+                            .iter()
+                            .zip(values)
+                            .map(|(&c, v)| {
+                                format!("({} = {})", names[c], deparse(v, &names, outer))
+                            })
+                            .collect();
+                        self.detail(depth, format!("Index Cond: {}", conds.join(" AND ")));
+                    }
+                    Access::Index { index, .. } => {
+                        self.push(
+                            depth,
+                            arrow,
+                            format!("Index Scan using {} on {target}", index.name),
+                            rel,
+                        );
+                    }
+                }
+                if let Some(filter) = filter {
+                    self.detail(
+                        depth,
+                        format!("Filter: {}", deparse(&filter, &names, outer)),
+                    );
+                }
+            }
+            Rel::Lookup {
+                input,
+                columns,
+                probes,
+            } => {
+                let names = names_of(input);
+                self.push(depth, arrow, "Hash Lookup".into(), rel);
+                let conds: Vec<String> = columns
+                    .iter()
+                    .zip(probes)
+                    .map(|(&c, p)| format!("({} = {})", names[c], deparse(p, &names, outer)))
+                    .collect();
+                self.detail(depth, format!("Lookup Cond: {}", conds.join(" AND ")));
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::Values { rows, width } => {
+                if *width == 0 && rows.len() == 1 {
+                    self.push(depth, arrow, "Result".into(), rel);
+                } else {
+                    self.push(depth, arrow, "Values Scan on \"*VALUES*\"".into(), rel);
+                }
+            }
+            Rel::Function { func, .. } => {
+                let name = match func {
+                    TableFunc::GenerateSeries(_) => "generate_series",
+                };
+                self.push(depth, arrow, format!("Function Scan on {name}"), rel);
+            }
+            Rel::Join {
+                kind,
+                left,
+                right,
+                keys,
+                on,
+            } => {
+                collect(&on.iter().collect::<Vec<_>>());
+                let kind_name = match kind {
+                    JoinKind::Inner => "",
+                    JoinKind::Left => " Left",
+                    JoinKind::Right => " Right",
+                    JoinKind::Full => " Full",
+                };
+                let mut names = names_of(left);
+                let right_names = names_of(right);
+                names.extend(right_names.iter().cloned());
+                if keys.is_empty() {
+                    self.push(
+                        depth,
+                        arrow,
+                        format!("Nested Loop{kind_name} Join")
+                            .replace("Nested Loop Join", "Nested Loop"),
+                        rel,
+                    );
+                    if !on.is_empty() {
+                        self.detail(
+                            depth,
+                            format!("Join Filter: {}", conjunction(on, &names, outer)),
+                        );
+                    }
+                    self.node(left, depth + 1, true, outer);
+                    self.node(right, depth + 1, true, outer);
+                } else {
+                    self.push(depth, arrow, format!("Hash{kind_name} Join"), rel);
+                    let left_names = names_of(left);
+                    let conds: Vec<String> = keys
+                        .iter()
+                        .map(|(l, r)| {
+                            format!(
+                                "({} = {})",
+                                deparse(l, &left_names, outer),
+                                deparse(r, &right_names, outer)
+                            )
+                        })
+                        .collect();
+                    self.detail(depth, format!("Hash Cond: {}", conds.join(" AND ")));
+                    if !on.is_empty() {
+                        self.detail(
+                            depth,
+                            format!("Join Filter: {}", conjunction(on, &names, outer)),
+                        );
+                    }
+                    self.node(left, depth + 1, true, outer);
+                    self.lines.push(format!(
+                        "{}->  Hash",
+                        " ".repeat((depth + 1) * 6 - 4 + self.base)
+                    ));
+                    self.node(right, depth + 2, true, outer);
+                }
+            }
+            Rel::Aggregate { input, keys, .. } => {
+                let names = names_of(input);
+                if keys.is_empty() {
+                    self.push(depth, arrow, "Aggregate".into(), rel);
+                } else {
+                    self.push(depth, arrow, "HashAggregate".into(), rel);
+                    self.detail(
+                        depth,
+                        format!(
+                            "Group Key: {}",
+                            keys.iter()
+                                .map(|k| deparse(k, &names, outer))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::Window { input, calls } => {
+                self.push(depth, arrow, "WindowAgg".into(), rel);
+                let _ = calls;
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::Distinct { input, .. } => {
+                self.push(depth, arrow, "Unique".into(), rel);
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::Sort { input, keys } => {
+                let names = names_of(input);
+                self.push(depth, arrow, "Sort".into(), rel);
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        let mut text = names.get(k.output).cloned().unwrap_or_default();
+                        if k.descending {
+                            text.push_str(" DESC");
+                        }
+                        if k.nulls_first != k.descending {
+                            text.push_str(if k.nulls_first {
+                                " NULLS FIRST"
+                            } else {
+                                " NULLS LAST"
+                            });
+                        }
+                        text
+                    })
+                    .collect();
+                self.detail(depth, format!("Sort Key: {}", keys.join(", ")));
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::Limit { input, .. } => {
+                self.push(depth, arrow, "Limit".into(), rel);
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::SetOp {
+                op,
+                all,
+                left,
+                right,
+            } => {
+                let name = match (op, all) {
+                    (SetOpKind::Union, true) => "Append".to_string(),
+                    (SetOpKind::Union, false) => "HashAggregate".to_string(),
+                    (SetOpKind::Intersect, all) => {
+                        format!("HashSetOp Intersect{}", if *all { " All" } else { "" })
+                    }
+                    (SetOpKind::Except, all) => {
+                        format!("HashSetOp Except{}", if *all { " All" } else { "" })
+                    }
+                };
+                self.push(depth, arrow, name, rel);
+                if (*op, *all) == (SetOpKind::Union, false) {
+                    self.lines.push(format!(
+                        "{}->  Append",
+                        " ".repeat((depth + 1) * 6 - 4 + self.base)
+                    ));
+                    self.node(left, depth + 2, true, outer);
+                    self.node(right, depth + 2, true, outer);
+                } else {
+                    self.node(left, depth + 1, true, outer);
+                    self.node(right, depth + 1, true, outer);
+                }
+            }
+            Rel::Recursive { base, step, .. } => {
+                self.push(depth, arrow, "Recursive Union".into(), rel);
+                self.node(base, depth + 1, true, outer);
+                self.node(step, depth + 1, true, outer);
+            }
+            Rel::WorkTable { .. } => self.push(depth, arrow, "WorkTable Scan".into(), rel),
+            Rel::Project { .. } | Rel::Filter { .. } => unreachable!("handled above"),
+        }
+        self.print_subplans(subplans, depth, rel, outer);
+    }
+
+    fn print_subplans(
+        &mut self,
+        subplans: Vec<Arc<Subquery>>,
+        depth: usize,
+        rel: &Rel,
+        outer: &[Vec<String>],
+    ) {
+        if subplans.is_empty() {
+            return;
+        }
+        let mut stack = outer.to_vec();
+        stack.push(output_names(rel, outer, self.qualify));
+        for sub in subplans {
+            self.subplans += 1;
+            let indent = if depth == 0 { 2 } else { depth * 6 + 2 } + self.base;
+            self.lines
+                .push(format!("{}SubPlan {}", " ".repeat(indent), self.subplans));
+            // A subplan's tree sits two columns right of its SubPlan line.
+            self.base += 2;
+            self.node(&sub.rel, depth + 1, true, &stack);
+            self.base -= 2;
+        }
+    }
+}
