@@ -27,6 +27,7 @@ use crate::parse::offset_of;
 use crate::plan::{
     Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockWait, OutputColumn, Plan, QueryPlan,
     Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, TableFunc, UpdatePlan,
+    WriteFromQuery,
 };
 use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
 
@@ -320,23 +321,30 @@ impl<'a> Binder<'a> {
                 or,
                 limit,
             } => {
-                if from.is_some() || or.is_some() || limit.is_some() || !table.joins.is_empty() {
-                    return Err(unsupported("UPDATE ... FROM"));
+                if or.is_some() || limit.is_some() || !table.joins.is_empty() {
+                    return Err(unsupported("this form of UPDATE"));
                 }
+                let from = match from {
+                    None => &[][..],
+                    Some(
+                        ast::UpdateTableFromKind::AfterSet(from)
+                        | ast::UpdateTableFromKind::BeforeSet(from),
+                    ) => from.as_slice(),
+                };
                 self.bind_update(
                     &table.relation,
                     assignments,
+                    from,
                     selection.as_ref(),
                     returning.as_ref(),
                 )
             }
             Statement::Delete(delete) => {
-                if delete.using.is_some()
-                    || !delete.tables.is_empty()
+                if !delete.tables.is_empty()
                     || !delete.order_by.is_empty()
                     || delete.limit.is_some()
                 {
-                    return Err(unsupported("DELETE ... USING"));
+                    return Err(unsupported("this form of DELETE"));
                 }
                 let tables = match &delete.from {
                     FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => {
@@ -348,6 +356,7 @@ impl<'a> Binder<'a> {
                 }
                 self.bind_delete(
                     &tables[0].relation,
+                    delete.using.as_deref().unwrap_or_default(),
                     delete.selection.as_ref(),
                     delete.returning.as_ref(),
                 )
@@ -2294,15 +2303,37 @@ impl<'a> Binder<'a> {
         Ok(Some(Returning { exprs, columns }))
     }
 
+    /// The scope of an UPDATE or DELETE: the target table, then the FROM / USING items (whose
+    /// tree comes back too).
+    fn write_scope(
+        &mut self,
+        table: &TableDef,
+        alias: String,
+        from: &[ast::TableWithJoins],
+    ) -> SqlResult<(Scope<'static>, Option<Rel>)> {
+        let mut scope = Scope::table(table, alias);
+        if from.is_empty() {
+            return Ok((scope, None));
+        }
+        let (rel, rels, _) = self.bind_from(from, None)?;
+        let width = table.columns.len();
+        scope.rels.extend(rels.into_iter().map(|mut r| {
+            r.offset += width;
+            r
+        }));
+        Ok((scope, Some(rel)))
+    }
+
     fn bind_update(
         &mut self,
         relation: &TableFactor,
         assignments: &[ast::Assignment],
+        from: &[ast::TableWithJoins],
         selection: Option<&ast::Expr>,
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope::table(&table, alias);
+        let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
         let mut bound_assignments = Vec::new();
         for assignment in assignments {
             let AssignmentTarget::ColumnName(name) = &assignment.target else {
@@ -2340,6 +2371,19 @@ impl<'a> Binder<'a> {
         }
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
+        let local = filter.as_deref().is_none_or(Expr::is_local)
+            && bound_assignments.iter().all(|(_, e)| e.is_local());
+        if from_rel.is_some() || !local {
+            let filter = filter.map(Arc::unwrap_or_clone);
+            return self.write_from_query(
+                table,
+                alias,
+                from_rel,
+                filter,
+                bound_assignments,
+                returning,
+            );
+        }
         Ok(Plan::Update(Arc::new(UpdatePlan {
             table,
             access,
@@ -2352,17 +2396,79 @@ impl<'a> Binder<'a> {
     fn bind_delete(
         &mut self,
         relation: &TableFactor,
+        using: &[ast::TableWithJoins],
         selection: Option<&ast::Expr>,
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let scope = Scope::table(&table, alias);
+        let (scope, from_rel) = self.write_scope(&table, alias.clone(), using)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
+        if from_rel.is_some() || !filter.as_deref().is_none_or(Expr::is_local) {
+            let filter = filter.map(Arc::unwrap_or_clone);
+            return self.write_from_query(table, alias, from_rel, filter, Vec::new(), returning);
+        }
         Ok(Plan::Delete(Arc::new(DeletePlan {
             table,
             access,
             filter,
+            returning,
+        })))
+    }
+
+    /// An UPDATE or DELETE whose rows a query finds (FROM / USING, or subqueries): the query
+    /// yields each target row's primary key (once, the first match winning, as in PostgreSQL)
+    /// and the new values; each row is then written by key.
+    fn write_from_query(
+        &mut self,
+        table: Arc<TableDef>,
+        alias: String,
+        from: Option<Rel>,
+        filter: Option<Expr>,
+        assignments: Vec<(usize, Expr)>,
+        returning: Option<Returning>,
+    ) -> SqlResult<Plan> {
+        if table.primary_key.is_empty() {
+            return Err(unsupported(
+                "UPDATE/DELETE with FROM, USING or subqueries on a table without a primary key",
+            ));
+        }
+        let scan = Rel::Scan {
+            table: table.clone(),
+            alias,
+            access: Access::Scan,
+            filter: None,
+        };
+        let rel = match from {
+            Some(from) => Rel::Join {
+                kind: JoinKind::Inner,
+                left: Box::new(scan),
+                right: Box::new(from),
+                keys: Vec::new(),
+                on: Vec::new(),
+            },
+            None => scan,
+        };
+        let mut conjuncts = Vec::new();
+        if let Some(filter) = filter {
+            crate::planner::conjuncts(filter, &mut conjuncts);
+        }
+        let rel = crate::planner::place(rel, conjuncts);
+        let key_width = table.primary_key.len();
+        let mut exprs: Vec<Expr> = table.primary_key.iter().map(|&c| Expr::Column(c)).collect();
+        let columns: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
+        exprs.extend(assignments.into_iter().map(|(_, e)| e));
+        let rel = Rel::Distinct {
+            input: Box::new(Rel::Project {
+                input: Box::new(rel),
+                exprs,
+            }),
+            on: Some((0..key_width).collect()),
+        };
+        Ok(Plan::WriteFromQuery(Arc::new(WriteFromQuery {
+            table,
+            rel,
+            columns,
             returning,
         })))
     }

@@ -1243,6 +1243,82 @@ impl Session {
                 self.run_query(cluster, query, &params, txn, now, cancel)
                     .await
             }
+            Plan::WriteFromQuery(write) => {
+                let found = self
+                    .query_rows(cluster, &write.rel, &params, txn, now, cancel)
+                    .await?;
+                let key_width = write.table.primary_key.len();
+                let (verb, delete) = if write.columns.is_empty() {
+                    ("DELETE", true)
+                } else {
+                    ("UPDATE", false)
+                };
+                let mut count = 0u64;
+                let mut rows = Vec::new();
+                for row in found {
+                    cancel.check()?;
+                    let key: Vec<Expr> =
+                        row[..key_width].iter().cloned().map(Expr::Const).collect();
+                    let assignments = Arc::new(
+                        write
+                            .columns
+                            .iter()
+                            .zip(&row[key_width..])
+                            .map(|(&c, v)| (c, Expr::Const(v.clone())))
+                            .collect::<Vec<_>>(),
+                    );
+                    let returning = write.returning.is_some();
+                    let op = |key: KeyTarget| {
+                        if delete {
+                            ShardOp::Delete {
+                                table: write.table.clone(),
+                                key,
+                                filter: None,
+                                params: params.clone(),
+                                returning,
+                            }
+                        } else {
+                            ShardOp::Update {
+                                table: write.table.clone(),
+                                key,
+                                filter: None,
+                                assignments: assignments.clone(),
+                                params: params.clone(),
+                                returning,
+                            }
+                        }
+                    };
+                    let result = self
+                        .write_rows(
+                            cluster,
+                            &write.table,
+                            &Access::Key(key),
+                            write.returning.as_ref(),
+                            verb,
+                            op,
+                            txn,
+                            &ctx,
+                        )
+                        .await?;
+                    count += result
+                        .tag
+                        .rsplit(' ')
+                        .next()
+                        .and_then(|n| n.parse::<u64>().ok())
+                        .unwrap_or(0);
+                    rows.extend(result.rows);
+                }
+                Ok(QueryResult {
+                    columns: write
+                        .returning
+                        .as_ref()
+                        .map(|r| r.columns.clone())
+                        .unwrap_or_default(),
+                    tag: format!("{verb} {count}"),
+                    rows,
+                    ..Default::default()
+                })
+            }
             Plan::Explain {
                 analyze,
                 query,

@@ -480,12 +480,24 @@ pub struct QueryPlan {
     pub columns: Vec<OutputColumn>,
 }
 
+/// An UPDATE (with `columns`) or DELETE (without) whose target rows a query finds: each row of
+/// `rel` is a target's primary key followed by the new values of `columns`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteFromQuery {
+    pub table: Arc<TableDef>,
+    pub rel: Rel,
+    pub columns: Vec<usize>,
+    pub returning: Option<Returning>,
+}
+
 /// A bound statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     Select(Arc<SelectPlan>),
     /// A query beyond one table's rows (joins, subqueries, set operations, DISTINCT, VALUES).
     Query(Arc<QueryPlan>),
+    /// UPDATE ... FROM, DELETE ... USING, and writes whose conditions hold subqueries.
+    WriteFromQuery(Arc<WriteFromQuery>),
     /// `EXPLAIN [ANALYZE] query`: the query's tree as text (ANALYZE runs it).
     Explain {
         analyze: bool,
@@ -535,6 +547,7 @@ impl Plan {
             Plan::Insert(insert) => insert.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Update(update) => update.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Delete(delete) => delete.returning.as_ref().map_or(&[], |r| &r.columns),
+            Plan::WriteFromQuery(write) => write.returning.as_ref().map_or(&[], |r| &r.columns),
             _ => &[],
         }
     }
@@ -547,6 +560,8 @@ impl Plan {
             Plan::Insert(_) => "INSERT",
             Plan::Update(_) => "UPDATE",
             Plan::Delete(_) => "DELETE",
+            Plan::WriteFromQuery(write) if write.columns.is_empty() => "DELETE",
+            Plan::WriteFromQuery(_) => "UPDATE",
             Plan::CreateTable { .. } => "CREATE TABLE",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",

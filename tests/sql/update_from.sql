@@ -1,0 +1,23 @@
+-- UPDATE ... FROM, DELETE ... USING, and writes whose conditions or values hold subqueries.
+DROP TABLE IF EXISTS u_acct;
+DROP TABLE IF EXISTS u_pay;
+CREATE TABLE u_acct (id int PRIMARY KEY, owner text, balance numeric, tier text);
+CREATE TABLE u_pay (id int PRIMARY KEY, acct int, amount numeric);
+INSERT INTO u_acct VALUES (1, 'ann', 100, 'basic'), (2, 'bob', 50, 'basic'), (3, 'cid', 0, 'gold'), (4, 'dan', 10, 'basic');
+INSERT INTO u_pay VALUES (1, 1, 10), (2, 1, 5), (3, 2, 20), (4, 9, 99);
+UPDATE u_acct a SET balance = a.balance + p.amount FROM u_pay p WHERE p.acct = a.id AND p.id <> 2;
+SELECT * FROM u_acct ORDER BY id;
+UPDATE u_acct SET tier = 'silver' FROM (SELECT acct, sum(amount) AS total FROM u_pay GROUP BY acct) t WHERE t.acct = u_acct.id AND t.total > 12 RETURNING id, tier;
+UPDATE u_acct SET balance = (SELECT max(amount) FROM u_pay WHERE acct = u_acct.id) WHERE id IN (SELECT acct FROM u_pay);
+SELECT * FROM u_acct ORDER BY id;
+UPDATE u_acct SET balance = balance * 2 WHERE EXISTS (SELECT 1 FROM u_pay WHERE u_pay.acct = u_acct.id AND amount > 15);
+SELECT * FROM u_acct ORDER BY id;
+DELETE FROM u_pay USING u_acct WHERE u_pay.acct = u_acct.id AND u_acct.tier = 'basic' RETURNING u_pay.id;
+SELECT * FROM u_pay ORDER BY id;
+DELETE FROM u_acct WHERE id NOT IN (SELECT acct FROM u_pay) AND tier <> 'gold';
+SELECT * FROM u_acct ORDER BY id;
+UPDATE u_acct SET owner = 'x' FROM u_pay WHERE false;
+DELETE FROM u_acct a USING u_pay p WHERE p.acct = a.id;
+SELECT * FROM u_acct ORDER BY id;
+UPDATE u_acct SET balance = p.nope FROM u_pay p;
+DELETE FROM u_acct USING nothere;
