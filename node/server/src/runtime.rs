@@ -446,7 +446,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         None => Catalog {
             version: 0,
             next_table_id: 1,
-            tables: Default::default(),
+            ..Default::default()
         },
     };
     let max_txn = stores

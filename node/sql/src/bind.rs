@@ -250,6 +250,12 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The view a name refers to, if it is one.
+    fn view(&self, name: &ObjectName) -> SqlResult<Option<crate::catalog::ViewDef>> {
+        let (name, _) = self.table_name(name)?;
+        Ok(self.catalog.views.get(&name).cloned())
+    }
+
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
         let (name, position) = self.table_name(name)?;
         self.catalog
@@ -380,6 +386,59 @@ impl<'a> Binder<'a> {
                 Ok(Plan::DropIndexes {
                     names,
                     if_exists: *if_exists,
+                })
+            }
+            Statement::Drop {
+                object_type: ObjectType::View,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
+                if *cascade {
+                    return Err(unsupported("DROP VIEW ... CASCADE"));
+                }
+                let names = names
+                    .iter()
+                    .map(|name| self.table_name(name).map(|(name, _)| name))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::DropViews {
+                    names,
+                    if_exists: *if_exists,
+                })
+            }
+            Statement::CreateView {
+                or_replace,
+                materialized,
+                name,
+                columns,
+                query,
+                temporary,
+                if_not_exists,
+                ..
+            } => {
+                if *materialized || *temporary || *if_not_exists {
+                    return Err(unsupported("this form of CREATE VIEW"));
+                }
+                let (name, _) = self.table_name(name)?;
+                // Bound now to check it and name its columns; stored as text.
+                let (_, bound) = self.bind_query_rel(query, None)?;
+                if columns.len() > bound.len() {
+                    return Err(SqlError::syntax(
+                        "CREATE VIEW specifies more column names than columns",
+                    ));
+                }
+                let mut names: Vec<String> = bound.into_iter().map(|c| c.name).collect();
+                for (slot, column) in names.iter_mut().zip(columns) {
+                    *slot = ident_name(&column.name);
+                }
+                Ok(Plan::CreateView {
+                    view: crate::catalog::ViewDef {
+                        name,
+                        sql: query.to_string(),
+                        columns: names,
+                    },
+                    or_replace: *or_replace,
                 })
             }
             Statement::Drop {
@@ -1415,6 +1474,30 @@ impl<'a> Binder<'a> {
                             vec![scope_rel(rel_alias, &columns, offset)],
                         )));
                     }
+                }
+                if let Some(view) = self.view(name)? {
+                    let rel_alias = alias
+                        .as_ref()
+                        .map_or(view.name.clone(), |a| ident_name(&a.name));
+                    let statement = crate::parse::parse_sql(&view.sql)?;
+                    let Statement::Query(query) = statement else {
+                        return Err(SqlError::new(
+                            code::INTERNAL_ERROR,
+                            "a view that is not a query",
+                        ));
+                    };
+                    let (rel, mut columns) = self.bind_query_rel(&query, None)?;
+                    for (column, name) in columns.iter_mut().zip(&view.columns) {
+                        column.name = name.clone();
+                    }
+                    let columns = match alias {
+                        Some(alias) => rename_columns(columns, alias, &rel_alias)?,
+                        None => columns,
+                    };
+                    return Ok(with_star((
+                        rel,
+                        vec![scope_rel(rel_alias, &columns, offset)],
+                    )));
                 }
                 let table = self.lookup_table(name)?;
                 let mut scope = ScopeRel::table(&table, table.name.clone(), offset);

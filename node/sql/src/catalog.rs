@@ -84,6 +84,18 @@ pub struct Catalog {
     pub next_table_id: TableId,
     #[serde(with = "tables_as_list")]
     pub tables: BTreeMap<String, Arc<TableDef>>,
+    /// Views by name (they share the tables' namespace).
+    #[serde(default)]
+    pub views: BTreeMap<String, ViewDef>,
+}
+
+/// A view: its query as SQL text, bound again wherever the view is named (so it always reads
+/// the current catalog), and its column names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewDef {
+    pub name: String,
+    pub sql: String,
+    pub columns: Vec<String>,
 }
 
 mod tables_as_list {
@@ -127,7 +139,9 @@ impl Catalog {
 
     /// Whether a table or index is named `name` (they share one namespace).
     pub fn relation_exists(&self, name: &str) -> bool {
-        self.tables.contains_key(name) || self.table_of_index(name).is_some()
+        self.tables.contains_key(name)
+            || self.table_of_index(name).is_some()
+            || self.views.contains_key(name)
     }
 
     /// Whether `id` is a table's or an index's (storage holds trees for both).

@@ -1447,7 +1447,9 @@ impl Session {
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
             | Plan::CreateIndex { .. }
-            | Plan::DropIndexes { .. } => {
+            | Plan::DropIndexes { .. }
+            | Plan::CreateView { .. }
+            | Plan::DropViews { .. } => {
                 unreachable!("DDL runs in run_ddl")
             }
         }
@@ -2259,6 +2261,35 @@ impl Session {
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
                 next.tables.insert(table.name.clone(), Arc::new(table));
+            }
+            Plan::CreateView { view, or_replace } => {
+                result.tag = "CREATE VIEW".into();
+                let replacing = *or_replace && catalog.views.contains_key(&view.name);
+                if catalog.relation_exists(&view.name) && !replacing {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!("relation \"{}\" already exists", view.name),
+                    ));
+                }
+                next.views.insert(view.name.clone(), view.clone());
+            }
+            Plan::DropViews { names, if_exists } => {
+                result.tag = "DROP VIEW".into();
+                for name in names {
+                    if next.views.remove(name).is_none() {
+                        if *if_exists {
+                            result.notices.push(SqlError::new(
+                                code::SUCCESSFUL_COMPLETION,
+                                format!("view \"{name}\" does not exist, skipping"),
+                            ));
+                        } else {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_TABLE,
+                                format!("view \"{name}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
             }
             Plan::DropTables { names, if_exists } => {
                 result.tag = "DROP TABLE".into();

@@ -852,6 +852,17 @@ pub fn isolation_name(isolation: Isolation) -> &'static str {
     }
 }
 
+/// One statement from stored SQL text (a view's query).
+pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
+    match parse_with_sqlparser(text)? {
+        Parsed::Sql(statement) => Ok(*statement),
+        _ => Err(SqlError::new(
+            code::INTERNAL_ERROR,
+            "stored SQL is not a statement",
+        )),
+    }
+}
+
 /// Parses with sqlparser, mapping its errors to PostgreSQL's.
 fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
     let dialect = PostgreSqlDialect {};

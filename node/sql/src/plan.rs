@@ -535,6 +535,14 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    CreateView {
+        view: crate::catalog::ViewDef,
+        or_replace: bool,
+    },
+    DropViews {
+        names: Vec<String>,
+        if_exists: bool,
+    },
 }
 
 impl Plan {
@@ -568,6 +576,8 @@ impl Plan {
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
+            Plan::CreateView { .. } => "CREATE VIEW",
+            Plan::DropViews { .. } => "DROP VIEW",
         })
     }
 
@@ -580,6 +590,8 @@ impl Plan {
                 | Plan::AddPrimaryKey { .. }
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndexes { .. }
+                | Plan::CreateView { .. }
+                | Plan::DropViews { .. }
         )
     }
 }

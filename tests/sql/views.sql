@@ -1,0 +1,23 @@
+-- Views: defined by a query, read like tables, always current; DROP VIEW; name conflicts.
+DROP VIEW IF EXISTS v_rich;
+DROP VIEW IF EXISTS v_totals;
+DROP TABLE IF EXISTS v_emp;
+CREATE TABLE v_emp (id int PRIMARY KEY, name text, dept text, salary int);
+INSERT INTO v_emp VALUES (1, 'ann', 'eng', 100), (2, 'bob', 'eng', 80), (3, 'cid', 'ops', 70), (4, 'dan', 'ops', 95);
+CREATE VIEW v_rich AS SELECT id, name, salary FROM v_emp WHERE salary >= 90;
+SELECT * FROM v_rich ORDER BY id;
+CREATE VIEW v_totals (dept, total, people) AS SELECT dept, sum(salary), count(*) FROM v_emp GROUP BY dept;
+SELECT * FROM v_totals ORDER BY dept;
+INSERT INTO v_emp VALUES (5, 'eve', 'hr', 120);
+SELECT r.name, t.total FROM v_rich r JOIN v_emp e ON e.id = r.id JOIN v_totals t ON t.dept = e.dept ORDER BY 1;
+SELECT x.n FROM v_rich AS x(i, n) WHERE x.i > 1 ORDER BY 1;
+SELECT dept FROM v_totals WHERE total = (SELECT max(total) FROM v_totals);
+CREATE VIEW v_rich AS SELECT 1;
+CREATE OR REPLACE VIEW v_rich AS SELECT id, name, salary FROM v_emp WHERE salary >= 100;
+SELECT * FROM v_rich ORDER BY id;
+CREATE VIEW v_emp AS SELECT 1;
+DROP VIEW v_rich;
+SELECT * FROM v_rich;
+DROP VIEW v_rich;
+DROP VIEW IF EXISTS v_rich;
+DROP VIEW v_totals;
