@@ -113,7 +113,7 @@ impl ScopeRel {
                 .enumerate()
                 .map(|(i, c)| ScopeColumn {
                     name: c.name.clone(),
-                    ty: c.ty,
+                    ty: c.ty.expression_type(),
                     source: Some((table.id, i as i16 + 1)),
                     merged: false,
                 })
@@ -768,8 +768,27 @@ impl<'a> Binder<'a> {
             T::Numeric(ExactNumberInfo::None) | T::Decimal(ExactNumberInfo::None) => {
                 DataType::Numeric
             }
-            T::Numeric(_) | T::Decimal(_) => {
-                return Err(unsupported("numeric with precision and scale"))
+            T::Numeric(info) | T::Decimal(info) => {
+                let (precision, scale) = match info {
+                    ExactNumberInfo::Precision(p) => (*p, 0),
+                    ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s as u64),
+                    ExactNumberInfo::None => (0, 0),
+                };
+                if !(1..=1000).contains(&precision) {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("NUMERIC precision {precision} must be between 1 and 1000"),
+                    ));
+                }
+                if scale > precision || scale > 28 {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "NUMERIC scale {scale} must be between 0 and precision {precision}"
+                        ),
+                    ));
+                }
+                DataType::Decimal(precision as u16, scale as u16)
             }
             T::Text => DataType::Text,
             T::Varchar(len) | T::CharacterVarying(len) => DataType::Varchar(length(len)?),

@@ -2082,7 +2082,23 @@ impl Session {
         if state.pending.len() < COPY_BATCH_BYTES {
             return Ok(());
         }
-        let Some(last_newline) = state.pending.iter().rposition(|&b| b == b'\n') else {
+        let last_newline = if state.options.csv {
+            // A CSV record may hold newlines inside quotes: end at the last one outside them.
+            let quote = state.options.quote as u8;
+            let mut quoted = false;
+            let mut last = None;
+            for (i, &b) in state.pending.iter().enumerate() {
+                if b == quote {
+                    quoted = !quoted;
+                } else if b == b'\n' && !quoted {
+                    last = Some(i);
+                }
+            }
+            last
+        } else {
+            state.pending.iter().rposition(|&b| b == b'\n')
+        };
+        let Some(last_newline) = last_newline else {
             return Ok(());
         };
         let complete: Vec<u8> = state.pending.drain(..=last_newline).collect();
@@ -2112,12 +2128,29 @@ impl Session {
         let mut batch = Vec::new();
         let first_line = state.line + 1;
         let table_name = state.table.name.clone();
-        for line in text.split_terminator('\n') {
-            let line = line.strip_suffix('\r').unwrap_or(line);
+        let records: Vec<(String, Vec<Option<String>>)> = if state.options.csv {
+            csv_records(text, &state.options)
+        } else {
+            text.split_terminator('\n')
+                .map(|line| {
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    let fields = line
+                        .split(state.options.delimiter)
+                        .map(|field| (field != state.options.null).then(|| unescape_copy(field)))
+                        .collect();
+                    (line.to_string(), fields)
+                })
+                .collect()
+        };
+        for (line, fields) in &records {
+            let line = line.as_str();
             state.line += 1;
             if line == "\\." {
                 state.done = true;
                 break;
+            }
+            if state.options.header && state.line == 1 {
+                continue;
             }
             let at_line = |error: SqlError| {
                 error.with_context(format!(
@@ -2125,7 +2158,6 @@ impl Session {
                     state.line
                 ))
             };
-            let fields: Vec<&str> = line.split(state.options.delimiter).collect();
             if fields.len() < state.columns.len() {
                 let column = &state.table.columns[state.columns[fields.len()]].name;
                 return Err(at_line(SqlError::new(
@@ -2146,15 +2178,14 @@ impl Session {
                 .collect::<SqlResult<_>>()?;
             for (field, &column) in fields.iter().zip(&state.columns) {
                 let def = &state.table.columns[column];
-                row[column] = if *field == state.options.null {
-                    Value::Null
-                } else {
-                    crate::types::parse_text(&unescape_copy(field), def.ty).map_err(|error| {
+                row[column] = match field {
+                    None => Value::Null,
+                    Some(field) => crate::types::parse_text(field, def.ty).map_err(|error| {
                         error.with_context(format!(
                             "COPY {table_name}, line {}, column {}: \"{field}\"",
                             state.line, def.name
                         ))
-                    })?
+                    })?,
                 };
             }
             check_not_null(&state.table, &row).map_err(at_line)?;
@@ -2754,6 +2785,71 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
         Expr::Cast(_, _, to, _) => *to,
         _ => column,
     }
+}
+
+/// Splits CSV text into records: each with its text (for error messages) and its fields (None for
+/// NULL: an unquoted field equal to the NULL string). Quoted fields may hold the delimiter,
+/// newlines and doubled (or escaped) quotes.
+fn csv_records(text: &str, options: &CopyOptions) -> Vec<(String, Vec<Option<String>>)> {
+    let (quote, escape, delimiter) = (options.quote, options.escape, options.delimiter);
+    let mut records = Vec::new();
+    let mut chars = text.chars().peekable();
+    while chars.peek().is_some() {
+        let mut raw = String::new();
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut was_quoted = false;
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            if quoted {
+                raw.push(c);
+                // The escape character takes the next quote or escape character literally
+                // (with ESCAPE equal to QUOTE: a doubled quote).
+                if c == escape
+                    && matches!(chars.peek(), Some(&next) if next == quote || next == escape)
+                {
+                    let next = chars.next().expect("peeked");
+                    field.push(next);
+                    raw.push(next);
+                    continue;
+                }
+                if c == quote {
+                    quoted = false;
+                    continue;
+                }
+                field.push(c);
+                continue;
+            }
+            if c == '\n' {
+                break;
+            }
+            raw.push(c);
+            if c == quote {
+                quoted = true;
+                was_quoted = true;
+            } else if c == delimiter {
+                let null = !was_quoted && field == options.null;
+                fields.push((null, std::mem::take(&mut field)));
+                was_quoted = false;
+            } else {
+                field.push(c);
+            }
+        }
+        if raw.ends_with('\r') && !quoted {
+            raw.pop();
+            if field.ends_with('\r') {
+                field.pop();
+            }
+        }
+        let null = !was_quoted && field == options.null;
+        fields.push((null, field));
+        let fields = fields
+            .into_iter()
+            .map(|(null, value)| (!null).then_some(value))
+            .collect();
+        records.push((raw, fields));
+    }
+    records
 }
 
 /// Undoes COPY text-format escapes.

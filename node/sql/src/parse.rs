@@ -267,6 +267,14 @@ pub struct CopyOptions {
     pub delimiter: char,
     pub null: String,
     pub freeze: bool,
+    /// FORMAT csv: quoted fields, HEADER, QUOTE and ESCAPE.
+    pub csv: bool,
+    pub header: bool,
+    pub quote: char,
+    pub escape: char,
+    delimiter_set: bool,
+    null_set: bool,
+    escape_set: bool,
 }
 
 impl Default for CopyOptions {
@@ -275,7 +283,44 @@ impl Default for CopyOptions {
             delimiter: '\t',
             null: "\\N".into(),
             freeze: false,
+            csv: false,
+            header: false,
+            quote: '"',
+            escape: '"',
+            delimiter_set: false,
+            null_set: false,
+            escape_set: false,
         }
+    }
+}
+
+impl CopyOptions {
+    /// Applies the format's defaults to what the statement left unset (CSV: comma, empty NULL,
+    /// escape = quote) and checks the combination, as PostgreSQL does.
+    fn finish(mut self) -> SqlResult<CopyOptions> {
+        if self.csv {
+            if !self.delimiter_set {
+                self.delimiter = ',';
+            }
+            if !self.null_set {
+                self.null = String::new();
+            }
+            if !self.escape_set {
+                self.escape = self.quote;
+            }
+            if self.delimiter == self.quote {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "COPY delimiter and quote must be different",
+                ));
+            }
+        } else if self.header {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "cannot specify HEADER in TEXT mode",
+            ));
+        }
+        Ok(self)
     }
 }
 
@@ -755,6 +800,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
 }
 
 fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
+    copy_option_list(c)?.finish()
+}
+
+fn copy_option_list(c: &mut Cursor) -> SqlResult<CopyOptions> {
     let mut options = CopyOptions::default();
     let with = c.word("with");
     if c.punct('(') {
@@ -780,7 +829,7 @@ fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
         while !c.done() {
             let (name, _) = c.ident()?;
             match name.as_str() {
-                "delimiter" | "null" => {
+                "delimiter" | "null" | "quote" | "escape" => {
                     c.word("as");
                     let value = match c.peek().cloned() {
                         Some(Token::Str(s)) => s,
@@ -790,6 +839,7 @@ fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
                     apply_copy_option(&mut options, &name, Some(&value))?;
                 }
                 "binary" | "csv" => apply_copy_option(&mut options, "format", Some(&name))?,
+                "header" => options.header = true,
                 "freeze" => options.freeze = true,
                 _ => {
                     return Err(SqlError::syntax(format!(
@@ -805,8 +855,9 @@ fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
 fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>) -> SqlResult<()> {
     match name {
         "format" => match value {
-            Some("text") => {}
-            Some(other @ ("csv" | "binary")) => {
+            Some("text") => options.csv = false,
+            Some("csv") => options.csv = true,
+            Some(other @ "binary") => {
                 return Err(SqlError::unsupported(format!("COPY format \"{other}\"")))
             }
             Some(other) => {
@@ -824,7 +875,10 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
             let value = value.unwrap_or("");
             let mut chars = value.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) if c != '\r' && c != '\n' && c != '\\' => options.delimiter = c,
+                (Some(c), None) if c != '\r' && c != '\n' && c != '\\' => {
+                    options.delimiter = c;
+                    options.delimiter_set = true;
+                }
                 _ => {
                     return Err(SqlError::new(
                         code::FEATURE_NOT_SUPPORTED,
@@ -833,7 +887,32 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
                 }
             }
         }
-        "null" => options.null = value.unwrap_or("").to_string(),
+        "null" => {
+            options.null = value.unwrap_or("").to_string();
+            options.null_set = true;
+        }
+        "header" => {
+            options.header = !matches!(value, Some("off" | "false" | "0"));
+        }
+        "quote" | "escape" => {
+            let value = value.unwrap_or("");
+            let mut chars = value.chars();
+            let c = match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!("COPY {name} must be a single one-byte character"),
+                    ))
+                }
+            };
+            if name == "quote" {
+                options.quote = c;
+            } else {
+                options.escape = c;
+                options.escape_set = true;
+            }
+        }
         "encoding"
             if value.is_some_and(|v| {
                 v.eq_ignore_ascii_case("utf8") || v.eq_ignore_ascii_case("utf-8")

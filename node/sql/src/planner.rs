@@ -27,12 +27,79 @@ use crate::bind::key_access;
 use crate::expr::{BinOp, Expr};
 use crate::plan::{Access, JoinKind, Rel};
 
-/// Splits a predicate into its AND-ed conjuncts.
+/// Splits a predicate into its AND-ed conjuncts. A conjunct that is an OR whose every branch
+/// holds the same condition gives that condition as a conjunct of its own
+/// (`(a AND b) OR (a AND c)` is `a AND (b OR c)`), so a join key written in each branch of an OR
+/// still becomes a hash key.
 pub fn conjuncts(expr: Expr, out: &mut Vec<Expr>) {
     match expr {
         Expr::Binary(BinOp::And, left, right) => {
             conjuncts(*left, out);
             conjuncts(*right, out);
+        }
+        Expr::Binary(BinOp::Or, ..) => out.extend(factor_or(expr)),
+        other => out.push(other),
+    }
+}
+
+fn disjuncts(expr: Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary(BinOp::Or, left, right) => {
+            disjuncts(*left, out);
+            disjuncts(*right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// The conditions common to every branch of an OR, then the OR of what remains.
+fn factor_or(expr: Expr) -> Vec<Expr> {
+    let mut branches = Vec::new();
+    disjuncts(expr.clone(), &mut branches);
+    let split: Vec<Vec<Expr>> = branches
+        .into_iter()
+        .map(|branch| {
+            let mut parts = Vec::new();
+            and_parts(branch, &mut parts);
+            parts
+        })
+        .collect();
+    let common: Vec<Expr> = split[0]
+        .iter()
+        .filter(|part| split[1..].iter().all(|other| other.contains(part)))
+        .cloned()
+        .fold(Vec::new(), |mut acc, part| {
+            if !acc.contains(&part) {
+                acc.push(part);
+            }
+            acc
+        });
+    if common.is_empty() {
+        return vec![expr];
+    }
+    let mut rest = Vec::new();
+    for parts in split {
+        let remaining: Vec<Expr> = parts.into_iter().filter(|p| !common.contains(p)).collect();
+        match and_all(remaining) {
+            Some(branch) => rest.push(branch),
+            // A branch that is only the common conditions makes the OR true.
+            None => return common,
+        }
+    }
+    let or = rest
+        .into_iter()
+        .reduce(|a, b| Expr::Binary(BinOp::Or, Box::new(a), Box::new(b)))
+        .expect("an OR has branches");
+    let mut out = common;
+    out.push(or);
+    out
+}
+
+fn and_parts(expr: Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary(BinOp::And, left, right) => {
+            and_parts(*left, out);
+            and_parts(*right, out);
         }
         other => out.push(other),
     }

@@ -27,6 +27,9 @@ pub enum DataType {
     Int8,
     Float8,
     Numeric,
+    /// numeric(precision, scale): a column type; values are rounded to the scale on the way
+    /// in, and expressions over the column see plain numeric.
+    Decimal(u16, u16),
     Text,
     /// varchar(n); `None` is unbounded.
     Varchar(Option<u32>),
@@ -48,7 +51,7 @@ impl DataType {
             DataType::Int4 => 23,
             DataType::Int8 => 20,
             DataType::Float8 => 701,
-            DataType::Numeric => 1700,
+            DataType::Numeric | DataType::Decimal(..) => 1700,
             DataType::Text => 25,
             DataType::Varchar(_) => 1043,
             DataType::Char(_) => 1042,
@@ -104,6 +107,7 @@ impl DataType {
     pub fn type_modifier(self) -> i32 {
         match self {
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
+            DataType::Decimal(p, s) => (((p as i32) << 16) | s as i32) + 4,
             _ => -1,
         }
     }
@@ -117,6 +121,7 @@ impl DataType {
             DataType::Int8 => "bigint".into(),
             DataType::Float8 => "double precision".into(),
             DataType::Numeric => "numeric".into(),
+            DataType::Decimal(p, s) => format!("numeric({p},{s})"),
             DataType::Text => "text".into(),
             DataType::Varchar(None) => "character varying".into(),
             DataType::Varchar(Some(n)) => format!("character varying({n})"),
@@ -133,7 +138,19 @@ impl DataType {
         matches!(self, DataType::Int2 | DataType::Int4 | DataType::Int8)
     }
     pub fn is_numeric_family(self) -> bool {
-        self.is_integer() || matches!(self, DataType::Float8 | DataType::Numeric)
+        self.is_integer()
+            || matches!(
+                self,
+                DataType::Float8 | DataType::Numeric | DataType::Decimal(..)
+            )
+    }
+
+    /// The type expressions over a column of this type see (numeric(p,s) is numeric).
+    pub fn expression_type(self) -> DataType {
+        match self {
+            DataType::Decimal(..) => DataType::Numeric,
+            other => other,
+        }
     }
     pub fn is_string(self) -> bool {
         matches!(
@@ -233,6 +250,11 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Numeric => {
             Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?)
         }
+        DataType::Decimal(p, s) => Value::Numeric(apply_typmod(
+            parse_numeric(trimmed).ok_or_else(|| invalid_input(DataType::Numeric, text))?,
+            p,
+            s,
+        )?),
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
@@ -268,6 +290,24 @@ fn parse_float(text: &str) -> Option<f64> {
             lower.parse::<f64>().ok()
         }
     }
+}
+
+/// Rounds a numeric to `scale` places (half away from zero) and checks that it fits `precision`
+/// digits, as a numeric(precision, scale) column does.
+pub fn apply_typmod(value: Decimal, precision: u16, scale: u16) -> SqlResult<Decimal> {
+    let mut rounded =
+        value.round_dp_with_strategy(scale as u32, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(scale as u32);
+    let integer_digits = precision as i32 - scale as i32;
+    let limit = Decimal::from_i128_with_scale(10i128.pow(integer_digits.clamp(0, 28) as u32), 0);
+    if rounded.abs() >= limit {
+        return Err(SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
+            .with_detail(format!(
+                "A field with precision {precision}, scale {scale} must round to an absolute value less than {}.",
+                if integer_digits > 0 { format!("10^{integer_digits}") } else { "1".into() }
+            )));
+    }
+    Ok(rounded)
 }
 
 /// Parses a numeric literal, including exponent notation.
@@ -623,7 +663,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
             Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| bad())?)
         }
-        DataType::Numeric => return Err(SqlError::unsupported("binary input format for numeric")),
+        DataType::Numeric | DataType::Decimal(..) => {
+            return Err(SqlError::unsupported("binary input format for numeric"))
+        }
     })
 }
 
@@ -633,6 +675,13 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
     if value.is_null() {
         return Ok(Value::Null);
     }
+    if let DataType::Decimal(p, s) = to {
+        return match cast(value, from, DataType::Numeric, explicit)? {
+            Value::Numeric(d) => Ok(Value::Numeric(apply_typmod(d, p, s)?)),
+            other => Ok(other),
+        };
+    }
+    let from = from.expression_type();
     Ok(match (value, to) {
         (value, DataType::Text | DataType::Unknown) => Value::Text(text_of(value, from)),
         (value, DataType::Varchar(limit)) => {
