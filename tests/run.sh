@@ -27,5 +27,10 @@ else
 fi
 echo "== cargo build --release"
 cargo build --release --locked -p keel-server
+# TPC-H data for tests/test_tpch.py comes from tpchgen-cli (crates.io), installed once per machine.
+if ! command -v tpchgen-cli >/dev/null; then
+    echo "== cargo install tpchgen-cli (TPC-H data generator)"
+    cargo install --locked --quiet tpchgen-cli --version 4.0.0
+fi
 echo "== end-to-end tests (tests/)"
 python3 -m pytest -q -p no:cacheprovider tests/

@@ -780,13 +780,8 @@ impl<'a> Binder<'a> {
                         format!("NUMERIC precision {precision} must be between 1 and 1000"),
                     ));
                 }
-                if scale > precision || scale > 28 {
-                    return Err(SqlError::new(
-                        code::INVALID_PARAMETER_VALUE,
-                        format!(
-                            "NUMERIC scale {scale} must be between 0 and precision {precision}"
-                        ),
-                    ));
+                if scale > 28 {
+                    return Err(unsupported("numeric scales above 28"));
                 }
                 DataType::Decimal(precision as u16, scale as u16)
             }
@@ -2322,6 +2317,11 @@ impl<'a> Binder<'a> {
     fn coerce_to(&mut self, expr: Expr, ty: DataType, to: DataType, span: Span) -> SqlResult<Expr> {
         if ty == to {
             return Ok(expr);
+        }
+        if let (DataType::Decimal(..), false) = (to, ty == DataType::Unknown) {
+            // A numeric(p,s) column's rounding and overflow check run with the statement, as
+            // PostgreSQL's do (their errors have no position).
+            return Ok(Expr::Cast(Box::new(expr), ty, to, false));
         }
         match expr {
             Expr::Const(value) => Ok(Expr::Const(

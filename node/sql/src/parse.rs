@@ -314,11 +314,6 @@ impl CopyOptions {
                     "COPY delimiter and quote must be different",
                 ));
             }
-        } else if self.header {
-            return Err(SqlError::new(
-                code::FEATURE_NOT_SUPPORTED,
-                "cannot specify HEADER in TEXT mode",
-            ));
         }
         Ok(self)
     }

@@ -299,12 +299,17 @@ pub fn apply_typmod(value: Decimal, precision: u16, scale: u16) -> SqlResult<Dec
         value.round_dp_with_strategy(scale as u32, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(scale as u32);
     let integer_digits = precision as i32 - scale as i32;
-    let limit = Decimal::from_i128_with_scale(10i128.pow(integer_digits.clamp(0, 28) as u32), 0);
+    // 10^(precision - scale); with a scale above the precision, a fraction.
+    let limit = if integer_digits >= 0 {
+        Decimal::from_i128_with_scale(10i128.pow(integer_digits.min(28) as u32), 0)
+    } else {
+        Decimal::new(1, (-integer_digits) as u32)
+    };
     if rounded.abs() >= limit {
         return Err(SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
             .with_detail(format!(
                 "A field with precision {precision}, scale {scale} must round to an absolute value less than {}.",
-                if integer_digits > 0 { format!("10^{integer_digits}") } else { "1".into() }
+                if integer_digits == 0 { "1".to_string() } else { format!("10^{integer_digits}") }
             )));
     }
     Ok(rounded)
