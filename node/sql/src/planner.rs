@@ -332,12 +332,31 @@ fn rank(rel: &Rel) -> u8 {
             ..
         } => 1,
         Rel::Lookup { .. } => 1,
+        // An equality with a constant usually keeps few rows.
+        Rel::Scan {
+            filter: Some(filter),
+            ..
+        } if equates_constant(filter) => 2,
         Rel::Scan {
             filter: Some(_), ..
-        } => 2,
-        Rel::Filter { input, .. } => rank(input).min(2),
+        } => 3,
+        Rel::Filter { input, .. } => rank(input).min(3),
         Rel::Aggregate { .. } | Rel::Values { .. } => 2,
-        _ => 3,
+        _ => 4,
+    }
+}
+
+/// Whether a filter holds `column = constant` (or `column IN (constants)`) among its conjuncts.
+fn equates_constant(filter: &Expr) -> bool {
+    match filter {
+        Expr::Binary(BinOp::And, l, r) => equates_constant(l) || equates_constant(r),
+        Expr::Binary(BinOp::Eq, l, r) => {
+            (l.reads_row() && !r.reads_row()) || (r.reads_row() && !l.reads_row())
+        }
+        Expr::InList(inner, list, false) => {
+            inner.reads_row() && list.iter().all(|e| !e.reads_row())
+        }
+        _ => false,
     }
 }
 
@@ -359,8 +378,12 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
             .collect();
         touched.sort_unstable();
         touched.dedup();
+        // Conditions that run subqueries wait until the joins have cut the rows down.
+        let mut runs_subquery = false;
+        cond.visit(&mut |e| runs_subquery |= matches!(e, Expr::Subquery(_)));
         match touched.as_slice() {
             [] => top.push(cond),
+            [_] if runs_subquery && leaves.len() > 1 => multi.push((touched, cond)),
             [one] => {
                 let offset = leaves[*one].offset;
                 single[*one].push(shift(cond, offset));
