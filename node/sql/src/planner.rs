@@ -350,6 +350,7 @@ fn rank(rel: &Rel) -> u8 {
 fn equates_constant(filter: &Expr) -> bool {
     match filter {
         Expr::Binary(BinOp::And, l, r) => equates_constant(l) || equates_constant(r),
+        Expr::Binary(BinOp::Or, l, r) => equates_constant(l) && equates_constant(r),
         Expr::Binary(BinOp::Eq, l, r) => {
             (l.reads_row() && !r.reads_row()) || (r.reads_row() && !l.reads_row())
         }
@@ -360,6 +361,71 @@ fn equates_constant(filter: &Expr) -> bool {
     }
 }
 
+/// The part of an OR that reads only columns in `range`: the OR of each branch's conjuncts that
+/// do, when every branch has some (None otherwise, or when the OR reads only `range` already).
+fn restrict_or(cond: &Expr, range: &std::ops::Range<usize>) -> Option<Expr> {
+    let within = |e: &Expr| {
+        let columns = columns_of(e);
+        !columns.is_empty() && columns.iter().all(|c| range.contains(c)) && e.is_local()
+    };
+    if within(cond) {
+        return None;
+    }
+    let mut branches = Vec::new();
+    disjuncts(cond.clone(), &mut branches);
+    let mut restricted = Vec::new();
+    for branch in branches {
+        let mut parts = Vec::new();
+        and_parts(branch, &mut parts);
+        let mine: Vec<Expr> = parts.into_iter().filter(|p| within(p)).collect();
+        restricted.push(and_all(mine)?);
+    }
+    restricted
+        .into_iter()
+        .reduce(|a, b| Expr::Binary(BinOp::Or, Box::new(a), Box::new(b)))
+}
+
+/// The primary key columns (leaf-local) of a leaf that is a table's rows (possibly filtered).
+fn primary_key(rel: &Rel) -> Option<Vec<usize>> {
+    match rel {
+        Rel::Scan { table, .. } if !table.primary_key.is_empty() => Some(table.primary_key.clone()),
+        Rel::Filter { input, .. } | Rel::Lookup { input, .. } => primary_key(input),
+        _ => None,
+    }
+}
+
+/// Whether `columns` (region positions) include every column of `key` (leaf-local, at `offset`).
+fn covers(key: &Option<Vec<usize>>, offset: usize, columns: &[usize]) -> bool {
+    key.as_ref()
+        .is_some_and(|key| key.iter().all(|k| columns.contains(&(offset + k))))
+}
+
+/// `column = column` conditions between leaf `i` and the joined leaves: (i's column, other's).
+fn equal_columns(
+    multi: &[(Vec<usize>, Expr)],
+    i: usize,
+    joined: &[usize],
+    at: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
+    let inside = |c: usize, leaf: usize| c >= at[leaf].0 && c < at[leaf].0 + at[leaf].1;
+    let mut pairs = Vec::new();
+    for (touched, cond) in multi {
+        if !touched.contains(&i) || !touched.iter().all(|t| *t == i || joined.contains(t)) {
+            continue;
+        }
+        if let Expr::Binary(BinOp::Eq, l, r) = cond {
+            if let (Expr::Column(a), Expr::Column(b)) = (l.as_ref(), r.as_ref()) {
+                if inside(*a, i) && !inside(*b, i) {
+                    pairs.push((*a, *b));
+                } else if inside(*b, i) && !inside(*a, i) {
+                    pairs.push((*b, *a));
+                }
+            }
+        }
+    }
+    pairs
+}
+
 fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
     let leaf_of = |column: usize, leaves: &[Leaf]| {
         leaves
@@ -367,10 +433,30 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
             .position(|l| column >= l.offset && column < l.offset + l.width)
             .expect("a region column belongs to a leaf")
     };
+    // An OR across leaves also restricts each leaf that every branch restricts: PostgreSQL's
+    // `(a.x = 1 AND b.y = 2) OR (a.x = 3 AND b.y = 4)` gives `a.x = 1 OR a.x = 3` to a's scan
+    // (the OR itself still runs after the join).
+    let mut conds = conds;
+    let mut derived = Vec::new();
+    for cond in &conds {
+        if !matches!(cond, Expr::Binary(BinOp::Or, ..)) {
+            continue;
+        }
+        for leaf in &leaves {
+            let range = leaf.offset..leaf.offset + leaf.width;
+            if let Some(restriction) = restrict_or(cond, &range) {
+                if !conds.contains(&restriction) {
+                    derived.push(restriction);
+                }
+            }
+        }
+    }
+    conds.extend(derived);
     // Conjuncts by the leaves they read.
     let mut single: Vec<Vec<Expr>> = leaves.iter().map(|_| Vec::new()).collect();
     let mut multi: Vec<(Vec<usize>, Expr)> = Vec::new();
     let mut top = Vec::new();
+    let mut late = Vec::new();
     for cond in conds {
         let mut touched: Vec<usize> = columns_of(&cond)
             .into_iter()
@@ -378,12 +464,17 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
             .collect();
         touched.sort_unstable();
         touched.dedup();
-        // Conditions that run subqueries wait until the joins have cut the rows down.
+        // Conditions that run a correlated subquery per row wait until the joins have cut the
+        // rows down.
+        // (A subquery that reads nothing of the row runs once: it may stay early.)
         let mut runs_subquery = false;
-        cond.visit(&mut |e| runs_subquery |= matches!(e, Expr::Subquery(_)));
+        cond.visit(&mut |e| {
+            runs_subquery |=
+                matches!(e, Expr::Subquery(sub) if !sub.reads.is_empty() || sub.reads_further)
+        });
         match touched.as_slice() {
             [] => top.push(cond),
-            [_] if runs_subquery && leaves.len() > 1 => multi.push((touched, cond)),
+            _ if runs_subquery && leaves.len() > 1 => late.push(cond),
             [one] => {
                 let offset = leaves[*one].offset;
                 single[*one].push(shift(cond, offset));
@@ -397,6 +488,13 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
         .map(|(leaf, conds)| (place(leaf.rel, conds), leaf.offset, leaf.width))
         .collect();
     let total: usize = planned.iter().map(|(_, _, w)| w).sum();
+    let leaves_at: Vec<(usize, usize)> = planned.iter().map(|(_, o, w)| (*o, *w)).collect();
+    let keys: Vec<Option<Vec<usize>>> = planned.iter().map(|(rel, ..)| primary_key(rel)).collect();
+    let leaf_of = |column: usize, at: &[(usize, usize)]| {
+        at.iter()
+            .position(|(o, w)| column >= *o && column < o + w)
+            .unwrap_or(usize::MAX)
+    };
     // Greedy order.
     let mut remaining: Vec<usize> = (0..planned.len()).collect();
     let mut order: Vec<usize> = Vec::new();
@@ -422,9 +520,35 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
                 linked
             }
         };
+        // Among connected leaves, first those joined on their own primary key (each row finds
+        // at most one partner), then those whose key the joined side holds (a foreign key: the
+        // rows fan out), last the many-to-many joins.
+        let fit = |i: usize| -> u8 {
+            if order.is_empty() {
+                return 0;
+            }
+            let pairs = equal_columns(&multi, i, &order, &leaves_at);
+            let own: Vec<usize> = pairs.iter().map(|(mine, _)| *mine).collect();
+            if covers(&keys[i], leaves_at[i].0, &own) {
+                return 0;
+            }
+            let joined_key = order.iter().any(|&j| {
+                let theirs: Vec<usize> = pairs
+                    .iter()
+                    .filter(|(_, other)| leaf_of(*other, &leaves_at) == j)
+                    .map(|(_, other)| *other)
+                    .collect();
+                covers(&keys[j], leaves_at[j].0, &theirs)
+            });
+            if joined_key {
+                1
+            } else {
+                2
+            }
+        };
         let next = *candidates
             .iter()
-            .min_by_key(|&&i| (rank(&planned[i].0), i))
+            .min_by_key(|&&i| (fit(i), rank(&planned[i].0), i))
             .expect("candidates are not empty");
         remaining.retain(|&i| i != next);
         order.push(next);
@@ -472,7 +596,9 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
     let mut rel = current.expect("a region has a leaf");
     let leftover: Vec<Expr> = multi
         .into_iter()
-        .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
+        .map(|(_, cond)| cond)
+        .chain(late)
+        .map(|cond| cond.remap_columns(&|c| position[c]))
         .collect();
     rel = filter(rel, leftover);
     let identity = position.iter().enumerate().all(|(i, &p)| i == p);

@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    binary, Accumulator, AggCall, EvalContext, Expr, FrameBound, FrameUnits, Subqueries, Subquery,
-    SubqueryKind, WindowCall, WindowFunc,
+    binary, Accumulator, AggCall, BinOp, EvalContext, Expr, FrameBound, FrameUnits, Subqueries,
+    Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
 use crate::types::{compare, encode_key, DataType, Value};
@@ -72,6 +72,8 @@ pub struct Executor<'a> {
     lookups: RefCell<HashMap<usize, LookupIndex>>,
     /// Rows of subqueries that read nothing of the enclosing rows.
     once: RefCell<HashMap<usize, Rows>>,
+    /// `x IN (subquery)` of such subqueries: their values hashed, and whether one is NULL.
+    in_sets: RefCell<HashMap<usize, Arc<(std::collections::HashSet<Vec<u8>>, bool)>>>,
     /// Results of correlated subqueries, by the values they read.
     memo: RefCell<HashMap<(usize, Vec<u8>), Value>>,
     /// The rows the current round of each recursive query works on.
@@ -98,6 +100,7 @@ impl<'a> Executor<'a> {
             scans: HashMap::new(),
             lookups: RefCell::default(),
             once: RefCell::default(),
+            in_sets: RefCell::default(),
             memo: RefCell::default(),
             work: RefCell::default(),
             check,
@@ -210,6 +213,7 @@ impl<'a> Executor<'a> {
                     self.work.borrow_mut().insert(*id, Arc::new(working));
                     // Results cached for the previous round may have read the work table.
                     self.once.borrow_mut().clear();
+                    self.in_sets.borrow_mut().clear();
                     self.memo.borrow_mut().clear();
                     let next = self.run(step, outer)?;
                     working = keep(&next, &mut result);
@@ -418,6 +422,35 @@ impl<'a> Executor<'a> {
     }
 }
 
+impl Executor<'_> {
+    fn in_set(
+        &self,
+        subquery: &Subquery,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Arc<(std::collections::HashSet<Vec<u8>>, bool)>> {
+        if let Some(set) = self.in_sets.borrow().get(&address(subquery)) {
+            return Ok(set.clone());
+        }
+        let rows = self.subquery_rows(subquery, row, ctx)?;
+        let mut values = std::collections::HashSet::new();
+        let mut null = false;
+        for r in rows.iter() {
+            match r.first() {
+                Some(Value::Null) | None => null = true,
+                Some(value) => {
+                    values.insert(hash_key(std::slice::from_ref(value)));
+                }
+            }
+        }
+        let set = Arc::new((values, null));
+        self.in_sets
+            .borrow_mut()
+            .insert(address(subquery), set.clone());
+        Ok(set)
+    }
+}
+
 impl Subqueries for Executor<'_> {
     fn eval(&self, subquery: &Subquery, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<Value> {
         let left = match &subquery.kind {
@@ -434,6 +467,35 @@ impl Subqueries for Executor<'_> {
             if let Some(value) = self.memo.borrow().get(key) {
                 return Ok(value.clone());
             }
+        }
+        if let (
+            SubqueryKind::Compare {
+                op: BinOp::Eq,
+                all: false,
+                ..
+            },
+            Some(left),
+            true,
+        ) = (
+            &subquery.kind,
+            &left,
+            subquery.reads.is_empty() && !subquery.reads_further,
+        ) {
+            // Uncorrelated `IN`: a hash set of the subquery's values, built once.
+            let set = self.in_set(subquery, row, ctx)?;
+            return Ok(if left.is_null() {
+                if set.0.is_empty() && !set.1 {
+                    Value::Bool(false)
+                } else {
+                    Value::Null
+                }
+            } else if set.0.contains(&hash_key(std::slice::from_ref(left))) {
+                Value::Bool(true)
+            } else if set.1 {
+                Value::Null
+            } else {
+                Value::Bool(false)
+            });
         }
         let rows = self.subquery_rows(subquery, row, ctx)?;
         let value = match &subquery.kind {
