@@ -32,6 +32,9 @@ use crate::types::{compare, encode_key, DataType, Value};
 pub type Row = Vec<Value>;
 pub type Rows = Arc<Vec<Row>>;
 
+/// An uncorrelated `IN` subquery's values (hashed) and whether one of them is NULL.
+type InSet = Arc<(std::collections::HashSet<Vec<u8>>, bool)>;
+
 /// A [`Rel::Lookup`]'s input rows and their positions by key.
 type LookupIndex = Arc<(Rows, HashMap<Vec<u8>, Vec<usize>>)>;
 
@@ -73,7 +76,7 @@ pub struct Executor<'a> {
     /// Rows of subqueries that read nothing of the enclosing rows.
     once: RefCell<HashMap<usize, Rows>>,
     /// `x IN (subquery)` of such subqueries: their values hashed, and whether one is NULL.
-    in_sets: RefCell<HashMap<usize, Arc<(std::collections::HashSet<Vec<u8>>, bool)>>>,
+    in_sets: RefCell<HashMap<usize, InSet>>,
     /// Results of correlated subqueries, by the values they read.
     memo: RefCell<HashMap<(usize, Vec<u8>), Value>>,
     /// The rows the current round of each recursive query works on.
@@ -428,7 +431,7 @@ impl Executor<'_> {
         subquery: &Subquery,
         row: &[Value],
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<Arc<(std::collections::HashSet<Vec<u8>>, bool)>> {
+    ) -> SqlResult<InSet> {
         if let Some(set) = self.in_sets.borrow().get(&address(subquery)) {
             return Ok(set.clone());
         }
