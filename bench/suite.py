@@ -13,8 +13,8 @@ medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50
 pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
 chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
 
-It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py). Not here yet: TPC-H
-SF1 (it needs joins: the SQL engine issue).
+It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py). TPC-H runs on its
+own (bench/tpch.py: loading SF1 into both takes minutes).
 """
 
 import argparse
