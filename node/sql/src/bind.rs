@@ -370,41 +370,23 @@ impl<'a> Binder<'a> {
             Statement::CreateTable(create) => self.bind_create_table(create),
             Statement::CreateIndex(create) => self.bind_create_index(create),
             Statement::Drop {
-                object_type: ObjectType::Index,
+                object_type: object_type @ (ObjectType::Index | ObjectType::View),
                 if_exists,
                 names,
                 cascade,
                 ..
             } => {
                 if *cascade {
-                    return Err(unsupported("DROP INDEX ... CASCADE"));
+                    return Err(unsupported(format!("DROP {object_type} ... CASCADE")));
                 }
                 let names = names
                     .iter()
                     .map(|name| self.table_name(name).map(|(name, _)| name))
                     .collect::<SqlResult<Vec<_>>>()?;
-                Ok(Plan::DropIndexes {
-                    names,
-                    if_exists: *if_exists,
-                })
-            }
-            Statement::Drop {
-                object_type: ObjectType::View,
-                if_exists,
-                names,
-                cascade,
-                ..
-            } => {
-                if *cascade {
-                    return Err(unsupported("DROP VIEW ... CASCADE"));
-                }
-                let names = names
-                    .iter()
-                    .map(|name| self.table_name(name).map(|(name, _)| name))
-                    .collect::<SqlResult<Vec<_>>>()?;
-                Ok(Plan::DropViews {
-                    names,
-                    if_exists: *if_exists,
+                let if_exists = *if_exists;
+                Ok(match object_type {
+                    ObjectType::Index => Plan::DropIndexes { names, if_exists },
+                    _ => Plan::DropViews { names, if_exists },
                 })
             }
             Statement::CreateView {

@@ -1815,12 +1815,7 @@ impl Session {
                 row
             })
             .collect();
-        Ok(QueryResult {
-            columns: plan.columns.clone(),
-            tag: format!("SELECT {}", rows.len()),
-            rows,
-            ..Default::default()
-        })
+        Ok(select_result(&plan.columns, rows))
     }
 
     /// A general query (see [`Session::query_rows`]).
@@ -1836,12 +1831,7 @@ impl Session {
         let rows = self
             .query_rows(cluster, &plan.rel, params, txn, now, cancel)
             .await?;
-        Ok(QueryResult {
-            columns: plan.columns.clone(),
-            tag: format!("SELECT {}", rows.len()),
-            rows,
-            ..Default::default()
-        })
+        Ok(select_result(&plan.columns, rows))
     }
 
     /// The rows of a query tree: reads every scan of the tree from the workers (filters pushed
@@ -2632,6 +2622,16 @@ fn local_row_key<C: Cluster>(cluster: &C) -> Vec<u8> {
         }
     }
     key
+}
+
+/// A SELECT's result: its rows and the `SELECT n` tag.
+fn select_result(columns: &[OutputColumn], rows: Vec<Vec<Value>>) -> QueryResult {
+    QueryResult {
+        columns: columns.to_vec(),
+        tag: format!("SELECT {}", rows.len()),
+        rows,
+        ..Default::default()
+    }
 }
 
 /// Combines the outputs of several workers: total count and all rows.

@@ -42,11 +42,12 @@ pub fn conjuncts(expr: Expr, out: &mut Vec<Expr>) {
     }
 }
 
-fn disjuncts(expr: Expr, out: &mut Vec<Expr>) {
+/// The operands of a chain of `op` (AND or OR), flattened.
+fn split(expr: Expr, op: BinOp, out: &mut Vec<Expr>) {
     match expr {
-        Expr::Binary(BinOp::Or, left, right) => {
-            disjuncts(*left, out);
-            disjuncts(*right, out);
+        Expr::Binary(found, left, right) if found == op => {
+            split(*left, op, out);
+            split(*right, op, out);
         }
         other => out.push(other),
     }
@@ -55,12 +56,12 @@ fn disjuncts(expr: Expr, out: &mut Vec<Expr>) {
 /// The conditions common to every branch of an OR, then the OR of what remains.
 fn factor_or(expr: Expr) -> Vec<Expr> {
     let mut branches = Vec::new();
-    disjuncts(expr.clone(), &mut branches);
+    split(expr.clone(), BinOp::Or, &mut branches);
     let split: Vec<Vec<Expr>> = branches
         .into_iter()
         .map(|branch| {
             let mut parts = Vec::new();
-            and_parts(branch, &mut parts);
+            split(branch, BinOp::And, &mut parts);
             parts
         })
         .collect();
@@ -93,16 +94,6 @@ fn factor_or(expr: Expr) -> Vec<Expr> {
     let mut out = common;
     out.push(or);
     out
-}
-
-fn and_parts(expr: Expr, out: &mut Vec<Expr>) {
-    match expr {
-        Expr::Binary(BinOp::And, left, right) => {
-            and_parts(*left, out);
-            and_parts(*right, out);
-        }
-        other => out.push(other),
-    }
 }
 
 /// AND of `exprs` (None for none).
@@ -372,11 +363,11 @@ fn restrict_or(cond: &Expr, range: &std::ops::Range<usize>) -> Option<Expr> {
         return None;
     }
     let mut branches = Vec::new();
-    disjuncts(cond.clone(), &mut branches);
+    split(cond.clone(), BinOp::Or, &mut branches);
     let mut restricted = Vec::new();
     for branch in branches {
         let mut parts = Vec::new();
-        and_parts(branch, &mut parts);
+        split(branch, BinOp::And, &mut parts);
         let mine: Vec<Expr> = parts.into_iter().filter(|p| within(p)).collect();
         restricted.push(and_all(mine)?);
     }
