@@ -498,7 +498,7 @@ impl Expr {
 
     /// Calls `f` on this node and every node below it (not inside subqueries: their columns are
     /// another query's; a correlated one's reads are in [`Subquery::reads`]).
-    pub fn visit(&self, f: &mut dyn FnMut(&Expr)) {
+    pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         f(self);
         for child in self.children() {
             child.visit(f);

@@ -438,7 +438,7 @@ impl Rel {
     }
 
     /// Calls `f` on this node and every node below it, also inside subqueries of its expressions.
-    pub fn visit(&self, f: &mut dyn FnMut(&Rel)) {
+    pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Rel)) {
         f(self);
         for expr in self.node_exprs() {
             expr.visit(&mut |e| {

@@ -40,14 +40,13 @@ type LookupIndex = Arc<(Rows, HashMap<Vec<u8>, Vec<usize>>)>;
 
 /// The scans of a tree (also inside subqueries), each once, in a fixed order.
 pub fn scans(rel: &Rel) -> Vec<&Rel> {
-    let mut found: Vec<*const Rel> = Vec::new();
+    let mut found: Vec<&Rel> = Vec::new();
     rel.visit(&mut |node| {
-        if matches!(node, Rel::Scan { .. }) && !found.contains(&(node as *const Rel)) {
+        if matches!(node, Rel::Scan { .. }) && !found.iter().any(|f| std::ptr::eq(*f, node)) {
             found.push(node);
         }
     });
-    // SAFETY: the pointers were taken from nodes of `rel`, which outlives the returned borrows.
-    found.into_iter().map(|node| unsafe { &*node }).collect()
+    found
 }
 
 /// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
