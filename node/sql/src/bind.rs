@@ -2147,7 +2147,9 @@ impl<'a> Binder<'a> {
             SetExpr::Values(values) if source.with.is_none() && source.order_by.is_none() => values,
             _ => {
                 // INSERT ... SELECT: one row of expressions over each row of the query.
-                self.keep_unknown = true;
+                // An unknown literal in the SELECT list takes the target column's type.
+                self.keep_unknown =
+                    source.with.is_none() && matches!(source.body.as_ref(), SetExpr::Select(_));
                 let bound = self.bind_query_rel(source, None);
                 self.keep_unknown = false;
                 let (rel, columns) = bound?;
