@@ -1698,6 +1698,7 @@ impl Session {
                             filter: None,
                             params: Arc::new(Vec::new()),
                             keyed: true,
+                            columns: None,
                         },
                     },
                 )
@@ -1765,6 +1766,7 @@ impl Session {
                             filter: plan.filter.clone(),
                             params: params.clone(),
                             keyed,
+                            columns: None,
                         };
                         (worker, ShardRequest { txn, now, op })
                     })
@@ -1864,8 +1866,13 @@ impl Session {
         analyze: bool,
     ) -> SqlResult<(Vec<Vec<Value>>, Option<crate::explain::Stats>)> {
         let ctx = EvalContext::new(params, now);
+        let used = crate::query::used_columns(rel);
         let mut scanned = Vec::new();
         for scan in crate::query::scans(rel) {
+            let columns = used
+                .get(&(scan as *const Rel as usize))
+                .filter(|mask| !mask.iter().all(|&u| u))
+                .map(|mask| Arc::new(mask.clone()));
             let Rel::Scan {
                 table,
                 access,
@@ -1886,6 +1893,7 @@ impl Session {
                         filter: filter.clone(),
                         params: params.clone(),
                         keyed: false,
+                        columns: columns.clone(),
                     };
                     (worker, ShardRequest { txn, now, op })
                 })
@@ -2514,6 +2522,7 @@ impl Session {
                             filter: None,
                             params: Arc::new(Vec::new()),
                             keyed: false,
+                            columns: None,
                         },
                     },
                 )

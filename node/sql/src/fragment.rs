@@ -96,6 +96,9 @@ pub enum ShardOp {
         filter: Option<Arc<Expr>>,
         params: Arc<Vec<Value>>,
         keyed: bool,
+        /// The columns the statement uses (None: all); the others come back as NULL, so
+        /// unused values (long comments, say) are not copied to the session.
+        columns: Option<Arc<Vec<bool>>>,
     },
     /// New rows with their keys; fails on a duplicate key.
     Insert {
@@ -663,6 +666,7 @@ impl Shard {
                 filter,
                 params,
                 keyed,
+                columns,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
@@ -673,10 +677,17 @@ impl Shard {
                     table,
                     keys,
                     &mut reads,
-                    &mut |key, row| {
+                    &mut |key, mut row| {
                         if matches(filter.as_deref(), &row, &ctx)? {
                             if *keyed {
                                 output.keys.push(key.to_vec());
+                            }
+                            if let Some(used) = columns {
+                                for (value, used) in row.iter_mut().zip(used.iter()) {
+                                    if !used {
+                                        *value = Value::Null;
+                                    }
+                                }
                             }
                             output.rows.push(row);
                         }

@@ -49,6 +49,160 @@ pub fn scans(rel: &Rel) -> Vec<&Rel> {
     found
 }
 
+/// The columns of each scan (by node address) that the tree reads: a scan's filter runs on the
+/// worker before the rest are dropped, so only what the operators above use counts. A scan
+/// missing from the map needs every column.
+pub fn used_columns(rel: &Rel) -> HashMap<usize, Vec<bool>> {
+    let mut used = HashMap::new();
+    need(rel, &vec![true; rel.width()], &mut used);
+    used
+}
+
+/// Marks what `rel` must produce (`out`) and, from it, what its inputs must.
+fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
+    // Columns an expression reads (into `into`), and every subquery it holds, whole.
+    fn mark(expr: &Expr, into: &mut [bool], used: &mut HashMap<usize, Vec<bool>>) {
+        let mut columns = Vec::new();
+        expr.columns(&mut columns);
+        for c in columns {
+            if let Some(slot) = into.get_mut(c) {
+                *slot = true;
+            }
+        }
+        expr.visit(&mut |e| {
+            if let Expr::Subquery(sub) = e {
+                need(&sub.rel, &vec![true; sub.rel.width()], used);
+            }
+        });
+    }
+    let all = |r: &Rel| vec![true; r.width()];
+    match rel {
+        Rel::Scan { .. } => {
+            let entry = used
+                .entry(address(rel))
+                .or_insert_with(|| vec![false; out.len()]);
+            for (slot, &o) in entry.iter_mut().zip(out) {
+                *slot |= o;
+            }
+        }
+        Rel::Lookup {
+            input,
+            columns,
+            probes,
+        } => {
+            let mut inner = out.to_vec();
+            for &c in columns {
+                inner[c] = true;
+            }
+            for probe in probes {
+                mark(probe, &mut [], used);
+            }
+            need(input, &inner, used);
+        }
+        Rel::Values { rows, .. } => {
+            for expr in rows.iter().flatten() {
+                mark(expr, &mut [], used);
+            }
+        }
+        Rel::Function { args, .. } => {
+            for expr in args {
+                mark(expr, &mut [], used);
+            }
+        }
+        Rel::WorkTable { .. } => {}
+        Rel::Filter { input, predicate } => {
+            let mut inner = out.to_vec();
+            mark(predicate, &mut inner, used);
+            need(input, &inner, used);
+        }
+        Rel::Project { input, exprs } => {
+            // Every output is computed (an unused one must not see NULLs it could fail on).
+            let mut inner = vec![false; input.width()];
+            for expr in exprs {
+                mark(expr, &mut inner, used);
+            }
+            need(input, &inner, used);
+        }
+        Rel::Join {
+            left,
+            right,
+            keys,
+            on,
+            ..
+        } => {
+            let left_width = left.width();
+            let mut both = out.to_vec();
+            for condition in on {
+                mark(condition, &mut both, used);
+            }
+            let (mut l, mut r) = (both[..left_width].to_vec(), both[left_width..].to_vec());
+            for (lk, rk) in keys {
+                mark(lk, &mut l, used);
+                mark(rk, &mut r, used);
+            }
+            need(left, &l, used);
+            need(right, &r, used);
+        }
+        Rel::Aggregate { input, keys, aggs } => {
+            let mut inner = vec![false; input.width()];
+            for key in keys {
+                mark(key, &mut inner, used);
+            }
+            for call in aggs {
+                for expr in call.arg.iter().chain(call.filter.iter()) {
+                    mark(expr, &mut inner, used);
+                }
+            }
+            need(input, &inner, used);
+        }
+        Rel::Window { input, calls } => {
+            let mut inner = out[..input.width()].to_vec();
+            for call in calls {
+                for expr in call.exprs() {
+                    mark(expr, &mut inner, used);
+                }
+            }
+            need(input, &inner, used);
+        }
+        Rel::Distinct { input, on } => match on {
+            None => need(input, &all(input), used),
+            Some(columns) => {
+                let mut inner = out.to_vec();
+                for &c in columns {
+                    inner[c] = true;
+                }
+                need(input, &inner, used);
+            }
+        },
+        Rel::Sort { input, keys } => {
+            let mut inner = out.to_vec();
+            for key in keys {
+                inner[key.output] = true;
+            }
+            need(input, &inner, used);
+        }
+        Rel::Limit {
+            input,
+            limit,
+            offset,
+        } => {
+            for expr in limit.iter().chain(offset.iter()) {
+                mark(expr, &mut [], used);
+            }
+            need(input, out, used);
+        }
+        Rel::SetOp { left, right, .. }
+        | Rel::Recursive {
+            base: left,
+            step: right,
+            ..
+        } => {
+            need(left, &all(left), used);
+            need(right, &all(right), used);
+        }
+    }
+}
+
 /// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
 pub fn hash_key(values: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
