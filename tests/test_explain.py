@@ -28,10 +28,12 @@ def test_plans_name_postgres_nodes(keel):
             "Index Scan using emp_pkey on emp",
             "  Index Cond: (id = 7)",
         ]
+        # An aggregate straight over a scan runs in parts on the workers.
         assert plan(conn, "select count(*) from emp where salary > 50") == [
-            "Aggregate",
-            "  ->  Seq Scan on emp",
-            "        Filter: (salary > 50)",
+            "Finalize Aggregate",
+            "  ->  Partial Aggregate (on each worker)",
+            "        ->  Seq Scan on emp",
+            "              Filter: (salary > 50)",
         ]
         joined = plan(conn, "select e.name, d.name from emp e join dept d on e.dept_id = d.id where d.budget > 500 order by 1")
         assert joined[0] == "Sort" and joined[1] == "  Sort Key: e.name"

@@ -1727,7 +1727,30 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let ctx = EvalContext::new(params, now);
+        // A grouped read of one table aggregates on the workers, in parts merged here.
+        let partial = match (&plan.table, &plan.grouping, plan.locking) {
+            (Some(table), Some(grouping), None)
+                if grouping.aggs.iter().all(|call| !call.distinct) =>
+            {
+                Some(
+                    self.partial_aggregate(
+                        cluster,
+                        table,
+                        &plan.access,
+                        plan.filter.clone(),
+                        &grouping.keys,
+                        &grouping.aggs,
+                        params,
+                        txn,
+                        now,
+                    )
+                    .await?,
+                )
+            }
+            _ => None,
+        };
         let input: Vec<Vec<Value>> = match &plan.table {
+            Some(_) if partial.is_some() => Vec::new(),
             None => {
                 // pg_sleep runs before the row is computed, and can be canceled.
                 for output in &plan.outputs {
@@ -1785,7 +1808,11 @@ impl Session {
             None => project(&input, &plan.outputs, &ctx)?,
             Some(grouping) => {
                 let mut rows = Vec::new();
-                for grouped in group(&input, &grouping.keys, &grouping.aggs, &ctx)? {
+                let grouped_rows = match partial {
+                    Some(rows) => rows,
+                    None => group(&input, &grouping.keys, &grouping.aggs, &ctx)?,
+                };
+                for grouped in grouped_rows {
                     if let Some(having) = &grouping.having {
                         if !having.is_true(&grouped, &ctx)? {
                             continue;
@@ -1867,8 +1894,55 @@ impl Session {
     ) -> SqlResult<(Vec<Vec<Value>>, Option<crate::explain::Stats>)> {
         let ctx = EvalContext::new(params, now);
         let used = crate::query::used_columns(rel);
+        // Aggregates straight over a scan run in parts on the workers; their scans are not read.
+        let mut pushed = Vec::new();
+        rel.visit(&mut |node| {
+            if crate::query::pushable_aggregate(node) {
+                pushed.push(node);
+            }
+        });
+        let mut aggregated = Vec::new();
+        for node in &pushed {
+            let Rel::Aggregate { input, keys, aggs } = node else {
+                continue;
+            };
+            let Rel::Scan {
+                table,
+                access,
+                filter,
+                ..
+            } = input.as_ref()
+            else {
+                continue;
+            };
+            let rows = self
+                .partial_aggregate(
+                    cluster,
+                    table,
+                    access,
+                    filter.clone(),
+                    keys,
+                    aggs,
+                    params,
+                    txn,
+                    now,
+                )
+                .await?;
+            aggregated.push((*node, rows));
+            cancel.check()?;
+        }
+        let skipped: Vec<usize> = pushed
+            .iter()
+            .filter_map(|node| match node {
+                Rel::Aggregate { input, .. } => Some(input.as_ref() as *const Rel as usize),
+                _ => None,
+            })
+            .collect();
         let mut scanned = Vec::new();
         for scan in crate::query::scans(rel) {
+            if skipped.contains(&(scan as *const Rel as usize)) {
+                continue;
+            }
             let columns = used
                 .get(&(scan as *const Rel as usize))
                 .filter(|mask| !mask.iter().all(|&u| u))
@@ -1909,8 +1983,51 @@ impl Session {
         for (scan, rows) in scanned {
             executor.set_scan(scan, rows);
         }
+        for (node, rows) in aggregated {
+            executor.set_aggregate(node, rows);
+        }
         let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
         Ok((rows, executor.take_stats()))
+    }
+
+    /// Groups a table's rows (those `access` and `filter` select) on the workers, each computing
+    /// partial aggregates of its rows; merges them into `keys ++ aggregates` rows in key order.
+    #[allow(clippy::too_many_arguments)]
+    async fn partial_aggregate<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        access: &Access,
+        filter: Option<Arc<Expr>>,
+        keys: &[Expr],
+        aggs: &[crate::expr::AggCall],
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+    ) -> SqlResult<Vec<Vec<Value>>> {
+        let ctx = EvalContext::new(params, now);
+        let (keys_arc, aggs_arc) = (Arc::new(keys.to_vec()), Arc::new(aggs.to_vec()));
+        let requests = self
+            .targets(cluster, table, access, &ctx, txn)
+            .await?
+            .into_iter()
+            .map(|(worker, key)| {
+                let op = ShardOp::Aggregate {
+                    table: table.clone(),
+                    key,
+                    filter: filter.clone(),
+                    params: params.clone(),
+                    keys: keys_arc.clone(),
+                    aggs: aggs_arc.clone(),
+                };
+                (worker, ShardRequest { txn, now, op })
+            })
+            .collect();
+        let mut groups = crate::query::Groups::new(keys, aggs);
+        for partial in gather(cluster.call_all(requests).await)?.1 {
+            groups.merge(&partial)?;
+        }
+        groups.finish()
     }
 
     /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the

@@ -467,6 +467,35 @@ impl Printer<'_> {
                     self.node(right, depth + 2, true, outer);
                 }
             }
+            Rel::Aggregate { input, keys, .. } if crate::query::pushable_aggregate(rel) => {
+                // Each worker aggregates its rows; the session merges (PostgreSQL's names for
+                // the two halves of a parallel aggregate).
+                let names = names_of(input);
+                let kind = if keys.is_empty() {
+                    "Aggregate"
+                } else {
+                    "HashAggregate"
+                };
+                self.push(depth, arrow, format!("Finalize {kind}"), rel);
+                if !keys.is_empty() {
+                    self.detail(
+                        depth,
+                        format!(
+                            "Group Key: {}",
+                            keys.iter()
+                                .map(|k| deparse(k, &names, outer))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
+                }
+                let indent = " ".repeat((depth + 1) * 6 - 4 + self.base);
+                self.lines
+                    .push(format!("{indent}->  Partial {kind} (on each worker)"));
+                let stats = self.stats.take();
+                self.node(input, depth + 2, true, outer);
+                self.stats = stats;
+            }
             Rel::Aggregate { input, keys, .. } => {
                 let names = names_of(input);
                 if keys.is_empty() {

@@ -967,6 +967,79 @@ impl Accumulator {
         Ok(())
     }
 
+    /// The running state as values, to ship a partial aggregate from a worker
+    /// ([`Accumulator::merge`] adds it into another accumulator of the same call).
+    pub fn state(&self) -> SqlResult<Vec<Value>> {
+        let or_null = |seen: bool, value: Value| if seen { value } else { Value::Null };
+        Ok(match self {
+            Accumulator::Count(n) => vec![Value::Int(*n)],
+            Accumulator::SumInt(sum, seen) => vec![or_null(
+                *seen,
+                Value::Numeric(
+                    Decimal::try_from_i128_with_scale(*sum, 0).map_err(|_| numeric_overflow())?,
+                ),
+            )],
+            Accumulator::SumFloat(sum, seen) => vec![or_null(*seen, Value::Float(*sum))],
+            Accumulator::SumNumeric(sum, seen) => vec![or_null(*seen, Value::Numeric(*sum))],
+            Accumulator::Avg(sum, n) => vec![Value::Numeric(*sum), Value::Int(*n)],
+            Accumulator::AvgFloat(sum, n) => vec![Value::Float(*sum), Value::Int(*n)],
+            Accumulator::MinMax(best, _) => vec![best.clone()],
+        })
+    }
+
+    /// How many values [`Accumulator::state`] gives for `call`.
+    pub fn state_width(call: &AggCall) -> usize {
+        match Accumulator::new(call) {
+            Accumulator::Avg(..) | Accumulator::AvgFloat(..) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Adds a partial state (from [`Accumulator::state`]) into this accumulator.
+    pub fn merge(&mut self, call: &AggCall, state: &[Value]) -> SqlResult<()> {
+        match (self, state) {
+            (Accumulator::Count(n), [Value::Int(m)]) => *n += m,
+            (Accumulator::Avg(sum, n), [Value::Numeric(s), Value::Int(m)]) => {
+                *sum = sum.checked_add(*s).ok_or_else(numeric_overflow)?;
+                *n += m;
+            }
+            (Accumulator::AvgFloat(sum, n), [Value::Float(s), Value::Int(m)]) => {
+                *sum += s;
+                *n += m;
+            }
+            (_, [Value::Null]) => {}
+            (Accumulator::SumInt(sum, seen), [Value::Numeric(d)]) => {
+                let part = d.mantissa();
+                *sum = sum.checked_add(part).ok_or_else(numeric_overflow)?;
+                *seen = true;
+            }
+            (
+                acc @ (Accumulator::SumFloat(..)
+                | Accumulator::SumNumeric(..)
+                | Accumulator::MinMax(..)),
+                [value],
+            ) => {
+                // A partial sum, minimum or maximum adds like one more input value.
+                let as_input = AggCall {
+                    func: if matches!(acc, Accumulator::MinMax(..)) {
+                        call.func
+                    } else {
+                        AggFunc::Sum
+                    },
+                    ..call.clone()
+                };
+                acc.add(&as_input, value.clone())?;
+            }
+            _ => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "partial aggregate of unexpected shape",
+                ))
+            }
+        }
+        Ok(())
+    }
+
     /// The aggregate's result.
     pub fn finish(self, call: &AggCall) -> SqlResult<Value> {
         Ok(match self {
@@ -1036,6 +1109,56 @@ mod tests {
             Value::Bool(true)
         );
         assert_eq!(eval(Expr::Binary(BinOp::Or, null, f)).unwrap(), Value::Null);
+    }
+
+    #[test]
+    fn partial_aggregates_merge_to_the_whole() {
+        let values = [
+            Value::Int(3),
+            Value::Null,
+            Value::Int(-7),
+            Value::Int(10),
+            Value::Int(5),
+        ];
+        for (func, arg_type, result_type) in [
+            (AggFunc::CountStar, DataType::Int8, DataType::Int8),
+            (AggFunc::Count, DataType::Int4, DataType::Int8),
+            (AggFunc::Sum, DataType::Int4, DataType::Int8),
+            (AggFunc::Sum, DataType::Int8, DataType::Numeric),
+            (AggFunc::Avg, DataType::Int4, DataType::Numeric),
+            (AggFunc::Min, DataType::Int4, DataType::Int4),
+            (AggFunc::Max, DataType::Int4, DataType::Int4),
+        ] {
+            let call = AggCall {
+                func,
+                arg: Some(Expr::Column(0)),
+                arg_type,
+                result_type,
+                distinct: false,
+                filter: None,
+            };
+            for split in 0..=values.len() {
+                let mut whole = Accumulator::new(&call);
+                for v in &values {
+                    whole.add(&call, v.clone()).unwrap();
+                }
+                let (mut first, mut second) = (Accumulator::new(&call), Accumulator::new(&call));
+                for v in &values[..split] {
+                    first.add(&call, v.clone()).unwrap();
+                }
+                for v in &values[split..] {
+                    second.add(&call, v.clone()).unwrap();
+                }
+                let mut merged = Accumulator::new(&call);
+                merged.merge(&call, &first.state().unwrap()).unwrap();
+                merged.merge(&call, &second.state().unwrap()).unwrap();
+                assert_eq!(
+                    merged.finish(&call).unwrap(),
+                    whole.finish(&call).unwrap(),
+                    "{func:?} split at {split}"
+                );
+            }
+        }
     }
 
     #[test]

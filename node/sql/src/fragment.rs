@@ -100,6 +100,17 @@ pub enum ShardOp {
         /// unused values (long comments, say) are not copied to the session.
         columns: Option<Arc<Vec<bool>>>,
     },
+    /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
+    /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state`]),
+    /// which the session merges across workers.
+    Aggregate {
+        table: Arc<TableDef>,
+        key: KeyTarget,
+        filter: Option<Arc<Expr>>,
+        params: Arc<Vec<Value>>,
+        keys: Arc<Vec<Expr>>,
+        aggs: Arc<Vec<crate::expr::AggCall>>,
+    },
     /// New rows with their keys; fails on a duplicate key.
     Insert {
         table: Arc<TableDef>,
@@ -420,7 +431,10 @@ impl Shard {
                 let read_only = matches!(op, ShardOp::Read { key: Some(_), .. });
                 // A read that meets a page it cannot read (checksum, IO) fails alone; the node
                 // stays up and serves everything else.
-                let is_read = matches!(op, ShardOp::Read { .. } | ShardOp::IndexScan { .. });
+                let is_read = matches!(
+                    op,
+                    ShardOp::Read { .. } | ShardOp::IndexScan { .. } | ShardOp::Aggregate { .. }
+                );
                 if !is_read {
                     self.check_space()?;
                 }
@@ -695,6 +709,35 @@ impl Shard {
                     },
                 )?;
                 self.serialize_reads(txn, reads)?;
+                output.count = output.rows.len() as u64;
+                Ok(output)
+            }
+            ShardOp::Aggregate {
+                table,
+                key,
+                filter,
+                params,
+                keys,
+                aggs,
+            } => {
+                let ctx = EvalContext::new(params, now);
+                let mut groups = crate::query::Groups::new(keys, aggs);
+                for_each_visible(
+                    &store,
+                    tx.snap(),
+                    table,
+                    key.as_deref(),
+                    &mut reads,
+                    &mut |_, row| {
+                        if matches(filter.as_deref(), &row, &ctx)? {
+                            groups.add(&row, &ctx)?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                self.serialize_reads(txn, reads)?;
+                let mut output = ShardOutput::default();
+                output.rows = groups.partial_rows()?;
                 output.count = output.rows.len() as u64;
                 Ok(output)
             }

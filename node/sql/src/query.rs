@@ -224,6 +224,8 @@ pub struct Executor<'a> {
     now: i64,
     /// Rows of each scan, by the address of its node in the plan.
     scans: HashMap<usize, Rows>,
+    /// Results of aggregates the workers computed in parts, by node address.
+    aggregates: HashMap<usize, Rows>,
     /// Hash indexes of [`Rel::Lookup`] nodes: key -> positions in the input's rows.
     lookups: RefCell<HashMap<usize, LookupIndex>>,
     /// Rows of subqueries that read nothing of the enclosing rows.
@@ -254,6 +256,7 @@ impl<'a> Executor<'a> {
             params,
             now,
             scans: HashMap::new(),
+            aggregates: HashMap::new(),
             lookups: RefCell::default(),
             once: RefCell::default(),
             in_sets: RefCell::default(),
@@ -271,6 +274,11 @@ impl<'a> Executor<'a> {
 
     pub fn take_stats(&mut self) -> Option<crate::explain::Stats> {
         self.stats.take().map(RefCell::into_inner)
+    }
+
+    /// Gives an aggregate node its (merged) result rows.
+    pub fn set_aggregate(&mut self, node: &Rel, rows: Vec<Row>) {
+        self.aggregates.insert(address(node), Arc::new(rows));
     }
 
     /// Gives a scan node its rows.
@@ -424,6 +432,9 @@ impl<'a> Executor<'a> {
                         row
                     })
                     .collect()
+            }
+            Rel::Aggregate { .. } if self.aggregates.contains_key(&address(rel)) => {
+                return Ok(self.aggregates[&address(rel)].clone());
             }
             Rel::Aggregate { input, keys, aggs } => {
                 group(&self.run(input, outer)?, keys, aggs, &ctx)?
@@ -767,59 +778,11 @@ pub fn group(
     aggs: &[AggCall],
     ctx: &EvalContext<'_>,
 ) -> SqlResult<Vec<Row>> {
-    /// One group: its key values, an accumulator per aggregate, and for DISTINCT aggregates the
-    /// values already added.
-    type Group = (
-        Row,
-        Vec<Accumulator>,
-        Vec<std::collections::HashSet<Vec<u8>>>,
-    );
-    let new_group = |values: Row| -> Group {
-        let seen = aggs
-            .iter()
-            .map(|_| std::collections::HashSet::new())
-            .collect();
-        (values, aggs.iter().map(Accumulator::new).collect(), seen)
-    };
-    let mut groups: BTreeMap<Vec<u8>, Group> = BTreeMap::new();
-    if keys.is_empty() {
-        groups.insert(Vec::new(), new_group(Vec::new()));
-    }
+    let mut groups = Groups::new(keys, aggs);
     for row in rows {
-        let values = keys
-            .iter()
-            .map(|k| k.eval(row, ctx))
-            .collect::<SqlResult<Vec<_>>>()?;
-        let (_, accs, seen) = groups
-            .entry(hash_key(&values))
-            .or_insert_with(|| new_group(values));
-        for ((acc, call), seen) in accs.iter_mut().zip(aggs).zip(seen) {
-            if let Some(filter) = &call.filter {
-                if !filter.is_true(row, ctx)? {
-                    continue;
-                }
-            }
-            let value = match &call.arg {
-                Some(arg) => arg.eval(row, ctx)?,
-                None => Value::Null,
-            };
-            if call.distinct
-                && (value.is_null() || !seen.insert(hash_key(std::slice::from_ref(&value))))
-            {
-                continue;
-            }
-            acc.add(call, value)?;
-        }
+        groups.add(row, ctx)?;
     }
-    groups
-        .into_values()
-        .map(|(mut row, accs, _)| {
-            for (acc, call) in accs.into_iter().zip(aggs) {
-                row.push(acc.finish(call)?);
-            }
-            Ok(row)
-        })
-        .collect()
+    groups.finish()
 }
 
 /// One window function over all rows: its value for each row (by input position), and the rows'
@@ -1077,6 +1040,144 @@ fn window(
         start = end;
     }
     Ok((values, sorted))
+}
+
+/// Grouping state: per group its key values, an accumulator per aggregate, and for DISTINCT
+/// aggregates the values already added. Used whole on the session ([`group`]) and in parts on
+/// the workers (a partial aggregate per worker, merged on the session).
+pub struct Groups<'a> {
+    keys: &'a [Expr],
+    aggs: &'a [AggCall],
+    groups: BTreeMap<Vec<u8>, GroupState>,
+}
+
+type GroupState = (
+    Row,
+    Vec<Accumulator>,
+    Vec<std::collections::HashSet<Vec<u8>>>,
+);
+
+impl<'a> Groups<'a> {
+    pub fn new(keys: &'a [Expr], aggs: &'a [AggCall]) -> Groups<'a> {
+        let mut groups = Groups {
+            keys,
+            aggs,
+            groups: BTreeMap::new(),
+        };
+        if keys.is_empty() {
+            // Without keys there is exactly one group, also for no rows.
+            let state = groups.new_group(Vec::new());
+            groups.groups.insert(Vec::new(), state);
+        }
+        groups
+    }
+
+    fn new_group(&self, values: Row) -> GroupState {
+        let seen = self
+            .aggs
+            .iter()
+            .map(|_| std::collections::HashSet::new())
+            .collect();
+        (
+            values,
+            self.aggs.iter().map(Accumulator::new).collect(),
+            seen,
+        )
+    }
+
+    fn entry(&mut self, values: Row) -> &mut GroupState {
+        let key = hash_key(&values);
+        if !self.groups.contains_key(&key) {
+            let state = self.new_group(values);
+            self.groups.insert(key.clone(), state);
+        }
+        self.groups.get_mut(&key).expect("inserted above")
+    }
+
+    /// Adds one input row.
+    pub fn add(&mut self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<()> {
+        let values = self
+            .keys
+            .iter()
+            .map(|k| k.eval(row, ctx))
+            .collect::<SqlResult<Vec<_>>>()?;
+        let aggs = self.aggs;
+        let (_, accs, seen) = self.entry(values);
+        for ((acc, call), seen) in accs.iter_mut().zip(aggs).zip(seen) {
+            if let Some(filter) = &call.filter {
+                if !filter.is_true(row, ctx)? {
+                    continue;
+                }
+            }
+            let value = match &call.arg {
+                Some(arg) => arg.eval(row, ctx)?,
+                None => Value::Null,
+            };
+            if call.distinct
+                && (value.is_null() || !seen.insert(hash_key(std::slice::from_ref(&value))))
+            {
+                continue;
+            }
+            acc.add(call, value)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a row of another worker's partial aggregate (`keys ++ states`).
+    pub fn merge(&mut self, partial: &[Value]) -> SqlResult<()> {
+        let width = self.keys.len();
+        let aggs = self.aggs;
+        let (_, accs, _) = self.entry(partial[..width].to_vec());
+        let mut at = width;
+        for (acc, call) in accs.iter_mut().zip(aggs) {
+            let n = Accumulator::state_width(call);
+            acc.merge(call, &partial[at..at + n])?;
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// Rows of `keys ++ partial states`, for merging elsewhere.
+    pub fn partial_rows(self) -> SqlResult<Vec<Row>> {
+        self.groups
+            .into_values()
+            .map(|(mut row, accs, _)| {
+                for acc in &accs {
+                    row.extend(acc.state()?);
+                }
+                Ok(row)
+            })
+            .collect()
+    }
+
+    /// Rows of `keys ++ aggregate results`, in key order.
+    pub fn finish(self) -> SqlResult<Vec<Row>> {
+        let aggs = self.aggs;
+        self.groups
+            .into_values()
+            .map(|(mut row, accs, _)| {
+                for (acc, call) in accs.into_iter().zip(aggs) {
+                    row.push(acc.finish(call)?);
+                }
+                Ok(row)
+            })
+            .collect()
+    }
+}
+
+/// Whether an aggregate over a scan can run in parts on the workers: no DISTINCT aggregate (a
+/// value seen on two workers would count twice), and everything evaluable there.
+pub fn pushable_aggregate(rel: &Rel) -> bool {
+    let Rel::Aggregate { input, keys, aggs } = rel else {
+        return false;
+    };
+    matches!(input.as_ref(), Rel::Scan { .. })
+        && keys.iter().all(Expr::is_local)
+        && aggs.iter().all(|call| {
+            !call.distinct
+                && call.arg.as_ref().is_none_or(Expr::is_local)
+                && call.filter.as_ref().is_none_or(Expr::is_local)
+        })
 }
 
 /// UNION / INTERSECT / EXCEPT, with or without ALL. Without ALL the result has no duplicates;
