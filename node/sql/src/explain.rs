@@ -515,9 +515,8 @@ impl Printer<'_> {
                 }
                 self.node(input, depth + 1, true, outer);
             }
-            Rel::Window { input, calls } => {
+            Rel::Window { input, .. } => {
                 self.push(depth, arrow, "WindowAgg".into(), rel);
-                let _ = calls;
                 self.node(input, depth + 1, true, outer);
             }
             Rel::Distinct { input, .. } => {
