@@ -31,7 +31,7 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
 use crate::parse::Isolation;
 use crate::plan::{LockWait, RowLocking};
-use crate::types::{decode_row, encode_row, to_text, Value};
+use crate::types::{decode_row, decode_row_masked, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -685,12 +685,21 @@ impl Shard {
                 let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
                 let keys = key.as_deref();
+                // Decode what the filter and the statement read; return only the latter.
+                let decode = columns.as_ref().map(|used| {
+                    let mut decode = used.to_vec();
+                    if let Some(filter) = filter {
+                        mark_columns(filter, &mut decode);
+                    }
+                    decode
+                });
                 for_each_visible(
                     &store,
                     tx.snap(),
                     table,
                     keys,
                     &mut reads,
+                    decode.as_deref(),
                     &mut |key, mut row| {
                         if matches(filter.as_deref(), &row, &ctx)? {
                             if *keyed {
@@ -722,12 +731,20 @@ impl Shard {
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut groups = crate::query::Groups::new(keys, aggs);
+                let mut decode = vec![false; table.columns.len()];
+                for expr in keys.iter().chain(filter.as_deref()).chain(
+                    aggs.iter()
+                        .flat_map(|call| call.arg.iter().chain(call.filter.iter())),
+                ) {
+                    mark_columns(expr, &mut decode);
+                }
                 for_each_visible(
                     &store,
                     tx.snap(),
                     table,
                     key.as_deref(),
                     &mut reads,
+                    Some(&decode),
                     &mut |_, row| {
                         if matches(filter.as_deref(), &row, &ctx)? {
                             groups.add(&row, &ctx)?;
@@ -991,6 +1008,17 @@ impl Shard {
     }
 }
 
+/// Marks the columns `expr` reads.
+fn mark_columns(expr: &Expr, used: &mut [bool]) {
+    let mut columns = Vec::new();
+    expr.columns(&mut columns);
+    for c in columns {
+        if let Some(slot) = used.get_mut(c) {
+            *slot = true;
+        }
+    }
+}
+
 fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<bool> {
     match filter {
         None => Ok(true),
@@ -999,12 +1027,16 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
 }
 
 /// Visits the rows `snapshot` sees (some keys or all), decoded, noting what it read in `reads`.
+/// Visits the rows of `table` (these keys, or all) visible to `snapshot`, decoding only the
+/// columns `used` marks (None: all; the others read as NULL).
+#[allow(clippy::too_many_arguments)]
 fn for_each_visible(
     store: &Store,
     snapshot: Snapshot,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
     reads: &mut Reads,
+    used: Option<&[bool]>,
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<()> {
     let width = table.columns.len();
@@ -1015,7 +1047,7 @@ fn for_each_visible(
         let Some(bytes) = view.visible else {
             return true;
         };
-        match decode_row(&bytes, width).and_then(|row| visit(view.key, row)) {
+        match decode_row_masked(&bytes, width, used).and_then(|row| visit(view.key, row)) {
             Ok(()) => true,
             Err(error) => {
                 failure = Some(error);

@@ -919,45 +919,57 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
 
 /// Decodes a row written by [`encode_row`]. Rows come from our own store or log (checksummed), so a
 /// malformed row is corruption: it is reported as an internal error, never guessed at.
-pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
+pub fn decode_row(bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
+    decode_row_masked(bytes, columns, None)
+}
+
+/// [`decode_row`], building only the columns `used` marks (the others read as NULL without
+/// allocating: a scan that uses few columns of a wide row skips the rest cheaply).
+pub fn decode_row_masked(
+    mut bytes: &[u8],
+    columns: usize,
+    used: Option<&[bool]>,
+) -> SqlResult<Vec<Value>> {
     let corrupt = || SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage");
-    let take = |n: usize, bytes: &mut &[u8]| -> SqlResult<Vec<u8>> {
+    fn take<'b>(n: usize, bytes: &mut &'b [u8]) -> SqlResult<&'b [u8]> {
         if bytes.len() < n {
-            return Err(corrupt());
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                "corrupt row in storage",
+            ));
         }
         let (head, rest) = bytes.split_at(n);
         *bytes = rest;
-        Ok(head.to_vec())
-    };
+        Ok(head)
+    }
+    fn fixed<const N: usize>(bytes: &mut &[u8]) -> SqlResult<[u8; N]> {
+        take(N, bytes)?
+            .try_into()
+            .map_err(|_| SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage"))
+    }
     let mut values = Vec::with_capacity(columns);
     while !bytes.is_empty() {
+        let keep = used.is_none_or(|u| u.get(values.len()).copied().unwrap_or(true));
         let tag = take(1, &mut bytes)?[0];
-        values.push(match tag {
+        let value = match tag {
             0 => Value::Null,
             1 => Value::Bool(take(1, &mut bytes)?[0] != 0),
-            2 => Value::Int(i64::from_le_bytes(
-                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
-            )),
-            3 => Value::Float(f64::from_le_bytes(
-                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
-            )),
-            4 => Value::Numeric(Decimal::deserialize(
-                take(16, &mut bytes)?.try_into().map_err(|_| corrupt())?,
-            )),
+            2 => Value::Int(i64::from_le_bytes(fixed(&mut bytes)?)),
+            3 => Value::Float(f64::from_le_bytes(fixed(&mut bytes)?)),
+            4 => Value::Numeric(Decimal::deserialize(fixed(&mut bytes)?)),
             5 => {
-                let len =
-                    u32::from_le_bytes(take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?)
-                        as usize;
-                Value::Text(String::from_utf8(take(len, &mut bytes)?).map_err(|_| corrupt())?)
+                let len = u32::from_le_bytes(fixed(&mut bytes)?) as usize;
+                let text = take(len, &mut bytes)?;
+                if keep {
+                    Value::Text(String::from_utf8(text.to_vec()).map_err(|_| corrupt())?)
+                } else {
+                    Value::Null
+                }
             }
-            6 => Value::Timestamp(i64::from_le_bytes(
-                take(8, &mut bytes)?.try_into().map_err(|_| corrupt())?,
-            )),
-            7 => Value::Date(i32::from_le_bytes(
-                take(4, &mut bytes)?.try_into().map_err(|_| corrupt())?,
-            )),
+            6 => Value::Timestamp(i64::from_le_bytes(fixed(&mut bytes)?)),
+            7 => Value::Date(i32::from_le_bytes(fixed(&mut bytes)?)),
             8 => {
-                let raw = take(16, &mut bytes)?;
+                let raw: [u8; 16] = fixed(&mut bytes)?;
                 Value::Interval(Interval {
                     months: i32::from_le_bytes(raw[0..4].try_into().map_err(|_| corrupt())?),
                     days: i32::from_le_bytes(raw[4..8].try_into().map_err(|_| corrupt())?),
@@ -965,7 +977,8 @@ pub fn decode_row(mut bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
                 })
             }
             _ => return Err(corrupt()),
-        });
+        };
+        values.push(if keep { value } else { Value::Null });
     }
     // Columns added after a row was written read as NULL.
     values.resize(columns.max(values.len()), Value::Null);
