@@ -102,7 +102,7 @@ def main():
         for query in queries:
             sql = query.read_text()
             runs = {server.name: [] for server in servers}
-            rows = {}
+            rows, failed = {}, set()
             for round_number in range(args.rounds):
                 order = servers if round_number % 2 == 0 else list(reversed(servers))
                 for server in order:
@@ -111,15 +111,18 @@ def main():
                     seconds, result, error = run_query(server, sql, args.timeout)
                     runs[server.name].append(min(seconds, args.timeout) if error is None else args.timeout)
                     if error:
+                        failed.add(server.name)
                         print(f"    {server.name}: {error}", flush=True)
                     rows[server.name] = result
             keel, postgres = (statistics.median(runs[name]) for name in ("keel", "postgres"))
             same = rows.get("keel") is not None and rows.get("keel") == rows.get("postgres")
+            verdict = "same" if same else ("failed: " + ", ".join(sorted(failed)) if failed else "DIFFER")
             results[query.stem] = {"keel_s": runs["keel"], "postgres_s": runs["postgres"],
                                    "keel_median_s": keel, "postgres_median_s": postgres,
-                                   "ratio": keel / postgres if postgres else None, "same_rows": same}
+                                   "ratio": keel / postgres if postgres else None, "same_rows": same,
+                                   "failed": sorted(failed), "verdict": verdict}
             print(f"== {query.stem}: keel {keel * 1000:.0f} ms, postgres {postgres * 1000:.0f} ms, "
-                  f"ratio {keel / postgres:.2f}x{'' if same else '  ROWS DIFFER'}", flush=True)
+                  f"ratio {keel / postgres:.2f}x  rows {verdict}", flush=True)
     finally:
         fleet.close()
     total_keel = sum(r["keel_median_s"] for r in results.values())
@@ -127,7 +130,7 @@ def main():
     print(f"\n{'query':<6} {'keel ms':>10} {'postgres ms':>12} {'ratio':>7}  rows")
     for name, r in results.items():
         print(f"{name:<6} {r['keel_median_s'] * 1000:>10.0f} {r['postgres_median_s'] * 1000:>12.0f} "
-              f"{r['ratio']:>6.2f}x  {'same' if r['same_rows'] else 'DIFFER'}")
+              f"{r['ratio']:>6.2f}x  {r['verdict']}")
     print(f"{'total':<6} {total_keel * 1000:>10.0f} {total_pg * 1000:>12.0f} {total_keel / total_pg:>6.2f}x")
     print(f"load (s): {loads}")
     summary = {
