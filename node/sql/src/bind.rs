@@ -1543,18 +1543,13 @@ impl<'a> Binder<'a> {
                     rels: Vec::new(),
                     outer,
                 };
-                let mut bound = Vec::new();
-                for arg in &args.args {
-                    let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
-                        return Err(unsupported("named arguments"));
-                    };
-                    let mut none = AggCollector {
-                        context: "functions in FROM",
-                        ..Default::default()
-                    };
-                    bound.push((self.bind_expr(expr, &scope, &mut none)?, expr.span()));
-                }
-                let types: Vec<DataType> = bound.iter().map(|((_, ty), _)| *ty).collect();
+                let mut none = AggCollector {
+                    context: "functions in FROM",
+                    ..Default::default()
+                };
+                let exprs = positional_args(&args.args)?;
+                let bound = self.bind_args(&exprs, &scope, &mut none)?;
+                let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
                 if !(2..=3).contains(&bound.len())
                     || !types
                         .iter()
@@ -1575,7 +1570,7 @@ impl<'a> Binder<'a> {
                     _ => DataType::Numeric,
                 });
                 let mut exprs = Vec::new();
-                for ((expr, from), span) in bound {
+                for (expr, from, span) in bound {
                     exprs.push(self.coerce_to(expr, from, ty, span)?);
                 }
                 let alias_name = alias
@@ -3409,14 +3404,8 @@ impl<'a> Binder<'a> {
             ))
             .at(position));
         }
-        let mut bound = Vec::new();
-        for arg in args {
-            let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg else {
-                return Err(unsupported("named or wildcard function arguments"));
-            };
-            let (e, ty) = self.bind_expr(expr, scope, aggs)?;
-            bound.push((e, ty, expr.span()));
-        }
+        let exprs = positional_args(args.iter().copied())?;
+        let mut bound = self.bind_args(&exprs, scope, aggs)?;
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
         let count = bound.len();
         let arity = |range: std::ops::RangeInclusive<usize>, binder: &Binder<'_>| {
@@ -3957,16 +3946,8 @@ impl<'a> Binder<'a> {
             ))
             .at(position));
         }
-        let mut bound = Vec::new();
-        for arg in &args {
-            match arg {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => {
-                    let (b, t) = self.bind_expr(expr, scope, aggs)?;
-                    bound.push((b, t, expr.span()));
-                }
-                _ => return Err(unsupported("named or wildcard function arguments")),
-            }
-        }
+        let exprs = positional_args(args.iter().copied())?;
+        let bound = self.bind_args(&exprs, scope, aggs)?;
         self.call_function(&name, bound, position)
     }
 
@@ -4597,6 +4578,18 @@ fn math_fn(name: &str) -> crate::functions::Math {
         "acos" => M::Acos,
         _ => M::Atan,
     }
+}
+
+/// The expressions of a call's positional arguments (named and `*` arguments: 0A000).
+fn positional_args<'e>(
+    args: impl IntoIterator<Item = &'e FunctionArg>,
+) -> SqlResult<Vec<&'e ast::Expr>> {
+    args.into_iter()
+        .map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => Ok(expr),
+            _ => Err(unsupported("named or wildcard function arguments")),
+        })
+        .collect()
 }
 
 /// `current_date`: the statement's start, as a date.

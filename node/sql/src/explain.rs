@@ -274,6 +274,12 @@ impl Printer<'_> {
         self.lines.push(line);
     }
 
+    /// A line for a node that is not a `Rel` of its own (a join's Hash, a union's Append).
+    fn inner_node(&mut self, depth: usize, text: &str) {
+        let indent = " ".repeat(depth * 6 - 4 + self.base);
+        self.lines.push(format!("{indent}->  {text}"));
+    }
+
     fn detail(&mut self, depth: usize, text: String) {
         let indent = if depth == 0 { 2 } else { depth * 6 + 2 } + self.base;
         self.lines.push(format!("{}{text}", " ".repeat(indent)));
@@ -460,60 +466,40 @@ impl Printer<'_> {
                         );
                     }
                     self.node(left, depth + 1, true, outer);
-                    self.lines.push(format!(
-                        "{}->  Hash",
-                        " ".repeat((depth + 1) * 6 - 4 + self.base)
-                    ));
+                    self.inner_node(depth + 1, "Hash");
                     self.node(right, depth + 2, true, outer);
                 }
             }
-            Rel::Aggregate { input, keys, .. } if crate::query::pushable_aggregate(rel) => {
-                // Each worker aggregates its rows; the session merges (PostgreSQL's names for
-                // the two halves of a parallel aggregate).
+            Rel::Aggregate { input, keys, .. } => {
                 let names = names_of(input);
                 let kind = if keys.is_empty() {
                     "Aggregate"
                 } else {
                     "HashAggregate"
                 };
-                self.push(depth, arrow, format!("Finalize {kind}"), rel);
-                if !keys.is_empty() {
-                    self.detail(
-                        depth,
-                        format!(
-                            "Group Key: {}",
-                            keys.iter()
-                                .map(|k| deparse(k, &names, outer))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    );
-                }
-                let indent = " ".repeat((depth + 1) * 6 - 4 + self.base);
-                self.lines
-                    .push(format!("{indent}->  Partial {kind} (on each worker)"));
-                let stats = self.stats.take();
-                self.node(input, depth + 2, true, outer);
-                self.stats = stats;
-            }
-            Rel::Aggregate { input, keys, .. } => {
-                let names = names_of(input);
-                if keys.is_empty() {
-                    self.push(depth, arrow, "Aggregate".into(), rel);
+                // An aggregate the workers compute in parts prints as PostgreSQL names the two
+                // halves of a parallel aggregate.
+                let partial = crate::query::pushable_aggregate(rel);
+                let title = if partial {
+                    format!("Finalize {kind}")
                 } else {
-                    self.push(depth, arrow, "HashAggregate".into(), rel);
-                    self.detail(
-                        depth,
-                        format!(
-                            "Group Key: {}",
-                            keys.iter()
-                                .map(|k| deparse(k, &names, outer))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    );
+                    kind.to_string()
+                };
+                self.push(depth, arrow, title, rel);
+                if !keys.is_empty() {
+                    let keys: Vec<String> =
+                        keys.iter().map(|k| deparse(k, &names, outer)).collect();
+                    self.detail(depth, format!("Group Key: {}", keys.join(", ")));
                 }
-                self.node(input, depth + 1, true, outer);
+                if partial {
+                    self.inner_node(depth + 1, &format!("Partial {kind} (on each worker)"));
+                    // The scan runs on the workers: no session-side counts to show.
+                    let stats = self.stats.take();
+                    self.node(input, depth + 2, true, outer);
+                    self.stats = stats;
+                } else {
+                    self.node(input, depth + 1, true, outer);
+                }
             }
             Rel::Window { input, .. } => {
                 self.push(depth, arrow, "WindowAgg".into(), rel);
@@ -568,10 +554,7 @@ impl Printer<'_> {
                 };
                 self.push(depth, arrow, name, rel);
                 if (*op, *all) == (SetOpKind::Union, false) {
-                    self.lines.push(format!(
-                        "{}->  Append",
-                        " ".repeat((depth + 1) * 6 - 4 + self.base)
-                    ));
+                    self.inner_node(depth + 1, "Append");
                     self.node(left, depth + 2, true, outer);
                     self.node(right, depth + 2, true, outer);
                 } else {
