@@ -213,20 +213,58 @@ pub fn allocate(file: &File, offset: u64, len: u64) -> io::Result<()> {
 /// Writes zeros over `len` bytes of `file` from `offset` and makes them durable, so that later
 /// writes there overwrite blocks that exist and lie inside the file's length: their `fdatasync` then
 /// flushes data only, with no file-system journal commit for new extents or a new length (the
-/// reason PostgreSQL zero-fills its WAL segments). `offset` is rounded up to a block: the caller's
-/// last partial block may have a write in flight.
+/// reason PostgreSQL zero-fills its WAL segments). The range is widened to whole blocks from
+/// `offset` rounded up (the caller's last partial block may have a write in flight), and written
+/// from an aligned buffer so that `file` may be, and for a file written with O_DIRECT must be,
+/// opened with O_DIRECT too: buffered zeros beside direct writes leave page-cache folios that a
+/// direct write cannot always invalidate (large folios span the boundary), and a buffered reader
+/// then sees zeros where the disk holds data.
 pub fn allocate_written(file: &File, offset: u64, len: u64) -> io::Result<()> {
     use std::os::unix::fs::FileExt;
     let start = round_up(offset as usize, BLOCK_BYTES) as u64;
-    let end = offset + len;
-    let zeros = vec![0u8; 1 << 20];
+    let end = round_up((offset + len) as usize, BLOCK_BYTES) as u64;
+    let zeros = AlignedBuf::zeroed(1 << 20);
     let mut at = start;
     while at < end {
         let n = (end - at).min(zeros.len() as u64) as usize;
-        file.write_all_at(&zeros[..n], at)?;
+        file.write_all_at(&zeros.as_slice()[..n], at)?;
         at += n as u64;
     }
     file.sync_data()
+}
+
+/// Reads `file` from `offset` to its end with O_DIRECT when the file system allows it (from the
+/// disk, never from a page cache another writer may have left stale), else buffered. `offset` must
+/// be a multiple of [`BLOCK_BYTES`].
+pub fn read_direct_from(path: &Path, offset: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    debug_assert_eq!(offset % BLOCK_BYTES as u64, 0);
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECT)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(error) if error.raw_os_error() == Some(libc::EINVAL) => File::open(path)?,
+        Err(error) => return Err(error),
+    };
+    let len = file.metadata()?.len().saturating_sub(offset) as usize;
+    let mut buf = AlignedBuf::zeroed(len.clamp(BLOCK_BYTES, 8 << 20));
+    let mut out = Vec::with_capacity(len);
+    let mut at = offset;
+    loop {
+        let n = file.read_at(buf.as_mut_slice(), at)?;
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf.as_slice()[..n]);
+        at += n as u64;
+        if n % BLOCK_BYTES != 0 {
+            // A short read ends at the file's end (O_DIRECT reads the last partial block whole).
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Opens (creating if needed) `path` for reading and writing with O_DIRECT, or buffered when the
@@ -246,6 +284,32 @@ pub fn open_direct(path: &Path) -> io::Result<(File, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zero-filling ahead of a direct writer leaves the writer's bytes (and its partial last
+    /// block) alone, and a direct read sees exactly what was written.
+    #[test]
+    fn zero_fill_and_direct_read_keep_the_written_prefix() {
+        use std::os::unix::fs::FileExt;
+        let dir = std::env::temp_dir().join(format!("keel-io-zero-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("log");
+        let (file, _) = open_direct(&path).unwrap();
+        let mut data = AlignedBuf::zeroed(2 * BLOCK_BYTES);
+        data.as_mut_slice()[..5000].fill(7);
+        file.write_all_at(data.as_slice(), 0).unwrap();
+        allocate_written(&file, 5000, 3 * BLOCK_BYTES as u64 + 17).unwrap();
+        // Widened to whole blocks: from the block after 5000 to past 5000 + len.
+        assert_eq!(file.metadata().unwrap().len(), 5 * BLOCK_BYTES as u64);
+        let all = read_direct_from(&path, 0).unwrap();
+        assert_eq!(all.len(), 5 * BLOCK_BYTES);
+        assert!(all[..5000].iter().all(|&b| b == 7));
+        assert!(all[5000..].iter().all(|&b| b == 0));
+        assert_eq!(
+            read_direct_from(&path, BLOCK_BYTES as u64).unwrap(),
+            all[BLOCK_BYTES..]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn aligned_buf_is_aligned_and_zeroed() {

@@ -889,8 +889,9 @@ async fn worker_main(
     let wal = Wal::new(epoch, end);
     // The log's blocks are allocated ahead of its records, so a full disk fails a commit (53100)
     // instead of a log write.
-    match std::fs::OpenOptions::new().write(true).open(&wal_path) {
-        Ok(file) => wal.reserve_space_in(file),
+    // With O_DIRECT like the flusher's writes (see `keel_io::allocate_written`).
+    match keel_io::open_direct(&wal_path) {
+        Ok((file, _)) => wal.reserve_space_in(file),
         Err(error) => {
             eprintln!(
                 "keel: FATAL: worker {id}: cannot open WAL {}: {error}",

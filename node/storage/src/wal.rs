@@ -269,17 +269,13 @@ pub struct LogFile {
 impl LogFile {
     /// Reads a log file from offset `from` (a frame boundary) and cuts it at its end of log.
     pub fn read(path: &Path, worker: WorkerId, from: u64) -> io::Result<LogFile> {
-        use std::io::{Read, Seek};
         let block = round_down(from as usize, BLOCK_BYTES) as u64;
-        let mut bytes = Vec::new();
-        match std::fs::File::open(path) {
-            Ok(mut file) => {
-                file.seek(io::SeekFrom::Start(block))?;
-                file.read_to_end(&mut bytes)?;
-            }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+        // From the disk, not the page cache: the log is written with O_DIRECT.
+        let mut bytes = match keel_io::read_direct_from(path, block) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
             Err(error) => return Err(error),
-        }
+        };
         let head_len = ((from - block) as usize).min(bytes.len());
         let rest = bytes.split_off(head_len);
         let mut log = LogFile::from_bytes(worker, rest);
