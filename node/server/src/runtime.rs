@@ -72,6 +72,7 @@ pub struct Node {
     catalog: RwLock<Arc<Catalog>>,
     ddl: Arc<tokio::sync::Mutex<()>>,
     next_row_id: AtomicI64,
+    sequences: Arc<keel_sql::sequence::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
@@ -238,6 +239,9 @@ impl Cluster for Worker {
     fn next_row_id(&self) -> i64 {
         self.node.next_row_id.fetch_add(1, Ordering::Relaxed)
     }
+    fn sequences(&self) -> Arc<keel_sql::sequence::Registry> {
+        self.node.sequences.clone()
+    }
     fn snapshot(&self) -> SnapshotLease {
         self.snapshots.take()
     }
@@ -346,6 +350,8 @@ pub struct Recovered {
     pub epoch: u32,
     pub next_txn_counter: u64,
     pub next_row_id: i64,
+    /// Sequence counters as last logged (see `keel_sql::sequence`).
+    pub sequences: keel_sql::sequence::Registry,
     pub summary: String,
     /// The metadata as written at start (generation, last checkpoint round).
     pub meta: Meta,
@@ -488,6 +494,21 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             }
         }
     }
+    // Sequences go on from their logged rows (one never used has none: it starts at START).
+    let sequences = keel_sql::sequence::Registry::default();
+    for seq in catalog.sequences.values() {
+        let key = keel_sql::sequence::row_key(seq.id);
+        for store in &stores {
+            let row = store
+                .get(keel_storage::mvcc::Snapshot::latest(0), seq.id, &key)
+                .map_err(|_| format!("sequence \"{}\": its row is locked at start", seq.name))?;
+            if let Some(row) = row {
+                let (last, called) = keel_sql::sequence::decode_state(&row)
+                    .map_err(|e| format!("sequence \"{}\": {}", seq.name, e.message))?;
+                sequences.load(seq.id, last, called);
+            }
+        }
+    }
     // Where each worker's log goes on: after what was just replayed, or at the start of the new
     // generation's empty logs.
     let logs = (0..workers)
@@ -507,6 +528,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         epoch: meta.epoch,
         next_txn_counter: (max_txn >> 8) + 1,
         next_row_id,
+        sequences,
         summary,
         meta,
     })
@@ -672,6 +694,7 @@ pub fn start(
         catalog: RwLock::new(Arc::new(recovered.catalog)),
         ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
+        sequences: Arc::new(recovered.sequences),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
         waits: Arc::new(WaitGraph::default()),
@@ -910,6 +933,7 @@ async fn worker_main(
         node.ssi.clone(),
         node.waits.clone(),
         deadlock_timeout,
+        node.sequences.clone(),
     ));
     let worker = Rc::new(Worker {
         id,

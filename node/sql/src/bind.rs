@@ -11,17 +11,17 @@ use std::sync::Arc;
 use sqlparser::ast::{
     self, AlterTableOperation, AssignmentTarget, BinaryOperator, CastKind, CharacterLength,
     ColumnOption, CreateTableOptions, ExactNumberInfo, FromTable, FunctionArg, FunctionArgExpr,
-    FunctionArguments, GroupByExpr, LimitClause, ObjectName, ObjectNamePart, ObjectType,
-    OrderByKind, SelectItem, SetExpr, Spanned, SqlOption, Statement, TableConstraint, TableFactor,
-    TableObject, TimezoneInfo, UnaryOperator,
+    FunctionArguments, GeneratedAs, GroupByExpr, LimitClause, ObjectName, ObjectNamePart,
+    ObjectType, OrderByKind, SelectItem, SequenceOptions, SetExpr, Spanned, SqlOption, Statement,
+    TableConstraint, TableFactor, TableObject, TimezoneInfo, UnaryOperator,
 };
 use sqlparser::tokenizer::Span;
 
-use crate::catalog::{Catalog, ColumnDef, TableDef};
+use crate::catalog::{Catalog, ColumnDef, SequenceDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, Subquery, SubqueryKind,
-    WindowCall, WindowFunc,
+    AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall, Subquery,
+    SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -369,6 +369,44 @@ impl<'a> Binder<'a> {
             }
             Statement::CreateTable(create) => self.bind_create_table(create),
             Statement::CreateIndex(create) => self.bind_create_index(create),
+            Statement::CreateSequence {
+                temporary,
+                if_not_exists,
+                name,
+                data_type,
+                sequence_options,
+                owned_by,
+            } => {
+                if *temporary {
+                    return Err(unsupported("temporary sequences"));
+                }
+                self.bind_create_sequence(
+                    name,
+                    *if_not_exists,
+                    data_type.as_ref(),
+                    sequence_options,
+                    owned_by.as_ref(),
+                )
+            }
+            Statement::Drop {
+                object_type: ObjectType::Sequence,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
+                if *cascade {
+                    return Err(unsupported("DROP SEQUENCE ... CASCADE"));
+                }
+                let names = names
+                    .iter()
+                    .map(|name| self.table_name(name).map(|(name, _)| name))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::DropSequences {
+                    names,
+                    if_exists: *if_exists,
+                })
+            }
             Statement::Drop {
                 object_type: object_type @ (ObjectType::Index | ObjectType::View),
                 if_exists,
@@ -576,6 +614,7 @@ impl<'a> Binder<'a> {
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
+        let mut sequences: Vec<SequenceDef> = Vec::new();
         let mut set_primary_key = |key: Vec<usize>,
                                    name: Option<String>,
                                    position: Option<usize>,
@@ -602,17 +641,57 @@ impl<'a> Binder<'a> {
                     format!("column \"{column_name}\" specified more than once"),
                 ));
             }
-            let ty = self.data_type(&column.data_type)?;
+            let serial = match &column.data_type {
+                ast::DataType::Custom(type_name, modifiers) if modifiers.is_empty() => {
+                    match type_name.to_string().to_lowercase().as_str() {
+                        "smallserial" | "serial2" => Some(DataType::Int2),
+                        "serial" | "serial4" => Some(DataType::Int4),
+                        "bigserial" | "serial8" => Some(DataType::Int8),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let ty = match serial {
+                Some(ty) => ty,
+                None => self.data_type(&column.data_type)?,
+            };
             let mut def = ColumnDef {
                 name: column_name,
                 ty,
                 not_null: false,
                 default: None,
+                identity: None,
             };
+            if serial.is_some() {
+                self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
+            }
             for option in &column.options {
                 match &option.option {
                     ColumnOption::Null => def.not_null = false,
                     ColumnOption::NotNull => def.not_null = true,
+                    ColumnOption::Generated {
+                        generated_as: generated_as @ (GeneratedAs::Always | GeneratedAs::ByDefault),
+                        sequence_options,
+                        generation_expr: None,
+                        ..
+                    } => {
+                        if !matches!(def.ty, DataType::Int2 | DataType::Int4 | DataType::Int8) {
+                            return Err(SqlError::new(
+                                code::DATATYPE_MISMATCH,
+                                "identity column type must be smallint, integer, or bigint",
+                            ));
+                        }
+                        if def.identity.is_some() || def.default.is_some() {
+                            return Err(SqlError::syntax(format!(
+                                "multiple identity specifications for column \"{}\" of table \"{name}\"",
+                                def.name
+                            )));
+                        }
+                        let options = sequence_options.clone().unwrap_or_default();
+                        self.owned_sequence(&name, &mut def, &options, &mut sequences)?;
+                        def.identity = Some(*generated_as == GeneratedAs::Always);
+                    }
                     ColumnOption::Default(expr) => {
                         // Bind now to report errors at CREATE time; store the text.
                         let bound =
@@ -720,7 +799,91 @@ impl<'a> Binder<'a> {
         Ok(Plan::CreateTable {
             table,
             if_not_exists: create.if_not_exists,
+            sequences,
         })
+    }
+
+    /// SERIAL and identity columns: an integer column whose default takes the next value of a
+    /// sequence the column owns.
+    fn owned_sequence(
+        &self,
+        table: &str,
+        def: &mut ColumnDef,
+        options: &[SequenceOptions],
+        sequences: &mut Vec<SequenceDef>,
+    ) -> SqlResult<()> {
+        let seq_name = self.choose_sequence_name(table, &def.name, sequences);
+        let mut seq = sequence_def(&seq_name, def.ty, options)?;
+        seq.owned_by = Some((table.to_string(), def.name.clone()));
+        def.default = Some(format!("nextval('{seq_name}'::regclass)"));
+        def.not_null = true;
+        sequences.push(seq);
+        Ok(())
+    }
+
+    /// PostgreSQL's name for the sequence of a SERIAL or identity column: `<table>_<column>_seq`,
+    /// with a number appended while that is taken.
+    fn choose_sequence_name(&self, table: &str, column: &str, taken: &[SequenceDef]) -> String {
+        let base = format!("{table}_{column}_seq");
+        let free = |candidate: &str| {
+            !self.catalog.relation_exists(candidate) && taken.iter().all(|s| s.name != candidate)
+        };
+        if free(&base) {
+            return base;
+        }
+        (1..)
+            .map(|n| format!("{base}{n}"))
+            .find(|candidate| free(candidate))
+            .expect("some name is free")
+    }
+
+    fn bind_create_sequence(
+        &mut self,
+        name: &ObjectName,
+        if_not_exists: bool,
+        data_type: Option<&ast::DataType>,
+        options: &[SequenceOptions],
+        owned_by: Option<&ObjectName>,
+    ) -> SqlResult<Plan> {
+        let (name, _) = self.table_name(name)?;
+        let ty = match data_type {
+            None => DataType::Int8,
+            Some(ty) => match self.data_type(ty)? {
+                ty @ (DataType::Int2 | DataType::Int4 | DataType::Int8) => ty,
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "sequence type must be smallint, integer, or bigint",
+                    ))
+                }
+            },
+        };
+        let mut seq = sequence_def(&name, ty, options)?;
+        if let Some(owner) = owned_by {
+            let parts: Vec<String> = owner.0.iter().map(|part| part.to_string()).collect();
+            match parts.as_slice() {
+                [none] if none.eq_ignore_ascii_case("none") => {}
+                [.., table, column] => {
+                    let table_def = self.catalog.table(&table.to_lowercase())?;
+                    let column = column.to_lowercase();
+                    if table_def.column_index(&column).is_none() {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{column}\" of relation \"{}\" does not exist",
+                                table_def.name
+                            ),
+                        ));
+                    }
+                    seq.owned_by = Some((table_def.name.clone(), column));
+                }
+                _ => {
+                    return Err(SqlError::syntax("invalid OWNED BY option")
+                        .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
+                }
+            }
+        }
+        Ok(Plan::CreateSequence { seq, if_not_exists })
     }
 
     /// A column type.
@@ -2173,6 +2336,7 @@ impl<'a> Binder<'a> {
                 let mut row = self.defaults(&table)?;
                 for (i, (column, &target)) in columns.iter().zip(&targets).enumerate() {
                     let def = &table.columns[target];
+                    check_identity_insert(def)?;
                     row[target] = self.assign_cast(
                         (Expr::Column(i), column.ty),
                         def.ty,
@@ -2208,6 +2372,7 @@ impl<'a> Binder<'a> {
                 if is_default_keyword(expr) {
                     continue;
                 }
+                check_identity_insert(&table.columns[column])?;
                 let bound = self.bind_expr(
                     expr,
                     &scope,
@@ -3947,8 +4112,93 @@ impl<'a> Binder<'a> {
             .at(position));
         }
         let exprs = positional_args(args.iter().copied())?;
+        if let Some(func) = match name.as_str() {
+            "nextval" => Some(SeqFunc::NextVal),
+            "currval" => Some(SeqFunc::CurrVal),
+            "setval" => Some(SeqFunc::SetVal),
+            "lastval" => Some(SeqFunc::LastVal),
+            _ => None,
+        } {
+            return self.bind_sequence_call(func, &exprs, scope, aggs, position);
+        }
         let bound = self.bind_args(&exprs, scope, aggs)?;
         self.call_function(&name, bound, position)
+    }
+
+    /// nextval('name'), currval('name'), setval('name', value [, is_called]), lastval(). The
+    /// sequence is named by a constant (`'s'` or `'s'::regclass`), resolved now as PostgreSQL
+    /// resolves the regclass literal.
+    fn bind_sequence_call(
+        &mut self,
+        func: SeqFunc,
+        exprs: &[&ast::Expr],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let arity_ok = match func {
+            SeqFunc::LastVal => exprs.is_empty(),
+            SeqFunc::SetVal => exprs.len() == 2 || exprs.len() == 3,
+            _ => exprs.len() == 1,
+        };
+        if !arity_ok {
+            let types = self
+                .bind_args(exprs, scope, aggs)?
+                .iter()
+                .map(|(_, ty, _)| *ty)
+                .collect::<Vec<_>>();
+            return Err(self.no_function(func.name(), &types, position));
+        }
+        let seq = match exprs.first() {
+            Some(first) if func != SeqFunc::LastVal => {
+                let literal = match first {
+                    ast::Expr::Cast {
+                        expr, data_type, ..
+                    } if data_type.to_string().eq_ignore_ascii_case("regclass") => expr.as_ref(),
+                    other => other,
+                };
+                let text = match literal {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::SingleQuotedString(s) => s.clone(),
+                        _ => return Err(unsupported("a sequence named by an expression")),
+                    },
+                    _ => return Err(unsupported("a sequence named by an expression")),
+                };
+                let name = parse_regclass(&text);
+                let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
+                match self.catalog.sequences.get(&name) {
+                    Some(seq) => Some(seq.clone()),
+                    None if self.catalog.relation_exists(&name) => {
+                        return Err(SqlError::new(
+                            code::WRONG_OBJECT_TYPE,
+                            format!("\"{name}\" is not a sequence"),
+                        ))
+                    }
+                    None => {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{name}\" does not exist"),
+                        )
+                        .at(self.pos(first.span())))
+                    }
+                }
+            }
+            _ => None,
+        };
+        let mut args = Vec::new();
+        if func == SeqFunc::SetVal {
+            let bound = self.bind_args(&exprs[1..], scope, aggs)?;
+            let mut bound = bound.into_iter();
+            let (value, ty, span) = bound.next().expect("arity checked");
+            args.push(self.coerce(value, ty, DataType::Int8, span, "setval")?);
+            if let Some((called, ty, span)) = bound.next() {
+                args.push(self.coerce(called, ty, DataType::Bool, span, "setval")?);
+            }
+        }
+        Ok((
+            Expr::Sequence(SequenceCall { func, seq }, args),
+            DataType::Int8,
+        ))
     }
 
     /// A scalar function call over bound arguments: picks the overload PostgreSQL would and casts
@@ -4922,6 +5172,116 @@ fn row_locking(locks: &[ast::LockClause]) -> Option<RowLocking> {
     })
 }
 
+/// 428C9 for a value given to a `GENERATED ALWAYS AS IDENTITY` column.
+fn check_identity_insert(column: &ColumnDef) -> SqlResult<()> {
+    if column.identity == Some(true) {
+        return Err(SqlError::new(
+            code::GENERATED_ALWAYS,
+            format!(
+                "cannot insert a non-DEFAULT value into column \"{}\"",
+                column.name
+            ),
+        )
+        .with_detail(format!(
+            "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+            column.name
+        ))
+        .with_hint("Use OVERRIDING SYSTEM VALUE to override."));
+    }
+    Ok(())
+}
+
+/// A sequence's definition from `CREATE SEQUENCE` options (also a SERIAL or identity column's),
+/// checked as PostgreSQL checks them.
+fn sequence_def(name: &str, ty: DataType, options: &[SequenceOptions]) -> SqlResult<SequenceDef> {
+    let number = |expr: &ast::Expr| -> SqlResult<i64> {
+        let text = expr.to_string().replace(' ', "");
+        text.parse::<i64>().map_err(|_| {
+            SqlError::new(
+                code::INVALID_PARAMETER_VALUE,
+                format!("invalid sequence option value: {text}"),
+            )
+        })
+    };
+    let (type_min, type_max) = crate::sequence::type_limits(ty);
+    let (mut increment, mut min, mut max, mut start, mut cache, mut cycle) =
+        (1, None, None, None, 1, false);
+    for option in options {
+        match option {
+            SequenceOptions::IncrementBy(expr, _) => increment = number(expr)?,
+            SequenceOptions::MinValue(expr) => min = expr.as_ref().map(number).transpose()?,
+            SequenceOptions::MaxValue(expr) => max = expr.as_ref().map(number).transpose()?,
+            SequenceOptions::StartWith(expr, _) => start = Some(number(expr)?),
+            SequenceOptions::Cache(expr) => cache = number(expr)?,
+            SequenceOptions::Cycle(no) => cycle = !no,
+        }
+    }
+    let invalid = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
+    if increment == 0 {
+        return Err(invalid("INCREMENT must not be zero".into()));
+    }
+    let type_name = ty.name();
+    let min = min.unwrap_or(if increment > 0 { 1 } else { type_min });
+    let max = max.unwrap_or(if increment > 0 { type_max } else { -1 });
+    if min < type_min || min > type_max {
+        return Err(invalid(format!(
+            "MINVALUE ({min}) is out of range for sequence data type {type_name}"
+        )));
+    }
+    if max < type_min || max > type_max {
+        return Err(invalid(format!(
+            "MAXVALUE ({max}) is out of range for sequence data type {type_name}"
+        )));
+    }
+    if min >= max {
+        return Err(invalid(format!(
+            "MINVALUE ({min}) must be less than MAXVALUE ({max})"
+        )));
+    }
+    let start = start.unwrap_or(if increment > 0 { min } else { max });
+    if start < min {
+        return Err(invalid(format!(
+            "START value ({start}) cannot be less than MINVALUE ({min})"
+        )));
+    }
+    if start > max {
+        return Err(invalid(format!(
+            "START value ({start}) cannot be greater than MAXVALUE ({max})"
+        )));
+    }
+    if cache <= 0 {
+        return Err(invalid(format!(
+            "CACHE ({cache}) must be greater than zero"
+        )));
+    }
+    Ok(SequenceDef {
+        id: 0,
+        name: name.to_string(),
+        ty,
+        start,
+        increment,
+        min,
+        max,
+        cache,
+        cycle,
+        owned_by: None,
+    })
+}
+
+/// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
+/// (`'"MySeq"'`), a schema prefix kept.
+fn parse_regclass(text: &str) -> String {
+    text.split('.')
+        .map(
+            |part| match part.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => part.to_lowercase(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -4933,6 +5293,7 @@ mod tests {
             ty: DataType::Int4,
             not_null: false,
             default: None,
+            identity: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,

@@ -25,6 +25,10 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// The DEFAULT expression as SQL text, bound when a statement uses it.
     pub default: Option<String>,
+    /// `GENERATED ALWAYS AS IDENTITY` (true) or `BY DEFAULT` (false); the default names the
+    /// identity's sequence.
+    #[serde(default)]
+    pub identity: Option<bool>,
 }
 
 /// One table.
@@ -82,11 +86,33 @@ impl TableDef {
 pub struct Catalog {
     pub version: u64,
     pub next_table_id: TableId,
-    #[serde(with = "tables_as_list")]
+    #[serde(with = "as_list")]
     pub tables: BTreeMap<String, Arc<TableDef>>,
     /// Views by name (they share the tables' namespace).
     #[serde(default)]
     pub views: BTreeMap<String, ViewDef>,
+    /// Sequences by name (they share the tables' namespace; see `crate::sequence`).
+    #[serde(default, with = "as_list")]
+    pub sequences: BTreeMap<String, Arc<SequenceDef>>,
+}
+
+/// A sequence: its options as `CREATE SEQUENCE` gave them (PostgreSQL's defaults otherwise). Its
+/// counter lives outside the catalog (see `crate::sequence`); `id` names the hidden one-row table
+/// that logs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequenceDef {
+    pub id: TableId,
+    pub name: String,
+    /// smallint, integer or bigint (`AS type`).
+    pub ty: DataType,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// The column it belongs to (SERIAL, identity, `OWNED BY`): dropped with its table.
+    pub owned_by: Option<(String, String)>,
 }
 
 /// A view: its query as SQL text, bound again wherever the view is named (so it always reads
@@ -98,23 +124,41 @@ pub struct ViewDef {
     pub columns: Vec<String>,
 }
 
-mod tables_as_list {
+/// Tables and sequences are stored as lists of their definitions (the map keys are their names).
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for TableDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for SequenceDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+mod as_list {
     use super::*;
+    use serde::de::DeserializeOwned;
     use serde::{Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(
-        tables: &BTreeMap<String, Arc<TableDef>>,
+    pub fn serialize<T: Serialize, S: Serializer>(
+        map: &BTreeMap<String, Arc<T>>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(tables.values().map(|table| table.as_ref()))
+        serializer.collect_seq(map.values().map(|value| value.as_ref()))
     }
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    pub fn deserialize<'de, T: DeserializeOwned + Named, D: Deserializer<'de>>(
         deserializer: D,
-    ) -> Result<BTreeMap<String, Arc<TableDef>>, D::Error> {
-        let list: Vec<TableDef> = Vec::deserialize(deserializer)?;
+    ) -> Result<BTreeMap<String, Arc<T>>, D::Error> {
+        let list: Vec<T> = Vec::deserialize(deserializer)?;
         Ok(list
             .into_iter()
-            .map(|table| (table.name.clone(), Arc::new(table)))
+            .map(|value| (value.name().to_string(), Arc::new(value)))
             .collect())
     }
 }
@@ -142,13 +186,15 @@ impl Catalog {
         self.tables.contains_key(name)
             || self.table_of_index(name).is_some()
             || self.views.contains_key(name)
+            || self.sequences.contains_key(name)
     }
 
-    /// Whether `id` is a table's or an index's (storage holds trees for both).
+    /// Whether `id` is a table's, an index's or a sequence's (storage holds trees for each).
     pub fn owns_id(&self, id: TableId) -> bool {
         self.tables
             .values()
             .any(|table| table.id == id || table.indexes.iter().any(|index| index.id == id))
+            || self.sequences.values().any(|sequence| sequence.id == id)
     }
 
     pub fn table_by_id(&self, id: TableId) -> Option<&Arc<TableDef>> {
@@ -191,12 +237,14 @@ mod tests {
                         ty: DataType::Int4,
                         not_null: true,
                         default: None,
+                        identity: None,
                     },
                     ColumnDef {
                         name: "v".into(),
                         ty: DataType::Varchar(Some(10)),
                         not_null: false,
                         default: Some("'x'".into()),
+                        identity: Some(true),
                     },
                 ],
                 primary_key: vec![0],

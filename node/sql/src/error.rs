@@ -58,6 +58,10 @@ pub mod code {
     pub const DISK_FULL: &str = "53100";
     pub const INTERNAL_ERROR: &str = "XX000";
     pub const CARDINALITY_VIOLATION: &str = "21000";
+    pub const SEQUENCE_LIMIT_EXCEEDED: &str = "2200H";
+    pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: &str = "2BP01";
+    pub const GENERATED_ALWAYS: &str = "428C9";
 }
 
 /// A SQL-level error: the statement fails, the session and the node go on.

@@ -16,6 +16,7 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +34,7 @@ use crate::fragment::{
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
 use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
 use crate::query::{compare_rows, count_value, group, project, Executor};
+use crate::sequence::SessionSequences;
 use crate::types::{cast, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
@@ -73,6 +75,8 @@ pub trait Cluster {
     fn cancel_waits(&self, txn: TxnId, canceled: bool);
     /// A new hidden row id for tables without a primary key.
     fn next_row_id(&self) -> i64;
+    /// Every sequence's counter (see `crate::sequence`).
+    fn sequences(&self) -> Arc<crate::sequence::Registry>;
 }
 
 /// A cancel request's mailbox for one session.
@@ -578,6 +582,8 @@ pub struct Session {
     ddl: Option<PendingDdl>,
     /// When the running statement times out (`statement_timeout`).
     deadline: Option<std::time::Instant>,
+    /// currval/lastval and the sequence changes the running statement must log.
+    sequences: Option<Rc<SessionSequences>>,
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -598,7 +604,56 @@ impl Session {
             implicit_block: false,
             ddl: None,
             deadline: None,
+            sequences: None,
         }
+    }
+
+    /// The session's sequence state (made on first use).
+    fn sequences<C: Cluster>(&mut self, cluster: &C) -> Rc<SessionSequences> {
+        self.sequences
+            .get_or_insert_with(|| Rc::new(SessionSequences::new(cluster.sequences())))
+            .clone()
+    }
+
+    /// Makes the sequence changes of the statement that just ran durable before anyone sees
+    /// their values (see `crate::sequence`): each on its owner, which logs it unless it is already.
+    async fn log_sequences<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        let Some(sequences) = &self.sequences else {
+            return Ok(());
+        };
+        let unlogged = sequences.take_unlogged();
+        if unlogged.is_empty() {
+            return Ok(());
+        }
+        // A sequence the open transaction created is logged inside it (nobody else sees it yet,
+        // and a rollback must leave no row behind: its id may be given out again).
+        let published = cluster.catalog();
+        let lock_timeout = self.lock_timeout_ms();
+        let mut requests = Vec::new();
+        for (seq, version) in unlogged {
+            let owner = owner_of(
+                vshard_of(&crate::sequence::row_key(seq.id)),
+                cluster.workers(),
+            );
+            let in_txn = !published.sequences.values().any(|s| s.id == seq.id);
+            let txn = match &self.txn {
+                Some(txn) if in_txn => txn.tx(lock_timeout, None),
+                _ => Tx::ending(cluster.next_txn()),
+            };
+            if in_txn {
+                self.note_writers([owner]);
+            }
+            let op = ShardOp::LogSequence {
+                seq,
+                version,
+                in_txn,
+            };
+            requests.push((owner, ShardRequest { txn, now: 0, op }));
+        }
+        for logged in cluster.call_all(requests).await {
+            logged?;
+        }
+        Ok(())
     }
 
     /// What ReadyForQuery reports.
@@ -778,6 +833,7 @@ impl Session {
             self.run_plan(cluster, plan, params, txn_id, now, cancel)
                 .await?
         };
+        self.log_sequences(cluster).await?;
         self.end_statement(cluster).await?;
         Ok(result)
     }
@@ -1233,7 +1289,9 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let params = Arc::new(params.to_vec());
-        let ctx = EvalContext::new(&params, now);
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(&params, now);
+        ctx.sequences = Some(&*sequences);
         match plan {
             Plan::Select(select) => {
                 self.run_select(cluster, select, &params, txn, now, cancel)
@@ -1444,6 +1502,8 @@ impl Session {
                 })
             }
             Plan::CreateTable { .. }
+            | Plan::CreateSequence { .. }
+            | Plan::DropSequences { .. }
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
             | Plan::CreateIndex { .. }
@@ -1726,7 +1786,9 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let ctx = EvalContext::new(params, now);
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(params, now);
+        ctx.sequences = Some(&*sequences);
         // A grouped read of one table aggregates on the workers, in parts merged here.
         let partial = match (&plan.table, &plan.grouping, plan.locking) {
             (Some(table), Some(grouping), None)
@@ -1976,7 +2038,9 @@ impl Session {
             cancel.check()?;
         }
         let check = || cancel.check();
+        let sequences = self.sequences(cluster);
         let mut executor = Executor::new(params, now, &check);
+        executor.sequences = Some(&*sequences);
         if analyze {
             executor.record_stats();
         }
@@ -2239,7 +2303,9 @@ impl Session {
             .map(|txn| txn.tx(lock_timeout, None))
             .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
         let now = now_timestamp();
-        let ctx = EvalContext::new(&[], now);
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(&[], now);
+        ctx.sequences = Some(&*sequences);
         let mut batch = Vec::new();
         let first_line = state.line + 1;
         let table_name = state.table.name.clone();
@@ -2339,7 +2405,11 @@ impl Session {
                 return Err(error);
             }
         }
-        if let Err(error) = self.end_statement(cluster).await {
+        let ended = match self.log_sequences(cluster).await {
+            Ok(()) => self.end_statement(cluster).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = ended {
             self.fail(cluster).await;
             return Err(error);
         }
@@ -2388,6 +2458,7 @@ impl Session {
             Plan::CreateTable {
                 table,
                 if_not_exists,
+                sequences,
             } => {
                 result.tag = "CREATE TABLE".into();
                 if catalog.relation_exists(&table.name) {
@@ -2407,6 +2478,66 @@ impl Session {
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
                 next.tables.insert(table.name.clone(), Arc::new(table));
+                for seq in sequences {
+                    let id = add_sequence(&mut next, seq)?;
+                    cluster.sequences().forget(id);
+                }
+            }
+            Plan::CreateSequence { seq, if_not_exists } => {
+                result.tag = "CREATE SEQUENCE".into();
+                if catalog.relation_exists(&seq.name) && *if_not_exists {
+                    result.notices.push(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!("relation \"{}\" already exists, skipping", seq.name),
+                    ));
+                    return Ok(result);
+                }
+                let id = add_sequence(&mut next, seq)?;
+                // The id may have been a rolled-back sequence's: start afresh.
+                cluster.sequences().forget(id);
+            }
+            Plan::DropSequences { names, if_exists } => {
+                result.tag = "DROP SEQUENCE".into();
+                for name in names {
+                    let Some(seq) = next.sequences.get(name).cloned() else {
+                        if *if_exists {
+                            result.notices.push(SqlError::new(
+                                code::SUCCESSFUL_COMPLETION,
+                                format!("sequence \"{name}\" does not exist, skipping"),
+                            ));
+                            continue;
+                        }
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("sequence \"{name}\" does not exist"),
+                        ));
+                    };
+                    // A column default that takes its values (SERIAL, identity) depends on it.
+                    let taker = format!("nextval('{name}'::regclass)");
+                    if let Some((table, column)) = next.tables.values().find_map(|table| {
+                        table
+                            .columns
+                            .iter()
+                            .find(|c| c.default.as_deref() == Some(taker.as_str()))
+                            .map(|c| (table.name.clone(), c.name.clone()))
+                    }) {
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!(
+                                "cannot drop sequence {name} because other objects depend on it"
+                            ),
+                        )
+                        .with_detail(format!(
+                            "default value for column {column} of table {table} depends on sequence {name}"
+                        ))
+                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                    }
+                    next.sequences.remove(name);
+                    dropped.push(seq.id);
+                }
+                if dropped.is_empty() {
+                    return Ok(result);
+                }
             }
             Plan::CreateView { view, or_replace } => {
                 result.tag = "CREATE VIEW".into();
@@ -2444,6 +2575,17 @@ impl Session {
                         Some(table) => {
                             dropped.push(table.id);
                             dropped.extend(table.indexes.iter().map(|index| index.id));
+                            // Its SERIAL and identity sequences go with it.
+                            next.sequences.retain(|_, seq| {
+                                let owned = seq
+                                    .owned_by
+                                    .as_ref()
+                                    .is_some_and(|(owner, _)| *owner == table.name);
+                                if owned {
+                                    dropped.push(seq.id);
+                                }
+                                !owned
+                            });
                         }
                         None if *if_exists => result.notices.push(SqlError::new(
                             code::SUCCESSFUL_COMPLETION,
@@ -2600,6 +2742,7 @@ impl Session {
         let Some(ddl) = self.ddl.take() else { return };
         cluster.publish_catalog((*ddl.catalog).clone());
         for table in ddl.dropped {
+            cluster.sequences().forget(table);
             let requests = (0..cluster.workers() as WorkerId)
                 .map(|w| {
                     (
@@ -2875,6 +3018,25 @@ fn index_range(
         };
     }
     Ok(Some((from, to, None)))
+}
+
+/// Adds sequence `seq` to catalog `next` under a new id, returned (42P07 when its name is taken).
+fn add_sequence(
+    next: &mut Catalog,
+    seq: &crate::catalog::SequenceDef,
+) -> SqlResult<keel_storage::TableId> {
+    if next.relation_exists(&seq.name) {
+        return Err(SqlError::new(
+            code::DUPLICATE_TABLE,
+            format!("relation \"{}\" already exists", seq.name),
+        ));
+    }
+    let mut seq = seq.clone();
+    seq.id = next.next_table_id.max(1);
+    next.next_table_id = seq.id + 1;
+    let id = seq.id;
+    next.sequences.insert(seq.name.clone(), Arc::new(seq));
+    Ok(id)
 }
 
 /// PostgreSQL's name for an unnamed index: `<table>_<columns>_idx`, numbered when taken.

@@ -210,6 +210,15 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             format!("{func:?}").to_lowercase(),
             args.iter().map(go).collect::<Vec<_>>().join(", ")
         ),
+        Expr::Sequence(call, args) => {
+            let mut parts: Vec<String> = call
+                .seq
+                .iter()
+                .map(|seq| format!("'{}'::regclass", seq.name))
+                .collect();
+            parts.extend(args.iter().map(go));
+            format!("{}({})", call.func.name(), parts.join(", "))
+        }
         Expr::InList(inner, list, negated) => format!(
             "({} {}= ANY ({}))",
             go(inner),

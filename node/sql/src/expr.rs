@@ -218,6 +218,35 @@ pub enum Expr {
         negated: bool,
         case_insensitive: bool,
     },
+    /// nextval/currval/setval/lastval (see `crate::sequence`): run by the session only.
+    Sequence(SequenceCall, Vec<Expr>),
+}
+
+/// The sequence functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeqFunc {
+    NextVal,
+    CurrVal,
+    SetVal,
+    LastVal,
+}
+
+impl SeqFunc {
+    pub fn name(self) -> &'static str {
+        match self {
+            SeqFunc::NextVal => "nextval",
+            SeqFunc::CurrVal => "currval",
+            SeqFunc::SetVal => "setval",
+            SeqFunc::LastVal => "lastval",
+        }
+    }
+}
+
+/// A sequence function and the sequence it names (none for lastval).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequenceCall {
+    pub func: SeqFunc,
+    pub seq: Option<std::sync::Arc<crate::catalog::SequenceDef>>,
 }
 
 /// What a subquery expression computes from its rows.
@@ -260,6 +289,8 @@ pub struct EvalContext<'a> {
     pub outer: &'a [Vec<Value>],
     /// Runs [`Expr::Subquery`] (absent on workers: the binder never sends them one).
     pub subqueries: Option<&'a dyn Subqueries>,
+    /// Runs [`Expr::Sequence`] (the session's; absent on workers).
+    pub sequences: Option<&'a dyn crate::sequence::Sequences>,
 }
 
 impl<'a> EvalContext<'a> {
@@ -269,6 +300,7 @@ impl<'a> EvalContext<'a> {
             now,
             outer: &[],
             subqueries: None,
+            sequences: None,
         }
     }
 }
@@ -408,6 +440,16 @@ impl Expr {
                     .collect::<SqlResult<Vec<_>>>()?;
                 crate::functions::call(*func, values)?
             }
+            Expr::Sequence(call, args) => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let sequences = ctx.sequences.ok_or_else(|| {
+                    SqlError::unsupported(format!("{}() in this context", call.func.name()))
+                })?;
+                sequences.call(call, &values)?
+            }
             Expr::InList(inner, list, negated) => {
                 let value = inner.eval(row, ctx)?;
                 if value.is_null() {
@@ -449,10 +491,16 @@ impl Expr {
         reads
     }
 
-    /// Whether the expression can run on a worker: no subqueries, no outer references.
+    /// Whether the expression can run on a worker: no subqueries, no outer references, no
+    /// sequence functions.
     pub fn is_local(&self) -> bool {
         let mut local = true;
-        self.visit(&mut |expr| local &= !matches!(expr, Expr::Subquery(_) | Expr::Outer(..)));
+        self.visit(&mut |expr| {
+            local &= !matches!(
+                expr,
+                Expr::Subquery(_) | Expr::Outer(..) | Expr::Sequence(..)
+            )
+        });
         local
     }
 
@@ -473,7 +521,9 @@ impl Expr {
             | Expr::Neg(inner, _)
             | Expr::IsNull(inner, _)
             | Expr::Cast(inner, ..) => vec![inner],
-            Expr::Func(_, args) | Expr::Scalar(_, args) => args.iter().collect(),
+            Expr::Func(_, args) | Expr::Scalar(_, args) | Expr::Sequence(_, args) => {
+                args.iter().collect()
+            }
             Expr::InList(inner, list, _) => std::iter::once(&**inner).chain(list).collect(),
             Expr::Subquery(subquery) => match &subquery.kind {
                 SubqueryKind::Compare { left, .. } => vec![left],
@@ -523,6 +573,10 @@ impl Expr {
             ),
             Expr::Scalar(func, args) => Expr::Scalar(
                 func,
+                args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
+            ),
+            Expr::Sequence(call, args) => Expr::Sequence(
+                call,
                 args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
             ),
             Expr::InList(inner, list, negated) => Expr::InList(

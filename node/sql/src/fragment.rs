@@ -136,6 +136,15 @@ pub enum ShardOp {
     Truncate {
         table: TableId,
     },
+    /// Logs a sequence's state (its owner runs it; see `crate::sequence`) unless `version` of it
+    /// is durable already. The request's transaction id is the one-row transaction's.
+    LogSequence {
+        seq: Arc<crate::catalog::SequenceDef>,
+        version: u64,
+        /// The sequence was created by the request's (open) transaction: the row is written
+        /// inside it, not committed here.
+        in_txn: bool,
+    },
     /// Locks the rows under `keys` that the snapshot sees and that match `filter` (SELECT .. FOR
     /// UPDATE/SHARE); returns the locked rows with their keys. Under READ COMMITTED a row changed
     /// since the snapshot is re-checked and its newest version locked and returned.
@@ -227,6 +236,10 @@ pub struct Shard {
     /// The node's wait-for graph, and how long a wait lasts before it is searched for a deadlock.
     pub waits: Arc<WaitGraph>,
     pub deadlock_timeout: Duration,
+    /// The node's sequence counters; the rows of those this worker owns are logged here, one
+    /// logging at a time per sequence.
+    pub sequences: Arc<crate::sequence::Registry>,
+    sequence_logs: RefCell<HashMap<TableId, Rc<tokio::sync::Mutex<()>>>>,
 }
 
 enum Failure {
@@ -327,6 +340,7 @@ type Attempt<T> = Result<T, Failure>;
 const WRITE_HEADROOM_PAGES: u64 = 2048;
 
 impl Shard {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         worker: WorkerId,
         store: Store,
@@ -335,6 +349,7 @@ impl Shard {
         ssi: Arc<Ssi>,
         waits: Arc<WaitGraph>,
         deadlock_timeout: Duration,
+        sequences: Arc<crate::sequence::Registry>,
     ) -> Shard {
         Shard {
             worker,
@@ -347,6 +362,8 @@ impl Shard {
             released: Notify::new(),
             waits,
             deadlock_timeout,
+            sequences,
+            sequence_logs: RefCell::default(),
         }
     }
 
@@ -412,6 +429,14 @@ impl Shard {
             }
             ShardOp::WriteCatalog { version, image } => {
                 self.store.borrow_mut().write_catalog(txn, version, image);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::LogSequence {
+                seq,
+                version,
+                in_txn,
+            } => {
+                self.log_sequence(&seq, version, txn, in_txn).await?;
                 Ok(ShardOutput::default())
             }
             ShardOp::DropTable { table } => {
@@ -571,6 +596,84 @@ impl Shard {
     }
 
     /// Ends `txn`: released as committed at `ts`, or aborted (None).
+    /// Logs sequence `seq`'s newest state unless `version` of it is durable already: its row,
+    /// written and committed at once by transaction `txn` of its own (see `crate::sequence`), or
+    /// with `in_txn` written as part of `txn`, the open transaction that created the sequence.
+    async fn log_sequence(
+        &self,
+        seq: &crate::catalog::SequenceDef,
+        version: u64,
+        txn: TxnId,
+        in_txn: bool,
+    ) -> SqlResult<()> {
+        let lock = self
+            .sequence_logs
+            .borrow_mut()
+            .entry(seq.id)
+            .or_default()
+            .clone();
+        // One logging at a time: a later one usually finds its version logged by this one.
+        let _guard = lock.lock().await;
+        if self.sequences.is_logged(seq, version) {
+            return Ok(());
+        }
+        let ((last, called), logging) = self.sequences.to_log(seq);
+        let key = crate::sequence::row_key(seq.id);
+        let row = crate::sequence::encode_state(last, called);
+        let end = {
+            let mut store = self.store.borrow_mut();
+            let written = match store.get(Snapshot::latest(txn), seq.id, &key) {
+                Ok(Some(_)) => store.update(txn, seq.id, &key, row),
+                Ok(None) => store.insert(txn, seq.id, key, row).map(|_| ()),
+                Err(blocked) => Err(blocked),
+            };
+            if in_txn {
+                written.map_err(|_| {
+                    SqlError::new(
+                        code::INTERNAL_ERROR,
+                        format!("sequence \"{}\": its row is locked", seq.name),
+                    )
+                })?;
+                drop(store);
+                self.sequences.set_logged(seq, logging);
+                return Ok(());
+            }
+            let appended = written
+                .map_err(|_| {
+                    SqlError::new(
+                        code::LOCK_NOT_AVAILABLE,
+                        format!("could not log sequence \"{}\": its row is locked", seq.name),
+                    )
+                })
+                .and_then(|()| {
+                    let store = &*store;
+                    self.wal
+                        .append(|emit| store.commit_records(txn, &[self.worker as u8], emit))
+                        .map_err(|error| {
+                            SqlError::new(
+                                code::DISK_FULL,
+                                format!("could not write to the write-ahead log: {error}"),
+                            )
+                        })
+                });
+            match appended {
+                Ok(end) => {
+                    store.note_commit(txn, false);
+                    end
+                }
+                Err(error) => {
+                    drop(store);
+                    self.finish(txn, None);
+                    return Err(error);
+                }
+            }
+        };
+        self.wal.wait_durable(end).await;
+        self.finish(txn, Some(self.clock.tick()));
+        self.sequences.set_logged(seq, logging);
+        Ok(())
+    }
+
     fn finish(&self, txn: TxnId, ts: Option<Ts>) {
         let mut store = self.store.borrow_mut();
         match ts {

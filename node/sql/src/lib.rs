@@ -17,4 +17,5 @@ pub mod parse;
 pub mod plan;
 pub mod planner;
 pub mod query;
+pub mod sequence;
 pub mod types;

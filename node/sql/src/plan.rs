@@ -510,6 +510,16 @@ pub enum Plan {
     CreateTable {
         table: TableDef,
         if_not_exists: bool,
+        /// Sequences of its SERIAL and identity columns (ids given when it runs).
+        sequences: Vec<crate::catalog::SequenceDef>,
+    },
+    CreateSequence {
+        seq: crate::catalog::SequenceDef,
+        if_not_exists: bool,
+    },
+    DropSequences {
+        names: Vec<String>,
+        if_exists: bool,
     },
     DropTables {
         names: Vec<(String, Option<usize>)>,
@@ -571,6 +581,8 @@ impl Plan {
             Plan::WriteFromQuery(write) if write.columns.is_empty() => "DELETE",
             Plan::WriteFromQuery(_) => "UPDATE",
             Plan::CreateTable { .. } => "CREATE TABLE",
+            Plan::CreateSequence { .. } => "CREATE SEQUENCE",
+            Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
@@ -586,6 +598,8 @@ impl Plan {
         matches!(
             self,
             Plan::CreateTable { .. }
+                | Plan::CreateSequence { .. }
+                | Plan::DropSequences { .. }
                 | Plan::DropTables { .. }
                 | Plan::AddPrimaryKey { .. }
                 | Plan::CreateIndex { .. }

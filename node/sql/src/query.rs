@@ -240,6 +240,8 @@ pub struct Executor<'a> {
     check: &'a dyn Fn() -> SqlResult<()>,
     /// Per-node rows, loops and time, under EXPLAIN ANALYZE.
     stats: Option<RefCell<crate::explain::Stats>>,
+    /// The session's sequences (nextval and friends in the query).
+    pub sequences: Option<&'a dyn crate::sequence::Sequences>,
 }
 
 fn address<T>(node: &T) -> usize {
@@ -264,6 +266,7 @@ impl<'a> Executor<'a> {
             work: RefCell::default(),
             check,
             stats: None,
+            sequences: None,
         }
     }
 
@@ -292,6 +295,7 @@ impl<'a> Executor<'a> {
             now: self.now,
             outer,
             subqueries: Some(self),
+            sequences: self.sequences,
         }
     }
 
