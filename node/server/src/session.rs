@@ -311,6 +311,10 @@ impl Connection {
     }
 
     fn send_error(&mut self, error: &SqlError) {
+        for notice in self.session.take_notices() {
+            self.out
+                .notice_response(&fields(&notice, notice.notice_severity()));
+        }
         self.out.error_response(&fields(error, "ERROR"));
     }
 
@@ -461,14 +465,8 @@ impl Connection {
         describe: Option<()>,
     ) -> Result<Option<CopyState>, Close> {
         for notice in &result.notices {
-            let severity = if notice.code == code::ACTIVE_SQL_TRANSACTION
-                || notice.code == code::NO_ACTIVE_SQL_TRANSACTION
-            {
-                "WARNING"
-            } else {
-                "NOTICE"
-            };
-            self.out.notice_response(&fields(notice, severity));
+            self.out
+                .notice_response(&fields(notice, notice.notice_severity()));
         }
         for (name, value) in &result.reports {
             self.out.parameter_status(name, value);
@@ -781,7 +779,8 @@ impl Connection {
                 ));
             }
             for notice in std::mem::take(&mut result.notices) {
-                self.out.notice_response(&fields(&notice, "NOTICE"));
+                self.out
+                    .notice_response(&fields(&notice, notice.notice_severity()));
             }
             for (name, value) in std::mem::take(&mut result.reports) {
                 self.out.parameter_status(&name, &value);

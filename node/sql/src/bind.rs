@@ -190,6 +190,37 @@ impl<'a> Binder<'a> {
         offset_of(self.text, span.start.line, span.start.column).map(|at| self.offset + at + 1)
     }
 
+    /// Position of the nearest `ch` before `span`.
+    fn pos_before(&self, span: Span, ch: char) -> Option<usize> {
+        let at = offset_of(self.text, span.start.line, span.start.column)?;
+        let before: Vec<char> = self.text.chars().take(at).collect();
+        let found = before.iter().rposition(|&c| c == ch)?;
+        Some(self.offset + found + 1)
+    }
+
+    /// Position of the statement's `ON CONFLICT` (sqlparser keeps no span for it).
+    fn on_conflict_pos(&self) -> Option<usize> {
+        let chars: Vec<char> = self.text.chars().collect();
+        let word = |at: usize, w: &str| {
+            w.chars().enumerate().all(|(i, c)| {
+                chars
+                    .get(at + i)
+                    .is_some_and(|x| x.eq_ignore_ascii_case(&c))
+            })
+        };
+        (0..chars.len()).find_map(|at| {
+            if !word(at, "on") || at > 0 && chars[at - 1].is_alphanumeric() {
+                return None;
+            }
+            let mut next = at + 2;
+            let gap = next;
+            while chars.get(next).is_some_and(|c| c.is_whitespace()) {
+                next += 1;
+            }
+            (next > gap && word(next, "conflict")).then_some(self.offset + at + 1)
+        })
+    }
+
     /// Position of the first token after `span` (an operator after its left operand).
     fn pos_after(&self, span: Span) -> Option<usize> {
         let at = offset_of(self.text, span.end.line, span.end.column)?;
@@ -2266,10 +2297,22 @@ impl<'a> Binder<'a> {
         let TableObject::TableName(name) = &insert.table else {
             return Err(unsupported("INSERT into a table function"));
         };
-        if insert.on.is_some() {
-            return Err(unsupported("INSERT ... ON CONFLICT"));
-        }
         let table = self.lookup_table(name)?;
+        let on_conflict = match &insert.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(on_conflict)) => {
+                let alias = insert
+                    .table_alias
+                    .as_ref()
+                    .map_or_else(|| table.name.clone(), ident_name);
+                Some(Arc::new(self.bind_on_conflict(
+                    &table,
+                    alias,
+                    on_conflict,
+                )?))
+            }
+            Some(_) => return Err(unsupported("ON DUPLICATE KEY UPDATE")),
+        };
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
         } else {
@@ -2349,6 +2392,7 @@ impl<'a> Binder<'a> {
                     rows: vec![row],
                     source: Some(rel),
                     returning,
+                    on_conflict,
                 })));
             }
         };
@@ -2394,6 +2438,7 @@ impl<'a> Binder<'a> {
                 rows: vec![(0..width).map(Expr::Column).collect()],
                 source: Some(Rel::Values { rows, width }),
                 returning,
+                on_conflict,
             })));
         }
         Ok(Plan::Insert(Arc::new(InsertPlan {
@@ -2401,7 +2446,151 @@ impl<'a> Binder<'a> {
             rows,
             source: None,
             returning,
+            on_conflict,
         })))
+    }
+
+    /// `ON CONFLICT`: the conflict target must be the primary key (a unique index other than it
+    /// answers 0A000 for now); DO UPDATE binds over the existing row (by the table's name or
+    /// alias) followed by the proposed one (`excluded`).
+    fn bind_on_conflict(
+        &mut self,
+        table: &Arc<TableDef>,
+        alias: String,
+        on_conflict: &ast::OnConflict,
+    ) -> SqlResult<crate::plan::OnConflict> {
+        let no_match = || {
+            SqlError::new(
+                "42P10",
+                "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+            )
+        };
+        match &on_conflict.conflict_target {
+            None => {
+                if matches!(on_conflict.action, ast::OnConflictAction::DoUpdate(_)) {
+                    return Err(SqlError::syntax(
+                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    )
+                    .at(self.on_conflict_pos())
+                    .with_hint("For example, ON CONFLICT (column_name)."));
+                }
+                if table.indexes.iter().any(|index| index.unique) {
+                    return Err(unsupported(
+                        "ON CONFLICT on a table with unique indexes besides its primary key",
+                    ));
+                }
+            }
+            Some(ast::ConflictTarget::Columns(columns)) => {
+                let mut named = Vec::new();
+                // PostgreSQL points at the list's parenthesis.
+                let list_pos = columns
+                    .first()
+                    .and_then(|ident| self.pos_before(ident.span, '('));
+                for ident in columns {
+                    let name = ident_name(ident);
+                    let index = table.column_index(&name).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{name}\" does not exist"),
+                        )
+                        .at(list_pos)
+                    })?;
+                    named.push(index);
+                }
+                named.sort_unstable();
+                named.dedup();
+                let mut key = table.primary_key.clone();
+                key.sort_unstable();
+                if named != key || key.is_empty() {
+                    let unique_index = table.indexes.iter().any(|index| {
+                        let mut columns = index.columns.clone();
+                        columns.sort_unstable();
+                        index.unique && columns == named
+                    });
+                    return Err(if unique_index {
+                        unsupported("ON CONFLICT on a unique index other than the primary key")
+                    } else {
+                        no_match()
+                    });
+                }
+            }
+            Some(ast::ConflictTarget::OnConstraint(name)) => {
+                let name = name.to_string().to_lowercase();
+                if table.primary_key.is_empty() || name != table.pkey_name() {
+                    return Err(if table.index(&name).is_some_and(|index| index.unique) {
+                        unsupported("ON CONFLICT on a unique index other than the primary key")
+                    } else {
+                        SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!(
+                                "constraint \"{name}\" for table \"{}\" does not exist",
+                                table.name
+                            ),
+                        )
+                    });
+                }
+            }
+        }
+        let ast::OnConflictAction::DoUpdate(update) = &on_conflict.action else {
+            return Ok(crate::plan::OnConflict { update: None });
+        };
+        let width = table.columns.len();
+        let scope = Scope {
+            rels: vec![
+                ScopeRel::table(table, alias, 0),
+                ScopeRel::table(table, "excluded".into(), width),
+            ],
+            outer: None,
+        };
+        let mut assignments = Vec::new();
+        for assignment in &update.assignments {
+            let AssignmentTarget::ColumnName(name) = &assignment.target else {
+                return Err(unsupported("multiple-column UPDATE"));
+            };
+            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
+                return Err(unsupported("this UPDATE target"));
+            };
+            let column_name = ident_name(ident);
+            let index = table.column_index(&column_name).ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{column_name}\" of relation \"{}\" does not exist",
+                        table.name
+                    ),
+                )
+                .at(self.pos(ident.span))
+            })?;
+            if table.primary_key.contains(&index) {
+                return Err(unsupported("updating primary key columns"));
+            }
+            let value = if is_default_keyword(&assignment.value) {
+                self.defaults(table)?.swap_remove(index)
+            } else {
+                let mut none = AggCollector {
+                    context: "UPDATE",
+                    ..Default::default()
+                };
+                let bound = self.bind_expr(&assignment.value, &scope, &mut none)?;
+                let def = &table.columns[index];
+                self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
+            };
+            assignments.push((index, value));
+        }
+        let filter = update
+            .selection
+            .as_ref()
+            .map(|selection| self.bind_predicate(selection, &scope, "WHERE"))
+            .transpose()?;
+        if !assignments.iter().all(|(_, e)| e.is_local()) || !filter.iter().all(Expr::is_local) {
+            return Err(unsupported("subqueries in ON CONFLICT DO UPDATE"));
+        }
+        Ok(crate::plan::OnConflict {
+            update: Some(crate::plan::ConflictUpdate {
+                assignments,
+                filter,
+            }),
+        })
     }
 
     /// Each column's DEFAULT (or NULL), bound and cast.

@@ -90,6 +90,17 @@ impl SqlError {
             batch_row: None,
         }
     }
+
+    /// The severity a notice of this code is sent with (WARNING for transaction-state ones, as
+    /// PostgreSQL's).
+    pub fn notice_severity(&self) -> &'static str {
+        if self.code == code::ACTIVE_SQL_TRANSACTION || self.code == code::NO_ACTIVE_SQL_TRANSACTION
+        {
+            "WARNING"
+        } else {
+            "NOTICE"
+        }
+    }
     pub fn with_context(mut self, context: impl Into<String>) -> SqlError {
         self.context = Some(context.into().into_boxed_str());
         self

@@ -584,6 +584,8 @@ pub struct Session {
     deadline: Option<std::time::Instant>,
     /// currval/lastval and the sequence changes the running statement must log.
     sequences: Option<Rc<SessionSequences>>,
+    /// Warnings of a statement that then failed: sent ahead of its error.
+    notices: Vec<SqlError>,
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -605,7 +607,14 @@ impl Session {
             ddl: None,
             deadline: None,
             sequences: None,
+            notices: Vec::new(),
         }
+    }
+
+    /// Warnings a failed statement gave before its error (see [`QueryResult::notices`] for those
+    /// of statements that succeed).
+    pub fn take_notices(&mut self) -> Vec<SqlError> {
+        std::mem::take(&mut self.notices)
     }
 
     /// The session's sequence state (made on first use).
@@ -1023,10 +1032,18 @@ impl Session {
             Parsed::Begin { mode, start } => {
                 result.tag = if *start { "START TRANSACTION" } else { "BEGIN" }.into();
                 match &mut self.txn {
-                    Some(txn) if txn.explicit => result.notices.push(SqlError::new(
-                        code::ACTIVE_SQL_TRANSACTION,
-                        "there is already a transaction in progress",
-                    )),
+                    // PostgreSQL warns, then applies the modes as SET TRANSACTION would.
+                    Some(txn) if txn.explicit => {
+                        let warning = SqlError::new(
+                            code::ACTIVE_SQL_TRANSACTION,
+                            "there is already a transaction in progress",
+                        );
+                        if let Err(error) = txn.set_mode(*mode) {
+                            self.notices.push(warning);
+                            return Err(error);
+                        }
+                        result.notices.push(warning);
+                    }
                     Some(txn) => {
                         txn.explicit = true;
                         txn.set_mode(*mode)?;
@@ -1425,19 +1442,41 @@ impl Session {
                         rows.push(row);
                     }
                 }
-                let count = rows.len();
-                let returning = insert.returning.as_ref().map(|r| {
-                    rows.iter()
-                        .map(|row| {
-                            r.exprs
-                                .iter()
-                                .map(|e| e.eval(row, &ctx))
-                                .collect::<SqlResult<Vec<_>>>()
-                        })
-                        .collect::<SqlResult<Vec<_>>>()
-                });
-                self.insert_rows(cluster, &insert.table, rows, txn, now)
-                    .await?;
+                let returned = |rows: &[Vec<Value>]| {
+                    insert.returning.as_ref().map(|r| {
+                        rows.iter()
+                            .map(|row| {
+                                r.exprs
+                                    .iter()
+                                    .map(|e| e.eval(row, &ctx))
+                                    .collect::<SqlResult<Vec<_>>>()
+                            })
+                            .collect::<SqlResult<Vec<_>>>()
+                    })
+                };
+                let (count, returning) = match &insert.on_conflict {
+                    None => {
+                        let count = rows.len();
+                        let returning = returned(&rows);
+                        self.insert_rows(cluster, &insert.table, rows, txn, now)
+                            .await?;
+                        (count, returning)
+                    }
+                    Some(on_conflict) => {
+                        let written = self
+                            .upsert_rows(
+                                cluster,
+                                &insert.table,
+                                rows,
+                                on_conflict,
+                                &params,
+                                txn,
+                                now,
+                            )
+                            .await?;
+                        (written.len(), returned(&written))
+                    }
+                };
                 let mut result = QueryResult {
                     tag: format!("INSERT 0 {count}"),
                     ..Default::default()
@@ -2222,6 +2261,7 @@ impl Session {
                         op: ShardOp::Insert {
                             table: table.clone(),
                             rows,
+                            on_conflict: None,
                         },
                     },
                 )
@@ -2244,6 +2284,68 @@ impl Session {
                 .await?;
         }
         Ok(())
+    }
+
+    /// `INSERT ... ON CONFLICT`: each owner inserts its rows or, where a key is taken, skips the
+    /// row or updates the one there. Returns the rows written, in the order they were proposed.
+    #[allow(clippy::too_many_arguments)]
+    async fn upsert_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+        on_conflict: &Arc<crate::plan::OnConflict>,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+    ) -> SqlResult<Vec<Vec<Value>>> {
+        let workers = cluster.workers();
+        let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
+        // Where each key was first proposed: the order RETURNING shows.
+        let mut first: HashMap<Vec<u8>, usize> = HashMap::new();
+        for (position, row) in rows.into_iter().enumerate() {
+            let key = if table.primary_key.is_empty() {
+                local_row_key(cluster)
+            } else {
+                row_key(
+                    &table
+                        .primary_key
+                        .iter()
+                        .map(|&c| (row[c].clone(), table.columns[c].ty))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            first.entry(key.clone()).or_insert(position);
+            let owner = owner_of(vshard_of(&key), workers);
+            per_worker.entry(owner).or_default().push((key, row));
+        }
+        self.note_writers(per_worker.keys().copied());
+        let requests = per_worker
+            .into_iter()
+            .map(|(worker, rows)| {
+                let op = ShardOp::Insert {
+                    table: table.clone(),
+                    rows,
+                    on_conflict: Some((on_conflict.clone(), params.clone())),
+                };
+                (worker, ShardRequest { txn, now, op })
+            })
+            .collect();
+        let mut written = Vec::new();
+        let mut changes = Vec::new();
+        for output in cluster.call_all(requests).await {
+            let output = output?;
+            for (key, row) in output.keys.into_iter().zip(output.rows) {
+                written.push((first[&key], row));
+            }
+            changes.extend(output.changes);
+        }
+        if !changes.is_empty() {
+            self.write_index_entries(cluster, table, &changes, txn, now, false)
+                .await?;
+        }
+        written.sort_by_key(|(position, _)| *position);
+        Ok(written.into_iter().map(|(_, row)| row).collect())
     }
 
     /// Feeds COPY data; inserts every complete line.

@@ -111,10 +111,13 @@ pub enum ShardOp {
         keys: Arc<Vec<Expr>>,
         aggs: Arc<Vec<crate::expr::AggCall>>,
     },
-    /// New rows with their keys; fails on a duplicate key.
+    /// New rows with their keys; fails on a duplicate key. With `on_conflict`, a row whose key
+    /// is taken is skipped or updates the row there instead, and the output holds the rows
+    /// written (with their keys, and as changes when the table has indexes).
     Insert {
         table: Arc<TableDef>,
         rows: Vec<(Vec<u8>, Vec<Value>)>,
+        on_conflict: Option<(Arc<crate::plan::OnConflict>, Arc<Vec<Value>>)>,
     },
     /// Changes matching rows; returns the new rows when `returning`.
     Update {
@@ -217,6 +220,10 @@ pub struct ShardOutput {
 /// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
 /// delete.
 pub type RowChange = (Vec<u8>, Option<Vec<Value>>, Option<Vec<Value>>);
+
+/// What an `INSERT ... ON CONFLICT` writes under one key: the row there (None: an insert) and the
+/// new row.
+type Upsert<'k> = (&'k [u8], Option<Vec<Value>>, Vec<Value>);
 
 /// A worker's rows, log and lock waiters.
 pub struct Shard {
@@ -1002,7 +1009,84 @@ impl Shard {
                 output.count = output.keys.len() as u64;
                 Ok(output)
             }
-            ShardOp::Insert { table, rows } => {
+            ShardOp::Insert {
+                table,
+                rows,
+                on_conflict: Some((on_conflict, params)),
+            } => {
+                let ctx = EvalContext::new(params, now);
+                let width = table.columns.len();
+                // Decide every row first so that a wait or an error leaves nothing behind.
+                let mut writes: Vec<Upsert<'_>> = Vec::new();
+                let mut seen = HashSet::with_capacity(rows.len());
+                for (key, values) in rows {
+                    if !seen.insert(key.as_slice()) {
+                        if on_conflict.update.is_none() {
+                            continue;
+                        }
+                        return Err(SqlError::new(
+                            code::CARDINALITY_VIOLATION,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint(
+                            "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
+                        )
+                        .into());
+                    }
+                    let updating = on_conflict.update.is_some();
+                    let Some(old) = conflicting_row(&store, tx, table, key, updating)? else {
+                        writes.push((key, None, values.clone()));
+                        continue;
+                    };
+                    let Some(update) = &on_conflict.update else {
+                        continue;
+                    };
+                    let mut both = old.clone();
+                    both.extend(values.iter().cloned());
+                    if !matches(update.filter.as_ref(), &both, &ctx)? {
+                        continue;
+                    }
+                    let mut new = old.clone();
+                    for (column, expr) in &update.assignments {
+                        new[*column] = expr.eval(&both, &ctx)?;
+                    }
+                    check_not_null(table, &new)?;
+                    writes.push((key, Some(old), new));
+                }
+                let keys = writes.iter().map(|(key, ..)| *key);
+                self.serialize_writes(txn, ser, table.id, keys)?;
+                let mut output = ShardOutput {
+                    count: writes.len() as u64,
+                    ..Default::default()
+                };
+                let mut bytes = Vec::new();
+                for (key, old, new) in writes {
+                    bytes.clear();
+                    encode_row(&new, &mut bytes);
+                    if old.is_some() {
+                        store.update(txn, table.id, key, bytes.clone())?;
+                    } else {
+                        let inserted = store.insert(txn, table.id, key.to_vec(), bytes.clone())?;
+                        assert_eq!(
+                            inserted,
+                            Inserted::Yes,
+                            "keys were checked before inserting"
+                        );
+                    }
+                    debug_assert_eq!(new.len(), width);
+                    output.keys.push(key.to_vec());
+                    output.rows.push(new.clone());
+                    if !table.indexes.is_empty() {
+                        output.changes.push((key.to_vec(), old, Some(new)));
+                    }
+                }
+                Ok(output)
+            }
+            ShardOp::Insert {
+                table,
+                rows,
+                on_conflict: None,
+            } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
                 let mut seen = HashSet::with_capacity(rows.len());
                 for (index, (key, values)) in rows.iter().enumerate() {
@@ -1281,6 +1365,44 @@ fn version_to_change(
     };
     let newest = decode_row(newest, width)?;
     Ok(matches(filter, &newest, ctx)?.then_some(newest))
+}
+
+/// The row an `INSERT ... ON CONFLICT` meets under `key`: its newest version (committed, or this
+/// transaction's own), after waiting for a transaction that holds it (or, when `updating`, shares
+/// it). Under REPEATABLE READ and SERIALIZABLE a row the snapshot does not see is a serialization
+/// failure, as in PostgreSQL.
+fn conflicting_row(
+    store: &Store,
+    tx: Tx,
+    table: &TableDef,
+    key: &[u8],
+    updating: bool,
+) -> Attempt<Option<Vec<Value>>> {
+    let mut found = Ok(None);
+    store.newest(tx.snap(), table.id, key, &mut |view| {
+        found = match view.newest {
+            Newest::Locked(holder) => Err(Failure::Wait(Blocked { holder })),
+            Newest::Mine(row) => Ok(row),
+            Newest::Committed {
+                row: Some(_),
+                after_snapshot: true,
+            } if tx.isolation != Isolation::ReadCommitted => Err(concurrent_change(false).into()),
+            Newest::Committed { row, .. } => Ok(row),
+        }
+        .and_then(|row| match row {
+            Some(_) if updating => match store.sharer_other_than(tx.id, table.id, key) {
+                Some(holder) => Err(Failure::Wait(Blocked { holder })),
+                None => Ok(row),
+            },
+            _ => Ok(row),
+        })
+        .and_then(|row| {
+            row.map(|row| decode_row(&row, table.columns.len()))
+                .transpose()
+                .map_err(Failure::from)
+        });
+    })?;
+    found
 }
 
 /// PostgreSQL's error for a row changed after the snapshot of a REPEATABLE READ or SERIALIZABLE

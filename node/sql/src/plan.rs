@@ -104,6 +104,23 @@ pub struct InsertPlan {
     /// `INSERT ... SELECT` (or VALUES with subqueries): the rows to insert come from this query.
     pub source: Option<Rel>,
     pub returning: Option<Returning>,
+    /// `ON CONFLICT` on the primary key.
+    pub on_conflict: Option<Arc<OnConflict>>,
+}
+
+/// `INSERT ... ON CONFLICT [(key columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]`, run by
+/// each row's owner: a row whose key is taken is skipped or changes the row that holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnConflict {
+    /// None: DO NOTHING.
+    pub update: Option<ConflictUpdate>,
+}
+
+/// DO UPDATE: expressions over the existing row followed by the proposed one (`excluded`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConflictUpdate {
+    pub assignments: Vec<(usize, Expr)>,
+    pub filter: Option<Expr>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

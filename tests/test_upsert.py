@@ -1,0 +1,53 @@
+"""INSERT ... ON CONFLICT under concurrency: many sessions upserting the same few keys at READ
+COMMITTED never fail and lose no increment (each conflict waits for the row's holder, then updates
+its newest version), as in PostgreSQL."""
+
+import threading
+
+import psycopg
+
+CLIENTS = 8
+ROUNDS = 150
+KEYS = 3
+
+
+def upserter(dsn, errors):
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for i in range(ROUNDS):
+                conn.execute(
+                    "insert into counters values (%s, 1) on conflict (k) do update set n = counters.n + 1",
+                    (i % KEYS,))
+    except psycopg.Error as error:
+        errors.append(error)
+
+
+def test_concurrent_upserts_count_every_increment(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table counters (k int primary key, n int not null)")
+    errors = []
+    threads = [threading.Thread(target=upserter, args=(keel.dsn(), errors)) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        rows = conn.execute("select k, n from counters order by k").fetchall()
+    assert len(rows) == KEYS
+    assert sum(n for _, n in rows) == CLIENTS * ROUNDS
+
+
+def test_repeatable_read_upsert_of_a_row_committed_after_the_snapshot_fails_40001(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as setup:
+        setup.execute("create table rr (k int primary key, v text)")
+    with psycopg.connect(keel.dsn(), autocommit=True) as a, \
+            psycopg.connect(keel.dsn(), autocommit=True) as b:
+        a.execute("begin isolation level repeatable read")
+        a.execute("select count(*) from rr").fetchone()
+        b.execute("insert into rr values (1, 'b')")
+        try:
+            a.execute("insert into rr values (1, 'a') on conflict (k) do update set v = 'a'")
+            raise AssertionError("the upsert should have failed")
+        except psycopg.errors.SerializationFailure:
+            pass
