@@ -17,7 +17,7 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Span;
 
-use crate::catalog::{Catalog, ColumnDef, SequenceDef, TableDef};
+use crate::catalog::{Catalog, ColumnDef, IndexDef, SequenceDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall, Subquery,
@@ -196,6 +196,21 @@ impl<'a> Binder<'a> {
         let before: Vec<char> = self.text.chars().take(at).collect();
         let found = before.iter().rposition(|&c| c == ch)?;
         Some(self.offset + found + 1)
+    }
+
+    /// Position of a table constraint (`[CONSTRAINT name] PRIMARY KEY | UNIQUE (...)`) whose
+    /// key list starts with `first`: the start of the element, as PostgreSQL reports it.
+    fn constraint_pos(&self, first: Span) -> Option<usize> {
+        let at = offset_of(self.text, first.start.line, first.start.column)?;
+        let before: Vec<char> = self.text.chars().take(at).collect();
+        let list = before.iter().rposition(|&c| c == '(')?;
+        let element = before[..list].iter().rposition(|&c| c == ',' || c == '(')? + 1;
+        let start = element
+            + before[element..]
+                .iter()
+                .take_while(|c| c.is_whitespace())
+                .count();
+        Some(self.offset + start + 1)
     }
 
     /// Position of the statement's `ON CONFLICT` (sqlparser keeps no span for it).
@@ -552,6 +567,37 @@ impl<'a> Binder<'a> {
                             name: name.as_ref().map(ident_name),
                         })
                     }
+                    [AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::Unique { name, columns, .. },
+                        ..
+                    }] => {
+                        let columns = columns
+                            .iter()
+                            .map(|column| self.index_column(&table, &column.column.expr))
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        Ok(Plan::CreateIndex {
+                            table,
+                            name: name.as_ref().map(ident_name),
+                            columns,
+                            unique: true,
+                            if_not_exists: false,
+                            constraint: true,
+                        })
+                    }
+                    [AlterTableOperation::DropConstraint {
+                        if_exists,
+                        name,
+                        drop_behavior,
+                    }] => {
+                        if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
+                            return Err(unsupported("DROP CONSTRAINT ... CASCADE"));
+                        }
+                        Ok(Plan::DropConstraint {
+                            table,
+                            name: ident_name(name),
+                            if_exists: *if_exists,
+                        })
+                    }
                     _ => Err(unsupported("this form of ALTER TABLE")),
                 }
             }
@@ -629,6 +675,7 @@ impl<'a> Binder<'a> {
             columns,
             unique: create.unique,
             if_not_exists: create.if_not_exists,
+            constraint: false,
         })
     }
 
@@ -646,6 +693,8 @@ impl<'a> Binder<'a> {
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
         let mut sequences: Vec<SequenceDef> = Vec::new();
+        // UNIQUE constraints: (name, columns), indexes made when the table is.
+        let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
         let mut set_primary_key = |key: Vec<usize>,
                                    name: Option<String>,
                                    position: Option<usize>,
@@ -731,6 +780,9 @@ impl<'a> Binder<'a> {
                         def.default = Some(expr.to_string());
                     }
                     ColumnOption::Unique {
+                        is_primary: false, ..
+                    } => uniques.push((option.name.as_ref().map(ident_name), vec![columns.len()])),
+                    ColumnOption::Unique {
                         is_primary: true, ..
                     } => {
                         def.not_null = true;
@@ -758,6 +810,7 @@ impl<'a> Binder<'a> {
                         let ast::Expr::Identifier(ident) = &key_column.column.expr else {
                             return Err(unsupported("expressions in keys"));
                         };
+                        let at = self.constraint_pos(ident.span);
                         let column_name = ident_name(ident);
                         let index = columns
                             .iter()
@@ -767,12 +820,38 @@ impl<'a> Binder<'a> {
                                     code::UNDEFINED_COLUMN,
                                     format!("column \"{column_name}\" named in key does not exist"),
                                 )
-                                .at(self.pos(ident.span))
+                                .at(at)
                             })?;
                         columns[index].not_null = true;
                         key.push(index);
                     }
                     set_primary_key(key, name.as_ref().map(ident_name), None, &mut primary_key)?;
+                }
+                TableConstraint::Unique {
+                    name,
+                    columns: key_columns,
+                    ..
+                } => {
+                    let mut key = Vec::new();
+                    for key_column in key_columns {
+                        let ast::Expr::Identifier(ident) = &key_column.column.expr else {
+                            return Err(unsupported("expressions in keys"));
+                        };
+                        let at = self.constraint_pos(ident.span);
+                        let column_name = ident_name(ident);
+                        let index = columns
+                            .iter()
+                            .position(|c| c.name == column_name)
+                            .ok_or_else(|| {
+                                SqlError::new(
+                                    code::UNDEFINED_COLUMN,
+                                    format!("column \"{column_name}\" named in key does not exist"),
+                                )
+                                .at(at)
+                            })?;
+                        key.push(index);
+                    }
+                    uniques.push((name.as_ref().map(ident_name), key));
                 }
                 other => return Err(unsupported(format!("table constraint {other}"))),
             }
@@ -818,6 +897,18 @@ impl<'a> Binder<'a> {
         if columns.is_empty() {
             return Err(unsupported("tables without columns"));
         }
+        // Each UNIQUE constraint is a unique index; an unnamed one gets its name (and id) when
+        // the table is made.
+        let indexes = uniques
+            .into_iter()
+            .map(|(name, columns)| IndexDef {
+                id: 0,
+                name: name.unwrap_or_default(),
+                columns,
+                unique: true,
+                constraint: true,
+            })
+            .collect();
         let table = TableDef {
             id: 0,
             name,
@@ -825,7 +916,7 @@ impl<'a> Binder<'a> {
             primary_key,
             primary_key_name,
             fillfactor,
-            indexes: Vec::new(),
+            indexes,
         };
         Ok(Plan::CreateTable {
             table,
@@ -5489,6 +5580,7 @@ mod tests {
             name: format!("i{id}"),
             columns,
             unique,
+            constraint: false,
         };
         TableDef {
             id: 1,

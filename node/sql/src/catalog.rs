@@ -65,6 +65,9 @@ pub struct IndexDef {
     pub name: String,
     pub columns: Vec<usize>,
     pub unique: bool,
+    /// It backs a UNIQUE constraint (dropped with the constraint, not by DROP INDEX).
+    #[serde(default)]
+    pub constraint: bool,
 }
 
 impl TableDef {
@@ -255,6 +258,7 @@ mod tests {
                     name: "t_v_idx".into(),
                     columns: vec![1],
                     unique: true,
+                    constraint: true,
                 }],
             }),
         );

@@ -1547,6 +1547,7 @@ impl Session {
             | Plan::AddPrimaryKey { .. }
             | Plan::CreateIndex { .. }
             | Plan::DropIndexes { .. }
+            | Plan::DropConstraint { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
                 unreachable!("DDL runs in run_ddl")
@@ -2579,6 +2580,25 @@ impl Session {
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
+                // Indexes of its UNIQUE constraints: ids, and PostgreSQL's names where unnamed.
+                let indexes = std::mem::take(&mut table.indexes);
+                for mut index in indexes {
+                    if index.name.is_empty() {
+                        index.name = default_index_name(&next, &table, &index.columns, "key");
+                    }
+                    if next.relation_exists(&index.name)
+                        || table.indexes.iter().any(|other| other.name == index.name)
+                        || index.name == table.name
+                    {
+                        return Err(SqlError::new(
+                            code::DUPLICATE_TABLE,
+                            format!("relation \"{}\" already exists", index.name),
+                        ));
+                    }
+                    index.id = next.next_table_id;
+                    next.next_table_id += 1;
+                    table.indexes.push(index);
+                }
                 next.tables.insert(table.name.clone(), Arc::new(table));
                 for seq in sequences {
                     let id = add_sequence(&mut next, seq)?;
@@ -2742,8 +2762,14 @@ impl Session {
                 columns,
                 unique,
                 if_not_exists,
+                constraint,
             } => {
-                result.tag = "CREATE INDEX".into();
+                result.tag = if *constraint {
+                    "ALTER TABLE"
+                } else {
+                    "CREATE INDEX"
+                }
+                .into();
                 let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| {
                     SqlError::new(
                         code::UNDEFINED_TABLE,
@@ -2752,7 +2778,12 @@ impl Session {
                 })?;
                 let name = match name {
                     Some(name) => name.clone(),
-                    None => default_index_name(&next, &table, columns),
+                    None => default_index_name(
+                        &next,
+                        &table,
+                        columns,
+                        if *constraint { "key" } else { "idx" },
+                    ),
                 };
                 if next.relation_exists(&name) {
                     if *if_not_exists {
@@ -2772,6 +2803,7 @@ impl Session {
                     name,
                     columns: columns.clone(),
                     unique: *unique,
+                    constraint: *constraint,
                 };
                 next.next_table_id = index.id + 1;
                 self.build_index(cluster, &table, &index, txn).await?;
@@ -2779,10 +2811,66 @@ impl Session {
                 indexed.indexes.push(index);
                 next.tables.insert(indexed.name.clone(), Arc::new(indexed));
             }
+            Plan::DropConstraint {
+                table,
+                name,
+                if_exists,
+            } => {
+                result.tag = "ALTER TABLE".into();
+                let table = next.table_by_id(table.id).cloned().ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", table.name),
+                    )
+                })?;
+                match table.index(name) {
+                    Some(index) if index.constraint => {
+                        dropped.push(index.id);
+                        let mut changed = (*table).clone();
+                        changed.indexes.retain(|index| index.name != *name);
+                        next.tables.insert(changed.name.clone(), Arc::new(changed));
+                    }
+                    _ if !table.primary_key.is_empty() && table.pkey_name() == *name => {
+                        return Err(SqlError::unsupported("dropping a primary key"));
+                    }
+                    _ if *if_exists => {
+                        result.notices.push(SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!(
+                                "constraint \"{name}\" of relation \"{}\" does not exist, skipping",
+                                table.name
+                            ),
+                        ));
+                        return Ok(result);
+                    }
+                    _ => {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!(
+                                "constraint \"{name}\" of relation \"{}\" does not exist",
+                                table.name
+                            ),
+                        ))
+                    }
+                }
+            }
             Plan::DropIndexes { names, if_exists } => {
                 result.tag = "DROP INDEX".into();
                 for name in names {
                     match next.table_of_index(name).cloned() {
+                        Some(table) if table.index(name).is_some_and(|index| index.constraint) => {
+                            return Err(SqlError::new(
+                                code::DEPENDENT_OBJECTS_STILL_EXIST,
+                                format!(
+                                    "cannot drop index {name} because constraint {name} on table {} requires it",
+                                    table.name
+                                ),
+                            )
+                            .with_hint(format!(
+                                "You can drop constraint {name} on table {} instead.",
+                                table.name
+                            )));
+                        }
                         Some(table) => {
                             let mut changed = (*table).clone();
                             changed.indexes.retain(|index| {
@@ -3142,15 +3230,20 @@ fn add_sequence(
 }
 
 /// PostgreSQL's name for an unnamed index: `<table>_<columns>_idx`, numbered when taken.
-fn default_index_name(catalog: &Catalog, table: &TableDef, columns: &[usize]) -> String {
+fn default_index_name(
+    catalog: &Catalog,
+    table: &TableDef,
+    columns: &[usize],
+    suffix: &str,
+) -> String {
     let columns: Vec<&str> = columns
         .iter()
         .map(|&c| table.columns[c].name.as_str())
         .collect();
-    let base = format!("{}_{}_idx", table.name, columns.join("_"));
+    let base = format!("{}_{}_{suffix}", table.name, columns.join("_"));
     let mut name = base.clone();
     let mut n = 0;
-    while catalog.relation_exists(&name) {
+    while catalog.relation_exists(&name) || table.index(&name).is_some() {
         n += 1;
         name = format!("{base}{n}");
     }

@@ -552,11 +552,19 @@ pub enum Plan {
     },
     CreateIndex {
         table: Arc<TableDef>,
-        /// None: PostgreSQL's default name (`<table>_<columns>_idx`).
+        /// None: PostgreSQL's default name (`<table>_<columns>_idx`, `_key` for a constraint).
         name: Option<String>,
         columns: Vec<usize>,
         unique: bool,
         if_not_exists: bool,
+        /// `ALTER TABLE ... ADD UNIQUE`: the index backs a constraint.
+        constraint: bool,
+    },
+    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE constraint.
+    DropConstraint {
+        table: Arc<TableDef>,
+        name: String,
+        if_exists: bool,
     },
     DropIndexes {
         names: Vec<String>,
@@ -605,6 +613,7 @@ impl Plan {
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
+            Plan::DropConstraint { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::DropViews { .. } => "DROP VIEW",
         })
@@ -621,6 +630,7 @@ impl Plan {
                 | Plan::AddPrimaryKey { .. }
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndexes { .. }
+                | Plan::DropConstraint { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
         )
