@@ -213,6 +213,27 @@ impl<'a> Binder<'a> {
         Some(self.offset + start + 1)
     }
 
+    /// Position of the first parenthesized SELECT inside `span` (sqlparser keeps no span for
+    /// subqueries), where PostgreSQL points for errors about one.
+    fn subquery_pos(&self, span: Span) -> Option<usize> {
+        let start = offset_of(self.text, span.start.line, span.start.column)?;
+        let end = offset_of(self.text, span.end.line, span.end.column)?;
+        let chars: Vec<char> = self.text.chars().collect();
+        let end = end.min(chars.len());
+        (start.saturating_sub(1)..end).find_map(|at| {
+            if chars[at] != '(' {
+                return None;
+            }
+            let word: String = chars[at + 1..]
+                .iter()
+                .skip_while(|c| c.is_whitespace())
+                .take(6)
+                .collect();
+            word.eq_ignore_ascii_case("select")
+                .then_some(self.offset + at + 1)
+        })
+    }
+
     /// Position of the statement's `ON CONFLICT` (sqlparser keeps no span for it).
     fn on_conflict_pos(&self) -> Option<usize> {
         let chars: Vec<char> = self.text.chars().collect();
@@ -584,6 +605,19 @@ impl<'a> Binder<'a> {
                             constraint: true,
                         })
                     }
+                    [AlterTableOperation::AddConstraint {
+                        constraint: TableConstraint::Check { name, expr, .. },
+                        ..
+                    }] => {
+                        let check = self.bind_check(
+                            &table,
+                            name.as_ref().map(ident_name),
+                            expr,
+                            None,
+                            false,
+                        )?;
+                        Ok(Plan::AddCheck { table, check })
+                    }
                     [AlterTableOperation::DropConstraint {
                         if_exists,
                         name,
@@ -695,6 +729,8 @@ impl<'a> Binder<'a> {
         let mut sequences: Vec<SequenceDef> = Vec::new();
         // UNIQUE constraints: (name, columns), indexes made when the table is.
         let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+        // CHECK constraints: (name, condition, the column it was written on).
+        let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
         let mut set_primary_key = |key: Vec<usize>,
                                    name: Option<String>,
                                    position: Option<usize>,
@@ -782,6 +818,11 @@ impl<'a> Binder<'a> {
                     ColumnOption::Unique {
                         is_primary: false, ..
                     } => uniques.push((option.name.as_ref().map(ident_name), vec![columns.len()])),
+                    ColumnOption::Check(expr) => checks.push((
+                        option.name.as_ref().map(ident_name),
+                        expr,
+                        Some(columns.len()),
+                    )),
                     ColumnOption::Unique {
                         is_primary: true, ..
                     } => {
@@ -853,6 +894,9 @@ impl<'a> Binder<'a> {
                     }
                     uniques.push((name.as_ref().map(ident_name), key));
                 }
+                TableConstraint::Check { name, expr, .. } => {
+                    checks.push((name.as_ref().map(ident_name), expr, None))
+                }
                 other => return Err(unsupported(format!("table constraint {other}"))),
             }
         }
@@ -909,7 +953,7 @@ impl<'a> Binder<'a> {
                 constraint: true,
             })
             .collect();
-        let table = TableDef {
+        let mut table = TableDef {
             id: 0,
             name,
             columns,
@@ -917,7 +961,16 @@ impl<'a> Binder<'a> {
             primary_key_name,
             fillfactor,
             indexes,
+            checks: Vec::new(),
         };
+        for (name, expr, column) in checks {
+            let check = self.bind_check(&table, name, expr, column, true)?;
+            table.checks.push(check);
+        }
+        table.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        for check in &mut table.checks {
+            check.bound = None;
+        }
         Ok(Plan::CreateTable {
             table,
             if_not_exists: create.if_not_exists,
@@ -941,6 +994,117 @@ impl<'a> Binder<'a> {
         def.not_null = true;
         sequences.push(seq);
         Ok(())
+    }
+
+    /// A CHECK constraint of `table`: bound to check it (boolean, no subqueries or aggregates),
+    /// named as PostgreSQL names it when unnamed (`<table>_<column>_check` when it names one
+    /// column, else `<table>_check`, numbered past the names taken).
+    fn bind_check(
+        &mut self,
+        table: &TableDef,
+        name: Option<String>,
+        expr: &ast::Expr,
+        column: Option<usize>,
+        creating: bool,
+    ) -> SqlResult<crate::catalog::CheckDef> {
+        let scope = Scope::table(table, table.name.clone());
+        let mut none = AggCollector {
+            allowed: false,
+            context: "check constraints",
+            ..Default::default()
+        };
+        let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+        self.expect_bool(ty, "CHECK", expr.span())?;
+        let (mut subquery, mut sequence) = (false, false);
+        bound.visit(&mut |e| {
+            subquery |= matches!(e, Expr::Subquery(_));
+            sequence |= matches!(e, Expr::Sequence(..));
+        });
+        if subquery {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "cannot use subquery in check constraint",
+            )
+            .at(self.subquery_pos(expr.span())));
+        }
+        if sequence {
+            return Err(unsupported("sequence functions in check constraints"));
+        }
+        let name = match name {
+            Some(name) => {
+                if table.checks.iter().any(|c| c.name == name) {
+                    return Err(SqlError::new(
+                        "42710",
+                        if creating {
+                            format!("check constraint \"{name}\" already exists")
+                        } else {
+                            format!(
+                                "constraint \"{name}\" for relation \"{}\" already exists",
+                                table.name
+                            )
+                        },
+                    ));
+                }
+                name
+            }
+            None => {
+                let mut read = Vec::new();
+                bound.columns(&mut read);
+                read.sort_unstable();
+                read.dedup();
+                let column = column.or(match read.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                });
+                let base = match column {
+                    Some(c) => format!("{}_{}_check", table.name, table.columns[c].name),
+                    None => format!("{}_check", table.name),
+                };
+                let taken = |candidate: &str| table.checks.iter().any(|c| c.name == candidate);
+                (0..)
+                    .map(|n| {
+                        if n == 0 {
+                            base.clone()
+                        } else {
+                            format!("{base}{n}")
+                        }
+                    })
+                    .find(|candidate| !taken(candidate))
+                    .expect("some name is free")
+            }
+        };
+        Ok(crate::catalog::CheckDef {
+            name,
+            sql: expr.to_string(),
+            bound: Some(bound),
+        })
+    }
+
+    /// The table a write statement changes, with its CHECK constraints bound (see
+    /// [`crate::catalog::CheckDef`]).
+    pub fn write_target(&mut self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
+        if table.checks.iter().all(|c| c.bound.is_some()) {
+            return Ok(table);
+        }
+        let mut bound = (*table).clone();
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let scope = Scope::table(&table, table.name.clone());
+        for check in &mut bound.checks {
+            let expr = sqlparser::parser::Parser::new(&dialect)
+                .try_with_sql(&check.sql)
+                .and_then(|mut parser| parser.parse_expr())
+                .map_err(|error| {
+                    SqlError::new(
+                        code::INTERNAL_ERROR,
+                        format!(
+                            "stored check constraint \"{}\" does not parse: {error}",
+                            check.name
+                        ),
+                    )
+                })?;
+            check.bound = Some(self.bind_predicate(&expr, &scope, "CHECK")?);
+        }
+        Ok(Arc::new(bound))
     }
 
     /// PostgreSQL's name for the sequence of a SERIAL or identity column: `<table>_<column>_seq`,
@@ -2389,6 +2553,7 @@ impl<'a> Binder<'a> {
             return Err(unsupported("INSERT into a table function"));
         };
         let table = self.lookup_table(name)?;
+        let table = self.write_target(table)?;
         let on_conflict = match &insert.on {
             None => None,
             Some(ast::OnInsert::OnConflict(on_conflict)) => {
@@ -2859,6 +3024,7 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
+        let table = self.write_target(table)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
         let mut bound_assignments = Vec::new();
         for assignment in assignments {
@@ -5594,6 +5760,7 @@ mod tests {
                 index(3, vec![2, 3], false),
                 index(4, vec![3], true),
             ],
+            checks: Vec::new(),
         }
     }
 

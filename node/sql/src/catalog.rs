@@ -45,6 +45,20 @@ pub struct TableDef {
     /// Secondary indexes (`CREATE [UNIQUE] INDEX`).
     #[serde(default)]
     pub indexes: Vec<IndexDef>,
+    /// CHECK constraints, in name order (the order PostgreSQL checks them in).
+    #[serde(default)]
+    pub checks: Vec<CheckDef>,
+}
+
+/// A CHECK constraint: its condition as SQL text, and bound over the table's row when a write
+/// statement takes the table (`Binder::write_target`), so that whoever computes a new row, the
+/// session or its owner, can check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckDef {
+    pub name: String,
+    pub sql: String,
+    #[serde(skip)]
+    pub bound: Option<crate::expr::Expr>,
 }
 
 /// A secondary index: a hidden table of entries, each placed by its own key like any row (so a
@@ -253,6 +267,7 @@ mod tests {
                 primary_key: vec![0],
                 primary_key_name: None,
                 fillfactor: Some(100),
+                checks: Vec::new(),
                 indexes: vec![IndexDef {
                     id: 9,
                     name: "t_v_idx".into(),

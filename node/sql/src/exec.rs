@@ -28,8 +28,7 @@ use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
-    check_not_null, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest,
-    Tx,
+    check_row, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest, Tx,
 };
 use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
 use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
@@ -1278,6 +1277,7 @@ impl Session {
                 };
                 self.check_writable("COPY FROM")?;
                 let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+                let table = binder.write_target(table)?;
                 let defaults = binder.defaults(&table)?;
                 self.txn_for_statement(cluster);
                 result.copy = Some(CopyState {
@@ -1438,7 +1438,7 @@ impl Session {
                             .iter()
                             .map(|e| e.eval(source, &ctx))
                             .collect::<SqlResult<Vec<_>>>()?;
-                        check_not_null(&insert.table, &row)?;
+                        check_row(&insert.table, &row)?;
                         rows.push(row);
                     }
                 }
@@ -1548,6 +1548,7 @@ impl Session {
             | Plan::CreateIndex { .. }
             | Plan::DropIndexes { .. }
             | Plan::DropConstraint { .. }
+            | Plan::AddCheck { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
                 unreachable!("DDL runs in run_ddl")
@@ -2472,7 +2473,7 @@ impl Session {
                     })?,
                 };
             }
-            check_not_null(&state.table, &row).map_err(at_line)?;
+            check_row(&state.table, &row).map_err(at_line)?;
             batch.push(row);
         }
         state.rows += batch.len() as u64;
@@ -2811,6 +2812,50 @@ impl Session {
                 indexed.indexes.push(index);
                 next.tables.insert(indexed.name.clone(), Arc::new(indexed));
             }
+            Plan::AddCheck { table, check } => {
+                result.tag = "ALTER TABLE".into();
+                let table = next.table_by_id(table.id).cloned().ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{}\" does not exist", table.name),
+                    )
+                })?;
+                let condition = check.bound.clone().expect("bound by the binder");
+                let violated = Arc::new(Expr::Not(Box::new(condition)));
+                let reads = (0..cluster.workers() as WorkerId)
+                    .map(|w| {
+                        let op = ShardOp::Read {
+                            table: table.clone(),
+                            key: None,
+                            filter: Some(violated.clone()),
+                            params: Arc::new(Vec::new()),
+                            keyed: false,
+                            columns: None,
+                        };
+                        (w, ShardRequest { txn, now: 0, op })
+                    })
+                    .collect();
+                let (_, rows) = gather(cluster.call_all(reads).await)?;
+                if let Some(row) = rows.first() {
+                    return Err(SqlError::new(
+                        "23514",
+                        format!(
+                            "check constraint \"{}\" of relation \"{}\" is violated by some row",
+                            check.name, table.name
+                        ),
+                    )
+                    .with_detail(format!(
+                        "Failing row contains ({}).",
+                        crate::fragment::row_text(&table, row)
+                    )));
+                }
+                let mut changed = (*table).clone();
+                let mut stored = check.clone();
+                stored.bound = None;
+                changed.checks.push(stored);
+                changed.checks.sort_by(|a, b| a.name.cmp(&b.name));
+                next.tables.insert(changed.name.clone(), Arc::new(changed));
+            }
             Plan::DropConstraint {
                 table,
                 name,
@@ -2828,6 +2873,11 @@ impl Session {
                         dropped.push(index.id);
                         let mut changed = (*table).clone();
                         changed.indexes.retain(|index| index.name != *name);
+                        next.tables.insert(changed.name.clone(), Arc::new(changed));
+                    }
+                    _ if table.checks.iter().any(|check| check.name == *name) => {
+                        let mut changed = (*table).clone();
+                        changed.checks.retain(|check| check.name != *name);
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
                     _ if !table.primary_key.is_empty() && table.pkey_name() == *name => {

@@ -1050,7 +1050,7 @@ impl Shard {
                     for (column, expr) in &update.assignments {
                         new[*column] = expr.eval(&both, &ctx)?;
                     }
-                    check_not_null(table, &new)?;
+                    check_row(table, &new)?;
                     writes.push((key, Some(old), new));
                 }
                 let keys = writes.iter().map(|(key, ..)| *key);
@@ -1137,7 +1137,7 @@ impl Shard {
                     for (column, expr) in assignments.iter() {
                         new[*column] = expr.eval(&old, &ctx)?;
                     }
-                    check_not_null(table, &new)?;
+                    check_row(table, &new)?;
                     changed.push((key, old, new));
                 }
                 let mut output = ShardOutput {
@@ -1417,8 +1417,33 @@ fn concurrent_change(deleted: bool) -> SqlError {
     )
 }
 
+/// PostgreSQL's checks of a new row: NOT NULL columns, then CHECK constraints (23514 when one is
+/// false; NULL passes), with the failing row.
+pub fn check_row(table: &TableDef, row: &[Value]) -> SqlResult<()> {
+    check_not_null(table, row)?;
+    for check in &table.checks {
+        let Some(condition) = &check.bound else {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("check constraint \"{}\" is not bound", check.name),
+            ));
+        };
+        if condition.eval(row, &EvalContext::new(&[], 0))? == Value::Bool(false) {
+            return Err(SqlError::new(
+                "23514",
+                format!(
+                    "new row for relation \"{}\" violates check constraint \"{}\"",
+                    table.name, check.name
+                ),
+            )
+            .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
+        }
+    }
+    Ok(())
+}
+
 /// PostgreSQL's not-null violation, with the failing row.
-pub fn check_not_null(table: &TableDef, row: &[Value]) -> SqlResult<()> {
+fn check_not_null(table: &TableDef, row: &[Value]) -> SqlResult<()> {
     for (column, value) in table.columns.iter().zip(row) {
         if column.not_null && value.is_null() {
             return Err(SqlError::new(

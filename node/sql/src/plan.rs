@@ -560,7 +560,12 @@ pub enum Plan {
         /// `ALTER TABLE ... ADD UNIQUE`: the index backs a constraint.
         constraint: bool,
     },
-    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE constraint.
+    /// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...)`: the rows there must pass it.
+    AddCheck {
+        table: Arc<TableDef>,
+        check: crate::catalog::CheckDef,
+    },
+    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE or CHECK constraint.
     DropConstraint {
         table: Arc<TableDef>,
         name: String,
@@ -613,7 +618,7 @@ impl Plan {
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
-            Plan::DropConstraint { .. } => "ALTER TABLE",
+            Plan::DropConstraint { .. } | Plan::AddCheck { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::DropViews { .. } => "DROP VIEW",
         })
@@ -631,6 +636,7 @@ impl Plan {
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndexes { .. }
                 | Plan::DropConstraint { .. }
+                | Plan::AddCheck { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
         )

@@ -1,0 +1,33 @@
+-- CHECK constraints: column and table forms, PostgreSQL's names and check order, NULL passes,
+-- INSERT/UPDATE/upsert violations, ALTER TABLE ADD (checked against the rows) and DROP CONSTRAINT.
+DROP TABLE IF EXISTS ck_a, ck_b;
+CREATE TABLE ck_a (id int PRIMARY KEY, a int CHECK (a > 0), b int, CHECK (b > a), CHECK (a < 100), CONSTRAINT named CHECK (b < 1000));
+INSERT INTO ck_a VALUES (1, 1, 2);
+INSERT INTO ck_a VALUES (2, 0, 2);
+INSERT INTO ck_a VALUES (2, 5, 2);
+INSERT INTO ck_a VALUES (2, 500, 600);
+INSERT INTO ck_a VALUES (2, 5, 5000);
+INSERT INTO ck_a VALUES (2, NULL, NULL);
+UPDATE ck_a SET b = 0 WHERE id = 1;
+UPDATE ck_a SET a = a + 1 RETURNING *;
+UPDATE ck_a SET b = b - 10 WHERE id = 2;
+INSERT INTO ck_a VALUES (1, 50, 1) ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b;
+INSERT INTO ck_a VALUES (1, 50, 60) ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b;
+SELECT * FROM ck_a ORDER BY id;
+ALTER TABLE ck_a ADD CONSTRAINT big CHECK (a > 40);
+ALTER TABLE ck_a ADD CHECK (id < 10);
+INSERT INTO ck_a VALUES (11, 50, 60);
+ALTER TABLE ck_a DROP CONSTRAINT ck_a_id_check;
+INSERT INTO ck_a VALUES (11, 50, 60);
+ALTER TABLE ck_a DROP CONSTRAINT ck_check;
+INSERT INTO ck_a VALUES (12, 50, 20);
+CREATE TABLE ck_b (a int CHECK (a));
+CREATE TABLE ck_b (a int CHECK (a > (SELECT 1)));
+CREATE TABLE ck_b (a int CHECK (zz > 0));
+CREATE TABLE ck_b (a int, b int, CHECK (a > 0), CONSTRAINT x CHECK (b > 0), CONSTRAINT x CHECK (b > 1));
+CREATE TABLE ck_b (a int, b text, CHECK (a > 0 AND b <> ''), CHECK (length(b) < 5));
+INSERT INTO ck_b VALUES (1, 'abcdef');
+INSERT INTO ck_b VALUES (1, '');
+INSERT INTO ck_b VALUES (1, 'abc');
+SELECT * FROM ck_b;
+DROP TABLE ck_a, ck_b;
