@@ -632,7 +632,7 @@ impl<'a> Binder<'a> {
                             if_exists: *if_exists,
                         })
                     }
-                    _ => Err(unsupported("this form of ALTER TABLE")),
+                    operations => self.bind_alter_table(table, operations),
                 }
             }
             other => {
@@ -641,6 +641,189 @@ impl<'a> Binder<'a> {
                 Err(unsupported(feature.join(" ").to_uppercase()))
             }
         }
+    }
+
+    /// ALTER TABLE renames, ADD COLUMN, ALTER COLUMN SET/DROP DEFAULT and NOT NULL, applied in
+    /// order to the table's next definition.
+    fn bind_alter_table(
+        &mut self,
+        table: Arc<TableDef>,
+        operations: &[AlterTableOperation],
+    ) -> SqlResult<Plan> {
+        let mut new = (*table).clone();
+        let mut fill = Vec::new();
+        let mut not_null = Vec::new();
+        let mut notices = Vec::new();
+        let column_of = |new: &TableDef, ident: &ast::Ident| {
+            let name = ident_name(ident);
+            new.column_index(&name).ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{name}\" of relation \"{}\" does not exist",
+                        new.name
+                    ),
+                )
+            })
+        };
+        for operation in operations {
+            match operation {
+                AlterTableOperation::RenameTable { table_name } => {
+                    let (ast::RenameTableNameKind::To(name) | ast::RenameTableNameKind::As(name)) =
+                        table_name;
+                    let (name, _) = self.table_name(name)?;
+                    // Names derived from the old one stay, as in PostgreSQL.
+                    new.primary_key_name = Some(new.pkey_name());
+                    new.name = name;
+                }
+                AlterTableOperation::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    let name = ident_name(old_column_name);
+                    let index = new.column_index(&name).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{name}\" does not exist"),
+                        )
+                    })?;
+                    let to = ident_name(new_column_name);
+                    if new.column_index(&to).is_some() {
+                        return Err(SqlError::new(
+                            code::DUPLICATE_COLUMN,
+                            format!(
+                                "column \"{to}\" of relation \"{}\" already exists",
+                                new.name
+                            ),
+                        ));
+                    }
+                    for check in &mut new.checks {
+                        check.sql = rename_identifier(&check.sql, &name, &to);
+                    }
+                    new.columns[index].name = to;
+                }
+                AlterTableOperation::AddColumn {
+                    if_not_exists,
+                    column_def,
+                    ..
+                } => {
+                    let name = ident_name(&column_def.name);
+                    if new.column_index(&name).is_some() {
+                        let message = format!(
+                            "column \"{name}\" of relation \"{}\" already exists",
+                            new.name
+                        );
+                        if *if_not_exists {
+                            notices.push(SqlError::new(
+                                code::DUPLICATE_COLUMN,
+                                format!("{message}, skipping"),
+                            ));
+                            continue;
+                        }
+                        return Err(SqlError::new(code::DUPLICATE_COLUMN, message));
+                    }
+                    let ty = self.data_type(&column_def.data_type)?;
+                    let mut def = ColumnDef {
+                        name,
+                        ty,
+                        not_null: false,
+                        default: None,
+                        identity: None,
+                    };
+                    let mut checks = Vec::new();
+                    for option in &column_def.options {
+                        match &option.option {
+                            ColumnOption::Null => def.not_null = false,
+                            ColumnOption::NotNull => def.not_null = true,
+                            ColumnOption::Default(expr) => {
+                                let bound = self.bind_expr(
+                                    expr,
+                                    &Scope::empty(),
+                                    &mut AggCollector::default(),
+                                )?;
+                                let bound = self.assign_cast(bound, ty, &def.name, expr.span())?;
+                                if !bound.is_local() {
+                                    return Err(unsupported(
+                                        "ADD COLUMN with a default that needs the session (subqueries, sequences)",
+                                    ));
+                                }
+                                def.default = Some(expr.to_string());
+                                if bound != Expr::Const(Value::Null) {
+                                    fill.push((new.columns.len(), bound));
+                                }
+                            }
+                            ColumnOption::Check(expr) => {
+                                checks.push((option.name.as_ref().map(ident_name), expr))
+                            }
+                            other => return Err(unsupported(format!("ADD COLUMN ... {other}"))),
+                        }
+                    }
+                    if def.not_null && !fill.iter().any(|(c, _)| *c == new.columns.len()) {
+                        not_null.push(new.columns.len());
+                    }
+                    let column = new.columns.len();
+                    new.columns.push(def);
+                    for (name, expr) in checks {
+                        let check = self.bind_check(&new, name, expr, Some(column), false)?;
+                        new.checks.push(check);
+                        new.checks.sort_by(|a, b| a.name.cmp(&b.name));
+                    }
+                }
+                AlterTableOperation::AlterColumn { column_name, op } => {
+                    let index = column_of(&new, column_name)?;
+                    match op {
+                        ast::AlterColumnOperation::SetNotNull => {
+                            if !new.columns[index].not_null {
+                                new.columns[index].not_null = true;
+                                not_null.push(index);
+                            }
+                        }
+                        ast::AlterColumnOperation::DropNotNull => {
+                            if new.primary_key.contains(&index) {
+                                return Err(SqlError::new(
+                                    code::INVALID_TABLE_DEFINITION,
+                                    format!(
+                                        "column \"{}\" is in a primary key",
+                                        new.columns[index].name
+                                    ),
+                                ));
+                            }
+                            new.columns[index].not_null = false;
+                        }
+                        ast::AlterColumnOperation::SetDefault { value } => {
+                            let bound = self.bind_expr(
+                                value,
+                                &Scope::empty(),
+                                &mut AggCollector::default(),
+                            )?;
+                            let def = &new.columns[index];
+                            self.assign_cast(bound, def.ty, &def.name, value.span())?;
+                            new.columns[index].default = Some(value.to_string());
+                        }
+                        ast::AlterColumnOperation::DropDefault => {
+                            new.columns[index].default = None;
+                        }
+                        other => return Err(unsupported(format!("ALTER COLUMN ... {other}"))),
+                    }
+                }
+                other => {
+                    let text = other.to_string();
+                    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+                    return Err(unsupported(format!("ALTER TABLE ... {}", words.join(" "))));
+                }
+            }
+        }
+        for check in &mut new.checks {
+            check.bound = None;
+        }
+        let new = self.write_target(Arc::new(new))?;
+        Ok(Plan::AlterTable {
+            table,
+            new,
+            fill,
+            not_null,
+            notices,
+        })
     }
 
     fn index_column(&self, table: &TableDef, expr: &ast::Expr) -> SqlResult<usize> {
@@ -5712,6 +5895,39 @@ fn sequence_def(name: &str, ty: DataType, options: &[SequenceOptions]) -> SqlRes
         cycle,
         owned_by: None,
     })
+}
+
+/// `sql` with each unquoted identifier `from` (compared case-insensitively, as it folds) and each
+/// quoted one equal to it replaced by `to`: a CHECK constraint's text after RENAME COLUMN.
+fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
+        return sql.to_string();
+    };
+    let quoted = |name: &str| {
+        if name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
+    };
+    tokens
+        .into_iter()
+        .map(|token| match &token {
+            Token::Word(word)
+                if (word.quote_style.is_none() && word.value.to_lowercase() == from)
+                    || (word.quote_style == Some('"') && word.value == from) =>
+            {
+                quoted(to)
+            }
+            _ => token.to_string(),
+        })
+        .collect()
 }
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted

@@ -560,6 +560,16 @@ pub enum Plan {
         /// `ALTER TABLE ... ADD UNIQUE`: the index backs a constraint.
         constraint: bool,
     },
+    /// `ALTER TABLE` renames and column changes: the table's next definition (checks bound),
+    /// existing rows' values for added columns with defaults, and columns that must hold no NULL.
+    AlterTable {
+        table: Arc<TableDef>,
+        new: Arc<TableDef>,
+        fill: Vec<(usize, Expr)>,
+        not_null: Vec<usize>,
+        /// NOTICEs (`ADD COLUMN IF NOT EXISTS` of a column there).
+        notices: Vec<crate::error::SqlError>,
+    },
     /// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...)`: the rows there must pass it.
     AddCheck {
         table: Arc<TableDef>,
@@ -618,7 +628,9 @@ impl Plan {
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
-            Plan::DropConstraint { .. } | Plan::AddCheck { .. } => "ALTER TABLE",
+            Plan::DropConstraint { .. } | Plan::AddCheck { .. } | Plan::AlterTable { .. } => {
+                "ALTER TABLE"
+            }
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::DropViews { .. } => "DROP VIEW",
         })
@@ -637,6 +649,7 @@ impl Plan {
                 | Plan::DropIndexes { .. }
                 | Plan::DropConstraint { .. }
                 | Plan::AddCheck { .. }
+                | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
         )
