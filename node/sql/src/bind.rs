@@ -317,6 +317,29 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The system catalog relation a name refers to (`pg_catalog.*`, unqualified `pg_*`,
+    /// `information_schema.*`), with its default alias.
+    fn system_relation(
+        &self,
+        name: &ObjectName,
+    ) -> Option<(crate::system::SystemRelation, String)> {
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|part| match part {
+                ObjectNamePart::Identifier(ident) => Some(ident_name(ident)),
+                ObjectNamePart::Function(_) => None,
+            })
+            .collect::<Option<_>>()?;
+        let (schema, relation) = match parts.as_slice() {
+            [relation] if relation.starts_with("pg_") => (None, relation),
+            [schema, relation] => (Some(schema.as_str()), relation),
+            _ => return None,
+        };
+        crate::system::relation(self.catalog, self.session, schema, relation)
+            .map(|found| (found, relation.clone()))
+    }
+
     /// The view a name refers to, if it is one.
     fn view(&self, name: &ObjectName) -> SqlResult<Option<crate::catalog::ViewDef>> {
         let (name, _) = self.table_name(name)?;
@@ -1405,7 +1428,9 @@ impl<'a> Binder<'a> {
             T::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
                 DataType::Timestamp
             }
-            T::Timestamp(None, TimezoneInfo::WithTimeZone) => DataType::TimestampTz,
+            T::Timestamp(None, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => {
+                DataType::TimestampTz
+            }
             T::Date => DataType::Date,
             T::Interval {
                 fields: None,
@@ -2102,6 +2127,25 @@ impl<'a> Binder<'a> {
                             vec![scope_rel(rel_alias, &columns, offset)],
                         )));
                     }
+                }
+                if let Some((relation, default_alias)) = self.system_relation(name) {
+                    let rel_alias = alias
+                        .as_ref()
+                        .map_or(default_alias, |a| ident_name(&a.name));
+                    let width = relation.columns.len();
+                    let rows = relation
+                        .rows
+                        .into_iter()
+                        .map(|row| row.into_iter().map(Expr::Const).collect())
+                        .collect();
+                    let columns = match alias {
+                        Some(alias) => rename_columns(relation.columns, alias, &rel_alias)?,
+                        None => relation.columns,
+                    };
+                    return Ok(with_star((
+                        Rel::Values { rows, width },
+                        vec![scope_rel(rel_alias, &columns, offset)],
+                    )));
                 }
                 if let Some(view) = self.view(name)? {
                     let rel_alias = alias

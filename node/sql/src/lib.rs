@@ -18,4 +18,5 @@ pub mod plan;
 pub mod planner;
 pub mod query;
 pub mod sequence;
+pub mod system;
 pub mod types;

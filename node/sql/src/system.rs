@@ -1,0 +1,980 @@
+//! System catalogs: `pg_catalog` and `information_schema` relations, built from Keel's own
+//! catalog each time a statement names one, so they are always current.
+//!
+//! A system relation binds to a VALUES list of its rows (`Rel::Values` of constants), so every
+//! query form works over it: joins with user tables, filters, grouping, subqueries. Object ids are
+//! derived from Keel's table ids (above PostgreSQL's first user OID, 16384) and stay stable as long
+//! as the object exists; the built-in types, schemas and the database use PostgreSQL's own OIDs.
+
+use crate::bind::SessionInfo;
+use crate::catalog::{Catalog, SequenceDef, TableDef};
+use crate::plan::OutputColumn;
+use crate::types::{DataType, Value};
+
+/// A system relation's columns and rows.
+pub struct SystemRelation {
+    pub columns: Vec<OutputColumn>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+const PG_CATALOG: i64 = 11;
+const PUBLIC: i64 = 2200;
+const INFORMATION_SCHEMA: i64 = 13_182;
+const DATABASE: i64 = 16_384 - 1;
+const OWNER: i64 = 10;
+/// A table's OID is its id above this; its primary key index's is above [`PKEY_OIDS`].
+const FIRST_OID: i64 = 16_384;
+const PKEY_OIDS: i64 = 16_384 + (1 << 24);
+const VIEW_OIDS: i64 = 16_384 + (2 << 24);
+
+fn table_oid(table: &TableDef) -> i64 {
+    FIRST_OID + table.id as i64
+}
+
+fn pkey_oid(table: &TableDef) -> i64 {
+    PKEY_OIDS + table.id as i64
+}
+
+fn sequence_oid(seq: &SequenceDef) -> i64 {
+    FIRST_OID + seq.id as i64
+}
+
+/// Whether `seq` is an identity column's.
+fn is_identity_sequence(catalog: &Catalog, seq: &SequenceDef) -> bool {
+    seq.owned_by.as_ref().is_some_and(|(table, column)| {
+        catalog.tables.get(table).is_some_and(|t| {
+            t.column_index(column)
+                .is_some_and(|c| t.columns[c].identity.is_some())
+        })
+    })
+}
+
+/// The system relation `schema.name` names (`schema` None: unqualified, which finds the
+/// `pg_catalog` ones, as PostgreSQL searches pg_catalog first).
+pub fn relation(
+    catalog: &Catalog,
+    session: &SessionInfo,
+    schema: Option<&str>,
+    name: &str,
+) -> Option<SystemRelation> {
+    let mut out = Builder::default();
+    match (schema, name) {
+        (None | Some("pg_catalog"), name) => pg_catalog(&mut out, catalog, session, name)?,
+        (Some("information_schema"), name) => information_schema(&mut out, catalog, session, name)?,
+        _ => return None,
+    }
+    Some(SystemRelation {
+        columns: out.columns,
+        rows: out.rows,
+    })
+}
+
+#[derive(Default)]
+struct Builder {
+    columns: Vec<OutputColumn>,
+    rows: Vec<Vec<Value>>,
+}
+
+impl Builder {
+    fn columns(&mut self, columns: &[(&str, DataType)]) {
+        self.columns = columns
+            .iter()
+            .map(|(name, ty)| OutputColumn {
+                name: name.to_string(),
+                ty: *ty,
+                source: None,
+            })
+            .collect();
+    }
+    fn row(&mut self, row: Vec<Value>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+}
+
+fn text(value: impl Into<String>) -> Value {
+    Value::Text(value.into())
+}
+
+fn int(value: impl Into<i64>) -> Value {
+    Value::Int(value.into())
+}
+
+fn opt_int(value: Option<i64>) -> Value {
+    value.map_or(Value::Null, Value::Int)
+}
+
+fn yes_no(yes: bool) -> Value {
+    text(if yes { "YES" } else { "NO" })
+}
+
+const T: DataType = DataType::Text;
+const I2: DataType = DataType::Int2;
+const I4: DataType = DataType::Int4;
+const I8: DataType = DataType::Int8;
+const B: DataType = DataType::Bool;
+const F8: DataType = DataType::Float8;
+
+/// PostgreSQL's internal type names (`pg_type.typname`, information_schema's `udt_name`).
+fn type_name(ty: DataType) -> &'static str {
+    match ty {
+        DataType::Bool => "bool",
+        DataType::Int2 => "int2",
+        DataType::Int4 => "int4",
+        DataType::Int8 => "int8",
+        DataType::Float8 => "float8",
+        DataType::Numeric | DataType::Decimal(..) => "numeric",
+        DataType::Text => "text",
+        DataType::Varchar(_) => "varchar",
+        DataType::Char(_) => "bpchar",
+        DataType::Timestamp => "timestamp",
+        DataType::TimestampTz => "timestamptz",
+        DataType::Date => "date",
+        DataType::Interval => "interval",
+        DataType::Unknown => "unknown",
+    }
+}
+
+/// The base types `pg_type` lists: (type, category).
+const TYPES: &[(DataType, &str)] = &[
+    (DataType::Bool, "B"),
+    (DataType::Int2, "N"),
+    (DataType::Int4, "N"),
+    (DataType::Int8, "N"),
+    (DataType::Float8, "N"),
+    (DataType::Numeric, "N"),
+    (DataType::Text, "S"),
+    (DataType::Varchar(None), "S"),
+    (DataType::Char(1), "S"),
+    (DataType::Timestamp, "D"),
+    (DataType::TimestampTz, "D"),
+    (DataType::Date, "D"),
+    (DataType::Interval, "T"),
+];
+
+/// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
+fn user_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
+    catalog.tables.values().map(|t| t.as_ref())
+}
+
+/// The text of `pg_get_indexdef` for an index of `table` over `columns`.
+pub fn index_def(table: &TableDef, name: &str, columns: &[usize], unique: bool) -> String {
+    let columns: Vec<&str> = columns
+        .iter()
+        .map(|&c| table.columns[c].name.as_str())
+        .collect();
+    format!(
+        "CREATE {}INDEX {name} ON public.{} USING btree ({})",
+        if unique { "UNIQUE " } else { "" },
+        table.name,
+        columns.join(", ")
+    )
+}
+
+fn pg_catalog(
+    out: &mut Builder,
+    catalog: &Catalog,
+    session: &SessionInfo,
+    name: &str,
+) -> Option<()> {
+    match name {
+        "pg_namespace" => {
+            out.columns(&[("oid", I8), ("nspname", T), ("nspowner", I8)]);
+            for (oid, name) in [
+                (PG_CATALOG, "pg_catalog"),
+                (PUBLIC, "public"),
+                (INFORMATION_SCHEMA, "information_schema"),
+            ] {
+                out.row(vec![int(oid), text(name), int(OWNER)]);
+            }
+        }
+        "pg_database" => {
+            out.columns(&[
+                ("oid", I8),
+                ("datname", T),
+                ("datdba", I8),
+                ("encoding", I4),
+                ("datcollate", T),
+                ("datctype", T),
+                ("datistemplate", B),
+                ("datallowconn", B),
+                ("datconnlimit", I4),
+            ]);
+            out.row(vec![
+                int(DATABASE),
+                text(session.database.clone()),
+                int(OWNER),
+                int(6),
+                text("C.UTF-8"),
+                text("C.UTF-8"),
+                Value::Bool(false),
+                Value::Bool(true),
+                int(-1),
+            ]);
+        }
+        "pg_roles" | "pg_user" => {
+            out.columns(&[
+                ("rolname", T),
+                ("oid", I8),
+                ("rolsuper", B),
+                ("rolinherit", B),
+                ("rolcreaterole", B),
+                ("rolcreatedb", B),
+                ("rolcanlogin", B),
+                ("rolconnlimit", I4),
+            ]);
+            out.row(vec![
+                text(session.user.clone()),
+                int(OWNER),
+                Value::Bool(true),
+                Value::Bool(true),
+                Value::Bool(true),
+                Value::Bool(true),
+                Value::Bool(true),
+                int(-1),
+            ]);
+        }
+        "pg_type" => {
+            out.columns(&[
+                ("oid", I8),
+                ("typname", T),
+                ("typnamespace", I8),
+                ("typowner", I8),
+                ("typlen", I2),
+                ("typbyval", B),
+                ("typtype", T),
+                ("typcategory", T),
+                ("typisdefined", B),
+                ("typrelid", I8),
+                ("typelem", I8),
+                ("typbasetype", I8),
+                ("typtypmod", I4),
+                ("typnotnull", B),
+            ]);
+            for &(ty, category) in TYPES {
+                out.row(vec![
+                    int(ty.oid()),
+                    text(type_name(ty)),
+                    int(PG_CATALOG),
+                    int(OWNER),
+                    int(ty.size()),
+                    Value::Bool(matches!(ty.size(), 1 | 2 | 4 | 8)),
+                    text("b"),
+                    text(category),
+                    Value::Bool(true),
+                    int(0),
+                    int(0),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                ]);
+            }
+        }
+        "pg_class" => {
+            out.columns(&[
+                ("oid", I8),
+                ("relname", T),
+                ("relnamespace", I8),
+                ("reltype", I8),
+                ("relowner", I8),
+                ("relam", I8),
+                ("reltuples", F8),
+                ("relhasindex", B),
+                ("relpersistence", T),
+                ("relkind", T),
+                ("relnatts", I2),
+                ("relchecks", I2),
+                ("relhasrules", B),
+                ("relhastriggers", B),
+                ("relrowsecurity", B),
+                ("relispartition", B),
+            ]);
+            let mut class = |oid: i64,
+                             name: &str,
+                             kind: &str,
+                             am: i64,
+                             natts: usize,
+                             checks: usize,
+                             indexed: bool| {
+                out.row(vec![
+                    int(oid),
+                    text(name),
+                    int(PUBLIC),
+                    int(0),
+                    int(OWNER),
+                    int(am),
+                    Value::Float(-1.0),
+                    Value::Bool(indexed),
+                    text("p"),
+                    text(kind),
+                    int(natts as i64),
+                    int(checks as i64),
+                    Value::Bool(kind == "v"),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                ]);
+            };
+            for table in user_tables(catalog) {
+                let indexed = !table.primary_key.is_empty() || !table.indexes.is_empty();
+                class(
+                    table_oid(table),
+                    &table.name,
+                    "r",
+                    2,
+                    table.columns.len(),
+                    table.checks.len(),
+                    indexed,
+                );
+                if !table.primary_key.is_empty() {
+                    class(
+                        pkey_oid(table),
+                        &table.pkey_name(),
+                        "i",
+                        403,
+                        table.primary_key.len(),
+                        0,
+                        false,
+                    );
+                }
+                for index in &table.indexes {
+                    class(
+                        FIRST_OID + index.id as i64,
+                        &index.name,
+                        "i",
+                        403,
+                        index.columns.len(),
+                        0,
+                        false,
+                    );
+                }
+            }
+            for seq in catalog.sequences.values() {
+                class(sequence_oid(seq), &seq.name, "S", 0, 3, 0, false);
+            }
+            for (i, view) in catalog.views.values().enumerate() {
+                class(
+                    VIEW_OIDS + i as i64,
+                    &view.name,
+                    "v",
+                    0,
+                    view.columns.len(),
+                    0,
+                    false,
+                );
+            }
+        }
+        "pg_attribute" => {
+            out.columns(&[
+                ("attrelid", I8),
+                ("attname", T),
+                ("atttypid", I8),
+                ("attlen", I2),
+                ("attnum", I2),
+                ("atttypmod", I4),
+                ("attnotnull", B),
+                ("atthasdef", B),
+                ("attidentity", T),
+                ("attgenerated", T),
+                ("attisdropped", B),
+            ]);
+            for table in user_tables(catalog) {
+                for (i, column) in table.columns.iter().enumerate() {
+                    let identity = match column.identity {
+                        Some(true) => "a",
+                        Some(false) => "d",
+                        None => "",
+                    };
+                    out.row(vec![
+                        int(table_oid(table)),
+                        text(column.name.clone()),
+                        int(column.ty.oid()),
+                        int(column.ty.size()),
+                        int(i as i64 + 1),
+                        int(column.ty.type_modifier()),
+                        Value::Bool(column.not_null),
+                        Value::Bool(column.default.is_some() && column.identity.is_none()),
+                        text(identity),
+                        text(""),
+                        Value::Bool(false),
+                    ]);
+                }
+            }
+        }
+        "pg_index" => {
+            out.columns(&[
+                ("indexrelid", I8),
+                ("indrelid", I8),
+                ("indnatts", I2),
+                ("indisunique", B),
+                ("indisprimary", B),
+                ("indimmediate", B),
+                ("indisvalid", B),
+                ("indkey", T),
+            ]);
+            for table in user_tables(catalog) {
+                let key = |columns: &[usize]| {
+                    columns
+                        .iter()
+                        .map(|c| (c + 1).to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                if !table.primary_key.is_empty() {
+                    out.row(vec![
+                        int(pkey_oid(table)),
+                        int(table_oid(table)),
+                        int(table.primary_key.len() as i64),
+                        Value::Bool(true),
+                        Value::Bool(true),
+                        Value::Bool(true),
+                        Value::Bool(true),
+                        text(key(&table.primary_key)),
+                    ]);
+                }
+                for index in &table.indexes {
+                    out.row(vec![
+                        int(FIRST_OID + index.id as i64),
+                        int(table_oid(table)),
+                        int(index.columns.len() as i64),
+                        Value::Bool(index.unique),
+                        Value::Bool(false),
+                        Value::Bool(true),
+                        Value::Bool(true),
+                        text(key(&index.columns)),
+                    ]);
+                }
+            }
+        }
+        "pg_sequence" => {
+            out.columns(&[
+                ("seqrelid", I8),
+                ("seqtypid", I8),
+                ("seqstart", I8),
+                ("seqincrement", I8),
+                ("seqmax", I8),
+                ("seqmin", I8),
+                ("seqcache", I8),
+                ("seqcycle", B),
+            ]);
+            for seq in catalog.sequences.values() {
+                out.row(vec![
+                    int(sequence_oid(seq)),
+                    int(seq.ty.oid()),
+                    int(seq.start),
+                    int(seq.increment),
+                    int(seq.max),
+                    int(seq.min),
+                    int(seq.cache),
+                    Value::Bool(seq.cycle),
+                ]);
+            }
+        }
+        "pg_tables" => {
+            out.columns(&[
+                ("schemaname", T),
+                ("tablename", T),
+                ("tableowner", T),
+                ("tablespace", T),
+                ("hasindexes", B),
+                ("hasrules", B),
+                ("hastriggers", B),
+                ("rowsecurity", B),
+            ]);
+            for table in user_tables(catalog) {
+                out.row(vec![
+                    text("public"),
+                    text(table.name.clone()),
+                    text(session.user.clone()),
+                    Value::Null,
+                    Value::Bool(!table.primary_key.is_empty() || !table.indexes.is_empty()),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                ]);
+            }
+        }
+        "pg_indexes" => {
+            out.columns(&[
+                ("schemaname", T),
+                ("tablename", T),
+                ("indexname", T),
+                ("tablespace", T),
+                ("indexdef", T),
+            ]);
+            for table in user_tables(catalog) {
+                let mut row = |name: &str, columns: &[usize], unique: bool| {
+                    out.row(vec![
+                        text("public"),
+                        text(table.name.clone()),
+                        text(name),
+                        Value::Null,
+                        text(index_def(table, name, columns, unique)),
+                    ]);
+                };
+                if !table.primary_key.is_empty() {
+                    row(&table.pkey_name(), &table.primary_key, true);
+                }
+                for index in &table.indexes {
+                    row(&index.name, &index.columns, index.unique);
+                }
+            }
+        }
+        "pg_views" => {
+            out.columns(&[
+                ("schemaname", T),
+                ("viewname", T),
+                ("viewowner", T),
+                ("definition", T),
+            ]);
+            for view in catalog.views.values() {
+                out.row(vec![
+                    text("public"),
+                    text(view.name.clone()),
+                    text(session.user.clone()),
+                    text(view.sql.clone()),
+                ]);
+            }
+        }
+        "pg_sequences" => {
+            out.columns(&[
+                ("schemaname", T),
+                ("sequencename", T),
+                ("sequenceowner", T),
+                ("data_type", T),
+                ("start_value", I8),
+                ("min_value", I8),
+                ("max_value", I8),
+                ("increment_by", I8),
+                ("cycle", B),
+                ("cache_size", I8),
+            ]);
+            for seq in catalog.sequences.values() {
+                out.row(vec![
+                    text("public"),
+                    text(seq.name.clone()),
+                    text(session.user.clone()),
+                    text(seq.ty.name()),
+                    int(seq.start),
+                    int(seq.min),
+                    int(seq.max),
+                    int(seq.increment),
+                    Value::Bool(seq.cycle),
+                    int(seq.cache),
+                ]);
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// information_schema's `data_type` and the numeric/character facets of a column type.
+struct Facets {
+    char_length: Option<i64>,
+    octet_length: Option<i64>,
+    precision: Option<i64>,
+    radix: Option<i64>,
+    scale: Option<i64>,
+    datetime_precision: Option<i64>,
+}
+
+fn facets(ty: DataType) -> Facets {
+    let mut f = Facets {
+        char_length: None,
+        octet_length: None,
+        precision: None,
+        radix: None,
+        scale: None,
+        datetime_precision: None,
+    };
+    match ty {
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => {
+            f.precision = Some(match ty {
+                DataType::Int2 => 16,
+                DataType::Int4 => 32,
+                _ => 64,
+            });
+            f.radix = Some(2);
+            f.scale = Some(0);
+        }
+        DataType::Float8 => {
+            f.precision = Some(53);
+            f.radix = Some(2);
+        }
+        DataType::Numeric => f.radix = Some(10),
+        DataType::Decimal(p, s) => {
+            f.precision = Some(p as i64);
+            f.radix = Some(10);
+            f.scale = Some(s as i64);
+        }
+        DataType::Varchar(Some(n)) | DataType::Char(n) => {
+            f.char_length = Some(n as i64);
+            f.octet_length = Some(n as i64 * 4);
+        }
+        DataType::Varchar(None) | DataType::Text => f.octet_length = Some(1_073_741_824),
+        DataType::Date => f.datetime_precision = Some(0),
+        DataType::Timestamp | DataType::TimestampTz | DataType::Interval => {
+            f.datetime_precision = Some(6)
+        }
+        DataType::Bool | DataType::Unknown => {}
+    }
+    f
+}
+
+/// information_schema's `data_type`: the type's SQL name without length or precision.
+fn standard_type_name(ty: DataType) -> String {
+    match ty {
+        DataType::Varchar(_) => "character varying".into(),
+        DataType::Char(_) => "character".into(),
+        DataType::Decimal(..) => "numeric".into(),
+        other => other.name(),
+    }
+}
+
+fn information_schema(
+    out: &mut Builder,
+    catalog: &Catalog,
+    session: &SessionInfo,
+    name: &str,
+) -> Option<()> {
+    let db = || text(session.database.clone());
+    match name {
+        "schemata" => {
+            out.columns(&[
+                ("catalog_name", T),
+                ("schema_name", T),
+                ("schema_owner", T),
+                ("default_character_set_catalog", T),
+                ("default_character_set_schema", T),
+                ("default_character_set_name", T),
+                ("sql_path", T),
+            ]);
+            for schema in ["pg_catalog", "public", "information_schema"] {
+                out.row(vec![
+                    db(),
+                    text(schema),
+                    text(session.user.clone()),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ]);
+            }
+        }
+        "tables" => {
+            out.columns(&[
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("table_type", T),
+                ("self_referencing_column_name", T),
+                ("reference_generation", T),
+                ("user_defined_type_catalog", T),
+                ("user_defined_type_schema", T),
+                ("user_defined_type_name", T),
+                ("is_insertable_into", T),
+                ("is_typed", T),
+                ("commit_action", T),
+            ]);
+            let mut names: Vec<(&str, &str)> = user_tables(catalog)
+                .map(|t| (t.name.as_str(), "BASE TABLE"))
+                .chain(catalog.views.values().map(|v| (v.name.as_str(), "VIEW")))
+                .collect();
+            names.sort();
+            for (name, kind) in names {
+                out.row(vec![
+                    db(),
+                    text("public"),
+                    text(name),
+                    text(kind),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    yes_no(kind == "BASE TABLE"),
+                    text("NO"),
+                    Value::Null,
+                ]);
+            }
+        }
+        "columns" => {
+            let names = [
+                "table_catalog",
+                "table_schema",
+                "table_name",
+                "column_name",
+                "ordinal_position",
+                "column_default",
+                "is_nullable",
+                "data_type",
+                "character_maximum_length",
+                "character_octet_length",
+                "numeric_precision",
+                "numeric_precision_radix",
+                "numeric_scale",
+                "datetime_precision",
+                "interval_type",
+                "interval_precision",
+                "character_set_catalog",
+                "character_set_schema",
+                "character_set_name",
+                "collation_catalog",
+                "collation_schema",
+                "collation_name",
+                "domain_catalog",
+                "domain_schema",
+                "domain_name",
+                "udt_catalog",
+                "udt_schema",
+                "udt_name",
+                "scope_catalog",
+                "scope_schema",
+                "scope_name",
+                "maximum_cardinality",
+                "dtd_identifier",
+                "is_self_referencing",
+                "is_identity",
+                "identity_generation",
+                "identity_start",
+                "identity_increment",
+                "identity_maximum",
+                "identity_minimum",
+                "identity_cycle",
+                "is_generated",
+                "generation_expression",
+                "is_updatable",
+            ];
+            let numbers = [
+                "ordinal_position",
+                "character_maximum_length",
+                "character_octet_length",
+                "numeric_precision",
+                "numeric_precision_radix",
+                "numeric_scale",
+                "datetime_precision",
+                "interval_precision",
+                "maximum_cardinality",
+            ];
+            let columns: Vec<(&str, DataType)> = names
+                .iter()
+                .map(|n| (*n, if numbers.contains(n) { I4 } else { T }))
+                .collect();
+            out.columns(&columns);
+            for table in user_tables(catalog) {
+                for (i, column) in table.columns.iter().enumerate() {
+                    let f = facets(column.ty);
+                    let identity_seq = column.identity.and_then(|_| {
+                        catalog.sequences.values().find(|s| {
+                            s.owned_by
+                                .as_ref()
+                                .is_some_and(|(t, c)| *t == table.name && *c == column.name)
+                        })
+                    });
+                    let seq_text = |value: fn(&SequenceDef) -> String| {
+                        identity_seq.map_or(Value::Null, |s| text(value(s)))
+                    };
+                    let mut row = vec![
+                        db(),
+                        text("public"),
+                        text(table.name.clone()),
+                        text(column.name.clone()),
+                        int(i as i64 + 1),
+                        match (&column.default, column.identity) {
+                            (Some(default), None) => text(default.clone()),
+                            _ => Value::Null,
+                        },
+                        yes_no(!column.not_null),
+                        text(standard_type_name(column.ty)),
+                        opt_int(f.char_length),
+                        opt_int(f.octet_length),
+                        opt_int(f.precision),
+                        opt_int(f.radix),
+                        opt_int(f.scale),
+                        opt_int(f.datetime_precision),
+                        Value::Null,
+                        Value::Null,
+                    ];
+                    row.extend(std::iter::repeat_n(Value::Null, 9));
+                    row.extend([
+                        db(),
+                        text("pg_catalog"),
+                        text(type_name(column.ty)),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        text((i + 1).to_string()),
+                        text("NO"),
+                        yes_no(column.identity.is_some()),
+                        match column.identity {
+                            Some(true) => text("ALWAYS"),
+                            Some(false) => text("BY DEFAULT"),
+                            None => Value::Null,
+                        },
+                        seq_text(|s| s.start.to_string()),
+                        seq_text(|s| s.increment.to_string()),
+                        seq_text(|s| s.max.to_string()),
+                        seq_text(|s| s.min.to_string()),
+                        yes_no(identity_seq.is_some_and(|s| s.cycle)),
+                        text("NEVER"),
+                        Value::Null,
+                        text("YES"),
+                    ]);
+                    out.row(row);
+                }
+            }
+        }
+        "sequences" => {
+            out.columns(&[
+                ("sequence_catalog", T),
+                ("sequence_schema", T),
+                ("sequence_name", T),
+                ("data_type", T),
+                ("numeric_precision", I4),
+                ("numeric_precision_radix", I4),
+                ("numeric_scale", I4),
+                ("start_value", T),
+                ("minimum_value", T),
+                ("maximum_value", T),
+                ("increment", T),
+                ("cycle_option", T),
+            ]);
+            // Identity columns' sequences are internal to them and not listed, as in PostgreSQL.
+            for seq in catalog
+                .sequences
+                .values()
+                .filter(|s| !is_identity_sequence(catalog, s))
+            {
+                let f = facets(seq.ty);
+                out.row(vec![
+                    db(),
+                    text("public"),
+                    text(seq.name.clone()),
+                    text(seq.ty.name()),
+                    opt_int(f.precision),
+                    opt_int(f.radix),
+                    opt_int(f.scale),
+                    text(seq.start.to_string()),
+                    text(seq.min.to_string()),
+                    text(seq.max.to_string()),
+                    text(seq.increment.to_string()),
+                    yes_no(seq.cycle),
+                ]);
+            }
+        }
+        "table_constraints" => {
+            out.columns(&[
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("constraint_type", T),
+                ("is_deferrable", T),
+                ("initially_deferred", T),
+                ("enforced", T),
+                ("nulls_distinct", T),
+            ]);
+            for table in user_tables(catalog) {
+                let mut row = |name: String, kind: &str| {
+                    out.row(vec![
+                        db(),
+                        text("public"),
+                        text(name),
+                        db(),
+                        text("public"),
+                        text(table.name.clone()),
+                        text(kind),
+                        text("NO"),
+                        text("NO"),
+                        text("YES"),
+                        if kind == "UNIQUE" || kind == "PRIMARY KEY" {
+                            text("YES")
+                        } else {
+                            Value::Null
+                        },
+                    ]);
+                };
+                if !table.primary_key.is_empty() {
+                    row(table.pkey_name(), "PRIMARY KEY");
+                }
+                for index in table.indexes.iter().filter(|i| i.constraint) {
+                    row(index.name.clone(), "UNIQUE");
+                }
+                for check in &table.checks {
+                    row(check.name.clone(), "CHECK");
+                }
+            }
+        }
+        "key_column_usage" => {
+            out.columns(&[
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("column_name", T),
+                ("ordinal_position", I4),
+                ("position_in_unique_constraint", I4),
+            ]);
+            for table in user_tables(catalog) {
+                let mut keys: Vec<(String, &[usize])> = Vec::new();
+                if !table.primary_key.is_empty() {
+                    keys.push((table.pkey_name(), &table.primary_key));
+                }
+                for index in table.indexes.iter().filter(|i| i.constraint) {
+                    keys.push((index.name.clone(), &index.columns));
+                }
+                for (name, columns) in keys {
+                    for (position, &column) in columns.iter().enumerate() {
+                        out.row(vec![
+                            db(),
+                            text("public"),
+                            text(name.clone()),
+                            db(),
+                            text("public"),
+                            text(table.name.clone()),
+                            text(table.columns[column].name.clone()),
+                            int(position as i64 + 1),
+                            Value::Null,
+                        ]);
+                    }
+                }
+            }
+        }
+        "views" => {
+            out.columns(&[
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("view_definition", T),
+                ("check_option", T),
+                ("is_updatable", T),
+                ("is_insertable_into", T),
+                ("is_trigger_updatable", T),
+                ("is_trigger_deletable", T),
+                ("is_trigger_insertable_into", T),
+            ]);
+            for view in catalog.views.values() {
+                out.row(vec![
+                    db(),
+                    text("public"),
+                    text(view.name.clone()),
+                    text(view.sql.clone()),
+                    text("NONE"),
+                    text("NO"),
+                    text("NO"),
+                    text("NO"),
+                    text("NO"),
+                    text("NO"),
+                ]);
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
