@@ -3588,7 +3588,48 @@ impl<'a> Binder<'a> {
             }
             E::BinaryOp { left, op, right } => {
                 let operator = self.pos_after(left.span()).or(position);
-                self.bind_binary(left, op, right, scope, aggs, operator)?
+                // OPERATOR(pg_catalog.op) names a built-in operator.
+                let builtin = match op {
+                    BinaryOperator::PGCustomBinaryOperator(parts)
+                        if parts.len() == 2 && parts[0] == "pg_catalog" =>
+                    {
+                        match parts[1].as_str() {
+                            "~" => Some(BinaryOperator::PGRegexMatch),
+                            "~*" => Some(BinaryOperator::PGRegexIMatch),
+                            "!~" => Some(BinaryOperator::PGRegexNotMatch),
+                            "!~*" => Some(BinaryOperator::PGRegexNotIMatch),
+                            "=" => Some(BinaryOperator::Eq),
+                            "<>" => Some(BinaryOperator::NotEq),
+                            "<" => Some(BinaryOperator::Lt),
+                            ">" => Some(BinaryOperator::Gt),
+                            "<=" => Some(BinaryOperator::LtEq),
+                            ">=" => Some(BinaryOperator::GtEq),
+                            "||" => Some(BinaryOperator::StringConcat),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                self.bind_binary(
+                    left,
+                    builtin.as_ref().unwrap_or(op),
+                    right,
+                    scope,
+                    aggs,
+                    operator,
+                )?
+            }
+            // Keel compares text by code point (the C collation): COLLATE "C" and the default
+            // collation change nothing.
+            E::Collate {
+                expr: inner,
+                collation,
+            } if matches!(
+                collation.to_string().to_lowercase().as_str(),
+                "pg_catalog.default" | "default" | "\"c\"" | "pg_catalog.\"c\"" | "c"
+            ) =>
+            {
+                self.bind_expr(inner, scope, aggs)?
             }
             E::Between {
                 expr: inner,
@@ -4537,6 +4578,30 @@ impl<'a> Binder<'a> {
                 };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), DataType::Bool))
             }
+            BinaryOperator::PGRegexMatch
+            | BinaryOperator::PGRegexIMatch
+            | BinaryOperator::PGRegexNotMatch
+            | BinaryOperator::PGRegexNotIMatch => {
+                let string = |t: DataType| t.is_string() || t == DataType::Unknown;
+                if !(string(lt) && string(rt)) {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {op} {}", lt.name(), rt.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
+                let lb = self.text_expr(lb, lt, left.span())?;
+                let rb = self.text_expr(rb, rt, right.span())?;
+                let op = BinOp::Regex {
+                    insensitive: matches!(
+                        op,
+                        BinaryOperator::PGRegexIMatch | BinaryOperator::PGRegexNotIMatch
+                    ),
+                    negated: matches!(
+                        op,
+                        BinaryOperator::PGRegexNotMatch | BinaryOperator::PGRegexNotIMatch
+                    ),
+                };
+                Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), DataType::Bool))
+            }
             BinaryOperator::StringConcat => {
                 if !(lt.is_string() || rt.is_string()) {
                     return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} || {}", lt.name(), rt.name()))
@@ -4891,6 +4956,120 @@ impl<'a> Binder<'a> {
             |value: &str| Ok((Expr::Const(Value::Text(value.to_string())), DataType::Text));
         match (name.as_str(), bound.len()) {
             ("version", 0) => session_const(&self.session.version),
+            // Catalog functions psql and drivers call, over the OIDs of `crate::system`.
+            ("pg_get_userbyid", 1) if types[0].is_integer() || types[0] == DataType::Unknown => {
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let unknown = Expr::Binary(
+                    BinOp::Concat,
+                    Box::new(Expr::Binary(
+                        BinOp::Concat,
+                        Box::new(Expr::Const(Value::Text("unknown (OID=".into()))),
+                        Box::new(Expr::Cast(
+                            Box::new(oid.clone()),
+                            DataType::Int8,
+                            DataType::Text,
+                            true,
+                        )),
+                    )),
+                    Box::new(Expr::Const(Value::Text(")".into()))),
+                );
+                let owner = Expr::Binary(
+                    BinOp::Eq,
+                    Box::new(oid.clone()),
+                    Box::new(Expr::Const(Value::Int(crate::system::OWNER))),
+                );
+                let database_owner = Expr::Binary(
+                    BinOp::Eq,
+                    Box::new(oid),
+                    Box::new(Expr::Const(Value::Int(crate::system::DATABASE_OWNER))),
+                );
+                Ok((
+                    Expr::Case(
+                        vec![
+                            (owner, Expr::Const(Value::Text(self.session.user.clone()))),
+                            (
+                                database_owner,
+                                Expr::Const(Value::Text("pg_database_owner".into())),
+                            ),
+                        ],
+                        Box::new(unknown),
+                    ),
+                    DataType::Text,
+                ))
+            }
+            ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
+                let (oid, _, _) = bound.remove(0);
+                let null = Expr::IsNull(Box::new(oid), false);
+                Ok((
+                    Expr::Case(
+                        vec![(null, Expr::Const(Value::Null))],
+                        Box::new(Expr::Const(Value::Bool(true))),
+                    ),
+                    DataType::Bool,
+                ))
+            }
+            ("pg_encoding_to_char", 1) => {
+                let (encoding, ty, span) = bound.remove(0);
+                let encoding = self.coerce_to(encoding, ty, DataType::Int8, span)?;
+                let utf8 = Expr::Binary(
+                    BinOp::Eq,
+                    Box::new(encoding),
+                    Box::new(Expr::Const(Value::Int(6))),
+                );
+                Ok((
+                    Expr::Case(
+                        vec![(utf8, Expr::Const(Value::Text("UTF8".into())))],
+                        Box::new(Expr::Const(Value::Text(String::new()))),
+                    ),
+                    DataType::Text,
+                ))
+            }
+            ("obj_description" | "col_description" | "shobj_description", 1..=2) => {
+                Ok((Expr::Const(Value::Null), DataType::Text))
+            }
+            (
+                "has_table_privilege"
+                | "has_schema_privilege"
+                | "has_database_privilege"
+                | "has_sequence_privilege"
+                | "has_column_privilege",
+                2..=4,
+            ) => Ok((Expr::Const(Value::Bool(true)), DataType::Bool)),
+            ("pg_get_indexdef", 1) => {
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let whens = crate::system::index_defs(self.catalog)
+                    .into_iter()
+                    .map(|(index_oid, def)| {
+                        (
+                            Expr::Binary(
+                                BinOp::Eq,
+                                Box::new(oid.clone()),
+                                Box::new(Expr::Const(Value::Int(index_oid))),
+                            ),
+                            Expr::Const(Value::Text(def)),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                if whens.is_empty() {
+                    return Ok((Expr::Const(Value::Null), DataType::Text));
+                }
+                Ok((
+                    Expr::Case(whens, Box::new(Expr::Const(Value::Null))),
+                    DataType::Text,
+                ))
+            }
+            ("format_type", 2) => {
+                let (typmod, tt, tspan) = bound.remove(1);
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let typmod = self.coerce_to(typmod, tt, DataType::Int8, tspan)?;
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::FormatType, vec![oid, typmod]),
+                    DataType::Text,
+                ))
+            }
             ("current_database", 0) => session_const(&self.session.database),
             ("current_schema", 0) => session_const("public"),
             ("current_user" | "session_user", 0) => session_const(&self.session.user),

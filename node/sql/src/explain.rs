@@ -136,6 +136,15 @@ fn op_symbol(op: &BinOp) -> &'static str {
         BinOp::Div(_) => "/",
         BinOp::Mod(_) => "%",
         BinOp::Concat => "||",
+        BinOp::Regex {
+            insensitive,
+            negated,
+        } => match (negated, insensitive) {
+            (false, false) => "~",
+            (false, true) => "~*",
+            (true, false) => "!~",
+            (true, true) => "!~*",
+        },
         BinOp::Eq => "=",
         BinOp::NotEq => "<>",
         BinOp::Lt => "<",

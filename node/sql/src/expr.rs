@@ -31,6 +31,11 @@ pub enum BinOp {
     Or,
     /// Date, timestamp and interval arithmetic.
     Time(crate::datetime::TimeOp),
+    /// `~`, `~*`, `!~`, `!~*`: text against a POSIX regular expression.
+    Regex {
+        insensitive: bool,
+        negated: bool,
+    },
 }
 
 /// Scalar functions evaluated per row.
@@ -709,6 +714,46 @@ fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
     Ok(tokens[p..].iter().all(|token| matches!(token, Token::Any)))
 }
 
+/// Whether `text` matches `pattern` anywhere (PostgreSQL's `~`). Patterns are compiled once per
+/// thread and kept (a few hundred at most): a filter applies one pattern to many rows.
+fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static COMPILED: RefCell<HashMap<(String, bool), regex::Regex>> =
+            RefCell::new(HashMap::new());
+    }
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        let key = (pattern.to_string(), insensitive);
+        if !compiled.contains_key(&key) {
+            let regex = regex::RegexBuilder::new(pattern)
+                .case_insensitive(insensitive)
+                .build()
+                .map_err(|error| {
+                    let reason = match &error {
+                        regex::Error::Syntax(text) => {
+                            text.lines().last().unwrap_or_default().trim().to_string()
+                        }
+                        other => other.to_string(),
+                    };
+                    SqlError::new(
+                        "2201B",
+                        format!(
+                            "invalid regular expression: {}",
+                            reason.trim_start_matches("error: ")
+                        ),
+                    )
+                })?;
+            if compiled.len() >= 256 {
+                compiled.clear();
+            }
+            compiled.insert(key.clone(), regex);
+        }
+        Ok(compiled[&key].is_match(text))
+    })
+}
+
 pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
     use std::cmp::Ordering::*;
     Ok(match op {
@@ -718,6 +763,20 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
         BinOp::LtEq => Value::Bool(compare(&left, &right) != Greater),
         BinOp::Gt => Value::Bool(compare(&left, &right) == Greater),
         BinOp::GtEq => Value::Bool(compare(&left, &right) != Less),
+        BinOp::Regex {
+            insensitive,
+            negated,
+        } => match (left, right) {
+            (Value::Text(text), Value::Text(pattern)) => {
+                Value::Bool(regex_matches(&text, &pattern, insensitive)? != negated)
+            }
+            _ => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "regular expression match of non-text values",
+                ))
+            }
+        },
         BinOp::Concat => match (left, right) {
             (Value::Text(mut a), Value::Text(b)) => {
                 a.push_str(&b);

@@ -58,6 +58,8 @@ pub enum Scalar {
     Power,
     Atan2,
     Pi,
+    /// format_type(type oid, typmod): the type's SQL name with its modifier.
+    FormatType,
     Greatest,
     Least,
 }
@@ -160,6 +162,14 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             return Ok(best.unwrap_or(Value::Null));
         }
         Scalar::Pi => return Ok(Value::Float(std::f64::consts::PI)),
+        // Not strict: a NULL modifier means none.
+        Scalar::FormatType => {
+            return Ok(match (&args[0], &args[1]) {
+                (Value::Int(oid), Value::Int(typmod)) => Value::Text(format_type(*oid, *typmod)),
+                (Value::Int(oid), _) => Value::Text(format_type(*oid, -1)),
+                _ => Value::Null,
+            })
+        }
         _ => {}
     }
     if args.iter().any(Value::is_null) {
@@ -409,8 +419,42 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             checked_float(x.powf(y))?
         }
         Scalar::Atan2 => Value::Float(float(a).atan2(float(&args[1]))),
-        Scalar::Concat | Scalar::ConcatWs | Scalar::Greatest | Scalar::Least | Scalar::Pi => {
+        Scalar::Concat
+        | Scalar::ConcatWs
+        | Scalar::Greatest
+        | Scalar::Least
+        | Scalar::Pi
+        | Scalar::FormatType => {
             unreachable!("handled above")
         }
     })
+}
+
+/// PostgreSQL's `format_type`: a type's SQL name, with the modifier `typmod` (-1: none).
+fn format_type(oid: i64, typmod: i64) -> String {
+    let modifier = (typmod >= 4).then_some(typmod - 4);
+    match (oid, modifier) {
+        (16, _) => "boolean".into(),
+        (18, _) => "\"char\"".into(),
+        (19, _) => "name".into(),
+        (20, _) => "bigint".into(),
+        (21, _) => "smallint".into(),
+        (23, _) => "integer".into(),
+        (25, _) => "text".into(),
+        (26, _) => "oid".into(),
+        (700, _) => "real".into(),
+        (701, _) => "double precision".into(),
+        (1042, Some(n)) => format!("character({n})"),
+        (1042, None) => "character".into(),
+        (1043, Some(n)) => format!("character varying({n})"),
+        (1043, None) => "character varying".into(),
+        (1082, _) => "date".into(),
+        (1114, _) => "timestamp without time zone".into(),
+        (1184, _) => "timestamp with time zone".into(),
+        (1186, _) => "interval".into(),
+        (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
+        (1700, None) => "numeric".into(),
+        (705, _) => "unknown".into(),
+        _ => "???".into(),
+    }
 }

@@ -21,7 +21,10 @@ const PG_CATALOG: i64 = 11;
 const PUBLIC: i64 = 2200;
 const INFORMATION_SCHEMA: i64 = 13_182;
 const DATABASE: i64 = 16_384 - 1;
-const OWNER: i64 = 10;
+/// The OID of the one role (the bootstrap superuser's, as in PostgreSQL).
+pub const OWNER: i64 = 10;
+/// `pg_database_owner`, the owner of the public schema since PostgreSQL 14.
+pub const DATABASE_OWNER: i64 = 6171;
 /// A table's OID is its id above this; its primary key index's is above [`PKEY_OIDS`].
 const FIRST_OID: i64 = 16_384;
 const PKEY_OIDS: i64 = 16_384 + (1 << 24);
@@ -157,6 +160,26 @@ fn user_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
     catalog.tables.values().map(|t| t.as_ref())
 }
 
+/// `pg_get_indexdef` of every index: (index OID, definition).
+pub fn index_defs(catalog: &Catalog) -> Vec<(i64, String)> {
+    let mut defs = Vec::new();
+    for table in user_tables(catalog) {
+        if !table.primary_key.is_empty() {
+            defs.push((
+                pkey_oid(table),
+                index_def(table, &table.pkey_name(), &table.primary_key, true),
+            ));
+        }
+        for index in &table.indexes {
+            defs.push((
+                FIRST_OID + index.id as i64,
+                index_def(table, &index.name, &index.columns, index.unique),
+            ));
+        }
+    }
+    defs
+}
+
 /// The text of `pg_get_indexdef` for an index of `table` over `columns`.
 pub fn index_def(table: &TableDef, name: &str, columns: &[usize], unique: bool) -> String {
     let columns: Vec<&str> = columns
@@ -178,14 +201,33 @@ fn pg_catalog(
     name: &str,
 ) -> Option<()> {
     match name {
+        // Logical replication is not there: no publications.
+        "pg_publication" => out.columns(&[
+            ("oid", I8),
+            ("pubname", T),
+            ("pubowner", I8),
+            ("puballtables", B),
+            ("pubinsert", B),
+            ("pubupdate", B),
+            ("pubdelete", B),
+            ("pubtruncate", B),
+            ("pubviaroot", B),
+        ]),
+        "pg_publication_namespace" => out.columns(&[("oid", I8), ("pnpubid", I8), ("pnnspid", I8)]),
+        "pg_am" => {
+            out.columns(&[("oid", I8), ("amname", T), ("amtype", T)]);
+            for (oid, name, kind) in [(2, "heap", "t"), (403, "btree", "i"), (405, "hash", "i")] {
+                out.row(vec![int(oid), text(name), text(kind)]);
+            }
+        }
         "pg_namespace" => {
             out.columns(&[("oid", I8), ("nspname", T), ("nspowner", I8)]);
-            for (oid, name) in [
-                (PG_CATALOG, "pg_catalog"),
-                (PUBLIC, "public"),
-                (INFORMATION_SCHEMA, "information_schema"),
+            for (oid, name, owner) in [
+                (PG_CATALOG, "pg_catalog", OWNER),
+                (PUBLIC, "public", DATABASE_OWNER),
+                (INFORMATION_SCHEMA, "information_schema", OWNER),
             ] {
-                out.row(vec![int(oid), text(name), int(OWNER)]);
+                out.row(vec![int(oid), text(name), int(owner)]);
             }
         }
         "pg_database" => {
