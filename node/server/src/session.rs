@@ -475,6 +475,15 @@ impl Connection {
             self.out.copy_in_response(state.columns.len());
             return Ok(Some(state));
         }
+        if let Some((columns, lines)) = &result.copy_out {
+            self.out.copy_out_response(*columns);
+            for line in lines {
+                self.out.copy_data(line);
+            }
+            self.out.copy_done();
+            self.out.command_complete(&result.tag);
+            return Ok(None);
+        }
         if describe.is_none() && !result.columns.is_empty() {
             self.row_description(&result.columns, formats);
         }
@@ -789,6 +798,16 @@ impl Connection {
         }
         let formats = portal.result_formats.clone();
         let (result, sent) = portal.result.as_mut().expect("computed above");
+        if let Some((columns, lines)) = result.copy_out.take() {
+            self.out.copy_out_response(columns);
+            for line in &lines {
+                self.out.copy_data(line);
+            }
+            self.out.copy_done();
+            self.out.command_complete(&result.tag);
+            self.portals.insert(name.to_string(), portal);
+            return Ok(());
+        }
         let end = if max_rows > 0 {
             (*sent + max_rows as usize).min(result.rows.len())
         } else {

@@ -30,11 +30,13 @@ use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
     check_row, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest, Tx,
 };
-use crate::parse::{isolation_name, parse_statement, CopyOptions, Isolation, Parsed, TxnMode};
+use crate::parse::{
+    isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
+};
 use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
 use crate::query::{compare_rows, count_value, group, project, Executor};
 use crate::sequence::SessionSequences;
-use crate::types::{cast, encode_key, now_timestamp, DataType, Value};
+use crate::types::{cast, encode_key, format_text, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
 
@@ -306,6 +308,8 @@ pub struct QueryResult {
     pub copy: Option<CopyState>,
     /// DEALLOCATE: the protocol layer drops this prepared statement (None: all of them).
     pub deallocate: Option<Option<String>>,
+    /// COPY TO STDOUT: the column count and one CopyData message per line.
+    pub copy_out: Option<(usize, Vec<Vec<u8>>)>,
 }
 
 /// COPY input is parsed once this much is buffered.
@@ -811,6 +815,9 @@ impl Session {
                 "current transaction is aborted, commands ignored until end of transaction block",
             ));
         }
+        if let Some(Parsed::CopyTo { source, options }) = &prepared.parsed {
+            return self.copy_to(cluster, source, options, cancel).await;
+        }
         if let Some(parsed) = &prepared.parsed {
             return self.run_command(cluster, parsed).await;
         }
@@ -1291,6 +1298,7 @@ impl Session {
                     done: false,
                 });
             }
+            Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
             Parsed::Sql(_) => unreachable!("SQL statements are bound to plans"),
         }
         Ok(result)
@@ -2349,6 +2357,132 @@ impl Session {
         }
         written.sort_by_key(|(position, _)| *position);
         Ok(written.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// COPY ... TO STDOUT: runs the table's or the query's rows and formats them as COPY text or
+    /// CSV lines (PostgreSQL's escaping and quoting rules).
+    async fn copy_to<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        source: &CopySource,
+        options: &CopyOptions,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let catalog = self.catalog(cluster);
+        let quote_ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let (sql, offset) = match source {
+            CopySource::Query { text, offset } => (text.clone(), *offset),
+            CopySource::Table {
+                table,
+                table_offset,
+                columns,
+            } => {
+                if catalog.views.contains_key(table) {
+                    return Err(SqlError::new(
+                        code::WRONG_OBJECT_TYPE,
+                        format!("cannot copy from view \"{table}\""),
+                    )
+                    .with_hint("Try the COPY (SELECT ...) TO variant."));
+                }
+                // PostgreSQL reports these without a position.
+                let _ = table_offset;
+                let def = catalog.table(table)?;
+                let mut names = Vec::new();
+                for (name, _) in columns {
+                    if def.column_index(name).is_none() {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{name}\" of relation \"{}\" does not exist",
+                                def.name
+                            ),
+                        ));
+                    }
+                    names.push(quote_ident(name));
+                }
+                if names.is_empty() {
+                    names = def.columns.iter().map(|c| quote_ident(&c.name)).collect();
+                }
+                let sql = format!(
+                    "SELECT {} FROM {}",
+                    names.join(", "),
+                    quote_ident(&def.name)
+                );
+                (sql, 0)
+            }
+        };
+        // The query is bound as a statement of its own; its errors point into the COPY.
+        let prepared = self
+            .prepare(&catalog, &sql, 0, Vec::new())
+            .map_err(|mut error| {
+                error.position = error.position.map(|p| p + offset);
+                error
+            })?;
+        let plan = match prepared.plan {
+            Some(plan @ (Plan::Select(_) | Plan::Query(_))) => plan,
+            _ => {
+                return Err(SqlError::unsupported(
+                    "COPY (...) TO with a statement other than a query",
+                ))
+            }
+        };
+        let now = now_timestamp();
+        let txn = self.txn_for_statement(cluster);
+        cancel.txn.set(Some(txn.id));
+        let queried = self.run_plan(cluster, &plan, &[], txn, now, cancel).await?;
+        self.end_statement(cluster).await?;
+        for name in &options.force_quote {
+            if !queried.columns.iter().any(|c| c.name == *name) {
+                let message = match source {
+                    CopySource::Table { table, .. } => {
+                        format!("column \"{name}\" of relation \"{table}\" does not exist")
+                    }
+                    CopySource::Query { .. } => format!("column \"{name}\" does not exist"),
+                };
+                return Err(SqlError::new(code::UNDEFINED_COLUMN, message));
+            }
+        }
+        let forced: Vec<bool> = queried
+            .columns
+            .iter()
+            .map(|c| options.force_quote_all || options.force_quote.contains(&c.name))
+            .collect();
+        let mut lines = Vec::with_capacity(queried.rows.len() + 1);
+        let mut line = String::new();
+        if options.header {
+            line.clear();
+            for (i, column) in queried.columns.iter().enumerate() {
+                if i > 0 {
+                    line.push(options.delimiter);
+                }
+                copy_out_field(&mut line, &column.name, false, options);
+            }
+            line.push('\n');
+            lines.push(line.clone().into_bytes());
+        }
+        let mut text = String::new();
+        for row in &queried.rows {
+            line.clear();
+            for (i, value) in row.iter().enumerate() {
+                if i > 0 {
+                    line.push(options.delimiter);
+                }
+                if value.is_null() {
+                    line.push_str(&options.null);
+                    continue;
+                }
+                text.clear();
+                format_text(value, queried.columns[i].ty, &mut text);
+                copy_out_field(&mut line, &text, forced[i], options);
+            }
+            line.push('\n');
+            lines.push(line.clone().into_bytes());
+        }
+        Ok(QueryResult {
+            tag: format!("COPY {}", queried.rows.len()),
+            copy_out: Some((queried.columns.len(), lines)),
+            ..Default::default()
+        })
     }
 
     /// Feeds COPY data; inserts every complete line.
@@ -3508,6 +3642,49 @@ fn csv_records(text: &str, options: &CopyOptions) -> Vec<(String, Vec<Option<Str
         records.push((raw, fields));
     }
     records
+}
+
+/// Appends one non-NULL field of a COPY TO line: text format escapes backslashes, control
+/// characters and the delimiter; CSV quotes a field that holds the delimiter, the quote, a line
+/// break, equals the NULL string, or is forced, doubling quotes (or escaping them).
+fn copy_out_field(line: &mut String, field: &str, forced: bool, options: &CopyOptions) {
+    if !options.csv {
+        for c in field.chars() {
+            match c {
+                '\\' => line.push_str("\\\\"),
+                '\n' => line.push_str("\\n"),
+                '\r' => line.push_str("\\r"),
+                '\t' => line.push_str("\\t"),
+                '\u{8}' => line.push_str("\\b"),
+                '\u{c}' => line.push_str("\\f"),
+                '\u{b}' => line.push_str("\\v"),
+                c if c == options.delimiter => {
+                    line.push('\\');
+                    line.push(c);
+                }
+                c => line.push(c),
+            }
+        }
+        return;
+    }
+    let needs_quotes = forced
+        || field == options.null
+        || field == "\\."
+        || field
+            .chars()
+            .any(|c| c == options.delimiter || c == options.quote || c == '\n' || c == '\r');
+    if !needs_quotes {
+        line.push_str(field);
+        return;
+    }
+    line.push(options.quote);
+    for c in field.chars() {
+        if c == options.quote || c == options.escape {
+            line.push(options.escape);
+        }
+        line.push(c);
+    }
+    line.push(options.quote);
 }
 
 /// Undoes COPY text-format escapes.

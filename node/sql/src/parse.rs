@@ -272,6 +272,10 @@ pub struct CopyOptions {
     pub header: bool,
     pub quote: char,
     pub escape: char,
+    /// FORCE_QUOTE (COPY TO, csv): these columns' non-NULL values are always quoted.
+    pub force_quote: Vec<String>,
+    /// FORCE_QUOTE *.
+    pub force_quote_all: bool,
     delimiter_set: bool,
     null_set: bool,
     escape_set: bool,
@@ -287,6 +291,8 @@ impl Default for CopyOptions {
             header: false,
             quote: '"',
             escape: '"',
+            force_quote: Vec::new(),
+            force_quote_all: false,
             delimiter_set: false,
             null_set: false,
             escape_set: false,
@@ -386,7 +392,24 @@ pub enum Parsed {
         columns: Vec<(String, usize)>,
         options: CopyOptions,
     },
+    /// `COPY table [(columns)] TO STDOUT` or `COPY (query) TO STDOUT`.
+    CopyTo {
+        source: CopySource,
+        options: CopyOptions,
+    },
     Sql(Box<Statement>),
+}
+
+/// What COPY TO writes out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CopySource {
+    Table {
+        table: String,
+        table_offset: usize,
+        columns: Vec<(String, usize)>,
+    },
+    /// The query's text and its character offset in the statement.
+    Query { text: String, offset: usize },
 }
 
 /// A small cursor over hand-lexed tokens.
@@ -756,7 +779,32 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         "copy" => {
             c.at = 1;
             if c.punct('(') {
-                return Err(SqlError::unsupported("COPY (query) TO"));
+                // The query runs to the matching parenthesis.
+                let open = c.tokens[c.at - 1].offset;
+                let mut depth = 1;
+                while depth > 0 {
+                    match c.peek() {
+                        None => return Err(c.error()),
+                        Some(Token::Punct('(')) => depth += 1,
+                        Some(Token::Punct(')')) => depth -= 1,
+                        _ => {}
+                    }
+                    c.at += 1;
+                }
+                let close = c.tokens[c.at - 1].offset;
+                let query: String = text.chars().skip(open + 1).take(close - open - 1).collect();
+                if !(c.word("to") && c.word("stdout")) {
+                    return Err(SqlError::unsupported("COPY (query) other than TO STDOUT"));
+                }
+                let options = copy_options(&mut c)?;
+                c.expect_end()?;
+                return Ok(Parsed::CopyTo {
+                    source: CopySource::Query {
+                        text: query,
+                        offset: open + 1,
+                    },
+                    options,
+                });
             }
             let (table, table_offset) = c.qualified()?;
             let mut columns = Vec::new();
@@ -772,7 +820,19 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
             }
             if c.word("to") {
-                return Err(SqlError::unsupported("COPY TO"));
+                if !c.word("stdout") {
+                    return Err(SqlError::unsupported("COPY TO a file or program"));
+                }
+                let options = copy_options(&mut c)?;
+                c.expect_end()?;
+                return Ok(Parsed::CopyTo {
+                    source: CopySource::Table {
+                        table,
+                        table_offset,
+                        columns,
+                    },
+                    options,
+                });
             }
             if !c.word("from") {
                 return Err(c.error());
@@ -804,6 +864,30 @@ fn copy_option_list(c: &mut Cursor) -> SqlResult<CopyOptions> {
     if c.punct('(') {
         loop {
             let (name, _) = c.ident()?;
+            if name == "force_quote" {
+                if c.punct('*') {
+                    options.force_quote_all = true;
+                } else if c.punct('(') {
+                    loop {
+                        options.force_quote.push(c.ident()?.0);
+                        if c.punct(')') {
+                            break;
+                        }
+                        if !c.punct(',') {
+                            return Err(c.error());
+                        }
+                    }
+                } else {
+                    return Err(c.error());
+                }
+                if c.punct(')') {
+                    break;
+                }
+                if !c.punct(',') {
+                    return Err(c.error());
+                }
+                continue;
+            }
             let value = match c.peek().cloned() {
                 Some(Token::Word(w)) | Some(Token::Str(w)) | Some(Token::Number(w)) => {
                     c.at += 1;

@@ -517,6 +517,25 @@ impl MessageWriter {
         }
         self.end(at);
     }
+    /// CopyOutResponse for a text-format COPY TO STDOUT of `columns` columns.
+    pub fn copy_out_response(&mut self, columns: usize) {
+        let at = self.begin(b'H');
+        self.buf.push(0);
+        self.i16(columns as i16);
+        for _ in 0..columns {
+            self.i16(0);
+        }
+        self.end(at);
+    }
+    pub fn copy_data(&mut self, data: &[u8]) {
+        let at = self.begin(b'd');
+        self.buf.extend_from_slice(data);
+        self.end(at);
+    }
+    pub fn copy_done(&mut self) {
+        let at = self.begin(b'c');
+        self.end(at);
+    }
     pub fn error_response(&mut self, fields: &ErrorFields) {
         self.error_or_notice(b'E', fields);
     }
