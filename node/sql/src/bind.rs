@@ -1432,6 +1432,7 @@ impl<'a> Binder<'a> {
                 DataType::TimestampTz
             }
             T::Date => DataType::Date,
+            T::Uuid => DataType::Uuid,
             T::Interval {
                 fields: None,
                 precision: None,
@@ -4123,6 +4124,10 @@ impl<'a> Binder<'a> {
                 DataType::Float8 => DataType::Float8,
                 other => return Err(self.no_function(name, &[other], position)),
             },
+            // PostgreSQL has no min/max over booleans or uuids.
+            AggFunc::Min | AggFunc::Max if matches!(arg_type, DataType::Bool | DataType::Uuid) => {
+                return Err(self.no_function(name, &[arg_type], position))
+            }
             AggFunc::Min | AggFunc::Max => arg_type,
         };
         let filter = match &function.filter {
@@ -4564,8 +4569,15 @@ impl<'a> Binder<'a> {
                 let (lb, rb, _) =
                     self.unify(lb, lt, rb, rt, &op.to_string(), span)
                         .map_err(|mut e| {
-                            // At the operator, as PostgreSQL reports it.
-                            e.position = position.or(e.position);
+                            // A missing operator is reported at the operator, as PostgreSQL
+                            // does; a literal that does not convert, at the literal.
+                            if e.code == code::UNDEFINED_FUNCTION || e.position.is_none() {
+                                e.position = position.or(e.position);
+                            } else if rt == DataType::Unknown {
+                                e.position = self.pos(right.span()).or(e.position);
+                            } else if lt == DataType::Unknown {
+                                e.position = self.pos(left.span()).or(e.position);
+                            }
                             e
                         })?;
                 let op = match op {
@@ -5108,6 +5120,8 @@ impl<'a> Binder<'a> {
                     ))
                 }
             }
+            ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
+            ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let arg = self.coerce(expr, ty, DataType::Float8, span, "pg_sleep")?;

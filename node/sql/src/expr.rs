@@ -54,6 +54,8 @@ pub enum Func {
     DatePart,
     /// `date_trunc('unit', timestamp)`.
     DateTrunc,
+    /// `gen_random_uuid()`: a version 4 (random) uuid.
+    GenRandomUuid,
 }
 
 /// Aggregate functions.
@@ -927,6 +929,42 @@ pub fn numeric_div(a: Decimal, b: Decimal) -> SqlResult<Decimal> {
     Ok(rounded)
 }
 
+/// 16 random bytes: a per-thread generator (xorshift128+) seeded from the kernel's entropy once.
+fn random_bytes() -> [u8; 16] {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<(u64, u64)> = Cell::new({
+            let mut seed = [0u8; 16];
+            let read = std::fs::File::open("/dev/urandom")
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut seed));
+            if read.is_err() {
+                // No /dev/urandom: the clock and the thread's stack address still differ.
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_nanos();
+                seed = (nanos ^ (&seed as *const _ as u128)).to_le_bytes();
+            }
+            let a = u64::from_le_bytes(seed[..8].try_into().expect("8 bytes"));
+            let b = u64::from_le_bytes(seed[8..].try_into().expect("8 bytes"));
+            (a | 1, b | 1)
+        });
+    }
+    STATE.with(|state| {
+        let next = || {
+            let (mut s1, s0) = state.get();
+            let result = s0.wrapping_add(s1);
+            s1 ^= s1 << 23;
+            state.set((s0, s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26)));
+            result
+        };
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&next().to_le_bytes());
+        out[8..].copy_from_slice(&next().to_le_bytes());
+        out
+    })
+}
+
 fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
     let mut args = args.into_iter();
     let first = args.next().unwrap_or(Value::Null);
@@ -938,6 +976,12 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
+        Func::GenRandomUuid => {
+            let mut bytes = random_bytes();
+            bytes[6] = (bytes[6] & 0x0f) | 0x40;
+            bytes[8] = (bytes[8] & 0x3f) | 0x80;
+            Value::Text(crate::types::uuid_text(&bytes))
+        }
         Func::Extract | Func::DatePart | Func::DateTrunc => {
             let value = args.next().unwrap_or(Value::Null);
             let Value::Text(field) = first else {

@@ -452,6 +452,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1114, _) => "timestamp without time zone".into(),
         (1184, _) => "timestamp with time zone".into(),
         (1186, _) => "interval".into(),
+        (2950, _) => "uuid".into(),
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),

@@ -134,6 +134,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::TimestampTz => "timestamptz",
         DataType::Date => "date",
         DataType::Interval => "interval",
+        DataType::Uuid => "uuid",
         DataType::Unknown => "unknown",
     }
 }
@@ -153,6 +154,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::TimestampTz, "D"),
     (DataType::Date, "D"),
     (DataType::Interval, "T"),
+    (DataType::Uuid, "U"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -659,7 +661,7 @@ fn facets(ty: DataType) -> Facets {
         DataType::Timestamp | DataType::TimestampTz | DataType::Interval => {
             f.datetime_precision = Some(6)
         }
-        DataType::Bool | DataType::Unknown => {}
+        DataType::Bool | DataType::Uuid | DataType::Unknown => {}
     }
     f
 }

@@ -39,6 +39,8 @@ pub enum DataType {
     TimestampTz,
     Date,
     Interval,
+    /// Held as its canonical text (lower-case, hyphenated), which orders as the 16 bytes do.
+    Uuid,
     /// An untyped string literal or parameter, resolved by context.
     Unknown,
 }
@@ -59,6 +61,7 @@ impl DataType {
             DataType::TimestampTz => 1184,
             DataType::Date => 1082,
             DataType::Interval => 1186,
+            DataType::Uuid => 2950,
             DataType::Unknown => 705,
         }
     }
@@ -81,6 +84,7 @@ impl DataType {
             1184 => DataType::TimestampTz,
             1082 => DataType::Date,
             1186 => DataType::Interval,
+            2950 => DataType::Uuid,
             705 => DataType::Unknown,
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -96,7 +100,7 @@ impl DataType {
             DataType::Bool => 1,
             DataType::Int2 => 2,
             DataType::Int4 | DataType::Date => 4,
-            DataType::Interval => 16,
+            DataType::Interval | DataType::Uuid => 16,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::TimestampTz => 8,
             DataType::Unknown => -2,
             _ => -1,
@@ -130,6 +134,7 @@ impl DataType {
             DataType::TimestampTz => "timestamp with time zone".into(),
             DataType::Date => "date".into(),
             DataType::Interval => "interval".into(),
+            DataType::Uuid => "uuid".into(),
             DataType::Unknown => "unknown".into(),
         }
     }
@@ -260,6 +265,7 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
         DataType::Date => Value::Date(parse_date(text)?),
         DataType::Interval => Value::Interval(parse_interval(text, None)?),
+        DataType::Uuid => Value::Text(parse_uuid(text)?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -269,6 +275,67 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             })?,
         ),
     })
+}
+
+/// PostgreSQL's uuid input: 32 hex digits, a hyphen allowed after any group of four, optionally
+/// in braces; the canonical form back.
+pub fn parse_uuid(text: &str) -> SqlResult<String> {
+    let invalid = || {
+        SqlError::new(
+            code::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for type uuid: \"{text}\""),
+        )
+    };
+    let inner = match text.strip_prefix('{') {
+        Some(rest) => rest.strip_suffix('}').ok_or_else(invalid)?,
+        None => text,
+    };
+    let mut digits = String::with_capacity(32);
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_ascii_hexdigit() {
+            return Err(invalid());
+        }
+        digits.push(c.to_ascii_lowercase());
+        if digits.len().is_multiple_of(4) && digits.len() < 32 && chars.peek() == Some(&'-') {
+            chars.next();
+        }
+    }
+    if digits.len() != 32 {
+        return Err(invalid());
+    }
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &digits[0..8],
+        &digits[8..12],
+        &digits[12..16],
+        &digits[16..20],
+        &digits[20..32]
+    ))
+}
+
+/// The 16 bytes of a canonical uuid text.
+fn uuid_bytes(text: &str) -> Option<[u8; 16]> {
+    let hex: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let pair = std::str::from_utf8(pair).ok()?;
+        *out.get_mut(i)? = u8::from_str_radix(pair, 16).ok()?;
+    }
+    (hex.len() == 32).then_some(out)
+}
+
+/// The canonical text of 16 uuid bytes.
+pub fn uuid_text(bytes: &[u8; 16]) -> String {
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 fn value_out_of_range_for(text: &str, ty: DataType) -> SqlError {
@@ -607,6 +674,15 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
         (Value::Int(i), _) => out.extend_from_slice(&i.to_be_bytes()),
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
+        (Value::Text(s), DataType::Uuid) => match uuid_bytes(s) {
+            Some(bytes) => out.extend_from_slice(&bytes),
+            None => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "a uuid value that is not canonical",
+                ))
+            }
+        },
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
         (Value::Date(d), _) => out.extend_from_slice(&d.to_be_bytes()),
@@ -668,6 +744,7 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown => {
             Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| bad())?)
         }
+        DataType::Uuid => Value::Text(uuid_text(fixed(16)?.try_into().map_err(|_| bad())?)),
         DataType::Numeric | DataType::Decimal(..) => {
             return Err(SqlError::unsupported("binary input format for numeric"))
         }
