@@ -1433,6 +1433,7 @@ impl<'a> Binder<'a> {
             }
             T::Date => DataType::Date,
             T::Uuid => DataType::Uuid,
+            T::Bytea => DataType::Bytea,
             T::Interval {
                 fields: None,
                 precision: None,
@@ -4614,6 +4615,18 @@ impl<'a> Binder<'a> {
                 };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), DataType::Bool))
             }
+            BinaryOperator::StringConcat
+                if (lt == DataType::Bytea || rt == DataType::Bytea)
+                    && !(lt.is_string() && lt != DataType::Unknown)
+                    && !(rt.is_string() && rt != DataType::Unknown) =>
+            {
+                let lb = self.coerce(lb, lt, DataType::Bytea, left.span(), "||")?;
+                let rb = self.coerce(rb, rt, DataType::Bytea, right.span(), "||")?;
+                Ok((
+                    Expr::Binary(BinOp::Concat, Box::new(lb), Box::new(rb)),
+                    DataType::Bytea,
+                ))
+            }
             BinaryOperator::StringConcat => {
                 if !(lt.is_string() || rt.is_string()) {
                     return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} || {}", lt.name(), rt.name()))
@@ -5261,6 +5274,15 @@ impl<'a> Binder<'a> {
             ("chr", 1) if is_int(types[0]) => text_fn(S::Chr, &[D::Int8], D::Text),
             ("octet_length", 1) if is_text(types[0]) => {
                 text_fn(S::OctetLength, &[D::Text], D::Int4)
+            }
+            ("length" | "octet_length", 1) if types[0] == D::Bytea => {
+                text_fn(S::OctetLength, &[D::Bytea], D::Int4)
+            }
+            ("encode", 2) if types[0] == D::Bytea && is_text(types[1]) => {
+                text_fn(S::Encode, &[D::Bytea, D::Text], D::Text)
+            }
+            ("decode", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::Decode, &[D::Text, D::Text], D::Bytea)
             }
             ("concat" | "concat_ws", _) if n > usize::from(name == "concat_ws") => {
                 // Arguments in their output form (a boolean is t/f here, not true/false).

@@ -784,6 +784,10 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
                 a.push_str(&b);
                 Value::Text(a)
             }
+            (Value::Bytes(mut a), Value::Bytes(b)) => {
+                a.extend_from_slice(&b);
+                Value::Bytes(a)
+            }
             _ => {
                 return Err(SqlError::new(
                     code::INTERNAL_ERROR,

@@ -60,6 +60,10 @@ pub enum Scalar {
     Pi,
     /// format_type(type oid, typmod): the type's SQL name with its modifier.
     FormatType,
+    /// encode(bytea, 'hex' | 'base64' | 'escape')
+    Encode,
+    /// decode(text, 'hex' | 'base64' | 'escape')
+    Decode,
     Greatest,
     Least,
 }
@@ -304,7 +308,37 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 })?;
             Value::Text(c.to_string())
         }
-        Scalar::OctetLength => Value::Int(text(a).len() as i64),
+        Scalar::OctetLength => Value::Int(match a {
+            Value::Bytes(b) => b.len() as i64,
+            other => text(other).len() as i64,
+        }),
+        Scalar::Encode => {
+            let Value::Bytes(bytes) = a else {
+                return Ok(Value::Null);
+            };
+            Value::Text(match text(&args[1]).to_ascii_lowercase().as_str() {
+                "hex" => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+                "base64" => base64_encode(bytes),
+                "escape" => bytes
+                    .iter()
+                    .map(|&b| match b {
+                        b'\\' => "\\\\".to_string(),
+                        0 | 0x80..=0xff => format!("\\{b:03o}"),
+                        b => (b as char).to_string(),
+                    })
+                    .collect(),
+                other => return Err(unrecognized_encoding(other)),
+            })
+        }
+        Scalar::Decode => {
+            let input = text(a);
+            Value::Bytes(match text(&args[1]).to_ascii_lowercase().as_str() {
+                "hex" => crate::types::parse_bytea(&format!("\\x{input}"))?,
+                "base64" => base64_decode(input)?,
+                "escape" => crate::types::parse_bytea(input)?,
+                other => return Err(unrecognized_encoding(other)),
+            })
+        }
         Scalar::StartsWith => Value::Bool(text(a).starts_with(text(&args[1]))),
         Scalar::Trim(leading, trailing) => {
             let set: Vec<char> = args.get(1).map_or(" ", text).chars().collect();
@@ -453,9 +487,76 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1184, _) => "timestamp with time zone".into(),
         (1186, _) => "interval".into(),
         (2950, _) => "uuid".into(),
+        (17, _) => "bytea".into(),
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),
         _ => "???".into(),
     }
+}
+
+fn unrecognized_encoding(name: &str) -> SqlError {
+    SqlError::new(
+        code::INVALID_PARAMETER_VALUE,
+        format!("unrecognized encoding: \"{name}\""),
+    )
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Base64 as PostgreSQL's encode() writes it: a line break after every 76 characters.
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, chunk) in bytes.chunks(3).enumerate() {
+        if i > 0 && i % 19 == 0 {
+            out.push('\n');
+        }
+        let n = chunk.len();
+        let word = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        for k in 0..4 {
+            if k <= n {
+                out.push(BASE64[(word >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Base64 input: whitespace ignored, `=` padding at the end only.
+fn base64_decode(text: &str) -> SqlResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut word = 0u32;
+    let mut bits = 0;
+    let mut padding = 0;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let value = match c {
+            '=' => {
+                padding += 1;
+                continue;
+            }
+            _ if padding > 0 => {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "unexpected \"=\" while decoding base64 sequence",
+                ))
+            }
+            c => BASE64.iter().position(|&b| b as char == c).ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("invalid symbol \"{c}\" found while decoding base64 sequence"),
+                )
+            })?,
+        };
+        word = word << 6 | value as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((word >> bits) as u8);
+        }
+    }
+    Ok(out)
 }

@@ -135,6 +135,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Date => "date",
         DataType::Interval => "interval",
         DataType::Uuid => "uuid",
+        DataType::Bytea => "bytea",
         DataType::Unknown => "unknown",
     }
 }
@@ -155,6 +156,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Date, "D"),
     (DataType::Interval, "T"),
     (DataType::Uuid, "U"),
+    (DataType::Bytea, "U"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -661,6 +663,7 @@ fn facets(ty: DataType) -> Facets {
         DataType::Timestamp | DataType::TimestampTz | DataType::Interval => {
             f.datetime_precision = Some(6)
         }
+        DataType::Bytea => f.octet_length = Some(1_073_741_824),
         DataType::Bool | DataType::Uuid | DataType::Unknown => {}
     }
     f

@@ -41,6 +41,7 @@ pub enum DataType {
     Interval,
     /// Held as its canonical text (lower-case, hyphenated), which orders as the 16 bytes do.
     Uuid,
+    Bytea,
     /// An untyped string literal or parameter, resolved by context.
     Unknown,
 }
@@ -62,6 +63,7 @@ impl DataType {
             DataType::Date => 1082,
             DataType::Interval => 1186,
             DataType::Uuid => 2950,
+            DataType::Bytea => 17,
             DataType::Unknown => 705,
         }
     }
@@ -85,6 +87,7 @@ impl DataType {
             1082 => DataType::Date,
             1186 => DataType::Interval,
             2950 => DataType::Uuid,
+            17 => DataType::Bytea,
             705 => DataType::Unknown,
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -135,6 +138,7 @@ impl DataType {
             DataType::Date => "date".into(),
             DataType::Interval => "interval".into(),
             DataType::Uuid => "uuid".into(),
+            DataType::Bytea => "bytea".into(),
             DataType::Unknown => "unknown".into(),
         }
     }
@@ -186,6 +190,7 @@ pub enum Value {
     /// Days since 2000-01-01.
     Date(i32),
     Interval(Interval),
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -266,6 +271,7 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Date => Value::Date(parse_date(text)?),
         DataType::Interval => Value::Interval(parse_interval(text, None)?),
         DataType::Uuid => Value::Text(parse_uuid(text)?),
+        DataType::Bytea => Value::Bytes(parse_bytea(text)?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -275,6 +281,59 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             })?,
         ),
     })
+}
+
+/// PostgreSQL's bytea input: hex (`\\x0a1b`, whitespace between pairs allowed) or the escape
+/// format (`\\\\` for a backslash, `\\ooo` octal, other bytes as they are).
+pub fn parse_bytea(text: &str) -> SqlResult<Vec<u8>> {
+    if let Some(hex) = text.strip_prefix("\\x") {
+        let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        let digit = |b: u8| -> SqlResult<u8> {
+            (b as char).to_digit(16).map(|d| d as u8).ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_TEXT_REPRESENTATION,
+                    format!("invalid hexadecimal digit: \"{}\"", b as char),
+                )
+            })
+        };
+        if digits.len() % 2 == 1 {
+            return Err(SqlError::new(
+                code::INVALID_TEXT_REPRESENTATION,
+                "invalid hexadecimal data: odd number of digits",
+            ));
+        }
+        return digits
+            .chunks(2)
+            .map(|pair| Ok(digit(pair[0])? << 4 | digit(pair[1])?))
+            .collect();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'\\' {
+            out.push(bytes[at]);
+            at += 1;
+        } else if bytes.get(at + 1) == Some(&b'\\') {
+            out.push(b'\\');
+            at += 2;
+        } else if bytes.len() >= at + 4
+            && bytes[at + 1..at + 4]
+                .iter()
+                .all(|b| (b'0'..=b'7').contains(b))
+            && bytes[at + 1] <= b'3'
+        {
+            let octal = |b: u8| b - b'0';
+            out.push(octal(bytes[at + 1]) << 6 | octal(bytes[at + 2]) << 3 | octal(bytes[at + 3]));
+            at += 4;
+        } else {
+            return Err(SqlError::new(
+                code::INVALID_TEXT_REPRESENTATION,
+                "invalid input syntax for type bytea",
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// PostgreSQL's uuid input: 32 hex digits, a hyphen allowed after any group of four, optionally
@@ -653,6 +712,12 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
             let _ = write!(out, "{d}");
         }
         Value::Text(s) => out.push_str(s),
+        Value::Bytes(b) => {
+            out.push_str("\\x");
+            for byte in b {
+                let _ = write!(out, "{byte:02x}");
+            }
+        }
         Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
         Value::Date(d) => format_date(*d, out),
         Value::Interval(i) => format_interval(i, out),
@@ -684,6 +749,7 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
             }
         },
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
+        (Value::Bytes(b), _) => out.extend_from_slice(b),
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
         (Value::Date(d), _) => out.extend_from_slice(&d.to_be_bytes()),
         (Value::Interval(i), _) => {
@@ -745,6 +811,7 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| bad())?)
         }
         DataType::Uuid => Value::Text(uuid_text(fixed(16)?.try_into().map_err(|_| bad())?)),
+        DataType::Bytea => Value::Bytes(bytes.to_vec()),
         DataType::Numeric | DataType::Decimal(..) => {
             return Err(SqlError::unsupported("binary input format for numeric"))
         }
@@ -831,6 +898,7 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         }),
         (Value::Date(d), DataType::Date) => Value::Date(d),
         (Value::Interval(i), DataType::Interval) => Value::Interval(i),
+        (Value::Bytes(b), DataType::Bytea) => Value::Bytes(b),
         (_, to) => {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -879,6 +947,7 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
         (Value::Date(a), Value::Date(b)) => a.cmp(b),
         (Value::Interval(a), Value::Interval(b)) => a.normalized().cmp(&b.normalized()),
+        (Value::Bytes(a), Value::Bytes(b)) => a.cmp(b),
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,
@@ -928,6 +997,17 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
                 // Equality-preserving (normalized); range order for numeric keys comes with the B+tree.
                 out.push(0x01);
                 encode_key_text(&d.normalize().to_string(), out);
+            }
+            Value::Bytes(b) => {
+                out.push(0x01);
+                for &byte in b {
+                    if byte == 0 {
+                        out.extend_from_slice(&[0x00, 0xff]);
+                    } else {
+                        out.push(byte);
+                    }
+                }
+                out.extend_from_slice(&[0x00, 0x01]);
             }
             Value::Text(s) => {
                 out.push(0x01);
@@ -989,6 +1069,11 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 out.extend_from_slice(&i.months.to_le_bytes());
                 out.extend_from_slice(&i.days.to_le_bytes());
                 out.extend_from_slice(&i.micros.to_le_bytes());
+            }
+            Value::Bytes(b) => {
+                out.push(9);
+                out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+                out.extend_from_slice(b);
             }
         }
     }
@@ -1052,6 +1137,15 @@ pub fn decode_row_masked(
                     days: i32::from_le_bytes(raw[4..8].try_into().map_err(|_| corrupt())?),
                     micros: i64::from_le_bytes(raw[8..16].try_into().map_err(|_| corrupt())?),
                 })
+            }
+            9 => {
+                let len = u32::from_le_bytes(fixed(&mut bytes)?) as usize;
+                let data = take(len, &mut bytes)?;
+                if keep {
+                    Value::Bytes(data.to_vec())
+                } else {
+                    Value::Null
+                }
             }
             _ => return Err(corrupt()),
         };
