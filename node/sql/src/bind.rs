@@ -1434,6 +1434,8 @@ impl<'a> Binder<'a> {
             T::Date => DataType::Date,
             T::Uuid => DataType::Uuid,
             T::Bytea => DataType::Bytea,
+            T::JSON => DataType::Json,
+            T::JSONB => DataType::Jsonb,
             T::Interval {
                 fields: None,
                 precision: None,
@@ -2760,6 +2762,96 @@ impl<'a> Binder<'a> {
         let (bound, ty) = self.bind_expr(expr, scope, &mut none)?;
         self.expect_bool(ty, context, expr.span())?;
         Ok(bound)
+    }
+
+    /// json and jsonb operators: `->`, `->>`, `#>`, `#>>` on both; `@>`, `<@`, `?`, `?|`, `?&`,
+    /// `||`, `-`, `#-` on jsonb. Paths and key lists are text[] literals (`'{a,1}'`).
+    fn bind_json_operator(
+        &mut self,
+        op: &BinaryOperator,
+        (lb, lt, lspan): (Expr, DataType, Span),
+        (rb, rt, rspan): (Expr, DataType, Span),
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        use crate::json::JsonOp as J;
+        let no_operator = |binder: &Self| {
+            SqlError::new(
+                code::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {} {op} {}", lt.name(), rt.name()),
+            )
+            .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+            .at(position.or(binder.pos(lspan)))
+        };
+        let json_left = matches!(lt, DataType::Json | DataType::Jsonb);
+        let jsonb = lt == DataType::Jsonb;
+        let (json_op, right_ty, result) = match op {
+            BinaryOperator::Arrow | BinaryOperator::LongArrow if json_left => {
+                let text = matches!(op, BinaryOperator::LongArrow);
+                let result = if text { DataType::Text } else { lt };
+                if rt.is_integer() {
+                    (J::Index { text }, DataType::Int8, result)
+                } else if rt.is_string() {
+                    (J::Field { text }, DataType::Text, result)
+                } else {
+                    return Err(no_operator(self));
+                }
+            }
+            BinaryOperator::HashArrow | BinaryOperator::HashLongArrow
+                if json_left && rt.is_string() =>
+            {
+                let text = matches!(op, BinaryOperator::HashLongArrow);
+                (
+                    J::Path { text },
+                    DataType::Text,
+                    if text { DataType::Text } else { lt },
+                )
+            }
+            BinaryOperator::AtArrow | BinaryOperator::ArrowAt
+                if jsonb && matches!(rt, DataType::Jsonb | DataType::Unknown) =>
+            {
+                let op = if matches!(op, BinaryOperator::AtArrow) {
+                    J::Contains
+                } else {
+                    J::ContainedIn
+                };
+                (op, DataType::Jsonb, DataType::Bool)
+            }
+            BinaryOperator::Question if jsonb && rt.is_string() => {
+                (J::HasKey, DataType::Text, DataType::Bool)
+            }
+            BinaryOperator::QuestionPipe if jsonb && rt.is_string() => {
+                (J::HasAny, DataType::Text, DataType::Bool)
+            }
+            BinaryOperator::QuestionAnd if jsonb && rt.is_string() => {
+                (J::HasAll, DataType::Text, DataType::Bool)
+            }
+            BinaryOperator::StringConcat
+                if matches!(lt, DataType::Jsonb | DataType::Unknown)
+                    && matches!(rt, DataType::Jsonb | DataType::Unknown) =>
+            {
+                let lb = self.coerce_to(lb, lt, DataType::Jsonb, lspan)?;
+                let rb = self.coerce_to(rb, rt, DataType::Jsonb, rspan)?;
+                return Ok((
+                    Expr::Binary(BinOp::Json(J::Concat, true), Box::new(lb), Box::new(rb)),
+                    DataType::Jsonb,
+                ));
+            }
+            BinaryOperator::Minus if jsonb && rt.is_integer() => {
+                (J::DeleteIndex, DataType::Int8, DataType::Jsonb)
+            }
+            BinaryOperator::Minus if jsonb && rt.is_string() => {
+                (J::DeleteKey, DataType::Text, DataType::Jsonb)
+            }
+            BinaryOperator::HashMinus if jsonb && rt.is_string() => {
+                (J::DeletePath, DataType::Text, DataType::Jsonb)
+            }
+            _ => return Err(no_operator(self)),
+        };
+        let rb = self.coerce_to(rb, rt, right_ty, rspan)?;
+        Ok((
+            Expr::Binary(BinOp::Json(json_op, jsonb), Box::new(lb), Box::new(rb)),
+            result,
+        ))
     }
 
     fn expect_bool(&self, ty: DataType, context: &str, span: Span) -> SqlResult<()> {
@@ -4591,6 +4683,26 @@ impl<'a> Binder<'a> {
                 };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), DataType::Bool))
             }
+            BinaryOperator::Arrow
+            | BinaryOperator::LongArrow
+            | BinaryOperator::HashArrow
+            | BinaryOperator::HashLongArrow
+            | BinaryOperator::AtArrow
+            | BinaryOperator::ArrowAt
+            | BinaryOperator::Question
+            | BinaryOperator::QuestionPipe
+            | BinaryOperator::QuestionAnd
+            | BinaryOperator::HashMinus => {
+                self.bind_json_operator(op, (lb, lt, left.span()), (rb, rt, right.span()), position)
+            }
+            BinaryOperator::StringConcat | BinaryOperator::Minus
+                if lt == DataType::Jsonb
+                    || (rt == DataType::Jsonb
+                        && matches!(op, BinaryOperator::StringConcat)
+                        && lt == DataType::Unknown) =>
+            {
+                self.bind_json_operator(op, (lb, lt, left.span()), (rb, rt, right.span()), position)
+            }
             BinaryOperator::PGRegexMatch
             | BinaryOperator::PGRegexIMatch
             | BinaryOperator::PGRegexNotMatch
@@ -5132,6 +5244,85 @@ impl<'a> Binder<'a> {
                         DataType::Float8,
                     ))
                 }
+            }
+            ("to_json" | "to_jsonb", 1) => {
+                let (expr, ty, _) = bound.remove(0);
+                let jsonb = name == "to_jsonb";
+                let kind = crate::json::JsonKind::of(ty);
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::ToJson(kind, jsonb), vec![expr]),
+                    if jsonb {
+                        DataType::Jsonb
+                    } else {
+                        DataType::Json
+                    },
+                ))
+            }
+            (
+                "json_build_object" | "jsonb_build_object" | "json_build_array"
+                | "jsonb_build_array",
+                _,
+            ) => {
+                let jsonb = name.starts_with("jsonb");
+                let object = name.ends_with("object");
+                let mut args = Vec::with_capacity(bound.len());
+                for (i, (expr, ty, span)) in bound.drain(..).enumerate() {
+                    if object && i % 2 == 0 {
+                        args.push(self.coerce_to(expr, ty, DataType::Text, span)?);
+                    } else {
+                        let ty = if ty == DataType::Unknown {
+                            DataType::Text
+                        } else {
+                            ty
+                        };
+                        let kind = crate::json::JsonKind::of(ty);
+                        args.push(Expr::Scalar(
+                            crate::functions::Scalar::ToJson(kind, false),
+                            vec![expr],
+                        ));
+                    }
+                }
+                let func = if object {
+                    crate::functions::Scalar::JsonBuildObject(jsonb)
+                } else {
+                    crate::functions::Scalar::JsonBuildArray(jsonb)
+                };
+                Ok((
+                    Expr::Scalar(func, args),
+                    if jsonb {
+                        DataType::Jsonb
+                    } else {
+                        DataType::Json
+                    },
+                ))
+            }
+            (
+                "json_typeof" | "jsonb_typeof" | "json_array_length" | "jsonb_array_length"
+                | "jsonb_pretty",
+                1,
+            ) if matches!(
+                types[0],
+                DataType::Json | DataType::Jsonb | DataType::Unknown
+            ) =>
+            {
+                let (expr, ty, span) = bound.remove(0);
+                let target = if name.starts_with("jsonb") {
+                    DataType::Jsonb
+                } else {
+                    DataType::Json
+                };
+                if ty != DataType::Unknown && ty != target {
+                    return Err(self.no_function(&name, &types, position));
+                }
+                let expr = self.coerce_to(expr, ty, target, span)?;
+                let (func, result) = match name.as_str() {
+                    "json_typeof" | "jsonb_typeof" => {
+                        (crate::functions::Scalar::JsonTypeof, DataType::Text)
+                    }
+                    "jsonb_pretty" => (crate::functions::Scalar::JsonbPretty, DataType::Text),
+                    _ => (crate::functions::Scalar::JsonArrayLength, DataType::Int4),
+                };
+                Ok((Expr::Scalar(func, vec![expr]), result))
             }
             ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
@@ -5770,6 +5961,13 @@ fn castable(from: DataType, to: DataType) -> bool {
         || to.is_string()
         || (from == DataType::Bool && to == DataType::Int4)
         || (from == DataType::Int4 && to == DataType::Bool)
+        || matches!(
+            (from, to),
+            (DataType::Json, DataType::Jsonb) | (DataType::Jsonb, DataType::Json)
+        )
+        || (from == DataType::Jsonb
+            && (to.is_numeric_family() || to == DataType::Bool)
+            && !matches!(to, DataType::Decimal(..)))
 }
 
 /// The column name PostgreSQL gives an unaliased output expression.

@@ -136,6 +136,7 @@ fn op_symbol(op: &BinOp) -> &'static str {
         BinOp::Div(_) => "/",
         BinOp::Mod(_) => "%",
         BinOp::Concat => "||",
+        BinOp::Json(op, _) => op.symbol(),
         BinOp::Regex {
             insensitive,
             negated,

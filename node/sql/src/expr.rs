@@ -36,6 +36,8 @@ pub enum BinOp {
         insensitive: bool,
         negated: bool,
     },
+    /// json and jsonb operators (`jsonb`: the left operand's type is jsonb, not json).
+    Json(crate::json::JsonOp, bool),
 }
 
 /// Scalar functions evaluated per row.
@@ -765,6 +767,7 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
         BinOp::LtEq => Value::Bool(compare(&left, &right) != Greater),
         BinOp::Gt => Value::Bool(compare(&left, &right) == Greater),
         BinOp::GtEq => Value::Bool(compare(&left, &right) != Less),
+        BinOp::Json(op, jsonb) => crate::json::operator(op, jsonb, left, right)?,
         BinOp::Regex {
             insensitive,
             negated,

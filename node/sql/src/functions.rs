@@ -64,6 +64,15 @@ pub enum Scalar {
     Encode,
     /// decode(text, 'hex' | 'base64' | 'escape')
     Decode,
+    /// to_json / to_jsonb of a value of the given kind (`true`: jsonb).
+    ToJson(crate::json::JsonKind, bool),
+    /// json_build_object / jsonb_build_object over (key text, value json) pairs.
+    JsonBuildObject(bool),
+    /// json_build_array / jsonb_build_array over json values.
+    JsonBuildArray(bool),
+    JsonTypeof,
+    JsonArrayLength,
+    JsonbPretty,
     Greatest,
     Least,
 }
@@ -133,6 +142,18 @@ fn round_numeric(d: Decimal, digits: i64, strategy: RoundingStrategy) -> SqlResu
 /// Evaluates a function over its argument values.
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
+        Scalar::ToJson(kind, jsonb) => {
+            return Ok(match &args[0] {
+                Value::Null => Value::Null,
+                value => Value::Text(crate::json::to_json(value, kind, jsonb)?),
+            })
+        }
+        Scalar::JsonBuildObject(jsonb) => {
+            return Ok(Value::Text(crate::json::build_object(&args, jsonb)?))
+        }
+        Scalar::JsonBuildArray(jsonb) => {
+            return Ok(Value::Text(crate::json::build_array(&args, jsonb)?))
+        }
         Scalar::Concat => {
             let mut out = String::new();
             for arg in &args {
@@ -458,8 +479,33 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::Greatest
         | Scalar::Least
         | Scalar::Pi
-        | Scalar::FormatType => {
+        | Scalar::FormatType
+        | Scalar::ToJson(..)
+        | Scalar::JsonBuildObject(_)
+        | Scalar::JsonBuildArray(_) => {
             unreachable!("handled above")
+        }
+        Scalar::JsonTypeof => Value::Text(crate::json::parse(text(a), "json")?.type_name().into()),
+        Scalar::JsonArrayLength => {
+            let doc = crate::json::parse(text(a), "json")?;
+            match &doc.kind {
+                crate::json::Kind::Array(items) => Value::Int(items.len() as i64),
+                crate::json::Kind::Object(_) => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "cannot get array length of a non-array",
+                    ))
+                }
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "cannot get array length of a scalar",
+                    ))
+                }
+            }
+        }
+        Scalar::JsonbPretty => {
+            Value::Text(crate::json::pretty(&crate::json::parse(text(a), "jsonb")?))
         }
     })
 }
@@ -488,6 +534,8 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1186, _) => "interval".into(),
         (2950, _) => "uuid".into(),
         (17, _) => "bytea".into(),
+        (114, _) => "json".into(),
+        (3802, _) => "jsonb".into(),
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),

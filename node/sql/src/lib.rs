@@ -13,6 +13,7 @@ pub mod explain;
 pub mod expr;
 pub mod fragment;
 pub mod functions;
+pub mod json;
 pub mod parse;
 pub mod plan;
 pub mod planner;

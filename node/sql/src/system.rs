@@ -136,6 +136,8 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Interval => "interval",
         DataType::Uuid => "uuid",
         DataType::Bytea => "bytea",
+        DataType::Json => "json",
+        DataType::Jsonb => "jsonb",
         DataType::Unknown => "unknown",
     }
 }
@@ -157,6 +159,8 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Interval, "T"),
     (DataType::Uuid, "U"),
     (DataType::Bytea, "U"),
+    (DataType::Json, "U"),
+    (DataType::Jsonb, "U"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -664,7 +668,7 @@ fn facets(ty: DataType) -> Facets {
             f.datetime_precision = Some(6)
         }
         DataType::Bytea => f.octet_length = Some(1_073_741_824),
-        DataType::Bool | DataType::Uuid | DataType::Unknown => {}
+        DataType::Bool | DataType::Uuid | DataType::Json | DataType::Jsonb | DataType::Unknown => {}
     }
     f
 }

@@ -42,6 +42,10 @@ pub enum DataType {
     /// Held as its canonical text (lower-case, hyphenated), which orders as the 16 bytes do.
     Uuid,
     Bytea,
+    /// Held as the text given (checked).
+    Json,
+    /// Held in normalized text form (see `crate::json`).
+    Jsonb,
     /// An untyped string literal or parameter, resolved by context.
     Unknown,
 }
@@ -64,6 +68,8 @@ impl DataType {
             DataType::Interval => 1186,
             DataType::Uuid => 2950,
             DataType::Bytea => 17,
+            DataType::Json => 114,
+            DataType::Jsonb => 3802,
             DataType::Unknown => 705,
         }
     }
@@ -88,6 +94,8 @@ impl DataType {
             1186 => DataType::Interval,
             2950 => DataType::Uuid,
             17 => DataType::Bytea,
+            114 => DataType::Json,
+            3802 => DataType::Jsonb,
             705 => DataType::Unknown,
             other => {
                 return Err(SqlError::unsupported(format!(
@@ -139,6 +147,8 @@ impl DataType {
             DataType::Interval => "interval".into(),
             DataType::Uuid => "uuid".into(),
             DataType::Bytea => "bytea".into(),
+            DataType::Json => "json".into(),
+            DataType::Jsonb => "jsonb".into(),
             DataType::Unknown => "unknown".into(),
         }
     }
@@ -272,6 +282,8 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Interval => Value::Interval(parse_interval(text, None)?),
         DataType::Uuid => Value::Text(parse_uuid(text)?),
         DataType::Bytea => Value::Bytes(parse_bytea(text)?),
+        DataType::Json => Value::Text(crate::json::json_in(text)?),
+        DataType::Jsonb => Value::Text(crate::json::jsonb_in(text)?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -748,6 +760,10 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
                 ))
             }
         },
+        (Value::Text(s), DataType::Jsonb) => {
+            out.push(1);
+            out.extend_from_slice(s.as_bytes());
+        }
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
         (Value::Bytes(b), _) => out.extend_from_slice(b),
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
@@ -812,6 +828,15 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         }
         DataType::Uuid => Value::Text(uuid_text(fixed(16)?.try_into().map_err(|_| bad())?)),
         DataType::Bytea => Value::Bytes(bytes.to_vec()),
+        DataType::Json => Value::Text(crate::json::json_in(
+            std::str::from_utf8(bytes).map_err(|_| bad())?,
+        )?),
+        DataType::Jsonb => match bytes.split_first() {
+            Some((1, text)) => Value::Text(crate::json::jsonb_in(
+                std::str::from_utf8(text).map_err(|_| bad())?,
+            )?),
+            _ => return Err(bad()),
+        },
         DataType::Numeric | DataType::Decimal(..) => {
             return Err(SqlError::unsupported("binary input format for numeric"))
         }
@@ -831,6 +856,19 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         };
     }
     let from = from.expression_type();
+    if from == DataType::Jsonb
+        && matches!(
+            to,
+            DataType::Int2
+                | DataType::Int4
+                | DataType::Int8
+                | DataType::Float8
+                | DataType::Numeric
+                | DataType::Bool
+        )
+    {
+        return crate::json::jsonb_to_scalar(&value, to);
+    }
     Ok(match (value, to) {
         (value, DataType::Text | DataType::Unknown) => Value::Text(text_of(value, from)),
         (value, DataType::Varchar(limit)) => {

@@ -1,0 +1,1170 @@
+//! json and jsonb.
+//!
+//! Both are held as text: json as the input text, unchanged (validated); jsonb in PostgreSQL's
+//! normalized form, so its output, equality and grouping need no parsing: object keys sorted
+//! (shorter first, then bytewise) without duplicates (the last one wins), `", "` and `": "`
+//! separators, numbers as numeric prints them. Operators and functions parse the text into a
+//! [`Json`] tree, whose nodes keep their span in the text so that json's `->` returns the
+//! element's text exactly as it was written, as PostgreSQL's does.
+
+use std::cmp::Ordering;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use crate::error::{code, SqlError, SqlResult};
+
+/// A parsed JSON value; `span` is its byte range in the text it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json {
+    pub kind: Kind,
+    pub span: (usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    /// The number as written.
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    /// Members in input order (duplicates kept; jsonb normalization drops them).
+    Object(Vec<(String, Json)>),
+}
+
+/// PostgreSQL's json syntax error; the context shows the text up to byte `upto` (the end of the
+/// offending token), with `...` when more follows.
+fn syntax_error(ty: &str, text: &str, detail: impl Into<String>, upto: usize) -> SqlError {
+    let upto = upto.min(text.len());
+    let shown = if upto < text.len() {
+        format!("{}...", &text[..upto])
+    } else {
+        text.to_string()
+    };
+    SqlError::new(
+        code::INVALID_TEXT_REPRESENTATION,
+        format!("invalid input syntax for type {ty}"),
+    )
+    .with_detail(detail.into())
+    .with_context(format!("JSON data, line 1: {shown}"))
+}
+
+/// Parses JSON text (RFC 8259, any value at the top); `ty` names the type in errors.
+pub fn parse(text: &str, ty: &str) -> SqlResult<Json> {
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        text,
+        at: 0,
+        ty,
+    };
+    parser.skip_space();
+    if parser.at >= parser.bytes.len() {
+        return Err(syntax_error(
+            ty,
+            text,
+            "The input string ended unexpectedly.",
+            text.len(),
+        ));
+    }
+    let value = parser.value(0)?;
+    parser.skip_space();
+    if parser.at < parser.bytes.len() {
+        return Err(parser.expected("end of input"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    text: &'a str,
+    at: usize,
+    ty: &'a str,
+}
+
+impl Parser<'_> {
+    fn skip_space(&mut self) {
+        while self.at < self.bytes.len()
+            && matches!(self.bytes[self.at], b' ' | b'\t' | b'\n' | b'\r')
+        {
+            self.at += 1;
+        }
+    }
+
+    /// The token at `at`, as PostgreSQL names it in messages.
+    fn token(&self) -> String {
+        let rest = &self.text[self.at..];
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut escaped = false;
+            for (i, c) in quoted.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => return rest[..i + 2].to_string(),
+                    _ => escaped = false,
+                }
+            }
+            return rest.to_string();
+        }
+        let token: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '-' || *c == '+')
+            .collect();
+        if token.is_empty() {
+            rest.chars().next().map(String::from).unwrap_or_default()
+        } else {
+            token
+        }
+    }
+
+    /// PostgreSQL's message for an unexpected token where `expected` was.
+    fn expected(&self, expected: &str) -> SqlError {
+        if self.at >= self.bytes.len() {
+            return syntax_error(
+                self.ty,
+                self.text,
+                "The input string ended unexpectedly.",
+                self.text.len(),
+            );
+        }
+        let starts_value = matches!(
+            self.bytes[self.at],
+            b'{' | b'[' | b'"' | b'-' | b'0'
+                ..=b'9' | b't' | b'f' | b'n' | b',' | b':' | b']' | b'}'
+        );
+        if !starts_value {
+            return self.unexpected();
+        }
+        let token = self.token();
+        syntax_error(
+            self.ty,
+            self.text,
+            format!("Expected {expected}, but found \"{token}\"."),
+            self.at + token.len(),
+        )
+    }
+
+    fn unexpected(&self) -> SqlError {
+        if self.at >= self.bytes.len() {
+            return syntax_error(
+                self.ty,
+                self.text,
+                "The input string ended unexpectedly.",
+                self.text.len(),
+            );
+        }
+        let token = self.token();
+        syntax_error(
+            self.ty,
+            self.text,
+            format!("Token \"{token}\" is invalid."),
+            self.at + token.len(),
+        )
+    }
+
+    fn value(&mut self, depth: usize) -> SqlResult<Json> {
+        if depth > 6400 {
+            return Err(SqlError::new("54001", "stack depth limit exceeded"));
+        }
+        let start = self.at;
+        let kind = match self.bytes.get(self.at) {
+            Some(b'{') => {
+                self.at += 1;
+                let mut members = Vec::new();
+                self.skip_space();
+                if self.bytes.get(self.at) == Some(&b'}') {
+                    self.at += 1;
+                } else {
+                    let mut first = true;
+                    loop {
+                        self.skip_space();
+                        if self.bytes.get(self.at) != Some(&b'"') {
+                            return Err(self.expected(if first {
+                                "string or \"}\""
+                            } else {
+                                "string"
+                            }));
+                        }
+                        first = false;
+                        let key = self.string()?;
+                        self.skip_space();
+                        if self.bytes.get(self.at) != Some(&b':') {
+                            return Err(self.expected("\":\""));
+                        }
+                        self.at += 1;
+                        self.skip_space();
+                        let value = self.value(depth + 1)?;
+                        members.push((key, value));
+                        self.skip_space();
+                        match self.bytes.get(self.at) {
+                            Some(b',') => self.at += 1,
+                            Some(b'}') => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return Err(self.expected("\",\" or \"}\"")),
+                        }
+                    }
+                }
+                Kind::Object(members)
+            }
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.skip_space();
+                if self.bytes.get(self.at) == Some(&b']') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.skip_space();
+                        items.push(self.value(depth + 1)?);
+                        self.skip_space();
+                        match self.bytes.get(self.at) {
+                            Some(b',') => self.at += 1,
+                            Some(b']') => {
+                                self.at += 1;
+                                break;
+                            }
+                            _ => return Err(self.expected("\",\" or \"]\"")),
+                        }
+                    }
+                }
+                Kind::Array(items)
+            }
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => {
+                while self.at < self.bytes.len()
+                    && matches!(
+                        self.bytes[self.at],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
+                {
+                    self.at += 1;
+                }
+                let number = &self.text[start..self.at];
+                if !valid_number(number) {
+                    self.at = start;
+                    return Err(self.unexpected());
+                }
+                Kind::Number(number.to_string())
+            }
+            _ => {
+                let rest = &self.bytes[self.at..];
+                let word_end = rest
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                let kind = match &rest[..word_end] {
+                    b"true" => Kind::Bool(true),
+                    b"false" => Kind::Bool(false),
+                    b"null" => Kind::Null,
+                    b"" => return Err(self.expected("JSON value")),
+                    _ => return Err(self.unexpected()),
+                };
+                self.at += word_end;
+                kind
+            }
+        };
+        Ok(Json {
+            kind,
+            span: (start, self.at),
+        })
+    }
+
+    /// A string literal at `at` (which holds the opening quote).
+    fn string(&mut self) -> SqlResult<String> {
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let Some(&b) = self.bytes.get(self.at) else {
+                return Err(syntax_error(
+                    self.ty,
+                    self.text,
+                    "The input string ended unexpectedly.",
+                    self.text.len(),
+                ));
+            };
+            match b {
+                b'"' => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    let escape = self.bytes.get(self.at + 1).copied();
+                    self.at += 2;
+                    match escape {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let code = self.hex4()?;
+                            let c = if (0xd800..0xdc00).contains(&code) {
+                                if self.bytes.get(self.at) != Some(&b'\\')
+                                    || self.bytes.get(self.at + 1) != Some(&b'u')
+                                {
+                                    return Err(syntax_error(
+                                        self.ty,
+                                        self.text,
+                                        "Unicode high surrogate must not follow a high surrogate.",
+                                        self.at,
+                                    ));
+                                }
+                                self.at += 2;
+                                let low = self.hex4()?;
+                                char::from_u32(0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00))
+                            } else if code == 0 {
+                                return Err(SqlError::new(
+                                    "22P05",
+                                    "unsupported Unicode escape sequence",
+                                )
+                                .with_detail("\\u0000 cannot be converted to text."));
+                            } else {
+                                char::from_u32(code)
+                            };
+                            out.push(c.ok_or_else(|| {
+                                syntax_error(
+                                    self.ty,
+                                    self.text,
+                                    "Unicode low surrogate must follow a high surrogate.",
+                                    self.at,
+                                )
+                            })?);
+                        }
+                        _ => {
+                            self.at -= 1;
+                            let seq: String = self.text[self.at - 1..].chars().take(2).collect();
+                            return Err(syntax_error(
+                                self.ty,
+                                self.text,
+                                format!("Escape sequence \"{seq}\" is invalid."),
+                                self.at + 1,
+                            ));
+                        }
+                    }
+                }
+                0x00..=0x1f => {
+                    return Err(syntax_error(
+                        self.ty,
+                        self.text,
+                        format!("Character with value 0x{b:02x} must be escaped."),
+                        self.at + 1,
+                    ))
+                }
+                _ => {
+                    let c = self.text[self.at..].chars().next().expect("in bounds");
+                    out.push(c);
+                    self.at += c.len_utf8();
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> SqlResult<u32> {
+        let digits = self.text.get(self.at..self.at + 4).unwrap_or("");
+        let code = u32::from_str_radix(digits, 16).map_err(|_| {
+            syntax_error(
+                self.ty,
+                self.text,
+                "\"\\u\" must be followed by four hexadecimal digits.",
+                self.at,
+            )
+        })?;
+        self.at += 4;
+        Ok(code)
+    }
+}
+
+/// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn valid_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let digits = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == digits {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let digits = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == digits {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// A number as jsonb keeps it: numeric's text form (`1e2` is `100`, `1.50` stays).
+fn numeric_text(number: &str) -> String {
+    let parsed = if number.contains(['e', 'E']) {
+        Decimal::from_scientific(number).ok()
+    } else {
+        Decimal::from_str(number).ok()
+    };
+    match parsed {
+        Some(d) if d.is_zero() => {
+            // numeric keeps the scale of zero, without a sign.
+            let scale = d.scale();
+            if scale == 0 {
+                "0".into()
+            } else {
+                format!("0.{}", "0".repeat(scale as usize))
+            }
+        }
+        Some(d) => d.to_string(),
+        None => number.to_string(),
+    }
+}
+
+/// jsonb's key order: shorter keys first, then bytewise.
+fn key_order(a: &str, b: &str) -> Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+}
+
+impl Json {
+    /// jsonb's normalization: keys sorted without duplicates (the last wins), numbers as
+    /// numeric. Spans lose their meaning.
+    pub fn normalize(self) -> Json {
+        let kind = match self.kind {
+            Kind::Number(n) => Kind::Number(numeric_text(&n)),
+            Kind::Array(items) => Kind::Array(items.into_iter().map(Json::normalize).collect()),
+            Kind::Object(members) => {
+                let mut kept: Vec<(String, Json)> = Vec::with_capacity(members.len());
+                for (key, value) in members {
+                    let value = value.normalize();
+                    match kept.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => kept.push((key, value)),
+                    }
+                }
+                kept.sort_by(|a, b| key_order(&a.0, &b.0));
+                Kind::Object(kept)
+            }
+            other => other,
+        };
+        Json { kind, span: (0, 0) }
+    }
+
+    /// jsonb's text form.
+    pub fn write(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Null => out.push_str("null"),
+            Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Kind::Number(n) => out.push_str(n),
+            Kind::String(s) => write_string(s, out),
+            Kind::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Kind::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_string(key, out);
+                    out.push_str(": ");
+                    value.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "boolean",
+            Kind::Number(_) => "number",
+            Kind::String(_) => "string",
+            Kind::Array(_) => "array",
+            Kind::Object(_) => "object",
+        }
+    }
+
+    /// `->` with a key.
+    pub fn field(&self, key: &str) -> Option<&Json> {
+        match &self.kind {
+            // json keeps duplicates: the last one is the one found.
+            Kind::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// `->` with an index (negative: from the end).
+    pub fn element(&self, index: i64) -> Option<&Json> {
+        match &self.kind {
+            Kind::Array(items) => {
+                let index = if index < 0 {
+                    items.len() as i64 + index
+                } else {
+                    index
+                };
+                usize::try_from(index).ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        }
+    }
+
+    /// `@>`: whether `other` is contained in this value (jsonb semantics).
+    pub fn contains(&self, other: &Json) -> bool {
+        match (&self.kind, &other.kind) {
+            (Kind::Object(mine), Kind::Object(theirs)) => theirs.iter().all(|(key, value)| {
+                mine.iter()
+                    .find(|(k, _)| k == key)
+                    .is_some_and(|(_, v)| v.contains(value))
+            }),
+            (Kind::Array(mine), Kind::Array(theirs)) => theirs.iter().all(|value| {
+                mine.iter().any(|v| match (&v.kind, &value.kind) {
+                    (Kind::Array(_) | Kind::Object(_), _) => v.contains(value),
+                    _ => v.same_scalar(value),
+                })
+            }),
+            // A top-level array contains a scalar it holds.
+            (Kind::Array(mine), _) if !matches!(other.kind, Kind::Object(_)) => {
+                mine.iter().any(|v| v.same_scalar(other))
+            }
+            _ => self.same_scalar(other),
+        }
+    }
+
+    fn same_scalar(&self, other: &Json) -> bool {
+        match (&self.kind, &other.kind) {
+            (Kind::Number(a), Kind::Number(b)) => {
+                match (Decimal::from_str(a), Decimal::from_str(b)) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => a == b,
+                }
+            }
+            (a, b) => a == b && !matches!(a, Kind::Array(_) | Kind::Object(_)),
+        }
+    }
+
+    /// `?`: a top-level key, or a string element of a top-level array.
+    pub fn has_key(&self, key: &str) -> bool {
+        match &self.kind {
+            Kind::Object(members) => members.iter().any(|(k, _)| k == key),
+            Kind::Array(items) => items
+                .iter()
+                .any(|item| matches!(&item.kind, Kind::String(s) if s == key)),
+            Kind::String(s) => s == key,
+            _ => false,
+        }
+    }
+}
+
+/// A JSON string literal.
+pub fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A jsonb number or boolean as a SQL value of type `to` (casts like `(j->'n')::int`).
+pub fn jsonb_to_scalar(
+    value: &crate::types::Value,
+    to: crate::types::DataType,
+) -> SqlResult<crate::types::Value> {
+    use crate::types::{DataType, Value};
+    let Value::Text(text) = value else {
+        return Ok(Value::Null);
+    };
+    let json = parse(text, "jsonb")?;
+    match (&json.kind, to) {
+        (Kind::Bool(b), DataType::Bool) => Ok(Value::Bool(*b)),
+        (Kind::Number(n), to) if to != DataType::Bool => crate::types::cast(
+            Value::Numeric(Decimal::from_str(n).map_err(|_| {
+                SqlError::new(
+                    code::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "value out of range for type numeric",
+                )
+            })?),
+            DataType::Numeric,
+            to,
+            true,
+        ),
+        (_, to) => Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!(
+                "cannot cast jsonb {} to type {}",
+                json.type_name(),
+                to.name()
+            ),
+        )),
+    }
+}
+
+/// The json and jsonb operators (see `Binder::bind_json_operator`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JsonOp {
+    /// `->` / `->>` with a key.
+    Field {
+        text: bool,
+    },
+    /// `->` / `->>` with an array index.
+    Index {
+        text: bool,
+    },
+    /// `#>` / `#>>`.
+    Path {
+        text: bool,
+    },
+    Contains,
+    ContainedIn,
+    HasKey,
+    HasAny,
+    HasAll,
+    Concat,
+    DeleteKey,
+    DeleteIndex,
+    DeletePath,
+}
+
+impl JsonOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            JsonOp::Field { text: false } | JsonOp::Index { text: false } => "->",
+            JsonOp::Field { text: true } | JsonOp::Index { text: true } => "->>",
+            JsonOp::Path { text: false } => "#>",
+            JsonOp::Path { text: true } => "#>>",
+            JsonOp::Contains => "@>",
+            JsonOp::ContainedIn => "<@",
+            JsonOp::HasKey => "?",
+            JsonOp::HasAny => "?|",
+            JsonOp::HasAll => "?&",
+            JsonOp::Concat => "||",
+            JsonOp::DeleteKey | JsonOp::DeleteIndex => "-",
+            JsonOp::DeletePath => "#-",
+        }
+    }
+}
+
+/// An element as `->` returns it: json keeps the element's text as written, jsonb prints it.
+fn element_value(doc: &str, element: &Json, jsonb: bool, text: bool) -> crate::types::Value {
+    use crate::types::Value;
+    match (&element.kind, text) {
+        (Kind::Null, true) => Value::Null,
+        (Kind::String(s), true) => Value::Text(s.clone()),
+        _ if jsonb => Value::Text(element.to_text()),
+        _ => Value::Text(doc[element.span.0..element.span.1].to_string()),
+    }
+}
+
+/// Evaluates a json/jsonb operator (`jsonb`: the left operand is jsonb).
+pub fn operator(
+    op: JsonOp,
+    jsonb: bool,
+    left: crate::types::Value,
+    right: crate::types::Value,
+) -> SqlResult<crate::types::Value> {
+    use crate::types::Value;
+    let (Value::Text(doc), right) = (left, right) else {
+        return Ok(Value::Null);
+    };
+    if right.is_null() {
+        return Ok(Value::Null);
+    }
+    let ty = if jsonb { "jsonb" } else { "json" };
+    let parsed = parse(&doc, ty)?;
+    let right_text = || match &right {
+        Value::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    Ok(match op {
+        JsonOp::Field { text } => match parsed.field(&right_text()) {
+            Some(element) => element_value(&doc, element, jsonb, text),
+            None => Value::Null,
+        },
+        JsonOp::Index { text } => {
+            let Value::Int(index) = right else {
+                return Ok(Value::Null);
+            };
+            match parsed.element(index) {
+                Some(element) => element_value(&doc, element, jsonb, text),
+                None => Value::Null,
+            }
+        }
+        JsonOp::Path { text } => {
+            let mut current = &parsed;
+            for step in text_array(&right_text())? {
+                let next = match &current.kind {
+                    Kind::Object(_) => current.field(&step),
+                    Kind::Array(_) => step
+                        .trim()
+                        .parse::<i64>()
+                        .ok()
+                        .and_then(|i| current.element(i)),
+                    _ => None,
+                };
+                match next {
+                    Some(next) => current = next,
+                    None => return Ok(Value::Null),
+                }
+            }
+            element_value(&doc, current, jsonb, text)
+        }
+        JsonOp::Contains | JsonOp::ContainedIn => {
+            let other = parse(&right_text(), "jsonb")?;
+            Value::Bool(if op == JsonOp::Contains {
+                parsed.contains(&other)
+            } else {
+                other.contains(&parsed)
+            })
+        }
+        JsonOp::HasKey => Value::Bool(parsed.has_key(&right_text())),
+        JsonOp::HasAny => Value::Bool(text_array(&right_text())?.iter().any(|k| parsed.has_key(k))),
+        JsonOp::HasAll => Value::Bool(text_array(&right_text())?.iter().all(|k| parsed.has_key(k))),
+        JsonOp::Concat => {
+            let other = parse(&right_text(), "jsonb")?;
+            let span = (0, 0);
+            let kind = match (parsed.kind, other.kind) {
+                (Kind::Object(mut a), Kind::Object(b)) => {
+                    a.extend(b);
+                    Kind::Object(a)
+                }
+                (Kind::Array(mut a), Kind::Array(b)) => {
+                    a.extend(b);
+                    Kind::Array(a)
+                }
+                (Kind::Array(mut a), b) => {
+                    a.push(Json { kind: b, span });
+                    Kind::Array(a)
+                }
+                (a, Kind::Array(mut b)) => {
+                    b.insert(0, Json { kind: a, span });
+                    Kind::Array(b)
+                }
+                (a, b) => Kind::Array(vec![Json { kind: a, span }, Json { kind: b, span }]),
+            };
+            Value::Text(Json { kind, span }.normalize().to_text())
+        }
+        JsonOp::DeleteKey => {
+            let key = right_text();
+            let kind = match parsed.kind {
+                Kind::Object(members) => {
+                    Kind::Object(members.into_iter().filter(|(k, _)| *k != key).collect())
+                }
+                Kind::Array(items) => Kind::Array(
+                    items
+                        .into_iter()
+                        .filter(|item| !matches!(&item.kind, Kind::String(s) if *s == key))
+                        .collect(),
+                ),
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "cannot delete from scalar",
+                    ))
+                }
+            };
+            Value::Text(Json { kind, span: (0, 0) }.to_text())
+        }
+        JsonOp::DeleteIndex => {
+            let Value::Int(index) = right else {
+                return Ok(Value::Null);
+            };
+            let kind = match parsed.kind {
+                Kind::Array(mut items) => {
+                    let at = if index < 0 {
+                        items.len() as i64 + index
+                    } else {
+                        index
+                    };
+                    if at >= 0 && (at as usize) < items.len() {
+                        items.remove(at as usize);
+                    }
+                    Kind::Array(items)
+                }
+                Kind::Object(_) => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "cannot delete from object using integer index",
+                    ))
+                }
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "cannot delete from scalar",
+                    ))
+                }
+            };
+            Value::Text(Json { kind, span: (0, 0) }.to_text())
+        }
+        JsonOp::DeletePath => {
+            let path = text_array(&right_text())?;
+            let mut doc = parsed;
+            if matches!(doc.kind, Kind::Object(_) | Kind::Array(_)) {
+                delete_path(&mut doc, &path);
+            } else {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "cannot delete path in scalar",
+                ));
+            }
+            Value::Text(doc.to_text())
+        }
+    })
+}
+
+fn delete_path(doc: &mut Json, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    match &mut doc.kind {
+        Kind::Object(members) => {
+            if rest.is_empty() {
+                members.retain(|(k, _)| k != first);
+            } else if let Some((_, child)) = members.iter_mut().find(|(k, _)| k == first) {
+                delete_path(child, rest);
+            }
+        }
+        Kind::Array(items) => {
+            let Ok(index) = first.trim().parse::<i64>() else {
+                return;
+            };
+            let at = if index < 0 {
+                items.len() as i64 + index
+            } else {
+                index
+            };
+            if at < 0 || at as usize >= items.len() {
+                return;
+            }
+            if rest.is_empty() {
+                items.remove(at as usize);
+            } else {
+                delete_path(&mut items[at as usize], rest);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How a SQL value becomes JSON (`to_json`), by its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JsonKind {
+    /// Integers and numerics: a JSON number.
+    Number,
+    /// float8: a number, or a string for NaN and infinities.
+    Float,
+    Bool,
+    /// json or jsonb: embedded as it is.
+    Json,
+    /// timestamp: ISO 8601 with a `T`.
+    Timestamp,
+    /// timestamptz: ISO 8601 with a `T` and a `+hh:mm` offset.
+    TimestampTz,
+    /// Anything else: its text form as a JSON string.
+    Text,
+}
+
+impl JsonKind {
+    pub fn of(ty: crate::types::DataType) -> JsonKind {
+        use crate::types::DataType as D;
+        match ty {
+            D::Int2 | D::Int4 | D::Int8 | D::Numeric | D::Decimal(..) => JsonKind::Number,
+            D::Float8 => JsonKind::Float,
+            D::Bool => JsonKind::Bool,
+            D::Json | D::Jsonb => JsonKind::Json,
+            D::Timestamp => JsonKind::Timestamp,
+            D::TimestampTz => JsonKind::TimestampTz,
+            _ => JsonKind::Text,
+        }
+    }
+}
+
+/// `to_json(value)`: the value's JSON text (jsonb: normalized).
+pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlResult<String> {
+    use crate::types::{format_text, DataType, Value};
+    let mut out = String::new();
+    match (value, kind) {
+        (Value::Null, _) => out.push_str("null"),
+        (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
+        (Value::Int(i), _) => out.push_str(&i.to_string()),
+        (Value::Numeric(d), _) => out.push_str(&d.to_string()),
+        (Value::Float(f), _) if f.is_finite() => format_text(value, DataType::Float8, &mut out),
+        (Value::Float(_), _) => {
+            let mut text = String::new();
+            format_text(value, DataType::Float8, &mut text);
+            write_string(&text, &mut out);
+        }
+        (Value::Text(t), JsonKind::Json) => {
+            return if jsonb { jsonb_in(t) } else { Ok(t.clone()) };
+        }
+        (Value::Timestamp(_), JsonKind::Timestamp | JsonKind::TimestampTz) => {
+            let ty = if kind == JsonKind::Timestamp {
+                DataType::Timestamp
+            } else {
+                DataType::TimestampTz
+            };
+            let mut text = String::new();
+            format_text(value, ty, &mut text);
+            let mut text = text.replacen(' ', "T", 1);
+            // +hh becomes +hh:mm.
+            if kind == JsonKind::TimestampTz {
+                let bytes = text.as_bytes();
+                if bytes.len() > 3 && matches!(bytes[bytes.len() - 3], b'+' | b'-') {
+                    text.push_str(":00");
+                }
+            }
+            write_string(&text, &mut out);
+        }
+        (value, _) => {
+            let mut text = String::new();
+            format_text(value, DataType::Text, &mut text);
+            write_string(&text, &mut out);
+        }
+    }
+    if jsonb {
+        return jsonb_in(&out);
+    }
+    Ok(out)
+}
+
+/// `json_build_object(k1, v1, ...)` over key texts and value json texts.
+pub fn build_object(args: &[crate::types::Value], jsonb: bool) -> SqlResult<String> {
+    use crate::types::Value;
+    if args.len() % 2 == 1 {
+        return Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            "argument list must have even number of elements",
+        )
+        .with_hint(format!(
+            "The arguments of {}_build_object() must consist of alternating keys and values.",
+            if jsonb { "jsonb" } else { "json" }
+        )));
+    }
+    let mut out = String::from("{");
+    for (i, pair) in args.chunks(2).enumerate() {
+        let Value::Text(key) = &pair[0] else {
+            return Err(SqlError::new(
+                "22004",
+                format!("argument {}: key must not be null", i * 2 + 1),
+            ));
+        };
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_string(key, &mut out);
+        out.push_str(" : ");
+        match &pair[1] {
+            Value::Text(json) => out.push_str(json),
+            _ => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    if jsonb {
+        return jsonb_in(&out);
+    }
+    Ok(out)
+}
+
+/// `json_build_array(v1, ...)` over value json texts.
+pub fn build_array(args: &[crate::types::Value], jsonb: bool) -> SqlResult<String> {
+    use crate::types::Value;
+    let items: Vec<&str> = args
+        .iter()
+        .map(|arg| match arg {
+            Value::Text(json) => json.as_str(),
+            _ => "null",
+        })
+        .collect();
+    let out = format!("[{}]", items.join(", "));
+    if jsonb {
+        return jsonb_in(&out);
+    }
+    Ok(out)
+}
+
+/// `jsonb_pretty`: four-space indents, one member or element per line.
+pub fn pretty(doc: &Json) -> String {
+    fn go(doc: &Json, depth: usize, out: &mut String) {
+        let indent = |n: usize, out: &mut String| out.push_str(&"    ".repeat(n));
+        match &doc.kind {
+            Kind::Array(items) if !items.is_empty() => {
+                out.push_str("[\n");
+                for (i, item) in items.iter().enumerate() {
+                    indent(depth + 1, out);
+                    go(item, depth + 1, out);
+                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                }
+                indent(depth, out);
+                out.push(']');
+            }
+            Kind::Object(members) if !members.is_empty() => {
+                out.push_str("{\n");
+                for (i, (key, value)) in members.iter().enumerate() {
+                    indent(depth + 1, out);
+                    write_string(key, out);
+                    out.push_str(": ");
+                    go(value, depth + 1, out);
+                    out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
+                }
+                indent(depth, out);
+                out.push('}');
+            }
+            // PostgreSQL opens and closes an empty container on two lines too.
+            Kind::Array(_) => {
+                out.push_str("[\n");
+                indent(depth, out);
+                out.push(']');
+            }
+            Kind::Object(_) => {
+                out.push_str("{\n");
+                indent(depth, out);
+                out.push('}');
+            }
+            _ => doc.write(out),
+        }
+    }
+    let mut out = String::new();
+    go(doc, 0, &mut out);
+    out
+}
+
+/// jsonb input: parsed, normalized, printed.
+pub fn jsonb_in(text: &str) -> SqlResult<String> {
+    Ok(parse(text, "json")?.normalize().to_text())
+}
+
+/// json input: checked, kept as written.
+pub fn json_in(text: &str) -> SqlResult<String> {
+    parse(text, "json")?;
+    Ok(text.to_string())
+}
+
+/// The elements of a text[] literal used as a path or key list (`'{a,b,"c d"}'`).
+pub fn text_array(literal: &str) -> SqlResult<Vec<String>> {
+    let malformed = || {
+        SqlError::new(
+            code::INVALID_TEXT_REPRESENTATION,
+            format!("malformed array literal: \"{literal}\""),
+        )
+    };
+    let inner = literal
+        .trim()
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .ok_or_else(malformed)?;
+    let mut items = Vec::new();
+    if inner.trim().is_empty() {
+        return Ok(items);
+    }
+    let mut chars = inner.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut item = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some('"') => break,
+                    Some('\\') => item.extend(chars.next()),
+                    Some(c) => item.push(c),
+                    None => return Err(malformed()),
+                }
+            }
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                item.push(c);
+                chars.next();
+            }
+            item = item.trim().to_string();
+        }
+        items.push(item);
+        match chars.next() {
+            Some(',') => continue,
+            None => break,
+            Some(_) => return Err(malformed()),
+        }
+    }
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsonb_normalizes_like_postgres() {
+        assert_eq!(
+            jsonb_in(r#"{"b": 1, "aa": [1.50, 1e2, -0], "a": {"y":true,"x":null}, "b": "z"}"#)
+                .unwrap(),
+            r#"{"a": {"x": null, "y": true}, "b": "z", "aa": [1.50, 100, 0]}"#
+        );
+        assert_eq!(jsonb_in(r#""\u00e9\n""#).unwrap(), "\"é\\n\"");
+        assert!(jsonb_in("{\"a\" 1}").is_err());
+        assert!(jsonb_in("01").is_err());
+        assert!(jsonb_in("[1,]").is_err());
+    }
+
+    #[test]
+    fn containment_and_keys() {
+        let doc = parse(r#"{"a": [1, 2, {"b": 3}], "c": "d"}"#, "json").unwrap();
+        let part = parse(r#"{"a": [{"b": 3}, 1]}"#, "json").unwrap();
+        assert!(doc.contains(&part));
+        assert!(!part.contains(&doc));
+        assert!(doc.has_key("c") && !doc.has_key("d"));
+        assert_eq!(text_array(r#"{a, "b c",1}"#).unwrap(), ["a", "b c", "1"]);
+    }
+}
