@@ -2764,6 +2764,96 @@ impl<'a> Binder<'a> {
         Ok(bound)
     }
 
+    /// string_agg(value, delimiter [ORDER BY ...]), json_agg / jsonb_agg(value [ORDER BY ...]):
+    /// the inputs are packed into one row each (value, delimiter, sort keys) for the accumulator,
+    /// which sorts and joins them at the end (see [`crate::expr::Collect`]).
+    #[allow(clippy::too_many_arguments)]
+    fn bind_collect_call(
+        &mut self,
+        name: &str,
+        mut collect: crate::expr::Collect,
+        function: &ast::Function,
+        distinct: bool,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        inner: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<AggCall> {
+        use crate::expr::CollectKind;
+        let exprs = positional_args(args.iter().copied())?;
+        let bound = self.bind_args(&exprs, scope, inner)?;
+        let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        let mut packed = Vec::new();
+        let result_type = match (collect.kind, bound.len()) {
+            (CollectKind::StringAgg, 2) if types.iter().all(|t| t.is_string()) => {
+                for (expr, ty, span) in bound {
+                    packed.push(self.coerce_to(expr, ty, DataType::Text, span)?);
+                }
+                DataType::Text
+            }
+            (CollectKind::JsonAgg | CollectKind::JsonbAgg, 1) => {
+                let (expr, ty, _) = bound.into_iter().next().expect("one argument");
+                let ty = if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                };
+                let kind = crate::json::JsonKind::of(ty);
+                packed.push(Expr::Scalar(
+                    crate::functions::Scalar::ToJson(kind, false),
+                    vec![expr],
+                ));
+                if collect.kind == CollectKind::JsonAgg {
+                    DataType::Json
+                } else {
+                    DataType::Jsonb
+                }
+            }
+            _ => return Err(self.no_function(name, &types, position)),
+        };
+        if let FunctionArguments::List(list) = &function.args {
+            for clause in &list.clauses {
+                let ast::FunctionArgumentClause::OrderBy(keys) = clause else {
+                    continue;
+                };
+                for key in keys {
+                    if collect.keys as usize >= 32 {
+                        return Err(unsupported("more than 32 ORDER BY keys in an aggregate"));
+                    }
+                    let (bound, _) = self.bind_expr(&key.expr, scope, inner)?;
+                    let bit = 1u32 << collect.keys;
+                    let desc = key.options.asc == Some(false);
+                    if desc {
+                        collect.desc |= bit;
+                    }
+                    if key.options.nulls_first.unwrap_or(desc) {
+                        collect.nulls_first |= bit;
+                    }
+                    collect.keys += 1;
+                    packed.push(bound);
+                }
+            }
+        }
+        if distinct && collect.keys > 0 {
+            return Err(unsupported("ORDER BY with DISTINCT in aggregate calls"));
+        }
+        let filter = match &function.filter {
+            Some(expr) => {
+                let (bound, ty) = self.bind_expr(expr, scope, inner)?;
+                Some(self.coerce(bound, ty, DataType::Bool, expr.span(), "FILTER")?)
+            }
+            None => None,
+        };
+        Ok(AggCall {
+            func: AggFunc::Collect(collect),
+            arg: Some(Expr::Scalar(crate::functions::Scalar::PackRow, packed)),
+            arg_type: DataType::Bytea,
+            result_type,
+            distinct,
+            filter,
+        })
+    }
+
     /// json and jsonb operators: `->`, `->>`, `#>`, `#>>` on both; `@>`, `<@`, `?`, `?|`, `?&`,
     /// `||`, `-`, `#-` on jsonb. Paths and key lists are text[] literals (`'{a,1}'`).
     fn bind_json_operator(
@@ -4189,6 +4279,18 @@ impl<'a> Binder<'a> {
         inner: &mut AggCollector,
         position: Option<usize>,
     ) -> SqlResult<AggCall> {
+        if let AggFunc::Collect(collect) = func {
+            return self.bind_collect_call(
+                name, collect, function, distinct, args, scope, inner, position,
+            );
+        }
+        let order_by = match &function.args {
+            FunctionArguments::List(list) => !list.clauses.is_empty(),
+            _ => false,
+        };
+        if order_by && distinct {
+            return Err(unsupported("ORDER BY with DISTINCT in aggregate calls"));
+        }
         let (func, arg, arg_type) = match args {
             [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => {
                 (AggFunc::CountStar, None, DataType::Int8)
@@ -4222,6 +4324,10 @@ impl<'a> Binder<'a> {
                 return Err(self.no_function(name, &[arg_type], position))
             }
             AggFunc::Min | AggFunc::Max => arg_type,
+            AggFunc::Bool(_) if arg_type == DataType::Bool => DataType::Bool,
+            AggFunc::Bool(_) | AggFunc::Collect(_) => {
+                return Err(self.no_function(name, &[arg_type], position))
+            }
         };
         let filter = match &function.filter {
             Some(expr) => {
@@ -4924,8 +5030,12 @@ impl<'a> Binder<'a> {
             }
             FunctionArguments::Subquery(_) => return Err(unsupported("subqueries")),
             FunctionArguments::List(list) => {
-                if !list.clauses.is_empty() {
-                    return Err(unsupported("ORDER BY in aggregate calls"));
+                if list
+                    .clauses
+                    .iter()
+                    .any(|c| !matches!(c, ast::FunctionArgumentClause::OrderBy(_)))
+                {
+                    return Err(unsupported("this clause in a function call"));
                 }
                 (
                     matches!(
@@ -4942,6 +5052,20 @@ impl<'a> Binder<'a> {
             "avg" => Some(AggFunc::Avg),
             "min" => Some(AggFunc::Min),
             "max" => Some(AggFunc::Max),
+            "bool_and" | "every" => Some(AggFunc::Bool(true)),
+            "bool_or" => Some(AggFunc::Bool(false)),
+            "string_agg" | "json_agg" | "jsonb_agg" => {
+                Some(AggFunc::Collect(crate::expr::Collect {
+                    kind: match name.as_str() {
+                        "string_agg" => crate::expr::CollectKind::StringAgg,
+                        "json_agg" => crate::expr::CollectKind::JsonAgg,
+                        _ => crate::expr::CollectKind::JsonbAgg,
+                    },
+                    keys: 0,
+                    desc: 0,
+                    nulls_first: 0,
+                }))
+            }
             _ => None,
         };
         if aggregate.is_none() && function.filter.is_some() {

@@ -1842,7 +1842,10 @@ impl Session {
         // A grouped read of one table aggregates on the workers, in parts merged here.
         let partial = match (&plan.table, &plan.grouping, plan.locking) {
             (Some(table), Some(grouping), None)
-                if grouping.aggs.iter().all(|call| !call.distinct) =>
+                if grouping
+                    .aggs
+                    .iter()
+                    .all(|call| !call.distinct && call.func.mergeable()) =>
             {
                 Some(
                     self.partial_aggregate(

@@ -86,7 +86,7 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
             keys.iter()
                 .map(|k| deparse(k, &names, outer))
                 .chain(aggs.iter().map(|a| {
-                    let func = format!("{:?}", a.func).to_lowercase();
+                    let func = a.func.name();
                     match &a.arg {
                         Some(arg) => format!("{func}({})", deparse(arg, &names, outer)),
                         None => "count(*)".into(),

@@ -69,6 +69,53 @@ pub enum AggFunc {
     Avg,
     Min,
     Max,
+    /// bool_and / every (true) and bool_or (false).
+    Bool(bool),
+    /// Aggregates that keep every input (string_agg, json_agg, jsonb_agg), optionally sorted.
+    Collect(Collect),
+}
+
+/// A collecting aggregate. Its argument is one packed row per input (`Scalar::PackRow`): the
+/// value, string_agg's delimiter, then the ORDER BY keys; `desc` and `nulls_first` hold one bit
+/// per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collect {
+    pub kind: CollectKind,
+    pub keys: u8,
+    pub desc: u32,
+    pub nulls_first: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectKind {
+    StringAgg,
+    JsonAgg,
+    JsonbAgg,
+}
+
+impl AggFunc {
+    /// Whether partial states from the workers can be merged (collecting aggregates keep their
+    /// inputs in order and run on the session).
+    pub fn mergeable(self) -> bool {
+        !matches!(self, AggFunc::Collect(_))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::CountStar | AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::Bool(true) => "bool_and",
+            AggFunc::Bool(false) => "bool_or",
+            AggFunc::Collect(c) => match c.kind {
+                CollectKind::StringAgg => "string_agg",
+                CollectKind::JsonAgg => "json_agg",
+                CollectKind::JsonbAgg => "jsonb_agg",
+            },
+        }
+    }
 }
 
 /// One aggregate call of a grouped query.
@@ -1053,6 +1100,10 @@ pub enum Accumulator {
     Avg(Decimal, i64),
     AvgFloat(f64, i64),
     MinMax(Value, bool),
+    /// bool_and / bool_or: the result so far (None: no input yet).
+    Bool(Option<bool>, bool),
+    /// The unpacked rows of a collecting aggregate.
+    Collect(Vec<Vec<Value>>),
 }
 
 impl Accumulator {
@@ -1066,6 +1117,8 @@ impl Accumulator {
             AggFunc::Avg => Accumulator::Avg(Decimal::ZERO, 0),
             AggFunc::Min => Accumulator::MinMax(Value::Null, false),
             AggFunc::Max => Accumulator::MinMax(Value::Null, true),
+            AggFunc::Bool(and) => Accumulator::Bool(None, and),
+            AggFunc::Collect(_) => Accumulator::Collect(Vec::new()),
         }
     }
 
@@ -1082,6 +1135,16 @@ impl Accumulator {
         }
         match (self, value) {
             (Accumulator::Count(n), _) => *n += 1,
+            (Accumulator::Bool(result, and), Value::Bool(b)) => {
+                *result = Some(match result {
+                    None => b,
+                    Some(r) if *and => *r && b,
+                    Some(r) => *r || b,
+                });
+            }
+            (Accumulator::Collect(rows), Value::Bytes(packed)) => {
+                rows.push(crate::types::decode_row(&packed, 0)?);
+            }
             (Accumulator::SumInt(sum, seen), Value::Int(i)) => {
                 *sum += i as i128;
                 *seen = true;
@@ -1148,6 +1211,13 @@ impl Accumulator {
             Accumulator::Avg(sum, n) => vec![Value::Numeric(*sum), Value::Int(*n)],
             Accumulator::AvgFloat(sum, n) => vec![Value::Float(*sum), Value::Int(*n)],
             Accumulator::MinMax(best, _) => vec![best.clone()],
+            Accumulator::Bool(result, _) => vec![result.map_or(Value::Null, Value::Bool)],
+            Accumulator::Collect(_) => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "a collecting aggregate has no partial state",
+                ))
+            }
         })
     }
 
@@ -1177,6 +1247,7 @@ impl Accumulator {
                 *sum = sum.checked_add(part).ok_or_else(numeric_overflow)?;
                 *seen = true;
             }
+            (acc @ Accumulator::Bool(..), [value]) => acc.add(call, value.clone())?,
             (
                 acc @ (Accumulator::SumFloat(..)
                 | Accumulator::SumNumeric(..)
@@ -1229,7 +1300,83 @@ impl Accumulator {
             Accumulator::Avg(sum, n) => Value::Numeric(numeric_div(sum, Decimal::from(n))?),
             Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),
             Accumulator::MinMax(best, _) => best,
+            Accumulator::Bool(result, _) => result.map_or(Value::Null, Value::Bool),
+            Accumulator::Collect(rows) => {
+                let AggFunc::Collect(collect) = call.func else {
+                    return Ok(Value::Null);
+                };
+                finish_collect(collect, rows)?
+            }
         })
+    }
+}
+
+/// The result of a collecting aggregate over its unpacked rows (value, [delimiter], keys...).
+fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Value> {
+    let first_key = if collect.kind == CollectKind::StringAgg {
+        2
+    } else {
+        1
+    };
+    if collect.keys > 0 {
+        rows.sort_by(|a, b| {
+            for k in 0..collect.keys as usize {
+                let (x, y) = (&a[first_key + k], &b[first_key + k]);
+                let desc = collect.desc & (1 << k) != 0;
+                let nulls_first = collect.nulls_first & (1 << k) != 0;
+                let order = match (x.is_null(), y.is_null()) {
+                    (true, true) => std::cmp::Ordering::Equal,
+                    (true, false) if nulls_first => std::cmp::Ordering::Less,
+                    (true, false) => std::cmp::Ordering::Greater,
+                    (false, true) if nulls_first => std::cmp::Ordering::Greater,
+                    (false, true) => std::cmp::Ordering::Less,
+                    _ if desc => compare(y, x),
+                    _ => compare(x, y),
+                };
+                if order.is_ne() {
+                    return order;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+    match collect.kind {
+        CollectKind::StringAgg => {
+            let mut out: Option<String> = None;
+            for row in &rows {
+                let Value::Text(value) = &row[0] else {
+                    continue;
+                };
+                match &mut out {
+                    None => out = Some(value.clone()),
+                    Some(text) => {
+                        if let Value::Text(delimiter) = &row[1] {
+                            text.push_str(delimiter);
+                        }
+                        text.push_str(value);
+                    }
+                }
+            }
+            Ok(out.map_or(Value::Null, Value::Text))
+        }
+        CollectKind::JsonAgg | CollectKind::JsonbAgg => {
+            if rows.is_empty() {
+                return Ok(Value::Null);
+            }
+            let items: Vec<&str> = rows
+                .iter()
+                .map(|row| match &row[0] {
+                    Value::Text(json) => json.as_str(),
+                    _ => "null",
+                })
+                .collect();
+            let text = format!("[{}]", items.join(", "));
+            Ok(Value::Text(if collect.kind == CollectKind::JsonbAgg {
+                crate::json::jsonb_in(&text)?
+            } else {
+                text
+            }))
+        }
     }
 }
 

@@ -73,6 +73,8 @@ pub enum Scalar {
     JsonTypeof,
     JsonArrayLength,
     JsonbPretty,
+    /// The arguments packed as one stored row (`Value::Bytes`): a collecting aggregate's input.
+    PackRow,
     Greatest,
     Least,
 }
@@ -153,6 +155,11 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::JsonBuildArray(jsonb) => {
             return Ok(Value::Text(crate::json::build_array(&args, jsonb)?))
+        }
+        Scalar::PackRow => {
+            let mut packed = Vec::new();
+            crate::types::encode_row(&args, &mut packed);
+            return Ok(Value::Bytes(packed));
         }
         Scalar::Concat => {
             let mut out = String::new();
@@ -482,7 +489,8 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::FormatType
         | Scalar::ToJson(..)
         | Scalar::JsonBuildObject(_)
-        | Scalar::JsonBuildArray(_) => {
+        | Scalar::JsonBuildArray(_)
+        | Scalar::PackRow => {
             unreachable!("handled above")
         }
         Scalar::JsonTypeof => Value::Text(crate::json::parse(text(a), "json")?.type_name().into()),

@@ -1179,6 +1179,7 @@ pub fn pushable_aggregate(rel: &Rel) -> bool {
         && keys.iter().all(Expr::is_local)
         && aggs.iter().all(|call| {
             !call.distinct
+                && call.func.mergeable()
                 && call.arg.as_ref().is_none_or(Expr::is_local)
                 && call.filter.as_ref().is_none_or(Expr::is_local)
         })
