@@ -56,7 +56,6 @@ struct Connection {
     worker: Rc<Worker>,
     session: Session,
     cancel: Rc<Cancel>,
-    statements: HashMap<String, Arc<Prepared>>,
     portals: HashMap<String, Portal>,
     /// After an error in extended query mode, messages are skipped until Sync.
     skip_until_sync: bool,
@@ -99,7 +98,6 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         worker: worker.clone(),
         session: Session::new(info),
         cancel: cancel.clone(),
-        statements: HashMap::new(),
         portals: HashMap::new(),
         skip_until_sync: false,
         extended_block: false,
@@ -366,7 +364,7 @@ impl Connection {
             }
             FrontendMessage::Close { target, name } => {
                 match target {
-                    Target::Statement => self.statements.remove(&name).map(drop),
+                    Target::Statement => self.session.statements.remove(&name).map(drop),
                     Target::Portal => self.portals.remove(&name).map(drop),
                 };
                 self.out.close_complete();
@@ -411,7 +409,7 @@ impl Connection {
             return Ok(());
         }
         // An unnamed portal/statement does not survive a simple query.
-        self.statements.remove("");
+        self.session.statements.remove("");
         self.portals.remove("");
         self.session.begin_query_string(statements.len());
         let worker = self.worker.clone();
@@ -434,7 +432,6 @@ impl Connection {
                 .session
                 .execute(worker.as_ref(), &prepared, &[], &self.cancel)
                 .await
-                .and_then(|mut result| self.deallocate(&mut result).map(|()| result))
             {
                 Ok(result) => {
                     let copy = self.send_result(result, &[], None)?;
@@ -604,7 +601,7 @@ impl Connection {
     }
 
     fn parse(&mut self, name: String, query: &str, param_types: &[u32]) -> Result<(), SqlError> {
-        if !name.is_empty() && self.statements.contains_key(&name) {
+        if !name.is_empty() && self.session.statements.contains_key(&name) {
             return Err(SqlError::new(
                 code::DUPLICATE_PREPARED_STATEMENT,
                 format!("prepared statement \"{name}\" already exists"),
@@ -639,7 +636,7 @@ impl Connection {
                 ))
             }
         };
-        self.statements.insert(name, Arc::new(prepared));
+        self.session.statements.insert(name, Arc::new(prepared));
         Ok(())
     }
 
@@ -650,12 +647,17 @@ impl Connection {
         params: Vec<Option<Vec<u8>>>,
         result_formats: Vec<i16>,
     ) -> Result<Portal, SqlError> {
-        let prepared = self.statements.get(statement).cloned().ok_or_else(|| {
-            SqlError::new(
-                code::INVALID_SQL_STATEMENT_NAME,
-                format!("prepared statement \"{statement}\" does not exist"),
-            )
-        })?;
+        let prepared = self
+            .session
+            .statements
+            .get(statement)
+            .cloned()
+            .ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_SQL_STATEMENT_NAME,
+                    format!("prepared statement \"{statement}\" does not exist"),
+                )
+            })?;
         if params.len() != prepared.param_types.len() {
             return Err(SqlError::new(
                 code::PROTOCOL_VIOLATION,
@@ -701,7 +703,7 @@ impl Connection {
     fn describe(&mut self, target: Target, name: &str) -> Result<(), SqlError> {
         match target {
             Target::Statement => {
-                let prepared = self.statements.get(name).cloned().ok_or_else(|| {
+                let prepared = self.session.statements.get(name).cloned().ok_or_else(|| {
                     SqlError::new(
                         code::INVALID_SQL_STATEMENT_NAME,
                         format!("prepared statement \"{name}\" does not exist"),
@@ -736,22 +738,6 @@ impl Connection {
     }
 
     /// Carries out DEALLOCATE on the prepared statements this connection holds.
-    fn deallocate(&mut self, result: &mut QueryResult) -> Result<(), SqlError> {
-        match result.deallocate.take() {
-            None => Ok(()),
-            Some(None) => {
-                self.statements.clear();
-                Ok(())
-            }
-            Some(Some(name)) => self.statements.remove(&name).map(drop).ok_or_else(|| {
-                SqlError::new(
-                    code::INVALID_SQL_STATEMENT_NAME,
-                    format!("prepared statement \"{name}\" does not exist"),
-                )
-            }),
-        }
-    }
-
     async fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), SqlError> {
         let mut portal = self.portals.remove(name).ok_or_else(|| {
             SqlError::new(
@@ -780,7 +766,6 @@ impl Connection {
                     &self.cancel,
                 )
                 .await?;
-            self.deallocate(&mut result)?;
             if result.copy.take().is_some() {
                 self.session.fail(worker.as_ref()).await;
                 return Err(SqlError::unsupported(

@@ -3260,6 +3260,31 @@ impl<'a> Binder<'a> {
         })
     }
 
+    /// A value computed before the statement runs (EXECUTE's arguments): bound with no columns
+    /// in scope and, when `to` is known, cast to it as an assignment would.
+    pub fn bind_argument(&mut self, text: &str, to: Option<DataType>) -> SqlResult<Expr> {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let expr = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut parser| parser.parse_expr())
+            .map_err(|error| SqlError::syntax(error.to_string()))?;
+        let bound = self.bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())?;
+        match to {
+            Some(to) => self.assign_cast(bound, to, "parameter", expr.span()),
+            None => Ok(bound.0),
+        }
+    }
+
+    /// A type named in SQL text (PREPARE's parameter types).
+    pub fn type_named(&self, text: &str) -> SqlResult<DataType> {
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let ty = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut parser| parser.parse_data_type())
+            .map_err(|error| SqlError::syntax(error.to_string()))?;
+        self.data_type(&ty)
+    }
+
     /// Each column's DEFAULT (or NULL), bound and cast.
     pub fn defaults(&mut self, table: &TableDef) -> SqlResult<Vec<Expr>> {
         table

@@ -306,8 +306,6 @@ pub struct QueryResult {
     pub reports: Vec<(String, String)>,
     /// The statement is COPY FROM STDIN: the session switches to copy-in mode.
     pub copy: Option<CopyState>,
-    /// DEALLOCATE: the protocol layer drops this prepared statement (None: all of them).
-    pub deallocate: Option<Option<String>>,
     /// COPY TO STDOUT: the column count and one CopyData message per line.
     pub copy_out: Option<(usize, Vec<Vec<u8>>)>,
 }
@@ -589,6 +587,8 @@ pub struct Session {
     sequences: Option<Rc<SessionSequences>>,
     /// Warnings of a statement that then failed: sent ahead of its error.
     notices: Vec<SqlError>,
+    /// Named prepared statements: the protocol's (Parse) and SQL's (PREPARE) share them.
+    pub statements: HashMap<String, Arc<Prepared>>,
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -611,6 +611,7 @@ impl Session {
             deadline: None,
             sequences: None,
             notices: Vec::new(),
+            statements: HashMap::new(),
         }
     }
 
@@ -814,6 +815,16 @@ impl Session {
                 code::IN_FAILED_SQL_TRANSACTION,
                 "current transaction is aborted, commands ignored until end of transaction block",
             ));
+        }
+        if let Some(Parsed::Execute { name, args }) = &prepared.parsed {
+            return Box::pin(self.execute_named(
+                cluster,
+                name,
+                args.as_ref(),
+                prepared.offset,
+                cancel,
+            ))
+            .await;
         }
         if let Some(Parsed::CopyTo { source, options }) = &prepared.parsed {
             return self.copy_to(cluster, source, options, cancel).await;
@@ -1106,8 +1117,50 @@ impl Session {
                     "DEALLOCATE ALL"
                 }
                 .into();
-                result.deallocate = Some(name.clone());
+                match name {
+                    None => self.statements.clear(),
+                    Some(name) => {
+                        if self.statements.remove(name).is_none() {
+                            return Err(SqlError::new(
+                                code::INVALID_SQL_STATEMENT_NAME,
+                                format!("prepared statement \"{name}\" does not exist"),
+                            ));
+                        }
+                    }
+                }
             }
+            Parsed::Prepare {
+                name,
+                types,
+                statement,
+                offset,
+            } => {
+                if self.statements.contains_key(name) {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_PREPARED_STATEMENT,
+                        format!("prepared statement \"{name}\" already exists"),
+                    ));
+                }
+                let catalog = self.catalog(cluster);
+                let binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+                let types = types
+                    .iter()
+                    .map(|t| binder.type_named(t).map(Some))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let prepared = self.prepare(&catalog, statement, *offset, types)?;
+                if matches!(
+                    prepared.parsed,
+                    Some(Parsed::Prepare { .. } | Parsed::Execute { .. })
+                ) {
+                    return Err(SqlError::syntax(format!(
+                        "syntax error at or near \"{}\"",
+                        statement.split_whitespace().next().unwrap_or("")
+                    )));
+                }
+                self.statements.insert(name.clone(), Arc::new(prepared));
+                result.tag = "PREPARE".into();
+            }
+            Parsed::Execute { .. } => unreachable!("EXECUTE runs in execute_named"),
             Parsed::Savepoint { name } => {
                 let txn = self.explicit_txn("SAVEPOINT")?;
                 txn.levels += 1;
@@ -2360,6 +2413,55 @@ impl Session {
         }
         written.sort_by_key(|(position, _)| *position);
         Ok(written.into_iter().map(|(_, row)| row).collect())
+    }
+
+    /// `EXECUTE name (arguments)`: the named prepared statement with the arguments' values as its
+    /// parameters.
+    async fn execute_named<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        name: &str,
+        args: Option<&(String, usize)>,
+        offset: usize,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let statement = self.statements.get(name).cloned().ok_or_else(|| {
+            SqlError::new(
+                code::INVALID_SQL_STATEMENT_NAME,
+                format!("prepared statement \"{name}\" does not exist"),
+            )
+        })?;
+        let texts = args
+            .map(|(text, _)| crate::parse::split_top_level(text))
+            .unwrap_or_default();
+        if texts.len() != statement.param_types.len() {
+            return Err(SqlError::syntax(format!(
+                "wrong number of parameters for prepared statement \"{name}\""
+            ))
+            .with_detail(format!(
+                "Expected {} parameters but got {}.",
+                statement.param_types.len(),
+                texts.len()
+            )));
+        }
+        let catalog = self.catalog(cluster);
+        let ctx = EvalContext::new(&[], now_timestamp());
+        let mut values = Vec::with_capacity(texts.len());
+        // Each argument's place in the query string, for error positions.
+        let (all, args_offset) = args.map_or(("", 0), |(text, at)| (text.as_str(), *at));
+        let mut searched = 0;
+        for (text, ty) in texts.iter().zip(&statement.param_types) {
+            let found = all[searched..]
+                .find(text.as_str())
+                .map_or(0, |at| searched + at);
+            searched = found + text.len();
+            let at = offset + args_offset + all[..found].chars().count();
+            let mut binder = Binder::new(&catalog, &self.info, text, at, Vec::new());
+            let expr = binder.bind_argument(text, Some(*ty))?;
+            values.push(expr.eval(&[], &ctx)?);
+        }
+        self.execute_inner(cluster, &statement, &values, cancel)
+            .await
     }
 
     /// COPY ... TO STDOUT: runs the table's or the query's rows and formats them as COPY text or

@@ -392,6 +392,18 @@ pub enum Parsed {
         columns: Vec<(String, usize)>,
         options: CopyOptions,
     },
+    /// `PREPARE name [(types)] AS statement`: the statement's text and offset, the type names.
+    Prepare {
+        name: String,
+        types: Vec<String>,
+        statement: String,
+        offset: usize,
+    },
+    /// `EXECUTE name [(arguments)]`: the arguments' text and offset.
+    Execute {
+        name: String,
+        args: Option<(String, usize)>,
+    },
     /// `COPY table [(columns)] TO STDOUT` or `COPY (query) TO STDOUT`.
     CopyTo {
         source: CopySource,
@@ -584,6 +596,8 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             | "analyze"
             | "analyse"
             | "copy"
+            | "prepare"
+            | "execute"
     );
     if !hand {
         return parse_with_sqlparser(text);
@@ -640,6 +654,50 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             };
             c.expect_end()?;
             Parsed::Deallocate { name }
+        }
+        "prepare" | "execute" => {
+            c.at = 1;
+            let (name, _) = c.ident()?;
+            // The text between a parenthesis at the cursor and its match, and its offset.
+            let parenthesized = |c: &mut Cursor| -> SqlResult<Option<(String, usize)>> {
+                if !c.punct('(') {
+                    return Ok(None);
+                }
+                let open = c.tokens[c.at - 1].offset;
+                let mut depth = 1;
+                while depth > 0 {
+                    match c.peek() {
+                        None => return Err(c.error()),
+                        Some(Token::Punct('(')) => depth += 1,
+                        Some(Token::Punct(')')) => depth -= 1,
+                        _ => {}
+                    }
+                    c.at += 1;
+                }
+                let close = c.tokens[c.at - 1].offset;
+                let inner: String = text.chars().skip(open + 1).take(close - open - 1).collect();
+                Ok(Some((inner, open + 1)))
+            };
+            let list = parenthesized(&mut c)?;
+            if first_word == "execute" {
+                c.expect_end()?;
+                return Ok(Parsed::Execute { name, args: list });
+            }
+            if !c.word("as") {
+                return Err(c.error());
+            }
+            let Some(start) = c.tokens.get(c.at).map(|t| t.offset) else {
+                return Err(c.error());
+            };
+            let types = list
+                .map(|(types, _)| split_top_level(&types))
+                .unwrap_or_default();
+            return Ok(Parsed::Prepare {
+                name,
+                types,
+                statement: text.chars().skip(start).collect(),
+                offset: start,
+            });
         }
         "savepoint" => {
             c.at = 1;
@@ -852,6 +910,34 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
     };
     c.expect_end()?;
     Ok(parsed)
+}
+
+/// `text` split at the commas outside parentheses and quotes, each part trimmed.
+pub fn split_top_level(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    let mut part = String::new();
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(part.trim().to_string());
+                part.clear();
+                continue;
+            }
+            _ => {}
+        }
+        part.push(c);
+    }
+    if !part.trim().is_empty() || !parts.is_empty() {
+        parts.push(part.trim().to_string());
+    }
+    parts
 }
 
 fn copy_options(c: &mut Cursor) -> SqlResult<CopyOptions> {
