@@ -2433,9 +2433,58 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        let group_exprs = match &select.group_by {
+        let group_items = match &select.group_by {
             GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs.clone(),
             _ => return Err(unsupported("GROUP BY ALL and grouping modifiers")),
+        };
+        // ROLLUP, CUBE and GROUPING SETS: each item's sets (as lists of expressions); the
+        // query's sets are their cross product.
+        let has_sets = group_items.iter().any(|e| {
+            matches!(
+                e,
+                ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_)
+            )
+        });
+        let mut item_sets: Vec<Vec<Vec<ast::Expr>>> = Vec::new();
+        for item in &group_items {
+            let flatten = |lists: &[Vec<ast::Expr>], take: &[usize]| -> Vec<ast::Expr> {
+                take.iter()
+                    .flat_map(|&i| lists[i].iter().cloned())
+                    .collect()
+            };
+            item_sets.push(match item {
+                ast::Expr::Rollup(lists) => (0..=lists.len())
+                    .rev()
+                    .map(|n| flatten(lists, &(0..n).collect::<Vec<_>>()))
+                    .collect(),
+                ast::Expr::Cube(lists) => {
+                    let n = lists.len();
+                    if n > 12 {
+                        return Err(SqlError::new("54001", "CUBE is limited to 12 elements"));
+                    }
+                    let mut masks: Vec<usize> = (0..1usize << n).collect();
+                    // Larger sets first, as PostgreSQL lists them.
+                    masks.sort_by_key(|m| std::cmp::Reverse(m.count_ones()));
+                    masks
+                        .into_iter()
+                        .map(|m| {
+                            flatten(
+                                lists,
+                                &(0..n)
+                                    .filter(|i| m & (1 << (n - 1 - i)) != 0)
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
+                        .collect()
+                }
+                ast::Expr::GroupingSets(lists) => lists.clone(),
+                other => vec![vec![other.clone()]],
+            });
+        }
+        let group_exprs: Vec<ast::Expr> = if has_sets {
+            item_sets.iter().flatten().flatten().cloned().collect()
+        } else {
+            group_items.clone()
         };
         let mut keys = Vec::new();
         for expr in &group_exprs {
@@ -2478,6 +2527,50 @@ impl<'a> Binder<'a> {
             };
             keys.push(self.bind_expr(expr, &scope, &mut none)?.0);
         }
+        // Distinct keys, and each grouping set as positions among them.
+        let sets = if has_sets {
+            let mut distinct: Vec<Expr> = Vec::new();
+            let mut position_of = |key: &Expr| match distinct.iter().position(|k| k == key) {
+                Some(at) => at,
+                None => {
+                    distinct.push(key.clone());
+                    distinct.len() - 1
+                }
+            };
+            let mut bound = keys.into_iter();
+            let mut per_item: Vec<Vec<Vec<usize>>> = Vec::new();
+            for sets in &item_sets {
+                per_item.push(
+                    sets.iter()
+                        .map(|set| {
+                            set.iter()
+                                .map(|_| {
+                                    position_of(&bound.next().expect("one key per expression"))
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                );
+            }
+            let mut product: Vec<Vec<usize>> = vec![Vec::new()];
+            for sets in per_item {
+                product = product
+                    .iter()
+                    .flat_map(|prefix| {
+                        sets.iter().map(move |set| {
+                            let mut combined = prefix.clone();
+                            combined.extend(set.iter().filter(|k| !prefix.contains(k)));
+                            combined
+                        })
+                    })
+                    .collect();
+            }
+            keys = distinct;
+            keys.push(crate::plan::GROUPING_ID);
+            Some(product)
+        } else {
+            None
+        };
         let having = match &select.having {
             Some(expr) => {
                 aggs.windows_allowed = false;
@@ -2619,6 +2712,7 @@ impl<'a> Binder<'a> {
                     keys,
                     aggs: aggs.aggs,
                     having,
+                    sets,
                 }),
                 outputs,
             )
@@ -5473,6 +5567,10 @@ impl<'a> Binder<'a> {
                 };
                 Ok((Expr::Scalar(func, vec![expr]), result))
             }
+            ("grouping", n) if n > 0 => {
+                let args = bound.drain(..).map(|(e, _, _)| e).collect();
+                Ok((Expr::Func(Func::Grouping, args), DataType::Int4))
+            }
             ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
             ("pg_sleep", 1) => {
@@ -5828,6 +5926,7 @@ impl SelectParts {
         }
         if self.distinct.is_some()
             || !self.windows.is_empty()
+            || self.grouping.as_ref().is_some_and(|g| g.sets.is_some())
             || !exprs.iter().all(|e| e.is_local())
         {
             return Err(Box::new(self));
@@ -5859,10 +5958,13 @@ impl SelectParts {
         }
         let mut rel = crate::planner::place(self.from, conjuncts);
         if let Some(grouping) = self.grouping {
-            rel = Rel::Aggregate {
-                input: Box::new(rel),
-                keys: grouping.keys,
-                aggs: grouping.aggs,
+            rel = match grouping.sets {
+                None => Rel::Aggregate {
+                    input: Box::new(rel),
+                    keys: grouping.keys,
+                    aggs: grouping.aggs,
+                },
+                Some(sets) => grouping_sets(rel, &grouping.keys, &grouping.aggs, &sets),
             };
             if let Some(having) = grouping.having {
                 rel = Rel::Filter {
@@ -6228,12 +6330,108 @@ fn cast_type_name(ty: &ast::DataType) -> String {
     }
 }
 
+/// GROUPING SETS as a UNION ALL of one aggregation per set, each laid out as the full grouped row
+/// (`keys ++ aggregates`): NULL for the keys the set leaves out, and the grouping id (the last
+/// key) as a constant.
+fn grouping_sets(input: Rel, keys: &[Expr], aggs: &[AggCall], sets: &[Vec<usize>]) -> Rel {
+    let real_keys = keys.len() - 1;
+    let mut union: Option<Rel> = None;
+    for set in sets {
+        let aggregate = Rel::Aggregate {
+            input: Box::new(input.clone()),
+            keys: set.iter().map(|&k| keys[k].clone()).collect(),
+            aggs: aggs.to_vec(),
+        };
+        let mut exprs: Vec<Expr> = (0..real_keys)
+            .map(|k| match set.iter().position(|&s| s == k) {
+                Some(at) => Expr::Column(at),
+                None => Expr::Const(Value::Null),
+            })
+            .collect();
+        let id: i64 = (0..real_keys)
+            .filter(|k| !set.contains(k))
+            .map(|k| 1i64 << k)
+            .sum();
+        exprs.push(Expr::Const(Value::Int(id)));
+        exprs.extend((0..aggs.len()).map(|j| Expr::Column(set.len() + j)));
+        let branch = Rel::Project {
+            input: Box::new(aggregate),
+            exprs,
+        };
+        union = Some(match union {
+            None => branch,
+            Some(left) => Rel::SetOp {
+                op: SetOpKind::Union,
+                all: true,
+                left: Box::new(left),
+                right: Box::new(branch),
+            },
+        });
+    }
+    union.expect("at least one grouping set")
+}
+
 /// Rewrites an output expression of a grouped query in terms of the grouped row
 /// (`keys ++ aggregates`). A bare column that is not a group key is returned as `Err(column)`
 /// (PostgreSQL's 42803).
 fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
     if let Some(index) = keys.iter().position(|key| *key == expr) {
         return Ok(Expr::Group(index));
+    }
+    if let Expr::Func(Func::Grouping, args) = &expr {
+        // GROUPING(a, b): bit i (from the left) set when argument i is not grouped in the row's
+        // set, read from the grouping id; 0 everywhere without grouping sets.
+        let mut positions = Vec::with_capacity(args.len());
+        for arg in args {
+            match keys.iter().position(|key| key == arg) {
+                Some(at) => positions.push(at),
+                None => {
+                    let mut stray = None;
+                    arg.visit(&mut |e| {
+                        if let Expr::Column(c) = e {
+                            stray.get_or_insert(*c);
+                        }
+                    });
+                    return Err(stray.unwrap_or(0));
+                }
+            }
+        }
+        let Some(id) = keys.iter().position(|key| *key == crate::plan::GROUPING_ID) else {
+            return Ok(Expr::Const(Value::Int(0)));
+        };
+        let int = |i: i64| Box::new(Expr::Const(Value::Int(i)));
+        let mut total: Option<Expr> = None;
+        let n = positions.len();
+        for (i, at) in positions.into_iter().enumerate() {
+            let bit = Expr::Binary(
+                BinOp::Mod(DataType::Int8),
+                Box::new(Expr::Binary(
+                    BinOp::Div(DataType::Int8),
+                    Box::new(Expr::Group(id)),
+                    int(1 << at),
+                )),
+                int(2),
+            );
+            let weighted = Expr::Binary(
+                BinOp::Mul(DataType::Int8),
+                Box::new(bit),
+                int(1 << (n - 1 - i)),
+            );
+            total = Some(match total {
+                None => weighted,
+                Some(sum) => Expr::Binary(
+                    BinOp::Add(DataType::Int8),
+                    Box::new(sum),
+                    Box::new(weighted),
+                ),
+            });
+        }
+        return Ok(Expr::Cast(
+            Box::new(total.unwrap_or(Expr::Const(Value::Int(0)))),
+            DataType::Int8,
+            DataType::Int4,
+            false,
+        ));
     }
     match expr {
         Expr::Column(index) => Err(index),

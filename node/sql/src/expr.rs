@@ -58,6 +58,8 @@ pub enum Func {
     DateTrunc,
     /// `gen_random_uuid()`: a version 4 (random) uuid.
     GenRandomUuid,
+    /// `GROUPING(args)`: rewritten over the grouping id when the query is grouped.
+    Grouping,
 }
 
 /// Aggregate functions.
@@ -1030,6 +1032,12 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
+        Func::Grouping => {
+            return Err(SqlError::new(
+                code::GROUPING_ERROR,
+                "GROUPING outside a grouped query",
+            ))
+        }
         Func::GenRandomUuid => {
             let mut bytes = random_bytes();
             bytes[6] = (bytes[6] & 0x0f) | 0x40;

@@ -44,7 +44,14 @@ pub struct Grouping {
     pub keys: Vec<Expr>,
     pub aggs: Vec<AggCall>,
     pub having: Option<Expr>,
+    /// GROUPING SETS / ROLLUP / CUBE: each set as positions in `keys`, whose last entry is then
+    /// the grouping-id placeholder ([`GROUPING_ID`]); the grouped rows are the union of one
+    /// aggregation per set, with NULL for the keys a set leaves out.
+    pub sets: Option<Vec<Vec<usize>>>,
 }
+
+/// The key that stands for the grouping id (bit k set: key k is not grouped in this row's set).
+pub const GROUPING_ID: Expr = Expr::Param(usize::MAX);
 
 /// One ORDER BY item: which output, descending, nulls first.
 #[derive(Debug, Clone, Copy, PartialEq)]
