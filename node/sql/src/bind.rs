@@ -340,6 +340,56 @@ impl<'a> Binder<'a> {
             .map(|found| (found, relation.clone()))
     }
 
+    /// An OID's object name (`oid::regclass` and friends) as a lookup over the catalog.
+    fn oid_names(&self, kind: &str, oid: Expr) -> Expr {
+        let names: Vec<(i64, String)> = match kind {
+            "regclass" => crate::system::relation_oids(self.catalog),
+            "regnamespace" => crate::system::namespace_oids(),
+            _ => Vec::new(),
+        };
+        let whens = names
+            .into_iter()
+            .map(|(key, name)| {
+                (
+                    Expr::Binary(
+                        BinOp::Eq,
+                        Box::new(oid.clone()),
+                        Box::new(Expr::Const(Value::Int(key))),
+                    ),
+                    Expr::Const(Value::Text(name)),
+                )
+            })
+            .collect::<Vec<_>>();
+        let fallback = Expr::Cast(Box::new(oid), DataType::Int8, DataType::Text, true);
+        if whens.is_empty() {
+            return fallback;
+        }
+        Expr::Case(whens, Box::new(fallback))
+    }
+
+    /// A relation name's OID (`to_regclass`, `text::regclass`) as a lookup over the catalog,
+    /// plain or `public.`-qualified; NULL when unknown.
+    fn relation_oids(&self, name: Expr) -> Expr {
+        let whens = crate::system::relation_oids(self.catalog)
+            .into_iter()
+            .flat_map(|(oid, relname)| [(oid, format!("public.{relname}")), (oid, relname)])
+            .map(|(oid, relname)| {
+                (
+                    Expr::Binary(
+                        BinOp::Eq,
+                        Box::new(name.clone()),
+                        Box::new(Expr::Const(Value::Text(relname))),
+                    ),
+                    Expr::Const(Value::Int(oid)),
+                )
+            })
+            .collect::<Vec<_>>();
+        if whens.is_empty() {
+            return Expr::Const(Value::Null);
+        }
+        Expr::Case(whens, Box::new(Expr::Const(Value::Null)))
+    }
+
     /// The view a name refers to, if it is one.
     fn view(&self, name: &ObjectName) -> SqlResult<Option<crate::catalog::ViewDef>> {
         let (name, _) = self.table_name(name)?;
@@ -3984,6 +4034,84 @@ impl<'a> Binder<'a> {
                 expr: inner,
                 data_type,
                 format: None,
+            } if reg_type(data_type).is_some() => {
+                // Object identifier types: Keel has no such types; an OID is a bigint here, and a
+                // reg* cast converts between an OID and the object's name.
+                let (bound, from) = self.bind_expr(inner, scope, aggs)?;
+                let kind = reg_type(data_type).expect("checked by the guard");
+                if kind == "oid" {
+                    let bound = self.coerce_to(bound, from, DataType::Int8, inner.span())?;
+                    (bound, DataType::Int8)
+                } else if from.is_integer() {
+                    let name = match kind {
+                        "regtype" => Expr::Scalar(
+                            crate::functions::Scalar::FormatType,
+                            vec![bound, Expr::Const(Value::Null)],
+                        ),
+                        _ => self.oid_names(kind, bound),
+                    };
+                    (name, DataType::Text)
+                } else if from.is_string() {
+                    let text = self.coerce_to(bound, from, DataType::Text, inner.span())?;
+                    match (kind, &text) {
+                        ("regtype", _) => (
+                            Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
+                            DataType::Int8,
+                        ),
+                        ("regclass", Expr::Const(Value::Text(name))) => {
+                            let name = parse_regclass(name);
+                            let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
+                            match crate::system::relation_oid(self.catalog, &name) {
+                                Some(oid) => (Expr::Const(Value::Int(oid)), DataType::Int8),
+                                None => {
+                                    return Err(SqlError::new(
+                                        code::UNDEFINED_TABLE,
+                                        format!("relation \"{name}\" does not exist"),
+                                    )
+                                    .at(self.pos(inner.span())))
+                                }
+                            }
+                        }
+                        ("regclass", _) => (self.relation_oids(text), DataType::Int8),
+                        _ => return Err(unsupported(format!("casts of text to {kind}"))),
+                    }
+                } else {
+                    return Err(SqlError::new(
+                        code::CANNOT_COERCE,
+                        format!("cannot cast type {} to {kind}", from.name()),
+                    ));
+                }
+            }
+            E::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                format: None,
+            } if matches!(self.data_type(data_type), Ok(t) if t.is_string() && t != DataType::Unknown)
+                && reg_cast_kind(inner).is_some() =>
+            {
+                // `x::regclass::text`: the object's name (a reg* value prints as its name).
+                let kind = reg_cast_kind(inner).expect("checked by the guard");
+                let (oid, ty) = self.bind_expr(inner, scope, aggs)?;
+                if ty != DataType::Int8 {
+                    (oid, ty)
+                } else if kind == "regtype" {
+                    (
+                        Expr::Scalar(
+                            crate::functions::Scalar::FormatType,
+                            vec![oid, Expr::Const(Value::Null)],
+                        ),
+                        DataType::Text,
+                    )
+                } else {
+                    (self.oid_names(kind, oid), DataType::Text)
+                }
+            }
+            E::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                format: None,
             } => {
                 let to = self.data_type(data_type)?;
                 let (bound, from) = self.bind_expr(inner, scope, aggs)?;
@@ -4217,6 +4345,43 @@ impl<'a> Binder<'a> {
                 compare_op,
                 right,
             } => {
+                let mut array = right.as_ref();
+                while let E::Nested(inner) = array {
+                    array = inner;
+                }
+                if let E::Array(ast::Array { elem, .. }) = array {
+                    // x op ANY (ARRAY[a, b]) is x op a OR x op b (ALL: AND), with IN's typing
+                    // for = ANY and <> ALL.
+                    let all = matches!(expr, E::AllOp { .. });
+                    if elem.is_empty() {
+                        return Ok((Expr::Const(Value::Bool(all)), DataType::Bool));
+                    }
+                    let is_in = !all && *compare_op == BinaryOperator::Eq;
+                    let not_in = all && matches!(compare_op, BinaryOperator::NotEq);
+                    if is_in || not_in {
+                        let list = E::InList {
+                            expr: left.clone(),
+                            list: elem.clone(),
+                            negated: not_in,
+                        };
+                        return self.bind_expr(&list, scope, aggs);
+                    }
+                    let operator = self.pos_after(left.span()).or(position);
+                    let mut combined: Option<Expr> = None;
+                    for item in elem {
+                        let (compared, _) =
+                            self.bind_binary(left, compare_op, item, scope, aggs, operator)?;
+                        combined = Some(match combined {
+                            None => compared,
+                            Some(prev) => Expr::Binary(
+                                if all { BinOp::And } else { BinOp::Or },
+                                Box::new(prev),
+                                Box::new(compared),
+                            ),
+                        });
+                    }
+                    return Ok((combined.expect("non-empty"), DataType::Bool));
+                }
                 let E::Subquery(subquery) = right.as_ref() else {
                     return Err(unsupported("ANY/ALL over arrays"));
                 };
@@ -5571,6 +5736,64 @@ impl<'a> Binder<'a> {
                 let args = bound.drain(..).map(|(e, _, _)| e).collect();
                 Ok((Expr::Func(Func::Grouping, args), DataType::Int4))
             }
+            ("pg_get_expr", 2..=3) if types[0].is_string() => {
+                // pg_attrdef.adbin holds the expression's text already.
+                let (expr, ty, span) = bound.remove(0);
+                Ok((
+                    self.coerce_to(expr, ty, DataType::Text, span)?,
+                    DataType::Text,
+                ))
+            }
+            ("pg_get_serial_sequence", 2) if types.iter().all(|t| t.is_string()) => {
+                let (column, ct, cspan) = bound.remove(1);
+                let (table, tt, tspan) = bound.remove(0);
+                let column = self.coerce_to(column, ct, DataType::Text, cspan)?;
+                let table = self.coerce_to(table, tt, DataType::Text, tspan)?;
+                let whens = crate::system::serial_sequences(self.catalog)
+                    .into_iter()
+                    .flat_map(|(t, c, seq)| {
+                        [format!("public.{t}"), t]
+                            .into_iter()
+                            .map(move |t| (t, c.clone(), seq.clone()))
+                    })
+                    .map(|(t, c, seq)| {
+                        let matches = Expr::Binary(
+                            BinOp::And,
+                            Box::new(Expr::Binary(
+                                BinOp::Eq,
+                                Box::new(table.clone()),
+                                Box::new(Expr::Const(Value::Text(t))),
+                            )),
+                            Box::new(Expr::Binary(
+                                BinOp::Eq,
+                                Box::new(column.clone()),
+                                Box::new(Expr::Const(Value::Text(c))),
+                            )),
+                        );
+                        (matches, Expr::Const(Value::Text(seq)))
+                    })
+                    .collect::<Vec<_>>();
+                if whens.is_empty() {
+                    return Ok((Expr::Const(Value::Null), DataType::Text));
+                }
+                Ok((
+                    Expr::Case(whens, Box::new(Expr::Const(Value::Null))),
+                    DataType::Text,
+                ))
+            }
+            ("to_regtype", 1) if types[0].is_string() => {
+                let (expr, ty, span) = bound.remove(0);
+                let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![expr]),
+                    DataType::Int8,
+                ))
+            }
+            ("to_regclass", 1) if types[0].is_string() => {
+                let (expr, ty, span) = bound.remove(0);
+                let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
+                Ok((self.relation_oids(expr), DataType::Int8))
+            }
             ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
             ("pg_sleep", 1) => {
@@ -6732,6 +6955,52 @@ fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
             _ => token.to_string(),
         })
         .collect()
+}
+
+/// The reg* type an expression is cast to (`x::regclass`), also through `to_regclass(...)` and
+/// `to_regtype(...)`.
+fn reg_cast_kind(expr: &ast::Expr) -> Option<&'static str> {
+    match expr {
+        ast::Expr::Cast { data_type, .. } => reg_type(data_type).filter(|k| *k != "oid"),
+        ast::Expr::Function(function) => {
+            match function
+                .name
+                .to_string()
+                .to_lowercase()
+                .trim_start_matches("pg_catalog.")
+            {
+                "to_regclass" => Some("regclass"),
+                "to_regtype" => Some("regtype"),
+                _ => None,
+            }
+        }
+        ast::Expr::Nested(inner) => reg_cast_kind(inner),
+        _ => None,
+    }
+}
+
+/// The object identifier type a cast names (`oid`, `regtype`, `regclass`, `regnamespace`).
+fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
+    if matches!(ty, ast::DataType::Regclass) {
+        return Some("regclass");
+    }
+    let ast::DataType::Custom(name, modifiers) = ty else {
+        return None;
+    };
+    if !modifiers.is_empty() {
+        return None;
+    }
+    match name
+        .to_string()
+        .to_lowercase()
+        .trim_start_matches("pg_catalog.")
+    {
+        "oid" => Some("oid"),
+        "regtype" => Some("regtype"),
+        "regclass" => Some("regclass"),
+        "regnamespace" => Some("regnamespace"),
+        _ => None,
+    }
 }
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted

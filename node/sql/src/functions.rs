@@ -73,6 +73,8 @@ pub enum Scalar {
     JsonTypeof,
     JsonArrayLength,
     JsonbPretty,
+    /// to_regtype(name): a type's OID, NULL when there is no such type.
+    ToRegtype,
     /// The arguments packed as one stored row (`Value::Bytes`): a collecting aggregate's input.
     PackRow,
     Greatest,
@@ -492,6 +494,34 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::JsonBuildArray(_)
         | Scalar::PackRow => {
             unreachable!("handled above")
+        }
+        Scalar::ToRegtype => {
+            let name = text(a).trim().to_ascii_lowercase();
+            let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+            let oid = match name {
+                "bool" | "boolean" => 16,
+                "bytea" => 17,
+                "name" => 19,
+                "int8" | "bigint" => 20,
+                "int2" | "smallint" => 21,
+                "int4" | "integer" | "int" => 23,
+                "text" => 25,
+                "oid" => 26,
+                "json" => 114,
+                "float4" | "real" => 700,
+                "float8" | "double precision" => 701,
+                "bpchar" | "character" | "char" => 1042,
+                "varchar" | "character varying" => 1043,
+                "date" => 1082,
+                "timestamp" | "timestamp without time zone" => 1114,
+                "timestamptz" | "timestamp with time zone" => 1184,
+                "interval" => 1186,
+                "numeric" | "decimal" => 1700,
+                "uuid" => 2950,
+                "jsonb" => 3802,
+                _ => return Ok(Value::Null),
+            };
+            Value::Int(oid)
         }
         Scalar::JsonTypeof => Value::Text(crate::json::parse(text(a), "json")?.type_name().into()),
         Scalar::JsonArrayLength => {

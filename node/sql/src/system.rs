@@ -29,6 +29,7 @@ pub const DATABASE_OWNER: i64 = 6171;
 const FIRST_OID: i64 = 16_384;
 const PKEY_OIDS: i64 = 16_384 + (1 << 24);
 const VIEW_OIDS: i64 = 16_384 + (2 << 24);
+const ATTRDEF_OIDS: i64 = 16_384 + (3 << 24);
 
 fn table_oid(table: &TableDef) -> i64 {
     FIRST_OID + table.id as i64
@@ -142,6 +143,31 @@ fn type_name(ty: DataType) -> &'static str {
     }
 }
 
+/// The OID of the array type over `ty` (PostgreSQL's `_int4` and friends; arrays themselves are
+/// not there yet, the OIDs let drivers register their codecs).
+fn array_oid(ty: DataType) -> i64 {
+    match ty {
+        DataType::Bool => 1000,
+        DataType::Int2 => 1005,
+        DataType::Int4 => 1007,
+        DataType::Int8 => 1016,
+        DataType::Float8 => 1022,
+        DataType::Numeric | DataType::Decimal(..) => 1231,
+        DataType::Text => 1009,
+        DataType::Varchar(_) => 1015,
+        DataType::Char(_) => 1014,
+        DataType::Timestamp => 1115,
+        DataType::TimestampTz => 1185,
+        DataType::Date => 1182,
+        DataType::Interval => 1187,
+        DataType::Uuid => 2951,
+        DataType::Bytea => 1001,
+        DataType::Json => 199,
+        DataType::Jsonb => 3807,
+        DataType::Unknown => 0,
+    }
+}
+
 /// The base types `pg_type` lists: (type, category).
 const TYPES: &[(DataType, &str)] = &[
     (DataType::Bool, "B"),
@@ -166,6 +192,81 @@ const TYPES: &[(DataType, &str)] = &[
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
 fn user_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
     catalog.tables.values().map(|t| t.as_ref())
+}
+
+/// Every relation's OID and name (tables, indexes, sequences, views), for regclass casts.
+pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for table in user_tables(catalog) {
+        out.push((table_oid(table), table.name.clone()));
+        if !table.primary_key.is_empty() {
+            out.push((pkey_oid(table), table.pkey_name()));
+        }
+        for index in &table.indexes {
+            out.push((FIRST_OID + index.id as i64, index.name.clone()));
+        }
+    }
+    for seq in catalog.sequences.values() {
+        out.push((sequence_oid(seq), seq.name.clone()));
+    }
+    for (i, view) in catalog.views.values().enumerate() {
+        out.push((VIEW_OIDS + i as i64, view.name.clone()));
+    }
+    out
+}
+
+/// A column default as PostgreSQL deparses it: a quoted literal carries its type's cast.
+fn deparsed_default(default: &str, ty: DataType) -> String {
+    let quoted = default.len() >= 2
+        && default.starts_with('\'')
+        && default.ends_with('\'')
+        && !default[1..default.len() - 1]
+            .replace("''", "")
+            .contains('\'');
+    if !quoted {
+        return default.to_string();
+    }
+    let name = match ty {
+        DataType::Varchar(_) => "character varying".to_string(),
+        DataType::Char(_) => "bpchar".to_string(),
+        DataType::Decimal(..) => "numeric".to_string(),
+        other => other.name(),
+    };
+    format!("{default}::{name}")
+}
+
+/// The sequence a SERIAL or identity column takes its values from (`pg_get_serial_sequence`):
+/// (table, column, schema-qualified sequence name).
+pub fn serial_sequences(catalog: &Catalog) -> Vec<(String, String, String)> {
+    catalog
+        .sequences
+        .values()
+        .filter_map(|seq| {
+            let (table, column) = seq.owned_by.as_ref()?;
+            Some((
+                table.clone(),
+                column.clone(),
+                format!("public.{}", seq.name),
+            ))
+        })
+        .collect()
+}
+
+/// The schemas' OIDs and names, for regnamespace casts.
+pub fn namespace_oids() -> Vec<(i64, String)> {
+    vec![
+        (PG_CATALOG, "pg_catalog".into()),
+        (PUBLIC, "public".into()),
+        (INFORMATION_SCHEMA, "information_schema".into()),
+    ]
+}
+
+/// A relation's OID by name.
+pub fn relation_oid(catalog: &Catalog, name: &str) -> Option<i64> {
+    relation_oids(catalog)
+        .into_iter()
+        .find(|(_, n)| n == name)
+        .map(|(oid, _)| oid)
 }
 
 /// `pg_get_indexdef` of every index: (index OID, definition).
@@ -209,6 +310,30 @@ fn pg_catalog(
     name: &str,
 ) -> Option<()> {
     match name {
+        // Comments (COMMENT ON) are not there yet.
+        "pg_description" => out.columns(&[
+            ("objoid", I8),
+            ("classoid", I8),
+            ("objsubid", I4),
+            ("description", T),
+        ]),
+        "pg_attrdef" => {
+            out.columns(&[("oid", I8), ("adrelid", I8), ("adnum", I2), ("adbin", T)]);
+            for table in user_tables(catalog) {
+                for (i, column) in table.columns.iter().enumerate() {
+                    if let (Some(default), None) = (&column.default, column.identity) {
+                        out.row(vec![
+                            int(ATTRDEF_OIDS + table.id as i64 * 1024 + i as i64),
+                            int(table_oid(table)),
+                            int(i as i64 + 1),
+                            // The expression's text, as pg_get_expr gives it back: PostgreSQL
+                            // prints a quoted literal with its cast.
+                            text(deparsed_default(default, column.ty)),
+                        ]);
+                    }
+                }
+            }
+        }
         // Logical replication is not there: no publications.
         "pg_publication" => out.columns(&[
             ("oid", I8),
@@ -297,6 +422,8 @@ fn pg_catalog(
                 ("typisdefined", B),
                 ("typrelid", I8),
                 ("typelem", I8),
+                ("typarray", I8),
+                ("typdelim", T),
                 ("typbasetype", I8),
                 ("typtypmod", I4),
                 ("typnotnull", B),
@@ -314,6 +441,8 @@ fn pg_catalog(
                     Value::Bool(true),
                     int(0),
                     int(0),
+                    int(array_oid(ty)),
+                    text(","),
                     int(0),
                     int(-1),
                     Value::Bool(false),
