@@ -51,3 +51,36 @@ def test_repeatable_read_upsert_of_a_row_committed_after_the_snapshot_fails_4000
             raise AssertionError("the upsert should have failed")
         except psycopg.errors.SerializationFailure:
             pass
+
+
+def unique_upserter(dsn, errors):
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for i in range(ROUNDS):
+                conn.execute(
+                    "insert into visits (email) values (%s) "
+                    "on conflict (email) do update set n = visits.n + 1",
+                    (f"user{i % KEYS}@x",))
+    except psycopg.Error as error:
+        errors.append(error)
+
+
+def test_concurrent_upserts_on_a_unique_column_count_every_increment(keel):
+    """Upserts keyed by a UNIQUE column (not the primary key) on rows that exist: each conflict
+    is found through the index and updates the row there, none is lost."""
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table visits (id serial primary key, email text unique, n int default 0)")
+        for k in range(KEYS):
+            conn.execute("insert into visits (email) values (%s)", (f"user{k}@x",))
+    errors = []
+    threads = [threading.Thread(target=unique_upserter, args=(keel.dsn(), errors))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        rows = conn.execute("select email, n from visits order by email").fetchall()
+    assert len(rows) == KEYS
+    assert sum(n for _, n in rows) == CLIENTS * ROUNDS

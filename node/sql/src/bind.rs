@@ -3276,6 +3276,7 @@ impl<'a> Binder<'a> {
                 "there is no unique or exclusion constraint matching the ON CONFLICT specification",
             )
         };
+        let mut indexes = Vec::new();
         match &on_conflict.conflict_target {
             None => {
                 if matches!(on_conflict.action, ast::OnConflictAction::DoUpdate(_)) {
@@ -3285,11 +3286,12 @@ impl<'a> Binder<'a> {
                     .at(self.on_conflict_pos())
                     .with_hint("For example, ON CONFLICT (column_name)."));
                 }
-                if table.indexes.iter().any(|index| index.unique) {
-                    return Err(unsupported(
-                        "ON CONFLICT on a table with unique indexes besides its primary key",
-                    ));
-                }
+                indexes = table
+                    .indexes
+                    .iter()
+                    .filter(|index| index.unique)
+                    .map(|index| index.id)
+                    .collect();
             }
             Some(ast::ConflictTarget::Columns(columns)) => {
                 let mut named = Vec::new();
@@ -3313,24 +3315,23 @@ impl<'a> Binder<'a> {
                 let mut key = table.primary_key.clone();
                 key.sort_unstable();
                 if named != key || key.is_empty() {
-                    let unique_index = table.indexes.iter().any(|index| {
+                    let unique_index = table.indexes.iter().find(|index| {
                         let mut columns = index.columns.clone();
                         columns.sort_unstable();
                         index.unique && columns == named
                     });
-                    return Err(if unique_index {
-                        unsupported("ON CONFLICT on a unique index other than the primary key")
-                    } else {
-                        no_match()
-                    });
+                    match unique_index {
+                        Some(index) => indexes = vec![index.id],
+                        None => return Err(no_match()),
+                    }
                 }
             }
             Some(ast::ConflictTarget::OnConstraint(name)) => {
                 let name = name.to_string().to_lowercase();
-                if table.primary_key.is_empty() || name != table.pkey_name() {
-                    return Err(if table.index(&name).is_some_and(|index| index.unique) {
-                        unsupported("ON CONFLICT on a unique index other than the primary key")
-                    } else {
+                if let Some(index) = table.index(&name).filter(|index| index.unique) {
+                    indexes = vec![index.id];
+                } else if table.primary_key.is_empty() || name != table.pkey_name() {
+                    return Err({
                         SqlError::new(
                             code::UNDEFINED_OBJECT,
                             format!(
@@ -3343,7 +3344,11 @@ impl<'a> Binder<'a> {
             }
         }
         let ast::OnConflictAction::DoUpdate(update) = &on_conflict.action else {
-            return Ok(crate::plan::OnConflict { update: None });
+            return Ok(crate::plan::OnConflict {
+                update: None,
+                indexes,
+                update_only: false,
+            });
         };
         let width = table.columns.len();
         let scope = Scope {
@@ -3401,6 +3406,8 @@ impl<'a> Binder<'a> {
                 assignments,
                 filter,
             }),
+            indexes,
+            update_only: false,
         })
     }
 

@@ -2354,7 +2354,10 @@ impl Session {
     }
 
     /// `INSERT ... ON CONFLICT`: each owner inserts its rows or, where a key is taken, skips the
-    /// row or updates the one there. Returns the rows written, in the order they were proposed.
+    /// row or updates the one there. Conflicts on unique indexes (the target, or all of them for
+    /// DO NOTHING without one) are found first through the indexes' entries: such a row is
+    /// skipped, or sent by the key of the row it conflicts with to update that one. Returns the
+    /// rows written, in the order they were proposed.
     #[allow(clippy::too_many_arguments)]
     async fn upsert_rows<C: Cluster>(
         &mut self,
@@ -2367,33 +2370,92 @@ impl Session {
         now: i64,
     ) -> SqlResult<Vec<Vec<Value>>> {
         let workers = cluster.workers();
-        let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
+        let keyed: Vec<(Vec<u8>, Vec<Value>)> = rows
+            .into_iter()
+            .map(|row| {
+                let key = if table.primary_key.is_empty() {
+                    local_row_key(cluster)
+                } else {
+                    row_key(
+                        &table
+                            .primary_key
+                            .iter()
+                            .map(|&c| (row[c].clone(), table.columns[c].ty))
+                            .collect::<Vec<_>>(),
+                    )
+                };
+                (key, row)
+            })
+            .collect();
+        // Per proposed row: None to drop it, Some(existing key) to update that row.
+        let mut redirect: Vec<Option<Option<Vec<u8>>>> = vec![Some(None); keyed.len()];
+        let indexes: Vec<&IndexDef> = table
+            .indexes
+            .iter()
+            .filter(|index| on_conflict.indexes.contains(&index.id))
+            .collect();
+        for index in indexes {
+            let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
+            for (position, (key, row)) in keyed.iter().enumerate() {
+                if redirect[position].is_none() || index.columns.iter().any(|&c| row[c].is_null()) {
+                    continue;
+                }
+                let entry = index_entry(table, index, key, row);
+                if seen.insert(entry.clone(), position).is_some() {
+                    if on_conflict.update.is_some() {
+                        return Err(SqlError::new(
+                            code::CARDINALITY_VIOLATION,
+                            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                        )
+                        .with_hint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."));
+                    }
+                    redirect[position] = None;
+                    continue;
+                }
+                let op = ShardOp::IndexScan {
+                    index: index.id,
+                    from: Bound::Included(entry.clone()),
+                    to: Bound::Included(entry.clone()),
+                };
+                let owner = owner_of(vshard_of(&entry), workers);
+                let found = cluster
+                    .call(owner, ShardRequest { txn, now, op })
+                    .await?
+                    .keys;
+                if let Some(existing) = found.into_iter().next() {
+                    redirect[position] = on_conflict.update.as_ref().map(|_| Some(existing));
+                }
+            }
+        }
+        let update_only = Arc::new(crate::plan::OnConflict {
+            update_only: true,
+            ..(**on_conflict).clone()
+        });
+        type Batch = BTreeMap<(WorkerId, bool), Vec<KeyedRow>>;
+        let mut batches: Batch = BTreeMap::new();
         // Where each key was first proposed: the order RETURNING shows.
         let mut first: HashMap<Vec<u8>, usize> = HashMap::new();
-        for (position, row) in rows.into_iter().enumerate() {
-            let key = if table.primary_key.is_empty() {
-                local_row_key(cluster)
-            } else {
-                row_key(
-                    &table
-                        .primary_key
-                        .iter()
-                        .map(|&c| (row[c].clone(), table.columns[c].ty))
-                        .collect::<Vec<_>>(),
-                )
+        for (position, ((key, row), route)) in keyed.into_iter().zip(redirect).enumerate() {
+            let Some(existing) = route else {
+                continue;
+            };
+            let (key, only) = match existing {
+                Some(existing) => (existing, true),
+                None => (key, false),
             };
             first.entry(key.clone()).or_insert(position);
             let owner = owner_of(vshard_of(&key), workers);
-            per_worker.entry(owner).or_default().push((key, row));
+            batches.entry((owner, only)).or_default().push((key, row));
         }
-        self.note_writers(per_worker.keys().copied());
-        let requests = per_worker
+        self.note_writers(batches.keys().map(|(w, _)| *w));
+        let requests = batches
             .into_iter()
-            .map(|(worker, rows)| {
+            .map(|((worker, only), rows)| {
+                let conflict = if only { &update_only } else { on_conflict };
                 let op = ShardOp::Insert {
                     table: table.clone(),
                     rows,
-                    on_conflict: Some((on_conflict.clone(), params.clone())),
+                    on_conflict: Some((conflict.clone(), params.clone())),
                 };
                 (worker, ShardRequest { txn, now, op })
             })

@@ -1035,6 +1035,11 @@ impl Shard {
                     }
                     let updating = on_conflict.update.is_some();
                     let Some(old) = conflicting_row(&store, tx, table, key, updating)? else {
+                        if on_conflict.update_only {
+                            // The row the proposal conflicted with is gone since the session
+                            // looked: a new row under its key would be wrong.
+                            return Err(concurrent_change(true).into());
+                        }
                         writes.push((key, None, values.clone()));
                         continue;
                     };

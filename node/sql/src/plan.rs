@@ -121,6 +121,12 @@ pub struct InsertPlan {
 pub struct OnConflict {
     /// None: DO NOTHING.
     pub update: Option<ConflictUpdate>,
+    /// Unique indexes whose conflicts count (besides the primary key's): the DO UPDATE target,
+    /// or every unique index for DO NOTHING without a target.
+    pub indexes: Vec<keel_storage::TableId>,
+    /// Set by the session for rows it sends by the key of the row they conflict with: that row
+    /// must still be there (else 40001), never a new row under its key.
+    pub update_only: bool,
 }
 
 /// DO UPDATE: expressions over the existing row followed by the proposed one (`excluded`).
