@@ -1102,25 +1102,9 @@ impl<'a> Binder<'a> {
                     columns: key_columns,
                     ..
                 } => {
-                    let mut key = Vec::new();
-                    for key_column in key_columns {
-                        let ast::Expr::Identifier(ident) = &key_column.column.expr else {
-                            return Err(unsupported("expressions in keys"));
-                        };
-                        let at = self.constraint_pos(ident.span);
-                        let column_name = ident_name(ident);
-                        let index = columns
-                            .iter()
-                            .position(|c| c.name == column_name)
-                            .ok_or_else(|| {
-                                SqlError::new(
-                                    code::UNDEFINED_COLUMN,
-                                    format!("column \"{column_name}\" named in key does not exist"),
-                                )
-                                .at(at)
-                            })?;
+                    let key = self.key_columns(&columns, key_columns)?;
+                    for &index in &key {
                         columns[index].not_null = true;
-                        key.push(index);
                     }
                     set_primary_key(key, name.as_ref().map(ident_name), None, &mut primary_key)?;
                 }
@@ -1129,25 +1113,7 @@ impl<'a> Binder<'a> {
                     columns: key_columns,
                     ..
                 } => {
-                    let mut key = Vec::new();
-                    for key_column in key_columns {
-                        let ast::Expr::Identifier(ident) = &key_column.column.expr else {
-                            return Err(unsupported("expressions in keys"));
-                        };
-                        let at = self.constraint_pos(ident.span);
-                        let column_name = ident_name(ident);
-                        let index = columns
-                            .iter()
-                            .position(|c| c.name == column_name)
-                            .ok_or_else(|| {
-                                SqlError::new(
-                                    code::UNDEFINED_COLUMN,
-                                    format!("column \"{column_name}\" named in key does not exist"),
-                                )
-                                .at(at)
-                            })?;
-                        key.push(index);
-                    }
+                    let key = self.key_columns(&columns, key_columns)?;
                     uniques.push((name.as_ref().map(ident_name), key));
                 }
                 TableConstraint::Check { name, expr, .. } => {
@@ -1232,6 +1198,34 @@ impl<'a> Binder<'a> {
             if_not_exists: create.if_not_exists,
             sequences,
         })
+    }
+
+    /// The positions of a table constraint's key columns among `columns` (42703 at the
+    /// constraint for a name that is not one).
+    fn key_columns(
+        &self,
+        columns: &[ColumnDef],
+        key_columns: &[ast::IndexColumn],
+    ) -> SqlResult<Vec<usize>> {
+        key_columns
+            .iter()
+            .map(|key_column| {
+                let ast::Expr::Identifier(ident) = &key_column.column.expr else {
+                    return Err(unsupported("expressions in keys"));
+                };
+                let column_name = ident_name(ident);
+                columns
+                    .iter()
+                    .position(|c| c.name == column_name)
+                    .ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column \"{column_name}\" named in key does not exist"),
+                        )
+                        .at(self.constraint_pos(ident.span))
+                    })
+            })
+            .collect()
     }
 
     /// SERIAL and identity columns: an integer column whose default takes the next value of a
@@ -3261,6 +3255,52 @@ impl<'a> Binder<'a> {
         })))
     }
 
+    /// `SET column = value, ...` of UPDATE and ON CONFLICT DO UPDATE: each value bound over
+    /// `scope` (DEFAULT: the column's default) and cast to its column.
+    fn bind_assignments(
+        &mut self,
+        table: &TableDef,
+        assignments: &[ast::Assignment],
+        scope: &Scope<'_>,
+    ) -> SqlResult<Vec<(usize, Expr)>> {
+        let mut bound_assignments = Vec::new();
+        for assignment in assignments {
+            let AssignmentTarget::ColumnName(name) = &assignment.target else {
+                return Err(unsupported("multiple-column UPDATE"));
+            };
+            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
+                return Err(unsupported("this UPDATE target"));
+            };
+            let column_name = ident_name(ident);
+            let index = table.column_index(&column_name).ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{column_name}\" of relation \"{}\" does not exist",
+                        table.name
+                    ),
+                )
+                .at(self.pos(ident.span))
+            })?;
+            if table.primary_key.contains(&index) {
+                return Err(unsupported("updating primary key columns"));
+            }
+            let value = if is_default_keyword(&assignment.value) {
+                self.defaults(table)?.swap_remove(index)
+            } else {
+                let mut none = AggCollector {
+                    context: "UPDATE",
+                    ..Default::default()
+                };
+                let bound = self.bind_expr(&assignment.value, scope, &mut none)?;
+                let def = &table.columns[index];
+                self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
+            };
+            bound_assignments.push((index, value));
+        }
+        Ok(bound_assignments)
+    }
+
     /// `ON CONFLICT`: the conflict target must be the primary key (a unique index other than it
     /// answers 0A000 for now); DO UPDATE binds over the existing row (by the table's name or
     /// alias) followed by the proposed one (`excluded`).
@@ -3358,41 +3398,7 @@ impl<'a> Binder<'a> {
             ],
             outer: None,
         };
-        let mut assignments = Vec::new();
-        for assignment in &update.assignments {
-            let AssignmentTarget::ColumnName(name) = &assignment.target else {
-                return Err(unsupported("multiple-column UPDATE"));
-            };
-            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
-                return Err(unsupported("this UPDATE target"));
-            };
-            let column_name = ident_name(ident);
-            let index = table.column_index(&column_name).ok_or_else(|| {
-                SqlError::new(
-                    code::UNDEFINED_COLUMN,
-                    format!(
-                        "column \"{column_name}\" of relation \"{}\" does not exist",
-                        table.name
-                    ),
-                )
-                .at(self.pos(ident.span))
-            })?;
-            if table.primary_key.contains(&index) {
-                return Err(unsupported("updating primary key columns"));
-            }
-            let value = if is_default_keyword(&assignment.value) {
-                self.defaults(table)?.swap_remove(index)
-            } else {
-                let mut none = AggCollector {
-                    context: "UPDATE",
-                    ..Default::default()
-                };
-                let bound = self.bind_expr(&assignment.value, &scope, &mut none)?;
-                let def = &table.columns[index];
-                self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
-            };
-            assignments.push((index, value));
-        }
+        let assignments = self.bind_assignments(table, &update.assignments, &scope)?;
         let filter = update
             .selection
             .as_ref()
@@ -3613,41 +3619,7 @@ impl<'a> Binder<'a> {
         let (table, alias) = self.table_factor(relation)?;
         let table = self.write_target(table)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
-        let mut bound_assignments = Vec::new();
-        for assignment in assignments {
-            let AssignmentTarget::ColumnName(name) = &assignment.target else {
-                return Err(unsupported("multiple-column UPDATE"));
-            };
-            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
-                return Err(unsupported("this UPDATE target"));
-            };
-            let column_name = ident_name(ident);
-            let index = table.column_index(&column_name).ok_or_else(|| {
-                SqlError::new(
-                    code::UNDEFINED_COLUMN,
-                    format!(
-                        "column \"{column_name}\" of relation \"{}\" does not exist",
-                        table.name
-                    ),
-                )
-                .at(self.pos(ident.span))
-            })?;
-            if table.primary_key.contains(&index) {
-                return Err(unsupported("updating primary key columns"));
-            }
-            let value = if is_default_keyword(&assignment.value) {
-                self.defaults(&table)?.swap_remove(index)
-            } else {
-                let mut none = AggCollector {
-                    context: "UPDATE",
-                    ..Default::default()
-                };
-                let bound = self.bind_expr(&assignment.value, &scope, &mut none)?;
-                let def = &table.columns[index];
-                self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
-            };
-            bound_assignments.push((index, value));
-        }
+        let bound_assignments = self.bind_assignments(&table, assignments, &scope)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
         let local = filter.as_deref().is_none_or(Expr::is_local)

@@ -2297,17 +2297,7 @@ impl Session {
         // Rows with their keys, for the index entries written after them.
         let mut inserted = Vec::new();
         for (position, row) in rows.into_iter().enumerate() {
-            let key = if table.primary_key.is_empty() {
-                local_row_key(cluster)
-            } else {
-                row_key(
-                    &table
-                        .primary_key
-                        .iter()
-                        .map(|&c| (row[c].clone(), table.columns[c].ty))
-                        .collect::<Vec<_>>(),
-                )
-            };
+            let key = new_row_key(cluster, table, &row);
             let owner = owner_of(vshard_of(&key), workers);
             if !table.indexes.is_empty() {
                 inserted.push((key.clone(), row.clone()));
@@ -2372,20 +2362,7 @@ impl Session {
         let workers = cluster.workers();
         let keyed: Vec<(Vec<u8>, Vec<Value>)> = rows
             .into_iter()
-            .map(|row| {
-                let key = if table.primary_key.is_empty() {
-                    local_row_key(cluster)
-                } else {
-                    row_key(
-                        &table
-                            .primary_key
-                            .iter()
-                            .map(|&c| (row[c].clone(), table.columns[c].ty))
-                            .collect::<Vec<_>>(),
-                    )
-                };
-                (key, row)
-            })
+            .map(|row| (new_row_key(cluster, table, &row), row))
             .collect();
         // Per proposed row: None to drop it, Some(existing key) to update that row.
         let mut redirect: Vec<Option<Option<Vec<u8>>>> = vec![Some(None); keyed.len()];
@@ -3034,12 +3011,7 @@ impl Session {
                 name,
             } => {
                 result.tag = "ALTER TABLE".into();
-                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", table.name),
-                    )
-                })?;
+                let table = current_table(&catalog, table)?;
                 if !table.primary_key.is_empty() {
                     return Err(SqlError::new(
                         code::INVALID_TABLE_DEFINITION,
@@ -3073,12 +3045,7 @@ impl Session {
                     "CREATE INDEX"
                 }
                 .into();
-                let table = catalog.table_by_id(table.id).cloned().ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", table.name),
-                    )
-                })?;
+                let table = current_table(&catalog, table)?;
                 let name = match name {
                     Some(name) => name.clone(),
                     None => default_index_name(
@@ -3123,12 +3090,7 @@ impl Session {
             } => {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
-                let current = next.table_by_id(table.id).cloned().ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", table.name),
-                    )
-                })?;
+                let current = current_table(&next, table)?;
                 if new.name != current.name && next.relation_exists(&new.name) {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
@@ -3229,12 +3191,7 @@ impl Session {
             }
             Plan::AddCheck { table, check } => {
                 result.tag = "ALTER TABLE".into();
-                let table = next.table_by_id(table.id).cloned().ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", table.name),
-                    )
-                })?;
+                let table = current_table(&next, table)?;
                 let condition = check.bound.clone().expect("bound by the binder");
                 let violated = Expr::Not(Box::new(condition));
                 if first_row_where(cluster, &table, violated, txn)
@@ -3262,12 +3219,7 @@ impl Session {
                 if_exists,
             } => {
                 result.tag = "ALTER TABLE".into();
-                let table = next.table_by_id(table.id).cloned().ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{}\" does not exist", table.name),
-                    )
-                })?;
+                let table = current_table(&next, table)?;
                 match table.index(name) {
                     Some(index) if index.constraint => {
                         dropped.push(index.id);
@@ -3658,6 +3610,30 @@ fn index_range(
         };
     }
     Ok(Some((from, to, None)))
+}
+
+/// The row key of a new row: its primary key, or a fresh hidden row id.
+fn new_row_key<C: Cluster>(cluster: &C, table: &TableDef, row: &[Value]) -> Vec<u8> {
+    if table.primary_key.is_empty() {
+        return local_row_key(cluster);
+    }
+    row_key(
+        &table
+            .primary_key
+            .iter()
+            .map(|&c| (row[c].clone(), table.columns[c].ty))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// `table` as `catalog` has it now (a DDL statement's plan names the table it was bound to).
+fn current_table(catalog: &Catalog, table: &TableDef) -> SqlResult<Arc<TableDef>> {
+    catalog.table_by_id(table.id).cloned().ok_or_else(|| {
+        SqlError::new(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{}\" does not exist", table.name),
+        )
+    })
 }
 
 /// A row of `table` (as transaction `txn` sees it) where `filter` holds, if there is one: the

@@ -161,6 +161,23 @@ impl Parser<'_> {
         )
     }
 
+    /// After a member or element: a comma (false: another follows) or the container's `close`
+    /// (true), both consumed.
+    fn closes(&mut self, close: u8) -> SqlResult<bool> {
+        self.skip_space();
+        match self.bytes.get(self.at) {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(&c) if c == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(self.expected(&format!("\",\" or \"{}\"", close as char))),
+        }
+    }
+
     fn value(&mut self, depth: usize) -> SqlResult<Json> {
         if depth > 6400 {
             return Err(SqlError::new("54001", "stack depth limit exceeded"));
@@ -194,14 +211,8 @@ impl Parser<'_> {
                         self.skip_space();
                         let value = self.value(depth + 1)?;
                         members.push((key, value));
-                        self.skip_space();
-                        match self.bytes.get(self.at) {
-                            Some(b',') => self.at += 1,
-                            Some(b'}') => {
-                                self.at += 1;
-                                break;
-                            }
-                            _ => return Err(self.expected("\",\" or \"}\"")),
+                        if self.closes(b'}')? {
+                            break;
                         }
                     }
                 }
@@ -217,14 +228,8 @@ impl Parser<'_> {
                     loop {
                         self.skip_space();
                         items.push(self.value(depth + 1)?);
-                        self.skip_space();
-                        match self.bytes.get(self.at) {
-                            Some(b',') => self.at += 1,
-                            Some(b']') => {
-                                self.at += 1;
-                                break;
-                            }
-                            _ => return Err(self.expected("\",\" or \"]\"")),
+                        if self.closes(b']')? {
+                            break;
                         }
                     }
                 }

@@ -446,6 +446,27 @@ impl Cursor {
             false
         }
     }
+    /// With a parenthesis at the cursor: the text of `text` up to its matching one, and that
+    /// text's character offset (the cursor moves past it).
+    fn parenthesized(&mut self, text: &str) -> SqlResult<Option<(String, usize)>> {
+        if !self.punct('(') {
+            return Ok(None);
+        }
+        let open = self.tokens[self.at - 1].offset;
+        let mut depth = 1;
+        while depth > 0 {
+            match self.peek() {
+                None => return Err(self.error()),
+                Some(Token::Punct('(')) => depth += 1,
+                Some(Token::Punct(')')) => depth -= 1,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        let close = self.tokens[self.at - 1].offset;
+        let inner: String = text.chars().skip(open + 1).take(close - open - 1).collect();
+        Ok(Some((inner, open + 1)))
+    }
     fn punct(&mut self, c: char) -> bool {
         if self.peek() == Some(&Token::Punct(c)) {
             self.at += 1;
@@ -658,27 +679,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         "prepare" | "execute" => {
             c.at = 1;
             let (name, _) = c.ident()?;
-            // The text between a parenthesis at the cursor and its match, and its offset.
-            let parenthesized = |c: &mut Cursor| -> SqlResult<Option<(String, usize)>> {
-                if !c.punct('(') {
-                    return Ok(None);
-                }
-                let open = c.tokens[c.at - 1].offset;
-                let mut depth = 1;
-                while depth > 0 {
-                    match c.peek() {
-                        None => return Err(c.error()),
-                        Some(Token::Punct('(')) => depth += 1,
-                        Some(Token::Punct(')')) => depth -= 1,
-                        _ => {}
-                    }
-                    c.at += 1;
-                }
-                let close = c.tokens[c.at - 1].offset;
-                let inner: String = text.chars().skip(open + 1).take(close - open - 1).collect();
-                Ok(Some((inner, open + 1)))
-            };
-            let list = parenthesized(&mut c)?;
+            let list = c.parenthesized(text)?;
             if first_word == "execute" {
                 c.expect_end()?;
                 return Ok(Parsed::Execute { name, args: list });
@@ -836,21 +837,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "copy" => {
             c.at = 1;
-            if c.punct('(') {
-                // The query runs to the matching parenthesis.
-                let open = c.tokens[c.at - 1].offset;
-                let mut depth = 1;
-                while depth > 0 {
-                    match c.peek() {
-                        None => return Err(c.error()),
-                        Some(Token::Punct('(')) => depth += 1,
-                        Some(Token::Punct(')')) => depth -= 1,
-                        _ => {}
-                    }
-                    c.at += 1;
-                }
-                let close = c.tokens[c.at - 1].offset;
-                let query: String = text.chars().skip(open + 1).take(close - open - 1).collect();
+            if let Some((query, offset)) = c.parenthesized(text)? {
                 if !(c.word("to") && c.word("stdout")) {
                     return Err(SqlError::unsupported("COPY (query) other than TO STDOUT"));
                 }
@@ -859,7 +846,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return Ok(Parsed::CopyTo {
                     source: CopySource::Query {
                         text: query,
-                        offset: open + 1,
+                        offset,
                     },
                     options,
                 });
