@@ -347,47 +347,24 @@ impl<'a> Binder<'a> {
             "regnamespace" => crate::system::namespace_oids(),
             _ => Vec::new(),
         };
-        let whens = names
-            .into_iter()
-            .map(|(key, name)| {
-                (
-                    Expr::Binary(
-                        BinOp::Eq,
-                        Box::new(oid.clone()),
-                        Box::new(Expr::Const(Value::Int(key))),
-                    ),
-                    Expr::Const(Value::Text(name)),
-                )
-            })
-            .collect::<Vec<_>>();
-        let fallback = Expr::Cast(Box::new(oid), DataType::Int8, DataType::Text, true);
-        if whens.is_empty() {
-            return fallback;
-        }
-        Expr::Case(whens, Box::new(fallback))
+        let fallback = Expr::Cast(Box::new(oid.clone()), DataType::Int8, DataType::Text, true);
+        lookup(
+            &oid,
+            names
+                .into_iter()
+                .map(|(key, name)| (Value::Int(key), Value::Text(name))),
+            fallback,
+        )
     }
 
     /// A relation name's OID (`to_regclass`, `text::regclass`) as a lookup over the catalog,
     /// plain or `public.`-qualified; NULL when unknown.
     fn relation_oids(&self, name: Expr) -> Expr {
-        let whens = crate::system::relation_oids(self.catalog)
+        let pairs = crate::system::relation_oids(self.catalog)
             .into_iter()
             .flat_map(|(oid, relname)| [(oid, format!("public.{relname}")), (oid, relname)])
-            .map(|(oid, relname)| {
-                (
-                    Expr::Binary(
-                        BinOp::Eq,
-                        Box::new(name.clone()),
-                        Box::new(Expr::Const(Value::Text(relname))),
-                    ),
-                    Expr::Const(Value::Int(oid)),
-                )
-            })
-            .collect::<Vec<_>>();
-        if whens.is_empty() {
-            return Expr::Const(Value::Null);
-        }
-        Expr::Case(whens, Box::new(Expr::Const(Value::Null)))
+            .map(|(oid, relname)| (Value::Text(relname), Value::Int(oid)));
+        lookup(&name, pairs, Expr::Const(Value::Null))
     }
 
     /// The view a name refers to, if it is one.
@@ -5563,24 +5540,11 @@ impl<'a> Binder<'a> {
             ("pg_get_indexdef", 1) => {
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let whens = crate::system::index_defs(self.catalog)
+                let pairs = crate::system::index_defs(self.catalog)
                     .into_iter()
-                    .map(|(index_oid, def)| {
-                        (
-                            Expr::Binary(
-                                BinOp::Eq,
-                                Box::new(oid.clone()),
-                                Box::new(Expr::Const(Value::Int(index_oid))),
-                            ),
-                            Expr::Const(Value::Text(def)),
-                        )
-                    })
-                    .collect::<Vec<_>>();
-                if whens.is_empty() {
-                    return Ok((Expr::Const(Value::Null), DataType::Text));
-                }
+                    .map(|(index_oid, def)| (Value::Int(index_oid), Value::Text(def)));
                 Ok((
-                    Expr::Case(whens, Box::new(Expr::Const(Value::Null))),
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
                 ))
             }
@@ -6934,6 +6898,28 @@ fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
             _ => token.to_string(),
         })
         .collect()
+}
+
+/// `CASE input WHEN k1 THEN v1 ... ELSE otherwise END` over constant pairs: the catalog
+/// functions' look-ups of an OID or a name, built when the statement is bound.
+fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwise: Expr) -> Expr {
+    let whens: Vec<(Expr, Expr)> = pairs
+        .into_iter()
+        .map(|(key, value)| {
+            (
+                Expr::Binary(
+                    BinOp::Eq,
+                    Box::new(input.clone()),
+                    Box::new(Expr::Const(key)),
+                ),
+                Expr::Const(value),
+            )
+        })
+        .collect();
+    if whens.is_empty() {
+        return otherwise;
+    }
+    Expr::Case(whens, Box::new(otherwise))
 }
 
 /// The reg* type an expression is cast to (`x::regclass`), also through `to_regclass(...)` and
