@@ -2574,6 +2574,7 @@ impl Session {
         let txn = self.txn_for_statement(cluster);
         cancel.txn.set(Some(txn.id));
         let queried = self.run_plan(cluster, &plan, &[], txn, now, cancel).await?;
+        self.log_sequences(cluster).await?;
         self.end_statement(cluster).await?;
         for name in &options.force_quote {
             if !queried.columns.iter().any(|c| c.name == *name) {
