@@ -5388,6 +5388,8 @@ impl<'a> Binder<'a> {
                 .collect::<Vec<_>>();
             return Err(self.no_function(func.name(), &types, position));
         }
+        let mut args = Vec::new();
+        let mut named_by = None;
         let seq = match exprs.first() {
             Some(first) if func != SeqFunc::LastVal => {
                 let literal = match first {
@@ -5396,35 +5398,66 @@ impl<'a> Binder<'a> {
                     } if data_type.to_string().eq_ignore_ascii_case("regclass") => expr.as_ref(),
                     other => other,
                 };
-                let text = match literal {
+                let constant = match literal {
                     ast::Expr::Value(v) => match &v.value {
-                        ast::Value::SingleQuotedString(s) => s.clone(),
-                        _ => return Err(unsupported("a sequence named by an expression")),
+                        ast::Value::SingleQuotedString(s) => Some(s.clone()),
+                        _ => None,
                     },
-                    _ => return Err(unsupported("a sequence named by an expression")),
+                    _ => None,
                 };
-                let name = parse_regclass(&text);
-                let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
-                match self.catalog.sequences.get(&name) {
-                    Some(seq) => Some(seq.clone()),
-                    None if self.catalog.relation_exists(&name) => {
-                        return Err(SqlError::new(
-                            code::WRONG_OBJECT_TYPE,
-                            format!("\"{name}\" is not a sequence"),
-                        ))
-                    }
+                match constant {
                     None => {
-                        return Err(SqlError::new(
-                            code::UNDEFINED_TABLE,
-                            format!("relation \"{name}\" does not exist"),
-                        )
-                        .at(self.pos(first.span())))
+                        // Named at run time: by a text (a name) or an OID.
+                        let (name, ty) = self.bind_expr(first, scope, aggs)?;
+                        if !(ty.is_string() || ty.is_integer()) {
+                            return Err(self.no_function(func.name(), &[ty], position));
+                        }
+                        let name = if ty == DataType::Unknown {
+                            self.coerce_to(name, ty, DataType::Text, first.span())?
+                        } else {
+                            name
+                        };
+                        args.push(name);
+                        named_by = Some(Arc::new(
+                            self.catalog
+                                .sequences
+                                .values()
+                                .flat_map(|seq| {
+                                    let oid = crate::system::relation_oid(self.catalog, &seq.name)
+                                        .unwrap_or(0);
+                                    [
+                                        (seq.name.clone(), oid, seq.clone()),
+                                        (format!("public.{}", seq.name), oid, seq.clone()),
+                                    ]
+                                })
+                                .collect::<Vec<_>>(),
+                        ));
+                        None
+                    }
+                    Some(text) => {
+                        let name = parse_regclass(&text);
+                        let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
+                        match self.catalog.sequences.get(&name) {
+                            Some(seq) => Some(seq.clone()),
+                            None if self.catalog.relation_exists(&name) => {
+                                return Err(SqlError::new(
+                                    code::WRONG_OBJECT_TYPE,
+                                    format!("\"{name}\" is not a sequence"),
+                                ))
+                            }
+                            None => {
+                                return Err(SqlError::new(
+                                    code::UNDEFINED_TABLE,
+                                    format!("relation \"{name}\" does not exist"),
+                                )
+                                .at(self.pos(first.span())))
+                            }
+                        }
                     }
                 }
             }
             _ => None,
         };
-        let mut args = Vec::new();
         if func == SeqFunc::SetVal {
             let bound = self.bind_args(&exprs[1..], scope, aggs)?;
             let mut bound = bound.into_iter();
@@ -5435,7 +5468,14 @@ impl<'a> Binder<'a> {
             }
         }
         Ok((
-            Expr::Sequence(SequenceCall { func, seq }, args),
+            Expr::Sequence(
+                SequenceCall {
+                    func,
+                    seq,
+                    named_by,
+                },
+                args,
+            ),
             DataType::Int8,
         ))
     }
@@ -6970,6 +7010,10 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
 /// (`'"MySeq"'`), a schema prefix kept.
+pub fn regclass_name(text: &str) -> String {
+    parse_regclass(text)
+}
+
 fn parse_regclass(text: &str) -> String {
     text.split('.')
         .map(

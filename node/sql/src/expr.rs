@@ -305,7 +305,14 @@ impl SeqFunc {
 pub struct SequenceCall {
     pub func: SeqFunc,
     pub seq: Option<std::sync::Arc<crate::catalog::SequenceDef>>,
+    /// When the sequence is named by an expression (`setval(pg_get_serial_sequence(...), ...)`):
+    /// the sequences it may name, by name (also `public.`-qualified) and OID; the name is then the
+    /// call's first argument.
+    pub named_by: Option<std::sync::Arc<Vec<NamedSequence>>>,
 }
+
+/// A sequence a run-time name may resolve to: (name, OID, the sequence).
+pub type NamedSequence = (String, i64, std::sync::Arc<crate::catalog::SequenceDef>);
 
 /// What a subquery expression computes from its rows.
 #[derive(Debug, Clone, PartialEq)]

@@ -257,7 +257,38 @@ impl Sequences for SessionSequences {
         if args.iter().any(|arg| matches!(arg, Value::Null)) && call.func != SeqFunc::SetVal {
             return Ok(Value::Null);
         }
-        let seq = call.seq.as_ref();
+        // A sequence named at run time: the first argument is its name or OID.
+        let (named, args) = match &call.named_by {
+            Some(candidates) => {
+                let found = match args.first() {
+                    Some(Value::Null) | None => return Ok(Value::Null),
+                    Some(Value::Int(oid)) => candidates.iter().find(|(_, o, _)| o == oid),
+                    Some(Value::Text(name)) => {
+                        let name = crate::bind::regclass_name(name);
+                        candidates.iter().find(|(n, _, _)| *n == name)
+                    }
+                    Some(_) => None,
+                };
+                match found {
+                    Some((_, _, seq)) => (Some(seq), &args[1..]),
+                    None => {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!(
+                                "relation \"{}\" does not exist",
+                                match args.first() {
+                                    Some(Value::Text(name)) => name.clone(),
+                                    Some(Value::Int(oid)) => oid.to_string(),
+                                    _ => String::new(),
+                                }
+                            ),
+                        ))
+                    }
+                }
+            }
+            None => (None, args),
+        };
+        let seq = named.or(call.seq.as_ref());
         match (call.func, seq) {
             (SeqFunc::NextVal, Some(seq)) => {
                 let (value, version) = self.registry.nextval(seq)?;
