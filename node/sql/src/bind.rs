@@ -625,27 +625,22 @@ impl<'a> Binder<'a> {
                 let table = self.lookup_table(name)?;
                 match operations.as_slice() {
                     [AlterTableOperation::AddConstraint {
-                        constraint: TableConstraint::PrimaryKey { name, columns, .. },
+                        constraint:
+                            constraint @ (TableConstraint::PrimaryKey { name, columns, .. }
+                            | TableConstraint::Unique { name, columns, .. }),
                         ..
                     }] => {
                         let columns = columns
                             .iter()
                             .map(|column| self.index_column(&table, &column.column.expr))
                             .collect::<SqlResult<Vec<_>>>()?;
-                        Ok(Plan::AddPrimaryKey {
-                            table,
-                            columns,
-                            name: name.as_ref().map(ident_name),
-                        })
-                    }
-                    [AlterTableOperation::AddConstraint {
-                        constraint: TableConstraint::Unique { name, columns, .. },
-                        ..
-                    }] => {
-                        let columns = columns
-                            .iter()
-                            .map(|column| self.index_column(&table, &column.column.expr))
-                            .collect::<SqlResult<Vec<_>>>()?;
+                        if matches!(constraint, TableConstraint::PrimaryKey { .. }) {
+                            return Ok(Plan::AddPrimaryKey {
+                                table,
+                                columns,
+                                name: name.as_ref().map(ident_name),
+                            });
+                        }
                         Ok(Plan::CreateIndex {
                             table,
                             name: name.as_ref().map(ident_name),
@@ -5515,29 +5510,15 @@ impl<'a> Binder<'a> {
                     )),
                     Box::new(Expr::Const(Value::Text(")".into()))),
                 );
-                let owner = Expr::Binary(
-                    BinOp::Eq,
-                    Box::new(oid.clone()),
-                    Box::new(Expr::Const(Value::Int(crate::system::OWNER))),
-                );
-                let database_owner = Expr::Binary(
-                    BinOp::Eq,
-                    Box::new(oid),
-                    Box::new(Expr::Const(Value::Int(crate::system::DATABASE_OWNER))),
-                );
-                Ok((
-                    Expr::Case(
-                        vec![
-                            (owner, Expr::Const(Value::Text(self.session.user.clone()))),
-                            (
-                                database_owner,
-                                Expr::Const(Value::Text("pg_database_owner".into())),
-                            ),
-                        ],
-                        Box::new(unknown),
+                let roles = [
+                    (crate::system::OWNER, self.session.user.clone()),
+                    (
+                        crate::system::DATABASE_OWNER,
+                        "pg_database_owner".to_string(),
                     ),
-                    DataType::Text,
-                ))
+                ]
+                .map(|(role, name)| (Value::Int(role), Value::Text(name)));
+                Ok((lookup(&oid, roles, unknown), DataType::Text))
             }
             ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
                 let (oid, _, _) = bound.remove(0);
@@ -5553,18 +5534,9 @@ impl<'a> Binder<'a> {
             ("pg_encoding_to_char", 1) => {
                 let (encoding, ty, span) = bound.remove(0);
                 let encoding = self.coerce_to(encoding, ty, DataType::Int8, span)?;
-                let utf8 = Expr::Binary(
-                    BinOp::Eq,
-                    Box::new(encoding),
-                    Box::new(Expr::Const(Value::Int(6))),
-                );
-                Ok((
-                    Expr::Case(
-                        vec![(utf8, Expr::Const(Value::Text("UTF8".into())))],
-                        Box::new(Expr::Const(Value::Text(String::new()))),
-                    ),
-                    DataType::Text,
-                ))
+                let utf8 = [(Value::Int(6), Value::Text("UTF8".into()))];
+                let other = Expr::Const(Value::Text(String::new()));
+                Ok((lookup(&encoding, utf8, other), DataType::Text))
             }
             ("obj_description" | "col_description" | "shobj_description", 1..=2) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))

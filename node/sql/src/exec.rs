@@ -2603,7 +2603,7 @@ impl Session {
                 copy_out_field(&mut line, &column.name, false, options);
             }
             line.push('\n');
-            lines.push(line.clone().into_bytes());
+            lines.push(std::mem::take(&mut line).into_bytes());
         }
         let mut text = String::new();
         for row in &queried.rows {
@@ -2621,7 +2621,7 @@ impl Session {
                 copy_out_field(&mut line, &text, forced[i], options);
             }
             line.push('\n');
-            lines.push(line.clone().into_bytes());
+            lines.push(std::mem::take(&mut line).into_bytes());
         }
         Ok(QueryResult {
             tag: format!("COPY {}", queried.rows.len()),
