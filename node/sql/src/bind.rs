@@ -8,6 +8,8 @@
 
 use std::sync::Arc;
 
+mod arrays;
+
 use sqlparser::ast::{
     self, AlterTableOperation, AssignmentTarget, BinaryOperator, CastKind, CharacterLength,
     ColumnOption, CreateTableOptions, ExactNumberInfo, FromTable, FunctionArg, FunctionArgExpr,
@@ -257,14 +259,15 @@ impl<'a> Binder<'a> {
         })
     }
 
-    /// Position of the first token after `span` (an operator after its left operand).
+    /// Position of the first token after `span` (an operator after its left operand; closing
+    /// brackets are skipped, as sqlparser's span of `ARRAY[...]` ends at its last element).
     fn pos_after(&self, span: Span) -> Option<usize> {
         let at = offset_of(self.text, span.end.line, span.end.column)?;
         let skipped = self
             .text
             .chars()
             .skip(at)
-            .take_while(|c| c.is_whitespace())
+            .take_while(|c| c.is_whitespace() || *c == ']')
             .count();
         Some(self.offset + at + skipped + 1)
     }
@@ -1469,6 +1472,27 @@ impl<'a> Binder<'a> {
                     "bool" => DataType::Bool,
                     "bpchar" => DataType::Char(1),
                     "timestamptz" => DataType::TimestampTz,
+                    "int2vector" => DataType::Int2.array(),
+                    "oidvector" => DataType::Int8.array(),
+                    array if array.starts_with('_') => {
+                        let element = ast::DataType::Custom(
+                            ObjectName::from(vec![ast::Ident::new(&array[1..])]),
+                            Vec::new(),
+                        );
+                        match &array[1..] {
+                            "text" => DataType::Text.array(),
+                            "varchar" => DataType::Varchar(None).array(),
+                            "numeric" => DataType::Numeric.array(),
+                            "date" => DataType::Date.array(),
+                            "timestamp" => DataType::Timestamp.array(),
+                            "interval" => DataType::Interval.array(),
+                            "uuid" => DataType::Uuid.array(),
+                            "bytea" => DataType::Bytea.array(),
+                            "json" => DataType::Json.array(),
+                            "jsonb" => DataType::Jsonb.array(),
+                            _ => self.data_type(&element)?.array(),
+                        }
+                    }
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
                     other => {
                         return Err(SqlError::new(
@@ -1478,6 +1502,11 @@ impl<'a> Binder<'a> {
                     }
                 }
             }
+            T::Array(
+                ast::ArrayElemTypeDef::SquareBracket(inner, _)
+                | ast::ArrayElemTypeDef::AngleBracket(inner)
+                | ast::ArrayElemTypeDef::Parenthesis(inner),
+            ) => self.data_type(inner)?.array(),
             other => return Err(unsupported(format!("type {other}"))),
         })
     }
@@ -2224,11 +2253,17 @@ impl<'a> Binder<'a> {
                 name,
                 alias,
                 args: Some(args),
-                with_ordinality: false,
+                with_ordinality,
                 ..
             } => {
                 let function = name.to_string().to_lowercase();
                 let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
+                if function == "unnest" {
+                    let exprs = positional_args(&args.args)?;
+                    return self
+                        .bind_unnest(&exprs, alias.as_ref(), *with_ordinality, offset, outer)
+                        .map(with_star);
+                }
                 if function != "generate_series" {
                     return Err(SqlError::new(
                         code::UNDEFINED_FUNCTION,
@@ -2278,6 +2313,13 @@ impl<'a> Binder<'a> {
                     ty,
                     source: None,
                 }];
+                if *with_ordinality {
+                    columns.push(OutputColumn {
+                        name: "ordinality".into(),
+                        ty: DataType::Int8,
+                        source: None,
+                    });
+                }
                 if let Some(alias) = alias {
                     columns = rename_columns(columns, alias, &alias_name)?;
                 }
@@ -2285,9 +2327,21 @@ impl<'a> Binder<'a> {
                     Rel::Function {
                         func: TableFunc::GenerateSeries(ty),
                         args: exprs,
+                        ordinality: *with_ordinality,
                     },
                     vec![scope_rel(alias_name, &columns, offset)],
                 )))
+            }
+            TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality,
+                ..
+            } => {
+                let exprs: Vec<&ast::Expr> = array_exprs.iter().collect();
+                self.bind_unnest(&exprs, alias.as_ref(), *with_ordinality, offset, outer)
+                    .map(with_star)
             }
             TableFactor::Derived {
                 lateral,
@@ -2900,6 +2954,17 @@ impl<'a> Binder<'a> {
                     packed.push(self.coerce_to(expr, ty, DataType::Text, span)?);
                 }
                 DataType::Text
+            }
+            (CollectKind::ArrayAgg, 1) => {
+                let (expr, ty, span) = bound.into_iter().next().expect("one argument");
+                let ty = if ty == DataType::Unknown {
+                    packed.push(self.coerce_to(expr, ty, DataType::Text, span)?);
+                    DataType::Text
+                } else {
+                    packed.push(expr);
+                    ty
+                };
+                ty.array()
             }
             (CollectKind::JsonAgg | CollectKind::JsonbAgg, 1) => {
                 let (expr, ty, _) = bound.into_iter().next().expect("one argument");
@@ -3825,6 +3890,12 @@ impl<'a> Binder<'a> {
                 )
             }
             E::Nested(inner) => self.bind_expr(inner, scope, aggs)?,
+            E::Array(ast::Array { elem, .. }) => {
+                self.bind_array_constructor(elem, scope, aggs, expr.span())?
+            }
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.bind_subscripts(root, access_chain, scope, aggs, position)?
+            }
             E::IsNull(inner) | E::IsNotNull(inner) => {
                 let (bound, _) = self.bind_expr(inner, scope, aggs)?;
                 (
@@ -4057,6 +4128,24 @@ impl<'a> Binder<'a> {
                 } else {
                     (self.oid_names(kind, oid), DataType::Text)
                 }
+            }
+            E::Cast {
+                kind: CastKind::Cast | CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                format: None,
+            } if matches!(inner.as_ref(), E::Array(ast::Array { elem, .. }) if elem.is_empty()) => {
+                // `ARRAY[]::t[]`: the cast gives the empty array its type.
+                let to = self.data_type(data_type)?;
+                if to.element().is_none() {
+                    return self.bind_array_constructor(&[], scope, aggs, inner.span());
+                }
+                (
+                    Expr::Const(Value::Array(Box::new(crate::array::Array::one_dim(
+                        Vec::new(),
+                    )))),
+                    to,
+                )
             }
             E::Cast {
                 kind: CastKind::Cast | CastKind::DoubleColon,
@@ -4333,10 +4422,12 @@ impl<'a> Binder<'a> {
                     }
                     return Ok((combined.expect("non-empty"), DataType::Bool));
                 }
-                let E::Subquery(subquery) = right.as_ref() else {
-                    return Err(unsupported("ANY/ALL over arrays"));
-                };
                 let all = matches!(expr, E::AllOp { .. });
+                let E::Subquery(subquery) = right.as_ref() else {
+                    let operator = self.pos_after(left.span()).or(position);
+                    return self
+                        .bind_compare_array(left, compare_op, right, all, scope, aggs, operator);
+                };
                 let operator = self.pos_after(left.span()).or(position);
                 (
                     self.bind_compare_subquery(
@@ -4982,6 +5073,23 @@ impl<'a> Binder<'a> {
         let (lb, lt) = self.bind_expr(left, scope, aggs)?;
         let (rb, rt) = self.bind_expr(right, scope, aggs)?;
         let span = left.span().union(&right.span());
+        if matches!(
+            op,
+            BinaryOperator::StringConcat
+                | BinaryOperator::AtArrow
+                | BinaryOperator::ArrowAt
+                | BinaryOperator::PGOverlap
+        ) && (lt.element().is_some() || rt.element().is_some())
+        {
+            if let Some(bound) = self.bind_array_operator(
+                op,
+                (lb.clone(), lt, left.span()),
+                (rb.clone(), rt, right.span()),
+                position,
+            )? {
+                return Ok(bound);
+            }
+        }
         match op {
             BinaryOperator::And | BinaryOperator::Or => {
                 let name = if *op == BinaryOperator::And {
@@ -5263,6 +5371,9 @@ impl<'a> Binder<'a> {
                     .at(position)),
                 }
             }
+            FunctionArguments::Subquery(query) if name == "array" => {
+                return self.bind_array_subquery(query, scope, position)
+            }
             FunctionArguments::Subquery(_) => return Err(unsupported("subqueries")),
             FunctionArguments::List(list) => {
                 if list
@@ -5289,10 +5400,11 @@ impl<'a> Binder<'a> {
             "max" => Some(AggFunc::Max),
             "bool_and" | "every" => Some(AggFunc::Bool(true)),
             "bool_or" => Some(AggFunc::Bool(false)),
-            "string_agg" | "json_agg" | "jsonb_agg" => {
+            "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" => {
                 Some(AggFunc::Collect(crate::expr::Collect {
                     kind: match name.as_str() {
                         "string_agg" => crate::expr::CollectKind::StringAgg,
+                        "array_agg" => crate::expr::CollectKind::ArrayAgg,
                         "json_agg" => crate::expr::CollectKind::JsonAgg,
                         _ => crate::expr::CollectKind::JsonbAgg,
                     },
@@ -5486,6 +5598,9 @@ impl<'a> Binder<'a> {
         let name = name.to_string();
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
         if let Some(result) = self.library_function(&name, &mut bound, &types, position)? {
+            return Ok(result);
+        }
+        if let Some(result) = self.array_function(&name, &mut bound, &types, position)? {
             return Ok(result);
         }
         let session_const =
@@ -6397,6 +6512,7 @@ fn castable(from: DataType, to: DataType) -> bool {
         || (from == DataType::Jsonb
             && (to.is_numeric_family() || to == DataType::Bool)
             && !matches!(to, DataType::Decimal(..)))
+        || matches!((from, to), (DataType::Array(a), DataType::Array(b)) if castable(a.ty(), b.ty()))
 }
 
 /// The column name PostgreSQL gives an unaliased output expression.
@@ -6434,7 +6550,9 @@ fn output_name(expr: &ast::Expr) -> String {
             // A column or function name wins over the type's (PostgreSQL's FigureColname).
             fn named(expr: &ast::Expr) -> bool {
                 match expr {
-                    E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) => true,
+                    E::Identifier(_) | E::CompoundIdentifier(_) | E::Function(_) | E::Array(_) => {
+                        true
+                    }
                     E::Cast { expr, .. } | E::Nested(expr) => named(expr),
                     _ => false,
                 }
@@ -6457,6 +6575,8 @@ fn output_name(expr: &ast::Expr) -> String {
         }
         .into(),
         E::Interval(_) => "interval".into(),
+        E::Array(_) => "array".into(),
+        E::CompoundFieldAccess { root, .. } => output_name(root),
         E::Nested(inner) => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),
         E::Exists { .. } => "exists".into(),
@@ -6504,6 +6624,11 @@ fn cast_type_name(ty: &ast::DataType) -> String {
         T::Char(_) | T::Character(_) => "bpchar".into(),
         T::Timestamp(_, TimezoneInfo::WithTimeZone) => "timestamptz".into(),
         T::Timestamp(..) => "timestamp".into(),
+        T::Array(
+            ast::ArrayElemTypeDef::SquareBracket(inner, _)
+            | ast::ArrayElemTypeDef::AngleBracket(inner)
+            | ast::ArrayElemTypeDef::Parenthesis(inner),
+        ) => cast_type_name(inner),
         other => other.to_string().to_lowercase(),
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::expr::{BinOp, Expr, Subquery, SubqueryKind, WindowFunc};
-use crate::plan::{Access, JoinKind, Rel, SetOpKind, TableFunc};
+use crate::plan::{Access, JoinKind, Rel, SetOpKind};
 use crate::types::{to_text, Value};
 
 /// What one node did under EXPLAIN ANALYZE.
@@ -71,7 +71,15 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
         Rel::Values { width, .. } => (1..=*width)
             .map(|i| format!("\"*VALUES*\".column{i}"))
             .collect(),
-        Rel::Function { .. } => vec!["generate_series".into()],
+        Rel::Function {
+            func, ordinality, ..
+        } => {
+            let mut names = vec![func.name().to_string(); func.width()];
+            if *ordinality {
+                names.push("ordinality".into());
+            }
+            names
+        }
         Rel::Project { input, exprs } => {
             let names = output_names(input, outer, qualify);
             exprs.iter().map(|e| deparse(e, &names, outer)).collect()
@@ -240,6 +248,7 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
         Expr::Subquery(sub) => match &sub.kind {
             SubqueryKind::Exists => "(SubPlan)".into(),
             SubqueryKind::Scalar => "(SubPlan)".into(),
+            SubqueryKind::Array => "ARRAY(SubPlan)".into(),
             SubqueryKind::Compare { left, op, all } => format!(
                 "({} {} {}(SubPlan))",
                 go(left),
@@ -426,9 +435,7 @@ impl Printer<'_> {
                 }
             }
             Rel::Function { func, .. } => {
-                let name = match func {
-                    TableFunc::GenerateSeries(_) => "generate_series",
-                };
+                let name = func.name();
                 self.push(depth, arrow, format!("Function Scan on {name}"), rel);
             }
             Rel::Join {

@@ -91,6 +91,8 @@ pub struct Collect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CollectKind {
     StringAgg,
+    /// array_agg: the values (NULLs too) as an array; arrays stack into one more dimension.
+    ArrayAgg,
     JsonAgg,
     JsonbAgg,
 }
@@ -113,6 +115,7 @@ impl AggFunc {
             AggFunc::Bool(false) => "bool_or",
             AggFunc::Collect(c) => match c.kind {
                 CollectKind::StringAgg => "string_agg",
+                CollectKind::ArrayAgg => "array_agg",
                 CollectKind::JsonAgg => "json_agg",
                 CollectKind::JsonbAgg => "jsonb_agg",
             },
@@ -319,6 +322,8 @@ pub type NamedSequence = (String, i64, std::sync::Arc<crate::catalog::SequenceDe
 pub enum SubqueryKind {
     /// The one column of the one row (NULL for no row; 21000 for several).
     Scalar,
+    /// `ARRAY(subquery)`: the one column of every row, as an array.
+    Array,
     Exists,
     /// `left op ANY (subquery)` (`IN` is `= ANY`), or `ALL` with `all`.
     Compare {
@@ -1373,6 +1378,37 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
                 }
             }
             Ok(out.map_or(Value::Null, Value::Text))
+        }
+        CollectKind::ArrayAgg => {
+            if rows.is_empty() {
+                return Ok(Value::Null);
+            }
+            let items: Vec<Value> = rows
+                .into_iter()
+                .map(|row| row.into_iter().next().unwrap_or(Value::Null))
+                .collect();
+            if !items.iter().any(|v| matches!(v, Value::Array(_))) {
+                return Ok(Value::Array(Box::new(crate::array::Array::one_dim(items))));
+            }
+            let mut parts = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::Array(array) if !array.dims.is_empty() => parts.push(*array),
+                    Value::Array(_) => {
+                        return Err(SqlError::new(
+                            code::ARRAY_SUBSCRIPT_ERROR,
+                            "cannot accumulate empty arrays",
+                        ))
+                    }
+                    _ => {
+                        return Err(SqlError::new(
+                            code::NULL_VALUE_NOT_ALLOWED,
+                            "cannot accumulate null arrays",
+                        ))
+                    }
+                }
+            }
+            crate::array::stack(parts).map(|array| Value::Array(Box::new(array)))
         }
         CollectKind::JsonAgg | CollectKind::JsonbAgg => {
             if rows.is_empty() {

@@ -79,6 +79,8 @@ pub enum Scalar {
     PackRow,
     Greatest,
     Least,
+    /// An array function or operator (`crate::array`).
+    Array(crate::array::ArrayFn),
 }
 
 fn int(value: &Value) -> i64 {
@@ -146,6 +148,7 @@ fn round_numeric(d: Decimal, digits: i64, strategy: RoundingStrategy) -> SqlResu
 /// Evaluates a function over its argument values.
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
+        Scalar::Array(func) => return crate::array::call(func, args),
         Scalar::ToJson(kind, jsonb) => {
             return Ok(match &args[0] {
                 Value::Null => Value::Null,
@@ -492,36 +495,16 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::ToJson(..)
         | Scalar::JsonBuildObject(_)
         | Scalar::JsonBuildArray(_)
-        | Scalar::PackRow => {
+        | Scalar::PackRow
+        | Scalar::Array(_) => {
             unreachable!("handled above")
         }
         Scalar::ToRegtype => {
             let name = text(a).trim().to_ascii_lowercase();
-            let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
-            let oid = match name {
-                "bool" | "boolean" => 16,
-                "bytea" => 17,
-                "name" => 19,
-                "int8" | "bigint" => 20,
-                "int2" | "smallint" => 21,
-                "int4" | "integer" | "int" => 23,
-                "text" => 25,
-                "oid" => 26,
-                "json" => 114,
-                "float4" | "real" => 700,
-                "float8" | "double precision" => 701,
-                "bpchar" | "character" | "char" => 1042,
-                "varchar" | "character varying" => 1043,
-                "date" => 1082,
-                "timestamp" | "timestamp without time zone" => 1114,
-                "timestamptz" | "timestamp with time zone" => 1184,
-                "interval" => 1186,
-                "numeric" | "decimal" => 1700,
-                "uuid" => 2950,
-                "jsonb" => 3802,
-                _ => return Ok(Value::Null),
-            };
-            Value::Int(oid)
+            match regtype_oid(name.strip_prefix("pg_catalog.").unwrap_or(&name)) {
+                Some(oid) => Value::Int(oid),
+                None => return Ok(Value::Null),
+            }
         }
         Scalar::JsonTypeof => Value::Text(crate::json::parse(text(a), "json")?.type_name().into()),
         Scalar::JsonArrayLength => {
@@ -549,6 +532,46 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
 }
 
 /// PostgreSQL's `format_type`: a type's SQL name, with the modifier `typmod` (-1: none).
+/// The OID of a type by name (`'int4'::regtype`), arrays as `t[]` or `_t`.
+fn regtype_oid(name: &str) -> Option<i64> {
+    let array_of = |base: &str| {
+        let oid = regtype_oid(base)?;
+        match crate::types::DataType::from_oid(oid as u32) {
+            Ok(Some(ty)) if ty.array_oid() != 0 => Some(ty.array_oid()),
+            _ => None,
+        }
+    };
+    if let Some(base) = name.strip_suffix("[]") {
+        return array_of(base.trim_end());
+    }
+    if let Some(base) = name.strip_prefix('_') {
+        return array_of(base);
+    }
+    Some(match name {
+        "bool" | "boolean" => 16,
+        "bytea" => 17,
+        "name" => 19,
+        "int8" | "bigint" => 20,
+        "int2" | "smallint" => 21,
+        "int4" | "integer" | "int" => 23,
+        "text" => 25,
+        "oid" => 26,
+        "json" => 114,
+        "float4" | "real" => 700,
+        "float8" | "double precision" => 701,
+        "bpchar" | "character" | "char" => 1042,
+        "varchar" | "character varying" => 1043,
+        "date" => 1082,
+        "timestamp" | "timestamp without time zone" => 1114,
+        "timestamptz" | "timestamp with time zone" => 1184,
+        "interval" => 1186,
+        "numeric" | "decimal" => 1700,
+        "uuid" => 2950,
+        "jsonb" => 3802,
+        _ => return None,
+    })
+}
+
 fn format_type(oid: i64, typmod: i64) -> String {
     let modifier = (typmod >= 4).then_some(typmod - 4);
     match (oid, modifier) {
@@ -577,7 +600,12 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),
-        _ => "???".into(),
+        (oid, _) => match crate::types::DataType::from_oid(oid as u32) {
+            Ok(Some(crate::types::DataType::Array(elem))) => {
+                format!("{}[]", format_type(elem.ty().oid() as i64, typmod))
+            }
+            _ => "???".into(),
+        },
     }
 }
 

@@ -913,6 +913,8 @@ pub enum JsonKind {
     TimestampTz,
     /// Anything else: its text form as a JSON string.
     Text,
+    /// An array: nested JSON arrays (one level per dimension) of its elements' kind.
+    Array(&'static JsonKind),
 }
 
 impl JsonKind {
@@ -925,6 +927,15 @@ impl JsonKind {
             D::Json | D::Jsonb => JsonKind::Json,
             D::Timestamp => JsonKind::Timestamp,
             D::TimestampTz => JsonKind::TimestampTz,
+            D::Array(elem) => JsonKind::Array(match JsonKind::of(elem.ty()) {
+                JsonKind::Number => &JsonKind::Number,
+                JsonKind::Float => &JsonKind::Float,
+                JsonKind::Bool => &JsonKind::Bool,
+                JsonKind::Json => &JsonKind::Json,
+                JsonKind::Timestamp => &JsonKind::Timestamp,
+                JsonKind::TimestampTz => &JsonKind::TimestampTz,
+                _ => &JsonKind::Text,
+            }),
             _ => JsonKind::Text,
         }
     }
@@ -947,6 +958,34 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
         }
         (Value::Text(t), JsonKind::Json) => {
             return if jsonb { jsonb_in(t) } else { Ok(t.clone()) };
+        }
+        (Value::Array(array), JsonKind::Array(elem)) => {
+            fn level(
+                dims: &[crate::array::Dim],
+                items: &mut std::slice::Iter<'_, Value>,
+                elem: JsonKind,
+                out: &mut String,
+            ) -> SqlResult<()> {
+                out.push('[');
+                for i in 0..dims[0].len {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if dims.len() > 1 {
+                        level(&dims[1..], items, elem, out)?;
+                    } else {
+                        let item = items.next().unwrap_or(&Value::Null);
+                        out.push_str(&to_json(item, elem, false)?);
+                    }
+                }
+                out.push(']');
+                Ok(())
+            }
+            if array.dims.is_empty() {
+                out.push_str("[]");
+            } else {
+                level(&array.dims, &mut array.items.iter(), *elem, &mut out)?;
+            }
         }
         (Value::Timestamp(_), JsonKind::Timestamp | JsonKind::TimestampTz) => {
             let ty = if kind == JsonKind::Timestamp {

@@ -169,6 +169,26 @@ pub enum JoinKind {
 pub enum TableFunc {
     /// `generate_series(start, stop [, step])` over integers (bigint when `wide`) or numerics.
     GenerateSeries(crate::types::DataType),
+    /// `unnest(array, ...)`: one row per element, the arrays side by side (the shorter padded
+    /// with NULLs).
+    Unnest(u8),
+}
+
+impl TableFunc {
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFunc::GenerateSeries(_) => "generate_series",
+            TableFunc::Unnest(_) => "unnest",
+        }
+    }
+
+    /// The columns of each row (without WITH ORDINALITY's).
+    pub fn width(self) -> usize {
+        match self {
+            TableFunc::GenerateSeries(_) => 1,
+            TableFunc::Unnest(n) => n as usize,
+        }
+    }
 }
 
 /// UNION / INTERSECT / EXCEPT.
@@ -210,6 +230,8 @@ pub enum Rel {
     Function {
         func: TableFunc,
         args: Vec<Expr>,
+        /// WITH ORDINALITY: a bigint column numbering the rows from 1 follows.
+        ordinality: bool,
     },
     /// `WITH RECURSIVE`: `base`, then `step` run again and again over the rows the previous
     /// round added (its [`Rel::WorkTable`] with the same `id`) until a round adds none. Without
@@ -282,7 +304,9 @@ impl Rel {
         match self {
             Rel::Scan { table, .. } => table.columns.len(),
             Rel::Values { width, .. } => *width,
-            Rel::Function { .. } => 1,
+            Rel::Function {
+                func, ordinality, ..
+            } => func.width() + *ordinality as usize,
             Rel::WorkTable { width, .. } => *width,
             Rel::Recursive { base, .. } => base.width(),
             Rel::Project { exprs, .. } => exprs.len(),
@@ -329,9 +353,14 @@ impl Rel {
                 rows: rows.into_iter().map(|row| list(row, f)).collect(),
                 width,
             },
-            Rel::Function { func, args } => Rel::Function {
+            Rel::Function {
+                func,
+                args,
+                ordinality,
+            } => Rel::Function {
                 func,
                 args: list(args, f),
+                ordinality,
             },
             Rel::WorkTable { id, width } => Rel::WorkTable { id, width },
             Rel::Recursive {

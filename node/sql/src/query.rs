@@ -348,12 +348,22 @@ impl<'a> Executor<'a> {
                 .iter()
                 .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
                 .collect::<SqlResult<_>>()?,
-            Rel::Function { func, args } => {
+            Rel::Function {
+                func,
+                args,
+                ordinality,
+            } => {
                 let args = args
                     .iter()
                     .map(|e| e.eval(&[], &ctx))
                     .collect::<SqlResult<Vec<_>>>()?;
-                table_function(*func, &args)?
+                let mut rows = table_function(*func, args)?;
+                if *ordinality {
+                    for (i, row) in rows.iter_mut().enumerate() {
+                        row.push(Value::Int(i as i64 + 1));
+                    }
+                }
+                rows
             }
             Rel::WorkTable { id, .. } => {
                 return Ok(self.work.borrow().get(id).cloned().unwrap_or_default())
@@ -671,6 +681,17 @@ impl Subqueries for Executor<'_> {
         let rows = self.subquery_rows(subquery, row, ctx)?;
         let value = match &subquery.kind {
             SubqueryKind::Exists => Value::Bool(!rows.is_empty()),
+            SubqueryKind::Array => {
+                let items: Vec<Value> = rows
+                    .iter()
+                    .map(|r| r.first().cloned().unwrap_or(Value::Null))
+                    .collect();
+                if items.iter().any(|v| matches!(v, Value::Array(_))) {
+                    crate::array::call(crate::array::ArrayFn::MakeNested, items)?
+                } else {
+                    Value::Array(Box::new(crate::array::Array::one_dim(items)))
+                }
+            }
             SubqueryKind::Scalar => match rows.len() {
                 0 => Value::Null,
                 1 => rows[0].first().cloned().unwrap_or(Value::Null),
@@ -712,15 +733,34 @@ impl Subqueries for Executor<'_> {
 }
 
 /// The rows of a set-returning function.
-fn table_function(func: TableFunc, args: &[Value]) -> SqlResult<Vec<Row>> {
+fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
     match func {
+        TableFunc::Unnest(_) => {
+            let arrays: Vec<Vec<Value>> = args
+                .into_iter()
+                .map(|arg| match arg {
+                    Value::Array(array) => array.items,
+                    _ => Vec::new(),
+                })
+                .collect();
+            let count = arrays.iter().map(Vec::len).max().unwrap_or(0);
+            let mut columns: Vec<_> = arrays.into_iter().map(Vec::into_iter).collect();
+            Ok((0..count)
+                .map(|_| {
+                    columns
+                        .iter_mut()
+                        .map(|c| c.next().unwrap_or(Value::Null))
+                        .collect()
+                })
+                .collect())
+        }
         TableFunc::GenerateSeries(_) => {
             if args.iter().any(Value::is_null) {
                 return Ok(Vec::new());
             }
             let zero_step =
                 || SqlError::new(code::INVALID_PARAMETER_VALUE, "step size cannot equal zero");
-            match args {
+            match args.as_slice() {
                 [Value::Int(start), Value::Int(stop), rest @ ..] => {
                     let step = match rest.first() {
                         Some(Value::Int(step)) => *step,

@@ -140,31 +140,25 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Json => "json",
         DataType::Jsonb => "jsonb",
         DataType::Unknown => "unknown",
-    }
-}
-
-/// The OID of the array type over `ty` (PostgreSQL's `_int4` and friends; arrays themselves are
-/// not there yet, the OIDs let drivers register their codecs).
-fn array_oid(ty: DataType) -> i64 {
-    match ty {
-        DataType::Bool => 1000,
-        DataType::Int2 => 1005,
-        DataType::Int4 => 1007,
-        DataType::Int8 => 1016,
-        DataType::Float8 => 1022,
-        DataType::Numeric | DataType::Decimal(..) => 1231,
-        DataType::Text => 1009,
-        DataType::Varchar(_) => 1015,
-        DataType::Char(_) => 1014,
-        DataType::Timestamp => 1115,
-        DataType::TimestampTz => 1185,
-        DataType::Date => 1182,
-        DataType::Interval => 1187,
-        DataType::Uuid => 2951,
-        DataType::Bytea => 1001,
-        DataType::Json => 199,
-        DataType::Jsonb => 3807,
-        DataType::Unknown => 0,
+        DataType::Array(elem) => match elem.ty() {
+            DataType::Bool => "_bool",
+            DataType::Int2 => "_int2",
+            DataType::Int4 => "_int4",
+            DataType::Int8 => "_int8",
+            DataType::Float8 => "_float8",
+            DataType::Numeric | DataType::Decimal(..) => "_numeric",
+            DataType::Varchar(_) => "_varchar",
+            DataType::Char(_) => "_bpchar",
+            DataType::Timestamp => "_timestamp",
+            DataType::TimestampTz => "_timestamptz",
+            DataType::Date => "_date",
+            DataType::Interval => "_interval",
+            DataType::Uuid => "_uuid",
+            DataType::Bytea => "_bytea",
+            DataType::Json => "_json",
+            DataType::Jsonb => "_jsonb",
+            _ => "_text",
+        },
     }
 }
 
@@ -441,7 +435,28 @@ fn pg_catalog(
                     Value::Bool(true),
                     int(0),
                     int(0),
-                    int(array_oid(ty)),
+                    int(ty.array_oid()),
+                    text(","),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                ]);
+            }
+            for &(elem, _) in TYPES {
+                let ty = elem.array();
+                out.row(vec![
+                    int(ty.oid()),
+                    text(type_name(ty)),
+                    int(PG_CATALOG),
+                    int(OWNER),
+                    int(-1),
+                    Value::Bool(false),
+                    text("b"),
+                    text("A"),
+                    Value::Bool(true),
+                    int(0),
+                    int(elem.oid()),
+                    int(0),
                     text(","),
                     int(0),
                     int(-1),
@@ -797,7 +812,12 @@ fn facets(ty: DataType) -> Facets {
             f.datetime_precision = Some(6)
         }
         DataType::Bytea => f.octet_length = Some(1_073_741_824),
-        DataType::Bool | DataType::Uuid | DataType::Json | DataType::Jsonb | DataType::Unknown => {}
+        DataType::Bool
+        | DataType::Uuid
+        | DataType::Json
+        | DataType::Jsonb
+        | DataType::Unknown
+        | DataType::Array(_) => {}
     }
     f
 }
@@ -808,6 +828,7 @@ fn standard_type_name(ty: DataType) -> String {
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
         DataType::Decimal(..) => "numeric".into(),
+        DataType::Array(_) => "ARRAY".into(),
         other => other.name(),
     }
 }

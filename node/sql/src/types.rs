@@ -48,6 +48,57 @@ pub enum DataType {
     Jsonb,
     /// An untyped string literal or parameter, resolved by context.
     Unknown,
+    /// An array of the element type (any number of dimensions; see `crate::array`).
+    Array(Elem),
+}
+
+/// The element type of an array type: a base type with its modifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Elem {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Float8,
+    Numeric,
+    Decimal(u16, u16),
+    Text,
+    Varchar(Option<u32>),
+    Char(u32),
+    Timestamp,
+    TimestampTz,
+    Date,
+    Interval,
+    Uuid,
+    Bytea,
+    Json,
+    Jsonb,
+}
+
+impl Elem {
+    /// The element's type.
+    pub fn ty(self) -> DataType {
+        match self {
+            Elem::Bool => DataType::Bool,
+            Elem::Int2 => DataType::Int2,
+            Elem::Int4 => DataType::Int4,
+            Elem::Int8 => DataType::Int8,
+            Elem::Float8 => DataType::Float8,
+            Elem::Numeric => DataType::Numeric,
+            Elem::Decimal(p, s) => DataType::Decimal(p, s),
+            Elem::Text => DataType::Text,
+            Elem::Varchar(n) => DataType::Varchar(n),
+            Elem::Char(n) => DataType::Char(n),
+            Elem::Timestamp => DataType::Timestamp,
+            Elem::TimestampTz => DataType::TimestampTz,
+            Elem::Date => DataType::Date,
+            Elem::Interval => DataType::Interval,
+            Elem::Uuid => DataType::Uuid,
+            Elem::Bytea => DataType::Bytea,
+            Elem::Json => DataType::Json,
+            Elem::Jsonb => DataType::Jsonb,
+        }
+    }
 }
 
 impl DataType {
@@ -71,6 +122,65 @@ impl DataType {
             DataType::Json => 114,
             DataType::Jsonb => 3802,
             DataType::Unknown => 705,
+            DataType::Array(elem) => elem.ty().array_oid() as u32,
+        }
+    }
+
+    /// The OID of the array type over this type (PostgreSQL's `_int4` and friends); 0 for none.
+    pub fn array_oid(self) -> i64 {
+        match self {
+            DataType::Bool => 1000,
+            DataType::Int2 => 1005,
+            DataType::Int4 => 1007,
+            DataType::Int8 => 1016,
+            DataType::Float8 => 1022,
+            DataType::Numeric | DataType::Decimal(..) => 1231,
+            DataType::Text => 1009,
+            DataType::Varchar(_) => 1015,
+            DataType::Char(_) => 1014,
+            DataType::Timestamp => 1115,
+            DataType::TimestampTz => 1185,
+            DataType::Date => 1182,
+            DataType::Interval => 1187,
+            DataType::Uuid => 2951,
+            DataType::Bytea => 1001,
+            DataType::Json => 199,
+            DataType::Jsonb => 3807,
+            DataType::Unknown | DataType::Array(_) => 0,
+        }
+    }
+
+    /// The array type over this type (an unknown literal's is text[]; an array's is itself, as
+    /// arrays of arrays are multidimensional arrays).
+    pub fn array(self) -> DataType {
+        DataType::Array(match self {
+            DataType::Bool => Elem::Bool,
+            DataType::Int2 => Elem::Int2,
+            DataType::Int4 => Elem::Int4,
+            DataType::Int8 => Elem::Int8,
+            DataType::Float8 => Elem::Float8,
+            DataType::Numeric => Elem::Numeric,
+            DataType::Decimal(p, s) => Elem::Decimal(p, s),
+            DataType::Text | DataType::Unknown => Elem::Text,
+            DataType::Varchar(n) => Elem::Varchar(n),
+            DataType::Char(n) => Elem::Char(n),
+            DataType::Timestamp => Elem::Timestamp,
+            DataType::TimestampTz => Elem::TimestampTz,
+            DataType::Date => Elem::Date,
+            DataType::Interval => Elem::Interval,
+            DataType::Uuid => Elem::Uuid,
+            DataType::Bytea => Elem::Bytea,
+            DataType::Json => Elem::Json,
+            DataType::Jsonb => Elem::Jsonb,
+            DataType::Array(elem) => elem,
+        })
+    }
+
+    /// An array type's element type.
+    pub fn element(self) -> Option<DataType> {
+        match self {
+            DataType::Array(elem) => Some(elem.ty()),
+            _ => None,
         }
     }
 
@@ -97,10 +207,36 @@ impl DataType {
             114 => DataType::Json,
             3802 => DataType::Jsonb,
             705 => DataType::Unknown,
+            1021 => DataType::Float8.array(),
             other => {
+                if let Some((_, elem)) = [
+                    DataType::Bool,
+                    DataType::Int2,
+                    DataType::Int4,
+                    DataType::Int8,
+                    DataType::Float8,
+                    DataType::Numeric,
+                    DataType::Text,
+                    DataType::Varchar(None),
+                    DataType::Char(1),
+                    DataType::Timestamp,
+                    DataType::TimestampTz,
+                    DataType::Date,
+                    DataType::Interval,
+                    DataType::Uuid,
+                    DataType::Bytea,
+                    DataType::Json,
+                    DataType::Jsonb,
+                ]
+                .into_iter()
+                .map(|t| (t.array_oid(), t))
+                .find(|(oid, _)| *oid == other as i64)
+                {
+                    return Ok(Some(elem.array()));
+                }
                 return Err(SqlError::unsupported(format!(
                     "parameter type with OID {other}"
-                )))
+                )));
             }
         }))
     }
@@ -123,6 +259,7 @@ impl DataType {
         match self {
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
             DataType::Decimal(p, s) => (((p as i32) << 16) | s as i32) + 4,
+            DataType::Array(elem) => elem.ty().type_modifier(),
             _ => -1,
         }
     }
@@ -150,6 +287,7 @@ impl DataType {
             DataType::Json => "json".into(),
             DataType::Jsonb => "jsonb".into(),
             DataType::Unknown => "unknown".into(),
+            DataType::Array(elem) => format!("{}[]", elem.ty().name()),
         }
     }
 
@@ -201,6 +339,7 @@ pub enum Value {
     Date(i32),
     Interval(Interval),
     Bytes(Vec<u8>),
+    Array(Box<crate::array::Array>),
 }
 
 impl Value {
@@ -284,6 +423,7 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Bytea => Value::Bytes(parse_bytea(text)?),
         DataType::Json => Value::Text(crate::json::json_in(text)?),
         DataType::Jsonb => Value::Text(crate::json::jsonb_in(text)?),
+        DataType::Array(elem) => Value::Array(Box::new(crate::array::parse(text, elem.ty())?)),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -731,6 +871,9 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
             }
         }
         Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
+        Value::Array(array) => {
+            crate::array::format(array, ty.element().unwrap_or(DataType::Text), out)
+        }
         Value::Date(d) => format_date(*d, out),
         Value::Interval(i) => format_interval(i, out),
     }
@@ -766,6 +909,9 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         }
         (Value::Text(s), _) => out.extend_from_slice(s.as_bytes()),
         (Value::Bytes(b), _) => out.extend_from_slice(b),
+        (Value::Array(array), ty) => {
+            crate::array::format_binary(array, ty.element().unwrap_or(DataType::Text), out)?
+        }
         (Value::Timestamp(t), _) => out.extend_from_slice(&t.to_be_bytes()),
         (Value::Date(d), _) => out.extend_from_slice(&d.to_be_bytes()),
         (Value::Interval(i), _) => {
@@ -839,6 +985,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         },
         DataType::Numeric | DataType::Decimal(..) => {
             return Err(SqlError::unsupported("binary input format for numeric"))
+        }
+        DataType::Array(elem) => {
+            Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
     })
 }
@@ -937,6 +1086,20 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         (Value::Date(d), DataType::Date) => Value::Date(d),
         (Value::Interval(i), DataType::Interval) => Value::Interval(i),
         (Value::Bytes(b), DataType::Bytea) => Value::Bytes(b),
+        (Value::Array(array), DataType::Array(elem)) => {
+            let Some(from_elem) = from.element() else {
+                return Err(SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!("cannot cast type {} to {}", from.name(), to.name()),
+                ));
+            };
+            Value::Array(Box::new(crate::array::cast(
+                *array,
+                from_elem,
+                elem.ty(),
+                explicit,
+            )?))
+        }
         (_, to) => {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -965,6 +1128,10 @@ pub fn assignable(from: DataType, to: DataType) -> bool {
         || (from.is_numeric_family() && to.is_numeric_family())
         || (from.is_string() && to.is_string())
         || (from.is_datetime() && to.is_datetime())
+        || match (from, to) {
+            (DataType::Array(a), DataType::Array(b)) => assignable(a.ty(), b.ty()),
+            _ => false,
+        }
 }
 
 /// Compares two non-null values of comparable types (PostgreSQL's ordering: NaN sorts above all
@@ -986,6 +1153,7 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Date(a), Value::Date(b)) => a.cmp(b),
         (Value::Interval(a), Value::Interval(b)) => a.normalized().cmp(&b.normalized()),
         (Value::Bytes(a), Value::Bytes(b)) => a.cmp(b),
+        (Value::Array(a), Value::Array(b)) => crate::array::compare(a, b),
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,
@@ -1046,6 +1214,10 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
                     }
                 }
                 out.extend_from_slice(&[0x00, 0x01]);
+            }
+            Value::Array(array) => {
+                out.push(0x01);
+                crate::array::encode_key(array, ty.element().unwrap_or(DataType::Text), out);
             }
             Value::Text(s) => {
                 out.push(0x01);
@@ -1113,6 +1285,17 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 out.extend_from_slice(&(b.len() as u32).to_le_bytes());
                 out.extend_from_slice(b);
             }
+            Value::Array(array) => {
+                // Shape, element count, then the elements as a row.
+                out.push(10);
+                out.push(array.dims.len() as u8);
+                for dim in &array.dims {
+                    out.extend_from_slice(&dim.len.to_le_bytes());
+                    out.extend_from_slice(&dim.lower.to_le_bytes());
+                }
+                out.extend_from_slice(&(array.items.len() as u32).to_le_bytes());
+                encode_row(&array.items, out);
+            }
         }
     }
 }
@@ -1130,68 +1313,88 @@ pub fn decode_row_masked(
     columns: usize,
     used: Option<&[bool]>,
 ) -> SqlResult<Vec<Value>> {
-    let corrupt = || SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage");
-    fn take<'b>(n: usize, bytes: &mut &'b [u8]) -> SqlResult<&'b [u8]> {
-        if bytes.len() < n {
-            return Err(SqlError::new(
-                code::INTERNAL_ERROR,
-                "corrupt row in storage",
-            ));
-        }
-        let (head, rest) = bytes.split_at(n);
-        *bytes = rest;
-        Ok(head)
-    }
-    fn fixed<const N: usize>(bytes: &mut &[u8]) -> SqlResult<[u8; N]> {
-        take(N, bytes)?
-            .try_into()
-            .map_err(|_| SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage"))
-    }
     let mut values = Vec::with_capacity(columns);
     while !bytes.is_empty() {
         let keep = used.is_none_or(|u| u.get(values.len()).copied().unwrap_or(true));
-        let tag = take(1, &mut bytes)?[0];
-        let value = match tag {
-            0 => Value::Null,
-            1 => Value::Bool(take(1, &mut bytes)?[0] != 0),
-            2 => Value::Int(i64::from_le_bytes(fixed(&mut bytes)?)),
-            3 => Value::Float(f64::from_le_bytes(fixed(&mut bytes)?)),
-            4 => Value::Numeric(Decimal::deserialize(fixed(&mut bytes)?)),
-            5 => {
-                let len = u32::from_le_bytes(fixed(&mut bytes)?) as usize;
-                let text = take(len, &mut bytes)?;
-                if keep {
-                    Value::Text(String::from_utf8(text.to_vec()).map_err(|_| corrupt())?)
-                } else {
-                    Value::Null
-                }
-            }
-            6 => Value::Timestamp(i64::from_le_bytes(fixed(&mut bytes)?)),
-            7 => Value::Date(i32::from_le_bytes(fixed(&mut bytes)?)),
-            8 => {
-                let raw: [u8; 16] = fixed(&mut bytes)?;
-                Value::Interval(Interval {
-                    months: i32::from_le_bytes(raw[0..4].try_into().map_err(|_| corrupt())?),
-                    days: i32::from_le_bytes(raw[4..8].try_into().map_err(|_| corrupt())?),
-                    micros: i64::from_le_bytes(raw[8..16].try_into().map_err(|_| corrupt())?),
-                })
-            }
-            9 => {
-                let len = u32::from_le_bytes(fixed(&mut bytes)?) as usize;
-                let data = take(len, &mut bytes)?;
-                if keep {
-                    Value::Bytes(data.to_vec())
-                } else {
-                    Value::Null
-                }
-            }
-            _ => return Err(corrupt()),
-        };
-        values.push(if keep { value } else { Value::Null });
+        values.push(decode_value(&mut bytes, keep)?);
     }
     // Columns added after a row was written read as NULL.
     values.resize(columns.max(values.len()), Value::Null);
     Ok(values)
+}
+
+fn corrupt() -> SqlError {
+    SqlError::new(code::INTERNAL_ERROR, "corrupt row in storage")
+}
+
+fn take<'b>(n: usize, bytes: &mut &'b [u8]) -> SqlResult<&'b [u8]> {
+    if bytes.len() < n {
+        return Err(corrupt());
+    }
+    let (head, rest) = bytes.split_at(n);
+    *bytes = rest;
+    Ok(head)
+}
+
+fn fixed<const N: usize>(bytes: &mut &[u8]) -> SqlResult<[u8; N]> {
+    take(N, bytes)?.try_into().map_err(|_| corrupt())
+}
+
+/// Decodes one value written by [`encode_row`] (NULL without allocating unless `keep`).
+fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
+    let tag = take(1, bytes)?[0];
+    let value = match tag {
+        0 => Value::Null,
+        1 => Value::Bool(take(1, bytes)?[0] != 0),
+        2 => Value::Int(i64::from_le_bytes(fixed(bytes)?)),
+        3 => Value::Float(f64::from_le_bytes(fixed(bytes)?)),
+        4 => Value::Numeric(Decimal::deserialize(fixed(bytes)?)),
+        5 => {
+            let len = u32::from_le_bytes(fixed(bytes)?) as usize;
+            let text = take(len, bytes)?;
+            if keep {
+                Value::Text(String::from_utf8(text.to_vec()).map_err(|_| corrupt())?)
+            } else {
+                Value::Null
+            }
+        }
+        6 => Value::Timestamp(i64::from_le_bytes(fixed(bytes)?)),
+        7 => Value::Date(i32::from_le_bytes(fixed(bytes)?)),
+        8 => {
+            let raw: [u8; 16] = fixed(bytes)?;
+            Value::Interval(Interval {
+                months: i32::from_le_bytes(raw[0..4].try_into().map_err(|_| corrupt())?),
+                days: i32::from_le_bytes(raw[4..8].try_into().map_err(|_| corrupt())?),
+                micros: i64::from_le_bytes(raw[8..16].try_into().map_err(|_| corrupt())?),
+            })
+        }
+        9 => {
+            let len = u32::from_le_bytes(fixed(bytes)?) as usize;
+            let data = take(len, bytes)?;
+            if keep {
+                Value::Bytes(data.to_vec())
+            } else {
+                Value::Null
+            }
+        }
+        10 => {
+            let ndims = take(1, bytes)?[0] as usize;
+            let mut dims = Vec::with_capacity(ndims);
+            for _ in 0..ndims {
+                let len = i32::from_le_bytes(fixed(bytes)?);
+                let lower = i32::from_le_bytes(fixed(bytes)?);
+                dims.push(crate::array::Dim { len, lower });
+            }
+            let count = u32::from_le_bytes(fixed(bytes)?) as usize;
+            let mut items = Vec::with_capacity(count.min(bytes.len()));
+            for _ in 0..count {
+                items.push(decode_value(bytes, keep)?);
+            }
+            Value::Array(Box::new(crate::array::Array { dims, items }))
+        }
+        _ => return Err(corrupt()),
+    };
+    Ok(if keep { value } else { Value::Null })
 }
 
 #[cfg(test)]
