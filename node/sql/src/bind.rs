@@ -152,6 +152,8 @@ struct AggCollector {
     /// Window function calls (collected only where `windows_allowed`: SELECT list, ORDER BY).
     windows: Vec<WindowCall>,
     windows_allowed: bool,
+    /// Set-returning function calls of a SELECT list (collected where `windows_allowed`).
+    srfs: Vec<(TableFunc, Vec<Expr>)>,
 }
 
 /// Folds an identifier the way PostgreSQL does.
@@ -2280,30 +2282,7 @@ impl<'a> Binder<'a> {
                 };
                 let exprs = positional_args(&args.args)?;
                 let bound = self.bind_args(&exprs, &scope, &mut none)?;
-                let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
-                if !(2..=3).contains(&bound.len())
-                    || !types
-                        .iter()
-                        .all(|t| t.is_numeric_family() || *t == DataType::Unknown)
-                {
-                    let names: Vec<String> = types.iter().map(|t| t.name()).collect();
-                    return Err(SqlError::new(
-                        code::UNDEFINED_FUNCTION,
-                        format!("function generate_series({}) does not exist", names.join(", ")),
-                    )
-                    .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
-                }
-                // int4, int8 or numeric, as PostgreSQL's overloads resolve.
-                let ty = types.iter().fold(DataType::Int4, |acc, &t| match t {
-                    DataType::Unknown | DataType::Int2 | DataType::Int4 => acc,
-                    DataType::Int8 if acc == DataType::Int4 => DataType::Int8,
-                    DataType::Int8 => acc,
-                    _ => DataType::Numeric,
-                });
-                let mut exprs = Vec::new();
-                for (expr, from, span) in bound {
-                    exprs.push(self.coerce_to(expr, from, ty, span)?);
-                }
+                let (exprs, ty) = self.bind_series(bound, None)?;
                 let alias_name = alias
                     .as_ref()
                     .map_or("generate_series".to_string(), |a| ident_name(&a.name));
@@ -2370,6 +2349,34 @@ impl<'a> Binder<'a> {
             } => self.bind_table_with_joins(table_with_joins, offset, outer),
             _ => Err(unsupported("this kind of FROM item")),
         }
+    }
+
+    /// generate_series's arguments cast to the overload PostgreSQL picks (int4, int8 or
+    /// numeric), and that type.
+    fn bind_series(
+        &mut self,
+        bound: Vec<(Expr, DataType, Span)>,
+        position: Option<usize>,
+    ) -> SqlResult<(Vec<Expr>, DataType)> {
+        let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
+        if !(2..=3).contains(&bound.len())
+            || !types
+                .iter()
+                .all(|t| t.is_numeric_family() || *t == DataType::Unknown)
+        {
+            return Err(self.no_function("generate_series", &types, position));
+        }
+        let ty = types.iter().fold(DataType::Int4, |acc, &t| match t {
+            DataType::Unknown | DataType::Int2 | DataType::Int4 => acc,
+            DataType::Int8 if acc == DataType::Int4 => DataType::Int8,
+            DataType::Int8 => acc,
+            _ => DataType::Numeric,
+        });
+        let mut exprs = Vec::new();
+        for (expr, from, span) in bound {
+            exprs.push(self.coerce_to(expr, from, ty, span)?);
+        }
+        Ok((exprs, ty))
     }
 
     /// A subquery in an expression, with what it reads of the rows around it.
@@ -2741,6 +2748,7 @@ impl<'a> Binder<'a> {
         // Aggregates, GROUP BY or HAVING make the query grouped (HAVING alone groups into one row).
         let grouped = !keys.is_empty() || !aggs.aggs.is_empty() || having.is_some();
         let mut windows = std::mem::take(&mut aggs.windows);
+        let mut srfs = std::mem::take(&mut aggs.srfs);
         let (grouping, outputs) = if grouped {
             let grouping_error = |binder: &Binder<'_>, column: usize| {
                 let position = binder
@@ -2775,6 +2783,16 @@ impl<'a> Binder<'a> {
                     call.try_map_exprs(&mut |e| {
                         regroup(e, &keys).map_err(|column| grouping_error(self, column))
                     })
+                })
+                .collect::<SqlResult<Vec<_>>>()?;
+            srfs = srfs
+                .into_iter()
+                .map(|(func, args)| {
+                    let args = args
+                        .into_iter()
+                        .map(|e| regroup(e, &keys).map_err(|column| grouping_error(self, column)))
+                        .collect::<SqlResult<Vec<_>>>()?;
+                    Ok((func, args))
                 })
                 .collect::<SqlResult<Vec<_>>>()?;
             (
@@ -2822,6 +2840,7 @@ impl<'a> Binder<'a> {
             filter,
             grouping,
             windows,
+            srfs,
             outputs,
             columns,
             distinct,
@@ -5458,6 +5477,12 @@ impl<'a> Binder<'a> {
             .at(position));
         }
         let exprs = positional_args(args.iter().copied())?;
+        if matches!(
+            name.as_str(),
+            "unnest" | "generate_series" | "generate_subscripts"
+        ) {
+            return self.bind_set_function(&name, &exprs, scope, aggs, position);
+        }
         if let Some(func) = match name.as_str() {
             "nextval" => Some(SeqFunc::NextVal),
             "currval" => Some(SeqFunc::CurrVal),
@@ -6182,6 +6207,8 @@ struct SelectParts {
     grouping: Option<Grouping>,
     /// Window calls; outputs name them as [`Expr::Window`].
     windows: Vec<WindowCall>,
+    /// Set-returning calls of the SELECT list; outputs name them as [`Expr::SetFn`].
+    srfs: Vec<(TableFunc, Vec<Expr>)>,
     /// Visible outputs first, then hidden sort and DISTINCT ON keys.
     outputs: Vec<Expr>,
     columns: Vec<OutputColumn>,
@@ -6219,6 +6246,7 @@ impl SelectParts {
         }
         if self.distinct.is_some()
             || !self.windows.is_empty()
+            || !self.srfs.is_empty()
             || self.grouping.as_ref().is_some_and(|g| g.sets.is_some())
             || !exprs.iter().all(|e| e.is_local())
         {
@@ -6285,6 +6313,23 @@ impl SelectParts {
             rel = Rel::Window {
                 input: Box::new(rel),
                 calls: self.windows,
+            };
+        }
+        if !self.srfs.is_empty() {
+            // ProjectSet appends one column per call to its input's row.
+            let base = rel.width();
+            fn place_srfs(expr: Expr, base: usize) -> Expr {
+                match expr {
+                    Expr::SetFn(i) => Expr::Column(base + i),
+                    other => other
+                        .try_map::<std::convert::Infallible>(&mut |e| Ok(place_srfs(e, base)))
+                        .unwrap_or_else(|never| match never {}),
+                }
+            }
+            outputs = outputs.into_iter().map(|e| place_srfs(e, base)).collect();
+            rel = Rel::ProjectSet {
+                input: Box::new(rel),
+                calls: self.srfs,
             };
         }
         let width = outputs.len();
@@ -6512,7 +6557,7 @@ fn castable(from: DataType, to: DataType) -> bool {
         || (from == DataType::Jsonb
             && (to.is_numeric_family() || to == DataType::Bool)
             && !matches!(to, DataType::Decimal(..)))
-        || matches!((from, to), (DataType::Array(a), DataType::Array(b)) if castable(a.ty(), b.ty()))
+        || matches!((from.element(), to), (Some(a), DataType::Array(b)) if castable(a, b.ty()))
 }
 
 /// The column name PostgreSQL gives an unaliased output expression.

@@ -107,6 +107,11 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
             names.extend(calls.iter().map(|c| window_name(&c.func)));
             names
         }
+        Rel::ProjectSet { input, calls } => {
+            let mut names = output_names(input, outer, qualify);
+            names.extend(calls.iter().map(|(func, _)| format!("{}()", func.name())));
+            names
+        }
         Rel::SetOp { left, .. } | Rel::Recursive { base: left, .. } => {
             output_names(left, outer, qualify)
         }
@@ -245,6 +250,7 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
         ),
         Expr::StatementTime => "now()".into(),
         Expr::Window(i) => format!("window.{i}"),
+        Expr::SetFn(i) => format!("srf.{i}"),
         Expr::Subquery(sub) => match &sub.kind {
             SubqueryKind::Exists => "(SubPlan)".into(),
             SubqueryKind::Scalar => "(SubPlan)".into(),
@@ -529,6 +535,10 @@ impl Printer<'_> {
             }
             Rel::Window { input, .. } => {
                 self.push(depth, arrow, "WindowAgg".into(), rel);
+                self.node(input, depth + 1, true, outer);
+            }
+            Rel::ProjectSet { input, .. } => {
+                self.push(depth, arrow, "ProjectSet".into(), rel);
                 self.node(input, depth + 1, true, outer);
             }
             Rel::Distinct { input, .. } => {

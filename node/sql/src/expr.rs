@@ -264,6 +264,8 @@ pub enum Expr {
     Agg(usize),
     /// The n-th window function call's value (a column the window operator adds).
     Window(usize),
+    /// The n-th set-returning function call of a SELECT list (a column `Rel::ProjectSet` adds).
+    SetFn(usize),
     /// A column of an enclosing query's row (a correlated subquery's outer reference): depth 1 is
     /// the row of the query just outside.
     Outer(usize, usize),
@@ -398,6 +400,12 @@ impl Expr {
                 return Err(SqlError::new(
                     code::INTERNAL_ERROR,
                     "window function evaluated outside its window",
+                ))
+            }
+            Expr::SetFn(_) => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "set-returning function evaluated outside its ProjectSet",
                 ))
             }
             Expr::Param(index) => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
@@ -612,6 +620,7 @@ impl Expr {
             | Expr::Group(_)
             | Expr::Agg(_)
             | Expr::Window(_)
+            | Expr::SetFn(_)
             | Expr::Outer(..) => Vec::new(),
         }
     }

@@ -172,6 +172,8 @@ pub enum TableFunc {
     /// `unnest(array, ...)`: one row per element, the arrays side by side (the shorter padded
     /// with NULLs).
     Unnest(u8),
+    /// `generate_subscripts(array, dim [, reverse])`: the subscripts of one dimension.
+    Subscripts,
 }
 
 impl TableFunc {
@@ -179,13 +181,14 @@ impl TableFunc {
         match self {
             TableFunc::GenerateSeries(_) => "generate_series",
             TableFunc::Unnest(_) => "unnest",
+            TableFunc::Subscripts => "generate_subscripts",
         }
     }
 
     /// The columns of each row (without WITH ORDINALITY's).
     pub fn width(self) -> usize {
         match self {
-            TableFunc::GenerateSeries(_) => 1,
+            TableFunc::GenerateSeries(_) | TableFunc::Subscripts => 1,
             TableFunc::Unnest(n) => n as usize,
         }
     }
@@ -225,6 +228,13 @@ pub enum Rel {
     Values {
         rows: Vec<Vec<Expr>>,
         width: usize,
+    },
+    /// Set-returning functions of a SELECT list: each input row is repeated as many times as
+    /// the longest call returns rows, with one column per call appended (NULL once a shorter
+    /// call has run out), as PostgreSQL 10 and later do.
+    ProjectSet {
+        input: Box<Rel>,
+        calls: Vec<(TableFunc, Vec<Expr>)>,
     },
     /// A set-returning function in FROM.
     Function {
@@ -313,6 +323,7 @@ impl Rel {
             Rel::Join { left, right, .. } => left.width() + right.width(),
             Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
             Rel::Window { input, calls } => input.width() + calls.len(),
+            Rel::ProjectSet { input, calls } => input.width() + calls.len(),
             Rel::Lookup { input, .. }
             | Rel::Filter { input, .. }
             | Rel::Distinct { input, .. }
@@ -411,6 +422,13 @@ impl Rel {
                 input: Box::new(input.map_exprs(f)),
                 on,
             },
+            Rel::ProjectSet { input, calls } => Rel::ProjectSet {
+                input: Box::new(input.map_exprs(f)),
+                calls: calls
+                    .into_iter()
+                    .map(|(func, args)| (func, list(args, f)))
+                    .collect(),
+            },
             Rel::Window { input, calls } => Rel::Window {
                 input: Box::new(input.map_exprs(f)),
                 calls: calls
@@ -473,6 +491,7 @@ impl Rel {
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
             Rel::Window { calls, .. } => calls.iter().flat_map(|c| c.exprs()).collect(),
+            Rel::ProjectSet { calls, .. } => calls.iter().flat_map(|(_, args)| args).collect(),
         }
     }
 
@@ -489,6 +508,7 @@ impl Rel {
             | Rel::Project { input, .. }
             | Rel::Aggregate { input, .. }
             | Rel::Window { input, .. }
+            | Rel::ProjectSet { input, .. }
             | Rel::Distinct { input, .. }
             | Rel::Sort { input, .. }
             | Rel::Limit { input, .. } => vec![input],

@@ -155,6 +155,15 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
             }
             need(input, &inner, used);
         }
+        Rel::ProjectSet { input, calls } => {
+            let mut inner = out[..input.width()].to_vec();
+            for (_, args) in calls {
+                for expr in args {
+                    mark(expr, &mut inner, used);
+                }
+            }
+            need(input, &inner, used);
+        }
         Rel::Window { input, calls } => {
             let mut inner = out[..input.width()].to_vec();
             for call in calls {
@@ -427,6 +436,38 @@ impl<'a> Executor<'a> {
                     on,
                     &ctx,
                 )?
+            }
+            Rel::ProjectSet { input, calls } => {
+                let input = self.run(input, outer)?;
+                let mut out = Vec::with_capacity(input.len());
+                for row in input.iter() {
+                    let mut sets = Vec::with_capacity(calls.len());
+                    for (func, args) in calls {
+                        let args = args
+                            .iter()
+                            .map(|e| e.eval(row, &ctx))
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        sets.push(table_function(*func, args)?.into_iter());
+                    }
+                    loop {
+                        let mut any = false;
+                        let mut extended = row.to_vec();
+                        for set in sets.iter_mut() {
+                            match set.next() {
+                                Some(mut values) => {
+                                    any = true;
+                                    extended.push(values.pop().unwrap_or(Value::Null));
+                                }
+                                None => extended.push(Value::Null),
+                            }
+                        }
+                        if !any {
+                            break;
+                        }
+                        out.push(extended);
+                    }
+                }
+                out
             }
             Rel::Window { input, calls } => {
                 let input = self.run(input, outer)?;
@@ -735,6 +776,24 @@ impl Subqueries for Executor<'_> {
 /// The rows of a set-returning function.
 fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
     match func {
+        TableFunc::Subscripts => {
+            let (Value::Array(array), Value::Int(dim)) = (&args[0], &args[1]) else {
+                return Ok(Vec::new());
+            };
+            let Some(d) = usize::try_from(*dim - 1)
+                .ok()
+                .and_then(|d| array.dims.get(d))
+            else {
+                return Ok(Vec::new());
+            };
+            let mut rows: Vec<Row> = (d.lower..d.lower + d.len)
+                .map(|i| vec![Value::Int(i as i64)])
+                .collect();
+            if args.get(2) == Some(&Value::Bool(true)) {
+                rows.reverse();
+            }
+            Ok(rows)
+        }
         TableFunc::Unnest(_) => {
             let arrays: Vec<Vec<Value>> = args
                 .into_iter()

@@ -140,6 +140,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Json => "json",
         DataType::Jsonb => "jsonb",
         DataType::Unknown => "unknown",
+        DataType::Int2Vector => "int2vector",
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -604,39 +605,71 @@ fn pg_catalog(
                 ("indisprimary", B),
                 ("indimmediate", B),
                 ("indisvalid", B),
-                ("indkey", T),
+                ("indkey", DataType::Int2Vector),
+                ("indoption", DataType::Int2Vector),
+                ("indnkeyatts", I2),
+                ("indisclustered", B),
+                ("indisreplident", B),
+                ("indnullsnotdistinct", B),
+                ("indpred", T),
+                ("indexprs", T),
             ]);
             for table in user_tables(catalog) {
-                let key = |columns: &[usize]| {
-                    columns
-                        .iter()
-                        .map(|c| (c + 1).to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                let vector = |items: Vec<i64>| {
+                    let mut array =
+                        crate::array::Array::one_dim(items.into_iter().map(Value::Int).collect());
+                    if let Some(dim) = array.dims.first_mut() {
+                        dim.lower = 0;
+                    }
+                    Value::Array(Box::new(array))
+                };
+                let key =
+                    |columns: &[usize]| vector(columns.iter().map(|c| *c as i64 + 1).collect());
+                let options = |columns: &[usize]| vector(vec![0; columns.len()]);
+                let tail = |columns: &[usize]| {
+                    vec![
+                        options(columns),
+                        int(columns.len() as i64),
+                        Value::Bool(false),
+                        Value::Bool(false),
+                        Value::Bool(false),
+                        Value::Null,
+                        Value::Null,
+                    ]
                 };
                 if !table.primary_key.is_empty() {
-                    out.row(vec![
-                        int(pkey_oid(table)),
-                        int(table_oid(table)),
-                        int(table.primary_key.len() as i64),
-                        Value::Bool(true),
-                        Value::Bool(true),
-                        Value::Bool(true),
-                        Value::Bool(true),
-                        text(key(&table.primary_key)),
-                    ]);
+                    out.row(
+                        vec![
+                            int(pkey_oid(table)),
+                            int(table_oid(table)),
+                            int(table.primary_key.len() as i64),
+                            Value::Bool(true),
+                            Value::Bool(true),
+                            Value::Bool(true),
+                            Value::Bool(true),
+                            key(&table.primary_key),
+                        ]
+                        .into_iter()
+                        .chain(tail(&table.primary_key))
+                        .collect(),
+                    );
                 }
                 for index in &table.indexes {
-                    out.row(vec![
-                        int(FIRST_OID + index.id as i64),
-                        int(table_oid(table)),
-                        int(index.columns.len() as i64),
-                        Value::Bool(index.unique),
-                        Value::Bool(false),
-                        Value::Bool(true),
-                        Value::Bool(true),
-                        text(key(&index.columns)),
-                    ]);
+                    out.row(
+                        vec![
+                            int(FIRST_OID + index.id as i64),
+                            int(table_oid(table)),
+                            int(index.columns.len() as i64),
+                            Value::Bool(index.unique),
+                            Value::Bool(false),
+                            Value::Bool(true),
+                            Value::Bool(true),
+                            key(&index.columns),
+                        ]
+                        .into_iter()
+                        .chain(tail(&index.columns))
+                        .collect(),
+                    );
                 }
             }
         }
@@ -817,7 +850,8 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Json
         | DataType::Jsonb
         | DataType::Unknown
-        | DataType::Array(_) => {}
+        | DataType::Array(_)
+        | DataType::Int2Vector => {}
     }
     f
 }

@@ -50,6 +50,9 @@ pub enum DataType {
     Unknown,
     /// An array of the element type (any number of dimensions; see `crate::array`).
     Array(Elem),
+    /// `int2vector` (`pg_index.indkey`): a one-dimensional smallint array with lower bound 0,
+    /// written as its elements separated by spaces.
+    Int2Vector,
 }
 
 /// The element type of an array type: a base type with its modifier.
@@ -123,6 +126,7 @@ impl DataType {
             DataType::Jsonb => 3802,
             DataType::Unknown => 705,
             DataType::Array(elem) => elem.ty().array_oid() as u32,
+            DataType::Int2Vector => 22,
         }
     }
 
@@ -146,7 +150,7 @@ impl DataType {
             DataType::Bytea => 1001,
             DataType::Json => 199,
             DataType::Jsonb => 3807,
-            DataType::Unknown | DataType::Array(_) => 0,
+            DataType::Unknown | DataType::Array(_) | DataType::Int2Vector => 0,
         }
     }
 
@@ -173,6 +177,7 @@ impl DataType {
             DataType::Json => Elem::Json,
             DataType::Jsonb => Elem::Jsonb,
             DataType::Array(elem) => elem,
+            DataType::Int2Vector => Elem::Int2,
         })
     }
 
@@ -180,6 +185,7 @@ impl DataType {
     pub fn element(self) -> Option<DataType> {
         match self {
             DataType::Array(elem) => Some(elem.ty()),
+            DataType::Int2Vector => Some(DataType::Int2),
             _ => None,
         }
     }
@@ -207,6 +213,7 @@ impl DataType {
             114 => DataType::Json,
             3802 => DataType::Jsonb,
             705 => DataType::Unknown,
+            22 => DataType::Int2Vector,
             1021 => DataType::Float8.array(),
             other => {
                 if let Some((_, elem)) = [
@@ -288,6 +295,7 @@ impl DataType {
             DataType::Jsonb => "jsonb".into(),
             DataType::Unknown => "unknown".into(),
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
+            DataType::Int2Vector => "int2vector".into(),
         }
     }
 
@@ -424,6 +432,17 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Json => Value::Text(crate::json::json_in(text)?),
         DataType::Jsonb => Value::Text(crate::json::jsonb_in(text)?),
         DataType::Array(elem) => Value::Array(Box::new(crate::array::parse(text, elem.ty())?)),
+        DataType::Int2Vector => {
+            let items = text
+                .split_whitespace()
+                .map(|item| parse_text(item, DataType::Int2))
+                .collect::<SqlResult<Vec<_>>>()?;
+            let mut array = crate::array::Array::one_dim(items);
+            if let Some(dim) = array.dims.first_mut() {
+                dim.lower = 0;
+            }
+            Value::Array(Box::new(array))
+        }
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -871,6 +890,14 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
             }
         }
         Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
+        Value::Array(array) if ty == DataType::Int2Vector => {
+            for (i, item) in array.items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_text(item, DataType::Int2, out);
+            }
+        }
         Value::Array(array) => {
             crate::array::format(array, ty.element().unwrap_or(DataType::Text), out)
         }
@@ -988,6 +1015,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         }
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
+        }
+        DataType::Int2Vector => {
+            Value::Array(Box::new(crate::array::parse_binary(bytes, DataType::Int2)?))
         }
     })
 }

@@ -566,3 +566,73 @@ impl Binder<'_> {
         ))
     }
 }
+
+impl Binder<'_> {
+    /// unnest / generate_series / generate_subscripts in a SELECT list: the call becomes a
+    /// column of a `Rel::ProjectSet` below the projection.
+    pub(super) fn bind_set_function(
+        &mut self,
+        name: &str,
+        exprs: &[&ast::Expr],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        if aggs.context == "aggregate function calls" {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "aggregate function calls cannot contain set-returning function calls",
+            )
+            .with_hint(
+                "You might be able to move the set-returning function into a LATERAL FROM item.",
+            )
+            .at(position));
+        }
+        if !aggs.windows_allowed || !aggs.allowed {
+            let context = if aggs.context.is_empty() {
+                "this context"
+            } else {
+                aggs.context
+            };
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("set-returning functions are not allowed in {context}"),
+            )
+            .at(position));
+        }
+        let bound = self.bind_args(exprs, scope, aggs)?;
+        let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        let (func, args, ty) = match name {
+            "generate_series" => {
+                let (args, ty) = self.bind_series(bound, position)?;
+                (crate::plan::TableFunc::GenerateSeries(ty), args, ty)
+            }
+            "unnest" if types.len() == 1 && types[0].element().is_some() => {
+                let elem = types[0].element().expect("an array");
+                let args = bound.into_iter().map(|(e, _, _)| e).collect();
+                (crate::plan::TableFunc::Unnest(1), args, elem)
+            }
+            "generate_subscripts"
+                if (2..=3).contains(&types.len())
+                    && types[0].element().is_some()
+                    && (types[1].is_integer() || types[1] == DataType::Unknown)
+                    && types
+                        .get(2)
+                        .is_none_or(|t| *t == DataType::Bool || *t == DataType::Unknown) =>
+            {
+                let mut args = Vec::with_capacity(3);
+                for (i, (expr, ty, span)) in bound.into_iter().enumerate() {
+                    args.push(match i {
+                        0 => expr,
+                        1 => self.coerce_to(expr, ty, DataType::Int4, span)?,
+                        _ => self.coerce_to(expr, ty, DataType::Bool, span)?,
+                    });
+                }
+                (crate::plan::TableFunc::Subscripts, args, DataType::Int4)
+            }
+            _ => return Err(self.no_function(name, &types, position)),
+        };
+        aggs.srfs.push((func, args));
+        Ok((Expr::SetFn(aggs.srfs.len() - 1), ty))
+    }
+}
