@@ -1,12 +1,27 @@
 """SQLAlchemy 2 ORM over psycopg 3 against Keel: the dialect's connect-time type lookups,
-create_all (SERIAL key, UNIQUE, server default, numeric), session CRUD, and has_table/
-get_table_names reflection. Column reflection (inspect().get_columns) is not here yet: the
-dialect's query needs arrays (array_agg)."""
+create_all (SERIAL key, UNIQUE, server default, numeric, array), session CRUD, and reflection
+(has_table, get_table_names, get_columns, the key, unique, check and index inspections, and a
+Table loaded with autoload_with), whose queries use arrays, unnest and generate_subscripts in
+the SELECT list, and pg_constraint."""
 
 import pytest
 
 sqlalchemy = pytest.importorskip("sqlalchemy")
-from sqlalchemy import Boolean, DateTime, Numeric, String, func, inspect, select  # noqa: E402
+from sqlalchemy import (  # noqa: E402
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    func,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
 
 
@@ -21,6 +36,11 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     balance = mapped_column(Numeric(10, 2), default=0)
     created = mapped_column(DateTime(timezone=True), server_default=func.now())
+    tags = mapped_column(ARRAY(Text), default=list)
+    __table_args__ = (
+        CheckConstraint("balance >= 0", name="accounts_balance_check"),
+        Index("accounts_created", "created"),
+    )
 
 
 def test_create_all_and_session_crud(keel):
@@ -47,3 +67,33 @@ def test_create_all_and_session_crud(keel):
     Base.metadata.drop_all(engine)
     assert not inspect(engine).has_table("accounts")
     engine.dispose()
+
+
+def test_reflection(keel):
+    engine = sqlalchemy.create_engine(
+        f"postgresql+psycopg://postgres@127.0.0.1:{keel.port}/keel")
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    columns = {c["name"]: c for c in inspector.get_columns("accounts")}
+    assert list(columns) == ["id", "name", "active", "balance", "created", "tags"]
+    assert str(columns["name"]["type"]) == "VARCHAR(50)"
+    assert str(columns["balance"]["type"]) == "NUMERIC(10, 2)"
+    assert isinstance(columns["tags"]["type"], ARRAY)
+    assert isinstance(columns["tags"]["type"].item_type, Text)
+    assert columns["id"]["autoincrement"] and not columns["id"]["nullable"]
+    assert columns["created"]["default"] == "now()"
+    assert inspector.get_pk_constraint("accounts")["constrained_columns"] == ["id"]
+    assert [u["column_names"] for u in inspector.get_unique_constraints("accounts")] == [["name"]]
+    checks = inspector.get_check_constraints("accounts")
+    assert [(c["name"], c["sqltext"]) for c in checks] == [("accounts_balance_check", "balance >= 0")]
+    indexes = {i["name"]: i for i in inspector.get_indexes("accounts")}
+    assert indexes["accounts_created"]["column_names"] == ["created"]
+    assert indexes["accounts_name_key"]["unique"]
+    assert inspector.get_foreign_keys("accounts") == []
+    table = Table("accounts", MetaData(), autoload_with=engine)
+    assert [c.name for c in table.columns] == list(columns)
+    with engine.begin() as conn:
+        conn.execute(table.insert().values(name="cy", active=True, tags=["a", "b"]))
+        row = conn.execute(select(table.c.tags).where(table.c.name == "cy")).one()
+        assert row.tags == ["a", "b"]

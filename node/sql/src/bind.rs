@@ -1467,33 +1467,11 @@ impl<'a> Binder<'a> {
                     .to_lowercase()
                     .trim_start_matches("pg_catalog.")
                 {
-                    "int2" => DataType::Int2,
-                    "int4" => DataType::Int4,
-                    "int8" => DataType::Int8,
-                    "float8" => DataType::Float8,
-                    "bool" => DataType::Bool,
-                    "bpchar" => DataType::Char(1),
-                    "timestamptz" => DataType::TimestampTz,
-                    "int2vector" => DataType::Int2.array(),
+                    "int2vector" => DataType::Int2Vector,
                     "oidvector" => DataType::Int8.array(),
-                    array if array.starts_with('_') => {
-                        let element = ast::DataType::Custom(
-                            ObjectName::from(vec![ast::Ident::new(&array[1..])]),
-                            Vec::new(),
-                        );
-                        match &array[1..] {
-                            "text" => DataType::Text.array(),
-                            "varchar" => DataType::Varchar(None).array(),
-                            "numeric" => DataType::Numeric.array(),
-                            "date" => DataType::Date.array(),
-                            "timestamp" => DataType::Timestamp.array(),
-                            "interval" => DataType::Interval.array(),
-                            "uuid" => DataType::Uuid.array(),
-                            "bytea" => DataType::Bytea.array(),
-                            "json" => DataType::Json.array(),
-                            "jsonb" => DataType::Jsonb.array(),
-                            _ => self.data_type(&element)?.array(),
-                        }
+                    name if named_type(name).is_some() => named_type(name).expect("checked"),
+                    array if array.starts_with('_') && named_type(&array[1..]).is_some() => {
+                        named_type(&array[1..]).expect("checked").array()
                     }
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
                     other => {
@@ -4102,7 +4080,9 @@ impl<'a> Binder<'a> {
                         ("regclass", Expr::Const(Value::Text(name))) => {
                             let name = parse_regclass(name);
                             let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
-                            match crate::system::relation_oid(self.catalog, &name) {
+                            match crate::system::relation_oid(self.catalog, &name)
+                                .or_else(|| crate::system::catalog_oid(&name))
+                            {
                                 Some(oid) => (Expr::Const(Value::Int(oid)), DataType::Int8),
                                 None => {
                                     return Err(SqlError::new(
@@ -5700,6 +5680,55 @@ impl<'a> Binder<'a> {
                     DataType::Text,
                 ))
             }
+            ("pg_get_indexdef", 3) => {
+                // (index, column number, pretty): column 0 is the whole definition.
+                let (column, ct, cspan) = bound.remove(1);
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let column = self.coerce_to(column, ct, DataType::Int8, cspan)?;
+                let key = Expr::Binary(
+                    BinOp::Add(DataType::Int8),
+                    Box::new(Expr::Binary(
+                        BinOp::Mul(DataType::Int8),
+                        Box::new(oid),
+                        Box::new(Expr::Const(Value::Int(1000))),
+                    )),
+                    Box::new(column),
+                );
+                let mut pairs = Vec::new();
+                for (index_oid, def) in crate::system::index_defs(self.catalog) {
+                    pairs.push((Value::Int(index_oid * 1000), Value::Text(def)));
+                }
+                for (index_oid, names) in crate::system::index_columns(self.catalog) {
+                    for (i, name) in names.into_iter().enumerate() {
+                        pairs.push((
+                            Value::Int(index_oid * 1000 + i as i64 + 1),
+                            Value::Text(name),
+                        ));
+                    }
+                }
+                Ok((
+                    lookup(&key, pairs, Expr::Const(Value::Null)),
+                    DataType::Text,
+                ))
+            }
+            ("pg_get_constraintdef", 1..=2) => {
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let pairs = crate::system::constraints(self.catalog)
+                    .into_iter()
+                    .map(|c| (Value::Int(c.oid), Value::Text(c.def)));
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    DataType::Text,
+                ))
+            }
+            ("pg_relation_is_publishable", 1) => {
+                Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
+            }
+            ("pg_get_statisticsobjdef_columns", 1) => {
+                Ok((Expr::Const(Value::Null), DataType::Text))
+            }
             ("format_type", 2) => {
                 let (typmod, tt, tspan) = bound.remove(1);
                 let (oid, ty, span) = bound.remove(0);
@@ -6010,10 +6039,14 @@ impl<'a> Binder<'a> {
             ("repeat", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Repeat, &[D::Text, D::Int8], D::Text)
             }
-            ("reverse" | "initcap" | "ascii", 1) if is_text(types[0]) => {
+            ("reverse" | "initcap" | "ascii" | "quote_ident" | "quote_literal", 1)
+                if is_text(types[0]) =>
+            {
                 let (f, result) = match name {
                     "reverse" => (S::Reverse, D::Text),
                     "initcap" => (S::Initcap, D::Text),
+                    "quote_ident" => (S::QuoteIdent, D::Text),
+                    "quote_literal" => (S::QuoteLiteral, D::Text),
                     _ => (S::Ascii, D::Int4),
                 };
                 text_fn(f, &[D::Text], result)
@@ -6652,6 +6685,30 @@ fn output_name(expr: &ast::Expr) -> String {
         },
         _ => "?column?".into(),
     }
+}
+
+/// A type by its internal name (`int4`, `pg_catalog.text`); `name` and `"char"` read as text.
+fn named_type(name: &str) -> Option<DataType> {
+    Some(match name {
+        "int2" => DataType::Int2,
+        "int4" => DataType::Int4,
+        "int8" => DataType::Int8,
+        "float8" => DataType::Float8,
+        "bool" => DataType::Bool,
+        "bpchar" => DataType::Char(1),
+        "timestamptz" => DataType::TimestampTz,
+        "timestamp" => DataType::Timestamp,
+        "text" | "name" | "\"char\"" | "char" => DataType::Text,
+        "varchar" => DataType::Varchar(None),
+        "numeric" => DataType::Numeric,
+        "date" => DataType::Date,
+        "interval" => DataType::Interval,
+        "uuid" => DataType::Uuid,
+        "bytea" => DataType::Bytea,
+        "json" => DataType::Json,
+        "jsonb" => DataType::Jsonb,
+        _ => return None,
+    })
 }
 
 /// The type name PostgreSQL uses as the column name of `'x'::type`.

@@ -41,6 +41,10 @@ pub enum Scalar {
     Repeat,
     Reverse,
     Initcap,
+    /// quote_ident(text): double-quoted unless a plain lower-case name that is no keyword.
+    QuoteIdent,
+    /// quote_literal(text): single-quoted (`E'...'` when it holds a backslash).
+    QuoteLiteral,
     Ascii,
     Chr,
     OctetLength,
@@ -327,6 +331,30 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             Value::Text(out)
         }
+        Scalar::QuoteIdent => {
+            let s = text(a);
+            let plain = s
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+                && !RESERVED_WORDS.contains(&s);
+            Value::Text(if plain {
+                s.to_string()
+            } else {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            })
+        }
+        Scalar::QuoteLiteral => {
+            let s = text(a);
+            let quoted = s.replace('\'', "''");
+            Value::Text(if s.contains('\\') {
+                format!("E'{}'", quoted.replace('\\', "\\\\"))
+            } else {
+                format!("'{quoted}'")
+            })
+        }
         Scalar::Ascii => Value::Int(text(a).chars().next().map_or(0, |c| c as i64)),
         Scalar::Chr => {
             let n = int(a);
@@ -608,6 +636,162 @@ fn format_type(oid: i64, typmod: i64) -> String {
         },
     }
 }
+
+/// PostgreSQL's reserved key words (and the type-function names), which quote_ident quotes.
+const RESERVED_WORDS: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
 
 fn unrecognized_encoding(name: &str) -> SqlError {
     SqlError::new(

@@ -30,6 +30,105 @@ const FIRST_OID: i64 = 16_384;
 const PKEY_OIDS: i64 = 16_384 + (1 << 24);
 const VIEW_OIDS: i64 = 16_384 + (2 << 24);
 const ATTRDEF_OIDS: i64 = 16_384 + (3 << 24);
+/// A table's constraints: its primary key at `table id * 1024` above this, its UNIQUE
+/// constraints after it, its CHECK constraints from 512 on.
+const CONSTRAINT_OIDS: i64 = 16_384 + (4 << 24);
+/// The default collation's OID (`pg_collation`), which text-like columns carry.
+const DEFAULT_COLLATION: i64 = 100;
+/// `pg_class`'s own OID (the class of relations in `pg_depend`).
+const PG_CLASS: i64 = 1259;
+
+/// One table constraint, as `pg_constraint` lists it.
+pub struct Constraint<'a> {
+    pub oid: i64,
+    pub name: String,
+    /// `p`, `u` or `c`.
+    pub kind: &'static str,
+    pub table: &'a TableDef,
+    pub columns: Vec<usize>,
+    /// The index that enforces it (0 for a CHECK).
+    pub index: i64,
+    /// `pg_get_constraintdef`'s text.
+    pub def: String,
+}
+
+/// Every table constraint (primary keys, UNIQUE and CHECK constraints).
+pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
+    let mut out = Vec::new();
+    for table in user_tables(catalog) {
+        let base = CONSTRAINT_OIDS + table.id as i64 * 1024;
+        let names = |columns: &[usize]| {
+            columns
+                .iter()
+                .map(|&c| table.columns[c].name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !table.primary_key.is_empty() {
+            out.push(Constraint {
+                oid: base,
+                name: table.pkey_name(),
+                kind: "p",
+                table,
+                columns: table.primary_key.clone(),
+                index: pkey_oid(table),
+                def: format!("PRIMARY KEY ({})", names(&table.primary_key)),
+            });
+        }
+        for (i, index) in table.indexes.iter().enumerate() {
+            if index.constraint {
+                out.push(Constraint {
+                    oid: base + 1 + i as i64,
+                    name: index.name.clone(),
+                    kind: "u",
+                    table,
+                    columns: index.columns.clone(),
+                    index: FIRST_OID + index.id as i64,
+                    def: format!("UNIQUE ({})", names(&index.columns)),
+                });
+            }
+        }
+        for (i, check) in table.checks.iter().enumerate() {
+            out.push(Constraint {
+                oid: base + 512 + i as i64,
+                name: check.name.clone(),
+                kind: "c",
+                table,
+                columns: Vec::new(),
+                index: 0,
+                def: format!("CHECK ({})", check.sql),
+            });
+        }
+    }
+    out
+}
+
+/// A smallint array value (`conkey`) or NULL for none.
+fn int2_array(items: impl IntoIterator<Item = i64>) -> Value {
+    let items: Vec<Value> = items.into_iter().map(Value::Int).collect();
+    if items.is_empty() {
+        return Value::Null;
+    }
+    Value::Array(Box::new(crate::array::Array::one_dim(items)))
+}
+
+/// `attstorage`: plain for fixed-size types, main for numeric, extended for the rest.
+fn storage(ty: DataType) -> &'static str {
+    match ty {
+        DataType::Numeric | DataType::Decimal(..) => "m",
+        ty if ty.size() > 0 => "p",
+        _ => "x",
+    }
+}
+
+/// The collation a column of `ty` carries (0: none).
+fn collation(ty: DataType) -> i64 {
+    if ty.is_string() && ty != DataType::Unknown {
+        DEFAULT_COLLATION
+    } else {
+        0
+    }
+}
 
 fn table_oid(table: &TableDef) -> i64 {
     FIRST_OID + table.id as i64
@@ -256,6 +355,26 @@ pub fn namespace_oids() -> Vec<(i64, String)> {
     ]
 }
 
+/// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
+pub fn catalog_oid(name: &str) -> Option<i64> {
+    Some(match name.strip_prefix("pg_catalog.").unwrap_or(name) {
+        "pg_type" => 1247,
+        "pg_attribute" => 1249,
+        "pg_proc" => 1255,
+        "pg_class" => PG_CLASS,
+        "pg_attrdef" => 2604,
+        "pg_constraint" => 2606,
+        "pg_index" => 2610,
+        "pg_namespace" => 2615,
+        "pg_depend" => 2608,
+        "pg_description" => 2609,
+        "pg_database" => 1262,
+        "pg_authid" => 1260,
+        "pg_sequence" => 2224,
+        _ => return None,
+    })
+}
+
 /// A relation's OID by name.
 pub fn relation_oid(catalog: &Catalog, name: &str) -> Option<i64> {
     relation_oids(catalog)
@@ -282,6 +401,26 @@ pub fn index_defs(catalog: &Catalog) -> Vec<(i64, String)> {
         }
     }
     defs
+}
+
+/// Every index's key column names in order: (index OID, names).
+pub fn index_columns(catalog: &Catalog) -> Vec<(i64, Vec<String>)> {
+    let mut out = Vec::new();
+    for table in user_tables(catalog) {
+        let names = |columns: &[usize]| {
+            columns
+                .iter()
+                .map(|&c| table.columns[c].name.clone())
+                .collect::<Vec<_>>()
+        };
+        if !table.primary_key.is_empty() {
+            out.push((pkey_oid(table), names(&table.primary_key)));
+        }
+        for index in &table.indexes {
+            out.push((FIRST_OID + index.id as i64, names(&index.columns)));
+        }
+    }
+    out
 }
 
 /// The text of `pg_get_indexdef` for an index of `table` over `columns`.
@@ -342,6 +481,177 @@ fn pg_catalog(
             ("pubviaroot", B),
         ]),
         "pg_publication_namespace" => out.columns(&[("oid", I8), ("pnpubid", I8), ("pnnspid", I8)]),
+        "pg_constraint" => {
+            out.columns(&[
+                ("oid", I8),
+                ("conname", T),
+                ("connamespace", I8),
+                ("contype", T),
+                ("condeferrable", B),
+                ("condeferred", B),
+                ("convalidated", B),
+                ("conrelid", I8),
+                ("contypid", I8),
+                ("conindid", I8),
+                ("conparentid", I8),
+                ("confrelid", I8),
+                ("confupdtype", T),
+                ("confdeltype", T),
+                ("confmatchtype", T),
+                ("conislocal", B),
+                ("coninhcount", I4),
+                ("connoinherit", B),
+                ("conkey", DataType::Int2.array()),
+                ("confkey", DataType::Int2.array()),
+                ("conbin", T),
+            ]);
+            for c in constraints(catalog) {
+                out.row(vec![
+                    int(c.oid),
+                    text(c.name),
+                    int(PUBLIC),
+                    text(c.kind),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(true),
+                    int(table_oid(c.table)),
+                    int(0),
+                    int(c.index),
+                    int(0),
+                    int(0),
+                    text(" "),
+                    text(" "),
+                    text(" "),
+                    Value::Bool(true),
+                    int(0),
+                    Value::Bool(c.kind == "c"),
+                    int2_array(c.columns.iter().map(|&i| i as i64 + 1)),
+                    Value::Null,
+                    if c.kind == "c" {
+                        text(c.def)
+                    } else {
+                        Value::Null
+                    },
+                ]);
+            }
+        }
+        "pg_collation" => {
+            out.columns(&[
+                ("oid", I8),
+                ("collname", T),
+                ("collnamespace", I8),
+                ("collowner", I8),
+                ("collprovider", T),
+                ("collisdeterministic", B),
+                ("collencoding", I4),
+                ("collcollate", T),
+                ("collctype", T),
+            ]);
+            for (oid, name, provider, encoding, locale) in [
+                (DEFAULT_COLLATION, "default", "d", -1, ""),
+                (950, "C", "c", -1, "C"),
+                (951, "POSIX", "c", -1, "POSIX"),
+            ] {
+                out.row(vec![
+                    int(oid),
+                    text(name),
+                    int(PG_CATALOG),
+                    int(OWNER),
+                    text(provider),
+                    Value::Bool(true),
+                    int(encoding),
+                    text(locale),
+                    text(locale),
+                ]);
+            }
+        }
+        // Row security, extended statistics, inheritance, triggers and publications are not
+        // there: their catalogs are empty.
+        "pg_policy" => out.columns(&[
+            ("oid", I8),
+            ("polname", T),
+            ("polrelid", I8),
+            ("polcmd", T),
+            ("polpermissive", B),
+            ("polroles", DataType::Int8.array()),
+            ("polqual", T),
+            ("polwithcheck", T),
+        ]),
+        "pg_statistic_ext" => out.columns(&[
+            ("oid", I8),
+            ("stxrelid", I8),
+            ("stxname", T),
+            ("stxnamespace", I8),
+            ("stxowner", I8),
+            ("stxstattarget", I4),
+            ("stxkeys", DataType::Int2Vector),
+            ("stxkind", DataType::Text.array()),
+        ]),
+        "pg_depend" => {
+            out.columns(&[
+                ("classid", I8),
+                ("objid", I8),
+                ("objsubid", I4),
+                ("refclassid", I8),
+                ("refobjid", I8),
+                ("refobjsubid", I4),
+                ("deptype", T),
+            ]);
+            // A sequence owned by a column: automatic (serial, OWNED BY) or internal (identity).
+            for seq in catalog.sequences.values() {
+                let Some((table, column)) = &seq.owned_by else {
+                    continue;
+                };
+                let Some(table) = catalog.tables.get(table) else {
+                    continue;
+                };
+                let Some(number) = table.column_index(column) else {
+                    continue;
+                };
+                let identity = table.columns[number].identity.is_some();
+                out.row(vec![
+                    int(PG_CLASS),
+                    int(sequence_oid(seq)),
+                    int(0),
+                    int(PG_CLASS),
+                    int(table_oid(table)),
+                    int(number as i64 + 1),
+                    text(if identity { "i" } else { "a" }),
+                ]);
+            }
+        }
+        "pg_enum" => out.columns(&[
+            ("oid", I8),
+            ("enumtypid", I8),
+            ("enumsortorder", F8),
+            ("enumlabel", T),
+        ]),
+        "pg_inherits" => out.columns(&[
+            ("inhrelid", I8),
+            ("inhparent", I8),
+            ("inhseqno", I4),
+            ("inhdetachpending", B),
+        ]),
+        "pg_trigger" => out.columns(&[
+            ("oid", I8),
+            ("tgrelid", I8),
+            ("tgparentid", I8),
+            ("tgname", T),
+            ("tgfoid", I8),
+            ("tgtype", I2),
+            ("tgenabled", T),
+            ("tgisinternal", B),
+            ("tgconstrrelid", I8),
+            ("tgconstrindid", I8),
+            ("tgconstraint", I8),
+        ]),
+        "pg_publication_rel" => out.columns(&[
+            ("oid", I8),
+            ("prpubid", I8),
+            ("prrelid", I8),
+            ("prqual", T),
+            ("prattrs", DataType::Int2Vector),
+        ]),
         "pg_am" => {
             out.columns(&[("oid", I8), ("amname", T), ("amtype", T)]);
             for (oid, name, kind) in [(2, "heap", "t"), (403, "btree", "i"), (405, "hash", "i")] {
@@ -422,6 +732,8 @@ fn pg_catalog(
                 ("typbasetype", I8),
                 ("typtypmod", I4),
                 ("typnotnull", B),
+                ("typcollation", I8),
+                ("typdefault", T),
             ]);
             for &(ty, category) in TYPES {
                 out.row(vec![
@@ -441,6 +753,8 @@ fn pg_catalog(
                     int(0),
                     int(-1),
                     Value::Bool(false),
+                    int(collation(ty)),
+                    Value::Null,
                 ]);
             }
             for &(elem, _) in TYPES {
@@ -462,6 +776,8 @@ fn pg_catalog(
                     int(0),
                     int(-1),
                     Value::Bool(false),
+                    int(collation(elem)),
+                    Value::Null,
                 ]);
             }
         }
@@ -483,6 +799,13 @@ fn pg_catalog(
                 ("relhastriggers", B),
                 ("relrowsecurity", B),
                 ("relispartition", B),
+                ("reltoastrelid", I8),
+                ("relforcerowsecurity", B),
+                ("reltablespace", I8),
+                ("reloftype", I8),
+                ("relreplident", T),
+                ("reloptions", DataType::Text.array()),
+                ("relpartbound", T),
             ]);
             let mut class = |oid: i64,
                              name: &str,
@@ -508,6 +831,13 @@ fn pg_catalog(
                     Value::Bool(false),
                     Value::Bool(false),
                     Value::Bool(false),
+                    int(0),
+                    Value::Bool(false),
+                    int(0),
+                    int(0),
+                    text(if kind == "r" { "d" } else { "n" }),
+                    Value::Null,
+                    Value::Null,
                 ]);
             };
             for table in user_tables(catalog) {
@@ -572,27 +902,53 @@ fn pg_catalog(
                 ("attidentity", T),
                 ("attgenerated", T),
                 ("attisdropped", B),
+                ("attcollation", I8),
+                ("attndims", I4),
+                ("attstorage", T),
+                ("attcompression", T),
+                ("attstattarget", I4),
             ]);
+            let mut attribute = |relation: i64,
+                                 number: usize,
+                                 column: &crate::catalog::ColumnDef,
+                                 index: bool| {
+                let identity = match column.identity {
+                    Some(true) if !index => "a",
+                    Some(false) if !index => "d",
+                    _ => "",
+                };
+                out.row(vec![
+                    int(relation),
+                    text(column.name.clone()),
+                    int(column.ty.oid()),
+                    int(column.ty.size()),
+                    int(number as i64),
+                    int(column.ty.type_modifier()),
+                    Value::Bool(column.not_null && !index),
+                    Value::Bool(column.default.is_some() && column.identity.is_none() && !index),
+                    text(identity),
+                    text(""),
+                    Value::Bool(false),
+                    int(collation(column.ty)),
+                    int(column.ty.element().is_some() as i64),
+                    text(storage(column.ty)),
+                    text(""),
+                    int(-1),
+                ]);
+            };
             for table in user_tables(catalog) {
                 for (i, column) in table.columns.iter().enumerate() {
-                    let identity = match column.identity {
-                        Some(true) => "a",
-                        Some(false) => "d",
-                        None => "",
-                    };
-                    out.row(vec![
-                        int(table_oid(table)),
-                        text(column.name.clone()),
-                        int(column.ty.oid()),
-                        int(column.ty.size()),
-                        int(i as i64 + 1),
-                        int(column.ty.type_modifier()),
-                        Value::Bool(column.not_null),
-                        Value::Bool(column.default.is_some() && column.identity.is_none()),
-                        text(identity),
-                        text(""),
-                        Value::Bool(false),
-                    ]);
+                    attribute(table_oid(table), i + 1, column, false);
+                }
+                if !table.primary_key.is_empty() {
+                    for (i, &c) in table.primary_key.iter().enumerate() {
+                        attribute(pkey_oid(table), i + 1, &table.columns[c], true);
+                    }
+                }
+                for index in &table.indexes {
+                    for (i, &c) in index.columns.iter().enumerate() {
+                        attribute(FIRST_OID + index.id as i64, i + 1, &table.columns[c], true);
+                    }
                 }
             }
         }

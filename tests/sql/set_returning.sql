@@ -1,0 +1,22 @@
+-- Set-returning functions in the SELECT list (unnest, generate_series, generate_subscripts): rows in lockstep, NULL-padded; with grouping, DISTINCT, LIMIT; where they are refused.
+DROP TABLE IF EXISTS srf_t;
+CREATE TABLE srf_t (id int PRIMARY KEY, tags text[]);
+INSERT INTO srf_t VALUES (1, '{a,b}'), (2, '{}'), (3, '{c}'), (4, NULL);
+SELECT generate_series(1, 3);
+SELECT generate_series(1, 3) AS g, 'x';
+SELECT unnest(ARRAY[1,2,3]) + 1 AS n;
+SELECT id, unnest(tags) FROM srf_t ORDER BY id, 2;
+SELECT id, unnest(tags), generate_series(1, 3) FROM srf_t WHERE id < 4 ORDER BY id, 3;
+SELECT unnest(ARRAY[1,2]), unnest(ARRAY['a','b','c']);
+SELECT generate_subscripts(ARRAY['a','b','c'], 1), generate_subscripts('[0:1]={x,y}'::text[], 1, true);
+SELECT unnest(array_agg(id ORDER BY id)) FROM srf_t;
+SELECT count(*), unnest(ARRAY[1,2]) FROM srf_t;
+SELECT DISTINCT unnest(tags) FROM srf_t ORDER BY 1;
+SELECT generate_series(1, 10) LIMIT 3;
+SELECT generate_series(0.5, 2.5, 0.5);
+SELECT sum(x) FROM (SELECT generate_series(1, 100) AS x) s;
+SELECT id FROM srf_t WHERE unnest(tags) = 'a';
+SELECT sum(unnest(ARRAY[1]));
+SELECT unnest(1);
+EXPLAIN (COSTS OFF) SELECT generate_series(1, 3);
+DROP TABLE srf_t;
