@@ -5726,6 +5726,10 @@ impl<'a> Binder<'a> {
             ("pg_relation_is_publishable", 1) => {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
+            ("pg_tablespace_location", 1) => session_const(""),
+            ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
+                Ok((Expr::Const(Value::Null), DataType::Text))
+            }
             ("pg_get_statisticsobjdef_columns", 1) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))
             }

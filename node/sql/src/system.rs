@@ -37,6 +37,8 @@ const CONSTRAINT_OIDS: i64 = 16_384 + (4 << 24);
 const DEFAULT_COLLATION: i64 = 100;
 /// `pg_class`'s own OID (the class of relations in `pg_depend`).
 const PG_CLASS: i64 = 1259;
+/// `pg_default`'s OID.
+const DEFAULT_TABLESPACE: i64 = 1663;
 
 /// One table constraint, as `pg_constraint` lists it.
 pub struct Constraint<'a> {
@@ -371,6 +373,9 @@ pub fn catalog_oid(name: &str) -> Option<i64> {
         "pg_database" => 1262,
         "pg_authid" => 1260,
         "pg_sequence" => 2224,
+        "pg_extension" => 3079,
+        "pg_tablespace" => 1213,
+        "pg_roles" => 1260,
         _ => return None,
     })
 }
@@ -679,6 +684,10 @@ fn pg_catalog(
                 ("datistemplate", B),
                 ("datallowconn", B),
                 ("datconnlimit", I4),
+                ("datlocprovider", T),
+                ("daticulocale", T),
+                ("datacl", DataType::Text.array()),
+                ("dattablespace", I8),
             ]);
             out.row(vec![
                 int(DATABASE),
@@ -690,6 +699,10 @@ fn pg_catalog(
                 Value::Bool(false),
                 Value::Bool(true),
                 int(-1),
+                text("c"),
+                Value::Null,
+                Value::Null,
+                int(DEFAULT_TABLESPACE),
             ]);
         }
         "pg_roles" | "pg_user" => {
@@ -702,6 +715,9 @@ fn pg_catalog(
                 ("rolcreatedb", B),
                 ("rolcanlogin", B),
                 ("rolconnlimit", I4),
+                ("rolvaliduntil", DataType::TimestampTz),
+                ("rolreplication", B),
+                ("rolbypassrls", B),
             ]);
             out.row(vec![
                 text(session.user.clone()),
@@ -712,7 +728,56 @@ fn pg_catalog(
                 Value::Bool(true),
                 Value::Bool(true),
                 int(-1),
+                Value::Null,
+                Value::Bool(true),
+                Value::Bool(true),
             ]);
+        }
+        // Roles are not members of other roles.
+        "pg_auth_members" => out.columns(&[
+            ("roleid", I8),
+            ("member", I8),
+            ("grantor", I8),
+            ("admin_option", B),
+        ]),
+        // No extensions and no user functions yet.
+        "pg_extension" => out.columns(&[
+            ("oid", I8),
+            ("extname", T),
+            ("extowner", I8),
+            ("extnamespace", I8),
+            ("extrelocatable", B),
+            ("extversion", T),
+        ]),
+        "pg_proc" => out.columns(&[
+            ("oid", I8),
+            ("proname", T),
+            ("pronamespace", I8),
+            ("proowner", I8),
+            ("prokind", T),
+            ("proretset", B),
+            ("prorettype", I8),
+            ("pronargs", I2),
+            ("proargtypes", T),
+            ("prosrc", T),
+        ]),
+        "pg_tablespace" => {
+            out.columns(&[
+                ("oid", I8),
+                ("spcname", T),
+                ("spcowner", I8),
+                ("spcacl", DataType::Text.array()),
+                ("spcoptions", DataType::Text.array()),
+            ]);
+            for (oid, name) in [(DEFAULT_TABLESPACE, "pg_default"), (1664, "pg_global")] {
+                out.row(vec![
+                    int(oid),
+                    text(name),
+                    int(OWNER),
+                    Value::Null,
+                    Value::Null,
+                ]);
+            }
         }
         "pg_type" => {
             out.columns(&[
@@ -805,6 +870,7 @@ fn pg_catalog(
                 ("reloftype", I8),
                 ("relreplident", T),
                 ("reloptions", DataType::Text.array()),
+                ("relacl", DataType::Text.array()),
                 ("relpartbound", T),
             ]);
             let mut class = |oid: i64,
@@ -836,6 +902,7 @@ fn pg_catalog(
                     int(0),
                     int(0),
                     text(if kind == "r" { "d" } else { "n" }),
+                    Value::Null,
                     Value::Null,
                     Value::Null,
                 ]);
@@ -907,6 +974,7 @@ fn pg_catalog(
                 ("attstorage", T),
                 ("attcompression", T),
                 ("attstattarget", I4),
+                ("attacl", DataType::Text.array()),
             ]);
             let mut attribute = |relation: i64,
                                  number: usize,
@@ -934,6 +1002,7 @@ fn pg_catalog(
                     text(storage(column.ty)),
                     text(""),
                     int(-1),
+                    Value::Null,
                 ]);
             };
             for table in user_tables(catalog) {
