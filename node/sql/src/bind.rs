@@ -1964,20 +1964,23 @@ impl<'a> Binder<'a> {
         let mut star = Vec::new();
         for item in from {
             let offset = result.as_ref().map_or(0, |(rel, _)| rel.width());
-            let (rel, rels, item_star) = self.bind_table_with_joins(item, offset, outer)?;
+            // A LATERAL item (or a function call) sees the items before it.
+            let lateral = match &result {
+                Some((_, left_rels)) if is_lateral(&item.relation) => Some(Scope {
+                    rels: left_rels.clone(),
+                    outer,
+                }),
+                _ => None,
+            };
+            let (rel, rels, item_star) =
+                self.bind_table_with_joins(item, offset, lateral.as_ref().or(outer))?;
             star.extend(item_star);
             result = Some(match result {
                 None => (rel, rels),
                 Some((left, mut left_rels)) => {
                     left_rels.extend(rels);
                     (
-                        Rel::Join {
-                            kind: JoinKind::Inner,
-                            left: Box::new(left),
-                            right: Box::new(rel),
-                            keys: Vec::new(),
-                            on: Vec::new(),
-                        },
+                        join_or_apply(JoinKind::Inner, left, rel, Vec::new(), lateral.is_some()),
                         left_rels,
                     )
                 }
@@ -2013,8 +2016,44 @@ impl<'a> Binder<'a> {
                 _ => return Err(unsupported("this kind of join")),
             };
             let left_width = rel.width();
-            let (right, mut right_rels, right_star) =
-                self.bind_factor(&join.relation, offset + left_width, outer)?;
+            // A LATERAL item (or a function call) sees the join's left side, as the innermost
+            // outer row (positions relative to that row).
+            let lateral = is_lateral(&join.relation).then(|| Scope {
+                rels: rels
+                    .iter()
+                    .map(|r| ScopeRel {
+                        offset: r.offset - offset,
+                        ..r.clone()
+                    })
+                    .collect(),
+                outer,
+            });
+            let (right, mut right_rels, right_star) = self.bind_factor(
+                &join.relation,
+                offset + left_width,
+                lateral.as_ref().or(outer),
+            )?;
+            let left_ref = right
+                .outer_refs_list()
+                .into_iter()
+                .find(|(level, _)| *level == 0)
+                .and_then(|(_, c)| {
+                    lateral.as_ref()?.rels.iter().find(|r| {
+                        c >= r.offset && c < r.offset + r.columns.len()
+                    })
+                });
+            if let (Some(referenced), JoinKind::Right | JoinKind::Full) = (left_ref, kind) {
+                return Err(SqlError::new(
+                    "42P10",
+                    format!(
+                        "invalid reference to FROM-clause entry for table \"{}\"",
+                        referenced.alias
+                    ),
+                )
+                .with_detail(
+                    "The combining JOIN type must be INNER or LEFT for a LATERAL reference.",
+                ));
+            }
             // Columns USING or NATURAL joins on: (left position, right position), by name.
             let using: Vec<String> = match constraint {
                 ast::JoinConstraint::Using(names) => names
@@ -2110,13 +2149,7 @@ impl<'a> Binder<'a> {
                     .map(|c| c.remap_columns(&|c| c - offset))
                     .collect();
             }
-            rel = Rel::Join {
-                kind,
-                left: Box::new(rel),
-                right: Box::new(right),
-                keys: Vec::new(),
-                on,
-            };
+            rel = join_or_apply(kind, rel, right, on, lateral.is_some());
         }
         Ok((rel, rels, star))
     }
@@ -2236,58 +2269,23 @@ impl<'a> Binder<'a> {
                 with_ordinality,
                 ..
             } => {
-                let function = name.to_string().to_lowercase();
-                let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
-                if function == "unnest" {
-                    let exprs = positional_args(&args.args)?;
-                    return self
-                        .bind_unnest(&exprs, alias.as_ref(), *with_ordinality, offset, outer)
-                        .map(with_star);
-                }
-                if function != "generate_series" {
-                    return Err(SqlError::new(
-                        code::UNDEFINED_FUNCTION,
-                        format!("function {function} does not exist"),
-                    ));
-                }
-                let scope = Scope {
-                    rels: Vec::new(),
-                    outer,
-                };
-                let mut none = AggCollector {
-                    context: "functions in FROM",
-                    ..Default::default()
-                };
                 let exprs = positional_args(&args.args)?;
-                let bound = self.bind_args(&exprs, &scope, &mut none)?;
-                let (exprs, ty) = self.bind_series(bound, None)?;
-                let alias_name = alias
-                    .as_ref()
-                    .map_or("generate_series".to_string(), |a| ident_name(&a.name));
-                let mut columns = vec![OutputColumn {
-                    // A single-column function's column takes the alias's name.
-                    name: alias_name.clone(),
-                    ty,
-                    source: None,
-                }];
-                if *with_ordinality {
-                    columns.push(OutputColumn {
-                        name: "ordinality".into(),
-                        ty: DataType::Int8,
-                        source: None,
-                    });
-                }
-                if let Some(alias) = alias {
-                    columns = rename_columns(columns, alias, &alias_name)?;
-                }
-                Ok(with_star((
-                    Rel::Function {
-                        func: TableFunc::GenerateSeries(ty),
-                        args: exprs,
-                        ordinality: *with_ordinality,
-                    },
-                    vec![scope_rel(alias_name, &columns, offset)],
-                )))
+                self.bind_from_function(
+                    name,
+                    &exprs,
+                    alias.as_ref(),
+                    *with_ordinality,
+                    offset,
+                    outer,
+                )
+                .map(with_star)
+            }
+            TableFactor::Function {
+                name, args, alias, ..
+            } => {
+                let exprs = positional_args(args)?;
+                self.bind_from_function(name, &exprs, alias.as_ref(), false, offset, outer)
+                    .map(with_star)
             }
             TableFactor::UNNEST {
                 alias,
@@ -2301,13 +2299,8 @@ impl<'a> Binder<'a> {
                     .map(with_star)
             }
             TableFactor::Derived {
-                lateral,
-                subquery,
-                alias,
+                subquery, alias, ..
             } => {
-                if *lateral {
-                    return Err(unsupported("LATERAL"));
-                }
                 let Some(alias) = alias else {
                     return Err(SqlError::new(
                         code::SYNTAX_ERROR,
@@ -2355,6 +2348,66 @@ impl<'a> Binder<'a> {
             exprs.push(self.coerce_to(expr, from, ty, span)?);
         }
         Ok((exprs, ty))
+    }
+
+    /// A set-returning function in FROM (generate_series, unnest).
+    fn bind_from_function(
+        &mut self,
+        name: &ObjectName,
+        exprs: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        with_ordinality: bool,
+        offset: usize,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>)> {
+        let function = name.to_string().to_lowercase();
+        let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
+        if function == "unnest" {
+            return self.bind_unnest(exprs, alias, with_ordinality, offset, outer);
+        }
+        if function != "generate_series" {
+            return Err(SqlError::new(
+                code::UNDEFINED_FUNCTION,
+                format!("function {function} does not exist"),
+            ));
+        }
+        let scope = Scope {
+            rels: Vec::new(),
+            outer,
+        };
+        let mut none = AggCollector {
+            context: "functions in FROM",
+            ..Default::default()
+        };
+        let bound = self.bind_args(exprs, &scope, &mut none)?;
+        let (exprs, ty) = self.bind_series(bound, None)?;
+        let alias_name = alias
+            .as_ref()
+            .map_or("generate_series".to_string(), |a| ident_name(&a.name));
+        let mut columns = vec![OutputColumn {
+            // A single-column function's column takes the alias's name.
+            name: alias_name.clone(),
+            ty,
+            source: None,
+        }];
+        if with_ordinality {
+            columns.push(OutputColumn {
+                name: "ordinality".into(),
+                ty: DataType::Int8,
+                source: None,
+            });
+        }
+        if let Some(alias) = alias {
+            columns = rename_columns(columns, alias, &alias_name)?;
+        }
+        Ok((
+            Rel::Function {
+                func: TableFunc::GenerateSeries(ty),
+                args: exprs,
+                ordinality: with_ordinality,
+            },
+            vec![scope_rel(alias_name, &columns, offset)],
+        ))
     }
 
     /// A subquery in an expression, with what it reads of the rows around it.
@@ -6688,6 +6741,39 @@ fn output_name(expr: &ast::Expr) -> String {
             _ => "case".into(),
         },
         _ => "?column?".into(),
+    }
+}
+
+/// Whether a FROM item may read the items before it: a LATERAL subquery, or a function call
+/// (implicitly lateral, as in PostgreSQL).
+fn is_lateral(factor: &TableFactor) -> bool {
+    matches!(
+        factor,
+        TableFactor::Derived { lateral: true, .. }
+            | TableFactor::Table { args: Some(_), .. }
+            | TableFactor::UNNEST { .. }
+            | TableFactor::Function { .. }
+    )
+}
+
+/// A join of `left` and `right`; an apply when `right` was bound LATERAL and reads outer rows
+/// (the left one, or through it the enclosing queries').
+fn join_or_apply(kind: JoinKind, left: Rel, right: Rel, on: Vec<Expr>, lateral: bool) -> Rel {
+    if lateral && !right.outer_refs_list().is_empty() {
+        Rel::Apply {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+            on,
+        }
+    } else {
+        Rel::Join {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+            keys: Vec::new(),
+            on,
+        }
     }
 }
 

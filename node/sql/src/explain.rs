@@ -84,7 +84,7 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
             let names = output_names(input, outer, qualify);
             exprs.iter().map(|e| deparse(e, &names, outer)).collect()
         }
-        Rel::Join { left, right, .. } => {
+        Rel::Join { left, right, .. } | Rel::Apply { left, right, .. } => {
             let mut names = output_names(left, outer, qualify);
             names.extend(output_names(right, outer, qualify));
             names
@@ -501,6 +501,29 @@ impl Printer<'_> {
                     self.inner_node(depth + 1, "Hash");
                     self.node(right, depth + 2, true, outer);
                 }
+            }
+            Rel::Apply {
+                kind,
+                left,
+                right,
+                on,
+            } => {
+                let kind_name = if *kind == JoinKind::Left {
+                    " Left Join"
+                } else {
+                    ""
+                };
+                self.push(depth, arrow, format!("Nested Loop{kind_name}"), rel);
+                if !on.is_empty() {
+                    let mut names = names_of(left);
+                    names.extend(names_of(right));
+                    self.detail(
+                        depth,
+                        format!("Join Filter: {}", conjunction(on, &names, outer)),
+                    );
+                }
+                self.node(left, depth + 1, true, outer);
+                self.node(right, depth + 1, true, outer);
             }
             Rel::Aggregate { input, keys, .. } => {
                 let names = names_of(input);

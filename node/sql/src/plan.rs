@@ -236,6 +236,15 @@ pub enum Rel {
         input: Box<Rel>,
         calls: Vec<(TableFunc, Vec<Expr>)>,
     },
+    /// A LATERAL join: `right` runs once per row of `left`, which its expressions read as the
+    /// innermost outer row (`Expr::Outer(1, c)`); the joined rows pass `on` (LEFT: a left row
+    /// without a match is kept with NULLs).
+    Apply {
+        kind: JoinKind,
+        left: Box<Rel>,
+        right: Box<Rel>,
+        on: Vec<Expr>,
+    },
     /// A set-returning function in FROM.
     Function {
         func: TableFunc,
@@ -320,7 +329,9 @@ impl Rel {
             Rel::WorkTable { width, .. } => *width,
             Rel::Recursive { base, .. } => base.width(),
             Rel::Project { exprs, .. } => exprs.len(),
-            Rel::Join { left, right, .. } => left.width() + right.width(),
+            Rel::Join { left, right, .. } | Rel::Apply { left, right, .. } => {
+                left.width() + right.width()
+            }
             Rel::Aggregate { keys, aggs, .. } => keys.len() + aggs.len(),
             Rel::Window { input, calls } => input.width() + calls.len(),
             Rel::ProjectSet { input, calls } => input.width() + calls.len(),
@@ -406,6 +417,17 @@ impl Rel {
                 keys: keys.into_iter().map(|(l, r)| (f(l), f(r))).collect(),
                 on: list(on, f),
             },
+            Rel::Apply {
+                kind,
+                left,
+                right,
+                on,
+            } => Rel::Apply {
+                kind,
+                left: Box::new(left.map_exprs(f)),
+                right: Box::new(right.map_exprs(f)),
+                on: list(on, f),
+            },
             Rel::Aggregate { input, keys, aggs } => Rel::Aggregate {
                 input: Box::new(input.map_exprs(f)),
                 keys: list(keys, f),
@@ -480,6 +502,7 @@ impl Rel {
             Rel::Lookup { probes, .. } => probes.iter().collect(),
             Rel::Filter { predicate, .. } => vec![predicate],
             Rel::Project { exprs, .. } => exprs.iter().collect(),
+            Rel::Apply { on, .. } => on.iter().collect(),
             Rel::Join { keys, on, .. } => on
                 .iter()
                 .chain(keys.iter().flat_map(|(l, r)| [l, r]))
@@ -512,7 +535,9 @@ impl Rel {
             | Rel::Distinct { input, .. }
             | Rel::Sort { input, .. }
             | Rel::Limit { input, .. } => vec![input],
-            Rel::Join { left, right, .. } | Rel::SetOp { left, right, .. } => vec![left, right],
+            Rel::Join { left, right, .. }
+            | Rel::SetOp { left, right, .. }
+            | Rel::Apply { left, right, .. } => vec![left, right],
         }
     }
 
@@ -533,6 +558,13 @@ impl Rel {
 
     /// The outer references of the tree (also inside its subqueries), as (levels beyond the
     /// tree's own enclosing row, column): level 0 is the row just outside.
+    /// [`Rel::outer_refs`] as a list.
+    pub fn outer_refs_list(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        self.outer_refs(&mut out);
+        out
+    }
+
     pub fn outer_refs(&self, out: &mut Vec<(usize, usize)>) {
         fn walk(rel: &Rel, nesting: usize, out: &mut Vec<(usize, usize)>) {
             for expr in rel.node_exprs() {
@@ -543,6 +575,12 @@ impl Rel {
                     Expr::Subquery(sub) => walk(&sub.rel, nesting + 1, out),
                     _ => {}
                 });
+            }
+            if let Rel::Apply { left, right, .. } = rel {
+                // The right side is one level in: the left row is its innermost outer row.
+                walk(left, nesting, out);
+                walk(right, nesting + 1, out);
+                return;
             }
             for input in rel.inputs() {
                 walk(input, nesting, out);

@@ -225,6 +225,26 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
             };
             filter(rel, others)
         }
+        Rel::Apply {
+            kind,
+            left,
+            right,
+            on,
+        } => {
+            // Conditions on the left side's columns alone run below the apply.
+            let left_width = left.width();
+            let (below, above): (Vec<Expr>, Vec<Expr>) = conjuncts.into_iter().partition(|c| {
+                let columns = columns_of(c);
+                !columns.is_empty() && columns.iter().all(|&i| i < left_width)
+            });
+            let applied = Rel::Apply {
+                kind,
+                left: Box::new(place(*left, below)),
+                right,
+                on,
+            };
+            filter(applied, above)
+        }
         other => filter(other, conjuncts),
     }
 }

@@ -123,6 +123,10 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
             }
             need(input, &inner, used);
         }
+        Rel::Apply { left, right, .. } => {
+            need(left, &all(left), used);
+            need(right, &all(right), used);
+        }
         Rel::Join {
             left,
             right,
@@ -436,6 +440,44 @@ impl<'a> Executor<'a> {
                     on,
                     &ctx,
                 )?
+            }
+            Rel::Apply {
+                kind,
+                left,
+                right,
+                on,
+            } => {
+                let left_rows = self.run(left, outer)?;
+                let right_width = right.width();
+                let mut stack = outer.to_vec();
+                let mut out = Vec::new();
+                for l in left_rows.iter() {
+                    stack.push(l.clone());
+                    let right_rows = self.run(right, &stack)?;
+                    stack.pop();
+                    let mut matched = false;
+                    for r in right_rows.iter() {
+                        let mut row = l.clone();
+                        row.extend(r.iter().cloned());
+                        let mut keep = true;
+                        for condition in on {
+                            if !condition.is_true(&row, &ctx)? {
+                                keep = false;
+                                break;
+                            }
+                        }
+                        if keep {
+                            matched = true;
+                            out.push(row);
+                        }
+                    }
+                    if !matched && *kind == JoinKind::Left {
+                        let mut row = l.clone();
+                        row.resize(l.len() + right_width, Value::Null);
+                        out.push(row);
+                    }
+                }
+                out
             }
             Rel::ProjectSet { input, calls } => {
                 let input = self.run(input, outer)?;
