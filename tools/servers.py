@@ -125,6 +125,9 @@ class Postgres:
         subprocess.run(self.run_as + [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop"], stdout=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def dsn(self, dbname="keel"):
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}"
+
     def psql_args(self, dbname="keel"):
         return ["psql", "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname]
 

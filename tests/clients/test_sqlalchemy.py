@@ -9,6 +9,7 @@ import pytest
 sqlalchemy = pytest.importorskip("sqlalchemy")
 from sqlalchemy import (  # noqa: E402
     ARRAY,
+    ForeignKey,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (  # noqa: E402
     inspect,
     select,
 )
+from sqlalchemy.exc import IntegrityError  # noqa: E402
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column  # noqa: E402
 
 
@@ -41,6 +43,13 @@ class Account(Base):
         CheckConstraint("balance >= 0", name="accounts_balance_check"),
         Index("accounts_created", "created"),
     )
+
+
+class Pet(Base):
+    __tablename__ = "pets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(20))
 
 
 def test_create_all_and_session_crud(keel):
@@ -97,3 +106,26 @@ def test_reflection(keel):
         conn.execute(table.insert().values(name="cy", active=True, tags=["a", "b"]))
         row = conn.execute(select(table.c.tags).where(table.c.name == "cy")).one()
         assert row.tags == ["a", "b"]
+
+
+def test_foreign_keys(keel):
+    engine = sqlalchemy.create_engine(
+        f"postgresql+psycopg://postgres@127.0.0.1:{keel.port}/keel")
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    fks = inspect(engine).get_foreign_keys("pets")
+    assert [(f["constrained_columns"], f["referred_table"], f["referred_columns"],
+             f["options"]) for f in fks] == [(["owner_id"], "accounts", ["id"], {"ondelete": "CASCADE"})]
+    with Session(engine) as session:
+        owner = Account(name="dee")
+        session.add(owner)
+        session.flush()
+        session.add_all([Pet(owner_id=owner.id, name="rex"), Pet(owner_id=owner.id, name="tom")])
+        session.commit()
+        session.add(Pet(owner_id=owner.id + 1000, name="stray"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        session.execute(sqlalchemy.delete(Account).where(Account.id == owner.id))
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(Pet)) == 0

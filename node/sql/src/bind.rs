@@ -9,6 +9,9 @@
 use std::sync::Arc;
 
 mod arrays;
+mod foreign_keys;
+
+use foreign_keys::ForeignKeyClause;
 
 use sqlparser::ast::{
     self, AlterTableOperation, AssignmentTarget, BinaryOperator, CastKind, CharacterLength,
@@ -348,7 +351,10 @@ impl<'a> Binder<'a> {
     /// An OID's object name (`oid::regclass` and friends) as a lookup over the catalog.
     fn oid_names(&self, kind: &str, oid: Expr) -> Expr {
         let names: Vec<(i64, String)> = match kind {
-            "regclass" => crate::system::relation_oids(self.catalog),
+            // OID 0 reads as `-` (no object), as in PostgreSQL.
+            "regclass" => std::iter::once((0, "-".to_string()))
+                .chain(crate::system::relation_oids(self.catalog))
+                .collect(),
             "regnamespace" => crate::system::namespace_oids(),
             _ => Vec::new(),
         };
@@ -619,6 +625,27 @@ impl<'a> Binder<'a> {
                     .iter()
                     .map(|target| self.lookup_table(&target.name))
                     .collect::<SqlResult<Vec<_>>>()?;
+                for table in &tables {
+                    let outside = self
+                        .catalog
+                        .referencing(table.id)
+                        .into_iter()
+                        .find(|(child, _)| !tables.iter().any(|t| t.id == child.id));
+                    if let Some((child, _)) = outside {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            "cannot truncate a table referenced in a foreign key constraint",
+                        )
+                        .with_detail(format!(
+                            "Table \"{}\" references \"{}\".",
+                            child.name, table.name
+                        ))
+                        .with_hint(format!(
+                            "Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.",
+                            child.name
+                        )));
+                    }
+                }
                 Ok(Plan::Truncate { tables })
             }
             Statement::AlterTable {
@@ -667,6 +694,48 @@ impl<'a> Binder<'a> {
                             false,
                         )?;
                         Ok(Plan::AddCheck { table, check })
+                    }
+                    [AlterTableOperation::AddConstraint {
+                        constraint:
+                            TableConstraint::ForeignKey {
+                                name,
+                                columns: key_columns,
+                                foreign_table,
+                                referred_columns,
+                                on_delete,
+                                on_update,
+                                characteristics,
+                                ..
+                            },
+                        ..
+                    }] => {
+                        let key = key_columns
+                            .iter()
+                            .map(|ident| {
+                                let column = ident_name(ident);
+                                table.column_index(&column).ok_or_else(|| {
+                                    SqlError::new(
+                                        code::UNDEFINED_COLUMN,
+                                        format!(
+                                            "column \"{column}\" referenced in foreign key constraint does not exist"
+                                        ),
+                                    )
+                                })
+                            })
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        let fk = self.bind_foreign_key(
+                            &table,
+                            ForeignKeyClause {
+                                name: name.as_ref().map(ident_name),
+                                columns: key,
+                                parent: foreign_table,
+                                parent_columns: referred_columns,
+                                on_delete: *on_delete,
+                                on_update: *on_update,
+                                characteristics: characteristics.as_ref(),
+                            },
+                        )?;
+                        Ok(Plan::AddForeignKey { table, fk })
                     }
                     [AlterTableOperation::DropConstraint {
                         if_exists,
@@ -964,6 +1033,8 @@ impl<'a> Binder<'a> {
         let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
         // CHECK constraints: (name, condition, the column it was written on).
         let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
+        // FOREIGN KEY constraints, resolved once the table's columns are known.
+        let mut foreign_keys: Vec<ForeignKeyClause<'_>> = Vec::new();
         let mut set_primary_key = |key: Vec<usize>,
                                    name: Option<String>,
                                    position: Option<usize>,
@@ -1056,6 +1127,21 @@ impl<'a> Binder<'a> {
                         expr,
                         Some(columns.len()),
                     )),
+                    ColumnOption::ForeignKey {
+                        foreign_table,
+                        referred_columns,
+                        on_delete,
+                        on_update,
+                        characteristics,
+                    } => foreign_keys.push(ForeignKeyClause {
+                        name: option.name.as_ref().map(ident_name),
+                        columns: vec![columns.len()],
+                        parent: foreign_table,
+                        parent_columns: referred_columns,
+                        on_delete: *on_delete,
+                        on_update: *on_update,
+                        characteristics: characteristics.as_ref(),
+                    }),
                     ColumnOption::Unique {
                         is_primary: true, ..
                     } => {
@@ -1095,6 +1181,40 @@ impl<'a> Binder<'a> {
                 }
                 TableConstraint::Check { name, expr, .. } => {
                     checks.push((name.as_ref().map(ident_name), expr, None))
+                }
+                TableConstraint::ForeignKey {
+                    name,
+                    columns: key_columns,
+                    foreign_table,
+                    referred_columns,
+                    on_delete,
+                    on_update,
+                    characteristics,
+                    ..
+                } => {
+                    let key = key_columns
+                        .iter()
+                        .map(|ident| {
+                            let column = ident_name(ident);
+                            columns.iter().position(|c| c.name == column).ok_or_else(|| {
+                                SqlError::new(
+                                    code::UNDEFINED_COLUMN,
+                                    format!(
+                                        "column \"{column}\" referenced in foreign key constraint does not exist"
+                                    ),
+                                )
+                            })
+                        })
+                        .collect::<SqlResult<Vec<_>>>()?;
+                    foreign_keys.push(ForeignKeyClause {
+                        name: name.as_ref().map(ident_name),
+                        columns: key,
+                        parent: foreign_table,
+                        parent_columns: referred_columns,
+                        on_delete: *on_delete,
+                        on_update: *on_update,
+                        characteristics: characteristics.as_ref(),
+                    });
                 }
                 other => return Err(unsupported(format!("table constraint {other}"))),
             }
@@ -1161,7 +1281,14 @@ impl<'a> Binder<'a> {
             fillfactor,
             indexes,
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            referenced: false,
         };
+        for clause in foreign_keys {
+            let fk = self.bind_foreign_key(&table, clause)?;
+            table.foreign_keys.push(fk);
+        }
+        table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
         for (name, expr, column) in checks {
             let check = self.bind_check(&table, name, expr, column, true)?;
             table.checks.push(check);
@@ -2038,9 +2165,11 @@ impl<'a> Binder<'a> {
                 .into_iter()
                 .find(|(level, _)| *level == 0)
                 .and_then(|(_, c)| {
-                    lateral.as_ref()?.rels.iter().find(|r| {
-                        c >= r.offset && c < r.offset + r.columns.len()
-                    })
+                    lateral
+                        .as_ref()?
+                        .rels
+                        .iter()
+                        .find(|r| c >= r.offset && c < r.offset + r.columns.len())
                 });
             if let (Some(referenced), JoinKind::Right | JoinKind::Full) = (left_ref, kind) {
                 return Err(SqlError::new(
@@ -2364,6 +2493,44 @@ impl<'a> Binder<'a> {
         let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
         if function == "unnest" {
             return self.bind_unnest(exprs, alias, with_ordinality, offset, outer);
+        }
+        if function == "pg_partition_ancestors" && exprs.len() == 1 {
+            // No partitions: a relation's only ancestor is itself.
+            let scope = Scope {
+                rels: Vec::new(),
+                outer,
+            };
+            let mut none = AggCollector::default();
+            let (oid, ty) = self.bind_expr(exprs[0], &scope, &mut none)?;
+            let oid = self.coerce_to(oid, ty, DataType::Int8, exprs[0].span())?;
+            let alias_name = alias.map_or(function.to_string(), |a| ident_name(&a.name));
+            let mut columns = vec![OutputColumn {
+                name: alias_name.clone(),
+                ty: DataType::Int8,
+                source: None,
+            }];
+            if with_ordinality {
+                columns.push(OutputColumn {
+                    name: "ordinality".into(),
+                    ty: DataType::Int8,
+                    source: None,
+                });
+            }
+            if let Some(alias) = alias {
+                columns = rename_columns(columns, alias, &alias_name)?;
+            }
+            let array = Expr::Scalar(
+                crate::functions::Scalar::Array(crate::array::ArrayFn::Make),
+                vec![oid],
+            );
+            return Ok((
+                Rel::Function {
+                    func: TableFunc::Unnest(1),
+                    args: vec![array],
+                    ordinality: with_ordinality,
+                },
+                vec![scope_rel(alias_name, &columns, offset)],
+            ));
         }
         if function != "generate_series" {
             return Err(SqlError::new(
@@ -4130,6 +4297,15 @@ impl<'a> Binder<'a> {
                             Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
                             DataType::Int8,
                         ),
+                        ("regclass", Expr::Const(Value::Text(digits)))
+                            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            // A numeric literal is the OID itself.
+                            let oid = digits.parse::<i64>().map_err(|_| {
+                                SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range")
+                            })?;
+                            (Expr::Const(Value::Int(oid)), DataType::Int8)
+                        }
                         ("regclass", Expr::Const(Value::Text(name))) => {
                             let name = parse_regclass(name);
                             let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
@@ -5512,7 +5688,7 @@ impl<'a> Binder<'a> {
         let exprs = positional_args(args.iter().copied())?;
         if matches!(
             name.as_str(),
-            "unnest" | "generate_series" | "generate_subscripts"
+            "unnest" | "generate_series" | "generate_subscripts" | "pg_partition_ancestors"
         ) {
             return self.bind_set_function(&name, &exprs, scope, aggs, position);
         }
@@ -5780,6 +5956,7 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
             ("pg_tablespace_location", 1) => session_const(""),
+            ("pg_get_triggerdef", 1..=2) => Ok((Expr::Const(Value::Null), DataType::Text)),
             ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))
             }
@@ -7348,6 +7525,8 @@ mod tests {
                 index(4, vec![3], true),
             ],
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            referenced: false,
         }
     }
 

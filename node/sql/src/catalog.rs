@@ -48,6 +48,60 @@ pub struct TableDef {
     /// CHECK constraints, in name order (the order PostgreSQL checks them in).
     #[serde(default)]
     pub checks: Vec<CheckDef>,
+    /// FOREIGN KEY constraints this table's rows must satisfy, in name order.
+    #[serde(default)]
+    pub foreign_keys: Vec<ForeignKeyDef>,
+    /// Some foreign key references this table (kept by [`Catalog::refresh_references`]): its
+    /// writes report the rows they change, for the referencing tables' actions.
+    #[serde(default)]
+    pub referenced: bool,
+}
+
+/// What a foreign key does to the referencing rows when their referenced key goes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FkAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    /// `pg_constraint.confupdtype` / `confdeltype`.
+    pub fn code(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "a",
+            FkAction::Restrict => "r",
+            FkAction::Cascade => "c",
+            FkAction::SetNull => "n",
+            FkAction::SetDefault => "d",
+        }
+    }
+
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// A FOREIGN KEY constraint (MATCH SIMPLE: a row with a NULL in its key columns references
+/// nothing). The referenced table is named by id, so renames keep it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForeignKeyDef {
+    pub name: String,
+    pub columns: Vec<usize>,
+    /// The referenced table's id (0 while the table that references itself is being created).
+    pub parent: TableId,
+    /// The referenced columns: the primary key or a UNIQUE constraint's columns.
+    pub parent_columns: Vec<usize>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
 }
 
 /// A CHECK constraint: its condition as SQL text, and bound over the table's row when a write
@@ -85,6 +139,11 @@ pub struct IndexDef {
 }
 
 impl TableDef {
+    /// Whether writes must report the rows they change (for index entries and foreign keys).
+    pub fn tracks_changes(&self) -> bool {
+        !self.indexes.is_empty() || !self.foreign_keys.is_empty() || self.referenced
+    }
+
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|column| column.name == name)
     }
@@ -218,6 +277,30 @@ impl Catalog {
         self.tables.values().find(|table| table.id == id)
     }
 
+    /// The foreign keys that reference table `id`: (referencing table, constraint).
+    pub fn referencing(&self, id: TableId) -> Vec<(&Arc<TableDef>, &ForeignKeyDef)> {
+        self.tables
+            .values()
+            .flat_map(|table| table.foreign_keys.iter().map(move |fk| (table, fk)))
+            .filter(|(_, fk)| fk.parent == id)
+            .collect()
+    }
+
+    /// Sets each table's `referenced` flag from the foreign keys there are (after DDL).
+    pub fn refresh_references(&mut self) {
+        let parents: std::collections::BTreeSet<TableId> = self
+            .tables
+            .values()
+            .flat_map(|table| table.foreign_keys.iter().map(|fk| fk.parent))
+            .collect();
+        for table in self.tables.values_mut() {
+            let referenced = parents.contains(&table.id);
+            if table.referenced != referenced {
+                Arc::make_mut(table).referenced = referenced;
+            }
+        }
+    }
+
     /// The catalog image logged in the WAL.
     pub fn to_image(&self) -> Vec<u8> {
         toml::to_string(self)
@@ -268,6 +351,8 @@ mod tests {
                 primary_key_name: None,
                 fillfactor: Some(100),
                 checks: Vec::new(),
+                foreign_keys: Vec::new(),
+                referenced: false,
                 indexes: vec![IndexDef {
                     id: 9,
                     name: "t_v_idx".into(),

@@ -23,6 +23,8 @@ use std::time::Duration;
 use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
 use tokio::sync::Notify;
 
+mod foreign_keys;
+
 use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
@@ -1434,6 +1436,7 @@ impl Session {
                             op,
                             txn,
                             &ctx,
+                            cancel,
                         )
                         .await?;
                     count += result
@@ -1519,7 +1522,7 @@ impl Session {
                     None => {
                         let count = rows.len();
                         let returning = returned(&rows);
-                        self.insert_rows(cluster, &insert.table, rows, txn, now)
+                        self.insert_rows(cluster, &insert.table, rows, txn, now, Some(cancel))
                             .await?;
                         (count, returning)
                     }
@@ -1533,6 +1536,7 @@ impl Session {
                                 &params,
                                 txn,
                                 now,
+                                cancel,
                             )
                             .await?;
                         (written.len(), returned(&written))
@@ -1567,6 +1571,7 @@ impl Session {
                     ops,
                     txn,
                     &ctx,
+                    cancel,
                 )
                 .await
             }
@@ -1588,6 +1593,7 @@ impl Session {
                     ops,
                     txn,
                     &ctx,
+                    cancel,
                 )
                 .await
             }
@@ -1610,6 +1616,7 @@ impl Session {
             | Plan::DropIndexes { .. }
             | Plan::DropConstraint { .. }
             | Plan::AddCheck { .. }
+            | Plan::AddForeignKey { .. }
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
@@ -1630,6 +1637,7 @@ impl Session {
         op: impl Fn(KeyTarget) -> ShardOp,
         txn: Tx,
         ctx: &EvalContext<'_>,
+        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let targets = self.targets(cluster, table, access, ctx, txn).await?;
         self.note_writers(targets.iter().map(|(w, _)| *w));
@@ -1657,6 +1665,8 @@ impl Session {
             changes.extend(output.changes);
         }
         self.write_index_entries(cluster, table, &changes, txn, now, false)
+            .await?;
+        self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
             .await?;
         let mut result = QueryResult {
             tag: format!("{verb} {count}"),
@@ -2289,8 +2299,11 @@ impl Session {
         rows: Vec<Vec<Value>>,
         txn: Tx,
         now: i64,
+        cancel: Option<&Cancel>,
     ) -> SqlResult<()> {
         let workers = cluster.workers();
+        // Foreign keys are enforced unless the rows are only moving (no cancel given).
+        let enforce = cancel.is_some() && !table.foreign_keys.is_empty();
         let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
         // Original position of each row sent to each worker, to name the row an error is about.
         let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
@@ -2299,7 +2312,7 @@ impl Session {
         for (position, row) in rows.into_iter().enumerate() {
             let key = new_row_key(cluster, table, &row);
             let owner = owner_of(vshard_of(&key), workers);
-            if !table.indexes.is_empty() {
+            if !table.indexes.is_empty() || enforce {
                 inserted.push((key.clone(), row.clone()));
             }
             per_worker.entry(owner).or_default().push((key, row));
@@ -2332,12 +2345,16 @@ impl Session {
                 return Err(error);
             }
         }
+        let changes: Vec<_> = inserted
+            .into_iter()
+            .map(|(key, row)| (key, None, Some(row)))
+            .collect();
         if !table.indexes.is_empty() {
-            let changes: Vec<_> = inserted
-                .into_iter()
-                .map(|(key, row)| (key, None, Some(row)))
-                .collect();
             self.write_index_entries(cluster, table, &changes, txn, now, false)
+                .await?;
+        }
+        if let (Some(cancel), true) = (cancel, enforce) {
+            self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
                 .await?;
         }
         Ok(())
@@ -2358,6 +2375,7 @@ impl Session {
         params: &Arc<Vec<Value>>,
         txn: Tx,
         now: i64,
+        cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
         let workers = cluster.workers();
         let keyed: Vec<(Vec<u8>, Vec<Value>)> = rows
@@ -2446,10 +2464,12 @@ impl Session {
             }
             changes.extend(output.changes);
         }
-        if !changes.is_empty() {
+        if !table.indexes.is_empty() && !changes.is_empty() {
             self.write_index_entries(cluster, table, &changes, txn, now, false)
                 .await?;
         }
+        self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
+            .await?;
         written.sort_by_key(|(position, _)| *position);
         Ok(written.into_iter().map(|(_, row)| row).collect())
     }
@@ -2758,17 +2778,24 @@ impl Session {
         }
         state.rows += batch.len() as u64;
         if !batch.is_empty() {
-            self.insert_rows(cluster, &state.table, batch, txn, now)
-                .await
-                .map_err(|mut error| {
-                    if let Some(row) = error.batch_row.take() {
-                        error = error.with_context(format!(
-                            "COPY {table_name}, line {}",
-                            first_line + row as u64
-                        ));
-                    }
-                    error
-                })?;
+            self.insert_rows(
+                cluster,
+                &state.table,
+                batch,
+                txn,
+                now,
+                Some(&Cancel::default()),
+            )
+            .await
+            .map_err(|mut error| {
+                if let Some(row) = error.batch_row.take() {
+                    error = error.with_context(format!(
+                        "COPY {table_name}, line {}",
+                        first_line + row as u64
+                    ));
+                }
+                error
+            })?;
         }
         Ok(())
     }
@@ -2861,6 +2888,12 @@ impl Session {
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
+                // A foreign key to the table itself names it by its new id.
+                for fk in &mut table.foreign_keys {
+                    if fk.parent == 0 {
+                        fk.parent = table.id;
+                    }
+                }
                 // Indexes of its UNIQUE constraints: ids, and PostgreSQL's names where unnamed.
                 let indexes = std::mem::take(&mut table.indexes);
                 for mut index in indexes {
@@ -2973,6 +3006,27 @@ impl Session {
             }
             Plan::DropTables { names, if_exists } => {
                 result.tag = "DROP TABLE".into();
+                // A table another (not dropped with it) references cannot go.
+                for (name, _) in names {
+                    let Some(table) = next.tables.get(name) else {
+                        continue;
+                    };
+                    let outside = next
+                        .referencing(table.id)
+                        .into_iter()
+                        .find(|(child, _)| !names.iter().any(|(n, _)| *n == child.name));
+                    if let Some((child, fk)) = outside {
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!("cannot drop table {name} because other objects depend on it"),
+                        )
+                        .with_detail(format!(
+                            "constraint {} on table {} depends on table {name}",
+                            fk.name, child.name
+                        ))
+                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                    }
+                }
                 for (name, _) in names {
                     match next.tables.remove(name) {
                         Some(table) => {
@@ -3214,6 +3268,82 @@ impl Session {
                 changed.checks.sort_by(|a, b| a.name.cmp(&b.name));
                 next.tables.insert(changed.name.clone(), Arc::new(changed));
             }
+            Plan::AddForeignKey { table, fk } => {
+                result.tag = "ALTER TABLE".into();
+                let table = current_table(&next, table)?;
+                let taken = table.index(&fk.name).is_some()
+                    || table.checks.iter().any(|c| c.name == fk.name)
+                    || table.foreign_keys.iter().any(|f| f.name == fk.name)
+                    || (!table.primary_key.is_empty() && table.pkey_name() == fk.name);
+                if taken {
+                    return Err(SqlError::new(
+                        "42710",
+                        format!(
+                            "constraint \"{}\" for relation \"{}\" already exists",
+                            fk.name, table.name
+                        ),
+                    ));
+                }
+                let parent = next.table_by_id(fk.parent).cloned().ok_or_else(|| {
+                    SqlError::new(code::UNDEFINED_TABLE, "referenced table is gone")
+                })?;
+                // A row whose key is not NULL and names no row of the referenced table.
+                let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+                let keys: Vec<String> = fk
+                    .columns
+                    .iter()
+                    .map(|&c| format!("c.{}", quote(&table.columns[c].name)))
+                    .collect();
+                let not_null: Vec<String> =
+                    keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+                let matches: Vec<String> = fk
+                    .parent_columns
+                    .iter()
+                    .zip(&keys)
+                    .map(|(&p, k)| format!("p.{} = {k}", quote(&parent.columns[p].name)))
+                    .collect();
+                let sql = format!(
+                    "SELECT {} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) LIMIT 1",
+                    keys.join(", "),
+                    quote(&table.name),
+                    not_null.join(" AND "),
+                    quote(&parent.name),
+                    matches.join(" AND ")
+                );
+                let found = self
+                    .run_internal(cluster, &next, &sql, Vec::new(), txn, 0, &Cancel::default())
+                    .await?;
+                if let Some(row) = found.rows.first() {
+                    let names: Vec<&str> = fk
+                        .columns
+                        .iter()
+                        .map(|&c| table.columns[c].name.as_str())
+                        .collect();
+                    let values: Vec<String> = fk
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .map(|(&c, v)| crate::types::to_text(v, table.columns[c].ty))
+                        .collect();
+                    return Err(SqlError::new(
+                        "23503",
+                        format!(
+                            "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                            table.name, fk.name
+                        ),
+                    )
+                    .with_detail(format!(
+                        "Key ({})=({}) is not present in table \"{}\".",
+                        names.join(", "),
+                        values.join(", "),
+                        parent.name
+                    )));
+                }
+                let mut changed = (*table).clone();
+                changed.foreign_keys.push(fk.clone());
+                changed.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+                next.tables.insert(changed.name.clone(), Arc::new(changed));
+            }
             Plan::DropConstraint {
                 table,
                 name,
@@ -3231,6 +3361,11 @@ impl Session {
                     _ if table.checks.iter().any(|check| check.name == *name) => {
                         let mut changed = (*table).clone();
                         changed.checks.retain(|check| check.name != *name);
+                        next.tables.insert(changed.name.clone(), Arc::new(changed));
+                    }
+                    _ if table.foreign_keys.iter().any(|fk| fk.name == *name) => {
+                        let mut changed = (*table).clone();
+                        changed.foreign_keys.retain(|fk| fk.name != *name);
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
                     _ if !table.primary_key.is_empty() && table.pkey_name() == *name => {
@@ -3311,6 +3446,7 @@ impl Session {
             }
             _ => unreachable!("only DDL plans reach run_ddl"),
         }
+        next.refresh_references();
         let image = next.to_image();
         let version = next.version;
         self.note_writers([local]);
@@ -3423,7 +3559,7 @@ impl Session {
         let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
         self.truncate_everywhere(cluster, ids, txn, 0).await?;
         for chunk in rows.chunks(16_384) {
-            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0)
+            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0, None)
                 .await?;
         }
         Ok(())

@@ -1081,7 +1081,7 @@ impl Shard {
                     debug_assert_eq!(new.len(), width);
                     output.keys.push(key.to_vec());
                     output.rows.push(new.clone());
-                    if !table.indexes.is_empty() {
+                    if table.tracks_changes() {
                         output.changes.push((key.to_vec(), old, Some(new)));
                     }
                 }
@@ -1156,7 +1156,7 @@ impl Shard {
                     if *returning {
                         output.rows.push(new.clone());
                     }
-                    if !table.indexes.is_empty() {
+                    if table.tracks_changes() {
                         output.changes.push((key, Some(old), Some(new)));
                     }
                 }
@@ -1182,7 +1182,7 @@ impl Shard {
                 };
                 for (key, old) in targets {
                     store.delete(txn, table.id, &key)?;
-                    if !table.indexes.is_empty() {
+                    if table.tracks_changes() {
                         output.changes.push((key, Some(old.clone()), None));
                     }
                     if *returning {

@@ -675,7 +675,12 @@ pub enum Plan {
         table: Arc<TableDef>,
         check: crate::catalog::CheckDef,
     },
-    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE or CHECK constraint.
+    /// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`: checked against the rows there.
+    AddForeignKey {
+        table: Arc<TableDef>,
+        fk: crate::catalog::ForeignKeyDef,
+    },
+    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE, CHECK or FOREIGN KEY constraint.
     DropConstraint {
         table: Arc<TableDef>,
         name: String,
@@ -728,9 +733,10 @@ impl Plan {
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
-            Plan::DropConstraint { .. } | Plan::AddCheck { .. } | Plan::AlterTable { .. } => {
-                "ALTER TABLE"
-            }
+            Plan::DropConstraint { .. }
+            | Plan::AddCheck { .. }
+            | Plan::AddForeignKey { .. }
+            | Plan::AlterTable { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::DropViews { .. } => "DROP VIEW",
         })
@@ -749,6 +755,7 @@ impl Plan {
                 | Plan::DropIndexes { .. }
                 | Plan::DropConstraint { .. }
                 | Plan::AddCheck { .. }
+                | Plan::AddForeignKey { .. }
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }

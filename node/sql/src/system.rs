@@ -44,7 +44,7 @@ const DEFAULT_TABLESPACE: i64 = 1663;
 pub struct Constraint<'a> {
     pub oid: i64,
     pub name: String,
-    /// `p`, `u` or `c`.
+    /// `p`, `u`, `c` or `f`.
     pub kind: &'static str,
     pub table: &'a TableDef,
     pub columns: Vec<usize>,
@@ -52,6 +52,8 @@ pub struct Constraint<'a> {
     pub index: i64,
     /// `pg_get_constraintdef`'s text.
     pub def: String,
+    /// A foreign key's referenced table OID and columns, and its update and delete actions.
+    pub references: Option<(i64, Vec<usize>, &'static str, &'static str)>,
 }
 
 /// Every table constraint (primary keys, UNIQUE and CHECK constraints).
@@ -75,6 +77,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                 columns: table.primary_key.clone(),
                 index: pkey_oid(table),
                 def: format!("PRIMARY KEY ({})", names(&table.primary_key)),
+                references: None,
             });
         }
         for (i, index) in table.indexes.iter().enumerate() {
@@ -87,6 +90,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                     columns: index.columns.clone(),
                     index: FIRST_OID + index.id as i64,
                     def: format!("UNIQUE ({})", names(&index.columns)),
+                    references: None,
                 });
             }
         }
@@ -99,6 +103,60 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                 columns: Vec::new(),
                 index: 0,
                 def: format!("CHECK ({})", check.sql),
+                references: None,
+            });
+        }
+        for (i, fk) in table.foreign_keys.iter().enumerate() {
+            let Some(parent) = catalog.table_by_id(fk.parent) else {
+                continue;
+            };
+            let parent_names: Vec<&str> = fk
+                .parent_columns
+                .iter()
+                .map(|&c| parent.columns[c].name.as_str())
+                .collect();
+            let mut def = format!(
+                "FOREIGN KEY ({}) REFERENCES {}({})",
+                names(&fk.columns),
+                parent.name,
+                parent_names.join(", ")
+            );
+            for (event, action) in [("UPDATE", fk.on_update), ("DELETE", fk.on_delete)] {
+                if action != crate::catalog::FkAction::NoAction {
+                    def.push_str(&format!(" ON {event} {}", action.sql()));
+                }
+            }
+            // The referenced side's key index.
+            let mut wanted = fk.parent_columns.clone();
+            wanted.sort_unstable();
+            let same = |columns: &[usize]| {
+                let mut columns = columns.to_vec();
+                columns.sort_unstable();
+                columns == wanted
+            };
+            let index = if !parent.primary_key.is_empty() && same(&parent.primary_key) {
+                pkey_oid(parent)
+            } else {
+                parent
+                    .indexes
+                    .iter()
+                    .find(|index| index.unique && same(&index.columns))
+                    .map_or(0, |index| FIRST_OID + index.id as i64)
+            };
+            out.push(Constraint {
+                oid: base + 256 + i as i64,
+                name: fk.name.clone(),
+                kind: "f",
+                table,
+                columns: fk.columns.clone(),
+                index,
+                def,
+                references: Some((
+                    table_oid(parent),
+                    fk.parent_columns.clone(),
+                    fk.on_update.code(),
+                    fk.on_delete.code(),
+                )),
             });
         }
     }
@@ -523,15 +581,17 @@ fn pg_catalog(
                     int(0),
                     int(c.index),
                     int(0),
-                    int(0),
-                    text(" "),
-                    text(" "),
-                    text(" "),
+                    int(c.references.as_ref().map_or(0, |r| r.0)),
+                    text(c.references.as_ref().map_or(" ", |r| r.2)),
+                    text(c.references.as_ref().map_or(" ", |r| r.3)),
+                    text(if c.references.is_some() { "s" } else { " " }),
                     Value::Bool(true),
                     int(0),
                     Value::Bool(c.kind == "c"),
                     int2_array(c.columns.iter().map(|&i| i as i64 + 1)),
-                    Value::Null,
+                    c.references.as_ref().map_or(Value::Null, |r| {
+                        int2_array(r.1.iter().map(|&i| i as i64 + 1))
+                    }),
                     if c.kind == "c" {
                         text(c.def)
                     } else {
@@ -879,7 +939,8 @@ fn pg_catalog(
                              am: i64,
                              natts: usize,
                              checks: usize,
-                             indexed: bool| {
+                             indexed: bool,
+                             triggers: bool| {
                 out.row(vec![
                     int(oid),
                     text(name),
@@ -894,7 +955,7 @@ fn pg_catalog(
                     int(natts as i64),
                     int(checks as i64),
                     Value::Bool(kind == "v"),
-                    Value::Bool(false),
+                    Value::Bool(triggers),
                     Value::Bool(false),
                     Value::Bool(false),
                     int(0),
@@ -917,6 +978,7 @@ fn pg_catalog(
                     table.columns.len(),
                     table.checks.len(),
                     indexed,
+                    !table.foreign_keys.is_empty() || table.referenced,
                 );
                 if !table.primary_key.is_empty() {
                     class(
@@ -926,6 +988,7 @@ fn pg_catalog(
                         403,
                         table.primary_key.len(),
                         0,
+                        false,
                         false,
                     );
                 }
@@ -938,11 +1001,12 @@ fn pg_catalog(
                         index.columns.len(),
                         0,
                         false,
+                        false,
                     );
                 }
             }
             for seq in catalog.sequences.values() {
-                class(sequence_oid(seq), &seq.name, "S", 0, 3, 0, false);
+                class(sequence_oid(seq), &seq.name, "S", 0, 3, 0, false, false);
             }
             for (i, view) in catalog.views.values().enumerate() {
                 class(
@@ -952,6 +1016,7 @@ fn pg_catalog(
                     0,
                     view.columns.len(),
                     0,
+                    false,
                     false,
                 );
             }
@@ -1567,6 +1632,43 @@ fn information_schema(
                 for check in &table.checks {
                     row(check.name.clone(), "CHECK");
                 }
+                for fk in &table.foreign_keys {
+                    row(fk.name.clone(), "FOREIGN KEY");
+                }
+            }
+        }
+        "referential_constraints" => {
+            out.columns(&[
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+                ("unique_constraint_catalog", T),
+                ("unique_constraint_schema", T),
+                ("unique_constraint_name", T),
+                ("match_option", T),
+                ("update_rule", T),
+                ("delete_rule", T),
+            ]);
+            let all = constraints(catalog);
+            for c in all.iter().filter(|c| c.kind == "f") {
+                let unique = all
+                    .iter()
+                    .find(|u| matches!(u.kind, "p" | "u") && u.index == c.index)
+                    .map_or(Value::Null, |u| text(u.name.clone()));
+                let Some(fk) = c.table.foreign_keys.iter().find(|fk| fk.name == c.name) else {
+                    continue;
+                };
+                out.row(vec![
+                    db(),
+                    text("public"),
+                    text(c.name.clone()),
+                    db(),
+                    text("public"),
+                    unique,
+                    text("NONE"),
+                    text(fk.on_update.sql()),
+                    text(fk.on_delete.sql()),
+                ]);
             }
         }
         "key_column_usage" => {
@@ -1601,6 +1703,42 @@ fn information_schema(
                             text(table.columns[column].name.clone()),
                             int(position as i64 + 1),
                             Value::Null,
+                        ]);
+                    }
+                }
+                for fk in &table.foreign_keys {
+                    for (position, &column) in fk.columns.iter().enumerate() {
+                        // Where the referenced column stands in the referenced key (the
+                        // primary key or UNIQUE constraint over those columns).
+                        let referenced = catalog.table_by_id(fk.parent).and_then(|parent| {
+                            let mut wanted = fk.parent_columns.clone();
+                            wanted.sort_unstable();
+                            let same = |columns: &Vec<usize>| {
+                                let mut columns = columns.clone();
+                                columns.sort_unstable();
+                                columns == wanted
+                            };
+                            let key = std::iter::once(&parent.primary_key)
+                                .chain(
+                                    parent
+                                        .indexes
+                                        .iter()
+                                        .filter(|i| i.unique)
+                                        .map(|i| &i.columns),
+                                )
+                                .find(|key| same(key))?;
+                            key.iter().position(|&c| c == fk.parent_columns[position])
+                        });
+                        out.row(vec![
+                            db(),
+                            text("public"),
+                            text(fk.name.clone()),
+                            db(),
+                            text("public"),
+                            text(table.name.clone()),
+                            text(table.columns[column].name.clone()),
+                            int(position as i64 + 1),
+                            opt_int(referenced.map(|p| p as i64 + 1)),
                         ]);
                     }
                 }

@@ -607,6 +607,13 @@ impl Binder<'_> {
                 let (args, ty) = self.bind_series(bound, position)?;
                 (crate::plan::TableFunc::GenerateSeries(ty), args, ty)
             }
+            // No partitions: a relation's only ancestor is itself.
+            "pg_partition_ancestors" if types.len() == 1 => {
+                let (oid, ty, span) = bound.into_iter().next().expect("one argument");
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let args = vec![call(ArrayFn::Make, vec![oid])];
+                (crate::plan::TableFunc::Unnest(1), args, DataType::Int8)
+            }
             "unnest" if types.len() == 1 && types[0].element().is_some() => {
                 let elem = types[0].element().expect("an array");
                 let args = bound.into_iter().map(|(e, _, _)| e).collect();

@@ -1,0 +1,156 @@
+//! Binding of FOREIGN KEY constraints (`REFERENCES` on a column, `FOREIGN KEY (...) REFERENCES`
+//! on the table, `ALTER TABLE ... ADD CONSTRAINT`): the referenced table and columns, checked as
+//! PostgreSQL checks them (a primary key or UNIQUE constraint over exactly those columns,
+//! comparable types), and PostgreSQL's constraint name.
+
+use sqlparser::ast::{self, ObjectName, ReferentialAction};
+
+use super::{ident_name, unsupported, Binder};
+use crate::catalog::{FkAction, ForeignKeyDef, TableDef};
+use crate::error::{code, SqlError, SqlResult};
+
+/// A FOREIGN KEY clause as written, its referencing columns resolved.
+pub(super) struct ForeignKeyClause<'a> {
+    pub name: Option<String>,
+    pub columns: Vec<usize>,
+    pub parent: &'a ObjectName,
+    pub parent_columns: &'a [ast::Ident],
+    pub on_delete: Option<ReferentialAction>,
+    pub on_update: Option<ReferentialAction>,
+    pub characteristics: Option<&'a ast::ConstraintCharacteristics>,
+}
+
+fn action(action: Option<ReferentialAction>) -> FkAction {
+    match action {
+        None | Some(ReferentialAction::NoAction) => FkAction::NoAction,
+        Some(ReferentialAction::Restrict) => FkAction::Restrict,
+        Some(ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(ReferentialAction::SetNull) => FkAction::SetNull,
+        Some(ReferentialAction::SetDefault) => FkAction::SetDefault,
+    }
+}
+
+/// Whether values of the two types compare as keys (PostgreSQL finds an equality operator).
+fn comparable(a: crate::types::DataType, b: crate::types::DataType) -> bool {
+    a.expression_type() == b.expression_type()
+        || (a.is_numeric_family() && b.is_numeric_family())
+        || (a.is_string() && b.is_string())
+        || (a.is_datetime() && b.is_datetime())
+}
+
+impl Binder<'_> {
+    /// A foreign key of `child` (the table being created or altered). A table that references
+    /// itself while being created is its own parent (parent id 0 until it gets its id).
+    pub(super) fn bind_foreign_key(
+        &self,
+        child: &TableDef,
+        clause: ForeignKeyClause<'_>,
+    ) -> SqlResult<ForeignKeyDef> {
+        if let Some(c) = clause.characteristics {
+            if c.deferrable == Some(true) || c.initially.is_some() {
+                return Err(unsupported("deferrable foreign keys"));
+            }
+        }
+        let (parent_name, _) = self.table_name(clause.parent)?;
+        let parent: &TableDef = if parent_name == child.name {
+            child
+        } else {
+            self.catalog.table(&parent_name)?
+        };
+        let parent_columns = if clause.parent_columns.is_empty() {
+            if parent.primary_key.is_empty() {
+                return Err(SqlError::new(
+                    "42830",
+                    format!(
+                        "there is no primary key for referenced table \"{}\"",
+                        parent.name
+                    ),
+                ));
+            }
+            parent.primary_key.clone()
+        } else {
+            clause
+                .parent_columns
+                .iter()
+                .map(|ident| {
+                    let column = ident_name(ident);
+                    parent.column_index(&column).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{column}\" referenced in foreign key constraint does not exist"
+                            ),
+                        )
+                    })
+                })
+                .collect::<SqlResult<Vec<_>>>()?
+        };
+        if parent_columns.len() != clause.columns.len() {
+            return Err(SqlError::new(
+                "42830",
+                "number of referencing and referenced columns for foreign key disagree",
+            ));
+        }
+        let mut wanted = parent_columns.clone();
+        wanted.sort_unstable();
+        let unique_on = |columns: &[usize]| {
+            let mut columns = columns.to_vec();
+            columns.sort_unstable();
+            columns == wanted
+        };
+        let keyed = (!parent.primary_key.is_empty() && unique_on(&parent.primary_key))
+            || parent
+                .indexes
+                .iter()
+                .any(|index| index.unique && unique_on(&index.columns));
+        if !keyed {
+            return Err(SqlError::new(
+                "42830",
+                format!(
+                    "there is no unique constraint matching given keys for referenced table \"{}\"",
+                    parent.name
+                ),
+            ));
+        }
+        let name = clause.name.unwrap_or_else(|| {
+            let columns: Vec<&str> = clause
+                .columns
+                .iter()
+                .map(|&c| child.columns[c].name.as_str())
+                .collect();
+            let base = format!("{}_{}_fkey", child.name, columns.join("_"));
+            let taken = |name: &str| child.foreign_keys.iter().any(|fk| fk.name == name);
+            let mut name = base.clone();
+            let mut n = 0;
+            while taken(&name) {
+                n += 1;
+                name = format!("{base}{n}");
+            }
+            name
+        });
+        for (&c, &p) in clause.columns.iter().zip(&parent_columns) {
+            let (child_column, parent_column) = (&child.columns[c], &parent.columns[p]);
+            if !comparable(child_column.ty, parent_column.ty) {
+                return Err(SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!("foreign key constraint \"{name}\" cannot be implemented"),
+                )
+                .with_detail(format!(
+                    "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",
+                    child_column.name,
+                    parent_column.name,
+                    child_column.ty.name(),
+                    parent_column.ty.name()
+                )));
+            }
+        }
+        Ok(ForeignKeyDef {
+            name,
+            columns: clause.columns,
+            parent: parent.id,
+            parent_columns,
+            on_delete: action(clause.on_delete),
+            on_update: action(clause.on_update),
+        })
+    }
+}
