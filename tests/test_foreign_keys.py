@@ -22,6 +22,12 @@ def setup(dsn):
         conn.execute("insert into fk_parent select g from generate_series(1, 40) g")
 
 
+def teardown(dsn):
+    # The PostgreSQL server is shared with other tests: leave nothing behind.
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop table fk_child, fk_parent")
+
+
 def race(dsn, first, second):
     """`first` in an open transaction, `second` from another session meanwhile: whether second
     waited for first's commit, and how it ended."""
@@ -56,6 +62,7 @@ def test_races_end_as_in_postgres(keel, postgres, first, second):
     for server in (postgres, keel):
         setup(server.dsn())
         outcomes.append(race(server.dsn(), first, second))
+        teardown(server.dsn())
     assert outcomes[1] == outcomes[0]
 
 

@@ -63,5 +63,5 @@ CREATE TABLE fkc_c (id int PRIMARY KEY, pid int REFERENCES fkc_p ON DELETE CASCA
 SELECT conname, contype, confrelid::regclass, conkey, confkey, confupdtype, confdeltype, confmatchtype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'fkc_c'::regclass ORDER BY conname;
 SELECT constraint_name, constraint_type FROM information_schema.table_constraints WHERE table_name = 'fkc_c' AND constraint_type <> 'CHECK' ORDER BY 1;
 SELECT constraint_name, column_name, ordinal_position, position_in_unique_constraint FROM information_schema.key_column_usage WHERE table_name = 'fkc_c' ORDER BY 1, 3;
-SELECT constraint_name, unique_constraint_name, match_option, update_rule, delete_rule FROM information_schema.referential_constraints ORDER BY 1;
+SELECT constraint_name, unique_constraint_name, match_option, update_rule, delete_rule FROM information_schema.referential_constraints WHERE constraint_name LIKE 'fkc%' ORDER BY 1;
 DROP TABLE fkc_c, fkc_p;

@@ -737,6 +737,50 @@ impl<'a> Binder<'a> {
                         )?;
                         Ok(Plan::AddForeignKey { table, fk })
                     }
+                    [AlterTableOperation::DropColumn {
+                        column_names,
+                        if_exists,
+                        drop_behavior,
+                        ..
+                    }] if column_names.len() == 1 => {
+                        let name = ident_name(&column_names[0]);
+                        let column = table.column_index(&name);
+                        if column.is_none() && !*if_exists {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_COLUMN,
+                                format!(
+                                    "column \"{name}\" of relation \"{}\" does not exist",
+                                    table.name
+                                ),
+                            ));
+                        }
+                        let mut checks = Vec::new();
+                        if let Some(c) = column {
+                            if table.primary_key.contains(&c) {
+                                return Err(unsupported("dropping a primary key column"));
+                            }
+                            if table.columns.len() == 1 {
+                                return Err(unsupported("tables without columns"));
+                            }
+                            // The CHECK constraints that read it go with it.
+                            for check in &self.write_target(table.clone())?.checks {
+                                let mut read = Vec::new();
+                                if let Some(condition) = &check.bound {
+                                    condition.columns(&mut read);
+                                }
+                                if read.contains(&c) {
+                                    checks.push(check.name.clone());
+                                }
+                            }
+                        }
+                        Ok(Plan::DropColumn {
+                            table,
+                            column,
+                            name,
+                            cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                            checks,
+                        })
+                    }
                     [AlterTableOperation::DropConstraint {
                         if_exists,
                         name,
@@ -1016,6 +1060,11 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_table(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
+        if let (Some(query), true, false) =
+            (&create.query, create.columns.is_empty(), create.temporary)
+        {
+            return self.bind_create_table_as(create, query);
+        }
         if create.query.is_some()
             || create.like.is_some()
             || create.temporary
@@ -1301,6 +1350,64 @@ impl<'a> Binder<'a> {
             table,
             if_not_exists: create.if_not_exists,
             sequences,
+            source: None,
+        })
+    }
+
+    /// `CREATE TABLE name AS query`: a table with the query's columns (an unknown literal's
+    /// column is text), without keys, filled with the query's rows.
+    fn bind_create_table_as(
+        &mut self,
+        create: &ast::CreateTable,
+        query: &ast::Query,
+    ) -> SqlResult<Plan> {
+        let (name, _) = self.table_name(&create.name)?;
+        let (rel, output) = self.bind_query_rel(query, None)?;
+        let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
+        for column in &output {
+            if columns.iter().any(|c| c.name == column.name) {
+                return Err(SqlError::new(
+                    code::DUPLICATE_COLUMN,
+                    format!("column \"{}\" specified more than once", column.name),
+                ));
+            }
+            // A column read straight from a table keeps its declared type (numeric(p,s)).
+            let declared = column.source.and_then(|(table, attnum)| {
+                let table = self.catalog.table_by_id(table)?;
+                Some(table.columns.get(attnum as usize - 1)?.ty)
+            });
+            columns.push(ColumnDef {
+                name: column.name.clone(),
+                ty: match (declared, column.ty) {
+                    (Some(declared), ty) if declared.expression_type() == ty => declared,
+                    (_, DataType::Unknown) => DataType::Text,
+                    (_, ty) => ty,
+                },
+                not_null: false,
+                default: None,
+                identity: None,
+            });
+        }
+        let table = TableDef {
+            id: 0,
+            name,
+            columns,
+            primary_key: Vec::new(),
+            primary_key_name: None,
+            fillfactor: None,
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            referenced: false,
+        };
+        Ok(Plan::CreateTable {
+            table,
+            if_not_exists: create.if_not_exists,
+            sequences: Vec::new(),
+            source: Some(Arc::new(QueryPlan {
+                rel,
+                columns: output,
+            })),
         })
     }
 

@@ -1617,6 +1617,7 @@ impl Session {
             | Plan::DropConstraint { .. }
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
+            | Plan::DropColumn { .. }
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
@@ -2870,8 +2871,14 @@ impl Session {
                 table,
                 if_not_exists,
                 sequences,
+                source,
             } => {
-                result.tag = "CREATE TABLE".into();
+                result.tag = if source.is_some() {
+                    "CREATE TABLE AS"
+                } else {
+                    "CREATE TABLE"
+                }
+                .into();
                 if catalog.relation_exists(&table.name) {
                     if *if_not_exists {
                         result.notices.push(SqlError::new(
@@ -2913,10 +2920,25 @@ impl Session {
                     next.next_table_id += 1;
                     table.indexes.push(index);
                 }
-                next.tables.insert(table.name.clone(), Arc::new(table));
+                let table = Arc::new(table);
+                next.tables.insert(table.name.clone(), table.clone());
                 for seq in sequences {
                     let id = add_sequence(&mut next, seq)?;
                     cluster.sequences().forget(id);
+                }
+                if let Some(source) = source {
+                    // CREATE TABLE AS: the query's rows, written in the DDL's transaction.
+                    let cancel = Cancel::default();
+                    let params = Arc::new(Vec::new());
+                    let now = now_timestamp();
+                    let rows = self
+                        .query_rows(cluster, &source.rel, &params, txn, now, &cancel)
+                        .await?;
+                    result.tag = format!("SELECT {}", rows.len());
+                    for chunk in rows.chunks(1024) {
+                        self.insert_rows(cluster, &table, chunk.to_vec(), txn, now, None)
+                            .await?;
+                    }
                 }
             }
             Plan::CreateSequence { seq, if_not_exists } => {
@@ -3083,7 +3105,7 @@ impl Session {
                     keyed.columns[column].not_null = true;
                 }
                 let keyed = Arc::new(keyed);
-                self.rekey(cluster, &table, &keyed, txn).await?;
+                self.rewrite(cluster, &table, &keyed, None, txn).await?;
                 next.tables.insert(keyed.name.clone(), keyed);
             }
             Plan::CreateIndex {
@@ -3267,6 +3289,122 @@ impl Session {
                 changed.checks.push(stored);
                 changed.checks.sort_by(|a, b| a.name.cmp(&b.name));
                 next.tables.insert(changed.name.clone(), Arc::new(changed));
+            }
+            Plan::DropColumn {
+                table,
+                name,
+                cascade,
+                checks,
+                ..
+            } => {
+                result.tag = "ALTER TABLE".into();
+                let current = current_table(&next, table)?;
+                let Some(column) = current.column_index(name) else {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!(
+                            "column \"{name}\" of relation \"{}\" does not exist, skipping",
+                            current.name
+                        ),
+                    ));
+                    return Ok(result);
+                };
+                // Other tables' foreign keys to the column go only with CASCADE.
+                let dependents: Vec<(String, String)> = next
+                    .referencing(current.id)
+                    .into_iter()
+                    .filter(|(child, fk)| {
+                        fk.parent_columns.contains(&column)
+                            && !(child.id == current.id && fk.columns.contains(&column))
+                    })
+                    .map(|(child, fk)| (child.name.clone(), fk.name.clone()))
+                    .collect();
+                if let (Some((child, fk)), false) = (dependents.first(), *cascade) {
+                    return Err(SqlError::new(
+                        code::DEPENDENT_OBJECTS_STILL_EXIST,
+                        format!(
+                            "cannot drop column {name} of table {} because other objects depend on it",
+                            current.name
+                        ),
+                    )
+                    .with_detail(format!(
+                        "constraint {fk} on table {child} depends on column {name} of table {}",
+                        current.name
+                    ))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
+                let shift = |c: usize| if c > column { c - 1 } else { c };
+                for (child, fk) in &dependents {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("drop cascades to constraint {fk} on table {child}"),
+                    ));
+                }
+                // Referencing tables: drop the cascaded keys, renumber the referenced columns.
+                let children: Vec<Arc<TableDef>> = next
+                    .tables
+                    .values()
+                    .filter(|t| {
+                        t.id != current.id
+                            && t.foreign_keys.iter().any(|fk| fk.parent == current.id)
+                    })
+                    .cloned()
+                    .collect();
+                for child in children {
+                    let mut changed = (*child).clone();
+                    changed.foreign_keys.retain(|fk| {
+                        !(fk.parent == current.id && fk.parent_columns.contains(&column))
+                    });
+                    for fk in &mut changed.foreign_keys {
+                        if fk.parent == current.id {
+                            fk.parent_columns =
+                                fk.parent_columns.iter().map(|&c| shift(c)).collect();
+                        }
+                    }
+                    next.tables.insert(changed.name.clone(), Arc::new(changed));
+                }
+                let mut new = (*current).clone();
+                new.columns.remove(column);
+                new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
+                // Indexes, constraints and owned sequences over the column go with it.
+                let mut kept_indexes = Vec::new();
+                for index in std::mem::take(&mut new.indexes) {
+                    if index.columns.contains(&column) {
+                        dropped.push(index.id);
+                    } else {
+                        kept_indexes.push(IndexDef {
+                            columns: index.columns.iter().map(|&c| shift(c)).collect(),
+                            ..index
+                        });
+                    }
+                }
+                new.indexes = kept_indexes;
+                new.checks.retain(|check| !checks.contains(&check.name));
+                new.foreign_keys.retain(|fk| {
+                    let self_referenced =
+                        fk.parent == current.id && fk.parent_columns.contains(&column);
+                    !(fk.columns.contains(&column) || self_referenced)
+                });
+                for fk in &mut new.foreign_keys {
+                    fk.columns = fk.columns.iter().map(|&c| shift(c)).collect();
+                    if fk.parent == current.id {
+                        fk.parent_columns = fk.parent_columns.iter().map(|&c| shift(c)).collect();
+                    }
+                }
+                next.sequences.retain(|_, seq| {
+                    let owned = seq
+                        .owned_by
+                        .as_ref()
+                        .is_some_and(|(t, c)| *t == current.name && c == name);
+                    if owned {
+                        dropped.push(seq.id);
+                    }
+                    !owned
+                });
+                let new = Arc::new(new);
+                self.rewrite(cluster, &current, &new, Some(column), txn)
+                    .await?;
+                next.tables.insert(new.name.clone(), new);
             }
             Plan::AddForeignKey { table, fk } => {
                 result.tag = "ALTER TABLE".into();
@@ -3488,12 +3626,14 @@ impl Session {
         }
     }
 
-    /// Moves every row of `old` under the key of `new` (ALTER TABLE ADD PRIMARY KEY) inside `txn`.
-    async fn rekey<C: Cluster>(
+    /// Writes every row of `old` again as a row of `new` inside `txn`: under the key of `new`
+    /// (ALTER TABLE ADD PRIMARY KEY), or without column `drop` (DROP COLUMN).
+    async fn rewrite<C: Cluster>(
         &mut self,
         cluster: &C,
         old: &Arc<TableDef>,
         new: &Arc<TableDef>,
+        drop: Option<usize>,
         txn: Tx,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -3517,7 +3657,22 @@ impl Session {
                 )
             })
             .collect();
-        let (_, rows) = gather(cluster.call_all(reads).await)?;
+        let (_, mut rows) = gather(cluster.call_all(reads).await)?;
+        if let Some(column) = drop {
+            for row in &mut rows {
+                row.remove(column);
+            }
+        }
+        if new.primary_key.is_empty() {
+            // Keyed by hidden row ids: new ones as the rows go in again.
+            let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
+            self.truncate_everywhere(cluster, ids, txn, 0).await?;
+            for chunk in rows.chunks(16_384) {
+                self.insert_rows(cluster, new, chunk.to_vec(), txn, 0, None)
+                    .await?;
+            }
+            return Ok(());
+        }
         let mut keyed = Vec::with_capacity(rows.len());
         for row in rows {
             for &column in &new.primary_key {

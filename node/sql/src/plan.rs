@@ -629,6 +629,8 @@ pub enum Plan {
         if_not_exists: bool,
         /// Sequences of its SERIAL and identity columns (ids given when it runs).
         sequences: Vec<crate::catalog::SequenceDef>,
+        /// `CREATE TABLE ... AS query`: the rows it starts with.
+        source: Option<Arc<QueryPlan>>,
     },
     CreateSequence {
         seq: crate::catalog::SequenceDef,
@@ -679,6 +681,16 @@ pub enum Plan {
     AddForeignKey {
         table: Arc<TableDef>,
         fk: crate::catalog::ForeignKeyDef,
+    },
+    /// `ALTER TABLE ... DROP COLUMN`: the rows are rewritten without it (None: IF EXISTS and
+    /// there is no such column).
+    DropColumn {
+        table: Arc<TableDef>,
+        column: Option<usize>,
+        name: String,
+        cascade: bool,
+        /// The CHECK constraints that read the column (dropped with it).
+        checks: Vec<String>,
     },
     /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE, CHECK or FOREIGN KEY constraint.
     DropConstraint {
@@ -736,6 +748,7 @@ impl Plan {
             Plan::DropConstraint { .. }
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
+            | Plan::DropColumn { .. }
             | Plan::AlterTable { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::DropViews { .. } => "DROP VIEW",
@@ -756,6 +769,7 @@ impl Plan {
                 | Plan::DropConstraint { .. }
                 | Plan::AddCheck { .. }
                 | Plan::AddForeignKey { .. }
+                | Plan::DropColumn { .. }
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
