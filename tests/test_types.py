@@ -1,7 +1,9 @@
 """Types through a driver in both wire formats: psycopg sends bytes and UUIDs as parameters
-(binary), reads them back as text and as binary results, and finds rows by them."""
+(binary), reads them back as text and as binary results, and finds rows by them; numerics and
+arrays go through binary parameters and results and come back as PostgreSQL 15 gives them."""
 
 import uuid
+from decimal import Decimal
 
 import psycopg
 
@@ -21,3 +23,23 @@ def test_bytea_and_uuid_round_trip(keel):
             len(values[key]),)
         generated = conn.execute("select gen_random_uuid()").fetchone()[0]
         assert isinstance(generated, uuid.UUID) and generated.version == 4
+
+
+NUMERICS = ["0", "1", "-1", "0.001", "-0.0010", "123.456", "10000", "9999.9999",
+            "12345678901234.5678", "0.00000001", "100000000", "-42.50", "1.000000"]
+
+
+def binary_values(dsn):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cur = conn.cursor(binary=True)
+        rows = [cur.execute("select %s::numeric, %s::numeric(20,4), (%s::numeric * 2)::text",
+                            (Decimal(v),) * 3).fetchone() for v in NUMERICS]
+        rows.append(cur.execute(
+            "select 1.50::numeric(6,2), 0.000::numeric, -0.5, array[1.5, null, -2]::numeric[], "
+            "array[[1, 2], [3, 4]], %s::text[], %s::int8[]",
+            (["a", None, "b c"], [1, 2 ** 40])).fetchone())
+        return rows
+
+
+def test_numerics_and_arrays_in_binary_match_postgres(keel, postgres):
+    assert binary_values(keel.dsn()) == binary_values(postgres.dsn())

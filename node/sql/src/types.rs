@@ -946,12 +946,122 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
             out.extend_from_slice(&i.days.to_be_bytes());
             out.extend_from_slice(&i.months.to_be_bytes());
         }
-        (Value::Numeric(_), _) => {
-            return Err(SqlError::unsupported("binary output format for numeric"))
-        }
+        (Value::Numeric(d), _) => numeric_send(d, out),
         (Value::Null, _) => {}
     }
     Ok(())
+}
+
+/// PostgreSQL's binary numeric: digit count, weight (of the first base-10000 digit), sign, display
+/// scale, then the base-10000 digits without leading or trailing zero digits.
+fn numeric_send(d: &Decimal, out: &mut Vec<u8>) {
+    let text = d.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let int = int.trim_start_matches('0');
+    let pad = (4 - int.len() % 4) % 4;
+    let int = format!("{}{int}", "0".repeat(pad));
+    let frac = format!("{frac}{}", "0".repeat((4 - frac.len() % 4) % 4));
+    let group = |chunk: &[u8]| -> i16 {
+        chunk
+            .iter()
+            .fold(0i16, |acc, b| acc * 10 + (b - b'0') as i16)
+    };
+    let mut digits: Vec<i16> = int
+        .as_bytes()
+        .chunks(4)
+        .chain(frac.as_bytes().chunks(4))
+        .map(group)
+        .collect();
+    let mut weight = (int.len() / 4) as i16 - 1;
+    while digits.first() == Some(&0) {
+        digits.remove(0);
+        weight -= 1;
+    }
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+    if digits.is_empty() {
+        weight = 0;
+    }
+    let sign: u16 = if d.is_sign_negative() && !digits.is_empty() {
+        0x4000
+    } else {
+        0
+    };
+    out.extend_from_slice(&(digits.len() as i16).to_be_bytes());
+    out.extend_from_slice(&weight.to_be_bytes());
+    out.extend_from_slice(&sign.to_be_bytes());
+    out.extend_from_slice(&(d.scale() as i16).to_be_bytes());
+    for digit in digits {
+        out.extend_from_slice(&digit.to_be_bytes());
+    }
+}
+
+/// Reads PostgreSQL's binary numeric (see [`numeric_send`]).
+fn numeric_recv(bytes: &[u8]) -> SqlResult<Decimal> {
+    let bad = || {
+        SqlError::new(
+            code::INVALID_BINARY_REPRESENTATION,
+            "invalid binary data for type numeric",
+        )
+    };
+    let word = |at: usize| -> SqlResult<i16> {
+        let raw = bytes.get(at..at + 2).ok_or_else(bad)?;
+        Ok(i16::from_be_bytes([raw[0], raw[1]]))
+    };
+    let (ndigits, weight, sign, dscale) = (word(0)?, word(2)?, word(4)? as u16, word(6)?);
+    if ndigits < 0 || dscale < 0 || bytes.len() != 8 + 2 * ndigits as usize {
+        return Err(bad());
+    }
+    match sign {
+        0x0000 | 0x4000 => {}
+        0xC000 => return Err(SqlError::unsupported("numeric NaN")),
+        0xD000 | 0xF000 => return Err(SqlError::unsupported("numeric infinity")),
+        _ => return Err(bad()),
+    }
+    let digits = (0..ndigits as usize)
+        .map(|i| word(8 + 2 * i))
+        .collect::<SqlResult<Vec<i16>>>()?;
+    if digits.iter().any(|d| !(0..10_000).contains(d)) {
+        return Err(bad());
+    }
+    let digit_at = |position: i32| -> i16 {
+        // The digit worth 10000^position.
+        let index = weight as i32 - position;
+        if index >= 0 && (index as usize) < digits.len() {
+            digits[index as usize]
+        } else {
+            0
+        }
+    };
+    let mut text = String::new();
+    if sign == 0x4000 {
+        text.push('-');
+    }
+    if weight >= 0 {
+        for position in (0..=weight as i32).rev() {
+            text.push_str(&format!("{:04}", digit_at(position)));
+        }
+    } else {
+        text.push('0');
+    }
+    let mut frac = String::new();
+    let mut position = -1;
+    while frac.len() < dscale as usize {
+        frac.push_str(&format!("{:04}", digit_at(position)));
+        position -= 1;
+    }
+    frac.truncate(dscale as usize);
+    if !frac.is_empty() {
+        text.push('.');
+        text.push_str(&frac);
+    }
+    parse_numeric(&text).ok_or_else(|| {
+        SqlError::new(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range for type numeric",
+        )
+    })
 }
 
 /// Parses the binary wire form of a parameter of type `ty`.
@@ -1010,9 +1120,8 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             )?),
             _ => return Err(bad()),
         },
-        DataType::Numeric | DataType::Decimal(..) => {
-            return Err(SqlError::unsupported("binary input format for numeric"))
-        }
+        DataType::Numeric => Value::Numeric(numeric_recv(bytes)?),
+        DataType::Decimal(p, s) => Value::Numeric(apply_typmod(numeric_recv(bytes)?, p, s)?),
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
@@ -1435,6 +1544,30 @@ mod tests {
         let mut out = String::new();
         format_float(value, &mut out);
         out
+    }
+
+    #[test]
+    fn numerics_round_trip_in_binary() {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "0.001",
+            "-12345.6789",
+            "10000",
+            "0.00010",
+            "99999999.5",
+        ] {
+            let d = parse_numeric(text).unwrap();
+            let mut out = Vec::new();
+            numeric_send(&d, &mut out);
+            let back = numeric_recv(&out).unwrap();
+            assert_eq!(back.to_string(), d.to_string(), "{text}");
+        }
+        // 1.5 is one digit of weight 0 and one of weight -1: 0001 5000, display scale 1.
+        let mut out = Vec::new();
+        numeric_send(&parse_numeric("1.5").unwrap(), &mut out);
+        assert_eq!(out, [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 19, 136]);
     }
 
     #[test]
