@@ -469,11 +469,12 @@ impl Connection {
             self.out.parameter_status(name, value);
         }
         if let Some(state) = result.copy {
-            self.out.copy_in_response(state.columns.len());
+            self.out
+                .copy_in_response(state.columns.len(), state.options.binary);
             return Ok(Some(state));
         }
         if let Some((columns, lines)) = &result.copy_out {
-            self.out.copy_out_response(*columns);
+            self.out.copy_out_response(*columns, result.copy_binary);
             for line in lines {
                 self.out.copy_data(line);
             }
@@ -784,7 +785,7 @@ impl Connection {
         let formats = portal.result_formats.clone();
         let (result, sent) = portal.result.as_mut().expect("computed above");
         if let Some((columns, lines)) = result.copy_out.take() {
-            self.out.copy_out_response(columns);
+            self.out.copy_out_response(columns, result.copy_binary);
             for line in &lines {
                 self.out.copy_data(line);
             }

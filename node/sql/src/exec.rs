@@ -310,7 +310,12 @@ pub struct QueryResult {
     pub copy: Option<CopyState>,
     /// COPY TO STDOUT: the column count and one CopyData message per line.
     pub copy_out: Option<(usize, Vec<Vec<u8>>)>,
+    /// The COPY is in binary format.
+    pub copy_binary: bool,
 }
+
+/// The first 11 bytes of a binary COPY stream.
+const COPY_BINARY_SIGNATURE: [u8; 11] = *b"PGCOPY\n\xff\r\n\0";
 
 /// COPY input is parsed once this much is buffered.
 const COPY_BATCH_BYTES: usize = 1 << 20;
@@ -326,6 +331,8 @@ pub struct CopyState {
     pub rows: u64,
     line: u64,
     done: bool,
+    /// Binary format: the stream's header has been read.
+    header_read: bool,
 }
 
 /// Session settings (GUCs).
@@ -1351,6 +1358,7 @@ impl Session {
                     rows: 0,
                     line: 0,
                     done: false,
+                    header_read: false,
                 });
             }
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
@@ -2613,6 +2621,40 @@ impl Session {
             .iter()
             .map(|c| options.force_quote_all || options.force_quote.contains(&c.name))
             .collect();
+        if options.binary {
+            // One message per tuple (field count, then each field's length and binary form),
+            // the first one led by the PGCOPY header, then the -1 trailer (PostgreSQL's framing,
+            // which drivers expect).
+            let mut lines = Vec::with_capacity(queried.rows.len() + 1);
+            let mut header = COPY_BINARY_SIGNATURE.to_vec();
+            header.extend_from_slice(&[0; 8]);
+            let mut header = Some(header);
+            for row in &queried.rows {
+                let mut tuple = header.take().unwrap_or_default();
+                tuple.extend_from_slice(&(row.len() as i16).to_be_bytes());
+                for (value, column) in row.iter().zip(&queried.columns) {
+                    if value.is_null() {
+                        tuple.extend_from_slice(&(-1i32).to_be_bytes());
+                        continue;
+                    }
+                    let at = tuple.len();
+                    tuple.extend_from_slice(&[0; 4]);
+                    crate::types::format_binary(value, column.ty, &mut tuple)?;
+                    let len = (tuple.len() - at - 4) as i32;
+                    tuple[at..at + 4].copy_from_slice(&len.to_be_bytes());
+                }
+                lines.push(tuple);
+            }
+            let mut trailer = header.take().unwrap_or_default();
+            trailer.extend_from_slice(&(-1i16).to_be_bytes());
+            lines.push(trailer);
+            return Ok(QueryResult {
+                tag: format!("COPY {}", queried.rows.len()),
+                copy_out: Some((queried.columns.len(), lines)),
+                copy_binary: true,
+                ..Default::default()
+            });
+        }
         let mut lines = Vec::with_capacity(queried.rows.len() + 1);
         let mut line = String::new();
         if options.header {
@@ -2665,6 +2707,13 @@ impl Session {
         // Clients send a row or less per message: parse and ship in large batches.
         if state.pending.len() < COPY_BATCH_BYTES {
             return Ok(());
+        }
+        if state.options.binary {
+            let result = self.copy_binary(cluster, state, false).await;
+            if result.is_err() {
+                self.fail(cluster).await;
+            }
+            return result;
         }
         let last_newline = if state.options.csv {
             // A CSV record may hold newlines inside quotes: end at the last one outside them.
@@ -2801,13 +2850,156 @@ impl Session {
         Ok(())
     }
 
+    /// Parses the complete tuples of a binary COPY stream buffered so far (`last`: the stream
+    /// ended, so it must end with the trailer) and inserts them.
+    async fn copy_binary<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        state: &mut CopyState,
+        last: bool,
+    ) -> SqlResult<()> {
+        let bad = |message: &str| SqlError::new(code::BAD_COPY_FILE_FORMAT, message.to_string());
+        let table_name = state.table.name.clone();
+        let mut at = 0;
+        let pending = std::mem::take(&mut state.pending);
+        if !state.header_read {
+            // The header: signature, flags, header extension.
+            if pending.len() < 19 {
+                if last {
+                    return Err(bad("COPY file signature not recognized"));
+                }
+                state.pending = pending;
+                return Ok(());
+            }
+            if pending[..11] != COPY_BINARY_SIGNATURE {
+                return Err(bad("COPY file signature not recognized"));
+            }
+            let flags = u32::from_be_bytes(pending[11..15].try_into().expect("4 bytes"));
+            if flags & (1 << 16) != 0 {
+                return Err(bad("invalid COPY file header (WITH OIDS)"));
+            }
+            let extension = u32::from_be_bytes(pending[15..19].try_into().expect("4 bytes"));
+            at = 19 + extension as usize;
+            if pending.len() < at {
+                return Err(bad("invalid COPY file header (missing length)"));
+            }
+            state.header_read = true;
+        }
+        let now = now_timestamp();
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(&[], now);
+        ctx.sequences = Some(&*sequences);
+        let mut batch = Vec::new();
+        let first_line = state.line.max(1);
+        while let Some(count) = pending.get(at..at + 2) {
+            let count = i16::from_be_bytes([count[0], count[1]]);
+            if count == -1 {
+                state.done = true;
+                at += 2;
+                break;
+            }
+            // A whole tuple is there, or wait for more.
+            let mut end = at + 2;
+            let mut fields = Vec::with_capacity(count.max(0) as usize);
+            let mut complete = true;
+            for _ in 0..count.max(0) {
+                let Some(len) = pending.get(end..end + 4) else {
+                    complete = false;
+                    break;
+                };
+                let len = i32::from_be_bytes(len.try_into().expect("4 bytes"));
+                end += 4;
+                if len < 0 {
+                    fields.push(None);
+                    continue;
+                }
+                if pending.len() < end + len as usize {
+                    complete = false;
+                    break;
+                }
+                fields.push(Some(&pending[end..end + len as usize]));
+                end += len as usize;
+            }
+            if !complete {
+                break;
+            }
+            state.line += 1;
+            let context = |error: SqlError| {
+                error.with_context(format!("COPY {table_name}, line {}", state.line))
+            };
+            if count as usize != state.columns.len() {
+                return Err(context(bad(&format!(
+                    "row field count is {count}, expected {}",
+                    state.columns.len()
+                ))));
+            }
+            let mut row: Vec<Value> = state
+                .defaults
+                .iter()
+                .map(|e| e.eval(&[], &ctx))
+                .collect::<SqlResult<_>>()?;
+            for (field, &column) in fields.iter().zip(&state.columns) {
+                let def = &state.table.columns[column];
+                row[column] = match field {
+                    None => Value::Null,
+                    Some(bytes) => crate::types::parse_binary(bytes, def.ty).map_err(|error| {
+                        error.with_context(format!(
+                            "COPY {table_name}, line {}, column {}",
+                            state.line, def.name
+                        ))
+                    })?,
+                };
+            }
+            check_row(&state.table, &row).map_err(context)?;
+            batch.push(row);
+            at = end;
+        }
+        state.pending = pending[at..].to_vec();
+        if last && !state.done {
+            return Err(bad("unexpected EOF in COPY data"));
+        }
+        let lock_timeout = self.lock_timeout_ms();
+        let txn = self
+            .txn
+            .as_ref()
+            .map(|txn| txn.tx(lock_timeout, None))
+            .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
+        state.rows += batch.len() as u64;
+        if !batch.is_empty() {
+            self.insert_rows(
+                cluster,
+                &state.table,
+                batch,
+                txn,
+                now,
+                Some(&Cancel::default()),
+            )
+            .await
+            .map_err(|mut error| {
+                if let Some(row) = error.batch_row.take() {
+                    error = error.with_context(format!(
+                        "COPY {table_name}, line {}",
+                        first_line + row as u64
+                    ));
+                }
+                error
+            })?;
+        }
+        Ok(())
+    }
+
     /// Ends COPY: inserts any last line and commits an implicit transaction.
     pub async fn copy_done<C: Cluster>(
         &mut self,
         cluster: &C,
         mut state: CopyState,
     ) -> SqlResult<QueryResult> {
-        if !state.pending.is_empty() && !state.done {
+        if state.options.binary && !state.done {
+            if let Err(error) = self.copy_binary(cluster, &mut state, true).await {
+                self.fail(cluster).await;
+                return Err(error);
+            }
+        } else if !state.pending.is_empty() && !state.done {
             let mut rest = std::mem::take(&mut state.pending);
             if rest.last() != Some(&b'\n') {
                 rest.push(b'\n');

@@ -276,6 +276,8 @@ pub struct CopyOptions {
     pub force_quote: Vec<String>,
     /// FORCE_QUOTE *.
     pub force_quote_all: bool,
+    /// FORMAT binary: PostgreSQL's binary COPY stream (PGCOPY header, tuples of binary fields).
+    pub binary: bool,
     delimiter_set: bool,
     null_set: bool,
     escape_set: bool,
@@ -293,6 +295,7 @@ impl Default for CopyOptions {
             escape: '"',
             force_quote: Vec::new(),
             force_quote_all: false,
+            binary: false,
             delimiter_set: false,
             null_set: false,
             escape_set: false,
@@ -304,6 +307,20 @@ impl CopyOptions {
     /// Applies the format's defaults to what the statement left unset (CSV: comma, empty NULL,
     /// escape = quote) and checks the combination, as PostgreSQL does.
     fn finish(mut self) -> SqlResult<CopyOptions> {
+        if self.binary {
+            let given = [(self.delimiter_set, "DELIMITER"), (self.null_set, "NULL")];
+            if let Some((_, option)) = given.iter().find(|(set, _)| *set) {
+                return Err(SqlError::syntax(format!(
+                    "cannot specify {option} in BINARY mode"
+                )));
+            }
+            if self.header {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "cannot specify HEADER in BINARY mode",
+                ));
+            }
+        }
         if self.csv {
             if !self.delimiter_set {
                 self.delimiter = ',';
@@ -1007,10 +1024,17 @@ fn copy_option_list(c: &mut Cursor) -> SqlResult<CopyOptions> {
 fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>) -> SqlResult<()> {
     match name {
         "format" => match value {
-            Some("text") => options.csv = false,
-            Some("csv") => options.csv = true,
-            Some(other @ "binary") => {
-                return Err(SqlError::unsupported(format!("COPY format \"{other}\"")))
+            Some("text") => {
+                options.csv = false;
+                options.binary = false;
+            }
+            Some("csv") => {
+                options.csv = true;
+                options.binary = false;
+            }
+            Some("binary") => {
+                options.csv = false;
+                options.binary = true;
             }
             Some(other) => {
                 return Err(SqlError::new(

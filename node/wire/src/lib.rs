@@ -507,25 +507,24 @@ impl MessageWriter {
         }
         self.end(at);
     }
-    /// CopyInResponse for a text-format COPY of `columns` columns.
-    pub fn copy_in_response(&mut self, columns: usize) {
+    /// CopyInResponse for a COPY FROM STDIN of `columns` columns (text, or binary).
+    pub fn copy_in_response(&mut self, columns: usize, binary: bool) {
         let at = self.begin(b'G');
-        self.buf.push(0);
-        self.i16(columns as i16);
-        for _ in 0..columns {
-            self.i16(0);
-        }
+        self.copy_formats(columns, binary);
         self.end(at);
     }
-    /// CopyOutResponse for a text-format COPY TO STDOUT of `columns` columns.
-    pub fn copy_out_response(&mut self, columns: usize) {
+    /// CopyOutResponse for a COPY TO STDOUT of `columns` columns (text, or binary).
+    pub fn copy_out_response(&mut self, columns: usize, binary: bool) {
         let at = self.begin(b'H');
-        self.buf.push(0);
+        self.copy_formats(columns, binary);
+        self.end(at);
+    }
+    fn copy_formats(&mut self, columns: usize, binary: bool) {
+        self.buf.push(binary as u8);
         self.i16(columns as i16);
         for _ in 0..columns {
-            self.i16(0);
+            self.i16(binary as i16);
         }
-        self.end(at);
     }
     pub fn copy_data(&mut self, data: &[u8]) {
         let at = self.begin(b'd');
