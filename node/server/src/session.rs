@@ -89,6 +89,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         database: String::new(),
         user: String::new(),
         version: worker.node.version.clone(),
+        settings: Vec::new(),
     };
     let mut connection = Connection {
         stream,

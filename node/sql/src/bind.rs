@@ -42,6 +42,9 @@ pub struct SessionInfo {
     pub database: String,
     pub user: String,
     pub version: String,
+    /// The session's settings (lower-case name, value) when the statement reads them
+    /// (`current_setting`); empty otherwise.
+    pub settings: Vec<(String, String)>,
 }
 
 /// Binds statements of one query string.
@@ -6063,6 +6066,32 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
             ("pg_tablespace_location", 1) => session_const(""),
+            ("current_setting", 1..=2) if types[0].is_string() => {
+                let missing_ok = match bound.get(1) {
+                    Some((Expr::Const(Value::Bool(ok)), _, _)) => *ok,
+                    Some((Expr::Const(Value::Text(ok)), DataType::Unknown, _)) => {
+                        matches!(ok.as_str(), "t" | "true" | "on" | "yes" | "1")
+                    }
+                    _ => false,
+                };
+                let (Expr::Const(Value::Text(setting)), _, _) = &bound[0] else {
+                    return Err(unsupported("current_setting of a computed name"));
+                };
+                let setting = setting.to_lowercase();
+                match self
+                    .session
+                    .settings
+                    .iter()
+                    .find(|(name, _)| *name == setting)
+                {
+                    Some((_, value)) => session_const(value),
+                    None if missing_ok => Ok((Expr::Const(Value::Null), DataType::Text)),
+                    None => Err(SqlError::new(
+                        code::UNDEFINED_OBJECT,
+                        format!("unrecognized configuration parameter \"{setting}\""),
+                    )),
+                }
+            }
             ("pg_get_triggerdef", 1..=2) => Ok((Expr::Const(Value::Null), DataType::Text)),
             ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))
@@ -6260,6 +6289,18 @@ impl<'a> Binder<'a> {
                 Ok((self.relation_oids(expr), DataType::Int8))
             }
             ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
+            ("set_config", 3) if types[0].is_string() && types[1].is_string() => {
+                let mut args = Vec::with_capacity(3);
+                for (i, (expr, ty, span)) in bound.drain(..).enumerate() {
+                    let to = if i == 2 {
+                        DataType::Bool
+                    } else {
+                        DataType::Text
+                    };
+                    args.push(self.coerce(expr, ty, to, span, "set_config")?);
+                }
+                Ok((Expr::Func(Func::SetConfig, args), DataType::Text))
+            }
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
@@ -7066,7 +7107,8 @@ fn named_type(name: &str) -> Option<DataType> {
     Some(match name {
         "int2" => DataType::Int2,
         "int4" => DataType::Int4,
-        "int8" => DataType::Int8,
+        // Object identifiers are bigints here.
+        "int8" | "oid" | "regproc" | "xid" => DataType::Int8,
         "float8" => DataType::Float8,
         "bool" => DataType::Bool,
         "bpchar" => DataType::Char(1),

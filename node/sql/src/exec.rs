@@ -427,6 +427,14 @@ impl Settings {
             .map_or_else(|| name.to_lowercase(), |(display, _)| display.clone())
     }
 
+    /// Every setting: (lower-case name, value).
+    pub fn all(&self) -> Vec<(String, String)> {
+        self.values
+            .iter()
+            .map(|(name, (_, value))| (name.clone(), value.clone()))
+            .collect()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values
             .get(&name.to_lowercase())
@@ -508,7 +516,14 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
         )
     };
     Ok(match key {
-        "client_encoding" => match value.to_uppercase().replace(['-', '_'], "").as_str() {
+        // Encoding names compare without case or punctuation (asyncpg sends 'utf-8' quoted).
+        "client_encoding" => match value
+            .to_uppercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .as_str()
+        {
             "UTF8" | "UNICODE" => "UTF8".into(),
             "SQLASCII" => "SQL_ASCII".into(),
             _ => {
@@ -712,7 +727,17 @@ impl Session {
         };
         match parsed {
             Parsed::Sql(statement) => {
-                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                // Settings are handed to the binder only for the statements that read them.
+                let with_settings;
+                let info = if text.contains("current_setting") {
+                    let mut info = self.info.clone();
+                    info.settings = self.settings.all();
+                    with_settings = info;
+                    &with_settings
+                } else {
+                    &self.info
+                };
+                let mut binder = Binder::new(catalog, info, text, offset, param_types);
                 prepared.plan = Some(binder.bind(&statement)?);
                 prepared.param_types = binder.param_types();
             }
@@ -868,6 +893,15 @@ impl Session {
             self.run_plan(cluster, plan, params, txn_id, now, cancel)
                 .await?
         };
+        let mut result = result;
+        if let Some(sequences) = &self.sequences {
+            // set_config calls of the statement, in order.
+            for (name, value) in sequences.take_settings() {
+                if let Some(report) = self.settings.set(&name, Some(&value), false)? {
+                    result.reports.push(report);
+                }
+            }
+        }
         self.log_sequences(cluster).await?;
         self.end_statement(cluster).await?;
         Ok(result)

@@ -60,6 +60,8 @@ pub enum Func {
     GenRandomUuid,
     /// `GROUPING(args)`: rewritten over the grouping id when the query is grouped.
     Grouping,
+    /// `set_config(name, value, is_local)`: run by the session (see `Sequences::set_config`).
+    SetConfig,
 }
 
 /// Aggregate functions.
@@ -504,6 +506,23 @@ impl Expr {
             Expr::Cast(inner, from, to, explicit) => {
                 cast(inner.eval(row, ctx)?, *from, *to, *explicit)?
             }
+            Expr::Func(Func::SetConfig, args) => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let (Value::Text(name), Value::Text(value)) = (&values[0], &values[1]) else {
+                    return Ok(Value::Null);
+                };
+                if values[2] == Value::Bool(true) {
+                    return Err(SqlError::unsupported("set_config with is_local true"));
+                }
+                let session = ctx
+                    .sequences
+                    .ok_or_else(|| SqlError::unsupported("set_config() in this context"))?;
+                session.set_config(name, value)?;
+                Value::Text(value.clone())
+            }
             Expr::Func(func, args) => {
                 let values = args
                     .iter()
@@ -576,7 +595,10 @@ impl Expr {
         self.visit(&mut |expr| {
             local &= !matches!(
                 expr,
-                Expr::Subquery(_) | Expr::Outer(..) | Expr::Sequence(..)
+                Expr::Subquery(_)
+                    | Expr::Outer(..)
+                    | Expr::Sequence(..)
+                    | Expr::Func(Func::SetConfig, _)
             )
         });
         local
@@ -1053,6 +1075,12 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
+        Func::SetConfig => {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                "set_config evaluated outside the session",
+            ))
+        }
         Func::Grouping => {
             return Err(SqlError::new(
                 code::GROUPING_ERROR,

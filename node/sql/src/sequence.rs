@@ -209,6 +209,8 @@ impl Registry {
 /// Evaluates the sequence functions for expressions (see [`crate::expr::EvalContext`]).
 pub trait Sequences {
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value>;
+    /// `set_config(name, value, false)`: the session applies it when the statement ends.
+    fn set_config(&self, name: &str, value: &str) -> SqlResult<()>;
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -219,6 +221,8 @@ pub struct SessionSequences {
     current: RefCell<HashMap<TableId, i64>>,
     last: Cell<Option<i64>>,
     unlogged: RefCell<Vec<(Arc<SequenceDef>, u64)>>,
+    /// Settings the running statement changed through set_config, in order.
+    settings: RefCell<Vec<(String, String)>>,
 }
 
 impl SessionSequences {
@@ -228,7 +232,13 @@ impl SessionSequences {
             current: RefCell::default(),
             last: Cell::new(None),
             unlogged: RefCell::default(),
+            settings: RefCell::default(),
         }
+    }
+
+    /// The settings the statement changed (see [`Sequences::set_config`]).
+    pub fn take_settings(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.settings.borrow_mut())
     }
 
     pub fn registry(&self) -> &Arc<Registry> {
@@ -253,6 +263,13 @@ impl SessionSequences {
 }
 
 impl Sequences for SessionSequences {
+    fn set_config(&self, name: &str, value: &str) -> SqlResult<()> {
+        self.settings
+            .borrow_mut()
+            .push((name.to_string(), value.to_string()));
+        Ok(())
+    }
+
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value> {
         if args.iter().any(|arg| matches!(arg, Value::Null)) && call.func != SeqFunc::SetVal {
             return Ok(Value::Null);

@@ -685,6 +685,16 @@ fn pg_catalog(
                 ]);
             }
         }
+        // No range types.
+        "pg_range" => out.columns(&[
+            ("rngtypid", I8),
+            ("rngsubtype", I8),
+            ("rngmultitypid", I8),
+            ("rngcollation", I8),
+            ("rngsubopc", I8),
+            ("rngcanonical", I8),
+            ("rngsubdiff", I8),
+        ]),
         "pg_enum" => out.columns(&[
             ("oid", I8),
             ("enumtypid", I8),

@@ -1,0 +1,12 @@
+-- current_setting and set_config: read and change settings from SQL, as SET and SHOW do.
+SELECT current_setting('DateStyle'), current_setting('search_path'), current_setting('nope', true) IS NULL AS missing;
+SELECT current_setting('nope');
+SELECT set_config('application_name', 'from sql', false);
+SHOW application_name;
+SELECT current_setting('application_name');
+SELECT set_config('nope', 'x', false);
+SELECT set_config('my.custom', 'value', false);
+SELECT current_setting('my.custom');
+SET client_encoding = 'utf-8';
+SHOW client_encoding;
+RESET application_name;
