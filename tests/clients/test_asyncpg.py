@@ -1,8 +1,8 @@
 """asyncpg (binary protocol throughout, its own statement cache and type codecs) against Keel,
 compared with PostgreSQL 15: executemany of every scalar type, fetch with parameters, prepared
-statements, a transaction block, copy_records_to_table (binary COPY), and a constraint error's
-class and SQLSTATE. Arrays are not here yet: asyncpg introspects array types with a query whose
-oid[] columns Keel types as bigint[]."""
+statements, a transaction block, copy_records_to_table (binary COPY), arrays as parameters and
+results (asyncpg learns array types from its introspection query over pg_type and
+pg_attribute), and a constraint error's class and SQLSTATE."""
 
 import asyncio
 import datetime
@@ -48,6 +48,10 @@ async def exercise(port):
              datetime.date(2020, 1, 1), datetime.timedelta(0), 0.5, True, 1, 1)
             for i in range(500)])
         seen.append(await conn.fetchval("select count(*) from apg"))
+        seen.append([tuple(r) for r in await conn.fetch(
+            "select id, array[name, null], array[amount] from apg where id = any($1::int[]) "
+            "order by id", [1, 3, 5])])
+        seen.append(await conn.fetchval("select $1::text[] || $2::text", ["a", None], "b"))
         try:
             await conn.execute("insert into apg (id) values (1)")
         except asyncpg.UniqueViolationError as error:

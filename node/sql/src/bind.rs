@@ -4389,8 +4389,8 @@ impl<'a> Binder<'a> {
                 let (bound, from) = self.bind_expr(inner, scope, aggs)?;
                 let kind = reg_type(data_type).expect("checked by the guard");
                 if kind == "oid" {
-                    let bound = self.coerce_to(bound, from, DataType::Int8, inner.span())?;
-                    (bound, DataType::Int8)
+                    let bound = self.coerce_to(bound, from, DataType::Oid, inner.span())?;
+                    (bound, DataType::Oid)
                 } else if from.is_integer() {
                     let name = match kind {
                         "regtype" => Expr::Scalar(
@@ -6948,7 +6948,7 @@ fn wider(a: DataType, b: DataType) -> DataType {
     let rank = |t: DataType| match t {
         DataType::Int2 => 0,
         DataType::Int4 => 1,
-        DataType::Int8 => 2,
+        DataType::Int8 | DataType::Oid => 2,
         DataType::Numeric => 3,
         _ => 4,
     };
@@ -7107,8 +7107,8 @@ fn named_type(name: &str) -> Option<DataType> {
     Some(match name {
         "int2" => DataType::Int2,
         "int4" => DataType::Int4,
-        // Object identifiers are bigints here.
-        "int8" | "oid" | "regproc" | "xid" => DataType::Int8,
+        "int8" | "regproc" | "xid" => DataType::Int8,
+        "oid" => DataType::Oid,
         "float8" => DataType::Float8,
         "bool" => DataType::Bool,
         "bpchar" => DataType::Char(1),

@@ -300,6 +300,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Jsonb => "jsonb",
         DataType::Unknown => "unknown",
         DataType::Int2Vector => "int2vector",
+        DataType::Oid => "oid",
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -317,6 +318,7 @@ fn type_name(ty: DataType) -> &'static str {
             DataType::Bytea => "_bytea",
             DataType::Json => "_json",
             DataType::Jsonb => "_jsonb",
+            DataType::Oid => "_oid",
             _ => "_text",
         },
     }
@@ -341,6 +343,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Bytea, "U"),
     (DataType::Json, "U"),
     (DataType::Jsonb, "U"),
+    (DataType::Oid, "N"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -638,7 +641,7 @@ fn pg_catalog(
             ("polrelid", I8),
             ("polcmd", T),
             ("polpermissive", B),
-            ("polroles", DataType::Int8.array()),
+            ("polroles", DataType::Oid.array()),
             ("polqual", T),
             ("polwithcheck", T),
         ]),
@@ -1035,7 +1038,7 @@ fn pg_catalog(
             out.columns(&[
                 ("attrelid", I8),
                 ("attname", T),
-                ("atttypid", I8),
+                ("atttypid", DataType::Oid),
                 ("attlen", I2),
                 ("attnum", I2),
                 ("atttypmod", I4),
@@ -1351,7 +1354,8 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Jsonb
         | DataType::Unknown
         | DataType::Array(_)
-        | DataType::Int2Vector => {}
+        | DataType::Int2Vector
+        | DataType::Oid => {}
     }
     f
 }

@@ -53,6 +53,8 @@ pub enum DataType {
     /// `int2vector` (`pg_index.indkey`): a one-dimensional smallint array with lower bound 0,
     /// written as its elements separated by spaces.
     Int2Vector,
+    /// `oid`: an unsigned 32-bit object identifier, held as an integer (4 bytes on the wire).
+    Oid,
 }
 
 /// The element type of an array type: a base type with its modifier.
@@ -76,6 +78,7 @@ pub enum Elem {
     Bytea,
     Json,
     Jsonb,
+    Oid,
 }
 
 impl Elem {
@@ -100,6 +103,7 @@ impl Elem {
             Elem::Bytea => DataType::Bytea,
             Elem::Json => DataType::Json,
             Elem::Jsonb => DataType::Jsonb,
+            Elem::Oid => DataType::Oid,
         }
     }
 }
@@ -127,6 +131,7 @@ impl DataType {
             DataType::Unknown => 705,
             DataType::Array(elem) => elem.ty().array_oid() as u32,
             DataType::Int2Vector => 22,
+            DataType::Oid => 26,
         }
     }
 
@@ -150,6 +155,7 @@ impl DataType {
             DataType::Bytea => 1001,
             DataType::Json => 199,
             DataType::Jsonb => 3807,
+            DataType::Oid => 1028,
             DataType::Unknown | DataType::Array(_) | DataType::Int2Vector => 0,
         }
     }
@@ -178,6 +184,7 @@ impl DataType {
             DataType::Jsonb => Elem::Jsonb,
             DataType::Array(elem) => elem,
             DataType::Int2Vector => Elem::Int2,
+            DataType::Oid => Elem::Oid,
         })
     }
 
@@ -214,6 +221,7 @@ impl DataType {
             3802 => DataType::Jsonb,
             705 => DataType::Unknown,
             22 => DataType::Int2Vector,
+            26 => DataType::Oid,
             1021 => DataType::Float8.array(),
             other => {
                 if let Some((_, elem)) = [
@@ -234,6 +242,7 @@ impl DataType {
                     DataType::Bytea,
                     DataType::Json,
                     DataType::Jsonb,
+                    DataType::Oid,
                 ]
                 .into_iter()
                 .map(|t| (t.array_oid(), t))
@@ -253,7 +262,7 @@ impl DataType {
         match self {
             DataType::Bool => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Date => 4,
+            DataType::Int4 | DataType::Date | DataType::Oid => 4,
             DataType::Interval | DataType::Uuid => 16,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::TimestampTz => 8,
             DataType::Unknown => -2,
@@ -296,11 +305,15 @@ impl DataType {
             DataType::Unknown => "unknown".into(),
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
             DataType::Int2Vector => "int2vector".into(),
+            DataType::Oid => "oid".into(),
         }
     }
 
     pub fn is_integer(self) -> bool {
-        matches!(self, DataType::Int2 | DataType::Int4 | DataType::Int8)
+        matches!(
+            self,
+            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid
+        )
     }
     pub fn is_numeric_family(self) -> bool {
         self.is_integer()
@@ -380,6 +393,7 @@ pub fn check_int(value: i64, ty: DataType) -> SqlResult<i64> {
     let fits = match ty {
         DataType::Int2 => i16::try_from(value).is_ok(),
         DataType::Int4 => i32::try_from(value).is_ok(),
+        DataType::Oid => u32::try_from(value).is_ok(),
         _ => true,
     };
     if fits {
@@ -403,6 +417,15 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
                 ))
             }
         },
+        DataType::Oid => {
+            // As PostgreSQL's oidin: a negative value wraps around.
+            let parsed: i64 = trimmed.parse().map_err(|_| invalid_input(ty, text))?;
+            match parsed {
+                0..=0xFFFF_FFFF => Value::Int(parsed),
+                -0x8000_0000..=-1 => Value::Int(parsed + (1 << 32)),
+                _ => return Err(value_out_of_range_for(text, ty)),
+            }
+        }
         DataType::Int2 | DataType::Int4 | DataType::Int8 => {
             let parsed: i64 = match trimmed.parse::<i128>() {
                 Ok(wide) => i64::try_from(wide).map_err(|_| value_out_of_range_for(text, ty))?,
@@ -919,6 +942,7 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Bool(b), _) => out.push(*b as u8),
         (Value::Int(i), DataType::Int2) => out.extend_from_slice(&(*i as i16).to_be_bytes()),
         (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
+        (Value::Int(i), DataType::Oid) => out.extend_from_slice(&(*i as u32).to_be_bytes()),
         (Value::Int(i), _) => out.extend_from_slice(&i.to_be_bytes()),
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
         (Value::Text(s), DataType::Uuid) => match uuid_bytes(s) {
@@ -1091,6 +1115,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             Value::Int(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64)
         }
         DataType::Int8 => Value::Int(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
+        DataType::Oid => {
+            Value::Int(u32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64)
+        }
         DataType::Float8 => {
             Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
@@ -1175,7 +1202,7 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             )?)
         }
         (Value::Text(text), to) => parse_text(&text, to)?,
-        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid) => {
             Value::Int(check_int(i, to)?)
         }
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
