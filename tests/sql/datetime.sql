@@ -38,3 +38,4 @@ SELECT extract(hour FROM date '2024-01-01');
 SELECT date_trunc('fortnight', timestamp '2024-01-01');
 SELECT '2024-05-06'::date::timestamp, '2024-05-06 13:00'::timestamp::date, '5 days'::interval::text, '2024-05-06'::date::text;
 SELECT current_date = now()::date, current_date - 1 < current_date;
+SELECT '2024-01-01 +00'::date, '2024-03-05 10:00:00+05'::date, '2024-03-05 23:30:00-08:00'::date;

@@ -57,6 +57,22 @@ pub fn parse_date(text: &str) -> SqlResult<i32> {
         "epoch" => return Ok(-UNIX_TO_PG_DAYS as i32),
         _ => {}
     }
+    // A time zone after the date (`2024-01-01 +00`, as JDBC sends dates) is ignored, as in
+    // PostgreSQL.
+    let zoned = trimmed
+        .char_indices()
+        .skip(10)
+        .filter(|(_, c)| *c == '+' || *c == '-')
+        .last()
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let zone = &trimmed[at + 1..];
+            !zone.is_empty() && zone.bytes().all(|b| b.is_ascii_digit() || b == b':')
+        });
+    let trimmed = match zoned {
+        Some(at) => trimmed[..at].trim_end(),
+        None => trimmed,
+    };
     let usecs = parse_timestamp(trimmed, false).ok_or_else(|| {
         // A well-formed YYYY-MM-DD with a month or day out of range is a field overflow.
         let fields: Vec<&str> = trimmed.get(..10).unwrap_or("").split('-').collect();
