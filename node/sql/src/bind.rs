@@ -1690,6 +1690,7 @@ impl<'a> Binder<'a> {
                 DataType::TimestampTz
             }
             T::Date => DataType::Date,
+            T::Time(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Time,
             T::Uuid => DataType::Uuid,
             T::Bytea => DataType::Bytea,
             T::JSON => DataType::Json,
@@ -4196,6 +4197,7 @@ impl<'a> Binder<'a> {
                             return Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
                         }
                         "current_timestamp" | "localtimestamp" => return Ok(self.now_expr(&name)),
+                        "localtime" => return Ok(local_time()),
                         "current_date" => return Ok(current_date()),
                         _ => {}
                     }
@@ -4592,6 +4594,12 @@ impl<'a> Binder<'a> {
                     DataType::Unknown => (
                         self.coerce_to(bound, ty, DataType::TimestampTz, inner.span())?,
                         DataType::TimestampTz,
+                    ),
+                    // A time of day extracts as the interval since midnight (hour, minute,
+                    // second, epoch).
+                    DataType::Time => (
+                        Expr::Cast(Box::new(bound), DataType::Time, DataType::Interval, true),
+                        DataType::Interval,
                     ),
                     ty => (bound, ty),
                 };
@@ -5545,7 +5553,8 @@ impl<'a> Binder<'a> {
             | BinaryOperator::Divide
             | BinaryOperator::Modulo => {
                 let symbol = op.to_string();
-                let temporal = |t: DataType| t.is_datetime() || t == DataType::Interval;
+                let temporal =
+                    |t: DataType| t.is_datetime() || t == DataType::Interval || t == DataType::Time;
                 if temporal(lt) || temporal(rt) {
                     return self.bind_time_arithmetic(op, (lb, lt), (rb, rt), span, position);
                 }
@@ -5595,6 +5604,8 @@ impl<'a> Binder<'a> {
         };
         // An unknown literal takes the type the other operand's operators want.
         let resolve = |ty: DataType, other: DataType, op: &BinaryOperator| match (ty, other) {
+            (D::Unknown, D::Time) if matches!(op, BinaryOperator::Minus) => D::Time,
+            (D::Unknown, D::Time) => D::Interval,
             (D::Unknown, D::Date) if matches!(op, BinaryOperator::Minus) => D::Date,
             (D::Unknown, D::Date) => D::Int4,
             (D::Unknown, D::Interval) => D::Interval,
@@ -5616,6 +5627,12 @@ impl<'a> Binder<'a> {
         };
         let ts_type = |t: DataType| if t == D::Date { D::Timestamp } else { t };
         let (op, left, right, ty) = match (op, lt2, rt2) {
+            (BinaryOperator::Plus, D::Time, D::Interval) => (T::TimeAdd, lb, rb, D::Time),
+            (BinaryOperator::Plus, D::Interval, D::Time) => (T::TimeAdd, rb, lb, D::Time),
+            (BinaryOperator::Minus, D::Time, D::Interval) => (T::TimeSub, lb, rb, D::Time),
+            (BinaryOperator::Minus, D::Time, D::Time) => (T::TimeDiff, lb, rb, D::Interval),
+            (BinaryOperator::Plus, D::Date, D::Time) => (T::DateAddTime, lb, rb, D::Timestamp),
+            (BinaryOperator::Plus, D::Time, D::Date) => (T::DateAddTime, rb, lb, D::Timestamp),
             (BinaryOperator::Plus, D::Date, t) if t.is_integer() => (T::AddDays, lb, rb, D::Date),
             (BinaryOperator::Plus, t, D::Date) if t.is_integer() => (T::AddDays, rb, lb, D::Date),
             (BinaryOperator::Minus, D::Date, t) if t.is_integer() => (T::SubDays, lb, rb, D::Date),
@@ -5690,6 +5707,7 @@ impl<'a> Binder<'a> {
             FunctionArguments::None => {
                 return match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Ok(self.now_expr(&name)),
+                    "localtime" => Ok(local_time()),
                     "current_date" => Ok(current_date()),
                     "current_user" | "session_user" | "user" | "current_role" => Ok((
                         Expr::Const(Value::Text(self.session.user.clone())),
@@ -6119,9 +6137,19 @@ impl<'a> Binder<'a> {
                 if types[0].is_string()
                     && (types[1].is_datetime()
                         || types[1] == DataType::Interval
+                        || (types[1] == DataType::Time && name == "date_part")
                         || types[1] == DataType::Unknown) =>
             {
                 let (value, ty, span) = bound.remove(1);
+                // A time of day is the interval since midnight here.
+                let (value, ty) = if ty == DataType::Time {
+                    (
+                        Expr::Cast(Box::new(value), DataType::Time, DataType::Interval, true),
+                        DataType::Interval,
+                    )
+                } else {
+                    (value, ty)
+                };
                 let (field, field_ty, field_span) = bound.remove(0);
                 let field = self.coerce_to(field, field_ty, DataType::Text, field_span)?;
                 let (value, ty) = match ty {
@@ -6997,8 +7025,8 @@ fn output_name(expr: &ast::Expr) -> String {
                 .map(|part| part.to_string().to_lowercase())
                 .unwrap_or_default();
             match name.as_str() {
-                "current_timestamp" | "localtimestamp" | "current_user" | "session_user"
-                | "current_schema" => name,
+                "current_timestamp" | "localtimestamp" | "localtime" | "current_user"
+                | "session_user" | "current_schema" => name,
                 _ => name.trim_matches('"').to_string(),
             }
         }
@@ -7102,6 +7130,19 @@ fn join_or_apply(kind: JoinKind, left: Rel, right: Rel, on: Vec<Expr>, lateral: 
     }
 }
 
+/// `LOCALTIME`: the statement's time of day (the session's time zone is UTC).
+fn local_time() -> (Expr, DataType) {
+    (
+        Expr::Cast(
+            Box::new(Expr::StatementTime),
+            DataType::TimestampTz,
+            DataType::Time,
+            true,
+        ),
+        DataType::Time,
+    )
+}
+
 /// A type by its internal name (`int4`, `pg_catalog.text`); `name` and `"char"` read as text.
 fn named_type(name: &str) -> Option<DataType> {
     Some(match name {
@@ -7114,6 +7155,7 @@ fn named_type(name: &str) -> Option<DataType> {
         "bpchar" => DataType::Char(1),
         "timestamptz" => DataType::TimestampTz,
         "timestamp" => DataType::Timestamp,
+        "time" => DataType::Time,
         "text" | "name" | "\"char\"" | "char" => DataType::Text,
         "varchar" => DataType::Varchar(None),
         "numeric" => DataType::Numeric,

@@ -294,6 +294,14 @@ pub enum TimeOp {
     IntervalMul,
     /// interval / number
     IntervalDiv,
+    /// time + interval (wrapping at midnight)
+    TimeAdd,
+    /// time - interval
+    TimeSub,
+    /// time - time: an interval
+    TimeDiff,
+    /// date + time: a timestamp
+    DateAddTime,
 }
 
 fn as_f64(value: &Value) -> Option<f64> {
@@ -342,6 +350,25 @@ pub fn time_op(op: TimeOp, left: Value, right: Value) -> SqlResult<Value> {
             Value::Date(i32::try_from(d as i64 - n).map_err(|_| overflow("date"))?)
         }
         (TimeOp::DiffDays, Value::Date(a), Value::Date(b)) => Value::Int(a as i64 - b as i64),
+        (TimeOp::TimeAdd | TimeOp::TimeSub, Value::Timestamp(t), Value::Interval(i)) => {
+            // Only the interval's time part counts (days and months are whole days).
+            let shift = if op == TimeOp::TimeSub {
+                -i.micros
+            } else {
+                i.micros
+            };
+            Value::Timestamp((t + shift.rem_euclid(USECS_PER_DAY)).rem_euclid(USECS_PER_DAY))
+        }
+        (TimeOp::TimeDiff, Value::Timestamp(a), Value::Timestamp(b)) => Value::Interval(Interval {
+            months: 0,
+            days: 0,
+            micros: a - b,
+        }),
+        (TimeOp::DateAddTime, Value::Date(d), Value::Timestamp(t)) => match d {
+            i32::MAX => Value::Timestamp(i64::MAX),
+            i32::MIN => Value::Timestamp(i64::MIN),
+            d => Value::Timestamp(d as i64 * USECS_PER_DAY + t),
+        },
         (TimeOp::AddInterval, Value::Timestamp(t), Value::Interval(i)) => {
             Value::Timestamp(add_interval(t, &i)?)
         }

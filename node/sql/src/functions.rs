@@ -618,6 +618,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1043, Some(n)) => format!("character varying({n})"),
         (1043, None) => "character varying".into(),
         (1082, _) => "date".into(),
+        (1083, _) => "time without time zone".into(),
         (1114, _) => "timestamp without time zone".into(),
         (1184, _) => "timestamp with time zone".into(),
         (1186, _) => "interval".into(),

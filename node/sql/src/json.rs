@@ -911,6 +911,8 @@ pub enum JsonKind {
     Timestamp,
     /// timestamptz: ISO 8601 with a `T` and a `+hh:mm` offset.
     TimestampTz,
+    /// time: `HH:MM:SS[.ffffff]`.
+    Time,
     /// Anything else: its text form as a JSON string.
     Text,
     /// An array: nested JSON arrays (one level per dimension) of its elements' kind.
@@ -927,6 +929,7 @@ impl JsonKind {
             D::Json | D::Jsonb => JsonKind::Json,
             D::Timestamp => JsonKind::Timestamp,
             D::TimestampTz => JsonKind::TimestampTz,
+            D::Time => JsonKind::Time,
             D::Array(elem) => JsonKind::Array(match JsonKind::of(elem.ty()) {
                 JsonKind::Number => &JsonKind::Number,
                 JsonKind::Float => &JsonKind::Float,
@@ -934,6 +937,7 @@ impl JsonKind {
                 JsonKind::Json => &JsonKind::Json,
                 JsonKind::Timestamp => &JsonKind::Timestamp,
                 JsonKind::TimestampTz => &JsonKind::TimestampTz,
+                JsonKind::Time => &JsonKind::Time,
                 _ => &JsonKind::Text,
             }),
             _ => JsonKind::Text,
@@ -958,6 +962,11 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
         }
         (Value::Text(t), JsonKind::Json) => {
             return if jsonb { jsonb_in(t) } else { Ok(t.clone()) };
+        }
+        (Value::Timestamp(t), JsonKind::Time) => {
+            let mut text = String::new();
+            crate::types::format_time(*t, &mut text);
+            write_string(&text, &mut out);
         }
         (Value::Array(array), JsonKind::Array(elem)) => {
             fn level(

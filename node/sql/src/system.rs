@@ -301,6 +301,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Unknown => "unknown",
         DataType::Int2Vector => "int2vector",
         DataType::Oid => "oid",
+        DataType::Time => "time",
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -319,6 +320,7 @@ fn type_name(ty: DataType) -> &'static str {
             DataType::Json => "_json",
             DataType::Jsonb => "_jsonb",
             DataType::Oid => "_oid",
+            DataType::Time => "_time",
             _ => "_text",
         },
     }
@@ -344,6 +346,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Json, "U"),
     (DataType::Jsonb, "U"),
     (DataType::Oid, "N"),
+    (DataType::Time, "D"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -1344,7 +1347,7 @@ fn facets(ty: DataType) -> Facets {
         }
         DataType::Varchar(None) | DataType::Text => f.octet_length = Some(1_073_741_824),
         DataType::Date => f.datetime_precision = Some(0),
-        DataType::Timestamp | DataType::TimestampTz | DataType::Interval => {
+        DataType::Timestamp | DataType::TimestampTz | DataType::Interval | DataType::Time => {
             f.datetime_precision = Some(6)
         }
         DataType::Bytea => f.octet_length = Some(1_073_741_824),

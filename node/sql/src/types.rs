@@ -55,6 +55,8 @@ pub enum DataType {
     Int2Vector,
     /// `oid`: an unsigned 32-bit object identifier, held as an integer (4 bytes on the wire).
     Oid,
+    /// `time` (without time zone): microseconds since midnight, held as `Value::Timestamp`.
+    Time,
 }
 
 /// The element type of an array type: a base type with its modifier.
@@ -79,6 +81,7 @@ pub enum Elem {
     Json,
     Jsonb,
     Oid,
+    Time,
 }
 
 impl Elem {
@@ -104,6 +107,7 @@ impl Elem {
             Elem::Json => DataType::Json,
             Elem::Jsonb => DataType::Jsonb,
             Elem::Oid => DataType::Oid,
+            Elem::Time => DataType::Time,
         }
     }
 }
@@ -132,6 +136,7 @@ impl DataType {
             DataType::Array(elem) => elem.ty().array_oid() as u32,
             DataType::Int2Vector => 22,
             DataType::Oid => 26,
+            DataType::Time => 1083,
         }
     }
 
@@ -156,6 +161,7 @@ impl DataType {
             DataType::Json => 199,
             DataType::Jsonb => 3807,
             DataType::Oid => 1028,
+            DataType::Time => 1183,
             DataType::Unknown | DataType::Array(_) | DataType::Int2Vector => 0,
         }
     }
@@ -185,6 +191,7 @@ impl DataType {
             DataType::Array(elem) => elem,
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid => Elem::Oid,
+            DataType::Time => Elem::Time,
         })
     }
 
@@ -222,6 +229,7 @@ impl DataType {
             705 => DataType::Unknown,
             22 => DataType::Int2Vector,
             26 => DataType::Oid,
+            1083 => DataType::Time,
             1021 => DataType::Float8.array(),
             other => {
                 if let Some((_, elem)) = [
@@ -243,6 +251,7 @@ impl DataType {
                     DataType::Json,
                     DataType::Jsonb,
                     DataType::Oid,
+                    DataType::Time,
                 ]
                 .into_iter()
                 .map(|t| (t.array_oid(), t))
@@ -264,7 +273,11 @@ impl DataType {
             DataType::Int2 => 2,
             DataType::Int4 | DataType::Date | DataType::Oid => 4,
             DataType::Interval | DataType::Uuid => 16,
-            DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::TimestampTz => 8,
+            DataType::Int8
+            | DataType::Float8
+            | DataType::Timestamp
+            | DataType::TimestampTz
+            | DataType::Time => 8,
             DataType::Unknown => -2,
             _ => -1,
         }
@@ -306,6 +319,7 @@ impl DataType {
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
             DataType::Int2Vector => "int2vector".into(),
             DataType::Oid => "oid".into(),
+            DataType::Time => "time without time zone".into(),
         }
     }
 
@@ -466,6 +480,24 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             }
             Value::Array(Box::new(array))
         }
+        DataType::Time => Value::Timestamp(parse_time(trimmed).ok_or_else(|| {
+            // Well-formed numbers out of range are a field overflow, as in PostgreSQL.
+            let numeric = trimmed.contains(':')
+                && trimmed
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.'));
+            if numeric {
+                SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    format!("date/time field value out of range: \"{text}\""),
+                )
+            } else {
+                SqlError::new(
+                    code::INVALID_DATETIME_FORMAT,
+                    format!("invalid input syntax for type time: \"{text}\""),
+                )
+            }
+        })?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
                 SqlError::new(
@@ -822,6 +854,64 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
     Some(usecs)
 }
 
+/// Parses a time of day (`HH:MM[:SS[.ffffff]]`, `24:00:00` allowed, a leading date ignored):
+/// microseconds since midnight.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let lower = text.trim().to_ascii_lowercase();
+    if lower == "allballs" {
+        return Some(0);
+    }
+    // A date before the time (`2024-01-01 10:00`) is allowed and ignored, as in PostgreSQL.
+    let clock = match lower.split_once(' ') {
+        Some((date, clock)) if date.contains('-') => clock.trim(),
+        _ => lower.as_str(),
+    };
+    let mut parts = clock.split(':');
+    let hour: i64 = parts.next()?.trim().parse().ok()?;
+    let minute: i64 = parts.next()?.trim().parse().ok()?;
+    let (second, micros) = match parts.next() {
+        None => (0, 0),
+        Some(seconds) => {
+            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+            let second: i64 = whole.parse().ok()?;
+            if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let digits: String = fraction
+                .chars()
+                .chain(std::iter::repeat('0'))
+                .take(7)
+                .collect();
+            (second, (digits.parse::<i64>().ok()? + 5) / 10)
+        }
+    };
+    if parts.next().is_some() || !(0..=59).contains(&minute) || !(0..=60).contains(&second) {
+        return None;
+    }
+    let total = ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + micros;
+    if !(0..=24).contains(&hour) || total > USECS_PER_DAY {
+        return None;
+    }
+    Some(total)
+}
+
+/// Writes a time of day as PostgreSQL does (`HH:MM:SS`, a fraction only when there is one).
+pub fn format_time(usecs: i64, out: &mut String) {
+    let (seconds, micros) = (usecs / USECS_PER_SEC, usecs % USECS_PER_SEC);
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if micros != 0 {
+        let fraction = format!("{micros:06}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+}
+
 /// Formats a timestamp the way PostgreSQL does with `DateStyle = ISO`.
 pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
     match usecs {
@@ -912,6 +1002,7 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
                 let _ = write!(out, "{byte:02x}");
             }
         }
+        Value::Timestamp(t) if ty == DataType::Time => format_time(*t, out),
         Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
         Value::Array(array) if ty == DataType::Int2Vector => {
             for (i, item) in array.items.iter().enumerate() {
@@ -1121,7 +1212,7 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Float8 => {
             Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
-        DataType::Timestamp | DataType::TimestampTz => {
+        DataType::Timestamp | DataType::TimestampTz | DataType::Time => {
             Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?)),
@@ -1235,6 +1326,34 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         }
         (Value::Bool(b), DataType::Bool) => Value::Bool(b),
         (Value::Bool(b), DataType::Int4) => Value::Int(b as i64),
+        (Value::Timestamp(t), DataType::Time) if from == DataType::Time => Value::Timestamp(t),
+        (Value::Timestamp(t), DataType::Time) => match t {
+            i64::MAX | i64::MIN => {
+                return Err(SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    "timestamp out of range",
+                ))
+            }
+            t => Value::Timestamp(t.rem_euclid(USECS_PER_DAY)),
+        },
+        (Value::Timestamp(t), DataType::Interval) if from == DataType::Time => {
+            Value::Interval(Interval {
+                months: 0,
+                days: 0,
+                micros: t,
+            })
+        }
+        (Value::Interval(i), DataType::Time) => {
+            Value::Timestamp(i.micros.rem_euclid(USECS_PER_DAY))
+        }
+        (Value::Timestamp(_), DataType::Timestamp | DataType::TimestampTz)
+            if from == DataType::Time =>
+        {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("cannot cast type time without time zone to {}", to.name()),
+            ))
+        }
         (Value::Timestamp(t), DataType::Timestamp | DataType::TimestampTz) => Value::Timestamp(t),
         (Value::Date(d), DataType::Timestamp | DataType::TimestampTz) => {
             Value::Timestamp(match d {
@@ -1571,6 +1690,21 @@ mod tests {
         let mut out = String::new();
         format_float(value, &mut out);
         out
+    }
+
+    #[test]
+    fn times_parse_and_print_like_postgres() {
+        let time = |text: &str| {
+            let mut out = String::new();
+            format_time(parse_time(text).unwrap(), &mut out);
+            out
+        };
+        assert_eq!(time("10:30"), "10:30:00");
+        assert_eq!(time("07:05:09.250"), "07:05:09.25");
+        assert_eq!(time("24:00:00"), "24:00:00");
+        assert_eq!(time("2024-01-01 08:15"), "08:15:00");
+        assert_eq!(parse_time("24:00:01"), None);
+        assert_eq!(parse_time("10:60"), None);
     }
 
     #[test]
