@@ -2614,34 +2614,19 @@ impl<'a> Binder<'a> {
             let mut none = AggCollector::default();
             let (oid, ty) = self.bind_expr(exprs[0], &scope, &mut none)?;
             let oid = self.coerce_to(oid, ty, DataType::Int8, exprs[0].span())?;
-            let alias_name = alias.map_or(function.to_string(), |a| ident_name(&a.name));
-            let mut columns = vec![OutputColumn {
-                name: alias_name.clone(),
-                ty: DataType::Int8,
-                source: None,
-            }];
-            if with_ordinality {
-                columns.push(OutputColumn {
-                    name: "ordinality".into(),
-                    ty: DataType::Int8,
-                    source: None,
-                });
-            }
-            if let Some(alias) = alias {
-                columns = rename_columns(columns, alias, &alias_name)?;
-            }
             let array = Expr::Scalar(
                 crate::functions::Scalar::Array(crate::array::ArrayFn::Make),
                 vec![oid],
             );
-            return Ok((
-                Rel::Function {
-                    func: TableFunc::Unnest(1),
-                    args: vec![array],
-                    ordinality: with_ordinality,
-                },
-                vec![scope_rel(alias_name, &columns, offset)],
-            ));
+            return function_rel(
+                TableFunc::Unnest(1),
+                vec![array],
+                &[DataType::Int8],
+                function,
+                alias,
+                with_ordinality,
+                offset,
+            );
         }
         if function != "generate_series" {
             return Err(SqlError::new(
@@ -2659,33 +2644,15 @@ impl<'a> Binder<'a> {
         };
         let bound = self.bind_args(exprs, &scope, &mut none)?;
         let (exprs, ty) = self.bind_series(bound, None)?;
-        let alias_name = alias
-            .as_ref()
-            .map_or("generate_series".to_string(), |a| ident_name(&a.name));
-        let mut columns = vec![OutputColumn {
-            // A single-column function's column takes the alias's name.
-            name: alias_name.clone(),
-            ty,
-            source: None,
-        }];
-        if with_ordinality {
-            columns.push(OutputColumn {
-                name: "ordinality".into(),
-                ty: DataType::Int8,
-                source: None,
-            });
-        }
-        if let Some(alias) = alias {
-            columns = rename_columns(columns, alias, &alias_name)?;
-        }
-        Ok((
-            Rel::Function {
-                func: TableFunc::GenerateSeries(ty),
-                args: exprs,
-                ordinality: with_ordinality,
-            },
-            vec![scope_rel(alias_name, &columns, offset)],
-        ))
+        function_rel(
+            TableFunc::GenerateSeries(ty),
+            exprs,
+            &[ty],
+            function,
+            alias,
+            with_ordinality,
+            offset,
+        )
     }
 
     /// A subquery in an expression, with what it reads of the rows around it.
@@ -6738,38 +6705,27 @@ impl SelectParts {
             }
         }
         let mut outputs = self.outputs;
-        if !self.windows.is_empty() {
-            // The window operator appends one column per call to its input's row.
-            let base = rel.width();
-            fn place_windows(expr: Expr, base: usize) -> Expr {
-                match expr {
-                    Expr::Window(i) => Expr::Column(base + i),
-                    other => other
-                        .try_map::<std::convert::Infallible>(&mut |e| Ok(place_windows(e, base)))
-                        .unwrap_or_else(|never| match never {}),
-                }
+        // Window and set-returning calls become the columns their operators append.
+        fn place(expr: Expr, base: usize, set_fn: bool) -> Expr {
+            match expr {
+                Expr::Window(i) if !set_fn => Expr::Column(base + i),
+                Expr::SetFn(i) if set_fn => Expr::Column(base + i),
+                other => other
+                    .try_map::<std::convert::Infallible>(&mut |e| Ok(place(e, base, set_fn)))
+                    .unwrap_or_else(|never| match never {}),
             }
-            outputs = outputs
-                .into_iter()
-                .map(|e| place_windows(e, base))
-                .collect();
+        }
+        if !self.windows.is_empty() {
+            let base = rel.width();
+            outputs = outputs.into_iter().map(|e| place(e, base, false)).collect();
             rel = Rel::Window {
                 input: Box::new(rel),
                 calls: self.windows,
             };
         }
         if !self.srfs.is_empty() {
-            // ProjectSet appends one column per call to its input's row.
             let base = rel.width();
-            fn place_srfs(expr: Expr, base: usize) -> Expr {
-                match expr {
-                    Expr::SetFn(i) => Expr::Column(base + i),
-                    other => other
-                        .try_map::<std::convert::Infallible>(&mut |e| Ok(place_srfs(e, base)))
-                        .unwrap_or_else(|never| match never {}),
-                }
-            }
-            outputs = outputs.into_iter().map(|e| place_srfs(e, base)).collect();
+            outputs = outputs.into_iter().map(|e| place(e, base, true)).collect();
             rel = Rel::ProjectSet {
                 input: Box::new(rel),
                 calls: self.srfs,
@@ -7095,6 +7051,52 @@ fn output_name(expr: &ast::Expr) -> String {
         },
         _ => "?column?".into(),
     }
+}
+
+/// A set-returning function in FROM with its columns: one per type, named by the alias (a
+/// single column takes the alias's own name, as in PostgreSQL) or else by the function, then
+/// WITH ORDINALITY's bigint.
+fn function_rel(
+    func: TableFunc,
+    args: Vec<Expr>,
+    types: &[DataType],
+    function: &str,
+    alias: Option<&ast::TableAlias>,
+    ordinality: bool,
+    offset: usize,
+) -> SqlResult<(Rel, Vec<ScopeRel>)> {
+    let alias_name = alias.map_or(function.to_string(), |a| ident_name(&a.name));
+    let single = types.len() == 1;
+    let mut columns: Vec<OutputColumn> = types
+        .iter()
+        .map(|&ty| OutputColumn {
+            name: if single {
+                alias_name.clone()
+            } else {
+                function.to_string()
+            },
+            ty,
+            source: None,
+        })
+        .collect();
+    if ordinality {
+        columns.push(OutputColumn {
+            name: "ordinality".into(),
+            ty: DataType::Int8,
+            source: None,
+        });
+    }
+    if let Some(alias) = alias {
+        columns = rename_columns(columns, alias, &alias_name)?;
+    }
+    Ok((
+        Rel::Function {
+            func,
+            args,
+            ordinality,
+        },
+        vec![scope_rel(alias_name, &columns, offset)],
+    ))
 }
 
 /// Whether a FROM item may read the items before it: a LATERAL subquery, or a function call

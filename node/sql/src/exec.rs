@@ -314,6 +314,31 @@ pub struct QueryResult {
     pub copy_binary: bool,
 }
 
+/// A row of a COPY: the columns' defaults, then each given field parsed by `parse` as its
+/// column's type (NULL for None); a field that does not parse has `context` added.
+fn copy_row<T>(
+    state: &CopyState,
+    fields: &[Option<T>],
+    ctx: &EvalContext<'_>,
+    parse: impl Fn(&T, DataType) -> SqlResult<Value>,
+    context: impl Fn(&T, &str) -> String,
+) -> SqlResult<Vec<Value>> {
+    let mut row: Vec<Value> = state
+        .defaults
+        .iter()
+        .map(|e| e.eval(&[], ctx))
+        .collect::<SqlResult<_>>()?;
+    for (field, &column) in fields.iter().zip(&state.columns) {
+        let def = &state.table.columns[column];
+        row[column] = match field {
+            None => Value::Null,
+            Some(field) => parse(field, def.ty)
+                .map_err(|error| error.with_context(context(field, &def.name)))?,
+        };
+    }
+    Ok(row)
+}
+
 /// The first 11 bytes of a binary COPY stream.
 const COPY_BINARY_SIGNATURE: [u8; 11] = *b"PGCOPY\n\xff\r\n\0";
 
@@ -2840,48 +2865,53 @@ impl Session {
                     "extra data after last expected column",
                 )));
             }
-            let mut row: Vec<Value> = state
-                .defaults
-                .iter()
-                .map(|e| e.eval(&[], &ctx))
-                .collect::<SqlResult<_>>()?;
-            for (field, &column) in fields.iter().zip(&state.columns) {
-                let def = &state.table.columns[column];
-                row[column] = match field {
-                    None => Value::Null,
-                    Some(field) => crate::types::parse_text(field, def.ty).map_err(|error| {
-                        error.with_context(format!(
-                            "COPY {table_name}, line {}, column {}: \"{field}\"",
-                            state.line, def.name
-                        ))
-                    })?,
-                };
-            }
+            let row = copy_row(
+                state,
+                fields,
+                &ctx,
+                |field: &String, ty| crate::types::parse_text(field, ty),
+                |field: &String, column| {
+                    format!(
+                        "COPY {table_name}, line {}, column {column}: \"{field}\"",
+                        state.line
+                    )
+                },
+            )?;
             check_row(&state.table, &row).map_err(at_line)?;
             batch.push(row);
         }
+        self.insert_copy_batch(cluster, state, batch, txn, now, first_line)
+            .await
+    }
+
+    /// Inserts rows parsed from COPY input (the first of them from input line `first_line`),
+    /// naming the line of a row that fails.
+    async fn insert_copy_batch<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        state: &mut CopyState,
+        batch: Vec<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        first_line: u64,
+    ) -> SqlResult<()> {
         state.rows += batch.len() as u64;
-        if !batch.is_empty() {
-            self.insert_rows(
-                cluster,
-                &state.table,
-                batch,
-                txn,
-                now,
-                Some(&Cancel::default()),
-            )
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let table = state.table.clone();
+        self.insert_rows(cluster, &table, batch, txn, now, Some(&Cancel::default()))
             .await
             .map_err(|mut error| {
                 if let Some(row) = error.batch_row.take() {
                     error = error.with_context(format!(
-                        "COPY {table_name}, line {}",
+                        "COPY {}, line {}",
+                        table.name,
                         first_line + row as u64
                     ));
                 }
                 error
-            })?;
-        }
-        Ok(())
+            })
     }
 
     /// Parses the complete tuples of a binary COPY stream buffered so far (`last`: the stream
@@ -2967,23 +2997,15 @@ impl Session {
                     state.columns.len()
                 ))));
             }
-            let mut row: Vec<Value> = state
-                .defaults
-                .iter()
-                .map(|e| e.eval(&[], &ctx))
-                .collect::<SqlResult<_>>()?;
-            for (field, &column) in fields.iter().zip(&state.columns) {
-                let def = &state.table.columns[column];
-                row[column] = match field {
-                    None => Value::Null,
-                    Some(bytes) => crate::types::parse_binary(bytes, def.ty).map_err(|error| {
-                        error.with_context(format!(
-                            "COPY {table_name}, line {}, column {}",
-                            state.line, def.name
-                        ))
-                    })?,
-                };
-            }
+            let row = copy_row(
+                state,
+                &fields,
+                &ctx,
+                |bytes: &&[u8], ty| crate::types::parse_binary(bytes, ty),
+                |_: &&[u8], column| {
+                    format!("COPY {table_name}, line {}, column {column}", state.line)
+                },
+            )?;
             check_row(&state.table, &row).map_err(context)?;
             batch.push(row);
             at = end;
@@ -2998,28 +3020,8 @@ impl Session {
             .as_ref()
             .map(|txn| txn.tx(lock_timeout, None))
             .ok_or_else(|| SqlError::new(code::INTERNAL_ERROR, "COPY outside a transaction"))?;
-        state.rows += batch.len() as u64;
-        if !batch.is_empty() {
-            self.insert_rows(
-                cluster,
-                &state.table,
-                batch,
-                txn,
-                now,
-                Some(&Cancel::default()),
-            )
+        self.insert_copy_batch(cluster, state, batch, txn, now, first_line)
             .await
-            .map_err(|mut error| {
-                if let Some(row) = error.batch_row.take() {
-                    error = error.with_context(format!(
-                        "COPY {table_name}, line {}",
-                        first_line + row as u64
-                    ));
-                }
-                error
-            })?;
-        }
-        Ok(())
     }
 
     /// Ends COPY: inserts any last line and commits an implicit transaction.

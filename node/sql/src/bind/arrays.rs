@@ -531,39 +531,19 @@ impl Binder<'_> {
         {
             return Err(self.no_function("unnest", &types, None));
         }
-        let alias_name = alias.map_or("unnest".to_string(), |a| super::ident_name(&a.name));
-        let single = bound.len() == 1;
-        let mut columns: Vec<crate::plan::OutputColumn> = types
+        let elements: Vec<DataType> = types
             .iter()
-            .map(|ty| crate::plan::OutputColumn {
-                // A single-column function's column takes the alias's name.
-                name: if single {
-                    alias_name.clone()
-                } else {
-                    "unnest".into()
-                },
-                ty: ty.element().expect("checked above"),
-                source: None,
-            })
+            .map(|ty| ty.element().expect("checked above"))
             .collect();
-        if ordinality {
-            columns.push(crate::plan::OutputColumn {
-                name: "ordinality".into(),
-                ty: DataType::Int8,
-                source: None,
-            });
-        }
-        if let Some(alias) = alias {
-            columns = super::rename_columns(columns, alias, &alias_name)?;
-        }
-        Ok((
-            crate::plan::Rel::Function {
-                func: crate::plan::TableFunc::Unnest(bound.len() as u8),
-                args: bound.into_iter().map(|(e, _, _)| e).collect(),
-                ordinality,
-            },
-            vec![super::scope_rel(alias_name, &columns, offset)],
-        ))
+        super::function_rel(
+            crate::plan::TableFunc::Unnest(bound.len() as u8),
+            bound.into_iter().map(|(e, _, _)| e).collect(),
+            &elements,
+            "unnest",
+            alias,
+            ordinality,
+            offset,
+        )
     }
 }
 

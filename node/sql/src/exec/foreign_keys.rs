@@ -302,27 +302,7 @@ impl Session {
                 }
                 Ok(())
             }
-            FkAction::Cascade if deleting => {
-                let keys = gone
-                    .iter()
-                    .map(|(k, _)| as_child(k))
-                    .collect::<SqlResult<Vec<_>>>()?;
-                self.for_matching(
-                    cluster,
-                    catalog,
-                    child,
-                    &fk.columns,
-                    &keys,
-                    "DELETE FROM",
-                    "",
-                    Vec::new(),
-                    txn,
-                    now,
-                    cancel,
-                )
-                .await
-            }
-            FkAction::Cascade => {
+            FkAction::Cascade if !deleting => {
                 for (old, new) in gone {
                     let old = as_child(&old)?;
                     let (assignments, values) = match new {
@@ -357,13 +337,13 @@ impl Session {
                 }
                 Ok(())
             }
-            FkAction::SetNull | FkAction::SetDefault => {
-                let value = if action == FkAction::SetNull {
-                    "NULL"
-                } else {
-                    "DEFAULT"
+            FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault => {
+                // Delete the referencing rows, or set their key to NULL or its default.
+                let (verb, assignments) = match action {
+                    FkAction::Cascade => ("DELETE FROM", String::new()),
+                    FkAction::SetNull => ("UPDATE", self.set_all(child, fk, "NULL")),
+                    _ => ("UPDATE", self.set_all(child, fk, "DEFAULT")),
                 };
-                let assignments = self.set_all(child, fk, value);
                 let keys = gone
                     .iter()
                     .map(|(k, _)| as_child(k))
@@ -374,7 +354,7 @@ impl Session {
                     child,
                     &fk.columns,
                     &keys,
-                    "UPDATE",
+                    verb,
                     &assignments,
                     Vec::new(),
                     txn,
