@@ -100,6 +100,12 @@ def test_reflection(keel):
     assert indexes["accounts_created"]["column_names"] == ["created"]
     assert indexes["accounts_name_key"]["unique"]
     assert inspector.get_foreign_keys("accounts") == []
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text("comment on table accounts is 'who pays'"))
+        conn.execute(sqlalchemy.text("comment on column accounts.name is 'login'"))
+    inspector = inspect(engine)
+    assert inspector.get_table_comment("accounts") == {"text": "who pays"}
+    assert {c["name"]: c["comment"] for c in inspector.get_columns("accounts")}["name"] == "login"
     table = Table("accounts", MetaData(), autoload_with=engine)
     assert [c.name for c in table.columns] == list(columns)
     with engine.begin() as conn:

@@ -374,9 +374,16 @@ impl<'a> Binder<'a> {
     /// A relation name's OID (`to_regclass`, `text::regclass`) as a lookup over the catalog,
     /// plain or `public.`-qualified; NULL when unknown.
     fn relation_oids(&self, name: Expr) -> Expr {
+        let catalogs = crate::system::CATALOG_OIDS.iter().flat_map(|(name, oid)| {
+            [
+                (*oid, format!("pg_catalog.{name}")),
+                (*oid, name.to_string()),
+            ]
+        });
         let pairs = crate::system::relation_oids(self.catalog)
             .into_iter()
             .flat_map(|(oid, relname)| [(oid, format!("public.{relname}")), (oid, relname)])
+            .chain(catalogs)
             .map(|(oid, relname)| (Value::Text(relname), Value::Int(oid)));
         lookup(&name, pairs, Expr::Const(Value::Null))
     }
@@ -614,6 +621,51 @@ impl<'a> Binder<'a> {
                     if_exists: *if_exists,
                 })
             }
+            Statement::Comment {
+                object_type,
+                object_name,
+                comment,
+                if_exists: false,
+            } => match object_type {
+                ast::CommentObject::Table => Ok(Plan::Comment {
+                    // PostgreSQL reports a missing table here without a position.
+                    table: self
+                        .catalog
+                        .table(&self.table_name(object_name)?.0)?
+                        .clone(),
+                    column: None,
+                    text: comment.clone(),
+                }),
+                ast::CommentObject::Column => {
+                    let mut parts = object_name.0.clone();
+                    let Some(column) = parts.pop() else {
+                        return Err(SqlError::syntax("column name missing"));
+                    };
+                    if parts.is_empty() {
+                        return Err(SqlError::syntax("column name must be qualified"));
+                    }
+                    let table = self.lookup_table(&ObjectName(parts))?;
+                    let column = match &column {
+                        ObjectNamePart::Identifier(ident) => ident_name(ident),
+                        other => other.to_string(),
+                    };
+                    let position = table.column_index(&column).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{column}\" of relation \"{}\" does not exist",
+                                table.name
+                            ),
+                        )
+                    })?;
+                    Ok(Plan::Comment {
+                        table,
+                        column: Some(position),
+                        text: comment.clone(),
+                    })
+                }
+                other => Err(unsupported(format!("COMMENT ON {other}"))),
+            },
             Statement::Truncate {
                 table_names,
                 partitions,
@@ -5982,9 +6034,52 @@ impl<'a> Binder<'a> {
                 let other = Expr::Const(Value::Text(String::new()));
                 Ok((lookup(&encoding, utf8, other), DataType::Text))
             }
-            ("obj_description" | "col_description" | "shobj_description", 1..=2) => {
-                Ok((Expr::Const(Value::Null), DataType::Text))
+            ("obj_description", 1..=2) | ("col_description", 2) => {
+                // COMMENT ON texts: a table's by its OID, a column's by table OID and attnum.
+                let column = name == "col_description";
+                let mut args = Vec::new();
+                for (expr, ty, span) in bound.drain(..) {
+                    args.push(self.coerce_to(
+                        expr,
+                        ty,
+                        if args.is_empty() || column {
+                            DataType::Int8
+                        } else {
+                            DataType::Text
+                        },
+                        span,
+                    )?);
+                }
+                let key = if column {
+                    Expr::Binary(
+                        BinOp::Add(DataType::Int8),
+                        Box::new(Expr::Binary(
+                            BinOp::Mul(DataType::Int8),
+                            Box::new(args[0].clone()),
+                            Box::new(Expr::Const(Value::Int(COMMENT_KEY))),
+                        )),
+                        Box::new(args[1].clone()),
+                    )
+                } else {
+                    args[0].clone()
+                };
+                let pairs = crate::system::comments(self.catalog)
+                    .into_iter()
+                    .filter(|(_, attnum, _)| (*attnum != 0) == column)
+                    .map(|(oid, attnum, text)| {
+                        let key = if column {
+                            oid * COMMENT_KEY + attnum as i64
+                        } else {
+                            oid
+                        };
+                        (Value::Int(key), Value::Text(text))
+                    });
+                Ok((
+                    lookup(&key, pairs, Expr::Const(Value::Null)),
+                    DataType::Text,
+                ))
             }
+            ("shobj_description", 2) => Ok((Expr::Const(Value::Null), DataType::Text)),
             (
                 "has_table_privilege"
                 | "has_schema_privilege"
@@ -7144,6 +7239,9 @@ fn local_time() -> (Expr, DataType) {
         DataType::Time,
     )
 }
+
+/// col_description's look-up key: table OID times this, plus the attnum.
+const COMMENT_KEY: i64 = 4096;
 
 /// A type by its internal name (`int4`, `pg_catalog.text`); `name` and `"char"` read as text.
 fn named_type(name: &str) -> Option<DataType> {

@@ -170,6 +170,17 @@ pub struct Catalog {
     /// Sequences by name (they share the tables' namespace; see `crate::sequence`).
     #[serde(default, with = "as_list")]
     pub sequences: BTreeMap<String, Arc<SequenceDef>>,
+    /// COMMENT ON TABLE / COLUMN texts.
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+}
+
+/// A comment on a table (`column` 0) or on one of its columns (`column` is the attnum).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub table: TableId,
+    pub column: i16,
+    pub text: String,
 }
 
 /// A sequence: its options as `CREATE SEQUENCE` gave them (PostgreSQL's defaults otherwise). Its

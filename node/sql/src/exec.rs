@@ -1685,6 +1685,7 @@ impl Session {
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
             | Plan::DropColumn { .. }
+            | Plan::Comment { .. }
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
@@ -3281,6 +3282,7 @@ impl Session {
                     match next.tables.remove(name) {
                         Some(table) => {
                             dropped.push(table.id);
+                            next.comments.retain(|c| c.table != table.id);
                             dropped.extend(table.indexes.iter().map(|index| index.id));
                             // Its SERIAL and identity sequences go with it.
                             next.sequences.retain(|_, seq| {
@@ -3629,10 +3631,37 @@ impl Session {
                     }
                     !owned
                 });
+                // Its comment goes; later columns' comments move down one attnum.
+                let attnum = column as i16 + 1;
+                next.comments
+                    .retain(|c| !(c.table == current.id && c.column == attnum));
+                for comment in &mut next.comments {
+                    if comment.table == current.id && comment.column > attnum {
+                        comment.column -= 1;
+                    }
+                }
                 let new = Arc::new(new);
                 self.rewrite(cluster, &current, &new, Some(column), txn)
                     .await?;
                 next.tables.insert(new.name.clone(), new);
+            }
+            Plan::Comment {
+                table,
+                column,
+                text,
+            } => {
+                result.tag = "COMMENT".into();
+                let table = current_table(&next, table)?;
+                let attnum = column.map_or(0, |c| c as i16 + 1);
+                next.comments
+                    .retain(|c| !(c.table == table.id && c.column == attnum));
+                if let Some(text) = text {
+                    next.comments.push(crate::catalog::Comment {
+                        table: table.id,
+                        column: attnum,
+                        text: text.clone(),
+                    });
+                }
             }
             Plan::AddForeignKey { table, fk } => {
                 result.tag = "ALTER TABLE".into();

@@ -677,6 +677,13 @@ pub enum Plan {
         table: Arc<TableDef>,
         check: crate::catalog::CheckDef,
     },
+    /// `COMMENT ON TABLE | COLUMN ... IS 'text' | NULL`.
+    Comment {
+        table: Arc<TableDef>,
+        /// The column's position (None: the table's comment).
+        column: Option<usize>,
+        text: Option<String>,
+    },
     /// `ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY`: checked against the rows there.
     AddForeignKey {
         table: Arc<TableDef>,
@@ -751,6 +758,7 @@ impl Plan {
             | Plan::DropColumn { .. }
             | Plan::AlterTable { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
+            Plan::Comment { .. } => "COMMENT",
             Plan::DropViews { .. } => "DROP VIEW",
         })
     }
@@ -770,6 +778,7 @@ impl Plan {
                 | Plan::AddCheck { .. }
                 | Plan::AddForeignKey { .. }
                 | Plan::DropColumn { .. }
+                | Plan::Comment { .. }
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }

@@ -421,27 +421,45 @@ pub fn namespace_oids() -> Vec<(i64, String)> {
     ]
 }
 
+/// COMMENT ON texts: (table OID, attnum or 0 for the table, text).
+pub fn comments(catalog: &Catalog) -> Vec<(i64, i16, String)> {
+    catalog
+        .comments
+        .iter()
+        .filter_map(|c| {
+            let table = catalog.table_by_id(c.table)?;
+            Some((table_oid(table), c.column, c.text.clone()))
+        })
+        .collect()
+}
+
+/// System catalogs that `'pg_catalog.name'::regclass` names, with PostgreSQL's OIDs.
+pub const CATALOG_OIDS: &[(&str, i64)] = &[
+    ("pg_type", 1247),
+    ("pg_attribute", 1249),
+    ("pg_proc", 1255),
+    ("pg_class", PG_CLASS),
+    ("pg_attrdef", 2604),
+    ("pg_constraint", 2606),
+    ("pg_index", 2610),
+    ("pg_namespace", 2615),
+    ("pg_depend", 2608),
+    ("pg_description", 2609),
+    ("pg_database", 1262),
+    ("pg_authid", 1260),
+    ("pg_sequence", 2224),
+    ("pg_extension", 3079),
+    ("pg_tablespace", 1213),
+    ("pg_roles", 1260),
+];
+
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
 pub fn catalog_oid(name: &str) -> Option<i64> {
-    Some(match name.strip_prefix("pg_catalog.").unwrap_or(name) {
-        "pg_type" => 1247,
-        "pg_attribute" => 1249,
-        "pg_proc" => 1255,
-        "pg_class" => PG_CLASS,
-        "pg_attrdef" => 2604,
-        "pg_constraint" => 2606,
-        "pg_index" => 2610,
-        "pg_namespace" => 2615,
-        "pg_depend" => 2608,
-        "pg_description" => 2609,
-        "pg_database" => 1262,
-        "pg_authid" => 1260,
-        "pg_sequence" => 2224,
-        "pg_extension" => 3079,
-        "pg_tablespace" => 1213,
-        "pg_roles" => 1260,
-        _ => return None,
-    })
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    CATALOG_OIDS
+        .iter()
+        .find(|(catalog, _)| *catalog == name)
+        .map(|(_, oid)| *oid)
 }
 
 /// A relation's OID by name.
@@ -513,13 +531,17 @@ fn pg_catalog(
     name: &str,
 ) -> Option<()> {
     match name {
-        // Comments (COMMENT ON) are not there yet.
-        "pg_description" => out.columns(&[
-            ("objoid", I8),
-            ("classoid", I8),
-            ("objsubid", I4),
-            ("description", T),
-        ]),
+        "pg_description" => {
+            out.columns(&[
+                ("objoid", I8),
+                ("classoid", I8),
+                ("objsubid", I4),
+                ("description", T),
+            ]);
+            for (oid, attnum, text_) in comments(catalog) {
+                out.row(vec![int(oid), int(PG_CLASS), int(attnum), text(text_)]);
+            }
+        }
         "pg_attrdef" => {
             out.columns(&[("oid", I8), ("adrelid", I8), ("adnum", I2), ("adbin", T)]);
             for table in user_tables(catalog) {
