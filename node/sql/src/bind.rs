@@ -586,6 +586,13 @@ impl<'a> Binder<'a> {
                         "CREATE VIEW specifies more column names than columns",
                     ));
                 }
+                let types: Vec<DataType> = bound
+                    .iter()
+                    .map(|c| match c.ty {
+                        DataType::Unknown => DataType::Text,
+                        ty => ty,
+                    })
+                    .collect();
                 let mut names: Vec<String> = bound.into_iter().map(|c| c.name).collect();
                 for (slot, column) in names.iter_mut().zip(columns) {
                     *slot = ident_name(&column.name);
@@ -595,6 +602,7 @@ impl<'a> Binder<'a> {
                         name,
                         sql: query.to_string(),
                         columns: names,
+                        types,
                     },
                     or_replace: *or_replace,
                 })
@@ -6128,6 +6136,18 @@ impl<'a> Binder<'a> {
                 }
                 Ok((
                     lookup(&key, pairs, Expr::Const(Value::Null)),
+                    DataType::Text,
+                ))
+            }
+            ("pg_get_viewdef", 1..=2) if types[0].is_integer() || types[0] == DataType::Unknown => {
+                // The view's query as it was written (PostgreSQL prints its own deparse).
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let pairs = crate::system::view_defs(self.catalog)
+                    .into_iter()
+                    .map(|(view_oid, sql)| (Value::Int(view_oid), Value::Text(sql)));
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
                 ))
             }

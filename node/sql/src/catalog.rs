@@ -209,6 +209,9 @@ pub struct ViewDef {
     pub name: String,
     pub sql: String,
     pub columns: Vec<String>,
+    /// The columns' types when the view was made (for the catalogs; queries bind it again).
+    #[serde(default)]
+    pub types: Vec<crate::types::DataType>,
 }
 
 /// Tables and sequences are stored as lists of their definitions (the map keys are their names).

@@ -421,6 +421,16 @@ pub fn namespace_oids() -> Vec<(i64, String)> {
     ]
 }
 
+/// Every view's OID and query text (`pg_get_viewdef`).
+pub fn view_defs(catalog: &Catalog) -> Vec<(i64, String)> {
+    catalog
+        .views
+        .values()
+        .enumerate()
+        .map(|(i, view)| (VIEW_OIDS + i as i64, format!(" {};", view.sql)))
+        .collect()
+}
+
 /// COMMENT ON texts: (table OID, attnum or 0 for the table, text).
 pub fn comments(catalog: &Catalog) -> Vec<(i64, i16, String)> {
     catalog
@@ -1121,6 +1131,19 @@ fn pg_catalog(
                     for (i, &c) in index.columns.iter().enumerate() {
                         attribute(FIRST_OID + index.id as i64, i + 1, &table.columns[c], true);
                     }
+                }
+            }
+            // A view's columns, with the types they had when it was made.
+            for (v, view) in catalog.views.values().enumerate() {
+                for (i, (name, &ty)) in view.columns.iter().zip(&view.types).enumerate() {
+                    let column = crate::catalog::ColumnDef {
+                        name: name.clone(),
+                        ty,
+                        not_null: false,
+                        default: None,
+                        identity: None,
+                    };
+                    attribute(VIEW_OIDS + v as i64, i + 1, &column, true);
                 }
             }
         }
