@@ -265,3 +265,19 @@ def test_an_error_in_a_binary_result_leaves_the_connection_in_sync(keel):
         with pytest.raises(errors.DivisionByZero):
             conn.execute("select 1 / (g - 3) from generate_series(1, 5) g", binary=True)
         assert conn.execute("select 2", binary=True).fetchone() == (2,)
+
+
+def test_max_connections_refuses_the_one_too_many(keel_factory):
+    node = keel_factory(extra=["--set", "wire.max_connections=3"]).start()
+    conns = [psycopg.connect(node.dsn(), autocommit=True) for _ in range(3)]
+    assert conns[0].execute("show max_connections").fetchone() == ("3",)
+    with pytest.raises(psycopg.OperationalError, match="sorry, too many clients already"):
+        psycopg.connect(node.dsn())
+    # A cancel request is no session: it still gets through at the limit.
+    conns[0].cancel()
+    conns.pop().close()
+    # A slot freed is a slot to take.
+    with psycopg.connect(node.dsn(), autocommit=True) as again:
+        assert again.execute("select 1").fetchone() == (1,)
+    for conn in conns:
+        conn.close()

@@ -30,6 +30,7 @@ pub struct NodeConfig {
 pub struct WireConfig {
     pub max_message_bytes: usize,
     pub loopback_only: bool,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -23,7 +23,7 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -72,6 +72,8 @@ pub struct Node {
     catalog: RwLock<Arc<Catalog>>,
     ddl: Arc<tokio::sync::Mutex<()>>,
     next_row_id: AtomicI64,
+    /// Client sessions open on the node (cancel requests not counted), for `max_connections`.
+    pub connections: AtomicUsize,
     sequences: Arc<keel_sql::sequence::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
@@ -694,6 +696,7 @@ pub fn start(
         catalog: RwLock::new(Arc::new(recovered.catalog)),
         ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
+        connections: AtomicUsize::new(0),
         sequences: Arc::new(recovered.sequences),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),

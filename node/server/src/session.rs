@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use keel_sql::bind::SessionInfo;
@@ -105,15 +106,24 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         max_message_bytes,
     };
     let mut pid = None;
+    let mut counted = false;
     let outcome = match connection.startup(peer).await {
         Ok(Some(())) => {
-            let (process_id, secret) = worker.register_session(cancel);
-            pid = Some(process_id);
-            connection.out.backend_key_data(process_id, secret);
-            connection.out.ready_for_query(TransactionStatus::Idle);
-            match connection.flush().await {
-                Ok(()) => connection.serve().await,
-                Err(close) => close,
+            counted = true;
+            let open = worker.node.connections.fetch_add(1, Ordering::SeqCst);
+            if open >= worker.node.config.wire.max_connections {
+                // Only the refusal goes out, not the startup's answer (as in PostgreSQL).
+                connection.out.buf.clear();
+                Close::Fatal(SqlError::new("53300", "sorry, too many clients already"))
+            } else {
+                let (process_id, secret) = worker.register_session(cancel);
+                pid = Some(process_id);
+                connection.out.backend_key_data(process_id, secret);
+                connection.out.ready_for_query(TransactionStatus::Idle);
+                match connection.flush().await {
+                    Ok(()) => connection.serve().await,
+                    Err(close) => close,
+                }
             }
         }
         Ok(None) => Close::Client,
@@ -126,6 +136,9 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     connection.session.close(worker.as_ref()).await;
     if let Some(pid) = pid {
         worker.unregister_session(pid);
+    }
+    if counted {
+        worker.node.connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -226,6 +239,11 @@ impl Connection {
                     self.session.info.user = user.clone();
                     self.session.info.database = database;
                     self.session.settings = keel_sql::exec::Settings::new(&user);
+                    let limit = self.worker.node.config.wire.max_connections.to_string();
+                    self.session
+                        .settings
+                        .set("max_connections", Some(&limit), true)
+                        .map_err(Close::Fatal)?;
                     for (name, value) in &parameters {
                         match name.as_str() {
                             "user" | "database" | "replication" => {}

@@ -392,6 +392,7 @@ const READ_ONLY: &[&str] = &[
     "max_identifier_length",
     "in_hot_standby",
     "is_superuser",
+    "max_connections",
 ];
 
 impl Settings {
@@ -433,6 +434,8 @@ impl Settings {
         put("lc_numeric", "C");
         put("lc_time", "C");
         put("geqo", "on");
+        // The node's limit replaces this at connection (see the server's wire.max_connections).
+        put("max_connections", "100");
         put("jit", "off");
         put("row_security", "on");
         put("default_tablespace", "");
