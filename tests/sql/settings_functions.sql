@@ -1,4 +1,4 @@
--- current_setting and set_config: read and change settings from SQL, as SET and SHOW do.
+-- current_setting, set_config and pg_settings: read and change settings from SQL, as SET and SHOW do.
 SELECT current_setting('DateStyle'), current_setting('search_path'), current_setting('nope', true) IS NULL AS missing;
 SELECT current_setting('nope');
 SELECT set_config('application_name', 'from sql', false);
@@ -10,3 +10,4 @@ SELECT current_setting('my.custom');
 SET client_encoding = 'utf-8';
 SHOW client_encoding;
 RESET application_name;
+SELECT name, setting FROM pg_settings WHERE name IN ('DateStyle', 'TimeZone', 'max_index_keys', 'integer_datetimes', 'block_size', 'application_name') ORDER BY 1;

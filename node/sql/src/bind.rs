@@ -42,8 +42,8 @@ pub struct SessionInfo {
     pub database: String,
     pub user: String,
     pub version: String,
-    /// The session's settings (lower-case name, value) when the statement reads them
-    /// (`current_setting`); empty otherwise.
+    /// The session's settings (name as SHOW labels it, value) when the statement reads them
+    /// (`current_setting`, `pg_settings`); empty otherwise.
     pub settings: Vec<(String, String)>,
 }
 
@@ -6182,7 +6182,7 @@ impl<'a> Binder<'a> {
                     .session
                     .settings
                     .iter()
-                    .find(|(name, _)| *name == setting)
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&setting))
                 {
                     Some((_, value)) => session_const(value),
                     None if missing_ok => Ok((Expr::Const(Value::Null), DataType::Text)),

@@ -393,6 +393,8 @@ const READ_ONLY: &[&str] = &[
     "in_hot_standby",
     "is_superuser",
     "max_connections",
+    "max_index_keys",
+    "block_size",
 ];
 
 impl Settings {
@@ -436,6 +438,8 @@ impl Settings {
         put("geqo", "on");
         // The node's limit replaces this at connection (see the server's wire.max_connections).
         put("max_connections", "100");
+        put("max_index_keys", "32");
+        put("block_size", "8192");
         put("jit", "off");
         put("row_security", "on");
         put("default_tablespace", "");
@@ -455,11 +459,11 @@ impl Settings {
             .map_or_else(|| name.to_lowercase(), |(display, _)| display.clone())
     }
 
-    /// Every setting: (lower-case name, value).
+    /// Every setting: (name as SHOW labels it, value).
     pub fn all(&self) -> Vec<(String, String)> {
         self.values
-            .iter()
-            .map(|(name, (_, value))| (name.clone(), value.clone()))
+            .values()
+            .map(|(display, value)| (display.clone(), value.clone()))
             .collect()
     }
 
@@ -757,7 +761,7 @@ impl Session {
             Parsed::Sql(statement) => {
                 // Settings are handed to the binder only for the statements that read them.
                 let with_settings;
-                let info = if text.contains("current_setting") {
+                let info = if text.contains("current_setting") || text.contains("pg_settings") {
                     let mut info = self.info.clone();
                     info.settings = self.settings.all();
                     with_settings = info;

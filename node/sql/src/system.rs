@@ -541,6 +541,37 @@ fn pg_catalog(
     name: &str,
 ) -> Option<()> {
     match name {
+        // The session's settings, as SHOW gives them.
+        "pg_settings" => {
+            out.columns(&[
+                ("name", T),
+                ("setting", T),
+                ("unit", T),
+                ("category", T),
+                ("short_desc", T),
+                ("context", T),
+                ("vartype", T),
+                ("source", T),
+                ("boot_val", T),
+                ("reset_val", T),
+                ("pending_restart", B),
+            ]);
+            for (name, value) in &session.settings {
+                out.row(vec![
+                    text(name.clone()),
+                    text(value.clone()),
+                    Value::Null,
+                    text(""),
+                    text(""),
+                    text("user"),
+                    text("string"),
+                    text("default"),
+                    text(value.clone()),
+                    text(value.clone()),
+                    Value::Bool(false),
+                ]);
+            }
+        }
         "pg_description" => {
             out.columns(&[
                 ("objoid", I8),
