@@ -203,6 +203,7 @@ def test_unsupported_features_say_so(keel):
             "select sqrt(2.0)",
             "update u set k = 1 from u u2 where u2.k = u.k",
             "create temp table tt (a int)",
+            "select * from u tablesample system (10)",
         ):
             with pytest.raises(errors.FeatureNotSupported):
                 conn.execute(sql)

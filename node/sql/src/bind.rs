@@ -2465,6 +2465,13 @@ impl<'a> Binder<'a> {
             let star = (offset..offset + rel.width()).collect();
             (rel, rels, star)
         };
+        // A sample would be silently ignored below: refuse it.
+        if let TableFactor::Table {
+            sample: Some(_), ..
+        } = factor
+        {
+            return Err(unsupported("TABLESAMPLE"));
+        }
         match factor {
             TableFactor::Table {
                 name,
@@ -6166,6 +6173,16 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
             ("pg_tablespace_location", 1) => session_const(""),
+            ("pg_size_pretty", 1)
+                if types[0].is_numeric_family() || types[0] == DataType::Unknown =>
+            {
+                let (expr, ty, span) = bound.remove(0);
+                let expr = self.coerce_to(expr, ty, DataType::Int8, span)?;
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::SizePretty, vec![expr]),
+                    DataType::Text,
+                ))
+            }
             ("current_setting", 1..=2) if types[0].is_string() => {
                 let missing_ok = match bound.get(1) {
                     Some((Expr::Const(Value::Bool(ok)), _, _)) => *ok,

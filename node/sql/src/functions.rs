@@ -45,6 +45,8 @@ pub enum Scalar {
     QuoteIdent,
     /// quote_literal(text): single-quoted (`E'...'` when it holds a backslash).
     QuoteLiteral,
+    /// pg_size_pretty(bigint): bytes, kB, MB, GB, TB, PB, halving-rounded as PostgreSQL does.
+    SizePretty,
     Ascii,
     Chr,
     OctetLength,
@@ -345,6 +347,20 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 format!("\"{}\"", s.replace('"', "\"\""))
             })
+        }
+        Scalar::SizePretty => {
+            // Each unit is used while the value is below 10240 of it (PostgreSQL's rule), the
+            // value halved-then-rounded into the next unit.
+            let mut size = int(a);
+            let mut unit = "bytes";
+            for next in ["kB", "MB", "GB", "TB", "PB"] {
+                if size.unsigned_abs() < 10 * 1024 {
+                    break;
+                }
+                size = (size / 512 + size.signum()) / 2;
+                unit = next;
+            }
+            Value::Text(format!("{size} {unit}"))
         }
         Scalar::QuoteLiteral => {
             let s = text(a);
