@@ -2657,6 +2657,24 @@ impl<'a> Binder<'a> {
         Ok((exprs, ty))
     }
 
+    /// The arguments of a function in FROM: they see the enclosing queries (and, LATERAL, the
+    /// items before it through `outer`), and no aggregates.
+    fn bind_from_args(
+        &mut self,
+        exprs: &[&ast::Expr],
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<Vec<(Expr, DataType, Span)>> {
+        let scope = Scope {
+            rels: Vec::new(),
+            outer,
+        };
+        let mut none = AggCollector {
+            context: "functions in FROM",
+            ..Default::default()
+        };
+        self.bind_args(exprs, &scope, &mut none)
+    }
+
     /// A set-returning function in FROM (generate_series, unnest).
     fn bind_from_function(
         &mut self,
@@ -2674,13 +2692,11 @@ impl<'a> Binder<'a> {
         }
         if function == "pg_partition_ancestors" && exprs.len() == 1 {
             // No partitions: a relation's only ancestor is itself.
-            let scope = Scope {
-                rels: Vec::new(),
-                outer,
-            };
-            let mut none = AggCollector::default();
-            let (oid, ty) = self.bind_expr(exprs[0], &scope, &mut none)?;
-            let oid = self.coerce_to(oid, ty, DataType::Int8, exprs[0].span())?;
+            let (oid, ty, span) = self
+                .bind_from_args(exprs, outer)?
+                .pop()
+                .expect("one argument");
+            let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
             let array = Expr::Scalar(
                 crate::functions::Scalar::Array(crate::array::ArrayFn::Make),
                 vec![oid],
@@ -2701,15 +2717,7 @@ impl<'a> Binder<'a> {
                 format!("function {function} does not exist"),
             ));
         }
-        let scope = Scope {
-            rels: Vec::new(),
-            outer,
-        };
-        let mut none = AggCollector {
-            context: "functions in FROM",
-            ..Default::default()
-        };
-        let bound = self.bind_args(exprs, &scope, &mut none)?;
+        let bound = self.bind_from_args(exprs, outer)?;
         let (exprs, ty) = self.bind_series(bound, None)?;
         function_rel(
             TableFunc::GenerateSeries(ty),

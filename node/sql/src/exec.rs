@@ -339,6 +339,11 @@ fn copy_row<T>(
     Ok(row)
 }
 
+/// An identifier double-quoted for SQL text the session builds itself.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// The first 11 bytes of a binary COPY stream.
 const COPY_BINARY_SIGNATURE: [u8; 11] = *b"PGCOPY\n\xff\r\n\0";
 
@@ -2609,7 +2614,6 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let catalog = self.catalog(cluster);
-        let quote_ident = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
         let (sql, offset) = match source {
             CopySource::Query { text, offset } => (text.clone(), *offset),
             CopySource::Table {
@@ -3690,11 +3694,10 @@ impl Session {
                     SqlError::new(code::UNDEFINED_TABLE, "referenced table is gone")
                 })?;
                 // A row whose key is not NULL and names no row of the referenced table.
-                let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
                 let keys: Vec<String> = fk
                     .columns
                     .iter()
-                    .map(|&c| format!("c.{}", quote(&table.columns[c].name)))
+                    .map(|&c| format!("c.{}", quote_ident(&table.columns[c].name)))
                     .collect();
                 let not_null: Vec<String> =
                     keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
@@ -3702,31 +3705,20 @@ impl Session {
                     .parent_columns
                     .iter()
                     .zip(&keys)
-                    .map(|(&p, k)| format!("p.{} = {k}", quote(&parent.columns[p].name)))
+                    .map(|(&p, k)| format!("p.{} = {k}", quote_ident(&parent.columns[p].name)))
                     .collect();
                 let sql = format!(
                     "SELECT {} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) LIMIT 1",
                     keys.join(", "),
-                    quote(&table.name),
+                    quote_ident(&table.name),
                     not_null.join(" AND "),
-                    quote(&parent.name),
+                    quote_ident(&parent.name),
                     matches.join(" AND ")
                 );
                 let found = self
                     .run_internal(cluster, &next, &sql, Vec::new(), txn, 0, &Cancel::default())
                     .await?;
-                if let Some(row) = found.rows.first() {
-                    let names: Vec<&str> = fk
-                        .columns
-                        .iter()
-                        .map(|&c| table.columns[c].name.as_str())
-                        .collect();
-                    let values: Vec<String> = fk
-                        .columns
-                        .iter()
-                        .zip(row)
-                        .map(|(&c, v)| crate::types::to_text(v, table.columns[c].ty))
-                        .collect();
+                if let Some(key) = found.rows.first() {
                     return Err(SqlError::new(
                         "23503",
                         format!(
@@ -3735,9 +3727,8 @@ impl Session {
                         ),
                     )
                     .with_detail(format!(
-                        "Key ({})=({}) is not present in table \"{}\".",
-                        names.join(", "),
-                        values.join(", "),
+                        "Key {} is not present in table \"{}\".",
+                        crate::fragment::key_values_text(&table, &fk.columns, key),
                         parent.name
                     )));
                 }

@@ -1483,13 +1483,20 @@ pub fn row_text(table: &TableDef, row: &[Value]) -> String {
 
 /// The text of a row's key columns: `(a, b)=(1, 2)`.
 pub fn key_text(table: &TableDef, columns: &[usize], row: &[Value]) -> String {
+    let values: Vec<Value> = columns.iter().map(|&c| row[c].clone()).collect();
+    key_values_text(table, columns, &values)
+}
+
+/// [`key_text`] of a key given as its values (one per column of `columns`).
+pub fn key_values_text(table: &TableDef, columns: &[usize], values: &[Value]) -> String {
     let names: Vec<&str> = columns
         .iter()
         .map(|&c| table.columns[c].name.as_str())
         .collect();
     let values: Vec<String> = columns
         .iter()
-        .map(|&c| to_text(&row[c], table.columns[c].ty))
+        .zip(values)
+        .map(|(&c, v)| to_text(v, table.columns[c].ty))
         .collect();
     format!("({})=({})", names.join(", "), values.join(", "))
 }

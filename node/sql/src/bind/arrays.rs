@@ -515,15 +515,7 @@ impl Binder<'_> {
         offset: usize,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(crate::plan::Rel, Vec<super::ScopeRel>)> {
-        let scope = Scope {
-            rels: Vec::new(),
-            outer,
-        };
-        let mut none = AggCollector {
-            context: "functions in FROM",
-            ..Default::default()
-        };
-        let bound = self.bind_args(exprs, &scope, &mut none)?;
+        let bound = self.bind_from_args(exprs, outer)?;
         let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
         if bound.is_empty()
             || bound.len() > u8::MAX as usize

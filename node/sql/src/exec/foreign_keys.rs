@@ -21,14 +21,21 @@
 
 use std::collections::HashSet;
 
-use super::{Cancel, Cluster, Session, Tx};
+use super::{quote_ident, Cancel, Cluster, Session, Tx};
 use crate::catalog::{Catalog, FkAction, ForeignKeyDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
-use crate::fragment::RowChange;
-use crate::types::{cast, compare, encode_key, to_text, DataType, Value};
+use crate::fragment::{key_values_text, RowChange};
+use crate::types::{cast, compare, encode_key, DataType, Value};
 
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+/// `a = $first<separator>b = $first+1 ...` over quoted column names (conditions joined by AND,
+/// assignments by a comma).
+fn equalities(names: &[String], first: usize, separator: &str) -> String {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{name} = ${}", first + i))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// A key's memcmp form, for sets of keys.
@@ -37,20 +44,6 @@ fn key_bytes(key: &[Value], types: &[DataType]) -> Vec<u8> {
     let mut out = Vec::new();
     encode_key(&pairs, &mut out);
     out
-}
-
-/// `(a, b)=(1, 2)` for an error's detail.
-fn key_detail(table: &TableDef, columns: &[usize], key: &[Value]) -> String {
-    let names: Vec<&str> = columns
-        .iter()
-        .map(|&c| table.columns[c].name.as_str())
-        .collect();
-    let values: Vec<String> = columns
-        .iter()
-        .zip(key)
-        .map(|(&c, v)| to_text(v, table.columns[c].ty))
-        .collect();
-    format!("({})=({})", names.join(", "), values.join(", "))
 }
 
 /// The key of `row` in `columns`, cast to `types`; None when a column is NULL.
@@ -179,7 +172,7 @@ impl Session {
             )
             .with_detail(format!(
                 "Key {} is not present in table \"{}\".",
-                key_detail(table, &fk.columns, missing),
+                key_values_text(table, &fk.columns, missing),
                 parent.name
             )));
         }
@@ -296,7 +289,7 @@ impl Session {
                     )
                     .with_detail(format!(
                         "Key {} is still referenced from table \"{}\".",
-                        key_detail(table, &fk.parent_columns, &parent_key),
+                        key_values_text(table, &fk.parent_columns, &parent_key),
                         child.name
                     )));
                 }
@@ -308,15 +301,12 @@ impl Session {
                     let (assignments, values) = match new {
                         Some(new) => {
                             let new = as_child(&new)?;
-                            let assignments: Vec<String> = fk
+                            let names: Vec<String> = fk
                                 .columns
                                 .iter()
-                                .enumerate()
-                                .map(|(i, &c)| {
-                                    format!("{} = ${}", quote(&child.columns[c].name), i + 1)
-                                })
+                                .map(|&c| quote_ident(&child.columns[c].name))
                                 .collect();
-                            (assignments.join(", "), new)
+                            (equalities(&names, 1, ", "), new)
                         }
                         None => (self.set_all(child, fk, "NULL"), Vec::new()),
                     };
@@ -370,7 +360,7 @@ impl Session {
     fn set_all(&self, child: &TableDef, fk: &ForeignKeyDef, value: &str) -> String {
         fk.columns
             .iter()
-            .map(|&c| format!("{} = {value}", quote(&child.columns[c].name)))
+            .map(|&c| format!("{} = {value}", quote_ident(&child.columns[c].name)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -393,14 +383,14 @@ impl Session {
         let types: Vec<DataType> = columns.iter().map(|&c| table.columns[c].ty).collect();
         let names: Vec<String> = columns
             .iter()
-            .map(|&c| quote(&table.columns[c].name))
+            .map(|&c| quote_ident(&table.columns[c].name))
             .collect();
         let suffix = if lock { " FOR SHARE" } else { "" };
         let mut found = HashSet::new();
         if let ([name], [ty], true) = (names.as_slice(), types.as_slice(), keys.len() > 4) {
             let sql = format!(
                 "SELECT {name} FROM {} WHERE {name} = ANY($1){suffix}",
-                quote(&table.name)
+                quote_ident(&table.name)
             );
             let array = Value::Array(Box::new(crate::array::Array::one_dim(
                 keys.iter().map(|k| k[0].clone()).collect(),
@@ -421,15 +411,10 @@ impl Session {
             }
             return Ok(found);
         }
-        let condition: Vec<String> = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| format!("{name} = ${}", i + 1))
-            .collect();
         let sql = format!(
             "SELECT 1 FROM {} WHERE {} LIMIT 1{suffix}",
-            quote(&table.name),
-            condition.join(" AND ")
+            quote_ident(&table.name),
+            equalities(&names, 1, " AND ")
         );
         for key in keys {
             let params = key.iter().cloned().zip(types.iter().copied()).collect();
@@ -471,12 +456,12 @@ impl Session {
         let first = value_params.len() + 1;
         let names: Vec<String> = columns
             .iter()
-            .map(|&c| quote(&table.columns[c].name))
+            .map(|&c| quote_ident(&table.columns[c].name))
             .collect();
         if let ([name], [ty]) = (names.as_slice(), types.as_slice()) {
             let sql = format!(
                 "{verb} {}{set} WHERE {name} = ANY(${first})",
-                quote(&table.name)
+                quote_ident(&table.name)
             );
             let array = Value::Array(Box::new(crate::array::Array::one_dim(
                 keys.iter().map(|k| k[0].clone()).collect(),
@@ -487,15 +472,10 @@ impl Session {
                 .await?;
             return Ok(());
         }
-        let condition: Vec<String> = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| format!("{name} = ${}", first + i))
-            .collect();
         let sql = format!(
             "{verb} {}{set} WHERE {}",
-            quote(&table.name),
-            condition.join(" AND ")
+            quote_ident(&table.name),
+            equalities(&names, first, " AND ")
         );
         for key in keys {
             let mut params = value_params.clone();
