@@ -3338,16 +3338,7 @@ impl<'a> Binder<'a> {
             }
             (CollectKind::JsonAgg | CollectKind::JsonbAgg, 1) => {
                 let (expr, ty, _) = bound.into_iter().next().expect("one argument");
-                let ty = if ty == DataType::Unknown {
-                    DataType::Text
-                } else {
-                    ty
-                };
-                let kind = crate::json::JsonKind::of(ty);
-                packed.push(Expr::Scalar(
-                    crate::functions::Scalar::ToJson(kind, false),
-                    vec![expr],
-                ));
+                packed.push(json_value(expr, ty));
                 if collect.kind == CollectKind::JsonAgg {
                     DataType::Json
                 } else {
@@ -6307,16 +6298,7 @@ impl<'a> Binder<'a> {
                     if object && i % 2 == 0 {
                         args.push(self.coerce_to(expr, ty, DataType::Text, span)?);
                     } else {
-                        let ty = if ty == DataType::Unknown {
-                            DataType::Text
-                        } else {
-                            ty
-                        };
-                        let kind = crate::json::JsonKind::of(ty);
-                        args.push(Expr::Scalar(
-                            crate::functions::Scalar::ToJson(kind, false),
-                            vec![expr],
-                        ));
+                        args.push(json_value(expr, ty));
                     }
                 }
                 let func = if object {
@@ -7191,6 +7173,13 @@ fn output_name(expr: &ast::Expr) -> String {
         },
         _ => "?column?".into(),
     }
+}
+
+/// A value as json text (`to_json`; an unknown literal is text), as json_agg and
+/// json_build_object take their values.
+fn json_value(expr: Expr, ty: DataType) -> Expr {
+    let kind = crate::json::JsonKind::of(ty);
+    Expr::Scalar(crate::functions::Scalar::ToJson(kind, false), vec![expr])
 }
 
 /// A set-returning function in FROM with its columns: one per type, named by the alias (a

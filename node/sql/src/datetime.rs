@@ -92,6 +92,25 @@ pub fn parse_date(text: &str) -> SqlResult<i32> {
     i32::try_from(usecs.div_euclid(USECS_PER_DAY)).map_err(|_| overflow("date"))
 }
 
+/// Writes `HH:MM:SS` (hours past 24 as they are) and a fraction only when there is one: the
+/// clock part of times and intervals.
+pub fn format_clock(micros: u64, out: &mut String) {
+    let seconds = micros / USECS_PER_SEC as u64;
+    let fraction = micros % USECS_PER_SEC as u64;
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if fraction != 0 {
+        let digits = format!("{fraction:06}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+}
+
 /// Writes a date as PostgreSQL does with `DateStyle = ISO`.
 pub fn format_date(days: i32, out: &mut String) {
     match days {
@@ -238,21 +257,7 @@ pub fn format_interval(interval: &Interval, out: &mut String) {
         } else if negative_seen {
             out.push('+');
         }
-        let abs = micros.unsigned_abs();
-        let seconds = abs / USECS_PER_SEC as u64;
-        let fraction = abs % USECS_PER_SEC as u64;
-        let _ = write!(
-            out,
-            "{:02}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        );
-        if fraction != 0 {
-            let digits = format!("{fraction:06}");
-            out.push('.');
-            out.push_str(digits.trim_end_matches('0'));
-        }
+        format_clock(micros.unsigned_abs(), out);
     }
 }
 

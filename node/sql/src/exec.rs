@@ -3719,18 +3719,7 @@ impl Session {
                     .run_internal(cluster, &next, &sql, Vec::new(), txn, 0, &Cancel::default())
                     .await?;
                 if let Some(key) = found.rows.first() {
-                    return Err(SqlError::new(
-                        "23503",
-                        format!(
-                            "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                            table.name, fk.name
-                        ),
-                    )
-                    .with_detail(format!(
-                        "Key {} is not present in table \"{}\".",
-                        crate::fragment::key_values_text(&table, &fk.columns, key),
-                        parent.name
-                    )));
+                    return Err(foreign_keys::missing_reference(&table, fk, &parent, key));
                 }
                 let mut changed = (*table).clone();
                 changed.foreign_keys.push(fk.clone());

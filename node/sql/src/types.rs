@@ -897,19 +897,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
 
 /// Writes a time of day as PostgreSQL does (`HH:MM:SS`, a fraction only when there is one).
 pub fn format_time(usecs: i64, out: &mut String) {
-    let (seconds, micros) = (usecs / USECS_PER_SEC, usecs % USECS_PER_SEC);
-    let _ = write!(
-        out,
-        "{:02}:{:02}:{:02}",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60
-    );
-    if micros != 0 {
-        let fraction = format!("{micros:06}");
-        out.push('.');
-        out.push_str(fraction.trim_end_matches('0'));
-    }
+    crate::datetime::format_clock(usecs.max(0) as u64, out);
 }
 
 /// Formats a timestamp the way PostgreSQL does with `DateStyle = ISO`.

@@ -27,6 +27,27 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::fragment::{key_values_text, RowChange};
 use crate::types::{cast, compare, encode_key, DataType, Value};
 
+/// 23503 for a key of `table` (the values of `fk`'s columns) that names no row of `parent`.
+pub(super) fn missing_reference(
+    table: &TableDef,
+    fk: &ForeignKeyDef,
+    parent: &TableDef,
+    key: &[Value],
+) -> SqlError {
+    SqlError::new(
+        "23503",
+        format!(
+            "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+            table.name, fk.name
+        ),
+    )
+    .with_detail(format!(
+        "Key {} is not present in table \"{}\".",
+        key_values_text(table, &fk.columns, key),
+        parent.name
+    ))
+}
+
 /// `a = $first<separator>b = $first+1 ...` over quoted column names (conditions joined by AND,
 /// assignments by a comma).
 fn equalities(names: &[String], first: usize, separator: &str) -> String {
@@ -163,18 +184,7 @@ impl Session {
             )
             .await?;
         if let Some(missing) = keys.iter().find(|k| !found.contains(&key_bytes(k, &to))) {
-            return Err(SqlError::new(
-                "23503",
-                format!(
-                    "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-                    table.name, fk.name
-                ),
-            )
-            .with_detail(format!(
-                "Key {} is not present in table \"{}\".",
-                key_values_text(table, &fk.columns, missing),
-                parent.name
-            )));
+            return Err(missing_reference(table, fk, parent, missing));
         }
         Ok(())
     }
