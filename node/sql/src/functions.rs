@@ -395,7 +395,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             };
             Value::Text(match text(&args[1]).to_ascii_lowercase().as_str() {
                 "hex" => bytes.iter().map(|b| format!("{b:02x}")).collect(),
-                "base64" => base64_encode(bytes),
+                "base64" => base64_encode(bytes, true),
                 "escape" => bytes
                     .iter()
                     .map(|&b| match b {
@@ -819,11 +819,11 @@ fn unrecognized_encoding(name: &str) -> SqlError {
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// Base64 as PostgreSQL's encode() writes it: a line break after every 76 characters.
-fn base64_encode(bytes: &[u8]) -> String {
+/// Base64; with `wrap`, as PostgreSQL's encode() writes it: a line break after every 76 characters.
+pub(crate) fn base64_encode(bytes: &[u8], wrap: bool) -> String {
     let mut out = String::new();
     for (i, chunk) in bytes.chunks(3).enumerate() {
-        if i > 0 && i % 19 == 0 {
+        if wrap && i > 0 && i % 19 == 0 {
             out.push('\n');
         }
         let n = chunk.len();
@@ -842,7 +842,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 }
 
 /// Base64 input: whitespace ignored, `=` padding at the end only.
-fn base64_decode(text: &str) -> SqlResult<Vec<u8>> {
+pub(crate) fn base64_decode(text: &str) -> SqlResult<Vec<u8>> {
     let mut out = Vec::new();
     let mut word = 0u32;
     let mut bits = 0;

@@ -5,6 +5,7 @@
 //! [`fragment`] (owner side: the part of a statement that runs on the worker owning the rows).
 
 pub mod array;
+pub mod auth;
 pub mod bind;
 pub mod catalog;
 pub mod datetime;

@@ -415,6 +415,36 @@ impl MessageWriter {
         self.i32(0);
         self.end(at);
     }
+    /// AuthenticationCleartextPassword: the client sends its password as it is.
+    pub fn authentication_cleartext(&mut self) {
+        let at = self.begin(b'R');
+        self.i32(3);
+        self.end(at);
+    }
+    /// AuthenticationMD5Password with its 4-byte salt.
+    pub fn authentication_md5(&mut self, salt: [u8; 4]) {
+        let at = self.begin(b'R');
+        self.i32(5);
+        self.buf.extend_from_slice(&salt);
+        self.end(at);
+    }
+    /// AuthenticationSASL: the mechanisms the server offers.
+    pub fn authentication_sasl(&mut self, mechanisms: &[&str]) {
+        let at = self.begin(b'R');
+        self.i32(10);
+        for mechanism in mechanisms {
+            self.cstr(mechanism);
+        }
+        self.buf.push(0);
+        self.end(at);
+    }
+    /// AuthenticationSASLContinue (`last` false) or AuthenticationSASLFinal (`last` true).
+    pub fn authentication_sasl_data(&mut self, data: &[u8], last: bool) {
+        let at = self.begin(b'R');
+        self.i32(if last { 12 } else { 11 });
+        self.buf.extend_from_slice(data);
+        self.end(at);
+    }
     pub fn parameter_status(&mut self, name: &str, value: &str) {
         let at = self.begin(b'S');
         self.cstr(name);

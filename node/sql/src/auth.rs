@@ -1,0 +1,424 @@
+//! Role passwords and the protocol's password exchanges: SCRAM-SHA-256, md5 and cleartext.
+//!
+//! **Stored secrets, never passwords.** `CREATE ROLE .. PASSWORD 'x'` keeps what PostgreSQL keeps in
+//! `pg_authid.rolpassword`, chosen by `password_encryption`:
+//! - `scram-sha-256` (the default): `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`
+//!   (RFC 5802/7677; base64 fields; 4096 iterations and a 16-byte random salt, as PostgreSQL).
+//!   SaltedPassword = PBKDF2-HMAC-SHA-256(password, salt, iterations); ClientKey and ServerKey are
+//!   HMACs of it; StoredKey = SHA-256(ClientKey). The password itself cannot be recovered.
+//! - `md5`: `md5` + hex(MD5(password || user name)), PostgreSQL's legacy form.
+//!
+//! A password given already in either form is stored as it is (so dumps restore).
+//!
+//! **SCRAM exchange** ([`ScramExchange`]): the client's first message names a nonce; the server
+//! answers with the combined nonce, the salt and the iteration count; the client proves it knows
+//! ClientKey (proof = ClientKey XOR HMAC(StoredKey, AuthMessage)), the server checks that
+//! SHA-256(proof XOR signature) is StoredKey and answers with its own signature (HMAC(ServerKey,
+//! AuthMessage)) so the client knows the server holds the secret too. No channel binding (there is
+//! no TLS yet): `n` and `y` GS2 flags are accepted, `p` is refused.
+//!
+//! **Nothing tells whether a role exists.** For a role that does not exist, or has no usable
+//! secret, the exchange runs against a mock secret whose salt is derived from the user name with a
+//! per-process key (as PostgreSQL's `scram_mock_salt`), so the client sees the same messages and
+//! the same failure, 28P01, as for a wrong password.
+//!
+//! Passwords are used as given: SASLprep (NFKC normalization of non-ASCII passwords) is not applied,
+//! so a non-ASCII password whose normalized form differs will not match what libpq sends.
+
+use std::sync::OnceLock;
+
+use ring::{digest, hmac, pbkdf2, rand::SecureRandom};
+
+use crate::error::{code, SqlError, SqlResult};
+use crate::functions::{base64_decode, base64_encode};
+
+/// PBKDF2 iterations for new SCRAM secrets (PostgreSQL's `scram_iterations` default).
+pub const SCRAM_ITERATIONS: u32 = 4096;
+const SALT_BYTES: usize = 16;
+const NONCE_BYTES: usize = 18;
+const KEY_BYTES: usize = 32;
+
+/// `n` random bytes from the operating system.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; n];
+    ring::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the operating system's random source");
+    bytes
+}
+
+/// A parsed stored secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    Scram {
+        iterations: u32,
+        salt: Vec<u8>,
+        stored_key: Vec<u8>,
+        server_key: Vec<u8>,
+    },
+    /// The 32 hex digits after `md5`.
+    Md5(String),
+}
+
+impl Secret {
+    pub fn parse(text: &str) -> Option<Secret> {
+        if let Some(hex) = text.strip_prefix("md5") {
+            let valid = hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+            return valid.then(|| Secret::Md5(hex.to_ascii_lowercase()));
+        }
+        let rest = text.strip_prefix("SCRAM-SHA-256$")?;
+        let (params, keys) = rest.split_once('$')?;
+        let (iterations, salt) = params.split_once(':')?;
+        let (stored, server) = keys.split_once(':')?;
+        let iterations: u32 = iterations.parse().ok().filter(|&i| i > 0)?;
+        let salt = base64_decode(salt).ok().filter(|s| !s.is_empty())?;
+        let stored_key = base64_decode(stored)
+            .ok()
+            .filter(|k| k.len() == KEY_BYTES)?;
+        let server_key = base64_decode(server)
+            .ok()
+            .filter(|k| k.len() == KEY_BYTES)?;
+        Some(Secret::Scram {
+            iterations,
+            salt,
+            stored_key,
+            server_key,
+        })
+    }
+}
+
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data)
+        .as_ref()
+        .to_vec()
+}
+
+/// Equality that takes the same time wherever the first difference is.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn sha256(data: &[u8]) -> Vec<u8> {
+    digest::digest(&digest::SHA256, data).as_ref().to_vec()
+}
+
+/// StoredKey and ServerKey for `password` under `salt` and `iterations`.
+fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> (Vec<u8>, Vec<u8>) {
+    let mut salted = [0u8; KEY_BYTES];
+    pbkdf2::derive(
+        pbkdf2::PBKDF2_HMAC_SHA256,
+        std::num::NonZeroU32::new(iterations).expect("iterations > 0"),
+        salt,
+        password.as_bytes(),
+        &mut salted,
+    );
+    let client_key = hmac_sha256(&salted, b"Client Key");
+    (sha256(&client_key), hmac_sha256(&salted, b"Server Key"))
+}
+
+fn scram_text(iterations: u32, salt: &[u8], stored_key: &[u8], server_key: &[u8]) -> String {
+    format!(
+        "SCRAM-SHA-256${iterations}:{}${}:{}",
+        base64_encode(salt, false),
+        base64_encode(stored_key, false),
+        base64_encode(server_key, false)
+    )
+}
+
+/// A new SCRAM-SHA-256 secret for `password`, with a random salt.
+pub fn scram_secret(password: &str) -> String {
+    let salt = random_bytes(SALT_BYTES);
+    let (stored, server) = scram_keys(password, &salt, SCRAM_ITERATIONS);
+    scram_text(SCRAM_ITERATIONS, &salt, &stored, &server)
+}
+
+fn md5_hex(data: &[u8]) -> String {
+    format!("{:x}", md5::compute(data))
+}
+
+/// PostgreSQL's md5 secret: `md5` + hex(MD5(password || user)).
+pub fn md5_secret(password: &str, user: &str) -> String {
+    format!("md5{}", md5_hex(format!("{password}{user}").as_bytes()))
+}
+
+/// What `PASSWORD 'x'` stores for `user` under `password_encryption` = `method`.
+pub fn encrypt_password(password: &str, user: &str, method: &str) -> SqlResult<String> {
+    if Secret::parse(password).is_some() {
+        return Ok(password.to_string());
+    }
+    if password.is_empty() {
+        return Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            "empty password is not allowed",
+        ));
+    }
+    match method.to_ascii_lowercase().as_str() {
+        "scram-sha-256" => Ok(scram_secret(password)),
+        "md5" => Ok(md5_secret(password, user)),
+        other => Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"password_encryption\": \"{other}\""),
+        )),
+    }
+}
+
+/// Why an exchange ended without success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// The client broke the protocol (08P01), with what was wrong.
+    Protocol(String),
+    /// Wrong password, unknown role or no usable secret: all the same to the client (28P01).
+    Failed,
+}
+
+/// A key drawn once per process for mock salts.
+fn mock_key() -> &'static [u8] {
+    static KEY: OnceLock<Vec<u8>> = OnceLock::new();
+    KEY.get_or_init(|| random_bytes(32))
+}
+
+/// The server side of one SCRAM-SHA-256 exchange (see the module docs).
+pub struct ScramExchange {
+    iterations: u32,
+    salt: Vec<u8>,
+    stored_key: Vec<u8>,
+    server_key: Vec<u8>,
+    /// False for a mock secret: the exchange runs to the end and fails.
+    real: bool,
+    /// Set by [`ScramExchange::server_first`].
+    first: Option<First>,
+}
+
+struct First {
+    gs2_header: String,
+    client_first_bare: String,
+    server_first: String,
+    nonce: String,
+}
+
+fn protocol(detail: &str) -> AuthFailure {
+    AuthFailure::Protocol(format!("malformed SCRAM message: {detail}"))
+}
+
+impl ScramExchange {
+    /// An exchange for `user` against `secret` (its stored password, if any).
+    pub fn new(user: &str, secret: Option<&str>) -> ScramExchange {
+        match secret.and_then(Secret::parse) {
+            Some(Secret::Scram {
+                iterations,
+                salt,
+                stored_key,
+                server_key,
+            }) => ScramExchange {
+                iterations,
+                salt,
+                stored_key,
+                server_key,
+                real: true,
+                first: None,
+            },
+            _ => {
+                let salt = hmac_sha256(mock_key(), user.as_bytes())[..SALT_BYTES].to_vec();
+                ScramExchange {
+                    iterations: SCRAM_ITERATIONS,
+                    salt,
+                    stored_key: vec![0; KEY_BYTES],
+                    server_key: vec![0; KEY_BYTES],
+                    real: false,
+                    first: None,
+                }
+            }
+        }
+    }
+
+    /// Reads client-first-message, returns server-first-message.
+    pub fn server_first(&mut self, client_first: &[u8]) -> Result<Vec<u8>, AuthFailure> {
+        let text = std::str::from_utf8(client_first).map_err(|_| protocol("not UTF-8"))?;
+        // gs2-header: cbind-flag "," [authzid] ","
+        let (flag, rest) = text
+            .split_once(',')
+            .ok_or_else(|| protocol("no GS2 header"))?;
+        match flag {
+            "n" | "y" => {}
+            _ if flag.starts_with("p=") => {
+                return Err(AuthFailure::Protocol(
+                    "channel binding is not supported without SSL".into(),
+                ))
+            }
+            _ => return Err(protocol("unexpected channel-binding flag")),
+        }
+        let (authzid, bare) = rest
+            .split_once(',')
+            .ok_or_else(|| protocol("no GS2 header"))?;
+        if !authzid.is_empty() {
+            return Err(AuthFailure::Protocol(
+                "client uses authorization identity, but it is not supported".into(),
+            ));
+        }
+        let mut attributes = bare.split(',');
+        if !attributes.next().is_some_and(|a| a.starts_with("n=")) {
+            return Err(protocol("expected attribute \"n\""));
+        }
+        let client_nonce = attributes
+            .next()
+            .and_then(|a| a.strip_prefix("r="))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_graphic() && b != b','))
+            .ok_or_else(|| protocol("expected attribute \"r\""))?;
+        let nonce = format!(
+            "{client_nonce}{}",
+            base64_encode(&random_bytes(NONCE_BYTES), false)
+        );
+        let server_first = format!(
+            "r={nonce},s={},i={}",
+            base64_encode(&self.salt, false),
+            self.iterations
+        );
+        self.first = Some(First {
+            gs2_header: format!("{flag},{authzid},"),
+            client_first_bare: bare.to_string(),
+            server_first: server_first.clone(),
+            nonce,
+        });
+        Ok(server_first.into_bytes())
+    }
+
+    /// Reads client-final-message; on a valid proof returns server-final-message.
+    pub fn server_final(&mut self, client_final: &[u8]) -> Result<Vec<u8>, AuthFailure> {
+        let first = self
+            .first
+            .as_ref()
+            .ok_or_else(|| protocol("final message before the first"))?;
+        let text = std::str::from_utf8(client_final).map_err(|_| protocol("not UTF-8"))?;
+        let (without_proof, proof) = text
+            .rsplit_once(",p=")
+            .ok_or_else(|| protocol("expected attribute \"p\""))?;
+        let mut attributes = without_proof.split(',');
+        let binding = attributes
+            .next()
+            .and_then(|a| a.strip_prefix("c="))
+            .ok_or_else(|| protocol("expected attribute \"c\""))?;
+        if base64_decode(binding).ok().as_deref() != Some(first.gs2_header.as_bytes()) {
+            return Err(AuthFailure::Protocol(
+                "SCRAM channel binding check failed".into(),
+            ));
+        }
+        let nonce = attributes
+            .next()
+            .and_then(|a| a.strip_prefix("r="))
+            .ok_or_else(|| protocol("expected attribute \"r\""))?;
+        if nonce != first.nonce {
+            return Err(protocol("unexpected SCRAM nonce"));
+        }
+        let proof = base64_decode(proof)
+            .ok()
+            .filter(|p| p.len() == KEY_BYTES)
+            .ok_or_else(|| protocol("invalid proof"))?;
+        let auth_message = format!(
+            "{},{},{}",
+            first.client_first_bare, first.server_first, without_proof
+        );
+        let signature = hmac_sha256(&self.stored_key, auth_message.as_bytes());
+        let client_key: Vec<u8> = proof.iter().zip(&signature).map(|(p, s)| p ^ s).collect();
+        let matches = same(&sha256(&client_key), &self.stored_key);
+        if !(self.real && matches) {
+            return Err(AuthFailure::Failed);
+        }
+        let server_signature = hmac_sha256(&self.server_key, auth_message.as_bytes());
+        Ok(format!("v={}", base64_encode(&server_signature, false)).into_bytes())
+    }
+}
+
+/// A salt for an md5 exchange.
+pub fn md5_salt() -> [u8; 4] {
+    random_bytes(4).try_into().expect("4 bytes")
+}
+
+/// Whether `response` (the client's `md5...` answer to `salt`) matches `secret`, an md5 secret.
+pub fn md5_response_matches(secret: Option<&str>, salt: [u8; 4], response: &str) -> bool {
+    let Some(Secret::Md5(hex)) = secret.and_then(Secret::parse) else {
+        return false;
+    };
+    let mut salted = hex.into_bytes();
+    salted.extend_from_slice(&salt);
+    let expected = format!("md5{}", md5_hex(&salted));
+    same(expected.as_bytes(), response.as_bytes())
+}
+
+/// Whether `password`, sent in clear, matches `secret` (either form).
+pub fn password_matches(secret: Option<&str>, user: &str, password: &str) -> bool {
+    match secret.and_then(Secret::parse) {
+        Some(Secret::Scram {
+            iterations,
+            salt,
+            stored_key,
+            ..
+        }) => {
+            let (stored, _) = scram_keys(password, &salt, iterations);
+            same(&stored, &stored_key)
+        }
+        Some(Secret::Md5(_)) => {
+            let expected = md5_secret(password, user);
+            secret.is_some_and(|s| same(expected.as_bytes(), s.to_ascii_lowercase().as_bytes()))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 7677's example exchange (user "user", password "pencil"), with its nonces and salt.
+    #[test]
+    fn rfc7677_exchange_verifies() {
+        let salt = base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==").unwrap();
+        let (stored, server) = scram_keys("pencil", &salt, 4096);
+        let secret = scram_text(4096, &salt, &stored, &server);
+        let mut exchange = ScramExchange::new("user", Some(&secret));
+        let client_first_bare = "n=user,r=rOprNGfwEbeRWgbNEkqO";
+        let server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+        // The server's own nonce is random: put the RFC's in its place.
+        exchange
+            .server_first(format!("n,,{client_first_bare}").as_bytes())
+            .unwrap();
+        let first = exchange.first.as_mut().unwrap();
+        first.nonce = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0".into();
+        first.server_first = server_first.into();
+        let client_final = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+        let server_final = exchange.server_final(client_final.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(server_final).unwrap(),
+            "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+        );
+        // A wrong proof fails, and so does an unknown role with the same messages.
+        let mut wrong = ScramExchange::new("user", Some(&secret));
+        wrong
+            .server_first(format!("n,,{client_first_bare}").as_bytes())
+            .unwrap();
+        let nonce = wrong.first.as_ref().unwrap().nonce.clone();
+        let bad = format!("c=biws,r={nonce},p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+        assert_eq!(wrong.server_final(bad.as_bytes()), Err(AuthFailure::Failed));
+        let mut mock = ScramExchange::new("nobody", None);
+        let answer = mock.server_first(b"n,,n=,r=abc").unwrap();
+        assert!(String::from_utf8(answer).unwrap().contains(",i=4096"));
+    }
+
+    #[test]
+    fn secrets_parse_and_check_cleartext() {
+        let secret = scram_secret("pencil");
+        assert!(matches!(Secret::parse(&secret), Some(Secret::Scram { .. })));
+        assert!(password_matches(Some(&secret), "u", "pencil"));
+        assert!(!password_matches(Some(&secret), "u", "pencil2"));
+        // PostgreSQL: md5('secretalice')
+        let md5 = md5_secret("secret", "alice");
+        assert_eq!(md5, format!("md5{}", md5_hex(b"secretalice")));
+        assert!(password_matches(Some(&md5), "alice", "secret"));
+        assert_eq!(encrypt_password(&md5, "bob", "scram-sha-256").unwrap(), md5);
+        assert!(Secret::parse("plain").is_none());
+        let salt = [1, 2, 3, 4];
+        let inner = md5.strip_prefix("md5").unwrap();
+        let response = format!("md5{}", md5_hex(&[inner.as_bytes(), &salt].concat()));
+        assert!(md5_response_matches(Some(&md5), salt, &response));
+        assert!(!md5_response_matches(Some(&secret), salt, &response));
+    }
+}
