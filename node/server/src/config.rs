@@ -31,6 +31,7 @@ pub struct WireConfig {
     pub max_message_bytes: usize,
     pub loopback_only: bool,
     pub max_connections: usize,
+    pub hba_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -4,6 +4,7 @@
 //! Postgres wire protocol until SIGINT or SIGTERM. See `configs/node.toml` for every option.
 
 mod config;
+mod hba;
 mod runtime;
 mod session;
 

@@ -74,6 +74,10 @@ pub struct Node {
     next_row_id: AtomicI64,
     /// Client sessions open on the node (cancel requests not counted), for `max_connections`.
     pub connections: AtomicUsize,
+    /// Sessions open per role, for roles' CONNECTION LIMIT.
+    pub role_connections: std::sync::Mutex<HashMap<String, usize>>,
+    /// Client authentication rules (`wire.hba_file`).
+    pub hba: crate::hba::Hba,
     sequences: Arc<keel_sql::sequence::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
@@ -680,6 +684,15 @@ pub fn start(
     // Bind once here to report errors before spawning anything, and to learn port 0's choice.
     let probe = bind_reuseport(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let listen = probe.local_addr().map_err(|e| e.to_string())?;
+    let hba = match config.wire.hba_file.as_str() {
+        "" => crate::hba::Hba::parse(include_str!("../../../configs/hba.conf"))
+            .map_err(|e| format!("built-in configs/hba.conf: {e}"))?,
+        path => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read wire.hba_file {path}: {e}"))?;
+            crate::hba::Hba::parse(&text).map_err(|e| format!("wire.hba_file {path}: {e}"))?
+        }
+    };
     let mut senders: Vec<Vec<mpsc::Sender<Envelope>>> = (0..workers).map(|_| Vec::new()).collect();
     let mut receivers: Vec<Vec<mpsc::Receiver<Envelope>>> =
         (0..workers).map(|_| Vec::new()).collect();
@@ -697,6 +710,8 @@ pub fn start(
         ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
         connections: AtomicUsize::new(0),
+        role_connections: Default::default(),
+        hba,
         sequences: Arc::new(recovered.sequences),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),

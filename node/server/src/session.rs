@@ -14,7 +14,9 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+use keel_sql::auth::{self, Secret};
 use keel_sql::bind::SessionInfo;
+use keel_sql::catalog::RoleDef;
 use keel_sql::error::{code, SqlError};
 use keel_sql::exec::{BlockState, Cancel, CopyState, Prepared, QueryResult, Session};
 use keel_sql::parse::split_statements;
@@ -27,7 +29,9 @@ use keel_wire::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::hba::Method;
 use crate::runtime::Worker;
+use keel_sql::exec::Cluster;
 
 /// Output is written once this much is buffered, even mid-result.
 const FLUSH_BYTES: usize = 64 * 1024;
@@ -82,6 +86,45 @@ fn protocol_error(message: impl Into<String>) -> Close {
     Close::Fatal(SqlError::new(code::PROTOCOL_VIOLATION, message))
 }
 
+/// A password message's text (a C string).
+fn cstring(body: &[u8]) -> &str {
+    let end = body.iter().position(|&b| b == 0).unwrap_or(body.len());
+    std::str::from_utf8(&body[..end]).unwrap_or("")
+}
+
+/// The client-first-message of a SASLInitialResponse (mechanism, length, data).
+fn sasl_initial_response(body: &[u8]) -> Result<&[u8], Close> {
+    let end = body
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or_else(|| protocol_error("malformed SASLInitialResponse message"))?;
+    if &body[..end] != b"SCRAM-SHA-256" {
+        return Err(protocol_error(
+            "client selected an invalid SASL authentication mechanism",
+        ));
+    }
+    let rest = &body[end + 1..];
+    let length = rest
+        .get(..4)
+        .map(|b| i32::from_be_bytes(b.try_into().expect("4 bytes")))
+        .ok_or_else(|| protocol_error("malformed SASLInitialResponse message"))?;
+    let data = &rest[4..];
+    if length < 0 || length as usize != data.len() {
+        return Err(protocol_error("malformed SASLInitialResponse message"));
+    }
+    Ok(data)
+}
+
+fn auth_close(failure: auth::AuthFailure, user: &str) -> Close {
+    match failure {
+        auth::AuthFailure::Protocol(message) => protocol_error(message),
+        auth::AuthFailure::Failed => Close::Fatal(SqlError::new(
+            code::INVALID_PASSWORD,
+            format!("password authentication failed for user \"{user}\""),
+        )),
+    }
+}
+
 /// Serves one connection until it closes.
 pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     let max_message_bytes = worker.node.config.wire.max_message_bytes;
@@ -107,14 +150,34 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     };
     let mut pid = None;
     let mut counted = false;
+    let mut role_counted = None;
     let outcome = match connection.startup(peer).await {
-        Ok(Some(())) => {
+        Ok(Some(role)) => {
             counted = true;
             let open = worker.node.connections.fetch_add(1, Ordering::SeqCst);
+            let role_open = {
+                let mut per_role = worker.node.role_connections.lock().expect("never poisoned");
+                let count = per_role.entry(role.name.clone()).or_default();
+                *count += 1;
+                role_counted = Some(role.name.clone());
+                *count - 1
+            };
             if open >= worker.node.config.wire.max_connections {
                 // Only the refusal goes out, not the startup's answer (as in PostgreSQL).
                 connection.out.buf.clear();
-                Close::Fatal(SqlError::new("53300", "sorry, too many clients already"))
+                Close::Fatal(SqlError::new(
+                    code::TOO_MANY_CONNECTIONS,
+                    "sorry, too many clients already",
+                ))
+            } else if !role.superuser
+                && role.connection_limit >= 0
+                && role_open >= role.connection_limit as usize
+            {
+                connection.out.buf.clear();
+                Close::Fatal(SqlError::new(
+                    code::TOO_MANY_CONNECTIONS,
+                    format!("too many connections for role \"{}\"", role.name),
+                ))
             } else {
                 let (process_id, secret) = worker.register_session(cancel);
                 pid = Some(process_id);
@@ -139,6 +202,15 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     }
     if counted {
         worker.node.connections.fetch_sub(1, Ordering::SeqCst);
+    }
+    if let Some(name) = role_counted {
+        let mut per_role = worker.node.role_connections.lock().expect("never poisoned");
+        if let Some(count) = per_role.get_mut(&name) {
+            *count -= 1;
+            if *count == 0 {
+                per_role.remove(&name);
+            }
+        }
     }
 }
 
@@ -171,9 +243,9 @@ impl Connection {
         }
     }
 
-    /// Handles SSL/GSS refusals, cancel requests and the startup message. `Ok(None)`: the connection
-    /// was only a cancel request.
-    async fn startup(&mut self, peer: SocketAddr) -> Result<Option<()>, Close> {
+    /// Handles SSL/GSS refusals, cancel requests, the startup message and authentication; returns
+    /// the authenticated role. `Ok(None)`: the connection was only a cancel request.
+    async fn startup(&mut self, peer: SocketAddr) -> Result<Option<RoleDef>, Close> {
         loop {
             let packet = loop {
                 match decode_startup(&self.input[self.consumed..], self.max_message_bytes) {
@@ -221,15 +293,10 @@ impl Connection {
                             "no PostgreSQL user name specified in startup packet",
                         )));
                     }
-                    if user != "postgres" {
-                        return Err(Close::Fatal(SqlError::new(
-                            code::INVALID_AUTHORIZATION,
-                            format!("role \"{user}\" does not exist"),
-                        )));
-                    }
                     let database = get("database")
                         .filter(|d| !d.is_empty())
                         .unwrap_or_else(|| user.clone());
+                    let role = self.authenticate(peer, &user, &database).await?;
                     if database != "postgres" && database != "keel" {
                         return Err(Close::Fatal(SqlError::new(
                             code::INVALID_CATALOG_NAME,
@@ -243,6 +310,11 @@ impl Connection {
                     self.session
                         .settings
                         .set("max_connections", Some(&limit), true)
+                        .map_err(Close::Fatal)?;
+                    let superuser = if role.superuser { "on" } else { "off" };
+                    self.session
+                        .settings
+                        .set("is_superuser", Some(superuser), true)
                         .map_err(Close::Fatal)?;
                     for (name, value) in &parameters {
                         match name.as_str() {
@@ -276,8 +348,126 @@ impl Connection {
                     for (name, value) in self.session.settings.reported() {
                         self.out.parameter_status(&name, &value);
                     }
-                    return Ok(Some(()));
+                    return Ok(Some(role));
                 }
+            }
+        }
+    }
+
+    /// Authenticates `user` as the first matching `wire.hba_file` rule says (see `hba.rs` and
+    /// `keel_sql::auth`), then checks that the role may log in. Whether the role exists is told only
+    /// after its password was proven (or trusted).
+    async fn authenticate(
+        &mut self,
+        peer: SocketAddr,
+        user: &str,
+        database: &str,
+    ) -> Result<RoleDef, Close> {
+        let role = self.worker.catalog().role(user);
+        let secret = role.as_ref().and_then(|r| r.password.clone());
+        let secret = secret.as_deref();
+        let failed = || {
+            Close::Fatal(SqlError::new(
+                code::INVALID_PASSWORD,
+                format!("password authentication failed for user \"{user}\""),
+            ))
+        };
+        let host = peer.ip();
+        let by_password = match self.worker.node.hba.method(host, database, user, false) {
+            None => {
+                return Err(Close::Fatal(SqlError::new(
+                    code::INVALID_AUTHORIZATION,
+                    format!("no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"),
+                )))
+            }
+            Some(Method::Reject) => {
+                return Err(Close::Fatal(SqlError::new(
+                    code::INVALID_AUTHORIZATION,
+                    format!("pg_hba.conf rejects connection for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"),
+                )))
+            }
+            Some(Method::Trust) => false,
+            Some(Method::Md5) if !matches!(secret.and_then(Secret::parse), Some(Secret::Scram { .. })) => {
+                let salt = auth::md5_salt();
+                self.out.authentication_md5(salt);
+                let response = self.read_password().await?;
+                if !auth::md5_response_matches(secret, salt, cstring(&response)) {
+                    return Err(failed());
+                }
+                true
+            }
+            Some(Method::ScramSha256 | Method::Md5) => {
+                let mut exchange = auth::ScramExchange::new(user, secret);
+                self.out.authentication_sasl(&["SCRAM-SHA-256"]);
+                let initial = self.read_password().await?;
+                let data = sasl_initial_response(&initial)?;
+                let first = exchange.server_first(data).map_err(|f| auth_close(f, user))?;
+                self.out.authentication_sasl_data(&first, false);
+                let response = self.read_password().await?;
+                let last = exchange
+                    .server_final(&response)
+                    .map_err(|f| auth_close(f, user))?;
+                self.out.authentication_sasl_data(&last, true);
+                true
+            }
+            Some(Method::Password) => {
+                self.out.authentication_cleartext();
+                let response = self.read_password().await?;
+                if !auth::password_matches(secret, user, cstring(&response)) {
+                    return Err(failed());
+                }
+                true
+            }
+        };
+        let Some(role) = role else {
+            return Err(if by_password {
+                failed()
+            } else {
+                Close::Fatal(SqlError::new(
+                    code::INVALID_AUTHORIZATION,
+                    format!("role \"{user}\" does not exist"),
+                ))
+            });
+        };
+        // An expired password proves nothing (PostgreSQL's VALID UNTIL).
+        if by_password
+            && role
+                .valid_until
+                .is_some_and(|until| until < keel_sql::types::now_timestamp())
+        {
+            return Err(failed());
+        }
+        if !role.login {
+            return Err(Close::Fatal(SqlError::new(
+                code::INVALID_AUTHORIZATION,
+                format!("role \"{user}\" is not permitted to log in"),
+            )));
+        }
+        Ok(role)
+    }
+
+    /// The body of the client's next message, which must be a password/SASL response (`p`).
+    async fn read_password(&mut self) -> Result<Vec<u8>, Close> {
+        self.flush().await?;
+        loop {
+            match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
+                Ok(Some((message, used))) => {
+                    self.consumed += used;
+                    return match message {
+                        FrontendMessage::Password(body) => Ok(body),
+                        // A client that cannot answer (psql about to prompt) just goes.
+                        FrontendMessage::Terminate => Err(Close::Client),
+                        _ => Err(protocol_error(
+                            "expected password response, got another message type",
+                        )),
+                    };
+                }
+                Ok(None) => {
+                    if !self.fill().await? {
+                        return Err(Close::Client);
+                    }
+                }
+                Err(error) => return Err(protocol_error(error.0)),
             }
         }
     }
@@ -327,10 +517,22 @@ impl Connection {
         }
     }
 
+    /// Sends a NOTICE or WARNING unless `client_min_messages` is above its severity.
+    fn send_notice(&mut self, notice: &SqlError) {
+        let severity = notice.notice_severity();
+        let shown = match self.session.settings.get("client_min_messages") {
+            Some("error") => false,
+            Some("warning") => severity == "WARNING",
+            _ => true,
+        };
+        if shown {
+            self.out.notice_response(&fields(notice, severity));
+        }
+    }
+
     fn send_error(&mut self, error: &SqlError) {
         for notice in self.session.take_notices() {
-            self.out
-                .notice_response(&fields(&notice, notice.notice_severity()));
+            self.send_notice(&notice);
         }
         self.out.error_response(&fields(error, "ERROR"));
     }
@@ -481,8 +683,7 @@ impl Connection {
         describe: Option<()>,
     ) -> Result<Option<CopyState>, Close> {
         for notice in &result.notices {
-            self.out
-                .notice_response(&fields(notice, notice.notice_severity()));
+            self.send_notice(notice);
         }
         for (name, value) in &result.reports {
             self.out.parameter_status(name, value);
@@ -793,8 +994,7 @@ impl Connection {
                 ));
             }
             for notice in std::mem::take(&mut result.notices) {
-                self.out
-                    .notice_response(&fields(&notice, notice.notice_severity()));
+                self.send_notice(&notice);
             }
             for (name, value) in std::mem::take(&mut result.reports) {
                 self.out.parameter_status(&name, &value);

@@ -146,12 +146,6 @@ pub fn encrypt_password(password: &str, user: &str, method: &str) -> SqlResult<S
     if Secret::parse(password).is_some() {
         return Ok(password.to_string());
     }
-    if password.is_empty() {
-        return Err(SqlError::new(
-            code::INVALID_PARAMETER_VALUE,
-            "empty password is not allowed",
-        ));
-    }
     match method.to_ascii_lowercase().as_str() {
         "scram-sha-256" => Ok(scram_secret(password)),
         "md5" => Ok(md5_secret(password, user)),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 mod arrays;
 mod foreign_keys;
+mod roles;
 
 use foreign_keys::ForeignKeyClause;
 
@@ -607,6 +608,11 @@ impl<'a> Binder<'a> {
                     or_replace: *or_replace,
                 })
             }
+            Statement::CreateRole { .. } | Statement::AlterRole { .. } => self.bind_role(statement),
+            Statement::Drop {
+                object_type: ObjectType::Role | ObjectType::User,
+                ..
+            } => self.bind_role(statement),
             Statement::Drop {
                 object_type,
                 if_exists,
@@ -2498,6 +2504,18 @@ impl<'a> Binder<'a> {
                     }
                 }
                 if let Some((relation, default_alias)) = self.system_relation(name) {
+                    // Password secrets are for superusers' eyes only.
+                    if matches!(default_alias.as_str(), "pg_authid" | "pg_shadow")
+                        && !self
+                            .catalog
+                            .role(&self.session.user)
+                            .is_some_and(|r| r.superuser)
+                    {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied for table {default_alias}"),
+                        ));
+                    }
                     let rel_alias = alias
                         .as_ref()
                         .map_or(default_alias, |a| ident_name(&a.name));

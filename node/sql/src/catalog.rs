@@ -173,6 +173,67 @@ pub struct Catalog {
     /// COMMENT ON TABLE / COLUMN texts.
     #[serde(default)]
     pub comments: Vec<Comment>,
+    /// Roles made by CREATE ROLE, and the bootstrap superuser once ALTER ROLE changed it (see
+    /// [`Catalog::role`]).
+    #[serde(default)]
+    pub roles: BTreeMap<String, RoleDef>,
+}
+
+/// The role every node starts with, as `initdb` makes it: superuser, OID 10.
+pub const BOOTSTRAP_ROLE: &str = "postgres";
+/// The bootstrap role's OID.
+pub const BOOTSTRAP_ROLE_OID: i64 = 10;
+
+/// A role (`pg_authid`): its attributes and its stored password secret (see `crate::auth`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleDef {
+    pub name: String,
+    pub oid: i64,
+    pub superuser: bool,
+    pub inherit: bool,
+    pub create_role: bool,
+    pub create_db: bool,
+    pub login: bool,
+    pub replication: bool,
+    pub bypass_rls: bool,
+    /// -1: no limit.
+    pub connection_limit: i32,
+    /// `SCRAM-SHA-256$...` or `md5...`; never the password itself.
+    pub password: Option<String>,
+    /// `VALID UNTIL`, microseconds since 2000-01-01 UTC (a timestamptz).
+    pub valid_until: Option<i64>,
+}
+
+impl RoleDef {
+    /// A role as CREATE ROLE makes it before its options (CREATE USER adds LOGIN).
+    pub fn new(name: &str, oid: i64) -> RoleDef {
+        RoleDef {
+            name: name.to_string(),
+            oid,
+            superuser: false,
+            inherit: true,
+            create_role: false,
+            create_db: false,
+            login: false,
+            replication: false,
+            bypass_rls: false,
+            connection_limit: -1,
+            password: None,
+            valid_until: None,
+        }
+    }
+
+    fn bootstrap() -> RoleDef {
+        RoleDef {
+            superuser: true,
+            create_role: true,
+            create_db: true,
+            login: true,
+            replication: true,
+            bypass_rls: true,
+            ..RoleDef::new(BOOTSTRAP_ROLE, BOOTSTRAP_ROLE_OID)
+        }
+    }
 }
 
 /// A comment on a table (`column` 0) or on one of its columns (`column` is the attnum).
@@ -285,6 +346,25 @@ impl Catalog {
             .values()
             .any(|table| table.id == id || table.indexes.iter().any(|index| index.id == id))
             || self.sequences.values().any(|sequence| sequence.id == id)
+    }
+
+    /// The role called `name`; the bootstrap superuser exists even before anything changed it.
+    pub fn role(&self, name: &str) -> Option<RoleDef> {
+        match self.roles.get(name) {
+            Some(role) => Some(role.clone()),
+            None if name == BOOTSTRAP_ROLE => Some(RoleDef::bootstrap()),
+            None => None,
+        }
+    }
+
+    /// Every role, by name (the bootstrap one included).
+    pub fn all_roles(&self) -> Vec<RoleDef> {
+        let mut roles: Vec<RoleDef> = self.roles.values().cloned().collect();
+        if !self.roles.contains_key(BOOTSTRAP_ROLE) {
+            roles.push(RoleDef::bootstrap());
+        }
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        roles
     }
 
     pub fn table_by_id(&self, id: TableId) -> Option<&Arc<TableDef>> {

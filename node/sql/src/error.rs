@@ -66,6 +66,12 @@ pub mod code {
     pub const DATA_EXCEPTION: &str = "22000";
     pub const NULL_VALUE_NOT_ALLOWED: &str = "22004";
     pub const ARRAY_SUBSCRIPT_ERROR: &str = "2202E";
+    pub const RESERVED_NAME: &str = "42939";
+    pub const DUPLICATE_OBJECT: &str = "42710";
+    pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
+    pub const OBJECT_IN_USE: &str = "55006";
+    pub const INVALID_PASSWORD: &str = "28P01";
+    pub const TOO_MANY_CONNECTIONS: &str = "53300";
 }
 
 /// A SQL-level error: the statement fails, the session and the node go on.

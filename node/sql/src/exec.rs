@@ -24,6 +24,7 @@ use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
 use tokio::sync::Notify;
 
 mod foreign_keys;
+mod roles;
 
 use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{Catalog, IndexDef, TableDef};
@@ -451,6 +452,7 @@ impl Settings {
         put("check_function_bodies", "on");
         put("xmloption", "content");
         put("enable_seqscan", "on");
+        put("password_encryption", "scram-sha-256");
         Settings {
             defaults: values.clone(),
             values,
@@ -624,6 +626,20 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             parse_duration_ms(value).ok_or_else(invalid)?;
             value.to_string()
         }
+        "password_encryption" => match value.to_lowercase().as_str() {
+            level @ ("md5" | "scram-sha-256") => level.to_string(),
+            _ => return Err(invalid().with_hint("Available values: md5, scram-sha-256.")),
+        },
+        "client_min_messages" => match value.to_lowercase().as_str() {
+            "debug" => "debug2".into(),
+            level @ ("debug5" | "debug4" | "debug3" | "debug2" | "debug1" | "log" | "notice"
+            | "warning" | "error") => level.to_string(),
+            _ => {
+                return Err(invalid().with_hint(
+                    "Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.",
+                ))
+            }
+        },
         _ => value.to_string(),
     })
 }
@@ -1698,6 +1714,7 @@ impl Session {
             | Plan::AddForeignKey { .. }
             | Plan::DropColumn { .. }
             | Plan::Comment { .. }
+            | Plan::Role(_)
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
@@ -3655,6 +3672,10 @@ impl Session {
                 self.rewrite(cluster, &current, &new, Some(column), txn)
                     .await?;
                 next.tables.insert(new.name.clone(), new);
+            }
+            Plan::Role(command) => {
+                result.tag = plan.write_command().unwrap_or_default().into();
+                self.run_role(&mut next, command, &mut result.notices)?;
             }
             Plan::Comment {
                 table,

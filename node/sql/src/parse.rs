@@ -638,6 +638,30 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             | "execute"
     );
     if !hand {
+        let as_role = user_as_role(text, &first_word);
+        let role_text = as_role.as_deref().unwrap_or(text);
+        if let Some(unsigned) = negative_connection_limit(role_text) {
+            let mut parsed = parse_with_sqlparser(&unsigned)?;
+            if let Parsed::Sql(statement) = &mut parsed {
+                negate_connection_limit(statement);
+                if as_role.is_some() {
+                    if let Statement::CreateRole { login, .. } = statement.as_mut() {
+                        login.get_or_insert(true);
+                    }
+                }
+            }
+            return Ok(parsed);
+        }
+        if let Some(as_role) = as_role {
+            let mut parsed = parse_with_sqlparser(&as_role)?;
+            // CREATE USER is CREATE ROLE with LOGIN unless the options say otherwise.
+            if let Parsed::Sql(statement) = &mut parsed {
+                if let Statement::CreateRole { login, .. } = statement.as_mut() {
+                    login.get_or_insert(true);
+                }
+            }
+            return Ok(parsed);
+        }
         return parse_with_sqlparser(text);
     }
     let tokens = lex(text)?;
@@ -1115,6 +1139,74 @@ pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
             code::INTERNAL_ERROR,
             "stored SQL is not a statement",
         )),
+    }
+}
+
+/// `CREATE | ALTER | DROP USER ...` spelled with ROLE (same length, so positions stay), for
+/// sqlparser, which reads USER in other dialects' grammar.
+fn user_as_role(text: &str, first_word: &str) -> Option<String> {
+    if !matches!(first_word, "create" | "alter" | "drop") {
+        return None;
+    }
+    let after = &text[first_word.len()..];
+    let rest = after.trim_start();
+    let at = text.len() - rest.len();
+    let word = rest.get(..4)?;
+    let next = rest[4..].chars().next();
+    let is_user = word.eq_ignore_ascii_case("user")
+        && after.len() > rest.len()
+        && next.is_some_and(char::is_whitespace);
+    is_user.then(|| format!("{}ROLE{}", &text[..at], &rest[4..]))
+}
+
+/// A role statement's `CONNECTION LIMIT -n`, which sqlparser reads only unsigned: the text with the
+/// minus blanked (positions stay); None when there is no such limit.
+fn negative_connection_limit(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().take(2).collect();
+    if !(matches!(words.first(), Some(&"create" | &"alter")) && words.get(1) == Some(&"role")) {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let at = tokens
+        .windows(3)
+        .find_map(|w| match (&w[0].token, &w[1].token, &w[2].token) {
+            (Token::Word(limit), Token::Punct('-'), Token::Number(_)) if limit == "limit" => {
+                Some(w[1].offset)
+            }
+            _ => None,
+        })?;
+    let mut chars: Vec<char> = text.chars().collect();
+    chars[at] = ' ';
+    Some(chars.into_iter().collect())
+}
+
+/// Puts the minus [`negative_connection_limit`] took back on the parsed limit.
+fn negate_connection_limit(statement: &mut Statement) {
+    use sqlparser::ast::{AlterRoleOperation, Expr, RoleOption, Value};
+    let negate = |expr: &mut Expr| {
+        if let Expr::Value(v) = expr {
+            if let Value::Number(n, _) = &mut v.value {
+                n.insert(0, '-');
+            }
+        }
+    };
+    match statement {
+        Statement::CreateRole {
+            connection_limit: Some(expr),
+            ..
+        } => negate(expr),
+        Statement::AlterRole {
+            operation: AlterRoleOperation::WithOptions { options },
+            ..
+        } => {
+            for option in options {
+                if let RoleOption::ConnectionLimit(expr) = option {
+                    negate(expr);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

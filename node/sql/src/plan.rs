@@ -677,6 +677,8 @@ pub enum Plan {
         table: Arc<TableDef>,
         check: crate::catalog::CheckDef,
     },
+    /// CREATE / ALTER / DROP ROLE (and USER).
+    Role(RoleCommand),
     /// `COMMENT ON TABLE | COLUMN ... IS 'text' | NULL`.
     Comment {
         table: Arc<TableDef>,
@@ -759,6 +761,9 @@ impl Plan {
             | Plan::AlterTable { .. } => "ALTER TABLE",
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::Comment { .. } => "COMMENT",
+            Plan::Role(RoleCommand::Create { .. }) => "CREATE ROLE",
+            Plan::Role(RoleCommand::Alter { .. } | RoleCommand::Rename { .. }) => "ALTER ROLE",
+            Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
             Plan::DropViews { .. } => "DROP VIEW",
         })
     }
@@ -779,9 +784,36 @@ impl Plan {
                 | Plan::AddForeignKey { .. }
                 | Plan::DropColumn { .. }
                 | Plan::Comment { .. }
+                | Plan::Role(_)
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
         )
     }
+}
+
+/// A role statement (see `bind/roles.rs`; run by the session's DDL path).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleCommand {
+    Create { name: String, attrs: Vec<RoleAttr> },
+    Alter { name: String, attrs: Vec<RoleAttr> },
+    Rename { name: String, new_name: String },
+    Drop { names: Vec<String>, if_exists: bool },
+}
+
+/// One role option, in the order given (a later one wins).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleAttr {
+    Superuser(bool),
+    CreateDb(bool),
+    CreateRole(bool),
+    Inherit(bool),
+    Login(bool),
+    Replication(bool),
+    BypassRls(bool),
+    ConnectionLimit(i32),
+    /// The password as given (None: `PASSWORD NULL`); the session stores its secret.
+    Password(Option<String>),
+    /// `VALID UNTIL`: microseconds since 2000-01-01 UTC.
+    ValidUntil(i64),
 }

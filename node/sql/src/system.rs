@@ -460,7 +460,9 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_sequence", 2224),
     ("pg_extension", 3079),
     ("pg_tablespace", 1213),
-    ("pg_roles", 1260),
+    ("pg_roles", 12_000),
+    ("pg_user", 12_014),
+    ("pg_shadow", 12_005),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -844,33 +846,102 @@ fn pg_catalog(
                 int(DEFAULT_TABLESPACE),
             ]);
         }
-        "pg_roles" | "pg_user" => {
-            out.columns(&[
+        "pg_roles" | "pg_authid" => {
+            let authid = name == "pg_authid";
+            let mut columns = vec![
                 ("rolname", T),
-                ("oid", I8),
                 ("rolsuper", B),
                 ("rolinherit", B),
                 ("rolcreaterole", B),
                 ("rolcreatedb", B),
                 ("rolcanlogin", B),
-                ("rolconnlimit", I4),
-                ("rolvaliduntil", DataType::TimestampTz),
                 ("rolreplication", B),
-                ("rolbypassrls", B),
+            ];
+            // pg_authid leads with the OID and shows the secret; pg_roles masks it.
+            if authid {
+                columns.insert(0, ("oid", I8));
+                columns.extend([
+                    ("rolbypassrls", B),
+                    ("rolconnlimit", I4),
+                    ("rolpassword", T),
+                ]);
+                columns.push(("rolvaliduntil", DataType::TimestampTz));
+            } else {
+                columns.extend([
+                    ("rolconnlimit", I4),
+                    ("rolpassword", T),
+                    ("rolvaliduntil", DataType::TimestampTz),
+                    ("rolbypassrls", B),
+                    ("rolconfig", T),
+                    ("oid", I8),
+                ]);
+            }
+            out.columns(&columns);
+            for role in catalog.all_roles() {
+                let flags = [
+                    role.superuser,
+                    role.inherit,
+                    role.create_role,
+                    role.create_db,
+                    role.login,
+                    role.replication,
+                ]
+                .map(Value::Bool);
+                let mut row = vec![text(role.name.clone())];
+                row.extend(flags);
+                let until = role.valid_until.map_or(Value::Null, Value::Timestamp);
+                if authid {
+                    row.insert(0, int(role.oid));
+                    row.extend([
+                        Value::Bool(role.bypass_rls),
+                        int(role.connection_limit),
+                        role.password.clone().map_or(Value::Null, text),
+                        until,
+                    ]);
+                } else {
+                    row.extend([
+                        int(role.connection_limit),
+                        text("********"),
+                        until,
+                        Value::Bool(role.bypass_rls),
+                        Value::Null,
+                        int(role.oid),
+                    ]);
+                }
+                out.row(row);
+            }
+        }
+        // Roles that can log in, in the old view's shape.
+        "pg_user" | "pg_shadow" => {
+            out.columns(&[
+                ("usename", T),
+                ("usesysid", I8),
+                ("usecreatedb", B),
+                ("usesuper", B),
+                ("userepl", B),
+                ("usebypassrls", B),
+                ("passwd", T),
+                ("valuntil", DataType::TimestampTz),
+                ("useconfig", T),
             ]);
-            out.row(vec![
-                text(session.user.clone()),
-                int(OWNER),
-                Value::Bool(true),
-                Value::Bool(true),
-                Value::Bool(true),
-                Value::Bool(true),
-                Value::Bool(true),
-                int(-1),
-                Value::Null,
-                Value::Bool(true),
-                Value::Bool(true),
-            ]);
+            for role in catalog.all_roles().into_iter().filter(|r| r.login) {
+                let passwd = if name == "pg_shadow" {
+                    role.password.clone().map_or(Value::Null, text)
+                } else {
+                    text("********")
+                };
+                out.row(vec![
+                    text(role.name.clone()),
+                    int(role.oid),
+                    Value::Bool(role.create_db),
+                    Value::Bool(role.superuser),
+                    Value::Bool(role.replication),
+                    Value::Bool(role.bypass_rls),
+                    passwd,
+                    role.valid_until.map_or(Value::Null, Value::Timestamp),
+                    Value::Null,
+                ]);
+            }
         }
         // Roles are not members of other roles.
         "pg_auth_members" => out.columns(&[

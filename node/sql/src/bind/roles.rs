@@ -1,0 +1,231 @@
+//! CREATE / ALTER / DROP ROLE (and USER, which the parser reads as ROLE): names checked, options
+//! read in order. Permissions, existence and the password's secret are the session's business when
+//! the statement runs (they depend on the catalog and settings of that moment).
+
+use sqlparser::ast::{self, AlterRoleOperation, Expr as E, ObjectName, ObjectNamePart, RoleOption};
+
+use super::{ident_name, unsupported, Binder};
+use crate::error::{code, SqlError, SqlResult};
+use crate::plan::{Plan, RoleAttr, RoleCommand};
+
+impl Binder<'_> {
+    /// A role name as written: one identifier, not a reserved one.
+    fn role_name(&self, name: &ObjectName) -> SqlResult<String> {
+        let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() else {
+            return Err(SqlError::syntax(format!(
+                "syntax error at or near \"{name}\""
+            )));
+        };
+        Ok(ident_name(ident))
+    }
+
+    /// A name a new role may take (PostgreSQL's reserved names refused).
+    fn new_role_name(&self, ident: &ast::Ident) -> SqlResult<String> {
+        let name = ident_name(ident);
+        if matches!(name.as_str(), "public" | "none") {
+            return Err(SqlError::new(
+                code::RESERVED_NAME,
+                format!("role name \"{name}\" is reserved"),
+            )
+            .at(self.pos(ident.span)));
+        }
+        if name.starts_with("pg_") {
+            return Err(SqlError::new(
+                code::RESERVED_NAME,
+                format!("role name \"{name}\" is reserved"),
+            )
+            .with_detail("Role names starting with \"pg_\" are reserved."));
+        }
+        Ok(name)
+    }
+
+    fn role_string(expr: &E, what: &str) -> SqlResult<String> {
+        match expr {
+            E::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => Ok(s.clone()),
+                _ => Err(SqlError::syntax(format!("{what} must be a string literal"))),
+            },
+            _ => Err(SqlError::syntax(format!("{what} must be a string literal"))),
+        }
+    }
+
+    fn role_attr(option: &RoleOption) -> SqlResult<RoleAttr> {
+        Ok(match option {
+            RoleOption::BypassRLS(on) => RoleAttr::BypassRls(*on),
+            RoleOption::CreateDB(on) => RoleAttr::CreateDb(*on),
+            RoleOption::CreateRole(on) => RoleAttr::CreateRole(*on),
+            RoleOption::Inherit(on) => RoleAttr::Inherit(*on),
+            RoleOption::Login(on) => RoleAttr::Login(*on),
+            RoleOption::Replication(on) => RoleAttr::Replication(*on),
+            RoleOption::SuperUser(on) => RoleAttr::Superuser(*on),
+            RoleOption::ConnectionLimit(expr) => RoleAttr::ConnectionLimit(connection_limit(expr)?),
+            RoleOption::Password(ast::Password::NullPassword) => RoleAttr::Password(None),
+            RoleOption::Password(ast::Password::Password(expr)) => {
+                RoleAttr::Password(Some(Self::role_string(expr, "password")?))
+            }
+            RoleOption::ValidUntil(expr) => {
+                RoleAttr::ValidUntil(valid_until(&Self::role_string(expr, "VALID UNTIL")?)?)
+            }
+        })
+    }
+
+    pub(super) fn bind_role(&mut self, statement: &ast::Statement) -> SqlResult<Plan> {
+        match statement {
+            ast::Statement::CreateRole {
+                names,
+                if_not_exists,
+                login,
+                inherit,
+                bypassrls,
+                password,
+                superuser,
+                create_db,
+                create_role,
+                replication,
+                connection_limit: limit,
+                valid_until: until,
+                in_role,
+                in_group,
+                role,
+                user,
+                admin,
+                authorization_owner,
+            } => {
+                if *if_not_exists {
+                    return Err(SqlError::syntax("syntax error at or near \"NOT\""));
+                }
+                if !(in_role.is_empty()
+                    && in_group.is_empty()
+                    && role.is_empty()
+                    && user.is_empty()
+                    && admin.is_empty()
+                    && authorization_owner.is_none())
+                {
+                    return Err(unsupported("role membership (IN ROLE, ROLE, ADMIN)"));
+                }
+                let [name] = names.as_slice() else {
+                    return Err(SqlError::syntax("syntax error at or near \",\""));
+                };
+                let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() else {
+                    return Err(SqlError::syntax(format!(
+                        "syntax error at or near \"{name}\""
+                    )));
+                };
+                let name = self.new_role_name(ident)?;
+                let mut attrs = Vec::new();
+                let flags = [
+                    (login, RoleAttr::Login as fn(bool) -> RoleAttr),
+                    (inherit, RoleAttr::Inherit),
+                    (bypassrls, RoleAttr::BypassRls),
+                    (superuser, RoleAttr::Superuser),
+                    (create_db, RoleAttr::CreateDb),
+                    (create_role, RoleAttr::CreateRole),
+                    (replication, RoleAttr::Replication),
+                ];
+                for (flag, attr) in flags {
+                    if let Some(on) = flag {
+                        attrs.push(attr(*on));
+                    }
+                }
+                if let Some(limit) = limit {
+                    attrs.push(RoleAttr::ConnectionLimit(connection_limit(limit)?));
+                }
+                match password {
+                    Some(ast::Password::NullPassword) => attrs.push(RoleAttr::Password(None)),
+                    Some(ast::Password::Password(expr)) => attrs.push(RoleAttr::Password(Some(
+                        Self::role_string(expr, "password")?,
+                    ))),
+                    None => {}
+                }
+                if let Some(until) = until {
+                    attrs.push(RoleAttr::ValidUntil(valid_until(&Self::role_string(
+                        until,
+                        "VALID UNTIL",
+                    )?)?));
+                }
+                Ok(Plan::Role(RoleCommand::Create { name, attrs }))
+            }
+            ast::Statement::AlterRole { name, operation } => {
+                let role = ident_name(name);
+                match operation {
+                    AlterRoleOperation::WithOptions { options } => {
+                        let attrs = options
+                            .iter()
+                            .map(Self::role_attr)
+                            .collect::<SqlResult<Vec<_>>>()?;
+                        Ok(Plan::Role(RoleCommand::Alter { name: role, attrs }))
+                    }
+                    AlterRoleOperation::RenameRole { role_name } => {
+                        let new_name = self.new_role_name(role_name)?;
+                        Ok(Plan::Role(RoleCommand::Rename {
+                            name: role,
+                            new_name,
+                        }))
+                    }
+                    AlterRoleOperation::Set { .. } | AlterRoleOperation::Reset { .. } => {
+                        Err(unsupported("ALTER ROLE ... SET / RESET"))
+                    }
+                    other => Err(unsupported(format!("ALTER ROLE {other}"))),
+                }
+            }
+            ast::Statement::Drop {
+                names,
+                if_exists,
+                cascade,
+                ..
+            } => {
+                if *cascade {
+                    return Err(SqlError::syntax("syntax error at or near \"CASCADE\""));
+                }
+                let names = names
+                    .iter()
+                    .map(|name| self.role_name(name))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::Role(RoleCommand::Drop {
+                    names,
+                    if_exists: *if_exists,
+                }))
+            }
+            _ => Err(unsupported(statement.to_string())),
+        }
+    }
+}
+
+fn connection_limit(expr: &E) -> SqlResult<i32> {
+    let text = match expr {
+        E::Value(v) => match &v.value {
+            ast::Value::Number(n, _) => n.clone(),
+            _ => String::new(),
+        },
+        E::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            E::Value(v) => match &v.value {
+                ast::Value::Number(n, _) => format!("-{n}"),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let limit: i32 = text
+        .parse()
+        .map_err(|_| SqlError::syntax(format!("syntax error at or near \"{expr}\"")))?;
+    if limit < -1 {
+        return Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("invalid connection limit: {limit}"),
+        ));
+    }
+    Ok(limit)
+}
+
+fn valid_until(text: &str) -> SqlResult<i64> {
+    crate::types::parse_timestamp(text, true).ok_or_else(|| {
+        SqlError::new(
+            code::INVALID_DATETIME_FORMAT,
+            format!("invalid input syntax for type timestamp with time zone: \"{text}\""),
+        )
+    })
+}

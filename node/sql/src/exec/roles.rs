@@ -1,0 +1,212 @@
+//! CREATE / ALTER / DROP ROLE against the next catalog version, with PostgreSQL 15's permission
+//! rules: a superuser may do anything; a role with CREATEROLE may create, change and drop roles that
+//! are not superusers (and may not grant SUPERUSER, REPLICATION or BYPASSRLS); any role may change
+//! its own password. Passwords are stored as secrets (`crate::auth`) chosen by the session's
+//! `password_encryption`.
+
+use super::Session;
+use crate::auth::{encrypt_password, Secret};
+use crate::catalog::{Catalog, RoleDef, BOOTSTRAP_ROLE};
+use crate::error::{code, SqlError, SqlResult};
+use crate::plan::{RoleAttr, RoleCommand};
+
+/// PostgreSQL's first OID for user objects (role OIDs share the catalog's id counter).
+const FIRST_OID: i64 = 16_384;
+
+fn denied(message: impl Into<String>) -> SqlError {
+    SqlError::new(code::INSUFFICIENT_PRIVILEGE, message)
+}
+
+fn missing(name: &str) -> SqlError {
+    SqlError::new(
+        code::UNDEFINED_OBJECT,
+        format!("role \"{name}\" does not exist"),
+    )
+}
+
+fn notice(message: impl Into<String>) -> SqlError {
+    SqlError::new(code::SUCCESSFUL_COMPLETION, message)
+}
+
+/// The attributes only a superuser may give or take, with PostgreSQL's words for creating and
+/// for altering.
+fn superuser_only(attr: &RoleAttr) -> Option<(&'static str, &'static str)> {
+    match attr {
+        RoleAttr::Superuser(_) => Some((
+            "create superusers",
+            "alter superuser roles or change superuser attribute",
+        )),
+        RoleAttr::Replication(_) => Some((
+            "create replication users",
+            "alter replication roles or change replication attribute",
+        )),
+        RoleAttr::BypassRls(_) => Some(("create bypassrls users", "change bypassrls attribute")),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// Applies `command` to `next`; NOTICEs go to `notices`.
+    pub(super) fn run_role(
+        &self,
+        next: &mut Catalog,
+        command: &RoleCommand,
+        notices: &mut Vec<SqlError>,
+    ) -> SqlResult<()> {
+        let me = next.role(&self.info.user);
+        let superuser = me.as_ref().is_some_and(|r| r.superuser);
+        let create_role = superuser || me.as_ref().is_some_and(|r| r.create_role);
+        let encryption = self
+            .settings
+            .get("password_encryption")
+            .unwrap_or("scram-sha-256")
+            .to_string();
+        match command {
+            RoleCommand::Create { name, attrs } => {
+                if !create_role {
+                    return Err(denied("permission denied to create role"));
+                }
+                if !superuser {
+                    if let Some((what, _)) = attrs.iter().find_map(|a| superuser_only(a)) {
+                        return Err(denied(format!("must be superuser to {what}")));
+                    }
+                }
+                if next.role(name).is_some() {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_OBJECT,
+                        format!("role \"{name}\" already exists"),
+                    ));
+                }
+                let oid = FIRST_OID + next.next_table_id as i64;
+                next.next_table_id += 1;
+                let mut role = RoleDef::new(name, oid);
+                apply(&mut role, attrs, &encryption, notices)?;
+                next.roles.insert(name.clone(), role);
+            }
+            RoleCommand::Alter { name, attrs } => {
+                let mut role = next.role(name).ok_or_else(|| missing(name))?;
+                let own_password = name == &self.info.user
+                    && attrs.iter().all(|a| matches!(a, RoleAttr::Password(_)));
+                if !superuser {
+                    if role.superuser {
+                        return Err(denied(
+                            "must be superuser to alter superuser roles or change superuser attribute",
+                        ));
+                    }
+                    if role.replication {
+                        return Err(denied(
+                            "must be superuser to alter replication roles or change replication attribute",
+                        ));
+                    }
+                    if let Some((_, what)) = attrs.iter().find_map(|a| superuser_only(a)) {
+                        return Err(denied(format!("must be superuser to {what}")));
+                    }
+                    if !create_role && !own_password {
+                        return Err(denied("permission denied"));
+                    }
+                }
+                apply(&mut role, attrs, &encryption, notices)?;
+                next.roles.insert(name.clone(), role);
+            }
+            RoleCommand::Rename { name, new_name } => {
+                let mut role = next.role(name).ok_or_else(|| missing(name))?;
+                if name == &self.info.user {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "session user cannot be renamed",
+                    ));
+                }
+                if next.role(new_name).is_some() {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_OBJECT,
+                        format!("role \"{new_name}\" already exists"),
+                    ));
+                }
+                if role.superuser && !superuser {
+                    return Err(denied("must be superuser to rename superusers"));
+                }
+                if !create_role {
+                    return Err(denied("permission denied to rename role"));
+                }
+                // An md5 secret includes the name: it no longer matches.
+                if matches!(
+                    role.password.as_deref().and_then(Secret::parse),
+                    Some(Secret::Md5(_))
+                ) {
+                    role.password = None;
+                    notices.push(notice("MD5 password cleared because of role rename"));
+                }
+                next.roles.remove(name);
+                role.name = new_name.clone();
+                next.roles.insert(new_name.clone(), role);
+            }
+            RoleCommand::Drop { names, if_exists } => {
+                if !create_role {
+                    return Err(denied("permission denied to drop role"));
+                }
+                for name in names {
+                    let Some(role) = next.role(name) else {
+                        if *if_exists {
+                            notices
+                                .push(notice(format!("role \"{name}\" does not exist, skipping")));
+                            continue;
+                        }
+                        return Err(missing(name));
+                    };
+                    if name == &self.info.user {
+                        return Err(SqlError::new(
+                            code::OBJECT_IN_USE,
+                            "current user cannot be dropped",
+                        ));
+                    }
+                    if name == BOOTSTRAP_ROLE {
+                        return Err(SqlError::new(
+                            code::OBJECT_IN_USE,
+                            format!(
+                                "cannot drop role {name} because it is required by the database system"
+                            ),
+                        ));
+                    }
+                    if role.superuser && !superuser {
+                        return Err(denied("must be superuser to drop superusers"));
+                    }
+                    next.roles.remove(name);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Applies `attrs` in order to `role`; a password becomes its secret.
+fn apply(
+    role: &mut RoleDef,
+    attrs: &[RoleAttr],
+    encryption: &str,
+    notices: &mut Vec<SqlError>,
+) -> SqlResult<()> {
+    for attr in attrs {
+        match attr {
+            RoleAttr::Superuser(on) => role.superuser = *on,
+            RoleAttr::CreateDb(on) => role.create_db = *on,
+            RoleAttr::CreateRole(on) => role.create_role = *on,
+            RoleAttr::Inherit(on) => role.inherit = *on,
+            RoleAttr::Login(on) => role.login = *on,
+            RoleAttr::Replication(on) => role.replication = *on,
+            RoleAttr::BypassRls(on) => role.bypass_rls = *on,
+            RoleAttr::ConnectionLimit(limit) => role.connection_limit = *limit,
+            RoleAttr::ValidUntil(at) => role.valid_until = Some(*at),
+            RoleAttr::Password(None) => role.password = None,
+            RoleAttr::Password(Some(password)) if password.is_empty() => {
+                notices.push(notice(
+                    "empty string is not a valid password, clearing password",
+                ));
+                role.password = None;
+            }
+            RoleAttr::Password(Some(password)) => {
+                role.password = Some(encrypt_password(password, &role.name, encryption)?);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+"""Client authentication: roles made with CREATE ROLE, a pg_hba-style rule file (`wire.hba_file`),
+SCRAM-SHA-256, md5 and cleartext password exchanges, driven by real clients with their own SCRAM
+implementations (libpq through psql and psycopg, asyncpg's pure-Python one), and raw sockets for
+protocol violations.
+
+- right password: in; wrong password: 28P01 "password authentication failed", with the same words
+  for a role that does not exist (nothing tells which roles exist);
+- no matching rule or a `reject` rule: 28000; a role without LOGIN: 28000; an expired VALID UNTIL:
+  28P01; a role's CONNECTION LIMIT: 53300 for the one too many;
+- the stored secret is SCRAM's (or md5's), and the password itself is nowhere in the data directory;
+- a SASL mechanism other than SCRAM-SHA-256, or a malformed SCRAM message: 08P01.
+"""
+
+import asyncio
+import os
+import socket
+import struct
+import subprocess
+
+import psycopg
+import pytest
+
+PASSWORD = "Plain-Secret-123"
+
+RULES = """\
+host all alice   127.0.0.1/32 scram-sha-256
+host all bob     127.0.0.1/32 md5
+host all bobs    127.0.0.1/32 md5
+host all carol   127.0.0.1/32 password
+host all mallory 127.0.0.1/32 reject
+host all ghost   127.0.0.1/32 scram-sha-256
+host all limited 127.0.0.1/32 scram-sha-256
+host all expired 127.0.0.1/32 scram-sha-256
+host all nologin 127.0.0.1/32 scram-sha-256
+host keel all    127.0.0.1/32 trust
+"""
+
+
+@pytest.fixture
+def node(keel_factory, tmp_path):
+    rules = tmp_path / "hba.conf"
+    rules.write_text(RULES)
+    node = keel_factory(extra=["--set", f"wire.hba_file={rules}"]).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute(f"create role alice login password '{PASSWORD}'")
+        conn.execute("set password_encryption = 'md5'")
+        conn.execute("create role bob login password 'bob-pw'")
+        conn.execute("reset password_encryption")
+        # md5 rule, SCRAM secret: the exchange is SCRAM's, as in PostgreSQL.
+        conn.execute("create role bobs login password 'bobs-pw'")
+        conn.execute("create role carol login password 'carol-pw'")
+        conn.execute("create role mallory login password 'x'")
+        conn.execute("create role limited login password 'lim' connection limit 1")
+        conn.execute("create role expired login password 'old' valid until '2001-01-01'")
+        conn.execute("create role nologin password 'np'")
+    return node
+
+
+def psql(node, user, password, database="keel", sql="select current_user"):
+    env = dict(os.environ, PGPASSWORD=password, PGCONNECT_TIMEOUT="5")
+    return subprocess.run(
+        ["psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(node.port), "-U", user, "-c", sql, database],
+        capture_output=True, text=True, env=env, timeout=30,
+    )
+
+
+def connect(node, user, password, database="keel"):
+    return psycopg.connect(host="127.0.0.1", port=node.port, user=user, password=password,
+                           dbname=database, autocommit=True, connect_timeout=5)
+
+
+def sqlstate_of(error):
+    return error.value.sqlstate if hasattr(error.value, "sqlstate") else None
+
+
+def test_each_method_admits_the_right_password_only(node):
+    for user, password in [("alice", PASSWORD), ("bob", "bob-pw"), ("bobs", "bobs-pw"), ("carol", "carol-pw")]:
+        result = psql(node, user, password)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == user
+        with connect(node, user, password) as conn:
+            assert conn.execute("select current_user, current_setting('is_superuser')").fetchone() == (user, "off")
+        result = psql(node, user, password + "x")
+        assert result.returncode != 0
+        assert f'password authentication failed for user "{user}"' in result.stderr
+    # psycopg surfaces the SQLSTATE: 28P01.
+    with pytest.raises(psycopg.OperationalError) as error:
+        connect(node, "alice", "wrong")
+    assert 'password authentication failed for user "alice"' in str(error.value)
+
+
+def test_unknown_roles_fail_like_wrong_passwords(node):
+    unknown = psql(node, "ghost", "anything")
+    wrong = psql(node, "alice", "anything")
+    assert unknown.returncode != 0 and wrong.returncode != 0
+    assert unknown.stderr.replace('"ghost"', "U") == wrong.stderr.replace('"alice"', "U")
+    # Under trust there is no password to prove, and the role's absence is said.
+    trusted = psql(node, "dave", "", database="keel")
+    assert 'role "dave" does not exist' in trusted.stderr
+
+
+def test_rules_and_role_attributes_refuse(node):
+    rejected = psql(node, "mallory", "x")
+    assert 'pg_hba.conf rejects connection for host "127.0.0.1", user "mallory", database "keel", no encryption' in rejected.stderr
+    # dave has no rule for database "postgres".
+    unmatched = psql(node, "dave", "", database="postgres")
+    assert 'no pg_hba.conf entry for host "127.0.0.1", user "dave", database "postgres", no encryption' in unmatched.stderr
+    assert 'role "nologin" is not permitted to log in' in psql(node, "nologin", "np").stderr
+    assert 'password authentication failed for user "expired"' in psql(node, "expired", "old").stderr
+    with connect(node, "limited", "lim") as first:
+        with pytest.raises(psycopg.OperationalError, match='too many connections for role "limited"'):
+            connect(node, "limited", "lim")
+        assert first.execute("select 1").fetchone() == (1,)
+    # The slot is free again once the first one left.
+    with connect(node, "limited", "lim") as again:
+        assert again.execute("select current_user").fetchone() == ("limited",)
+
+
+def test_password_changes_take_effect_and_secrets_are_stored(node):
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        secret = conn.execute("select rolpassword from pg_authid where rolname = 'alice'").fetchone()[0]
+        assert secret.startswith("SCRAM-SHA-256$4096:")
+        assert PASSWORD not in secret
+        md5 = conn.execute("select rolpassword from pg_authid where rolname = 'bob'").fetchone()[0]
+        assert md5.startswith("md5") and len(md5) == 35
+        conn.execute("alter role alice password 'second-one'")
+    assert psql(node, "alice", PASSWORD).returncode != 0
+    assert psql(node, "alice", "second-one").stdout.strip() == "alice"
+    # A role changes its own password; not its attributes.
+    with connect(node, "alice", "second-one") as conn:
+        conn.execute("alter role alice password 'third'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("alter role alice createdb")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select * from pg_authid")
+    assert psql(node, "alice", "third").stdout.strip() == "alice"
+    # Restarted, the roles and secrets are still there, and the plain password is nowhere on disk.
+    node.stop()
+    for root, _, files in os.walk(node.data_dir):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                data = f.read()
+            for plain in (PASSWORD.encode(), b"second-one", b"carol-pw"):
+                assert plain not in data, f"{plain!r} found in {name}"
+    node.start()
+    assert psql(node, "alice", "third").stdout.strip() == "alice"
+    assert psql(node, "carol", "carol-pw").stdout.strip() == "carol"
+
+
+def test_asyncpg_scram_and_md5(node):
+    asyncpg = pytest.importorskip("asyncpg")
+
+    async def run():
+        seen = []
+        for user, password in [("alice", PASSWORD), ("bob", "bob-pw"), ("carol", "carol-pw")]:
+            conn = await asyncpg.connect(host="127.0.0.1", port=node.port, user=user,
+                                         password=password, database="keel")
+            seen.append(await conn.fetchval("select current_user"))
+            await conn.close()
+        try:
+            await asyncpg.connect(host="127.0.0.1", port=node.port, user="alice",
+                                  password="nope", database="keel")
+        except asyncpg.InvalidPasswordError as error:
+            seen.append(error.sqlstate)
+        return seen
+
+    assert asyncio.run(run()) == ["alice", "bob", "carol", "28P01"]
+
+
+def message(tag, body):
+    return tag + struct.pack("!i", len(body) + 4) + body
+
+
+def startup(node, user):
+    sock = socket.create_connection(("127.0.0.1", node.port), timeout=5)
+    body = struct.pack("!i", 196608) + f"user\0{user}\0database\0keel\0\0".encode()
+    sock.sendall(struct.pack("!i", len(body) + 4) + body)
+    return sock
+
+
+def read_message(sock):
+    header = b""
+    while len(header) < 5:
+        chunk = sock.recv(5 - len(header))
+        if not chunk:
+            return None, b""
+        header += chunk
+    length = struct.unpack("!i", header[1:5])[0] - 4
+    body = b""
+    while len(body) < length:
+        body += sock.recv(length - len(body))
+    return header[:1], body
+
+
+def error_code(body):
+    fields = dict((f[:1], f[1:]) for f in body.split(b"\0") if f)
+    return fields[b"C"].decode(), fields[b"M"].decode()
+
+
+def test_sasl_protocol_violations(node):
+    # A mechanism Keel did not offer.
+    with startup(node, "alice") as sock:
+        tag, body = read_message(sock)
+        assert tag == b"R" and struct.unpack("!i", body[:4])[0] == 10 and b"SCRAM-SHA-256" in body
+        sock.sendall(message(b"p", b"PLAIN\0" + struct.pack("!i", 3) + b"abc"))
+        tag, body = read_message(sock)
+        assert tag == b"E" and error_code(body)[0] == "08P01"
+    # A client-first-message without a nonce.
+    with startup(node, "alice") as sock:
+        read_message(sock)
+        first = b"n,,n=,x=1"
+        sock.sendall(message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", len(first)) + first))
+        tag, body = read_message(sock)
+        assert tag == b"E" and error_code(body) == ("08P01", 'malformed SCRAM message: expected attribute "r"')
+    # A query instead of a password.
+    with startup(node, "alice") as sock:
+        read_message(sock)
+        sock.sendall(message(b"Q", b"select 1\0"))
+        tag, body = read_message(sock)
+        assert tag == b"E" and error_code(body)[0] == "08P01"
+    # The node still serves.
+    assert psql(node, "alice", PASSWORD).stdout.strip() == "alice"
