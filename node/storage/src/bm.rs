@@ -22,7 +22,7 @@
 //! reads zeros, not a fault, and fails validation.
 //!
 //! **Huge pages.** The clock also counts resident pages per 2 MiB region of the range; a region whose
-//! 512 pages are all resident is collapsed into one transparent huge page ([`BufferManager::collapse`]),
+//! 512 pages are all resident is collapsed into one transparent huge page (`BufferManager::collapse`),
 //! so hot B-tree nodes stop costing a TLB miss each. Eviction splits it again.
 //!
 //! **Checksums.** Every page starts with a CRC-32C of bytes `4..` and holds its own id at bytes
@@ -320,7 +320,7 @@ pub struct BmStats {
     pub reads: AtomicU64,
     pub writes: AtomicU64,
     pub evictions: AtomicU64,
-    /// 2 MiB regions of the mapping made into one huge page (see [`BufferManager::collapse`]).
+    /// 2 MiB regions of the mapping made into one huge page (see `BufferManager::collapse`).
     pub collapsed: AtomicU64,
 }
 
