@@ -220,3 +220,112 @@ def test_sasl_protocol_violations(node):
         assert tag == b"E" and error_code(body)[0] == "08P01"
     # The node still serves.
     assert psql(node, "alice", PASSWORD).stdout.strip() == "alice"
+
+
+# --- TLS -------------------------------------------------------------------------------------------
+
+def make_certificates(directory):
+    """A development CA and a server certificate for localhost and 127.0.0.1 signed by it (the
+    README's commands), plus a second CA that signed nothing here."""
+    run = lambda *args: subprocess.run(args, cwd=directory, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=keel-test-ca",
+        "-keyout", "ca.key", "-out", "ca.crt")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+        "-keyout", "server.key", "-out", "server.csr")
+    (directory / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "30", "-extfile", "san.ext", "-out", "server.crt")
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=other-ca",
+        "-keyout", "other.key", "-out", "other.crt")
+    return directory
+
+
+@pytest.fixture
+def tls_node(keel_factory, tmp_path):
+    certs = make_certificates(tmp_path)
+    rules = tmp_path / "hba.conf"
+    rules.write_text(
+        "hostssl all secure 127.0.0.1/32 scram-sha-256\n"
+        "hostnossl all plainonly 127.0.0.1/32 trust\n"
+        "host all postgres 127.0.0.1/32 trust\n"
+    )
+    node = keel_factory(extra=[
+        "--set", f"wire.hba_file={rules}",
+        "--set", f"wire.tls_cert_file={certs / 'server.crt'}",
+        "--set", f"wire.tls_key_file={certs / 'server.key'}",
+    ]).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create role secure login password 'tls-pw'")
+        conn.execute("create role plainonly login")
+    node.certs = certs
+    return node
+
+
+def test_tls_require_and_verify_full(tls_node):
+    node, certs = tls_node, tls_node.certs
+    with psycopg.connect(f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=require",
+                         autocommit=True) as conn:
+        assert conn.pgconn.ssl_in_use
+        assert conn.execute("select 40 + 2").fetchone() == (42,)
+    for host in ("localhost", "127.0.0.1"):
+        dsn = (f"host={host} port={node.port} user=secure password=tls-pw dbname=keel "
+               f"sslmode=verify-full sslrootcert={certs / 'ca.crt'}")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            assert conn.pgconn.ssl_in_use
+            assert conn.execute("select current_user").fetchone() == ("secure",)
+    # A client that trusts another CA refuses the server's certificate.
+    with pytest.raises(psycopg.OperationalError, match="certificate verify failed"):
+        psycopg.connect(f"host=localhost port={node.port} user=postgres dbname=keel "
+                        f"sslmode=verify-full sslrootcert={certs / 'other.crt'}")
+    # psql over TLS, and plain connections still work where the rules allow them.
+    result = subprocess.run(
+        ["psql", "-X", "-At", f"host=localhost port={node.port} user=postgres dbname=keel sslmode=verify-full "
+         f"sslrootcert={certs / 'ca.crt'}", "-c", "select 'over tls'"],
+        capture_output=True, text=True, timeout=30)
+    assert result.stdout.strip() == "over tls", result.stderr
+    with psycopg.connect(f"host=127.0.0.1 port={node.port} user=plainonly dbname=keel sslmode=disable",
+                         autocommit=True) as conn:
+        assert not conn.pgconn.ssl_in_use
+
+
+def test_hostssl_rules_need_tls(tls_node):
+    node = tls_node
+    with pytest.raises(psycopg.OperationalError,
+                       match='no pg_hba.conf entry for host "127.0.0.1", user "secure", database "keel", no encryption'):
+        psycopg.connect(f"host=127.0.0.1 port={node.port} user=secure password=tls-pw dbname=keel sslmode=disable")
+    with pytest.raises(psycopg.OperationalError,
+                       match='no pg_hba.conf entry for host "127.0.0.1", user "plainonly", database "keel", SSL encryption'):
+        psycopg.connect(f"host=127.0.0.1 port={node.port} user=plainonly dbname=keel sslmode=require")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(f"host=127.0.0.1 port={node.port} user=secure password=nope dbname=keel sslmode=require")
+
+
+def test_asyncpg_over_tls(tls_node):
+    asyncpg = pytest.importorskip("asyncpg")
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(tls_node.certs / "ca.crt"))
+
+    async def run():
+        conn = await asyncpg.connect(host="localhost", port=tls_node.port, user="secure", password="tls-pw",
+                                     database="keel", ssl=context)
+        try:
+            return await conn.fetchval("select current_user")
+        finally:
+            await conn.close()
+
+    assert asyncio.run(run()) == "secure"
+
+
+def test_unencrypted_bytes_after_the_ssl_request_are_refused(tls_node):
+    with socket.create_connection(("127.0.0.1", tls_node.port), timeout=5) as sock:
+        # SSLRequest and, in the same segment, a startup packet that must not be read as if encrypted.
+        body = struct.pack("!i", 196608) + b"user\0postgres\0database\0keel\0\0"
+        sock.sendall(struct.pack("!ii", 8, 80877103) + struct.pack("!i", len(body) + 4) + body)
+        tag, body = read_message(sock)
+        assert tag == b"E" and error_code(body) == ("08P01", "received unencrypted data after SSL request")
+
+
+def test_require_against_a_node_without_tls(node):
+    with pytest.raises(psycopg.OperationalError, match="server does not support SSL"):
+        psycopg.connect(f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=require")

@@ -32,6 +32,8 @@ pub struct WireConfig {
     pub loopback_only: bool,
     pub max_connections: usize,
     pub hba_file: String,
+    pub tls_cert_file: String,
+    pub tls_key_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -7,6 +7,7 @@ mod config;
 mod hba;
 mod runtime;
 mod session;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -78,6 +78,8 @@ pub struct Node {
     pub role_connections: std::sync::Mutex<HashMap<String, usize>>,
     /// Client authentication rules (`wire.hba_file`).
     pub hba: crate::hba::Hba,
+    /// TLS, when `wire.tls_cert_file` / `wire.tls_key_file` are set.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
     sequences: Arc<keel_sql::sequence::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
@@ -693,6 +695,7 @@ pub fn start(
             crate::hba::Hba::parse(&text).map_err(|e| format!("wire.hba_file {path}: {e}"))?
         }
     };
+    let tls = crate::tls::server_config(&config.wire)?;
     let mut senders: Vec<Vec<mpsc::Sender<Envelope>>> = (0..workers).map(|_| Vec::new()).collect();
     let mut receivers: Vec<Vec<mpsc::Receiver<Envelope>>> =
         (0..workers).map(|_| Vec::new()).collect();
@@ -712,6 +715,7 @@ pub fn start(
         connections: AtomicUsize::new(0),
         role_connections: Default::default(),
         hba,
+        tls,
         sequences: Arc::new(recovered.sequences),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),

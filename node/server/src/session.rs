@@ -31,6 +31,7 @@ use tokio::net::TcpStream;
 
 use crate::hba::Method;
 use crate::runtime::Worker;
+use crate::tls::Stream;
 use keel_sql::exec::Cluster;
 
 /// Output is written once this much is buffered, even mid-result.
@@ -53,7 +54,7 @@ struct Portal {
 }
 
 struct Connection {
-    stream: TcpStream,
+    stream: Stream,
     input: Vec<u8>,
     /// Bytes of `input` already consumed.
     consumed: usize,
@@ -136,7 +137,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         settings: Vec::new(),
     };
     let mut connection = Connection {
-        stream,
+        stream: Stream::Plain(stream),
         input: Vec::with_capacity(8192),
         consumed: 0,
         out: BackendWriter::default(),
@@ -221,6 +222,9 @@ impl Connection {
                 .write_all(&self.out.buf)
                 .await
                 .map_err(|_| Close::Client)?;
+            if self.stream.is_tls() {
+                self.stream.flush().await.map_err(|_| Close::Client)?;
+            }
             self.out.buf.clear();
         }
         Ok(())
@@ -262,7 +266,27 @@ impl Connection {
                 }
             };
             match packet {
-                StartupPacket::SslRequest | StartupPacket::GssEncRequest => {
+                StartupPacket::SslRequest => match self.worker.node.tls.clone() {
+                    Some(config) if !self.stream.is_tls() => {
+                        // Nothing may come between the request and the handshake.
+                        if self.consumed < self.input.len() {
+                            return Err(protocol_error(
+                                "received unencrypted data after SSL request",
+                            ));
+                        }
+                        self.out.buf.push(b'S');
+                        self.flush().await?;
+                        if self.stream.upgrade(config).await.is_err() {
+                            return Err(Close::Client);
+                        }
+                    }
+                    Some(_) => return Err(protocol_error("unexpected SSLRequest inside TLS")),
+                    None => {
+                        self.out.refuse_encryption();
+                        self.flush().await?;
+                    }
+                },
+                StartupPacket::GssEncRequest => {
                     self.out.refuse_encryption();
                     self.flush().await?;
                 }
@@ -373,17 +397,23 @@ impl Connection {
             ))
         };
         let host = peer.ip();
-        let by_password = match self.worker.node.hba.method(host, database, user, false) {
+        let tls = self.stream.is_tls();
+        let encryption = if tls {
+            "SSL encryption"
+        } else {
+            "no encryption"
+        };
+        let by_password = match self.worker.node.hba.method(host, database, user, tls) {
             None => {
                 return Err(Close::Fatal(SqlError::new(
                     code::INVALID_AUTHORIZATION,
-                    format!("no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"),
+                    format!("no pg_hba.conf entry for host \"{host}\", user \"{user}\", database \"{database}\", {encryption}"),
                 )))
             }
             Some(Method::Reject) => {
                 return Err(Close::Fatal(SqlError::new(
                     code::INVALID_AUTHORIZATION,
-                    format!("pg_hba.conf rejects connection for host \"{host}\", user \"{user}\", database \"{database}\", no encryption"),
+                    format!("pg_hba.conf rejects connection for host \"{host}\", user \"{user}\", database \"{database}\", {encryption}"),
                 )))
             }
             Some(Method::Trust) => false,
