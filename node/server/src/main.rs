@@ -63,7 +63,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Lifts the open-file limit to its hard maximum: every client connection is a descriptor, and the
+/// usual soft limit (1024) would refuse connections long before `wire.max_connections`.
+fn raise_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 fn serve(args: ServeArgs) -> Result<(), String> {
+    raise_file_limit();
     let mut config = config::load(args.config.as_ref(), &args.sets)?;
     if let Some(dir) = args.data_dir {
         config.node.data_dir = dir;

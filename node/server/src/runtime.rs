@@ -28,7 +28,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use keel_sql::catalog::Catalog;
-use keel_sql::error::SqlResult;
+use keel_sql::error::{code, SqlError, SqlResult};
 use keel_sql::exec::{Cancel, Cluster};
 use keel_sql::fragment::{Shard, ShardOutput, ShardRequest};
 use keel_storage::checkpoint::{self, WorkerCheckpoint};
@@ -50,7 +50,15 @@ const MAILBOX_CAPACITY: usize = 1024;
 /// A message between workers.
 pub enum Envelope {
     Shard(ShardRequest, oneshot::Sender<SqlResult<ShardOutput>>),
-    Cancel { process_id: i32, secret_key: i32 },
+    Cancel {
+        process_id: i32,
+        secret_key: i32,
+    },
+    /// `pg_cancel_backend` / `pg_terminate_backend` from another worker's session (checked there).
+    Signal {
+        process_id: i32,
+        terminate: bool,
+    },
 }
 
 /// What the checkpointer tells a worker (see `keel_storage::checkpoint` for the round).
@@ -74,6 +82,9 @@ pub struct Node {
     next_row_id: AtomicI64,
     /// Client sessions open on the node (cancel requests not counted), for `max_connections`.
     pub connections: AtomicUsize,
+    /// What each worker's sessions are doing (`pg_stat_activity`), by process id; each worker
+    /// writes only its own map.
+    pub activity: Vec<std::sync::Mutex<HashMap<i32, keel_sql::system::Activity>>>,
     /// Sessions open per role, for roles' CONNECTION LIMIT.
     pub role_connections: std::sync::Mutex<HashMap<String, usize>>,
     /// Client authentication rules (`wire.hba_file`).
@@ -140,6 +151,104 @@ impl Worker {
                 cancel.request();
             }
         }
+    }
+
+    fn signal_local(&self, process_id: i32, terminate: bool) {
+        if let Some((_, cancel)) = self.sessions.borrow().get(&process_id) {
+            if terminate {
+                cancel.terminate();
+            } else {
+                cancel.request();
+            }
+        }
+    }
+
+    /// Records what session `pid` of this worker is doing (`pg_stat_activity`).
+    pub fn note_activity(&self, pid: i32, change: impl FnOnce(&mut keel_sql::system::Activity)) {
+        let mut sessions = self.node.activity[self.id as usize]
+            .lock()
+            .expect("never poisoned");
+        if let Some(activity) = sessions.get_mut(&pid) {
+            change(activity);
+        }
+    }
+}
+
+/// The node's sessions as a session's SQL sees them (see `keel_sql::system::Backends`).
+pub struct NodeBackends(pub Rc<Worker>);
+
+impl std::fmt::Debug for NodeBackends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NodeBackends(worker {})", self.0.id)
+    }
+}
+
+impl keel_sql::system::Backends for NodeBackends {
+    fn activity(&self) -> Vec<keel_sql::system::Activity> {
+        let mut all: Vec<_> = self
+            .0
+            .node
+            .activity
+            .iter()
+            .flat_map(|sessions| {
+                sessions
+                    .lock()
+                    .expect("never poisoned")
+                    .values()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        all.sort_by_key(|a| (a.backend_start, a.pid));
+        all
+    }
+
+    fn signal(&self, pid: i32, terminate: bool, by: &str) -> SqlResult<bool> {
+        let worker = &self.0;
+        let target = (pid >> 22) as usize;
+        let Some(owner) = worker.node.activity.get(target).and_then(|sessions| {
+            let sessions = sessions.lock().expect("never poisoned");
+            sessions.get(&pid).map(|a| a.user.clone())
+        }) else {
+            return Ok(false);
+        };
+        let catalog = worker.catalog();
+        let by_super = catalog.role(by).is_some_and(|r| r.superuser);
+        let owner_super = catalog.role(&owner).is_some_and(|r| r.superuser);
+        // PostgreSQL 15's words.
+        if owner_super && !by_super {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                if terminate {
+                    "must be a superuser to terminate superuser process"
+                } else {
+                    "must be a superuser to cancel superuser query"
+                },
+            ));
+        }
+        if !by_super && owner != by {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                if terminate {
+                    "must be a member of the role whose process is being terminated or member of pg_signal_backend"
+                } else {
+                    "must be a member of the role whose query is being canceled or member of pg_signal_backend"
+                },
+            ));
+        }
+        if target == worker.id as usize {
+            worker.signal_local(pid, terminate);
+        } else if let Some(sender) = worker.node.senders[worker.id as usize].get(target).cloned() {
+            tokio::task::spawn_local(async move {
+                let _ = sender
+                    .send(Envelope::Signal {
+                        process_id: pid,
+                        terminate,
+                    })
+                    .await;
+            });
+        }
+        Ok(true)
     }
 }
 
@@ -714,6 +823,7 @@ pub fn start(
         next_row_id: AtomicI64::new(recovered.next_row_id),
         connections: AtomicUsize::new(0),
         role_connections: Default::default(),
+        activity: (0..workers).map(|_| Default::default()).collect(),
         hba,
         tls,
         sequences: Arc::new(recovered.sequences),
@@ -981,6 +1091,10 @@ async fn worker_main(
                         process_id,
                         secret_key,
                     } => worker.cancel_local(process_id, secret_key),
+                    Envelope::Signal {
+                        process_id,
+                        terminate,
+                    } => worker.signal_local(process_id, terminate),
                 }
             }
         });

@@ -30,9 +30,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::hba::Method;
-use crate::runtime::Worker;
+use crate::runtime::{NodeBackends, Worker};
 use crate::tls::Stream;
 use keel_sql::exec::Cluster;
+use keel_sql::system::Activity;
 
 /// Output is written once this much is buffered, even mid-result.
 const FLUSH_BYTES: usize = 64 * 1024;
@@ -81,6 +82,14 @@ fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
         position: error.position,
         context: error.context.as_deref().map(str::to_string),
     }
+}
+
+/// The end of a session shut down by the node or by pg_terminate_backend.
+fn terminated() -> Close {
+    Close::Fatal(SqlError::new(
+        code::ADMIN_SHUTDOWN,
+        "terminating connection due to administrator command",
+    ))
 }
 
 fn protocol_error(message: impl Into<String>) -> Close {
@@ -135,6 +144,8 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         user: String::new(),
         version: worker.node.version.clone(),
         settings: Vec::new(),
+        pid: 0,
+        activity: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -182,6 +193,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
             } else {
                 let (process_id, secret) = worker.register_session(cancel);
                 pid = Some(process_id);
+                connection.register_activity(process_id, peer);
                 connection.out.backend_key_data(process_id, secret);
                 connection.out.ready_for_query(TransactionStatus::Idle);
                 match connection.flush().await {
@@ -200,6 +212,10 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     connection.session.close(worker.as_ref()).await;
     if let Some(pid) = pid {
         worker.unregister_session(pid);
+        worker.node.activity[worker.id as usize]
+            .lock()
+            .expect("never poisoned")
+            .remove(&pid);
     }
     if counted {
         worker.node.connections.fetch_sub(1, Ordering::SeqCst);
@@ -243,7 +259,8 @@ impl Connection {
                 Ok(0) | Err(_) => Ok(false),
                 Ok(_) => Ok(true),
             },
-            _ = shutdown.wait_for(|stop| *stop) => Err(Close::Fatal(SqlError::new(code::ADMIN_SHUTDOWN, "terminating connection due to administrator command"))),
+            _ = shutdown.wait_for(|stop| *stop) => Err(terminated()),
+            _ = self.cancel.terminated() => Err(terminated()),
         }
     }
 
@@ -524,12 +541,27 @@ impl Connection {
     /// The message loop after startup.
     async fn serve(&mut self) -> Close {
         loop {
-            let step = match self.next_message().await {
+            let message = match self.idle_timeout() {
+                Some(limit) => match tokio::time::timeout(limit, self.next_message()).await {
+                    Ok(message) => message,
+                    Err(_) => {
+                        return Close::Fatal(SqlError::new(
+                            code::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                            "terminating connection due to idle-in-transaction timeout",
+                        ))
+                    }
+                },
+                None => self.next_message().await,
+            };
+            let step = match message {
                 Ok(message) => self.handle(message).await,
                 Err(close) => return close,
             };
             if let Err(close) = step {
                 return close;
+            }
+            if self.cancel.is_terminated() {
+                return terminated();
             }
             if self.out.buf.len() >= FLUSH_BYTES {
                 if let Err(close) = self.flush().await {
@@ -564,7 +596,84 @@ impl Connection {
         for notice in self.session.take_notices() {
             self.send_notice(&notice);
         }
+        // pg_terminate_backend canceled it: the session's FATAL says why, not this.
+        if self.cancel.is_terminated() {
+            return;
+        }
         self.out.error_response(&fields(error, "ERROR"));
+    }
+
+    /// `idle_in_transaction_session_timeout` while a transaction block waits for the client.
+    fn idle_timeout(&self) -> Option<std::time::Duration> {
+        if self.session.block_state() == BlockState::Idle {
+            return None;
+        }
+        let ms = self
+            .session
+            .settings
+            .get("idle_in_transaction_session_timeout")
+            .and_then(keel_sql::exec::parse_duration_ms)?;
+        (ms > 0).then(|| std::time::Duration::from_millis(ms))
+    }
+
+    /// Enters this session in its worker's `pg_stat_activity` map.
+    fn register_activity(&mut self, pid: i32, peer: SocketAddr) {
+        self.session.info.pid = pid;
+        self.session.backends = Some(Rc::new(NodeBackends(self.worker.clone())));
+        let now = keel_sql::types::now_timestamp();
+        let activity = Activity {
+            pid,
+            user: self.session.info.user.clone(),
+            database: self.session.info.database.clone(),
+            application_name: self
+                .session
+                .settings
+                .get("application_name")
+                .unwrap_or("")
+                .to_string(),
+            client_addr: peer.ip().to_string(),
+            client_port: peer.port() as i32,
+            backend_start: now,
+            xact_start: None,
+            query_start: None,
+            state_change: now,
+            state: "idle",
+            query: String::new(),
+        };
+        self.worker.node.activity[self.worker.id as usize]
+            .lock()
+            .expect("never poisoned")
+            .insert(pid, activity);
+    }
+
+    /// The session starts running `query` (`pg_stat_activity`).
+    fn note_active(&self, query: &str) {
+        let now = keel_sql::types::now_timestamp();
+        self.worker.note_activity(self.session.info.pid, |a| {
+            a.state = "active";
+            a.query.clear();
+            a.query.push_str(query);
+            a.query_start = Some(now);
+            a.state_change = now;
+            a.xact_start.get_or_insert(now);
+        });
+    }
+
+    /// The session waits for its client again.
+    fn note_idle(&self) {
+        let state = match self.session.block_state() {
+            BlockState::Idle => "idle",
+            BlockState::InBlock => "idle in transaction",
+            BlockState::Failed => "idle in transaction (aborted)",
+        };
+        let now = keel_sql::types::now_timestamp();
+        self.worker.note_activity(self.session.info.pid, |a| {
+            a.state = state;
+            a.state_change = now;
+            if state == "idle" {
+                a.xact_start = None;
+            }
+        });
     }
 
     async fn handle(&mut self, message: FrontendMessage) -> Result<(), Close> {
@@ -575,7 +684,9 @@ impl Connection {
         }
         match message {
             FrontendMessage::Query(sql) => {
+                self.note_active(&sql);
                 self.simple_query(&sql).await?;
+                self.note_idle();
                 self.out.ready_for_query(self.status());
                 self.flush().await?;
             }
@@ -609,6 +720,10 @@ impl Connection {
                 }
             }
             FrontendMessage::Execute { portal, max_rows } => {
+                if let Some(bound) = self.portals.get(&portal) {
+                    let text = bound.statement.text.clone();
+                    self.note_active(&text);
+                }
                 if let Err(error) = self.execute(&portal, max_rows).await {
                     self.extended_error(&error);
                 }
@@ -630,6 +745,7 @@ impl Connection {
                         self.send_error(&error);
                     }
                 }
+                self.note_idle();
                 self.out.ready_for_query(self.status());
                 self.flush().await?;
             }
@@ -717,6 +833,11 @@ impl Connection {
         }
         for (name, value) in &result.reports {
             self.out.parameter_status(name, value);
+            if name == "application_name" {
+                let value = value.clone();
+                self.worker
+                    .note_activity(self.session.info.pid, |a| a.application_name = value);
+            }
         }
         if let Some(state) = result.copy {
             self.out
@@ -865,6 +986,7 @@ impl Connection {
         let statements = split_statements(query);
         let prepared = match statements.as_slice() {
             [] => Prepared {
+                volatile: false,
                 text: String::new(),
                 offset: 0,
                 parsed: None,

@@ -46,6 +46,10 @@ pub struct SessionInfo {
     /// The session's settings (name as SHOW labels it, value) when the statement reads them
     /// (`current_setting`, `pg_settings`); empty otherwise.
     pub settings: Vec<(String, String)>,
+    /// The session's process id (`pg_backend_pid()`).
+    pub pid: i32,
+    /// The node's sessions when the statement reads `pg_stat_activity`; empty otherwise.
+    pub activity: Vec<crate::system::Activity>,
 }
 
 /// Binds statements of one query string.
@@ -6246,6 +6250,19 @@ impl<'a> Binder<'a> {
             ("current_database", 0) => session_const(&self.session.database),
             ("current_schema", 0) => session_const("public"),
             ("current_user" | "session_user", 0) => session_const(&self.session.user),
+            ("pg_backend_pid", 0) => Ok((
+                Expr::Const(Value::Int(self.session.pid as i64)),
+                DataType::Int4,
+            )),
+            ("pg_cancel_backend" | "pg_terminate_backend", 1) => {
+                let (expr, ty, span) = bound.remove(0);
+                let pid = self.coerce(expr, ty, DataType::Int4, span, &name)?;
+                let terminate = name == "pg_terminate_backend";
+                Ok((
+                    Expr::Func(Func::SignalBackend(terminate), vec![pid]),
+                    DataType::Bool,
+                ))
+            }
             ("now" | "transaction_timestamp" | "statement_timestamp", 0) => {
                 Ok(self.now_expr("now"))
             }

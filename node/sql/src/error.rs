@@ -72,6 +72,7 @@ pub mod code {
     pub const OBJECT_IN_USE: &str = "55006";
     pub const INVALID_PASSWORD: &str = "28P01";
     pub const TOO_MANY_CONNECTIONS: &str = "53300";
+    pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: &str = "25P03";
 }
 
 /// A SQL-level error: the statement fails, the session and the node go on.

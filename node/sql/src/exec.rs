@@ -92,10 +92,30 @@ pub struct Cancel {
     waits_ended: Cell<bool>,
     /// Why: a client's cancel request, or the statement timeout.
     timed_out: Cell<bool>,
+    /// `pg_terminate_backend`: the session ends (its running statement is canceled first).
+    terminated: Cell<bool>,
     notify: Notify,
 }
 
 impl Cancel {
+    /// `pg_terminate_backend`: cancels the running statement and tells the session to end.
+    pub fn terminate(&self) {
+        self.terminated.set(true);
+        self.request();
+    }
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.get()
+    }
+    /// Resolves once [`Cancel::terminate`] was called.
+    pub async fn terminated(&self) {
+        loop {
+            let notified = self.notify.notified();
+            if self.terminated.get() {
+                return;
+            }
+            notified.await;
+        }
+    }
     /// A client's cancel request.
     pub fn request(&self) {
         self.requested.set(true);
@@ -280,6 +300,9 @@ pub struct Prepared {
     pub plan: Option<Plan>,
     pub param_types: Vec<DataType>,
     pub catalog_version: u64,
+    /// The plan holds session or node state read at bind time (settings, pg_stat_activity):
+    /// bound again at every execution.
+    pub volatile: bool,
 }
 
 impl Prepared {
@@ -666,6 +689,8 @@ pub struct Session {
     notices: Vec<SqlError>,
     /// Named prepared statements: the protocol's (Parse) and SQL's (PREPARE) share them.
     pub statements: HashMap<String, Arc<Prepared>>,
+    /// The node's sessions (pg_stat_activity, pg_cancel_backend), when the server provides them.
+    pub backends: Option<Rc<dyn crate::system::Backends>>,
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -689,6 +714,7 @@ impl Session {
             sequences: None,
             notices: Vec::new(),
             statements: HashMap::new(),
+            backends: None,
         }
     }
 
@@ -701,7 +727,13 @@ impl Session {
     /// The session's sequence state (made on first use).
     fn sequences<C: Cluster>(&mut self, cluster: &C) -> Rc<SessionSequences> {
         self.sequences
-            .get_or_insert_with(|| Rc::new(SessionSequences::new(cluster.sequences())))
+            .get_or_insert_with(|| {
+                let backends = self
+                    .backends
+                    .clone()
+                    .map(|backends| (backends, self.info.user.clone()));
+                Rc::new(SessionSequences::new(cluster.sequences(), backends))
+            })
             .clone()
     }
 
@@ -770,6 +802,8 @@ impl Session {
             SqlError { position, ..error }
         };
         let parsed = parse_statement(text).map_err(at)?;
+        let reads_settings = text.contains("current_setting") || text.contains("pg_settings");
+        let reads_activity = text.contains("pg_stat_activity");
         let mut prepared = Prepared {
             text: text.to_string(),
             offset,
@@ -777,16 +811,23 @@ impl Session {
             plan: None,
             param_types: Vec::new(),
             catalog_version: catalog.version,
+            volatile: reads_settings || reads_activity,
         };
         match parsed {
             Parsed::Sql(statement) => {
-                // Settings are handed to the binder only for the statements that read them.
-                let with_settings;
-                let info = if text.contains("current_setting") || text.contains("pg_settings") {
+                // Settings and sessions are handed to the binder only for the statements that
+                // read them (and such statements are bound again at each execution).
+                let with_state;
+                let info = if prepared.volatile {
                     let mut info = self.info.clone();
-                    info.settings = self.settings.all();
-                    with_settings = info;
-                    &with_settings
+                    if reads_settings {
+                        info.settings = self.settings.all();
+                    }
+                    if let (true, Some(backends)) = (reads_activity, &self.backends) {
+                        info.activity = backends.activity();
+                    }
+                    with_state = info;
+                    &with_state
                 } else {
                     &self.info
                 };
@@ -923,7 +964,7 @@ impl Session {
         let catalog = self.catalog(cluster);
         let rebound;
         let plan = match &prepared.plan {
-            Some(plan) if prepared.catalog_version == catalog.version => plan,
+            Some(plan) if prepared.catalog_version == catalog.version && !prepared.volatile => plan,
             _ => {
                 let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
                 rebound = self.prepare(&catalog, &prepared.text, prepared.offset, types)?;

@@ -62,6 +62,8 @@ pub enum Func {
     Grouping,
     /// `set_config(name, value, is_local)`: run by the session (see `Sequences::set_config`).
     SetConfig,
+    /// `pg_cancel_backend(pid)` (false) / `pg_terminate_backend(pid)` (true): through the session.
+    SignalBackend(bool),
 }
 
 /// Aggregate functions.
@@ -506,6 +508,15 @@ impl Expr {
             Expr::Cast(inner, from, to, explicit) => {
                 cast(inner.eval(row, ctx)?, *from, *to, *explicit)?
             }
+            Expr::Func(Func::SignalBackend(terminate), args) => {
+                let Value::Int(pid) = args[0].eval(row, ctx)? else {
+                    return Ok(Value::Null);
+                };
+                let session = ctx
+                    .sequences
+                    .ok_or_else(|| SqlError::unsupported("pg_cancel_backend() in this context"))?;
+                Value::Bool(session.signal_backend(pid as i32, *terminate)?)
+            }
             Expr::Func(Func::SetConfig, args) => {
                 let values = args
                     .iter()
@@ -598,7 +609,7 @@ impl Expr {
                 Expr::Subquery(_)
                     | Expr::Outer(..)
                     | Expr::Sequence(..)
-                    | Expr::Func(Func::SetConfig, _)
+                    | Expr::Func(Func::SetConfig | Func::SignalBackend(_), _)
             )
         });
         local
@@ -1075,10 +1086,10 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
-        Func::SetConfig => {
+        Func::SetConfig | Func::SignalBackend(_) => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,
-                "set_config evaluated outside the session",
+                "a session function evaluated outside the session",
             ))
         }
         Func::Grouping => {

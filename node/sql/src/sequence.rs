@@ -21,6 +21,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use keel_storage::TableId;
@@ -211,6 +212,8 @@ pub trait Sequences {
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value>;
     /// `set_config(name, value, false)`: the session applies it when the statement ends.
     fn set_config(&self, name: &str, value: &str) -> SqlResult<()>;
+    /// `pg_cancel_backend` / `pg_terminate_backend` (see [`crate::system::Backends::signal`]).
+    fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool>;
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -223,16 +226,22 @@ pub struct SessionSequences {
     unlogged: RefCell<Vec<(Arc<SequenceDef>, u64)>>,
     /// Settings the running statement changed through set_config, in order.
     settings: RefCell<Vec<(String, String)>>,
+    /// The node's sessions, and the role signalling them (absent where there are none to reach).
+    backends: Option<(Rc<dyn crate::system::Backends>, String)>,
 }
 
 impl SessionSequences {
-    pub fn new(registry: Arc<Registry>) -> SessionSequences {
+    pub fn new(
+        registry: Arc<Registry>,
+        backends: Option<(Rc<dyn crate::system::Backends>, String)>,
+    ) -> SessionSequences {
         SessionSequences {
             registry,
             current: RefCell::default(),
             last: Cell::new(None),
             unlogged: RefCell::default(),
             settings: RefCell::default(),
+            backends,
         }
     }
 
@@ -268,6 +277,13 @@ impl Sequences for SessionSequences {
             .borrow_mut()
             .push((name.to_string(), value.to_string()));
         Ok(())
+    }
+
+    fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool> {
+        match &self.backends {
+            Some((backends, user)) => backends.signal(pid, terminate, user),
+            None => Ok(false),
+        }
     }
 
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value> {

@@ -190,6 +190,37 @@ fn collation(ty: DataType) -> i64 {
     }
 }
 
+/// One session as `pg_stat_activity` shows it (the server keeps these; see [`Backends`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub pid: i32,
+    pub user: String,
+    pub database: String,
+    pub application_name: String,
+    pub client_addr: String,
+    pub client_port: i32,
+    /// Timestamps: microseconds since 2000-01-01 UTC.
+    pub backend_start: i64,
+    pub xact_start: Option<i64>,
+    pub query_start: Option<i64>,
+    pub state_change: i64,
+    /// `active`, `idle`, `idle in transaction`, `idle in transaction (aborted)`.
+    pub state: &'static str,
+    /// The running statement, or the last one when idle.
+    pub query: String,
+}
+
+/// The node's client sessions, as the server knows them.
+pub trait Backends: std::fmt::Debug {
+    /// Every session on the node, for `pg_stat_activity`.
+    fn activity(&self) -> Vec<Activity>;
+    /// `pg_cancel_backend(pid)` (`terminate` false: cancels its running statement) or
+    /// `pg_terminate_backend(pid)` (ends the session), asked by role `by`. Ok(false): no such
+    /// session. 42501 when `by` may not signal it (PostgreSQL's rules: superusers signal anyone,
+    /// others only sessions of their own role that are not superusers').
+    fn signal(&self, pid: i32, terminate: bool, by: &str) -> crate::error::SqlResult<bool>;
+}
+
 fn table_oid(table: &TableDef) -> i64 {
     FIRST_OID + table.id as i64
 }
@@ -940,6 +971,68 @@ fn pg_catalog(
                     passwd,
                     role.valid_until.map_or(Value::Null, Value::Timestamp),
                     Value::Null,
+                ]);
+            }
+        }
+        "pg_stat_activity" => {
+            out.columns(&[
+                ("datid", I8),
+                ("datname", T),
+                ("pid", I4),
+                ("leader_pid", I4),
+                ("usesysid", I8),
+                ("usename", T),
+                ("application_name", T),
+                ("client_addr", T),
+                ("client_hostname", T),
+                ("client_port", I4),
+                ("backend_start", DataType::TimestampTz),
+                ("xact_start", DataType::TimestampTz),
+                ("query_start", DataType::TimestampTz),
+                ("state_change", DataType::TimestampTz),
+                ("wait_event_type", T),
+                ("wait_event", T),
+                ("state", T),
+                ("backend_xid", T),
+                ("backend_xmin", T),
+                ("query_id", I8),
+                ("query", T),
+                ("backend_type", T),
+            ]);
+            let stamp = |at: Option<i64>| at.map_or(Value::Null, Value::Timestamp);
+            for session in &session.activity {
+                let role = catalog.role(&session.user);
+                out.row(vec![
+                    int(DATABASE),
+                    text(session.database.clone()),
+                    int(session.pid),
+                    Value::Null,
+                    role.map_or(Value::Null, |r| int(r.oid)),
+                    text(session.user.clone()),
+                    text(session.application_name.clone()),
+                    text(session.client_addr.clone()),
+                    Value::Null,
+                    int(session.client_port),
+                    stamp(Some(session.backend_start)),
+                    stamp(session.xact_start),
+                    stamp(session.query_start),
+                    stamp(Some(session.state_change)),
+                    if session.state == "active" {
+                        Value::Null
+                    } else {
+                        text("Client")
+                    },
+                    if session.state == "active" {
+                        Value::Null
+                    } else {
+                        text("ClientRead")
+                    },
+                    text(session.state),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    text(session.query.clone()),
+                    text("client backend"),
                 ]);
             }
         }

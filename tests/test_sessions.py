@@ -1,0 +1,189 @@
+"""Sessions as the node sees them: pg_stat_activity (states, queries, application_name, a cached
+prepared statement that reads it stays current), pg_backend_pid, pg_cancel_backend and
+pg_terminate_backend with PostgreSQL 15's permission rules, idle_in_transaction_session_timeout,
+and 1,000 connections held open with the memory each costs (target: under 200 KiB per idle
+connection; PostgreSQL pays a process each, about 1.1 MiB PSS here).
+"""
+
+import asyncio
+import resource
+import socket
+import struct
+import threading
+import time
+
+import psycopg
+import pytest
+from psycopg import errors
+
+
+def connect(node, **kwargs):
+    return psycopg.connect(node.dsn(), autocommit=True, **kwargs)
+
+
+def activity(conn):
+    return {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "select pid, usename, application_name, state, query, xact_start is not null, client_addr "
+            "from pg_stat_activity"
+        ).fetchall()
+    }
+
+
+def test_pg_stat_activity_shows_every_session(keel):
+    with connect(keel, application_name="watcher") as watcher, connect(keel, application_name="worker") as worker:
+        me = watcher.execute("select pg_backend_pid()").fetchone()[0]
+        other = worker.execute("select pg_backend_pid()").fetchone()[0]
+        assert me != other
+        seen = activity(watcher)
+        assert seen[me][:3] == ("postgres", "watcher", "active")
+        assert "pg_stat_activity" in seen[me][3]
+        assert seen[other] == ("postgres", "worker", "idle", "select pg_backend_pid()", False, "127.0.0.1")
+        worker.execute("begin")
+        worker.execute("select 1")
+        assert activity(watcher)[other][2:5] == ("idle in transaction", "select 1", True)
+        with pytest.raises(errors.DivisionByZero):
+            worker.execute("select 1/0")
+        assert activity(watcher)[other][2] == "idle in transaction (aborted)"
+        worker.execute("rollback")
+        worker.execute("set application_name = 'renamed'")
+        assert activity(watcher)[other][1:3] == ("renamed", "idle")
+    # Gone when they close.
+    with connect(keel) as conn:
+        assert len(activity(conn)) == 1
+
+
+def test_a_cached_statement_reads_current_activity(keel):
+    asyncpg = pytest.importorskip("asyncpg")
+
+    async def run():
+        conn = await asyncpg.connect(host="127.0.0.1", port=keel.port, user="postgres", database="keel")
+        query = "select count(*) from pg_stat_activity"
+        before = await conn.fetchval(query)
+        others = [await asyncpg.connect(host="127.0.0.1", port=keel.port, user="postgres", database="keel")
+                  for _ in range(3)]
+        after = await conn.fetchval(query)  # the same cached prepared statement
+        for other in others:
+            await other.close()
+        await conn.close()
+        return before, after
+
+    assert asyncio.run(run()) == (1, 4)
+
+
+def test_cancel_and_terminate_other_sessions(keel):
+    with connect(keel) as admin, connect(keel) as victim:
+        victim_pid = victim.execute("select pg_backend_pid()").fetchone()[0]
+        failure = {}
+
+        def sleep():
+            try:
+                victim.execute("select pg_sleep(30)")
+            except psycopg.Error as error:
+                failure["error"] = error
+
+        sleeper = threading.Thread(target=sleep)
+        sleeper.start()
+        deadline = time.time() + 10
+        while activity(admin)[victim_pid][2] != "active" and time.time() < deadline:
+            time.sleep(0.02)
+        assert admin.execute("select pg_cancel_backend(%s)", (victim_pid,)).fetchone() == (True,)
+        sleeper.join(timeout=10)
+        assert isinstance(failure["error"], errors.QueryCanceled)
+        # The session lives on.
+        assert victim.execute("select 2").fetchone() == (2,)
+        assert admin.execute("select pg_terminate_backend(%s)", (victim_pid,)).fetchone() == (True,)
+        deadline = time.time() + 10
+        while victim_pid in activity(admin) and time.time() < deadline:
+            time.sleep(0.02)
+        assert victim_pid not in activity(admin)
+        with pytest.raises(psycopg.OperationalError):
+            victim.execute("select 3")
+        # No such session: false, as in PostgreSQL.
+        assert admin.execute("select pg_cancel_backend(4242)").fetchone() == (False,)
+
+
+def test_signal_permissions(keel):
+    with connect(keel) as admin:
+        admin.execute("create role sig_a login")
+        admin.execute("create role sig_b login")
+        admin_pid = admin.execute("select pg_backend_pid()").fetchone()[0]
+        try:
+            with psycopg.connect(f"{keel.dsn()} user=sig_a", autocommit=True) as a1, \
+                    psycopg.connect(f"{keel.dsn()} user=sig_a", autocommit=True) as a2, \
+                    psycopg.connect(f"{keel.dsn()} user=sig_b", autocommit=True) as b:
+                a2_pid = a2.execute("select pg_backend_pid()").fetchone()[0]
+                b_pid = b.execute("select pg_backend_pid()").fetchone()[0]
+                with pytest.raises(errors.InsufficientPrivilege, match="must be a superuser to cancel superuser query"):
+                    a1.execute("select pg_cancel_backend(%s)", (admin_pid,))
+                with pytest.raises(errors.InsufficientPrivilege, match="member of the role whose process is being terminated"):
+                    a1.execute("select pg_terminate_backend(%s)", (b_pid,))
+                # A role's own other sessions are fair game.
+                assert a1.execute("select pg_cancel_backend(%s)", (a2_pid,)).fetchone() == (True,)
+        finally:
+            admin.execute("drop role sig_a, sig_b")
+
+
+def test_idle_in_transaction_session_timeout(keel):
+    with connect(keel) as conn:
+        conn.execute("set idle_in_transaction_session_timeout = '200ms'")
+        # Idle outside a transaction: no timeout.
+        time.sleep(0.4)
+        assert conn.execute("select 1").fetchone() == (1,)
+        conn.execute("begin")
+        conn.execute("select 1")
+        time.sleep(0.6)
+        with pytest.raises(psycopg.OperationalError, match="idle-in-transaction timeout"):
+            conn.execute("select 2")
+    with connect(keel) as conn:
+        assert len(activity(conn)) == 1
+
+
+def startup_packet():
+    body = struct.pack("!i", 196608) + b"user\0postgres\0database\0keel\0application_name\0holder\0\0"
+    return struct.pack("!i", len(body) + 4) + body
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_thousand_idle_connections(keel_factory, record_property):
+    # Room for the 1,000 and for the session that counts them.
+    keel = keel_factory(extra=["--set", "wire.max_connections=1100"]).start()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    with connect(keel) as conn:
+        conn.execute("select 1")
+    before = rss_kib(keel.process.pid)
+    sockets = []
+    try:
+        for _ in range(1000):
+            sock = socket.create_connection(("127.0.0.1", keel.port), timeout=10)
+            sock.sendall(startup_packet())
+            sockets.append(sock)
+        for sock in sockets:
+            data = b""
+            while b"Z\x00\x00\x00\x05I" not in data:
+                chunk = sock.recv(4096)
+                assert chunk, "connection closed during startup"
+                data += chunk
+        with connect(keel) as conn:
+            held = conn.execute(
+                "select count(*) from pg_stat_activity where application_name = 'holder' and state = 'idle'"
+            ).fetchone()[0]
+            assert held == 1000
+            assert conn.execute("select 6 * 7").fetchone() == (42,)
+        per_connection = (rss_kib(keel.process.pid) - before) / 1000
+        record_property("kib_per_idle_connection", per_connection)
+        print(f"memory per idle connection: {per_connection:.1f} KiB")
+        assert per_connection < 200, f"{per_connection:.1f} KiB per idle connection"
+    finally:
+        for sock in sockets:
+            sock.close()
