@@ -67,3 +67,22 @@ def test_pgbench_survives_restart(keel):
     assert sums(keel) == before
     assert len(set(before)) == 1
     assert scalar(keel, "select count(*) from pgbench_history") == "1000"
+
+
+def test_every_builtin_script_in_every_protocol_mode(keel):
+    # Server-side data generation and foreign keys (-I ...f), as `pgbench -i -I dtGvpf` runs them.
+    out = pgbench(keel, "-i", "-s", "1", "-I", "dtGvpf")
+    assert "server-side generate" in out and "foreign keys" in out
+    assert scalar(keel, "select count(*) from pgbench_accounts") == "100000"
+    updates = 0
+    for mode in ("simple", "extended", "prepared"):
+        for script in ("tpcb-like", "simple-update", "select-only"):
+            out = pgbench(keel, "-n", "-b", script, "-M", mode, "-c", "4", "-j", "2", "-t", "50")
+            assert "number of failed transactions: 0" in out, out
+            assert "number of transactions actually processed: 200/200" in out, out
+            if script != "select-only":
+                updates += 200
+    # Both writing scripts keep the account and history sums equal; tpcb-like keeps all four.
+    assert scalar(keel, "select count(*) from pgbench_history") == str(updates)
+    assert scalar(keel, "select sum(abalance) from pgbench_accounts") == scalar(
+        keel, "select sum(delta) from pgbench_history")

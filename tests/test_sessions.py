@@ -187,3 +187,47 @@ def test_a_thousand_idle_connections(keel_factory, record_property):
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_a_client_that_vanishes_mid_transaction_is_rolled_back(keel):
+    with connect(keel) as conn:
+        conn.execute("drop table if exists vanish")
+        conn.execute("create table vanish (id int primary key, v int)")
+        conn.execute("insert into vanish values (1, 1)")
+        sock = socket.create_connection(("127.0.0.1", keel.port), timeout=5)
+        body = struct.pack("!i", 196608) + b"user\0postgres\0database\0keel\0\0"
+        sock.sendall(struct.pack("!i", len(body) + 4) + body)
+        query = b"begin; update vanish set v = 2 where id = 1; insert into vanish values (2, 2);\0"
+        sock.sendall(b"Q" + struct.pack("!i", len(query) + 4) + query)
+        data = b""
+        while b"Z\x00\x00\x00\x05T" not in data:
+            chunk = sock.recv(4096)
+            assert chunk
+            data += chunk
+        # Gone without a Terminate, the row lock still held.
+        sock.close()
+        conn.execute("set lock_timeout = '5s'")
+        conn.execute("update vanish set v = v + 10 where id = 1")
+        assert conn.execute("select id, v from vanish order by id").fetchall() == [(1, 11)]
+        conn.execute("drop table vanish")
+
+
+def test_client_sockets_have_keepalives(keel_factory):
+    import subprocess
+
+    node = keel_factory(extra=["--set", "wire.tcp_keepalives_idle=45", "--set", "wire.tcp_keepalives_interval=7",
+                               "--set", "wire.tcp_keepalives_count=3"]).start()
+    with connect(node) as conn:
+        assert conn.execute("show tcp_keepalives_idle").fetchone() == ("45",)
+        with pytest.raises(errors.CantChangeRuntimeParam):
+            conn.execute("set tcp_keepalives_idle = 10")
+        # ss shows the keepalive timer of the server's side of the connection once nothing is in
+        # flight (a retransmission timer shows while data is unacknowledged).
+        deadline = time.time() + 5
+        while True:
+            sockets = subprocess.run(["ss", "-tno", "state", "established", f"( sport = :{node.port} )"],
+                                     capture_output=True, text=True, check=True).stdout
+            if "timer:(keepalive," in sockets or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        assert "timer:(keepalive," in sockets, sockets

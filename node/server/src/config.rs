@@ -34,6 +34,9 @@ pub struct WireConfig {
     pub hba_file: String,
     pub tls_cert_file: String,
     pub tls_key_file: String,
+    pub tcp_keepalives_idle: u32,
+    pub tcp_keepalives_interval: u32,
+    pub tcp_keepalives_count: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -922,6 +922,35 @@ pub fn start(
     })
 }
 
+/// Turns TCP keepalives on for a client connection, with the configured timings (0: the kernel's).
+fn keepalive(stream: &tokio::net::TcpStream, wire: &crate::config::WireConfig) {
+    use std::os::fd::AsRawFd;
+    let fd = stream.as_raw_fd();
+    let set = |level: libc::c_int, option: libc::c_int, value: u32| {
+        let value = value as libc::c_int;
+        // SAFETY: a valid socket descriptor and an int option value of the right size.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                level,
+                option,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+    };
+    set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
+    for (option, value) in [
+        (libc::TCP_KEEPIDLE, wire.tcp_keepalives_idle),
+        (libc::TCP_KEEPINTVL, wire.tcp_keepalives_interval),
+        (libc::TCP_KEEPCNT, wire.tcp_keepalives_count),
+    ] {
+        if value > 0 {
+            set(libc::IPPROTO_TCP, option, value);
+        }
+    }
+}
+
 /// A TCP listener with SO_REUSEPORT, so each worker accepts on the same port (the kernel spreads
 /// new connections over the workers' listeners).
 fn bind_reuseport(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
@@ -1152,6 +1181,7 @@ async fn worker_main(
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
+                keepalive(&stream, &node.config.wire);
                 let worker = worker.clone();
                 let active = active.clone();
                 active.set(active.get() + 1);

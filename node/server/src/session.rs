@@ -347,11 +347,24 @@ impl Connection {
                     self.session.info.user = user.clone();
                     self.session.info.database = database;
                     self.session.settings = keel_sql::exec::Settings::new(&user);
-                    let limit = self.worker.node.config.wire.max_connections.to_string();
-                    self.session
-                        .settings
-                        .set("max_connections", Some(&limit), true)
-                        .map_err(Close::Fatal)?;
+                    let wire = &self.worker.node.config.wire;
+                    for (name, value) in [
+                        ("max_connections", wire.max_connections.to_string()),
+                        ("tcp_keepalives_idle", wire.tcp_keepalives_idle.to_string()),
+                        (
+                            "tcp_keepalives_interval",
+                            wire.tcp_keepalives_interval.to_string(),
+                        ),
+                        (
+                            "tcp_keepalives_count",
+                            wire.tcp_keepalives_count.to_string(),
+                        ),
+                    ] {
+                        self.session
+                            .settings
+                            .set(name, Some(&value), true)
+                            .map_err(Close::Fatal)?;
+                    }
                     let superuser = if role.superuser { "on" } else { "off" };
                     self.session
                         .settings

@@ -423,6 +423,9 @@ const READ_ONLY: &[&str] = &[
     "is_superuser",
     "max_connections",
     "max_index_keys",
+    "tcp_keepalives_idle",
+    "tcp_keepalives_interval",
+    "tcp_keepalives_count",
     "block_size",
 ];
 
@@ -468,6 +471,10 @@ impl Settings {
         // The node's limit replaces this at connection (see the server's wire.max_connections).
         put("max_connections", "100");
         put("max_index_keys", "32");
+        // The node's wire.tcp_keepalives_* replace these at connection.
+        put("tcp_keepalives_idle", "0");
+        put("tcp_keepalives_interval", "0");
+        put("tcp_keepalives_count", "0");
         put("block_size", "8192");
         put("jit", "off");
         put("row_security", "on");
