@@ -329,3 +329,53 @@ def test_unencrypted_bytes_after_the_ssl_request_are_refused(tls_node):
 def test_require_against_a_node_without_tls(node):
     with pytest.raises(psycopg.OperationalError, match="server does not support SSL"):
         psycopg.connect(f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=require")
+
+
+def test_scram_channel_binding(tls_node, keel_factory, tmp_path):
+    node, certs = tls_node, tls_node.certs
+    dsn = (f"host=localhost port={node.port} user=secure dbname=keel sslmode=verify-full "
+           f"sslrootcert={certs / 'ca.crt'} channel_binding=require")
+    # libpq picks SCRAM-SHA-256-PLUS and checks the binding to the certificate it saw.
+    with psycopg.connect(dsn + " password=tls-pw", autocommit=True) as conn:
+        assert conn.execute("select current_user").fetchone() == ("secure",)
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(dsn + " password=wrong")
+    # Without TLS there is nothing to bind to: libpq refuses by itself.
+    with pytest.raises(psycopg.OperationalError, match="channel binding required"):
+        psycopg.connect(f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=disable "
+                        "channel_binding=require")
+    # A certificate signed with SHA-384 binds with a SHA-384 hash (RFC 5929).
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-sha384",
+                    "-nodes", "-days", "30", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", "ec.key", "-out", "ec.crt"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    rules = tmp_path / "hba-ec.conf"
+    rules.write_text("host all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+    ec = keel_factory(extra=["--set", f"wire.tls_cert_file={tmp_path / 'ec.crt'}",
+                             "--set", f"wire.tls_key_file={tmp_path / 'ec.key'}",
+                             "--set", f"wire.hba_file={rules}"]).start()
+    with psycopg.connect(ec.dsn(), autocommit=True) as conn:
+        conn.execute("create role bound login password 'p384-pw'")
+    with psycopg.connect(f"host=localhost port={ec.port} user=bound password=p384-pw dbname=keel "
+                         f"sslmode=verify-full sslrootcert={tmp_path / 'ec.crt'} channel_binding=require",
+                         autocommit=True) as conn:
+        assert conn.execute("select current_user").fetchone() == ("bound",)
+
+
+def test_channel_binding_downgrade_is_refused(tls_node):
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(tls_node.certs / "ca.crt"))
+    raw = socket.create_connection(("127.0.0.1", tls_node.port), timeout=5)
+    raw.sendall(struct.pack("!ii", 8, 80877103))
+    assert raw.recv(1) == b"S"
+    with context.wrap_socket(raw, server_hostname="localhost") as sock:
+        body = struct.pack("!i", 196608) + b"user\0secure\0database\0keel\0\0"
+        sock.sendall(struct.pack("!i", len(body) + 4) + body)
+        tag, body = read_message(sock)
+        assert tag == b"R" and b"SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0" in body
+        # "y": the client could bind but believes the server cannot, though it offered PLUS.
+        first = b"y,,n=,r=abcdef"
+        sock.sendall(message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", len(first)) + first))
+        tag, body = read_message(sock)
+        assert tag == b"E" and error_code(body) == ("08P01", "SCRAM channel binding negotiation error")

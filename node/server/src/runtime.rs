@@ -90,7 +90,7 @@ pub struct Node {
     /// Client authentication rules (`wire.hba_file`).
     pub hba: crate::hba::Hba,
     /// TLS, when `wire.tls_cert_file` / `wire.tls_key_file` are set.
-    pub tls: Option<Arc<rustls::ServerConfig>>,
+    pub tls: Option<crate::tls::Tls>,
     sequences: Arc<keel_sql::sequence::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,

@@ -102,27 +102,21 @@ fn cstring(body: &[u8]) -> &str {
     std::str::from_utf8(&body[..end]).unwrap_or("")
 }
 
-/// The client-first-message of a SASLInitialResponse (mechanism, length, data).
-fn sasl_initial_response(body: &[u8]) -> Result<&[u8], Close> {
-    let end = body
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or_else(|| protocol_error("malformed SASLInitialResponse message"))?;
-    if &body[..end] != b"SCRAM-SHA-256" {
-        return Err(protocol_error(
-            "client selected an invalid SASL authentication mechanism",
-        ));
-    }
+/// A SASLInitialResponse: the mechanism the client chose and its client-first-message.
+fn sasl_initial_response(body: &[u8]) -> Result<(&str, &[u8]), Close> {
+    let malformed = || protocol_error("malformed SASLInitialResponse message");
+    let end = body.iter().position(|&b| b == 0).ok_or_else(malformed)?;
+    let mechanism = std::str::from_utf8(&body[..end]).map_err(|_| malformed())?;
     let rest = &body[end + 1..];
     let length = rest
         .get(..4)
         .map(|b| i32::from_be_bytes(b.try_into().expect("4 bytes")))
-        .ok_or_else(|| protocol_error("malformed SASLInitialResponse message"))?;
+        .ok_or_else(malformed)?;
     let data = &rest[4..];
     if length < 0 || length as usize != data.len() {
-        return Err(protocol_error("malformed SASLInitialResponse message"));
+        return Err(malformed());
     }
-    Ok(data)
+    Ok((mechanism, data))
 }
 
 fn auth_close(failure: auth::AuthFailure, user: &str) -> Close {
@@ -284,7 +278,7 @@ impl Connection {
             };
             match packet {
                 StartupPacket::SslRequest => match self.worker.node.tls.clone() {
-                    Some(config) if !self.stream.is_tls() => {
+                    Some(tls) if !self.stream.is_tls() => {
                         // Nothing may come between the request and the handshake.
                         if self.consumed < self.input.len() {
                             return Err(protocol_error(
@@ -293,7 +287,7 @@ impl Connection {
                         }
                         self.out.buf.push(b'S');
                         self.flush().await?;
-                        if self.stream.upgrade(config).await.is_err() {
+                        if self.stream.upgrade(tls.config).await.is_err() {
                             return Err(Close::Client);
                         }
                     }
@@ -458,10 +452,15 @@ impl Connection {
             }
             Some(Method::ScramSha256 | Method::Md5) => {
                 let mut exchange = auth::ScramExchange::new(user, secret);
-                self.out.authentication_sasl(&["SCRAM-SHA-256"]);
+                if let (true, Some(node_tls)) = (tls, &self.worker.node.tls) {
+                    exchange = exchange.with_channel_binding(node_tls.end_point.clone());
+                }
+                self.out.authentication_sasl(exchange.mechanisms());
                 let initial = self.read_password().await?;
-                let data = sasl_initial_response(&initial)?;
-                let first = exchange.server_first(data).map_err(|f| auth_close(f, user))?;
+                let (mechanism, data) = sasl_initial_response(&initial)?;
+                let first = exchange
+                    .server_first(mechanism, data)
+                    .map_err(|f| auth_close(f, user))?;
                 self.out.authentication_sasl_data(&first, false);
                 let response = self.read_password().await?;
                 let last = exchange

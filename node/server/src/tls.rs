@@ -23,9 +23,17 @@ use tokio_rustls::server::TlsStream;
 
 use crate::config::WireConfig;
 
-/// The server's TLS configuration from `wire.tls_cert_file` / `wire.tls_key_file`; None when both
-/// are empty (TLS off).
-pub fn server_config(wire: &WireConfig) -> Result<Option<Arc<ServerConfig>>, String> {
+/// The node's TLS: the rustls configuration and the `tls-server-end-point` channel-binding data of
+/// its certificate (for SCRAM-SHA-256-PLUS).
+#[derive(Clone)]
+pub struct Tls {
+    pub config: Arc<ServerConfig>,
+    pub end_point: Vec<u8>,
+}
+
+/// The server's TLS from `wire.tls_cert_file` / `wire.tls_key_file`; None when both are empty
+/// (TLS off).
+pub fn server_config(wire: &WireConfig) -> Result<Option<Tls>, String> {
     let (cert, key) = (wire.tls_cert_file.as_str(), wire.tls_key_file.as_str());
     match (cert, key) {
         ("", "") => Ok(None),
@@ -39,6 +47,7 @@ pub fn server_config(wire: &WireConfig) -> Result<Option<Arc<ServerConfig>>, Str
             if chain.is_empty() {
                 return Err(format!("wire.tls_cert_file {cert}: no certificate in it"));
             }
+            let end_point = keel_sql::auth::certificate_end_point(&chain[0]);
             let key = PrivateKeyDer::from_pem_file(key)
                 .map_err(|e| format!("wire.tls_key_file {key}: {e}"))?;
             let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -48,7 +57,10 @@ pub fn server_config(wire: &WireConfig) -> Result<Option<Arc<ServerConfig>>, Str
                 .with_no_client_auth()
                 .with_single_cert(chain, key)
                 .map_err(|e| format!("TLS certificate and key: {e}"))?;
-            Ok(Some(Arc::new(config)))
+            Ok(Some(Tls {
+                config: Arc::new(config),
+                end_point,
+            }))
         }
     }
 }

@@ -179,6 +179,9 @@ pub struct ScramExchange {
     server_key: Vec<u8>,
     /// False for a mock secret: the exchange runs to the end and fails.
     real: bool,
+    /// Over TLS: the `tls-server-end-point` binding data (the server certificate's hash), which
+    /// also means SCRAM-SHA-256-PLUS was offered.
+    end_point: Option<Vec<u8>>,
     /// Set by [`ScramExchange::server_first`].
     first: Option<First>,
 }
@@ -209,6 +212,7 @@ impl ScramExchange {
                 stored_key,
                 server_key,
                 real: true,
+                end_point: None,
                 first: None,
             },
             _ => {
@@ -219,24 +223,69 @@ impl ScramExchange {
                     stored_key: vec![0; KEY_BYTES],
                     server_key: vec![0; KEY_BYTES],
                     real: false,
+                    end_point: None,
                     first: None,
                 }
             }
         }
     }
 
-    /// Reads client-first-message, returns server-first-message.
-    pub fn server_first(&mut self, client_first: &[u8]) -> Result<Vec<u8>, AuthFailure> {
+    /// Over TLS: binds the exchange to the server certificate (`tls-server-end-point`, RFC 5929:
+    /// `hash` is the certificate's hash, see [`certificate_end_point`]); SCRAM-SHA-256-PLUS is then
+    /// offered.
+    pub fn with_channel_binding(mut self, hash: Vec<u8>) -> ScramExchange {
+        self.end_point = Some(hash);
+        self
+    }
+
+    /// The mechanisms to offer: SCRAM-SHA-256-PLUS first when the exchange can bind to TLS.
+    pub fn mechanisms(&self) -> &'static [&'static str] {
+        if self.end_point.is_some() {
+            &["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"]
+        } else {
+            &["SCRAM-SHA-256"]
+        }
+    }
+
+    /// Reads client-first-message (of `mechanism`, one of [`ScramExchange::mechanisms`]),
+    /// returns server-first-message.
+    pub fn server_first(
+        &mut self,
+        mechanism: &str,
+        client_first: &[u8],
+    ) -> Result<Vec<u8>, AuthFailure> {
+        let plus = match mechanism {
+            "SCRAM-SHA-256" => false,
+            "SCRAM-SHA-256-PLUS" if self.end_point.is_some() => true,
+            _ => {
+                return Err(AuthFailure::Protocol(
+                    "client selected an invalid SASL authentication mechanism".into(),
+                ))
+            }
+        };
         let text = std::str::from_utf8(client_first).map_err(|_| protocol("not UTF-8"))?;
         // gs2-header: cbind-flag "," [authzid] ","
         let (flag, rest) = text
             .split_once(',')
             .ok_or_else(|| protocol("no GS2 header"))?;
         match flag {
-            "n" | "y" => {}
+            "p=tls-server-end-point" if plus => {}
+            _ if plus => {
+                return Err(AuthFailure::Protocol(
+                    "channel binding is required, but client does not support it".into(),
+                ))
+            }
+            "n" => {}
+            // The client could bind but thinks the server cannot: a downgrade when it can.
+            "y" if self.end_point.is_some() => {
+                return Err(AuthFailure::Protocol(
+                    "SCRAM channel binding negotiation error".into(),
+                ))
+            }
+            "y" => {}
             _ if flag.starts_with("p=") => {
                 return Err(AuthFailure::Protocol(
-                    "channel binding is not supported without SSL".into(),
+                    "SCRAM channel binding negotiation error".into(),
                 ))
             }
             _ => return Err(protocol("unexpected channel-binding flag")),
@@ -291,7 +340,11 @@ impl ScramExchange {
             .next()
             .and_then(|a| a.strip_prefix("c="))
             .ok_or_else(|| protocol("expected attribute \"c\""))?;
-        if base64_decode(binding).ok().as_deref() != Some(first.gs2_header.as_bytes()) {
+        let mut expected = first.gs2_header.as_bytes().to_vec();
+        if first.gs2_header.starts_with("p=") {
+            expected.extend_from_slice(self.end_point.as_deref().unwrap_or_default());
+        }
+        if base64_decode(binding).ok().as_deref() != Some(expected.as_slice()) {
             return Err(AuthFailure::Protocol(
                 "SCRAM channel binding check failed".into(),
             ));
@@ -320,6 +373,51 @@ impl ScramExchange {
         let server_signature = hmac_sha256(&self.server_key, auth_message.as_bytes());
         Ok(format!("v={}", base64_encode(&server_signature, false)).into_bytes())
     }
+}
+
+/// One DER element at the start of `der`: (tag, content, the rest after it).
+fn der_element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let bytes = (first & 0x7f) as usize;
+        if bytes == 0 || bytes > 4 || rest.len() < bytes {
+            return None;
+        }
+        let len = rest[..bytes]
+            .iter()
+            .fold(0usize, |n, &b| n << 8 | b as usize);
+        (len, &rest[bytes..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// `tls-server-end-point` channel-binding data (RFC 5929) for a DER certificate: its hash with the
+/// digest of its signature algorithm, SHA-256 for MD5, SHA-1 and SHA-256 (and anything unknown),
+/// SHA-384 and SHA-512 for those.
+pub fn certificate_end_point(der: &[u8]) -> Vec<u8> {
+    const SHA384: &[&[u8]] = &[
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
+    ];
+    const SHA512: &[&[u8]] = &[
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512
+    ];
+    // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm SEQUENCE { OID, .. }, .. }
+    let algorithm = der_element(der)
+        .and_then(|(_, certificate, _)| der_element(certificate))
+        .and_then(|(_, _, after_tbs)| der_element(after_tbs))
+        .and_then(|(_, algorithm, _)| der_element(algorithm))
+        .map(|(_, oid, _)| oid);
+    let digest = match algorithm {
+        Some(oid) if SHA384.contains(&oid) => &digest::SHA384,
+        Some(oid) if SHA512.contains(&oid) => &digest::SHA512,
+        _ => &digest::SHA256,
+    };
+    digest::digest(digest, der).as_ref().to_vec()
 }
 
 /// A salt for an md5 exchange.
@@ -373,7 +471,10 @@ mod tests {
         let server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
         // The server's own nonce is random: put the RFC's in its place.
         exchange
-            .server_first(format!("n,,{client_first_bare}").as_bytes())
+            .server_first(
+                "SCRAM-SHA-256",
+                format!("n,,{client_first_bare}").as_bytes(),
+            )
             .unwrap();
         let first = exchange.first.as_mut().unwrap();
         first.nonce = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0".into();
@@ -387,13 +488,16 @@ mod tests {
         // A wrong proof fails, and so does an unknown role with the same messages.
         let mut wrong = ScramExchange::new("user", Some(&secret));
         wrong
-            .server_first(format!("n,,{client_first_bare}").as_bytes())
+            .server_first(
+                "SCRAM-SHA-256",
+                format!("n,,{client_first_bare}").as_bytes(),
+            )
             .unwrap();
         let nonce = wrong.first.as_ref().unwrap().nonce.clone();
         let bad = format!("c=biws,r={nonce},p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
         assert_eq!(wrong.server_final(bad.as_bytes()), Err(AuthFailure::Failed));
         let mut mock = ScramExchange::new("nobody", None);
-        let answer = mock.server_first(b"n,,n=,r=abc").unwrap();
+        let answer = mock.server_first("SCRAM-SHA-256", b"n,,n=,r=abc").unwrap();
         assert!(String::from_utf8(answer).unwrap().contains(",i=4096"));
     }
 
