@@ -14,8 +14,11 @@
 //! answers with the combined nonce, the salt and the iteration count; the client proves it knows
 //! ClientKey (proof = ClientKey XOR HMAC(StoredKey, AuthMessage)), the server checks that
 //! SHA-256(proof XOR signature) is StoredKey and answers with its own signature (HMAC(ServerKey,
-//! AuthMessage)) so the client knows the server holds the secret too. No channel binding (there is
-//! no TLS yet): `n` and `y` GS2 flags are accepted, `p` is refused.
+//! AuthMessage)) so the client knows the server holds the secret too. Over TLS the exchange can be
+//! bound to the server certificate (SCRAM-SHA-256-PLUS, `tls-server-end-point`): the client's
+//! `c=` attribute must then carry the GS2 header and the certificate's hash
+//! ([`certificate_end_point`]); a client that could bind but believes the server cannot (`y`)
+//! while PLUS was offered is refused, as RFC 5802 asks.
 //!
 //! **Nothing tells whether a role exists.** For a role that does not exist, or has no usable
 //! secret, the exchange runs against a mock secret whose salt is derived from the user name with a
