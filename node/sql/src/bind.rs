@@ -23,7 +23,10 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Span;
 
-use crate::catalog::{Catalog, ColumnDef, IndexDef, SequenceDef, TableDef};
+use crate::catalog::{
+    Catalog, ColumnDef, IndexDef, SequenceDef, TableDef, PRIV_DELETE, PRIV_INSERT, PRIV_SELECT,
+    PRIV_TRUNCATE, PRIV_UPDATE,
+};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall, Subquery,
@@ -399,6 +402,24 @@ impl<'a> Binder<'a> {
         Ok(self.catalog.views.get(&name).cloned())
     }
 
+    /// 42501 unless the session's role may create in the public schema (PostgreSQL 15 gives
+    /// CREATE there to the database owner only, until GRANT CREATE ON SCHEMA public).
+    fn require_create(&self, position: Option<usize>) -> SqlResult<()> {
+        if self.catalog.schema_privileges(&self.session.user) & crate::catalog::PRIV_CREATE != 0 {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            code::INSUFFICIENT_PRIVILEGE,
+            "permission denied for schema public",
+        )
+        .at(position))
+    }
+
+    /// 42501 unless the session's role holds `privileges` on `table`.
+    fn require(&self, table: &TableDef, privileges: u8) -> SqlResult<()> {
+        self.catalog.require(table, privileges, &self.session.user)
+    }
+
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
         let (name, position) = self.table_name(name)?;
         self.catalog
@@ -613,6 +634,7 @@ impl<'a> Binder<'a> {
                 })
             }
             Statement::CreateRole { .. } | Statement::AlterRole { .. } => self.bind_role(statement),
+            Statement::Grant { .. } | Statement::Revoke { .. } => self.bind_grant(statement),
             Statement::Drop {
                 object_type: ObjectType::Role | ObjectType::User,
                 ..
@@ -698,6 +720,9 @@ impl<'a> Binder<'a> {
                     .iter()
                     .map(|target| self.lookup_table(&target.name))
                     .collect::<SqlResult<Vec<_>>>()?;
+                for table in &tables {
+                    self.require(table, PRIV_TRUNCATE)?;
+                }
                 for table in &tables {
                     let outside = self
                         .catalog
@@ -1146,7 +1171,8 @@ impl<'a> Binder<'a> {
         {
             return Err(unsupported("this form of CREATE TABLE"));
         }
-        let (name, _) = self.table_name(&create.name)?;
+        let (name, position) = self.table_name(&create.name)?;
+        self.require_create(position)?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
@@ -1405,6 +1431,8 @@ impl<'a> Binder<'a> {
             checks: Vec::new(),
             foreign_keys: Vec::new(),
             referenced: false,
+            owner: Some(self.session.user.clone()),
+            acl: None,
         };
         for clause in foreign_keys {
             let fk = self.bind_foreign_key(&table, clause)?;
@@ -1434,7 +1462,8 @@ impl<'a> Binder<'a> {
         create: &ast::CreateTable,
         query: &ast::Query,
     ) -> SqlResult<Plan> {
-        let (name, _) = self.table_name(&create.name)?;
+        let (name, position) = self.table_name(&create.name)?;
+        self.require_create(position)?;
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for column in &output {
@@ -1472,6 +1501,8 @@ impl<'a> Binder<'a> {
             checks: Vec::new(),
             foreign_keys: Vec::new(),
             referenced: false,
+            owner: Some(self.session.user.clone()),
+            acl: None,
         };
         Ok(Plan::CreateTable {
             table,
@@ -2563,6 +2594,7 @@ impl<'a> Binder<'a> {
                     )));
                 }
                 let table = self.lookup_table(name)?;
+                self.require(&table, PRIV_SELECT)?;
                 let mut scope = ScopeRel::table(&table, table.name.clone(), offset);
                 if let Some(alias) = alias {
                     scope.alias = ident_name(&alias.name);
@@ -3522,6 +3554,18 @@ impl<'a> Binder<'a> {
             return Err(unsupported("INSERT into a table function"));
         };
         let table = self.lookup_table(name)?;
+        let mut needed = PRIV_INSERT;
+        if insert.returning.is_some() {
+            needed |= PRIV_SELECT;
+        }
+        if let Some(ast::OnInsert::OnConflict(ast::OnConflict {
+            action: ast::OnConflictAction::DoUpdate(_),
+            ..
+        })) = &insert.on
+        {
+            needed |= PRIV_UPDATE;
+        }
+        self.require(&table, needed)?;
         let table = self.write_target(table)?;
         let on_conflict = match &insert.on {
             None => None,
@@ -4037,6 +4081,12 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
+        let reads = if selection.is_some() || returning.is_some() {
+            PRIV_SELECT
+        } else {
+            0
+        };
+        self.require(&table, PRIV_UPDATE | reads)?;
         let table = self.write_target(table)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
         let bound_assignments = self.bind_assignments(&table, assignments, &scope)?;
@@ -4072,6 +4122,12 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
+        let reads = if selection.is_some() || returning.is_some() {
+            PRIV_SELECT
+        } else {
+            0
+        };
+        self.require(&table, PRIV_DELETE | reads)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), using)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
@@ -6004,6 +6060,96 @@ impl<'a> Binder<'a> {
         ))
     }
 
+    /// `has_table_privilege([role,] table, privileges)`: the role (a name; the session's when
+    /// left out) and the privilege list must be constants; the table may be a name or an OID.
+    /// True when any listed privilege is held (`WITH GRANT OPTION`: held grantable).
+    fn has_table_privilege(
+        &mut self,
+        mut bound: Vec<(Expr, DataType, Span)>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let constant = |expr: &Expr| match expr {
+            Expr::Const(Value::Text(text)) => Some(text.clone()),
+            Expr::Cast(inner, _, _, _) => match inner.as_ref() {
+                Expr::Const(Value::Text(text)) => Some(text.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (privileges, _, _) = bound.pop().expect("two or three arguments");
+        let privileges = constant(&privileges)
+            .ok_or_else(|| unsupported("has_table_privilege with a computed privilege list"))?;
+        let role = if bound.len() == 2 {
+            let (role, _, _) = bound.remove(0);
+            constant(&role)
+                .ok_or_else(|| unsupported("has_table_privilege with a computed role"))?
+        } else {
+            self.session.user.clone()
+        };
+        if self.catalog.role(&role).is_none() {
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        let mut wanted = 0u8;
+        let mut grantable = false;
+        for item in privileges.split(',') {
+            let item = item.trim().to_ascii_uppercase();
+            let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
+                Some(name) => (name.trim().to_string(), true),
+                None => (item.clone(), false),
+            };
+            let bit = crate::catalog::TABLE_PRIVILEGES
+                .iter()
+                .find(|(_, _, known)| *known == name)
+                .map(|(bit, _, _)| *bit)
+                .ok_or_else(|| {
+                    SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("unrecognized privilege type: \"{}\"", item.to_lowercase()),
+                    )
+                })?;
+            wanted |= bit;
+            grantable |= with_option;
+        }
+        let holds = |table: &TableDef| {
+            let held = if grantable {
+                match &table.acl {
+                    _ if self.catalog.is_superuser(&role) => crate::catalog::TABLE_ALL,
+                    None => 0,
+                    Some(items) => items
+                        .iter()
+                        .filter(|i| i.grantee == role || i.grantee.is_empty())
+                        .fold(0, |all, i| all | i.grantable),
+                }
+            } else {
+                self.catalog.table_privileges(table, &role)
+            };
+            Value::Bool(held & wanted != 0)
+        };
+        let (table, ty, span) = bound.remove(0);
+        if let Some(name) = constant(&table).filter(|_| !ty.is_integer() && ty != DataType::Oid) {
+            let found = self.catalog.table(&name.to_lowercase())?;
+            return Ok((Expr::Const(holds(found)), DataType::Bool));
+        }
+        let oid = self.coerce_to(table, ty, DataType::Int8, span)?;
+        let pairs: Vec<(Value, Value)> = self
+            .catalog
+            .tables
+            .values()
+            .map(|table| {
+                (
+                    Value::Int(crate::system::relation_oid(self.catalog, &table.name).unwrap_or(0)),
+                    holds(table),
+                )
+            })
+            .collect();
+        Ok((
+            lookup(&oid, pairs, Expr::Const(Value::Null)),
+            DataType::Bool,
+        ))
+    }
+
     /// A scalar function call over bound arguments: picks the overload PostgreSQL would and casts
     /// the arguments to it.
     fn call_function(
@@ -6042,14 +6188,16 @@ impl<'a> Binder<'a> {
                     )),
                     Box::new(Expr::Const(Value::Text(")".into()))),
                 );
-                let roles = [
-                    (crate::system::OWNER, self.session.user.clone()),
-                    (
+                let roles = self
+                    .catalog
+                    .all_roles()
+                    .into_iter()
+                    .map(|role| (role.oid, role.name))
+                    .chain([(
                         crate::system::DATABASE_OWNER,
                         "pg_database_owner".to_string(),
-                    ),
-                ]
-                .map(|(role, name)| (Value::Int(role), Value::Text(name)));
+                    )])
+                    .map(|(role, name)| (Value::Int(role), Value::Text(name)));
                 Ok((lookup(&oid, roles, unknown), DataType::Text))
             }
             ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
@@ -6116,9 +6264,9 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("shobj_description", 2) => Ok((Expr::Const(Value::Null), DataType::Text)),
+            ("has_table_privilege", 2 | 3) => self.has_table_privilege(bound),
             (
-                "has_table_privilege"
-                | "has_schema_privilege"
+                "has_schema_privilege"
                 | "has_database_privilege"
                 | "has_sequence_privilege"
                 | "has_column_privilege",
@@ -7887,6 +8035,8 @@ mod tests {
             checks: Vec::new(),
             foreign_keys: Vec::new(),
             referenced: false,
+            owner: None,
+            acl: None,
         }
     }
 

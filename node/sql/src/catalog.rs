@@ -55,6 +55,106 @@ pub struct TableDef {
     /// writes report the rows they change, for the referencing tables' actions.
     #[serde(default)]
     pub referenced: bool,
+    /// The role that created it (None: the bootstrap superuser, for tables made before roles).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// GRANTed privileges (`pg_class.relacl`); None: the default, all for the owner only.
+    #[serde(default)]
+    pub acl: Option<Vec<AclItem>>,
+}
+
+/// Table privileges, one bit each, with PostgreSQL's aclitem letters ([`TABLE_PRIVILEGES`]).
+pub const PRIV_INSERT: u8 = 1;
+pub const PRIV_SELECT: u8 = 2;
+pub const PRIV_UPDATE: u8 = 4;
+pub const PRIV_DELETE: u8 = 8;
+pub const PRIV_TRUNCATE: u8 = 16;
+pub const PRIV_REFERENCES: u8 = 32;
+pub const PRIV_TRIGGER: u8 = 64;
+/// Every table privilege.
+pub const TABLE_ALL: u8 = 127;
+/// Letters and names of the table privileges, in aclitem order.
+pub const TABLE_PRIVILEGES: [(u8, char, &str); 7] = [
+    (PRIV_INSERT, 'a', "INSERT"),
+    (PRIV_SELECT, 'r', "SELECT"),
+    (PRIV_UPDATE, 'w', "UPDATE"),
+    (PRIV_DELETE, 'd', "DELETE"),
+    (PRIV_TRUNCATE, 'D', "TRUNCATE"),
+    (PRIV_REFERENCES, 'x', "REFERENCES"),
+    (PRIV_TRIGGER, 't', "TRIGGER"),
+];
+/// Schema privileges.
+pub const PRIV_USAGE: u8 = 1;
+pub const PRIV_CREATE: u8 = 2;
+pub const SCHEMA_PRIVILEGES: [(u8, char, &str); 2] =
+    [(PRIV_USAGE, 'U', "USAGE"), (PRIV_CREATE, 'C', "CREATE")];
+
+/// One grant: `grantee` (empty: PUBLIC) holds `privileges` (and may pass on `grantable`), given by
+/// `grantor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AclItem {
+    pub grantee: String,
+    pub grantor: String,
+    pub privileges: u8,
+    pub grantable: u8,
+}
+
+impl AclItem {
+    /// PostgreSQL's aclitem text: `grantee=letters/grantor`, `*` after a grantable letter.
+    pub fn text(&self, letters: &[(u8, char, &str)]) -> String {
+        let mut out = format!("{}=", self.grantee);
+        for (bit, letter, _) in letters {
+            if self.privileges & bit != 0 {
+                out.push(*letter);
+                if self.grantable & bit != 0 {
+                    out.push('*');
+                }
+            }
+        }
+        out.push('/');
+        out.push_str(&self.grantor);
+        out
+    }
+}
+
+/// Adds (`grant`) or removes privileges for each grantee in `acl`, keeping PostgreSQL's order
+/// (existing entries in place, new grantees at the end) and dropping entries left empty.
+pub fn change_acl(
+    acl: &mut Vec<AclItem>,
+    grant: bool,
+    privileges: u8,
+    grant_option: bool,
+    grantees: &[String],
+    grantor: &str,
+) {
+    for grantee in grantees {
+        let at = acl
+            .iter()
+            .position(|item| &item.grantee == grantee && item.grantor == grantor);
+        match (at, grant) {
+            (Some(at), true) => {
+                acl[at].privileges |= privileges;
+                if grant_option {
+                    acl[at].grantable |= privileges;
+                }
+            }
+            (None, true) => acl.push(AclItem {
+                grantee: grantee.clone(),
+                grantor: grantor.to_string(),
+                privileges,
+                grantable: if grant_option { privileges } else { 0 },
+            }),
+            (Some(at), false) => {
+                // REVOKE GRANT OPTION FOR keeps the privileges themselves.
+                acl[at].grantable &= !privileges;
+                if !grant_option {
+                    acl[at].privileges &= !privileges;
+                }
+            }
+            (None, false) => {}
+        }
+    }
+    acl.retain(|item| item.privileges != 0);
 }
 
 /// What a foreign key does to the referencing rows when their referenced key goes away.
@@ -177,6 +277,9 @@ pub struct Catalog {
     /// [`Catalog::role`]).
     #[serde(default)]
     pub roles: BTreeMap<String, RoleDef>,
+    /// GRANT/REVOKE ON SCHEMA public (None: PostgreSQL 15's default, see [`Catalog::schema_acl`]).
+    #[serde(default)]
+    pub schema_acl: Option<Vec<AclItem>>,
 }
 
 /// The role every node starts with, as `initdb` makes it: superuser, OID 10.
@@ -357,6 +460,110 @@ impl Catalog {
         }
     }
 
+    /// Whether `role` is a superuser (without copying the role).
+    pub fn is_superuser(&self, role: &str) -> bool {
+        self.roles
+            .get(role)
+            .map_or(role == BOOTSTRAP_ROLE, |r| r.superuser)
+    }
+
+    /// The privileges `role` holds on `table` (a superuser holds all of them).
+    pub fn table_privileges(&self, table: &TableDef, role: &str) -> u8 {
+        if self.is_superuser(role) {
+            return TABLE_ALL;
+        }
+        match &table.acl {
+            None => {
+                if table.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) == role {
+                    TABLE_ALL
+                } else {
+                    0
+                }
+            }
+            Some(items) => items
+                .iter()
+                .filter(|item| item.grantee == role || item.grantee.is_empty())
+                .fold(0, |all, item| all | item.privileges),
+        }
+    }
+
+    /// 42501 unless `role` holds `privileges` on `table`.
+    pub fn require(&self, table: &TableDef, privileges: u8, role: &str) -> SqlResult<()> {
+        if self.table_privileges(table, role) & privileges == privileges {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            code::INSUFFICIENT_PRIVILEGE,
+            format!("permission denied for table {}", table.name),
+        ))
+    }
+
+    /// 42501 unless `role` owns `table` (PostgreSQL's words for DDL by anyone else).
+    pub fn require_owner(&self, table: &TableDef, role: &str) -> SqlResult<()> {
+        if self.owns(table, role) {
+            return Ok(());
+        }
+        Err(SqlError::new(
+            code::INSUFFICIENT_PRIVILEGE,
+            format!("must be owner of table {}", table.name),
+        ))
+    }
+
+    /// The table's ACL as it stands, the default spelled out (owner: all).
+    pub fn table_acl(table: &TableDef) -> Vec<AclItem> {
+        table.acl.clone().unwrap_or_else(|| {
+            let owner = table.owner.clone().unwrap_or_else(|| BOOTSTRAP_ROLE.into());
+            vec![AclItem {
+                grantee: owner.clone(),
+                grantor: owner,
+                privileges: TABLE_ALL,
+                grantable: 0,
+            }]
+        })
+    }
+
+    /// Whether `role` owns `table` (or is a superuser, who may act as any owner).
+    pub fn owns(&self, table: &TableDef, role: &str) -> bool {
+        table.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) == role || self.is_superuser(role)
+    }
+
+    /// The public schema's ACL: PostgreSQL 15's default (`pg_database_owner=UC`, PUBLIC `U`)
+    /// until GRANT/REVOKE ON SCHEMA changes it.
+    pub fn schema_acl(&self) -> Vec<AclItem> {
+        self.schema_acl.clone().unwrap_or_else(|| {
+            vec![
+                AclItem {
+                    grantee: "pg_database_owner".into(),
+                    grantor: "pg_database_owner".into(),
+                    privileges: PRIV_USAGE | PRIV_CREATE,
+                    grantable: 0,
+                },
+                AclItem {
+                    grantee: String::new(),
+                    grantor: "pg_database_owner".into(),
+                    privileges: PRIV_USAGE,
+                    grantable: 0,
+                },
+            ]
+        })
+    }
+
+    /// The privileges `role` holds on the public schema (the database owner, the bootstrap
+    /// superuser, is `pg_database_owner`).
+    pub fn schema_privileges(&self, role: &str) -> u8 {
+        if self.is_superuser(role) {
+            return PRIV_USAGE | PRIV_CREATE;
+        }
+        self.schema_acl()
+            .iter()
+            .filter(|item| {
+                item.grantee == role
+                    || item.grantee.is_empty()
+                    || (item.grantee == "pg_database_owner" && role == BOOTSTRAP_ROLE)
+            })
+            .fold(0, |all, item| all | item.privileges)
+    }
+
     /// Every role, by name (the bootstrap one included).
     pub fn all_roles(&self) -> Vec<RoleDef> {
         let mut roles: Vec<RoleDef> = self.roles.values().cloned().collect();
@@ -447,6 +654,8 @@ mod tests {
                 checks: Vec::new(),
                 foreign_keys: Vec::new(),
                 referenced: false,
+                owner: None,
+                acl: None,
                 indexes: vec![IndexDef {
                     id: 9,
                     name: "t_v_idx".into(),

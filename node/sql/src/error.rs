@@ -73,6 +73,8 @@ pub mod code {
     pub const INVALID_PASSWORD: &str = "28P01";
     pub const TOO_MANY_CONNECTIONS: &str = "53300";
     pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: &str = "25P03";
+    pub const WARNING_PRIVILEGE_NOT_GRANTED: &str = "01007";
+    pub const WARNING_PRIVILEGE_NOT_REVOKED: &str = "01006";
 }
 
 /// A SQL-level error: the statement fails, the session and the node go on.
@@ -105,7 +107,9 @@ impl SqlError {
     /// The severity a notice of this code is sent with (WARNING for transaction-state ones, as
     /// PostgreSQL's).
     pub fn notice_severity(&self) -> &'static str {
-        if self.code == code::ACTIVE_SQL_TRANSACTION || self.code == code::NO_ACTIVE_SQL_TRANSACTION
+        if self.code == code::ACTIVE_SQL_TRANSACTION
+            || self.code == code::NO_ACTIVE_SQL_TRANSACTION
+            || self.code.starts_with("01")
         {
             "WARNING"
         } else {

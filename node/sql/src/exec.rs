@@ -1460,6 +1460,7 @@ impl Session {
                     .table(table)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
                     .clone();
+                catalog.require(&table, crate::catalog::PRIV_INSERT, &self.info.user)?;
                 let columns = if columns.is_empty() {
                     (0..table.columns.len()).collect()
                 } else {
@@ -1763,6 +1764,7 @@ impl Session {
             | Plan::DropColumn { .. }
             | Plan::Comment { .. }
             | Plan::Role(_)
+            | Plan::Grant(_)
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
             | Plan::DropViews { .. } => {
@@ -2696,6 +2698,7 @@ impl Session {
                 // PostgreSQL reports these without a position.
                 let _ = table_offset;
                 let def = catalog.table(table)?;
+                catalog.require(def, crate::catalog::PRIV_SELECT, &self.info.user)?;
                 let mut names = Vec::new();
                 for (name, _) in columns {
                     if def.column_index(name).is_none() {
@@ -3166,6 +3169,7 @@ impl Session {
             });
         }
         let catalog = self.catalog(cluster);
+        self.check_ddl_privileges(&catalog, plan)?;
         let mut next = (*catalog).clone();
         next.version += 1;
         let local = cluster.worker();
@@ -3724,6 +3728,10 @@ impl Session {
             Plan::Role(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();
                 self.run_role(&mut next, command, &mut result.notices)?;
+            }
+            Plan::Grant(command) => {
+                result.tag = plan.write_command().unwrap_or_default().into();
+                self.run_grant(&mut next, command, &mut result.notices)?;
             }
             Plan::Comment {
                 table,

@@ -679,6 +679,8 @@ pub enum Plan {
     },
     /// CREATE / ALTER / DROP ROLE (and USER).
     Role(RoleCommand),
+    /// GRANT / REVOKE privileges on tables or on the public schema.
+    Grant(GrantCommand),
     /// `COMMENT ON TABLE | COLUMN ... IS 'text' | NULL`.
     Comment {
         table: Arc<TableDef>,
@@ -764,6 +766,8 @@ impl Plan {
             Plan::Role(RoleCommand::Create { .. }) => "CREATE ROLE",
             Plan::Role(RoleCommand::Alter { .. } | RoleCommand::Rename { .. }) => "ALTER ROLE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
+            Plan::Grant(GrantCommand { grant: true, .. }) => "GRANT",
+            Plan::Grant(GrantCommand { grant: false, .. }) => "REVOKE",
             Plan::DropViews { .. } => "DROP VIEW",
         })
     }
@@ -785,6 +789,7 @@ impl Plan {
                 | Plan::DropColumn { .. }
                 | Plan::Comment { .. }
                 | Plan::Role(_)
+                | Plan::Grant(_)
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
@@ -816,4 +821,18 @@ pub enum RoleAttr {
     Password(Option<String>),
     /// `VALID UNTIL`: microseconds since 2000-01-01 UTC.
     ValidUntil(i64),
+}
+
+/// A GRANT or REVOKE (see `bind/roles.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantCommand {
+    pub grant: bool,
+    /// Privilege bits (`crate::catalog::PRIV_*`).
+    pub privileges: u8,
+    /// WITH GRANT OPTION, or REVOKE GRANT OPTION FOR.
+    pub grant_option: bool,
+    /// Table names; None: the public schema itself.
+    pub tables: Option<Vec<String>>,
+    /// Role names; "" is PUBLIC.
+    pub grantees: Vec<String>,
 }

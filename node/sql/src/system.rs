@@ -164,6 +164,22 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
 }
 
 /// A smallint array value (`conkey`) or NULL for none.
+/// An ACL as `aclitem[]` shows (text items); NULL for the default.
+fn acl_array(acl: Option<&[crate::catalog::AclItem]>, letters: &[(u8, char, &str)]) -> Value {
+    match acl {
+        None => Value::Null,
+        Some(items) => Value::Array(Box::new(crate::array::Array::one_dim(
+            items.iter().map(|item| text(item.text(letters))).collect(),
+        ))),
+    }
+}
+
+/// The OID of the role called `name` (the bootstrap superuser's when there is none).
+fn role_oid(catalog: &Catalog, name: Option<&str>) -> i64 {
+    name.and_then(|name| catalog.roles.get(name))
+        .map_or(OWNER, |role| role.oid)
+}
+
 fn int2_array(items: impl IntoIterator<Item = i64>) -> Value {
     let items: Vec<Value> = items.into_iter().map(Value::Int).collect();
     if items.is_empty() {
@@ -836,13 +852,38 @@ fn pg_catalog(
             }
         }
         "pg_namespace" => {
-            out.columns(&[("oid", I8), ("nspname", T), ("nspowner", I8)]);
-            for (oid, name, owner) in [
-                (PG_CATALOG, "pg_catalog", OWNER),
-                (PUBLIC, "public", DATABASE_OWNER),
-                (INFORMATION_SCHEMA, "information_schema", OWNER),
+            out.columns(&[
+                ("oid", I8),
+                ("nspname", T),
+                ("nspowner", I8),
+                ("nspacl", DataType::Text.array()),
+            ]);
+            let system = vec![
+                crate::catalog::AclItem {
+                    grantee: crate::catalog::BOOTSTRAP_ROLE.into(),
+                    grantor: crate::catalog::BOOTSTRAP_ROLE.into(),
+                    privileges: crate::catalog::PRIV_USAGE | crate::catalog::PRIV_CREATE,
+                    grantable: 0,
+                },
+                crate::catalog::AclItem {
+                    grantee: String::new(),
+                    grantor: crate::catalog::BOOTSTRAP_ROLE.into(),
+                    privileges: crate::catalog::PRIV_USAGE,
+                    grantable: 0,
+                },
+            ];
+            let letters = &crate::catalog::SCHEMA_PRIVILEGES;
+            for (oid, name, owner, acl) in [
+                (PG_CATALOG, "pg_catalog", OWNER, system.clone()),
+                (PUBLIC, "public", DATABASE_OWNER, catalog.schema_acl()),
+                (INFORMATION_SCHEMA, "information_schema", OWNER, system),
             ] {
-                out.row(vec![int(oid), text(name), int(owner)]);
+                out.row(vec![
+                    int(oid),
+                    text(name),
+                    int(owner),
+                    acl_array(Some(&acl), letters),
+                ]);
             }
         }
         "pg_database" => {
@@ -1183,13 +1224,15 @@ fn pg_catalog(
                              natts: usize,
                              checks: usize,
                              indexed: bool,
-                             triggers: bool| {
+                             triggers: bool,
+                             owner: i64,
+                             acl: Value| {
                 out.row(vec![
                     int(oid),
                     text(name),
                     int(PUBLIC),
                     int(0),
-                    int(OWNER),
+                    int(owner),
                     int(am),
                     Value::Float(-1.0),
                     Value::Bool(indexed),
@@ -1207,12 +1250,13 @@ fn pg_catalog(
                     int(0),
                     text(if kind == "r" { "d" } else { "n" }),
                     Value::Null,
-                    Value::Null,
+                    acl,
                     Value::Null,
                 ]);
             };
             for table in user_tables(catalog) {
                 let indexed = !table.primary_key.is_empty() || !table.indexes.is_empty();
+                let owner = role_oid(catalog, table.owner.as_deref());
                 class(
                     table_oid(table),
                     &table.name,
@@ -1222,6 +1266,8 @@ fn pg_catalog(
                     table.checks.len(),
                     indexed,
                     !table.foreign_keys.is_empty() || table.referenced,
+                    owner,
+                    acl_array(table.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
                 );
                 if !table.primary_key.is_empty() {
                     class(
@@ -1233,6 +1279,8 @@ fn pg_catalog(
                         0,
                         false,
                         false,
+                        owner,
+                        Value::Null,
                     );
                 }
                 for index in &table.indexes {
@@ -1245,11 +1293,24 @@ fn pg_catalog(
                         0,
                         false,
                         false,
+                        owner,
+                        Value::Null,
                     );
                 }
             }
             for seq in catalog.sequences.values() {
-                class(sequence_oid(seq), &seq.name, "S", 0, 3, 0, false, false);
+                class(
+                    sequence_oid(seq),
+                    &seq.name,
+                    "S",
+                    0,
+                    3,
+                    0,
+                    false,
+                    false,
+                    OWNER,
+                    Value::Null,
+                );
             }
             for (i, view) in catalog.views.values().enumerate() {
                 class(
@@ -1261,6 +1322,8 @@ fn pg_catalog(
                     0,
                     false,
                     false,
+                    OWNER,
+                    Value::Null,
                 );
             }
         }

@@ -5,8 +5,12 @@
 use sqlparser::ast::{self, AlterRoleOperation, Expr as E, ObjectName, ObjectNamePart, RoleOption};
 
 use super::{ident_name, unsupported, Binder};
+use crate::catalog::{
+    PRIV_CREATE, PRIV_DELETE, PRIV_INSERT, PRIV_REFERENCES, PRIV_SELECT, PRIV_TRIGGER,
+    PRIV_TRUNCATE, PRIV_UPDATE, PRIV_USAGE, TABLE_ALL,
+};
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::{Plan, RoleAttr, RoleCommand};
+use crate::plan::{GrantCommand, Plan, RoleAttr, RoleCommand};
 
 impl Binder<'_> {
     /// A role name as written: one identifier, not a reserved one.
@@ -188,6 +192,140 @@ impl Binder<'_> {
             }
             _ => Err(unsupported(statement.to_string())),
         }
+    }
+}
+
+impl Binder<'_> {
+    /// GRANT / REVOKE on tables (also ALL TABLES IN SCHEMA public) or on SCHEMA public.
+    pub(super) fn bind_grant(&mut self, statement: &ast::Statement) -> SqlResult<Plan> {
+        let (grant, privileges, objects, grantees, grant_option) = match statement {
+            ast::Statement::Grant {
+                privileges,
+                objects,
+                grantees,
+                with_grant_option,
+                granted_by: None,
+                as_grantor: None,
+                current_grants: None,
+            } => (true, privileges, objects, grantees, *with_grant_option),
+            ast::Statement::Revoke {
+                privileges,
+                objects,
+                grantees,
+                granted_by: None,
+                cascade,
+            } => {
+                if matches!(cascade, Some(ast::CascadeOption::Cascade)) {
+                    return Err(unsupported("REVOKE ... CASCADE"));
+                }
+                (false, privileges, objects, grantees, false)
+            }
+            _ => return Err(unsupported(statement.to_string())),
+        };
+        let Some(objects) = objects else {
+            return Err(unsupported("granting roles to roles"));
+        };
+        let schema = |names: &[ObjectName]| -> SqlResult<()> {
+            for name in names {
+                let schema = self.role_name(name)?;
+                if schema != "public" {
+                    return Err(SqlError::new(
+                        "3F000",
+                        format!("schema \"{schema}\" does not exist"),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let (tables, on_schema) = match objects {
+            ast::GrantObjects::Tables(names) => (
+                Some(
+                    names
+                        .iter()
+                        // PostgreSQL reports a missing table here without a position.
+                        .map(|name| Ok(self.catalog.table(&self.table_name(name)?.0)?.name.clone()))
+                        .collect::<SqlResult<Vec<_>>>()?,
+                ),
+                false,
+            ),
+            ast::GrantObjects::AllTablesInSchema { schemas } => {
+                schema(schemas)?;
+                (Some(self.catalog.tables.keys().cloned().collect()), false)
+            }
+            ast::GrantObjects::Schemas(schemas) => {
+                schema(schemas)?;
+                (None, true)
+            }
+            other => return Err(unsupported(format!("GRANT ON {other}"))),
+        };
+        let (all, kind) = if on_schema {
+            (PRIV_USAGE | PRIV_CREATE, "schema")
+        } else {
+            (TABLE_ALL, "table")
+        };
+        let privileges = match privileges {
+            ast::Privileges::All { .. } => all,
+            ast::Privileges::Actions(actions) => {
+                let mut bits = 0;
+                for action in actions {
+                    let (bit, name) = match action {
+                        ast::Action::Select { columns: None } => (PRIV_SELECT, "SELECT"),
+                        ast::Action::Insert { columns: None } => (PRIV_INSERT, "INSERT"),
+                        ast::Action::Update { columns: None } => (PRIV_UPDATE, "UPDATE"),
+                        ast::Action::Delete => (PRIV_DELETE, "DELETE"),
+                        ast::Action::Truncate => (PRIV_TRUNCATE, "TRUNCATE"),
+                        ast::Action::References { columns: None } => {
+                            (PRIV_REFERENCES, "REFERENCES")
+                        }
+                        ast::Action::Trigger => (PRIV_TRIGGER, "TRIGGER"),
+                        ast::Action::Usage => (PRIV_USAGE, "USAGE"),
+                        ast::Action::Create { obj_type: None } => (PRIV_CREATE, "CREATE"),
+                        ast::Action::Select { .. }
+                        | ast::Action::Insert { .. }
+                        | ast::Action::Update { .. }
+                        | ast::Action::References { .. } => {
+                            return Err(unsupported("column privileges"))
+                        }
+                        other => return Err(unsupported(format!("privilege {other}"))),
+                    };
+                    let fits = if on_schema {
+                        bit & (PRIV_USAGE | PRIV_CREATE) != 0 && matches!(name, "USAGE" | "CREATE")
+                    } else {
+                        !matches!(name, "USAGE" | "CREATE")
+                    };
+                    if !fits {
+                        return Err(SqlError::new(
+                            "0LP01",
+                            format!("invalid privilege type {name} for {kind}"),
+                        ));
+                    }
+                    bits |= bit;
+                }
+                bits
+            }
+        };
+        let grantees = grantees
+            .iter()
+            .map(|grantee| match (&grantee.grantee_type, &grantee.name) {
+                (ast::GranteesType::Public, _) => Ok(String::new()),
+                (_, Some(ast::GranteeName::ObjectName(name))) => {
+                    let name = self.role_name(name)?;
+                    Ok(if name == "public" {
+                        String::new()
+                    } else {
+                        name
+                    })
+                }
+                _ => Err(unsupported(format!("grantee {grantee}"))),
+            })
+            .collect::<SqlResult<Vec<_>>>()?;
+        Ok(Plan::Grant(GrantCommand {
+            grant,
+            privileges,
+            grant_option,
+            tables,
+            grantees,
+        }))
     }
 }
 

@@ -4,11 +4,13 @@
 //! its own password. Passwords are stored as secrets (`crate::auth`) chosen by the session's
 //! `password_encryption`.
 
+use std::sync::Arc;
+
 use super::Session;
 use crate::auth::{encrypt_password, Secret};
-use crate::catalog::{Catalog, RoleDef, BOOTSTRAP_ROLE};
+use crate::catalog::{change_acl, Catalog, RoleDef, BOOTSTRAP_ROLE, PRIV_CREATE, PRIV_REFERENCES};
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::{RoleAttr, RoleCommand};
+use crate::plan::{GrantCommand, Plan, RoleAttr, RoleCommand};
 
 /// PostgreSQL's first OID for user objects (role OIDs share the catalog's id counter).
 const FIRST_OID: i64 = 16_384;
@@ -26,6 +28,16 @@ fn missing(name: &str) -> SqlError {
 
 fn notice(message: impl Into<String>) -> SqlError {
     SqlError::new(code::SUCCESSFUL_COMPLETION, message)
+}
+
+/// A WARNING for privileges not granted (01007) or not revoked (01006).
+fn warning(grant: bool, message: impl Into<String>) -> SqlError {
+    let code = if grant {
+        code::WARNING_PRIVILEGE_NOT_GRANTED
+    } else {
+        code::WARNING_PRIVILEGE_NOT_REVOKED
+    };
+    SqlError::new(code, message)
 }
 
 /// The attributes only a superuser may give or take, with PostgreSQL's words for creating and
@@ -46,6 +58,139 @@ fn superuser_only(attr: &RoleAttr) -> Option<(&'static str, &'static str)> {
 }
 
 impl Session {
+    /// Who may run a DDL statement: CREATE needs CREATE on the public schema; changing or dropping
+    /// a table (its indexes, constraints, columns, comments) needs its ownership; a foreign key
+    /// needs REFERENCES on the table it references. GRANT and ROLE statements check their own.
+    pub(super) fn check_ddl_privileges(&self, catalog: &Catalog, plan: &Plan) -> SqlResult<()> {
+        let user = &self.info.user;
+        match plan {
+            Plan::CreateTable { .. } | Plan::CreateSequence { .. } | Plan::CreateView { .. } => {
+                if catalog.schema_privileges(user) & PRIV_CREATE == 0 {
+                    return Err(denied("permission denied for schema public"));
+                }
+                Ok(())
+            }
+            Plan::DropTables { names, .. } => {
+                for (name, _) in names {
+                    if let Ok(table) = catalog.table(name) {
+                        catalog.require_owner(table, user)?;
+                    }
+                }
+                Ok(())
+            }
+            Plan::DropIndexes { names, .. } => {
+                for name in names {
+                    let owner = catalog
+                        .tables
+                        .values()
+                        .find(|t| t.indexes.iter().any(|i| &i.name == name));
+                    if let Some(table) = owner {
+                        if !catalog.owns(table, user) {
+                            return Err(denied(format!("must be owner of index {name}")));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Plan::AddForeignKey { table, fk } => {
+                catalog.require_owner(table, user)?;
+                match catalog.table_by_id(fk.parent) {
+                    Some(parent) => catalog.require(parent, PRIV_REFERENCES, user),
+                    None => Ok(()),
+                }
+            }
+            Plan::AddPrimaryKey { table, .. }
+            | Plan::CreateIndex { table, .. }
+            | Plan::AlterTable { table, .. }
+            | Plan::DropConstraint { table, .. }
+            | Plan::AddCheck { table, .. }
+            | Plan::DropColumn { table, .. }
+            | Plan::Comment { table, .. } => catalog.require_owner(table, user),
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies a GRANT or REVOKE to `next`. Only a table's owner (or a superuser) grants on it,
+    /// and the grant is recorded as the owner's, as PostgreSQL records it.
+    pub(super) fn run_grant(
+        &self,
+        next: &mut Catalog,
+        command: &GrantCommand,
+        notices: &mut Vec<SqlError>,
+    ) -> SqlResult<()> {
+        let user = &self.info.user;
+        for grantee in &command.grantees {
+            if !grantee.is_empty() && next.role(grantee).is_none() {
+                return Err(missing(grantee));
+            }
+        }
+        let Some(tables) = &command.tables else {
+            if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
+                return Err(denied("permission denied for schema public"));
+            }
+            let mut acl = next.schema_acl();
+            change_acl(
+                &mut acl,
+                command.grant,
+                command.privileges,
+                command.grant_option,
+                &command.grantees,
+                "pg_database_owner",
+            );
+            next.schema_acl = Some(acl);
+            return Ok(());
+        };
+        for name in tables {
+            let table = next.table(name)?.clone();
+            let mut acl = Catalog::table_acl(&table);
+            // The owner (or a superuser, on the owner's behalf) grants anything; another role
+            // only what it holds WITH GRANT OPTION, as itself, warned about the rest.
+            let (grantor, privileges) = if next.owns(&table, user) {
+                let owner = table
+                    .owner
+                    .clone()
+                    .unwrap_or_else(|| BOOTSTRAP_ROLE.to_string());
+                (owner, command.privileges)
+            } else {
+                if next.table_privileges(&table, user) == 0 {
+                    return Err(denied(format!("permission denied for table {name}")));
+                }
+                let grantable = acl
+                    .iter()
+                    .filter(|item| &item.grantee == user || item.grantee.is_empty())
+                    .fold(0, |all, item| all | item.grantable);
+                let allowed = command.privileges & grantable;
+                let verb = if command.grant { "granted" } else { "revoked" };
+                if allowed == 0 {
+                    notices.push(warning(
+                        command.grant,
+                        format!("no privileges were {verb} for \"{name}\""),
+                    ));
+                    continue;
+                }
+                if allowed != command.privileges {
+                    notices.push(warning(
+                        command.grant,
+                        format!("not all privileges were {verb} for \"{name}\""),
+                    ));
+                }
+                (user.clone(), allowed)
+            };
+            change_acl(
+                &mut acl,
+                command.grant,
+                privileges,
+                command.grant_option,
+                &command.grantees,
+                &grantor,
+            );
+            let mut changed = (*table).clone();
+            changed.acl = Some(acl);
+            next.tables.insert(name.clone(), Arc::new(changed));
+        }
+        Ok(())
+    }
+
     /// Applies `command` to `next`; NOTICEs go to `notices`.
     pub(super) fn run_role(
         &self,

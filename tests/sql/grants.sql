@@ -1,0 +1,67 @@
+-- GRANT / REVOKE on tables and the public schema, ownership and PostgreSQL 15's privilege checks.
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine;
+DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker;
+RESET client_min_messages;
+CREATE TABLE gr_t (id int PRIMARY KEY, v text);
+CREATE TABLE gr_u (id int PRIMARY KEY);
+INSERT INTO gr_t VALUES (1, 'one'), (2, 'two');
+CREATE ROLE gr_reader LOGIN;
+CREATE ROLE gr_writer LOGIN;
+CREATE ROLE gr_maker LOGIN;
+SELECT relname, relacl FROM pg_class WHERE relname IN ('gr_t', 'gr_u') ORDER BY 1;
+GRANT SELECT ON gr_t TO gr_reader;
+GRANT SELECT, INSERT, UPDATE ON TABLE gr_t TO gr_writer WITH GRANT OPTION;
+GRANT DELETE ON gr_t, gr_u TO PUBLIC;
+SELECT relname, relacl FROM pg_class WHERE relname IN ('gr_t', 'gr_u') ORDER BY 1;
+\dp gr_*
+GRANT USAGE ON gr_t TO gr_reader;
+GRANT SELECT ON gr_t TO nobody;
+GRANT SELECT ON nosuch TO gr_reader;
+SELECT has_table_privilege('gr_reader', 'gr_t', 'SELECT'), has_table_privilege('gr_reader', 'gr_t', 'INSERT'),
+       has_table_privilege('gr_writer', 'gr_t', 'insert with grant option'), has_table_privilege('gr_reader', 'gr_t', 'select, insert'),
+       has_table_privilege('gr_t', 'TRUNCATE');
+SELECT has_table_privilege('gr_reader', 'gr_t', 'fly');
+\c - gr_reader
+SELECT * FROM gr_t ORDER BY id;
+SELECT * FROM gr_u;
+INSERT INTO gr_t VALUES (3, 'three');
+UPDATE gr_t SET v = 'x';
+DELETE FROM gr_t WHERE id = 2;
+DELETE FROM gr_u;
+TRUNCATE gr_t;
+CREATE TABLE gr_mine (id int);
+DROP TABLE gr_t;
+ALTER TABLE gr_t ADD COLUMN w int;
+CREATE INDEX gr_t_v ON gr_t (v);
+GRANT SELECT ON gr_t TO gr_maker;
+COPY gr_u FROM STDIN;
+\c - gr_writer
+INSERT INTO gr_t VALUES (3, 'three') RETURNING id;
+UPDATE gr_t SET v = upper(v) WHERE id = 3;
+SELECT * FROM gr_t ORDER BY id;
+DELETE FROM gr_t WHERE id = 3;
+GRANT SELECT, DELETE ON gr_t TO gr_maker;
+GRANT TRUNCATE ON gr_t TO gr_maker;
+SELECT relacl FROM pg_class WHERE relname = 'gr_t';
+\c - postgres
+REVOKE INSERT ON gr_t FROM gr_writer;
+REVOKE UPDATE ON gr_t FROM gr_writer;
+REVOKE ALL ON gr_u FROM PUBLIC;
+SELECT relname, relacl FROM pg_class WHERE relname IN ('gr_t', 'gr_u') ORDER BY 1;
+GRANT CREATE ON SCHEMA public TO gr_maker;
+SELECT nspname, nspacl FROM pg_namespace WHERE nspname = 'public';
+\c - gr_maker
+CREATE TABLE gr_mine (id int PRIMARY KEY, v text);
+INSERT INTO gr_mine VALUES (1, 'a');
+GRANT SELECT ON gr_mine TO gr_reader;
+SELECT * FROM gr_mine;
+\c - gr_reader
+SELECT * FROM gr_mine;
+\c - postgres
+SELECT relname, pg_get_userbyid(relowner) AS owner, relacl FROM pg_class WHERE relname = 'gr_mine';
+\dt gr_*
+REVOKE CREATE ON SCHEMA public FROM gr_maker;
+SELECT nspname, nspacl FROM pg_namespace WHERE nspname = 'public';
+DROP TABLE gr_t, gr_u, gr_mine;
+DROP ROLE gr_reader, gr_writer, gr_maker;
