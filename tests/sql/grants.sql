@@ -61,6 +61,21 @@ SELECT * FROM gr_mine;
 \c - postgres
 SELECT relname, pg_get_userbyid(relowner) AS owner, relacl FROM pg_class WHERE relname = 'gr_mine';
 \dt gr_*
+CREATE VIEW gr_uv AS SELECT count(*) AS n FROM gr_u;
+GRANT SELECT ON gr_uv TO gr_reader;
+SELECT relname, relacl FROM pg_class WHERE relname = 'gr_uv';
+\c - gr_reader
+SELECT * FROM gr_uv;
+SELECT * FROM gr_u;
+DROP VIEW gr_uv;
+\c - gr_maker
+SELECT * FROM gr_uv;
+CREATE OR REPLACE VIEW gr_uv AS SELECT 1 AS n;
+CREATE VIEW gr_mv AS SELECT id FROM gr_mine;
+SELECT * FROM gr_mv;
+DROP VIEW gr_mv;
+\c - postgres
+DROP VIEW gr_uv;
 REVOKE CREATE ON SCHEMA public FROM gr_maker;
 SELECT nspname, nspacl FROM pg_namespace WHERE nspname = 'public';
 DROP TABLE gr_t, gr_u, gr_mine;

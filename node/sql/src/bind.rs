@@ -68,6 +68,8 @@ pub struct Binder<'a> {
     column_positions: Vec<(usize, Option<usize>)>,
     /// WITH queries in scope, innermost last.
     ctes: Vec<Cte>,
+    /// While a view's query is bound: its owner, whose privileges its tables are read with.
+    acting: Option<String>,
     /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
@@ -201,6 +203,7 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             keep_unknown: false,
             work_tables: 0,
+            acting: None,
         }
     }
 
@@ -415,9 +418,11 @@ impl<'a> Binder<'a> {
         .at(position))
     }
 
-    /// 42501 unless the session's role holds `privileges` on `table`.
+    /// 42501 unless the acting role (the session's, or a view's owner while its query is bound)
+    /// holds `privileges` on `table`.
     fn require(&self, table: &TableDef, privileges: u8) -> SqlResult<()> {
-        self.catalog.require(table, privileges, &self.session.user)
+        let role = self.acting.as_deref().unwrap_or(&self.session.user);
+        self.catalog.require(table, privileges, role)
     }
 
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
@@ -629,6 +634,8 @@ impl<'a> Binder<'a> {
                         sql: query.to_string(),
                         columns: names,
                         types,
+                        owner: Some(self.session.user.clone()),
+                        acl: None,
                     },
                     or_replace: *or_replace,
                 })
@@ -2573,6 +2580,18 @@ impl<'a> Binder<'a> {
                     let rel_alias = alias
                         .as_ref()
                         .map_or(view.name.clone(), |a| ident_name(&a.name));
+                    let role = self.acting.as_deref().unwrap_or(&self.session.user);
+                    let held = self.catalog.relation_privileges(
+                        view.owner.as_deref(),
+                        view.acl.as_deref(),
+                        role,
+                    );
+                    if held & PRIV_SELECT == 0 {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied for view {}", view.name),
+                        ));
+                    }
                     let statement = crate::parse::parse_sql(&view.sql)?;
                     let Statement::Query(query) = statement else {
                         return Err(SqlError::new(
@@ -2580,7 +2599,15 @@ impl<'a> Binder<'a> {
                             "a view that is not a query",
                         ));
                     };
-                    let (rel, mut columns) = self.bind_query_rel(&query, None)?;
+                    // The view's query reads its tables with its owner's privileges.
+                    let outer = self.acting.replace(
+                        view.owner
+                            .clone()
+                            .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into()),
+                    );
+                    let bound = self.bind_query_rel(&query, None);
+                    self.acting = outer;
+                    let (rel, mut columns) = bound?;
                     for (column, name) in columns.iter_mut().zip(&view.columns) {
                         column.name = name.clone();
                     }

@@ -376,6 +376,12 @@ pub struct ViewDef {
     /// The columns' types when the view was made (for the catalogs; queries bind it again).
     #[serde(default)]
     pub types: Vec<crate::types::DataType>,
+    /// Its creator; the view's query reads its tables with the owner's privileges.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// GRANTed privileges (None: all for the owner only).
+    #[serde(default)]
+    pub acl: Option<Vec<AclItem>>,
 }
 
 /// Tables and sequences are stored as lists of their definitions (the map keys are their names).
@@ -469,17 +475,22 @@ impl Catalog {
 
     /// The privileges `role` holds on `table` (a superuser holds all of them).
     pub fn table_privileges(&self, table: &TableDef, role: &str) -> u8 {
+        self.relation_privileges(table.owner.as_deref(), table.acl.as_deref(), role)
+    }
+
+    /// The privileges `role` holds on a table or view with this owner and ACL.
+    pub fn relation_privileges(
+        &self,
+        owner: Option<&str>,
+        acl: Option<&[AclItem]>,
+        role: &str,
+    ) -> u8 {
         if self.is_superuser(role) {
             return TABLE_ALL;
         }
-        match &table.acl {
-            None => {
-                if table.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) == role {
-                    TABLE_ALL
-                } else {
-                    0
-                }
-            }
+        match acl {
+            None if owner.unwrap_or(BOOTSTRAP_ROLE) == role => TABLE_ALL,
+            None => 0,
             Some(items) => items
                 .iter()
                 .filter(|item| item.grantee == role || item.grantee.is_empty())
@@ -509,10 +520,10 @@ impl Catalog {
         ))
     }
 
-    /// The table's ACL as it stands, the default spelled out (owner: all).
-    pub fn table_acl(table: &TableDef) -> Vec<AclItem> {
-        table.acl.clone().unwrap_or_else(|| {
-            let owner = table.owner.clone().unwrap_or_else(|| BOOTSTRAP_ROLE.into());
+    /// A table's or view's ACL as it stands, the default spelled out (owner: all).
+    pub fn relation_acl(owner: Option<&str>, acl: Option<&[AclItem]>) -> Vec<AclItem> {
+        acl.map(<[AclItem]>::to_vec).unwrap_or_else(|| {
+            let owner = owner.unwrap_or(BOOTSTRAP_ROLE).to_string();
             vec![AclItem {
                 grantee: owner.clone(),
                 grantor: owner,

@@ -3315,7 +3315,13 @@ impl Session {
                         format!("relation \"{}\" already exists", view.name),
                     ));
                 }
-                next.views.insert(view.name.clone(), view.clone());
+                let mut view = view.clone();
+                // A replaced view keeps its owner and grants.
+                if let Some(old) = catalog.views.get(&view.name).filter(|_| replacing) {
+                    view.owner = old.owner.clone();
+                    view.acl = old.acl.clone();
+                }
+                next.views.insert(view.name.clone(), view);
             }
             Plan::DropViews { names, if_exists } => {
                 result.tag = "DROP VIEW".into();

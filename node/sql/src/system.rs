@@ -1322,8 +1322,8 @@ fn pg_catalog(
                     0,
                     false,
                     false,
-                    OWNER,
-                    Value::Null,
+                    role_oid(catalog, view.owner.as_deref()),
+                    acl_array(view.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
                 );
             }
         }

@@ -242,8 +242,14 @@ impl Binder<'_> {
                 Some(
                     names
                         .iter()
-                        // PostgreSQL reports a missing table here without a position.
-                        .map(|name| Ok(self.catalog.table(&self.table_name(name)?.0)?.name.clone()))
+                        // A table or a view; PostgreSQL reports a missing one without a position.
+                        .map(|name| {
+                            let name = self.table_name(name)?.0;
+                            if self.catalog.views.contains_key(&name) {
+                                return Ok(name);
+                            }
+                            Ok(self.catalog.table(&name)?.name.clone())
+                        })
                         .collect::<SqlResult<Vec<_>>>()?,
                 ),
                 false,

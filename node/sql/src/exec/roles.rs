@@ -64,9 +64,33 @@ impl Session {
     pub(super) fn check_ddl_privileges(&self, catalog: &Catalog, plan: &Plan) -> SqlResult<()> {
         let user = &self.info.user;
         match plan {
+            Plan::CreateView {
+                view,
+                or_replace: true,
+            } if catalog.views.contains_key(&view.name) => {
+                let old = &catalog.views[&view.name];
+                if old.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
+                    && !catalog.is_superuser(user)
+                {
+                    return Err(denied(format!("must be owner of view {}", view.name)));
+                }
+                Ok(())
+            }
             Plan::CreateTable { .. } | Plan::CreateSequence { .. } | Plan::CreateView { .. } => {
                 if catalog.schema_privileges(user) & PRIV_CREATE == 0 {
                     return Err(denied("permission denied for schema public"));
+                }
+                Ok(())
+            }
+            Plan::DropViews { names, .. } => {
+                for name in names {
+                    if let Some(view) = catalog.views.get(name) {
+                        if view.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
+                            && !catalog.is_superuser(user)
+                        {
+                            return Err(denied(format!("must be owner of view {name}")));
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -141,18 +165,22 @@ impl Session {
             return Ok(());
         };
         for name in tables {
-            let table = next.table(name)?.clone();
-            let mut acl = Catalog::table_acl(&table);
+            // A table or a view: its owner and ACL.
+            let (owner, current) = match next.views.get(name) {
+                Some(view) => (view.owner.clone(), view.acl.clone()),
+                None => {
+                    let table = next.table(name)?;
+                    (table.owner.clone(), table.acl.clone())
+                }
+            };
+            let owner = owner.unwrap_or_else(|| BOOTSTRAP_ROLE.to_string());
+            let mut acl = Catalog::relation_acl(Some(&owner), current.as_deref());
             // The owner (or a superuser, on the owner's behalf) grants anything; another role
             // only what it holds WITH GRANT OPTION, as itself, warned about the rest.
-            let (grantor, privileges) = if next.owns(&table, user) {
-                let owner = table
-                    .owner
-                    .clone()
-                    .unwrap_or_else(|| BOOTSTRAP_ROLE.to_string());
+            let (grantor, privileges) = if &owner == user || next.is_superuser(user) {
                 (owner, command.privileges)
             } else {
-                if next.table_privileges(&table, user) == 0 {
+                if next.relation_privileges(Some(&owner), current.as_deref(), user) == 0 {
                     return Err(denied(format!("permission denied for table {name}")));
                 }
                 let grantable = acl
@@ -184,9 +212,13 @@ impl Session {
                 &command.grantees,
                 &grantor,
             );
-            let mut changed = (*table).clone();
-            changed.acl = Some(acl);
-            next.tables.insert(name.clone(), Arc::new(changed));
+            if let Some(view) = next.views.get_mut(name) {
+                view.acl = Some(acl);
+            } else {
+                let mut changed = (**next.table(name)?).clone();
+                changed.acl = Some(acl);
+                next.tables.insert(name.clone(), Arc::new(changed));
+            }
         }
         Ok(())
     }
