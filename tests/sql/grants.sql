@@ -1,7 +1,8 @@
 -- GRANT / REVOKE on tables and the public schema, ownership and PostgreSQL 15's privilege checks.
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine;
-DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker;
+DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p;
+DROP VIEW IF EXISTS gr_uv, gr_mv;
+DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w;
 RESET client_min_messages;
 CREATE TABLE gr_t (id int PRIMARY KEY, v text);
 CREATE TABLE gr_u (id int PRIMARY KEY);
@@ -80,3 +81,17 @@ REVOKE CREATE ON SCHEMA public FROM gr_maker;
 SELECT nspname, nspacl FROM pg_namespace WHERE nspname = 'public';
 DROP TABLE gr_t, gr_u, gr_mine;
 DROP ROLE gr_reader, gr_writer, gr_maker;
+-- Foreign-key checks run with the owner's privileges; key values show only to those who may read them.
+CREATE ROLE fk_w LOGIN;
+CREATE TABLE gr_p (id int PRIMARY KEY);
+CREATE TABLE gr_c (id int PRIMARY KEY, p int REFERENCES gr_p);
+INSERT INTO gr_p VALUES (1);
+GRANT INSERT ON gr_c TO fk_w;
+GRANT DELETE ON gr_p TO fk_w;
+\c - fk_w
+INSERT INTO gr_c VALUES (1, 1);
+INSERT INTO gr_c VALUES (2, 5);
+DELETE FROM gr_p;
+\c - postgres
+DROP TABLE gr_c, gr_p;
+DROP ROLE fk_w;

@@ -3802,7 +3802,9 @@ impl Session {
                     .run_internal(cluster, &next, &sql, Vec::new(), txn, 0, &Cancel::default())
                     .await?;
                 if let Some(key) = found.rows.first() {
-                    return Err(foreign_keys::missing_reference(&table, fk, &parent, key));
+                    return Err(foreign_keys::missing_reference(
+                        &table, fk, &parent, key, true,
+                    ));
                 }
                 let mut changed = (*table).clone();
                 changed.foreign_keys.push(fk.clone());

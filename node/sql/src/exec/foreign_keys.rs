@@ -27,13 +27,20 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::fragment::{key_values_text, RowChange};
 use crate::types::{cast, compare, encode_key, DataType, Value};
 
-/// 23503 for a key of `table` (the values of `fk`'s columns) that names no row of `parent`.
+/// 23503 for a key of `table` (the values of `fk`'s columns) that names no row of `parent`. The
+/// values are shown only to a role that may read `table` (`shown`), as PostgreSQL shows them.
 pub(super) fn missing_reference(
     table: &TableDef,
     fk: &ForeignKeyDef,
     parent: &TableDef,
     key: &[Value],
+    shown: bool,
 ) -> SqlError {
+    let key = if shown {
+        format!("Key {}", key_values_text(table, &fk.columns, key))
+    } else {
+        "Key".to_string()
+    };
     SqlError::new(
         "23503",
         format!(
@@ -42,10 +49,16 @@ pub(super) fn missing_reference(
         ),
     )
     .with_detail(format!(
-        "Key {} is not present in table \"{}\".",
-        key_values_text(table, &fk.columns, key),
+        "{key} is not present in table \"{}\".",
         parent.name
     ))
+}
+
+impl Session {
+    /// Whether the session's role may read `table` (and so see key values in errors about it).
+    fn may_read(&self, catalog: &Catalog, table: &TableDef) -> bool {
+        catalog.table_privileges(table, &self.info.user) & crate::catalog::PRIV_SELECT != 0
+    }
 }
 
 /// `a = $first<separator>b = $first+1 ...` over quoted column names (conditions joined by AND,
@@ -184,7 +197,8 @@ impl Session {
             )
             .await?;
         if let Some(missing) = keys.iter().find(|k| !found.contains(&key_bytes(k, &to))) {
-            return Err(missing_reference(table, fk, parent, missing));
+            let shown = self.may_read(catalog, table);
+            return Err(missing_reference(table, fk, parent, missing, shown));
         }
         Ok(())
     }
@@ -297,11 +311,15 @@ impl Session {
                             table.name, fk.name, child.name
                         ),
                     )
-                    .with_detail(format!(
-                        "Key {} is still referenced from table \"{}\".",
-                        key_values_text(table, &fk.parent_columns, &parent_key),
-                        child.name
-                    )));
+                    .with_detail(if self.may_read(catalog, table) {
+                        format!(
+                            "Key {} is still referenced from table \"{}\".",
+                            key_values_text(table, &fk.parent_columns, &parent_key),
+                            child.name
+                        )
+                    } else {
+                        format!("Key is still referenced from table \"{}\".", child.name)
+                    }));
                 }
                 Ok(())
             }
@@ -509,7 +527,16 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<super::QueryResult> {
         let (values, types): (Vec<Value>, Vec<DataType>) = params.into_iter().unzip();
-        let prepared = self.prepare(catalog, sql, 0, types.into_iter().map(Some).collect())?;
+        // Bound with the bootstrap superuser's privileges: the checks and actions a foreign key
+        // makes were authorized when it was made (REFERENCES on the parent), as PostgreSQL runs
+        // them as the tables' owner, whatever the writing role may read.
+        let user = std::mem::replace(
+            &mut self.info.user,
+            crate::catalog::BOOTSTRAP_ROLE.to_string(),
+        );
+        let prepared = self.prepare(catalog, sql, 0, types.into_iter().map(Some).collect());
+        self.info.user = user;
+        let prepared = prepared?;
         let plan = prepared.plan.ok_or_else(|| {
             SqlError::new(code::INTERNAL_ERROR, "an internal statement without a plan")
         })?;
