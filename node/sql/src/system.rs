@@ -1685,6 +1685,91 @@ fn information_schema(
 ) -> Option<()> {
     let db = || text(session.database.clone());
     match name {
+        // Grants on tables and views: those the session's role gave or got, and PUBLIC's
+        // (table_privileges); role_table_grants leaves PUBLIC's out.
+        "table_privileges" | "role_table_grants" => {
+            out.columns(&[
+                ("grantor", T),
+                ("grantee", T),
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("privilege_type", T),
+                ("is_grantable", T),
+                ("with_hierarchy", T),
+            ]);
+            let user = session.user.as_str();
+            let relations = user_tables(catalog)
+                .map(|t| (t.name.as_str(), t.owner.as_deref(), t.acl.as_deref()))
+                .chain(
+                    catalog
+                        .views
+                        .values()
+                        .map(|v| (v.name.as_str(), v.owner.as_deref(), v.acl.as_deref())),
+                );
+            for (table, owner, acl) in relations {
+                let owner = owner.unwrap_or(crate::catalog::BOOTSTRAP_ROLE);
+                for item in Catalog::relation_acl(Some(owner), acl) {
+                    let public = item.grantee.is_empty();
+                    let mine = item.grantor == user || item.grantee == user;
+                    if !(mine || (public && name == "table_privileges")) {
+                        continue;
+                    }
+                    for (bit, _, privilege) in crate::catalog::TABLE_PRIVILEGES {
+                        if item.privileges & bit == 0 {
+                            continue;
+                        }
+                        let grantable = item.grantable & bit != 0 || item.grantee == owner;
+                        out.row(vec![
+                            text(item.grantor.clone()),
+                            text(if public {
+                                "PUBLIC"
+                            } else {
+                                item.grantee.as_str()
+                            }),
+                            db(),
+                            text("public"),
+                            text(table),
+                            text(privilege),
+                            text(if grantable { "YES" } else { "NO" }),
+                            text(if bit == crate::catalog::PRIV_SELECT {
+                                "YES"
+                            } else {
+                                "NO"
+                            }),
+                        ]);
+                    }
+                }
+            }
+        }
+        // Keel has no user-defined functions or procedures yet.
+        "routines" => out.columns(&[
+            ("specific_catalog", T),
+            ("specific_schema", T),
+            ("specific_name", T),
+            ("routine_catalog", T),
+            ("routine_schema", T),
+            ("routine_name", T),
+            ("routine_type", T),
+            ("data_type", T),
+            ("type_udt_name", T),
+            ("routine_body", T),
+            ("routine_definition", T),
+            ("external_language", T),
+            ("is_deterministic", T),
+            ("security_type", T),
+        ]),
+        "parameters" => out.columns(&[
+            ("specific_catalog", T),
+            ("specific_schema", T),
+            ("specific_name", T),
+            ("ordinal_position", I4),
+            ("parameter_mode", T),
+            ("parameter_name", T),
+            ("data_type", T),
+            ("udt_name", T),
+            ("parameter_default", T),
+        ]),
         "schemata" => {
             out.columns(&[
                 ("catalog_name", T),
