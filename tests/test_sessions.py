@@ -121,6 +121,11 @@ def test_signal_permissions(keel):
                     a1.execute("select pg_terminate_backend(%s)", (b_pid,))
                 # A role's own other sessions are fair game.
                 assert a1.execute("select pg_cancel_backend(%s)", (a2_pid,)).fetchone() == (True,)
+                # Other roles' sessions show who they are, not what they do.
+                seen = dict((row[0], row[1:]) for row in a1.execute(
+                    "select pid, usename, state, query, client_addr from pg_stat_activity").fetchall())
+                assert seen[admin_pid] == ("postgres", None, "<insufficient privilege>", None)
+                assert seen[a2_pid][0:2] == ("sig_a", "idle") and seen[a2_pid][3] == "127.0.0.1"
         finally:
             admin.execute("drop role sig_a, sig_b")
 

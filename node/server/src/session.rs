@@ -733,8 +733,7 @@ impl Connection {
             }
             FrontendMessage::Execute { portal, max_rows } => {
                 if let Some(bound) = self.portals.get(&portal) {
-                    let text = bound.statement.text.clone();
-                    self.note_active(&text);
+                    self.note_active(&bound.statement.text);
                 }
                 if let Err(error) = self.execute(&portal, max_rows).await {
                     self.extended_error(&error);

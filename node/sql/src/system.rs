@@ -1041,8 +1041,25 @@ fn pg_catalog(
                 ("backend_type", T),
             ]);
             let stamp = |at: Option<i64>| at.map_or(Value::Null, Value::Timestamp);
-            for session in &session.activity {
-                let role = catalog.role(&session.user);
+            let superuser = catalog.is_superuser(&session.user);
+            for other in &session.activity {
+                let role = catalog.role(&other.user);
+                // Another role's session shows only who it is to a non-superuser, as in
+                // PostgreSQL (no query, address, times or state).
+                if !superuser && other.user != session.user {
+                    let mut row = vec![Value::Null; 22];
+                    row[0] = int(DATABASE);
+                    row[1] = text(other.database.clone());
+                    row[2] = int(other.pid);
+                    row[4] = role.map_or(Value::Null, |r| int(r.oid));
+                    row[5] = text(other.user.clone());
+                    row[6] = text(other.application_name.clone());
+                    row[20] = text("<insufficient privilege>");
+                    row[21] = text("client backend");
+                    out.row(row);
+                    continue;
+                }
+                let session = other;
                 out.row(vec![
                     int(DATABASE),
                     text(session.database.clone()),
