@@ -1,7 +1,8 @@
 -- Roles: CREATE / ALTER / DROP ROLE and USER, stored password secrets, pg_roles / pg_authid /
 -- pg_user, PostgreSQL 15's permission rules. Roles are node-wide: the script drops what it makes.
 SET client_min_messages = warning;
-DROP ROLE IF EXISTS alice, bob, robert, carol, dave, erin, frank;
+DROP TABLE IF EXISTS dd_mine, dd_t;
+DROP ROLE IF EXISTS alice, bob, robert, carol, dave, erin, frank, dd_a, dd_b, dd_c, dd_d;
 RESET client_min_messages;
 CREATE ROLE alice;
 CREATE ROLE alice;
@@ -68,3 +69,25 @@ DROP ROLE frank;
 SELECT rolname, rolcreatedb FROM pg_roles WHERE rolname IN ('erin', 'frank') ORDER BY 1;
 DROP ROLE alice, robert, carol, dave, erin;
 SELECT count(*) FROM pg_roles WHERE rolname IN ('alice','robert','carol','dave','erin');
+-- Roles that own objects or hold grants cannot be dropped; renamed ones keep them.
+CREATE ROLE dd_a LOGIN;
+CREATE ROLE dd_b LOGIN;
+CREATE TABLE dd_t (id int);
+GRANT SELECT ON dd_t TO dd_b;
+DROP ROLE dd_b;
+GRANT CREATE ON SCHEMA public TO dd_a;
+\c - dd_a
+CREATE TABLE dd_mine (id int);
+\c - postgres
+DROP ROLE dd_a;
+ALTER ROLE dd_a RENAME TO dd_c;
+SELECT relname, pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'dd_mine';
+ALTER ROLE dd_b RENAME TO dd_d;
+SELECT relacl FROM pg_class WHERE relname = 'dd_t';
+SELECT nspacl FROM pg_namespace WHERE nspname = 'public';
+REVOKE CREATE ON SCHEMA public FROM dd_c;
+DROP TABLE dd_mine;
+DROP ROLE dd_c;
+REVOKE SELECT ON dd_t FROM dd_d;
+DROP ROLE dd_d;
+DROP TABLE dd_t;

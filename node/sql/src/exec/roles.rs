@@ -316,6 +316,7 @@ impl Session {
                 next.roles.remove(name);
                 role.name = new_name.clone();
                 next.roles.insert(new_name.clone(), role);
+                rename_in_grants(next, name, new_name);
             }
             RoleCommand::Drop { names, if_exists } => {
                 if !create_role {
@@ -347,12 +348,98 @@ impl Session {
                     if role.superuser && !superuser {
                         return Err(denied("must be superuser to drop superusers"));
                     }
+                    let depending = dependents(next, name);
+                    if !depending.is_empty() {
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!(
+                                "role \"{name}\" cannot be dropped because some objects depend on it"
+                            ),
+                        )
+                        .with_detail(depending.join("\n")));
+                    }
                     next.roles.remove(name);
                 }
             }
         }
         Ok(())
     }
+}
+
+/// What keeps `role` from being dropped: tables and views it owns, grants it gave or holds
+/// (PostgreSQL's DETAIL lines, in the order of the objects' OIDs, as PostgreSQL sorts them).
+fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
+    let mut found: Vec<(i64, String)> = Vec::new();
+    if let Some(acl) = &catalog.schema_acl {
+        if acl.iter().any(|item| item.grantee == role) {
+            found.push((2200, "privileges for schema public".into()));
+        }
+    }
+    let relations = catalog
+        .tables
+        .values()
+        .map(|t| ("table", &t.name, t.owner.as_deref(), t.acl.as_deref()))
+        .chain(
+            catalog
+                .views
+                .values()
+                .map(|v| ("view", &v.name, v.owner.as_deref(), v.acl.as_deref())),
+        );
+    for (kind, name, owner, acl) in relations {
+        let oid = crate::system::relation_oid(catalog, name).unwrap_or(i64::MAX);
+        if owner == Some(role) {
+            found.push((oid, format!("owner of {kind} {name}")));
+            continue;
+        }
+        let mentioned = acl
+            .unwrap_or_default()
+            .iter()
+            .any(|item| item.grantee == role || item.grantor == role);
+        if mentioned {
+            found.push((oid, format!("privileges for {kind} {name}")));
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, line)| line).collect()
+}
+
+/// A renamed role keeps what it owns and its grants (PostgreSQL refers to roles by OID).
+fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
+    let rename_acl = |acl: &mut Option<Vec<crate::catalog::AclItem>>| {
+        for item in acl.iter_mut().flatten() {
+            if item.grantee == old {
+                item.grantee = new.to_string();
+            }
+            if item.grantor == old {
+                item.grantor = new.to_string();
+            }
+        }
+    };
+    let names: Vec<String> = catalog.tables.keys().cloned().collect();
+    for name in names {
+        let table = &catalog.tables[&name];
+        let mentions = table.owner.as_deref() == Some(old)
+            || table
+                .acl
+                .iter()
+                .flatten()
+                .any(|item| item.grantee == old || item.grantor == old);
+        if mentions {
+            let mut changed = (**table).clone();
+            if changed.owner.as_deref() == Some(old) {
+                changed.owner = Some(new.to_string());
+            }
+            rename_acl(&mut changed.acl);
+            catalog.tables.insert(name, Arc::new(changed));
+        }
+    }
+    for view in catalog.views.values_mut() {
+        if view.owner.as_deref() == Some(old) {
+            view.owner = Some(new.to_string());
+        }
+        rename_acl(&mut view.acl);
+    }
+    rename_acl(&mut catalog.schema_acl);
 }
 
 /// Applies `attrs` in order to `role`; a password becomes its secret.
