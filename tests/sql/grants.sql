@@ -1,8 +1,9 @@
 -- GRANT / REVOKE on tables and the public schema, ownership and PostgreSQL 15's privilege checks.
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p;
+DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p, sq_t;
+DROP SEQUENCE IF EXISTS sq_s;
 DROP VIEW IF EXISTS gr_uv, gr_mv;
-DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w;
+DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w, sq_r;
 RESET client_min_messages;
 CREATE TABLE gr_t (id int PRIMARY KEY, v text);
 CREATE TABLE gr_u (id int PRIMARY KEY);
@@ -95,3 +96,33 @@ DELETE FROM gr_p;
 \c - postgres
 DROP TABLE gr_c, gr_p;
 DROP ROLE fk_w;
+-- Sequences: nextval needs USAGE or UPDATE, currval SELECT or USAGE, setval UPDATE.
+CREATE ROLE sq_r LOGIN;
+CREATE TABLE sq_t (id serial PRIMARY KEY, v text);
+CREATE SEQUENCE sq_s;
+GRANT INSERT, SELECT ON sq_t TO sq_r;
+SELECT relname, relacl FROM pg_class WHERE relname IN ('sq_t_id_seq', 'sq_s') ORDER BY 1;
+\c - sq_r
+INSERT INTO sq_t (v) VALUES ('a');
+SELECT nextval('sq_s');
+SELECT currval('sq_s');
+SELECT setval('sq_s', 5);
+DROP SEQUENCE sq_s;
+\c - postgres
+GRANT USAGE ON SEQUENCE sq_t_id_seq TO sq_r;
+GRANT SELECT ON SEQUENCE sq_s TO sq_r;
+GRANT INSERT ON SEQUENCE sq_s TO sq_r;
+GRANT UPDATE ON ALL SEQUENCES IN SCHEMA public TO sq_r;
+SELECT relname, relacl FROM pg_class WHERE relname IN ('sq_t_id_seq', 'sq_s') ORDER BY 1;
+\c - sq_r
+INSERT INTO sq_t (v) VALUES ('a') RETURNING id;
+SELECT nextval('sq_s');
+SELECT setval('sq_s', 5);
+SELECT currval('sq_s');
+\c - postgres
+DROP ROLE sq_r;
+REVOKE ALL ON SEQUENCE sq_s, sq_t_id_seq FROM sq_r;
+DROP ROLE sq_r;
+DROP TABLE sq_t;
+DROP SEQUENCE sq_s;
+DROP ROLE sq_r;

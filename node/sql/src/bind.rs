@@ -1561,6 +1561,7 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<()> {
         let seq_name = self.choose_sequence_name(table, &def.name, sequences);
         let mut seq = sequence_def(&seq_name, def.ty, options)?;
+        seq.owner = Some(self.session.user.clone());
         seq.owned_by = Some((table.to_string(), def.name.clone()));
         def.default = Some(format!("nextval('{seq_name}'::regclass)"));
         def.not_null = true;
@@ -1717,6 +1718,7 @@ impl<'a> Binder<'a> {
             },
         };
         let mut seq = sequence_def(&name, ty, options)?;
+        seq.owner = Some(self.session.user.clone());
         if let Some(owner) = owned_by {
             let parts: Vec<String> = owner.0.iter().map(|part| part.to_string()).collect();
             match parts.as_slice() {
@@ -6065,6 +6067,26 @@ impl<'a> Binder<'a> {
             }
             _ => None,
         };
+        if let Some(seq) = &seq {
+            // PostgreSQL's rules: nextval needs USAGE or UPDATE, currval SELECT or USAGE, setval
+            // UPDATE (lastval is checked against the sequence it reports, not known here).
+            let wanted = match func {
+                SeqFunc::NextVal => crate::catalog::PRIV_USAGE | PRIV_UPDATE,
+                SeqFunc::CurrVal => PRIV_SELECT | crate::catalog::PRIV_USAGE,
+                SeqFunc::SetVal => PRIV_UPDATE,
+                SeqFunc::LastVal => 0,
+            };
+            let role = self.acting.as_deref().unwrap_or(&self.session.user);
+            let held =
+                self.catalog
+                    .relation_privileges(seq.owner.as_deref(), seq.acl.as_deref(), role);
+            if wanted != 0 && held & wanted == 0 {
+                return Err(SqlError::new(
+                    code::INSUFFICIENT_PRIVILEGE,
+                    format!("permission denied for sequence {}", seq.name),
+                ));
+            }
+        }
         if func == SeqFunc::SetVal {
             let bound = self.bind_args(&exprs[1..], scope, aggs)?;
             let mut bound = bound.into_iter();
@@ -7905,6 +7927,8 @@ fn sequence_def(name: &str, ty: DataType, options: &[SequenceOptions]) -> SqlRes
         cache,
         cycle,
         owned_by: None,
+        owner: None,
+        acl: None,
     })
 }
 

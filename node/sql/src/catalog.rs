@@ -83,7 +83,16 @@ pub const TABLE_PRIVILEGES: [(u8, char, &str); 7] = [
     (PRIV_REFERENCES, 'x', "REFERENCES"),
     (PRIV_TRIGGER, 't', "TRIGGER"),
 ];
-/// Schema privileges.
+/// Sequence privileges: SELECT (currval, lastval), UPDATE (nextval, setval), USAGE (currval,
+/// nextval), in aclitem order.
+pub const SEQUENCE_PRIVILEGES: [(u8, char, &str); 3] = [
+    (PRIV_SELECT, 'r', "SELECT"),
+    (PRIV_UPDATE, 'w', "UPDATE"),
+    (PRIV_USAGE, 'U', "USAGE"),
+];
+/// Every sequence privilege.
+pub const SEQUENCE_ALL: u8 = PRIV_SELECT | PRIV_UPDATE | PRIV_USAGE;
+/// Schema privileges (USAGE is also a sequence's).
 pub const PRIV_USAGE: u8 = 1;
 pub const PRIV_CREATE: u8 = 2;
 pub const SCHEMA_PRIVILEGES: [(u8, char, &str); 2] =
@@ -364,6 +373,12 @@ pub struct SequenceDef {
     pub cycle: bool,
     /// The column it belongs to (SERIAL, identity, `OWNED BY`): dropped with its table.
     pub owned_by: Option<(String, String)>,
+    /// Its creator (None: the bootstrap superuser).
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// GRANTed privileges (SELECT, UPDATE, USAGE; None: all for the owner only).
+    #[serde(default)]
+    pub acl: Option<Vec<AclItem>>,
 }
 
 /// A view: its query as SQL text, bound again wherever the view is named (so it always reads
@@ -520,14 +535,15 @@ impl Catalog {
         ))
     }
 
-    /// A table's or view's ACL as it stands, the default spelled out (owner: all).
-    pub fn relation_acl(owner: Option<&str>, acl: Option<&[AclItem]>) -> Vec<AclItem> {
+    /// A table's, view's or sequence's ACL as it stands, the default spelled out (the owner holds
+    /// `all`, the object kind's every privilege).
+    pub fn relation_acl(owner: Option<&str>, acl: Option<&[AclItem]>, all: u8) -> Vec<AclItem> {
         acl.map(<[AclItem]>::to_vec).unwrap_or_else(|| {
             let owner = owner.unwrap_or(BOOTSTRAP_ROLE).to_string();
             vec![AclItem {
                 grantee: owner.clone(),
                 grantor: owner,
-                privileges: TABLE_ALL,
+                privileges: all,
                 grantable: 0,
             }]
         })

@@ -3201,6 +3201,12 @@ impl Session {
                         format!("relation \"{}\" already exists", table.name),
                     ));
                 }
+                // SERIAL/identity sequences first: PostgreSQL makes them before the table, so
+                // their OIDs come first (the order dependency lists follow).
+                for seq in sequences {
+                    let id = add_sequence(&mut next, seq)?;
+                    cluster.sequences().forget(id);
+                }
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
@@ -3231,10 +3237,6 @@ impl Session {
                 }
                 let table = Arc::new(table);
                 next.tables.insert(table.name.clone(), table.clone());
-                for seq in sequences {
-                    let id = add_sequence(&mut next, seq)?;
-                    cluster.sequences().forget(id);
-                }
                 if let Some(source) = source {
                     // CREATE TABLE AS: the query's rows, written in the DDL's transaction.
                     let cancel = Cancel::default();

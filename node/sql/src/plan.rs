@@ -831,8 +831,17 @@ pub struct GrantCommand {
     pub privileges: u8,
     /// WITH GRANT OPTION, or REVOKE GRANT OPTION FOR.
     pub grant_option: bool,
-    /// Table names; None: the public schema itself.
-    pub tables: Option<Vec<String>>,
+    pub target: GrantTarget,
     /// Role names; "" is PUBLIC.
     pub grantees: Vec<String>,
+}
+
+/// What a GRANT or REVOKE is on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GrantTarget {
+    /// Tables and views, by name.
+    Relations(Vec<String>),
+    Sequences(Vec<String>),
+    /// The public schema.
+    Schema,
 }

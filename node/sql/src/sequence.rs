@@ -354,6 +354,11 @@ impl Sequences for SessionSequences {
                 };
                 let version = self.registry.setval(seq, value, called)?;
                 self.note(seq, version);
+                // As PostgreSQL: a called setval is the session's currval of the sequence (not
+                // its lastval).
+                if called {
+                    self.current.borrow_mut().insert(seq.id, value);
+                }
                 Ok(Value::Int(value))
             }
             (SeqFunc::LastVal, _) => match self.last.get() {
@@ -396,6 +401,8 @@ mod tests {
             cache: 1,
             cycle,
             owned_by: None,
+            owner: None,
+            acl: None,
         }
     }
 

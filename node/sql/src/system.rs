@@ -1325,8 +1325,8 @@ fn pg_catalog(
                     0,
                     false,
                     false,
-                    OWNER,
-                    Value::Null,
+                    role_oid(catalog, seq.owner.as_deref()),
+                    acl_array(seq.acl.as_deref(), &crate::catalog::SEQUENCE_PRIVILEGES),
                 );
             }
             for (i, view) in catalog.views.values().enumerate() {
@@ -1726,7 +1726,7 @@ fn information_schema(
                 );
             for (table, owner, acl) in relations {
                 let owner = owner.unwrap_or(crate::catalog::BOOTSTRAP_ROLE);
-                for item in Catalog::relation_acl(Some(owner), acl) {
+                for item in Catalog::relation_acl(Some(owner), acl, crate::catalog::TABLE_ALL) {
                     let public = item.grantee.is_empty();
                     let mine = item.grantor == user || item.grantee == user;
                     if !(mine || (public && name == "table_privileges")) {

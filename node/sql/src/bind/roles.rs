@@ -7,10 +7,10 @@ use sqlparser::ast::{self, AlterRoleOperation, Expr as E, ObjectName, ObjectName
 use super::{ident_name, unsupported, Binder};
 use crate::catalog::{
     PRIV_CREATE, PRIV_DELETE, PRIV_INSERT, PRIV_REFERENCES, PRIV_SELECT, PRIV_TRIGGER,
-    PRIV_TRUNCATE, PRIV_UPDATE, PRIV_USAGE, TABLE_ALL,
+    PRIV_TRUNCATE, PRIV_UPDATE, PRIV_USAGE, SEQUENCE_ALL, TABLE_ALL,
 };
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::{GrantCommand, Plan, RoleAttr, RoleCommand};
+use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
 
 impl Binder<'_> {
     /// A role name as written: one identifier, not a reserved one.
@@ -237,37 +237,70 @@ impl Binder<'_> {
             }
             Ok(())
         };
-        let (tables, on_schema) = match objects {
-            ast::GrantObjects::Tables(names) => (
-                Some(
-                    names
-                        .iter()
-                        // A table or a view; PostgreSQL reports a missing one without a position.
-                        .map(|name| {
-                            let name = self.table_name(name)?.0;
-                            if self.catalog.views.contains_key(&name) {
-                                return Ok(name);
-                            }
-                            Ok(self.catalog.table(&name)?.name.clone())
-                        })
-                        .collect::<SqlResult<Vec<_>>>()?,
-                ),
-                false,
+        let sequence = |name: &ObjectName| -> SqlResult<String> {
+            let name = self.table_name(name)?.0;
+            match self.catalog.sequences.get(&name) {
+                Some(seq) => Ok(seq.name.clone()),
+                None => Err(SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" does not exist"),
+                )),
+            }
+        };
+        let target = match objects {
+            ast::GrantObjects::Tables(names) => GrantTarget::Relations(
+                names
+                    .iter()
+                    // A table or a view; PostgreSQL reports a missing one without a position.
+                    .map(|name| {
+                        let name = self.table_name(name)?.0;
+                        if self.catalog.views.contains_key(&name) {
+                            return Ok(name);
+                        }
+                        Ok(self.catalog.table(&name)?.name.clone())
+                    })
+                    .collect::<SqlResult<Vec<_>>>()?,
             ),
             ast::GrantObjects::AllTablesInSchema { schemas } => {
                 schema(schemas)?;
-                (Some(self.catalog.tables.keys().cloned().collect()), false)
+                GrantTarget::Relations(
+                    self.catalog
+                        .tables
+                        .keys()
+                        .chain(self.catalog.views.keys())
+                        .cloned()
+                        .collect(),
+                )
+            }
+            ast::GrantObjects::Sequences(names) => {
+                GrantTarget::Sequences(names.iter().map(sequence).collect::<SqlResult<Vec<_>>>()?)
+            }
+            ast::GrantObjects::AllSequencesInSchema { schemas } => {
+                schema(schemas)?;
+                GrantTarget::Sequences(self.catalog.sequences.keys().cloned().collect())
             }
             ast::GrantObjects::Schemas(schemas) => {
                 schema(schemas)?;
-                (None, true)
+                GrantTarget::Schema
             }
             other => return Err(unsupported(format!("GRANT ON {other}"))),
         };
-        let (all, kind) = if on_schema {
-            (PRIV_USAGE | PRIV_CREATE, "schema")
-        } else {
-            (TABLE_ALL, "table")
+        let (all, kind, allowed): (u8, &str, &[&str]) = match target {
+            GrantTarget::Schema => (PRIV_USAGE | PRIV_CREATE, "schema", &["USAGE", "CREATE"]),
+            GrantTarget::Sequences(_) => (SEQUENCE_ALL, "sequence", &["SELECT", "UPDATE", "USAGE"]),
+            GrantTarget::Relations(_) => (
+                TABLE_ALL,
+                "table",
+                &[
+                    "SELECT",
+                    "INSERT",
+                    "UPDATE",
+                    "DELETE",
+                    "TRUNCATE",
+                    "REFERENCES",
+                    "TRIGGER",
+                ],
+            ),
         };
         let privileges = match privileges {
             ast::Privileges::All { .. } => all,
@@ -294,11 +327,7 @@ impl Binder<'_> {
                         }
                         other => return Err(unsupported(format!("privilege {other}"))),
                     };
-                    let fits = if on_schema {
-                        bit & (PRIV_USAGE | PRIV_CREATE) != 0 && matches!(name, "USAGE" | "CREATE")
-                    } else {
-                        !matches!(name, "USAGE" | "CREATE")
-                    };
+                    let fits = allowed.contains(&name);
                     if !fits {
                         return Err(SqlError::new(
                             "0LP01",
@@ -329,7 +358,7 @@ impl Binder<'_> {
             grant,
             privileges,
             grant_option,
-            tables,
+            target,
             grantees,
         }))
     }

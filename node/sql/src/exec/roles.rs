@@ -8,9 +8,12 @@ use std::sync::Arc;
 
 use super::Session;
 use crate::auth::{encrypt_password, Secret};
-use crate::catalog::{change_acl, Catalog, RoleDef, BOOTSTRAP_ROLE, PRIV_CREATE, PRIV_REFERENCES};
+use crate::catalog::{
+    change_acl, Catalog, RoleDef, BOOTSTRAP_ROLE, PRIV_CREATE, PRIV_REFERENCES, SEQUENCE_ALL,
+    TABLE_ALL,
+};
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::{GrantCommand, Plan, RoleAttr, RoleCommand};
+use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
 
 /// PostgreSQL's first OID for user objects (role OIDs share the catalog's id counter).
 const FIRST_OID: i64 = 16_384;
@@ -82,6 +85,18 @@ impl Session {
                 }
                 Ok(())
             }
+            Plan::DropSequences { names, .. } => {
+                for name in names {
+                    if let Some(seq) = catalog.sequences.get(name) {
+                        if seq.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
+                            && !catalog.is_superuser(user)
+                        {
+                            return Err(denied(format!("must be owner of sequence {name}")));
+                        }
+                    }
+                }
+                Ok(())
+            }
             Plan::DropViews { names, .. } => {
                 for name in names {
                     if let Some(view) = catalog.views.get(name) {
@@ -148,7 +163,12 @@ impl Session {
                 return Err(missing(grantee));
             }
         }
-        let Some(tables) = &command.tables else {
+        let (names, sequences) = match &command.target {
+            GrantTarget::Relations(names) => (names, false),
+            GrantTarget::Sequences(names) => (names, true),
+            GrantTarget::Schema => (&Vec::new(), false),
+        };
+        if command.target == GrantTarget::Schema {
             if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
                 return Err(denied("permission denied for schema public"));
             }
@@ -163,25 +183,36 @@ impl Session {
             );
             next.schema_acl = Some(acl);
             return Ok(());
-        };
-        for name in tables {
-            // A table or a view: its owner and ACL.
-            let (owner, current) = match next.views.get(name) {
-                Some(view) => (view.owner.clone(), view.acl.clone()),
-                None => {
+        }
+        let all = if sequences { SEQUENCE_ALL } else { TABLE_ALL };
+        for name in names {
+            // A table, a view or a sequence: its owner and ACL.
+            let (owner, current) = match (sequences, next.views.get(name)) {
+                (true, _) => {
+                    let seq = next.sequences.get(name).ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{name}\" does not exist"),
+                        )
+                    })?;
+                    (seq.owner.clone(), seq.acl.clone())
+                }
+                (false, Some(view)) => (view.owner.clone(), view.acl.clone()),
+                (false, None) => {
                     let table = next.table(name)?;
                     (table.owner.clone(), table.acl.clone())
                 }
             };
             let owner = owner.unwrap_or_else(|| BOOTSTRAP_ROLE.to_string());
-            let mut acl = Catalog::relation_acl(Some(&owner), current.as_deref());
+            let mut acl = Catalog::relation_acl(Some(&owner), current.as_deref(), all);
             // The owner (or a superuser, on the owner's behalf) grants anything; another role
             // only what it holds WITH GRANT OPTION, as itself, warned about the rest.
             let (grantor, privileges) = if &owner == user || next.is_superuser(user) {
                 (owner, command.privileges)
             } else {
                 if next.relation_privileges(Some(&owner), current.as_deref(), user) == 0 {
-                    return Err(denied(format!("permission denied for table {name}")));
+                    let kind = if sequences { "sequence" } else { "table" };
+                    return Err(denied(format!("permission denied for {kind} {name}")));
                 }
                 let grantable = acl
                     .iter()
@@ -212,7 +243,11 @@ impl Session {
                 &command.grantees,
                 &grantor,
             );
-            if let Some(view) = next.views.get_mut(name) {
+            if sequences {
+                let mut changed = (*next.sequences[name]).clone();
+                changed.acl = Some(acl);
+                next.sequences.insert(name.clone(), Arc::new(changed));
+            } else if let Some(view) = next.views.get_mut(name) {
                 view.acl = Some(acl);
             } else {
                 let mut changed = (**next.table(name)?).clone();
@@ -384,6 +419,12 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
                 .views
                 .values()
                 .map(|v| ("view", &v.name, v.owner.as_deref(), v.acl.as_deref())),
+        )
+        .chain(
+            catalog
+                .sequences
+                .values()
+                .map(|q| ("sequence", &q.name, q.owner.as_deref(), q.acl.as_deref())),
         );
     for (kind, name, owner, acl) in relations {
         let oid = crate::system::relation_oid(catalog, name).unwrap_or(i64::MAX);
@@ -438,6 +479,22 @@ fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
             view.owner = Some(new.to_string());
         }
         rename_acl(&mut view.acl);
+    }
+    for seq in catalog.sequences.values_mut() {
+        let mentions = seq.owner.as_deref() == Some(old)
+            || seq
+                .acl
+                .iter()
+                .flatten()
+                .any(|item| item.grantee == old || item.grantor == old);
+        if mentions {
+            let mut changed = (**seq).clone();
+            if changed.owner.as_deref() == Some(old) {
+                changed.owner = Some(new.to_string());
+            }
+            rename_acl(&mut changed.acl);
+            *seq = Arc::new(changed);
+        }
     }
     rename_acl(&mut catalog.schema_acl);
 }
