@@ -1,9 +1,10 @@
 -- GRANT / REVOKE on tables and the public schema, ownership and PostgreSQL 15's privilege checks.
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p, sq_t;
+DROP VIEW IF EXISTS hp_v;
+DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p, sq_t, hp_t;
 DROP SEQUENCE IF EXISTS sq_s;
 DROP VIEW IF EXISTS gr_uv, gr_mv;
-DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w, sq_r;
+DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w, sq_r, hp_r;
 RESET client_min_messages;
 CREATE TABLE gr_t (id int PRIMARY KEY, v text);
 CREATE TABLE gr_u (id int PRIMARY KEY);
@@ -126,3 +127,23 @@ DROP ROLE sq_r;
 DROP TABLE sq_t;
 DROP SEQUENCE sq_s;
 DROP ROLE sq_r;
+-- has_*_privilege over tables, views, sequences, the schema and columns.
+CREATE ROLE hp_r LOGIN;
+CREATE TABLE hp_t (id serial PRIMARY KEY, v text);
+CREATE VIEW hp_v AS SELECT id FROM hp_t;
+GRANT SELECT ON hp_v TO hp_r;
+GRANT USAGE ON SEQUENCE hp_t_id_seq TO hp_r;
+SELECT has_table_privilege('hp_r', 'hp_t', 'SELECT'), has_table_privilege('hp_r', 'hp_v', 'SELECT'),
+       has_table_privilege('postgres', 'hp_t', 'SELECT WITH GRANT OPTION'),
+       has_table_privilege('hp_r', 'hp_v'::regclass, 'select'), has_table_privilege('hp_t', 'insert');
+SELECT has_sequence_privilege('hp_r', 'hp_t_id_seq', 'USAGE'), has_sequence_privilege('hp_r', 'hp_t_id_seq', 'UPDATE'),
+       has_sequence_privilege('hp_t_id_seq', 'SELECT');
+SELECT has_schema_privilege('hp_r', 'public', 'USAGE'), has_schema_privilege('hp_r', 'public', 'CREATE'),
+       has_schema_privilege('public', 'CREATE');
+SELECT has_column_privilege('hp_r', 'hp_v', 'id', 'SELECT'), has_column_privilege('hp_t', 'v', 'UPDATE');
+SELECT has_table_privilege('hp_r', 'nosuch', 'SELECT');
+SELECT has_schema_privilege('hp_r', 'nosuch', 'USAGE');
+SELECT has_sequence_privilege('hp_r', 'hp_t_id_seq', 'INSERT');
+DROP VIEW hp_v;
+DROP TABLE hp_t;
+DROP ROLE hp_r;

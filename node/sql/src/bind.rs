@@ -6109,13 +6109,17 @@ impl<'a> Binder<'a> {
         ))
     }
 
-    /// `has_table_privilege([role,] table, privileges)`: the role (a name; the session's when
-    /// left out) and the privilege list must be constants; the table may be a name or an OID.
+    /// `has_table_privilege`, `has_sequence_privilege`, `has_schema_privilege` (`kind`: table,
+    /// sequence, schema) with `([role,] object, privileges)`: the role (a name; the session's when
+    /// left out) and the privilege list must be constants; the object may be a name or an OID.
     /// True when any listed privilege is held (`WITH GRANT OPTION`: held grantable).
-    fn has_table_privilege(
+    fn has_privilege(
         &mut self,
+        kind: &str,
         mut bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
+        use crate::catalog::AclItem;
+        let function = format!("has_{kind}_privilege");
         let constant = |expr: &Expr| match expr {
             Expr::Const(Value::Text(text)) => Some(text.clone()),
             Expr::Cast(inner, _, _, _) => match inner.as_ref() {
@@ -6126,11 +6130,11 @@ impl<'a> Binder<'a> {
         };
         let (privileges, _, _) = bound.pop().expect("two or three arguments");
         let privileges = constant(&privileges)
-            .ok_or_else(|| unsupported("has_table_privilege with a computed privilege list"))?;
+            .ok_or_else(|| unsupported(format!("{function} with a computed privilege list")))?;
         let role = if bound.len() == 2 {
             let (role, _, _) = bound.remove(0);
             constant(&role)
-                .ok_or_else(|| unsupported("has_table_privilege with a computed role"))?
+                .ok_or_else(|| unsupported(format!("{function} with a computed role")))?
         } else {
             self.session.user.clone()
         };
@@ -6140,58 +6144,107 @@ impl<'a> Binder<'a> {
                 format!("role \"{role}\" does not exist"),
             ));
         }
+        let letters: &[(u8, char, &str)] = match kind {
+            "sequence" => &crate::catalog::SEQUENCE_PRIVILEGES,
+            "schema" => &crate::catalog::SCHEMA_PRIVILEGES,
+            _ => &crate::catalog::TABLE_PRIVILEGES,
+        };
         let mut wanted = 0u8;
         let mut grantable = false;
-        for item in privileges.split(',') {
-            let item = item.trim().to_ascii_uppercase();
+        for given in privileges.split(',') {
+            let given = given.trim();
+            let item = given.to_ascii_uppercase();
             let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
                 Some(name) => (name.trim().to_string(), true),
                 None => (item.clone(), false),
             };
-            let bit = crate::catalog::TABLE_PRIVILEGES
+            let bit = letters
                 .iter()
                 .find(|(_, _, known)| *known == name)
                 .map(|(bit, _, _)| *bit)
                 .ok_or_else(|| {
                     SqlError::new(
                         code::INVALID_PARAMETER_VALUE,
-                        format!("unrecognized privilege type: \"{}\"", item.to_lowercase()),
+                        format!("unrecognized privilege type: \"{given}\""),
                     )
                 })?;
             wanted |= bit;
             grantable |= with_option;
         }
-        let holds = |table: &TableDef| {
-            let held = if grantable {
-                match &table.acl {
-                    _ if self.catalog.is_superuser(&role) => crate::catalog::TABLE_ALL,
+        // (name, OID, owner, ACL) of every object of the kind.
+        let objects: Vec<(String, i64, Option<String>, Option<Vec<AclItem>>)> = match kind {
+            "schema" => vec![("public".into(), 2200, None, None)],
+            "sequence" => self
+                .catalog
+                .sequences
+                .values()
+                .map(|q| (q.name.clone(), q.owner.clone(), q.acl.clone()))
+                .map(|(n, o, a)| {
+                    let oid = crate::system::relation_oid(self.catalog, &n).unwrap_or(0);
+                    (n, oid, o, a)
+                })
+                .collect(),
+            _ => self
+                .catalog
+                .tables
+                .values()
+                .map(|t| (t.name.clone(), t.owner.clone(), t.acl.clone()))
+                .chain(
+                    self.catalog
+                        .views
+                        .values()
+                        .map(|v| (v.name.clone(), v.owner.clone(), v.acl.clone())),
+                )
+                .map(|(n, o, a)| {
+                    let oid = crate::system::relation_oid(self.catalog, &n).unwrap_or(0);
+                    (n, oid, o, a)
+                })
+                .collect(),
+        };
+        let superuser = self.catalog.is_superuser(&role);
+        let holds = |owner: &Option<String>, acl: &Option<Vec<AclItem>>| {
+            let held = match (kind, grantable) {
+                _ if superuser => u8::MAX,
+                ("schema", false) => self.catalog.schema_privileges(&role),
+                ("schema", true) => 0,
+                (_, false) => {
+                    self.catalog
+                        .relation_privileges(owner.as_deref(), acl.as_deref(), &role)
+                }
+                // The owner holds every privilege with its grant option.
+                (_, true) => match acl {
+                    None if owner.as_deref().unwrap_or(crate::catalog::BOOTSTRAP_ROLE) == role => {
+                        u8::MAX
+                    }
                     None => 0,
                     Some(items) => items
                         .iter()
                         .filter(|i| i.grantee == role || i.grantee.is_empty())
                         .fold(0, |all, i| all | i.grantable),
-                }
-            } else {
-                self.catalog.table_privileges(table, &role)
+                },
             };
             Value::Bool(held & wanted != 0)
         };
-        let (table, ty, span) = bound.remove(0);
-        if let Some(name) = constant(&table).filter(|_| !ty.is_integer() && ty != DataType::Oid) {
-            let found = self.catalog.table(&name.to_lowercase())?;
-            return Ok((Expr::Const(holds(found)), DataType::Bool));
+        let (object, ty, span) = bound.remove(0);
+        if let Some(name) = constant(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid) {
+            let name = name.to_lowercase();
+            let name = name.strip_prefix("public.").unwrap_or(&name);
+            return match objects.iter().find(|(n, ..)| n == name) {
+                Some((_, _, owner, acl)) => Ok((Expr::Const(holds(owner, acl)), DataType::Bool)),
+                None if kind == "schema" => Err(SqlError::new(
+                    "3F000",
+                    format!("schema \"{name}\" does not exist"),
+                )),
+                None => Err(SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" does not exist"),
+                )),
+            };
         }
-        let oid = self.coerce_to(table, ty, DataType::Int8, span)?;
-        let pairs: Vec<(Value, Value)> = self
-            .catalog
-            .tables
-            .values()
-            .map(|table| {
-                (
-                    Value::Int(crate::system::relation_oid(self.catalog, &table.name).unwrap_or(0)),
-                    holds(table),
-                )
-            })
+        let oid = self.coerce_to(object, ty, DataType::Int8, span)?;
+        let pairs: Vec<(Value, Value)> = objects
+            .iter()
+            .map(|(_, oid, owner, acl)| (Value::Int(*oid), holds(owner, acl)))
             .collect();
         Ok((
             lookup(&oid, pairs, Expr::Const(Value::Null)),
@@ -6313,14 +6366,19 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("shobj_description", 2) => Ok((Expr::Const(Value::Null), DataType::Text)),
-            ("has_table_privilege", 2 | 3) => self.has_table_privilege(bound),
-            (
-                "has_schema_privilege"
-                | "has_database_privilege"
-                | "has_sequence_privilege"
-                | "has_column_privilege",
-                2..=4,
-            ) => Ok((Expr::Const(Value::Bool(true)), DataType::Bool)),
+            ("has_table_privilege", 2 | 3) => self.has_privilege("table", bound),
+            ("has_sequence_privilege", 2 | 3) => self.has_privilege("sequence", bound),
+            ("has_schema_privilege", 2 | 3) => self.has_privilege("schema", bound),
+            // Every role may connect to the node's databases; column privileges are the
+            // table's (Keel has no column grants yet).
+            ("has_database_privilege", 2 | 3) => {
+                Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
+            }
+            ("has_column_privilege", 3 | 4) => {
+                // (role?, table, column, privileges): the table's privilege decides.
+                let _column = bound.remove(bound.len() - 2);
+                self.has_privilege("table", bound)
+            }
             ("pg_get_indexdef", 1) => {
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
