@@ -6172,7 +6172,8 @@ impl<'a> Binder<'a> {
             grantable |= with_option;
         }
         // (name, OID, owner, ACL) of every object of the kind.
-        let objects: Vec<(String, i64, Option<String>, Option<Vec<AclItem>>)> = match kind {
+        type Object = (String, i64, Option<String>, Option<Vec<AclItem>>);
+        let objects: Vec<Object> = match kind {
             "schema" => vec![("public".into(), 2200, None, None)],
             "sequence" => self
                 .catalog
