@@ -1111,10 +1111,15 @@ async fn worker_main(
             while let Some(envelope) = receiver.recv().await {
                 match envelope {
                     Envelope::Shard(request, reply) => {
+                        // Most requests finish without waiting (no lock, no page miss): run them
+                        // here; only one that waits becomes a task of its own.
                         let shard = worker.shard.clone();
-                        tokio::task::spawn_local(async move {
-                            let _ = reply.send(shard.serve(request).await);
-                        });
+                        let mut serving =
+                            Box::pin(async move { reply.send(shard.serve(request).await) });
+                        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+                        if std::future::Future::poll(serving.as_mut(), &mut context).is_pending() {
+                            tokio::task::spawn_local(serving);
+                        }
                     }
                     Envelope::Cancel {
                         process_id,
