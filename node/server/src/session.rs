@@ -507,27 +507,13 @@ impl Connection {
 
     /// The body of the client's next message, which must be a password/SASL response (`p`).
     async fn read_password(&mut self) -> Result<Vec<u8>, Close> {
-        self.flush().await?;
-        loop {
-            match decode_message(&self.input[self.consumed..], self.max_message_bytes) {
-                Ok(Some((message, used))) => {
-                    self.consumed += used;
-                    return match message {
-                        FrontendMessage::Password(body) => Ok(body),
-                        // A client that cannot answer (psql about to prompt) just goes.
-                        FrontendMessage::Terminate => Err(Close::Client),
-                        _ => Err(protocol_error(
-                            "expected password response, got another message type",
-                        )),
-                    };
-                }
-                Ok(None) => {
-                    if !self.fill().await? {
-                        return Err(Close::Client);
-                    }
-                }
-                Err(error) => return Err(protocol_error(error.0)),
-            }
+        match self.next_message().await? {
+            FrontendMessage::Password(body) => Ok(body),
+            // A client that cannot answer (psql about to prompt) just goes.
+            FrontendMessage::Terminate => Err(Close::Client),
+            _ => Err(protocol_error(
+                "expected password response, got another message type",
+            )),
         }
     }
 

@@ -551,7 +551,13 @@ impl Catalog {
 
     /// Whether `role` owns `table` (or is a superuser, who may act as any owner).
     pub fn owns(&self, table: &TableDef, role: &str) -> bool {
-        table.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) == role || self.is_superuser(role)
+        self.is_owner(table.owner.as_deref(), role)
+    }
+
+    /// Whether `role` is the owner recorded as `owner` (None: the bootstrap superuser), or a
+    /// superuser, who may act as any owner.
+    pub fn is_owner(&self, owner: Option<&str>, role: &str) -> bool {
+        owner.unwrap_or(BOOTSTRAP_ROLE) == role || self.is_superuser(role)
     }
 
     /// The public schema's ACL: PostgreSQL 15's default (`pg_database_owner=UC`, PUBLIC `U`)

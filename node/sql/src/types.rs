@@ -817,20 +817,7 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
         hour = parts.next().and_then(|p| p.parse::<i64>().ok())?;
         minute = parts.next().and_then(|p| p.parse::<i64>().ok())?;
         if let Some(seconds) = parts.next() {
-            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
-            second = whole.parse::<i64>().ok()?;
-            if !fraction.is_empty() {
-                if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                let digits: String = fraction
-                    .chars()
-                    .chain(std::iter::repeat('0'))
-                    .take(7)
-                    .collect();
-                let seven: i64 = digits.parse().ok()?;
-                micros = (seven + 5) / 10;
-            }
+            (second, micros) = parse_seconds(seconds)?;
         }
         if parts.next().is_some() || hour > 24 || minute > 59 || second > 60 {
             return None;
@@ -854,6 +841,22 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
     Some(usecs)
 }
 
+/// The seconds field of a time (`SS[.fffffff]`): whole seconds and microseconds, the fraction
+/// rounded to the microsecond as PostgreSQL rounds it.
+fn parse_seconds(seconds: &str) -> Option<(i64, i64)> {
+    let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
+    let second: i64 = whole.parse().ok()?;
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(7)
+        .collect();
+    Some((second, (digits.parse::<i64>().ok()? + 5) / 10))
+}
+
 /// Parses a time of day (`HH:MM[:SS[.ffffff]]`, `24:00:00` allowed, a leading date ignored):
 /// microseconds since midnight.
 pub fn parse_time(text: &str) -> Option<i64> {
@@ -871,19 +874,7 @@ pub fn parse_time(text: &str) -> Option<i64> {
     let minute: i64 = parts.next()?.trim().parse().ok()?;
     let (second, micros) = match parts.next() {
         None => (0, 0),
-        Some(seconds) => {
-            let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
-            let second: i64 = whole.parse().ok()?;
-            if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let digits: String = fraction
-                .chars()
-                .chain(std::iter::repeat('0'))
-                .take(7)
-                .collect();
-            (second, (digits.parse::<i64>().ok()? + 5) / 10)
-        }
+        Some(seconds) => parse_seconds(seconds)?,
     };
     if parts.next().is_some() || !(0..=59).contains(&minute) || !(0..=60).contains(&second) {
         return None;

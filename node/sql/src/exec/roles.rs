@@ -72,9 +72,7 @@ impl Session {
                 or_replace: true,
             } if catalog.views.contains_key(&view.name) => {
                 let old = &catalog.views[&view.name];
-                if old.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
-                    && !catalog.is_superuser(user)
-                {
+                if !catalog.is_owner(old.owner.as_deref(), user) {
                     return Err(denied(format!("must be owner of view {}", view.name)));
                 }
                 Ok(())
@@ -88,9 +86,7 @@ impl Session {
             Plan::DropSequences { names, .. } => {
                 for name in names {
                     if let Some(seq) = catalog.sequences.get(name) {
-                        if seq.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
-                            && !catalog.is_superuser(user)
-                        {
+                        if !catalog.is_owner(seq.owner.as_deref(), user) {
                             return Err(denied(format!("must be owner of sequence {name}")));
                         }
                     }
@@ -100,9 +96,7 @@ impl Session {
             Plan::DropViews { names, .. } => {
                 for name in names {
                     if let Some(view) = catalog.views.get(name) {
-                        if view.owner.as_deref().unwrap_or(BOOTSTRAP_ROLE) != user
-                            && !catalog.is_superuser(user)
-                        {
+                        if !catalog.is_owner(view.owner.as_deref(), user) {
                             return Err(denied(format!("must be owner of view {name}")));
                         }
                     }
@@ -207,7 +201,7 @@ impl Session {
             let mut acl = Catalog::relation_acl(Some(&owner), current.as_deref(), all);
             // The owner (or a superuser, on the owner's behalf) grants anything; another role
             // only what it holds WITH GRANT OPTION, as itself, warned about the rest.
-            let (grantor, privileges) = if &owner == user || next.is_superuser(user) {
+            let (grantor, privileges) = if next.is_owner(Some(&owner), user) {
                 (owner, command.privileges)
             } else {
                 if next.relation_privileges(Some(&owner), current.as_deref(), user) == 0 {
