@@ -1,10 +1,10 @@
 -- GRANT / REVOKE on tables and the public schema, ownership and PostgreSQL 15's privilege checks.
 SET client_min_messages = warning;
 DROP VIEW IF EXISTS hp_v;
-DROP TABLE IF EXISTS gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p, sq_t, hp_t;
+DROP TABLE IF EXISTS oo_t, gr_t, gr_u, gr_child, gr_mine, gr_c, gr_p, sq_t, hp_t;
 DROP SEQUENCE IF EXISTS sq_s;
 DROP VIEW IF EXISTS gr_uv, gr_mv;
-DROP ROLE IF EXISTS gr_reader, gr_writer, gr_maker, fk_w, sq_r, hp_r;
+DROP ROLE IF EXISTS oo_o, oo_r, gr_reader, gr_writer, gr_maker, fk_w, sq_r, hp_r;
 RESET client_min_messages;
 CREATE TABLE gr_t (id int PRIMARY KEY, v text);
 CREATE TABLE gr_u (id int PRIMARY KEY);
@@ -147,3 +147,15 @@ SELECT has_sequence_privilege('hp_r', 'hp_t_id_seq', 'INSERT');
 DROP VIEW hp_v;
 DROP TABLE hp_t;
 DROP ROLE hp_r;
+-- A non-superuser owner holds every grant option, whatever its ACL lists.
+CREATE ROLE oo_o LOGIN;
+CREATE ROLE oo_r LOGIN;
+GRANT CREATE ON SCHEMA public TO oo_o;
+\c - oo_o
+CREATE TABLE oo_t (id int);
+GRANT SELECT ON oo_t TO oo_r;
+SELECT has_table_privilege('oo_o', 'oo_t', 'SELECT WITH GRANT OPTION'), has_table_privilege('oo_r', 'oo_t', 'SELECT WITH GRANT OPTION');
+DROP TABLE oo_t;
+\c - postgres
+REVOKE CREATE ON SCHEMA public FROM oo_o;
+DROP ROLE oo_o, oo_r;

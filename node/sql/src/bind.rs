@@ -6212,17 +6212,9 @@ impl<'a> Binder<'a> {
                     self.catalog
                         .relation_privileges(owner.as_deref(), acl.as_deref(), &role)
                 }
-                // The owner holds every privilege with its grant option.
-                (_, true) => match acl {
-                    None if owner.as_deref().unwrap_or(crate::catalog::BOOTSTRAP_ROLE) == role => {
-                        u8::MAX
-                    }
-                    None => 0,
-                    Some(items) => items
-                        .iter()
-                        .filter(|i| i.grantee == role || i.grantee.is_empty())
-                        .fold(0, |all, i| all | i.grantable),
-                },
+                (_, true) => self
+                    .catalog
+                    .grant_options(owner.as_deref(), acl.as_deref(), &role),
             };
             Value::Bool(held & wanted != 0)
         };

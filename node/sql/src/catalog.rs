@@ -535,6 +535,19 @@ impl Catalog {
         ))
     }
 
+    /// The privileges `role` may grant on a table, view or sequence with this owner and ACL: the
+    /// owner every one (its grant options are implicit, whatever the ACL says), anyone else those
+    /// granted to it or to PUBLIC WITH GRANT OPTION.
+    pub fn grant_options(&self, owner: Option<&str>, acl: Option<&[AclItem]>, role: &str) -> u8 {
+        if owner.unwrap_or(BOOTSTRAP_ROLE) == role {
+            return u8::MAX;
+        }
+        acl.unwrap_or_default()
+            .iter()
+            .filter(|item| item.grantee == role || item.grantee.is_empty())
+            .fold(0, |all, item| all | item.grantable)
+    }
+
     /// A table's, view's or sequence's ACL as it stands, the default spelled out (the owner holds
     /// `all`, the object kind's every privilege).
     pub fn relation_acl(owner: Option<&str>, acl: Option<&[AclItem]>, all: u8) -> Vec<AclItem> {

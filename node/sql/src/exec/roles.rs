@@ -208,10 +208,7 @@ impl Session {
                     let kind = if sequences { "sequence" } else { "table" };
                     return Err(denied(format!("permission denied for {kind} {name}")));
                 }
-                let grantable = acl
-                    .iter()
-                    .filter(|item| &item.grantee == user || item.grantee.is_empty())
-                    .fold(0, |all, item| all | item.grantable);
+                let grantable = next.grant_options(Some(&owner), current.as_deref(), user);
                 let allowed = command.privileges & grantable;
                 let verb = if command.grant { "granted" } else { "revoked" };
                 if allowed == 0 {
