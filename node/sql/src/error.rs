@@ -77,9 +77,16 @@ pub mod code {
     pub const WARNING_PRIVILEGE_NOT_REVOKED: &str = "01006";
 }
 
-/// A SQL-level error: the statement fails, the session and the node go on.
+/// A SQL-level error: the statement fails, the session and the node go on. Its fields live in a
+/// box ([`ErrorFields`], reached through `Deref`), so a `SqlResult<Value>` is no larger than the
+/// value: results pass through every expression evaluation, and moving a wide error type with
+/// each `?` showed up in scan profiles.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SqlError {
+pub struct SqlError(Box<ErrorFields>);
+
+/// What a [`SqlError`] says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorFields {
     pub code: &'static str,
     pub message: String,
     pub detail: Option<Box<str>>,
@@ -93,7 +100,7 @@ pub struct SqlError {
 
 impl SqlError {
     pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
-        SqlError {
+        SqlError(Box::new(ErrorFields {
             code,
             message: message.into(),
             detail: None,
@@ -101,7 +108,7 @@ impl SqlError {
             position: None,
             context: None,
             batch_row: None,
-        }
+        }))
     }
 
     /// The severity a notice of this code is sent with (WARNING for transaction-state ones, as
@@ -144,6 +151,19 @@ impl SqlError {
     }
     pub fn syntax(message: impl Into<String>) -> SqlError {
         SqlError::new(code::SYNTAX_ERROR, message)
+    }
+}
+
+impl std::ops::Deref for SqlError {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SqlError {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
     }
 }
 

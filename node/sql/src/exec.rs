@@ -802,11 +802,11 @@ impl Session {
         offset: usize,
         param_types: Vec<Option<DataType>>,
     ) -> SqlResult<Prepared> {
-        let at = |error: SqlError| -> SqlError {
-            let position = error
+        let at = |mut error: SqlError| -> SqlError {
+            error.position = error
                 .position
                 .map(|p| if p > offset { p } else { p + offset });
-            SqlError { position, ..error }
+            error
         };
         let parsed = parse_statement(text).map_err(at)?;
         let reads_settings = text.contains("current_setting") || text.contains("pg_settings");

@@ -444,9 +444,8 @@ impl Expr {
                 negated,
                 case_insensitive,
             } => {
-                let (Value::Text(text), Value::Text(pattern)) =
-                    (expr.eval(row, ctx)?, pattern.eval(row, ctx)?)
-                else {
+                let (text, pattern) = (expr.eval_ref(row, ctx)?, pattern.eval_ref(row, ctx)?);
+                let (Value::Text(text), Value::Text(pattern)) = (&*text, &*pattern) else {
                     return Ok(Value::Null);
                 };
                 let matched = if *case_insensitive {
@@ -478,6 +477,27 @@ impl Expr {
                     (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
                     _ => Value::Null,
                 }
+            }
+            Expr::Binary(
+                op @ (BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq),
+                left,
+                right,
+            ) => {
+                // Compared in place: a column's text is not copied to be looked at.
+                let left = left.eval_ref(row, ctx)?;
+                let right = right.eval_ref(row, ctx)?;
+                if left.is_null() || right.is_null() {
+                    return Ok(Value::Null);
+                }
+                let order = compare(&left, &right);
+                Value::Bool(match op {
+                    BinOp::Eq => order.is_eq(),
+                    BinOp::NotEq => order.is_ne(),
+                    BinOp::Lt => order.is_lt(),
+                    BinOp::LtEq => order.is_le(),
+                    BinOp::Gt => order.is_gt(),
+                    _ => order.is_ge(),
+                })
             }
             Expr::Binary(op, left, right) => {
                 let left = left.eval(row, ctx)?;
@@ -581,6 +601,23 @@ impl Expr {
         })
     }
 
+    /// [`Expr::eval`], borrowing a column's or a constant's value instead of copying it.
+    pub fn eval_ref<'r>(
+        &'r self,
+        row: &'r [Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<std::borrow::Cow<'r, Value>> {
+        use std::borrow::Cow;
+        Ok(match self {
+            Expr::Const(value) => Cow::Borrowed(value),
+            Expr::Column(index) | Expr::Group(index) | Expr::Agg(index) => match row.get(*index) {
+                Some(value) => Cow::Borrowed(value),
+                None => Cow::Owned(Value::Null),
+            },
+            other => Cow::Owned(other.eval(row, ctx)?),
+        })
+    }
+
     /// Evaluates a predicate: true only for a true value (NULL and false both reject the row).
     pub fn is_true(&self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<bool> {
         Ok(self.eval(row, ctx)? == Value::Bool(true))
@@ -664,6 +701,53 @@ impl Expr {
         f(self);
         for child in self.children() {
             child.visit(f);
+        }
+    }
+
+    /// Replaces each part of the expression that reads only constants by its value, bottom-up
+    /// (PostgreSQL's `eval_const_expressions`): `date '1994-01-01' + interval '1' year` in a
+    /// filter is then computed once per statement, not once per row. Only operators and functions
+    /// whose result depends on nothing but their arguments fold (not parameters, `now()`,
+    /// sequences, random values or session calls); a part whose evaluation fails stays as written,
+    /// so its error is raised when (and only if) a row evaluates it, as before.
+    pub fn fold_constants(self) -> Expr {
+        let folded = self
+            .try_map::<std::convert::Infallible>(&mut |child| Ok(child.fold_constants()))
+            .unwrap_or_else(|never| match never {});
+        let pure = match &folded {
+            Expr::Binary(..)
+            | Expr::Not(_)
+            | Expr::Neg(..)
+            | Expr::IsNull(..)
+            | Expr::Cast(..)
+            | Expr::Scalar(..)
+            | Expr::InList(..)
+            | Expr::Case(..)
+            | Expr::Like { .. } => true,
+            Expr::Func(func, _) => matches!(
+                func,
+                Func::Abs
+                    | Func::Lower
+                    | Func::Upper
+                    | Func::Length
+                    | Func::Coalesce
+                    | Func::Extract
+                    | Func::DatePart
+                    | Func::DateTrunc
+            ),
+            _ => false,
+        };
+        if !pure
+            || !folded
+                .children()
+                .iter()
+                .all(|child| matches!(child, Expr::Const(_)))
+        {
+            return folded;
+        }
+        match folded.eval(&[], &EvalContext::new(&[], 0)) {
+            Ok(value) => Expr::Const(value),
+            Err(_) => folded,
         }
     }
 

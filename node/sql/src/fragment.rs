@@ -31,7 +31,7 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
 use crate::parse::Isolation;
 use crate::plan::{LockWait, RowLocking};
-use crate::types::{decode_row, decode_row_masked, encode_row, to_text, Value};
+use crate::types::{decode_row, decode_row_into, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,9 @@ pub struct ShardRequest {
 pub type KeyedRow = (Vec<u8>, Vec<Value>);
 
 /// Called for each visible row of a read: its key and decoded values.
-type RowVisitor<'a> = dyn FnMut(&[u8], Vec<Value>) -> SqlResult<()> + 'a;
+/// Called with each visible row's key and values; the values' memory is reused for the next row
+/// unless the visitor takes them (`std::mem::take`).
+type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<()> + 'a;
 
 /// Which rows an operation targets on the worker: these keys, or all.
 pub type KeyTarget = Option<Vec<Vec<u8>>>;
@@ -810,8 +812,8 @@ impl Shard {
                     keys,
                     &mut reads,
                     decode.as_deref(),
-                    &mut |key, mut row| {
-                        if matches(filter.as_deref(), &row, &ctx)? {
+                    &mut |key, row| {
+                        if matches(filter.as_deref(), row, &ctx)? {
                             if *keyed {
                                 output.keys.push(key.to_vec());
                             }
@@ -822,7 +824,10 @@ impl Shard {
                                     }
                                 }
                             }
-                            output.rows.push(row);
+                            let width = row.len();
+                            output
+                                .rows
+                                .push(std::mem::replace(row, Vec::with_capacity(width)));
                         }
                         Ok(())
                     },
@@ -856,8 +861,8 @@ impl Shard {
                     &mut reads,
                     Some(&decode),
                     &mut |_, row| {
-                        if matches(filter.as_deref(), &row, &ctx)? {
-                            groups.add(&row, &ctx)?;
+                        if matches(filter.as_deref(), row, &ctx)? {
+                            groups.add(row, &ctx)?;
                         }
                         Ok(())
                     },
@@ -1234,12 +1239,15 @@ fn for_each_visible(
     let width = table.columns.len();
     reads.target(table.id, keys);
     let mut failure = None;
+    let mut row = Vec::with_capacity(width);
     let mut step = |view: RowView<'_>| -> bool {
         reads.saw(&view);
         let Some(bytes) = view.visible else {
             return true;
         };
-        match decode_row_masked(&bytes, width, used).and_then(|row| visit(view.key, row)) {
+        match decode_row_into(&bytes, width, used, &mut row)
+            .and_then(|()| visit(view.key, &mut row))
+        {
             Ok(()) => true,
             Err(error) => {
                 failure = Some(error);

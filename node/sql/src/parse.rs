@@ -144,11 +144,10 @@ impl StatementText<'_> {
                 if error.code == code::SYNTAX_ERROR
                     && error.message == "syntax error at end of input" =>
             {
-                SqlError {
-                    message: "syntax error at or near \";\"".into(),
-                    position: Some(at + 1),
-                    ..error
-                }
+                let mut error = error;
+                error.message = "syntax error at or near \";\"".into();
+                error.position = Some(at + 1);
+                error
             }
             _ => error,
         }

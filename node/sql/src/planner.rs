@@ -31,11 +31,16 @@ use crate::plan::{Access, JoinKind, Rel};
 /// holds the same condition gives that condition as a conjunct of its own
 /// (`(a AND b) OR (a AND c)` is `a AND (b OR c)`), so a join key written in each branch of an OR
 /// still becomes a hash key.
+/// Constant parts are computed first ([`Expr::fold_constants`]).
 pub fn conjuncts(expr: Expr, out: &mut Vec<Expr>) {
+    split_conjuncts(expr.fold_constants(), out)
+}
+
+fn split_conjuncts(expr: Expr, out: &mut Vec<Expr>) {
     match expr {
         Expr::Binary(BinOp::And, left, right) => {
-            conjuncts(*left, out);
-            conjuncts(*right, out);
+            split_conjuncts(*left, out);
+            split_conjuncts(*right, out);
         }
         Expr::Binary(BinOp::Or, ..) => out.extend(factor_or(expr)),
         other => out.push(other),

@@ -220,15 +220,18 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
 pub fn hash_key(values: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
     for value in values {
-        match value {
-            // -0 and 0 are equal.
-            Value::Float(f) if *f == 0.0 => {
-                encode_key(&[(&Value::Float(0.0), DataType::Float8)], &mut out)
-            }
-            value => encode_key(&[(value, DataType::Text)], &mut out),
-        }
+        append_hash_key(value, &mut out);
     }
     out
+}
+
+/// Appends one value's [`hash_key`] encoding to `out` (so a probe can reuse one buffer).
+pub fn append_hash_key(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        // -0 and 0 are equal.
+        Value::Float(f) if *f == 0.0 => encode_key(&[(&Value::Float(0.0), DataType::Float8)], out),
+        value => encode_key(&[(value, DataType::Text)], out),
+    }
 }
 
 /// Runs the in-memory phase of a statement.
@@ -622,13 +625,50 @@ impl<'a> Executor<'a> {
             }
             Ok(true)
         };
+        // The row's key into `out` (false: a key value is NULL, so the row matches nothing).
+        let key_into = |exprs: &mut dyn Iterator<Item = &Expr>,
+                        row: &Row,
+                        out: &mut Vec<u8>|
+         -> SqlResult<bool> {
+            out.clear();
+            for expr in exprs {
+                let value = expr.eval_ref(row, ctx)?;
+                if value.is_null() {
+                    return Ok(false);
+                }
+                append_hash_key(&value, out);
+            }
+            Ok(true)
+        };
         let key_of =
             |exprs: &mut dyn Iterator<Item = &Expr>, row: &Row| -> SqlResult<Option<Vec<u8>>> {
-                let values = exprs
-                    .map(|e| e.eval(row, ctx))
-                    .collect::<SqlResult<Vec<_>>>()?;
-                Ok((!values.iter().any(Value::is_null)).then(|| hash_key(&values)))
+                let mut key = Vec::new();
+                Ok(key_into(exprs, row, &mut key)?.then_some(key))
             };
+        let mut probe = Vec::new();
+        if kind == JoinKind::Inner && right.len() >= 1024 && right.len() > 2 * left.len() {
+            // An inner join hashes the smaller input when the right one is much larger (both
+            // are in memory, so their sizes are known) and probes with the larger one; the rows
+            // then come out in the right side's order. Small joins keep the planned side, and so
+            // the order their rows (and RETURNING lists) have always had.
+            let mut buckets: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+            for (i, row) in left.iter().enumerate() {
+                if let Some(key) = key_of(&mut keys.iter().map(|(l, _)| l), row)? {
+                    buckets.entry(key).or_default().push(i);
+                }
+            }
+            for r in right {
+                if key_into(&mut keys.iter().map(|(_, r)| r), r, &mut probe)? {
+                    for &i in buckets.get(&probe).map(Vec::as_slice).unwrap_or_default() {
+                        let row = joined(&left[i], r);
+                        if matches(&row)? {
+                            out.push(row);
+                        }
+                    }
+                }
+            }
+            return Ok(out);
+        }
         // Right rows by key (all in one bucket when there are no keys).
         let mut buckets: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
         for (i, row) in right.iter().enumerate() {
@@ -639,8 +679,8 @@ impl<'a> Executor<'a> {
         let null_right: Row = vec![Value::Null; right_width];
         for l in left {
             let mut found = false;
-            if let Some(key) = key_of(&mut keys.iter().map(|(l, _)| l), l)? {
-                for &i in buckets.get(&key).map(Vec::as_slice).unwrap_or_default() {
+            if key_into(&mut keys.iter().map(|(l, _)| l), l, &mut probe)? {
+                for &i in buckets.get(&probe).map(Vec::as_slice).unwrap_or_default() {
                     let row = joined(l, &right[i]);
                     if matches(&row)? {
                         found = true;
@@ -1194,6 +1234,8 @@ pub struct Groups<'a> {
     keys: &'a [Expr],
     aggs: &'a [AggCall],
     groups: BTreeMap<Vec<u8>, GroupState>,
+    /// The current row's encoded key (reused: a row of an existing group allocates nothing).
+    scratch: Vec<u8>,
 }
 
 type GroupState = (
@@ -1208,6 +1250,7 @@ impl<'a> Groups<'a> {
             keys,
             aggs,
             groups: BTreeMap::new(),
+            scratch: Vec::new(),
         };
         if keys.is_empty() {
             // Without keys there is exactly one group, also for no rows.
@@ -1241,13 +1284,23 @@ impl<'a> Groups<'a> {
 
     /// Adds one input row.
     pub fn add(&mut self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<()> {
-        let values = self
-            .keys
-            .iter()
-            .map(|k| k.eval(row, ctx))
-            .collect::<SqlResult<Vec<_>>>()?;
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        for expr in self.keys {
+            append_hash_key(&*expr.eval_ref(row, ctx)?, &mut key);
+        }
+        if !self.groups.contains_key(&key) {
+            let values = self
+                .keys
+                .iter()
+                .map(|k| k.eval(row, ctx))
+                .collect::<SqlResult<Vec<_>>>()?;
+            let state = self.new_group(values);
+            self.groups.insert(key.clone(), state);
+        }
         let aggs = self.aggs;
-        let (_, accs, seen) = self.entry(values);
+        let (_, accs, seen) = self.groups.get_mut(&key).expect("inserted above");
+        self.scratch = key;
         for ((acc, call), seen) in accs.iter_mut().zip(aggs).zip(seen) {
             if let Some(filter) = &call.filter {
                 if !filter.is_true(row, ctx)? {

@@ -1573,18 +1573,31 @@ pub fn decode_row(bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
 /// [`decode_row`], building only the columns `used` marks (the others read as NULL without
 /// allocating: a scan that uses few columns of a wide row skips the rest cheaply).
 pub fn decode_row_masked(
-    mut bytes: &[u8],
+    bytes: &[u8],
     columns: usize,
     used: Option<&[bool]>,
 ) -> SqlResult<Vec<Value>> {
     let mut values = Vec::with_capacity(columns);
+    decode_row_into(bytes, columns, used, &mut values)?;
+    Ok(values)
+}
+
+/// [`decode_row_masked`] into `values` (cleared first), so a scan can reuse one row's memory
+/// for every row its filter rejects.
+pub fn decode_row_into(
+    mut bytes: &[u8],
+    columns: usize,
+    used: Option<&[bool]>,
+    values: &mut Vec<Value>,
+) -> SqlResult<()> {
+    values.clear();
     while !bytes.is_empty() {
         let keep = used.is_none_or(|u| u.get(values.len()).copied().unwrap_or(true));
         values.push(decode_value(&mut bytes, keep)?);
     }
     // Columns added after a row was written read as NULL.
     values.resize(columns.max(values.len()), Value::Null);
-    Ok(values)
+    Ok(())
 }
 
 fn corrupt() -> SqlError {

@@ -545,14 +545,23 @@ impl BTree {
 
     /// The value of entry `index` of a latched leaf, following its overflow chain.
     fn read_value(&self, node: Node<'_>, index: usize) -> Result<Vec<u8>, Fail> {
+        let mut out = Vec::new();
+        self.append_value(node, index, &mut out)?;
+        Ok(out)
+    }
+
+    /// Appends the value of entry `index` (following its overflow chain) to `out`.
+    fn append_value(&self, node: Node<'_>, index: usize, out: &mut Vec<u8>) -> Result<(), Fail> {
         let value = node.value(index);
         if !node.overflowed(index) {
-            return Ok(value.to_vec());
+            out.extend_from_slice(value);
+            return Ok(());
         }
         let total = u64_at(value, 0) as usize;
         let mut next = u64_at(value, 8);
-        let mut out = Vec::with_capacity(total);
-        while out.len() < total {
+        let start = out.len();
+        out.reserve(total);
+        while out.len() - start < total {
             if !self.valid_pid(next) {
                 return Err(Fail::Error(self.corrupt(next, "broken overflow chain")));
             }
@@ -563,11 +572,11 @@ impl BTree {
             }
             let len = (u16_at(page.bytes(), 16))
                 .min(OVERFLOW_DATA)
-                .min(total - out.len());
+                .min(total - (out.len() - start));
             out.extend_from_slice(&page.bytes()[HEADER..HEADER + len]);
             next = chunk.link();
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Writes `value` to a new overflow chain; returns the 16-byte reference.
@@ -974,8 +983,14 @@ impl BTree {
                 other => other,
             },
         };
+        // One leaf's matching entries, copied out under its latch: keys and values back to back
+        // in `bytes`, `entries` holding (key end, value end) offsets. Both are reused per leaf.
+        let mut bytes: Vec<u8> = Vec::new();
+        let mut entries: Vec<(usize, usize)> = Vec::new();
         loop {
-            let (batch, next, done) = self.retry(|| {
+            let (next, done) = self.retry(|| {
+                bytes.clear();
+                entries.clear();
                 // The leaf that holds the position, latched shared and checked against its fences.
                 let (key, after) = match &position {
                     Position::Start => (Some(&[][..]), false),
@@ -1020,7 +1035,6 @@ impl BTree {
                             (Box::new((0..end).rev()), &in_from, &in_to)
                         }
                     };
-                let mut batch = Vec::new();
                 let mut done = false;
                 for index in indices {
                     let key = node.key(index);
@@ -1029,7 +1043,10 @@ impl BTree {
                         break;
                     }
                     if near(key) {
-                        batch.push((key.to_vec(), self.read_value(node, index)?));
+                        bytes.extend_from_slice(key);
+                        let key_end = bytes.len();
+                        self.append_value(node, index, &mut bytes)?;
+                        entries.push((key_end, bytes.len()));
                     }
                 }
                 let next = match direction {
@@ -1040,12 +1057,14 @@ impl BTree {
                         node.lower().map(|lower| Position::Included(lower.to_vec()))
                     }
                 };
-                Ok((batch, next, done))
+                Ok((next, done))
             })?;
-            for (key, value) in &batch {
-                if !visit(key, value) {
+            let mut start = 0;
+            for &(key_end, value_end) in &entries {
+                if !visit(&bytes[start..key_end], &bytes[key_end..value_end]) {
                     return Ok(());
                 }
+                start = value_end;
             }
             match next {
                 Some(next) if !done => position = next,
