@@ -451,7 +451,7 @@ impl Expr {
                 let matched = if *case_insensitive {
                     like(&text.to_lowercase(), &pattern.to_lowercase(), *escape)?
                 } else {
-                    like(&text, &pattern, *escape)?
+                    like(text, pattern, *escape)?
                 };
                 Value::Bool(matched != *negated)
             }
