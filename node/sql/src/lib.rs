@@ -15,6 +15,7 @@ pub mod explain;
 pub mod expr;
 pub mod fragment;
 pub mod functions;
+pub mod join_order;
 pub mod json;
 pub mod parse;
 pub mod plan;

@@ -21,7 +21,8 @@
 //! them, ON conjuncts that read only the nullable side go into it, equalities across become the
 //! hash keys, and the rest stays where it was written.
 //!
-//! Row counts from ANALYZE will replace the ranking in step 3 (cost-based join order).
+//! At run time the executor orders long chains of inner joins again from the leaves' real row
+//! counts (`crate::join_order`); row counts from ANALYZE will replace the ranking in step 3.
 
 use crate::bind::key_access;
 use crate::expr::{BinOp, Expr};
@@ -270,7 +271,7 @@ fn outer_equality(conjunct: &Expr) -> Option<(usize, Expr)> {
 
 /// `l = r` with one side reading only `left` columns and the other only `right` ones (both
 /// reading something, neither running a subquery): (left side, right side).
-fn equi_key(
+pub(crate) fn equi_key(
     condition: &Expr,
     left: std::ops::Range<usize>,
     right: std::ops::Range<usize>,

@@ -252,6 +252,8 @@ pub struct Executor<'a> {
     memo: RefCell<HashMap<(usize, Vec<u8>), Value>>,
     /// The rows the current round of each recursive query works on.
     work: RefCell<HashMap<usize, Rows>>,
+    /// Join orders picked for chains of inner joins, by the address of the chain's top join.
+    orders: RefCell<HashMap<usize, Vec<usize>>>,
     /// Checked between operators (a canceled statement stops).
     check: &'a dyn Fn() -> SqlResult<()>,
     /// Per-node rows, loops and time, under EXPLAIN ANALYZE.
@@ -280,6 +282,7 @@ impl<'a> Executor<'a> {
             in_sets: RefCell::default(),
             memo: RefCell::default(),
             work: RefCell::default(),
+            orders: RefCell::default(),
             check,
             stats: None,
             sequences: None,
@@ -433,6 +436,11 @@ impl<'a> Executor<'a> {
                 keys,
                 on,
             } => {
+                if *kind == JoinKind::Inner {
+                    if let Some(rows) = self.run_chain(rel, outer, &ctx)? {
+                        return Ok(Arc::new(rows));
+                    }
+                }
                 let left_rows = self.run(left, outer)?;
                 let right_rows = self.run(right, outer)?;
                 self.join(
@@ -603,6 +611,120 @@ impl<'a> Executor<'a> {
             .borrow_mut()
             .insert(address(node), index.clone());
         Ok(index)
+    }
+
+    /// A chain of three or more inner joins, in the order [`crate::join_order`] picks from the
+    /// leaves' real row counts (the planned order when they are few); None for shorter chains.
+    fn run_chain(
+        &self,
+        rel: &Rel,
+        outer: &[Row],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Option<Vec<Row>>> {
+        use crate::join_order::{order, Chain, MIN_ROWS};
+        let chain = Chain::of(rel);
+        if chain.leaves.len() < 3 || !chain.left_deep {
+            return Ok(None);
+        }
+        let inputs = chain
+            .leaves
+            .iter()
+            .map(|(leaf, ..)| self.run(leaf, outer))
+            .collect::<SqlResult<Vec<Rows>>>()?;
+        let total_rows: usize = inputs.iter().map(|rows| rows.len()).sum();
+        // A chain run again (inside a correlated subquery) keeps the order picked the first time.
+        let cached = self.orders.borrow().get(&address(rel)).cloned();
+        let order: Vec<usize> = match cached {
+            Some(order) => order,
+            None if total_rows < MIN_ROWS => (0..inputs.len()).collect(),
+            None => {
+                let slices: Vec<&[Row]> = inputs.iter().map(|rows| rows.as_slice()).collect();
+                let order = order(&chain, &slices);
+                self.orders.borrow_mut().insert(address(rel), order.clone());
+                order
+            }
+        };
+        let total_width: usize = chain.leaves.iter().map(|(_, _, width)| width).sum();
+        let mut position = vec![usize::MAX; total_width];
+        let mut pending: Vec<(Vec<usize>, Expr)> = chain
+            .conds
+            .iter()
+            .map(|cond| (chain.touched(cond), cond.clone()))
+            .collect();
+        let mut joined: Vec<usize> = Vec::new();
+        let mut current: Rows = Arc::new(Vec::new());
+        let mut width = 0;
+        for &i in &order {
+            (self.check)()?;
+            let (_, offset, leaf_width) = chain.leaves[i];
+            for c in 0..leaf_width {
+                position[offset + c] = width + c;
+            }
+            joined.push(i);
+            if joined.len() == 1 {
+                current = inputs[i].clone();
+                width = leaf_width;
+                continue;
+            }
+            let (mut keys, mut on) = (Vec::new(), Vec::new());
+            let mut k = 0;
+            while k < pending.len() {
+                let (touched, _) = &pending[k];
+                if touched.contains(&i) && touched.iter().all(|t| joined.contains(t)) {
+                    let (_, cond) = pending.swap_remove(k);
+                    let cond = cond.remap_columns(&|c| position[c]);
+                    let right = width..width + leaf_width;
+                    match crate::planner::equi_key(&cond, 0..width, right) {
+                        Some((l, r)) => keys.push((l, r.remap_columns(&|c| c - width))),
+                        None => on.push(cond),
+                    }
+                } else {
+                    k += 1;
+                }
+            }
+            current = Arc::new(self.join(
+                JoinKind::Inner,
+                (&current, width),
+                (&inputs[i], leaf_width),
+                &keys,
+                &on,
+                ctx,
+            )?);
+            width += leaf_width;
+        }
+        // Conditions no join took (they read no leaf) filter the joined rows.
+        let leftover: Vec<Expr> = pending
+            .into_iter()
+            .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
+            .collect();
+        let identity = position.iter().enumerate().all(|(i, &p)| i == p);
+        let mut rows = Arc::unwrap_or_clone(current);
+        if !leftover.is_empty() {
+            let mut kept = Vec::with_capacity(rows.len());
+            for row in rows {
+                let mut pass = true;
+                for cond in &leftover {
+                    if !cond.is_true(&row, ctx)? {
+                        pass = false;
+                        break;
+                    }
+                }
+                if pass {
+                    kept.push(row);
+                }
+            }
+            rows = kept;
+        }
+        if !identity {
+            for row in &mut rows {
+                let mut placed = Vec::with_capacity(total_width);
+                for &p in &position {
+                    placed.push(std::mem::replace(&mut row[p], Value::Null));
+                }
+                *row = placed;
+            }
+        }
+        Ok(Some(rows))
     }
 
     fn join(

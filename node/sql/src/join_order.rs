@@ -1,0 +1,321 @@
+//! Join order chosen when the rows are in hand.
+//!
+//! The planner orders a region of inner joins by rules (`planner.rs`): it has no statistics. But
+//! the session reads every scan before it evaluates the tree, so when the executor reaches a
+//! chain of inner joins it knows how many rows each leaf really has, after its filters. For a
+//! chain of three or more leaves with enough rows to matter it orders the joins again from those
+//! counts ([`order`]):
+//!
+//! - each equality `a = b` between two leaves' columns is estimated to give
+//!   `|A| * |B| / max(ndv(a), ndv(b))` rows, PostgreSQL's estimate for an equi-join (`eqjoinsel`
+//!   without most-common values); `ndv` is the number of distinct values, estimated from an even
+//!   sample of at most [`SAMPLE`] rows with the Haas-Stokes "Duj1" estimator PostgreSQL's ANALYZE
+//!   uses, and a column of the joined rows has at most as many distinct values as rows;
+//! - a set of leaves joined is estimated at the product of their row counts and of the
+//!   selectivities of the equalities among them (for two leaves joined by several equalities, the
+//!   most selective one only: a composite key's parts are not independent), whatever the order;
+//! - of all left-deep orders (dynamic programming over the subsets of leaves, at most
+//!   [`MAX_LEAVES`]) the one with the fewest rows in all its intermediate results wins (C_out),
+//!   a step adding a leaf no equality connects only when none is connected (a cross product).
+//!
+//! Measured at TPC-H SF1 (this 2-core VM, best of 2): Q21 58.9 s -> 28.4 s, Q8 8.3 -> 7.8 s,
+//! Q10 6.5 -> 6.1 s, Q9 17.4 -> 19.6 s (it starts from part and lineitem, as PostgreSQL does,
+//! but the wide rows of that join cost more here).
+//!
+//! The chain's rows are then joined in that order and put back into the chain's column layout, so
+//! nothing above notices. Only the output order of rows changes, which SQL leaves open anyway.
+
+use std::collections::HashMap;
+
+use crate::expr::{BinOp, Expr};
+use crate::plan::{JoinKind, Rel};
+use crate::query::{append_hash_key, Row};
+
+/// Chains of more leaves keep the planner's order (the search below visits every subset).
+pub const MAX_LEAVES: usize = 10;
+
+/// Rows sampled per column to estimate its distinct values.
+pub const SAMPLE: usize = 4096;
+
+/// Chains whose leaves have fewer rows than this in all keep the planner's order: reordering
+/// them would gain nothing and would change the order their rows come out in.
+pub const MIN_ROWS: usize = 4096;
+
+/// A chain of inner joins, flattened: its leaves (with where their columns sit in the chain's
+/// row) and every condition of its joins over the chain's row.
+pub struct Chain<'r> {
+    pub leaves: Vec<(&'r Rel, usize, usize)>,
+    pub conds: Vec<Expr>,
+    /// Whether every join's right input is a leaf (as the planner builds them): joining the
+    /// leaves in their order then does exactly what the tree does.
+    pub left_deep: bool,
+}
+
+impl<'r> Chain<'r> {
+    /// The chain rooted at `rel` (an inner join).
+    pub fn of(rel: &'r Rel) -> Chain<'r> {
+        let mut chain = Chain {
+            leaves: Vec::new(),
+            conds: Vec::new(),
+            left_deep: true,
+        };
+        chain.flatten(rel, 0);
+        chain
+    }
+
+    fn flatten(&mut self, rel: &'r Rel, offset: usize) {
+        match rel {
+            Rel::Join {
+                kind: JoinKind::Inner,
+                left,
+                right,
+                keys,
+                on,
+            } => {
+                let left_width = left.width();
+                let up = |e: Expr| {
+                    if offset == 0 {
+                        e
+                    } else {
+                        e.remap_columns(&|c| c + offset)
+                    }
+                };
+                for condition in on {
+                    self.conds.push(up(condition.clone()));
+                }
+                for (l, r) in keys {
+                    let r = r.clone().remap_columns(&|c| c + left_width);
+                    self.conds.push(up(Expr::Binary(
+                        BinOp::Eq,
+                        Box::new(l.clone()),
+                        Box::new(r),
+                    )));
+                }
+                if matches!(
+                    right.as_ref(),
+                    Rel::Join {
+                        kind: JoinKind::Inner,
+                        ..
+                    }
+                ) {
+                    self.left_deep = false;
+                }
+                self.flatten(left, offset);
+                self.flatten(right, offset + left_width);
+            }
+            other => self.leaves.push((other, offset, other.width())),
+        }
+    }
+
+    /// The leaf holding chain column `column`.
+    pub fn leaf_of(&self, column: usize) -> Option<usize> {
+        self.leaves
+            .iter()
+            .position(|&(_, offset, width)| column >= offset && column < offset + width)
+    }
+
+    /// The leaves a condition reads (sorted, each once).
+    pub fn touched(&self, cond: &Expr) -> Vec<usize> {
+        let mut columns = Vec::new();
+        cond.columns(&mut columns);
+        let mut leaves: Vec<usize> = columns.iter().filter_map(|&c| self.leaf_of(c)).collect();
+        leaves.sort_unstable();
+        leaves.dedup();
+        leaves
+    }
+}
+
+/// Distinct non-NULL values of column `column` in `rows`, estimated from an even sample.
+pub fn distinct_values(rows: &[Row], column: usize) -> f64 {
+    let total = rows.len();
+    if total == 0 {
+        return 0.0;
+    }
+    let step = total.div_ceil(SAMPLE).max(1);
+    let mut counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut key = Vec::new();
+    let mut sampled = 0usize;
+    // One row at a random place in each stretch of `step` rows (a fixed stride would alias
+    // with periodic data: every 25th row of `i % 25` is the same value).
+    let mut random = 0x9E37_79B9_7F4A_7C15u64 ^ total as u64;
+    let picks = (0..total).step_by(step).map(|start| {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (start + (random % step as u64) as usize).min(total - 1)
+    });
+    for row in picks.map(|i| &rows[i]) {
+        let Some(value) = row.get(column) else {
+            continue;
+        };
+        if value.is_null() {
+            continue;
+        }
+        sampled += 1;
+        key.clear();
+        append_hash_key(value, &mut key);
+        *counts.entry(key.clone()).or_default() += 1;
+    }
+    let (n, d) = (sampled as f64, counts.len() as f64);
+    if sampled == 0 {
+        return 0.0;
+    }
+    if step == 1 {
+        return d;
+    }
+    // The non-NULL rows the sample stands for.
+    let big_n = (n * step as f64).min(total as f64);
+    let once = counts.values().filter(|&&c| c == 1).count() as f64;
+    // Duj1 (Haas and Stokes 1998): n*d / (n - f1 + f1*n/N).
+    let estimate = n * d / (n - once + once * n / big_n);
+    estimate.clamp(d, big_n)
+}
+
+/// The order to join `chain`'s leaves in, given each leaf's rows.
+pub fn order(chain: &Chain<'_>, rows: &[&[Row]]) -> Vec<usize> {
+    let count = |i: usize| rows[i].len() as f64;
+    // Equalities between exactly two leaves: (leaf a, its column, leaf b, its column), the
+    // columns leaf-local; an operand that is not a plain column has no estimate (None).
+    let mut equalities: Vec<(usize, Option<usize>, usize, Option<usize>)> = Vec::new();
+    for cond in &chain.conds {
+        let Expr::Binary(BinOp::Eq, l, r) = cond else {
+            continue;
+        };
+        let side = |e: &Expr| -> Option<(usize, Option<usize>)> {
+            let mut columns = Vec::new();
+            e.columns(&mut columns);
+            let leaf = chain.leaf_of(*columns.first()?)?;
+            if columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf)) {
+                return None;
+            }
+            let local = match e {
+                Expr::Column(c) => Some(c - chain.leaves[leaf].1),
+                _ => None,
+            };
+            Some((leaf, local))
+        };
+        if let (Some((a, ac)), Some((b, bc))) = (side(l), side(r)) {
+            if a != b {
+                equalities.push((a, ac, b, bc));
+            }
+        }
+    }
+    let n = chain.leaves.len();
+    if n > MAX_LEAVES || equalities.is_empty() {
+        return (0..n).collect();
+    }
+    let mut ndv_cache: HashMap<(usize, usize), f64> = HashMap::new();
+    let mut ndv = |leaf: usize, column: Option<usize>| -> f64 {
+        match column {
+            Some(c) => *ndv_cache
+                .entry((leaf, c))
+                .or_insert_with(|| distinct_values(rows[leaf], c)),
+            None => count(leaf),
+        }
+        .max(1.0)
+    };
+    // Selectivity of joining leaves a and b: their most selective equality, 1 / max(ndv).
+    let mut selectivity = vec![vec![1.0f64; n]; n];
+    for &(a, ac, b, bc) in &equalities {
+        let s = 1.0 / ndv(a, ac).max(ndv(b, bc));
+        selectivity[a][b] = selectivity[a][b].min(s);
+        selectivity[b][a] = selectivity[a][b];
+    }
+    let linked = |a: usize, b: usize| selectivity[a][b] < 1.0;
+    // Left-deep orders of every subset: (cost, rows, last leaf), cost = the rows of every join
+    // on the way (C_out). A subset's rows do not depend on the order that built it.
+    let full = (1usize << n) - 1;
+    let mut best: Vec<Option<(f64, f64, usize)>> = vec![None; full + 1];
+    for (i, slot) in (0..n).map(|i| (i, 1usize << i)) {
+        best[slot] = Some((0.0, count(i).max(1.0), i));
+    }
+    for set in 1..full {
+        let Some((cost, size, _)) = best[set] else {
+            continue;
+        };
+        let outside = (0..n).filter(|&j| set & (1 << j) == 0);
+        let connected: Vec<usize> = outside
+            .clone()
+            .filter(|&j| (0..n).any(|i| set & (1 << i) != 0 && linked(i, j)))
+            .collect();
+        // A cross product only when nothing connects.
+        let next: Vec<usize> = if connected.is_empty() {
+            outside.collect()
+        } else {
+            connected
+        };
+        for j in next {
+            let mut rows_out = size * count(j).max(1.0);
+            for i in (0..n).filter(|&i| set & (1 << i) != 0) {
+                rows_out *= selectivity[i][j];
+            }
+            let rows_out = rows_out.max(1.0);
+            let total = cost + rows_out;
+            let grown = set | (1 << j);
+            if best[grown].is_none_or(|(c, ..)| total < c) {
+                best[grown] = Some((total, rows_out, j));
+            }
+        }
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut set = full;
+    while set != 0 {
+        let (_, _, last) = best[set].expect("every subset is reachable");
+        order.push(last);
+        set &= !(1 << last);
+    }
+    order.reverse();
+    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Value;
+
+    #[test]
+    fn distinct_values_are_exact_for_small_inputs_and_close_for_large_ones() {
+        let small: Vec<Row> = (0..1000).map(|i| vec![Value::Int(i % 10)]).collect();
+        assert_eq!(distinct_values(&small, 0), 10.0);
+        let unique: Vec<Row> = (0..100_000).map(|i| vec![Value::Int(i)]).collect();
+        let estimate = distinct_values(&unique, 0);
+        assert!(estimate > 90_000.0, "{estimate}");
+        let few: Vec<Row> = (0..100_000).map(|i| vec![Value::Int(i % 25)]).collect();
+        assert_eq!(distinct_values(&few, 0), 25.0);
+        let nulls: Vec<Row> = (0..10).map(|_| vec![Value::Null]).collect();
+        assert_eq!(distinct_values(&nulls, 0), 0.0);
+    }
+
+    #[test]
+    fn the_order_starts_small_and_follows_the_keys() {
+        // Leaves: big (100k rows, column 0 a key into mid), mid (1k rows, key column 0), tiny
+        // (1 row, joined to mid's column 1). Chain layout: big 0..2, mid 2..4, tiny 4..5.
+        let scan = Rel::Values {
+            rows: Vec::new(),
+            width: 2,
+        };
+        let one = Rel::Values {
+            rows: Vec::new(),
+            width: 1,
+        };
+        let col = |c: usize| Box::new(Expr::Column(c));
+        let chain = Chain {
+            leaves: vec![(&scan, 0, 2), (&scan, 2, 2), (&one, 4, 1)],
+            conds: vec![
+                Expr::Binary(BinOp::Eq, col(0), col(2)),
+                Expr::Binary(BinOp::Eq, col(3), col(4)),
+            ],
+            left_deep: true,
+        };
+        let big: Vec<Row> = (0..100_000)
+            .map(|i| vec![Value::Int(i % 1000), Value::Int(0)])
+            .collect();
+        let mid: Vec<Row> = (0..1000)
+            .map(|i| vec![Value::Int(i), Value::Int(i % 100)])
+            .collect();
+        let tiny: Vec<Row> = vec![vec![Value::Int(7)]];
+        // tiny and mid first (in either order: the same rows), big last.
+        let order = order(&chain, &[&big, &mid, &tiny]);
+        assert_eq!(order[2], 0, "{order:?}");
+    }
+}
