@@ -29,7 +29,7 @@ use std::collections::HashMap;
 
 use crate::expr::{BinOp, Expr};
 use crate::plan::{JoinKind, Rel};
-use crate::query::{append_hash_key, Row};
+use crate::query::{append_hash_key, KeyMap, Row};
 
 /// Chains of more leaves keep the planner's order (the search below visits every subset).
 pub const MAX_LEAVES: usize = 10;
@@ -132,7 +132,7 @@ pub fn distinct_values(rows: &[Row], column: usize) -> f64 {
         return 0.0;
     }
     let step = total.div_ceil(SAMPLE).max(1);
-    let mut counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut counts: KeyMap<u32> = KeyMap::default();
     let mut key = Vec::new();
     let mut sampled = 0usize;
     // One row at a random place in each stretch of `step` rows (a fixed stride would alias

@@ -33,10 +33,10 @@ pub type Row = Vec<Value>;
 pub type Rows = Arc<Vec<Row>>;
 
 /// An uncorrelated `IN` subquery's values (hashed) and whether one of them is NULL.
-type InSet = Arc<(std::collections::HashSet<Vec<u8>>, bool)>;
+type InSet = Arc<(KeySet, bool)>;
 
 /// A [`Rel::Lookup`]'s input rows and their positions by key.
-type LookupIndex = Arc<(Rows, HashMap<Vec<u8>, Vec<usize>>)>;
+type LookupIndex = Arc<(Rows, KeyMap<Vec<usize>>)>;
 
 /// The scans of a tree (also inside subqueries), each once, in a fixed order.
 pub fn scans(rel: &Rel) -> Vec<&Rel> {
@@ -212,6 +212,21 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
         } => {
             need(left, &all(left), used);
             need(right, &all(right), used);
+        }
+    }
+}
+
+/// A hash map keyed by [`hash_key`] bytes.
+pub type KeyMap<V> = HashMap<Vec<u8>, V>;
+/// A hash set of [`hash_key`] bytes.
+pub type KeySet = std::collections::HashSet<Vec<u8>>;
+
+/// Adds row position `i` under `key`, copying the key only for a key not seen before.
+fn add_position(map: &mut KeyMap<Vec<usize>>, key: &[u8], i: usize) {
+    match map.get_mut(key) {
+        Some(positions) => positions.push(i),
+        None => {
+            map.insert(key.to_vec(), vec![i]);
         }
     }
 }
@@ -393,7 +408,7 @@ impl<'a> Executor<'a> {
                 base,
                 step,
             } => {
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = KeySet::default();
                 let mut keep = |rows: &[Row], out: &mut Vec<Row>| {
                     let mut added = Vec::new();
                     for row in rows {
@@ -549,7 +564,7 @@ impl<'a> Executor<'a> {
             }
             Rel::Distinct { input, on } => {
                 let input = self.run(input, outer)?;
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = KeySet::default();
                 input
                     .iter()
                     .filter(|row| {
@@ -599,12 +614,17 @@ impl<'a> Executor<'a> {
         }
         // The input reads nothing of the enclosing rows (the planner only builds lookups so).
         let rows = self.run(input, &[])?;
-        let mut map: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
-            let key: Vec<Value> = columns.iter().map(|&c| row[c].clone()).collect();
-            if !key.iter().any(Value::is_null) {
-                map.entry(hash_key(&key)).or_default().push(i);
+        let mut map: KeyMap<Vec<usize>> = KeyMap::default();
+        let mut key = Vec::new();
+        'rows: for (i, row) in rows.iter().enumerate() {
+            key.clear();
+            for &c in columns {
+                if row[c].is_null() {
+                    continue 'rows;
+                }
+                append_hash_key(&row[c], &mut key);
             }
+            add_position(&mut map, &key, i);
         }
         let index = Arc::new((rows, map));
         self.lookups
@@ -762,21 +782,16 @@ impl<'a> Executor<'a> {
             }
             Ok(true)
         };
-        let key_of =
-            |exprs: &mut dyn Iterator<Item = &Expr>, row: &Row| -> SqlResult<Option<Vec<u8>>> {
-                let mut key = Vec::new();
-                Ok(key_into(exprs, row, &mut key)?.then_some(key))
-            };
         let mut probe = Vec::new();
         if kind == JoinKind::Inner && right.len() >= 1024 && right.len() > 2 * left.len() {
             // An inner join hashes the smaller input when the right one is much larger (both
             // are in memory, so their sizes are known) and probes with the larger one; the rows
             // then come out in the right side's order. Small joins keep the planned side, and so
             // the order their rows (and RETURNING lists) have always had.
-            let mut buckets: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+            let mut buckets: KeyMap<Vec<usize>> = KeyMap::default();
             for (i, row) in left.iter().enumerate() {
-                if let Some(key) = key_of(&mut keys.iter().map(|(l, _)| l), row)? {
-                    buckets.entry(key).or_default().push(i);
+                if key_into(&mut keys.iter().map(|(l, _)| l), row, &mut probe)? {
+                    add_position(&mut buckets, &probe, i);
                 }
             }
             for r in right {
@@ -792,10 +807,10 @@ impl<'a> Executor<'a> {
             return Ok(out);
         }
         // Right rows by key (all in one bucket when there are no keys).
-        let mut buckets: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut buckets: KeyMap<Vec<usize>> = KeyMap::default();
         for (i, row) in right.iter().enumerate() {
-            if let Some(key) = key_of(&mut keys.iter().map(|(_, r)| r), row)? {
-                buckets.entry(key).or_default().push(i);
+            if key_into(&mut keys.iter().map(|(_, r)| r), row, &mut probe)? {
+                add_position(&mut buckets, &probe, i);
             }
         }
         let null_right: Row = vec![Value::Null; right_width];
@@ -859,7 +874,7 @@ impl Executor<'_> {
             return Ok(set.clone());
         }
         let rows = self.subquery_rows(subquery, row, ctx)?;
-        let mut values = std::collections::HashSet::new();
+        let mut values = KeySet::default();
         let mut null = false;
         for r in rows.iter() {
             match r.first() {
@@ -1222,7 +1237,7 @@ fn window(
                 None => Ok(Value::Null),
             }
         };
-        let mut running: Option<(usize, Accumulator, std::collections::HashSet<Vec<u8>>)> = None;
+        let mut running: Option<(usize, Accumulator, KeySet)> = None;
         for i in 0..m {
             let g = group_of[i];
             let value = match &call.func {
@@ -1300,33 +1315,30 @@ fn window(
                 }
                 WindowFunc::Agg(agg) => {
                     let (from, to) = frame(i)?;
-                    let add = |acc: &mut Accumulator,
-                               seen: &mut std::collections::HashSet<Vec<u8>>,
-                               j: usize|
-                     -> SqlResult<()> {
-                        let row = &rows[part[j]];
-                        if let Some(filter) = &agg.filter {
-                            if !filter.is_true(row, ctx)? {
+                    let add =
+                        |acc: &mut Accumulator, seen: &mut KeySet, j: usize| -> SqlResult<()> {
+                            let row = &rows[part[j]];
+                            if let Some(filter) = &agg.filter {
+                                if !filter.is_true(row, ctx)? {
+                                    return Ok(());
+                                }
+                            }
+                            let value = match &agg.arg {
+                                Some(e) => e.eval(row, ctx)?,
+                                None => Value::Null,
+                            };
+                            if agg.distinct
+                                && (value.is_null()
+                                    || !seen.insert(hash_key(std::slice::from_ref(&value))))
+                            {
                                 return Ok(());
                             }
-                        }
-                        let value = match &agg.arg {
-                            Some(e) => e.eval(row, ctx)?,
-                            None => Value::Null,
+                            acc.add(agg, value)
                         };
-                        if agg.distinct
-                            && (value.is_null()
-                                || !seen.insert(hash_key(std::slice::from_ref(&value))))
-                        {
-                            return Ok(());
-                        }
-                        acc.add(agg, value)
-                    };
                     if from == 0 {
                         // Frames that grow from the partition's start: accumulate once.
-                        let (done, acc, seen) = running.get_or_insert_with(|| {
-                            (0, Accumulator::new(agg), std::collections::HashSet::new())
-                        });
+                        let (done, acc, seen) = running
+                            .get_or_insert_with(|| (0, Accumulator::new(agg), KeySet::default()));
                         while *done < to {
                             add(acc, seen, *done)?;
                             *done += 1;
@@ -1334,7 +1346,7 @@ fn window(
                         acc.clone().finish(agg)?
                     } else {
                         let mut acc = Accumulator::new(agg);
-                        let mut seen = std::collections::HashSet::new();
+                        let mut seen = KeySet::default();
                         for j in from..to {
                             add(&mut acc, &mut seen, j)?;
                         }
@@ -1360,11 +1372,7 @@ pub struct Groups<'a> {
     scratch: Vec<u8>,
 }
 
-type GroupState = (
-    Row,
-    Vec<Accumulator>,
-    Vec<std::collections::HashSet<Vec<u8>>>,
-);
+type GroupState = (Row, Vec<Accumulator>, Vec<KeySet>);
 
 impl<'a> Groups<'a> {
     pub fn new(keys: &'a [Expr], aggs: &'a [AggCall]) -> Groups<'a> {
@@ -1383,11 +1391,7 @@ impl<'a> Groups<'a> {
     }
 
     fn new_group(&self, values: Row) -> GroupState {
-        let seen = self
-            .aggs
-            .iter()
-            .map(|_| std::collections::HashSet::new())
-            .collect();
+        let seen = self.aggs.iter().map(|_| KeySet::default()).collect();
         (
             values,
             self.aggs.iter().map(Accumulator::new).collect(),
@@ -1507,7 +1511,7 @@ pub fn pushable_aggregate(rel: &Rel) -> bool {
 fn set_op(op: SetOpKind, all: bool, left: &[Row], right: &[Row]) -> Vec<Row> {
     let mut out = Vec::new();
     if op == SetOpKind::Union {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = KeySet::default();
         for row in left.iter().chain(right) {
             if all || seen.insert(hash_key(row)) {
                 out.push(row.clone());
@@ -1515,11 +1519,11 @@ fn set_op(op: SetOpKind, all: bool, left: &[Row], right: &[Row]) -> Vec<Row> {
         }
         return out;
     }
-    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut counts: KeyMap<usize> = KeyMap::default();
     for row in right {
         *counts.entry(hash_key(row)).or_default() += 1;
     }
-    let mut emitted = std::collections::HashSet::new();
+    let mut emitted = KeySet::default();
     for row in left {
         let key = hash_key(row);
         let in_right = counts.get(&key).copied().unwrap_or(0);
