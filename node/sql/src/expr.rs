@@ -489,15 +489,7 @@ impl Expr {
                 if left.is_null() || right.is_null() {
                     return Ok(Value::Null);
                 }
-                let order = compare(&left, &right);
-                Value::Bool(match op {
-                    BinOp::Eq => order.is_eq(),
-                    BinOp::NotEq => order.is_ne(),
-                    BinOp::Lt => order.is_lt(),
-                    BinOp::LtEq => order.is_le(),
-                    BinOp::Gt => order.is_gt(),
-                    _ => order.is_ge(),
-                })
+                Value::Bool(holds(*op, compare(&left, &right)))
             }
             Expr::Binary(op, left, right) => {
                 let left = left.eval(row, ctx)?;
@@ -945,15 +937,24 @@ fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool
     })
 }
 
+/// Whether comparison `op` holds for operands that compare as `order`.
+fn holds(op: BinOp, order: std::cmp::Ordering) -> bool {
+    match op {
+        BinOp::Eq => order.is_eq(),
+        BinOp::NotEq => order.is_ne(),
+        BinOp::Lt => order.is_lt(),
+        BinOp::LtEq => order.is_le(),
+        BinOp::Gt => order.is_gt(),
+        BinOp::GtEq => order.is_ge(),
+        _ => unreachable!("comparison operators only"),
+    }
+}
+
 pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
-    use std::cmp::Ordering::*;
     Ok(match op {
-        BinOp::Eq => Value::Bool(compare(&left, &right) == Equal),
-        BinOp::NotEq => Value::Bool(compare(&left, &right) != Equal),
-        BinOp::Lt => Value::Bool(compare(&left, &right) == Less),
-        BinOp::LtEq => Value::Bool(compare(&left, &right) != Greater),
-        BinOp::Gt => Value::Bool(compare(&left, &right) == Greater),
-        BinOp::GtEq => Value::Bool(compare(&left, &right) != Less),
+        BinOp::Eq | BinOp::NotEq | BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq => {
+            Value::Bool(holds(op, compare(&left, &right)))
+        }
         BinOp::Json(op, jsonb) => crate::json::operator(op, jsonb, left, right)?,
         BinOp::Regex {
             insensitive,

@@ -81,9 +81,8 @@ pub struct ShardRequest {
 /// A row with its key, as sent to its owner.
 pub type KeyedRow = (Vec<u8>, Vec<Value>);
 
-/// Called for each visible row of a read: its key and decoded values.
-/// Called with each visible row's key and values; the values' memory is reused for the next row
-/// unless the visitor takes them (`std::mem::take`).
+/// Called for each visible row of a read: its key and decoded values. The values' memory is
+/// reused for the next row unless the visitor takes them (`std::mem::replace`).
 type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<()> + 'a;
 
 /// Which rows an operation targets on the worker: these keys, or all.

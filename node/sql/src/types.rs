@@ -1567,23 +1567,14 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
 /// Decodes a row written by [`encode_row`]. Rows come from our own store or log (checksummed), so a
 /// malformed row is corruption: it is reported as an internal error, never guessed at.
 pub fn decode_row(bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
-    decode_row_masked(bytes, columns, None)
-}
-
-/// [`decode_row`], building only the columns `used` marks (the others read as NULL without
-/// allocating: a scan that uses few columns of a wide row skips the rest cheaply).
-pub fn decode_row_masked(
-    bytes: &[u8],
-    columns: usize,
-    used: Option<&[bool]>,
-) -> SqlResult<Vec<Value>> {
     let mut values = Vec::with_capacity(columns);
-    decode_row_into(bytes, columns, used, &mut values)?;
+    decode_row_into(bytes, columns, None, &mut values)?;
     Ok(values)
 }
 
-/// [`decode_row_masked`] into `values` (cleared first), so a scan can reuse one row's memory
-/// for every row its filter rejects.
+/// [`decode_row`] into `values` (cleared first), building only the columns `used` marks (the
+/// others read as NULL without allocating: a scan that uses few columns of a wide row skips the
+/// rest cheaply). A scan reuses one row's memory for every row its filter rejects.
 pub fn decode_row_into(
     mut bytes: &[u8],
     columns: usize,
