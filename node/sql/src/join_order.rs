@@ -73,24 +73,13 @@ impl<'r> Chain<'r> {
                 on,
             } => {
                 let left_width = left.width();
-                let up = |e: Expr| {
-                    if offset == 0 {
-                        e
-                    } else {
-                        e.remap_columns(&|c| c + offset)
-                    }
-                };
-                for condition in on {
-                    self.conds.push(up(condition.clone()));
-                }
-                for (l, r) in keys {
-                    let r = r.clone().remap_columns(&|c| c + left_width);
-                    self.conds.push(up(Expr::Binary(
-                        BinOp::Eq,
-                        Box::new(l.clone()),
-                        Box::new(r),
-                    )));
-                }
+                crate::planner::join_conditions(
+                    keys.clone(),
+                    on.clone(),
+                    left_width,
+                    offset,
+                    &mut self.conds,
+                );
                 if matches!(
                     right.as_ref(),
                     Rel::Join {

@@ -299,6 +299,32 @@ struct Leaf {
     width: usize,
 }
 
+/// The conditions of an inner join whose left input starts at column `offset` of a region, over
+/// the region's row: `on` as is, each hash key pair as an equality (the right side's columns
+/// moved past the left input's `left_width`).
+pub(crate) fn join_conditions(
+    keys: Vec<(Expr, Expr)>,
+    on: Vec<Expr>,
+    left_width: usize,
+    offset: usize,
+    out: &mut Vec<Expr>,
+) {
+    let shift_up = |e: Expr| {
+        if offset == 0 {
+            e
+        } else {
+            e.remap_columns(&|c| c + offset)
+        }
+    };
+    for condition in on {
+        out.push(shift_up(condition));
+    }
+    for (l, r) in keys {
+        let r = r.remap_columns(&|c| c + left_width);
+        out.push(shift_up(Expr::Binary(BinOp::Eq, Box::new(l), Box::new(r))));
+    }
+}
+
 fn flatten_inner(rel: Rel, offset: usize, leaves: &mut Vec<Leaf>, conds: &mut Vec<Expr>) {
     match rel {
         Rel::Join {
@@ -309,20 +335,7 @@ fn flatten_inner(rel: Rel, offset: usize, leaves: &mut Vec<Leaf>, conds: &mut Ve
             on,
         } => {
             let left_width = left.width();
-            let shift_up = |e: Expr| {
-                if offset == 0 {
-                    e
-                } else {
-                    e.remap_columns(&|c| c + offset)
-                }
-            };
-            for condition in on {
-                conds.push(shift_up(condition));
-            }
-            for (l, r) in keys {
-                let r = r.remap_columns(&|c| c + left_width);
-                conds.push(shift_up(Expr::Binary(BinOp::Eq, Box::new(l), Box::new(r))));
-            }
+            join_conditions(keys, on, left_width, offset, conds);
             flatten_inner(*left, offset, leaves, conds);
             flatten_inner(*right, offset + left_width, leaves, conds);
         }
