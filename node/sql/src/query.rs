@@ -1424,14 +1424,20 @@ impl<'a> Groups<'a> {
 
     /// Adds one input row.
     pub fn add(&mut self, row: &[Value], ctx: &EvalContext<'_>) -> SqlResult<()> {
-        let mut key = std::mem::take(&mut self.scratch);
-        key.clear();
-        for expr in self.keys {
-            append_hash_key(&*expr.eval_ref(row, ctx)?, &mut key);
-        }
-        let keys = self.keys;
-        let at = self.slot(&key, || keys.iter().map(|k| k.eval(row, ctx)).collect())?;
-        self.scratch = key;
+        // Without keys there is one group, made by `new`: no key to encode or look up.
+        let at = if self.keys.is_empty() {
+            0
+        } else {
+            let mut key = std::mem::take(&mut self.scratch);
+            key.clear();
+            for expr in self.keys {
+                append_hash_key(&*expr.eval_ref(row, ctx)?, &mut key);
+            }
+            let keys = self.keys;
+            let at = self.slot(&key, || keys.iter().map(|k| k.eval(row, ctx)).collect())?;
+            self.scratch = key;
+            at
+        };
         let aggs = self.aggs;
         let (_, accs, seen) = &mut self.groups[at];
         for (i, (acc, call)) in accs.iter_mut().zip(aggs).enumerate() {
