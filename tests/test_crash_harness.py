@@ -10,6 +10,7 @@ The random moments come from one seed, printed on failure (KEEL_CRASH_SEED repro
 
 import os
 import random
+import shutil
 import subprocess
 import threading
 import time
@@ -104,6 +105,12 @@ def test_fifty_sigkills_under_load_lose_no_acknowledged_commit(keel_factory):
         load.wait(timeout=30)
         all_acked.extend(acked)
         next_n += 1_000_000
+        # The files as the kill left them, before recovery and later checkpoints rewrite them:
+        # what a failure is diagnosed from (the logs' tails are gone once the node ran again).
+        kept = node.data_dir.parent / "before-last-restart"
+        shutil.rmtree(kept, ignore_errors=True)
+        subprocess.run(["cp", "-a", "--sparse=always", str(node.data_dir), str(kept)], check=True)
+        context += f" (files before the restart: {kept})"
         node.start()
         with psycopg.connect(node.dsn(), autocommit=True) as conn:
             present = {n for (n,) in conn.execute("select n from numbered").fetchall()}
