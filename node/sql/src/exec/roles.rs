@@ -437,7 +437,8 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
 
 /// A renamed role keeps what it owns and its grants (PostgreSQL refers to roles by OID).
 fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
-    let rename_acl = |acl: &mut Option<Vec<crate::catalog::AclItem>>| {
+    use crate::catalog::AclItem;
+    let rename_acl = |acl: &mut Option<Vec<AclItem>>| {
         for item in acl.iter_mut().flatten() {
             if item.grantee == old {
                 item.grantee = new.to_string();
@@ -447,44 +448,35 @@ fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
             }
         }
     };
-    let names: Vec<String> = catalog.tables.keys().cloned().collect();
-    for name in names {
-        let table = &catalog.tables[&name];
-        let mentions = table.owner.as_deref() == Some(old)
-            || table
-                .acl
+    // An object's owner and ACL, renamed in place.
+    let rename = |owner: &mut Option<String>, acl: &mut Option<Vec<AclItem>>| {
+        if owner.as_deref() == Some(old) {
+            *owner = Some(new.to_string());
+        }
+        rename_acl(acl);
+    };
+    // Whether an object names the role at all (tables and sequences are shared `Arc`s: only
+    // those are copied).
+    let mentions = |owner: &Option<String>, acl: &Option<Vec<AclItem>>| {
+        owner.as_deref() == Some(old)
+            || acl
                 .iter()
                 .flatten()
-                .any(|item| item.grantee == old || item.grantor == old);
-        if mentions {
-            let mut changed = (**table).clone();
-            if changed.owner.as_deref() == Some(old) {
-                changed.owner = Some(new.to_string());
-            }
-            rename_acl(&mut changed.acl);
-            catalog.tables.insert(name, Arc::new(changed));
+                .any(|item| item.grantee == old || item.grantor == old)
+    };
+    for table in catalog.tables.values_mut() {
+        if mentions(&table.owner, &table.acl) {
+            let table = Arc::make_mut(table);
+            rename(&mut table.owner, &mut table.acl);
         }
     }
     for view in catalog.views.values_mut() {
-        if view.owner.as_deref() == Some(old) {
-            view.owner = Some(new.to_string());
-        }
-        rename_acl(&mut view.acl);
+        rename(&mut view.owner, &mut view.acl);
     }
     for seq in catalog.sequences.values_mut() {
-        let mentions = seq.owner.as_deref() == Some(old)
-            || seq
-                .acl
-                .iter()
-                .flatten()
-                .any(|item| item.grantee == old || item.grantor == old);
-        if mentions {
-            let mut changed = (**seq).clone();
-            if changed.owner.as_deref() == Some(old) {
-                changed.owner = Some(new.to_string());
-            }
-            rename_acl(&mut changed.acl);
-            *seq = Arc::new(changed);
+        if mentions(&seq.owner, &seq.acl) {
+            let seq = Arc::make_mut(seq);
+            rename(&mut seq.owner, &mut seq.acl);
         }
     }
     rename_acl(&mut catalog.schema_acl);
