@@ -59,6 +59,15 @@ def transfer_writer(dsn, start, seed, acked, stop):
         pass
 
 
+def wal_summary(node, data_dir):
+    """What `keel waldump` says of the files the kill left: where each log ends and why, frames
+    beyond an end, and what recovery replays (put into a failure's message)."""
+    dump = subprocess.run([str(node.binary), "waldump", "--data-dir", str(data_dir)],
+                          capture_output=True, text=True).stdout
+    keep = ("==", "end of log", "after the end", "no valid frame", "recovery from", "  txn ")
+    return "\n".join(line for line in dump.splitlines() if line.startswith(keep))[:4000]
+
+
 def ledger_state(node):
     with psycopg.connect(node.dsn(), autocommit=True) as conn:
         balance, sent, received = conn.execute(
@@ -115,10 +124,12 @@ def test_fifty_sigkills_under_load_lose_no_acknowledged_commit(keel_factory):
         with psycopg.connect(node.dsn(), autocommit=True) as conn:
             present = {n for (n,) in conn.execute("select n from numbered").fetchall()}
         missing = [n for n in all_acked if n not in present]
-        assert not missing, f"{context}: {len(missing)} acknowledged rows lost, e.g. {missing[:5]}"
+        assert not missing, f"{context}: {len(missing)} acknowledged rows lost, e.g. {missing[:5]}\n" \
+            + wal_summary(node, kept)
         balance, sent, received, moved, present = ledger_state(node)
         lost = [n for n in all_transfers if n not in present]
-        assert not lost, f"{context}: {len(lost)} acknowledged transfers lost, e.g. {lost[:5]}"
+        assert not lost, f"{context}: {len(lost)} acknowledged transfers lost, e.g. {lost[:5]}\n" \
+            + wal_summary(node, kept)
         assert (balance, sent, received) == (LEDGER * 1000, moved, moved), \
             f"{context}: a transfer committed in part: balance {balance}, sent {sent}, received {received}, recorded {moved}"
         # Before pgbench's first commit the history is empty and its sum is NULL.

@@ -29,6 +29,22 @@ struct Cli {
 enum Command {
     /// Start the node and serve the Postgres protocol.
     Serve(ServeArgs),
+    /// Print a stopped node's write-ahead logs from the last checkpoint: every frame, where and
+    /// why each log ends, and what recovery would replay or discard (as pg_waldump).
+    Waldump(WaldumpArgs),
+}
+
+#[derive(clap::Args)]
+struct WaldumpArgs {
+    /// Data directory of a node that is not running.
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Only this worker's log (all by default).
+    #[arg(long)]
+    worker: Option<u16>,
+    /// Start at this file offset (a frame boundary) instead of the checkpoint's cut.
+    #[arg(long)]
+    from: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -57,6 +73,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("keel: FATAL: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Waldump(args) => match runtime::dump_wal(&args.data_dir, args.worker, args.from) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("keel: {message}");
                 ExitCode::FAILURE
             }
         },

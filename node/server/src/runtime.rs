@@ -742,6 +742,85 @@ fn regenerate(
     Ok(stores)
 }
 
+/// `keel waldump`: prints each worker's log of the current generation from its last checkpoint's
+/// cut (or from `from`), frame by frame, where and why each log ends, and which transactions
+/// recovery would replay or discard, naming the commit records an incomplete one lacks. Reads
+/// only; the node must not be running on `dir` (its lock is taken).
+pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Result<(), String> {
+    let _lock = lock_data_dir(dir)?;
+    let meta = read_meta(dir)?.ok_or_else(|| format!("{}: no {META_FILE}", dir.display()))?;
+    let mut out = std::io::stdout().lock();
+    let mut print = |text: String| writeln!(out, "{text}").map_err(|e| e.to_string());
+    print(format!(
+        "{}: format {}, generation {}, {} workers, epoch {}, checkpoint {}",
+        dir.display(),
+        meta.format,
+        meta.generation,
+        meta.workers,
+        meta.epoch,
+        meta.checkpoint
+    ))?;
+    let mut logs = Vec::new();
+    let mut settled: HashSet<(WorkerId, TxnId)> = HashSet::new();
+    for w in 0..meta.workers as WorkerId {
+        let checkpoint = match meta.checkpoint {
+            0 => WorkerCheckpoint::default(),
+            round => checkpoint::read(&dir.join(checkpoint::file_name(meta.generation, w, round)))?,
+        };
+        settled.extend(checkpoint.store.settled.iter().map(|txn| (w, *txn)));
+        let path = dir.join(wal::file_name(meta.generation, w));
+        let log = LogFile::read(&path, w, checkpoint.cut)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if worker.is_none_or(|only| only == w) {
+            let start = from.unwrap_or(checkpoint.cut);
+            let block = keel_io::round_down(start as usize, keel_io::BLOCK_BYTES) as u64;
+            let bytes = keel_io::read_direct_from(&path, block)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let skip = ((start - block) as usize).min(bytes.len());
+            print(format!(
+                "\n== worker {w}: {}, cut {} (settled there: {} transactions), from offset {start}",
+                path.display(),
+                checkpoint.cut,
+                checkpoint.store.settled.len()
+            ))?;
+            let mut text = Vec::new();
+            wal::dump(&bytes[skip..], start, &mut text).map_err(|e| e.to_string())?;
+            print(String::from_utf8_lossy(&text).trim_end().to_string())?;
+        }
+        logs.push(log);
+    }
+    let outcome = wal::decide(&logs, &settled);
+    print(format!(
+        "\nrecovery from checkpoint {}: {} committed transactions replayed, {} incomplete discarded",
+        meta.checkpoint,
+        outcome.committed.len(),
+        outcome.discarded
+    ))?;
+    // Each discarded transaction with a commit record somewhere: where it has one, what it lacks.
+    let mut found: HashMap<TxnId, (Vec<WorkerId>, Vec<u8>)> = HashMap::new();
+    for log in &logs {
+        for record in log.records() {
+            if let wal::Record::Commit { txn, participants } = record {
+                let entry = found
+                    .entry(txn)
+                    .or_insert_with(|| (Vec::new(), participants.to_vec()));
+                entry.0.push(log.worker);
+            }
+        }
+    }
+    let mut incomplete: Vec<_> = found
+        .into_iter()
+        .filter(|(txn, _)| !outcome.committed.contains(txn))
+        .collect();
+    incomplete.sort_unstable_by_key(|(txn, _)| *txn);
+    for (txn, (on, participants)) in incomplete {
+        print(format!(
+            "  txn {txn}: commit records on workers {on:?} of participants {participants:?}"
+        ))?;
+    }
+    Ok(())
+}
+
 /// Online CPUs from sysfs (`/sys/devices/system/cpu/online`, e.g. `0-3,6`).
 pub fn online_cpus() -> Vec<usize> {
     let parsed = std::fs::read_to_string("/sys/devices/system/cpu/online")

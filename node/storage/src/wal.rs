@@ -249,6 +249,121 @@ pub fn decode(bytes: &[u8]) -> Option<(Record<'_>, u32, usize)> {
     Some((record, epoch, 8 + len))
 }
 
+/// Why the frame at the start of `bytes` does not decode (the end of a log; see the module docs).
+/// `None` when it does.
+pub fn undecodable(bytes: &[u8]) -> Option<&'static str> {
+    if decode(bytes).is_some() {
+        return None;
+    }
+    let mut header = Cursor(bytes);
+    let (Some(len), Some(crc)) = (header.u32(), header.u32()) else {
+        return Some("the file ends inside a frame header");
+    };
+    Some(match len as usize {
+        0 => "a zero length (space never written)",
+        1..13 => "a length too small for a frame",
+        len if header.0.len() < len => "a frame longer than the bytes left in the file",
+        len if crc32c::crc32c(&header.0[..len]) != crc => "a checksum mismatch",
+        _ => "a frame whose body does not parse",
+    })
+}
+
+/// One line describing `record` (for `keel waldump`).
+pub fn describe(record: &Record<'_>) -> String {
+    let optional = |bytes: Option<&[u8]>| match bytes {
+        Some(bytes) => format!("{} B", bytes.len()),
+        None => "none".into(),
+    };
+    match record {
+        Record::Put {
+            table,
+            key,
+            before,
+            after,
+            ..
+        } => format!(
+            "put      table {table} key {} before {} after {} B",
+            hex(key),
+            optional(*before),
+            after.len()
+        ),
+        Record::Delete {
+            table, key, before, ..
+        } => format!(
+            "delete   table {table} key {} before {}",
+            hex(key),
+            optional(*before)
+        ),
+        Record::Truncate { table, .. } => format!("truncate table {table}"),
+        Record::Catalog { version, image, .. } => {
+            format!("catalog  version {version}, {} B", image.len())
+        }
+        Record::Commit { participants, .. } => format!("commit   participants {participants:?}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes every frame of a log's `bytes` (which start at file offset `start`) to `out`, one line
+/// each, then where and why the valid frames end, and where valid frames begin again after that
+/// end, if anywhere (bytes the next run overwrites; a frame of the current epoch there would be a
+/// lost write). What `keel waldump` prints per log.
+pub fn dump(bytes: &[u8], start: u64, out: &mut dyn std::io::Write) -> io::Result<()> {
+    let mut at = 0;
+    let mut epoch_seen = 0;
+    let mut frames = 0usize;
+    while let Some((record, epoch, len)) = decode(&bytes[at..]) {
+        if epoch < epoch_seen {
+            break;
+        }
+        epoch_seen = epoch;
+        writeln!(
+            out,
+            "{:>12}  epoch {epoch:<5} txn {:<14} {}",
+            start + at as u64,
+            record.txn(),
+            describe(&record)
+        )?;
+        frames += 1;
+        at += len;
+    }
+    let reason = match decode(&bytes[at..]) {
+        Some((_, epoch, _)) => format!("a frame of epoch {epoch}, older than epoch {epoch_seen}"),
+        None if at == bytes.len() => "the end of the file".to_string(),
+        None => undecodable(&bytes[at..]).unwrap_or("?").to_string(),
+    };
+    writeln!(
+        out,
+        "end of log at offset {} after {frames} frames: {reason}",
+        start + at as u64
+    )?;
+    // The first offset after the end where a run of valid frames starts again (stale bytes of an
+    // earlier run, or a write that landed beyond a hole).
+    let Some(resume) = (at + 1..bytes.len()).find(|&i| {
+        bytes[i..].len() >= 21 && bytes[i..i + 4] != [0; 4] && decode(&bytes[i..]).is_some()
+    }) else {
+        return writeln!(out, "no valid frame after the end");
+    };
+    let mut next = resume;
+    let mut epochs = (u32::MAX, 0);
+    let mut count = 0usize;
+    while let Some((_, epoch, len)) = decode(&bytes[next..]) {
+        epochs = (epochs.0.min(epoch), epochs.1.max(epoch));
+        count += 1;
+        next += len;
+    }
+    writeln!(
+        out,
+        "after the end: {count} valid frames from offset {} to {} (epochs {} to {})",
+        start + resume as u64,
+        start + next as u64,
+        epochs.0,
+        epochs.1
+    )
+}
+
 /// Name of worker `worker`'s log file in generation `generation`.
 pub fn file_name(generation: u64, worker: WorkerId) -> String {
     format!("wal-{generation:06}-{worker:03}.log")
@@ -727,6 +842,83 @@ mod tests {
             encode(record, epoch, &mut bytes);
         }
         LogFile::from_bytes(worker, bytes)
+    }
+
+    /// The dump names where a log ends and why, and finds valid frames beyond a hole (what a lost
+    /// or misplaced write looks like).
+    #[test]
+    fn dump_says_where_and_why_a_log_ends() {
+        let put = |txn| Record::Put {
+            txn,
+            table: 3,
+            key: b"k",
+            before: None,
+            after: b"row",
+        };
+        let mut bytes = Vec::new();
+        encode(&put(1), 2, &mut bytes);
+        encode(
+            &Record::Commit {
+                txn: 1,
+                participants: &[0],
+            },
+            2,
+            &mut bytes,
+        );
+        let end = bytes.len();
+        bytes.extend_from_slice(&[0; 100]);
+        let resume = bytes.len();
+        encode(&put(2), 2, &mut bytes);
+        encode(&put(3), 3, &mut bytes);
+        let mut out = Vec::new();
+        dump(&bytes, 1000, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("txn 1              commit   participants [0]"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "end of log at offset {} after 2 frames: a zero length",
+                1000 + end
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "after the end: 2 valid frames from offset {} to {} (epochs 2 to 3)",
+                1000 + resume,
+                1000 + bytes.len()
+            )),
+            "{text}"
+        );
+        // A flipped byte in the second frame: the end comes there, as a checksum mismatch.
+        let second = decode(&bytes).unwrap().2;
+        bytes[second + 20] ^= 1;
+        let mut out = Vec::new();
+        dump(&bytes, 0, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(&format!(
+                "end of log at offset {second} after 1 frames: a checksum mismatch"
+            )),
+            "{text}"
+        );
+        // An older epoch after a newer one ends the log too.
+        let mut stale = Vec::new();
+        encode(&put(4), 5, &mut stale);
+        encode(&put(5), 4, &mut stale);
+        let mut out = Vec::new();
+        dump(&stale, 0, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("a frame of epoch 4, older than epoch 5"),
+            "{text}"
+        );
+        assert_eq!(
+            undecodable(&stale[..5]),
+            Some("the file ends inside a frame header")
+        );
     }
 
     #[test]
