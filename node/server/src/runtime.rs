@@ -457,6 +457,23 @@ fn lock_data_dir(dir: &Path) -> Result<std::fs::File, String> {
     Ok(file)
 }
 
+/// Waits until no direct write of a previous process on this directory is still landing in its
+/// logs or data files. A node killed with SIGKILL is gone (its lock released) while its io_uring
+/// writes can still be in flight for a while; one landing after recovery read the log would
+/// overwrite records this run wrote since (see `keel_io::wait_for_direct_writes`).
+fn wait_for_previous_writes(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("wal-") || name.starts_with("data-") {
+            keel_io::wait_for_direct_writes(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// Everything the workers start from.
 pub struct Recovered {
     /// Held until the process exits (see [`lock_data_dir`]).
@@ -483,6 +500,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     let lock = lock_data_dir(dir)?;
+    wait_for_previous_writes(dir)?;
     let mut meta = read_meta(dir)?.unwrap_or(Meta {
         format: FORMAT,
         generation: 1,
@@ -744,10 +762,12 @@ fn regenerate(
 
 /// `keel waldump`: prints each worker's log of the current generation from its last checkpoint's
 /// cut (or from `from`), frame by frame, where and why each log ends, and which transactions
-/// recovery would replay or discard, naming the commit records an incomplete one lacks. Reads
-/// only; the node must not be running on `dir` (its lock is taken).
+/// recovery would replay or discard, naming the commit records an incomplete one lacks. Changes
+/// nothing; the node must not be running on `dir` (its lock is taken), and writes of a killed one
+/// still in flight are waited for first, as at recovery.
 pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Result<(), String> {
     let _lock = lock_data_dir(dir)?;
+    wait_for_previous_writes(dir)?;
     let meta = read_meta(dir)?.ok_or_else(|| format!("{}: no {META_FILE}", dir.display()))?;
     let mut out = std::io::stdout().lock();
     let mut print = |text: String| writeln!(out, "{text}").map_err(|e| e.to_string());
