@@ -36,7 +36,7 @@ pub type Rows = Arc<Vec<Row>>;
 type InSet = Arc<(KeySet, bool)>;
 
 /// A [`Rel::Lookup`]'s input rows and their positions by key.
-type LookupIndex = Arc<(Rows, KeyMap<Vec<usize>>)>;
+type LookupIndex = Arc<(Rows, KeyIndex)>;
 
 /// The scans of a tree (also inside subqueries), each once, in a fixed order.
 pub fn scans(rel: &Rel) -> Vec<&Rel> {
@@ -60,7 +60,8 @@ pub fn used_columns(rel: &Rel) -> HashMap<usize, Vec<bool>> {
 
 /// Marks what `rel` must produce (`out`) and, from it, what its inputs must.
 fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
-    // Columns an expression reads (into `into`), and every subquery it holds, whole.
+    // Columns an expression reads (into `into`), and what every subquery it holds must produce:
+    // nothing for EXISTS (only whether a row comes), the first column for the other kinds.
     fn mark(expr: &Expr, into: &mut [bool], used: &mut HashMap<usize, Vec<bool>>) {
         let mut columns = Vec::new();
         expr.columns(&mut columns);
@@ -71,7 +72,13 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
         }
         expr.visit(&mut |e| {
             if let Expr::Subquery(sub) = e {
-                need(&sub.rel, &vec![true; sub.rel.width()], used);
+                let mut out = vec![false; sub.rel.width()];
+                if !matches!(sub.kind, SubqueryKind::Exists) {
+                    if let Some(first) = out.first_mut() {
+                        *first = true;
+                    }
+                }
+                need(&sub.rel, &out, used);
             }
         });
     }
@@ -116,10 +123,13 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
             need(input, &inner, used);
         }
         Rel::Project { input, exprs } => {
-            // Every output is computed (an unused one must not see NULLs it could fail on).
+            // Every output is computed (an unused one must not see NULLs it could fail on), but an
+            // unused plain column reference cannot fail: it needs nothing.
             let mut inner = vec![false; input.width()];
-            for expr in exprs {
-                mark(expr, &mut inner, used);
+            for (expr, &o) in exprs.iter().zip(out) {
+                if o || !matches!(expr, Expr::Column(_)) {
+                    mark(expr, &mut inner, used);
+                }
             }
             need(input, &inner, used);
         }
@@ -221,13 +231,84 @@ pub type KeyMap<V> = HashMap<Vec<u8>, V>;
 /// A hash set of [`hash_key`] bytes.
 pub type KeySet = std::collections::HashSet<Vec<u8>>;
 
-/// Adds row position `i` under `key`, copying the key only for a key not seen before.
-fn add_position(map: &mut KeyMap<Vec<usize>>, key: &[u8], i: usize) {
-    match map.get_mut(key) {
-        Some(positions) => positions.push(i),
-        None => {
-            map.insert(key.to_vec(), vec![i]);
+/// Row positions by key ([`hash_key`] bytes): what hash joins and [`Rel::Lookup`] build. One table
+/// entry per distinct key (its hash, where its bytes lie in one shared buffer, its first and last
+/// position) and one link per row to the next row with the same key, as PostgreSQL chains the
+/// tuples of a hash join bucket: adding a row allocates nothing of its own (a map from key bytes
+/// to a vector of positions cost two allocations per distinct key, a visible share of building a
+/// million-key index). Positions come back in the order they were added.
+#[derive(Default)]
+pub struct KeyIndex {
+    table: hashbrown::HashTable<KeyEntry>,
+    keys: Vec<u8>,
+    /// Per position: the next position with the same key (`NONE`: the last).
+    next: Vec<usize>,
+    hasher: std::hash::RandomState,
+}
+
+struct KeyEntry {
+    hash: u64,
+    start: usize,
+    len: usize,
+    first: usize,
+    last: usize,
+}
+
+const NONE: usize = usize::MAX;
+
+impl KeyIndex {
+    fn entry_key<'k>(keys: &'k [u8], entry: &KeyEntry) -> &'k [u8] {
+        &keys[entry.start..entry.start + entry.len]
+    }
+
+    /// Adds position `i` (each position once, in increasing order) under `key`.
+    pub fn add(&mut self, key: &[u8], i: usize) {
+        use std::hash::BuildHasher;
+        if self.next.len() <= i {
+            self.next.resize(i + 1, NONE);
         }
+        let hash = self.hasher.hash_one(key);
+        let keys = &self.keys;
+        if let Some(entry) = self
+            .table
+            .find_mut(hash, |e| e.hash == hash && Self::entry_key(keys, e) == key)
+        {
+            self.next[entry.last] = i;
+            entry.last = i;
+            return;
+        }
+        let start = self.keys.len();
+        self.keys.extend_from_slice(key);
+        self.table.insert_unique(
+            hash,
+            KeyEntry {
+                hash,
+                start,
+                len: key.len(),
+                first: i,
+                last: i,
+            },
+            |e| e.hash,
+        );
+    }
+
+    /// The positions added under `key`, in the order they were added.
+    pub fn positions(&self, key: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(key);
+        let mut at = self
+            .table
+            .find(hash, |e| {
+                e.hash == hash && Self::entry_key(&self.keys, e) == key
+            })
+            .map_or(NONE, |e| e.first);
+        std::iter::from_fn(move || {
+            let i = at;
+            (i != NONE).then(|| {
+                at = self.next[i];
+                i
+            })
+        })
     }
 }
 
@@ -373,9 +454,9 @@ impl<'a> Executor<'a> {
                     Vec::new()
                 } else {
                     let (rows, map) = &*index;
-                    map.get(&hash_key(&probe))
-                        .map(|positions| positions.iter().map(|&i| rows[i].clone()).collect())
-                        .unwrap_or_default()
+                    map.positions(&hash_key(&probe))
+                        .map(|i| rows[i].clone())
+                        .collect()
                 }
             }
             Rel::Values { rows, .. } => rows
@@ -614,7 +695,7 @@ impl<'a> Executor<'a> {
         }
         // The input reads nothing of the enclosing rows (the planner only builds lookups so).
         let rows = self.run(input, &[])?;
-        let mut map: KeyMap<Vec<usize>> = KeyMap::default();
+        let mut map = KeyIndex::default();
         let mut key = Vec::new();
         'rows: for (i, row) in rows.iter().enumerate() {
             key.clear();
@@ -624,7 +705,7 @@ impl<'a> Executor<'a> {
                 }
                 append_hash_key(&row[c], &mut key);
             }
-            add_position(&mut map, &key, i);
+            map.add(&key, i);
         }
         let index = Arc::new((rows, map));
         self.lookups
@@ -788,15 +869,15 @@ impl<'a> Executor<'a> {
             // are in memory, so their sizes are known) and probes with the larger one; the rows
             // then come out in the right side's order. Small joins keep the planned side, and so
             // the order their rows (and RETURNING lists) have always had.
-            let mut buckets: KeyMap<Vec<usize>> = KeyMap::default();
+            let mut buckets = KeyIndex::default();
             for (i, row) in left.iter().enumerate() {
                 if key_into(&mut keys.iter().map(|(l, _)| l), row, &mut probe)? {
-                    add_position(&mut buckets, &probe, i);
+                    buckets.add(&probe, i);
                 }
             }
             for r in right {
                 if key_into(&mut keys.iter().map(|(_, r)| r), r, &mut probe)? {
-                    for &i in buckets.get(&probe).map(Vec::as_slice).unwrap_or_default() {
+                    for i in buckets.positions(&probe) {
                         let row = joined(&left[i], r);
                         if matches(&row)? {
                             out.push(row);
@@ -807,17 +888,17 @@ impl<'a> Executor<'a> {
             return Ok(out);
         }
         // Right rows by key (all in one bucket when there are no keys).
-        let mut buckets: KeyMap<Vec<usize>> = KeyMap::default();
+        let mut buckets = KeyIndex::default();
         for (i, row) in right.iter().enumerate() {
             if key_into(&mut keys.iter().map(|(_, r)| r), row, &mut probe)? {
-                add_position(&mut buckets, &probe, i);
+                buckets.add(&probe, i);
             }
         }
         let null_right: Row = vec![Value::Null; right_width];
         for l in left {
             let mut found = false;
             if key_into(&mut keys.iter().map(|(l, _)| l), l, &mut probe)? {
-                for &i in buckets.get(&probe).map(Vec::as_slice).unwrap_or_default() {
+                for i in buckets.positions(&probe) {
                     let row = joined(l, &right[i]);
                     if matches(&row)? {
                         found = true;
@@ -1610,5 +1691,34 @@ pub fn count_value(
         )),
         Value::Int(n) => Ok(Some(n)),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_index_gives_each_keys_positions_in_order() {
+        let mut index = KeyIndex::default();
+        let keys: Vec<Vec<u8>> = (0..10_000)
+            .map(|i| hash_key(&[Value::Int(i % 3_000)]))
+            .collect();
+        for (i, key) in keys.iter().enumerate() {
+            index.add(key, i);
+        }
+        for k in [0, 1, 2_999] {
+            let found: Vec<usize> = index.positions(&hash_key(&[Value::Int(k)])).collect();
+            let expected: Vec<usize> = (0..10_000).filter(|i| (*i as i64) % 3_000 == k).collect();
+            assert_eq!(found, expected);
+        }
+        assert_eq!(index.positions(&hash_key(&[Value::Int(3_000)])).count(), 0);
+        // No key columns: every row under the empty key.
+        let mut all = KeyIndex::default();
+        for i in 0..5 {
+            all.add(&[], i);
+        }
+        assert_eq!(all.positions(&[]).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(KeyIndex::default().positions(&[]).count(), 0);
     }
 }
