@@ -68,3 +68,24 @@ def test_clean_restart_continues_and_setval_is_kept(keel_factory):
         assert 3 < a <= 3 + 32
         assert conn.execute("select nextval('b')").fetchone()[0] == -500
         assert conn.execute("select nextval('b')").fetchone()[0] == -501
+
+
+def test_alter_sequence_survives_sigkill(keel_factory):
+    """ALTER SEQUENCE's new settings and RESTART are durable once acknowledged: after a SIGKILL the
+    sequence goes on from the restart value with the new increment, and a renamed sequence keeps
+    feeding the column default that named it."""
+    node = keel_factory().start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create sequence s")
+        conn.execute("create table t (id int8 default nextval('s'), v text)")
+        assert [conn.execute("select nextval('s')").fetchone()[0] for _ in range(5)] == [1, 2, 3, 4, 5]
+        conn.execute("alter sequence s restart with 1000 increment by 10 maxvalue 5000")
+        conn.execute("alter sequence s rename to s2")
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select nextval('s2')").fetchone()[0] == 1000
+        assert conn.execute("insert into t (v) values ('x') returning id").fetchone()[0] == 1010
+        assert conn.execute("select increment_by, max_value from pg_sequences "
+                            "where sequencename = 's2'").fetchone() == (10, 5000)
+    node.stop()

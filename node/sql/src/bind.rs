@@ -1746,6 +1746,157 @@ impl<'a> Binder<'a> {
         Ok(Plan::CreateSequence { seq, if_not_exists })
     }
 
+    /// `ALTER SEQUENCE`: the sequence as it will be, by PostgreSQL's rules (`init_params`):
+    /// options not given stay; a new type resets MINVALUE/MAXVALUE that were the old type's
+    /// limits; START changes only what a later RESTART goes back to; RESTART without a value
+    /// restarts at START. The current value is checked against new bounds when the plan runs.
+    pub fn bind_alter_sequence(&mut self, alter: &crate::parse::AlterSequence) -> SqlResult<Plan> {
+        use crate::parse::SequenceAlteration;
+        let Some(old) = self.catalog.sequences.get(&alter.name) else {
+            if alter.if_exists {
+                return Ok(Plan::AlterSequence {
+                    name: alter.name.clone(),
+                    seq: None,
+                    restart: None,
+                });
+            }
+            // PostgreSQL gives no position here.
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{}\" does not exist", alter.name),
+            ));
+        };
+        let mut seq = (**old).clone();
+        let changes = match &alter.action {
+            SequenceAlteration::RenameTo(to) => {
+                if self.catalog.relation_exists(to) {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!("relation \"{to}\" already exists"),
+                    ));
+                }
+                seq.name = to.clone();
+                return Ok(Plan::AlterSequence {
+                    name: alter.name.clone(),
+                    seq: Some(seq),
+                    restart: None,
+                });
+            }
+            SequenceAlteration::Options(changes) => changes,
+        };
+        let invalid = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
+        let (old_type_min, old_type_max) = crate::sequence::type_limits(seq.ty);
+        let mut reset_min = false;
+        let mut reset_max = false;
+        if let Some(name) = &changes.data_type {
+            let canonical = match name.as_str() {
+                "smallint" => "int2",
+                "integer" | "int" => "int4",
+                "bigint" => "int8",
+                other => other,
+            };
+            let ty = match named_type(canonical) {
+                Some(ty @ (DataType::Int2 | DataType::Int4 | DataType::Int8)) => ty,
+                _ => {
+                    return Err(invalid(
+                        "sequence type must be smallint, integer, or bigint".into(),
+                    ))
+                }
+            };
+            reset_min = seq.min == old_type_min;
+            reset_max = seq.max == old_type_max;
+            seq.ty = ty;
+        }
+        if let Some(increment) = changes.increment {
+            if increment == 0 {
+                return Err(invalid("INCREMENT must not be zero".into()));
+            }
+            seq.increment = increment;
+        }
+        let (type_min, type_max) = crate::sequence::type_limits(seq.ty);
+        let ascending = seq.increment > 0;
+        match changes.max {
+            Some(Some(max)) => seq.max = max,
+            Some(None) => seq.max = if ascending { type_max } else { -1 },
+            None if reset_max => seq.max = if ascending { type_max } else { -1 },
+            None => {}
+        }
+        match changes.min {
+            Some(Some(min)) => seq.min = min,
+            Some(None) => seq.min = if ascending { 1 } else { type_min },
+            None if reset_min => seq.min = if ascending { 1 } else { type_min },
+            None => {}
+        }
+        let type_name = seq.ty.name();
+        if seq.max < type_min || seq.max > type_max {
+            return Err(invalid(format!(
+                "MAXVALUE ({}) is out of range for sequence data type {type_name}",
+                seq.max
+            )));
+        }
+        if seq.min < type_min || seq.min > type_max {
+            return Err(invalid(format!(
+                "MINVALUE ({}) is out of range for sequence data type {type_name}",
+                seq.min
+            )));
+        }
+        if seq.min >= seq.max {
+            return Err(invalid(format!(
+                "MINVALUE ({}) must be less than MAXVALUE ({})",
+                seq.min, seq.max
+            )));
+        }
+        if let Some(start) = changes.start {
+            seq.start = start;
+        }
+        if seq.start < seq.min {
+            return Err(invalid(format!(
+                "START value ({}) cannot be less than MINVALUE ({})",
+                seq.start, seq.min
+            )));
+        }
+        if seq.start > seq.max {
+            return Err(invalid(format!(
+                "START value ({}) cannot be greater than MAXVALUE ({})",
+                seq.start, seq.max
+            )));
+        }
+        if let Some(cache) = changes.cache {
+            if cache <= 0 {
+                return Err(invalid(format!(
+                    "CACHE ({cache}) must be greater than zero"
+                )));
+            }
+            seq.cache = cache;
+        }
+        if let Some(cycle) = changes.cycle {
+            seq.cycle = cycle;
+        }
+        match &changes.owned_by {
+            None => {}
+            Some(None) => seq.owned_by = None,
+            Some(Some((table, column))) => {
+                let table_def = self.catalog.table(table)?;
+                if table_def.column_index(column).is_none() {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!(
+                            "column \"{column}\" of relation \"{}\" does not exist",
+                            table_def.name
+                        ),
+                    ));
+                }
+                seq.owned_by = Some((table_def.name.clone(), column.clone()));
+            }
+        }
+        let restart = changes.restart.map(|value| value.unwrap_or(seq.start));
+        Ok(Plan::AlterSequence {
+            name: alter.name.clone(),
+            seq: Some(seq),
+            restart,
+        })
+    }
+
     /// A column type.
     pub fn data_type(&self, ty: &ast::DataType) -> SqlResult<DataType> {
         use ast::DataType as T;
@@ -8014,6 +8165,45 @@ fn rename_identifier(sql: &str, from: &str, to: &str) -> String {
             _ => token.to_string(),
         })
         .collect()
+}
+
+/// A column default's SQL with every sequence function argument that names sequence `from`
+/// (`nextval('from')`, `nextval('public.from'::regclass)`...) naming `to` instead: defaults name
+/// their sequence by text, so they follow an `ALTER SEQUENCE ... RENAME TO`.
+pub fn rename_sequence_in_default(sql: &str, from: &str, to: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
+        return sql.to_string();
+    };
+    let as_regclass = if to
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        to.to_string()
+    } else {
+        format!("\"{}\"", to.replace('"', "\"\""))
+    };
+    // The two significant tokens before each one: a sequence function's name and "(".
+    let mut before: [Option<Token>; 2] = [None, None];
+    let mut out = String::new();
+    for token in tokens {
+        let renamed = match (&token, &before) {
+            (Token::SingleQuotedString(text), [Some(Token::Word(func)), Some(Token::LParen)])
+                if ["nextval", "currval", "setval"]
+                    .contains(&func.value.to_lowercase().as_str())
+                    && regclass_name(text).rsplit('.').next() == Some(from) =>
+            {
+                Some(Token::SingleQuotedString(as_regclass.clone()))
+            }
+            _ => None,
+        };
+        out.push_str(&renamed.unwrap_or_else(|| token.clone()).to_string());
+        if !matches!(token, Token::Whitespace(_)) {
+            before = [before[1].take(), Some(token)];
+        }
+    }
+    out
 }
 
 /// `CASE input WHEN k1 THEN v1 ... ELSE otherwise END` over constant pairs: the catalog

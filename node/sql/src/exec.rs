@@ -842,6 +842,10 @@ impl Session {
                 prepared.plan = Some(binder.bind(&statement)?);
                 prepared.param_types = binder.param_types();
             }
+            Parsed::AlterSequence(alter) => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_alter_sequence(&alter)?);
+            }
             other => {
                 prepared.param_types = param_types
                     .iter()
@@ -1498,7 +1502,9 @@ impl Session {
                 });
             }
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
-            Parsed::Sql(_) => unreachable!("SQL statements are bound to plans"),
+            Parsed::Sql(_) | Parsed::AlterSequence(_) => {
+                unreachable!("SQL statements are bound to plans")
+            }
         }
         Ok(result)
     }
@@ -1753,6 +1759,7 @@ impl Session {
             }
             Plan::CreateTable { .. }
             | Plan::CreateSequence { .. }
+            | Plan::AlterSequence { .. }
             | Plan::DropSequences { .. }
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
@@ -3264,6 +3271,69 @@ impl Session {
                 let id = add_sequence(&mut next, seq)?;
                 // The id may have been a rolled-back sequence's: start afresh.
                 cluster.sequences().forget(id);
+            }
+            Plan::AlterSequence { name, seq, restart } => {
+                result.tag = "ALTER SEQUENCE".into();
+                let Some(seq) = seq else {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("relation \"{name}\" does not exist, skipping"),
+                    ));
+                    return Ok(result);
+                };
+                let old = next.sequences.remove(name).ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{name}\" does not exist"),
+                    )
+                })?;
+                // The value the next nextval starts from: RESTART's, else the current one, which
+                // must lie within the new bounds (PostgreSQL's words, also without RESTART).
+                let (last, called) = match restart {
+                    Some(value) => (*value, false),
+                    None => cluster.sequences().current(&old),
+                };
+                if last < seq.min {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "RESTART value ({last}) cannot be less than MINVALUE ({})",
+                            seq.min
+                        ),
+                    ));
+                }
+                if last > seq.max {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "RESTART value ({last}) cannot be greater than MAXVALUE ({})",
+                            seq.max
+                        ),
+                    ));
+                }
+                if seq.name != *name {
+                    // Column defaults name the sequence by its name: they follow it.
+                    let renamed = |default: &str| {
+                        crate::bind::rename_sequence_in_default(default, name, &seq.name)
+                    };
+                    for table in next.tables.values_mut() {
+                        let changes = |c: &crate::catalog::ColumnDef| {
+                            c.default.as_deref().is_some_and(|d| renamed(d) != d)
+                        };
+                        if table.columns.iter().any(changes) {
+                            for column in &mut Arc::make_mut(table).columns {
+                                if let Some(default) = &mut column.default {
+                                    *default = renamed(default);
+                                }
+                            }
+                        }
+                    }
+                }
+                let seq = Arc::new(seq.clone());
+                next.sequences.insert(seq.name.clone(), seq.clone());
+                // The counter goes on under the new settings (a reserved window of the old ones is
+                // dropped), logged before the statement completes.
+                self.sequences(cluster).set_state(&seq, last, called)?;
             }
             Plan::DropSequences { names, if_exists } => {
                 result.tag = "DROP SEQUENCE".into();

@@ -425,7 +425,43 @@ pub enum Parsed {
         source: CopySource,
         options: CopyOptions,
     },
+    /// `ALTER SEQUENCE` (sqlparser has no such statement).
+    AlterSequence(AlterSequence),
     Sql(Box<Statement>),
+}
+
+/// `ALTER SEQUENCE [IF EXISTS] name action`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterSequence {
+    pub name: String,
+    /// Character offset of the name in the statement.
+    pub offset: usize,
+    pub if_exists: bool,
+    pub action: SequenceAlteration,
+}
+
+/// What an `ALTER SEQUENCE` changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SequenceAlteration {
+    /// The options given (each `None` when not given).
+    Options(SequenceChanges),
+    RenameTo(String),
+}
+
+/// Options of `ALTER SEQUENCE`: `None` leaves a setting as it is; for MINVALUE, MAXVALUE and
+/// RESTART, `Some(None)` is `NO MINVALUE`, `NO MAXVALUE` and `RESTART` without a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SequenceChanges {
+    pub data_type: Option<String>,
+    pub increment: Option<i64>,
+    pub min: Option<Option<i64>>,
+    pub max: Option<Option<i64>>,
+    pub start: Option<i64>,
+    pub restart: Option<Option<i64>>,
+    pub cache: Option<i64>,
+    pub cycle: Option<bool>,
+    /// `OWNED BY table.column` (`Some(None)`: `OWNED BY NONE`).
+    pub owned_by: Option<Option<(String, String)>>,
 }
 
 /// What COPY TO writes out.
@@ -567,6 +603,130 @@ impl Cursor {
         Ok(())
     }
 
+    /// A possibly signed integer.
+    fn integer(&mut self) -> SqlResult<i64> {
+        let negative = self.punct('-');
+        if !negative {
+            self.punct('+');
+        }
+        let Some(Token::Number(digits)) = self.peek().cloned() else {
+            return Err(self.error());
+        };
+        let text = if negative {
+            format!("-{digits}")
+        } else {
+            digits
+        };
+        let value = text.parse::<i64>().map_err(|_| {
+            SqlError::new(
+                code::INVALID_PARAMETER_VALUE,
+                format!("invalid sequence option value: {text}"),
+            )
+        })?;
+        self.at += 1;
+        Ok(value)
+    }
+
+    /// What follows `ALTER SEQUENCE`.
+    fn alter_sequence(&mut self) -> SqlResult<AlterSequence> {
+        let if_exists = if self.word("if") {
+            if !self.word("exists") {
+                return Err(self.error());
+            }
+            true
+        } else {
+            false
+        };
+        let (name, offset) = self.qualified()?;
+        let action = if self.word("rename") {
+            if !self.word("to") {
+                return Err(self.error());
+            }
+            SequenceAlteration::RenameTo(self.ident()?.0)
+        } else if matches!(self.peek(), Some(Token::Word(w)) if w == "owner" || w == "set") {
+            let what = if self.word("owner") {
+                "ALTER SEQUENCE ... OWNER TO"
+            } else {
+                "ALTER SEQUENCE ... SET"
+            };
+            return Err(SqlError::unsupported(what));
+        } else {
+            let mut changes = SequenceChanges::default();
+            let mut any = false;
+            loop {
+                if self.word("as") {
+                    changes.data_type = Some(self.ident()?.0);
+                } else if self.word("increment") {
+                    self.word("by");
+                    changes.increment = Some(self.integer()?);
+                } else if self.word("minvalue") {
+                    changes.min = Some(Some(self.integer()?));
+                } else if self.word("maxvalue") {
+                    changes.max = Some(Some(self.integer()?));
+                } else if self.word("start") {
+                    self.word("with");
+                    changes.start = Some(self.integer()?);
+                } else if self.word("restart") {
+                    let with = self.word("with");
+                    let value = if with
+                        || matches!(
+                            self.peek(),
+                            Some(Token::Number(_) | Token::Punct('-' | '+'))
+                        ) {
+                        Some(self.integer()?)
+                    } else {
+                        None
+                    };
+                    changes.restart = Some(value);
+                } else if self.word("cache") {
+                    changes.cache = Some(self.integer()?);
+                } else if self.word("cycle") {
+                    changes.cycle = Some(true);
+                } else if self.word("no") {
+                    if self.word("minvalue") {
+                        changes.min = Some(None);
+                    } else if self.word("maxvalue") {
+                        changes.max = Some(None);
+                    } else if self.word("cycle") {
+                        changes.cycle = Some(false);
+                    } else {
+                        return Err(self.error());
+                    }
+                } else if self.word("owned") {
+                    if !self.word("by") {
+                        return Err(self.error());
+                    }
+                    let mut parts = vec![self.ident()?.0];
+                    while self.punct('.') {
+                        parts.push(self.ident()?.0);
+                    }
+                    changes.owned_by = Some(match parts.as_slice() {
+                        [none] if none == "none" => None,
+                        [.., table, column] => Some((table.clone(), column.clone())),
+                        _ => {
+                            return Err(SqlError::syntax("invalid OWNED BY option")
+                                .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
+                        }
+                    });
+                } else {
+                    break;
+                }
+                any = true;
+            }
+            if !any {
+                return Err(self.error());
+            }
+            SequenceAlteration::Options(changes)
+        };
+        self.expect_end()?;
+        Ok(AlterSequence {
+            name,
+            offset,
+            if_exists,
+            action,
+        })
+    }
+
     fn mode(&mut self) -> SqlResult<TxnMode> {
         let mut mode = TxnMode::default();
         loop {
@@ -615,27 +775,34 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let hand = matches!(
-        first_word.as_str(),
-        "begin"
-            | "start"
-            | "commit"
-            | "end"
-            | "rollback"
-            | "abort"
-            | "savepoint"
-            | "release"
-            | "deallocate"
-            | "set"
-            | "show"
-            | "reset"
-            | "vacuum"
-            | "analyze"
-            | "analyse"
-            | "copy"
-            | "prepare"
-            | "execute"
-    );
+    let alter_sequence = first_word == "alter"
+        && text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .nth(1)
+            .is_some_and(|w| w.eq_ignore_ascii_case("sequence"));
+    let hand = alter_sequence
+        || matches!(
+            first_word.as_str(),
+            "begin"
+                | "start"
+                | "commit"
+                | "end"
+                | "rollback"
+                | "abort"
+                | "savepoint"
+                | "release"
+                | "deallocate"
+                | "set"
+                | "show"
+                | "reset"
+                | "vacuum"
+                | "analyze"
+                | "analyse"
+                | "copy"
+                | "prepare"
+                | "execute"
+        );
     if !hand {
         let as_role = user_as_role(text, &first_word);
         let role_text = as_role.as_deref().unwrap_or(text);
@@ -670,6 +837,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         len: text.chars().count(),
     };
     let parsed = match first_word.as_str() {
+        "alter" => {
+            c.at = 2;
+            Parsed::AlterSequence(c.alter_sequence()?)
+        }
         "begin" => {
             c.at = 1;
             let _ = c.word("work") || c.word("transaction");

@@ -636,6 +636,13 @@ pub enum Plan {
         seq: crate::catalog::SequenceDef,
         if_not_exists: bool,
     },
+    /// `ALTER SEQUENCE`: `seq` (None: IF EXISTS and there is none) replaces the sequence named
+    /// `name`, renamed when its name differs; `restart`: the value the next nextval returns.
+    AlterSequence {
+        name: String,
+        seq: Option<crate::catalog::SequenceDef>,
+        restart: Option<i64>,
+    },
     DropSequences {
         names: Vec<String>,
         if_exists: bool,
@@ -750,6 +757,7 @@ impl Plan {
             Plan::WriteFromQuery(_) => "UPDATE",
             Plan::CreateTable { .. } => "CREATE TABLE",
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
+            Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
@@ -778,6 +786,7 @@ impl Plan {
             self,
             Plan::CreateTable { .. }
                 | Plan::CreateSequence { .. }
+                | Plan::AlterSequence { .. }
                 | Plan::DropSequences { .. }
                 | Plan::DropTables { .. }
                 | Plan::AddPrimaryKey { .. }

@@ -264,6 +264,14 @@ impl SessionSequences {
         unlogged
     }
 
+    /// Sets a sequence's counter as setval does (ALTER SEQUENCE), to be logged with the
+    /// statement's other sequence changes.
+    pub fn set_state(&self, seq: &Arc<SequenceDef>, last: i64, called: bool) -> SqlResult<()> {
+        let version = self.registry.setval(seq, last, called)?;
+        self.note(seq, version);
+        Ok(())
+    }
+
     fn note(&self, seq: &Arc<SequenceDef>, version: u64) {
         if !self.registry.is_logged(seq, version) {
             self.unlogged.borrow_mut().push((seq.clone(), version));

@@ -83,6 +83,14 @@ impl Session {
                 }
                 Ok(())
             }
+            Plan::AlterSequence { name, .. } => {
+                if let Some(seq) = catalog.sequences.get(name) {
+                    if !catalog.is_owner(seq.owner.as_deref(), user) {
+                        return Err(denied(format!("must be owner of sequence {name}")));
+                    }
+                }
+                Ok(())
+            }
             Plan::DropSequences { names, .. } => {
                 for name in names {
                     if let Some(seq) = catalog.sequences.get(name) {

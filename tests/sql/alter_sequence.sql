@@ -1,0 +1,55 @@
+-- ALTER SEQUENCE: options change what they name, RESTART, bounds checked against the current value,
+-- type changes, OWNED BY, RENAME TO (column defaults follow), IF EXISTS, errors.
+DROP TABLE IF EXISTS als_t;
+DROP SEQUENCE IF EXISTS als_s;
+DROP SEQUENCE IF EXISTS als_r;
+DROP SEQUENCE IF EXISTS als_renamed;
+CREATE SEQUENCE als_s;
+ALTER SEQUENCE als_s START WITH 100;
+SELECT nextval('als_s');
+SELECT nextval('als_s');
+ALTER SEQUENCE als_s RESTART;
+SELECT nextval('als_s');
+ALTER SEQUENCE als_s RESTART WITH 50 INCREMENT BY 5;
+SELECT nextval('als_s'), nextval('als_s');
+SELECT increment_by, start_value, min_value, max_value, cycle FROM pg_sequences WHERE sequencename = 'als_s';
+ALTER SEQUENCE als_s INCREMENT 10;
+SELECT nextval('als_s');
+ALTER SEQUENCE als_s MAXVALUE 70;
+ALTER SEQUENCE als_s MAXVALUE 80 NO CYCLE;
+SELECT nextval('als_s');
+SELECT nextval('als_s');
+ALTER SEQUENCE als_s CYCLE MINVALUE 3;
+SELECT nextval('als_s');
+ALTER SEQUENCE als_s RESTART 200;
+ALTER SEQUENCE als_s RESTART 2;
+ALTER SEQUENCE als_s START 1;
+ALTER SEQUENCE als_s INCREMENT 0;
+ALTER SEQUENCE als_s MINVALUE 90;
+ALTER SEQUENCE als_s CACHE 0;
+ALTER SEQUENCE als_s;
+ALTER SEQUENCE als_nothing RESTART;
+ALTER SEQUENCE IF EXISTS als_nothing RESTART;
+-- A new type resets bounds that were the old type's limits.
+CREATE SEQUENCE als_r AS integer;
+SELECT data_type, min_value, max_value FROM pg_sequences WHERE sequencename = 'als_r';
+ALTER SEQUENCE als_r AS bigint;
+SELECT data_type, min_value, max_value FROM pg_sequences WHERE sequencename = 'als_r';
+ALTER SEQUENCE als_r AS smallint;
+SELECT data_type, min_value, max_value FROM pg_sequences WHERE sequencename = 'als_r';
+ALTER SEQUENCE als_r AS text;
+ALTER SEQUENCE als_r INCREMENT -1 NO MINVALUE NO MAXVALUE RESTART WITH -1;
+SELECT nextval('als_r'), nextval('als_r');
+SELECT min_value, max_value FROM pg_sequences WHERE sequencename = 'als_r';
+-- OWNED BY: the sequence goes with its column's table.
+CREATE TABLE als_t (id int DEFAULT nextval('als_r'), v text);
+ALTER SEQUENCE als_r OWNED BY als_t.nothing;
+ALTER SEQUENCE als_r OWNED BY als_t.id;
+ALTER SEQUENCE als_r RENAME TO als_renamed;
+INSERT INTO als_t (v) VALUES ('a'), ('b');
+SELECT * FROM als_t ORDER BY v;
+SELECT nextval('als_r');
+ALTER SEQUENCE als_renamed RENAME TO als_s;
+DROP TABLE als_t;
+SELECT nextval('als_renamed');
+DROP SEQUENCE als_s;
