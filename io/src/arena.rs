@@ -86,9 +86,26 @@ fn memfd(flags: libc::c_uint) -> io::Result<File> {
 /// Maps `len` bytes of `file` shared at an address aligned to `align` (so chunks are aligned to
 /// their size and huge pages can back the region); `None` when the kernel refuses (no huge pages
 /// left, say).
+///
+/// The file's pages are allocated first (`fallocate`), so that a hugetlb file short of huge pages
+/// fails there, before any address space is touched. The mapping then goes over an aligned part
+/// of a PROT_NONE reservation with MAP_FIXED. Should that still fail, only the reservation's
+/// slack on both sides is released: a failed MAP_FIXED can leave a gap where it was asked to map
+/// (the kernel could not restore the replaced range), another thread's mmap (a new thread's stack)
+/// may already sit in that gap, and unmapping the whole reservation would pull that thread's stack
+/// from under it (a node died so at start, with SIGSEGV in `clone3`). At worst `len` bytes of
+/// PROT_NONE address space stay reserved, no memory.
 fn map(file: &File, len: usize, align: usize) -> Option<*mut u8> {
     if file.set_len(len as u64).is_err() {
         return None;
+    }
+    // SAFETY: fallocate on a descriptor we own, within the length just set.
+    if unsafe { libc::fallocate(file.as_raw_fd(), 0, 0, len as i64) } != 0 {
+        let error = io::Error::last_os_error();
+        // Tmpfs and hugetlbfs support it; a file system that does not is left to mmap.
+        if error.raw_os_error() != Some(libc::EOPNOTSUPP) {
+            return None;
+        }
     }
     // SAFETY: reserve address space (no memory) big enough to find an aligned start, map the file
     // over the aligned part with MAP_FIXED (replacing only our own reservation), then release the
@@ -116,10 +133,6 @@ fn map(file: &File, len: usize, align: usize) -> Option<*mut u8> {
             file.as_raw_fd(),
             0,
         );
-        if base == libc::MAP_FAILED {
-            libc::munmap(reserve, span);
-            return None;
-        }
         let before = start - reserve as usize;
         if before > 0 {
             libc::munmap(reserve, before);
@@ -128,7 +141,8 @@ fn map(file: &File, len: usize, align: usize) -> Option<*mut u8> {
         if after > 0 {
             libc::munmap((start + len) as *mut libc::c_void, after);
         }
-        Some(base.cast())
+        // Failed: [start, start + len) is left alone (see above).
+        (base != libc::MAP_FAILED).then_some(base.cast())
     }
 }
 
@@ -325,6 +339,53 @@ pub fn check_limits(arena_bytes: u64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Arenas made while other threads start (each new thread maps its stack): a huge-page attempt
+    /// that fails (no huge pages reserved, as on most machines) must not unmap anything but its own
+    /// reservation. Measured on this kernel: a MAP_FIXED hugetlb mmap that fails with ENOMEM leaves
+    /// a gap where the reservation was; the old clean-up then unmapped the whole reservation, and a
+    /// new thread's stack that had landed in the gap went with it (SIGSEGV in `clone3`). The window
+    /// is two system calls wide, so this stress finds a regression only sometimes; the crash
+    /// harness and the history checker start nodes (and these arenas) hundreds of times.
+    #[test]
+    fn failed_huge_page_arenas_leave_other_mappings_alone() {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let spawner = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut spawned = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    // Touch the new stack: an unmapped one faults at once.
+                    let sum = std::thread::spawn(|| {
+                        std::hint::black_box([1u8; 4096])
+                            .iter()
+                            .map(|&b| b as u64)
+                            .sum::<u64>()
+                    })
+                    .join()
+                    .expect("the thread ran");
+                    assert_eq!(sum, 4096);
+                    spawned += 1;
+                }
+                spawned
+            })
+        };
+        let makers: Vec<_> = (0..2)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    for _ in 0..300 {
+                        let arena = Arena::new(4 << 20, 2 << 20).expect("an arena");
+                        assert_eq!(arena.len(), 4 << 20);
+                    }
+                })
+            })
+            .collect();
+        for maker in makers {
+            maker.join().expect("arenas made");
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(spawner.join().expect("threads spawned") > 0);
+    }
 
     #[test]
     fn chunks_are_aligned_distinct_and_recycled() {
