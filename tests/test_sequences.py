@@ -89,3 +89,20 @@ def test_alter_sequence_survives_sigkill(keel_factory):
         assert conn.execute("select increment_by, max_value from pg_sequences "
                             "where sequencename = 's2'").fetchone() == (10, 5000)
     node.stop()
+
+
+def test_log_cnt_counts_the_values_logged_ahead(keel):
+    """`log_cnt` of a sequence read as a relation: the values nextval may still hand out before it
+    logs again (PostgreSQL's meaning; Keel's window holds 31 after the first value, PostgreSQL's 32)."""
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create sequence lc increment by 3")
+        assert conn.execute("select log_cnt, is_called from lc").fetchone() == (0, False)
+        conn.execute("select nextval('lc')")
+        (first,) = conn.execute("select log_cnt from lc").fetchone()
+        assert 0 < first <= 32
+        conn.execute("select nextval('lc')")
+        assert conn.execute("select log_cnt from lc").fetchone()[0] == first - 1
+        for _ in range(first):
+            conn.execute("select nextval('lc')")
+        # The window ran out and a new one was logged.
+        assert conn.execute("select log_cnt from lc").fetchone()[0] == first

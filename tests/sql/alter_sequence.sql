@@ -53,3 +53,16 @@ ALTER SEQUENCE als_renamed RENAME TO als_s;
 DROP TABLE als_t;
 SELECT nextval('als_renamed');
 DROP SEQUENCE als_s;
+-- A sequence reads as a relation of its state (pg_dump reads last_value and is_called so).
+CREATE SEQUENCE als_q START 5;
+SELECT last_value, is_called FROM als_q;
+SELECT nextval('als_q');
+SELECT last_value, is_called FROM als_q;
+SELECT nextval('als_q');
+SELECT q.last_value, q.is_called FROM public.als_q q;
+ALTER SEQUENCE als_q RESTART WITH 7;
+SELECT last_value, is_called FROM als_q;
+SELECT count(*) FROM als_q;
+SELECT last_value + 1 AS next FROM als_q WHERE is_called OR last_value > 0;
+DROP SEQUENCE als_q;
+SELECT last_value FROM als_q;

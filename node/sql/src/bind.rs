@@ -339,6 +339,12 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// The sequence a FROM item names, if it names one (and no table or view of that name).
+    fn sequence_named(&self, name: &ObjectName) -> Option<Arc<SequenceDef>> {
+        let (name, _) = self.table_name(name).ok()?;
+        self.catalog.sequences.get(&name).cloned()
+    }
+
     /// The system catalog relation a name refers to (`pg_catalog.*`, unqualified `pg_*`,
     /// `information_schema.*`), with its default alias.
     fn system_relation(
@@ -2726,6 +2732,60 @@ impl<'a> Binder<'a> {
                     };
                     return Ok(with_star((
                         Rel::Values { rows, width },
+                        vec![scope_rel(rel_alias, &columns, offset)],
+                    )));
+                }
+                if let Some(seq) = self.sequence_named(name) {
+                    // A sequence reads as one row of its state (pg_dump reads it so).
+                    let role = self.acting.as_deref().unwrap_or(&self.session.user);
+                    let held = self.catalog.relation_privileges(
+                        seq.owner.as_deref(),
+                        seq.acl.as_deref(),
+                        role,
+                    );
+                    if held & PRIV_SELECT == 0 {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied for sequence {}", seq.name),
+                        ));
+                    }
+                    let rel_alias = alias
+                        .as_ref()
+                        .map_or(seq.name.clone(), |a| ident_name(&a.name));
+                    let state = |func| {
+                        Expr::Sequence(
+                            SequenceCall {
+                                func,
+                                seq: Some(seq.clone()),
+                                named_by: None,
+                            },
+                            Vec::new(),
+                        )
+                    };
+                    let row = vec![
+                        state(SeqFunc::StateLast),
+                        state(SeqFunc::StateLogCount),
+                        state(SeqFunc::StateCalled),
+                    ];
+                    let column = |name: &str, ty| OutputColumn {
+                        name: name.into(),
+                        ty,
+                        source: None,
+                    };
+                    let columns = vec![
+                        column("last_value", DataType::Int8),
+                        column("log_cnt", DataType::Int8),
+                        column("is_called", DataType::Bool),
+                    ];
+                    let columns = match alias {
+                        Some(alias) => rename_columns(columns, alias, &rel_alias)?,
+                        None => columns,
+                    };
+                    return Ok(with_star((
+                        Rel::Values {
+                            rows: vec![row],
+                            width: 3,
+                        },
                         vec![scope_rel(rel_alias, &columns, offset)],
                     )));
                 }
@@ -6226,6 +6286,7 @@ impl<'a> Binder<'a> {
                 SeqFunc::CurrVal => PRIV_SELECT | crate::catalog::PRIV_USAGE,
                 SeqFunc::SetVal => PRIV_UPDATE,
                 SeqFunc::LastVal => 0,
+                SeqFunc::StateLast | SeqFunc::StateLogCount | SeqFunc::StateCalled => PRIV_SELECT,
             };
             let role = self.acting.as_deref().unwrap_or(&self.session.user);
             let held =

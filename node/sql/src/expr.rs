@@ -296,6 +296,11 @@ pub enum SeqFunc {
     CurrVal,
     SetVal,
     LastVal,
+    /// The columns of a sequence read as a relation (`SELECT last_value, log_cnt, is_called FROM
+    /// seq`, as pg_dump does): its state now, not the session's.
+    StateLast,
+    StateLogCount,
+    StateCalled,
 }
 
 impl SeqFunc {
@@ -305,6 +310,9 @@ impl SeqFunc {
             SeqFunc::CurrVal => "currval",
             SeqFunc::SetVal => "setval",
             SeqFunc::LastVal => "lastval",
+            SeqFunc::StateLast => "last_value",
+            SeqFunc::StateLogCount => "log_cnt",
+            SeqFunc::StateCalled => "is_called",
         }
     }
 }

@@ -201,6 +201,15 @@ impl Registry {
         self.with(seq, |state| state.logged = state.logged.max(version));
     }
 
+    /// How many more values nextval hands out before it logs again (PostgreSQL's `log_cnt`: the
+    /// values reserved ahead and logged, counted in increments).
+    pub fn log_count(&self, seq: &SequenceDef) -> i64 {
+        self.with(seq, |state| match state.window {
+            Some(window) if state.called => (window - state.last) / seq.increment,
+            _ => 0,
+        })
+    }
+
     /// `(last_value, is_called)` as a reader of the sequence sees it.
     pub fn current(&self, seq: &SequenceDef) -> (i64, bool) {
         self.with(seq, |state| (state.last, state.called))
@@ -369,6 +378,9 @@ impl Sequences for SessionSequences {
                 }
                 Ok(Value::Int(value))
             }
+            (SeqFunc::StateLast, Some(seq)) => Ok(Value::Int(self.registry.current(seq).0)),
+            (SeqFunc::StateCalled, Some(seq)) => Ok(Value::Bool(self.registry.current(seq).1)),
+            (SeqFunc::StateLogCount, Some(seq)) => Ok(Value::Int(self.registry.log_count(seq))),
             (SeqFunc::LastVal, _) => match self.last.get() {
                 Some(value) => Ok(Value::Int(value)),
                 None => Err(SqlError::new(
