@@ -249,10 +249,11 @@ pub struct KeyIds {
 /// Keys this long or shorter are kept in their table slot too.
 const INLINE_KEY: usize = 16;
 
+/// 32 bytes: two slots per cache line.
 struct KeySlot {
     hash: u64,
-    id: usize,
-    len: usize,
+    id: u32,
+    len: u32,
     /// The key when it fits, else zeros.
     inline: [u8; INLINE_KEY],
 }
@@ -275,12 +276,25 @@ impl KeyIds {
 
     fn slot_holds(&self, slot: &KeySlot, hash: u64, key: &[u8]) -> bool {
         slot.hash == hash
-            && slot.len == key.len()
+            && slot.len as usize == key.len()
             && if key.len() <= INLINE_KEY {
                 slot.inline[..key.len()] == *key
             } else {
-                self.key(slot.id) == key
+                self.key(slot.id as usize) == key
             }
+    }
+
+    /// Takes back the key numbered last (its group could not be made).
+    pub fn remove_last(&mut self) {
+        let Some(start) = self.starts.pop() else {
+            return;
+        };
+        let id = self.starts.len() as u32;
+        let hash = self.hash(&self.bytes[start..]);
+        if let Ok(entry) = self.table.find_entry(hash, |slot| slot.id == id) {
+            entry.remove();
+        }
+        self.bytes.truncate(start);
     }
 
     fn hash(&self, key: &[u8]) -> u64 {
@@ -293,7 +307,7 @@ impl KeyIds {
         let hash = self.hash(key);
         self.table
             .find(hash, |slot| self.slot_holds(slot, hash, key))
-            .map(|slot| slot.id)
+            .map(|slot| slot.id as usize)
     }
 
     /// `key`'s number, and whether it is new (numbered now).
@@ -303,9 +317,12 @@ impl KeyIds {
             .table
             .find(hash, |slot| self.slot_holds(slot, hash, key))
         {
-            return (slot.id, false);
+            return (slot.id as usize, false);
         }
         let id = self.starts.len();
+        let (Ok(id32), Ok(len32)) = (u32::try_from(id), u32::try_from(key.len())) else {
+            panic!("more than 2^32 distinct keys, or a key of 4 GiB, in one hash table");
+        };
         self.starts.push(self.bytes.len());
         self.bytes.extend_from_slice(key);
         let mut inline = [0; INLINE_KEY];
@@ -314,8 +331,8 @@ impl KeyIds {
         }
         let slot = KeySlot {
             hash,
-            id,
-            len: key.len(),
+            id: id32,
+            len: len32,
             inline,
         };
         self.table.insert_unique(hash, slot, |slot| slot.hash);
@@ -1566,15 +1583,22 @@ impl<'a> Groups<'a> {
 
     /// The position of the group whose encoded key is `key`, made from `values` when new.
     fn slot(&mut self, key: &[u8], values: impl FnOnce() -> SqlResult<Row>) -> SqlResult<usize> {
-        if let Some(at) = self.index.find(key) {
-            return Ok(at);
+        // One probe: most rows of a many-group aggregate start a group.
+        let (at, new) = self.index.find_or_add(key);
+        if new {
+            match values() {
+                Ok(values) => {
+                    debug_assert_eq!(at, self.groups.len());
+                    let state = self.new_group(values);
+                    self.groups.push(state);
+                }
+                Err(error) => {
+                    // No numbered key without its group.
+                    self.index.remove_last();
+                    return Err(error);
+                }
+            }
         }
-        // Made before the key is numbered: a failing key expression leaves no numbered key
-        // without its group.
-        let state = self.new_group(values()?);
-        let (at, _) = self.index.find_or_add(key);
-        debug_assert_eq!(at, self.groups.len());
-        self.groups.push(state);
         Ok(at)
     }
 
@@ -1790,6 +1814,10 @@ mod tests {
             (&b"b"[..], &b""[..], &b"abc"[..])
         );
         assert_eq!(ids.len(), 3);
+        ids.remove_last();
+        assert_eq!((ids.len(), ids.find(b"abc")), (2, None));
+        assert_eq!(ids.find_or_add(b"abcd"), (2, true));
+        assert_eq!(ids.key(2), b"abcd");
     }
 
     #[test]
