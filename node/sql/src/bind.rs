@@ -765,6 +765,24 @@ impl<'a> Binder<'a> {
                 operations,
                 ..
             } => {
+                if let [AlterTableOperation::OwnerTo { new_owner }] = operations.as_slice() {
+                    let (relation, _) = self.table_name(name)?;
+                    if !self.catalog.relation_exists(&relation) {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{relation}\" does not exist"),
+                        ));
+                    }
+                    let role = match new_owner {
+                        ast::Owner::Ident(ident) => ident_name(ident),
+                        _ => self.session.user.clone(),
+                    };
+                    return Ok(Plan::AlterOwner {
+                        relation,
+                        role,
+                        tag: "ALTER TABLE",
+                    });
+                }
                 let table = self.lookup_table(name)?;
                 match operations.as_slice() {
                     [AlterTableOperation::AddConstraint {
@@ -1786,6 +1804,17 @@ impl<'a> Binder<'a> {
                     name: alter.name.clone(),
                     seq: Some(seq),
                     restart: None,
+                });
+            }
+            SequenceAlteration::OwnerTo(role) => {
+                let role = match role.as_str() {
+                    "current_user" | "current_role" | "session_user" => self.session.user.clone(),
+                    role => role.to_string(),
+                };
+                return Ok(Plan::AlterOwner {
+                    relation: alter.name.clone(),
+                    role,
+                    tag: "ALTER SEQUENCE",
                 });
             }
             SequenceAlteration::Options(changes) => changes,

@@ -108,6 +108,33 @@ pub struct AclItem {
     pub grantable: u8,
 }
 
+/// An ACL after its object changed owner from `old` to `new` (PostgreSQL's `aclnewowner`): the old
+/// owner's entries, as grantee or grantor, become the new owner's, merged with any the new owner
+/// had.
+pub fn acl_new_owner(acl: &[AclItem], old: &str, new: &str) -> Vec<AclItem> {
+    let mut out: Vec<AclItem> = Vec::with_capacity(acl.len());
+    for item in acl {
+        let mut item = item.clone();
+        if item.grantee == old {
+            item.grantee = new.to_string();
+        }
+        if item.grantor == old {
+            item.grantor = new.to_string();
+        }
+        match out
+            .iter_mut()
+            .find(|o| o.grantee == item.grantee && o.grantor == item.grantor)
+        {
+            Some(same) => {
+                same.privileges |= item.privileges;
+                same.grantable |= item.grantable;
+            }
+            None => out.push(item),
+        }
+    }
+    out
+}
+
 impl AclItem {
     /// PostgreSQL's aclitem text: `grantee=letters/grantor`, `*` after a grantable letter.
     pub fn text(&self, letters: &[(u8, char, &str)]) -> String {

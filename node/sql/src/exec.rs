@@ -27,7 +27,7 @@ mod foreign_keys;
 mod roles;
 
 use crate::bind::{Binder, SessionInfo};
-use crate::catalog::{Catalog, IndexDef, TableDef};
+use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
@@ -1760,6 +1760,7 @@ impl Session {
             Plan::CreateTable { .. }
             | Plan::CreateSequence { .. }
             | Plan::AlterSequence { .. }
+            | Plan::AlterOwner { .. }
             | Plan::DropSequences { .. }
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
@@ -3271,6 +3272,57 @@ impl Session {
                 let id = add_sequence(&mut next, seq)?;
                 // The id may have been a rolled-back sequence's: start afresh.
                 cluster.sequences().forget(id);
+            }
+            Plan::AlterOwner {
+                relation,
+                role,
+                tag,
+            } => {
+                result.tag = (*tag).into();
+                if next.role(role).is_none() {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_OBJECT,
+                        format!("role \"{role}\" does not exist"),
+                    ));
+                }
+                let give = |owner: &mut Option<String>, acl: &mut Option<Vec<AclItem>>| {
+                    let old = owner
+                        .replace(role.clone())
+                        .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into());
+                    if let Some(acl) = acl {
+                        *acl = crate::catalog::acl_new_owner(acl, &old, role);
+                    }
+                };
+                if let Some(table) = next.tables.get_mut(relation) {
+                    let table = Arc::make_mut(table);
+                    give(&mut table.owner, &mut table.acl);
+                    // Its SERIAL/identity and OWNED BY sequences go with it, as in PostgreSQL.
+                    for seq in next.sequences.values_mut() {
+                        if seq.owned_by.as_ref().is_some_and(|(t, _)| t == relation) {
+                            let seq = Arc::make_mut(seq);
+                            give(&mut seq.owner, &mut seq.acl);
+                        }
+                    }
+                } else if let Some(seq) = next.sequences.get_mut(relation) {
+                    if let Some((table, _)) = &seq.owned_by {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("cannot change owner of sequence \"{relation}\""),
+                        )
+                        .with_detail(format!(
+                            "Sequence \"{relation}\" is linked to table \"{table}\"."
+                        )));
+                    }
+                    let seq = Arc::make_mut(seq);
+                    give(&mut seq.owner, &mut seq.acl);
+                } else if let Some(view) = next.views.get_mut(relation) {
+                    give(&mut view.owner, &mut view.acl);
+                } else {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{relation}\" does not exist"),
+                    ));
+                }
             }
             Plan::AlterSequence { name, seq, restart } => {
                 result.tag = "ALTER SEQUENCE".into();

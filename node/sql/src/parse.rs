@@ -446,6 +446,8 @@ pub enum SequenceAlteration {
     /// The options given (each `None` when not given).
     Options(SequenceChanges),
     RenameTo(String),
+    /// A role name, or `current_user`, `current_role`, `session_user` (as words).
+    OwnerTo(String),
 }
 
 /// Options of `ALTER SEQUENCE`: `None` leaves a setting as it is; for MINVALUE, MAXVALUE and
@@ -643,13 +645,13 @@ impl Cursor {
                 return Err(self.error());
             }
             SequenceAlteration::RenameTo(self.ident()?.0)
-        } else if matches!(self.peek(), Some(Token::Word(w)) if w == "owner" || w == "set") {
-            let what = if self.word("owner") {
-                "ALTER SEQUENCE ... OWNER TO"
-            } else {
-                "ALTER SEQUENCE ... SET"
-            };
-            return Err(SqlError::unsupported(what));
+        } else if self.word("owner") {
+            if !self.word("to") {
+                return Err(self.error());
+            }
+            SequenceAlteration::OwnerTo(self.ident()?.0)
+        } else if matches!(self.peek(), Some(Token::Word(w)) if w == "set") {
+            return Err(SqlError::unsupported("ALTER SEQUENCE ... SET"));
         } else {
             let mut changes = SequenceChanges::default();
             let mut any = false;

@@ -643,6 +643,13 @@ pub enum Plan {
         seq: Option<crate::catalog::SequenceDef>,
         restart: Option<i64>,
     },
+    /// `ALTER TABLE|SEQUENCE name OWNER TO role` (ALTER TABLE also names sequences and views, as
+    /// in PostgreSQL); `tag` is the command's.
+    AlterOwner {
+        relation: String,
+        role: String,
+        tag: &'static str,
+    },
     DropSequences {
         names: Vec<String>,
         if_exists: bool,
@@ -758,6 +765,7 @@ impl Plan {
             Plan::CreateTable { .. } => "CREATE TABLE",
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
+            Plan::AlterOwner { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
@@ -787,6 +795,7 @@ impl Plan {
             Plan::CreateTable { .. }
                 | Plan::CreateSequence { .. }
                 | Plan::AlterSequence { .. }
+                | Plan::AlterOwner { .. }
                 | Plan::DropSequences { .. }
                 | Plan::DropTables { .. }
                 | Plan::AddPrimaryKey { .. }

@@ -83,6 +83,25 @@ impl Session {
                 }
                 Ok(())
             }
+            Plan::AlterOwner { relation, role, .. } => {
+                let owner = if let Some(table) = catalog.tables.get(relation) {
+                    (table.owner.as_deref(), "table")
+                } else if let Some(seq) = catalog.sequences.get(relation) {
+                    (seq.owner.as_deref(), "sequence")
+                } else if let Some(view) = catalog.views.get(relation) {
+                    (view.owner.as_deref(), "view")
+                } else {
+                    return Ok(());
+                };
+                if !catalog.is_owner(owner.0, user) {
+                    return Err(denied(format!("must be owner of {} {relation}", owner.1)));
+                }
+                // Without role membership, only a superuser gives an object to another role.
+                if role != user && !catalog.is_superuser(user) {
+                    return Err(denied(format!("must be member of role \"{role}\"")));
+                }
+                Ok(())
+            }
             Plan::AlterSequence { name, .. } => {
                 if let Some(seq) = catalog.sequences.get(name) {
                     if !catalog.is_owner(seq.owner.as_deref(), user) {
