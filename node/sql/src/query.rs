@@ -235,7 +235,7 @@ pub type KeySet = std::collections::HashSet<Vec<u8>>;
 /// a hashbrown table of slots and all keys' bytes back to back in one buffer, so a new key costs
 /// no allocation of its own (a `HashMap<Vec<u8>, _>` allocates per key, a visible share of
 /// building a million-key index). A slot holds its key's hash and, for a key of up to
-/// [`INLINE_KEY`] bytes (an integer's is 9), the key itself, so finding a key touches only its
+/// `INLINE_KEY` (16) bytes (an integer's is 9), the key itself, so finding a key touches only its
 /// slot. What grouping and [`KeyIndex`] are made of.
 #[derive(Default)]
 pub struct KeyIds {
