@@ -464,9 +464,11 @@ fn lock_data_dir(dir: &Path) -> Result<std::fs::File, String> {
 fn wait_for_previous_writes(dir: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with("wal-") || name.starts_with("data-") {
+        let file = entry.file_type().is_ok_and(|t| t.is_file());
+        if file && (name.starts_with("wal-") || name.starts_with("data-")) {
             keel_io::wait_for_direct_writes(&path)
                 .map_err(|e| format!("{}: {e}", path.display()))?;
         }

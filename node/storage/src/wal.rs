@@ -870,9 +870,12 @@ mod tests {
         let resume = bytes.len();
         encode(&put(2), 2, &mut bytes);
         encode(&put(3), 3, &mut bytes);
-        let mut out = Vec::new();
-        dump(&bytes, 1000, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let dumped = |bytes: &[u8], start: u64| {
+            let mut out = Vec::new();
+            dump(bytes, start, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let text = dumped(&bytes, 1000);
         assert!(
             text.contains("txn 1              commit   participants [0]"),
             "{text}"
@@ -895,9 +898,7 @@ mod tests {
         // A flipped byte in the second frame: the end comes there, as a checksum mismatch.
         let second = decode(&bytes).unwrap().2;
         bytes[second + 20] ^= 1;
-        let mut out = Vec::new();
-        dump(&bytes, 0, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = dumped(&bytes, 0);
         assert!(
             text.contains(&format!(
                 "end of log at offset {second} after 1 frames: a checksum mismatch"
@@ -908,9 +909,7 @@ mod tests {
         let mut stale = Vec::new();
         encode(&put(4), 5, &mut stale);
         encode(&put(5), 4, &mut stale);
-        let mut out = Vec::new();
-        dump(&stale, 0, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = dumped(&stale, 0);
         assert!(
             text.contains("a frame of epoch 4, older than epoch 5"),
             "{text}"
