@@ -457,6 +457,14 @@ fn lock_data_dir(dir: &Path) -> Result<std::fs::File, String> {
     Ok(file)
 }
 
+/// Worker `w`'s part of the checkpoint `meta` names (empty before the first one: replay from 0).
+fn last_checkpoint(dir: &Path, meta: &Meta, w: WorkerId) -> Result<WorkerCheckpoint, String> {
+    match meta.checkpoint {
+        0 => Ok(WorkerCheckpoint::default()),
+        round => checkpoint::read(&dir.join(checkpoint::file_name(meta.generation, w, round))),
+    }
+}
+
 /// Waits until no direct write of a previous process on this directory is still landing in its
 /// logs or data files. A node killed with SIGKILL is gone (its lock released) while its io_uring
 /// writes can still be in flight for a while; one landing after recovery read the log would
@@ -541,11 +549,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let mut logs = Vec::with_capacity(old_workers);
     let mut settled: HashSet<(WorkerId, TxnId)> = HashSet::new();
     for w in 0..old_workers as WorkerId {
-        let checkpoint = if meta.checkpoint > 0 {
-            checkpoint::read(&dir.join(checkpoint::file_name(meta.generation, w, meta.checkpoint)))?
-        } else {
-            WorkerCheckpoint::default()
-        };
+        let checkpoint = last_checkpoint(dir, &meta, w)?;
         let pages = Pages::open_file(
             &dir.join(data_file_name(meta.generation, w)),
             (pool / old_workers as u64) as usize,
@@ -785,10 +789,7 @@ pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Resu
     let mut logs = Vec::new();
     let mut settled: HashSet<(WorkerId, TxnId)> = HashSet::new();
     for w in 0..meta.workers as WorkerId {
-        let checkpoint = match meta.checkpoint {
-            0 => WorkerCheckpoint::default(),
-            round => checkpoint::read(&dir.join(checkpoint::file_name(meta.generation, w, round)))?,
-        };
+        let checkpoint = last_checkpoint(dir, &meta, w)?;
         settled.extend(checkpoint.store.settled.iter().map(|txn| (w, *txn)));
         let path = dir.join(wal::file_name(meta.generation, w));
         let log = LogFile::read(&path, w, checkpoint.cut)

@@ -431,6 +431,25 @@ impl<'a> Binder<'a> {
         self.catalog.require(table, privileges, role)
     }
 
+    /// 42501 unless the acting role holds one of `privileges` on a view or sequence with this
+    /// owner and ACL (`kind` and `name` for PostgreSQL's message); no privileges wanted passes.
+    fn require_on(
+        &self,
+        (owner, acl): (Option<&str>, Option<&[crate::catalog::AclItem]>),
+        privileges: u8,
+        kind: &str,
+        name: &str,
+    ) -> SqlResult<()> {
+        let role = self.acting.as_deref().unwrap_or(&self.session.user);
+        if privileges != 0 && self.catalog.relation_privileges(owner, acl, role) & privileges == 0 {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!("permission denied for {kind} {name}"),
+            ));
+        }
+        Ok(())
+    }
+
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
         let (name, position) = self.table_name(name)?;
         self.catalog
@@ -1748,18 +1767,8 @@ impl<'a> Binder<'a> {
             match parts.as_slice() {
                 [none] if none.eq_ignore_ascii_case("none") => {}
                 [.., table, column] => {
-                    let table_def = self.catalog.table(&table.to_lowercase())?;
-                    let column = column.to_lowercase();
-                    if table_def.column_index(&column).is_none() {
-                        return Err(SqlError::new(
-                            code::UNDEFINED_COLUMN,
-                            format!(
-                                "column \"{column}\" of relation \"{}\" does not exist",
-                                table_def.name
-                            ),
-                        ));
-                    }
-                    seq.owned_by = Some((table_def.name.clone(), column));
+                    seq.owned_by =
+                        Some(self.owned_by(&table.to_lowercase(), &column.to_lowercase())?);
                 }
                 _ => {
                     return Err(SqlError::syntax("invalid OWNED BY option")
@@ -1768,6 +1777,21 @@ impl<'a> Binder<'a> {
             }
         }
         Ok(Plan::CreateSequence { seq, if_not_exists })
+    }
+
+    /// The `(table, column)` a sequence's `OWNED BY table.column` names, once both exist.
+    fn owned_by(&self, table: &str, column: &str) -> SqlResult<(String, String)> {
+        let table_def = self.catalog.table(table)?;
+        if table_def.column_index(column).is_none() {
+            return Err(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{column}\" of relation \"{}\" does not exist",
+                    table_def.name
+                ),
+            ));
+        }
+        Ok((table_def.name.clone(), column.to_string()))
     }
 
     /// `ALTER SEQUENCE`: the sequence as it will be, by PostgreSQL's rules (`init_params`):
@@ -1910,19 +1934,7 @@ impl<'a> Binder<'a> {
         match &changes.owned_by {
             None => {}
             Some(None) => seq.owned_by = None,
-            Some(Some((table, column))) => {
-                let table_def = self.catalog.table(table)?;
-                if table_def.column_index(column).is_none() {
-                    return Err(SqlError::new(
-                        code::UNDEFINED_COLUMN,
-                        format!(
-                            "column \"{column}\" of relation \"{}\" does not exist",
-                            table_def.name
-                        ),
-                    ));
-                }
-                seq.owned_by = Some((table_def.name.clone(), column.clone()));
-            }
+            Some(Some((table, column))) => seq.owned_by = Some(self.owned_by(table, column)?),
         }
         let restart = changes.restart.map(|value| value.unwrap_or(seq.start));
         Ok(Plan::AlterSequence {
@@ -2766,18 +2778,12 @@ impl<'a> Binder<'a> {
                 }
                 if let Some(seq) = self.sequence_named(name) {
                     // A sequence reads as one row of its state (pg_dump reads it so).
-                    let role = self.acting.as_deref().unwrap_or(&self.session.user);
-                    let held = self.catalog.relation_privileges(
-                        seq.owner.as_deref(),
-                        seq.acl.as_deref(),
-                        role,
-                    );
-                    if held & PRIV_SELECT == 0 {
-                        return Err(SqlError::new(
-                            code::INSUFFICIENT_PRIVILEGE,
-                            format!("permission denied for sequence {}", seq.name),
-                        ));
-                    }
+                    self.require_on(
+                        (seq.owner.as_deref(), seq.acl.as_deref()),
+                        PRIV_SELECT,
+                        "sequence",
+                        &seq.name,
+                    )?;
                     let rel_alias = alias
                         .as_ref()
                         .map_or(seq.name.clone(), |a| ident_name(&a.name));
@@ -2822,18 +2828,12 @@ impl<'a> Binder<'a> {
                     let rel_alias = alias
                         .as_ref()
                         .map_or(view.name.clone(), |a| ident_name(&a.name));
-                    let role = self.acting.as_deref().unwrap_or(&self.session.user);
-                    let held = self.catalog.relation_privileges(
-                        view.owner.as_deref(),
-                        view.acl.as_deref(),
-                        role,
-                    );
-                    if held & PRIV_SELECT == 0 {
-                        return Err(SqlError::new(
-                            code::INSUFFICIENT_PRIVILEGE,
-                            format!("permission denied for view {}", view.name),
-                        ));
-                    }
+                    self.require_on(
+                        (view.owner.as_deref(), view.acl.as_deref()),
+                        PRIV_SELECT,
+                        "view",
+                        &view.name,
+                    )?;
                     let statement = crate::parse::parse_sql(&view.sql)?;
                     let Statement::Query(query) = statement else {
                         return Err(SqlError::new(
@@ -6317,16 +6317,12 @@ impl<'a> Binder<'a> {
                 SeqFunc::LastVal => 0,
                 SeqFunc::StateLast | SeqFunc::StateLogCount | SeqFunc::StateCalled => PRIV_SELECT,
             };
-            let role = self.acting.as_deref().unwrap_or(&self.session.user);
-            let held =
-                self.catalog
-                    .relation_privileges(seq.owner.as_deref(), seq.acl.as_deref(), role);
-            if wanted != 0 && held & wanted == 0 {
-                return Err(SqlError::new(
-                    code::INSUFFICIENT_PRIVILEGE,
-                    format!("permission denied for sequence {}", seq.name),
-                ));
-            }
+            self.require_on(
+                (seq.owner.as_deref(), seq.acl.as_deref()),
+                wanted,
+                "sequence",
+                &seq.name,
+            )?;
         }
         if func == SeqFunc::SetVal {
             let bound = self.bind_args(&exprs[1..], scope, aggs)?;

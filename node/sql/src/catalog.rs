@@ -108,6 +108,11 @@ pub struct AclItem {
     pub grantable: u8,
 }
 
+/// An object's owner by name (None: the bootstrap superuser, who made it before roles existed).
+pub fn owner_name(owner: Option<&str>) -> &str {
+    owner.unwrap_or(BOOTSTRAP_ROLE)
+}
+
 /// An ACL after its object changed owner from `old` to `new` (PostgreSQL's `aclnewowner`): the old
 /// owner's entries, as grantee or grantor, become the new owner's, merged with any the new owner
 /// had.

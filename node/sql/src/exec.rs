@@ -3286,11 +3286,10 @@ impl Session {
                     ));
                 }
                 let give = |owner: &mut Option<String>, acl: &mut Option<Vec<AclItem>>| {
-                    let old = owner
-                        .replace(role.clone())
-                        .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into());
+                    let old = owner.replace(role.clone());
                     if let Some(acl) = acl {
-                        *acl = crate::catalog::acl_new_owner(acl, &old, role);
+                        let old = crate::catalog::owner_name(old.as_deref());
+                        *acl = crate::catalog::acl_new_owner(acl, old, role);
                     }
                 };
                 if let Some(table) = next.tables.get_mut(relation) {

@@ -382,9 +382,10 @@ impl KeyIndex {
         let mut starts = Vec::with_capacity(counts.len() + 1);
         let mut total = 0;
         for count in &mut counts {
-            starts.push(total);
+            let start = total;
+            starts.push(start);
             total += *count;
-            *count = starts[starts.len() - 1];
+            *count = start;
         }
         starts.push(total);
         let mut positions = vec![0; total];
@@ -1644,8 +1645,14 @@ impl<'a> Groups<'a> {
     pub fn merge(&mut self, partial: &[Value]) -> SqlResult<()> {
         let width = self.keys.len();
         let aggs = self.aggs;
-        let key = hash_key(&partial[..width]);
-        let at = self.slot(&key, || Ok(partial[..width].to_vec()))?;
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        for value in &partial[..width] {
+            append_hash_key(value, &mut key);
+        }
+        let at = self.slot(&key, || Ok(partial[..width].to_vec()));
+        self.scratch = key;
+        let at = at?;
         let (_, accs, _) = &mut self.groups[at];
         let mut at = width;
         for (acc, call) in accs.iter_mut().zip(aggs) {

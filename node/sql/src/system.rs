@@ -1538,7 +1538,7 @@ fn pg_catalog(
                 out.row(vec![
                     text("public"),
                     text(table.name.clone()),
-                    text(owner_name(table.owner.as_deref())),
+                    text(crate::catalog::owner_name(table.owner.as_deref())),
                     Value::Null,
                     Value::Bool(!table.primary_key.is_empty() || !table.indexes.is_empty()),
                     Value::Bool(false),
@@ -1584,7 +1584,7 @@ fn pg_catalog(
                 out.row(vec![
                     text("public"),
                     text(view.name.clone()),
-                    text(owner_name(view.owner.as_deref())),
+                    text(crate::catalog::owner_name(view.owner.as_deref())),
                     text(view.sql.clone()),
                 ]);
             }
@@ -1606,7 +1606,7 @@ fn pg_catalog(
                 out.row(vec![
                     text("public"),
                     text(seq.name.clone()),
-                    text(owner_name(seq.owner.as_deref())),
+                    text(crate::catalog::owner_name(seq.owner.as_deref())),
                     text(seq.ty.name()),
                     int(seq.start),
                     int(seq.min),
@@ -1620,11 +1620,6 @@ fn pg_catalog(
         _ => return None,
     }
     Some(())
-}
-
-/// An object's owner by name (None: the bootstrap superuser, who made it before roles existed).
-fn owner_name(owner: Option<&str>) -> String {
-    owner.unwrap_or(crate::catalog::BOOTSTRAP_ROLE).to_string()
 }
 
 /// information_schema's `data_type` and the numeric/character facets of a column type.
@@ -1730,7 +1725,7 @@ fn information_schema(
                         .map(|v| (v.name.as_str(), v.owner.as_deref(), v.acl.as_deref())),
                 );
             for (table, owner, acl) in relations {
-                let owner = owner.unwrap_or(crate::catalog::BOOTSTRAP_ROLE);
+                let owner = crate::catalog::owner_name(owner);
                 for item in Catalog::relation_acl(Some(owner), acl, crate::catalog::TABLE_ALL) {
                     let public = item.grantee.is_empty();
                     let mine = item.grantor == user || item.grantee == user;
