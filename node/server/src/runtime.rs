@@ -252,6 +252,11 @@ impl keel_sql::system::Backends for NodeBackends {
     }
 }
 
+/// The directory of operators' temporary files (PostgreSQL's `base/pgsql_tmp`).
+pub fn temp_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("tmp")
+}
+
 fn random_i32() -> i32 {
     let mut bytes = [0u8; 4];
     // SAFETY: getrandom writes at most `bytes.len()` bytes into the buffer.
@@ -269,6 +274,9 @@ fn random_i32() -> i32 {
 impl Cluster for Worker {
     fn worker(&self) -> WorkerId {
         self.id
+    }
+    fn temp_dir(&self) -> PathBuf {
+        temp_dir(&self.node.config.node.data_dir)
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -511,6 +519,16 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         .map_err(|e| format!("cannot create data directory {}: {e}", dir.display()))?;
     let lock = lock_data_dir(dir)?;
     wait_for_previous_writes(dir)?;
+    // Sorts' and other operators' temporary files left by a killed node.
+    let temp = temp_dir(dir);
+    let removed = keel_sql::spill::clear_temp_dir(&temp)
+        .map_err(|e| format!("cannot clear temporary directory {}: {e}", temp.display()))?;
+    if removed > 0 {
+        eprintln!(
+            "keel: removed {removed} temporary files left in {}",
+            temp.display()
+        );
+    }
     let mut meta = read_meta(dir)?.unwrap_or(Meta {
         format: FORMAT,
         generation: 1,

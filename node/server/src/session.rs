@@ -721,7 +721,7 @@ impl Connection {
                 if let Some(bound) = self.portals.get(&portal) {
                     self.note_active(&bound.statement.text);
                 }
-                if let Err(error) = self.execute(&portal, max_rows).await {
+                if let Err(error) = self.execute(&portal, max_rows).await? {
                     self.extended_error(&error);
                 }
             }
@@ -797,14 +797,20 @@ impl Connection {
                 .execute(worker.as_ref(), &prepared, &[], &self.cancel)
                 .await
             {
-                Ok(result) => {
-                    let copy = self.send_result(result, &[], None)?;
-                    if let Some(state) = copy {
+                Ok(result) => match self.send_result(result, &[], None).await? {
+                    Ok(Some(state)) => {
                         if !self.copy_in(state).await? {
                             break;
                         }
                     }
-                }
+                    Ok(None) => {}
+                    Err(error) => {
+                        // Reading the result back failed (a temporary file).
+                        self.session.fail(worker.as_ref()).await;
+                        self.send_error(&error);
+                        break;
+                    }
+                },
                 Err(error) => {
                     self.send_error(&error);
                     break;
@@ -817,14 +823,15 @@ impl Connection {
         Ok(())
     }
 
-    /// Sends notices, setting reports, then rows (from `from`, at most `max_rows`) and the tag.
-    /// Returns a COPY state when the statement switches to copy-in.
-    fn send_result(
+    /// Sends notices, setting reports, then rows and the tag. Returns a COPY state when the
+    /// statement switches to copy-in, or the error that ended a streamed result early (its
+    /// rows so far are sent, the tag is not).
+    async fn send_result(
         &mut self,
-        result: QueryResult,
+        mut result: QueryResult,
         formats: &[i16],
         describe: Option<()>,
-    ) -> Result<Option<CopyState>, Close> {
+    ) -> Result<Result<Option<CopyState>, SqlError>, Close> {
         for notice in &result.notices {
             self.send_notice(notice);
         }
@@ -839,7 +846,7 @@ impl Connection {
         if let Some(state) = result.copy {
             self.out
                 .copy_in_response(state.columns.len(), state.options.binary);
-            return Ok(Some(state));
+            return Ok(Ok(Some(state)));
         }
         if let Some((columns, lines)) = &result.copy_out {
             self.out.copy_out_response(*columns, result.copy_binary);
@@ -848,7 +855,7 @@ impl Connection {
             }
             self.out.copy_done();
             self.out.command_complete(&result.tag);
-            return Ok(None);
+            return Ok(Ok(None));
         }
         if describe.is_none() && !result.columns.is_empty() {
             self.row_description(&result.columns, formats);
@@ -857,8 +864,48 @@ impl Connection {
             self.data_row(row, &result.columns, formats)
                 .map_err(Close::Fatal)?;
         }
+        if let Some(mut stream) = result.stream.take() {
+            if let Err(error) = self
+                .send_stream(&mut stream, usize::MAX, &result.columns, formats)
+                .await?
+            {
+                return Ok(Err(error));
+            }
+        }
         self.out.command_complete(&result.tag);
-        Ok(None)
+        Ok(Ok(None))
+    }
+
+    /// Sends up to `max` rows of a streamed result, writing the output whenever a buffer's
+    /// worth is ready, so a result in temporary files never gathers in memory.
+    async fn send_stream(
+        &mut self,
+        stream: &mut keel_sql::spill::SortedRows,
+        max: usize,
+        columns: &[OutputColumn],
+        formats: &[i16],
+    ) -> Result<Result<(), SqlError>, Close> {
+        for _ in 0..max {
+            let row = match stream.next_row() {
+                Ok(Some(row)) => row,
+                Ok(None) => break,
+                Err(error) => return Ok(Err(error)),
+            };
+            if let Err(error) = self.data_row(&row, columns, formats) {
+                return Ok(Err(error));
+            }
+            if self.out.buf.len() >= FLUSH_BYTES {
+                self.flush().await?;
+                if self.cancel.is_terminated() {
+                    return Err(terminated());
+                }
+                // A cancel (or statement_timeout) also ends a result being sent, as in PostgreSQL.
+                if let Err(error) = self.cancel.check() {
+                    return Ok(Err(error));
+                }
+            }
+        }
+        Ok(Ok(()))
     }
 
     fn row_description(&mut self, columns: &[OutputColumn], formats: &[i16]) {
@@ -937,7 +984,10 @@ impl Connection {
                     }
                     return match self.session.copy_done(worker.as_ref(), state).await {
                         Ok(result) => {
-                            self.send_result(result, &[], None)?;
+                            if let Err(error) = self.send_result(result, &[], None).await? {
+                                self.send_error(&error);
+                                return Ok(false);
+                            }
                             Ok(true)
                         }
                         Err(error) => {
@@ -1108,17 +1158,87 @@ impl Connection {
     }
 
     /// Carries out DEALLOCATE on the prepared statements this connection holds.
-    async fn execute(&mut self, name: &str, max_rows: i32) -> Result<(), SqlError> {
-        let mut portal = self.portals.remove(name).ok_or_else(|| {
-            SqlError::new(
+    async fn execute(&mut self, name: &str, max_rows: i32) -> Result<Result<(), SqlError>, Close> {
+        let Some(mut portal) = self.portals.remove(name) else {
+            return Ok(Err(SqlError::new(
                 code::INVALID_CURSOR_NAME,
                 format!("portal \"{name}\" does not exist"),
-            )
-        })?;
+            )));
+        };
+        match self.execute_portal(&mut portal, max_rows).await? {
+            Ok(()) => {
+                self.portals.insert(name.to_string(), portal);
+                Ok(Ok(()))
+            }
+            // A failed portal is gone (with any temporary files of its result).
+            Err(error) => Ok(Err(error)),
+        }
+    }
+
+    /// Runs a portal's statement once, then sends its rows: at most `max_rows` (0: all) per
+    /// Execute, PortalSuspended until the last.
+    async fn execute_portal(
+        &mut self,
+        portal: &mut Portal,
+        max_rows: i32,
+    ) -> Result<Result<(), SqlError>, Close> {
+        match self.run_portal(portal).await {
+            Ok(true) => {}
+            Ok(false) => return Ok(Ok(())),
+            Err(error) => return Ok(Err(error)),
+        }
+        let formats = portal.result_formats.clone();
+        let (result, sent) = portal.result.as_mut().expect("computed above");
+        if let Some((columns, lines)) = result.copy_out.take() {
+            self.out.copy_out_response(columns, result.copy_binary);
+            for line in &lines {
+                self.out.copy_data(line);
+            }
+            self.out.copy_done();
+            self.out.command_complete(&result.tag);
+            return Ok(Ok(()));
+        }
+        let max = if max_rows > 0 {
+            max_rows as usize
+        } else {
+            usize::MAX
+        };
+        let end = sent.saturating_add(max).min(result.rows.len());
+        let columns = result.columns.clone();
+        let rows: Vec<Vec<Value>> = result.rows[*sent..end].to_vec();
+        *sent = end;
+        let tag = result.tag.clone();
+        let mut stream = result.stream.take();
+        for row in &rows {
+            if let Err(error) = self.data_row(row, &columns, &formats) {
+                return Ok(Err(error));
+            }
+        }
+        if let Some(stream) = stream.as_mut() {
+            if let Err(error) = self
+                .send_stream(stream, max - rows.len(), &columns, &formats)
+                .await?
+            {
+                return Ok(Err(error));
+            }
+        }
+        let (result, sent) = portal.result.as_mut().expect("computed above");
+        let finished = *sent == result.rows.len() && stream.as_ref().is_none_or(|s| s.is_empty());
+        result.stream = stream;
+        if finished {
+            self.out.command_complete(&tag);
+        } else {
+            self.out.portal_suspended();
+        }
+        Ok(Ok(()))
+    }
+
+    /// Runs the portal's statement unless it ran already; false when there is nothing to send
+    /// (an empty query, answered here).
+    async fn run_portal(&mut self, portal: &mut Portal) -> Result<bool, SqlError> {
         if portal.statement.plan.is_none() && portal.statement.parsed.is_none() {
             self.out.empty_query_response();
-            self.portals.insert(name.to_string(), portal);
-            return Ok(());
+            return Ok(false);
         }
         if portal.result.is_none() {
             self.cancel.reset();
@@ -1150,38 +1270,7 @@ impl Connection {
             }
             portal.result = Some((result, 0));
         }
-        let formats = portal.result_formats.clone();
-        let (result, sent) = portal.result.as_mut().expect("computed above");
-        if let Some((columns, lines)) = result.copy_out.take() {
-            self.out.copy_out_response(columns, result.copy_binary);
-            for line in &lines {
-                self.out.copy_data(line);
-            }
-            self.out.copy_done();
-            self.out.command_complete(&result.tag);
-            self.portals.insert(name.to_string(), portal);
-            return Ok(());
-        }
-        let end = if max_rows > 0 {
-            (*sent + max_rows as usize).min(result.rows.len())
-        } else {
-            result.rows.len()
-        };
-        let columns = result.columns.clone();
-        let rows: Vec<Vec<Value>> = result.rows[*sent..end].to_vec();
-        *sent = end;
-        let finished = end == result.rows.len();
-        let tag = result.tag.clone();
-        for row in &rows {
-            self.data_row(row, &columns, &formats)?;
-        }
-        if finished {
-            self.out.command_complete(&tag);
-        } else {
-            self.out.portal_suspended();
-        }
-        self.portals.insert(name.to_string(), portal);
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -7055,6 +7055,8 @@ impl<'a> Binder<'a> {
                     D::Text,
                 )
             }
+            ("md5", 1) if is_text(types[0]) => text_fn(S::Md5, &[D::Text], D::Text),
+            ("md5", 1) if types[0] == D::Bytea => text_fn(S::Md5, &[D::Bytea], D::Text),
             ("repeat", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Repeat, &[D::Text, D::Int8], D::Text)
             }

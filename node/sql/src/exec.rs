@@ -31,7 +31,8 @@ use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
-    check_row, key_text, KeyTarget, KeyedRow, RowChange, ShardOp, ShardOutput, ShardRequest, Tx,
+    check_row, key_text, KeyTarget, KeyedRow, RowChange, ScanPart, ShardOp, ShardOutput,
+    ShardRequest, Tx,
 };
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
@@ -39,6 +40,7 @@ use crate::parse::{
 use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
 use crate::query::{compare_rows, count_value, group, project, Executor};
 use crate::sequence::SessionSequences;
+use crate::spill::Sorter;
 use crate::types::{cast, encode_key, format_text, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
@@ -81,6 +83,8 @@ pub trait Cluster {
     fn next_row_id(&self) -> i64;
     /// Every sequence's counter (see `crate::sequence`).
     fn sequences(&self) -> Arc<crate::sequence::Registry>;
+    /// Where operators that pass `work_mem` write their temporary files (see `crate::spill`).
+    fn temp_dir(&self) -> std::path::PathBuf;
 }
 
 /// A cancel request's mailbox for one session.
@@ -188,6 +192,58 @@ pub fn parse_duration_ms(value: &str) -> Option<u64> {
     };
     let ms = number * factor;
     (ms.is_finite() && ms >= 0.0 && ms < i32::MAX as f64).then_some(ms.round() as u64)
+}
+
+/// Parses a memory setting in kilobytes as PostgreSQL does (`work_mem`): a number of kB, or a
+/// number with a unit (B, kB, MB, GB, TB), rounded to whole kB; then checks it is within
+/// `min..=max`. The error is PostgreSQL's (out of range, or an unknown unit with its hint).
+pub fn parse_memory_kb(name: &str, value: &str, min: i64, max: i64) -> SqlResult<i64> {
+    let invalid = || {
+        SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"{name}\": \"{value}\""),
+        )
+    };
+    let text = value.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| invalid())?;
+    let factor = match unit.trim() {
+        "" | "kB" => 1.0,
+        "B" => 1.0 / 1024.0,
+        "MB" => 1024.0,
+        "GB" => 1024.0 * 1024.0,
+        "TB" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(invalid().with_hint(
+                "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".",
+            ))
+        }
+    };
+    let kb = (number * factor).round_ties_even();
+    if !kb.is_finite() || kb.abs() > i32::MAX as f64 {
+        return Err(invalid().with_hint("Value exceeds integer range."));
+    }
+    let kb = kb as i64;
+    if !(min..=max).contains(&kb) {
+        return Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            format!("{kb} kB is outside the valid range for parameter \"{name}\" ({min} .. {max})"),
+        ));
+    }
+    Ok(kb)
+}
+
+/// A size in kB as PostgreSQL shows it: in the largest unit that divides it.
+fn format_memory_kb(kb: i64) -> String {
+    for (unit, size) in [("TB", 1i64 << 30), ("GB", 1 << 20), ("MB", 1 << 10)] {
+        if kb != 0 && kb % size == 0 {
+            return format!("{}{unit}", kb / size);
+        }
+    }
+    format!("{kb}kB")
 }
 
 /// The transaction state ReadyForQuery reports.
@@ -320,6 +376,9 @@ impl Prepared {
     }
 }
 
+/// Rows per part of a whole-table read (see [`ScanPart`]).
+const SCAN_PART_ROWS: usize = 8192;
+
 /// What a statement produced.
 #[derive(Debug, Default)]
 pub struct QueryResult {
@@ -334,6 +393,9 @@ pub struct QueryResult {
     pub copy: Option<CopyState>,
     /// COPY TO STDOUT: the column count and one CopyData message per line.
     pub copy_out: Option<(usize, Vec<Vec<u8>>)>,
+    /// Rows after `rows`, read as they are sent: a large result held in temporary files
+    /// (`crate::spill`) instead of memory.
+    pub stream: Option<crate::spill::SortedRows>,
     /// The COPY is in binary format.
     pub copy_binary: bool,
 }
@@ -504,6 +566,13 @@ impl Settings {
             .collect()
     }
 
+    /// `work_mem` in bytes: what one sort or other spilling operator may hold in memory.
+    pub fn work_mem_bytes(&self) -> usize {
+        self.get("work_mem")
+            .and_then(|value| parse_memory_kb("work_mem", value, 64, i32::MAX as i64).ok())
+            .map_or(4 << 20, |kb| kb as usize * 1024)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values
             .get(&name.to_lowercase())
@@ -652,6 +721,7 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
                 _ => return Err(invalid()),
             }
         }
+        "work_mem" => format_memory_kb(parse_memory_kb(key, value, 64, i32::MAX as i64)?),
         "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
             parse_duration_ms(value).ok_or_else(invalid)?;
             value.to_string()
@@ -994,6 +1064,11 @@ impl Session {
         cancel.end_waits(cluster);
         let result = if plan.is_ddl() {
             self.run_ddl(cluster, plan, txn_id).await?
+        } else if let Plan::Select(select) = plan {
+            // The statement's own result may stay in temporary files until it is sent.
+            let params = Arc::new(params.to_vec());
+            self.run_select(cluster, select, &params, txn_id, now, cancel, true)
+                .await?
         } else {
             self.run_plan(cluster, plan, params, txn_id, now, cancel)
                 .await?
@@ -1524,7 +1599,7 @@ impl Session {
         ctx.sequences = Some(&*sequences);
         match plan {
             Plan::Select(select) => {
-                self.run_select(cluster, select, &params, txn, now, cancel)
+                self.run_select(cluster, select, &params, txn, now, cancel, false)
                     .await
             }
             Plan::Query(query) => {
@@ -2028,6 +2103,7 @@ impl Session {
                             params: Arc::new(Vec::new()),
                             keyed: true,
                             columns: None,
+                            part: None,
                         },
                     },
                 )
@@ -2046,6 +2122,7 @@ impl Session {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn run_select<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -2054,7 +2131,13 @@ impl Session {
         txn: Tx,
         now: i64,
         cancel: &Cancel,
+        stream: bool,
     ) -> SqlResult<QueryResult> {
+        if plan.table.is_some() && plan.grouping.is_none() && plan.locking.is_none() {
+            return self
+                .scan_select(cluster, plan, params, txn, now, cancel, stream)
+                .await;
+        }
         let sequences = self.sequences(cluster);
         let mut ctx = EvalContext::new(params, now);
         ctx.sequences = Some(&*sequences);
@@ -2124,6 +2207,7 @@ impl Session {
                             params: params.clone(),
                             keyed,
                             columns: None,
+                            part: None,
                         };
                         (worker, ShardRequest { txn, now, op })
                     })
@@ -2179,6 +2263,111 @@ impl Session {
             })
             .collect();
         Ok(select_result(&plan.columns, rows))
+    }
+
+    /// A one-table SELECT without grouping or row locks: reads the table in parts
+    /// ([`ScanPart`]), computes each part's output rows and puts them into a [`Sorter`] in
+    /// `ORDER BY` order (or as they come), which keeps at most `work_mem` of them in memory and
+    /// the rest in temporary files. LIMIT stops the reads once enough rows came (without ORDER
+    /// BY) and bounds the sort (with it). With `stream`, the result's rows are read from the
+    /// sorter as they are sent ([`QueryResult::stream`]); else they are collected.
+    #[allow(clippy::too_many_arguments)]
+    async fn scan_select<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &SelectPlan,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+        stream: bool,
+    ) -> SqlResult<QueryResult> {
+        let Some(table) = &plan.table else {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                "a scan without a table",
+            ));
+        };
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(params, now);
+        ctx.sequences = Some(&*sequences);
+        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as u64;
+        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
+        let wanted =
+            limit.map(|l| (l as u64).saturating_add(offset).min(usize::MAX as u64) as usize);
+        let visible = plan.columns.len();
+        let mut sorter = Sorter::new(
+            plan.order_by.clone(),
+            self.settings.work_mem_bytes(),
+            wanted,
+            cluster.temp_dir(),
+        );
+        // (worker, keys, where its next part starts); whole-table reads go in parts.
+        let mut pending: Vec<(WorkerId, KeyTarget, Option<Vec<u8>>)> = self
+            .targets(cluster, table, &plan.access, &ctx, txn)
+            .await?
+            .into_iter()
+            .map(|(worker, key)| (worker, key, None))
+            .collect();
+        while !pending.is_empty() && sorter.wants_more() {
+            let requests = pending
+                .iter()
+                .map(|(worker, key, after)| {
+                    let op = ShardOp::Read {
+                        table: table.clone(),
+                        key: key.clone(),
+                        filter: plan.filter.clone(),
+                        params: params.clone(),
+                        keyed: false,
+                        columns: None,
+                        part: key.is_none().then(|| ScanPart {
+                            after: after.clone(),
+                            rows: SCAN_PART_ROWS,
+                        }),
+                    };
+                    (*worker, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let outputs = cluster.call_all(requests).await;
+            let mut next = Vec::new();
+            for ((worker, key, _), output) in pending.into_iter().zip(outputs) {
+                let output = output?;
+                for row in &output.rows {
+                    if !sorter.wants_more() {
+                        break;
+                    }
+                    let mut row = plan
+                        .outputs
+                        .iter()
+                        .map(|e| e.eval(row, &ctx))
+                        .collect::<SqlResult<Vec<_>>>()?;
+                    if plan.order_by.is_empty() {
+                        row.truncate(visible);
+                    }
+                    sorter.push(row)?;
+                }
+                if let Some(after) = output.resume {
+                    next.push((worker, key, Some(after)));
+                }
+            }
+            pending = next;
+            cancel.check()?;
+        }
+        let mut rows = sorter.finish()?;
+        rows.keep_columns(visible);
+        rows.skip(offset)?;
+        let tag = format!("SELECT {}", rows.len());
+        let mut result = QueryResult {
+            columns: plan.columns.clone(),
+            tag,
+            ..QueryResult::default()
+        };
+        if stream {
+            result.stream = Some(rows);
+        } else {
+            result.rows = rows.collect()?;
+        }
+        Ok(result)
     }
 
     /// A general query (see [`Session::query_rows`]).
@@ -2302,6 +2491,7 @@ impl Session {
                         params: params.clone(),
                         keyed: false,
                         columns: columns.clone(),
+                        part: None,
                     };
                     (worker, ShardRequest { txn, now, op })
                 })
@@ -4104,6 +4294,7 @@ impl Session {
                             params: Arc::new(Vec::new()),
                             keyed: false,
                             columns: None,
+                            part: None,
                         },
                     },
                 )
@@ -4398,6 +4589,7 @@ async fn first_row_where<C: Cluster>(
                 params: Arc::new(Vec::new()),
                 keyed: false,
                 columns: None,
+                part: None,
             };
             (w, ShardRequest { txn, now: 0, op })
         })

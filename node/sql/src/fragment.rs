@@ -82,8 +82,23 @@ pub struct ShardRequest {
 pub type KeyedRow = (Vec<u8>, Vec<Value>);
 
 /// Called for each visible row of a read: its key and decoded values. The values' memory is
-/// reused for the next row unless the visitor takes them (`std::mem::replace`).
-type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<()> + 'a;
+/// reused for the next row unless the visitor takes them (`std::mem::replace`). Returns whether
+/// the read goes on (false: it stops after this row).
+type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<bool> + 'a;
+
+/// A whole-table read in parts: each request returns at most `rows` rows and visits at most
+/// [`SCAN_PART_VISITS`] versions, starting after the key where the previous part stopped
+/// ([`ShardOutput::resume`]). The parts read under one snapshot, so together they are the rows
+/// one request would return, while no request holds the worker for long.
+#[derive(Debug, Clone)]
+pub struct ScanPart {
+    pub after: Option<Vec<u8>>,
+    pub rows: usize,
+}
+
+/// Row versions one part of a scan visits at most (matching or not), bounding the time a
+/// selective scan holds its worker.
+pub const SCAN_PART_VISITS: usize = 65_536;
 
 /// Which rows an operation targets on the worker: these keys, or all.
 pub type KeyTarget = Option<Vec<Vec<u8>>>;
@@ -100,6 +115,8 @@ pub enum ShardOp {
         /// The columns the statement uses (None: all); the others come back as NULL, so
         /// unused values (long comments, say) are not copied to the session.
         columns: Option<Arc<Vec<bool>>>,
+        /// Read a whole table (`key` None) in parts; None: all in one reply.
+        part: Option<ScanPart>,
     },
     /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
     /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state`]),
@@ -216,6 +233,9 @@ pub struct ShardOutput {
     /// For a table with secondary indexes, what an update or delete changed: (row key, old row,
     /// new row; None for a delete), so that the session updates the index entries.
     pub changes: Vec<RowChange>,
+    /// A read in parts stopped early: the key of the last row it visited, where the next part
+    /// starts ([`ScanPart::after`]). None: the read is complete.
+    pub resume: Option<Vec<u8>>,
 }
 
 /// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
@@ -792,9 +812,11 @@ impl Shard {
                 params,
                 keyed,
                 columns,
+                part,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
+                let max_rows = part.as_ref().map_or(usize::MAX, |p| p.rows.max(1));
                 let keys = key.as_deref();
                 // Decode what the filter and the statement read; return only the latter.
                 let decode = columns.as_ref().map(|used| {
@@ -804,11 +826,12 @@ impl Shard {
                     }
                     decode
                 });
-                for_each_visible(
+                output.resume = for_each_visible(
                     &store,
                     tx.snap(),
                     table,
                     keys,
+                    part.as_ref().map(|p| p.after.as_deref()),
                     &mut reads,
                     decode.as_deref(),
                     &mut |key, row| {
@@ -828,7 +851,7 @@ impl Shard {
                                 .rows
                                 .push(std::mem::replace(row, Vec::with_capacity(width)));
                         }
-                        Ok(())
+                        Ok(output.rows.len() < max_rows)
                     },
                 )?;
                 self.serialize_reads(txn, reads)?;
@@ -857,13 +880,14 @@ impl Shard {
                     tx.snap(),
                     table,
                     key.as_deref(),
+                    None,
                     &mut reads,
                     Some(&decode),
                     &mut |_, row| {
                         if matches(filter.as_deref(), row, &ctx)? {
                             groups.add(row, &ctx)?;
                         }
-                        Ok(())
+                        Ok(true)
                     },
                 )?;
                 self.serialize_reads(txn, reads)?;
@@ -1231,28 +1255,37 @@ fn for_each_visible(
     snapshot: Snapshot,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
+    part: Option<Option<&[u8]>>,
     reads: &mut Reads,
     used: Option<&[bool]>,
     visit: &mut RowVisitor<'_>,
-) -> Attempt<()> {
+) -> Attempt<Option<Vec<u8>>> {
     let width = table.columns.len();
     reads.target(table.id, keys);
     let mut failure = None;
+    let mut stopped_at = None;
+    let mut visits = 0;
     let mut row = Vec::with_capacity(width);
     let mut step = |view: RowView<'_>| -> bool {
         reads.saw(&view);
-        let Some(bytes) = view.visible else {
-            return true;
+        visits += 1;
+        let go_on = match view.visible {
+            None => true,
+            Some(bytes) => match decode_row_into(&bytes, width, used, &mut row)
+                .and_then(|()| visit(view.key, &mut row))
+            {
+                Ok(go_on) => go_on,
+                Err(error) => {
+                    failure = Some(error);
+                    return false;
+                }
+            },
         };
-        match decode_row_into(&bytes, width, used, &mut row)
-            .and_then(|()| visit(view.key, &mut row))
-        {
-            Ok(()) => true,
-            Err(error) => {
-                failure = Some(error);
-                false
-            }
+        if !go_on || (part.is_some() && visits >= SCAN_PART_VISITS) {
+            stopped_at = Some(view.key.to_vec());
+            return false;
         }
+        true
     };
     match keys {
         Some(keys) => {
@@ -1265,12 +1298,14 @@ fn for_each_visible(
             }
         }
         None => {
-            store.scan(snapshot, table.id, &mut step)?;
+            store.scan_after(snapshot, table.id, part.flatten(), &mut step)?;
         }
     }
     match failure {
         Some(error) => Err(error.into()),
-        None => Ok(()),
+        // Only a read in parts of a whole table resumes; a keyed one visits all its keys.
+        None if part.is_some() && keys.is_none() => Ok(stopped_at),
+        None => Ok(None),
     }
 }
 

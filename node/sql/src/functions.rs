@@ -40,6 +40,8 @@ pub enum Scalar {
     Rpad,
     Repeat,
     Reverse,
+    /// md5(text | bytea): the digest in 32 lower-case hex digits.
+    Md5,
     Initcap,
     /// quote_ident(text): double-quoted unless a plain lower-case name that is no keyword.
     QuoteIdent,
@@ -315,6 +317,13 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::Repeat => Value::Text(text(a).repeat(int(&args[1]).max(0) as usize)),
         Scalar::Reverse => Value::Text(text(a).chars().rev().collect()),
+        Scalar::Md5 => {
+            let digest = match a {
+                Value::Bytes(bytes) => md5::compute(bytes),
+                other => md5::compute(text(other).as_bytes()),
+            };
+            Value::Text(format!("{digest:x}"))
+        }
         Scalar::Initcap => {
             let mut out = String::new();
             let mut word_start = true;

@@ -22,5 +22,6 @@ pub mod plan;
 pub mod planner;
 pub mod query;
 pub mod sequence;
+pub mod spill;
 pub mod system;
 pub mod types;

@@ -667,21 +667,69 @@ impl Store {
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        self.check_table(snapshot.txn, table)?;
-        let Some(vshards) = self.table_vshards.get(&table) else {
-            return Ok(());
-        };
         // A single key lives in one vshard's tree: do not descend every other tree for it.
         let single = match (from, to) {
             (Bound::Included(a), Bound::Included(b)) if a == b => Some(vshard_of(a)),
             _ => None,
         };
-        let vshards = vshards
-            .iter()
-            .filter(|vshard| single.is_none_or(|only| **vshard == only));
+        self.scan_trees(
+            snapshot,
+            table,
+            |vshard| match single {
+                Some(only) if vshard != only => None,
+                _ => Some(from),
+            },
+            to,
+            visit,
+        )
+    }
+
+    /// As [`scan`](Self::scan), for the rows after `after` in the scan's order (all of them for
+    /// None): a long scan resumes where its previous part stopped. The vshards' trees are kept in
+    /// vshard order and a key lives in its own vshard's tree, so the order is (vshard, key);
+    /// trees made after the scan began hold only rows its snapshot cannot see.
+    pub fn scan_after(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        after: Option<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<(), Blocked> {
+        let resume = after.map(|key| (vshard_of(key), key));
+        self.scan_trees(
+            snapshot,
+            table,
+            |vshard| match resume {
+                None => Some(Bound::Unbounded),
+                Some((at, _)) if vshard < at => None,
+                Some((at, key)) if vshard == at => Some(Bound::Excluded(key)),
+                Some(_) => Some(Bound::Unbounded),
+            },
+            Bound::Unbounded,
+            visit,
+        )
+    }
+
+    /// Visits the rows of `table`'s trees in vshard order, each tree from the bound `from` gives
+    /// its vshard (None: skipped) up to `to`, until `visit` returns false.
+    fn scan_trees<'k>(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        from: impl Fn(VShard) -> Option<Bound<&'k [u8]>>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<(), Blocked> {
+        self.check_table(snapshot.txn, table)?;
+        let Some(vshards) = self.table_vshards.get(&table) else {
+            return Ok(());
+        };
         let mut go_on = true;
         let mut blocked = None;
         for vshard in vshards {
+            let Some(from) = from(*vshard) else {
+                continue;
+            };
             let Some(tree) = self.trees.get(&(table, *vshard)) else {
                 continue;
             };
