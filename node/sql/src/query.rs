@@ -14,8 +14,8 @@
 //!   equality conditions on outer values become [`Rel::Lookup`]s: a hash index built once over
 //!   the scanned rows, probed per outer row.
 //!
-//! Everything is in memory for now (the scans' rows included); operators that spill under
-//! `work_mem` come with the out-of-core work.
+//! Everything here is in memory (the scans' rows included); only the one-table SELECT's sort
+//! spills under `work_mem` so far (`crate::spill`, used by the session's fast path).
 
 use std::cell::RefCell;
 use std::collections::HashMap;

@@ -1304,6 +1304,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_scan_in_parts_visits_every_row_once_in_the_scans_order() {
+        let mut store = Store::default();
+        let key = |i: u32| format!("row-{i}").into_bytes();
+        store.load(1, (0..5_000).map(|i| (key(i), i.to_le_bytes().to_vec())));
+        let snapshot = Snapshot::latest(99);
+        let mut whole = Vec::new();
+        store
+            .scan(snapshot, 1, &mut |view| {
+                whole.push(view.key.to_vec());
+                true
+            })
+            .unwrap();
+        assert_eq!(whole.len(), 5_000);
+        // Parts of 7 rows, each resuming after the last key the previous one saw.
+        let mut parts = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let mut part = Vec::new();
+            store
+                .scan_after(snapshot, 1, after.as_deref(), &mut |view| {
+                    part.push(view.key.to_vec());
+                    part.len() < 7
+                })
+                .unwrap();
+            let Some(last) = part.last().cloned() else {
+                break;
+            };
+            parts.extend(part);
+            after = Some(last);
+        }
+        assert_eq!(parts, whole);
+        // Resuming after the very last row finds nothing more.
+        let mut rest = 0;
+        store
+            .scan_after(snapshot, 1, Some(&whole[whole.len() - 1]), &mut |_| {
+                rest += 1;
+                true
+            })
+            .unwrap();
+        assert_eq!(rest, 0);
+    }
+
+    #[test]
     fn uncommitted_writes_are_private_until_release() {
         let mut store = Store::default();
         store.load(1, [(b"k".to_vec(), b"old".to_vec())]);
