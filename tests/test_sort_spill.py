@@ -3,10 +3,12 @@ rows match PostgreSQL's for the same data and settings, the files exist while a 
 sent, and they are gone afterwards: after the last row, after an error, a cancel, a statement
 timeout, and (for a killed node) after the restart."""
 
+import asyncio
 import hashlib
 import subprocess
 import time
 
+import asyncpg
 import psycopg
 import pytest
 
@@ -68,6 +70,21 @@ def test_sorts_beyond_work_mem_match_postgres_and_leave_no_files(big, pg_big):
     assert len(out) == ROWS and sorted(out) == sorted(theirs)
     # LIMIT without ORDER BY stops reading once it has its rows.
     assert digest(big.psql_args(), "select id from big limit 7")[1] == 7
+    # COPY TO STDOUT sends its lines from the sorter's files too.
+    for copy in ["copy (select id, k, pad from big order by k, id) to stdout",
+                 "copy (select id, pad from big where k < 5000 order by pad) to stdout (format csv, header)"]:
+        assert digest(big.psql_args(), copy, "64kB") == digest(pg_big, copy), copy
+    # A portal fetched a few rows per Execute (asyncpg's cursor) reads on from the files.
+    async def cursor_rows():
+        conn = await asyncpg.connect(host="127.0.0.1", port=big.port, user="postgres", database="keel")
+        try:
+            await conn.execute("set work_mem = '1MB'")
+            async with conn.transaction():
+                return [tuple(r) async for r in conn.cursor("select k, id from big order by k, id", prefetch=5000)]
+        finally:
+            await conn.close()
+    rows = asyncio.run(cursor_rows())
+    assert len(rows) == ROWS and rows == sorted(rows)
     assert temp_files(big) == []
 
 

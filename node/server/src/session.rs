@@ -848,12 +848,10 @@ impl Connection {
                 .copy_in_response(state.columns.len(), state.options.binary);
             return Ok(Ok(Some(state)));
         }
-        if let Some((columns, lines)) = &result.copy_out {
-            self.out.copy_out_response(*columns, result.copy_binary);
-            for line in lines {
-                self.out.copy_data(line);
+        if let Some(mut copy) = result.copy_out.take() {
+            if let Err(error) = self.send_copy_out(&mut copy).await? {
+                return Ok(Err(error));
             }
-            self.out.copy_done();
             self.out.command_complete(&result.tag);
             return Ok(Ok(None));
         }
@@ -874,6 +872,33 @@ impl Connection {
         }
         self.out.command_complete(&result.tag);
         Ok(Ok(None))
+    }
+
+    /// Sends COPY TO STDOUT's CopyOutResponse, its messages (written whenever a buffer's worth
+    /// is ready, as [`Connection::send_stream`] does) and CopyDone.
+    async fn send_copy_out(
+        &mut self,
+        copy: &mut keel_sql::exec::CopyOut,
+    ) -> Result<Result<(), SqlError>, Close> {
+        self.out.copy_out_response(copy.columns, copy.binary);
+        loop {
+            match copy.next_message() {
+                Ok(Some(message)) => self.out.copy_data(&message),
+                Ok(None) => break,
+                Err(error) => return Ok(Err(error)),
+            }
+            if self.out.buf.len() >= FLUSH_BYTES {
+                self.flush().await?;
+                if self.cancel.is_terminated() {
+                    return Err(terminated());
+                }
+                if let Err(error) = self.cancel.check() {
+                    return Ok(Err(error));
+                }
+            }
+        }
+        self.out.copy_done();
+        Ok(Ok(()))
     }
 
     /// Sends up to `max` rows of a streamed result, writing the output whenever a buffer's
@@ -1189,13 +1214,12 @@ impl Connection {
         }
         let formats = portal.result_formats.clone();
         let (result, sent) = portal.result.as_mut().expect("computed above");
-        if let Some((columns, lines)) = result.copy_out.take() {
-            self.out.copy_out_response(columns, result.copy_binary);
-            for line in &lines {
-                self.out.copy_data(line);
+        if let Some(mut copy) = result.copy_out.take() {
+            let tag = result.tag.clone();
+            if let Err(error) = self.send_copy_out(&mut copy).await? {
+                return Ok(Err(error));
             }
-            self.out.copy_done();
-            self.out.command_complete(&result.tag);
+            self.out.command_complete(&tag);
             return Ok(Ok(()));
         }
         let max = if max_rows > 0 {

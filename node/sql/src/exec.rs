@@ -391,13 +391,97 @@ pub struct QueryResult {
     pub reports: Vec<(String, String)>,
     /// The statement is COPY FROM STDIN: the session switches to copy-in mode.
     pub copy: Option<CopyState>,
-    /// COPY TO STDOUT: the column count and one CopyData message per line.
-    pub copy_out: Option<(usize, Vec<Vec<u8>>)>,
+    /// COPY TO STDOUT: its CopyData messages, made as they are sent.
+    pub copy_out: Option<CopyOut>,
     /// Rows after `rows`, read as they are sent: a large result held in temporary files
     /// (`crate::spill`) instead of memory.
     pub stream: Option<crate::spill::SortedRows>,
-    /// The COPY is in binary format.
-    pub copy_binary: bool,
+}
+
+/// The output of `COPY ... TO STDOUT`: one CopyData message per row (text or CSV lines, or binary
+/// tuples after the PGCOPY header), made from the query's rows as they are sent, so a table
+/// larger than memory is copied out of the sorter's files row by row.
+pub struct CopyOut {
+    /// Columns per row.
+    pub columns: usize,
+    pub binary: bool,
+    types: Vec<DataType>,
+    options: CopyOptions,
+    forced: Vec<bool>,
+    rows: crate::spill::SortedRows,
+    /// The message to send before the first row: the CSV header, or the binary signature
+    /// (which leads the first tuple).
+    header: Option<Vec<u8>>,
+    /// The binary trailer is still to send.
+    trailer: bool,
+}
+
+impl std::fmt::Debug for CopyOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopyOut")
+            .field("columns", &self.columns)
+            .field("binary", &self.binary)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+impl CopyOut {
+    /// The next CopyData message; None after the last.
+    pub fn next_message(&mut self) -> SqlResult<Option<Vec<u8>>> {
+        if !self.binary {
+            // The CSV header is a message of its own.
+            if let Some(header) = self.header.take() {
+                return Ok(Some(header));
+            }
+            return Ok(self.rows.next_row()?.map(|row| self.line(&row)));
+        }
+        let Some(row) = self.rows.next_row()? else {
+            if !self.trailer {
+                return Ok(None);
+            }
+            self.trailer = false;
+            let mut trailer = self.header.take().unwrap_or_default();
+            trailer.extend_from_slice(&(-1i16).to_be_bytes());
+            return Ok(Some(trailer));
+        };
+        // Field count, then each field's length and binary form; the first tuple is led by the
+        // PGCOPY header (PostgreSQL's framing, which drivers expect).
+        let mut tuple = self.header.take().unwrap_or_default();
+        tuple.extend_from_slice(&(row.len() as i16).to_be_bytes());
+        for (value, ty) in row.iter().zip(&self.types) {
+            if value.is_null() {
+                tuple.extend_from_slice(&(-1i32).to_be_bytes());
+                continue;
+            }
+            let at = tuple.len();
+            tuple.extend_from_slice(&[0; 4]);
+            crate::types::format_binary(value, *ty, &mut tuple)?;
+            let len = (tuple.len() - at - 4) as i32;
+            tuple[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        }
+        Ok(Some(tuple))
+    }
+
+    fn line(&self, row: &[Value]) -> Vec<u8> {
+        let options = &self.options;
+        let mut line = String::new();
+        let mut text = String::new();
+        for (i, value) in row.iter().enumerate() {
+            if i > 0 {
+                line.push(options.delimiter);
+            }
+            if value.is_null() {
+                line.push_str(&options.null);
+                continue;
+            }
+            text.clear();
+            format_text(value, self.types[i], &mut text);
+            copy_out_field(&mut line, &text, self.forced[i], options);
+        }
+        line.push('\n');
+        line.into_bytes()
+    }
 }
 
 /// A row of a COPY: the columns' defaults, then each given field parsed by `parse` as its
@@ -2939,7 +3023,15 @@ impl Session {
         let now = now_timestamp();
         let txn = self.txn_for_statement(cluster);
         cancel.txn.set(Some(txn.id));
-        let queried = self.run_plan(cluster, &plan, &[], txn, now, cancel).await?;
+        let mut queried = match &plan {
+            // A one-table query's rows may stay in the sorter's files until they are sent.
+            Plan::Select(select) => {
+                let params = Arc::new(Vec::new());
+                self.run_select(cluster, select, &params, txn, now, cancel, true)
+                    .await?
+            }
+            _ => self.run_plan(cluster, &plan, &[], txn, now, cancel).await?,
+        };
         self.log_sequences(cluster).await?;
         self.end_statement(cluster).await?;
         for name in &options.force_quote {
@@ -2958,44 +3050,16 @@ impl Session {
             .iter()
             .map(|c| options.force_quote_all || options.force_quote.contains(&c.name))
             .collect();
-        if options.binary {
-            // One message per tuple (field count, then each field's length and binary form),
-            // the first one led by the PGCOPY header, then the -1 trailer (PostgreSQL's framing,
-            // which drivers expect).
-            let mut lines = Vec::with_capacity(queried.rows.len() + 1);
+        let rows = match queried.stream.take() {
+            Some(rows) => rows,
+            None => crate::spill::SortedRows::from_rows(std::mem::take(&mut queried.rows)),
+        };
+        let header = if options.binary {
             let mut header = COPY_BINARY_SIGNATURE.to_vec();
             header.extend_from_slice(&[0; 8]);
-            let mut header = Some(header);
-            for row in &queried.rows {
-                let mut tuple = header.take().unwrap_or_default();
-                tuple.extend_from_slice(&(row.len() as i16).to_be_bytes());
-                for (value, column) in row.iter().zip(&queried.columns) {
-                    if value.is_null() {
-                        tuple.extend_from_slice(&(-1i32).to_be_bytes());
-                        continue;
-                    }
-                    let at = tuple.len();
-                    tuple.extend_from_slice(&[0; 4]);
-                    crate::types::format_binary(value, column.ty, &mut tuple)?;
-                    let len = (tuple.len() - at - 4) as i32;
-                    tuple[at..at + 4].copy_from_slice(&len.to_be_bytes());
-                }
-                lines.push(tuple);
-            }
-            let mut trailer = header.take().unwrap_or_default();
-            trailer.extend_from_slice(&(-1i16).to_be_bytes());
-            lines.push(trailer);
-            return Ok(QueryResult {
-                tag: format!("COPY {}", queried.rows.len()),
-                copy_out: Some((queried.columns.len(), lines)),
-                copy_binary: true,
-                ..Default::default()
-            });
-        }
-        let mut lines = Vec::with_capacity(queried.rows.len() + 1);
-        let mut line = String::new();
-        if options.header {
-            line.clear();
+            Some(header)
+        } else if options.header {
+            let mut line = String::new();
             for (i, column) in queried.columns.iter().enumerate() {
                 if i > 0 {
                     line.push(options.delimiter);
@@ -3003,29 +3067,22 @@ impl Session {
                 copy_out_field(&mut line, &column.name, false, options);
             }
             line.push('\n');
-            lines.push(std::mem::take(&mut line).into_bytes());
-        }
-        let mut text = String::new();
-        for row in &queried.rows {
-            line.clear();
-            for (i, value) in row.iter().enumerate() {
-                if i > 0 {
-                    line.push(options.delimiter);
-                }
-                if value.is_null() {
-                    line.push_str(&options.null);
-                    continue;
-                }
-                text.clear();
-                format_text(value, queried.columns[i].ty, &mut text);
-                copy_out_field(&mut line, &text, forced[i], options);
-            }
-            line.push('\n');
-            lines.push(std::mem::take(&mut line).into_bytes());
-        }
+            Some(line.into_bytes())
+        } else {
+            None
+        };
         Ok(QueryResult {
-            tag: format!("COPY {}", queried.rows.len()),
-            copy_out: Some((queried.columns.len(), lines)),
+            tag: format!("COPY {}", rows.len()),
+            copy_out: Some(CopyOut {
+                columns: queried.columns.len(),
+                binary: options.binary,
+                types: queried.columns.iter().map(|c| c.ty).collect(),
+                options: options.clone(),
+                forced,
+                rows,
+                header,
+                trailer: options.binary,
+            }),
             ..Default::default()
         })
     }

@@ -515,6 +515,16 @@ pub struct SortedRows {
 }
 
 impl SortedRows {
+    /// Rows that are in memory already, as a result of the same kind.
+    pub fn from_rows(rows: Vec<Row>) -> SortedRows {
+        SortedRows {
+            left: rows.len() as u64,
+            source: Source::Memory(rows.into_iter()),
+            stats: SortStats::default(),
+            width: None,
+        }
+    }
+
     /// Rows still to come.
     pub fn len(&self) -> u64 {
         self.left
