@@ -858,6 +858,9 @@ pub struct Session {
 struct PendingDdl {
     catalog: Arc<Catalog>,
     dropped: Vec<keel_storage::TableId>,
+    /// Counters of the sequences this transaction altered, as they were before (the first
+    /// ALTER SEQUENCE of each): an abort puts them back, as PostgreSQL's rollback does.
+    sequences: Vec<(Arc<crate::catalog::SequenceDef>, i64, bool)>,
     _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
@@ -1082,7 +1085,7 @@ impl Session {
             self.failed = true;
             return;
         }
-        self.ddl = None;
+        self.discard_ddl(cluster).await;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
             if txn.explicit {
@@ -1259,7 +1262,7 @@ impl Session {
         };
         if let Err(failure) = checked {
             abort(cluster, &txn).await;
-            self.ddl = None;
+            self.discard_ddl(cluster).await;
             return Err(crate::fragment::serialization_error(failure));
         }
         let result = self.commit_writes(cluster, &txn).await;
@@ -1268,7 +1271,7 @@ impl Session {
         }
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
-            Err(_) => self.ddl = None,
+            Err(_) => self.discard_ddl(cluster).await,
         }
         result
     }
@@ -1383,7 +1386,7 @@ impl Session {
                 if self.failed {
                     self.failed = false;
                     if let Some(txn) = self.txn.take() {
-                        self.ddl = None;
+                        self.discard_ddl(cluster).await;
                         abort(cluster, &txn).await;
                     }
                     result.tag = "ROLLBACK".into();
@@ -1403,7 +1406,7 @@ impl Session {
                 let failed = std::mem::take(&mut self.failed);
                 match self.txn.take() {
                     Some(txn) if txn.explicit => {
-                        self.ddl = None;
+                        self.discard_ddl(cluster).await;
                         abort(cluster, &txn).await
                     }
                     other if failed => self.txn = other,
@@ -3404,6 +3407,7 @@ impl Session {
             self.ddl = Some(PendingDdl {
                 catalog: cluster.catalog(),
                 dropped: Vec::new(),
+                sequences: Vec::new(),
                 _guard: guard,
             });
         }
@@ -3613,6 +3617,12 @@ impl Session {
                 }
                 let seq = Arc::new(seq.clone());
                 next.sequences.insert(seq.name.clone(), seq.clone());
+                if let Some(ddl) = &mut self.ddl {
+                    if !ddl.sequences.iter().any(|(s, _, _)| s.id == old.id) {
+                        let (last, called) = cluster.sequences().current(&old);
+                        ddl.sequences.push((old.clone(), last, called));
+                    }
+                }
                 // The counter goes on under the new settings (a reserved window of the old ones is
                 // dropped), logged before the statement completes.
                 self.sequences(cluster).set_state(&seq, last, called)?;
@@ -4404,10 +4414,29 @@ impl Session {
         Ok(())
     }
 
+    /// Drops an aborted transaction's DDL (its catalog is never published) and puts back the
+    /// counters of the sequences it altered, logged like any other sequence change.
+    async fn discard_ddl<C: Cluster>(&mut self, cluster: &C) {
+        let Some(ddl) = self.ddl.take() else { return };
+        if ddl.sequences.is_empty() {
+            return;
+        }
+        let sequences = self.sequences(cluster);
+        // A sequence the transaction created goes with it: nothing to put back.
+        let existed = |id| ddl.catalog.sequences.values().any(|s| s.id == id);
+        for (seq, last, called) in ddl.sequences.iter().filter(|(s, _, _)| existed(s.id)) {
+            // The old bounds held this state when it was taken.
+            let _ = sequences.set_state(seq, *last, *called);
+        }
+        // The DDL lock is held until the old states are logged.
+        let _ = self.log_sequences(cluster).await;
+        drop(ddl);
+    }
+
     /// Aborts whatever is open (the connection is closing).
     pub async fn close<C: Cluster>(&mut self, cluster: &C) {
         self.implicit_block = false;
-        self.ddl = None;
+        self.discard_ddl(cluster).await;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }
