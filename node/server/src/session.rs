@@ -140,6 +140,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         settings: Vec::new(),
         pid: 0,
         activity: Vec::new(),
+        sizes: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),

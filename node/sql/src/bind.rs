@@ -53,6 +53,9 @@ pub struct SessionInfo {
     pub pid: i32,
     /// The node's sessions when the statement reads `pg_stat_activity`; empty otherwise.
     pub activity: Vec<crate::system::Activity>,
+    /// Bytes each table's (and hidden index table's) trees take on all workers, by table id,
+    /// when the statement calls a size function (`pg_relation_size`...); empty otherwise.
+    pub sizes: Vec<(keel_storage::TableId, u64)>,
 }
 
 /// Binds statements of one query string.
@@ -403,6 +406,36 @@ impl<'a> Binder<'a> {
             .chain(catalogs)
             .map(|(oid, relname)| (Value::Text(relname), Value::Int(oid)));
         lookup(&name, pairs, Expr::Const(Value::Null))
+    }
+
+    /// A `regclass` argument's OID: a name in a string is looked up (a constant one now, with
+    /// PostgreSQL's error when no relation has it), a number is the OID itself.
+    fn regclass_arg(&mut self, expr: Expr, ty: DataType, span: Span) -> SqlResult<Expr> {
+        if !ty.is_string() && ty != DataType::Unknown {
+            return self.coerce_to(expr, ty, DataType::Int8, span);
+        }
+        let text = self.coerce_to(expr, ty, DataType::Text, span)?;
+        let Expr::Const(Value::Text(name)) = &text else {
+            return Ok(self.relation_oids(text));
+        };
+        let name = parse_regclass(name);
+        let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
+        match crate::system::relation_oid(self.catalog, &name)
+            .or_else(|| crate::system::catalog_oid(&name))
+        {
+            Some(oid) => Ok(Expr::Const(Value::Int(oid))),
+            None => Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            )
+            .at(self.pos(span))),
+        }
+    }
+
+    /// What size function `function` gives for each relation OID (see
+    /// `crate::system::relation_sizes`).
+    fn relation_sizes(&self, function: &str) -> Vec<(i64, i64)> {
+        crate::system::relation_sizes(self.catalog, &self.session.sizes, function)
     }
 
     /// The view a name refers to, if it is one.
@@ -6531,6 +6564,35 @@ impl<'a> Binder<'a> {
                     )])
                     .map(|(role, name)| (Value::Int(role), Value::Text(name)));
                 Ok((lookup(&oid, roles, unknown), DataType::Text))
+            }
+            (
+                "pg_relation_size" | "pg_table_size" | "pg_indexes_size" | "pg_total_relation_size",
+                1,
+            ) => {
+                let (expr, ty, span) = bound.remove(0);
+                let oid = self.regclass_arg(expr, ty, span)?;
+                let pairs = self
+                    .relation_sizes(&name)
+                    .into_iter()
+                    .map(|(oid, bytes)| (Value::Int(oid), Value::Int(bytes)));
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    DataType::Int8,
+                ))
+            }
+            ("pg_database_size", 1) => {
+                let (expr, ty, _) = bound.remove(0);
+                if let (true, Expr::Const(Value::Text(database))) = (ty.is_string(), &expr) {
+                    if *database != self.session.database {
+                        return Err(SqlError::new(
+                            code::INVALID_CATALOG_NAME,
+                            format!("database \"{database}\" does not exist"),
+                        ));
+                    }
+                }
+                let total: u64 = self.session.sizes.iter().map(|(_, bytes)| bytes).sum();
+                // The node's one database holds everything.
+                Ok((Expr::Const(Value::Int(total as i64)), DataType::Int8))
             }
             ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
                 let (oid, _, _) = bound.remove(0);

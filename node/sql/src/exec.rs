@@ -975,7 +975,7 @@ impl Session {
             plan: None,
             param_types: Vec::new(),
             catalog_version: catalog.version,
-            volatile: reads_settings || reads_activity,
+            volatile: reads_settings || reads_activity || reads_sizes(text),
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1127,6 +1127,10 @@ impl Session {
         }
         if let Some(parsed) = &prepared.parsed {
             return self.run_command(cluster, parsed).await;
+        }
+        // Size functions read the tables' sizes as of this execution (bound in as constants).
+        if reads_sizes(&prepared.text) {
+            self.info.sizes = table_sizes(cluster).await?;
         }
         // Re-bind when DDL changed the catalog since the statement was prepared.
         let catalog = self.catalog(cluster);
@@ -4498,6 +4502,39 @@ fn select_result(columns: &[OutputColumn], rows: Vec<Vec<Value>>) -> QueryResult
         rows,
         ..Default::default()
     }
+}
+
+/// Whether a statement calls a size function (`pg_relation_size`...): it is bound again at each
+/// execution, with the sizes of that moment ([`SessionInfo::sizes`]).
+fn reads_sizes(text: &str) -> bool {
+    const FUNCTIONS: [&str; 5] = [
+        "pg_relation_size",
+        "pg_table_size",
+        "pg_indexes_size",
+        "pg_total_relation_size",
+        "pg_database_size",
+    ];
+    FUNCTIONS.iter().any(|f| text.contains(f))
+}
+
+/// The bytes each table's trees take, summed over the workers, by table id.
+async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::TableId, u64)>> {
+    let requests = (0..cluster.workers())
+        .map(|worker| {
+            let txn = Tx::ending(cluster.next_txn());
+            let op = ShardOp::TableSizes;
+            (worker as WorkerId, ShardRequest { txn, now: 0, op })
+        })
+        .collect();
+    let mut sizes: HashMap<keel_storage::TableId, u64> = HashMap::new();
+    for output in cluster.call_all(requests).await {
+        for row in output?.rows {
+            if let [Value::Int(table), Value::Int(bytes)] = row.as_slice() {
+                *sizes.entry(*table as keel_storage::TableId).or_default() += *bytes as u64;
+            }
+        }
+    }
+    Ok(sizes.into_iter().collect())
 }
 
 /// A table read's parameters (see [`read_in_parts`]).

@@ -118,6 +118,9 @@ pub enum ShardOp {
         /// Read a whole table (`key` None) in parts; None: all in one reply.
         part: Option<ScanPart>,
     },
+    /// The bytes each table's trees take on this worker: rows of (table id, bytes), for
+    /// `pg_relation_size` and friends.
+    TableSizes,
     /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
     /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state`]),
     /// which the session merges across workers.
@@ -486,7 +489,10 @@ impl Shard {
                 // stays up and serves everything else.
                 let is_read = matches!(
                     op,
-                    ShardOp::Read { .. } | ShardOp::IndexScan { .. } | ShardOp::Aggregate { .. }
+                    ShardOp::Read { .. }
+                        | ShardOp::IndexScan { .. }
+                        | ShardOp::Aggregate { .. }
+                        | ShardOp::TableSizes
                 );
                 if !is_read {
                     self.check_space()?;
@@ -855,6 +861,17 @@ impl Shard {
                     },
                 )?;
                 self.serialize_reads(txn, reads)?;
+                output.count = output.rows.len() as u64;
+                Ok(output)
+            }
+            ShardOp::TableSizes => {
+                let mut output = ShardOutput::default();
+                for table in store.tables() {
+                    let bytes = store.table_bytes(table);
+                    output
+                        .rows
+                        .push(vec![Value::Int(table as i64), Value::Int(bytes as i64)]);
+                }
                 output.count = output.rows.len() as u64;
                 Ok(output)
             }

@@ -521,6 +521,56 @@ pub fn catalog_oid(name: &str) -> Option<i64> {
         .map(|(_, oid)| *oid)
 }
 
+/// The bytes `function` (pg_relation_size, pg_table_size, pg_indexes_size or
+/// pg_total_relation_size) reports for each relation OID, from the bytes of each table's trees
+/// (`sizes`, by table id). A table's own size is its tree (its primary key is the tree's key, so
+/// the primary key index takes no pages of its own); its indexes are their hidden tables.
+/// Sequences and views take none here.
+pub fn relation_sizes(
+    catalog: &Catalog,
+    sizes: &[(keel_storage::TableId, u64)],
+    function: &str,
+) -> Vec<(i64, i64)> {
+    let bytes = |id: keel_storage::TableId| {
+        sizes
+            .iter()
+            .filter(|(table, _)| *table == id)
+            .map(|(_, bytes)| *bytes as i64)
+            .sum::<i64>()
+    };
+    let mut out = Vec::new();
+    for table in user_tables(catalog) {
+        let own = bytes(table.id);
+        let indexes: i64 = table.indexes.iter().map(|index| bytes(index.id)).sum();
+        let value = match function {
+            "pg_indexes_size" => indexes,
+            "pg_total_relation_size" => own + indexes,
+            _ => own,
+        };
+        out.push((table_oid(table), value));
+        let index_value = |size: i64| {
+            if function == "pg_indexes_size" {
+                0
+            } else {
+                size
+            }
+        };
+        if !table.primary_key.is_empty() {
+            out.push((pkey_oid(table), 0));
+        }
+        for index in &table.indexes {
+            out.push((FIRST_OID + index.id as i64, index_value(bytes(index.id))));
+        }
+    }
+    for seq in catalog.sequences.values() {
+        out.push((sequence_oid(seq), 0));
+    }
+    for (i, _) in catalog.views.values().enumerate() {
+        out.push((VIEW_OIDS + i as i64, 0));
+    }
+    out
+}
+
 /// A relation's OID by name.
 pub fn relation_oid(catalog: &Catalog, name: &str) -> Option<i64> {
     relation_oids(catalog)

@@ -1170,6 +1170,42 @@ impl BTree {
         self.verify_node(root, None, None, 0, &mut leaf_depth)
     }
 
+    /// Pages the tree's nodes take (the meta page, inner nodes and leaves; overflow chains of
+    /// long values are not counted): every inner node is read, a leaf only when it is the first
+    /// child of the lowest inner level (to learn that its siblings are leaves too).
+    pub fn page_count(&self) -> Result<u64, TreeError> {
+        let root = {
+            let meta = self.bm.fix_s(self.meta)?;
+            Node { b: meta.bytes() }.link()
+        };
+        Ok(1 + self.count_pages(root)?)
+    }
+
+    fn count_pages(&self, pid: Pid) -> Result<u64, TreeError> {
+        let children: Vec<Pid> = {
+            let guard = self.bm.fix_s(pid)?;
+            let node = Node { b: guard.bytes() };
+            if node.kind() != KIND_INNER {
+                return Ok(1);
+            }
+            (0..node.count())
+                .map(|i| node.child(i))
+                .chain([node.link()])
+                .collect()
+        };
+        // Every leaf is at the same depth: when the first child is a leaf (an inner node counts
+        // at least itself and two children), all of them are.
+        let first = self.count_pages(children[0])?;
+        if first == 1 {
+            return Ok(1 + children.len() as u64);
+        }
+        let mut total = 1 + first;
+        for &child in &children[1..] {
+            total += self.count_pages(child)?;
+        }
+        Ok(total)
+    }
+
     fn verify_node(
         &self,
         pid: Pid,
@@ -1408,6 +1444,8 @@ mod tests {
             pages <= minimum * 5 / 4,
             "{pages} pages for {minimum} pages' worth of entries"
         );
+        // The only tree in its file: it counts every page in use (pg_relation_size's source).
+        assert_eq!(tree.page_count().unwrap(), pages);
         let forward = collect(
             &tree,
             Bound::Included(&100u64.to_be_bytes()),

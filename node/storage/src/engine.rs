@@ -274,6 +274,11 @@ impl PagedTree {
         self.rows
     }
 
+    /// Pages of the tree (see [`BTree::page_count`]).
+    pub fn page_count(&self) -> u64 {
+        check_read(self.tree.page_count(), 0)
+    }
+
     /// Whether the tree holds no row.
     pub fn is_empty(&self) -> bool {
         self.rows == 0

@@ -1285,6 +1285,19 @@ impl Store {
         }
     }
 
+    /// Bytes of `table`'s trees on this worker (their pages; see `BTree::page_count`).
+    pub fn table_bytes(&self, table: TableId) -> u64 {
+        let pages: u64 = self
+            .table_vshards
+            .get(&table)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| self.trees.get(&(table, *v)))
+            .map(PagedTree::page_count)
+            .sum();
+        pages * crate::bm::PAGE_BYTES as u64
+    }
+
     /// Number of rows of `table` on this worker, including uncommitted ones and tombstones.
     pub fn row_count(&self, table: TableId) -> usize {
         self.table_vshards
