@@ -876,7 +876,7 @@ impl Connection {
     }
 
     /// Sends COPY TO STDOUT's CopyOutResponse, its messages (written whenever a buffer's worth
-    /// is ready, as [`Connection::send_stream`] does) and CopyDone.
+    /// is ready) and CopyDone.
     async fn send_copy_out(
         &mut self,
         copy: &mut keel_sql::exec::CopyOut,
@@ -888,17 +888,26 @@ impl Connection {
                 Ok(None) => break,
                 Err(error) => return Ok(Err(error)),
             }
-            if self.out.buf.len() >= FLUSH_BYTES {
-                self.flush().await?;
-                if self.cancel.is_terminated() {
-                    return Err(terminated());
-                }
-                if let Err(error) = self.cancel.check() {
-                    return Ok(Err(error));
-                }
+            if let Err(error) = self.flush_mid_result().await? {
+                return Ok(Err(error));
             }
         }
         self.out.copy_done();
+        Ok(Ok(()))
+    }
+
+    /// Writes the output once a buffer's worth of a long result is ready; then a terminated
+    /// session closes, and a cancel (or statement_timeout) ends the result, as in PostgreSQL.
+    async fn flush_mid_result(&mut self) -> Result<Result<(), SqlError>, Close> {
+        if self.out.buf.len() >= FLUSH_BYTES {
+            self.flush().await?;
+            if self.cancel.is_terminated() {
+                return Err(terminated());
+            }
+            if let Err(error) = self.cancel.check() {
+                return Ok(Err(error));
+            }
+        }
         Ok(Ok(()))
     }
 
@@ -920,15 +929,8 @@ impl Connection {
             if let Err(error) = self.data_row(&row, columns, formats) {
                 return Ok(Err(error));
             }
-            if self.out.buf.len() >= FLUSH_BYTES {
-                self.flush().await?;
-                if self.cancel.is_terminated() {
-                    return Err(terminated());
-                }
-                // A cancel (or statement_timeout) also ends a result being sent, as in PostgreSQL.
-                if let Err(error) = self.cancel.check() {
-                    return Ok(Err(error));
-                }
+            if let Err(error) = self.flush_mid_result().await? {
+                return Ok(Err(error));
             }
         }
         Ok(Ok(()))
