@@ -1091,7 +1091,7 @@ impl<'a> Binder<'a> {
                                         "ADD COLUMN with a default that needs the session (subqueries, sequences)",
                                     ));
                                 }
-                                def.default = Some(expr.to_string());
+                                def.default = Some(default_text(expr));
                                 if bound != Expr::Const(Value::Null) {
                                     fill.push((new.columns.len(), bound));
                                 }
@@ -1142,7 +1142,7 @@ impl<'a> Binder<'a> {
                             )?;
                             let def = &new.columns[index];
                             self.assign_cast(bound, def.ty, &def.name, value.span())?;
-                            new.columns[index].default = Some(value.to_string());
+                            new.columns[index].default = Some(default_text(value));
                         }
                         ast::AlterColumnOperation::DropDefault => {
                             new.columns[index].default = None;
@@ -1348,7 +1348,7 @@ impl<'a> Binder<'a> {
                         let bound =
                             self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
                         self.assign_cast(bound, ty, &def.name, expr.span())?;
-                        def.default = Some(expr.to_string());
+                        def.default = Some(default_text(expr));
                     }
                     ColumnOption::Unique {
                         is_primary: false, ..
@@ -3911,10 +3911,12 @@ impl<'a> Binder<'a> {
             }
             targets
         };
-        let Some(source) = &insert.source else {
-            return Err(unsupported("INSERT ... DEFAULT VALUES"));
-        };
         let returning = self.returning(&table, insert.returning.as_ref())?;
+        let Some(source) = &insert.source else {
+            // INSERT ... DEFAULT VALUES: one row of the columns' defaults.
+            let rows = vec![self.defaults(&table)?];
+            return Ok(values_insert(table, rows, returning, on_conflict));
+        };
         let values = match source.body.as_ref() {
             SetExpr::Values(values) if source.with.is_none() && source.order_by.is_none() => values,
             _ => {
@@ -4001,24 +4003,7 @@ impl<'a> Binder<'a> {
             }
             rows.push(full);
         }
-        // Rows with subqueries run as a query, like INSERT ... SELECT.
-        if !rows.iter().flatten().all(Expr::is_local) {
-            let width = table.columns.len();
-            return Ok(Plan::Insert(Arc::new(InsertPlan {
-                table,
-                rows: vec![(0..width).map(Expr::Column).collect()],
-                source: Some(Rel::Values { rows, width }),
-                returning,
-                on_conflict,
-            })));
-        }
-        Ok(Plan::Insert(Arc::new(InsertPlan {
-            table,
-            rows,
-            source: None,
-            returning,
-            on_conflict,
-        })))
+        Ok(values_insert(table, rows, returning, on_conflict))
     }
 
     /// `SET column = value, ...` of UPDATE and ON CONFLICT DO UPDATE: each value bound over
@@ -8426,6 +8411,74 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
 /// (`'"MySeq"'`), a schema prefix kept.
+/// An INSERT of rows of expressions. Rows with subqueries or sequence calls run as a query, like
+/// INSERT ... SELECT.
+fn values_insert(
+    table: Arc<TableDef>,
+    rows: Vec<Vec<Expr>>,
+    returning: Option<Returning>,
+    on_conflict: Option<Arc<crate::plan::OnConflict>>,
+) -> Plan {
+    if !rows.iter().flatten().all(Expr::is_local) {
+        let width = table.columns.len();
+        return Plan::Insert(Arc::new(InsertPlan {
+            table,
+            rows: vec![(0..width).map(Expr::Column).collect()],
+            source: Some(Rel::Values { rows, width }),
+            returning,
+            on_conflict,
+        }));
+    }
+    Plan::Insert(Arc::new(InsertPlan {
+        table,
+        rows,
+        source: None,
+        returning,
+        on_conflict,
+    }))
+}
+
+/// A column default as it is stored, and shown by `\d` and information_schema: the expression's
+/// text, except that `nextval` of a constant sequence name takes PostgreSQL's deparsed form,
+/// `nextval('s'::regclass)` (unqualified for a sequence in public), whichever way it was written.
+fn default_text(expr: &ast::Expr) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let text = expr.to_string();
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, &text).tokenize() else {
+        return text;
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let name = match tokens.as_slice() {
+        [Token::Word(f), Token::LParen, Token::SingleQuotedString(name), Token::RParen] => {
+            (f.value.eq_ignore_ascii_case("nextval")).then_some(name)
+        }
+        [Token::Word(f), Token::LParen, Token::SingleQuotedString(name), Token::DoubleColon, Token::Word(ty), Token::RParen] => {
+            (f.value.eq_ignore_ascii_case("nextval") && ty.value.eq_ignore_ascii_case("regclass"))
+                .then_some(name)
+        }
+        _ => None,
+    };
+    let Some(name) = name else {
+        return text;
+    };
+    let name = parse_regclass(name);
+    let name = name.strip_prefix("public.").unwrap_or(&name);
+    let quoted = if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    };
+    format!("nextval('{}'::regclass)", quoted.replace('\'', "''"))
+}
+
 pub fn regclass_name(text: &str) -> String {
     parse_regclass(text)
 }

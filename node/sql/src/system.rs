@@ -1979,7 +1979,7 @@ fn information_schema(
                         text(column.name.clone()),
                         int(i as i64 + 1),
                         match (&column.default, column.identity) {
-                            (Some(default), None) => text(default.clone()),
+                            (Some(default), None) => text(deparsed_default(default, column.ty)),
                             _ => Value::Null,
                         },
                         yes_no(!column.not_null),
