@@ -95,3 +95,13 @@ SELECT nextval('als_new');
 ROLLBACK;
 SELECT nextval('als_new');
 DROP SEQUENCE als_rb;
+-- pg_sequences.last_value: NULL until a value is given out, then the last one (node-wide).
+CREATE SEQUENCE als_lv START 5;
+SELECT sequencename, last_value FROM pg_sequences WHERE sequencename = 'als_lv';
+SELECT nextval('als_lv');
+SELECT sequencename, last_value FROM pg_sequences WHERE sequencename = 'als_lv';
+SELECT setval('als_lv', 42, false);
+SELECT last_value FROM pg_sequences WHERE sequencename = 'als_lv';
+SELECT setval('als_lv', 42);
+SELECT last_value FROM pg_sequences WHERE sequencename = 'als_lv';
+DROP SEQUENCE als_lv;

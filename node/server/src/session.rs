@@ -141,6 +141,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         pid: 0,
         activity: Vec::new(),
         sizes: Vec::new(),
+        sequence_states: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),

@@ -56,6 +56,9 @@ pub struct SessionInfo {
     /// Bytes each table's (and hidden index table's) trees take on all workers, by table id,
     /// when the statement calls a size function (`pg_relation_size`...); empty otherwise.
     pub sizes: Vec<(keel_storage::TableId, u64)>,
+    /// Each sequence's counter (id, last value, is_called) when the statement reads
+    /// `pg_sequences`; empty otherwise.
+    pub sequence_states: Vec<(keel_storage::TableId, i64, bool)>,
 }
 
 /// Binds statements of one query string.

@@ -975,7 +975,10 @@ impl Session {
             plan: None,
             param_types: Vec::new(),
             catalog_version: catalog.version,
-            volatile: reads_settings || reads_activity || reads_sizes(text),
+            volatile: reads_settings
+                || reads_activity
+                || reads_sizes(text)
+                || text.contains("pg_sequences"),
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1131,6 +1134,19 @@ impl Session {
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
             self.info.sizes = table_sizes(cluster).await?;
+        }
+        // pg_sequences shows the counters as of this execution.
+        if prepared.text.contains("pg_sequences") {
+            let registry = cluster.sequences();
+            self.info.sequence_states = self
+                .catalog(cluster)
+                .sequences
+                .values()
+                .map(|seq| {
+                    let (last, called) = registry.current(seq);
+                    (seq.id, last, called)
+                })
+                .collect();
         }
         // Re-bind when DDL changed the catalog since the statement was prepared.
         let catalog = self.catalog(cluster);

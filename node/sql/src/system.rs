@@ -1651,8 +1651,16 @@ fn pg_catalog(
                 ("increment_by", I8),
                 ("cycle", B),
                 ("cache_size", I8),
+                ("last_value", I8),
             ]);
             for seq in catalog.sequences.values() {
+                // NULL until nextval or setval(.., true) gave a value (pg_sequence_last_value).
+                let last_value = session
+                    .sequence_states
+                    .iter()
+                    .find(|(id, _, _)| *id == seq.id)
+                    .filter(|(_, _, called)| *called)
+                    .map_or(Value::Null, |(_, last, _)| int(*last));
                 out.row(vec![
                     text("public"),
                     text(seq.name.clone()),
@@ -1664,6 +1672,7 @@ fn pg_catalog(
                     int(seq.increment),
                     Value::Bool(seq.cycle),
                     int(seq.cache),
+                    last_value,
                 ]);
             }
         }
