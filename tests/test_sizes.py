@@ -10,6 +10,10 @@ import psycopg
 import pytest
 
 
+def index_after(conn):
+    return conn.execute("select pg_indexes_size('sz')").fetchone()[0]
+
+
 def test_sizes_follow_the_data_and_psql_lists_show_them(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table sz (id int primary key, v text)")
@@ -38,6 +42,12 @@ def test_sizes_follow_the_data_and_psql_lists_show_them(keel):
         assert conn.execute("select pg_table_size(c.oid) from pg_class c where relname = 'sz'").fetchone()[0] == \
             conn.execute("select pg_table_size('sz')").fetchone()[0]
         assert conn.execute("select pg_relation_size(0)").fetchone()[0] is None
+        # Forks: only main holds pages; PostgreSQL's error for a bad name.
+        assert conn.execute("select pg_relation_size('sz', 'main'), pg_relation_size('sz', 'fsm'), "
+                            "pg_relation_size('sz', 'vm'), pg_relation_size('sz', 'init'), "
+                            "pg_relation_size('sz', NULL)").fetchone() == (after - index_after(conn), 0, 0, 0, None)
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="invalid fork name"):
+            conn.execute("select pg_relation_size('sz', 'bogus')")
         with pytest.raises(psycopg.errors.UndefinedTable, match='relation "nosuch" does not exist'):
             conn.execute("select pg_relation_size('nosuch')")
         with pytest.raises(psycopg.errors.InvalidCatalogName, match='database "nosuch" does not exist'):

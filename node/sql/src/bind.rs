@@ -6568,6 +6568,38 @@ impl<'a> Binder<'a> {
                     DataType::Int8,
                 ))
             }
+            ("pg_relation_size", 2) if types[1].is_string() || types[1] == DataType::Unknown => {
+                // Only the main fork holds pages here; fsm, vm and init are empty.
+                let (fork, _, _) = bound.remove(1);
+                let (expr, ty, span) = bound.remove(0);
+                let oid = self.regclass_arg(expr, ty, span)?;
+                let main = match &fork {
+                    Expr::Const(Value::Null) => {
+                        return Ok((Expr::Const(Value::Null), DataType::Int8))
+                    }
+                    Expr::Const(Value::Text(fork)) => match fork.as_str() {
+                        "main" => true,
+                        "fsm" | "vm" | "init" => false,
+                        _ => {
+                            return Err(SqlError::new(
+                                code::INVALID_PARAMETER_VALUE,
+                                "invalid fork name",
+                            )
+                            .with_hint(
+                                "Valid fork names are \"main\", \"fsm\", \"vm\", and \"init\".",
+                            ))
+                        }
+                    },
+                    _ => return Err(unsupported("pg_relation_size with a computed fork name")),
+                };
+                let pairs = self.relation_sizes(&name).into_iter().map(|(oid, bytes)| {
+                    (Value::Int(oid), Value::Int(if main { bytes } else { 0 }))
+                });
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    DataType::Int8,
+                ))
+            }
             ("pg_database_size", 1) => {
                 let (expr, ty, _) = bound.remove(0);
                 if let (true, Expr::Const(Value::Text(database))) = (ty.is_string(), &expr) {

@@ -2421,6 +2421,12 @@ impl Session {
             txn,
             now,
         };
+        // LIMIT 0 reads nothing.
+        let targets = if sorter.wants_more() {
+            targets
+        } else {
+            Vec::new()
+        };
         read_in_parts(cluster, &read, targets, cancel, |_, rows| {
             for row in &rows {
                 if !sorter.wants_more() {

@@ -269,7 +269,11 @@ impl Sorter {
 
     /// Whether more rows can change the result (false once an unsorted store holds its limit).
     pub fn wants_more(&self) -> bool {
-        !(self.keys.is_empty() && self.limit.is_some_and(|limit| self.count >= limit as u64))
+        match self.limit {
+            Some(0) => false,
+            Some(limit) => !self.keys.is_empty() || self.count < limit as u64,
+            None => true,
+        }
     }
 
     /// Runs merged at once: as many read buffers as fit the budget, at least 2.
