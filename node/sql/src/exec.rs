@@ -978,7 +978,7 @@ impl Session {
             volatile: reads_settings
                 || reads_activity
                 || reads_sizes(text)
-                || text.contains("pg_sequences"),
+                || reads_sequence_states(text),
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1136,7 +1136,7 @@ impl Session {
             self.info.sizes = table_sizes(cluster).await?;
         }
         // pg_sequences shows the counters as of this execution.
-        if prepared.text.contains("pg_sequences") {
+        if reads_sequence_states(&prepared.text) {
             let registry = cluster.sequences();
             self.info.sequence_states = self
                 .catalog(cluster)
@@ -2240,9 +2240,9 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
-        if plan.table.is_some() && plan.grouping.is_none() && plan.locking.is_none() {
+        if let (Some(table), None, None) = (&plan.table, &plan.grouping, plan.locking) {
             return self
-                .scan_select(cluster, plan, params, txn, now, cancel, stream)
+                .scan_select(cluster, plan, table, params, txn, now, cancel, stream)
                 .await;
         }
         let sequences = self.sequences(cluster);
@@ -2383,18 +2383,13 @@ impl Session {
         &mut self,
         cluster: &C,
         plan: &SelectPlan,
+        table: &Arc<TableDef>,
         params: &Arc<Vec<Value>>,
         txn: Tx,
         now: i64,
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
-        let Some(table) = &plan.table else {
-            return Err(SqlError::new(
-                code::INTERNAL_ERROR,
-                "a scan without a table",
-            ));
-        };
         let sequences = self.sequences(cluster);
         let mut ctx = EvalContext::new(params, now);
         ctx.sequences = Some(&*sequences);
@@ -4537,6 +4532,12 @@ fn reads_sizes(text: &str) -> bool {
         "pg_database_size",
     ];
     FUNCTIONS.iter().any(|f| text.contains(f))
+}
+
+/// Whether a statement reads `pg_sequences`, whose `last_value` is each counter as of the
+/// execution ([`SessionInfo::sequence_states`]).
+fn reads_sequence_states(text: &str) -> bool {
+    text.contains("pg_sequences")
 }
 
 /// The bytes each table's trees take, summed over the workers, by table id.

@@ -531,13 +531,8 @@ pub fn relation_sizes(
     sizes: &[(keel_storage::TableId, u64)],
     function: &str,
 ) -> Vec<(i64, i64)> {
-    let bytes = |id: keel_storage::TableId| {
-        sizes
-            .iter()
-            .filter(|(table, _)| *table == id)
-            .map(|(_, bytes)| *bytes as i64)
-            .sum::<i64>()
-    };
+    let by_table: std::collections::HashMap<_, _> = sizes.iter().copied().collect();
+    let bytes = |id: keel_storage::TableId| by_table.get(&id).map_or(0, |b| *b as i64);
     let mut out = Vec::new();
     for table in user_tables(catalog) {
         let own = bytes(table.id);
