@@ -43,3 +43,34 @@ def binary_values(dsn):
 
 def test_numerics_and_arrays_in_binary_match_postgres(keel, postgres):
     assert binary_values(keel.dsn()) == binary_values(postgres.dsn())
+
+
+def real_values(dsn):
+    from psycopg.types.numeric import Float4
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = []
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            # Float4 goes out as a 4-byte float4 parameter (OID 700); results come back as
+            # PostgreSQL's real in either format.
+            rows.append(cur.execute(
+                "select %s::real, %s, pg_typeof(%s)::text, array[%s::real, null, 'NaN'], "
+                "%s * 3, %s + %s, '-Infinity'::real, 3.4e38::real",
+                (1.1, Float4(2.5), Float4(0.1), Float4(0.1), Float4(1.1), Float4(1.1),
+                 Float4(2.2))).fetchone())
+        return rows
+
+
+def test_real_in_both_formats_matches_postgres(keel, postgres):
+    import math
+
+    def comparable(value):
+        # NaN never equals itself: compare its repr, also inside arrays.
+        if isinstance(value, (list, tuple)):
+            return [comparable(v) for v in value]
+        return repr(value) if isinstance(value, float) and math.isnan(value) else value
+
+    keel_rows = real_values(keel.dsn())
+    assert comparable(keel_rows) == comparable(real_values(postgres.dsn()))
+    assert keel_rows[1][2] == "real"

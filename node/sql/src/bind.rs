@@ -2004,6 +2004,25 @@ impl<'a> Binder<'a> {
             T::Int(_) | T::Int4(_) | T::Integer(_) => DataType::Int4,
             T::Int8(_) | T::BigInt(_) => DataType::Int8,
             T::Float8 | T::DoublePrecision | T::Double(ExactNumberInfo::None) => DataType::Float8,
+            T::Real | T::Float4 => DataType::Float4,
+            T::Float(ExactNumberInfo::None) => DataType::Float8,
+            // float(p): PostgreSQL's real up to 24 bits of precision, double precision to 53.
+            T::Float(ExactNumberInfo::Precision(bits)) => match bits {
+                0 => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "precision for type float must be at least 1 bit",
+                    ))
+                }
+                1..=24 => DataType::Float4,
+                25..=53 => DataType::Float8,
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "precision for type float must be less than 54 bits",
+                    ))
+                }
+            },
             T::Numeric(ExactNumberInfo::None) | T::Decimal(ExactNumberInfo::None) => {
                 DataType::Numeric
             }
@@ -4763,12 +4782,48 @@ impl<'a> Binder<'a> {
                 list,
                 negated,
             } => {
-                let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
-                let mut items = Vec::new();
+                let (mut bound, mut ty) = self.bind_expr(inner, scope, aggs)?;
+                let mut bound_items = Vec::with_capacity(list.len());
                 for item in list {
-                    let (item_bound, item_ty) = self.bind_expr(item, scope, aggs)?;
-                    let (_, item_bound, _) =
-                        self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?;
+                    bound_items.push(self.bind_expr(item, scope, aggs)?);
+                }
+                // With more than one item free of columns, PostgreSQL compares in the common
+                // type of the operand and those items (so `r IN (1.1, 2)` reads 1.1 as real
+                // where `r = 1.1` compares in double precision); it matters only for real.
+                let constant = |e: &Expr| {
+                    let mut columns = Vec::new();
+                    e.columns(&mut columns);
+                    columns.is_empty()
+                };
+                let numbers = std::iter::once(ty)
+                    .chain(
+                        bound_items
+                            .iter()
+                            .filter(|(e, _)| constant(e))
+                            .map(|(_, t)| *t),
+                    )
+                    .filter(|t| *t != DataType::Unknown);
+                let mut common = None;
+                if bound_items.iter().filter(|(e, _)| constant(e)).count() > 1
+                    && numbers.clone().all(|t| t.is_numeric_family())
+                    && numbers.clone().any(|t| t == DataType::Float4)
+                {
+                    let to = numbers.fold(DataType::Int2, wider);
+                    bound = self.coerce_to(bound, ty, to, inner.span())?;
+                    ty = to;
+                    common = Some(to);
+                }
+                let mut items = Vec::new();
+                for ((item_bound, item_ty), item) in bound_items.into_iter().zip(list) {
+                    let item_bound = match common {
+                        Some(to) if constant(&item_bound) => {
+                            self.coerce_to(item_bound, item_ty, to, item.span())?
+                        }
+                        _ => {
+                            self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?
+                                .1
+                        }
+                    };
                     items.push(item_bound);
                 }
                 let bound = if ty == DataType::Unknown {
@@ -4895,14 +4950,39 @@ impl<'a> Binder<'a> {
                 format: None,
             } => {
                 let to = self.data_type(data_type)?;
+                if let (E::Value(v), DataType::Float4 | DataType::Float8) = (inner.as_ref(), to) {
+                    if let ast::Value::Number(text, _) = &v.value {
+                        // A number literal read straight as a float (PostgreSQL's numeric to
+                        // float cast reads the number's text the same way); Keel's numeric has
+                        // 28 digits, PostgreSQL's more, so `3.4e38::real` must not pass through it.
+                        let value = parse_text(text, to).map_err(|_| {
+                            SqlError::new(
+                                code::NUMERIC_VALUE_OUT_OF_RANGE,
+                                format!(
+                                    "\"{}\" is out of range for type {}",
+                                    crate::types::plain_decimal(text),
+                                    to.name()
+                                ),
+                            )
+                        })?;
+                        return Ok((Expr::Const(value), to));
+                    }
+                }
                 let (bound, from) = self.bind_expr(inner, scope, aggs)?;
                 if from == to {
                     (bound, to)
                 } else if let Expr::Const(value) = bound {
                     (
                         Expr::Const(
-                            cast(value, from, to, true)
-                                .map_err(|e| e.at(self.pos(inner.span())))?,
+                            // A literal's input error points at it (PostgreSQL reads it while
+                            // parsing); a typed value's cast fails at run time, without one.
+                            cast(value, from, to, true).map_err(|e| {
+                                if from == DataType::Unknown {
+                                    e.at(self.pos(inner.span()))
+                                } else {
+                                    e
+                                }
+                            })?,
                         ),
                         to,
                     )
@@ -5384,12 +5464,13 @@ impl<'a> Binder<'a> {
             AggFunc::Sum => match arg_type {
                 DataType::Int2 | DataType::Int4 => DataType::Int8,
                 DataType::Int8 | DataType::Numeric => DataType::Numeric,
+                DataType::Float4 => DataType::Float4,
                 DataType::Float8 => DataType::Float8,
                 other => return Err(self.no_function(name, &[other], position)),
             },
             AggFunc::Avg => match arg_type {
                 t if t.is_integer() || t == DataType::Numeric => DataType::Numeric,
-                DataType::Float8 => DataType::Float8,
+                DataType::Float4 | DataType::Float8 => DataType::Float8,
                 other => return Err(self.no_function(name, &[other], position)),
             },
             // PostgreSQL has no min/max over booleans or uuids.
@@ -5764,7 +5845,13 @@ impl<'a> Binder<'a> {
                 Ok((left, self.coerce_to(right, rt, other, span)?, other))
             }
             (a, b) if a.is_numeric_family() && b.is_numeric_family() => {
-                let common = wider(a, b);
+                // real meets another number type in double precision: PostgreSQL has only
+                // float4-float4 and float4-float8 operators, and float8 is the preferred type.
+                let common = if (a == DataType::Float4) != (b == DataType::Float4) {
+                    DataType::Float8
+                } else {
+                    wider(a, b)
+                };
                 let left = if a.is_integer() && common.is_integer() {
                     left
                 } else {
@@ -5967,6 +6054,13 @@ impl<'a> Binder<'a> {
                         .at(position));
                 }
                 let (lb, rb, common) = self.unify(lb, lt, rb, rt, &symbol, span)?;
+                if matches!(common, DataType::Float4 | DataType::Float8)
+                    && matches!(op, BinaryOperator::Modulo)
+                {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} % {}", lt.name(), rt.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
                 let common = if common == DataType::Int2
                     && (lt == DataType::Unknown || rt == DataType::Unknown)
                 {
@@ -7252,14 +7346,22 @@ impl<'a> Binder<'a> {
             }
             ("power" | "pow" | "atan2", 2) if is_num(types[0]) && is_num(types[1]) => {
                 // numeric only when no argument is double precision.
-                if types.contains(&D::Numeric) && !types.contains(&D::Float8) {
+                if types.contains(&D::Numeric)
+                    && !types.contains(&D::Float8)
+                    && !types.contains(&D::Float4)
+                {
                     return Err(unsupported(format!("{name}(numeric, numeric)")).at(position));
                 }
                 let f = if name == "atan2" { S::Atan2 } else { S::Power };
                 Some((f, vec![D::Float8, D::Float8], D::Float8))
             }
             ("pi", 0) => Some((S::Pi, Vec::new(), D::Float8)),
-            ("mod", 2) if is_num(types[0]) && is_num(types[1]) && !types.contains(&D::Float8) => {
+            ("mod", 2)
+                if is_num(types[0])
+                    && is_num(types[1])
+                    && !types.contains(&D::Float8)
+                    && !types.contains(&D::Float4) =>
+            {
                 let common = if types.iter().all(|t| *t == D::Unknown) {
                     D::Int4
                 } else if types.iter().all(|t| is_int(*t)) {
@@ -7660,7 +7762,8 @@ fn wider(a: DataType, b: DataType) -> DataType {
         DataType::Int4 => 1,
         DataType::Int8 | DataType::Oid => 2,
         DataType::Numeric => 3,
-        _ => 4,
+        DataType::Float4 => 4,
+        _ => 5,
     };
     if rank(a) >= rank(b) {
         a
@@ -7889,6 +7992,7 @@ fn named_type(name: &str) -> Option<DataType> {
         "int8" | "regproc" | "xid" => DataType::Int8,
         "oid" => DataType::Oid,
         "float8" => DataType::Float8,
+        "float4" => DataType::Float4,
         "bool" => DataType::Bool,
         "bpchar" => DataType::Char(1),
         "timestamptz" => DataType::TimestampTz,
@@ -7915,6 +8019,9 @@ fn cast_type_name(ty: &ast::DataType) -> String {
         T::Int2(_) | T::SmallInt(_) => "int2".into(),
         T::Int8(_) | T::BigInt(_) => "int8".into(),
         T::Float8 | T::DoublePrecision | T::Double(_) => "float8".into(),
+        T::Real | T::Float4 => "float4".into(),
+        T::Float(ExactNumberInfo::Precision(1..=24)) => "float4".into(),
+        T::Float(_) => "float8".into(),
         T::Bool | T::Boolean => "bool".into(),
         T::Numeric(_) | T::Decimal(_) => "numeric".into(),
         T::Text => "text".into(),

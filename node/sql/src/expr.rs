@@ -1002,6 +1002,13 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
     })
 }
 
+fn float_overflow() -> SqlError {
+    SqlError::new(
+        code::NUMERIC_VALUE_OUT_OF_RANGE,
+        "value out of range: overflow",
+    )
+}
+
 fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<Value> {
     match (left, right) {
         (Value::Int(a), Value::Int(b)) => {
@@ -1054,16 +1061,27 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
                 BinOp::Mod(_) => {
                     return Err(SqlError::new(
                         code::UNDEFINED_FUNCTION,
-                        "operator does not exist: double precision % double precision",
+                        format!("operator does not exist: {0} % {0}", ty.name()),
                     ))
                 }
                 _ => unreachable!("arithmetic operators only"),
             };
             if value.is_infinite() && a.is_finite() && b.is_finite() {
-                return Err(SqlError::new(
-                    code::NUMERIC_VALUE_OUT_OF_RANGE,
-                    "value out of range: overflow",
-                ));
+                return Err(float_overflow());
+            }
+            if ty == DataType::Float4 {
+                let narrow = value as f32;
+                if narrow.is_infinite() && value.is_finite() {
+                    return Err(float_overflow());
+                }
+                // float4mul/float4div: a zero from nonzero operands underflowed.
+                if narrow == 0.0 && a != 0.0 && matches!(op, BinOp::Mul(_) | BinOp::Div(_)) {
+                    return Err(SqlError::new(
+                        code::NUMERIC_VALUE_OUT_OF_RANGE,
+                        "value out of range: underflow",
+                    ));
+                }
+                return Ok(Value::Float(narrow as f64));
             }
             Ok(Value::Float(value))
         }
@@ -1272,9 +1290,13 @@ impl Accumulator {
         match call.func {
             AggFunc::CountStar | AggFunc::Count => Accumulator::Count(0),
             AggFunc::Sum if call.arg_type.is_integer() => Accumulator::SumInt(0, false),
-            AggFunc::Sum if call.arg_type == DataType::Float8 => Accumulator::SumFloat(0.0, false),
+            AggFunc::Sum if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
+                Accumulator::SumFloat(0.0, false)
+            }
             AggFunc::Sum => Accumulator::SumNumeric(Decimal::ZERO, false),
-            AggFunc::Avg if call.arg_type == DataType::Float8 => Accumulator::AvgFloat(0.0, 0),
+            AggFunc::Avg if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
+                Accumulator::AvgFloat(0.0, 0)
+            }
             AggFunc::Avg => Accumulator::Avg(Decimal::ZERO, 0),
             AggFunc::Min => Accumulator::MinMax(Value::Null, false),
             AggFunc::Max => Accumulator::MinMax(Value::Null, true),
@@ -1311,7 +1333,20 @@ impl Accumulator {
                 *seen = true;
             }
             (Accumulator::SumFloat(sum, seen), Value::Float(f)) => {
-                *sum += f;
+                // float4pl/float8pl: each step in the argument's precision, overflow an error.
+                let next = *sum + f;
+                if next.is_infinite() && sum.is_finite() && f.is_finite() {
+                    return Err(float_overflow());
+                }
+                *sum = if call.arg_type == DataType::Float4 {
+                    let narrow = next as f32;
+                    if narrow.is_infinite() && next.is_finite() {
+                        return Err(float_overflow());
+                    }
+                    narrow as f64
+                } else {
+                    next
+                };
                 *seen = true;
             }
             (Accumulator::SumNumeric(sum, seen), Value::Numeric(d)) => {

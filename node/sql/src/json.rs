@@ -904,6 +904,8 @@ pub enum JsonKind {
     Number,
     /// float8: a number, or a string for NaN and infinities.
     Float,
+    /// real: as float8, with single precision's shortest digits.
+    Float4,
     Bool,
     /// json or jsonb: embedded as it is.
     Json,
@@ -925,6 +927,7 @@ impl JsonKind {
         match ty {
             D::Int2 | D::Int4 | D::Int8 | D::Numeric | D::Decimal(..) => JsonKind::Number,
             D::Float8 => JsonKind::Float,
+            D::Float4 => JsonKind::Float4,
             D::Bool => JsonKind::Bool,
             D::Json | D::Jsonb => JsonKind::Json,
             D::Timestamp => JsonKind::Timestamp,
@@ -933,6 +936,7 @@ impl JsonKind {
             D::Array(elem) => JsonKind::Array(match JsonKind::of(elem.ty()) {
                 JsonKind::Number => &JsonKind::Number,
                 JsonKind::Float => &JsonKind::Float,
+                JsonKind::Float4 => &JsonKind::Float4,
                 JsonKind::Bool => &JsonKind::Bool,
                 JsonKind::Json => &JsonKind::Json,
                 JsonKind::Timestamp => &JsonKind::Timestamp,
@@ -954,11 +958,19 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
         (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
         (Value::Int(i), _) => out.push_str(&i.to_string()),
         (Value::Numeric(d), _) => out.push_str(&d.to_string()),
-        (Value::Float(f), _) if f.is_finite() => format_text(value, DataType::Float8, &mut out),
-        (Value::Float(_), _) => {
-            let mut text = String::new();
-            format_text(value, DataType::Float8, &mut text);
-            write_string(&text, &mut out);
+        (Value::Float(f), kind) => {
+            let ty = if kind == JsonKind::Float4 {
+                DataType::Float4
+            } else {
+                DataType::Float8
+            };
+            if f.is_finite() {
+                format_text(value, ty, &mut out)
+            } else {
+                let mut text = String::new();
+                format_text(value, ty, &mut text);
+                write_string(&text, &mut out);
+            }
         }
         (Value::Text(t), JsonKind::Json) => {
             return if jsonb { jsonb_in(t) } else { Ok(t.clone()) };

@@ -332,6 +332,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Int2 => "int2",
         DataType::Int4 => "int4",
         DataType::Int8 => "int8",
+        DataType::Float4 => "float4",
         DataType::Float8 => "float8",
         DataType::Numeric | DataType::Decimal(..) => "numeric",
         DataType::Text => "text",
@@ -354,6 +355,7 @@ fn type_name(ty: DataType) -> &'static str {
             DataType::Int2 => "_int2",
             DataType::Int4 => "_int4",
             DataType::Int8 => "_int8",
+            DataType::Float4 => "_float4",
             DataType::Float8 => "_float8",
             DataType::Numeric | DataType::Decimal(..) => "_numeric",
             DataType::Varchar(_) => "_varchar",
@@ -379,6 +381,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Int2, "N"),
     (DataType::Int4, "N"),
     (DataType::Int8, "N"),
+    (DataType::Float4, "N"),
     (DataType::Float8, "N"),
     (DataType::Numeric, "N"),
     (DataType::Text, "S"),
@@ -1704,6 +1707,10 @@ fn facets(ty: DataType) -> Facets {
             });
             f.radix = Some(2);
             f.scale = Some(0);
+        }
+        DataType::Float4 => {
+            f.precision = Some(24);
+            f.radix = Some(2);
         }
         DataType::Float8 => {
             f.precision = Some(53);

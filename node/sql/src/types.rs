@@ -25,6 +25,9 @@ pub enum DataType {
     Int2,
     Int4,
     Int8,
+    /// `real`: held as `Value::Float` with a value an f32 represents exactly; arithmetic rounds
+    /// each result to single precision.
+    Float4,
     Float8,
     Numeric,
     /// numeric(precision, scale): a column type; values are rounded to the scale on the way
@@ -66,6 +69,7 @@ pub enum Elem {
     Int2,
     Int4,
     Int8,
+    Float4,
     Float8,
     Numeric,
     Decimal(u16, u16),
@@ -92,6 +96,7 @@ impl Elem {
             Elem::Int2 => DataType::Int2,
             Elem::Int4 => DataType::Int4,
             Elem::Int8 => DataType::Int8,
+            Elem::Float4 => DataType::Float4,
             Elem::Float8 => DataType::Float8,
             Elem::Numeric => DataType::Numeric,
             Elem::Decimal(p, s) => DataType::Decimal(p, s),
@@ -119,6 +124,7 @@ impl DataType {
             DataType::Int2 => 21,
             DataType::Int4 => 23,
             DataType::Int8 => 20,
+            DataType::Float4 => 700,
             DataType::Float8 => 701,
             DataType::Numeric | DataType::Decimal(..) => 1700,
             DataType::Text => 25,
@@ -147,6 +153,7 @@ impl DataType {
             DataType::Int2 => 1005,
             DataType::Int4 => 1007,
             DataType::Int8 => 1016,
+            DataType::Float4 => 1021,
             DataType::Float8 => 1022,
             DataType::Numeric | DataType::Decimal(..) => 1231,
             DataType::Text => 1009,
@@ -174,6 +181,7 @@ impl DataType {
             DataType::Int2 => Elem::Int2,
             DataType::Int4 => Elem::Int4,
             DataType::Int8 => Elem::Int8,
+            DataType::Float4 => Elem::Float4,
             DataType::Float8 => Elem::Float8,
             DataType::Numeric => Elem::Numeric,
             DataType::Decimal(p, s) => Elem::Decimal(p, s),
@@ -213,7 +221,7 @@ impl DataType {
             23 => DataType::Int4,
             20 => DataType::Int8,
             701 => DataType::Float8,
-            700 => DataType::Float8,
+            700 => DataType::Float4,
             1700 => DataType::Numeric,
             25 => DataType::Text,
             1043 => DataType::Varchar(None),
@@ -230,13 +238,13 @@ impl DataType {
             22 => DataType::Int2Vector,
             26 => DataType::Oid,
             1083 => DataType::Time,
-            1021 => DataType::Float8.array(),
             other => {
                 if let Some((_, elem)) = [
                     DataType::Bool,
                     DataType::Int2,
                     DataType::Int4,
                     DataType::Int8,
+                    DataType::Float4,
                     DataType::Float8,
                     DataType::Numeric,
                     DataType::Text,
@@ -271,7 +279,7 @@ impl DataType {
         match self {
             DataType::Bool => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Date | DataType::Oid => 4,
+            DataType::Int4 | DataType::Date | DataType::Oid | DataType::Float4 => 4,
             DataType::Interval | DataType::Uuid => 16,
             DataType::Int8
             | DataType::Float8
@@ -300,6 +308,7 @@ impl DataType {
             DataType::Int2 => "smallint".into(),
             DataType::Int4 => "integer".into(),
             DataType::Int8 => "bigint".into(),
+            DataType::Float4 => "real".into(),
             DataType::Float8 => "double precision".into(),
             DataType::Numeric => "numeric".into(),
             DataType::Decimal(p, s) => format!("numeric({p},{s})"),
@@ -333,7 +342,7 @@ impl DataType {
         self.is_integer()
             || matches!(
                 self,
-                DataType::Float8 | DataType::Numeric | DataType::Decimal(..)
+                DataType::Float4 | DataType::Float8 | DataType::Numeric | DataType::Decimal(..)
             )
     }
 
@@ -449,8 +458,15 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             Value::Int(parsed)
         }
         DataType::Float8 => {
-            Value::Float(parse_float(trimmed).ok_or_else(|| invalid_input(ty, text))?)
+            let value = parse_float(trimmed).ok_or_else(|| invalid_input(ty, text))?;
+            if value.is_infinite() && !trimmed.to_ascii_lowercase().contains("inf")
+                || value == 0.0 && has_nonzero_digit(trimmed)
+            {
+                return Err(float_text_out_of_range(text, ty));
+            }
+            Value::Float(value)
         }
+        DataType::Float4 => Value::Float(parse_float4(text)?),
         DataType::Numeric => {
             Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?)
         }
@@ -628,6 +644,91 @@ fn value_out_of_range_for(text: &str, ty: DataType) -> SqlError {
         code::NUMERIC_VALUE_OUT_OF_RANGE,
         format!("value \"{text}\" is out of range for type {}", ty.name()),
     )
+}
+
+/// PostgreSQL's message for a float's text out of range (`"1e39" is out of range for type real`).
+fn float_text_out_of_range(text: &str, ty: DataType) -> SqlError {
+    SqlError::new(
+        code::NUMERIC_VALUE_OUT_OF_RANGE,
+        format!("\"{text}\" is out of range for type {}", ty.name()),
+    )
+}
+
+/// Whether a number's text has a nonzero digit in its mantissa (a value that must not read as 0).
+fn has_nonzero_digit(text: &str) -> bool {
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b))
+}
+
+/// float4in: the text read as single precision (correctly rounded from the decimal, as strtof);
+/// finite text that overflows or underflows to zero is out of range, as in PostgreSQL.
+pub fn parse_float4(text: &str) -> SqlResult<f64> {
+    let trimmed = text.trim();
+    let wide = parse_float(trimmed).ok_or_else(|| invalid_input(DataType::Float4, text))?;
+    if !wide.is_finite() {
+        if wide.is_infinite() && !trimmed.to_ascii_lowercase().contains("inf") {
+            return Err(float_text_out_of_range(text, DataType::Float4));
+        }
+        return Ok(wide);
+    }
+    let narrow: f32 = trimmed
+        .parse()
+        .map_err(|_| invalid_input(DataType::Float4, text))?;
+    if narrow.is_infinite() || narrow == 0.0 && has_nonzero_digit(trimmed) {
+        return Err(float_text_out_of_range(text, DataType::Float4));
+    }
+    Ok(narrow as f64)
+}
+
+/// A double rounded to single precision for a `real` result: PostgreSQL's overflow and
+/// underflow errors when finite, nonzero inputs give an infinite or zero `real`.
+pub fn to_float4(value: f64) -> SqlResult<f64> {
+    let narrow = value as f32;
+    if narrow.is_infinite() && value.is_finite() {
+        return Err(SqlError::new(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: overflow",
+        ));
+    }
+    if narrow == 0.0 && value != 0.0 {
+        return Err(SqlError::new(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value out of range: underflow",
+        ));
+    }
+    Ok(narrow as f64)
+}
+
+/// A number literal's text without an exponent, as PostgreSQL's numeric prints it
+/// (`3.4e39` is `3400...0`, `1e-3` is `0.001`).
+pub fn plain_decimal(text: &str) -> String {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(0)),
+        None => (text, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{whole}{fraction}");
+    // The decimal point's place counted from the digits' start.
+    let point = whole.len() as i64 + exponent;
+    let mut out = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
+    };
+    // Leading zeros of the integer part go, as in numeric_out.
+    let trimmed = out.trim_start_matches('0');
+    if trimmed.is_empty() || trimmed.starts_with('.') {
+        out = format!("0{trimmed}");
+    } else {
+        out = trimmed.to_string();
+    }
+    out
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -940,21 +1041,42 @@ pub fn now_timestamp() -> i64 {
 /// Formats a float8 the way PostgreSQL 15 does by default (shortest round-trip digits, exponent form
 /// outside 1e-4 <= |x| < 1e15).
 pub fn format_float(value: f64, out: &mut String) {
+    if let Some(special) = special_float(value) {
+        return out.push_str(special);
+    }
+    write_shortest(&format!("{value:e}"), value, 15, out);
+}
+
+/// Formats a `real` as PostgreSQL 15 does (shortest digits that read back as the same single
+/// precision value; exponent form outside 1e-4 <= |x| < 1e6).
+pub fn format_float4(value: f64, out: &mut String) {
+    if let Some(special) = special_float(value) {
+        return out.push_str(special);
+    }
+    let narrow = value as f32;
+    write_shortest(&format!("{narrow:e}"), narrow, 6, out);
+}
+
+fn special_float(value: f64) -> Option<&'static str> {
     if value.is_nan() {
-        return out.push_str("NaN");
+        Some("NaN")
+    } else if value.is_infinite() {
+        Some(if value > 0.0 { "Infinity" } else { "-Infinity" })
+    } else if value == 0.0 {
+        Some(if value.is_sign_negative() { "-0" } else { "0" })
+    } else {
+        None
     }
-    if value.is_infinite() {
-        return out.push_str(if value > 0.0 { "Infinity" } else { "-Infinity" });
-    }
-    if value == 0.0 {
-        return out.push_str(if value.is_sign_negative() { "-0" } else { "0" });
-    }
-    let scientific = format!("{value:e}");
+}
+
+/// Writes a float given its shortest `{:e}` form: plain when its decimal exponent is in
+/// `-4..limit` (as `{}` prints it), else `d.ddde+XX`.
+fn write_shortest(scientific: &str, value: impl std::fmt::Display, limit: i32, out: &mut String) {
     let (mantissa, exponent) = scientific
         .split_once('e')
         .expect("LowerExp has an exponent");
     let exponent: i32 = exponent.parse().expect("exponent is an integer");
-    if (-4..15).contains(&exponent) {
+    if (-4..limit).contains(&exponent) {
         let _ = write!(out, "{value}");
     } else {
         let sign = if exponent < 0 { '-' } else { '+' };
@@ -970,6 +1092,7 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
+        Value::Float(f) if ty == DataType::Float4 => format_float4(*f, out),
         Value::Float(f) => format_float(*f, out),
         Value::Numeric(d) => {
             let _ = write!(out, "{d}");
@@ -1014,6 +1137,7 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
         (Value::Int(i), DataType::Oid) => out.extend_from_slice(&(*i as u32).to_be_bytes()),
         (Value::Int(i), _) => out.extend_from_slice(&i.to_be_bytes()),
+        (Value::Float(f), DataType::Float4) => out.extend_from_slice(&(*f as f32).to_be_bytes()),
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
         (Value::Text(s), DataType::Uuid) => match uuid_bytes(s) {
             Some(bytes) => out.extend_from_slice(&bytes),
@@ -1191,6 +1315,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Float8 => {
             Value::Float(f64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
+        DataType::Float4 => {
+            Value::Float(f32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as f64)
+        }
         DataType::Timestamp | DataType::TimestampTz | DataType::Time => {
             Value::Timestamp(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?))
         }
@@ -1247,6 +1374,7 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             DataType::Int2
                 | DataType::Int4
                 | DataType::Int8
+                | DataType::Float4
                 | DataType::Float8
                 | DataType::Numeric
                 | DataType::Bool
@@ -1276,9 +1404,20 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             Value::Int(check_int(i, to)?)
         }
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
+        (Value::Int(i), DataType::Float4) => Value::Float(i as f32 as f64),
         (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
         (Value::Int(i), DataType::Bool) if from == DataType::Int4 => Value::Bool(i != 0),
         (Value::Float(f), DataType::Float8) => Value::Float(f),
+        (Value::Float(f), DataType::Float4) if from == DataType::Float4 => Value::Float(f),
+        (Value::Float(f), DataType::Float4) => Value::Float(to_float4(f)?),
+        (Value::Float(f), DataType::Numeric) if from == DataType::Float4 && f.is_finite() => {
+            // float4_numeric: the value's FLT_DIG (6) significant digits.
+            let text = format!("{:.5e}", f);
+            match parse_numeric(&text) {
+                Some(d) => Value::Numeric(d.normalize()),
+                None => return Err(invalid_input(to, &text)),
+            }
+        }
         (Value::Float(f), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
             let rounded = f.round_ties_even();
             if !rounded.is_finite() || rounded < i64::MIN as f64 || rounded >= i64::MAX as f64 {
@@ -1296,6 +1435,7 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         }
         (Value::Numeric(d), DataType::Numeric) => Value::Numeric(d),
         (Value::Numeric(d), DataType::Float8) => Value::Float(d.to_f64().unwrap_or(f64::NAN)),
+        (Value::Numeric(d), DataType::Float4) => Value::Float(parse_float4(&d.to_string())?),
         (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
             let rounded = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
             Value::Int(check_int(
@@ -1673,6 +1813,40 @@ mod tests {
         let mut out = String::new();
         format_float(value, &mut out);
         out
+    }
+
+    #[test]
+    fn reals_round_to_single_precision_and_print_shortest() {
+        let real = |text: &str| {
+            let mut out = String::new();
+            format_float4(parse_float4(text).unwrap(), &mut out);
+            out
+        };
+        assert_eq!(real("0.1"), "0.1");
+        assert_eq!(real("1234567"), "1.234567e+06");
+        assert_eq!(real("999999"), "999999");
+        assert_eq!(real("123456789"), "1.2345679e+08");
+        assert_eq!(real("0.00012345"), "0.00012345");
+        assert_eq!(real("1e-5"), "1e-05");
+        assert_eq!(real("1.5e-45"), "1e-45");
+        assert_eq!(real("-0"), "-0");
+        assert_eq!(real("-inf"), "-Infinity");
+        assert!(parse_float4("1e39").is_err());
+        assert!(parse_float4("1e-50").is_err());
+        assert!(parse_float4("0e-50").is_ok());
+        // The double a real holds widens exactly: 1.1 as real is 1.100000023841858.
+        assert_eq!(float(parse_float4("1.1").unwrap()), "1.100000023841858");
+        assert!(to_float4(1e39).is_err());
+        assert!(to_float4(1e-50).is_err());
+    }
+
+    #[test]
+    fn number_literals_print_without_exponent() {
+        assert_eq!(plain_decimal("3.4e39"), format!("34{}", "0".repeat(38)));
+        assert_eq!(plain_decimal("1e-3"), "0.001");
+        assert_eq!(plain_decimal("12.5e1"), "125");
+        assert_eq!(plain_decimal("12.5e-1"), "1.25");
+        assert_eq!(plain_decimal("00.5"), "0.5");
     }
 
     #[test]
