@@ -142,6 +142,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         activity: Vec::new(),
         sizes: Vec::new(),
         sequence_states: Vec::new(),
+        search_path: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -1069,6 +1070,7 @@ impl Connection {
                 plan: None,
                 param_types: Vec::new(),
                 catalog_version: 0,
+                search_path: Vec::new(),
             },
             [one] => self
                 .session

@@ -59,6 +59,24 @@ pub struct SessionInfo {
     /// Each sequence's counter (id, last value, is_called) when the statement reads
     /// `pg_sequences`; empty otherwise.
     pub sequence_states: Vec<(keel_storage::TableId, i64, bool)>,
+    /// The session's `search_path` as its entries (`$user` unexpanded, quotes removed).
+    pub search_path: Vec<String>,
+}
+
+/// A `search_path` value's entries: comma-separated names, double-quoted ones as they are,
+/// others lower-cased.
+pub fn parse_search_path(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(
+            |entry| match entry.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
+                Some(quoted) => quoted.replace("\"\"", "\""),
+                None => entry.to_lowercase(),
+            },
+        )
+        .collect()
 }
 
 /// Binds statements of one query string.
@@ -80,6 +98,8 @@ pub struct Binder<'a> {
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
     work_tables: usize,
+    /// While a view's query is bound: the search path it was made under.
+    view_path: Option<Vec<String>>,
 }
 
 /// One FROM item as expressions see it.
@@ -209,6 +229,7 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             keep_unknown: false,
             work_tables: 0,
+            view_path: None,
             acting: None,
         }
     }
@@ -320,8 +341,52 @@ impl<'a> Binder<'a> {
             .collect()
     }
 
-    /// A table name: `t`, `public.t`, `pg_catalog.t` all name the single schema.
-    fn table_name(&self, name: &ObjectName) -> SqlResult<(String, Option<usize>)> {
+    /// The schemas of the session's search path that exist and the session may use, in order
+    /// (`$user` is the schema named as the session's role, when there is one).
+    pub fn search_schemas(&self) -> Vec<&str> {
+        self.catalog.search_schemas(self.path(), &self.session.user)
+    }
+
+    /// The search path names are looked up along: the session's, or a view's own.
+    fn path(&self) -> &[String] {
+        self.view_path
+            .as_deref()
+            .unwrap_or(&self.session.search_path)
+    }
+
+    /// The catalog key a relation name given as text (`'s.t'::regclass`, nextval's argument)
+    /// refers to, found as [`Binder::table_name`] finds a name in SQL.
+    fn relation_key_from_text(&self, text: &str) -> String {
+        let name = parse_regclass(text);
+        match name.split_once('.') {
+            Some((schema, relation)) => crate::catalog::qualify(schema, relation),
+            None => {
+                let schemas = self.search_schemas();
+                schemas
+                    .iter()
+                    .map(|schema| crate::catalog::qualify(schema, &name))
+                    .find(|key| self.catalog.relation_exists(key))
+                    .unwrap_or_else(|| {
+                        crate::catalog::qualify(
+                            schemas.first().copied().unwrap_or("pg_catalog"),
+                            &name,
+                        )
+                    })
+            }
+        }
+    }
+
+    /// `current_schema`: the search path's first schema that exists (NULL for none).
+    fn current_schema(&self) -> (Expr, DataType) {
+        let value = match self.search_schemas().first() {
+            Some(schema) => Value::Text(schema.to_string()),
+            None => Value::Null,
+        };
+        (Expr::Const(value), DataType::Text)
+    }
+
+    /// A name's parts (schema and relation, or the relation alone) with their positions.
+    fn name_parts(&self, name: &ObjectName) -> SqlResult<Vec<(String, Option<usize>)>> {
         let mut parts = Vec::new();
         for part in &name.0 {
             match part {
@@ -331,18 +396,96 @@ impl<'a> Binder<'a> {
                 ObjectNamePart::Function(_) => return Err(unsupported("table functions")),
             }
         }
-        match parts.len() {
-            1 => Ok(parts.remove(0)),
-            2 if parts[0].0 == "public" => Ok(parts.remove(1)),
-            2 => Err(
-                SqlError::new("3F000", format!("schema \"{}\" does not exist", parts[0].0))
-                    .at(parts[0].1),
-            ),
-            _ => Err(SqlError::new(
+        if parts.len() > 2 {
+            return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 format!("cross-database references are not implemented: {name}"),
-            )),
+            ));
         }
+        Ok(parts)
+    }
+
+    /// 3F000 unless `schema` exists; 42501 unless the session may use it.
+    fn check_schema(&self, schema: &str, position: Option<usize>) -> SqlResult<()> {
+        let system = matches!(schema, "pg_catalog" | "information_schema");
+        if !system && !self.catalog.schema_exists(schema) {
+            return Err(
+                SqlError::new("3F000", format!("schema \"{schema}\" does not exist")).at(position),
+            );
+        }
+        if !system
+            && self
+                .catalog
+                .privileges_on_schema(schema, &self.session.user)
+                & crate::catalog::PRIV_USAGE
+                == 0
+        {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!("permission denied for schema {schema}"),
+            )
+            .at(position));
+        }
+        Ok(())
+    }
+
+    /// The catalog key (see [`crate::catalog::qualify`]) of the relation a name refers to: a
+    /// qualified name's schema must exist; an unqualified one is looked for in the search path's
+    /// schemas in order. A name found nowhere keys into the path's first schema (so the caller's
+    /// "does not exist" names it as written when that is public).
+    fn table_name(&self, name: &ObjectName) -> SqlResult<(String, Option<usize>)> {
+        let mut parts = self.name_parts(name)?;
+        if parts.len() == 2 {
+            // A schema that does not exist holds no such relation (PostgreSQL's message).
+            let (relation, _) = parts.remove(1);
+            if self.catalog.schema_exists(&parts[0].0) {
+                self.check_schema(&parts[0].0, parts[0].1)?;
+            }
+            // Errors point at the name's start, its schema.
+            return Ok((crate::catalog::qualify(&parts[0].0, &relation), parts[0].1));
+        }
+        let (relation, position) = parts.remove(0);
+        let schemas = self.search_schemas();
+        for schema in &schemas {
+            let key = crate::catalog::qualify(schema, &relation);
+            if self.catalog.relation_exists(&key) {
+                return Ok((key, position));
+            }
+        }
+        let first = schemas.first().copied().unwrap_or("pg_catalog");
+        Ok((crate::catalog::qualify(first, &relation), position))
+    }
+
+    /// The catalog key a new relation of this name gets: in the named schema, or in the search
+    /// path's first schema (3F000 when the path has none). CREATE privilege on it is checked.
+    fn create_name(&self, name: &ObjectName) -> SqlResult<(String, Option<usize>)> {
+        let mut parts = self.name_parts(name)?;
+        let (relation, position) = parts.pop().expect("a name has a part");
+        let schema = match parts.pop() {
+            Some((schema, at)) => {
+                if matches!(schema.as_str(), "pg_catalog" | "information_schema") {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("permission denied to create \"{schema}.{relation}\""),
+                    )
+                    .with_detail("System catalog modifications are currently disallowed.")
+                    .at(at));
+                }
+                self.check_schema(&schema, at)?;
+                schema
+            }
+            None => match self.search_schemas().first() {
+                Some(schema) => schema.to_string(),
+                None => {
+                    return Err(
+                        SqlError::new("3F000", "no schema has been selected to create in")
+                            .at(position),
+                    )
+                }
+            },
+        };
+        self.require_create(&schema, position)?;
+        Ok((crate::catalog::qualify(&schema, &relation), position))
     }
 
     /// The sequence a FROM item names, if it names one (and no table or view of that name).
@@ -381,7 +524,7 @@ impl<'a> Binder<'a> {
             "regclass" => std::iter::once((0, "-".to_string()))
                 .chain(crate::system::relation_oids(self.catalog))
                 .collect(),
-            "regnamespace" => crate::system::namespace_oids(),
+            "regnamespace" => crate::system::namespace_oids(self.catalog),
             _ => Vec::new(),
         };
         let fallback = Expr::Cast(Box::new(oid.clone()), DataType::Int8, DataType::Text, true);
@@ -449,13 +592,18 @@ impl<'a> Binder<'a> {
 
     /// 42501 unless the session's role may create in the public schema (PostgreSQL 15 gives
     /// CREATE there to the database owner only, until GRANT CREATE ON SCHEMA public).
-    fn require_create(&self, position: Option<usize>) -> SqlResult<()> {
-        if self.catalog.schema_privileges(&self.session.user) & crate::catalog::PRIV_CREATE != 0 {
+    fn require_create(&self, schema: &str, position: Option<usize>) -> SqlResult<()> {
+        if self
+            .catalog
+            .privileges_on_schema(schema, &self.session.user)
+            & crate::catalog::PRIV_CREATE
+            != 0
+        {
             return Ok(());
         }
         Err(SqlError::new(
             code::INSUFFICIENT_PRIVILEGE,
-            "permission denied for schema public",
+            format!("permission denied for schema {schema}"),
         )
         .at(position))
     }
@@ -670,7 +818,7 @@ impl<'a> Binder<'a> {
                 if *materialized || *temporary || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
-                let (name, _) = self.table_name(name)?;
+                let (name, _) = self.create_name(name)?;
                 // Bound now to check it and name its columns; stored as text.
                 let (_, bound) = self.bind_query_rel(query, None)?;
                 if columns.len() > bound.len() {
@@ -697,6 +845,8 @@ impl<'a> Binder<'a> {
                         types,
                         owner: Some(self.session.user.clone()),
                         acl: None,
+                        search_path: self.path().to_vec(),
+                        id: 0,
                     },
                     or_replace: *or_replace,
                 })
@@ -707,6 +857,81 @@ impl<'a> Binder<'a> {
                 object_type: ObjectType::Role | ObjectType::User,
                 ..
             } => self.bind_role(statement),
+            Statement::Drop {
+                object_type: ObjectType::Schema,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
+                let names = names
+                    .iter()
+                    .map(|name| match self.name_parts(name)?.as_slice() {
+                        [(schema, _)] => Ok(schema.clone()),
+                        _ => Err(SqlError::syntax(format!(
+                            "improper qualified name (too many dotted names): {name}"
+                        ))),
+                    })
+                    .collect::<SqlResult<Vec<_>>>()?;
+                Ok(Plan::DropSchemas {
+                    names,
+                    if_exists: *if_exists,
+                    cascade: *cascade,
+                })
+            }
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists,
+                with: None,
+                options: None,
+                default_collate_spec: None,
+                clone: None,
+            } => {
+                let (name, owner) = match schema_name {
+                    ast::SchemaName::Simple(name) => (Some(name), None),
+                    ast::SchemaName::UnnamedAuthorization(role) => (None, Some(role)),
+                    ast::SchemaName::NamedAuthorization(name, role) => (Some(name), Some(role)),
+                };
+                let owner = match owner {
+                    Some(role) => {
+                        let role = ident_name(role);
+                        if self.catalog.role(&role).is_none() {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("role \"{role}\" does not exist"),
+                            ));
+                        }
+                        role
+                    }
+                    None => self.session.user.clone(),
+                };
+                let name = match name {
+                    Some(name) => match self.name_parts(name)?.as_slice() {
+                        [(schema, _)] => schema.clone(),
+                        _ => {
+                            return Err(SqlError::syntax(format!(
+                                "improper qualified name (too many dotted names): {name}"
+                            )))
+                        }
+                    },
+                    None => owner.clone(),
+                };
+                if name.starts_with("pg_") {
+                    return Err(SqlError::new(
+                        "42939",
+                        format!("unacceptable schema name \"{name}\""),
+                    )
+                    .with_detail("The prefix \"pg_\" is reserved for system schemas."));
+                }
+                if name.contains('.') {
+                    return Err(unsupported("schema names with a dot"));
+                }
+                Ok(Plan::CreateSchema {
+                    name,
+                    owner,
+                    if_not_exists: *if_not_exists,
+                })
+            }
             Statement::Drop {
                 object_type,
                 if_exists,
@@ -762,7 +987,7 @@ impl<'a> Binder<'a> {
                             code::UNDEFINED_COLUMN,
                             format!(
                                 "column \"{column}\" of relation \"{}\" does not exist",
-                                table.name
+                                crate::catalog::relname(&table.name)
                             ),
                         )
                     })?;
@@ -808,7 +1033,7 @@ impl<'a> Binder<'a> {
                         ))
                         .with_hint(format!(
                             "Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.",
-                            child.name
+                            crate::catalog::relname(&child.name)
                         )));
                     }
                 }
@@ -934,7 +1159,7 @@ impl<'a> Binder<'a> {
                                 code::UNDEFINED_COLUMN,
                                 format!(
                                     "column \"{name}\" of relation \"{}\" does not exist",
-                                    table.name
+                                    crate::catalog::relname(&table.name)
                                 ),
                             ));
                         }
@@ -1008,7 +1233,7 @@ impl<'a> Binder<'a> {
                     code::UNDEFINED_COLUMN,
                     format!(
                         "column \"{name}\" of relation \"{}\" does not exist",
-                        new.name
+                        crate::catalog::relname(&new.name)
                     ),
                 )
             })
@@ -1018,7 +1243,13 @@ impl<'a> Binder<'a> {
                 AlterTableOperation::RenameTable { table_name } => {
                     let (ast::RenameTableNameKind::To(name) | ast::RenameTableNameKind::As(name)) =
                         table_name;
-                    let (name, _) = self.table_name(name)?;
+                    // The new name is in the table's schema (PostgreSQL ignores none given).
+                    let parts = self.name_parts(name)?;
+                    let relation = &parts.last().expect("a name has a part").0;
+                    let name = crate::catalog::qualify(
+                        crate::catalog::split_name(&table.name).0,
+                        relation,
+                    );
                     // Names derived from the old one stay, as in PostgreSQL.
                     new.primary_key_name = Some(new.pkey_name());
                     new.name = name;
@@ -1040,7 +1271,7 @@ impl<'a> Binder<'a> {
                             code::DUPLICATE_COLUMN,
                             format!(
                                 "column \"{to}\" of relation \"{}\" already exists",
-                                new.name
+                                crate::catalog::relname(&new.name)
                             ),
                         ));
                     }
@@ -1058,7 +1289,7 @@ impl<'a> Binder<'a> {
                     if new.column_index(&name).is_some() {
                         let message = format!(
                             "column \"{name}\" of relation \"{}\" already exists",
-                            new.name
+                            crate::catalog::relname(&new.name)
                         );
                         if *if_not_exists {
                             notices.push(SqlError::new(
@@ -1230,7 +1461,17 @@ impl<'a> Binder<'a> {
             return Err(unsupported("indexes without columns"));
         }
         let name = match &create.name {
-            Some(name) => Some(self.table_name(name)?.0),
+            // An index lives in its table's schema (PostgreSQL refuses a qualified name here).
+            Some(name) => {
+                let parts = self.name_parts(name)?;
+                if parts.len() > 1 {
+                    return Err(SqlError::syntax(
+                        "an index name cannot be qualified: it is in its table's schema",
+                    ));
+                }
+                let schema = crate::catalog::split_name(&table.name).0;
+                Some(crate::catalog::qualify(schema, &parts[0].0))
+            }
             None => None,
         };
         Ok(Plan::CreateIndex {
@@ -1257,8 +1498,7 @@ impl<'a> Binder<'a> {
         {
             return Err(unsupported("this form of CREATE TABLE"));
         }
-        let (name, position) = self.table_name(&create.name)?;
-        self.require_create(position)?;
+        let (name, _) = self.create_name(&create.name)?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
@@ -1548,8 +1788,7 @@ impl<'a> Binder<'a> {
         create: &ast::CreateTable,
         query: &ast::Query,
     ) -> SqlResult<Plan> {
-        let (name, position) = self.table_name(&create.name)?;
-        self.require_create(position)?;
+        let (name, _) = self.create_name(&create.name)?;
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for column in &output {
@@ -1659,7 +1898,7 @@ impl<'a> Binder<'a> {
         column: Option<usize>,
         creating: bool,
     ) -> SqlResult<crate::catalog::CheckDef> {
-        let scope = Scope::table(table, table.name.clone());
+        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
         let mut none = AggCollector {
             allowed: false,
             context: "check constraints",
@@ -1692,7 +1931,7 @@ impl<'a> Binder<'a> {
                         } else {
                             format!(
                                 "constraint \"{name}\" for relation \"{}\" already exists",
-                                table.name
+                                crate::catalog::relname(&table.name)
                             )
                         },
                     ));
@@ -1709,8 +1948,12 @@ impl<'a> Binder<'a> {
                     _ => None,
                 });
                 let base = match column {
-                    Some(c) => format!("{}_{}_check", table.name, table.columns[c].name),
-                    None => format!("{}_check", table.name),
+                    Some(c) => format!(
+                        "{}_{}_check",
+                        crate::catalog::relname(&table.name),
+                        table.columns[c].name
+                    ),
+                    None => format!("{}_check", crate::catalog::relname(&table.name)),
                 };
                 let taken = |candidate: &str| table.checks.iter().any(|c| c.name == candidate);
                 (0..)
@@ -1740,7 +1983,7 @@ impl<'a> Binder<'a> {
         }
         let mut bound = (*table).clone();
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let scope = Scope::table(&table, table.name.clone());
+        let scope = Scope::table(&table, crate::catalog::relname(&table.name).to_string());
         for check in &mut bound.checks {
             let expr = sqlparser::parser::Parser::new(&dialect)
                 .try_with_sql(&check.sql)
@@ -1783,7 +2026,7 @@ impl<'a> Binder<'a> {
         options: &[SequenceOptions],
         owned_by: Option<&ObjectName>,
     ) -> SqlResult<Plan> {
-        let (name, _) = self.table_name(name)?;
+        let (name, _) = self.create_name(name)?;
         let ty = match data_type {
             None => DataType::Int8,
             Some(ty) => match self.data_type(ty)? {
@@ -1823,7 +2066,7 @@ impl<'a> Binder<'a> {
                 code::UNDEFINED_COLUMN,
                 format!(
                     "column \"{column}\" of relation \"{}\" does not exist",
-                    table_def.name
+                    crate::catalog::relname(&table_def.name)
                 ),
             ));
         }
@@ -2841,7 +3084,9 @@ impl<'a> Binder<'a> {
                     )?;
                     let rel_alias = alias
                         .as_ref()
-                        .map_or(seq.name.clone(), |a| ident_name(&a.name));
+                        .map_or(crate::catalog::relname(&seq.name).to_string(), |a| {
+                            ident_name(&a.name)
+                        });
                     let state = |func| {
                         Expr::Sequence(
                             SequenceCall {
@@ -2882,7 +3127,9 @@ impl<'a> Binder<'a> {
                 if let Some(view) = self.view(name)? {
                     let rel_alias = alias
                         .as_ref()
-                        .map_or(view.name.clone(), |a| ident_name(&a.name));
+                        .map_or(crate::catalog::relname(&view.name).to_string(), |a| {
+                            ident_name(&a.name)
+                        });
                     self.require_on(
                         (view.owner.as_deref(), view.acl.as_deref()),
                         PRIV_SELECT,
@@ -2902,8 +3149,10 @@ impl<'a> Binder<'a> {
                             .clone()
                             .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into()),
                     );
+                    let outer_path = self.view_path.replace(view.search_path.clone());
                     let bound = self.bind_query_rel(&query, None);
                     self.acting = outer;
+                    self.view_path = outer_path;
                     let (rel, mut columns) = bound?;
                     for (column, name) in columns.iter_mut().zip(&view.columns) {
                         column.name = name.clone();
@@ -2919,7 +3168,11 @@ impl<'a> Binder<'a> {
                 }
                 let table = self.lookup_table(name)?;
                 self.require(&table, PRIV_SELECT)?;
-                let mut scope = ScopeRel::table(&table, table.name.clone(), offset);
+                let mut scope = ScopeRel::table(
+                    &table,
+                    crate::catalog::relname(&table.name).to_string(),
+                    offset,
+                );
                 if let Some(alias) = alias {
                     scope.alias = ident_name(&alias.name);
                     if alias.columns.len() > scope.columns.len() {
@@ -3651,7 +3904,7 @@ impl<'a> Binder<'a> {
                 let alias = match alias {
                     Some(alias) if alias.columns.is_empty() => ident_name(&alias.name),
                     Some(_) => return Err(unsupported("column aliases on tables")),
-                    None => table.name.clone(),
+                    None => crate::catalog::relname(&table.name).to_string(),
                 };
                 Ok((table, alias))
             }
@@ -3894,10 +4147,10 @@ impl<'a> Binder<'a> {
         let on_conflict = match &insert.on {
             None => None,
             Some(ast::OnInsert::OnConflict(on_conflict)) => {
-                let alias = insert
-                    .table_alias
-                    .as_ref()
-                    .map_or_else(|| table.name.clone(), ident_name);
+                let alias = insert.table_alias.as_ref().map_or_else(
+                    || crate::catalog::relname(&table.name).to_string(),
+                    ident_name,
+                );
                 Some(Arc::new(self.bind_on_conflict(
                     &table,
                     alias,
@@ -3917,7 +4170,7 @@ impl<'a> Binder<'a> {
                         code::UNDEFINED_COLUMN,
                         format!(
                             "column \"{name}\" of relation \"{}\" does not exist",
-                            table.name
+                            crate::catalog::relname(&table.name)
                         ),
                     )
                     .at(self.pos(ident.span))
@@ -4050,7 +4303,7 @@ impl<'a> Binder<'a> {
                     code::UNDEFINED_COLUMN,
                     format!(
                         "column \"{column_name}\" of relation \"{}\" does not exist",
-                        table.name
+                        crate::catalog::relname(&table.name)
                     ),
                 )
                 .at(self.pos(ident.span))
@@ -4149,7 +4402,7 @@ impl<'a> Binder<'a> {
                             code::UNDEFINED_OBJECT,
                             format!(
                                 "constraint \"{name}\" for table \"{}\" does not exist",
-                                table.name
+                                crate::catalog::relname(&table.name)
                             ),
                         )
                     });
@@ -4319,7 +4572,7 @@ impl<'a> Binder<'a> {
         items: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let scope = Scope::table(table, table.name.clone());
+        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for item in items {
@@ -4613,9 +4866,7 @@ impl<'a> Binder<'a> {
                                 DataType::Text,
                             ))
                         }
-                        "current_schema" => {
-                            return Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
-                        }
+                        "current_schema" => return Ok(self.current_schema()),
                         "current_timestamp" | "localtimestamp" => return Ok(self.now_expr(&name)),
                         "localtime" => return Ok(local_time()),
                         "current_date" => return Ok(current_date()),
@@ -6208,9 +6459,7 @@ impl<'a> Binder<'a> {
                         Expr::Const(Value::Text(self.session.user.clone())),
                         DataType::Text,
                     )),
-                    "current_schema" => {
-                        Ok((Expr::Const(Value::Text("public".into())), DataType::Text))
-                    }
+                    "current_schema" => Ok(self.current_schema()),
                     "current_catalog" => Ok((
                         Expr::Const(Value::Text(self.session.database.clone())),
                         DataType::Text,
@@ -6389,10 +6638,13 @@ impl<'a> Binder<'a> {
                                 .flat_map(|seq| {
                                     let oid = crate::system::relation_oid(self.catalog, &seq.name)
                                         .unwrap_or(0);
-                                    [
-                                        (seq.name.clone(), oid, seq.clone()),
-                                        (format!("public.{}", seq.name), oid, seq.clone()),
-                                    ]
+                                    let (schema, relation) = crate::catalog::split_name(&seq.name);
+                                    let mut names =
+                                        vec![(format!("{schema}.{relation}"), oid, seq.clone())];
+                                    if self.relation_key_from_text(relation) == seq.name {
+                                        names.push((relation.to_string(), oid, seq.clone()));
+                                    }
+                                    names
                                 })
                                 .collect::<Vec<_>>(),
                         ));
@@ -6400,13 +6652,16 @@ impl<'a> Binder<'a> {
                     }
                     Some(text) => {
                         let name = parse_regclass(&text);
-                        let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
-                        match self.catalog.sequences.get(&name) {
+                        let key = self.relation_key_from_text(&text);
+                        match self.catalog.sequences.get(&key) {
                             Some(seq) => Some(seq.clone()),
-                            None if self.catalog.relation_exists(&name) => {
+                            None if self.catalog.relation_exists(&key) => {
                                 return Err(SqlError::new(
                                     code::WRONG_OBJECT_TYPE,
-                                    format!("\"{name}\" is not a sequence"),
+                                    format!(
+                                        "\"{}\" is not a sequence",
+                                        crate::catalog::relname(&key)
+                                    ),
                                 ))
                             }
                             None => {
@@ -6708,7 +6963,34 @@ impl<'a> Binder<'a> {
                 // The node's one database holds everything.
                 Ok((Expr::Const(Value::Int(total as i64)), DataType::Int8))
             }
-            ("pg_table_is_visible" | "pg_type_is_visible" | "pg_function_is_visible", 1) => {
+            ("pg_table_is_visible", 1) => {
+                // Visible: the first relation of its name along the search path (system
+                // relations always).
+                let (oid, _, _) = bound.remove(0);
+                let schemas = self.search_schemas();
+                let relations = crate::system::relation_oids(self.catalog);
+                let visible = |key: &str| {
+                    let (schema, relation) = crate::catalog::split_name(key);
+                    let first = schemas.iter().find(|s| {
+                        self.catalog
+                            .relation_exists(&crate::catalog::qualify(s, relation))
+                    });
+                    first == Some(&schema)
+                };
+                let pairs: Vec<(Value, Value)> = relations
+                    .iter()
+                    .map(|(oid, key)| (Value::Int(*oid), Value::Bool(visible(key))))
+                    .collect();
+                let null = Expr::IsNull(Box::new(oid.clone()), false);
+                Ok((
+                    Expr::Case(
+                        vec![(null, Expr::Const(Value::Null))],
+                        Box::new(lookup(&oid, pairs, Expr::Const(Value::Bool(true)))),
+                    ),
+                    DataType::Bool,
+                ))
+            }
+            ("pg_type_is_visible" | "pg_function_is_visible", 1) => {
                 let (oid, _, _) = bound.remove(0);
                 let null = Expr::IsNull(Box::new(oid), false);
                 Ok((
@@ -6909,7 +7191,28 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("current_database", 0) => session_const(&self.session.database),
-            ("current_schema", 0) => session_const("public"),
+            ("current_schema", 0) => Ok(self.current_schema()),
+            ("current_schemas", 1) => {
+                let (implicit, ty, span) = bound.remove(0);
+                let implicit =
+                    self.coerce(implicit, ty, DataType::Bool, span, "current_schemas")?;
+                let explicit: Vec<Value> = self
+                    .search_schemas()
+                    .into_iter()
+                    .map(|s| Value::Text(s.to_string()))
+                    .collect();
+                let catalog_schema = Value::Text("pg_catalog".into());
+                let mut all = vec![catalog_schema.clone()];
+                all.extend(explicit.iter().filter(|v| **v != catalog_schema).cloned());
+                let array = |items: Vec<Value>| {
+                    Expr::Const(Value::Array(Box::new(crate::array::Array::one_dim(items))))
+                };
+                let name_array = DataType::Text.array();
+                Ok((
+                    Expr::Case(vec![(implicit, array(all))], Box::new(array(explicit))),
+                    name_array,
+                ))
+            }
             ("current_user" | "session_user", 0) => session_const(&self.session.user),
             ("pg_backend_pid", 0) => Ok((
                 Expr::Const(Value::Int(self.session.pid as i64)),

@@ -321,6 +321,46 @@ pub struct Catalog {
     /// GRANT/REVOKE ON SCHEMA public (None: PostgreSQL 15's default, see [`Catalog::schema_acl`]).
     #[serde(default)]
     pub schema_acl: Option<Vec<AclItem>>,
+    /// Schemas made by CREATE SCHEMA (public is always there and not listed).
+    #[serde(default)]
+    pub schemas: BTreeMap<String, SchemaDef>,
+}
+
+/// A schema made by CREATE SCHEMA.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaDef {
+    pub name: String,
+    /// `pg_namespace.oid`: given from the table id counter, so it never meets a relation's.
+    pub oid: i64,
+    pub owner: String,
+    /// GRANTed privileges; None: the owner's only.
+    #[serde(default)]
+    pub acl: Option<Vec<AclItem>>,
+}
+
+/// The schema every node starts with (`pg_namespace` OID 2200).
+pub const PUBLIC_SCHEMA: &str = "public";
+
+/// A relation's catalog key from its schema and name: the bare name in public, `schema.name`
+/// elsewhere. Schema names hold no dots (CREATE SCHEMA refuses them), so the key splits back at
+/// its first dot; a public relation whose own name has a dot is keyed `public.a.b`. Names
+/// derived from a key by appending (`t_pkey`, `t_id_seq`) land in the same schema.
+pub fn qualify(schema: &str, name: &str) -> String {
+    if schema == PUBLIC_SCHEMA && !name.contains('.') {
+        name.to_string()
+    } else {
+        format!("{schema}.{name}")
+    }
+}
+
+/// A catalog key's schema and relation name (see [`qualify`]).
+pub fn split_name(key: &str) -> (&str, &str) {
+    key.split_once('.').unwrap_or((PUBLIC_SCHEMA, key))
+}
+
+/// The relation name of a catalog key, as messages and `pg_class.relname` show it.
+pub fn relname(key: &str) -> &str {
+    split_name(key).1
 }
 
 /// The role every node starts with, as `initdb` makes it: superuser, OID 10.
@@ -429,6 +469,18 @@ pub struct ViewDef {
     /// GRANTed privileges (None: all for the owner only).
     #[serde(default)]
     pub acl: Option<Vec<AclItem>>,
+    /// The search path its query was written under: names in it are found along this path
+    /// whatever the reading session's (PostgreSQL binds them when the view is made).
+    #[serde(default = "default_search_path")]
+    pub search_path: Vec<String>,
+    /// Given from the table id counter when made: orders views among the relations by age.
+    #[serde(default)]
+    pub id: TableId,
+}
+
+/// PostgreSQL's default `search_path` entries.
+pub fn default_search_path() -> Vec<String> {
+    vec!["$user".into(), PUBLIC_SCHEMA.into()]
 }
 
 /// Tables and sequences are stored as lists of their definitions (the map keys are their names).
@@ -488,12 +540,82 @@ impl Catalog {
             .find(|table| table.index(name).is_some())
     }
 
-    /// Whether a table or index is named `name` (they share one namespace).
+    /// Whether a table or index (a primary key's too) is named `name` (they share one
+    /// namespace).
     pub fn relation_exists(&self, name: &str) -> bool {
         self.tables.contains_key(name)
             || self.table_of_index(name).is_some()
+            || self
+                .tables
+                .values()
+                .any(|t| !t.primary_key.is_empty() && t.pkey_name() == name)
             || self.views.contains_key(name)
             || self.sequences.contains_key(name)
+    }
+
+    /// Whether a schema of this name exists.
+    pub fn schema_exists(&self, name: &str) -> bool {
+        name == PUBLIC_SCHEMA || self.schemas.contains_key(name)
+    }
+
+    /// The schemas of a search path (`$user` is the role's own schema, when there is one) that
+    /// exist and `user` may use, in order, each once.
+    pub fn search_schemas<'a>(&self, path: &'a [String], user: &'a str) -> Vec<&'a str> {
+        let mut schemas: Vec<&str> = Vec::new();
+        for entry in path {
+            let schema = if entry == "$user" {
+                user
+            } else {
+                entry.as_str()
+            };
+            if self.schema_exists(schema)
+                && !schemas.contains(&schema)
+                && self.privileges_on_schema(schema, user) & PRIV_USAGE != 0
+            {
+                schemas.push(schema);
+            }
+        }
+        schemas
+    }
+
+    /// Whether the relation keyed `key` is the one its bare name finds along `schemas`.
+    pub fn is_visible(&self, key: &str, schemas: &[&str]) -> bool {
+        let (schema, relation) = split_name(key);
+        schemas
+            .iter()
+            .find(|s| self.relation_exists(&qualify(s, relation)))
+            .is_some_and(|first| *first == schema)
+    }
+
+    /// The keys of every relation (table, index, view, sequence) in `schema`, with what each
+    /// is, in name order.
+    pub fn relations_in(&self, schema: &str) -> Vec<(String, &'static str)> {
+        let mut found: Vec<(String, &'static str)> = Vec::new();
+        let mine = |key: &str| split_name(key).0 == schema;
+        for (key, table) in &self.tables {
+            if mine(key) {
+                found.push((key.clone(), "table"));
+            }
+            for index in &table.indexes {
+                if mine(&index.name) {
+                    found.push((index.name.clone(), "index"));
+                }
+            }
+        }
+        found.extend(
+            self.views
+                .keys()
+                .filter(|k| mine(k))
+                .map(|k| (k.clone(), "view")),
+        );
+        found.extend(
+            self.sequences
+                .keys()
+                .filter(|k| mine(k))
+                .map(|k| (k.clone(), "sequence")),
+        );
+        found.sort();
+        found
     }
 
     /// Whether `id` is a table's, an index's or a sequence's (storage holds trees for each).
@@ -629,8 +751,24 @@ impl Catalog {
     /// The privileges `role` holds on the public schema (the database owner, the bootstrap
     /// superuser, is `pg_database_owner`).
     pub fn schema_privileges(&self, role: &str) -> u8 {
+        self.privileges_on_schema(PUBLIC_SCHEMA, role)
+    }
+
+    /// The privileges `role` holds on schema `name` (its owner all; others what grants give).
+    pub fn privileges_on_schema(&self, name: &str, role: &str) -> u8 {
         if self.is_superuser(role) {
             return PRIV_USAGE | PRIV_CREATE;
+        }
+        if let Some(schema) = self.schemas.get(name) {
+            if schema.owner == role {
+                return PRIV_USAGE | PRIV_CREATE;
+            }
+            return schema
+                .acl
+                .iter()
+                .flatten()
+                .filter(|item| item.grantee == role || item.grantee.is_empty())
+                .fold(0, |all, item| all | item.privileges);
         }
         self.schema_acl()
             .iter()

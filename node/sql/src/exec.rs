@@ -356,6 +356,8 @@ pub struct Prepared {
     pub plan: Option<Plan>,
     pub param_types: Vec<DataType>,
     pub catalog_version: u64,
+    /// The search path names were resolved with (a different one binds again).
+    pub search_path: Vec<String>,
     /// The plan holds session or node state read at bind time (settings, pg_stat_activity):
     /// bound again at every execution.
     pub volatile: bool,
@@ -512,6 +514,12 @@ fn copy_row<T>(
 /// An identifier double-quoted for SQL text the session builds itself.
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A relation's catalog key as SQL text naming it whatever the search path: `"schema"."name"`.
+fn quote_relation(key: &str) -> String {
+    let (schema, relation) = crate::catalog::split_name(key);
+    format!("{}.{}", quote_ident(schema), quote_ident(relation))
 }
 
 /// The first 11 bytes of a binary COPY stream.
@@ -865,8 +873,10 @@ struct PendingDdl {
 }
 
 impl Session {
-    pub fn new(info: SessionInfo) -> Session {
+    pub fn new(mut info: SessionInfo) -> Session {
         let settings = Settings::new(&info.user);
+        info.search_path =
+            crate::bind::parse_search_path(settings.get("search_path").unwrap_or(""));
         Session {
             info,
             settings,
@@ -880,6 +890,13 @@ impl Session {
             statements: HashMap::new(),
             backends: None,
         }
+    }
+
+    /// Keeps [`SessionInfo::search_path`] (what the binder resolves names with) in step with
+    /// the `search_path` setting.
+    fn refresh_search_path(&mut self) {
+        let value = self.settings.get("search_path").unwrap_or("");
+        self.info.search_path = crate::bind::parse_search_path(value);
     }
 
     /// Warnings a failed statement gave before its error (see [`QueryResult::notices`] for those
@@ -975,6 +992,7 @@ impl Session {
             plan: None,
             param_types: Vec::new(),
             catalog_version: catalog.version,
+            search_path: self.info.search_path.clone(),
             volatile: reads_settings
                 || reads_activity
                 || reads_sizes(text)
@@ -1152,7 +1170,13 @@ impl Session {
         let catalog = self.catalog(cluster);
         let rebound;
         let plan = match &prepared.plan {
-            Some(plan) if prepared.catalog_version == catalog.version && !prepared.volatile => plan,
+            Some(plan)
+                if prepared.catalog_version == catalog.version
+                    && prepared.search_path == self.info.search_path
+                    && !prepared.volatile =>
+            {
+                plan
+            }
             _ => {
                 let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
                 rebound = self.prepare(&catalog, &prepared.text, prepared.offset, types)?;
@@ -1184,7 +1208,9 @@ impl Session {
         if let Some(sequences) = &self.sequences {
             // set_config calls of the statement, in order.
             for (name, value) in sequences.take_settings() {
-                if let Some(report) = self.settings.set(&name, Some(&value), false)? {
+                let report = self.settings.set(&name, Some(&value), false)?;
+                self.refresh_search_path();
+                if let Some(report) = report {
                     result.reports.push(report);
                 }
             }
@@ -1578,19 +1604,24 @@ impl Session {
                 value,
                 local: false,
             } => {
-                if let Some(report) = self.settings.set(name, value.as_deref(), false)? {
+                let report = self.settings.set(name, value.as_deref(), false)?;
+                self.refresh_search_path();
+                if let Some(report) = report {
                     result.reports.push(report);
                 }
                 result.tag = "SET".into();
             }
             Parsed::Reset { name: Some(name) } => {
-                if let Some(report) = self.settings.set(name, None, false)? {
+                let report = self.settings.set(name, None, false)?;
+                self.refresh_search_path();
+                if let Some(report) = report {
                     result.reports.push(report);
                 }
                 result.tag = "RESET".into();
             }
             Parsed::Reset { name: None } => {
                 result.reports = self.settings.reset_all();
+                self.refresh_search_path();
                 result.tag = "RESET".into();
             }
             Parsed::Show { name } => {
@@ -1658,7 +1689,7 @@ impl Session {
                                     code::UNDEFINED_COLUMN,
                                     format!(
                                         "column \"{name}\" of relation \"{}\" does not exist",
-                                        table.name
+                                        crate::catalog::relname(&table.name)
                                     ),
                                 )
                                 .at(Some(offset + 1))
@@ -1944,6 +1975,8 @@ impl Session {
             | Plan::AlterSequence { .. }
             | Plan::AlterOwner { .. }
             | Plan::DropSequences { .. }
+            | Plan::CreateSchema { .. }
+            | Plan::DropSchemas { .. }
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
             | Plan::CreateIndex { .. }
@@ -2996,7 +3029,7 @@ impl Session {
                             code::UNDEFINED_COLUMN,
                             format!(
                                 "column \"{name}\" of relation \"{}\" does not exist",
-                                def.name
+                                crate::catalog::relname(&def.name)
                             ),
                         ));
                     }
@@ -3008,7 +3041,7 @@ impl Session {
                 let sql = format!(
                     "SELECT {} FROM {}",
                     names.join(", "),
-                    quote_ident(&def.name)
+                    quote_relation(&def.name)
                 );
                 (sql, 0)
             }
@@ -3456,13 +3489,19 @@ impl Session {
                     if *if_not_exists {
                         result.notices.push(SqlError::new(
                             code::DUPLICATE_TABLE,
-                            format!("relation \"{}\" already exists, skipping", table.name),
+                            format!(
+                                "relation \"{}\" already exists, skipping",
+                                crate::catalog::relname(&table.name)
+                            ),
                         ));
                         return Ok(result);
                     }
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
-                        format!("relation \"{}\" already exists", table.name),
+                        format!(
+                            "relation \"{}\" already exists",
+                            crate::catalog::relname(&table.name)
+                        ),
                     ));
                 }
                 // SERIAL/identity sequences first: PostgreSQL makes them before the table, so
@@ -3492,7 +3531,10 @@ impl Session {
                     {
                         return Err(SqlError::new(
                             code::DUPLICATE_TABLE,
-                            format!("relation \"{}\" already exists", index.name),
+                            format!(
+                                "relation \"{}\" already exists",
+                                crate::catalog::relname(&index.name)
+                            ),
                         ));
                     }
                     index.id = next.next_table_id;
@@ -3521,7 +3563,10 @@ impl Session {
                 if catalog.relation_exists(&seq.name) && *if_not_exists {
                     result.notices.push(SqlError::new(
                         code::DUPLICATE_TABLE,
-                        format!("relation \"{}\" already exists, skipping", seq.name),
+                        format!(
+                            "relation \"{}\" already exists, skipping",
+                            crate::catalog::relname(&seq.name)
+                        ),
                     ));
                     return Ok(result);
                 }
@@ -3697,16 +3742,218 @@ impl Session {
                 if catalog.relation_exists(&view.name) && !replacing {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
-                        format!("relation \"{}\" already exists", view.name),
+                        format!(
+                            "relation \"{}\" already exists",
+                            crate::catalog::relname(&view.name)
+                        ),
                     ));
                 }
                 let mut view = view.clone();
-                // A replaced view keeps its owner and grants.
+                // A replaced view keeps its owner, grants and age.
                 if let Some(old) = catalog.views.get(&view.name).filter(|_| replacing) {
                     view.owner = old.owner.clone();
                     view.acl = old.acl.clone();
+                    view.id = old.id;
+                } else {
+                    view.id = next.next_table_id.max(1);
+                    next.next_table_id = view.id + 1;
                 }
                 next.views.insert(view.name.clone(), view);
+            }
+            Plan::CreateSchema {
+                name,
+                owner,
+                if_not_exists,
+            } => {
+                result.tag = "CREATE SCHEMA".into();
+                let user = &self.info.user;
+                // CREATE on the database: its owner (the bootstrap role) and superusers.
+                if !catalog.is_owner(None, user) {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("permission denied for database {}", self.info.database),
+                    ));
+                }
+                if next.schema_exists(name) || matches!(name.as_str(), "information_schema") {
+                    let error = SqlError::new(
+                        code::DUPLICATE_SCHEMA,
+                        format!("schema \"{name}\" already exists"),
+                    );
+                    if *if_not_exists {
+                        let mut notice = error;
+                        notice.message.push_str(", skipping");
+                        result.notices.push(notice);
+                        return Ok(result);
+                    }
+                    return Err(error);
+                }
+                let oid = next.next_table_id.max(1) as i64;
+                next.next_table_id = oid as u64 + 1;
+                next.schemas.insert(
+                    name.clone(),
+                    crate::catalog::SchemaDef {
+                        name: name.clone(),
+                        oid,
+                        owner: owner.clone(),
+                        acl: None,
+                    },
+                );
+            }
+            Plan::DropSchemas {
+                names,
+                if_exists,
+                cascade,
+            } => {
+                result.tag = "DROP SCHEMA".into();
+                let user = &self.info.user;
+                let mut going: Vec<(String, &'static str)> = Vec::new();
+                for name in names {
+                    if name == crate::catalog::PUBLIC_SCHEMA && !next.schemas.contains_key(name) {
+                        // public is an ordinary schema in PostgreSQL; here it cannot go.
+                        return Err(SqlError::unsupported("DROP SCHEMA public"));
+                    }
+                    let Some(schema) = next.schemas.get(name) else {
+                        let error = SqlError::new(
+                            code::INVALID_SCHEMA_NAME,
+                            format!("schema \"{name}\" does not exist"),
+                        );
+                        if *if_exists {
+                            let mut notice = error;
+                            notice.code = code::SUCCESSFUL_COMPLETION;
+                            notice.message.push_str(", skipping");
+                            result.notices.push(notice);
+                            continue;
+                        }
+                        return Err(error);
+                    };
+                    if !catalog.is_owner(Some(&schema.owner), user) {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("must be owner of schema {name}"),
+                        ));
+                    }
+                    // Indexes and the sequences of SERIAL columns go with their tables
+                    // unmentioned, as PostgreSQL lists only what depends on the schema itself.
+                    let owned_sequence = |key: &str| {
+                        next.sequences
+                            .get(key)
+                            .is_some_and(|seq| seq.owned_by.is_some())
+                    };
+                    let mut objects: Vec<(String, &'static str)> = next
+                        .relations_in(name)
+                        .into_iter()
+                        .filter(|(key, kind)| *kind != "index" && !owned_sequence(key))
+                        .collect();
+                    // Creation order (the ids), as PostgreSQL lists dependents.
+                    let order = |(key, kind): &(String, &str)| match *kind {
+                        "table" => next.tables[key].id,
+                        "sequence" => next.sequences[key].id,
+                        _ => next.views[key].id,
+                    };
+                    objects.sort_by_key(|object| order(object));
+                    going.extend(objects);
+                }
+                // Named bare when the session's search path finds them so, as PostgreSQL does.
+                let schemas = catalog.search_schemas(&self.info.search_path, user);
+                let describe = |(key, kind): &(String, &str)| {
+                    let (schema, relation) = crate::catalog::split_name(key);
+                    if catalog.is_visible(key, &schemas) {
+                        format!("{kind} {relation}")
+                    } else {
+                        format!("{kind} {schema}.{relation}")
+                    }
+                };
+                if !going.is_empty() && !cascade {
+                    let detail: Vec<String> = going
+                        .iter()
+                        .map(|object| {
+                            let schema = crate::catalog::split_name(&object.0).0;
+                            format!("{} depends on schema {schema}", describe(object))
+                        })
+                        .collect();
+                    return Err(SqlError::new(
+                        code::DEPENDENT_OBJECTS_STILL_EXIST,
+                        format!(
+                            "cannot drop schema {} because other objects depend on it",
+                            names[0]
+                        ),
+                    )
+                    .with_detail(detail.join("\n"))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
+                if !going.is_empty() {
+                    let lines: Vec<String> = going
+                        .iter()
+                        .map(|object| format!("drop cascades to {}", describe(object)))
+                        .collect();
+                    let notice = if lines.len() == 1 {
+                        SqlError::new(code::SUCCESSFUL_COMPLETION, lines[0].clone())
+                    } else {
+                        SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("drop cascades to {} other objects", lines.len()),
+                        )
+                        .with_detail(lines.join("\n"))
+                    };
+                    result.notices.push(notice);
+                }
+                let in_dropped =
+                    |key: &str| names.iter().any(|n| crate::catalog::split_name(key).0 == n);
+                // A foreign key from a table that stays onto one that goes would dangle.
+                for (key, table) in &next.tables {
+                    if !in_dropped(key) {
+                        continue;
+                    }
+                    if let Some((child, fk)) = next
+                        .referencing(table.id)
+                        .into_iter()
+                        .find(|(child, _)| !in_dropped(&child.name))
+                    {
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!(
+                                "cannot drop schema {} because other objects depend on it",
+                                crate::catalog::split_name(key).0
+                            ),
+                        )
+                        .with_detail(format!(
+                            "constraint {} on table {} depends on table {}",
+                            fk.name,
+                            crate::catalog::relname(&child.name),
+                            crate::catalog::relname(key)
+                        ))
+                        .with_hint(
+                            "Dropping the referencing table or constraint first lets it go.",
+                        ));
+                    }
+                }
+                next.views.retain(|key, _| !in_dropped(key));
+                let tables: Vec<Arc<TableDef>> = next
+                    .tables
+                    .values()
+                    .filter(|t| in_dropped(&t.name))
+                    .cloned()
+                    .collect();
+                for table in tables {
+                    next.tables.remove(&table.name);
+                    dropped.push(table.id);
+                    dropped.extend(table.indexes.iter().map(|index| index.id));
+                    next.comments.retain(|c| c.table != table.id);
+                }
+                next.sequences.retain(|key, seq| {
+                    let owner_gone = seq
+                        .owned_by
+                        .as_ref()
+                        .is_some_and(|(owner, _)| in_dropped(owner));
+                    if in_dropped(key) || owner_gone {
+                        dropped.push(seq.id);
+                        return false;
+                    }
+                    true
+                });
+                for name in names {
+                    next.schemas.remove(name);
+                }
             }
             Plan::DropViews { names, if_exists } => {
                 result.tag = "DROP VIEW".into();
@@ -3795,7 +4042,7 @@ impl Session {
                         code::INVALID_TABLE_DEFINITION,
                         format!(
                             "multiple primary keys for table \"{}\" are not allowed",
-                            table.name
+                            crate::catalog::relname(&table.name)
                         ),
                     ));
                 }
@@ -3872,7 +4119,10 @@ impl Session {
                 if new.name != current.name && next.relation_exists(&new.name) {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
-                        format!("relation \"{}\" already exists", new.name),
+                        format!(
+                            "relation \"{}\" already exists",
+                            crate::catalog::relname(&new.name)
+                        ),
                     ));
                 }
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -3884,7 +4134,8 @@ impl Session {
                             code::NOT_NULL_VIOLATION,
                             format!(
                                 "column \"{}\" of relation \"{}\" contains null values",
-                                new.columns[column].name, new.name
+                                new.columns[column].name,
+                                crate::catalog::relname(&new.name)
                             ),
                         ));
                     }
@@ -3938,7 +4189,7 @@ impl Session {
                                 "23514",
                                 format!(
                                     "check constraint \"{}\" of relation \"{}\" is violated by some row",
-                                    check.name, new.name
+                                    check.name, crate::catalog::relname(&new.name)
                                 ),
                             ));
                         }
@@ -3980,7 +4231,8 @@ impl Session {
                         "23514",
                         format!(
                             "check constraint \"{}\" of relation \"{}\" is violated by some row",
-                            check.name, table.name
+                            check.name,
+                            crate::catalog::relname(&table.name)
                         ),
                     ));
                 }
@@ -4005,7 +4257,7 @@ impl Session {
                         code::SUCCESSFUL_COMPLETION,
                         format!(
                             "column \"{name}\" of relation \"{}\" does not exist, skipping",
-                            current.name
+                            crate::catalog::relname(&current.name)
                         ),
                     ));
                     return Ok(result);
@@ -4154,7 +4406,8 @@ impl Session {
                         "42710",
                         format!(
                             "constraint \"{}\" for relation \"{}\" already exists",
-                            fk.name, table.name
+                            fk.name,
+                            crate::catalog::relname(&table.name)
                         ),
                     ));
                 }
@@ -4178,9 +4431,9 @@ impl Session {
                 let sql = format!(
                     "SELECT {} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) LIMIT 1",
                     keys.join(", "),
-                    quote_ident(&table.name),
+                    quote_relation(&table.name),
                     not_null.join(" AND "),
-                    quote_ident(&parent.name),
+                    quote_relation(&parent.name),
                     matches.join(" AND ")
                 );
                 let found = self
@@ -4228,7 +4481,7 @@ impl Session {
                             code::SUCCESSFUL_COMPLETION,
                             format!(
                                 "constraint \"{name}\" of relation \"{}\" does not exist, skipping",
-                                table.name
+                                crate::catalog::relname(&table.name)
                             ),
                         ));
                         return Ok(result);
@@ -4238,7 +4491,7 @@ impl Session {
                             code::UNDEFINED_OBJECT,
                             format!(
                                 "constraint \"{name}\" of relation \"{}\" does not exist",
-                                table.name
+                                crate::catalog::relname(&table.name)
                             ),
                         ))
                     }
@@ -4396,7 +4649,8 @@ impl Session {
                         code::NOT_NULL_VIOLATION,
                         format!(
                             "column \"{}\" of relation \"{}\" contains null values",
-                            new.columns[column].name, new.name
+                            new.columns[column].name,
+                            crate::catalog::relname(&new.name)
                         ),
                     ));
                 }
@@ -4764,7 +5018,10 @@ fn current_table(catalog: &Catalog, table: &TableDef) -> SqlResult<Arc<TableDef>
     catalog.table_by_id(table.id).cloned().ok_or_else(|| {
         SqlError::new(
             code::UNDEFINED_TABLE,
-            format!("relation \"{}\" does not exist", table.name),
+            format!(
+                "relation \"{}\" does not exist",
+                crate::catalog::relname(&table.name)
+            ),
         )
     })
 }
@@ -4804,7 +5061,10 @@ fn add_sequence(
     if next.relation_exists(&seq.name) {
         return Err(SqlError::new(
             code::DUPLICATE_TABLE,
-            format!("relation \"{}\" already exists", seq.name),
+            format!(
+                "relation \"{}\" already exists",
+                crate::catalog::relname(&seq.name)
+            ),
         ));
     }
     let mut seq = seq.clone();

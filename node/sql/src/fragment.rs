@@ -665,7 +665,10 @@ impl Shard {
                 written.map_err(|_| {
                     SqlError::new(
                         code::INTERNAL_ERROR,
-                        format!("sequence \"{}\": its row is locked", seq.name),
+                        format!(
+                            "sequence \"{}\": its row is locked",
+                            crate::catalog::relname(&seq.name)
+                        ),
                     )
                 })?;
                 drop(store);
@@ -676,7 +679,10 @@ impl Shard {
                 .map_err(|_| {
                     SqlError::new(
                         code::LOCK_NOT_AVAILABLE,
-                        format!("could not log sequence \"{}\": its row is locked", seq.name),
+                        format!(
+                            "could not log sequence \"{}\": its row is locked",
+                            crate::catalog::relname(&seq.name)
+                        ),
                     )
                 })
                 .and_then(|()| {
@@ -951,7 +957,7 @@ impl Shard {
                                         code::LOCK_NOT_AVAILABLE,
                                         format!(
                                             "could not obtain lock on row in relation \"{}\"",
-                                            table.name
+                                            crate::catalog::relname(&table.name)
                                         ),
                                     )
                                     .into()),
@@ -992,14 +998,18 @@ impl Shard {
                         let error = if *building {
                             SqlError::new(
                                 code::UNIQUE_VIOLATION,
-                                format!("could not create unique index \"{name}\""),
+                                format!(
+                                    "could not create unique index \"{}\"",
+                                    crate::catalog::relname(name)
+                                ),
                             )
                             .with_detail(format!("Key {detail} is duplicated."))
                         } else {
                             SqlError::new(
                                 code::UNIQUE_VIOLATION,
                                 format!(
-                                    "duplicate key value violates unique constraint \"{name}\""
+                                    "duplicate key value violates unique constraint \"{}\"",
+                                    crate::catalog::relname(name)
                                 ),
                             )
                             .with_detail(format!("Key {detail} already exists."))
@@ -1497,7 +1507,8 @@ pub fn check_row(table: &TableDef, row: &[Value]) -> SqlResult<()> {
                 "23514",
                 format!(
                     "new row for relation \"{}\" violates check constraint \"{}\"",
-                    table.name, check.name
+                    crate::catalog::relname(&table.name),
+                    check.name
                 ),
             )
             .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
@@ -1514,7 +1525,8 @@ fn check_not_null(table: &TableDef, row: &[Value]) -> SqlResult<()> {
                 code::NOT_NULL_VIOLATION,
                 format!(
                     "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
-                    column.name, table.name
+                    column.name,
+                    crate::catalog::relname(&table.name)
                 ),
             )
             .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
@@ -1565,7 +1577,7 @@ fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {
         code::UNIQUE_VIOLATION,
         format!(
             "duplicate key value violates unique constraint \"{}\"",
-            table.pkey_name()
+            crate::catalog::relname(&table.pkey_name())
         ),
     )
     .with_detail(format!(

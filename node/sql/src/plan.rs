@@ -654,6 +654,18 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// `CREATE SCHEMA name [AUTHORIZATION owner]`.
+    CreateSchema {
+        name: String,
+        owner: String,
+        if_not_exists: bool,
+    },
+    /// `DROP SCHEMA`: with `cascade`, the relations in them go too.
+    DropSchemas {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
     DropTables {
         names: Vec<(String, Option<usize>)>,
         if_exists: bool,
@@ -767,6 +779,8 @@ impl Plan {
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::AlterOwner { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
+            Plan::CreateSchema { .. } => "CREATE SCHEMA",
+            Plan::DropSchemas { .. } => "DROP SCHEMA",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
@@ -797,6 +811,8 @@ impl Plan {
                 | Plan::AlterSequence { .. }
                 | Plan::AlterOwner { .. }
                 | Plan::DropSequences { .. }
+                | Plan::CreateSchema { .. }
+                | Plan::DropSchemas { .. }
                 | Plan::DropTables { .. }
                 | Plan::AddPrimaryKey { .. }
                 | Plan::CreateIndex { .. }
@@ -860,6 +876,6 @@ pub enum GrantTarget {
     /// Tables and views, by name.
     Relations(Vec<String>),
     Sequences(Vec<String>),
-    /// The public schema.
-    Schema,
+    /// Schemas, by name.
+    Schema(Vec<String>),
 }

@@ -71,7 +71,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
         if !table.primary_key.is_empty() {
             out.push(Constraint {
                 oid: base,
-                name: table.pkey_name(),
+                name: crate::catalog::relname(&table.pkey_name()).to_string(),
                 kind: "p",
                 table,
                 columns: table.primary_key.clone(),
@@ -84,7 +84,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
             if index.constraint {
                 out.push(Constraint {
                     oid: base + 1 + i as i64,
-                    name: index.name.clone(),
+                    name: crate::catalog::relname(&index.name).to_string(),
                     kind: "u",
                     table,
                     columns: index.columns.clone(),
@@ -235,6 +235,12 @@ pub trait Backends: std::fmt::Debug {
     /// session. 42501 when `by` may not signal it (PostgreSQL's rules: superusers signal anyone,
     /// others only sessions of their own role that are not superusers').
     fn signal(&self, pid: i32, terminate: bool, by: &str) -> crate::error::SqlResult<bool>;
+}
+
+/// The OID of the schema a relation's catalog key is in.
+fn schema_oid(catalog: &Catalog, key: &str) -> i64 {
+    let schema = crate::catalog::split_name(key).0;
+    catalog.schemas.get(schema).map_or(PUBLIC, |s| s.oid)
 }
 
 fn table_oid(table: &TableDef) -> i64 {
@@ -425,6 +431,35 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     out
 }
 
+/// A column default as the session sees it: deparsed (see [`deparsed_default`]), with each
+/// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
+/// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
+fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
+    let text = deparsed_default(default, ty);
+    const OPEN: &str = "nextval('";
+    const CLOSE: &str = "'::regclass)";
+    let Some(start) = text.find(OPEN) else {
+        return text;
+    };
+    let name_at = start + OPEN.len();
+    let Some(length) = text[name_at..].find(CLOSE) else {
+        return text;
+    };
+    let written = &text[name_at..name_at + length];
+    let key = match written.split_once('.') {
+        Some((schema, relation)) => crate::catalog::qualify(schema, relation),
+        None => written.to_string(),
+    };
+    let schemas = catalog.search_schemas(&session.search_path, &session.user);
+    let (schema, relation) = crate::catalog::split_name(&key);
+    let shown = if catalog.is_visible(&key, &schemas) {
+        relation.to_string()
+    } else {
+        format!("{schema}.{relation}")
+    };
+    format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
+}
+
 /// A column default as PostgreSQL deparses it: a quoted literal carries its type's cast.
 fn deparsed_default(default: &str, ty: DataType) -> String {
     let quoted = default.len() >= 2
@@ -453,22 +488,23 @@ pub fn serial_sequences(catalog: &Catalog) -> Vec<(String, String, String)> {
         .values()
         .filter_map(|seq| {
             let (table, column) = seq.owned_by.as_ref()?;
-            Some((
-                table.clone(),
-                column.clone(),
-                format!("public.{}", seq.name),
-            ))
+            Some((table.clone(), column.clone(), {
+                let (schema, relation) = crate::catalog::split_name(&seq.name);
+                format!("{schema}.{relation}")
+            }))
         })
         .collect()
 }
 
 /// The schemas' OIDs and names, for regnamespace casts.
-pub fn namespace_oids() -> Vec<(i64, String)> {
-    vec![
+pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
+    let mut out = vec![
         (PG_CATALOG, "pg_catalog".into()),
         (PUBLIC, "public".into()),
         (INFORMATION_SCHEMA, "information_schema".into()),
-    ]
+    ];
+    out.extend(catalog.schemas.values().map(|s| (s.oid, s.name.clone())));
+    out
 }
 
 /// Every view's OID and query text (`pg_get_viewdef`).
@@ -623,10 +659,11 @@ pub fn index_def(table: &TableDef, name: &str, columns: &[usize], unique: bool) 
         .iter()
         .map(|&c| table.columns[c].name.as_str())
         .collect();
+    let (schema, relation) = crate::catalog::split_name(&table.name);
     format!(
-        "CREATE {}INDEX {name} ON public.{} USING btree ({})",
+        "CREATE {}INDEX {} ON {schema}.{relation} USING btree ({})",
         if unique { "UNIQUE " } else { "" },
-        table.name,
+        crate::catalog::relname(name),
         columns.join(", ")
     )
 }
@@ -691,7 +728,7 @@ fn pg_catalog(
                             int(i as i64 + 1),
                             // The expression's text, as pg_get_expr gives it back: PostgreSQL
                             // prints a quoted literal with its cast.
-                            text(deparsed_default(default, column.ty)),
+                            text(shown_default(catalog, session, default, column.ty)),
                         ]);
                     }
                 }
@@ -738,7 +775,7 @@ fn pg_catalog(
                 out.row(vec![
                     int(c.oid),
                     text(c.name),
-                    int(PUBLIC),
+                    int(schema_oid(catalog, &c.table.name)),
                     text(c.kind),
                     Value::Bool(false),
                     Value::Bool(false),
@@ -931,6 +968,14 @@ fn pg_catalog(
                     text(name),
                     int(owner),
                     acl_array(Some(&acl), letters),
+                ]);
+            }
+            for schema in catalog.schemas.values() {
+                out.row(vec![
+                    int(schema.oid),
+                    text(schema.name.clone()),
+                    int(role_oid(catalog, Some(&schema.owner))),
+                    acl_array(schema.acl.as_deref(), letters),
                 ]);
             }
         }
@@ -1294,8 +1339,8 @@ fn pg_catalog(
                              acl: Value| {
                 out.row(vec![
                     int(oid),
-                    text(name),
-                    int(PUBLIC),
+                    text(crate::catalog::relname(name)),
+                    int(schema_oid(catalog, name)),
                     int(0),
                     int(owner),
                     int(am),
@@ -1584,8 +1629,8 @@ fn pg_catalog(
             ]);
             for table in user_tables(catalog) {
                 out.row(vec![
-                    text("public"),
-                    text(table.name.clone()),
+                    text(crate::catalog::split_name(&table.name).0),
+                    text(crate::catalog::relname(&table.name)),
                     text(crate::catalog::owner_name(table.owner.as_deref())),
                     Value::Null,
                     Value::Bool(!table.primary_key.is_empty() || !table.indexes.is_empty()),
@@ -1606,9 +1651,9 @@ fn pg_catalog(
             for table in user_tables(catalog) {
                 let mut row = |name: &str, columns: &[usize], unique: bool| {
                     out.row(vec![
-                        text("public"),
-                        text(table.name.clone()),
-                        text(name),
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&table.name)),
+                        text(crate::catalog::relname(name)),
                         Value::Null,
                         text(index_def(table, name, columns, unique)),
                     ]);
@@ -1630,8 +1675,8 @@ fn pg_catalog(
             ]);
             for view in catalog.views.values() {
                 out.row(vec![
-                    text("public"),
-                    text(view.name.clone()),
+                    text(crate::catalog::split_name(&view.name).0),
+                    text(crate::catalog::relname(&view.name)),
                     text(crate::catalog::owner_name(view.owner.as_deref())),
                     text(view.sql.clone()),
                 ]);
@@ -1660,8 +1705,8 @@ fn pg_catalog(
                     .filter(|(_, _, called)| *called)
                     .map_or(Value::Null, |(_, last, _)| int(*last));
                 out.row(vec![
-                    text("public"),
-                    text(seq.name.clone()),
+                    text(crate::catalog::split_name(&seq.name).0),
+                    text(crate::catalog::relname(&seq.name)),
                     text(crate::catalog::owner_name(seq.owner.as_deref())),
                     text(seq.ty.name()),
                     int(seq.start),
@@ -1806,8 +1851,8 @@ fn information_schema(
                                 item.grantee.as_str()
                             }),
                             db(),
-                            text("public"),
-                            text(table),
+                            text(crate::catalog::split_name(table).0),
+                            text(crate::catalog::relname(table)),
                             text(privilege),
                             text(if grantable { "YES" } else { "NO" }),
                             text(if bit == crate::catalog::PRIV_SELECT {
@@ -1869,6 +1914,21 @@ fn information_schema(
                     Value::Null,
                 ]);
             }
+            // Schemas the session's role owns (a superuser sees all), as pg_has_role filters.
+            for schema in catalog.schemas.values() {
+                if schema.owner != session.user && !catalog.is_superuser(&session.user) {
+                    continue;
+                }
+                out.row(vec![
+                    db(),
+                    text(schema.name.clone()),
+                    text(schema.owner.clone()),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ]);
+            }
         }
         "tables" => {
             out.columns(&[
@@ -1893,8 +1953,8 @@ fn information_schema(
             for (name, kind) in names {
                 out.row(vec![
                     db(),
-                    text("public"),
-                    text(name),
+                    text(crate::catalog::split_name(name).0),
+                    text(crate::catalog::relname(name)),
                     text(kind),
                     Value::Null,
                     Value::Null,
@@ -1985,12 +2045,14 @@ fn information_schema(
                     };
                     let mut row = vec![
                         db(),
-                        text("public"),
-                        text(table.name.clone()),
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&table.name)),
                         text(column.name.clone()),
                         int(i as i64 + 1),
                         match (&column.default, column.identity) {
-                            (Some(default), None) => text(deparsed_default(default, column.ty)),
+                            (Some(default), None) => {
+                                text(shown_default(catalog, session, default, column.ty))
+                            }
                             _ => Value::Null,
                         },
                         yes_no(!column.not_null),
@@ -2058,8 +2120,8 @@ fn information_schema(
                 let f = facets(seq.ty);
                 out.row(vec![
                     db(),
-                    text("public"),
-                    text(seq.name.clone()),
+                    text(crate::catalog::split_name(&seq.name).0),
+                    text(crate::catalog::relname(&seq.name)),
                     text(seq.ty.name()),
                     opt_int(f.precision),
                     opt_int(f.radix),
@@ -2090,11 +2152,11 @@ fn information_schema(
                 let mut row = |name: String, kind: &str| {
                     out.row(vec![
                         db(),
-                        text("public"),
-                        text(name),
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&name)),
                         db(),
-                        text("public"),
-                        text(table.name.clone()),
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&table.name)),
                         text(kind),
                         text("NO"),
                         text("NO"),
@@ -2141,12 +2203,13 @@ fn information_schema(
                 let Some(fk) = c.table.foreign_keys.iter().find(|fk| fk.name == c.name) else {
                     continue;
                 };
+                let schema = crate::catalog::split_name(&c.table.name).0;
                 out.row(vec![
                     db(),
-                    text("public"),
+                    text(schema),
                     text(c.name.clone()),
                     db(),
-                    text("public"),
+                    text(schema),
                     unique,
                     text("NONE"),
                     text(fk.on_update.sql()),
@@ -2178,11 +2241,11 @@ fn information_schema(
                     for (position, &column) in columns.iter().enumerate() {
                         out.row(vec![
                             db(),
-                            text("public"),
-                            text(name.clone()),
+                            text(crate::catalog::split_name(&table.name).0),
+                            text(crate::catalog::relname(&name)),
                             db(),
-                            text("public"),
-                            text(table.name.clone()),
+                            text(crate::catalog::split_name(&table.name).0),
+                            text(crate::catalog::relname(&table.name)),
                             text(table.columns[column].name.clone()),
                             int(position as i64 + 1),
                             Value::Null,
@@ -2214,11 +2277,11 @@ fn information_schema(
                         });
                         out.row(vec![
                             db(),
-                            text("public"),
+                            text(crate::catalog::split_name(&table.name).0),
                             text(fk.name.clone()),
                             db(),
-                            text("public"),
-                            text(table.name.clone()),
+                            text(crate::catalog::split_name(&table.name).0),
+                            text(crate::catalog::relname(&table.name)),
                             text(table.columns[column].name.clone()),
                             int(position as i64 + 1),
                             opt_int(referenced.map(|p| p as i64 + 1)),
@@ -2243,8 +2306,8 @@ fn information_schema(
             for view in catalog.views.values() {
                 out.row(vec![
                     db(),
-                    text("public"),
-                    text(view.name.clone()),
+                    text(crate::catalog::split_name(&view.name).0),
+                    text(crate::catalog::relname(&view.name)),
                     text(view.sql.clone()),
                     text("NONE"),
                     text("NO"),

@@ -63,7 +63,7 @@ impl Binder<'_> {
                     "42830",
                     format!(
                         "there is no primary key for referenced table \"{}\"",
-                        parent.name
+                        crate::catalog::relname(&parent.name)
                     ),
                 ));
             }
@@ -108,7 +108,7 @@ impl Binder<'_> {
                 "42830",
                 format!(
                     "there is no unique constraint matching given keys for referenced table \"{}\"",
-                    parent.name
+                    crate::catalog::relname(&parent.name)
                 ),
             ));
         }
@@ -118,7 +118,11 @@ impl Binder<'_> {
                 .iter()
                 .map(|&c| child.columns[c].name.as_str())
                 .collect();
-            let base = format!("{}_{}_fkey", child.name, columns.join("_"));
+            let base = format!(
+                "{}_{}_fkey",
+                crate::catalog::relname(&child.name),
+                columns.join("_")
+            );
             let taken = |name: &str| child.foreign_keys.iter().any(|fk| fk.name == name);
             let mut name = base.clone();
             let mut n = 0;

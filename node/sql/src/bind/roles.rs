@@ -225,17 +225,24 @@ impl Binder<'_> {
         let Some(objects) = objects else {
             return Err(unsupported("granting roles to roles"));
         };
-        let schema = |names: &[ObjectName]| -> SqlResult<()> {
+        let schema = |names: &[ObjectName]| -> SqlResult<Vec<String>> {
+            let mut found = Vec::new();
             for name in names {
                 let schema = self.role_name(name)?;
-                if schema != "public" {
+                if !self.catalog.schema_exists(&schema) {
                     return Err(SqlError::new(
                         "3F000",
                         format!("schema \"{schema}\" does not exist"),
                     ));
                 }
+                found.push(schema);
             }
-            Ok(())
+            Ok(found)
+        };
+        let in_schemas = |schemas: &[String], key: &str| {
+            schemas
+                .iter()
+                .any(|s| s == crate::catalog::split_name(key).0)
         };
         let sequence = |name: &ObjectName| -> SqlResult<String> {
             let name = self.table_name(name)?.0;
@@ -262,12 +269,13 @@ impl Binder<'_> {
                     .collect::<SqlResult<Vec<_>>>()?,
             ),
             ast::GrantObjects::AllTablesInSchema { schemas } => {
-                schema(schemas)?;
+                let schemas = schema(schemas)?;
                 GrantTarget::Relations(
                     self.catalog
                         .tables
                         .keys()
                         .chain(self.catalog.views.keys())
+                        .filter(|key| in_schemas(&schemas, key))
                         .cloned()
                         .collect(),
                 )
@@ -276,17 +284,21 @@ impl Binder<'_> {
                 GrantTarget::Sequences(names.iter().map(sequence).collect::<SqlResult<Vec<_>>>()?)
             }
             ast::GrantObjects::AllSequencesInSchema { schemas } => {
-                schema(schemas)?;
-                GrantTarget::Sequences(self.catalog.sequences.keys().cloned().collect())
+                let schemas = schema(schemas)?;
+                GrantTarget::Sequences(
+                    self.catalog
+                        .sequences
+                        .keys()
+                        .filter(|key| in_schemas(&schemas, key))
+                        .cloned()
+                        .collect(),
+                )
             }
-            ast::GrantObjects::Schemas(schemas) => {
-                schema(schemas)?;
-                GrantTarget::Schema
-            }
+            ast::GrantObjects::Schemas(schemas) => GrantTarget::Schema(schema(schemas)?),
             other => return Err(unsupported(format!("GRANT ON {other}"))),
         };
         let (all, kind, allowed): (u8, &str, &[&str]) = match target {
-            GrantTarget::Schema => (PRIV_USAGE | PRIV_CREATE, "schema", &["USAGE", "CREATE"]),
+            GrantTarget::Schema(_) => (PRIV_USAGE | PRIV_CREATE, "schema", &["USAGE", "CREATE"]),
             GrantTarget::Sequences(_) => (SEQUENCE_ALL, "sequence", &["SELECT", "UPDATE", "USAGE"]),
             GrantTarget::Relations(_) => (
                 TABLE_ALL,

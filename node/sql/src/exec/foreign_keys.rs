@@ -21,7 +21,7 @@
 
 use std::collections::HashSet;
 
-use super::{quote_ident, Cancel, Cluster, Session, Tx};
+use super::{quote_ident, quote_relation, Cancel, Cluster, Session, Tx};
 use crate::catalog::{Catalog, FkAction, ForeignKeyDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::fragment::{key_values_text, RowChange};
@@ -45,12 +45,13 @@ pub(super) fn missing_reference(
         "23503",
         format!(
             "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
-            table.name, fk.name
+            crate::catalog::relname(&table.name),
+            fk.name
         ),
     )
     .with_detail(format!(
         "{key} is not present in table \"{}\".",
-        parent.name
+        crate::catalog::relname(&parent.name)
     ))
 }
 
@@ -308,17 +309,17 @@ impl Session {
                         "23503",
                         format!(
                             "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
-                            table.name, fk.name, child.name
+                            crate::catalog::relname(&table.name), fk.name, crate::catalog::relname(&child.name)
                         ),
                     )
                     .with_detail(if self.may_read(catalog, table) {
                         format!(
                             "Key {} is still referenced from table \"{}\".",
                             key_values_text(table, &fk.parent_columns, &parent_key),
-                            child.name
+                            crate::catalog::relname(&child.name)
                         )
                     } else {
-                        format!("Key is still referenced from table \"{}\".", child.name)
+                        format!("Key is still referenced from table \"{}\".", crate::catalog::relname(&child.name))
                     }));
                 }
                 Ok(())
@@ -418,7 +419,7 @@ impl Session {
         if let ([name], [ty], true) = (names.as_slice(), types.as_slice(), keys.len() > 4) {
             let sql = format!(
                 "SELECT {name} FROM {} WHERE {name} = ANY($1){suffix}",
-                quote_ident(&table.name)
+                quote_relation(&table.name)
             );
             let array = Value::Array(Box::new(crate::array::Array::one_dim(
                 keys.iter().map(|k| k[0].clone()).collect(),
@@ -441,7 +442,7 @@ impl Session {
         }
         let sql = format!(
             "SELECT 1 FROM {} WHERE {} LIMIT 1{suffix}",
-            quote_ident(&table.name),
+            quote_relation(&table.name),
             equalities(&names, 1, " AND ")
         );
         for key in keys {
@@ -489,7 +490,7 @@ impl Session {
         if let ([name], [ty]) = (names.as_slice(), types.as_slice()) {
             let sql = format!(
                 "{verb} {}{set} WHERE {name} = ANY(${first})",
-                quote_ident(&table.name)
+                quote_relation(&table.name)
             );
             let array = Value::Array(Box::new(crate::array::Array::one_dim(
                 keys.iter().map(|k| k[0].clone()).collect(),
@@ -502,7 +503,7 @@ impl Session {
         }
         let sql = format!(
             "{verb} {}{set} WHERE {}",
-            quote_ident(&table.name),
+            quote_relation(&table.name),
             equalities(&names, first, " AND ")
         );
         for key in keys {

@@ -60,8 +60,17 @@ fn superuser_only(attr: &RoleAttr) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// 42501 unless `user` may create in the schema of the relation keyed `key`.
+fn require_create(catalog: &Catalog, key: &str, user: &str) -> SqlResult<()> {
+    let schema = crate::catalog::split_name(key).0;
+    if catalog.privileges_on_schema(schema, user) & PRIV_CREATE == 0 {
+        return Err(denied(format!("permission denied for schema {schema}")));
+    }
+    Ok(())
+}
+
 impl Session {
-    /// Who may run a DDL statement: CREATE needs CREATE on the public schema; changing or dropping
+    /// Who may run a DDL statement: CREATE needs CREATE on the relation's schema; changing or dropping
     /// a table (its indexes, constraints, columns, comments) needs its ownership; a foreign key
     /// needs REFERENCES on the table it references. GRANT and ROLE statements check their own.
     pub(super) fn check_ddl_privileges(&self, catalog: &Catalog, plan: &Plan) -> SqlResult<()> {
@@ -77,12 +86,9 @@ impl Session {
                 }
                 Ok(())
             }
-            Plan::CreateTable { .. } | Plan::CreateSequence { .. } | Plan::CreateView { .. } => {
-                if catalog.schema_privileges(user) & PRIV_CREATE == 0 {
-                    return Err(denied("permission denied for schema public"));
-                }
-                Ok(())
-            }
+            Plan::CreateTable { table, .. } => require_create(catalog, &table.name, user),
+            Plan::CreateSequence { seq, .. } => require_create(catalog, &seq.name, user),
+            Plan::CreateView { view, .. } => require_create(catalog, &view.name, user),
             Plan::AlterOwner { relation, role, .. } => {
                 let owner = if let Some(table) = catalog.tables.get(relation) {
                     (table.owner.as_deref(), "table")
@@ -187,22 +193,51 @@ impl Session {
         let (names, sequences) = match &command.target {
             GrantTarget::Relations(names) => (names, false),
             GrantTarget::Sequences(names) => (names, true),
-            GrantTarget::Schema => (&Vec::new(), false),
+            GrantTarget::Schema(_) => (&Vec::new(), false),
         };
-        if command.target == GrantTarget::Schema {
-            if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
-                return Err(denied("permission denied for schema public"));
+        if let GrantTarget::Schema(schemas) = &command.target {
+            for name in schemas {
+                let Some(schema) = next.schemas.get(name).cloned() else {
+                    // public: the database owner's (the bootstrap role's).
+                    if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
+                        return Err(denied("permission denied for schema public"));
+                    }
+                    let mut acl = next.schema_acl();
+                    change_acl(
+                        &mut acl,
+                        command.grant,
+                        command.privileges,
+                        command.grant_option,
+                        &command.grantees,
+                        "pg_database_owner",
+                    );
+                    next.schema_acl = Some(acl);
+                    continue;
+                };
+                if !next.is_owner(Some(&schema.owner), user) {
+                    return Err(denied(format!("permission denied for schema {name}")));
+                }
+                // A made schema's ACL starts as its owner's USAGE and CREATE.
+                let mut acl = schema.acl.clone().unwrap_or_else(|| {
+                    vec![crate::catalog::AclItem {
+                        grantee: schema.owner.clone(),
+                        grantor: schema.owner.clone(),
+                        privileges: crate::catalog::PRIV_USAGE | PRIV_CREATE,
+                        grantable: 0,
+                    }]
+                });
+                change_acl(
+                    &mut acl,
+                    command.grant,
+                    command.privileges,
+                    command.grant_option,
+                    &command.grantees,
+                    &schema.owner,
+                );
+                if let Some(stored) = next.schemas.get_mut(name) {
+                    stored.acl = Some(acl);
+                }
             }
-            let mut acl = next.schema_acl();
-            change_acl(
-                &mut acl,
-                command.grant,
-                command.privileges,
-                command.grant_option,
-                &command.grantees,
-                "pg_database_owner",
-            );
-            next.schema_acl = Some(acl);
             return Ok(());
         }
         let all = if sequences { SEQUENCE_ALL } else { TABLE_ALL };
