@@ -354,6 +354,12 @@ impl<'a> Binder<'a> {
             .unwrap_or(&self.session.search_path)
     }
 
+    /// A column default's stored text (see the free `default_text`): a sequence named in it is
+    /// found along the search path now and stored by its key, as PostgreSQL keeps its OID.
+    fn default_text(&self, expr: &ast::Expr) -> String {
+        default_text(expr, &|name| self.relation_key_from_text(name))
+    }
+
     /// The catalog key a relation name given as text (`'s.t'::regclass`, nextval's argument)
     /// refers to, found as [`Binder::table_name`] finds a name in SQL.
     fn relation_key_from_text(&self, text: &str) -> String {
@@ -879,6 +885,47 @@ impl<'a> Binder<'a> {
                     cascade: *cascade,
                 })
             }
+            Statement::AlterSchema(alter) => {
+                let name = self.role_name(&alter.name)?;
+                let [operation] = alter.operations.as_slice() else {
+                    return Err(unsupported("this form of ALTER SCHEMA"));
+                };
+                let (rename, owner) = match operation {
+                    ast::AlterSchemaOperation::Rename { name: new } => {
+                        let new = self.role_name(new)?;
+                        if new.starts_with("pg_") {
+                            return Err(SqlError::new(
+                                "42939",
+                                format!("unacceptable schema name \"{new}\""),
+                            )
+                            .with_detail("The prefix \"pg_\" is reserved for system schemas."));
+                        }
+                        if new.contains('.') {
+                            return Err(unsupported("schema names with a dot"));
+                        }
+                        (Some(new), None)
+                    }
+                    ast::AlterSchemaOperation::OwnerTo { owner } => {
+                        let role = match owner {
+                            ast::Owner::Ident(ident) => ident_name(ident),
+                            _ => self.session.user.clone(),
+                        };
+                        if self.catalog.role(&role).is_none() {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("role \"{role}\" does not exist"),
+                            ));
+                        }
+                        (None, Some(role))
+                    }
+                    _ => return Err(unsupported("this form of ALTER SCHEMA")),
+                };
+                Ok(Plan::AlterSchema {
+                    name,
+                    rename,
+                    owner,
+                })
+            }
             Statement::CreateSchema {
                 schema_name,
                 if_not_exists,
@@ -1325,7 +1372,7 @@ impl<'a> Binder<'a> {
                                         "ADD COLUMN with a default that needs the session (subqueries, sequences)",
                                     ));
                                 }
-                                def.default = Some(default_text(expr));
+                                def.default = Some(self.default_text(expr));
                                 if bound != Expr::Const(Value::Null) {
                                     fill.push((new.columns.len(), bound));
                                 }
@@ -1376,7 +1423,7 @@ impl<'a> Binder<'a> {
                             )?;
                             let def = &new.columns[index];
                             self.assign_cast(bound, def.ty, &def.name, value.span())?;
-                            new.columns[index].default = Some(default_text(value));
+                            new.columns[index].default = Some(self.default_text(value));
                         }
                         ast::AlterColumnOperation::DropDefault => {
                             new.columns[index].default = None;
@@ -1591,7 +1638,7 @@ impl<'a> Binder<'a> {
                         let bound =
                             self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
                         self.assign_cast(bound, ty, &def.name, expr.span())?;
-                        def.default = Some(default_text(expr));
+                        def.default = Some(self.default_text(expr));
                     }
                     ColumnOption::Unique {
                         is_primary: false, ..
@@ -1881,7 +1928,10 @@ impl<'a> Binder<'a> {
         let mut seq = sequence_def(&seq_name, def.ty, options)?;
         seq.owner = Some(self.session.user.clone());
         seq.owned_by = Some((table.to_string(), def.name.clone()));
-        def.default = Some(format!("nextval('{seq_name}'::regclass)"));
+        def.default = Some(format!(
+            "nextval('{}'::regclass)",
+            crate::catalog::regclass_text(&seq_name).replace('\'', "''")
+        ));
         def.not_null = true;
         sequences.push(seq);
         Ok(())
@@ -8756,13 +8806,14 @@ pub fn rename_sequence_in_default(sql: &str, from: &str, to: &str) -> String {
     let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
         return sql.to_string();
     };
-    let as_regclass = if to
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        to.to_string()
-    } else {
-        format!("\"{}\"", to.replace('"', "\"\""))
+    let as_regclass = crate::catalog::regclass_text(to);
+    // Stored defaults name their sequence by its key (see `default_text`).
+    let key_of = |text: &str| {
+        let name = regclass_name(text);
+        match name.split_once('.') {
+            Some((schema, relation)) => crate::catalog::qualify(schema, relation),
+            None => name,
+        }
     };
     // The two significant tokens before each one: a sequence function's name and "(".
     let mut before: [Option<Token>; 2] = [None, None];
@@ -8772,7 +8823,7 @@ pub fn rename_sequence_in_default(sql: &str, from: &str, to: &str) -> String {
             (Token::SingleQuotedString(text), [Some(Token::Word(func)), Some(Token::LParen)])
                 if ["nextval", "currval", "setval"]
                     .contains(&func.value.to_lowercase().as_str())
-                    && regclass_name(text).rsplit('.').next() == Some(from) =>
+                    && key_of(text) == from =>
             {
                 Some(Token::SingleQuotedString(as_regclass.clone()))
             }
@@ -8886,7 +8937,7 @@ fn values_insert(
 /// A column default as it is stored, and shown by `\d` and information_schema: the expression's
 /// text, except that `nextval` of a constant sequence name takes PostgreSQL's deparsed form,
 /// `nextval('s'::regclass)` (unqualified for a sequence in public), whichever way it was written.
-fn default_text(expr: &ast::Expr) -> String {
+fn default_text(expr: &ast::Expr, resolve: &dyn Fn(&str) -> String) -> String {
     use sqlparser::tokenizer::{Token, Tokenizer};
     let text = expr.to_string();
     let dialect = sqlparser::dialect::PostgreSqlDialect {};
@@ -8910,18 +8961,11 @@ fn default_text(expr: &ast::Expr) -> String {
     let Some(name) = name else {
         return text;
     };
-    let name = parse_regclass(name);
-    let name = name.strip_prefix("public.").unwrap_or(&name);
-    let quoted = if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    };
-    format!("nextval('{}'::regclass)", quoted.replace('\'', "''"))
+    let key = resolve(name);
+    format!(
+        "nextval('{}'::regclass)",
+        crate::catalog::regclass_text(&key).replace('\'', "''")
+    )
 }
 
 pub fn regclass_name(text: &str) -> String {

@@ -358,6 +358,29 @@ pub fn split_name(key: &str) -> (&str, &str) {
     key.split_once('.').unwrap_or((PUBLIC_SCHEMA, key))
 }
 
+/// A catalog key as regclass text (`nextval('s.seq'::regclass)`): each part double-quoted when
+/// it is not a plain lower-case name, public's relations without their schema.
+pub fn regclass_text(key: &str) -> String {
+    let quote = |part: &str| {
+        let plain = !part.is_empty()
+            && !part.starts_with(|c: char| c.is_ascii_digit())
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            part.to_string()
+        } else {
+            format!("\"{}\"", part.replace('"', "\"\""))
+        }
+    };
+    let (schema, relation) = split_name(key);
+    if schema == PUBLIC_SCHEMA && !relation.contains('.') {
+        quote(relation)
+    } else {
+        format!("{}.{}", quote(schema), quote(relation))
+    }
+}
+
 /// The relation name of a catalog key, as messages and `pg_class.relname` show it.
 pub fn relname(key: &str) -> &str {
     split_name(key).1

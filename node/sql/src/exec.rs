@@ -1976,6 +1976,7 @@ impl Session {
             | Plan::AlterOwner { .. }
             | Plan::DropSequences { .. }
             | Plan::CreateSchema { .. }
+            | Plan::AlterSchema { .. }
             | Plan::DropSchemas { .. }
             | Plan::DropTables { .. }
             | Plan::AddPrimaryKey { .. }
@@ -3799,6 +3800,58 @@ impl Session {
                     },
                 );
             }
+            Plan::AlterSchema {
+                name,
+                rename,
+                owner,
+            } => {
+                result.tag = "ALTER SCHEMA".into();
+                let user = &self.info.user;
+                let Some(schema) = next.schemas.get(name).cloned() else {
+                    if name == crate::catalog::PUBLIC_SCHEMA {
+                        return Err(SqlError::unsupported("ALTER SCHEMA public"));
+                    }
+                    return Err(SqlError::new(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{name}\" does not exist"),
+                    ));
+                };
+                if !catalog.is_owner(Some(&schema.owner), user) {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("must be owner of schema {name}"),
+                    ));
+                }
+                if let Some(role) = owner {
+                    // Without role membership, only a superuser gives a schema away.
+                    if role != user && !catalog.is_superuser(user) {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("must be member of role \"{role}\""),
+                        ));
+                    }
+                    let stored = next.schemas.get_mut(name).expect("checked above");
+                    if let Some(acl) = &stored.acl {
+                        stored.acl = Some(crate::catalog::acl_new_owner(acl, &schema.owner, role));
+                    }
+                    stored.owner = role.clone();
+                }
+                if let Some(new) = rename {
+                    if !catalog.is_owner(None, user) {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!("permission denied for database {}", self.info.database),
+                        ));
+                    }
+                    if next.schema_exists(new) || new == "information_schema" {
+                        return Err(SqlError::new(
+                            code::DUPLICATE_SCHEMA,
+                            format!("schema \"{new}\" already exists"),
+                        ));
+                    }
+                    rename_schema(&mut next, name, new)?;
+                }
+            }
             Plan::DropSchemas {
                 names,
                 if_exists,
@@ -5076,6 +5129,84 @@ fn add_sequence(
 }
 
 /// PostgreSQL's name for an unnamed index: `<table>_<columns>_idx`, numbered when taken.
+/// Moves every relation of schema `from` to `to` (their keys change; ids, and so foreign keys,
+/// comments and storage, stay). Column defaults follow their sequences. A view whose query text
+/// names the old schema would break, so the rename is refused while one does.
+fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
+    use crate::catalog::{qualify, split_name};
+    let moved = |key: &str| -> Option<String> {
+        let (schema, relation) = split_name(key);
+        (schema == from).then(|| qualify(to, relation))
+    };
+    let mentions = |sql: &str| {
+        let lower = sql.to_lowercase();
+        lower.contains(&format!("{from}.")) || lower.contains(&format!("\"{from}\"."))
+    };
+    if let Some(view) = next.views.values().find(|view| mentions(&view.sql)) {
+        return Err(SqlError::unsupported(format!(
+            "renaming a schema that view {} names in its query",
+            crate::catalog::relname(&view.name)
+        )));
+    }
+    let sequences: Vec<(String, String)> = next
+        .sequences
+        .keys()
+        .filter_map(|key| moved(key).map(|new| (key.clone(), new)))
+        .collect();
+    let tables = std::mem::take(&mut next.tables);
+    for (key, table) in tables {
+        let mut table = (*table).clone();
+        if let Some(new) = moved(&key) {
+            table.name = new;
+        }
+        for index in &mut table.indexes {
+            if let Some(new) = moved(&index.name) {
+                index.name = new;
+            }
+        }
+        for column in &mut table.columns {
+            if let Some(default) = &column.default {
+                let mut text = default.clone();
+                for (old, new) in &sequences {
+                    text = crate::bind::rename_sequence_in_default(&text, old, new);
+                }
+                column.default = Some(text);
+            }
+        }
+        next.tables.insert(table.name.clone(), Arc::new(table));
+    }
+    let old_sequences = std::mem::take(&mut next.sequences);
+    for (key, seq) in old_sequences {
+        let mut seq = (*seq).clone();
+        if let Some(new) = moved(&key) {
+            seq.name = new;
+        }
+        if let Some((owner, _)) = &mut seq.owned_by {
+            if let Some(new) = moved(owner) {
+                *owner = new;
+            }
+        }
+        next.sequences.insert(seq.name.clone(), Arc::new(seq));
+    }
+    let views = std::mem::take(&mut next.views);
+    for (key, mut view) in views {
+        if let Some(new) = moved(&key) {
+            view.name = new;
+        }
+        for entry in &mut view.search_path {
+            if entry == from {
+                *entry = to.to_string();
+            }
+        }
+        next.views.insert(view.name.clone(), view);
+    }
+    if let Some(mut schema) = next.schemas.remove(from) {
+        schema.name = to.to_string();
+        next.schemas.insert(to.to_string(), schema);
+    }
+    Ok(())
+}
+
 fn default_index_name(
     catalog: &Catalog,
     table: &TableDef,

@@ -660,6 +660,12 @@ pub enum Plan {
         owner: String,
         if_not_exists: bool,
     },
+    /// `ALTER SCHEMA name RENAME TO rename | OWNER TO owner`.
+    AlterSchema {
+        name: String,
+        rename: Option<String>,
+        owner: Option<String>,
+    },
     /// `DROP SCHEMA`: with `cascade`, the relations in them go too.
     DropSchemas {
         names: Vec<String>,
@@ -780,6 +786,7 @@ impl Plan {
             Plan::AlterOwner { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
+            Plan::AlterSchema { .. } => "ALTER SCHEMA",
             Plan::DropSchemas { .. } => "DROP SCHEMA",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
@@ -812,6 +819,7 @@ impl Plan {
                 | Plan::AlterOwner { .. }
                 | Plan::DropSequences { .. }
                 | Plan::CreateSchema { .. }
+                | Plan::AlterSchema { .. }
                 | Plan::DropSchemas { .. }
                 | Plan::DropTables { .. }
                 | Plan::AddPrimaryKey { .. }

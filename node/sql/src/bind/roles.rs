@@ -14,7 +14,7 @@ use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
 
 impl Binder<'_> {
     /// A role name as written: one identifier, not a reserved one.
-    fn role_name(&self, name: &ObjectName) -> SqlResult<String> {
+    pub(super) fn role_name(&self, name: &ObjectName) -> SqlResult<String> {
         let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() else {
             return Err(SqlError::syntax(format!(
                 "syntax error at or near \"{name}\""

@@ -463,6 +463,18 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
             found.push((2200, "privileges for schema public".into()));
         }
     }
+    for schema in catalog.schemas.values() {
+        if schema.owner == role {
+            found.push((schema.oid, format!("owner of schema {}", schema.name)));
+        } else if schema
+            .acl
+            .iter()
+            .flatten()
+            .any(|item| item.grantee == role || item.grantor == role)
+        {
+            found.push((schema.oid, format!("privileges for schema {}", schema.name)));
+        }
+    }
     let relations = catalog
         .tables
         .values()
@@ -481,6 +493,13 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
         );
     for (kind, name, owner, acl) in relations {
         let oid = crate::system::relation_oid(catalog, name).unwrap_or(i64::MAX);
+        // PostgreSQL names relations outside public with their schema here.
+        let (schema, relation) = crate::catalog::split_name(name);
+        let name = if schema == crate::catalog::PUBLIC_SCHEMA {
+            relation.to_string()
+        } else {
+            format!("{schema}.{relation}")
+        };
         if owner == Some(role) {
             found.push((oid, format!("owner of {kind} {name}")));
             continue;
@@ -542,6 +561,12 @@ fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
         }
     }
     rename_acl(&mut catalog.schema_acl);
+    for schema in catalog.schemas.values_mut() {
+        if schema.owner == old {
+            schema.owner = new.to_string();
+        }
+        rename_acl(&mut schema.acl);
+    }
 }
 
 /// Applies `attrs` in order to `role`; a password becomes its secret.
