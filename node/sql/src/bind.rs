@@ -7623,7 +7623,10 @@ impl<'a> Binder<'a> {
             ("decode", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::Decode, &[D::Text, D::Text], D::Bytea)
             }
-            ("concat" | "concat_ws", _) if n > usize::from(name == "concat_ws") => {
+            ("concat" | "concat_ws", _) | ("format", _)
+                if n > usize::from(name == "concat_ws")
+                    && (name != "format" || is_text(types[0])) =>
+            {
                 // Arguments in their output form (a boolean is t/f here, not true/false).
                 for (expr, ty, _) in bound.iter_mut() {
                     if *ty == D::Bool {
@@ -7640,10 +7643,10 @@ impl<'a> Binder<'a> {
                         *ty = D::Text;
                     }
                 }
-                let f = if name == "concat" {
-                    S::Concat
-                } else {
-                    S::ConcatWs
+                let f = match name {
+                    "concat" => S::Concat,
+                    "format" => S::Format,
+                    _ => S::ConcatWs,
                 };
                 Some((f, vec![D::Text; n], D::Text))
             }

@@ -57,6 +57,8 @@ pub enum Scalar {
     Trim(bool, bool),
     Concat,
     ConcatWs,
+    /// format(fmt, args...): `%s`, `%I`, `%L` with positions, `-` and widths (see [`format`]).
+    Format,
     Round,
     Trunc,
     Ceil,
@@ -115,6 +117,183 @@ fn float(value: &Value) -> f64 {
 
 fn chars_slice(s: &str, from: usize, to: usize) -> String {
     s.chars().skip(from).take(to.saturating_sub(from)).collect()
+}
+
+/// quote_ident: double-quoted unless a plain lower-case name that is no keyword.
+fn quote_ident(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !RESERVED_WORDS.contains(&s);
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// quote_literal: single-quoted, `E'...'` with doubled backslashes when it holds one.
+fn quote_literal(s: &str) -> String {
+    let quoted = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", quoted.replace('\\', "\\\\"))
+    } else {
+        format!("'{quoted}'")
+    }
+}
+
+/// PostgreSQL's `format(fmt, args...)` over arguments already in text form: `%%`, and
+/// `%[n$][-][width]{s|I|L}` where width may be `*` or `*m$` (an argument; negative
+/// left-justifies). Arguments are taken in order after the last one used; `%s` of NULL is empty,
+/// `%L` of NULL is `NULL`, `%I` of NULL an error.
+pub fn format(args: &[Value]) -> SqlResult<Value> {
+    let Some(Value::Text(fmt)) = args.first() else {
+        return Ok(Value::Null);
+    };
+    let invalid = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
+    let unterminated = || {
+        invalid("unterminated format() type specifier".into())
+            .with_hint("For a single \"%\" use \"%%\".")
+    };
+    let too_few = || invalid("too few arguments for format()".into());
+    let chars: Vec<char> = fmt.chars().collect();
+    let mut out = String::new();
+    let mut next_arg = 1;
+    let mut at = 0;
+    // Digits at `at` and whether a `$` follows them.
+    let number = |at: &mut usize| -> Option<(usize, bool)> {
+        let start = *at;
+        while *at < chars.len() && chars[*at].is_ascii_digit() {
+            *at += 1;
+        }
+        if *at == start {
+            return None;
+        }
+        let value: usize = chars[start..*at]
+            .iter()
+            .collect::<String>()
+            .parse()
+            .unwrap_or(usize::MAX);
+        let dollar = chars.get(*at) == Some(&'$');
+        if dollar {
+            *at += 1;
+        }
+        Some((value, dollar))
+    };
+    while at < chars.len() {
+        let c = chars[at];
+        at += 1;
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if at >= chars.len() {
+            return Err(unterminated());
+        }
+        if chars[at] == '%' {
+            out.push('%');
+            at += 1;
+            continue;
+        }
+        let mut position = None;
+        let mut width: Option<i64> = None;
+        let mut left = false;
+        let save = at;
+        match number(&mut at) {
+            Some((0, true)) => {
+                return Err(invalid(
+                    "format specifies argument 0, but arguments are numbered from 1".into(),
+                ))
+            }
+            Some((n, true)) => position = Some(n),
+            Some((n, false)) => width = Some(n as i64),
+            None => at = save,
+        }
+        if width.is_none() {
+            while chars.get(at) == Some(&'-') {
+                left = true;
+                at += 1;
+            }
+            if chars.get(at) == Some(&'*') {
+                at += 1;
+                let index = match number(&mut at) {
+                    Some((0, true)) => {
+                        return Err(invalid(
+                            "format specifies argument 0, but arguments are numbered from 1".into(),
+                        ))
+                    }
+                    Some((n, true)) => n,
+                    Some((_, false)) => return Err(unterminated()),
+                    None => {
+                        let n = next_arg;
+                        next_arg += 1;
+                        n
+                    }
+                };
+                let value = args.get(index).ok_or_else(too_few)?;
+                let w = match value {
+                    Value::Null => 0,
+                    Value::Int(i) => *i,
+                    Value::Text(t) => t.trim().parse::<i64>().map_err(|_| {
+                        invalid(format!("invalid input syntax for type integer: \"{t}\""))
+                    })?,
+                    _ => 0,
+                };
+                width = Some(w);
+            } else if let Some((n, dollar)) = number(&mut at) {
+                if dollar {
+                    return Err(unterminated());
+                }
+                width = Some(n as i64);
+            }
+        }
+        let Some(&kind) = chars.get(at) else {
+            return Err(unterminated());
+        };
+        at += 1;
+        let index = match position {
+            Some(n) => n,
+            None => next_arg,
+        };
+        if !matches!(kind, 's' | 'I' | 'L') {
+            return Err(
+                invalid(format!("unrecognized format() type specifier \"{kind}\""))
+                    .with_hint("For a single \"%\" use \"%%\"."),
+            );
+        }
+        next_arg = index + 1;
+        let value = args.get(index).ok_or_else(too_few)?;
+        let piece = match (kind, value) {
+            ('s', Value::Null) => String::new(),
+            ('I', Value::Null) => {
+                return Err(SqlError::new(
+                    "22004",
+                    "null values cannot be formatted as an SQL identifier",
+                ))
+            }
+            ('L', Value::Null) => "NULL".to_string(),
+            ('s', v) => text(v).to_string(),
+            ('I', v) => quote_ident(text(v)),
+            (_, v) => quote_literal(text(v)),
+        };
+        let mut width = width.unwrap_or(0);
+        if width < 0 {
+            left = true;
+            width = -width;
+        }
+        let pad = (width as usize).saturating_sub(piece.chars().count());
+        if left {
+            out.push_str(&piece);
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            out.extend(std::iter::repeat_n(' ', pad));
+            out.push_str(&piece);
+        }
+    }
+    Ok(Value::Text(out))
 }
 
 fn domain_error(message: &str) -> SqlError {
@@ -181,6 +360,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             return Ok(Value::Text(out));
         }
+        Scalar::Format => return format(&args),
         Scalar::ConcatWs => {
             if args[0].is_null() {
                 return Ok(Value::Null);
@@ -342,21 +522,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             Value::Text(out)
         }
-        Scalar::QuoteIdent => {
-            let s = text(a);
-            let plain = s
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-                && s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-                && !RESERVED_WORDS.contains(&s);
-            Value::Text(if plain {
-                s.to_string()
-            } else {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            })
-        }
+        Scalar::QuoteIdent => Value::Text(quote_ident(text(a))),
         Scalar::SizePretty => {
             // Each unit is used while the value is below 10240 of it (PostgreSQL's rule), the
             // value halved-then-rounded into the next unit.
@@ -371,15 +537,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             Value::Text(format!("{size} {unit}"))
         }
-        Scalar::QuoteLiteral => {
-            let s = text(a);
-            let quoted = s.replace('\'', "''");
-            Value::Text(if s.contains('\\') {
-                format!("E'{}'", quoted.replace('\\', "\\\\"))
-            } else {
-                format!("'{quoted}'")
-            })
-        }
+        Scalar::QuoteLiteral => Value::Text(quote_literal(text(a))),
         Scalar::Ascii => Value::Int(text(a).chars().next().map_or(0, |c| c as i64)),
         Scalar::Chr => {
             let n = int(a);
@@ -541,6 +699,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         Scalar::Atan2 => Value::Float(float(a).atan2(float(&args[1]))),
         Scalar::Concat
         | Scalar::ConcatWs
+        | Scalar::Format
         | Scalar::Greatest
         | Scalar::Least
         | Scalar::Pi
