@@ -4946,6 +4946,23 @@ impl<'a> Binder<'a> {
             E::CompoundFieldAccess { root, access_chain } => {
                 self.bind_subscripts(root, access_chain, scope, aggs, position)?
             }
+            E::IsNull(inner) | E::IsNotNull(inner) if row_items(inner).is_some() => {
+                // A row IS NULL when every field is; IS NOT NULL when none is.
+                let not_null = matches!(expr, E::IsNotNull(_));
+                let mut combined: Option<Expr> = None;
+                for item in row_items(inner).expect("checked by the guard") {
+                    let (bound, _) = self.bind_expr(item, scope, aggs)?;
+                    let test = Expr::IsNull(Box::new(bound), not_null);
+                    combined = Some(match combined {
+                        None => test,
+                        Some(prev) => Expr::Binary(BinOp::And, Box::new(prev), Box::new(test)),
+                    });
+                }
+                (
+                    combined.unwrap_or(Expr::Const(Value::Bool(true))),
+                    DataType::Bool,
+                )
+            }
             E::IsNull(inner) | E::IsNotNull(inner) => {
                 let (bound, _) = self.bind_expr(inner, scope, aggs)?;
                 (
@@ -5077,6 +5094,29 @@ impl<'a> Binder<'a> {
                     },
                     DataType::Bool,
                 )
+            }
+            E::InList {
+                expr: inner,
+                list,
+                negated,
+            } if row_items(inner).is_some() => {
+                // (a, b) IN ((1, 2), (3, 4)): the row equalities ORed (NOT IN: negated).
+                let mut combined: Option<Expr> = None;
+                for item in list {
+                    let (equal, _) =
+                        self.bind_binary(inner, &BinaryOperator::Eq, item, scope, aggs, position)?;
+                    combined = Some(match combined {
+                        None => equal,
+                        Some(prev) => Expr::Binary(BinOp::Or, Box::new(prev), Box::new(equal)),
+                    });
+                }
+                let combined = combined.unwrap_or(Expr::Const(Value::Bool(false)));
+                let combined = if *negated {
+                    Expr::Not(Box::new(combined))
+                } else {
+                    combined
+                };
+                (combined, DataType::Bool)
             }
             E::InList {
                 expr: inner,
@@ -6205,6 +6245,21 @@ impl<'a> Binder<'a> {
         aggs: &mut AggCollector,
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
+        if let (Some(lefts), Some(rights)) = (row_items(left), row_items(right)) {
+            // The operator stands after the row's closing parenthesis.
+            let position = offset_of(self.text, left.span().end.line, left.span().end.column)
+                .map(|at| {
+                    let skipped = self
+                        .text
+                        .chars()
+                        .skip(at)
+                        .take_while(|c| c.is_whitespace() || *c == ')')
+                        .count();
+                    self.offset + at + skipped + 1
+                })
+                .or(position);
+            return self.bind_row_comparison(&lefts, op, &rights, scope, aggs, position);
+        }
         let (lb, lt) = self.bind_expr(left, scope, aggs)?;
         let (rb, rt) = self.bind_expr(right, scope, aggs)?;
         let span = left.span().union(&right.span());
@@ -6380,6 +6435,80 @@ impl<'a> Binder<'a> {
             }
             other => Err(unsupported(format!("operator {other}")).at(position)),
         }
+    }
+
+    /// A comparison of two row constructors, as PostgreSQL defines it: `=` when every pair is
+    /// equal, `<>` when some pair differs, and `< <= > >=` decided by the first pair that is not
+    /// equal (NULL when that comparison meets a NULL). Bound as the pairwise comparisons joined
+    /// with AND/OR, whose three-valued logic gives exactly those answers.
+    fn bind_row_comparison(
+        &mut self,
+        lefts: &[&ast::Expr],
+        op: &BinaryOperator,
+        rights: &[&ast::Expr],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        if lefts.len() != rights.len() {
+            return Err(
+                SqlError::syntax("unequal number of entries in row expressions").at(position),
+            );
+        }
+        if lefts.is_empty() {
+            return Err(unsupported("comparing empty rows").at(position));
+        }
+        let and_or = |op: BinOp, a: Expr, b: Expr| Expr::Binary(op, Box::new(a), Box::new(b));
+        let strict = match op {
+            BinaryOperator::Eq | BinaryOperator::NotEq => None,
+            BinaryOperator::Lt | BinaryOperator::LtEq => Some(BinaryOperator::Lt),
+            BinaryOperator::Gt | BinaryOperator::GtEq => Some(BinaryOperator::Gt),
+            other => {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "could not determine interpretation of row comparison operator {other}"
+                    ),
+                )
+                .at(position))
+            }
+        };
+        let last = lefts.len() - 1;
+        let mut combined = self
+            .bind_binary(lefts[last], op, rights[last], scope, aggs, position)?
+            .0;
+        for i in (0..last).rev() {
+            combined = match &strict {
+                None => {
+                    let pair = self
+                        .bind_binary(lefts[i], op, rights[i], scope, aggs, position)?
+                        .0;
+                    let join = if *op == BinaryOperator::Eq {
+                        BinOp::And
+                    } else {
+                        BinOp::Or
+                    };
+                    and_or(join, pair, combined)
+                }
+                Some(strict) => {
+                    let before = self
+                        .bind_binary(lefts[i], strict, rights[i], scope, aggs, position)?
+                        .0;
+                    let equal = self
+                        .bind_binary(
+                            lefts[i],
+                            &BinaryOperator::Eq,
+                            rights[i],
+                            scope,
+                            aggs,
+                            position,
+                        )?
+                        .0;
+                    and_or(BinOp::Or, before, and_or(BinOp::And, equal, combined))
+                }
+            };
+        }
+        Ok((combined, DataType::Bool))
     }
 
     /// `+ - * /` with a date, timestamp or interval operand (PostgreSQL's operators for them).
@@ -8104,6 +8233,31 @@ fn current_date() -> (Expr, DataType) {
         ),
         DataType::Date,
     )
+}
+
+/// The fields of a row constructor: `(a, b)` or `ROW(a, b)` (`ROW(a)` too; `(a)` is just a).
+fn row_items(expr: &ast::Expr) -> Option<Vec<&ast::Expr>> {
+    match expr {
+        ast::Expr::Nested(inner) => row_items(inner),
+        ast::Expr::Tuple(items) => Some(items.iter().collect()),
+        ast::Expr::Function(function)
+            if function.name.to_string().eq_ignore_ascii_case("row")
+                && function.filter.is_none()
+                && function.over.is_none() =>
+        {
+            let FunctionArguments::List(list) = &function.args else {
+                return None;
+            };
+            list.args
+                .iter()
+                .map(|arg| match arg {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                    _ => None,
+                })
+                .collect()
+        }
+        _ => None,
+    }
 }
 
 /// `DEFAULT` in a VALUES list or SET clause.
