@@ -318,6 +318,20 @@ impl<'a> Binder<'a> {
         Some(self.offset + at + skipped + 1)
     }
 
+    /// Position of the operator after a row constructor: past its closing parenthesis (the
+    /// span of `(a, b)` ends inside it).
+    fn pos_after_row(&self, row: &ast::Expr) -> Option<usize> {
+        let span = row.span();
+        let at = offset_of(self.text, span.end.line, span.end.column)?;
+        let skipped = self
+            .text
+            .chars()
+            .skip(at)
+            .take_while(|c| c.is_whitespace() || *c == ')')
+            .count();
+        Some(self.offset + at + skipped + 1)
+    }
+
     /// Position of the parenthesis that opens a subquery whose text starts at `span`.
     fn pos_paren_before(&self, span: Span) -> Option<usize> {
         let at = offset_of(self.text, span.start.line, span.start.column)?;
@@ -5524,6 +5538,61 @@ impl<'a> Binder<'a> {
                 expr: left,
                 subquery,
                 negated,
+            } if row_items(left).is_some() => {
+                // (a, b) IN (SELECT x, y ...): true when some row equals, NULL when none does but
+                // some comparison is NULL, false otherwise; bound as two correlated EXISTS over
+                // the subquery's rows.
+                let lefts = row_items(left).expect("checked by the guard");
+                let operator = self.pos_after_row(left).or(position);
+                let (_, columns) = self.bind_subquery(subquery, scope, SubqueryKind::Exists)?;
+                if columns.len() != lefts.len() {
+                    return Err(SqlError::new(
+                        code::SYNTAX_ERROR,
+                        if columns.len() > lefts.len() {
+                            "subquery has too many columns"
+                        } else {
+                            "subquery has too few columns"
+                        },
+                    )
+                    .at(operator));
+                }
+                let names: Vec<String> = (1..=lefts.len())
+                    .map(|i| format!("__keel_in_{i}"))
+                    .collect();
+                let row = |items: Vec<String>| format!("({})", items.join(", "));
+                let equal = format!(
+                    "{} = {}",
+                    row(lefts.iter().map(|e| e.to_string()).collect()),
+                    row(names.iter().map(|n| format!("__keel_in.{n}")).collect())
+                );
+                let exists = |condition: &str| {
+                    format!(
+                        "EXISTS (SELECT 1 FROM ({subquery}) AS __keel_in({}) WHERE {condition})",
+                        names.join(", ")
+                    )
+                };
+                let sql = format!(
+                    "CASE WHEN {} THEN true WHEN {} THEN NULL ELSE false END",
+                    exists(&equal),
+                    exists(&format!("({equal}) IS NULL"))
+                );
+                let parsed = crate::parse::parse_expr(&sql)?;
+                let (bound, _) = self.bind_expr(&parsed, scope, aggs).map_err(|mut e| {
+                    // Positions in the rewritten text mean nothing to the client.
+                    e.position = position;
+                    e
+                })?;
+                let bound = if *negated {
+                    Expr::Not(Box::new(bound))
+                } else {
+                    bound
+                };
+                (bound, DataType::Bool)
+            }
+            E::InSubquery {
+                expr: left,
+                subquery,
+                negated,
             } => {
                 let operator = self.pos_after(left.span()).or(position);
                 let bound = self.bind_compare_subquery(
@@ -6246,18 +6315,7 @@ impl<'a> Binder<'a> {
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
         if let (Some(lefts), Some(rights)) = (row_items(left), row_items(right)) {
-            // The operator stands after the row's closing parenthesis.
-            let position = offset_of(self.text, left.span().end.line, left.span().end.column)
-                .map(|at| {
-                    let skipped = self
-                        .text
-                        .chars()
-                        .skip(at)
-                        .take_while(|c| c.is_whitespace() || *c == ')')
-                        .count();
-                    self.offset + at + skipped + 1
-                })
-                .or(position);
+            let position = self.pos_after_row(left).or(position);
             return self.bind_row_comparison(&lefts, op, &rights, scope, aggs, position);
         }
         let (lb, lt) = self.bind_expr(left, scope, aggs)?;

@@ -1314,6 +1314,22 @@ pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
     }
 }
 
+/// One expression from SQL text the binder writes itself (a rewritten construct).
+pub fn parse_expr(text: &str) -> SqlResult<sqlparser::ast::Expr> {
+    use sqlparser::ast::{SelectItem, SetExpr, Statement};
+    let internal = || SqlError::new(code::INTERNAL_ERROR, "rewritten SQL is not an expression");
+    let Statement::Query(query) = parse_sql(&format!("SELECT {text}"))? else {
+        return Err(internal());
+    };
+    let SetExpr::Select(select) = *query.body else {
+        return Err(internal());
+    };
+    match select.projection.into_iter().next() {
+        Some(SelectItem::UnnamedExpr(expr)) => Ok(expr),
+        _ => Err(internal()),
+    }
+}
+
 /// `CREATE | ALTER | DROP USER ...` spelled with ROLE (same length, so positions stay), for
 /// sqlparser, which reads USER in other dialects' grammar.
 fn user_as_role(text: &str, first_word: &str) -> Option<String> {
