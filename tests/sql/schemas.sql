@@ -67,6 +67,7 @@ SET search_path = nowhere;
 SELECT current_schema();
 CREATE TABLE lost (a int);
 SET search_path = "$user", public;
+SHOW search_path;
 DROP SCHEMA app;
 DROP SCHEMA other;
 DROP SCHEMA IF EXISTS other;

@@ -574,11 +574,23 @@ impl Cursor {
         Ok((name, offset))
     }
     /// A setting value: words, numbers and strings, comma separated, joined as PostgreSQL does.
-    fn setting_value(&mut self) -> SqlResult<String> {
+    /// A SET value: its items joined by ", ". In a list of names (`list`: search_path), a
+    /// double-quoted name keeps its quotes when it needs them, as PostgreSQL shows it.
+    fn setting_value(&mut self, list: bool) -> SqlResult<String> {
         let mut parts = Vec::new();
         loop {
             let negative = self.punct('-');
             let part = match self.peek().cloned() {
+                Some(Token::Quoted(w)) if list => {
+                    let plain = w.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                        && w.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    if plain {
+                        w
+                    } else {
+                        format!("\"{}\"", w.replace('"', "\"\""))
+                    }
+                }
                 Some(Token::Word(w)) | Some(Token::Quoted(w)) | Some(Token::Str(w)) => w,
                 Some(Token::Number(n)) => n,
                 _ => return Err(self.error()),
@@ -971,7 +983,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             let value = if c.word("default") || (name == "timezone" && c.word("local")) {
                 None
             } else {
-                Some(c.setting_value()?)
+                Some(c.setting_value(name.eq_ignore_ascii_case("search_path"))?)
             };
             Parsed::Set { name, value, local }
         }
