@@ -1136,16 +1136,21 @@ impl<'a> Binder<'a> {
                             .iter()
                             .map(|column| self.index_column(&table, &column.column.expr))
                             .collect::<SqlResult<Vec<_>>>()?;
+                        // Named in the table's schema, as every index.
+                        let schema = crate::catalog::split_name(&table.name).0.to_string();
+                        let name = name
+                            .as_ref()
+                            .map(|n| crate::catalog::qualify(&schema, &ident_name(n)));
                         if matches!(constraint, TableConstraint::PrimaryKey { .. }) {
                             return Ok(Plan::AddPrimaryKey {
                                 table,
                                 columns,
-                                name: name.as_ref().map(ident_name),
+                                name,
                             });
                         }
                         Ok(Plan::CreateIndex {
                             table,
-                            name: name.as_ref().map(ident_name),
+                            name,
                             columns,
                             unique: true,
                             if_not_exists: false,
@@ -1797,11 +1802,17 @@ impl<'a> Binder<'a> {
         }
         // Each UNIQUE constraint is a unique index; an unnamed one gets its name (and id) when
         // the table is made.
+        // Constraint indexes are named in the table's schema.
+        let schema = crate::catalog::split_name(&name).0.to_string();
+        let primary_key_name =
+            primary_key_name.map(|n: String| crate::catalog::qualify(&schema, &n));
         let indexes = uniques
             .into_iter()
             .map(|(name, columns)| IndexDef {
                 id: 0,
-                name: name.unwrap_or_default(),
+                name: name
+                    .map(|n| crate::catalog::qualify(&schema, &n))
+                    .unwrap_or_default(),
                 columns,
                 unique: true,
                 constraint: true,

@@ -4509,11 +4509,14 @@ impl Session {
             } => {
                 result.tag = "ALTER TABLE".into();
                 let table = current_table(&next, table)?;
-                match table.index(name) {
+                // Index-backed constraints are named in the table's schema (see `qualify`).
+                let keyed =
+                    crate::catalog::qualify(crate::catalog::split_name(&table.name).0, name);
+                match table.index(&keyed) {
                     Some(index) if index.constraint => {
                         dropped.push(index.id);
                         let mut changed = (*table).clone();
-                        changed.indexes.retain(|index| index.name != *name);
+                        changed.indexes.retain(|index| index.name != keyed);
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
                     _ if table.checks.iter().any(|check| check.name == *name) => {
@@ -4526,7 +4529,7 @@ impl Session {
                         changed.foreign_keys.retain(|fk| fk.name != *name);
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
-                    _ if !table.primary_key.is_empty() && table.pkey_name() == *name => {
+                    _ if !table.primary_key.is_empty() && table.pkey_name() == keyed => {
                         return Err(SqlError::unsupported("dropping a primary key"));
                     }
                     _ if *if_exists => {

@@ -57,7 +57,7 @@ pub enum Scalar {
     Trim(bool, bool),
     Concat,
     ConcatWs,
-    /// format(fmt, args...): `%s`, `%I`, `%L` with positions, `-` and widths (see [`format`]).
+    /// format(fmt, args...): `%s`, `%I`, `%L` with positions, `-` and widths (see [`sql_format`]).
     Format,
     Round,
     Trunc,
@@ -149,7 +149,7 @@ fn quote_literal(s: &str) -> String {
 /// `%[n$][-][width]{s|I|L}` where width may be `*` or `*m$` (an argument; negative
 /// left-justifies). Arguments are taken in order after the last one used; `%s` of NULL is empty,
 /// `%L` of NULL is `NULL`, `%I` of NULL an error.
-pub fn format(args: &[Value]) -> SqlResult<Value> {
+pub fn sql_format(args: &[Value]) -> SqlResult<Value> {
     let Some(Value::Text(fmt)) = args.first() else {
         return Ok(Value::Null);
     };
@@ -360,7 +360,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             return Ok(Value::Text(out));
         }
-        Scalar::Format => return format(&args),
+        Scalar::Format => return sql_format(&args),
         Scalar::ConcatWs => {
             if args[0].is_null() {
                 return Ok(Value::Null);
