@@ -100,6 +100,9 @@ pub struct Binder<'a> {
     work_tables: usize,
     /// While a view's query is bound: the search path it was made under.
     view_path: Option<Vec<String>>,
+    /// While the argument of a JSON function that takes a row is bound (`row_to_json(t)`,
+    /// `to_json[b](t)`, `json[b]_agg(t)`): a FROM item's name stands for its whole row.
+    whole_row_json: bool,
 }
 
 /// One FROM item as expressions see it.
@@ -230,6 +233,7 @@ impl<'a> Binder<'a> {
             keep_unknown: false,
             work_tables: 0,
             view_path: None,
+            whole_row_json: false,
             acting: None,
         }
     }
@@ -4044,6 +4048,8 @@ impl<'a> Binder<'a> {
             }
             (CollectKind::JsonAgg | CollectKind::JsonbAgg, 1) => {
                 let (expr, ty, _) = bound.into_iter().next().expect("one argument");
+                collect.structured = ty.element().is_some()
+                    || matches!(expr, Expr::Scalar(crate::functions::Scalar::RowToJson, _));
                 packed.push(json_value(expr, ty));
                 if collect.kind == CollectKind::JsonAgg {
                     DataType::Json
@@ -4882,6 +4888,11 @@ impl<'a> Binder<'a> {
             }
             depth += 1;
             current = level.outer;
+        }
+        if let (true, None) = (self.whole_row_json, &qualifier) {
+            if let Some(row) = whole_row(scope, &name) {
+                return Ok(row);
+            }
         }
         // A table named by its name although the query gave it an alias.
         let mut aliased = None;
@@ -6683,7 +6694,27 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// Binds a function call; returns it with its type. The argument of a JSON function that
+    /// takes a row may name a FROM item for its whole row (see `whole_row`).
     fn bind_function(
+        &mut self,
+        function: &ast::Function,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let name = function.name.to_string().to_lowercase();
+        let takes_row = matches!(
+            name.trim_start_matches("pg_catalog."),
+            "row_to_json" | "to_json" | "to_jsonb" | "json_agg" | "jsonb_agg"
+        );
+        let outer = std::mem::replace(&mut self.whole_row_json, takes_row);
+        let bound = self.bind_function_call(function, scope, aggs, position);
+        self.whole_row_json = outer;
+        bound
+    }
+
+    fn bind_function_call(
         &mut self,
         function: &ast::Function,
         scope: &Scope<'_>,
@@ -6759,6 +6790,7 @@ impl<'a> Binder<'a> {
                     keys: 0,
                     desc: 0,
                     nulls_first: 0,
+                    structured: false,
                 }))
             }
             _ => None,
@@ -7519,6 +7551,11 @@ impl<'a> Binder<'a> {
                         DataType::Float8,
                     ))
                 }
+            }
+            ("row_to_json", 1) if types[0] == DataType::Json => {
+                // Only a whole-row reference binds to json here (see `whole_row`).
+                let (expr, _, _) = bound.remove(0);
+                Ok((expr, DataType::Json))
             }
             ("to_json" | "to_jsonb", 1) => {
                 let (expr, ty, _) = bound.remove(0);
@@ -8463,6 +8500,35 @@ fn output_name(expr: &ast::Expr) -> String {
 
 /// A value as json text (`to_json`; an unknown literal is text), as json_agg and
 /// json_build_object take their values.
+/// A FROM item named as a whole row (in the scope or an outer one) as its JSON object, in
+/// column order: PostgreSQL's `row_to_json(t)` (Keel has no row values otherwise).
+fn whole_row(scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
+    let mut depth = 0;
+    let mut current = Some(scope);
+    while let Some(level) = current {
+        if let Some(rel) = level.rels.iter().find(|rel| rel.alias == name) {
+            let mut args = Vec::with_capacity(rel.columns.len() * 2);
+            for (i, column) in rel.columns.iter().enumerate().filter(|(_, c)| !c.merged) {
+                let index = rel.offset + i;
+                let value = if depth == 0 {
+                    Expr::Column(index)
+                } else {
+                    Expr::Outer(depth, index)
+                };
+                args.push(Expr::Const(Value::Text(column.name.clone())));
+                args.push(json_value(value, column.ty));
+            }
+            return Some((
+                Expr::Scalar(crate::functions::Scalar::RowToJson, args),
+                DataType::Json,
+            ));
+        }
+        depth += 1;
+        current = level.outer;
+    }
+    None
+}
+
 fn json_value(expr: Expr, ty: DataType) -> Expr {
     let kind = crate::json::JsonKind::of(ty);
     Expr::Scalar(crate::functions::Scalar::ToJson(kind, false), vec![expr])

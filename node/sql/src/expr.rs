@@ -90,6 +90,9 @@ pub struct Collect {
     pub keys: u8,
     pub desc: u32,
     pub nulls_first: u32,
+    /// json_agg over rows or arrays: PostgreSQL starts each element after the first on a new
+    /// line (`, \n `).
+    pub structured: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1590,14 +1593,22 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
             if rows.is_empty() {
                 return Ok(Value::Null);
             }
-            let items: Vec<&str> = rows
-                .iter()
-                .map(|row| match &row[0] {
-                    Value::Text(json) => json.as_str(),
-                    _ => "null",
-                })
-                .collect();
-            let text = format!("[{}]", items.join(", "));
+            let mut text = String::from("[");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                match &row[0] {
+                    Value::Text(json) => {
+                        if i > 0 && collect.structured {
+                            text.push_str("\n ");
+                        }
+                        text.push_str(json);
+                    }
+                    _ => text.push_str("null"),
+                }
+            }
+            text.push(']');
             Ok(Value::Text(if collect.kind == CollectKind::JsonbAgg {
                 crate::json::jsonb_in(&text)?
             } else {

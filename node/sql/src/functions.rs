@@ -78,6 +78,9 @@ pub enum Scalar {
     ToJson(crate::json::JsonKind, bool),
     /// json_build_object / jsonb_build_object over (key text, value json) pairs.
     JsonBuildObject(bool),
+    /// A whole-row reference as JSON (`row_to_json(t)`, `to_json(t)`, `json_agg(t)`): alternating
+    /// column names and value json texts, written compactly (see `json::row_object`).
+    RowToJson,
     /// json_build_array / jsonb_build_array over json values.
     JsonBuildArray(bool),
     JsonTypeof,
@@ -345,6 +348,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         Scalar::JsonBuildObject(jsonb) => {
             return Ok(Value::Text(crate::json::build_object(&args, jsonb)?))
         }
+        Scalar::RowToJson => return Ok(Value::Text(crate::json::row_object(&args, false)?)),
         Scalar::JsonBuildArray(jsonb) => {
             return Ok(Value::Text(crate::json::build_array(&args, jsonb)?))
         }
@@ -706,6 +710,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::FormatType
         | Scalar::ToJson(..)
         | Scalar::JsonBuildObject(_)
+        | Scalar::RowToJson
         | Scalar::JsonBuildArray(_)
         | Scalar::PackRow
         | Scalar::Array(_) => {

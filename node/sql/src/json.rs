@@ -1076,6 +1076,31 @@ pub fn build_object(args: &[crate::types::Value], jsonb: bool) -> SqlResult<Stri
     Ok(out)
 }
 
+/// A row as a JSON object, as `row_to_json` writes it: `{"a":1,"b":null}` (no spaces), from
+/// alternating column names and value json texts.
+pub fn row_object(args: &[crate::types::Value], jsonb: bool) -> SqlResult<String> {
+    use crate::types::Value;
+    let mut out = String::from("{");
+    for (i, pair) in args.chunks(2).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if let Value::Text(key) = &pair[0] {
+            write_string(key, &mut out);
+        }
+        out.push(':');
+        match pair.get(1) {
+            Some(Value::Text(json)) => out.push_str(json),
+            _ => out.push_str("null"),
+        }
+    }
+    out.push('}');
+    if jsonb {
+        return jsonb_in(&out);
+    }
+    Ok(out)
+}
+
 /// `json_build_array(v1, ...)` over value json texts.
 pub fn build_array(args: &[crate::types::Value], jsonb: bool) -> SqlResult<String> {
     use crate::types::Value;
