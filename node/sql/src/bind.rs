@@ -652,7 +652,10 @@ impl<'a> Binder<'a> {
         if privileges != 0 && self.catalog.relation_privileges(owner, acl, role) & privileges == 0 {
             return Err(SqlError::new(
                 code::INSUFFICIENT_PRIVILEGE,
-                format!("permission denied for {kind} {name}"),
+                format!(
+                    "permission denied for {kind} {}",
+                    crate::catalog::relname(name)
+                ),
             ));
         }
         Ok(())

@@ -697,7 +697,7 @@ impl Catalog {
         }
         Err(SqlError::new(
             code::INSUFFICIENT_PRIVILEGE,
-            format!("permission denied for table {}", table.name),
+            format!("permission denied for table {}", relname(&table.name)),
         ))
     }
 
@@ -708,7 +708,7 @@ impl Catalog {
         }
         Err(SqlError::new(
             code::INSUFFICIENT_PRIVILEGE,
-            format!("must be owner of table {}", table.name),
+            format!("must be owner of table {}", relname(&table.name)),
         ))
     }
 

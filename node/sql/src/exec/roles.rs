@@ -82,7 +82,10 @@ impl Session {
             } if catalog.views.contains_key(&view.name) => {
                 let old = &catalog.views[&view.name];
                 if !catalog.is_owner(old.owner.as_deref(), user) {
-                    return Err(denied(format!("must be owner of view {}", view.name)));
+                    return Err(denied(format!(
+                        "must be owner of view {}",
+                        crate::catalog::relname(&view.name)
+                    )));
                 }
                 Ok(())
             }
@@ -100,7 +103,11 @@ impl Session {
                     return Ok(());
                 };
                 if !catalog.is_owner(owner.0, user) {
-                    return Err(denied(format!("must be owner of {} {relation}", owner.1)));
+                    return Err(denied(format!(
+                        "must be owner of {} {}",
+                        owner.1,
+                        crate::catalog::relname(relation)
+                    )));
                 }
                 // Without role membership, only a superuser gives an object to another role.
                 if role != user && !catalog.is_superuser(user) {
@@ -111,7 +118,10 @@ impl Session {
             Plan::AlterSequence { name, .. } => {
                 if let Some(seq) = catalog.sequences.get(name) {
                     if !catalog.is_owner(seq.owner.as_deref(), user) {
-                        return Err(denied(format!("must be owner of sequence {name}")));
+                        return Err(denied(format!(
+                            "must be owner of sequence {}",
+                            crate::catalog::relname(name)
+                        )));
                     }
                 }
                 Ok(())
@@ -120,7 +130,10 @@ impl Session {
                 for name in names {
                     if let Some(seq) = catalog.sequences.get(name) {
                         if !catalog.is_owner(seq.owner.as_deref(), user) {
-                            return Err(denied(format!("must be owner of sequence {name}")));
+                            return Err(denied(format!(
+                                "must be owner of sequence {}",
+                                crate::catalog::relname(name)
+                            )));
                         }
                     }
                 }
@@ -130,7 +143,10 @@ impl Session {
                 for name in names {
                     if let Some(view) = catalog.views.get(name) {
                         if !catalog.is_owner(view.owner.as_deref(), user) {
-                            return Err(denied(format!("must be owner of view {name}")));
+                            return Err(denied(format!(
+                                "must be owner of view {}",
+                                crate::catalog::relname(name)
+                            )));
                         }
                     }
                 }
@@ -152,7 +168,10 @@ impl Session {
                         .find(|t| t.indexes.iter().any(|i| &i.name == name));
                     if let Some(table) = owner {
                         if !catalog.owns(table, user) {
-                            return Err(denied(format!("must be owner of index {name}")));
+                            return Err(denied(format!(
+                                "must be owner of index {}",
+                                crate::catalog::relname(name)
+                            )));
                         }
                     }
                 }
@@ -268,7 +287,10 @@ impl Session {
             } else {
                 if next.relation_privileges(Some(&owner), current.as_deref(), user) == 0 {
                     let kind = if sequences { "sequence" } else { "table" };
-                    return Err(denied(format!("permission denied for {kind} {name}")));
+                    return Err(denied(format!(
+                        "permission denied for {kind} {}",
+                        crate::catalog::relname(name)
+                    )));
                 }
                 let grantable = next.grant_options(Some(&owner), current.as_deref(), user);
                 let allowed = command.privileges & grantable;
