@@ -1220,6 +1220,18 @@ impl Connection {
         }
         let formats = portal.result_formats.clone();
         let (result, sent) = portal.result.as_mut().expect("computed above");
+        if let Some(state) = result.copy.take() {
+            // COPY FROM STDIN through Execute: copy-in mode until CopyDone or CopyFail (a Sync
+            // the client sent ahead of its data is ignored there, as PostgreSQL does). A failed
+            // copy has sent its error; what follows up to the next Sync is skipped.
+            self.out
+                .copy_in_response(state.columns.len(), state.options.binary);
+            if !self.copy_in(state).await? {
+                self.skip_until_sync = true;
+            }
+            portal.result = None;
+            return Ok(Ok(()));
+        }
         if let Some(mut copy) = result.copy_out.take() {
             let tag = result.tag.clone();
             if let Err(error) = self.send_copy_out(&mut copy).await? {
@@ -1286,12 +1298,6 @@ impl Connection {
                     &self.cancel,
                 )
                 .await?;
-            if result.copy.take().is_some() {
-                self.session.fail(worker.as_ref()).await;
-                return Err(SqlError::unsupported(
-                    "COPY FROM STDIN through the extended query protocol",
-                ));
-            }
             for notice in std::mem::take(&mut result.notices) {
                 self.send_notice(&notice);
             }
