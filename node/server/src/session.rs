@@ -143,6 +143,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         sizes: Vec::new(),
         sequence_states: Vec::new(),
         search_path: Vec::new(),
+        session_user: String::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -342,6 +343,7 @@ impl Connection {
                         )));
                     }
                     self.session.info.user = user.clone();
+                    self.session.info.session_user = user.clone();
                     self.session.info.database = database;
                     self.session.settings = keel_sql::exec::Settings::new(&user);
                     let wire = &self.worker.node.config.wire;
@@ -1071,6 +1073,7 @@ impl Connection {
                 param_types: Vec::new(),
                 catalog_version: 0,
                 search_path: Vec::new(),
+                user: String::new(),
             },
             [one] => self
                 .session

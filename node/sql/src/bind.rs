@@ -61,6 +61,9 @@ pub struct SessionInfo {
     pub sequence_states: Vec<(keel_storage::TableId, i64, bool)>,
     /// The session's `search_path` as its entries (`$user` unexpanded, quotes removed).
     pub search_path: Vec<String>,
+    /// The role that connected (`session_user`); `user` is the current role, which SET ROLE
+    /// changes.
+    pub session_user: String,
 }
 
 /// A `search_path` value's entries: comma-separated names, double-quoted ones as they are,
@@ -397,6 +400,15 @@ impl<'a> Binder<'a> {
                         )
                     })
             }
+        }
+    }
+
+    /// The role that connected (the current one until SET ROLE).
+    fn session_user(&self) -> &str {
+        if self.session.session_user.is_empty() {
+            &self.session.user
+        } else {
+            &self.session.session_user
         }
     }
 
@@ -4943,9 +4955,15 @@ impl<'a> Binder<'a> {
                 let name = ident_name(ident);
                 if ident.quote_style.is_none() {
                     match name.as_str() {
-                        "current_user" | "session_user" | "user" | "current_role" => {
+                        "current_user" | "user" | "current_role" => {
                             return Ok((
                                 Expr::Const(Value::Text(self.session.user.clone())),
+                                DataType::Text,
+                            ))
+                        }
+                        "session_user" => {
+                            return Ok((
+                                Expr::Const(Value::Text(self.session_user().to_string())),
                                 DataType::Text,
                             ))
                         }
@@ -6737,8 +6755,12 @@ impl<'a> Binder<'a> {
                     "current_timestamp" | "localtimestamp" => Ok(self.now_expr(&name)),
                     "localtime" => Ok(local_time()),
                     "current_date" => Ok(current_date()),
-                    "current_user" | "session_user" | "user" | "current_role" => Ok((
+                    "current_user" | "user" | "current_role" => Ok((
                         Expr::Const(Value::Text(self.session.user.clone())),
+                        DataType::Text,
+                    )),
+                    "session_user" => Ok((
+                        Expr::Const(Value::Text(self.session_user().to_string())),
                         DataType::Text,
                     )),
                     "current_schema" => Ok(self.current_schema()),
@@ -7496,7 +7518,8 @@ impl<'a> Binder<'a> {
                     name_array,
                 ))
             }
-            ("current_user" | "session_user", 0) => session_const(&self.session.user),
+            ("current_user", 0) => session_const(&self.session.user),
+            ("session_user", 0) => session_const(self.session_user()),
             ("pg_backend_pid", 0) => Ok((
                 Expr::Const(Value::Int(self.session.pid as i64)),
                 DataType::Int4,

@@ -409,6 +409,18 @@ pub struct RoleDef {
     pub password: Option<String>,
     /// `VALID UNTIL`, microseconds since 2000-01-01 UTC (a timestamptz).
     pub valid_until: Option<i64>,
+    /// The roles this one was GRANTed membership in (`pg_auth_members`).
+    #[serde(default)]
+    pub member_of: Vec<Membership>,
+}
+
+/// Membership in a role: `GRANT role TO member [WITH ADMIN OPTION]`, kept on the member.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    pub role: String,
+    /// May grant the role to others (WITH ADMIN OPTION).
+    pub admin: bool,
+    pub grantor: String,
 }
 
 impl RoleDef {
@@ -427,6 +439,7 @@ impl RoleDef {
             connection_limit: -1,
             password: None,
             valid_until: None,
+            member_of: Vec::new(),
         }
     }
 
@@ -680,12 +693,14 @@ impl Catalog {
         if self.is_superuser(role) {
             return TABLE_ALL;
         }
+        let roles = self.privilege_roles(role);
+        let mine = |name: &str| roles.iter().any(|r| r == name);
         match acl {
-            None if owner.unwrap_or(BOOTSTRAP_ROLE) == role => TABLE_ALL,
+            None if mine(owner.unwrap_or(BOOTSTRAP_ROLE)) => TABLE_ALL,
             None => 0,
             Some(items) => items
                 .iter()
-                .filter(|item| item.grantee == role || item.grantee.is_empty())
+                .filter(|item| mine(&item.grantee) || item.grantee.is_empty())
                 .fold(0, |all, item| all | item.privileges),
         }
     }
@@ -747,7 +762,10 @@ impl Catalog {
     /// Whether `role` is the owner recorded as `owner` (None: the bootstrap superuser), or a
     /// superuser, who may act as any owner.
     pub fn is_owner(&self, owner: Option<&str>, role: &str) -> bool {
-        owner.unwrap_or(BOOTSTRAP_ROLE) == role || self.is_superuser(role)
+        let owner = owner.unwrap_or(BOOTSTRAP_ROLE);
+        owner == role
+            || self.is_superuser(role)
+            || self.privilege_roles(role).iter().any(|r| r == owner)
     }
 
     /// The public schema's ACL: PostgreSQL 15's default (`pg_database_owner=UC`, PUBLIC `U`)
@@ -783,14 +801,16 @@ impl Catalog {
             return PRIV_USAGE | PRIV_CREATE;
         }
         if let Some(schema) = self.schemas.get(name) {
-            if schema.owner == role {
+            let roles = self.privilege_roles(role);
+            let mine = |name: &str| roles.iter().any(|r| r == name);
+            if mine(&schema.owner) {
                 return PRIV_USAGE | PRIV_CREATE;
             }
             return schema
                 .acl
                 .iter()
                 .flatten()
-                .filter(|item| item.grantee == role || item.grantee.is_empty())
+                .filter(|item| mine(&item.grantee) || item.grantee.is_empty())
                 .fold(0, |all, item| all | item.privileges);
         }
         self.schema_acl()
@@ -801,6 +821,38 @@ impl Catalog {
                     || (item.grantee == "pg_database_owner" && role == BOOTSTRAP_ROLE)
             })
             .fold(0, |all, item| all | item.privileges)
+    }
+
+    /// Whether `role` is `of` or a member of it, directly or through other roles (PostgreSQL's
+    /// is_member_of_role, whatever INHERIT says: what SET ROLE and cycles are checked with).
+    pub fn is_member_of(&self, role: &str, of: &str) -> bool {
+        self.member_closure(role, false).iter().any(|r| r == of)
+    }
+
+    /// The roles whose privileges `role` uses: itself, and with INHERIT the roles it is a
+    /// member of, following members that inherit in turn (has_privs_of_role).
+    pub fn privilege_roles(&self, role: &str) -> Vec<String> {
+        self.member_closure(role, true)
+    }
+
+    fn member_closure(&self, role: &str, inheriting: bool) -> Vec<String> {
+        let mut found = vec![role.to_string()];
+        let mut at = 0;
+        while at < found.len() {
+            // Only roles in the map can have memberships (the bootstrap role enters it when
+            // altered or granted one).
+            if let Some(def) = self.roles.get(&found[at]) {
+                if !inheriting || def.inherit {
+                    for membership in &def.member_of {
+                        if !found.contains(&membership.role) {
+                            found.push(membership.role.clone());
+                        }
+                    }
+                }
+            }
+            at += 1;
+        }
+        found
     }
 
     /// Every role, by name (the bootstrap one included).

@@ -358,6 +358,8 @@ pub struct Prepared {
     pub catalog_version: u64,
     /// The search path names were resolved with (a different one binds again).
     pub search_path: Vec<String>,
+    /// The role it was bound as (privileges are checked when binding: SET ROLE binds again).
+    pub user: String,
     /// The plan holds session or node state read at bind time (settings, pg_stat_activity):
     /// bound again at every execution.
     pub volatile: bool,
@@ -892,6 +894,40 @@ impl Session {
         }
     }
 
+    /// SET ROLE: the current role becomes `role` (None or `none`: the session user again). The
+    /// session user must be a superuser or a member of it; privileges are then the role's.
+    fn set_role<C: Cluster>(&mut self, cluster: &C, role: Option<&str>) -> SqlResult<()> {
+        let session_user = if self.info.session_user.is_empty() {
+            self.info.user.clone()
+        } else {
+            self.info.session_user.clone()
+        };
+        let role = match role {
+            None | Some("none") => session_user.clone(),
+            Some(role) => {
+                let catalog = self.catalog(cluster);
+                if catalog.role(role).is_none() {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("role \"{role}\" does not exist"),
+                    ));
+                }
+                if !catalog.is_superuser(&session_user)
+                    && !catalog.is_member_of(&session_user, role)
+                {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("permission denied to set role \"{role}\""),
+                    ));
+                }
+                role.to_string()
+            }
+        };
+        self.info.session_user = session_user;
+        self.info.user = role;
+        Ok(())
+    }
+
     /// Keeps [`SessionInfo::search_path`] (what the binder resolves names with) in step with
     /// the `search_path` setting.
     fn refresh_search_path(&mut self) {
@@ -993,6 +1029,7 @@ impl Session {
             param_types: Vec::new(),
             catalog_version: catalog.version,
             search_path: self.info.search_path.clone(),
+            user: self.info.user.clone(),
             volatile: reads_settings
                 || reads_activity
                 || reads_sizes(text)
@@ -1023,6 +1060,19 @@ impl Session {
             Parsed::AlterSequence(alter) => {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_sequence(&alter)?);
+            }
+            Parsed::GrantRole {
+                grant,
+                roles,
+                members,
+                admin,
+            } => {
+                prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::Membership {
+                    grant,
+                    roles,
+                    members,
+                    admin,
+                }));
             }
             other => {
                 prepared.param_types = param_types
@@ -1173,6 +1223,7 @@ impl Session {
             Some(plan)
                 if prepared.catalog_version == catalog.version
                     && prepared.search_path == self.info.search_path
+                    && prepared.user == self.info.user
                     && !prepared.volatile =>
             {
                 plan
@@ -1603,6 +1654,18 @@ impl Session {
                 name,
                 value,
                 local: false,
+            } if name.eq_ignore_ascii_case("role") => {
+                self.set_role(cluster, value.as_deref())?;
+                result.tag = "SET".into();
+            }
+            Parsed::Reset { name: Some(name) } if name.eq_ignore_ascii_case("role") => {
+                self.set_role(cluster, None)?;
+                result.tag = "RESET".into();
+            }
+            Parsed::Set {
+                name,
+                value,
+                local: false,
             } => {
                 let report = self.settings.set(name, value.as_deref(), false)?;
                 self.refresh_search_path();
@@ -1622,6 +1685,7 @@ impl Session {
             Parsed::Reset { name: None } => {
                 result.reports = self.settings.reset_all();
                 self.refresh_search_path();
+                self.set_role(cluster, None)?;
                 result.tag = "RESET".into();
             }
             Parsed::Show { name } => {
@@ -1715,7 +1779,7 @@ impl Session {
                 });
             }
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
-            Parsed::Sql(_) | Parsed::AlterSequence(_) => {
+            Parsed::Sql(_) | Parsed::AlterSequence(_) | Parsed::GrantRole { .. } => {
                 unreachable!("SQL statements are bound to plans")
             }
         }

@@ -427,6 +427,14 @@ pub enum Parsed {
     },
     /// `ALTER SEQUENCE` (sqlparser has no such statement).
     AlterSequence(AlterSequence),
+    /// `GRANT role, ... TO member, ... [WITH ADMIN OPTION]` or `REVOKE [ADMIN OPTION FOR]
+    /// role, ... FROM member, ...` (sqlparser reads only privileges ON objects).
+    GrantRole {
+        grant: bool,
+        roles: Vec<String>,
+        members: Vec<String>,
+        admin: bool,
+    },
     Sql(Box<Statement>),
 }
 
@@ -573,7 +581,6 @@ impl Cursor {
         }
         Ok((name, offset))
     }
-    /// A setting value: words, numbers and strings, comma separated, joined as PostgreSQL does.
     /// A SET value: its items joined by ", ". In a list of names (`list`: search_path), a
     /// double-quoted name keeps its quotes when it needs them, as PostgreSQL shows it.
     fn setting_value(&mut self, list: bool) -> SqlResult<String> {
@@ -795,7 +802,14 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             .filter(|w| !w.is_empty())
             .nth(1)
             .is_some_and(|w| w.eq_ignore_ascii_case("sequence"));
+    // GRANT/REVOKE without ON before TO/FROM grants roles.
+    let role_grant = matches!(first_word.as_str(), "grant" | "revoke")
+        && !text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .take_while(|w| !w.eq_ignore_ascii_case("to") && !w.eq_ignore_ascii_case("from"))
+            .any(|w| w.eq_ignore_ascii_case("on"));
     let hand = alter_sequence
+        || role_grant
         || matches!(
             first_word.as_str(),
             "begin"
@@ -851,6 +865,49 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         len: text.chars().count(),
     };
     let parsed = match first_word.as_str() {
+        "grant" | "revoke" => {
+            c.at = 1;
+            let grant = first_word == "grant";
+            let mut admin = false;
+            if !grant && c.word("admin") {
+                if !(c.word("option") && c.word("for")) {
+                    return Err(c.error());
+                }
+                admin = true;
+            }
+            let mut roles = vec![c.ident()?.0];
+            while c.punct(',') {
+                roles.push(c.ident()?.0);
+            }
+            if !c.word(if grant { "to" } else { "from" }) {
+                return Err(c.error());
+            }
+            let _ = c.word("group");
+            let mut members = vec![c.ident()?.0];
+            while c.punct(',') {
+                members.push(c.ident()?.0);
+            }
+            if grant && c.word("with") {
+                if !(c.word("admin") && c.word("option")) {
+                    return Err(c.error());
+                }
+                admin = true;
+            }
+            if c.word("granted") {
+                return Err(SqlError::unsupported("GRANTED BY"));
+            }
+            if !grant && c.word("cascade") {
+                return Err(SqlError::unsupported("REVOKE ... CASCADE"));
+            }
+            let _ = !grant && c.word("restrict");
+            c.expect_end()?;
+            Parsed::GrantRole {
+                grant,
+                roles,
+                members,
+                admin,
+            }
+        }
         "alter" => {
             c.at = 2;
             Parsed::AlterSequence(c.alter_sequence()?)
@@ -942,6 +999,26 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             let local = c.word("local");
             let _ = !local && c.word("session");
+            // SET ROLE name | NONE (no TO or =).
+            if c.word("role") {
+                let value = if c.word("none") {
+                    "none".to_string()
+                } else {
+                    match c.peek().cloned() {
+                        Some(Token::Str(s)) => {
+                            c.at += 1;
+                            s
+                        }
+                        _ => c.ident()?.0,
+                    }
+                };
+                c.expect_end()?;
+                return Ok(Parsed::Set {
+                    name: "role".into(),
+                    value: Some(value),
+                    local,
+                });
+            }
             if c.word("transaction") {
                 let mode = c.mode()?;
                 c.expect_end()?;

@@ -803,6 +803,8 @@ impl Plan {
             Plan::Role(RoleCommand::Create { .. }) => "CREATE ROLE",
             Plan::Role(RoleCommand::Alter { .. } | RoleCommand::Rename { .. }) => "ALTER ROLE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
+            Plan::Role(RoleCommand::Membership { grant: true, .. }) => "GRANT ROLE",
+            Plan::Role(RoleCommand::Membership { grant: false, .. }) => "REVOKE ROLE",
             Plan::Grant(GrantCommand { grant: true, .. }) => "GRANT",
             Plan::Grant(GrantCommand { grant: false, .. }) => "REVOKE",
             Plan::DropViews { .. } => "DROP VIEW",
@@ -842,10 +844,30 @@ impl Plan {
 /// A role statement (see `bind/roles.rs`; run by the session's DDL path).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleCommand {
-    Create { name: String, attrs: Vec<RoleAttr> },
-    Alter { name: String, attrs: Vec<RoleAttr> },
-    Rename { name: String, new_name: String },
-    Drop { names: Vec<String>, if_exists: bool },
+    Create {
+        name: String,
+        attrs: Vec<RoleAttr>,
+    },
+    Alter {
+        name: String,
+        attrs: Vec<RoleAttr>,
+    },
+    Rename {
+        name: String,
+        new_name: String,
+    },
+    Drop {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    /// GRANT (`grant`) or REVOKE of membership in `roles` to `members`; `admin`: WITH ADMIN
+    /// OPTION (REVOKE ADMIN OPTION FOR takes only the option).
+    Membership {
+        grant: bool,
+        roles: Vec<String>,
+        members: Vec<String>,
+        admin: bool,
+    },
 }
 
 /// One role option, in the order given (a later one wins).

@@ -1188,12 +1188,24 @@ fn pg_catalog(
             }
         }
         // Roles are not members of other roles.
-        "pg_auth_members" => out.columns(&[
-            ("roleid", I8),
-            ("member", I8),
-            ("grantor", I8),
-            ("admin_option", B),
-        ]),
+        "pg_auth_members" => {
+            out.columns(&[
+                ("roleid", I8),
+                ("member", I8),
+                ("grantor", I8),
+                ("admin_option", B),
+            ]);
+            for member in catalog.all_roles() {
+                for membership in &member.member_of {
+                    out.row(vec![
+                        int(role_oid(catalog, Some(&membership.role))),
+                        int(member.oid),
+                        int(role_oid(catalog, Some(&membership.grantor))),
+                        Value::Bool(membership.admin),
+                    ]);
+                }
+            }
+        }
         // No extensions and no user functions yet.
         "pg_extension" => out.columns(&[
             ("oid", I8),

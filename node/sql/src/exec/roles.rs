@@ -428,6 +428,85 @@ impl Session {
                 next.roles.insert(new_name.clone(), role);
                 rename_in_grants(next, name, new_name);
             }
+            RoleCommand::Membership {
+                grant,
+                roles,
+                members,
+                admin,
+            } => {
+                for name in roles.iter().chain(members) {
+                    if next.role(name).is_none() {
+                        return Err(missing(name));
+                    }
+                }
+                let user = &self.info.user;
+                for role_name in roles {
+                    let role = next.role(role_name).ok_or_else(|| missing(role_name))?;
+                    // PostgreSQL 15: superusers; CREATEROLE for roles that are no superuser;
+                    // otherwise the admin option on the role.
+                    let has_admin = next.role(user).is_some_and(|me| {
+                        me.member_of.iter().any(|m| m.role == *role_name && m.admin)
+                    });
+                    let allowed = if role.superuser {
+                        superuser
+                    } else {
+                        create_role || has_admin
+                    };
+                    if !allowed {
+                        return Err(denied(if role.superuser {
+                            "must be superuser to alter superusers".to_string()
+                        } else {
+                            format!("must have admin option on role \"{role_name}\"")
+                        }));
+                    }
+                    for member_name in members {
+                        let mut member =
+                            next.role(member_name).ok_or_else(|| missing(member_name))?;
+                        let at = member.member_of.iter().position(|m| m.role == *role_name);
+                        if *grant {
+                            if next.is_member_of(role_name, member_name) {
+                                return Err(SqlError::new(
+                                    "0LP01",
+                                    format!(
+                                        "role \"{role_name}\" is a member of role \"{member_name}\""
+                                    ),
+                                ));
+                            }
+                            match at {
+                                Some(i) if member.member_of[i].admin || !*admin => {
+                                    notices.push(notice(format!(
+                                        "role \"{member_name}\" is already a member of role \"{role_name}\""
+                                    )));
+                                    continue;
+                                }
+                                Some(i) => member.member_of[i].admin = true,
+                                None => member.member_of.push(crate::catalog::Membership {
+                                    role: role_name.clone(),
+                                    admin: *admin,
+                                    grantor: user.clone(),
+                                }),
+                            }
+                        } else {
+                            match at {
+                                None => {
+                                    notices.push(SqlError::new(
+                                        "01000",
+                                        format!(
+                                            "role \"{member_name}\" is not a member of role \"{role_name}\""
+                                        ),
+                                    ));
+                                    continue;
+                                }
+                                Some(i) if *admin => member.member_of[i].admin = false,
+                                Some(i) => {
+                                    member.member_of.remove(i);
+                                }
+                            }
+                        }
+                        next.roles.insert(member_name.clone(), member);
+                    }
+                }
+            }
             RoleCommand::Drop { names, if_exists } => {
                 if !create_role {
                     return Err(denied("permission denied to drop role"));
@@ -469,6 +548,10 @@ impl Session {
                         .with_detail(depending.join("\n")));
                     }
                     next.roles.remove(name);
+                    // Its memberships go with it, both ways.
+                    for role in next.roles.values_mut() {
+                        role.member_of.retain(|m| m.role != *name);
+                    }
                 }
             }
         }
@@ -583,6 +666,16 @@ fn rename_in_grants(catalog: &mut Catalog, old: &str, new: &str) {
         }
     }
     rename_acl(&mut catalog.schema_acl);
+    for role in catalog.roles.values_mut() {
+        for membership in &mut role.member_of {
+            if membership.role == old {
+                membership.role = new.to_string();
+            }
+            if membership.grantor == old {
+                membership.grantor = new.to_string();
+            }
+        }
+    }
     for schema in catalog.schemas.values_mut() {
         if schema.owner == old {
             schema.owner = new.to_string();
