@@ -3887,8 +3887,11 @@ impl Session {
                     ));
                 }
                 if let Some(role) = owner {
-                    // Without role membership, only a superuser gives a schema away.
-                    if role != user && !catalog.is_superuser(user) {
+                    // The new owner must be a role the user is a member of.
+                    if role != user
+                        && !catalog.is_superuser(user)
+                        && !catalog.is_member_of(user, role)
+                    {
                         return Err(SqlError::new(
                             code::INSUFFICIENT_PRIVILEGE,
                             format!("must be member of role \"{role}\""),

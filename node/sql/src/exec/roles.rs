@@ -109,8 +109,9 @@ impl Session {
                         crate::catalog::relname(relation)
                     )));
                 }
-                // Without role membership, only a superuser gives an object to another role.
-                if role != user && !catalog.is_superuser(user) {
+                // The new owner must be a role the user is a member of (or the user a superuser).
+                if role != user && !catalog.is_superuser(user) && !catalog.is_member_of(user, role)
+                {
                     return Err(denied(format!("must be member of role \"{role}\"")));
                 }
                 Ok(())
