@@ -858,10 +858,19 @@ pub struct Session {
     sequences: Option<Rc<SessionSequences>>,
     /// Warnings of a statement that then failed: sent ahead of its error.
     notices: Vec<SqlError>,
+    /// What SET LOCAL replaced in the open transaction block (see `restore_local_settings`).
+    local_saved: Vec<LocalSaved>,
     /// Named prepared statements: the protocol's (Parse) and SQL's (PREPARE) share them.
     pub statements: HashMap<String, Arc<Prepared>>,
     /// The node's sessions (pg_stat_activity, pg_cancel_backend), when the server provides them.
     pub backends: Option<Rc<dyn crate::system::Backends>>,
+}
+
+/// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
+/// current role; true when the SET was LOCAL.
+enum LocalSaved {
+    Setting(String, Option<String>, bool),
+    Role(String, bool),
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -889,9 +898,82 @@ impl Session {
             deadline: None,
             sequences: None,
             notices: Vec::new(),
+            local_saved: Vec::new(),
             statements: HashMap::new(),
             backends: None,
         }
+    }
+
+    /// Applies a setting (SET, SET LOCAL, set_config): `role` is SET ROLE. A local one keeps
+    /// the value it replaces, to be put back when the transaction block ends.
+    fn apply_setting<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        name: &str,
+        value: Option<&str>,
+        local: bool,
+    ) -> SqlResult<Option<(String, String)>> {
+        let in_block = self.txn.as_ref().is_some_and(|txn| txn.explicit);
+        if local && !in_block {
+            // Outside a block a local change would end with the statement: nothing lasts.
+            return Ok(None);
+        }
+        if name.eq_ignore_ascii_case("role") {
+            let before = self.info.user.clone();
+            self.set_role(cluster, value)?;
+            if in_block {
+                self.local_saved.push(LocalSaved::Role(before, local));
+            }
+            return Ok(None);
+        }
+        let before = self.settings.get(name).map(str::to_string);
+        let report = self.settings.set(name, value, false)?;
+        self.refresh_search_path();
+        if in_block {
+            self.local_saved
+                .push(LocalSaved::Setting(name.to_lowercase(), before, local));
+        }
+        Ok(report)
+    }
+
+    /// Ends the block's settings: SET LOCAL and set_config(..., true) always, plain SETs too
+    /// when it rolled back. Replaced values come back latest first (a setting that had none is
+    /// left empty, as PostgreSQL's placeholder is); at commit a local change under a later plain
+    /// SET of the same setting leaves that SET's value.
+    fn restore_local_settings<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        committed: bool,
+    ) -> Vec<(String, String)> {
+        let mut reports = Vec::new();
+        let mut kept: Vec<String> = Vec::new();
+        while let Some(saved) = self.local_saved.pop() {
+            match saved {
+                LocalSaved::Role(_, false) | LocalSaved::Setting(_, _, false) if committed => {
+                    let key = match &saved {
+                        LocalSaved::Role(..) => "role".to_string(),
+                        LocalSaved::Setting(name, ..) => name.clone(),
+                    };
+                    kept.push(key);
+                }
+                LocalSaved::Role(user, _) => {
+                    if !(committed && kept.iter().any(|k| k == "role")) {
+                        let _ = self.set_role(cluster, Some(&user));
+                    }
+                }
+                LocalSaved::Setting(name, before, _) => {
+                    if committed && kept.contains(&name) {
+                        continue;
+                    }
+                    let value = before.unwrap_or_default();
+                    if let Ok(Some(report)) = self.settings.set(&name, Some(&value), false) {
+                        reports.push(report);
+                    }
+                }
+            }
+        }
+        self.refresh_search_path();
+        reports
     }
 
     /// SET ROLE: the current role becomes `role` (None or `none`: the session user again). The
@@ -1197,7 +1279,20 @@ impl Session {
             return self.copy_to(cluster, source, options, cancel).await;
         }
         if let Some(parsed) = &prepared.parsed {
-            return self.run_command(cluster, parsed).await;
+            // A failed block has no transaction left but still ends here.
+            let ends_block = matches!(parsed, Parsed::Commit | Parsed::Rollback)
+                && (self.failed || self.txn.as_ref().is_some_and(|txn| txn.explicit));
+            let committing = matches!(parsed, Parsed::Commit) && !self.failed;
+            let mut outcome = self.run_command(cluster, parsed).await;
+            if ends_block {
+                // SET LOCAL ends with the block; a rolled-back block takes its SETs too.
+                let committed = committing && outcome.is_ok();
+                let reports = self.restore_local_settings(cluster, committed);
+                if let Ok(result) = &mut outcome {
+                    result.reports.extend(reports);
+                }
+            }
+            return outcome;
         }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
@@ -1258,12 +1353,9 @@ impl Session {
         let mut result = result;
         if let Some(sequences) = &self.sequences {
             // set_config calls of the statement, in order.
-            for (name, value) in sequences.take_settings() {
-                let report = self.settings.set(&name, Some(&value), false)?;
-                self.refresh_search_path();
-                if let Some(report) = report {
-                    result.reports.push(report);
-                }
+            for (name, value, local) in sequences.take_settings() {
+                let report = self.apply_setting(cluster, &name, Some(&value), local)?;
+                result.reports.extend(report);
             }
         }
         self.log_sequences(cluster).await?;
@@ -1623,7 +1715,23 @@ impl Session {
                 }
                 result.tag = "SET".into();
             }
-            Parsed::Set { local: true, .. } => return Err(SqlError::unsupported("SET LOCAL")),
+            Parsed::Set {
+                name,
+                value,
+                local: true,
+            } => {
+                if self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                    let report = self.apply_setting(cluster, name, value.as_deref(), true)?;
+                    result.reports.extend(report);
+                } else {
+                    // PostgreSQL warns and changes nothing outside a transaction block.
+                    result.notices.push(SqlError::new(
+                        code::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET LOCAL can only be used in transaction blocks",
+                    ));
+                }
+                result.tag = "SET".into();
+            }
             Parsed::Set { name, value, .. }
                 if name.eq_ignore_ascii_case("transaction_isolation")
                     || name.eq_ignore_ascii_case("transaction_read_only") =>
@@ -1654,29 +1762,15 @@ impl Session {
                 name,
                 value,
                 local: false,
-            } if name.eq_ignore_ascii_case("role") => {
-                self.set_role(cluster, value.as_deref())?;
-                result.tag = "SET".into();
-            }
-            Parsed::Reset { name: Some(name) } if name.eq_ignore_ascii_case("role") => {
-                self.set_role(cluster, None)?;
-                result.tag = "RESET".into();
-            }
-            Parsed::Set {
-                name,
-                value,
-                local: false,
             } => {
-                let report = self.settings.set(name, value.as_deref(), false)?;
-                self.refresh_search_path();
+                let report = self.apply_setting(cluster, name, value.as_deref(), false)?;
                 if let Some(report) = report {
                     result.reports.push(report);
                 }
                 result.tag = "SET".into();
             }
             Parsed::Reset { name: Some(name) } => {
-                let report = self.settings.set(name, None, false)?;
-                self.refresh_search_path();
+                let report = self.apply_setting(cluster, name, None, false)?;
                 if let Some(report) = report {
                     result.reports.push(report);
                 }

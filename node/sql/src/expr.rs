@@ -548,13 +548,10 @@ impl Expr {
                 let (Value::Text(name), Value::Text(value)) = (&values[0], &values[1]) else {
                     return Ok(Value::Null);
                 };
-                if values[2] == Value::Bool(true) {
-                    return Err(SqlError::unsupported("set_config with is_local true"));
-                }
                 let session = ctx
                     .sequences
                     .ok_or_else(|| SqlError::unsupported("set_config() in this context"))?;
-                session.set_config(name, value)?;
+                session.set_config(name, value, values[2] == Value::Bool(true))?;
                 Value::Text(value.clone())
             }
             Expr::Func(func, args) => {

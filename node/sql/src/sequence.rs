@@ -220,7 +220,7 @@ impl Registry {
 pub trait Sequences {
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value>;
     /// `set_config(name, value, false)`: the session applies it when the statement ends.
-    fn set_config(&self, name: &str, value: &str) -> SqlResult<()>;
+    fn set_config(&self, name: &str, value: &str, local: bool) -> SqlResult<()>;
     /// `pg_cancel_backend` / `pg_terminate_backend` (see [`crate::system::Backends::signal`]).
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool>;
 }
@@ -233,8 +233,8 @@ pub struct SessionSequences {
     current: RefCell<HashMap<TableId, i64>>,
     last: Cell<Option<i64>>,
     unlogged: RefCell<Vec<(Arc<SequenceDef>, u64)>>,
-    /// Settings the running statement changed through set_config, in order.
-    settings: RefCell<Vec<(String, String)>>,
+    /// Settings the running statement changed through set_config, in order (true: is_local).
+    settings: RefCell<Vec<(String, String, bool)>>,
     /// The node's sessions, and the role signalling them (absent where there are none to reach).
     backends: Option<(Rc<dyn crate::system::Backends>, String)>,
 }
@@ -255,7 +255,7 @@ impl SessionSequences {
     }
 
     /// The settings the statement changed (see [`Sequences::set_config`]).
-    pub fn take_settings(&self) -> Vec<(String, String)> {
+    pub fn take_settings(&self) -> Vec<(String, String, bool)> {
         std::mem::take(&mut *self.settings.borrow_mut())
     }
 
@@ -289,10 +289,10 @@ impl SessionSequences {
 }
 
 impl Sequences for SessionSequences {
-    fn set_config(&self, name: &str, value: &str) -> SqlResult<()> {
+    fn set_config(&self, name: &str, value: &str, local: bool) -> SqlResult<()> {
         self.settings
             .borrow_mut()
-            .push((name.to_string(), value.to_string()));
+            .push((name.to_string(), value.to_string(), local));
         Ok(())
     }
 
