@@ -113,7 +113,7 @@ DROP TABLE granted_not;
 DROP ROLE schema_reader;
 CREATE SCHEMA old_name;
 CREATE SEQUENCE old_name.ids;
-CREATE TABLE old_name.t (id int PRIMARY KEY DEFAULT nextval('old_name.ids'), s serial, v text);
+CREATE TABLE old_name.t (id int CONSTRAINT t_named_pk PRIMARY KEY DEFAULT nextval('old_name.ids'), s serial, v text);
 SET search_path = old_name;
 CREATE TABLE old_name.u (id int DEFAULT nextval('ids'));
 SET search_path = "$user", public;
@@ -124,6 +124,8 @@ ALTER SCHEMA new_name RENAME TO pg_new;
 INSERT INTO new_name.t (v) VALUES ('b');
 INSERT INTO new_name.u DEFAULT VALUES;
 SELECT * FROM new_name.t ORDER BY id;
+INSERT INTO new_name.t (id, v) VALUES (1, 'dup');
+SELECT indexname FROM pg_indexes WHERE schemaname = 'new_name' ORDER BY 1;
 SELECT * FROM new_name.u;
 SELECT * FROM old_name.t;
 SELECT table_name, column_name, column_default FROM information_schema.columns

@@ -581,10 +581,13 @@ impl Catalog {
     pub fn relation_exists(&self, name: &str) -> bool {
         self.tables.contains_key(name)
             || self.table_of_index(name).is_some()
-            || self
-                .tables
-                .values()
-                .any(|t| !t.primary_key.is_empty() && t.pkey_name() == name)
+            || self.tables.values().any(|t| {
+                !t.primary_key.is_empty()
+                    && match &t.primary_key_name {
+                        Some(given) => given == name,
+                        None => name.strip_suffix("_pkey") == Some(t.name.as_str()),
+                    }
+            })
             || self.views.contains_key(name)
             || self.sequences.contains_key(name)
     }

@@ -5323,6 +5323,9 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
         if let Some(new) = moved(&key) {
             table.name = new;
         }
+        if let Some(new) = table.primary_key_name.as_deref().and_then(moved) {
+            table.primary_key_name = Some(new);
+        }
         for index in &mut table.indexes {
             if let Some(new) = moved(&index.name) {
                 index.name = new;
