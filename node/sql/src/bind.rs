@@ -926,16 +926,7 @@ impl<'a> Binder<'a> {
                 let (rename, owner) = match operation {
                     ast::AlterSchemaOperation::Rename { name: new } => {
                         let new = self.role_name(new)?;
-                        if new.starts_with("pg_") {
-                            return Err(SqlError::new(
-                                "42939",
-                                format!("unacceptable schema name \"{new}\""),
-                            )
-                            .with_detail("The prefix \"pg_\" is reserved for system schemas."));
-                        }
-                        if new.contains('.') {
-                            return Err(unsupported("schema names with a dot"));
-                        }
+                        check_schema_name(&new)?;
                         (Some(new), None)
                     }
                     ast::AlterSchemaOperation::OwnerTo { owner } => {
@@ -996,16 +987,7 @@ impl<'a> Binder<'a> {
                     },
                     None => owner.clone(),
                 };
-                if name.starts_with("pg_") {
-                    return Err(SqlError::new(
-                        "42939",
-                        format!("unacceptable schema name \"{name}\""),
-                    )
-                    .with_detail("The prefix \"pg_\" is reserved for system schemas."));
-                }
-                if name.contains('.') {
-                    return Err(unsupported("schema names with a dot"));
-                }
+                check_schema_name(&name)?;
                 Ok(Plan::CreateSchema {
                     name,
                     owner,
@@ -8365,6 +8347,21 @@ fn current_date() -> (Expr, DataType) {
         ),
         DataType::Date,
     )
+}
+
+/// A new schema's name: `pg_` is PostgreSQL's (42939); a dot would break catalog keys (see
+/// [`crate::catalog::qualify`]).
+fn check_schema_name(name: &str) -> SqlResult<()> {
+    if name.starts_with("pg_") {
+        return Err(
+            SqlError::new("42939", format!("unacceptable schema name \"{name}\""))
+                .with_detail("The prefix \"pg_\" is reserved for system schemas."),
+        );
+    }
+    if name.contains('.') {
+        return Err(unsupported("schema names with a dot"));
+    }
+    Ok(())
 }
 
 /// The fields of a row constructor: `(a, b)` or `ROW(a, b)` (`ROW(a)` too; `(a)` is just a).

@@ -217,45 +217,41 @@ impl Session {
         };
         if let GrantTarget::Schema(schemas) = &command.target {
             for name in schemas {
-                let Some(schema) = next.schemas.get(name).cloned() else {
+                let (mut acl, grantor) = match next.schemas.get(name) {
                     // public: the database owner's (the bootstrap role's).
-                    if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
-                        return Err(denied("permission denied for schema public"));
+                    None => {
+                        if !(next.is_superuser(user) || user == BOOTSTRAP_ROLE) {
+                            return Err(denied("permission denied for schema public"));
+                        }
+                        (next.schema_acl(), "pg_database_owner".to_string())
                     }
-                    let mut acl = next.schema_acl();
-                    change_acl(
-                        &mut acl,
-                        command.grant,
-                        command.privileges,
-                        command.grant_option,
-                        &command.grantees,
-                        "pg_database_owner",
-                    );
-                    next.schema_acl = Some(acl);
-                    continue;
+                    Some(schema) => {
+                        if !next.is_owner(Some(&schema.owner), user) {
+                            return Err(denied(format!("permission denied for schema {name}")));
+                        }
+                        // A made schema's ACL starts as its owner's USAGE and CREATE.
+                        let acl = schema.acl.clone().unwrap_or_else(|| {
+                            vec![crate::catalog::AclItem {
+                                grantee: schema.owner.clone(),
+                                grantor: schema.owner.clone(),
+                                privileges: crate::catalog::PRIV_USAGE | PRIV_CREATE,
+                                grantable: 0,
+                            }]
+                        });
+                        (acl, schema.owner.clone())
+                    }
                 };
-                if !next.is_owner(Some(&schema.owner), user) {
-                    return Err(denied(format!("permission denied for schema {name}")));
-                }
-                // A made schema's ACL starts as its owner's USAGE and CREATE.
-                let mut acl = schema.acl.clone().unwrap_or_else(|| {
-                    vec![crate::catalog::AclItem {
-                        grantee: schema.owner.clone(),
-                        grantor: schema.owner.clone(),
-                        privileges: crate::catalog::PRIV_USAGE | PRIV_CREATE,
-                        grantable: 0,
-                    }]
-                });
                 change_acl(
                     &mut acl,
                     command.grant,
                     command.privileges,
                     command.grant_option,
                     &command.grantees,
-                    &schema.owner,
+                    &grantor,
                 );
-                if let Some(stored) = next.schemas.get_mut(name) {
-                    stored.acl = Some(acl);
+                match next.schemas.get_mut(name) {
+                    Some(stored) => stored.acl = Some(acl),
+                    None => next.schema_acl = Some(acl),
                 }
             }
             return Ok(());
