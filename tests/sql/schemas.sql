@@ -144,3 +144,15 @@ CREATE TABLE mine (a int);
 SELECT schemaname FROM pg_tables WHERE tablename = 'mine';
 DROP SCHEMA postgres CASCADE;
 DROP TABLE items;
+-- regclass names relations as the search path finds them.
+CREATE SCHEMA rc;
+CREATE TABLE rc."Mixed Case" (id serial);
+CREATE TABLE rc.plain (a int);
+SELECT 'rc.plain'::regclass::text, 'rc."Mixed Case"'::regclass::text;
+SELECT column_default FROM information_schema.columns WHERE table_schema = 'rc' AND column_name = 'id';
+SET search_path = rc, public;
+SELECT 'plain'::regclass::text, 'rc."Mixed Case"'::regclass::text, 'rc.plain'::regclass::text;
+SELECT 'nope'::regclass;
+SELECT column_default FROM information_schema.columns WHERE table_schema = 'rc' AND column_name = 'id';
+SET search_path = "$user", public;
+DROP SCHEMA rc CASCADE;

@@ -403,6 +403,18 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// A relation as regclass prints it: its name alone when the search path finds it by that
+    /// name, else schema-qualified; parts quoted as identifiers need.
+    fn shown_relation(&self, key: &str) -> String {
+        let quote = crate::functions::quote_ident;
+        let (schema, relation) = crate::catalog::split_name(key);
+        if self.catalog.is_visible(key, &self.search_schemas()) {
+            quote(relation)
+        } else {
+            format!("{}.{}", quote(schema), quote(relation))
+        }
+    }
+
     /// The role that connected (the current one until SET ROLE).
     fn session_user(&self) -> &str {
         if self.session.session_user.is_empty() {
@@ -558,7 +570,11 @@ impl<'a> Binder<'a> {
         let names: Vec<(i64, String)> = match kind {
             // OID 0 reads as `-` (no object), as in PostgreSQL.
             "regclass" => std::iter::once((0, "-".to_string()))
-                .chain(crate::system::relation_oids(self.catalog))
+                .chain(
+                    crate::system::relation_oids(self.catalog)
+                        .into_iter()
+                        .map(|(oid, key)| (oid, self.shown_relation(&key))),
+                )
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
             _ => Vec::new(),
@@ -582,9 +598,17 @@ impl<'a> Binder<'a> {
                 (*oid, name.to_string()),
             ]
         });
+        let schemas = self.search_schemas();
         let pairs = crate::system::relation_oids(self.catalog)
             .into_iter()
-            .flat_map(|(oid, relname)| [(oid, format!("public.{relname}")), (oid, relname)])
+            .flat_map(|(oid, key)| {
+                let (schema, relation) = crate::catalog::split_name(&key);
+                let mut names = vec![(oid, format!("{schema}.{relation}"))];
+                if self.catalog.is_visible(&key, &schemas) {
+                    names.push((oid, relation.to_string()));
+                }
+                names
+            })
             .chain(catalogs)
             .map(|(oid, relname)| (Value::Text(relname), Value::Int(oid)));
         lookup(&name, pairs, Expr::Const(Value::Null))
@@ -5254,11 +5278,12 @@ impl<'a> Binder<'a> {
                             })?;
                             (Expr::Const(Value::Int(oid)), DataType::Int8)
                         }
-                        ("regclass", Expr::Const(Value::Text(name))) => {
-                            let name = parse_regclass(name);
-                            let name = name.strip_prefix("public.").unwrap_or(&name).to_string();
-                            match crate::system::relation_oid(self.catalog, &name)
-                                .or_else(|| crate::system::catalog_oid(&name))
+                        ("regclass", Expr::Const(Value::Text(text))) => {
+                            let key = self.relation_key_from_text(text);
+                            let name = parse_regclass(text);
+                            let system = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+                            match crate::system::relation_oid(self.catalog, &key)
+                                .or_else(|| crate::system::catalog_oid(system))
                             {
                                 Some(oid) => (Expr::Const(Value::Int(oid)), DataType::Int8),
                                 None => {

@@ -361,18 +361,7 @@ pub fn split_name(key: &str) -> (&str, &str) {
 /// A catalog key as regclass text (`nextval('s.seq'::regclass)`): each part double-quoted when
 /// it is not a plain lower-case name, public's relations without their schema.
 pub fn regclass_text(key: &str) -> String {
-    let quote = |part: &str| {
-        let plain = !part.is_empty()
-            && !part.starts_with(|c: char| c.is_ascii_digit())
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if plain {
-            part.to_string()
-        } else {
-            format!("\"{}\"", part.replace('"', "\"\""))
-        }
-    };
+    let quote = crate::functions::quote_ident;
     let (schema, relation) = split_name(key);
     if schema == PUBLIC_SCHEMA && !relation.contains('.') {
         quote(relation)

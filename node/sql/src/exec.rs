@@ -98,6 +98,9 @@ pub struct Cancel {
     timed_out: Cell<bool>,
     /// `pg_terminate_backend`: the session ends (its running statement is canceled first).
     terminated: Cell<bool>,
+    /// When the running statement times out: [`Cancel::check`] sees it even where the timer
+    /// could not run (a statement that never yields to the runtime).
+    deadline: Cell<Option<std::time::Instant>>,
     notify: Notify,
 }
 
@@ -146,6 +149,14 @@ impl Cancel {
         self.timed_out.set(false);
     }
     pub fn check(&self) -> SqlResult<()> {
+        if !self.requested.get()
+            && self
+                .deadline
+                .get()
+                .is_some_and(|deadline| std::time::Instant::now() >= deadline)
+        {
+            self.request_timeout();
+        }
         if self.requested.get() {
             return Err(self.error());
         }
@@ -1198,6 +1209,7 @@ impl Session {
             .unwrap_or(0);
         self.deadline =
             (timeout_ms > 0).then(|| std::time::Instant::now() + Duration::from_millis(timeout_ms));
+        cancel.deadline.set(self.deadline);
         cancel.txn.set(None);
         cancel.waits_ended.set(false);
         let result = {
@@ -1218,6 +1230,7 @@ impl Session {
                 }
             }
         };
+        cancel.deadline.set(None);
         if let (true, Some(txn)) = (cancel.waits_ended.get(), cancel.txn.get()) {
             cluster.cancel_waits(txn, false);
         }
@@ -4071,10 +4084,11 @@ impl Session {
                 let schemas = catalog.search_schemas(&self.info.search_path, user);
                 let describe = |(key, kind): &(String, &str)| {
                     let (schema, relation) = crate::catalog::split_name(key);
+                    let quote = crate::functions::quote_ident;
                     if catalog.is_visible(key, &schemas) {
-                        format!("{kind} {relation}")
+                        format!("{kind} {}", quote(relation))
                     } else {
-                        format!("{kind} {schema}.{relation}")
+                        format!("{kind} {}.{}", quote(schema), quote(relation))
                     }
                 };
                 if !going.is_empty() && !cascade {

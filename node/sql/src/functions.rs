@@ -123,7 +123,7 @@ fn chars_slice(s: &str, from: usize, to: usize) -> String {
 }
 
 /// quote_ident: double-quoted unless a plain lower-case name that is no keyword.
-fn quote_ident(s: &str) -> String {
+pub fn quote_ident(s: &str) -> String {
     let plain = s
         .chars()
         .next()

@@ -445,17 +445,19 @@ fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: Da
     let Some(length) = text[name_at..].find(CLOSE) else {
         return text;
     };
-    let written = &text[name_at..name_at + length];
+    // Stored by key as regclass text (see `catalog::regclass_text`): quotes come off.
+    let written = crate::bind::regclass_name(&text[name_at..name_at + length].replace("''", "'"));
     let key = match written.split_once('.') {
         Some((schema, relation)) => crate::catalog::qualify(schema, relation),
-        None => written.to_string(),
+        None => written,
     };
     let schemas = catalog.search_schemas(&session.search_path, &session.user);
     let (schema, relation) = crate::catalog::split_name(&key);
+    let quote = crate::functions::quote_ident;
     let shown = if catalog.is_visible(&key, &schemas) {
-        relation.to_string()
+        quote(relation)
     } else {
-        format!("{schema}.{relation}")
+        format!("{}.{}", quote(schema), quote(relation))
     };
     format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
 }
