@@ -37,5 +37,10 @@ COMMIT;
 SELECT current_user;
 SELECT set_config('myapp.other', 'x', true);
 SELECT current_setting('myapp.other', true);
+SELECT set_config('myapp.same', 'first', false), current_setting('myapp.same'),
+  set_config('myapp.same', 'second', false), current_setting('myapp.same');
+SELECT current_setting('myapp.same');
+SELECT set_config('work_mem', '2MB', false), current_setting('work_mem');
+RESET work_mem;
 DROP TABLE sl_items;
 DROP ROLE sl_anon;

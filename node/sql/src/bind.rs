@@ -7477,8 +7477,35 @@ impl<'a> Binder<'a> {
                     .iter()
                     .find(|(name, _)| name.eq_ignore_ascii_case(&setting))
                 {
-                    Some((_, value)) => session_const(value),
-                    None if missing_ok => Ok((Expr::Const(Value::Null), DataType::Text)),
+                    Some((_, value)) => Ok((
+                        Expr::Func(
+                            Func::CurrentSetting,
+                            vec![
+                                Expr::Const(Value::Text(setting.clone())),
+                                Expr::Const(Value::Text(value.clone())),
+                            ],
+                        ),
+                        DataType::Text,
+                    )),
+                    None if missing_ok => Ok((
+                        Expr::Func(
+                            Func::CurrentSetting,
+                            vec![
+                                Expr::Const(Value::Text(setting.clone())),
+                                Expr::Const(Value::Null),
+                            ],
+                        ),
+                        DataType::Text,
+                    )),
+                    // A custom (dotted) setting may be given by set_config earlier in the
+                    // statement; the error comes at run time otherwise.
+                    None if setting.contains('.') => Ok((
+                        Expr::Func(
+                            Func::CurrentSetting,
+                            vec![Expr::Const(Value::Text(setting.clone()))],
+                        ),
+                        DataType::Text,
+                    )),
                     None => Err(SqlError::new(
                         code::UNDEFINED_OBJECT,
                         format!("unrecognized configuration parameter \"{setting}\""),

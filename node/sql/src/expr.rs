@@ -62,6 +62,9 @@ pub enum Func {
     Grouping,
     /// `set_config(name, value, is_local)`: run by the session (see `Sequences::set_config`).
     SetConfig,
+    /// `current_setting(name)`: (name, the value when the statement was bound); a set_config
+    /// earlier in the same statement wins (see `Sequences::pending_setting`).
+    CurrentSetting,
     /// `pg_cancel_backend(pid)` (false) / `pg_terminate_backend(pid)` (true): through the session.
     SignalBackend(bool),
 }
@@ -540,6 +543,26 @@ impl Expr {
                     .ok_or_else(|| SqlError::unsupported("pg_cancel_backend() in this context"))?;
                 Value::Bool(session.signal_backend(pid as i32, *terminate)?)
             }
+            Expr::Func(Func::CurrentSetting, args) => {
+                if let (Some(session), Some(Expr::Const(Value::Text(name)))) =
+                    (ctx.sequences, args.first())
+                {
+                    if let Some(value) = session.pending_setting(name) {
+                        return Ok(Value::Text(value));
+                    }
+                }
+                match args.get(1) {
+                    Some(bound) => bound.eval(row, ctx)?,
+                    // A custom setting nobody set: an error unless set earlier in the statement.
+                    None => {
+                        let name = match args.first() {
+                            Some(Expr::Const(value)) => value.clone(),
+                            _ => Value::Null,
+                        };
+                        return Err(unrecognized_setting(&name));
+                    }
+                }
+            }
             Expr::Func(Func::SetConfig, args) => {
                 let values = args
                     .iter()
@@ -646,7 +669,10 @@ impl Expr {
                 Expr::Subquery(_)
                     | Expr::Outer(..)
                     | Expr::Sequence(..)
-                    | Expr::Func(Func::SetConfig | Func::SignalBackend(_), _)
+                    | Expr::Func(
+                        Func::SetConfig | Func::SignalBackend(_) | Func::CurrentSetting,
+                        _
+                    )
             )
         });
         local
@@ -1002,6 +1028,17 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
     })
 }
 
+fn unrecognized_setting(name: &Value) -> SqlError {
+    let name = match name {
+        Value::Text(name) => name.as_str(),
+        _ => "",
+    };
+    SqlError::new(
+        code::UNDEFINED_OBJECT,
+        format!("unrecognized configuration parameter \"{name}\""),
+    )
+}
+
 fn float_overflow() -> SqlError {
     SqlError::new(
         code::NUMERIC_VALUE_OUT_OF_RANGE,
@@ -1197,6 +1234,11 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             args.find(|value| !value.is_null()).unwrap_or(Value::Null)
         }
         Func::PgSleep => Value::Text(String::new()),
+        // Outside a session: the value it had when bound.
+        Func::CurrentSetting => match args.next() {
+            Some(value) => value,
+            None => return Err(unrecognized_setting(&first)),
+        },
         Func::SetConfig | Func::SignalBackend(_) => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,

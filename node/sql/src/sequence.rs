@@ -221,6 +221,8 @@ pub trait Sequences {
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value>;
     /// `set_config(name, value, false)`: the session applies it when the statement ends.
     fn set_config(&self, name: &str, value: &str, local: bool) -> SqlResult<()>;
+    /// The value the running statement's set_config calls gave `name` so far (the latest).
+    fn pending_setting(&self, name: &str) -> Option<String>;
     /// `pg_cancel_backend` / `pg_terminate_backend` (see [`crate::system::Backends::signal`]).
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool>;
 }
@@ -294,6 +296,15 @@ impl Sequences for SessionSequences {
             .borrow_mut()
             .push((name.to_string(), value.to_string(), local));
         Ok(())
+    }
+
+    fn pending_setting(&self, name: &str) -> Option<String> {
+        self.settings
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(set, _, _)| set.eq_ignore_ascii_case(name))
+            .map(|(_, value, _)| value.clone())
     }
 
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool> {
