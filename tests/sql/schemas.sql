@@ -156,3 +156,25 @@ SELECT 'nope'::regclass;
 SELECT column_default FROM information_schema.columns WHERE table_schema = 'rc' AND column_name = 'id';
 SET search_path = "$user", public;
 DROP SCHEMA rc CASCADE;
+-- COPY, VACUUM and ALTER SEQUENCE name schema relations (qualified or along the path).
+CREATE SCHEMA cp;
+CREATE TABLE cp.t (id int PRIMARY KEY, v text);
+CREATE SEQUENCE cp.s;
+COPY cp.t FROM STDIN;
+1	one
+2	two
+\.
+COPY (SELECT * FROM cp.t ORDER BY id) TO STDOUT;
+DELETE FROM cp.t WHERE id = 2;
+COPY cp.t TO STDOUT;
+SET search_path = cp, public;
+COPY t (id) TO STDOUT;
+VACUUM t;
+ANALYZE cp.t;
+ALTER SEQUENCE s RESTART WITH 10;
+SELECT nextval('s');
+ALTER SEQUENCE cp.s RENAME TO s2;
+SELECT nextval('cp.s2');
+SET search_path = "$user", public;
+COPY t TO STDOUT;
+DROP SCHEMA cp CASCADE;

@@ -2179,10 +2179,13 @@ impl<'a> Binder<'a> {
     /// restarts at START. The current value is checked against new bounds when the plan runs.
     pub fn bind_alter_sequence(&mut self, alter: &crate::parse::AlterSequence) -> SqlResult<Plan> {
         use crate::parse::SequenceAlteration;
-        let Some(old) = self.catalog.sequences.get(&alter.name) else {
+        let key = self
+            .catalog
+            .resolve_written(&alter.name, self.path(), &self.session.user);
+        let Some(old) = self.catalog.sequences.get(&key) else {
             if alter.if_exists {
                 return Ok(Plan::AlterSequence {
-                    name: alter.name.clone(),
+                    name: key.clone(),
                     seq: None,
                     restart: None,
                 });
@@ -2196,15 +2199,17 @@ impl<'a> Binder<'a> {
         let mut seq = (**old).clone();
         let changes = match &alter.action {
             SequenceAlteration::RenameTo(to) => {
-                if self.catalog.relation_exists(to) {
+                // The new name is in the sequence's schema.
+                let to_key = crate::catalog::qualify(crate::catalog::split_name(&key).0, to);
+                if self.catalog.relation_exists(&to_key) {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
                         format!("relation \"{to}\" already exists"),
                     ));
                 }
-                seq.name = to.clone();
+                seq.name = to_key;
                 return Ok(Plan::AlterSequence {
-                    name: alter.name.clone(),
+                    name: key.clone(),
                     seq: Some(seq),
                     restart: None,
                 });
@@ -2215,7 +2220,7 @@ impl<'a> Binder<'a> {
                     role => role.to_string(),
                 };
                 return Ok(Plan::AlterOwner {
-                    relation: alter.name.clone(),
+                    relation: key.clone(),
                     role,
                     tag: "ALTER SEQUENCE",
                 });
@@ -2317,7 +2322,7 @@ impl<'a> Binder<'a> {
         }
         let restart = changes.restart.map(|value| value.unwrap_or(seq.start));
         Ok(Plan::AlterSequence {
-            name: alter.name.clone(),
+            name: key,
             seq: Some(seq),
             restart,
         })

@@ -606,6 +606,20 @@ impl Catalog {
         schemas
     }
 
+    /// The key of a relation named as the hand-parsed statements give it (COPY, VACUUM, ALTER
+    /// SEQUENCE): a qualified name is its key already; a bare one is the first relation of that
+    /// name along the search path (or itself, for the caller's "does not exist").
+    pub fn resolve_written(&self, written: &str, path: &[String], user: &str) -> String {
+        if written.contains('.') {
+            return written.to_string();
+        }
+        self.search_schemas(path, user)
+            .into_iter()
+            .map(|schema| qualify(schema, written))
+            .find(|key| self.relation_exists(key))
+            .unwrap_or_else(|| written.to_string())
+    }
+
     /// Whether the relation keyed `key` is the one its bare name finds along `schemas`.
     pub fn is_visible(&self, key: &str, schemas: &[&str]) -> bool {
         let (schema, relation) = split_name(key);

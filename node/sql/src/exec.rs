@@ -1831,8 +1831,10 @@ impl Session {
             Parsed::Maintenance { vacuum, tables } => {
                 let catalog = self.catalog(cluster);
                 for (name, offset) in tables {
+                    let key =
+                        catalog.resolve_written(name, &self.info.search_path, &self.info.user);
                     catalog
-                        .table(name)
+                        .table(&key)
                         .map_err(|error| error.at(Some(offset + 1)))?;
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
@@ -1844,8 +1846,9 @@ impl Session {
                 options,
             } => {
                 let catalog = self.catalog(cluster);
+                let key = catalog.resolve_written(table, &self.info.search_path, &self.info.user);
                 let table = catalog
-                    .table(table)
+                    .table(&key)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
                     .clone();
                 catalog.require(&table, crate::catalog::PRIV_INSERT, &self.info.user)?;
@@ -3183,10 +3186,15 @@ impl Session {
                 table_offset,
                 columns,
             } => {
+                let table =
+                    &catalog.resolve_written(table, &self.info.search_path, &self.info.user);
                 if catalog.views.contains_key(table) {
                     return Err(SqlError::new(
                         code::WRONG_OBJECT_TYPE,
-                        format!("cannot copy from view \"{table}\""),
+                        format!(
+                            "cannot copy from view \"{}\"",
+                            crate::catalog::relname(table)
+                        ),
                     )
                     .with_hint("Try the COPY (SELECT ...) TO variant."));
                 }

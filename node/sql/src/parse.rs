@@ -573,12 +573,21 @@ impl Cursor {
             _ => Err(self.error()),
         }
     }
-    /// A possibly schema-qualified name; `public.` and `pg_catalog.` prefixes name the one schema.
+    /// A possibly schema-qualified name, as a catalog key when qualified (`app.t`; see
+    /// `catalog::qualify`) and bare otherwise, for `Catalog::resolve_written` to find along the
+    /// search path. A `pg_catalog.` prefix is dropped (those names are the system's).
     fn qualified(&mut self) -> SqlResult<(String, usize)> {
-        let (mut name, offset) = self.ident()?;
+        let (first, offset) = self.ident()?;
+        let mut parts = vec![first];
         while self.punct('.') {
-            name = self.ident()?.0;
+            parts.push(self.ident()?.0);
         }
+        let name = match parts.as_slice() {
+            [name] => name.clone(),
+            [schema, name] if schema == "pg_catalog" => name.clone(),
+            [.., schema, name] => crate::catalog::qualify(schema, name),
+            [] => unreachable!("one part at least"),
+        };
         Ok((name, offset))
     }
     /// A SET value: its items joined by ", ". In a list of names (`list`: search_path), a
