@@ -282,3 +282,14 @@ def test_max_connections_refuses_the_one_too_many(keel_factory):
         assert again.execute("select 1").fetchone() == (1,)
     for conn in conns:
         conn.close()
+
+
+def test_search_path_from_the_startup_packet(keel):
+    # pgjdbc's currentSchema and libpq's PGOPTIONS send search_path at startup: names resolve
+    # along it from the first statement.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create schema startup_s")
+        conn.execute("create table startup_s.t (a int)")
+        conn.execute("insert into startup_s.t values (7)")
+    with psycopg.connect(keel.dsn(), autocommit=True, options="-c search_path=startup_s") as conn:
+        assert conn.execute("select current_schema(), a from t").fetchone() == ("startup_s", 7)

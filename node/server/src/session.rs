@@ -397,6 +397,8 @@ impl Connection {
                             }
                         }
                     }
+                    // A search_path from the startup packet (pgjdbc's currentSchema, PGOPTIONS).
+                    self.session.refresh_search_path();
                     self.out.authentication_ok();
                     for (name, value) in self.session.settings.reported() {
                         self.out.parameter_status(&name, &value);

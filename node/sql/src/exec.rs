@@ -1023,7 +1023,7 @@ impl Session {
 
     /// Keeps [`SessionInfo::search_path`] (what the binder resolves names with) in step with
     /// the `search_path` setting.
-    fn refresh_search_path(&mut self) {
+    pub fn refresh_search_path(&mut self) {
         let value = self.settings.get("search_path").unwrap_or("");
         self.info.search_path = crate::bind::parse_search_path(value);
     }
