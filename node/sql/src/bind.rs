@@ -315,26 +315,23 @@ impl<'a> Binder<'a> {
     /// Position of the first token after `span` (an operator after its left operand; closing
     /// brackets are skipped, as sqlparser's span of `ARRAY[...]` ends at its last element).
     fn pos_after(&self, span: Span) -> Option<usize> {
-        let at = offset_of(self.text, span.end.line, span.end.column)?;
-        let skipped = self
-            .text
-            .chars()
-            .skip(at)
-            .take_while(|c| c.is_whitespace() || *c == ']')
-            .count();
-        Some(self.offset + at + skipped + 1)
+        self.pos_past(span, ']')
     }
 
     /// Position of the operator after a row constructor: past its closing parenthesis (the
     /// span of `(a, b)` ends inside it).
     fn pos_after_row(&self, row: &ast::Expr) -> Option<usize> {
-        let span = row.span();
+        self.pos_past(row.span(), ')')
+    }
+
+    /// Position of the first token after `span`, past whitespace and `closer`s.
+    fn pos_past(&self, span: Span, closer: char) -> Option<usize> {
         let at = offset_of(self.text, span.end.line, span.end.column)?;
         let skipped = self
             .text
             .chars()
             .skip(at)
-            .take_while(|c| c.is_whitespace() || *c == ')')
+            .take_while(|c| c.is_whitespace() || *c == closer)
             .count();
         Some(self.offset + at + skipped + 1)
     }
@@ -387,32 +384,24 @@ impl<'a> Binder<'a> {
         let name = parse_regclass(text);
         match name.split_once('.') {
             Some((schema, relation)) => crate::catalog::qualify(schema, relation),
-            None => {
-                let schemas = self.search_schemas();
-                schemas
-                    .iter()
-                    .map(|schema| crate::catalog::qualify(schema, &name))
-                    .find(|key| self.catalog.relation_exists(key))
-                    .unwrap_or_else(|| {
-                        crate::catalog::qualify(
-                            schemas.first().copied().unwrap_or("pg_catalog"),
-                            &name,
-                        )
-                    })
-            }
+            None => self.unqualified_key(&name),
         }
+    }
+
+    /// The key an unqualified relation name refers to: the first relation of that name along
+    /// the search path, or else a key in the path's first schema (so "does not exist" names it
+    /// as written when that is public).
+    fn unqualified_key(&self, name: &str) -> String {
+        let schemas = self.search_schemas();
+        self.catalog.find_along(name, &schemas).unwrap_or_else(|| {
+            crate::catalog::qualify(schemas.first().copied().unwrap_or("pg_catalog"), name)
+        })
     }
 
     /// A relation as regclass prints it: its name alone when the search path finds it by that
     /// name, else schema-qualified; parts quoted as identifiers need.
     fn shown_relation(&self, key: &str) -> String {
-        let quote = crate::functions::quote_ident;
-        let (schema, relation) = crate::catalog::split_name(key);
-        if self.catalog.is_visible(key, &self.search_schemas()) {
-            quote(relation)
-        } else {
-            format!("{}.{}", quote(schema), quote(relation))
-        }
+        self.catalog.display_name(key, &self.search_schemas())
     }
 
     /// The role that connected (the current one until SET ROLE).
@@ -493,15 +482,7 @@ impl<'a> Binder<'a> {
             return Ok((crate::catalog::qualify(&parts[0].0, &relation), parts[0].1));
         }
         let (relation, position) = parts.remove(0);
-        let schemas = self.search_schemas();
-        for schema in &schemas {
-            let key = crate::catalog::qualify(schema, &relation);
-            if self.catalog.relation_exists(&key) {
-                return Ok((key, position));
-            }
-        }
-        let first = schemas.first().copied().unwrap_or("pg_catalog");
-        Ok((crate::catalog::qualify(first, &relation), position))
+        Ok((self.unqualified_key(&relation), position))
     }
 
     /// The catalog key a new relation of this name gets: in the named schema, or in the search
@@ -7286,14 +7267,7 @@ impl<'a> Binder<'a> {
                 let (oid, _, _) = bound.remove(0);
                 let schemas = self.search_schemas();
                 let relations = crate::system::relation_oids(self.catalog);
-                let visible = |key: &str| {
-                    let (schema, relation) = crate::catalog::split_name(key);
-                    let first = schemas.iter().find(|s| {
-                        self.catalog
-                            .relation_exists(&crate::catalog::qualify(s, relation))
-                    });
-                    first == Some(&schema)
-                };
+                let visible = |key: &str| self.catalog.is_visible(key, &schemas);
                 let pairs: Vec<(Value, Value)> = relations
                     .iter()
                     .map(|(oid, key)| (Value::Int(*oid), Value::Bool(visible(key))))

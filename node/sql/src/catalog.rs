@@ -613,20 +613,34 @@ impl Catalog {
         if written.contains('.') {
             return written.to_string();
         }
-        self.search_schemas(path, user)
-            .into_iter()
-            .map(|schema| qualify(schema, written))
-            .find(|key| self.relation_exists(key))
+        self.find_along(written, &self.search_schemas(path, user))
             .unwrap_or_else(|| written.to_string())
+    }
+
+    /// The key of the first relation named `name` in `schemas`, in order.
+    pub fn find_along(&self, name: &str, schemas: &[&str]) -> Option<String> {
+        schemas
+            .iter()
+            .map(|schema| qualify(schema, name))
+            .find(|key| self.relation_exists(key))
     }
 
     /// Whether the relation keyed `key` is the one its bare name finds along `schemas`.
     pub fn is_visible(&self, key: &str, schemas: &[&str]) -> bool {
+        self.find_along(split_name(key).1, schemas).as_deref() == Some(key)
+    }
+
+    /// A relation as PostgreSQL names it to a session searching `schemas` (regclass output,
+    /// dependency messages, sequences in defaults): bare when its name finds it, else
+    /// schema-qualified; each part quoted as an identifier needs.
+    pub fn display_name(&self, key: &str, schemas: &[&str]) -> String {
+        let quote = crate::functions::quote_ident;
         let (schema, relation) = split_name(key);
-        schemas
-            .iter()
-            .find(|s| self.relation_exists(&qualify(s, relation)))
-            .is_some_and(|first| *first == schema)
+        if self.is_visible(key, schemas) {
+            quote(relation)
+        } else {
+            format!("{}.{}", quote(schema), quote(relation))
+        }
     }
 
     /// The keys of every relation (table, index, view, sequence) in `schema`, with what each

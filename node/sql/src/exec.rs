@@ -4091,13 +4091,7 @@ impl Session {
                 // Named bare when the session's search path finds them so, as PostgreSQL does.
                 let schemas = catalog.search_schemas(&self.info.search_path, user);
                 let describe = |(key, kind): &(String, &str)| {
-                    let (schema, relation) = crate::catalog::split_name(key);
-                    let quote = crate::functions::quote_ident;
-                    if catalog.is_visible(key, &schemas) {
-                        format!("{kind} {}", quote(relation))
-                    } else {
-                        format!("{kind} {}.{}", quote(schema), quote(relation))
-                    }
+                    format!("{kind} {}", catalog.display_name(key, &schemas))
                 };
                 if !going.is_empty() && !cascade {
                     let detail: Vec<String> = going

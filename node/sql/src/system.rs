@@ -452,13 +452,7 @@ fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: Da
         None => written,
     };
     let schemas = catalog.search_schemas(&session.search_path, &session.user);
-    let (schema, relation) = crate::catalog::split_name(&key);
-    let quote = crate::functions::quote_ident;
-    let shown = if catalog.is_visible(&key, &schemas) {
-        quote(relation)
-    } else {
-        format!("{}.{}", quote(schema), quote(relation))
-    };
+    let shown = catalog.display_name(&key, &schemas);
     format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
 }
 
