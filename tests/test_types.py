@@ -45,6 +45,36 @@ def test_numerics_and_arrays_in_binary_match_postgres(keel, postgres):
     assert binary_values(keel.dsn()) == binary_values(postgres.dsn())
 
 
+# Past rust_decimal's 28 digits, NaN and the infinities, both ways in both formats.
+BIG_NUMERICS = ["1e100", "-123456789012345678901234567890.123456789012345678901234567890",
+                "1e-60", "NaN", "Infinity", "-Infinity", "79228162514264337593543950336",
+                "0.0000000000000000000000000000001", "-0.000"]
+
+
+def big_numeric_values(dsn):
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = []
+        for binary, mark in ((False, "%t"), (True, "%b")):
+            cur = conn.cursor(binary=binary)
+            for v in BIG_NUMERICS:
+                rows.append(cur.execute(
+                    f"select {mark}::numeric, {mark}::numeric * 3, ({mark}::numeric)::text",
+                    (Decimal(v),) * 3).fetchone())
+            rows.append(cur.execute(
+                f"select {mark}::numeric(1000,70), 2::numeric ^ 300, "
+                "sqrt(2::numeric(1000,200)), 1 / 7::numeric(100,60), exp(10::numeric), "
+                "ln(1e100), (select sum(x) from (values (1e40), (1e-40)) v(x))",
+                (Decimal("1e-65"),)).fetchone())
+        # Decimal("NaN") never equals itself: compare the reprs.
+        return [[repr(x) for x in row] for row in rows]
+
+
+def test_big_numerics_and_special_values_match_postgres(keel, postgres):
+    keel_rows = big_numeric_values(keel.dsn())
+    assert keel_rows == big_numeric_values(postgres.dsn())
+    assert "Decimal('1E+100')" in keel_rows[0][0] or keel_rows[0][0].startswith("Decimal('1")
+
+
 def real_values(dsn):
     from psycopg.types.numeric import Float4
 

@@ -38,7 +38,7 @@ use crate::plan::{
     Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, TableFunc, UpdatePlan,
     WriteFromQuery,
 };
-use crate::types::{assignable, cast, parse_numeric, parse_text, DataType, Value};
+use crate::types::{assignable, cast, parse_text, DataType, Value};
 
 /// Facts about the session that expressions may read as constants.
 #[derive(Debug, Clone)]
@@ -2358,7 +2358,7 @@ impl<'a> Binder<'a> {
             T::Numeric(info) | T::Decimal(info) => {
                 let (precision, scale) = match info {
                     ExactNumberInfo::Precision(p) => (*p, 0),
-                    ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s as u64),
+                    ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
                     ExactNumberInfo::None => (0, 0),
                 };
                 if !(1..=1000).contains(&precision) {
@@ -2367,10 +2367,13 @@ impl<'a> Binder<'a> {
                         format!("NUMERIC precision {precision} must be between 1 and 1000"),
                     ));
                 }
-                if scale > 28 {
-                    return Err(unsupported("numeric scales above 28"));
+                if !(-1000..=1000).contains(&scale) {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("NUMERIC scale {scale} must be between -1000 and 1000"),
+                    ));
                 }
-                DataType::Decimal(precision as u16, scale as u16)
+                DataType::Decimal(precision as u16, scale as i16)
             }
             T::Text => DataType::Text,
             T::Varchar(len) | T::CharacterVarying(len) => DataType::Varchar(length(len)?),
@@ -4619,6 +4622,12 @@ impl<'a> Binder<'a> {
             // PostgreSQL's do (their errors have no position).
             return Ok(Expr::Cast(Box::new(expr), ty, to, false));
         }
+        if let (DataType::Decimal(..), Expr::Const(value)) = (to, &expr) {
+            // A literal's syntax errors point at it; the typmod's overflow has no position.
+            let numeric = cast(value.clone(), ty, DataType::Numeric, false)
+                .map_err(|error| error.at(self.pos(span)))?;
+            return Ok(Expr::Const(cast(numeric, DataType::Numeric, to, false)?));
+        }
         match expr {
             Expr::Const(value) => Ok(Expr::Const(
                 cast(value, ty, to, false).map_err(|error| error.at(self.pos(span)))?,
@@ -5040,6 +5049,14 @@ impl<'a> Binder<'a> {
                     )))
                 };
                 (result, DataType::Bool)
+            }
+            E::UnaryOp {
+                op: op @ (UnaryOperator::Minus | UnaryOperator::Plus),
+                expr: inner,
+            } if leftmost_exp_operand(inner) => {
+                // PostgreSQL's unary minus binds tighter than `^` (`-2 ^ 2` is 4); the parser
+                // gives it the precedence of binary minus, so move it onto the leftmost operand.
+                return self.bind_expr(&sign_leftmost(*op, inner), scope, aggs);
             }
             E::UnaryOp { op, expr: inner } => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
@@ -6224,13 +6241,7 @@ impl<'a> Binder<'a> {
                     };
                     (Expr::Const(Value::Int(i)), ty)
                 } else {
-                    let d = parse_numeric(text).ok_or_else(|| {
-                        SqlError::new(
-                            code::NUMERIC_VALUE_OUT_OF_RANGE,
-                            format!("value \"{text}\" is out of range for type numeric"),
-                        )
-                        .at(position)
-                    })?;
+                    let d = crate::types::numeric_input(text).map_err(|e| e.at(position))?;
                     (Expr::Const(Value::Numeric(d)), DataType::Numeric)
                 }
             }
@@ -6526,6 +6537,21 @@ impl<'a> Binder<'a> {
                     _ => BinOp::Mod(common),
                 };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), common))
+            }
+            // `^` is `power`: numeric when an operand is numeric and none is a float.
+            BinaryOperator::PGExp => {
+                let numeric = |t: DataType| t.is_numeric_family() || t == DataType::Unknown;
+                let missing = || {
+                    SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} ^ {}", lt.name(), rt.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position)
+                };
+                if !numeric(lt) || !numeric(rt) {
+                    return Err(missing());
+                }
+                let mut bound = [(lb, lt, left.span()), (rb, rt, right.span())];
+                self.library_function("power", &mut bound, &[lt, rt])?
+                    .ok_or_else(missing)
             }
             other => Err(unsupported(format!("operator {other}")).at(position)),
         }
@@ -7160,7 +7186,7 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<(Expr, DataType)> {
         let name = name.to_string();
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
-        if let Some(result) = self.library_function(&name, &mut bound, &types, position)? {
+        if let Some(result) = self.library_function(&name, &mut bound, &types)? {
             return Ok(result);
         }
         if let Some(result) = self.array_function(&name, &mut bound, &types, position)? {
@@ -7813,14 +7839,17 @@ impl<'a> Binder<'a> {
         name: &str,
         bound: &mut [(Expr, DataType, Span)],
         types: &[DataType],
-        position: Option<usize>,
     ) -> SqlResult<Option<(Expr, DataType)>> {
         use crate::functions::Scalar as S;
         use DataType as D;
+        // Overloads take numeric for numeric(p,s) too.
+        let types: Vec<DataType> = types.iter().map(|t| t.expression_type()).collect();
+        let types = &types[..];
         let n = bound.len();
         let is_text = |t: DataType| t.is_string();
         let is_int = |t: DataType| t.is_integer() || t == D::Unknown;
         let is_num = |t: DataType| t.is_numeric_family() || t == D::Unknown;
+        let is_float = |t: DataType| matches!(t, D::Float4 | D::Float8);
         // Overloads: (function, argument types, result type).
         let text_fn = |f: S, args: &[D], result: D| Some((f, args.to_vec(), result));
         let pick = match (name, n) {
@@ -7969,21 +7998,69 @@ impl<'a> Binder<'a> {
                         | "acos"
                         | "atan"
                 );
-                if types[0] == D::Numeric && !float_only {
-                    return Err(unsupported(format!("{name}(numeric)")).at(position));
-                }
-                Some((S::Math(math_fn(name)), vec![D::Float8], D::Float8))
+                // numeric has its own sqrt, exp, ln and log (exact to their result scale).
+                let ty = if types[0] == D::Numeric && !float_only {
+                    D::Numeric
+                } else {
+                    D::Float8
+                };
+                Some((S::Math(math_fn(name)), vec![ty], ty))
             }
             ("power" | "pow" | "atan2", 2) if is_num(types[0]) && is_num(types[1]) => {
                 // numeric only when no argument is double precision.
-                if types.contains(&D::Numeric)
+                let f = if name == "atan2" { S::Atan2 } else { S::Power };
+                let ty = if f == S::Power
+                    && types.contains(&D::Numeric)
                     && !types.contains(&D::Float8)
                     && !types.contains(&D::Float4)
                 {
-                    return Err(unsupported(format!("{name}(numeric, numeric)")).at(position));
-                }
-                let f = if name == "atan2" { S::Atan2 } else { S::Power };
-                Some((f, vec![D::Float8, D::Float8], D::Float8))
+                    D::Numeric
+                } else {
+                    D::Float8
+                };
+                Some((f, vec![ty, ty], ty))
+            }
+            ("scale" | "min_scale", 1) if is_num(types[0]) && !is_float(types[0]) => {
+                let f = if name == "scale" {
+                    S::NumericScale
+                } else {
+                    S::MinScale
+                };
+                Some((f, vec![D::Numeric], D::Int4))
+            }
+            ("trim_scale", 1) if is_num(types[0]) && !is_float(types[0]) => {
+                Some((S::TrimScale, vec![D::Numeric], D::Numeric))
+            }
+            ("div", 2) if types.iter().all(|t| is_num(*t) && !is_float(*t)) => {
+                Some((S::DivTrunc, vec![D::Numeric, D::Numeric], D::Numeric))
+            }
+            ("factorial", 1) if is_int(types[0]) => Some((S::Factorial, vec![D::Int8], D::Numeric)),
+            ("gcd" | "lcm", 2) if types.iter().all(|t| is_num(*t) && !is_float(*t)) => {
+                let ty = if types.iter().all(|t| t.is_integer() || *t == D::Unknown) {
+                    // int4 unless an argument is bigint (smallint widens to int4).
+                    if types.contains(&D::Int8) {
+                        D::Int8
+                    } else {
+                        D::Int4
+                    }
+                } else {
+                    D::Numeric
+                };
+                let f = if name == "gcd" {
+                    S::Gcd(ty)
+                } else {
+                    S::Lcm(ty)
+                };
+                Some((f, vec![ty, ty], ty))
+            }
+            // log(numeric, numeric) only: no double precision overload takes a base.
+            ("log", 2)
+                if is_num(types[0])
+                    && is_num(types[1])
+                    && !types.contains(&D::Float8)
+                    && !types.contains(&D::Float4) =>
+            {
+                Some((S::LogBase, vec![D::Numeric, D::Numeric], D::Numeric))
             }
             ("pi", 0) => Some((S::Pi, Vec::new(), D::Float8)),
             ("mod", 2)
@@ -8343,7 +8420,8 @@ fn math_fn(name: &str) -> crate::functions::Math {
         "cbrt" => M::Cbrt,
         "exp" => M::Exp,
         "ln" => M::Ln,
-        "log" | "log10" => M::Log10,
+        "log" => M::Log,
+        "log10" => M::Log10,
         "degrees" => M::Degrees,
         "radians" => M::Radians,
         "sin" => M::Sin,
@@ -9328,6 +9406,49 @@ fn parse_regclass(text: &str) -> String {
         )
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// Whether a unary sign over `expr` was parsed around a `^`: `expr` is a chain of `^`, `*`,
+/// `/` and `%` (operators PostgreSQL binds looser than a sign) with a `^` on its left edge.
+fn leftmost_exp_operand(expr: &ast::Expr) -> bool {
+    match expr {
+        ast::Expr::BinaryOp {
+            op: ast::BinaryOperator::PGExp,
+            ..
+        } => true,
+        ast::Expr::BinaryOp {
+            left,
+            op:
+                ast::BinaryOperator::Multiply
+                | ast::BinaryOperator::Divide
+                | ast::BinaryOperator::Modulo,
+            ..
+        } => leftmost_exp_operand(left),
+        _ => false,
+    }
+}
+
+/// `expr` with the sign `op` applied to its leftmost operand (see [`leftmost_exp_operand`]).
+fn sign_leftmost(op: ast::UnaryOperator, expr: &ast::Expr) -> ast::Expr {
+    match expr {
+        ast::Expr::BinaryOp {
+            left,
+            op:
+                binary @ (ast::BinaryOperator::PGExp
+                | ast::BinaryOperator::Multiply
+                | ast::BinaryOperator::Divide
+                | ast::BinaryOperator::Modulo),
+            right,
+        } => ast::Expr::BinaryOp {
+            left: Box::new(sign_leftmost(op, left)),
+            op: binary.clone(),
+            right: right.clone(),
+        },
+        other => ast::Expr::UnaryOp {
+            op,
+            expr: Box::new(other.clone()),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! scale, `22012` on division by zero. Expressions are `Send`: they travel to the worker that owns
 //! the rows and are evaluated there.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::numeric::Numeric;
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::types::{cast, check_int, compare, DataType, Value};
@@ -1124,16 +1124,11 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
         }
         (Value::Numeric(a), Value::Numeric(b)) => {
             let value = match op {
-                BinOp::Add(_) => a.checked_add(b).ok_or_else(numeric_overflow)?,
-                BinOp::Sub(_) => a.checked_sub(b).ok_or_else(numeric_overflow)?,
-                BinOp::Mul(_) => a.checked_mul(b).ok_or_else(numeric_overflow)?,
-                BinOp::Div(_) => numeric_div(a, b)?,
-                BinOp::Mod(_) => {
-                    if b.is_zero() {
-                        return Err(division_by_zero());
-                    }
-                    a.checked_rem(b).ok_or_else(numeric_overflow)?
-                }
+                BinOp::Add(_) => a.add(&b)?,
+                BinOp::Sub(_) => a.sub(&b)?,
+                BinOp::Mul(_) => a.mul(&b)?,
+                BinOp::Div(_) => a.div(&b)?,
+                BinOp::Mod(_) => a.rem(&b)?,
                 _ => unreachable!("arithmetic operators only"),
             };
             Ok(Value::Numeric(value))
@@ -1143,48 +1138,6 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
             "arithmetic on mismatched types",
         )),
     }
-}
-
-/// Base-10000 weight and first digit of |d| (PostgreSQL's NumericVar layout).
-fn weight_and_first_digit(d: Decimal) -> (i64, u128) {
-    if d.is_zero() {
-        return (0, 0);
-    }
-    let mantissa = d.mantissa().unsigned_abs();
-    let scale = d.scale() as i64;
-    let digits = mantissa.to_string().len() as i64;
-    let exponent = digits - 1 - scale;
-    let weight = exponent.div_euclid(4);
-    let shift = scale + 4 * weight;
-    let first = if shift >= 0 {
-        mantissa / 10u128.pow(shift as u32)
-    } else {
-        mantissa * 10u128.pow((-shift) as u32)
-    };
-    (weight, first)
-}
-
-/// Numeric division with PostgreSQL's result scale (`select_div_scale`: at least 16 significant
-/// digits, no fewer decimals than either input), capped at 28 decimals (the current numeric's width).
-pub fn numeric_div(a: Decimal, b: Decimal) -> SqlResult<Decimal> {
-    if b.is_zero() {
-        return Err(division_by_zero());
-    }
-    let (weight1, first1) = weight_and_first_digit(a);
-    let (weight2, first2) = weight_and_first_digit(b);
-    let mut qweight = weight1 - weight2;
-    if first1 <= first2 {
-        qweight -= 1;
-    }
-    let scale = (16 - qweight * 4)
-        .max(a.scale() as i64)
-        .max(b.scale() as i64)
-        .clamp(0, 28) as u32;
-    let quotient = a.checked_div(b).ok_or_else(numeric_overflow)?;
-    let mut rounded =
-        quotient.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(scale);
-    Ok(rounded)
 }
 
 /// 16 random bytes: a per-thread generator (xorshift128+) seeded from the kernel's entropy once.
@@ -1282,7 +1235,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
                     if func == Func::DatePart {
                         Value::Float(number.to_string().parse().unwrap_or(f64::NAN))
                     } else {
-                        Value::Numeric(number)
+                        Value::Numeric(Numeric::from_decimal(number))
                     }
                 }
             }
@@ -1317,8 +1270,8 @@ pub enum Accumulator {
     Count(i64),
     SumInt(i128, bool),
     SumFloat(f64, bool),
-    SumNumeric(Decimal, bool),
-    Avg(Decimal, i64),
+    SumNumeric(Numeric, bool),
+    Avg(Numeric, i64),
     AvgFloat(f64, i64),
     MinMax(Value, bool),
     /// bool_and / bool_or: the result so far (None: no input yet).
@@ -1335,11 +1288,11 @@ impl Accumulator {
             AggFunc::Sum if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
                 Accumulator::SumFloat(0.0, false)
             }
-            AggFunc::Sum => Accumulator::SumNumeric(Decimal::ZERO, false),
+            AggFunc::Sum => Accumulator::SumNumeric(Numeric::ZERO, false),
             AggFunc::Avg if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
                 Accumulator::AvgFloat(0.0, 0)
             }
-            AggFunc::Avg => Accumulator::Avg(Decimal::ZERO, 0),
+            AggFunc::Avg => Accumulator::Avg(Numeric::ZERO, 0),
             AggFunc::Min => Accumulator::MinMax(Value::Null, false),
             AggFunc::Max => Accumulator::MinMax(Value::Null, true),
             AggFunc::Bool(and) => Accumulator::Bool(None, and),
@@ -1392,17 +1345,15 @@ impl Accumulator {
                 *seen = true;
             }
             (Accumulator::SumNumeric(sum, seen), Value::Numeric(d)) => {
-                *sum = sum.checked_add(d).ok_or_else(numeric_overflow)?;
+                *sum = sum.add(&d)?;
                 *seen = true;
             }
             (Accumulator::Avg(sum, n), Value::Int(i)) => {
-                *sum = sum
-                    .checked_add(Decimal::from(i))
-                    .ok_or_else(numeric_overflow)?;
+                *sum = sum.add(&Numeric::from(i))?;
                 *n += 1;
             }
             (Accumulator::Avg(sum, n), Value::Numeric(d)) => {
-                *sum = sum.checked_add(d).ok_or_else(numeric_overflow)?;
+                *sum = sum.add(&d)?;
                 *n += 1;
             }
             (Accumulator::AvgFloat(sum, n), Value::Float(f)) => {
@@ -1438,15 +1389,14 @@ impl Accumulator {
         let or_null = |seen: bool, value: Value| if seen { value } else { Value::Null };
         Ok(match self {
             Accumulator::Count(n) => vec![Value::Int(*n)],
-            Accumulator::SumInt(sum, seen) => vec![or_null(
-                *seen,
-                Value::Numeric(
-                    Decimal::try_from_i128_with_scale(*sum, 0).map_err(|_| numeric_overflow())?,
-                ),
-            )],
+            Accumulator::SumInt(sum, seen) => {
+                vec![or_null(*seen, Value::Numeric(Numeric::from_i128(*sum)))]
+            }
             Accumulator::SumFloat(sum, seen) => vec![or_null(*seen, Value::Float(*sum))],
-            Accumulator::SumNumeric(sum, seen) => vec![or_null(*seen, Value::Numeric(*sum))],
-            Accumulator::Avg(sum, n) => vec![Value::Numeric(*sum), Value::Int(*n)],
+            Accumulator::SumNumeric(sum, seen) => {
+                vec![or_null(*seen, Value::Numeric(sum.clone()))]
+            }
+            Accumulator::Avg(sum, n) => vec![Value::Numeric(sum.clone()), Value::Int(*n)],
             Accumulator::AvgFloat(sum, n) => vec![Value::Float(*sum), Value::Int(*n)],
             Accumulator::MinMax(best, _) => vec![best.clone()],
             Accumulator::Bool(result, _) => vec![result.map_or(Value::Null, Value::Bool)],
@@ -1472,7 +1422,7 @@ impl Accumulator {
         match (self, state) {
             (Accumulator::Count(n), [Value::Int(m)]) => *n += m,
             (Accumulator::Avg(sum, n), [Value::Numeric(s), Value::Int(m)]) => {
-                *sum = sum.checked_add(*s).ok_or_else(numeric_overflow)?;
+                *sum = sum.add(s)?;
                 *n += m;
             }
             (Accumulator::AvgFloat(sum, n), [Value::Float(s), Value::Int(m)]) => {
@@ -1481,7 +1431,9 @@ impl Accumulator {
             }
             (_, [Value::Null]) => {}
             (Accumulator::SumInt(sum, seen), [Value::Numeric(d)]) => {
-                let part = d.mantissa();
+                let part = d
+                    .to_i128(crate::numeric::Rounding::Trunc)
+                    .ok_or_else(numeric_overflow)?;
                 *sum = sum.checked_add(part).ok_or_else(numeric_overflow)?;
                 *seen = true;
             }
@@ -1526,16 +1478,13 @@ impl Accumulator {
                         SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
                     })?)
                 } else {
-                    Value::Numeric(
-                        Decimal::try_from_i128_with_scale(sum, 0)
-                            .map_err(|_| numeric_overflow())?,
-                    )
+                    Value::Numeric(Numeric::from_i128(sum))
                 }
             }
             Accumulator::SumFloat(sum, true) => Value::Float(sum),
             Accumulator::SumNumeric(sum, true) => Value::Numeric(sum),
             Accumulator::Avg(_, 0) | Accumulator::AvgFloat(_, 0) => Value::Null,
-            Accumulator::Avg(sum, n) => Value::Numeric(numeric_div(sum, Decimal::from(n))?),
+            Accumulator::Avg(sum, n) => Value::Numeric(sum.div(&Numeric::from(n))?),
             Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),
             Accumulator::MinMax(best, _) => best,
             Accumulator::Bool(result, _) => result.map_or(Value::Null, Value::Bool),
@@ -1747,33 +1696,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn numeric_division_scale_matches_postgres() {
-        assert_eq!(
-            numeric_div(Decimal::from(3), Decimal::from(2))
-                .unwrap()
-                .to_string(),
-            "1.5000000000000000"
-        );
-        assert_eq!(
-            numeric_div(Decimal::from(1), Decimal::from(3))
-                .unwrap()
-                .to_string(),
-            "0.33333333333333333333"
-        );
-        assert_eq!(
-            numeric_div(Decimal::from(10), Decimal::from(4))
-                .unwrap()
-                .to_string(),
-            "2.5000000000000000"
-        );
-        assert_eq!(
-            numeric_div(Decimal::from(123456789), Decimal::from(1000))
-                .unwrap()
-                .to_string(),
-            "123456.789000000000"
-        );
     }
 }

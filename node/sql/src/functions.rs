@@ -3,7 +3,7 @@
 //! function here sees values of the types it declared; NULL arguments give NULL unless the
 //! function says otherwise (`concat`, `greatest`/`least`).
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::numeric::Rounding;
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::types::{compare, Value};
@@ -15,6 +15,8 @@ pub enum Math {
     Cbrt,
     Exp,
     Ln,
+    /// `log(x)`: base 10, as `log10`.
+    Log,
     Log10,
     Degrees,
     Radians,
@@ -65,6 +67,18 @@ pub enum Scalar {
     Floor,
     Sign,
     Math(Math),
+    /// `log(base, x)` (numeric).
+    LogBase,
+    /// `scale(numeric)`: its decimals.
+    NumericScale,
+    MinScale,
+    TrimScale,
+    /// `div(numeric, numeric)`: the truncated quotient.
+    DivTrunc,
+    Factorial,
+    /// `gcd` / `lcm` with their result type (integer, bigint or numeric).
+    Gcd(crate::types::DataType),
+    Lcm(crate::types::DataType),
     Power,
     Atan2,
     Pi,
@@ -313,26 +327,31 @@ fn checked_float(value: f64) -> SqlResult<Value> {
     Ok(Value::Float(value))
 }
 
-/// Rounds (or truncates) a numeric to `digits` decimal places; negative digits round left of
-/// the point. The result has exactly `max(digits, 0)` decimal places, as PostgreSQL's does.
-fn round_numeric(d: Decimal, digits: i64, strategy: RoundingStrategy) -> SqlResult<Decimal> {
-    if digits >= 0 {
-        let digits = digits.min(28) as u32;
-        let mut rounded = d.round_dp_with_strategy(digits, strategy);
-        rounded.rescale(digits);
-        Ok(rounded)
+/// Integer `gcd` (or `lcm`) of type `ty` (integer or bigint): "out of range" past it.
+fn int_gcd_lcm(gcd: bool, ty: crate::types::DataType, x: i64, y: i64) -> SqlResult<i64> {
+    let (limit, message) = if ty == crate::types::DataType::Int8 {
+        (i64::MAX as u64, "bigint out of range")
     } else {
-        let shift = Decimal::from_i128_with_scale(10i128.pow((-digits).min(28) as u32), 0);
-        let scaled = (d / shift).round_dp_with_strategy(0, strategy);
-        let mut result = scaled.checked_mul(shift).ok_or_else(|| {
-            SqlError::new(
-                code::NUMERIC_VALUE_OUT_OF_RANGE,
-                "value overflows numeric format",
-            )
-        })?;
-        result.rescale(0);
-        Ok(result)
+        (i32::MAX as u64, "integer out of range")
+    };
+    let out_of_range = || SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, message);
+    let (mut a, mut b) = (x.unsigned_abs(), y.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
     }
+    let result = if gcd {
+        a
+    } else if x == 0 || y == 0 {
+        0
+    } else {
+        (x.unsigned_abs() / a)
+            .checked_mul(y.unsigned_abs())
+            .ok_or_else(out_of_range)?
+    };
+    if result > limit {
+        return Err(out_of_range());
+    }
+    Ok(result as i64)
 }
 
 /// Evaluates a function over its argument values.
@@ -601,9 +620,9 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::Round | Scalar::Trunc => {
             let strategy = if func == Scalar::Round {
-                RoundingStrategy::MidpointAwayFromZero
+                Rounding::HalfAway
             } else {
-                RoundingStrategy::ToZero
+                Rounding::Trunc
             };
             match a {
                 Value::Float(f) => Value::Float(if func == Scalar::Round {
@@ -613,7 +632,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 }),
                 Value::Numeric(d) => {
                     let digits = args.get(1).map_or(0, int);
-                    Value::Numeric(round_numeric(*d, digits, strategy)?)
+                    Value::Numeric(d.round(digits, strategy)?)
                 }
                 other => other.clone(),
             }
@@ -624,15 +643,14 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 f.floor()
             }),
-            Value::Numeric(d) => {
-                let mut r = if func == Scalar::Ceil {
-                    d.ceil()
+            Value::Numeric(d) => Value::Numeric(d.round(
+                0,
+                if func == Scalar::Ceil {
+                    Rounding::Ceil
                 } else {
-                    d.floor()
-                };
-                r.rescale(0);
-                Value::Numeric(r)
-            }
+                    Rounding::Floor
+                },
+            )?),
             other => other.clone(),
         },
         Scalar::Sign => match a {
@@ -643,26 +661,42 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 0.0
             }),
-            Value::Numeric(d) => Value::Numeric(Decimal::from(if d.is_zero() {
-                0
-            } else if d.is_sign_negative() {
-                -1
-            } else {
-                1
-            })),
+            Value::Numeric(d) => Value::Numeric(d.signum()),
             other => other.clone(),
         },
+        Scalar::Math(math @ (Math::Sqrt | Math::Exp | Math::Ln | Math::Log | Math::Log10))
+            if matches!(a, Value::Numeric(_)) =>
+        {
+            let Value::Numeric(x) = a else {
+                unreachable!("matched above")
+            };
+            Value::Numeric(match math {
+                Math::Sqrt => x.sqrt()?,
+                Math::Exp => x.exp()?,
+                Math::Ln => x.ln()?,
+                // PostgreSQL's log(numeric) and log10(numeric) are SQL functions over log(10, x).
+                _ => crate::numeric::Numeric::log(&crate::numeric::Numeric::from(10), x).map_err(
+                    |e| {
+                        let name = if math == Math::Log { "log" } else { "log10" };
+                        e.with_context(format!("SQL function \"{name}\" statement 1"))
+                    },
+                )?,
+            })
+        }
         Scalar::Math(math) => {
             let x = float(a);
             match math {
                 Math::Sqrt if x < 0.0 => {
                     return Err(domain_error("cannot take square root of a negative number"))
                 }
-                Math::Ln | Math::Log10 if x == 0.0 => {
-                    return Err(domain_error("cannot take logarithm of zero"))
+                Math::Ln | Math::Log | Math::Log10 if x == 0.0 => {
+                    return Err(SqlError::new("2201E", "cannot take logarithm of zero"))
                 }
-                Math::Ln | Math::Log10 if x < 0.0 => {
-                    return Err(domain_error("cannot take logarithm of a negative number"))
+                Math::Ln | Math::Log | Math::Log10 if x < 0.0 => {
+                    return Err(SqlError::new(
+                        "2201E",
+                        "cannot take logarithm of a negative number",
+                    ))
                 }
                 Math::Asin | Math::Acos if !(-1.0..=1.0).contains(&x) => {
                     return Err(SqlError::new(
@@ -677,7 +711,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 Math::Cbrt => x.cbrt(),
                 Math::Exp => x.exp(),
                 Math::Ln => x.ln(),
-                Math::Log10 => x.log10(),
+                Math::Log | Math::Log10 => x.log10(),
                 Math::Degrees => x.to_degrees(),
                 Math::Radians => x.to_radians(),
                 Math::Sin => x.sin(),
@@ -688,6 +722,44 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 Math::Atan => x.atan(),
             })?
         }
+        Scalar::Power if matches!(a, Value::Numeric(_)) => match (a, &args[1]) {
+            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(x.pow(y)?),
+            _ => Value::Null,
+        },
+        Scalar::NumericScale | Scalar::MinScale => match a {
+            Value::Numeric(x) if x.is_finite() => Value::Int(if func == Scalar::MinScale {
+                x.min_scale().unwrap_or(0)
+            } else {
+                x.scale()
+            } as i64),
+            _ => Value::Null,
+        },
+        Scalar::TrimScale => match a {
+            Value::Numeric(x) => Value::Numeric(x.normalized()),
+            other => other.clone(),
+        },
+        Scalar::DivTrunc => match (a, &args[1]) {
+            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(x.div_trunc(y)?),
+            _ => Value::Null,
+        },
+        Scalar::Factorial => Value::Numeric(crate::numeric::Numeric::factorial(int(a))?),
+        Scalar::Gcd(ty) | Scalar::Lcm(ty) => match (a, &args[1]) {
+            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(if func == Scalar::Gcd(ty) {
+                x.gcd(y)?
+            } else {
+                x.lcm(y)?
+            }),
+            (Value::Int(x), Value::Int(y)) => {
+                Value::Int(int_gcd_lcm(func == Scalar::Gcd(ty), ty, *x, *y)?)
+            }
+            _ => Value::Null,
+        },
+        Scalar::LogBase => match (a, &args[1]) {
+            (Value::Numeric(base), Value::Numeric(x)) => {
+                Value::Numeric(crate::numeric::Numeric::log(base, x)?)
+            }
+            _ => Value::Null,
+        },
         Scalar::Power => {
             let (x, y) = (float(a), float(&args[1]));
             if x == 0.0 && y < 0.0 {
@@ -815,7 +887,8 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (17, _) => "bytea".into(),
         (114, _) => "json".into(),
         (3802, _) => "jsonb".into(),
-        (1700, Some(m)) => format!("numeric({},{})", m >> 16, m & 0xffff),
+        // The scale is 11 bits, signed (numeric(5,-1)).
+        (1700, Some(m)) => format!("numeric({},{})", m >> 16, ((m & 0x7ff) ^ 1024) - 1024),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),
         (oid, _) => match crate::types::DataType::from_oid(oid as u32) {

@@ -8,9 +8,6 @@
 //! element's text exactly as it was written, as PostgreSQL's does.
 
 use std::cmp::Ordering;
-use std::str::FromStr;
-
-use rust_decimal::Decimal;
 
 use crate::error::{code, SqlError, SqlResult};
 
@@ -427,23 +424,9 @@ fn valid_number(text: &str) -> bool {
 
 /// A number as jsonb keeps it: numeric's text form (`1e2` is `100`, `1.50` stays).
 fn numeric_text(number: &str) -> String {
-    let parsed = if number.contains(['e', 'E']) {
-        Decimal::from_scientific(number).ok()
-    } else {
-        Decimal::from_str(number).ok()
-    };
-    match parsed {
-        Some(d) if d.is_zero() => {
-            // numeric keeps the scale of zero, without a sign.
-            let scale = d.scale();
-            if scale == 0 {
-                "0".into()
-            } else {
-                format!("0.{}", "0".repeat(scale as usize))
-            }
-        }
-        Some(d) => d.to_string(),
-        None => number.to_string(),
+    match crate::numeric::Numeric::parse(number) {
+        Ok(n) => n.to_string(),
+        Err(_) => number.to_string(),
     }
 }
 
@@ -576,7 +559,8 @@ impl Json {
     fn same_scalar(&self, other: &Json) -> bool {
         match (&self.kind, &other.kind) {
             (Kind::Number(a), Kind::Number(b)) => {
-                match (Decimal::from_str(a), Decimal::from_str(b)) {
+                use crate::numeric::Numeric;
+                match (Numeric::parse(a), Numeric::parse(b)) {
                     (Ok(a), Ok(b)) => a == b,
                     _ => a == b,
                 }
@@ -630,12 +614,7 @@ pub fn jsonb_to_scalar(
     match (&json.kind, to) {
         (Kind::Bool(b), DataType::Bool) => Ok(Value::Bool(*b)),
         (Kind::Number(n), to) if to != DataType::Bool => crate::types::cast(
-            Value::Numeric(Decimal::from_str(n).map_err(|_| {
-                SqlError::new(
-                    code::NUMERIC_VALUE_OUT_OF_RANGE,
-                    "value out of range for type numeric",
-                )
-            })?),
+            Value::Numeric(crate::types::numeric_input(n)?),
             DataType::Numeric,
             to,
             true,
@@ -957,7 +936,9 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
         (Value::Null, _) => out.push_str("null"),
         (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
         (Value::Int(i), _) => out.push_str(&i.to_string()),
-        (Value::Numeric(d), _) => out.push_str(&d.to_string()),
+        (Value::Numeric(d), _) if d.is_finite() => out.push_str(&d.to_string()),
+        // NaN and the infinities are no JSON numbers: strings, as PostgreSQL writes them.
+        (Value::Numeric(d), _) => write_string(&d.to_string(), &mut out),
         (Value::Float(f), kind) => {
             let ty = if kind == JsonKind::Float4 {
                 DataType::Float4

@@ -17,6 +17,7 @@ pub mod fragment;
 pub mod functions;
 pub mod join_order;
 pub mod json;
+pub mod numeric;
 pub mod parse;
 pub mod plan;
 pub mod planner;

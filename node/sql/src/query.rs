@@ -1232,19 +1232,33 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                 }
                 [Value::Numeric(start), Value::Numeric(stop), rest @ ..] => {
                     let step = match rest.first() {
-                        Some(Value::Numeric(step)) => *step,
-                        _ => rust_decimal::Decimal::ONE,
+                        Some(Value::Numeric(step)) => step.clone(),
+                        _ => crate::numeric::Numeric::ONE,
                     };
+                    for (value, what) in [
+                        (start, "start value"),
+                        (stop, "stop value"),
+                        (&step, "step size"),
+                    ] {
+                        if !value.is_finite() {
+                            let kind = if value.is_nan() { "NaN" } else { "infinity" };
+                            return Err(SqlError::new(
+                                code::INVALID_PARAMETER_VALUE,
+                                format!("{what} cannot be {kind}"),
+                            ));
+                        }
+                    }
                     if step.is_zero() {
                         return Err(zero_step());
                     }
                     let mut rows = Vec::new();
-                    let mut current = *start;
-                    while (step.is_sign_positive() && current <= *stop)
-                        || (step.is_sign_negative() && current >= *stop)
+                    let mut current = start.clone();
+                    while (!step.is_negative() && current <= *stop)
+                        || (step.is_negative() && current >= *stop)
                     {
+                        let next = current.add(&step)?;
                         rows.push(vec![Value::Numeric(current)]);
-                        current += step;
+                        current = next;
                     }
                     Ok(rows)
                 }

@@ -1773,7 +1773,8 @@ fn facets(ty: DataType) -> Facets {
         DataType::Decimal(p, s) => {
             f.precision = Some(p as i64);
             f.radix = Some(10);
-            f.scale = Some(s as i64);
+            // information_schema's `($2 - 4) & 65535`: a negative scale shows as 11-bit bits.
+            f.scale = Some(s as i64 & 0x7ff);
         }
         DataType::Varchar(Some(n)) | DataType::Char(n) => {
             f.char_length = Some(n as i64);

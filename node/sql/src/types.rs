@@ -7,10 +7,8 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write as _;
-use std::str::FromStr;
 
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
-use rust_decimal::{Decimal, RoundingStrategy};
+use crate::numeric::Numeric;
 use serde::{Deserialize, Serialize};
 
 use crate::datetime::{
@@ -32,7 +30,7 @@ pub enum DataType {
     Numeric,
     /// numeric(precision, scale): a column type; values are rounded to the scale on the way
     /// in, and expressions over the column see plain numeric.
-    Decimal(u16, u16),
+    Decimal(u16, i16),
     Text,
     /// varchar(n); `None` is unbounded.
     Varchar(Option<u32>),
@@ -72,7 +70,7 @@ pub enum Elem {
     Float4,
     Float8,
     Numeric,
-    Decimal(u16, u16),
+    Decimal(u16, i16),
     Text,
     Varchar(Option<u32>),
     Char(u32),
@@ -295,7 +293,7 @@ impl DataType {
     pub fn type_modifier(self) -> i32 {
         match self {
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
-            DataType::Decimal(p, s) => (((p as i32) << 16) | s as i32) + 4,
+            DataType::Decimal(p, s) => (((p as i32) << 16) | (s as i32 & 0x7ff)) + 4,
             DataType::Array(elem) => elem.ty().type_modifier(),
             _ => -1,
         }
@@ -375,7 +373,7 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Numeric(Decimal),
+    Numeric(Numeric),
     Text(String),
     /// Microseconds since 2000-01-01 00:00:00 (UTC for timestamptz).
     Timestamp(i64),
@@ -467,14 +465,8 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             Value::Float(value)
         }
         DataType::Float4 => Value::Float(parse_float4(text)?),
-        DataType::Numeric => {
-            Value::Numeric(parse_numeric(trimmed).ok_or_else(|| invalid_input(ty, text))?)
-        }
-        DataType::Decimal(p, s) => Value::Numeric(apply_typmod(
-            parse_numeric(trimmed).ok_or_else(|| invalid_input(DataType::Numeric, text))?,
-            p,
-            s,
-        )?),
+        DataType::Numeric => Value::Numeric(numeric_input(text)?),
+        DataType::Decimal(p, s) => Value::Numeric(numeric_input(text)?.apply_typmod(p, s)?),
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
@@ -745,43 +737,12 @@ fn parse_float(text: &str) -> Option<f64> {
     }
 }
 
-/// Rounds a numeric to `scale` places (half away from zero) and checks that it fits `precision`
-/// digits, as a numeric(precision, scale) column does.
-pub fn apply_typmod(value: Decimal, precision: u16, scale: u16) -> SqlResult<Decimal> {
-    let mut rounded =
-        value.round_dp_with_strategy(scale as u32, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(scale as u32);
-    let integer_digits = precision as i32 - scale as i32;
-    // 10^(precision - scale); with a scale above the precision, a fraction.
-    let limit = if integer_digits >= 0 {
-        Decimal::from_i128_with_scale(10i128.pow(integer_digits.min(28) as u32), 0)
-    } else {
-        Decimal::new(1, (-integer_digits) as u32)
-    };
-    if rounded.abs() >= limit {
-        return Err(SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
-            .with_detail(format!(
-                "A field with precision {precision}, scale {scale} must round to an absolute value less than {}.",
-                if integer_digits == 0 { "1".to_string() } else { format!("10^{integer_digits}") }
-            )));
-    }
-    Ok(rounded)
-}
-
-/// Parses a numeric literal, including exponent notation.
-pub fn parse_numeric(text: &str) -> Option<Decimal> {
-    if text.is_empty()
-        || !text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-    {
-        return None;
-    }
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text).ok()
-    } else {
-        Decimal::from_str(text).ok()
-    }
+/// numeric's text input, with PostgreSQL's errors (22P02 for syntax, 22003 past its limits).
+pub fn numeric_input(text: &str) -> SqlResult<Numeric> {
+    Numeric::parse(text).map_err(|e| match e {
+        crate::numeric::ParseError::Syntax => invalid_input(DataType::Numeric, text),
+        crate::numeric::ParseError::Overflow => crate::numeric::overflow(),
+    })
 }
 
 /// varchar(n) input: too long is an error unless the excess is spaces (or the cast is explicit).
@@ -1172,39 +1133,14 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
 
 /// PostgreSQL's binary numeric: digit count, weight (of the first base-10000 digit), sign, display
 /// scale, then the base-10000 digits without leading or trailing zero digits.
-fn numeric_send(d: &Decimal, out: &mut Vec<u8>) {
-    let text = d.abs().to_string();
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let int = int.trim_start_matches('0');
-    let pad = (4 - int.len() % 4) % 4;
-    let int = format!("{}{int}", "0".repeat(pad));
-    let frac = format!("{frac}{}", "0".repeat((4 - frac.len() % 4) % 4));
-    let group = |chunk: &[u8]| -> i16 {
-        chunk
-            .iter()
-            .fold(0i16, |acc, b| acc * 10 + (b - b'0') as i16)
-    };
-    let mut digits: Vec<i16> = int
-        .as_bytes()
-        .chunks(4)
-        .chain(frac.as_bytes().chunks(4))
-        .map(group)
-        .collect();
-    let mut weight = (int.len() / 4) as i16 - 1;
-    while digits.first() == Some(&0) {
-        digits.remove(0);
-        weight -= 1;
-    }
-    while digits.last() == Some(&0) {
-        digits.pop();
-    }
-    if digits.is_empty() {
-        weight = 0;
-    }
-    let sign: u16 = if d.is_sign_negative() && !digits.is_empty() {
-        0x4000
-    } else {
-        0
+fn numeric_send(d: &Numeric, out: &mut Vec<u8>) {
+    let (digits, weight) = d.base10000();
+    let sign: u16 = match d {
+        Numeric::NaN => 0xC000,
+        Numeric::Inf(false) => 0xD000,
+        Numeric::Inf(true) => 0xF000,
+        _ if d.is_negative() => 0x4000,
+        _ => 0,
     };
     out.extend_from_slice(&(digits.len() as i16).to_be_bytes());
     out.extend_from_slice(&weight.to_be_bytes());
@@ -1216,7 +1152,7 @@ fn numeric_send(d: &Decimal, out: &mut Vec<u8>) {
 }
 
 /// Reads PostgreSQL's binary numeric (see [`numeric_send`]).
-fn numeric_recv(bytes: &[u8]) -> SqlResult<Decimal> {
+fn numeric_recv(bytes: &[u8]) -> SqlResult<Numeric> {
     let bad = || {
         SqlError::new(
             code::INVALID_BINARY_REPRESENTATION,
@@ -1233,8 +1169,9 @@ fn numeric_recv(bytes: &[u8]) -> SqlResult<Decimal> {
     }
     match sign {
         0x0000 | 0x4000 => {}
-        0xC000 => return Err(SqlError::unsupported("numeric NaN")),
-        0xD000 | 0xF000 => return Err(SqlError::unsupported("numeric infinity")),
+        0xC000 => return Ok(Numeric::NaN),
+        0xD000 => return Ok(Numeric::Inf(false)),
+        0xF000 => return Ok(Numeric::Inf(true)),
         _ => return Err(bad()),
     }
     let digits = (0..ndigits as usize)
@@ -1274,12 +1211,7 @@ fn numeric_recv(bytes: &[u8]) -> SqlResult<Decimal> {
         text.push('.');
         text.push_str(&frac);
     }
-    parse_numeric(&text).ok_or_else(|| {
-        SqlError::new(
-            code::NUMERIC_VALUE_OUT_OF_RANGE,
-            "value out of range for type numeric",
-        )
-    })
+    Numeric::parse(&text).map_err(|_| crate::numeric::overflow())
 }
 
 /// Parses the binary wire form of a parameter of type `ty`.
@@ -1345,7 +1277,7 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             _ => return Err(bad()),
         },
         DataType::Numeric => Value::Numeric(numeric_recv(bytes)?),
-        DataType::Decimal(p, s) => Value::Numeric(apply_typmod(numeric_recv(bytes)?, p, s)?),
+        DataType::Decimal(p, s) => Value::Numeric(numeric_recv(bytes)?.apply_typmod(p, s)?),
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
@@ -1363,7 +1295,7 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
     }
     if let DataType::Decimal(p, s) = to {
         return match cast(value, from, DataType::Numeric, explicit)? {
-            Value::Numeric(d) => Ok(Value::Numeric(apply_typmod(d, p, s)?)),
+            Value::Numeric(d) => Ok(Value::Numeric(d.apply_typmod(p, s)?)),
             other => Ok(other),
         };
     }
@@ -1405,18 +1337,14 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         }
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
         (Value::Int(i), DataType::Float4) => Value::Float(i as f32 as f64),
-        (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
+        (Value::Int(i), DataType::Numeric) => Value::Numeric(Numeric::from(i)),
         (Value::Int(i), DataType::Bool) if from == DataType::Int4 => Value::Bool(i != 0),
         (Value::Float(f), DataType::Float8) => Value::Float(f),
         (Value::Float(f), DataType::Float4) if from == DataType::Float4 => Value::Float(f),
         (Value::Float(f), DataType::Float4) => Value::Float(to_float4(f)?),
-        (Value::Float(f), DataType::Numeric) if from == DataType::Float4 && f.is_finite() => {
-            // float4_numeric: the value's FLT_DIG (6) significant digits.
-            let text = format!("{:.5e}", f);
-            match parse_numeric(&text) {
-                Some(d) => Value::Numeric(d.normalize()),
-                None => return Err(invalid_input(to, &text)),
-            }
+        // float4_numeric / float8_numeric: FLT_DIG (6) or DBL_DIG (15) significant digits.
+        (Value::Float(f), DataType::Numeric) if from == DataType::Float4 => {
+            Value::Numeric(Numeric::from_f64(f, 6))
         }
         (Value::Float(f), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
             let rounded = f.round_ties_even();
@@ -1425,21 +1353,30 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             }
             Value::Int(check_int(rounded as i64, to)?)
         }
-        (Value::Float(f), DataType::Numeric) => {
-            Value::Numeric(Decimal::from_f64(f).ok_or_else(|| {
-                SqlError::new(
-                    code::NUMERIC_VALUE_OUT_OF_RANGE,
-                    "value out of range for type numeric",
-                )
-            })?)
-        }
+        (Value::Float(f), DataType::Numeric) => Value::Numeric(Numeric::from_f64(f, 15)),
         (Value::Numeric(d), DataType::Numeric) => Value::Numeric(d),
-        (Value::Numeric(d), DataType::Float8) => Value::Float(d.to_f64().unwrap_or(f64::NAN)),
+        (Value::Numeric(d), DataType::Float8) => {
+            // numeric_float8 reads the text as float8 does: past its range is an error.
+            let f = d.to_f64();
+            if d.is_finite() && (f.is_infinite() || (f == 0.0 && !d.is_zero())) {
+                return Err(float_text_out_of_range(&d.to_string(), to));
+            }
+            Value::Float(f)
+        }
         (Value::Numeric(d), DataType::Float4) => Value::Float(parse_float4(&d.to_string())?),
         (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
-            let rounded = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+            if !d.is_finite() {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "cannot convert {} to {}",
+                        if d.is_nan() { "NaN" } else { "infinity" },
+                        to.name()
+                    ),
+                ));
+            }
             Value::Int(check_int(
-                rounded.to_i64().ok_or_else(|| out_of_range(to))?,
+                d.to_i64_rounded().ok_or_else(|| out_of_range(to))?,
                 to,
             )?)
         }
@@ -1547,10 +1484,10 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Numeric(a), Value::Numeric(b)) => a.cmp(b),
         (Value::Int(a), Value::Float(b)) => compare_floats(*a as f64, *b),
         (Value::Float(a), Value::Int(b)) => compare_floats(*a, *b as f64),
-        (Value::Int(a), Value::Numeric(b)) => Decimal::from(*a).cmp(b),
-        (Value::Numeric(a), Value::Int(b)) => a.cmp(&Decimal::from(*b)),
-        (Value::Numeric(a), Value::Float(b)) => compare_floats(a.to_f64().unwrap_or(f64::NAN), *b),
-        (Value::Float(a), Value::Numeric(b)) => compare_floats(*a, b.to_f64().unwrap_or(f64::NAN)),
+        (Value::Int(a), Value::Numeric(b)) => Numeric::from(*a).cmp(b),
+        (Value::Numeric(a), Value::Int(b)) => a.cmp(&Numeric::from(*b)),
+        (Value::Numeric(a), Value::Float(b)) => compare_floats(a.to_f64(), *b),
+        (Value::Float(a), Value::Numeric(b)) => compare_floats(*a, b.to_f64()),
         (Value::Text(a), Value::Text(b)) => a.cmp(b),
         (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
         (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
@@ -1606,7 +1543,7 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             Value::Numeric(d) => {
                 // Equality-preserving (normalized); range order for numeric keys comes with the B+tree.
                 out.push(0x01);
-                encode_key_text(&d.normalize().to_string(), out);
+                encode_key_text(&d.key_text(), out);
             }
             Value::Bytes(b) => {
                 out.push(0x01);
@@ -1661,10 +1598,19 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 out.push(3);
                 out.extend_from_slice(&f.to_le_bytes());
             }
-            Value::Numeric(d) => {
-                out.push(4);
-                out.extend_from_slice(&d.serialize());
-            }
+            Value::Numeric(d) => match d.small() {
+                Some(small) => {
+                    out.push(4);
+                    out.extend_from_slice(&small.serialize());
+                }
+                None => {
+                    // Larger than a Decimal, NaN or infinite: the text (tag 12).
+                    let text = d.to_string();
+                    out.push(12);
+                    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                    out.extend_from_slice(text.as_bytes());
+                }
+            },
             Value::Text(s) => {
                 out.push(5);
                 out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -1756,7 +1702,9 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         1 => Value::Bool(take(1, bytes)?[0] != 0),
         2 => Value::Int(i64::from_le_bytes(fixed(bytes)?)),
         3 => Value::Float(f64::from_le_bytes(fixed(bytes)?)),
-        4 => Value::Numeric(Decimal::deserialize(fixed(bytes)?)),
+        4 => Value::Numeric(Numeric::from_decimal(rust_decimal::Decimal::deserialize(
+            fixed(bytes)?,
+        ))),
         5 => {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;
             let text = take(len, bytes)?;
@@ -1799,6 +1747,11 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
                 items.push(decode_value(bytes, keep)?);
             }
             Value::Array(Box::new(crate::array::Array { dims, items }))
+        }
+        12 => {
+            let len = u32::from_le_bytes(fixed(bytes)?) as usize;
+            let text = std::str::from_utf8(take(len, bytes)?).map_err(|_| corrupt())?;
+            Value::Numeric(Numeric::parse(text).map_err(|_| corrupt())?)
         }
         _ => return Err(corrupt()),
     };
@@ -1875,16 +1828,29 @@ mod tests {
             "10000",
             "0.00010",
             "99999999.5",
+            "123456789012345678901234567890123456789.000000000000000000000000000000001",
+            "-1e-40",
+            "NaN",
+            "Infinity",
+            "-Infinity",
         ] {
-            let d = parse_numeric(text).unwrap();
+            let d = Numeric::parse(text).unwrap();
             let mut out = Vec::new();
             numeric_send(&d, &mut out);
             let back = numeric_recv(&out).unwrap();
             assert_eq!(back.to_string(), d.to_string(), "{text}");
+            // Storage keeps value and scale too (Decimal bytes or, past them, the text).
+            let mut row = Vec::new();
+            encode_row(std::slice::from_ref(&Value::Numeric(d.clone())), &mut row);
+            let stored = decode_row(&row, 1).unwrap();
+            assert_eq!(
+                format!("{:?}", stored[0]),
+                format!("{:?}", Value::Numeric(d))
+            );
         }
         // 1.5 is one digit of weight 0 and one of weight -1: 0001 5000, display scale 1.
         let mut out = Vec::new();
-        numeric_send(&parse_numeric("1.5").unwrap(), &mut out);
+        numeric_send(&Numeric::parse("1.5").unwrap(), &mut out);
         assert_eq!(out, [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 19, 136]);
     }
 
@@ -1946,7 +1912,7 @@ mod tests {
             Value::Text("hé".into()),
             Value::Float(2.5),
             Value::Bool(true),
-            Value::Numeric(Decimal::new(12345, 2)),
+            Value::Numeric(Numeric::new(12345, 2)),
             Value::Timestamp(99),
         ];
         let mut bytes = Vec::new();
