@@ -18,7 +18,7 @@
 //! decimals than either input, at most 1000) from one long division of integers and rounds half
 //! away from zero, as PostgreSQL does.
 //!
-//! The magnitude's long division ([`divmod`]) is schoolbook division in base 10^9: each quotient
+//! The magnitude's long division (`divmod`) is schoolbook division in base 10^9: each quotient
 //! limb is estimated from the top three limbs of the running remainder over the top two of the
 //! divisor (off by at most two) and corrected by comparing products.
 //!
