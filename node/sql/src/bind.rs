@@ -5086,6 +5086,9 @@ impl<'a> Binder<'a> {
                                 Expr::Const(Value::Numeric(d)) => {
                                     (Expr::Const(Value::Numeric(-d)), ty)
                                 }
+                                Expr::Const(Value::BigNumeric(n)) => {
+                                    (Expr::Const(Value::numeric(-n)), ty)
+                                }
                                 Expr::Const(Value::Float(f)) => (Expr::Const(Value::Float(-f)), ty),
                                 other => (Expr::Neg(Box::new(other), ty), ty),
                             }
@@ -6242,7 +6245,7 @@ impl<'a> Binder<'a> {
                     (Expr::Const(Value::Int(i)), ty)
                 } else {
                     let d = crate::types::numeric_input(text).map_err(|e| e.at(position))?;
-                    (Expr::Const(Value::Numeric(d)), DataType::Numeric)
+                    (Expr::Const(Value::numeric(d)), DataType::Numeric)
                 }
             }
             ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {

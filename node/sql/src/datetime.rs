@@ -313,7 +313,7 @@ fn as_f64(value: &Value) -> Option<f64> {
     match value {
         Value::Int(i) => Some(*i as f64),
         Value::Float(f) => Some(*f),
-        Value::Numeric(d) => d.to_string().parse().ok(),
+        numeric if numeric.is_numeric() => Some(numeric.as_numeric()?.to_f64()),
         _ => None,
     }
 }

@@ -5422,7 +5422,7 @@ pub fn row_key(values: &[(Value, DataType)]) -> Vec<u8> {
 /// numeric one.
 fn value_type(expr: &Expr, column: DataType) -> DataType {
     match expr {
-        Expr::Const(Value::Numeric(_)) => DataType::Numeric,
+        Expr::Const(Value::Numeric(_) | Value::BigNumeric(_)) => DataType::Numeric,
         Expr::Const(Value::Float(_)) => DataType::Float8,
         Expr::Const(Value::Text(_)) => DataType::Unknown,
         Expr::Cast(_, _, to, _) => *to,

@@ -189,7 +189,9 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
         }
         Expr::Const(value) => {
             let (text, ty) = match value {
-                Value::Numeric(_) => (to_text(value, crate::types::DataType::Numeric), "numeric"),
+                Value::Numeric(_) | Value::BigNumeric(_) => {
+                    (to_text(value, crate::types::DataType::Numeric), "numeric")
+                }
                 Value::Date(_) => (to_text(value, crate::types::DataType::Date), "date"),
                 Value::Interval(_) => {
                     (to_text(value, crate::types::DataType::Interval), "interval")

@@ -525,6 +525,7 @@ impl Expr {
                 )?),
                 Value::Float(f) => Value::Float(-f),
                 Value::Numeric(d) => Value::Numeric(-d),
+                Value::BigNumeric(n) => Value::numeric(-n),
                 Value::Interval(i) => Value::Interval(crate::datetime::negate(i)?),
                 _ => Value::Null,
             },
@@ -1122,22 +1123,48 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
             }
             Ok(Value::Float(value))
         }
-        (Value::Numeric(a), Value::Numeric(b)) => {
-            let value = match op {
-                BinOp::Add(_) => a.add(&b)?,
-                BinOp::Sub(_) => a.sub(&b)?,
-                BinOp::Mul(_) => a.mul(&b)?,
-                BinOp::Div(_) => a.div(&b)?,
-                BinOp::Mod(_) => a.rem(&b)?,
-                _ => unreachable!("arithmetic operators only"),
-            };
-            Ok(Value::Numeric(value))
+        (Value::Numeric(a), Value::Numeric(b)) => match decimal_arithmetic(op, a, b) {
+            Some(value) => Ok(Value::Numeric(value)),
+            None => numeric_arithmetic(op, Numeric::Small(a), Numeric::Small(b)),
+        },
+        (left, right) if left.is_numeric() && right.is_numeric() => {
+            numeric_arithmetic(op, left.as_numeric().unwrap(), right.as_numeric().unwrap())
         }
         _ => Err(SqlError::new(
             code::INTERNAL_ERROR,
             "arithmetic on mismatched types",
         )),
     }
+}
+
+/// `+`, `-` and `*` of two Decimals when the result is exact (the scale PostgreSQL gives it);
+/// None sends the operation to [`numeric_arithmetic`].
+#[inline]
+fn decimal_arithmetic(
+    op: BinOp,
+    a: rust_decimal::Decimal,
+    b: rust_decimal::Decimal,
+) -> Option<rust_decimal::Decimal> {
+    let (result, scale) = match op {
+        BinOp::Add(_) => (a.checked_add(b)?, a.scale().max(b.scale())),
+        BinOp::Sub(_) => (a.checked_sub(b)?, a.scale().max(b.scale())),
+        BinOp::Mul(_) => (a.checked_mul(b)?, a.scale() + b.scale()),
+        _ => return None,
+    };
+    (result.scale() == scale).then_some(result)
+}
+
+/// Arithmetic on numerics of any size (see `crate::numeric`).
+fn numeric_arithmetic(op: BinOp, a: Numeric, b: Numeric) -> SqlResult<Value> {
+    let value = match op {
+        BinOp::Add(_) => a.add(&b)?,
+        BinOp::Sub(_) => a.sub(&b)?,
+        BinOp::Mul(_) => a.mul(&b)?,
+        BinOp::Div(_) => a.div(&b)?,
+        BinOp::Mod(_) => a.rem(&b)?,
+        _ => unreachable!("arithmetic operators only"),
+    };
+    Ok(Value::numeric(value))
 }
 
 /// 16 random bytes: a per-thread generator (xorshift128+) seeded from the kernel's entropy once.
@@ -1235,7 +1262,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
                     if func == Func::DatePart {
                         Value::Float(number.to_string().parse().unwrap_or(f64::NAN))
                     } else {
-                        Value::Numeric(Numeric::from_decimal(number))
+                        Value::Numeric(number)
                     }
                 }
             }
@@ -1247,6 +1274,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             })?),
             Value::Float(f) => Value::Float(f.abs()),
             Value::Numeric(d) => Value::Numeric(d.abs()),
+            Value::BigNumeric(n) => Value::numeric(n.abs()),
             other => other,
         },
         Func::Lower => match first {
@@ -1344,16 +1372,25 @@ impl Accumulator {
                 };
                 *seen = true;
             }
-            (Accumulator::SumNumeric(sum, seen), Value::Numeric(d)) => {
-                *sum = sum.add(&d)?;
+            (Accumulator::SumNumeric(sum, seen), value) if value.is_numeric() => {
                 *seen = true;
+                // The usual case in place: a Decimal sum plus a Decimal, exactly.
+                if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, &value) {
+                    if let Some(next) = total.checked_add(*d) {
+                        if next.scale() == total.scale().max(d.scale()) {
+                            *total = next;
+                            return Ok(());
+                        }
+                    }
+                }
+                *sum = sum.add(&value.as_numeric().unwrap())?;
             }
             (Accumulator::Avg(sum, n), Value::Int(i)) => {
                 *sum = sum.add(&Numeric::from(i))?;
                 *n += 1;
             }
-            (Accumulator::Avg(sum, n), Value::Numeric(d)) => {
-                *sum = sum.add(&d)?;
+            (Accumulator::Avg(sum, n), value) if value.is_numeric() => {
+                *sum = sum.add(&value.as_numeric().unwrap())?;
                 *n += 1;
             }
             (Accumulator::AvgFloat(sum, n), Value::Float(f)) => {
@@ -1390,13 +1427,13 @@ impl Accumulator {
         Ok(match self {
             Accumulator::Count(n) => vec![Value::Int(*n)],
             Accumulator::SumInt(sum, seen) => {
-                vec![or_null(*seen, Value::Numeric(Numeric::from_i128(*sum)))]
+                vec![or_null(*seen, Value::numeric(Numeric::from_i128(*sum)))]
             }
             Accumulator::SumFloat(sum, seen) => vec![or_null(*seen, Value::Float(*sum))],
             Accumulator::SumNumeric(sum, seen) => {
-                vec![or_null(*seen, Value::Numeric(sum.clone()))]
+                vec![or_null(*seen, Value::numeric(sum.clone()))]
             }
-            Accumulator::Avg(sum, n) => vec![Value::Numeric(sum.clone()), Value::Int(*n)],
+            Accumulator::Avg(sum, n) => vec![Value::numeric(sum.clone()), Value::Int(*n)],
             Accumulator::AvgFloat(sum, n) => vec![Value::Float(*sum), Value::Int(*n)],
             Accumulator::MinMax(best, _) => vec![best.clone()],
             Accumulator::Bool(result, _) => vec![result.map_or(Value::Null, Value::Bool)],
@@ -1421,8 +1458,8 @@ impl Accumulator {
     pub fn merge(&mut self, call: &AggCall, state: &[Value]) -> SqlResult<()> {
         match (self, state) {
             (Accumulator::Count(n), [Value::Int(m)]) => *n += m,
-            (Accumulator::Avg(sum, n), [Value::Numeric(s), Value::Int(m)]) => {
-                *sum = sum.add(s)?;
+            (Accumulator::Avg(sum, n), [s, Value::Int(m)]) if s.is_numeric() => {
+                *sum = sum.add(&s.as_numeric().unwrap())?;
                 *n += m;
             }
             (Accumulator::AvgFloat(sum, n), [Value::Float(s), Value::Int(m)]) => {
@@ -1430,8 +1467,10 @@ impl Accumulator {
                 *n += m;
             }
             (_, [Value::Null]) => {}
-            (Accumulator::SumInt(sum, seen), [Value::Numeric(d)]) => {
+            (Accumulator::SumInt(sum, seen), [d]) if d.is_numeric() => {
                 let part = d
+                    .as_numeric()
+                    .unwrap()
                     .to_i128(crate::numeric::Rounding::Trunc)
                     .ok_or_else(numeric_overflow)?;
                 *sum = sum.checked_add(part).ok_or_else(numeric_overflow)?;
@@ -1478,13 +1517,13 @@ impl Accumulator {
                         SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
                     })?)
                 } else {
-                    Value::Numeric(Numeric::from_i128(sum))
+                    Value::numeric(Numeric::from_i128(sum))
                 }
             }
             Accumulator::SumFloat(sum, true) => Value::Float(sum),
-            Accumulator::SumNumeric(sum, true) => Value::Numeric(sum),
+            Accumulator::SumNumeric(sum, true) => Value::numeric(sum),
             Accumulator::Avg(_, 0) | Accumulator::AvgFloat(_, 0) => Value::Null,
-            Accumulator::Avg(sum, n) => Value::Numeric(sum.div(&Numeric::from(n))?),
+            Accumulator::Avg(sum, n) => Value::numeric(sum.div(&Numeric::from(n))?),
             Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),
             Accumulator::MinMax(best, _) => best,
             Accumulator::Bool(result, _) => result.map_or(Value::Null, Value::Bool),

@@ -630,9 +630,9 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 } else {
                     f.trunc()
                 }),
-                Value::Numeric(d) => {
+                numeric if numeric.is_numeric() => {
                     let digits = args.get(1).map_or(0, int);
-                    Value::Numeric(d.round(digits, strategy)?)
+                    Value::numeric(numeric.as_numeric().unwrap().round(digits, strategy)?)
                 }
                 other => other.clone(),
             }
@@ -643,14 +643,16 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 f.floor()
             }),
-            Value::Numeric(d) => Value::Numeric(d.round(
-                0,
-                if func == Scalar::Ceil {
-                    Rounding::Ceil
-                } else {
-                    Rounding::Floor
-                },
-            )?),
+            numeric if numeric.is_numeric() => {
+                Value::numeric(numeric.as_numeric().unwrap().round(
+                    0,
+                    if func == Scalar::Ceil {
+                        Rounding::Ceil
+                    } else {
+                        Rounding::Floor
+                    },
+                )?)
+            }
             other => other.clone(),
         },
         Scalar::Sign => match a {
@@ -661,21 +663,21 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 0.0
             }),
-            Value::Numeric(d) => Value::Numeric(d.signum()),
+            numeric if numeric.is_numeric() => {
+                Value::numeric(numeric.as_numeric().unwrap().signum())
+            }
             other => other.clone(),
         },
         Scalar::Math(math @ (Math::Sqrt | Math::Exp | Math::Ln | Math::Log | Math::Log10))
-            if matches!(a, Value::Numeric(_)) =>
+            if a.is_numeric() =>
         {
-            let Value::Numeric(x) = a else {
-                unreachable!("matched above")
-            };
-            Value::Numeric(match math {
+            let x = a.as_numeric().unwrap();
+            Value::numeric(match math {
                 Math::Sqrt => x.sqrt()?,
                 Math::Exp => x.exp()?,
                 Math::Ln => x.ln()?,
                 // PostgreSQL's log(numeric) and log10(numeric) are SQL functions over log(10, x).
-                _ => crate::numeric::Numeric::log(&crate::numeric::Numeric::from(10), x).map_err(
+                _ => crate::numeric::Numeric::log(&crate::numeric::Numeric::from(10), &x).map_err(
                     |e| {
                         let name = if math == Math::Log { "log" } else { "log10" };
                         e.with_context(format!("SQL function \"{name}\" statement 1"))
@@ -722,42 +724,42 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 Math::Atan => x.atan(),
             })?
         }
-        Scalar::Power if matches!(a, Value::Numeric(_)) => match (a, &args[1]) {
-            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(x.pow(y)?),
+        Scalar::Power if a.is_numeric() => match (a.as_numeric(), args[1].as_numeric()) {
+            (Some(x), Some(y)) => Value::numeric(x.pow(&y)?),
             _ => Value::Null,
         },
-        Scalar::NumericScale | Scalar::MinScale => match a {
-            Value::Numeric(x) if x.is_finite() => Value::Int(if func == Scalar::MinScale {
+        Scalar::NumericScale | Scalar::MinScale => match a.as_numeric() {
+            Some(x) if x.is_finite() => Value::Int(if func == Scalar::MinScale {
                 x.min_scale().unwrap_or(0)
             } else {
                 x.scale()
             } as i64),
             _ => Value::Null,
         },
-        Scalar::TrimScale => match a {
-            Value::Numeric(x) => Value::Numeric(x.normalized()),
-            other => other.clone(),
+        Scalar::TrimScale => match a.as_numeric() {
+            Some(x) => Value::numeric(x.normalized()),
+            None => a.clone(),
         },
-        Scalar::DivTrunc => match (a, &args[1]) {
-            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(x.div_trunc(y)?),
+        Scalar::DivTrunc => match (a.as_numeric(), args[1].as_numeric()) {
+            (Some(x), Some(y)) => Value::numeric(x.div_trunc(&y)?),
             _ => Value::Null,
         },
-        Scalar::Factorial => Value::Numeric(crate::numeric::Numeric::factorial(int(a))?),
+        Scalar::Factorial => Value::numeric(crate::numeric::Numeric::factorial(int(a))?),
         Scalar::Gcd(ty) | Scalar::Lcm(ty) => match (a, &args[1]) {
-            (Value::Numeric(x), Value::Numeric(y)) => Value::Numeric(if func == Scalar::Gcd(ty) {
-                x.gcd(y)?
-            } else {
-                x.lcm(y)?
-            }),
             (Value::Int(x), Value::Int(y)) => {
                 Value::Int(int_gcd_lcm(func == Scalar::Gcd(ty), ty, *x, *y)?)
             }
-            _ => Value::Null,
+            (x, y) => match (x.as_numeric(), y.as_numeric()) {
+                (Some(x), Some(y)) => Value::numeric(if func == Scalar::Gcd(ty) {
+                    x.gcd(&y)?
+                } else {
+                    x.lcm(&y)?
+                }),
+                _ => Value::Null,
+            },
         },
-        Scalar::LogBase => match (a, &args[1]) {
-            (Value::Numeric(base), Value::Numeric(x)) => {
-                Value::Numeric(crate::numeric::Numeric::log(base, x)?)
-            }
+        Scalar::LogBase => match (a.as_numeric(), args[1].as_numeric()) {
+            (Some(base), Some(x)) => Value::numeric(crate::numeric::Numeric::log(&base, &x)?),
             _ => Value::Null,
         },
         Scalar::Power => {

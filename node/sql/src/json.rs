@@ -614,7 +614,7 @@ pub fn jsonb_to_scalar(
     match (&json.kind, to) {
         (Kind::Bool(b), DataType::Bool) => Ok(Value::Bool(*b)),
         (Kind::Number(n), to) if to != DataType::Bool => crate::types::cast(
-            Value::Numeric(crate::types::numeric_input(n)?),
+            Value::numeric(crate::types::numeric_input(n)?),
             DataType::Numeric,
             to,
             true,
@@ -936,9 +936,10 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
         (Value::Null, _) => out.push_str("null"),
         (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
         (Value::Int(i), _) => out.push_str(&i.to_string()),
-        (Value::Numeric(d), _) if d.is_finite() => out.push_str(&d.to_string()),
+        (Value::Numeric(d), _) => out.push_str(&crate::numeric::Numeric::Small(*d).to_string()),
+        (Value::BigNumeric(n), _) if n.is_finite() => out.push_str(&n.to_string()),
         // NaN and the infinities are no JSON numbers: strings, as PostgreSQL writes them.
-        (Value::Numeric(d), _) => write_string(&d.to_string(), &mut out),
+        (Value::BigNumeric(n), _) => write_string(&n.to_string(), &mut out),
         (Value::Float(f), kind) => {
             let ty = if kind == JsonKind::Float4 {
                 DataType::Float4

@@ -10,6 +10,9 @@
 //!   for everything else, up to PostgreSQL's limits (131072 digits before the point, 16383
 //!   after: "value overflows numeric format" beyond).
 //!
+//! Rows hold the small form as `Value::Numeric(Decimal)`, a plain copy, and the rest as
+//! `Value::BigNumeric` ([`crate::types::Value::numeric`] picks).
+//!
 //! A value is `Small` whenever it fits, so each value has one representation; operations try
 //! `Decimal`'s checked arithmetic first and keep its result only when it is exact (the scale PostgreSQL
 //! gives the result: `max` of the inputs' for `+`/`-`, their sum for `*`); otherwise, and for
@@ -53,7 +56,7 @@ const SMALL_MAX_SCALE: u32 = 28;
 const SMALL_MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 /// A `numeric` value.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Numeric {
     Small(Decimal),
     Big(Arc<Exact>),
@@ -555,7 +558,20 @@ impl Numeric {
         }
     }
 
+    /// `self + other` (the common case, two small values with an exact sum, inline).
+    #[inline]
     pub fn add(&self, other: &Numeric) -> SqlResult<Numeric> {
+        if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
+            if let Some(sum) = a.checked_add(*b) {
+                if sum.scale() == a.scale().max(b.scale()) {
+                    return Ok(Numeric::Small(sum));
+                }
+            }
+        }
+        self.add_slow(other)
+    }
+
+    fn add_slow(&self, other: &Numeric) -> SqlResult<Numeric> {
         match (self, other) {
             (Numeric::NaN, _) | (_, Numeric::NaN) => Ok(Numeric::NaN),
             (Numeric::Inf(a), Numeric::Inf(b)) => Ok(if a == b {
@@ -564,33 +580,45 @@ impl Numeric {
                 Numeric::NaN
             }),
             (Numeric::Inf(a), _) | (_, Numeric::Inf(a)) => Ok(Numeric::Inf(*a)),
-            (Numeric::Small(a), Numeric::Small(b)) => match a.checked_add(*b) {
-                Some(sum) if sum.scale() == a.scale().max(b.scale()) => Ok(Numeric::Small(sum)),
-                _ => Numeric::from_exact(Exact::from_decimal(a).add(&Exact::from_decimal(b))),
-            },
+            // Finite values Decimal could not add exactly.
             _ => Numeric::from_exact(self.exact().unwrap().add(&other.exact().unwrap())),
         }
     }
 
+    #[inline]
     pub fn sub(&self, other: &Numeric) -> SqlResult<Numeric> {
-        self.add(&other.neg())
+        if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
+            if let Some(difference) = a.checked_sub(*b) {
+                if difference.scale() == a.scale().max(b.scale()) {
+                    return Ok(Numeric::Small(difference));
+                }
+            }
+        }
+        self.add_slow(&other.neg())
     }
 
+    /// `self * other` (two small values with an exact product inline).
+    #[inline]
     pub fn mul(&self, other: &Numeric) -> SqlResult<Numeric> {
+        if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
+            let scale = a.scale() + b.scale();
+            if scale <= SMALL_MAX_SCALE {
+                if let Some(product) = a.checked_mul(*b) {
+                    if product.scale() == scale {
+                        return Ok(Numeric::Small(product));
+                    }
+                }
+            }
+        }
+        self.mul_slow(other)
+    }
+
+    fn mul_slow(&self, other: &Numeric) -> SqlResult<Numeric> {
         match (self, other) {
             (Numeric::NaN, _) | (_, Numeric::NaN) => Ok(Numeric::NaN),
             (Numeric::Inf(_), x) | (x, Numeric::Inf(_)) if x.is_zero() => Ok(Numeric::NaN),
             (Numeric::Inf(_), _) | (_, Numeric::Inf(_)) => {
                 Ok(Numeric::Inf(self.is_negative() != other.is_negative()))
-            }
-            (Numeric::Small(a), Numeric::Small(b)) => {
-                let scale = a.scale() + b.scale();
-                match a.checked_mul(*b) {
-                    Some(product) if scale <= SMALL_MAX_SCALE && product.scale() == scale => {
-                        Ok(Numeric::Small(product))
-                    }
-                    _ => Numeric::mul_exact(&Exact::from_decimal(a), &Exact::from_decimal(b)),
-                }
             }
             _ => Numeric::mul_exact(&self.exact().unwrap(), &other.exact().unwrap()),
         }
@@ -607,6 +635,11 @@ impl Numeric {
 
     /// Division at PostgreSQL's result scale (see the module docs).
     pub fn div(&self, other: &Numeric) -> SqlResult<Numeric> {
+        if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
+            if let Some(quotient) = div_small(a, b) {
+                return Ok(Numeric::Small(quotient));
+            }
+        }
         match (self, other) {
             (Numeric::NaN, _) | (_, Numeric::NaN) => Ok(Numeric::NaN),
             (Numeric::Inf(_), Numeric::Inf(_)) => Ok(Numeric::NaN),
@@ -935,19 +968,6 @@ impl Numeric {
         }
         (out, weight)
     }
-
-    /// Storage form: a `Decimal`'s 16 bytes for Small values (tag 4 of a row), otherwise the
-    /// text (tag 12), which reads back to the same value and scale.
-    pub fn small(&self) -> Option<&Decimal> {
-        match self {
-            Numeric::Small(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    pub fn from_decimal(d: Decimal) -> Numeric {
-        Numeric::Small(d)
-    }
 }
 
 /// `a / b` at `scale` decimals, rounded by `mode` (HalfAway or Trunc).
@@ -969,6 +989,59 @@ fn quotient(a: &Exact, b: &Exact, scale: i64, mode: Rounding) -> Exact {
     Exact::new(a.neg != b.neg, q, scale.max(0) as u32)
 }
 
+/// [`Numeric::div`] of two nonzero small values in u128 arithmetic, when the quotient at
+/// PostgreSQL's scale fits a Decimal (no allocation: the usual case).
+fn div_small(a: &Decimal, b: &Decimal) -> Option<Decimal> {
+    let (ma, mb) = (a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+    if ma == 0 || mb == 0 {
+        return None;
+    }
+    // Base-10000 weight and first digit, as `Exact::weight_and_first_digit`.
+    let weight = |m: u128, scale: u32| {
+        let digits = m.ilog10() as i64 + 1;
+        let exponent = digits - 1 - scale as i64;
+        let weight = exponent.div_euclid(4);
+        let width = exponent - 4 * weight + 1;
+        let first = if digits >= width {
+            m / 10u128.pow((digits - width) as u32)
+        } else {
+            m * 10u128.pow((width - digits) as u32)
+        };
+        (weight, first)
+    };
+    let ((weight1, first1), (weight2, first2)) = (weight(ma, a.scale()), weight(mb, b.scale()));
+    let mut qweight = weight1 - weight2;
+    if first1 <= first2 {
+        qweight -= 1;
+    }
+    let scale = (MIN_SIG_DIGITS - qweight * 4)
+        .max(a.scale() as i64)
+        .max(b.scale() as i64)
+        .clamp(0, MAX_DISPLAY_SCALE);
+    if scale > SMALL_MAX_SCALE as i64 {
+        return None;
+    }
+    let shift = scale - a.scale() as i64 + b.scale() as i64;
+    let (num, den) = if shift >= 0 {
+        (ma.checked_mul(10u128.checked_pow(shift as u32)?)?, mb)
+    } else {
+        (ma, mb.checked_mul(10u128.checked_pow((-shift) as u32)?)?)
+    };
+    let (mut q, r) = (num / den, num % den);
+    if r >= den - r {
+        q += 1;
+    }
+    if q > SMALL_MAX_MANTISSA {
+        return None;
+    }
+    let signed = if a.is_sign_negative() != b.is_sign_negative() {
+        -(q as i128)
+    } else {
+        q as i128
+    };
+    Decimal::try_from_i128_with_scale(signed, scale as u32).ok()
+}
+
 /// PostgreSQL's `select_div_scale`.
 fn div_scale(a: &Exact, b: &Exact) -> i64 {
     let (weight1, first1) = a.weight_and_first_digit();
@@ -986,6 +1059,19 @@ fn div_scale(a: &Exact, b: &Exact) -> i64 {
 impl From<i64> for Numeric {
     fn from(value: i64) -> Numeric {
         Numeric::Small(Decimal::from(value))
+    }
+}
+
+impl Clone for Numeric {
+    /// Inline: a small value is 16 bytes copied (constants are cloned per row).
+    #[inline(always)]
+    fn clone(&self) -> Numeric {
+        match self {
+            Numeric::Small(d) => Numeric::Small(*d),
+            Numeric::Big(e) => Numeric::Big(e.clone()),
+            Numeric::NaN => Numeric::NaN,
+            Numeric::Inf(negative) => Numeric::Inf(*negative),
+        }
     }
 }
 
@@ -1014,6 +1100,7 @@ impl fmt::Display for Numeric {
 
 impl Ord for Numeric {
     /// PostgreSQL's order: -Infinity < numbers < Infinity < NaN, and NaN equals NaN.
+    #[inline]
     fn cmp(&self, other: &Numeric) -> Ordering {
         let rank = |n: &Numeric| match n {
             Numeric::Inf(true) => 0,
@@ -1759,6 +1846,31 @@ mod tests {
                 trim(&mut a);
                 a
             });
+        }
+    }
+
+    #[test]
+    fn small_division_equals_the_exact_one() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let a = Decimal::new(
+                (next() % 2_000_000_000) as i64 - 1_000_000_000,
+                (next() % 12) as u32,
+            );
+            let b = Decimal::new((next() % 20_000) as i64 - 10_000, (next() % 6) as u32);
+            if b.is_zero() {
+                continue;
+            }
+            let (ea, eb) = (Exact::from_decimal(&a), Exact::from_decimal(&b));
+            let exact = quotient(&ea, &eb, div_scale(&ea, &eb), Rounding::HalfAway);
+            let fast = Numeric::Small(a).div(&Numeric::Small(b)).unwrap();
+            assert_eq!(fast.to_string(), exact.text(), "{a} / {b}");
         }
     }
 

@@ -1230,14 +1230,15 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                     }
                     Ok(rows)
                 }
-                [Value::Numeric(start), Value::Numeric(stop), rest @ ..] => {
-                    let step = match rest.first() {
-                        Some(Value::Numeric(step)) => step.clone(),
-                        _ => crate::numeric::Numeric::ONE,
-                    };
+                [start, stop, rest @ ..] if start.is_numeric() && stop.is_numeric() => {
+                    let (start, stop) = (start.as_numeric().unwrap(), stop.as_numeric().unwrap());
+                    let step = rest
+                        .first()
+                        .and_then(Value::as_numeric)
+                        .unwrap_or(crate::numeric::Numeric::ONE);
                     for (value, what) in [
-                        (start, "start value"),
-                        (stop, "stop value"),
+                        (&start, "start value"),
+                        (&stop, "stop value"),
                         (&step, "step size"),
                     ] {
                         if !value.is_finite() {
@@ -1252,12 +1253,12 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                         return Err(zero_step());
                     }
                     let mut rows = Vec::new();
-                    let mut current = start.clone();
-                    while (!step.is_negative() && current <= *stop)
-                        || (step.is_negative() && current >= *stop)
+                    let mut current = start;
+                    while (!step.is_negative() && current <= stop)
+                        || (step.is_negative() && current >= stop)
                     {
                         let next = current.add(&step)?;
-                        rows.push(vec![Value::Numeric(current)]);
+                        rows.push(vec![Value::numeric(current)]);
                         current = next;
                     }
                     Ok(rows)
@@ -1552,6 +1553,16 @@ fn window(
 /// the workers (a partial aggregate per worker, merged on the session). Groups are found through
 /// a hash index of their encoded keys (a B-tree of them made every row of a million-group
 /// aggregate pay ~20 key comparisons) and put in key order once, by [`Groups::finish`].
+///
+/// **Spilling** (PostgreSQL 13's hash aggregation beyond `hash_mem`): with [`Groups::spill_to`],
+/// once the groups' estimated memory ([`Groups::bytes`]) passes the budget, rows of groups not
+/// in memory no longer make new groups; they go, as partial states (`keys ++` each aggregate's
+/// [`Accumulator::state`] over that one row), to one of [`PARTITIONS`] temporary files chosen
+/// by a hash of their key. Groups already in memory keep absorbing their rows, so each group is
+/// wholly in memory or wholly in one partition. After the input, the groups in memory are
+/// finished, then each partition is aggregated alone by a new `Groups` (which may spill again,
+/// partitioning on another hash), so memory stays near the budget at any input size. Only
+/// mergeable aggregates spill (no DISTINCT, no collecting ones: those have no partial state).
 pub struct Groups<'a> {
     keys: &'a [Expr],
     aggs: &'a [AggCall],
@@ -1560,6 +1571,50 @@ pub struct Groups<'a> {
     groups: Vec<GroupState>,
     /// The current row's encoded key (reused: a row of an existing group allocates nothing).
     scratch: Vec<u8>,
+    /// Estimated memory of the groups (keys, values, accumulators).
+    bytes: usize,
+    spill: Option<Box<Spill>>,
+}
+
+/// Partitions a spilling [`Groups`] writes: 16 files, 32 kB of buffer each.
+pub const PARTITIONS: usize = 16;
+const PARTITION_BUFFER: usize = 32 * 1024;
+/// Levels of partitioning after which a partition is aggregated in memory whatever its size
+/// (16^8 partitions: only keys that collide on every level get there).
+const MAX_SPILL_DEPTH: u32 = 8;
+
+/// Where a [`Groups`] past its budget writes, and what it wrote.
+struct Spill {
+    budget: usize,
+    dir: std::path::PathBuf,
+    /// Partitioning level: 0 for the first aggregation, one more for each re-partitioning.
+    depth: u32,
+    files: Vec<Option<crate::spill::RowFile>>,
+    stats: SpillStats,
+}
+
+/// What a spilling aggregation did (EXPLAIN ANALYZE's "Batches" and "Disk Usage").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpillStats {
+    /// Partitions aggregated after the groups that stayed in memory (PostgreSQL counts these
+    /// plus one as batches).
+    pub partitions: u64,
+    /// Rows written to partitions.
+    pub rows: u64,
+    /// Bytes written to partitions.
+    pub bytes: u64,
+    /// The most memory the groups were estimated to take at once.
+    pub peak: usize,
+}
+
+/// The partition of an encoded key at partitioning level `depth`.
+fn partition_of(key: &[u8], depth: u32) -> usize {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: one hash per level, independent of the table's hash.
+    let mut hasher = std::hash::DefaultHasher::new();
+    depth.hash(&mut hasher);
+    key.hash(&mut hasher);
+    (hasher.finish() % PARTITIONS as u64) as usize
 }
 
 type GroupState = (Row, Vec<Accumulator>, Vec<KeySet>);
@@ -1572,6 +1627,8 @@ impl<'a> Groups<'a> {
             index: KeyIds::default(),
             groups: Vec::new(),
             scratch: Vec::new(),
+            bytes: 0,
+            spill: None,
         };
         if keys.is_empty() {
             // Without keys there is exactly one group, also for no rows.
@@ -1596,14 +1653,57 @@ impl<'a> Groups<'a> {
         )
     }
 
-    /// The position of the group whose encoded key is `key`, made from `values` when new.
-    fn slot(&mut self, key: &[u8], values: impl FnOnce() -> SqlResult<Row>) -> SqlResult<usize> {
+    /// Lets the groups take about `budget` bytes, then spill to files in `dir` (see the type's
+    /// docs); without keys, or with an aggregate that has no partial state, they never spill.
+    pub fn spill_to(&mut self, budget: usize, dir: std::path::PathBuf) {
+        self.spill_at(budget, dir, 0);
+    }
+
+    fn spill_at(&mut self, budget: usize, dir: std::path::PathBuf, depth: u32) {
+        let mergeable = self
+            .aggs
+            .iter()
+            .all(|call| !call.distinct && call.func.mergeable());
+        if !self.keys.is_empty() && mergeable && depth < MAX_SPILL_DEPTH {
+            self.spill = Some(Box::new(Spill {
+                budget,
+                dir,
+                depth,
+                files: (0..PARTITIONS).map(|_| None).collect(),
+                stats: SpillStats::default(),
+            }));
+        }
+    }
+
+    /// The groups' estimated memory: their key values, encoded keys and accumulators.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// The position of the group whose encoded key is `key`, made from `values` when new; None
+    /// when the group is not in memory and the budget is spent (the row goes to a partition).
+    fn slot(
+        &mut self,
+        key: &[u8],
+        values: impl FnOnce() -> SqlResult<Row>,
+    ) -> SqlResult<Option<usize>> {
+        if self.spill.as_ref().is_some_and(|s| self.bytes >= s.budget) {
+            return Ok(self.index.find(key));
+        }
         // One probe: most rows of a many-group aggregate start a group.
         let (at, new) = self.index.find_or_add(key);
         if new {
             match values() {
                 Ok(values) => {
                     debug_assert_eq!(at, self.groups.len());
+                    self.bytes += crate::spill::row_bytes(&values)
+                        + key.len()
+                        + std::mem::size_of::<KeySlot>()
+                        + std::mem::size_of::<GroupState>()
+                        + self.aggs.len() * std::mem::size_of::<Accumulator>();
+                    if let Some(spill) = &mut self.spill {
+                        spill.stats.peak = spill.stats.peak.max(self.bytes);
+                    }
                     let state = self.new_group(values);
                     self.groups.push(state);
                 }
@@ -1614,7 +1714,25 @@ impl<'a> Groups<'a> {
                 }
             }
         }
-        Ok(at)
+        Ok(Some(at))
+    }
+
+    /// Writes a partial row (`keys ++ states`) whose encoded key is `key` to its partition.
+    fn spill_row(&mut self, key: &[u8], partial: &[Value]) -> SqlResult<()> {
+        let spill = self.spill.as_mut().expect("spilling");
+        let at = partition_of(key, spill.depth);
+        let file = match &mut spill.files[at] {
+            Some(file) => file,
+            empty => {
+                spill.stats.partitions += 1;
+                empty.insert(crate::spill::RowFile::create(&spill.dir, PARTITION_BUFFER)?)
+            }
+        };
+        let before = file.written();
+        file.push(partial)?;
+        spill.stats.bytes += file.written() - before;
+        spill.stats.rows += 1;
+        Ok(())
     }
 
     /// Adds one input row.
@@ -1629,12 +1747,39 @@ impl<'a> Groups<'a> {
                 append_hash_key(&*expr.eval_ref(row, ctx)?, &mut key);
             }
             let keys = self.keys;
-            let at = self.slot(&key, || keys.iter().map(|k| k.eval(row, ctx)).collect())?;
+            let at = self.slot(&key, || keys.iter().map(|k| k.eval(row, ctx)).collect());
+            let at = match at {
+                Ok(Some(at)) => at,
+                Ok(None) => {
+                    // The row's group is not in memory: its one-row partial state goes out.
+                    let mut partial = keys
+                        .iter()
+                        .map(|k| k.eval(row, ctx))
+                        .collect::<SqlResult<Row>>()?;
+                    let mut state = self.new_group(Vec::new());
+                    Self::accumulate(self.aggs, &mut state, row, ctx)?;
+                    for acc in &state.1 {
+                        partial.extend(acc.state()?);
+                    }
+                    let written = self.spill_row(&key, &partial);
+                    self.scratch = key;
+                    return written;
+                }
+                Err(error) => return Err(error),
+            };
             self.scratch = key;
             at
         };
-        let aggs = self.aggs;
-        let (_, accs, seen) = &mut self.groups[at];
+        Self::accumulate(self.aggs, &mut self.groups[at], row, ctx)
+    }
+
+    /// Adds `row` into one group's accumulators.
+    fn accumulate(
+        aggs: &[AggCall],
+        (_, accs, seen): &mut GroupState,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<()> {
         for (i, (acc, call)) in accs.iter_mut().zip(aggs).enumerate() {
             if let Some(filter) = &call.filter {
                 if !filter.is_true(row, ctx)? {
@@ -1665,8 +1810,17 @@ impl<'a> Groups<'a> {
             append_hash_key(value, &mut key);
         }
         let at = self.slot(&key, || Ok(partial[..width].to_vec()));
-        self.scratch = key;
-        let at = at?;
+        let at = match at {
+            Ok(None) => {
+                let written = self.spill_row(&key, partial);
+                self.scratch = key;
+                return written;
+            }
+            other => {
+                self.scratch = key;
+                other?.expect("in memory")
+            }
+        };
         let (_, accs, _) = &mut self.groups[at];
         let mut at = width;
         for (acc, call) in accs.iter_mut().zip(aggs) {
@@ -1690,13 +1844,44 @@ impl<'a> Groups<'a> {
             .collect()
     }
 
-    /// Rows of `keys ++ aggregate results`, in key order.
+    /// Rows of `keys ++ aggregate results`: in key order, or, when the groups spilled, those
+    /// that stayed in memory in key order and then each partition's in key order.
     pub fn finish(self) -> SqlResult<Vec<Row>> {
+        let mut grouped = self.finish_rows()?;
+        let mut rows = Vec::new();
+        while let Some(row) = grouped.next_row()? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// [`Groups::finish`]'s rows, one at a time: each partition is aggregated only once the rows
+    /// before it were taken, so memory holds one partition's groups at a time.
+    pub fn finish_rows(self) -> SqlResult<GroupedRows<'a>> {
+        let (keys, aggs) = (self.keys, self.aggs);
+        let (rows, spill) = self.finish_memory()?;
+        let mut grouped = GroupedRows {
+            keys,
+            aggs,
+            current: rows.into_iter(),
+            pending: Vec::new(),
+            budget: 0,
+            dir: std::path::PathBuf::new(),
+            stats: SpillStats::default(),
+        };
+        if let Some(spill) = spill {
+            grouped.take_spill(*spill);
+        }
+        Ok(grouped)
+    }
+
+    /// The groups in memory, finished in key order, and what went to partitions.
+    fn finish_memory(self) -> SqlResult<(Vec<Row>, Option<Box<Spill>>)> {
         let aggs = self.aggs;
         let mut order: Vec<usize> = (0..self.index.len()).collect();
         order.sort_unstable_by(|&a, &b| self.index.key(a).cmp(self.index.key(b)));
         let mut groups: Vec<Option<GroupState>> = self.groups.into_iter().map(Some).collect();
-        order
+        let rows = order
             .into_iter()
             .map(|at| {
                 let (mut row, accs, _) = groups[at].take().expect("each group once");
@@ -1705,7 +1890,68 @@ impl<'a> Groups<'a> {
                 }
                 Ok(row)
             })
-            .collect()
+            .collect::<SqlResult<Vec<Row>>>()?;
+        Ok((rows, self.spill))
+    }
+}
+
+/// The result rows of a [`Groups`], read one at a time ([`Groups::finish_rows`]).
+pub struct GroupedRows<'a> {
+    keys: &'a [Expr],
+    aggs: &'a [AggCall],
+    current: std::vec::IntoIter<Row>,
+    /// Partitions not aggregated yet, with the partitioning level their own spills use.
+    pending: Vec<(crate::spill::RowFile, u32)>,
+    budget: usize,
+    dir: std::path::PathBuf,
+    stats: SpillStats,
+}
+
+impl GroupedRows<'_> {
+    fn take_spill(&mut self, spill: Spill) {
+        self.budget = spill.budget;
+        self.dir = spill.dir;
+        self.stats.partitions += spill.stats.partitions;
+        self.stats.rows += spill.stats.rows;
+        self.stats.bytes += spill.stats.bytes;
+        self.stats.peak = self.stats.peak.max(spill.stats.peak);
+        let depth = spill.depth + 1;
+        self.pending
+            .extend(spill.files.into_iter().flatten().map(|file| (file, depth)));
+    }
+
+    pub fn next_row(&mut self) -> SqlResult<Option<Row>> {
+        loop {
+            if let Some(row) = self.current.next() {
+                return Ok(Some(row));
+            }
+            let Some((file, depth)) = self.pending.pop() else {
+                return Ok(None);
+            };
+            let width = self.keys.len()
+                + self
+                    .aggs
+                    .iter()
+                    .map(Accumulator::state_width)
+                    .sum::<usize>();
+            let mut reader = file.into_reader(width)?;
+            let mut groups = Groups::new(self.keys, self.aggs);
+            groups.spill_at(self.budget, self.dir.clone(), depth);
+            while let Some(partial) = reader.next_row()? {
+                groups.merge(&partial)?;
+            }
+            drop(reader);
+            let (rows, spill) = groups.finish_memory()?;
+            self.current = rows.into_iter();
+            if let Some(spill) = spill {
+                self.take_spill(*spill);
+            }
+        }
+    }
+
+    /// What the aggregation wrote to partitions (all zeros when it stayed in memory).
+    pub fn stats(&self) -> SpillStats {
+        self.stats
     }
 }
 
@@ -1839,6 +2085,92 @@ mod tests {
         assert_eq!((ids.len(), ids.find(b"abc")), (2, None));
         assert_eq!(ids.find_or_add(b"abcd"), (2, true));
         assert_eq!(ids.key(2), b"abcd");
+    }
+
+    #[test]
+    fn spilling_groups_equal_the_in_memory_ones_and_remove_their_files() {
+        use crate::expr::AggFunc;
+        let dir = std::env::temp_dir().join(format!("keel-groups-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let call = |func, arg: Option<usize>, arg_type, result_type| AggCall {
+            func,
+            arg: arg.map(Expr::Column),
+            arg_type,
+            result_type,
+            distinct: false,
+            filter: None,
+        };
+        let keys = vec![Expr::Column(0)];
+        let aggs = vec![
+            call(AggFunc::Sum, Some(1), DataType::Int8, DataType::Numeric),
+            call(AggFunc::CountStar, None, DataType::Int8, DataType::Int8),
+            call(AggFunc::Avg, Some(1), DataType::Int8, DataType::Numeric),
+            call(AggFunc::Min, Some(2), DataType::Text, DataType::Text),
+            call(AggFunc::Max, Some(1), DataType::Int8, DataType::Int8),
+        ];
+        let rows: Vec<Row> = (0..20_000i64)
+            .map(|i| {
+                vec![
+                    Value::Int((i * 7_919) % 5_000),
+                    if i % 11 == 0 {
+                        Value::Null
+                    } else {
+                        Value::Int(i)
+                    },
+                    Value::Text(format!("t{}", i % 97)),
+                ]
+            })
+            .collect();
+        let ctx = EvalContext::new(&[], 0);
+        let sorted = |mut rows: Vec<Row>| {
+            rows.sort_by(|a, b| compare(&a[0], &b[0]));
+            rows
+        };
+        let mut whole = Groups::new(&keys, &aggs);
+        for row in &rows {
+            whole.add(row, &ctx).unwrap();
+        }
+        let expected = whole.finish().unwrap();
+        assert_eq!(expected.len(), 5_000);
+
+        // Input rows into a small budget: most groups go through partitions, some twice.
+        let mut spilled = Groups::new(&keys, &aggs);
+        spilled.spill_to(16 * 1024, dir.clone());
+        for row in &rows {
+            spilled.add(row, &ctx).unwrap();
+        }
+        assert!(spilled.bytes() < 32 * 1024);
+        let mut grouped = spilled.finish_rows().unwrap();
+        let mut got = Vec::new();
+        while let Some(row) = grouped.next_row().unwrap() {
+            got.push(row);
+        }
+        let stats = grouped.stats();
+        assert!(stats.partitions > PARTITIONS as u64, "{stats:?}");
+        assert!(stats.rows > 10_000 && stats.bytes > 0, "{stats:?}");
+        assert_eq!(sorted(got), expected);
+
+        // Partial rows of two "workers" merged under a budget.
+        let (mut first, mut second) = (Groups::new(&keys, &aggs), Groups::new(&keys, &aggs));
+        for (i, row) in rows.iter().enumerate() {
+            let part = if i % 3 == 0 { &mut first } else { &mut second };
+            part.add(row, &ctx).unwrap();
+        }
+        let mut merged = Groups::new(&keys, &aggs);
+        merged.spill_to(16 * 1024, dir.clone());
+        for partial in first
+            .partial_rows()
+            .unwrap()
+            .into_iter()
+            .chain(second.partial_rows().unwrap())
+        {
+            merged.merge(&partial).unwrap();
+        }
+        assert_eq!(sorted(merged.finish().unwrap()), expected);
+
+        // Files go with the values that own them: none is left.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir(&dir).unwrap();
     }
 
     #[test]

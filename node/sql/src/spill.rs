@@ -215,6 +215,68 @@ impl RunReader {
     }
 }
 
+/// Rows appended one at a time to a temporary file, then read back in order: a partition of a
+/// hash aggregation that went past its memory (`crate::query::Groups`).
+pub struct RowFile {
+    out: BufWriter<File>,
+    run: Run,
+    bytes: Vec<u8>,
+    written: u64,
+}
+
+impl RowFile {
+    /// A new file in `dir`, written through a buffer of `buffer` bytes.
+    pub fn create(dir: &Path, buffer: usize) -> SqlResult<RowFile> {
+        let (temp, file) = TempFile::create(dir)?;
+        Ok(RowFile {
+            out: BufWriter::with_capacity(buffer, file),
+            run: Run {
+                file: temp,
+                rows: 0,
+            },
+            bytes: Vec::new(),
+            written: 0,
+        })
+    }
+
+    pub fn push(&mut self, row: &[Value]) -> SqlResult<()> {
+        self.bytes.clear();
+        encode_row(row, &mut self.bytes);
+        let path = &self.run.file.path;
+        self.out
+            .write_all(&(self.bytes.len() as u32).to_le_bytes())
+            .and_then(|()| self.out.write_all(&self.bytes))
+            .map_err(|error| file_error("write to", path, error))?;
+        self.written += 4 + self.bytes.len() as u64;
+        self.run.rows += 1;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Reads the rows back (rows of `width` columns); the file goes when the reader does.
+    pub fn into_reader(mut self, width: usize) -> SqlResult<RowReader> {
+        let path = self.run.file.path.clone();
+        self.out
+            .flush()
+            .map_err(|error| file_error("write to", &path, error))?;
+        drop(self.out);
+        Ok(RowReader(RunReader::open(self.run, width)?))
+    }
+}
+
+/// Reads a [`RowFile`]'s rows in the order they were written.
+pub struct RowReader(RunReader);
+
+impl RowReader {
+    pub fn next_row(&mut self) -> SqlResult<Option<Row>> {
+        self.0.next_row()
+    }
+}
+
 /// Sorts (or, without keys, keeps in order) rows within a memory budget; see the module docs.
 pub struct Sorter {
     keys: Vec<SortKey>,

@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 use crate::numeric::Numeric;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::datetime::{
@@ -373,7 +374,12 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Numeric(Numeric),
+    /// A numeric that fits a Decimal (96-bit mantissa, at most 28 decimals): nearly all of them,
+    /// kept as a plain 16-byte copy so that expressions over numbers stay cheap.
+    Numeric(Decimal),
+    /// Any other numeric: more digits than a Decimal holds, NaN or ±Infinity; never a value
+    /// `Numeric` can hold ([`Value::numeric`] picks). See `crate::numeric`.
+    BigNumeric(Numeric),
     Text(String),
     /// Microseconds since 2000-01-01 00:00:00 (UTC for timestamptz).
     Timestamp(i64),
@@ -387,6 +393,30 @@ pub enum Value {
 impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
+    }
+
+    /// A numeric as a value: [`Value::Numeric`] when it fits a Decimal, else
+    /// [`Value::BigNumeric`].
+    #[inline]
+    pub fn numeric(n: Numeric) -> Value {
+        match n {
+            Numeric::Small(d) => Value::Numeric(d),
+            other => Value::BigNumeric(other),
+        }
+    }
+
+    /// The numeric this value holds, if it is one.
+    #[inline]
+    pub fn as_numeric(&self) -> Option<Numeric> {
+        match self {
+            Value::Numeric(d) => Some(Numeric::Small(*d)),
+            Value::BigNumeric(n) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Value::Numeric(_) | Value::BigNumeric(_))
     }
 }
 
@@ -465,8 +495,8 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             Value::Float(value)
         }
         DataType::Float4 => Value::Float(parse_float4(text)?),
-        DataType::Numeric => Value::Numeric(numeric_input(text)?),
-        DataType::Decimal(p, s) => Value::Numeric(numeric_input(text)?.apply_typmod(p, s)?),
+        DataType::Numeric => Value::numeric(numeric_input(text)?),
+        DataType::Decimal(p, s) => Value::numeric(numeric_input(text)?.apply_typmod(p, s)?),
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
@@ -1055,8 +1085,12 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
         }
         Value::Float(f) if ty == DataType::Float4 => format_float4(*f, out),
         Value::Float(f) => format_float(*f, out),
+        // Through Numeric's Display: a Decimal's negative zero prints without its sign.
         Value::Numeric(d) => {
-            let _ = write!(out, "{d}");
+            let _ = write!(out, "{}", Numeric::Small(*d));
+        }
+        Value::BigNumeric(n) => {
+            let _ = write!(out, "{n}");
         }
         Value::Text(s) => out.push_str(s),
         Value::Bytes(b) => {
@@ -1125,7 +1159,8 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
             out.extend_from_slice(&i.days.to_be_bytes());
             out.extend_from_slice(&i.months.to_be_bytes());
         }
-        (Value::Numeric(d), _) => numeric_send(d, out),
+        (Value::Numeric(d), _) => numeric_send(&Numeric::Small(*d), out),
+        (Value::BigNumeric(n), _) => numeric_send(n, out),
         (Value::Null, _) => {}
     }
     Ok(())
@@ -1276,13 +1311,50 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             )?),
             _ => return Err(bad()),
         },
-        DataType::Numeric => Value::Numeric(numeric_recv(bytes)?),
-        DataType::Decimal(p, s) => Value::Numeric(numeric_recv(bytes)?.apply_typmod(p, s)?),
+        DataType::Numeric => Value::numeric(numeric_recv(bytes)?),
+        DataType::Decimal(p, s) => Value::numeric(numeric_recv(bytes)?.apply_typmod(p, s)?),
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
         DataType::Int2Vector => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, DataType::Int2)?))
+        }
+    })
+}
+
+/// A numeric cast to a float or integer type.
+fn numeric_cast(d: Numeric, to: DataType) -> SqlResult<Value> {
+    Ok(match to {
+        DataType::Float8 => {
+            // numeric_float8 reads the text as float8 does: past its range is an error.
+            let f = d.to_f64();
+            if d.is_finite() && (f.is_infinite() || (f == 0.0 && !d.is_zero())) {
+                return Err(float_text_out_of_range(&d.to_string(), to));
+            }
+            Value::Float(f)
+        }
+        DataType::Float4 => Value::Float(parse_float4(&d.to_string())?),
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => {
+            if !d.is_finite() {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "cannot convert {} to {}",
+                        if d.is_nan() { "NaN" } else { "infinity" },
+                        to.name()
+                    ),
+                ));
+            }
+            Value::Int(check_int(
+                d.to_i64_rounded().ok_or_else(|| out_of_range(to))?,
+                to,
+            )?)
+        }
+        _ => {
+            return Err(SqlError::new(
+                code::CANNOT_COERCE,
+                format!("cannot cast type numeric to {}", to.name()),
+            ))
         }
     })
 }
@@ -1295,7 +1367,9 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
     }
     if let DataType::Decimal(p, s) = to {
         return match cast(value, from, DataType::Numeric, explicit)? {
-            Value::Numeric(d) => Ok(Value::Numeric(d.apply_typmod(p, s)?)),
+            numeric if numeric.is_numeric() => Ok(Value::numeric(
+                numeric.as_numeric().unwrap().apply_typmod(p, s)?,
+            )),
             other => Ok(other),
         };
     }
@@ -1337,14 +1411,14 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         }
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
         (Value::Int(i), DataType::Float4) => Value::Float(i as f32 as f64),
-        (Value::Int(i), DataType::Numeric) => Value::Numeric(Numeric::from(i)),
+        (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
         (Value::Int(i), DataType::Bool) if from == DataType::Int4 => Value::Bool(i != 0),
         (Value::Float(f), DataType::Float8) => Value::Float(f),
         (Value::Float(f), DataType::Float4) if from == DataType::Float4 => Value::Float(f),
         (Value::Float(f), DataType::Float4) => Value::Float(to_float4(f)?),
         // float4_numeric / float8_numeric: FLT_DIG (6) or DBL_DIG (15) significant digits.
         (Value::Float(f), DataType::Numeric) if from == DataType::Float4 => {
-            Value::Numeric(Numeric::from_f64(f, 6))
+            Value::numeric(Numeric::from_f64(f, 6))
         }
         (Value::Float(f), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
             let rounded = f.round_ties_even();
@@ -1353,33 +1427,16 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             }
             Value::Int(check_int(rounded as i64, to)?)
         }
-        (Value::Float(f), DataType::Numeric) => Value::Numeric(Numeric::from_f64(f, 15)),
-        (Value::Numeric(d), DataType::Numeric) => Value::Numeric(d),
-        (Value::Numeric(d), DataType::Float8) => {
-            // numeric_float8 reads the text as float8 does: past its range is an error.
-            let f = d.to_f64();
-            if d.is_finite() && (f.is_infinite() || (f == 0.0 && !d.is_zero())) {
-                return Err(float_text_out_of_range(&d.to_string(), to));
-            }
-            Value::Float(f)
-        }
-        (Value::Numeric(d), DataType::Float4) => Value::Float(parse_float4(&d.to_string())?),
-        (Value::Numeric(d), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
-            if !d.is_finite() {
-                return Err(SqlError::new(
-                    code::FEATURE_NOT_SUPPORTED,
-                    format!(
-                        "cannot convert {} to {}",
-                        if d.is_nan() { "NaN" } else { "infinity" },
-                        to.name()
-                    ),
-                ));
-            }
-            Value::Int(check_int(
-                d.to_i64_rounded().ok_or_else(|| out_of_range(to))?,
-                to,
-            )?)
-        }
+        (Value::Float(f), DataType::Numeric) => Value::numeric(Numeric::from_f64(f, 15)),
+        (numeric, DataType::Numeric) if numeric.is_numeric() => numeric,
+        (
+            numeric,
+            to @ (DataType::Float8
+            | DataType::Float4
+            | DataType::Int2
+            | DataType::Int4
+            | DataType::Int8),
+        ) if numeric.is_numeric() => numeric_cast(numeric.as_numeric().unwrap(), to)?,
         (Value::Bool(b), DataType::Bool) => Value::Bool(b),
         (Value::Bool(b), DataType::Int4) => Value::Int(b as i64),
         (Value::Timestamp(t), DataType::Time) if from == DataType::Time => Value::Timestamp(t),
@@ -1484,10 +1541,19 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Numeric(a), Value::Numeric(b)) => a.cmp(b),
         (Value::Int(a), Value::Float(b)) => compare_floats(*a as f64, *b),
         (Value::Float(a), Value::Int(b)) => compare_floats(*a, *b as f64),
-        (Value::Int(a), Value::Numeric(b)) => Numeric::from(*a).cmp(b),
-        (Value::Numeric(a), Value::Int(b)) => a.cmp(&Numeric::from(*b)),
-        (Value::Numeric(a), Value::Float(b)) => compare_floats(a.to_f64(), *b),
-        (Value::Float(a), Value::Numeric(b)) => compare_floats(*a, b.to_f64()),
+        (Value::Int(a), Value::Numeric(b)) => Decimal::from(*a).cmp(b),
+        (Value::Numeric(a), Value::Int(b)) => a.cmp(&Decimal::from(*b)),
+        (Value::Float(a), b) if b.is_numeric() => {
+            compare_floats(*a, b.as_numeric().unwrap().to_f64())
+        }
+        (a, Value::Float(b)) if a.is_numeric() => {
+            compare_floats(a.as_numeric().unwrap().to_f64(), *b)
+        }
+        (Value::Int(a), b) if b.is_numeric() => Numeric::from(*a).cmp(&b.as_numeric().unwrap()),
+        (a, Value::Int(b)) if a.is_numeric() => a.as_numeric().unwrap().cmp(&Numeric::from(*b)),
+        (a, b) if a.is_numeric() && b.is_numeric() => {
+            a.as_numeric().unwrap().cmp(&b.as_numeric().unwrap())
+        }
         (Value::Text(a), Value::Text(b)) => a.cmp(b),
         (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
         (Value::Timestamp(a), Value::Timestamp(b)) => a.cmp(b),
@@ -1543,7 +1609,11 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             Value::Numeric(d) => {
                 // Equality-preserving (normalized); range order for numeric keys comes with the B+tree.
                 out.push(0x01);
-                encode_key_text(&d.key_text(), out);
+                encode_key_text(&Numeric::Small(*d).key_text(), out);
+            }
+            Value::BigNumeric(n) => {
+                out.push(0x01);
+                encode_key_text(&n.key_text(), out);
             }
             Value::Bytes(b) => {
                 out.push(0x01);
@@ -1598,19 +1668,17 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 out.push(3);
                 out.extend_from_slice(&f.to_le_bytes());
             }
-            Value::Numeric(d) => match d.small() {
-                Some(small) => {
-                    out.push(4);
-                    out.extend_from_slice(&small.serialize());
-                }
-                None => {
-                    // Larger than a Decimal, NaN or infinite: the text (tag 12).
-                    let text = d.to_string();
-                    out.push(12);
-                    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-                    out.extend_from_slice(text.as_bytes());
-                }
-            },
+            Value::Numeric(d) => {
+                out.push(4);
+                out.extend_from_slice(&d.serialize());
+            }
+            Value::BigNumeric(n) => {
+                // Larger than a Decimal, NaN or infinite: the text (tag 12).
+                let text = n.to_string();
+                out.push(12);
+                out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
             Value::Text(s) => {
                 out.push(5);
                 out.extend_from_slice(&(s.len() as u32).to_le_bytes());
@@ -1702,9 +1770,7 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         1 => Value::Bool(take(1, bytes)?[0] != 0),
         2 => Value::Int(i64::from_le_bytes(fixed(bytes)?)),
         3 => Value::Float(f64::from_le_bytes(fixed(bytes)?)),
-        4 => Value::Numeric(Numeric::from_decimal(rust_decimal::Decimal::deserialize(
-            fixed(bytes)?,
-        ))),
+        4 => Value::Numeric(Decimal::deserialize(fixed(bytes)?)),
         5 => {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;
             let text = take(len, bytes)?;
@@ -1751,7 +1817,7 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         12 => {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;
             let text = std::str::from_utf8(take(len, bytes)?).map_err(|_| corrupt())?;
-            Value::Numeric(Numeric::parse(text).map_err(|_| corrupt())?)
+            Value::numeric(Numeric::parse(text).map_err(|_| corrupt())?)
         }
         _ => return Err(corrupt()),
     };
@@ -1841,11 +1907,11 @@ mod tests {
             assert_eq!(back.to_string(), d.to_string(), "{text}");
             // Storage keeps value and scale too (Decimal bytes or, past them, the text).
             let mut row = Vec::new();
-            encode_row(std::slice::from_ref(&Value::Numeric(d.clone())), &mut row);
+            encode_row(std::slice::from_ref(&Value::numeric(d.clone())), &mut row);
             let stored = decode_row(&row, 1).unwrap();
             assert_eq!(
                 format!("{:?}", stored[0]),
-                format!("{:?}", Value::Numeric(d))
+                format!("{:?}", Value::numeric(d))
             );
         }
         // 1.5 is one digit of weight 0 and one of weight -1: 0001 5000, display scale 1.
@@ -1912,7 +1978,7 @@ mod tests {
             Value::Text("hé".into()),
             Value::Float(2.5),
             Value::Bool(true),
-            Value::Numeric(Numeric::new(12345, 2)),
+            Value::Numeric(Decimal::new(12345, 2)),
             Value::Timestamp(99),
         ];
         let mut bytes = Vec::new();
