@@ -67,6 +67,17 @@ def test_explain_analyze_counts_rows(keel):
         assert rows[("Seq Scan", "dept")] == 10
 
 
+def test_explain_analyze_timing_and_summary_off(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        lines = [row[0] for row in conn.execute(
+            "explain (analyze, timing off, summary off) select dept_id, count(*) from emp group by dept_id").fetchall()]
+        # As PostgreSQL prints them: counts without times, no Execution Time line.
+        assert re.search(r"HashAggregate \(actual rows=10 loops=1\)", lines[0]), lines
+        assert not any("time=" in line or "Execution Time" in line for line in lines), lines
+        assert any(line.strip().startswith("Batches: 1  Memory Usage: ") for line in lines), lines
+
+
 def test_explain_refuses_what_it_cannot_show(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table t (k int primary key)")

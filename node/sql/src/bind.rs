@@ -702,6 +702,7 @@ impl<'a> Binder<'a> {
                     return Err(unsupported("EXPLAIN formats other than text, and VERBOSE"));
                 }
                 let mut analyze = *analyze;
+                let (mut timing, mut summary) = (true, true);
                 for option in options.iter().flatten() {
                     let name = option.name.value.to_lowercase();
                     let on = match &option.arg {
@@ -717,8 +718,10 @@ impl<'a> Binder<'a> {
                     };
                     match name.as_str() {
                         "analyze" => analyze = on,
+                        "timing" => timing = on,
+                        "summary" => summary = on,
                         // Without a cost model the output is always COSTS OFF's.
-                        "costs" | "timing" | "summary" => {}
+                        "costs" => {}
                         other => return Err(unsupported(format!("EXPLAIN option {other}"))),
                     }
                 }
@@ -731,6 +734,8 @@ impl<'a> Binder<'a> {
                 let (rel, columns) = self.bind_query_rel(query, None)?;
                 Ok(Plan::Explain {
                     analyze,
+                    timing,
+                    summary,
                     query: Arc::new(QueryPlan { rel, columns }),
                     columns: vec![OutputColumn {
                         name: "QUERY PLAN".into(),

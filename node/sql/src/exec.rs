@@ -31,8 +31,8 @@ use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr, Func};
 use crate::fragment::{
-    check_row, key_text, KeyTarget, KeyedRow, RowChange, ScanPart, ShardOp, ShardOutput,
-    ShardRequest, Tx,
+    check_row, key_text, AggregatePart, KeyTarget, KeyedRow, RowChange, ScanPart, ShardOp,
+    ShardOutput, ShardRequest, Tx,
 };
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
@@ -629,6 +629,7 @@ impl Settings {
         put("bytea_output", "hex");
         put("max_identifier_length", "63");
         put("work_mem", "4MB");
+        put("hash_mem_multiplier", "2");
         put("timezone_abbreviations", "Default");
         put("lc_messages", "C");
         put("lc_monetary", "C");
@@ -676,6 +677,15 @@ impl Settings {
         self.get("work_mem")
             .and_then(|value| parse_memory_kb("work_mem", value, 64, i32::MAX as i64).ok())
             .map_or(4 << 20, |kb| kb as usize * 1024)
+    }
+
+    /// What one hash table (a hash aggregation) may hold: `work_mem * hash_mem_multiplier`.
+    pub fn hash_mem_bytes(&self) -> usize {
+        let multiplier = self
+            .get("hash_mem_multiplier")
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(2.0);
+        (self.work_mem_bytes() as f64 * multiplier) as usize
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -827,6 +837,16 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             }
         }
         "work_mem" => format_memory_kb(parse_memory_kb(key, value, 64, i32::MAX as i64)?),
+        "hash_mem_multiplier" => {
+            let number: f64 = value.trim().parse().map_err(|_| invalid())?;
+            if !(1.0..=1000.0).contains(&number) {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("{number} is outside the valid range for parameter \"{key}\" (1 .. 1000)"),
+                ));
+            }
+            number.to_string()
+        }
         "statement_timeout" | "lock_timeout" | "idle_in_transaction_session_timeout" => {
             parse_duration_ms(value).ok_or_else(invalid)?;
             value.to_string()
@@ -1997,6 +2017,8 @@ impl Session {
             }
             Plan::Explain {
                 analyze,
+                timing,
+                summary,
                 query,
                 columns,
             } => {
@@ -2008,8 +2030,8 @@ impl Session {
                 } else {
                     None
                 };
-                let mut lines = crate::explain::explain(&query.rel, stats.as_ref());
-                if *analyze {
+                let mut lines = crate::explain::explain(&query.rel, stats.as_ref(), *timing);
+                if *analyze && *summary {
                     lines.push(format!(
                         "Execution Time: {:.3} ms",
                         started.elapsed().as_secs_f64() * 1000.0
@@ -2448,41 +2470,31 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
-        if let (Some(table), None, None) = (&plan.table, &plan.grouping, plan.locking) {
-            return self
-                .scan_select(cluster, plan, table, params, txn, now, cancel, stream)
-                .await;
-        }
-        let sequences = self.sequences(cluster);
-        let mut ctx = EvalContext::new(params, now);
-        ctx.sequences = Some(&*sequences);
-        // A grouped read of one table aggregates on the workers, in parts merged here.
-        let partial = match (&plan.table, &plan.grouping, plan.locking) {
+        match (&plan.table, &plan.grouping, plan.locking) {
+            (Some(table), None, None) => {
+                return self
+                    .scan_select(cluster, plan, table, params, txn, now, cancel, stream)
+                    .await;
+            }
+            // A grouped read of one table aggregates on the workers, in parts merged here.
             (Some(table), Some(grouping), None)
                 if grouping
                     .aggs
                     .iter()
                     .all(|call| !call.distinct && call.func.mergeable()) =>
             {
-                Some(
-                    self.partial_aggregate(
-                        cluster,
-                        table,
-                        &plan.access,
-                        plan.filter.clone(),
-                        &grouping.keys,
-                        &grouping.aggs,
-                        params,
-                        txn,
-                        now,
+                return self
+                    .grouped_select(
+                        cluster, plan, table, grouping, params, txn, now, cancel, stream,
                     )
-                    .await?,
-                )
+                    .await;
             }
-            _ => None,
-        };
+            _ => {}
+        }
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(params, now);
+        ctx.sequences = Some(&*sequences);
         let input: Vec<Vec<Value>> = match &plan.table {
-            Some(_) if partial.is_some() => Vec::new(),
             None => {
                 // pg_sleep runs before the row is computed, and can be canceled.
                 for output in &plan.outputs {
@@ -2541,11 +2553,7 @@ impl Session {
             None => project(&input, &plan.outputs, &ctx)?,
             Some(grouping) => {
                 let mut rows = Vec::new();
-                let grouped_rows = match partial {
-                    Some(rows) => rows,
-                    None => group(&input, &grouping.keys, &grouping.aggs, &ctx)?,
-                };
-                for grouped in grouped_rows {
+                for grouped in group(&input, &grouping.keys, &grouping.aggs, &ctx)? {
                     if let Some(having) = &grouping.having {
                         if !having.is_true(&grouped, &ctx)? {
                             continue;
@@ -2665,6 +2673,89 @@ impl Session {
         Ok(result)
     }
 
+    /// A grouped one-table SELECT whose aggregates merge (no DISTINCT, no collecting ones):
+    /// the workers aggregate in parts and the session merges them within `hash_mem`, spilling
+    /// past it ([`Session::partial_aggregate`]); HAVING and the outputs run per group as the
+    /// groups come, and the result goes through a [`Sorter`] as [`Session::scan_select`]'s
+    /// does, so a GROUP BY of millions of groups holds about `hash_mem` + `work_mem` at a time.
+    #[allow(clippy::too_many_arguments)]
+    async fn grouped_select<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        plan: &SelectPlan,
+        table: &Arc<TableDef>,
+        grouping: &crate::plan::Grouping,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+        stream: bool,
+    ) -> SqlResult<QueryResult> {
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(params, now);
+        ctx.sequences = Some(&*sequences);
+        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as u64;
+        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
+        let wanted =
+            limit.map(|l| (l as u64).saturating_add(offset).min(usize::MAX as u64) as usize);
+        let visible = plan.columns.len();
+        let mut sorter = Sorter::new(
+            plan.order_by.clone(),
+            self.settings.work_mem_bytes(),
+            wanted,
+            cluster.temp_dir(),
+        );
+        let mut grouped = self
+            .partial_aggregate(
+                cluster,
+                table,
+                &plan.access,
+                plan.filter.clone(),
+                &grouping.keys,
+                &grouping.aggs,
+                params,
+                txn,
+                now,
+                cancel,
+            )
+            .await?;
+        while sorter.wants_more() {
+            let Some(group) = grouped.next_row()? else {
+                break;
+            };
+            if let Some(having) = &grouping.having {
+                if !having.is_true(&group, &ctx)? {
+                    continue;
+                }
+            }
+            let mut row = plan
+                .outputs
+                .iter()
+                .map(|e| e.eval(&group, &ctx))
+                .collect::<SqlResult<Vec<_>>>()?;
+            if plan.order_by.is_empty() {
+                row.truncate(visible);
+            }
+            sorter.push(row)?;
+        }
+        drop(grouped);
+        let mut rows = sorter.finish()?;
+        rows.keep_columns(visible);
+        rows.skip(offset)?;
+        let tag = format!("SELECT {}", rows.len());
+        let mut result = QueryResult {
+            columns: plan.columns.clone(),
+            tag,
+            ..QueryResult::default()
+        };
+        if stream {
+            result.stream = Some(rows);
+        } else {
+            result.rows = rows.collect()?;
+        }
+        Ok(result)
+    }
+
     /// A general query (see [`Session::query_rows`]).
     async fn run_query<C: Cluster>(
         &mut self,
@@ -2733,7 +2824,7 @@ impl Session {
             else {
                 continue;
             };
-            let rows = self
+            let mut grouped = self
                 .partial_aggregate(
                     cluster,
                     table,
@@ -2744,9 +2835,14 @@ impl Session {
                     params,
                     txn,
                     now,
+                    cancel,
                 )
                 .await?;
-            aggregated.push((*node, rows));
+            let mut rows = Vec::new();
+            while let Some(row) = grouped.next_row()? {
+                rows.push(row);
+            }
+            aggregated.push((*node, rows, grouped.stats()));
             cancel.check()?;
         }
         let skipped: Vec<usize> = pushed
@@ -2803,57 +2899,85 @@ impl Session {
         let sequences = self.sequences(cluster);
         let mut executor = Executor::new(params, now, &check);
         executor.sequences = Some(&*sequences);
+        executor.hash_mem = Some((self.settings.hash_mem_bytes(), cluster.temp_dir()));
         if analyze {
             executor.record_stats();
         }
         for (scan, rows) in scanned {
             executor.set_scan(scan, rows);
         }
-        for (node, rows) in aggregated {
+        for (node, rows, hash) in aggregated {
             executor.set_aggregate(node, rows);
+            executor.record_hash(node, hash);
         }
         let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
         Ok((rows, executor.take_stats()))
     }
 
     /// Groups a table's rows (those `access` and `filter` select) on the workers, each computing
-    /// partial aggregates of its rows; merges them into `keys ++ aggregates` rows in key order.
+    /// partial aggregates of its rows in parts whose groups stay within `hash_mem`
+    /// ([`AggregatePart`]); merges the parts here into one [`crate::query::Groups`] that spills
+    /// past the same budget. Returns its `keys ++ aggregates` rows, produced as they are read.
     #[allow(clippy::too_many_arguments)]
-    async fn partial_aggregate<C: Cluster>(
+    async fn partial_aggregate<'p, C: Cluster>(
         &mut self,
         cluster: &C,
         table: &Arc<TableDef>,
         access: &Access,
         filter: Option<Arc<Expr>>,
-        keys: &[Expr],
-        aggs: &[crate::expr::AggCall],
+        keys: &'p [Expr],
+        aggs: &'p [crate::expr::AggCall],
         params: &Arc<Vec<Value>>,
         txn: Tx,
         now: i64,
-    ) -> SqlResult<Vec<Vec<Value>>> {
+        cancel: &Cancel,
+    ) -> SqlResult<crate::query::GroupedRows<'p>> {
         let ctx = EvalContext::new(params, now);
+        let budget = self.settings.hash_mem_bytes();
         let (keys_arc, aggs_arc) = (Arc::new(keys.to_vec()), Arc::new(aggs.to_vec()));
-        let requests = self
+        // (worker, keys, where its next part starts)
+        let mut pending: Vec<(WorkerId, KeyTarget, Option<Vec<u8>>)> = self
             .targets(cluster, table, access, &ctx, txn)
             .await?
             .into_iter()
-            .map(|(worker, key)| {
-                let op = ShardOp::Aggregate {
-                    table: table.clone(),
-                    key,
-                    filter: filter.clone(),
-                    params: params.clone(),
-                    keys: keys_arc.clone(),
-                    aggs: aggs_arc.clone(),
-                };
-                (worker, ShardRequest { txn, now, op })
-            })
+            .map(|(worker, key)| (worker, key, None))
             .collect();
         let mut groups = crate::query::Groups::new(keys, aggs);
-        for partial in gather(cluster.call_all(requests).await)?.1 {
-            groups.merge(&partial)?;
+        groups.spill_to(budget, cluster.temp_dir());
+        while !pending.is_empty() {
+            let requests = pending
+                .iter()
+                .map(|(worker, key, after)| {
+                    let op = ShardOp::Aggregate {
+                        table: table.clone(),
+                        key: key.clone(),
+                        filter: filter.clone(),
+                        params: params.clone(),
+                        keys: keys_arc.clone(),
+                        aggs: aggs_arc.clone(),
+                        part: Some(AggregatePart {
+                            after: after.clone(),
+                            budget,
+                        }),
+                    };
+                    (*worker, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let outputs = cluster.call_all(requests).await;
+            let mut next = Vec::new();
+            for ((worker, key, _), output) in pending.into_iter().zip(outputs) {
+                let output = output?;
+                for partial in &output.rows {
+                    groups.merge(partial)?;
+                }
+                if let Some(after) = output.resume {
+                    next.push((worker, key, Some(after)));
+                }
+            }
+            cancel.check()?;
+            pending = next;
         }
-        groups.finish()
+        groups.finish_rows()
     }
 
     /// SELECT .. FOR UPDATE/SHARE: locks the candidate rows (read with their keys under the

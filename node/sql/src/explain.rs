@@ -21,6 +21,8 @@ pub struct NodeStats {
     pub rows: u64,
     pub loops: u64,
     pub micros: u64,
+    /// A hash aggregation's memory and partitions (its "Batches" line).
+    pub hash: Option<crate::query::SpillStats>,
 }
 
 /// Per-node statistics, by node address.
@@ -29,6 +31,8 @@ pub type Stats = HashMap<usize, NodeStats>;
 struct Printer<'a> {
     lines: Vec<String>,
     stats: Option<&'a Stats>,
+    /// Show each node's time (EXPLAIN ANALYZE's TIMING).
+    timing: bool,
     subplans: usize,
     /// Column names carry their table's name (the plan reads more than one table).
     qualify: bool,
@@ -37,10 +41,11 @@ struct Printer<'a> {
 }
 
 /// The plan's lines.
-pub fn explain(rel: &Rel, stats: Option<&Stats>) -> Vec<String> {
+pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool) -> Vec<String> {
     let mut printer = Printer {
         lines: Vec::new(),
         stats,
+        timing,
         subplans: 0,
         qualify: crate::query::scans(rel).len() > 1,
         base: 0,
@@ -300,9 +305,13 @@ impl Printer<'_> {
                 .copied()
                 .unwrap_or_default();
             let loops = s.loops.max(1);
+            let time = if self.timing {
+                format!("time={:.3} ", s.micros as f64 / 1000.0 / loops as f64)
+            } else {
+                String::new()
+            };
             line.push_str(&format!(
-                " (actual time={:.3} rows={} loops={})",
-                s.micros as f64 / 1000.0 / loops as f64,
+                " (actual {time}rows={} loops={})",
                 s.rows / loops,
                 s.loops
             ));
@@ -547,6 +556,21 @@ impl Printer<'_> {
                     let keys: Vec<String> =
                         keys.iter().map(|k| deparse(k, &names, outer)).collect();
                     self.detail(depth, format!("Group Key: {}", keys.join(", ")));
+                }
+                let hash = self
+                    .stats
+                    .and_then(|s| s.get(&(rel as *const Rel as usize)));
+                if let Some(hash) = hash.and_then(|s| s.hash).filter(|_| !keys.is_empty()) {
+                    // PostgreSQL counts the first pass as a batch too.
+                    let mut line = format!(
+                        "Batches: {}  Memory Usage: {}kB",
+                        hash.partitions + 1,
+                        hash.peak.div_ceil(1024)
+                    );
+                    if hash.partitions > 0 {
+                        line.push_str(&format!("  Disk Usage: {}kB", hash.bytes.div_ceil(1024)));
+                    }
+                    self.detail(depth, line);
                 }
                 if partial {
                     self.inner_node(depth + 1, &format!("Partial {kind} (on each worker)"));

@@ -96,6 +96,13 @@ pub struct ScanPart {
     pub rows: usize,
 }
 
+/// Where a part of a whole-table aggregate starts, and the memory its groups may take.
+#[derive(Debug, Clone)]
+pub struct AggregatePart {
+    pub after: Option<Vec<u8>>,
+    pub budget: usize,
+}
+
 /// Row versions one part of a scan visits at most (matching or not), bounding the time a
 /// selective scan holds its worker.
 pub const SCAN_PART_VISITS: usize = 65_536;
@@ -124,6 +131,10 @@ pub enum ShardOp {
     /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
     /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state`]),
     /// which the session merges across workers.
+    ///
+    /// With a `part`, a whole-table aggregate starts after `part.after` and stops, setting
+    /// `resume`, once its groups take `part.budget` bytes ([`crate::query::Groups::bytes`]):
+    /// the session asks again from there, so no worker holds more groups than the budget.
     Aggregate {
         table: Arc<TableDef>,
         key: KeyTarget,
@@ -131,6 +142,7 @@ pub enum ShardOp {
         params: Arc<Vec<Value>>,
         keys: Arc<Vec<Expr>>,
         aggs: Arc<Vec<crate::expr::AggCall>>,
+        part: Option<AggregatePart>,
     },
     /// New rows with their keys; fails on a duplicate key. With `on_conflict`, a row whose key
     /// is taken is skipped or updates the row there instead, and the output holds the rows
@@ -843,7 +855,8 @@ impl Shard {
                     tx.snap(),
                     table,
                     keys,
-                    part.as_ref().map(|p| p.after.as_deref()),
+                    part.as_ref()
+                        .map(|p| (p.after.as_deref(), SCAN_PART_VISITS)),
                     &mut reads,
                     decode.as_deref(),
                     &mut |key, row| {
@@ -888,9 +901,12 @@ impl Shard {
                 params,
                 keys,
                 aggs,
+                part,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut groups = crate::query::Groups::new(keys, aggs);
+                let part = part.as_ref().filter(|_| key.is_none());
+                let budget = part.map_or(usize::MAX, |p| p.budget);
                 let mut decode = vec![false; table.columns.len()];
                 for expr in keys.iter().chain(filter.as_deref()).chain(
                     aggs.iter()
@@ -898,23 +914,24 @@ impl Shard {
                 ) {
                     mark_columns(expr, &mut decode);
                 }
-                for_each_visible(
+                let resume = for_each_visible(
                     &store,
                     tx.snap(),
                     table,
                     key.as_deref(),
-                    None,
+                    part.map(|p| (p.after.as_deref(), usize::MAX)),
                     &mut reads,
                     Some(&decode),
                     &mut |_, row| {
                         if matches(filter.as_deref(), row, &ctx)? {
                             groups.add(row, &ctx)?;
                         }
-                        Ok(true)
+                        Ok(groups.bytes() < budget)
                     },
                 )?;
                 self.serialize_reads(txn, reads)?;
                 let mut output = ShardOutput::default();
+                output.resume = resume;
                 output.rows = groups.partial_rows()?;
                 output.count = output.rows.len() as u64;
                 Ok(output)
@@ -1273,16 +1290,17 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
     }
 }
 
-/// Visits the rows `snapshot` sees (some keys or all), decoded, noting what it read in `reads`.
 /// Visits the rows of `table` (these keys, or all) visible to `snapshot`, decoding only the
-/// columns `used` marks (None: all; the others read as NULL).
+/// columns `used` marks (None: all; the others read as NULL), noting what it read in `reads`.
+/// With a `part` (where to start, most row versions to visit), a whole-table scan returns the
+/// key to resume after when it stopped early (the visitor said stop, or the visits ran out).
 #[allow(clippy::too_many_arguments)]
 fn for_each_visible(
     store: &Store,
     snapshot: Snapshot,
     table: &TableDef,
     keys: Option<&[Vec<u8>]>,
-    part: Option<Option<&[u8]>>,
+    part: Option<(Option<&[u8]>, usize)>,
     reads: &mut Reads,
     used: Option<&[bool]>,
     visit: &mut RowVisitor<'_>,
@@ -1308,7 +1326,7 @@ fn for_each_visible(
                 }
             },
         };
-        if !go_on || (part.is_some() && visits >= SCAN_PART_VISITS) {
+        if !go_on || part.is_some_and(|(_, most)| visits >= most) {
             stopped_at = Some(view.key.to_vec());
             return false;
         }
@@ -1325,7 +1343,12 @@ fn for_each_visible(
             }
         }
         None => {
-            store.scan_after(snapshot, table.id, part.flatten(), &mut step)?;
+            store.scan_after(
+                snapshot,
+                table.id,
+                part.and_then(|(after, _)| after),
+                &mut step,
+            )?;
         }
     }
     match failure {

@@ -618,6 +618,9 @@ pub enum Plan {
     /// `EXPLAIN [ANALYZE] query`: the query's tree as text (ANALYZE runs it).
     Explain {
         analyze: bool,
+        /// Per-node times (EXPLAIN's TIMING) and the summary lines (SUMMARY), under ANALYZE.
+        timing: bool,
+        summary: bool,
         query: Arc<QueryPlan>,
         columns: Vec<OutputColumn>,
     },

@@ -455,6 +455,8 @@ pub struct Executor<'a> {
     stats: Option<RefCell<crate::explain::Stats>>,
     /// The session's sequences (nextval and friends in the query).
     pub sequences: Option<&'a dyn crate::sequence::Sequences>,
+    /// What a hash aggregation may hold, and where it spills the rest (see [`Groups`]).
+    pub hash_mem: Option<(usize, std::path::PathBuf)>,
 }
 
 fn address<T>(node: &T) -> usize {
@@ -481,6 +483,7 @@ impl<'a> Executor<'a> {
             check,
             stats: None,
             sequences: None,
+            hash_mem: None,
         }
     }
 
@@ -491,6 +494,13 @@ impl<'a> Executor<'a> {
 
     pub fn take_stats(&mut self) -> Option<crate::explain::Stats> {
         self.stats.take().map(RefCell::into_inner)
+    }
+
+    /// Notes what a hash aggregation of `node` held and spilled (EXPLAIN ANALYZE).
+    pub fn record_hash(&self, node: &Rel, hash: SpillStats) {
+        if let Some(stats) = &self.stats {
+            stats.borrow_mut().entry(address(node)).or_default().hash = Some(hash);
+        }
     }
 
     /// Gives an aggregate node its (merged) result rows.
@@ -741,7 +751,21 @@ impl<'a> Executor<'a> {
                 return Ok(self.aggregates[&address(rel)].clone());
             }
             Rel::Aggregate { input, keys, aggs } => {
-                group(&self.run(input, outer)?, keys, aggs, &ctx)?
+                let input = self.run(input, outer)?;
+                let mut groups = Groups::new(keys, aggs);
+                if let Some((budget, dir)) = &self.hash_mem {
+                    groups.spill_to(*budget, dir.clone());
+                }
+                for row in input.iter() {
+                    groups.add(row, &ctx)?;
+                }
+                let mut grouped = groups.finish_rows()?;
+                let mut rows = Vec::new();
+                while let Some(row) = grouped.next_row()? {
+                    rows.push(row);
+                }
+                self.record_hash(rel, grouped.stats());
+                rows
             }
             Rel::Distinct { input, on } => {
                 let input = self.run(input, outer)?;
@@ -1603,7 +1627,7 @@ pub struct SpillStats {
     pub rows: u64,
     /// Bytes written to partitions.
     pub bytes: u64,
-    /// The most memory the groups were estimated to take at once.
+    /// The most memory groups were estimated to take at once (of any one pass).
     pub peak: usize,
 }
 
@@ -1701,9 +1725,6 @@ impl<'a> Groups<'a> {
                         + std::mem::size_of::<KeySlot>()
                         + std::mem::size_of::<GroupState>()
                         + self.aggs.len() * std::mem::size_of::<Accumulator>();
-                    if let Some(spill) = &mut self.spill {
-                        spill.stats.peak = spill.stats.peak.max(self.bytes);
-                    }
                     let state = self.new_group(values);
                     self.groups.push(state);
                 }
@@ -1858,7 +1879,7 @@ impl<'a> Groups<'a> {
     /// [`Groups::finish`]'s rows, one at a time: each partition is aggregated only once the rows
     /// before it were taken, so memory holds one partition's groups at a time.
     pub fn finish_rows(self) -> SqlResult<GroupedRows<'a>> {
-        let (keys, aggs) = (self.keys, self.aggs);
+        let (keys, aggs, bytes) = (self.keys, self.aggs, self.bytes);
         let (rows, spill) = self.finish_memory()?;
         let mut grouped = GroupedRows {
             keys,
@@ -1867,7 +1888,10 @@ impl<'a> Groups<'a> {
             pending: Vec::new(),
             budget: 0,
             dir: std::path::PathBuf::new(),
-            stats: SpillStats::default(),
+            stats: SpillStats {
+                peak: bytes,
+                ..SpillStats::default()
+            },
         };
         if let Some(spill) = spill {
             grouped.take_spill(*spill);
@@ -1914,7 +1938,6 @@ impl GroupedRows<'_> {
         self.stats.partitions += spill.stats.partitions;
         self.stats.rows += spill.stats.rows;
         self.stats.bytes += spill.stats.bytes;
-        self.stats.peak = self.stats.peak.max(spill.stats.peak);
         let depth = spill.depth + 1;
         self.pending
             .extend(spill.files.into_iter().flatten().map(|file| (file, depth)));
@@ -1941,6 +1964,7 @@ impl GroupedRows<'_> {
                 groups.merge(&partial)?;
             }
             drop(reader);
+            self.stats.peak = self.stats.peak.max(groups.bytes);
             let (rows, spill) = groups.finish_memory()?;
             self.current = rows.into_iter();
             if let Some(spill) = spill {
