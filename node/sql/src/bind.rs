@@ -29,8 +29,8 @@ use crate::catalog::{
 };
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    AggCall, AggFunc, BinOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall, Subquery,
-    SubqueryKind, WindowCall, WindowFunc,
+    AggCall, AggFunc, BinOp, BitOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall,
+    Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -5070,6 +5070,27 @@ impl<'a> Binder<'a> {
                         let bound = self.coerce(bound, ty, DataType::Bool, inner.span(), "NOT")?;
                         (Expr::Not(Box::new(bound)), DataType::Bool)
                     }
+                    UnaryOperator::PGBitwiseNot => {
+                        let ty = if ty == DataType::Unknown {
+                            DataType::Int4
+                        } else {
+                            ty
+                        };
+                        if !ty.is_integer() {
+                            return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: ~ {}", ty.name()))
+                                .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
+                                .at(self.pos_before(inner.span(), '~').or(position)));
+                        }
+                        // ~x is x # -1 (all bits flipped).
+                        (
+                            Expr::Binary(
+                                BinOp::Bit(BitOp::Xor, ty),
+                                Box::new(bound),
+                                Box::new(Expr::Const(Value::Int(-1))),
+                            ),
+                            ty,
+                        )
+                    }
                     UnaryOperator::Minus | UnaryOperator::Plus => {
                         let ty = if ty == DataType::Unknown {
                             DataType::Numeric
@@ -5101,6 +5122,33 @@ impl<'a> Binder<'a> {
                     }
                     other => return Err(unsupported(format!("operator {other}"))),
                 }
+            }
+            E::BinaryOp {
+                left,
+                op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
+                right,
+            } if matches!(
+                left.as_ref(),
+                E::UnaryOp {
+                    op: UnaryOperator::PGBitwiseNot,
+                    ..
+                }
+            ) =>
+            {
+                // PostgreSQL's prefix `~` binds looser than `+` and `-` (`~1 + 1` is `~(1 + 1)`);
+                // the parser gave it their precedence.
+                let E::UnaryOp { expr: inner, .. } = left.as_ref() else {
+                    unreachable!("matched above")
+                };
+                let regrouped = E::UnaryOp {
+                    op: UnaryOperator::PGBitwiseNot,
+                    expr: Box::new(E::BinaryOp {
+                        left: inner.clone(),
+                        op: op.clone(),
+                        right: right.clone(),
+                    }),
+                };
+                return self.bind_expr(&regrouped, scope, aggs);
             }
             E::BinaryOp { left, op, right } => {
                 let operator = self.pos_after(left.span()).or(position);
@@ -6545,6 +6593,48 @@ impl<'a> Binder<'a> {
                     _ => BinOp::Mod(common),
                 };
                 Ok((Expr::Binary(op, Box::new(lb), Box::new(rb)), common))
+            }
+            BinaryOperator::BitwiseAnd
+            | BinaryOperator::BitwiseOr
+            | BinaryOperator::PGBitwiseXor
+            | BinaryOperator::PGBitwiseShiftLeft
+            | BinaryOperator::PGBitwiseShiftRight => {
+                let symbol = op.to_string();
+                let integer = |t: DataType| t.is_integer() || t == DataType::Unknown;
+                if !integer(lt)
+                    || !integer(rt)
+                    || (lt == DataType::Unknown && rt == DataType::Unknown)
+                {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} {symbol} {}", lt.name(), rt.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
+                let bit = match op {
+                    BinaryOperator::BitwiseAnd => BitOp::And,
+                    BinaryOperator::BitwiseOr => BitOp::Or,
+                    BinaryOperator::PGBitwiseXor => BitOp::Xor,
+                    BinaryOperator::PGBitwiseShiftLeft => BitOp::ShiftLeft,
+                    _ => BitOp::ShiftRight,
+                };
+                if matches!(bit, BitOp::ShiftLeft | BitOp::ShiftRight) {
+                    // int2/int4/int8 shifted by an integer count: the left operand's type.
+                    let ty = if lt == DataType::Unknown {
+                        DataType::Int4
+                    } else {
+                        lt
+                    };
+                    let lb = self.coerce(lb, lt, ty, left.span(), &symbol)?;
+                    let rb = self.coerce(rb, rt, DataType::Int4, right.span(), &symbol)?;
+                    return Ok((
+                        Expr::Binary(BinOp::Bit(bit, ty), Box::new(lb), Box::new(rb)),
+                        ty,
+                    ));
+                }
+                let (lb, rb, common) = self.unify(lb, lt, rb, rt, &symbol, span)?;
+                Ok((
+                    Expr::Binary(BinOp::Bit(bit, common), Box::new(lb), Box::new(rb)),
+                    common,
+                ))
             }
             // `^` is `power`: numeric when an operand is numeric and none is a float.
             BinaryOperator::PGExp => {

@@ -155,6 +155,7 @@ fn op_symbol(op: &BinOp) -> &'static str {
         BinOp::Mod(_) => "%",
         BinOp::Concat => "||",
         BinOp::Json(op, _) => op.symbol(),
+        BinOp::Bit(op, _) => op.symbol(),
         BinOp::Regex {
             insensitive,
             negated,

@@ -38,6 +38,55 @@ pub enum BinOp {
     },
     /// json and jsonb operators (`jsonb`: the left operand's type is jsonb, not json).
     Json(crate::json::JsonOp, bool),
+    /// Bitwise operators on integers of the given type (`~x` is `x # -1`).
+    Bit(BitOp, DataType),
+}
+
+/// `&`, `|`, `#`, `<<`, `>>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BitOp {
+    And,
+    Or,
+    Xor,
+    ShiftLeft,
+    ShiftRight,
+}
+
+impl BitOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BitOp::And => "&",
+            BitOp::Or => "|",
+            BitOp::Xor => "#",
+            BitOp::ShiftLeft => "<<",
+            BitOp::ShiftRight => ">>",
+        }
+    }
+}
+
+/// A bitwise operation as PostgreSQL's int2/int4/int8 functions compute it: shifts happen in the
+/// C type the operand widens to (a count past the width wraps as the machine's shift does), and
+/// a smallint result is cut back to 16 bits.
+fn bitwise(op: BitOp, ty: DataType, a: i64, b: i64) -> i64 {
+    let shift = |value: i64| -> i64 {
+        match (op, ty) {
+            (BitOp::ShiftLeft, DataType::Int8) => value.wrapping_shl(b as u32),
+            (BitOp::ShiftRight, DataType::Int8) => value.wrapping_shr(b as u32),
+            (BitOp::ShiftLeft, _) => (value as i32).wrapping_shl(b as u32) as i64,
+            _ => (value as i32).wrapping_shr(b as u32) as i64,
+        }
+    };
+    let result = match op {
+        BitOp::And => a & b,
+        BitOp::Or => a | b,
+        BitOp::Xor => a ^ b,
+        BitOp::ShiftLeft | BitOp::ShiftRight => shift(a),
+    };
+    match ty {
+        DataType::Int2 => result as i16 as i64,
+        DataType::Int4 => result as i32 as i64,
+        _ => result,
+    }
 }
 
 /// Scalar functions evaluated per row.
@@ -1025,6 +1074,10 @@ pub(crate) fn binary(op: BinOp, left: Value, right: Value) -> SqlResult<Value> {
             arithmetic(op, ty, left, right)?
         }
         BinOp::Time(op) => crate::datetime::time_op(op, left, right)?,
+        BinOp::Bit(op, ty) => match (left, right) {
+            (Value::Int(a), Value::Int(b)) => Value::Int(bitwise(op, ty, a, b)),
+            _ => Value::Null,
+        },
         BinOp::And | BinOp::Or => unreachable!("handled with short-circuit above"),
     })
 }
