@@ -60,6 +60,12 @@ async def exercise(port):
             await conn.fetch("select 1/0")
         except asyncpg.DivisionByZeroError as error:
             seen.append(error.sqlstate)
+        # Records in binary (record_send: per field its type, length and bytes); numerics past
+        # 28 digits, NaN and infinity through asyncpg's binary numeric codec.
+        rows = await conn.fetch("select information_schema._pg_expandarray(array['a', null, 'c']) r")
+        seen.append([tuple(row["r"]) for row in rows])
+        seen.append([repr(v) for v in await conn.fetchrow(  # NaN never equals itself
+            "select 2::numeric ^ 100, 'NaN'::numeric, '-Infinity'::numeric, 1e-40::numeric")])
         await conn.execute("drop table apg")
     finally:
         await conn.close()

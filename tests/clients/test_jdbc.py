@@ -1,9 +1,9 @@
 """pgjdbc (Debian's libpostgresql-jdbc-java, installed by .ci/run) against Keel, compared with
 PostgreSQL 15: generated keys, a batch of prepared inserts with arrays, a prepared query run past
 pgjdbc's server-prepare threshold (so later runs are binary), errors' SQLSTATEs, and
-DatabaseMetaData getTables/getColumns. The suite is tests/clients/jdbc/Suite.java. Not here yet:
-getPrimaryKeys/getIndexInfo/getImportedKeys, whose queries use information_schema._pg_expandarray,
-a function returning records (composite types)."""
+DatabaseMetaData getTables/getColumns/getPrimaryKeys/getIndexInfo/getImportedKeys/getExportedKeys
+(whose queries use information_schema._pg_expandarray, a function returning records, and
+pg_index.indoption). The suite is tests/clients/jdbc/Suite.java."""
 
 import shutil
 import subprocess

@@ -1163,6 +1163,7 @@ impl<'a> Binder<'a> {
                             table,
                             name,
                             columns,
+                            options: Vec::new(),
                             unique: true,
                             if_not_exists: false,
                             constraint: true,
@@ -1514,11 +1515,16 @@ impl<'a> Binder<'a> {
         }
         let table = self.lookup_table(&create.table_name)?;
         let mut columns = Vec::with_capacity(create.columns.len());
+        let mut options = Vec::with_capacity(create.columns.len());
         for column in &create.columns {
             if column.operator_class.is_some() {
                 return Err(unsupported("index operator classes"));
             }
-            // ASC/DESC and NULLS FIRST/LAST do not matter to a B+tree scanned both ways.
+            // ASC/DESC and NULLS FIRST/LAST do not matter to a B+tree scanned both ways; the
+            // catalog keeps them as written (NULLS FIRST is DESC's default).
+            let descending = column.column.options.asc == Some(false);
+            let nulls_first = column.column.options.nulls_first.unwrap_or(descending);
+            options.push(descending as i16 | (nulls_first as i16) << 1);
             match &column.column.expr {
                 ast::Expr::Identifier(ident) => {
                     let name = ident_name(ident);
@@ -1555,6 +1561,7 @@ impl<'a> Binder<'a> {
             table,
             name,
             columns,
+            options,
             unique: create.unique,
             if_not_exists: create.if_not_exists,
             constraint: false,
@@ -1827,6 +1834,7 @@ impl<'a> Binder<'a> {
                 columns,
                 unique: true,
                 constraint: true,
+                options: Vec::new(),
             })
             .collect();
         let mut table = TableDef {
@@ -3431,6 +3439,24 @@ impl<'a> Binder<'a> {
                 vec![array],
                 &[DataType::Int8],
                 function,
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
+        if function == "information_schema._pg_expandarray" && exprs.len() == 1 {
+            let (array, ty, _) = self
+                .bind_from_args(exprs, outer)?
+                .pop()
+                .expect("one argument");
+            let Some(elem) = ty.element() else {
+                return Err(self.no_function(function, &[ty], None));
+            };
+            return function_rel(
+                TableFunc::ExpandArray { record: false },
+                vec![array],
+                &[elem, DataType::Int4],
+                "_pg_expandarray",
                 alias,
                 with_ordinality,
                 offset,
@@ -6982,7 +7008,11 @@ impl<'a> Binder<'a> {
         let exprs = positional_args(args.iter().copied())?;
         if matches!(
             name.as_str(),
-            "unnest" | "generate_series" | "generate_subscripts" | "pg_partition_ancestors"
+            "unnest"
+                | "generate_series"
+                | "generate_subscripts"
+                | "pg_partition_ancestors"
+                | "information_schema._pg_expandarray"
         ) {
             return self.bind_set_function(&name, &exprs, scope, aggs, position);
         }
@@ -8695,7 +8725,11 @@ fn output_name(expr: &ast::Expr) -> String {
         .into(),
         E::Interval(_) => "interval".into(),
         E::Array(_) => "array".into(),
-        E::CompoundFieldAccess { root, .. } => output_name(root),
+        // `(record).field` is named by the field; `array[i]` by the array.
+        E::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(ast::Expr::Identifier(field))) => ident_name(field),
+            _ => output_name(root),
+        },
         E::Nested(inner) => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),
         E::Exists { .. } => "exists".into(),
@@ -8780,11 +8814,13 @@ fn function_rel(
     let single = types.len() == 1;
     let mut columns: Vec<OutputColumn> = types
         .iter()
-        .map(|&ty| OutputColumn {
-            name: if single {
-                alias_name.clone()
-            } else {
-                function.to_string()
+        .enumerate()
+        .map(|(i, &ty)| OutputColumn {
+            name: match func {
+                // A function returning a record names its columns by the record's fields.
+                TableFunc::ExpandArray { .. } => ["x", "n"][i].to_string(),
+                _ if single => alias_name.clone(),
+                _ => function.to_string(),
             },
             ty,
             source: None,
@@ -9156,7 +9192,7 @@ fn index_access(
         best = Some((
             score,
             Access::Index {
-                index: index.clone(),
+                index: Box::new(index.clone()),
                 eq,
                 lower,
                 upper,
@@ -9568,6 +9604,7 @@ mod tests {
             columns,
             unique,
             constraint: false,
+            options: Vec::new(),
         };
         TableDef {
             id: 1,

@@ -277,6 +277,18 @@ pub struct IndexDef {
     /// It backs a UNIQUE constraint (dropped with the constraint, not by DROP INDEX).
     #[serde(default)]
     pub constraint: bool,
+    /// Per column as written, PostgreSQL's `indoption` bits: 1 DESC, 2 NULLS FIRST (empty: all
+    /// ascending, NULLS LAST). Kept for the catalogs and `pg_get_indexdef`; the B+tree itself
+    /// is read in either direction.
+    #[serde(default)]
+    pub options: Vec<i16>,
+}
+
+impl IndexDef {
+    /// Column `i`'s `indoption` bits.
+    pub fn option(&self, i: usize) -> i16 {
+        self.options.get(i).copied().unwrap_or(0)
+    }
 }
 
 impl TableDef {
@@ -973,6 +985,7 @@ mod tests {
                     columns: vec![1],
                     unique: true,
                     constraint: true,
+                    options: Vec::new(),
                 }],
             }),
         );

@@ -4414,6 +4414,7 @@ impl Session {
                 table,
                 name,
                 columns,
+                options,
                 unique,
                 if_not_exists,
                 constraint,
@@ -4453,6 +4454,7 @@ impl Session {
                     columns: columns.clone(),
                     unique: *unique,
                     constraint: *constraint,
+                    options: options.clone(),
                 };
                 next.next_table_id = index.id + 1;
                 self.build_index(cluster, &table, &index, txn).await?;

@@ -93,6 +93,8 @@ fn bitwise(op: BitOp, ty: DataType, a: i64, b: i64) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
     Abs,
+    /// `(record).field`: the record's field at this position.
+    Field(usize),
     Lower,
     Upper,
     Length,
@@ -1260,6 +1262,10 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
     let mut args = args.into_iter();
     let first = args.next().unwrap_or(Value::Null);
     Ok(match func {
+        Func::Field(at) => match first {
+            Value::Record(fields) => fields.into_iter().nth(at).unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
         Func::Coalesce => {
             if !first.is_null() {
                 return Ok(first);

@@ -29,7 +29,7 @@ pub enum Access {
     /// within `lower`/`upper` (value, inclusive) on the next column. The rows found are a superset
     /// of the matches: the filter still runs on every row.
     Index {
-        index: crate::catalog::IndexDef,
+        index: Box<crate::catalog::IndexDef>,
         eq: Vec<Expr>,
         lower: Option<(Expr, bool)>,
         upper: Option<(Expr, bool)>,
@@ -174,6 +174,9 @@ pub enum TableFunc {
     Unnest(u8),
     /// `generate_subscripts(array, dim [, reverse])`: the subscripts of one dimension.
     Subscripts,
+    /// `information_schema._pg_expandarray(array)`: per element of the first dimension, the
+    /// element and its position from 1 (`x`, `n`); as one record column in a SELECT list.
+    ExpandArray { record: bool },
 }
 
 impl TableFunc {
@@ -182,13 +185,17 @@ impl TableFunc {
             TableFunc::GenerateSeries(_) => "generate_series",
             TableFunc::Unnest(_) => "unnest",
             TableFunc::Subscripts => "generate_subscripts",
+            TableFunc::ExpandArray { .. } => "_pg_expandarray",
         }
     }
 
     /// The columns of each row (without WITH ORDINALITY's).
     pub fn width(self) -> usize {
         match self {
-            TableFunc::GenerateSeries(_) | TableFunc::Subscripts => 1,
+            TableFunc::GenerateSeries(_)
+            | TableFunc::Subscripts
+            | TableFunc::ExpandArray { record: true } => 1,
+            TableFunc::ExpandArray { record: false } => 2,
             TableFunc::Unnest(n) => n as usize,
         }
     }
@@ -692,6 +699,8 @@ pub enum Plan {
         /// None: PostgreSQL's default name (`<table>_<columns>_idx`, `_key` for a constraint).
         name: Option<String>,
         columns: Vec<usize>,
+        /// `indoption` per column (see [`crate::catalog::IndexDef::options`]).
+        options: Vec<i16>,
         unique: bool,
         if_not_exists: bool,
         /// `ALTER TABLE ... ADD UNIQUE`: the index backs a constraint.

@@ -1191,6 +1191,32 @@ impl Subqueries for Executor<'_> {
 /// The rows of a set-returning function.
 fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
     match func {
+        TableFunc::ExpandArray { record } => {
+            // PostgreSQL's SQL definition: `$1[s], s - array_lower($1, 1) + 1` for s over the
+            // first dimension's subscripts (`$1[s]` is NULL in an array of more dimensions).
+            let Some(Value::Array(array)) = args.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            let Some(first) = array.dims.first() else {
+                return Ok(Vec::new());
+            };
+            let one_dim = array.dims.len() == 1;
+            Ok((0..first.len.max(0) as usize)
+                .map(|i| {
+                    let x = if one_dim {
+                        array.items.get(i).cloned().unwrap_or(Value::Null)
+                    } else {
+                        Value::Null
+                    };
+                    let fields = vec![x, Value::Int(i as i64 + 1)];
+                    if record {
+                        vec![Value::Record(Box::new(fields))]
+                    } else {
+                        fields
+                    }
+                })
+                .collect())
+        }
         TableFunc::Subscripts => {
             let (Value::Array(array), Value::Int(dim)) = (&args[0], &args[1]) else {
                 return Ok(Vec::new());

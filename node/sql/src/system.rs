@@ -354,6 +354,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Jsonb => "jsonb",
         DataType::Unknown => "unknown",
         DataType::Int2Vector => "int2vector",
+        DataType::Record(_) => "record",
         DataType::Oid => "oid",
         DataType::Time => "time",
         DataType::Array(elem) => match elem.ty() {
@@ -616,13 +617,19 @@ pub fn index_defs(catalog: &Catalog) -> Vec<(i64, String)> {
         if !table.primary_key.is_empty() {
             defs.push((
                 pkey_oid(table),
-                index_def(table, &table.pkey_name(), &table.primary_key, true),
+                index_def(table, &table.pkey_name(), &table.primary_key, &[], true),
             ));
         }
         for index in &table.indexes {
             defs.push((
                 FIRST_OID + index.id as i64,
-                index_def(table, &index.name, &index.columns, index.unique),
+                index_def(
+                    table,
+                    &index.name,
+                    &index.columns,
+                    &index.options,
+                    index.unique,
+                ),
             ));
         }
     }
@@ -649,11 +656,29 @@ pub fn index_columns(catalog: &Catalog) -> Vec<(i64, Vec<String>)> {
     out
 }
 
-/// The text of `pg_get_indexdef` for an index of `table` over `columns`.
-pub fn index_def(table: &TableDef, name: &str, columns: &[usize], unique: bool) -> String {
-    let columns: Vec<&str> = columns
+/// The text of `pg_get_indexdef` for an index of `table` over `columns` (with their `indoption`
+/// bits: DESC, and NULLS FIRST/LAST where it is not the direction's default).
+pub fn index_def(
+    table: &TableDef,
+    name: &str,
+    columns: &[usize],
+    options: &[i16],
+    unique: bool,
+) -> String {
+    let columns: Vec<String> = columns
         .iter()
-        .map(|&c| table.columns[c].name.as_str())
+        .enumerate()
+        .map(|(i, &c)| {
+            let option = options.get(i).copied().unwrap_or(0);
+            let mut column = table.columns[c].name.clone();
+            match (option & 1 == 1, option & 2 == 2) {
+                (true, true) => column.push_str(" DESC"),
+                (true, false) => column.push_str(" DESC NULLS LAST"),
+                (false, true) => column.push_str(" NULLS FIRST"),
+                (false, false) => {}
+            }
+            column
+        })
         .collect();
     let (schema, relation) = crate::catalog::split_name(&table.name);
     format!(
@@ -1316,6 +1341,7 @@ fn pg_catalog(
                 ("reltype", I8),
                 ("relowner", I8),
                 ("relam", I8),
+                ("relpages", I4),
                 ("reltuples", F8),
                 ("relhasindex", B),
                 ("relpersistence", T),
@@ -1352,6 +1378,8 @@ fn pg_catalog(
                     int(0),
                     int(owner),
                     int(am),
+                    // No page or row estimates until statistics exist (never analyzed).
+                    int(0),
                     Value::Float(-1.0),
                     Value::Bool(indexed),
                     text("p"),
@@ -1552,10 +1580,13 @@ fn pg_catalog(
                 };
                 let key =
                     |columns: &[usize]| vector(columns.iter().map(|c| *c as i64 + 1).collect());
-                let options = |columns: &[usize]| vector(vec![0; columns.len()]);
-                let tail = |columns: &[usize]| {
+                let tail = |columns: &[usize], options: &[i16]| {
                     vec![
-                        options(columns),
+                        vector(
+                            (0..columns.len())
+                                .map(|i| options.get(i).copied().unwrap_or(0) as i64)
+                                .collect(),
+                        ),
                         int(columns.len() as i64),
                         Value::Bool(false),
                         Value::Bool(false),
@@ -1577,7 +1608,7 @@ fn pg_catalog(
                             key(&table.primary_key),
                         ]
                         .into_iter()
-                        .chain(tail(&table.primary_key))
+                        .chain(tail(&table.primary_key, &[]))
                         .collect(),
                     );
                 }
@@ -1594,7 +1625,7 @@ fn pg_catalog(
                             key(&index.columns),
                         ]
                         .into_iter()
-                        .chain(tail(&index.columns))
+                        .chain(tail(&index.columns, &index.options))
                         .collect(),
                     );
                 }
@@ -1657,20 +1688,20 @@ fn pg_catalog(
                 ("indexdef", T),
             ]);
             for table in user_tables(catalog) {
-                let mut row = |name: &str, columns: &[usize], unique: bool| {
+                let mut row = |name: &str, columns: &[usize], options: &[i16], unique: bool| {
                     out.row(vec![
                         text(crate::catalog::split_name(&table.name).0),
                         text(crate::catalog::relname(&table.name)),
                         text(crate::catalog::relname(name)),
                         Value::Null,
-                        text(index_def(table, name, columns, unique)),
+                        text(index_def(table, name, columns, options, unique)),
                     ]);
                 };
                 if !table.primary_key.is_empty() {
-                    row(&table.pkey_name(), &table.primary_key, true);
+                    row(&table.pkey_name(), &table.primary_key, &[], true);
                 }
                 for index in &table.indexes {
-                    row(&index.name, &index.columns, index.unique);
+                    row(&index.name, &index.columns, &index.options, index.unique);
                 }
             }
         }
@@ -1793,6 +1824,7 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Unknown
         | DataType::Array(_)
         | DataType::Int2Vector
+        | DataType::Record(_)
         | DataType::Oid => {}
     }
     f

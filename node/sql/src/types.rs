@@ -59,6 +59,24 @@ pub enum DataType {
     Oid,
     /// `time` (without time zone): microseconds since midnight, held as `Value::Timestamp`.
     Time,
+    /// `record` of a known shape (the fields a function returns), held as `Value::Record`.
+    Record(RecordShape),
+}
+
+/// The fields of a record type Keel knows: what a record-returning function gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RecordShape {
+    /// `information_schema._pg_expandarray(array)`: `(x element, n integer)`.
+    ExpandArray(Elem),
+}
+
+impl RecordShape {
+    /// The fields' names and types.
+    pub fn fields(self) -> Vec<(&'static str, DataType)> {
+        match self {
+            RecordShape::ExpandArray(elem) => vec![("x", elem.ty()), ("n", DataType::Int4)],
+        }
+    }
 }
 
 /// The element type of an array type: a base type with its modifier.
@@ -140,6 +158,7 @@ impl DataType {
             DataType::Unknown => 705,
             DataType::Array(elem) => elem.ty().array_oid() as u32,
             DataType::Int2Vector => 22,
+            DataType::Record(_) => 2249,
             DataType::Oid => 26,
             DataType::Time => 1083,
         }
@@ -168,6 +187,7 @@ impl DataType {
             DataType::Jsonb => 3807,
             DataType::Oid => 1028,
             DataType::Time => 1183,
+            DataType::Record(_) => 2287,
             DataType::Unknown | DataType::Array(_) | DataType::Int2Vector => 0,
         }
     }
@@ -199,6 +219,8 @@ impl DataType {
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid => Elem::Oid,
             DataType::Time => Elem::Time,
+            // record[] holds the records' text forms, which print as PostgreSQL's do.
+            DataType::Record(_) => Elem::Text,
         })
     }
 
@@ -326,6 +348,7 @@ impl DataType {
             DataType::Unknown => "unknown".into(),
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
             DataType::Int2Vector => "int2vector".into(),
+            DataType::Record(_) => "record".into(),
             DataType::Oid => "oid".into(),
             DataType::Time => "time without time zone".into(),
         }
@@ -388,6 +411,8 @@ pub enum Value {
     Interval(Interval),
     Bytes(Vec<u8>),
     Array(Box<crate::array::Array>),
+    /// A record's fields (type `DataType::Record`, which names them).
+    Record(Box<Vec<Value>>),
 }
 
 impl Value {
@@ -518,6 +543,7 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             }
             Value::Array(Box::new(array))
         }
+        DataType::Record(_) => return Err(anonymous_record_input()),
         DataType::Time => Value::Timestamp(parse_time(trimmed).ok_or_else(|| {
             // Well-formed numbers out of range are a field overflow, as in PostgreSQL.
             let numeric = trimmed.contains(':')
@@ -1112,9 +1138,46 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
         Value::Array(array) => {
             crate::array::format(array, ty.element().unwrap_or(DataType::Text), out)
         }
+        Value::Record(fields) => format_record(fields, ty, out),
         Value::Date(d) => format_date(*d, out),
         Value::Interval(i) => format_interval(i, out),
     }
+}
+
+/// PostgreSQL's `record_out`: `(a,b)`, a NULL field empty, a field quoted (with `"` and `\`
+/// doubled) when it is empty or holds `"`, `\`, `(`, `)`, `,` or white space.
+fn format_record(fields: &[Value], ty: DataType, out: &mut String) {
+    let types = match ty {
+        DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
+        _ => Vec::new(),
+    };
+    out.push('(');
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.is_null() {
+            continue;
+        }
+        let text = to_text(field, types.get(i).copied().unwrap_or(DataType::Text));
+        let quote = text.is_empty()
+            || text
+                .chars()
+                .any(|c| matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_ascii_whitespace());
+        if quote {
+            out.push('"');
+        }
+        for c in text.chars() {
+            if matches!(c, '"' | '\\') {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        if quote {
+            out.push('"');
+        }
+    }
+    out.push(')');
 }
 
 /// The text form of a value (for messages and casts to text).
@@ -1161,6 +1224,27 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         }
         (Value::Numeric(d), _) => numeric_send(&Numeric::Small(*d), out),
         (Value::BigNumeric(n), _) => numeric_send(n, out),
+        (Value::Record(fields), ty) => {
+            // record_send: the field count, then per field its type's OID, length and bytes.
+            let types = match ty {
+                DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
+                _ => Vec::new(),
+            };
+            out.extend_from_slice(&(fields.len() as i32).to_be_bytes());
+            for (i, field) in fields.iter().enumerate() {
+                let field_ty = types.get(i).copied().unwrap_or(DataType::Text);
+                out.extend_from_slice(&field_ty.oid().to_be_bytes());
+                if field.is_null() {
+                    out.extend_from_slice(&(-1i32).to_be_bytes());
+                    continue;
+                }
+                let at = out.len();
+                out.extend_from_slice(&[0; 4]);
+                format_binary(field, field_ty, out)?;
+                let len = (out.len() - at - 4) as i32;
+                out[at..at + 4].copy_from_slice(&len.to_be_bytes());
+            }
+        }
         (Value::Null, _) => {}
     }
     Ok(())
@@ -1319,7 +1403,16 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Int2Vector => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, DataType::Int2)?))
         }
+        DataType::Record(_) => return Err(anonymous_record_input()),
     })
+}
+
+/// A record of no named type cannot be read back from text or binary (`record_in`).
+fn anonymous_record_input() -> SqlError {
+    SqlError::new(
+        code::FEATURE_NOT_SUPPORTED,
+        "input of anonymous composite types is not implemented",
+    )
 }
 
 /// A numeric cast to a float or integer type.
@@ -1561,6 +1654,13 @@ pub fn compare(left: &Value, right: &Value) -> Ordering {
         (Value::Interval(a), Value::Interval(b)) => a.normalized().cmp(&b.normalized()),
         (Value::Bytes(a), Value::Bytes(b)) => a.cmp(b),
         (Value::Array(a), Value::Array(b)) => crate::array::compare(a, b),
+        // Field by field, NULL fields last (record comparison's btree order).
+        (Value::Record(a), Value::Record(b)) => a
+            .iter()
+            .zip(b.iter())
+            .map(|(x, y)| compare(x, y))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.len().cmp(&b.len())),
         (Value::Null, Value::Null) => Ordering::Equal,
         (Value::Null, _) => Ordering::Greater,
         (_, Value::Null) => Ordering::Less,
@@ -1629,6 +1729,19 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             Value::Array(array) => {
                 out.push(0x01);
                 crate::array::encode_key(array, ty.element().unwrap_or(DataType::Text), out);
+            }
+            Value::Record(fields) => {
+                out.push(0x01);
+                let types: Vec<DataType> = match ty {
+                    DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
+                    _ => Vec::new(),
+                };
+                let pairs: Vec<(&Value, DataType)> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f, types.get(i).copied().unwrap_or(DataType::Text)))
+                    .collect();
+                encode_key(&pairs, out);
             }
             Value::Text(s) => {
                 out.push(0x01);
@@ -1713,6 +1826,13 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
                 }
                 out.extend_from_slice(&(array.items.len() as u32).to_le_bytes());
                 encode_row(&array.items, out);
+            }
+            Value::Record(fields) => {
+                // Field count, then the fields as a row (records live only in results and
+                // temporary files, never in tables).
+                out.push(13);
+                out.extend_from_slice(&(fields.len() as u32).to_le_bytes());
+                encode_row(fields, out);
             }
         }
     }
@@ -1818,6 +1938,14 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;
             let text = std::str::from_utf8(take(len, bytes)?).map_err(|_| corrupt())?;
             Value::numeric(Numeric::parse(text).map_err(|_| corrupt())?)
+        }
+        13 => {
+            let count = u32::from_le_bytes(fixed(bytes)?) as usize;
+            let mut fields = Vec::with_capacity(count.min(bytes.len()));
+            for _ in 0..count {
+                fields.push(decode_value(bytes, keep)?);
+            }
+            Value::Record(Box::new(fields))
         }
         _ => return Err(corrupt()),
     };

@@ -82,8 +82,19 @@ public class Suite {
             rows("columns", md.getColumns(null, "public", "jdbc_items", "%"),
                     "COLUMN_NAME", "TYPE_NAME", "DATA_TYPE", "COLUMN_SIZE", "DECIMAL_DIGITS",
                     "NULLABLE", "COLUMN_DEF", "ORDINAL_POSITION", "IS_AUTOINCREMENT");
-            // getPrimaryKeys, getIndexInfo and getImportedKeys need record-returning
-            // information_schema._pg_expandarray (composite types): not there yet.
+            st.execute("create index jdbc_items_owner on jdbc_items (owner desc)");
+            // Their queries use information_schema._pg_expandarray (a record per element) and
+            // pg_index.indoption.
+            rows("primary keys", md.getPrimaryKeys(null, "public", "jdbc_items"),
+                    "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME");
+            rows("indexes", md.getIndexInfo(null, "public", "jdbc_items", false, false),
+                    "TABLE_NAME", "NON_UNIQUE", "INDEX_NAME", "TYPE", "ORDINAL_POSITION",
+                    "COLUMN_NAME", "ASC_OR_DESC");
+            rows("imported keys", md.getImportedKeys(null, "public", "jdbc_items"),
+                    "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_NAME", "FKCOLUMN_NAME", "KEY_SEQ",
+                    "UPDATE_RULE", "DELETE_RULE", "FK_NAME", "PK_NAME", "DEFERRABILITY");
+            rows("exported keys", md.getExportedKeys(null, "public", "jdbc_owners"),
+                    "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_NAME", "FKCOLUMN_NAME", "FK_NAME");
             st.execute("drop table jdbc_items");
             st.execute("drop table jdbc_owners");
         }

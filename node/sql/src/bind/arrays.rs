@@ -96,7 +96,46 @@ impl Binder<'_> {
         aggs: &mut AggCollector,
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
+        // `t.col[i]` arrives as `t` with `.col` then `[i]`: the name is `t.col`.
+        let leading = chain
+            .iter()
+            .take_while(|a| matches!(a, AccessExpr::Dot(ast::Expr::Identifier(_))))
+            .count();
+        if leading > 0 && leading < chain.len() {
+            let mut parts = match root {
+                ast::Expr::Identifier(ident) => vec![ident.clone()],
+                ast::Expr::CompoundIdentifier(idents) => idents.clone(),
+                _ => Vec::new(),
+            };
+            if !parts.is_empty() {
+                for access in &chain[..leading] {
+                    if let AccessExpr::Dot(ast::Expr::Identifier(ident)) = access {
+                        parts.push(ident.clone());
+                    }
+                }
+                let name = ast::Expr::CompoundIdentifier(parts);
+                return self.bind_subscripts(&name, &chain[leading..], scope, aggs, position);
+            }
+        }
         let (base, ty) = self.bind_expr(root, scope, aggs)?;
+        if let (DataType::Record(shape), [AccessExpr::Dot(ast::Expr::Identifier(field))]) =
+            (ty, chain)
+        {
+            // `(record).field`
+            let name = super::ident_name(field);
+            let fields = shape.fields();
+            let Some(at) = fields.iter().position(|(f, _)| *f == name) else {
+                return Err(SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!("could not identify column \"{name}\" in record data type"),
+                )
+                .at(position));
+            };
+            return Ok((
+                Expr::Func(crate::expr::Func::Field(at), vec![base]),
+                fields[at].1,
+            ));
+        }
         let Some(elem) = ty.element() else {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -590,6 +629,19 @@ impl Binder<'_> {
                 let elem = types[0].element().expect("an array");
                 let args = bound.into_iter().map(|(e, _, _)| e).collect();
                 (crate::plan::TableFunc::Unnest(1), args, elem)
+            }
+            "information_schema._pg_expandarray"
+                if types.len() == 1 && types[0].element().is_some() =>
+            {
+                let DataType::Array(elem) = types[0].array() else {
+                    unreachable!("array() gives an array type")
+                };
+                let args = bound.into_iter().map(|(e, _, _)| e).collect();
+                (
+                    crate::plan::TableFunc::ExpandArray { record: true },
+                    args,
+                    DataType::Record(crate::types::RecordShape::ExpandArray(elem)),
+                )
             }
             "generate_subscripts"
                 if (2..=3).contains(&types.len())
