@@ -24,3 +24,6 @@ select result.column_name, result.key_seq from (select a.attname as column_name,
   from pg_class ct join pg_attribute a on ct.oid = a.attrelid join pg_index i on a.attrelid = i.indrelid where ct.relname = 'rec_items' and i.indisprimary) result
 where result.a_attnum = (result.keys).x order by key_seq;
 drop table rec_items;
+select to_json(information_schema._pg_expandarray(array[1])), to_jsonb(information_schema._pg_expandarray(array['a']));
+select json_agg(r), jsonb_agg(r) from (select information_schema._pg_expandarray(array[1,2]) r) s;
+select array_agg(r), count(distinct r) from (select information_schema._pg_expandarray(array[5,5]) r) s;

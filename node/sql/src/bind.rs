@@ -4090,6 +4090,7 @@ impl<'a> Binder<'a> {
             (CollectKind::JsonAgg | CollectKind::JsonbAgg, 1) => {
                 let (expr, ty, _) = bound.into_iter().next().expect("one argument");
                 collect.structured = ty.element().is_some()
+                    || matches!(ty, DataType::Record(_))
                     || matches!(expr, Expr::Scalar(crate::functions::Scalar::RowToJson, _));
                 packed.push(json_value(expr, ty));
                 if collect.kind == CollectKind::JsonAgg {

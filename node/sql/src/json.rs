@@ -898,6 +898,8 @@ pub enum JsonKind {
     Text,
     /// An array: nested JSON arrays (one level per dimension) of its elements' kind.
     Array(&'static JsonKind),
+    /// A record: an object of its fields by name.
+    Record(crate::types::RecordShape),
 }
 
 impl JsonKind {
@@ -923,6 +925,7 @@ impl JsonKind {
                 JsonKind::Time => &JsonKind::Time,
                 _ => &JsonKind::Text,
             }),
+            D::Record(shape) => JsonKind::Record(shape),
             _ => JsonKind::Text,
         }
     }
@@ -989,6 +992,20 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
             } else {
                 level(&array.dims, &mut array.items.iter(), *elem, &mut out)?;
             }
+        }
+        (Value::Record(fields), JsonKind::Record(shape)) => {
+            out.push('{');
+            for (i, ((name, ty), field)) in
+                shape.fields().into_iter().zip(fields.iter()).enumerate()
+            {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(name, &mut out);
+                out.push(':');
+                out.push_str(&to_json(field, JsonKind::of(ty), false)?);
+            }
+            out.push('}');
         }
         (Value::Timestamp(_), JsonKind::Timestamp | JsonKind::TimestampTz) => {
             let ty = if kind == JsonKind::Timestamp {

@@ -61,6 +61,9 @@ fn value_bytes(value: &Value) -> usize {
                     + array.dims.capacity() * std::mem::size_of::<crate::array::Dim>()
                     + array.items.iter().map(value_bytes).sum::<usize>()
             }
+            Value::Record(fields) => {
+                std::mem::size_of::<Vec<Value>>() + fields.iter().map(value_bytes).sum::<usize>()
+            }
             _ => 0,
         }
 }
