@@ -8149,6 +8149,18 @@ impl<'a> Binder<'a> {
                 };
                 Some((f, vec![ty, ty], ty))
             }
+            ("to_char", 2)
+                if matches!(types[0], D::Timestamp | D::TimestampTz | D::Date)
+                    && is_text(types[1]) =>
+            {
+                // A date prints as the timestamp of its midnight.
+                let ty = if types[0] == D::TimestampTz {
+                    D::TimestampTz
+                } else {
+                    D::Timestamp
+                };
+                Some((S::ToChar(ty == D::TimestampTz), vec![ty, D::Text], D::Text))
+            }
             ("scale" | "min_scale", 1) if is_num(types[0]) && !is_float(types[0]) => {
                 let f = if name == "scale" {
                     S::NumericScale

@@ -670,3 +670,326 @@ mod tests {
         );
     }
 }
+
+/// The fields `to_char` prints of one timestamp.
+struct Stamp {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    micros: i64,
+    /// Days since 1970-01-01.
+    ordinal: i64,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const DAYS: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+const ROMAN_MONTHS: [&str; 12] = [
+    "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
+];
+
+/// `to_char`'s date/time patterns, longest first where one is a prefix of another (PostgreSQL's
+/// `DCH_keywords`). Text patterns come in the three cases PostgreSQL knows (`MONTH`, `Month`,
+/// `month`); numeric ones in upper and lower case.
+const PATTERNS: &[&str] = &[
+    "A.D.", "A.M.", "AD", "AM", "B.C.", "BC", "CC", "DAY", "DDD", "DD", "DY", "Day", "Dy", "D",
+    "FF1", "FF2", "FF3", "FF4", "FF5", "FF6", "FX", "HH24", "HH12", "HH", "IDDD", "ID", "IW",
+    "IYYY", "IYY", "IY", "I", "J", "MI", "MM", "MONTH", "MON", "MS", "Month", "Mon", "OF", "P.M.",
+    "PM", "Q", "RM", "SSSSS", "SSSS", "SS", "TZH", "TZM", "TZ", "US", "WW", "W", "Y,YYY", "YYYY",
+    "YYY", "YY", "Y", "a.d.", "a.m.", "ad", "am", "b.c.", "bc", "cc", "day", "ddd", "dd", "dy",
+    "d", "ff1", "ff2", "ff3", "ff4", "ff5", "ff6", "fx", "hh24", "hh12", "hh", "iddd", "id", "iw",
+    "iyyy", "iyy", "iy", "i", "j", "mi", "mm", "month", "mon", "ms", "of", "p.m.", "pm", "q", "rm",
+    "sssss", "ssss", "ss", "tz", "us", "ww", "w", "y,yyy", "yyyy", "yyy", "yy", "y",
+];
+
+/// The ordinal suffix of a number (`TH`/`th`): st, nd, rd or th.
+fn ordinal_suffix(n: i64, upper: bool) -> &'static str {
+    let n = n.abs();
+    let suffix = if (11..=13).contains(&(n % 100)) {
+        "th"
+    } else {
+        match n % 10 {
+            1 => "st",
+            2 => "nd",
+            3 => "rd",
+            _ => "th",
+        }
+    };
+    match (upper, suffix) {
+        (false, s) => s,
+        (true, "st") => "ST",
+        (true, "nd") => "ND",
+        (true, "rd") => "RD",
+        (true, _) => "TH",
+    }
+}
+
+/// A name in the case its pattern was written in (`MONTH`, `Month`, `month`), padded to `width`
+/// unless in fill mode.
+fn cased(name: &str, pattern: &str, width: usize, fill: bool, out: &mut String) {
+    let text = if pattern.chars().all(|c| !c.is_ascii_lowercase()) {
+        name.to_uppercase()
+    } else if pattern.chars().all(|c| !c.is_ascii_uppercase()) {
+        name.to_lowercase()
+    } else {
+        name.to_string()
+    };
+    if fill {
+        out.push_str(&text);
+    } else {
+        let _ = write!(out, "{text:<width$}");
+    }
+}
+
+/// PostgreSQL's `to_char(timestamp, text)` (and timestamptz's, in UTC, the session's zone, and
+/// date's, at midnight). `with_zone` is timestamptz: its `TZ` prints `UTC`. None for infinity.
+pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
+    if usecs == i64::MAX || usecs == i64::MIN {
+        return None;
+    }
+    let days = usecs.div_euclid(USECS_PER_DAY);
+    let time = usecs.rem_euclid(USECS_PER_DAY);
+    let ordinal = days + UNIX_TO_PG_DAYS;
+    let (year, month, day) = civil_from_days(ordinal);
+    let stamp = Stamp {
+        year,
+        month,
+        day,
+        hour: time / (3600 * USECS_PER_SEC),
+        minute: time / (60 * USECS_PER_SEC) % 60,
+        second: time / USECS_PER_SEC % 60,
+        micros: time % USECS_PER_SEC,
+        ordinal,
+    };
+    let mut out = String::new();
+    let mut rest = format;
+    while !rest.is_empty() {
+        // Literal text: "quoted" (a backslash escapes within), or \" for a quote.
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut chars = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            out.push(escaped);
+                        }
+                    }
+                    c => out.push(c),
+                }
+            }
+            rest = &quoted[end.min(quoted.len())..];
+            continue;
+        }
+        if let Some(escaped) = rest.strip_prefix("\\\"") {
+            out.push('"');
+            rest = escaped;
+            continue;
+        }
+        let (fill, body) = match rest.strip_prefix("FM").or_else(|| rest.strip_prefix("fm")) {
+            Some(body) => (true, body),
+            None => (false, rest),
+        };
+        let Some(pattern) = PATTERNS.iter().find(|p| body.starts_with(**p)) else {
+            let mut chars = rest.chars();
+            out.extend(chars.next());
+            rest = chars.as_str();
+            continue;
+        };
+        let mut after = &body[pattern.len()..];
+        let suffix = if let Some(next) = after.strip_prefix("TH") {
+            after = next;
+            Some(true)
+        } else if let Some(next) = after.strip_prefix("th") {
+            after = next;
+            Some(false)
+        } else {
+            None
+        };
+        stamp.field(pattern, fill, suffix, with_zone, &mut out);
+        rest = after;
+    }
+    Some(out)
+}
+
+impl Stamp {
+    /// The year as printed: BC years count from 1 backwards.
+    fn display_year(&self) -> i64 {
+        if self.year <= 0 {
+            1 - self.year
+        } else {
+            self.year
+        }
+    }
+
+    /// ISO 8601 week-numbering year and week (weeks start on Monday; week 1 holds the first
+    /// Thursday).
+    fn iso_week(&self) -> (i64, i64) {
+        let weekday = (self.ordinal + 3).rem_euclid(7); // Monday = 0
+        let thursday = self.ordinal - weekday + 3;
+        let (iso_year, _, _) = civil_from_days(thursday);
+        (
+            iso_year,
+            (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1,
+        )
+    }
+
+    fn field(
+        &self,
+        pattern: &str,
+        fill: bool,
+        suffix: Option<bool>,
+        with_zone: bool,
+        out: &mut String,
+    ) {
+        let number = |value: i64, width: usize, out: &mut String| {
+            if fill {
+                let _ = write!(out, "{value}");
+            } else if value < 0 {
+                // PostgreSQL widens the field by one for the sign (CC of a BC year: -01).
+                let _ = write!(out, "-{:0width$}", -value);
+            } else {
+                let _ = write!(out, "{value:0width$}");
+            }
+            if let Some(upper) = suffix {
+                out.push_str(ordinal_suffix(value, upper));
+            }
+        };
+        let dow = (self.ordinal + 4).rem_euclid(7); // Sunday = 0
+        let doy = self.ordinal - days_from_civil(self.year, 1, 1) + 1;
+        let hour12 = if self.hour % 12 == 0 {
+            12
+        } else {
+            self.hour % 12
+        };
+        let upper = pattern.chars().any(|c| c.is_ascii_uppercase());
+        match pattern.to_ascii_lowercase().as_str() {
+            "a.d." | "b.c." => out.push_str(match (self.year <= 0, upper) {
+                (true, true) => "B.C.",
+                (true, false) => "b.c.",
+                (false, true) => "A.D.",
+                (false, false) => "a.d.",
+            }),
+            "ad" | "bc" => out.push_str(match (self.year <= 0, upper) {
+                (true, true) => "BC",
+                (true, false) => "bc",
+                (false, true) => "AD",
+                (false, false) => "ad",
+            }),
+            "a.m." | "p.m." => out.push_str(match (self.hour >= 12, upper) {
+                (true, true) => "P.M.",
+                (true, false) => "p.m.",
+                (false, true) => "A.M.",
+                (false, false) => "a.m.",
+            }),
+            "am" | "pm" => out.push_str(match (self.hour >= 12, upper) {
+                (true, true) => "PM",
+                (true, false) => "pm",
+                (false, true) => "AM",
+                (false, false) => "am",
+            }),
+            "cc" => {
+                let century = if self.year > 0 {
+                    (self.year + 99) / 100
+                } else {
+                    -((99 - (self.year - 1)) / 100)
+                };
+                number(century, 2, out)
+            }
+            "day" => cased(DAYS[dow as usize], pattern, 9, fill, out),
+            "dy" => cased(&DAYS[dow as usize][..3], pattern, 3, fill, out),
+            "ddd" => number(doy, 3, out),
+            "dd" => number(self.day, 2, out),
+            "d" => number(dow + 1, 1, out),
+            "hh24" => number(self.hour, 2, out),
+            "hh12" | "hh" => number(hour12, 2, out),
+            "mi" => number(self.minute, 2, out),
+            "ss" => number(self.second, 2, out),
+            "ssss" | "sssss" => number(self.hour * 3600 + self.minute * 60 + self.second, 0, out),
+            "ms" => number(self.micros / 1000, 3, out),
+            "us" => number(self.micros, 6, out),
+            "fx" => {}
+            ff if ff.starts_with("ff") => {
+                let digits: usize = ff[2..].parse().unwrap_or(6);
+                let value = self.micros / 10i64.pow(6 - digits as u32);
+                number(value, digits, out)
+            }
+            "mm" => number(self.month, 2, out),
+            "month" => cased(MONTHS[self.month as usize - 1], pattern, 9, fill, out),
+            "mon" => cased(&MONTHS[self.month as usize - 1][..3], pattern, 3, fill, out),
+            "rm" => cased(ROMAN_MONTHS[self.month as usize - 1], pattern, 4, fill, out),
+            "q" => number((self.month - 1) / 3 + 1, 1, out),
+            "w" => number((self.day - 1) / 7 + 1, 1, out),
+            "ww" => number((doy - 1) / 7 + 1, 2, out),
+            "iw" => number(self.iso_week().1, 2, out),
+            "id" => number((self.ordinal + 3).rem_euclid(7) + 1, 1, out),
+            "iddd" => {
+                let (_, week) = self.iso_week();
+                number(
+                    (week - 1) * 7 + (self.ordinal + 3).rem_euclid(7) + 1,
+                    3,
+                    out,
+                )
+            }
+            "j" => number(self.ordinal + 2_440_588, 0, out),
+            "y,yyy" => {
+                let year = self.display_year();
+                let _ = write!(out, "{},{:03}", year / 1000, year % 1000);
+                if let Some(upper) = suffix {
+                    out.push_str(ordinal_suffix(year, upper));
+                }
+            }
+            "yyyy" => number(self.display_year(), 4, out),
+            "yyy" => number(self.display_year() % 1000, 3, out),
+            "yy" => number(self.display_year() % 100, 2, out),
+            "y" => number(self.display_year() % 10, 1, out),
+            "iyyy" | "iyy" | "iy" | "i" => {
+                let year = self.iso_week().0;
+                let year = if year <= 0 { 1 - year } else { year };
+                // IYYY is the whole year; IYY, IY and I its last digits.
+                let width = pattern.len();
+                let year = if width == 4 {
+                    year
+                } else {
+                    year % 10i64.pow(width as u32)
+                };
+                number(year, width, out)
+            }
+            "tz" => {
+                if with_zone {
+                    out.push_str(if upper { "UTC" } else { "utc" });
+                }
+            }
+            "of" | "tzh" => out.push_str("+00"),
+            "tzm" => out.push_str("00"),
+            _ => out.push_str(pattern),
+        }
+    }
+}

@@ -69,6 +69,8 @@ pub enum Scalar {
     Math(Math),
     /// `log(base, x)` (numeric).
     LogBase,
+    /// `to_char(timestamp, format)`; timestamptz's when true.
+    ToChar(bool),
     /// `scale(numeric)`: its decimals.
     NumericScale,
     MinScale,
@@ -757,6 +759,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 }),
                 _ => Value::Null,
             },
+        },
+        Scalar::ToChar(with_zone) => match (a, &args[1]) {
+            (Value::Timestamp(t), Value::Text(format)) => {
+                crate::datetime::to_char(*t, with_zone, format).map_or(Value::Null, Value::Text)
+            }
+            _ => Value::Null,
         },
         Scalar::LogBase => match (a.as_numeric(), args[1].as_numeric()) {
             (Some(base), Some(x)) => Value::numeric(crate::numeric::Numeric::log(&base, &x)?),
