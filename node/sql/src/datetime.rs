@@ -631,46 +631,6 @@ pub fn date_trunc(unit: &str, usecs: i64, type_name: &str) -> SqlResult<i64> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn interval(text: &str) -> String {
-        let mut out = String::new();
-        format_interval(&parse_interval(text, None).unwrap(), &mut out);
-        out
-    }
-
-    #[test]
-    fn intervals_print_like_postgres() {
-        assert_eq!(
-            interval("1 year 2 months 3 days 04:05:06"),
-            "1 year 2 mons 3 days 04:05:06"
-        );
-        assert_eq!(interval("90 minutes"), "01:30:00");
-        assert_eq!(interval("-1 day"), "-1 days");
-        assert_eq!(interval("-1 day 2 hours"), "-1 days +02:00:00");
-        assert_eq!(interval("1.5 days"), "1 day 12:00:00");
-        assert_eq!(interval("0"), "00:00:00");
-        assert_eq!(interval("@ 3 days ago"), "-3 days");
-        assert_eq!(interval("25 hours"), "25:00:00");
-    }
-
-    #[test]
-    fn month_arithmetic_clamps_to_month_end() {
-        let jan31 = parse_timestamp("2024-01-31", false).unwrap();
-        let month = Interval {
-            months: 1,
-            days: 0,
-            micros: 0,
-        };
-        assert_eq!(
-            add_interval(jan31, &month).unwrap(),
-            parse_timestamp("2024-02-29", false).unwrap()
-        );
-    }
-}
-
 /// The fields `to_char` prints of one timestamp.
 struct Stamp {
     year: i64,
@@ -991,5 +951,45 @@ impl Stamp {
             "tzm" => out.push_str("00"),
             _ => out.push_str(pattern),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(text: &str) -> String {
+        let mut out = String::new();
+        format_interval(&parse_interval(text, None).unwrap(), &mut out);
+        out
+    }
+
+    #[test]
+    fn intervals_print_like_postgres() {
+        assert_eq!(
+            interval("1 year 2 months 3 days 04:05:06"),
+            "1 year 2 mons 3 days 04:05:06"
+        );
+        assert_eq!(interval("90 minutes"), "01:30:00");
+        assert_eq!(interval("-1 day"), "-1 days");
+        assert_eq!(interval("-1 day 2 hours"), "-1 days +02:00:00");
+        assert_eq!(interval("1.5 days"), "1 day 12:00:00");
+        assert_eq!(interval("0"), "00:00:00");
+        assert_eq!(interval("@ 3 days ago"), "-3 days");
+        assert_eq!(interval("25 hours"), "25:00:00");
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        let jan31 = parse_timestamp("2024-01-31", false).unwrap();
+        let month = Interval {
+            months: 1,
+            days: 0,
+            micros: 0,
+        };
+        assert_eq!(
+            add_interval(jan31, &month).unwrap(),
+            parse_timestamp("2024-02-29", false).unwrap()
+        );
     }
 }
