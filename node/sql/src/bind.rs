@@ -8161,6 +8161,13 @@ impl<'a> Binder<'a> {
                 };
                 Some((S::ToChar(ty == D::TimestampTz), vec![ty, D::Text], D::Text))
             }
+            ("to_char", 2) if is_num(types[0]) && types[0] != D::Unknown && is_text(types[1]) => {
+                let ty = match types[0] {
+                    D::Int2 | D::Int4 => D::Int4,
+                    other => other,
+                };
+                Some((S::NumberToChar(ty), vec![ty, D::Text], D::Text))
+            }
             ("scale" | "min_scale", 1) if is_num(types[0]) && !is_float(types[0]) => {
                 let f = if name == "scale" {
                     S::NumericScale

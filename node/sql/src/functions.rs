@@ -71,6 +71,8 @@ pub enum Scalar {
     LogBase,
     /// `to_char(timestamp, format)`; timestamptz's when true.
     ToChar(bool),
+    /// `to_char(number, format)` of a number of this type.
+    NumberToChar(crate::types::DataType),
     /// `scale(numeric)`: its decimals.
     NumericScale,
     MinScale,
@@ -760,6 +762,28 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 _ => Value::Null,
             },
         },
+        Scalar::NumberToChar(ty) => {
+            use crate::numfmt::Source;
+            let Value::Text(format) = &args[1] else {
+                return Ok(Value::Null);
+            };
+            let source = match a {
+                Value::Int(i) => Source::Int(*i),
+                Value::Float(f) => Source::Float(
+                    *f,
+                    if ty == crate::types::DataType::Float4 {
+                        6
+                    } else {
+                        15
+                    },
+                ),
+                numeric => match numeric.as_numeric() {
+                    Some(n) => Source::Numeric(n),
+                    None => return Ok(Value::Null),
+                },
+            };
+            Value::Text(crate::numfmt::to_char(source, format)?)
+        }
         Scalar::ToChar(with_zone) => match (a, &args[1]) {
             (Value::Timestamp(t), Value::Text(format)) => {
                 crate::datetime::to_char(*t, with_zone, format).map_or(Value::Null, Value::Text)

@@ -18,6 +18,7 @@ pub mod functions;
 pub mod join_order;
 pub mod json;
 pub mod numeric;
+pub mod numfmt;
 pub mod parse;
 pub mod plan;
 pub mod planner;
