@@ -2609,17 +2609,12 @@ impl Session {
         let sequences = self.sequences(cluster);
         let mut ctx = EvalContext::new(params, now);
         ctx.sequences = Some(&*sequences);
-        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as u64;
-        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
-        let wanted =
-            limit.map(|l| (l as u64).saturating_add(offset).min(usize::MAX as u64) as usize);
-        let visible = plan.columns.len();
-        let mut sorter = Sorter::new(
-            plan.order_by.clone(),
+        let mut output = SelectOutput::new(
+            plan,
+            &ctx,
             self.settings.work_mem_bytes(),
-            wanted,
             cluster.temp_dir(),
-        );
+        )?;
         let targets = self
             .targets(cluster, table, &plan.access, &ctx, txn)
             .await?;
@@ -2633,44 +2628,22 @@ impl Session {
             now,
         };
         // LIMIT 0 reads nothing.
-        let targets = if sorter.wants_more() {
+        let targets = if output.sorter.wants_more() {
             targets
         } else {
             Vec::new()
         };
         read_in_parts(cluster, &read, targets, cancel, |_, rows| {
             for row in &rows {
-                if !sorter.wants_more() {
+                if !output.sorter.wants_more() {
                     break;
                 }
-                let mut row = plan
-                    .outputs
-                    .iter()
-                    .map(|e| e.eval(row, &ctx))
-                    .collect::<SqlResult<Vec<_>>>()?;
-                if plan.order_by.is_empty() {
-                    row.truncate(visible);
-                }
-                sorter.push(row)?;
+                output.push(row, &ctx)?;
             }
-            Ok(sorter.wants_more())
+            Ok(output.sorter.wants_more())
         })
         .await?;
-        let mut rows = sorter.finish()?;
-        rows.keep_columns(visible);
-        rows.skip(offset)?;
-        let tag = format!("SELECT {}", rows.len());
-        let mut result = QueryResult {
-            columns: plan.columns.clone(),
-            tag,
-            ..QueryResult::default()
-        };
-        if stream {
-            result.stream = Some(rows);
-        } else {
-            result.rows = rows.collect()?;
-        }
-        Ok(result)
+        output.finish(stream)
     }
 
     /// A grouped one-table SELECT whose aggregates merge (no DISTINCT, no collecting ones):
@@ -2694,17 +2667,12 @@ impl Session {
         let sequences = self.sequences(cluster);
         let mut ctx = EvalContext::new(params, now);
         ctx.sequences = Some(&*sequences);
-        let offset = count_value(plan.offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as u64;
-        let limit = count_value(plan.limit.as_ref(), &ctx, "LIMIT")?;
-        let wanted =
-            limit.map(|l| (l as u64).saturating_add(offset).min(usize::MAX as u64) as usize);
-        let visible = plan.columns.len();
-        let mut sorter = Sorter::new(
-            plan.order_by.clone(),
+        let mut output = SelectOutput::new(
+            plan,
+            &ctx,
             self.settings.work_mem_bytes(),
-            wanted,
             cluster.temp_dir(),
-        );
+        )?;
         let mut grouped = self
             .partial_aggregate(
                 cluster,
@@ -2719,7 +2687,7 @@ impl Session {
                 cancel,
             )
             .await?;
-        while sorter.wants_more() {
+        while output.sorter.wants_more() {
             let Some(group) = grouped.next_row()? else {
                 break;
             };
@@ -2728,32 +2696,10 @@ impl Session {
                     continue;
                 }
             }
-            let mut row = plan
-                .outputs
-                .iter()
-                .map(|e| e.eval(&group, &ctx))
-                .collect::<SqlResult<Vec<_>>>()?;
-            if plan.order_by.is_empty() {
-                row.truncate(visible);
-            }
-            sorter.push(row)?;
+            output.push(&group, &ctx)?;
         }
         drop(grouped);
-        let mut rows = sorter.finish()?;
-        rows.keep_columns(visible);
-        rows.skip(offset)?;
-        let tag = format!("SELECT {}", rows.len());
-        let mut result = QueryResult {
-            columns: plan.columns.clone(),
-            tag,
-            ..QueryResult::default()
-        };
-        if stream {
-            result.stream = Some(rows);
-        } else {
-            result.rows = rows.collect()?;
-        }
-        Ok(result)
+        output.finish(stream)
     }
 
     /// A general query (see [`Session::query_rows`]).
@@ -5183,6 +5129,66 @@ struct ScanRead<'a> {
     params: &'a Arc<Vec<Value>>,
     txn: Tx,
     now: i64,
+}
+
+/// Where a one-table SELECT's output rows go: a [`Sorter`] in ORDER BY order (or as they come),
+/// bounded by LIMIT + OFFSET, holding `work_mem`; OFFSET is skipped and the visible columns
+/// kept when the result is made.
+struct SelectOutput<'p> {
+    plan: &'p SelectPlan,
+    sorter: Sorter,
+    offset: u64,
+}
+
+impl<'p> SelectOutput<'p> {
+    fn new(
+        plan: &'p SelectPlan,
+        ctx: &EvalContext<'_>,
+        work_mem: usize,
+        dir: std::path::PathBuf,
+    ) -> SqlResult<SelectOutput<'p>> {
+        let offset = count_value(plan.offset.as_ref(), ctx, "OFFSET")?.unwrap_or(0) as u64;
+        let limit = count_value(plan.limit.as_ref(), ctx, "LIMIT")?;
+        let wanted =
+            limit.map(|l| (l as u64).saturating_add(offset).min(usize::MAX as u64) as usize);
+        Ok(SelectOutput {
+            plan,
+            sorter: Sorter::new(plan.order_by.clone(), work_mem, wanted, dir),
+            offset,
+        })
+    }
+
+    /// The output row of one input row (a table row, or a group's `keys ++ aggregates`).
+    fn push(&mut self, input: &[Value], ctx: &EvalContext<'_>) -> SqlResult<()> {
+        let mut row = self
+            .plan
+            .outputs
+            .iter()
+            .map(|e| e.eval(input, ctx))
+            .collect::<SqlResult<Vec<_>>>()?;
+        if self.plan.order_by.is_empty() {
+            row.truncate(self.plan.columns.len());
+        }
+        self.sorter.push(row)
+    }
+
+    /// The result: streamed from the sorter as it is sent (`stream`), or collected.
+    fn finish(self, stream: bool) -> SqlResult<QueryResult> {
+        let mut rows = self.sorter.finish()?;
+        rows.keep_columns(self.plan.columns.len());
+        rows.skip(self.offset)?;
+        let mut result = QueryResult {
+            columns: self.plan.columns.clone(),
+            tag: format!("SELECT {}", rows.len()),
+            ..QueryResult::default()
+        };
+        if stream {
+            result.stream = Some(rows);
+        } else {
+            result.rows = rows.collect()?;
+        }
+        Ok(result)
+    }
 }
 
 /// Reads a table from each target worker: keyed targets in one request each, a whole table in

@@ -805,6 +805,7 @@ impl Expr {
             Expr::Func(func, _) => matches!(
                 func,
                 Func::Abs
+                    | Func::Field(_)
                     | Func::Lower
                     | Func::Upper
                     | Func::Length

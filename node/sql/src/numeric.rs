@@ -1705,6 +1705,16 @@ mod tests {
         Numeric::parse(text).unwrap()
     }
 
+    /// A deterministic pseudo-random sequence (xorshift64) for property checks.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     #[test]
     fn text_round_trips_with_scale() {
         for text in [
@@ -1819,13 +1829,7 @@ mod tests {
     #[test]
     fn long_division_matches_small_division() {
         // Pseudo-random multi-limb operands checked by multiplying back.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15u64);
         for _ in 0..300 {
             let a: Vec<u32> = (0..(next() % 8 + 1))
                 .map(|_| (next() % BASE) as u32)
@@ -1851,13 +1855,7 @@ mod tests {
 
     #[test]
     fn small_division_equals_the_exact_one() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1du64);
         for _ in 0..5_000 {
             let a = Decimal::new(
                 (next() % 2_000_000_000) as i64 - 1_000_000_000,
