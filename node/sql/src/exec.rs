@@ -679,6 +679,23 @@ impl Settings {
             .map_or(4 << 20, |kb| kb as usize * 1024)
     }
 
+    /// The role that connected (what RESET SESSION AUTHORIZATION returns to).
+    pub fn connected_user(&self) -> &str {
+        self.defaults
+            .get("session_authorization")
+            .map_or("", |(_, user)| user.as_str())
+    }
+
+    /// Records the session user SET SESSION AUTHORIZATION chose; returns its report.
+    fn set_session_authorization(&mut self, user: &str) -> (String, String) {
+        let display = self.display_name("session_authorization");
+        self.values.insert(
+            "session_authorization".into(),
+            (display.clone(), user.to_string()),
+        );
+        (display, user.to_string())
+    }
+
     /// What one hash table (a hash aggregation) may hold: `work_mem * hash_mem_multiplier`.
     pub fn hash_mem_bytes(&self) -> usize {
         let multiplier = self
@@ -902,6 +919,8 @@ pub struct Session {
 enum LocalSaved {
     Setting(String, Option<String>, bool),
     Role(String, bool),
+    /// Before SET SESSION AUTHORIZATION: the session user and the current role.
+    Authorization(String, String, bool),
 }
 
 /// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
@@ -949,6 +968,15 @@ impl Session {
             // Outside a block a local change would end with the statement: nothing lasts.
             return Ok(None);
         }
+        if name.eq_ignore_ascii_case("session_authorization") {
+            let before = (self.info.session_user.clone(), self.info.user.clone());
+            let report = self.set_session_authorization(cluster, value)?;
+            if in_block {
+                self.local_saved
+                    .push(LocalSaved::Authorization(before.0, before.1, local));
+            }
+            return Ok(Some(report));
+        }
         if name.eq_ignore_ascii_case("role") {
             let before = self.info.user.clone();
             self.set_role(cluster, value)?;
@@ -980,12 +1008,24 @@ impl Session {
         let mut kept: Vec<String> = Vec::new();
         while let Some(saved) = self.local_saved.pop() {
             match saved {
-                LocalSaved::Role(_, false) | LocalSaved::Setting(_, _, false) if committed => {
+                LocalSaved::Role(_, false)
+                | LocalSaved::Setting(_, _, false)
+                | LocalSaved::Authorization(_, _, false)
+                    if committed =>
+                {
                     let key = match &saved {
                         LocalSaved::Role(..) => "role".to_string(),
+                        LocalSaved::Authorization(..) => "session_authorization".to_string(),
                         LocalSaved::Setting(name, ..) => name.clone(),
                     };
                     kept.push(key);
+                }
+                LocalSaved::Authorization(session_user, user, _) => {
+                    if !(committed && kept.iter().any(|k| k == "session_authorization")) {
+                        reports.push(self.settings.set_session_authorization(&session_user));
+                        self.info.session_user = session_user;
+                        self.info.user = user;
+                    }
                 }
                 LocalSaved::Role(user, _) => {
                     if !(committed && kept.iter().any(|k| k == "role")) {
@@ -1005,6 +1045,36 @@ impl Session {
         }
         self.refresh_search_path();
         reports
+    }
+
+    /// SET SESSION AUTHORIZATION: the session user and the current role become `role` (None,
+    /// DEFAULT or RESET: the role that connected). Only a superuser who connected may choose
+    /// another role. Returns the `session_authorization` report.
+    fn set_session_authorization<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        role: Option<&str>,
+    ) -> SqlResult<(String, String)> {
+        let connected = self.settings.connected_user().to_string();
+        let role = role.unwrap_or(&connected).to_string();
+        if role != connected {
+            let catalog = self.catalog(cluster);
+            if catalog.role(&role).is_none() {
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("role \"{role}\" does not exist"),
+                ));
+            }
+            if !catalog.is_superuser(&connected) {
+                return Err(SqlError::new(
+                    code::INSUFFICIENT_PRIVILEGE,
+                    "permission denied to set session authorization",
+                ));
+            }
+        }
+        self.info.session_user = role.clone();
+        self.info.user = role.clone();
+        Ok(self.settings.set_session_authorization(&role))
     }
 
     /// SET ROLE: the current role becomes `role` (None or `none`: the session user again). The

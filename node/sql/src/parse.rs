@@ -1007,7 +1007,33 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         "set" => {
             c.at = 1;
             let local = c.word("local");
-            let _ = !local && c.word("session");
+            let scoped = !local && c.word("session");
+            // SET [SESSION | LOCAL] SESSION AUTHORIZATION name | DEFAULT
+            let authorization = if scoped {
+                c.word("authorization")
+                    || (c.word("session") && (c.word("authorization") || return Err(c.error())))
+            } else {
+                c.word("session") && (c.word("authorization") || return Err(c.error()))
+            };
+            if authorization {
+                let value = if c.word("default") {
+                    None
+                } else {
+                    Some(match c.peek().cloned() {
+                        Some(Token::Str(s)) => {
+                            c.at += 1;
+                            s
+                        }
+                        _ => c.ident()?.0,
+                    })
+                };
+                c.expect_end()?;
+                return Ok(Parsed::Set {
+                    name: "session_authorization".into(),
+                    value,
+                    local,
+                });
+            }
             // SET ROLE name | NONE (no TO or =).
             if c.word("role") {
                 let value = if c.word("none") {
@@ -1098,6 +1124,14 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             if c.word("all") {
                 Parsed::Reset { name: None }
+            } else if c.word("session") {
+                if !c.word("authorization") {
+                    return Err(c.error());
+                }
+                c.expect_end()?;
+                Parsed::Reset {
+                    name: Some("session_authorization".into()),
+                }
             } else if c.word("time") {
                 if !c.word("zone") {
                     return Err(c.error());

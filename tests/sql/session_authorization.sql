@@ -1,0 +1,37 @@
+-- SET/RESET SESSION AUTHORIZATION: session_user and current_user change together; only a
+-- superuser who connected may choose another role; SET LOCAL and rolled-back blocks revert.
+drop role if exists sa_alice;
+drop role if exists sa_bob;
+create role sa_alice;
+create role sa_bob;
+select session_user, current_user;
+set session authorization sa_alice;
+select session_user, current_user;
+show session_authorization;
+set role sa_bob;
+set session authorization sa_bob;
+select session_user, current_user;
+set session authorization default;
+select session_user, current_user;
+set session authorization 'sa_alice';
+select session_user, current_user;
+reset session authorization;
+select session_user, current_user;
+set session authorization nobody_here;
+begin;
+set session authorization sa_alice;
+select session_user, current_user;
+rollback;
+select session_user, current_user;
+begin;
+set local session authorization sa_bob;
+select session_user, current_user;
+commit;
+select session_user, current_user;
+set session authorization sa_alice;
+set session authorization sa_bob;
+set session authorization postgres;
+reset session authorization;
+select session_user, current_user;
+drop role sa_alice;
+drop role sa_bob;
