@@ -114,6 +114,13 @@ def test_rules_and_role_attributes_refuse(node):
     # The slot is free again once the first one left.
     with connect(node, "limited", "lim") as again:
         assert again.execute("select current_user").fetchone() == ("limited",)
+        # Only a superuser who connected may become another session user; itself it may.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                           match="permission denied to set session authorization"):
+            again.execute("set session authorization postgres")
+        again.rollback()
+        again.execute("set session authorization limited")
+        assert again.execute("select session_user, current_user").fetchone() == ("limited", "limited")
 
 
 def test_password_changes_take_effect_and_secrets_are_stored(node):
