@@ -278,7 +278,9 @@ struct Txn {
     /// A statement has run (the isolation level is fixed from then on).
     started: bool,
     /// Savepoints, innermost last: (name, level). Changes are made at the innermost level.
-    savepoints: Vec<(String, u32)>,
+    /// Open savepoints: name, write level, and how many saved settings (`local_saved`) came
+    /// before it (ROLLBACK TO puts back the settings changed since).
+    savepoints: Vec<(String, u32, usize)>,
     /// The last savepoint level handed out (levels are never reused).
     levels: u32,
     /// The deepest savepoint level DDL ran at (DDL is not taken back by ROLLBACK TO).
@@ -306,14 +308,14 @@ impl Txn {
     }
 
     fn level(&self) -> u32 {
-        self.savepoints.last().map_or(0, |(_, level)| *level)
+        self.savepoints.last().map_or(0, |(_, level, _)| *level)
     }
 
     /// The innermost savepoint called `name`.
     fn savepoint(&self, name: &str) -> SqlResult<usize> {
         self.savepoints
             .iter()
-            .rposition(|(known, _)| known == name)
+            .rposition(|(known, _, _)| known == name)
             .ok_or_else(|| {
                 SqlError::new(
                     code::INVALID_SAVEPOINT_SPECIFICATION,
@@ -999,14 +1001,20 @@ impl Session {
     /// when it rolled back. Replaced values come back latest first (a setting that had none is
     /// left empty, as PostgreSQL's placeholder is); at commit a local change under a later plain
     /// SET of the same setting leaves that SET's value.
+    /// ROLLBACK TO SAVEPOINT passes the count of saved settings before the savepoint (`keep`):
+    /// only those changed since are put back.
     fn restore_local_settings<C: Cluster>(
         &mut self,
         cluster: &C,
         committed: bool,
+        keep: usize,
     ) -> Vec<(String, String)> {
         let mut reports = Vec::new();
         let mut kept: Vec<String> = Vec::new();
-        while let Some(saved) = self.local_saved.pop() {
+        while self.local_saved.len() > keep {
+            let Some(saved) = self.local_saved.pop() else {
+                break;
+            };
             match saved {
                 LocalSaved::Role(_, false)
                 | LocalSaved::Setting(_, _, false)
@@ -1390,7 +1398,7 @@ impl Session {
             if ends_block {
                 // SET LOCAL ends with the block; a rolled-back block takes its SETs too.
                 let committed = committing && outcome.is_ok();
-                let reports = self.restore_local_settings(cluster, committed);
+                let reports = self.restore_local_settings(cluster, committed, 0);
                 if let Ok(result) = &mut outcome {
                     result.reports.extend(reports);
                 }
@@ -1764,10 +1772,11 @@ impl Session {
             }
             Parsed::Execute { .. } => unreachable!("EXECUTE runs in execute_named"),
             Parsed::Savepoint { name } => {
+                let settings = self.local_saved.len();
                 let txn = self.explicit_txn("SAVEPOINT")?;
                 txn.levels += 1;
                 let level = txn.levels;
-                txn.savepoints.push((name.clone(), level));
+                txn.savepoints.push((name.clone(), level, settings));
                 result.tag = "SAVEPOINT".into();
             }
             Parsed::RollbackTo { name } => {
@@ -1799,7 +1808,10 @@ impl Session {
                 }
                 let txn = self.txn.as_mut().expect("checked above");
                 txn.savepoints.truncate(at + 1);
+                let settings = txn.savepoints[at].2;
                 self.failed = false;
+                // Settings changed since the savepoint (SET and SET LOCAL) go back too.
+                result.reports = self.restore_local_settings(cluster, false, settings);
                 result.tag = "ROLLBACK".into();
             }
             Parsed::Release { name } => {
