@@ -236,3 +236,37 @@ def test_client_sockets_have_keepalives(keel_factory):
                 break
             time.sleep(0.1)
         assert "timer:(keepalive," in sockets, sockets
+
+
+def test_role_settings_apply_when_a_session_starts(keel):
+    """ALTER ROLE ... SET: a new session of the role starts with the value (its own database's
+    setting over the role's), the startup packet's options win over both, RESET returns to the
+    role's value, and sessions that were open keep theirs."""
+    with psycopg.connect(keel.dsn(), autocommit=True) as admin:
+        admin.execute("create schema app")
+        admin.execute("alter role postgres set work_mem = '3MB'")
+        admin.execute("alter role postgres set search_path = app, public")
+        admin.execute("alter role postgres in database keel set statement_timeout = '7s'")
+        admin.execute("alter role postgres in database postgres set statement_timeout = '9s'")
+        assert admin.execute("show work_mem").fetchone() == ("4MB",)
+        with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+            assert conn.execute("show work_mem").fetchone() == ("3MB",)
+            assert conn.execute("show statement_timeout").fetchone() == ("7s",)
+            assert conn.execute("select current_schema()").fetchone() == ("app",)
+            conn.execute("create table placed (k int)")
+            conn.execute("set work_mem = '1MB'")
+            conn.execute("reset work_mem")
+            assert conn.execute("show work_mem").fetchone() == ("3MB",)
+        assert admin.execute(
+            "select count(*) from pg_tables where schemaname = 'app' and tablename = 'placed'"
+        ).fetchone() == (1,)
+        with psycopg.connect(keel.dsn("postgres"), autocommit=True) as other:
+            assert other.execute("show statement_timeout").fetchone() == ("9s",)
+        with psycopg.connect(keel.dsn(), autocommit=True, options="-c work_mem=2MB") as conn:
+            assert conn.execute("show work_mem").fetchone() == ("2MB",)
+        admin.execute("alter role postgres reset all")
+        admin.execute("alter role postgres in database keel reset all")
+        admin.execute("alter role postgres in database postgres reset all")
+        with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+            assert conn.execute("show work_mem").fetchone() == ("4MB",)
+            assert conn.execute("show statement_timeout").fetchone() == ("0",)

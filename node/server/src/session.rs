@@ -369,6 +369,11 @@ impl Connection {
                         .settings
                         .set("is_superuser", Some(superuser), true)
                         .map_err(Close::Fatal)?;
+                    // ALTER ROLE ... SET defaults, then the startup packet's (which win). A
+                    // stored value that no longer applies is passed over.
+                    for (name, value) in role.settings_for(&self.session.info.database) {
+                        let _ = self.session.settings.set(&name, Some(&value), true);
+                    }
                     for (name, value) in &parameters {
                         match name.as_str() {
                             "user" | "database" | "replication" => {}

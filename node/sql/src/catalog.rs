@@ -413,6 +413,18 @@ pub struct RoleDef {
     /// The roles this one was GRANTed membership in (`pg_auth_members`).
     #[serde(default)]
     pub member_of: Vec<Membership>,
+    /// `ALTER ROLE ... [IN DATABASE db] SET name = value`: settings a session of this role
+    /// starts with (`pg_db_role_setting`), in the order they were set.
+    #[serde(default)]
+    pub settings: Vec<RoleSetting>,
+}
+
+/// A default setting of a role, for every database or one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleSetting {
+    pub database: Option<String>,
+    pub name: String,
+    pub value: String,
 }
 
 /// Membership in a role: `GRANT role TO member [WITH ADMIN OPTION]`, kept on the member.
@@ -441,7 +453,21 @@ impl RoleDef {
             password: None,
             valid_until: None,
             member_of: Vec::new(),
+            settings: Vec::new(),
         }
+    }
+
+    /// The settings a session in `database` starts with: the role's for every database, then
+    /// its own for this one (which win).
+    pub fn settings_for(&self, database: &str) -> Vec<(String, String)> {
+        let all = self.settings.iter().filter(|s| s.database.is_none());
+        let here = self
+            .settings
+            .iter()
+            .filter(|s| s.database.as_deref() == Some(database));
+        all.chain(here)
+            .map(|s| (s.name.clone(), s.value.clone()))
+            .collect()
     }
 
     fn bootstrap() -> RoleDef {

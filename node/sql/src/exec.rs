@@ -1265,6 +1265,19 @@ impl Session {
                     admin,
                 }));
             }
+            Parsed::RoleSetting {
+                role,
+                database,
+                setting,
+                value,
+            } => {
+                prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::Setting {
+                    name: role,
+                    database,
+                    setting,
+                    value,
+                }));
+            }
             other => {
                 prepared.param_types = param_types
                     .iter()
@@ -1991,7 +2004,10 @@ impl Session {
                 });
             }
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
-            Parsed::Sql(_) | Parsed::AlterSequence(_) | Parsed::GrantRole { .. } => {
+            Parsed::Sql(_)
+            | Parsed::AlterSequence(_)
+            | Parsed::GrantRole { .. }
+            | Parsed::RoleSetting { .. } => {
                 unreachable!("SQL statements are bound to plans")
             }
         }

@@ -435,6 +435,14 @@ pub enum Parsed {
         members: Vec<String>,
         admin: bool,
     },
+    /// `ALTER ROLE | USER name [IN DATABASE db] SET name {TO | =} value | RESET name | ALL`
+    /// (sqlparser reads one expression as the value, not a list like search_path's).
+    RoleSetting {
+        role: String,
+        database: Option<String>,
+        setting: Option<String>,
+        value: Option<String>,
+    },
     Sql(Box<Statement>),
 }
 
@@ -817,8 +825,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .take_while(|w| !w.eq_ignore_ascii_case("to") && !w.eq_ignore_ascii_case("from"))
             .any(|w| w.eq_ignore_ascii_case("on"));
+    // ALTER ROLE | USER name [IN DATABASE db] SET | RESET ...
+    let role_setting = first_word == "alter" && {
+        let words: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .take(7)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let at = |i: usize| words.get(i).map_or("", String::as_str);
+        matches!(at(1), "role" | "user")
+            && (matches!(at(3), "set" | "reset")
+                || (at(3) == "in" && at(4) == "database" && matches!(at(6), "set" | "reset")))
+    };
     let hand = alter_sequence
         || role_grant
+        || role_setting
         || matches!(
             first_word.as_str(),
             "begin"
@@ -915,6 +937,63 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 roles,
                 members,
                 admin,
+            }
+        }
+        "alter"
+            if c.tokens.get(1).is_some_and(
+                |t| matches!(&t.token, Token::Word(w) if w == "role" || w == "user"),
+            ) =>
+        {
+            c.at = 2;
+            let (role, _) = c.ident()?;
+            let database = if c.word("in") {
+                if !c.word("database") {
+                    return Err(c.error());
+                }
+                Some(c.ident()?.0)
+            } else {
+                None
+            };
+            let (setting, value) = if c.word("reset") {
+                if c.word("all") {
+                    (None, None)
+                } else {
+                    (Some(c.ident()?.0), None)
+                }
+            } else if c.word("set") {
+                let name = if c.word("time") {
+                    if !c.word("zone") {
+                        return Err(c.error());
+                    }
+                    "timezone".to_string()
+                } else {
+                    let (mut name, _) = c.ident()?;
+                    while c.punct('.') {
+                        name = format!("{name}.{}", c.ident()?.0);
+                    }
+                    name
+                };
+                if c.word("from") {
+                    return Err(SqlError::unsupported("ALTER ROLE ... SET ... FROM CURRENT"));
+                }
+                if !(c.word("to") || c.punct('=')) {
+                    return Err(c.error());
+                }
+                let value = if c.word("default") {
+                    None
+                } else {
+                    Some(c.setting_value(name.eq_ignore_ascii_case("search_path"))?)
+                };
+                (Some(name), value)
+            } else {
+                return Err(c.error());
+            };
+            c.expect_end()?;
+            Parsed::RoleSetting {
+                role,
+                database,
+                setting,
+                value,
             }
         }
         "alter" => {

@@ -813,7 +813,11 @@ impl Plan {
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::Comment { .. } => "COMMENT",
             Plan::Role(RoleCommand::Create { .. }) => "CREATE ROLE",
-            Plan::Role(RoleCommand::Alter { .. } | RoleCommand::Rename { .. }) => "ALTER ROLE",
+            Plan::Role(
+                RoleCommand::Alter { .. }
+                | RoleCommand::Rename { .. }
+                | RoleCommand::Setting { .. },
+            ) => "ALTER ROLE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
             Plan::Role(RoleCommand::Membership { grant: true, .. }) => "GRANT ROLE",
             Plan::Role(RoleCommand::Membership { grant: false, .. }) => "REVOKE ROLE",
@@ -879,6 +883,14 @@ pub enum RoleCommand {
         roles: Vec<String>,
         members: Vec<String>,
         admin: bool,
+    },
+    /// `ALTER ROLE name [IN DATABASE db] SET setting = value | RESET setting | RESET ALL`:
+    /// `setting` None is RESET ALL, `value` None a RESET (or SET ... TO DEFAULT).
+    Setting {
+        name: String,
+        database: Option<String>,
+        setting: Option<String>,
+        value: Option<String>,
     },
 }
 

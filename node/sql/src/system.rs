@@ -174,6 +174,17 @@ fn acl_array(acl: Option<&[crate::catalog::AclItem]>, letters: &[(u8, char, &str
     }
 }
 
+/// A role's settings as `rolconfig`/`setconfig` show them (`name=value` items); NULL for none.
+fn setting_array<'s>(settings: impl Iterator<Item = &'s crate::catalog::RoleSetting>) -> Value {
+    let items: Vec<Value> = settings
+        .map(|s| text(format!("{}={}", s.name, s.value)))
+        .collect();
+    if items.is_empty() {
+        return Value::Null;
+    }
+    Value::Array(Box::new(crate::array::Array::one_dim(items)))
+}
+
 /// The OID of the role called `name` (the bootstrap superuser's when there is none).
 fn role_oid(catalog: &Catalog, name: Option<&str>) -> i64 {
     name.and_then(|name| catalog.roles.get(name))
@@ -1058,7 +1069,7 @@ fn pg_catalog(
                     ("rolpassword", T),
                     ("rolvaliduntil", DataType::TimestampTz),
                     ("rolbypassrls", B),
-                    ("rolconfig", T),
+                    ("rolconfig", DataType::Text.array()),
                     ("oid", I8),
                 ]);
             }
@@ -1090,7 +1101,7 @@ fn pg_catalog(
                         text("********"),
                         until,
                         Value::Bool(role.bypass_rls),
-                        Value::Null,
+                        setting_array(role.settings.iter().filter(|s| s.database.is_none())),
                         int(role.oid),
                     ]);
                 }
@@ -1208,7 +1219,39 @@ fn pg_catalog(
                 ]);
             }
         }
-        // Roles are not members of other roles.
+        // ALTER ROLE ... [IN DATABASE db] SET: one row per role and database (0: every one).
+        "pg_db_role_setting" => {
+            out.columns(&[
+                ("setdatabase", I8),
+                ("setrole", I8),
+                ("setconfig", DataType::Text.array()),
+            ]);
+            for role in catalog.all_roles() {
+                let mut databases: Vec<Option<&str>> = Vec::new();
+                for setting in &role.settings {
+                    if !databases.contains(&setting.database.as_deref()) {
+                        databases.push(setting.database.as_deref());
+                    }
+                }
+                for database in databases {
+                    // The other database has no pg_database row in this session's view.
+                    let oid = match database {
+                        None => 0,
+                        Some(name) if name == session.database => DATABASE,
+                        Some(_) => DATABASE - 1,
+                    };
+                    out.row(vec![
+                        int(oid),
+                        int(role.oid),
+                        setting_array(
+                            role.settings
+                                .iter()
+                                .filter(|s| s.database.as_deref() == database),
+                        ),
+                    ]);
+                }
+            }
+        }
         "pg_auth_members" => {
             out.columns(&[
                 ("roleid", I8),

@@ -425,6 +425,45 @@ impl Session {
                 next.roles.insert(new_name.clone(), role);
                 rename_in_grants(next, name, new_name);
             }
+            RoleCommand::Setting {
+                name,
+                database,
+                setting,
+                value,
+            } => {
+                let mut role = next.role(name).ok_or_else(|| missing(name))?;
+                if let Some(database) = database {
+                    if database != "postgres" && database != "keel" {
+                        return Err(SqlError::new(
+                            code::INVALID_CATALOG_NAME,
+                            format!("database \"{database}\" does not exist"),
+                        ));
+                    }
+                }
+                let allowed =
+                    superuser || (create_role && !role.superuser) || name == &self.info.user;
+                if !allowed {
+                    return Err(denied("permission denied"));
+                }
+                let scoped = |s: &crate::catalog::RoleSetting| s.database == *database;
+                match (setting, value) {
+                    (None, _) => role.settings.retain(|s| !scoped(s)),
+                    (Some(setting), value) => {
+                        let key = setting.to_lowercase();
+                        // The value must be one the setting takes (checked on a copy).
+                        self.settings.clone().set(&key, value.as_deref(), false)?;
+                        role.settings.retain(|s| !(scoped(s) && s.name == key));
+                        if let Some(value) = value {
+                            role.settings.push(crate::catalog::RoleSetting {
+                                database: database.clone(),
+                                name: key,
+                                value: value.clone(),
+                            });
+                        }
+                    }
+                }
+                next.roles.insert(name.clone(), role);
+            }
             RoleCommand::Membership {
                 grant,
                 roles,

@@ -1,0 +1,24 @@
+-- ALTER ROLE ... [IN DATABASE db] SET / RESET: stored per role (and database), shown in
+-- pg_roles.rolconfig, pg_db_role_setting and psql's \drds; values checked as SET checks them.
+drop role if exists rs_alice;
+create role rs_alice;
+alter role rs_alice set search_path = app, public;
+alter role rs_alice set work_mem = '8MB';
+alter role rs_alice set work_mem to '16MB';
+alter role rs_alice in database keel set statement_timeout = '5s';
+alter user rs_alice set application_name = 'reports';
+select rolname, rolconfig from pg_roles where rolname = 'rs_alice';
+select s.setdatabase <> 0 as per_database, s.setconfig from pg_db_role_setting s join pg_roles r on r.oid = s.setrole where r.rolname = 'rs_alice' order by 1;
+\drds rs_alice
+alter role rs_alice set nosuch_setting = 1;
+alter role rs_alice set work_mem = 'abc';
+alter role rs_alice in database nodb set work_mem = '1MB';
+alter role nobody_here set work_mem = '1MB';
+alter role rs_alice reset work_mem;
+alter role rs_alice set application_name to default;
+select rolconfig from pg_roles where rolname = 'rs_alice';
+alter role rs_alice in database keel reset all;
+alter role rs_alice reset all;
+select rolconfig from pg_roles where rolname = 'rs_alice';
+select count(*) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole where r.rolname = 'rs_alice';
+drop role rs_alice;
