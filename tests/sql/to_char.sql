@@ -20,3 +20,4 @@ select to_char(timestamp 'infinity', 'YYYY'), to_char(null::timestamp, 'YYYY'), 
 select to_char(t, 'HH HH12 HH24 AM') from (values (timestamp '2024-01-01 00:30'), ('2024-01-01 12:30'), ('2024-01-01 13:30')) v(t);
 select to_char(now(), 'YYYY') = extract(year from now())::text;
 select to_char(date '2024-02-29', 'yyyy-mm-dd hh24:mi:ss'), to_char(date '2024-02-29', 'Mon-DD-YY');
+select to_char('2024-01-01', 'YYYY');

@@ -7315,6 +7315,20 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<(Expr, DataType)> {
         let name = name.to_string();
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        if name == "to_char" && types.len() == 2 && types[0] == DataType::Unknown {
+            // A string literal could be a timestamp, a number or an interval.
+            return Err(SqlError::new(
+                "42725",
+                format!(
+                    "function to_char(unknown, {}) is not unique",
+                    types[1].name()
+                ),
+            )
+            .with_hint(
+                "Could not choose a best candidate function. You might need to add explicit type casts.",
+            )
+            .at(position));
+        }
         if let Some(result) = self.library_function(&name, &mut bound, &types)? {
             return Ok(result);
         }
