@@ -8175,6 +8175,9 @@ impl<'a> Binder<'a> {
                 };
                 Some((S::ToChar(ty == D::TimestampTz), vec![ty, D::Text], D::Text))
             }
+            ("to_char", 2) if types[0] == D::Interval && is_text(types[1]) => {
+                Some((S::IntervalToChar, vec![D::Interval, D::Text], D::Text))
+            }
             ("to_char", 2) if is_num(types[0]) && types[0] != D::Unknown && is_text(types[1]) => {
                 let ty = match types[0] {
                     D::Int2 | D::Int4 => D::Int4,

@@ -640,9 +640,27 @@ struct Stamp {
     minute: i64,
     second: i64,
     micros: i64,
-    /// Days since 1970-01-01.
+    /// Days since 1970-01-01 (for an interval: of its fields read as a date, as PostgreSQL's
+    /// `date2j` reads them).
     ordinal: i64,
+    /// An interval's fields: hours past 24, negative parts, no calendar names.
+    interval: bool,
 }
+
+/// PostgreSQL's `date2j`: the Julian day of year/month/day, also of fields that are no date
+/// (an interval's month 0).
+fn date2j(year: i64, month: i64, day: i64) -> i64 {
+    let (month, year) = if month > 2 {
+        (month + 1, year + 4800)
+    } else {
+        (month + 13, year + 4799)
+    };
+    let century = year / 100;
+    year * 365 - 32167 + year / 4 - century + century / 4 + 7834 * month / 256 + day
+}
+
+/// Julian day of 1970-01-01.
+const UNIX_JULIAN: i64 = 2_440_588;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -743,66 +761,102 @@ pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
         second: time / USECS_PER_SEC % 60,
         micros: time % USECS_PER_SEC,
         ordinal,
+        interval: false,
     };
-    let mut out = String::new();
-    let mut rest = format;
-    while !rest.is_empty() {
-        // Literal text: "quoted" (a backslash escapes within), or \" for a quote.
-        if let Some(quoted) = rest.strip_prefix('"') {
-            let mut chars = quoted.char_indices();
-            let mut end = quoted.len();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '"' => {
-                        end = i + 1;
-                        break;
-                    }
-                    '\\' => {
-                        if let Some((_, escaped)) = chars.next() {
-                            out.push(escaped);
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            rest = &quoted[end.min(quoted.len())..];
-            continue;
-        }
-        if let Some(escaped) = rest.strip_prefix("\\\"") {
-            out.push('"');
-            rest = escaped;
-            continue;
-        }
-        let (fill, body) = match rest.strip_prefix("FM").or_else(|| rest.strip_prefix("fm")) {
-            Some(body) => (true, body),
-            None => (false, rest),
-        };
-        let Some(pattern) = PATTERNS.iter().find(|p| body.starts_with(**p)) else {
-            let mut chars = rest.chars();
-            out.extend(chars.next());
-            rest = chars.as_str();
-            continue;
-        };
-        let mut after = &body[pattern.len()..];
-        let suffix = if let Some(next) = after.strip_prefix("TH") {
-            after = next;
-            Some(true)
-        } else if let Some(next) = after.strip_prefix("th") {
-            after = next;
-            Some(false)
-        } else {
-            None
-        };
-        stamp.field(pattern, fill, suffix, with_zone, &mut out);
-        rest = after;
-    }
-    Some(out)
+    // Timestamps have no pattern they refuse.
+    stamp.format(format, with_zone).ok()
+}
+
+/// PostgreSQL's `to_char(interval, text)`: the interval's years, months (of the year), days,
+/// hours (any number), minutes, seconds, each with its own sign; calendar names, weekdays,
+/// BC/AD and zones are errors.
+pub fn interval_to_char(interval: &Interval, format: &str) -> SqlResult<String> {
+    let time = interval.micros;
+    let (year, month, day) = (
+        interval.months as i64 / 12,
+        interval.months as i64 % 12,
+        interval.days as i64,
+    );
+    let stamp = Stamp {
+        year,
+        month,
+        day,
+        hour: time / (3600 * USECS_PER_SEC),
+        minute: time / (60 * USECS_PER_SEC) % 60,
+        second: time / USECS_PER_SEC % 60,
+        micros: time % USECS_PER_SEC,
+        ordinal: date2j(year, month, day) - UNIX_JULIAN,
+        interval: true,
+    };
+    stamp.format(format, false)
 }
 
 impl Stamp {
-    /// The year as printed: BC years count from 1 backwards.
+    /// The format's patterns filled in from these fields.
+    fn format(&self, format: &str, with_zone: bool) -> SqlResult<String> {
+        let stamp = self;
+        let mut out = String::new();
+        let mut rest = format;
+        while !rest.is_empty() {
+            // Literal text: "quoted" (a backslash escapes within), or \" for a quote.
+            if let Some(quoted) = rest.strip_prefix('"') {
+                let mut chars = quoted.char_indices();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    match c {
+                        '"' => {
+                            end = i + 1;
+                            break;
+                        }
+                        '\\' => {
+                            if let Some((_, escaped)) = chars.next() {
+                                out.push(escaped);
+                            }
+                        }
+                        c => out.push(c),
+                    }
+                }
+                rest = &quoted[end.min(quoted.len())..];
+                continue;
+            }
+            if let Some(escaped) = rest.strip_prefix("\\\"") {
+                out.push('"');
+                rest = escaped;
+                continue;
+            }
+            let (fill, body) = match rest.strip_prefix("FM").or_else(|| rest.strip_prefix("fm")) {
+                Some(body) => (true, body),
+                None => (false, rest),
+            };
+            let Some(pattern) = PATTERNS.iter().find(|p| body.starts_with(**p)) else {
+                let mut chars = rest.chars();
+                out.extend(chars.next());
+                rest = chars.as_str();
+                continue;
+            };
+            let mut after = &body[pattern.len()..];
+            let suffix = if let Some(next) = after.strip_prefix("TH") {
+                after = next;
+                Some(true)
+            } else if let Some(next) = after.strip_prefix("th") {
+                after = next;
+                Some(false)
+            } else {
+                None
+            };
+            stamp.field(pattern, fill, suffix, with_zone, &mut out)?;
+            rest = after;
+        }
+        Ok(out)
+    }
+}
+
+impl Stamp {
+    /// The year as printed: BC years count from 1 backwards (an interval's as it is).
     fn display_year(&self) -> i64 {
-        if self.year <= 0 {
+        if self.interval {
+            self.year
+        } else if self.year <= 0 {
             1 - self.year
         } else {
             self.year
@@ -828,12 +882,19 @@ impl Stamp {
         suffix: Option<bool>,
         with_zone: bool,
         out: &mut String,
-    ) {
-        let number = |value: i64, width: usize, out: &mut String| {
+    ) -> SqlResult<()> {
+        // A negative value takes one more position for its sign in the fields PostgreSQL
+        // prints so (hours, minutes, seconds, years, centuries); elsewhere the sign is inside
+        // the width, as C's %0*d puts it (an interval's day -3 under DD is -3).
+        let signed = |value: i64, width: usize, sign_extra: bool, out: &mut String| {
             if fill {
                 let _ = write!(out, "{value}");
             } else if value < 0 {
-                // PostgreSQL widens the field by one for the sign (CC of a BC year: -01).
+                let width = if sign_extra {
+                    width
+                } else {
+                    width.saturating_sub(1)
+                };
                 let _ = write!(out, "-{:0width$}", -value);
             } else {
                 let _ = write!(out, "{value:0width$}");
@@ -842,15 +903,47 @@ impl Stamp {
                 out.push_str(ordinal_suffix(value, upper));
             }
         };
+        let number = |value: i64, width: usize, out: &mut String| signed(value, width, true, out);
+        let lower = pattern.to_ascii_lowercase();
+        if self.interval
+            && matches!(
+                lower.as_str(),
+                "a.d."
+                    | "b.c."
+                    | "ad"
+                    | "bc"
+                    | "day"
+                    | "dy"
+                    | "d"
+                    | "id"
+                    | "month"
+                    | "mon"
+                    | "tz"
+                    | "of"
+                    | "tzh"
+                    | "tzm"
+            )
+        {
+            return Err(SqlError::new(
+                code::INVALID_DATETIME_FORMAT,
+                "invalid format specification for an interval value",
+            )
+            .with_hint("Intervals are not tied to specific calendar dates."));
+        }
         let dow = (self.ordinal + 4).rem_euclid(7); // Sunday = 0
-        let doy = self.ordinal - days_from_civil(self.year, 1, 1) + 1;
+                                                    // An interval's day of year counts 30-day months.
+        let doy = if self.interval {
+            (self.year * 12 + self.month) * 30 + self.day
+        } else {
+            self.ordinal - days_from_civil(self.year, 1, 1) + 1
+        };
         let hour12 = if self.hour % 12 == 0 {
             12
         } else {
             self.hour % 12
         };
         let upper = pattern.chars().any(|c| c.is_ascii_uppercase());
-        match pattern.to_ascii_lowercase().as_str() {
+        match lower.as_str() {
             "a.d." | "b.c." => out.push_str(match (self.year <= 0, upper) {
                 (true, true) => "B.C.",
                 (true, false) => "b.c.",
@@ -863,20 +956,22 @@ impl Stamp {
                 (false, true) => "AD",
                 (false, false) => "ad",
             }),
-            "a.m." | "p.m." => out.push_str(match (self.hour >= 12, upper) {
+            "a.m." | "p.m." => out.push_str(match (self.hour % 24 >= 12, upper) {
                 (true, true) => "P.M.",
                 (true, false) => "p.m.",
                 (false, true) => "A.M.",
                 (false, false) => "a.m.",
             }),
-            "am" | "pm" => out.push_str(match (self.hour >= 12, upper) {
+            "am" | "pm" => out.push_str(match (self.hour % 24 >= 12, upper) {
                 (true, true) => "PM",
                 (true, false) => "pm",
                 (false, true) => "AM",
                 (false, false) => "am",
             }),
             "cc" => {
-                let century = if self.year > 0 {
+                let century = if self.interval {
+                    self.year / 100
+                } else if self.year > 0 {
                     (self.year + 99) / 100
                 } else {
                     -((99 - (self.year - 1)) / 100)
@@ -885,16 +980,16 @@ impl Stamp {
             }
             "day" => cased(DAYS[dow as usize], pattern, 9, fill, out),
             "dy" => cased(&DAYS[dow as usize][..3], pattern, 3, fill, out),
-            "ddd" => number(doy, 3, out),
-            "dd" => number(self.day, 2, out),
+            "ddd" => signed(doy, 3, false, out),
+            "dd" => signed(self.day, 2, false, out),
             "d" => number(dow + 1, 1, out),
             "hh24" => number(self.hour, 2, out),
             "hh12" | "hh" => number(hour12, 2, out),
             "mi" => number(self.minute, 2, out),
             "ss" => number(self.second, 2, out),
             "ssss" | "sssss" => number(self.hour * 3600 + self.minute * 60 + self.second, 0, out),
-            "ms" => number(self.micros / 1000, 3, out),
-            "us" => number(self.micros, 6, out),
+            "ms" => signed(self.micros / 1000, 3, false, out),
+            "us" => signed(self.micros, 6, false, out),
             "fx" => {}
             ff if ff.starts_with("ff") => {
                 let digits: usize = ff[2..].parse().unwrap_or(6);
@@ -904,10 +999,22 @@ impl Stamp {
             "mm" => number(self.month, 2, out),
             "month" => cased(MONTHS[self.month as usize - 1], pattern, 9, fill, out),
             "mon" => cased(&MONTHS[self.month as usize - 1][..3], pattern, 3, fill, out),
-            "rm" => cased(ROMAN_MONTHS[self.month as usize - 1], pattern, 4, fill, out),
+            // An interval of whole years names December (January when negative), of no
+            // months nothing; -1 month is December, -2 November...
+            "rm" if self.interval && self.month == 0 && self.year == 0 => {}
+            "rm" => {
+                let at = match self.month {
+                    0 if self.year >= 0 => 11,
+                    0 => 0,
+                    m if m < 0 => (12 + m) as usize,
+                    m => m as usize - 1,
+                };
+                cased(ROMAN_MONTHS[at], pattern, 4, fill, out)
+            }
+            "q" if self.month == 0 => {}
             "q" => number((self.month - 1) / 3 + 1, 1, out),
-            "w" => number((self.day - 1) / 7 + 1, 1, out),
-            "ww" => number((doy - 1) / 7 + 1, 2, out),
+            "w" => signed((self.day - 1) / 7 + 1, 1, false, out),
+            "ww" => signed((doy - 1) / 7 + 1, 2, false, out),
             "iw" => number(self.iso_week().1, 2, out),
             "id" => number((self.ordinal + 3).rem_euclid(7) + 1, 1, out),
             "iddd" => {
@@ -918,7 +1025,7 @@ impl Stamp {
                     out,
                 )
             }
-            "j" => number(self.ordinal + 2_440_588, 0, out),
+            "j" => number(self.ordinal + UNIX_JULIAN, 0, out),
             "y,yyy" => {
                 let year = self.display_year();
                 let _ = write!(out, "{},{:03}", year / 1000, year % 1000);
@@ -932,15 +1039,20 @@ impl Stamp {
             "y" => number(self.display_year() % 10, 1, out),
             "iyyy" | "iyy" | "iy" | "i" => {
                 let year = self.iso_week().0;
-                let year = if year <= 0 { 1 - year } else { year };
-                // IYYY is the whole year; IYY, IY and I its last digits.
+                let year = if year <= 0 && !self.interval {
+                    1 - year
+                } else {
+                    year
+                };
+                // IYYY is the whole year; IYY, IY and I its last digits. PostgreSQL widens
+                // the field for a sign when the interval's own years are negative.
                 let width = pattern.len();
                 let year = if width == 4 {
                     year
                 } else {
                     year % 10i64.pow(width as u32)
                 };
-                number(year, width, out)
+                signed(year, width, self.year < 0, out)
             }
             "tz" => {
                 if with_zone {
@@ -951,6 +1063,7 @@ impl Stamp {
             "tzm" => out.push_str("00"),
             _ => out.push_str(pattern),
         }
+        Ok(())
     }
 }
 

@@ -71,6 +71,8 @@ pub enum Scalar {
     LogBase,
     /// `to_char(timestamp, format)`; timestamptz's when true.
     ToChar(bool),
+    /// `to_char(interval, format)`.
+    IntervalToChar,
     /// `to_char(number, format)` of a number of this type.
     NumberToChar(crate::types::DataType),
     /// `scale(numeric)`: its decimals.
@@ -784,6 +786,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             };
             Value::Text(crate::numfmt::to_char(source, format)?)
         }
+        Scalar::IntervalToChar => match (a, &args[1]) {
+            (Value::Interval(interval), Value::Text(format)) => {
+                Value::Text(crate::datetime::interval_to_char(interval, format)?)
+            }
+            _ => Value::Null,
+        },
         Scalar::ToChar(with_zone) => match (a, &args[1]) {
             (Value::Timestamp(t), Value::Text(format)) => {
                 crate::datetime::to_char(*t, with_zone, format).map_or(Value::Null, Value::Text)
