@@ -688,14 +688,21 @@ impl Settings {
             .map_or("", |(_, user)| user.as_str())
     }
 
-    /// Records the session user SET SESSION AUTHORIZATION chose; returns its report.
-    fn set_session_authorization(&mut self, user: &str) -> (String, String) {
-        let display = self.display_name("session_authorization");
-        self.values.insert(
-            "session_authorization".into(),
-            (display.clone(), user.to_string()),
-        );
-        (display, user.to_string())
+    /// Records the session user SET SESSION AUTHORIZATION chose (and whether it is a
+    /// superuser); returns the reports of both.
+    fn set_session_authorization(&mut self, user: &str, superuser: bool) -> Vec<(String, String)> {
+        [
+            ("session_authorization", user),
+            ("is_superuser", if superuser { "on" } else { "off" }),
+        ]
+        .into_iter()
+        .map(|(key, value)| {
+            let display = self.display_name(key);
+            self.values
+                .insert(key.into(), (display.clone(), value.to_string()));
+            (display, value.to_string())
+        })
+        .collect()
     }
 
     /// What one hash table (a hash aggregation) may hold: `work_mem * hash_mem_multiplier`.
@@ -964,20 +971,20 @@ impl Session {
         name: &str,
         value: Option<&str>,
         local: bool,
-    ) -> SqlResult<Option<(String, String)>> {
+    ) -> SqlResult<Vec<(String, String)>> {
         let in_block = self.txn.as_ref().is_some_and(|txn| txn.explicit);
         if local && !in_block {
             // Outside a block a local change would end with the statement: nothing lasts.
-            return Ok(None);
+            return Ok(Vec::new());
         }
         if name.eq_ignore_ascii_case("session_authorization") {
             let before = (self.info.session_user.clone(), self.info.user.clone());
-            let report = self.set_session_authorization(cluster, value)?;
+            let reports = self.set_session_authorization(cluster, value)?;
             if in_block {
                 self.local_saved
                     .push(LocalSaved::Authorization(before.0, before.1, local));
             }
-            return Ok(Some(report));
+            return Ok(reports);
         }
         if name.eq_ignore_ascii_case("role") {
             let before = self.info.user.clone();
@@ -985,7 +992,7 @@ impl Session {
             if in_block {
                 self.local_saved.push(LocalSaved::Role(before, local));
             }
-            return Ok(None);
+            return Ok(Vec::new());
         }
         let before = self.settings.get(name).map(str::to_string);
         let report = self.settings.set(name, value, false)?;
@@ -994,7 +1001,7 @@ impl Session {
             self.local_saved
                 .push(LocalSaved::Setting(name.to_lowercase(), before, local));
         }
-        Ok(report)
+        Ok(report.into_iter().collect())
     }
 
     /// Ends the block's settings: SET LOCAL and set_config(..., true) always, plain SETs too
@@ -1030,7 +1037,11 @@ impl Session {
                 }
                 LocalSaved::Authorization(session_user, user, _) => {
                     if !(committed && kept.iter().any(|k| k == "session_authorization")) {
-                        reports.push(self.settings.set_session_authorization(&session_user));
+                        let superuser = self.catalog(cluster).is_superuser(&session_user);
+                        reports.extend(
+                            self.settings
+                                .set_session_authorization(&session_user, superuser),
+                        );
                         self.info.session_user = session_user;
                         self.info.user = user;
                     }
@@ -1062,7 +1073,7 @@ impl Session {
         &mut self,
         cluster: &C,
         role: Option<&str>,
-    ) -> SqlResult<(String, String)> {
+    ) -> SqlResult<Vec<(String, String)>> {
         let connected = self.settings.connected_user().to_string();
         let role = role.unwrap_or(&connected).to_string();
         if role != connected {
@@ -1082,7 +1093,8 @@ impl Session {
         }
         self.info.session_user = role.clone();
         self.info.user = role.clone();
-        Ok(self.settings.set_session_authorization(&role))
+        let superuser = self.catalog(cluster).is_superuser(&role);
+        Ok(self.settings.set_session_authorization(&role, superuser))
     }
 
     /// SET ROLE: the current role becomes `role` (None or `none`: the session user again). The
@@ -1891,17 +1903,13 @@ impl Session {
                 value,
                 local: false,
             } => {
-                let report = self.apply_setting(cluster, name, value.as_deref(), false)?;
-                if let Some(report) = report {
-                    result.reports.push(report);
-                }
+                let reports = self.apply_setting(cluster, name, value.as_deref(), false)?;
+                result.reports.extend(reports);
                 result.tag = "SET".into();
             }
             Parsed::Reset { name: Some(name) } => {
-                let report = self.apply_setting(cluster, name, None, false)?;
-                if let Some(report) = report {
-                    result.reports.push(report);
-                }
+                let reports = self.apply_setting(cluster, name, None, false)?;
+                result.reports.extend(reports);
                 result.tag = "RESET".into();
             }
             Parsed::Reset { name: None } => {
