@@ -239,19 +239,23 @@ def test_client_sockets_have_keepalives(keel_factory):
 
 
 def test_role_settings_apply_when_a_session_starts(keel):
-    """ALTER ROLE ... SET: a new session of the role starts with the value (its own database's
-    setting over the role's), the startup packet's options win over both, RESET returns to the
-    role's value, and sessions that were open keep theirs."""
+    """ALTER ROLE/DATABASE ... SET: a new session starts with the values (the role's for its
+    database over the role's over the database's), the startup packet's options win over all,
+    RESET returns to them, and sessions that were open keep theirs."""
     with psycopg.connect(keel.dsn(), autocommit=True) as admin:
         admin.execute("create schema app")
         admin.execute("alter role postgres set work_mem = '3MB'")
         admin.execute("alter role postgres set search_path = app, public")
         admin.execute("alter role postgres in database keel set statement_timeout = '7s'")
         admin.execute("alter role postgres in database postgres set statement_timeout = '9s'")
+        # The database's defaults lie under the role's.
+        admin.execute("alter database keel set work_mem = '6MB'")
+        admin.execute("alter database keel set lock_timeout = '4s'")
         assert admin.execute("show work_mem").fetchone() == ("4MB",)
         with psycopg.connect(keel.dsn(), autocommit=True) as conn:
             assert conn.execute("show work_mem").fetchone() == ("3MB",)
             assert conn.execute("show statement_timeout").fetchone() == ("7s",)
+            assert conn.execute("show lock_timeout").fetchone() == ("4s",)
             assert conn.execute("select current_schema()").fetchone() == ("app",)
             conn.execute("create table placed (k int)")
             conn.execute("set work_mem = '1MB'")
@@ -267,6 +271,8 @@ def test_role_settings_apply_when_a_session_starts(keel):
         admin.execute("alter role postgres reset all")
         admin.execute("alter role postgres in database keel reset all")
         admin.execute("alter role postgres in database postgres reset all")
+        admin.execute("alter database keel reset all")
         with psycopg.connect(keel.dsn(), autocommit=True) as conn:
             assert conn.execute("show work_mem").fetchone() == ("4MB",)
             assert conn.execute("show statement_timeout").fetchone() == ("0",)
+            assert conn.execute("show lock_timeout").fetchone() == ("0",)

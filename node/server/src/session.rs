@@ -369,9 +369,21 @@ impl Connection {
                         .settings
                         .set("is_superuser", Some(superuser), true)
                         .map_err(Close::Fatal)?;
-                    // ALTER ROLE ... SET defaults, then the startup packet's (which win). A
-                    // stored value that no longer applies is passed over.
-                    for (name, value) in role.settings_for(&self.session.info.database) {
+                    // ALTER DATABASE ... SET defaults, the role's over them, then the startup
+                    // packet's (which win). A stored value that no longer applies is passed
+                    // over.
+                    let database_settings: Vec<(String, String)> = self
+                        .worker
+                        .catalog()
+                        .database_settings
+                        .iter()
+                        .filter(|s| s.database.as_deref() == Some(&self.session.info.database))
+                        .map(|s| (s.name.clone(), s.value.clone()))
+                        .collect();
+                    for (name, value) in database_settings
+                        .into_iter()
+                        .chain(role.settings_for(&self.session.info.database))
+                    {
                         let _ = self.session.settings.set(&name, Some(&value), true);
                     }
                     for (name, value) in &parameters {

@@ -336,6 +336,10 @@ pub struct Catalog {
     /// Schemas made by CREATE SCHEMA (public is always there and not listed).
     #[serde(default)]
     pub schemas: BTreeMap<String, SchemaDef>,
+    /// `ALTER DATABASE db SET name = value`: settings every session in that database starts
+    /// with (under its role's).
+    #[serde(default)]
+    pub database_settings: Vec<RoleSetting>,
 }
 
 /// A schema made by CREATE SCHEMA.

@@ -437,8 +437,9 @@ pub enum Parsed {
     },
     /// `ALTER ROLE | USER name [IN DATABASE db] SET name {TO | =} value | RESET name | ALL`
     /// (sqlparser reads one expression as the value, not a list like search_path's).
+    /// Also `ALTER DATABASE db SET | RESET ...` (no role).
     RoleSetting {
-        role: String,
+        role: Option<String>,
         database: Option<String>,
         setting: Option<String>,
         value: Option<String>,
@@ -834,9 +835,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             .map(str::to_ascii_lowercase)
             .collect();
         let at = |i: usize| words.get(i).map_or("", String::as_str);
-        matches!(at(1), "role" | "user")
-            && (matches!(at(3), "set" | "reset")
-                || (at(3) == "in" && at(4) == "database" && matches!(at(6), "set" | "reset")))
+        (matches!(at(1), "role" | "user" | "database") && matches!(at(3), "set" | "reset"))
+            || (matches!(at(1), "role" | "user")
+                && at(3) == "in"
+                && at(4) == "database"
+                && matches!(at(6), "set" | "reset"))
     };
     let hand = alter_sequence
         || role_grant
@@ -940,19 +943,23 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
         }
         "alter"
-            if c.tokens.get(1).is_some_and(
-                |t| matches!(&t.token, Token::Word(w) if w == "role" || w == "user"),
-            ) =>
+            if c.tokens.get(1).is_some_and(|t| {
+                matches!(&t.token, Token::Word(w) if w == "role" || w == "user" || w == "database")
+            }) =>
         {
+            c.at = 1;
+            let of_database = c.word("database");
             c.at = 2;
-            let (role, _) = c.ident()?;
-            let database = if c.word("in") {
+            let (name, _) = c.ident()?;
+            let (role, database) = if of_database {
+                (None, Some(name))
+            } else if c.word("in") {
                 if !c.word("database") {
                     return Err(c.error());
                 }
-                Some(c.ident()?.0)
+                (Some(name), Some(c.ident()?.0))
             } else {
-                None
+                (Some(name), None)
             };
             let (setting, value) = if c.word("reset") {
                 if c.word("all") {

@@ -816,8 +816,9 @@ impl Plan {
             Plan::Role(
                 RoleCommand::Alter { .. }
                 | RoleCommand::Rename { .. }
-                | RoleCommand::Setting { .. },
+                | RoleCommand::Setting { name: Some(_), .. },
             ) => "ALTER ROLE",
+            Plan::Role(RoleCommand::Setting { name: None, .. }) => "ALTER DATABASE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
             Plan::Role(RoleCommand::Membership { grant: true, .. }) => "GRANT ROLE",
             Plan::Role(RoleCommand::Membership { grant: false, .. }) => "REVOKE ROLE",
@@ -884,10 +885,11 @@ pub enum RoleCommand {
         members: Vec<String>,
         admin: bool,
     },
-    /// `ALTER ROLE name [IN DATABASE db] SET setting = value | RESET setting | RESET ALL`:
-    /// `setting` None is RESET ALL, `value` None a RESET (or SET ... TO DEFAULT).
+    /// `ALTER ROLE name [IN DATABASE db] SET setting = value | RESET setting | RESET ALL`, or
+    /// `ALTER DATABASE db SET ...` (no role): `setting` None is RESET ALL, `value` None a
+    /// RESET (or SET ... TO DEFAULT).
     Setting {
-        name: String,
+        name: Option<String>,
         database: Option<String>,
         setting: Option<String>,
         value: Option<String>,

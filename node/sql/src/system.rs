@@ -1226,6 +1226,31 @@ fn pg_catalog(
                 ("setrole", I8),
                 ("setconfig", DataType::Text.array()),
             ]);
+            let mut databases: Vec<&str> = Vec::new();
+            for setting in &catalog.database_settings {
+                if let Some(database) = setting.database.as_deref() {
+                    if !databases.contains(&database) {
+                        databases.push(database);
+                    }
+                }
+            }
+            for database in databases {
+                let oid = if database == session.database {
+                    DATABASE
+                } else {
+                    DATABASE - 1
+                };
+                out.row(vec![
+                    int(oid),
+                    int(0),
+                    setting_array(
+                        catalog
+                            .database_settings
+                            .iter()
+                            .filter(|s| s.database.as_deref() == Some(database)),
+                    ),
+                ]);
+            }
             for role in catalog.all_roles() {
                 let mut databases: Vec<Option<&str>> = Vec::new();
                 for setting in &role.settings {

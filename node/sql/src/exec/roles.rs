@@ -431,7 +431,6 @@ impl Session {
                 setting,
                 value,
             } => {
-                let mut role = next.role(name).ok_or_else(|| missing(name))?;
                 if let Some(database) = database {
                     if database != "postgres" && database != "keel" {
                         return Err(SqlError::new(
@@ -440,21 +439,40 @@ impl Session {
                         ));
                     }
                 }
-                let allowed =
-                    superuser || (create_role && !role.superuser) || name == &self.info.user;
+                let mut role = match name {
+                    Some(name) => Some(next.role(name).ok_or_else(|| missing(name))?),
+                    None => None,
+                };
+                let allowed = match &role {
+                    Some(role) => {
+                        superuser || (create_role && !role.superuser) || role.name == self.info.user
+                    }
+                    // The bootstrap superuser owns both databases.
+                    None => superuser,
+                };
                 if !allowed {
-                    return Err(denied("permission denied"));
+                    return Err(denied(match &role {
+                        Some(_) => "permission denied".to_string(),
+                        None => format!(
+                            "must be owner of database {}",
+                            database.as_deref().unwrap_or_default()
+                        ),
+                    }));
                 }
+                let list = match &mut role {
+                    Some(role) => &mut role.settings,
+                    None => &mut next.database_settings,
+                };
                 let scoped = |s: &crate::catalog::RoleSetting| s.database == *database;
                 match (setting, value) {
-                    (None, _) => role.settings.retain(|s| !scoped(s)),
+                    (None, _) => list.retain(|s| !scoped(s)),
                     (Some(setting), value) => {
                         let key = setting.to_lowercase();
                         // The value must be one the setting takes (checked on a copy).
                         self.settings.clone().set(&key, value.as_deref(), false)?;
-                        role.settings.retain(|s| !(scoped(s) && s.name == key));
+                        list.retain(|s| !(scoped(s) && s.name == key));
                         if let Some(value) = value {
-                            role.settings.push(crate::catalog::RoleSetting {
+                            list.push(crate::catalog::RoleSetting {
                                 database: database.clone(),
                                 name: key,
                                 value: value.clone(),
@@ -462,7 +480,9 @@ impl Session {
                         }
                     }
                 }
-                next.roles.insert(name.clone(), role);
+                if let Some(role) = role {
+                    next.roles.insert(role.name.clone(), role);
+                }
             }
             RoleCommand::Membership {
                 grant,
