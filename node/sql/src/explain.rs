@@ -231,6 +231,9 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             )
         }
         Expr::Cast(inner, _, to, _) => format!("({})::{}", go(inner), to.name()),
+        Expr::Func(crate::expr::Func::Field(_, name), args) if args.len() == 1 => {
+            format!("({}).{name}", go(&args[0]))
+        }
         Expr::Func(func, args) => format!(
             "{}({})",
             format!("{func:?}").to_lowercase(),

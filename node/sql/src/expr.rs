@@ -93,8 +93,8 @@ fn bitwise(op: BitOp, ty: DataType, a: i64, b: i64) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
     Abs,
-    /// `(record).field`: the record's field at this position.
-    Field(usize),
+    /// `(record).field`: the record's field at this position, and its name.
+    Field(usize, &'static str),
     Lower,
     Upper,
     Length,
@@ -805,7 +805,7 @@ impl Expr {
             Expr::Func(func, _) => matches!(
                 func,
                 Func::Abs
-                    | Func::Field(_)
+                    | Func::Field(..)
                     | Func::Lower
                     | Func::Upper
                     | Func::Length
@@ -1263,7 +1263,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
     let mut args = args.into_iter();
     let first = args.next().unwrap_or(Value::Null);
     Ok(match func {
-        Func::Field(at) => match first {
+        Func::Field(at, _) => match first {
             Value::Record(fields) => fields.into_iter().nth(at).unwrap_or(Value::Null),
             _ => Value::Null,
         },

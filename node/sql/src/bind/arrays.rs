@@ -132,7 +132,7 @@ impl Binder<'_> {
                 .at(position));
             };
             return Ok((
-                Expr::Func(crate::expr::Func::Field(at), vec![base]),
+                Expr::Func(crate::expr::Func::Field(at, fields[at].0), vec![base]),
                 fields[at].1,
             ));
         }
