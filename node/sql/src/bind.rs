@@ -8175,6 +8175,9 @@ impl<'a> Binder<'a> {
                 };
                 Some((S::ToChar(ty == D::TimestampTz), vec![ty, D::Text], D::Text))
             }
+            ("to_number", 2) if is_text(types[0]) && is_text(types[1]) => {
+                Some((S::ToNumber, vec![D::Text, D::Text], D::Numeric))
+            }
             ("to_char", 2) if types[0] == D::Interval && is_text(types[1]) => {
                 Some((S::IntervalToChar, vec![D::Interval, D::Text], D::Text))
             }

@@ -73,6 +73,8 @@ pub enum Scalar {
     ToChar(bool),
     /// `to_char(interval, format)`.
     IntervalToChar,
+    /// `to_number(text, format)`.
+    ToNumber,
     /// `to_char(number, format)` of a number of this type.
     NumberToChar(crate::types::DataType),
     /// `scale(numeric)`: its decimals.
@@ -786,6 +788,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             };
             Value::Text(crate::numfmt::to_char(source, format)?)
         }
+        Scalar::ToNumber => match (a, &args[1]) {
+            (Value::Text(input), Value::Text(format)) => {
+                Value::numeric(crate::numfmt::to_number(input, format)?)
+            }
+            _ => Value::Null,
+        },
         Scalar::IntervalToChar => match (a, &args[1]) {
             (Value::Interval(interval), Value::Text(format)) => {
                 Value::Text(crate::datetime::interval_to_char(interval, format)?)

@@ -583,3 +583,147 @@ impl<'a> Walk<'a> {
         self.current += 1;
     }
 }
+
+/// PostgreSQL's `to_number(text, format)`: the format walked against the input (the reverse of
+/// [`to_char`]). Each digit position takes the digit it finds (a blank before it is skipped; a
+/// sign before the first digit, or `<` under `PR`, is read as the number's sign); `.` or `D`
+/// takes the decimal point; `,`/`G` skip a comma when there is one, `L` a currency sign;
+/// `MI`, `PL`, `SG` and a
+/// trailing `S` read a sign where they stand; any other character of the format skips one of
+/// the input. At most the format's positions after the point are read; the result has the
+/// decimals read and must fit the format's digits (`numeric(pre + decimals, decimals)`).
+pub fn to_number(input: &str, format: &str) -> SqlResult<Numeric> {
+    let (items, d) = parse(format)?;
+    for (flag, name) in [(d.roman, "RN"), (d.exponent, "EEEE")] {
+        if flag {
+            return Err(SqlError::new(
+                crate::error::code::FEATURE_NOT_SUPPORTED,
+                format!("\"{name}\" not supported for input"),
+            ));
+        }
+    }
+    let input: Vec<char> = input.chars().collect();
+    let mut read = Reader {
+        d: &d,
+        input: &input,
+        at: 0,
+        sign: ' ',
+        digits: String::new(),
+        pre: 0,
+        post: 0,
+        point: false,
+    };
+    for item in &items {
+        if read.at >= input.len() {
+            break;
+        }
+        match item {
+            Item::Key(Key::Nine | Key::Zero) => read.number_part(true),
+            Item::Key(Key::Point) => read.number_part(false),
+            // A separator is skipped only where the input has one; L skips a currency sign
+            // (anything but a digit) and leaves a digit to the positions after it.
+            Item::Key(Key::Comma) if input[read.at] != ',' => continue,
+            Item::Key(Key::Currency) if input[read.at].is_ascii_digit() => continue,
+            // MI, PL and SG read a sign where they stand (and take the character either way).
+            Item::Key(Key::Minus) if input[read.at] == '-' => read.sign = '-',
+            Item::Key(Key::Plus | Key::PlusMinus) if matches!(input[read.at], '-' | '+') => {
+                read.sign = input[read.at]
+            }
+            // Neither takes a character of the input.
+            Item::Key(Key::Fill | Key::Shift | Key::Sign) => continue,
+            _ => {}
+        }
+        read.at += 1;
+    }
+    let mut text = format!("{}{}", read.sign, read.digits);
+    if text.ends_with('.') {
+        text.pop();
+    }
+    let scale = read.post;
+    let value = Numeric::parse(text.trim_start()).map_err(|_| {
+        SqlError::new(
+            crate::error::code::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for type numeric: \"{text}\""),
+        )
+    })?;
+    let precision = d.pre + d.shift + scale;
+    let value = value.apply_typmod(precision as u16, scale as i16)?;
+    if d.shifting {
+        // V's digits were shifted in: shift them back (PostgreSQL multiplies by 10^-n).
+        let shift = Numeric::from(10).pow(&Numeric::from(-(d.shift as i64)))?;
+        return value.mul(&shift);
+    }
+    Ok(value)
+}
+
+/// `NUM_numpart_from_char`'s state: the input, the sign and digits read so far.
+struct Reader<'a> {
+    d: &'a Desc,
+    input: &'a [char],
+    at: usize,
+    sign: char,
+    digits: String,
+    pre: usize,
+    post: usize,
+    point: bool,
+}
+
+impl Reader<'_> {
+    fn current(&self) -> Option<char> {
+        self.input.get(self.at).copied()
+    }
+
+    fn number_part(&mut self, digit_key: bool) {
+        if self.current() == Some(' ') {
+            self.at += 1;
+        }
+        let Some(c) = self.current() else {
+            return;
+        };
+        // A sign before the number.
+        if self.sign == ' ' && digit_key && self.pre + self.post == 0 {
+            let leading = self.d.sign.is_none() || self.d.sign == Some(SignAt::Before);
+            if leading && (c == '-' || (self.d.brackets && c == '<')) {
+                self.sign = '-';
+                self.at += 1;
+            } else if leading && c == '+' {
+                self.sign = '+';
+                self.at += 1;
+            }
+        }
+        let Some(c) = self.current() else {
+            return;
+        };
+        let mut read = false;
+        if c.is_ascii_digit() {
+            if self.point && self.post == self.d.post {
+                return;
+            }
+            self.digits.push(c);
+            if self.point {
+                self.post += 1;
+            } else {
+                self.pre += 1;
+            }
+            read = true;
+        } else if self.d.decimal && !self.point && c == '.' {
+            self.digits.push('.');
+            self.point = true;
+            read = true;
+        }
+        // A sign right behind the last digit (S), or where MI/PL/SG could not be placed.
+        if self.sign == ' ' && self.pre + self.post > 0 {
+            let next = self.input.get(self.at + 1).copied();
+            if self.d.sign.is_some() && read && next.is_some_and(|n| !n.is_ascii_digit()) {
+                if let Some(sign @ ('-' | '+')) = next {
+                    self.sign = sign;
+                    self.at += 1;
+                }
+            } else if !read && self.d.sign.is_none() && (self.d.plus || self.d.minus) {
+                if let Some(sign @ ('-' | '+')) = self.current() {
+                    self.sign = sign;
+                }
+            }
+        }
+    }
+}
