@@ -749,20 +749,14 @@ pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
         return None;
     }
     let days = usecs.div_euclid(USECS_PER_DAY);
-    let time = usecs.rem_euclid(USECS_PER_DAY);
     let ordinal = days + UNIX_TO_PG_DAYS;
     let (year, month, day) = civil_from_days(ordinal);
-    let stamp = Stamp {
-        year,
-        month,
-        day,
-        hour: time / (3600 * USECS_PER_SEC),
-        minute: time / (60 * USECS_PER_SEC) % 60,
-        second: time / USECS_PER_SEC % 60,
-        micros: time % USECS_PER_SEC,
+    let stamp = Stamp::new(
+        (year, month, day),
+        usecs.rem_euclid(USECS_PER_DAY),
         ordinal,
-        interval: false,
-    };
+        false,
+    );
     // Timestamps have no pattern they refuse.
     stamp.format(format, with_zone).ok()
 }
@@ -771,27 +765,36 @@ pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
 /// hours (any number), minutes, seconds, each with its own sign; calendar names, weekdays,
 /// BC/AD and zones are errors.
 pub fn interval_to_char(interval: &Interval, format: &str) -> SqlResult<String> {
-    let time = interval.micros;
     let (year, month, day) = (
         interval.months as i64 / 12,
         interval.months as i64 % 12,
         interval.days as i64,
     );
-    let stamp = Stamp {
-        year,
-        month,
-        day,
-        hour: time / (3600 * USECS_PER_SEC),
-        minute: time / (60 * USECS_PER_SEC) % 60,
-        second: time / USECS_PER_SEC % 60,
-        micros: time % USECS_PER_SEC,
-        ordinal: date2j(year, month, day) - UNIX_JULIAN,
-        interval: true,
-    };
-    stamp.format(format, false)
+    let ordinal = date2j(year, month, day) - UNIX_JULIAN;
+    Stamp::new((year, month, day), interval.micros, ordinal, true).format(format, false)
 }
 
 impl Stamp {
+    /// The fields of a date (or an interval's years, months, days) and a time of `micros`.
+    fn new(
+        (year, month, day): (i64, i64, i64),
+        micros: i64,
+        ordinal: i64,
+        interval: bool,
+    ) -> Stamp {
+        Stamp {
+            year,
+            month,
+            day,
+            hour: micros / (3600 * USECS_PER_SEC),
+            minute: micros / (60 * USECS_PER_SEC) % 60,
+            second: micros / USECS_PER_SEC % 60,
+            micros: micros % USECS_PER_SEC,
+            ordinal,
+            interval,
+        }
+    }
+
     /// The format's patterns filled in from these fields.
     fn format(&self, format: &str, with_zone: bool) -> SqlResult<String> {
         let stamp = self;

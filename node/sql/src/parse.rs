@@ -601,6 +601,21 @@ impl Cursor {
     }
     /// A SET value: its items joined by ", ". In a list of names (`list`: search_path), a
     /// double-quoted name keeps its quotes when it needs them, as PostgreSQL shows it.
+    /// A setting's name: `TIME ZONE` (timezone) or a possibly dotted identifier.
+    fn setting_name(&mut self) -> SqlResult<String> {
+        if self.word("time") {
+            if !self.word("zone") {
+                return Err(self.error());
+            }
+            return Ok("timezone".to_string());
+        }
+        let (mut name, _) = self.ident()?;
+        while self.punct('.') {
+            name = format!("{name}.{}", self.ident()?.0);
+        }
+        Ok(name)
+    }
+
     fn setting_value(&mut self, list: bool) -> SqlResult<String> {
         let mut parts = Vec::new();
         loop {
@@ -968,18 +983,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     (Some(c.ident()?.0), None)
                 }
             } else if c.word("set") {
-                let name = if c.word("time") {
-                    if !c.word("zone") {
-                        return Err(c.error());
-                    }
-                    "timezone".to_string()
-                } else {
-                    let (mut name, _) = c.ident()?;
-                    while c.punct('.') {
-                        name = format!("{name}.{}", c.ident()?.0);
-                    }
-                    name
-                };
+                let name = c.setting_name()?;
                 if c.word("from") {
                     return Err(SqlError::unsupported("ALTER ROLE ... SET ... FROM CURRENT"));
                 }
@@ -1163,21 +1167,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     local: false,
                 });
             }
-            let name = if c.word("time") {
-                if !c.word("zone") {
-                    return Err(c.error());
-                }
-                "timezone".to_string()
-            } else {
-                let (mut name, _) = c.ident()?;
-                while c.punct('.') {
-                    name = format!("{name}.{}", c.ident()?.0);
-                }
-                if !(c.word("to") || c.punct('=')) {
-                    return Err(c.error());
-                }
-                name
-            };
+            // SET TIME ZONE takes its value without TO or =.
+            let time_zone = matches!(c.peek(), Some(Token::Word(w)) if w == "time");
+            let name = c.setting_name()?;
+            if !(time_zone || c.word("to") || c.punct('=')) {
+                return Err(c.error());
+            }
             let value = if c.word("default") || (name == "timezone" && c.word("local")) {
                 None
             } else {
@@ -1192,17 +1187,8 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     return Err(c.error());
                 }
                 "transaction_isolation".to_string()
-            } else if c.word("time") {
-                if !c.word("zone") {
-                    return Err(c.error());
-                }
-                "timezone".to_string()
             } else {
-                let (mut name, _) = c.ident()?;
-                while c.punct('.') {
-                    name = format!("{name}.{}", c.ident()?.0);
-                }
-                name
+                c.setting_name()?
             };
             Parsed::Show { name }
         }
