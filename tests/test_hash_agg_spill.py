@@ -37,11 +37,6 @@ def rows(args, sql, work_mem):
     return hashlib.md5("\n".join(lines).encode()).hexdigest(), len(lines)
 
 
-def temp_files(node):
-    tmp = node.data_dir / "tmp"
-    return sorted(p.name for p in tmp.iterdir()) if tmp.exists() else []
-
-
 @pytest.fixture(scope="module")
 def pg_agg(postgres):
     subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists hashagg",
@@ -63,7 +58,7 @@ def test_spilling_aggregates_match_postgres_and_leave_no_files(agg, pg_agg):
         theirs = rows(pg_agg, sql, "4MB")
         for work_mem in ("64kB", "1MB", "1GB"):
             assert rows(agg.psql_args(), sql, work_mem) == theirs, (sql, work_mem)
-        assert temp_files(agg) == []
+        assert agg.temp_files() == []
 
 
 def batches(conn, sql):
@@ -92,7 +87,7 @@ def test_explain_analyze_shows_batches_and_disk_usage(agg):
             assert (in_memory, disk) == (1, 0) and memory > 1000, sql
         with pytest.raises(psycopg.errors.InvalidParameterValue, match="outside the valid range"):
             conn.execute("set hash_mem_multiplier = 0.5")
-    assert temp_files(agg) == []
+    assert agg.temp_files() == []
 
 
 def test_errors_and_timeouts_mid_spill_remove_the_partitions(agg):
@@ -107,4 +102,4 @@ def test_errors_and_timeouts_mid_spill_remove_the_partitions(agg):
                          "join agg c on c.id = b.id group by a.k, a.g").fetchall()
         conn.execute("reset statement_timeout")
         assert conn.execute("select count(*) from (select k from agg group by k) s").fetchone() == (40000,)
-    assert temp_files(agg) == []
+    assert agg.temp_files() == []

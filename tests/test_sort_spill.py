@@ -33,11 +33,6 @@ def digest(args, sql, work_mem="1MB"):
     return hashlib.md5(out.stdout).hexdigest(), out.stdout.count(b"\n")
 
 
-def temp_files(node):
-    tmp = node.data_dir / "tmp"
-    return sorted(p.name for p in tmp.iterdir()) if tmp.exists() else []
-
-
 @pytest.fixture(scope="module")
 def pg_big(postgres):
     subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists spill",
@@ -61,7 +56,7 @@ def test_sorts_beyond_work_mem_match_postgres_and_leave_no_files(big, pg_big):
         # The same rows in memory (a large work_mem) and through many small runs (the minimum).
         assert digest(big.psql_args(), sql, "1GB") == theirs, sql
         assert digest(big.psql_args(), sql, "64kB") == theirs, sql
-    assert temp_files(big) == []
+    assert big.temp_files() == []
     # Without ORDER BY the result keeps its order through the files: the same rows as PostgreSQL.
     out = subprocess.run(big.psql_args() + ["-qAt", "-c", "set work_mem = '64kB'", "-c", "select id, pad from big"],
                          stdout=subprocess.PIPE, check=True, text=True).stdout.splitlines()
@@ -85,7 +80,7 @@ def test_sorts_beyond_work_mem_match_postgres_and_leave_no_files(big, pg_big):
             await conn.close()
     rows = asyncio.run(cursor_rows())
     assert len(rows) == ROWS and rows == sorted(rows)
-    assert temp_files(big) == []
+    assert big.temp_files() == []
 
 
 def test_temporary_files_go_after_the_result_an_error_a_cancel_and_a_crash(big):
@@ -96,43 +91,43 @@ def test_temporary_files_go_after_the_result_an_error_a_cancel_and_a_crash(big):
         # files until the client reads on.
         rows = conn.cursor().stream(sql)
         first = next(rows)
-        assert temp_files(big), "a result sorted through temporary files holds them while it is sent"
+        assert big.temp_files(), "a result sorted through temporary files holds them while it is sent"
         count = 1 + sum(1 for _ in rows)
         assert count == ROWS and first[0] is not None
-        assert temp_files(big) == []
+        assert big.temp_files() == []
         # A cancel while the rows are being sent ends the statement (57014); the files go.
         rows = conn.cursor().stream(sql)
         next(rows)
-        assert temp_files(big)
+        assert big.temp_files()
         conn.cancel_safe()
         with pytest.raises(psycopg.errors.QueryCanceled):
             for _ in rows:
                 pass
-        assert temp_files(big) == []
+        assert big.temp_files() == []
         # An error in the middle of the input (division by zero at one row): nothing is left.
         with pytest.raises(psycopg.errors.DivisionByZero):
             conn.execute("select id, 1 / (id - 150000) from big order by pad").fetchall()
-        assert temp_files(big) == []
+        assert big.temp_files() == []
         # A statement timeout while sorting.
         conn.execute("set statement_timeout = '50ms'")
         with pytest.raises(psycopg.errors.QueryCanceled):
             conn.execute("select id, pad, k from big order by pad desc, k").fetchall()
         conn.execute("reset statement_timeout")
-        assert temp_files(big) == []
+        assert big.temp_files() == []
         assert conn.execute("select count(*) from big").fetchone()[0] == ROWS
     # A node killed while it holds temporary files removes them when it starts again.
     conn = psycopg.connect(big.dsn(), autocommit=True)
     conn.execute("set work_mem = '1MB'")
     rows = conn.cursor().stream(sql)
     next(rows)
-    left = temp_files(big)
+    left = big.temp_files()
     assert left
     big.kill()
     conn.close()
     big.start()
     deadline = time.time() + 10
-    while temp_files(big) and time.time() < deadline:
+    while big.temp_files() and time.time() < deadline:
         time.sleep(0.1)
-    assert temp_files(big) == []
+    assert big.temp_files() == []
     assert f"removed {len(left)} temporary files" in big.log()
     assert digest(big.psql_args(), "select count(*) from big")[1] == 1

@@ -93,6 +93,11 @@ class Keel:
     def dsn(self, dbname="keel"):
         return f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}"
 
+    def temp_files(self):
+        """Names of the temporary files the node holds now (its tmp/ directory)."""
+        tmp = self.data_dir / "tmp"
+        return sorted(p.name for p in tmp.iterdir()) if tmp.exists() else []
+
     def psql_args(self, dbname="keel"):
         return ["psql", "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname]
 

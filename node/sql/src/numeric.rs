@@ -640,6 +640,16 @@ impl Numeric {
                 return Ok(Numeric::Small(quotient));
             }
         }
+        self.divide(other, |a, b| (div_scale(a, b), Rounding::HalfAway))
+    }
+
+    /// A quotient at the scale and rounding `at` picks for the two finite operands, with
+    /// PostgreSQL's rules for NaN, the infinities and zero divisors.
+    fn divide(
+        &self,
+        other: &Numeric,
+        at: impl FnOnce(&Exact, &Exact) -> (i64, Rounding),
+    ) -> SqlResult<Numeric> {
         match (self, other) {
             (Numeric::NaN, _) | (_, Numeric::NaN) => Ok(Numeric::NaN),
             (Numeric::Inf(_), Numeric::Inf(_)) => Ok(Numeric::NaN),
@@ -651,8 +661,8 @@ impl Numeric {
                 if b.is_zero() {
                     return Err(division_by_zero());
                 }
-                let scale = div_scale(&a, &b);
-                Numeric::from_exact(quotient(&a, &b, scale, Rounding::HalfAway))
+                let (scale, mode) = at(&a, &b);
+                Numeric::from_exact(quotient(&a, &b, scale, mode))
             }
         }
     }
@@ -678,20 +688,7 @@ impl Numeric {
 
     /// `trunc(a / b)` with scale 0 (PostgreSQL's `div`).
     pub fn div_trunc(&self, other: &Numeric) -> SqlResult<Numeric> {
-        match (self, other) {
-            (Numeric::NaN, _) | (_, Numeric::NaN) => Ok(Numeric::NaN),
-            (Numeric::Inf(_), Numeric::Inf(_)) => Ok(Numeric::NaN),
-            (Numeric::Inf(_), x) if x.is_zero() => Err(division_by_zero()),
-            (Numeric::Inf(_), _) => Ok(Numeric::Inf(self.is_negative() != other.is_negative())),
-            (_, Numeric::Inf(_)) => Ok(Numeric::ZERO),
-            _ => {
-                let (a, b) = (self.exact().unwrap(), other.exact().unwrap());
-                if b.is_zero() {
-                    return Err(division_by_zero());
-                }
-                Numeric::from_exact(quotient(&a, &b, 0, Rounding::Trunc))
-            }
-        }
+        self.divide(other, |_, _| (0, Rounding::Trunc))
     }
 
     /// The value with `digits` decimals (`round`/`trunc` with a digit count; negative digits
