@@ -92,6 +92,8 @@ pub struct Node {
     /// TLS, when `wire.tls_cert_file` / `wire.tls_key_file` are set.
     pub tls: Option<crate::tls::Tls>,
     sequences: Arc<keel_sql::sequence::Registry>,
+    /// Table statistics from ANALYZE, saved in `DATA_DIR/keel.stats`.
+    statistics: Arc<keel_sql::stats::Statistics>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
@@ -277,6 +279,9 @@ impl Cluster for Worker {
     }
     fn temp_dir(&self) -> PathBuf {
         temp_dir(&self.node.config.node.data_dir)
+    }
+    fn statistics(&self) -> Arc<keel_sql::stats::Statistics> {
+        self.node.statistics.clone()
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -947,6 +952,9 @@ pub fn start(
         hba,
         tls,
         sequences: Arc::new(recovered.sequences),
+        statistics: Arc::new(keel_sql::stats::Statistics::open(
+            config.node.data_dir.join("keel.stats"),
+        )),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
         waits: Arc::new(WaitGraph::default()),

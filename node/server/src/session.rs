@@ -144,6 +144,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         sequence_states: Vec::new(),
         search_path: Vec::new(),
         session_user: String::new(),
+        statistics: Default::default(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),

@@ -64,6 +64,8 @@ pub struct SessionInfo {
     /// The role that connected (`session_user`); `user` is the current role, which SET ROLE
     /// changes.
     pub session_user: String,
+    /// Table statistics from ANALYZE (`pg_stats`, `pg_class.reltuples`).
+    pub statistics: crate::stats::Snapshot,
 }
 
 /// A `search_path` value's entries: comma-separated names, double-quoted ones as they are,

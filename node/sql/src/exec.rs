@@ -85,6 +85,8 @@ pub trait Cluster {
     fn sequences(&self) -> Arc<crate::sequence::Registry>;
     /// Where operators that pass `work_mem` write their temporary files (see `crate::spill`).
     fn temp_dir(&self) -> std::path::PathBuf;
+    /// Table statistics from ANALYZE (see `crate::stats`).
+    fn statistics(&self) -> Arc<crate::stats::Statistics>;
 }
 
 /// A cancel request's mailbox for one session.
@@ -1236,6 +1238,7 @@ impl Session {
             volatile: reads_settings
                 || reads_activity
                 || reads_sizes(text)
+                || reads_statistics(text)
                 || reads_sequence_states(text),
         };
         match parsed {
@@ -1429,6 +1432,10 @@ impl Session {
                 }
             }
             return outcome;
+        }
+        // pg_stats and pg_class.reltuples show the statistics as of this execution.
+        if reads_statistics(&prepared.text) {
+            self.info.statistics = cluster.statistics().snapshot();
         }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
@@ -1951,14 +1958,29 @@ impl Session {
                 result.rows = vec![vec![Value::Text(value)]];
                 result.tag = "SHOW".into();
             }
-            Parsed::Maintenance { vacuum, tables } => {
+            Parsed::Maintenance {
+                vacuum,
+                analyze,
+                tables,
+            } => {
                 let catalog = self.catalog(cluster);
-                for (name, offset) in tables {
+                let mut named = Vec::new();
+                // PostgreSQL names a missing table without a position here.
+                for (name, _) in tables {
                     let key =
                         catalog.resolve_written(name, &self.info.search_path, &self.info.user);
-                    catalog
-                        .table(&key)
-                        .map_err(|error| error.at(Some(offset + 1)))?;
+                    named.push(catalog.table(&key)?.clone());
+                }
+                if *analyze {
+                    if tables.is_empty() {
+                        named = catalog.tables.values().cloned().collect();
+                    }
+                    let txn = self.txn_for_statement(cluster);
+                    let cancel = Cancel::default();
+                    for table in &named {
+                        self.analyze_table(cluster, table, txn, &cancel).await?;
+                    }
+                    self.end_statement(cluster).await?;
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }
@@ -2904,15 +2926,33 @@ impl Session {
                 _ => None,
             })
             .collect();
-        let mut scanned = Vec::new();
-        for scan in crate::query::scans(rel) {
-            if skipped.contains(&(scan as *const Rel as usize)) {
-                continue;
-            }
-            let columns = used
-                .get(&(scan as *const Rel as usize))
-                .filter(|mask| !mask.iter().all(|&u| u))
-                .map(|mask| Arc::new(mask.clone()));
+        // Scans are read one after another; one read after a scan it is joined with on an
+        // equality takes that scan's key values as a filter (`join_order::key_edges`), so rows
+        // that can join nothing stay on the workers. Scans with filters of their own go first
+        // (they are likely the smaller ones), then those joined to scans already narrowed.
+        let edges = crate::join_order::key_edges(rel);
+        let mut pending: Vec<&Rel> = crate::query::scans(rel)
+            .into_iter()
+            .filter(|scan| !skipped.contains(&(*scan as *const Rel as usize)))
+            .collect();
+        let restricted = |scan: &Rel| match scan {
+            Rel::Scan { filter, access, .. } => filter.is_some() || !matches!(access, Access::Scan),
+            _ => false,
+        };
+        let mut narrowed: Vec<*const Rel> = Vec::new();
+        let mut scanned: Vec<(&Rel, Vec<Row>)> = Vec::new();
+        while !pending.is_empty() {
+            let from_narrowed = |scan: &Rel| {
+                edges
+                    .iter()
+                    .any(|e| std::ptr::eq(e.to, scan) && narrowed.contains(&(e.from as *const Rel)))
+            };
+            let pick = pending
+                .iter()
+                .position(|s| restricted(s))
+                .or_else(|| pending.iter().position(|s| from_narrowed(s)))
+                .unwrap_or(0);
+            let scan = pending.remove(pick);
             let Rel::Scan {
                 table,
                 access,
@@ -2922,6 +2962,48 @@ impl Session {
             else {
                 continue;
             };
+            let mut filter = filter.clone();
+            let mut keyed = false;
+            for edge in edges
+                .iter()
+                .filter(|e| std::ptr::eq(e.to, scan) && narrowed.contains(&(e.from as *const Rel)))
+            {
+                let Some((_, rows)) = scanned.iter().find(|(s, _)| std::ptr::eq(*s, edge.from))
+                else {
+                    continue;
+                };
+                let Some(keys) = crate::query::key_set(rows, &edge.from_expr, &ctx) else {
+                    continue;
+                };
+                let source = match edge.from {
+                    Rel::Scan { alias, .. } => alias.clone(),
+                    _ => String::new(),
+                };
+                let test = Expr::InKeys(
+                    Box::new(edge.to_expr.clone()),
+                    crate::expr::KeyFilter {
+                        keys: Arc::new(keys),
+                        source,
+                    },
+                );
+                filter = Some(Arc::new(match filter {
+                    Some(f) => Expr::Binary(
+                        crate::expr::BinOp::And,
+                        Box::new((*f).clone()),
+                        Box::new(test),
+                    ),
+                    None => test,
+                }));
+                keyed = true;
+            }
+            if keyed || restricted(scan) {
+                narrowed.push(scan as *const Rel);
+            }
+            let filter = &filter;
+            let columns = used
+                .get(&(scan as *const Rel as usize))
+                .filter(|mask| !mask.iter().all(|&u| u))
+                .map(|mask| Arc::new(mask.clone()));
             let targets = self.targets(cluster, table, access, &ctx, txn).await?;
             // Each worker's rows in turn, as one read per worker would give them.
             let mut per_target: Vec<Vec<Row>> = vec![Vec::new(); targets.len()];
@@ -2964,6 +3046,48 @@ impl Session {
         }
         let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
         Ok((rows, executor.take_stats()))
+    }
+
+    /// ANALYZE of one table: reads it whole under the statement's snapshot, in parts, keeping
+    /// a uniform sample ([`crate::stats::Sampler`]), and stores the statistics computed from it
+    /// (see `crate::stats`).
+    async fn analyze_table<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        txn: Tx,
+        cancel: &Cancel,
+    ) -> SqlResult<()> {
+        let params = Arc::new(Vec::new());
+        let now = now_timestamp();
+        let ctx = EvalContext::new(&params, now);
+        let targets = self
+            .targets(cluster, table, &Access::Scan, &ctx, txn)
+            .await?;
+        let mut sampler = crate::stats::Sampler::default();
+        let read = ScanRead {
+            parts: true,
+            table,
+            filter: &None,
+            columns: &None,
+            params: &params,
+            txn,
+            now,
+        };
+        read_in_parts(cluster, &read, targets, cancel, |_, rows| {
+            for row in rows {
+                sampler.add(row);
+            }
+            Ok(true)
+        })
+        .await?;
+        let stats = crate::stats::TableStats::compute(table, &sampler.rows, sampler.seen);
+        cluster.statistics().set(table.id, stats).map_err(|error| {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("could not write statistics: {error}"),
+            )
+        })
     }
 
     /// Groups a table's rows (those `access` and `filter` select) on the workers, each computing
@@ -5188,6 +5312,11 @@ fn select_result(columns: &[OutputColumn], rows: Vec<Vec<Value>>) -> QueryResult
 
 /// Whether a statement calls a size function (`pg_relation_size`...): it is bound again at each
 /// execution, with the sizes of that moment ([`SessionInfo::sizes`]).
+/// Whether a statement reads what ANALYZE keeps (`pg_stats`, `pg_class.reltuples`).
+fn reads_statistics(text: &str) -> bool {
+    text.contains("pg_stats") || text.contains("reltuples")
+}
+
 fn reads_sizes(text: &str) -> bool {
     const FUNCTIONS: [&str; 5] = [
         "pg_relation_size",

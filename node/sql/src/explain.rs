@@ -259,6 +259,12 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             if *negated { "<>" } else { "" },
             list.iter().map(go).collect::<Vec<_>>().join(", ")
         ),
+        Expr::InKeys(inner, filter) => format!(
+            "({} = ANY (keys of {}: {}))",
+            go(inner),
+            filter.source,
+            filter.keys.len()
+        ),
         Expr::StatementTime => "now()".into(),
         Expr::Window(i) => format!("window.{i}"),
         Expr::SetFn(i) => format!("srf.{i}"),

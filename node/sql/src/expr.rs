@@ -317,6 +317,10 @@ pub enum Expr {
     Scalar(crate::functions::Scalar, Vec<Expr>),
     /// `x [NOT] IN (list)`
     InList(Box<Expr>, Vec<Expr>, bool),
+    /// Whether `x` is one of a set of keys: a semi-join filter the session adds to a scan from
+    /// the rows of a relation the scan's rows will be joined with (see `crate::join_order`), so
+    /// that rows no join partner can match stay on the worker. NULL is in no set.
+    InKeys(Box<Expr>, KeyFilter),
     /// The statement's start time (`now()`, `CURRENT_TIMESTAMP`).
     StatementTime,
     /// After grouping: the n-th GROUP BY value.
@@ -344,6 +348,27 @@ pub enum Expr {
     },
     /// nextval/currval/setval/lastval (see `crate::sequence`): run by the session only.
     Sequence(SequenceCall, Vec<Expr>),
+}
+
+/// The keys of an [`Expr::InKeys`]: [`crate::query::append_hash_key`] bytes of the values, as a
+/// hash join compares them.
+#[derive(Clone)]
+pub struct KeyFilter {
+    pub keys: std::sync::Arc<crate::query::KeyIds>,
+    /// Where the keys come from, for EXPLAIN (`orders.o_orderkey`).
+    pub source: String,
+}
+
+impl PartialEq for KeyFilter {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.keys, &other.keys)
+    }
+}
+
+impl std::fmt::Debug for KeyFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyFilter({} keys of {})", self.keys.len(), self.source)
+    }
 }
 
 /// The sequence functions.
@@ -653,6 +678,15 @@ impl Expr {
                 })?;
                 sequences.call(call, &values)?
             }
+            Expr::InKeys(inner, filter) => {
+                let value = inner.eval_ref(row, ctx)?;
+                if value.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut key = Vec::with_capacity(16);
+                crate::query::append_hash_key(&value, &mut key);
+                Value::Bool(filter.keys.find(&key).is_some())
+            }
             Expr::InList(inner, list, negated) => {
                 let value = inner.eval(row, ctx)?;
                 if value.is_null() {
@@ -746,7 +780,8 @@ impl Expr {
             Expr::Not(inner)
             | Expr::Neg(inner, _)
             | Expr::IsNull(inner, _)
-            | Expr::Cast(inner, ..) => vec![inner],
+            | Expr::Cast(inner, ..)
+            | Expr::InKeys(inner, _) => vec![inner],
             Expr::Func(_, args) | Expr::Scalar(_, args) | Expr::Sequence(_, args) => {
                 args.iter().collect()
             }
@@ -854,6 +889,7 @@ impl Expr {
                 call,
                 args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
             ),
+            Expr::InKeys(inner, filter) => Expr::InKeys(boxed(inner, f)?, filter),
             Expr::InList(inner, list, negated) => Expr::InList(
                 boxed(inner, f)?,
                 list.into_iter().map(&mut *f).collect::<Result<_, _>>()?,

@@ -257,6 +257,180 @@ pub fn order(chain: &Chain<'_>, rows: &[&[Row]]) -> Vec<usize> {
     order
 }
 
+/// A semi-join filter one scan can take from another read before it: rows of `to` whose
+/// `to_expr` value is not among the values of `from_expr` over `from`'s rows can join nothing.
+/// Both expressions read their own scan's row.
+#[derive(Debug)]
+pub struct KeyEdge<'r> {
+    pub from: &'r Rel,
+    pub from_expr: Expr,
+    pub to: &'r Rel,
+    pub to_expr: Expr,
+}
+
+/// The semi-join filters of a tree (also inside its subqueries):
+///
+/// - an equality between columns of two scans that are leaves of one chain of inner joins gives
+///   an edge each way: a row of either without a partner among the other's rows is not in the
+///   join's result;
+/// - a correlated subquery whose rows come from a [`Rel::Lookup`] over a scan, probed by a column
+///   of a scan of the enclosing chain (or of the one scan a filter reads), gives an edge from that
+///   scan to the looked-up one: the lookup only ever asks for values the enclosing rows hold.
+///
+/// Only plain columns (possibly cast) are filtered on, so the worker computes nothing new.
+pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
+    fn add<'r>(edge: KeyEdge<'r>, edges: &mut Vec<KeyEdge<'r>>) {
+        let same = |e: &KeyEdge<'_>| {
+            std::ptr::eq(e.from, edge.from)
+                && std::ptr::eq(e.to, edge.to)
+                && e.from_expr == edge.from_expr
+                && e.to_expr == edge.to_expr
+        };
+        if !edges.iter().any(same) {
+            edges.push(edge);
+        }
+    }
+    let mut edges: Vec<KeyEdge<'_>> = Vec::new();
+    rel.visit(&mut |node| {
+        // The row a node's conditions read, as scans and where their columns sit in it.
+        let (chain, conds): (Option<Chain<'_>>, Vec<&Expr>) = match node {
+            // A join's own conditions read the joined row, whose layout is the chain's (those of
+            // the joins below it are visited with their own chains).
+            Rel::Join {
+                kind: JoinKind::Inner,
+                on,
+                ..
+            } => (Some(Chain::of(node)), on.iter().collect()),
+            Rel::Filter { input, predicate } => match input.as_ref() {
+                Rel::Join {
+                    kind: JoinKind::Inner,
+                    ..
+                } => (Some(Chain::of(input)), vec![predicate]),
+                scan @ Rel::Scan { .. } => (
+                    Some(Chain {
+                        leaves: vec![(scan, 0, scan.width())],
+                        conds: Vec::new(),
+                        left_deep: true,
+                    }),
+                    vec![predicate],
+                ),
+                _ => (None, Vec::new()),
+            },
+            _ => (None, Vec::new()),
+        };
+        let Some(chain) = chain else {
+            return;
+        };
+        // `e` as an expression over one scan leaf's own row.
+        let over_scan = |e: &Expr| -> Option<(&Rel, Expr)> {
+            let mut columns = Vec::new();
+            e.columns(&mut columns);
+            let leaf = chain.leaf_of(*columns.first()?)?;
+            let (rel, offset, _) = chain.leaves[leaf];
+            if !matches!(rel, Rel::Scan { .. })
+                || columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf))
+                || !plain_column(e)
+            {
+                return None;
+            }
+            Some((rel, e.clone().remap_columns(&|c| c - offset)))
+        };
+        for cond in &chain.conds {
+            let Expr::Binary(BinOp::Eq, l, r) = cond else {
+                continue;
+            };
+            if let (Some((a, ae)), Some((b, be))) = (over_scan(l), over_scan(r)) {
+                if !std::ptr::eq(a, b) {
+                    add(
+                        KeyEdge {
+                            from: a,
+                            from_expr: ae.clone(),
+                            to: b,
+                            to_expr: be.clone(),
+                        },
+                        &mut edges,
+                    );
+                    add(
+                        KeyEdge {
+                            from: b,
+                            from_expr: be,
+                            to: a,
+                            to_expr: ae,
+                        },
+                        &mut edges,
+                    );
+                }
+            }
+        }
+        // Lookups of correlated subqueries in the conditions over this row.
+        for cond in conds {
+            cond.visit(&mut |e| {
+                let Expr::Subquery(sub) = e else {
+                    return;
+                };
+                let mut lookups = Vec::new();
+                direct_lookups(&sub.rel, &mut lookups);
+                for (scan, columns, probes) in lookups {
+                    for (&column, probe) in columns.iter().zip(probes) {
+                        let Expr::Outer(1, outer) = probe else {
+                            continue;
+                        };
+                        let Some((from, from_expr)) = over_scan(&Expr::Column(*outer)) else {
+                            continue;
+                        };
+                        add(
+                            KeyEdge {
+                                from,
+                                from_expr,
+                                to: scan,
+                                to_expr: Expr::Column(column),
+                            },
+                            &mut edges,
+                        );
+                    }
+                }
+            });
+        }
+    });
+    edges
+}
+
+/// A column, or casts of one.
+fn plain_column(e: &Expr) -> bool {
+    match e {
+        Expr::Column(_) => true,
+        Expr::Cast(inner, ..) => plain_column(inner),
+        _ => false,
+    }
+}
+
+/// The [`Rel::Lookup`]s over a scan (directly or through a filter) among `rel` and the inputs
+/// below it, not inside nested subqueries or the right side of an apply (their outer rows are
+/// others): (the scan, the looked-up columns, their probes).
+fn direct_lookups<'r>(rel: &'r Rel, out: &mut Vec<(&'r Rel, &'r [usize], &'r [Expr])>) {
+    match rel {
+        Rel::Lookup {
+            input,
+            columns,
+            probes,
+        } => {
+            let scan = match input.as_ref() {
+                Rel::Filter { input, .. } => input.as_ref(),
+                other => other,
+            };
+            if matches!(scan, Rel::Scan { .. }) {
+                out.push((scan, columns, probes));
+            }
+        }
+        Rel::Apply { left, .. } => direct_lookups(left, out),
+        other => {
+            for input in other.inputs() {
+                direct_lookups(input, out);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

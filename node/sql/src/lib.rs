@@ -25,5 +25,6 @@ pub mod planner;
 pub mod query;
 pub mod sequence;
 pub mod spill;
+pub mod stats;
 pub mod system;
 pub mod types;

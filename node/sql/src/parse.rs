@@ -397,9 +397,11 @@ pub enum Parsed {
     Reset {
         name: Option<String>,
     },
-    /// VACUUM or ANALYZE: accepted; checks the tables exist.
+    /// VACUUM and/or ANALYZE of the tables named (none: every table). VACUUM itself has
+    /// nothing to do (undo is trimmed as snapshots end); ANALYZE gathers statistics.
     Maintenance {
         vacuum: bool,
+        analyze: bool,
         tables: Vec<(String, usize)>,
     },
     Copy {
@@ -1219,20 +1221,26 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "vacuum" | "analyze" | "analyse" => {
             c.at = 1;
+            let mut analyze = first_word != "vacuum";
             if c.punct('(') {
                 while !c.punct(')') {
                     if c.done() {
                         return Err(c.error());
                     }
-                    c.at += 1;
+                    if c.word("analyze") || c.word("analyse") {
+                        analyze = true;
+                    } else {
+                        c.at += 1;
+                    }
                 }
             }
-            while c.word("full")
-                || c.word("freeze")
-                || c.word("verbose")
-                || c.word("analyze")
-                || c.word("analyse")
-            {}
+            loop {
+                if c.word("analyze") || c.word("analyse") {
+                    analyze = true;
+                } else if !(c.word("full") || c.word("freeze") || c.word("verbose")) {
+                    break;
+                }
+            }
             let mut tables = Vec::new();
             while !c.done() {
                 let (name, offset) = c.qualified()?;
@@ -1249,6 +1257,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             Parsed::Maintenance {
                 vacuum: first_word == "vacuum",
+                analyze,
                 tables,
             }
         }
@@ -1710,7 +1719,24 @@ mod tests {
             parse_statement("vacuum analyze pgbench_branches").unwrap(),
             Parsed::Maintenance {
                 vacuum: true,
+                analyze: true,
                 tables: vec![("pgbench_branches".into(), 15)]
+            }
+        );
+        assert_eq!(
+            parse_statement("vacuum (verbose, analyze) t").unwrap(),
+            Parsed::Maintenance {
+                vacuum: true,
+                analyze: true,
+                tables: vec![("t".into(), 26)]
+            }
+        );
+        assert_eq!(
+            parse_statement("vacuum t").unwrap(),
+            Parsed::Maintenance {
+                vacuum: true,
+                analyze: false,
+                tables: vec![("t".into(), 7)]
             }
         );
         assert_eq!(parse_statement("END").unwrap(), Parsed::Commit);

@@ -411,6 +411,30 @@ impl KeyIndex {
     }
 }
 
+/// Rows past which a scan's key values are not made into a semi-join filter for another scan.
+pub const MAX_KEY_SET_ROWS: usize = 1 << 22;
+
+/// The distinct values of `expr` over `rows` as hash keys (NULLs left out): a semi-join filter
+/// ([`Expr::InKeys`]). None for more than [`MAX_KEY_SET_ROWS`] rows, or when a value cannot be
+/// computed (the join reports that error, if it meets the row).
+pub fn key_set(rows: &[Row], expr: &Expr, ctx: &EvalContext<'_>) -> Option<KeyIds> {
+    if rows.len() > MAX_KEY_SET_ROWS {
+        return None;
+    }
+    let mut keys = KeyIds::default();
+    let mut key = Vec::new();
+    for row in rows {
+        let value = expr.eval_ref(row, ctx).ok()?;
+        if value.is_null() {
+            continue;
+        }
+        key.clear();
+        append_hash_key(&value, &mut key);
+        keys.find_or_add(&key);
+    }
+    Some(keys)
+}
+
 /// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
 pub fn hash_key(values: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -1446,9 +1446,15 @@ fn pg_catalog(
                     int(0),
                     int(owner),
                     int(am),
-                    // No page or row estimates until statistics exist (never analyzed).
+                    // Rows as of the last ANALYZE (-1: never analyzed, as PostgreSQL 14+).
                     int(0),
-                    Value::Float(-1.0),
+                    Value::Float(
+                        session
+                            .statistics
+                            .iter()
+                            .find(|(id, _)| FIRST_OID + **id as i64 == oid)
+                            .map_or(-1.0, |(_, stats)| stats.reltuples),
+                    ),
                     Value::Bool(indexed),
                     text("p"),
                     text(kind),
@@ -1745,6 +1751,65 @@ fn pg_catalog(
                     Value::Bool(false),
                     Value::Bool(false),
                 ]);
+            }
+        }
+        "pg_stats" => {
+            let real = DataType::Float4;
+            out.columns(&[
+                ("schemaname", T),
+                ("tablename", T),
+                ("attname", T),
+                ("inherited", B),
+                ("null_frac", real),
+                ("avg_width", I4),
+                ("n_distinct", real),
+                ("most_common_vals", T),
+                ("most_common_freqs", real.array()),
+                ("histogram_bounds", T),
+                ("correlation", real),
+                ("most_common_elems", T),
+                ("most_common_elem_freqs", real.array()),
+                ("elem_count_histogram", real.array()),
+            ]);
+            for table in user_tables(catalog) {
+                let Some(stats) = session.statistics.get(&table.id) else {
+                    continue;
+                };
+                for (c, column) in table.columns.iter().enumerate() {
+                    let Some(s) = stats.column(c) else {
+                        continue;
+                    };
+                    // anyarray columns print as an array of the column's type.
+                    let values = |items: &[Value], ty: DataType| {
+                        if items.is_empty() {
+                            return Value::Null;
+                        }
+                        let array =
+                            Value::Array(Box::new(crate::array::Array::one_dim(items.to_vec())));
+                        text(crate::types::to_text(&array, ty.array()))
+                    };
+                    let freqs: Vec<Value> = s.mcv_freqs.iter().map(|f| Value::Float(*f)).collect();
+                    out.row(vec![
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&table.name)),
+                        text(column.name.clone()),
+                        Value::Bool(false),
+                        Value::Float(s.null_frac),
+                        int(s.avg_width),
+                        Value::Float(s.n_distinct),
+                        values(&s.mcv, column.ty),
+                        if freqs.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Array(Box::new(crate::array::Array::one_dim(freqs)))
+                        },
+                        values(&s.histogram, column.ty),
+                        s.correlation.map_or(Value::Null, Value::Float),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                    ]);
+                }
             }
         }
         "pg_indexes" => {

@@ -1,0 +1,619 @@
+//! Table statistics from ANALYZE, computed as PostgreSQL 15's `analyze.c` computes them.
+//!
+//! ANALYZE reads a table once and keeps a uniform sample of at most [`SAMPLE_ROWS`] rows
+//! (reservoir sampling, as PostgreSQL's second stage does; a smaller table is sampled whole, in
+//! the order it was read). Per column, from the sample ([`analyze_column`], after
+//! `compute_scalar_stats`):
+//!
+//! - `null_frac`: the sample's share of NULLs; `avg_width`: the mean stored size of the non-NULL
+//!   values, in PostgreSQL's representation ([`stored_width`]), truncated;
+//! - `n_distinct`: the sample's distinct values if every one of them appears more than once,
+//!   `-(1 - null_frac)` if none repeats (a unique column), else the Haas-Stokes Duj1 estimate
+//!   `n d / (n - f1 + f1 n / N)`; an estimate above a tenth of the rows is stored negated as a
+//!   fraction of the rows (it grows with the table);
+//! - the most common values: values seen more than once, most frequent first (ties in value
+//!   order), all of them when the whole table was sampled, else only those whose count is
+//!   significantly above the average of the rest (`analyze_mcv_list`: more than that average plus
+//!   two standard deviations of a hypergeometric count);
+//! - the histogram: up to [`TARGET`] + 1 bounds, evenly spaced over the sorted non-MCV values;
+//! - `correlation` between the values' order and the order the rows were read in.
+//!
+//! The planner reads them through [`TableStats`]: rows, distinct values and the selectivity of a
+//! comparison with a constant (`eqsel`/`scalarineqsel` with MCVs and the histogram).
+//!
+//! Statistics are node-wide and not transactional (an ANALYZE is seen at once by every session),
+//! kept in memory by table id and written to `DATA_DIR/keel.stats` after each ANALYZE
+//! (written whole to a new file, then renamed over the old one).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use keel_storage::TableId;
+
+use crate::catalog::TableDef;
+use crate::types::{compare, decode_row, encode_row, DataType, Value};
+
+/// `default_statistics_target`: MCV entries and histogram buckets per column.
+pub const TARGET: usize = 100;
+
+/// Rows sampled per table: 300 times the target, as PostgreSQL.
+pub const SAMPLE_ROWS: usize = 300 * TARGET;
+
+/// One column's statistics (a `pg_stats` row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnStats {
+    pub null_frac: f64,
+    pub avg_width: i32,
+    /// Distinct values: positive, a count; negative, minus a fraction of the rows.
+    pub n_distinct: f64,
+    pub mcv: Vec<Value>,
+    pub mcv_freqs: Vec<f64>,
+    pub histogram: Vec<Value>,
+    pub correlation: Option<f64>,
+}
+
+/// A table's statistics: its row count when analyzed and each column's (by position; None for
+/// a column added since).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableStats {
+    pub reltuples: f64,
+    pub columns: Vec<Option<ColumnStats>>,
+}
+
+/// Keeps a uniform sample of the rows it is shown (Algorithm R, with a fixed seed so that one
+/// table analyzed twice gives the same statistics).
+pub struct Sampler {
+    pub rows: Vec<Vec<Value>>,
+    pub seen: u64,
+    random: u64,
+}
+
+impl Default for Sampler {
+    fn default() -> Self {
+        Sampler {
+            rows: Vec::new(),
+            seen: 0,
+            random: 0x2545_F491_4F6C_DD1D,
+        }
+    }
+}
+
+impl Sampler {
+    pub fn add(&mut self, row: Vec<Value>) {
+        self.seen += 1;
+        if self.rows.len() < SAMPLE_ROWS {
+            self.rows.push(row);
+            return;
+        }
+        self.random ^= self.random << 13;
+        self.random ^= self.random >> 7;
+        self.random ^= self.random << 17;
+        let slot = self.random % self.seen;
+        if (slot as usize) < SAMPLE_ROWS {
+            self.rows[slot as usize] = row;
+        }
+    }
+}
+
+impl TableStats {
+    /// Statistics of `table` from a sample of its `total` rows.
+    pub fn compute(table: &TableDef, sample: &[Vec<Value>], total: u64) -> TableStats {
+        if sample.is_empty() {
+            // An empty table has a row count but no column statistics.
+            return TableStats {
+                reltuples: 0.0,
+                columns: Vec::new(),
+            };
+        }
+        let columns = (0..table.columns.len())
+            .map(|c| {
+                let values: Vec<&Value> = sample.iter().map(|row| &row[c]).collect();
+                Some(analyze_column(&values, total as f64, table.columns[c].ty))
+            })
+            .collect();
+        TableStats {
+            reltuples: total as f64,
+            columns,
+        }
+    }
+
+    pub fn column(&self, column: usize) -> Option<&ColumnStats> {
+        self.columns.get(column).and_then(Option::as_ref)
+    }
+
+    /// Estimated distinct non-NULL values of a column.
+    pub fn distinct(&self, column: usize) -> Option<f64> {
+        let stats = self.column(column)?;
+        Some(if stats.n_distinct < 0.0 {
+            -stats.n_distinct * self.reltuples
+        } else {
+            stats.n_distinct
+        })
+    }
+
+    /// The share of rows whose `column` equals `value` (`eqsel`): its MCV frequency, or else
+    /// an even share of what the MCVs and NULLs leave among the other distinct values.
+    pub fn eq_selectivity(&self, column: usize, value: &Value) -> Option<f64> {
+        let stats = self.column(column)?;
+        if value.is_null() {
+            return Some(0.0);
+        }
+        if let Some(i) = stats.mcv.iter().position(|m| compare(m, value).is_eq()) {
+            return Some(stats.mcv_freqs[i]);
+        }
+        let rest = (1.0 - stats.mcv_freqs.iter().sum::<f64>() - stats.null_frac).max(0.0);
+        let others = (self.distinct(column)? - stats.mcv.len() as f64).max(1.0);
+        Some((rest / others).min(1.0))
+    }
+
+    /// The share of rows whose `column` is below `value` (or at most `value` with `inclusive`):
+    /// `scalarineqsel`, from the MCVs that qualify plus the histogram's fraction (interpolated
+    /// linearly in its bucket for numbers and dates) of the rest.
+    pub fn below_selectivity(&self, column: usize, value: &Value, inclusive: bool) -> Option<f64> {
+        let stats = self.column(column)?;
+        if value.is_null() {
+            return Some(0.0);
+        }
+        let below = |v: &Value| match compare(v, value) {
+            Ordering::Less => true,
+            Ordering::Equal => inclusive,
+            Ordering::Greater => false,
+        };
+        let mut mcv_part = 0.0;
+        for (m, f) in stats.mcv.iter().zip(&stats.mcv_freqs) {
+            if below(m) {
+                mcv_part += f;
+            }
+        }
+        let rest = (1.0 - stats.mcv_freqs.iter().sum::<f64>() - stats.null_frac).max(0.0);
+        let hist = &stats.histogram;
+        let fraction = if hist.len() >= 2 {
+            let buckets = (hist.len() - 1) as f64;
+            match hist.iter().position(|b| !below(b)) {
+                Some(0) => 0.0,
+                None => 1.0,
+                Some(i) => {
+                    let (lo, hi) = (&hist[i - 1], &hist[i]);
+                    let within = match (as_number(lo), as_number(hi), as_number(value)) {
+                        (Some(l), Some(h), Some(v)) if h > l => ((v - l) / (h - l)).clamp(0.0, 1.0),
+                        _ => 0.5,
+                    };
+                    ((i - 1) as f64 + within) / buckets
+                }
+            }
+        } else {
+            // No histogram: the MCVs are all there is.
+            let mcv_total: f64 = stats.mcv_freqs.iter().sum();
+            return Some(if mcv_total > 0.0 { mcv_part } else { 1.0 / 3.0 });
+        };
+        Some((mcv_part + fraction * rest).clamp(0.0, 1.0))
+    }
+}
+
+/// A value as a number on its type's line, for interpolating within a histogram bucket.
+fn as_number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Date(d) => Some(f64::from(*d)),
+        Value::Timestamp(t) => Some(*t as f64),
+        v => v.as_numeric().map(|n| n.to_f64()),
+    }
+}
+
+/// PostgreSQL's stored size of a non-NULL value (`VARSIZE_ANY` for variable-length types, with
+/// a one-byte header up to 126 bytes of data).
+pub fn stored_width(value: &Value, ty: DataType) -> usize {
+    let varlena = |len: usize| if len <= 126 { len + 1 } else { len + 4 };
+    match ty {
+        DataType::Bool => 1,
+        DataType::Int2 => 2,
+        DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
+        DataType::Int8
+        | DataType::Float8
+        | DataType::Timestamp
+        | DataType::TimestampTz
+        | DataType::Time => 8,
+        DataType::Interval | DataType::Uuid => 16,
+        DataType::Numeric | DataType::Decimal(..) => numeric_width(value),
+        _ => match value {
+            Value::Text(s) => varlena(s.len()),
+            Value::Bytes(b) => varlena(b.len()),
+            other => varlena(crate::types::to_text(other, ty).len()),
+        },
+    }
+}
+
+/// A numeric's packed size: a one-byte header, a two-byte short header and two bytes per
+/// base-10000 digit (leading and trailing zero digits dropped).
+fn numeric_width(value: &Value) -> usize {
+    let text = crate::types::to_text(value, DataType::Numeric);
+    let digits = text.trim_start_matches('-');
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return 3; // NaN, Infinity
+    }
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    // Base-10000 groups: the integer part from the point leftwards, the fraction rightwards.
+    let mut groups: Vec<u32> = Vec::new();
+    let int_bytes = int.as_bytes();
+    let lead = int_bytes.len() % 4;
+    let mut chunks: Vec<&[u8]> = Vec::new();
+    if lead > 0 {
+        chunks.push(&int_bytes[..lead]);
+    }
+    chunks.extend(int_bytes[lead..].chunks(4));
+    for chunk in chunks {
+        groups.push(
+            std::str::from_utf8(chunk)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+        );
+    }
+    for chunk in frac.as_bytes().chunks(4) {
+        let mut padded = String::from_utf8_lossy(chunk).into_owned();
+        while padded.len() < 4 {
+            padded.push('0');
+        }
+        groups.push(padded.parse().unwrap_or(0));
+    }
+    let first = groups.iter().position(|&g| g != 0);
+    let last = groups.iter().rposition(|&g| g != 0);
+    let count = match (first, last) {
+        (Some(f), Some(l)) => l - f + 1,
+        _ => 0,
+    };
+    3 + 2 * count
+}
+
+/// One column's statistics from its values in the sample (`compute_scalar_stats`).
+pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> ColumnStats {
+    let sample_rows = values.len();
+    let mut non_null: Vec<(usize, &Value)> = Vec::with_capacity(sample_rows);
+    let mut width_sum = 0usize;
+    for (position, value) in values.iter().enumerate() {
+        if !value.is_null() {
+            width_sum += stored_width(value, ty);
+            non_null.push((position, value));
+        }
+    }
+    let null_count = sample_rows - non_null.len();
+    let null_frac = if sample_rows == 0 {
+        0.0
+    } else {
+        null_count as f64 / sample_rows as f64
+    };
+    let avg_width = if non_null.is_empty() {
+        0
+    } else {
+        (width_sum as f64 / non_null.len() as f64) as i32
+    };
+    if non_null.is_empty() {
+        return ColumnStats {
+            null_frac,
+            avg_width,
+            n_distinct: 0.0,
+            mcv: Vec::new(),
+            mcv_freqs: Vec::new(),
+            histogram: Vec::new(),
+            correlation: None,
+        };
+    }
+    // Sorted by value (stable: equal values keep the order they were read in).
+    let mut sorted = non_null.clone();
+    sorted.sort_by(|a, b| compare(a.1, b.1));
+    // Runs of equal values: (first index in `sorted`, count).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, (_, value)) in sorted.iter().enumerate() {
+        match runs.last_mut() {
+            Some((start, count)) if compare(sorted[*start].1, value).is_eq() => *count += 1,
+            _ => runs.push((i, 1)),
+        }
+    }
+    let ndistinct = runs.len();
+    let nmultiple = runs.iter().filter(|(_, c)| *c > 1).count();
+    let n = non_null.len() as f64;
+    let big_n = total_rows * (1.0 - null_frac);
+    let mut n_distinct = if nmultiple == 0 {
+        -(1.0 - null_frac)
+    } else if nmultiple == ndistinct {
+        ndistinct as f64
+    } else {
+        let f1 = (ndistinct - nmultiple) as f64;
+        let d = ndistinct as f64;
+        let mut estimate = if big_n > 0.0 {
+            n * d / ((n - f1) + f1 * n / big_n)
+        } else {
+            0.0
+        };
+        estimate = estimate.max(d).min(big_n);
+        (estimate + 0.5).floor()
+    };
+    if n_distinct > 0.1 * total_rows {
+        n_distinct = -(n_distinct / total_rows);
+    }
+    // MCV candidates: values seen more than once, most frequent first, ties in value order.
+    let mut track: Vec<(usize, usize)> = runs.iter().copied().filter(|(_, c)| *c > 1).collect();
+    track.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
+    track.truncate(TARGET);
+    let keep = if track.len() == ndistinct && n_distinct > 0.0 && track.len() <= TARGET {
+        track.len()
+    } else {
+        let counts: Vec<usize> = track.iter().map(|(_, c)| *c).collect();
+        analyze_mcv_list(&counts, n_distinct, null_frac, sample_rows, total_rows)
+    };
+    track.truncate(keep);
+    let mcv: Vec<Value> = track.iter().map(|(i, _)| sorted[*i].1.clone()).collect();
+    let mcv_freqs: Vec<f64> = track
+        .iter()
+        .map(|(_, c)| crate::types::to_float4(*c as f64 / sample_rows as f64).unwrap_or(0.0))
+        .collect();
+    // Histogram over the values not in the MCV list (duplicates kept).
+    let mut histogram = Vec::new();
+    let mut num_hist = ndistinct - keep;
+    if num_hist > TARGET {
+        num_hist = TARGET + 1;
+    }
+    if num_hist >= 2 {
+        let in_mcv: std::collections::HashSet<usize> = track.iter().map(|(i, _)| *i).collect();
+        let rest: Vec<&Value> = runs
+            .iter()
+            .filter(|(start, _)| !in_mcv.contains(start))
+            .flat_map(|&(start, count)| sorted[start..start + count].iter().map(|(_, v)| *v))
+            .collect();
+        let nvals = rest.len();
+        let delta = (nvals - 1) / (num_hist - 1);
+        let delta_frac = (nvals - 1) % (num_hist - 1);
+        let (mut pos, mut pos_frac) = (0usize, 0usize);
+        for _ in 0..num_hist {
+            histogram.push(rest[pos].clone());
+            pos += delta;
+            pos_frac += delta_frac;
+            if pos_frac >= num_hist - 1 {
+                pos += 1;
+                pos_frac -= num_hist - 1;
+            }
+        }
+    }
+    // Correlation of the sorted order with the order read (ranks of the non-NULL values).
+    let correlation = (sorted.len() > 1).then(|| {
+        let count = sorted.len() as f64;
+        let mut rank_of = vec![0usize; sample_rows];
+        for (rank, (position, _)) in non_null.iter().enumerate() {
+            rank_of[*position] = rank;
+        }
+        let xy: f64 = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, (position, _))| i as f64 * rank_of[*position] as f64)
+            .sum();
+        let x_sum = (count - 1.0) * count / 2.0;
+        let x2_sum = (count - 1.0) * count * (2.0 * count - 1.0) / 6.0;
+        let c = (count * xy - x_sum * x_sum) / (count * x2_sum - x_sum * x_sum);
+        crate::types::to_float4(c).unwrap_or(0.0)
+    });
+    ColumnStats {
+        null_frac: crate::types::to_float4(null_frac).unwrap_or(0.0),
+        avg_width,
+        n_distinct: crate::types::to_float4(n_distinct).unwrap_or(0.0),
+        mcv,
+        mcv_freqs,
+        histogram,
+        correlation,
+    }
+}
+
+/// How many of the MCV candidates (`counts`, most frequent first) to keep when the sample is not
+/// the whole table: drop the least common while its count is not significantly above what the
+/// rest of the values average (PostgreSQL's `analyze_mcv_list`).
+fn analyze_mcv_list(
+    counts: &[usize],
+    n_distinct: f64,
+    null_frac: f64,
+    sample_rows: usize,
+    total_rows: f64,
+) -> usize {
+    let mut keep = counts.len();
+    if sample_rows as f64 == total_rows || total_rows <= 1.0 {
+        return keep;
+    }
+    let table_distinct = if n_distinct < 0.0 {
+        -n_distinct * total_rows
+    } else {
+        n_distinct
+    };
+    let mut sum: f64 = counts[..keep.saturating_sub(1)]
+        .iter()
+        .map(|&c| c as f64)
+        .sum();
+    let samples = sample_rows as f64;
+    while keep > 0 {
+        let mut selectivity = (1.0 - sum / samples - null_frac).clamp(0.0, 1.0);
+        let other_distinct = table_distinct - (keep - 1) as f64;
+        if other_distinct > 1.0 {
+            selectivity /= other_distinct;
+        }
+        let big_n = total_rows;
+        let last = counts[keep - 1] as f64;
+        let k = big_n * last / samples;
+        let variance =
+            samples * k * (big_n - k) * (big_n - samples) / (big_n * big_n * (big_n - 1.0));
+        let stddev = variance.max(0.0).sqrt();
+        if last > selectivity * samples + 2.0 * stddev + 0.5 {
+            break;
+        }
+        keep -= 1;
+        if keep == 0 {
+            break;
+        }
+        sum -= counts[keep - 1] as f64;
+    }
+    keep
+}
+
+/// Every analyzed table's statistics as of one moment.
+pub type Snapshot = Arc<HashMap<TableId, Arc<TableStats>>>;
+
+/// The node's statistics: in memory, saved to a file after each change.
+#[derive(Default)]
+pub struct Statistics {
+    tables: RwLock<Snapshot>,
+    path: Option<PathBuf>,
+}
+
+impl Statistics {
+    /// The statistics saved in `path` (none when it does not exist or cannot be read: ANALYZE
+    /// makes them again).
+    pub fn open(path: PathBuf) -> Statistics {
+        let tables = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| decode_file(&bytes))
+            .unwrap_or_default();
+        Statistics {
+            tables: RwLock::new(Arc::new(tables)),
+            path: Some(path),
+        }
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.tables.read().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Sets a table's statistics and saves them all.
+    pub fn set(&self, table: TableId, stats: TableStats) -> std::io::Result<()> {
+        let snapshot = {
+            let Ok(mut tables) = self.tables.write() else {
+                return Ok(());
+            };
+            let mut next = (**tables).clone();
+            next.insert(table, Arc::new(stats));
+            *tables = Arc::new(next);
+            tables.clone()
+        };
+        if let Some(path) = &self.path {
+            let fresh = path.with_extension("stats.new");
+            std::fs::write(&fresh, encode_file(&snapshot))?;
+            std::fs::rename(&fresh, path)?;
+        }
+        Ok(())
+    }
+}
+
+/// The file: for each column of each table, one row in the storage row format (length-prefixed):
+/// table id, reltuples, column, null_frac, avg_width, n_distinct, MCVs, their frequencies,
+/// histogram, correlation.
+fn encode_file(tables: &HashMap<TableId, Arc<TableStats>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut row = Vec::new();
+    for (&id, stats) in tables {
+        for (c, column) in stats.columns.iter().enumerate() {
+            let Some(s) = column else {
+                continue;
+            };
+            let list =
+                |items: Vec<Value>| Value::Array(Box::new(crate::array::Array::one_dim(items)));
+            let values = vec![
+                Value::Int(id as i64),
+                Value::Float(stats.reltuples),
+                Value::Int(c as i64),
+                Value::Float(s.null_frac),
+                Value::Int(i64::from(s.avg_width)),
+                Value::Float(s.n_distinct),
+                list(s.mcv.clone()),
+                list(s.mcv_freqs.iter().map(|f| Value::Float(*f)).collect()),
+                list(s.histogram.clone()),
+                s.correlation.map_or(Value::Null, Value::Float),
+            ];
+            row.clear();
+            encode_row(&values, &mut row);
+            out.extend_from_slice(&(row.len() as u32).to_le_bytes());
+            out.extend_from_slice(&row);
+        }
+    }
+    out
+}
+
+fn decode_file(mut bytes: &[u8]) -> Option<HashMap<TableId, Arc<TableStats>>> {
+    let mut tables: HashMap<TableId, TableStats> = HashMap::new();
+    while !bytes.is_empty() {
+        let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+        let row = decode_row(bytes.get(4..4 + len)?, 10).ok()?;
+        bytes = &bytes[4 + len..];
+        let int = |v: &Value| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        };
+        let float = |v: &Value| match v {
+            Value::Float(f) => Some(*f),
+            _ => None,
+        };
+        let list = |v: &Value| match v {
+            Value::Array(a) => Some(a.items.clone()),
+            _ => None,
+        };
+        let id = TableId::try_from(int(&row[0])?).ok()?;
+        let column = usize::try_from(int(&row[2])?).ok()?;
+        let stats = ColumnStats {
+            null_frac: float(&row[3])?,
+            avg_width: i32::try_from(int(&row[4])?).ok()?,
+            n_distinct: float(&row[5])?,
+            mcv: list(&row[6])?,
+            mcv_freqs: list(&row[7])?.iter().filter_map(float).collect(),
+            histogram: list(&row[8])?,
+            correlation: float(&row[9]),
+        };
+        let table = tables.entry(id).or_insert_with(|| TableStats {
+            reltuples: 0.0,
+            columns: Vec::new(),
+        });
+        table.reltuples = float(&row[1])?;
+        if table.columns.len() <= column {
+            table.columns.resize(column + 1, None);
+        }
+        table.columns[column] = Some(stats);
+    }
+    Some(tables.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_small_table_gives_exact_counts() {
+        let values: Vec<Value> = (0..1000).map(|i| Value::Int(i % 10)).collect();
+        let refs: Vec<&Value> = values.iter().collect();
+        let stats = analyze_column(&refs, 1000.0, DataType::Int4);
+        assert_eq!(stats.n_distinct, 10.0);
+        assert_eq!(stats.mcv.len(), 10);
+        assert!(stats.histogram.is_empty());
+        let unique: Vec<Value> = (0..1000).map(Value::Int).collect();
+        let refs: Vec<&Value> = unique.iter().collect();
+        let stats = analyze_column(&refs, 1000.0, DataType::Int4);
+        assert_eq!(stats.n_distinct, -1.0);
+        assert!(stats.mcv.is_empty());
+        assert_eq!(stats.histogram.len(), TARGET + 1);
+        assert_eq!(stats.histogram[0], Value::Int(0));
+        assert_eq!(stats.histogram[TARGET], Value::Int(999));
+        assert_eq!(stats.correlation, Some(1.0));
+    }
+
+    #[test]
+    fn the_file_round_trips() {
+        let values: Vec<Value> = (0..100).map(|i| Value::Int(i % 7)).collect();
+        let refs: Vec<&Value> = values.iter().collect();
+        let stats = TableStats {
+            reltuples: 100.0,
+            columns: vec![Some(analyze_column(&refs, 100.0, DataType::Int4)), None],
+        };
+        let mut tables = HashMap::new();
+        tables.insert(7, Arc::new(stats.clone()));
+        let back = decode_file(&encode_file(&tables)).expect("decodes");
+        assert_eq!(back[&7].columns[0], stats.columns[0]);
+        assert_eq!(back[&7].reltuples, 100.0);
+    }
+}
