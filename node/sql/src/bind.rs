@@ -8367,14 +8367,16 @@ impl SelectParts {
         {
             return Err(Box::new(self));
         }
-        let access = match (&table, &self.filter) {
+        // Constant parts are computed once, here (see `Expr::fold_constants`).
+        let filter = self.filter.map(Expr::fold_constants);
+        let access = match (&table, &filter) {
             (Some(table), Some(filter)) => key_access(table, filter),
             _ => Access::Scan,
         };
         Ok(SelectPlan {
             table,
             access,
-            filter: self.filter.map(Arc::new),
+            filter: filter.map(Arc::new),
             grouping: self.grouping,
             outputs: self.outputs,
             columns: self.columns,

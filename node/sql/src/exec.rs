@@ -2926,10 +2926,27 @@ impl Session {
                 _ => None,
             })
             .collect();
+        // The executor holds the aggregates already made and each scan as it is read: the
+        // key sets of uncorrelated IN subqueries come from it before the scans they filter.
+        let check = || cancel.check();
+        let sequences = self.sequences(cluster);
+        let mut executor = Executor::new(params, now, &check);
+        executor.sequences = Some(&*sequences);
+        executor.hash_mem = Some((self.settings.hash_mem_bytes(), cluster.temp_dir()));
+        if analyze {
+            executor.record_stats();
+        }
+        for (node, rows, hash) in aggregated {
+            executor.set_aggregate(node, rows);
+            executor.record_hash(node, hash);
+        }
         // Scans are read one after another; one read after a scan it is joined with on an
-        // equality takes that scan's key values as a filter (`join_order::key_edges`), so rows
-        // that can join nothing stay on the workers. Scans with filters of their own go first
-        // (they are likely the smaller ones), then those joined to scans already narrowed.
+        // equality takes that scan's key values as a semi-join filter (`join_order::key_edges`),
+        // so rows that can join nothing stay on the workers. With statistics for every table the
+        // next scan is the one estimated smallest after the filters the scans read so far give
+        // it, and a filter is sent when it is estimated to drop a tenth of the rows or more;
+        // without, scans with filters of their own go first, then those joined to scans already
+        // narrowed, and every filter from a narrowed scan is sent.
         let edges = crate::join_order::key_edges(rel);
         let mut pending: Vec<&Rel> = crate::query::scans(rel)
             .into_iter()
@@ -2939,19 +2956,93 @@ impl Session {
             Rel::Scan { filter, access, .. } => filter.is_some() || !matches!(access, Access::Scan),
             _ => false,
         };
+        let statistics = cluster.statistics().snapshot();
+        let table_stats = |scan: &Rel| match scan {
+            Rel::Scan { table, .. } => statistics.get(&table.id).cloned(),
+            _ => None,
+        };
+        // A scan's rows after its own filter, estimated.
+        let estimate = |scan: &Rel| -> Option<f64> {
+            let Rel::Scan { access, filter, .. } = scan else {
+                return None;
+            };
+            let stats = table_stats(scan)?;
+            if matches!(access, Access::Key(_)) {
+                return Some(1.0);
+            }
+            let kept = filter
+                .as_ref()
+                .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx));
+            Some((stats.reltuples * kept).max(1.0))
+        };
+        let estimated = pending.iter().all(|scan| estimate(scan).is_some());
+        // The share of `edge.to`'s rows a filter of `keys` keys keeps.
+        let keep_share = |edge: &crate::join_order::KeyEdge<'_>, keys: usize| -> Option<f64> {
+            let stats = table_stats(edge.to)?;
+            let column = crate::join_order::column_of(&edge.to_expr)?;
+            Some((keys as f64 / stats.distinct(column)?.max(1.0)).min(1.0))
+        };
+        // Key sets of edges whose source has been read (None: too many rows to make one).
+        let mut edge_keys: HashMap<usize, Option<Arc<crate::query::KeyIds>>> = HashMap::new();
         let mut narrowed: Vec<*const Rel> = Vec::new();
-        let mut scanned: Vec<(&Rel, Vec<Row>)> = Vec::new();
+        // An uncorrelated IN subquery whose scans are all made already (as aggregates) runs
+        // now, once: the executor keeps its rows for the statement.
+        for (i, edge) in edges.iter().enumerate() {
+            let crate::join_order::KeyFrom::Subquery(sub) = edge.from else {
+                continue;
+            };
+            let waiting = crate::query::scans(&sub.rel)
+                .iter()
+                .any(|scan| !skipped.contains(&(*scan as *const Rel as usize)));
+            if waiting {
+                continue;
+            }
+            if let Ok(rows) = executor.uncorrelated_rows(sub) {
+                let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
+                edge_keys.insert(i, keys);
+            }
+        }
+        let from_narrowed =
+            |from: &crate::join_order::KeyFrom<'_>, narrowed: &[*const Rel]| match from {
+                crate::join_order::KeyFrom::Scan(scan) => narrowed.contains(&(*scan as *const Rel)),
+                crate::join_order::KeyFrom::Subquery(_) => true,
+            };
         while !pending.is_empty() {
-            let from_narrowed = |scan: &Rel| {
+            // The filters `scan` would take now, and the share of its rows each keeps.
+            let filters_for = |scan: &Rel| -> Vec<(usize, f64)> {
                 edges
                     .iter()
-                    .any(|e| std::ptr::eq(e.to, scan) && narrowed.contains(&(e.from as *const Rel)))
+                    .enumerate()
+                    .filter(|(_, e)| std::ptr::eq(e.to, scan))
+                    .filter_map(|(i, e)| {
+                        let keys = edge_keys.get(&i)?.as_ref()?;
+                        if estimated {
+                            let share = keep_share(e, keys.len())?;
+                            (share < 0.9).then_some((i, share))
+                        } else {
+                            from_narrowed(&e.from, &narrowed).then_some((i, 1.0))
+                        }
+                    })
+                    .collect()
             };
-            let pick = pending
-                .iter()
-                .position(|s| restricted(s))
-                .or_else(|| pending.iter().position(|s| from_narrowed(s)))
-                .unwrap_or(0);
+            let pick = if estimated {
+                let rows_now = |scan: &Rel| {
+                    filters_for(scan)
+                        .iter()
+                        .fold(estimate(scan).unwrap_or(f64::MAX), |rows, (_, share)| {
+                            rows * share
+                        })
+                };
+                (0..pending.len())
+                    .min_by(|&a, &b| rows_now(pending[a]).total_cmp(&rows_now(pending[b])))
+                    .unwrap_or(0)
+            } else {
+                pending
+                    .iter()
+                    .position(|s| restricted(s))
+                    .or_else(|| pending.iter().position(|s| !filters_for(s).is_empty()))
+                    .unwrap_or(0)
+            };
             let scan = pending.remove(pick);
             let Rel::Scan {
                 table,
@@ -2963,26 +3054,19 @@ impl Session {
                 continue;
             };
             let mut filter = filter.clone();
-            let mut keyed = false;
-            for edge in edges
-                .iter()
-                .filter(|e| std::ptr::eq(e.to, scan) && narrowed.contains(&(e.from as *const Rel)))
-            {
-                let Some((_, rows)) = scanned.iter().find(|(s, _)| std::ptr::eq(*s, edge.from))
-                else {
-                    continue;
-                };
-                let Some(keys) = crate::query::key_set(rows, &edge.from_expr, &ctx) else {
+            let taken = filters_for(scan);
+            for &(i, _) in &taken {
+                let (edge, Some(Some(keys))) = (&edges[i], edge_keys.get(&i)) else {
                     continue;
                 };
                 let source = match edge.from {
-                    Rel::Scan { alias, .. } => alias.clone(),
-                    _ => String::new(),
+                    crate::join_order::KeyFrom::Scan(Rel::Scan { alias, .. }) => alias.clone(),
+                    _ => "SubPlan".to_string(),
                 };
                 let test = Expr::InKeys(
                     Box::new(edge.to_expr.clone()),
                     crate::expr::KeyFilter {
-                        keys: Arc::new(keys),
+                        keys: keys.clone(),
                         source,
                     },
                 );
@@ -2994,9 +3078,8 @@ impl Session {
                     ),
                     None => test,
                 }));
-                keyed = true;
             }
-            if keyed || restricted(scan) {
+            if !taken.is_empty() || restricted(scan) {
                 narrowed.push(scan as *const Rel);
             }
             let filter = &filter;
@@ -3027,30 +3110,21 @@ impl Session {
             for part in per_target {
                 rows.extend(part);
             }
-            scanned.push((scan, rows));
-        }
-        let check = || cancel.check();
-        let sequences = self.sequences(cluster);
-        let mut executor = Executor::new(params, now, &check);
-        executor.sequences = Some(&*sequences);
-        executor.hash_mem = Some((self.settings.hash_mem_bytes(), cluster.temp_dir()));
-        if analyze {
-            executor.record_stats();
-        }
-        for (scan, rows) in scanned {
+            for (i, edge) in edges.iter().enumerate() {
+                if edge.from.is_scan(scan) && pending.iter().any(|p| std::ptr::eq(*p, edge.to)) {
+                    let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
+                    edge_keys.insert(i, keys);
+                }
+            }
             executor.set_scan(scan, rows);
-        }
-        for (node, rows, hash) in aggregated {
-            executor.set_aggregate(node, rows);
-            executor.record_hash(node, hash);
         }
         let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
         Ok((rows, executor.take_stats()))
     }
 
-    /// ANALYZE of one table: reads it whole under the statement's snapshot, in parts, keeping
-    /// a uniform sample ([`crate::stats::Sampler`]), and stores the statistics computed from it
-    /// (see `crate::stats`).
+    /// ANALYZE of one table: each worker samples its visible rows under the statement's
+    /// snapshot, in parts ([`ShardOp::Sample`]); the merged sample's statistics are stored (see
+    /// `crate::stats`).
     async fn analyze_table<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -3058,30 +3132,48 @@ impl Session {
         txn: Tx,
         cancel: &Cancel,
     ) -> SqlResult<()> {
-        let params = Arc::new(Vec::new());
         let now = now_timestamp();
-        let ctx = EvalContext::new(&params, now);
-        let targets = self
-            .targets(cluster, table, &Access::Scan, &ctx, txn)
-            .await?;
-        let mut sampler = crate::stats::Sampler::default();
-        let read = ScanRead {
-            parts: true,
-            table,
-            filter: &None,
-            columns: &None,
-            params: &params,
-            txn,
-            now,
-        };
-        read_in_parts(cluster, &read, targets, cancel, |_, rows| {
-            for row in rows {
-                sampler.add(row);
+        let workers = cluster.workers();
+        let mut reservoirs: Vec<Vec<Row>> = vec![Vec::new(); workers];
+        let mut seen = vec![0u64; workers];
+        // (worker, where its next part starts); None once it is done.
+        let mut pending: Vec<(usize, Option<Vec<u8>>)> = (0..workers).map(|w| (w, None)).collect();
+        while !pending.is_empty() {
+            let requests = pending
+                .iter()
+                .map(|(w, after)| {
+                    let op = ShardOp::Sample {
+                        table: table.clone(),
+                        seen: seen[*w],
+                        after: after.clone(),
+                    };
+                    (*w as WorkerId, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let outputs = cluster.call_all(requests).await;
+            let mut next = Vec::new();
+            for ((w, _), output) in pending.into_iter().zip(outputs) {
+                let output = output?;
+                for mut row in output.rows {
+                    let Some(Value::Int(slot)) = row.pop() else {
+                        continue;
+                    };
+                    let reservoir = &mut reservoirs[w];
+                    match reservoir.get_mut(slot as usize) {
+                        Some(place) => *place = row,
+                        None => reservoir.push(row),
+                    }
+                }
+                seen[w] = output.count;
+                if let Some(after) = output.resume {
+                    next.push((w, Some(after)));
+                }
             }
-            Ok(true)
-        })
-        .await?;
-        let stats = crate::stats::TableStats::compute(table, &sampler.rows, sampler.seen);
+            cancel.check()?;
+            pending = next;
+        }
+        let sample = crate::stats::merge_samples(reservoirs, &seen);
+        let stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum());
         cluster.statistics().set(table.id, stats).map_err(|error| {
             SqlError::new(
                 code::INTERNAL_ERROR,

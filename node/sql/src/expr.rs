@@ -826,7 +826,8 @@ impl Expr {
     pub fn fold_constants(self) -> Expr {
         let folded = self
             .try_map::<std::convert::Infallible>(&mut |child| Ok(child.fold_constants()))
-            .unwrap_or_else(|never| match never {});
+            .unwrap_or_else(|never| match never {})
+            .date_comparison();
         let pure = match &folded {
             Expr::Binary(..)
             | Expr::Not(_)
@@ -863,6 +864,50 @@ impl Expr {
             Ok(value) => Expr::Const(value),
             Err(_) => folded,
         }
+    }
+
+    /// `date_expr::timestamp <op> timestamp constant` as the same comparison of dates (`d <
+    /// '1995-01-01 00:00'` is `d < date '1995-01-01'`; at a time past midnight, `d <= that day`),
+    /// so a filter such as TPC-H's `l_shipdate < date '1994-01-01' + interval '1' year` does not
+    /// cast every row's date. Exact: a date cast to timestamp is its midnight. Not for
+    /// timestamptz, whose midnight depends on the session's time zone.
+    fn date_comparison(self) -> Expr {
+        let Expr::Binary(op, l, r) = self else {
+            return self;
+        };
+        let day = crate::datetime::USECS_PER_DAY;
+        let (date, stamp, op) = match (&*l, &*r) {
+            (
+                Expr::Cast(inner, DataType::Date, DataType::Timestamp, _),
+                Expr::Const(Value::Timestamp(t)),
+            ) => (inner, *t, op),
+            (
+                Expr::Const(Value::Timestamp(t)),
+                Expr::Cast(inner, DataType::Date, DataType::Timestamp, _),
+            ) => match op {
+                BinOp::Lt => (inner, *t, BinOp::Gt),
+                BinOp::LtEq => (inner, *t, BinOp::GtEq),
+                BinOp::Gt => (inner, *t, BinOp::Lt),
+                BinOp::GtEq => (inner, *t, BinOp::LtEq),
+                _ => return Expr::Binary(op, l, r),
+            },
+            _ => return Expr::Binary(op, l, r),
+        };
+        if stamp == i64::MAX || stamp == i64::MIN {
+            return Expr::Binary(op, l, r);
+        }
+        let (days, midnight) = (stamp.div_euclid(day), stamp.rem_euclid(day) == 0);
+        let Ok(days) = i32::try_from(days) else {
+            return Expr::Binary(op, l, r);
+        };
+        let op = match (op, midnight) {
+            (BinOp::Lt, true) => BinOp::Lt,
+            (BinOp::Lt | BinOp::LtEq, _) => BinOp::LtEq,
+            (BinOp::GtEq, true) => BinOp::GtEq,
+            (BinOp::Gt | BinOp::GtEq, _) => BinOp::Gt,
+            _ => return Expr::Binary(op, l, r),
+        };
+        Expr::Binary(op, date.clone(), Box::new(Expr::Const(Value::Date(days))))
     }
 
     /// Rebuilds the node with `f` applied to each direct child (the subquery of

@@ -125,6 +125,16 @@ pub enum ShardOp {
         /// Read a whole table (`key` None) in parts; None: all in one reply.
         part: Option<ScanPart>,
     },
+    /// ANALYZE's sample of a table's visible rows on this worker, in parts: the part starting
+    /// after `after` continues a reservoir sample ([`crate::stats::SAMPLE_ROWS`] slots) that has
+    /// seen `seen` rows. Each row the reservoir takes comes back with its slot appended (an int
+    /// column); `count` is the rows seen so far, `resume` where the next part starts. Only taken
+    /// rows are decoded, so a part costs little more than visiting its rows.
+    Sample {
+        table: Arc<TableDef>,
+        seen: u64,
+        after: Option<Vec<u8>>,
+    },
     /// The bytes each table's trees take on this worker: rows of (table id, bytes), for
     /// `pg_relation_size` and friends.
     TableSizes,
@@ -502,6 +512,7 @@ impl Shard {
                 let is_read = matches!(
                     op,
                     ShardOp::Read { .. }
+                        | ShardOp::Sample { .. }
                         | ShardOp::IndexScan { .. }
                         | ShardOp::Aggregate { .. }
                         | ShardOp::TableSizes
@@ -881,6 +892,42 @@ impl Shard {
                 )?;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;
+                Ok(output)
+            }
+            ShardOp::Sample { table, seen, after } => {
+                let mut output = ShardOutput::default();
+                let width = table.columns.len();
+                let (mut seen, mut visits) = (*seen, 0usize);
+                let mut failure = None;
+                let mut stopped_at = None;
+                store.scan_after(tx.snap(), table.id, after.as_deref(), &mut |view| {
+                    visits += 1;
+                    if let Some(bytes) = &view.visible {
+                        if let Some(slot) = crate::stats::reservoir_slot(self.worker, seen) {
+                            match crate::types::decode_row(bytes, width) {
+                                Ok(mut row) => {
+                                    row.push(Value::Int(slot as i64));
+                                    output.rows.push(row);
+                                }
+                                Err(error) => {
+                                    failure = Some(error);
+                                    return false;
+                                }
+                            }
+                        }
+                        seen += 1;
+                    }
+                    if visits >= SCAN_PART_VISITS {
+                        stopped_at = Some(view.key.to_vec());
+                        return false;
+                    }
+                    true
+                })?;
+                if let Some(error) = failure {
+                    return Err(error.into());
+                }
+                output.count = seen;
+                output.resume = stopped_at;
                 Ok(output)
             }
             ShardOp::TableSizes => {

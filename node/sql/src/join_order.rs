@@ -262,10 +262,27 @@ pub fn order(chain: &Chain<'_>, rows: &[&[Row]]) -> Vec<usize> {
 /// Both expressions read their own scan's row.
 #[derive(Debug)]
 pub struct KeyEdge<'r> {
-    pub from: &'r Rel,
+    pub from: KeyFrom<'r>,
     pub from_expr: Expr,
     pub to: &'r Rel,
     pub to_expr: Expr,
+}
+
+/// Where a semi-join filter's keys come from.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyFrom<'r> {
+    /// The rows of a scan (`from_expr` over its row).
+    Scan(&'r Rel),
+    /// The rows of an uncorrelated `x IN (subquery)` that the target's rows must pass
+    /// (`from_expr` is the subquery's first column).
+    Subquery(&'r crate::expr::Subquery),
+}
+
+impl KeyFrom<'_> {
+    /// Whether the keys come from scan `rel`.
+    pub fn is_scan(&self, rel: &Rel) -> bool {
+        matches!(self, KeyFrom::Scan(scan) if std::ptr::eq(*scan, rel))
+    }
 }
 
 /// The semi-join filters of a tree (also inside its subqueries):
@@ -280,8 +297,13 @@ pub struct KeyEdge<'r> {
 /// Only plain columns (possibly cast) are filtered on, so the worker computes nothing new.
 pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
     fn add<'r>(edge: KeyEdge<'r>, edges: &mut Vec<KeyEdge<'r>>) {
+        let same_from = |e: &KeyEdge<'_>| match (e.from, edge.from) {
+            (KeyFrom::Scan(a), KeyFrom::Scan(b)) => std::ptr::eq(a, b),
+            (KeyFrom::Subquery(a), KeyFrom::Subquery(b)) => std::ptr::eq(a, b),
+            _ => false,
+        };
         let same = |e: &KeyEdge<'_>| {
-            std::ptr::eq(e.from, edge.from)
+            same_from(e)
                 && std::ptr::eq(e.to, edge.to)
                 && e.from_expr == edge.from_expr
                 && e.to_expr == edge.to_expr
@@ -343,7 +365,7 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                 if !std::ptr::eq(a, b) {
                     add(
                         KeyEdge {
-                            from: a,
+                            from: KeyFrom::Scan(a),
                             from_expr: ae.clone(),
                             to: b,
                             to_expr: be.clone(),
@@ -352,7 +374,7 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                     );
                     add(
                         KeyEdge {
-                            from: b,
+                            from: KeyFrom::Scan(b),
                             from_expr: be,
                             to: a,
                             to_expr: ae,
@@ -360,6 +382,39 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                         &mut edges,
                     );
                 }
+            }
+        }
+        // Uncorrelated `x IN (subquery)` conditions (conjuncts): a row whose x is not among
+        // the subquery's values fails them.
+        let mut conjuncts = Vec::new();
+        for cond in &conds {
+            crate::stats::and_parts(cond, &mut conjuncts);
+        }
+        for conjunct in conjuncts {
+            let Expr::Subquery(sub) = conjunct else {
+                continue;
+            };
+            let crate::expr::SubqueryKind::Compare {
+                left,
+                op: BinOp::Eq,
+                all: false,
+            } = &sub.kind
+            else {
+                continue;
+            };
+            if !sub.reads.is_empty() || sub.reads_further {
+                continue;
+            }
+            if let Some((to, to_expr)) = over_scan(left) {
+                add(
+                    KeyEdge {
+                        from: KeyFrom::Subquery(sub),
+                        from_expr: Expr::Column(0),
+                        to,
+                        to_expr,
+                    },
+                    &mut edges,
+                );
             }
         }
         // Lookups of correlated subqueries in the conditions over this row.
@@ -380,7 +435,7 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                         };
                         add(
                             KeyEdge {
-                                from,
+                                from: KeyFrom::Scan(from),
                                 from_expr,
                                 to: scan,
                                 to_expr: Expr::Column(column),
@@ -397,10 +452,15 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
 
 /// A column, or casts of one.
 fn plain_column(e: &Expr) -> bool {
+    column_of(e).is_some()
+}
+
+/// The column a column expression (possibly cast) reads.
+pub fn column_of(e: &Expr) -> Option<usize> {
     match e {
-        Expr::Column(_) => true,
-        Expr::Cast(inner, ..) => plain_column(inner),
-        _ => false,
+        Expr::Column(c) => Some(*c),
+        Expr::Cast(inner, ..) => column_of(inner),
+        _ => None,
     }
 }
 

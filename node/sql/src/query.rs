@@ -1061,6 +1061,13 @@ impl<'a> Executor<'a> {
         Ok(out)
     }
 
+    /// The rows of an uncorrelated subquery, run now if it has not run yet (and kept for the
+    /// statement, as when an expression runs it).
+    pub fn uncorrelated_rows(&self, subquery: &Subquery) -> SqlResult<Rows> {
+        let ctx = self.ctx(&[]);
+        self.subquery_rows(subquery, &[], &ctx)
+    }
+
     fn subquery_rows(
         &self,
         subquery: &Subquery,

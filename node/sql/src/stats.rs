@@ -1,8 +1,9 @@
 //! Table statistics from ANALYZE, computed as PostgreSQL 15's `analyze.c` computes them.
 //!
-//! ANALYZE reads a table once and keeps a uniform sample of at most [`SAMPLE_ROWS`] rows
-//! (reservoir sampling, as PostgreSQL's second stage does; a smaller table is sampled whole, in
-//! the order it was read). Per column, from the sample ([`analyze_column`], after
+//! ANALYZE reads a table once and keeps a uniform sample of at most [`SAMPLE_ROWS`] rows: each
+//! worker keeps a reservoir of its own rows ([`reservoir_slot`], decoding only the rows it takes)
+//! and the session merges them in proportion to the workers' rows ([`merge_samples`]); a smaller
+//! table is sampled whole. Per column, from the sample ([`analyze_column`], after
 //! `compute_scalar_stats`):
 //!
 //! - `null_frac`: the sample's share of NULLs; `avg_width`: the mean stored size of the non-NULL
@@ -33,6 +34,8 @@ use std::sync::{Arc, RwLock};
 use keel_storage::TableId;
 
 use crate::catalog::TableDef;
+use crate::expr::{BinOp, EvalContext, Expr};
+use crate::join_order::column_of;
 use crate::types::{compare, decode_row, encode_row, DataType, Value};
 
 /// `default_statistics_target`: MCV entries and histogram buckets per column.
@@ -62,39 +65,44 @@ pub struct TableStats {
     pub columns: Vec<Option<ColumnStats>>,
 }
 
-/// Keeps a uniform sample of the rows it is shown (Algorithm R, with a fixed seed so that one
-/// table analyzed twice gives the same statistics).
-pub struct Sampler {
-    pub rows: Vec<Vec<Value>>,
-    pub seen: u64,
-    random: u64,
+/// Where a reservoir sample of [`SAMPLE_ROWS`] puts the row it sees after `seen` others
+/// (Algorithm R: the first rows fill it; row n replaces a random slot with probability
+/// `SAMPLE_ROWS / n`); None: the row is not taken. The random choice is a hash of the row's
+/// number and the worker, so one table analyzed twice gives the same statistics and a worker
+/// keeps no state between the parts of its sample.
+pub fn reservoir_slot(worker: u16, seen: u64) -> Option<usize> {
+    if seen < SAMPLE_ROWS as u64 {
+        return Some(seen as usize);
+    }
+    // splitmix64 of (worker, seen).
+    let mut z = seen ^ (u64::from(worker) << 48) ^ 0x9E37_79B9_7F4A_7C15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let slot = z % (seen + 1);
+    (slot < SAMPLE_ROWS as u64).then_some(slot as usize)
 }
 
-impl Default for Sampler {
-    fn default() -> Self {
-        Sampler {
-            rows: Vec::new(),
-            seen: 0,
-            random: 0x2545_F491_4F6C_DD1D,
-        }
+/// One sample from the workers' reservoirs (`reservoirs[w]` holds worker w's sample of the
+/// `seen[w]` rows it has): each worker gives a share of [`SAMPLE_ROWS`] in proportion to its
+/// rows (any set of a reservoir's slots is a uniform sample of that worker's rows).
+pub fn merge_samples(reservoirs: Vec<Vec<Vec<Value>>>, seen: &[u64]) -> Vec<Vec<Value>> {
+    let total: u64 = seen.iter().sum();
+    if total <= SAMPLE_ROWS as u64 {
+        return reservoirs.into_iter().flatten().collect();
     }
-}
-
-impl Sampler {
-    pub fn add(&mut self, row: Vec<Value>) {
-        self.seen += 1;
-        if self.rows.len() < SAMPLE_ROWS {
-            self.rows.push(row);
-            return;
-        }
-        self.random ^= self.random << 13;
-        self.random ^= self.random >> 7;
-        self.random ^= self.random << 17;
-        let slot = self.random % self.seen;
-        if (slot as usize) < SAMPLE_ROWS {
-            self.rows[slot as usize] = row;
-        }
+    let mut out = Vec::with_capacity(SAMPLE_ROWS);
+    let mut given = 0u64;
+    let mut before = 0u64;
+    for (rows, &n) in reservoirs.into_iter().zip(seen) {
+        // Cumulative rounding, so the shares add up to SAMPLE_ROWS exactly.
+        before += n;
+        let upto = (before as u128 * SAMPLE_ROWS as u128 / total as u128) as u64;
+        let share = (upto - given) as usize;
+        given = upto;
+        out.extend(rows.into_iter().take(share));
     }
+    out
 }
 
 impl TableStats {
@@ -135,12 +143,16 @@ impl TableStats {
 
     /// The share of rows whose `column` equals `value` (`eqsel`): its MCV frequency, or else
     /// an even share of what the MCVs and NULLs leave among the other distinct values.
-    pub fn eq_selectivity(&self, column: usize, value: &Value) -> Option<f64> {
+    pub fn eq_selectivity(&self, column: usize, value: &Value, map: &Map<'_>) -> Option<f64> {
         let stats = self.column(column)?;
         if value.is_null() {
             return Some(0.0);
         }
-        if let Some(i) = stats.mcv.iter().position(|m| compare(m, value).is_eq()) {
+        if let Some(i) = stats
+            .mcv
+            .iter()
+            .position(|m| map(m).is_some_and(|m| compare(&m, value).is_eq()))
+        {
             return Some(stats.mcv_freqs[i]);
         }
         let rest = (1.0 - stats.mcv_freqs.iter().sum::<f64>() - stats.null_frac).max(0.0);
@@ -151,15 +163,21 @@ impl TableStats {
     /// The share of rows whose `column` is below `value` (or at most `value` with `inclusive`):
     /// `scalarineqsel`, from the MCVs that qualify plus the histogram's fraction (interpolated
     /// linearly in its bucket for numbers and dates) of the rest.
-    pub fn below_selectivity(&self, column: usize, value: &Value, inclusive: bool) -> Option<f64> {
+    pub fn below_selectivity(
+        &self,
+        column: usize,
+        value: &Value,
+        inclusive: bool,
+        map: &Map<'_>,
+    ) -> Option<f64> {
         let stats = self.column(column)?;
         if value.is_null() {
             return Some(0.0);
         }
-        let below = |v: &Value| match compare(v, value) {
-            Ordering::Less => true,
-            Ordering::Equal => inclusive,
-            Ordering::Greater => false,
+        let below = |v: &Value| match map(v).map(|v| compare(&v, value)) {
+            Some(Ordering::Less) => true,
+            Some(Ordering::Equal) => inclusive,
+            _ => false,
         };
         let mut mcv_part = 0.0;
         for (m, f) in stats.mcv.iter().zip(&stats.mcv_freqs) {
@@ -175,8 +193,9 @@ impl TableStats {
                 Some(0) => 0.0,
                 None => 1.0,
                 Some(i) => {
-                    let (lo, hi) = (&hist[i - 1], &hist[i]);
-                    let within = match (as_number(lo), as_number(hi), as_number(value)) {
+                    let (lo, hi) = (map(&hist[i - 1]), map(&hist[i]));
+                    let number = |v: Option<Value>| v.as_ref().and_then(as_number);
+                    let within = match (number(lo), number(hi), as_number(value)) {
                         (Some(l), Some(h), Some(v)) if h > l => ((v - l) / (h - l)).clamp(0.0, 1.0),
                         _ => 0.5,
                     };
@@ -189,6 +208,230 @@ impl TableStats {
             return Some(if mcv_total > 0.0 { mcv_part } else { 1.0 / 3.0 });
         };
         Some((mcv_part + fraction * rest).clamp(0.0, 1.0))
+    }
+}
+
+/// What a condition does to a column's values before comparing them (casts): statistics values
+/// go through it too. None: the value cannot be compared.
+pub type Map<'a> = dyn Fn(&Value) -> Option<Value> + 'a;
+
+/// PostgreSQL's defaults where statistics say nothing (`selfuncs.h`).
+const DEFAULT_EQ_SEL: f64 = 0.005;
+const DEFAULT_INEQ_SEL: f64 = 1.0 / 3.0;
+const DEFAULT_RANGE_INEQ_SEL: f64 = 0.005;
+const DEFAULT_MATCH_SEL: f64 = 0.005;
+
+/// The share of a table's rows that `filter` (an expression over the table's row) keeps,
+/// estimated from the table's statistics as PostgreSQL's `clauselist_selectivity` does: the
+/// product of the conjuncts' selectivities, except that a lower and an upper bound on one
+/// column combine into a range (`hi + lo - 1`).
+pub fn selectivity(stats: &TableStats, filter: &Expr, ctx: &EvalContext<'_>) -> f64 {
+    let mut conjuncts = Vec::new();
+    and_parts(filter, &mut conjuncts);
+    let mut product = 1.0;
+    // (the column expression, selectivity of its lower bound, of its upper bound)
+    let mut ranges: Vec<(&Expr, Option<f64>, Option<f64>)> = Vec::new();
+    for conjunct in conjuncts {
+        if let Some((column, upper, s)) = range_bound(stats, conjunct, ctx) {
+            let slot = match ranges.iter().position(|(c, ..)| *c == column) {
+                Some(i) => i,
+                None => {
+                    ranges.push((column, None, None));
+                    ranges.len() - 1
+                }
+            };
+            let entry = if upper {
+                &mut ranges[slot].2
+            } else {
+                &mut ranges[slot].1
+            };
+            *entry = Some(entry.map_or(s, |old: f64| old.min(s)));
+            continue;
+        }
+        product *= clause_selectivity(stats, conjunct, ctx);
+    }
+    for (_, lo, hi) in ranges {
+        product *= match (lo, hi) {
+            (Some(lo), Some(hi)) => {
+                let s = hi + lo - 1.0;
+                if s <= 0.0 {
+                    DEFAULT_RANGE_INEQ_SEL.min(lo).min(hi).max(1e-6)
+                } else {
+                    s
+                }
+            }
+            (Some(s), None) | (None, Some(s)) => s,
+            (None, None) => 1.0,
+        };
+    }
+    product.clamp(0.0, 1.0)
+}
+
+/// The conjuncts of an AND tree.
+pub fn and_parts<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match expr {
+        Expr::Binary(BinOp::And, l, r) => {
+            and_parts(l, out);
+            and_parts(r, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// A comparison's constant side, computed (None: it reads the row or cannot be computed).
+fn constant(expr: &Expr, ctx: &EvalContext<'_>) -> Option<Value> {
+    if expr.reads_row() || !expr.is_local() {
+        return None;
+    }
+    expr.eval(&[], ctx).ok()
+}
+
+/// `column_expr op constant` with `op` an inequality: (the column expression, whether it is an
+/// upper bound, the share of rows it keeps).
+fn range_bound<'e>(
+    stats: &TableStats,
+    expr: &'e Expr,
+    ctx: &EvalContext<'_>,
+) -> Option<(&'e Expr, bool, f64)> {
+    let Expr::Binary(op, l, r) = expr else {
+        return None;
+    };
+    let (column_expr, value, op) = match (column_of(l), column_of(r)) {
+        (Some(_), None) => (&**l, constant(r, ctx)?, *op),
+        (None, Some(_)) => (&**r, constant(l, ctx)?, flip(*op)?),
+        _ => return None,
+    };
+    let column = column_of(column_expr)?;
+    let map = mapper(column_expr, column, ctx);
+    let null_frac = stats.column(column)?.null_frac;
+    let (upper, s) = match op {
+        BinOp::Lt => (true, stats.below_selectivity(column, &value, false, &map)?),
+        BinOp::LtEq => (true, stats.below_selectivity(column, &value, true, &map)?),
+        BinOp::Gt => (
+            false,
+            1.0 - stats.below_selectivity(column, &value, true, &map)? - null_frac,
+        ),
+        BinOp::GtEq => (
+            false,
+            1.0 - stats.below_selectivity(column, &value, false, &map)? - null_frac,
+        ),
+        _ => return None,
+    };
+    Some((column_expr, upper, s.clamp(0.0, 1.0)))
+}
+
+/// The operator with its operands swapped (`a < b` is `b > a`).
+fn flip(op: BinOp) -> Option<BinOp> {
+    Some(match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::LtEq => BinOp::GtEq,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::GtEq => BinOp::LtEq,
+        BinOp::Eq => BinOp::Eq,
+        BinOp::NotEq => BinOp::NotEq,
+        _ => return None,
+    })
+}
+
+/// Runs a column's statistics values through `column_expr` (its casts).
+fn mapper<'a>(
+    column_expr: &'a Expr,
+    column: usize,
+    ctx: &'a EvalContext<'a>,
+) -> impl Fn(&Value) -> Option<Value> + 'a {
+    move |value: &Value| {
+        if matches!(column_expr, Expr::Column(_)) {
+            return Some(value.clone());
+        }
+        let mut row = vec![Value::Null; column + 1];
+        row[column] = value.clone();
+        column_expr.eval(&row, ctx).ok()
+    }
+}
+
+/// One conjunct's selectivity (`clause_selectivity`).
+fn clause_selectivity(stats: &TableStats, expr: &Expr, ctx: &EvalContext<'_>) -> f64 {
+    match expr {
+        Expr::Binary(BinOp::And, ..) => selectivity(stats, expr, ctx),
+        Expr::Binary(BinOp::Or, l, r) => {
+            let (a, b) = (
+                clause_selectivity(stats, l, ctx),
+                clause_selectivity(stats, r, ctx),
+            );
+            a + b - a * b
+        }
+        Expr::Not(inner) => 1.0 - clause_selectivity(stats, inner, ctx),
+        Expr::Const(Value::Bool(b)) => f64::from(u8::from(*b)),
+        Expr::IsNull(inner, negated) => {
+            let null_frac = column_of(inner)
+                .and_then(|c| stats.column(c))
+                .map_or(DEFAULT_EQ_SEL, |s| s.null_frac);
+            if *negated {
+                1.0 - null_frac
+            } else {
+                null_frac
+            }
+        }
+        Expr::InList(inner, items, negated) => {
+            let s: f64 = items
+                .iter()
+                .map(|item| eq_clause(stats, inner, item, ctx))
+                .sum::<f64>()
+                .min(1.0);
+            if *negated {
+                1.0 - s
+            } else {
+                s
+            }
+        }
+        Expr::Binary(BinOp::Eq, l, r) => eq_clause(stats, l, r, ctx),
+        Expr::Binary(BinOp::NotEq, l, r) => {
+            let null_frac = column_of(l)
+                .or_else(|| column_of(r))
+                .and_then(|c| stats.column(c))
+                .map_or(0.0, |s| s.null_frac);
+            (1.0 - eq_clause(stats, l, r, ctx) - null_frac).max(0.0)
+        }
+        Expr::Binary(BinOp::Lt | BinOp::LtEq | BinOp::Gt | BinOp::GtEq, ..) => {
+            range_bound(stats, expr, ctx).map_or(DEFAULT_INEQ_SEL, |(_, _, s)| s)
+        }
+        Expr::Like { negated, .. } => {
+            if *negated {
+                1.0 - DEFAULT_MATCH_SEL
+            } else {
+                DEFAULT_MATCH_SEL
+            }
+        }
+        _ => DEFAULT_INEQ_SEL,
+    }
+}
+
+/// `l = r`: a column against a constant from its MCVs or distinct values; two columns of the
+/// row `1 / max(ndv)`; else PostgreSQL's default.
+fn eq_clause(stats: &TableStats, l: &Expr, r: &Expr, ctx: &EvalContext<'_>) -> f64 {
+    let (column_expr, other) = match (column_of(l), column_of(r)) {
+        (Some(_), Some(_)) => {
+            let ndv = |e: &Expr| column_of(e).and_then(|c| stats.distinct(c));
+            return match (ndv(l), ndv(r)) {
+                (Some(a), Some(b)) => 1.0 / a.max(b).max(1.0),
+                _ => DEFAULT_EQ_SEL,
+            };
+        }
+        (Some(_), None) => (l, r),
+        (None, Some(_)) => (r, l),
+        (None, None) => return DEFAULT_EQ_SEL,
+    };
+    let Some(column) = column_of(column_expr) else {
+        return DEFAULT_EQ_SEL;
+    };
+    match constant(other, ctx) {
+        Some(value) => stats
+            .eq_selectivity(column, &value, &mapper(column_expr, column, ctx))
+            .unwrap_or(DEFAULT_EQ_SEL),
+        // A parameter or another unknown value: an even share of the distinct values.
+        None => stats
+            .distinct(column)
+            .map_or(DEFAULT_EQ_SEL, |d| 1.0 / d.max(1.0)),
     }
 }
 

@@ -1856,7 +1856,16 @@ pub fn decode_row_into(
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
     values.clear();
-    while !bytes.is_empty() {
+    // Decoding stops after the last column used: values are stored one after another, so
+    // the ones before it must be stepped over, but none after it.
+    let end = used.map_or(usize::MAX, |u| {
+        if u.len() < columns {
+            usize::MAX
+        } else {
+            u.iter().rposition(|&keep| keep).map_or(0, |last| last + 1)
+        }
+    });
+    while !bytes.is_empty() && values.len() < end {
         let keep = used.is_none_or(|u| u.get(values.len()).copied().unwrap_or(true));
         values.push(decode_value(&mut bytes, keep)?);
     }
@@ -1890,6 +1899,10 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         1 => Value::Bool(take(1, bytes)?[0] != 0),
         2 => Value::Int(i64::from_le_bytes(fixed(bytes)?)),
         3 => Value::Float(f64::from_le_bytes(fixed(bytes)?)),
+        4 if !keep => {
+            take(16, bytes)?;
+            Value::Null
+        }
         4 => Value::Numeric(Decimal::deserialize(fixed(bytes)?)),
         5 => {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;

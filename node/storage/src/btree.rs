@@ -1036,13 +1036,23 @@ impl BTree {
                         }
                     };
                 let mut done = false;
+                // Keys come in order: when the leaf's last one in scan order is within the far
+                // bound all are, and once one is past the near bound so is every later one, so
+                // most keys are compared with neither.
+                let last = match direction {
+                    Direction::Forward => node.count().checked_sub(1),
+                    Direction::Backward => (node.count() > 0).then_some(0),
+                };
+                let all_within = last.is_some_and(|i| far(node.key(i)));
+                let mut past_near = false;
                 for index in indices {
                     let key = node.key(index);
-                    if !far(key) {
+                    if !all_within && !far(key) {
                         done = true;
                         break;
                     }
-                    if near(key) {
+                    if past_near || near(key) {
+                        past_near = true;
                         bytes.extend_from_slice(key);
                         let key_end = bytes.len();
                         self.append_value(node, index, &mut bytes)?;
