@@ -6,8 +6,10 @@
     python3 bench/tpch.py --queries 1,6,14         # some of the queries
 
 Data comes from `tpchgen-cli` (crates.io; tests/run.sh installs it) and is loaded into both
-servers with `\\copy ... (FORMAT csv, HEADER)`; PostgreSQL then runs ANALYZE (Keel has no
-statistics yet). Each query runs `--rounds` times on each server, the order alternating; the
+servers with `\\copy ... (FORMAT csv, HEADER)`; both then run ANALYZE. Keel reads its data
+files with O_DIRECT, so its buffer pool is what it caches: it gets `--pool-gib` (default a third
+of the machine's memory, at most 8 GiB), where PostgreSQL caches through its 128 MB of shared
+buffers and the kernel's page cache. Each query runs `--rounds` times on each server, the order alternating; the
 result rows of both are compared (a query whose rows differ is reported, and its time still
 counts). A query that runs past `--timeout` seconds is stopped and counted at the timeout.
 
@@ -54,6 +56,14 @@ def load(server, data):
     return time.time() - started
 
 
+def memory_gib():
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / (1 << 20)
+    return 3.0
+
+
 def run_query(server, sql, timeout):
     """Seconds the query took and its rows (None when it ran past the timeout or failed)."""
     with psycopg.connect(dsn(server), autocommit=True) as conn:
@@ -73,6 +83,8 @@ def main():
     parser.add_argument("--queries", default="", help="comma-separated query numbers (default: all 22)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per query run")
     parser.add_argument("--keel", default=None, help="keel binary (default: cargo build --release first)")
+    parser.add_argument("--pool-gib", type=float, default=None,
+                        help="Keel's buffer pool (default: a third of the memory, at most 8 GiB)")
     args = parser.parse_args()
     generator = shutil.which("tpchgen-cli")
     if not generator:
@@ -94,11 +106,16 @@ def main():
         subprocess.run([generator, "csv", "-s", args.scale, f"--output-dir={data}"], check=True, capture_output=True)
         data.chmod(0o755)
         servers.append(Postgres(parent=str(workdir)))
-        servers.append(Keel(workdir / "keel-data", binary=binary).start())
+        pool = int((args.pool_gib or min(8.0, memory_gib() / 3)) * (1 << 30))
+        servers.append(Keel(workdir / "keel-data", binary=binary,
+                            extra=["--set", f"storage.buffer_pool_bytes={pool}"]).start())
         for server in servers:
             print(f"[load] {server.name}", flush=True)
             loads[server.name] = round(load(server, data), 1)
-        psql(servers[0], "ANALYZE")
+        for server in servers:
+            started_analyze = time.time()
+            psql(server, "ANALYZE")
+            loads[server.name + "_analyze"] = round(time.time() - started_analyze, 1)
         for query in queries:
             sql = query.read_text()
             runs = {server.name: [] for server in servers}

@@ -2985,29 +2985,36 @@ impl Session {
         // Key sets of edges whose source has been read (None: too many rows to make one).
         let mut edge_keys: HashMap<usize, Option<Arc<crate::query::KeyIds>>> = HashMap::new();
         let mut narrowed: Vec<*const Rel> = Vec::new();
-        // An uncorrelated IN subquery whose scans are all made already (as aggregates) runs
-        // now, once: the executor keeps its rows for the statement.
-        for (i, edge) in edges.iter().enumerate() {
-            let crate::join_order::KeyFrom::Subquery(sub) = edge.from else {
-                continue;
+        // An uncorrelated IN subquery runs as soon as its scans are read (or made as
+        // aggregates), once: the executor keeps its rows for the statement.
+        let run_subqueries =
+            |executor: &Executor<'_>,
+             pending: &[&Rel],
+             edge_keys: &mut HashMap<usize, Option<Arc<crate::query::KeyIds>>>| {
+                for (i, edge) in edges.iter().enumerate() {
+                    let crate::join_order::KeyFrom::Subquery(sub) = edge.from else {
+                        continue;
+                    };
+                    let waiting = crate::query::scans(&sub.rel)
+                        .iter()
+                        .any(|scan| pending.iter().any(|p| std::ptr::eq(*p, *scan)));
+                    if waiting || edge_keys.contains_key(&i) {
+                        continue;
+                    }
+                    if let Ok(rows) = executor.uncorrelated_rows(sub) {
+                        let keys =
+                            crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
+                        edge_keys.insert(i, keys);
+                    }
+                }
             };
-            let waiting = crate::query::scans(&sub.rel)
-                .iter()
-                .any(|scan| !skipped.contains(&(*scan as *const Rel as usize)));
-            if waiting {
-                continue;
-            }
-            if let Ok(rows) = executor.uncorrelated_rows(sub) {
-                let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
-                edge_keys.insert(i, keys);
-            }
-        }
         let from_narrowed =
             |from: &crate::join_order::KeyFrom<'_>, narrowed: &[*const Rel]| match from {
                 crate::join_order::KeyFrom::Scan(scan) => narrowed.contains(&(*scan as *const Rel)),
                 crate::join_order::KeyFrom::Subquery(_) => true,
             };
         while !pending.is_empty() {
+            run_subqueries(&executor, &pending, &mut edge_keys);
             // The filters `scan` would take now, and the share of its rows each keeps.
             let filters_for = |scan: &Rel| -> Vec<(usize, f64)> {
                 edges

@@ -24,6 +24,11 @@
 //!
 //! The chain's rows are then joined in that order and put back into the chain's column layout, so
 //! nothing above notices. Only the output order of rows changes, which SQL leaves open anyway.
+//!
+//! Before that, while the scans are read, [`key_edges`] says which scan may filter which by its
+//! join keys (semi-join reduction: equalities between a chain's scans, the lookups of correlated
+//! subqueries, uncorrelated `IN` subqueries); the session reads the scans in an order that lets
+//! small ones narrow big ones (`Session::run_tree`).
 
 use std::collections::HashMap;
 
