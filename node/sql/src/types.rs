@@ -1855,7 +1855,6 @@ pub fn decode_row_into(
     used: Option<&[bool]>,
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
-    values.clear();
     // Decoding stops after the last column used: values are stored one after another, so
     // the ones before it must be stepped over, but none after it.
     let end = used.map_or(usize::MAX, |u| {
@@ -1865,12 +1864,75 @@ pub fn decode_row_into(
             u.iter().rposition(|&keep| keep).map_or(0, |last| last + 1)
         }
     });
-    while !bytes.is_empty() && values.len() < end {
-        let keep = used.is_none_or(|u| u.get(values.len()).copied().unwrap_or(true));
-        values.push(decode_value(&mut bytes, keep)?);
+    // The row's memory is reused: a position not decoded is NULL already unless the last row
+    // left something there.
+    if values.len() != columns {
+        values.clear();
+        values.resize(columns, Value::Null);
     }
-    // Columns added after a row was written read as NULL.
-    values.resize(columns.max(values.len()), Value::Null);
+    let mut i = 0;
+    while !bytes.is_empty() && i < end {
+        if used.is_none_or(|u| u.get(i).copied().unwrap_or(true)) {
+            let value = decode_value(&mut bytes, true)?;
+            match values.get_mut(i) {
+                Some(slot) => *slot = value,
+                None => values.push(value),
+            }
+        } else {
+            skip_value(&mut bytes)?;
+            if let Some(slot) = values.get_mut(i).filter(|v| !v.is_null()) {
+                *slot = Value::Null;
+            }
+        }
+        i += 1;
+    }
+    // Columns after the last one used, or added after the row was written, read as NULL.
+    let from = i.min(values.len());
+    for slot in &mut values[from..] {
+        if !slot.is_null() {
+            *slot = Value::Null;
+        }
+    }
+    Ok(())
+}
+
+/// Steps over one value written by [`encode_row`] without building it.
+fn skip_value(bytes: &mut &[u8]) -> SqlResult<()> {
+    let tag = take(1, bytes)?[0];
+    match tag {
+        0 => {}
+        1 => {
+            take(1, bytes)?;
+        }
+        7 => {
+            take(4, bytes)?;
+        }
+        2 | 3 | 6 => {
+            take(8, bytes)?;
+        }
+        4 | 8 => {
+            take(16, bytes)?;
+        }
+        5 | 9 | 12 => {
+            let len = u32::from_le_bytes(fixed(bytes)?) as usize;
+            take(len, bytes)?;
+        }
+        10 => {
+            let ndims = take(1, bytes)?[0] as usize;
+            take(8 * ndims, bytes)?;
+            let count = u32::from_le_bytes(fixed(bytes)?) as usize;
+            for _ in 0..count {
+                skip_value(bytes)?;
+            }
+        }
+        13 => {
+            let count = u32::from_le_bytes(fixed(bytes)?) as usize;
+            for _ in 0..count {
+                skip_value(bytes)?;
+            }
+        }
+        _ => return Err(corrupt()),
+    }
     Ok(())
 }
 
@@ -1899,10 +1961,6 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         1 => Value::Bool(take(1, bytes)?[0] != 0),
         2 => Value::Int(i64::from_le_bytes(fixed(bytes)?)),
         3 => Value::Float(f64::from_le_bytes(fixed(bytes)?)),
-        4 if !keep => {
-            take(16, bytes)?;
-            Value::Null
-        }
         4 => Value::Numeric(Decimal::deserialize(fixed(bytes)?)),
         5 => {
             let len = u32::from_le_bytes(fixed(bytes)?) as usize;

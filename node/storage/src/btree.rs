@@ -983,14 +983,22 @@ impl BTree {
                 other => other,
             },
         };
-        // One leaf's matching entries, copied out under its latch: keys and values back to back
-        // in `bytes`, `entries` holding (key end, value end) offsets. Both are reused per leaf.
+        // One leaf's matching entries, copied out under its latch: the leaf's page whole into
+        // `page` (one copy instead of one per entry), and the values kept in overflow chains
+        // into `bytes`; `entries` holds (in page, start, key end, value end) offsets into one of
+        // them. All three are reused per leaf.
+        let mut page: Vec<u8> = Vec::with_capacity(PAGE_BYTES);
         let mut bytes: Vec<u8> = Vec::new();
-        let mut entries: Vec<(usize, usize)> = Vec::new();
+        let mut entries: Vec<(bool, usize, usize, usize)> = Vec::new();
+        // Where the next leaf is likely to be: (parent, its version when read, the leaf's index
+        // in it). The next leaf is then read from the parent, still unchanged, instead of
+        // descending from the root again; the fence check below makes a stale guess harmless.
+        let mut hint: Option<(Pid, u64, usize)> = None;
         loop {
             let (next, done) = self.retry(|| {
                 bytes.clear();
                 entries.clear();
+                page.clear();
                 // The leaf that holds the position, latched shared and checked against its fences.
                 let (key, after) = match &position {
                     Position::Start => (Some(&[][..]), false),
@@ -1000,8 +1008,21 @@ impl BTree {
                     }
                     Position::End => (None, false),
                 };
-                let (leaf, parent, parent_version) = self.descend(key, after, Stop::Leaf)?;
-                self.read_ahead(leaf, parent, parent_version, direction);
+                let (leaf, parent, parent_version, index) =
+                    match hint.take().and_then(|(p, v, i)| self.sibling(p, v, i)) {
+                        Some((leaf, parent, version, index)) => {
+                            // Read ahead once per window of leaves under this parent.
+                            if index % READ_AHEAD == 0 {
+                                self.read_ahead(leaf, parent, version, direction);
+                            }
+                            (leaf, parent, version, Some(index))
+                        }
+                        None => {
+                            let (leaf, parent, version) = self.descend(key, after, Stop::Leaf)?;
+                            self.read_ahead(leaf, parent, version, direction);
+                            (leaf, parent, version, None)
+                        }
+                    };
                 let guard = self.bm.fix_s(leaf)?;
                 let node = Node { b: guard.bytes() };
                 let covered = node.kind() == KIND_LEAF
@@ -1021,6 +1042,8 @@ impl BTree {
                         Direction::Forward => {
                             let start = match &position {
                                 Position::Start | Position::End => 0,
+                                // Every key of a leaf is above its lower fence.
+                                Position::Excluded(key) if node.lower() == Some(key) => 0,
                                 Position::Included(key) => node.search(key, false),
                                 Position::Excluded(key) => node.search(key, true),
                             };
@@ -1029,6 +1052,10 @@ impl BTree {
                         Direction::Backward => {
                             let end = match &position {
                                 Position::Start | Position::End => node.count(),
+                                // Every key of a leaf is at most its upper fence.
+                                Position::Included(key) if node.upper() == Some(key) => {
+                                    node.count()
+                                }
                                 Position::Included(key) => node.search(key, true),
                                 Position::Excluded(key) => node.search(key, false),
                             };
@@ -1053,10 +1080,19 @@ impl BTree {
                     }
                     if past_near || near(key) {
                         past_near = true;
-                        bytes.extend_from_slice(key);
-                        let key_end = bytes.len();
-                        self.append_value(node, index, &mut bytes)?;
-                        entries.push((key_end, bytes.len()));
+                        let (offset, klen, vlen, _) = node.slot(index);
+                        if !node.overflowed(index) && offset + klen + vlen <= PAGE_BYTES {
+                            if page.is_empty() {
+                                page.extend_from_slice(node.b);
+                            }
+                            entries.push((true, offset, offset + klen, offset + klen + vlen));
+                        } else {
+                            let start = bytes.len();
+                            bytes.extend_from_slice(key);
+                            let key_end = bytes.len();
+                            self.append_value(node, index, &mut bytes)?;
+                            entries.push((false, start, key_end, bytes.len()));
+                        }
                     }
                 }
                 let next = match direction {
@@ -1067,14 +1103,21 @@ impl BTree {
                         node.lower().map(|lower| Position::Included(lower.to_vec()))
                     }
                 };
+                let index = index.or_else(|| self.child_index(parent, parent_version, leaf));
+                hint = index.and_then(|i| {
+                    let next = match direction {
+                        Direction::Forward => i + 1,
+                        Direction::Backward => i.checked_sub(1)?,
+                    };
+                    Some((parent, parent_version, next))
+                });
                 Ok((next, done))
             })?;
-            let mut start = 0;
-            for &(key_end, value_end) in &entries {
-                if !visit(&bytes[start..key_end], &bytes[key_end..value_end]) {
+            for &(in_page, start, key_end, value_end) in &entries {
+                let from = if in_page { &page } else { &bytes };
+                if !visit(&from[start..key_end], &from[key_end..value_end]) {
                     return Ok(());
                 }
-                start = value_end;
             }
             match next {
                 Some(next) if !done => position = next,
@@ -1140,6 +1183,40 @@ impl BTree {
 
     /// Starts reading the next [`READ_AHEAD`] leaves after `leaf` in `direction` (its siblings under
     /// `parent`), so a scan over a table larger than memory keeps several reads in flight.
+    /// Child `index` of inner node `parent` (its link after the last key), if the parent is
+    /// still as it was at `version`: (child, parent, version, index).
+    fn sibling(&self, parent: Pid, version: u64, index: usize) -> Option<(Pid, Pid, u64, usize)> {
+        if parent == self.meta {
+            return None;
+        }
+        let node = self.view(parent);
+        let count = node.count();
+        let child = match index.cmp(&count) {
+            std::cmp::Ordering::Less => node.child(index),
+            std::cmp::Ordering::Equal => node.link(),
+            std::cmp::Ordering::Greater => return None,
+        };
+        (node.kind() == KIND_INNER && self.bm.validate(parent, version) && self.valid_pid(child))
+            .then_some((child, parent, version, index))
+    }
+
+    /// Where `child` is among `parent`'s children, if the parent is still as it was at `version`.
+    fn child_index(&self, parent: Pid, version: u64, child: Pid) -> Option<usize> {
+        if parent == self.meta {
+            return None;
+        }
+        let node = self.view(parent);
+        let count = node.count();
+        let index = (0..=count).find(|&i| {
+            if i < count {
+                node.child(i) == child
+            } else {
+                node.link() == child
+            }
+        });
+        index.filter(|_| self.bm.validate(parent, version))
+    }
+
     fn read_ahead(&self, leaf: Pid, parent: Pid, parent_version: u64, direction: Direction) {
         if parent == self.meta {
             return;
