@@ -25,7 +25,12 @@ INSERT INTO an_items (id, k) SELECT i, 100 FROM generate_series(5001, 8000) i;
 VACUUM ANALYZE an_items;
 SELECT relname, reltuples FROM pg_class WHERE relname = 'an_items';
 SELECT attname, null_frac, n_distinct, most_common_vals, most_common_freqs FROM pg_stats WHERE tablename = 'an_items' AND attname IN ('k', 'nothing') ORDER BY attname;
-ANALYZE an_items (k, t);
+-- A column list refreshes only those columns.
+UPDATE an_items SET k = 5, b = true WHERE id > 4000;
+ANALYZE an_items (k, "t");
+SELECT attname, null_frac, n_distinct, most_common_vals, most_common_freqs FROM pg_stats WHERE tablename = 'an_items' AND attname IN ('k', 'b') ORDER BY attname;
+ANALYZE an_items (k, no_such_column);
+VACUUM an_items (k);
 VACUUM (ANALYZE) an_items;
 ANALYZE no_such_table;
 DROP TABLE an_items;

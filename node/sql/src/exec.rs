@@ -1962,23 +1962,50 @@ impl Session {
                 vacuum,
                 analyze,
                 tables,
+                columns,
             } => {
                 let catalog = self.catalog(cluster);
+                // (table, the positions of the columns listed; empty: all)
                 let mut named = Vec::new();
-                // PostgreSQL names a missing table without a position here.
-                for (name, _) in tables {
+                // PostgreSQL names a missing table or column without a position here.
+                for ((name, _), listed) in tables.iter().zip(columns) {
                     let key =
                         catalog.resolve_written(name, &self.info.search_path, &self.info.user);
-                    named.push(catalog.table(&key)?.clone());
+                    let table = catalog.table(&key)?.clone();
+                    if !listed.is_empty() && !*analyze {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            "ANALYZE option must be specified when a column list is provided",
+                        ));
+                    }
+                    let mut positions = Vec::new();
+                    for column in listed {
+                        let position = table.column_index(column).ok_or_else(|| {
+                            SqlError::new(
+                                code::UNDEFINED_COLUMN,
+                                format!(
+                                    "column \"{column}\" of relation \"{}\" does not exist",
+                                    crate::catalog::relname(&table.name)
+                                ),
+                            )
+                        })?;
+                        positions.push(position);
+                    }
+                    named.push((table, positions));
                 }
                 if *analyze {
                     if tables.is_empty() {
-                        named = catalog.tables.values().cloned().collect();
+                        named = catalog
+                            .tables
+                            .values()
+                            .map(|t| (t.clone(), Vec::new()))
+                            .collect();
                     }
                     let txn = self.txn_for_statement(cluster);
                     let cancel = Cancel::default();
-                    for table in &named {
-                        self.analyze_table(cluster, table, txn, &cancel).await?;
+                    for (table, positions) in &named {
+                        self.analyze_table(cluster, table, positions, txn, &cancel)
+                            .await?;
                     }
                     self.end_statement(cluster).await?;
                 }
@@ -3136,6 +3163,7 @@ impl Session {
         &mut self,
         cluster: &C,
         table: &Arc<TableDef>,
+        only: &[usize],
         txn: Tx,
         cancel: &Cancel,
     ) -> SqlResult<()> {
@@ -3180,7 +3208,20 @@ impl Session {
             pending = next;
         }
         let sample = crate::stats::merge_samples(reservoirs, &seen);
-        let stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum());
+        let mut stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum(), only);
+        // A column list refreshes those columns; the others keep what they had.
+        if !only.is_empty() {
+            if let Some(old) = cluster.statistics().snapshot().get(&table.id) {
+                stats
+                    .columns
+                    .resize(table.columns.len().max(stats.columns.len()), None);
+                for (c, slot) in stats.columns.iter_mut().enumerate() {
+                    if !only.contains(&c) {
+                        *slot = old.columns.get(c).cloned().flatten();
+                    }
+                }
+            }
+        }
         cluster.statistics().set(table.id, stats).map_err(|error| {
             SqlError::new(
                 code::INTERNAL_ERROR,

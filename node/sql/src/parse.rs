@@ -403,6 +403,8 @@ pub enum Parsed {
         vacuum: bool,
         analyze: bool,
         tables: Vec<(String, usize)>,
+        /// Per table, the columns listed after it (empty: all).
+        columns: Vec<Vec<String>>,
     },
     Copy {
         table: String,
@@ -1242,15 +1244,18 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
             }
             let mut tables = Vec::new();
+            let mut columns = Vec::new();
             while !c.done() {
                 let (name, offset) = c.qualified()?;
                 tables.push((name, offset));
+                let mut listed = Vec::new();
                 if c.punct('(') {
                     while !c.punct(')') {
-                        c.ident()?;
+                        listed.push(c.ident()?.0);
                         c.punct(',');
                     }
                 }
+                columns.push(listed);
                 if !c.punct(',') {
                     break;
                 }
@@ -1259,6 +1264,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 vacuum: first_word == "vacuum",
                 analyze,
                 tables,
+                columns,
             }
         }
         "copy" => {
@@ -1720,7 +1726,8 @@ mod tests {
             Parsed::Maintenance {
                 vacuum: true,
                 analyze: true,
-                tables: vec![("pgbench_branches".into(), 15)]
+                tables: vec![("pgbench_branches".into(), 15)],
+                columns: vec![Vec::new()],
             }
         );
         assert_eq!(
@@ -1728,7 +1735,8 @@ mod tests {
             Parsed::Maintenance {
                 vacuum: true,
                 analyze: true,
-                tables: vec![("t".into(), 26)]
+                tables: vec![("t".into(), 26)],
+                columns: vec![Vec::new()],
             }
         );
         assert_eq!(
@@ -1736,7 +1744,8 @@ mod tests {
             Parsed::Maintenance {
                 vacuum: true,
                 analyze: false,
-                tables: vec![("t".into(), 7)]
+                tables: vec![("t".into(), 7)],
+                columns: vec![Vec::new()],
             }
         );
         assert_eq!(parse_statement("END").unwrap(), Parsed::Commit);

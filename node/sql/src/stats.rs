@@ -106,8 +106,14 @@ pub fn merge_samples(reservoirs: Vec<Vec<Vec<Value>>>, seen: &[u64]) -> Vec<Vec<
 }
 
 impl TableStats {
-    /// Statistics of `table` from a sample of its `total` rows.
-    pub fn compute(table: &TableDef, sample: &[Vec<Value>], total: u64) -> TableStats {
+    /// Statistics of `table` from a sample of its `total` rows: of the columns in `only` (all
+    /// when it is empty; the others get none).
+    pub fn compute(
+        table: &TableDef,
+        sample: &[Vec<Value>],
+        total: u64,
+        only: &[usize],
+    ) -> TableStats {
         if sample.is_empty() {
             // An empty table has a row count but no column statistics.
             return TableStats {
@@ -117,6 +123,9 @@ impl TableStats {
         }
         let columns = (0..table.columns.len())
             .map(|c| {
+                if !only.is_empty() && !only.contains(&c) {
+                    return None;
+                }
                 let values: Vec<&Value> = sample.iter().map(|row| &row[c]).collect();
                 Some(analyze_column(&values, total as f64, table.columns[c].ty))
             })
