@@ -33,5 +33,9 @@ ANALYZE an_items (k, no_such_column);
 VACUUM an_items (k);
 VACUUM (ANALYZE) an_items;
 ANALYZE no_such_table;
+-- Statistics stay with their columns through ALTER TABLE.
+ALTER TABLE an_items DROP COLUMN big;
+ALTER TABLE an_items ADD COLUMN extra int;
+SELECT attname, null_frac, avg_width, n_distinct FROM pg_stats WHERE tablename = 'an_items' ORDER BY attname;
 DROP TABLE an_items;
 DROP TABLE an_empty;

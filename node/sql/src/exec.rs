@@ -2985,7 +2985,7 @@ impl Session {
         };
         let statistics = cluster.statistics().snapshot();
         let table_stats = |scan: &Rel| match scan {
-            Rel::Scan { table, .. } => statistics.get(&table.id).cloned(),
+            Rel::Scan { table, .. } => crate::stats::TableStats::of(&statistics, table),
             _ => None,
         };
         // A scan's rows after its own filter, estimated.
@@ -3211,7 +3211,8 @@ impl Session {
         let mut stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum(), only);
         // A column list refreshes those columns; the others keep what they had.
         if !only.is_empty() {
-            if let Some(old) = cluster.statistics().snapshot().get(&table.id) {
+            if let Some(old) = crate::stats::TableStats::of(&cluster.statistics().snapshot(), table)
+            {
                 stats
                     .columns
                     .resize(table.columns.len().max(stats.columns.len()), None);

@@ -47,6 +47,10 @@ pub const SAMPLE_ROWS: usize = 300 * TARGET;
 /// One column's statistics (a `pg_stats` row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColumnStats {
+    /// The column as it was when analyzed (name, type): statistics follow the column, not its
+    /// position, through ALTER TABLE ([`TableStats::of`]).
+    pub name: String,
+    pub ty: String,
     pub null_frac: f64,
     pub avg_width: i32,
     /// Distinct values: positive, a count; negative, minus a fraction of the rows.
@@ -127,13 +131,50 @@ impl TableStats {
                     return None;
                 }
                 let values: Vec<&Value> = sample.iter().map(|row| &row[c]).collect();
-                Some(analyze_column(&values, total as f64, table.columns[c].ty))
+                let column = &table.columns[c];
+                let mut stats = analyze_column(&values, total as f64, column.ty);
+                stats.name = column.name.clone();
+                stats.ty = format!("{:?}", column.ty);
+                Some(stats)
             })
             .collect();
         TableStats {
             reltuples: total as f64,
             columns,
         }
+    }
+
+    /// `table`'s statistics laid out by its columns now: a column dropped, retyped or added
+    /// since ANALYZE has none, and the others stay with their columns when positions move.
+    pub fn of(snapshot: &Snapshot, table: &TableDef) -> Option<Arc<TableStats>> {
+        let stats = snapshot.get(&table.id)?;
+        let aligned = table.columns.iter().enumerate().all(|(c, column)| {
+            stats
+                .columns
+                .get(c)
+                .and_then(Option::as_ref)
+                .is_none_or(|s| s.name == column.name && s.ty == format!("{:?}", column.ty))
+        }) && stats.columns.len() <= table.columns.len();
+        if aligned {
+            return Some(stats.clone());
+        }
+        let columns = table
+            .columns
+            .iter()
+            .map(|column| {
+                let ty = format!("{:?}", column.ty);
+                stats
+                    .columns
+                    .iter()
+                    .flatten()
+                    .find(|s| s.name == column.name && s.ty == ty)
+                    .cloned()
+            })
+            .collect();
+        Some(Arc::new(TableStats {
+            reltuples: stats.reltuples,
+            columns,
+        }))
     }
 
     pub fn column(&self, column: usize) -> Option<&ColumnStats> {
@@ -546,6 +587,8 @@ pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> Colum
     };
     if non_null.is_empty() {
         return ColumnStats {
+            name: String::new(),
+            ty: String::new(),
             null_frac,
             avg_width,
             n_distinct: 0.0,
@@ -649,6 +692,8 @@ pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> Colum
         crate::types::to_float4(c).unwrap_or(0.0)
     });
     ColumnStats {
+        name: String::new(),
+        ty: String::new(),
         null_frac: crate::types::to_float4(null_frac).unwrap_or(0.0),
         avg_width,
         n_distinct: crate::types::to_float4(n_distinct).unwrap_or(0.0),
@@ -757,7 +802,7 @@ impl Statistics {
 
 /// The file: for each column of each table, one row in the storage row format (length-prefixed):
 /// table id, reltuples, column, null_frac, avg_width, n_distinct, MCVs, their frequencies,
-/// histogram, correlation.
+/// histogram, correlation, the column's name and type.
 fn encode_file(tables: &HashMap<TableId, Arc<TableStats>>) -> Vec<u8> {
     let mut out = Vec::new();
     let mut row = Vec::new();
@@ -779,6 +824,8 @@ fn encode_file(tables: &HashMap<TableId, Arc<TableStats>>) -> Vec<u8> {
                 list(s.mcv_freqs.iter().map(|f| Value::Float(*f)).collect()),
                 list(s.histogram.clone()),
                 s.correlation.map_or(Value::Null, Value::Float),
+                Value::Text(s.name.clone()),
+                Value::Text(s.ty.clone()),
             ];
             row.clear();
             encode_row(&values, &mut row);
@@ -793,7 +840,7 @@ fn decode_file(mut bytes: &[u8]) -> Option<HashMap<TableId, Arc<TableStats>>> {
     let mut tables: HashMap<TableId, TableStats> = HashMap::new();
     while !bytes.is_empty() {
         let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
-        let row = decode_row(bytes.get(4..4 + len)?, 10).ok()?;
+        let row = decode_row(bytes.get(4..4 + len)?, 12).ok()?;
         bytes = &bytes[4 + len..];
         let int = |v: &Value| match v {
             Value::Int(i) => Some(*i),
@@ -809,7 +856,13 @@ fn decode_file(mut bytes: &[u8]) -> Option<HashMap<TableId, Arc<TableStats>>> {
         };
         let id = TableId::try_from(int(&row[0])?).ok()?;
         let column = usize::try_from(int(&row[2])?).ok()?;
+        let text = |v: &Value| match v {
+            Value::Text(t) => t.clone(),
+            _ => String::new(),
+        };
         let stats = ColumnStats {
+            name: text(&row[10]),
+            ty: text(&row[11]),
             null_frac: float(&row[3])?,
             avg_width: i32::try_from(int(&row[4])?).ok()?,
             n_distinct: float(&row[5])?,

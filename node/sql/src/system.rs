@@ -1772,7 +1772,7 @@ fn pg_catalog(
                 ("elem_count_histogram", real.array()),
             ]);
             for table in user_tables(catalog) {
-                let Some(stats) = session.statistics.get(&table.id) else {
+                let Some(stats) = crate::stats::TableStats::of(&session.statistics, table) else {
                     continue;
                 };
                 for (c, column) in table.columns.iter().enumerate() {
