@@ -803,6 +803,7 @@ impl Connection {
         self.session.begin_query_string(statements.len());
         let worker = self.worker.clone();
         for statement in &statements {
+            self.session.refresh_statistics(worker.as_ref());
             let catalog = self.session.catalog(worker.as_ref());
             let prepared =
                 match self
@@ -1095,15 +1096,17 @@ impl Connection {
                 search_path: Vec::new(),
                 user: String::new(),
             },
-            [one] => self
-                .session
-                .prepare(
-                    &self.session.catalog(self.worker.as_ref()),
-                    one.text,
-                    one.offset,
-                    types,
-                )
-                .map_err(|e| one.locate_end_error(e))?,
+            [one] => {
+                self.session.refresh_statistics(self.worker.as_ref());
+                self.session
+                    .prepare(
+                        &self.session.catalog(self.worker.as_ref()),
+                        one.text,
+                        one.offset,
+                        types,
+                    )
+                    .map_err(|e| one.locate_end_error(e))?
+            }
             _ => {
                 return Err(SqlError::syntax(
                     "cannot insert multiple commands into a prepared statement",

@@ -690,6 +690,12 @@ impl<'a> Binder<'a> {
 
     /// Binds one statement.
     pub fn bind(&mut self, statement: &Statement) -> SqlResult<Plan> {
+        // Join order may use the statistics ANALYZE keeps (`planner::estimated_order`).
+        let statistics = self.session.statistics.clone();
+        crate::planner::with_statistics(&statistics, || self.bind_statement(statement))
+    }
+
+    fn bind_statement(&mut self, statement: &Statement) -> SqlResult<Plan> {
         match statement {
             Statement::Query(query) => self.bind_query(query),
             Statement::Explain {

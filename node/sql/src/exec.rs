@@ -1209,6 +1209,12 @@ impl Session {
         }
     }
 
+    /// Takes the node's statistics as they are now, for the statements bound next (join order,
+    /// `pg_stats`).
+    pub fn refresh_statistics<C: Cluster>(&mut self, cluster: &C) {
+        self.info.statistics = cluster.statistics().snapshot();
+    }
+
     /// Parses and binds one statement of a query string.
     pub fn prepare(
         &self,
@@ -1433,10 +1439,9 @@ impl Session {
             }
             return outcome;
         }
-        // pg_stats and pg_class.reltuples show the statistics as of this execution.
-        if reads_statistics(&prepared.text) {
-            self.info.statistics = cluster.statistics().snapshot();
-        }
+        // Plans (join order), pg_stats and pg_class.reltuples use the statistics as of this
+        // execution (a statement bound earlier keeps the order it was planned with).
+        self.info.statistics = cluster.statistics().snapshot();
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
             self.info.sizes = table_sizes(cluster).await?;
@@ -2008,6 +2013,7 @@ impl Session {
                             .await?;
                     }
                     self.end_statement(cluster).await?;
+                    self.info.statistics = cluster.statistics().snapshot();
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }

@@ -167,7 +167,19 @@ pub fn distinct_values(rows: &[Row], column: usize) -> f64 {
 
 /// The order to join `chain`'s leaves in, given each leaf's rows.
 pub fn order(chain: &Chain<'_>, rows: &[&[Row]]) -> Vec<usize> {
-    let count = |i: usize| rows[i].len() as f64;
+    order_by(chain, &|i| rows[i].len() as f64, &mut |leaf, column| {
+        distinct_values(rows[leaf], column)
+    })
+}
+
+/// The order to join `chain`'s leaves in, given each leaf's (estimated) row count and the
+/// (estimated) distinct values of a leaf's column: the planner calls this with statistics from
+/// ANALYZE, the executor with the rows in hand.
+pub fn order_by(
+    chain: &Chain<'_>,
+    count: &dyn Fn(usize) -> f64,
+    distinct: &mut dyn FnMut(usize, usize) -> f64,
+) -> Vec<usize> {
     // Equalities between exactly two leaves: (leaf a, its column, leaf b, its column), the
     // columns leaf-local; an operand that is not a plain column has no estimate (None).
     let mut equalities: Vec<(usize, Option<usize>, usize, Option<usize>)> = Vec::new();
@@ -203,7 +215,7 @@ pub fn order(chain: &Chain<'_>, rows: &[&[Row]]) -> Vec<usize> {
         match column {
             Some(c) => *ndv_cache
                 .entry((leaf, c))
-                .or_insert_with(|| distinct_values(rows[leaf], c)),
+                .or_insert_with(|| distinct(leaf, c)),
             None => count(leaf),
         }
         .max(1.0)

@@ -350,6 +350,67 @@ fn flatten_inner(rel: Rel, offset: usize, leaves: &mut Vec<Leaf>, conds: &mut Ve
     }
 }
 
+thread_local! {
+    /// The statistics the statement being planned may use (see [`with_statistics`]).
+    static STATISTICS: std::cell::RefCell<Option<crate::stats::Snapshot>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `plan` with `statistics` available to the join ordering of [`place`].
+pub fn with_statistics<T>(statistics: &crate::stats::Snapshot, plan: impl FnOnce() -> T) -> T {
+    let previous = STATISTICS.with(|s| s.replace(Some(statistics.clone())));
+    let result = plan();
+    STATISTICS.with(|s| *s.borrow_mut() = previous);
+    result
+}
+
+/// The join order of a region's leaves estimated from ANALYZE statistics: each leaf a table scan
+/// with statistics (rows x the selectivity of its filter), each equality between two leaves'
+/// columns `1 / max(n_distinct)`. None when a leaf is not such a scan.
+fn estimated_order(
+    planned: &[(Rel, usize, usize)],
+    multi: &[(Vec<usize>, Expr)],
+) -> Option<Vec<usize>> {
+    if planned.len() < 3 {
+        return None;
+    }
+    let snapshot = STATISTICS.with(|s| s.borrow().clone())?;
+    let ctx = crate::expr::EvalContext::new(&[], 0);
+    let mut estimates = Vec::new();
+    for (rel, ..) in planned {
+        let Rel::Scan {
+            table,
+            access,
+            filter,
+            ..
+        } = rel
+        else {
+            return None;
+        };
+        let stats = crate::stats::TableStats::of(&snapshot, table)?;
+        let rows = match access {
+            Access::Key(_) => 1.0,
+            _ => {
+                stats.reltuples
+                    * filter
+                        .as_ref()
+                        .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx))
+            }
+        };
+        estimates.push((rows.max(1.0), stats));
+    }
+    let chain = crate::join_order::Chain {
+        leaves: planned.iter().map(|(rel, o, w)| (rel, *o, *w)).collect(),
+        conds: multi.iter().map(|(_, cond)| cond.clone()).collect(),
+        left_deep: true,
+    };
+    let order = crate::join_order::order_by(&chain, &|i| estimates[i].0, &mut |leaf, column| {
+        let (rows, stats) = &estimates[leaf];
+        stats.distinct(column).unwrap_or(*rows).min(*rows)
+    });
+    (order.len() == planned.len()).then_some(order)
+}
+
 /// How promising a planned leaf looks as the first of a join order (lower first).
 fn rank(rel: &Rel) -> u8 {
     match rel {
@@ -525,9 +586,15 @@ fn join_leaves(leaves: Vec<Leaf>, conds: Vec<Expr>) -> Rel {
             .position(|(o, w)| column >= *o && column < o + w)
             .unwrap_or(usize::MAX)
     };
-    // Greedy order.
+    // With statistics for every leaf's table: the order of fewest intermediate rows estimated
+    // from them (`join_order::order_by`); else the greedy order below.
+    let estimated = estimated_order(&planned, &multi);
     let mut remaining: Vec<usize> = (0..planned.len()).collect();
     let mut order: Vec<usize> = Vec::new();
+    if let Some(estimated) = estimated {
+        order = estimated;
+        remaining.clear();
+    }
     while !remaining.is_empty() {
         let connected = |i: usize| {
             multi.iter().any(|(touched, cond)| {
