@@ -38,3 +38,27 @@ def test_statistics_survive_restarts_and_a_bad_file(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("analyze")
     assert stats_rows(keel) == analyzed
+
+
+def scan_order(conn, sql):
+    plan = [row[0] for row in conn.execute("explain " + sql).fetchall()]
+    return [line.split("Seq Scan on ")[1].split()[0] for line in plan if "Seq Scan on " in line]
+
+
+def test_the_planner_orders_joins_by_statistics(keel):
+    """Without statistics the planner starts from the equality with a constant (jd.half = 1);
+    with them it knows that keeps half of jd, while jc.w < 5 keeps 5 rows, and joins jd last."""
+    query = ("select count(*) from jd, ja, jc where jd.a = ja.id and ja.c = jc.id "
+             "and jd.half = 1 and jc.w < 5")
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table ja (id int primary key, b int, c int)")
+        conn.execute("create table jc (id int primary key, w int)")
+        conn.execute("create table jd (id int primary key, a int, half int)")
+        conn.execute("insert into ja select i, i % 10, i % 1000 from generate_series(1, 20000) i")
+        conn.execute("insert into jc select i, i from generate_series(0, 999) i")
+        conn.execute("insert into jd select i, i, i % 2 from generate_series(1, 20000) i")
+        expected = conn.execute(query).fetchone()
+        assert scan_order(conn, query)[0] == "jd"
+        conn.execute("analyze")
+        assert scan_order(conn, query)[-1] == "jd"
+        assert conn.execute(query).fetchone() == expected
