@@ -33,6 +33,11 @@ ANALYZE an_items (k, no_such_column);
 VACUUM an_items (k);
 VACUUM (ANALYZE) an_items;
 ANALYZE no_such_table;
+-- ANALYZE may run in a transaction block (also a read-only one); VACUUM may not.
+BEGIN READ ONLY;
+ANALYZE an_empty;
+VACUUM an_empty;
+ROLLBACK;
 -- Statistics stay with their columns through ALTER TABLE.
 ALTER TABLE an_items DROP COLUMN big;
 ALTER TABLE an_items ADD COLUMN extra int;

@@ -1969,6 +1969,12 @@ impl Session {
                 tables,
                 columns,
             } => {
+                if *vacuum && self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                    return Err(SqlError::new(
+                        code::ACTIVE_SQL_TRANSACTION,
+                        "VACUUM cannot run inside a transaction block",
+                    ));
+                }
                 let catalog = self.catalog(cluster);
                 // (table, the positions of the columns listed; empty: all)
                 let mut named = Vec::new();
