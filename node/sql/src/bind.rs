@@ -1062,15 +1062,7 @@ impl<'a> Binder<'a> {
                         ObjectNamePart::Identifier(ident) => ident_name(ident),
                         other => other.to_string(),
                     };
-                    let position = table.column_index(&column).ok_or_else(|| {
-                        SqlError::new(
-                            code::UNDEFINED_COLUMN,
-                            format!(
-                                "column \"{column}\" of relation \"{}\" does not exist",
-                                crate::catalog::relname(&table.name)
-                            ),
-                        )
-                    })?;
+                    let position = table.column_position(&column)?;
                     Ok(Plan::Comment {
                         table,
                         column: Some(position),
@@ -1241,13 +1233,7 @@ impl<'a> Binder<'a> {
                         let name = ident_name(&column_names[0]);
                         let column = table.column_index(&name);
                         if column.is_none() && !*if_exists {
-                            return Err(SqlError::new(
-                                code::UNDEFINED_COLUMN,
-                                format!(
-                                    "column \"{name}\" of relation \"{}\" does not exist",
-                                    crate::catalog::relname(&table.name)
-                                ),
-                            ));
+                            table.column_position(&name)?;
                         }
                         let mut checks = Vec::new();
                         if let Some(c) = column {
@@ -1312,18 +1298,8 @@ impl<'a> Binder<'a> {
         let mut fill = Vec::new();
         let mut not_null = Vec::new();
         let mut notices = Vec::new();
-        let column_of = |new: &TableDef, ident: &ast::Ident| {
-            let name = ident_name(ident);
-            new.column_index(&name).ok_or_else(|| {
-                SqlError::new(
-                    code::UNDEFINED_COLUMN,
-                    format!(
-                        "column \"{name}\" of relation \"{}\" does not exist",
-                        crate::catalog::relname(&new.name)
-                    ),
-                )
-            })
-        };
+        let column_of =
+            |new: &TableDef, ident: &ast::Ident| new.column_position(&ident_name(ident));
         for operation in operations {
             match operation {
                 AlterTableOperation::RenameTable { table_name } => {
@@ -2163,15 +2139,7 @@ impl<'a> Binder<'a> {
     /// The `(table, column)` a sequence's `OWNED BY table.column` names, once both exist.
     fn owned_by(&self, table: &str, column: &str) -> SqlResult<(String, String)> {
         let table_def = self.catalog.table(table)?;
-        if table_def.column_index(column).is_none() {
-            return Err(SqlError::new(
-                code::UNDEFINED_COLUMN,
-                format!(
-                    "column \"{column}\" of relation \"{}\" does not exist",
-                    crate::catalog::relname(&table_def.name)
-                ),
-            ));
-        }
+        table_def.column_position(column)?;
         Ok((table_def.name.clone(), column.to_string()))
     }
 
@@ -4296,16 +4264,9 @@ impl<'a> Binder<'a> {
             let mut targets = Vec::new();
             for ident in &insert.columns {
                 let name = ident_name(ident);
-                let index = table.column_index(&name).ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_COLUMN,
-                        format!(
-                            "column \"{name}\" of relation \"{}\" does not exist",
-                            crate::catalog::relname(&table.name)
-                        ),
-                    )
-                    .at(self.pos(ident.span))
-                })?;
+                let index = table
+                    .column_position(&name)
+                    .map_err(|error| error.at(self.pos(ident.span)))?;
                 if targets.contains(&index) {
                     return Err(SqlError::new(
                         code::DUPLICATE_COLUMN,
@@ -4429,16 +4390,9 @@ impl<'a> Binder<'a> {
                 return Err(unsupported("this UPDATE target"));
             };
             let column_name = ident_name(ident);
-            let index = table.column_index(&column_name).ok_or_else(|| {
-                SqlError::new(
-                    code::UNDEFINED_COLUMN,
-                    format!(
-                        "column \"{column_name}\" of relation \"{}\" does not exist",
-                        crate::catalog::relname(&table.name)
-                    ),
-                )
-                .at(self.pos(ident.span))
-            })?;
+            let index = table
+                .column_position(&column_name)
+                .map_err(|error| error.at(self.pos(ident.span)))?;
             if table.primary_key.contains(&index) {
                 return Err(unsupported("updating primary key columns"));
             }

@@ -300,6 +300,18 @@ impl TableDef {
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|column| column.name == name)
     }
+    /// [`TableDef::column_index`], or PostgreSQL's 42703 naming the column and the table.
+    pub fn column_position(&self, name: &str) -> SqlResult<usize> {
+        self.column_index(name).ok_or_else(|| {
+            SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    relname(&self.name)
+                ),
+            )
+        })
+    }
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.indexes.iter().find(|index| index.name == name)
     }

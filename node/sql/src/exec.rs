@@ -1439,9 +1439,12 @@ impl Session {
             }
             return outcome;
         }
-        // Plans (join order), pg_stats and pg_class.reltuples use the statistics as of this
-        // execution (a statement bound earlier keeps the order it was planned with).
-        self.info.statistics = cluster.statistics().snapshot();
+        // A statement is planned with the statistics taken before it was bound
+        // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
+        // bound again here, with them as of this execution.
+        if reads_statistics(&prepared.text) {
+            self.refresh_statistics(cluster);
+        }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
             self.info.sizes = table_sizes(cluster).await?;
@@ -1989,19 +1992,10 @@ impl Session {
                             "ANALYZE option must be specified when a column list is provided",
                         ));
                     }
-                    let mut positions = Vec::new();
-                    for column in listed {
-                        let position = table.column_index(column).ok_or_else(|| {
-                            SqlError::new(
-                                code::UNDEFINED_COLUMN,
-                                format!(
-                                    "column \"{column}\" of relation \"{}\" does not exist",
-                                    crate::catalog::relname(&table.name)
-                                ),
-                            )
-                        })?;
-                        positions.push(position);
-                    }
+                    let positions = listed
+                        .iter()
+                        .map(|column| table.column_position(column))
+                        .collect::<SqlResult<Vec<_>>>()?;
                     named.push((table, positions));
                 }
                 if *analyze {
@@ -2019,7 +2013,6 @@ impl Session {
                             .await?;
                     }
                     self.end_statement(cluster).await?;
-                    self.info.statistics = cluster.statistics().snapshot();
                 }
                 result.tag = if *vacuum { "VACUUM" } else { "ANALYZE" }.into();
             }
@@ -2042,16 +2035,9 @@ impl Session {
                     columns
                         .iter()
                         .map(|(name, offset)| {
-                            table.column_index(name).ok_or_else(|| {
-                                SqlError::new(
-                                    code::UNDEFINED_COLUMN,
-                                    format!(
-                                        "column \"{name}\" of relation \"{}\" does not exist",
-                                        crate::catalog::relname(&table.name)
-                                    ),
-                                )
-                                .at(Some(offset + 1))
-                            })
+                            table
+                                .column_position(name)
+                                .map_err(|error| error.at(Some(offset + 1)))
                         })
                         .collect::<SqlResult<Vec<_>>>()?
                 };
@@ -3657,15 +3643,7 @@ impl Session {
                 catalog.require(def, crate::catalog::PRIV_SELECT, &self.info.user)?;
                 let mut names = Vec::new();
                 for (name, _) in columns {
-                    if def.column_index(name).is_none() {
-                        return Err(SqlError::new(
-                            code::UNDEFINED_COLUMN,
-                            format!(
-                                "column \"{name}\" of relation \"{}\" does not exist",
-                                crate::catalog::relname(&def.name)
-                            ),
-                        ));
-                    }
+                    def.column_position(name)?;
                     names.push(quote_ident(name));
                 }
                 if names.is_empty() {

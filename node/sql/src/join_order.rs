@@ -368,7 +368,7 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
             let (rel, offset, _) = chain.leaves[leaf];
             if !matches!(rel, Rel::Scan { .. })
                 || columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf))
-                || !plain_column(e)
+                || column_of(e).is_none()
             {
                 return None;
             }
@@ -465,11 +465,6 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
         }
     });
     edges
-}
-
-/// A column, or casts of one.
-fn plain_column(e: &Expr) -> bool {
-    column_of(e).is_some()
 }
 
 /// The column a column expression (possibly cast) reads.
