@@ -122,6 +122,30 @@ fn put_u64(b: &mut [u8], at: usize, value: u64) {
     b[at..at + 8].copy_from_slice(&value.to_le_bytes());
 }
 
+/// Byte-wise (memcmp) order of two keys, eight bytes at a time as big-endian words. Keys are short
+/// (an integer key is nine bytes), where a call into libc's `memcmp` per probe of a binary search
+/// costs more than the comparison.
+#[inline]
+fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= common {
+        let x = u64::from_be_bytes(a[at..at + 8].try_into().expect("8 bytes"));
+        let y = u64::from_be_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return x.cmp(&y);
+        }
+        at += 8;
+    }
+    while at < common {
+        if a[at] != b[at] {
+            return a[at].cmp(&b[at]);
+        }
+        at += 1;
+    }
+    a.len().cmp(&b.len())
+}
+
 /// A read-only view of a node. Safe on garbage: every range is clamped to the page.
 #[derive(Clone, Copy)]
 struct Node<'a> {
@@ -198,7 +222,8 @@ impl<'a> Node<'a> {
         while low < high {
             let mid = (low + high) / 2;
             let probe = self.key(mid);
-            let go_right = if after { probe <= key } else { probe < key };
+            let order = compare_keys(probe, key);
+            let go_right = if after { order.is_le() } else { order.is_lt() };
             if go_right {
                 low = mid + 1;
             } else {
@@ -218,13 +243,19 @@ impl<'a> Node<'a> {
     }
     /// Whether the node covers `key`: lower < key <= upper.
     fn covers(&self, key: &[u8]) -> bool {
-        self.lower().is_none_or(|lower| lower < key)
-            && self.upper().is_none_or(|upper| key <= upper)
+        self.lower()
+            .is_none_or(|lower| compare_keys(lower, key).is_lt())
+            && self
+                .upper()
+                .is_none_or(|upper| compare_keys(key, upper).is_le())
     }
     /// Whether the node covers the keys just above `key`: lower <= key < upper.
     fn covers_after(&self, key: &[u8]) -> bool {
-        self.lower().is_none_or(|lower| lower <= key)
-            && self.upper().is_none_or(|upper| key < upper)
+        self.lower()
+            .is_none_or(|lower| compare_keys(lower, key).is_le())
+            && self
+                .upper()
+                .is_none_or(|upper| compare_keys(key, upper).is_lt())
     }
     fn fence_bytes(&self) -> usize {
         self.lower().map_or(0, <[u8]>::len) + self.upper().map_or(0, <[u8]>::len)
@@ -535,7 +566,7 @@ impl BTree {
                 return Err(Fail::Restart);
             }
             let index = node.search(key, false);
-            if index < node.count() && node.key(index) == key {
+            if index < node.count() && compare_keys(node.key(index), key).is_eq() {
                 Ok(Some(self.read_value(node, index)?))
             } else {
                 Ok(None)
@@ -638,7 +669,7 @@ impl BTree {
             let (leaf, mut guard) = self.leaf_for_write(key)?;
             let node = Node { b: guard.bytes() };
             let index = node.search(key, false);
-            let found = index < node.count() && node.key(index) == key;
+            let found = index < node.count() && compare_keys(node.key(index), key).is_eq();
             let freed = if found {
                 SLOT + key.len() + node.value(index).len()
             } else {
@@ -1389,6 +1420,27 @@ mod tests {
             1 + rng.below(12) as usize
         };
         (0..len).map(|_| b'a' + rng.below(6) as u8).collect()
+    }
+
+    #[test]
+    fn compare_keys_is_byte_order() {
+        let mut rng = Rng(0x51ed_2701);
+        for _ in 0..20_000 {
+            // Long shared prefixes, so the word loop and the byte tail both decide some pairs.
+            let a = random_key(&mut rng);
+            let mut b = a.clone();
+            match rng.below(4) {
+                0 => b = random_key(&mut rng),
+                1 => b.truncate(rng.below(a.len() as u64 + 1) as usize),
+                2 => b.push(rng.below(256) as u8),
+                _ => {
+                    let at = rng.below(a.len() as u64) as usize;
+                    b[at] = rng.below(256) as u8;
+                }
+            }
+            assert_eq!(compare_keys(&a, &b), a.as_slice().cmp(&b), "{a:?} {b:?}");
+            assert_eq!(compare_keys(&b, &a), b.as_slice().cmp(&a), "{b:?} {a:?}");
+        }
     }
 
     fn random_value(rng: &mut Rng) -> Vec<u8> {
