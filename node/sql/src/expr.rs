@@ -42,6 +42,21 @@ pub enum BinOp {
     Bit(BitOp, DataType),
 }
 
+impl BinOp {
+    /// The comparison with its operands swapped (`a < b` is `b > a`); None for other operators.
+    pub fn flipped(self) -> Option<BinOp> {
+        Some(match self {
+            BinOp::Lt => BinOp::Gt,
+            BinOp::LtEq => BinOp::GtEq,
+            BinOp::Gt => BinOp::Lt,
+            BinOp::GtEq => BinOp::LtEq,
+            BinOp::Eq => BinOp::Eq,
+            BinOp::NotEq => BinOp::NotEq,
+            _ => return None,
+        })
+    }
+}
+
 /// `&`, `|`, `#`, `<<`, `>>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BitOp {
@@ -1106,7 +1121,7 @@ fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool
 }
 
 /// Whether comparison `op` holds for operands that compare as `order`.
-fn holds(op: BinOp, order: std::cmp::Ordering) -> bool {
+pub(crate) fn holds(op: BinOp, order: std::cmp::Ordering) -> bool {
     match op {
         BinOp::Eq => order.is_eq(),
         BinOp::NotEq => order.is_ne(),
@@ -1449,6 +1464,21 @@ pub enum Accumulator {
     Collect(Vec<Vec<Value>>),
 }
 
+/// `sum += value` for a numeric `value`; the usual case in place: a Decimal sum plus a Decimal,
+/// exactly.
+fn add_numeric(sum: &mut Numeric, value: &Value) -> SqlResult<()> {
+    if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, value) {
+        if let Some(next) = total.checked_add(*d) {
+            if next.scale() == total.scale().max(d.scale()) {
+                *total = next;
+                return Ok(());
+            }
+        }
+    }
+    *sum = sum.add(&value.as_numeric().expect("a numeric value"))?;
+    Ok(())
+}
+
 impl Accumulator {
     pub fn new(call: &AggCall) -> Accumulator {
         match call.func {
@@ -1515,23 +1545,14 @@ impl Accumulator {
             }
             (Accumulator::SumNumeric(sum, seen), value) if value.is_numeric() => {
                 *seen = true;
-                // The usual case in place: a Decimal sum plus a Decimal, exactly.
-                if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, &value) {
-                    if let Some(next) = total.checked_add(*d) {
-                        if next.scale() == total.scale().max(d.scale()) {
-                            *total = next;
-                            return Ok(());
-                        }
-                    }
-                }
-                *sum = sum.add(&value.as_numeric().unwrap())?;
+                add_numeric(sum, &value)?;
             }
             (Accumulator::Avg(sum, n), Value::Int(i)) => {
                 *sum = sum.add(&Numeric::from(i))?;
                 *n += 1;
             }
             (Accumulator::Avg(sum, n), value) if value.is_numeric() => {
-                *sum = sum.add(&value.as_numeric().unwrap())?;
+                add_numeric(sum, &value)?;
                 *n += 1;
             }
             (Accumulator::AvgFloat(sum, n), Value::Float(f)) => {

@@ -29,9 +29,10 @@ use tokio::sync::Notify;
 use crate::catalog::TableDef;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
+use crate::filter::ScanFilter;
 use crate::parse::Isolation;
 use crate::plan::{LockWait, RowLocking};
-use crate::types::{decode_row, decode_row_into, encode_row, to_text, Value};
+use crate::types::{decode_row, decode_row_checked, decode_row_into, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -861,6 +862,7 @@ impl Shard {
                     }
                     decode
                 });
+                let filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
                 output.resume = for_each_visible(
                     &store,
                     tx.snap(),
@@ -870,23 +872,22 @@ impl Shard {
                         .map(|p| (p.after.as_deref(), SCAN_PART_VISITS)),
                     &mut reads,
                     decode.as_deref(),
+                    filter.as_ref().map(|f| (f, &ctx)),
                     &mut |key, row| {
-                        if matches(filter.as_deref(), row, &ctx)? {
-                            if *keyed {
-                                output.keys.push(key.to_vec());
-                            }
-                            if let Some(used) = columns {
-                                for (value, used) in row.iter_mut().zip(used.iter()) {
-                                    if !used {
-                                        *value = Value::Null;
-                                    }
+                        if *keyed {
+                            output.keys.push(key.to_vec());
+                        }
+                        if let Some(used) = columns {
+                            for (value, used) in row.iter_mut().zip(used.iter()) {
+                                if !used {
+                                    *value = Value::Null;
                                 }
                             }
-                            let width = row.len();
-                            output
-                                .rows
-                                .push(std::mem::replace(row, Vec::with_capacity(width)));
                         }
+                        let width = row.len();
+                        output
+                            .rows
+                            .push(std::mem::replace(row, Vec::with_capacity(width)));
                         Ok(output.rows.len() < max_rows)
                     },
                 )?;
@@ -961,6 +962,7 @@ impl Shard {
                 ) {
                     mark_columns(expr, &mut decode);
                 }
+                let scan_filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
                 let resume = for_each_visible(
                     &store,
                     tx.snap(),
@@ -969,10 +971,9 @@ impl Shard {
                     part.map(|p| (p.after.as_deref(), usize::MAX)),
                     &mut reads,
                     Some(&decode),
+                    scan_filter.as_ref().map(|f| (f, &ctx)),
                     &mut |_, row| {
-                        if matches(filter.as_deref(), row, &ctx)? {
-                            groups.add(row, &ctx)?;
-                        }
+                        groups.add(row, &ctx)?;
                         Ok(groups.bytes() < budget)
                     },
                 )?;
@@ -1337,8 +1338,9 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
     }
 }
 
-/// Visits the rows of `table` (these keys, or all) visible to `snapshot`, decoding only the
-/// columns `used` marks (None: all; the others read as NULL), noting what it read in `reads`.
+/// Visits the rows of `table` (these keys, or all) visible to `snapshot` that pass `filter`
+/// (tested while the row is decoded, see [`ScanFilter`]), decoding only the columns `used` marks
+/// (None: all; the others read as NULL), noting what it read in `reads`.
 /// With a `part` (where to start, most row versions to visit), a whole-table scan returns the
 /// key to resume after when it stopped early (the visitor said stop, or the visits ran out).
 #[allow(clippy::too_many_arguments)]
@@ -1350,6 +1352,7 @@ fn for_each_visible(
     part: Option<(Option<&[u8]>, usize)>,
     reads: &mut Reads,
     used: Option<&[bool]>,
+    filter: Option<(&ScanFilter, &EvalContext<'_>)>,
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<Option<Vec<u8>>> {
     let width = table.columns.len();
@@ -1363,9 +1366,22 @@ fn for_each_visible(
         visits += 1;
         let go_on = match view.visible {
             None => true,
-            Some(bytes) => match decode_row_into(&bytes, width, used, &mut row)
-                .and_then(|()| visit(view.key, &mut row))
-            {
+            Some(bytes) => match match filter {
+                None => decode_row_into(&bytes, width, used, &mut row).map(|()| true),
+                Some((filter, ctx)) => {
+                    let mut next = filter.start();
+                    decode_row_checked(&bytes, width, used, &mut row, |decoded, row| {
+                        filter.check(&mut next, decoded, row, ctx)
+                    })
+                }
+            }
+            .and_then(|kept| {
+                if kept {
+                    visit(view.key, &mut row)
+                } else {
+                    Ok(true)
+                }
+            }) {
                 Ok(go_on) => go_on,
                 Err(error) => {
                     failure = Some(error);

@@ -13,6 +13,7 @@ pub mod error;
 pub mod exec;
 pub mod explain;
 pub mod expr;
+pub mod filter;
 pub mod fragment;
 pub mod functions;
 pub mod join_order;

@@ -348,7 +348,7 @@ fn range_bound<'e>(
     };
     let (column_expr, value, op) = match (column_of(l), column_of(r)) {
         (Some(_), None) => (&**l, constant(r, ctx)?, *op),
-        (None, Some(_)) => (&**r, constant(l, ctx)?, flip(*op)?),
+        (None, Some(_)) => (&**r, constant(l, ctx)?, op.flipped()?),
         _ => return None,
     };
     let column = column_of(column_expr)?;
@@ -368,19 +368,6 @@ fn range_bound<'e>(
         _ => return None,
     };
     Some((column_expr, upper, s.clamp(0.0, 1.0)))
-}
-
-/// The operator with its operands swapped (`a < b` is `b > a`).
-fn flip(op: BinOp) -> Option<BinOp> {
-    Some(match op {
-        BinOp::Lt => BinOp::Gt,
-        BinOp::LtEq => BinOp::GtEq,
-        BinOp::Gt => BinOp::Lt,
-        BinOp::GtEq => BinOp::LtEq,
-        BinOp::Eq => BinOp::Eq,
-        BinOp::NotEq => BinOp::NotEq,
-        _ => return None,
-    })
 }
 
 /// Runs a column's statistics values through `column_expr` (its casts).

@@ -1850,11 +1850,26 @@ pub fn decode_row(bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
 /// others read as NULL without allocating: a scan that uses few columns of a wide row skips the
 /// rest cheaply). A scan reuses one row's memory for every row its filter rejects.
 pub fn decode_row_into(
-    mut bytes: &[u8],
+    bytes: &[u8],
     columns: usize,
     used: Option<&[bool]>,
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
+    decode_row_checked(bytes, columns, used, values, |_, _| Ok(true)).map(|_| ())
+}
+
+/// [`decode_row_into`], asking `check(decoded, values)` before each column is decoded and once
+/// at the end (`decoded` leading columns of `values` are final then): false stops decoding and
+/// drops the row (see [`crate::filter::ScanFilter`]). Whether the row was kept. The positions
+/// after a dropped row's last decoded column keep what an earlier row left there; the next row
+/// overwrites or clears them before they are looked at.
+pub fn decode_row_checked(
+    mut bytes: &[u8],
+    columns: usize,
+    used: Option<&[bool]>,
+    values: &mut Vec<Value>,
+    mut check: impl FnMut(usize, &[Value]) -> SqlResult<bool>,
+) -> SqlResult<bool> {
     // Decoding stops after the last column used: values are stored one after another, so
     // the ones before it must be stepped over, but none after it.
     let end = used.map_or(usize::MAX, |u| {
@@ -1872,6 +1887,9 @@ pub fn decode_row_into(
     }
     let mut i = 0;
     while !bytes.is_empty() && i < end {
+        if !check(i, values)? {
+            return Ok(false);
+        }
         if used.is_none_or(|u| u.get(i).copied().unwrap_or(true)) {
             let value = decode_value(&mut bytes, true)?;
             match values.get_mut(i) {
@@ -1893,7 +1911,7 @@ pub fn decode_row_into(
             *slot = Value::Null;
         }
     }
-    Ok(())
+    check(values.len().max(columns), values)
 }
 
 /// Steps over one value written by [`encode_row`] without building it.
