@@ -129,6 +129,9 @@ struct ScopeColumn {
     /// Merged into the left input's column by USING or NATURAL: found only when qualified, and
     /// left out of `*`.
     merged: bool,
+    /// A table's column the acting role may not read (it holds SELECT on some other columns
+    /// only): naming it, or `*` over it, is PostgreSQL's 42501.
+    denied: bool,
 }
 
 /// The columns an expression may name: the FROM items of its query, then (for a subquery) those
@@ -168,10 +171,24 @@ impl ScopeRel {
                     ty: c.ty.expression_type(),
                     source: Some((table.id, i as i16 + 1)),
                     merged: false,
+                    denied: false,
                 })
                 .collect(),
             offset,
         }
+    }
+}
+
+impl ScopeRel {
+    /// 42501 for reading a denied column of this table.
+    fn permission_denied(&self) -> SqlError {
+        SqlError::new(
+            code::INSUFFICIENT_PRIVILEGE,
+            format!(
+                "permission denied for table {}",
+                crate::catalog::relname(self.table.as_deref().unwrap_or(&self.alias))
+            ),
+        )
     }
 }
 
@@ -185,6 +202,13 @@ impl Scope<'_> {
                 .map(|column| (rel, column))
         })
     }
+}
+
+/// The column argument of has_column_privilege (or has_any_column_privilege's any column).
+enum ColumnArg {
+    Name(String),
+    Number(i64),
+    Any,
 }
 
 /// A name that did not resolve in one scope.
@@ -654,8 +678,43 @@ impl<'a> Binder<'a> {
     /// 42501 unless the acting role (the session's, or a view's owner while its query is bound)
     /// holds `privileges` on `table`.
     fn require(&self, table: &TableDef, privileges: u8) -> SqlResult<()> {
-        let role = self.acting.as_deref().unwrap_or(&self.session.user);
-        self.catalog.require(table, privileges, role)
+        self.catalog.require(table, privileges, self.acting_role())
+    }
+
+    /// The role whose privileges are checked: a view's owner inside the view, else the user.
+    fn acting_role(&self) -> &str {
+        self.acting.as_deref().unwrap_or(&self.session.user)
+    }
+
+    /// 42501 unless the acting role holds `privilege` on each of `columns` of `table` (see
+    /// [`Catalog::require_columns`]).
+    fn require_columns(&self, table: &TableDef, privilege: u8, columns: &[usize]) -> SqlResult<()> {
+        self.catalog
+            .require_columns(table, privilege, columns, self.acting_role())
+    }
+
+    /// `table`'s columns as a FROM item, those the acting role may not SELECT marked denied (an
+    /// error when named). `must_read`: a query reading the table needs SELECT on the table or
+    /// on one column at least; an UPDATE's or DELETE's target needs none until it names one.
+    fn readable_scope(
+        &self,
+        table: &TableDef,
+        alias: String,
+        offset: usize,
+        must_read: bool,
+    ) -> SqlResult<ScopeRel> {
+        let mut scope = ScopeRel::table(table, alias, offset);
+        let role = self.acting_role();
+        if self.catalog.table_privileges(table, role) & PRIV_SELECT != 0 {
+            return Ok(scope);
+        }
+        if must_read && !self.catalog.any_column_privilege(table, PRIV_SELECT, role) {
+            return Err(crate::catalog::permission_denied(table));
+        }
+        for (i, column) in scope.columns.iter_mut().enumerate() {
+            column.denied = self.catalog.column_privileges(table, i, role) & PRIV_SELECT == 0;
+        }
+        Ok(scope)
     }
 
     /// 42501 unless the acting role holds one of `privileges` on a view or sequence with this
@@ -1369,6 +1428,7 @@ impl<'a> Binder<'a> {
                         not_null: false,
                         default: None,
                         identity: None,
+                        acl: None,
                     };
                     let mut checks = Vec::new();
                     for option in &column_def.options {
@@ -1624,6 +1684,7 @@ impl<'a> Binder<'a> {
                 not_null: false,
                 default: None,
                 identity: None,
+                acl: None,
             };
             if serial.is_some() {
                 self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
@@ -1888,6 +1949,7 @@ impl<'a> Binder<'a> {
                 not_null: false,
                 default: None,
                 identity: None,
+                acl: None,
             });
         }
         let table = TableDef {
@@ -3245,12 +3307,12 @@ impl<'a> Binder<'a> {
                     )));
                 }
                 let table = self.lookup_table(name)?;
-                self.require(&table, PRIV_SELECT)?;
-                let mut scope = ScopeRel::table(
+                let mut scope = self.readable_scope(
                     &table,
                     crate::catalog::relname(&table.name).to_string(),
                     offset,
-                );
+                    true,
+                )?;
                 if let Some(alias) = alias {
                     scope.alias = ident_name(&alias.name);
                     if alias.columns.len() > scope.columns.len() {
@@ -3535,26 +3597,31 @@ impl<'a> Binder<'a> {
                     }
                     let mut found = false;
                     let mut expand = |index: usize, column: &ScopeColumn| {
+                        if column.denied {
+                            let (rel, _) = scope.column(index).expect("star columns exist");
+                            return Err(rel.permission_denied());
+                        }
                         outputs.push((Expr::Column(index), column.ty));
                         columns.push(OutputColumn {
                             name: column.name.clone(),
                             ty: column.ty,
                             source: column.source,
                         });
+                        Ok(())
                     };
                     match &qualifier {
                         None => {
                             found = true;
                             for &index in &star {
                                 let (_, column) = scope.column(index).expect("star columns exist");
-                                expand(index, column);
+                                expand(index, column)?;
                             }
                         }
                         Some(qualifier) => {
                             for rel in scope.rels.iter().filter(|r| r.alias == *qualifier) {
                                 found = true;
                                 for (i, column) in rel.columns.iter().enumerate() {
-                                    expand(rel.offset + i, column);
+                                    expand(rel.offset + i, column)?;
                                 }
                             }
                         }
@@ -4230,18 +4297,15 @@ impl<'a> Binder<'a> {
             return Err(unsupported("INSERT into a table function"));
         };
         let table = self.lookup_table(name)?;
-        let mut needed = PRIV_INSERT;
-        if insert.returning.is_some() {
-            needed |= PRIV_SELECT;
-        }
+        // INSERT on the columns given values is checked once they are known; RETURNING's
+        // columns need SELECT (its scope checks them).
         if let Some(ast::OnInsert::OnConflict(ast::OnConflict {
             action: ast::OnConflictAction::DoUpdate(_),
             ..
         })) = &insert.on
         {
-            needed |= PRIV_UPDATE;
+            self.require(&table, PRIV_UPDATE)?;
         }
-        self.require(&table, needed)?;
         let table = self.write_target(table)?;
         let on_conflict = match &insert.on {
             None => None,
@@ -4281,6 +4345,7 @@ impl<'a> Binder<'a> {
         let returning = self.returning(&table, insert.returning.as_ref())?;
         let Some(source) = &insert.source else {
             // INSERT ... DEFAULT VALUES: one row of the columns' defaults.
+            self.require_columns(&table, PRIV_INSERT, &[])?;
             let rows = vec![self.defaults(&table)?];
             return Ok(values_insert(table, rows, returning, on_conflict));
         };
@@ -4316,6 +4381,7 @@ impl<'a> Binder<'a> {
                     )
                     .at(self.pos(insert.columns[columns.len()].span)));
                 }
+                self.require_columns(&table, PRIV_INSERT, &targets[..columns.len()])?;
                 let mut row = self.defaults(&table)?;
                 for (i, (column, &target)) in columns.iter().zip(&targets).enumerate() {
                     let def = &table.columns[target];
@@ -4351,6 +4417,7 @@ impl<'a> Binder<'a> {
                     "INSERT has more target columns than expressions",
                 ));
             }
+            self.require_columns(&table, PRIV_INSERT, &targets[..row.len()])?;
             let mut full = defaults.clone();
             for (expr, &column) in row.iter().zip(&targets) {
                 if is_default_keyword(expr) {
@@ -4663,12 +4730,24 @@ impl<'a> Binder<'a> {
         items: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
+        let rel = self.readable_scope(
+            table,
+            crate::catalog::relname(&table.name).to_string(),
+            0,
+            false,
+        )?;
+        let scope = Scope {
+            rels: vec![rel],
+            outer: None,
+        };
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for item in items {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    if scope.rels[0].columns.iter().any(|c| c.denied) {
+                        return Err(crate::catalog::permission_denied(table));
+                    }
                     for (index, column) in table.columns.iter().enumerate() {
                         exprs.push(Expr::Column(index));
                         columns.push(OutputColumn {
@@ -4712,7 +4791,10 @@ impl<'a> Binder<'a> {
         alias: String,
         from: &[ast::TableWithJoins],
     ) -> SqlResult<(Scope<'static>, Option<Rel>)> {
-        let mut scope = Scope::table(table, alias);
+        let mut scope = Scope {
+            rels: vec![self.readable_scope(table, alias, 0, false)?],
+            outer: None,
+        };
         if from.is_empty() {
             return Ok((scope, None));
         }
@@ -4734,15 +4816,12 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let reads = if selection.is_some() || returning.is_some() {
-            PRIV_SELECT
-        } else {
-            0
-        };
-        self.require(&table, PRIV_UPDATE | reads)?;
         let table = self.write_target(table)?;
+        // Columns read (WHERE, SET values, RETURNING) need SELECT: the scope checks them.
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
         let bound_assignments = self.bind_assignments(&table, assignments, &scope)?;
+        let assigned: Vec<usize> = bound_assignments.iter().map(|(c, _)| *c).collect();
+        self.require_columns(&table, PRIV_UPDATE, &assigned)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
         let local = filter.as_deref().is_none_or(Expr::is_local)
@@ -4775,12 +4854,8 @@ impl<'a> Binder<'a> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let (table, alias) = self.table_factor(relation)?;
-        let reads = if selection.is_some() || returning.is_some() {
-            PRIV_SELECT
-        } else {
-            0
-        };
-        self.require(&table, PRIV_DELETE | reads)?;
+        // Columns read (WHERE, RETURNING) need SELECT: the scope checks them.
+        self.require(&table, PRIV_DELETE)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), using)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
@@ -4887,6 +4962,11 @@ impl<'a> Binder<'a> {
         while let Some(level) = current {
             match resolve(level, qualifier.as_deref(), &name, &full_name) {
                 Ok((index, ty)) => {
+                    if let Some((rel, column)) = level.column(index) {
+                        if column.denied {
+                            return Err(rel.permission_denied());
+                        }
+                    }
                     if depth == 0 {
                         self.column_positions.push((index, position));
                         return Ok((Expr::Column(index), ty));
@@ -7138,10 +7218,24 @@ impl<'a> Binder<'a> {
     fn has_privilege(
         &mut self,
         kind: &str,
+        bound: Vec<(Expr, DataType, Span)>,
+    ) -> SqlResult<(Expr, DataType)> {
+        self.has_privilege_on(kind, None, bound)
+    }
+
+    /// [`Binder::has_privilege`], of a table's column when `column` is given.
+    fn has_privilege_on(
+        &mut self,
+        kind: &str,
+        column: Option<ColumnArg>,
         mut bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
         use crate::catalog::AclItem;
-        let function = format!("has_{kind}_privilege");
+        let function = match &column {
+            Some(ColumnArg::Any) => "has_any_column_privilege".to_string(),
+            Some(_) => "has_column_privilege".to_string(),
+            None => format!("has_{kind}_privilege"),
+        };
         let constant = |expr: &Expr| match expr {
             Expr::Const(Value::Text(text)) => Some(text.clone()),
             Expr::Cast(inner, _, _, _) => match inner.as_ref() {
@@ -7166,7 +7260,12 @@ impl<'a> Binder<'a> {
                 format!("role \"{role}\" does not exist"),
             ));
         }
+        let column_letters: Vec<(u8, char, &str)> = crate::catalog::TABLE_PRIVILEGES
+            .into_iter()
+            .filter(|(bit, _, _)| bit & crate::catalog::COLUMN_PRIVILEGES != 0)
+            .collect();
         let letters: &[(u8, char, &str)] = match kind {
+            _ if column.is_some() => &column_letters,
             "sequence" => &crate::catalog::SEQUENCE_PRIVILEGES,
             "schema" => &crate::catalog::SCHEMA_PRIVILEGES,
             _ => &crate::catalog::TABLE_PRIVILEGES,
@@ -7193,40 +7292,72 @@ impl<'a> Binder<'a> {
             wanted |= bit;
             grantable |= with_option;
         }
-        // (name, OID, owner, ACL) of every object of the kind.
-        type Object = (String, i64, Option<String>, Option<Vec<AclItem>>);
+        // (name, OID, owner, ACL, columns: (name, ACL)) of every object of the kind.
+        type Object = (
+            String,
+            i64,
+            Option<String>,
+            Option<Vec<AclItem>>,
+            Vec<(String, Option<Vec<AclItem>>)>,
+        );
+        let oid_of = |name: &str| crate::system::relation_oid(self.catalog, name).unwrap_or(0);
         let objects: Vec<Object> = match kind {
-            "schema" => vec![("public".into(), 2200, None, None)],
+            "schema" => vec![("public".into(), 2200, None, None, Vec::new())],
             "sequence" => self
                 .catalog
                 .sequences
                 .values()
-                .map(|q| (q.name.clone(), q.owner.clone(), q.acl.clone()))
-                .map(|(n, o, a)| {
-                    let oid = crate::system::relation_oid(self.catalog, &n).unwrap_or(0);
-                    (n, oid, o, a)
+                .map(|q| {
+                    let oid = oid_of(&q.name);
+                    (
+                        q.name.clone(),
+                        oid,
+                        q.owner.clone(),
+                        q.acl.clone(),
+                        Vec::new(),
+                    )
                 })
                 .collect(),
             _ => self
                 .catalog
                 .tables
                 .values()
-                .map(|t| (t.name.clone(), t.owner.clone(), t.acl.clone()))
-                .chain(
-                    self.catalog
-                        .views
-                        .values()
-                        .map(|v| (v.name.clone(), v.owner.clone(), v.acl.clone())),
-                )
-                .map(|(n, o, a)| {
-                    let oid = crate::system::relation_oid(self.catalog, &n).unwrap_or(0);
-                    (n, oid, o, a)
+                .map(|t| {
+                    let columns = t
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.acl.clone()))
+                        .collect();
+                    (t.name.clone(), t.owner.clone(), t.acl.clone(), columns)
+                })
+                .chain(self.catalog.views.values().map(|v| {
+                    let columns = v.columns.iter().map(|c| (c.clone(), None)).collect();
+                    (v.name.clone(), v.owner.clone(), v.acl.clone(), columns)
+                }))
+                .map(|(n, o, a, c)| {
+                    let oid = oid_of(&n);
+                    (n, oid, o, a, c)
                 })
                 .collect(),
         };
         let superuser = self.catalog.is_superuser(&role);
-        let holds = |owner: &Option<String>, acl: &Option<Vec<AclItem>>| {
-            let held = match (kind, grantable) {
+        let roles = self.catalog.privilege_roles(&role);
+        // What a column's own ACL adds for the role (grant options when `grantable`).
+        let on_column = |acl: &Option<Vec<AclItem>>| {
+            acl.iter()
+                .flatten()
+                .filter(|item| item.grantee.is_empty() || roles.contains(&item.grantee))
+                .fold(0, |all, item| {
+                    all | if grantable {
+                        item.grantable
+                    } else {
+                        item.privileges
+                    }
+                })
+        };
+        // Whether the role holds a wanted privilege (None: no such column).
+        let holds = |(_, _, owner, acl, columns): &Object| -> Option<bool> {
+            let mut held = match (kind, grantable) {
                 _ if superuser => u8::MAX,
                 ("schema", false) => self.catalog.schema_privileges(&role),
                 ("schema", true) => 0,
@@ -7238,14 +7369,33 @@ impl<'a> Binder<'a> {
                     .catalog
                     .grant_options(owner.as_deref(), acl.as_deref(), &role),
             };
-            Value::Bool(held & wanted != 0)
+            match &column {
+                None => {}
+                Some(ColumnArg::Any) => {
+                    held |= columns.iter().fold(0, |all, (_, acl)| all | on_column(acl))
+                }
+                Some(ColumnArg::Name(name)) => {
+                    held |= on_column(&columns.iter().find(|(n, _)| n == name)?.1)
+                }
+                Some(ColumnArg::Number(n)) => {
+                    held |= on_column(&columns.get(usize::try_from(*n - 1).ok()?)?.1)
+                }
+            }
+            Some(held & wanted != 0)
         };
         let (object, ty, span) = bound.remove(0);
         if let Some(name) = constant(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid) {
             let name = name.to_lowercase();
             let name = name.strip_prefix("public.").unwrap_or(&name);
             return match objects.iter().find(|(n, ..)| n == name) {
-                Some((_, _, owner, acl)) => Ok((Expr::Const(holds(owner, acl)), DataType::Bool)),
+                Some(object) => match (holds(object), &column) {
+                    (Some(held), _) => Ok((Expr::Const(Value::Bool(held)), DataType::Bool)),
+                    (None, Some(ColumnArg::Name(column))) => Err(SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{column}\" of relation \"{name}\" does not exist"),
+                    )),
+                    (None, _) => Ok((Expr::Const(Value::Null), DataType::Bool)),
+                },
                 None if kind == "schema" => Err(SqlError::new(
                     "3F000",
                     format!("schema \"{name}\" does not exist"),
@@ -7259,7 +7409,10 @@ impl<'a> Binder<'a> {
         let oid = self.coerce_to(object, ty, DataType::Int8, span)?;
         let pairs: Vec<(Value, Value)> = objects
             .iter()
-            .map(|(_, oid, owner, acl)| (Value::Int(*oid), holds(owner, acl)))
+            .map(|object| {
+                let held = holds(object).map_or(Value::Null, Value::Bool);
+                (Value::Int(object.1), held)
+            })
             .collect();
         Ok((
             lookup(&oid, pairs, Expr::Const(Value::Null)),
@@ -7479,15 +7632,28 @@ impl<'a> Binder<'a> {
             ("has_table_privilege", 2 | 3) => self.has_privilege("table", bound),
             ("has_sequence_privilege", 2 | 3) => self.has_privilege("sequence", bound),
             ("has_schema_privilege", 2 | 3) => self.has_privilege("schema", bound),
-            // Every role may connect to the node's databases; column privileges are the
-            // table's (Keel has no column grants yet).
+            // Every role may connect to the node's databases.
             ("has_database_privilege", 2 | 3) => {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
             ("has_column_privilege", 3 | 4) => {
-                // (role?, table, column, privileges): the table's privilege decides.
-                let _column = bound.remove(bound.len() - 2);
-                self.has_privilege("table", bound)
+                // (role?, table, column, privileges): the table's or the column's grants.
+                let (column, ty, _) = bound.remove(bound.len() - 2);
+                let column = match column {
+                    Expr::Const(Value::Int(n)) => ColumnArg::Number(n),
+                    Expr::Const(Value::Text(name)) if !ty.is_integer() => ColumnArg::Name(name),
+                    Expr::Cast(inner, ..) if matches!(*inner, Expr::Const(Value::Text(_))) => {
+                        let Expr::Const(Value::Text(name)) = *inner else {
+                            unreachable!("matched above")
+                        };
+                        ColumnArg::Name(name)
+                    }
+                    _ => return Err(unsupported("has_column_privilege with a computed column")),
+                };
+                self.has_privilege_on("table", Some(column), bound)
+            }
+            ("has_any_column_privilege", 2 | 3) => {
+                self.has_privilege_on("table", Some(ColumnArg::Any), bound)
             }
             ("pg_get_indexdef", 1) => {
                 let (oid, ty, span) = bound.remove(0);
@@ -8472,6 +8638,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
                 ty: c.ty,
                 source: c.source,
                 merged: false,
+                denied: false,
             })
             .collect(),
         offset,
@@ -9601,6 +9768,7 @@ mod tests {
             not_null: false,
             default: None,
             identity: None,
+            acl: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,

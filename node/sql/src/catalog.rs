@@ -29,6 +29,10 @@ pub struct ColumnDef {
     /// identity's sequence.
     #[serde(default)]
     pub identity: Option<bool>,
+    /// Column privileges GRANTed on it (`pg_attribute.attacl`): SELECT, INSERT, UPDATE and
+    /// REFERENCES of this column only, on top of the table's. None: none granted.
+    #[serde(default)]
+    pub acl: Option<Vec<AclItem>>,
 }
 
 /// One table.
@@ -73,6 +77,8 @@ pub const PRIV_REFERENCES: u8 = 32;
 pub const PRIV_TRIGGER: u8 = 64;
 /// Every table privilege.
 pub const TABLE_ALL: u8 = 127;
+/// The privileges a column may be granted.
+pub const COLUMN_PRIVILEGES: u8 = PRIV_SELECT | PRIV_INSERT | PRIV_UPDATE | PRIV_REFERENCES;
 /// Letters and names of the table privileges, in aclitem order.
 pub const TABLE_PRIVILEGES: [(u8, char, &str); 7] = [
     (PRIV_INSERT, 'a', "INSERT"),
@@ -106,6 +112,14 @@ pub struct AclItem {
     pub grantor: String,
     pub privileges: u8,
     pub grantable: u8,
+}
+
+/// PostgreSQL's 42501 for a table (also for one of its columns).
+pub fn permission_denied(table: &TableDef) -> SqlError {
+    SqlError::new(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("permission denied for table {}", relname(&table.name)),
+    )
 }
 
 /// An object's owner by name (None: the bootstrap superuser, who made it before roles existed).
@@ -779,15 +793,54 @@ impl Catalog {
         }
     }
 
+    /// The privileges `role` holds on column `column` of `table`: the table's and the column's
+    /// own grants.
+    pub fn column_privileges(&self, table: &TableDef, column: usize, role: &str) -> u8 {
+        let on_table = self.table_privileges(table, role);
+        let Some(acl) = table.columns.get(column).and_then(|c| c.acl.as_deref()) else {
+            return on_table;
+        };
+        let roles = self.privilege_roles(role);
+        acl.iter()
+            .filter(|item| item.grantee.is_empty() || roles.contains(&item.grantee))
+            .fold(on_table, |all, item| all | item.privileges)
+    }
+
+    /// Whether `role` holds `privilege` on the table or on at least one of its columns
+    /// (PostgreSQL's test for a statement that names no column, as `SELECT count(*)`).
+    pub fn any_column_privilege(&self, table: &TableDef, privilege: u8, role: &str) -> bool {
+        (0..table.columns.len().max(1))
+            .any(|c| self.column_privileges(table, c, role) & privilege == privilege)
+    }
+
+    /// 42501 unless `role` holds `privilege` on each of `columns` of `table` (through the table
+    /// or the column); no columns: on the table or any one column.
+    pub fn require_columns(
+        &self,
+        table: &TableDef,
+        privilege: u8,
+        columns: &[usize],
+        role: &str,
+    ) -> SqlResult<()> {
+        let held = if columns.is_empty() {
+            self.any_column_privilege(table, privilege, role)
+        } else {
+            columns
+                .iter()
+                .all(|&c| self.column_privileges(table, c, role) & privilege == privilege)
+        };
+        if held {
+            return Ok(());
+        }
+        Err(permission_denied(table))
+    }
+
     /// 42501 unless `role` holds `privileges` on `table`.
     pub fn require(&self, table: &TableDef, privileges: u8, role: &str) -> SqlResult<()> {
         if self.table_privileges(table, role) & privileges == privileges {
             return Ok(());
         }
-        Err(SqlError::new(
-            code::INSUFFICIENT_PRIVILEGE,
-            format!("permission denied for table {}", relname(&table.name)),
-        ))
+        Err(permission_denied(table))
     }
 
     /// 42501 unless `role` owns `table` (PostgreSQL's words for DDL by anyone else).
@@ -1004,6 +1057,7 @@ mod tests {
                         not_null: true,
                         default: None,
                         identity: None,
+                        acl: None,
                     },
                     ColumnDef {
                         name: "v".into(),
@@ -1011,6 +1065,7 @@ mod tests {
                         not_null: false,
                         default: Some("'x'".into()),
                         identity: Some(true),
+                        acl: None,
                     },
                 ],
                 primary_key: vec![0],

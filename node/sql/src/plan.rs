@@ -922,6 +922,9 @@ pub struct GrantCommand {
     /// WITH GRANT OPTION, or REVOKE GRANT OPTION FOR.
     pub grant_option: bool,
     pub target: GrantTarget,
+    /// Column privileges (`GRANT SELECT (a, b), UPDATE (b) ON t`): column name and privilege
+    /// bits, in the order written; on tables only.
+    pub columns: Vec<(String, u8)>,
     /// Role names; "" is PUBLIC.
     pub grantees: Vec<String>,
 }

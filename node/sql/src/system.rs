@@ -1593,7 +1593,11 @@ fn pg_catalog(
                     text(storage(column.ty)),
                     text(""),
                     int(-1),
-                    Value::Null,
+                    if index {
+                        Value::Null
+                    } else {
+                        acl_array(column.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES)
+                    },
                 ]);
             };
             for table in user_tables(catalog) {
@@ -1620,6 +1624,7 @@ fn pg_catalog(
                         not_null: false,
                         default: None,
                         identity: None,
+                        acl: None,
                     };
                     attribute(VIEW_OIDS + v as i64, i + 1, &column, true);
                 }
@@ -2035,6 +2040,94 @@ fn information_schema(
                                 "NO"
                             }),
                         ]);
+                    }
+                }
+            }
+        }
+        // Privileges on columns: each column's own grants and its table's (or view's), of the
+        // kinds a column can hold, merged per grantor and grantee; those the session's role gave
+        // or got, and PUBLIC's.
+        "column_privileges" => {
+            out.columns(&[
+                ("grantor", T),
+                ("grantee", T),
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("column_name", T),
+                ("privilege_type", T),
+                ("is_grantable", T),
+            ]);
+            let user = session.user.as_str();
+            type Acl<'c> = Option<&'c [crate::catalog::AclItem]>;
+            // (name, owner, ACL, columns: (name, ACL)).
+            type Relation<'c> = (&'c str, Option<&'c str>, Acl<'c>, Vec<(&'c str, Acl<'c>)>);
+            let relations: Vec<Relation> = user_tables(catalog)
+                .map(|t| {
+                    let columns = t
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.as_str(), c.acl.as_deref()))
+                        .collect();
+                    (
+                        t.name.as_str(),
+                        t.owner.as_deref(),
+                        t.acl.as_deref(),
+                        columns,
+                    )
+                })
+                .chain(catalog.views.values().map(|v| {
+                    let columns = v.columns.iter().map(|c| (c.as_str(), None)).collect();
+                    (
+                        v.name.as_str(),
+                        v.owner.as_deref(),
+                        v.acl.as_deref(),
+                        columns,
+                    )
+                }))
+                .collect();
+            for (table, owner, acl, columns) in relations {
+                let owner = crate::catalog::owner_name(owner);
+                let on_table = Catalog::relation_acl(Some(owner), acl, crate::catalog::TABLE_ALL);
+                for (column, column_acl) in columns {
+                    let mut merged: Vec<crate::catalog::AclItem> = Vec::new();
+                    for item in on_table.iter().chain(column_acl.unwrap_or_default()) {
+                        match merged
+                            .iter_mut()
+                            .find(|m| m.grantee == item.grantee && m.grantor == item.grantor)
+                        {
+                            Some(m) => {
+                                m.privileges |= item.privileges;
+                                m.grantable |= item.grantable;
+                            }
+                            None => merged.push(item.clone()),
+                        }
+                    }
+                    for item in merged {
+                        let public = item.grantee.is_empty();
+                        if !(public || item.grantor == user || item.grantee == user) {
+                            continue;
+                        }
+                        for (bit, _, privilege) in crate::catalog::TABLE_PRIVILEGES {
+                            if item.privileges & bit & crate::catalog::COLUMN_PRIVILEGES == 0 {
+                                continue;
+                            }
+                            let grantable = item.grantable & bit != 0 || item.grantee == owner;
+                            out.row(vec![
+                                text(item.grantor.clone()),
+                                text(if public {
+                                    "PUBLIC"
+                                } else {
+                                    item.grantee.as_str()
+                                }),
+                                db(),
+                                text(crate::catalog::split_name(table).0),
+                                text(crate::catalog::relname(table)),
+                                text(column),
+                                text(privilege),
+                                text(if grantable { "YES" } else { "NO" }),
+                            ]);
+                        }
                     }
                 }
             }

@@ -7,7 +7,7 @@ use sqlparser::ast::{self, AlterRoleOperation, Expr as E, ObjectName, ObjectName
 use super::{ident_name, unsupported, Binder};
 use crate::catalog::{
     PRIV_CREATE, PRIV_DELETE, PRIV_INSERT, PRIV_REFERENCES, PRIV_SELECT, PRIV_TRIGGER,
-    PRIV_TRUNCATE, PRIV_UPDATE, PRIV_USAGE, SEQUENCE_ALL, TABLE_ALL,
+    PRIV_TRUNCATE, PRIV_UPDATE, PRIV_USAGE, SEQUENCE_ALL, TABLE_ALL, TABLE_PRIVILEGES,
 };
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
@@ -314,11 +314,42 @@ impl Binder<'_> {
                 ],
             ),
         };
+        let mut columns: Vec<(String, u8)> = Vec::new();
         let privileges = match privileges {
             ast::Privileges::All { .. } => all,
             ast::Privileges::Actions(actions) => {
                 let mut bits = 0;
                 for action in actions {
+                    // Column privileges: SELECT, INSERT, UPDATE and REFERENCES of some columns.
+                    let named = match action {
+                        ast::Action::Select { columns: Some(c) } => Some((PRIV_SELECT, c)),
+                        ast::Action::Insert { columns: Some(c) } => Some((PRIV_INSERT, c)),
+                        ast::Action::Update { columns: Some(c) } => Some((PRIV_UPDATE, c)),
+                        ast::Action::References { columns: Some(c) } => Some((PRIV_REFERENCES, c)),
+                        _ => None,
+                    };
+                    if let Some((bit, names)) = named {
+                        if !matches!(target, GrantTarget::Relations(_)) {
+                            return Err(SqlError::new(
+                                "0LP01",
+                                format!(
+                                    "invalid privilege type {} for column",
+                                    TABLE_PRIVILEGES
+                                        .iter()
+                                        .find(|(b, _, _)| *b == bit)
+                                        .map_or("", |(_, _, name)| *name)
+                                ),
+                            ));
+                        }
+                        for name in names {
+                            let name = ident_name(name);
+                            match columns.iter_mut().find(|(c, _)| *c == name) {
+                                Some((_, held)) => *held |= bit,
+                                None => columns.push((name, bit)),
+                            }
+                        }
+                        continue;
+                    }
                     let (bit, name) = match action {
                         ast::Action::Select { columns: None } => (PRIV_SELECT, "SELECT"),
                         ast::Action::Insert { columns: None } => (PRIV_INSERT, "INSERT"),
@@ -331,12 +362,6 @@ impl Binder<'_> {
                         ast::Action::Trigger => (PRIV_TRIGGER, "TRIGGER"),
                         ast::Action::Usage => (PRIV_USAGE, "USAGE"),
                         ast::Action::Create { obj_type: None } => (PRIV_CREATE, "CREATE"),
-                        ast::Action::Select { .. }
-                        | ast::Action::Insert { .. }
-                        | ast::Action::Update { .. }
-                        | ast::Action::References { .. } => {
-                            return Err(unsupported("column privileges"))
-                        }
                         other => return Err(unsupported(format!("privilege {other}"))),
                     };
                     let fits = allowed.contains(&name);
@@ -369,6 +394,7 @@ impl Binder<'_> {
         Ok(Plan::Grant(GrantCommand {
             grant,
             privileges,
+            columns,
             grant_option,
             target,
             grantees,

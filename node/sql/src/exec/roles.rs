@@ -9,8 +9,8 @@ use std::sync::Arc;
 use super::Session;
 use crate::auth::{encrypt_password, Secret};
 use crate::catalog::{
-    change_acl, Catalog, RoleDef, BOOTSTRAP_ROLE, PRIV_CREATE, PRIV_REFERENCES, SEQUENCE_ALL,
-    TABLE_ALL,
+    change_acl, Catalog, RoleDef, BOOTSTRAP_ROLE, COLUMN_PRIVILEGES, PRIV_CREATE, PRIV_REFERENCES,
+    SEQUENCE_ALL, TABLE_ALL,
 };
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
@@ -258,6 +258,12 @@ impl Session {
         }
         let all = if sequences { SEQUENCE_ALL } else { TABLE_ALL };
         for name in names {
+            if !command.columns.is_empty() {
+                self.grant_columns(next, command, name, notices)?;
+                if command.privileges == 0 {
+                    continue;
+                }
+            }
             // A table, a view or a sequence: its owner and ACL.
             let (owner, current) = match (sequences, next.views.get(name)) {
                 (true, _) => {
@@ -324,9 +330,96 @@ impl Session {
             } else {
                 let mut changed = (**next.table(name)?).clone();
                 changed.acl = Some(acl);
+                // Revoking a table privilege revokes it from each column too (PostgreSQL's
+                // REVOKE ... ON TABLE).
+                if !command.grant {
+                    for column in &mut changed.columns {
+                        if let Some(column_acl) = &mut column.acl {
+                            change_acl(
+                                column_acl,
+                                false,
+                                privileges & COLUMN_PRIVILEGES,
+                                command.grant_option,
+                                &command.grantees,
+                                &grantor,
+                            );
+                            if column_acl.is_empty() {
+                                column.acl = None;
+                            }
+                        }
+                    }
+                }
                 next.tables.insert(name.clone(), Arc::new(changed));
             }
         }
+        Ok(())
+    }
+
+    /// The column part of a GRANT or REVOKE on table `name`: each named column's ACL changed as
+    /// a table's is (the owner grants as itself; another role what it holds WITH GRANT OPTION on
+    /// the table or the column).
+    fn grant_columns(
+        &self,
+        next: &mut Catalog,
+        command: &GrantCommand,
+        name: &str,
+        notices: &mut Vec<SqlError>,
+    ) -> SqlResult<()> {
+        let user = &self.info.user;
+        if next.views.contains_key(name) {
+            return Err(SqlError::unsupported("column privileges on views"));
+        }
+        let table = next.table(name)?.clone();
+        let owner = crate::catalog::owner_name(table.owner.as_deref()).to_string();
+        let mut changed = (*table).clone();
+        for (column_name, bits) in &command.columns {
+            let column = table.column_position(column_name)?;
+            let (grantor, privileges) = if next.is_owner(Some(&owner), user) {
+                (owner.clone(), *bits)
+            } else {
+                if next.column_privileges(&table, column, user) == 0 {
+                    return Err(denied(format!(
+                        "permission denied for column \"{column_name}\" of relation \"{}\"",
+                        crate::catalog::relname(name)
+                    )));
+                }
+                let mut grantable = next.grant_options(Some(&owner), table.acl.as_deref(), user);
+                for item in table.columns[column].acl.iter().flatten() {
+                    if item.grantee == *user || item.grantee.is_empty() {
+                        grantable |= item.grantable;
+                    }
+                }
+                let allowed = bits & grantable;
+                let verb = if command.grant { "granted" } else { "revoked" };
+                let what = format!("\"{}\".\"{column_name}\"", crate::catalog::relname(name));
+                if allowed == 0 {
+                    notices.push(warning(
+                        command.grant,
+                        format!("no privileges were {verb} for column {what}"),
+                    ));
+                    continue;
+                }
+                if allowed != *bits {
+                    notices.push(warning(
+                        command.grant,
+                        format!("not all privileges were {verb} for column {what}"),
+                    ));
+                }
+                (user.clone(), allowed)
+            };
+            let def = &mut changed.columns[column];
+            let mut acl = def.acl.take().unwrap_or_default();
+            change_acl(
+                &mut acl,
+                command.grant,
+                privileges,
+                command.grant_option,
+                &command.grantees,
+                &grantor,
+            );
+            def.acl = (!acl.is_empty()).then_some(acl);
+        }
+        next.tables.insert(name.to_string(), Arc::new(changed));
         Ok(())
     }
 
