@@ -21,6 +21,7 @@ import psycopg
 import pytest
 
 PASSWORD = "Plain-Secret-123"
+NINE = "\u2168\u00a0ninety"
 
 RULES = """\
 host all alice   127.0.0.1/32 scram-sha-256
@@ -32,6 +33,8 @@ host all ghost   127.0.0.1/32 scram-sha-256
 host all limited 127.0.0.1/32 scram-sha-256
 host all expired 127.0.0.1/32 scram-sha-256
 host all nologin 127.0.0.1/32 scram-sha-256
+host all nina    127.0.0.1/32 scram-sha-256
+host all ninap   127.0.0.1/32 password
 host keel all    127.0.0.1/32 trust
 """
 
@@ -53,6 +56,9 @@ def node(keel_factory, tmp_path):
         conn.execute("create role limited login password 'lim' connection limit 1")
         conn.execute("create role expired login password 'old' valid until '2001-01-01'")
         conn.execute("create role nologin password 'np'")
+        # Non-ASCII passwords: SASLprep makes U+2168 (ROMAN NUMERAL NINE) "IX" and U+00A0 a space.
+        conn.execute(f"create role nina login password '{NINE}'")
+        conn.execute(f"create role ninap login password '{NINE}'")
     return node
 
 
@@ -87,6 +93,18 @@ def test_each_method_admits_the_right_password_only(node):
     with pytest.raises(psycopg.OperationalError) as error:
         connect(node, "alice", "wrong")
     assert 'password authentication failed for user "alice"' in str(error.value)
+
+
+def test_non_ascii_passwords_are_saslprepped_as_libpq_does(node):
+    # libpq SASLpreps the password before SCRAM; the secret Keel stored must come from the same
+    # normalized form, so the password as typed and its normalized spelling both work.
+    for password in [NINE, "IX ninety"]:
+        for user in ["nina", "ninap"]:
+            result = psql(node, user, password)
+            assert result.returncode == 0, (user, password, result.stderr)
+            assert result.stdout.strip() == user
+    for user in ["nina", "ninap"]:
+        assert 'password authentication failed' in psql(node, user, "ix ninety").stderr
 
 
 def test_unknown_roles_fail_like_wrong_passwords(node):

@@ -25,8 +25,10 @@
 //! per-process key (as PostgreSQL's `scram_mock_salt`), so the client sees the same messages and
 //! the same failure, 28P01, as for a wrong password.
 //!
-//! Passwords are used as given: SASLprep (NFKC normalization of non-ASCII passwords) is not applied,
-//! so a non-ASCII password whose normalized form differs will not match what libpq sends.
+//! SCRAM keys come from the password after SASLprep (RFC 4013: non-ASCII spaces mapped to a space,
+//! characters mapped to nothing removed, NFKC normalization), as PostgreSQL's `pg_saslprep` and
+//! libpq apply it; a password SASLprep refuses (prohibited or unassigned characters, bad bidi) is
+//! used as given, as both of them do. md5 secrets hash the password as given, as PostgreSQL's.
 
 use std::sync::OnceLock;
 
@@ -105,8 +107,14 @@ fn sha256(data: &[u8]) -> Vec<u8> {
     digest::digest(&digest::SHA256, data).as_ref().to_vec()
 }
 
-/// StoredKey and ServerKey for `password` under `salt` and `iterations`.
+/// StoredKey and ServerKey for `password` (after SASLprep) under `salt` and `iterations`.
 fn scram_keys(password: &str, salt: &[u8], iterations: u32) -> (Vec<u8>, Vec<u8>) {
+    // ASCII passwords pass unchanged (PostgreSQL does not even check them).
+    let password = if password.is_ascii() {
+        std::borrow::Cow::Borrowed(password)
+    } else {
+        stringprep::saslprep(password).unwrap_or(std::borrow::Cow::Borrowed(password))
+    };
     let mut salted = [0u8; KEY_BYTES];
     pbkdf2::derive(
         pbkdf2::PBKDF2_HMAC_SHA256,
@@ -462,6 +470,20 @@ pub fn password_matches(secret: Option<&str>, user: &str, password: &str) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SASLprep: NFKC (U+2168 ROMAN NUMERAL NINE is "IX"), non-ASCII spaces are spaces, soft
+    /// hyphens vanish; a prohibited character leaves the password as given.
+    #[test]
+    fn scram_keys_use_saslprep() {
+        let salt = b"0123456789abcdef";
+        let keys = |p: &str| scram_keys(p, salt, 4096);
+        assert_eq!(keys("\u{2168}"), keys("IX"));
+        assert_eq!(keys("a\u{00A0}b"), keys("a b"));
+        assert_eq!(keys("pa\u{00AD}ss"), keys("pass"));
+        assert_ne!(keys("\u{2168}"), keys("ix"));
+        // U+0007 (a control character) is prohibited: the bytes as given.
+        assert_ne!(keys("\u{2168}\u{0007}"), keys("IX\u{0007}"));
+    }
 
     /// RFC 7677's example exchange (user "user", password "pencil"), with its nonces and salt.
     #[test]
