@@ -248,14 +248,17 @@ def test_role_settings_apply_when_a_session_starts(keel):
         admin.execute("alter role postgres set search_path = app, public")
         admin.execute("alter role postgres in database keel set statement_timeout = '7s'")
         admin.execute("alter role postgres in database postgres set statement_timeout = '9s'")
-        # The database's defaults lie under the role's.
+        # The database's defaults lie under the role's, ALTER ROLE ALL's under the database's.
         admin.execute("alter database keel set work_mem = '6MB'")
         admin.execute("alter database keel set lock_timeout = '4s'")
+        admin.execute("alter role all set lock_timeout = '8s'")
+        admin.execute("alter role all set idle_in_transaction_session_timeout = '5min'")
         assert admin.execute("show work_mem").fetchone() == ("4MB",)
         with psycopg.connect(keel.dsn(), autocommit=True) as conn:
             assert conn.execute("show work_mem").fetchone() == ("3MB",)
             assert conn.execute("show statement_timeout").fetchone() == ("7s",)
             assert conn.execute("show lock_timeout").fetchone() == ("4s",)
+            assert conn.execute("show idle_in_transaction_session_timeout").fetchone() == ("5min",)
             assert conn.execute("select current_schema()").fetchone() == ("app",)
             conn.execute("create table placed (k int)")
             conn.execute("set work_mem = '1MB'")
@@ -272,6 +275,9 @@ def test_role_settings_apply_when_a_session_starts(keel):
         admin.execute("alter role postgres in database keel reset all")
         admin.execute("alter role postgres in database postgres reset all")
         admin.execute("alter database keel reset all")
+        with psycopg.connect(keel.dsn("postgres"), autocommit=True) as other:
+            assert other.execute("show lock_timeout").fetchone() == ("8s",)
+        admin.execute("alter role all reset all")
         with psycopg.connect(keel.dsn(), autocommit=True) as conn:
             assert conn.execute("show work_mem").fetchone() == ("4MB",)
             assert conn.execute("show statement_timeout").fetchone() == ("0",)

@@ -31,3 +31,27 @@ alter database keel reset work_mem;
 select s.setconfig from pg_db_role_setting s where s.setrole = 0;
 alter database keel reset all;
 select count(*) from pg_db_role_setting s where s.setrole = 0;
+-- ALTER ROLE ALL [IN DATABASE db]: every role's default (IN DATABASE: as ALTER DATABASE), and
+-- SET ... FROM CURRENT: the session's value now.
+create role rs_bob login;
+alter role all set work_mem = '6MB';
+alter role all in database keel set statement_timeout = '3s';
+set search_path = public, pg_temp;
+alter role rs_bob set search_path from current;
+set work_mem = '7MB';
+alter role rs_bob in database keel set work_mem from current;
+alter role rs_bob set nosuch_setting from current;
+reset search_path;
+reset work_mem;
+select setdatabase <> 0 as per_database, setrole <> 0 as per_role, setconfig from pg_db_role_setting order by 1, 2;
+\drds
+set role rs_bob;
+alter role all set work_mem = '1MB';
+alter role all in database keel set work_mem = '1MB';
+reset role;
+alter role all reset work_mem;
+alter role all in database keel reset all;
+alter role rs_bob reset all;
+alter role rs_bob in database keel reset all;
+select count(*) from pg_db_role_setting;
+drop role rs_bob;

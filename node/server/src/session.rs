@@ -373,12 +373,17 @@ impl Connection {
                     // ALTER DATABASE ... SET defaults, the role's over them, then the startup
                     // packet's (which win). A stored value that no longer applies is passed
                     // over.
-                    let database_settings: Vec<(String, String)> = self
-                        .worker
-                        .catalog()
-                        .database_settings
+                    // ALTER ROLE ALL SET (every database) first, then ALTER DATABASE's.
+                    let catalog = self.worker.catalog();
+                    let database = Some(self.session.info.database.as_str());
+                    let database_settings: Vec<(String, String)> = [None, database]
                         .iter()
-                        .filter(|s| s.database.as_deref() == Some(&self.session.info.database))
+                        .flat_map(|db| {
+                            catalog
+                                .database_settings
+                                .iter()
+                                .filter(move |s| s.database.as_deref() == *db)
+                        })
                         .map(|s| (s.name.clone(), s.value.clone()))
                         .collect();
                     for (name, value) in database_settings

@@ -1291,12 +1291,16 @@ impl Session {
                 database,
                 setting,
                 value,
+                all_roles,
+                from_current,
             } => {
                 prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::Setting {
                     name: role,
                     database,
                     setting,
                     value,
+                    all_roles,
+                    from_current,
                 }));
             }
             other => {

@@ -447,6 +447,10 @@ pub enum Parsed {
         database: Option<String>,
         setting: Option<String>,
         value: Option<String>,
+        /// `ALTER ROLE ALL`.
+        all_roles: bool,
+        /// `SET name FROM CURRENT`.
+        from_current: bool,
     },
     Sql(Box<Statement>),
 }
@@ -969,17 +973,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             let of_database = c.word("database");
             c.at = 2;
+            // ALTER ROLE ALL: every role (a role named "all" must be quoted).
+            let all_roles =
+                !of_database && matches!(c.peek(), Some(Token::Word(w)) if w == "all");
             let (name, _) = c.ident()?;
+            let name = (!all_roles).then_some(name);
             let (role, database) = if of_database {
-                (None, Some(name))
+                (None, name)
             } else if c.word("in") {
                 if !c.word("database") {
                     return Err(c.error());
                 }
-                (Some(name), Some(c.ident()?.0))
+                (name, Some(c.ident()?.0))
             } else {
-                (Some(name), None)
+                (name, None)
             };
+            let mut from_current = false;
             let (setting, value) = if c.word("reset") {
                 if c.word("all") {
                     (None, None)
@@ -989,8 +998,13 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             } else if c.word("set") {
                 let name = c.setting_name()?;
                 if c.word("from") {
-                    return Err(SqlError::unsupported("ALTER ROLE ... SET ... FROM CURRENT"));
-                }
+                    if !c.word("current") {
+                        return Err(c.error());
+                    }
+                    c.expect_end()?;
+                    from_current = true;
+                    (Some(name), None)
+                } else {
                 if !(c.word("to") || c.punct('=')) {
                     return Err(c.error());
                 }
@@ -1000,6 +1014,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     Some(c.setting_value(name.eq_ignore_ascii_case("search_path"))?)
                 };
                 (Some(name), value)
+                }
             } else {
                 return Err(c.error());
             };
@@ -1009,6 +1024,8 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 database,
                 setting,
                 value,
+                all_roles,
+                from_current,
             }
         }
         "alter" => {

@@ -816,7 +816,10 @@ impl Plan {
             Plan::Role(
                 RoleCommand::Alter { .. }
                 | RoleCommand::Rename { .. }
-                | RoleCommand::Setting { name: Some(_), .. },
+                | RoleCommand::Setting { name: Some(_), .. }
+                | RoleCommand::Setting {
+                    all_roles: true, ..
+                },
             ) => "ALTER ROLE",
             Plan::Role(RoleCommand::Setting { name: None, .. }) => "ALTER DATABASE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
@@ -887,12 +890,16 @@ pub enum RoleCommand {
     },
     /// `ALTER ROLE name [IN DATABASE db] SET setting = value | RESET setting | RESET ALL`, or
     /// `ALTER DATABASE db SET ...` (no role): `setting` None is RESET ALL, `value` None a
-    /// RESET (or SET ... TO DEFAULT).
+    /// RESET (or SET ... TO DEFAULT). `ALTER ROLE ALL [IN DATABASE db]`: no role, `all_roles`
+    /// (without a database: every session's default). `from_current`: SET ... FROM CURRENT, the
+    /// session's value now.
     Setting {
         name: Option<String>,
         database: Option<String>,
         setting: Option<String>,
         value: Option<String>,
+        all_roles: bool,
+        from_current: bool,
     },
 }
 

@@ -1226,19 +1226,18 @@ fn pg_catalog(
                 ("setrole", I8),
                 ("setconfig", DataType::Text.array()),
             ]);
-            let mut databases: Vec<&str> = Vec::new();
+            // ALTER DATABASE's (and ALTER ROLE ALL's: database 0 when for every database).
+            let mut databases: Vec<Option<&str>> = Vec::new();
             for setting in &catalog.database_settings {
-                if let Some(database) = setting.database.as_deref() {
-                    if !databases.contains(&database) {
-                        databases.push(database);
-                    }
+                if !databases.contains(&setting.database.as_deref()) {
+                    databases.push(setting.database.as_deref());
                 }
             }
             for database in databases {
-                let oid = if database == session.database {
-                    DATABASE
-                } else {
-                    DATABASE - 1
+                let oid = match database {
+                    None => 0,
+                    Some(name) if name == session.database => DATABASE,
+                    Some(_) => DATABASE - 1,
                 };
                 out.row(vec![
                     int(oid),
@@ -1247,7 +1246,7 @@ fn pg_catalog(
                         catalog
                             .database_settings
                             .iter()
-                            .filter(|s| s.database.as_deref() == Some(database)),
+                            .filter(|s| s.database.as_deref() == database),
                     ),
                 ]);
             }

@@ -523,7 +523,24 @@ impl Session {
                 database,
                 setting,
                 value,
+                all_roles,
+                from_current,
             } => {
+                // SET ... FROM CURRENT: the session's value now.
+                let current;
+                let value = match setting {
+                    Some(setting) if *from_current => {
+                        let now = self.settings.get(setting).ok_or_else(|| {
+                            SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("unrecognized configuration parameter \"{setting}\""),
+                            )
+                        })?;
+                        current = Some(now.to_string());
+                        &current
+                    }
+                    _ => value,
+                };
                 if let Some(database) = database {
                     if database != "postgres" && database != "keel" {
                         return Err(SqlError::new(
@@ -543,6 +560,9 @@ impl Session {
                     // The bootstrap superuser owns both databases.
                     None => superuser,
                 };
+                if *all_roles && database.is_none() && !superuser {
+                    return Err(denied("must be superuser to alter settings globally"));
+                }
                 if !allowed {
                     return Err(denied(match &role {
                         Some(_) => "permission denied".to_string(),
