@@ -51,6 +51,12 @@ INSERT INTO cp_t (a) VALUES (6) RETURNING a, b;
 INSERT INTO cp_t (a) VALUES (7) RETURNING *;
 INSERT INTO cp_t (a) SELECT 8;
 DELETE FROM cp_t WHERE a = 3;
+COPY cp_t (a, b) FROM STDIN;
+9	nine
+\.
+COPY cp_u (id) TO STDOUT;
+COPY cp_u TO STDOUT;
+COPY cp_t (a, c) TO STDOUT;
 SELECT a, b FROM cp_t ORDER BY a;
 GRANT SELECT (id) ON cp_u TO cp_bob;
 GRANT SELECT (note) ON cp_u TO cp_bob;

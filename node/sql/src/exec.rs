@@ -2032,7 +2032,6 @@ impl Session {
                     .table(&key)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
                     .clone();
-                catalog.require(&table, crate::catalog::PRIV_INSERT, &self.info.user)?;
                 let columns = if columns.is_empty() {
                     (0..table.columns.len()).collect()
                 } else {
@@ -2045,6 +2044,13 @@ impl Session {
                         })
                         .collect::<SqlResult<Vec<_>>>()?
                 };
+                // INSERT on the table, or on each column copied.
+                catalog.require_columns(
+                    &table,
+                    crate::catalog::PRIV_INSERT,
+                    &columns,
+                    &self.info.user,
+                )?;
                 self.check_writable("COPY FROM")?;
                 let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
                 let table = binder.write_target(table)?;
@@ -3644,12 +3650,22 @@ impl Session {
                 // PostgreSQL reports these without a position.
                 let _ = table_offset;
                 let def = catalog.table(table)?;
-                catalog.require(def, crate::catalog::PRIV_SELECT, &self.info.user)?;
                 let mut names = Vec::new();
+                let mut positions = Vec::new();
                 for (name, _) in columns {
-                    def.column_position(name)?;
+                    positions.push(def.column_position(name)?);
                     names.push(quote_ident(name));
                 }
+                if positions.is_empty() {
+                    positions = (0..def.columns.len()).collect();
+                }
+                // SELECT on the table, or on each column copied.
+                catalog.require_columns(
+                    def,
+                    crate::catalog::PRIV_SELECT,
+                    &positions,
+                    &self.info.user,
+                )?;
                 if names.is_empty() {
                     names = def.columns.iter().map(|c| quote_ident(&c.name)).collect();
                 }
