@@ -1299,12 +1299,26 @@ impl BTree {
         Ok(1 + self.count_pages(root)?)
     }
 
+    /// Pages of the subtree under `pid`: its nodes and the overflow chains of its leaves' long
+    /// values (each chain one page per `OVERFLOW_DATA` bytes, as `write_overflow` cuts it).
     fn count_pages(&self, pid: Pid) -> Result<u64, TreeError> {
         let children: Vec<Pid> = {
             let guard = self.bm.fix_s(pid)?;
             let node = Node { b: guard.bytes() };
             if node.kind() != KIND_INNER {
-                return Ok(1);
+                let chains: u64 = (0..node.count())
+                    .filter(|&i| node.overflowed(i))
+                    .map(|i| {
+                        let value = node.value(i);
+                        let total = if value.len() >= 8 {
+                            u64_at(value, 0)
+                        } else {
+                            0
+                        };
+                        total.div_ceil(OVERFLOW_DATA as u64)
+                    })
+                    .sum();
+                return Ok(1 + chains);
             }
             (0..node.count())
                 .map(|i| node.child(i))
@@ -1312,9 +1326,11 @@ impl BTree {
                 .collect()
         };
         // Every leaf is at the same depth: when the first child is a leaf (an inner node counts
-        // at least itself and two children), all of them are.
+        // at least itself and two children), all of them are, and without overflow chains each
+        // counts one page.
+        let overflow = self.has_overflow.load(std::sync::atomic::Ordering::Relaxed);
         let first = self.count_pages(children[0])?;
-        if first == 1 {
+        if first == 1 && !overflow {
             return Ok(1 + children.len() as u64);
         }
         let mut total = 1 + first;
@@ -1564,6 +1580,25 @@ mod tests {
             )
             .is_empty());
         }
+    }
+
+    #[test]
+    fn page_count_counts_overflow_chains() {
+        let tree = tree(10_000);
+        // Long values (out of line, chains of 1 to 4 pages) between short ones, over many leaves.
+        for i in 0..3_000u64 {
+            let len = if i % 7 == 0 {
+                PAGE_BYTES * (1 + i as usize % 4) - 100
+            } else {
+                40
+            };
+            tree.insert(&i.to_be_bytes(), &vec![i as u8; len]).unwrap();
+        }
+        // The only tree in its file: every page in use is its.
+        assert_eq!(
+            tree.page_count().unwrap(),
+            tree.buffer_manager().pages_in_use()
+        );
     }
 
     #[test]
