@@ -8,7 +8,7 @@
 //! 4) is dropped before `l_extendedprice`, `l_discount` or `l_shipdate` are built.
 //!
 //! Conditions that cannot raise an error (a column compared with a constant or a parameter, IS
-//! NULL, a semi-join key set: [`Test::Compare`], [`Test::IsNull`], [`Test::InKeys`]) are tested in
+//! NULL, a semi-join key set: `Test::Compare`, `Test::IsNull`, `Test::InKeys`) are tested in
 //! column order, the moment their column is decoded, and compare the row's value in place without
 //! the general evaluator. The others keep their written order among themselves (a condition
 //! that guards another, as in `x <> 0 AND y / x > 1`, still runs first); each runs once its
