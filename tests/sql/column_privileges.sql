@@ -74,6 +74,10 @@ SELECT * FROM cp_t ORDER BY a;
 RESET ROLE;
 REVOKE SELECT ON cp_t FROM cp_alice;
 \dp cp_t
+GRANT ALL (c) ON cp_t TO cp_bob;
+GRANT ALL PRIVILEGES (a, "c") ON cp_t TO cp_bob WITH GRANT OPTION;
+\dp cp_t
+REVOKE ALL (a, c) ON cp_t FROM cp_bob;
 GRANT SELECT (nosuch) ON cp_t TO cp_alice;
 GRANT SELECT (a) ON cp_t TO nobody;
 ALTER TABLE cp_t DROP COLUMN b;

@@ -903,6 +903,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             return Ok(parsed);
         }
+        if let Some(spelled_out) = all_column_privileges(text) {
+            return parse_with_sqlparser(&spelled_out);
+        }
         if let Some(as_role) = as_role {
             let mut parsed = parse_with_sqlparser(&as_role)?;
             // CREATE USER is CREATE ROLE with LOGIN unless the options say otherwise.
@@ -1581,6 +1584,60 @@ fn user_as_role(text: &str, first_word: &str) -> Option<String> {
         && after.len() > rest.len()
         && next.is_some_and(char::is_whitespace);
     is_user.then(|| format!("{}ROLE{}", &text[..at], &rest[4..]))
+}
+
+/// `GRANT | REVOKE [GRANT OPTION FOR] ALL [PRIVILEGES] (columns) ON ...`, which sqlparser does not
+/// read, spelled out as the four column privileges (`SELECT (columns), INSERT (columns), UPDATE
+/// (columns), REFERENCES (columns)`); None for any other statement.
+fn all_column_privileges(text: &str) -> Option<String> {
+    let tokens = lex(text).ok()?;
+    let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Tok { token: Token::Word(x), .. }) if x == w);
+    let mut at = match tokens.first() {
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) if w == "grant" => 1,
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) if w == "revoke" => {
+            if word(1, "grant") && word(2, "option") && word(3, "for") {
+                4
+            } else {
+                1
+            }
+        }
+        _ => return None,
+    };
+    if !word(at, "all") {
+        return None;
+    }
+    let all = tokens[at].offset;
+    at += 1;
+    if word(at, "privileges") {
+        at += 1;
+    }
+    if !matches!(
+        tokens.get(at),
+        Some(Tok {
+            token: Token::Punct('('),
+            ..
+        })
+    ) {
+        return None;
+    }
+    let open = tokens[at].offset;
+    let close = tokens[at..]
+        .iter()
+        .find(|t| t.token == Token::Punct(')'))?
+        .offset;
+    let chars: Vec<char> = text.chars().collect();
+    let columns: String = chars[open..=close].iter().collect();
+    let before: String = chars[..all].iter().collect();
+    let after: String = chars[close + 1..].iter().collect();
+    Some(format!(
+        "{before}SELECT {columns}, INSERT {columns}, UPDATE {columns}, REFERENCES {columns}{after}"
+    ))
 }
 
 /// A role statement's `CONNECTION LIMIT -n`, which sqlparser reads only unsigned: the text with the
