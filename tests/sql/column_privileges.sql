@@ -76,6 +76,10 @@ REVOKE SELECT ON cp_t FROM cp_alice;
 \dp cp_t
 GRANT ALL (c) ON cp_t TO cp_bob;
 GRANT ALL PRIVILEGES (a, "c") ON cp_t TO cp_bob WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR ALL (a) ON cp_t FROM cp_bob;
+GRANT UPDATE ON cp_u TO cp_bob WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR UPDATE ON cp_u FROM cp_bob;
+SELECT relacl FROM pg_class WHERE relname = 'cp_u';
 \dp cp_t
 REVOKE ALL (a, c) ON cp_t FROM cp_bob;
 GRANT SELECT (nosuch) ON cp_t TO cp_alice;

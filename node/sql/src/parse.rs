@@ -903,8 +903,15 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             return Ok(parsed);
         }
+        // REVOKE GRANT OPTION FOR: sqlparser reads the REVOKE without those words (blanked, so
+        // positions stay); the binder sees them in the statement's text.
+        let blanked = revoke_grant_option(text);
+        let text = blanked.as_deref().unwrap_or(text);
         if let Some(spelled_out) = all_column_privileges(text) {
             return parse_with_sqlparser(&spelled_out);
+        }
+        if blanked.is_some() {
+            return parse_with_sqlparser(text);
         }
         if let Some(as_role) = as_role {
             let mut parsed = parse_with_sqlparser(&as_role)?;
@@ -1584,6 +1591,33 @@ fn user_as_role(text: &str, first_word: &str) -> Option<String> {
         && after.len() > rest.len()
         && next.is_some_and(char::is_whitespace);
     is_user.then(|| format!("{}ROLE{}", &text[..at], &rest[4..]))
+}
+
+/// Whether `text` is `REVOKE GRANT OPTION FOR ...` (what [`revoke_grant_option`] blanks).
+pub fn is_revoke_grant_option(text: &str) -> bool {
+    let Ok(tokens) = lex(text) else { return false };
+    let words = ["revoke", "grant", "option", "for"];
+    tokens.len() > words.len()
+        && tokens
+            .iter()
+            .zip(words)
+            .all(|(t, w)| matches!(&t.token, Token::Word(x) if x == w))
+}
+
+/// `REVOKE GRANT OPTION FOR ...` with `GRANT OPTION FOR` blanked (sqlparser does not read it);
+/// None for any other statement.
+fn revoke_grant_option(text: &str) -> Option<String> {
+    if !is_revoke_grant_option(text) {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let (from, to) = (tokens[1].offset, tokens[4].offset);
+    Some(
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| if (from..to).contains(&i) { ' ' } else { c })
+            .collect(),
+    )
 }
 
 /// `GRANT | REVOKE [GRANT OPTION FOR] ALL [PRIVILEGES] (columns) ON ...`, which sqlparser does not

@@ -218,7 +218,9 @@ impl Binder<'_> {
                 if matches!(cascade, Some(ast::CascadeOption::Cascade)) {
                     return Err(unsupported("REVOKE ... CASCADE"));
                 }
-                (false, privileges, objects, grantees, false)
+                // REVOKE GRANT OPTION FOR (blanked out before sqlparser read the statement).
+                let grant_option = crate::parse::is_revoke_grant_option(self.text);
+                (false, privileges, objects, grantees, grant_option)
             }
             _ => return Err(unsupported(statement.to_string())),
         };
