@@ -257,6 +257,12 @@ pub struct ForeignKeyDef {
     pub parent_columns: Vec<usize>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
+    /// DEFERRABLE: SET CONSTRAINTS may put its check off to the end of the transaction.
+    #[serde(default)]
+    pub deferrable: bool,
+    /// INITIALLY DEFERRED: checked at COMMIT unless SET CONSTRAINTS says IMMEDIATE.
+    #[serde(default)]
+    pub initially_deferred: bool,
 }
 
 /// A CHECK constraint: its condition as SQL text, and bound over the table's row when a write

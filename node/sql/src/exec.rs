@@ -287,6 +287,10 @@ struct Txn {
     levels: u32,
     /// The deepest savepoint level DDL ran at (DDL is not taken back by ROLLBACK TO).
     ddl_level: Option<u32>,
+    /// Foreign key checks of DEFERRED constraints, run at COMMIT (`exec/foreign_keys.rs`).
+    deferred_checks: Vec<foreign_keys::DeferredCheck>,
+    /// SET CONSTRAINTS' modes.
+    constraint_modes: foreign_keys::ConstraintModes,
 }
 
 impl Txn {
@@ -306,6 +310,8 @@ impl Txn {
             savepoints: Vec::new(),
             levels: 0,
             ddl_level: None,
+            deferred_checks: Vec::new(),
+            constraint_modes: Default::default(),
         }
     }
 
@@ -1594,6 +1600,20 @@ impl Session {
     }
 
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        // DEFERRED foreign keys are checked now; a violation rolls the transaction back.
+        if self
+            .txn
+            .as_ref()
+            .is_some_and(|txn| !txn.deferred_checks.is_empty())
+        {
+            if let Err(error) = self.run_deferred_checks(cluster, &|_| true).await {
+                if let Some(txn) = self.txn.take() {
+                    abort(cluster, &txn).await;
+                }
+                self.discard_ddl(cluster).await;
+                return Err(error);
+            }
+        }
         let Some(txn) = self.txn.take() else {
             return Ok(());
         };
@@ -1852,6 +1872,8 @@ impl Session {
                 }
                 let txn = self.txn.as_mut().expect("checked above");
                 txn.savepoints.truncate(at + 1);
+                // Deferred checks of the rows undone go too.
+                txn.deferred_checks.retain(|check| check.level < level);
                 let settings = txn.savepoints[at].2;
                 self.failed = false;
                 // Settings changed since the savepoint (SET and SET LOCAL) go back too.
@@ -1863,6 +1885,51 @@ impl Session {
                 let at = txn.savepoint(name)?;
                 txn.savepoints.truncate(at);
                 result.tag = "RELEASE".into();
+            }
+            Parsed::SetConstraints { names, deferred } => {
+                result.tag = "SET CONSTRAINTS".into();
+                if !self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                    result.notices.push(SqlError::new(
+                        code::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET CONSTRAINTS can only be used in transaction blocks",
+                    ));
+                    return Ok(result);
+                }
+                let catalog = self.catalog(cluster);
+                let constraints = crate::system::constraints(&catalog);
+                for name in names {
+                    match constraints.iter().find(|c| c.name == *name) {
+                        Some(c) if c.deferrable.0 => {}
+                        Some(_) => {
+                            return Err(SqlError::new(
+                                code::WRONG_OBJECT_TYPE,
+                                format!("constraint \"{name}\" is not deferrable"),
+                            ))
+                        }
+                        None => {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("constraint \"{name}\" does not exist"),
+                            ))
+                        }
+                    }
+                }
+                let txn = self.txn.as_mut().expect("checked above");
+                if names.is_empty() {
+                    txn.constraint_modes.all = Some(*deferred);
+                    txn.constraint_modes.named.clear();
+                } else {
+                    for name in names {
+                        txn.constraint_modes.named.insert(name.clone(), *deferred);
+                    }
+                }
+                if !*deferred {
+                    // IMMEDIATE: what waited for these constraints is checked now.
+                    self.run_deferred_checks(cluster, &|fk| {
+                        names.is_empty() || names.iter().any(|n| n == fk)
+                    })
+                    .await?;
+                }
             }
             Parsed::SetTransaction { mode } => {
                 match &mut self.txn {

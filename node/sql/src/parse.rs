@@ -429,6 +429,11 @@ pub enum Parsed {
         source: CopySource,
         options: CopyOptions,
     },
+    /// `SET CONSTRAINTS ALL | name, ... DEFERRED | IMMEDIATE` (no names: ALL).
+    SetConstraints {
+        names: Vec<String>,
+        deferred: bool,
+    },
     /// `ALTER SEQUENCE` (sqlparser has no such statement).
     AlterSequence(AlterSequence),
     /// `GRANT role, ... TO member, ... [WITH ADMIN OPTION]` or `REVOKE [ADMIN OPTION FOR]
@@ -1154,6 +1159,27 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                     value,
                     local,
                 });
+            }
+            // SET CONSTRAINTS ALL | name, ... DEFERRED | IMMEDIATE
+            if !local && !scoped && c.word("constraints") {
+                let names = if c.word("all") {
+                    Vec::new()
+                } else {
+                    let mut names = vec![c.ident()?.0];
+                    while c.punct(',') {
+                        names.push(c.ident()?.0);
+                    }
+                    names
+                };
+                let deferred = if c.word("deferred") {
+                    true
+                } else if c.word("immediate") {
+                    false
+                } else {
+                    return Err(c.error());
+                };
+                c.expect_end()?;
+                return Ok(Parsed::SetConstraints { names, deferred });
             }
             // SET ROLE name | NONE (no TO or =).
             if c.word("role") {

@@ -54,6 +54,8 @@ pub struct Constraint<'a> {
     pub def: String,
     /// A foreign key's referenced table OID and columns, and its update and delete actions.
     pub references: Option<(i64, Vec<usize>, &'static str, &'static str)>,
+    /// (DEFERRABLE, INITIALLY DEFERRED).
+    pub deferrable: (bool, bool),
 }
 
 /// Every table constraint (primary keys, UNIQUE and CHECK constraints).
@@ -78,6 +80,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                 index: pkey_oid(table),
                 def: format!("PRIMARY KEY ({})", names(&table.primary_key)),
                 references: None,
+                deferrable: (false, false),
             });
         }
         for (i, index) in table.indexes.iter().enumerate() {
@@ -91,6 +94,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                     index: FIRST_OID + index.id as i64,
                     def: format!("UNIQUE ({})", names(&index.columns)),
                     references: None,
+                    deferrable: (false, false),
                 });
             }
         }
@@ -104,6 +108,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                 index: 0,
                 def: format!("CHECK ({})", check.sql),
                 references: None,
+                deferrable: (false, false),
             });
         }
         for (i, fk) in table.foreign_keys.iter().enumerate() {
@@ -125,6 +130,12 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                 if action != crate::catalog::FkAction::NoAction {
                     def.push_str(&format!(" ON {event} {}", action.sql()));
                 }
+            }
+            if fk.deferrable {
+                def.push_str(" DEFERRABLE");
+            }
+            if fk.initially_deferred {
+                def.push_str(" INITIALLY DEFERRED");
             }
             // The referenced side's key index.
             let mut wanted = fk.parent_columns.clone();
@@ -157,6 +168,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
                     fk.on_update.code(),
                     fk.on_delete.code(),
                 )),
+                deferrable: (fk.deferrable, fk.initially_deferred),
             });
         }
     }
@@ -809,8 +821,8 @@ fn pg_catalog(
                     text(c.name),
                     int(schema_oid(catalog, &c.table.name)),
                     text(c.kind),
-                    Value::Bool(false),
-                    Value::Bool(false),
+                    Value::Bool(c.deferrable.0),
+                    Value::Bool(c.deferrable.1),
                     Value::Bool(true),
                     int(table_oid(c.table)),
                     int(0),
@@ -2415,7 +2427,8 @@ fn information_schema(
                 ("nulls_distinct", T),
             ]);
             for table in user_tables(catalog) {
-                let mut row = |name: String, kind: &str| {
+                let mut row = |name: String, kind: &str, (deferrable, deferred): (bool, bool)| {
+                    let yes_no = |b: bool| text(if b { "YES" } else { "NO" });
                     out.row(vec![
                         db(),
                         text(crate::catalog::split_name(&table.name).0),
@@ -2424,8 +2437,8 @@ fn information_schema(
                         text(crate::catalog::split_name(&table.name).0),
                         text(crate::catalog::relname(&table.name)),
                         text(kind),
-                        text("NO"),
-                        text("NO"),
+                        yes_no(deferrable),
+                        yes_no(deferred),
                         text("YES"),
                         if kind == "UNIQUE" || kind == "PRIMARY KEY" {
                             text("YES")
@@ -2434,17 +2447,22 @@ fn information_schema(
                         },
                     ]);
                 };
+                let immediate = (false, false);
                 if !table.primary_key.is_empty() {
-                    row(table.pkey_name(), "PRIMARY KEY");
+                    row(table.pkey_name(), "PRIMARY KEY", immediate);
                 }
                 for index in table.indexes.iter().filter(|i| i.constraint) {
-                    row(index.name.clone(), "UNIQUE");
+                    row(index.name.clone(), "UNIQUE", immediate);
                 }
                 for check in &table.checks {
-                    row(check.name.clone(), "CHECK");
+                    row(check.name.clone(), "CHECK", immediate);
                 }
                 for fk in &table.foreign_keys {
-                    row(fk.name.clone(), "FOREIGN KEY");
+                    row(
+                        fk.name.clone(),
+                        "FOREIGN KEY",
+                        (fk.deferrable, fk.initially_deferred),
+                    );
                 }
             }
         }

@@ -46,9 +46,26 @@ impl Binder<'_> {
         child: &TableDef,
         clause: ForeignKeyClause<'_>,
     ) -> SqlResult<ForeignKeyDef> {
+        // DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE]; INITIALLY DEFERRED alone implies
+        // DEFERRABLE, as in PostgreSQL.
+        let (mut deferrable, mut initially_deferred) = (false, false);
         if let Some(c) = clause.characteristics {
-            if c.deferrable == Some(true) || c.initially.is_some() {
-                return Err(unsupported("deferrable foreign keys"));
+            initially_deferred = c.initially == Some(ast::DeferrableInitial::Deferred);
+            deferrable = c.deferrable.unwrap_or(initially_deferred);
+            if initially_deferred && !deferrable {
+                // PostgreSQL points at INITIALLY (the clause carries no position of its own).
+                let lower = self.text.to_lowercase();
+                let at = lower
+                    .find("not deferrable")
+                    .and_then(|from| lower[from..].find("initially").map(|i| from + i))
+                    .map(|byte| self.offset + lower[..byte].chars().count() + 1);
+                return Err(SqlError::syntax(
+                    "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
+                )
+                .at(at));
+            }
+            if c.enforced == Some(false) {
+                return Err(unsupported("NOT ENFORCED foreign keys"));
             }
         }
         let (parent_name, _) = self.table_name(clause.parent)?;
@@ -155,6 +172,8 @@ impl Binder<'_> {
             parent_columns,
             on_delete: action(clause.on_delete),
             on_update: action(clause.on_update),
+            deferrable,
+            initially_deferred,
         })
     }
 }

@@ -22,6 +22,8 @@
 use std::collections::HashSet;
 
 use super::{quote_ident, quote_relation, Cancel, Cluster, Session, Tx};
+use keel_storage::TableId;
+
 use crate::catalog::{Catalog, FkAction, ForeignKeyDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::fragment::{key_values_text, RowChange};
@@ -53,6 +55,29 @@ pub(super) fn missing_reference(
         "{key} is not present in table \"{}\".",
         crate::catalog::relname(&parent.name)
     ))
+}
+
+/// A foreign key check put off to the end of the transaction (a DEFERRED constraint).
+#[derive(Clone)]
+pub(super) struct DeferredCheck {
+    /// The table written.
+    table: TableId,
+    /// The table the constraint belongs to (the referencing one).
+    fk_table: TableId,
+    fk: String,
+    /// The referencing side (new keys must exist) or the referenced side (gone keys must not be
+    /// referenced, NO ACTION).
+    referencing: bool,
+    changes: Vec<RowChange>,
+    /// The savepoint level it was queued at (ROLLBACK TO a lower one drops it).
+    pub(super) level: u32,
+}
+
+/// SET CONSTRAINTS in a transaction: ALL's mode and named constraints' (true: DEFERRED).
+#[derive(Default, Clone)]
+pub(super) struct ConstraintModes {
+    pub(super) all: Option<bool>,
+    pub(super) named: std::collections::HashMap<String, bool>,
 }
 
 impl Session {
@@ -127,13 +152,136 @@ impl Session {
             ..txn
         };
         for fk in &table.foreign_keys {
-            self.check_references(cluster, &catalog, table, fk, changes, txn, now, cancel)
-                .await?;
+            if self.deferred_now(fk) {
+                self.defer(table.id, table.id, fk, true, changes);
+                continue;
+            }
+            self.check_references(
+                cluster, &catalog, table, fk, changes, false, txn, now, cancel,
+            )
+            .await?;
         }
         if table.referenced {
+            let deleting = changes.iter().any(|(_, _, new)| new.is_none());
             for (child, fk) in catalog.referencing(table.id) {
+                // Only NO ACTION's check waits; actions (and RESTRICT) happen now, as in
+                // PostgreSQL.
+                let action = if deleting { fk.on_delete } else { fk.on_update };
+                if action == FkAction::NoAction && self.deferred_now(fk) {
+                    self.defer(table.id, child.id, fk, false, changes);
+                    continue;
+                }
                 self.referenced_keys_gone(
                     cluster, &catalog, table, child, fk, changes, txn, now, cancel,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `fk`'s check waits for the end of the transaction: a DEFERRABLE constraint that is
+    /// INITIALLY DEFERRED, or that SET CONSTRAINTS made DEFERRED (IMMEDIATE wins back).
+    fn deferred_now(&self, fk: &ForeignKeyDef) -> bool {
+        if !fk.deferrable {
+            return false;
+        }
+        let Some(txn) = &self.txn else { return false };
+        let modes = &txn.constraint_modes;
+        modes
+            .named
+            .get(&fk.name)
+            .copied()
+            .or(modes.all)
+            .unwrap_or(fk.initially_deferred)
+    }
+
+    /// Queues the check of `fk` (of table `fk_table`) for the rows a write on `table` changed.
+    fn defer(
+        &mut self,
+        table: TableId,
+        fk_table: TableId,
+        fk: &ForeignKeyDef,
+        referencing: bool,
+        changes: &[RowChange],
+    ) {
+        if let Some(txn) = &mut self.txn {
+            let level = txn.savepoints.last().map_or(0, |(_, level, _)| *level);
+            txn.deferred_checks.push(DeferredCheck {
+                table,
+                fk_table,
+                fk: fk.name.clone(),
+                referencing,
+                changes: changes.to_vec(),
+                level,
+            });
+        }
+    }
+
+    /// Runs the deferred checks of the constraints `which` picks (all at COMMIT; those SET
+    /// CONSTRAINTS ... IMMEDIATE names): a referencing row's key must name a row of the
+    /// referenced table if that row still holds it, and a key gone from the referenced table
+    /// (NO ACTION) must not be referenced still, unless it came back.
+    pub(super) async fn run_deferred_checks<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        which: &dyn Fn(&str) -> bool,
+    ) -> SqlResult<()> {
+        let Some(txn) = &mut self.txn else {
+            return Ok(());
+        };
+        let (due, kept): (Vec<DeferredCheck>, Vec<DeferredCheck>) =
+            std::mem::take(&mut txn.deferred_checks)
+                .into_iter()
+                .partition(|check| which(&check.fk));
+        txn.deferred_checks = kept;
+        if due.is_empty() {
+            return Ok(());
+        }
+        let catalog = self.catalog(cluster);
+        let tx = self.txn_for_statement(cluster);
+        let lease = cluster.snapshot();
+        let tx = Tx {
+            snapshot: lease.ts,
+            ..tx
+        };
+        let now = super::now_timestamp();
+        let cancel = Cancel::default();
+        for check in due {
+            let (Some(table), Some(fk_table)) = (
+                catalog.table_by_id(check.table),
+                catalog.table_by_id(check.fk_table),
+            ) else {
+                continue;
+            };
+            // A constraint dropped since is not checked.
+            let Some(fk) = fk_table.foreign_keys.iter().find(|fk| fk.name == check.fk) else {
+                continue;
+            };
+            if check.referencing {
+                self.check_references(
+                    cluster,
+                    &catalog,
+                    table,
+                    fk,
+                    &check.changes,
+                    true,
+                    tx,
+                    now,
+                    &cancel,
+                )
+                .await?;
+            } else {
+                self.referenced_keys_gone(
+                    cluster,
+                    &catalog,
+                    table,
+                    fk_table,
+                    fk,
+                    &check.changes,
+                    tx,
+                    now,
+                    &cancel,
                 )
                 .await?;
             }
@@ -150,6 +298,7 @@ impl Session {
         table: &TableDef,
         fk: &ForeignKeyDef,
         changes: &[RowChange],
+        recheck: bool,
         txn: Tx,
         now: i64,
         cancel: &Cancel,
@@ -180,6 +329,33 @@ impl Session {
             if seen.insert(key_bytes(&key, &to)) {
                 keys.push(key);
             }
+        }
+        if recheck && !keys.is_empty() {
+            // A deferred check: only keys some row of the table still holds must exist.
+            let own: Vec<Vec<Value>> = keys
+                .iter()
+                .map(|k| {
+                    k.iter()
+                        .zip(to.iter().zip(&from))
+                        .map(|(v, (&t, &f))| cast(v.clone(), t, f, false))
+                        .collect::<SqlResult<Vec<_>>>()
+                })
+                .collect::<SqlResult<_>>()?;
+            let held = self
+                .existing_keys(
+                    cluster,
+                    catalog,
+                    table,
+                    &fk.columns,
+                    &own,
+                    false,
+                    txn,
+                    now,
+                    cancel,
+                )
+                .await?;
+            let mut still = own.iter().map(|k| held.contains(&key_bytes(k, &from)));
+            keys.retain(|_| still.next().unwrap_or(false));
         }
         if keys.is_empty() {
             return Ok(());
