@@ -1619,7 +1619,7 @@ fn user_as_role(text: &str, first_word: &str) -> Option<String> {
     is_user.then(|| format!("{}ROLE{}", &text[..at], &rest[4..]))
 }
 
-/// Whether `text` is `REVOKE GRANT OPTION FOR ...` (what [`revoke_grant_option`] blanks).
+/// Whether `text` is `REVOKE GRANT OPTION FOR ...` (what `revoke_grant_option` blanks).
 pub fn is_revoke_grant_option(text: &str) -> bool {
     let Ok(tokens) = lex(text) else { return false };
     let words = ["revoke", "grant", "option", "for"];
