@@ -282,3 +282,55 @@ def test_role_settings_apply_when_a_session_starts(keel):
             assert conn.execute("show work_mem").fetchone() == ("4MB",)
             assert conn.execute("show statement_timeout").fetchone() == ("0",)
             assert conn.execute("show lock_timeout").fetchone() == ("0",)
+
+
+@pytest.mark.parametrize("server", ["keel", "postgres"])
+def test_a_blocked_session_shows_in_pg_locks_as_in_postgres(server, request):
+    """A session waiting for a row another transaction updated: pg_locks shows its not-granted
+    ShareLock on the other transaction's id (held ExclusiveLock), pg_blocking_pids names the
+    holder, pg_stat_activity says it waits on a Lock; the same on Keel and on PostgreSQL."""
+    node = request.getfixturevalue(server)
+    with psycopg.connect(node.dsn(), autocommit=True) as admin:
+        admin.execute("drop table if exists lk_t")
+        admin.execute("create table lk_t (id int primary key, v int)")
+        admin.execute("insert into lk_t values (1, 0)")
+        holder = psycopg.connect(node.dsn())
+        waiter = psycopg.connect(node.dsn(), autocommit=True)
+        try:
+            holder_pid = holder.execute("select pg_backend_pid()").fetchone()[0]
+            waiter_pid = waiter.execute("select pg_backend_pid()").fetchone()[0]
+            holder.execute("update lk_t set v = 1 where id = 1")
+            blocked = threading.Thread(target=lambda: waiter.execute("update lk_t set v = 2 where id = 1"))
+            blocked.start()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                event = admin.execute(
+                    "select wait_event_type, wait_event from pg_stat_activity where pid = %s", (waiter_pid,)
+                ).fetchone()
+                if event == ("Lock", "transactionid"):
+                    break
+                time.sleep(0.05)
+            assert event == ("Lock", "transactionid")
+            assert admin.execute("select pg_blocking_pids(%s)", (waiter_pid,)).fetchone() == ([holder_pid],)
+            assert admin.execute("select pg_blocking_pids(%s)", (holder_pid,)).fetchone() == ([],)
+            assert admin.execute(
+                "select locktype, mode, granted from pg_locks where pid = %s and not granted", (waiter_pid,)
+            ).fetchall() == [("transactionid", "ShareLock", False)]
+            # What it waits for is the holder's own transaction id.
+            assert admin.execute(
+                """select count(*) from pg_locks w join pg_locks h
+                     on h.locktype = 'transactionid' and h.transactionid = w.transactionid and h.granted
+                   where not w.granted and w.pid = %s and h.pid = %s and h.mode = 'ExclusiveLock'""",
+                (waiter_pid, holder_pid),
+            ).fetchone() == (1,)
+            assert admin.execute(
+                "select count(*) from pg_locks where pid = %s and locktype = 'virtualxid' and granted", (holder_pid,)
+            ).fetchone() == (1,)
+            holder.commit()
+            blocked.join(timeout=10)
+            assert not blocked.is_alive()
+            assert admin.execute("select count(*) from pg_locks where not granted").fetchone() == (0,)
+            assert admin.execute("select v from lk_t").fetchone() == (2,)
+        finally:
+            holder.close()
+            waiter.close()

@@ -202,6 +202,17 @@ impl keel_sql::system::Backends for NodeBackends {
             })
             .collect();
         all.sort_by_key(|a| (a.backend_start, a.pid));
+        // Transactions and waits as they are now (`pg_locks`, `pg_blocking_pids`).
+        let waits = self.0.node.waits.waiting();
+        for a in &mut all {
+            let txn = a.txn_cell.get();
+            a.txn = (txn != 0).then_some(txn);
+            a.waiting_for = waits
+                .iter()
+                .filter(|(waiter, _)| *waiter == txn && txn != 0)
+                .map(|(_, holder)| *holder)
+                .collect();
+        }
         all
     }
 

@@ -667,6 +667,9 @@ impl Connection {
             state_change: now,
             state: "idle",
             query: String::new(),
+            txn_cell: self.session.txn_id.clone(),
+            txn: None,
+            waiting_for: Vec::new(),
         };
         self.worker.node.activity[self.worker.id as usize]
             .lock()

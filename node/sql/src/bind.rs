@@ -7834,6 +7834,32 @@ impl<'a> Binder<'a> {
                 Expr::Const(Value::Int(self.session.pid as i64)),
                 DataType::Int4,
             )),
+            ("pg_blocking_pids", 1) => {
+                // The sessions whose transactions this session's waits for, as the node's
+                // sessions stood when the statement was bound (it is bound at each execution).
+                let (expr, ty, span) = bound.remove(0);
+                let pid = self.coerce(expr, ty, DataType::Int4, span, &name)?;
+                let activity = &self.session.activity;
+                let pairs: Vec<(Value, Value)> = activity
+                    .iter()
+                    .map(|waiter| {
+                        let blockers: Vec<Value> = activity
+                            .iter()
+                            .filter(|holder| {
+                                holder.txn.is_some_and(|t| waiter.waiting_for.contains(&t))
+                            })
+                            .map(|holder| Value::Int(holder.pid as i64))
+                            .collect();
+                        let array = crate::array::Array::one_dim(blockers);
+                        (Value::Int(waiter.pid as i64), Value::Array(Box::new(array)))
+                    })
+                    .collect();
+                let none = Value::Array(Box::new(crate::array::Array::one_dim(Vec::new())));
+                Ok((
+                    lookup(&pid, pairs, Expr::Const(none)),
+                    DataType::Int4.array(),
+                ))
+            }
             ("pg_cancel_backend" | "pg_terminate_backend", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let pid = self.coerce(expr, ty, DataType::Int4, span, &name)?;

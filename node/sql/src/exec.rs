@@ -929,6 +929,9 @@ pub struct Session {
     pub statements: HashMap<String, Arc<Prepared>>,
     /// The node's sessions (pg_stat_activity, pg_cancel_backend), when the server provides them.
     pub backends: Option<Rc<dyn crate::system::Backends>>,
+    /// The open transaction's id (0: none), for other sessions' `pg_locks`: set when a statement
+    /// starts one, and again when each statement ends.
+    pub txn_id: crate::system::TxnCell,
 }
 
 /// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
@@ -968,7 +971,13 @@ impl Session {
             local_saved: Vec::new(),
             statements: HashMap::new(),
             backends: None,
+            txn_id: Default::default(),
         }
+    }
+
+    /// Publishes the open transaction's id (see `txn_id`).
+    fn publish_txn_id(&self) {
+        self.txn_id.set(self.txn.as_ref().map_or(0, |txn| txn.id));
     }
 
     /// Applies a setting (SET, SET LOCAL, set_config): `role` is SET ROLE. A local one keeps
@@ -1237,7 +1246,9 @@ impl Session {
         };
         let parsed = parse_statement(text).map_err(at)?;
         let reads_settings = text.contains("current_setting") || text.contains("pg_settings");
-        let reads_activity = text.contains("pg_stat_activity");
+        let reads_activity = text.contains("pg_stat_activity")
+            || text.contains("pg_locks")
+            || text.contains("pg_blocking_pids");
         let mut prepared = Prepared {
             text: text.to_string(),
             offset,
@@ -1329,7 +1340,9 @@ impl Session {
     pub async fn end_query_string<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
         self.implicit_block = false;
         if self.txn.as_ref().is_some_and(|txn| !txn.explicit) {
-            return self.commit(cluster).await;
+            let committed = self.commit(cluster).await;
+            self.publish_txn_id();
+            return committed;
         }
         Ok(())
     }
@@ -1379,6 +1392,7 @@ impl Session {
         if result.is_err() {
             self.fail(cluster).await;
         }
+        self.publish_txn_id();
         result
     }
 
@@ -1559,6 +1573,7 @@ impl Session {
             .txn
             .get_or_insert_with(|| Txn::new(cluster.next_txn(), false, settings));
         txn.started = true;
+        self.txn_id.set(txn.id);
         if txn.isolation == Isolation::Serializable && txn.snapshot.is_none() {
             // Registered before the snapshot is taken: whatever SSI counts as committed before it,
             // the snapshot sees.

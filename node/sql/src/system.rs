@@ -247,6 +247,32 @@ pub struct Activity {
     pub state: &'static str,
     /// The running statement, or the last one when idle.
     pub query: String,
+    /// The session's transaction id now (0: none), kept current by its session
+    /// (`Session::txn_id`); read for `pg_locks`.
+    pub txn_cell: TxnCell,
+    /// The transaction (when the snapshot was taken) and the transactions it waits for.
+    pub txn: Option<u64>,
+    pub waiting_for: Vec<u64>,
+}
+
+/// A session's open transaction id (0: none), shared with whoever lists the node's sessions.
+#[derive(Debug, Clone, Default)]
+pub struct TxnCell(pub std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl TxnCell {
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set(&self, txn: u64) {
+        self.0.store(txn, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl PartialEq for TxnCell {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// The node's client sessions, as the server knows them.
@@ -1152,6 +1178,69 @@ fn pg_catalog(
                 ]);
             }
         }
+        // Locks as PostgreSQL shows the ones Keel has: each transaction's own transaction id
+        // and virtual id (held), and a transaction id waited for (not granted) by a session
+        // blocked on a row another transaction holds. Row locks themselves are not listed, as in
+        // PostgreSQL; table-level locks are not tracked.
+        "pg_locks" => {
+            out.columns(&[
+                ("locktype", T),
+                ("database", DataType::Oid),
+                ("relation", DataType::Oid),
+                ("page", I4),
+                ("tuple", I2),
+                ("virtualxid", T),
+                ("transactionid", I8),
+                ("classid", DataType::Oid),
+                ("objid", DataType::Oid),
+                ("objsubid", I2),
+                ("virtualtransaction", T),
+                ("pid", I4),
+                ("mode", T),
+                ("granted", B),
+                ("fastpath", B),
+                ("waitstart", DataType::TimestampTz),
+            ]);
+            for other in &session.activity {
+                let Some(txn) = other.txn else { continue };
+                let virtual_id = format!("{}/{}", other.pid, txn);
+                let mut lock = |locktype: &str,
+                                virtualxid: Option<String>,
+                                xid: Option<u64>,
+                                mode: &str,
+                                granted: bool| {
+                    out.row(vec![
+                        text(locktype),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        virtualxid.map_or(Value::Null, Value::Text),
+                        xid.map_or(Value::Null, |x| int(x as i64)),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        text(virtual_id.clone()),
+                        int(other.pid),
+                        text(mode),
+                        Value::Bool(granted),
+                        Value::Bool(locktype == "virtualxid"),
+                        Value::Null,
+                    ]);
+                };
+                lock(
+                    "virtualxid",
+                    Some(virtual_id.clone()),
+                    None,
+                    "ExclusiveLock",
+                    true,
+                );
+                lock("transactionid", None, Some(txn), "ExclusiveLock", true);
+                for holder in &other.waiting_for {
+                    lock("transactionid", None, Some(*holder), "ShareLock", false);
+                }
+            }
+        }
         "pg_stat_activity" => {
             out.columns(&[
                 ("datid", I8),
@@ -1212,12 +1301,16 @@ fn pg_catalog(
                     stamp(session.xact_start),
                     stamp(session.query_start),
                     stamp(Some(session.state_change)),
-                    if session.state == "active" {
+                    if !session.waiting_for.is_empty() {
+                        text("Lock")
+                    } else if session.state == "active" {
                         Value::Null
                     } else {
                         text("Client")
                     },
-                    if session.state == "active" {
+                    if !session.waiting_for.is_empty() {
+                        text("transactionid")
+                    } else if session.state == "active" {
                         Value::Null
                     } else {
                         text("ClientRead")

@@ -51,6 +51,17 @@ impl WaitGraph {
         }
     }
 
+    /// Every wait now: (waiter, holder) pairs (`pg_locks`, `pg_blocking_pids`).
+    pub fn waiting(&self) -> Vec<(TxnId, TxnId)> {
+        let edges = self.edges();
+        let mut pairs: Vec<(TxnId, TxnId)> = edges
+            .iter()
+            .flat_map(|(waiter, holders)| holders.keys().map(move |holder| (*waiter, *holder)))
+            .collect();
+        pairs.sort_unstable();
+        pairs
+    }
+
     /// Marks (or, with `false`, unmarks) `txn`'s running statement as canceled and wakes waiters.
     pub fn set_canceled(&self, txn: TxnId, canceled: bool) {
         let mut set = self.canceled.lock().unwrap_or_else(|p| p.into_inner());
