@@ -83,13 +83,15 @@ impl ScanFilter {
                 break;
             }
             *next += 1;
+            // A column past the row reads as NULL (never a panic on a short row).
+            let at = |column: usize| row.get(column).unwrap_or(&Value::Null);
             let passed = match test {
-                Test::Compare(column, op, constant) => match &row[*column] {
+                Test::Compare(column, op, constant) => match at(*column) {
                     Value::Null => false,
                     value => holds(*op, compare(value, constant)),
                 },
-                Test::IsNull(column, not_null) => row[*column].is_null() != *not_null,
-                Test::InKeys(column, filter) => match &row[*column] {
+                Test::IsNull(column, not_null) => at(*column).is_null() != *not_null,
+                Test::InKeys(column, filter) => match at(*column) {
                     Value::Null => false,
                     value => {
                         let mut key = Vec::with_capacity(16);
