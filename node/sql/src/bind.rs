@@ -204,6 +204,37 @@ impl Scope<'_> {
     }
 }
 
+/// `FETCH FIRST [n] ROWS ONLY` as the LIMIT it means (n defaults to 1), the query rewritten; None
+/// when the query has no FETCH. WITH TIES and PERCENT stay (the binder refuses them).
+fn fetch_as_limit(query: &ast::Query) -> SqlResult<Option<ast::Query>> {
+    let Some(fetch) = &query.fetch else {
+        return Ok(None);
+    };
+    if fetch.with_ties || fetch.percent {
+        return Ok(None);
+    }
+    let offset = match &query.limit_clause {
+        None => None,
+        Some(LimitClause::LimitOffset {
+            limit: None,
+            offset,
+            limit_by,
+        }) if limit_by.is_empty() => offset.clone(),
+        Some(_) => {
+            return Err(SqlError::syntax("multiple LIMIT clauses not allowed"));
+        }
+    };
+    let one = || ast::Expr::value(ast::Value::Number("1".into(), false));
+    let mut rewritten = query.clone();
+    rewritten.fetch = None;
+    rewritten.limit_clause = Some(LimitClause::LimitOffset {
+        limit: Some(fetch.quantity.clone().unwrap_or_else(one)),
+        offset,
+        limit_by: Vec::new(),
+    });
+    Ok(Some(rewritten))
+}
+
 /// The column argument of has_column_privilege (or has_any_column_privilege's any column).
 enum ColumnArg {
     Name(String),
@@ -2479,6 +2510,8 @@ impl<'a> Binder<'a> {
     /// A query statement: the single-table form when the query is one (its scan, filter and
     /// locks run on the workers), else the general tree.
     pub fn bind_query(&mut self, query: &ast::Query) -> SqlResult<Plan> {
+        let rewritten = fetch_as_limit(query)?;
+        let query = rewritten.as_ref().unwrap_or(query);
         if let (None, SetExpr::Select(select)) = (&query.with, query.body.as_ref()) {
             let parts = self.bind_select(select, query, None)?;
             return match parts.into_select_plan() {
@@ -2505,6 +2538,8 @@ impl<'a> Binder<'a> {
         query: &ast::Query,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        let rewritten = fetch_as_limit(query)?;
+        let query = rewritten.as_ref().unwrap_or(query);
         let before = self.ctes.len();
         let result = self.bind_with_body(query, outer);
         self.ctes.truncate(before);
@@ -2530,7 +2565,7 @@ impl<'a> Binder<'a> {
             }
         }
         if query.fetch.is_some() {
-            return Err(unsupported("FETCH FIRST"));
+            return Err(unsupported("FETCH FIRST ... WITH TIES or PERCENT"));
         }
         if let SetExpr::Select(select) = query.body.as_ref() {
             let parts = self.bind_select(select, query, outer)?;
@@ -2926,7 +2961,7 @@ impl<'a> Binder<'a> {
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<SelectParts> {
         if query.fetch.is_some() {
-            return Err(unsupported("FETCH FIRST"));
+            return Err(unsupported("FETCH FIRST ... WITH TIES or PERCENT"));
         }
         self.bind_select_clauses(
             select,
@@ -3400,14 +3435,44 @@ impl<'a> Binder<'a> {
         }
     }
 
-    /// generate_series's arguments cast to the overload PostgreSQL picks (int4, int8 or
-    /// numeric), and that type.
+    /// generate_series's arguments cast to the overload PostgreSQL picks (int4, int8, numeric,
+    /// or timestamp[tz] with an interval step), and that type.
     fn bind_series(
         &mut self,
         bound: Vec<(Expr, DataType, Span)>,
         position: Option<usize>,
     ) -> SqlResult<(Vec<Expr>, DataType)> {
         let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
+        // (timestamp, timestamp, interval): timestamptz unless a bound is a timestamp and none a
+        // timestamptz or date (a date or a literal casts to timestamptz, as PostgreSQL resolves
+        // it).
+        if let [a, b, DataType::Interval] = types[..] {
+            let datetime = |t: DataType| {
+                matches!(
+                    t,
+                    DataType::Timestamp
+                        | DataType::TimestampTz
+                        | DataType::Date
+                        | DataType::Unknown
+                )
+            };
+            if datetime(a) && datetime(b) {
+                let ty = if [a, b].contains(&DataType::Timestamp)
+                    && ![a, b].contains(&DataType::TimestampTz)
+                    && ![a, b].contains(&DataType::Date)
+                {
+                    DataType::Timestamp
+                } else {
+                    DataType::TimestampTz
+                };
+                let mut exprs = Vec::new();
+                for (i, (expr, from, span)) in bound.into_iter().enumerate() {
+                    let to = if i == 2 { DataType::Interval } else { ty };
+                    exprs.push(self.coerce_to(expr, from, to, span)?);
+                }
+                return Ok((exprs, ty));
+            }
+        }
         if !(2..=3).contains(&bound.len())
             || !types
                 .iter()
@@ -7429,6 +7494,12 @@ impl<'a> Binder<'a> {
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
         let name = name.to_string();
+        if name == "age" && bound.len() == 1 {
+            // age(t) is age(current_date, t): from midnight today.
+            let (today, ty) = current_date();
+            let span = bound[0].2;
+            bound.insert(0, (today, ty, span));
+        }
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
         if name == "to_char" && types.len() == 2 && types[0] == DataType::Unknown {
             // A string literal could be a timestamp, a number or an interval.
@@ -8209,6 +8280,21 @@ impl<'a> Binder<'a> {
             }
             ("starts_with", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::StartsWith, &[D::Text, D::Text], D::Bool)
+            }
+            ("regexp_replace", 3) if types.iter().all(|t| is_text(*t)) => {
+                text_fn(S::RegexpReplace, &[D::Text, D::Text, D::Text], D::Text)
+            }
+            ("regexp_replace", 4) if types.iter().all(|t| is_text(*t)) => text_fn(
+                S::RegexpReplace,
+                &[D::Text, D::Text, D::Text, D::Text],
+                D::Text,
+            ),
+            ("age", 2)
+                if types
+                    .iter()
+                    .all(|t| matches!(t, D::Timestamp | D::Date | D::Unknown | D::TimestampTz)) =>
+            {
+                text_fn(S::Age, &[D::Timestamp, D::Timestamp], D::Interval)
             }
             ("chr", 1) if is_int(types[0]) => text_fn(S::Chr, &[D::Int8], D::Text),
             ("octet_length", 1) if is_text(types[0]) => {

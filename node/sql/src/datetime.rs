@@ -261,6 +261,79 @@ pub fn format_interval(interval: &Interval, out: &mut String) {
     }
 }
 
+/// PostgreSQL's `age(a, b)` of two timestamps (microseconds since 2000-01-01): the field-wise
+/// difference in years, months, days and time, borrowing from the next field up where one is
+/// negative (a month borrows the length of the earlier timestamp's month), as `timestamp_age`
+/// computes it, so `age('2024-01-01', '2023-01-15')` is 11 mons 17 days.
+pub fn age(a: i64, b: i64) -> SqlResult<Interval> {
+    if [a, b].iter().any(|t| *t == i64::MAX || *t == i64::MIN) {
+        return Err(SqlError::new(
+            code::DATETIME_FIELD_OVERFLOW,
+            "cannot subtract infinite timestamps",
+        ));
+    }
+    // (year, month, day, hour, minute, second, microsecond)
+    let fields = |t: i64| {
+        let days = t.div_euclid(USECS_PER_DAY);
+        let clock = t.rem_euclid(USECS_PER_DAY);
+        let (year, month, day) = civil_from_days(days + UNIX_TO_PG_DAYS);
+        [
+            year,
+            month,
+            day,
+            clock / 3_600_000_000,
+            clock / 60_000_000 % 60,
+            clock / 1_000_000 % 60,
+            clock % 1_000_000,
+        ]
+    };
+    let (f1, f2) = (fields(a), fields(b));
+    let mut d: Vec<i64> = f1.iter().zip(&f2).map(|(x, y)| x - y).collect();
+    let flip = a < b;
+    if flip {
+        d.iter_mut().for_each(|v| *v = -*v);
+    }
+    let [year, month, day, hour, minute, second, micro] = &mut d[..] else {
+        unreachable!("seven fields")
+    };
+    while *micro < 0 {
+        *micro += 1_000_000;
+        *second -= 1;
+    }
+    while *second < 0 {
+        *second += 60;
+        *minute -= 1;
+    }
+    while *minute < 0 {
+        *minute += 60;
+        *hour -= 1;
+    }
+    while *hour < 0 {
+        *hour += 24;
+        *day -= 1;
+    }
+    while *day < 0 {
+        // The month of the earlier timestamp lends its length.
+        let (y, m) = if flip { (f1[0], f1[1]) } else { (f2[0], f2[1]) };
+        *day += days_in_month(y, m);
+        *month -= 1;
+    }
+    while *month < 0 {
+        *month += 12;
+        *year -= 1;
+    }
+    let sign = if flip { -1 } else { 1 };
+    let months = sign * (*year * 12 + *month);
+    let days = sign * *day;
+    let micros = sign * (((*hour * 60 + *minute) * 60 + *second) * 1_000_000 + *micro);
+    let out_of_range = || SqlError::new(code::DATETIME_FIELD_OVERFLOW, "interval out of range");
+    Ok(Interval {
+        months: i32::try_from(months).map_err(|_| out_of_range())?,
+        days: i32::try_from(days).map_err(|_| out_of_range())?,
+        micros,
+    })
+}
+
 pub fn negate(interval: Interval) -> SqlResult<Interval> {
     Ok(Interval {
         months: interval

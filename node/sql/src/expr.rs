@@ -1083,6 +1083,11 @@ fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
 /// Whether `text` matches `pattern` anywhere (PostgreSQL's `~`). Patterns are compiled once per
 /// thread and kept (a few hundred at most): a filter applies one pattern to many rows.
 fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool> {
+    Ok(compiled_regex(pattern, insensitive)?.is_match(text))
+}
+
+/// `pattern` compiled (cached per thread; 2201B for a bad one, as PostgreSQL).
+pub(crate) fn compiled_regex(pattern: &str, insensitive: bool) -> SqlResult<regex::Regex> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {
@@ -1116,7 +1121,7 @@ fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool
             }
             compiled.insert(key.clone(), regex);
         }
-        Ok(compiled[&key].is_match(text))
+        Ok(compiled[&key].clone())
     })
 }
 

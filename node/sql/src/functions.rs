@@ -116,6 +116,12 @@ pub enum Scalar {
     Least,
     /// An array function or operator (`crate::array`).
     Array(crate::array::ArrayFn),
+    /// regexp_replace(source, pattern, replacement [, flags]): the first match (every one with
+    /// flag `g`, case-insensitively with `i`); `\1`..`\9` and `\&` in the replacement name
+    /// the groups and the match.
+    RegexpReplace,
+    /// age(timestamp, timestamp): see `datetime::age`.
+    Age,
 }
 
 fn int(value: &Value) -> i64 {
@@ -363,6 +369,35 @@ fn int_gcd_lcm(gcd: bool, ty: crate::types::DataType, x: i64, y: i64) -> SqlResu
 }
 
 /// Evaluates a function over its argument values.
+/// A PostgreSQL regexp_replace replacement (`\1`..`\9` for groups, `\&` for the match, `\\`
+/// for a backslash) in the regex crate's syntax (`${1}`, `${0}`, `$$` for a dollar).
+fn regex_replacement(replacement: &str) -> String {
+    let mut out = String::with_capacity(replacement.len());
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.peek().copied() {
+                Some(d @ '1'..='9') => {
+                    chars.next();
+                    out.push_str(&format!("${{{d}}}"));
+                }
+                Some('&') => {
+                    chars.next();
+                    out.push_str("${0}");
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.push('\\');
+                }
+                _ => out.push('\\'),
+            },
+            '$' => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
         Scalar::Array(func) => return crate::array::call(func, args),
@@ -615,6 +650,37 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             })
         }
         Scalar::StartsWith => Value::Bool(text(a).starts_with(text(&args[1]))),
+        Scalar::RegexpReplace => {
+            let mut global = false;
+            let mut insensitive = false;
+            for flag in args.get(3).map_or("", text).chars() {
+                match flag {
+                    'g' => global = true,
+                    'i' => insensitive = true,
+                    'c' => insensitive = false,
+                    _ => {
+                        return Err(SqlError::new(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("invalid regular expression option: \"{flag}\""),
+                        ))
+                    }
+                }
+            }
+            let regex = crate::expr::compiled_regex(text(&args[1]), insensitive)?;
+            let replacement = regex_replacement(text(&args[2]));
+            let source = text(a);
+            Value::Text(if global {
+                regex.replace_all(source, replacement.as_str()).into_owned()
+            } else {
+                regex.replace(source, replacement.as_str()).into_owned()
+            })
+        }
+        Scalar::Age => match (a, &args[1]) {
+            (Value::Timestamp(x), Value::Timestamp(y)) => {
+                Value::Interval(crate::datetime::age(*x, *y)?)
+            }
+            _ => Value::Null,
+        },
         Scalar::Trim(leading, trailing) => {
             let set: Vec<char> = args.get(1).map_or(" ", text).chars().collect();
             let mut s = text(a);

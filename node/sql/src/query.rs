@@ -1355,6 +1355,24 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                     }
                     Ok(rows)
                 }
+                [Value::Timestamp(start), Value::Timestamp(stop), Value::Interval(step)] => {
+                    if step.normalized() == 0 {
+                        return Err(zero_step());
+                    }
+                    let forward = step.normalized() > 0;
+                    let mut rows = Vec::new();
+                    let mut current = *start;
+                    while (forward && current <= *stop) || (!forward && current >= *stop) {
+                        rows.push(vec![Value::Timestamp(current)]);
+                        let next = crate::datetime::add_interval(current, step)?;
+                        // An interval that moves nothing forward here (months on infinity).
+                        if next == current {
+                            break;
+                        }
+                        current = next;
+                    }
+                    Ok(rows)
+                }
                 [start, stop, rest @ ..] if start.is_numeric() && stop.is_numeric() => {
                     let (start, stop) = (start.as_numeric().unwrap(), stop.as_numeric().unwrap());
                     let step = rest

@@ -1,0 +1,20 @@
+-- FETCH FIRST n ROWS ONLY, regexp_replace, age, generate_series over timestamps.
+SET timezone = 'UTC';
+select * from (values (1),(2),(3)) v(x) order by x fetch first 2 rows only;
+select * from (values (1),(2),(3)) v(x) order by x offset 1 rows fetch next row only;
+select regexp_replace('aaa', 'a', 'b'), regexp_replace('aaa', 'a', 'b', 'g'), regexp_replace('Hello World', '(o)', '[\1]', 'g');
+select regexp_replace('abc', 'B', 'x', 'i'), regexp_replace('a.b', '\.', '$', 'g'), regexp_replace('abc', 'b', '<\&>'), regexp_replace('abc', 'b', 'x', 'z');
+select age(timestamp '2024-01-01', timestamp '2023-01-15'), age(timestamp '2023-01-15', timestamp '2024-01-01');
+select age(date '2024-03-01', date '2024-01-31'), age(timestamp '2024-03-01 10:00', timestamp '2024-02-28 23:30:15.5');
+select age(timestamp '2000-02-29', timestamp '1999-03-31'), age(timestamp '2024-01-31', timestamp '2024-03-01');
+select age(now()::date::timestamp) = interval '0';
+select age('2020-01-01'::timestamp, '2019-12-31 23:59:59');
+select * from generate_series(timestamp '2020-01-01', '2020-01-03', interval '1 day');
+select generate_series(timestamp '2020-01-31', timestamp '2020-05-01', interval '1 month');
+select * from generate_series(timestamp '2020-01-03', timestamp '2020-01-01', interval '-12 hours') g(t);
+select * from generate_series(date '2020-01-01', date '2020-01-02', interval '12 hours');
+select pg_typeof(g) from generate_series(date '2020-01-01', date '2020-01-01', interval '1 day') g;
+select * from generate_series(timestamptz '2020-01-01 00:00+00', timestamptz '2020-01-01 02:00+00', interval '1 hour');
+select * from generate_series(timestamp '2020-01-01', timestamp '2020-01-02', interval '0 days');
+select generate_series('2020-01-01', '2020-01-02', interval '1 day');
+select count(*) from generate_series(timestamp '2020-01-01', timestamp '2020-12-31', interval '1 day');
