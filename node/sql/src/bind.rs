@@ -108,6 +108,9 @@ pub struct Binder<'a> {
     /// While the argument of a JSON function that takes a row is bound (`row_to_json(t)`,
     /// `to_json[b](t)`, `json[b]_agg(t)`): a FROM item's name stands for its whole row.
     whole_row_json: bool,
+    /// The WINDOW clause of the SELECT being bound: each name with its definition resolved
+    /// (a definition that builds on an earlier one has that one's clauses copied in).
+    windows: Vec<(String, ast::WindowSpec)>,
 }
 
 /// One FROM item as expressions see it.
@@ -204,6 +207,59 @@ impl Scope<'_> {
     }
 }
 
+/// A window definition with the named window it builds on (`OVER (w ORDER BY x)`, `WINDOW w2
+/// AS (w1 ...)`) copied in, with PostgreSQL's rules: the new one may not give PARTITION BY,
+/// nor ORDER BY when the named one has one, and the named one may have no frame.
+fn resolve_window(
+    spec: &ast::WindowSpec,
+    windows: &[(String, ast::WindowSpec)],
+    pos: &dyn Fn(Span) -> Option<usize>,
+) -> SqlResult<ast::WindowSpec> {
+    let Some(base_name) = &spec.window_name else {
+        return Ok(spec.clone());
+    };
+    // PostgreSQL points at the parenthesis the definition starts with.
+    let at = pos(base_name.span);
+    let name = ident_name(base_name);
+    let Some((_, base)) = windows.iter().find(|(n, _)| *n == name) else {
+        return Err(SqlError::new(
+            code::UNDEFINED_OBJECT,
+            format!("window \"{name}\" does not exist"),
+        )
+        .at(at));
+    };
+    let windowing = |text: String| SqlError::new("42P20", text).at(at);
+    if !spec.partition_by.is_empty() {
+        return Err(windowing(format!(
+            "cannot override PARTITION BY clause of window \"{name}\""
+        )));
+    }
+    if !spec.order_by.is_empty() && !base.order_by.is_empty() {
+        return Err(windowing(format!(
+            "cannot override ORDER BY clause of window \"{name}\""
+        )));
+    }
+    if base.window_frame.is_some() {
+        let error = windowing(format!(
+            "cannot copy window \"{name}\" because it has a frame clause"
+        ));
+        // `OVER (w)` alone: PostgreSQL suggests `OVER w`.
+        let bare = spec.order_by.is_empty() && spec.window_frame.is_none();
+        return Err(if bare {
+            error.with_hint("Omit the parentheses in this OVER clause.")
+        } else {
+            error
+        });
+    }
+    let mut resolved = spec.clone();
+    resolved.window_name = None;
+    resolved.partition_by = base.partition_by.clone();
+    if resolved.order_by.is_empty() {
+        resolved.order_by = base.order_by.clone();
+    }
+    Ok(resolved)
+}
+
 /// `FETCH FIRST [n] ROWS ONLY` as the LIMIT it means (n defaults to 1), the query rewritten; None
 /// when the query has no FETCH. WITH TIES and PERCENT stay (the binder refuses them).
 fn fetch_as_limit(query: &ast::Query) -> SqlResult<Option<ast::Query>> {
@@ -294,6 +350,7 @@ impl<'a> Binder<'a> {
             work_tables: 0,
             view_path: None,
             whole_row_json: false,
+            windows: Vec::new(),
             acting: None,
         }
     }
@@ -3628,6 +3685,58 @@ impl<'a> Binder<'a> {
         }
         let (from, rels, star) = self.bind_from(&select.from, outer)?;
         let scope = Scope { rels, outer };
+        // WINDOW w AS (...): for this SELECT's OVER clauses (a nested SELECT has its own).
+        let mut windows: Vec<(String, ast::WindowSpec)> = Vec::new();
+        for ast::NamedWindowDefinition(name, definition) in &select.named_window {
+            let ast::NamedWindowExpr::WindowSpec(spec) = definition else {
+                return Err(unsupported("WINDOW name AS other_name"));
+            };
+            // PostgreSQL points at the definition's parenthesis.
+            let at = offset_of(self.text, name.span.start.line, name.span.start.column).and_then(
+                |from| {
+                    let found = self.text.chars().skip(from).position(|c| c == '(')?;
+                    Some(self.offset + from + found + 1)
+                },
+            );
+            let name = ident_name(name);
+            if windows.iter().any(|(n, _)| *n == name) {
+                return Err(SqlError::new(
+                    "42P20",
+                    format!("window \"{name}\" is already defined"),
+                )
+                .at(at));
+            }
+            let resolved = resolve_window(spec, &windows, &|span| self.pos_before(span, '('))?;
+            windows.push((name, resolved));
+        }
+        let outer_windows = std::mem::replace(&mut self.windows, windows);
+        let result = self.bind_select_rest(
+            select,
+            order_by,
+            limit_clause,
+            locks,
+            keep_unknown,
+            from,
+            scope,
+            star,
+        );
+        self.windows = outer_windows;
+        result
+    }
+
+    /// The rest of [`Binder::bind_select_clauses`], once its FROM and WINDOW clauses are known.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_select_rest(
+        &mut self,
+        select: &ast::Select,
+        order_by: Option<&ast::OrderBy>,
+        limit_clause: Option<&LimitClause>,
+        locks: &[ast::LockClause],
+        keep_unknown: bool,
+        from: Rel,
+        scope: Scope<'_>,
+        star: Vec<usize>,
+    ) -> SqlResult<SelectParts> {
         let filter = match &select.selection {
             Some(expr) => Some(self.bind_predicate(expr, &scope, "WHERE")?),
             None => None,
@@ -6186,12 +6295,25 @@ impl<'a> Binder<'a> {
             )
             .at(position));
         }
-        let ast::WindowType::WindowSpec(spec) = over else {
-            return Err(unsupported("named windows"));
+        let spec = match over {
+            ast::WindowType::WindowSpec(spec) => {
+                resolve_window(spec, &self.windows, &|span| self.pos_before(span, '('))?
+            }
+            ast::WindowType::NamedWindow(ident) => {
+                let name = ident_name(ident);
+                match self.windows.iter().find(|(n, _)| *n == name) {
+                    Some((_, spec)) => spec.clone(),
+                    None => {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!("window \"{name}\" does not exist"),
+                        )
+                        .at(self.pos(ident.span)))
+                    }
+                }
+            }
         };
-        if spec.window_name.is_some() {
-            return Err(unsupported("named windows"));
-        }
+        let spec = &spec;
         // Window arguments may hold aggregates (of a grouped query), not other windows.
         aggs.windows_allowed = false;
         let result = self.bind_window_parts(
