@@ -8403,6 +8403,16 @@ impl<'a> Binder<'a> {
             ("starts_with", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::StartsWith, &[D::Text, D::Text], D::Bool)
             }
+            ("jsonb_set", 3 | 4)
+                if matches!(types[0], D::Jsonb | D::Unknown)
+                    && matches!(types[2], D::Jsonb | D::Unknown) =>
+            {
+                let mut args = vec![D::Jsonb, D::Text.array(), D::Jsonb];
+                if n == 4 {
+                    args.push(D::Bool);
+                }
+                text_fn(S::JsonbSet, &args, D::Jsonb)
+            }
             ("regexp_replace", 3) if types.iter().all(|t| is_text(*t)) => {
                 text_fn(S::RegexpReplace, &[D::Text, D::Text, D::Text], D::Text)
             }

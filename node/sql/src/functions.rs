@@ -122,6 +122,8 @@ pub enum Scalar {
     RegexpReplace,
     /// age(timestamp, timestamp): see `datetime::age`.
     Age,
+    /// jsonb_set(target, path, new_value [, create_if_missing]): see `json::set_path`.
+    JsonbSet,
 }
 
 fn int(value: &Value) -> i64 {
@@ -674,6 +676,29 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             } else {
                 regex.replace(source, replacement.as_str()).into_owned()
             })
+        }
+        Scalar::JsonbSet => {
+            let path: Vec<Option<String>> = match &args[1] {
+                Value::Array(array) => array
+                    .items
+                    .iter()
+                    .map(|item| match item {
+                        Value::Text(step) => Some(step.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                other => crate::json::text_array(text(other))?
+                    .into_iter()
+                    .map(Some)
+                    .collect(),
+            };
+            let create = args.get(3).is_none_or(|c| *c == Value::Bool(true));
+            Value::Text(crate::json::set_path(
+                text(a),
+                &path,
+                text(&args[2]),
+                create,
+            )?)
         }
         Scalar::Age => match (a, &args[1]) {
             (Value::Timestamp(x), Value::Timestamp(y)) => {

@@ -842,6 +842,84 @@ pub fn operator(
     })
 }
 
+/// `jsonb_set(target, path, new_value [, create_if_missing])`: `new_value` put at `path` (a key
+/// of an object, an index of an array, negative from the end); the last step may add a missing
+/// key or, past either end of an array, an element at that end when `create`; a path through a
+/// missing key or a scalar leaves the document as it was, as PostgreSQL's `setPath` does.
+/// A NULL step is an error only when the walk reaches it.
+pub fn set_path(
+    target: &str,
+    path: &[Option<String>],
+    new_value: &str,
+    create: bool,
+) -> SqlResult<String> {
+    let mut doc = parse(target, "jsonb")?;
+    let value = parse(new_value, "jsonb")?;
+    if !matches!(doc.kind, Kind::Object(_) | Kind::Array(_)) {
+        return Err(SqlError::new(
+            code::INVALID_PARAMETER_VALUE,
+            "cannot set path in scalar",
+        ));
+    }
+    set_at(&mut doc, path, 0, value, create)?;
+    Ok(doc.normalize().to_text())
+}
+
+fn set_at(
+    doc: &mut Json,
+    path: &[Option<String>],
+    level: usize,
+    value: Json,
+    create: bool,
+) -> SqlResult<()> {
+    let Some(step) = path.get(level) else {
+        return Ok(());
+    };
+    let Some(step) = step else {
+        return Err(SqlError::new(
+            code::NULL_VALUE_NOT_ALLOWED,
+            format!("path element at position {} is null", level + 1),
+        ));
+    };
+    let last = level + 1 == path.len();
+    match &mut doc.kind {
+        Kind::Object(members) => match members.iter_mut().rposition(|(k, _)| k == step) {
+            Some(at) if last => members[at].1 = value,
+            Some(at) => set_at(&mut members[at].1, path, level + 1, value, create)?,
+            None if last && create => members.push((step.clone(), value)),
+            None => {}
+        },
+        Kind::Array(items) => {
+            let index: i64 = step.trim().parse().map_err(|_| {
+                SqlError::new(
+                    code::INVALID_TEXT_REPRESENTATION,
+                    format!(
+                        "path element at position {} is not an integer: \"{step}\"",
+                        level + 1
+                    ),
+                )
+            })?;
+            let len = items.len() as i64;
+            let at = if index < 0 { len + index } else { index };
+            if (0..len).contains(&at) {
+                if last {
+                    items[at as usize] = value;
+                } else {
+                    set_at(&mut items[at as usize], path, level + 1, value, create)?;
+                }
+            } else if last && create {
+                if at < 0 {
+                    items.insert(0, value);
+                } else {
+                    items.push(value);
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn delete_path(doc: &mut Json, path: &[String]) {
     let Some((first, rest)) = path.split_first() else {
         return;
