@@ -8403,6 +8403,25 @@ impl<'a> Binder<'a> {
             ("starts_with", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::StartsWith, &[D::Text, D::Text], D::Bool)
             }
+            ("make_date", 3) if types.iter().all(|t| is_int(*t)) => {
+                text_fn(S::MakeDate, &[D::Int8, D::Int8, D::Int8], D::Date)
+            }
+            ("justify_days" | "justify_hours" | "justify_interval", 1)
+                if matches!(types[0], D::Interval | D::Unknown) =>
+            {
+                let how = match name {
+                    "justify_days" => crate::functions::Justify::Days,
+                    "justify_hours" => crate::functions::Justify::Hours,
+                    _ => crate::functions::Justify::Interval,
+                };
+                text_fn(S::Justify(how), &[D::Interval], D::Interval)
+            }
+            ("num_nulls" | "num_nonnulls", 1..) => {
+                // VARIADIC "any": each argument as it is, NULLs counted.
+                let args = bound.iter().map(|(e, _, _)| e.clone()).collect();
+                let f = S::NumNulls(name == "num_nonnulls");
+                return Ok(Some((Expr::Scalar(f, args), D::Int4)));
+            }
             ("jsonb_set", 3 | 4)
                 if matches!(types[0], D::Jsonb | D::Unknown)
                     && matches!(types[2], D::Jsonb | D::Unknown) =>

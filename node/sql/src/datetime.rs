@@ -334,6 +334,55 @@ pub fn age(a: i64, b: i64) -> SqlResult<Interval> {
     })
 }
 
+/// justify_days / justify_hours / justify_interval: whole 30-day periods of days become months,
+/// whole 24-hour periods of time become days, and mixed signs are evened out, as PostgreSQL does.
+pub fn justify(interval: Interval, how: crate::functions::Justify) -> SqlResult<Interval> {
+    use crate::functions::Justify;
+    let overflow = || SqlError::new(code::DATETIME_FIELD_OVERFLOW, "interval out of range");
+    let (mut months, mut days, mut time) = (
+        interval.months as i64,
+        interval.days as i64,
+        interval.micros,
+    );
+    if how != Justify::Days {
+        days += time / USECS_PER_DAY;
+        time %= USECS_PER_DAY;
+    }
+    if how != Justify::Hours {
+        months += days / 30;
+        days %= 30;
+    }
+    if how == Justify::Interval {
+        if months > 0 && (days < 0 || (days == 0 && time < 0)) {
+            days += 30;
+            months -= 1;
+        } else if months < 0 && (days > 0 || (days == 0 && time > 0)) {
+            days -= 30;
+            months += 1;
+        }
+    }
+    if how == Justify::Days {
+        if months > 0 && days < 0 {
+            days += 30;
+            months -= 1;
+        } else if months < 0 && days > 0 {
+            days -= 30;
+            months += 1;
+        }
+    } else if days > 0 && time < 0 {
+        time += USECS_PER_DAY;
+        days -= 1;
+    } else if days < 0 && time > 0 {
+        time -= USECS_PER_DAY;
+        days += 1;
+    }
+    Ok(Interval {
+        months: i32::try_from(months).map_err(|_| overflow())?,
+        days: i32::try_from(days).map_err(|_| overflow())?,
+        micros: time,
+    })
+}
+
 pub fn negate(interval: Interval) -> SqlResult<Interval> {
     Ok(Interval {
         months: interval

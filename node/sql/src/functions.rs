@@ -124,6 +124,20 @@ pub enum Scalar {
     Age,
     /// jsonb_set(target, path, new_value [, create_if_missing]): see `json::set_path`.
     JsonbSet,
+    /// num_nulls / num_nonnulls (true) of any arguments (not strict).
+    NumNulls(bool),
+    /// make_date(year, month, day).
+    MakeDate,
+    /// justify_days, justify_hours, justify_interval.
+    Justify(Justify),
+}
+
+/// Which parts of an interval `justify_*` carries over (30-day months, 24-hour days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Justify {
+    Days,
+    Hours,
+    Interval,
 }
 
 fn int(value: &Value) -> i64 {
@@ -455,6 +469,11 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             return Ok(best.unwrap_or(Value::Null));
         }
         Scalar::Pi => return Ok(Value::Float(std::f64::consts::PI)),
+        Scalar::NumNulls(non_nulls) => {
+            let nulls = args.iter().filter(|a| a.is_null()).count();
+            let count = if non_nulls { args.len() - nulls } else { nulls };
+            return Ok(Value::Int(count as i64));
+        }
         // Not strict: a NULL modifier means none.
         Scalar::FormatType => {
             return Ok(match (&args[0], &args[1]) {
@@ -677,6 +696,34 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 regex.replace(source, replacement.as_str()).into_owned()
             })
         }
+        Scalar::MakeDate => {
+            let (Value::Int(year), Value::Int(month), Value::Int(day)) = (a, &args[1], &args[2])
+            else {
+                return Ok(Value::Null);
+            };
+            // Negative years are BC (there is no year 0).
+            let out_of_range = || {
+                SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    format!("date field value out of range: {year}-{month:02}-{day:02}"),
+                )
+            };
+            let civil_year = if *year < 0 { year + 1 } else { *year };
+            if *year == 0
+                || !(1..=12).contains(month)
+                || *day < 1
+                || *day > crate::types::days_in_month(civil_year, *month)
+            {
+                return Err(out_of_range());
+            }
+            let days = crate::types::days_from_civil(civil_year, *month, *day)
+                - crate::datetime::UNIX_TO_PG_DAYS;
+            Value::Date(i32::try_from(days).map_err(|_| out_of_range())?)
+        }
+        Scalar::Justify(how) => match a {
+            Value::Interval(interval) => Value::Interval(crate::datetime::justify(*interval, how)?),
+            _ => Value::Null,
+        },
         Scalar::JsonbSet => {
             let path: Vec<Option<String>> = match &args[1] {
                 Value::Array(array) => array
@@ -920,6 +967,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::Greatest
         | Scalar::Least
         | Scalar::Pi
+        | Scalar::NumNulls(_)
         | Scalar::FormatType
         | Scalar::ToJson(..)
         | Scalar::JsonBuildObject(_)
