@@ -4316,6 +4316,48 @@ impl<'a> Binder<'a> {
                     DataType::Jsonb
                 }
             }
+            (CollectKind::PercentileCont | CollectKind::PercentileDisc | CollectKind::Mode, _) => {
+                // WITHIN GROUP (ORDER BY key): the key is the value and the sort key; the
+                // fraction (a direct argument) rides along.
+                let key = &function.within_group[0];
+                let (value, ty) = self.bind_expr(&key.expr, scope, inner)?;
+                let cont = collect.kind == CollectKind::PercentileCont;
+                let mode = collect.kind == CollectKind::Mode;
+                if bound.len() != usize::from(!mode)
+                    || (cont
+                        && !ty.is_numeric_family()
+                        && !matches!(ty, DataType::Float4 | DataType::Float8 | DataType::Unknown))
+                {
+                    let mut all = types.clone();
+                    all.push(ty);
+                    return Err(self.no_function(name, &all, position));
+                }
+                let value = if cont {
+                    self.coerce_to(value, ty, DataType::Float8, key.expr.span())?
+                } else {
+                    value
+                };
+                packed.push(value.clone());
+                if let Some((fraction, fty, span)) = bound.into_iter().next() {
+                    packed.push(self.coerce_to(fraction, fty, DataType::Float8, span)?);
+                }
+                let desc = key.options.asc == Some(false);
+                if desc {
+                    collect.desc |= 1;
+                }
+                if key.options.nulls_first.unwrap_or(desc) {
+                    collect.nulls_first |= 1;
+                }
+                collect.keys = 1;
+                packed.push(value);
+                if cont {
+                    DataType::Float8
+                } else if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                }
+            }
             _ => return Err(self.no_function(name, &types, position)),
         };
         if let FunctionArguments::List(list) = &function.args {
@@ -7119,8 +7161,15 @@ impl<'a> Binder<'a> {
         if let Some(stripped) = name.strip_prefix("pg_catalog.") {
             name = stripped.to_string();
         }
-        if !function.within_group.is_empty() {
-            return Err(unsupported("WITHIN GROUP"));
+        let ordered_set = matches!(
+            name.as_str(),
+            "percentile_cont" | "percentile_disc" | "mode"
+        );
+        if !function.within_group.is_empty() && !ordered_set {
+            return Err(unsupported(format!("WITHIN GROUP for {name}")));
+        }
+        if ordered_set && function.within_group.len() != 1 {
+            return Err(unsupported(format!("{name} without one WITHIN GROUP key")));
         }
         let (distinct, args): (bool, Vec<&FunctionArg>) = match &function.args {
             FunctionArguments::None => {
@@ -7177,12 +7226,18 @@ impl<'a> Binder<'a> {
             "max" => Some(AggFunc::Max),
             "bool_and" | "every" => Some(AggFunc::Bool(true)),
             "bool_or" => Some(AggFunc::Bool(false)),
-            "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" => {
+            "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" | "percentile_cont"
+            | "percentile_disc" | "mode"
+                if name != "mode" || ordered_set =>
+            {
                 Some(AggFunc::Collect(crate::expr::Collect {
                     kind: match name.as_str() {
                         "string_agg" => crate::expr::CollectKind::StringAgg,
                         "array_agg" => crate::expr::CollectKind::ArrayAgg,
                         "json_agg" => crate::expr::CollectKind::JsonAgg,
+                        "percentile_cont" => crate::expr::CollectKind::PercentileCont,
+                        "percentile_disc" => crate::expr::CollectKind::PercentileDisc,
+                        "mode" => crate::expr::CollectKind::Mode,
                         _ => crate::expr::CollectKind::JsonbAgg,
                     },
                     keys: 0,

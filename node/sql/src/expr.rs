@@ -171,6 +171,11 @@ pub enum CollectKind {
     ArrayAgg,
     JsonAgg,
     JsonbAgg,
+    /// Ordered-set aggregates (`WITHIN GROUP (ORDER BY x)`): percentile_cont(fraction) and
+    /// percentile_disc(fraction) (the fraction is the packed row's second value), mode().
+    PercentileCont,
+    PercentileDisc,
+    Mode,
 }
 
 impl AggFunc {
@@ -194,6 +199,9 @@ impl AggFunc {
                 CollectKind::ArrayAgg => "array_agg",
                 CollectKind::JsonAgg => "json_agg",
                 CollectKind::JsonbAgg => "jsonb_agg",
+                CollectKind::PercentileCont => "percentile_cont",
+                CollectKind::PercentileDisc => "percentile_disc",
+                CollectKind::Mode => "mode",
             },
         }
     }
@@ -1704,12 +1712,75 @@ impl Accumulator {
     }
 }
 
+/// An ordered-set aggregate over its rows (value, [fraction], sort key), sorted by the key: NULL
+/// values are left out; percentile_disc takes the first value at or past the fraction of the
+/// count, percentile_cont interpolates between the two around it (as float8), mode the most
+/// frequent value (the first of equals in sort order), as PostgreSQL's.
+fn ordered_set(kind: CollectKind, rows: Vec<Vec<Value>>) -> SqlResult<Value> {
+    let fraction = match rows.first().and_then(|row| row.get(1)) {
+        _ if kind == CollectKind::Mode => 0.0,
+        Some(Value::Float(f)) => *f,
+        Some(Value::Null) => return Ok(Value::Null),
+        _ => 0.0,
+    };
+    if kind != CollectKind::Mode && !(0.0..=1.0).contains(&fraction) {
+        return Err(SqlError::new(
+            code::NUMERIC_VALUE_OUT_OF_RANGE,
+            format!("percentile value {fraction} is not between 0 and 1"),
+        ));
+    }
+    let values: Vec<Value> = rows
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().filter(|v| !v.is_null()))
+        .collect();
+    if values.is_empty() {
+        return Ok(Value::Null);
+    }
+    let n = values.len();
+    Ok(match kind {
+        CollectKind::PercentileDisc => {
+            // The first row whose cumulative share reaches the fraction.
+            let row = ((fraction * n as f64).ceil() as usize).max(1);
+            values[row.min(n) - 1].clone()
+        }
+        CollectKind::PercentileCont => {
+            let float = |v: &Value| match v {
+                Value::Float(f) => *f,
+                Value::Int(i) => *i as f64,
+                other => other.as_numeric().map_or(0.0, |n| n.to_f64()),
+            };
+            let position = fraction * (n - 1) as f64;
+            let (low, high) = (position.floor() as usize, position.ceil() as usize);
+            let (a, b) = (float(&values[low]), float(&values[high]));
+            Value::Float(if low == high {
+                a
+            } else {
+                a + (position - low as f64) * (b - a)
+            })
+        }
+        _ => {
+            let (mut best, mut best_count) = (0, 0);
+            let mut start = 0;
+            while start < n {
+                let mut end = start + 1;
+                while end < n && compare(&values[end], &values[start]).is_eq() {
+                    end += 1;
+                }
+                if end - start > best_count {
+                    (best, best_count) = (start, end - start);
+                }
+                start = end;
+            }
+            values[best].clone()
+        }
+    })
+}
+
 /// The result of a collecting aggregate over its unpacked rows (value, [delimiter], keys...).
 fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Value> {
-    let first_key = if collect.kind == CollectKind::StringAgg {
-        2
-    } else {
-        1
+    let first_key = match collect.kind {
+        CollectKind::StringAgg | CollectKind::PercentileCont | CollectKind::PercentileDisc => 2,
+        _ => 1,
     };
     if collect.keys > 0 {
         rows.sort_by(|a, b| {
@@ -1734,6 +1805,9 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
         });
     }
     match collect.kind {
+        CollectKind::PercentileCont | CollectKind::PercentileDisc | CollectKind::Mode => {
+            ordered_set(collect.kind, rows)
+        }
         CollectKind::StringAgg => {
             let mut out: Option<String> = None;
             for row in &rows {
