@@ -4285,6 +4285,7 @@ impl<'a> Binder<'a> {
         let exprs = positional_args(args.iter().copied())?;
         let bound = self.bind_args(&exprs, scope, inner)?;
         let types: Vec<DataType> = bound.iter().map(|(_, t, _)| *t).collect();
+        let arguments: Vec<Expr> = bound.iter().map(|(e, _, _)| e.clone()).collect();
         let mut packed = Vec::new();
         let result_type = match (collect.kind, bound.len()) {
             (CollectKind::StringAgg, 2) if types.iter().all(|t| t.is_string()) => {
@@ -4370,6 +4371,15 @@ impl<'a> Binder<'a> {
                         return Err(unsupported("more than 32 ORDER BY keys in an aggregate"));
                     }
                     let (bound, _) = self.bind_expr(&key.expr, scope, inner)?;
+                    // With DISTINCT the rows compared are the arguments, so each key must be one
+                    // (the packed row then repeats only what the arguments decide).
+                    if distinct && !arguments.contains(&bound) {
+                        return Err(SqlError::new(
+                            "42P10",
+                            "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                        )
+                        .at(self.pos(key.expr.span())));
+                    }
                     let bit = 1u32 << collect.keys;
                     let desc = key.options.asc == Some(false);
                     if desc {
@@ -4383,9 +4393,7 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        if distinct && collect.keys > 0 {
-            return Err(unsupported("ORDER BY with DISTINCT in aggregate calls"));
-        }
+
         let filter = match &function.filter {
             Some(expr) => {
                 let (bound, ty) = self.bind_expr(expr, scope, inner)?;
