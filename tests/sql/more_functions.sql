@@ -8,3 +8,6 @@ select justify_hours(interval '27 hours'), justify_hours(interval '-27 hours'), 
 select justify_days(interval '35 days'), justify_days(interval '-35 days'), justify_days(interval '1 mon -5 days');
 select justify_interval(interval '1 mon -1 hour'), justify_interval(interval '-1 mon 1 hour'), justify_interval(interval '65 days 50 hours');
 select justify_days(null), num_nulls();
+select 'abc' ^@ 'ab', 'abc' ^@ 'b', 'abc' ^@ '', null ^@ 'a', starts_with('abc', 'b');
+select s from (values ('apple'),('banana'),('apricot')) v(s) where s ^@ 'ap' order by s;
+select 1 ^@ 'a';

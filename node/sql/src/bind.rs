@@ -6809,6 +6809,21 @@ impl<'a> Binder<'a> {
             {
                 self.bind_json_operator(op, (lb, lt, left.span()), (rb, rt, right.span()), position)
             }
+            BinaryOperator::PGStartsWith => {
+                // text ^@ text: starts_with.
+                let string = |t: DataType| t.is_string() || t == DataType::Unknown;
+                if !(string(lt) && string(rt)) {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} ^@ {}", lt.name(), rt.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
+                let lb = self.text_expr(lb, lt, left.span())?;
+                let rb = self.text_expr(rb, rt, right.span())?;
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::StartsWith, vec![lb, rb]),
+                    DataType::Bool,
+                ))
+            }
             BinaryOperator::PGRegexMatch
             | BinaryOperator::PGRegexIMatch
             | BinaryOperator::PGRegexNotMatch
