@@ -1,4 +1,4 @@
--- num_nulls/num_nonnulls, make_date, justify_days/hours/interval.
+-- num_nulls/num_nonnulls, make_date, justify_days/hours/interval, ^@, date_bin.
 select num_nulls(1, null, 2), num_nonnulls(1, null), num_nulls(null::text, null::int), num_nonnulls('a', 1.5, now());
 select make_date(2020, 2, 29), make_date(-44, 3, 15), make_date(1, 1, 1);
 select make_date(2021, 2, 29);
@@ -11,3 +11,11 @@ select justify_days(null), num_nulls();
 select 'abc' ^@ 'ab', 'abc' ^@ 'b', 'abc' ^@ '', null ^@ 'a', starts_with('abc', 'b');
 select s from (values ('apple'),('banana'),('apricot')) v(s) where s ^@ 'ap' order by s;
 select 1 ^@ 'a';
+set timezone = 'UTC';
+select date_bin('15 minutes', timestamp '2020-02-11 15:44:17', timestamp '2001-01-01');
+select date_bin('15 minutes', timestamp '2020-02-11 15:44:17', timestamp '2001-01-01 00:02:30');
+select date_bin('1 day', timestamp '1999-12-31 10:00', timestamp '2000-01-01 12:00');
+select date_bin(interval '2 hours', timestamptz '2020-02-11 15:44:17+00', timestamptz '2001-01-01 00:00+00');
+select date_bin('1 month', timestamp '2020-02-11', timestamp '2001-01-01');
+select date_bin('0 days', timestamp '2020-02-11', timestamp '2001-01-01');
+select date_bin('1 hour', '2020-02-11 15:44:17', '2001-01-01');

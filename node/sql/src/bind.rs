@@ -8481,6 +8481,22 @@ impl<'a> Binder<'a> {
             ("starts_with", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::StartsWith, &[D::Text, D::Text], D::Bool)
             }
+            ("date_bin", 3)
+                if matches!(types[0], D::Interval | D::Unknown)
+                    && types[1..]
+                        .iter()
+                        .all(|t| matches!(t, D::Timestamp | D::TimestampTz | D::Unknown)) =>
+            {
+                // timestamptz when either timestamp is one (or both are literals).
+                let ty = if types[1..].contains(&D::TimestampTz)
+                    || types[1..].iter().all(|t| *t == D::Unknown)
+                {
+                    D::TimestampTz
+                } else {
+                    D::Timestamp
+                };
+                text_fn(S::DateBin, &[D::Interval, ty, ty], ty)
+            }
             ("make_date", 3) if types.iter().all(|t| is_int(*t)) => {
                 text_fn(S::MakeDate, &[D::Int8, D::Int8, D::Int8], D::Date)
             }

@@ -130,6 +130,8 @@ pub enum Scalar {
     MakeDate,
     /// justify_days, justify_hours, justify_interval.
     Justify(Justify),
+    /// date_bin(stride, source, origin) of timestamps (with or without time zone).
+    DateBin,
 }
 
 /// Which parts of an interval `justify_*` carries over (30-day months, 24-hour days).
@@ -720,6 +722,30 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 - crate::datetime::UNIX_TO_PG_DAYS;
             Value::Date(i32::try_from(days).map_err(|_| out_of_range())?)
         }
+        Scalar::DateBin => match (a, &args[1], &args[2]) {
+            (Value::Interval(stride), Value::Timestamp(source), Value::Timestamp(origin)) => {
+                if stride.months != 0 {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "timestamps cannot be binned into intervals containing months or years",
+                    ));
+                }
+                let step = stride.days as i64 * crate::datetime::USECS_PER_DAY + stride.micros;
+                if step <= 0 {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "stride must be greater than zero",
+                    ));
+                }
+                let overflow =
+                    || SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+                let diff = source.checked_sub(*origin).ok_or_else(overflow)?;
+                // Down to the bin's start, also before the origin.
+                let start = diff.div_euclid(step) * step;
+                Value::Timestamp(origin.checked_add(start).ok_or_else(overflow)?)
+            }
+            _ => Value::Null,
+        },
         Scalar::Justify(how) => match a {
             Value::Interval(interval) => Value::Interval(crate::datetime::justify(*interval, how)?),
             _ => Value::Null,
