@@ -1,4 +1,4 @@
--- num_nulls/num_nonnulls, make_date, justify_days/hours/interval, ^@, date_bin.
+-- num_nulls/num_nonnulls, make_date, justify_days/hours/interval, ^@, date_bin, regexp_match, width_bucket.
 select num_nulls(1, null, 2), num_nonnulls(1, null), num_nulls(null::text, null::int), num_nonnulls('a', 1.5, now());
 select make_date(2020, 2, 29), make_date(-44, 3, 15), make_date(1, 1, 1);
 select make_date(2021, 2, 29);
@@ -19,3 +19,9 @@ select date_bin(interval '2 hours', timestamptz '2020-02-11 15:44:17+00', timest
 select date_bin('1 month', timestamp '2020-02-11', timestamp '2001-01-01');
 select date_bin('0 days', timestamp '2020-02-11', timestamp '2001-01-01');
 select date_bin('1 hour', '2020-02-11 15:44:17', '2001-01-01');
+select regexp_match('foobarbequebaz', 'bar.*que'), regexp_match('foobarbequebaz', '(bar)(beque)'), regexp_match('abc', 'x');
+select regexp_match('ABC', 'b', 'i'), regexp_match('abc', '(x)?b'), (regexp_match('key=val', '(\w+)=(\w+)'))[2];
+select regexp_match('abc', 'b', 'g');
+select width_bucket(5.35, 0.024, 10.06, 5), width_bucket(-1, 0, 10, 5), width_bucket(10, 0, 10, 5), width_bucket(3, 10, 0, 5), width_bucket(0.0, 0, 10, 5);
+select width_bucket(1, 0, 10, 0);
+select width_bucket(1, 5, 5, 3);

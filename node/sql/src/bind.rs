@@ -8526,6 +8526,23 @@ impl<'a> Binder<'a> {
                 }
                 text_fn(S::JsonbSet, &args, D::Jsonb)
             }
+            ("regexp_match", 2) if types.iter().all(|t| is_text(*t)) => {
+                text_fn(S::RegexpMatch, &[D::Text, D::Text], D::Text.array())
+            }
+            ("regexp_match", 3) if types.iter().all(|t| is_text(*t)) => text_fn(
+                S::RegexpMatch,
+                &[D::Text, D::Text, D::Text],
+                D::Text.array(),
+            ),
+            ("width_bucket", 4)
+                if types[..3].iter().all(|t| is_num(*t) || is_float(*t)) && is_int(types[3]) =>
+            {
+                text_fn(
+                    S::WidthBucket,
+                    &[D::Float8, D::Float8, D::Float8, D::Int8],
+                    D::Int4,
+                )
+            }
             ("regexp_replace", 3) if types.iter().all(|t| is_text(*t)) => {
                 text_fn(S::RegexpReplace, &[D::Text, D::Text, D::Text], D::Text)
             }

@@ -132,6 +132,11 @@ pub enum Scalar {
     Justify(Justify),
     /// date_bin(stride, source, origin) of timestamps (with or without time zone).
     DateBin,
+    /// regexp_match(source, pattern [, flags]): the first match's groups (or the whole match
+    /// when the pattern has none) as text[]; NULL without a match.
+    RegexpMatch,
+    /// width_bucket(operand, low, high, count) over float8 (numeric arguments are cast).
+    WidthBucket,
 }
 
 /// Which parts of an interval `justify_*` carries over (30-day months, 24-hour days).
@@ -673,6 +678,83 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             })
         }
         Scalar::StartsWith => Value::Bool(text(a).starts_with(text(&args[1]))),
+        Scalar::RegexpMatch => {
+            let mut insensitive = false;
+            for flag in args.get(2).map_or("", text).chars() {
+                match flag {
+                    'i' => insensitive = true,
+                    'c' => insensitive = false,
+                    'g' => {
+                        return Err(SqlError::new(
+                            code::INVALID_PARAMETER_VALUE,
+                            "regexp_match() does not support the \"global\" option",
+                        )
+                        .with_hint("Use the regexp_matches function instead."))
+                    }
+                    _ => {
+                        return Err(SqlError::new(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("invalid regular expression option: \"{flag}\""),
+                        ))
+                    }
+                }
+            }
+            let regex = crate::expr::compiled_regex(text(&args[1]), insensitive)?;
+            match regex.captures(text(a)) {
+                None => Value::Null,
+                Some(found) => {
+                    let items: Vec<Value> = if found.len() == 1 {
+                        vec![Value::Text(found[0].to_string())]
+                    } else {
+                        (1..found.len())
+                            .map(|i| {
+                                found
+                                    .get(i)
+                                    .map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
+                            })
+                            .collect()
+                    };
+                    Value::Array(Box::new(crate::array::Array::one_dim(items)))
+                }
+            }
+        }
+        Scalar::WidthBucket => {
+            let (operand, low, high) = (float(a), float(&args[1]), float(&args[2]));
+            let Value::Int(count) = args[3] else {
+                return Ok(Value::Null);
+            };
+            if count <= 0 {
+                return Err(SqlError::new("2201G", "count must be greater than zero"));
+            }
+            if low == high {
+                return Err(SqlError::new(
+                    "2201G",
+                    "lower bound cannot equal upper bound",
+                ));
+            }
+            if [operand, low, high].iter().any(|v| v.is_nan()) {
+                return Err(SqlError::new(
+                    "2201G",
+                    "operand, lower bound, and upper bound cannot be NaN",
+                ));
+            }
+            let bucket = if low < high {
+                if operand < low {
+                    0
+                } else if operand >= high {
+                    count + 1
+                } else {
+                    ((count as f64) * (operand - low) / (high - low)) as i64 + 1
+                }
+            } else if operand > low {
+                0
+            } else if operand <= high {
+                count + 1
+            } else {
+                ((count as f64) * (low - operand) / (low - high)) as i64 + 1
+            };
+            Value::Int(bucket)
+        }
         Scalar::RegexpReplace => {
             let mut global = false;
             let mut insensitive = false;
