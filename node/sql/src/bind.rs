@@ -9621,17 +9621,7 @@ fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
 /// Finds `key_column = value` conjuncts covering the whole row key; else the best secondary index
 /// (see [`index_access`]); else a scan.
 pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
-    let mut conjuncts = Vec::new();
-    fn flatten<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-        match expr {
-            Expr::Binary(BinOp::And, left, right) => {
-                flatten(left, out);
-                flatten(right, out);
-            }
-            other => out.push(other),
-        }
-    }
-    flatten(filter, &mut conjuncts);
+    let conjuncts = filter.and_terms();
     let equalities = equalities(&conjuncts);
     if !table.primary_key.is_empty() {
         let values: Option<Vec<Expr>> = table

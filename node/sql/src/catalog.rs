@@ -140,21 +140,51 @@ pub fn acl_new_owner(acl: &[AclItem], old: &str, new: &str) -> Vec<AclItem> {
         if item.grantor == old {
             item.grantor = new.to_string();
         }
-        match out
-            .iter_mut()
-            .find(|o| o.grantee == item.grantee && o.grantor == item.grantor)
-        {
-            Some(same) => {
-                same.privileges |= item.privileges;
-                same.grantable |= item.grantable;
-            }
-            None => out.push(item),
-        }
+        merge_acl_item(&mut out, item);
     }
     out
 }
 
+/// Adds `item` to `acl`, into the entry of the same grantee and grantor when there is one.
+pub fn merge_acl_item(acl: &mut Vec<AclItem>, item: AclItem) {
+    match acl
+        .iter_mut()
+        .find(|o| o.grantee == item.grantee && o.grantor == item.grantor)
+    {
+        Some(same) => {
+            same.privileges |= item.privileges;
+            same.grantable |= item.grantable;
+        }
+        None => acl.push(item),
+    }
+}
+
 impl AclItem {
+    /// The grantee as information_schema names it (PUBLIC for everyone).
+    pub fn grantee_name(&self) -> &str {
+        if self.grantee.is_empty() {
+            "PUBLIC"
+        } else {
+            &self.grantee
+        }
+    }
+
+    /// The privileges of `mask` it holds, each with its name and whether it may be passed on
+    /// (an owner's always may), in aclitem order.
+    pub fn granted(&self, owner: &str, mask: u8) -> Vec<(u8, &'static str, bool)> {
+        TABLE_PRIVILEGES
+            .iter()
+            .filter(|(bit, _, _)| self.privileges & bit & mask != 0)
+            .map(|&(bit, _, name)| {
+                (
+                    bit,
+                    name,
+                    self.grantable & bit != 0 || self.grantee == owner,
+                )
+            })
+            .collect()
+    }
+
     /// PostgreSQL's aclitem text: `grantee=letters/grantor`, `*` after a grantable letter.
     pub fn text(&self, letters: &[(u8, char, &str)]) -> String {
         let mut out = format!("{}=", self.grantee);

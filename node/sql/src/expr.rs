@@ -755,6 +755,22 @@ impl Expr {
         Ok(self.eval(row, ctx)? == Value::Bool(true))
     }
 
+    /// The AND-ed terms of the expression, by reference, in written order (itself when no AND).
+    pub fn and_terms(&self) -> Vec<&Expr> {
+        fn walk<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+            match expr {
+                Expr::Binary(BinOp::And, left, right) => {
+                    walk(left, out);
+                    walk(right, out);
+                }
+                other => out.push(other),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
     /// Whether the expression reads the input row (columns, also through a correlated subquery).
     pub fn reads_row(&self) -> bool {
         let mut reads = false;

@@ -41,8 +41,7 @@ pub struct ScanFilter {
 impl ScanFilter {
     /// Splits `filter` into tests for rows whose parameters are `ctx.params`.
     pub fn new(filter: &Expr, ctx: &EvalContext<'_>) -> ScanFilter {
-        let mut conditions = Vec::new();
-        split(filter, &mut conditions);
+        let conditions = filter.and_terms();
         let mut tests = Vec::with_capacity(conditions.len());
         // The general tests keep their order: each needs what the one before it needed.
         let mut general_needs = 0;
@@ -106,16 +105,6 @@ impl ScanFilter {
             }
         }
         Ok(true)
-    }
-}
-
-fn split<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match expr {
-        Expr::Binary(BinOp::And, left, right) => {
-            split(left, out);
-            split(right, out);
-        }
-        other => out.push(other),
     }
 }
 

@@ -2121,18 +2121,12 @@ fn information_schema(
                     if !(mine || (public && name == "table_privileges")) {
                         continue;
                     }
-                    for (bit, _, privilege) in crate::catalog::TABLE_PRIVILEGES {
-                        if item.privileges & bit == 0 {
-                            continue;
-                        }
-                        let grantable = item.grantable & bit != 0 || item.grantee == owner;
+                    for (bit, privilege, grantable) in
+                        item.granted(owner, crate::catalog::TABLE_ALL)
+                    {
                         out.row(vec![
                             text(item.grantor.clone()),
-                            text(if public {
-                                "PUBLIC"
-                            } else {
-                                item.grantee.as_str()
-                            }),
+                            text(item.grantee_name()),
                             db(),
                             text(crate::catalog::split_name(table).0),
                             text(crate::catalog::relname(table)),
@@ -2196,34 +2190,18 @@ fn information_schema(
                 for (column, column_acl) in columns {
                     let mut merged: Vec<crate::catalog::AclItem> = Vec::new();
                     for item in on_table.iter().chain(column_acl.unwrap_or_default()) {
-                        match merged
-                            .iter_mut()
-                            .find(|m| m.grantee == item.grantee && m.grantor == item.grantor)
-                        {
-                            Some(m) => {
-                                m.privileges |= item.privileges;
-                                m.grantable |= item.grantable;
-                            }
-                            None => merged.push(item.clone()),
-                        }
+                        crate::catalog::merge_acl_item(&mut merged, item.clone());
                     }
                     for item in merged {
                         let public = item.grantee.is_empty();
                         if !(public || item.grantor == user || item.grantee == user) {
                             continue;
                         }
-                        for (bit, _, privilege) in crate::catalog::TABLE_PRIVILEGES {
-                            if item.privileges & bit & crate::catalog::COLUMN_PRIVILEGES == 0 {
-                                continue;
-                            }
-                            let grantable = item.grantable & bit != 0 || item.grantee == owner;
+                        let mask = crate::catalog::COLUMN_PRIVILEGES;
+                        for (_, privilege, grantable) in item.granted(owner, mask) {
                             out.row(vec![
                                 text(item.grantor.clone()),
-                                text(if public {
-                                    "PUBLIC"
-                                } else {
-                                    item.grantee.as_str()
-                                }),
+                                text(item.grantee_name()),
                                 db(),
                                 text(crate::catalog::split_name(table).0),
                                 text(crate::catalog::relname(table)),

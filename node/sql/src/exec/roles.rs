@@ -15,6 +15,34 @@ use crate::catalog::{
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::{GrantCommand, GrantTarget, Plan, RoleAttr, RoleCommand};
 
+/// What a non-owner may grant or revoke of `requested` holding `grantable` on `what` (a
+/// relation or a column, as PostgreSQL's warnings name it): None, warned, when nothing; the part
+/// it may, warned when not all.
+fn grantable_part(
+    command: &GrantCommand,
+    requested: u8,
+    grantable: u8,
+    what: &str,
+    notices: &mut Vec<SqlError>,
+) -> Option<u8> {
+    let allowed = requested & grantable;
+    let verb = if command.grant { "granted" } else { "revoked" };
+    if allowed == 0 {
+        notices.push(warning(
+            command.grant,
+            format!("no privileges were {verb} for {what}"),
+        ));
+        return None;
+    }
+    if allowed != requested {
+        notices.push(warning(
+            command.grant,
+            format!("not all privileges were {verb} for {what}"),
+        ));
+    }
+    Some(allowed)
+}
+
 /// PostgreSQL's first OID for user objects (role OIDs share the catalog's id counter).
 const FIRST_OID: i64 = 16_384;
 
@@ -296,21 +324,12 @@ impl Session {
                     )));
                 }
                 let grantable = next.grant_options(Some(&owner), current.as_deref(), user);
-                let allowed = command.privileges & grantable;
-                let verb = if command.grant { "granted" } else { "revoked" };
-                if allowed == 0 {
-                    notices.push(warning(
-                        command.grant,
-                        format!("no privileges were {verb} for \"{name}\""),
-                    ));
+                let what = format!("\"{name}\"");
+                let Some(allowed) =
+                    grantable_part(command, command.privileges, grantable, &what, notices)
+                else {
                     continue;
-                }
-                if allowed != command.privileges {
-                    notices.push(warning(
-                        command.grant,
-                        format!("not all privileges were {verb} for \"{name}\""),
-                    ));
-                }
+                };
                 (user.clone(), allowed)
             };
             change_acl(
@@ -389,22 +408,14 @@ impl Session {
                         grantable |= item.grantable;
                     }
                 }
-                let allowed = bits & grantable;
-                let verb = if command.grant { "granted" } else { "revoked" };
-                let what = format!("\"{}\".\"{column_name}\"", crate::catalog::relname(name));
-                if allowed == 0 {
-                    notices.push(warning(
-                        command.grant,
-                        format!("no privileges were {verb} for column {what}"),
-                    ));
+                let what = format!(
+                    "column \"{}\".\"{column_name}\"",
+                    crate::catalog::relname(name)
+                );
+                let Some(allowed) = grantable_part(command, *bits, grantable, &what, notices)
+                else {
                     continue;
-                }
-                if allowed != *bits {
-                    notices.push(warning(
-                        command.grant,
-                        format!("not all privileges were {verb} for column {what}"),
-                    ));
-                }
+                };
                 (user.clone(), allowed)
             };
             let def = &mut changed.columns[column];
