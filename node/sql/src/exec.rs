@@ -40,7 +40,7 @@ use crate::parse::{
 use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
 use crate::query::{compare_rows, count_value, group, project, Executor, Row};
 use crate::sequence::SessionSequences;
-use crate::spill::Sorter;
+use crate::spill::{RowSet, RowSink, Sorter, StatementMemory};
 use crate::types::{cast, encode_key, format_text, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
@@ -640,6 +640,9 @@ impl Settings {
         put("max_identifier_length", "63");
         put("work_mem", "4MB");
         put("hash_mem_multiplier", "2");
+        // Keel's own (Greenplum has one by this name): what a statement's materialized
+        // results (scans, joins) may hold in memory together before they go to temporary files.
+        put("statement_mem", "2GB");
         put("timezone_abbreviations", "Default");
         put("lc_messages", "C");
         put("lc_monetary", "C");
@@ -711,6 +714,14 @@ impl Settings {
             (display, value.to_string())
         })
         .collect()
+    }
+
+    /// `statement_mem` in bytes: what one statement's materialized results (the scans a query
+    /// tree reads, the joins it makes) may hold in memory together (`crate::spill::RowSet`).
+    pub fn statement_mem_bytes(&self) -> usize {
+        self.get("statement_mem")
+            .and_then(|value| parse_memory_kb("statement_mem", value, 64, i32::MAX as i64).ok())
+            .map_or(2 << 30, |kb| kb as usize * 1024)
     }
 
     /// What one hash table (a hash aggregation) may hold: `work_mem * hash_mem_multiplier`.
@@ -870,7 +881,9 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
                 _ => return Err(invalid()),
             }
         }
-        "work_mem" => format_memory_kb(parse_memory_kb(key, value, 64, i32::MAX as i64)?),
+        "work_mem" | "statement_mem" => {
+            format_memory_kb(parse_memory_kb(key, value, 64, i32::MAX as i64)?)
+        }
         "hash_mem_multiplier" => {
             let number: f64 = value.trim().parse().map_err(|_| invalid())?;
             if !(1.0..=1000.0).contains(&number) {
@@ -1520,6 +1533,10 @@ impl Session {
             // The statement's own result may stay in temporary files until it is sent.
             let params = Arc::new(params.to_vec());
             self.run_select(cluster, select, &params, txn_id, now, cancel, true)
+                .await?
+        } else if let Plan::Query(query) = plan {
+            let params = Arc::new(params.to_vec());
+            self.run_query(cluster, query, &params, txn_id, now, cancel, true)
                 .await?
         } else {
             self.run_plan(cluster, plan, params, txn_id, now, cancel)
@@ -2180,7 +2197,7 @@ impl Session {
                     .await
             }
             Plan::Query(query) => {
-                self.run_query(cluster, query, &params, txn, now, cancel)
+                self.run_query(cluster, query, &params, txn, now, cancel, false)
                     .await
             }
             Plan::WriteFromQuery(write) => {
@@ -2948,6 +2965,9 @@ impl Session {
     }
 
     /// A general query (see [`Session::query_rows`]).
+    /// A query tree's result; with `stream`, one that went to a temporary file is read from it
+    /// as it is sent ([`QueryResult::stream`]) instead of collected.
+    #[allow(clippy::too_many_arguments)]
     async fn run_query<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -2956,11 +2976,21 @@ impl Session {
         txn: Tx,
         now: i64,
         cancel: &Cancel,
+        stream: bool,
     ) -> SqlResult<QueryResult> {
-        let rows = self
-            .query_rows(cluster, &plan.rel, params, txn, now, cancel)
+        let (rows, _) = self
+            .run_tree(cluster, &plan.rel, params, txn, now, cancel, false)
             .await?;
-        Ok(select_result(&plan.columns, rows))
+        // A result in a temporary file is read from it as it is sent (`stream`).
+        if stream && rows.is_spilled() {
+            return Ok(QueryResult {
+                columns: plan.columns.to_vec(),
+                tag: format!("SELECT {}", rows.len()),
+                stream: Some(rows.into_stream()?),
+                ..Default::default()
+            });
+        }
+        Ok(select_result(&plan.columns, rows.into_rows()?))
     }
 
     /// The rows of a query tree: reads every scan of the tree from the workers (filters pushed
@@ -2974,10 +3004,10 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
-        Ok(self
-            .run_tree(cluster, rel, params, txn, now, cancel, false)
+        self.run_tree(cluster, rel, params, txn, now, cancel, false)
             .await?
-            .0)
+            .0
+            .into_rows()
     }
 
     /// [`Session::query_rows`], with per-node statistics when `analyze`.
@@ -2991,7 +3021,7 @@ impl Session {
         now: i64,
         cancel: &Cancel,
         analyze: bool,
-    ) -> SqlResult<(Vec<Vec<Value>>, Option<crate::explain::Stats>)> {
+    ) -> SqlResult<(RowSet, Option<crate::explain::Stats>)> {
         let ctx = EvalContext::new(params, now);
         let used = crate::query::used_columns(rel);
         // Aggregates straight over a scan run in parts on the workers; their scans are not read.
@@ -3033,7 +3063,7 @@ impl Session {
             while let Some(row) = grouped.next_row()? {
                 rows.push(row);
             }
-            aggregated.push((*node, rows, grouped.stats()));
+            aggregated.push((*node, RowSet::from(rows), grouped.stats()));
             cancel.check()?;
         }
         let skipped: Vec<usize> = pushed
@@ -3050,6 +3080,9 @@ impl Session {
         let mut executor = Executor::new(params, now, &check);
         executor.sequences = Some(&*sequences);
         executor.hash_mem = Some((self.settings.hash_mem_bytes(), cluster.temp_dir()));
+        let memory = StatementMemory::new(self.settings.statement_mem_bytes(), cluster.temp_dir());
+        executor.memory = Some(memory.clone());
+        executor.work_mem = self.settings.work_mem_bytes();
         if analyze {
             executor.record_stats();
         }
@@ -3212,12 +3245,31 @@ impl Session {
                 .filter(|mask| !mask.iter().all(|&u| u))
                 .map(|mask| Arc::new(mask.clone()));
             let targets = self.targets(cluster, table, access, &ctx, txn).await?;
-            // Each worker's rows in turn, as one read per worker would give them.
-            let mut per_target: Vec<Vec<Row>> = vec![Vec::new(); targets.len()];
-            // One request per worker: the tree holds every row anyway, and parts cost
-            // measurably here (TPC-H Q13 about 30% slower at SF 1, not yet explained).
+            // A scan estimated to fit in a quarter of the statement's memory is read with one
+            // request per worker (parts cost measurably here: TPC-H Q13 about 30% slower at
+            // SF 1, not yet explained), each worker's rows in turn. Others, and scans without
+            // statistics, are read in parts into a sink that goes to a temporary file if the
+            // statement passes its memory, so no reply holds a whole table.
+            let row_bytes = |stats: &crate::stats::TableStats| {
+                let mask = columns.as_deref();
+                let widths: f64 = (0..table.columns.len())
+                    .filter(|&c| mask.is_none_or(|m| m.get(c).copied().unwrap_or(true)))
+                    .map(|c| {
+                        stats
+                            .columns
+                            .get(c)
+                            .and_then(Option::as_ref)
+                            .map_or(8.0, |column| f64::from(column.avg_width.max(0)))
+                    })
+                    .sum();
+                24.0 + (table.columns.len() * std::mem::size_of::<Value>()) as f64 + widths
+            };
+            let parts = match (estimate(scan), table_stats(scan)) {
+                (Some(rows), Some(stats)) => rows * row_bytes(&stats) > memory.limit() as f64 / 4.0,
+                _ => true,
+            };
             let read = ScanRead {
-                parts: false,
+                parts,
                 table,
                 filter,
                 columns: &columns,
@@ -3225,15 +3277,29 @@ impl Session {
                 txn,
                 now,
             };
-            read_in_parts(cluster, &read, targets, cancel, |target, rows| {
-                per_target[target].extend(rows);
-                Ok(true)
-            })
-            .await?;
-            let mut rows = Vec::with_capacity(per_target.iter().map(Vec::len).sum());
-            for part in per_target {
-                rows.extend(part);
-            }
+            let rows = if parts {
+                let mut sink = RowSink::new(Some(memory.clone()));
+                read_in_parts(cluster, &read, targets, cancel, |_, rows| {
+                    for row in rows {
+                        sink.push(row)?;
+                    }
+                    Ok(true)
+                })
+                .await?;
+                sink.finish()?
+            } else {
+                let mut per_target: Vec<Vec<Row>> = vec![Vec::new(); targets.len()];
+                read_in_parts(cluster, &read, targets, cancel, |target, rows| {
+                    per_target[target].extend(rows);
+                    Ok(true)
+                })
+                .await?;
+                let mut sink = RowSink::new(Some(memory.clone()));
+                for row in per_target.into_iter().flatten() {
+                    sink.push(row)?;
+                }
+                sink.finish()?
+            };
             for (i, edge) in edges.iter().enumerate() {
                 if edge.from.is_scan(scan) && pending.iter().any(|p| std::ptr::eq(*p, edge.to)) {
                     let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
@@ -3242,8 +3308,15 @@ impl Session {
             }
             executor.set_scan(scan, rows);
         }
-        let rows = Arc::unwrap_or_clone(executor.run(rel, &[])?);
-        Ok((rows, executor.take_stats()))
+        let rows = executor.run(rel, &[])?;
+        let stats = executor.take_stats();
+        drop(executor);
+        // The tree's result, taken from the executor (which held the scans' rows too).
+        let rows = match Arc::try_unwrap(rows) {
+            Ok(rows) => rows,
+            Err(shared) => RowSet::from(shared.rows()?.into_owned()),
+        };
+        Ok((rows, stats))
     }
 
     /// ANALYZE of one table: each worker samples its visible rows under the statement's
@@ -3782,6 +3855,11 @@ impl Session {
             Plan::Select(select) => {
                 let params = Arc::new(Vec::new());
                 self.run_select(cluster, select, &params, txn, now, cancel, true)
+                    .await?
+            }
+            Plan::Query(query) => {
+                let params = Arc::new(Vec::new());
+                self.run_query(cluster, query, &params, txn, now, cancel, true)
                     .await?
             }
             _ => self.run_plan(cluster, &plan, &[], txn, now, cancel).await?,

@@ -520,6 +520,23 @@ impl Printer<'_> {
                     }
                     self.node(left, depth + 1, true, outer);
                     self.inner_node(depth + 1, "Hash");
+                    // A grace hash join's partitions (PostgreSQL's batches) and its largest
+                    // in-memory partition.
+                    let hash = self
+                        .stats
+                        .and_then(|s| s.get(&(rel as *const Rel as usize)))
+                        .and_then(|s| s.hash);
+                    if let Some(hash) = hash {
+                        self.detail(
+                            depth + 1,
+                            format!(
+                                "Batches: {}  Memory Usage: {}kB  Disk Usage: {}kB",
+                                hash.partitions,
+                                hash.peak.div_ceil(1024),
+                                hash.bytes.div_ceil(1024)
+                            ),
+                        );
+                    }
                     self.node(right, depth + 2, true, outer);
                 }
             }

@@ -27,10 +27,12 @@ use crate::expr::{
     Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
+use crate::spill::{RowSet, RowSink, StatementMemory};
 use crate::types::{compare, encode_key, DataType, Value};
 
 pub type Row = Vec<Value>;
-pub type Rows = Arc<Vec<Row>>;
+/// An operator's result, shared (a scan's rows serve every node that reads them).
+pub type Rows = Arc<RowSet>;
 
 /// An uncorrelated `IN` subquery's values (hashed) and whether one of them is NULL.
 type InSet = Arc<(KeySet, bool)>;
@@ -461,22 +463,27 @@ pub const MAX_KEY_SET_ROWS: usize = 1 << 22;
 /// The distinct values of `expr` over `rows` as hash keys (NULLs left out): a semi-join filter
 /// ([`Expr::InKeys`]). None for more than [`MAX_KEY_SET_ROWS`] rows, or when a value cannot be
 /// computed (the join reports that error, if it meets the row).
-pub fn key_set(rows: &[Row], expr: &Expr, ctx: &EvalContext<'_>) -> Option<KeyIds> {
+pub fn key_set(rows: &RowSet, expr: &Expr, ctx: &EvalContext<'_>) -> Option<KeyIds> {
     if rows.len() > MAX_KEY_SET_ROWS {
         return None;
     }
     let mut keys = KeyIds::default();
     let mut key = Vec::new();
-    for row in rows {
-        let value = expr.eval_ref(row, ctx).ok()?;
-        if value.is_null() {
-            continue;
+    let mut failed = false;
+    rows.each(|row| {
+        let Ok(value) = expr.eval_ref(row, ctx) else {
+            failed = true;
+            return Ok(false);
+        };
+        if !value.is_null() {
+            key.clear();
+            append_hash_key(&value, &mut key);
+            keys.find_or_add(&key);
         }
-        key.clear();
-        append_hash_key(&value, &mut key);
-        keys.find_or_add(&key);
-    }
-    Some(keys)
+        Ok(true)
+    })
+    .ok()?;
+    (!failed).then_some(keys)
 }
 
 /// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
@@ -523,8 +530,14 @@ pub struct Executor<'a> {
     stats: Option<RefCell<crate::explain::Stats>>,
     /// The session's sequences (nextval and friends in the query).
     pub sequences: Option<&'a dyn crate::sequence::Sequences>,
-    /// What a hash aggregation may hold, and where it spills the rest (see [`Groups`]).
+    /// What a hash aggregation may hold, and where it spills the rest (see [`Groups`]); also
+    /// the size of a grace hash join's partitions.
     pub hash_mem: Option<(usize, std::path::PathBuf)>,
+    /// What the statement's materialized results may hold in memory together; without it every
+    /// result stays in memory.
+    pub memory: Option<Arc<StatementMemory>>,
+    /// `work_mem`: what a sort of a spilled input holds in memory.
+    pub work_mem: usize,
 }
 
 fn address<T>(node: &T) -> usize {
@@ -552,7 +565,14 @@ impl<'a> Executor<'a> {
             stats: None,
             sequences: None,
             hash_mem: None,
+            memory: None,
+            work_mem: 4 << 20,
         }
+    }
+
+    /// A sink for an operator's output, charged to the statement's memory.
+    fn sink(&self) -> RowSink {
+        RowSink::new(self.memory.clone())
     }
 
     /// Records what each node does (EXPLAIN ANALYZE).
@@ -572,12 +592,12 @@ impl<'a> Executor<'a> {
     }
 
     /// Gives an aggregate node its (merged) result rows.
-    pub fn set_aggregate(&mut self, node: &Rel, rows: Vec<Row>) {
+    pub fn set_aggregate(&mut self, node: &Rel, rows: RowSet) {
         self.aggregates.insert(address(node), Arc::new(rows));
     }
 
     /// Gives a scan node its rows.
-    pub fn set_scan(&mut self, scan: &Rel, rows: Vec<Row>) {
+    pub fn set_scan(&mut self, scan: &Rel, rows: RowSet) {
         self.scans.insert(address(scan), Arc::new(rows));
     }
 
@@ -628,19 +648,22 @@ impl<'a> Executor<'a> {
                     .map(|p| p.eval(&[], &ctx))
                     .collect::<SqlResult<Vec<_>>>()?;
                 if probe.iter().any(Value::is_null) {
-                    Vec::new()
+                    RowSet::default()
                 } else {
                     let (rows, map) = &*index;
+                    let rows = rows.rows()?;
                     map.positions(&hash_key(&probe))
                         .iter()
                         .map(|&i| rows[i].clone())
-                        .collect()
+                        .collect::<Vec<_>>()
+                        .into()
                 }
             }
             Rel::Values { rows, .. } => rows
                 .iter()
                 .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
-                .collect::<SqlResult<_>>()?,
+                .collect::<SqlResult<Vec<_>>>()?
+                .into(),
             Rel::Function {
                 func,
                 args,
@@ -656,7 +679,7 @@ impl<'a> Executor<'a> {
                         row.push(Value::Int(i as i64 + 1));
                     }
                 }
-                rows
+                rows.into()
             }
             Rel::WorkTable { id, .. } => {
                 return Ok(self.work.borrow().get(id).cloned().unwrap_or_default())
@@ -679,30 +702,46 @@ impl<'a> Executor<'a> {
                     added
                 };
                 let mut result = Vec::new();
-                let mut working = keep(&self.run(base, outer)?, &mut result);
+                let mut working = keep(&self.run(base, outer)?.rows()?, &mut result);
                 while !working.is_empty() {
-                    self.work.borrow_mut().insert(*id, Arc::new(working));
+                    self.work
+                        .borrow_mut()
+                        .insert(*id, Arc::new(RowSet::from(working)));
                     // Results cached for the previous round may have read the work table.
                     self.once.borrow_mut().clear();
                     self.in_sets.borrow_mut().clear();
                     self.memo.borrow_mut().clear();
                     let next = self.run(step, outer)?;
-                    working = keep(&next, &mut result);
+                    working = keep(&next.rows()?, &mut result);
                 }
                 self.work.borrow_mut().remove(id);
-                result
+                result.into()
             }
             Rel::Filter { input, predicate } => {
                 let input = self.run(input, outer)?;
-                let mut rows = Vec::new();
-                for row in input.iter() {
+                let mut out = self.sink();
+                input.each(|row| {
                     if predicate.is_true(row, &ctx)? {
-                        rows.push(row.clone());
+                        out.push(row.clone())?;
                     }
-                }
-                rows
+                    Ok(true)
+                })?;
+                out.finish()?
             }
-            Rel::Project { input, exprs } => project(&self.run(input, outer)?, exprs, &ctx)?,
+            Rel::Project { input, exprs } => {
+                let input = self.run(input, outer)?;
+                let mut out = self.sink();
+                input.each(|row| {
+                    out.push(
+                        exprs
+                            .iter()
+                            .map(|e| e.eval(row, &ctx))
+                            .collect::<SqlResult<_>>()?,
+                    )?;
+                    Ok(true)
+                })?;
+                out.finish()?
+            }
             Rel::Join {
                 kind,
                 left,
@@ -712,19 +751,23 @@ impl<'a> Executor<'a> {
             } => {
                 if *kind == JoinKind::Inner {
                     if let Some(rows) = self.run_chain(rel, outer, &ctx)? {
-                        return Ok(Arc::new(rows));
+                        return Ok(rows);
                     }
                 }
                 let left_rows = self.run(left, outer)?;
                 let right_rows = self.run(right, outer)?;
-                self.join(
+                let (rows, spill) = self.join(
                     *kind,
                     (&left_rows, left.width()),
                     (&right_rows, right.width()),
                     keys,
                     on,
                     &ctx,
-                )?
+                )?;
+                if let Some(spill) = spill {
+                    self.record_hash(rel, spill);
+                }
+                rows
             }
             Rel::Apply {
                 kind,
@@ -735,13 +778,13 @@ impl<'a> Executor<'a> {
                 let left_rows = self.run(left, outer)?;
                 let right_width = right.width();
                 let mut stack = outer.to_vec();
-                let mut out = Vec::new();
-                for l in left_rows.iter() {
+                let mut out = self.sink();
+                left_rows.each(|l| {
                     stack.push(l.clone());
                     let right_rows = self.run(right, &stack)?;
                     stack.pop();
                     let mut matched = false;
-                    for r in right_rows.iter() {
+                    for r in right_rows.rows()?.iter() {
                         let mut row = l.clone();
                         row.extend(r.iter().cloned());
                         let mut keep = true;
@@ -753,21 +796,22 @@ impl<'a> Executor<'a> {
                         }
                         if keep {
                             matched = true;
-                            out.push(row);
+                            out.push(row)?;
                         }
                     }
                     if !matched && *kind == JoinKind::Left {
                         let mut row = l.clone();
                         row.resize(l.len() + right_width, Value::Null);
-                        out.push(row);
+                        out.push(row)?;
                     }
-                }
-                out
+                    Ok(true)
+                })?;
+                out.finish()?
             }
             Rel::ProjectSet { input, calls } => {
                 let input = self.run(input, outer)?;
-                let mut out = Vec::with_capacity(input.len());
-                for row in input.iter() {
+                let mut out = self.sink();
+                input.each(|row| {
                     let mut sets = Vec::with_capacity(calls.len());
                     for (func, args) in calls {
                         let args = args
@@ -791,13 +835,15 @@ impl<'a> Executor<'a> {
                         if !any {
                             break;
                         }
-                        out.push(extended);
+                        out.push(extended)?;
                     }
-                }
-                out
+                    Ok(true)
+                })?;
+                out.finish()?
             }
             Rel::Window { input, calls } => {
                 let input = self.run(input, outer)?;
+                let input = input.rows()?;
                 let mut columns = Vec::with_capacity(calls.len());
                 let mut order: Vec<usize> = (0..input.len()).collect();
                 for call in calls {
@@ -806,14 +852,13 @@ impl<'a> Executor<'a> {
                     order = sorted;
                 }
                 // Rows come out in the last window's order, as PostgreSQL's do.
-                order
-                    .into_iter()
-                    .map(|i| {
-                        let mut row = input[i].clone();
-                        row.extend(columns.iter().map(|c| c[i].clone()));
-                        row
-                    })
-                    .collect()
+                let mut out = self.sink();
+                for i in order {
+                    let mut row = input[i].clone();
+                    row.extend(columns.iter().map(|c| c[i].clone()));
+                    out.push(row)?;
+                }
+                out.finish()?
             }
             Rel::Aggregate { .. } if self.aggregates.contains_key(&address(rel)) => {
                 return Ok(self.aggregates[&address(rel)].clone());
@@ -824,38 +869,63 @@ impl<'a> Executor<'a> {
                 if let Some((budget, dir)) = &self.hash_mem {
                     groups.spill_to(*budget, dir.clone());
                 }
-                for row in input.iter() {
+                input.each(|row| {
                     groups.add(row, &ctx)?;
-                }
+                    Ok(true)
+                })?;
+                drop(input);
                 let mut grouped = groups.finish_rows()?;
-                let mut rows = Vec::new();
+                let mut out = self.sink();
                 while let Some(row) = grouped.next_row()? {
-                    rows.push(row);
+                    out.push(row)?;
                 }
                 self.record_hash(rel, grouped.stats());
-                rows
+                out.finish()?
             }
             Rel::Distinct { input, on } => {
                 let input = self.run(input, outer)?;
                 let mut seen = KeySet::default();
-                input
-                    .iter()
-                    .filter(|row| {
-                        let key = match on {
-                            Some(columns) => hash_key(
-                                &columns.iter().map(|&c| row[c].clone()).collect::<Vec<_>>(),
-                            ),
-                            None => hash_key(row),
-                        };
-                        seen.insert(key)
-                    })
-                    .cloned()
-                    .collect()
+                let mut out = self.sink();
+                input.each(|row| {
+                    let key = match on {
+                        Some(columns) => {
+                            hash_key(&columns.iter().map(|&c| row[c].clone()).collect::<Vec<_>>())
+                        }
+                        None => hash_key(row),
+                    };
+                    if seen.insert(key) {
+                        out.push(row.clone())?;
+                    }
+                    Ok(true)
+                })?;
+                out.finish()?
             }
             Rel::Sort { input, keys } => {
-                let mut rows = (*self.run(input, outer)?).clone();
-                rows.sort_by(|a, b| compare_rows(a, b, keys));
-                rows
+                let input = self.run(input, outer)?;
+                match (&self.memory, input.is_spilled()) {
+                    // A spilled input is sorted in runs of `work_mem` (see `crate::spill`).
+                    (Some(memory), true) => {
+                        let dir = memory.dir().to_path_buf();
+                        let mut sorter =
+                            crate::spill::Sorter::new(keys.clone(), self.work_mem, None, dir);
+                        input.each(|row| {
+                            sorter.push(row.clone())?;
+                            Ok(true)
+                        })?;
+                        drop(input);
+                        let mut sorted = sorter.finish()?;
+                        let mut out = self.sink();
+                        while let Some(row) = sorted.next_row()? {
+                            out.push(row)?;
+                        }
+                        out.finish()?
+                    }
+                    _ => {
+                        let mut rows = RowSet::unwrap_rows(input)?;
+                        rows.sort_by(|a, b| compare_rows(a, b, keys));
+                        rows.into()
+                    }
+                }
             }
             Rel::Limit {
                 input,
@@ -865,19 +935,34 @@ impl<'a> Executor<'a> {
                 let offset = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
                 let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
                 let input = self.run(input, outer)?;
-                input
-                    .iter()
-                    .skip(offset as usize)
-                    .take(limit.map_or(usize::MAX, |l| l as usize))
-                    .cloned()
-                    .collect()
+                let (mut skip, mut take) = (offset, limit.unwrap_or(i64::MAX));
+                let mut out = self.sink();
+                input.each(|row| {
+                    if take <= 0 {
+                        return Ok(false);
+                    }
+                    if skip > 0 {
+                        skip -= 1;
+                    } else {
+                        take -= 1;
+                        out.push(row.clone())?;
+                    }
+                    Ok(take > 0)
+                })?;
+                out.finish()?
             }
             Rel::SetOp {
                 op,
                 all,
                 left,
                 right,
-            } => set_op(*op, *all, &self.run(left, outer)?, &self.run(right, outer)?),
+            } => set_op(
+                *op,
+                *all,
+                &self.run(left, outer)?.rows()?,
+                &self.run(right, outer)?.rows()?,
+            )
+            .into(),
         }))
     }
 
@@ -885,17 +970,26 @@ impl<'a> Executor<'a> {
         if let Some(index) = self.lookups.borrow().get(&address(node)) {
             return Ok(index.clone());
         }
-        // The input reads nothing of the enclosing rows (the planner only builds lookups so).
-        let rows = self.run(input, &[])?;
-        let map = KeyIndex::build(rows.len(), |i, key| {
-            for &c in columns {
-                if rows[i][c].is_null() {
-                    return Ok(false);
+        // The input reads nothing of the enclosing rows (the planner only builds lookups so);
+        // probes index its rows, so they are held in memory.
+        let input = self.run(input, &[])?;
+        let rows: Rows = if input.is_spilled() {
+            Arc::new(RowSet::from(input.rows()?.into_owned()))
+        } else {
+            input
+        };
+        let map = {
+            let rows = rows.rows()?;
+            KeyIndex::build(rows.len(), |i, key| {
+                for &c in columns {
+                    if rows[i][c].is_null() {
+                        return Ok(false);
+                    }
+                    append_hash_key(&rows[i][c], key);
                 }
-                append_hash_key(&rows[i][c], key);
-            }
-            Ok(true)
-        })?;
+                Ok(true)
+            })?
+        };
         let index = Arc::new((rows, map));
         self.lookups
             .borrow_mut()
@@ -904,13 +998,14 @@ impl<'a> Executor<'a> {
     }
 
     /// A chain of three or more inner joins, in the order [`crate::join_order`] picks from the
-    /// leaves' real row counts (the planned order when they are few); None for shorter chains.
+    /// leaves' real row counts (the planned order when they are few); None for shorter chains,
+    /// and when a leaf's rows are in a temporary file (the planned joins then run one by one).
     fn run_chain(
         &self,
         rel: &Rel,
         outer: &[Row],
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<Option<Vec<Row>>> {
+    ) -> SqlResult<Option<Rows>> {
         use crate::join_order::{order, Chain, MIN_ROWS};
         let chain = Chain::of(rel);
         if chain.leaves.len() < 3 || !chain.left_deep {
@@ -921,6 +1016,9 @@ impl<'a> Executor<'a> {
             .iter()
             .map(|(leaf, ..)| self.run(leaf, outer))
             .collect::<SqlResult<Vec<Rows>>>()?;
+        if inputs.iter().any(|rows| rows.is_spilled()) {
+            return Ok(None);
+        }
         let total_rows: usize = inputs.iter().map(|rows| rows.len()).sum();
         // A chain run again (inside a correlated subquery) keeps the order picked the first time.
         let cached = self.orders.borrow().get(&address(rel)).cloned();
@@ -928,7 +1026,11 @@ impl<'a> Executor<'a> {
             Some(order) => order,
             None if total_rows < MIN_ROWS => (0..inputs.len()).collect(),
             None => {
-                let slices: Vec<&[Row]> = inputs.iter().map(|rows| rows.as_slice()).collect();
+                let slices = inputs
+                    .iter()
+                    .map(|rows| rows.rows())
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let slices: Vec<&[Row]> = slices.iter().map(|rows| &rows[..]).collect();
                 let order = order(&chain, &slices);
                 self.orders.borrow_mut().insert(address(rel), order.clone());
                 order
@@ -942,7 +1044,7 @@ impl<'a> Executor<'a> {
             .map(|cond| (chain.touched(cond), cond.clone()))
             .collect();
         let mut joined: Vec<usize> = Vec::new();
-        let mut current: Rows = Arc::new(Vec::new());
+        let mut current: Rows = Arc::default();
         let mut width = 0;
         for &i in &order {
             (self.check)()?;
@@ -972,14 +1074,17 @@ impl<'a> Executor<'a> {
                     k += 1;
                 }
             }
-            current = Arc::new(self.join(
-                JoinKind::Inner,
-                (&current, width),
-                (&inputs[i], leaf_width),
-                &keys,
-                &on,
-                ctx,
-            )?);
+            current = Arc::new(
+                self.join(
+                    JoinKind::Inner,
+                    (&current, width),
+                    (&inputs[i], leaf_width),
+                    &keys,
+                    &on,
+                    ctx,
+                )?
+                .0,
+            );
             width += leaf_width;
         }
         // Conditions no join took (they read no leaf) filter the joined rows.
@@ -988,121 +1093,169 @@ impl<'a> Executor<'a> {
             .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
             .collect();
         let identity = position.iter().enumerate().all(|(i, &p)| i == p);
-        let mut rows = Arc::unwrap_or_clone(current);
-        if !leftover.is_empty() {
-            let mut kept = Vec::with_capacity(rows.len());
-            for row in rows {
-                let mut pass = true;
-                for cond in &leftover {
-                    if !cond.is_true(&row, ctx)? {
-                        pass = false;
-                        break;
-                    }
-                }
-                if pass {
-                    kept.push(row);
+        if leftover.is_empty() && identity {
+            return Ok(Some(current));
+        }
+        let mut out = self.sink();
+        current.each(|row| {
+            for cond in &leftover {
+                if !cond.is_true(row, ctx)? {
+                    return Ok(true);
                 }
             }
-            rows = kept;
-        }
-        if !identity {
-            for row in &mut rows {
-                let mut placed = Vec::with_capacity(total_width);
-                for &p in &position {
-                    placed.push(std::mem::replace(&mut row[p], Value::Null));
-                }
-                *row = placed;
-            }
-        }
-        Ok(Some(rows))
+            out.push(if identity {
+                row.clone()
+            } else {
+                position.iter().map(|&p| row[p].clone()).collect()
+            })?;
+            Ok(true)
+        })?;
+        Ok(Some(Arc::new(out.finish()?)))
     }
 
+    /// Joins two inputs: a hash join on `keys` (every pair without keys) with `on` tested on
+    /// each joined row. Inputs in memory join in memory; when one is in a temporary file the
+    /// join is a grace hash join ([`Executor::grace_join`]), whose partitions come back too.
+    #[allow(clippy::type_complexity)]
     fn join(
         &self,
         kind: JoinKind,
-        (left, left_width): (&[Row], usize),
-        (right, right_width): (&[Row], usize),
+        (left, left_width): (&RowSet, usize),
+        (right, right_width): (&RowSet, usize),
         keys: &[(Expr, Expr)],
         on: &[Expr],
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<Vec<Row>> {
-        let mut out = Vec::new();
-        let mut right_matched = vec![false; right.len()];
-        let joined = |l: &Row, r: &Row| -> Row { l.iter().chain(r).cloned().collect() };
-        let matches = |row: &Row| -> SqlResult<bool> {
-            for condition in on {
-                if !condition.is_true(row, ctx)? {
-                    return Ok(false);
-                }
+    ) -> SqlResult<(RowSet, Option<SpillStats>)> {
+        let mut out = self.sink();
+        let widths = (left_width, right_width);
+        if (left.is_spilled() || right.is_spilled()) && !keys.is_empty() {
+            if let (Some(memory), Some((budget, _))) = (&self.memory, &self.hash_mem) {
+                let inputs = (left, right);
+                let spill = self.grace_join(
+                    kind,
+                    inputs,
+                    widths,
+                    keys,
+                    on,
+                    ctx,
+                    (memory, *budget),
+                    &mut out,
+                )?;
+                return Ok((out.finish()?, Some(spill)));
             }
-            Ok(true)
-        };
-        // The row's key into `out` (false: a key value is NULL, so the row matches nothing).
-        let key_into = |exprs: &mut dyn Iterator<Item = &Expr>,
-                        row: &Row,
-                        out: &mut Vec<u8>|
-         -> SqlResult<bool> {
-            out.clear();
-            for expr in exprs {
-                let value = expr.eval_ref(row, ctx)?;
-                if value.is_null() {
-                    return Ok(false);
-                }
-                append_hash_key(&value, out);
-            }
-            Ok(true)
-        };
-        let mut probe = Vec::new();
+        }
         if kind == JoinKind::Inner && right.len() >= 1024 && right.len() > 2 * left.len() {
             // An inner join hashes the smaller input when the right one is much larger (both
             // are in memory, so their sizes are known) and probes with the larger one; the rows
             // then come out in the right side's order. Small joins keep the planned side, and so
             // the order their rows (and RETURNING lists) have always had.
-            let buckets = KeyIndex::build(left.len(), |i, key| {
-                key_into(&mut keys.iter().map(|(l, _)| l), &left[i], key)
+            let build = left.rows()?;
+            hash_join(kind, right, (&build, true), widths, keys, on, ctx, &mut out)?;
+        } else {
+            let build = right.rows()?;
+            hash_join(kind, left, (&build, false), widths, keys, on, ctx, &mut out)?;
+        }
+        Ok((out.finish()?, None))
+    }
+
+    /// A grace hash join (DeWitt et al. 1984, PostgreSQL's multi-batch hash join): both inputs
+    /// are written to as many partition files, by a hash of their join key, as it takes for a
+    /// partition of the build side (the smaller input of an inner join, the right one
+    /// otherwise) to fit in `hash_mem`; then each pair of partitions is joined in memory. Rows
+    /// with a NULL key join nothing: an outer join pads them at once. A partition larger than
+    /// `hash_mem` (many rows of one key) is still joined in memory.
+    #[allow(clippy::too_many_arguments)]
+    fn grace_join(
+        &self,
+        kind: JoinKind,
+        (left, right): (&RowSet, &RowSet),
+        (left_width, right_width): (usize, usize),
+        keys: &[(Expr, Expr)],
+        on: &[Expr],
+        ctx: &EvalContext<'_>,
+        (memory, budget): (&Arc<StatementMemory>, usize),
+        out: &mut RowSink,
+    ) -> SqlResult<SpillStats> {
+        let build_left = kind == JoinKind::Inner && left.bytes() < right.bytes();
+        let build_bytes = if build_left {
+            left.bytes()
+        } else {
+            right.bytes()
+        };
+        let parts = (build_bytes / budget.max(1) as u64 + 1)
+            .next_power_of_two()
+            .clamp(2, GRACE_MAX_PARTITIONS as u64) as usize;
+        // Writes one input's rows to `parts` files; pads (or drops) those with a NULL key.
+        let partition = |rows: &RowSet,
+                         is_left: bool,
+                         out: &mut RowSink|
+         -> SqlResult<Vec<RowSet>> {
+            let pad = match (kind, is_left) {
+                (JoinKind::Left | JoinKind::Full, true) => Some(vec![Value::Null; right_width]),
+                (JoinKind::Right | JoinKind::Full, false) => Some(vec![Value::Null; left_width]),
+                _ => None,
+            };
+            let mut files: Vec<RowSink> = (0..parts)
+                .map(|_| RowSink::file(memory.clone(), GRACE_BUFFER))
+                .collect();
+            let mut key = Vec::new();
+            rows.each(|row| {
+                let mut exprs = keys.iter().map(|(l, r)| if is_left { l } else { r });
+                if join_key(&mut exprs, row, ctx, &mut key)? {
+                    files[partition_of(&key, GRACE_DEPTH, parts)].push(row.clone())?;
+                } else if let Some(pad) = &pad {
+                    out.push(if is_left {
+                        row.iter().chain(pad).cloned().collect()
+                    } else {
+                        pad.iter().chain(row).cloned().collect()
+                    })?;
+                }
+                (self.check)()?;
+                Ok(true)
             })?;
-            for r in right {
-                if key_into(&mut keys.iter().map(|(_, r)| r), r, &mut probe)? {
-                    for &i in buckets.positions(&probe) {
-                        let row = joined(&left[i], r);
-                        if matches(&row)? {
-                            out.push(row);
-                        }
-                    }
-                }
-            }
-            return Ok(out);
+            files.into_iter().map(RowSink::finish).collect()
+        };
+        let lefts = partition(left, true, out)?;
+        let rights = partition(right, false, out)?;
+        let mut stats = SpillStats {
+            partitions: parts as u64,
+            ..SpillStats::default()
+        };
+        for part in lefts.iter().chain(&rights) {
+            stats.rows += part.len() as u64;
+            stats.bytes += part.bytes();
         }
-        // Right rows by key (all in one bucket when there are no keys).
-        let buckets = KeyIndex::build(right.len(), |i, key| {
-            key_into(&mut keys.iter().map(|(_, r)| r), &right[i], key)
-        })?;
-        let null_right: Row = vec![Value::Null; right_width];
-        for l in left {
-            let mut found = false;
-            if key_into(&mut keys.iter().map(|(l, _)| l), l, &mut probe)? {
-                for &i in buckets.positions(&probe) {
-                    let row = joined(l, &right[i]);
-                    if matches(&row)? {
-                        found = true;
-                        right_matched[i] = true;
-                        out.push(row);
-                    }
-                }
-            }
-            if !found && matches!(kind, JoinKind::Left | JoinKind::Full) {
-                out.push(joined(l, &null_right));
+        for (l, r) in lefts.into_iter().zip(rights) {
+            (self.check)()?;
+            let build_bytes = if build_left { l.bytes() } else { r.bytes() };
+            stats.peak = stats.peak.max(build_bytes as usize);
+            if build_left {
+                let build = l.rows()?;
+                hash_join(
+                    kind,
+                    &r,
+                    (&build, true),
+                    (left_width, right_width),
+                    keys,
+                    on,
+                    ctx,
+                    out,
+                )?;
+            } else {
+                let build = r.rows()?;
+                hash_join(
+                    kind,
+                    &l,
+                    (&build, false),
+                    (left_width, right_width),
+                    keys,
+                    on,
+                    ctx,
+                    out,
+                )?;
             }
         }
-        if matches!(kind, JoinKind::Right | JoinKind::Full) {
-            let null_left: Row = vec![Value::Null; left_width];
-            for (i, r) in right.iter().enumerate() {
-                if !right_matched[i] {
-                    out.push(joined(&null_left, r));
-                }
-            }
-        }
-        Ok(out)
+        Ok(stats)
     }
 
     /// The rows of an uncorrelated subquery, run now if it has not run yet (and kept for the
@@ -1145,6 +1298,7 @@ impl Executor<'_> {
             return Ok(set.clone());
         }
         let rows = self.subquery_rows(subquery, row, ctx)?;
+        let rows = rows.rows()?;
         let mut values = KeySet::default();
         let mut null = false;
         for r in rows.iter() {
@@ -1210,6 +1364,7 @@ impl Subqueries for Executor<'_> {
             });
         }
         let rows = self.subquery_rows(subquery, row, ctx)?;
+        let rows = rows.rows()?;
         let value = match &subquery.kind {
             SubqueryKind::Exists => Value::Bool(!rows.is_empty()),
             SubqueryKind::Array => {
@@ -1261,6 +1416,111 @@ impl Subqueries for Executor<'_> {
         }
         Ok(value)
     }
+}
+
+/// Partitions of a grace hash join, at most (each has a write buffer while inputs are split).
+const GRACE_MAX_PARTITIONS: usize = 256;
+
+/// The hash a grace hash join partitions on: one no hash aggregation's spill uses at its first
+/// levels, nor a `KeyIds` table (which seeds its own).
+const GRACE_DEPTH: u32 = 7;
+
+/// Write buffer of each partition file of a grace hash join.
+const GRACE_BUFFER: usize = 32 * 1024;
+
+/// A row's join key from `exprs` into `out`; false when a key value is NULL (the row matches
+/// nothing).
+fn join_key(
+    exprs: &mut dyn Iterator<Item = &Expr>,
+    row: &Row,
+    ctx: &EvalContext<'_>,
+    out: &mut Vec<u8>,
+) -> SqlResult<bool> {
+    out.clear();
+    for expr in exprs {
+        let value = expr.eval_ref(row, ctx)?;
+        if value.is_null() {
+            return Ok(false);
+        }
+        append_hash_key(&value, out);
+    }
+    Ok(true)
+}
+
+/// The in-memory hash join: hashes `build` on its keys and probes with each `probe` row, into
+/// `out`. The build side is the right input unless `build_left` (an inner join only). An outer
+/// join pads the probe rows that found no partner (left, full) and, at the end, the build rows
+/// none found (right, full).
+#[allow(clippy::too_many_arguments)]
+fn hash_join(
+    kind: JoinKind,
+    probe: &RowSet,
+    (build, build_left): (&[Row], bool),
+    (left_width, right_width): (usize, usize),
+    keys: &[(Expr, Expr)],
+    on: &[Expr],
+    ctx: &EvalContext<'_>,
+    out: &mut RowSink,
+) -> SqlResult<()> {
+    debug_assert!(!build_left || kind == JoinKind::Inner);
+    let matches = |row: &Row| -> SqlResult<bool> {
+        for condition in on {
+            if !condition.is_true(row, ctx)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
+    // Build rows by key (all in one bucket when there are no keys).
+    let buckets = KeyIndex::build(build.len(), |i, key| {
+        join_key(
+            &mut keys.iter().map(|(l, r)| if build_left { l } else { r }),
+            &build[i],
+            ctx,
+            key,
+        )
+    })?;
+    let mut build_matched = vec![false; if build_left { 0 } else { build.len() }];
+    let null_right: Row = vec![Value::Null; right_width];
+    let mut key = Vec::new();
+    probe.each(|p| {
+        let mut found = false;
+        if join_key(
+            &mut keys.iter().map(|(l, r)| if build_left { r } else { l }),
+            p,
+            ctx,
+            &mut key,
+        )? {
+            for &i in buckets.positions(&key) {
+                let (l, r) = if build_left {
+                    (&build[i], p)
+                } else {
+                    (p, &build[i])
+                };
+                let row: Row = l.iter().chain(r).cloned().collect();
+                if matches(&row)? {
+                    found = true;
+                    if !build_left {
+                        build_matched[i] = true;
+                    }
+                    out.push(row)?;
+                }
+            }
+        }
+        if !found && matches!(kind, JoinKind::Left | JoinKind::Full) {
+            out.push(p.iter().chain(&null_right).cloned().collect())?;
+        }
+        Ok(true)
+    })?;
+    if matches!(kind, JoinKind::Right | JoinKind::Full) {
+        let null_left: Row = vec![Value::Null; left_width];
+        for (i, r) in build.iter().enumerate() {
+            if !build_matched[i] {
+                out.push(null_left.iter().chain(r).cloned().collect())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The rows of a set-returning function.
@@ -1751,13 +2011,13 @@ pub struct SpillStats {
 }
 
 /// The partition of an encoded key at partitioning level `depth`.
-fn partition_of(key: &[u8], depth: u32) -> usize {
+fn partition_of(key: &[u8], depth: u32, parts: usize) -> usize {
     use std::hash::{Hash, Hasher};
     // SipHash with fixed keys: one hash per level, independent of the table's hash.
     let mut hasher = std::hash::DefaultHasher::new();
     depth.hash(&mut hasher);
     key.hash(&mut hasher);
-    (hasher.finish() % PARTITIONS as u64) as usize
+    (hasher.finish() % parts as u64) as usize
 }
 
 type GroupState = (Row, Vec<Accumulator>, Vec<KeySet>);
@@ -1860,7 +2120,7 @@ impl<'a> Groups<'a> {
     /// Writes a partial row (`keys ++ states`) whose encoded key is `key` to its partition.
     fn spill_row(&mut self, key: &[u8], partial: &[Value]) -> SqlResult<()> {
         let spill = self.spill.as_mut().expect("spilling");
-        let at = partition_of(key, spill.depth);
+        let at = partition_of(key, spill.depth, PARTITIONS);
         let file = match &mut spill.files[at] {
             Some(file) => file,
             empty => {
@@ -2379,5 +2639,87 @@ mod tests {
             .unwrap()
             .positions(&[])
             .is_empty());
+    }
+
+    #[test]
+    fn grace_joins_equal_in_memory_joins_for_every_kind() {
+        let dir = std::env::temp_dir().join(format!("keel-grace-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Keys repeat (many to many) and are NULL now and then on both sides.
+        let side = |n: i64, step: i64| -> Vec<Row> {
+            (0..n)
+                .map(|i| {
+                    let key = if i % 13 == 0 {
+                        Value::Null
+                    } else {
+                        Value::Int((i * step) % 701)
+                    };
+                    vec![key, Value::Int(i), Value::Text(format!("row {i}"))]
+                })
+                .collect()
+        };
+        let (left, right) = (side(6_000, 7), side(3_000, 11));
+        let keys = vec![(Expr::Column(0), Expr::Column(0))];
+        // A condition beyond the key: some key matches do not join.
+        let on = vec![Expr::Binary(
+            BinOp::Lt,
+            Box::new(Expr::Column(1)),
+            Box::new(Expr::Binary(
+                BinOp::Add(DataType::Int8),
+                Box::new(Expr::Column(4)),
+                Box::new(Expr::Const(Value::Int(2_000))),
+            )),
+        )];
+        let check = || Ok(());
+        let ctx = EvalContext::new(&[], 0);
+        let sorted = |rows: RowSet| {
+            let mut rows = rows.into_rows().unwrap();
+            rows.sort_by(|a, b| {
+                compare_rows(a, b, &[]).then_with(|| hash_key(a).cmp(&hash_key(b)))
+            });
+            rows
+        };
+        for kind in [
+            JoinKind::Inner,
+            JoinKind::Left,
+            JoinKind::Right,
+            JoinKind::Full,
+        ] {
+            let in_memory = Executor::new(&[], 0, &check);
+            let (expected, spill) = in_memory
+                .join(
+                    kind,
+                    (&RowSet::from(left.clone()), 3),
+                    (&RowSet::from(right.clone()), 3),
+                    &keys,
+                    &on,
+                    &ctx,
+                )
+                .unwrap();
+            assert!(spill.is_none());
+            // The statement's memory is tiny: both inputs go to files, so does the output.
+            let mut grace = Executor::new(&[], 0, &check);
+            let memory = StatementMemory::new(64 * 1024, dir.clone());
+            grace.memory = Some(memory.clone());
+            grace.hash_mem = Some((32 * 1024, dir.clone()));
+            let spilled = |rows: &[Row]| {
+                let mut sink = RowSink::new(Some(memory.clone()));
+                for row in rows {
+                    sink.push(row.clone()).unwrap();
+                }
+                sink.finish().unwrap()
+            };
+            let (l, r) = (spilled(&left), spilled(&right));
+            assert!(l.is_spilled() && r.is_spilled());
+            let (joined, spill) = grace
+                .join(kind, (&l, 3), (&r, 3), &keys, &on, &ctx)
+                .unwrap();
+            let spill = spill.expect("a join of spilled inputs partitions them");
+            assert!(spill.partitions >= 2, "{spill:?}");
+            assert!(joined.is_spilled());
+            assert_eq!(sorted(joined), sorted(expected), "{kind:?}");
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -26,7 +26,8 @@ use std::cmp::Ordering;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::Arc;
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::SortKey;
@@ -140,9 +141,11 @@ impl Drop for TempFile {
     }
 }
 
-/// A sorted run on disk: `rows` rows of `width` columns.
+/// A sorted run on disk: `rows` rows of `width` columns. Clones read the same file, which goes
+/// when the last of them does.
+#[derive(Clone)]
 struct Run {
-    file: TempFile,
+    file: Arc<TempFile>,
     rows: u64,
 }
 
@@ -170,7 +173,7 @@ fn write_run(
     drop(out);
     Ok((
         Run {
-            file: temp,
+            file: Arc::new(temp),
             rows: count,
         },
         written,
@@ -234,7 +237,7 @@ impl RowFile {
         Ok(RowFile {
             out: BufWriter::with_capacity(buffer, file),
             run: Run {
-                file: temp,
+                file: Arc::new(temp),
                 rows: 0,
             },
             bytes: Vec::new(),
@@ -261,13 +264,18 @@ impl RowFile {
     }
 
     /// Reads the rows back (rows of `width` columns); the file goes when the reader does.
-    pub fn into_reader(mut self, width: usize) -> SqlResult<RowReader> {
+    pub fn into_reader(self, width: usize) -> SqlResult<RowReader> {
+        Ok(RowReader(RunReader::open(self.finish()?, width)?))
+    }
+
+    /// The file written out, to be read (any number of times) as a run.
+    fn finish(mut self) -> SqlResult<Run> {
         let path = self.run.file.path.clone();
         self.out
             .flush()
             .map_err(|error| file_error("write to", &path, error))?;
         drop(self.out);
-        Ok(RowReader(RunReader::open(self.run, width)?))
+        Ok(self.run)
     }
 }
 
@@ -675,6 +683,338 @@ impl std::fmt::Debug for SortedRows {
     }
 }
 
+/// What the materialized results of one statement ([`RowSet`]s) may hold in memory together
+/// (`statement_mem`), and where the rest is written. Shared by the statement's row sets, which
+/// charge it for the rows they keep and give the charge back when dropped.
+#[derive(Debug)]
+pub struct StatementMemory {
+    limit: usize,
+    used: AtomicUsize,
+    dir: PathBuf,
+    /// Bytes the statement's row sets wrote to temporary files.
+    spilled: AtomicU64,
+}
+
+impl StatementMemory {
+    pub fn new(limit: usize, dir: PathBuf) -> Arc<StatementMemory> {
+        Arc::new(StatementMemory {
+            limit,
+            used: AtomicUsize::new(0),
+            dir,
+            spilled: AtomicU64::new(0),
+        })
+    }
+
+    /// What the statement's row sets may hold in memory, in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Where the statement's temporary files go.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Bytes written to temporary files by the statement's row sets so far.
+    pub fn spilled(&self) -> u64 {
+        self.spilled.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Takes `bytes` more; whether the statement is now past its limit.
+    fn charge(&self, bytes: usize) -> bool {
+        self.used.fetch_add(bytes, AtomicOrdering::Relaxed) + bytes > self.limit
+    }
+
+    fn release(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, AtomicOrdering::Relaxed);
+    }
+}
+
+/// A materialized operator result (a scan's rows, a join's output): rows in memory, or rows in a
+/// temporary file once the statement went past its [`StatementMemory`] while they were being
+/// made. Either kind is read any number of times ([`RowSet::each`]); operators that stream take
+/// rows one at a time, the others ask for all of them ([`RowSet::rows`]).
+pub struct RowSet {
+    inner: Stored,
+    len: usize,
+}
+
+enum Stored {
+    Memory {
+        rows: Vec<Row>,
+        /// What the rows are charged to, and how much (given back when the set goes).
+        charged: Option<(Arc<StatementMemory>, usize)>,
+    },
+    File {
+        run: Run,
+        width: usize,
+        bytes: u64,
+    },
+}
+
+impl Drop for RowSet {
+    fn drop(&mut self) {
+        if let Stored::Memory {
+            charged: Some((memory, bytes)),
+            ..
+        } = &self.inner
+        {
+            memory.release(*bytes);
+        }
+    }
+}
+
+impl Default for RowSet {
+    fn default() -> RowSet {
+        RowSet::from(Vec::new())
+    }
+}
+
+impl From<Vec<Row>> for RowSet {
+    /// Rows in memory, charged to no statement.
+    fn from(rows: Vec<Row>) -> RowSet {
+        RowSet {
+            len: rows.len(),
+            inner: Stored::Memory {
+                rows,
+                charged: None,
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for RowSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowSet")
+            .field("len", &self.len)
+            .field("spilled", &self.is_spilled())
+            .finish()
+    }
+}
+
+impl RowSet {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the rows are in a temporary file.
+    pub fn is_spilled(&self) -> bool {
+        matches!(self.inner, Stored::File { .. })
+    }
+
+    /// The rows' size: estimated in memory, written in a file.
+    pub fn bytes(&self) -> u64 {
+        match &self.inner {
+            Stored::Memory { rows, charged } => match charged {
+                Some((_, bytes)) => *bytes as u64,
+                None => rows.iter().map(|row| row_bytes(row) as u64).sum(),
+            },
+            Stored::File { bytes, .. } => *bytes,
+        }
+    }
+
+    /// Calls `f` with each row in order until it returns false.
+    pub fn each(&self, mut f: impl FnMut(&Row) -> SqlResult<bool>) -> SqlResult<()> {
+        match &self.inner {
+            Stored::Memory { rows, .. } => {
+                for row in rows {
+                    if !f(row)? {
+                        break;
+                    }
+                }
+            }
+            Stored::File { run, width, .. } => {
+                let mut reader = RunReader::open(run.clone(), *width)?;
+                while let Some(row) = reader.next_row()? {
+                    if !f(&row)? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every row at once: borrowed from memory, or read back from the file.
+    pub fn rows(&self) -> SqlResult<std::borrow::Cow<'_, [Row]>> {
+        match &self.inner {
+            Stored::Memory { rows, .. } => Ok(std::borrow::Cow::Borrowed(rows)),
+            Stored::File { .. } => {
+                let mut rows = Vec::with_capacity(self.len);
+                self.each(|row| {
+                    rows.push(row.clone());
+                    Ok(true)
+                })?;
+                Ok(std::borrow::Cow::Owned(rows))
+            }
+        }
+    }
+
+    /// The rows, taken out of memory or read back from the file.
+    pub fn into_rows(mut self) -> SqlResult<Vec<Row>> {
+        match &mut self.inner {
+            Stored::Memory { rows, .. } => Ok(std::mem::take(rows)),
+            Stored::File { .. } => Ok(self.rows()?.into_owned()),
+        }
+    }
+
+    /// The rows of a shared set: taken when this is the only holder, copied otherwise.
+    pub fn unwrap_rows(rows: Arc<RowSet>) -> SqlResult<Vec<Row>> {
+        match Arc::try_unwrap(rows) {
+            Ok(rows) => rows.into_rows(),
+            Err(shared) => Ok(shared.rows()?.into_owned()),
+        }
+    }
+
+    /// The rows as a result streamed to the client (`SortedRows` without sort keys).
+    pub fn into_stream(mut self) -> SqlResult<SortedRows> {
+        let left = self.len as u64;
+        let source = match &mut self.inner {
+            Stored::Memory { rows, .. } => Source::Memory(std::mem::take(rows).into_iter()),
+            Stored::File { run, width, .. } => {
+                Source::Runs(vec![RunReader::open(run.clone(), *width)?])
+            }
+        };
+        Ok(SortedRows {
+            source,
+            left,
+            stats: SortStats::default(),
+            width: None,
+        })
+    }
+}
+
+/// Makes a [`RowSet`] one row at a time: rows stay in memory, charged to the statement, until
+/// the statement passes its limit; then the rows so far and all that follow go to a temporary
+/// file (the rows of other sets stay where they are).
+pub struct RowSink {
+    memory: Option<Arc<StatementMemory>>,
+    /// Rows go to a file from the first one, written through a buffer of this size.
+    file_buffer: Option<usize>,
+    rows: Vec<Row>,
+    /// Bytes of `rows` charged to `memory`, and bytes not charged yet (the shared counter is
+    /// touched every [`CHARGE_STEP`] bytes, not every row).
+    charged: usize,
+    uncharged: usize,
+    file: Option<RowFile>,
+    len: usize,
+    width: usize,
+}
+
+/// Bytes a [`RowSink`] gathers before it charges them to the statement.
+const CHARGE_STEP: usize = 64 * 1024;
+
+impl RowSink {
+    /// A sink charging `memory` (None: rows stay in memory whatever their size).
+    pub fn new(memory: Option<Arc<StatementMemory>>) -> RowSink {
+        RowSink {
+            memory,
+            file_buffer: None,
+            rows: Vec::new(),
+            charged: 0,
+            uncharged: 0,
+            file: None,
+            len: 0,
+            width: 0,
+        }
+    }
+
+    /// A sink whose rows go to a temporary file in `memory`'s directory from the first one
+    /// (a grace hash join's partition), written through a buffer of `buffer` bytes.
+    pub fn file(memory: Arc<StatementMemory>, buffer: usize) -> RowSink {
+        let mut sink = RowSink::new(Some(memory));
+        sink.file_buffer = Some(buffer);
+        sink
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn push(&mut self, row: Row) -> SqlResult<()> {
+        self.len += 1;
+        self.width = row.len();
+        if let (None, Some(buffer), Some(memory)) = (&self.file, self.file_buffer, &self.memory) {
+            self.file = Some(RowFile::create(&memory.dir, buffer)?);
+        }
+        if let Some(file) = &mut self.file {
+            return file.push(&row);
+        }
+        let Some(memory) = &self.memory else {
+            self.rows.push(row);
+            return Ok(());
+        };
+        self.uncharged += row_bytes(&row);
+        self.rows.push(row);
+        if self.uncharged < CHARGE_STEP {
+            return Ok(());
+        }
+        let bytes = std::mem::take(&mut self.uncharged);
+        self.charged += bytes;
+        if memory.charge(bytes) {
+            let mut file = RowFile::create(&memory.dir, WRITE_BUFFER)?;
+            for row in self.rows.drain(..) {
+                file.push(&row)?;
+            }
+            self.rows = Vec::new();
+            memory.release(std::mem::take(&mut self.charged));
+            self.file = Some(file);
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> SqlResult<RowSet> {
+        let len = self.len;
+        if let Some(memory) = &self.memory {
+            let bytes = std::mem::take(&mut self.uncharged);
+            memory.charge(bytes);
+            self.charged += bytes;
+        }
+        match self.file.take() {
+            Some(file) => {
+                let bytes = file.written();
+                if let Some(memory) = &self.memory {
+                    memory.spilled.fetch_add(bytes, AtomicOrdering::Relaxed);
+                }
+                Ok(RowSet {
+                    inner: Stored::File {
+                        run: file.finish()?,
+                        width: self.width,
+                        bytes,
+                    },
+                    len,
+                })
+            }
+            None => Ok(RowSet {
+                inner: Stored::Memory {
+                    rows: std::mem::take(&mut self.rows),
+                    charged: self
+                        .memory
+                        .take()
+                        .map(|memory| (memory, std::mem::take(&mut self.charged))),
+                },
+                len,
+            }),
+        }
+    }
+}
+
+impl Drop for RowSink {
+    fn drop(&mut self) {
+        if let Some(memory) = &self.memory {
+            memory.release(self.charged);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -813,5 +1153,65 @@ mod tests {
         drop(sorter);
         assert_eq!(files(&dir), 0);
         assert_eq!(clear_temp_dir(&dir).unwrap(), 0);
+    }
+
+    #[test]
+    fn row_sinks_spill_past_the_statement_memory_and_give_their_charge_back() {
+        let dir = temp_dir("sink");
+        let memory = StatementMemory::new(256 * 1024, dir.clone());
+        let input = rows(20_000);
+        // A small set stays in memory and is charged while it lives.
+        let mut small = RowSink::new(Some(memory.clone()));
+        for row in &input[..100] {
+            small.push(row.clone()).unwrap();
+        }
+        let small = small.finish().unwrap();
+        assert!(!small.is_spilled() && small.len() == 100);
+        assert!(memory.used.load(AtomicOrdering::Relaxed) > 0);
+        // A large one goes to a file once the statement passes its limit; it reads back the
+        // same rows in order, as often as asked, and the file goes with the set.
+        let mut big = RowSink::new(Some(memory.clone()));
+        for row in &input {
+            big.push(row.clone()).unwrap();
+        }
+        let big = big.finish().unwrap();
+        assert!(big.is_spilled() && big.len() == input.len() && big.bytes() > 0);
+        assert_eq!(files(&dir), 1);
+        assert!(memory.spilled() > 0);
+        for _ in 0..2 {
+            assert_eq!(big.rows().unwrap().as_ref(), &input[..]);
+        }
+        let mut first = Vec::new();
+        big.each(|row| {
+            first.push(row.clone());
+            Ok(first.len() < 3)
+        })
+        .unwrap();
+        assert_eq!(first, &input[..3]);
+        let mut stream = big.into_stream().unwrap();
+        assert_eq!(stream.len(), input.len() as u64);
+        assert_eq!(stream.next_row().unwrap().as_ref(), Some(&input[0]));
+        drop(stream);
+        assert_eq!(files(&dir), 0);
+        drop(small);
+        assert_eq!(memory.used.load(AtomicOrdering::Relaxed), 0);
+        // Without a statement the rows stay in memory whatever their size.
+        let mut free = RowSink::new(None);
+        for row in &input {
+            free.push(row.clone()).unwrap();
+        }
+        assert!(!free.finish().unwrap().is_spilled());
+        // A file sink writes from the first row; an empty one makes no file.
+        let mut part = RowSink::file(memory.clone(), 4096);
+        part.push(input[0].clone()).unwrap();
+        let part = part.finish().unwrap();
+        assert!(part.is_spilled());
+        assert!(!RowSink::file(memory.clone(), 4096)
+            .finish()
+            .unwrap()
+            .is_spilled());
+        drop(part);
+        assert_eq!(files(&dir), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
