@@ -14,9 +14,14 @@
 //!   equality conditions on outer values become [`Rel::Lookup`]s: a hash index built once over
 //!   the scanned rows, probed per outer row.
 //!
-//! Everything here is in memory (the scans' rows included); only the one-table SELECT's sort
-//! spills under `work_mem` so far (`crate::spill`, used by the session's fast path).
+//! Every operator's result is a [`RowSet`] made through a [`RowSink`]: in memory while the
+//! statement stays within `statement_mem`, in a temporary file after ([`crate::spill`]). Most
+//! operators read their input one row at a time, so they work the same on either; a join with
+//! an input in a file is a grace hash join (`Executor::grace_join`), a sort of one merges runs
+//! of `work_mem`. Window functions, set operations, recursive queries and lookups read their
+//! inputs whole.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,6 +38,19 @@ use crate::types::{compare, encode_key, DataType, Value};
 pub type Row = Vec<Value>;
 /// An operator's result, shared (a scan's rows serve every node that reads them).
 pub type Rows = Arc<RowSet>;
+
+/// Where a streaming node passes its rows: made rows owned, rows of a materialized input lent.
+type Emit<'e> = dyn for<'r> FnMut(Cow<'r, Row>) -> SqlResult<()> + 'e;
+
+/// Whether a node passes its rows on as it makes them (`Executor::run_into`): a join, or a
+/// filter or projection over one.
+fn streams(rel: &Rel) -> bool {
+    match rel {
+        Rel::Join { .. } => true,
+        Rel::Filter { input, .. } | Rel::Project { input, .. } => streams(input),
+        _ => false,
+    }
+}
 
 /// An uncorrelated `IN` subquery's values (hashed) and whether one of them is NULL.
 type InSet = Arc<(KeySet, bool)>;
@@ -450,10 +468,20 @@ impl KeyIndex {
 
     /// The positions under `key`, in row order.
     pub fn positions(&self, key: &[u8]) -> &[usize] {
+        &self.positions[self.slots(key)]
+    }
+
+    /// Where `key`'s positions are in [`KeyIndex::all_positions`].
+    pub fn slots(&self, key: &[u8]) -> std::ops::Range<usize> {
         match self.ids.find(key) {
-            Some(id) => &self.positions[self.starts[id]..self.starts[id + 1]],
-            None => &[],
+            Some(id) => self.starts[id]..self.starts[id + 1],
+            None => 0..0,
         }
+    }
+
+    /// Every indexed position, those of one key together.
+    pub fn all_positions(&self) -> &[usize] {
+        &self.positions
     }
 }
 
@@ -626,6 +654,85 @@ impl<'a> Executor<'a> {
         Ok(rows)
     }
 
+    /// Passes `rel`'s rows to `out` one at a time. Joins, and filters and projections over
+    /// them, stream (their rows are made and passed on, never held: [`Executor::stream_node`]);
+    /// other nodes run as [`Executor::run`] does and their rows are lent.
+    fn run_into(&self, rel: &Rel, outer: &[Row], out: &mut Emit<'_>) -> SqlResult<()> {
+        if !streams(rel) {
+            return self.run(rel, outer)?.each(|row| {
+                out(Cow::Borrowed(row))?;
+                Ok(true)
+            });
+        }
+        let Some(stats) = &self.stats else {
+            return self.stream_node(rel, outer, out);
+        };
+        let started = std::time::Instant::now();
+        let mut rows = 0u64;
+        self.stream_node(rel, outer, &mut |row| {
+            rows += 1;
+            out(row)
+        })?;
+        let mut stats = stats.borrow_mut();
+        let node = stats.entry(address(rel)).or_default();
+        node.rows += rows;
+        node.loops += 1;
+        node.micros += started.elapsed().as_micros() as u64;
+        Ok(())
+    }
+
+    /// A filter, projection or join, its rows passed to `out` as they are made.
+    fn stream_node(&self, rel: &Rel, outer: &[Row], out: &mut Emit<'_>) -> SqlResult<()> {
+        (self.check)()?;
+        let ctx = self.ctx(outer);
+        match rel {
+            Rel::Filter { input, predicate } => self.run_into(input, outer, &mut |row| {
+                if predicate.is_true(&row, &ctx)? {
+                    out(row)?;
+                }
+                Ok(())
+            }),
+            Rel::Project { input, exprs } => self.run_into(input, outer, &mut |row| {
+                let projected = exprs
+                    .iter()
+                    .map(|e| e.eval(&row, &ctx))
+                    .collect::<SqlResult<Row>>()?;
+                out(Cow::Owned(projected))
+            }),
+            Rel::Join {
+                kind,
+                left,
+                right,
+                keys,
+                on,
+            } => {
+                let mut emit = |row: Row| out(Cow::Owned(row));
+                if *kind == JoinKind::Inner && self.run_chain(rel, outer, &ctx, &mut emit)? {
+                    return Ok(());
+                }
+                let left_rows = self.run(left, outer)?;
+                let right_rows = self.run(right, outer)?;
+                let spill = self.join(
+                    *kind,
+                    (&left_rows, left.width()),
+                    (&right_rows, right.width()),
+                    keys,
+                    on,
+                    &ctx,
+                    &mut emit,
+                )?;
+                if let Some(spill) = spill {
+                    self.record_hash(rel, spill);
+                }
+                Ok(())
+            }
+            _ => Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                "only filters, projections and joins stream",
+            )),
+        }
+    }
+
     fn run_node(&self, rel: &Rel, outer: &[Row]) -> SqlResult<Rows> {
         (self.check)()?;
         let ctx = self.ctx(outer);
@@ -717,57 +824,10 @@ impl<'a> Executor<'a> {
                 self.work.borrow_mut().remove(id);
                 result.into()
             }
-            Rel::Filter { input, predicate } => {
-                let input = self.run(input, outer)?;
+            Rel::Filter { .. } | Rel::Project { .. } | Rel::Join { .. } => {
                 let mut out = self.sink();
-                input.each(|row| {
-                    if predicate.is_true(row, &ctx)? {
-                        out.push(row.clone())?;
-                    }
-                    Ok(true)
-                })?;
+                self.stream_node(rel, outer, &mut |row| out.push(row.into_owned()))?;
                 out.finish()?
-            }
-            Rel::Project { input, exprs } => {
-                let input = self.run(input, outer)?;
-                let mut out = self.sink();
-                input.each(|row| {
-                    out.push(
-                        exprs
-                            .iter()
-                            .map(|e| e.eval(row, &ctx))
-                            .collect::<SqlResult<_>>()?,
-                    )?;
-                    Ok(true)
-                })?;
-                out.finish()?
-            }
-            Rel::Join {
-                kind,
-                left,
-                right,
-                keys,
-                on,
-            } => {
-                if *kind == JoinKind::Inner {
-                    if let Some(rows) = self.run_chain(rel, outer, &ctx)? {
-                        return Ok(rows);
-                    }
-                }
-                let left_rows = self.run(left, outer)?;
-                let right_rows = self.run(right, outer)?;
-                let (rows, spill) = self.join(
-                    *kind,
-                    (&left_rows, left.width()),
-                    (&right_rows, right.width()),
-                    keys,
-                    on,
-                    &ctx,
-                )?;
-                if let Some(spill) = spill {
-                    self.record_hash(rel, spill);
-                }
-                rows
             }
             Rel::Apply {
                 kind,
@@ -864,16 +924,13 @@ impl<'a> Executor<'a> {
                 return Ok(self.aggregates[&address(rel)].clone());
             }
             Rel::Aggregate { input, keys, aggs } => {
-                let input = self.run(input, outer)?;
                 let mut groups = Groups::new(keys, aggs);
                 if let Some((budget, dir)) = &self.hash_mem {
                     groups.spill_to(*budget, dir.clone());
                 }
-                input.each(|row| {
-                    groups.add(row, &ctx)?;
-                    Ok(true)
-                })?;
-                drop(input);
+                // A join's rows (also through filters and projections) go straight into the
+                // groups, never materialized.
+                self.run_into(input, outer, &mut |row| groups.add(&row, &ctx))?;
                 let mut grouped = groups.finish_rows()?;
                 let mut out = self.sink();
                 while let Some(row) = grouped.next_row()? {
@@ -998,18 +1055,20 @@ impl<'a> Executor<'a> {
     }
 
     /// A chain of three or more inner joins, in the order [`crate::join_order`] picks from the
-    /// leaves' real row counts (the planned order when they are few); None for shorter chains,
-    /// and when a leaf's rows are in a temporary file (the planned joins then run one by one).
+    /// leaves' real row counts (the planned order when they are few), its rows passed to `out`
+    /// as the last join makes them. False (nothing done) for shorter chains, and when a leaf's
+    /// rows are in a temporary file (the planned joins then run one by one).
     fn run_chain(
         &self,
         rel: &Rel,
         outer: &[Row],
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<Option<Rows>> {
+        out: &mut dyn FnMut(Row) -> SqlResult<()>,
+    ) -> SqlResult<bool> {
         use crate::join_order::{order, Chain, MIN_ROWS};
         let chain = Chain::of(rel);
         if chain.leaves.len() < 3 || !chain.left_deep {
-            return Ok(None);
+            return Ok(false);
         }
         let inputs = chain
             .leaves
@@ -1017,7 +1076,7 @@ impl<'a> Executor<'a> {
             .map(|(leaf, ..)| self.run(leaf, outer))
             .collect::<SqlResult<Vec<Rows>>>()?;
         if inputs.iter().any(|rows| rows.is_spilled()) {
-            return Ok(None);
+            return Ok(false);
         }
         let total_rows: usize = inputs.iter().map(|rows| rows.len()).sum();
         // A chain run again (inside a correlated subquery) keeps the order picked the first time.
@@ -1046,7 +1105,7 @@ impl<'a> Executor<'a> {
         let mut joined: Vec<usize> = Vec::new();
         let mut current: Rows = Arc::default();
         let mut width = 0;
-        for &i in &order {
+        for (step, &i) in order.iter().enumerate() {
             (self.check)()?;
             let (_, offset, leaf_width) = chain.leaves[i];
             for c in 0..leaf_width {
@@ -1074,49 +1133,61 @@ impl<'a> Executor<'a> {
                     k += 1;
                 }
             }
-            current = Arc::new(
+            let sides = ((&*current, width), (&*inputs[i], leaf_width));
+            if step + 1 < order.len() {
+                let mut sink = self.sink();
+                let mut push = |row| sink.push(row);
                 self.join(
                     JoinKind::Inner,
-                    (&current, width),
-                    (&inputs[i], leaf_width),
+                    sides.0,
+                    sides.1,
                     &keys,
                     &on,
                     ctx,
-                )?
-                .0,
-            );
-            width += leaf_width;
-        }
-        // Conditions no join took (they read no leaf) filter the joined rows.
-        let leftover: Vec<Expr> = pending
-            .into_iter()
-            .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
-            .collect();
-        let identity = position.iter().enumerate().all(|(i, &p)| i == p);
-        if leftover.is_empty() && identity {
-            return Ok(Some(current));
-        }
-        let mut out = self.sink();
-        current.each(|row| {
-            for cond in &leftover {
-                if !cond.is_true(row, ctx)? {
-                    return Ok(true);
-                }
+                    &mut push,
+                )?;
+                current = Arc::new(sink.finish()?);
+                width += leaf_width;
+                continue;
             }
-            out.push(if identity {
-                row.clone()
-            } else {
-                position.iter().map(|&p| row[p].clone()).collect()
-            })?;
-            Ok(true)
-        })?;
-        Ok(Some(Arc::new(out.finish()?)))
+            // The last join: conditions no join took (they read no leaf) filter its rows,
+            // which then take the tree's column order.
+            let leftover: Vec<Expr> = std::mem::take(&mut pending)
+                .into_iter()
+                .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
+                .collect();
+            let identity = position.iter().enumerate().all(|(i, &p)| i == p);
+            let mut emit = |mut row: Row| {
+                for cond in &leftover {
+                    if !cond.is_true(&row, ctx)? {
+                        return Ok(());
+                    }
+                }
+                if !identity {
+                    row = position
+                        .iter()
+                        .map(|&p| std::mem::replace(&mut row[p], Value::Null))
+                        .collect();
+                }
+                out(row)
+            };
+            self.join(
+                JoinKind::Inner,
+                sides.0,
+                sides.1,
+                &keys,
+                &on,
+                ctx,
+                &mut emit,
+            )?;
+        }
+        Ok(true)
     }
 
     /// Joins two inputs: a hash join on `keys` (every pair without keys) with `on` tested on
     /// each joined row. Inputs in memory join in memory; when one is in a temporary file the
-    /// join is a grace hash join ([`Executor::grace_join`]), whose partitions come back too.
-    #[allow(clippy::type_complexity)]
+    /// join is a grace hash join (`Executor::grace_join`), whose partitions come back too.
+    #[allow(clippy::too_many_arguments)]
     fn join(
         &self,
         kind: JoinKind,
@@ -1125,23 +1196,15 @@ impl<'a> Executor<'a> {
         keys: &[(Expr, Expr)],
         on: &[Expr],
         ctx: &EvalContext<'_>,
-    ) -> SqlResult<(RowSet, Option<SpillStats>)> {
-        let mut out = self.sink();
+        out: &mut dyn FnMut(Row) -> SqlResult<()>,
+    ) -> SqlResult<Option<SpillStats>> {
         let widths = (left_width, right_width);
         if (left.is_spilled() || right.is_spilled()) && !keys.is_empty() {
             if let (Some(memory), Some((budget, _))) = (&self.memory, &self.hash_mem) {
                 let inputs = (left, right);
-                let spill = self.grace_join(
-                    kind,
-                    inputs,
-                    widths,
-                    keys,
-                    on,
-                    ctx,
-                    (memory, *budget),
-                    &mut out,
-                )?;
-                return Ok((out.finish()?, Some(spill)));
+                let spill =
+                    self.grace_join(kind, inputs, widths, keys, on, ctx, (memory, *budget), out)?;
+                return Ok(Some(spill));
             }
         }
         if kind == JoinKind::Inner && right.len() >= 1024 && right.len() > 2 * left.len() {
@@ -1150,12 +1213,12 @@ impl<'a> Executor<'a> {
             // then come out in the right side's order. Small joins keep the planned side, and so
             // the order their rows (and RETURNING lists) have always had.
             let build = left.rows()?;
-            hash_join(kind, right, (&build, true), widths, keys, on, ctx, &mut out)?;
+            hash_join(kind, right, (&build, true), widths, keys, on, ctx, out)?;
         } else {
             let build = right.rows()?;
-            hash_join(kind, left, (&build, false), widths, keys, on, ctx, &mut out)?;
+            hash_join(kind, left, (&build, false), widths, keys, on, ctx, out)?;
         }
-        Ok((out.finish()?, None))
+        Ok(None)
     }
 
     /// A grace hash join (DeWitt et al. 1984, PostgreSQL's multi-batch hash join): both inputs
@@ -1174,7 +1237,7 @@ impl<'a> Executor<'a> {
         on: &[Expr],
         ctx: &EvalContext<'_>,
         (memory, budget): (&Arc<StatementMemory>, usize),
-        out: &mut RowSink,
+        out: &mut dyn FnMut(Row) -> SqlResult<()>,
     ) -> SqlResult<SpillStats> {
         let build_left = kind == JoinKind::Inner && left.bytes() < right.bytes();
         let build_bytes = if build_left {
@@ -1188,7 +1251,7 @@ impl<'a> Executor<'a> {
         // Writes one input's rows to `parts` files; pads (or drops) those with a NULL key.
         let partition = |rows: &RowSet,
                          is_left: bool,
-                         out: &mut RowSink|
+                         out: &mut dyn FnMut(Row) -> SqlResult<()>|
          -> SqlResult<Vec<RowSet>> {
             let pad = match (kind, is_left) {
                 (JoinKind::Left | JoinKind::Full, true) => Some(vec![Value::Null; right_width]),
@@ -1204,7 +1267,7 @@ impl<'a> Executor<'a> {
                 if join_key(&mut exprs, row, ctx, &mut key)? {
                     files[partition_of(&key, GRACE_DEPTH, parts)].push(row.clone())?;
                 } else if let Some(pad) = &pad {
-                    out.push(if is_left {
+                    out(if is_left {
                         row.iter().chain(pad).cloned().collect()
                     } else {
                         pad.iter().chain(row).cloned().collect()
@@ -1460,7 +1523,7 @@ fn hash_join(
     keys: &[(Expr, Expr)],
     on: &[Expr],
     ctx: &EvalContext<'_>,
-    out: &mut RowSink,
+    out: &mut dyn FnMut(Row) -> SqlResult<()>,
 ) -> SqlResult<()> {
     debug_assert!(!build_left || kind == JoinKind::Inner);
     let matches = |row: &Row| -> SqlResult<bool> {
@@ -1471,7 +1534,10 @@ fn hash_join(
         }
         Ok(true)
     };
-    // Build rows by key (all in one bucket when there are no keys).
+    // Build rows by key (all in one bucket when there are no keys), copied into one array in
+    // the index's order: the rows of a key lie together, so a probe reads them in sequence
+    // instead of chasing each row's own allocation (on a join with many matches, that chase
+    // was most of the time).
     let buckets = KeyIndex::build(build.len(), |i, key| {
         join_key(
             &mut keys.iter().map(|(l, r)| if build_left { l } else { r }),
@@ -1480,6 +1546,12 @@ fn hash_join(
             key,
         )
     })?;
+    let build_width = if build_left { left_width } else { right_width };
+    let mut packed: Vec<Value> = Vec::with_capacity(buckets.all_positions().len() * build_width);
+    for &i in buckets.all_positions() {
+        debug_assert_eq!(build[i].len(), build_width);
+        packed.extend(build[i].iter().cloned());
+    }
     let mut build_matched = vec![false; if build_left { 0 } else { build.len() }];
     let null_right: Row = vec![Value::Null; right_width];
     let mut key = Vec::new();
@@ -1491,24 +1563,21 @@ fn hash_join(
             ctx,
             &mut key,
         )? {
-            for &i in buckets.positions(&key) {
-                let (l, r) = if build_left {
-                    (&build[i], p)
-                } else {
-                    (p, &build[i])
-                };
+            for slot in buckets.slots(&key) {
+                let b = &packed[slot * build_width..(slot + 1) * build_width];
+                let (l, r) = if build_left { (b, &p[..]) } else { (&p[..], b) };
                 let row: Row = l.iter().chain(r).cloned().collect();
                 if matches(&row)? {
                     found = true;
                     if !build_left {
-                        build_matched[i] = true;
+                        build_matched[buckets.all_positions()[slot]] = true;
                     }
-                    out.push(row)?;
+                    out(row)?;
                 }
             }
         }
         if !found && matches!(kind, JoinKind::Left | JoinKind::Full) {
-            out.push(p.iter().chain(&null_right).cloned().collect())?;
+            out(p.iter().chain(&null_right).cloned().collect())?;
         }
         Ok(true)
     })?;
@@ -1516,7 +1585,7 @@ fn hash_join(
         let null_left: Row = vec![Value::Null; left_width];
         for (i, r) in build.iter().enumerate() {
             if !build_matched[i] {
-                out.push(null_left.iter().chain(r).cloned().collect())?;
+                out(null_left.iter().chain(r).cloned().collect())?;
             }
         }
     }
@@ -2686,17 +2755,12 @@ mod tests {
             JoinKind::Full,
         ] {
             let in_memory = Executor::new(&[], 0, &check);
-            let (expected, spill) = in_memory
-                .join(
-                    kind,
-                    (&RowSet::from(left.clone()), 3),
-                    (&RowSet::from(right.clone()), 3),
-                    &keys,
-                    &on,
-                    &ctx,
-                )
-                .unwrap();
-            assert!(spill.is_none());
+            let mut expected = RowSink::new(None);
+            let (l, r) = (RowSet::from(left.clone()), RowSet::from(right.clone()));
+            let mut push = |row| expected.push(row);
+            let spill = in_memory.join(kind, (&l, 3), (&r, 3), &keys, &on, &ctx, &mut push);
+            assert!(spill.unwrap().is_none());
+            let expected = expected.finish().unwrap();
             // The statement's memory is tiny: both inputs go to files, so does the output.
             let mut grace = Executor::new(&[], 0, &check);
             let memory = StatementMemory::new(64 * 1024, dir.clone());
@@ -2711,11 +2775,14 @@ mod tests {
             };
             let (l, r) = (spilled(&left), spilled(&right));
             assert!(l.is_spilled() && r.is_spilled());
-            let (joined, spill) = grace
-                .join(kind, (&l, 3), (&r, 3), &keys, &on, &ctx)
-                .unwrap();
-            let spill = spill.expect("a join of spilled inputs partitions them");
+            let mut joined = RowSink::new(Some(memory.clone()));
+            let mut push = |row| joined.push(row);
+            let spill = grace.join(kind, (&l, 3), (&r, 3), &keys, &on, &ctx, &mut push);
+            let spill = spill
+                .unwrap()
+                .expect("a join of spilled inputs partitions them");
             assert!(spill.partitions >= 2, "{spill:?}");
+            let joined = joined.finish().unwrap();
             assert!(joined.is_spilled());
             assert_eq!(sorted(joined), sorted(expected), "{kind:?}");
         }

@@ -15,6 +15,11 @@
 //! only the first `limit` rows of each buffer (PostgreSQL's bounded "top-N heapsort"), so
 //! `ORDER BY .. LIMIT 10` over any input holds a few buffers of rows.
 //!
+//! [`RowSet`] is a materialized operator result of a query tree, made through a [`RowSink`]:
+//! rows stay in memory, charged to the statement's [`StatementMemory`] (`statement_mem`), until
+//! the statement passes its limit; the sink that does writes its rows to a file instead, and the
+//! set reads them back as often as asked (a tuplestore shared by every reader).
+//!
 //! Temporary files live in the node's `tmp/` directory (PostgreSQL's `base/pgsql_tmp`), named
 //! `keel-tmp-<pid>-<n>`. Each belongs to one value (`TempFile`) and is removed when that value
 //! is dropped: when the result is sent, or when the statement fails or is canceled (its future
