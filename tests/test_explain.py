@@ -67,6 +67,22 @@ def test_explain_analyze_counts_rows(keel):
         assert rows[("Seq Scan", "dept")] == 10
 
 
+def test_scans_read_after_a_narrowed_scan_take_its_keys(keel):
+    # A scan whose rows an IN subquery narrows (a filter the workers cannot run, over the scan)
+    # still hands its join keys to the scan read after it: that one reads only matching rows.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        conn.execute("insert into emp select g, 'f' || g, g % 10 + 1, g from generate_series(201, 5000) g")
+        conn.execute("analyze")
+        lines = [row[0] for row in conn.execute(
+            "explain analyze select count(*) from dept d join emp e on e.dept_id = d.id "
+            "where d.id in (select id from dept where budget = 300)").fetchall()]
+        scans = [int(re.search(r"rows=(\d+)", line).group(1)) for line in lines if "Seq Scan on emp" in line]
+        assert scans == [500], lines
+        assert conn.execute("select count(*) from dept d join emp e on e.dept_id = d.id "
+                            "where d.id in (select id from dept where budget = 300)").fetchone()[0] == 500
+
+
 def test_explain_analyze_timing_and_summary_off(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         setup(conn)

@@ -366,10 +366,11 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
             e.columns(&mut columns);
             let leaf = chain.leaf_of(*columns.first()?)?;
             let (rel, offset, _) = chain.leaves[leaf];
-            if !matches!(rel, Rel::Scan { .. })
-                || columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf))
-                || column_of(e).is_none()
-            {
+            // A leaf that filters a scan (a condition that cannot run on the workers, such as
+            // an IN subquery) has the scan's columns: its keys are among the scan's, and
+            // narrowing the scan narrows it.
+            let rel = scan_below(rel)?;
+            if columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf)) || column_of(e).is_none() {
                 return None;
             }
             Some((rel, e.clone().remap_columns(&|c| c - offset)))
@@ -465,6 +466,15 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
         }
     });
     edges
+}
+
+/// The scan under a leaf of a chain: the leaf itself, or the scan filters over it read.
+fn scan_below(rel: &Rel) -> Option<&Rel> {
+    match rel {
+        Rel::Scan { .. } => Some(rel),
+        Rel::Filter { input, .. } => scan_below(input),
+        _ => None,
+    }
 }
 
 /// The column a column expression (possibly cast) reads.
