@@ -3622,6 +3622,20 @@ impl<'a> Binder<'a> {
                 offset,
             );
         }
+        if function == "regexp_matches" {
+            let bound = self.bind_from_args(exprs, outer)?;
+            let position = self.pos(name.span());
+            let args = self.bind_regexp_matches(bound, position)?;
+            return function_rel(
+                TableFunc::RegexpMatches,
+                args,
+                &[DataType::Text.array()],
+                function,
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
         if function != "generate_series" {
             return Err(SqlError::new(
                 code::UNDEFINED_FUNCTION,
@@ -7321,6 +7335,7 @@ impl<'a> Binder<'a> {
                 | "generate_subscripts"
                 | "pg_partition_ancestors"
                 | "information_schema._pg_expandarray"
+                | "regexp_matches"
         ) {
             return self.bind_set_function(&name, &exprs, scope, aggs, position);
         }

@@ -679,44 +679,19 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::StartsWith => Value::Bool(text(a).starts_with(text(&args[1]))),
         Scalar::RegexpMatch => {
-            let mut insensitive = false;
-            for flag in args.get(2).map_or("", text).chars() {
-                match flag {
-                    'i' => insensitive = true,
-                    'c' => insensitive = false,
-                    'g' => {
-                        return Err(SqlError::new(
-                            code::INVALID_PARAMETER_VALUE,
-                            "regexp_match() does not support the \"global\" option",
-                        )
-                        .with_hint("Use the regexp_matches function instead."))
-                    }
-                    _ => {
-                        return Err(SqlError::new(
-                            code::INVALID_PARAMETER_VALUE,
-                            format!("invalid regular expression option: \"{flag}\""),
-                        ))
-                    }
-                }
+            let flags = args.get(2).map_or("", text);
+            let (insensitive, global) = regexp_flags(flags)?;
+            if global {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "regexp_match() does not support the \"global\" option",
+                )
+                .with_hint("Use the regexp_matches function instead."));
             }
             let regex = crate::expr::compiled_regex(text(&args[1]), insensitive)?;
-            match regex.captures(text(a)) {
-                None => Value::Null,
-                Some(found) => {
-                    let items: Vec<Value> = if found.len() == 1 {
-                        vec![Value::Text(found[0].to_string())]
-                    } else {
-                        (1..found.len())
-                            .map(|i| {
-                                found
-                                    .get(i)
-                                    .map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
-                            })
-                            .collect()
-                    };
-                    Value::Array(Box::new(crate::array::Array::one_dim(items)))
-                }
-            }
+            regex
+                .captures(text(a))
+                .map_or(Value::Null, |found| match_array(&found))
         }
         Scalar::WidthBucket => {
             let (operand, low, high) = (float(a), float(&args[1]), float(&args[2]));
@@ -1417,4 +1392,41 @@ pub(crate) fn base64_decode(text: &str) -> SqlResult<Vec<u8>> {
         }
     }
     Ok(out)
+}
+
+/// The flags of `regexp_match` and `regexp_matches`: (case-insensitive, global). Unknown flags
+/// are PostgreSQL's 22023.
+pub fn regexp_flags(flags: &str) -> SqlResult<(bool, bool)> {
+    let (mut insensitive, mut global) = (false, false);
+    for flag in flags.chars() {
+        match flag {
+            'i' => insensitive = true,
+            'c' => insensitive = false,
+            'g' => global = true,
+            _ => {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("invalid regular expression option: \"{flag}\""),
+                ))
+            }
+        }
+    }
+    Ok((insensitive, global))
+}
+
+/// A match as `regexp_match` gives it: its capture groups as a text[] (an unmatched group NULL),
+/// or the whole match when the pattern has none.
+pub fn match_array(found: &regex::Captures<'_>) -> Value {
+    let items: Vec<Value> = if found.len() == 1 {
+        vec![Value::Text(found[0].to_string())]
+    } else {
+        (1..found.len())
+            .map(|i| {
+                found
+                    .get(i)
+                    .map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
+            })
+            .collect()
+    };
+    Value::Array(Box::new(crate::array::Array::one_dim(items)))
 }

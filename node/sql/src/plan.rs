@@ -177,6 +177,9 @@ pub enum TableFunc {
     /// `information_schema._pg_expandarray(array)`: per element of the first dimension, the
     /// element and its position from 1 (`x`, `n`); as one record column in a SELECT list.
     ExpandArray { record: bool },
+    /// `regexp_matches(string, pattern [, flags])`: the capture groups (or the whole match) of
+    /// the first match as a text[], or of every match with flag `g`.
+    RegexpMatches,
 }
 
 impl TableFunc {
@@ -186,6 +189,7 @@ impl TableFunc {
             TableFunc::Unnest(_) => "unnest",
             TableFunc::Subscripts => "generate_subscripts",
             TableFunc::ExpandArray { .. } => "_pg_expandarray",
+            TableFunc::RegexpMatches => "regexp_matches",
         }
     }
 
@@ -194,6 +198,7 @@ impl TableFunc {
         match self {
             TableFunc::GenerateSeries(_)
             | TableFunc::Subscripts
+            | TableFunc::RegexpMatches
             | TableFunc::ExpandArray { record: true } => 1,
             TableFunc::ExpandArray { record: false } => 2,
             TableFunc::Unnest(n) => n as usize,

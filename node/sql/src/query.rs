@@ -1621,6 +1621,24 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                 })
                 .collect())
         }
+        TableFunc::RegexpMatches => {
+            let (Value::Text(source), Value::Text(pattern)) = (&args[0], &args[1]) else {
+                return Ok(Vec::new());
+            };
+            let flags = match args.get(2) {
+                Some(Value::Text(flags)) => flags.as_str(),
+                Some(_) => return Ok(Vec::new()),
+                None => "",
+            };
+            let (insensitive, global) = crate::functions::regexp_flags(flags)?;
+            let regex = crate::expr::compiled_regex(pattern, insensitive)?;
+            let matches = regex
+                .captures_iter(source)
+                .take(if global { usize::MAX } else { 1 });
+            Ok(matches
+                .map(|found| vec![crate::functions::match_array(&found)])
+                .collect())
+        }
         TableFunc::Subscripts => {
             let (Value::Array(array), Value::Int(dim)) = (&args[0], &args[1]) else {
                 return Ok(Vec::new());

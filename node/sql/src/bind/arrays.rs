@@ -579,6 +579,29 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// The arguments of `regexp_matches(string, pattern [, flags])`, as text; other types are
+    /// 42883 as in PostgreSQL.
+    pub(super) fn bind_regexp_matches(
+        &mut self,
+        bound: Vec<(Expr, DataType, Span)>,
+        position: Option<usize>,
+    ) -> SqlResult<Vec<Expr>> {
+        let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
+        let texty = |ty: &DataType| {
+            matches!(
+                ty,
+                DataType::Text | DataType::Unknown | DataType::Varchar(_) | DataType::Char(_)
+            )
+        };
+        if !(2..=3).contains(&types.len()) || !types.iter().all(texty) {
+            return Err(self.no_function("regexp_matches", &types, position));
+        }
+        bound
+            .into_iter()
+            .map(|(expr, ty, span)| self.coerce_to(expr, ty, DataType::Text, span))
+            .collect()
+    }
+
     /// unnest / generate_series / generate_subscripts in a SELECT list: the call becomes a
     /// column of a `Rel::ProjectSet` below the projection.
     pub(super) fn bind_set_function(
@@ -643,6 +666,11 @@ impl Binder<'_> {
                     DataType::Record(crate::types::RecordShape::ExpandArray(elem)),
                 )
             }
+            "regexp_matches" => (
+                crate::plan::TableFunc::RegexpMatches,
+                self.bind_regexp_matches(bound, position)?,
+                DataType::Text.array(),
+            ),
             "generate_subscripts"
                 if (2..=3).contains(&types.len())
                     && types[0].element().is_some()
