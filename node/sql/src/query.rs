@@ -1134,30 +1134,24 @@ impl<'a> Executor<'a> {
                 }
             }
             let sides = ((&*current, width), (&*inputs[i], leaf_width));
-            if step + 1 < order.len() {
-                let mut sink = self.sink();
-                let mut push = |row| sink.push(row);
-                self.join(
-                    JoinKind::Inner,
-                    sides.0,
-                    sides.1,
-                    &keys,
-                    &on,
-                    ctx,
-                    &mut push,
-                )?;
-                current = Arc::new(sink.finish()?);
-                width += leaf_width;
-                continue;
-            }
-            // The last join: conditions no join took (they read no leaf) filter its rows,
-            // which then take the tree's column order.
-            let leftover: Vec<Expr> = std::mem::take(&mut pending)
-                .into_iter()
-                .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
-                .collect();
+            // A join before the last makes the next join's input; the last one's rows, past
+            // the conditions no join took (they read no leaf) and in the tree's column order,
+            // go to `out`.
+            let last = step + 1 == order.len();
+            let leftover: Vec<Expr> = if last {
+                std::mem::take(&mut pending)
+                    .into_iter()
+                    .map(|(_, cond)| cond.remap_columns(&|c| position[c]))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let identity = position.iter().enumerate().all(|(i, &p)| i == p);
+            let mut sink = self.sink();
             let mut emit = |mut row: Row| {
+                if !last {
+                    return sink.push(row);
+                }
                 for cond in &leftover {
                     if !cond.is_true(&row, ctx)? {
                         return Ok(());
@@ -1171,15 +1165,12 @@ impl<'a> Executor<'a> {
                 }
                 out(row)
             };
-            self.join(
-                JoinKind::Inner,
-                sides.0,
-                sides.1,
-                &keys,
-                &on,
-                ctx,
-                &mut emit,
-            )?;
+            let (l, r) = sides;
+            self.join(JoinKind::Inner, l, r, &keys, &on, ctx, &mut emit)?;
+            if !last {
+                current = Arc::new(sink.finish()?);
+                width += leaf_width;
+            }
         }
         Ok(true)
     }
