@@ -260,14 +260,28 @@ fn resolve_window(
     Ok(resolved)
 }
 
-/// `FETCH FIRST [n] ROWS ONLY` as the LIMIT it means (n defaults to 1), the query rewritten; None
-/// when the query has no FETCH. WITH TIES and PERCENT stay (the binder refuses them).
+/// `FETCH FIRST [n] ROWS ONLY | WITH TIES` as the LIMIT it means (n defaults to 1), the query
+/// rewritten; None when the query has no FETCH. WITH TIES keeps the FETCH beside the LIMIT (the
+/// binder reads it with [`with_ties`]); PERCENT stays (the binder refuses it).
 fn fetch_as_limit(query: &ast::Query) -> SqlResult<Option<ast::Query>> {
     let Some(fetch) = &query.fetch else {
         return Ok(None);
     };
-    if fetch.with_ties || fetch.percent {
+    if fetch.percent {
         return Ok(None);
+    }
+    if fetch.with_ties {
+        if query.order_by.is_none() {
+            return Err(SqlError::syntax(
+                "WITH TIES cannot be specified without ORDER BY clause",
+            ));
+        }
+        if matches!(&fetch.quantity, Some(ast::Expr::Value(v)) if v.value == ast::Value::Null) {
+            return Err(SqlError::new(
+                "2201W",
+                "row count cannot be null in FETCH FIRST ... WITH TIES clause",
+            ));
+        }
     }
     let offset = match &query.limit_clause {
         None => None,
@@ -282,13 +296,28 @@ fn fetch_as_limit(query: &ast::Query) -> SqlResult<Option<ast::Query>> {
     };
     let one = || ast::Expr::value(ast::Value::Number("1".into(), false));
     let mut rewritten = query.clone();
-    rewritten.fetch = None;
+    if !fetch.with_ties {
+        rewritten.fetch = None;
+    }
     rewritten.limit_clause = Some(LimitClause::LimitOffset {
         limit: Some(fetch.quantity.clone().unwrap_or_else(one)),
         offset,
         limit_by: Vec::new(),
     });
     Ok(Some(rewritten))
+}
+
+/// Whether a query (rewritten by [`fetch_as_limit`]) keeps the rows tied with its last one.
+fn with_ties(query: &ast::Query) -> bool {
+    query.fetch.as_ref().is_some_and(|fetch| fetch.with_ties)
+}
+
+/// Refuses what is left of a FETCH clause after [`fetch_as_limit`]: PERCENT.
+fn check_fetch(query: &ast::Query) -> SqlResult<()> {
+    match &query.fetch {
+        Some(fetch) if fetch.percent => Err(unsupported("FETCH FIRST ... PERCENT")),
+        _ => Ok(()),
+    }
 }
 
 /// The column argument of has_column_privilege (or has_any_column_privilege's any column).
@@ -2585,7 +2614,7 @@ impl<'a> Binder<'a> {
         if !query.locks.is_empty() {
             return Err(unsupported("FOR UPDATE/SHARE with set operations or WITH"));
         }
-        let (rel, columns) = self.bind_query_rel(query, None)?;
+        let (rel, columns) = self.bind_rewritten_query_rel(query, None)?;
         Ok(Plan::Query(Arc::new(QueryPlan { rel, columns })))
     }
 
@@ -2596,7 +2625,15 @@ impl<'a> Binder<'a> {
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
         let rewritten = fetch_as_limit(query)?;
-        let query = rewritten.as_ref().unwrap_or(query);
+        self.bind_rewritten_query_rel(rewritten.as_ref().unwrap_or(query), outer)
+    }
+
+    /// [`Binder::bind_query_rel`] of a query whose FETCH [`fetch_as_limit`] rewrote already.
+    fn bind_rewritten_query_rel(
+        &mut self,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
         let before = self.ctes.len();
         let result = self.bind_with_body(query, outer);
         self.ctes.truncate(before);
@@ -2621,9 +2658,7 @@ impl<'a> Binder<'a> {
                 self.ctes.push(Cte { name, rel, columns });
             }
         }
-        if query.fetch.is_some() {
-            return Err(unsupported("FETCH FIRST ... WITH TIES or PERCENT"));
-        }
+        check_fetch(query)?;
         if let SetExpr::Select(select) = query.body.as_ref() {
             let parts = self.bind_select(select, query, outer)?;
             if parts.locking.is_some() {
@@ -2672,10 +2707,15 @@ impl<'a> Binder<'a> {
         }
         let (limit, offset) = self.limit_clause(query.limit_clause.as_ref())?;
         if limit.is_some() || offset.is_some() {
+            let ties = match &rel {
+                Rel::Sort { keys, .. } if with_ties(query) => Some(keys.clone()),
+                _ => None,
+            };
             rel = Rel::Limit {
                 input: Box::new(rel),
                 limit,
                 offset,
+                ties,
             };
         }
         Ok((rel, columns))
@@ -3017,16 +3057,16 @@ impl<'a> Binder<'a> {
         query: &ast::Query,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<SelectParts> {
-        if query.fetch.is_some() {
-            return Err(unsupported("FETCH FIRST ... WITH TIES or PERCENT"));
-        }
-        self.bind_select_clauses(
+        check_fetch(query)?;
+        let mut parts = self.bind_select_clauses(
             select,
             query.order_by.as_ref(),
             query.limit_clause.as_ref(),
             &query.locks,
             outer,
-        )
+        )?;
+        parts.with_ties = with_ties(query);
+        Ok(parts)
     }
 
     /// The FROM clause as written: its tree, the items expressions may name, and the FROM row's
@@ -4180,6 +4220,7 @@ impl<'a> Binder<'a> {
             order_by,
             limit,
             offset,
+            with_ties: false,
             locking,
         })
     }
@@ -8847,6 +8888,8 @@ struct SelectParts {
     order_by: Vec<SortKey>,
     limit: Option<Expr>,
     offset: Option<Expr>,
+    /// FETCH ... WITH TIES: the limit also takes the rows that sort equal to its last one.
+    with_ties: bool,
     locking: Option<RowLocking>,
 }
 
@@ -8875,6 +8918,7 @@ impl SelectParts {
             exprs.extend(&grouping.having);
         }
         if self.distinct.is_some()
+            || self.with_ties
             || !self.windows.is_empty()
             || !self.srfs.is_empty()
             || self.grouping.as_ref().is_some_and(|g| g.sets.is_some())
@@ -8958,6 +9002,7 @@ impl SelectParts {
             input: Box::new(rel),
             exprs: outputs,
         };
+        let ties = self.with_ties.then(|| self.order_by.clone());
         let sort = |rel: Rel, keys: Vec<SortKey>| {
             if keys.is_empty() {
                 rel
@@ -8987,6 +9032,7 @@ impl SelectParts {
                 input: Box::new(rel),
                 limit: self.limit,
                 offset: self.offset,
+                ties,
             };
         }
         if width > self.columns.len() {

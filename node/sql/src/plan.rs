@@ -320,6 +320,9 @@ pub enum Rel {
         input: Box<Rel>,
         limit: Option<Expr>,
         offset: Option<Expr>,
+        /// FETCH ... WITH TIES: the input's sort keys; rows equal on them to the last row the
+        /// limit takes are taken too.
+        ties: Option<Vec<SortKey>>,
     },
     SetOp {
         op: SetOpKind,
@@ -481,10 +484,12 @@ impl Rel {
                 input,
                 limit,
                 offset,
+                ties,
             } => Rel::Limit {
                 input: Box::new(input.map_exprs(f)),
                 limit: limit.map(&mut *f),
                 offset: offset.map(&mut *f),
+                ties,
             },
             Rel::SetOp {
                 op,

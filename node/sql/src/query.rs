@@ -228,11 +228,19 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
             input,
             limit,
             offset,
+            ties,
         } => {
             for expr in limit.iter().chain(offset.iter()) {
                 mark(expr, &mut [], used);
             }
-            need(input, out, used);
+            // WITH TIES compares the rows on the sort keys.
+            let mut inner = out.to_vec();
+            for key in ties.iter().flatten() {
+                if let Some(slot) = inner.get_mut(key.output) {
+                    *slot = true;
+                }
+            }
+            need(input, &inner, used);
         }
         Rel::SetOp { left, right, .. }
         | Rel::Recursive {
@@ -988,23 +996,38 @@ impl<'a> Executor<'a> {
                 input,
                 limit,
                 offset,
+                ties,
             } => {
                 let offset = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
                 let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
                 let input = self.run(input, outer)?;
                 let (mut skip, mut take) = (offset, limit.unwrap_or(i64::MAX));
                 let mut out = self.sink();
+                // With ties, the last row taken: rows equal to it on the sort keys follow.
+                let mut last: Option<Row> = None;
                 input.each(|row| {
-                    if take <= 0 {
-                        return Ok(false);
-                    }
                     if skip > 0 {
                         skip -= 1;
+                        return Ok(true);
+                    }
+                    if take <= 0 {
+                        let tied = match (ties, &last) {
+                            (Some(keys), Some(last)) => {
+                                compare_rows(row, last, keys) == std::cmp::Ordering::Equal
+                            }
+                            _ => false,
+                        };
+                        if !tied {
+                            return Ok(false);
+                        }
                     } else {
                         take -= 1;
-                        out.push(row.clone())?;
+                        if ties.is_some() && take == 0 {
+                            last = Some(row.clone());
+                        }
                     }
-                    Ok(take > 0)
+                    out.push(row.clone())?;
+                    Ok(take > 0 || ties.is_some())
                 })?;
                 out.finish()?
             }
