@@ -2964,9 +2964,9 @@ impl Session {
         output.finish(stream)
     }
 
-    /// A general query (see [`Session::query_rows`]).
-    /// A query tree's result; with `stream`, one that went to a temporary file is read from it
-    /// as it is sent ([`QueryResult::stream`]) instead of collected.
+    /// A general query's result (see [`Session::query_rows`]); with `stream`, one that went to a
+    /// temporary file is read from it as it is sent ([`QueryResult::stream`]) instead of
+    /// collected.
     #[allow(clippy::too_many_arguments)]
     async fn run_query<C: Cluster>(
         &mut self,
@@ -3314,7 +3314,7 @@ impl Session {
         // The tree's result, taken from the executor (which held the scans' rows too).
         let rows = match Arc::try_unwrap(rows) {
             Ok(rows) => rows,
-            Err(shared) => RowSet::from(shared.rows()?.into_owned()),
+            Err(shared) => shared.duplicate(),
         };
         Ok((rows, stats))
     }

@@ -822,6 +822,25 @@ impl RowSet {
         }
     }
 
+    /// Another set of the same rows: the same file (read independently), or the rows copied.
+    pub fn duplicate(&self) -> RowSet {
+        let inner = match &self.inner {
+            Stored::Memory { rows, .. } => Stored::Memory {
+                rows: rows.clone(),
+                charged: None,
+            },
+            Stored::File { run, width, bytes } => Stored::File {
+                run: run.clone(),
+                width: *width,
+                bytes: *bytes,
+            },
+        };
+        RowSet {
+            inner,
+            len: self.len,
+        }
+    }
+
     /// Calls `f` with each row in order until it returns false.
     pub fn each(&self, mut f: impl FnMut(&Row) -> SqlResult<bool>) -> SqlResult<()> {
         match &self.inner {
