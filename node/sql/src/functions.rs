@@ -731,21 +731,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             Value::Int(bucket)
         }
         Scalar::RegexpReplace => {
-            let mut global = false;
-            let mut insensitive = false;
-            for flag in args.get(3).map_or("", text).chars() {
-                match flag {
-                    'g' => global = true,
-                    'i' => insensitive = true,
-                    'c' => insensitive = false,
-                    _ => {
-                        return Err(SqlError::new(
-                            code::INVALID_PARAMETER_VALUE,
-                            format!("invalid regular expression option: \"{flag}\""),
-                        ))
-                    }
-                }
-            }
+            let (insensitive, global) = regexp_flags(args.get(3).map_or("", text))?;
             let regex = crate::expr::compiled_regex(text(&args[1]), insensitive)?;
             let replacement = regex_replacement(text(&args[2]));
             let source = text(a);
@@ -1394,7 +1380,8 @@ pub(crate) fn base64_decode(text: &str) -> SqlResult<Vec<u8>> {
     Ok(out)
 }
 
-/// The flags of `regexp_match` and `regexp_matches`: (case-insensitive, global). Unknown flags
+/// The flags of `regexp_replace`, `regexp_match` and `regexp_matches`: (case-insensitive,
+/// global). Unknown flags
 /// are PostgreSQL's 22023.
 pub fn regexp_flags(flags: &str) -> SqlResult<(bool, bool)> {
     let (mut insensitive, mut global) = (false, false);

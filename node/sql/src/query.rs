@@ -1304,33 +1304,20 @@ impl<'a> Executor<'a> {
         }
         for (l, r) in lefts.into_iter().zip(rights) {
             (self.check)()?;
-            let build_bytes = if build_left { l.bytes() } else { r.bytes() };
-            stats.peak = stats.peak.max(build_bytes as usize);
-            if build_left {
-                let build = l.rows()?;
-                hash_join(
-                    kind,
-                    &r,
-                    (&build, true),
-                    (left_width, right_width),
-                    keys,
-                    on,
-                    ctx,
-                    out,
-                )?;
-            } else {
-                let build = r.rows()?;
-                hash_join(
-                    kind,
-                    &l,
-                    (&build, false),
-                    (left_width, right_width),
-                    keys,
-                    on,
-                    ctx,
-                    out,
-                )?;
-            }
+            let (build, probe) = if build_left { (&l, &r) } else { (&r, &l) };
+            stats.peak = stats.peak.max(build.bytes() as usize);
+            let build = build.rows()?;
+            let widths = (left_width, right_width);
+            hash_join(
+                kind,
+                probe,
+                (&build, build_left),
+                widths,
+                keys,
+                on,
+                ctx,
+                out,
+            )?;
         }
         Ok(stats)
     }
