@@ -3468,6 +3468,7 @@ impl<'a> Binder<'a> {
                         alias: scope.alias.clone(),
                         access: Access::Scan,
                         filter: None,
+                        project: None,
                     },
                     vec![scope],
                 )))
@@ -5172,6 +5173,7 @@ impl<'a> Binder<'a> {
             alias,
             access: Access::Scan,
             filter: None,
+            project: None,
         };
         let rel = match from {
             Some(from) => Rel::Join {
@@ -8902,6 +8904,7 @@ impl SelectParts {
                 table,
                 access: Access::Scan,
                 filter: None,
+                project: None,
                 ..
             } => Some(table.clone()),
             Rel::Values { rows, width: 0 } if rows.len() == 1 => None,

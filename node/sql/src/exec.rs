@@ -2285,14 +2285,17 @@ impl Session {
                 columns,
             } => {
                 let started = std::time::Instant::now();
+                // The tree that runs, scans cut to the columns it reads (the stats are kept by
+                // its nodes' addresses).
+                let rel = crate::prune::narrow(&query.rel);
                 let stats = if *analyze {
-                    self.run_tree(cluster, &query.rel, &params, txn, now, cancel, true)
+                    self.run_tree(cluster, &rel, &params, txn, now, cancel, true)
                         .await?
                         .1
                 } else {
                     None
                 };
-                let mut lines = crate::explain::explain(&query.rel, stats.as_ref(), *timing);
+                let mut lines = crate::explain::explain(&rel, stats.as_ref(), *timing);
                 if *analyze && *summary {
                     lines.push(format!(
                         "Execution Time: {:.3} ms",
@@ -2702,6 +2705,7 @@ impl Session {
                             params: Arc::new(Vec::new()),
                             keyed: true,
                             columns: None,
+                            project: None,
                             part: None,
                         },
                     },
@@ -2796,6 +2800,7 @@ impl Session {
                             params: params.clone(),
                             keyed,
                             columns: None,
+                            project: None,
                             part: None,
                         };
                         (worker, ShardRequest { txn, now, op })
@@ -2885,6 +2890,7 @@ impl Session {
             table,
             filter: &plan.filter,
             columns: &None,
+            project: &None,
             params,
             txn,
             now,
@@ -2978,8 +2984,9 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
+        let rel = crate::prune::narrow(&plan.rel);
         let (rows, _) = self
-            .run_tree(cluster, &plan.rel, params, txn, now, cancel, false)
+            .run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?;
         // A result in a temporary file is read from it as it is sent (`stream`).
         if stream && rows.is_spilled() {
@@ -3004,13 +3011,15 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
-        self.run_tree(cluster, rel, params, txn, now, cancel, false)
+        let rel = crate::prune::narrow(rel);
+        self.run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?
             .0
             .into_rows()
     }
 
-    /// [`Session::query_rows`], with per-node statistics when `analyze`.
+    /// [`Session::query_rows`] of a tree [`crate::prune::narrow`] made, with per-node statistics
+    /// (by the tree's node addresses) when `analyze`.
     #[allow(clippy::too_many_arguments)]
     async fn run_tree<C: Cluster>(
         &mut self,
@@ -3129,7 +3138,7 @@ impl Session {
         // The share of `edge.to`'s rows a filter of `keys` keys keeps.
         let keep_share = |edge: &crate::join_order::KeyEdge<'_>, keys: usize| -> Option<f64> {
             let stats = table_stats(edge.to)?;
-            let column = crate::join_order::column_of(&edge.to_expr)?;
+            let column = scan_column(edge.to, crate::join_order::column_of(&edge.to_expr)?);
             Some((keys as f64 / stats.distinct(column)?.max(1.0)).min(1.0))
         };
         // Key sets of edges whose source has been read (None: too many rows to make one).
@@ -3205,6 +3214,7 @@ impl Session {
                 table,
                 access,
                 filter,
+                project,
                 ..
             } = scan
             else {
@@ -3220,8 +3230,13 @@ impl Session {
                     crate::join_order::KeyFrom::Scan(Rel::Scan { alias, .. }) => alias.clone(),
                     _ => "SubPlan".to_string(),
                 };
+                // The key expression reads the scan's returned row; the worker tests the table's.
+                let to_expr = edge
+                    .to_expr
+                    .clone()
+                    .remap_columns(&|c| scan_column(scan, c));
                 let test = Expr::InKeys(
-                    Box::new(edge.to_expr.clone()),
+                    Box::new(to_expr),
                     crate::expr::KeyFilter {
                         keys: keys.clone(),
                         source,
@@ -3240,10 +3255,20 @@ impl Session {
                 narrowed.push(scan as *const Rel);
             }
             let filter = &filter;
-            let columns = used
-                .get(&(scan as *const Rel as usize))
-                .filter(|mask| !mask.iter().all(|&u| u))
-                .map(|mask| Arc::new(mask.clone()));
+            let project = project.clone().map(Arc::new);
+            let columns = match &project {
+                Some(project) => {
+                    let mut mask = vec![false; table.columns.len()];
+                    for &c in project.iter() {
+                        mask[c] = true;
+                    }
+                    Some(Arc::new(mask))
+                }
+                None => used
+                    .get(&(scan as *const Rel as usize))
+                    .filter(|mask| !mask.iter().all(|&u| u))
+                    .map(|mask| Arc::new(mask.clone())),
+            };
             let targets = self.targets(cluster, table, access, &ctx, txn).await?;
             // A scan estimated to fit in a quarter of the statement's memory is read with one
             // request per worker (parts cost measurably here: TPC-H Q13 about 30% slower at
@@ -3262,7 +3287,8 @@ impl Session {
                             .map_or(8.0, |column| f64::from(column.avg_width.max(0)))
                     })
                     .sum();
-                24.0 + (table.columns.len() * std::mem::size_of::<Value>()) as f64 + widths
+                let values = project.as_ref().map_or(table.columns.len(), |p| p.len());
+                24.0 + (values * std::mem::size_of::<Value>()) as f64 + widths
             };
             let parts = match (estimate(scan), table_stats(scan)) {
                 (Some(rows), Some(stats)) => rows * row_bytes(&stats) > memory.limit() as f64 / 4.0,
@@ -3273,6 +3299,7 @@ impl Session {
                 table,
                 filter,
                 columns: &columns,
+                project: &project,
                 params,
                 txn,
                 now,
@@ -5465,6 +5492,7 @@ impl Session {
                             params: Arc::new(Vec::new()),
                             keyed: false,
                             columns: None,
+                            project: None,
                             part: None,
                         },
                     },
@@ -5666,12 +5694,25 @@ async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::Ta
 }
 
 /// A table read's parameters (see [`read_in_parts`]).
+/// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
+fn scan_column(scan: &Rel, c: usize) -> usize {
+    match scan {
+        Rel::Scan {
+            project: Some(project),
+            ..
+        } => project.get(c).copied().unwrap_or(c),
+        _ => c,
+    }
+}
+
 struct ScanRead<'a> {
     /// Whole-table reads go in parts; else in one request per worker.
     parts: bool,
     table: &'a Arc<TableDef>,
     filter: &'a Option<Arc<Expr>>,
     columns: &'a Option<Arc<Vec<bool>>>,
+    /// The table columns each row holds (see `ShardOp::Read`).
+    project: &'a Option<Arc<Vec<usize>>>,
     params: &'a Arc<Vec<Value>>,
     txn: Tx,
     now: i64,
@@ -5765,6 +5806,7 @@ async fn read_in_parts<C: Cluster>(
                     params: read.params.clone(),
                     keyed: false,
                     columns: read.columns.clone(),
+                    project: read.project.clone(),
                     part: (read.parts && key.is_none()).then(|| ScanPart {
                         after: after.clone(),
                         rows: SCAN_PART_ROWS,
@@ -5955,6 +5997,7 @@ async fn first_row_where<C: Cluster>(
                 params: Arc::new(Vec::new()),
                 keyed: false,
                 columns: None,
+                project: None,
                 part: None,
             };
             (w, ShardRequest { txn, now: 0, op })

@@ -54,20 +54,35 @@ pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool) -> Vec<String> {
     printer.lines
 }
 
+/// Column names of a scan's table, for printing its filter and index conditions.
+fn table_names(scan: &Rel, qualify: bool) -> Vec<String> {
+    let Rel::Scan { table, alias, .. } = scan else {
+        return Vec::new();
+    };
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            if qualify {
+                format!("{alias}.{}", c.name)
+            } else {
+                c.name.clone()
+            }
+        })
+        .collect()
+}
+
 /// Column names of a node's output row, for printing expressions over it.
 fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> {
     match rel {
-        Rel::Scan { table, alias, .. } => table
-            .columns
-            .iter()
-            .map(|c| {
-                if qualify {
-                    format!("{alias}.{}", c.name)
-                } else {
-                    c.name.clone()
-                }
-            })
-            .collect(),
+        Rel::Scan {
+            project: Some(project),
+            ..
+        } => {
+            let names = table_names(rel, qualify);
+            project.iter().map(|&c| names[c].clone()).collect()
+        }
+        Rel::Scan { .. } => table_names(rel, qualify),
         Rel::Lookup { input, .. }
         | Rel::Filter { input, .. }
         | Rel::Distinct { input, .. }
@@ -385,8 +400,9 @@ impl Printer<'_> {
                 alias,
                 access,
                 filter,
+                ..
             } => {
-                let names = names_of(rel);
+                let names = table_names(rel, self.qualify);
                 let target = if *alias == table.name {
                     table.name.clone()
                 } else {

@@ -123,6 +123,9 @@ pub enum ShardOp {
         /// The columns the statement uses (None: all); the others come back as NULL, so
         /// unused values (long comments, say) are not copied to the session.
         columns: Option<Arc<Vec<bool>>>,
+        /// The table columns each returned row holds, in this order (None: the row as wide as
+        /// the table): a query tree's scan cut to what the tree reads ([`crate::prune`]).
+        project: Option<Arc<Vec<usize>>>,
         /// Read a whole table (`key` None) in parts; None: all in one reply.
         part: Option<ScanPart>,
     },
@@ -848,6 +851,7 @@ impl Shard {
                 params,
                 keyed,
                 columns,
+                project,
                 part,
             } => {
                 let ctx = EvalContext::new(params, now);
@@ -855,7 +859,16 @@ impl Shard {
                 let max_rows = part.as_ref().map_or(usize::MAX, |p| p.rows.max(1));
                 let keys = key.as_deref();
                 // Decode what the filter and the statement read; return only the latter.
-                let decode = columns.as_ref().map(|used| {
+                let projected = project.as_ref().map(|project| {
+                    let mut used = vec![false; table.columns.len()];
+                    for &c in project.iter() {
+                        if let Some(slot) = used.get_mut(c) {
+                            *slot = true;
+                        }
+                    }
+                    used
+                });
+                let decode = projected.as_ref().or(columns.as_deref()).map(|used| {
                     let mut decode = used.to_vec();
                     if let Some(filter) = filter {
                         mark_columns(filter, &mut decode);
@@ -876,6 +889,20 @@ impl Shard {
                     &mut |key, row| {
                         if *keyed {
                             output.keys.push(key.to_vec());
+                        }
+                        if let Some(project) = project {
+                            // Values move out of the decoded row, which is reused.
+                            output.rows.push(
+                                project
+                                    .iter()
+                                    .map(|&c| {
+                                        row.get_mut(c).map_or(Value::Null, |v| {
+                                            std::mem::replace(v, Value::Null)
+                                        })
+                                    })
+                                    .collect(),
+                            );
+                            return Ok(output.rows.len() < max_rows);
                         }
                         if let Some(used) = columns {
                             for (value, used) in row.iter_mut().zip(used.iter()) {

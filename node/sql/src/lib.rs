@@ -23,6 +23,7 @@ pub mod numfmt;
 pub mod parse;
 pub mod plan;
 pub mod planner;
+pub mod prune;
 pub mod query;
 pub mod sequence;
 pub mod spill;

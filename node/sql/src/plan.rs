@@ -227,6 +227,10 @@ pub enum Rel {
         alias: String,
         access: Access,
         filter: Option<Arc<Expr>>,
+        /// The table columns the scan returns, in this order (None: every column). Set by
+        /// [`crate::prune::narrow`] to what the tree above reads; `filter` and `access` still
+        /// name table columns, since they run on the worker before the row is cut.
+        project: Option<Vec<usize>>,
     },
     /// The rows of `input` whose `columns` equal `probes` (expressions that do not read the row:
     /// outer references of a correlated subquery, parameters). The session builds a hash index on
@@ -336,7 +340,9 @@ impl Rel {
     /// Columns per row.
     pub fn width(&self) -> usize {
         match self {
-            Rel::Scan { table, .. } => table.columns.len(),
+            Rel::Scan { table, project, .. } => {
+                project.as_ref().map_or(table.columns.len(), Vec::len)
+            }
             Rel::Values { width, .. } => *width,
             Rel::Function {
                 func, ordinality, ..
@@ -366,17 +372,7 @@ impl Rel {
             exprs.into_iter().map(&mut *f).collect()
         };
         match self {
-            Rel::Scan {
-                table,
-                alias,
-                access,
-                filter,
-            } => Rel::Scan {
-                table,
-                alias,
-                access,
-                filter,
-            },
+            scan @ Rel::Scan { .. } => scan,
             Rel::Lookup {
                 input,
                 columns,

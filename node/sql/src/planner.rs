@@ -196,6 +196,7 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
             alias,
             access: Access::Scan,
             filter: None,
+            project: None,
         } => {
             let (local, rest): (Vec<Expr>, Vec<Expr>) =
                 conjuncts.into_iter().partition(|c| c.is_local());
@@ -208,6 +209,7 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
                 alias,
                 access,
                 filter: pushed.map(std::sync::Arc::new),
+                project: None,
             };
             // Equalities with values from outside the row: a hash lookup per outer row.
             let (mut columns, mut probes, mut others) = (Vec::new(), Vec::new(), Vec::new());
