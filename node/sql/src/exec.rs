@@ -3040,11 +3040,28 @@ impl Session {
                 pushed.push(node);
             }
         });
-        let mut aggregated = Vec::new();
+        let mut aggregated: Vec<(&Rel, RowSet, crate::query::SpillStats)> = Vec::new();
         for node in &pushed {
             let Rel::Aggregate { input, keys, aggs } = node else {
                 continue;
             };
+            // The same aggregate twice (a WITH query named twice, as TPC-H Q15's revenue view)
+            // is computed once, unless it makes random values.
+            let random = node.node_exprs().iter().any(|e| {
+                let mut found = false;
+                e.visit(&mut |x| {
+                    found |= matches!(x, Expr::Func(crate::expr::Func::GenRandomUuid, _))
+                });
+                found
+            });
+            if let Some((_, rows, stats)) = aggregated
+                .iter()
+                .find(|(done, ..)| !random && *done == *node)
+            {
+                let (rows, stats) = (rows.duplicate(), stats.clone());
+                aggregated.push((*node, rows, stats));
+                continue;
+            }
             let Rel::Scan {
                 table,
                 access,
