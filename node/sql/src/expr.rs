@@ -706,9 +706,8 @@ impl Expr {
                 if value.is_null() {
                     return Ok(Value::Null);
                 }
-                let mut key = Vec::with_capacity(16);
-                crate::query::append_hash_key(&value, &mut key);
-                Value::Bool(filter.keys.find(&key).is_some())
+                let mut key = Vec::new();
+                Value::Bool(filter.keys.contains(&value, &mut key))
             }
             Expr::InList(inner, list, negated) => {
                 let value = inner.eval(row, ctx)?;

@@ -36,6 +36,8 @@ enum Test {
 pub struct ScanFilter {
     /// (columns needed, test), by columns needed.
     tests: Vec<(usize, Test)>,
+    /// The key bytes of an `InKeys` test's value, reused from row to row.
+    key: std::cell::RefCell<Vec<u8>>,
 }
 
 impl ScanFilter {
@@ -60,7 +62,10 @@ impl ScanFilter {
         // Stable: among tests needing the same columns, the simple ones (pushed in order) and the
         // general ones keep the order they were written in.
         tests.sort_by_key(|(needs, test)| (*needs, matches!(test, Test::General(_))));
-        ScanFilter { tests }
+        ScanFilter {
+            tests,
+            key: std::cell::RefCell::new(Vec::with_capacity(16)),
+        }
     }
 
     /// The position in `tests` a row's testing starts at.
@@ -92,11 +97,7 @@ impl ScanFilter {
                 Test::IsNull(column, not_null) => at(*column).is_null() != *not_null,
                 Test::InKeys(column, filter) => match at(*column) {
                     Value::Null => false,
-                    value => {
-                        let mut key = Vec::with_capacity(16);
-                        crate::query::append_hash_key(value, &mut key);
-                        filter.keys.find(&key).is_some()
-                    }
+                    value => filter.keys.contains(value, &mut self.key.borrow_mut()),
                 },
                 Test::General(expr) => expr.is_true(row, ctx)?,
             };

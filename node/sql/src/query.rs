@@ -268,6 +268,10 @@ pub type KeySet = std::collections::HashSet<Vec<u8>>;
 #[derive(Default)]
 pub struct KeyIds {
     table: hashbrown::HashTable<KeySlot>,
+    /// When every key is an integer within a small range: one bit per value of the range
+    /// ([`KeyIds::index_integers`]), so a semi-join filter tests a row with one load instead of
+    /// a hash and a probe.
+    dense: Option<DenseInts>,
     bytes: Vec<u8>,
     /// Where key `n` starts in `bytes` (it ends where key `n + 1` starts).
     starts: Vec<usize>,
@@ -331,7 +335,57 @@ struct KeySlot {
     inline: [u8; INLINE_KEY],
 }
 
+/// A set of integers as bits from `min` on.
+struct DenseInts {
+    min: i64,
+    bits: Vec<u64>,
+}
+
+impl DenseInts {
+    /// Widest range (in values) worth a bitmap: 2^23 bits, 1 MiB.
+    const MAX_RANGE: u64 = 1 << 23;
+
+    fn contains(&self, value: i64) -> bool {
+        let offset = value.wrapping_sub(self.min) as u64;
+        self.bits
+            .get((offset >> 6) as usize)
+            .is_some_and(|word| word & (1 << (offset & 63)) != 0)
+            && value >= self.min
+    }
+}
+
 impl KeyIds {
+    /// Whether `value` is among the keys: the bitmap for integers when there is one, else its
+    /// [`append_hash_key`] bytes (written into `scratch`) looked up.
+    #[inline]
+    pub fn contains(&self, value: &Value, scratch: &mut Vec<u8>) -> bool {
+        if let (Some(dense), Value::Int(i)) = (&self.dense, value) {
+            return dense.contains(*i);
+        }
+        scratch.clear();
+        append_hash_key(value, scratch);
+        self.find(scratch).is_some()
+    }
+
+    /// Makes the bitmap [`KeyIds::contains`] tests integers with, when `ints` (the keys, each an
+    /// integer; other keys, if any, are only in the table) span at most
+    /// [`DenseInts::MAX_RANGE`] values.
+    fn index_integers(&mut self, ints: &[i64]) {
+        let (Some(&min), Some(&max)) = (ints.iter().min(), ints.iter().max()) else {
+            return;
+        };
+        let range = (max as i128 - min as i128) as u128 + 1;
+        if range > u128::from(DenseInts::MAX_RANGE) {
+            return;
+        }
+        let mut bits = vec![0u64; (range as usize).div_ceil(64)];
+        for &i in ints {
+            let offset = (i - min) as u64;
+            bits[(offset >> 6) as usize] |= 1 << (offset & 63);
+        }
+        self.dense = Some(DenseInts { min, bits });
+    }
+
     /// The number of distinct keys.
     pub fn len(&self) -> usize {
         self.starts.len()
@@ -506,6 +560,8 @@ pub fn key_set(rows: &RowSet, expr: &Expr, ctx: &EvalContext<'_>) -> Option<KeyI
     let mut keys = KeyIds::default();
     let mut key = Vec::new();
     let mut failed = false;
+    // The integer keys while every key is one (for the bitmap), each once.
+    let mut ints = Some(Vec::new());
     rows.each(|row| {
         let Ok(value) = expr.eval_ref(row, ctx) else {
             failed = true;
@@ -514,11 +570,19 @@ pub fn key_set(rows: &RowSet, expr: &Expr, ctx: &EvalContext<'_>) -> Option<KeyI
         if !value.is_null() {
             key.clear();
             append_hash_key(&value, &mut key);
-            keys.find_or_add(&key);
+            let (_, new) = keys.find_or_add(&key);
+            match (&mut ints, &*value) {
+                (Some(ints), Value::Int(i)) if new => ints.push(*i),
+                (Some(_), Value::Int(_)) => {}
+                _ => ints = None,
+            }
         }
         Ok(true)
     })
     .ok()?;
+    if let Some(ints) = ints {
+        keys.index_integers(&ints);
+    }
     (!failed).then_some(keys)
 }
 
@@ -2584,6 +2648,47 @@ mod tests {
         key.clear();
         append_hash_key(&Value::Int(999), &mut key);
         assert_eq!(ids.find(&key), Some(999));
+    }
+
+    #[test]
+    fn integer_key_sets_answer_by_bitmap_as_by_hash() {
+        let ctx = EvalContext::new(&[], 0);
+        let set = |values: Vec<Value>| {
+            let rows: Vec<Row> = values.into_iter().map(|v| vec![v]).collect();
+            key_set(&RowSet::from(rows), &Expr::Column(0), &ctx).unwrap()
+        };
+        let members = [5i64, 9, -3, 70];
+        let mut values: Vec<Value> = members.iter().map(|&i| Value::Int(i)).collect();
+        values.extend([Value::Int(5), Value::Null]);
+        let keys = set(values);
+        assert!(keys.dense.is_some());
+        assert_eq!(keys.len(), 4);
+        let mut scratch = Vec::new();
+        for i in -200..200 {
+            assert_eq!(
+                keys.contains(&Value::Int(i), &mut scratch),
+                members.contains(&i),
+                "{i}"
+            );
+        }
+        for far in [i64::MIN, i64::MAX, 1 << 40] {
+            assert!(!keys.contains(&Value::Int(far), &mut scratch));
+        }
+        // A range too wide for a bitmap, and keys that are not all integers: the hash table.
+        let wide = set(vec![
+            Value::Int(0),
+            Value::Int(1 << 40),
+            Value::Int(i64::MIN),
+        ]);
+        assert!(wide.dense.is_none());
+        assert!(wide.contains(&Value::Int(1 << 40), &mut scratch));
+        assert!(wide.contains(&Value::Int(i64::MIN), &mut scratch));
+        assert!(!wide.contains(&Value::Int(1), &mut scratch));
+        let mixed = set(vec![Value::Int(1), Value::Text("1".into())]);
+        assert!(mixed.dense.is_none());
+        assert!(mixed.contains(&Value::Int(1), &mut scratch));
+        assert!(mixed.contains(&Value::Text("1".into()), &mut scratch));
+        assert!(!mixed.contains(&Value::Int(2), &mut scratch));
     }
 
     #[test]
