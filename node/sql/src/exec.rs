@@ -3058,7 +3058,7 @@ impl Session {
                 .iter()
                 .find(|(done, ..)| !random && *done == *node)
             {
-                let (rows, stats) = (rows.duplicate(), stats.clone());
+                let (rows, stats) = (rows.duplicate(), *stats);
                 aggregated.push((*node, rows, stats));
                 continue;
             }
