@@ -1613,27 +1613,41 @@ impl Accumulator {
     /// The running state as values, to ship a partial aggregate from a worker
     /// ([`Accumulator::merge`] adds it into another accumulator of the same call).
     pub fn state(&self) -> SqlResult<Vec<Value>> {
+        let mut out = Vec::with_capacity(2);
+        self.state_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends [`Accumulator::state`]'s values to `out`.
+    pub fn state_into(&self, out: &mut Vec<Value>) -> SqlResult<()> {
         let or_null = |seen: bool, value: Value| if seen { value } else { Value::Null };
-        Ok(match self {
-            Accumulator::Count(n) => vec![Value::Int(*n)],
+        match self {
+            Accumulator::Count(n) => out.push(Value::Int(*n)),
             Accumulator::SumInt(sum, seen) => {
-                vec![or_null(*seen, Value::numeric(Numeric::from_i128(*sum)))]
+                out.push(or_null(*seen, Value::numeric(Numeric::from_i128(*sum))))
             }
-            Accumulator::SumFloat(sum, seen) => vec![or_null(*seen, Value::Float(*sum))],
+            Accumulator::SumFloat(sum, seen) => out.push(or_null(*seen, Value::Float(*sum))),
             Accumulator::SumNumeric(sum, seen) => {
-                vec![or_null(*seen, Value::numeric(sum.clone()))]
+                out.push(or_null(*seen, Value::numeric(sum.clone())))
             }
-            Accumulator::Avg(sum, n) => vec![Value::numeric(sum.clone()), Value::Int(*n)],
-            Accumulator::AvgFloat(sum, n) => vec![Value::Float(*sum), Value::Int(*n)],
-            Accumulator::MinMax(best, _) => vec![best.clone()],
-            Accumulator::Bool(result, _) => vec![result.map_or(Value::Null, Value::Bool)],
+            Accumulator::Avg(sum, n) => {
+                out.push(Value::numeric(sum.clone()));
+                out.push(Value::Int(*n));
+            }
+            Accumulator::AvgFloat(sum, n) => {
+                out.push(Value::Float(*sum));
+                out.push(Value::Int(*n));
+            }
+            Accumulator::MinMax(best, _) => out.push(best.clone()),
+            Accumulator::Bool(result, _) => out.push(result.map_or(Value::Null, Value::Bool)),
             Accumulator::Collect(_) => {
                 return Err(SqlError::new(
                     code::INTERNAL_ERROR,
                     "a collecting aggregate has no partial state",
                 ))
             }
-        })
+        }
+        Ok(())
     }
 
     /// How many values [`Accumulator::state`] gives for `call`.
