@@ -1398,7 +1398,9 @@ fn for_each_visible(
                 Some((filter, ctx)) => {
                     let mut next = filter.start();
                     decode_row_checked(&bytes, width, used, &mut row, |decoded, row| {
-                        filter.check(&mut next, decoded, row, ctx)
+                        Ok(filter
+                            .check(&mut next, decoded, row, ctx)?
+                            .then(|| filter.due(next)))
                     })
                 }
             }

@@ -1855,20 +1855,22 @@ pub fn decode_row_into(
     used: Option<&[bool]>,
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
-    decode_row_checked(bytes, columns, used, values, |_, _| Ok(true)).map(|_| ())
+    decode_row_checked(bytes, columns, used, values, |_, _| Ok(Some(usize::MAX))).map(|_| ())
 }
 
-/// [`decode_row_into`], asking `check(decoded, values)` before each column is decoded and once
-/// at the end (`decoded` leading columns of `values` are final then): false stops decoding and
-/// drops the row (see [`crate::filter::ScanFilter`]). Whether the row was kept. The positions
-/// after a dropped row's last decoded column keep what an earlier row left there; the next row
-/// overwrites or clears them before they are looked at.
+/// [`decode_row_into`], asking `check(decoded, values)` once `decoded` leading columns of
+/// `values` are final: first before column 0, then before the column it named last, and once at
+/// the end. `check` answers None to stop decoding and drop the row (see
+/// [`crate::filter::ScanFilter`]), or how many leading columns must be decoded before it is asked
+/// again (usize::MAX: only at the end). Whether the row was kept. The positions after a dropped
+/// row's last decoded column keep what an earlier row left there; the next row overwrites or
+/// clears them before they are looked at.
 pub fn decode_row_checked(
     mut bytes: &[u8],
     columns: usize,
     used: Option<&[bool]>,
     values: &mut Vec<Value>,
-    mut check: impl FnMut(usize, &[Value]) -> SqlResult<bool>,
+    mut check: impl FnMut(usize, &[Value]) -> SqlResult<Option<usize>>,
 ) -> SqlResult<bool> {
     // Decoding stops after the last column used: values are stored one after another, so
     // the ones before it must be stepped over, but none after it.
@@ -1886,9 +1888,13 @@ pub fn decode_row_checked(
         values.resize(columns, Value::Null);
     }
     let mut i = 0;
+    let mut due = 0;
     while !bytes.is_empty() && i < end {
-        if !check(i, values)? {
-            return Ok(false);
+        if i >= due {
+            match check(i, values)? {
+                Some(next) => due = next,
+                None => return Ok(false),
+            }
         }
         if used.is_none_or(|u| u.get(i).copied().unwrap_or(true)) {
             let value = decode_value(&mut bytes, true)?;
@@ -1911,7 +1917,7 @@ pub fn decode_row_checked(
             *slot = Value::Null;
         }
     }
-    check(values.len().max(columns), values)
+    Ok(check(values.len().max(columns), values)?.is_some())
 }
 
 /// Steps over one value written by [`encode_row`] without building it.
