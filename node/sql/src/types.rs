@@ -1903,7 +1903,10 @@ pub fn decode_row_checked(
                 None => values.push(value),
             }
         } else {
-            skip_value(&mut bytes)?;
+            match encoded_len(bytes) {
+                Some(n) => bytes = &bytes[n..],
+                None => skip_value(&mut bytes)?,
+            }
             if let Some(slot) = values.get_mut(i).filter(|v| !v.is_null()) {
                 *slot = Value::Null;
             }
@@ -1918,6 +1921,23 @@ pub fn decode_row_checked(
         }
     }
     Ok(check(values.len().max(columns), values)?.is_some())
+}
+
+/// The length of the first value written by [`encode_row`] in `bytes`, tag included, when it
+/// is a scalar that fits (arrays, records and malformed bytes: None, for [`skip_value`]). What a
+/// scan steps over most: one branch and no bounds check per byte taken.
+#[inline]
+fn encoded_len(bytes: &[u8]) -> Option<usize> {
+    let n = match *bytes.first()? {
+        0 => 1,
+        1 => 2,
+        7 => 5,
+        2 | 3 | 6 => 9,
+        4 | 8 => 17,
+        5 | 9 | 12 => 5 + u32::from_le_bytes(bytes.get(1..5)?.try_into().ok()?) as usize,
+        _ => return None,
+    };
+    (n <= bytes.len()).then_some(n)
 }
 
 /// Steps over one value written by [`encode_row`] without building it.
@@ -2050,6 +2070,50 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_lengths_step_over_each_scalar_exactly() {
+        let values = [
+            Value::Null,
+            Value::Bool(true),
+            Value::Int(-7),
+            Value::Float(1.5),
+            Value::Numeric(Decimal::new(12345, 2)),
+            Value::Text("héllo".into()),
+            Value::Text(String::new()),
+            Value::Timestamp(99),
+            Value::Date(-3),
+            Value::Interval(Interval {
+                months: 1,
+                days: 2,
+                micros: 3,
+            }),
+            Value::Bytes(vec![0, 1, 2]),
+        ];
+        for value in &values {
+            let mut bytes = Vec::new();
+            encode_row(std::slice::from_ref(value), &mut bytes);
+            assert_eq!(encoded_len(&bytes), Some(bytes.len()), "{value:?}");
+            // A value cut short is left to skip_value, which reports the corruption.
+            assert_eq!(encoded_len(&bytes[..bytes.len() - 1]), None, "{value:?}");
+        }
+        let mut bytes = Vec::new();
+        encode_row(
+            &[Value::Array(Box::new(crate::array::Array::one_dim(vec![Value::Int(1)])))],
+            &mut bytes,
+        );
+        assert_eq!(encoded_len(&bytes), None);
+        // Rows of every kind decode the same when their other columns are skipped.
+        let mut row = Vec::new();
+        encode_row(&values, &mut row);
+        let used: Vec<bool> = (0..values.len()).map(|i| i % 3 == 1).collect();
+        let mut decoded = Vec::new();
+        decode_row_into(&row, values.len(), Some(&used), &mut decoded).unwrap();
+        for (i, value) in decoded.iter().enumerate() {
+            let expected = if used[i] { values[i].clone() } else { Value::Null };
+            assert_eq!(*value, expected, "column {i}");
+        }
+    }
 
     fn float(value: f64) -> String {
         let mut out = String::new();
