@@ -2099,7 +2099,9 @@ mod tests {
         }
         let mut bytes = Vec::new();
         encode_row(
-            &[Value::Array(Box::new(crate::array::Array::one_dim(vec![Value::Int(1)])))],
+            &[Value::Array(Box::new(crate::array::Array::one_dim(vec![
+                Value::Int(1),
+            ])))],
             &mut bytes,
         );
         assert_eq!(encoded_len(&bytes), None);
@@ -2110,7 +2112,11 @@ mod tests {
         let mut decoded = Vec::new();
         decode_row_into(&row, values.len(), Some(&used), &mut decoded).unwrap();
         for (i, value) in decoded.iter().enumerate() {
-            let expected = if used[i] { values[i].clone() } else { Value::Null };
+            let expected = if used[i] {
+                values[i].clone()
+            } else {
+                Value::Null
+            };
             assert_eq!(*value, expected, "column {i}");
         }
     }
