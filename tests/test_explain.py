@@ -83,6 +83,26 @@ def test_scans_read_after_a_narrowed_scan_take_its_keys(keel):
                             "where d.id in (select id from dept where budget = 300)").fetchone()[0] == 500
 
 
+def test_lookups_take_the_keys_of_columns_the_join_makes_equal_to_their_probe(keel):
+    # EXISTS probes c by a.k, and the join makes a.k = b.k on every row the subquery sees: so
+    # the scan of c takes b's keys (100 of c's 1,000) although the probe names a (whose keys
+    # are all of c's).
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table a (id int primary key, k int)")
+        conn.execute("create table b (id int primary key, k int)")
+        conn.execute("create table c (id int primary key, k int, flag int)")
+        conn.execute("insert into a select g, g from generate_series(1, 1000) g")
+        conn.execute("insert into b select g, g % 100 + 1 from generate_series(1, 5000) g")
+        conn.execute("insert into c select g, g % 1000 + 1, 1 from generate_series(1, 8000) g")
+        conn.execute("analyze")
+        sql = ("select count(*) from a join b on a.k = b.k "
+               "where exists (select 1 from c where c.k = a.k and c.flag = 1)")
+        lines = [row[0] for row in conn.execute("explain analyze " + sql).fetchall()]
+        scans = [int(re.search(r"rows=(\d+)", line).group(1)) for line in lines if "Seq Scan on c" in line]
+        assert scans == [800], lines
+        assert conn.execute(sql).fetchone()[0] == 5000
+
+
 def test_explain_analyze_timing_and_summary_off(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         setup(conn)

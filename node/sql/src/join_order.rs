@@ -448,18 +448,37 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                         let Expr::Outer(1, outer) = probe else {
                             continue;
                         };
-                        let Some((from, from_expr)) = over_scan(&Expr::Column(*outer)) else {
-                            continue;
-                        };
-                        add(
-                            KeyEdge {
-                                from: KeyFrom::Scan(from),
-                                from_expr,
-                                to: scan,
-                                to_expr: Expr::Column(column),
-                            },
-                            &mut edges,
-                        );
+                        // The probe's column, and the columns the chain's equalities make equal
+                        // to it on every row the condition sees: each scan holding one narrows
+                        // the looked-up scan (TPC-H Q21: l1.l_orderkey = o_orderkey, so the
+                        // lookups of l2 and l3 ask only for orders the join kept).
+                        let mut equal = vec![Expr::Column(*outer)];
+                        for cond in &chain.conds {
+                            if let Expr::Binary(BinOp::Eq, l, r) = cond {
+                                match (&**l, &**r) {
+                                    (Expr::Column(a), other) | (other, Expr::Column(a))
+                                        if *a == *outer && column_of(other).is_some() =>
+                                    {
+                                        equal.push(other.clone())
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                        for probe_column in &equal {
+                            let Some((from, from_expr)) = over_scan(probe_column) else {
+                                continue;
+                            };
+                            add(
+                                KeyEdge {
+                                    from: KeyFrom::Scan(from),
+                                    from_expr,
+                                    to: scan,
+                                    to_expr: Expr::Column(column),
+                                },
+                                &mut edges,
+                            );
+                        }
                     }
                 }
             });
