@@ -1049,6 +1049,14 @@ impl Expr {
 
 /// SQL LIKE: `%` any run, `_` one character, `escape` quotes the next character.
 fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
+    if !pattern.contains('_') && escape.is_none_or(|e| !pattern.contains(e)) {
+        return Ok(like_percent(text, pattern));
+    }
+    like_general(text, pattern, escape)
+}
+
+/// LIKE by walking the pattern's tokens over the text's characters.
+fn like_general(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
     enum Token {
         Any,
         One,
@@ -1101,6 +1109,36 @@ fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
         }
     }
     Ok(tokens[p..].iter().all(|token| matches!(token, Token::Any)))
+}
+
+/// LIKE for a pattern whose only wildcard is `%` (most are: `'%special%requests%'`, `'PROMO%'`):
+/// the text starts with the part before the first `%`, ends with the part after the last one,
+/// and holds the parts between them in order in what is left, each found leftmost (a substring
+/// search, not a walk over characters). Leftmost is enough: a part found earlier leaves more
+/// room for the parts after it. Allocates nothing.
+fn like_percent(text: &str, pattern: &str) -> bool {
+    let (Some(first), Some(last)) = (pattern.find('%'), pattern.rfind('%')) else {
+        return text == pattern;
+    };
+    let (prefix, suffix) = (&pattern[..first], &pattern[last + 1..]);
+    let Some(rest) = text.strip_prefix(prefix) else {
+        return false;
+    };
+    let Some(mut middle) = rest.strip_suffix(suffix) else {
+        return false;
+    };
+    if first < last {
+        for part in pattern[first + 1..last].split('%') {
+            if part.is_empty() {
+                continue;
+            }
+            match middle.find(part) {
+                Some(at) => middle = &middle[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
 }
 
 /// Whether `text` matches `pattern` anywhere (PostgreSQL's `~`). Patterns are compiled once per
@@ -1918,6 +1956,38 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn like_with_only_percent_signs_matches_as_the_general_walk() {
+        // Every pattern of up to 5 symbols over {a, b, %} against every text of up to 5 letters
+        // over {a, b}, and some multi-byte ones.
+        fn words(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                let next: Vec<String> = last
+                    .iter()
+                    .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                    .collect();
+                out.extend(next.iter().cloned());
+                last = next;
+            }
+            out
+        }
+        let mut texts = words(&['a', 'b'], 5);
+        texts.extend(["é", "aéü", "éaü", "üé"].map(String::from));
+        let mut patterns = words(&['a', 'b', '%'], 5);
+        patterns.extend(["%é%", "é%ü", "%üé"].map(String::from));
+        for pattern in &patterns {
+            for text in &texts {
+                assert_eq!(
+                    like_percent(text, pattern),
+                    like_general(text, pattern, None).unwrap(),
+                    "{text:?} LIKE {pattern:?}"
+                );
+            }
+        }
+    }
 
     fn eval(expr: Expr) -> SqlResult<Value> {
         expr.eval(&[], &EvalContext::new(&[], 0))
