@@ -598,21 +598,33 @@ impl Store {
                 }
             }
             None => {
-                let newest = match raw {
-                    None => Newest::Committed {
-                        row: None,
-                        after_snapshot: false,
-                    },
-                    Some(bytes) => Newest::Committed {
-                        row: self.live(Cow::Borrowed(bytes)),
-                        after_snapshot: self.commit_ts(self.parse(bytes).0) > snapshot.ts,
-                    },
+                let Some(bytes) = raw else {
+                    return Ok(RowView {
+                        key,
+                        visible: None,
+                        newest: Newest::Committed {
+                            row: None,
+                            after_snapshot: false,
+                        },
+                        newer: None,
+                    });
                 };
-                let (visible, newer) = self.resolve(snapshot, table, key, raw.map(Cow::Borrowed));
+                let row = self.live(Cow::Borrowed(bytes));
+                let after_snapshot = self.commit_ts(self.parse(bytes).0) > snapshot.ts;
+                // The version in place is the one the snapshot sees unless it committed after
+                // the snapshot (what `resolve` finds first, without parsing it again).
+                let (visible, newer) = if after_snapshot {
+                    self.resolve(snapshot, table, key, Some(Cow::Borrowed(bytes)))
+                } else {
+                    (row.clone(), None)
+                };
                 RowView {
                     key,
                     visible,
-                    newest,
+                    newest: Newest::Committed {
+                        row,
+                        after_snapshot,
+                    },
                     newer,
                 }
             }
