@@ -128,9 +128,14 @@ impl Pruner<'_> {
         }
     }
 
+    /// `rel` pruned inside with every output kept (its layout unchanged).
+    fn whole(&self, rel: Rel) -> Rel {
+        let need = vec![true; rel.width()];
+        self.prune(rel, &need).0
+    }
+
     /// `rel` producing at least the columns `need` marks, and where each old column went.
     fn prune(&self, rel: Rel, need: &[bool]) -> (Rel, Map) {
-        let all = |r: &Rel| vec![true; r.width()];
         match rel {
             Rel::Scan {
                 table,
@@ -370,15 +375,9 @@ impl Pruner<'_> {
                 )
             }
             Rel::Distinct { input, on: None } => {
-                let every = all(&input);
-                let (input, map) = self.prune(*input, &every);
-                (
-                    Rel::Distinct {
-                        input: Box::new(input),
-                        on: None,
-                    },
-                    map,
-                )
+                let width = input.width();
+                let input = Box::new(self.whole(*input));
+                (Rel::Distinct { input, on: None }, identity(width))
             }
             Rel::Distinct {
                 input,
@@ -452,40 +451,37 @@ impl Pruner<'_> {
             }
             Rel::SetOp {
                 op,
-                all: every,
+                all,
                 left,
                 right,
             } => {
                 let width = left.width();
-                let (l, r) = (all(&left), all(&right));
-                let (left, _) = self.prune(*left, &l);
-                let (right, _) = self.prune(*right, &r);
+                let (left, right) = (self.whole(*left), self.whole(*right));
+                let (left, right) = (Box::new(left), Box::new(right));
                 (
                     Rel::SetOp {
                         op,
-                        all: every,
-                        left: Box::new(left),
-                        right: Box::new(right),
+                        all,
+                        left,
+                        right,
                     },
                     identity(width),
                 )
             }
             Rel::Recursive {
                 id,
-                all: every,
+                all,
                 base,
                 step,
             } => {
                 let width = base.width();
-                let (b, s) = (all(&base), all(&step));
-                let (base, _) = self.prune(*base, &b);
-                let (step, _) = self.prune(*step, &s);
+                let (base, step) = (Box::new(self.whole(*base)), Box::new(self.whole(*step)));
                 (
                     Rel::Recursive {
                         id,
-                        all: every,
-                        base: Box::new(base),
-                        step: Box::new(step),
+                        all,
+                        base,
+                        step,
                     },
                     identity(width),
                 )
