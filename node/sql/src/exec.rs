@@ -5710,7 +5710,6 @@ async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::Ta
     Ok(sizes.into_iter().collect())
 }
 
-/// A table read's parameters (see [`read_in_parts`]).
 /// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
 fn scan_column(scan: &Rel, c: usize) -> usize {
     match scan {
@@ -5722,6 +5721,7 @@ fn scan_column(scan: &Rel, c: usize) -> usize {
     }
 }
 
+/// A table read's parameters (see [`read_in_parts`]).
 struct ScanRead<'a> {
     /// Whole-table reads go in parts; else in one request per worker.
     parts: bool,
