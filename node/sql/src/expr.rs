@@ -1648,15 +1648,8 @@ impl Accumulator {
         Ok(())
     }
 
-    /// The running state as values, to ship a partial aggregate from a worker
+    /// Appends the running state as values to `out`, to ship a partial aggregate from a worker
     /// ([`Accumulator::merge`] adds it into another accumulator of the same call).
-    pub fn state(&self) -> SqlResult<Vec<Value>> {
-        let mut out = Vec::with_capacity(2);
-        self.state_into(&mut out)?;
-        Ok(out)
-    }
-
-    /// Appends [`Accumulator::state`]'s values to `out`.
     pub fn state_into(&self, out: &mut Vec<Value>) -> SqlResult<()> {
         let or_null = |seen: bool, value: Value| if seen { value } else { Value::Null };
         match self {
@@ -1688,7 +1681,7 @@ impl Accumulator {
         Ok(())
     }
 
-    /// How many values [`Accumulator::state`] gives for `call`.
+    /// How many values [`Accumulator::state_into`] gives for `call`.
     pub fn state_width(call: &AggCall) -> usize {
         match Accumulator::new(call) {
             Accumulator::Avg(..) | Accumulator::AvgFloat(..) => 2,
@@ -1696,7 +1689,7 @@ impl Accumulator {
         }
     }
 
-    /// Adds a partial state (from [`Accumulator::state`]) into this accumulator.
+    /// Adds a partial state (from [`Accumulator::state_into`]) into this accumulator.
     pub fn merge(&mut self, call: &AggCall, state: &[Value]) -> SqlResult<()> {
         match (self, state) {
             (Accumulator::Count(n), [Value::Int(m)]) => *n += m,
@@ -2066,8 +2059,11 @@ mod tests {
                     second.add(&call, v.clone()).unwrap();
                 }
                 let mut merged = Accumulator::new(&call);
-                merged.merge(&call, &first.state().unwrap()).unwrap();
-                merged.merge(&call, &second.state().unwrap()).unwrap();
+                for part in [&first, &second] {
+                    let mut state = Vec::new();
+                    part.state_into(&mut state).unwrap();
+                    merged.merge(&call, &state).unwrap();
+                }
                 assert_eq!(
                     merged.finish(&call).unwrap(),
                     whole.finish(&call).unwrap(),

@@ -143,7 +143,7 @@ pub enum ShardOp {
     /// `pg_relation_size` and friends.
     TableSizes,
     /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
-    /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state`]),
+    /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state_into`]),
     /// which the session merges across workers.
     ///
     /// With a `part`, a whole-table aggregate starts after `part.after` and stops, setting

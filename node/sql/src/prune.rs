@@ -70,6 +70,26 @@ fn identity(width: usize) -> Map {
     (0..width).map(Some).collect()
 }
 
+/// `need` with `columns` marked too.
+fn with(need: &[bool], columns: impl IntoIterator<Item = usize>) -> Vec<bool> {
+    let mut out = need.to_vec();
+    for c in columns {
+        if let Some(slot) = out.get_mut(c) {
+            *slot = true;
+        }
+    }
+    out
+}
+
+/// The map of a node that passes its input's row (kept as `input` says, `width` columns now)
+/// and appends `added` columns of its own (window functions, set-returning calls).
+fn appended(input: Map, width: usize, added: usize) -> Map {
+    input
+        .into_iter()
+        .chain((0..added).map(|i| Some(width + i)))
+        .collect()
+}
+
 struct Pruner<'a> {
     /// Set when an expression reads a column its input no longer has.
     lost: &'a Cell<bool>,
@@ -170,10 +190,7 @@ impl Pruner<'_> {
                 columns,
                 probes,
             } => {
-                let mut inner = need.to_vec();
-                for &c in &columns {
-                    inner[c] = true;
-                }
+                let inner = with(need, columns.iter().copied());
                 let (input, map) = self.prune(*input, &inner);
                 let columns = columns.iter().map(|&c| self.column(c, &map)).collect();
                 // Probes read outer rows only.
@@ -340,10 +357,7 @@ impl Pruner<'_> {
                         .unwrap_or_else(|never| match never {})
                     })
                     .collect();
-                let out = map
-                    .into_iter()
-                    .chain((0..calls.len()).map(|i| Some(new_width + i)))
-                    .collect();
+                let out = appended(map, new_width, calls.len());
                 (
                     Rel::Window {
                         input: Box::new(input),
@@ -362,10 +376,7 @@ impl Pruner<'_> {
                     .into_iter()
                     .map(|(func, args)| (func, self.exprs(args, &map)))
                     .collect();
-                let out = map
-                    .into_iter()
-                    .chain((0..calls.len()).map(|i| Some(new_width + i)))
-                    .collect();
+                let out = appended(map, new_width, calls.len());
                 (
                     Rel::ProjectSet {
                         input: Box::new(input),
@@ -383,10 +394,7 @@ impl Pruner<'_> {
                 input,
                 on: Some(on),
             } => {
-                let mut inner = need.to_vec();
-                for &c in &on {
-                    inner[c] = true;
-                }
+                let inner = with(need, on.iter().copied());
                 let (input, map) = self.prune(*input, &inner);
                 let on = on.iter().map(|&c| self.column(c, &map)).collect();
                 (
@@ -398,10 +406,7 @@ impl Pruner<'_> {
                 )
             }
             Rel::Sort { input, keys } => {
-                let mut inner = need.to_vec();
-                for key in &keys {
-                    inner[key.output] = true;
-                }
+                let inner = with(need, keys.iter().map(|key| key.output));
                 let (input, map) = self.prune(*input, &inner);
                 let keys = keys
                     .into_iter()
@@ -424,12 +429,7 @@ impl Pruner<'_> {
                 offset,
                 ties,
             } => {
-                let mut inner = need.to_vec();
-                for key in ties.iter().flatten() {
-                    if let Some(slot) = inner.get_mut(key.output) {
-                        *slot = true;
-                    }
-                }
+                let inner = with(need, ties.iter().flatten().map(|key| key.output));
                 let (input, map) = self.prune(*input, &inner);
                 let ties = ties.map(|keys| {
                     keys.into_iter()

@@ -2175,7 +2175,7 @@ fn window(
 /// **Spilling** (PostgreSQL 13's hash aggregation beyond `hash_mem`): with [`Groups::spill_to`],
 /// once the groups' estimated memory ([`Groups::bytes`]) passes the budget, rows of groups not
 /// in memory no longer make new groups; they go, as partial states (`keys ++` each aggregate's
-/// [`Accumulator::state`] over that one row), to one of [`PARTITIONS`] temporary files chosen
+/// [`Accumulator::state_into`] over that one row), to one of [`PARTITIONS`] temporary files chosen
 /// by a hash of their key. Groups already in memory keep absorbing their rows, so each group is
 /// wholly in memory or wholly in one partition. After the input, the groups in memory are
 /// finished, then each partition is aggregated alone by a new `Groups` (which may spill again,
@@ -2242,6 +2242,15 @@ fn partition_of(key: &[u8], depth: u32, parts: usize) -> usize {
     (hasher.finish() % parts as u64) as usize
 }
 
+/// A new group's seen-value sets: one per aggregate when one of them is DISTINCT, else none
+/// (nothing to allocate).
+fn seen_sets(aggs: &[AggCall]) -> impl Iterator<Item = KeySet> + '_ {
+    let distinct = aggs.iter().any(|call| call.distinct);
+    aggs.iter()
+        .filter(move |_| distinct)
+        .map(|_| KeySet::default())
+}
+
 impl<'a> Groups<'a> {
     pub fn new(keys: &'a [Expr], aggs: &'a [AggCall]) -> Groups<'a> {
         let mut groups = Groups {
@@ -2266,10 +2275,7 @@ impl<'a> Groups<'a> {
     /// The accumulators (and seen-value sets, for DISTINCT aggregates only) of a new group.
     fn push_states(&mut self) {
         self.accs.extend(self.aggs.iter().map(Accumulator::new));
-        if self.aggs.iter().any(|call| call.distinct) {
-            self.seen
-                .extend(self.aggs.iter().map(|_| KeySet::default()));
-        }
+        self.seen.extend(seen_sets(self.aggs));
     }
 
     /// Group `at`'s accumulators and seen-value sets (empty without DISTINCT aggregates).
@@ -2392,11 +2398,7 @@ impl<'a> Groups<'a> {
                         .collect::<SqlResult<Row>>()?;
                     let mut accs: Vec<Accumulator> =
                         self.aggs.iter().map(Accumulator::new).collect();
-                    let mut seen: Vec<KeySet> = if self.aggs.iter().any(|call| call.distinct) {
-                        self.aggs.iter().map(|_| KeySet::default()).collect()
-                    } else {
-                        Vec::new()
-                    };
+                    let mut seen: Vec<KeySet> = seen_sets(self.aggs).collect();
                     Self::accumulate(self.aggs, &mut accs, &mut seen, row, ctx)?;
                     for acc in &accs {
                         acc.state_into(&mut partial)?;

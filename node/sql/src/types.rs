@@ -1903,10 +1903,7 @@ pub fn decode_row_checked(
                 None => values.push(value),
             }
         } else {
-            match encoded_len(bytes) {
-                Some(n) => bytes = &bytes[n..],
-                None => skip_value(&mut bytes)?,
-            }
+            skip_value(&mut bytes)?;
             if let Some(slot) = values.get_mut(i).filter(|v| !v.is_null()) {
                 *slot = Value::Null;
             }
@@ -1924,8 +1921,8 @@ pub fn decode_row_checked(
 }
 
 /// The length of the first value written by [`encode_row`] in `bytes`, tag included, when it
-/// is a scalar that fits (arrays, records and malformed bytes: None, for [`skip_value`]). What a
-/// scan steps over most: one branch and no bounds check per byte taken.
+/// is a scalar that fits (arrays, records and malformed bytes: None). What a scan steps over
+/// most: one branch and no bounds check per byte taken.
 #[inline]
 fn encoded_len(bytes: &[u8]) -> Option<usize> {
     let n = match *bytes.first()? {
@@ -1940,27 +1937,16 @@ fn encoded_len(bytes: &[u8]) -> Option<usize> {
     (n <= bytes.len()).then_some(n)
 }
 
-/// Steps over one value written by [`encode_row`] without building it.
+/// Steps over one value written by [`encode_row`] without building it: a scalar by its
+/// [`encoded_len`], an array or record value by value.
+#[inline]
 fn skip_value(bytes: &mut &[u8]) -> SqlResult<()> {
+    if let Some(n) = encoded_len(bytes) {
+        *bytes = &bytes[n..];
+        return Ok(());
+    }
     let tag = take(1, bytes)?[0];
     match tag {
-        0 => {}
-        1 => {
-            take(1, bytes)?;
-        }
-        7 => {
-            take(4, bytes)?;
-        }
-        2 | 3 | 6 => {
-            take(8, bytes)?;
-        }
-        4 | 8 => {
-            take(16, bytes)?;
-        }
-        5 | 9 | 12 => {
-            let len = u32::from_le_bytes(fixed(bytes)?) as usize;
-            take(len, bytes)?;
-        }
         10 => {
             let ndims = take(1, bytes)?[0] as usize;
             take(8 * ndims, bytes)?;
@@ -1975,6 +1961,7 @@ fn skip_value(bytes: &mut &[u8]) -> SqlResult<()> {
                 skip_value(bytes)?;
             }
         }
+        // A scalar cut short, or an unknown tag.
         _ => return Err(corrupt()),
     }
     Ok(())
