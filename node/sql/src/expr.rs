@@ -1048,7 +1048,7 @@ impl Expr {
 }
 
 /// SQL LIKE: `%` any run, `_` one character, `escape` quotes the next character.
-fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
+pub(crate) fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
     if !pattern.contains('_') && escape.is_none_or(|e| !pattern.contains(e)) {
         return Ok(like_percent(text, pattern));
     }

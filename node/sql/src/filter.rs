@@ -1,26 +1,42 @@
-//! A scan's filter, applied while its row is decoded.
+//! A scan's filter, applied to each stored row before its columns are built.
 //!
-//! A worker scanning a table decodes each stored row column by column (values are stored one after
-//! another, see [`crate::types::encode_row`]). Most rows of a selective scan fail the filter, and
-//! most of the cost of a row that fails is decoding the columns its failing condition did not
-//! need. So the filter is split into its AND-ed conditions and each is tested as soon as the
-//! columns it reads are decoded: a row of TPC-H's `lineitem` that fails `l_quantity < 24` (column
-//! 4) is dropped before `l_extendedprice`, `l_discount` or `l_shipdate` are built.
+//! A worker scanning a table has each stored row as bytes: its values one after another (see
+//! [`crate::types::encode_row`]). Most rows of a selective scan fail the filter, and most of the
+//! cost of a row that fails is building values nobody looks at. So the filter is split into its
+//! AND-ed conditions, and each row is handled in three steps:
 //!
-//! Conditions that cannot raise an error (a column compared with a constant or a parameter, IS
-//! NULL, a semi-join key set: `Test::Compare`, `Test::IsNull`, `Test::InKeys`) are tested in
-//! column order, the moment their column is decoded, and compare the row's value in place without
-//! the general evaluator. The others keep their written order among themselves (a condition
-//! that guards another, as in `x <> 0 AND y / x > 1`, still runs first); each runs once its
-//! columns and those of the general conditions before it are decoded. PostgreSQL, too, orders a
-//! scan's conditions by cost rather than as written; a row is kept exactly when the whole filter
-//! is true, as before.
+//! 1. **Locate.** The row's values are stepped over by their encoded lengths (no value built) to
+//!    find where each column the filter or the statement reads lies.
+//! 2. **Test.** The conditions that cannot raise an error (a column compared with a constant or a
+//!    parameter, two columns compared, IS NULL, a semi-join key set, `column [NOT] LIKE
+//!    'constant'`: the `Test` kinds) run first, each on just its own column: a text column is
+//!    compared or matched where it lies in the row, never copied into a string, and a column only
+//!    the filter reads is never kept. They are AND-ed and none can fail, so any order gives the
+//!    same rows; the filter counts how often each drops a row and runs the ones that drop the
+//!    most (per unit of cost) first, re-ranked every [`REORDER_EVERY`] rows, as adaptive
+//!    filter ordering in column stores does. A row of TPC-H's `lineitem` outside Q14's month of
+//!    `l_shipdate` (column 10) is dropped before `l_partkey`, `l_extendedprice` or `l_discount`
+//!    (columns 1, 5, 6) are built.
+//! 3. **Decode and finish.** A row that passes has the columns the statement reads built; then
+//!    the other conditions (`General`) run through the evaluator, in their written order, so a
+//!    condition that guards another (`x <> 0 AND y / x > 1`) still runs first.
+//!
+//! PostgreSQL, too, orders a scan's conditions by cost rather than as written; a row is kept
+//! exactly when the whole filter is true.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
 
 use crate::error::SqlResult;
-use crate::expr::{holds, BinOp, EvalContext, Expr, KeyFilter};
-use crate::types::{compare, Value};
+use crate::expr::{holds, like, BinOp, EvalContext, Expr, KeyFilter};
+use crate::types::{
+    column_spans, compare, compare_encoded, compare_encoded_pair, decode_one, encoded_text, Value,
+};
 
-/// One condition of a [`ScanFilter`].
+/// Rows between two re-rankings of a filter's tests (see the module docs).
+const REORDER_EVERY: u32 = 1024;
+
+/// One condition of a [`ScanFilter`] that cannot raise an error, tested on the stored row.
 enum Test {
     /// `column <op> constant` (the constant is not NULL).
     Compare(usize, BinOp, Value),
@@ -30,95 +46,294 @@ enum Test {
     IsNull(usize, bool),
     /// The column's value is in a semi-join key set ([`Expr::InKeys`]).
     InKeys(usize, KeyFilter),
-    /// Anything else, through [`Expr::eval`].
-    General(Expr),
+    /// `column [NOT] LIKE pattern` (case-sensitive; a constant pattern that [`like`] accepts, so
+    /// matching cannot fail; true: NOT LIKE).
+    Like(usize, String, Option<char>, bool),
 }
 
-/// A filter split into tests, each with the number of leading columns it needs decoded.
+impl Test {
+    /// The columns the test reads.
+    fn columns(&self) -> [Option<usize>; 2] {
+        match self {
+            Test::Compare(c, ..) | Test::IsNull(c, _) | Test::InKeys(c, _) | Test::Like(c, ..) => {
+                [Some(*c), None]
+            }
+            Test::Columns(a, _, b) => [Some(*a), Some(*b)],
+        }
+    }
+
+    /// A rough relative cost per row, to rank tests that drop rows equally often.
+    fn cost(&self) -> f64 {
+        match self {
+            Test::IsNull(..) => 1.0,
+            Test::Compare(_, _, Value::Text(_)) | Test::InKeys(..) | Test::Columns(..) => 3.0,
+            Test::Compare(..) => 2.0,
+            Test::Like(..) => 6.0,
+        }
+    }
+}
+
+/// A filter split into tests run on the stored row and general conditions run on the decoded one.
 pub struct ScanFilter {
-    /// (columns needed, test), by columns needed.
-    tests: Vec<(usize, Test)>,
-    /// The key bytes of an `InKeys` test's value, reused from row to row.
-    key: std::cell::RefCell<Vec<u8>>,
+    /// The conditions that cannot fail, in the order written (they run in `Scratch::order`).
+    tests: Vec<Test>,
+    /// The other conditions, in written order.
+    general: Vec<Expr>,
+    /// One past the last column a test reads.
+    tested_end: usize,
+    /// Per-row working memory, reused from row to row (a filter belongs to one scan).
+    scratch: RefCell<Scratch>,
+}
+
+#[derive(Default)]
+struct Scratch {
+    /// Where each located column lies in the row's bytes.
+    spans: Vec<(usize, usize)>,
+    /// Which columns of the row are built already (by a test that read a column the statement
+    /// reads too).
+    decoded: Vec<bool>,
+    /// The key bytes of an `InKeys` test's value.
+    key: Vec<u8>,
+    /// The order the tests run in: indexes into `tests`.
+    order: Vec<usize>,
+    /// Per test: rows it ran on and rows it dropped, since the counts were last halved.
+    counts: Vec<(u32, u32)>,
+    /// Rows tested since the last re-ranking.
+    rows: u32,
 }
 
 impl ScanFilter {
     /// Splits `filter` into tests for rows whose parameters are `ctx.params`.
     pub fn new(filter: &Expr, ctx: &EvalContext<'_>) -> ScanFilter {
-        let conditions = filter.and_terms();
-        let mut tests = Vec::with_capacity(conditions.len());
-        // The general tests keep their order: each needs what the one before it needed.
-        let mut general_needs = 0;
-        for condition in conditions {
-            let test =
-                simple(condition, ctx.params).unwrap_or_else(|| Test::General(condition.clone()));
-            let mut columns = Vec::new();
-            condition.columns(&mut columns);
-            let mut needs = columns.iter().max().map_or(0, |last| last + 1);
-            if matches!(test, Test::General(_)) {
-                needs = needs.max(general_needs);
-                general_needs = needs;
+        let mut tests = Vec::new();
+        let mut general = Vec::new();
+        for condition in filter.and_terms() {
+            match simple(condition, ctx.params) {
+                Some(test) => tests.push(test),
+                None => general.push(condition.clone()),
             }
-            tests.push((needs, test));
         }
-        // Stable: among tests needing the same columns, the simple ones (pushed in order) and the
-        // general ones keep the order they were written in.
-        tests.sort_by_key(|(needs, test)| (*needs, matches!(test, Test::General(_))));
+        let tested_end = tests
+            .iter()
+            .flat_map(|test| test.columns())
+            .flatten()
+            .max()
+            .map_or(0, |last| last + 1);
+        let scratch = Scratch {
+            order: (0..tests.len()).collect(),
+            counts: vec![(0, 0); tests.len()],
+            ..Scratch::default()
+        };
         ScanFilter {
             tests,
-            key: std::cell::RefCell::new(Vec::with_capacity(16)),
+            general,
+            tested_end,
+            scratch: RefCell::new(scratch),
         }
     }
 
-    /// The position in `tests` a row's testing starts at.
-    pub fn start(&self) -> usize {
-        0
+    /// Marks in `decode` the columns the filter needs built: those its general conditions read.
+    /// (The tests read their columns in the stored row; a column only they read is never built.)
+    pub fn mark_decoded(&self, decode: &mut [bool]) {
+        let mut columns = Vec::new();
+        for condition in &self.general {
+            condition.columns(&mut columns);
+        }
+        for c in columns {
+            if let Some(slot) = decode.get_mut(c) {
+                *slot = true;
+            }
+        }
     }
 
-    /// How many leading columns must be decoded before the test at `next` can run (usize::MAX:
-    /// none is left), so a decoder asks [`ScanFilter::check`] only then.
-    #[inline]
-    pub fn due(&self, next: usize) -> usize {
-        self.tests.get(next).map_or(usize::MAX, |(needs, _)| *needs)
-    }
-
-    /// Runs the tests not yet run (from `*next`) that need at most `decoded` leading columns of
-    /// `row`; false as soon as one is not true (the row is dropped).
-    pub fn check(
+    /// Tests the stored row `bytes` of a table `width` columns wide (see the module docs): when
+    /// the whole filter is true, `row` holds its values, the columns `used` marks built (None:
+    /// all; the others NULL) and the result is true; false drops the row (`row` then holds
+    /// nothing meaningful).
+    pub fn scan_row(
         &self,
-        next: &mut usize,
-        decoded: usize,
-        row: &[Value],
+        bytes: &[u8],
+        width: usize,
+        used: Option<&[bool]>,
+        row: &mut Vec<Value>,
         ctx: &EvalContext<'_>,
     ) -> SqlResult<bool> {
-        while let Some((needs, test)) = self.tests.get(*next) {
-            if *needs > decoded {
+        let mut scratch = self.scratch.borrow_mut();
+        let Scratch {
+            spans,
+            decoded,
+            key,
+            order,
+            counts,
+            rows,
+        } = &mut *scratch;
+        let used_end = match used {
+            Some(u) if u.len() >= width => u.iter().rposition(|&keep| keep).map_or(0, |l| l + 1),
+            _ => width,
+        };
+        column_spans(bytes, used_end.max(self.tested_end), spans)?;
+        if row.len() != width {
+            row.clear();
+            row.resize(width, Value::Null);
+        }
+        decoded.clear();
+        decoded.resize(width, false);
+        let at = Located { bytes, spans, used };
+        *rows += 1;
+        let mut kept = true;
+        for &t in order.iter() {
+            let test = &self.tests[t];
+            let passed = match test {
+                Test::IsNull(c, not_null) => {
+                    at.cell(*c).is_none_or(|bytes| bytes.first() == Some(&0)) != *not_null
+                }
+                Test::Compare(c, op, constant) if decoded.get(*c) != Some(&true) => {
+                    match at
+                        .cell(*c)
+                        .map(|cell| (cell, compare_encoded(cell, constant)))
+                    {
+                        // No such column, or NULL: unknown.
+                        None => false,
+                        Some((_, Some(order))) => holds(*op, order),
+                        Some((cell, None)) if cell.first() == Some(&0) => false,
+                        Some(_) => {
+                            at.build(*c, row, decoded)?;
+                            match &*at.value(*c, row, decoded)? {
+                                Value::Null => false,
+                                value => holds(*op, compare(value, constant)),
+                            }
+                        }
+                    }
+                }
+                Test::Like(c, pattern, escape, negated) => {
+                    match at.cell(*c).map(encoded_text).transpose()?.flatten() {
+                        // `like` accepted the pattern when the test was made: it cannot fail.
+                        Some(text) => like(text, pattern, *escape).unwrap_or(false) != *negated,
+                        None => false,
+                    }
+                }
+                Test::Compare(c, op, constant) => {
+                    at.build(*c, row, decoded)?;
+                    match &*at.value(*c, row, decoded)? {
+                        Value::Null => false,
+                        value => holds(*op, compare(value, constant)),
+                    }
+                }
+                Test::Columns(a, op, b)
+                    if decoded.get(*a) != Some(&true) && decoded.get(*b) != Some(&true) =>
+                {
+                    match (at.cell(*a), at.cell(*b)) {
+                        (Some(x), Some(y)) => match compare_encoded_pair(x, y) {
+                            Some(order) => holds(*op, order),
+                            None => {
+                                at.build(*a, row, decoded)?;
+                                at.build(*b, row, decoded)?;
+                                match (&*at.value(*a, row, decoded)?, &*at.value(*b, row, decoded)?)
+                                {
+                                    (Value::Null, _) | (_, Value::Null) => false,
+                                    (a, b) => holds(*op, compare(a, b)),
+                                }
+                            }
+                        },
+                        _ => false,
+                    }
+                }
+                Test::Columns(a, op, b) => {
+                    at.build(*a, row, decoded)?;
+                    at.build(*b, row, decoded)?;
+                    match (&*at.value(*a, row, decoded)?, &*at.value(*b, row, decoded)?) {
+                        (Value::Null, _) | (_, Value::Null) => false,
+                        (a, b) => holds(*op, compare(a, b)),
+                    }
+                }
+                Test::InKeys(c, filter) => {
+                    at.build(*c, row, decoded)?;
+                    match &*at.value(*c, row, decoded)? {
+                        Value::Null => false,
+                        value => filter.keys.contains(value, key),
+                    }
+                }
+            };
+            counts[t].0 += 1;
+            if !passed {
+                counts[t].1 += 1;
+                kept = false;
                 break;
             }
-            *next += 1;
-            // A column past the row reads as NULL (never a panic on a short row).
-            let at = |column: usize| row.get(column).unwrap_or(&Value::Null);
-            let passed = match test {
-                Test::Compare(column, op, constant) => match at(*column) {
-                    Value::Null => false,
-                    value => holds(*op, compare(value, constant)),
-                },
-                Test::Columns(a, op, b) => match (at(*a), at(*b)) {
-                    (Value::Null, _) | (_, Value::Null) => false,
-                    (a, b) => holds(*op, compare(a, b)),
-                },
-                Test::IsNull(column, not_null) => at(*column).is_null() != *not_null,
-                Test::InKeys(column, filter) => match at(*column) {
-                    Value::Null => false,
-                    value => filter.keys.contains(value, &mut self.key.borrow_mut()),
-                },
-                Test::General(expr) => expr.is_true(row, ctx)?,
+        }
+        if *rows >= REORDER_EVERY {
+            *rows = 0;
+            // Most rows dropped per unit of cost first; the counts are halved so the ranking
+            // follows the table as the scan moves through it.
+            let rank = |t: usize| {
+                let (ran, dropped) = counts[t];
+                (f64::from(dropped) + 1.0) / (f64::from(ran) + 2.0) / self.tests[t].cost()
             };
-            if !passed {
+            order.sort_by(|&a, &b| rank(b).total_cmp(&rank(a)));
+            for count in counts.iter_mut() {
+                *count = (count.0 / 2, count.1 / 2);
+            }
+        }
+        if !kept {
+            return Ok(false);
+        }
+        for c in 0..width {
+            if at.is_used(c) {
+                at.build(c, row, decoded)?;
+            } else if !row[c].is_null() {
+                row[c] = Value::Null;
+            }
+        }
+        for condition in &self.general {
+            if !condition.is_true(row, ctx)? {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+}
+
+/// A stored row with its columns located ([`column_spans`]), and the columns the statement reads.
+struct Located<'a> {
+    bytes: &'a [u8],
+    spans: &'a [(usize, usize)],
+    used: Option<&'a [bool]>,
+}
+
+impl<'a> Located<'a> {
+    /// Column `c`'s encoded value (None: the row has no such column; it reads as NULL).
+    #[inline]
+    fn cell(&self, c: usize) -> Option<&'a [u8]> {
+        self.spans.get(c).map(|&(from, to)| &self.bytes[from..to])
+    }
+
+    fn is_used(&self, c: usize) -> bool {
+        self.used.is_none_or(|u| u.get(c).copied().unwrap_or(true))
+    }
+
+    /// Builds column `c` into `row` when the statement reads it (once per row).
+    #[inline]
+    fn build(&self, c: usize, row: &mut [Value], decoded: &mut [bool]) -> SqlResult<()> {
+        if c < row.len() && !decoded[c] && self.is_used(c) {
+            row[c] = match self.cell(c) {
+                Some(bytes) => decode_one(bytes)?,
+                None => Value::Null,
+            };
+            decoded[c] = true;
+        }
+        Ok(())
+    }
+
+    /// Column `c`'s value: the one built in `row`, or one built for a test alone.
+    #[inline]
+    fn value<'r>(&self, c: usize, row: &'r [Value], decoded: &[bool]) -> SqlResult<Cow<'r, Value>> {
+        if decoded.get(c).copied().unwrap_or(false) {
+            return Ok(Cow::Borrowed(&row[c]));
+        }
+        Ok(Cow::Owned(match self.cell(c) {
+            Some(bytes) => decode_one(bytes)?,
+            None => Value::Null,
+        }))
     }
 }
 
@@ -152,6 +367,20 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
             Expr::Column(column) => Some(Test::InKeys(*column, filter.clone())),
             _ => None,
         },
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            negated,
+            case_insensitive: false,
+        } => match (&**expr, operand(pattern)?) {
+            // A pattern `like` refuses is refused whatever the text (the pattern is read
+            // before any text is), so one that passes on '' passes on every row.
+            (Expr::Column(column), Value::Text(pattern)) if like("", &pattern, *escape).is_ok() => {
+                Some(Test::Like(*column, pattern, *escape, *negated))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -159,6 +388,7 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::encode_row;
 
     fn col(i: usize) -> Box<Expr> {
         Box::new(Expr::Column(i))
@@ -166,25 +396,41 @@ mod tests {
     fn int(v: i64) -> Box<Expr> {
         Box::new(Expr::Const(Value::Int(v)))
     }
+    fn text(v: &str) -> Box<Expr> {
+        Box::new(Expr::Const(Value::Text(v.to_string())))
+    }
     fn and(a: Expr, b: Expr) -> Expr {
         Expr::Binary(BinOp::And, Box::new(a), Box::new(b))
     }
-
-    /// Runs the filter the way a scan does: a test before each column is decoded, then at the end.
-    fn keeps(filter: &ScanFilter, row: &[Value]) -> SqlResult<bool> {
-        let ctx = EvalContext::new(&[], 0);
-        let mut next = filter.start();
-        for decoded in 0..=row.len() {
-            if !filter.check(&mut next, decoded, row, &ctx)? {
-                return Ok(false);
-            }
+    fn like(c: usize, pattern: &str, negated: bool) -> Expr {
+        Expr::Like {
+            expr: col(c),
+            pattern: text(pattern),
+            escape: Some('\\'),
+            negated,
+            case_insensitive: false,
         }
-        Ok(true)
+    }
+
+    /// Scans `row` as a worker does: encoded, then tested and decoded by the filter.
+    fn scan(
+        filter: &ScanFilter,
+        row: &[Value],
+        used: Option<&[bool]>,
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Option<Vec<Value>>> {
+        let mut bytes = Vec::new();
+        encode_row(row, &mut bytes);
+        let mut decoded = Vec::new();
+        Ok(filter
+            .scan_row(&bytes, row.len(), used, &mut decoded, ctx)?
+            .then_some(decoded))
     }
 
     #[test]
     fn a_row_is_kept_exactly_when_the_whole_filter_is_true() {
         // c2 > 5 AND 10 >= c0 AND c1 IS NOT NULL AND c0 + c2 < 100 AND c0 = $1 AND c1 <= c2
+        // AND c3 LIKE 'a%c' AND c3 NOT LIKE '%x%' AND c3 >= 'ab'
         let filter = and(
             and(
                 and(
@@ -194,89 +440,125 @@ mod tests {
                 Expr::IsNull(col(1), true),
             ),
             and(
-                Expr::Binary(
-                    BinOp::Lt,
-                    Box::new(Expr::Binary(
-                        BinOp::Add(crate::types::DataType::Int8),
-                        col(0),
-                        col(2),
-                    )),
-                    int(100),
+                and(
+                    Expr::Binary(
+                        BinOp::Lt,
+                        Box::new(Expr::Binary(
+                            BinOp::Add(crate::types::DataType::Int8),
+                            col(0),
+                            col(2),
+                        )),
+                        int(100),
+                    ),
+                    and(
+                        Expr::Binary(BinOp::Eq, col(0), Box::new(Expr::Param(0))),
+                        Expr::Binary(BinOp::LtEq, col(1), col(2)),
+                    ),
                 ),
                 and(
-                    Expr::Binary(BinOp::Eq, col(0), Box::new(Expr::Param(0))),
-                    Expr::Binary(BinOp::LtEq, col(1), col(2)),
+                    and(like(3, "a%c", false), like(3, "%x%", true)),
+                    Expr::Binary(BinOp::GtEq, col(3), text("ab")),
                 ),
             ),
         );
         let params = [Value::Int(7)];
         let ctx = EvalContext::new(&params, 0);
-        let scan = ScanFilter::new(&filter, &ctx);
-        let values = [Value::Null, Value::Int(7), Value::Int(6), Value::Int(200)];
-        for a in &values {
-            for b in &values {
-                for c in &values {
-                    let row = [a.clone(), b.clone(), c.clone()];
-                    let mut next = scan.start();
-                    let mut kept = true;
-                    for decoded in 0..=row.len() {
-                        if !scan.check(&mut next, decoded, &row, &ctx).unwrap() {
-                            kept = false;
-                            break;
-                        }
+        let scan_filter = ScanFilter::new(&filter, &ctx);
+        // Every condition but the addition is tested on the stored row.
+        assert_eq!((scan_filter.tests.len(), scan_filter.general.len()), (8, 1));
+        let ints = [Value::Null, Value::Int(7), Value::Int(6), Value::Int(200)];
+        let texts = ["abc", "axc", "ac", "aac", "abd"]
+            .iter()
+            .map(|t| Value::Text(t.to_string()))
+            .chain([Value::Null])
+            .collect::<Vec<_>>();
+        let mut rows = Vec::new();
+        for a in &ints {
+            for b in &ints {
+                for c in &ints {
+                    for d in &texts {
+                        rows.push([a.clone(), b.clone(), c.clone(), d.clone()]);
                     }
-                    assert_eq!(kept, filter.is_true(&row, &ctx).unwrap(), "{row:?}");
-                    // As a scan decodes: asked only when the next test's columns are in.
-                    let mut bytes = Vec::new();
-                    crate::types::encode_row(&row, &mut bytes);
-                    let mut next = scan.start();
-                    let mut decoded = Vec::new();
-                    let scanned = crate::types::decode_row_checked(
-                        &bytes,
-                        row.len(),
-                        None,
-                        &mut decoded,
-                        |n, values| {
-                            Ok(scan
-                                .check(&mut next, n, values, &ctx)?
-                                .then(|| scan.due(next)))
-                        },
-                    )
-                    .unwrap();
-                    assert_eq!(scanned, kept, "{row:?}");
                 }
+            }
+        }
+        assert!(rows.iter().any(|row| filter.is_true(row, &ctx).unwrap()));
+        // Enough rows for the tests to be re-ranked several times.
+        for round in 0..4 * REORDER_EVERY as usize / rows.len() + 1 {
+            for row in &rows {
+                let kept = filter.is_true(row, &ctx).unwrap();
+                let all = scan(&scan_filter, row, None, &ctx).unwrap();
+                assert_eq!(all.as_deref(), kept.then_some(&row[..]), "{round} {row:?}");
+                // Column 1 asked for, 0 and 2 built for the addition, 3 (tested only) NULL.
+                let mut used = [false, true, false, false];
+                scan_filter.mark_decoded(&mut used);
+                assert_eq!(used, [true, true, true, false]);
+                let some = scan(&scan_filter, row, Some(&used), &ctx).unwrap();
+                let expected = [row[0].clone(), row[1].clone(), row[2].clone(), Value::Null];
+                assert_eq!(some.as_deref(), kept.then_some(&expected[..]), "{row:?}");
             }
         }
     }
 
     #[test]
-    fn simple_tests_run_in_column_order_and_general_ones_as_written() {
-        // c3 / c1 > 1 AND c1 <> 0 AND c0 < 5: the division is written first and stays before
-        // any other general test, but the comparisons of c0 and c1 run before it.
+    fn general_conditions_run_after_the_tests_in_their_written_order() {
         let division = Expr::Binary(
             BinOp::Gt,
             Box::new(Expr::Binary(
                 BinOp::Div(crate::types::DataType::Int8),
-                col(3),
+                col(2),
                 col(1),
             )),
             int(1),
         );
-        let filter = and(
-            and(division, Expr::Binary(BinOp::NotEq, col(1), int(0))),
-            Expr::Binary(BinOp::Lt, col(0), int(5)),
+        let guard = Expr::Binary(
+            BinOp::NotEq,
+            Box::new(Expr::Binary(
+                BinOp::Add(crate::types::DataType::Int8),
+                col(1),
+                int(0),
+            )),
+            int(0),
         );
-        let scan = ScanFilter::new(&filter, &EvalContext::new(&[], 0));
-        let needs: Vec<usize> = scan.tests.iter().map(|(needs, _)| *needs).collect();
-        assert_eq!(needs, vec![1, 2, 4]);
-        // A row the comparison of c1 drops never divides by zero.
-        let row = [Value::Int(1), Value::Int(0), Value::Null, Value::Int(9)];
-        assert!(!keeps(&scan, &row).unwrap());
-        // c0 < 5 fails after one column: nothing else is looked at.
-        let row = [Value::Int(9), Value::Int(0), Value::Null, Value::Int(9)];
-        let mut next = scan.start();
         let ctx = EvalContext::new(&[], 0);
-        assert!(!scan.check(&mut next, 1, &row, &ctx).unwrap());
-        assert_eq!(next, 1);
+        let zero = [Value::Int(1), Value::Int(0), Value::Int(9)];
+        // c0 < 5 (a test) AND c2 / c1 > 1: the test drops a row before the division runs.
+        let filter = and(Expr::Binary(BinOp::Lt, col(0), int(5)), division.clone());
+        let scan_filter = ScanFilter::new(&filter, &ctx);
+        let dropped = [Value::Int(9), Value::Int(0), Value::Int(9)];
+        assert_eq!(scan(&scan_filter, &dropped, None, &ctx).unwrap(), None);
+        assert!(scan(&scan_filter, &zero, None, &ctx).is_err());
+        // A general guard written first runs first; written after, it is too late.
+        let guarded = ScanFilter::new(&and(guard.clone(), division.clone()), &ctx);
+        assert_eq!(scan(&guarded, &zero, None, &ctx).unwrap(), None);
+        let unguarded = ScanFilter::new(&and(division, guard), &ctx);
+        assert!(scan(&unguarded, &zero, None, &ctx).is_err());
+    }
+
+    #[test]
+    fn columns_only_the_tests_read_are_not_built() {
+        // c1 LIKE '%b%' AND c2 = 'x': a row whose only built column is c0.
+        let filter = and(
+            like(1, "%b%", false),
+            Expr::Binary(BinOp::Eq, col(2), text("x")),
+        );
+        let ctx = EvalContext::new(&[], 0);
+        let scan_filter = ScanFilter::new(&filter, &ctx);
+        let mut decode = vec![true, false, false];
+        scan_filter.mark_decoded(&mut decode);
+        assert_eq!(decode, [true, false, false]);
+        let row = [
+            Value::Int(1),
+            Value::Text("abc".into()),
+            Value::Text("x".into()),
+        ];
+        assert_eq!(
+            scan(&scan_filter, &row, Some(&decode), &ctx).unwrap(),
+            Some(vec![Value::Int(1), Value::Null, Value::Null])
+        );
+        // A pattern LIKE refuses stays a general condition, and fails as LIKE does.
+        let bad = ScanFilter::new(&like(1, "ab\\", false), &ctx);
+        assert_eq!((bad.tests.len(), bad.general.len()), (0, 1));
+        assert_eq!(scan(&bad, &row, None, &ctx).unwrap_err().code, "22025");
     }
 }

@@ -32,7 +32,7 @@ use crate::expr::{EvalContext, Expr};
 use crate::filter::ScanFilter;
 use crate::parse::Isolation;
 use crate::plan::{LockWait, RowLocking};
-use crate::types::{decode_row, decode_row_checked, decode_row_into, encode_row, to_text, Value};
+use crate::types::{decode_row, decode_row_into, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -868,14 +868,14 @@ impl Shard {
                     }
                     used
                 });
+                let filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
                 let decode = projected.as_ref().or(columns.as_deref()).map(|used| {
                     let mut decode = used.to_vec();
-                    if let Some(filter) = filter {
-                        mark_columns(filter, &mut decode);
+                    if let Some(filter) = &filter {
+                        filter.mark_decoded(&mut decode);
                     }
                     decode
                 });
-                let filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
                 output.resume = for_each_visible(
                     &store,
                     tx.snap(),
@@ -983,13 +983,16 @@ impl Shard {
                 let part = part.as_ref().filter(|_| key.is_none());
                 let budget = part.map_or(usize::MAX, |p| p.budget);
                 let mut decode = vec![false; table.columns.len()];
-                for expr in keys.iter().chain(filter.as_deref()).chain(
+                for expr in keys.iter().chain(
                     aggs.iter()
                         .flat_map(|call| call.arg.iter().chain(call.filter.iter())),
                 ) {
                     mark_columns(expr, &mut decode);
                 }
                 let scan_filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
+                if let Some(filter) = &scan_filter {
+                    filter.mark_decoded(&mut decode);
+                }
                 let resume = for_each_visible(
                     &store,
                     tx.snap(),
@@ -1395,14 +1398,7 @@ fn for_each_visible(
             None => true,
             Some(bytes) => match match filter {
                 None => decode_row_into(&bytes, width, used, &mut row).map(|()| true),
-                Some((filter, ctx)) => {
-                    let mut next = filter.start();
-                    decode_row_checked(&bytes, width, used, &mut row, |decoded, row| {
-                        Ok(filter
-                            .check(&mut next, decoded, row, ctx)?
-                            .then(|| filter.due(next)))
-                    })
-                }
+                Some((filter, ctx)) => filter.scan_row(&bytes, width, used, &mut row, ctx),
             }
             .and_then(|kept| {
                 if kept {

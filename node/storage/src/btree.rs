@@ -1025,6 +1025,7 @@ impl BTree {
         // in it). The next leaf is then read from the parent, still unchanged, instead of
         // descending from the root again; the fence check below makes a stale guess harmless.
         let mut hint: Option<(Pid, u64, usize)> = None;
+        let mut upcoming: Option<Pid> = None;
         loop {
             let (next, done) = self.retry(|| {
                 bytes.clear();
@@ -1054,6 +1055,15 @@ impl BTree {
                             (leaf, parent, version, None)
                         }
                     };
+                // The leaf after this one is read next: its lines come into the cache while
+                // this one's entries are visited (an unvalidated guess; a wrong one is harmless).
+                upcoming = index.and_then(|i| {
+                    let next = match direction {
+                        Direction::Forward => i + 1,
+                        Direction::Backward => i.checked_sub(1)?,
+                    };
+                    self.child_guess(parent, next)
+                });
                 let guard = self.bm.fix_s(leaf)?;
                 let node = Node { b: guard.bytes() };
                 let covered = node.kind() == KIND_LEAF
@@ -1144,11 +1154,23 @@ impl BTree {
                 });
                 Ok((next, done))
             })?;
+            // The next leaf's lines, a few per entry visited and the rest after the last.
+            let per_entry = BufferManager::PAGE_LINES
+                .div_ceil(entries.len().max(1))
+                .max(2);
+            let mut line = 0;
             for &(in_page, start, key_end, value_end) in &entries {
+                if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
+                    self.bm.prefetch_cache(pid, line..line + per_entry);
+                    line += per_entry;
+                }
                 let from = if in_page { &page } else { &bytes };
                 if !visit(&from[start..key_end], &from[key_end..value_end]) {
                     return Ok(());
                 }
+            }
+            if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
+                self.bm.prefetch_cache(pid, line..BufferManager::PAGE_LINES);
             }
             match next {
                 Some(next) if !done => position = next,
@@ -1229,6 +1251,24 @@ impl BTree {
         };
         (node.kind() == KIND_INNER && self.bm.validate(parent, version) && self.valid_pid(child))
             .then_some((child, parent, version, index))
+    }
+
+    /// Child `index` of inner node `parent` as read without validation: a guess, for prefetching.
+    fn child_guess(&self, parent: Pid, index: usize) -> Option<Pid> {
+        if parent == self.meta {
+            return None;
+        }
+        let node = self.view(parent);
+        if node.kind() != KIND_INNER {
+            return None;
+        }
+        let count = node.count();
+        let child = match index.cmp(&count) {
+            std::cmp::Ordering::Less => node.child(index),
+            std::cmp::Ordering::Equal => node.link(),
+            std::cmp::Ordering::Greater => return None,
+        };
+        self.valid_pid(child).then_some(child)
     }
 
     /// Where `child` is among `parent`'s children, if the parent is still as it was at `version`.
