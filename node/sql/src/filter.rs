@@ -13,7 +13,7 @@
 //!    compared or matched where it lies in the row, never copied into a string, and a column only
 //!    the filter reads is never kept. They are AND-ed and none can fail, so any order gives the
 //!    same rows; the filter counts how often each drops a row and runs the ones that drop the
-//!    most (per unit of cost) first, re-ranked every [`REORDER_EVERY`] rows, as adaptive
+//!    most (per unit of cost) first, re-ranked every `REORDER_EVERY` (1,024) rows, as adaptive
 //!    filter ordering in column stores does. A row of TPC-H's `lineitem` outside Q14's month of
 //!    `l_shipdate` (column 10) is dropped before `l_partkey`, `l_extendedprice` or `l_discount`
 //!    (columns 1, 5, 6) are built.
