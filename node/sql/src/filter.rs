@@ -49,15 +49,20 @@ enum Test {
     /// `column [NOT] LIKE pattern` (case-sensitive; a constant pattern that [`like`] accepts, so
     /// matching cannot fail; true: NOT LIKE).
     Like(usize, String, Option<char>, bool),
+    /// `column [NOT] IN (constants)`: the list's values that are not NULL, and whether it had a
+    /// NULL (then NOT IN is never true); true: NOT IN.
+    InList(usize, Vec<Value>, bool, bool),
 }
 
 impl Test {
     /// The columns the test reads.
     fn columns(&self) -> [Option<usize>; 2] {
         match self {
-            Test::Compare(c, ..) | Test::IsNull(c, _) | Test::InKeys(c, _) | Test::Like(c, ..) => {
-                [Some(*c), None]
-            }
+            Test::Compare(c, ..)
+            | Test::IsNull(c, _)
+            | Test::InKeys(c, _)
+            | Test::Like(c, ..)
+            | Test::InList(c, ..) => [Some(*c), None],
             Test::Columns(a, _, b) => [Some(*a), Some(*b)],
         }
     }
@@ -69,6 +74,7 @@ impl Test {
             Test::Compare(_, _, Value::Text(_)) | Test::InKeys(..) | Test::Columns(..) => 3.0,
             Test::Compare(..) => 2.0,
             Test::Like(..) => 6.0,
+            Test::InList(_, list, ..) => 2.0 + list.len() as f64,
         }
     }
 }
@@ -246,6 +252,36 @@ impl ScanFilter {
                         (a, b) => holds(*op, compare(a, b)),
                     }
                 }
+                Test::InList(c, list, had_null, negated) => match at.cell(*c) {
+                    None => false,
+                    Some(cell) if cell.first() == Some(&0) => false,
+                    Some(cell) => {
+                        // Items compared in place; the value is built only for an item that
+                        // cannot be (then once).
+                        let mut built: Option<Value> = None;
+                        let mut found = false;
+                        for item in list {
+                            let equal = match compare_encoded(cell, item) {
+                                Some(order) => order.is_eq(),
+                                None => {
+                                    if built.is_none() {
+                                        built = Some(decode_one(cell)?);
+                                    }
+                                    built.as_ref().is_some_and(|v| compare(v, item).is_eq())
+                                }
+                            };
+                            if equal {
+                                found = true;
+                                break;
+                            }
+                        }
+                        if *negated {
+                            !found && !had_null
+                        } else {
+                            found
+                        }
+                    }
+                },
                 Test::InKeys(c, filter) => {
                     at.build(*c, row, decoded)?;
                     match &*at.value(*c, row, decoded)? {
@@ -367,6 +403,15 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
             Expr::Column(column) => Some(Test::InKeys(*column, filter.clone())),
             _ => None,
         },
+        Expr::InList(inner, list, negated) => {
+            let Expr::Column(column) = &**inner else {
+                return None;
+            };
+            let values = list.iter().map(operand).collect::<Option<Vec<Value>>>()?;
+            let had_null = values.iter().any(Value::is_null);
+            let values = values.into_iter().filter(|v| !v.is_null()).collect();
+            Some(Test::InList(*column, values, had_null, *negated))
+        }
         Expr::Like {
             expr,
             pattern,
@@ -457,7 +502,13 @@ mod tests {
                 ),
                 and(
                     and(like(3, "a%c", false), like(3, "%x%", true)),
-                    Expr::Binary(BinOp::GtEq, col(3), text("ab")),
+                    and(
+                        Expr::Binary(BinOp::GtEq, col(3), text("ab")),
+                        and(
+                            Expr::InList(col(1), vec![*int(7), *int(6)], false),
+                            Expr::InList(col(3), vec![*text("aac"), *text("abd")], true),
+                        ),
+                    ),
                 ),
             ),
         );
@@ -465,7 +516,10 @@ mod tests {
         let ctx = EvalContext::new(&params, 0);
         let scan_filter = ScanFilter::new(&filter, &ctx);
         // Every condition but the addition is tested on the stored row.
-        assert_eq!((scan_filter.tests.len(), scan_filter.general.len()), (8, 1));
+        assert_eq!(
+            (scan_filter.tests.len(), scan_filter.general.len()),
+            (10, 1)
+        );
         let ints = [Value::Null, Value::Int(7), Value::Int(6), Value::Int(200)];
         let texts = ["abc", "axc", "ac", "aac", "abd"]
             .iter()
@@ -556,6 +610,13 @@ mod tests {
             scan(&scan_filter, &row, Some(&decode), &ctx).unwrap(),
             Some(vec![Value::Int(1), Value::Null, Value::Null])
         );
+        // NOT IN a list with a NULL is never true; IN such a list is when an item matches.
+        for (negated, kept) in [(true, false), (false, true)] {
+            let list = vec![*int(1), Expr::Const(Value::Null)];
+            let in_list = ScanFilter::new(&Expr::InList(col(0), list, negated), &ctx);
+            assert_eq!(in_list.tests.len(), 1);
+            assert_eq!(scan(&in_list, &row, None, &ctx).unwrap().is_some(), kept);
+        }
         // A pattern LIKE refuses stays a general condition, and fails as LIKE does.
         let bad = ScanFilter::new(&like(1, "ab\\", false), &ctx);
         assert_eq!((bad.tests.len(), bad.general.len()), (0, 1));
