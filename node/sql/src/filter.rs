@@ -155,12 +155,13 @@ impl ScanFilter {
     /// Tests the stored row `bytes` of a table `width` columns wide (see the module docs): when
     /// the whole filter is true, `row` holds its values, the columns `used` marks built (None:
     /// all; the others NULL) and the result is true; false drops the row (`row` then holds
-    /// nothing meaningful).
+    /// nothing meaningful). `used_end` is [`used_end`](crate::types::used_end) of `used`,
+    /// computed once per scan.
     pub fn scan_row(
         &self,
         bytes: &[u8],
         width: usize,
-        used: Option<&[bool]>,
+        (used, used_end): (Option<&[bool]>, usize),
         row: &mut Vec<Value>,
         ctx: &EvalContext<'_>,
     ) -> SqlResult<bool> {
@@ -173,11 +174,7 @@ impl ScanFilter {
             counts,
             rows,
         } = &mut *scratch;
-        let used_end = match used {
-            Some(u) if u.len() >= width => u.iter().rposition(|&keep| keep).map_or(0, |l| l + 1),
-            _ => width,
-        };
-        column_spans(bytes, used_end.max(self.tested_end), spans)?;
+        column_spans(bytes, used_end.min(width).max(self.tested_end), spans)?;
         if row.len() != width {
             row.clear();
             row.resize(width, Value::Null);
@@ -467,8 +464,9 @@ mod tests {
         let mut bytes = Vec::new();
         encode_row(row, &mut bytes);
         let mut decoded = Vec::new();
+        let end = crate::types::used_end(used, row.len());
         Ok(filter
-            .scan_row(&bytes, row.len(), used, &mut decoded, ctx)?
+            .scan_row(&bytes, row.len(), (used, end), &mut decoded, ctx)?
             .then_some(decoded))
     }
 

@@ -1391,6 +1391,7 @@ fn for_each_visible(
     let mut stopped_at = None;
     let mut visits = 0;
     let mut row = Vec::with_capacity(width);
+    let used_end = crate::types::used_end(used, width);
     let mut step = |view: RowView<'_>| -> bool {
         reads.saw(&view);
         visits += 1;
@@ -1398,7 +1399,9 @@ fn for_each_visible(
             None => true,
             Some(bytes) => match match filter {
                 None => decode_row_into(&bytes, width, used, &mut row).map(|()| true),
-                Some((filter, ctx)) => filter.scan_row(&bytes, width, used, &mut row, ctx),
+                Some((filter, ctx)) => {
+                    filter.scan_row(&bytes, width, (used, used_end), &mut row, ctx)
+                }
             }
             .and_then(|kept| {
                 if kept {

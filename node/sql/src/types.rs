@@ -1857,13 +1857,7 @@ pub fn decode_row_into(
     used: Option<&[bool]>,
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
-    let end = used.map_or(usize::MAX, |u| {
-        if u.len() < columns {
-            usize::MAX
-        } else {
-            u.iter().rposition(|&keep| keep).map_or(0, |last| last + 1)
-        }
-    });
+    let end = used_end(used, columns);
     if values.len() != columns {
         values.clear();
         values.resize(columns, Value::Null);
@@ -1891,6 +1885,15 @@ pub fn decode_row_into(
         }
     }
     Ok(())
+}
+
+/// One past the last column of a row `columns` wide that `used` marks (None, or a mark list
+/// shorter than the row: every column): where decoding a row can stop.
+pub fn used_end(used: Option<&[bool]>, columns: usize) -> usize {
+    match used {
+        Some(u) if u.len() >= columns => u.iter().rposition(|&keep| keep).map_or(0, |l| l + 1),
+        _ => usize::MAX,
+    }
 }
 
 /// Where each of the first `end` values of a row written by [`encode_row`] lies in `bytes`:

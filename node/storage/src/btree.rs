@@ -106,6 +106,7 @@ enum Stop {
 
 type Step<T> = Result<T, Fail>;
 
+#[inline]
 fn u16_at(b: &[u8], at: usize) -> usize {
     u16::from_le_bytes([b[at], b[at + 1]]) as usize
 }
@@ -114,6 +115,7 @@ fn put_u16(b: &mut [u8], at: usize, value: usize) {
     b[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes());
 }
 
+#[inline]
 fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
@@ -152,6 +154,7 @@ struct Node<'a> {
     b: &'a [u8],
 }
 
+#[inline]
 fn clamp(b: &[u8], offset: usize, len: usize) -> &[u8] {
     if offset >= HEADER && offset + len <= PAGE_BYTES {
         &b[offset..offset + len]
@@ -167,6 +170,7 @@ impl<'a> Node<'a> {
     fn flags(&self) -> u8 {
         self.b[5]
     }
+    #[inline]
     fn count(&self) -> usize {
         u16_at(self.b, 6).min((PAGE_BYTES - HEADER) / SLOT)
     }
@@ -188,6 +192,7 @@ impl<'a> Node<'a> {
         (self.flags() & FLAG_UPPER_INF == 0)
             .then(|| clamp(self.b, u16_at(self.b, 22), u16_at(self.b, 24)))
     }
+    #[inline]
     fn slot(&self, i: usize) -> (usize, usize, usize, u16) {
         let at = HEADER + i * SLOT;
         (
@@ -197,6 +202,7 @@ impl<'a> Node<'a> {
             u16_at(self.b, at + 6) as u16,
         )
     }
+    #[inline]
     fn key(&self, i: usize) -> &'a [u8] {
         let (offset, klen, _, _) = self.slot(i);
         clamp(self.b, offset, klen)
@@ -1076,33 +1082,31 @@ impl BTree {
                 if !covered {
                     return Err(Fail::Restart);
                 }
-                // The entries from the position on, in scan order; the scan is done at the first
-                // key past its far bound, and skips keys before its near bound.
-                let (indices, far, near): (Box<dyn Iterator<Item = usize>>, KeyTest, KeyTest) =
-                    match direction {
-                        Direction::Forward => {
-                            let start = match &position {
-                                Position::Start | Position::End => 0,
-                                // Every key of a leaf is above its lower fence.
-                                Position::Excluded(key) if node.lower() == Some(key) => 0,
-                                Position::Included(key) => node.search(key, false),
-                                Position::Excluded(key) => node.search(key, true),
-                            };
-                            (Box::new(start..node.count()), &in_to, &in_from)
-                        }
-                        Direction::Backward => {
-                            let end = match &position {
-                                Position::Start | Position::End => node.count(),
-                                // Every key of a leaf is at most its upper fence.
-                                Position::Included(key) if node.upper() == Some(key) => {
-                                    node.count()
-                                }
-                                Position::Included(key) => node.search(key, true),
-                                Position::Excluded(key) => node.search(key, false),
-                            };
-                            (Box::new((0..end).rev()), &in_from, &in_to)
-                        }
-                    };
+                // The entries from the position on, in scan order (indexes `start..end`, upward
+                // or downward); the scan is done at the first key past its far bound, and skips
+                // keys before its near bound.
+                let (start, end, far, near): (usize, usize, KeyTest, KeyTest) = match direction {
+                    Direction::Forward => {
+                        let start = match &position {
+                            Position::Start | Position::End => 0,
+                            // Every key of a leaf is above its lower fence.
+                            Position::Excluded(key) if node.lower() == Some(key) => 0,
+                            Position::Included(key) => node.search(key, false),
+                            Position::Excluded(key) => node.search(key, true),
+                        };
+                        (start, node.count(), &in_to, &in_from)
+                    }
+                    Direction::Backward => {
+                        let end = match &position {
+                            Position::Start | Position::End => node.count(),
+                            // Every key of a leaf is at most its upper fence.
+                            Position::Included(key) if node.upper() == Some(key) => node.count(),
+                            Position::Included(key) => node.search(key, true),
+                            Position::Excluded(key) => node.search(key, false),
+                        };
+                        (0, end, &in_from, &in_to)
+                    }
+                };
                 let mut done = false;
                 // Keys come in order: when the leaf's last one in scan order is within the far
                 // bound all are, and once one is past the near bound so is every later one, so
@@ -1113,16 +1117,20 @@ impl BTree {
                 };
                 let all_within = last.is_some_and(|i| far(node.key(i)));
                 let mut past_near = false;
-                for index in indices {
-                    let key = node.key(index);
+                for n in 0..end.saturating_sub(start) {
+                    let index = match direction {
+                        Direction::Forward => start + n,
+                        Direction::Backward => end - 1 - n,
+                    };
+                    let (offset, klen, vlen, flags) = node.slot(index);
+                    let key = clamp(node.b, offset, klen);
                     if !all_within && !far(key) {
                         done = true;
                         break;
                     }
                     if past_near || near(key) {
                         past_near = true;
-                        let (offset, klen, vlen, _) = node.slot(index);
-                        if !node.overflowed(index) && offset + klen + vlen <= PAGE_BYTES {
+                        if flags & SLOT_OVERFLOW == 0 && offset + klen + vlen <= PAGE_BYTES {
                             if page.is_empty() {
                                 page.extend_from_slice(node.b);
                             }
