@@ -9,7 +9,7 @@
 //!    find where each column the filter or the statement reads lies.
 //! 2. **Test.** The conditions that cannot raise an error (a column compared with a constant or a
 //!    parameter, two columns compared, IS NULL, a semi-join key set, `column [NOT] LIKE
-//!    'constant'`: the `Test` kinds) run first, each on just its own column: a text column is
+//!    'constant'`, `column [NOT] IN (constants)`: the `Test` kinds) run first, each on just its own column: a text column is
 //!    compared or matched where it lies in the row, never copied into a string, and a column only
 //!    the filter reads is never kept. They are AND-ed and none can fail, so any order gives the
 //!    same rows; the filter counts how often each drops a row and runs the ones that drop the
@@ -18,8 +18,8 @@
 //!    `l_shipdate` (column 10) is dropped before `l_partkey`, `l_extendedprice` or `l_discount`
 //!    (columns 1, 5, 6) are built.
 //! 3. **Decode and finish.** A row that passes has the columns the statement reads built; then
-//!    the other conditions (`General`) run through the evaluator, in their written order, so a
-//!    condition that guards another (`x <> 0 AND y / x > 1`) still runs first.
+//!    the other conditions (`ScanFilter::general`) run through the evaluator, in their written
+//!    order, so a condition that guards another (`x <> 0 AND y / x > 1`) still runs first.
 //!
 //! PostgreSQL, too, orders a scan's conditions by cost rather than as written; a row is kept
 //! exactly when the whole filter is true.
@@ -190,16 +190,26 @@ impl ScanFilter {
                 Test::IsNull(c, not_null) => {
                     at.cell(*c).is_none_or(|bytes| bytes.first() == Some(&0)) != *not_null
                 }
-                Test::Compare(c, op, constant) if decoded.get(*c) != Some(&true) => {
-                    match at
-                        .cell(*c)
-                        .map(|cell| (cell, compare_encoded(cell, constant)))
-                    {
-                        // No such column, or NULL: unknown.
+                Test::Like(c, pattern, escape, negated) => {
+                    match at.cell(*c).map(encoded_text).transpose()?.flatten() {
+                        // `like` accepted the pattern when the test was made: it cannot fail.
+                        Some(text) => like(text, pattern, *escape).unwrap_or(false) != *negated,
                         None => false,
-                        Some((_, Some(order))) => holds(*op, order),
-                        Some((cell, None)) if cell.first() == Some(&0) => false,
-                        Some(_) => {
+                    }
+                }
+                // Compared where the values lie unless one is built already or they are of a
+                // kind that is not (then built, as the evaluator compares them). A missing
+                // column or NULL: unknown.
+                Test::Compare(c, op, constant) => {
+                    let in_place = match at.cell(*c) {
+                        _ if decoded.get(*c) == Some(&true) => None,
+                        None => Some(false),
+                        Some(cell) if cell.first() == Some(&0) => Some(false),
+                        Some(cell) => compare_encoded(cell, constant).map(|o| holds(*op, o)),
+                    };
+                    match in_place {
+                        Some(passed) => passed,
+                        None => {
                             at.build(*c, row, decoded)?;
                             match &*at.value(*c, row, decoded)? {
                                 Value::Null => false,
@@ -208,45 +218,24 @@ impl ScanFilter {
                         }
                     }
                 }
-                Test::Like(c, pattern, escape, negated) => {
-                    match at.cell(*c).map(encoded_text).transpose()?.flatten() {
-                        // `like` accepted the pattern when the test was made: it cannot fail.
-                        Some(text) => like(text, pattern, *escape).unwrap_or(false) != *negated,
-                        None => false,
-                    }
-                }
-                Test::Compare(c, op, constant) => {
-                    at.build(*c, row, decoded)?;
-                    match &*at.value(*c, row, decoded)? {
-                        Value::Null => false,
-                        value => holds(*op, compare(value, constant)),
-                    }
-                }
-                Test::Columns(a, op, b)
-                    if decoded.get(*a) != Some(&true) && decoded.get(*b) != Some(&true) =>
-                {
-                    match (at.cell(*a), at.cell(*b)) {
-                        (Some(x), Some(y)) => match compare_encoded_pair(x, y) {
-                            Some(order) => holds(*op, order),
-                            None => {
-                                at.build(*a, row, decoded)?;
-                                at.build(*b, row, decoded)?;
-                                match (&*at.value(*a, row, decoded)?, &*at.value(*b, row, decoded)?)
-                                {
-                                    (Value::Null, _) | (_, Value::Null) => false,
-                                    (a, b) => holds(*op, compare(a, b)),
-                                }
-                            }
-                        },
-                        _ => false,
-                    }
-                }
                 Test::Columns(a, op, b) => {
-                    at.build(*a, row, decoded)?;
-                    at.build(*b, row, decoded)?;
-                    match (&*at.value(*a, row, decoded)?, &*at.value(*b, row, decoded)?) {
-                        (Value::Null, _) | (_, Value::Null) => false,
-                        (a, b) => holds(*op, compare(a, b)),
+                    let in_place = match (at.cell(*a), at.cell(*b)) {
+                        _ if decoded.get(*a) == Some(&true) || decoded.get(*b) == Some(&true) => {
+                            None
+                        }
+                        (Some(x), Some(y)) => compare_encoded_pair(x, y).map(|o| holds(*op, o)),
+                        _ => Some(false),
+                    };
+                    match in_place {
+                        Some(passed) => passed,
+                        None => {
+                            at.build(*a, row, decoded)?;
+                            at.build(*b, row, decoded)?;
+                            match (&*at.value(*a, row, decoded)?, &*at.value(*b, row, decoded)?) {
+                                (Value::Null, _) | (_, Value::Null) => false,
+                                (a, b) => holds(*op, compare(a, b)),
+                            }
+                        }
                     }
                 }
                 Test::InList(c, list, had_null, negated) => match at.cell(*c) {

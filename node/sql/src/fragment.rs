@@ -1398,7 +1398,7 @@ fn for_each_visible(
         let go_on = match view.visible {
             None => true,
             Some(bytes) => match match filter {
-                None => decode_row_into(&bytes, width, used, &mut row).map(|()| true),
+                None => decode_row_into(&bytes, width, (used, used_end), &mut row).map(|()| true),
                 Some((filter, ctx)) => {
                     filter.scan_row(&bytes, width, (used, used_end), &mut row, ctx)
                 }

@@ -1842,22 +1842,21 @@ pub fn encode_row(values: &[Value], out: &mut Vec<u8>) {
 /// malformed row is corruption: it is reported as an internal error, never guessed at.
 pub fn decode_row(bytes: &[u8], columns: usize) -> SqlResult<Vec<Value>> {
     let mut values = Vec::with_capacity(columns);
-    decode_row_into(bytes, columns, None, &mut values)?;
+    decode_row_into(bytes, columns, (None, usize::MAX), &mut values)?;
     Ok(values)
 }
 
 /// Decodes a row written by [`encode_row`] into `values` (reused: its allocation is kept), a
 /// row `columns` wide, decoding only the columns `used` marks (None: all; the others read as
-/// NULL, and decoding stops after the last one used: values are stored one after another, so the
-/// ones before it must be stepped over, but none after it). Columns added after the row was
-/// written read as NULL.
+/// NULL). Decoding stops at `end`, [`used_end`] of `used` (computed once per scan): values are
+/// stored one after another, so the ones before the last used must be stepped over, but none
+/// after it. Columns added after the row was written read as NULL.
 pub fn decode_row_into(
     mut bytes: &[u8],
     columns: usize,
-    used: Option<&[bool]>,
+    (used, end): (Option<&[bool]>, usize),
     values: &mut Vec<Value>,
 ) -> SqlResult<()> {
-    let end = used_end(used, columns);
     if values.len() != columns {
         values.clear();
         values.resize(columns, Value::Null);
@@ -2156,7 +2155,8 @@ mod tests {
         encode_row(&values, &mut row);
         let used: Vec<bool> = (0..values.len()).map(|i| i % 3 == 1).collect();
         let mut decoded = Vec::new();
-        decode_row_into(&row, values.len(), Some(&used), &mut decoded).unwrap();
+        let end = used_end(Some(&used), values.len());
+        decode_row_into(&row, values.len(), (Some(&used), end), &mut decoded).unwrap();
         for (i, value) in decoded.iter().enumerate() {
             let expected = if used[i] {
                 values[i].clone()

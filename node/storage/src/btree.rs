@@ -1247,21 +1247,14 @@ impl BTree {
     /// Child `index` of inner node `parent` (its link after the last key), if the parent is
     /// still as it was at `version`: (child, parent, version, index).
     fn sibling(&self, parent: Pid, version: u64, index: usize) -> Option<(Pid, Pid, u64, usize)> {
-        if parent == self.meta {
-            return None;
-        }
-        let node = self.view(parent);
-        let count = node.count();
-        let child = match index.cmp(&count) {
-            std::cmp::Ordering::Less => node.child(index),
-            std::cmp::Ordering::Equal => node.link(),
-            std::cmp::Ordering::Greater => return None,
-        };
-        (node.kind() == KIND_INNER && self.bm.validate(parent, version) && self.valid_pid(child))
+        let child = self.child_guess(parent, index)?;
+        self.bm
+            .validate(parent, version)
             .then_some((child, parent, version, index))
     }
 
-    /// Child `index` of inner node `parent` as read without validation: a guess, for prefetching.
+    /// Child `index` of inner node `parent` (its link past the last key) as read without
+    /// validation: a guess, for prefetching, or for [`BTree::sibling`] to validate.
     fn child_guess(&self, parent: Pid, index: usize) -> Option<Pid> {
         if parent == self.meta {
             return None;

@@ -614,8 +614,10 @@ impl Store {
                         newer: None,
                     });
                 };
-                let row = self.live(Cow::Borrowed(bytes));
-                let after_snapshot = self.commit_ts(self.parse(bytes).0) > snapshot.ts;
+                // One parse of the version: its writer and its row (what `live` returns).
+                let (writer, body) = self.parse(bytes);
+                let row = body.map(Cow::Borrowed);
+                let after_snapshot = self.commit_ts(writer) > snapshot.ts;
                 // The version in place is the one the snapshot sees unless it committed after
                 // the snapshot (what `resolve` finds first, without parsing it again).
                 let (visible, newer) = if after_snapshot {
