@@ -38,7 +38,7 @@ use keel_storage::ssi::Ssi;
 use keel_storage::store::Store;
 use keel_storage::waits::WaitGraph;
 use keel_storage::wal::{self, LogFile, Wal};
-use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
+use keel_storage::{owner_of, TxnId, WorkerId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -579,23 +579,11 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     let old_workers = meta.workers;
     // Each old worker's share as of its last checkpoint, its log from that checkpoint's cut, and
     // the multi-worker transactions the checkpoint lists as settled there.
-    let mut stores = Vec::with_capacity(old_workers);
+    let mut checkpoints = Vec::with_capacity(old_workers);
     let mut logs = Vec::with_capacity(old_workers);
     let mut settled: HashSet<(WorkerId, TxnId)> = HashSet::new();
     for w in 0..old_workers as WorkerId {
         let checkpoint = last_checkpoint(dir, &meta, w)?;
-        let pages = Pages::open_file(
-            &dir.join(data_file_name(meta.generation, w)),
-            (pool / old_workers as u64) as usize,
-            max_bytes,
-            userfault,
-            &checkpoint.pages,
-        )?;
-        let mut store = Store::restore(pages, &checkpoint.store);
-        if legacy {
-            store.set_legacy();
-        }
-        stores.push(store);
         logs.push(
             LogFile::read(
                 &dir.join(wal::file_name(meta.generation, w)),
@@ -605,9 +593,30 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             .map_err(|e| format!("reading WAL: {e}"))?,
         );
         settled.extend(checkpoint.store.settled.iter().map(|txn| (w, *txn)));
+        checkpoints.push(checkpoint);
     }
-    // Which transactions in the logs committed, then each worker replays its own log.
+    // Which transactions in the logs committed.
     let outcome = wal::decide(&logs, &settled);
+    // The tables' placements, from the newest committed catalog (a table's never changes): rows
+    // are put back into their trees by them, so they are known before any row is.
+    let placements = placements_of(&checkpoints, &logs, &outcome.committed)?;
+    // Each worker's share as of its checkpoint, then each worker replays its own log.
+    let mut stores = Vec::with_capacity(old_workers);
+    for (w, checkpoint) in checkpoints.iter().enumerate() {
+        let pages = Pages::open_file(
+            &dir.join(data_file_name(meta.generation, w as WorkerId)),
+            (pool / old_workers as u64) as usize,
+            max_bytes,
+            userfault,
+            &checkpoint.pages,
+        )?;
+        let mut store = Store::restore(pages, &checkpoint.store, &placements);
+        if legacy {
+            store.set_legacy();
+        }
+        stores.push(store);
+    }
+    drop(checkpoints);
     let wal_bytes: u64 = logs.iter().map(|log| log.bytes.len() as u64).sum();
     for (store, log) in stores.iter_mut().zip(&logs) {
         for record in log.records() {
@@ -709,6 +718,43 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     })
 }
 
+/// The placement of each table ([`keel_storage::Placement`]) in the newest catalog committed as of
+/// the checkpoints and logs (tables placed by the whole key left out).
+fn placements_of(
+    checkpoints: &[WorkerCheckpoint],
+    logs: &[LogFile],
+    committed: &HashSet<TxnId>,
+) -> Result<HashMap<keel_storage::TableId, keel_storage::Placement>, String> {
+    let in_checkpoints = checkpoints.iter().filter_map(|checkpoint| {
+        let (version, image) = checkpoint.store.catalog.as_ref()?;
+        Some((*version, image.as_slice()))
+    });
+    let in_logs = logs.iter().flat_map(|log| {
+        log.records().filter_map(|record| match record {
+            wal::Record::Catalog {
+                txn,
+                version,
+                image,
+            } if committed.contains(&txn) => Some((version, image)),
+            _ => None,
+        })
+    });
+    let newest = in_checkpoints
+        .chain(in_logs)
+        .max_by_key(|(version, _)| *version);
+    let Some((_, image)) = newest else {
+        return Ok(HashMap::new());
+    };
+    let catalog =
+        Catalog::from_image(image).map_err(|e| format!("stored catalog does not parse: {e}"))?;
+    Ok(catalog
+        .tables
+        .values()
+        .filter(|table| table.placement != 0)
+        .map(|table| (table.id, table.placement))
+        .collect())
+}
+
 /// Moves every row into a new generation of data files for `workers` workers (rows are owned by
 /// vshard, and vshards by `vshard % workers`), checkpoints it with empty logs, switches the
 /// metadata file to it and deletes the old generation.
@@ -731,6 +777,14 @@ fn regenerate(
             .map(Store::new)
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // The rows keep their tables' placements (each old store knows them all).
+    if let Some(first) = old.first() {
+        for store in &mut stores {
+            for (&table, &placement) in first.placements() {
+                store.set_placement(table, placement);
+            }
+        }
+    }
     for store in &old {
         for table in store.tables() {
             store
@@ -739,7 +793,7 @@ fn regenerate(
                     table,
                     &mut |view| {
                         if let Some(row) = view.visible {
-                            let owner = owner_of(vshard_of(view.key), workers) as usize;
+                            let owner = owner_of(store.vshard(table, view.key), workers) as usize;
                             stores[owner].load(table, [(view.key.to_vec(), row.to_vec())]);
                         }
                         true

@@ -2012,6 +2012,7 @@ impl<'a> Binder<'a> {
             referenced: false,
             owner: Some(self.session.user.clone()),
             acl: None,
+            placement: 0,
         };
         for clause in foreign_keys {
             let fk = self.bind_foreign_key(&table, clause)?;
@@ -2082,6 +2083,7 @@ impl<'a> Binder<'a> {
             referenced: false,
             owner: Some(self.session.user.clone()),
             acl: None,
+            placement: 0,
         };
         Ok(Plan::CreateTable {
             table,
@@ -10223,6 +10225,7 @@ mod tests {
             referenced: false,
             owner: None,
             acl: None,
+            placement: 0,
         }
     }
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::types::DataType;
-use keel_storage::TableId;
+use keel_storage::{Placement, TableId, VShard};
 
 /// One column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,6 +65,11 @@ pub struct TableDef {
     /// GRANTed privileges (`pg_class.relacl`); None: the default, all for the owner only.
     #[serde(default)]
     pub acl: Option<Vec<AclItem>>,
+    /// How the rows are placed on vshards ([`keel_storage::Placement`]): chosen when the table is
+    /// created ([`TableDef::placement_for`]) and never changed, since the rows are where it put
+    /// them (0, the whole key, for tables made before placements existed).
+    #[serde(default)]
+    pub placement: Placement,
 }
 
 /// Table privileges, one bit each, with PostgreSQL's aclitem letters ([`TABLE_PRIVILEGES`]).
@@ -341,7 +346,37 @@ impl IndexDef {
     }
 }
 
+/// The placement of a table whose primary key starts with an integer column: the first 9 key bytes,
+/// which are that column's encoding (a tag and 8 bytes; see [`crate::types::encode_key`]).
+pub const FIRST_COLUMN_PLACEMENT: Placement = 9;
+
 impl TableDef {
+    /// The placement a new table gets: by the first primary key column when it is an integer
+    /// (rows with one value of it share a vshard: an order's lines, a tenant's rows, a warehouse's
+    /// districts, as ScyllaDB's partition key and Citus's distribution column place them), so a
+    /// lookup by that column alone reads one tree on one worker, and tables keyed by the same
+    /// integers are placed alike. Other keys are placed by the whole key: a leading date, text or
+    /// boolean column tends to have few values or hot ones (today's rows), which would pile onto
+    /// a few vshards. A single integer key is placed the same either way.
+    pub fn placement_for(columns: &[ColumnDef], primary_key: &[usize]) -> Placement {
+        match primary_key.first().map(|&c| columns[c].ty) {
+            Some(DataType::Int2 | DataType::Int4 | DataType::Int8) => FIRST_COLUMN_PLACEMENT,
+            _ => 0,
+        }
+    }
+
+    /// The vshard of the row under `key`.
+    pub fn vshard(&self, key: &[u8]) -> VShard {
+        keel_storage::vshard_of(key, self.placement)
+    }
+
+    /// Whether every row with one value of the first primary key column lies on one vshard (the
+    /// vshard of that value's encoding).
+    pub fn placed_by_first_key_column(&self) -> bool {
+        self.placement == FIRST_COLUMN_PLACEMENT
+            && Self::placement_for(&self.columns, &self.primary_key) == FIRST_COLUMN_PLACEMENT
+    }
+
     /// Whether writes must report the rows they change (for index entries and foreign keys).
     pub fn tracks_changes(&self) -> bool {
         !self.indexes.is_empty() || !self.foreign_keys.is_empty() || self.referenced
@@ -1112,6 +1147,7 @@ mod tests {
                 referenced: false,
                 owner: None,
                 acl: None,
+                placement: 0,
                 indexes: vec![IndexDef {
                     id: 9,
                     name: "t_v_idx".into(),

@@ -1204,7 +1204,7 @@ impl Session {
         let mut requests = Vec::new();
         for (seq, version) in unlogged {
             let owner = owner_of(
-                vshard_of(&crate::sequence::row_key(seq.id)),
+                vshard_of(&crate::sequence::row_key(seq.id), 0),
                 cluster.workers(),
             );
             let in_txn = !published.sequences.values().any(|s| s.id == seq.id);
@@ -2537,7 +2537,7 @@ impl Session {
                 }
                 let key = row_key(&values);
                 Ok(vec![(
-                    owner_of(vshard_of(&key), cluster.workers()),
+                    owner_of(table.vshard(&key), cluster.workers()),
                     Some(vec![key]),
                 )])
             }
@@ -2553,7 +2553,7 @@ impl Session {
                 };
                 // A unique index's entry for a full key lives with that key's owner alone.
                 let scanned: Vec<WorkerId> = match &point {
-                    Some(key) => vec![owner_of(vshard_of(key), cluster.workers())],
+                    Some(key) => vec![owner_of(vshard_of(key, 0), cluster.workers())],
                     None => (0..cluster.workers() as WorkerId).collect(),
                 };
                 let requests = scanned
@@ -2577,7 +2577,7 @@ impl Session {
                 let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
                 for output in cluster.call_all(requests).await {
                     for key in output?.keys {
-                        let owner = owner_of(vshard_of(&key), cluster.workers());
+                        let owner = owner_of(table.vshard(&key), cluster.workers());
                         per_worker.entry(owner).or_default().push(key);
                     }
                 }
@@ -2616,11 +2616,11 @@ impl Session {
                     continue;
                 }
                 if let Some(entry) = old_entry {
-                    let owner = owner_of(vshard_of(&entry), workers);
+                    let owner = owner_of(vshard_of(&entry, 0), workers);
                     deletes.entry(owner).or_default().push(entry);
                 }
                 if let (Some(entry), Some(row)) = (new_entry, new) {
-                    let owner = owner_of(vshard_of(&entry), workers);
+                    let owner = owner_of(vshard_of(&entry, 0), workers);
                     let (entries, details) = puts.entry(owner).or_default();
                     entries.push((entry, key.clone()));
                     if index.unique {
@@ -3557,7 +3557,7 @@ impl Session {
             let mut by_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
             for (key, _) in chunk {
                 by_worker
-                    .entry(owner_of(vshard_of(key), workers))
+                    .entry(owner_of(table.vshard(key), workers))
                     .or_default()
                     .push(key.clone());
             }
@@ -3605,7 +3605,7 @@ impl Session {
         let mut inserted = Vec::new();
         for (position, row) in rows.into_iter().enumerate() {
             let key = new_row_key(cluster, table, &row);
-            let owner = owner_of(vshard_of(&key), workers);
+            let owner = owner_of(table.vshard(&key), workers);
             if !table.indexes.is_empty() || enforce {
                 inserted.push((key.clone(), row.clone()));
             }
@@ -3706,7 +3706,7 @@ impl Session {
                     from: Bound::Included(entry.clone()),
                     to: Bound::Included(entry.clone()),
                 };
-                let owner = owner_of(vshard_of(&entry), workers);
+                let owner = owner_of(vshard_of(&entry, 0), workers);
                 let found = cluster
                     .call(owner, ShardRequest { txn, now, op })
                     .await?
@@ -3733,7 +3733,7 @@ impl Session {
                 None => (key, false),
             };
             first.entry(key.clone()).or_insert(position);
-            let owner = owner_of(vshard_of(&key), workers);
+            let owner = owner_of(table.vshard(&key), workers);
             batches.entry((owner, only)).or_default().push((key, row));
         }
         self.note_writers(batches.keys().map(|(w, _)| *w));
@@ -4348,6 +4348,7 @@ impl Session {
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
+                table.placement = TableDef::placement_for(&table.columns, &table.primary_key);
                 // A foreign key to the table itself names it by its new id.
                 for fk in &mut table.foreign_keys {
                     if fk.parent == 0 {
@@ -5649,7 +5650,7 @@ fn local_row_key<C: Cluster>(cluster: &C) -> Vec<u8> {
     let mut key = Vec::new();
     for _ in 0..64 * workers.max(1) {
         key = row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)]);
-        if owner_of(vshard_of(&key), workers) == me {
+        if owner_of(vshard_of(&key, 0), workers) == me {
             break;
         }
     }

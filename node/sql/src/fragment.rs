@@ -252,6 +252,22 @@ pub enum ShardOp {
     },
 }
 
+impl ShardOp {
+    /// The table whose rows the operation reads or writes by key (not an index's entries).
+    pub fn table(&self) -> Option<&TableDef> {
+        match self {
+            ShardOp::Read { table, .. }
+            | ShardOp::Sample { table, .. }
+            | ShardOp::Aggregate { table, .. }
+            | ShardOp::Insert { table, .. }
+            | ShardOp::Update { table, .. }
+            | ShardOp::Delete { table, .. }
+            | ShardOp::LockRows { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+}
+
 /// What an operation produced.
 #[derive(Debug, Default)]
 pub struct ShardOutput {
@@ -427,6 +443,13 @@ impl Shard {
     /// Runs one request.
     pub async fn serve(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
         let ShardRequest { txn: tx, now, op } = request;
+        // A table's rows go where its placement puts them, from its first request on (a table
+        // created by an open transaction is known to the store only through its requests).
+        if let Some(table) = op.table() {
+            self.store
+                .borrow_mut()
+                .set_placement(table.id, table.placement);
+        }
         let txn = tx.id;
         match op {
             ShardOp::Commit {

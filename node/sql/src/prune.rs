@@ -529,6 +529,7 @@ mod tests {
             referenced: false,
             owner: None,
             acl: None,
+            placement: 0,
         })
     }
 

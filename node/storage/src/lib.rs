@@ -42,10 +42,25 @@ pub type WorkerId = u16;
 /// Number of vshards a table's keys hash into. Fixed for the life of a data directory.
 pub const VSHARD_COUNT: u16 = 256;
 
-/// The vshard a key belongs to: a hash of the key's bytes, so that placement does not depend on the
-/// key's type and adjacent keys spread over workers.
-pub fn vshard_of(key: &[u8]) -> VShard {
-    (crc32c::crc32c(key) % VSHARD_COUNT as u32) as VShard
+/// A table's placement rule: how many leading bytes of a key choose its vshard; 0 (and any key
+/// shorter than that): the whole key. A rule that hashes exactly the encoding of the key's first
+/// column puts every row with one value there on one vshard (ScyllaDB's partition key), so a
+/// lookup by that column alone goes to one tree on one worker, and tables keyed by the same
+/// values (orders and their lines) are placed alike. The SQL layer picks a table's rule when it
+/// creates the table and never changes it (`TableDef::placement`).
+pub type Placement = u8;
+
+/// The vshard a key of a table placed by `placement` belongs to: a hash of the key's bytes (or of
+/// its first `placement` bytes), so that placement does not depend on the key's type and adjacent
+/// keys spread over workers.
+pub fn vshard_of(key: &[u8], placement: Placement) -> VShard {
+    let n = placement as usize;
+    let hashed = if n == 0 || key.len() < n {
+        key
+    } else {
+        &key[..n]
+    };
+    (crc32c::crc32c(hashed) % VSHARD_COUNT as u32) as VShard
 }
 
 /// The worker that owns `vshard` when the node runs `workers` workers.

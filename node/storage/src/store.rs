@@ -34,7 +34,7 @@ use std::ops::Bound;
 use crate::engine::{PagedTree, Pages};
 use crate::mvcc::{self, Snapshot, Ts};
 use crate::wal::Record;
-use crate::{vshard_of, TableId, TxnId, VShard};
+use crate::{vshard_of, Placement, TableId, TxnId, VShard};
 
 /// The operation must wait for another transaction to finish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,8 @@ pub struct Store {
     trees: HashMap<(TableId, VShard), PagedTree>,
     /// vshards that hold a tree, per table (for scans).
     table_vshards: HashMap<TableId, Vec<VShard>>,
+    /// Placement rules other than the whole key, per table ([`Store::set_placement`]).
+    placements: HashMap<TableId, Placement>,
     /// Versions replaced by commits newer than the horizon (see [`crate::mvcc`]): the young ones in
     /// memory (most are purged within milliseconds), the rest on pages.
     young: BTreeMap<Vec<u8>, Vec<u8>>,
@@ -201,6 +203,7 @@ impl Store {
             pages,
             trees: HashMap::new(),
             table_vshards: HashMap::new(),
+            placements: HashMap::new(),
             young: BTreeMap::new(),
             young_bytes: 0,
             undo,
@@ -232,10 +235,46 @@ impl Store {
         self.legacy = true;
     }
 
+    /// Places `table`'s keys on vshards by `placement` (see [`crate::Placement`]; tables never
+    /// named here are placed by the whole key). A table's rule must be set before any of its keys
+    /// is read or written here, and must never change.
+    pub fn set_placement(&mut self, table: TableId, placement: Placement) {
+        if placement != 0 {
+            self.placements.insert(table, placement);
+        }
+    }
+
+    /// The placement rules set here (to carry into stores that take these rows over).
+    pub fn placements(&self) -> &HashMap<TableId, Placement> {
+        &self.placements
+    }
+
+    /// The vshard `key` of `table` lives in.
+    #[inline]
+    pub fn vshard(&self, table: TableId, key: &[u8]) -> VShard {
+        vshard_of(key, self.placements.get(&table).copied().unwrap_or(0))
+    }
+
+    /// The vshard every key between `a` and `b` lives in, when one does: they are equal, or share
+    /// the table's placement prefix (keys between two that share a prefix share it too).
+    fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
+        let n = self.placements.get(&table).copied().unwrap_or(0) as usize;
+        let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
+        shared.then(|| self.vshard(table, a))
+    }
+
     /// A store over `pages` holding a checkpoint image: its trees as of the cut, with the changes
-    /// of transactions that were open then taken back.
-    pub fn restore(pages: Pages, image: &StoreImage) -> Store {
+    /// of transactions that were open then taken back. `placements` are the tables' placement
+    /// rules ([`Store::set_placement`]), needed to put those changes back in the right trees.
+    pub fn restore(
+        pages: Pages,
+        image: &StoreImage,
+        placements: &HashMap<TableId, Placement>,
+    ) -> Store {
         let mut store = Store::new(pages);
+        for (&table, &placement) in placements {
+            store.set_placement(table, placement);
+        }
         for &(table, vshard, meta, rows) in &image.trees {
             let tree = PagedTree::open(&store.pages, meta, rows as usize);
             store.trees.insert((table, vshard), tree);
@@ -428,7 +467,7 @@ impl Store {
     /// Loads rows committed before everything (moving rows between stores).
     pub fn load(&mut self, table: TableId, rows: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) {
         for (key, row) in rows {
-            let vshard = vshard_of(&key);
+            let vshard = self.vshard(table, &key);
             self.tree_mut(table, vshard)
                 .put(&key, &mvcc::version(0, Some(&row)));
         }
@@ -485,7 +524,7 @@ impl Store {
 
     /// The stored bytes in place for `key`.
     fn raw(&self, table: TableId, key: &[u8]) -> Option<Vec<u8>> {
-        self.trees.get(&(table, vshard_of(key)))?.get(key)
+        self.trees.get(&(table, self.vshard(table, key)))?.get(key)
     }
 
     /// The writer and row of a stored version (legacy rows: written before everything).
@@ -686,9 +725,12 @@ impl Store {
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        // A single key lives in one vshard's tree: do not descend every other tree for it.
+        // A single key, or keys sharing the table's placement prefix, live in one vshard's tree:
+        // do not descend every other tree for them.
         let single = match (from, to) {
-            (Bound::Included(a), Bound::Included(b)) if a == b => Some(vshard_of(a)),
+            (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
+                self.one_vshard(table, a, b)
+            }
             _ => None,
         };
         self.scan_trees(
@@ -714,7 +756,7 @@ impl Store {
         after: Option<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        let resume = after.map(|key| (vshard_of(key), key));
+        let resume = after.map(|key| (self.vshard(table, key), key));
         self.scan_trees(
             snapshot,
             table,
@@ -884,7 +926,8 @@ impl Store {
         if self.exclusive(txn, table) {
             // The table is this transaction's alone (it truncated it): no row locks needed, an
             // abort restores the saved trees, and commit logs every row of the table.
-            let tree = self.tree_mut(table, vshard_of(&key));
+            let vshard = self.vshard(table, &key);
+            let tree = self.tree_mut(table, vshard);
             if tree.contains(&key) {
                 return Ok(Inserted::Duplicate);
             }
@@ -911,7 +954,7 @@ impl Store {
         let lock = self.lock(txn, table, &key)?;
         lock.deleted = false;
         lock.changed = true;
-        let vshard = vshard_of(&key);
+        let vshard = self.vshard(table, &key);
         self.tree_mut(table, vshard).put(&key, &stored);
         Ok(Inserted::Yes)
     }
@@ -927,7 +970,7 @@ impl Store {
         if !self.exclusive(txn, table) {
             self.lock(txn, table, key)?.changed = true;
         }
-        let vshard = vshard_of(key);
+        let vshard = self.vshard(table, key);
         self.tree_mut(table, vshard)
             .put(key, &mvcc::version(txn, Some(&row)));
         Ok(())
@@ -936,7 +979,8 @@ impl Store {
     /// Deletes the row under `key` (which `txn` must see).
     pub fn delete(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
         if self.exclusive(txn, table) {
-            if let Some(tree) = self.trees.get_mut(&(table, vshard_of(key))) {
+            let vshard = self.vshard(table, key);
+            if let Some(tree) = self.trees.get_mut(&(table, vshard)) {
                 tree.remove(key);
             }
             return Ok(());
@@ -1282,7 +1326,7 @@ impl Store {
 
     /// Stores `row` under `key` in the key's tree of `table`; None removes the key.
     fn set_row(&mut self, table: TableId, key: &[u8], row: Option<&[u8]>) {
-        let vshard = vshard_of(key);
+        let vshard = self.vshard(table, key);
         match row {
             Some(row) => {
                 self.tree_mut(table, vshard).put(key, row);
@@ -1376,6 +1420,67 @@ mod tests {
             })
             .unwrap();
         assert_eq!(rest, 0);
+    }
+
+    #[test]
+    fn a_placement_prefix_keeps_the_keys_sharing_it_in_one_tree() {
+        let mut store = Store::default();
+        store.set_placement(1, 2);
+        // Keys: a 2-byte "partition" then a 2-byte line number.
+        let key = |p: u16, l: u16| [p.to_be_bytes(), l.to_be_bytes()].concat();
+        for p in 0..300u16 {
+            for l in 0..7u16 {
+                store.insert(1, 1, key(p, l), vec![l as u8]).unwrap();
+            }
+        }
+        let mut log = Vec::new();
+        commit(&mut store, 1, &mut log);
+        for p in 0..300u16 {
+            let vshard = vshard_of(&p.to_be_bytes(), 0);
+            for l in 0..7u16 {
+                assert_eq!(store.vshard(1, &key(p, l)), vshard);
+                assert!(store.trees[&(1, vshard)].contains(&key(p, l)));
+            }
+        }
+        // A range within one prefix reads one tree, and all of that prefix's keys in order.
+        let snapshot = Snapshot::latest(99);
+        let mut seen = Vec::new();
+        let (from, to) = (key(42, 0), key(42, u16::MAX));
+        store
+            .scan_range(
+                snapshot,
+                1,
+                Bound::Included(&from),
+                Bound::Included(&to),
+                &mut |view| {
+                    seen.push((view.key.to_vec(), view.visible.map(|row| row.to_vec())));
+                    true
+                },
+            )
+            .unwrap();
+        let expected: Vec<_> = (0..7u16)
+            .map(|l| (key(42, l), Some(vec![l as u8])))
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(
+            store.one_vshard(1, &from, &to),
+            Some(store.vshard(1, &from))
+        );
+        assert_eq!(store.one_vshard(1, &key(42, 0), &key(43, 0)), None);
+        // Reads, updates and deletes find the rows where the rule put them.
+        store.update(2, 1, &key(7, 3), vec![99]).unwrap();
+        store.delete(2, 1, &key(8, 1)).unwrap();
+        commit(&mut store, 2, &mut log);
+        let latest = Snapshot::latest(100);
+        assert_eq!(
+            store.get(latest, 1, &key(7, 3)).unwrap().as_deref(),
+            Some(&[99u8][..])
+        );
+        assert_eq!(store.get(latest, 1, &key(8, 1)).unwrap(), None);
+        assert_eq!(
+            store.get(latest, 1, &key(8, 2)).unwrap().as_deref(),
+            Some(&[2u8][..])
+        );
     }
 
     #[test]
@@ -1535,6 +1640,8 @@ mod tests {
         let path = dir.join("data.keel");
         let pages = Pages::create_file(&path, 64 * 4096, 1 << 30, false).unwrap();
         let mut store = Store::new(pages);
+        // Table 1 is placed by its keys' first 3 bytes (runs of 256 keys per vshard).
+        store.set_placement(1, 3);
         let key = |i: u32| i.to_be_bytes().to_vec();
         let row =
             |i: u32, v: &str| format!("{v}{i}{}", "x".repeat((i % 200) as usize)).into_bytes();
@@ -1572,10 +1679,11 @@ mod tests {
         }
         store.pages().buffer_manager().flush_all().unwrap();
         let expected_now = rows_of(&store, 1);
+        let placements = store.placements().clone();
         drop(store);
 
         let pages = Pages::open_file(&path, 64 * 4096, 1 << 30, false, &page_table).unwrap();
-        let mut restored = Store::restore(pages, &image);
+        let mut restored = Store::restore(pages, &image, &placements);
         assert_eq!(rows_of(&restored, 1), expected_at_cut.0);
         assert_eq!(rows_of(&restored, 2), expected_at_cut.1);
         assert_eq!(restored.row_count(1), 3000);
