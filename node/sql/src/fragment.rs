@@ -128,6 +128,10 @@ pub enum ShardOp {
         project: Option<Arc<Vec<usize>>>,
         /// Read a whole table (`key` None) in parts; None: all in one reply.
         part: Option<ScanPart>,
+        /// `key`'s entries are key prefixes, each the encoding of a value of the first key
+        /// column of a table placed by it ([`TableDef::placed_by_first_key_column`]): the rows
+        /// under each, in key order, prefix after prefix (a semi-join's keys read by seeks).
+        prefixes: bool,
     },
     /// ANALYZE's sample of a table's visible rows on this worker, in parts: the part starting
     /// after `after` continues a reservoir sample ([`crate::stats::SAMPLE_ROWS`] slots) that has
@@ -876,11 +880,16 @@ impl Shard {
                 columns,
                 project,
                 part,
+                prefixes,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
                 let max_rows = part.as_ref().map_or(usize::MAX, |p| p.rows.max(1));
-                let keys = key.as_deref();
+                let keys = match key.as_deref() {
+                    Some(keys) if *prefixes => Target::Prefixes(keys),
+                    Some(keys) => Target::Keys(keys),
+                    None => Target::All,
+                };
                 // Decode what the filter and the statement read; return only the latter.
                 let projected = project.as_ref().map(|project| {
                     let mut used = vec![false; table.columns.len()];
@@ -1020,7 +1029,7 @@ impl Shard {
                     &store,
                     tx.snap(),
                     table,
-                    key.as_deref(),
+                    key.as_deref().map_or(Target::All, Target::Keys),
                     part.map(|p| (p.after.as_deref(), usize::MAX)),
                     &mut reads,
                     Some(&decode),
@@ -1391,7 +1400,17 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
     }
 }
 
-/// Visits the rows of `table` (these keys, or all) visible to `snapshot` that pass `filter`
+/// The rows of a table an operation visits.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    All,
+    /// The rows under these keys.
+    Keys(&'a [Vec<u8>]),
+    /// The rows whose keys start with one of these (see `ShardOp::Read`'s `prefixes`).
+    Prefixes(&'a [Vec<u8>]),
+}
+
+/// Visits the rows of `table` (the `target`'s) visible to `snapshot` that pass `filter`
 /// (tested while the row is decoded, see [`ScanFilter`]), decoding only the columns `used` marks
 /// (None: all; the others read as NULL), noting what it read in `reads`.
 /// With a `part` (where to start, most row versions to visit), a whole-table scan returns the
@@ -1401,7 +1420,7 @@ fn for_each_visible(
     store: &Store,
     snapshot: Snapshot,
     table: &TableDef,
-    keys: Option<&[Vec<u8>]>,
+    target: Target<'_>,
     part: Option<(Option<&[u8]>, usize)>,
     reads: &mut Reads,
     used: Option<&[bool]>,
@@ -1409,7 +1428,11 @@ fn for_each_visible(
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<Option<Vec<u8>>> {
     let width = table.columns.len();
-    reads.target(table.id, keys);
+    match target {
+        Target::Keys(keys) => reads.target(table.id, Some(keys)),
+        // Ranges: serializable readers take the whole table, as a scan does.
+        Target::All | Target::Prefixes(_) => reads.target(table.id, None),
+    }
     let mut failure = None;
     let mut stopped_at = None;
     let mut visits = 0;
@@ -1446,8 +1469,8 @@ fn for_each_visible(
         }
         true
     };
-    match keys {
-        Some(keys) => {
+    match target {
+        Target::Keys(keys) => {
             for key in keys {
                 let mut go_on = true;
                 store.newest(snapshot, table.id, key, &mut |view| go_on = step(view))?;
@@ -1456,7 +1479,14 @@ fn for_each_visible(
                 }
             }
         }
-        None => {
+        Target::Prefixes(prefixes) => {
+            for prefix in prefixes {
+                if !store.scan_prefix(snapshot, table.id, prefix, &mut step)? {
+                    break;
+                }
+            }
+        }
+        Target::All => {
             store.scan_after(
                 snapshot,
                 table.id,
@@ -1468,7 +1498,7 @@ fn for_each_visible(
     match failure {
         Some(error) => Err(error.into()),
         // Only a read in parts of a whole table resumes; a keyed one visits all its keys.
-        None if part.is_some() && keys.is_none() => Ok(stopped_at),
+        None if part.is_some() && matches!(target, Target::All) => Ok(stopped_at),
         None => Ok(None),
     }
 }

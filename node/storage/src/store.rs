@@ -161,6 +161,19 @@ pub struct Store {
     level: u32,
 }
 
+/// The smallest byte string greater than every string starting with `prefix` (None: there is
+/// none, every byte is 0xff).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
 /// Bytes of young undo records a worker keeps in memory before moving the oldest to the undo tree.
 const YOUNG_UNDO_BYTES: usize = 8 << 20;
 
@@ -733,16 +746,14 @@ impl Store {
             }
             _ => None,
         };
-        self.scan_trees(
-            snapshot,
-            table,
-            |vshard| match single {
-                Some(only) if vshard != only => None,
-                _ => Some(from),
-            },
-            to,
-            visit,
-        )
+        match single {
+            Some(vshard) => {
+                self.check_table(snapshot.txn, table)?;
+                self.scan_tree(snapshot, table, vshard, from, to, visit)
+                    .map(|_| ())
+            }
+            None => self.scan_trees(snapshot, table, |_| Some(from), to, visit),
+        }
     }
 
     /// As [`scan`](Self::scan), for the rows after `after` in the scan's order (all of them for
@@ -785,33 +796,73 @@ impl Store {
         let Some(vshards) = self.table_vshards.get(&table) else {
             return Ok(());
         };
-        let mut go_on = true;
-        let mut blocked = None;
         for vshard in vshards {
             let Some(from) = from(*vshard) else {
                 continue;
             };
-            let Some(tree) = self.trees.get(&(table, *vshard)) else {
-                continue;
-            };
-            tree.scan(from, to, &mut |key, raw| {
-                go_on = match self.view(snapshot, table, key, Some(raw)) {
-                    Ok(view) => visit(view),
-                    Err(wait) => {
-                        blocked = Some(wait);
-                        false
-                    }
-                };
-                go_on
-            });
-            if !go_on {
+            if !self.scan_tree(snapshot, table, *vshard, from, to, visit)? {
                 break;
             }
         }
+        Ok(())
+    }
+
+    /// Visits the rows of one of `table`'s trees between `from` and `to` until `visit` returns
+    /// false; whether it never did.
+    fn scan_tree(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        vshard: VShard,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
+        let Some(tree) = self.trees.get(&(table, vshard)) else {
+            return Ok(true);
+        };
+        let mut go_on = true;
+        let mut blocked = None;
+        tree.scan(from, to, &mut |key, raw| {
+            go_on = match self.view(snapshot, table, key, Some(raw)) {
+                Ok(view) => visit(view),
+                Err(wait) => {
+                    blocked = Some(wait);
+                    false
+                }
+            };
+            go_on
+        });
         match blocked {
             Some(wait) => Err(wait),
-            None => Ok(()),
+            None => Ok(go_on),
         }
+    }
+
+    /// As [`scan`](Self::scan), for the rows whose keys start with `prefix`, in key order; one
+    /// at least as long as the table's placement prefix reads that prefix's tree alone. Whether
+    /// `visit` never returned false.
+    pub fn scan_prefix(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
+        let end = prefix_end(prefix);
+        let to = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+        let n = self.placements.get(&table).copied().unwrap_or(0) as usize;
+        if n > 0 && prefix.len() >= n {
+            self.check_table(snapshot.txn, table)?;
+            let vshard = self.vshard(table, prefix);
+            return self.scan_tree(snapshot, table, vshard, Bound::Included(prefix), to, visit);
+        }
+        let mut go_on = true;
+        self.scan_range(snapshot, table, Bound::Included(prefix), to, &mut |view| {
+            go_on = visit(view);
+            go_on
+        })?;
+        Ok(go_on)
     }
 
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
@@ -1467,6 +1518,34 @@ mod tests {
             Some(store.vshard(1, &from))
         );
         assert_eq!(store.one_vshard(1, &key(42, 0), &key(43, 0)), None);
+        let mut by_prefix = Vec::new();
+        let done = store
+            .scan_prefix(snapshot, 1, &42u16.to_be_bytes(), &mut |view| {
+                by_prefix.push((view.key.to_vec(), view.visible.map(|row| row.to_vec())));
+                true
+            })
+            .unwrap();
+        assert!(done);
+        assert_eq!(by_prefix, expected);
+        // A prefix shorter than the placement's reads every tree; one past every key, nothing.
+        let mut short = 0;
+        store
+            .scan_prefix(snapshot, 1, &[0], &mut |_| {
+                short += 1;
+                true
+            })
+            .unwrap();
+        assert_eq!(short, 256 * 7);
+        let mut none = 0;
+        store
+            .scan_prefix(snapshot, 1, &[0xff, 0xff], &mut |_| {
+                none += 1;
+                true
+            })
+            .unwrap();
+        assert_eq!(none, 0);
+        assert_eq!(prefix_end(&[1, 0xff, 0xff]), Some(vec![2]));
+        assert_eq!(prefix_end(&[0xff]), None);
         // Reads, updates and deletes find the rows where the rule put them.
         store.update(2, 1, &key(7, 3), vec![99]).unwrap();
         store.delete(2, 1, &key(8, 1)).unwrap();
