@@ -123,3 +123,26 @@ def test_explain_refuses_what_it_cannot_show(keel):
             except psycopg.errors.FeatureNotSupported:
                 continue
             raise AssertionError(f"{sql} did not say it is not supported")
+
+
+def test_an_aggregate_over_a_join_by_the_left_key_aggregates_the_right_side_first(keel):
+    # eager.rs: grouped by dept's key and aggregating only emp, emp is aggregated by its join
+    # column on the workers and joined after; count() of a department without employees is 0.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        sql = "select d.id, count(e.id), sum(e.salary) from dept d left join emp e on e.dept_id = d.id and e.salary > 195 group by d.id"
+        assert plan(conn, sql) == [
+            "Hash Left Join",
+            "  Hash Cond: (d.id = e.dept_id)",
+            "  ->  Seq Scan on dept d",
+            "  ->  Hash",
+            "        ->  Finalize HashAggregate",
+            "              Group Key: e.dept_id",
+            "              ->  Partial HashAggregate (on each worker)",
+            "                    ->  Seq Scan on emp e",
+            "                          Filter: (e.salary > 195)",
+        ]
+        rows = conn.execute(sql + " order by 1").fetchall()
+        assert rows == [(1, 1, 200)] + [(d, 0, None) for d in range(2, 7)] + [(d, 1, 189 + d) for d in range(7, 11)]
+        # count(*) counts the department's own row: not rewritten.
+        assert plan(conn, "select d.id, count(*) from dept d left join emp e on e.dept_id = d.id group by d.id")[0] == "HashAggregate"

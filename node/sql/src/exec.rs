@@ -2287,7 +2287,7 @@ impl Session {
                 let started = std::time::Instant::now();
                 // The tree that runs, scans cut to the columns it reads (the stats are kept by
                 // its nodes' addresses).
-                let rel = crate::prune::narrow(&query.rel);
+                let rel = crate::prune::narrow(&crate::eager::rewritten(&query.rel));
                 let stats = if *analyze {
                     self.run_tree(cluster, &rel, &params, txn, now, cancel, true)
                         .await?
@@ -2987,7 +2987,7 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
-        let rel = crate::prune::narrow(&plan.rel);
+        let rel = crate::prune::narrow(&crate::eager::rewritten(&plan.rel));
         let (rows, _) = self
             .run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?;
@@ -3014,7 +3014,7 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
-        let rel = crate::prune::narrow(rel);
+        let rel = crate::prune::narrow(&crate::eager::rewritten(rel));
         self.run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?
             .0

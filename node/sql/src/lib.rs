@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bind;
 pub mod catalog;
 pub mod datetime;
+pub mod eager;
 pub mod error;
 pub mod exec;
 pub mod explain;

@@ -554,6 +554,29 @@ impl Rel {
         }
     }
 
+    /// The node's inputs, to change in place.
+    pub fn inputs_mut(&mut self) -> Vec<&mut Rel> {
+        match self {
+            Rel::Scan { .. }
+            | Rel::Values { .. }
+            | Rel::Function { .. }
+            | Rel::WorkTable { .. } => Vec::new(),
+            Rel::Recursive { base, step, .. } => vec![base, step],
+            Rel::Lookup { input, .. }
+            | Rel::Filter { input, .. }
+            | Rel::Project { input, .. }
+            | Rel::Aggregate { input, .. }
+            | Rel::Window { input, .. }
+            | Rel::ProjectSet { input, .. }
+            | Rel::Distinct { input, .. }
+            | Rel::Sort { input, .. }
+            | Rel::Limit { input, .. } => vec![input],
+            Rel::Join { left, right, .. }
+            | Rel::SetOp { left, right, .. }
+            | Rel::Apply { left, right, .. } => vec![left, right],
+        }
+    }
+
     /// Calls `f` on this node and every node below it, also inside subqueries of its expressions.
     pub fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Rel)) {
         f(self);
