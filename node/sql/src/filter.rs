@@ -30,7 +30,8 @@ use std::cell::RefCell;
 use crate::error::SqlResult;
 use crate::expr::{holds, like, BinOp, EvalContext, Expr, KeyFilter};
 use crate::types::{
-    column_spans, compare, compare_encoded, compare_encoded_pair, decode_one, encoded_text, Value,
+    column_spans, compare, compare_encoded, compare_encoded_pair, decode_one, encoded_text,
+    DataType, Value,
 };
 
 /// Rows between two re-rankings of a filter's tests (see the module docs).
@@ -47,11 +48,99 @@ enum Test {
     /// The column's value is in a semi-join key set ([`Expr::InKeys`]).
     InKeys(usize, KeyFilter),
     /// `column [NOT] LIKE pattern` (case-sensitive; a constant pattern that [`like`] accepts, so
-    /// matching cannot fail; true: NOT LIKE).
-    Like(usize, String, Option<char>, bool),
+    /// matching cannot fail).
+    Like(usize, Box<LikeTest>),
     /// `column [NOT] IN (constants)`: the list's values that are not NULL, and whether it had a
     /// NULL (then NOT IN is never true); true: NOT IN.
     InList(usize, Vec<Value>, bool, bool),
+}
+
+/// The column `expr` reads as text unchanged: the column, or a varchar or text column cast to
+/// text (a char(n) cast drops its trailing blanks, so it is not).
+fn text_column(expr: &Expr) -> Option<usize> {
+    match expr {
+        Expr::Column(column) => Some(*column),
+        Expr::Cast(inner, DataType::Varchar(_) | DataType::Text, DataType::Text, _) => {
+            match **inner {
+                Expr::Column(column) => Some(column),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A LIKE test of a [`ScanFilter`].
+struct LikeTest {
+    pattern: String,
+    escape: Option<char>,
+    /// NOT LIKE.
+    negated: bool,
+    /// The pattern compiled, when it is literal text and `%`s.
+    literal: Option<PercentPattern>,
+}
+
+/// A LIKE pattern of literal text and `%` (no `_`, no escape), compiled once per scan: the text
+/// equals it (no `%`), or starts with the text before the first `%`, ends with the text after
+/// the last, and holds each piece between them in order, found with `memchr::memmem` (what
+/// TPC-H's `'%special%requests%'` and `'PROMO%'` are). It runs on the stored bytes: in valid
+/// UTF-8 (what a text value holds) a literal's bytes match exactly where its characters do.
+struct PercentPattern {
+    /// The whole pattern, when it has no `%`.
+    exact: Option<Vec<u8>>,
+    prefix: Vec<u8>,
+    suffix: Vec<u8>,
+    pieces: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl PercentPattern {
+    fn new(pattern: &str, escape: Option<char>) -> Option<PercentPattern> {
+        if pattern.contains('_') || escape.is_some_and(|e| pattern.contains(e)) {
+            return None;
+        }
+        let (Some(first), Some(last)) = (pattern.find('%'), pattern.rfind('%')) else {
+            return Some(PercentPattern {
+                exact: Some(pattern.as_bytes().to_vec()),
+                prefix: Vec::new(),
+                suffix: Vec::new(),
+                pieces: Vec::new(),
+            });
+        };
+        let pieces = if first < last {
+            pattern[first + 1..last]
+                .split('%')
+                .filter(|piece| !piece.is_empty())
+                .map(|piece| memchr::memmem::Finder::new(piece.as_bytes()).into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(PercentPattern {
+            exact: None,
+            prefix: pattern.as_bytes()[..first].to_vec(),
+            suffix: pattern.as_bytes()[last + 1..].to_vec(),
+            pieces,
+        })
+    }
+
+    fn matches(&self, text: &[u8]) -> bool {
+        if let Some(exact) = &self.exact {
+            return text == exact.as_slice();
+        }
+        let Some(rest) = text.strip_prefix(self.prefix.as_slice()) else {
+            return false;
+        };
+        let Some(mut middle) = rest.strip_suffix(self.suffix.as_slice()) else {
+            return false;
+        };
+        for piece in &self.pieces {
+            match piece.find(middle) {
+                Some(at) => middle = &middle[at + piece.needle().len()..],
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 impl Test {
@@ -190,13 +279,18 @@ impl ScanFilter {
                 Test::IsNull(c, not_null) => {
                     at.cell(*c).is_none_or(|bytes| bytes.first() == Some(&0)) != *not_null
                 }
-                Test::Like(c, pattern, escape, negated) => {
-                    match at.cell(*c).map(encoded_text).transpose()?.flatten() {
-                        // `like` accepted the pattern when the test was made: it cannot fail.
-                        Some(text) => like(text, pattern, *escape).unwrap_or(false) != *negated,
-                        None => false,
+                Test::Like(c, test) => match (&test.literal, at.cell(*c)) {
+                    (Some(literal), Some([5, _, _, _, _, text @ ..])) => {
+                        literal.matches(text) != test.negated
                     }
-                }
+                    _ => match at.cell(*c).map(encoded_text).transpose()?.flatten() {
+                        // `like` accepted the pattern when the test was made: it cannot fail.
+                        Some(text) => {
+                            like(text, &test.pattern, test.escape).unwrap_or(false) != test.negated
+                        }
+                        None => false,
+                    },
+                },
                 // Compared where the values lie unless one is built already or they are of a
                 // kind that is not (then built, as the evaluator compares them). A missing
                 // column or NULL: unknown.
@@ -407,8 +501,18 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
         } => match (&**expr, operand(pattern)?) {
             // A pattern `like` refuses is refused whatever the text (the pattern is read
             // before any text is), so one that passes on '' passes on every row.
-            (Expr::Column(column), Value::Text(pattern)) if like("", &pattern, *escape).is_ok() => {
-                Some(Test::Like(*column, pattern, *escape, *negated))
+            (expr, Value::Text(pattern)) if like("", &pattern, *escape).is_ok() => {
+                let column = text_column(expr)?;
+                let literal = PercentPattern::new(&pattern, *escape);
+                Some(Test::Like(
+                    column,
+                    Box::new(LikeTest {
+                        pattern,
+                        escape: *escape,
+                        negated: *negated,
+                        literal,
+                    }),
+                ))
             }
             _ => None,
         },
@@ -419,6 +523,59 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_patterns_match_as_like_does() {
+        let patterns = [
+            "",
+            "%",
+            "%%",
+            "abc",
+            "a%",
+            "%c",
+            "%b%",
+            "a%c",
+            "ab%bc",
+            "%special%requests%",
+            "%requests%special%",
+            "é%",
+            "%é",
+            "%ü%x",
+            "x%%y",
+            "%a%a%a%",
+        ];
+        let texts = [
+            "",
+            "a",
+            "abc",
+            "abbc",
+            "abcbc",
+            "bc",
+            "special requests",
+            "requests special",
+            "specialrequests and more",
+            "éa",
+            "aé",
+            "xüx",
+            "xy",
+            "x%y",
+            "aaa",
+            "aa",
+            "bab",
+        ];
+        for pattern in patterns {
+            let compiled = PercentPattern::new(pattern, None).expect("literal and %");
+            for text in texts {
+                assert_eq!(
+                    compiled.matches(text.as_bytes()),
+                    crate::expr::like(text, pattern, None).unwrap(),
+                    "{text:?} LIKE {pattern:?}"
+                );
+            }
+        }
+        assert!(PercentPattern::new("a_c", None).is_none());
+        assert!(PercentPattern::new("a!%c", Some('!')).is_none());
+    }
     use crate::types::encode_row;
 
     fn col(i: usize) -> Box<Expr> {
