@@ -36,6 +36,10 @@ SELECT count(*), sum(l1.ok) FROM sj_lines l1 JOIN sj_orders o ON o.ok = l1.ok
 WHERE o.cust = 40 AND o.status = 'F' AND l1.rd > l1.cd
   AND EXISTS (SELECT 1 FROM sj_lines l2 WHERE l2.ok = l1.ok AND l2.supp <> l1.supp)
   AND NOT EXISTS (SELECT 1 FROM sj_lines l3 WHERE l3.ok = l1.ok AND l3.supp <> l1.supp AND l3.rd > l3.cd);
+-- The key column under a cast: its keys are the cast's values (float8 bytes here), not the
+-- column's, so they are tested on the rows, never sought as key prefixes.
+SELECT count(*), sum(qty) FROM sj_lines WHERE ok::float8 IN (SELECT ok::float8 FROM sj_orders WHERE cust = 5);
+SELECT count(*), sum(l.qty) FROM sj_lines l JOIN sj_orders o ON l.ok::bigint = o.ok::bigint WHERE o.cust = 6;
 -- Too many keys for seeks: the same answer by a scan.
 SELECT count(*), sum(qty) FROM sj_lines WHERE ok IN (SELECT ok FROM sj_orders WHERE status = 'F');
 -- The transaction's own changes are seen by the seeks.

@@ -3294,7 +3294,10 @@ impl Session {
             let seeks = taken.iter().find_map(|&(i, _)| {
                 let edge = &edges[i];
                 let keys = edge_keys.get(&i)?.as_ref()?;
-                let column = crate::join_order::column_of(&edge.to_expr)?;
+                // The column itself, not a cast of it: the keys are then its own values' bytes.
+                let Expr::Column(column) = edge.to_expr else {
+                    return None;
+                };
                 let rows = table_stats(scan)?.reltuples;
                 let first = scan_column(scan, column) == *table.primary_key.first()?;
                 (first && matches!(access, Access::Scan))
