@@ -597,9 +597,15 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     }
     // Which transactions in the logs committed.
     let outcome = wal::decide(&logs, &settled);
-    // The tables' placements, from the newest committed catalog (a table's never changes): rows
-    // are put back into their trees by them, so they are known before any row is.
-    let placements = placements_of(&checkpoints, &logs, &outcome.committed)?;
+    // The newest committed catalog, read before any row is put back: its tables' placements
+    // (a table's never changes) say which tree each row goes into.
+    let catalog = newest_catalog(&checkpoints, &logs, &outcome.committed)?;
+    let placements: HashMap<_, _> = catalog
+        .tables
+        .values()
+        .filter(|table| table.placement != keel_storage::WHOLE_KEY)
+        .map(|table| (table.id, table.placement))
+        .collect();
     // Each worker's share as of its checkpoint, then each worker replays its own log.
     let mut stores = Vec::with_capacity(old_workers);
     for (w, checkpoint) in checkpoints.iter().enumerate() {
@@ -625,20 +631,6 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
             }
         }
     }
-    let catalog = match stores
-        .iter()
-        .filter_map(Store::newest_catalog)
-        .max_by_key(|(version, _)| *version)
-    {
-        Some((_, image)) => {
-            Catalog::from_image(image).map_err(|e| format!("stored catalog does not parse: {e}"))?
-        }
-        None => Catalog {
-            version: 0,
-            next_table_id: 1,
-            ..Default::default()
-        },
-    };
     let max_txn = stores
         .iter()
         .map(Store::max_txn)
@@ -718,13 +710,14 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     })
 }
 
-/// The placement of each table ([`keel_storage::Placement`]) in the newest catalog committed as of
-/// the checkpoints and logs (tables placed by the whole key left out).
-fn placements_of(
+/// The newest catalog committed as of the checkpoints and logs (what the stores hold once the
+/// logs are replayed: each checkpoint's, then the committed transactions' catalog records); an
+/// empty one for a new data directory.
+fn newest_catalog(
     checkpoints: &[WorkerCheckpoint],
     logs: &[LogFile],
     committed: &HashSet<TxnId>,
-) -> Result<HashMap<keel_storage::TableId, keel_storage::Placement>, String> {
+) -> Result<Catalog, String> {
     let in_checkpoints = checkpoints.iter().filter_map(|checkpoint| {
         let (version, image) = checkpoint.store.catalog.as_ref()?;
         Some((*version, image.as_slice()))
@@ -739,20 +732,19 @@ fn placements_of(
             _ => None,
         })
     });
-    let newest = in_checkpoints
+    match in_checkpoints
         .chain(in_logs)
-        .max_by_key(|(version, _)| *version);
-    let Some((_, image)) = newest else {
-        return Ok(HashMap::new());
-    };
-    let catalog =
-        Catalog::from_image(image).map_err(|e| format!("stored catalog does not parse: {e}"))?;
-    Ok(catalog
-        .tables
-        .values()
-        .filter(|table| table.placement != 0)
-        .map(|table| (table.id, table.placement))
-        .collect())
+        .max_by_key(|(version, _)| *version)
+    {
+        Some((_, image)) => {
+            Catalog::from_image(image).map_err(|e| format!("stored catalog does not parse: {e}"))
+        }
+        None => Ok(Catalog {
+            version: 0,
+            next_table_id: 1,
+            ..Default::default()
+        }),
+    }
 }
 
 /// Moves every row into a new generation of data files for `workers` workers (rows are owned by

@@ -361,7 +361,7 @@ impl TableDef {
     pub fn placement_for(columns: &[ColumnDef], primary_key: &[usize]) -> Placement {
         match primary_key.first().map(|&c| columns[c].ty) {
             Some(DataType::Int2 | DataType::Int4 | DataType::Int8) => FIRST_COLUMN_PLACEMENT,
-            _ => 0,
+            _ => keel_storage::WHOLE_KEY,
         }
     }
 

@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keel_storage::{owner_of, vshard_of, TxnId, WorkerId};
+use keel_storage::{owner_of, vshard_of, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
 mod foreign_keys;
@@ -1204,7 +1204,7 @@ impl Session {
         let mut requests = Vec::new();
         for (seq, version) in unlogged {
             let owner = owner_of(
-                vshard_of(&crate::sequence::row_key(seq.id), 0),
+                vshard_of(&crate::sequence::row_key(seq.id), WHOLE_KEY),
                 cluster.workers(),
             );
             let in_txn = !published.sequences.values().any(|s| s.id == seq.id);
@@ -2287,7 +2287,7 @@ impl Session {
                 let started = std::time::Instant::now();
                 // The tree that runs, scans cut to the columns it reads (the stats are kept by
                 // its nodes' addresses).
-                let rel = crate::prune::narrow(&crate::eager::rewritten(&query.rel));
+                let rel = runnable(&query.rel);
                 let stats = if *analyze {
                     self.run_tree(cluster, &rel, &params, txn, now, cancel, true)
                         .await?
@@ -2553,7 +2553,7 @@ impl Session {
                 };
                 // A unique index's entry for a full key lives with that key's owner alone.
                 let scanned: Vec<WorkerId> = match &point {
-                    Some(key) => vec![owner_of(vshard_of(key, 0), cluster.workers())],
+                    Some(key) => vec![owner_of(vshard_of(key, WHOLE_KEY), cluster.workers())],
                     None => (0..cluster.workers() as WorkerId).collect(),
                 };
                 let requests = scanned
@@ -2616,11 +2616,11 @@ impl Session {
                     continue;
                 }
                 if let Some(entry) = old_entry {
-                    let owner = owner_of(vshard_of(&entry, 0), workers);
+                    let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
                     deletes.entry(owner).or_default().push(entry);
                 }
                 if let (Some(entry), Some(row)) = (new_entry, new) {
-                    let owner = owner_of(vshard_of(&entry, 0), workers);
+                    let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
                     let (entries, details) = puts.entry(owner).or_default();
                     entries.push((entry, key.clone()));
                     if index.unique {
@@ -2987,7 +2987,7 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
-        let rel = crate::prune::narrow(&crate::eager::rewritten(&plan.rel));
+        let rel = runnable(&plan.rel);
         let (rows, _) = self
             .run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?;
@@ -3014,14 +3014,14 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
-        let rel = crate::prune::narrow(&crate::eager::rewritten(rel));
+        let rel = runnable(rel);
         self.run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?
             .0
             .into_rows()
     }
 
-    /// [`Session::query_rows`] of a tree [`crate::prune::narrow`] made, with per-node statistics
+    /// [`Session::query_rows`] of a tree `runnable` made, with per-node statistics
     /// (by the tree's node addresses) when `analyze`.
     #[allow(clippy::too_many_arguments)]
     async fn run_tree<C: Cluster>(
@@ -3729,7 +3729,7 @@ impl Session {
                     from: Bound::Included(entry.clone()),
                     to: Bound::Included(entry.clone()),
                 };
-                let owner = owner_of(vshard_of(&entry, 0), workers);
+                let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
                 let found = cluster
                     .call(owner, ShardRequest { txn, now, op })
                     .await?
@@ -5674,7 +5674,7 @@ fn local_row_key<C: Cluster>(cluster: &C) -> Vec<u8> {
     let mut key = Vec::new();
     for _ in 0..64 * workers.max(1) {
         key = row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)]);
-        if owner_of(vshard_of(&key, 0), workers) == me {
+        if owner_of(vshard_of(&key, WHOLE_KEY), workers) == me {
             break;
         }
     }
@@ -5744,6 +5744,12 @@ fn scan_column(scan: &Rel, c: usize) -> usize {
         } => project.get(c).copied().unwrap_or(c),
         _ => c,
     }
+}
+
+/// The tree that runs for a bound query tree: aggregates over joins by the left key made eager
+/// ([`crate::eager`]), then scans cut to the columns the tree reads ([`crate::prune::narrow`]).
+fn runnable(rel: &Rel) -> Rel {
+    crate::prune::narrow(&crate::eager::rewritten(rel))
 }
 
 /// Rows of a table a seek costs about as much as visiting in a whole-table scan (a descent of

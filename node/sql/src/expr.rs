@@ -1055,6 +1055,101 @@ pub(crate) fn like(text: &str, pattern: &str, escape: Option<char>) -> SqlResult
     like_general(text, pattern, escape)
 }
 
+/// LIKE for a pattern whose only wildcard is `%` (most are: `'%special%requests%'`, `'PROMO%'`):
+/// the text starts with the part before the first `%`, ends with the part after the last one,
+/// and holds the parts between them in order in what is left, each found leftmost (a substring
+/// search, not a walk over characters). Leftmost is enough: a part found earlier leaves more
+/// room for the parts after it. Allocates nothing: for one text; [`PercentPattern`] is the same
+/// match compiled once for many.
+fn like_percent(text: &str, pattern: &str) -> bool {
+    let (Some(first), Some(last)) = (pattern.find('%'), pattern.rfind('%')) else {
+        return text == pattern;
+    };
+    let (prefix, suffix) = (&pattern[..first], &pattern[last + 1..]);
+    let Some(rest) = text.strip_prefix(prefix) else {
+        return false;
+    };
+    let Some(mut middle) = rest.strip_suffix(suffix) else {
+        return false;
+    };
+    if first < last {
+        for part in pattern[first + 1..last].split('%') {
+            if part.is_empty() {
+                continue;
+            }
+            match middle.find(part) {
+                Some(at) => middle = &middle[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// A LIKE pattern of literal text and `%` (no `_`, no escape), compiled: the text
+/// equals it (no `%`), or starts with the text before the first `%`, ends with the text after
+/// the last, and holds each piece between them in order, found with `memchr::memmem` (what
+/// TPC-H's `'%special%requests%'` and `'PROMO%'` are). It runs on bytes: in valid UTF-8 (what a
+/// text value holds) a literal's bytes match exactly where its characters do, so a scan filter
+/// compiles it once and matches stored rows without building them (`crate::filter`).
+pub(crate) struct PercentPattern {
+    /// The whole pattern, when it has no `%`.
+    exact: Option<Vec<u8>>,
+    prefix: Vec<u8>,
+    suffix: Vec<u8>,
+    pieces: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl PercentPattern {
+    pub(crate) fn new(pattern: &str, escape: Option<char>) -> Option<PercentPattern> {
+        if pattern.contains('_') || escape.is_some_and(|e| pattern.contains(e)) {
+            return None;
+        }
+        let (Some(first), Some(last)) = (pattern.find('%'), pattern.rfind('%')) else {
+            return Some(PercentPattern {
+                exact: Some(pattern.as_bytes().to_vec()),
+                prefix: Vec::new(),
+                suffix: Vec::new(),
+                pieces: Vec::new(),
+            });
+        };
+        let pieces = if first < last {
+            pattern[first + 1..last]
+                .split('%')
+                .filter(|piece| !piece.is_empty())
+                .map(|piece| memchr::memmem::Finder::new(piece.as_bytes()).into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(PercentPattern {
+            exact: None,
+            prefix: pattern.as_bytes()[..first].to_vec(),
+            suffix: pattern.as_bytes()[last + 1..].to_vec(),
+            pieces,
+        })
+    }
+
+    pub(crate) fn matches(&self, text: &[u8]) -> bool {
+        if let Some(exact) = &self.exact {
+            return text == exact.as_slice();
+        }
+        let Some(rest) = text.strip_prefix(self.prefix.as_slice()) else {
+            return false;
+        };
+        let Some(mut middle) = rest.strip_suffix(self.suffix.as_slice()) else {
+            return false;
+        };
+        for piece in &self.pieces {
+            match piece.find(middle) {
+                Some(at) => middle = &middle[at + piece.needle().len()..],
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
 /// LIKE by walking the pattern's tokens over the text's characters.
 fn like_general(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bool> {
     enum Token {
@@ -1109,36 +1204,6 @@ fn like_general(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bo
         }
     }
     Ok(tokens[p..].iter().all(|token| matches!(token, Token::Any)))
-}
-
-/// LIKE for a pattern whose only wildcard is `%` (most are: `'%special%requests%'`, `'PROMO%'`):
-/// the text starts with the part before the first `%`, ends with the part after the last one,
-/// and holds the parts between them in order in what is left, each found leftmost (a substring
-/// search, not a walk over characters). Leftmost is enough: a part found earlier leaves more
-/// room for the parts after it. Allocates nothing.
-fn like_percent(text: &str, pattern: &str) -> bool {
-    let (Some(first), Some(last)) = (pattern.find('%'), pattern.rfind('%')) else {
-        return text == pattern;
-    };
-    let (prefix, suffix) = (&pattern[..first], &pattern[last + 1..]);
-    let Some(rest) = text.strip_prefix(prefix) else {
-        return false;
-    };
-    let Some(mut middle) = rest.strip_suffix(suffix) else {
-        return false;
-    };
-    if first < last {
-        for part in pattern[first + 1..last].split('%') {
-            if part.is_empty() {
-                continue;
-            }
-            match middle.find(part) {
-                Some(at) => middle = &middle[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
 }
 
 /// Whether `text` matches `pattern` anywhere (PostgreSQL's `~`). Patterns are compiled once per
@@ -1971,15 +2036,26 @@ mod tests {
         texts.extend(["é", "aéü", "éaü", "üé"].map(String::from));
         let mut patterns = words(&['a', 'b', '%'], 5);
         patterns.extend(["%é%", "é%ü", "%üé"].map(String::from));
+        patterns.extend(["%special%requests%", "x%%y", "%a%a%a%"].map(String::from));
+        texts.extend(["special requests", "specialrequests and more", "x%y"].map(String::from));
         for pattern in &patterns {
+            let compiled = PercentPattern::new(pattern, None).expect("literal and %");
             for text in &texts {
+                let expected = like_general(text, pattern, None).unwrap();
                 assert_eq!(
                     like_percent(text, pattern),
-                    like_general(text, pattern, None).unwrap(),
+                    expected,
                     "{text:?} LIKE {pattern:?}"
+                );
+                assert_eq!(
+                    compiled.matches(text.as_bytes()),
+                    expected,
+                    "{text:?} LIKE {pattern:?} (compiled)"
                 );
             }
         }
+        assert!(PercentPattern::new("a_c", None).is_none());
+        assert!(PercentPattern::new("a!%c", Some('!')).is_none());
     }
 
     fn eval(expr: Expr) -> SqlResult<Value> {

@@ -50,6 +50,10 @@ pub const VSHARD_COUNT: u16 = 256;
 /// creates the table and never changes it (`TableDef::placement`).
 pub type Placement = u8;
 
+/// The placement by the whole key (index entries, sequences' rows, hidden row ids, and tables
+/// made before placements existed).
+pub const WHOLE_KEY: Placement = 0;
+
 /// The vshard a key of a table placed by `placement` belongs to: a hash of the key's bytes (or of
 /// its first `placement` bytes), so that placement does not depend on the key's type and adjacent
 /// keys spread over workers.

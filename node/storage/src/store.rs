@@ -34,7 +34,7 @@ use std::ops::Bound;
 use crate::engine::{PagedTree, Pages};
 use crate::mvcc::{self, Snapshot, Ts};
 use crate::wal::Record;
-use crate::{vshard_of, Placement, TableId, TxnId, VShard};
+use crate::{vshard_of, Placement, TableId, TxnId, VShard, WHOLE_KEY};
 
 /// The operation must wait for another transaction to finish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,7 +252,7 @@ impl Store {
     /// named here are placed by the whole key). A table's rule must be set before any of its keys
     /// is read or written here, and must never change.
     pub fn set_placement(&mut self, table: TableId, placement: Placement) {
-        if placement != 0 {
+        if placement != WHOLE_KEY {
             self.placements.insert(table, placement);
         }
     }
@@ -262,16 +262,22 @@ impl Store {
         &self.placements
     }
 
+    /// `table`'s placement rule.
+    #[inline]
+    fn placement(&self, table: TableId) -> Placement {
+        self.placements.get(&table).copied().unwrap_or(WHOLE_KEY)
+    }
+
     /// The vshard `key` of `table` lives in.
     #[inline]
     pub fn vshard(&self, table: TableId, key: &[u8]) -> VShard {
-        vshard_of(key, self.placements.get(&table).copied().unwrap_or(0))
+        vshard_of(key, self.placement(table))
     }
 
     /// The vshard every key between `a` and `b` lives in, when one does: they are equal, or share
     /// the table's placement prefix (keys between two that share a prefix share it too).
     fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
-        let n = self.placements.get(&table).copied().unwrap_or(0) as usize;
+        let n = self.placement(table) as usize;
         let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
         shared.then(|| self.vshard(table, a))
     }
@@ -746,11 +752,25 @@ impl Store {
             }
             _ => None,
         };
+        self.scan_between(snapshot, table, single, from, to, visit)
+            .map(|_| ())
+    }
+
+    /// The rows of `table` between `from` and `to`: of vshard `single`'s tree alone when every
+    /// such key lives there, else of every tree. Whether `visit` never returned false.
+    fn scan_between(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        single: Option<VShard>,
+        from: Bound<&[u8]>,
+        to: Bound<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
         match single {
             Some(vshard) => {
                 self.check_table(snapshot.txn, table)?;
                 self.scan_tree(snapshot, table, vshard, from, to, visit)
-                    .map(|_| ())
             }
             None => self.scan_trees(snapshot, table, |_| Some(from), to, visit),
         }
@@ -780,10 +800,11 @@ impl Store {
             Bound::Unbounded,
             visit,
         )
+        .map(|_| ())
     }
 
     /// Visits the rows of `table`'s trees in vshard order, each tree from the bound `from` gives
-    /// its vshard (None: skipped) up to `to`, until `visit` returns false.
+    /// its vshard (None: skipped) up to `to`, until `visit` returns false; whether it never did.
     fn scan_trees<'k>(
         &self,
         snapshot: Snapshot,
@@ -791,20 +812,20 @@ impl Store {
         from: impl Fn(VShard) -> Option<Bound<&'k [u8]>>,
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
-    ) -> Result<(), Blocked> {
+    ) -> Result<bool, Blocked> {
         self.check_table(snapshot.txn, table)?;
         let Some(vshards) = self.table_vshards.get(&table) else {
-            return Ok(());
+            return Ok(true);
         };
         for vshard in vshards {
             let Some(from) = from(*vshard) else {
                 continue;
             };
             if !self.scan_tree(snapshot, table, *vshard, from, to, visit)? {
-                break;
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Visits the rows of one of `table`'s trees between `from` and `to` until `visit` returns
@@ -851,18 +872,9 @@ impl Store {
     ) -> Result<bool, Blocked> {
         let end = prefix_end(prefix);
         let to = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-        let n = self.placements.get(&table).copied().unwrap_or(0) as usize;
-        if n > 0 && prefix.len() >= n {
-            self.check_table(snapshot.txn, table)?;
-            let vshard = self.vshard(table, prefix);
-            return self.scan_tree(snapshot, table, vshard, Bound::Included(prefix), to, visit);
-        }
-        let mut go_on = true;
-        self.scan_range(snapshot, table, Bound::Included(prefix), to, &mut |view| {
-            go_on = visit(view);
-            go_on
-        })?;
-        Ok(go_on)
+        let n = self.placement(table) as usize;
+        let single = (n > 0 && prefix.len() >= n).then(|| self.vshard(table, prefix));
+        self.scan_between(snapshot, table, single, Bound::Included(prefix), to, visit)
     }
 
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
