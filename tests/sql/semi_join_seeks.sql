@@ -36,6 +36,25 @@ SELECT count(*), sum(l1.ok) FROM sj_lines l1 JOIN sj_orders o ON o.ok = l1.ok
 WHERE o.cust = 40 AND o.status = 'F' AND l1.rd > l1.cd
   AND EXISTS (SELECT 1 FROM sj_lines l2 WHERE l2.ok = l1.ok AND l2.supp <> l1.supp)
   AND NOT EXISTS (SELECT 1 FROM sj_lines l3 WHERE l3.ok = l1.ok AND l3.supp <> l1.supp AND l3.rd > l3.cd);
+-- Scans of one table taking the same keys are read once (exec.rs `SharedRead`), each keeping
+-- the rows of its own filter: one without a filter, one with; both with; three at once with
+-- different columns; the same filter twice.
+SELECT count(*), sum(l1.ok) FROM sj_lines l1 JOIN sj_orders o ON o.ok = l1.ok
+WHERE o.cust = 40
+  AND EXISTS (SELECT 1 FROM sj_lines l2 WHERE l2.ok = l1.ok AND l2.ln <> l1.ln)
+  AND NOT EXISTS (SELECT 1 FROM sj_lines l3 WHERE l3.ok = l1.ok AND l3.rd < date '1995-03-01');
+SELECT count(*), sum(o.ok) FROM sj_orders o
+WHERE o.cust IN (41, 42)
+  AND EXISTS (SELECT 1 FROM sj_lines l2 WHERE l2.ok = o.ok AND l2.qty > 20)
+  AND NOT EXISTS (SELECT 1 FROM sj_lines l3 WHERE l3.ok = o.ok AND l3.supp < 10);
+SELECT o.ok, a.ln, a.qty, b.supp, c.rd FROM sj_orders o
+JOIN sj_lines a ON a.ok = o.ok JOIN sj_lines b ON b.ok = o.ok JOIN sj_lines c ON c.ok = o.ok
+WHERE o.cust = 43 AND a.ln = 1 AND b.supp < 60 AND c.cd > date '1995-05-01'
+ORDER BY 1, 2, 3, 4, 5;
+SELECT count(*) FROM sj_orders o
+WHERE o.cust = 44
+  AND EXISTS (SELECT 1 FROM sj_lines l2 WHERE l2.ok = o.ok AND l2.qty > 10)
+  AND EXISTS (SELECT 1 FROM sj_lines l3 WHERE l3.ok = o.ok AND l3.qty > 10 AND l3.ln > 1);
 -- The key column under a cast: its keys are the cast's values (float8 bytes here), not the
 -- column's, so they are tested on the rows, never sought as key prefixes.
 SELECT count(*), sum(qty) FROM sj_lines WHERE ok::float8 IN (SELECT ok::float8 FROM sj_orders WHERE cust = 5);

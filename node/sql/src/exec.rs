@@ -3240,8 +3240,26 @@ impl Session {
             else {
                 continue;
             };
-            let mut filter = filter.clone();
             let taken = filters_for(scan);
+            // Other scans of the table that would take the same semi-join filters now (TPC-H
+            // Q21's two correlated subqueries over lineitem, both keyed by the outer l_orderkey)
+            // are read with it, once; each then keeps the rows its own filter passes.
+            let mut twins = Vec::new();
+            if !taken.is_empty() {
+                let mut at = 0;
+                while at < pending.len() {
+                    if same_read(scan, pending[at], &taken, &filters_for(pending[at]), &edges) {
+                        twins.push(pending.remove(at));
+                    } else {
+                        at += 1;
+                    }
+                }
+            }
+            let shared = (!twins.is_empty()).then(|| SharedRead::of(scan, &twins, &used));
+            let mut filter = match &shared {
+                Some(shared) => shared.filter.clone(),
+                None => filter.clone(),
+            };
             for &(i, _) in &taken {
                 let (edge, Some(Some(keys))) = (&edges[i], edge_keys.get(&i)) else {
                     continue;
@@ -3273,9 +3291,14 @@ impl Session {
             }
             if !taken.is_empty() || restricted(scan) {
                 narrowed.push(scan as *const Rel);
+                narrowed.extend(twins.iter().map(|twin| *twin as *const Rel));
             }
             let filter = &filter;
-            let project = project.clone().map(Arc::new);
+            let project = match &shared {
+                Some(shared) => shared.project.clone(),
+                None => project.clone(),
+            }
+            .map(Arc::new);
             let columns = match &project {
                 Some(project) => {
                     let mut mask = vec![false; table.columns.len()];
@@ -3284,10 +3307,13 @@ impl Session {
                     }
                     Some(Arc::new(mask))
                 }
-                None => used
-                    .get(&(scan as *const Rel as usize))
-                    .filter(|mask| !mask.iter().all(|&u| u))
-                    .map(|mask| Arc::new(mask.clone())),
+                None => match &shared {
+                    Some(shared) => shared.mask.clone().map(Arc::new),
+                    None => used
+                        .get(&(scan as *const Rel as usize))
+                        .filter(|mask| !mask.iter().all(|&u| u))
+                        .map(|mask| Arc::new(mask.clone())),
+                },
             };
             // Few semi-join keys on the first key column of a table placed by it: a seek per
             // key on its owner instead of the whole table.
@@ -3344,6 +3370,7 @@ impl Session {
                 now,
                 prefixes,
             };
+            let started = std::time::Instant::now();
             let rows = if parts {
                 let mut sink = RowSink::new(Some(memory.clone()));
                 read_in_parts(cluster, &read, targets, cancel, |_, rows| {
@@ -3367,13 +3394,36 @@ impl Session {
                 }
                 sink.finish()?
             };
-            for (i, edge) in edges.iter().enumerate() {
-                if edge.from.is_scan(scan) && pending.iter().any(|p| std::ptr::eq(*p, edge.to)) {
-                    let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
-                    edge_keys.insert(i, keys);
+            let took = started.elapsed();
+            let reads: Vec<(&Rel, RowSet)> = match &shared {
+                None => vec![(scan, rows)],
+                Some(shared) => {
+                    let scans: Vec<&Rel> = std::iter::once(scan).chain(twins).collect();
+                    let split = shared.split(&scans, rows, &memory, &ctx)?;
+                    scans.into_iter().zip(split).collect()
                 }
+            };
+            for (scan, rows) in reads {
+                // One key set per expression, for every scan waiting on it.
+                let mut made: Vec<(&Expr, Option<Arc<crate::query::KeyIds>>)> = Vec::new();
+                for (i, edge) in edges.iter().enumerate() {
+                    if edge.from.is_scan(scan) && pending.iter().any(|p| std::ptr::eq(*p, edge.to))
+                    {
+                        let keys = match made.iter().find(|(expr, _)| **expr == edge.from_expr) {
+                            Some((_, keys)) => keys.clone(),
+                            None => {
+                                let keys = crate::query::key_set(&rows, &edge.from_expr, &ctx)
+                                    .map(Arc::new);
+                                made.push((&edge.from_expr, keys.clone()));
+                                keys
+                            }
+                        };
+                        edge_keys.insert(i, keys);
+                    }
+                }
+                executor.record_read(scan, took);
+                executor.set_scan(scan, rows);
             }
-            executor.set_scan(scan, rows);
         }
         let rows = executor.run(rel, &[])?;
         let stats = executor.take_stats();
@@ -5733,6 +5783,217 @@ async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::Ta
         }
     }
     Ok(sizes.into_iter().collect())
+}
+
+/// Whether scans `a` and `b`, taking the semi-join filters `taken_a` and `taken_b` (indexes
+/// into `edges`), ask the workers for the same rows but for their own filters: one table read
+/// whole (not by key or index), both cut to columns or neither, and filters that pair up (keys
+/// from the same source, over the same expression, tested on the same table expression).
+fn same_read(
+    a: &Rel,
+    b: &Rel,
+    taken_a: &[(usize, f64)],
+    taken_b: &[(usize, f64)],
+    edges: &[crate::join_order::KeyEdge<'_>],
+) -> bool {
+    use crate::join_order::{KeyEdge, KeyFrom};
+    let (
+        Rel::Scan {
+            table: table_a,
+            access: Access::Scan,
+            project: project_a,
+            ..
+        },
+        Rel::Scan {
+            table: table_b,
+            access: Access::Scan,
+            project: project_b,
+            ..
+        },
+    ) = (a, b)
+    else {
+        return false;
+    };
+    if table_a.id != table_b.id
+        || project_a.is_some() != project_b.is_some()
+        || taken_a.len() != taken_b.len()
+    {
+        return false;
+    }
+    let tested = |scan: &Rel, edge: &KeyEdge<'_>| {
+        edge.to_expr
+            .clone()
+            .remap_columns(&|c| scan_column(scan, c))
+    };
+    let same_source = |x: &KeyFrom<'_>, y: &KeyFrom<'_>| match (x, y) {
+        (KeyFrom::Scan(x), KeyFrom::Scan(y)) => std::ptr::eq(*x, *y),
+        (KeyFrom::Subquery(x), KeyFrom::Subquery(y)) => std::ptr::eq(*x, *y),
+        _ => false,
+    };
+    taken_a.iter().all(|&(i, _)| {
+        let x = &edges[i];
+        taken_b.iter().any(|&(j, _)| {
+            let y = &edges[j];
+            same_source(&x.from, &y.from)
+                && x.from_expr == y.from_expr
+                && tested(a, x) == tested(b, y)
+        })
+    })
+}
+
+/// One read of a table serving several scans of it ([`same_read`]): what is asked of the
+/// workers, and how each scan's rows are taken from what they return.
+struct SharedRead {
+    /// The scans' own filters OR-ed when each has one (else none: a scan takes every row).
+    filter: Option<Arc<Expr>>,
+    /// When every scan is cut to columns: the table columns read, in table order (the scans'
+    /// own and those their filters test, which the session tests again).
+    project: Option<Vec<usize>>,
+    /// Otherwise the columns decoded (None: all).
+    mask: Option<Vec<bool>>,
+}
+
+impl SharedRead {
+    fn of(scan: &Rel, twins: &[&Rel], used: &HashMap<usize, Vec<bool>>) -> SharedRead {
+        let scans: Vec<&Rel> = std::iter::once(scan).chain(twins.iter().copied()).collect();
+        let mut filters: Vec<Arc<Expr>> = Vec::new();
+        let mut all_filtered = true;
+        let mut all_projected = true;
+        let width = match scan {
+            Rel::Scan { table, .. } => table.columns.len(),
+            _ => 0,
+        };
+        let mut needed = vec![false; width];
+        for each in &scans {
+            let Rel::Scan {
+                filter, project, ..
+            } = each
+            else {
+                continue;
+            };
+            match filter {
+                Some(filter) => {
+                    let mut columns = Vec::new();
+                    filter.columns(&mut columns);
+                    for c in columns {
+                        needed[c] = true;
+                    }
+                    if !filters.contains(filter) {
+                        filters.push(filter.clone());
+                    }
+                }
+                None => all_filtered = false,
+            }
+            match project {
+                Some(project) => project.iter().for_each(|&c| needed[c] = true),
+                None => {
+                    all_projected = false;
+                    match used.get(&(*each as *const Rel as usize)) {
+                        Some(mask) => {
+                            for (slot, &u) in needed.iter_mut().zip(mask) {
+                                *slot |= u;
+                            }
+                        }
+                        None => needed.iter_mut().for_each(|slot| *slot = true),
+                    }
+                }
+            }
+        }
+        let filter = all_filtered
+            .then(|| {
+                filters.into_iter().reduce(|a, b| {
+                    Arc::new(Expr::Binary(
+                        crate::expr::BinOp::Or,
+                        Box::new((*a).clone()),
+                        Box::new((*b).clone()),
+                    ))
+                })
+            })
+            .flatten();
+        let (project, mask) = if all_projected {
+            (Some((0..width).filter(|&c| needed[c]).collect()), None)
+        } else {
+            (None, (!needed.iter().all(|&u| u)).then_some(needed))
+        };
+        SharedRead {
+            filter,
+            project,
+            mask,
+        }
+    }
+
+    /// The rows of each of `scans` among the shared read's `rows`: those its own filter passes
+    /// (unless the workers tested just that one), cut to its columns. The first scan that takes
+    /// them all as they are gets `rows` themselves.
+    fn split(
+        &self,
+        scans: &[&Rel],
+        rows: RowSet,
+        memory: &Arc<StatementMemory>,
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Vec<RowSet>> {
+        // Where a table column is in the shared rows.
+        let position = |c: usize| match &self.project {
+            Some(read) => read.iter().position(|&r| r == c).unwrap_or(c),
+            None => c,
+        };
+        // Per scan: the test its rows must pass, and the columns it takes (None: all).
+        let plans: Vec<(Option<Expr>, Option<Vec<usize>>)> = scans
+            .iter()
+            .map(|scan| match scan {
+                Rel::Scan {
+                    filter, project, ..
+                } => {
+                    let test = filter
+                        .as_ref()
+                        .filter(|filter| self.filter.as_ref() != Some(*filter))
+                        .map(|filter| (**filter).clone().remap_columns(&position));
+                    // The scan's columns, unless they are the shared rows' as they are.
+                    let pick = match (&self.project, project) {
+                        (Some(read), Some(project)) => {
+                            let pick: Vec<usize> = project.iter().map(|&c| position(c)).collect();
+                            (!pick.iter().copied().eq(0..read.len())).then_some(pick)
+                        }
+                        _ => None,
+                    };
+                    (test, pick)
+                }
+                _ => (Some(Expr::Const(Value::Bool(false))), None),
+            })
+            .collect();
+        let whole = plans
+            .iter()
+            .position(|(test, pick)| test.is_none() && pick.is_none());
+        let mut split = Vec::with_capacity(scans.len());
+        for (at, (test, pick)) in plans.iter().enumerate() {
+            if Some(at) == whole {
+                split.push(None);
+                continue;
+            }
+            let mut sink = RowSink::new(Some(memory.clone()));
+            rows.each(|row| {
+                if let Some(test) = test {
+                    if !test.is_true(row, ctx)? {
+                        return Ok(true);
+                    }
+                }
+                sink.push(match pick {
+                    Some(pick) => pick.iter().map(|&at| row[at].clone()).collect(),
+                    None => row.clone(),
+                })?;
+                Ok(true)
+            })?;
+            split.push(Some(sink.finish()?));
+        }
+        let mut rows = Some(rows);
+        Ok(split
+            .into_iter()
+            .map(|made| {
+                made.or_else(|| rows.take())
+                    .unwrap_or_else(|| RowSet::from(Vec::new()))
+            })
+            .collect())
+    }
 }
 
 /// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).

@@ -6,7 +6,8 @@
 //! AND-ed conditions, and each row is handled in three steps:
 //!
 //! 1. **Locate.** The row's values are stepped over by their encoded lengths (no value built) to
-//!    find where each column the filter or the statement reads lies.
+//!    find where each column the filter or the statement reads lies, as far as the next test
+//!    needs: a row the first test drops is stepped over only up to that test's column.
 //! 2. **Test.** The conditions that cannot raise an error (a column compared with a constant or a
 //!    parameter, two columns compared, IS NULL, a semi-join key set, `column [NOT] LIKE
 //!    'constant'`, `column [NOT] IN (constants)`: the `Test` kinds) run first, each on just its own column: a text column is
@@ -111,8 +112,6 @@ pub struct ScanFilter {
     tests: Vec<Test>,
     /// The other conditions, in written order.
     general: Vec<Expr>,
-    /// One past the last column a test reads.
-    tested_end: usize,
     /// Per-row working memory, reused from row to row (a filter belongs to one scan).
     scratch: RefCell<Scratch>,
 }
@@ -145,12 +144,6 @@ impl ScanFilter {
                 None => general.push(condition.clone()),
             }
         }
-        let tested_end = tests
-            .iter()
-            .flat_map(|test| test.columns())
-            .flatten()
-            .max()
-            .map_or(0, |last| last + 1);
         let scratch = Scratch {
             order: (0..tests.len()).collect(),
             counts: vec![(0, 0); tests.len()],
@@ -159,7 +152,6 @@ impl ScanFilter {
         ScanFilter {
             tests,
             general,
-            tested_end,
             scratch: RefCell::new(scratch),
         }
     }
@@ -200,18 +192,23 @@ impl ScanFilter {
             counts,
             rows,
         } = &mut *scratch;
-        column_spans(bytes, used_end.min(width).max(self.tested_end), spans)?;
+        // The columns a test reads are located just before it runs: a row the first tests drop
+        // is stepped over only as far as their columns.
+        spans.clear();
         if row.len() != width {
             row.clear();
             row.resize(width, Value::Null);
         }
         decoded.clear();
         decoded.resize(width, false);
-        let at = Located { bytes, spans, used };
         *rows += 1;
         let mut kept = true;
         for &t in order.iter() {
             let test = &self.tests[t];
+            if let Some(last) = test.columns().into_iter().flatten().max() {
+                column_spans(bytes, last + 1, spans)?;
+            }
+            let at = Located { bytes, spans, used };
             let passed = match test {
                 Test::IsNull(c, not_null) => {
                     at.cell(*c).is_none_or(|bytes| bytes.first() == Some(&0)) != *not_null
@@ -330,6 +327,8 @@ impl ScanFilter {
         if !kept {
             return Ok(false);
         }
+        column_spans(bytes, used_end.min(width), spans)?;
+        let at = Located { bytes, spans, used };
         for c in 0..width {
             if at.is_used(c) {
                 at.build(c, row, decoded)?;

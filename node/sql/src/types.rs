@@ -1896,16 +1896,16 @@ pub fn used_end(used: Option<&[bool]>, columns: usize) -> usize {
 }
 
 /// Where each of the first `end` values of a row written by [`encode_row`] lies in `bytes`:
-/// (start, end) byte offsets, into `spans`, which is cleared first. Fewer when the row has fewer
-/// values (columns added after it was written: they read as NULL). Steps over each value by its
-/// length, building none.
+/// (start, end) byte offsets, appended to `spans`, which holds those of the row's first values
+/// already (none, or as many as an earlier call located: a scan filter locates the columns its
+/// next test reads, not all). Fewer when the row has fewer values (columns added after it was
+/// written: they read as NULL). Steps over each value by its length, building none.
 pub(crate) fn column_spans(
     bytes: &[u8],
     end: usize,
     spans: &mut Vec<(usize, usize)>,
 ) -> SqlResult<()> {
-    spans.clear();
-    let mut at = 0;
+    let mut at = spans.last().map_or(0, |&(_, to)| to);
     while at < bytes.len() && spans.len() < end {
         let rest = &bytes[at..];
         let n = match encoded_len(rest) {

@@ -489,12 +489,26 @@ impl BTree {
     /// `key` is `None`) and returns the leaf, or the node where `stop` says to stop on the way. Also
     /// returns the parent and its version.
     fn descend(&self, key: Option<&[u8]>, after: bool, stop: Stop) -> Step<(Pid, Pid, u64)> {
+        self.descend_indexed(key, after, stop)
+            .map(|(node, parent, version, _)| (node, parent, version))
+    }
+
+    /// As [`descend`](Self::descend), also returning where the node is among its parent's
+    /// children (None under the meta page), as the parent's search found it: a scan reads the
+    /// leaves after it from there, without looking for it in the parent again.
+    fn descend_indexed(
+        &self,
+        key: Option<&[u8]>,
+        after: bool,
+        stop: Stop,
+    ) -> Step<(Pid, Pid, u64, Option<usize>)> {
         let meta_version = self.bm.optimistic(self.meta)?;
         let mut node = self.view(self.meta).link();
         if !self.bm.validate(self.meta, meta_version) {
             return Err(Fail::Restart);
         }
         let (mut parent, mut parent_version) = (self.meta, meta_version);
+        let mut index = None;
         loop {
             if !self.valid_pid(node) {
                 return Err(Fail::Restart);
@@ -504,7 +518,7 @@ impl BTree {
                 return Err(Fail::Restart);
             }
             if stop == Stop::Node(node) {
-                return Ok((node, parent, parent_version));
+                return Ok((node, parent, parent_version, index));
             }
             let view = self.view(node);
             if let Stop::Level(level) = stop {
@@ -512,7 +526,7 @@ impl BTree {
                     if !self.bm.validate(node, version) {
                         return Err(Fail::Restart);
                     }
-                    return Ok((node, parent, parent_version));
+                    return Ok((node, parent, parent_version, index));
                 }
             }
             match view.kind() {
@@ -520,12 +534,12 @@ impl BTree {
                     if !self.bm.validate(node, version) {
                         return Err(Fail::Restart);
                     }
-                    return Ok((node, parent, parent_version));
+                    return Ok((node, parent, parent_version, index));
                 }
                 KIND_INNER => {
-                    let child = match key {
-                        Some(key) => view.child_for(key, after).1,
-                        None => view.link(),
+                    let (at, child) = match key {
+                        Some(key) => view.child_for(key, after),
+                        None => (view.count(), view.link()),
                     };
                     if !self.bm.validate(node, version) {
                         return Err(Fail::Restart);
@@ -533,6 +547,7 @@ impl BTree {
                     parent = node;
                     parent_version = version;
                     node = child;
+                    index = Some(at);
                 }
                 _ => {
                     if self.bm.validate(node, version) {
@@ -1021,10 +1036,11 @@ impl BTree {
             },
         };
         // One leaf's matching entries, copied out under its latch: the leaf's page whole into
-        // `page` (one copy instead of one per entry), and the values kept in overflow chains
-        // into `bytes`; `entries` holds (in page, start, key end, value end) offsets into one of
-        // them. All three are reused per leaf.
-        let mut page: Vec<u8> = Vec::with_capacity(PAGE_BYTES);
+        // `page` when they fill a quarter of it or more (one copy instead of one per entry),
+        // else each into `bytes`, as are the values kept in overflow chains; `entries` holds
+        // (in page, start, key end, value end) offsets into one of them. All three are reused
+        // per leaf.
+        let mut page: Vec<u8> = Vec::new();
         let mut bytes: Vec<u8> = Vec::new();
         let mut entries: Vec<(bool, usize, usize, usize)> = Vec::new();
         // Where the next leaf is likely to be: (parent, its version when read, the leaf's index
@@ -1046,19 +1062,23 @@ impl BTree {
                     }
                     Position::End => (None, false),
                 };
+                // The leaf's place in its parent when it was found by a descent, not as the
+                // next leaf of one read before.
+                let mut descended = None;
                 let (leaf, parent, parent_version, index) =
                     match hint.take().and_then(|(p, v, i)| self.sibling(p, v, i)) {
                         Some((leaf, parent, version, index)) => {
                             // Read ahead once per window of leaves under this parent.
                             if index % READ_AHEAD == 0 {
-                                self.read_ahead(leaf, parent, version, direction);
+                                self.read_ahead(parent, version, index, direction);
                             }
                             (leaf, parent, version, Some(index))
                         }
                         None => {
-                            let (leaf, parent, version) = self.descend(key, after, Stop::Leaf)?;
-                            self.read_ahead(leaf, parent, version, direction);
-                            (leaf, parent, version, None)
+                            let (leaf, parent, version, index) =
+                                self.descend_indexed(key, after, Stop::Leaf)?;
+                            descended = index;
+                            (leaf, parent, version, index)
                         }
                     };
                 // The leaf after this one is read next: its lines come into the cache while
@@ -1117,6 +1137,7 @@ impl BTree {
                 };
                 let all_within = last.is_some_and(|i| far(node.key(i)));
                 let mut past_near = false;
+                let mut in_page = 0;
                 for n in 0..end.saturating_sub(start) {
                     let index = match direction {
                         Direction::Forward => start + n,
@@ -1131,9 +1152,7 @@ impl BTree {
                     if past_near || near(key) {
                         past_near = true;
                         if flags & SLOT_OVERFLOW == 0 && offset + klen + vlen <= PAGE_BYTES {
-                            if page.is_empty() {
-                                page.extend_from_slice(node.b);
-                            }
+                            in_page += klen + vlen;
                             entries.push((true, offset, offset + klen, offset + klen + vlen));
                         } else {
                             let start = bytes.len();
@@ -1144,7 +1163,20 @@ impl BTree {
                         }
                     }
                 }
+                // The entries stored in the page: the page whole when they are much of it, else
+                // each one (a seek's few rows would not pay for copying the rest).
+                if in_page >= PAGE_BYTES / 4 {
+                    page.extend_from_slice(node.b);
+                } else if in_page > 0 {
+                    for entry in entries.iter_mut().filter(|entry| entry.0) {
+                        let (_, start, key_end, value_end) = *entry;
+                        let at = bytes.len();
+                        bytes.extend_from_slice(&node.b[start..value_end]);
+                        *entry = (false, at, at + key_end - start, at + value_end - start);
+                    }
+                }
                 let next = match direction {
+                    _ if done => None,
                     Direction::Forward => {
                         node.upper().map(|upper| Position::Excluded(upper.to_vec()))
                     }
@@ -1152,7 +1184,11 @@ impl BTree {
                         node.lower().map(|lower| Position::Included(lower.to_vec()))
                     }
                 };
-                let index = index.or_else(|| self.child_index(parent, parent_version, leaf));
+                // A scan that goes on past the leaf it descended to starts reading the next
+                // ones; one that ends in it (a seek) reads nothing more.
+                if let (Some(index), Some(_)) = (descended, &next) {
+                    self.read_ahead(parent, parent_version, index, direction);
+                }
                 hint = index.and_then(|i| {
                     let next = match direction {
                         Direction::Forward => i + 1,
@@ -1242,8 +1278,6 @@ impl BTree {
         Ok(())
     }
 
-    /// Starts reading the next [`READ_AHEAD`] leaves after `leaf` in `direction` (its siblings under
-    /// `parent`), so a scan over a table larger than memory keeps several reads in flight.
     /// Child `index` of inner node `parent` (its link after the last key), if the parent is
     /// still as it was at `version`: (child, parent, version, index).
     fn sibling(&self, parent: Pid, version: u64, index: usize) -> Option<(Pid, Pid, u64, usize)> {
@@ -1272,24 +1306,10 @@ impl BTree {
         self.valid_pid(child).then_some(child)
     }
 
-    /// Where `child` is among `parent`'s children, if the parent is still as it was at `version`.
-    fn child_index(&self, parent: Pid, version: u64, child: Pid) -> Option<usize> {
-        if parent == self.meta {
-            return None;
-        }
-        let node = self.view(parent);
-        let count = node.count();
-        let index = (0..=count).find(|&i| {
-            if i < count {
-                node.child(i) == child
-            } else {
-                node.link() == child
-            }
-        });
-        index.filter(|_| self.bm.validate(parent, version))
-    }
-
-    fn read_ahead(&self, leaf: Pid, parent: Pid, parent_version: u64, direction: Direction) {
+    /// Starts reading the next [`READ_AHEAD`] leaves after child `index` of `parent` in
+    /// `direction` (its siblings), so a scan over a table larger than memory keeps several reads
+    /// in flight.
+    fn read_ahead(&self, parent: Pid, parent_version: u64, index: usize, direction: Direction) {
         if parent == self.meta {
             return;
         }
@@ -1302,16 +1322,19 @@ impl BTree {
                 node.link()
             }
         };
-        let Some(index) = (0..=count).find(|&i| child(i) == leaf) else {
-            return;
+        let mut next = [NO_PAGE; READ_AHEAD];
+        let mut n = 0;
+        let indexes: &mut dyn Iterator<Item = usize> = match direction {
+            Direction::Forward => &mut (index + 1..=count),
+            Direction::Backward => &mut (0..index.min(count + 1)).rev(),
         };
-        let next: Vec<Pid> = match direction {
-            Direction::Forward => (index + 1..=count).take(READ_AHEAD).map(child).collect(),
-            Direction::Backward => (0..index).rev().take(READ_AHEAD).map(child).collect(),
-        };
+        for (slot, i) in next.iter_mut().zip(indexes) {
+            *slot = child(i);
+            n += 1;
+        }
         // Garbage from a racing writer is dropped here; a stale but valid id only costs a read.
         if self.bm.validate(parent, parent_version) {
-            for pid in next {
+            for &pid in &next[..n] {
                 self.bm.prefetch(pid);
             }
         }
@@ -1768,6 +1791,28 @@ mod tests {
         bm.pump();
         assert!(
             bm.resident_pages() >= READ_AHEAD,
+            "{} resident",
+            bm.resident_pages()
+        );
+        // A scan that ends in the leaf it descended to (a seek) reads nothing ahead: only the
+        // pages on its path come in.
+        bm.evict_all();
+        let (from, to) = (1000u64.to_be_bytes(), 1003u64.to_be_bytes());
+        let mut seen = 0;
+        tree.scan(
+            Bound::Included(&from),
+            Bound::Excluded(&to),
+            Direction::Forward,
+            &mut |_, _| {
+                seen += 1;
+                true
+            },
+        )
+        .unwrap();
+        bm.pump();
+        assert_eq!(seen, 3);
+        assert!(
+            bm.resident_pages() < READ_AHEAD / 2,
             "{} resident",
             bm.resident_pages()
         );
