@@ -146,3 +146,46 @@ def test_an_aggregate_over_a_join_by_the_left_key_aggregates_the_right_side_firs
         assert rows == [(1, 1, 200)] + [(d, 0, None) for d in range(2, 7)] + [(d, 1, 189 + d) for d in range(7, 11)]
         # count(*) counts the department's own row: not rewritten.
         assert plan(conn, "select d.id, count(*) from dept d left join emp e on e.dept_id = d.id group by d.id")[0] == "HashAggregate"
+
+
+def test_a_correlated_exists_on_a_colocated_table_runs_in_the_outer_scan(keel):
+    # colocate.rs: ord and line are placed by their first key column (an int), so EXISTS and
+    # NOT EXISTS keyed by it move into ord's scan filter and the workers answer them by seeks:
+    # line is never read whole. Keyed by another column of line, the EXISTS stays at the
+    # session, which reads line's rows.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table ord (ok int primary key, cust int)")
+        conn.execute("create table line (ok int, ln int, supp int, primary key (ok, ln))")
+        conn.execute("insert into ord select g, g % 10 from generate_series(1, 500) g")
+        conn.execute("insert into line select o, l, (o + l) % 7 from generate_series(1, 500) o, "
+                     "generate_series(1, 4) l where l <= 1 + o % 4")
+        conn.execute("analyze")
+        sql = ("select count(*) from ord o where o.cust < 5 "
+               "and exists (select 1 from line l where l.ok = o.ok and l.supp = 3) "
+               "and not exists (select 1 from line l2 where l2.ok = o.ok and l2.supp = 4)")
+        assert plan(conn, sql) == [
+            "Finalize Aggregate",
+            "  ->  Partial Aggregate (on each worker)",
+            "        ->  Seq Scan on ord o",
+            "              Filter: (((o.cust < 5) AND (SubPlan)) AND (NOT (SubPlan)))",
+            "              SubPlan 1",
+            "                ->  Hash Lookup",
+            "                      Lookup Cond: (l.ok = o.ok)",
+            "                      ->  Seq Scan on line l",
+            "                            Filter: (l.supp = 3)",
+            "              SubPlan 2",
+            "                ->  Hash Lookup",
+            "                      Lookup Cond: (l2.ok = o.ok)",
+            "                      ->  Seq Scan on line l2",
+            "                            Filter: (l2.supp = 4)",
+        ]
+        lines_of = {}
+        for ok, ln, supp in [(o, l, (o + l) % 7) for o in range(1, 501) for l in range(1, 5) if l <= 1 + o % 4]:
+            lines_of.setdefault(ok, []).append(supp)
+        expected = sum(1 for ok in range(1, 501) if ok % 10 < 5
+                       and 3 in lines_of.get(ok, []) and 4 not in lines_of.get(ok, []))
+        assert conn.execute(sql).fetchone()[0] == expected
+        other = "select count(*) from ord o where exists (select 1 from line l where l.supp = o.cust and l.ln = 4)"
+        lines = [row[0] for row in conn.execute("explain analyze " + other).fetchall()]
+        inner = [line for line in lines if "Seq Scan on line" in line]
+        assert len(inner) == 1 and "loops=1" in inner[0], lines

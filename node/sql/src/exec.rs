@@ -5814,9 +5814,25 @@ fn same_read(
     else {
         return false;
     };
+    // A filter running a subquery (a co-located EXISTS, `crate::colocate`) runs on the workers
+    // only: the session could not test it again on the shared rows.
+    let runs_subquery = |scan: &Rel| {
+        let Rel::Scan {
+            filter: Some(filter),
+            ..
+        } = scan
+        else {
+            return false;
+        };
+        let mut found = false;
+        filter.visit(&mut |e| found |= matches!(e, Expr::Subquery(_)));
+        found
+    };
     if table_a.id != table_b.id
         || project_a.is_some() != project_b.is_some()
         || taken_a.len() != taken_b.len()
+        || runs_subquery(a)
+        || runs_subquery(b)
     {
         return false;
     }
@@ -6008,9 +6024,11 @@ fn scan_column(scan: &Rel, c: usize) -> usize {
 }
 
 /// The tree that runs for a bound query tree: aggregates over joins by the left key made eager
-/// ([`crate::eager`]), then scans cut to the columns the tree reads ([`crate::prune::narrow`]).
+/// ([`crate::eager`]), co-located EXISTS moved into their outer scans ([`crate::colocate`]), then
+/// scans cut to the columns the tree reads ([`crate::prune::narrow`]).
 fn runnable(rel: &Rel) -> Rel {
-    crate::prune::narrow(&crate::eager::rewritten(rel))
+    let eager = crate::eager::rewritten(rel);
+    crate::prune::narrow(&crate::colocate::rewritten(&eager))
 }
 
 /// Rows of a table a seek costs about as much as visiting in a whole-table scan (a descent of

@@ -47,11 +47,30 @@ pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool) -> Vec<String> {
         stats,
         timing,
         subplans: 0,
-        qualify: crate::query::scans(rel).len() > 1,
+        qualify: scans_shown(rel) > 1,
         base: 0,
     };
     printer.node(rel, 0, true, &[]);
     printer.lines
+}
+
+/// The scans the plan shows: the tree's, and those of subqueries in scan filters (co-located
+/// EXISTS, `crate::colocate`), which the tree's walk does not enter.
+fn scans_shown(rel: &Rel) -> usize {
+    let mut count = 0;
+    rel.visit(&mut |node| {
+        if let Rel::Scan { filter, .. } = node {
+            count += 1;
+            if let Some(filter) = filter {
+                filter.visit(&mut |e| {
+                    if let Expr::Subquery(sub) = e {
+                        count += scans_shown(&sub.rel);
+                    }
+                });
+            }
+        }
+    });
+    count
 }
 
 /// Column names of a scan's table, for printing its filter and index conditions.
@@ -453,6 +472,8 @@ impl Printer<'_> {
                         depth,
                         format!("Filter: {}", deparse(&filter, &names, outer)),
                     );
+                    // A co-located EXISTS the workers run (`crate::colocate`).
+                    collect(&[&filter]);
                 }
             }
             Rel::Lookup {
@@ -712,7 +733,11 @@ impl Printer<'_> {
             return;
         }
         let mut stack = outer.to_vec();
-        stack.push(output_names(rel, outer, self.qualify));
+        // A scan's subplans are in its filter, which reads the table's columns.
+        stack.push(match rel {
+            Rel::Scan { .. } => table_names(rel, self.qualify),
+            _ => output_names(rel, outer, self.qualify),
+        });
         for sub in subplans {
             self.subplans += 1;
             let indent = if depth == 0 { 2 } else { depth * 6 + 2 } + self.base;

@@ -156,6 +156,11 @@ impl ScanFilter {
         }
     }
 
+    /// The conditions that run on the decoded row, in written order.
+    pub fn general(&self) -> &[Expr] {
+        &self.general
+    }
+
     /// Marks in `decode` the columns the filter needs built: those its general conditions read.
     /// (The tests read their columns in the stored row; a column only they read is never built.)
     pub fn mark_decoded(&self, decode: &mut [bool]) {

@@ -1433,6 +1433,25 @@ fn for_each_visible(
         // Ranges: serializable readers take the whole table, as a scan does.
         Target::All | Target::Prefixes(_) => reads.target(table.id, None),
     }
+    // The filter's co-located EXISTS run here, by seeks into this store (`crate::colocate`);
+    // serializable readers take their tables whole.
+    let colocated = filter.and_then(|(f, _)| Colocated::new(store, snapshot, f));
+    if let Some(local) = &colocated {
+        for &table in local.masks.keys() {
+            reads.target(table, None);
+        }
+    }
+    let local_ctx = colocated
+        .as_ref()
+        .zip(filter)
+        .map(|(local, (_, ctx))| EvalContext {
+            subqueries: Some(local as &dyn crate::expr::Subqueries),
+            ..*ctx
+        });
+    let filter = match (filter, &local_ctx) {
+        (Some((f, _)), Some(ctx)) => Some((f, ctx)),
+        (filter, _) => filter,
+    };
     let mut failure = None;
     let mut stopped_at = None;
     let mut visits = 0;
@@ -1495,11 +1514,192 @@ fn for_each_visible(
             )?;
         }
     }
+    if let Some(local) = &colocated {
+        if let Some(blocked) = local.blocked.take() {
+            return Err(Failure::Wait(blocked));
+        }
+        if reads.on {
+            reads.newer.extend(local.newer.take());
+        }
+    }
     match failure {
         Some(error) => Err(error.into()),
         // Only a read in parts of a whole table resumes; a keyed one visits all its keys.
         None if part.is_some() && matches!(target, Target::All) => Ok(stopped_at),
         None => Ok(None),
+    }
+}
+
+/// A key and the visible rows under it (decoded).
+type KeyRows = (Vec<u8>, Vec<Vec<Value>>);
+
+/// Runs the co-located `[NOT] EXISTS` of a scan's filter on the worker scanning it (see
+/// [`crate::colocate`]): the rows an outer row asks about lie in this store, under the outer
+/// key column's value, so each is a seek ([`Store::scan_prefix`]) under the scan's snapshot.
+/// The rows under the last key read are kept per table (Q21's EXISTS and NOT EXISTS ask about
+/// one order in turn), decoded in the columns any of the filter's subqueries reads.
+struct Colocated<'s> {
+    store: &'s Store,
+    snapshot: Snapshot,
+    /// Per inner table: the columns its subqueries read.
+    masks: HashMap<TableId, Vec<bool>>,
+    /// Per inner table: the key last read and its visible rows.
+    last: RefCell<HashMap<TableId, KeyRows>>,
+    /// A row another transaction holds, met by a seek: the scan waits for it.
+    blocked: std::cell::Cell<Option<Blocked>>,
+    /// Writers of versions the snapshot does not see (serializable readers note them).
+    newer: RefCell<Vec<TxnId>>,
+}
+
+impl<'s> Colocated<'s> {
+    /// The runner for `filter`'s co-located subqueries; None when it has none.
+    fn new(store: &'s Store, snapshot: Snapshot, filter: &ScanFilter) -> Option<Colocated<'s>> {
+        let mut masks: HashMap<TableId, Vec<bool>> = HashMap::new();
+        for condition in filter.general() {
+            condition.visit(&mut |e| {
+                let Expr::Subquery(sub) = e else {
+                    return;
+                };
+                let Some(shape) = crate::colocate::shape(sub) else {
+                    return;
+                };
+                let crate::plan::Rel::Scan {
+                    table,
+                    filter,
+                    project,
+                    ..
+                } = shape.scan
+                else {
+                    return;
+                };
+                let mask = masks
+                    .entry(table.id)
+                    .or_insert_with(|| vec![false; table.columns.len()]);
+                let mut columns: Vec<usize> =
+                    table.primary_key.first().copied().into_iter().collect();
+                if let Some(filter) = filter {
+                    filter.columns(&mut columns);
+                }
+                let mut above = Vec::new();
+                for predicate in &shape.filters {
+                    predicate.columns(&mut above);
+                }
+                columns.extend(above.into_iter().map(|c| match project {
+                    Some(project) => project.get(c).copied().unwrap_or(c),
+                    None => c,
+                }));
+                for c in columns {
+                    if let Some(slot) = mask.get_mut(c) {
+                        *slot = true;
+                    }
+                }
+            });
+        }
+        (!masks.is_empty()).then(|| Colocated {
+            store,
+            snapshot,
+            masks,
+            last: RefCell::default(),
+            blocked: std::cell::Cell::new(None),
+            newer: RefCell::default(),
+        })
+    }
+}
+
+impl crate::expr::Subqueries for Colocated<'_> {
+    fn eval(
+        &self,
+        sub: &crate::expr::Subquery,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<Value> {
+        let not_here = || {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                "a subquery reached a worker that cannot run it",
+            )
+        };
+        let shape = crate::colocate::shape(sub).ok_or_else(not_here)?;
+        let crate::plan::Rel::Scan {
+            table,
+            filter,
+            project,
+            ..
+        } = shape.scan
+        else {
+            return Err(not_here());
+        };
+        let value = row.get(shape.outer_column).cloned().unwrap_or(Value::Null);
+        if value.is_null() {
+            return Ok(Value::Bool(false));
+        }
+        // An integer's semi-join key bytes are its key column encoding (see `seek_targets`).
+        let mut key = Vec::new();
+        crate::query::append_hash_key(&value, &mut key);
+        let mask = self.masks.get(&table.id).ok_or_else(not_here)?;
+        let mut last = self.last.borrow_mut();
+        if last.get(&table.id).is_none_or(|(at, _)| *at != key) {
+            let width = table.columns.len();
+            let end = crate::types::used_end(Some(mask), width);
+            let mut rows = Vec::new();
+            let mut failure = None;
+            let read = self
+                .store
+                .scan_prefix(self.snapshot, table.id, &key, &mut |view| {
+                    self.newer.borrow_mut().extend(view.newer);
+                    if let Some(bytes) = view.visible {
+                        let mut row = Vec::with_capacity(width);
+                        match decode_row_into(&bytes, width, (Some(mask), end), &mut row) {
+                            Ok(()) => rows.push(row),
+                            Err(error) => {
+                                failure = Some(error);
+                                return false;
+                            }
+                        }
+                    }
+                    true
+                });
+            if let Err(blocked) = read {
+                self.blocked.set(Some(blocked));
+                return Err(SqlError::new(
+                    code::LOCK_NOT_AVAILABLE,
+                    "a row the subquery reads is held by another transaction",
+                ));
+            }
+            if let Some(error) = failure {
+                return Err(error);
+            }
+            last.insert(table.id, (key, rows));
+        }
+        let rows = &last.get(&table.id).ok_or_else(not_here)?.1;
+        let mut outer = ctx.outer.to_vec();
+        outer.push(row.to_vec());
+        let inner = EvalContext {
+            outer: &outer,
+            ..*ctx
+        };
+        'rows: for stored in rows {
+            if let Some(filter) = filter {
+                if !filter.is_true(stored, &inner)? {
+                    continue;
+                }
+            }
+            let out: std::borrow::Cow<'_, [Value]> = match project {
+                Some(project) => project
+                    .iter()
+                    .map(|&c| stored.get(c).cloned().unwrap_or(Value::Null))
+                    .collect::<Vec<_>>()
+                    .into(),
+                None => stored.as_slice().into(),
+            };
+            for predicate in shape.filters.iter().rev() {
+                if !predicate.is_true(&out, &inner)? {
+                    continue 'rows;
+                }
+            }
+            return Ok(Value::Bool(true));
+        }
+        Ok(Value::Bool(false))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod array;
 pub mod auth;
 pub mod bind;
 pub mod catalog;
+pub mod colocate;
 pub mod datetime;
 pub mod eager;
 pub mod error;
