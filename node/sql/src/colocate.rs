@@ -13,7 +13,7 @@
 //! an outer table L, both placed so and of one integer type, the rows it asks about for an L row
 //! lie on the worker that holds that L row. The condition then moves into L's scan filter and the
 //! worker answers it while scanning: a seek under the key in its own store
-//! ([`crate::fragment::Colocated`]), after the scan's cheaper tests, and nothing of T travels to
+//! (`fragment::Colocated`), after the scan's cheaper tests, and nothing of T travels to
 //! the session. TPC-H Q21 (l2 and l3 keyed by `l1.l_orderkey`) is this shape, and PostgreSQL
 //! runs it alike: a nested loop over `lineitem_pkey` inside each parallel worker's scan of l1.
 //!
