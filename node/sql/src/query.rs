@@ -2205,6 +2205,8 @@ pub struct Groups<'a> {
     /// allocation per value and per group; TPC-H Q16's 18k groups spent a quarter of their time
     /// growing them).
     seen: Seen,
+    /// Arguments that hold an earlier aggregate's argument (None: no such sharing).
+    shared: Option<SharedArgs>,
     /// The current row's encoded key (reused: a row of an existing group allocates nothing).
     scratch: Vec<u8>,
     /// Estimated memory of the groups (keys, values, accumulators).
@@ -2253,6 +2255,77 @@ fn partition_of(key: &[u8], depth: u32, parts: usize) -> usize {
     (hasher.finish() % parts as u64) as usize
 }
 
+/// Aggregate arguments that hold an earlier aggregate's argument whole (TPC-H Q1's
+/// `sum(p * (1 - d) * (1 + t))` after `sum(p * (1 - d))`): that part is read from the value the
+/// earlier argument had for the row instead of computed again. Only arguments of columns,
+/// constants, arithmetic and casts take part (a function may be volatile), and only an
+/// aggregate without FILTER is a source (the argument of one whose filter fails is not
+/// computed).
+struct SharedArgs {
+    /// Per aggregate: its argument with earlier arguments' subtrees as `Outer(1, j)` (aggregate
+    /// j's argument's value for the row), when it holds one.
+    args: Vec<Option<Expr>>,
+    /// Per aggregate: whether a later argument reads its value.
+    read: Vec<bool>,
+    /// The row's argument values so far, as the one enclosing row `Outer(1, j)` reads.
+    values: Vec<Vec<Value>>,
+}
+
+impl SharedArgs {
+    fn of(aggs: &[AggCall]) -> Option<SharedArgs> {
+        fn plain(expr: &Expr) -> bool {
+            let mut plain = true;
+            expr.visit(&mut |e| {
+                plain &= matches!(
+                    e,
+                    Expr::Column(_)
+                        | Expr::Const(_)
+                        | Expr::Binary(..)
+                        | Expr::Neg(..)
+                        | Expr::Cast(..)
+                )
+            });
+            plain
+        }
+        fn substitute(expr: Expr, sources: &[(usize, &Expr)], used: &mut [bool]) -> Expr {
+            if let Some(&(j, _)) = sources.iter().find(|(_, source)| **source == expr) {
+                used[j] = true;
+                return Expr::Outer(1, j);
+            }
+            expr.try_map::<std::convert::Infallible>(&mut |e| Ok(substitute(e, sources, used)))
+                .unwrap_or_else(|never| match never {})
+        }
+        let mut read = vec![false; aggs.len()];
+        let mut args = Vec::with_capacity(aggs.len());
+        let mut sources: Vec<(usize, &Expr)> = Vec::new();
+        for (i, call) in aggs.iter().enumerate() {
+            let Some(arg) = call.arg.as_ref().filter(|arg| plain(arg)) else {
+                args.push(None);
+                continue;
+            };
+            let mut used = vec![false; aggs.len()];
+            let rewritten = substitute(arg.clone(), &sources, &mut used);
+            if used.iter().any(|&u| u) {
+                for (slot, u) in read.iter_mut().zip(used) {
+                    *slot |= u;
+                }
+                args.push(Some(rewritten));
+            } else {
+                args.push(None);
+            }
+            // A bare column or constant is as cheap to read again.
+            if call.filter.is_none() && !matches!(arg, Expr::Column(_) | Expr::Const(_)) {
+                sources.push((i, arg));
+            }
+        }
+        read.iter().any(|&r| r).then(|| SharedArgs {
+            args,
+            read,
+            values: vec![Vec::with_capacity(aggs.len())],
+        })
+    }
+}
+
 /// The values DISTINCT aggregates have seen, per group ([`Groups::seen`]).
 #[derive(Default)]
 struct Seen {
@@ -2281,6 +2354,7 @@ impl<'a> Groups<'a> {
             values: Vec::new(),
             accs: Vec::new(),
             seen: Seen::default(),
+            shared: SharedArgs::of(aggs),
             scratch: Vec::new(),
             bytes: 0,
             spill: None,
@@ -2414,7 +2488,8 @@ impl<'a> Groups<'a> {
                     let mut accs: Vec<Accumulator> =
                         self.aggs.iter().map(Accumulator::new).collect();
                     let mut seen = Seen::default();
-                    Self::accumulate(self.aggs, &mut accs, (&mut seen, 0), row, ctx)?;
+                    let shared = self.shared.as_mut();
+                    Self::accumulate(self.aggs, &mut accs, (&mut seen, 0), shared, row, ctx)?;
                     for acc in &accs {
                         acc.state_into(&mut partial)?;
                     }
@@ -2430,27 +2505,54 @@ impl<'a> Groups<'a> {
         let aggs = self.aggs;
         let n = aggs.len();
         let accs = &mut self.accs[at * n..(at + 1) * n];
-        Self::accumulate(aggs, accs, (&mut self.seen, at), row, ctx)
+        let shared = self.shared.as_mut();
+        Self::accumulate(aggs, accs, (&mut self.seen, at), shared, row, ctx)
     }
 
     /// Adds `row` into one group's accumulators (`seen`: what DISTINCT aggregates have seen,
-    /// and the group's number there).
+    /// and the group's number there; `shared`: arguments computed from earlier ones).
     fn accumulate(
         aggs: &[AggCall],
         accs: &mut [Accumulator],
         (seen, group): (&mut Seen, usize),
+        mut shared: Option<&mut SharedArgs>,
         row: &[Value],
         ctx: &EvalContext<'_>,
     ) -> SqlResult<()> {
+        if let Some(shared) = shared.as_deref_mut() {
+            shared.values[0].clear();
+        }
         for (i, (acc, call)) in accs.iter_mut().zip(aggs).enumerate() {
             if let Some(filter) = &call.filter {
                 if !filter.is_true(row, ctx)? {
+                    if let Some(shared) = shared.as_deref_mut() {
+                        shared.values[0].push(Value::Null);
+                    }
                     continue;
                 }
             }
-            let value = match &call.arg {
-                Some(arg) => arg.eval(row, ctx)?,
-                None => Value::Null,
+            let value = match (&call.arg, shared.as_deref_mut()) {
+                (None, _) => Value::Null,
+                (Some(arg), None) => arg.eval(row, ctx)?,
+                (Some(arg), Some(shared)) => {
+                    let value = match &shared.args[i] {
+                        Some(rewritten) => rewritten.eval(
+                            row,
+                            &EvalContext {
+                                outer: &shared.values,
+                                ..*ctx
+                            },
+                        )?,
+                        None => arg.eval(row, ctx)?,
+                    };
+                    let kept = if shared.read[i] {
+                        value.clone()
+                    } else {
+                        Value::Null
+                    };
+                    shared.values[0].push(kept);
+                    value
+                }
             };
             if call.distinct && (value.is_null() || !seen.first(group, i, &value)) {
                 continue;
