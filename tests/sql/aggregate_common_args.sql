@@ -17,6 +17,8 @@ SELECT sum(qty * 2), avg(qty * 2), max(qty * 2), min(qty * 2 - 1), sum((qty * 2)
 -- The earlier aggregate has a FILTER (its argument is not computed for every row) or DISTINCT.
 SELECT g, sum(price * 2) FILTER (WHERE qty > 25), sum(price * 2 + 1), count(DISTINCT qty % 7), sum(qty % 7 + 1)
 FROM ca_items GROUP BY g ORDER BY g;
+-- Aggregates without an argument before and between the sharing ones.
+SELECT g, count(*), sum(qty * 3), count(*), sum(qty * 3 - 2), avg(qty * 3) FROM ca_items GROUP BY g ORDER BY g;
 -- Without grouping, over no rows, and an error in the shared part.
 SELECT sum(price * (1 - disc)), sum(price * (1 - disc) * (1 + tax)) FROM ca_items WHERE id < 0;
 SELECT sum(10 / (qty - 7)), sum(10 / (qty - 7) + 1) FROM ca_items;

@@ -2532,7 +2532,12 @@ impl<'a> Groups<'a> {
                 }
             }
             let value = match (&call.arg, shared.as_deref_mut()) {
-                (None, _) => Value::Null,
+                (None, None) => Value::Null,
+                // Every aggregate has its place among the row's values, read or not.
+                (None, Some(shared)) => {
+                    shared.values[0].push(Value::Null);
+                    Value::Null
+                }
                 (Some(arg), None) => arg.eval(row, ctx)?,
                 (Some(arg), Some(shared)) => {
                     let value = match &shared.args[i] {
