@@ -132,6 +132,10 @@ pub struct Shape<'r> {
     pub scan: &'r Rel,
     /// T's table.
     pub table: &'r Arc<TableDef>,
+    /// The scan's own filter (on T's columns).
+    pub filter: Option<&'r Arc<Expr>>,
+    /// The scan's columns (None: all of T's), which the filters above read.
+    pub project: Option<&'r Vec<usize>>,
     /// The column of the enclosing row the lookup is probed with.
     pub outer_column: usize,
 }
@@ -140,20 +144,14 @@ pub struct Shape<'r> {
 /// whole-table scan of a table placed by its first key column, looked up by that column alone
 /// with one column of the enclosing row; no condition runs a subquery.
 pub fn shape(sub: &Subquery) -> Option<Shape<'_>> {
-    let mut rel = &sub.rel;
-    if let Rel::Project { input, .. } = rel {
-        rel = input;
-    }
-    let mut filters = Vec::new();
-    while let Rel::Filter { input, predicate } = rel {
-        filters.push(predicate);
-        rel = input;
-    }
-    let Rel::Lookup {
-        input,
-        columns,
-        probes,
-    } = rel
+    let (
+        filters,
+        Rel::Lookup {
+            input,
+            columns,
+            probes,
+        },
+    ) = sub.rel.filtered_lookup()?
     else {
         return None;
     };
@@ -191,6 +189,8 @@ pub fn shape(sub: &Subquery) -> Option<Shape<'_>> {
         filters,
         scan,
         table,
+        filter: filter.as_ref(),
+        project: project.as_ref(),
         outer_column: *outer_column,
     })
 }

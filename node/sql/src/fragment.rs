@@ -1563,15 +1563,7 @@ impl<'s> Colocated<'s> {
                 let Some(shape) = crate::colocate::shape(sub) else {
                     return;
                 };
-                let crate::plan::Rel::Scan {
-                    table,
-                    filter,
-                    project,
-                    ..
-                } = shape.scan
-                else {
-                    return;
-                };
+                let (table, filter, project) = (shape.table, shape.filter, shape.project);
                 let mask = masks
                     .entry(table.id)
                     .or_insert_with(|| vec![false; table.columns.len()]);
@@ -1620,15 +1612,7 @@ impl crate::expr::Subqueries for Colocated<'_> {
             )
         };
         let shape = crate::colocate::shape(sub).ok_or_else(not_here)?;
-        let crate::plan::Rel::Scan {
-            table,
-            filter,
-            project,
-            ..
-        } = shape.scan
-        else {
-            return Err(not_here());
-        };
+        let (table, filter, project) = (shape.table, shape.filter, shape.project);
         let value = row.get(shape.outer_column).cloned().unwrap_or(Value::Null);
         if value.is_null() {
             return Ok(Value::Bool(false));

@@ -531,6 +531,22 @@ impl Rel {
         }
     }
 
+    /// What the planner makes of an EXISTS subquery's `where inner = outer and ..`: a
+    /// [`Rel::Lookup`] under filters (and a projection, whose outputs EXISTS never computes).
+    /// The filters (innermost last) and the lookup; None for another shape.
+    pub fn filtered_lookup(&self) -> Option<(Vec<&Expr>, &Rel)> {
+        let mut rel = self;
+        if let Rel::Project { input, .. } = rel {
+            rel = input;
+        }
+        let mut filters = Vec::new();
+        while let Rel::Filter { input, predicate } = rel {
+            filters.push(predicate);
+            rel = input;
+        }
+        matches!(rel, Rel::Lookup { .. }).then_some((filters, rel))
+    }
+
     /// The node's inputs.
     pub fn inputs(&self) -> Vec<&Rel> {
         match self {

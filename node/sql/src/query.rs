@@ -1470,20 +1470,14 @@ impl Executor<'_> {
         if !matches!(subquery.kind, SubqueryKind::Exists) || self.stats.is_some() {
             return Ok(None);
         }
-        let mut rel = &subquery.rel;
-        if let Rel::Project { input, .. } = rel {
-            rel = input;
-        }
-        let mut filters = Vec::new();
-        while let Rel::Filter { input, predicate } = rel {
-            filters.push(predicate);
-            rel = input;
-        }
-        let Rel::Lookup {
-            input,
-            columns,
-            probes,
-        } = rel
+        let Some((
+            filters,
+            rel @ Rel::Lookup {
+                input,
+                columns,
+                probes,
+            },
+        )) = subquery.rel.filtered_lookup()
         else {
             return Ok(None);
         };
