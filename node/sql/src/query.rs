@@ -638,6 +638,9 @@ pub struct Executor<'a> {
     pub memory: Option<Arc<StatementMemory>>,
     /// `work_mem`: what a sort of a spilled input holds in memory.
     pub work_mem: usize,
+    /// Set by a LIMIT for the sort right under it: the rows the sort must keep (LIMIT +
+    /// OFFSET). Taken by that sort before its input runs, so no sort below sees it.
+    sort_bound: std::cell::Cell<Option<usize>>,
 }
 
 fn address<T>(node: &T) -> usize {
@@ -667,6 +670,7 @@ impl<'a> Executor<'a> {
             hash_mem: None,
             memory: None,
             work_mem: 4 << 20,
+            sort_bound: std::cell::Cell::new(None),
         }
     }
 
@@ -707,6 +711,35 @@ impl<'a> Executor<'a> {
 
     pub fn set_scan(&mut self, scan: &Rel, rows: RowSet) {
         self.scans.insert(address(scan), Arc::new(rows));
+    }
+
+    /// The first `bound` rows of `input` in `keys` order (ties in input order), sorted as
+    /// PostgreSQL's "top-N heapsort": the sorter's buffer is cut back to `bound` rows whenever it
+    /// reaches twice that (see `crate::spill::Sorter`), so an ORDER BY .. LIMIT 20 over 40,000
+    /// groups keeps about a thousand rows instead of sorting them all.
+    fn bounded_sort(&self, input: Rows, keys: &[SortKey], bound: usize) -> SqlResult<Rows> {
+        // Without a statement memory nothing spills; the buffer stays small anyway.
+        let (budget, dir) = match &self.memory {
+            Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
+            None => (usize::MAX, std::path::PathBuf::new()),
+        };
+        let mut sorter = crate::spill::Sorter::new(keys.to_vec(), budget, Some(bound), dir);
+        if input.is_spilled() {
+            input.each(|row| {
+                sorter.push(row.clone())?;
+                Ok(true)
+            })?;
+        } else {
+            for row in RowSet::unwrap_rows(input)? {
+                sorter.push(row)?;
+            }
+        }
+        let mut sorted = sorter.finish()?;
+        let mut out = self.sink();
+        while let Some(row) = sorted.next_row()? {
+            out.push(row)?;
+        }
+        Ok(Arc::new(out.finish()?))
     }
 
     fn ctx<'c>(&'c self, outer: &'c [Row]) -> EvalContext<'c> {
@@ -1038,7 +1071,11 @@ impl<'a> Executor<'a> {
                 out.finish()?
             }
             Rel::Sort { input, keys } => {
+                let bound = self.sort_bound.take();
                 let input = self.run(input, outer)?;
+                if let Some(bound) = bound {
+                    return self.bounded_sort(input, keys, bound);
+                }
                 match (&self.memory, input.is_spilled()) {
                     // A spilled input is sorted in runs of `work_mem` (see `crate::spill`).
                     (Some(memory), true) => {
@@ -1072,6 +1109,13 @@ impl<'a> Executor<'a> {
             } => {
                 let offset = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
                 let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
+                // A sort right under a LIMIT keeps only the rows the LIMIT can take (WITH TIES
+                // may take more: that sort sorts all).
+                if let (Rel::Sort { .. }, None, Some(limit)) = (input.as_ref(), ties, limit) {
+                    let bound = limit.saturating_add(offset);
+                    self.sort_bound
+                        .set(Some(usize::try_from(bound).unwrap_or(usize::MAX)));
+                }
                 let input = self.run(input, outer)?;
                 let (mut skip, mut take) = (offset, limit.unwrap_or(i64::MAX));
                 let mut out = self.sink();

@@ -13,7 +13,9 @@
 //! Without sort keys the same structure keeps rows in their order (a tuplestore), spilled as one
 //! run after another and read back in turn. With a row limit (LIMIT, plus OFFSET) a sort keeps
 //! only the first `limit` rows of each buffer (PostgreSQL's bounded "top-N heapsort"), so
-//! `ORDER BY .. LIMIT 10` over any input holds a few buffers of rows.
+//! `ORDER BY .. LIMIT 10` over any input holds a few buffers of rows; after the first trim the
+//! last row kept is a cutoff, and a row that does not sort before it is dropped with one
+//! comparison (it could only follow `limit` rows already held).
 //!
 //! [`RowSet`] is a materialized operator result of a query tree, made through a [`RowSink`]:
 //! rows stay in memory, charged to the statement's [`StatementMemory`] (`statement_mem`), until
@@ -308,6 +310,9 @@ pub struct Sorter {
     spilled: u64,
     /// The largest the buffer got, in estimated bytes.
     peak: usize,
+    /// With a limit, the last row kept at the latest trim: later rows that do not sort before
+    /// it cannot be among the first `limit`.
+    cutoff: Option<Row>,
 }
 
 /// How a [`Sorter`] did its work, for EXPLAIN ANALYZE (PostgreSQL's "Sort Method").
@@ -337,6 +342,7 @@ impl Sorter {
             count: 0,
             spilled: 0,
             peak: 0,
+            cutoff: None,
         }
     }
 
@@ -364,6 +370,11 @@ impl Sorter {
             return Ok(());
         }
         self.count += 1;
+        if let Some(cutoff) = &self.cutoff {
+            if compare_rows(&row, cutoff, &self.keys) != Ordering::Less {
+                return Ok(());
+            }
+        }
         self.width = row.len();
         self.bytes += row_bytes(&row);
         self.rows.push(row);
@@ -390,6 +401,7 @@ impl Sorter {
     fn trim(&mut self, limit: usize) {
         if self.rows.len() > limit {
             self.rows.truncate(limit);
+            self.cutoff = self.rows.last().cloned();
             self.bytes = self.rows.iter().map(|row| row_bytes(row)).sum();
         }
     }
@@ -1148,6 +1160,20 @@ mod tests {
                 drain(sorter.finish().unwrap()) == expected[..limit],
                 "limit {limit}"
             );
+        }
+        // One key with many ties: rows equal to the cutoff row are dropped, and the rows kept
+        // are the first ones in input order, as a whole stable sort keeps them.
+        let first_key = &keys[..1];
+        let mut expected = input.clone();
+        expected.sort_by(|a, b| compare_rows(a, b, first_key));
+        for limit in [1, 7, 2_500] {
+            let mut sorter = Sorter::new(first_key.to_vec(), 4 << 20, Some(limit), dir.clone());
+            for row in input.clone() {
+                sorter.push(row).unwrap();
+            }
+            let sorted = sorter.finish().unwrap();
+            assert!(sorted.stats().bounded);
+            assert!(drain(sorted) == expected[..limit], "ties, limit {limit}");
         }
         // Without keys: the input order, through files.
         let mut store = Sorter::new(Vec::new(), 64 * 1024, None, dir.clone());
