@@ -1423,7 +1423,7 @@ fn arithmetic(op: BinOp, ty: DataType, left: Value, right: Value) -> SqlResult<V
 /// `+`, `-` and `*` of two Decimals when the result is exact (the scale PostgreSQL gives it);
 /// None sends the operation to [`numeric_arithmetic`].
 #[inline]
-fn decimal_arithmetic(
+pub(crate) fn decimal_arithmetic(
     op: BinOp,
     a: rust_decimal::Decimal,
     b: rust_decimal::Decimal,
@@ -1434,7 +1434,7 @@ fn decimal_arithmetic(
         BinOp::Mul(_) => (a.checked_mul(b)?, a.scale() + b.scale()),
         _ => return None,
     };
-    (result.scale() == scale).then_some(result)
+    crate::numeric::at_scale(result, scale, (&a, &b))
 }
 
 /// Arithmetic on numerics of any size (see `crate::numeric`).
@@ -1599,11 +1599,13 @@ pub enum Accumulator {
 /// exactly.
 fn add_numeric(sum: &mut Numeric, value: &Value) -> SqlResult<()> {
     if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, value) {
-        if let Some(next) = total.checked_add(*d) {
-            if next.scale() == total.scale().max(d.scale()) {
-                *total = next;
-                return Ok(());
-            }
+        let scale = total.scale().max(d.scale());
+        if let Some(next) = total
+            .checked_add(*d)
+            .and_then(|next| crate::numeric::at_scale(next, scale, (total, d)))
+        {
+            *total = next;
+            return Ok(());
         }
     }
     *sum = sum.add(&value.as_numeric().expect("a numeric value"))?;

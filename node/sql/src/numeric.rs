@@ -53,6 +53,28 @@ const MIN_SIG_DIGITS: i64 = 16;
 const BASE: u64 = 1_000_000_000;
 /// `Decimal`'s limits: a 96-bit mantissa and 28 decimals.
 const SMALL_MAX_SCALE: u32 = 28;
+
+/// The result `value` of Decimal arithmetic on `a` and `b` at exactly `scale` digits after the
+/// point (the scale PostgreSQL's numeric gives it), when that is exact. Decimal gives back the
+/// other operand as it is when one is zero (`1 - 0.00` is `1`, PostgreSQL's `1.00`): that value
+/// is exact and more zeros put it right. Any other scale is a result Decimal rounded: None (the
+/// exact path).
+#[inline]
+pub fn at_scale(
+    value: rust_decimal::Decimal,
+    scale: u32,
+    (a, b): (&rust_decimal::Decimal, &rust_decimal::Decimal),
+) -> Option<rust_decimal::Decimal> {
+    if value.scale() == scale {
+        return Some(value);
+    }
+    if value.scale() < scale && (a.is_zero() || b.is_zero()) {
+        let mut value = value;
+        value.rescale(scale);
+        return (value.scale() == scale).then_some(value);
+    }
+    None
+}
 const SMALL_MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 /// A `numeric` value.
@@ -562,10 +584,11 @@ impl Numeric {
     #[inline]
     pub fn add(&self, other: &Numeric) -> SqlResult<Numeric> {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
-            if let Some(sum) = a.checked_add(*b) {
-                if sum.scale() == a.scale().max(b.scale()) {
-                    return Ok(Numeric::Small(sum));
-                }
+            if let Some(sum) = a
+                .checked_add(*b)
+                .and_then(|sum| at_scale(sum, a.scale().max(b.scale()), (a, b)))
+            {
+                return Ok(Numeric::Small(sum));
             }
         }
         self.add_slow(other)
@@ -588,10 +611,11 @@ impl Numeric {
     #[inline]
     pub fn sub(&self, other: &Numeric) -> SqlResult<Numeric> {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
-            if let Some(difference) = a.checked_sub(*b) {
-                if difference.scale() == a.scale().max(b.scale()) {
-                    return Ok(Numeric::Small(difference));
-                }
+            if let Some(difference) = a
+                .checked_sub(*b)
+                .and_then(|difference| at_scale(difference, a.scale().max(b.scale()), (a, b)))
+            {
+                return Ok(Numeric::Small(difference));
             }
         }
         self.add_slow(&other.neg())
@@ -603,10 +627,8 @@ impl Numeric {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
             let scale = a.scale() + b.scale();
             if scale <= SMALL_MAX_SCALE {
-                if let Some(product) = a.checked_mul(*b) {
-                    if product.scale() == scale {
-                        return Ok(Numeric::Small(product));
-                    }
+                if let Some(product) = a.checked_mul(*b).and_then(|p| at_scale(p, scale, (a, b))) {
+                    return Ok(Numeric::Small(product));
                 }
             }
         }

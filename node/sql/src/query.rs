@@ -26,6 +26,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::arith::NumericProgram;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     binary, Accumulator, AggCall, BinOp, EvalContext, Expr, FrameBound, FrameUnits, Subqueries,
@@ -2245,6 +2246,9 @@ pub struct Groups<'a> {
     seen: Seen,
     /// Arguments that hold an earlier aggregate's argument (None: no such sharing).
     shared: Option<SharedArgs>,
+    /// Per aggregate: its argument compiled, when it is numeric arithmetic (see
+    /// `crate::arith`); tried before the argument is evaluated as an expression.
+    programs: Vec<Option<crate::arith::NumericProgram>>,
     /// With one key: group numbers by the key's integer value, looked up before the key is
     /// encoded and hashed (None: more than one key, or a value that is not an integer, or
     /// values too spread out).
@@ -2473,11 +2477,24 @@ impl<'a> Groups<'a> {
             accs: Vec::new(),
             seen: Seen::default(),
             shared: SharedArgs::of(aggs),
+            programs: Vec::new(),
             dense: (keys.len() == 1).then(DenseKeys::default),
             scratch: Vec::new(),
             bytes: 0,
             spill: None,
         };
+        groups.programs = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, call)| {
+                let shared = groups.shared.as_ref().and_then(|s| s.args[i].as_ref());
+                match (shared, &call.arg) {
+                    (Some(rewritten), _) => NumericProgram::compile(rewritten, true),
+                    (None, Some(arg)) => NumericProgram::compile(arg, false),
+                    (None, None) => None,
+                }
+            })
+            .collect();
         if keys.is_empty() {
             // Without keys there is exactly one group, also for no rows.
             groups.index.find_or_add(&[]);
@@ -2639,7 +2656,8 @@ impl<'a> Groups<'a> {
                         self.aggs.iter().map(Accumulator::new).collect();
                     let mut seen = Seen::default();
                     let shared = self.shared.as_mut();
-                    Self::accumulate(self.aggs, &mut accs, (&mut seen, 0), shared, row, ctx)?;
+                    let args = (shared, self.programs.as_slice());
+                    Self::accumulate(self.aggs, &mut accs, (&mut seen, 0), args, row, ctx)?;
                     for acc in &accs {
                         acc.state_into(&mut partial)?;
                     }
@@ -2656,7 +2674,8 @@ impl<'a> Groups<'a> {
         let n = aggs.len();
         let accs = &mut self.accs[at * n..(at + 1) * n];
         let shared = self.shared.as_mut();
-        Self::accumulate(aggs, accs, (&mut self.seen, at), shared, row, ctx)
+        let args = (shared, self.programs.as_slice());
+        Self::accumulate(aggs, accs, (&mut self.seen, at), args, row, ctx)
     }
 
     /// Adds `row` into one group's accumulators (`seen`: what DISTINCT aggregates have seen,
@@ -2665,7 +2684,7 @@ impl<'a> Groups<'a> {
         aggs: &[AggCall],
         accs: &mut [Accumulator],
         (seen, group): (&mut Seen, usize),
-        mut shared: Option<&mut SharedArgs>,
+        (mut shared, programs): (Option<&mut SharedArgs>, &[Option<NumericProgram>]),
         row: &[Value],
         ctx: &EvalContext<'_>,
     ) -> SqlResult<()> {
@@ -2681,6 +2700,7 @@ impl<'a> Groups<'a> {
                     continue;
                 }
             }
+            let program = programs.get(i).and_then(Option::as_ref);
             let value = match (&call.arg, shared.as_deref_mut()) {
                 (None, None) => Value::Null,
                 // Every aggregate has its place among the row's values, read or not.
@@ -2688,17 +2708,22 @@ impl<'a> Groups<'a> {
                     shared.values[0].push(Value::Null);
                     Value::Null
                 }
-                (Some(arg), None) => arg.eval(row, ctx)?,
+                (Some(arg), None) => match program.and_then(|p| p.run(row, &[])) {
+                    Some(value) => Value::Numeric(value),
+                    None => arg.eval(row, ctx)?,
+                },
                 (Some(arg), Some(shared)) => {
-                    let value = match &shared.args[i] {
-                        Some(rewritten) => rewritten.eval(
+                    let fast = program.and_then(|p| p.run(row, &shared.values[0]));
+                    let value = match (fast, &shared.args[i]) {
+                        (Some(value), _) => Value::Numeric(value),
+                        (None, Some(rewritten)) => rewritten.eval(
                             row,
                             &EvalContext {
                                 outer: &shared.values,
                                 ..*ctx
                             },
                         )?,
-                        None => arg.eval(row, ctx)?,
+                        (None, None) => arg.eval(row, ctx)?,
                     };
                     let kept = if shared.read[i] {
                         value.clone()
