@@ -1117,7 +1117,10 @@ impl<'a> Executor<'a> {
                     self.sort_bound
                         .set(Some(usize::try_from(bound).unwrap_or(usize::MAX)));
                 }
-                let input = self.run(input, outer)?;
+                let input = self.run(input, outer);
+                // Taken by the sort unless it failed first: no later sort may see it.
+                self.sort_bound.set(None);
+                let input = input?;
                 let (mut skip, mut take) = (offset, limit.unwrap_or(i64::MAX));
                 let mut out = self.sink();
                 // With ties, the last row taken: rows equal to it on the sort keys follow.
@@ -2261,7 +2264,7 @@ pub struct Groups<'a> {
 }
 
 /// The groups of a single integer key by value: `ids[value - base]` is the group's number plus
-/// one (0: no group yet). A row of a known group finds it with one load from a small array
+/// one (0: no group yet), made once a grouping has [`DenseKeys::AFTER`] groups. A row of a known group finds it with one load from a small array
 /// instead of encoding its key, hashing it and comparing it in the hash table's slot (three
 /// dependent memory reads); TPC-H's groupings by customer, order, part or supplier key are
 /// such keys, and their tables' misses were most of an aggregation's time. The array covers the
@@ -2277,6 +2280,8 @@ struct DenseKeys {
 }
 
 impl DenseKeys {
+    /// Groups there are when the array is made.
+    const AFTER: usize = 1 << 10;
     /// Entries of a new array.
     const START: usize = 1 << 12;
     /// Entries allowed whatever the number of groups (1 MiB).
@@ -2578,18 +2583,41 @@ impl<'a> Groups<'a> {
         Ok(Some(at))
     }
 
-    /// Enters new group `at`, whose key values start at `values[start]`, in the dense index.
+    /// Enters new group `at`, whose key values start at `values[start]`, in the dense index;
+    /// the index is made once there are [`DenseKeys::AFTER`] groups, from all of them (a
+    /// grouping of a few groups, as a correlated subquery's per outer row, never makes one).
     fn note_dense(&mut self, start: usize, at: usize) {
         let Some(dense) = &mut self.dense else {
             return;
         };
-        match self.values[start] {
-            Value::Int(value) => match dense.set(value, at, self.index.len()) {
-                Some(grown) => self.bytes += grown,
-                None => self.dense = None,
-            },
-            Value::Null => {}
-            _ => self.dense = None,
+        let groups = self.index.len();
+        let key = |value: &Value| match value {
+            Value::Int(value) => Ok(Some(*value)),
+            Value::Null => Ok(None),
+            _ => Err(()),
+        };
+        let grown = if dense.ids.is_empty() {
+            if groups < DenseKeys::AFTER {
+                return;
+            }
+            // One key per group: group g's is values[g].
+            self.values
+                .iter()
+                .enumerate()
+                .try_fold(0, |grown, (g, value)| match key(value).ok()? {
+                    Some(value) => Some(grown + dense.set(value, g, groups)?),
+                    None => Some(grown),
+                })
+        } else {
+            match key(&self.values[start]) {
+                Ok(Some(value)) => dense.set(value, at, groups),
+                Ok(None) => Some(0),
+                Err(()) => None,
+            }
+        };
+        match grown {
+            Some(grown) => self.bytes += grown,
+            None => self.dense = None,
         }
     }
 
@@ -3242,7 +3270,9 @@ mod tests {
             (0..30_000i64)
                 .map(|i| Some(-i / 3 - (i % 5) * 1_000))
                 .collect(),
-            (0..5_000i64).map(|i| Some((i % 700) * 1_000_003)).collect(),
+            (0..5_000i64)
+                .map(|i| Some((i % 3_000) * 1_000_003))
+                .collect(),
             (0..30_000i64)
                 .map(|i| match i {
                     20_000 => Some(i64::MAX),
@@ -3268,6 +3298,9 @@ mod tests {
                 };
                 half.add(&row, &ctx).unwrap();
             }
+            // Close keys keep the array; spread ones and extreme values drop it.
+            let kept = groups.dense.as_ref().is_some_and(|d| !d.ids.is_empty());
+            assert_eq!(kept, case < 2, "case {case}");
             let mut merged = Groups::new(&keys, &aggs);
             for partial in halves
                 .0
