@@ -745,7 +745,8 @@ fn pg_catalog(
     name: &str,
 ) -> Option<()> {
     match name {
-        // The session's settings, as SHOW gives them.
+        // The session's settings, described as PostgreSQL describes them (`SETTINGS`); a
+        // setting with a unit shows its value in that unit, as PostgreSQL's `setting` does.
         "pg_settings" => {
             out.columns(&[
                 ("name", T),
@@ -753,25 +754,76 @@ fn pg_catalog(
                 ("unit", T),
                 ("category", T),
                 ("short_desc", T),
+                ("extra_desc", T),
                 ("context", T),
                 ("vartype", T),
                 ("source", T),
+                ("min_val", T),
+                ("max_val", T),
+                ("enumvals", DataType::Text.array()),
                 ("boot_val", T),
                 ("reset_val", T),
+                ("sourcefile", T),
+                ("sourceline", I4),
                 ("pending_restart", B),
             ]);
+            let defaults: std::collections::BTreeMap<String, String> =
+                crate::exec::Settings::new(&session.user)
+                    .all()
+                    .into_iter()
+                    .map(|(name, value)| (name.to_lowercase(), value))
+                    .collect();
             for (name, value) in &session.settings {
+                let lower = name.to_lowercase();
+                // PostgreSQL leaves these out of SHOW ALL and pg_settings.
+                if matches!(lower.as_str(), "is_superuser" | "session_authorization") {
+                    continue;
+                }
+                let meta = SETTINGS
+                    .binary_search_by(|meta| meta.name.cmp(lower.as_str()))
+                    .ok()
+                    .map(|at| &SETTINGS[at]);
+                let optional = |text_: &str| {
+                    if text_.is_empty() {
+                        Value::Null
+                    } else {
+                        text(text_)
+                    }
+                };
+                let shown = |value: &str| match meta {
+                    Some(meta) => setting_in_unit(meta, value),
+                    None => value.to_string(),
+                };
+                let boot = defaults.get(&lower);
+                let source = if boot == Some(value) {
+                    "default"
+                } else {
+                    "session"
+                };
+                let enumvals = match meta {
+                    Some(meta) if !meta.enumvals.is_empty() => Value::Array(Box::new(
+                        crate::array::Array::one_dim(meta.enumvals.split('|').map(text).collect()),
+                    )),
+                    _ => Value::Null,
+                };
+                let boot = boot.map_or(Value::Null, |boot| text(shown(boot)));
                 out.row(vec![
                     text(name.clone()),
-                    text(value.clone()),
+                    text(shown(value)),
+                    meta.map_or(Value::Null, |meta| optional(meta.unit)),
+                    text(meta.map_or("Customized Options", |meta| meta.category)),
+                    meta.map_or(Value::Null, |meta| optional(meta.short_desc)),
+                    meta.map_or(Value::Null, |meta| optional(meta.extra_desc)),
+                    text(meta.map_or("user", |meta| meta.context)),
+                    text(meta.map_or("string", |meta| meta.vartype)),
+                    text(source),
+                    meta.map_or(Value::Null, |meta| optional(meta.min)),
+                    meta.map_or(Value::Null, |meta| optional(meta.max)),
+                    enumvals,
+                    boot.clone(),
+                    boot,
                     Value::Null,
-                    text(""),
-                    text(""),
-                    text("user"),
-                    text("string"),
-                    text("default"),
-                    text(value.clone()),
-                    text(value.clone()),
+                    Value::Null,
                     Value::Bool(false),
                 ]);
             }
@@ -2676,4 +2728,85 @@ fn information_schema(
         _ => return None,
     }
     Some(())
+}
+
+/// What pg_settings says of a setting besides its value: PostgreSQL 15's own descriptions,
+/// types, units and ranges for the settings Keel has (`statement_mem` is Keel's), sorted by
+/// name for a binary search.
+struct SettingMeta {
+    name: &'static str,
+    vartype: &'static str,
+    unit: &'static str,
+    category: &'static str,
+    short_desc: &'static str,
+    extra_desc: &'static str,
+    context: &'static str,
+    min: &'static str,
+    max: &'static str,
+    /// An enum's values, `|`-separated.
+    enumvals: &'static str,
+}
+
+#[rustfmt::skip]
+const SETTINGS: &[SettingMeta] = &[
+    SettingMeta { name: "application_name", vartype: "string", unit: "", category: "Reporting and Logging / What to Log", short_desc: "Sets the application name to be reported in statistics and logs.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "block_size", vartype: "integer", unit: "", category: "Preset Options", short_desc: "Shows the size of a disk block.", extra_desc: "", context: "internal", min: "8192", max: "8192", enumvals: "" },
+    SettingMeta { name: "bytea_output", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the output format for bytea.", extra_desc: "", context: "user", min: "", max: "", enumvals: "escape|hex" },
+    SettingMeta { name: "check_function_bodies", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "client_encoding", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the client's character set encoding.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "client_min_messages", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the message levels that are sent to the client.", extra_desc: "Each level includes all the levels that follow it. The later the level, the fewer messages are sent.", context: "user", min: "", max: "", enumvals: "debug5|debug4|debug3|debug2|debug1|log|notice|warning|error" },
+    SettingMeta { name: "datestyle", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the display format for date and time values.", extra_desc: "Also controls interpretation of ambiguous date inputs.", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "default_tablespace", vartype: "string", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the default tablespace to create tables and indexes in.", extra_desc: "An empty string selects the database's default tablespace.", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "default_transaction_isolation", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the transaction isolation level of each new transaction.", extra_desc: "", context: "user", min: "", max: "", enumvals: "serializable|repeatable read|read committed|read uncommitted" },
+    SettingMeta { name: "default_transaction_read_only", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the default read-only status of new transactions.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "enable_seqscan", vartype: "bool", unit: "", category: "Query Tuning / Planner Method Configuration", short_desc: "Enables the planner's use of sequential-scan plans.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "extra_float_digits", vartype: "integer", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the number of digits displayed for floating-point values.", extra_desc: "This affects real, double precision, and geometric data types. A zero or negative parameter value is added to the standard number of digits (FLT_DIG or DBL_DIG as appropriate). Any value greater than zero selects precise output mode.", context: "user", min: "-15", max: "3", enumvals: "" },
+    SettingMeta { name: "geqo", vartype: "bool", unit: "", category: "Query Tuning / Genetic Query Optimizer", short_desc: "Enables genetic query optimization.", extra_desc: "This algorithm attempts to do planning without exhaustive searching.", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "hash_mem_multiplier", vartype: "real", unit: "", category: "Resource Usage / Memory", short_desc: "Multiple of work_mem to use for hash tables.", extra_desc: "", context: "user", min: "1", max: "1000", enumvals: "" },
+    SettingMeta { name: "idle_in_transaction_session_timeout", vartype: "integer", unit: "ms", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the maximum allowed idle time between queries, when in a transaction.", extra_desc: "A value of 0 turns off the timeout.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "in_hot_standby", vartype: "bool", unit: "", category: "Preset Options", short_desc: "Shows whether hot standby is currently active.", extra_desc: "", context: "internal", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "integer_datetimes", vartype: "bool", unit: "", category: "Preset Options", short_desc: "Shows whether datetimes are integer based.", extra_desc: "", context: "internal", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "intervalstyle", vartype: "enum", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the display format for interval values.", extra_desc: "", context: "user", min: "", max: "", enumvals: "postgres|postgres_verbose|sql_standard|iso_8601" },
+    SettingMeta { name: "jit", vartype: "bool", unit: "", category: "Query Tuning / Other Planner Options", short_desc: "Allow JIT compilation.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "lc_messages", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the language in which messages are displayed.", extra_desc: "", context: "superuser", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "lc_monetary", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the locale for formatting monetary amounts.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "lc_numeric", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the locale for formatting numbers.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "lc_time", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the locale for formatting date and time values.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "lock_timeout", vartype: "integer", unit: "ms", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the maximum allowed duration of any wait for a lock.", extra_desc: "A value of 0 turns off the timeout.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "max_connections", vartype: "integer", unit: "", category: "Connections and Authentication / Connection Settings", short_desc: "Sets the maximum number of concurrent connections.", extra_desc: "", context: "postmaster", min: "1", max: "262143", enumvals: "" },
+    SettingMeta { name: "max_identifier_length", vartype: "integer", unit: "", category: "Preset Options", short_desc: "Shows the maximum identifier length.", extra_desc: "", context: "internal", min: "63", max: "63", enumvals: "" },
+    SettingMeta { name: "max_index_keys", vartype: "integer", unit: "", category: "Preset Options", short_desc: "Shows the maximum number of index keys.", extra_desc: "", context: "internal", min: "32", max: "32", enumvals: "" },
+    SettingMeta { name: "password_encryption", vartype: "enum", unit: "", category: "Connections and Authentication / Authentication", short_desc: "Chooses the algorithm for encrypting passwords.", extra_desc: "", context: "user", min: "", max: "", enumvals: "md5|scram-sha-256" },
+    SettingMeta { name: "row_security", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Enable row security.", extra_desc: "When enabled, row security will be applied to all users.", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "search_path", vartype: "string", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the schema search order for names that are not schema-qualified.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "server_encoding", vartype: "string", unit: "", category: "Preset Options", short_desc: "Shows the server (database) character set encoding.", extra_desc: "", context: "internal", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "server_version", vartype: "string", unit: "", category: "Preset Options", short_desc: "Shows the server version.", extra_desc: "", context: "internal", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "server_version_num", vartype: "integer", unit: "", category: "Preset Options", short_desc: "Shows the server version as an integer.", extra_desc: "", context: "internal", min: "150000", max: "150000", enumvals: "" },
+    SettingMeta { name: "standard_conforming_strings", vartype: "bool", unit: "", category: "Version and Platform Compatibility / Previous PostgreSQL Versions", short_desc: "Causes '...' strings to treat backslashes literally.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "statement_mem", vartype: "integer", unit: "kB", category: "Resource Usage / Memory", short_desc: "Sets the maximum memory the materialized results of one statement may hold together before they are written to temporary files.", extra_desc: "", context: "user", min: "64", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "statement_timeout", vartype: "integer", unit: "ms", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the maximum allowed duration of any statement.", extra_desc: "A value of 0 turns off the timeout.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "synchronous_commit", vartype: "enum", unit: "", category: "Write-Ahead Log / Settings", short_desc: "Sets the current transaction's synchronization level.", extra_desc: "", context: "user", min: "", max: "", enumvals: "local|remote_write|remote_apply|on|off" },
+    SettingMeta { name: "tcp_keepalives_count", vartype: "integer", unit: "", category: "Connections and Authentication / Connection Settings", short_desc: "Maximum number of TCP keepalive retransmits.", extra_desc: "Number of consecutive keepalive retransmits that can be lost before a connection is considered dead. A value of 0 uses the system default.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "tcp_keepalives_idle", vartype: "integer", unit: "s", category: "Connections and Authentication / Connection Settings", short_desc: "Time between issuing TCP keepalives.", extra_desc: "A value of 0 uses the system default.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "tcp_keepalives_interval", vartype: "integer", unit: "s", category: "Connections and Authentication / Connection Settings", short_desc: "Time between TCP keepalive retransmits.", extra_desc: "A value of 0 uses the system default.", context: "user", min: "0", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "timezone", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the time zone for displaying and interpreting time stamps.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "timezone_abbreviations", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Selects a file of time zone abbreviations.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "transaction_isolation", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the current transaction's isolation level.", extra_desc: "", context: "user", min: "", max: "", enumvals: "serializable|repeatable read|read committed|read uncommitted" },
+    SettingMeta { name: "transaction_read_only", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the current transaction's read-only status.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "work_mem", vartype: "integer", unit: "kB", category: "Resource Usage / Memory", short_desc: "Sets the maximum memory to be used for query workspaces.", extra_desc: "This much memory can be used by each internal sort operation and hash table before switching to temporary disk files.", context: "user", min: "64", max: "2147483647", enumvals: "" },
+    SettingMeta { name: "xmloption", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments.", extra_desc: "", context: "user", min: "", max: "", enumvals: "content|document" },
+];
+
+/// A setting's value as pg_settings' `setting` shows it: a memory or time setting as a number
+/// of its unit (`4MB` is `4096` kB, `1min` is `60000` ms), anything else as SHOW gives it.
+fn setting_in_unit(meta: &SettingMeta, value: &str) -> String {
+    let number = match meta.unit {
+        "kB" => crate::exec::parse_memory_kb(meta.name, value, i64::MIN, i64::MAX).ok(),
+        "ms" => crate::exec::parse_duration_ms(value).map(|ms| ms as i64),
+        // A bare number of a setting in seconds is seconds.
+        "s" if value.trim().parse::<i64>().is_ok() => value.trim().parse().ok(),
+        "s" => crate::exec::parse_duration_ms(value).map(|ms| (ms / 1000) as i64),
+        _ => None,
+    };
+    number.map_or_else(|| value.to_string(), |n| n.to_string())
 }
