@@ -193,6 +193,8 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
                 let (process_id, secret) = worker.register_session(cancel);
                 pid = Some(process_id);
                 connection.register_activity(process_id, peer);
+                // A temporary schema of this process id is one a killed node left behind.
+                connection.session.drop_temp_schema(worker.as_ref()).await;
                 connection.out.backend_key_data(process_id, secret);
                 connection.out.ready_for_query(TransactionStatus::Idle);
                 match connection.flush().await {

@@ -68,6 +68,21 @@ pub struct SessionInfo {
     pub statistics: crate::stats::Snapshot,
 }
 
+/// The ON COMMIT clause of a CREATE TABLE: PRESERVE ROWS (the default) only, and only for a
+/// temporary table, as PostgreSQL allows it.
+fn temporary_options(create: &ast::CreateTable) -> SqlResult<()> {
+    match &create.on_commit {
+        None | Some(ast::OnCommit::PreserveRows) if create.temporary => Ok(()),
+        None => Ok(()),
+        Some(_) if !create.temporary => Err(SqlError::new(
+            code::INVALID_TABLE_DEFINITION,
+            "ON COMMIT can only be used on temporary tables",
+        )),
+        Some(ast::OnCommit::DeleteRows) => Err(unsupported("ON COMMIT DELETE ROWS")),
+        Some(_) => Err(unsupported("ON COMMIT DROP")),
+    }
+}
+
 /// A `search_path` value's entries: comma-separated names, double-quoted ones as they are,
 /// others lower-cased.
 pub fn parse_search_path(value: &str) -> Vec<String> {
@@ -111,6 +126,10 @@ pub struct Binder<'a> {
     /// The WINDOW clause of the SELECT being bound: each name with its definition resolved
     /// (a definition that builds on an earlier one has that one's clauses copied in).
     windows: Vec<(String, ast::WindowSpec)>,
+    /// The session's temporary schema (`pg_temp_<pid>`), which may not exist yet.
+    temp_schema: String,
+    /// Set when a relation name resolved to a temporary relation.
+    reads_temp: std::cell::Cell<bool>,
 }
 
 /// One FROM item as expressions see it.
@@ -381,6 +400,8 @@ impl<'a> Binder<'a> {
             whole_row_json: false,
             windows: Vec::new(),
             acting: None,
+            temp_schema: crate::catalog::temp_schema(session.pid),
+            reads_temp: std::cell::Cell::new(false),
         }
     }
 
@@ -504,8 +525,39 @@ impl<'a> Binder<'a> {
 
     /// The schemas of the session's search path that exist and the session may use, in order
     /// (`$user` is the schema named as the session's role, when there is one).
+    /// Relations are looked up in the session's temporary schema first, when it has one, as in
+    /// PostgreSQL (not while a view's query is bound: a view reads no session's temporary
+    /// tables); other sessions' temporary schemas are never searched.
     pub fn search_schemas(&self) -> Vec<&str> {
-        self.catalog.search_schemas(self.path(), &self.session.user)
+        let mut schemas = self.creation_schemas();
+        if self.view_path.is_none() && self.catalog.schema_exists(&self.temp_schema) {
+            schemas.insert(0, &self.temp_schema);
+        }
+        schemas
+    }
+
+    /// The search path's schemas without temporary ones: where a new relation goes, and what
+    /// `current_schema` names.
+    fn creation_schemas(&self) -> Vec<&str> {
+        let mut schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+        schemas.retain(|schema| !crate::catalog::is_temp_schema(schema));
+        schemas
+    }
+
+    /// A schema as written, with `pg_temp` meaning the session's own temporary schema; naming
+    /// another session's is refused, as PostgreSQL refuses it.
+    fn written_schema(&self, schema: String, at: Option<usize>) -> SqlResult<String> {
+        if schema == "pg_temp" {
+            return Ok(self.temp_schema.clone());
+        }
+        if crate::catalog::is_temp_schema(&schema) && schema != self.temp_schema {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "cannot access temporary tables of other sessions",
+            )
+            .at(at));
+        }
+        Ok(schema)
     }
 
     /// The search path names are looked up along: the session's, or a view's own.
@@ -537,7 +589,8 @@ impl<'a> Binder<'a> {
     fn unqualified_key(&self, name: &str) -> String {
         let schemas = self.search_schemas();
         self.catalog.find_along(name, &schemas).unwrap_or_else(|| {
-            crate::catalog::qualify(schemas.first().copied().unwrap_or("pg_catalog"), name)
+            let first = self.creation_schemas().first().copied();
+            crate::catalog::qualify(first.unwrap_or("pg_catalog"), name)
         })
     }
 
@@ -558,7 +611,7 @@ impl<'a> Binder<'a> {
 
     /// `current_schema`: the search path's first schema that exists (NULL for none).
     fn current_schema(&self) -> (Expr, DataType) {
-        let value = match self.search_schemas().first() {
+        let value = match self.creation_schemas().first() {
             Some(schema) => Value::Text(schema.to_string()),
             None => Value::Null,
         };
@@ -618,6 +671,11 @@ impl<'a> Binder<'a> {
         if parts.len() == 2 {
             // A schema that does not exist holds no such relation (PostgreSQL's message).
             let (relation, _) = parts.remove(1);
+            parts[0].0 = self.written_schema(std::mem::take(&mut parts[0].0), parts[0].1)?;
+            if crate::catalog::is_temp_schema(&parts[0].0) {
+                self.reads_temp.set(true);
+                return Ok((crate::catalog::qualify(&parts[0].0, &relation), parts[0].1));
+            }
             if self.catalog.schema_exists(&parts[0].0) {
                 self.check_schema(&parts[0].0, parts[0].1)?;
             }
@@ -625,15 +683,50 @@ impl<'a> Binder<'a> {
             return Ok((crate::catalog::qualify(&parts[0].0, &relation), parts[0].1));
         }
         let (relation, position) = parts.remove(0);
-        Ok((self.unqualified_key(&relation), position))
+        let key = self.unqualified_key(&relation);
+        if crate::catalog::is_temp_schema(crate::catalog::split_name(&key).0) {
+            self.reads_temp.set(true);
+        }
+        Ok((key, position))
     }
 
     /// The catalog key a new relation of this name gets: in the named schema, or in the search
     /// path's first schema (3F000 when the path has none). CREATE privilege on it is checked.
     fn create_name(&self, name: &ObjectName) -> SqlResult<(String, Option<usize>)> {
+        self.create_name_in(name, false)
+    }
+
+    /// [`Binder::create_name`], or for a temporary relation the key it gets in the session's
+    /// temporary schema (a schema named must be `pg_temp`, or that one).
+    fn create_name_in(
+        &self,
+        name: &ObjectName,
+        temporary: bool,
+    ) -> SqlResult<(String, Option<usize>)> {
         let mut parts = self.name_parts(name)?;
         let (relation, position) = parts.pop().expect("a name has a part");
-        let schema = match parts.pop() {
+        let written = match parts.pop() {
+            Some((schema, at)) => Some((self.written_schema(schema, at)?, at)),
+            None => None,
+        };
+        if temporary
+            || written
+                .as_ref()
+                .is_some_and(|(s, _)| *s == self.temp_schema)
+        {
+            return match written {
+                Some((schema, at)) if schema != self.temp_schema => Err(SqlError::new(
+                    "42P16",
+                    "cannot create temporary relation in non-temporary schema",
+                )
+                .at(at)),
+                _ => Ok((
+                    crate::catalog::qualify(&self.temp_schema, &relation),
+                    position,
+                )),
+            };
+        }
+        let schema = match written {
             Some((schema, at)) => {
                 if matches!(schema.as_str(), "pg_catalog" | "information_schema") {
                     return Err(SqlError::new(
@@ -646,7 +739,7 @@ impl<'a> Binder<'a> {
                 self.check_schema(&schema, at)?;
                 schema
             }
-            None => match self.search_schemas().first() {
+            None => match self.creation_schemas().first() {
                 Some(schema) => schema.to_string(),
                 None => {
                     return Err(
@@ -1053,7 +1146,12 @@ impl<'a> Binder<'a> {
                 }
                 let (name, _) = self.create_name(name)?;
                 // Bound now to check it and name its columns; stored as text.
+                self.reads_temp.set(false);
                 let (_, bound) = self.bind_query_rel(query, None)?;
+                if self.reads_temp.get() {
+                    // PostgreSQL makes such a view temporary itself.
+                    return Err(unsupported("a view of a temporary table"));
+                }
                 if columns.len() > bound.len() {
                     return Err(SqlError::syntax(
                         "CREATE VIEW specifies more column names than columns",
@@ -1730,20 +1828,18 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_table(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
-        if let (Some(query), true, false) =
-            (&create.query, create.columns.is_empty(), create.temporary)
-        {
+        if let (Some(query), true) = (&create.query, create.columns.is_empty()) {
             return self.bind_create_table_as(create, query);
         }
         if create.query.is_some()
             || create.like.is_some()
-            || create.temporary
             || create.inherits.is_some()
             || create.partition_by.is_some()
         {
             return Err(unsupported("this form of CREATE TABLE"));
         }
-        let (name, _) = self.create_name(&create.name)?;
+        temporary_options(create)?;
+        let (name, _) = self.create_name_in(&create.name, create.temporary)?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
@@ -2042,7 +2138,8 @@ impl<'a> Binder<'a> {
         create: &ast::CreateTable,
         query: &ast::Query,
     ) -> SqlResult<Plan> {
-        let (name, _) = self.create_name(&create.name)?;
+        temporary_options(create)?;
+        let (name, _) = self.create_name_in(&create.name, create.temporary)?;
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for column in &output {

@@ -458,6 +458,20 @@ pub const PUBLIC_SCHEMA: &str = "public";
 /// elsewhere. Schema names hold no dots (CREATE SCHEMA refuses them), so the key splits back at
 /// its first dot; a public relation whose own name has a dot is keyed `public.a.b`. Names
 /// derived from a key by appending (`t_pkey`, `t_id_seq`) land in the same schema.
+/// The schema holding the temporary relations of the session with process id `pid`
+/// (PostgreSQL's `pg_temp_N`): made with its first temporary table, dropped with everything in it
+/// when the session ends.
+pub fn temp_schema(pid: i32) -> String {
+    format!("pg_temp_{pid}")
+}
+
+/// Whether `schema` is a session's temporary schema.
+pub fn is_temp_schema(schema: &str) -> bool {
+    schema
+        .strip_prefix("pg_temp_")
+        .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 pub fn qualify(schema: &str, name: &str) -> String {
     if schema == PUBLIC_SCHEMA && !name.contains('.') {
         name.to_string()

@@ -2086,8 +2086,7 @@ impl Session {
                 let mut named = Vec::new();
                 // PostgreSQL names a missing table or column without a position here.
                 for ((name, _), listed) in tables.iter().zip(columns) {
-                    let key =
-                        catalog.resolve_written(name, &self.info.search_path, &self.info.user);
+                    let key = self.resolve_written(&catalog, name);
                     let table = catalog.table(&key)?.clone();
                     if !listed.is_empty() && !*analyze {
                         return Err(SqlError::new(
@@ -2126,7 +2125,7 @@ impl Session {
                 options,
             } => {
                 let catalog = self.catalog(cluster);
-                let key = catalog.resolve_written(table, &self.info.search_path, &self.info.user);
+                let key = self.resolve_written(&catalog, table);
                 let table = catalog
                     .table(&key)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
@@ -3907,8 +3906,7 @@ impl Session {
                 table_offset,
                 columns,
             } => {
-                let table =
-                    &catalog.resolve_written(table, &self.info.search_path, &self.info.user);
+                let table = &self.resolve_written(&catalog, table);
                 if catalog.views.contains_key(table) {
                     return Err(SqlError::new(
                         code::WRONG_OBJECT_TYPE,
@@ -4411,6 +4409,27 @@ impl Session {
                             crate::catalog::relname(&table.name)
                         ),
                     ));
+                }
+                // A temporary table's schema comes with the session's first one (and goes with
+                // it, if this DDL is rolled back).
+                let schema = crate::catalog::split_name(&table.name).0;
+                if crate::catalog::is_temp_schema(schema) && !next.schema_exists(schema) {
+                    let oid = next.next_table_id.max(1) as i64;
+                    next.next_table_id = oid as u64 + 1;
+                    let owner = if self.info.session_user.is_empty() {
+                        self.info.user.clone()
+                    } else {
+                        self.info.session_user.clone()
+                    };
+                    next.schemas.insert(
+                        schema.to_string(),
+                        crate::catalog::SchemaDef {
+                            name: schema.to_string(),
+                            oid,
+                            owner,
+                            acl: None,
+                        },
+                    );
                 }
                 // SERIAL/identity sequences first: PostgreSQL makes them before the table, so
                 // their OIDs come first (the order dependency lists follow).
@@ -5674,13 +5693,75 @@ impl Session {
         drop(ddl);
     }
 
-    /// Aborts whatever is open (the connection is closing).
+    /// Aborts whatever is open (the connection is closing), then drops the session's temporary
+    /// schema and everything in it.
     pub async fn close<C: Cluster>(&mut self, cluster: &C) {
         self.implicit_block = false;
         self.discard_ddl(cluster).await;
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }
+        self.drop_temp_schema(cluster).await;
+    }
+
+    /// Drops the temporary schema of this session's process id with all it holds, as its
+    /// owner: at the end of the session, and at its start, for one a session of the same id
+    /// left behind when the node was killed (PostgreSQL also clears a temporary schema when the
+    /// next backend to use it starts).
+    pub async fn drop_temp_schema<C: Cluster>(&mut self, cluster: &C) {
+        let temp = crate::catalog::temp_schema(self.info.pid);
+        let catalog = self.catalog(cluster);
+        let Some(owner) = catalog
+            .schemas
+            .get(&temp)
+            .map(|schema| schema.owner.clone())
+        else {
+            return;
+        };
+        let role = std::mem::replace(&mut self.info.user, owner);
+        let drop = format!(
+            "DROP SCHEMA {} CASCADE",
+            crate::functions::quote_ident(&temp)
+        );
+        self.begin_query_string(1);
+        match self.prepare(&catalog, &drop, 0, Vec::new()) {
+            Ok(prepared) => {
+                if let Err(error) = self
+                    .execute(cluster, &prepared, &[], &Cancel::default())
+                    .await
+                {
+                    self.fail(cluster).await;
+                    eprintln!(
+                        "keel: dropping {temp} at session end failed: {}",
+                        error.message
+                    );
+                }
+            }
+            Err(error) => eprintln!(
+                "keel: dropping {temp} at session end failed: {}",
+                error.message
+            ),
+        }
+        let _ = self.end_query_string(cluster).await;
+        self.info.user = role;
+    }
+
+    /// The key of a relation named as the hand-parsed statements give it (COPY, VACUUM, ALTER
+    /// SEQUENCE): the session's temporary relation of that name first, as the binder finds
+    /// names (`Binder::search_schemas`), then along the search path.
+    fn resolve_written(&self, catalog: &Catalog, written: &str) -> String {
+        let temp = crate::catalog::temp_schema(self.info.pid);
+        let written = match written.strip_prefix("pg_temp.") {
+            Some(name) => crate::catalog::qualify(&temp, name),
+            None => written.to_string(),
+        };
+        if !written.contains('.') {
+            let key = crate::catalog::qualify(&temp, &written);
+            if catalog.relation_exists(&key) {
+                return key;
+            }
+        }
+        catalog.resolve_written(&written, &self.info.search_path, &self.info.user)
     }
 
     /// Aborts a COPY whose client sent CopyFail or an error.

@@ -1612,7 +1612,14 @@ fn pg_catalog(
                             .map_or(-1.0, |(_, stats)| stats.reltuples),
                     ),
                     Value::Bool(indexed),
-                    text("p"),
+                    // Temporary relations live in a session's pg_temp_N schema.
+                    text(
+                        if crate::catalog::is_temp_schema(crate::catalog::split_name(name).0) {
+                            "t"
+                        } else {
+                            "p"
+                        },
+                    ),
                     text(kind),
                     int(natts as i64),
                     int(checks as i64),
