@@ -5,7 +5,7 @@
 //! node into one large function, each operand made into a [`Value`], matched on, and dropped.
 //! A [`NumericProgram`] is the same expression as postfix operations on a small stack of
 //! `Decimal`s (16 bytes, copied): an operand is read from the row and checked to be a
-//! `Value::Numeric`, an operation is [`crate::expr::decimal_arithmetic`], the very function the
+//! `Value::Numeric`, an operation is `expr::decimal_arithmetic`, the very function the
 //! tree walk uses for two decimals. Anything else in a row (a NULL, a numeric too large for a
 //! Decimal, a result Decimal cannot hold exactly) makes [`NumericProgram::run`] answer None, and
 //! the caller evaluates the expression as before; so a program never gives another answer than
