@@ -24,6 +24,7 @@ CREATE TEMP TABLE tmp_keys (id serial PRIMARY KEY, label text UNIQUE);
 INSERT INTO tmp_keys (label) VALUES ('x'), ('y');
 INSERT INTO tmp_keys (label) VALUES ('x');
 SELECT * FROM tmp_keys ORDER BY id;
+SELECT pg_get_serial_sequence('tmp_keys', 'id') LIKE 'pg_temp%' AS temp_sequence, pg_get_serial_sequence('pg_temp.tmp_keys', 'id') LIKE 'pg_temp%' AS by_alias;
 CREATE TABLE tmp_permanent_bad (a int) ON COMMIT PRESERVE ROWS;
 CREATE TEMP TABLE public.tmp_wrong (a int);
 BEGIN;

@@ -525,6 +525,7 @@ impl<'a> Binder<'a> {
 
     /// The schemas of the session's search path that exist and the session may use, in order
     /// (`$user` is the schema named as the session's role, when there is one).
+    ///
     /// Relations are looked up in the session's temporary schema first, when it has one, as in
     /// PostgreSQL (not while a view's query is bound: a view reads no session's temporary
     /// tables); other sessions' temporary schemas are never searched.
@@ -8434,12 +8435,22 @@ impl<'a> Binder<'a> {
                 let (table, tt, tspan) = bound.remove(0);
                 let column = self.coerce_to(column, ct, DataType::Text, cspan)?;
                 let table = self.coerce_to(table, tt, DataType::Text, tspan)?;
+                // A table by its key, schema-qualified, or by its bare name where the search
+                // path (the session's temporary schema first) finds it by that.
+                let schemas = self.search_schemas();
                 let whens = crate::system::serial_sequences(self.catalog)
                     .into_iter()
                     .flat_map(|(t, c, seq)| {
-                        [format!("public.{t}"), t]
-                            .into_iter()
-                            .map(move |t| (t, c.clone(), seq.clone()))
+                        let (schema, relation) = crate::catalog::split_name(&t);
+                        let mut names = vec![format!("{schema}.{relation}"), t.clone()];
+                        if self.catalog.is_visible(&t, &schemas) {
+                            names.push(relation.to_string());
+                        }
+                        if schema == self.temp_schema {
+                            names.push(format!("pg_temp.{relation}"));
+                        }
+                        names.dedup();
+                        names.into_iter().map(move |t| (t, c.clone(), seq.clone()))
                     })
                     .map(|(t, c, seq)| {
                         let matches = Expr::Binary(
