@@ -88,3 +88,29 @@ def test_temp_table_definitions_that_postgres_refuses(keel):
         conn.execute("rollback")
         with pytest.raises(errors.UndefinedTable, match='relation "gone" does not exist'):
             conn.execute("select * from gone")
+
+
+def test_discard_all_over_the_extended_protocol_resets_the_session(keel):
+    # psycopg sends each execute as Parse/Bind/Execute/Sync: DISCARD is allowed there (no
+    # transaction block), drops the temporary tables and resets settings, as a pooler expects.
+    with connect(keel) as conn:
+        conn.execute("create temp table pooled (a int)")
+        conn.execute("set work_mem = '32MB'")
+        conn.execute("prepare stale as select 1")
+        conn.execute("discard all")
+        assert conn.execute("show work_mem").fetchone() == ("4MB",)
+        assert temp_schemas(conn) == []
+        with pytest.raises(errors.UndefinedTable):
+            conn.execute("select * from pooled")
+        with pytest.raises(errors.InvalidSqlStatementName):
+            conn.execute("execute stale")
+        conn.execute("create temp table pooled (a int)")
+        conn.execute("begin")
+        conn.execute("insert into pooled values (1)")
+        conn.execute("discard temp")
+        conn.execute("rollback")
+        # Rolled back with the transaction it ran in: the table is back.
+        assert conn.execute("select count(*) from pooled").fetchone() == (0,)
+        with pytest.raises(errors.ActiveSqlTransaction):
+            with conn.transaction():
+                conn.execute("discard all")

@@ -828,11 +828,12 @@ impl Connection {
                         break;
                     }
                 };
-            match self
+            let executed = self
                 .session
                 .execute(worker.as_ref(), &prepared, &[], &self.cancel)
-                .await
-            {
+                .await;
+            self.session.finish_discard(worker.as_ref()).await;
+            match executed {
                 Ok(result) => match self.send_result(result, &[], None).await? {
                     Ok(Some(state)) => {
                         if !self.copy_in(state).await? {
@@ -1325,7 +1326,7 @@ impl Connection {
                 self.session.begin_query_string(2);
             }
             let worker = self.worker.clone();
-            let mut result = self
+            let result = self
                 .session
                 .execute(
                     worker.as_ref(),
@@ -1333,7 +1334,9 @@ impl Connection {
                     &portal.params,
                     &self.cancel,
                 )
-                .await?;
+                .await;
+            self.session.finish_discard(worker.as_ref()).await;
+            let mut result = result?;
             for notice in std::mem::take(&mut result.notices) {
                 self.send_notice(&notice);
             }

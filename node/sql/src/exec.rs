@@ -940,6 +940,8 @@ pub struct Session {
     local_saved: Vec<LocalSaved>,
     /// Named prepared statements: the protocol's (Parse) and SQL's (PREPARE) share them.
     pub statements: HashMap<String, Arc<Prepared>>,
+    /// DISCARD TEMP (or ALL) ran: the temporary schema goes after the statement.
+    discard_temp: bool,
     /// The node's sessions (pg_stat_activity, pg_cancel_backend), when the server provides them.
     pub backends: Option<Rc<dyn crate::system::Backends>>,
     /// The open transaction's id (0: none), for other sessions' `pg_locks`: set when a statement
@@ -980,6 +982,7 @@ impl Session {
             ddl: None,
             deadline: None,
             sequences: None,
+            discard_temp: false,
             notices: Vec::new(),
             local_saved: Vec::new(),
             statements: HashMap::new(),
@@ -1815,6 +1818,38 @@ impl Session {
                     }
                 }
                 result.tag = "ROLLBACK".into();
+            }
+            Parsed::Discard { what } => {
+                use crate::parse::Discard;
+                result.tag = match what {
+                    Discard::All => "DISCARD ALL",
+                    Discard::Plans => "DISCARD PLANS",
+                    Discard::Sequences => "DISCARD SEQUENCES",
+                    Discard::Temp => "DISCARD TEMP",
+                }
+                .into();
+                if *what == Discard::All {
+                    if self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                        return Err(SqlError::new(
+                            code::ACTIVE_SQL_TRANSACTION,
+                            "DISCARD ALL cannot run inside a transaction block",
+                        ));
+                    }
+                    // PostgreSQL's order: SET SESSION AUTHORIZATION DEFAULT, RESET ALL,
+                    // DEALLOCATE ALL, then sequences and temporary tables.
+                    self.set_role(cluster, None)?;
+                    result.reports = self.settings.reset_all();
+                    self.refresh_search_path();
+                    self.statements.clear();
+                }
+                if matches!(what, Discard::All | Discard::Sequences) {
+                    if let Some(sequences) = &self.sequences {
+                        sequences.forget_values();
+                    }
+                }
+                // Dropped by the connection once this statement is done (`take_discard_temp`):
+                // the drop is a statement of its own.
+                self.discard_temp |= matches!(what, Discard::All | Discard::Temp);
             }
             Parsed::Deallocate { name } => {
                 result.tag = if name.is_some() {
@@ -5744,6 +5779,15 @@ impl Session {
         }
         let _ = self.end_query_string(cluster).await;
         self.info.user = role;
+    }
+
+    /// After a statement: drops the temporary tables when it was DISCARD TEMP or ALL.
+    pub async fn finish_discard<C: Cluster>(&mut self, cluster: &C) {
+        if std::mem::take(&mut self.discard_temp) {
+            let block = self.implicit_block;
+            self.drop_temp_schema(cluster).await;
+            self.implicit_block = block;
+        }
     }
 
     /// The key of a relation named as the hand-parsed statements give it (COPY, VACUUM, ALTER

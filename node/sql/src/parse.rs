@@ -357,6 +357,19 @@ pub struct TxnMode {
 }
 
 /// A parsed statement.
+/// What DISCARD resets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discard {
+    /// Everything below, and the session's settings and role (a pooler's reset).
+    All,
+    /// Cached plans: Keel caches none beyond prepared statements, which PLANS keeps.
+    Plans,
+    /// currval/lastval.
+    Sequences,
+    /// The session's temporary tables.
+    Temp,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// `start`: spelled START TRANSACTION (the command tag differs).
@@ -372,6 +385,10 @@ pub enum Parsed {
     /// `DEALLOCATE [PREPARE] name | ALL` (None: all).
     Deallocate {
         name: Option<String>,
+    },
+    /// `DISCARD ALL | PLANS | SEQUENCES | TEMP[ORARY]`.
+    Discard {
+        what: Discard,
     },
     /// `ROLLBACK TO [SAVEPOINT] name`.
     RollbackTo {
@@ -883,6 +900,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "savepoint"
                 | "release"
                 | "deallocate"
+                | "discard"
                 | "set"
                 | "show"
                 | "reset"
@@ -1081,6 +1099,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             c.end_of_transaction("ROLLBACK")?;
             Parsed::Rollback
+        }
+        "discard" => {
+            c.at = 1;
+            let what = if c.word("all") {
+                Discard::All
+            } else if c.word("plans") {
+                Discard::Plans
+            } else if c.word("sequences") {
+                Discard::Sequences
+            } else if c.word("temp") || c.word("temporary") {
+                Discard::Temp
+            } else {
+                return Err(c.error());
+            };
+            c.expect_end()?;
+            Parsed::Discard { what }
         }
         "deallocate" => {
             c.at = 1;

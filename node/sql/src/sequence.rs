@@ -256,6 +256,12 @@ impl SessionSequences {
         }
     }
 
+    /// Forgets currval and lastval (DISCARD SEQUENCES).
+    pub fn forget_values(&self) {
+        self.current.borrow_mut().clear();
+        self.last.set(None);
+    }
+
     /// The settings the statement changed (see [`Sequences::set_config`]).
     pub fn take_settings(&self) -> Vec<(String, String, bool)> {
         std::mem::take(&mut *self.settings.borrow_mut())
