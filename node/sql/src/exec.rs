@@ -1847,8 +1847,8 @@ impl Session {
                         sequences.forget_values();
                     }
                 }
-                // Dropped by the connection once this statement is done (`take_discard_temp`):
-                // the drop is a statement of its own.
+                // Dropped by the connection once this statement is done (`finish_discard`): the
+                // drop is a statement of its own.
                 self.discard_temp |= matches!(what, Discard::All | Discard::Temp);
             }
             Parsed::Deallocate { name } => {
@@ -5767,13 +5767,13 @@ impl Session {
                 {
                     self.fail(cluster).await;
                     eprintln!(
-                        "keel: dropping {temp} at session end failed: {}",
+                        "keel: dropping the temporary schema {temp} failed: {}",
                         error.message
                     );
                 }
             }
             Err(error) => eprintln!(
-                "keel: dropping {temp} at session end failed: {}",
+                "keel: dropping the temporary schema {temp} failed: {}",
                 error.message
             ),
         }
