@@ -68,6 +68,17 @@ pub struct SessionInfo {
     pub statistics: crate::stats::Snapshot,
 }
 
+impl SessionInfo {
+    /// The role that connected (`session_user`; the current role until SET ROLE).
+    pub fn session_user(&self) -> &str {
+        if self.session_user.is_empty() {
+            &self.user
+        } else {
+            &self.session_user
+        }
+    }
+}
+
 /// The ON COMMIT clause of a CREATE TABLE: PRESERVE ROWS (the default) only, and only for a
 /// temporary table, as PostgreSQL allows it.
 fn temporary_options(create: &ast::CreateTable) -> SqlResult<()> {
@@ -603,11 +614,7 @@ impl<'a> Binder<'a> {
 
     /// The role that connected (the current one until SET ROLE).
     fn session_user(&self) -> &str {
-        if self.session.session_user.is_empty() {
-            &self.session.user
-        } else {
-            &self.session.session_user
-        }
+        self.session.session_user()
     }
 
     /// `current_schema`: the search path's first schema that exists (NULL for none).

@@ -454,10 +454,6 @@ pub struct SchemaDef {
 /// The schema every node starts with (`pg_namespace` OID 2200).
 pub const PUBLIC_SCHEMA: &str = "public";
 
-/// A relation's catalog key from its schema and name: the bare name in public, `schema.name`
-/// elsewhere. Schema names hold no dots (CREATE SCHEMA refuses them), so the key splits back at
-/// its first dot; a public relation whose own name has a dot is keyed `public.a.b`. Names
-/// derived from a key by appending (`t_pkey`, `t_id_seq`) land in the same schema.
 /// The schema holding the temporary relations of the session with process id `pid`
 /// (PostgreSQL's `pg_temp_N`): made with its first temporary table, dropped with everything in it
 /// when the session ends.
@@ -472,6 +468,10 @@ pub fn is_temp_schema(schema: &str) -> bool {
         .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A relation's catalog key from its schema and name: the bare name in public, `schema.name`
+/// elsewhere. Schema names hold no dots (CREATE SCHEMA refuses them), so the key splits back at
+/// its first dot; a public relation whose own name has a dot is keyed `public.a.b`. Names
+/// derived from a key by appending (`t_pkey`, `t_id_seq`) land in the same schema.
 pub fn qualify(schema: &str, name: &str) -> String {
     if schema == PUBLIC_SCHEMA && !name.contains('.') {
         name.to_string()

@@ -1133,11 +1133,7 @@ impl Session {
     /// SET ROLE: the current role becomes `role` (None or `none`: the session user again). The
     /// session user must be a superuser or a member of it; privileges are then the role's.
     fn set_role<C: Cluster>(&mut self, cluster: &C, role: Option<&str>) -> SqlResult<()> {
-        let session_user = if self.info.session_user.is_empty() {
-            self.info.user.clone()
-        } else {
-            self.info.session_user.clone()
-        };
+        let session_user = self.info.session_user().to_string();
         let role = match role {
             None | Some("none") => session_user.clone(),
             Some(role) => {
@@ -4451,11 +4447,7 @@ impl Session {
                 if crate::catalog::is_temp_schema(schema) && !next.schema_exists(schema) {
                     let oid = next.next_table_id.max(1) as i64;
                     next.next_table_id = oid as u64 + 1;
-                    let owner = if self.info.session_user.is_empty() {
-                        self.info.user.clone()
-                    } else {
-                        self.info.session_user.clone()
-                    };
+                    let owner = self.info.session_user().to_string();
                     next.schemas.insert(
                         schema.to_string(),
                         crate::catalog::SchemaDef {
@@ -5759,23 +5751,23 @@ impl Session {
             crate::functions::quote_ident(&temp)
         );
         self.begin_query_string(1);
-        match self.prepare(&catalog, &drop, 0, Vec::new()) {
+        let dropped = match self.prepare(&catalog, &drop, 0, Vec::new()) {
             Ok(prepared) => {
-                if let Err(error) = self
+                let executed = self
                     .execute(cluster, &prepared, &[], &Cancel::default())
-                    .await
-                {
+                    .await;
+                if executed.is_err() {
                     self.fail(cluster).await;
-                    eprintln!(
-                        "keel: dropping the temporary schema {temp} failed: {}",
-                        error.message
-                    );
                 }
+                executed.map(|_| ())
             }
-            Err(error) => eprintln!(
+            Err(error) => Err(error),
+        };
+        if let Err(error) = dropped {
+            eprintln!(
                 "keel: dropping the temporary schema {temp} failed: {}",
                 error.message
-            ),
+            );
         }
         let _ = self.end_query_string(cluster).await;
         self.info.user = role;

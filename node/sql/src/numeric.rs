@@ -53,6 +53,7 @@ const MIN_SIG_DIGITS: i64 = 16;
 const BASE: u64 = 1_000_000_000;
 /// `Decimal`'s limits: a 96-bit mantissa and 28 decimals.
 const SMALL_MAX_SCALE: u32 = 28;
+const SMALL_MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 /// The result `value` of Decimal arithmetic on `a` and `b` at exactly `scale` digits after the
 /// point (the scale PostgreSQL's numeric gives it), when that is exact. Decimal gives back the
@@ -75,7 +76,6 @@ pub fn at_scale(
     }
     None
 }
-const SMALL_MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
 /// A `numeric` value.
 #[derive(Debug)]

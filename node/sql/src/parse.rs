@@ -356,7 +356,6 @@ pub struct TxnMode {
     pub read_only: Option<bool>,
 }
 
-/// A parsed statement.
 /// What DISCARD resets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Discard {
@@ -370,6 +369,7 @@ pub enum Discard {
     Temp,
 }
 
+/// A parsed statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parsed {
     /// `start`: spelled START TRANSACTION (the command tag differs).

@@ -714,22 +714,30 @@ impl<'a> Executor<'a> {
         self.scans.insert(address(scan), Arc::new(rows));
     }
 
-    /// The first `bound` rows of `input` in `keys` order (ties in input order), sorted as
-    /// PostgreSQL's "top-N heapsort": the sorter's buffer is cut back to `bound` rows whenever it
-    /// reaches twice that (see `crate::spill::Sorter`), so an ORDER BY .. LIMIT 20 over 40,000
-    /// groups keeps about a thousand rows instead of sorting them all.
-    fn bounded_sort(&self, input: Rows, keys: &[SortKey], bound: usize) -> SqlResult<Rows> {
-        // Without a statement memory nothing spills; the buffer stays small anyway.
+    /// `input` in `keys` order (ties in input order) through a `crate::spill::Sorter`: in runs
+    /// of `work_mem` in the statement's temporary directory, and with `bound` only the first
+    /// `bound` rows, as PostgreSQL's "top-N heapsort" (the sorter's buffer is cut back to
+    /// `bound` rows whenever it reaches twice that, so an ORDER BY .. LIMIT 20 over 40,000
+    /// groups keeps about a thousand rows instead of sorting them all).
+    fn sort_with_sorter(
+        &self,
+        input: Rows,
+        keys: &[SortKey],
+        bound: Option<usize>,
+    ) -> SqlResult<Rows> {
+        // Without a statement memory nothing spills (only a bounded sort comes here then, and
+        // its buffer stays small anyway).
         let (budget, dir) = match &self.memory {
             Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
             None => (usize::MAX, std::path::PathBuf::new()),
         };
-        let mut sorter = crate::spill::Sorter::new(keys.to_vec(), budget, Some(bound), dir);
+        let mut sorter = crate::spill::Sorter::new(keys.to_vec(), budget, bound, dir);
         if input.is_spilled() {
             input.each(|row| {
                 sorter.push(row.clone())?;
                 Ok(true)
             })?;
+            drop(input);
         } else {
             for row in RowSet::unwrap_rows(input)? {
                 sorter.push(row)?;
@@ -1074,33 +1082,14 @@ impl<'a> Executor<'a> {
             Rel::Sort { input, keys } => {
                 let bound = self.sort_bound.take();
                 let input = self.run(input, outer)?;
-                if let Some(bound) = bound {
-                    return self.bounded_sort(input, keys, bound);
+                // A spilled input is sorted in runs of `work_mem` (see `crate::spill`), and a
+                // bounded sort keeps its first rows only; anything else sorts in memory.
+                if bound.is_some() || (self.memory.is_some() && input.is_spilled()) {
+                    return self.sort_with_sorter(input, keys, bound);
                 }
-                match (&self.memory, input.is_spilled()) {
-                    // A spilled input is sorted in runs of `work_mem` (see `crate::spill`).
-                    (Some(memory), true) => {
-                        let dir = memory.dir().to_path_buf();
-                        let mut sorter =
-                            crate::spill::Sorter::new(keys.clone(), self.work_mem, None, dir);
-                        input.each(|row| {
-                            sorter.push(row.clone())?;
-                            Ok(true)
-                        })?;
-                        drop(input);
-                        let mut sorted = sorter.finish()?;
-                        let mut out = self.sink();
-                        while let Some(row) = sorted.next_row()? {
-                            out.push(row)?;
-                        }
-                        out.finish()?
-                    }
-                    _ => {
-                        let mut rows = RowSet::unwrap_rows(input)?;
-                        rows.sort_by(|a, b| compare_rows(a, b, keys));
-                        rows.into()
-                    }
-                }
+                let mut rows = RowSet::unwrap_rows(input)?;
+                rows.sort_by(|a, b| compare_rows(a, b, keys));
+                rows.into()
             }
             Rel::Limit {
                 input,
@@ -2264,9 +2253,9 @@ pub struct Groups<'a> {
 }
 
 /// The groups of a single integer key by value: `ids[value - base]` is the group's number plus
-/// one (0: no group yet), made once a grouping has [`DenseKeys::AFTER`] groups. A row of a known group finds it with one load from a small array
-/// instead of encoding its key, hashing it and comparing it in the hash table's slot (three
-/// dependent memory reads); TPC-H's groupings by customer, order, part or supplier key are
+/// one (0: no group yet), made once a grouping has [`DenseKeys::AFTER`] groups. A row of a
+/// known group finds it with one load from a small array instead of encoding its key, hashing
+/// it and comparing it in the hash table's slot (three dependent memory reads); TPC-H's groupings by customer, order, part or supplier key are
 /// such keys, and their tables' misses were most of an aggregation's time. The array covers the
 /// values seen so far, grown to twice its size (towards the new value) as they spread; a value
 /// that would make it longer than eight entries per group (and than [`DenseKeys::FREE`]
