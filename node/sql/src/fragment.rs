@@ -1499,11 +1499,7 @@ fn for_each_visible(
             }
         }
         Target::Prefixes(prefixes) => {
-            for prefix in prefixes {
-                if !store.scan_prefix(snapshot, table.id, prefix, &mut step)? {
-                    break;
-                }
-            }
+            store.scan_prefixes(snapshot, table.id, prefixes, &mut step)?;
         }
         Target::All => {
             store.scan_after(

@@ -1013,214 +1013,261 @@ impl BTree {
         direction: Direction,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<(), TreeError> {
-        let in_from = |key: &[u8]| match from {
-            Bound::Included(bound) => key >= bound,
-            Bound::Excluded(bound) => key > bound,
-            Bound::Unbounded => true,
-        };
-        let in_to = |key: &[u8]| match to {
-            Bound::Included(bound) => key <= bound,
-            Bound::Excluded(bound) => key < bound,
-            Bound::Unbounded => true,
-        };
+        self.scan_ranges(&mut std::iter::once((from, to)), direction, visit)
+    }
+
+    /// [`BTree::scan`] of each range in turn, until `visit` returns false: many seeks (a
+    /// semi-join's keys) read with one set of buffers. Forward, a range that starts in the leaf
+    /// the one before ended in (ranges in ascending order, several keys per leaf) is read from
+    /// that leaf, as its parent still points to it, without descending from the root again.
+    pub fn scan_ranges<'k>(
+        &self,
+        ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        direction: Direction,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), TreeError> {
         let owned = |bound: Bound<&[u8]>| match bound {
             Bound::Included(key) => Position::Included(key.to_vec()),
             Bound::Excluded(key) => Position::Excluded(key.to_vec()),
             Bound::Unbounded => Position::Start,
         };
-        let mut position = match direction {
-            Direction::Forward => owned(from),
-            Direction::Backward => match owned(to) {
-                Position::Start => Position::End,
-                other => other,
-            },
-        };
         // One leaf's matching entries, copied out under its latch: the leaf's page whole into
         // `page` when they fill a quarter of it or more (one copy instead of one per entry),
         // else each into `bytes`, as are the values kept in overflow chains; `entries` holds
         // (in page, start, key end, value end) offsets into one of them. All three are reused
-        // per leaf.
+        // per leaf and per range.
         let mut page: Vec<u8> = Vec::new();
         let mut bytes: Vec<u8> = Vec::new();
         let mut entries: Vec<(bool, usize, usize, usize)> = Vec::new();
-        // Where the next leaf is likely to be: (parent, its version when read, the leaf's index
-        // in it). The next leaf is then read from the parent, still unchanged, instead of
-        // descending from the root again; the fence check below makes a stale guess harmless.
-        let mut hint: Option<(Pid, u64, usize)> = None;
-        let mut upcoming: Option<Pid> = None;
-        loop {
-            let (next, done) = self.retry(|| {
-                bytes.clear();
-                entries.clear();
-                page.clear();
-                // The leaf that holds the position, latched shared and checked against its fences.
-                let (key, after) = match &position {
-                    Position::Start => (Some(&[][..]), false),
-                    Position::Included(key) => (Some(key.as_slice()), false),
-                    Position::Excluded(key) => {
-                        (Some(key.as_slice()), direction == Direction::Forward)
-                    }
-                    Position::End => (None, false),
-                };
-                // The leaf's place in its parent when it was found by a descent, not as the
-                // next leaf of one read before.
-                let mut descended = None;
-                let (leaf, parent, parent_version, index) =
-                    match hint.take().and_then(|(p, v, i)| self.sibling(p, v, i)) {
-                        Some((leaf, parent, version, index)) => {
-                            // Read ahead once per window of leaves under this parent.
-                            if index % READ_AHEAD == 0 {
-                                self.read_ahead(parent, version, index, direction);
+        // The leaf the last range ended in, as its parent placed it (parent, its version, the
+        // leaf's index), and whether it has an upper fence, held in `ended_below`.
+        let mut ended: Option<(Pid, u64, usize, bool)> = None;
+        let mut ended_below: Vec<u8> = Vec::new();
+        for (from, to) in ranges {
+            let in_from = |key: &[u8]| match from {
+                Bound::Included(bound) => key >= bound,
+                Bound::Excluded(bound) => key > bound,
+                Bound::Unbounded => true,
+            };
+            let in_to = |key: &[u8]| match to {
+                Bound::Included(bound) => key <= bound,
+                Bound::Excluded(bound) => key < bound,
+                Bound::Unbounded => true,
+            };
+            let mut position = match direction {
+                Direction::Forward => owned(from),
+                Direction::Backward => match owned(to) {
+                    Position::Start => Position::End,
+                    other => other,
+                },
+            };
+            // Where the next leaf is likely to be: (parent, its version when read, the leaf's index
+            // in it). The next leaf is then read from the parent, still unchanged, instead of
+            // descending from the root again; the fence check below makes a stale guess harmless.
+            // A range's first leaf is the one the last range ended in when it starts below that
+            // leaf's upper fence.
+            let mut hint: Option<(Pid, u64, usize)> = match (ended.take(), &position) {
+                (
+                    Some((parent, version, index, bounded)),
+                    Position::Included(key) | Position::Excluded(key),
+                ) if direction == Direction::Forward
+                    && (!bounded || key.as_slice() < ended_below.as_slice()) =>
+                {
+                    Some((parent, version, index))
+                }
+                _ => None,
+            };
+            // The hint names the leaf itself, not the next one: no read-ahead for it.
+            let mut same_leaf = hint.is_some();
+            let mut upcoming: Option<Pid> = None;
+            loop {
+                let (next, done) = self.retry(|| {
+                    bytes.clear();
+                    entries.clear();
+                    page.clear();
+                    // The leaf that holds the position, latched shared and checked against its fences.
+                    let (key, after) = match &position {
+                        Position::Start => (Some(&[][..]), false),
+                        Position::Included(key) => (Some(key.as_slice()), false),
+                        Position::Excluded(key) => {
+                            (Some(key.as_slice()), direction == Direction::Forward)
+                        }
+                        Position::End => (None, false),
+                    };
+                    // The leaf's place in its parent when it was found by a descent, not as the
+                    // next leaf of one read before.
+                    let mut descended = None;
+                    let (leaf, parent, parent_version, index) =
+                        match hint.take().and_then(|(p, v, i)| self.sibling(p, v, i)) {
+                            Some((leaf, parent, version, index)) => {
+                                // Read ahead once per window of leaves under this parent.
+                                if index % READ_AHEAD == 0 && !std::mem::take(&mut same_leaf) {
+                                    self.read_ahead(parent, version, index, direction);
+                                }
+                                (leaf, parent, version, Some(index))
                             }
-                            (leaf, parent, version, Some(index))
-                        }
-                        None => {
-                            let (leaf, parent, version, index) =
-                                self.descend_indexed(key, after, Stop::Leaf)?;
-                            descended = index;
-                            (leaf, parent, version, index)
-                        }
-                    };
-                // The leaf after this one is read next: its lines come into the cache while
-                // this one's entries are visited (an unvalidated guess; a wrong one is harmless).
-                upcoming = index.and_then(|i| {
-                    let next = match direction {
-                        Direction::Forward => i + 1,
-                        Direction::Backward => i.checked_sub(1)?,
-                    };
-                    self.child_guess(parent, next)
-                });
-                let guard = self.bm.fix_s(leaf)?;
-                let node = Node { b: guard.bytes() };
-                let covered = node.kind() == KIND_LEAF
-                    && match (&position, direction) {
-                        (Position::Start, _) => node.lower().is_none(),
-                        (Position::End, _) => node.upper().is_none(),
-                        (Position::Excluded(key), Direction::Forward) => node.covers_after(key),
-                        (Position::Included(key) | Position::Excluded(key), _) => node.covers(key),
-                    };
-                if !covered {
-                    return Err(Fail::Restart);
-                }
-                // The entries from the position on, in scan order (indexes `start..end`, upward
-                // or downward); the scan is done at the first key past its far bound, and skips
-                // keys before its near bound.
-                let (start, end, far, near): (usize, usize, KeyTest, KeyTest) = match direction {
-                    Direction::Forward => {
-                        let start = match &position {
-                            Position::Start | Position::End => 0,
-                            // Every key of a leaf is above its lower fence.
-                            Position::Excluded(key) if node.lower() == Some(key) => 0,
-                            Position::Included(key) => node.search(key, false),
-                            Position::Excluded(key) => node.search(key, true),
+                            None => {
+                                let (leaf, parent, version, index) =
+                                    self.descend_indexed(key, after, Stop::Leaf)?;
+                                descended = index;
+                                (leaf, parent, version, index)
+                            }
                         };
-                        (start, node.count(), &in_to, &in_from)
-                    }
-                    Direction::Backward => {
-                        let end = match &position {
-                            Position::Start | Position::End => node.count(),
-                            // Every key of a leaf is at most its upper fence.
-                            Position::Included(key) if node.upper() == Some(key) => node.count(),
-                            Position::Included(key) => node.search(key, true),
-                            Position::Excluded(key) => node.search(key, false),
+                    // The leaf after this one is read next: its lines come into the cache while
+                    // this one's entries are visited (an unvalidated guess; a wrong one is harmless).
+                    upcoming = index.and_then(|i| {
+                        let next = match direction {
+                            Direction::Forward => i + 1,
+                            Direction::Backward => i.checked_sub(1)?,
                         };
-                        (0, end, &in_from, &in_to)
+                        self.child_guess(parent, next)
+                    });
+                    let guard = self.bm.fix_s(leaf)?;
+                    let node = Node { b: guard.bytes() };
+                    let covered = node.kind() == KIND_LEAF
+                        && match (&position, direction) {
+                            (Position::Start, _) => node.lower().is_none(),
+                            (Position::End, _) => node.upper().is_none(),
+                            (Position::Excluded(key), Direction::Forward) => node.covers_after(key),
+                            (Position::Included(key) | Position::Excluded(key), _) => {
+                                node.covers(key)
+                            }
+                        };
+                    if !covered {
+                        return Err(Fail::Restart);
                     }
-                };
-                let mut done = false;
-                // Keys come in order: when the leaf's last one in scan order is within the far
-                // bound all are, and once one is past the near bound so is every later one, so
-                // most keys are compared with neither.
-                let last = match direction {
-                    Direction::Forward => node.count().checked_sub(1),
-                    Direction::Backward => (node.count() > 0).then_some(0),
-                };
-                let all_within = last.is_some_and(|i| far(node.key(i)));
-                let mut past_near = false;
-                let mut in_page = 0;
-                for n in 0..end.saturating_sub(start) {
-                    let index = match direction {
-                        Direction::Forward => start + n,
-                        Direction::Backward => end - 1 - n,
+                    // The entries from the position on, in scan order (indexes `start..end`, upward
+                    // or downward); the scan is done at the first key past its far bound, and skips
+                    // keys before its near bound.
+                    let (start, end, far, near): (usize, usize, KeyTest, KeyTest) = match direction
+                    {
+                        Direction::Forward => {
+                            let start = match &position {
+                                Position::Start | Position::End => 0,
+                                // Every key of a leaf is above its lower fence.
+                                Position::Excluded(key) if node.lower() == Some(key) => 0,
+                                Position::Included(key) => node.search(key, false),
+                                Position::Excluded(key) => node.search(key, true),
+                            };
+                            (start, node.count(), &in_to, &in_from)
+                        }
+                        Direction::Backward => {
+                            let end = match &position {
+                                Position::Start | Position::End => node.count(),
+                                // Every key of a leaf is at most its upper fence.
+                                Position::Included(key) if node.upper() == Some(key) => {
+                                    node.count()
+                                }
+                                Position::Included(key) => node.search(key, true),
+                                Position::Excluded(key) => node.search(key, false),
+                            };
+                            (0, end, &in_from, &in_to)
+                        }
                     };
-                    let (offset, klen, vlen, flags) = node.slot(index);
-                    let key = clamp(node.b, offset, klen);
-                    if !all_within && !far(key) {
-                        done = true;
-                        break;
-                    }
-                    if past_near || near(key) {
-                        past_near = true;
-                        if flags & SLOT_OVERFLOW == 0 && offset + klen + vlen <= PAGE_BYTES {
-                            in_page += klen + vlen;
-                            entries.push((true, offset, offset + klen, offset + klen + vlen));
-                        } else {
-                            let start = bytes.len();
-                            bytes.extend_from_slice(key);
-                            let key_end = bytes.len();
-                            self.append_value(node, index, &mut bytes)?;
-                            entries.push((false, start, key_end, bytes.len()));
+                    let mut done = false;
+                    // Keys come in order: when the leaf's last one in scan order is within the far
+                    // bound all are, and once one is past the near bound so is every later one, so
+                    // most keys are compared with neither.
+                    let last = match direction {
+                        Direction::Forward => node.count().checked_sub(1),
+                        Direction::Backward => (node.count() > 0).then_some(0),
+                    };
+                    let all_within = last.is_some_and(|i| far(node.key(i)));
+                    let mut past_near = false;
+                    let mut in_page = 0;
+                    for n in 0..end.saturating_sub(start) {
+                        let index = match direction {
+                            Direction::Forward => start + n,
+                            Direction::Backward => end - 1 - n,
+                        };
+                        let (offset, klen, vlen, flags) = node.slot(index);
+                        let key = clamp(node.b, offset, klen);
+                        if !all_within && !far(key) {
+                            done = true;
+                            break;
+                        }
+                        if past_near || near(key) {
+                            past_near = true;
+                            if flags & SLOT_OVERFLOW == 0 && offset + klen + vlen <= PAGE_BYTES {
+                                in_page += klen + vlen;
+                                entries.push((true, offset, offset + klen, offset + klen + vlen));
+                            } else {
+                                let start = bytes.len();
+                                bytes.extend_from_slice(key);
+                                let key_end = bytes.len();
+                                self.append_value(node, index, &mut bytes)?;
+                                entries.push((false, start, key_end, bytes.len()));
+                            }
                         }
                     }
-                }
-                // The entries stored in the page: the page whole when they are much of it, else
-                // each one (a seek's few rows would not pay for copying the rest).
-                if in_page >= PAGE_BYTES / 4 {
-                    page.extend_from_slice(node.b);
-                } else if in_page > 0 {
-                    for entry in entries.iter_mut().filter(|entry| entry.0) {
-                        let (_, start, key_end, value_end) = *entry;
-                        let at = bytes.len();
-                        bytes.extend_from_slice(&node.b[start..value_end]);
-                        *entry = (false, at, at + key_end - start, at + value_end - start);
+                    // The entries stored in the page: the page whole when they are much of it, else
+                    // each one (a seek's few rows would not pay for copying the rest).
+                    if in_page >= PAGE_BYTES / 4 {
+                        page.extend_from_slice(node.b);
+                    } else if in_page > 0 {
+                        for entry in entries.iter_mut().filter(|entry| entry.0) {
+                            let (_, start, key_end, value_end) = *entry;
+                            let at = bytes.len();
+                            bytes.extend_from_slice(&node.b[start..value_end]);
+                            *entry = (false, at, at + key_end - start, at + value_end - start);
+                        }
                     }
-                }
-                let next = match direction {
-                    _ if done => None,
-                    Direction::Forward => {
-                        node.upper().map(|upper| Position::Excluded(upper.to_vec()))
-                    }
-                    Direction::Backward => {
-                        node.lower().map(|lower| Position::Included(lower.to_vec()))
-                    }
-                };
-                // A scan that goes on past the leaf it descended to starts reading the next
-                // ones; one that ends in it (a seek) reads nothing more.
-                if let (Some(index), Some(_)) = (descended, &next) {
-                    self.read_ahead(parent, parent_version, index, direction);
-                }
-                hint = index.and_then(|i| {
                     let next = match direction {
-                        Direction::Forward => i + 1,
-                        Direction::Backward => i.checked_sub(1)?,
+                        _ if done => None,
+                        Direction::Forward => {
+                            node.upper().map(|upper| Position::Excluded(upper.to_vec()))
+                        }
+                        Direction::Backward => {
+                            node.lower().map(|lower| Position::Included(lower.to_vec()))
+                        }
                     };
-                    Some((parent, parent_version, next))
-                });
-                Ok((next, done))
-            })?;
-            // The next leaf's lines, a few per entry visited and the rest after the last.
-            let per_entry = BufferManager::PAGE_LINES
-                .div_ceil(entries.len().max(1))
-                .max(2);
-            let mut line = 0;
-            for &(in_page, start, key_end, value_end) in &entries {
+                    // A scan that goes on past the leaf it descended to starts reading the next
+                    // ones; one that ends in it (a seek) reads nothing more.
+                    if let (Some(index), Some(_)) = (descended, &next) {
+                        self.read_ahead(parent, parent_version, index, direction);
+                    }
+                    hint = index.and_then(|i| {
+                        let next = match direction {
+                            Direction::Forward => i + 1,
+                            Direction::Backward => i.checked_sub(1)?,
+                        };
+                        Some((parent, parent_version, next))
+                    });
+                    // Where the next range may start reading (a range that ends here).
+                    ended = None;
+                    if let (true, Some(i)) = (done, index) {
+                        ended_below.clear();
+                        let upper = node.upper();
+                        ended_below.extend_from_slice(upper.unwrap_or_default());
+                        ended = Some((parent, parent_version, i, upper.is_some()));
+                    }
+                    Ok((next, done))
+                })?;
+                // The next leaf's lines, a few per entry visited and the rest after the last.
+                let per_entry = BufferManager::PAGE_LINES
+                    .div_ceil(entries.len().max(1))
+                    .max(2);
+                let mut line = 0;
+                for &(in_page, start, key_end, value_end) in &entries {
+                    if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
+                        self.bm.prefetch_cache(pid, line..line + per_entry);
+                        line += per_entry;
+                    }
+                    let from = if in_page { &page } else { &bytes };
+                    if !visit(&from[start..key_end], &from[key_end..value_end]) {
+                        return Ok(());
+                    }
+                }
                 if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
-                    self.bm.prefetch_cache(pid, line..line + per_entry);
-                    line += per_entry;
+                    self.bm.prefetch_cache(pid, line..BufferManager::PAGE_LINES);
                 }
-                let from = if in_page { &page } else { &bytes };
-                if !visit(&from[start..key_end], &from[key_end..value_end]) {
-                    return Ok(());
+                match next {
+                    Some(next) if !done => position = next,
+                    _ => break,
                 }
-            }
-            if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
-                self.bm.prefetch_cache(pid, line..BufferManager::PAGE_LINES);
-            }
-            match next {
-                Some(next) if !done => position = next,
-                _ => return Ok(()),
             }
         }
+        Ok(())
     }
 
     /// Frees every page of the tree (nodes, overflow chains, the meta page). Nobody may use the tree
@@ -1643,6 +1690,76 @@ mod tests {
                 Direction::Forward
             )
             .is_empty());
+        }
+    }
+
+    /// Runs of ranges read by one `scan_ranges` (ascending keys several to a leaf, as semi-join
+    /// seeks are; descending; overlapping; empty; a stop in the middle), against the same ranges
+    /// scanned one by one on a `BTreeMap`, under eviction.
+    #[test]
+    fn scan_ranges_reads_each_range_in_turn() {
+        let tree = tree(64);
+        let mut model = BTreeMap::new();
+        let mut rng = Rng(0x5eed_1234_9876_0001);
+        for i in 0..20_000u64 {
+            // Keys (i, 0..k) of every third i: prefixes of several entries, gaps between them.
+            if i % 3 != 0 {
+                continue;
+            }
+            for j in 0..(1 + i % 4) {
+                let key = [i.to_be_bytes(), j.to_be_bytes()].concat();
+                let value = random_value(&mut rng);
+                tree.insert(&key, &value).unwrap();
+                model.insert(key, value);
+            }
+        }
+        for round in 0..40 {
+            // Sometimes dense: several ranges start in one leaf.
+            let count = 1 + rng.below(if round % 3 == 0 { 4000 } else { 300 }) as usize;
+            let mut starts: Vec<u64> = (0..count).map(|_| rng.below(21_000)).collect();
+            match round % 4 {
+                0 | 1 => starts.sort_unstable(),
+                2 => starts.sort_unstable_by(|a, b| b.cmp(a)),
+                _ => {}
+            }
+            // Each range: the entries of one i (a prefix), or of i..i + width.
+            let ranges: Vec<(Vec<u8>, Vec<u8>)> = starts
+                .iter()
+                .map(|&i| {
+                    let width = if round % 2 == 0 { 1 } else { 1 + rng.below(30) };
+                    (i.to_be_bytes().to_vec(), (i + width).to_be_bytes().to_vec())
+                })
+                .collect();
+            let stop_after = (round % 5 == 4).then(|| rng.below(200) as usize);
+            let mut expected = Vec::new();
+            'ranges: for (from, to) in &ranges {
+                for (k, v) in model.range::<[u8], _>((
+                    Bound::Included(from.as_slice()),
+                    Bound::Excluded(to.as_slice()),
+                )) {
+                    if stop_after.is_some_and(|most| expected.len() == most) {
+                        break 'ranges;
+                    }
+                    expected.push((k.clone(), v.clone()));
+                }
+            }
+            let mut got = Vec::new();
+            let mut bounds = ranges.iter().map(|(from, to)| {
+                (
+                    Bound::Included(from.as_slice()),
+                    Bound::Excluded(to.as_slice()),
+                )
+            });
+            tree.scan_ranges(&mut bounds, Direction::Forward, &mut |k, v| {
+                if stop_after.is_some_and(|most| got.len() == most) {
+                    return false;
+                }
+                got.push((k.to_vec(), v.to_vec()));
+                true
+            })
+            .unwrap();
+            assert_eq!(got.len(), expected.len(), "round {round}");
+            assert!(got == expected, "round {round}");
         }
     }
 

@@ -269,6 +269,15 @@ impl PagedTree {
         check_read(self.tree.scan(from, to, Direction::Forward, visit), ())
     }
 
+    /// [`PagedTree::scan`] of each range in turn (see [`BTree::scan_ranges`]).
+    pub fn scan_ranges<'k>(
+        &self,
+        ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) {
+        check_read(self.tree.scan_ranges(ranges, Direction::Forward, visit), ())
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows

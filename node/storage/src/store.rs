@@ -839,12 +839,30 @@ impl Store {
         to: Bound<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<bool, Blocked> {
+        self.scan_tree_ranges(
+            snapshot,
+            table,
+            vshard,
+            &mut std::iter::once((from, to)),
+            visit,
+        )
+    }
+
+    /// [`Store::scan_tree`] of each range in turn.
+    fn scan_tree_ranges<'k>(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        vshard: VShard,
+        ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
         let Some(tree) = self.trees.get(&(table, vshard)) else {
             return Ok(true);
         };
         let mut go_on = true;
         let mut blocked = None;
-        tree.scan(from, to, &mut |key, raw| {
+        tree.scan_ranges(ranges, &mut |key, raw| {
             go_on = match self.view(snapshot, table, key, Some(raw)) {
                 Ok(view) => visit(view),
                 Err(wait) => {
@@ -875,6 +893,47 @@ impl Store {
         let n = self.placement(table) as usize;
         let single = (n > 0 && prefix.len() >= n).then(|| self.vshard(table, prefix));
         self.scan_between(snapshot, table, single, Bound::Included(prefix), to, visit)
+    }
+
+    /// [`Store::scan_prefix`] of each prefix, until `visit` returns false; whether it never did.
+    /// Prefixes at least as long as the table's placement prefix are read tree by tree, each
+    /// tree's in the order given (ascending keys read with one descent per leaf at most, see
+    /// [`BTree::scan_ranges`](crate::btree::BTree::scan_ranges)), so rows come in tree
+    /// order, not in the prefixes' order.
+    pub fn scan_prefixes(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        prefixes: &[Vec<u8>],
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
+        let n = self.placement(table) as usize;
+        if n == 0 || prefixes.iter().any(|prefix| prefix.len() < n) {
+            for prefix in prefixes {
+                if !self.scan_prefix(snapshot, table, prefix, visit)? {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
+        self.check_table(snapshot.txn, table)?;
+        let ends: Vec<Option<Vec<u8>>> = prefixes.iter().map(|p| prefix_end(p)).collect();
+        let mut by_tree: Vec<(VShard, usize)> = prefixes
+            .iter()
+            .enumerate()
+            .map(|(i, prefix)| (self.vshard(table, prefix), i))
+            .collect();
+        by_tree.sort_unstable();
+        for group in by_tree.chunk_by(|a, b| a.0 == b.0) {
+            let mut ranges = group.iter().map(|&(_, i)| {
+                let to = ends[i].as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                (Bound::Included(prefixes[i].as_slice()), to)
+            });
+            if !self.scan_tree_ranges(snapshot, table, group[0].0, &mut ranges, visit)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
