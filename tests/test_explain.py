@@ -6,6 +6,7 @@ with its condition, filters sit on the scans they were pushed into, a correlated
 equality becomes a hash lookup, and ANALYZE counts the rows each node really produced."""
 
 import re
+import subprocess
 
 import psycopg
 
@@ -189,3 +190,33 @@ def test_a_correlated_exists_on_a_colocated_table_runs_in_the_outer_scan(keel):
         lines = [row[0] for row in conn.execute("explain analyze " + other).fetchall()]
         inner = [line for line in lines if "Seq Scan on line" in line]
         assert len(inner) == 1 and "loops=1" in inner[0], lines
+
+
+def test_group_keys_a_primary_key_determines_are_carried(keel, postgres):
+    """GROUP BY a table's primary key and more of its columns groups by the key alone (the
+    other columns ride along per group), as PostgreSQL's planner does: the Group Key lines
+    agree (TPC-H Q10's and Q18's shapes)."""
+    def group_key(lines):
+        return [line.strip() for line in lines if line.strip().startswith("Group Key:")]
+
+    queries = [
+        "select d.id, d.name, d.budget, count(*) from dept d join emp e on e.dept_id = d.id "
+        "group by d.id, d.name, d.budget",
+        "select e.name, e.id, d.id, d.name, sum(e.salary) from emp e join dept d on e.dept_id = d.id "
+        "group by e.name, e.id, d.id, d.name",
+        # Not the whole key of emp: its columns stay keys.
+        "select e.name, d.id, d.name, count(*) from emp e join dept d on e.dept_id = d.id "
+        "group by e.name, d.id, d.name",
+    ]
+    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop table if exists emp, dept"],
+                   check=True)
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn, \
+            psycopg.connect(postgres.dsn("postgres"), autocommit=True) as pg:
+        setup(conn)
+        setup(pg)
+        for sql in queries:
+            ours, theirs = group_key(plan(conn, sql)), group_key(plan(pg, sql))
+            assert ours and ours == theirs, (sql, ours, theirs)
+            rows = sorted(conn.execute(sql).fetchall())
+            assert rows == sorted(pg.execute(sql).fetchall()), sql
+        pg.execute("drop table emp, dept")

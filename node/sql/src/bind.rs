@@ -9074,13 +9074,27 @@ impl SelectParts {
             crate::planner::conjuncts(filter, &mut conjuncts);
         }
         let mut rel = crate::planner::place(self.from, conjuncts);
+        // Whether grouping keys were carried (see below).
+        let mut carried = false;
         if let Some(grouping) = self.grouping {
             rel = match grouping.sets {
-                None => Rel::Aggregate {
-                    input: Box::new(rel),
-                    keys: grouping.keys,
-                    aggs: grouping.aggs,
-                },
+                None => {
+                    let (keys, aggs, restore) =
+                        crate::planner::reduce_group_keys(&rel, grouping.keys, grouping.aggs);
+                    carried = restore.is_some();
+                    let aggregate = Rel::Aggregate {
+                        input: Box::new(rel),
+                        keys,
+                        aggs,
+                    };
+                    match restore {
+                        Some(exprs) => Rel::Project {
+                            input: Box::new(aggregate),
+                            exprs,
+                        },
+                        None => aggregate,
+                    }
+                }
                 Some(sets) => grouping_sets(rel, &grouping.keys, &grouping.aggs, &sets),
             };
             if let Some(having) = grouping.having {
@@ -9160,6 +9174,12 @@ impl SelectParts {
                 input: Box::new(rel),
                 exprs: (0..self.columns.len()).map(Expr::Column).collect(),
             };
+        }
+        // The nodes above the aggregate read its row as `Group(i)` / `Agg(i)`; over the
+        // projection that puts carried keys back in place they become the columns they read,
+        // which column pruning follows (as after an eager aggregation, `crate::eager`).
+        if carried {
+            rel = rel.map_exprs(&mut crate::eager::as_columns);
         }
         (rel, self.columns)
     }

@@ -47,7 +47,7 @@ pub fn rewritten(rel: &Rel) -> Cow<'_, Rel> {
 }
 
 /// `expr` with `Group(i)` and `Agg(i)` as `Column(i)` (the same value).
-fn as_columns(expr: Expr) -> Expr {
+pub(crate) fn as_columns(expr: Expr) -> Expr {
     match expr {
         Expr::Group(i) | Expr::Agg(i) => Expr::Column(i),
         other => other
