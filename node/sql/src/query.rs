@@ -1451,6 +1451,8 @@ impl<'a> Executor<'a> {
             let slots: Vec<Option<usize>> = (0..slices.len()).map(slot_of).collect();
             // A joined tuple and a row of `next` that match on the keys: kept when the other
             // conditions hold, as a longer tuple or (last) as a row for `out`.
+            // Set when the joined tuples pass `most_tuples`: the chain stops there.
+            let over = std::cell::Cell::new(false);
             let mut pair = |scratch: &mut Row, tuple: &[u32], row: usize| -> SqlResult<()> {
                 if !on.is_empty() {
                     fill(scratch, tuple, Some(row));
@@ -1467,6 +1469,7 @@ impl<'a> Executor<'a> {
                 if !last {
                     made.extend_from_slice(tuple);
                     made.push(row as u32);
+                    over.set(made.len() > most_tuples);
                     return Ok(());
                 }
                 let row_of = |leaf: usize| match slots[leaf] {
@@ -1498,6 +1501,9 @@ impl<'a> Executor<'a> {
                     join_key(&mut right_keys.iter(), &rows[r], ctx, key)
                 })?;
                 for tuple in tuples.chunks_exact(stride) {
+                    if over.get() {
+                        break;
+                    }
                     if !tuple_key(&mut scratch, tuple, &mut key)? {
                         continue;
                     }
@@ -1511,6 +1517,9 @@ impl<'a> Executor<'a> {
                     tuple_key(&mut scratch, &tuples[t * stride..(t + 1) * stride], key)
                 })?;
                 for (r, row) in rows.iter().enumerate() {
+                    if over.get() {
+                        break;
+                    }
                     if !join_key(&mut right_keys.iter(), row, ctx, &mut key)? {
                         continue;
                     }
@@ -1522,7 +1531,7 @@ impl<'a> Executor<'a> {
             if last {
                 break;
             }
-            if made.len() > most_tuples {
+            if over.get() {
                 // Too many joined rows to hold as numbers: the planned joins, which spill, run
                 // instead (nothing has gone to `out` yet).
                 return Ok(false);
