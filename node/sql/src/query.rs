@@ -1287,12 +1287,12 @@ impl<'a> Executor<'a> {
             return Ok(false);
         }
         let total_rows: usize = inputs.iter().map(|rows| rows.len()).sum();
-        // A chain run again (inside a correlated subquery) keeps the order picked the first time.
         let guards = inputs
             .iter()
             .map(|rows| rows.rows())
             .collect::<SqlResult<Vec<_>>>()?;
         let slices: Vec<&[Row]> = guards.iter().map(|rows| &rows[..]).collect();
+        // A chain run again (inside a correlated subquery) keeps the order picked the first time.
         let cached = self.orders.borrow().get(&address(rel)).cloned();
         let order: Vec<usize> = match cached {
             Some(order) => order,
@@ -1449,10 +1449,10 @@ impl<'a> Executor<'a> {
             // Per leaf, in the tree's order: the slot of its row number in a joined tuple (None:
             // `next`'s row).
             let slots: Vec<Option<usize>> = (0..slices.len()).map(slot_of).collect();
-            // A joined tuple and a row of `next` that match on the keys: kept when the other
-            // conditions hold, as a longer tuple or (last) as a row for `out`.
             // Set when the joined tuples pass `most_tuples`: the chain stops there.
             let over = std::cell::Cell::new(false);
+            // A joined tuple and a row of `next` that match on the keys: kept when the other
+            // conditions hold, as a longer tuple or (last) as a row for `out`.
             let mut pair = |scratch: &mut Row, tuple: &[u32], row: usize| -> SqlResult<()> {
                 if !on.is_empty() {
                     fill(scratch, tuple, Some(row));
@@ -1545,7 +1545,7 @@ impl<'a> Executor<'a> {
     /// Joins two inputs: a hash join on `keys` (every pair without keys) with `on` tested on
     /// each joined row. Inputs in memory join in memory; when one is in a temporary file the
     /// join is a grace hash join (`Executor::grace_join`), whose partitions come back too.
-    /// `read_only`: `out` keeps no row it is given, so rows may be lent (see [`hash_join`]).
+    /// `out`'s flag: it keeps no row it is given, so rows may be lent (see [`hash_join`]).
     #[allow(clippy::too_many_arguments)]
     fn join(
         &self,
@@ -1596,7 +1596,7 @@ impl<'a> Executor<'a> {
         on: &[Expr],
         ctx: &EvalContext<'_>,
         (memory, budget): (&Arc<StatementMemory>, usize),
-        (out, read_only): (&mut Emit<'_>, bool),
+        (out, lend): (&mut Emit<'_>, bool),
     ) -> SqlResult<SpillStats> {
         let build_left = kind == JoinKind::Inner && left.bytes() < right.bytes();
         let build_bytes = if build_left {
@@ -1661,7 +1661,7 @@ impl<'a> Executor<'a> {
                 keys,
                 on,
                 ctx,
-                (&mut *out, read_only),
+                (&mut *out, lend),
             )?;
         }
         Ok(stats)
@@ -1914,7 +1914,7 @@ fn join_key(
 /// join pads the probe rows that found no partner (left, full) and, at the end, the build rows
 /// none found (right, full).
 ///
-/// When `out` only reads its rows (`read_only`: an aggregate, a filter or a projection above),
+/// When `out` only reads its rows (`lend`: an aggregate, a filter or a projection above),
 /// each joined row is made in one buffer lent to it ([`assign_row`]), so a row costs no
 /// allocation, nor one per text value in it (TPC-H Q14 and Q16 feed aggregates so); else each
 /// is built owned, for `out` to keep.
@@ -1927,7 +1927,7 @@ fn hash_join(
     keys: &[(Expr, Expr)],
     on: &[Expr],
     ctx: &EvalContext<'_>,
-    (out, read_only): (&mut Emit<'_>, bool),
+    (out, lend): (&mut Emit<'_>, bool),
 ) -> SqlResult<()> {
     debug_assert!(!build_left || kind == JoinKind::Inner);
     let matches = |row: &Row| -> SqlResult<bool> {
@@ -1962,7 +1962,7 @@ fn hash_join(
     let mut lent: Row = Vec::with_capacity(left_width + right_width);
     // Passes the row of `l` then `r` to `out`.
     let mut emit = |l: &[Value], r: &[Value], test: bool| -> SqlResult<bool> {
-        let row = if read_only {
+        let row = if lend {
             assign_row(&mut lent, l, r);
             Cow::Borrowed(&lent)
         } else {
