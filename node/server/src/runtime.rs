@@ -94,6 +94,8 @@ pub struct Node {
     sequences: Arc<keel_sql::sequence::Registry>,
     /// Table statistics from ANALYZE, saved in `DATA_DIR/keel.stats`.
     statistics: Arc<keel_sql::stats::Statistics>,
+    /// Activity counters (`pg_stat_user_tables`, `pg_stat_database`), a slot per worker.
+    pgstat: Arc<keel_sql::pgstat::Registry>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
@@ -165,14 +167,32 @@ impl Worker {
         }
     }
 
-    /// Records what session `pid` of this worker is doing (`pg_stat_activity`).
+    /// Records what session `pid` of this worker is doing (`pg_stat_activity`); the time it
+    /// spent in the state it leaves counts in `pg_stat_database` (active, idle in transaction).
     pub fn note_activity(&self, pid: i32, change: impl FnOnce(&mut keel_sql::system::Activity)) {
         let mut sessions = self.node.activity[self.id as usize]
             .lock()
             .expect("never poisoned");
         if let Some(activity) = sessions.get_mut(&pid) {
+            let (was, since) = (activity.state, activity.state_change);
             change(activity);
+            let micros = (activity.state_change - since).max(0);
+            drop(sessions);
+            if micros > 0 {
+                self.count_activity(|slot| match was {
+                    "active" => slot.database.active_time += micros,
+                    "idle in transaction" | "idle in transaction (aborted)" => {
+                        slot.database.idle_in_transaction_time += micros
+                    }
+                    _ => {}
+                });
+            }
         }
+    }
+
+    /// Counts something in this worker's slot of the activity counters (`keel_sql::pgstat`).
+    pub fn count_activity(&self, count: impl FnOnce(&mut keel_sql::pgstat::Slot)) {
+        self.node.pgstat.with(usize::from(self.id), count);
     }
 }
 
@@ -186,6 +206,18 @@ impl std::fmt::Debug for NodeBackends {
 }
 
 impl keel_sql::system::Backends for NodeBackends {
+    fn reset_stats(&self, oid: Option<i64>) {
+        let stats = &self.0.node.pgstat;
+        match oid {
+            None => stats.reset(keel_sql::types::now_timestamp()),
+            Some(oid) => {
+                let catalog = self.0.catalog();
+                if let Some((table, indexes)) = keel_sql::system::table_of_oid(&catalog, oid) {
+                    stats.reset_table(table, &indexes);
+                }
+            }
+        }
+    }
     fn activity(&self) -> Vec<keel_sql::system::Activity> {
         let mut all: Vec<_> = self
             .0
@@ -293,6 +325,9 @@ impl Cluster for Worker {
     }
     fn statistics(&self) -> Arc<keel_sql::stats::Statistics> {
         self.node.statistics.clone()
+    }
+    fn activity_stats(&self) -> &keel_sql::pgstat::Registry {
+        &self.node.pgstat
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -997,6 +1032,17 @@ pub fn start(
             receiver_row.push(rx);
         }
     }
+    let statistics = Arc::new(keel_sql::stats::Statistics::open(
+        config.node.data_dir.join("keel.stats"),
+    ));
+    // Live rows start from the last ANALYZE's counts (see `keel_sql::pgstat`).
+    let pgstat = Arc::new(keel_sql::pgstat::Registry::new(workers));
+    pgstat.seed(
+        statistics
+            .snapshot()
+            .iter()
+            .map(|(table, stats)| (*table, stats.reltuples.max(0.0) as i64)),
+    );
     let node = Arc::new(Node {
         config: config.clone(),
         workers,
@@ -1009,9 +1055,8 @@ pub fn start(
         hba,
         tls,
         sequences: Arc::new(recovered.sequences),
-        statistics: Arc::new(keel_sql::stats::Statistics::open(
-            config.node.data_dir.join("keel.stats"),
-        )),
+        statistics,
+        pgstat,
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
         waits: Arc::new(WaitGraph::default()),
@@ -1280,7 +1325,10 @@ async fn worker_main(
         node.waits.clone(),
         deadlock_timeout,
         node.sequences.clone(),
+        node.pgstat.clone(),
     ));
+    node.pgstat
+        .add_pool(shard.store.borrow().pages().buffer_manager().clone());
     let worker = Rc::new(Worker {
         id,
         node: node.clone(),
@@ -1352,6 +1400,7 @@ async fn worker_main(
                 while shard.store.borrow_mut().purge(horizon, PURGE_STEP) == PURGE_STEP {
                     tokio::task::yield_now().await;
                 }
+                shard.take_changes();
                 shard.clean_sireads();
             }
         });

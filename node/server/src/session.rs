@@ -70,6 +70,8 @@ struct Connection {
     /// committed at Sync unless a BEGIN made it explicit.
     extended_block: bool,
     max_message_bytes: usize,
+    /// The client said Terminate (a session that ends without it was abandoned).
+    said_goodbye: bool,
 }
 
 fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
@@ -145,6 +147,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         search_path: Vec::new(),
         session_user: String::new(),
         statistics: Default::default(),
+        activity_stats: None,
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -158,6 +161,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         skip_until_sync: false,
         extended_block: false,
         max_message_bytes,
+        said_goodbye: false,
     };
     let mut pid = None;
     let mut counted = false;
@@ -206,6 +210,28 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         Ok(None) => Close::Client,
         Err(close) => close,
     };
+    if let Some(pid) = pid {
+        // How the session ended, and its time, in pg_stat_database.
+        let ended = keel_sql::types::now_timestamp();
+        worker.note_activity(pid, |a| a.state_change = ended);
+        let started = worker.node.activity[worker.id as usize]
+            .lock()
+            .expect("never poisoned")
+            .get(&pid)
+            .map_or(ended, |a| a.backend_start);
+        worker.count_activity(|slot| {
+            let db = &mut slot.database;
+            db.session_time += (ended - started).max(0);
+            match &outcome {
+                Close::Fatal(error) if error.code == code::ADMIN_SHUTDOWN => {
+                    db.sessions_killed += 1
+                }
+                Close::Fatal(_) => db.sessions_fatal += 1,
+                Close::Client if !connection.said_goodbye => db.sessions_abandoned += 1,
+                Close::Client => {}
+            }
+        });
+    }
     if let Close::Fatal(error) = outcome {
         connection.out.error_response(&fields(&error, "FATAL"));
         let _ = connection.flush().await;
@@ -677,6 +703,8 @@ impl Connection {
             .lock()
             .expect("never poisoned")
             .insert(pid, activity);
+        self.worker
+            .count_activity(|slot| slot.database.sessions += 1);
     }
 
     /// The session starts running `query` (`pg_stat_activity`).
@@ -782,7 +810,10 @@ impl Connection {
                 self.flush().await?;
             }
             FrontendMessage::Flush => self.flush().await?,
-            FrontendMessage::Terminate => return Err(Close::Client),
+            FrontendMessage::Terminate => {
+                self.said_goodbye = true;
+                return Err(Close::Client);
+            }
             FrontendMessage::CopyData(_)
             | FrontendMessage::CopyDone
             | FrontendMessage::CopyFail(_) => {
@@ -1069,7 +1100,10 @@ impl Connection {
                     return Ok(false);
                 }
                 FrontendMessage::Flush | FrontendMessage::Sync => {}
-                FrontendMessage::Terminate => return Err(Close::Client),
+                FrontendMessage::Terminate => {
+                    self.said_goodbye = true;
+                    return Err(Close::Client);
+                }
                 other => {
                     self.session.fail(worker.as_ref()).await;
                     return Err(protocol_error(

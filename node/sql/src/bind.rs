@@ -66,6 +66,9 @@ pub struct SessionInfo {
     pub session_user: String,
     /// Table statistics from ANALYZE (`pg_stats`, `pg_class.reltuples`).
     pub statistics: crate::stats::Snapshot,
+    /// The node's activity counters as of this execution when the statement reads a
+    /// `pg_stat_*` view ([`crate::pgstat`]); None otherwise.
+    pub activity_stats: Option<std::sync::Arc<crate::pgstat::Snapshot>>,
 }
 
 impl SessionInfo {
@@ -8295,6 +8298,20 @@ impl<'a> Binder<'a> {
                     lookup(&pid, pairs, Expr::Const(none)),
                     DataType::Int4.array(),
                 ))
+            }
+            ("pg_stat_reset", 0) | ("pg_stat_reset_single_table_counters", 1) => {
+                // PostgreSQL grants these to superusers only.
+                if !self.catalog.is_superuser(&self.session.user) {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("permission denied for function {name}"),
+                    ));
+                }
+                let mut args = Vec::new();
+                if let Some((expr, ty, span)) = bound.pop() {
+                    args.push(self.coerce(expr, ty, DataType::Int8, span, &name)?);
+                }
+                Ok((Expr::Func(Func::ResetStats, args), DataType::Text))
             }
             ("pg_cancel_backend" | "pg_terminate_backend", 1) => {
                 let (expr, ty, span) = bound.remove(0);

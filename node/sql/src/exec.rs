@@ -20,7 +20,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keel_storage::{owner_of, vshard_of, TxnId, WorkerId, WHOLE_KEY};
+use keel_storage::{owner_of, vshard_of, TableId, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
 mod foreign_keys;
@@ -87,6 +87,9 @@ pub trait Cluster {
     fn temp_dir(&self) -> std::path::PathBuf;
     /// Table statistics from ANALYZE (see `crate::stats`).
     fn statistics(&self) -> Arc<crate::stats::Statistics>;
+    /// The node's activity counters (`pg_stat_*`; see [`crate::pgstat`]); this session's
+    /// worker writes its own slot of them.
+    fn activity_stats(&self) -> &crate::pgstat::Registry;
 }
 
 /// A cancel request's mailbox for one session.
@@ -1259,6 +1262,7 @@ impl Session {
         let parsed = parse_statement(text).map_err(at)?;
         let reads_settings = text.contains("current_setting") || text.contains("pg_settings");
         let reads_activity = text.contains("pg_stat_activity")
+            || text.contains("pg_stat_database")
             || text.contains("pg_locks")
             || text.contains("pg_blocking_pids");
         let mut prepared = Prepared {
@@ -1273,6 +1277,7 @@ impl Session {
             volatile: reads_settings
                 || reads_activity
                 || reads_sizes(text)
+                || reads_activity_stats(text)
                 || reads_statistics(text)
                 || reads_sequence_states(text),
         };
@@ -1481,6 +1486,11 @@ impl Session {
         if reads_statistics(&prepared.text) {
             self.refresh_statistics(cluster);
         }
+        // The pg_stat_* views show the counters as of this execution.
+        if reads_activity_stats(&prepared.text) {
+            let snapshot = cluster.activity_stats().snapshot();
+            self.info.activity_stats = Some(Arc::new(snapshot));
+        }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads_sizes(&prepared.text) {
             self.info.sizes = table_sizes(cluster).await?;
@@ -1661,8 +1671,11 @@ impl Session {
             return Err(crate::fragment::serialization_error(failure));
         }
         let result = self.commit_writes(cluster, &txn).await;
-        if result.is_ok() && serializable {
-            cluster.ssi().committed(txn.id);
+        if result.is_ok() {
+            count_activity(cluster, |slot| slot.database.xact_commit += 1);
+            if serializable {
+                cluster.ssi().committed(txn.id);
+            }
         }
         match result {
             Ok(()) => self.publish_ddl(cluster, txn.id).await,
@@ -2131,14 +2144,43 @@ impl Session {
                         .collect::<SqlResult<Vec<_>>>()?;
                     named.push((table, positions));
                 }
+                if tables.is_empty() {
+                    named = catalog
+                        .tables
+                        .values()
+                        .map(|t| (t.clone(), Vec::new()))
+                        .collect();
+                }
+                if *vacuum {
+                    // Keel's vacuum is the purge each worker runs in the background: VACUUM
+                    // runs it now, to the oldest snapshot still held.
+                    let ids: Vec<TableId> = named.iter().map(|(t, _)| t.id).collect();
+                    let requests = (0..cluster.workers() as WorkerId)
+                        .map(|w| {
+                            let op = ShardOp::Vacuum {
+                                tables: ids.clone(),
+                            };
+                            (
+                                w,
+                                ShardRequest {
+                                    txn: Tx::ending(0),
+                                    now: 0,
+                                    op,
+                                },
+                            )
+                        })
+                        .collect();
+                    gather(cluster.call_all(requests).await)?;
+                    let now = now_timestamp();
+                    count_activity(cluster, |slot| {
+                        for id in &ids {
+                            let counts = slot.table(*id);
+                            counts.last_vacuum = Some(now);
+                            counts.vacuum_count += 1;
+                        }
+                    });
+                }
                 if *analyze {
-                    if tables.is_empty() {
-                        named = catalog
-                            .tables
-                            .values()
-                            .map(|t| (t.clone(), Vec::new()))
-                            .collect();
-                    }
                     let txn = self.txn_for_statement(cluster);
                     let cancel = Cancel::default();
                     for (table, positions) in &named {
@@ -2552,11 +2594,16 @@ impl Session {
         ctx: &EvalContext<'_>,
         txn: Tx,
     ) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
+        let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
         match access {
-            Access::Scan => Ok((0..cluster.workers() as WorkerId)
-                .map(|w| (w, None))
-                .collect()),
+            Access::Scan => {
+                count_scan(cluster, table.id, None, 0);
+                Ok((0..cluster.workers() as WorkerId)
+                    .map(|w| (w, None))
+                    .collect())
+            }
             Access::Key(exprs) => {
+                count_scan(cluster, table.id, Some(pkey), 0);
                 let mut values = Vec::with_capacity(exprs.len());
                 for (expr, &column) in exprs.iter().zip(&table.primary_key) {
                     let ty = table.columns[column].ty;
@@ -2605,12 +2652,16 @@ impl Session {
                     })
                     .collect();
                 let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+                let mut entries = 0;
                 for output in cluster.call_all(requests).await {
                     for key in output?.keys {
+                        entries += 1;
                         let owner = owner_of(table.vshard(&key), cluster.workers());
                         per_worker.entry(owner).or_default().push(key);
                     }
                 }
+                let index = crate::pgstat::IndexRef::Secondary(index.id);
+                count_scan(cluster, table.id, Some(index), entries);
                 Ok(per_worker
                     .into_iter()
                     .map(|(w, mut keys)| {
@@ -3362,7 +3413,11 @@ impl Session {
             });
             let prefixes = seeks.is_some();
             let targets = match seeks {
-                Some(targets) => targets,
+                Some(targets) => {
+                    let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
+                    count_scan(cluster, table.id, Some(pkey), 0);
+                    targets
+                }
                 None => self.targets(cluster, table, access, &ctx, txn).await?,
             };
             // A scan estimated to fit in a quarter of the statement's memory is read with one
@@ -3517,6 +3572,11 @@ impl Session {
             cancel.check()?;
             pending = next;
         }
+        count_activity(cluster, |slot| {
+            let counts = slot.table(table.id);
+            counts.last_analyze = Some(now);
+            counts.analyze_count += 1;
+        });
         let sample = crate::stats::merge_samples(reservoirs, &seen);
         let mut stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum(), only);
         // A column list refreshes those columns; the others keep what they had.
@@ -5811,6 +5871,7 @@ impl Session {
 }
 
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
+    count_activity(cluster, |slot| slot.database.xact_rollback += 1);
     if txn.isolation == Isolation::Serializable {
         cluster.ssi().aborted(txn.id);
     }
@@ -5830,6 +5891,33 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
         .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
+}
+
+/// Counts something in this session's worker's slot of the activity counters.
+fn count_activity<C: Cluster>(cluster: &C, count: impl FnOnce(&mut crate::pgstat::Slot)) {
+    cluster
+        .activity_stats()
+        .with(usize::from(cluster.worker()), count);
+}
+
+/// Counts a scan of `table` a statement starts: a whole-table one (`index` None) or one by
+/// `index` that found `entries` index entries (pg_stat's `seq_scan`, `idx_scan`,
+/// `idx_tup_read`; see [`crate::pgstat`]).
+fn count_scan<C: Cluster>(
+    cluster: &C,
+    table: TableId,
+    index: Option<crate::pgstat::IndexRef>,
+    entries: usize,
+) {
+    count_activity(cluster, |slot| match index {
+        None => slot.table(table).seq_scan += 1,
+        Some(index) => {
+            slot.table(table).idx_scan += 1;
+            let counts = slot.index(index);
+            counts.idx_scan += 1;
+            counts.idx_tup_read += entries as i64;
+        }
+    });
 }
 
 /// A hidden key for a new row of a table without a primary key, owned by the session's own worker:
@@ -5863,6 +5951,13 @@ fn select_result(columns: &[OutputColumn], rows: Vec<Vec<Value>>) -> QueryResult
 /// Whether a statement reads what ANALYZE keeps (`pg_stats`, `pg_class.reltuples`).
 fn reads_statistics(text: &str) -> bool {
     text.contains("pg_stats") || text.contains("reltuples")
+}
+
+/// Whether a statement reads the activity counters (`pg_stat_user_tables`,
+/// `pg_stat_database`, ...; see [`crate::pgstat`]).
+fn reads_activity_stats(text: &str) -> bool {
+    text.match_indices("pg_stat_")
+        .any(|(at, _)| !text[at..].starts_with("pg_stat_activity"))
 }
 
 fn reads_sizes(text: &str) -> bool {

@@ -133,6 +133,9 @@ pub enum Func {
     CurrentSetting,
     /// `pg_cancel_backend(pid)` (false) / `pg_terminate_backend(pid)` (true): through the session.
     SignalBackend(bool),
+    /// `pg_stat_reset()` (no argument) / `pg_stat_reset_single_table_counters(oid)`: through
+    /// the session.
+    ResetStats,
 }
 
 /// Aggregate functions.
@@ -643,6 +646,20 @@ impl Expr {
                     .ok_or_else(|| SqlError::unsupported("pg_cancel_backend() in this context"))?;
                 Value::Bool(session.signal_backend(pid as i32, *terminate)?)
             }
+            Expr::Func(Func::ResetStats, args) => {
+                let oid = match args.first() {
+                    None => None,
+                    Some(arg) => match arg.eval(row, ctx)? {
+                        Value::Int(oid) => Some(oid),
+                        _ => return Ok(Value::Text(String::new())),
+                    },
+                };
+                let session = ctx
+                    .sequences
+                    .ok_or_else(|| SqlError::unsupported("pg_stat_reset() in this context"))?;
+                session.reset_stats(oid)?;
+                Value::Text(String::new())
+            }
             Expr::Func(Func::CurrentSetting, args) => {
                 if let (Some(session), Some(Expr::Const(Value::Text(name)))) =
                     (ctx.sequences, args.first())
@@ -794,7 +811,10 @@ impl Expr {
                     | Expr::Outer(..)
                     | Expr::Sequence(..)
                     | Expr::Func(
-                        Func::SetConfig | Func::SignalBackend(_) | Func::CurrentSetting,
+                        Func::SetConfig
+                            | Func::SignalBackend(_)
+                            | Func::CurrentSetting
+                            | Func::ResetStats,
                         _
                     )
             )
@@ -1506,7 +1526,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             Some(value) => value,
             None => return Err(unrecognized_setting(&first)),
         },
-        Func::SetConfig | Func::SignalBackend(_) => {
+        Func::SetConfig | Func::SignalBackend(_) | Func::ResetStats => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,
                 "a session function evaluated outside the session",

@@ -104,6 +104,9 @@ pub struct AggregatePart {
     pub budget: usize,
 }
 
+/// Undo records VACUUM purges between two yields to the worker's other tasks.
+const VACUUM_STEP: usize = 4096;
+
 /// Row versions one part of a scan visits at most (matching or not), bounding the time a
 /// selective scan holds its worker.
 pub const SCAN_PART_VISITS: usize = 65_536;
@@ -250,6 +253,11 @@ pub enum ShardOp {
     RollbackTo {
         level: u32,
     },
+    /// VACUUM: purge what no snapshot can read any more, now; `tables` start counting inserts
+    /// since a vacuum again (activity statistics).
+    Vacuum {
+        tables: Vec<TableId>,
+    },
     /// Free a dropped table's rows.
     DropTable {
         table: TableId,
@@ -285,6 +293,10 @@ pub struct ShardOutput {
     /// A read in parts stopped early: the key of the last row it visited, where the next part
     /// starts ([`ScanPart::after`]). None: the read is complete.
     pub resume: Option<Vec<u8>>,
+    /// Visible rows the operation visited, before its filter (activity statistics).
+    pub visible: u64,
+    /// Of an `INSERT ... ON CONFLICT DO UPDATE`'s `count`, the rows that updated one there.
+    pub updated: u64,
 }
 
 /// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
@@ -317,6 +329,119 @@ pub struct Shard {
     /// logging at a time per sequence.
     pub sequences: Arc<crate::sequence::Registry>,
     sequence_logs: RefCell<HashMap<TableId, Rc<tokio::sync::Mutex<()>>>>,
+    /// The node's activity counters; this worker writes its own slot (see [`crate::pgstat`]).
+    pub stats: Arc<crate::pgstat::Registry>,
+}
+
+/// What a request counts in the worker's activity statistics once it succeeds.
+enum Counted {
+    Nothing,
+    /// It ends (part of) a transaction: what the store committed is taken.
+    Ended,
+    /// A read of the table: whole (seq_tup_read) or by key (idx_tup_fetch).
+    Read {
+        table: TableId,
+        whole: bool,
+    },
+    Insert {
+        table: TableId,
+    },
+    /// An update; `hot`: it sets no column an index (the primary key's too) is on.
+    Update {
+        table: TableId,
+        whole: bool,
+        hot: bool,
+    },
+    Delete {
+        table: TableId,
+        whole: bool,
+    },
+    /// ANALYZE's sample: its last part's count is the worker's live rows.
+    Sample {
+        table: TableId,
+    },
+}
+
+impl Counted {
+    fn of(op: &ShardOp) -> Counted {
+        match op {
+            ShardOp::Read { table, key, .. } | ShardOp::Aggregate { table, key, .. } => {
+                Counted::Read {
+                    table: table.id,
+                    whole: key.is_none(),
+                }
+            }
+            ShardOp::Insert { table, .. } => Counted::Insert { table: table.id },
+            ShardOp::Update {
+                table,
+                key,
+                assignments,
+                ..
+            } => Counted::Update {
+                table: table.id,
+                whole: key.is_none(),
+                hot: assignments.iter().all(|(column, _)| {
+                    !table.primary_key.contains(column)
+                        && !table.indexes.iter().any(|i| i.columns.contains(column))
+                }),
+            },
+            ShardOp::Delete { table, key, .. } => Counted::Delete {
+                table: table.id,
+                whole: key.is_none(),
+            },
+            ShardOp::Sample { table, .. } => Counted::Sample { table: table.id },
+            ShardOp::Commit { release: true, .. } | ShardOp::Release { .. } | ShardOp::Abort => {
+                Counted::Ended
+            }
+            _ => Counted::Nothing,
+        }
+    }
+
+    /// Adds what a request that succeeded read and wrote.
+    fn add(&self, output: &ShardOutput, slot: &mut crate::pgstat::Slot) {
+        let visible = output.visible as i64;
+        let read = |slot: &mut crate::pgstat::Slot, table: TableId, whole: bool| {
+            let counts = slot.table(table);
+            if whole {
+                counts.seq_tup_read += visible;
+            } else {
+                counts.idx_tup_fetch += visible;
+            }
+        };
+        match *self {
+            Counted::Nothing | Counted::Ended => {}
+            Counted::Read { table, whole } => read(slot, table, whole),
+            Counted::Insert { table } => {
+                // An ON CONFLICT DO UPDATE's rows that found one are updates.
+                let counts = slot.table(table);
+                let inserted = output.count.saturating_sub(output.updated) as i64;
+                counts.n_tup_upd += output.updated as i64;
+                counts.n_tup_ins += inserted;
+                // Rolled back or not, as PostgreSQL counts them (its aborted inserts leave
+                // dead rows for a vacuum).
+                counts.n_ins_since_vacuum += inserted;
+            }
+            Counted::Update { table, whole, hot } => {
+                read(slot, table, whole);
+                let counts = slot.table(table);
+                counts.n_tup_upd += output.count as i64;
+                if hot {
+                    counts.n_tup_hot_upd += output.count as i64;
+                }
+            }
+            Counted::Delete { table, whole } => {
+                read(slot, table, whole);
+                slot.table(table).n_tup_del += output.count as i64;
+            }
+            Counted::Sample { table } if output.resume.is_none() => {
+                let counts = slot.table(table);
+                counts.n_live_tup = output.count as i64;
+                counts.sampled = true;
+                counts.n_mod_since_analyze = 0;
+            }
+            Counted::Sample { .. } => {}
+        }
+    }
 }
 
 enum Failure {
@@ -338,6 +463,8 @@ struct Sireads {
 #[derive(Default)]
 struct Reads {
     on: bool,
+    /// Visible rows seen (counted whether or not `on`).
+    visible: u64,
     rows: Vec<(TableId, Vec<u8>)>,
     tables: Vec<TableId>,
     newer: Vec<TxnId>,
@@ -362,6 +489,7 @@ impl Reads {
         }
     }
     fn saw(&mut self, view: &RowView<'_>) {
+        self.visible += u64::from(view.visible.is_some());
         if self.on {
             self.newer.extend(view.newer);
         }
@@ -427,6 +555,7 @@ impl Shard {
         waits: Arc<WaitGraph>,
         deadlock_timeout: Duration,
         sequences: Arc<crate::sequence::Registry>,
+        stats: Arc<crate::pgstat::Registry>,
     ) -> Shard {
         Shard {
             worker,
@@ -441,11 +570,41 @@ impl Shard {
             deadlock_timeout,
             sequences,
             sequence_logs: RefCell::default(),
+            stats,
         }
     }
 
-    /// Runs one request.
+    /// Runs one request, and counts what it read and wrote (see [`crate::pgstat`]).
     pub async fn serve(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
+        let counted = Counted::of(&request.op);
+        let result = self.serve_op(request).await;
+        match (&counted, &result) {
+            (Counted::Nothing, _) => {}
+            (Counted::Ended, _) => self.take_changes(),
+            (_, Err(error)) if error.code == code::DEADLOCK_DETECTED => {
+                self.stats.with(usize::from(self.worker), |slot| {
+                    slot.database.deadlocks += 1;
+                });
+            }
+            (_, Err(_)) => {}
+            (counted, Ok(output)) => self
+                .stats
+                .with(usize::from(self.worker), |slot| counted.add(output, slot)),
+        }
+        result
+    }
+
+    /// Applies what this worker's commits and purges did to its tables' live and dead rows.
+    pub fn take_changes(&self) {
+        let changes = self.store.borrow_mut().take_changes();
+        if !changes.is_empty() {
+            let now = crate::types::now_timestamp();
+            self.stats
+                .with(usize::from(self.worker), |slot| slot.apply(changes, now));
+        }
+    }
+
+    async fn serve_op(&self, request: ShardRequest) -> SqlResult<ShardOutput> {
         let ShardRequest { txn: tx, now, op } = request;
         // A table's rows go where its placement puts them, from its first request on (a table
         // created by an open transaction is known to the store only through its requests).
@@ -525,6 +684,19 @@ impl Shard {
             }
             ShardOp::DropTable { table } => {
                 self.store.borrow_mut().drop_table(table);
+                Ok(ShardOutput::default())
+            }
+            ShardOp::Vacuum { tables } => {
+                let horizon = self.clock.horizon();
+                while self.store.borrow_mut().purge(horizon, VACUUM_STEP) == VACUUM_STEP {
+                    tokio::task::yield_now().await;
+                }
+                self.take_changes();
+                self.stats.with(usize::from(self.worker), |slot| {
+                    for table in tables {
+                        slot.table(table).n_ins_since_vacuum = 0;
+                    }
+                });
                 Ok(ShardOutput::default())
             }
             op => {
@@ -950,8 +1122,10 @@ impl Shard {
                         Ok(output.rows.len() < max_rows)
                     },
                 )?;
+                let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;
+                output.visible = visible;
                 Ok(output)
             }
             ShardOp::Sample { table, seen, after } => {
@@ -1039,11 +1213,13 @@ impl Shard {
                         Ok(groups.bytes() < budget)
                     },
                 )?;
+                let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let mut output = ShardOutput::default();
                 output.resume = resume;
                 output.rows = groups.partial_rows()?;
                 output.count = output.rows.len() as u64;
+                output.visible = visible;
                 Ok(output)
             }
             ShardOp::LockRows {
@@ -1244,6 +1420,7 @@ impl Shard {
                 self.serialize_writes(txn, ser, table.id, keys)?;
                 let mut output = ShardOutput {
                     count: writes.len() as u64,
+                    updated: writes.iter().filter(|(_, old, _)| old.is_some()).count() as u64,
                     ..Default::default()
                 };
                 let mut bytes = Vec::new();
@@ -1315,6 +1492,7 @@ impl Shard {
                 let keys = key.as_deref();
                 let targets =
                     collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
                 self.serialize_writes(txn, ser, table.id, written)?;
@@ -1329,6 +1507,7 @@ impl Shard {
                 }
                 let mut output = ShardOutput {
                     count: changed.len() as u64,
+                    visible,
                     ..Default::default()
                 };
                 for (key, old, new) in changed {
@@ -1355,11 +1534,13 @@ impl Shard {
                 let keys = key.as_deref();
                 let targets =
                     collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
                 self.serialize_writes(txn, ser, table.id, written)?;
                 let mut output = ShardOutput {
                     count: targets.len() as u64,
+                    visible,
                     ..Default::default()
                 };
                 for (key, old) in targets {

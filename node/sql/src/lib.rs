@@ -24,6 +24,7 @@ pub mod json;
 pub mod numeric;
 pub mod numfmt;
 pub mod parse;
+pub mod pgstat;
 pub mod plan;
 pub mod planner;
 pub mod prune;

@@ -225,6 +225,9 @@ pub trait Sequences {
     fn pending_setting(&self, name: &str) -> Option<String>;
     /// `pg_cancel_backend` / `pg_terminate_backend` (see [`crate::system::Backends::signal`]).
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool>;
+    /// `pg_stat_reset()` (None) / `pg_stat_reset_single_table_counters(oid)` (see
+    /// [`crate::system::Backends::reset_stats`]).
+    fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()>;
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -318,6 +321,13 @@ impl Sequences for SessionSequences {
             Some((backends, user)) => backends.signal(pid, terminate, user),
             None => Ok(false),
         }
+    }
+
+    fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()> {
+        if let Some((backends, _)) = &self.backends {
+            backends.reset_stats(oid);
+        }
+        Ok(())
     }
 
     fn call(&self, call: &SequenceCall, args: &[Value]) -> SqlResult<Value> {

@@ -144,8 +144,24 @@ impl TempFile {
 
 impl Drop for TempFile {
     fn drop(&mut self) {
+        // Counted when removed, as PostgreSQL counts them (pg_stat_database.temp_files).
+        let bytes = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        TEMP_FILES_DONE.fetch_add(1, AtomicOrdering::Relaxed);
+        TEMP_BYTES_DONE.fetch_add(bytes, AtomicOrdering::Relaxed);
         let _ = std::fs::remove_file(&self.path);
     }
+}
+
+/// Temporary files this process has removed, and the bytes they held when removed.
+static TEMP_FILES_DONE: AtomicU64 = AtomicU64::new(0);
+static TEMP_BYTES_DONE: AtomicU64 = AtomicU64::new(0);
+
+/// Temporary files made and removed by this process so far, and the bytes they held.
+pub fn temp_file_totals() -> (u64, u64) {
+    (
+        TEMP_FILES_DONE.load(AtomicOrdering::Relaxed),
+        TEMP_BYTES_DONE.load(AtomicOrdering::Relaxed),
+    )
 }
 
 /// A sorted run on disk: `rows` rows of `width` columns. Clones read the same file, which goes

@@ -284,6 +284,22 @@ pub trait Backends: std::fmt::Debug {
     /// session. 42501 when `by` may not signal it (PostgreSQL's rules: superusers signal anyone,
     /// others only sessions of their own role that are not superusers').
     fn signal(&self, pid: i32, terminate: bool, by: &str) -> crate::error::SqlResult<bool>;
+    /// `pg_stat_reset()` (None: every activity counter) or
+    /// `pg_stat_reset_single_table_counters(oid)` (that table's and its indexes'; an OID that
+    /// is no table's resets nothing).
+    fn reset_stats(&self, oid: Option<i64>);
+}
+
+/// The table whose `pg_class` OID is `oid`, and the ids of its secondary indexes.
+pub fn table_of_oid(
+    catalog: &Catalog,
+    oid: i64,
+) -> Option<(keel_storage::TableId, Vec<keel_storage::TableId>)> {
+    catalog
+        .tables
+        .values()
+        .find(|table| table_oid(table) == oid)
+        .map(|table| (table.id, table.indexes.iter().map(|i| i.id).collect()))
 }
 
 /// The OID of the schema a relation's catalog key is in.
@@ -1920,6 +1936,224 @@ fn pg_catalog(
                     Value::Bool(false),
                 ]);
             }
+        }
+        // Activity counters (see `crate::pgstat`). Keel's catalogs are views over its own
+        // catalog, never scanned or written as tables: the sys_ views have no rows.
+        "pg_stat_all_tables" | "pg_stat_user_tables" | "pg_stat_sys_tables" => {
+            let stamp = DataType::TimestampTz;
+            out.columns(&[
+                ("relid", I8),
+                ("schemaname", T),
+                ("relname", T),
+                ("seq_scan", I8),
+                ("seq_tup_read", I8),
+                ("idx_scan", I8),
+                ("idx_tup_fetch", I8),
+                ("n_tup_ins", I8),
+                ("n_tup_upd", I8),
+                ("n_tup_del", I8),
+                ("n_tup_hot_upd", I8),
+                ("n_live_tup", I8),
+                ("n_dead_tup", I8),
+                ("n_mod_since_analyze", I8),
+                ("n_ins_since_vacuum", I8),
+                ("last_vacuum", stamp),
+                ("last_autovacuum", stamp),
+                ("last_analyze", stamp),
+                ("last_autoanalyze", stamp),
+                ("vacuum_count", I8),
+                ("autovacuum_count", I8),
+                ("analyze_count", I8),
+                ("autoanalyze_count", I8),
+            ]);
+            if name == "pg_stat_sys_tables" {
+                return Some(());
+            }
+            let stats = session
+                .activity_stats
+                .as_deref()
+                .cloned()
+                .unwrap_or_default();
+            let at = |time: Option<i64>| time.map_or(Value::Null, Value::Timestamp);
+            for table in user_tables(catalog) {
+                let none = crate::pgstat::TableCounts::default();
+                let c = stats.tables.get(&table.id).unwrap_or(&none);
+                let indexed = !table.primary_key.is_empty() || !table.indexes.is_empty();
+                let if_indexed = |n: i64| if indexed { int(n) } else { Value::Null };
+                out.row(vec![
+                    int(table_oid(table)),
+                    text(crate::catalog::split_name(&table.name).0),
+                    text(crate::catalog::relname(&table.name)),
+                    int(c.seq_scan),
+                    int(c.seq_tup_read),
+                    if_indexed(c.idx_scan),
+                    if_indexed(c.idx_tup_fetch),
+                    int(c.n_tup_ins),
+                    int(c.n_tup_upd),
+                    int(c.n_tup_del),
+                    int(c.n_tup_hot_upd),
+                    int(c.n_live_tup),
+                    int(c.n_dead_tup),
+                    int(c.n_mod_since_analyze),
+                    int(c.n_ins_since_vacuum),
+                    at(c.last_vacuum),
+                    at(c.last_autovacuum),
+                    at(c.last_analyze),
+                    at(c.last_autoanalyze),
+                    int(c.vacuum_count),
+                    int(c.autovacuum_count),
+                    int(c.analyze_count),
+                    int(c.autoanalyze_count),
+                ]);
+            }
+        }
+        "pg_stat_all_indexes" | "pg_stat_user_indexes" | "pg_stat_sys_indexes" => {
+            out.columns(&[
+                ("relid", I8),
+                ("indexrelid", I8),
+                ("schemaname", T),
+                ("relname", T),
+                ("indexrelname", T),
+                ("idx_scan", I8),
+                ("idx_tup_read", I8),
+                ("idx_tup_fetch", I8),
+            ]);
+            if name == "pg_stat_sys_indexes" {
+                return Some(());
+            }
+            let stats = session
+                .activity_stats
+                .as_deref()
+                .cloned()
+                .unwrap_or_default();
+            let counts = |index| stats.indexes.get(&index).copied().unwrap_or_default();
+            for table in user_tables(catalog) {
+                let schema = crate::catalog::split_name(&table.name).0;
+                let relname = crate::catalog::relname(&table.name);
+                // Rows read by key that no secondary index's entries account for were read
+                // by the primary key.
+                let secondary: i64 = table
+                    .indexes
+                    .iter()
+                    .map(|i| counts(crate::pgstat::IndexRef::Secondary(i.id)).idx_tup_read)
+                    .sum();
+                let by_key = stats
+                    .tables
+                    .get(&table.id)
+                    .map_or(0, |c| (c.idx_tup_fetch - secondary).max(0));
+                if !table.primary_key.is_empty() {
+                    let c = counts(crate::pgstat::IndexRef::PrimaryKey(table.id));
+                    out.row(vec![
+                        int(table_oid(table)),
+                        int(pkey_oid(table)),
+                        text(schema),
+                        text(relname),
+                        text(crate::catalog::relname(&table.pkey_name())),
+                        int(c.idx_scan),
+                        int(by_key),
+                        int(by_key),
+                    ]);
+                }
+                for index in &table.indexes {
+                    let c = counts(crate::pgstat::IndexRef::Secondary(index.id));
+                    out.row(vec![
+                        int(table_oid(table)),
+                        int(FIRST_OID + index.id as i64),
+                        text(schema),
+                        text(relname),
+                        text(crate::catalog::relname(&index.name)),
+                        int(c.idx_scan),
+                        int(c.idx_tup_read),
+                        int(c.idx_tup_read),
+                    ]);
+                }
+            }
+        }
+        "pg_stat_database" => {
+            out.columns(&[
+                ("datid", I8),
+                ("datname", T),
+                ("numbackends", I4),
+                ("xact_commit", I8),
+                ("xact_rollback", I8),
+                ("blks_read", I8),
+                ("blks_hit", I8),
+                ("tup_returned", I8),
+                ("tup_fetched", I8),
+                ("tup_inserted", I8),
+                ("tup_updated", I8),
+                ("tup_deleted", I8),
+                ("conflicts", I8),
+                ("temp_files", I8),
+                ("temp_bytes", I8),
+                ("deadlocks", I8),
+                ("checksum_failures", I8),
+                ("checksum_last_failure", DataType::TimestampTz),
+                ("blk_read_time", F8),
+                ("blk_write_time", F8),
+                ("session_time", F8),
+                ("active_time", F8),
+                ("idle_in_transaction_time", F8),
+                ("sessions", I8),
+                ("sessions_abandoned", I8),
+                ("sessions_fatal", I8),
+                ("sessions_killed", I8),
+                ("stats_reset", DataType::TimestampTz),
+            ]);
+            let stats = session
+                .activity_stats
+                .as_deref()
+                .cloned()
+                .unwrap_or_default();
+            let d = &stats.database;
+            let tables = stats.tables.values();
+            let (mut returned, mut fetched) = (0, 0);
+            let (mut inserted, mut updated, mut deleted) = (0, 0, 0);
+            for c in tables {
+                returned += c.seq_tup_read + c.idx_tup_fetch;
+                fetched += c.idx_tup_fetch;
+                inserted += c.n_tup_ins;
+                updated += c.n_tup_upd;
+                deleted += c.n_tup_del;
+            }
+            // Objects shared across databases (PostgreSQL's datid 0): Keel has none to read.
+            let mut shared = vec![int(0), Value::Null];
+            shared.extend((0..14).map(|_| int(0)));
+            shared.extend([Value::Null, Value::Null]);
+            shared.extend((0..5).map(|_| Value::Float(0.0)));
+            shared.extend((0..4).map(|_| int(0)));
+            shared.push(Value::Null);
+            out.row(shared);
+            out.row(vec![
+                int(DATABASE),
+                text(session.database.clone()),
+                int(session.activity.len() as i64),
+                int(d.xact_commit),
+                int(d.xact_rollback),
+                int(d.blks_read),
+                int(d.blks_hit),
+                int(returned),
+                int(fetched),
+                int(inserted),
+                int(updated),
+                int(deleted),
+                int(0),
+                int(d.temp_files),
+                int(d.temp_bytes),
+                int(d.deadlocks),
+                Value::Null,
+                Value::Null,
+                Value::Float(0.0),
+                Value::Float(0.0),
+                Value::Float(d.session_time as f64 / 1000.0),
+                Value::Float(d.active_time as f64 / 1000.0),
+                Value::Float(d.idle_in_transaction_time as f64 / 1000.0),
+                int(d.sessions),
+                int(d.sessions_abandoned),
+                int(d.sessions_fatal),
+                int(d.sessions_killed),
+                stats.reset_at.map_or(Value::Null, Value::Timestamp),
+            ]);
         }
         "pg_stats" => {
             let real = DataType::Float4;

@@ -317,6 +317,8 @@ struct CheckpointRun {
 /// Counters.
 #[derive(Debug, Default)]
 pub struct BmStats {
+    /// Pages latched (`fix_s`, `fix_x`): each a hit unless it was one of `reads`.
+    pub fixes: AtomicU64,
     pub reads: AtomicU64,
     pub writes: AtomicU64,
     pub evictions: AtomicU64,
@@ -725,6 +727,7 @@ impl BufferManager {
 
     /// Latches `pid` exclusively, reading it in when evicted.
     pub fn fix_x(&self, pid: Pid) -> Result<GuardX<'_>, BmError> {
+        self.stats.fixes.fetch_add(1, Ordering::Relaxed);
         let state = self.state(pid);
         let mut spins = 0u32;
         loop {
@@ -756,6 +759,7 @@ impl BufferManager {
 
     /// Latches `pid` shared, reading it in when evicted.
     pub fn fix_s(&self, pid: Pid) -> Result<GuardS<'_>, BmError> {
+        self.stats.fixes.fetch_add(1, Ordering::Relaxed);
         let state = self.state(pid);
         let mut spins = 0u32;
         loop {

@@ -159,6 +159,27 @@ pub struct Store {
     max_txn: TxnId,
     /// The savepoint level of the operation running now (0: none; see [`Store::set_level`]).
     level: u32,
+    /// What commits and purges did per table since [`Store::take_changes`] last took it.
+    changes: HashMap<TableId, TableChange>,
+}
+
+/// What commits and purges did to one table's row versions in a store (activity statistics:
+/// live and dead rows; see [`Store::take_changes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableChange {
+    /// Rows a commit made where there was none (an insert, or a row put over a tombstone).
+    pub inserted: i64,
+    /// Rows a commit replaced with a new version.
+    pub updated: i64,
+    /// Rows a commit deleted.
+    pub deleted: i64,
+    /// Undo records the commits made (one per version they replaced: a dead version until the
+    /// purge drops it).
+    pub replaced: i64,
+    /// Undo records the purge dropped.
+    pub purged: i64,
+    /// A committed TRUNCATE emptied the table (the counts above came after it).
+    pub truncated: bool,
 }
 
 /// The smallest byte string greater than every string starting with `prefix` (None: there is
@@ -233,7 +254,14 @@ impl Store {
             catalog: None,
             max_txn: 0,
             level: 0,
+            changes: HashMap::new(),
         }
+    }
+
+    /// Per table, what commits and purges did since the last call: rows inserted, updated and
+    /// deleted by commits, versions they replaced and undo records purged.
+    pub fn take_changes(&mut self) -> HashMap<TableId, TableChange> {
+        std::mem::take(&mut self.changes)
     }
 
     /// The savepoint level the next changes are made at (each operation sets it): changes at a
@@ -1256,7 +1284,19 @@ impl Store {
                 continue;
             }
             wrote = true;
+            let existed = lock
+                .before
+                .as_deref()
+                .is_some_and(|before| self.parse(before).1.is_some());
+            let change = self.changes.entry(table).or_default();
+            match (existed, lock.deleted) {
+                (false, false) => change.inserted += 1,
+                (true, false) => change.updated += 1,
+                (true, true) => change.deleted += 1,
+                (false, true) => {}
+            }
             if let Some(before) = &lock.before {
+                change.replaced += 1;
                 let undo_key = mvcc::undo_key(ts, table, &key);
                 self.young_bytes += undo_key.len() + before.len();
                 self.young.insert(undo_key, before.clone());
@@ -1278,6 +1318,7 @@ impl Store {
         }
         for (table, old) in writes.truncated {
             self.table_locks.remove(&table);
+            self.changes.entry(table).or_default().truncated = true;
             // The rows the truncate removed are gone for good: free their pages.
             for (_, tree) in old {
                 tree.destroy();
@@ -1404,6 +1445,7 @@ impl Store {
                 self.undo.remove(undo_key);
             }
             let (_, table, key) = mvcc::parse_undo_key(undo_key);
+            self.changes.entry(table).or_default().purged += 1;
             let old_tombstone = |store: &Store, raw: &[u8]| {
                 let (writer, row) = store.parse(raw);
                 row.is_none() && store.commit_ts(writer) <= horizon
