@@ -82,18 +82,18 @@ impl SessionInfo {
     }
 }
 
-/// The ON COMMIT clause of a CREATE TABLE: PRESERVE ROWS (the default) only, and only for a
-/// temporary table, as PostgreSQL allows it.
-fn temporary_options(create: &ast::CreateTable) -> SqlResult<()> {
+/// The ON COMMIT clause of a CREATE TABLE: only for a temporary table, as PostgreSQL allows it;
+/// None for PRESERVE ROWS (the default).
+fn temporary_options(create: &ast::CreateTable) -> SqlResult<Option<crate::plan::OnCommit>> {
     match &create.on_commit {
-        None | Some(ast::OnCommit::PreserveRows) if create.temporary => Ok(()),
-        None => Ok(()),
+        None => Ok(None),
         Some(_) if !create.temporary => Err(SqlError::new(
             code::INVALID_TABLE_DEFINITION,
             "ON COMMIT can only be used on temporary tables",
         )),
-        Some(ast::OnCommit::DeleteRows) => Err(unsupported("ON COMMIT DELETE ROWS")),
-        Some(_) => Err(unsupported("ON COMMIT DROP")),
+        Some(ast::OnCommit::PreserveRows) => Ok(None),
+        Some(ast::OnCommit::DeleteRows) => Ok(Some(crate::plan::OnCommit::DeleteRows)),
+        Some(ast::OnCommit::Drop) => Ok(Some(crate::plan::OnCommit::Drop)),
     }
 }
 
@@ -134,6 +134,8 @@ pub struct Binder<'a> {
     work_tables: usize,
     /// While a view's query is bound: the search path it was made under.
     view_path: Option<Vec<String>>,
+    /// The view being bound is one of the session's temporary views.
+    temp_view: bool,
     /// While the argument of a JSON function that takes a row is bound (`row_to_json(t)`,
     /// `to_json[b](t)`, `json[b]_agg(t)`): a FROM item's name stands for its whole row.
     whole_row_json: bool,
@@ -411,6 +413,7 @@ impl<'a> Binder<'a> {
             keep_unknown: false,
             work_tables: 0,
             view_path: None,
+            temp_view: false,
             whole_row_json: false,
             windows: Vec::new(),
             acting: None,
@@ -541,11 +544,13 @@ impl<'a> Binder<'a> {
     /// (`$user` is the schema named as the session's role, when there is one).
     ///
     /// Relations are looked up in the session's temporary schema first, when it has one, as in
-    /// PostgreSQL (not while a view's query is bound: a view reads no session's temporary
-    /// tables); other sessions' temporary schemas are never searched.
+    /// PostgreSQL (not while a permanent view's query is bound: it reads no session's
+    /// temporary tables); other sessions' temporary schemas are never searched.
     pub fn search_schemas(&self) -> Vec<&str> {
         let mut schemas = self.creation_schemas();
-        if self.view_path.is_none() && self.catalog.schema_exists(&self.temp_schema) {
+        if (self.view_path.is_none() || self.temp_view)
+            && self.catalog.schema_exists(&self.temp_schema)
+        {
             schemas.insert(0, &self.temp_schema);
         }
         schemas
@@ -1152,17 +1157,21 @@ impl<'a> Binder<'a> {
                 if_not_exists,
                 ..
             } => {
-                if *materialized || *temporary || *if_not_exists {
+                if *materialized || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
-                let (name, _) = self.create_name(name)?;
                 // Bound now to check it and name its columns; stored as text.
                 self.reads_temp.set(false);
                 let (_, bound) = self.bind_query_rel(query, None)?;
-                if self.reads_temp.get() {
-                    // PostgreSQL makes such a view temporary itself.
-                    return Err(unsupported("a view of a temporary table"));
-                }
+                // A view of a temporary table is temporary too, as PostgreSQL makes it.
+                let implicit_temp = !*temporary && self.reads_temp.get();
+                // (PostgreSQL gives no position here, unlike CREATE TABLE's.)
+                let (name, _) = self
+                    .create_name_in(name, *temporary || implicit_temp)
+                    .map_err(|mut error| {
+                        error.position = None;
+                        error
+                    })?;
                 if columns.len() > bound.len() {
                     return Err(SqlError::syntax(
                         "CREATE VIEW specifies more column names than columns",
@@ -1191,6 +1200,7 @@ impl<'a> Binder<'a> {
                         id: 0,
                     },
                     or_replace: *or_replace,
+                    implicit_temp,
                 })
             }
             Statement::CreateRole { .. } | Statement::AlterRole { .. } => self.bind_role(statement),
@@ -1849,7 +1859,7 @@ impl<'a> Binder<'a> {
         {
             return Err(unsupported("this form of CREATE TABLE"));
         }
-        temporary_options(create)?;
+        let on_commit = temporary_options(create)?;
         let (name, _) = self.create_name_in(&create.name, create.temporary)?;
         let mut columns: Vec<ColumnDef> = Vec::new();
         let mut primary_key: Vec<usize> = Vec::new();
@@ -2139,6 +2149,7 @@ impl<'a> Binder<'a> {
             if_not_exists: create.if_not_exists,
             sequences,
             source: None,
+            on_commit,
         })
     }
 
@@ -2149,7 +2160,7 @@ impl<'a> Binder<'a> {
         create: &ast::CreateTable,
         query: &ast::Query,
     ) -> SqlResult<Plan> {
-        temporary_options(create)?;
+        let on_commit = temporary_options(create)?;
         let (name, _) = self.create_name_in(&create.name, create.temporary)?;
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
@@ -2201,6 +2212,7 @@ impl<'a> Binder<'a> {
                 rel,
                 columns: output,
             })),
+            on_commit,
         })
     }
 
@@ -3532,9 +3544,13 @@ impl<'a> Binder<'a> {
                             .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into()),
                     );
                     let outer_path = self.view_path.replace(view.search_path.clone());
+                    // A temporary view (the session's own) reads its session's temporary tables.
+                    let temp_view = crate::catalog::split_name(&view.name).0 == self.temp_schema;
+                    let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
                     let bound = self.bind_query_rel(&query, None);
                     self.acting = outer;
                     self.view_path = outer_path;
+                    self.temp_view = outer_temp;
                     let (rel, mut columns) = bound?;
                     for (column, name) in columns.iter_mut().zip(&view.columns) {
                         column.name = name.clone();

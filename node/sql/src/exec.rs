@@ -945,6 +945,11 @@ pub struct Session {
     pub statements: HashMap<String, Arc<Prepared>>,
     /// DISCARD TEMP (or ALL) ran: the temporary schema goes after the statement.
     discard_temp: bool,
+    /// Temporary tables made with `ON COMMIT DELETE ROWS` or `DROP`, by id, with the
+    /// transaction that made them until it commits (an entry of a transaction that did not
+    /// commit, or whose table is gone, is dropped at the next commit: ids of rolled-back
+    /// tables are given out again).
+    on_commit: Vec<(TableId, crate::plan::OnCommit, Option<TxnId>)>,
     /// The node's sessions (pg_stat_activity, pg_cancel_backend), when the server provides them.
     pub backends: Option<Rc<dyn crate::system::Backends>>,
     /// The open transaction's id (0: none), for other sessions' `pg_locks`: set when a statement
@@ -986,6 +991,7 @@ impl Session {
             deadline: None,
             sequences: None,
             discard_temp: false,
+            on_commit: Vec::new(),
             notices: Vec::new(),
             local_saved: Vec::new(),
             statements: HashMap::new(),
@@ -1641,6 +1647,15 @@ impl Session {
     }
 
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        // Temporary tables' ON COMMIT actions run in the transaction, before it commits; one
+        // that fails rolls it back, as a failing DEFERRED check does.
+        if let Err(error) = self.run_on_commit_actions(cluster).await {
+            if let Some(txn) = self.txn.take() {
+                abort(cluster, &txn).await;
+            }
+            self.discard_ddl(cluster).await;
+            return Err(error);
+        }
         // DEFERRED foreign keys are checked now; a violation rolls the transaction back.
         if self
             .txn
@@ -1678,10 +1693,82 @@ impl Session {
             }
         }
         match result {
-            Ok(()) => self.publish_ddl(cluster, txn.id).await,
+            Ok(()) => {
+                self.settle_on_commit(txn.id, true);
+                self.publish_ddl(cluster, txn.id).await
+            }
             Err(_) => self.discard_ddl(cluster).await,
         }
         result
+    }
+
+    /// Drops the temporary tables made `ON COMMIT DROP` and empties those made `ON COMMIT
+    /// DELETE ROWS` (when the transaction wrote anything: PostgreSQL empties them when the
+    /// transaction touched temporary tables), inside the committing transaction.
+    async fn run_on_commit_actions<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
+        if self.on_commit.is_empty() {
+            return Ok(());
+        }
+        let Some((txn, wrote)) = self
+            .txn
+            .as_ref()
+            .map(|txn| (txn.id, !txn.writers.is_empty()))
+        else {
+            return Ok(());
+        };
+        let catalog = self.catalog(cluster);
+        self.on_commit.retain(|(id, _, made_by)| {
+            made_by.is_none_or(|made_by| made_by == txn) && catalog.table_by_id(*id).is_some()
+        });
+        let mut statements = Vec::new();
+        for (id, action, _) in &self.on_commit {
+            let Some(table) = catalog.table_by_id(*id) else {
+                continue;
+            };
+            let (schema, name) = crate::catalog::split_name(&table.name);
+            let name = format!(
+                "{}.{}",
+                crate::functions::quote_ident(schema),
+                crate::functions::quote_ident(name)
+            );
+            match action {
+                crate::plan::OnCommit::Drop => statements.push(format!("DROP TABLE {name}")),
+                crate::plan::OnCommit::DeleteRows if wrote => {
+                    statements.push(format!("TRUNCATE {name}"))
+                }
+                crate::plan::OnCommit::DeleteRows => {}
+            }
+        }
+        // Run as statements of the transaction: none of them may commit it.
+        let implicit_block = std::mem::replace(&mut self.implicit_block, true);
+        let mut outcome = Ok(());
+        for statement in statements {
+            let catalog = self.catalog(cluster);
+            outcome = match self.prepare(&catalog, &statement, 0, Vec::new()) {
+                // Boxed: `execute` ends in `commit`, which comes back here.
+                Ok(prepared) => Box::pin(self.execute(cluster, &prepared, &[], &Cancel::default()))
+                    .await
+                    .map(|_| ()),
+                Err(error) => Err(error),
+            };
+            if outcome.is_err() {
+                break;
+            }
+        }
+        self.implicit_block = implicit_block;
+        outcome
+    }
+
+    /// After transaction `txn` ended (committed or not): the ON COMMIT DELETE ROWS tables it
+    /// made stay for the next transactions if it committed; its others go.
+    fn settle_on_commit(&mut self, txn: TxnId, committed: bool) {
+        self.on_commit.retain_mut(|(_, action, made_by)| {
+            if *made_by != Some(txn) {
+                return true;
+            }
+            *made_by = None;
+            committed && *action == crate::plan::OnCommit::DeleteRows
+        });
     }
 
     async fn commit_writes<C: Cluster>(&mut self, cluster: &C, txn: &Txn) -> SqlResult<()> {
@@ -4475,6 +4562,7 @@ impl Session {
                 if_not_exists,
                 sequences,
                 source,
+                on_commit,
             } => {
                 result.tag = if source.is_some() {
                     "CREATE TABLE AS"
@@ -4503,21 +4591,8 @@ impl Session {
                 }
                 // A temporary table's schema comes with the session's first one (and goes with
                 // it, if this DDL is rolled back).
-                let schema = crate::catalog::split_name(&table.name).0;
-                if crate::catalog::is_temp_schema(schema) && !next.schema_exists(schema) {
-                    let oid = next.next_table_id.max(1) as i64;
-                    next.next_table_id = oid as u64 + 1;
-                    let owner = self.info.session_user().to_string();
-                    next.schemas.insert(
-                        schema.to_string(),
-                        crate::catalog::SchemaDef {
-                            name: schema.to_string(),
-                            oid,
-                            owner,
-                            acl: None,
-                        },
-                    );
-                }
+                let owner = self.info.session_user().to_string();
+                ensure_temp_schema(&mut next, crate::catalog::split_name(&table.name).0, owner);
                 // SERIAL/identity sequences first: PostgreSQL makes them before the table, so
                 // their OIDs come first (the order dependency lists follow).
                 for seq in sequences {
@@ -4557,6 +4632,9 @@ impl Session {
                     table.indexes.push(index);
                 }
                 let table = Arc::new(table);
+                if let (Some(action), Some(txn)) = (on_commit, &self.txn) {
+                    self.on_commit.push((table.id, *action, Some(txn.id)));
+                }
                 next.tables.insert(table.name.clone(), table.clone());
                 if let Some(source) = source {
                     // CREATE TABLE AS: the query's rows, written in the DDL's transaction.
@@ -4751,8 +4829,23 @@ impl Session {
                     return Ok(result);
                 }
             }
-            Plan::CreateView { view, or_replace } => {
+            Plan::CreateView {
+                view,
+                or_replace,
+                implicit_temp,
+            } => {
                 result.tag = "CREATE VIEW".into();
+                if *implicit_temp {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!(
+                            "view \"{}\" will be a temporary view",
+                            crate::catalog::relname(&view.name)
+                        ),
+                    ));
+                }
+                let owner = self.info.session_user().to_string();
+                ensure_temp_schema(&mut next, crate::catalog::split_name(&view.name).0, owner);
                 let replacing = *or_replace && catalog.views.contains_key(&view.name);
                 if catalog.relation_exists(&view.name) && !replacing {
                     return Err(SqlError::new(
@@ -5891,6 +5984,24 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
         .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
+}
+
+/// Adds the session's temporary schema `schema` to `next` when a temporary relation is its
+/// first (it goes with the DDL if that is rolled back); nothing for another schema.
+fn ensure_temp_schema(next: &mut Catalog, schema: &str, owner: String) {
+    if crate::catalog::is_temp_schema(schema) && !next.schema_exists(schema) {
+        let oid = next.next_table_id.max(1) as i64;
+        next.next_table_id = oid as u64 + 1;
+        next.schemas.insert(
+            schema.to_string(),
+            crate::catalog::SchemaDef {
+                name: schema.to_string(),
+                oid,
+                owner,
+                acl: None,
+            },
+        );
+    }
 }
 
 /// Counts something in this session's worker's slot of the activity counters.

@@ -20,6 +20,15 @@ pub struct OutputColumn {
     pub source: Option<(u64, i16)>,
 }
 
+/// What a temporary table's transactions do to it at commit (`ON COMMIT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnCommit {
+    /// Empty it, at the commit of each transaction that wrote anything.
+    DeleteRows,
+    /// Drop it, at the commit of the transaction that made it.
+    Drop,
+}
+
 /// How a statement reaches a table's rows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
@@ -686,6 +695,8 @@ pub enum Plan {
         sequences: Vec<crate::catalog::SequenceDef>,
         /// `CREATE TABLE ... AS query`: the rows it starts with.
         source: Option<Arc<QueryPlan>>,
+        /// A temporary table's `ON COMMIT DELETE ROWS` / `DROP` (None: PRESERVE ROWS).
+        on_commit: Option<OnCommit>,
     },
     CreateSequence {
         seq: crate::catalog::SequenceDef,
@@ -805,6 +816,8 @@ pub enum Plan {
     CreateView {
         view: crate::catalog::ViewDef,
         or_replace: bool,
+        /// Made temporary because it reads a temporary table (PostgreSQL says so in a notice).
+        implicit_temp: bool,
     },
     DropViews {
         names: Vec<String>,

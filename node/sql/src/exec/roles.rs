@@ -107,6 +107,7 @@ impl Session {
             Plan::CreateView {
                 view,
                 or_replace: true,
+                ..
             } if catalog.views.contains_key(&view.name) => {
                 let old = &catalog.views[&view.name];
                 if !catalog.is_owner(old.owner.as_deref(), user) {
