@@ -136,6 +136,8 @@ pub struct Binder<'a> {
     view_path: Option<Vec<String>>,
     /// The view being bound is one of the session's temporary views.
     temp_view: bool,
+    /// Tables and views the statement names in FROM (see `note_read`).
+    reads: std::cell::RefCell<Vec<keel_storage::TableId>>,
     /// While the argument of a JSON function that takes a row is bound (`row_to_json(t)`,
     /// `to_json[b](t)`, `json[b]_agg(t)`): a FROM item's name stands for its whole row.
     whole_row_json: bool,
@@ -414,6 +416,7 @@ impl<'a> Binder<'a> {
             work_tables: 0,
             view_path: None,
             temp_view: false,
+            reads: std::cell::RefCell::default(),
             whole_row_json: false,
             windows: Vec::new(),
             acting: None,
@@ -877,6 +880,14 @@ impl<'a> Binder<'a> {
         crate::system::relation_sizes(self.catalog, &self.session.sizes, function)
     }
 
+    /// Notes a relation (table or view) the statement's own text reads in FROM: what a view
+    /// being made depends on (not what the views it reads read).
+    fn note_read(&self, id: keel_storage::TableId) {
+        if self.view_path.is_none() {
+            self.reads.borrow_mut().push(id);
+        }
+    }
+
     /// The view a name refers to, if it is one.
     fn view(&self, name: &ObjectName) -> SqlResult<Option<crate::catalog::ViewDef>> {
         let (name, _) = self.table_name(name)?;
@@ -1134,7 +1145,7 @@ impl<'a> Binder<'a> {
                 cascade,
                 ..
             } => {
-                if *cascade {
+                if *cascade && *object_type == ObjectType::Index {
                     return Err(unsupported(format!("DROP {object_type} ... CASCADE")));
                 }
                 let names = names
@@ -1144,7 +1155,11 @@ impl<'a> Binder<'a> {
                 let if_exists = *if_exists;
                 Ok(match object_type {
                     ObjectType::Index => Plan::DropIndexes { names, if_exists },
-                    _ => Plan::DropViews { names, if_exists },
+                    _ => Plan::DropViews {
+                        names,
+                        if_exists,
+                        cascade: *cascade,
+                    },
                 })
             }
             Statement::CreateView {
@@ -1162,7 +1177,11 @@ impl<'a> Binder<'a> {
                 }
                 // Bound now to check it and name its columns; stored as text.
                 self.reads_temp.set(false);
+                self.reads.borrow_mut().clear();
                 let (_, bound) = self.bind_query_rel(query, None)?;
+                let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
+                reads.sort_unstable();
+                reads.dedup();
                 // A view of a temporary table is temporary too, as PostgreSQL makes it.
                 let implicit_temp = !*temporary && self.reads_temp.get();
                 // (PostgreSQL gives no position here, unlike CREATE TABLE's.)
@@ -1198,6 +1217,7 @@ impl<'a> Binder<'a> {
                         acl: None,
                         search_path: self.path().to_vec(),
                         id: 0,
+                        reads,
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -1317,9 +1337,6 @@ impl<'a> Binder<'a> {
                 if *object_type != ObjectType::Table {
                     return Err(unsupported(format!("DROP {object_type}")));
                 }
-                if *cascade {
-                    return Err(unsupported("DROP TABLE ... CASCADE"));
-                }
                 let names = names
                     .iter()
                     .map(|name| self.table_name(name))
@@ -1327,6 +1344,7 @@ impl<'a> Binder<'a> {
                 Ok(Plan::DropTables {
                     names,
                     if_exists: *if_exists,
+                    cascade: *cascade,
                 })
             }
             Statement::Comment {
@@ -3519,6 +3537,7 @@ impl<'a> Binder<'a> {
                     )));
                 }
                 if let Some(view) = self.view(name)? {
+                    self.note_read(view.id);
                     let rel_alias = alias
                         .as_ref()
                         .map_or(crate::catalog::relname(&view.name).to_string(), |a| {
@@ -3565,6 +3584,7 @@ impl<'a> Binder<'a> {
                     )));
                 }
                 let table = self.lookup_table(name)?;
+                self.note_read(table.id);
                 let mut scope = self.readable_scope(
                     &table,
                     crate::catalog::relname(&table.name).to_string(),

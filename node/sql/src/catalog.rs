@@ -654,6 +654,10 @@ pub struct ViewDef {
     /// Given from the table id counter when made: orders views among the relations by age.
     #[serde(default)]
     pub id: TableId,
+    /// The tables and views its query names (by id): they cannot be dropped while it stands,
+    /// unless with CASCADE, which drops it too.
+    #[serde(default)]
+    pub reads: Vec<TableId>,
 }
 
 /// PostgreSQL's default `search_path` entries.

@@ -1732,7 +1732,9 @@ impl Session {
                 crate::functions::quote_ident(name)
             );
             match action {
-                crate::plan::OnCommit::Drop => statements.push(format!("DROP TABLE {name}")),
+                crate::plan::OnCommit::Drop => {
+                    statements.push(format!("DROP TABLE {name} CASCADE"))
+                }
                 crate::plan::OnCommit::DeleteRows if wrote => {
                     statements.push(format!("TRUNCATE {name}"))
                 }
@@ -5113,8 +5115,26 @@ impl Session {
                     next.schemas.remove(name);
                 }
             }
-            Plan::DropViews { names, if_exists } => {
+            Plan::DropViews {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 result.tag = "DROP VIEW".into();
+                for name in names {
+                    if !next.views.contains_key(name) && next.tables.contains_key(name) {
+                        return Err(wrong_kind(name, "view", "TABLE", "table"));
+                    }
+                }
+                let roots = names
+                    .iter()
+                    .filter_map(|name| next.views.get(name))
+                    .map(|view| (view.id, "view", view.name.clone()))
+                    .collect();
+                let dropping: Vec<&str> = names.iter().map(String::as_str).collect();
+                let dependents = Dependents::of(&next, roots, &dropping);
+                dependents.check_or_notice(names.first(), "view", *cascade, &mut result)?;
+                dependents.drop_from(&mut next);
                 for name in names {
                     if next.views.remove(name).is_none() {
                         if *if_exists {
@@ -5131,29 +5151,29 @@ impl Session {
                     }
                 }
             }
-            Plan::DropTables { names, if_exists } => {
+            Plan::DropTables {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 result.tag = "DROP TABLE".into();
-                // A table another (not dropped with it) references cannot go.
                 for (name, _) in names {
-                    let Some(table) = next.tables.get(name) else {
-                        continue;
-                    };
-                    let outside = next
-                        .referencing(table.id)
-                        .into_iter()
-                        .find(|(child, _)| !names.iter().any(|(n, _)| *n == child.name));
-                    if let Some((child, fk)) = outside {
-                        return Err(SqlError::new(
-                            code::DEPENDENT_OBJECTS_STILL_EXIST,
-                            format!("cannot drop table {name} because other objects depend on it"),
-                        )
-                        .with_detail(format!(
-                            "constraint {} on table {} depends on table {name}",
-                            fk.name, child.name
-                        ))
-                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                    if !next.tables.contains_key(name) && next.views.contains_key(name) {
+                        return Err(wrong_kind(name, "table", "VIEW", "view"));
                     }
                 }
+                // Foreign keys of tables not dropped with them, and views, that depend on the
+                // tables: they stop the drop, or go with it (CASCADE).
+                let roots = names
+                    .iter()
+                    .filter_map(|(name, _)| next.tables.get(name))
+                    .map(|table| (table.id, "table", table.name.clone()))
+                    .collect();
+                let dropping: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+                let dependents = Dependents::of(&next, roots, &dropping);
+                let first = names.first().map(|(name, _)| name);
+                dependents.check_or_notice(first, "table", *cascade, &mut result)?;
+                dependents.drop_from(&mut next);
                 for (name, _) in names {
                     match next.tables.remove(name) {
                         Some(table) => {
@@ -5984,6 +6004,138 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
         .collect();
     // Abort cannot fail on a worker; a worker that is gone took the transaction with it.
     let _ = cluster.call_all(requests).await;
+}
+
+/// PostgreSQL's error for DROP TABLE of a view (or DROP VIEW of a table).
+fn wrong_kind(name: &str, wanted: &str, verb: &str, kind: &str) -> SqlError {
+    SqlError::new(
+        code::WRONG_OBJECT_TYPE,
+        format!("\"{}\" is not a {wanted}", crate::catalog::relname(name)),
+    )
+    .with_hint(format!("Use DROP {verb} to remove a {kind}."))
+}
+
+/// What depends on relations being dropped: foreign keys of other tables that reference them,
+/// and views that read them (directly or through other views), as PostgreSQL's dependency walk
+/// finds them.
+struct Dependents {
+    /// (view, "view v depends on table t") in the order found.
+    views: Vec<(String, String)>,
+    /// (table, constraint name, "constraint c on table x depends on table t").
+    foreign_keys: Vec<(String, String, String)>,
+}
+
+impl Dependents {
+    /// The dependents of `roots` (id, kind, catalog key), leaving out relations in `dropping`.
+    fn of(
+        catalog: &Catalog,
+        roots: Vec<(TableId, &'static str, String)>,
+        dropping: &[&str],
+    ) -> Dependents {
+        let mut found = Dependents {
+            views: Vec::new(),
+            foreign_keys: Vec::new(),
+        };
+        for (id, kind, name) in &roots {
+            if *kind != "table" {
+                continue;
+            }
+            for (child, fk) in catalog.referencing(*id) {
+                if !dropping.contains(&child.name.as_str()) {
+                    found.foreign_keys.push((
+                        child.name.clone(),
+                        fk.name.clone(),
+                        format!(
+                            "constraint {} on table {} depends on table {name}",
+                            fk.name, child.name
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut queue: std::collections::VecDeque<_> = roots.into();
+        let mut seen: std::collections::HashSet<TableId> = Default::default();
+        while let Some((id, kind, name)) = queue.pop_front() {
+            let mut readers: Vec<&crate::catalog::ViewDef> = catalog
+                .views
+                .values()
+                .filter(|view| view.reads.contains(&id) && !dropping.contains(&view.name.as_str()))
+                .collect();
+            readers.sort_by_key(|view| view.id);
+            for view in readers {
+                if seen.insert(view.id) {
+                    found.views.push((
+                        view.name.clone(),
+                        format!("view {} depends on {kind} {name}", view.name),
+                    ));
+                    queue.push_back((view.id, "view", view.name.clone()));
+                }
+            }
+        }
+        found
+    }
+
+    /// Without CASCADE, PostgreSQL's 2BP01 when there are any; with it, its notice of what goes.
+    fn check_or_notice(
+        &self,
+        first: Option<&String>,
+        kind: &str,
+        cascade: bool,
+        result: &mut QueryResult,
+    ) -> SqlResult<()> {
+        let lines: Vec<&str> = self
+            .foreign_keys
+            .iter()
+            .map(|(_, _, line)| line.as_str())
+            .chain(self.views.iter().map(|(_, line)| line.as_str()))
+            .collect();
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let name = first.map_or("", String::as_str);
+        if !cascade {
+            return Err(SqlError::new(
+                code::DEPENDENT_OBJECTS_STILL_EXIST,
+                format!("cannot drop {kind} {name} because other objects depend on it"),
+            )
+            .with_detail(lines.join("\n"))
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        let goes: Vec<String> = self
+            .foreign_keys
+            .iter()
+            .map(|(table, fk, _)| format!("drop cascades to constraint {fk} on table {table}"))
+            .chain(
+                self.views
+                    .iter()
+                    .map(|(view, _)| format!("drop cascades to view {view}")),
+            )
+            .collect();
+        let notice = match goes.as_slice() {
+            [one] => SqlError::new(code::SUCCESSFUL_COMPLETION, one.clone()),
+            many => SqlError::new(
+                code::SUCCESSFUL_COMPLETION,
+                format!("drop cascades to {} other objects", many.len()),
+            )
+            .with_detail(many.join("\n")),
+        };
+        result.notices.push(notice);
+        Ok(())
+    }
+
+    /// Drops the dependents from `next` (CASCADE).
+    fn drop_from(&self, next: &mut Catalog) {
+        for (view, _) in &self.views {
+            next.views.remove(view);
+        }
+        for (table, fk, _) in &self.foreign_keys {
+            if let Some(child) = next.tables.get(table) {
+                let mut child = (**child).clone();
+                child.foreign_keys.retain(|other| other.name != *fk);
+                next.tables.insert(table.clone(), Arc::new(child));
+            }
+        }
+    }
 }
 
 /// Adds the session's temporary schema `schema` to `next` when a temporary relation is its

@@ -741,6 +741,9 @@ pub enum Plan {
     DropTables {
         names: Vec<(String, Option<usize>)>,
         if_exists: bool,
+        /// CASCADE: the views that read them and the foreign keys that reference them go too
+        /// (RESTRICT: they stop the drop).
+        cascade: bool,
     },
     Truncate {
         tables: Vec<Arc<TableDef>>,
@@ -822,6 +825,8 @@ pub enum Plan {
     DropViews {
         names: Vec<String>,
         if_exists: bool,
+        /// CASCADE: the views that read them go too (RESTRICT: they stop the drop).
+        cascade: bool,
     },
 }
 
