@@ -96,6 +96,8 @@ pub struct Node {
     statistics: Arc<keel_sql::stats::Statistics>,
     /// Activity counters (`pg_stat_user_tables`, `pg_stat_database`), a slot per worker.
     pgstat: Arc<keel_sql::pgstat::Registry>,
+    /// Advisory locks, node-wide (`pg_advisory_lock`).
+    pub advisory: Arc<keel_sql::advisory::AdvisoryLocks>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
@@ -206,6 +208,9 @@ impl std::fmt::Debug for NodeBackends {
 }
 
 impl keel_sql::system::Backends for NodeBackends {
+    fn advisory_locks(&self) -> Vec<keel_sql::advisory::Listed> {
+        self.0.node.advisory.list()
+    }
     fn reset_stats(&self, oid: Option<i64>) {
         let stats = &self.0.node.pgstat;
         match oid {
@@ -328,6 +333,9 @@ impl Cluster for Worker {
     }
     fn activity_stats(&self) -> &keel_sql::pgstat::Registry {
         &self.node.pgstat
+    }
+    fn advisory_locks(&self) -> &Arc<keel_sql::advisory::AdvisoryLocks> {
+        &self.node.advisory
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -1057,6 +1065,7 @@ pub fn start(
         sequences: Arc::new(recovered.sequences),
         statistics,
         pgstat,
+        advisory: Default::default(),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
         waits: Arc::new(WaitGraph::default()),

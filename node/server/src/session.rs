@@ -142,6 +142,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         settings: Vec::new(),
         pid: 0,
         activity: Vec::new(),
+        advisory_locks: Vec::new(),
         sizes: Vec::new(),
         sequence_states: Vec::new(),
         search_path: Vec::new(),

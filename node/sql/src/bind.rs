@@ -29,8 +29,8 @@ use crate::catalog::{
 };
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    AggCall, AggFunc, BinOp, BitOp, Expr, FrameBound, FrameUnits, Func, SeqFunc, SequenceCall,
-    Subquery, SubqueryKind, WindowCall, WindowFunc,
+    Advisory, AdvisoryAction, AggCall, AggFunc, BinOp, BitOp, Expr, FrameBound, FrameUnits, Func,
+    SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -53,6 +53,8 @@ pub struct SessionInfo {
     pub pid: i32,
     /// The node's sessions when the statement reads `pg_stat_activity`; empty otherwise.
     pub activity: Vec<crate::system::Activity>,
+    /// The node's advisory locks when the statement reads `pg_locks`; empty otherwise.
+    pub advisory_locks: Vec<crate::advisory::Listed>,
     /// Bytes each table's (and hidden index table's) trees take on all workers, by table id,
     /// when the statement calls a size function (`pg_relation_size`...); empty otherwise.
     pub sizes: Vec<(keel_storage::TableId, u64)>,
@@ -2183,6 +2185,12 @@ impl<'a> Binder<'a> {
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for column in &output {
+            if matches!(column.ty, DataType::Record(_)) {
+                return Err(SqlError::new(
+                    code::INVALID_TABLE_DEFINITION,
+                    format!("column \"{}\" has pseudo-type record", column.name),
+                ));
+            }
             if columns.iter().any(|c| c.name == column.name) {
                 return Err(SqlError::new(
                     code::DUPLICATE_COLUMN,
@@ -6278,6 +6286,14 @@ impl<'a> Binder<'a> {
                     DataType::Bool,
                 )
             }
+            E::Tuple(items) => {
+                let mut bound = Vec::with_capacity(items.len());
+                for item in items {
+                    let (expr, ty) = self.bind_expr(item, scope, aggs)?;
+                    bound.push((expr, ty, item.span()));
+                }
+                return self.make_row(bound);
+            }
             other => {
                 let text = other.to_string();
                 return Err(unsupported(format!(
@@ -6287,6 +6303,33 @@ impl<'a> Binder<'a> {
                 .at(position));
             }
         })
+    }
+
+    /// A row constructor's record (`ROW(a, b)`, `(a, b)`): its fields' types name its shape
+    /// (an unknown literal's is text, as PostgreSQL resolves it).
+    fn make_row(&mut self, fields: Vec<(Expr, DataType, Span)>) -> SqlResult<(Expr, DataType)> {
+        if fields.len() > crate::types::MAX_RECORD_FIELDS {
+            return Err(SqlError::new(
+                code::TOO_MANY_COLUMNS,
+                format!(
+                    "ROW expressions can have at most {} entries",
+                    crate::types::MAX_RECORD_FIELDS
+                ),
+            ));
+        }
+        let mut args = Vec::with_capacity(fields.len());
+        let mut types = Vec::with_capacity(fields.len());
+        for (expr, ty, span) in fields {
+            let to = if ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                ty
+            };
+            args.push(self.coerce_to(expr, ty, to, span)?);
+            types.push(to);
+        }
+        let shape = crate::types::RecordShape::anonymous(&types);
+        Ok((Expr::Func(Func::Row, args), DataType::Record(shape)))
     }
 
     fn bind_args(
@@ -8408,7 +8451,9 @@ impl<'a> Binder<'a> {
                 let (expr, _, _) = bound.remove(0);
                 Ok((expr, DataType::Json))
             }
-            ("to_json" | "to_jsonb", 1) => {
+            ("to_json" | "to_jsonb", 1) | ("row_to_json", 1)
+                if name != "row_to_json" || matches!(types[0], DataType::Record(_)) =>
+            {
                 let (expr, ty, _) = bound.remove(0);
                 let jsonb = name == "to_jsonb";
                 let kind = crate::json::JsonKind::of(ty);
@@ -8564,6 +8609,25 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Func(Func::SetConfig, args), DataType::Text))
             }
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
+            ("row", _) => self.make_row(bound),
+            (function, n) if advisory_function(function, n).is_some() => {
+                let advisory = advisory_function(function, n).expect("checked by the guard");
+                let to = if n == 1 {
+                    DataType::Int8
+                } else {
+                    DataType::Int4
+                };
+                let mut args = Vec::with_capacity(n);
+                for (expr, ty, span) in bound {
+                    args.push(self.coerce(expr, ty, to, span, &name)?);
+                }
+                let ty = match advisory.action {
+                    AdvisoryAction::TryLock | AdvisoryAction::Unlock => DataType::Bool,
+                    // void
+                    AdvisoryAction::Lock | AdvisoryAction::UnlockAll => DataType::Text,
+                };
+                Ok((Expr::Func(Func::Advisory(advisory), args), ty))
+            }
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let arg = self.coerce(expr, ty, DataType::Float8, span, "pg_sleep")?;
@@ -9400,6 +9464,38 @@ fn check_schema_name(name: &str) -> SqlResult<()> {
     Ok(())
 }
 
+/// The advisory lock function `name` called with `args` arguments, if it is one
+/// (`pg_advisory_unlock_all()` takes none; the others one bigint or two integers).
+fn advisory_function(name: &str, args: usize) -> Option<Advisory> {
+    if name == "pg_advisory_unlock_all" {
+        return (args == 0).then_some(Advisory {
+            action: AdvisoryAction::UnlockAll,
+            shared: false,
+            xact: false,
+        });
+    }
+    if !(1..=2).contains(&args) {
+        return None;
+    }
+    let (rest, shared) = match name.strip_suffix("_shared") {
+        Some(rest) => (rest, true),
+        None => (name, false),
+    };
+    let (action, xact) = match rest {
+        "pg_advisory_lock" => (AdvisoryAction::Lock, false),
+        "pg_advisory_xact_lock" => (AdvisoryAction::Lock, true),
+        "pg_try_advisory_lock" => (AdvisoryAction::TryLock, false),
+        "pg_try_advisory_xact_lock" => (AdvisoryAction::TryLock, true),
+        "pg_advisory_unlock" => (AdvisoryAction::Unlock, false),
+        _ => return None,
+    };
+    Some(Advisory {
+        action,
+        shared,
+        xact,
+    })
+}
+
 /// The fields of a row constructor: `(a, b)` or `ROW(a, b)` (`ROW(a)` too; `(a)` is just a).
 fn row_items(expr: &ast::Expr) -> Option<Vec<&ast::Expr>> {
     match expr {
@@ -9524,6 +9620,7 @@ fn output_name(expr: &ast::Expr) -> String {
         .into(),
         E::Interval(_) => "interval".into(),
         E::Array(_) => "array".into(),
+        E::Tuple(_) => "row".into(),
         // `(record).field` is named by the field; `array[i]` by the array.
         E::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
             Some(ast::AccessExpr::Dot(ast::Expr::Identifier(field))) => ident_name(field),

@@ -65,6 +65,7 @@ pub mod code {
     pub const DEPENDENT_OBJECTS_STILL_EXIST: &str = "2BP01";
     pub const GENERATED_ALWAYS: &str = "428C9";
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
+    pub const TOO_MANY_COLUMNS: &str = "54011";
     pub const DATA_EXCEPTION: &str = "22000";
     pub const NULL_VALUE_NOT_ALLOWED: &str = "22004";
     pub const ARRAY_SUBSCRIPT_ERROR: &str = "2202E";

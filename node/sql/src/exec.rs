@@ -90,6 +90,8 @@ pub trait Cluster {
     /// The node's activity counters (`pg_stat_*`; see [`crate::pgstat`]); this session's
     /// worker writes its own slot of them.
     fn activity_stats(&self) -> &crate::pgstat::Registry;
+    /// The node's advisory locks (`pg_advisory_lock`; see [`crate::advisory`]).
+    fn advisory_locks(&self) -> &Arc<crate::advisory::AdvisoryLocks>;
 }
 
 /// A cancel request's mailbox for one session.
@@ -272,6 +274,8 @@ pub enum BlockState {
 
 struct Txn {
     id: TxnId,
+    /// The session's process id: its transaction-level advisory locks go when this ends.
+    pid: i32,
     /// Workers this transaction sent writes to.
     writers: BTreeSet<WorkerId>,
     explicit: bool,
@@ -297,9 +301,10 @@ struct Txn {
 }
 
 impl Txn {
-    fn new(id: TxnId, explicit: bool, settings: &Settings) -> Txn {
+    fn new(id: TxnId, pid: i32, explicit: bool, settings: &Settings) -> Txn {
         Txn {
             id,
+            pid,
             writers: BTreeSet::new(),
             explicit,
             isolation: match settings.get("default_transaction_isolation") {
@@ -1190,9 +1195,100 @@ impl Session {
                     .backends
                     .clone()
                     .map(|backends| (backends, self.info.user.clone()));
-                Rc::new(SessionSequences::new(cluster.sequences(), backends))
+                Rc::new(
+                    SessionSequences::new(cluster.sequences(), backends)
+                        .with_advisory(cluster.advisory_locks().clone(), self.info.pid),
+                )
             })
             .clone()
+    }
+
+    /// Waits for the advisory locks a statement without FROM asks for in its outputs
+    /// (`SELECT pg_advisory_lock(1)`, as migration tools call it) and takes them, before the
+    /// statement runs: expressions are evaluated without waiting, so the calls then find the
+    /// locks taken (`SessionSequences::prepay`). A wait ends at the lock, a deadlock (40P01),
+    /// `lock_timeout` (55P03), a cancel or the statement timeout (57014).
+    async fn take_advisory_locks<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        outputs: &[Expr],
+        ctx: &EvalContext<'_>,
+        sequences: &SessionSequences,
+        cancel: &Cancel,
+    ) -> SqlResult<()> {
+        let mut calls = Vec::new();
+        for output in outputs {
+            output.visit(&mut |e| {
+                if let Expr::Func(Func::Advisory(advisory), args) = e {
+                    if advisory.action == crate::expr::AdvisoryAction::Lock {
+                        calls.push((*advisory, args.clone()));
+                    }
+                }
+            });
+        }
+        let locks = cluster.advisory_locks();
+        let pid = self.info.pid;
+        let lock_timeout = self.lock_timeout_ms();
+        for (advisory, args) in calls {
+            let key = match args
+                .iter()
+                .map(|arg| arg.eval(&[], ctx))
+                .collect::<SqlResult<Vec<_>>>()?
+                .as_slice()
+            {
+                [Value::Int(key)] => crate::advisory::LockKey::single(*key),
+                [Value::Int(high), Value::Int(low)] => {
+                    crate::advisory::LockKey::pair(*high as i32, *low as i32)
+                }
+                _ => continue,
+            };
+            let deadline = (lock_timeout > 0)
+                .then(|| tokio::time::Instant::now() + Duration::from_millis(lock_timeout));
+            loop {
+                let released = locks.released();
+                tokio::pin!(released);
+                released.as_mut().enable();
+                let canceled = cancel.notify.notified();
+                tokio::pin!(canceled);
+                canceled.as_mut().enable();
+                match locks.attempt(pid, key, advisory.shared, advisory.xact) {
+                    crate::advisory::Attempt::Taken => break,
+                    crate::advisory::Attempt::Deadlock => {
+                        return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected")
+                            .with_detail(format!(
+                                "Process {pid} waits for {} on advisory lock [{}]; the lock's holders wait for this process.",
+                                if advisory.shared { "ShareLock" } else { "ExclusiveLock" },
+                                key.key
+                            ))
+                            .with_hint("See server log for query details."));
+                    }
+                    crate::advisory::Attempt::Wait => {}
+                }
+                if let Err(error) = cancel.check() {
+                    locks.stop_waiting(pid);
+                    return Err(error);
+                }
+                let timeout = async {
+                    match deadline {
+                        Some(deadline) => tokio::time::sleep_until(deadline).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = released => {}
+                    _ = canceled => {}
+                    _ = timeout => {
+                        locks.stop_waiting(pid);
+                        return Err(SqlError::new(
+                            code::LOCK_NOT_AVAILABLE,
+                            "canceling statement due to lock timeout",
+                        ));
+                    }
+                }
+            }
+            sequences.prepay(advisory, key);
+        }
+        Ok(())
     }
 
     /// Makes the sequence changes of the statement that just ran durable before anyone sees
@@ -1299,6 +1395,7 @@ impl Session {
                     }
                     if let (true, Some(backends)) = (reads_activity, &self.backends) {
                         info.activity = backends.activity();
+                        info.advisory_locks = backends.advisory_locks();
                     }
                     with_state = info;
                     &with_state
@@ -1601,9 +1698,10 @@ impl Session {
     fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> Tx {
         let lock_timeout = self.lock_timeout_ms();
         let settings = &self.settings;
+        let pid = self.info.pid;
         let txn = self
             .txn
-            .get_or_insert_with(|| Txn::new(cluster.next_txn(), false, settings));
+            .get_or_insert_with(|| Txn::new(cluster.next_txn(), pid, false, settings));
         txn.started = true;
         self.txn_id.set(txn.id);
         if txn.isolation == Isolation::Serializable && txn.snapshot.is_none() {
@@ -1687,6 +1785,7 @@ impl Session {
         }
         let result = self.commit_writes(cluster, &txn).await;
         if result.is_ok() {
+            cluster.advisory_locks().release_xact(txn.pid);
             count_activity(cluster, |slot| slot.database.xact_commit += 1);
             if serializable {
                 cluster.ssi().committed(txn.id);
@@ -1873,7 +1972,8 @@ impl Session {
                         txn.set_mode(*mode)?;
                     }
                     None => {
-                        let mut txn = Txn::new(cluster.next_txn(), true, &self.settings);
+                        let mut txn =
+                            Txn::new(cluster.next_txn(), self.info.pid, true, &self.settings);
                         txn.set_mode(*mode)?;
                         self.txn = Some(txn);
                     }
@@ -3157,10 +3257,26 @@ impl Session {
         cancel: &Cancel,
         stream: bool,
     ) -> SqlResult<QueryResult> {
+        // A SELECT without FROM waits for the advisory locks it asks for before it runs.
+        if let Rel::Project { input, exprs } = &plan.rel {
+            if matches!(&**input, Rel::Values { rows, width: 0 } if rows.len() == 1) {
+                let sequences = self.sequences(cluster);
+                let mut ctx = EvalContext::new(params, now);
+                ctx.sequences = Some(&*sequences);
+                self.take_advisory_locks(cluster, exprs, &ctx, &sequences, cancel)
+                    .await?;
+            }
+        }
         let rel = runnable(&plan.rel);
-        let (rows, _) = self
+        let ran = self
             .run_tree(cluster, &rel, params, txn, now, cancel, false)
-            .await?;
+            .await;
+        // A lock taken for a call the statement did not reach (it failed first) stays held, as
+        // it would be in PostgreSQL had the call run; the next statement's calls take it anew.
+        if let Some(sequences) = &self.sequences {
+            sequences.clear_prepaid();
+        }
+        let (rows, _) = ran?;
         // A result in a temporary file is read from it as it is sent (`stream`).
         if stream && rows.is_spilled() {
             return Ok(QueryResult {
@@ -5901,6 +6017,9 @@ impl Session {
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }
+        cluster
+            .advisory_locks()
+            .release_session(self.info.pid, true);
         self.drop_temp_schema(cluster).await;
     }
 
@@ -5985,6 +6104,7 @@ impl Session {
 
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
     count_activity(cluster, |slot| slot.database.xact_rollback += 1);
+    cluster.advisory_locks().release_xact(txn.pid);
     if txn.isolation == Isolation::Serializable {
         cluster.ssi().aborted(txn.id);
     }

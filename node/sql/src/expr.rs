@@ -116,6 +116,10 @@ pub enum Func {
     Coalesce,
     /// `pg_sleep(seconds)`: the session sleeps before evaluating (see exec); evaluates to void.
     PgSleep,
+    /// `ROW(a, b)` / `(a, b)`: a record of the arguments.
+    Row,
+    /// `pg_advisory_lock` and its family (see [`crate::advisory`]): through the session.
+    Advisory(Advisory),
     /// `extract(field FROM x)` (numeric); args: field name, value.
     Extract,
     /// `date_part('field', x)` (double precision).
@@ -136,6 +140,28 @@ pub enum Func {
     /// `pg_stat_reset()` (no argument) / `pg_stat_reset_single_table_counters(oid)`: through
     /// the session.
     ResetStats,
+}
+
+/// An advisory lock function: what it does to the lock its arguments name (one bigint, or two
+/// integers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Advisory {
+    pub action: AdvisoryAction,
+    pub shared: bool,
+    /// A transaction-level lock (`_xact_`), released when the transaction ends.
+    pub xact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdvisoryAction {
+    /// `pg_advisory[_xact]_lock[_shared]`: waits for the lock (void).
+    Lock,
+    /// `pg_try_advisory[_xact]_lock[_shared]`: takes it if free (bool).
+    TryLock,
+    /// `pg_advisory_unlock[_shared]`: one hold fewer (bool).
+    Unlock,
+    /// `pg_advisory_unlock_all()` (void).
+    UnlockAll,
 }
 
 /// Aggregate functions.
@@ -646,6 +672,16 @@ impl Expr {
                     .ok_or_else(|| SqlError::unsupported("pg_cancel_backend() in this context"))?;
                 Value::Bool(session.signal_backend(pid as i32, *terminate)?)
             }
+            Expr::Func(Func::Advisory(advisory), args) => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.eval(row, ctx))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                let session = ctx
+                    .sequences
+                    .ok_or_else(|| SqlError::unsupported("advisory locks in this context"))?;
+                session.advisory(*advisory, &values)?
+            }
             Expr::Func(Func::ResetStats, args) => {
                 let oid = match args.first() {
                     None => None,
@@ -814,7 +850,8 @@ impl Expr {
                         Func::SetConfig
                             | Func::SignalBackend(_)
                             | Func::CurrentSetting
-                            | Func::ResetStats,
+                            | Func::ResetStats
+                            | Func::Advisory(_),
                         _
                     )
             )
@@ -1507,9 +1544,13 @@ fn random_bytes() -> [u8; 16] {
 }
 
 fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
+    if func == Func::Row {
+        return Ok(Value::Record(Box::new(args)));
+    }
     let mut args = args.into_iter();
     let first = args.next().unwrap_or(Value::Null);
     Ok(match func {
+        Func::Row => unreachable!("made above"),
         Func::Field(at, _) => match first {
             Value::Record(fields) => fields.into_iter().nth(at).unwrap_or(Value::Null),
             _ => Value::Null,
@@ -1526,7 +1567,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             Some(value) => value,
             None => return Err(unrecognized_setting(&first)),
         },
-        Func::SetConfig | Func::SignalBackend(_) | Func::ResetStats => {
+        Func::SetConfig | Func::SignalBackend(_) | Func::ResetStats | Func::Advisory(_) => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,
                 "a session function evaluated outside the session",

@@ -4,6 +4,7 @@
 //! lookups) -> [`plan`] -> [`exec`] (session side: routing, transactions, sorting, grouping) and
 //! [`fragment`] (owner side: the part of a statement that runs on the worker owning the rows).
 
+pub mod advisory;
 pub mod arith;
 pub mod array;
 pub mod auth;

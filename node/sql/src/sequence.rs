@@ -228,6 +228,8 @@ pub trait Sequences {
     /// `pg_stat_reset()` (None) / `pg_stat_reset_single_table_counters(oid)` (see
     /// [`crate::system::Backends::reset_stats`]).
     fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()>;
+    /// An advisory lock function on the lock its arguments name (see [`crate::advisory`]).
+    fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value>;
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -242,6 +244,11 @@ pub struct SessionSequences {
     settings: RefCell<Vec<(String, String, bool)>>,
     /// The node's sessions, and the role signalling them (absent where there are none to reach).
     backends: Option<(Rc<dyn crate::system::Backends>, String)>,
+    /// The node's advisory locks and this session's process id (absent outside a session).
+    advisory: Option<(Arc<crate::advisory::AdvisoryLocks>, i32)>,
+    /// Locks the session waited for and took before the statement ran (see
+    /// [`SessionSequences::prepay`]): the statement's lock calls for them take nothing more.
+    prepaid: RefCell<Vec<(crate::expr::Advisory, crate::advisory::LockKey)>>,
 }
 
 impl SessionSequences {
@@ -256,7 +263,30 @@ impl SessionSequences {
             unlogged: RefCell::default(),
             settings: RefCell::default(),
             backends,
+            advisory: None,
+            prepaid: RefCell::default(),
         }
+    }
+
+    /// The advisory locks this session's statements take, as session `pid`.
+    pub fn with_advisory(
+        mut self,
+        locks: Arc<crate::advisory::AdvisoryLocks>,
+        pid: i32,
+    ) -> SessionSequences {
+        self.advisory = Some((locks, pid));
+        self
+    }
+
+    /// A lock the session waited for and took before running the statement that asks for it:
+    /// that statement's call for it finds it taken.
+    pub fn prepay(&self, advisory: crate::expr::Advisory, key: crate::advisory::LockKey) {
+        self.prepaid.borrow_mut().push((advisory, key));
+    }
+
+    /// Forgets prepaid locks no call took (the statement ended).
+    pub fn clear_prepaid(&self) {
+        self.prepaid.borrow_mut().clear();
     }
 
     /// Forgets currval and lastval (DISCARD SEQUENCES).
@@ -321,6 +351,48 @@ impl Sequences for SessionSequences {
             Some((backends, user)) => backends.signal(pid, terminate, user),
             None => Ok(false),
         }
+    }
+
+    fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value> {
+        use crate::advisory::LockKey;
+        use crate::expr::AdvisoryAction;
+        let Some((locks, pid)) = &self.advisory else {
+            return Err(SqlError::unsupported("advisory locks in this context"));
+        };
+        let pid = *pid;
+        if advisory.action == AdvisoryAction::UnlockAll {
+            locks.release_session(pid, false);
+            return Ok(Value::Text(String::new()));
+        }
+        let key = match args {
+            [Value::Int(key)] => LockKey::single(*key),
+            [Value::Int(high), Value::Int(low)] => LockKey::pair(*high as i32, *low as i32),
+            _ => return Ok(Value::Null),
+        };
+        Ok(match advisory.action {
+            AdvisoryAction::Lock => {
+                let mut prepaid = self.prepaid.borrow_mut();
+                if let Some(at) = prepaid.iter().position(|p| *p == (advisory, key)) {
+                    prepaid.remove(at);
+                } else if !locks.try_lock(pid, key, advisory.shared, advisory.xact) {
+                    // Waiting happens before a statement runs, for the calls it can see
+                    // there (a SELECT without FROM): here the statement cannot wait.
+                    return Err(SqlError::new(
+                        code::LOCK_NOT_AVAILABLE,
+                        "could not obtain advisory lock: it is held by another session",
+                    )
+                    .with_hint(
+                        "Keel waits for an advisory lock in a SELECT without FROM; call it there, or use pg_try_advisory_lock.",
+                    ));
+                }
+                Value::Text(String::new())
+            }
+            AdvisoryAction::TryLock => {
+                Value::Bool(locks.try_lock(pid, key, advisory.shared, advisory.xact))
+            }
+            AdvisoryAction::Unlock => Value::Bool(locks.unlock(pid, key, advisory.shared)),
+            AdvisoryAction::UnlockAll => unreachable!("handled above"),
+        })
     }
 
     fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()> {

@@ -288,6 +288,8 @@ pub trait Backends: std::fmt::Debug {
     /// `pg_stat_reset_single_table_counters(oid)` (that table's and its indexes'; an OID that
     /// is no table's resets nothing).
     fn reset_stats(&self, oid: Option<i64>);
+    /// The node's advisory locks, held and awaited (`pg_locks`).
+    fn advisory_locks(&self) -> Vec<crate::advisory::Listed>;
 }
 
 /// The table whose `pg_class` OID is `oid`, and the ids of its secondary indexes.
@@ -1307,6 +1309,39 @@ fn pg_catalog(
                 for holder in &other.waiting_for {
                     lock("transactionid", None, Some(*holder), "ShareLock", false);
                 }
+            }
+            // Advisory locks held and awaited (see `crate::advisory`).
+            for advisory in &session.advisory_locks {
+                let (classid, objid, objsubid) = advisory.key.pg_locks_ids();
+                let virtual_id = session
+                    .activity
+                    .iter()
+                    .find(|a| a.pid == advisory.pid)
+                    .map_or(Value::Null, |a| {
+                        text(format!("{}/{}", a.pid, a.txn.unwrap_or(0)))
+                    });
+                out.row(vec![
+                    text("advisory"),
+                    int(DATABASE),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    int(classid),
+                    int(objid),
+                    int(objsubid),
+                    virtual_id,
+                    int(advisory.pid),
+                    text(if advisory.shared {
+                        "ShareLock"
+                    } else {
+                        "ExclusiveLock"
+                    }),
+                    Value::Bool(advisory.granted),
+                    Value::Bool(false),
+                    Value::Null,
+                ]);
             }
         }
         "pg_stat_activity" => {

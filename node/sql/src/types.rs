@@ -63,18 +63,69 @@ pub enum DataType {
     Record(RecordShape),
 }
 
-/// The fields of a record type Keel knows: what a record-returning function gives.
+/// The fields of a record type Keel knows: what a record-returning function gives, or what a
+/// row constructor makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RecordShape {
     /// `information_schema._pg_expandarray(array)`: `(x element, n integer)`.
     ExpandArray(Elem),
+    /// A row constructor's `ROW(a, b)` / `(a, b)`: fields `f1`, `f2`... of the types interned
+    /// under this number ([`RecordShape::anonymous`]).
+    Anonymous(u32),
 }
 
+/// The field types of anonymous record shapes, by number: interned so that `DataType` stays
+/// `Copy`. A process makes few distinct shapes (one per distinct list of field types), and
+/// keeps them.
+static ANONYMOUS_SHAPES: std::sync::RwLock<Vec<Vec<DataType>>> = std::sync::RwLock::new(Vec::new());
+
+/// `f1`, `f2`, ...: anonymous records' field names, as PostgreSQL names them (made once).
+fn anonymous_field_name(index: usize) -> &'static str {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        (1..=MAX_RECORD_FIELDS)
+            .map(|n| &*Box::leak(format!("f{n}").into_boxed_str()))
+            .collect()
+    });
+    names.get(index).copied().unwrap_or("f")
+}
+
+/// The most fields a row constructor may have (PostgreSQL's limit on a row's columns).
+pub const MAX_RECORD_FIELDS: usize = 1664;
+
 impl RecordShape {
+    /// The shape of a row constructor whose fields have these types.
+    pub fn anonymous(types: &[DataType]) -> RecordShape {
+        let find = |shapes: &Vec<Vec<DataType>>| shapes.iter().position(|s| s == types);
+        let shapes = ANONYMOUS_SHAPES.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(at) = find(&shapes) {
+            return RecordShape::Anonymous(at as u32);
+        }
+        drop(shapes);
+        let mut shapes = ANONYMOUS_SHAPES.write().unwrap_or_else(|p| p.into_inner());
+        let at = find(&shapes).unwrap_or_else(|| {
+            shapes.push(types.to_vec());
+            shapes.len() - 1
+        });
+        RecordShape::Anonymous(at as u32)
+    }
+
     /// The fields' names and types.
     pub fn fields(self) -> Vec<(&'static str, DataType)> {
         match self {
             RecordShape::ExpandArray(elem) => vec![("x", elem.ty()), ("n", DataType::Int4)],
+            RecordShape::Anonymous(at) => ANONYMOUS_SHAPES
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(at as usize)
+                .map(|types| {
+                    types
+                        .iter()
+                        .enumerate()
+                        .map(|(i, ty)| (anonymous_field_name(i), *ty))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
