@@ -174,6 +174,8 @@ struct ScopeColumn {
     /// A table's column the acting role may not read (it holds SELECT on some other columns
     /// only): naming it, or `*` over it, is PostgreSQL's 42501.
     denied: bool,
+    /// A system column (a catalog's `tableoid`): found by name, left out of `*`.
+    system: bool,
 }
 
 /// The columns an expression may name: the FROM items of its query, then (for a subquery) those
@@ -214,6 +216,7 @@ impl ScopeRel {
                     source: Some((table.id, i as i16 + 1)),
                     merged: false,
                     denied: false,
+                    system: false,
                 })
                 .collect(),
             offset,
@@ -3480,6 +3483,7 @@ impl<'a> Binder<'a> {
                         .as_ref()
                         .map_or(default_alias, |a| ident_name(&a.name));
                     let width = relation.columns.len();
+                    let system = relation.system_columns;
                     let rows = relation
                         .rows
                         .into_iter()
@@ -3489,10 +3493,13 @@ impl<'a> Binder<'a> {
                         Some(alias) => rename_columns(relation.columns, alias, &rel_alias)?,
                         None => relation.columns,
                     };
-                    return Ok(with_star((
-                        Rel::Values { rows, width },
-                        vec![scope_rel(rel_alias, &columns, offset)],
-                    )));
+                    let mut scope = scope_rel(rel_alias, &columns, offset);
+                    for column in scope.columns.iter_mut().skip(width - system) {
+                        column.system = true;
+                    }
+                    // `*` leaves the system columns out.
+                    let star = (offset..offset + width - system).collect();
+                    return Ok((Rel::Values { rows, width }, vec![scope], star));
                 }
                 if let Some(seq) = self.sequence_named(name) {
                     // A sequence reads as one row of its state (pg_dump reads it so).
@@ -4004,7 +4011,9 @@ impl<'a> Binder<'a> {
                             for rel in scope.rels.iter().filter(|r| r.alias == *qualifier) {
                                 found = true;
                                 for (i, column) in rel.columns.iter().enumerate() {
-                                    expand(rel.offset + i, column)?;
+                                    if !column.system {
+                                        expand(rel.offset + i, column)?;
+                                    }
                                 }
                             }
                         }
@@ -6286,6 +6295,52 @@ impl<'a> Binder<'a> {
                     DataType::Bool,
                 )
             }
+            E::IsDistinctFrom(left, right) | E::IsNotDistinctFrom(left, right)
+                if matches!(
+                    &**right,
+                    E::BinaryOp {
+                        op: ast::BinaryOperator::And | ast::BinaryOperator::Or,
+                        ..
+                    }
+                ) =>
+            {
+                // sqlparser reads `a IS DISTINCT FROM b AND c` as `a IS DISTINCT FROM (b AND
+                // c)`; IS binds tighter than AND and OR in PostgreSQL.
+                let E::BinaryOp {
+                    left: inner,
+                    op,
+                    right: rest,
+                } = &**right
+                else {
+                    unreachable!("checked by the guard")
+                };
+                let test = match expr {
+                    E::IsDistinctFrom(..) => E::IsDistinctFrom(left.clone(), inner.clone()),
+                    _ => E::IsNotDistinctFrom(left.clone(), inner.clone()),
+                };
+                let regrouped = E::BinaryOp {
+                    left: Box::new(test),
+                    op: op.clone(),
+                    right: rest.clone(),
+                };
+                return self.bind_expr(&regrouped, scope, aggs);
+            }
+            E::IsDistinctFrom(left, right) | E::IsNotDistinctFrom(left, right) => {
+                // Bound as `=` (the same coercions), then compared with NULL as a value.
+                let equal = ast::Expr::BinaryOp {
+                    left: left.clone(),
+                    op: ast::BinaryOperator::Eq,
+                    right: right.clone(),
+                };
+                let distinct = matches!(expr, E::IsDistinctFrom(..));
+                match self.bind_expr(&equal, scope, aggs)? {
+                    (Expr::Binary(BinOp::Eq, l, r), _) => (
+                        Expr::Func(Func::IsDistinct(distinct), vec![*l, *r]),
+                        DataType::Bool,
+                    ),
+                    _ => return Err(unsupported("IS DISTINCT FROM of these operands").at(position)),
+                }
+            }
             E::Tuple(items) => {
                 let mut bound = Vec::with_capacity(items.len());
                 for item in items {
@@ -8307,6 +8362,51 @@ impl<'a> Binder<'a> {
                 }
             }
             ("pg_get_triggerdef", 1..=2) => Ok((Expr::Const(Value::Null), DataType::Text)),
+            ("pg_is_in_recovery", 0) => Ok((Expr::Const(Value::Bool(false)), DataType::Bool)),
+            ("acldefault", 2) => {
+                // The privileges an object of this kind has before any GRANT: its owner's all
+                // (and PUBLIC's where PostgreSQL gives them), as aclitem text.
+                let (kind, _, _) = bound.remove(0);
+                let (oid, ty, span) = bound.remove(0);
+                let Expr::Const(Value::Text(kind)) = kind else {
+                    return Err(unsupported("acldefault with a kind that is not a constant"));
+                };
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let items = |owner: &str| -> Vec<String> {
+                    let own = |rights: &str| format!("{owner}={rights}/{owner}");
+                    let public = |rights: &str| format!("={rights}/{owner}");
+                    match kind.as_str() {
+                        "r" => vec![own("arwdDxt")],
+                        "s" => vec![own("rwU")],
+                        "d" => vec![public("Tc"), own("CTc")],
+                        "f" => vec![public("X"), own("X")],
+                        "l" | "T" => vec![public("U"), own("U")],
+                        "L" => vec![own("rw")],
+                        "n" => vec![own("UC")],
+                        "t" => vec![own("C")],
+                        "F" | "S" => vec![own("U")],
+                        _ => Vec::new(),
+                    }
+                };
+                let array = |items: Vec<String>| {
+                    Value::Array(Box::new(crate::array::Array::one_dim(
+                        items.into_iter().map(Value::Text).collect(),
+                    )))
+                };
+                let defaults: Vec<(Value, Value)> = self
+                    .catalog
+                    .all_roles()
+                    .into_iter()
+                    .map(|role| {
+                        let owner = crate::functions::quote_ident(&role.name);
+                        (Value::Int(role.oid), array(items(&owner)))
+                    })
+                    .collect();
+                Ok((
+                    lookup(&oid, defaults, Expr::Const(Value::Null)),
+                    DataType::Text.array(),
+                ))
+            }
             ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))
             }
@@ -9331,6 +9431,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
                 source: c.source,
                 merged: false,
                 denied: false,
+                system: false,
             })
             .collect(),
         offset,
@@ -9668,7 +9769,12 @@ fn whole_row(scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
     while let Some(level) = current {
         if let Some(rel) = level.rels.iter().find(|rel| rel.alias == name) {
             let mut args = Vec::with_capacity(rel.columns.len() * 2);
-            for (i, column) in rel.columns.iter().enumerate().filter(|(_, c)| !c.merged) {
+            for (i, column) in rel
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.merged && !c.system)
+            {
                 let index = rel.offset + i;
                 let value = if depth == 0 {
                     Expr::Column(index)

@@ -657,6 +657,8 @@ impl Settings {
         put("lc_numeric", "C");
         put("lc_time", "C");
         put("geqo", "on");
+        // Keel's scans always start at a table's first row (pg_dump turns it off).
+        put("synchronize_seqscans", "on");
         // The node's limit replaces this at connection (see the server's wire.max_connections).
         put("max_connections", "100");
         put("max_index_keys", "32");

@@ -118,6 +118,9 @@ pub enum Func {
     PgSleep,
     /// `ROW(a, b)` / `(a, b)`: a record of the arguments.
     Row,
+    /// `a IS DISTINCT FROM b` (false: `IS NOT DISTINCT FROM`): `<>` / `=` where NULL is a
+    /// value like any other (never NULL itself).
+    IsDistinct(bool),
     /// `pg_advisory_lock` and its family (see [`crate::advisory`]): through the session.
     Advisory(Advisory),
     /// `extract(field FROM x)` (numeric); args: field name, value.
@@ -1551,6 +1554,15 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
     let first = args.next().unwrap_or(Value::Null);
     Ok(match func {
         Func::Row => unreachable!("made above"),
+        Func::IsDistinct(distinct) => {
+            let second = args.next().unwrap_or(Value::Null);
+            let differ = match (&first, &second) {
+                (Value::Null, Value::Null) => false,
+                (Value::Null, _) | (_, Value::Null) => true,
+                (a, b) => crate::types::compare(a, b).is_ne(),
+            };
+            Value::Bool(differ == distinct)
+        }
         Func::Field(at, _) => match first {
             Value::Record(fields) => fields.into_iter().nth(at).unwrap_or(Value::Null),
             _ => Value::Null,

@@ -15,6 +15,8 @@ use crate::types::{DataType, Value};
 pub struct SystemRelation {
     pub columns: Vec<OutputColumn>,
     pub rows: Vec<Vec<Value>>,
+    /// The last columns that are system columns (`tableoid`): named, never in `*`.
+    pub system_columns: usize,
 }
 
 const PG_CATALOG: i64 = 11;
@@ -346,9 +348,24 @@ pub fn relation(
         (Some("information_schema"), name) => information_schema(&mut out, catalog, session, name)?,
         _ => return None,
     }
+    // A catalog table's rows carry its OID as the system column `tableoid` (pg_dump reads
+    // it): the last column, which `*` leaves out.
+    let mut system_columns = 0;
+    if let (None | Some("pg_catalog"), Some(oid)) = (schema, catalog_oid(name)) {
+        out.columns.push(OutputColumn {
+            name: "tableoid".into(),
+            ty: I8,
+            source: None,
+        });
+        for row in &mut out.rows {
+            row.push(int(oid));
+        }
+        system_columns = 1;
+    }
     Some(SystemRelation {
         columns: out.columns,
         rows: out.rows,
+        system_columns,
     })
 }
 
@@ -613,6 +630,48 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_roles", 12_000),
     ("pg_user", 12_014),
     ("pg_shadow", 12_005),
+    ("pg_aggregate", 2600),
+    ("pg_am", 2601),
+    ("pg_amop", 2602),
+    ("pg_amproc", 2603),
+    ("pg_auth_members", 1261),
+    ("pg_cast", 2605),
+    ("pg_class", 1259),
+    ("pg_collation", 3456),
+    ("pg_conversion", 2607),
+    ("pg_db_role_setting", 2964),
+    ("pg_default_acl", 826),
+    ("pg_enum", 3501),
+    ("pg_event_trigger", 3466),
+    ("pg_foreign_data_wrapper", 2328),
+    ("pg_foreign_server", 1417),
+    ("pg_foreign_table", 3118),
+    ("pg_inherits", 2611),
+    ("pg_init_privs", 3394),
+    ("pg_language", 2612),
+    ("pg_largeobject_metadata", 2995),
+    ("pg_opclass", 2616),
+    ("pg_operator", 2617),
+    ("pg_opfamily", 2753),
+    ("pg_partitioned_table", 3350),
+    ("pg_policy", 3256),
+    ("pg_publication", 6104),
+    ("pg_publication_namespace", 6237),
+    ("pg_publication_rel", 6106),
+    ("pg_range", 3541),
+    ("pg_rewrite", 2618),
+    ("pg_seclabel", 3596),
+    ("pg_shdescription", 2396),
+    ("pg_statistic", 2619),
+    ("pg_statistic_ext", 3381),
+    ("pg_subscription", 6100),
+    ("pg_transform", 3576),
+    ("pg_trigger", 2620),
+    ("pg_ts_config", 3602),
+    ("pg_ts_dict", 3600),
+    ("pg_ts_parser", 3601),
+    ("pg_ts_template", 3764),
+    ("pg_user_mapping", 1418),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -1561,8 +1620,21 @@ fn pg_catalog(
                 ("typnotnull", B),
                 ("typcollation", I8),
                 ("typdefault", T),
+                ("typstorage", T),
+                ("typalign", T),
+                ("typacl", T.array()),
             ]);
+            // Fixed-size types are stored plain and aligned to their size; the others are
+            // varlena ('x', int-aligned; double-aligned for arrays of 8-byte types).
+            let layout = |ty: DataType| match ty.size() {
+                1 => ("p", "c"),
+                2 => ("p", "s"),
+                4 => ("p", "i"),
+                8 => ("p", "d"),
+                _ => ("x", "i"),
+            };
             for &(ty, category) in TYPES {
+                let (storage, align) = layout(ty);
                 out.row(vec![
                     int(ty.oid()),
                     text(type_name(ty)),
@@ -1582,10 +1654,14 @@ fn pg_catalog(
                     Value::Bool(false),
                     int(collation(ty)),
                     Value::Null,
+                    text(storage),
+                    text(align),
+                    Value::Null,
                 ]);
             }
             for &(elem, _) in TYPES {
                 let ty = elem.array();
+                let align = if elem.size() == 8 { "d" } else { "i" };
                 out.row(vec![
                     int(ty.oid()),
                     text(type_name(ty)),
@@ -1604,6 +1680,9 @@ fn pg_catalog(
                     int(-1),
                     Value::Bool(false),
                     int(collation(elem)),
+                    Value::Null,
+                    text("x"),
+                    text(align),
                     Value::Null,
                 ]);
             }
@@ -1861,6 +1940,10 @@ fn pg_catalog(
                 ("indnullsnotdistinct", B),
                 ("indpred", T),
                 ("indexprs", T),
+                ("indisready", B),
+                ("indislive", B),
+                ("indcheckxmin", B),
+                ("indisexclusion", B),
             ]);
             for table in user_tables(catalog) {
                 let vector = |items: Vec<i64>| {
@@ -1886,6 +1969,11 @@ fn pg_catalog(
                         Value::Bool(false),
                         Value::Null,
                         Value::Null,
+                        // Built whole when made: ready and live; no exclusion constraints.
+                        Value::Bool(true),
+                        Value::Bool(true),
+                        Value::Bool(false),
+                        Value::Bool(false),
                     ]
                 };
                 if !table.primary_key.is_empty() {
@@ -2328,10 +2416,71 @@ fn pg_catalog(
                 ]);
             }
         }
-        _ => return None,
+        name => {
+            // Catalogs of things Keel does not have (rules, triggers, policies, publications,
+            // text search, operators...): PostgreSQL's columns, no rows, so that tools that read
+            // them all (pg_dump, GUIs) find nothing to list.
+            let spec = EMPTY_CATALOGS.iter().find(|(n, _)| *n == name)?.1;
+            let columns: Vec<(&str, DataType)> = spec
+                .split(',')
+                .filter_map(|column| {
+                    let (name, code) = column.trim().split_once(' ')?;
+                    Some((name, empty_column_type(code)))
+                })
+                .collect();
+            out.columns(&columns);
+        }
     }
     Some(())
 }
+
+/// The type an [`EMPTY_CATALOGS`] column's code names.
+fn empty_column_type(code: &str) -> DataType {
+    match code {
+        "oid" => I8,
+        "bool" => B,
+        "int2" => I2,
+        "int4" => I4,
+        "oid[]" => I8.array(),
+        "text[]" => T.array(),
+        "int2vector" => DataType::Int2Vector,
+        "bytea" => DataType::Bytea,
+        _ => T,
+    }
+}
+
+/// PostgreSQL 15's catalogs that hold nothing in Keel, with their columns (`name type`; types
+/// not listed in [`empty_column_type`] are text: name, char, pg_node_tree, aclitem[] as text[]).
+const EMPTY_CATALOGS: &[(&str, &str)] = &[
+    ("pg_rewrite", "oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual text, ev_action text"),
+    ("pg_policies", "schemaname name, tablename name, policyname name, permissive text, roles text[], cmd text, qual text, with_check text"),
+    ("pg_subscription", "oid oid, subdbid oid, subskiplsn text, subname name, subowner oid, subenabled bool, subbinary bool, substream char, subtwophasestate char, subdisableonerr bool, subconninfo text, subslotname name, subsynccommit text, subpublications text[]"),
+    ("pg_largeobject_metadata", "oid oid, lomowner oid, lomacl text[]"),
+    ("pg_amop", "oid oid, amopfamily oid, amoplefttype oid, amoprighttype oid, amopstrategy int2, amoppurpose char, amopopr oid, amopmethod oid, amopsortfamily oid"),
+    ("pg_amproc", "oid oid, amprocfamily oid, amproclefttype oid, amprocrighttype oid, amprocnum int2, amproc oid"),
+    ("pg_init_privs", "objoid oid, classoid oid, objsubid int4, privtype char, initprivs text[]"),
+    ("pg_seclabel", "objoid oid, classoid oid, objsubid int4, provider text, label text"),
+    ("pg_seclabels", "objoid oid, classoid oid, objsubid int4, objtype text, objnamespace oid, objname text, provider text, label text"),
+    ("pg_ts_template", "oid oid, tmplname name, tmplnamespace oid, tmplinit oid, tmpllexize oid"),
+    ("pg_ts_parser", "oid oid, prsname name, prsnamespace oid, prsstart oid, prstoken oid, prsend oid, prsheadline oid, prslextype oid"),
+    ("pg_ts_dict", "oid oid, dictname name, dictnamespace oid, dictowner oid, dicttemplate oid, dictinitoption text"),
+    ("pg_ts_config", "oid oid, cfgname name, cfgnamespace oid, cfgowner oid, cfgparser oid"),
+    ("pg_transform", "oid oid, trftype oid, trflang oid, trffromsql oid, trftosql oid"),
+    ("pg_partitioned_table", "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2vector, partclass text, partcollation text, partexprs text"),
+    ("pg_opfamily", "oid oid, opfmethod oid, opfname name, opfnamespace oid, opfowner oid"),
+    ("pg_opclass", "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid"),
+    ("pg_operator", "oid oid, oprname name, oprnamespace oid, oprowner oid, oprkind char, oprcanmerge bool, oprcanhash bool, oprleft oid, oprright oid, oprresult oid, oprcom oid, oprnegate oid, oprcode text, oprrest text, oprjoin text"),
+    ("pg_foreign_server", "oid oid, srvname name, srvowner oid, srvfdw oid, srvtype text, srvversion text, srvacl text[], srvoptions text[]"),
+    ("pg_foreign_data_wrapper", "oid oid, fdwname name, fdwowner oid, fdwhandler oid, fdwvalidator oid, fdwacl text[], fdwoptions text[]"),
+    ("pg_foreign_table", "ftrelid oid, ftserver oid, ftoptions text[]"),
+    ("pg_user_mapping", "oid oid, umuser oid, umserver oid, umoptions text[]"),
+    ("pg_event_trigger", "oid oid, evtname name, evtevent name, evtowner oid, evtfoid oid, evtenabled char, evttags text[]"),
+    ("pg_default_acl", "oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl text[]"),
+    ("pg_conversion", "oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, conproc text, condefault bool"),
+    ("pg_cast", "oid oid, castsource oid, casttarget oid, castfunc oid, castcontext char, castmethod char"),
+    ("pg_language", "oid oid, lanname name, lanowner oid, lanispl bool, lanpltrusted bool, lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl text[]"),
+    ("pg_aggregate", "aggfnoid text, aggkind char, aggnumdirectargs int2, aggtransfn text, aggfinalfn text, aggcombinefn text, aggserialfn text, aggdeserialfn text, aggmtransfn text, aggminvtransfn text, aggmfinalfn text, aggfinalextra bool, aggmfinalextra bool, aggfinalmodify char, aggmfinalmodify char, aggsortop oid, aggtranstype oid, aggtransspace int4, aggmtranstype oid, aggmtransspace int4, agginitval text, aggminitval text"),
+];
 
 /// information_schema's `data_type` and the numeric/character facets of a column type.
 struct Facets {
