@@ -816,6 +816,13 @@ impl<'a> Binder<'a> {
                         .into_iter()
                         .map(|(oid, key)| (oid, self.shown_relation(&key))),
                 )
+                // The system catalogs, by the names PostgreSQL shows (pg_catalog is always
+                // searched first).
+                .chain(
+                    crate::system::CATALOG_OIDS
+                        .iter()
+                        .map(|(name, oid)| (*oid, name.to_string())),
+                )
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
             _ => Vec::new(),
@@ -5868,6 +5875,53 @@ impl<'a> Binder<'a> {
                             }
                         }
                         ("regclass", _) => (self.relation_oids(text), DataType::Int8),
+                        ("regnamespace", _) => {
+                            // A schema name (quoted or not) to its OID; an unknown one is
+                            // PostgreSQL's 3F000.
+                            let pairs: Vec<(Value, Value)> =
+                                crate::system::namespace_oids(self.catalog)
+                                    .into_iter()
+                                    .flat_map(|(oid, name)| {
+                                        let quoted = crate::functions::quote_ident(&name);
+                                        [
+                                            (Value::Text(name), Value::Int(oid)),
+                                            (Value::Text(quoted), Value::Int(oid)),
+                                        ]
+                                    })
+                                    .collect();
+                            match &text {
+                                Expr::Const(Value::Text(name)) => {
+                                    let unquoted = match name.strip_prefix('"') {
+                                        Some(quoted) => quoted
+                                            .strip_suffix('"')
+                                            .unwrap_or(quoted)
+                                            .replace("\"\"", "\""),
+                                        None => name.to_lowercase(),
+                                    };
+                                    let found = pairs
+                                        .iter()
+                                        .find(|(key, _)| *key == Value::Text(unquoted.clone()));
+                                    match found {
+                                        Some((_, oid)) => {
+                                            (Expr::Const(oid.clone()), DataType::Int8)
+                                        }
+                                        None => {
+                                            return Err(SqlError::new(
+                                                code::INVALID_SCHEMA_NAME,
+                                                format!(
+                                                    "schema \"{}\" does not exist",
+                                                    name.trim_matches('"')
+                                                ),
+                                            ))
+                                        }
+                                    }
+                                }
+                                _ => (
+                                    lookup(&text, pairs, Expr::Const(Value::Null)),
+                                    DataType::Int8,
+                                ),
+                            }
+                        }
                         _ => return Err(unsupported(format!("casts of text to {kind}"))),
                     }
                 } else {
@@ -8366,16 +8420,14 @@ impl<'a> Binder<'a> {
             ("acldefault", 2) => {
                 // The privileges an object of this kind has before any GRANT: its owner's all
                 // (and PUBLIC's where PostgreSQL gives them), as aclitem text.
-                let (kind, _, _) = bound.remove(0);
+                let (kind, kind_ty, kind_span) = bound.remove(0);
                 let (oid, ty, span) = bound.remove(0);
-                let Expr::Const(Value::Text(kind)) = kind else {
-                    return Err(unsupported("acldefault with a kind that is not a constant"));
-                };
+                let kind = self.coerce_to(kind, kind_ty, DataType::Text, kind_span)?;
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let items = |owner: &str| -> Vec<String> {
+                let items = |kind: &str, owner: &str| -> Vec<String> {
                     let own = |rights: &str| format!("{owner}={rights}/{owner}");
                     let public = |rights: &str| format!("={rights}/{owner}");
-                    match kind.as_str() {
+                    match kind {
                         "r" => vec![own("arwdDxt")],
                         "s" => vec![own("rwU")],
                         "d" => vec![public("Tc"), own("CTc")],
@@ -8393,17 +8445,34 @@ impl<'a> Binder<'a> {
                         items.into_iter().map(Value::Text).collect(),
                     )))
                 };
-                let defaults: Vec<(Value, Value)> = self
-                    .catalog
-                    .all_roles()
-                    .into_iter()
-                    .map(|role| {
-                        let owner = crate::functions::quote_ident(&role.name);
-                        (Value::Int(role.oid), array(items(&owner)))
-                    })
-                    .collect();
+                // Looked up by `kind:owner oid` (the kind may be computed per row, as pg_dump's
+                // CASE over relkind is).
+                let mut defaults: Vec<(Value, Value)> = Vec::new();
+                for role in self.catalog.all_roles() {
+                    let owner = crate::functions::quote_ident(&role.name);
+                    for kind in ["r", "s", "d", "f", "l", "T", "L", "n", "t", "F", "S", "c"] {
+                        defaults.push((
+                            Value::Text(format!("{kind}:{}", role.oid)),
+                            array(items(kind, &owner)),
+                        ));
+                    }
+                }
+                let key = Expr::Binary(
+                    BinOp::Concat,
+                    Box::new(Expr::Binary(
+                        BinOp::Concat,
+                        Box::new(kind),
+                        Box::new(Expr::Const(Value::Text(":".into()))),
+                    )),
+                    Box::new(Expr::Cast(
+                        Box::new(oid),
+                        DataType::Int8,
+                        DataType::Text,
+                        true,
+                    )),
+                );
                 Ok((
-                    lookup(&oid, defaults, Expr::Const(Value::Null)),
+                    lookup(&key, defaults, Expr::Const(Value::Null)),
                     DataType::Text.array(),
                 ))
             }

@@ -1130,9 +1130,13 @@ fn pg_catalog(
             ("prattrs", DataType::Int2Vector),
         ]),
         "pg_am" => {
-            out.columns(&[("oid", I8), ("amname", T), ("amtype", T)]);
-            for (oid, name, kind) in [(2, "heap", "t"), (403, "btree", "i"), (405, "hash", "i")] {
-                out.row(vec![int(oid), text(name), text(kind)]);
+            out.columns(&[("oid", I8), ("amname", T), ("amhandler", T), ("amtype", T)]);
+            for (oid, name, handler, kind) in [
+                (2, "heap", "heap_tableam_handler", "t"),
+                (403, "btree", "bthandler", "i"),
+                (405, "hash", "hashhandler", "i"),
+            ] {
+                out.row(vec![int(oid), text(name), text(handler), text(kind)]);
             }
         }
         "pg_namespace" => {
@@ -1569,6 +1573,8 @@ fn pg_catalog(
             ("extnamespace", I8),
             ("extrelocatable", B),
             ("extversion", T),
+            ("extconfig", I8.array()),
+            ("extcondition", T.array()),
         ]),
         "pg_proc" => out.columns(&[
             ("oid", I8),
@@ -1859,6 +1865,14 @@ fn pg_catalog(
                 ("attcompression", T),
                 ("attstattarget", I4),
                 ("attacl", DataType::Text.array()),
+                ("attalign", T),
+                ("attbyval", B),
+                ("attislocal", B),
+                ("attinhcount", I4),
+                ("attoptions", T.array()),
+                ("attfdwoptions", T.array()),
+                ("attmissingval", T),
+                ("atthasmissing", B),
             ]);
             let mut attribute = |relation: i64,
                                  number: usize,
@@ -1891,6 +1905,19 @@ fn pg_catalog(
                     } else {
                         acl_array(column.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES)
                     },
+                    text(match column.ty.size() {
+                        1 => "c",
+                        2 => "s",
+                        8 => "d",
+                        _ => "i",
+                    }),
+                    Value::Bool(matches!(column.ty.size(), 1 | 2 | 4 | 8)),
+                    Value::Bool(true),
+                    int(0),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Bool(false),
                 ]);
             };
             for table in user_tables(catalog) {
@@ -2466,7 +2493,7 @@ const EMPTY_CATALOGS: &[(&str, &str)] = &[
     ("pg_ts_dict", "oid oid, dictname name, dictnamespace oid, dictowner oid, dicttemplate oid, dictinitoption text"),
     ("pg_ts_config", "oid oid, cfgname name, cfgnamespace oid, cfgowner oid, cfgparser oid"),
     ("pg_transform", "oid oid, trftype oid, trflang oid, trffromsql oid, trftosql oid"),
-    ("pg_partitioned_table", "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2vector, partclass text, partcollation text, partexprs text"),
+    ("pg_partitioned_table", "partrelid oid, partstrat char, partnatts int2, partdefid oid, partattrs int2vector, partclass oid[], partcollation oid[], partexprs text"),
     ("pg_opfamily", "oid oid, opfmethod oid, opfname name, opfnamespace oid, opfowner oid"),
     ("pg_opclass", "oid oid, opcmethod oid, opcname name, opcnamespace oid, opcowner oid, opcfamily oid, opcintype oid, opcdefault bool, opckeytype oid"),
     ("pg_operator", "oid oid, oprname name, oprnamespace oid, oprowner oid, oprkind char, oprcanmerge bool, oprcanhash bool, oprleft oid, oprright oid, oprresult oid, oprcom oid, oprnegate oid, oprcode text, oprrest text, oprjoin text"),
