@@ -23,6 +23,10 @@ SELECT count(*) FROM pg_default_acl;
 SELECT count(*) FROM pg_foreign_server;
 SELECT count(*) FROM pg_partitioned_table;
 SELECT count(*) FROM pg_transform;
+SELECT c.relfrozenxid IS NOT NULL AS frozen, c.relminmxid IS NOT NULL AS minmxid, c.relispopulated, c.relisshared, c.relhassubclass
+FROM pg_class c WHERE c.relname = 'dc_t';
+SELECT count(*) FROM pg_proc p LEFT JOIN pg_init_privs pip ON (p.oid = pip.objoid AND pip.classoid = 'pg_proc'::regclass)
+WHERE p.pronamespace <> 'pg_catalog'::regnamespace AND p.pronamespace <> 'information_schema'::regnamespace AND p.proacl IS DISTINCT FROM pip.initprivs;
 SELECT pg_is_in_recovery();
 SET synchronize_seqscans = off;
 DROP TABLE dc_t;

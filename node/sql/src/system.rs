@@ -1587,6 +1587,8 @@ fn pg_catalog(
             ("pronargs", I2),
             ("proargtypes", T),
             ("prosrc", T),
+            ("prolang", I8),
+            ("proacl", T.array()),
         ]),
         "pg_tablespace" => {
             out.columns(&[
@@ -1720,6 +1722,14 @@ fn pg_catalog(
                 ("reloptions", DataType::Text.array()),
                 ("relacl", DataType::Text.array()),
                 ("relpartbound", T),
+                ("relfilenode", I8),
+                ("relallvisible", I4),
+                ("relisshared", B),
+                ("relhassubclass", B),
+                ("relispopulated", B),
+                ("relrewrite", I8),
+                ("relfrozenxid", I8),
+                ("relminmxid", I8),
             ]);
             let mut class = |oid: i64,
                              name: &str,
@@ -1771,6 +1781,16 @@ fn pg_catalog(
                     Value::Null,
                     acl,
                     Value::Null,
+                    // No files of PostgreSQL's kind, no visibility map, no inheritance, no
+                    // transaction id wraparound (Keel's ids are 64-bit): neutral values.
+                    int(if kind == "v" { 0 } else { oid }),
+                    int(0),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(true),
+                    int(0),
+                    int(0),
+                    int(0),
                 ]);
             };
             for table in user_tables(catalog) {
