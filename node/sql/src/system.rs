@@ -2139,11 +2139,7 @@ fn pg_catalog(
             if name == "pg_stat_sys_tables" {
                 return Some(());
             }
-            let stats = session
-                .activity_stats
-                .as_deref()
-                .cloned()
-                .unwrap_or_default();
+            let stats = activity_stats(session);
             let at = |time: Option<i64>| time.map_or(Value::Null, Value::Timestamp);
             for table in user_tables(catalog) {
                 let none = crate::pgstat::TableCounts::default();
@@ -2191,11 +2187,7 @@ fn pg_catalog(
             if name == "pg_stat_sys_indexes" {
                 return Some(());
             }
-            let stats = session
-                .activity_stats
-                .as_deref()
-                .cloned()
-                .unwrap_or_default();
+            let stats = activity_stats(session);
             let counts = |index| stats.indexes.get(&index).copied().unwrap_or_default();
             for table in user_tables(catalog) {
                 let schema = crate::catalog::split_name(&table.name).0;
@@ -2270,11 +2262,7 @@ fn pg_catalog(
                 ("sessions_killed", I8),
                 ("stats_reset", DataType::TimestampTz),
             ]);
-            let stats = session
-                .activity_stats
-                .as_deref()
-                .cloned()
-                .unwrap_or_default();
+            let stats = activity_stats(session);
             let d = &stats.database;
             let tables = stats.tables.values();
             let (mut returned, mut fetched) = (0, 0);
@@ -2479,6 +2467,14 @@ fn pg_catalog(
         }
     }
     Some(())
+}
+
+/// The activity counters the statement was bound with (all zero when it was bound without).
+fn activity_stats(session: &SessionInfo) -> std::borrow::Cow<'_, crate::pgstat::Snapshot> {
+    session.activity_stats.as_deref().map_or_else(
+        || std::borrow::Cow::Owned(Default::default()),
+        std::borrow::Cow::Borrowed,
+    )
 }
 
 /// The type an [`EMPTY_CATALOGS`] column's code names.
