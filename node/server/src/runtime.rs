@@ -181,7 +181,7 @@ impl Worker {
             let micros = (activity.state_change - since).max(0);
             drop(sessions);
             if micros > 0 {
-                self.count_activity(|slot| match was {
+                keel_sql::exec::count_activity(self, |slot| match was {
                     "active" => slot.database.active_time += micros,
                     "idle in transaction" | "idle in transaction (aborted)" => {
                         slot.database.idle_in_transaction_time += micros
@@ -190,11 +190,6 @@ impl Worker {
                 });
             }
         }
-    }
-
-    /// Counts something in this worker's slot of the activity counters (`keel_sql::pgstat`).
-    pub fn count_activity(&self, count: impl FnOnce(&mut keel_sql::pgstat::Slot)) {
-        self.node.pgstat.with(usize::from(self.id), count);
     }
 }
 

@@ -214,13 +214,12 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
     if let Some(pid) = pid {
         // How the session ended, and its time, in pg_stat_database.
         let ended = keel_sql::types::now_timestamp();
-        worker.note_activity(pid, |a| a.state_change = ended);
-        let started = worker.node.activity[worker.id as usize]
-            .lock()
-            .expect("never poisoned")
-            .get(&pid)
-            .map_or(ended, |a| a.backend_start);
-        worker.count_activity(|slot| {
+        let mut started = ended;
+        worker.note_activity(pid, |a| {
+            a.state_change = ended;
+            started = a.backend_start;
+        });
+        keel_sql::exec::count_activity(worker.as_ref(), |slot| {
             let db = &mut slot.database;
             db.session_time += (ended - started).max(0);
             match &outcome {
@@ -704,8 +703,7 @@ impl Connection {
             .lock()
             .expect("never poisoned")
             .insert(pid, activity);
-        self.worker
-            .count_activity(|slot| slot.database.sessions += 1);
+        keel_sql::exec::count_activity(self.worker.as_ref(), |slot| slot.database.sessions += 1);
     }
 
     /// The session starts running `query` (`pg_stat_activity`).

@@ -37,6 +37,17 @@ impl LockKey {
         }
     }
 
+    /// The lock a function's arguments name (one bigint, or two integers); None when one is
+    /// NULL (the functions are strict).
+    pub fn from_args(args: &[crate::types::Value]) -> Option<LockKey> {
+        use crate::types::Value;
+        match args {
+            [Value::Int(key)] => Some(LockKey::single(*key)),
+            [Value::Int(high), Value::Int(low)] => Some(LockKey::pair(*high as i32, *low as i32)),
+            _ => None,
+        }
+    }
+
     /// `pg_locks`' classid, objid and objsubid for the lock, as PostgreSQL shows them.
     pub fn pg_locks_ids(self) -> (i64, i64, i16) {
         let high = (self.key >> 32) & 0xffff_ffff;
@@ -110,10 +121,10 @@ impl State {
         false
     }
 
-    fn remove_where(&mut self, mut gone: impl FnMut(&mut Hold) -> bool) -> bool {
+    fn remove_where(&mut self, gone: impl Fn(&Hold) -> bool) -> bool {
         let mut any = false;
         self.holds.retain(|_, holds| {
-            holds.retain_mut(|hold| {
+            holds.retain(|hold| {
                 let drop = gone(hold);
                 any |= drop;
                 !drop

@@ -5891,13 +5891,7 @@ impl<'a> Binder<'a> {
                                     .collect();
                             match &text {
                                 Expr::Const(Value::Text(name)) => {
-                                    let unquoted = match name.strip_prefix('"') {
-                                        Some(quoted) => quoted
-                                            .strip_suffix('"')
-                                            .unwrap_or(quoted)
-                                            .replace("\"\"", "\""),
-                                        None => name.to_lowercase(),
-                                    };
+                                    let unquoted = parse_regclass(name);
                                     let found = pairs
                                         .iter()
                                         .find(|(key, _)| *key == Value::Text(unquoted.clone()));

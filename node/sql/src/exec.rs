@@ -1232,17 +1232,12 @@ impl Session {
         let pid = self.info.pid;
         let lock_timeout = self.lock_timeout_ms();
         for (advisory, args) in calls {
-            let key = match args
+            let values = args
                 .iter()
                 .map(|arg| arg.eval(&[], ctx))
-                .collect::<SqlResult<Vec<_>>>()?
-                .as_slice()
-            {
-                [Value::Int(key)] => crate::advisory::LockKey::single(*key),
-                [Value::Int(high), Value::Int(low)] => {
-                    crate::advisory::LockKey::pair(*high as i32, *low as i32)
-                }
-                _ => continue,
+                .collect::<SqlResult<Vec<_>>>()?;
+            let Some(key) = crate::advisory::LockKey::from_args(&values) else {
+                continue;
             };
             let deadline = (lock_timeout > 0)
                 .then(|| tokio::time::Instant::now() + Duration::from_millis(lock_timeout));
@@ -1747,28 +1742,23 @@ impl Session {
     }
 
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
-        // Temporary tables' ON COMMIT actions run in the transaction, before it commits; one
-        // that fails rolls it back, as a failing DEFERRED check does.
-        if let Err(error) = self.run_on_commit_actions(cluster).await {
+        // Temporary tables' ON COMMIT actions run in the transaction, then DEFERRED foreign
+        // keys are checked; a failure of either rolls the transaction back.
+        let mut prepared = self.run_on_commit_actions(cluster).await;
+        if prepared.is_ok()
+            && self
+                .txn
+                .as_ref()
+                .is_some_and(|txn| !txn.deferred_checks.is_empty())
+        {
+            prepared = self.run_deferred_checks(cluster, &|_| true).await;
+        }
+        if let Err(error) = prepared {
             if let Some(txn) = self.txn.take() {
                 abort(cluster, &txn).await;
             }
             self.discard_ddl(cluster).await;
             return Err(error);
-        }
-        // DEFERRED foreign keys are checked now; a violation rolls the transaction back.
-        if self
-            .txn
-            .as_ref()
-            .is_some_and(|txn| !txn.deferred_checks.is_empty())
-        {
-            if let Err(error) = self.run_deferred_checks(cluster, &|_| true).await {
-                if let Some(txn) = self.txn.take() {
-                    abort(cluster, &txn).await;
-                }
-                self.discard_ddl(cluster).await;
-                return Err(error);
-            }
         }
         let Some(txn) = self.txn.take() else {
             return Ok(());
@@ -1795,7 +1785,7 @@ impl Session {
         }
         match result {
             Ok(()) => {
-                self.settle_on_commit(txn.id, true);
+                self.settle_on_commit(txn.id);
                 self.publish_ddl(cluster, txn.id).await
             }
             Err(_) => self.discard_ddl(cluster).await,
@@ -1862,15 +1852,16 @@ impl Session {
         outcome
     }
 
-    /// After transaction `txn` ended (committed or not): the ON COMMIT DELETE ROWS tables it
-    /// made stay for the next transactions if it committed; its others go.
-    fn settle_on_commit(&mut self, txn: TxnId, committed: bool) {
+    /// After transaction `txn` committed: the ON COMMIT DELETE ROWS tables it made stay for the
+    /// next transactions; its ON COMMIT DROP ones are gone. (The entries of a transaction that
+    /// did not commit are dropped by the next `run_on_commit_actions`.)
+    fn settle_on_commit(&mut self, txn: TxnId) {
         self.on_commit.retain_mut(|(_, action, made_by)| {
             if *made_by != Some(txn) {
                 return true;
             }
             *made_by = None;
-            committed && *action == crate::plan::OnCommit::DeleteRows
+            *action == crate::plan::OnCommit::DeleteRows
         });
     }
 
@@ -6278,8 +6269,9 @@ fn ensure_temp_schema(next: &mut Catalog, schema: &str, owner: String) {
     }
 }
 
-/// Counts something in this session's worker's slot of the activity counters.
-fn count_activity<C: Cluster>(cluster: &C, count: impl FnOnce(&mut crate::pgstat::Slot)) {
+/// Counts something in this worker's slot of the activity counters (only this worker writes
+/// it; see [`crate::pgstat`]).
+pub fn count_activity<C: Cluster>(cluster: &C, count: impl FnOnce(&mut crate::pgstat::Slot)) {
     cluster
         .activity_stats()
         .with(usize::from(cluster.worker()), count);

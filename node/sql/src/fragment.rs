@@ -582,16 +582,17 @@ impl Shard {
             (Counted::Nothing, _) => {}
             (Counted::Ended, _) => self.take_changes(),
             (_, Err(error)) if error.code == code::DEADLOCK_DETECTED => {
-                self.stats.with(usize::from(self.worker), |slot| {
-                    slot.database.deadlocks += 1;
-                });
+                self.count_activity(|slot| slot.database.deadlocks += 1);
             }
             (_, Err(_)) => {}
-            (counted, Ok(output)) => self
-                .stats
-                .with(usize::from(self.worker), |slot| counted.add(output, slot)),
+            (counted, Ok(output)) => self.count_activity(|slot| counted.add(output, slot)),
         }
         result
+    }
+
+    /// Counts something in this worker's slot of the activity counters.
+    fn count_activity(&self, count: impl FnOnce(&mut crate::pgstat::Slot)) {
+        self.stats.with(usize::from(self.worker), count);
     }
 
     /// Applies what this worker's commits and purges did to its tables' live and dead rows.
@@ -599,8 +600,7 @@ impl Shard {
         let changes = self.store.borrow_mut().take_changes();
         if !changes.is_empty() {
             let now = crate::types::now_timestamp();
-            self.stats
-                .with(usize::from(self.worker), |slot| slot.apply(changes, now));
+            self.count_activity(|slot| slot.apply(changes, now));
         }
     }
 
@@ -692,7 +692,7 @@ impl Shard {
                     tokio::task::yield_now().await;
                 }
                 self.take_changes();
-                self.stats.with(usize::from(self.worker), |slot| {
+                self.count_activity(|slot| {
                     for table in tables {
                         slot.table(table).n_ins_since_vacuum = 0;
                     }

@@ -364,10 +364,8 @@ impl Sequences for SessionSequences {
             locks.release_session(pid, false);
             return Ok(Value::Text(String::new()));
         }
-        let key = match args {
-            [Value::Int(key)] => LockKey::single(*key),
-            [Value::Int(high), Value::Int(low)] => LockKey::pair(*high as i32, *low as i32),
-            _ => return Ok(Value::Null),
+        let Some(key) = LockKey::from_args(args) else {
+            return Ok(Value::Null);
         };
         Ok(match advisory.action {
             AdvisoryAction::Lock => {
