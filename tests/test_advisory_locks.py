@@ -21,6 +21,10 @@ def one(conn, sql, *params):
     return conn.execute(sql, params).fetchone()[0]
 
 
+def deadlocks(conn):
+    return one(conn, "select deadlocks from pg_stat_database where datname = current_database()")
+
+
 def scenario(dsn):
     """Runs the calls on a server; returns what each answered, in order."""
     seen = []
@@ -81,7 +85,9 @@ def scenario(dsn):
         a.execute("reset lock_timeout")
         b.execute("reset lock_timeout")
 
-        # Two sessions waiting for each other: one is told 40P01, the other gets its lock.
+        # Two sessions waiting for each other: one is told 40P01 (and pg_stat_database counts
+        # it), the other gets its lock.
+        deadlocks_before = deadlocks(watcher)
         one(a, "select pg_advisory_lock(20)")
         one(b, "select pg_advisory_lock(21)")
         outcome = {}
@@ -105,6 +111,12 @@ def scenario(dsn):
             b.execute("select pg_advisory_unlock_all()")
         t.join(10)
         seen.append(("deadlock", sorted(outcome.values())))
+        # PostgreSQL publishes a backend's counts within a second or so: read until they land.
+        for _ in range(50):
+            if deadlocks(watcher) > deadlocks_before:
+                break
+            time.sleep(0.1)
+        seen.append(("deadlocks counted", deadlocks(watcher) - deadlocks_before))
 
         # A session's locks go when it ends.
         a.close()

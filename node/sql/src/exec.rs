@@ -1251,6 +1251,7 @@ impl Session {
                 match locks.attempt(pid, key, advisory.shared, advisory.xact) {
                     crate::advisory::Attempt::Taken => break,
                     crate::advisory::Attempt::Deadlock => {
+                        count_activity(cluster, |slot| slot.database.deadlocks += 1);
                         return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected")
                             .with_detail(format!(
                                 "Process {pid} waits for {} on advisory lock [{}]; the lock's holders wait for this process.",
