@@ -30,3 +30,25 @@ WHERE p.pronamespace <> 'pg_catalog'::regnamespace AND p.pronamespace <> 'inform
 SELECT pg_is_in_recovery();
 SET synchronize_seqscans = off;
 DROP TABLE dc_t;
+-- Predefined roles: pg_dump maps every owner OID (the public schema's is pg_database_owner).
+SELECT oid::int, rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'pg\_%' ORDER BY oid;
+SELECT r.rolname AS role, m.rolname AS member FROM pg_auth_members a
+JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE r.rolname LIKE 'pg\_%' ORDER BY 1, 2;
+SELECT n.nspname, r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'public';
+CREATE ROLE pg_mine;
+-- A name column takes a subscript: one character, 0-based; NULL past the name's 64 bytes.
+SELECT typname, typname[0] AS first, typname[1] AS second, typname[0] = '_' AND typelem <> 0 AS isarray,
+  typname[63] = '' AS padded, typname[64] IS NULL AS past
+FROM pg_type WHERE typname IN ('_int4', 'int4') ORDER BY 1;
+CREATE TABLE dc_name (a int);
+SELECT relname[3] AS fourth, attname[0] FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 WHERE relname = 'dc_name';
+DROP TABLE dc_name;
+SELECT 'abc'::text[0];
+-- regproc: a handler's name (Keel's catalogs hold it as the name).
+SELECT 330::regproc AS btree_handler;
+SELECT amname, amhandler::pg_catalog.regproc AS handler FROM pg_am WHERE amname IN ('heap', 'btree', 'hash') ORDER BY 1;
+-- pg_options_to_table splits each option at its first '='.
+SELECT * FROM pg_options_to_table(ARRAY['fillfactor=70', 'a=b=c', 'bare']);
+SELECT count(*) FROM pg_options_to_table(NULL);
+SELECT array_to_string(ARRAY(SELECT quote_ident(option_name) || ' ' || quote_literal(option_value)
+  FROM pg_options_to_table(ARRAY['x=1','y=two']) ORDER BY option_name), ', ') AS srvoptions;

@@ -176,6 +176,9 @@ struct ScopeColumn {
     denied: bool,
     /// A system column (a catalog's `tableoid`): found by name, left out of `*`.
     system: bool,
+    /// A catalog column of PostgreSQL's `name` type, held as text: it takes a subscript as
+    /// `name` does (`typname[0]`, one character, 0-based).
+    name_type: bool,
 }
 
 /// The columns an expression may name: the FROM items of its query, then (for a subquery) those
@@ -217,6 +220,7 @@ impl ScopeRel {
                     merged: false,
                     denied: false,
                     system: false,
+                    name_type: false,
                 })
                 .collect(),
             offset,
@@ -825,6 +829,10 @@ impl<'a> Binder<'a> {
                 )
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
+            "regproc" => crate::system::PROC_OIDS
+                .iter()
+                .map(|(name, oid)| (*oid, name.to_string()))
+                .collect(),
             _ => Vec::new(),
         };
         let fallback = Expr::Cast(Box::new(oid.clone()), DataType::Int8, DataType::Text, true);
@@ -3491,6 +3499,11 @@ impl<'a> Binder<'a> {
                         .map_or(default_alias, |a| ident_name(&a.name));
                     let width = relation.columns.len();
                     let system = relation.system_columns;
+                    let name_typed: Vec<bool> = relation
+                        .columns
+                        .iter()
+                        .map(|c| crate::system::is_name_column(&c.name, c.ty))
+                        .collect();
                     let rows = relation
                         .rows
                         .into_iter()
@@ -3503,6 +3516,9 @@ impl<'a> Binder<'a> {
                     let mut scope = scope_rel(rel_alias, &columns, offset);
                     for column in scope.columns.iter_mut().skip(width - system) {
                         column.system = true;
+                    }
+                    for (column, name_type) in scope.columns.iter_mut().zip(name_typed) {
+                        column.name_type = name_type;
                     }
                     // `*` leaves the system columns out.
                     let star = (offset..offset + width - system).collect();
@@ -3826,6 +3842,22 @@ impl<'a> Binder<'a> {
                 vec![array],
                 &[elem, DataType::Int4],
                 "_pg_expandarray",
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
+        if function == "pg_options_to_table" && exprs.len() == 1 {
+            let (options, ty, span) = self
+                .bind_from_args(exprs, outer)?
+                .pop()
+                .expect("one argument");
+            let options = self.coerce_to(options, ty, DataType::Text.array(), span)?;
+            return function_rel(
+                TableFunc::Options,
+                vec![options],
+                &[DataType::Text, DataType::Text],
+                function,
                 alias,
                 with_ordinality,
                 offset,
@@ -5875,6 +5907,9 @@ impl<'a> Binder<'a> {
                             }
                         }
                         ("regclass", _) => (self.relation_oids(text), DataType::Int8),
+                        // Keel's catalogs hold regproc columns as the function's name (it has
+                        // no pg_proc rows to number them by): the cast keeps the name.
+                        ("regproc", _) => (text, DataType::Text),
                         ("regnamespace", _) => {
                             // A schema name (quoted or not) to its OID; an unknown one is
                             // PostgreSQL's 3F000.
@@ -8098,10 +8133,6 @@ impl<'a> Binder<'a> {
                     .all_roles()
                     .into_iter()
                     .map(|role| (role.oid, role.name))
-                    .chain([(
-                        crate::system::DATABASE_OWNER,
-                        "pg_database_owner".to_string(),
-                    )])
                     .map(|(role, name)| (Value::Int(role), Value::Text(name)));
                 Ok((lookup(&oid, roles, unknown), DataType::Text))
             }
@@ -9495,6 +9526,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
                 merged: false,
                 denied: false,
                 system: false,
+                name_type: false,
             })
             .collect(),
         offset,
@@ -9884,6 +9916,7 @@ fn function_rel(
             name: match func {
                 // A function returning a record names its columns by the record's fields.
                 TableFunc::ExpandArray { .. } => ["x", "n"][i].to_string(),
+                TableFunc::Options => ["option_name", "option_value"][i].to_string(),
                 _ if single => alias_name.clone(),
                 _ => function.to_string(),
             },
@@ -10514,6 +10547,7 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
         "regtype" => Some("regtype"),
         "regclass" => Some("regclass"),
         "regnamespace" => Some("regnamespace"),
+        "regproc" => Some("regproc"),
         _ => None,
     }
 }

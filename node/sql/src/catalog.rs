@@ -507,6 +507,25 @@ pub const BOOTSTRAP_ROLE: &str = "postgres";
 /// The bootstrap role's OID.
 pub const BOOTSTRAP_ROLE_OID: i64 = 10;
 
+/// PostgreSQL 15's predefined roles with their OIDs: NOLOGIN roles that every cluster has
+/// (pg_roles lists them, the public schema belongs to `pg_database_owner`, and pg_dump maps
+/// owners through them). Their names are reserved; Keel gives them no privileges of their own
+/// yet, so they are listed but cannot be granted.
+pub const PREDEFINED_ROLES: [(&str, i64); 12] = [
+    ("pg_monitor", 3373),
+    ("pg_read_all_settings", 3374),
+    ("pg_read_all_stats", 3375),
+    ("pg_stat_scan_tables", 3377),
+    ("pg_signal_backend", 4200),
+    ("pg_checkpoint", 4544),
+    ("pg_read_server_files", 4569),
+    ("pg_write_server_files", 4570),
+    ("pg_execute_server_program", 4571),
+    ("pg_database_owner", 6171),
+    ("pg_read_all_data", 6181),
+    ("pg_write_all_data", 6182),
+];
+
 /// A role (`pg_authid`): its attributes and its stored password secret (see `crate::auth`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleDef {
@@ -1077,6 +1096,24 @@ impl Catalog {
         if !self.roles.contains_key(BOOTSTRAP_ROLE) {
             roles.push(RoleDef::bootstrap());
         }
+        roles.extend(PREDEFINED_ROLES.map(|(name, oid)| {
+            let mut role = RoleDef::new(name, oid);
+            // pg_monitor is a member of three of the others, as in PostgreSQL.
+            if name == "pg_monitor" {
+                role.member_of = [
+                    "pg_read_all_settings",
+                    "pg_read_all_stats",
+                    "pg_stat_scan_tables",
+                ]
+                .map(|of| Membership {
+                    role: of.into(),
+                    admin: false,
+                    grantor: BOOTSTRAP_ROLE.into(),
+                })
+                .to_vec();
+            }
+            role
+        }));
         roles.sort_by(|a, b| a.name.cmp(&b.name));
         roles
     }

@@ -189,6 +189,9 @@ pub enum TableFunc {
     /// `regexp_matches(string, pattern [, flags])`: the capture groups (or the whole match) of
     /// the first match as a text[], or of every match with flag `g`.
     RegexpMatches,
+    /// `pg_options_to_table(text[])`: each `name=value` option as (`option_name`,
+    /// `option_value`), split at the first `=`.
+    Options,
 }
 
 impl TableFunc {
@@ -199,6 +202,7 @@ impl TableFunc {
             TableFunc::Subscripts => "generate_subscripts",
             TableFunc::ExpandArray { .. } => "_pg_expandarray",
             TableFunc::RegexpMatches => "regexp_matches",
+            TableFunc::Options => "pg_options_to_table",
         }
     }
 
@@ -209,7 +213,7 @@ impl TableFunc {
             | TableFunc::Subscripts
             | TableFunc::RegexpMatches
             | TableFunc::ExpandArray { record: true } => 1,
-            TableFunc::ExpandArray { record: false } => 2,
+            TableFunc::ExpandArray { record: false } | TableFunc::Options => 2,
             TableFunc::Unnest(n) => n as usize,
         }
     }

@@ -2059,6 +2059,24 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                 })
                 .collect())
         }
+        TableFunc::Options => {
+            let Some(Value::Array(array)) = args.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            Ok(array
+                .items
+                .iter()
+                .map(|item| match item {
+                    Value::Text(option) => match option.split_once('=') {
+                        Some((name, value)) => {
+                            vec![Value::Text(name.into()), Value::Text(value.into())]
+                        }
+                        None => vec![Value::Text(option.clone()), Value::Null],
+                    },
+                    _ => vec![Value::Null, Value::Null],
+                })
+                .collect())
+        }
         TableFunc::RegexpMatches => {
             let (Value::Text(source), Value::Text(pattern)) = (&args[0], &args[1]) else {
                 return Ok(Vec::new());

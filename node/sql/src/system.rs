@@ -201,8 +201,25 @@ fn setting_array<'s>(settings: impl Iterator<Item = &'s crate::catalog::RoleSett
 
 /// The OID of the role called `name` (the bootstrap superuser's when there is none).
 fn role_oid(catalog: &Catalog, name: Option<&str>) -> i64 {
-    name.and_then(|name| catalog.roles.get(name))
-        .map_or(OWNER, |role| role.oid)
+    let Some(name) = name else { return OWNER };
+    catalog.roles.get(name).map_or_else(
+        || {
+            crate::catalog::PREDEFINED_ROLES
+                .iter()
+                .find(|(predefined, _)| *predefined == name)
+                .map_or(OWNER, |(_, oid)| *oid)
+        },
+        |role| role.oid,
+    )
+}
+
+/// Whether a catalog column is of PostgreSQL's `name` type (Keel holds it as text): the
+/// catalogs' `*name` columns (relname, typname, nspname, attname, rolname, ...), but not the
+/// text ones that end so (pg_settings.name, pg_stat_activity.application_name).
+pub fn is_name_column(column: &str, ty: DataType) -> bool {
+    ty == DataType::Text
+        && column.ends_with("name")
+        && !matches!(column, "name" | "application_name")
 }
 
 fn int2_array(items: impl IntoIterator<Item = i64>) -> Value {
@@ -609,6 +626,14 @@ pub fn comments(catalog: &Catalog) -> Vec<(i64, i16, String)> {
         })
         .collect()
 }
+
+/// The functions catalogs name by OID (`regproc`), with PostgreSQL 15's OIDs: the access
+/// methods' handlers (`pg_am.amhandler::oid`).
+pub const PROC_OIDS: &[(&str, i64)] = &[
+    ("heap_tableam_handler", 3),
+    ("bthandler", 330),
+    ("hashhandler", 331),
+];
 
 /// System catalogs that `'pg_catalog.name'::regclass` names, with PostgreSQL's OIDs.
 pub const CATALOG_OIDS: &[(&str, i64)] = &[

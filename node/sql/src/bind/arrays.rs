@@ -136,6 +136,19 @@ impl Binder<'_> {
                 fields[at].1,
             ));
         }
+        if let (
+            DataType::Text,
+            Expr::Column(at),
+            [AccessExpr::Subscript(Subscript::Index { index })],
+        ) = (ty, &base, chain)
+        {
+            if scope
+                .column(*at)
+                .is_some_and(|(_, column)| column.name_type)
+            {
+                return self.name_subscript(base, index, scope, aggs, position);
+            }
+        }
         let Some(elem) = ty.element() else {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -197,6 +210,45 @@ impl Binder<'_> {
         } else {
             (call(ArrayFn::Subscript, args), elem)
         })
+    }
+
+    /// `name[i]` on a catalog's name column: the character at 0-based `i` (`''` past the end),
+    /// NULL outside the 64 bytes a name has, as PostgreSQL's fixed-size `name` answers.
+    fn name_subscript(
+        &mut self,
+        base: Expr,
+        index: &ast::Expr,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        use crate::expr::BinOp;
+        let span = index.span();
+        let at = self.subscript(index, scope, aggs)?;
+        let int = |v| Expr::Const(Value::Int(v));
+        let binary = |op, l: Expr, r: Expr| Expr::Binary(op, Box::new(l), Box::new(r));
+        let in_range = binary(
+            BinOp::And,
+            binary(BinOp::GtEq, at.clone(), int(0)),
+            binary(BinOp::Lt, at.clone(), int(64)),
+        );
+        let one_based = binary(BinOp::Add(DataType::Int8), at, int(1));
+        let (character, ty) = self.call_function(
+            "substr",
+            vec![
+                (base, DataType::Text, span),
+                (one_based, DataType::Int8, span),
+                (int(1), DataType::Int8, span),
+            ],
+            position,
+        )?;
+        Ok((
+            Expr::Case(
+                vec![(in_range, character)],
+                Box::new(Expr::Const(Value::Null)),
+            ),
+            ty,
+        ))
     }
 
     fn subscript(
