@@ -78,7 +78,6 @@ pub struct Node {
     pub config: Config,
     pub workers: usize,
     catalog: RwLock<Arc<Catalog>>,
-    ddl: Arc<tokio::sync::Mutex<()>>,
     next_row_id: AtomicI64,
     /// Client sessions open on the node (cancel requests not counted), for `max_connections`.
     pub connections: AtomicUsize,
@@ -96,8 +95,8 @@ pub struct Node {
     statistics: Arc<keel_sql::stats::Statistics>,
     /// Activity counters (`pg_stat_user_tables`, `pg_stat_database`), a slot per worker.
     pgstat: Arc<keel_sql::pgstat::Registry>,
-    /// Advisory locks, node-wide (`pg_advisory_lock`).
-    pub advisory: Arc<keel_sql::advisory::AdvisoryLocks>,
+    /// Heavyweight locks, node-wide: relation, advisory and catalog locks (`keel_sql::locks`).
+    pub locks: Arc<keel_sql::locks::Locks>,
     /// Commit timestamps and snapshots (see `keel_storage::mvcc`).
     clock: Arc<Clock>,
     ssi: Arc<Ssi>,
@@ -203,8 +202,8 @@ impl std::fmt::Debug for NodeBackends {
 }
 
 impl keel_sql::system::Backends for NodeBackends {
-    fn advisory_locks(&self) -> Vec<keel_sql::advisory::Listed> {
-        self.0.node.advisory.list()
+    fn locks(&self) -> Vec<keel_sql::locks::Listed> {
+        self.0.node.locks.list()
     }
     fn reset_stats(&self, oid: Option<i64>) {
         let stats = &self.0.node.pgstat;
@@ -329,8 +328,8 @@ impl Cluster for Worker {
     fn activity_stats(&self) -> &keel_sql::pgstat::Registry {
         &self.node.pgstat
     }
-    fn advisory_locks(&self) -> &Arc<keel_sql::advisory::AdvisoryLocks> {
-        &self.node.advisory
+    fn locks(&self) -> &Arc<keel_sql::locks::Locks> {
+        &self.node.locks
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -406,9 +405,6 @@ impl Cluster for Worker {
             .catalog
             .write()
             .expect("catalog lock is never poisoned") = Arc::new(catalog);
-    }
-    fn ddl_lock(&self) -> Arc<tokio::sync::Mutex<()>> {
-        self.node.ddl.clone()
     }
     fn next_txn(&self) -> TxnId {
         let counter = self.txn_counter.get() + 1;
@@ -1050,7 +1046,6 @@ pub fn start(
         config: config.clone(),
         workers,
         catalog: RwLock::new(Arc::new(recovered.catalog)),
-        ddl: Arc::new(tokio::sync::Mutex::new(())),
         next_row_id: AtomicI64::new(recovered.next_row_id),
         connections: AtomicUsize::new(0),
         role_connections: Default::default(),
@@ -1060,7 +1055,7 @@ pub fn start(
         sequences: Arc::new(recovered.sequences),
         statistics,
         pgstat,
-        advisory: Default::default(),
+        locks: Default::default(),
         clock: Arc::new(Clock::new(workers)),
         ssi: Arc::new(Ssi::default()),
         waits: Arc::new(WaitGraph::default()),

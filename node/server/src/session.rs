@@ -142,7 +142,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         settings: Vec::new(),
         pid: 0,
         activity: Vec::new(),
-        advisory_locks: Vec::new(),
+        locks: Vec::new(),
         sizes: Vec::new(),
         sequence_states: Vec::new(),
         search_path: Vec::new(),
@@ -1139,6 +1139,7 @@ impl Connection {
                 catalog_version: 0,
                 search_path: Vec::new(),
                 user: String::new(),
+                locks: Vec::new(),
             },
             [one] => {
                 self.session.refresh_statistics(self.worker.as_ref());

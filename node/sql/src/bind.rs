@@ -54,7 +54,7 @@ pub struct SessionInfo {
     /// The node's sessions when the statement reads `pg_stat_activity`; empty otherwise.
     pub activity: Vec<crate::system::Activity>,
     /// The node's advisory locks when the statement reads `pg_locks`; empty otherwise.
-    pub advisory_locks: Vec<crate::advisory::Listed>,
+    pub locks: Vec<crate::locks::Listed>,
     /// Bytes each table's (and hidden index table's) trees take on all workers, by table id,
     /// when the statement calls a size function (`pg_relation_size`...); empty otherwise.
     pub sizes: Vec<(keel_storage::TableId, u64)>,
@@ -150,6 +150,9 @@ pub struct Binder<'a> {
     temp_schema: String,
     /// Set when a relation name resolved to a temporary relation.
     reads_temp: std::cell::Cell<bool>,
+    /// The relation locks the statement takes before it runs: every table and view it reads
+    /// (through views too), its write target (see [`crate::locks`]).
+    locks: std::cell::RefCell<Vec<(keel_storage::TableId, crate::locks::LockMode)>>,
 }
 
 /// One FROM item as expressions see it.
@@ -431,7 +434,21 @@ impl<'a> Binder<'a> {
             acting: None,
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
+            locks: std::cell::RefCell::default(),
         }
+    }
+
+    /// Notes a relation lock the statement takes before it runs.
+    fn note_lock(&self, id: keel_storage::TableId, mode: crate::locks::LockMode) {
+        self.locks.borrow_mut().push((id, mode));
+    }
+
+    /// The relation locks of the statement bound, each once.
+    pub fn take_locks(&self) -> Vec<(keel_storage::TableId, crate::locks::LockMode)> {
+        let mut locks = std::mem::take(&mut *self.locks.borrow_mut());
+        locks.sort_unstable();
+        locks.dedup();
+        locks
     }
 
     fn pos(&self, span: Span) -> Option<usize> {
@@ -2401,6 +2418,7 @@ impl<'a> Binder<'a> {
     /// The table a write statement changes, with its CHECK constraints bound (see
     /// [`crate::catalog::CheckDef`]).
     pub fn write_target(&mut self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
+        self.note_lock(table.id, crate::locks::LockMode::RowExclusive);
         if table.checks.iter().all(|c| c.bound.is_some()) {
             return Ok(table);
         }
@@ -3576,6 +3594,7 @@ impl<'a> Binder<'a> {
                 }
                 if let Some(view) = self.view(name)? {
                     self.note_read(view.id);
+                    self.note_lock(view.id, crate::locks::LockMode::AccessShare);
                     let rel_alias = alias
                         .as_ref()
                         .map_or(crate::catalog::relname(&view.name).to_string(), |a| {
@@ -3623,6 +3642,7 @@ impl<'a> Binder<'a> {
                 }
                 let table = self.lookup_table(name)?;
                 self.note_read(table.id);
+                self.note_lock(table.id, crate::locks::LockMode::AccessShare);
                 let mut scope = self.readable_scope(
                     &table,
                     crate::catalog::relname(&table.name).to_string(),

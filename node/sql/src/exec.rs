@@ -66,8 +66,6 @@ pub trait Cluster {
     fn catalog(&self) -> Arc<Catalog>;
     /// Publishes a committed catalog to every worker.
     fn publish_catalog(&self, catalog: Catalog);
-    /// Serializes DDL node-wide.
-    fn ddl_lock(&self) -> Arc<tokio::sync::Mutex<()>>;
     /// A new transaction id (unique across workers and restarts).
     fn next_txn(&self) -> TxnId;
     /// A snapshot of everything committed so far, held until the lease is dropped.
@@ -90,8 +88,9 @@ pub trait Cluster {
     /// The node's activity counters (`pg_stat_*`; see [`crate::pgstat`]); this session's
     /// worker writes its own slot of them.
     fn activity_stats(&self) -> &crate::pgstat::Registry;
-    /// The node's advisory locks (`pg_advisory_lock`; see [`crate::advisory`]).
-    fn advisory_locks(&self) -> &Arc<crate::advisory::AdvisoryLocks>;
+    /// The node's heavyweight locks: relation, advisory and catalog locks (see
+    /// [`crate::locks`]).
+    fn locks(&self) -> &Arc<crate::locks::Locks>;
 }
 
 /// A cancel request's mailbox for one session.
@@ -274,8 +273,10 @@ pub enum BlockState {
 
 struct Txn {
     id: TxnId,
-    /// The session's process id: its transaction-level advisory locks go when this ends.
+    /// The session's process id: its transaction-level locks go when this ends.
     pid: i32,
+    /// The session's fast-path lock slot (see [`crate::locks`]).
+    locks: Arc<crate::locks::FastPath>,
     /// Workers this transaction sent writes to.
     writers: BTreeSet<WorkerId>,
     explicit: bool,
@@ -301,10 +302,17 @@ struct Txn {
 }
 
 impl Txn {
-    fn new(id: TxnId, pid: i32, explicit: bool, settings: &Settings) -> Txn {
+    fn new(
+        id: TxnId,
+        pid: i32,
+        locks: Arc<crate::locks::FastPath>,
+        explicit: bool,
+        settings: &Settings,
+    ) -> Txn {
         Txn {
             id,
             pid,
+            locks,
             writers: BTreeSet::new(),
             explicit,
             isolation: match settings.get("default_transaction_isolation") {
@@ -392,6 +400,8 @@ pub struct Prepared {
     /// The plan holds session or node state read at bind time (settings, pg_stat_activity):
     /// bound again at every execution.
     pub volatile: bool,
+    /// The relation locks it takes before it runs (see [`crate::locks`]).
+    pub locks: Vec<(TableId, crate::locks::LockMode)>,
 }
 
 impl Prepared {
@@ -962,6 +972,8 @@ pub struct Session {
     /// The open transaction's id (0: none), for other sessions' `pg_locks`: set when a statement
     /// starts one, and again when each statement ends.
     pub txn_id: crate::system::TxnCell,
+    /// This session's fast-path lock slot (made at its first transaction).
+    lock_slot: Option<Arc<crate::locks::FastPath>>,
 }
 
 /// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
@@ -973,14 +985,13 @@ enum LocalSaved {
     Authorization(String, String, bool),
 }
 
-/// Catalog changes of an open transaction, and the node-wide DDL lock it holds until it ends.
+/// Catalog changes of an open transaction (it holds the catalog lock until it ends).
 struct PendingDdl {
     catalog: Arc<Catalog>,
     dropped: Vec<keel_storage::TableId>,
     /// Counters of the sequences this transaction altered, as they were before (the first
     /// ALTER SEQUENCE of each): an abort puts them back, as PostgreSQL's rollback does.
     sequences: Vec<(Arc<crate::catalog::SequenceDef>, i64, bool)>,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Session {
@@ -999,6 +1010,7 @@ impl Session {
             sequences: None,
             discard_temp: false,
             on_commit: Vec::new(),
+            lock_slot: None,
             notices: Vec::new(),
             local_saved: Vec::new(),
             statements: HashMap::new(),
@@ -1199,7 +1211,7 @@ impl Session {
                     .map(|backends| (backends, self.info.user.clone()));
                 Rc::new(
                     SessionSequences::new(cluster.sequences(), backends)
-                        .with_advisory(cluster.advisory_locks().clone(), self.info.pid),
+                        .with_advisory(cluster.locks().clone(), self.info.pid),
                 )
             })
             .clone()
@@ -1228,65 +1240,155 @@ impl Session {
                 }
             });
         }
-        let locks = cluster.advisory_locks();
-        let pid = self.info.pid;
-        let lock_timeout = self.lock_timeout_ms();
         for (advisory, args) in calls {
             let values = args
                 .iter()
                 .map(|arg| arg.eval(&[], ctx))
                 .collect::<SqlResult<Vec<_>>>()?;
-            let Some(key) = crate::advisory::LockKey::from_args(&values) else {
+            let Some(key) = crate::locks::LockKey::from_args(&values) else {
                 continue;
             };
-            let deadline = (lock_timeout > 0)
-                .then(|| tokio::time::Instant::now() + Duration::from_millis(lock_timeout));
-            loop {
-                let released = locks.released();
-                tokio::pin!(released);
-                released.as_mut().enable();
-                let canceled = cancel.notify.notified();
-                tokio::pin!(canceled);
-                canceled.as_mut().enable();
-                match locks.attempt(pid, key, advisory.shared, advisory.xact) {
-                    crate::advisory::Attempt::Taken => break,
-                    crate::advisory::Attempt::Deadlock => {
-                        count_activity(cluster, |slot| slot.database.deadlocks += 1);
-                        return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected")
-                            .with_detail(format!(
-                                "Process {pid} waits for {} on advisory lock [{}]; the lock's holders wait for this process.",
-                                if advisory.shared { "ShareLock" } else { "ExclusiveLock" },
-                                key.key
-                            ))
-                            .with_hint("See server log for query details."));
-                    }
-                    crate::advisory::Attempt::Wait => {}
-                }
-                if let Err(error) = cancel.check() {
-                    locks.stop_waiting(pid);
-                    return Err(error);
-                }
-                let timeout = async {
-                    match deadline {
-                        Some(deadline) => tokio::time::sleep_until(deadline).await,
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    _ = released => {}
-                    _ = canceled => {}
-                    _ = timeout => {
-                        locks.stop_waiting(pid);
-                        return Err(SqlError::new(
-                            code::LOCK_NOT_AVAILABLE,
-                            "canceling statement due to lock timeout",
-                        ));
-                    }
-                }
-            }
+            let mode = crate::locks::LockMode::advisory(advisory.shared);
+            self.acquire_lock(
+                cluster,
+                crate::locks::LockTag::Advisory(key),
+                mode,
+                advisory.xact,
+                false,
+                cancel,
+            )
+            .await?;
             sequences.prepay(advisory, key);
         }
         Ok(())
+    }
+
+    /// Waits for and takes a heavyweight lock (see [`crate::locks`]) for this session's
+    /// transaction (`xact`) or for the session: a weak relation lock in the session's fast-path
+    /// slot when no one wants a strong one there, else through the node's table, waiting until
+    /// it is free, a deadlock (40P01), `lock_timeout` (55P03), a cancel or the statement timeout
+    /// (57014). With `nowait`, a lock held elsewhere is 55P03 at once. True when it waited.
+    async fn acquire_lock<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        tag: crate::locks::LockTag,
+        mode: crate::locks::LockMode,
+        xact: bool,
+        nowait: bool,
+        cancel: &Cancel,
+    ) -> SqlResult<bool> {
+        use crate::locks::{Attempt, LockTag};
+        let locks = cluster.locks().clone();
+        let pid = self.info.pid;
+        if xact {
+            self.open_txn(cluster);
+        }
+        if let (LockTag::Relation(table), true) = (tag, xact && mode.weak()) {
+            let slot = self.lock_slot(cluster);
+            if locks.fast_lock(&slot, table, mode) {
+                return Ok(false);
+            }
+        }
+        let describe = |catalog: &Catalog| match tag {
+            LockTag::Relation(table) => {
+                let name = catalog
+                    .table_by_id(table)
+                    .map(|t| t.name.clone())
+                    .or_else(|| {
+                        catalog
+                            .views
+                            .values()
+                            .find(|v| v.id == table)
+                            .map(|v| v.name.clone())
+                    })
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "relation {} of database {}",
+                        crate::system::locked_relation_oid(catalog, table),
+                        crate::system::DATABASE
+                    ),
+                    crate::catalog::relname(&name).to_string(),
+                )
+            }
+            LockTag::Advisory(key) => (format!("advisory lock [{}]", key.key), String::new()),
+            LockTag::Catalog => ("the catalog".to_string(), String::new()),
+        };
+        if nowait {
+            if locks.try_take(pid, tag, mode, xact) {
+                return Ok(false);
+            }
+            let (_, name) = describe(&self.catalog(cluster));
+            return Err(SqlError::new(
+                code::LOCK_NOT_AVAILABLE,
+                format!("could not obtain lock on relation \"{name}\""),
+            ));
+        }
+        let lock_timeout = self.lock_timeout_ms();
+        let deadline = (lock_timeout > 0)
+            .then(|| tokio::time::Instant::now() + Duration::from_millis(lock_timeout));
+        let mut waited = false;
+        loop {
+            let released = locks.released();
+            tokio::pin!(released);
+            released.as_mut().enable();
+            let canceled = cancel.notify.notified();
+            tokio::pin!(canceled);
+            canceled.as_mut().enable();
+            match locks.attempt(pid, tag, mode, xact) {
+                Attempt::Taken => return Ok(waited),
+                Attempt::Deadlock => {
+                    count_activity(cluster, |slot| slot.database.deadlocks += 1);
+                    let (what, _) = describe(&self.catalog(cluster));
+                    return Err(SqlError::new(code::DEADLOCK_DETECTED, "deadlock detected")
+                        .with_detail(format!(
+                            "Process {pid} waits for {} on {what}; the lock's holders wait for this process.",
+                            mode.name()
+                        ))
+                        .with_hint("See server log for query details."));
+                }
+                Attempt::Wait => waited = true,
+            }
+            if let Err(error) = cancel.check() {
+                locks.stop_waiting(pid);
+                return Err(error);
+            }
+            let timeout = async {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = released => {}
+                _ = canceled => {}
+                _ = timeout => {
+                    locks.stop_waiting(pid);
+                    return Err(SqlError::new(
+                        code::LOCK_NOT_AVAILABLE,
+                        "canceling statement due to lock timeout",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Takes a statement's relation locks (in their order: by relation, then mode); true when
+    /// one had to wait.
+    async fn take_relation_locks<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        relations: &[(TableId, crate::locks::LockMode)],
+        cancel: &Cancel,
+    ) -> SqlResult<bool> {
+        let mut waited = false;
+        for &(table, mode) in relations {
+            let tag = crate::locks::LockTag::Relation(table);
+            waited |= self
+                .acquire_lock(cluster, tag, mode, true, false, cancel)
+                .await?;
+        }
+        Ok(waited)
     }
 
     /// Makes the sequence changes of the statement that just ran durable before anyone sees
@@ -1380,6 +1482,7 @@ impl Session {
                 || reads_activity_stats(text)
                 || reads_statistics(text)
                 || reads_sequence_states(text),
+            locks: Vec::new(),
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1393,7 +1496,7 @@ impl Session {
                     }
                     if let (true, Some(backends)) = (reads_activity, &self.backends) {
                         info.activity = backends.activity();
-                        info.advisory_locks = backends.advisory_locks();
+                        info.locks = backends.locks();
                     }
                     with_state = info;
                     &with_state
@@ -1401,7 +1504,17 @@ impl Session {
                     &self.info
                 };
                 let mut binder = Binder::new(catalog, info, text, offset, param_types);
-                prepared.plan = Some(binder.bind(&statement)?);
+                let plan = binder.bind(&statement)?;
+                prepared.locks = binder.take_locks();
+                // SELECT ... FOR UPDATE / SHARE: ROW SHARE on the table it locks rows of.
+                if let Plan::Select(select) = &plan {
+                    if let (Some(_), Some(table)) = (&select.locking, &select.table) {
+                        prepared
+                            .locks
+                            .push((table.id, crate::locks::LockMode::RowShare));
+                    }
+                }
+                prepared.plan = Some(plan);
                 prepared.param_types = binder.param_types();
             }
             Parsed::AlterSequence(alter) => {
@@ -1570,7 +1683,7 @@ impl Session {
             let ends_block = matches!(parsed, Parsed::Commit | Parsed::Rollback)
                 && (self.failed || self.txn.as_ref().is_some_and(|txn| txn.explicit));
             let committing = matches!(parsed, Parsed::Commit) && !self.failed;
-            let mut outcome = self.run_command(cluster, parsed).await;
+            let mut outcome = self.run_command(cluster, parsed, cancel).await;
             if ends_block {
                 // SET LOCAL ends with the block; a rolled-back block takes its SETs too.
                 let committed = committing && outcome.is_ok();
@@ -1609,27 +1722,39 @@ impl Session {
                 })
                 .collect();
         }
-        // Re-bind when DDL changed the catalog since the statement was prepared.
-        let catalog = self.catalog(cluster);
-        let rebound;
-        let plan = match &prepared.plan {
-            Some(plan)
-                if prepared.catalog_version == catalog.version
-                    && prepared.search_path == self.info.search_path
-                    && prepared.user == self.info.user
-                    && !prepared.volatile =>
-            {
-                plan
-            }
-            _ => {
+        // Re-bind when DDL changed the catalog since the statement was prepared; then take its
+        // relation locks, and bind again if DDL committed before they were taken.
+        let mut rebound: Option<Prepared> = None;
+        let mut catalog = self.catalog(cluster);
+        let reuse = prepared.plan.is_some()
+            && prepared.catalog_version == catalog.version
+            && prepared.search_path == self.info.search_path
+            && prepared.user == self.info.user
+            && !prepared.volatile;
+        // The catalog version the plan in hand was bound against.
+        let mut bound = reuse.then_some(catalog.version);
+        loop {
+            if bound != Some(catalog.version) {
                 let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
-                rebound = self.prepare(&catalog, &prepared.text, prepared.offset, types)?;
-                rebound
-                    .plan
-                    .as_ref()
-                    .expect("a statement that bound once binds to a plan")
+                rebound = Some(self.prepare(&catalog, &prepared.text, prepared.offset, types)?);
+                bound = Some(catalog.version);
             }
-        };
+            let locks = rebound.as_ref().map_or(&prepared.locks, |r| &r.locks);
+            if locks.is_empty() {
+                break;
+            }
+            let locks = locks.clone();
+            self.take_relation_locks(cluster, &locks, cancel).await?;
+            let now = self.catalog(cluster);
+            if now.version == catalog.version {
+                break;
+            }
+            catalog = now;
+        }
+        let plan = rebound
+            .as_ref()
+            .map_or(prepared.plan.as_ref(), |r| r.plan.as_ref())
+            .expect("a statement that bound once binds to a plan");
         if let Some(command) = plan.write_command() {
             self.check_writable(command)?;
         }
@@ -1638,7 +1763,7 @@ impl Session {
         cancel.txn.set(Some(txn_id.id));
         cancel.end_waits(cluster);
         let result = if plan.is_ddl() {
-            self.run_ddl(cluster, plan, txn_id).await?
+            self.run_ddl(cluster, plan, txn_id, cancel).await?
         } else if let Plan::Select(select) = plan {
             // The statement's own result may stay in temporary files until it is sent.
             let params = Arc::new(params.to_vec());
@@ -1695,11 +1820,9 @@ impl Session {
     /// snapshot the statement reads.
     fn txn_for_statement<C: Cluster>(&mut self, cluster: &C) -> Tx {
         let lock_timeout = self.lock_timeout_ms();
-        let settings = &self.settings;
-        let pid = self.info.pid;
-        let txn = self
-            .txn
-            .get_or_insert_with(|| Txn::new(cluster.next_txn(), pid, false, settings));
+        let deadline = self.deadline;
+        self.open_txn(cluster);
+        let txn = self.txn.as_mut().expect("opened above");
         txn.started = true;
         self.txn_id.set(txn.id);
         if txn.isolation == Isolation::Serializable && txn.snapshot.is_none() {
@@ -1712,7 +1835,30 @@ impl Session {
             let snapshot = cluster.snapshot();
             txn.snapshot = Some(snapshot);
         }
-        txn.tx(lock_timeout, self.deadline)
+        txn.tx(lock_timeout, deadline)
+    }
+
+    /// The open transaction, or a new implicit one (without its snapshot yet).
+    fn open_txn<C: Cluster>(&mut self, cluster: &C) -> &mut Txn {
+        if self.txn.is_none() {
+            let slot = self.lock_slot(cluster);
+            let txn = Txn::new(
+                cluster.next_txn(),
+                self.info.pid,
+                slot,
+                false,
+                &self.settings,
+            );
+            self.txn = Some(txn);
+        }
+        self.txn.as_mut().expect("made above")
+    }
+
+    /// The session's fast-path lock slot, registered with the node at its first transaction.
+    fn lock_slot<C: Cluster>(&mut self, cluster: &C) -> Arc<crate::locks::FastPath> {
+        self.lock_slot
+            .get_or_insert_with(|| cluster.locks().slot(self.info.pid))
+            .clone()
     }
 
     fn lock_timeout_ms(&self) -> u64 {
@@ -1778,7 +1924,6 @@ impl Session {
         }
         let result = self.commit_writes(cluster, &txn).await;
         if result.is_ok() {
-            cluster.advisory_locks().release_xact(txn.pid);
             count_activity(cluster, |slot| slot.database.xact_commit += 1);
             if serializable {
                 cluster.ssi().committed(txn.id);
@@ -1787,7 +1932,10 @@ impl Session {
         match result {
             Ok(()) => {
                 self.settle_on_commit(txn.id);
-                self.publish_ddl(cluster, txn.id).await
+                self.publish_ddl(cluster, txn.id).await;
+                // After the catalog is published: a statement that waited for these locks
+                // binds against what this transaction did.
+                cluster.locks().release_xact(txn.pid, &txn.locks);
             }
             Err(_) => self.discard_ddl(cluster).await,
         }
@@ -1943,9 +2091,94 @@ impl Session {
         &mut self,
         cluster: &C,
         parsed: &Parsed,
+        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let mut result = QueryResult::default();
         match parsed {
+            Parsed::Lock {
+                tables,
+                mode,
+                nowait,
+            } => {
+                self.explicit_txn("LOCK TABLE")?;
+                if !mode.weak() {
+                    self.check_writable("LOCK TABLE")?;
+                }
+                let catalog = self.catalog(cluster);
+                let mut relations = Vec::new();
+                for (name, offset) in tables {
+                    let key = self.resolve_written(&catalog, name);
+                    let (id, owner, acl, kind) =
+                        match (catalog.tables.get(&key), catalog.views.get(&key)) {
+                            (Some(table), _) => (
+                                table.id,
+                                table.owner.as_deref(),
+                                table.acl.as_deref(),
+                                "table",
+                            ),
+                            (None, Some(view)) => {
+                                (view.id, view.owner.as_deref(), view.acl.as_deref(), "view")
+                            }
+                            (None, None) if catalog.sequences.contains_key(&key) => {
+                                return Err(SqlError::new(
+                                    code::WRONG_OBJECT_TYPE,
+                                    format!(
+                                        "\"{}\" is not a table or view",
+                                        crate::catalog::relname(&key)
+                                    ),
+                                ));
+                            }
+                            (None, None) => {
+                                return Err(catalog
+                                    .table(&key)
+                                    .map(|_| ())
+                                    .unwrap_err()
+                                    .at(Some(offset + 1)));
+                            }
+                        };
+                    // PostgreSQL 15: UPDATE, DELETE or TRUNCATE allow every mode, SELECT ACCESS
+                    // SHARE, INSERT up to ROW EXCLUSIVE.
+                    let mut allowed = crate::catalog::PRIV_UPDATE
+                        | crate::catalog::PRIV_DELETE
+                        | crate::catalog::PRIV_TRUNCATE;
+                    if *mode <= crate::locks::LockMode::AccessShare {
+                        allowed |= crate::catalog::PRIV_SELECT;
+                    }
+                    if *mode <= crate::locks::LockMode::RowExclusive {
+                        allowed |= crate::catalog::PRIV_INSERT;
+                    }
+                    if catalog.relation_privileges(owner, acl, &self.info.user) & allowed == 0 {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!(
+                                "permission denied for {kind} {}",
+                                crate::catalog::relname(&key)
+                            ),
+                        ));
+                    }
+                    relations.push(id);
+                    // A view's lock is also taken on what it reads, views through to tables.
+                    let mut stack: Vec<TableId> = catalog
+                        .views
+                        .get(&key)
+                        .map_or_else(Vec::new, |v| v.reads.clone());
+                    while let Some(read) = stack.pop() {
+                        if relations.contains(&read) {
+                            continue;
+                        }
+                        relations.push(read);
+                        if let Some(view) = catalog.views.values().find(|v| v.id == read) {
+                            stack.extend(view.reads.iter().copied());
+                        }
+                    }
+                }
+                for id in relations {
+                    let tag = crate::locks::LockTag::Relation(id);
+                    self.acquire_lock(cluster, tag, *mode, true, *nowait, cancel)
+                        .await?;
+                }
+                result.tag = "LOCK TABLE".into();
+            }
             Parsed::Begin { mode, start } => {
                 result.tag = if *start { "START TRANSACTION" } else { "BEGIN" }.into();
                 match &mut self.txn {
@@ -1966,8 +2199,13 @@ impl Session {
                         txn.set_mode(*mode)?;
                     }
                     None => {
-                        let mut txn =
-                            Txn::new(cluster.next_txn(), self.info.pid, true, &self.settings);
+                        let mut txn = Txn::new(
+                            cluster.next_txn(),
+                            self.info.pid,
+                            self.lock_slot(cluster),
+                            true,
+                            &self.settings,
+                        );
                         txn.set_mode(*mode)?;
                         self.txn = Some(txn);
                     }
@@ -4647,20 +4885,34 @@ impl Session {
         cluster: &C,
         plan: &Plan,
         txn: Tx,
+        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         if let Some(open) = &mut self.txn {
             let level = open.level();
             open.ddl_level = Some(open.ddl_level.map_or(level, |known| known.max(level)));
         }
         if self.ddl.is_none() {
-            let guard = cluster.ddl_lock().lock_owned().await;
+            // DDL transactions are serial: the catalog lock, held until this one ends.
+            let tag = crate::locks::LockTag::Catalog;
+            self.acquire_lock(
+                cluster,
+                tag,
+                crate::locks::LockMode::Exclusive,
+                true,
+                false,
+                cancel,
+            )
+            .await?;
             self.ddl = Some(PendingDdl {
                 catalog: cluster.catalog(),
                 dropped: Vec::new(),
                 sequences: Vec::new(),
-                _guard: guard,
             });
         }
+        // The relations it changes, locked as PostgreSQL locks them: statements that use them
+        // finish first, and those that come later wait for this transaction's end.
+        let strong = ddl_locks(plan, &self.catalog(cluster));
+        self.take_relation_locks(cluster, &strong, cancel).await?;
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
         let mut next = (*catalog).clone();
@@ -6011,9 +6263,7 @@ impl Session {
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }
-        cluster
-            .advisory_locks()
-            .release_session(self.info.pid, true);
+        cluster.locks().release_session(self.info.pid, true);
         self.drop_temp_schema(cluster).await;
     }
 
@@ -6096,9 +6346,75 @@ impl Session {
     }
 }
 
+/// The relation locks a DDL statement takes on what it changes, as PostgreSQL takes them:
+/// ACCESS EXCLUSIVE on a table or view it alters or drops, SHARE for CREATE INDEX, SHARE ROW
+/// EXCLUSIVE on both ends of a new foreign key, SHARE UPDATE EXCLUSIVE for COMMENT.
+fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::LockMode)> {
+    use crate::locks::LockMode::{AccessExclusive, Share, ShareRowExclusive, ShareUpdateExclusive};
+    let relation = |name: &str| {
+        catalog
+            .tables
+            .get(name)
+            .map(|t| t.id)
+            .or_else(|| catalog.views.get(name).map(|v| v.id))
+    };
+    let mut locks: Vec<(TableId, crate::locks::LockMode)> = match plan {
+        Plan::DropTables { names, .. } => names
+            .iter()
+            .filter_map(|(name, _)| relation(name))
+            .map(|id| (id, AccessExclusive))
+            .collect(),
+        Plan::DropViews { names, .. } => names
+            .iter()
+            .filter_map(|name| relation(name))
+            .map(|id| (id, AccessExclusive))
+            .collect(),
+        Plan::AlterOwner { relation: name, .. } => relation(name)
+            .map(|id| (id, AccessExclusive))
+            .into_iter()
+            .collect(),
+        Plan::CreateView {
+            view,
+            or_replace: true,
+            ..
+        } => relation(&view.name)
+            .map(|id| (id, AccessExclusive))
+            .into_iter()
+            .collect(),
+        Plan::Truncate { tables } => tables.iter().map(|t| (t.id, AccessExclusive)).collect(),
+        Plan::AddPrimaryKey { table, .. }
+        | Plan::AlterTable { table, .. }
+        | Plan::AddCheck { table, .. }
+        | Plan::DropColumn { table, .. }
+        | Plan::DropConstraint { table, .. } => vec![(table.id, AccessExclusive)],
+        Plan::CreateIndex { table, .. } => vec![(table.id, Share)],
+        Plan::AddForeignKey { table, fk } => {
+            vec![
+                (table.id, ShareRowExclusive),
+                (fk.parent, ShareRowExclusive),
+            ]
+        }
+        Plan::CreateTable { table, .. } => table
+            .foreign_keys
+            .iter()
+            .map(|fk| (fk.parent, ShareRowExclusive))
+            .collect(),
+        Plan::Comment { table, .. } => vec![(table.id, ShareUpdateExclusive)],
+        Plan::DropIndexes { names, .. } => names
+            .iter()
+            .filter_map(|name| catalog.table_of_index(name))
+            .map(|t| (t.id, AccessExclusive))
+            .collect(),
+        _ => Vec::new(),
+    };
+    locks.sort_unstable();
+    locks.dedup();
+    locks
+}
+
 async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
     count_activity(cluster, |slot| slot.database.xact_rollback += 1);
-    cluster.advisory_locks().release_xact(txn.pid);
+    cluster.locks().release_xact(txn.pid, &txn.locks);
     if txn.isolation == Isolation::Serializable {
         cluster.ssi().aborted(txn.id);
     }

@@ -4,7 +4,6 @@
 //! lookups) -> [`plan`] -> [`exec`] (session side: routing, transactions, sorting, grouping) and
 //! [`fragment`] (owner side: the part of a statement that runs on the worker owning the rows).
 
-pub mod advisory;
 pub mod arith;
 pub mod array;
 pub mod auth;
@@ -22,6 +21,7 @@ pub mod fragment;
 pub mod functions;
 pub mod join_order;
 pub mod json;
+pub mod locks;
 pub mod numeric;
 pub mod numfmt;
 pub mod parse;

@@ -474,6 +474,13 @@ pub enum Parsed {
         /// `SET name FROM CURRENT`.
         from_current: bool,
     },
+    /// `LOCK [TABLE] [ONLY] name [*], ... [IN mode MODE] [NOWAIT]` (sqlparser reads MySQL's
+    /// LOCK TABLES only); ACCESS EXCLUSIVE when no mode is given.
+    Lock {
+        tables: Vec<(String, usize)>,
+        mode: crate::locks::LockMode,
+        nowait: bool,
+    },
     Sql(Box<Statement>),
 }
 
@@ -910,6 +917,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "copy"
                 | "prepare"
                 | "execute"
+                | "lock"
         );
     if !hand {
         let as_role = user_as_role(text, &first_word);
@@ -955,6 +963,68 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         len: text.chars().count(),
     };
     let parsed = match first_word.as_str() {
+        "lock" => {
+            use crate::locks::LockMode;
+            c.at = 1;
+            let _ = c.word("table");
+            let mut tables = Vec::new();
+            loop {
+                let _ = c.word("only");
+                tables.push(c.qualified()?);
+                let _ = c.punct('*');
+                if !c.punct(',') {
+                    break;
+                }
+            }
+            let mut mode = LockMode::AccessExclusive;
+            if c.word("in") {
+                mode = if c.word("access") {
+                    if c.word("share") {
+                        LockMode::AccessShare
+                    } else if c.word("exclusive") {
+                        LockMode::AccessExclusive
+                    } else {
+                        return Err(c.error());
+                    }
+                } else if c.word("row") {
+                    if c.word("share") {
+                        LockMode::RowShare
+                    } else if c.word("exclusive") {
+                        LockMode::RowExclusive
+                    } else {
+                        return Err(c.error());
+                    }
+                } else if c.word("share") {
+                    if c.word("update") {
+                        if !c.word("exclusive") {
+                            return Err(c.error());
+                        }
+                        LockMode::ShareUpdateExclusive
+                    } else if c.word("row") {
+                        if !c.word("exclusive") {
+                            return Err(c.error());
+                        }
+                        LockMode::ShareRowExclusive
+                    } else {
+                        LockMode::Share
+                    }
+                } else if c.word("exclusive") {
+                    LockMode::Exclusive
+                } else {
+                    return Err(c.error());
+                };
+                if !c.word("mode") {
+                    return Err(c.error());
+                }
+            }
+            let nowait = c.word("nowait");
+            c.expect_end()?;
+            Parsed::Lock {
+                tables,
+                mode,
+                nowait,
+            }
+        }
         "grant" | "revoke" => {
             c.at = 1;
             let grant = first_word == "grant";

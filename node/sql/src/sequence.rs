@@ -245,10 +245,10 @@ pub struct SessionSequences {
     /// The node's sessions, and the role signalling them (absent where there are none to reach).
     backends: Option<(Rc<dyn crate::system::Backends>, String)>,
     /// The node's advisory locks and this session's process id (absent outside a session).
-    advisory: Option<(Arc<crate::advisory::AdvisoryLocks>, i32)>,
+    advisory: Option<(Arc<crate::locks::Locks>, i32)>,
     /// Locks the session waited for and took before the statement ran (see
     /// [`SessionSequences::prepay`]): the statement's lock calls for them take nothing more.
-    prepaid: RefCell<Vec<(crate::expr::Advisory, crate::advisory::LockKey)>>,
+    prepaid: RefCell<Vec<(crate::expr::Advisory, crate::locks::LockKey)>>,
 }
 
 impl SessionSequences {
@@ -269,18 +269,14 @@ impl SessionSequences {
     }
 
     /// The advisory locks this session's statements take, as session `pid`.
-    pub fn with_advisory(
-        mut self,
-        locks: Arc<crate::advisory::AdvisoryLocks>,
-        pid: i32,
-    ) -> SessionSequences {
+    pub fn with_advisory(mut self, locks: Arc<crate::locks::Locks>, pid: i32) -> SessionSequences {
         self.advisory = Some((locks, pid));
         self
     }
 
     /// A lock the session waited for and took before running the statement that asks for it:
     /// that statement's call for it finds it taken.
-    pub fn prepay(&self, advisory: crate::expr::Advisory, key: crate::advisory::LockKey) {
+    pub fn prepay(&self, advisory: crate::expr::Advisory, key: crate::locks::LockKey) {
         self.prepaid.borrow_mut().push((advisory, key));
     }
 
@@ -354,8 +350,8 @@ impl Sequences for SessionSequences {
     }
 
     fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value> {
-        use crate::advisory::LockKey;
         use crate::expr::AdvisoryAction;
+        use crate::locks::LockKey;
         let Some((locks, pid)) = &self.advisory else {
             return Err(SqlError::unsupported("advisory locks in this context"));
         };
@@ -367,12 +363,14 @@ impl Sequences for SessionSequences {
         let Some(key) = LockKey::from_args(args) else {
             return Ok(Value::Null);
         };
+        let tag = crate::locks::LockTag::Advisory(key);
+        let mode = crate::locks::LockMode::advisory(advisory.shared);
         Ok(match advisory.action {
             AdvisoryAction::Lock => {
                 let mut prepaid = self.prepaid.borrow_mut();
                 if let Some(at) = prepaid.iter().position(|p| *p == (advisory, key)) {
                     prepaid.remove(at);
-                } else if !locks.try_lock(pid, key, advisory.shared, advisory.xact) {
+                } else if !locks.try_take(pid, tag, mode, advisory.xact) {
                     // Waiting happens before a statement runs, for the calls it can see
                     // there (a SELECT without FROM): here the statement cannot wait.
                     return Err(SqlError::new(
@@ -385,9 +383,7 @@ impl Sequences for SessionSequences {
                 }
                 Value::Text(String::new())
             }
-            AdvisoryAction::TryLock => {
-                Value::Bool(locks.try_lock(pid, key, advisory.shared, advisory.xact))
-            }
+            AdvisoryAction::TryLock => Value::Bool(locks.try_take(pid, tag, mode, advisory.xact)),
             AdvisoryAction::Unlock => Value::Bool(locks.unlock(pid, key, advisory.shared)),
             AdvisoryAction::UnlockAll => unreachable!("handled above"),
         })

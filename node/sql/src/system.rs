@@ -22,7 +22,7 @@ pub struct SystemRelation {
 const PG_CATALOG: i64 = 11;
 const PUBLIC: i64 = 2200;
 const INFORMATION_SCHEMA: i64 = 13_182;
-const DATABASE: i64 = 16_384 - 1;
+pub const DATABASE: i64 = 16_384 - 1;
 /// The OID of the one role (the bootstrap superuser's, as in PostgreSQL).
 pub const OWNER: i64 = 10;
 /// `pg_database_owner`, the owner of the public schema since PostgreSQL 14.
@@ -308,7 +308,7 @@ pub trait Backends: std::fmt::Debug {
     /// is no table's resets nothing).
     fn reset_stats(&self, oid: Option<i64>);
     /// The node's advisory locks, held and awaited (`pg_locks`).
-    fn advisory_locks(&self) -> Vec<crate::advisory::Listed>;
+    fn locks(&self) -> Vec<crate::locks::Listed>;
 }
 
 /// The table whose `pg_class` OID is `oid`, and the ids of its secondary indexes.
@@ -339,6 +339,15 @@ fn pkey_oid(table: &TableDef) -> i64 {
 
 fn sequence_oid(seq: &SequenceDef) -> i64 {
     FIRST_OID + seq.id as i64
+}
+
+/// The OID of the relation a lock is on (`pg_locks.relation`, deadlock reports): a table's,
+/// a sequence's or a view's, by catalog id.
+pub fn locked_relation_oid(catalog: &Catalog, id: keel_storage::TableId) -> i64 {
+    match catalog.views.values().position(|view| view.id == id) {
+        Some(at) => VIEW_OIDS + at as i64,
+        None => FIRST_OID + id as i64,
+    }
 }
 
 /// Whether `seq` is an identity column's.
@@ -1398,36 +1407,48 @@ fn pg_catalog(
                     lock("transactionid", None, Some(*holder), "ShareLock", false);
                 }
             }
-            // Advisory locks held and awaited (see `crate::advisory`).
-            for advisory in &session.advisory_locks {
-                let (classid, objid, objsubid) = advisory.key.pg_locks_ids();
+            // Relation and advisory locks held and awaited (see `crate::locks`).
+            for listed in &session.locks {
+                let (locktype, relation, (classid, objid, objsubid)) = match listed.tag {
+                    crate::locks::LockTag::Relation(id) => (
+                        "relation",
+                        int(locked_relation_oid(catalog, id)),
+                        (Value::Null, Value::Null, Value::Null),
+                    ),
+                    crate::locks::LockTag::Advisory(key) => {
+                        let (classid, objid, objsubid) = key.pg_locks_ids();
+                        (
+                            "advisory",
+                            Value::Null,
+                            (int(classid), int(objid), int(objsubid)),
+                        )
+                    }
+                    // DDL's catalog lock has no row of its own in PostgreSQL.
+                    crate::locks::LockTag::Catalog => continue,
+                };
                 let virtual_id = session
                     .activity
                     .iter()
-                    .find(|a| a.pid == advisory.pid)
+                    .find(|a| a.pid == listed.pid)
                     .map_or(Value::Null, |a| {
                         text(format!("{}/{}", a.pid, a.txn.unwrap_or(0)))
                     });
                 out.row(vec![
-                    text("advisory"),
+                    text(locktype),
                     int(DATABASE),
+                    relation,
                     Value::Null,
                     Value::Null,
                     Value::Null,
                     Value::Null,
-                    Value::Null,
-                    int(classid),
-                    int(objid),
-                    int(objsubid),
+                    classid,
+                    objid,
+                    objsubid,
                     virtual_id,
-                    int(advisory.pid),
-                    text(if advisory.shared {
-                        "ShareLock"
-                    } else {
-                        "ExclusiveLock"
-                    }),
-                    Value::Bool(advisory.granted),
-                    Value::Bool(false),
+                    int(listed.pid),
+                    text(listed.mode.name()),
+                    Value::Bool(listed.granted),
+                    Value::Bool(listed.fastpath),
                     Value::Null,
                 ]);
             }
