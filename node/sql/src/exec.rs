@@ -2100,10 +2100,9 @@ impl Session {
                 mode,
                 nowait,
             } => {
+                // Any mode in a read-only transaction too (PostgreSQL limits them only on a
+                // standby).
                 self.explicit_txn("LOCK TABLE")?;
-                if !mode.weak() {
-                    self.check_writable("LOCK TABLE")?;
-                }
                 let catalog = self.catalog(cluster);
                 let mut relations = Vec::new();
                 for (name, offset) in tables {
@@ -2123,7 +2122,7 @@ impl Session {
                                 return Err(SqlError::new(
                                     code::WRONG_OBJECT_TYPE,
                                     format!(
-                                        "\"{}\" is not a table or view",
+                                        "cannot lock relation \"{}\"",
                                         crate::catalog::relname(&key)
                                     ),
                                 ));

@@ -969,9 +969,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             let _ = c.word("table");
             let mut tables = Vec::new();
             loop {
-                let _ = c.word("only");
+                // `ONLY name` or `name *` (Keel has no inheritance: both are the table).
+                let only = c.word("only");
                 tables.push(c.qualified()?);
-                let _ = c.punct('*');
+                if !only {
+                    let _ = c.punct('*');
+                }
                 if !c.punct(',') {
                     break;
                 }
