@@ -153,6 +153,10 @@ pub struct Binder<'a> {
     /// The relation locks the statement takes before it runs: every table and view it reads
     /// (through views too), its write target (see [`crate::locks`]).
     locks: std::cell::RefCell<Vec<(keel_storage::TableId, crate::locks::LockMode)>>,
+    /// Relations the statement's own text names without a schema: the name's character offset
+    /// in the text and the schema it resolved to (a view made of the statement keeps them; see
+    /// [`crate::catalog::ViewDef::qualifiers`]).
+    unqualified: std::cell::RefCell<Vec<(usize, String)>>,
 }
 
 /// One FROM item as expressions see it.
@@ -435,7 +439,51 @@ impl<'a> Binder<'a> {
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
+            unqualified: std::cell::RefCell::default(),
         }
+    }
+
+    /// Notes a relation the statement's own text names without its schema (not a temporary
+    /// one: a view of it is temporary and bound in its session).
+    fn note_unqualified(&self, name: &ObjectName, key: &str) {
+        let schema = crate::catalog::split_name(key).0;
+        if self.view_path.is_some() || name.0.len() != 1 || schema == self.temp_schema {
+            return;
+        }
+        let start = name.span().start;
+        if let Some(at) = offset_of(self.text, start.line, start.column) {
+            self.unqualified.borrow_mut().push((at, schema.to_string()));
+        }
+    }
+
+    /// A view's query text as written (from its start to the statement's end), and where it
+    /// names relations without a schema (offsets in that text); sqlparser's rendering without
+    /// them when the text cannot be found.
+    fn view_text(&self, query: &ast::Query) -> (String, Vec<(usize, String)>) {
+        let start = query.span().start;
+        let Some(begin) = offset_of(self.text, start.line, start.column) else {
+            return (query.to_string(), Vec::new());
+        };
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut end = chars.len();
+        while end > begin && (chars[end - 1].is_whitespace() || chars[end - 1] == ';') {
+            end -= 1;
+        }
+        let text: String = chars[begin..end].iter().collect();
+        // The text must be the query sqlparser read, or it is not used.
+        if crate::parse::parse_sql(&text).map(|s| s.to_string()) != Ok(query.to_string()) {
+            return (query.to_string(), Vec::new());
+        }
+        let mut qualifiers: Vec<(usize, String)> = self
+            .unqualified
+            .borrow()
+            .iter()
+            .filter(|(at, _)| (begin..end).contains(at))
+            .map(|(at, schema)| (at - begin, schema.clone()))
+            .collect();
+        qualifiers.sort();
+        qualifiers.dedup();
+        (text, qualifiers)
     }
 
     /// Notes a relation lock the statement takes before it runs.
@@ -618,7 +666,25 @@ impl<'a> Binder<'a> {
 
     /// A column default's stored text (see the free `default_text`): a sequence named in it is
     /// found along the search path now and stored by its key, as PostgreSQL keeps its OID.
-    fn default_text(&self, expr: &ast::Expr) -> String {
+    /// A string literal cast to the column's own type (`'2024-01-01'::date`, as pg_dump writes
+    /// a default) is stored as the literal, as PostgreSQL keeps the typed constant: shown with
+    /// the cast either way.
+    fn default_text(&self, expr: &ast::Expr, ty: DataType) -> String {
+        if let ast::Expr::Cast {
+            expr: inner,
+            data_type,
+            format: None,
+            ..
+        } = expr
+        {
+            if let ast::Expr::Value(value) = inner.as_ref() {
+                if matches!(value.value, ast::Value::SingleQuotedString(_))
+                    && self.data_type(data_type).is_ok_and(|cast| cast == ty)
+                {
+                    return value.to_string();
+                }
+            }
+        }
         default_text(expr, &|name| self.relation_key_from_text(name))
     }
 
@@ -1212,10 +1278,13 @@ impl<'a> Binder<'a> {
                 if *materialized || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
-                // Bound now to check it and name its columns; stored as text.
+                // Bound now to check it and name its columns; stored as text: as written, with
+                // where the names it gives without a schema resolved.
                 self.reads_temp.set(false);
                 self.reads.borrow_mut().clear();
+                self.unqualified.borrow_mut().clear();
                 let (_, bound) = self.bind_query_rel(query, None)?;
+                let (sql, qualifiers) = self.view_text(query);
                 let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
                 reads.sort_unstable();
                 reads.dedup();
@@ -1247,7 +1316,7 @@ impl<'a> Binder<'a> {
                 Ok(Plan::CreateView {
                     view: crate::catalog::ViewDef {
                         name,
-                        sql: query.to_string(),
+                        sql,
                         columns: names,
                         types,
                         owner: Some(self.session.user.clone()),
@@ -1255,6 +1324,7 @@ impl<'a> Binder<'a> {
                         search_path: self.path().to_vec(),
                         id: 0,
                         reads,
+                        qualifiers,
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -1648,6 +1718,7 @@ impl<'a> Binder<'a> {
         let mut fill = Vec::new();
         let mut not_null = Vec::new();
         let mut notices = Vec::new();
+        let mut sequences = Vec::new();
         let column_of =
             |new: &TableDef, ident: &ast::Ident| new.column_position(&ident_name(ident));
         for operation in operations {
@@ -1738,7 +1809,7 @@ impl<'a> Binder<'a> {
                                         "ADD COLUMN with a default that needs the session (subqueries, sequences)",
                                     ));
                                 }
-                                def.default = Some(self.default_text(expr));
+                                def.default = Some(self.default_text(expr, ty));
                                 if bound != Expr::Const(Value::Null) {
                                     fill.push((new.columns.len(), bound));
                                 }
@@ -1789,10 +1860,51 @@ impl<'a> Binder<'a> {
                             )?;
                             let def = &new.columns[index];
                             self.assign_cast(bound, def.ty, &def.name, value.span())?;
-                            new.columns[index].default = Some(self.default_text(value));
+                            let ty = def.ty;
+                            new.columns[index].default = Some(self.default_text(value, ty));
                         }
                         ast::AlterColumnOperation::DropDefault => {
                             new.columns[index].default = None;
+                        }
+                        ast::AlterColumnOperation::AddGenerated {
+                            generated_as,
+                            sequence_options,
+                        } => {
+                            // PostgreSQL's checks (`ATExecAddIdentity`), in its order.
+                            let def = &new.columns[index];
+                            let prerequisite = |what: &str| {
+                                Err(SqlError::new(
+                                    "55000",
+                                    format!(
+                                        "column \"{}\" of relation \"{}\" {what}",
+                                        def.name,
+                                        crate::catalog::relname(&table.name)
+                                    ),
+                                ))
+                            };
+                            if !def.not_null {
+                                return prerequisite(
+                                    "must be declared NOT NULL before identity can be added",
+                                );
+                            }
+                            if def.identity.is_some() {
+                                return prerequisite("is already an identity column");
+                            }
+                            if def.default.is_some() {
+                                return prerequisite("already has a default value");
+                            }
+                            if !matches!(def.ty, DataType::Int2 | DataType::Int4 | DataType::Int8) {
+                                return Err(SqlError::new(
+                                    code::DATATYPE_MISMATCH,
+                                    "identity column type must be smallint, integer, or bigint",
+                                ));
+                            }
+                            let options = sequence_options.clone().unwrap_or_default();
+                            let mut def = new.columns[index].clone();
+                            self.owned_sequence(&table.name, &mut def, &options, &mut sequences)?;
+                            def.identity =
+                                Some(!matches!(generated_as, Some(GeneratedAs::ByDefault)));
+                            new.columns[index] = def;
                         }
                         other => return Err(unsupported(format!("ALTER COLUMN ... {other}"))),
                     }
@@ -1814,6 +1926,7 @@ impl<'a> Binder<'a> {
             fill,
             not_null,
             notices,
+            sequences,
         })
     }
 
@@ -2009,7 +2122,7 @@ impl<'a> Binder<'a> {
                         let bound =
                             self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
                         self.assign_cast(bound, ty, &def.name, expr.span())?;
-                        def.default = Some(self.default_text(expr));
+                        def.default = Some(self.default_text(expr, ty));
                     }
                     ColumnOption::Unique {
                         is_primary: false, ..
@@ -2483,12 +2596,18 @@ impl<'a> Binder<'a> {
         let mut seq = sequence_def(&name, ty, options)?;
         seq.owner = Some(self.session.user.clone());
         if let Some(owner) = owned_by {
-            let parts: Vec<String> = owner.0.iter().map(|part| part.to_string()).collect();
+            let parts: Vec<String> = owner
+                .0
+                .iter()
+                .map(|part| match part {
+                    ObjectNamePart::Identifier(ident) => ident_name(ident),
+                    other => other.to_string(),
+                })
+                .collect();
             match parts.as_slice() {
                 [none] if none.eq_ignore_ascii_case("none") => {}
-                [.., table, column] => {
-                    seq.owned_by =
-                        Some(self.owned_by(&table.to_lowercase(), &column.to_lowercase())?);
+                [table @ .., column] if !table.is_empty() => {
+                    seq.owned_by = Some(self.owned_by(&table.join("."), column)?);
                 }
                 _ => {
                     return Err(SqlError::syntax("invalid OWNED BY option")
@@ -2499,9 +2618,13 @@ impl<'a> Binder<'a> {
         Ok(Plan::CreateSequence { seq, if_not_exists })
     }
 
-    /// The `(table, column)` a sequence's `OWNED BY table.column` names, once both exist.
+    /// The `(table, column)` a sequence's `OWNED BY [schema.]table.column` names, once both
+    /// exist (the table found along the search path).
     fn owned_by(&self, table: &str, column: &str) -> SqlResult<(String, String)> {
-        let table_def = self.catalog.table(table)?;
+        let key = self
+            .catalog
+            .resolve_written(table, self.path(), &self.session.user);
+        let table_def = self.catalog.table(&key)?;
         table_def.column_position(column)?;
         Ok((table_def.name.clone(), column.to_string()))
     }
@@ -3594,6 +3717,7 @@ impl<'a> Binder<'a> {
                 }
                 if let Some(view) = self.view(name)? {
                     self.note_read(view.id);
+                    self.note_unqualified(name, &view.name);
                     self.note_lock(view.id, crate::locks::LockMode::AccessShare);
                     let rel_alias = alias
                         .as_ref()
@@ -3606,7 +3730,7 @@ impl<'a> Binder<'a> {
                         "view",
                         &view.name,
                     )?;
-                    let statement = crate::parse::parse_sql(&view.sql)?;
+                    let statement = crate::parse::parse_sql(&view.bound_query())?;
                     let Statement::Query(query) = statement else {
                         return Err(SqlError::new(
                             code::INTERNAL_ERROR,
@@ -3642,6 +3766,7 @@ impl<'a> Binder<'a> {
                 }
                 let table = self.lookup_table(name)?;
                 self.note_read(table.id);
+                self.note_unqualified(name, &table.name);
                 self.note_lock(table.id, crate::locks::LockMode::AccessShare);
                 let mut scope = self.readable_scope(
                     &table,
@@ -8294,7 +8419,13 @@ impl<'a> Binder<'a> {
                             oid
                         };
                         (Value::Int(key), Value::Text(text))
-                    });
+                    })
+                    .chain((!column).then(|| {
+                        (
+                            Value::Int(crate::system::PUBLIC),
+                            Value::Text(crate::system::PUBLIC_COMMENT.into()),
+                        )
+                    }));
                 Ok((
                     lookup(&key, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
@@ -8374,7 +8505,7 @@ impl<'a> Binder<'a> {
                 // The view's query as it was written (PostgreSQL prints its own deparse).
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let pairs = crate::system::view_defs(self.catalog)
+                let pairs = crate::system::view_defs(self.catalog, self.session)
                     .into_iter()
                     .map(|(view_oid, sql)| (Value::Int(view_oid), Value::Text(sql)));
                 Ok((
@@ -8385,7 +8516,7 @@ impl<'a> Binder<'a> {
             ("pg_get_constraintdef", 1..=2) => {
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let pairs = crate::system::constraints(self.catalog)
+                let pairs = crate::system::constraints(self.catalog, &self.search_schemas())
                     .into_iter()
                     .map(|c| (Value::Int(c.oid), Value::Text(c.def)));
                 Ok((

@@ -526,6 +526,26 @@ pub const PREDEFINED_ROLES: [(&str, i64); 12] = [
     ("pg_write_all_data", 6182),
 ];
 
+/// A schema's ACL as initdb makes those it makes: `owner=UC/owner`, PUBLIC `U` (the public
+/// schema's owner is `pg_database_owner`, pg_catalog's and information_schema's the bootstrap
+/// superuser).
+pub fn schema_acl_of(owner: &str) -> Vec<AclItem> {
+    vec![
+        AclItem {
+            grantee: owner.into(),
+            grantor: owner.into(),
+            privileges: PRIV_USAGE | PRIV_CREATE,
+            grantable: 0,
+        },
+        AclItem {
+            grantee: String::new(),
+            grantor: owner.into(),
+            privileges: PRIV_USAGE,
+            grantable: 0,
+        },
+    ]
+}
+
 /// A role (`pg_authid`): its attributes and its stored password secret (see `crate::auth`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoleDef {
@@ -677,6 +697,36 @@ pub struct ViewDef {
     /// unless with CASCADE, which drops it too.
     #[serde(default)]
     pub reads: Vec<TableId>,
+    /// Where `sql` names a relation without its schema: the character offset of the name and
+    /// the schema it resolved to when the view was made (see [`ViewDef::query`]).
+    #[serde(default)]
+    pub qualifiers: Vec<(usize, String)>,
+}
+
+impl ViewDef {
+    /// Its query with the relations it names without a schema qualified by the schemas they
+    /// resolved to when it was made (PostgreSQL binds a view's names then), except where
+    /// `visible(schema)` says the plain name finds them (`pg_get_viewdef` shows a name
+    /// qualified only when the reader's search path would not find it).
+    pub fn query(&self, visible: impl Fn(&str) -> bool) -> String {
+        let mut out = String::with_capacity(self.sql.len() + 16 * self.qualifiers.len());
+        let mut qualifiers = self.qualifiers.iter().peekable();
+        for (at, c) in self.sql.chars().enumerate() {
+            while let Some((_, schema)) = qualifiers.next_if(|(offset, _)| *offset == at) {
+                if !visible(schema) {
+                    out.push_str(&crate::functions::quote_ident(schema));
+                    out.push('.');
+                }
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// Its query with every relation qualified: what a reader binds.
+    pub fn bound_query(&self) -> String {
+        self.query(|_| false)
+    }
 }
 
 /// PostgreSQL's default `search_path` entries.
@@ -1006,22 +1056,9 @@ impl Catalog {
     /// The public schema's ACL: PostgreSQL 15's default (`pg_database_owner=UC`, PUBLIC `U`)
     /// until GRANT/REVOKE ON SCHEMA changes it.
     pub fn schema_acl(&self) -> Vec<AclItem> {
-        self.schema_acl.clone().unwrap_or_else(|| {
-            vec![
-                AclItem {
-                    grantee: "pg_database_owner".into(),
-                    grantor: "pg_database_owner".into(),
-                    privileges: PRIV_USAGE | PRIV_CREATE,
-                    grantable: 0,
-                },
-                AclItem {
-                    grantee: String::new(),
-                    grantor: "pg_database_owner".into(),
-                    privileges: PRIV_USAGE,
-                    grantable: 0,
-                },
-            ]
-        })
+        self.schema_acl
+            .clone()
+            .unwrap_or_else(|| schema_acl_of("pg_database_owner"))
     }
 
     /// The privileges `role` holds on the public schema (the database owner, the bootstrap

@@ -680,6 +680,7 @@ impl Settings {
         put("jit", "off");
         put("row_security", "on");
         put("default_tablespace", "");
+        put("default_table_access_method", "heap");
         put("check_function_bodies", "on");
         put("xmloption", "content");
         put("enable_seqscan", "on");
@@ -834,6 +835,12 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
         )
     };
     Ok(match key {
+        // Keel's tables are its own; "heap" (what pg_dump sets) names the one kind.
+        "default_table_access_method" if value != "heap" => {
+            return Err(invalid().with_detail(format!(
+                "Table access method \"{value}\" does not exist."
+            )))
+        }
         // Encoding names compare without case or punctuation (asyncpg sends 'utf-8' quoted).
         "client_encoding" => match value
             .to_uppercase()
@@ -2392,7 +2399,7 @@ impl Session {
                     return Ok(result);
                 }
                 let catalog = self.catalog(cluster);
-                let constraints = crate::system::constraints(&catalog);
+                let constraints = crate::system::constraints(&catalog, &[]);
                 for name in names {
                     match constraints.iter().find(|c| c.name == *name) {
                         Some(c) if c.deferrable.0 => {}
@@ -5653,10 +5660,15 @@ impl Session {
                 fill,
                 not_null,
                 notices,
+                sequences,
             } => {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
                 let current = current_table(&next, table)?;
+                for seq in sequences {
+                    let id = add_sequence(&mut next, seq)?;
+                    cluster.sequences().forget(id);
+                }
                 if new.name != current.name && next.relation_exists(&new.name) {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
@@ -7322,7 +7334,11 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
         let lower = sql.to_lowercase();
         lower.contains(&format!("{from}.")) || lower.contains(&format!("\"{from}\"."))
     };
-    if let Some(view) = next.views.values().find(|view| mentions(&view.sql)) {
+    if let Some(view) = next
+        .views
+        .values()
+        .find(|view| mentions(&view.sql) || view.qualifiers.iter().any(|(_, s)| s == from))
+    {
         return Err(SqlError::unsupported(format!(
             "renaming a schema that view {} names in its query",
             crate::catalog::relname(&view.name)

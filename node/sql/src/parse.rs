@@ -793,7 +793,9 @@ impl Cursor {
                     }
                     changes.owned_by = Some(match parts.as_slice() {
                         [none] if none == "none" => None,
-                        [.., table, column] => Some((table.clone(), column.clone())),
+                        [table @ .., column] if !table.is_empty() => {
+                            Some((table.join("."), column.clone()))
+                        }
                         _ => {
                             return Err(SqlError::syntax("invalid OWNED BY option")
                                 .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
@@ -954,7 +956,18 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             return Ok(parsed);
         }
-        return parse_with_sqlparser(text);
+        let parsed = parse_with_sqlparser(text);
+        if parsed.is_err() && first_word == "create" {
+            if let Some(reordered) = sequence_options_in_order(text) {
+                return parse_with_sqlparser(&reordered).or(parsed);
+            }
+        }
+        if parsed.is_err() && first_word == "alter" {
+            if let Some(reordered) = identity_options_in_order(text) {
+                return parse_with_sqlparser(&reordered?).or(parsed);
+            }
+        }
+        return parsed;
     }
     let tokens = lex(text)?;
     let mut c = Cursor {
@@ -1856,6 +1869,151 @@ fn negate_connection_limit(statement: &mut Statement) {
         }
         _ => {}
     }
+}
+
+/// `CREATE [TEMP] SEQUENCE` with its options in the one order sqlparser reads (INCREMENT,
+/// MINVALUE, MAXVALUE, START, CACHE, CYCLE, OWNED BY); PostgreSQL takes them in any order
+/// (pg_dump writes START WITH first). None when the text is not such a statement.
+fn sequence_options_in_order(text: &str) -> Option<String> {
+    let tokens = lex(text).ok()?;
+    let chars: Vec<char> = text.chars().collect();
+    let mut c = Cursor {
+        tokens,
+        at: 1,
+        len: chars.len(),
+    };
+    let _ = c.word("temp") || c.word("temporary");
+    if !c.word("sequence") {
+        return None;
+    }
+    if c.word("if") && !(c.word("not") && c.word("exists")) {
+        return None;
+    }
+    c.qualified().ok()?;
+    if c.word("as") {
+        c.ident().ok()?;
+    }
+    let options_start = c.offset();
+    let (clauses, name) = sequence_clauses(&mut c, &chars)?;
+    if name.is_some() || !c.done() {
+        return None;
+    }
+    let head: String = chars[..options_start].iter().collect();
+    Some(format!("{} {}", head.trim_end(), clauses.join(" ")))
+}
+
+/// Sequence options from the cursor on, up to the end or a `)`: each clause's text in the order
+/// sqlparser reads them, and a `SEQUENCE NAME` given (identity options may name the sequence).
+fn sequence_clauses(c: &mut Cursor, chars: &[char]) -> Option<(Vec<String>, Option<String>)> {
+    // (rank in sqlparser's order, the clause's text)
+    let mut clauses: Vec<(u8, String)> = Vec::new();
+    let mut name = None;
+    while !c.done() && c.peek() != Some(&Token::Punct(')')) {
+        let start = c.offset();
+        let rank = if c.word("increment") {
+            c.word("by");
+            c.integer().ok()?;
+            0
+        } else if c.word("minvalue") {
+            c.integer().ok()?;
+            1
+        } else if c.word("maxvalue") {
+            c.integer().ok()?;
+            2
+        } else if c.word("no") {
+            if c.word("minvalue") {
+                1
+            } else if c.word("maxvalue") {
+                2
+            } else if c.word("cycle") {
+                5
+            } else {
+                return None;
+            }
+        } else if c.word("start") {
+            c.word("with");
+            c.integer().ok()?;
+            3
+        } else if c.word("cache") {
+            c.integer().ok()?;
+            4
+        } else if c.word("cycle") {
+            5
+        } else if c.word("owned") {
+            if !c.word("by") {
+                return None;
+            }
+            c.qualified().ok()?;
+            6
+        } else if c.word("sequence") {
+            if !c.word("name") {
+                return None;
+            }
+            name = Some(c.qualified().ok()?.0);
+            continue;
+        } else {
+            return None;
+        };
+        clauses.push((rank, chars[start..c.offset()].iter().collect()));
+    }
+    clauses.sort_by_key(|(rank, _)| *rank);
+    let clauses = clauses
+        .into_iter()
+        .map(|(_, clause)| clause.trim().to_string())
+        .collect();
+    Some((clauses, name))
+}
+
+/// `ALTER TABLE t ALTER [COLUMN] c ADD GENERATED ... AS IDENTITY (options)` with the options in
+/// sqlparser's order and without `SEQUENCE NAME` (which pg_dump writes): the name must be the
+/// one Keel gives (`t_c_seq`), or the statement is refused as unsupported.
+fn identity_options_in_order(text: &str) -> Option<SqlResult<String>> {
+    let tokens = lex(text).ok()?;
+    let chars: Vec<char> = text.chars().collect();
+    let mut c = Cursor {
+        tokens,
+        at: 1,
+        len: chars.len(),
+    };
+    if !c.word("table") {
+        return None;
+    }
+    let _ = c.word("only");
+    if c.word("if") && !c.word("exists") {
+        return None;
+    }
+    let (table, _) = c.qualified().ok()?;
+    if !c.word("alter") {
+        return None;
+    }
+    let _ = c.word("column");
+    let (column, _) = c.ident().ok()?;
+    if !(c.word("add") && c.word("generated")) {
+        return None;
+    }
+    let _ = c.word("always") || (c.word("by") && c.word("default"));
+    if !(c.word("as") && c.word("identity")) {
+        return None;
+    }
+    let open = c.offset();
+    if !c.punct('(') {
+        return None;
+    }
+    let (clauses, name) = sequence_clauses(&mut c, &chars)?;
+    if !c.punct(')') || !c.done() {
+        return None;
+    }
+    if let Some(name) = name {
+        let relation = |name: &str| name.rsplit('.').next().unwrap_or("").to_string();
+        if relation(&name) != format!("{}_{column}_seq", relation(&table)) {
+            return Some(Err(SqlError::unsupported(format!(
+                "SEQUENCE NAME other than {}_{column}_seq",
+                relation(&table)
+            ))));
+        }
+    }
+    let head: String = chars[..open].iter().collect();
+    Some(Ok(format!("{}({})", head, clauses.join(" "))))
 }
 
 /// Parses with sqlparser, mapping its errors to PostgreSQL's.

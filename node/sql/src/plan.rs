@@ -778,6 +778,8 @@ pub enum Plan {
         not_null: Vec<usize>,
         /// NOTICEs (`ADD COLUMN IF NOT EXISTS` of a column there).
         notices: Vec<crate::error::SqlError>,
+        /// Sequences of identity columns it adds (`ADD GENERATED ... AS IDENTITY`).
+        sequences: Vec<crate::catalog::SequenceDef>,
     },
     /// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...)`: the rows there must pass it.
     AddCheck {

@@ -20,7 +20,7 @@ pub struct SystemRelation {
 }
 
 const PG_CATALOG: i64 = 11;
-const PUBLIC: i64 = 2200;
+pub const PUBLIC: i64 = 2200;
 const INFORMATION_SCHEMA: i64 = 13_182;
 pub const DATABASE: i64 = 16_384 - 1;
 /// The OID of the one role (the bootstrap superuser's, as in PostgreSQL).
@@ -37,8 +37,17 @@ const ATTRDEF_OIDS: i64 = 16_384 + (3 << 24);
 const CONSTRAINT_OIDS: i64 = 16_384 + (4 << 24);
 /// The default collation's OID (`pg_collation`), which text-like columns carry.
 const DEFAULT_COLLATION: i64 = 100;
+/// `pg_namespace`'s OID, and the comment the public schema has, as in PostgreSQL.
+const PG_NAMESPACE: i64 = 2615;
+pub const PUBLIC_COMMENT: &str = "standard public schema";
 /// `pg_class`'s own OID (the class of relations in `pg_depend`).
 const PG_CLASS: i64 = 1259;
+/// `pg_rewrite`'s OID, and where its rows' OIDs start (a view's `_RETURN` rule, by the view's
+/// place among the views, as its own OID).
+const PG_REWRITE: i64 = 2618;
+/// `pg_attrdef`'s OID (the class of column defaults in `pg_depend`).
+const PG_ATTRDEF: i64 = 2604;
+const RULE_OIDS: i64 = 16_384 + (64 << 24);
 /// `pg_default`'s OID.
 const DEFAULT_TABLESPACE: i64 = 1663;
 
@@ -60,8 +69,10 @@ pub struct Constraint<'a> {
     pub deferrable: (bool, bool),
 }
 
-/// Every table constraint (primary keys, UNIQUE and CHECK constraints).
-pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
+/// Every table constraint (primary keys, UNIQUE, CHECK and foreign key constraints); a
+/// foreign key's definition names its table as a reader whose search path is `schemas` sees it
+/// (qualified when that path does not find it, as pg_dump's empty path needs).
+pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint<'c>> {
     let mut out = Vec::new();
     for table in user_tables(catalog) {
         let base = CONSTRAINT_OIDS + table.id as i64 * 1024;
@@ -125,7 +136,7 @@ pub fn constraints(catalog: &Catalog) -> Vec<Constraint<'_>> {
             let mut def = format!(
                 "FOREIGN KEY ({}) REFERENCES {}({})",
                 names(&fk.columns),
-                parent.name,
+                catalog.display_name(&parent.name, schemas),
                 parent_names.join(", ")
             );
             for (event, action) in [("UPDATE", fk.on_update), ("DELETE", fk.on_delete)] {
@@ -335,6 +346,11 @@ fn table_oid(table: &TableDef) -> i64 {
 
 fn pkey_oid(table: &TableDef) -> i64 {
     PKEY_OIDS + table.id as i64
+}
+
+/// A column default's OID (`pg_attrdef`).
+fn attrdef_oid(table: &TableDef, column: usize) -> i64 {
+    ATTRDEF_OIDS + table.id as i64 * 1024 + column as i64
 }
 
 fn sequence_oid(seq: &SequenceDef) -> i64 {
@@ -547,24 +563,28 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
 /// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
 fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
     let text = deparsed_default(default, ty);
+    let Some((name_at, length, key)) = default_sequence(&text) else {
+        return text;
+    };
+    let schemas = catalog.search_schemas(&session.search_path, &session.user);
+    let shown = catalog.display_name(&key, &schemas);
+    format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
+}
+
+/// The sequence a column default's `nextval('...'::regclass)` names: where the name is in the
+/// text, its length, and the sequence's key.
+fn default_sequence(text: &str) -> Option<(usize, usize, String)> {
     const OPEN: &str = "nextval('";
     const CLOSE: &str = "'::regclass)";
-    let Some(start) = text.find(OPEN) else {
-        return text;
-    };
-    let name_at = start + OPEN.len();
-    let Some(length) = text[name_at..].find(CLOSE) else {
-        return text;
-    };
+    let name_at = text.find(OPEN)? + OPEN.len();
+    let length = text[name_at..].find(CLOSE)?;
     // Stored by key as regclass text (see `catalog::regclass_text`): quotes come off.
     let written = crate::bind::regclass_name(&text[name_at..name_at + length].replace("''", "'"));
     let key = match written.split_once('.') {
         Some((schema, relation)) => crate::catalog::qualify(schema, relation),
         None => written,
     };
-    let schemas = catalog.search_schemas(&session.search_path, &session.user);
-    let shown = catalog.display_name(&key, &schemas);
-    format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
+    Some((name_at, length, key))
 }
 
 /// A column default as PostgreSQL deparses it: a quoted literal carries its type's cast.
@@ -614,14 +634,30 @@ pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     out
 }
 
-/// Every view's OID and query text (`pg_get_viewdef`).
-pub fn view_defs(catalog: &Catalog) -> Vec<(i64, String)> {
+/// Every view's OID and query text (`pg_get_viewdef`), as `session` reads it.
+pub fn view_defs(catalog: &Catalog, session: &SessionInfo) -> Vec<(i64, String)> {
     catalog
         .views
         .values()
         .enumerate()
-        .map(|(i, view)| (VIEW_OIDS + i as i64, format!(" {};", view.sql)))
+        .map(|(i, view)| {
+            (
+                VIEW_OIDS + i as i64,
+                format!(" {};", shown_query(view, session)),
+            )
+        })
         .collect()
+}
+
+/// A view's query as `session` reads it: a relation qualified where its search path would not
+/// find the plain name.
+fn shown_query(view: &crate::catalog::ViewDef, session: &SessionInfo) -> String {
+    view.query(|schema| {
+        session
+            .search_path
+            .iter()
+            .any(|entry| entry == schema || (entry == "$user" && *schema == session.user))
+    })
 }
 
 /// COMMENT ON texts: (table OID, attnum or 0 for the table, text).
@@ -949,6 +985,12 @@ fn pg_catalog(
             for (oid, attnum, text_) in comments(catalog) {
                 out.row(vec![int(oid), int(PG_CLASS), int(attnum), text(text_)]);
             }
+            out.row(vec![
+                int(PUBLIC),
+                int(PG_NAMESPACE),
+                int(0),
+                text(PUBLIC_COMMENT),
+            ]);
         }
         "pg_attrdef" => {
             out.columns(&[("oid", I8), ("adrelid", I8), ("adnum", I2), ("adbin", T)]);
@@ -956,7 +998,7 @@ fn pg_catalog(
                 for (i, column) in table.columns.iter().enumerate() {
                     if let (Some(default), None) = (&column.default, column.identity) {
                         out.row(vec![
-                            int(ATTRDEF_OIDS + table.id as i64 * 1024 + i as i64),
+                            int(attrdef_oid(table, i)),
                             int(table_oid(table)),
                             int(i as i64 + 1),
                             // The expression's text, as pg_get_expr gives it back: PostgreSQL
@@ -1004,7 +1046,10 @@ fn pg_catalog(
                 ("confkey", DataType::Int2.array()),
                 ("conbin", T),
             ]);
-            for c in constraints(catalog) {
+            for c in constraints(
+                catalog,
+                &catalog.search_schemas(&session.search_path, &session.user),
+            ) {
                 out.row(vec![
                     int(c.oid),
                     text(c.name),
@@ -1088,6 +1133,55 @@ fn pg_catalog(
             ("stxkeys", DataType::Int2Vector),
             ("stxkind", DataType::Text.array()),
         ]),
+        // The privileges initdb gave: those of pg_catalog and public (pg_dump dumps an ACL only
+        // where it differs from these).
+        "pg_init_privs" => {
+            out.columns(&[
+                ("objoid", I8),
+                ("classoid", I8),
+                ("objsubid", I4),
+                ("privtype", T),
+                ("initprivs", T.array()),
+            ]);
+            for (oid, owner) in [
+                (PG_CATALOG, crate::catalog::BOOTSTRAP_ROLE),
+                (PUBLIC, "pg_database_owner"),
+            ] {
+                let acl = crate::catalog::schema_acl_of(owner);
+                out.row(vec![
+                    int(oid),
+                    int(PG_NAMESPACE),
+                    int(0),
+                    text("i"),
+                    acl_array(Some(&acl), &crate::catalog::SCHEMA_PRIVILEGES),
+                ]);
+            }
+        }
+        // Each view's `_RETURN` rule (its query is the view's).
+        "pg_rewrite" => {
+            out.columns(&[
+                ("oid", I8),
+                ("rulename", T),
+                ("ev_class", I8),
+                ("ev_type", T),
+                ("ev_enabled", T),
+                ("is_instead", B),
+                ("ev_qual", T),
+                ("ev_action", T),
+            ]);
+            for (i, view) in catalog.views.values().enumerate() {
+                out.row(vec![
+                    int(RULE_OIDS + i as i64),
+                    text("_RETURN"),
+                    int(VIEW_OIDS + i as i64),
+                    text("1"),
+                    text("O"),
+                    Value::Bool(true),
+                    text("<>"),
+                    text(view.bound_query()),
+                ]);
+            }
+        }
         "pg_depend" => {
             out.columns(&[
                 ("classid", I8),
@@ -1098,6 +1192,49 @@ fn pg_catalog(
                 ("refobjsubid", I4),
                 ("deptype", T),
             ]);
+            // A view's rule is part of the view, and depends on what the view reads (pg_dump
+            // orders a view after its tables by these).
+            for (i, view) in catalog.views.values().enumerate() {
+                let rule = RULE_OIDS + i as i64;
+                let mut depend = |on: i64, deptype: &str| {
+                    out.row(vec![
+                        int(PG_REWRITE),
+                        int(rule),
+                        int(0),
+                        int(PG_CLASS),
+                        int(on),
+                        int(0),
+                        text(deptype),
+                    ]);
+                };
+                depend(VIEW_OIDS + i as i64, "i");
+                for read in &view.reads {
+                    depend(locked_relation_oid(catalog, *read), "n");
+                }
+            }
+            // A column default that calls nextval depends on its sequence (pg_dump sets such a
+            // default after making the sequence).
+            for table in user_tables(catalog) {
+                for (i, column) in table.columns.iter().enumerate() {
+                    let (Some(default), None) = (&column.default, column.identity) else {
+                        continue;
+                    };
+                    let Some(seq) = default_sequence(default)
+                        .and_then(|(_, _, key)| catalog.sequences.get(&key))
+                    else {
+                        continue;
+                    };
+                    out.row(vec![
+                        int(PG_ATTRDEF),
+                        int(attrdef_oid(table, i)),
+                        int(0),
+                        int(PG_CLASS),
+                        int(sequence_oid(seq)),
+                        int(0),
+                        text("n"),
+                    ]);
+                }
+            }
             // A sequence owned by a column: automatic (serial, OWNED BY) or internal (identity).
             for seq in catalog.sequences.values() {
                 let Some((table, column)) = &seq.owned_by else {
@@ -1180,20 +1317,7 @@ fn pg_catalog(
                 ("nspowner", I8),
                 ("nspacl", DataType::Text.array()),
             ]);
-            let system = vec![
-                crate::catalog::AclItem {
-                    grantee: crate::catalog::BOOTSTRAP_ROLE.into(),
-                    grantor: crate::catalog::BOOTSTRAP_ROLE.into(),
-                    privileges: crate::catalog::PRIV_USAGE | crate::catalog::PRIV_CREATE,
-                    grantable: 0,
-                },
-                crate::catalog::AclItem {
-                    grantee: String::new(),
-                    grantor: crate::catalog::BOOTSTRAP_ROLE.into(),
-                    privileges: crate::catalog::PRIV_USAGE,
-                    grantable: 0,
-                },
-            ];
+            let system = crate::catalog::schema_acl_of(crate::catalog::BOOTSTRAP_ROLE);
             let letters = &crate::catalog::SCHEMA_PRIVILEGES;
             for (oid, name, owner, acl) in [
                 (PG_CATALOG, "pg_catalog", OWNER, system.clone()),
@@ -1688,7 +1812,8 @@ fn pg_catalog(
                 _ => ("x", "i"),
             };
             for &(ty, category) in TYPES {
-                let (storage, align) = layout(ty);
+                let (_, align) = layout(ty);
+                let storage = storage(ty);
                 out.row(vec![
                     int(ty.oid()),
                     text(type_name(ty)),
@@ -2456,7 +2581,7 @@ fn pg_catalog(
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
                     text(crate::catalog::owner_name(view.owner.as_deref())),
-                    text(view.sql.clone()),
+                    text(format!(" {};", shown_query(view, session))),
                 ]);
             }
         }
@@ -2541,13 +2666,11 @@ fn empty_column_type(code: &str) -> DataType {
 /// PostgreSQL 15's catalogs that hold nothing in Keel, with their columns (`name type`; types
 /// not listed in [`empty_column_type`] are text: name, char, pg_node_tree, aclitem[] as text[]).
 const EMPTY_CATALOGS: &[(&str, &str)] = &[
-    ("pg_rewrite", "oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual text, ev_action text"),
     ("pg_policies", "schemaname name, tablename name, policyname name, permissive text, roles text[], cmd text, qual text, with_check text"),
     ("pg_subscription", "oid oid, subdbid oid, subskiplsn text, subname name, subowner oid, subenabled bool, subbinary bool, substream char, subtwophasestate char, subdisableonerr bool, subconninfo text, subslotname name, subsynccommit text, subpublications text[]"),
     ("pg_largeobject_metadata", "oid oid, lomowner oid, lomacl text[]"),
     ("pg_amop", "oid oid, amopfamily oid, amoplefttype oid, amoprighttype oid, amopstrategy int2, amoppurpose char, amopopr oid, amopmethod oid, amopsortfamily oid"),
     ("pg_amproc", "oid oid, amprocfamily oid, amproclefttype oid, amprocrighttype oid, amprocnum int2, amproc oid"),
-    ("pg_init_privs", "objoid oid, classoid oid, objsubid int4, privtype char, initprivs text[]"),
     ("pg_seclabel", "objoid oid, classoid oid, objsubid int4, provider text, label text"),
     ("pg_seclabels", "objoid oid, classoid oid, objsubid int4, objtype text, objnamespace oid, objname text, provider text, label text"),
     ("pg_ts_template", "oid oid, tmplname name, tmplnamespace oid, tmplinit oid, tmpllexize oid"),
@@ -3115,7 +3238,10 @@ fn information_schema(
                 ("update_rule", T),
                 ("delete_rule", T),
             ]);
-            let all = constraints(catalog);
+            let all = constraints(
+                catalog,
+                &catalog.search_schemas(&session.search_path, &session.user),
+            );
             for c in all.iter().filter(|c| c.kind == "f") {
                 let unique = all
                     .iter()
@@ -3229,7 +3355,7 @@ fn information_schema(
                     db(),
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
-                    text(view.sql.clone()),
+                    text(format!(" {};", shown_query(view, session))),
                     text("NONE"),
                     text("NO"),
                     text("NO"),
@@ -3270,6 +3396,7 @@ const SETTINGS: &[SettingMeta] = &[
     SettingMeta { name: "client_encoding", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the client's character set encoding.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
     SettingMeta { name: "client_min_messages", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the message levels that are sent to the client.", extra_desc: "Each level includes all the levels that follow it. The later the level, the fewer messages are sent.", context: "user", min: "", max: "", enumvals: "debug5|debug4|debug3|debug2|debug1|log|notice|warning|error" },
     SettingMeta { name: "datestyle", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the display format for date and time values.", extra_desc: "Also controls interpretation of ambiguous date inputs.", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "default_table_access_method", vartype: "string", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the default table access method for new tables.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
     SettingMeta { name: "default_tablespace", vartype: "string", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the default tablespace to create tables and indexes in.", extra_desc: "An empty string selects the database's default tablespace.", context: "user", min: "", max: "", enumvals: "" },
     SettingMeta { name: "default_transaction_isolation", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the transaction isolation level of each new transaction.", extra_desc: "", context: "user", min: "", max: "", enumvals: "serializable|repeatable read|read committed|read uncommitted" },
     SettingMeta { name: "default_transaction_read_only", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the default read-only status of new transactions.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
