@@ -2523,9 +2523,48 @@ impl<'a> Binder<'a> {
         };
         Ok(crate::catalog::CheckDef {
             name,
-            sql: expr.to_string(),
+            sql: self.written(expr).unwrap_or_else(|| expr.to_string()),
             bound: Some(bound),
         })
+    }
+
+    /// An expression's text as the statement wrote it (sqlparser's rendering spells type
+    /// names in capitals and respaces; catalogs show what was written): from where its span
+    /// starts to the `)` or `,` that closes what holds it (a span's end can stop short of a
+    /// cast's type), when that text reads back as the same expression.
+    fn written(&self, expr: &ast::Expr) -> Option<String> {
+        // A parenthesized expression's span starts inside its parentheses.
+        if let ast::Expr::Nested(inner) = expr {
+            return self.written(inner).map(|text| format!("({text})"));
+        }
+        let span = expr.span();
+        let start = offset_of(self.text, span.start.line, span.start.column)?;
+        let chars: Vec<char> = self.text.chars().collect();
+        let (mut depth, mut quoted, mut end) = (0usize, false, chars.len());
+        for (at, &c) in chars.iter().enumerate().skip(start) {
+            match c {
+                '\'' => quoted = !quoted,
+                _ if quoted => {}
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = at;
+                    break;
+                }
+                ')' => depth -= 1,
+                ',' if depth == 0 => {
+                    end = at;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let text: String = chars[start..end]
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_string();
+        let same = crate::parse::parse_expr(&text).is_ok_and(|e| e.to_string() == expr.to_string());
+        same.then_some(text)
     }
 
     /// The table a write statement changes, with its CHECK constraints bound (see
