@@ -121,7 +121,7 @@ pub enum Func {
     /// `a IS DISTINCT FROM b` (false: `IS NOT DISTINCT FROM`): `<>` / `=` where NULL is a
     /// value like any other (never NULL itself).
     IsDistinct(bool),
-    /// `pg_advisory_lock` and its family (see [`crate::advisory`]): through the session.
+    /// `pg_advisory_lock` and its family (see [`crate::locks`]): through the session.
     Advisory(Advisory),
     /// `extract(field FROM x)` (numeric); args: field name, value.
     Extract,

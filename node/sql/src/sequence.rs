@@ -228,7 +228,7 @@ pub trait Sequences {
     /// `pg_stat_reset()` (None) / `pg_stat_reset_single_table_counters(oid)` (see
     /// [`crate::system::Backends::reset_stats`]).
     fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()>;
-    /// An advisory lock function on the lock its arguments name (see [`crate::advisory`]).
+    /// An advisory lock function on the lock its arguments name (see [`crate::locks`]).
     fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value>;
 }
 
