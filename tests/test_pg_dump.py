@@ -15,6 +15,7 @@ import re
 import subprocess
 
 import psycopg
+import pytest
 
 SCHEMA = r"""
 CREATE SCHEMA shop;
@@ -100,18 +101,36 @@ def restore(server, dbname, text):
          "-U", "postgres", "-d", dbname], stdin=text)
 
 
+@pytest.fixture
+def scratch(postgres):
+    """The PostgreSQL databases the tests make, and the role they grant to: dropped afterwards
+    (the server and its roles are shared with the other tests, psql's \\du among them)."""
+    made = []
+
+    def database(name):
+        with psycopg.connect(postgres.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f"drop database if exists {name}")
+            conn.execute(f"create database {name}")
+        made.append(name)
+        ensure_role(postgres.dsn(name))
+        return name
+
+    yield database
+    with psycopg.connect(postgres.dsn("postgres"), autocommit=True) as conn:
+        for name in made:
+            conn.execute(f"drop database if exists {name}")
+        conn.execute("drop role if exists dump_reader")
+
+
 def ensure_role(dsn):
     with psycopg.connect(dsn, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_roles where rolname = 'dump_reader'").fetchone():
             conn.execute("create role dump_reader")
 
 
-def test_pg_dump_of_keel_restores_to_the_same_database(keel, keel_factory, postgres):
-    with psycopg.connect(postgres.dsn("postgres"), autocommit=True) as conn:
-        for db in ("dump_direct", "dump_restored"):
-            conn.execute(f"drop database if exists {db}")
-            conn.execute(f"create database {db}")
-    ensure_role(postgres.dsn("dump_direct"))
+def test_pg_dump_of_keel_restores_to_the_same_database(keel, keel_factory, postgres, scratch):
+    scratch("dump_direct")
+    scratch("dump_restored")
     ensure_role(keel.dsn())
     with psycopg.connect(postgres.dsn("dump_direct"), autocommit=True) as conn:
         conn.execute(SCHEMA)
@@ -134,14 +153,11 @@ def test_pg_dump_of_keel_restores_to_the_same_database(keel, keel_factory, postg
     assert dump(fresh, "keel") == ours
 
 
-def test_pg_dump_of_postgres_restores_into_keel_and_dumps_back_the_same(keel, postgres):
+def test_pg_dump_of_postgres_restores_into_keel_and_dumps_back_the_same(keel, postgres, scratch):
     """The migration path: PostgreSQL's dump (its deparsed CHECKs, defaults and views, identity
     columns added by ALTER TABLE, serial defaults set after their sequences) restores into Keel,
     and Keel's dump of the result is PostgreSQL's dump again."""
-    with psycopg.connect(postgres.dsn("postgres"), autocommit=True) as conn:
-        conn.execute("drop database if exists dump_source")
-        conn.execute("create database dump_source")
-    ensure_role(postgres.dsn("dump_source"))
+    scratch("dump_source")
     ensure_role(keel.dsn())
     with psycopg.connect(postgres.dsn("dump_source"), autocommit=True) as conn:
         conn.execute(SCHEMA)

@@ -1274,7 +1274,7 @@ impl Session {
     /// transaction (`xact`) or for the session: a weak relation lock in the session's fast-path
     /// slot when no one wants a strong one there, else through the node's table, waiting until
     /// it is free, a deadlock (40P01), `lock_timeout` (55P03), a cancel or the statement timeout
-    /// (57014). With `nowait`, a lock held elsewhere is 55P03 at once. True when it waited.
+    /// (57014). With `nowait`, a lock held elsewhere is 55P03 at once.
     async fn acquire_lock<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -1283,7 +1283,7 @@ impl Session {
         xact: bool,
         nowait: bool,
         cancel: &Cancel,
-    ) -> SqlResult<bool> {
+    ) -> SqlResult<()> {
         use crate::locks::{Attempt, LockTag};
         let locks = cluster.locks().clone();
         let pid = self.info.pid;
@@ -1293,7 +1293,7 @@ impl Session {
         if let (LockTag::Relation(table), true) = (tag, xact && mode.weak()) {
             let slot = self.lock_slot(cluster);
             if locks.fast_lock(&slot, table, mode) {
-                return Ok(false);
+                return Ok(());
             }
         }
         let describe = |catalog: &Catalog| match tag {
@@ -1323,7 +1323,7 @@ impl Session {
         };
         if nowait {
             if locks.try_take(pid, tag, mode, xact) {
-                return Ok(false);
+                return Ok(());
             }
             let (_, name) = describe(&self.catalog(cluster));
             return Err(SqlError::new(
@@ -1334,7 +1334,6 @@ impl Session {
         let lock_timeout = self.lock_timeout_ms();
         let deadline = (lock_timeout > 0)
             .then(|| tokio::time::Instant::now() + Duration::from_millis(lock_timeout));
-        let mut waited = false;
         loop {
             let released = locks.released();
             tokio::pin!(released);
@@ -1343,7 +1342,7 @@ impl Session {
             tokio::pin!(canceled);
             canceled.as_mut().enable();
             match locks.attempt(pid, tag, mode, xact) {
-                Attempt::Taken => return Ok(waited),
+                Attempt::Taken => return Ok(()),
                 Attempt::Deadlock => {
                     count_activity(cluster, |slot| slot.database.deadlocks += 1);
                     let (what, _) = describe(&self.catalog(cluster));
@@ -1354,7 +1353,7 @@ impl Session {
                         ))
                         .with_hint("See server log for query details."));
                 }
-                Attempt::Wait => waited = true,
+                Attempt::Wait => {}
             }
             if let Err(error) = cancel.check() {
                 locks.stop_waiting(pid);
@@ -1380,22 +1379,19 @@ impl Session {
         }
     }
 
-    /// Takes a statement's relation locks (in their order: by relation, then mode); true when
-    /// one had to wait.
+    /// Takes a statement's relation locks, in their order (by relation, then mode).
     async fn take_relation_locks<C: Cluster>(
         &mut self,
         cluster: &C,
         relations: &[(TableId, crate::locks::LockMode)],
         cancel: &Cancel,
-    ) -> SqlResult<bool> {
-        let mut waited = false;
+    ) -> SqlResult<()> {
         for &(table, mode) in relations {
             let tag = crate::locks::LockTag::Relation(table);
-            waited |= self
-                .acquire_lock(cluster, tag, mode, true, false, cancel)
+            self.acquire_lock(cluster, tag, mode, true, false, cancel)
                 .await?;
         }
-        Ok(waited)
+        Ok(())
     }
 
     /// Makes the sequence changes of the statement that just ran durable before anyone sees
