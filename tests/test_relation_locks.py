@@ -1,7 +1,8 @@
 """Relation locks: LOCK TABLE and the locks statements and DDL take on the tables they use.
 The same statements in concurrent sessions give the same answers on Keel and on PostgreSQL 15:
 who waits for whom (a reader holds off DDL, DDL holds off readers that come after it, EXCLUSIVE
-holds off writers but not readers), pg_locks' relation rows, NOWAIT, lock_timeout, deadlocks,
+holds off writers but not readers), pg_locks' relation rows, pg_stat_activity's wait event and
+pg_blocking_pids (holders and waiters queued ahead), NOWAIT, lock_timeout, deadlocks,
 privileges, read-only transactions (any mode: PostgreSQL limits them only on a standby) and
 views."""
 
@@ -62,6 +63,20 @@ def waiting(watcher):
         f"and relation in {RELATIONS} and not granted order by 1, 2").fetchall()
 
 
+def who_waits(watcher, sessions):
+    """Per session (by name): its wait event and the sessions pg_blocking_pids names (by name)."""
+    names = {conn.info.backend_pid: name for name, conn in sessions.items()}
+    out = []
+    for name, conn in sessions.items():
+        pid = conn.info.backend_pid
+        event = watcher.execute(
+            "select wait_event_type, wait_event from pg_stat_activity where pid = %s", (pid,)).fetchone()
+        blockers = watcher.execute("select pg_blocking_pids(%s)", (pid,)).fetchone()[0]
+        waiting = event if event and event[0] == "Lock" else None
+        out.append((name, waiting, sorted(names.get(p, "?") for p in blockers)))
+    return out
+
+
 def scenario(dsn):
     seen = []
     a, b, c, watcher = connect(dsn), connect(dsn), connect(dsn), connect(dsn)
@@ -103,6 +118,7 @@ def scenario(dsn):
         reader = Background(c, "select * from rl_t order by id")
         settle()
         seen.append(("reader queued behind ddl", waiting(watcher), reader.done == []))
+        seen.append(("who waits", who_waits(watcher, {"a": a, "b": b, "c": c})))
         a.execute("commit")
         seen.append(("ddl ran", ddl.join()))
         seen.append(("reader saw it", reader.join()))
@@ -114,6 +130,7 @@ def scenario(dsn):
         writer = Background(b, "insert into rl_t values (3, 30, null)")
         settle()
         seen.append(("writer waits", waiting(watcher), writer.done == []))
+        seen.append(("who waits for exclusive", who_waits(watcher, {"a": a, "b": b})))
         a.execute("commit")
         seen.append(("writer ran", writer.join()))
 

@@ -8741,16 +8741,38 @@ impl<'a> Binder<'a> {
                 // sessions stood when the statement was bound (it is bound at each execution).
                 let (expr, ty, span) = bound.remove(0);
                 let pid = self.coerce(expr, ty, DataType::Int4, span, &name)?;
+                // Heavyweight locks: those holding a conflicting mode of what the session waits
+                // for, and those queued ahead of it for a conflicting mode.
                 let activity = &self.session.activity;
+                let locks = &self.session.locks;
                 let pairs: Vec<(Value, Value)> = activity
                     .iter()
                     .map(|waiter| {
-                        let blockers: Vec<Value> = activity
+                        let mut blockers: Vec<i32> = activity
                             .iter()
                             .filter(|holder| {
                                 holder.txn.is_some_and(|t| waiter.waiting_for.contains(&t))
                             })
-                            .map(|holder| Value::Int(holder.pid as i64))
+                            .map(|holder| holder.pid)
+                            .collect();
+                        for wait in locks.iter().filter(|l| !l.granted && l.pid == waiter.pid) {
+                            blockers.extend(
+                                locks
+                                    .iter()
+                                    .filter(|l| {
+                                        l.tag == wait.tag
+                                            && l.pid != waiter.pid
+                                            && wait.mode.conflicts(l.mode)
+                                            && (l.granted || l.queued < wait.queued)
+                                    })
+                                    .map(|l| l.pid),
+                            );
+                        }
+                        blockers.sort_unstable();
+                        blockers.dedup();
+                        let blockers: Vec<Value> = blockers
+                            .into_iter()
+                            .map(|pid| Value::Int(pid as i64))
                             .collect();
                         let array = crate::array::Array::one_dim(blockers);
                         (Value::Int(waiter.pid as i64), Value::Array(Box::new(array)))

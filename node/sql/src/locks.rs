@@ -286,6 +286,8 @@ pub struct Listed {
     pub granted: bool,
     /// Held in the session's fast-path slot.
     pub fastpath: bool,
+    /// A wait's place in its lock's queue (0 for a hold).
+    pub queued: u64,
 }
 
 /// A session's fast-path slot: its weak relation locks while no one wants a strong one.
@@ -577,6 +579,7 @@ impl Locks {
                     mode: h.mode,
                     granted: true,
                     fastpath: false,
+                    queued: 0,
                 })
             })
             .collect();
@@ -587,6 +590,7 @@ impl Locks {
                 mode,
                 granted: true,
                 fastpath: true,
+                queued: 0,
             }));
         }
         // One row per session and mode, however it holds it (session and transaction level).
@@ -598,6 +602,7 @@ impl Locks {
             mode: wait.mode,
             granted: false,
             fastpath: false,
+            queued: wait.seq + 1,
         }));
         out
     }

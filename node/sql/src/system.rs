@@ -1604,6 +1604,18 @@ fn pg_catalog(
             ]);
             let stamp = |at: Option<i64>| at.map_or(Value::Null, Value::Timestamp);
             let superuser = catalog.is_superuser(&session.user);
+            // A wait for a heavyweight lock, by session: PostgreSQL's wait event for its kind.
+            let heavy_wait = |pid: i32| {
+                session
+                    .locks
+                    .iter()
+                    .find(|l| !l.granted && l.pid == pid)
+                    .map(|l| match l.tag {
+                        crate::locks::LockTag::Relation(_) => "relation",
+                        crate::locks::LockTag::Advisory(_) => "advisory",
+                        crate::locks::LockTag::Catalog => "object",
+                    })
+            };
             for other in &session.activity {
                 let role = catalog.role(&other.user);
                 // Another role's session shows only who it is to a non-superuser, as in
@@ -1621,7 +1633,9 @@ fn pg_catalog(
                     out.row(row);
                     continue;
                 }
+                let heavy = heavy_wait(other.pid);
                 let session = other;
+                let waits = !session.waiting_for.is_empty() || heavy.is_some();
                 out.row(vec![
                     int(DATABASE),
                     text(session.database.clone()),
@@ -1637,14 +1651,16 @@ fn pg_catalog(
                     stamp(session.xact_start),
                     stamp(session.query_start),
                     stamp(Some(session.state_change)),
-                    if !session.waiting_for.is_empty() {
+                    if waits {
                         text("Lock")
                     } else if session.state == "active" {
                         Value::Null
                     } else {
                         text("Client")
                     },
-                    if !session.waiting_for.is_empty() {
+                    if let Some(event) = heavy {
+                        text(event)
+                    } else if waits {
                         text("transactionid")
                     } else if session.state == "active" {
                         Value::Null
