@@ -164,3 +164,30 @@ def test_pg_dump_of_postgres_restores_into_keel_and_dumps_back_the_same(keel, po
     theirs = dump(postgres, "dump_source")
     restore(keel, "keel", theirs)
     assert rows_as_sets(dump(keel, "keel")) == rows_as_sets(theirs)
+
+
+def test_pg_dumpall_round_trips_through_a_fresh_node(keel, keel_factory):
+    """pg_dumpall (roles with their attributes, SCRAM secrets, settings and memberships, then the
+    database) restores into a fresh node, whose pg_dumpall is then the same. The only error is
+    the one PostgreSQL's restores give too: the bootstrap role exists already."""
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create role app login password 'secret' connection limit 5 valid until '2030-01-01'")
+        conn.execute("create role readers nologin")
+        conn.execute("grant readers to app with admin option")
+        conn.execute("alter role app set work_mem = '8MB'")
+        conn.execute("create table notes (id int primary key, body text)")
+        conn.execute("insert into notes values (1, 'kept')")
+        conn.execute("grant select on notes to readers")
+
+    def dumpall(server):
+        args = ["pg_dumpall", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres"]
+        return re.sub(r"^\\(un)?restrict \S+$", r"\\\1restrict KEY", run(args).stdout, flags=re.M)
+
+    first = dumpall(keel)
+    assert "CREATE ROLE app;" in first and "GRANT readers TO app WITH ADMIN OPTION" in first
+    fresh = keel_factory().start()
+    done = subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(fresh.port), "-U", "postgres",
+                           "-d", "keel"], input=first, capture_output=True, text=True, timeout=120)
+    errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and 'role "postgres" already exists' in errors[0], done.stderr
+    assert dumpall(fresh) == first

@@ -56,3 +56,23 @@ SELECT count(*) FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member WHERE
 DROP ROLE rm_alice;
 DROP ROLE rm_bob;
 DROP ROLE rm_noinherit;
+-- GRANTED BY (as pg_dumpall writes role grants): recorded as the grantor; only a superuser may
+-- name another role.
+CREATE ROLE rm_g1;
+CREATE ROLE rm_g2;
+CREATE ROLE rm_g3 CREATEROLE;
+GRANT rm_g1 TO rm_g2 GRANTED BY rm_g3;
+GRANT rm_g3 TO rm_g2 GRANTED BY current_user;
+SELECT r.rolname, m.rolname AS member, g.rolname AS grantor FROM pg_auth_members a
+  JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member JOIN pg_roles g ON g.oid = a.grantor
+  WHERE r.rolname LIKE 'rm_g%' ORDER BY 1, 2;
+GRANT rm_g1 TO rm_g3 GRANTED BY rm_nobody;
+SET ROLE rm_g3;
+GRANT rm_g2 TO rm_g1 GRANTED BY postgres;
+GRANT rm_g2 TO rm_g1 GRANTED BY rm_g3;
+RESET ROLE;
+REVOKE rm_g1 FROM rm_g2 GRANTED BY postgres;
+SELECT count(*) FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid WHERE r.rolname LIKE 'rm_g%';
+DROP ROLE rm_g1;
+DROP ROLE rm_g2;
+DROP ROLE rm_g3;

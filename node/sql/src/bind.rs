@@ -8652,6 +8652,7 @@ impl<'a> Binder<'a> {
                         "n" => vec![own("UC")],
                         "t" => vec![own("C")],
                         "F" | "S" => vec![own("U")],
+                        "p" => vec![own("sA")],
                         _ => Vec::new(),
                     }
                 };
@@ -8665,7 +8666,9 @@ impl<'a> Binder<'a> {
                 let mut defaults: Vec<(Value, Value)> = Vec::new();
                 for role in self.catalog.all_roles() {
                     let owner = crate::functions::quote_ident(&role.name);
-                    for kind in ["r", "s", "d", "f", "l", "T", "L", "n", "t", "F", "S", "c"] {
+                    for kind in [
+                        "r", "s", "d", "f", "l", "T", "L", "n", "t", "F", "S", "c", "p",
+                    ] {
                         defaults.push((
                             Value::Text(format!("{kind}:{}", role.oid)),
                             array(items(kind, &owner)),

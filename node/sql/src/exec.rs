@@ -1529,12 +1529,14 @@ impl Session {
                 roles,
                 members,
                 admin,
+                grantor,
             } => {
                 prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::Membership {
                     grant,
                     roles,
                     members,
                     admin,
+                    grantor,
                 }));
             }
             Parsed::RoleSetting {

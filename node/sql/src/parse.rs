@@ -460,6 +460,8 @@ pub enum Parsed {
         roles: Vec<String>,
         members: Vec<String>,
         admin: bool,
+        /// `GRANTED BY role` (as written: a name or `current_user` and its kin).
+        grantor: Option<String>,
     },
     /// `ALTER ROLE | USER name [IN DATABASE db] SET name {TO | =} value | RESET name | ALL`
     /// (sqlparser reads one expression as the value, not a list like search_path's).
@@ -1069,8 +1071,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
                 admin = true;
             }
+            let mut grantor = None;
             if c.word("granted") {
-                return Err(SqlError::unsupported("GRANTED BY"));
+                if !c.word("by") {
+                    return Err(c.error());
+                }
+                grantor = Some(c.ident()?.0);
             }
             if !grant && c.word("cascade") {
                 return Err(SqlError::unsupported("REVOKE ... CASCADE"));
@@ -1082,6 +1088,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 roles,
                 members,
                 admin,
+                grantor,
             }
         }
         "alter"

@@ -956,6 +956,8 @@ pub enum RoleCommand {
         roles: Vec<String>,
         members: Vec<String>,
         admin: bool,
+        /// `GRANTED BY role`: the grantor recorded (the current role when not given).
+        grantor: Option<String>,
     },
     /// `ALTER ROLE name [IN DATABASE db] SET setting = value | RESET setting | RESET ALL`, or
     /// `ALTER DATABASE db SET ...` (no role): `setting` None is RESET ALL, `value` None a

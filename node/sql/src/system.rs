@@ -723,6 +723,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_opclass", 2616),
     ("pg_operator", 2617),
     ("pg_opfamily", 2753),
+    ("pg_parameter_acl", 6243),
     ("pg_partitioned_table", 3350),
     ("pg_policy", 3256),
     ("pg_publication", 6104),
@@ -732,6 +733,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_rewrite", 2618),
     ("pg_seclabel", 3596),
     ("pg_shdescription", 2396),
+    ("pg_shseclabel", 3592),
     ("pg_statistic", 2619),
     ("pg_statistic_ext", 3381),
     ("pg_subscription", 6100),
@@ -1340,36 +1342,44 @@ fn pg_catalog(
                 ]);
             }
         }
+        // PostgreSQL 15's columns in its order; no transaction id wraparound (Keel's ids are
+        // 64-bit): neutral frozen-xid values.
         "pg_database" => {
             out.columns(&[
                 ("oid", I8),
                 ("datname", T),
                 ("datdba", I8),
                 ("encoding", I4),
-                ("datcollate", T),
-                ("datctype", T),
+                ("datlocprovider", T),
                 ("datistemplate", B),
                 ("datallowconn", B),
                 ("datconnlimit", I4),
-                ("datlocprovider", T),
-                ("daticulocale", T),
-                ("datacl", DataType::Text.array()),
+                ("datfrozenxid", I8),
+                ("datminmxid", I8),
                 ("dattablespace", I8),
+                ("datcollate", T),
+                ("datctype", T),
+                ("daticulocale", T),
+                ("datcollversion", T),
+                ("datacl", DataType::Text.array()),
             ]);
             out.row(vec![
                 int(DATABASE),
                 text(session.database.clone()),
                 int(OWNER),
                 int(6),
-                text("C.UTF-8"),
-                text("C.UTF-8"),
+                text("c"),
                 Value::Bool(false),
                 Value::Bool(true),
                 int(-1),
-                text("c"),
-                Value::Null,
-                Value::Null,
+                int(0),
+                int(0),
                 int(DEFAULT_TABLESPACE),
+                text("C.UTF-8"),
+                text("C.UTF-8"),
+                Value::Null,
+                Value::Null,
+                Value::Null,
             ]);
         }
         "pg_roles" | "pg_authid" => {
@@ -2688,6 +2698,8 @@ const EMPTY_CATALOGS: &[(&str, &str)] = &[
     ("pg_amop", "oid oid, amopfamily oid, amoplefttype oid, amoprighttype oid, amopstrategy int2, amoppurpose char, amopopr oid, amopmethod oid, amopsortfamily oid"),
     ("pg_amproc", "oid oid, amprocfamily oid, amproclefttype oid, amprocrighttype oid, amprocnum int2, amproc oid"),
     ("pg_seclabel", "objoid oid, classoid oid, objsubid int4, provider text, label text"),
+    ("pg_shseclabel", "objoid oid, classoid oid, provider text, label text"),
+    ("pg_parameter_acl", "oid oid, parname text, paracl text[]"),
     ("pg_seclabels", "objoid oid, classoid oid, objsubid int4, objtype text, objnamespace oid, objname text, provider text, label text"),
     ("pg_ts_template", "oid oid, tmplname name, tmplnamespace oid, tmplinit oid, tmpllexize oid"),
     ("pg_ts_parser", "oid oid, prsname name, prsnamespace oid, prsstart oid, prstoken oid, prsend oid, prsheadline oid, prslextype oid"),

@@ -614,6 +614,7 @@ impl Session {
                 roles,
                 members,
                 admin,
+                grantor,
             } => {
                 for name in roles.iter().chain(members) {
                     if next.role(name).is_none() {
@@ -621,6 +622,21 @@ impl Session {
                     }
                 }
                 let user = &self.info.user;
+                // GRANTED BY (PostgreSQL 15): recorded as given; only a superuser may name
+                // another role.
+                let recorded = match grantor.as_deref() {
+                    None | Some("current_user" | "current_role") => user.clone(),
+                    Some("session_user") => self.info.session_user().to_string(),
+                    Some(name) => {
+                        if next.role(name).is_none() {
+                            return Err(missing(name));
+                        }
+                        if name != user && !superuser {
+                            return Err(denied("must be superuser to set grantor".to_string()));
+                        }
+                        name.to_string()
+                    }
+                };
                 for role_name in roles {
                     let role = next.role(role_name).ok_or_else(|| missing(role_name))?;
                     // PostgreSQL 15: superusers; CREATEROLE for roles that are no superuser;
@@ -664,7 +680,7 @@ impl Session {
                                 None => member.member_of.push(crate::catalog::Membership {
                                     role: role_name.clone(),
                                     admin: *admin,
-                                    grantor: user.clone(),
+                                    grantor: recorded.clone(),
                                 }),
                             }
                         } else {
