@@ -5,7 +5,8 @@ privileges, data) and writes a dump that
 - restores into PostgreSQL and gives the same database as building the schema in PostgreSQL
   directly: PostgreSQL's dump of the restored database equals its dump of the original (the
   rows of each COPY compared as sets: Keel's COPY order is by worker and key, not insertion);
-- restores into a fresh Keel node, whose own dump is then the same as the first (round trip).
+- restores into a fresh Keel node, whose own dump is then the same as the first (round trip;
+  rows as sets again: a table without a primary key places rows by hidden row ids).
 
 And the other way, the migration path: PostgreSQL's dump restores into Keel, whose dump of it is
 PostgreSQL's again. The first comparison makes the expressions Keel shows in its own words
@@ -150,7 +151,7 @@ def test_pg_dump_of_keel_restores_to_the_same_database(keel, keel_factory, postg
     fresh = keel_factory().start()
     ensure_role(fresh.dsn())
     restore(fresh, "keel", ours)
-    assert dump(fresh, "keel") == ours
+    assert rows_as_sets(dump(fresh, "keel")) == rows_as_sets(ours)
 
 
 def test_pg_dump_of_postgres_restores_into_keel_and_dumps_back_the_same(keel, postgres, scratch):
@@ -190,4 +191,4 @@ def test_pg_dumpall_round_trips_through_a_fresh_node(keel, keel_factory):
                            "-d", "keel"], input=first, capture_output=True, text=True, timeout=120)
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and 'role "postgres" already exists' in errors[0], done.stderr
-    assert dumpall(fresh) == first
+    assert rows_as_sets(dumpall(fresh)) == rows_as_sets(first)

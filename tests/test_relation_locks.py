@@ -192,7 +192,21 @@ def scenario(dsn):
         b.execute("rollback")
         b.execute("reset role")
 
-        # A read-only transaction may take the weak modes only (pg_dump's ACCESS SHARE).
+        # Two ALTER TABLEs of one table: the second waits, then changes what the first made.
+        # (Keel's DDL transactions are serial: the second waits for the catalog lock, which
+        # pg_locks does not list, so only the wait itself is compared.)
+        a.execute("begin")
+        a.execute("alter table rl_t add column x1 int")
+        second = Background(b, "alter table rl_t add column x2 int")
+        settle()
+        seen.append(("second ddl waits", second.done == []))
+        a.execute("commit")
+        seen.append(("second ddl ran", second.join()))
+        seen.append(("both columns", [r[0] for r in watcher.execute(
+            "select column_name from information_schema.columns where table_name = 'rl_t' "
+            "order by ordinal_position").fetchall()]))
+
+        # A read-only transaction may take any mode (PostgreSQL limits them only on a standby).
         b.execute("begin transaction isolation level repeatable read, read only")
         seen.append(("read only access share", error_of(b, "lock table rl_t in access share mode")))
         seen.append(("read only exclusive", error_of(b, "lock table rl_t in access exclusive mode")))

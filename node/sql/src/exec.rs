@@ -1744,11 +1744,38 @@ impl Session {
                 rebound = Some(self.prepare(&catalog, &prepared.text, prepared.offset, types)?);
                 bound = Some(catalog.version);
             }
-            let locks = rebound.as_ref().map_or(&prepared.locks, |r| &r.locks);
-            if locks.is_empty() {
+            let current = rebound.as_ref().unwrap_or(prepared);
+            // DDL transactions are serial: a DDL statement takes the catalog lock (held until
+            // its transaction ends) before the check below, so no other DDL changes what it
+            // was bound against (two ALTER TABLEs of one table would otherwise each rewrite
+            // the definition they read).
+            let ddl = current.plan.as_ref().filter(|plan| plan.is_ddl());
+            // DDL locks what it changes as PostgreSQL does (`ddl_locks`; CREATE TABLE AS also
+            // what its query reads), the rest what the binder noted.
+            let locks = match ddl {
+                Some(plan) => {
+                    let mut locks = ddl_locks(plan, &catalog);
+                    let changed: Vec<TableId> = locks.iter().map(|(t, _)| *t).collect();
+                    locks.extend(current.locks.iter().filter(|(t, _)| !changed.contains(t)));
+                    locks.sort_unstable();
+                    locks
+                }
+                None => current.locks.clone(),
+            };
+            let ddl = ddl.is_some() && self.ddl.is_none();
+            if locks.is_empty() && !ddl {
                 break;
             }
-            let locks = locks.clone();
+            if ddl {
+                // First the catalog lock: a DDL statement waiting for it holds nothing that
+                // stops other statements.
+                let (tag, mode) = (
+                    crate::locks::LockTag::Catalog,
+                    crate::locks::LockMode::Exclusive,
+                );
+                self.acquire_lock(cluster, tag, mode, true, false, cancel)
+                    .await?;
+            }
             self.take_relation_locks(cluster, &locks, cancel).await?;
             let now = self.catalog(cluster);
             if now.version == catalog.version {
@@ -1768,7 +1795,7 @@ impl Session {
         cancel.txn.set(Some(txn_id.id));
         cancel.end_waits(cluster);
         let result = if plan.is_ddl() {
-            self.run_ddl(cluster, plan, txn_id, cancel).await?
+            self.run_ddl(cluster, plan, txn_id).await?
         } else if let Plan::Select(select) = plan {
             // The statement's own result may stay in temporary files until it is sent.
             let params = Arc::new(params.to_vec());
@@ -4889,34 +4916,20 @@ impl Session {
         cluster: &C,
         plan: &Plan,
         txn: Tx,
-        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         if let Some(open) = &mut self.txn {
             let level = open.level();
             open.ddl_level = Some(open.ddl_level.map_or(level, |known| known.max(level)));
         }
+        // The statement took the catalog lock and its relation locks before it ran (see
+        // `execute_inner`).
         if self.ddl.is_none() {
-            // DDL transactions are serial: the catalog lock, held until this one ends.
-            let tag = crate::locks::LockTag::Catalog;
-            self.acquire_lock(
-                cluster,
-                tag,
-                crate::locks::LockMode::Exclusive,
-                true,
-                false,
-                cancel,
-            )
-            .await?;
             self.ddl = Some(PendingDdl {
                 catalog: cluster.catalog(),
                 dropped: Vec::new(),
                 sequences: Vec::new(),
             });
         }
-        // The relations it changes, locked as PostgreSQL locks them: statements that use them
-        // finish first, and those that come later wait for this transaction's end.
-        let strong = ddl_locks(plan, &self.catalog(cluster));
-        self.take_relation_locks(cluster, &strong, cancel).await?;
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
         let mut next = (*catalog).clone();
