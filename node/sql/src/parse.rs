@@ -996,22 +996,20 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             let mut mode = LockMode::AccessExclusive;
             if c.word("in") {
+                // `ACCESS` and `ROW` are each followed by SHARE or EXCLUSIVE.
+                let pair = |c: &mut Cursor, shared, exclusive| {
+                    if c.word("share") {
+                        Ok(shared)
+                    } else if c.word("exclusive") {
+                        Ok(exclusive)
+                    } else {
+                        Err(c.error())
+                    }
+                };
                 mode = if c.word("access") {
-                    if c.word("share") {
-                        LockMode::AccessShare
-                    } else if c.word("exclusive") {
-                        LockMode::AccessExclusive
-                    } else {
-                        return Err(c.error());
-                    }
+                    pair(&mut c, LockMode::AccessShare, LockMode::AccessExclusive)?
                 } else if c.word("row") {
-                    if c.word("share") {
-                        LockMode::RowShare
-                    } else if c.word("exclusive") {
-                        LockMode::RowExclusive
-                    } else {
-                        return Err(c.error());
-                    }
+                    pair(&mut c, LockMode::RowShare, LockMode::RowExclusive)?
                 } else if c.word("share") {
                     if c.word("update") {
                         if !c.word("exclusive") {
