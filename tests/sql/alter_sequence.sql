@@ -105,3 +105,12 @@ SELECT last_value FROM pg_sequences WHERE sequencename = 'als_lv';
 SELECT setval('als_lv', 42);
 SELECT last_value FROM pg_sequences WHERE sequencename = 'als_lv';
 DROP SEQUENCE als_lv;
+-- Options in any order (pg_dump writes START WITH first); SEQUENCE NAME only for identity.
+CREATE SEQUENCE als_any START WITH 5 AS integer NO CYCLE INCREMENT 2 MAXVALUE 100 CACHE 3;
+SELECT seqtypid::regtype, seqstart, seqincrement, seqmax, seqmin, seqcache, seqcycle FROM pg_sequence WHERE seqrelid = 'als_any'::regclass;
+CREATE SEQUENCE als_neg NO MINVALUE START 3 NO MAXVALUE INCREMENT BY -1;
+CREATE SEQUENCE als_neg NO MINVALUE START -3 NO MAXVALUE INCREMENT BY -1;
+SELECT nextval('als_neg'), nextval('als_neg');
+ALTER SEQUENCE als_any SEQUENCE NAME als_other;
+ALTER SEQUENCE als_any;
+DROP SEQUENCE als_any, als_neg;

@@ -1752,15 +1752,15 @@ impl Session {
             let ddl = current.plan.as_ref().filter(|plan| plan.is_ddl());
             // DDL locks what it changes as PostgreSQL does (`ddl_locks`; CREATE TABLE AS also
             // what its query reads), the rest what the binder noted.
-            let locks = match ddl {
+            let locks: std::borrow::Cow<[_]> = match ddl {
                 Some(plan) => {
                     let mut locks = ddl_locks(plan, &catalog);
                     let changed: Vec<TableId> = locks.iter().map(|(t, _)| *t).collect();
                     locks.extend(current.locks.iter().filter(|(t, _)| !changed.contains(t)));
                     locks.sort_unstable();
-                    locks
+                    locks.into()
                 }
-                None => current.locks.clone(),
+                None => current.locks.as_slice().into(),
             };
             let ddl = ddl.is_some() && self.ddl.is_none();
             if locks.is_empty() && !ddl {

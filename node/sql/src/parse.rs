@@ -542,6 +542,14 @@ struct Cursor {
 }
 
 impl Cursor {
+    /// A cursor over `text`'s tokens, at the `at`th.
+    fn new(text: &str, at: usize) -> SqlResult<Cursor> {
+        Ok(Cursor {
+            tokens: lex(text)?,
+            at,
+            len: text.chars().count(),
+        })
+    }
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at).map(|tok| &tok.token)
     }
@@ -720,6 +728,83 @@ impl Cursor {
         Ok(value)
     }
 
+    /// Sequence options in any order (CREATE and ALTER SEQUENCE, identity columns), from the
+    /// cursor up to the first token that starts none: what they set, and the name a
+    /// `SEQUENCE NAME` clause gives (only identity options may have one).
+    /// The name comes with the offset of its clause.
+    fn sequence_options(&mut self) -> SqlResult<(SequenceChanges, Option<(String, usize)>)> {
+        let mut changes = SequenceChanges::default();
+        let mut name = None;
+        loop {
+            if self.word("as") {
+                changes.data_type = Some(self.ident()?.0);
+            } else if self.word("increment") {
+                self.word("by");
+                changes.increment = Some(self.integer()?);
+            } else if self.word("minvalue") {
+                changes.min = Some(Some(self.integer()?));
+            } else if self.word("maxvalue") {
+                changes.max = Some(Some(self.integer()?));
+            } else if self.word("start") {
+                self.word("with");
+                changes.start = Some(self.integer()?);
+            } else if self.word("restart") {
+                let with = self.word("with");
+                let value = if with
+                    || matches!(
+                        self.peek(),
+                        Some(Token::Number(_) | Token::Punct('-' | '+'))
+                    ) {
+                    Some(self.integer()?)
+                } else {
+                    None
+                };
+                changes.restart = Some(value);
+            } else if self.word("cache") {
+                changes.cache = Some(self.integer()?);
+            } else if self.word("cycle") {
+                changes.cycle = Some(true);
+            } else if self.word("no") {
+                if self.word("minvalue") {
+                    changes.min = Some(None);
+                } else if self.word("maxvalue") {
+                    changes.max = Some(None);
+                } else if self.word("cycle") {
+                    changes.cycle = Some(false);
+                } else {
+                    return Err(self.error());
+                }
+            } else if self.word("owned") {
+                if !self.word("by") {
+                    return Err(self.error());
+                }
+                let mut parts = vec![self.ident()?.0];
+                while self.punct('.') {
+                    parts.push(self.ident()?.0);
+                }
+                changes.owned_by = Some(match parts.as_slice() {
+                    [none] if none == "none" => None,
+                    [table @ .., column] if !table.is_empty() => {
+                        Some((table.join("."), column.clone()))
+                    }
+                    _ => {
+                        return Err(SqlError::syntax("invalid OWNED BY option")
+                            .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
+                    }
+                });
+            } else if matches!(self.peek(), Some(Token::Word(w)) if w == "sequence") {
+                let clause = self.offset();
+                self.at += 1;
+                if !self.word("name") {
+                    return Err(self.error());
+                }
+                name = Some((self.qualified()?.0, clause));
+            } else {
+                return Ok((changes, name));
+            }
+        }
+    }
+
     /// What follows `ALTER SEQUENCE`.
     fn alter_sequence(&mut self) -> SqlResult<AlterSequence> {
         let if_exists = if self.word("if") {
@@ -744,72 +829,15 @@ impl Cursor {
         } else if matches!(self.peek(), Some(Token::Word(w)) if w == "set") {
             return Err(SqlError::unsupported("ALTER SEQUENCE ... SET"));
         } else {
-            let mut changes = SequenceChanges::default();
-            let mut any = false;
-            loop {
-                if self.word("as") {
-                    changes.data_type = Some(self.ident()?.0);
-                } else if self.word("increment") {
-                    self.word("by");
-                    changes.increment = Some(self.integer()?);
-                } else if self.word("minvalue") {
-                    changes.min = Some(Some(self.integer()?));
-                } else if self.word("maxvalue") {
-                    changes.max = Some(Some(self.integer()?));
-                } else if self.word("start") {
-                    self.word("with");
-                    changes.start = Some(self.integer()?);
-                } else if self.word("restart") {
-                    let with = self.word("with");
-                    let value = if with
-                        || matches!(
-                            self.peek(),
-                            Some(Token::Number(_) | Token::Punct('-' | '+'))
-                        ) {
-                        Some(self.integer()?)
-                    } else {
-                        None
-                    };
-                    changes.restart = Some(value);
-                } else if self.word("cache") {
-                    changes.cache = Some(self.integer()?);
-                } else if self.word("cycle") {
-                    changes.cycle = Some(true);
-                } else if self.word("no") {
-                    if self.word("minvalue") {
-                        changes.min = Some(None);
-                    } else if self.word("maxvalue") {
-                        changes.max = Some(None);
-                    } else if self.word("cycle") {
-                        changes.cycle = Some(false);
-                    } else {
-                        return Err(self.error());
-                    }
-                } else if self.word("owned") {
-                    if !self.word("by") {
-                        return Err(self.error());
-                    }
-                    let mut parts = vec![self.ident()?.0];
-                    while self.punct('.') {
-                        parts.push(self.ident()?.0);
-                    }
-                    changes.owned_by = Some(match parts.as_slice() {
-                        [none] if none == "none" => None,
-                        [table @ .., column] if !table.is_empty() => {
-                            Some((table.join("."), column.clone()))
-                        }
-                        _ => {
-                            return Err(SqlError::syntax("invalid OWNED BY option")
-                                .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
-                        }
-                    });
-                } else {
-                    break;
-                }
-                any = true;
-            }
-            if !any {
+            let start = self.at;
+            let (changes, name) = self.sequence_options()?;
+            if self.at == start {
                 return Err(self.error());
+            }
+            if let Some((_, clause)) = name {
+                return Err(
+                    SqlError::syntax("invalid sequence option SEQUENCE NAME").at(Some(clause + 1))
+                );
             }
             SequenceAlteration::Options(changes)
         };
@@ -971,12 +999,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         return parsed;
     }
-    let tokens = lex(text)?;
-    let mut c = Cursor {
-        tokens,
-        at: 0,
-        len: text.chars().count(),
-    };
+    let mut c = Cursor::new(text, 0)?;
     let parsed = match first_word.as_str() {
         "lock" => {
             use crate::locks::LockMode;
@@ -1876,17 +1899,11 @@ fn negate_connection_limit(statement: &mut Statement) {
     }
 }
 
-/// `CREATE [TEMP] SEQUENCE` with its options in the one order sqlparser reads (INCREMENT,
+/// `CREATE [TEMP] SEQUENCE` with its options in the one order sqlparser reads (AS, INCREMENT,
 /// MINVALUE, MAXVALUE, START, CACHE, CYCLE, OWNED BY); PostgreSQL takes them in any order
 /// (pg_dump writes START WITH first). None when the text is not such a statement.
 fn sequence_options_in_order(text: &str) -> Option<String> {
-    let tokens = lex(text).ok()?;
-    let chars: Vec<char> = text.chars().collect();
-    let mut c = Cursor {
-        tokens,
-        at: 1,
-        len: chars.len(),
-    };
+    let mut c = Cursor::new(text, 1).ok()?;
     let _ = c.word("temp") || c.word("temporary");
     if !c.word("sequence") {
         return None;
@@ -1895,91 +1912,70 @@ fn sequence_options_in_order(text: &str) -> Option<String> {
         return None;
     }
     c.qualified().ok()?;
-    if c.word("as") {
-        c.ident().ok()?;
-    }
     let options_start = c.offset();
-    let (clauses, name) = sequence_clauses(&mut c, &chars)?;
+    let (changes, name) = c.sequence_options().ok()?;
     if name.is_some() || !c.done() {
         return None;
     }
-    let head: String = chars[..options_start].iter().collect();
-    Some(format!("{} {}", head.trim_end(), clauses.join(" ")))
+    let head: String = text.chars().take(options_start).collect();
+    Some(format!(
+        "{} {}",
+        head.trim_end(),
+        sqlparser_sequence_options(&changes)?
+    ))
 }
 
-/// Sequence options from the cursor on, up to the end or a `)`: each clause's text in the order
-/// sqlparser reads them, and a `SEQUENCE NAME` given (identity options may name the sequence).
-fn sequence_clauses(c: &mut Cursor, chars: &[char]) -> Option<(Vec<String>, Option<String>)> {
-    // (rank in sqlparser's order, the clause's text)
-    let mut clauses: Vec<(u8, String)> = Vec::new();
-    let mut name = None;
-    while !c.done() && c.peek() != Some(&Token::Punct(')')) {
-        let start = c.offset();
-        let rank = if c.word("increment") {
-            c.word("by");
-            c.integer().ok()?;
-            0
-        } else if c.word("minvalue") {
-            c.integer().ok()?;
-            1
-        } else if c.word("maxvalue") {
-            c.integer().ok()?;
-            2
-        } else if c.word("no") {
-            if c.word("minvalue") {
-                1
-            } else if c.word("maxvalue") {
-                2
-            } else if c.word("cycle") {
-                5
-            } else {
-                return None;
-            }
-        } else if c.word("start") {
-            c.word("with");
-            c.integer().ok()?;
-            3
-        } else if c.word("cache") {
-            c.integer().ok()?;
-            4
-        } else if c.word("cycle") {
-            5
-        } else if c.word("owned") {
-            if !c.word("by") {
-                return None;
-            }
-            c.qualified().ok()?;
-            6
-        } else if c.word("sequence") {
-            if !c.word("name") {
-                return None;
-            }
-            name = Some(c.qualified().ok()?.0);
-            continue;
-        } else {
-            return None;
-        };
-        clauses.push((rank, chars[start..c.offset()].iter().collect()));
+/// Sequence options as text in the order sqlparser reads them; None for an option CREATE
+/// SEQUENCE does not take (RESTART), which sqlparser then refuses itself.
+fn sqlparser_sequence_options(changes: &SequenceChanges) -> Option<String> {
+    if changes.restart.is_some() {
+        return None;
     }
-    clauses.sort_by_key(|(rank, _)| *rank);
-    let clauses = clauses
-        .into_iter()
-        .map(|(_, clause)| clause.trim().to_string())
-        .collect();
-    Some((clauses, name))
+    let mut clauses = Vec::new();
+    if let Some(data_type) = &changes.data_type {
+        clauses.push(format!("AS {data_type}"));
+    }
+    if let Some(increment) = changes.increment {
+        clauses.push(format!("INCREMENT BY {increment}"));
+    }
+    for (keyword, bound) in [("MINVALUE", changes.min), ("MAXVALUE", changes.max)] {
+        match bound {
+            Some(Some(value)) => clauses.push(format!("{keyword} {value}")),
+            Some(None) => clauses.push(format!("NO {keyword}")),
+            None => {}
+        }
+    }
+    if let Some(start) = changes.start {
+        clauses.push(format!("START WITH {start}"));
+    }
+    if let Some(cache) = changes.cache {
+        clauses.push(format!("CACHE {cache}"));
+    }
+    match changes.cycle {
+        Some(true) => clauses.push("CYCLE".to_string()),
+        Some(false) => clauses.push("NO CYCLE".to_string()),
+        None => {}
+    }
+    match &changes.owned_by {
+        Some(Some((table, column))) => {
+            let parts: Vec<String> = table
+                .split('.')
+                .chain([column.as_str()])
+                .map(crate::functions::quote_ident)
+                .collect();
+            clauses.push(format!("OWNED BY {}", parts.join(".")));
+        }
+        Some(None) => clauses.push("OWNED BY NONE".to_string()),
+        None => {}
+    }
+    Some(clauses.join(" "))
 }
 
 /// `ALTER TABLE t ALTER [COLUMN] c ADD GENERATED ... AS IDENTITY (options)` with the options in
 /// sqlparser's order and without `SEQUENCE NAME` (which pg_dump writes): the name must be the
 /// one Keel gives (`t_c_seq`), or the statement is refused as unsupported.
 fn identity_options_in_order(text: &str) -> Option<SqlResult<String>> {
-    let tokens = lex(text).ok()?;
-    let chars: Vec<char> = text.chars().collect();
-    let mut c = Cursor {
-        tokens,
-        at: 1,
-        len: chars.len(),
-    };
+    let mut c = Cursor::new(text, 1).ok()?;
     if !c.word("table") {
         return None;
     }
@@ -2004,11 +2000,11 @@ fn identity_options_in_order(text: &str) -> Option<SqlResult<String>> {
     if !c.punct('(') {
         return None;
     }
-    let (clauses, name) = sequence_clauses(&mut c, &chars)?;
+    let (changes, name) = c.sequence_options().ok()?;
     if !c.punct(')') || !c.done() {
         return None;
     }
-    if let Some(name) = name {
+    if let Some((name, _)) = name {
         let relation = |name: &str| name.rsplit('.').next().unwrap_or("").to_string();
         if relation(&name) != format!("{}_{column}_seq", relation(&table)) {
             return Some(Err(SqlError::unsupported(format!(
@@ -2017,8 +2013,12 @@ fn identity_options_in_order(text: &str) -> Option<SqlResult<String>> {
             ))));
         }
     }
-    let head: String = chars[..open].iter().collect();
-    Some(Ok(format!("{}({})", head, clauses.join(" "))))
+    let head: String = text.chars().take(open).collect();
+    Some(Ok(format!(
+        "{}({})",
+        head,
+        sqlparser_sequence_options(&changes)?
+    )))
 }
 
 /// Parses with sqlparser, mapping its errors to PostgreSQL's.
