@@ -32,7 +32,7 @@ use crate::error::SqlResult;
 use crate::expr::{holds, like, BinOp, EvalContext, Expr, KeyFilter, PercentPattern};
 use crate::types::{
     column_spans, compare, compare_encoded, compare_encoded_pair, decode_one, encoded_text,
-    DataType, Value,
+    DataType, Layout, Value,
 };
 
 /// Rows between two re-rankings of a filter's tests (see the module docs).
@@ -120,6 +120,8 @@ pub struct ScanFilter {
 struct Scratch {
     /// Where each located column lies in the row's bytes.
     spans: Vec<(usize, usize)>,
+    /// Where the last row's columns lay ([`column_spans`] checks the next row against it).
+    layout: Layout,
     /// Which columns of the row are built already (by a test that read a column the statement
     /// reads too).
     decoded: Vec<bool>,
@@ -191,6 +193,7 @@ impl ScanFilter {
         let mut scratch = self.scratch.borrow_mut();
         let Scratch {
             spans,
+            layout,
             decoded,
             key,
             order,
@@ -211,7 +214,7 @@ impl ScanFilter {
         for &t in order.iter() {
             let test = &self.tests[t];
             if let Some(last) = test.columns().into_iter().flatten().max() {
-                column_spans(bytes, last + 1, spans)?;
+                column_spans(bytes, last + 1, spans, layout)?;
             }
             let at = Located { bytes, spans, used };
             let passed = match test {
@@ -332,7 +335,7 @@ impl ScanFilter {
         if !kept {
             return Ok(false);
         }
-        column_spans(bytes, used_end.min(width), spans)?;
+        column_spans(bytes, used_end.min(width), spans, layout)?;
         let at = Located { bytes, spans, used };
         for c in 0..width {
             if at.is_used(c) {
