@@ -42,7 +42,13 @@ def scenario(dsn):
         seen.append(("unlock once", one(a, "select pg_advisory_unlock(1)")))
         seen.append(("still held", one(b, "select pg_try_advisory_lock(1)")))
         seen.append(("unlock again", one(a, "select pg_advisory_unlock(1)")))
+        # Unlocking a lock not held answers false with PostgreSQL's WARNING.
+        notices = []
+        a.add_notice_handler(lambda d: notices.append((d.severity, d.sqlstate, d.message_primary)))
         seen.append(("unlock not held", one(a, "select pg_advisory_unlock(1)")))
+        seen.append(("unlock shared not held", one(a, "select pg_advisory_unlock_shared(5)")))
+        seen.append(("unlock of another's", one(b, "select pg_advisory_unlock(%s)", (7 << 32) + 9)))
+        seen.append(("warnings", notices))
 
         # A waiter gets the lock when its holder lets go.
         one(a, "select pg_advisory_lock(2)")

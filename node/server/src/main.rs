@@ -170,7 +170,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let recovered = runtime::recover(&config, workers)?;
     eprintln!("keel: {}", recovered.summary);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let running = runtime::start(config.clone(), workers, recovered, shutdown)?;
+    let mut running = runtime::start(config.clone(), workers, recovered, shutdown)?;
     let host = running.listen.ip();
     let port = running.listen.port();
     println!(
@@ -195,8 +195,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     })?;
     eprintln!("keel: shutting down: finishing in-flight statements, flushing logs");
     let _ = stop.send(true);
-    for thread in running.threads {
+    for thread in running.threads.drain(..) {
         let _ = thread.join();
+    }
+    if let Err(error) = running.save_activity_stats() {
+        eprintln!("keel: {error}; the activity statistics start from zero at the next start");
     }
     eprintln!("keel: shut down cleanly");
     Ok(())

@@ -988,7 +988,24 @@ pub struct Running {
     /// The data directory lock, held while the node runs.
     pub _lock: std::fs::File,
     pub listen: SocketAddr,
+    /// The activity counters, saved at a clean shutdown ([`Running::save_activity_stats`]).
+    pgstat: Arc<keel_sql::pgstat::Registry>,
+    data_dir: PathBuf,
 }
+
+impl Running {
+    /// Saves the activity counters for the next start (a clean shutdown, once the workers
+    /// stopped; see `keel_sql::pgstat`).
+    pub fn save_activity_stats(&self) -> Result<(), String> {
+        let path = self.data_dir.join(PGSTAT_FILE);
+        self.pgstat
+            .save(&path)
+            .map_err(|error| format!("could not write {}: {error}", path.display()))
+    }
+}
+
+/// The file in the data directory that keeps the activity counters over a clean shutdown.
+const PGSTAT_FILE: &str = "keel.pgstat";
 
 /// Starts the workers.
 pub fn start(
@@ -1042,6 +1059,10 @@ pub fn start(
             .iter()
             .map(|(table, stats)| (*table, stats.reltuples.max(0.0) as i64)),
     );
+    // Counters kept over a clean shutdown (see `keel_sql::pgstat`).
+    if let Err(error) = pgstat.load(&config.node.data_dir.join(PGSTAT_FILE)) {
+        eprintln!("keel: {error}; activity statistics start from zero");
+    }
     let node = Arc::new(Node {
         config: config.clone(),
         workers,
@@ -1148,6 +1169,8 @@ pub fn start(
         threads,
         listen,
         _lock: lock,
+        pgstat: node.pgstat.clone(),
+        data_dir: config.node.data_dir.clone(),
     })
 }
 

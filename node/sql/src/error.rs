@@ -76,6 +76,7 @@ pub mod code {
     pub const INVALID_PASSWORD: &str = "28P01";
     pub const TOO_MANY_CONNECTIONS: &str = "53300";
     pub const IDLE_IN_TRANSACTION_SESSION_TIMEOUT: &str = "25P03";
+    pub const WARNING: &str = "01000";
     pub const WARNING_PRIVILEGE_NOT_GRANTED: &str = "01007";
     pub const WARNING_PRIVILEGE_NOT_REVOKED: &str = "01006";
 }

@@ -1622,6 +1622,17 @@ impl Session {
             }
         };
         cancel.deadline.set(None);
+        // Warnings the statement's function calls gave go before its result or its error.
+        let mut result = result;
+        if let Some(sequences) = &self.sequences {
+            let warnings = sequences.take_warnings();
+            if !warnings.is_empty() {
+                match &mut result {
+                    Ok(done) => drop(done.notices.splice(0..0, warnings)),
+                    Err(_) => self.notices.extend(warnings),
+                }
+            }
+        }
         if let (true, Some(txn)) = (cancel.waits_ended.get(), cancel.txn.get()) {
             cluster.cancel_waits(txn, false);
         }

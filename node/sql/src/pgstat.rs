@@ -25,8 +25,12 @@
 //!   begin from the last ANALYZE's row count ([`Registry::seed`]).
 //! - **Transactions** (`xact_commit`, `xact_rollback`) and sessions by the session's worker.
 //!
-//! The counts live in memory: a restart starts them again (PostgreSQL keeps them over a clean
-//! shutdown and drops them after a crash).
+//! The counts live in memory. As PostgreSQL's, they are kept over a clean shutdown and dropped
+//! after a crash: a node that shuts down cleanly writes them to `keel.pgstat` in its data
+//! directory ([`Registry::save`]), and a starting node reads that file and deletes it
+//! ([`Registry::load`]), so a crash later leaves none behind. Saved live-row counts are taken
+//! as they were (a restart changes no rows); dead rows are not kept, since the versions they
+//! count do not outlive the process (their undo records are in memory).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -35,9 +39,11 @@ use std::sync::{Arc, Mutex};
 use keel_storage::bm::BufferManager;
 use keel_storage::store::TableChange;
 use keel_storage::TableId;
+use serde::{Deserialize, Serialize};
 
 /// One table's counters (or one worker's share of them).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TableCounts {
     pub seq_scan: i64,
     pub seq_tup_read: i64,
@@ -97,21 +103,23 @@ impl TableCounts {
 }
 
 /// One index's counters: scans of it and the entries they returned.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IndexCounts {
     pub idx_scan: i64,
     pub idx_tup_read: i64,
 }
 
 /// An index as the counters name it: a table's primary key, or a secondary index (its id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum IndexRef {
     PrimaryKey(TableId),
     Secondary(TableId),
 }
 
 /// The database's counters (one database per node).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DatabaseCounts {
     pub xact_commit: i64,
     pub xact_rollback: i64,
@@ -210,6 +218,31 @@ pub struct Registry {
     pools_at_reset: Mutex<(u64, u64)>,
     /// [`crate::spill::temp_file_totals`] when last reset.
     temp_at_reset: Mutex<(u64, u64)>,
+    /// Blocks read and hit, temporary files and bytes, counted before the node last started
+    /// (from [`Registry::load`]); the pools' and temporary files' own counts add to them.
+    carried: Mutex<[i64; 4]>,
+}
+
+/// What [`Registry::save`] writes: the summed counters.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Saved {
+    reset_at: Option<i64>,
+    database: DatabaseCounts,
+    tables: Vec<SavedTable>,
+    indexes: Vec<SavedIndex>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedTable {
+    table: TableId,
+    counts: TableCounts,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedIndex {
+    index: IndexRef,
+    counts: IndexCounts,
 }
 
 impl Registry {
@@ -223,7 +256,68 @@ impl Registry {
             pools: Mutex::default(),
             pools_at_reset: Mutex::default(),
             temp_at_reset: Mutex::default(),
+            carried: Mutex::default(),
         }
+    }
+
+    /// Writes the counters to `path` (a clean shutdown; see the module docs).
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let snapshot = self.snapshot();
+        let saved = Saved {
+            reset_at: snapshot.reset_at,
+            database: snapshot.database,
+            tables: snapshot
+                .tables
+                .into_iter()
+                .map(|(table, counts)| SavedTable { table, counts })
+                .collect(),
+            indexes: snapshot
+                .indexes
+                .into_iter()
+                .map(|(index, counts)| SavedIndex { index, counts })
+                .collect(),
+        };
+        let text = toml::to_string(&saved).map_err(std::io::Error::other)?;
+        let fresh = path.with_extension("pgstat.new");
+        std::fs::write(&fresh, text)?;
+        std::fs::rename(&fresh, path)
+    }
+
+    /// Starts from the counters [`Registry::save`] wrote to `path`, if it did, and deletes the
+    /// file (a crash from here on loses the counters, as in PostgreSQL). A file that cannot be
+    /// read is reported and dropped: the counters start from zero.
+    pub fn load(&self, path: &std::path::Path) -> Result<bool, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(error) => return Err(format!("could not read {}: {error}", path.display())),
+        };
+        std::fs::remove_file(path)
+            .map_err(|error| format!("could not remove {}: {error}", path.display()))?;
+        let saved: Saved = toml::from_str(&text)
+            .map_err(|error| format!("could not read {}: {error}", path.display()))?;
+        self.with(0, |slot| {
+            for SavedTable { table, mut counts } in saved.tables {
+                // The live count as it was (absolute, like a sample's); no dead versions
+                // outlive the process.
+                counts.sampled = true;
+                counts.n_dead_tup = 0;
+                slot.tables.insert(table, counts);
+            }
+            for SavedIndex { index, counts } in saved.indexes {
+                slot.indexes.insert(index, counts);
+            }
+            slot.database = saved.database.clone();
+        });
+        let database = &saved.database;
+        *self.carried.lock().unwrap_or_else(|p| p.into_inner()) = [
+            database.blks_read,
+            database.blks_hit,
+            database.temp_files,
+            database.temp_bytes,
+        ];
+        *self.reset_at.lock().unwrap_or_else(|p| p.into_inner()) = saved.reset_at;
+        Ok(true)
     }
 
     /// A worker's buffer pool, counted in `blks_read` and `blks_hit`.
@@ -331,6 +425,12 @@ impl Registry {
             *self.temp_at_reset.lock().unwrap_or_else(|p| p.into_inner());
         sum.temp_files = files.saturating_sub(files_then) as i64;
         sum.temp_bytes = bytes.saturating_sub(bytes_then) as i64;
+        let [blks_read, blks_hit, temp_files, temp_bytes] =
+            *self.carried.lock().unwrap_or_else(|p| p.into_inner());
+        sum.blks_read += blks_read;
+        sum.blks_hit += blks_hit;
+        sum.temp_files += temp_files;
+        sum.temp_bytes += temp_bytes;
         (
             sum,
             *self.reset_at.lock().unwrap_or_else(|p| p.into_inner()),
@@ -349,6 +449,7 @@ impl Registry {
             .unwrap_or_else(|p| p.into_inner()) = self.pool_counts();
         *self.temp_at_reset.lock().unwrap_or_else(|p| p.into_inner()) =
             crate::spill::temp_file_totals();
+        *self.carried.lock().unwrap_or_else(|p| p.into_inner()) = [0; 4];
         *self.reset_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
     }
 

@@ -249,6 +249,8 @@ pub struct SessionSequences {
     /// Locks the session waited for and took before the statement ran (see
     /// [`SessionSequences::prepay`]): the statement's lock calls for them take nothing more.
     prepaid: RefCell<Vec<(crate::expr::Advisory, crate::locks::LockKey)>>,
+    /// Warnings the running statement's calls gave (an unlock of a lock not held).
+    warnings: RefCell<Vec<SqlError>>,
 }
 
 impl SessionSequences {
@@ -265,6 +267,7 @@ impl SessionSequences {
             backends,
             advisory: None,
             prepaid: RefCell::default(),
+            warnings: RefCell::default(),
         }
     }
 
@@ -289,6 +292,11 @@ impl SessionSequences {
     pub fn forget_values(&self) {
         self.current.borrow_mut().clear();
         self.last.set(None);
+    }
+
+    /// The warnings the statement's calls gave, in order.
+    pub fn take_warnings(&self) -> Vec<SqlError> {
+        std::mem::take(&mut *self.warnings.borrow_mut())
     }
 
     /// The settings the statement changed (see [`Sequences::set_config`]).
@@ -384,7 +392,22 @@ impl Sequences for SessionSequences {
                 Value::Text(String::new())
             }
             AdvisoryAction::TryLock => Value::Bool(locks.try_take(pid, tag, mode, advisory.xact)),
-            AdvisoryAction::Unlock => Value::Bool(locks.unlock(pid, key, advisory.shared)),
+            AdvisoryAction::Unlock => {
+                let unlocked = locks.unlock(pid, key, advisory.shared);
+                if !unlocked {
+                    // PostgreSQL's words: the lock's mode by its lock-manager name.
+                    let mode = if advisory.shared {
+                        "ShareLock"
+                    } else {
+                        "ExclusiveLock"
+                    };
+                    self.warnings.borrow_mut().push(SqlError::new(
+                        code::WARNING,
+                        format!("you don't own a lock of type {mode}"),
+                    ));
+                }
+                Value::Bool(unlocked)
+            }
             AdvisoryAction::UnlockAll => unreachable!("handled above"),
         })
     }
