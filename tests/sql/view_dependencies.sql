@@ -42,3 +42,42 @@ SELECT count(*) FROM pg_class WHERE relname LIKE 'vd_tmp%';
 CREATE TABLE vd_table (k int);
 DROP VIEW vd_table;
 DROP TABLE vd_table;
+-- Views follow renames of the tables and columns they read (PostgreSQL's hold OIDs): names
+-- qualified or not, quoted or not, aliased tables, subqueries; a view's columns keep their names.
+DROP TABLE IF EXISTS vr_t, vr_t2, vr_renamed CASCADE;
+CREATE TABLE vr_t (a int, b int, c text, u int, "Mixed" int, d int);
+CREATE TABLE vr_t2 (a int, e int);
+INSERT INTO vr_t VALUES (1, 2, 'x', 0, 3, 4), (2, 0, 'y', 0, 5, 6);
+INSERT INTO vr_t2 VALUES (1, 10), (2, 20);
+CREATE VIEW vr_v1 AS SELECT a, c, vr_t."Mixed", d FROM vr_t WHERE vr_t.b > 0;
+CREATE VIEW vr_v2 AS SELECT * FROM vr_v1 WHERE a > 0;
+CREATE VIEW vr_v3 AS SELECT x.a, vr_t2.e, (SELECT count(*) FROM vr_t WHERE vr_t.a <= x.a) AS n
+  FROM vr_t x JOIN vr_t2 ON vr_t2.a = x.a;
+CREATE VIEW vr_v4 AS SELECT * FROM vr_t2;
+ALTER TABLE vr_t RENAME TO vr_renamed;
+SELECT * FROM vr_v1;
+SELECT * FROM vr_v2;
+SELECT * FROM vr_v3 ORDER BY a;
+ALTER TABLE vr_renamed RENAME COLUMN a TO "A 2";
+ALTER TABLE vr_renamed RENAME COLUMN "Mixed" TO m;
+ALTER TABLE vr_t2 RENAME COLUMN e TO e2;
+SELECT * FROM vr_v1;
+SELECT * FROM vr_v3 ORDER BY a;
+SELECT * FROM vr_v4 ORDER BY a;
+SELECT attname FROM pg_attribute WHERE attrelid = 'vr_v1'::regclass AND attnum > 0 ORDER BY attnum;
+-- A column a view reads cannot be dropped (2BP01, with what depends on it) but with CASCADE.
+ALTER TABLE vr_renamed DROP COLUMN c;
+ALTER TABLE vr_renamed DROP COLUMN b;
+ALTER TABLE vr_t2 DROP COLUMN e2;
+-- Dropping a column no view reads moves the later ones: the views still read theirs.
+CREATE VIEW vr_v5 AS SELECT vr_renamed.d FROM vr_renamed;
+ALTER TABLE vr_renamed DROP COLUMN u;
+SELECT * FROM vr_v1;
+ALTER TABLE vr_renamed RENAME COLUMN d TO d2;
+SELECT * FROM vr_v5 ORDER BY d;
+ALTER TABLE vr_renamed DROP COLUMN d2;
+ALTER TABLE vr_renamed DROP COLUMN c CASCADE;
+SELECT viewname FROM pg_views WHERE viewname LIKE 'vr_%' ORDER BY 1;
+SELECT * FROM vr_v3 ORDER BY a;
+DROP TABLE vr_t2 CASCADE;
+DROP TABLE vr_renamed CASCADE;

@@ -157,12 +157,22 @@ pub struct Binder<'a> {
     /// in the text and the schema it resolved to (a view made of the statement keeps them; see
     /// [`crate::catalog::ViewDef::qualifiers`]).
     unqualified: std::cell::RefCell<Vec<(usize, String)>>,
+    /// Where the statement's own text names tables and their columns (absolute offsets; a view
+    /// made of the statement keeps them: [`crate::catalog::ViewDef::names`]).
+    names: std::cell::RefCell<Vec<crate::catalog::NameRef>>,
+    /// The table columns the statement reads (a view keeps them:
+    /// [`crate::catalog::ViewDef::columns_read`]).
+    columns_read: std::cell::RefCell<Vec<(keel_storage::TableId, i16)>>,
+    /// `names` and `columns_read` are kept (binding a view's query).
+    track_names: std::cell::Cell<bool>,
 }
 
 /// One FROM item as expressions see it.
 #[derive(Debug, Clone)]
 struct ScopeRel {
     alias: String,
+    /// The FROM item gave it an alias (a table without one is named by its own name).
+    aliased: bool,
     /// The table's own name, when the item is a table.
     table: Option<String>,
     columns: Vec<ScopeColumn>,
@@ -215,6 +225,7 @@ impl ScopeRel {
     fn table(table: &TableDef, alias: String, offset: usize) -> ScopeRel {
         ScopeRel {
             alias,
+            aliased: false,
             table: Some(table.name.clone()),
             columns: table
                 .columns
@@ -440,6 +451,62 @@ impl<'a> Binder<'a> {
             reads_temp: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
             unqualified: std::cell::RefCell::default(),
+            names: std::cell::RefCell::default(),
+            columns_read: std::cell::RefCell::default(),
+            track_names: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Marks the noted column name at `ident` as giving its select list item's output name.
+    fn note_output_name(&self, ident: &ast::Ident) {
+        if !self.track_names.get() || self.view_path.is_some() {
+            return;
+        }
+        let start = ident.span.start;
+        if let Some(at) = offset_of(self.text, start.line, start.column) {
+            for name in self.names.borrow_mut().iter_mut().rev() {
+                if name.at == at && name.column != 0 {
+                    name.output = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Notes that `ident`, in the statement's own text, names `table` (`column` 0) or its
+    /// column `column` (an attnum), and that the statement reads that column.
+    fn note_name(&self, ident: &ast::Ident, table: keel_storage::TableId, column: i16) {
+        if !self.track_names.get() || self.view_path.is_some() {
+            return;
+        }
+        if column != 0 {
+            self.columns_read.borrow_mut().push((table, column));
+        }
+        let (start, end) = (ident.span.start, ident.span.end);
+        let (Some(at), Some(to)) = (
+            offset_of(self.text, start.line, start.column),
+            offset_of(self.text, end.line, end.column),
+        ) else {
+            return;
+        };
+        // Only where the text is the identifier as written (plain or double-quoted).
+        let written: String = self
+            .text
+            .chars()
+            .skip(at)
+            .take(to.saturating_sub(at))
+            .collect();
+        let plain = ident.quote_style.is_none() && written.eq_ignore_ascii_case(&ident.value);
+        let quoted = ident.quote_style == Some('"')
+            && written == format!("\"{}\"", ident.value.replace('"', "\"\""));
+        if plain || quoted {
+            self.names.borrow_mut().push(crate::catalog::NameRef {
+                at,
+                len: to - at,
+                table,
+                column,
+                output: false,
+            });
         }
     }
 
@@ -459,10 +526,13 @@ impl<'a> Binder<'a> {
     /// A view's query text as written (from its start to the statement's end), and where it
     /// names relations without a schema (offsets in that text); sqlparser's rendering without
     /// them when the text cannot be found.
-    fn view_text(&self, query: &ast::Query) -> (String, Vec<(usize, String)>) {
+    fn view_text(
+        &self,
+        query: &ast::Query,
+    ) -> (String, Vec<(usize, String)>, Vec<crate::catalog::NameRef>) {
         let start = query.span().start;
         let Some(begin) = offset_of(self.text, start.line, start.column) else {
-            return (query.to_string(), Vec::new());
+            return (query.to_string(), Vec::new(), Vec::new());
         };
         let chars: Vec<char> = self.text.chars().collect();
         let mut end = chars.len();
@@ -472,7 +542,7 @@ impl<'a> Binder<'a> {
         let text: String = chars[begin..end].iter().collect();
         // The text must be the query sqlparser read, or it is not used.
         if crate::parse::parse_sql(&text).map(|s| s.to_string()) != Ok(query.to_string()) {
-            return (query.to_string(), Vec::new());
+            return (query.to_string(), Vec::new(), Vec::new());
         }
         let mut qualifiers: Vec<(usize, String)> = self
             .unqualified
@@ -483,7 +553,19 @@ impl<'a> Binder<'a> {
             .collect();
         qualifiers.sort();
         qualifiers.dedup();
-        (text, qualifiers)
+        let mut names: Vec<crate::catalog::NameRef> = self
+            .names
+            .borrow()
+            .iter()
+            .filter(|name| begin <= name.at && name.at + name.len <= end)
+            .map(|name| crate::catalog::NameRef {
+                at: name.at - begin,
+                ..name.clone()
+            })
+            .collect();
+        names.sort();
+        names.dedup_by_key(|name| name.at);
+        (text, qualifiers, names)
     }
 
     /// Notes a relation lock the statement takes before it runs.
@@ -1283,8 +1365,16 @@ impl<'a> Binder<'a> {
                 self.reads_temp.set(false);
                 self.reads.borrow_mut().clear();
                 self.unqualified.borrow_mut().clear();
-                let (_, bound) = self.bind_query_rel(query, None)?;
-                let (sql, qualifiers) = self.view_text(query);
+                self.names.borrow_mut().clear();
+                self.columns_read.borrow_mut().clear();
+                self.track_names.set(true);
+                let bound = self.bind_query_rel(query, None);
+                self.track_names.set(false);
+                let (_, bound) = bound?;
+                let (sql, qualifiers, written_names) = self.view_text(query);
+                let mut columns_read = std::mem::take(&mut *self.columns_read.borrow_mut());
+                columns_read.sort_unstable();
+                columns_read.dedup();
                 let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
                 reads.sort_unstable();
                 reads.dedup();
@@ -1325,6 +1415,8 @@ impl<'a> Binder<'a> {
                         id: 0,
                         reads,
                         qualifiers,
+                        names: written_names,
+                        columns_read,
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -3806,6 +3898,9 @@ impl<'a> Binder<'a> {
                 let table = self.lookup_table(name)?;
                 self.note_read(table.id);
                 self.note_unqualified(name, &table.name);
+                if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
+                    self.note_name(ident, table.id, 0);
+                }
                 self.note_lock(table.id, crate::locks::LockMode::AccessShare);
                 let mut scope = self.readable_scope(
                     &table,
@@ -3815,6 +3910,7 @@ impl<'a> Binder<'a> {
                 )?;
                 if let Some(alias) = alias {
                     scope.alias = ident_name(&alias.name);
+                    scope.aliased = true;
                     if alias.columns.len() > scope.columns.len() {
                         return Err(SqlError::new(
                             "42P10",
@@ -4209,10 +4305,15 @@ impl<'a> Binder<'a> {
                         ));
                     }
                     let mut found = false;
+                    // The tables' columns the star reads (a view of it depends on them).
+                    let mut star_reads = Vec::new();
                     let mut expand = |index: usize, column: &ScopeColumn| {
+                        let (rel, _) = scope.column(index).expect("star columns exist");
                         if column.denied {
-                            let (rel, _) = scope.column(index).expect("star columns exist");
                             return Err(rel.permission_denied());
+                        }
+                        if let (Some(_), Some(source)) = (&rel.table, column.source) {
+                            star_reads.push(source);
                         }
                         outputs.push((Expr::Column(index), column.ty));
                         columns.push(OutputColumn {
@@ -4247,9 +4348,22 @@ impl<'a> Binder<'a> {
                             format!("missing FROM-clause entry for table \"{qualifier}\""),
                         ));
                     }
+                    if self.track_names.get() && self.view_path.is_none() {
+                        self.columns_read.borrow_mut().extend(star_reads);
+                    }
                 }
                 SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
                     let (bound, ty) = self.bind_expr(expr, &scope, &mut aggs)?;
+                    let bare = match item {
+                        SelectItem::UnnamedExpr(ast::Expr::Identifier(last)) => Some(last),
+                        SelectItem::UnnamedExpr(ast::Expr::CompoundIdentifier(parts)) => {
+                            parts.last()
+                        }
+                        _ => None,
+                    };
+                    if let Some(last) = bare {
+                        self.note_output_name(last);
+                    }
                     // A literal of unknown type is text, except in a set operation's branch
                     // (the operation resolves it with the other branches).
                     let ty = if ty == DataType::Unknown && !keep_unknown {
@@ -5632,6 +5746,16 @@ impl<'a> Binder<'a> {
                     if let Some((rel, column)) = level.column(index) {
                         if column.denied {
                             return Err(rel.permission_denied());
+                        }
+                        // A table's column (not a view's or a subquery's): its name, and the
+                        // table's where it qualifies the column, are the table's.
+                        if let (Some(_), Some((table, attnum)), false) =
+                            (&rel.table, column.source, column.system)
+                        {
+                            self.note_name(last, table, attnum);
+                            if let ([qualifier, _], false) = (idents, rel.aliased) {
+                                self.note_name(qualifier, table, 0);
+                            }
                         }
                     }
                     if depth == 0 {
@@ -9731,6 +9855,7 @@ fn first_output_span(body: &SetExpr) -> Span {
 fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel {
     ScopeRel {
         alias,
+        aliased: false,
         table: None,
         columns: columns
             .iter()

@@ -701,9 +701,92 @@ pub struct ViewDef {
     /// the schema it resolved to when the view was made (see [`ViewDef::query`]).
     #[serde(default)]
     pub qualifiers: Vec<(usize, String)>,
+    /// Where `sql` names a table or one of its columns (see [`NameRef`]), in order.
+    #[serde(default)]
+    pub names: Vec<NameRef>,
+    /// The table columns its query reads, `*` included, as (table id, attnum): a column in it
+    /// cannot be dropped while the view stands (PostgreSQL's dependency), unless with CASCADE.
+    #[serde(default)]
+    pub columns_read: Vec<(TableId, i16)>,
+}
+
+/// A place in a view's text that names a table (`column` 0) or a table's column (its attnum),
+/// as character offset and length: renaming the table or the column renames it there too, so
+/// the view goes on reading what it read (PostgreSQL's views hold OIDs, not names).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct NameRef {
+    pub at: usize,
+    pub len: usize,
+    pub table: TableId,
+    pub column: i16,
+    /// A select list's bare column, whose name is the output column's: renamed, it keeps
+    /// that name with `AS` (as PostgreSQL's deparsed views show it).
+    #[serde(default)]
+    pub output: bool,
 }
 
 impl ViewDef {
+    /// Writes `to` (quoted as needed) where the text names `table`'s column `column` (0: the
+    /// table itself), moving the places after each by the change in length.
+    pub fn rename(&mut self, table: TableId, column: i16, to: &str) {
+        let written = crate::functions::quote_ident(to);
+        let width = written.chars().count();
+        let mut chars: Vec<char> = self.sql.chars().collect();
+        // From the last place to the first, so the earlier offsets stay valid while writing.
+        let mut i = self.names.len();
+        while i > 0 {
+            i -= 1;
+            let NameRef { at, len, .. } = self.names[i];
+            if self.names[i].table != table || self.names[i].column != column {
+                continue;
+            }
+            if at + len > chars.len() {
+                continue;
+            }
+            let mut replacement = written.clone();
+            if self.names[i].output {
+                // The output column keeps the name it had (as written: `a`, `"Mixed"`).
+                let was: String = chars[at..at + len].iter().collect();
+                replacement = format!("{written} AS {was}");
+                self.names[i].output = false;
+            }
+            let grown = replacement.chars().count();
+            chars.splice(at..at + len, replacement.chars());
+            self.names[i].len = width;
+            let moved = |offset: usize| {
+                if offset > at {
+                    offset + grown - len
+                } else {
+                    offset
+                }
+            };
+            for later in &mut self.names[i + 1..] {
+                later.at = moved(later.at);
+            }
+            for (offset, _) in &mut self.qualifiers {
+                *offset = moved(*offset);
+            }
+        }
+        self.sql = chars.into_iter().collect();
+    }
+
+    /// After `table`'s column `column` (attnum) was dropped: the later columns' attnums move
+    /// down by one, as Keel numbers a table's columns by position.
+    pub fn column_dropped(&mut self, table: TableId, column: i16) {
+        for name in &mut self.names {
+            if name.table == table && name.column > column {
+                name.column -= 1;
+            }
+        }
+        self.columns_read
+            .retain(|&(t, c)| !(t == table && c == column));
+        for read in &mut self.columns_read {
+            if read.0 == table && read.1 > column {
+                read.1 -= 1;
+            }
+        }
+    }
+
     /// Its query with the relations it names without a schema qualified by the schemas they
     /// resolved to when it was made (PostgreSQL binds a view's names then), except where
     /// `visible(schema)` says the plain name finds them (`pg_get_viewdef` shows a name

@@ -5777,6 +5777,31 @@ impl Session {
                 if stored.name != current.name {
                     next.tables.remove(&current.name);
                 }
+                // Views name the table and its columns as they were: renamed with them (see
+                // `ViewDef::names`).
+                let renamed: Vec<(i16, &str)> = current
+                    .columns
+                    .iter()
+                    .zip(&stored.columns)
+                    .enumerate()
+                    .filter(|(_, (was, now))| was.name != now.name)
+                    .map(|(i, (_, now))| (i as i16 + 1, now.name.as_str()))
+                    .chain(
+                        (stored.name != current.name)
+                            .then(|| (0, crate::catalog::relname(&stored.name))),
+                    )
+                    .collect();
+                for view in next.views.values_mut() {
+                    for &(column, to) in &renamed {
+                        if view
+                            .names
+                            .iter()
+                            .any(|n| n.table == current.id && n.column == column)
+                        {
+                            view.rename(current.id, column, to);
+                        }
+                    }
+                }
                 for seq in next.sequences.values_mut() {
                     if let Some((owner, column)) = &seq.owned_by {
                         if *owner != current.name {
@@ -5861,6 +5886,19 @@ impl Session {
                     ))
                     .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                 }
+                // Views that read the column (and views of those) go only with CASCADE.
+                let attnum = column as i16 + 1;
+                let views = Dependents::of_column(&next, &current, attnum, name);
+                views.check_or_notice(
+                    Some(&format!("{name} of table {}", current.name)),
+                    "column",
+                    *cascade,
+                    &mut result,
+                )?;
+                views.drop_from(&mut next);
+                for view in next.views.values_mut() {
+                    view.column_dropped(current.id, attnum);
+                }
                 let shift = |c: usize| if c > column { c - 1 } else { c };
                 for (child, fk) in &dependents {
                     result.notices.push(SqlError::new(
@@ -5930,7 +5968,6 @@ impl Session {
                     !owned
                 });
                 // Its comment goes; later columns' comments move down one attnum.
-                let attnum = column as i16 + 1;
                 next.comments
                     .retain(|c| !(c.table == current.id && c.column == attnum));
                 for comment in &mut next.comments {
@@ -6536,6 +6573,42 @@ impl Dependents {
             }
         }
         found
+    }
+
+    /// The views that read `table`'s column `attnum` (named `column`), then the views that
+    /// read those, as PostgreSQL's dependency walk finds them.
+    fn of_column(catalog: &Catalog, table: &TableDef, attnum: i16, column: &str) -> Dependents {
+        let mut readers: Vec<&crate::catalog::ViewDef> = catalog
+            .views
+            .values()
+            .filter(|view| view.columns_read.contains(&(table.id, attnum)))
+            .collect();
+        readers.sort_by_key(|view| view.id);
+        // Each reader, then what reads it, as PostgreSQL's walk goes.
+        let direct: Vec<&str> = readers.iter().map(|view| view.name.as_str()).collect();
+        let mut views: Vec<(String, String)> = Vec::new();
+        for view in &readers {
+            if views.iter().any(|(name, _)| *name == view.name) {
+                continue;
+            }
+            views.push((
+                view.name.clone(),
+                format!(
+                    "view {} depends on column {column} of table {}",
+                    view.name, table.name
+                ),
+            ));
+            let roots = vec![(view.id, "view", view.name.clone())];
+            for (name, line) in Dependents::of(catalog, roots, &direct).views {
+                if !views.iter().any(|(seen, _)| *seen == name) {
+                    views.push((name, line));
+                }
+            }
+        }
+        Dependents {
+            views,
+            foreign_keys: Vec::new(),
+        }
     }
 
     /// Without CASCADE, PostgreSQL's 2BP01 when there are any; with it, its notice of what goes.
