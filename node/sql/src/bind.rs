@@ -165,6 +165,11 @@ pub struct Binder<'a> {
     columns_read: std::cell::RefCell<Vec<(keel_storage::TableId, i16)>>,
     /// `names` and `columns_read` are kept (binding a view's query).
     track_names: std::cell::Cell<bool>,
+    /// What the `*`s of a view being made expanded to ([`crate::catalog::ViewDef::stars`]).
+    stars_made: std::cell::RefCell<Vec<crate::catalog::Star>>,
+    /// While a view's query is bound where it is read: its `stars`, and how many `*`s were
+    /// bound so far.
+    star_plan: std::cell::RefCell<Option<(Vec<crate::catalog::Star>, usize)>>,
 }
 
 /// One FROM item as expressions see it.
@@ -454,6 +459,8 @@ impl<'a> Binder<'a> {
             names: std::cell::RefCell::default(),
             columns_read: std::cell::RefCell::default(),
             track_names: std::cell::Cell::new(false),
+            stars_made: std::cell::RefCell::default(),
+            star_plan: std::cell::RefCell::default(),
         }
     }
 
@@ -1012,6 +1019,23 @@ impl<'a> Binder<'a> {
 
     /// A relation name's OID (`to_regclass`, `text::regclass`) as a lookup over the catalog,
     /// plain or `public.`-qualified; NULL when unknown.
+    /// The OID a relation name (as `'name'::regclass` reads it) stands for; 42P01 at `span`
+    /// when there is no such relation.
+    fn regclass_oid(&self, text: &str, span: Span) -> SqlResult<i64> {
+        let key = self.relation_key_from_text(text);
+        let name = parse_regclass(text);
+        let system = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+        crate::system::relation_oid(self.catalog, &key)
+            .or_else(|| crate::system::catalog_oid(system))
+            .ok_or_else(|| {
+                SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{name}\" does not exist"),
+                )
+                .at(self.pos(span))
+            })
+    }
+
     fn relation_oids(&self, name: Expr) -> Expr {
         let catalogs = crate::system::CATALOG_OIDS.iter().flat_map(|(name, oid)| {
             [
@@ -1367,6 +1391,7 @@ impl<'a> Binder<'a> {
                 self.unqualified.borrow_mut().clear();
                 self.names.borrow_mut().clear();
                 self.columns_read.borrow_mut().clear();
+                self.stars_made.borrow_mut().clear();
                 self.track_names.set(true);
                 let bound = self.bind_query_rel(query, None);
                 self.track_names.set(false);
@@ -1403,6 +1428,14 @@ impl<'a> Binder<'a> {
                 for (slot, column) in names.iter_mut().zip(columns) {
                     *slot = ident_name(&column.name);
                 }
+                for (i, name) in names.iter().enumerate() {
+                    if names[..i].contains(name) {
+                        return Err(SqlError::new(
+                            code::DUPLICATE_COLUMN,
+                            format!("column \"{name}\" specified more than once"),
+                        ));
+                    }
+                }
                 Ok(Plan::CreateView {
                     view: crate::catalog::ViewDef {
                         name,
@@ -1417,6 +1450,7 @@ impl<'a> Binder<'a> {
                         qualifiers,
                         names: written_names,
                         columns_read,
+                        stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -3878,7 +3912,9 @@ impl<'a> Binder<'a> {
                     // A temporary view (the session's own) reads its session's temporary tables.
                     let temp_view = crate::catalog::split_name(&view.name).0 == self.temp_schema;
                     let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
+                    let outer_stars = self.star_plan.replace(Some((view.stars.clone(), 0)));
                     let bound = self.bind_query_rel(&query, None);
+                    self.star_plan.replace(outer_stars);
                     self.acting = outer;
                     self.view_path = outer_path;
                     self.temp_view = outer_temp;
@@ -4305,15 +4341,30 @@ impl<'a> Binder<'a> {
                         ));
                     }
                     let mut found = false;
+                    // In a view's query read where the view is named: the table columns the
+                    // star expanded to when the view was made (None: as it expands now).
+                    let recorded = match (&self.view_path, &mut *self.star_plan.borrow_mut()) {
+                        (Some(_), Some((stars, next))) => {
+                            *next += 1;
+                            stars
+                                .get(*next - 1)
+                                .filter(|star| star.fixed)
+                                .map(|star| star.columns.clone())
+                        }
+                        _ => None,
+                    };
                     // The tables' columns the star reads (a view of it depends on them).
                     let mut star_reads = Vec::new();
                     let mut expand = |index: usize, column: &ScopeColumn| {
                         let (rel, _) = scope.column(index).expect("star columns exist");
+                        if let (Some(_), Some(source)) = (&rel.table, column.source) {
+                            if recorded.as_ref().is_some_and(|r| !r.contains(&source)) {
+                                return Ok(());
+                            }
+                            star_reads.push(source);
+                        }
                         if column.denied {
                             return Err(rel.permission_denied());
-                        }
-                        if let (Some(_), Some(source)) = (&rel.table, column.source) {
-                            star_reads.push(source);
                         }
                         outputs.push((Expr::Column(index), column.ty));
                         columns.push(OutputColumn {
@@ -4349,6 +4400,11 @@ impl<'a> Binder<'a> {
                         ));
                     }
                     if self.track_names.get() && self.view_path.is_none() {
+                        // Other FROM items (subqueries, views) fix their own columns.
+                        self.stars_made.borrow_mut().push(crate::catalog::Star {
+                            fixed: true,
+                            columns: star_reads.clone(),
+                        });
                         self.columns_read.borrow_mut().extend(star_reads);
                     }
                 }
@@ -6197,23 +6253,10 @@ impl<'a> Binder<'a> {
                             })?;
                             (Expr::Const(Value::Int(oid)), DataType::Int8)
                         }
-                        ("regclass", Expr::Const(Value::Text(text))) => {
-                            let key = self.relation_key_from_text(text);
-                            let name = parse_regclass(text);
-                            let system = name.strip_prefix("pg_catalog.").unwrap_or(&name);
-                            match crate::system::relation_oid(self.catalog, &key)
-                                .or_else(|| crate::system::catalog_oid(system))
-                            {
-                                Some(oid) => (Expr::Const(Value::Int(oid)), DataType::Int8),
-                                None => {
-                                    return Err(SqlError::new(
-                                        code::UNDEFINED_TABLE,
-                                        format!("relation \"{name}\" does not exist"),
-                                    )
-                                    .at(self.pos(inner.span())))
-                                }
-                            }
-                        }
+                        ("regclass", Expr::Const(Value::Text(text))) => (
+                            Expr::Const(Value::Int(self.regclass_oid(text, inner.span())?)),
+                            DataType::Int8,
+                        ),
                         ("regclass", _) => (self.relation_oids(text), DataType::Int8),
                         // Keel's catalogs hold regproc columns as the function's name (it has
                         // no pg_proc rows to number them by): the cast keeps the name.
@@ -8664,10 +8707,29 @@ impl<'a> Binder<'a> {
                     DataType::Text,
                 ))
             }
-            ("pg_get_viewdef", 1..=2) if types[0].is_integer() || types[0] == DataType::Unknown => {
-                // The view's query as it was written (PostgreSQL prints its own deparse).
+            ("pg_get_viewdef", 1..=2)
+                if types[0].is_integer()
+                    || types[0].is_string()
+                    || types[0] == DataType::Unknown =>
+            {
+                // The view's query as it was written (PostgreSQL prints its own deparse). A
+                // name (text, or an untyped literal: PostgreSQL's `pg_get_viewdef(text)`) names
+                // the view as a regclass would.
                 let (oid, ty, span) = bound.remove(0);
-                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let oid = if ty.is_integer() {
+                    self.coerce_to(oid, ty, DataType::Int8, span)?
+                } else {
+                    match self.coerce_to(oid, ty, DataType::Text, span)? {
+                        // (PostgreSQL's error has no position here.)
+                        Expr::Const(Value::Text(name)) => Expr::Const(Value::Int(
+                            self.regclass_oid(&name, span).map_err(|mut error| {
+                                error.position = None;
+                                error
+                            })?,
+                        )),
+                        text => self.relation_oids(text),
+                    }
+                };
                 let pairs = crate::system::view_defs(self.catalog, self.session)
                     .into_iter()
                     .map(|(view_oid, sql)| (Value::Int(view_oid), Value::Text(sql)));

@@ -708,6 +708,19 @@ pub struct ViewDef {
     /// cannot be dropped while the view stands (PostgreSQL's dependency), unless with CASCADE.
     #[serde(default)]
     pub columns_read: Vec<(TableId, i16)>,
+    /// What each `*` of its query expanded to when it was made, in binding order.
+    #[serde(default)]
+    pub stars: Vec<Star>,
+}
+
+/// What one `*` of a view's query expanded to when the view was made: the table columns (id,
+/// attnum). It reads these of its tables' columns ever after (`fixed`; other FROM items fix
+/// their own), as PostgreSQL expands it once: a column added to a table later is not the
+/// view's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Star {
+    pub fixed: bool,
+    pub columns: Vec<(TableId, i16)>,
 }
 
 /// A place in a view's text that names a table (`column` 0) or a table's column (its attnum),
@@ -778,12 +791,17 @@ impl ViewDef {
                 name.column -= 1;
             }
         }
-        self.columns_read
-            .retain(|&(t, c)| !(t == table && c == column));
-        for read in &mut self.columns_read {
-            if read.0 == table && read.1 > column {
-                read.1 -= 1;
+        let shift = |columns: &mut Vec<(TableId, i16)>| {
+            columns.retain(|&(t, c)| !(t == table && c == column));
+            for read in columns.iter_mut() {
+                if read.0 == table && read.1 > column {
+                    read.1 -= 1;
+                }
             }
+        };
+        shift(&mut self.columns_read);
+        for star in &mut self.stars {
+            shift(&mut star.columns);
         }
     }
 

@@ -6553,9 +6553,14 @@ impl Dependents {
                 }
             }
         }
-        let mut queue: std::collections::VecDeque<_> = roots.into();
-        let mut seen: std::collections::HashSet<TableId> = Default::default();
-        while let Some((id, kind, name)) = queue.pop_front() {
+        // Depth first, as PostgreSQL's walk: each reader, then what reads it, then the next.
+        fn walk(
+            catalog: &Catalog,
+            (id, kind, name): (TableId, &str, &str),
+            dropping: &[&str],
+            seen: &mut std::collections::HashSet<TableId>,
+            views: &mut Vec<(String, String)>,
+        ) {
             let mut readers: Vec<&crate::catalog::ViewDef> = catalog
                 .views
                 .values()
@@ -6564,13 +6569,29 @@ impl Dependents {
             readers.sort_by_key(|view| view.id);
             for view in readers {
                 if seen.insert(view.id) {
-                    found.views.push((
+                    views.push((
                         view.name.clone(),
                         format!("view {} depends on {kind} {name}", view.name),
                     ));
-                    queue.push_back((view.id, "view", view.name.clone()));
+                    walk(
+                        catalog,
+                        (view.id, "view", &view.name),
+                        dropping,
+                        seen,
+                        views,
+                    );
                 }
             }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (id, kind, name) in &roots {
+            walk(
+                catalog,
+                (*id, kind, name),
+                dropping,
+                &mut seen,
+                &mut found.views,
+            );
         }
         found
     }
