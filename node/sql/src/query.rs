@@ -2512,8 +2512,14 @@ fn window(
 pub struct Groups<'a> {
     keys: &'a [Expr],
     aggs: &'a [AggCall],
-    /// Encoded keys, numbered as their groups' positions.
+    /// Encoded keys, numbered as their groups' positions: every group's, or, while
+    /// `dense_only`, those of the groups made before the dense index was.
     index: KeyIds,
+    /// How many groups there are.
+    groups: usize,
+    /// The dense index holds every group, and groups made since it was are in it alone (a
+    /// hash-table entry is half a group's memory): see [`Groups::hash_all`].
+    dense_only: bool,
     /// Group `g`'s key values: `values[g * keys.len()..][..keys.len()]`. Groups live in flat
     /// arrays, so a new group allocates nothing of its own (a row and an accumulator vector per
     /// group were a quarter of a 150k-group aggregation's time, in malloc and free).
@@ -2541,6 +2547,23 @@ pub struct Groups<'a> {
     spill: Option<Box<Spill>>,
 }
 
+/// The memory of a group's key values in [`Groups`]' flat array: theirs alone (no row holds
+/// them, so no row's header counts).
+fn flat_bytes(values: &[Value]) -> usize {
+    crate::spill::row_bytes(values) - std::mem::size_of::<Row>()
+}
+
+/// The integer whose [`append_hash_key`] encoding `key` is, when it is one integer's.
+#[inline]
+fn integer_key(key: &[u8]) -> Option<i64> {
+    match key {
+        [0x01, rest @ ..] if rest.len() == 8 => {
+            Some((u64::from_be_bytes(rest.try_into().ok()?) ^ (1 << 63)) as i64)
+        }
+        _ => None,
+    }
+}
+
 /// The groups of a single integer key by value: `ids[value - base]` is the group's number plus
 /// one (0: no group yet), made once a grouping has [`DenseKeys::AFTER`] groups. A row of a
 /// known group finds it with one load from a small array instead of encoding its key, hashing
@@ -2548,9 +2571,14 @@ pub struct Groups<'a> {
 /// such keys, and their tables' misses were most of an aggregation's time. The array covers the
 /// values seen so far, grown to twice its size (towards the new value) as they spread; a value
 /// that would make it longer than eight entries per group (and than [`DenseKeys::FREE`]
-/// entries, whatever the groups) turns it off, as does a key that is not an integer. Groups
-/// are numbered as the hash table numbers them, which stays the source of truth: the array only
-/// caches numbers of groups in memory.
+/// entries, whatever the groups) turns it off, as does a key that is not an integer.
+///
+/// Once made, the array holds every group and new groups go into it alone, without a hash-table
+/// entry (`Groups::dense_only`): the entry (the key's bytes, its offset, a 32-byte slot) was
+/// about half a group's memory, so twice as many groups fit a budget before a worker's partial
+/// aggregate ends its part or the session's spills (TPC-H Q13's 100k customers). A key the array
+/// cannot take, and the groups' key order at the end, give every group its entry then
+/// (`Groups::hash_all`), numbered as the groups are.
 #[derive(Default)]
 struct DenseKeys {
     base: i64,
@@ -2576,47 +2604,68 @@ impl DenseKeys {
         }
     }
 
-    /// Records that `value`'s group is number `group` of `groups`; the bytes the array grew by,
-    /// or None when it would grow past its allowance (the caller drops it).
-    fn set(&mut self, value: i64, group: usize, groups: usize) -> Option<usize> {
-        let id = u32::try_from(group + 1).ok()?;
-        let grown = if self.ids.is_empty() {
+    /// Records that `value`'s group is number `group` of `groups`; the bytes the array grew by.
+    /// Refused when the array would grow past its allowance (the caller drops it) or by more
+    /// than `room` bytes (what the groups' memory budget has left), changing nothing.
+    fn set(
+        &mut self,
+        value: i64,
+        group: usize,
+        groups: usize,
+        room: usize,
+    ) -> Result<usize, Refusal> {
+        let id = u32::try_from(group + 1).map_err(|_| Refusal::Spread)?;
+        if self.ids.is_empty() {
+            if Self::START * 4 > room {
+                return Err(Refusal::Room);
+            }
             self.base = value.saturating_sub(Self::START as i64 / 2);
             self.ids = vec![0; Self::START];
-            Self::START * 4
-        } else {
-            0
-        };
+            self.ids[(value as i128 - self.base as i128) as usize] = id;
+            return Ok(Self::START * 4);
+        }
         let (base, len) = (self.base as i128, self.ids.len() as i128);
         let wanted = value as i128;
-        if wanted < base || wanted >= base + len {
-            let needed = (base + len).max(wanted + 1) - base.min(wanted);
-            let allowed = (8 * groups).clamp(Self::FREE, Self::MAX) as i128;
-            let new_len = needed.max(2 * len).min(allowed);
-            if needed > allowed {
-                return None;
-            }
-            // Grown towards the value: up past it, or down below it.
-            let new_base = if wanted < base {
-                (base + len - new_len).max(i64::MIN as i128)
-            } else {
-                base
-            };
-            if new_base + new_len > i64::MAX as i128 + 1 {
-                return None;
-            }
-            let mut ids = vec![0u32; new_len as usize];
-            let at = (base - new_base) as usize;
-            ids[at..at + self.ids.len()].copy_from_slice(&self.ids);
-            let grown = grown + (ids.len() - self.ids.len()) * 4;
-            self.base = new_base as i64;
-            self.ids = ids;
-            self.ids[(wanted - new_base) as usize] = id;
-            return Some(grown);
+        if base <= wanted && wanted < base + len {
+            self.ids[(wanted - base) as usize] = id;
+            return Ok(0);
         }
-        self.ids[(wanted - base) as usize] = id;
-        Some(grown)
+        let needed = (base + len).max(wanted + 1) - base.min(wanted);
+        let allowed = (8 * groups).clamp(Self::FREE, Self::MAX) as i128;
+        let new_len = needed.max(2 * len).min(allowed);
+        if needed > allowed {
+            return Err(Refusal::Spread);
+        }
+        // Grown towards the value: up past it, or down below it.
+        let new_base = if wanted < base {
+            (base + len - new_len).max(i64::MIN as i128)
+        } else {
+            base
+        };
+        if new_base + new_len > i64::MAX as i128 + 1 {
+            return Err(Refusal::Spread);
+        }
+        let grown = (new_len - len) as usize * 4;
+        if grown > room {
+            return Err(Refusal::Room);
+        }
+        let mut ids = vec![0u32; new_len as usize];
+        let at = (base - new_base) as usize;
+        ids[at..at + self.ids.len()].copy_from_slice(&self.ids);
+        self.base = new_base as i64;
+        self.ids = ids;
+        self.ids[(wanted - new_base) as usize] = id;
+        Ok(grown)
     }
+}
+
+/// Why [`DenseKeys::set`] refused a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// The values spread too far (or past i64's ends) for an array.
+    Spread,
+    /// Growing the array would pass the memory budget.
+    Room,
 }
 
 /// Partitions a spilling [`Groups`] writes: 16 files, 32 kB of buffer each.
@@ -2772,6 +2821,8 @@ impl<'a> Groups<'a> {
             keys,
             aggs,
             index: KeyIds::default(),
+            groups: 0,
+            dense_only: false,
             values: Vec::new(),
             accs: Vec::new(),
             seen: Seen::default(),
@@ -2797,6 +2848,7 @@ impl<'a> Groups<'a> {
         if keys.is_empty() {
             // Without keys there is exactly one group, also for no rows.
             groups.index.find_or_add(&[]);
+            groups.groups = 1;
             groups.push_states();
         }
         groups
@@ -2849,17 +2901,68 @@ impl<'a> Groups<'a> {
         key: &[u8],
         values: impl FnOnce(&mut Vec<Value>) -> SqlResult<()>,
     ) -> SqlResult<Option<usize>> {
-        if self.spill.as_ref().is_some_and(|s| self.bytes >= s.budget) {
+        let over = self.spill.as_ref().is_some_and(|s| self.bytes >= s.budget);
+        if self.dense_only {
+            // A group made since the dense index is in it alone; one made before may be in
+            // the hash table alone (a NULL key's).
+            let int = integer_key(key);
+            if let Some(at) = int.and_then(|v| self.dense.as_ref()?.get(v)) {
+                return Ok(Some(at));
+            }
+            // The array was made from every group, so an integer it lacks is a new group.
+            if int.is_none() {
+                if let Some(at) = self.index.find(key) {
+                    return Ok(Some(at));
+                }
+            }
+            if over {
+                return Ok(None);
+            }
+            let (at, start) = (self.groups, self.values.len());
+            if let Err(error) = values(&mut self.values) {
+                self.values.truncate(start);
+                return Err(error);
+            }
+            let room = self.room();
+            let set = match (&mut self.dense, &self.values[start]) {
+                (Some(dense), Value::Int(v)) => Some(dense.set(*v, at, at + 1, room)),
+                _ => None,
+            };
+            if set == Some(Err(Refusal::Room)) {
+                // No memory for the array to take it: the group is not made here.
+                self.values.truncate(start);
+                return Ok(None);
+            }
+            self.groups += 1;
+            self.bytes += flat_bytes(&self.values[start..])
+                + self.aggs.len() * std::mem::size_of::<Accumulator>();
+            self.push_states();
+            match set {
+                Some(Ok(grown)) => self.bytes += grown,
+                _ => {
+                    // A key the array cannot take (NULL, or too far out): from here the hash
+                    // table numbers every group, this one included.
+                    if set.is_some() {
+                        self.dense = None;
+                    }
+                    self.hash_all();
+                }
+            }
+            return Ok(Some(at));
+        }
+        if over {
             return Ok(self.index.find(key));
         }
         // One probe: most rows of a many-group aggregate start a group.
         let (at, new) = self.index.find_or_add(key);
         if new {
+            debug_assert_eq!(at, self.groups);
+            self.groups += 1;
             let start = self.values.len();
             match values(&mut self.values) {
                 Ok(()) => {
                     debug_assert_eq!(self.values.len() - start, self.keys.len());
-                    self.bytes += crate::spill::row_bytes(&self.values[start..])
+                    self.bytes += flat_bytes(&self.values[start..])
                         + key.len()
                         + std::mem::size_of::<KeySlot>()
                         + self.aggs.len() * std::mem::size_of::<Accumulator>();
@@ -2870,6 +2973,7 @@ impl<'a> Groups<'a> {
                     // No numbered key without its group.
                     self.values.truncate(start);
                     self.index.remove_last();
+                    self.groups -= 1;
                     return Err(error);
                 }
             }
@@ -2881,16 +2985,19 @@ impl<'a> Groups<'a> {
     /// the index is made once there are [`DenseKeys::AFTER`] groups, from all of them (a
     /// grouping of a few groups, as a correlated subquery's per outer row, never makes one).
     fn note_dense(&mut self, start: usize, at: usize) {
+        let room = self.room();
         let Some(dense) = &mut self.dense else {
             return;
         };
-        let groups = self.index.len();
+        let groups = self.groups;
         let key = |value: &Value| match value {
             Value::Int(value) => Ok(Some(*value)),
             Value::Null => Ok(None),
             _ => Err(()),
         };
-        let grown = if dense.ids.is_empty() {
+        let made = dense.ids.is_empty();
+        // A refusal of either kind turns the array off: it holds every integer group or none.
+        let grown = if made {
             if groups < DenseKeys::AFTER {
                 return;
             }
@@ -2899,19 +3006,56 @@ impl<'a> Groups<'a> {
                 .iter()
                 .enumerate()
                 .try_fold(0, |grown, (g, value)| match key(value).ok()? {
-                    Some(value) => Some(grown + dense.set(value, g, groups)?),
+                    Some(value) => {
+                        let room = room.saturating_sub(grown);
+                        Some(grown + dense.set(value, g, groups, room).ok()?)
+                    }
                     None => Some(grown),
                 })
         } else {
             match key(&self.values[start]) {
-                Ok(Some(value)) => dense.set(value, at, groups),
+                Ok(Some(value)) => dense.set(value, at, groups, room).ok(),
                 Ok(None) => Some(0),
                 Err(()) => None,
             }
         };
         match grown {
-            Some(grown) => self.bytes += grown,
+            Some(grown) => {
+                self.bytes += grown;
+                // Made now from every group: later ones need no hash-table entry.
+                if made {
+                    self.dense_only = true;
+                }
+            }
             None => self.dense = None,
+        }
+    }
+
+    /// What the groups' memory budget has left (unbounded without one).
+    fn room(&self) -> usize {
+        self.spill
+            .as_ref()
+            .map_or(usize::MAX, |s| s.budget.saturating_sub(self.bytes))
+    }
+
+    /// Gives the groups made in the dense index alone their hash-table entries, numbered as
+    /// they are (the table numbers keys in the order added); from then on every new group
+    /// gets one, the dense index caching their numbers as before.
+    fn hash_all(&mut self) {
+        if !self.dense_only {
+            return;
+        }
+        self.dense_only = false;
+        let width = self.keys.len();
+        let mut key = Vec::new();
+        for g in self.index.len()..self.groups {
+            key.clear();
+            for value in &self.values[g * width..(g + 1) * width] {
+                append_hash_key(value, &mut key);
+            }
+            let (at, new) = self.index.find_or_add(&key);
+            debug_assert!(new && at == g, "each group has its own key");
+            self.bytes += key.len() + std::mem::size_of::<KeySlot>();
         }
     }
 
@@ -3122,7 +3266,7 @@ impl<'a> Groups<'a> {
         let states: usize = self.aggs.iter().map(Accumulator::state_width).sum();
         let n = self.aggs.len();
         let mut values = self.values.into_iter();
-        (0..self.index.len())
+        (0..self.groups)
             .map(|g| {
                 let mut row = Vec::with_capacity(width + states);
                 row.extend(values.by_ref().take(width));
@@ -3169,9 +3313,11 @@ impl<'a> Groups<'a> {
     }
 
     /// The groups in memory, finished in key order, and what went to partitions.
-    fn finish_memory(self) -> SqlResult<(Vec<Row>, Option<Box<Spill>>)> {
+    fn finish_memory(mut self) -> SqlResult<(Vec<Row>, Option<Box<Spill>>)> {
         let (aggs, width, n) = (self.aggs, self.keys.len(), self.aggs.len());
-        let mut order: Vec<usize> = (0..self.index.len()).collect();
+        // Key order is the encoded keys' order.
+        self.hash_all();
+        let mut order: Vec<usize> = (0..self.groups).collect();
         order.sort_unstable_by(|&a, &b| self.index.key(a).cmp(self.index.key(b)));
         let (mut values, mut accs) = (self.values, self.accs);
         let rows = order
@@ -3624,17 +3770,22 @@ mod tests {
         }
         // The array: values found where they were put, grown both ways, refused when sparse.
         let mut dense = DenseKeys::default();
-        assert_eq!(dense.set(10, 0, 1), Some(DenseKeys::START * 4));
+        let all = usize::MAX;
+        assert_eq!(dense.set(10, 0, 1, 1024), Err(Refusal::Room));
+        assert!(dense.ids.is_empty());
+        assert_eq!(dense.set(10, 0, 1, all), Ok(DenseKeys::START * 4));
         assert_eq!(dense.get(10), Some(0));
         assert_eq!(dense.get(11), None);
-        assert!(dense.set(-100_000, 1, 2).is_some());
-        assert!(dense.set(100_000, 2, 3).is_some());
+        assert_eq!(dense.set(-100_000, 1, 2, 1024), Err(Refusal::Room));
+        assert_eq!(dense.get(-100_000), None);
+        assert!(dense.set(-100_000, 1, 2, all).is_ok());
+        assert!(dense.set(100_000, 2, 3, all).is_ok());
         assert_eq!(
             (dense.get(10), dense.get(-100_000), dense.get(100_000)),
             (Some(0), Some(1), Some(2))
         );
         assert!(dense.ids.len() <= DenseKeys::FREE);
-        assert_eq!(dense.set(10_000_000, 3, 4), None);
+        assert_eq!(dense.set(10_000_000, 3, 4, all), Err(Refusal::Spread));
         assert_eq!(dense.get(i64::MIN), None);
         assert_eq!(dense.get(i64::MAX), None);
     }
