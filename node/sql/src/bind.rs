@@ -178,6 +178,8 @@ struct ScopeRel {
     alias: String,
     /// The FROM item gave it an alias (a table without one is named by its own name).
     aliased: bool,
+    /// The view it is, when it is one (by id).
+    view: Option<keel_storage::TableId>,
     /// The table's own name, when the item is a table.
     table: Option<String>,
     columns: Vec<ScopeColumn>,
@@ -231,6 +233,7 @@ impl ScopeRel {
         ScopeRel {
             alias,
             aliased: false,
+            view: None,
             table: Some(table.name.clone()),
             columns: table
                 .columns
@@ -462,6 +465,47 @@ impl<'a> Binder<'a> {
             stars_made: std::cell::RefCell::default(),
             star_plan: std::cell::RefCell::default(),
         }
+    }
+
+    /// `ALTER VIEW name RENAME TO to`: the view's key and its new one, for its owner.
+    pub fn bind_rename_view(&self, name: &str, if_exists: bool, to: &str) -> SqlResult<Plan> {
+        let key = self
+            .catalog
+            .resolve_written(name, self.path(), &self.session.user);
+        let Some(view) = self.catalog.views.get(&key) else {
+            if self.catalog.relation_exists(&key) {
+                return Err(SqlError::new(
+                    code::WRONG_OBJECT_TYPE,
+                    format!("\"{}\" is not a view", crate::catalog::relname(&key)),
+                ));
+            }
+            if if_exists {
+                return Ok(Plan::RenameView {
+                    view: None,
+                    name: name.to_string(),
+                    to: to.to_string(),
+                });
+            }
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        };
+        if !self
+            .catalog
+            .is_owner(view.owner.as_deref(), &self.session.user)
+        {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!("must be owner of view {}", crate::catalog::relname(&key)),
+            ));
+        }
+        let schema = crate::catalog::split_name(&key).0;
+        Ok(Plan::RenameView {
+            view: Some(key.clone()),
+            name: name.to_string(),
+            to: crate::catalog::qualify(schema, to),
+        })
     }
 
     /// Marks the noted column name at `ident` as giving its select list item's output name.
@@ -3883,6 +3927,9 @@ impl<'a> Binder<'a> {
                 if let Some(view) = self.view(name)? {
                     self.note_read(view.id);
                     self.note_unqualified(name, &view.name);
+                    if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
+                        self.note_name(ident, view.id, 0);
+                    }
                     self.note_lock(view.id, crate::locks::LockMode::AccessShare);
                     let rel_alias = alias
                         .as_ref()
@@ -3926,10 +3973,10 @@ impl<'a> Binder<'a> {
                         Some(alias) => rename_columns(columns, alias, &rel_alias)?,
                         None => columns,
                     };
-                    return Ok(with_star((
-                        rel,
-                        vec![scope_rel(rel_alias, &columns, offset)],
-                    )));
+                    let mut scope = scope_rel(rel_alias, &columns, offset);
+                    scope.view = Some(view.id);
+                    scope.aliased = alias.is_some();
+                    return Ok(with_star((rel, vec![scope])));
                 }
                 let table = self.lookup_table(name)?;
                 self.note_read(table.id);
@@ -5812,6 +5859,11 @@ impl<'a> Binder<'a> {
                             if let ([qualifier, _], false) = (idents, rel.aliased) {
                                 self.note_name(qualifier, table, 0);
                             }
+                        }
+                        // A view's name qualifying one of its columns.
+                        if let (Some(view), [qualifier, _], false) = (rel.view, idents, rel.aliased)
+                        {
+                            self.note_name(qualifier, view, 0);
                         }
                     }
                     if depth == 0 {
@@ -9918,6 +9970,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
     ScopeRel {
         alias,
         aliased: false,
+        view: None,
         table: None,
         columns: columns
             .iter()

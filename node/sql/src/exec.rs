@@ -1524,6 +1524,14 @@ impl Session {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_sequence(&alter)?);
             }
+            Parsed::RenameView {
+                name,
+                if_exists,
+                to,
+            } => {
+                let binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_rename_view(&name.0, if_exists, &to)?);
+            }
             Parsed::GrantRole {
                 grant,
                 roles,
@@ -2705,6 +2713,7 @@ impl Session {
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
             Parsed::Sql(_)
             | Parsed::AlterSequence(_)
+            | Parsed::RenameView { .. }
             | Parsed::GrantRole { .. }
             | Parsed::RoleSetting { .. } => {
                 unreachable!("SQL statements are bound to plans")
@@ -2970,6 +2979,7 @@ impl Session {
             | Plan::CreateSequence { .. }
             | Plan::AlterSequence { .. }
             | Plan::AlterOwner { .. }
+            | Plan::RenameView { .. }
             | Plan::DropSequences { .. }
             | Plan::CreateSchema { .. }
             | Plan::AlterSchema { .. }
@@ -5109,6 +5119,40 @@ impl Session {
                     ));
                 }
             }
+            Plan::RenameView { view, name, to } => {
+                result.tag = "ALTER VIEW".into();
+                let Some(key) = view else {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("relation \"{name}\" does not exist, skipping"),
+                    ));
+                    return Ok(result);
+                };
+                if next.relation_exists(to) {
+                    return Err(SqlError::new(
+                        code::DUPLICATE_TABLE,
+                        format!(
+                            "relation \"{}\" already exists",
+                            crate::catalog::relname(to)
+                        ),
+                    ));
+                }
+                let Some(mut view) = next.views.remove(key) else {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{name}\" does not exist"),
+                    ));
+                };
+                let id = view.id;
+                view.name = to.clone();
+                next.views.insert(to.clone(), view);
+                // Views that read it name it anew (see `ViewDef::names`).
+                for reader in next.views.values_mut() {
+                    if reader.names.iter().any(|n| n.table == id && n.column == 0) {
+                        reader.rename(id, 0, crate::catalog::relname(to));
+                    }
+                }
+            }
             Plan::AlterSequence { name, seq, restart } => {
                 result.tag = "ALTER SEQUENCE".into();
                 let Some(seq) = seq else {
@@ -6440,6 +6484,12 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
             .map(|id| (id, AccessExclusive))
             .collect(),
         Plan::AlterOwner { relation: name, .. } => relation(name)
+            .map(|id| (id, AccessExclusive))
+            .into_iter()
+            .collect(),
+        Plan::RenameView { view, .. } => view
+            .as_deref()
+            .and_then(relation)
             .map(|id| (id, AccessExclusive))
             .into_iter()
             .collect(),

@@ -483,6 +483,12 @@ pub enum Parsed {
         mode: crate::locks::LockMode,
         nowait: bool,
     },
+    /// `ALTER VIEW [IF EXISTS] name RENAME TO new` (sqlparser reads ALTER VIEW ... AS only).
+    RenameView {
+        name: (String, usize),
+        if_exists: bool,
+        to: String,
+    },
     Sql(Box<Statement>),
 }
 
@@ -985,6 +991,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
             }
             return Ok(parsed);
+        }
+        if first_word == "alter" {
+            if let Some(rename) = rename_view(text) {
+                return Ok(rename);
+            }
         }
         let parsed = parse_with_sqlparser(text);
         if parsed.is_err() && first_word == "create" {
@@ -1897,6 +1908,28 @@ fn negate_connection_limit(statement: &mut Statement) {
         }
         _ => {}
     }
+}
+
+/// `ALTER VIEW [IF EXISTS] name RENAME TO new`, when the text is that.
+fn rename_view(text: &str) -> Option<Parsed> {
+    let mut c = Cursor::new(text, 1).ok()?;
+    if !c.word("view") {
+        return None;
+    }
+    let if_exists = c.word("if");
+    if if_exists && !c.word("exists") {
+        return None;
+    }
+    let name = c.qualified().ok()?;
+    if !(c.word("rename") && c.word("to")) {
+        return None;
+    }
+    let (to, _) = c.ident().ok()?;
+    c.done().then_some(Parsed::RenameView {
+        name,
+        if_exists,
+        to,
+    })
 }
 
 /// `CREATE [TEMP] SEQUENCE` with its options in the one order sqlparser reads (AS, INCREMENT,

@@ -720,6 +720,13 @@ pub enum Plan {
         role: String,
         tag: &'static str,
     },
+    /// `ALTER VIEW name RENAME TO new`: the view's key (None: IF EXISTS and there is no such
+    /// view, `name` as written) and its new key.
+    RenameView {
+        view: Option<String>,
+        name: String,
+        to: String,
+    },
     DropSequences {
         names: Vec<String>,
         if_exists: bool,
@@ -865,6 +872,7 @@ impl Plan {
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::AlterOwner { tag, .. } => tag,
+            Plan::RenameView { .. } => "ALTER VIEW",
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
             Plan::AlterSchema { .. } => "ALTER SCHEMA",
@@ -908,6 +916,7 @@ impl Plan {
                 | Plan::CreateSequence { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::AlterOwner { .. }
+                | Plan::RenameView { .. }
                 | Plan::DropSequences { .. }
                 | Plan::CreateSchema { .. }
                 | Plan::AlterSchema { .. }
