@@ -130,5 +130,9 @@ ALTER VIEW vn_new RENAME TO vn_tx;
 SELECT * FROM vn_tx;
 ROLLBACK;
 SELECT * FROM vn_new;
+-- ALTER TABLE renames a view as well.
+ALTER TABLE vn_new RENAME TO vn_by_table;
+SELECT * FROM vn_v2;
+ALTER TABLE IF EXISTS vn_by_table RENAME TO vn_new;
 SELECT viewname FROM pg_views WHERE viewname LIKE 'vn_%' ORDER BY 1;
 DROP TABLE vn_t CASCADE;

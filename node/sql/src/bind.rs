@@ -472,6 +472,20 @@ impl<'a> Binder<'a> {
         let key = self
             .catalog
             .resolve_written(name, self.path(), &self.session.user);
+        self.rename_view(&key, name, if_exists, to, "ALTER VIEW")
+    }
+
+    /// Renaming the view `key` (written `name`) to `to` by a statement tagged `tag` (ALTER
+    /// TABLE renames views too, as in PostgreSQL).
+    fn rename_view(
+        &self,
+        key: &str,
+        name: &str,
+        if_exists: bool,
+        to: &str,
+        tag: &'static str,
+    ) -> SqlResult<Plan> {
+        let key = key.to_string();
         let Some(view) = self.catalog.views.get(&key) else {
             if self.catalog.relation_exists(&key) {
                 return Err(SqlError::new(
@@ -484,6 +498,7 @@ impl<'a> Binder<'a> {
                     view: None,
                     name: name.to_string(),
                     to: to.to_string(),
+                    tag,
                 });
             }
             return Err(SqlError::new(
@@ -505,6 +520,7 @@ impl<'a> Binder<'a> {
             view: Some(key.clone()),
             name: name.to_string(),
             to: crate::catalog::qualify(schema, to),
+            tag,
         })
     }
 
@@ -1724,6 +1740,18 @@ impl<'a> Binder<'a> {
                         role,
                         tag: "ALTER TABLE",
                     });
+                }
+                // ALTER TABLE renames a view too, as in PostgreSQL.
+                if let [AlterTableOperation::RenameTable { table_name }] = operations.as_slice() {
+                    let (relation, _) = self.table_name(name)?;
+                    if self.catalog.views.contains_key(&relation) {
+                        let (ast::RenameTableNameKind::To(to) | ast::RenameTableNameKind::As(to)) =
+                            table_name;
+                        let parts = self.name_parts(to)?;
+                        let to = &parts.last().expect("a name has a part").0;
+                        let written = name.to_string();
+                        return self.rename_view(&relation, &written, false, to, "ALTER TABLE");
+                    }
                 }
                 let table = self.lookup_table(name)?;
                 match operations.as_slice() {

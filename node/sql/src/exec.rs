@@ -5119,8 +5119,13 @@ impl Session {
                     ));
                 }
             }
-            Plan::RenameView { view, name, to } => {
-                result.tag = "ALTER VIEW".into();
+            Plan::RenameView {
+                view,
+                name,
+                to,
+                tag,
+            } => {
+                result.tag = (*tag).into();
                 let Some(key) = view else {
                     result.notices.push(SqlError::new(
                         code::SUCCESSFUL_COMPLETION,

@@ -726,6 +726,8 @@ pub enum Plan {
         view: Option<String>,
         name: String,
         to: String,
+        /// ALTER VIEW or ALTER TABLE.
+        tag: &'static str,
     },
     DropSequences {
         names: Vec<String>,
@@ -872,7 +874,7 @@ impl Plan {
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::AlterOwner { tag, .. } => tag,
-            Plan::RenameView { .. } => "ALTER VIEW",
+            Plan::RenameView { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
             Plan::AlterSchema { .. } => "ALTER SCHEMA",
