@@ -740,8 +740,16 @@ pub struct NameRef {
 
 impl ViewDef {
     /// Writes `to` (quoted as needed) where the text names `table`'s column `column` (0: the
-    /// table itself), moving the places after each by the change in length.
+    /// table itself), moving the places after each by the change in length; a view that does
+    /// not name it is left as it is.
     pub fn rename(&mut self, table: TableId, column: i16, to: &str) {
+        if !self
+            .names
+            .iter()
+            .any(|n| n.table == table && n.column == column)
+        {
+            return;
+        }
         let written = crate::functions::quote_ident(to);
         let width = written.chars().count();
         let mut chars: Vec<char> = self.sql.chars().collect();

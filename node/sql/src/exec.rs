@@ -5153,9 +5153,7 @@ impl Session {
                 next.views.insert(to.clone(), view);
                 // Views that read it name it anew (see `ViewDef::names`).
                 for reader in next.views.values_mut() {
-                    if reader.names.iter().any(|n| n.table == id && n.column == 0) {
-                        reader.rename(id, 0, crate::catalog::relname(to));
-                    }
+                    reader.rename(id, 0, crate::catalog::relname(to));
                 }
             }
             Plan::AlterSequence { name, seq, restart } => {
@@ -5842,13 +5840,7 @@ impl Session {
                     .collect();
                 for view in next.views.values_mut() {
                     for &(column, to) in &renamed {
-                        if view
-                            .names
-                            .iter()
-                            .any(|n| n.table == current.id && n.column == column)
-                        {
-                            view.rename(current.id, column, to);
-                        }
+                        view.rename(current.id, column, to);
                     }
                 }
                 for seq in next.sequences.values_mut() {

@@ -2547,21 +2547,9 @@ pub struct Groups<'a> {
     spill: Option<Box<Spill>>,
 }
 
-/// The memory of a group's key values in [`Groups`]' flat array: theirs alone (no row holds
-/// them, so no row's header counts).
-fn flat_bytes(values: &[Value]) -> usize {
-    crate::spill::row_bytes(values) - std::mem::size_of::<Row>()
-}
-
-/// The integer whose [`append_hash_key`] encoding `key` is, when it is one integer's.
-#[inline]
-fn integer_key(key: &[u8]) -> Option<i64> {
-    match key {
-        [0x01, rest @ ..] if rest.len() == 8 => {
-            Some((u64::from_be_bytes(rest.try_into().ok()?) ^ (1 << 63)) as i64)
-        }
-        _ => None,
-    }
+/// The memory of a group's hash-table entry in [`Groups`]: its key's bytes and its slot.
+fn entry_bytes(key: &[u8]) -> usize {
+    key.len() + std::mem::size_of::<KeySlot>()
 }
 
 /// The groups of a single integer key by value: `ids[value - base]` is the group's number plus
@@ -2905,7 +2893,7 @@ impl<'a> Groups<'a> {
         if self.dense_only {
             // A group made since the dense index is in it alone; one made before may be in
             // the hash table alone (a NULL key's).
-            let int = integer_key(key);
+            let int = crate::types::integer_of_key(key);
             if let Some(at) = int.and_then(|v| self.dense.as_ref()?.get(v)) {
                 return Ok(Some(at));
             }
@@ -2934,8 +2922,7 @@ impl<'a> Groups<'a> {
                 return Ok(None);
             }
             self.groups += 1;
-            self.bytes += flat_bytes(&self.values[start..])
-                + self.aggs.len() * std::mem::size_of::<Accumulator>();
+            self.bytes += self.group_bytes(start);
             self.push_states();
             match set {
                 Some(Ok(grown)) => self.bytes += grown,
@@ -2962,10 +2949,7 @@ impl<'a> Groups<'a> {
             match values(&mut self.values) {
                 Ok(()) => {
                     debug_assert_eq!(self.values.len() - start, self.keys.len());
-                    self.bytes += flat_bytes(&self.values[start..])
-                        + key.len()
-                        + std::mem::size_of::<KeySlot>()
-                        + self.aggs.len() * std::mem::size_of::<Accumulator>();
+                    self.bytes += self.group_bytes(start) + entry_bytes(key);
                     self.push_states();
                     self.note_dense(start, at);
                 }
@@ -3031,6 +3015,14 @@ impl<'a> Groups<'a> {
         }
     }
 
+    /// The memory of the group whose key values start at `values[start]`, less its hash-table
+    /// entry: the key values alone (they live in one flat array, so no row's header counts) and
+    /// its accumulators.
+    fn group_bytes(&self, start: usize) -> usize {
+        crate::spill::row_bytes(&self.values[start..]) - std::mem::size_of::<Row>()
+            + self.aggs.len() * std::mem::size_of::<Accumulator>()
+    }
+
     /// What the groups' memory budget has left (unbounded without one).
     fn room(&self) -> usize {
         self.spill
@@ -3055,7 +3047,7 @@ impl<'a> Groups<'a> {
             }
             let (at, new) = self.index.find_or_add(&key);
             debug_assert!(new && at == g, "each group has its own key");
-            self.bytes += key.len() + std::mem::size_of::<KeySlot>();
+            self.bytes += entry_bytes(&key);
         }
     }
 

@@ -1728,6 +1728,18 @@ fn compare_floats(a: f64, b: f64) -> Ordering {
     }
 }
 
+/// The integer whose one-value [`encode_key`] encoding `key` is (an integer's, a date's or a
+/// timestamp's: 0x01 then the value, sign bit flipped, big-endian), when it is one.
+#[inline]
+pub(crate) fn integer_of_key(key: &[u8]) -> Option<i64> {
+    match key {
+        [0x01, rest @ ..] if rest.len() == 8 => {
+            Some((u64::from_be_bytes(rest.try_into().ok()?) ^ (1 << 63)) as i64)
+        }
+        _ => None,
+    }
+}
+
 /// Encodes key columns so that byte order is value order (memcmp-comparable), for B+tree keys and
 /// vshard hashing. char(n) keys drop trailing blanks (they compare equal with or without them).
 pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
@@ -2024,7 +2036,7 @@ impl Cell {
     /// The cell of a value of `n` bytes (its [`encoded_len`]) at `at`, `rest` its bytes on.
     fn of(rest: &[u8], at: usize, n: usize) -> Cell {
         let tag = rest[0];
-        let sized = matches!(tag, 5 | 9 | 12);
+        let sized = length_prefixed(tag);
         let len = match rest.get(1..5) {
             Some(len) if sized => u32::from_le_bytes(len.try_into().expect("4 bytes")),
             _ => 0,
@@ -2066,6 +2078,13 @@ pub(crate) fn encoded_text(bytes: &[u8]) -> SqlResult<Option<&str>> {
     }
 }
 
+/// Whether a value written by [`encode_row`] with this tag gives its length (4 bytes) after
+/// the tag: text, bytes and json.
+#[inline]
+fn length_prefixed(tag: u8) -> bool {
+    matches!(tag, 5 | 9 | 12)
+}
+
 /// The length of the first value written by [`encode_row`] in `bytes`, tag included, when it
 /// is a scalar that fits (arrays, records and malformed bytes: None). What a scan steps over
 /// most: one branch and no bounds check per byte taken.
@@ -2077,7 +2096,7 @@ fn encoded_len(bytes: &[u8]) -> Option<usize> {
     let tag = *bytes.first()? as usize;
     let n = match FIXED.get(tag) {
         Some(&n) if n != 0 => n as usize,
-        _ if matches!(tag, 5 | 9 | 12) => {
+        _ if length_prefixed(tag as u8) => {
             5 + u32::from_le_bytes(bytes.get(1..5)?.try_into().ok()?) as usize
         }
         _ => return None,
