@@ -22,6 +22,16 @@ INSERT INTO uq_b VALUES (1, 1, 1), (1, 2, 2);
 INSERT INTO uq_b VALUES (1, 1, 3);
 INSERT INTO uq_b VALUES (2, 2, 3);
 SELECT * FROM uq_b WHERE b = 2;
+-- Two rows of one statement with the same key: the second is refused, nothing is written.
+INSERT INTO uq_b VALUES (7, 7, 7), (8, 8, 8), (9, 7, 9);
+INSERT INTO uq_b VALUES (7, 7, 7), (7, 7, 8);
+UPDATE uq_b SET b = 40 WHERE b IN (1, 2);
+SELECT * FROM uq_b ORDER BY a, b;
+-- A number goes into a text column through its text form (an assignment cast).
+INSERT INTO uq_a VALUES (10, 42, 4.5);
+SELECT * FROM uq_a WHERE id = 10;
+INSERT INTO uq_a VALUES (11, true, now()::date - now()::date);
+SELECT * FROM uq_a WHERE id = 11;
 CREATE TABLE uq_c (a int UNIQUE, b int UNIQUE (a));
 CREATE TABLE uq_c (a int, UNIQUE (zz));
 DROP TABLE uq_a, uq_b;

@@ -38,7 +38,7 @@ use crate::plan::{
     Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, TableFunc, UpdatePlan,
     WriteFromQuery,
 };
-use crate::types::{assignable, cast, parse_text, DataType, Value};
+use crate::types::{assignable, assignment_castable, cast, parse_text, DataType, Value};
 
 /// Facts about the session that expressions may read as constants.
 #[derive(Debug, Clone)]
@@ -1917,6 +1917,7 @@ impl<'a> Binder<'a> {
         let mut not_null = Vec::new();
         let mut notices = Vec::new();
         let mut sequences = Vec::new();
+        let mut retype = Vec::new();
         let column_of =
             |new: &TableDef, ident: &ast::Ident| new.column_position(&ident_name(ident));
         for operation in operations {
@@ -2104,7 +2105,19 @@ impl<'a> Binder<'a> {
                                 Some(!matches!(generated_as, Some(GeneratedAs::ByDefault)));
                             new.columns[index] = def;
                         }
-                        other => return Err(unsupported(format!("ALTER COLUMN ... {other}"))),
+                        ast::AlterColumnOperation::SetDataType {
+                            data_type, using, ..
+                        } => {
+                            let conversion = self.bind_retype(
+                                &table,
+                                &mut new,
+                                index,
+                                data_type,
+                                using.as_ref(),
+                            )?;
+                            retype.retain(|(c, _)| *c != index);
+                            retype.push((index, conversion));
+                        }
                     }
                 }
                 other => {
@@ -2114,6 +2127,8 @@ impl<'a> Binder<'a> {
                 }
             }
         }
+        let retyped: Vec<usize> = retype.iter().map(|(column, _)| *column).collect();
+        self.check_retyped_keys(&new, &retyped)?;
         for check in &mut new.checks {
             check.bound = None;
         }
@@ -2125,7 +2140,173 @@ impl<'a> Binder<'a> {
             not_null,
             notices,
             sequences,
+            retype,
         })
+    }
+
+    /// `ALTER COLUMN ... TYPE to [USING expr]`: sets the column's type in `new` and returns the
+    /// expression over the table's rows as they are (`table`) that gives its new value. Without
+    /// USING that is the assignment cast of the column, which must exist (PostgreSQL's rule);
+    /// a default must cast to the new type the same way, an identity column stays an integer.
+    fn bind_retype(
+        &mut self,
+        table: &TableDef,
+        new: &mut TableDef,
+        index: usize,
+        data_type: &ast::DataType,
+        using: Option<&ast::Expr>,
+    ) -> SqlResult<Expr> {
+        let name = new.columns[index].name.clone();
+        if index >= table.columns.len() {
+            // PostgreSQL changes types before it adds columns.
+            return Err(SqlError::new(
+                code::UNDEFINED_COLUMN,
+                format!(
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    crate::catalog::relname(&table.name)
+                ),
+            ));
+        }
+        let to = self.data_type(data_type)?;
+        let cannot = |what: String, hint: String| {
+            SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("{what} cannot be cast automatically to type {}", to.name()),
+            )
+            .with_hint(hint)
+        };
+        let from = table.columns[index].ty;
+        let conversion = match using {
+            None => {
+                if !assignment_castable(from, to) {
+                    return Err(cannot(
+                        format!("column \"{name}\""),
+                        format!(
+                            "You might need to specify \"USING {}::{}\".",
+                            crate::functions::quote_ident(&name),
+                            to.name()
+                        ),
+                    ));
+                }
+                self.coerce_to(Expr::Column(index), from, to, Span::empty())?
+            }
+            Some(expr) => {
+                let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
+                let mut none = AggCollector {
+                    allowed: false,
+                    context: "transform expressions",
+                    ..Default::default()
+                };
+                let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+                let mut subquery = false;
+                bound.visit(&mut |e| subquery |= matches!(e, Expr::Subquery(_)));
+                if subquery {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "cannot use subquery in transform expression",
+                    )
+                    .at(self.subquery_pos(expr.span())));
+                }
+                if !assignment_castable(ty, to) {
+                    return Err(cannot(
+                        format!("result of USING clause for column \"{name}\""),
+                        "You might need to add an explicit cast.".into(),
+                    ));
+                }
+                // A literal that is not of the type fails here, without a position (as
+                // PostgreSQL's does).
+                self.coerce_to(bound, ty, to, expr.span())
+                    .map_err(|mut error| {
+                        error.position = None;
+                        error
+                    })?
+            }
+        };
+        if let Some((_, ty)) = self.stored_default(&new.columns[index])? {
+            // A bare literal was stored as a value of the column's type.
+            let ty = if ty == DataType::Unknown { from } else { ty };
+            if !assignment_castable(ty, to) {
+                return Err(SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "default for column \"{name}\" cannot be cast automatically to type {}",
+                        to.name()
+                    ),
+                ));
+            }
+        }
+        if new.columns[index].identity.is_some()
+            && !matches!(to, DataType::Int2 | DataType::Int4 | DataType::Int8)
+        {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                "identity column type must be smallint, integer, or bigint",
+            ));
+        }
+        if new.columns[index].ty != from {
+            // An earlier ALTER TYPE of the statement changed it (PostgreSQL's limit).
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("cannot alter type of column \"{name}\" twice"),
+            ));
+        }
+        // A view holds the types of the columns it reads.
+        let attnum = index as i16 + 1;
+        let view = (self.catalog.views.values())
+            .filter(|view| view.columns_read.contains(&(table.id, attnum)))
+            .min_by_key(|view| view.id);
+        if let Some(view) = view {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "cannot alter type of a column used by a view or rule",
+            )
+            .with_detail(format!(
+                "rule _RETURN on view {} depends on column \"{name}\"",
+                view.name
+            )));
+        }
+        new.columns[index].ty = to;
+        Ok(conversion)
+    }
+
+    /// After ALTER COLUMN ... TYPE of `retyped` columns: the foreign keys over them, this
+    /// table's and those that reference it, must still compare their keys.
+    fn check_retyped_keys(&self, new: &TableDef, retyped: &[usize]) -> SqlResult<()> {
+        let touches = |columns: &[usize]| columns.iter().any(|c| retyped.contains(c));
+        let parent_of = |id: keel_storage::TableId| {
+            if id == new.id {
+                Some(new)
+            } else {
+                self.catalog.table_by_id(id).map(|table| &**table)
+            }
+        };
+        for fk in &new.foreign_keys {
+            let own = fk.parent == new.id && touches(&fk.parent_columns);
+            if !(touches(&fk.columns) || own) {
+                continue;
+            }
+            if let Some(parent) = parent_of(fk.parent) {
+                foreign_keys::check_key_types(
+                    &fk.name,
+                    new,
+                    &fk.columns,
+                    parent,
+                    &fk.parent_columns,
+                )?;
+            }
+        }
+        for (child, fk) in self.catalog.referencing(new.id) {
+            if child.id != new.id && touches(&fk.parent_columns) {
+                foreign_keys::check_key_types(
+                    &fk.name,
+                    child,
+                    &fk.columns,
+                    new,
+                    &fk.parent_columns,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn index_column(&self, table: &TableDef, expr: &ast::Expr) -> SqlResult<usize> {
@@ -2921,9 +3102,7 @@ impl<'a> Binder<'a> {
             SequenceAlteration::Options(changes) => changes,
         };
         let invalid = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
-        let (old_type_min, old_type_max) = crate::sequence::type_limits(seq.ty);
-        let mut reset_min = false;
-        let mut reset_max = false;
+        let mut retype = None;
         if let Some(name) = &changes.data_type {
             let canonical = match name.as_str() {
                 "smallint" => "int2",
@@ -2939,9 +3118,7 @@ impl<'a> Binder<'a> {
                     ))
                 }
             };
-            reset_min = seq.min == old_type_min;
-            reset_max = seq.max == old_type_max;
-            seq.ty = ty;
+            retype = Some(ty);
         }
         if let Some(increment) = changes.increment {
             if increment == 0 {
@@ -2949,18 +3126,19 @@ impl<'a> Binder<'a> {
             }
             seq.increment = increment;
         }
+        if let Some(ty) = retype {
+            seq.set_type(ty);
+        }
         let (type_min, type_max) = crate::sequence::type_limits(seq.ty);
         let ascending = seq.increment > 0;
         match changes.max {
             Some(Some(max)) => seq.max = max,
             Some(None) => seq.max = if ascending { type_max } else { -1 },
-            None if reset_max => seq.max = if ascending { type_max } else { -1 },
             None => {}
         }
         match changes.min {
             Some(Some(min)) => seq.min = min,
             Some(None) => seq.min = if ascending { 1 } else { type_min },
-            None if reset_min => seq.min = if ascending { 1 } else { type_min },
             None => {}
         }
         let type_name = seq.ty.name();
@@ -5536,28 +5714,46 @@ impl<'a> Binder<'a> {
         table
             .columns
             .iter()
-            .map(|column| match &column.default {
+            .map(|column| match self.stored_default_expr(column)? {
                 None => Ok(Expr::Const(Value::Null)),
-                Some(text) => {
-                    let dialect = sqlparser::dialect::PostgreSqlDialect {};
-                    let expr = sqlparser::parser::Parser::new(&dialect)
-                        .try_with_sql(text)
-                        .and_then(|mut parser| parser.parse_expr())
-                        .map_err(|error| {
-                            SqlError::new(
-                                code::INTERNAL_ERROR,
-                                format!(
-                                    "stored default of column \"{}\" does not parse: {error}",
-                                    column.name
-                                ),
-                            )
-                        })?;
+                Some(expr) => {
                     let bound =
                         self.bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())?;
                     self.assign_cast(bound, column.ty, &column.name, expr.span())
                 }
             })
             .collect()
+    }
+
+    /// A column's stored DEFAULT text, parsed.
+    fn stored_default_expr(&self, column: &ColumnDef) -> SqlResult<Option<ast::Expr>> {
+        let Some(text) = &column.default else {
+            return Ok(None);
+        };
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut parser| parser.parse_expr())
+            .map(Some)
+            .map_err(|error| {
+                SqlError::new(
+                    code::INTERNAL_ERROR,
+                    format!(
+                        "stored default of column \"{}\" does not parse: {error}",
+                        column.name
+                    ),
+                )
+            })
+    }
+
+    /// A column's DEFAULT bound as written (before the cast into the column).
+    fn stored_default(&mut self, column: &ColumnDef) -> SqlResult<Option<(Expr, DataType)>> {
+        match self.stored_default_expr(column)? {
+            None => Ok(None),
+            Some(expr) => self
+                .bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())
+                .map(Some),
+        }
     }
 
     /// PostgreSQL's assignment cast into a column.
@@ -5568,7 +5764,7 @@ impl<'a> Binder<'a> {
         column: &str,
         span: Span,
     ) -> SqlResult<Expr> {
-        if !assignable(ty, to) {
+        if !assignment_castable(ty, to) {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
                 format!(

@@ -670,6 +670,23 @@ pub struct SequenceDef {
     pub acl: Option<Vec<AclItem>>,
 }
 
+impl SequenceDef {
+    /// `AS ty`: bounds that were the old type's limits become the new type's (an ascending
+    /// sequence's MAXVALUE, a descending one's MINVALUE), as PostgreSQL's ALTER SEQUENCE does.
+    pub fn set_type(&mut self, ty: DataType) {
+        let (old_min, old_max) = crate::sequence::type_limits(self.ty);
+        let (min, max) = crate::sequence::type_limits(ty);
+        let ascending = self.increment > 0;
+        if self.max == old_max {
+            self.max = if ascending { max } else { -1 };
+        }
+        if self.min == old_min {
+            self.min = if ascending { 1 } else { min };
+        }
+        self.ty = ty;
+    }
+}
+
 /// A view: its query as SQL text, bound again wherever the view is named (so it always reads
 /// the current catalog), and its column names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

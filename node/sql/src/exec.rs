@@ -4296,7 +4296,9 @@ impl Session {
             .map(|(key, row)| (key, None, Some(row)))
             .collect();
         if !table.indexes.is_empty() {
-            self.write_index_entries(cluster, table, &changes, txn, now, false)
+            // Rows only moving (a table rewritten) build its indexes anew: a duplicate is
+            // PostgreSQL's "could not create unique index".
+            self.write_index_entries(cluster, table, &changes, txn, now, cancel.is_none())
                 .await?;
         }
         if let (Some(cancel), true) = (cancel, enforce) {
@@ -5177,24 +5179,6 @@ impl Session {
                     Some(value) => (*value, false),
                     None => cluster.sequences().current(&old),
                 };
-                if last < seq.min {
-                    return Err(SqlError::new(
-                        code::INVALID_PARAMETER_VALUE,
-                        format!(
-                            "RESTART value ({last}) cannot be less than MINVALUE ({})",
-                            seq.min
-                        ),
-                    ));
-                }
-                if last > seq.max {
-                    return Err(SqlError::new(
-                        code::INVALID_PARAMETER_VALUE,
-                        format!(
-                            "RESTART value ({last}) cannot be greater than MAXVALUE ({})",
-                            seq.max
-                        ),
-                    ));
-                }
                 if seq.name != *name {
                     // Column defaults name the sequence by its name: they follow it.
                     let renamed = |default: &str| {
@@ -5213,17 +5197,7 @@ impl Session {
                         }
                     }
                 }
-                let seq = Arc::new(seq.clone());
-                next.sequences.insert(seq.name.clone(), seq.clone());
-                if let Some(ddl) = &mut self.ddl {
-                    if !ddl.sequences.iter().any(|(s, _, _)| s.id == old.id) {
-                        let (last, called) = cluster.sequences().current(&old);
-                        ddl.sequences.push((old.clone(), last, called));
-                    }
-                }
-                // The counter goes on under the new settings (a reserved window of the old ones is
-                // dropped), logged before the statement completes.
-                self.sequences(cluster).set_state(&seq, last, called)?;
+                self.replace_sequence(cluster, &mut next, &old, seq.clone(), last, called)?;
             }
             Plan::DropSequences { names, if_exists } => {
                 result.tag = "DROP SEQUENCE".into();
@@ -5668,7 +5642,8 @@ impl Session {
                     keyed.columns[column].not_null = true;
                 }
                 let keyed = Arc::new(keyed);
-                self.rewrite(cluster, &table, &keyed, None, txn).await?;
+                self.rewrite(cluster, &table, &keyed, |_| Ok(()), txn)
+                    .await?;
                 next.tables.insert(keyed.name.clone(), keyed);
             }
             Plan::CreateIndex {
@@ -5730,6 +5705,7 @@ impl Session {
                 not_null,
                 notices,
                 sequences,
+                retype,
             } => {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
@@ -5748,20 +5724,12 @@ impl Session {
                     ));
                 }
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
-                // Columns that must hold no NULL: look for one first.
-                for &column in not_null {
-                    let nulls = Expr::IsNull(Box::new(Expr::Column(column)), false);
-                    if first_row_where(cluster, new, nulls, txn).await?.is_some() {
-                        return Err(SqlError::new(
-                            code::NOT_NULL_VIOLATION,
-                            format!(
-                                "column \"{}\" of relation \"{}\" contains null values",
-                                new.columns[column].name,
-                                crate::catalog::relname(&new.name)
-                            ),
-                        ));
-                    }
+                if !retype.is_empty() {
+                    self.retype_rows(cluster, &current, new, retype, txn)
+                        .await?;
                 }
+                // Columns that must hold no NULL: look for one first.
+                check_existing_rows(cluster, new, not_null, &[], txn).await?;
                 // Added columns with a default: existing rows take it, then must pass the
                 // checks that read them.
                 if !fill.is_empty() {
@@ -5800,22 +5768,7 @@ impl Session {
                         })
                         .collect();
                     gather(cluster.call_all(updates).await)?;
-                    for check in checked {
-                        let condition = check.bound.clone().expect("bound by the binder");
-                        let violated = Expr::Not(Box::new(condition));
-                        if first_row_where(cluster, new, violated, txn)
-                            .await?
-                            .is_some()
-                        {
-                            return Err(SqlError::new(
-                                "23514",
-                                format!(
-                                    "check constraint \"{}\" of relation \"{}\" is violated by some row",
-                                    check.name, crate::catalog::relname(&new.name)
-                                ),
-                            ));
-                        }
-                    }
+                    check_existing_rows(cluster, new, &[], &checked, txn).await?;
                 }
                 let mut stored = (**new).clone();
                 for check in &mut stored.checks {
@@ -5857,26 +5810,17 @@ impl Session {
                         *seq = Arc::new(changed);
                     }
                 }
-                next.tables.insert(stored.name.clone(), Arc::new(stored));
+                let stored = Arc::new(stored);
+                next.tables.insert(stored.name.clone(), stored.clone());
+                if !retype.is_empty() {
+                    self.retyped(cluster, &mut next, &stored, retype, txn)
+                        .await?;
+                }
             }
             Plan::AddCheck { table, check } => {
                 result.tag = "ALTER TABLE".into();
                 let table = current_table(&next, table)?;
-                let condition = check.bound.clone().expect("bound by the binder");
-                let violated = Expr::Not(Box::new(condition));
-                if first_row_where(cluster, &table, violated, txn)
-                    .await?
-                    .is_some()
-                {
-                    return Err(SqlError::new(
-                        "23514",
-                        format!(
-                            "check constraint \"{}\" of relation \"{}\" is violated by some row",
-                            check.name,
-                            crate::catalog::relname(&table.name)
-                        ),
-                    ));
-                }
+                check_existing_rows(cluster, &table, &[], std::slice::from_ref(check), txn).await?;
                 let mut changed = (*table).clone();
                 let mut stored = check.clone();
                 stored.bound = None;
@@ -6017,8 +5961,11 @@ impl Session {
                     }
                 }
                 let new = Arc::new(new);
-                self.rewrite(cluster, &current, &new, Some(column), txn)
-                    .await?;
+                let drop = |row: &mut Vec<Value>| {
+                    row.remove(column);
+                    Ok(())
+                };
+                self.rewrite(cluster, &current, &new, drop, txn).await?;
                 next.tables.insert(new.name.clone(), new);
             }
             Plan::Role(command) => {
@@ -6064,39 +6011,8 @@ impl Session {
                         ),
                     ));
                 }
-                let parent = next.table_by_id(fk.parent).cloned().ok_or_else(|| {
-                    SqlError::new(code::UNDEFINED_TABLE, "referenced table is gone")
-                })?;
-                // A row whose key is not NULL and names no row of the referenced table.
-                let keys: Vec<String> = fk
-                    .columns
-                    .iter()
-                    .map(|&c| format!("c.{}", quote_ident(&table.columns[c].name)))
-                    .collect();
-                let not_null: Vec<String> =
-                    keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
-                let matches: Vec<String> = fk
-                    .parent_columns
-                    .iter()
-                    .zip(&keys)
-                    .map(|(&p, k)| format!("p.{} = {k}", quote_ident(&parent.columns[p].name)))
-                    .collect();
-                let sql = format!(
-                    "SELECT {} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) LIMIT 1",
-                    keys.join(", "),
-                    quote_relation(&table.name),
-                    not_null.join(" AND "),
-                    quote_relation(&parent.name),
-                    matches.join(" AND ")
-                );
-                let found = self
-                    .run_internal(cluster, &next, &sql, Vec::new(), txn, 0, &Cancel::default())
+                self.validate_foreign_key(cluster, &next, &table, fk, txn)
                     .await?;
-                if let Some(key) = found.rows.first() {
-                    return Err(foreign_keys::missing_reference(
-                        &table, fk, &parent, key, true,
-                    ));
-                }
                 let mut changed = (*table).clone();
                 changed.foreign_keys.push(fk.clone());
                 changed.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
@@ -6249,14 +6165,15 @@ impl Session {
         }
     }
 
-    /// Writes every row of `old` again as a row of `new` inside `txn`: under the key of `new`
-    /// (ALTER TABLE ADD PRIMARY KEY), or without column `drop` (DROP COLUMN).
+    /// Writes every row of `old` again as a row of `new` inside `txn`, as `reshape` makes it:
+    /// under the key of `new` (ALTER TABLE ADD PRIMARY KEY), without a column (DROP COLUMN),
+    /// with columns of other types (ALTER COLUMN TYPE). New indexes are built anew.
     async fn rewrite<C: Cluster>(
         &mut self,
         cluster: &C,
         old: &Arc<TableDef>,
         new: &Arc<TableDef>,
-        drop: Option<usize>,
+        reshape: impl Fn(&mut Vec<Value>) -> SqlResult<()>,
         txn: Tx,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -6273,7 +6190,7 @@ impl Session {
                             key: None,
                             filter: None,
                             params: Arc::new(Vec::new()),
-                            keyed: false,
+                            keyed: true,
                             columns: None,
                             project: None,
                             part: None,
@@ -6283,11 +6200,17 @@ impl Session {
                 )
             })
             .collect();
-        let (_, mut rows) = gather(cluster.call_all(reads).await)?;
-        if let Some(column) = drop {
-            for row in &mut rows {
-                row.remove(column);
-            }
+        let mut read = Vec::new();
+        for output in cluster.call_all(reads).await {
+            let output = output?;
+            read.extend(output.keys.into_iter().zip(output.rows));
+        }
+        // In the old keys' order (near PostgreSQL's heap order, in which it meets the rows): a
+        // row that cannot be reshaped is the one PostgreSQL would name.
+        read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut rows: Vec<Vec<Value>> = read.into_iter().map(|(_, row)| row).collect();
+        for row in &mut rows {
+            reshape(row)?;
         }
         if new.primary_key.is_empty() {
             // Keyed by hidden row ids: new ones as the rows go in again.
@@ -6345,6 +6268,209 @@ impl Session {
                 .await?;
         }
         Ok(())
+    }
+
+    /// Whether every row of `table` whose key for `fk` has no NULL names a row of the
+    /// referenced table (ADD FOREIGN KEY, and keys whose type changed): else PostgreSQL's
+    /// error for the first one found.
+    async fn validate_foreign_key<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        catalog: &Catalog,
+        table: &TableDef,
+        fk: &crate::catalog::ForeignKeyDef,
+        txn: Tx,
+    ) -> SqlResult<()> {
+        let parent = catalog
+            .table_by_id(fk.parent)
+            .cloned()
+            .ok_or_else(|| SqlError::new(code::UNDEFINED_TABLE, "referenced table is gone"))?;
+        let keys: Vec<String> = fk
+            .columns
+            .iter()
+            .map(|&c| format!("c.{}", quote_ident(&table.columns[c].name)))
+            .collect();
+        let not_null: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+        let matches: Vec<String> = fk
+            .parent_columns
+            .iter()
+            .zip(&keys)
+            .map(|(&p, k)| format!("p.{} = {k}", quote_ident(&parent.columns[p].name)))
+            .collect();
+        // The smallest such key: the same one whatever the rows' placement.
+        let sql = format!(
+            "SELECT {keys} FROM {} c WHERE {} AND NOT EXISTS (SELECT 1 FROM {} p WHERE {}) \
+             ORDER BY {keys} LIMIT 1",
+            quote_relation(&table.name),
+            not_null.join(" AND "),
+            quote_relation(&parent.name),
+            matches.join(" AND "),
+            keys = keys.join(", "),
+        );
+        let found = self
+            .run_internal(
+                cluster,
+                catalog,
+                &sql,
+                Vec::new(),
+                txn,
+                0,
+                &Cancel::default(),
+            )
+            .await?;
+        match found.rows.first() {
+            Some(key) => Err(foreign_keys::missing_reference(
+                table, fk, &parent, key, true,
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// ALTER COLUMN ... TYPE: every row of `old` written again as a row of `new`, its changed
+    /// columns' values computed from the row as it was (`retype`), columns added by the same
+    /// statement NULL (filled after). NOT NULL and the checks that read a changed column are
+    /// checked once all rows are in (PostgreSQL's errors for a rewritten table); unique
+    /// indexes are built anew.
+    async fn retype_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        old: &Arc<TableDef>,
+        new: &Arc<TableDef>,
+        retype: &[(usize, Expr)],
+        txn: Tx,
+    ) -> SqlResult<()> {
+        let changed = |column: &usize| retype.iter().any(|(c, _)| c == column);
+        let mut unchecked = (**new).clone();
+        let (checked, kept): (Vec<_>, Vec<_>) = unchecked.checks.drain(..).partition(|check| {
+            let mut read = Vec::new();
+            if let Some(bound) = &check.bound {
+                bound.columns(&mut read);
+            }
+            read.iter().any(changed)
+        });
+        unchecked.checks = kept;
+        let mut not_null = Vec::new();
+        for (column, def) in unchecked.columns.iter_mut().enumerate() {
+            if def.not_null && changed(&column) && !new.primary_key.contains(&column) {
+                def.not_null = false;
+                not_null.push(column);
+            }
+        }
+        let unchecked = Arc::new(unchecked);
+        let sequences = self.sequences(cluster);
+        let mut ctx = EvalContext::new(&[], now_timestamp());
+        ctx.sequences = Some(&*sequences);
+        let width = new.columns.len();
+        let reshape = |row: &mut Vec<Value>| {
+            let values = retype
+                .iter()
+                .map(|(_, value)| value.eval(row, &ctx))
+                .collect::<SqlResult<Vec<Value>>>()?;
+            for (&(column, _), value) in retype.iter().zip(values) {
+                row[column] = value;
+            }
+            row.resize(width, Value::Null);
+            Ok(())
+        };
+        self.rewrite(cluster, old, &unchecked, reshape, txn).await?;
+        self.log_sequences(cluster).await?;
+        check_existing_rows(cluster, new, &not_null, &checked, txn).await
+    }
+
+    /// After ALTER COLUMN ... TYPE, with `table` in `next`: the foreign keys over a changed
+    /// column (this table's, and other tables' that reference it) hold for the new values,
+    /// and an identity column's sequence takes its new type (as ALTER SEQUENCE ... AS would).
+    async fn retyped<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        next: &mut Catalog,
+        table: &Arc<TableDef>,
+        retype: &[(usize, Expr)],
+        txn: Tx,
+    ) -> SqlResult<()> {
+        let changed =
+            |columns: &[usize]| columns.iter().any(|c| retype.iter().any(|(r, _)| r == c));
+        let mut keys: Vec<(Arc<TableDef>, crate::catalog::ForeignKeyDef)> = table
+            .foreign_keys
+            .iter()
+            .filter(|fk| {
+                changed(&fk.columns) || (fk.parent == table.id && changed(&fk.parent_columns))
+            })
+            .map(|fk| (table.clone(), fk.clone()))
+            .collect();
+        for (child, fk) in next.referencing(table.id) {
+            if child.id != table.id && changed(&fk.parent_columns) {
+                keys.push((child.clone(), fk.clone()));
+            }
+        }
+        for (child, fk) in &keys {
+            self.validate_foreign_key(cluster, next, child, fk, txn)
+                .await?;
+        }
+        for &(column, _) in retype {
+            let def = &table.columns[column];
+            if def.identity.is_none() {
+                continue;
+            }
+            let owner = Some((table.name.clone(), def.name.clone()));
+            let Some(old) = next
+                .sequences
+                .values()
+                .find(|s| s.owned_by == owner)
+                .cloned()
+            else {
+                continue;
+            };
+            let mut seq = (*old).clone();
+            seq.set_type(def.ty);
+            let (last, called) = cluster.sequences().current(&old);
+            self.replace_sequence(cluster, next, &old, seq, last, called)?;
+        }
+        Ok(())
+    }
+
+    /// ALTER SEQUENCE (or a change to an identity column) puts `seq` in place of `old` in
+    /// `next`, its counter going on from `last` (RESTART's value, or the current one), which
+    /// must lie within the new bounds (PostgreSQL's words, also without RESTART).
+    fn replace_sequence<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        next: &mut Catalog,
+        old: &Arc<crate::catalog::SequenceDef>,
+        seq: crate::catalog::SequenceDef,
+        last: i64,
+        called: bool,
+    ) -> SqlResult<()> {
+        if last < seq.min {
+            return Err(SqlError::new(
+                code::INVALID_PARAMETER_VALUE,
+                format!(
+                    "RESTART value ({last}) cannot be less than MINVALUE ({})",
+                    seq.min
+                ),
+            ));
+        }
+        if last > seq.max {
+            return Err(SqlError::new(
+                code::INVALID_PARAMETER_VALUE,
+                format!(
+                    "RESTART value ({last}) cannot be greater than MAXVALUE ({})",
+                    seq.max
+                ),
+            ));
+        }
+        next.sequences.remove(&old.name);
+        let seq = Arc::new(seq);
+        next.sequences.insert(seq.name.clone(), seq.clone());
+        if let Some(ddl) = &mut self.ddl {
+            if !ddl.sequences.iter().any(|(s, _, _)| s.id == old.id) {
+                let (last, called) = cluster.sequences().current(old);
+                ddl.sequences.push((old.clone(), last, called));
+            }
+        }
+        // The counter goes on under the new settings (a reserved window of the old ones is
+        // dropped), logged before the statement completes.
+        self.sequences(cluster).set_state(&seq, last, called)
     }
 
     /// Drops an aborted transaction's DDL (its catalog is never published) and puts back the
@@ -7434,6 +7560,48 @@ fn current_table(catalog: &Catalog, table: &TableDef) -> SqlResult<Arc<TableDef>
 
 /// A row of `table` (as transaction `txn` sees it) where `filter` holds, if there is one: the
 /// checks of ALTER TABLE against the rows there.
+/// PostgreSQL's errors for constraints added to a table, or checked again over rewritten rows:
+/// a row with a NULL in one of `not_null`, then a row that fails one of `checks` (bound).
+async fn check_existing_rows<C: Cluster>(
+    cluster: &C,
+    table: &Arc<TableDef>,
+    not_null: &[usize],
+    checks: &[crate::catalog::CheckDef],
+    txn: Tx,
+) -> SqlResult<()> {
+    for &column in not_null {
+        let nulls = Expr::IsNull(Box::new(Expr::Column(column)), false);
+        if first_row_where(cluster, table, nulls, txn).await?.is_some() {
+            return Err(SqlError::new(
+                code::NOT_NULL_VIOLATION,
+                format!(
+                    "column \"{}\" of relation \"{}\" contains null values",
+                    table.columns[column].name,
+                    crate::catalog::relname(&table.name)
+                ),
+            ));
+        }
+    }
+    for check in checks {
+        let condition = check.bound.clone().expect("bound by the binder");
+        let violated = Expr::Not(Box::new(condition));
+        if first_row_where(cluster, table, violated, txn)
+            .await?
+            .is_some()
+        {
+            return Err(SqlError::new(
+                "23514",
+                format!(
+                    "check constraint \"{}\" of relation \"{}\" is violated by some row",
+                    check.name,
+                    crate::catalog::relname(&table.name)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 async fn first_row_where<C: Cluster>(
     cluster: &C,
     table: &Arc<TableDef>,

@@ -1291,10 +1291,20 @@ impl Shard {
                 details,
                 building,
             } => {
-                // Check every entry first, so that a wait or a violation leaves nothing behind.
+                // Check every entry first, so that a wait or a violation leaves nothing behind:
+                // against the entries there, and against the others of the batch (two rows of
+                // one statement with the same key of a unique index).
+                let mut batch: HashMap<&[u8], &[u8]> = HashMap::with_capacity(entries.len());
                 for (position, (key, row_key)) in entries.iter().enumerate() {
-                    if let Some(existing) = newest_row(&store, txn, *index, key)? {
-                        if existing == *row_key {
+                    let twice = batch
+                        .insert(key, row_key)
+                        .is_some_and(|other| other != row_key.as_slice());
+                    let existing = match twice {
+                        true => None,
+                        false => newest_row(&store, txn, *index, key)?,
+                    };
+                    if twice || existing.is_some() {
+                        if existing.as_ref() == Some(row_key) {
                             continue;
                         }
                         let detail = details.get(position).cloned().unwrap_or_default();

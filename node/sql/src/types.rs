@@ -1676,6 +1676,12 @@ pub fn assignable(from: DataType, to: DataType) -> bool {
         }
 }
 
+/// Whether PostgreSQL casts `from` to `to` on assignment (into a column, a column's new type):
+/// [`assignable`]'s casts, and any type into a string type (its I/O conversion).
+pub fn assignment_castable(from: DataType, to: DataType) -> bool {
+    assignable(from, to) || to.is_string()
+}
+
 /// Compares two non-null values of comparable types (PostgreSQL's ordering: NaN sorts above all
 /// numbers; char(n) ignores trailing blanks).
 pub fn compare(left: &Value, right: &Value) -> Ordering {

@@ -38,6 +38,34 @@ fn comparable(a: crate::types::DataType, b: crate::types::DataType) -> bool {
         || (a.is_datetime() && b.is_datetime())
 }
 
+/// A foreign key's columns must compare with the referenced ones (when it is made, and when a
+/// column's type changes): else PostgreSQL's error naming the first pair that does not.
+pub(crate) fn check_key_types(
+    name: &str,
+    child: &TableDef,
+    columns: &[usize],
+    parent: &TableDef,
+    parent_columns: &[usize],
+) -> SqlResult<()> {
+    for (&c, &p) in columns.iter().zip(parent_columns) {
+        let (child_column, parent_column) = (&child.columns[c], &parent.columns[p]);
+        if !comparable(child_column.ty, parent_column.ty) {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("foreign key constraint \"{name}\" cannot be implemented"),
+            )
+            .with_detail(format!(
+                "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",
+                child_column.name,
+                parent_column.name,
+                child_column.ty.name(),
+                parent_column.ty.name()
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl Binder<'_> {
     /// A foreign key of `child` (the table being created or altered). A table that references
     /// itself while being created is its own parent (parent id 0 until it gets its id).
@@ -149,22 +177,7 @@ impl Binder<'_> {
             }
             name
         });
-        for (&c, &p) in clause.columns.iter().zip(&parent_columns) {
-            let (child_column, parent_column) = (&child.columns[c], &parent.columns[p]);
-            if !comparable(child_column.ty, parent_column.ty) {
-                return Err(SqlError::new(
-                    code::DATATYPE_MISMATCH,
-                    format!("foreign key constraint \"{name}\" cannot be implemented"),
-                )
-                .with_detail(format!(
-                    "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",
-                    child_column.name,
-                    parent_column.name,
-                    child_column.ty.name(),
-                    parent_column.ty.name()
-                )));
-            }
-        }
+        check_key_types(&name, child, &clause.columns, parent, &parent_columns)?;
         Ok(ForeignKeyDef {
             name,
             columns: clause.columns,
