@@ -6,6 +6,7 @@
 //! rejects what Keel does not do yet with `0A000` naming the feature. Errors carry the position of
 //! the offending token in the client's query string.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 mod arrays;
@@ -694,6 +695,21 @@ impl<'a> Binder<'a> {
             word.eq_ignore_ascii_case("select")
                 .then_some(self.offset + at + 1)
         })
+    }
+
+    /// Position of the `(` that opens a parenthesized list whose span starts inside it (else
+    /// of the span's start).
+    fn paren_pos(&self, span: Span) -> Option<usize> {
+        let start = offset_of(self.text, span.start.line, span.start.column)?;
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut at = start.min(chars.len());
+        while at > 0 && chars[at - 1].is_whitespace() {
+            at -= 1;
+        }
+        match at > 0 && chars[at - 1] == '(' {
+            true => Some(self.offset + at),
+            false => self.pos(span),
+        }
     }
 
     /// Position of the statement's `ON CONFLICT` (sqlparser keeps no span for it).
@@ -5530,42 +5546,130 @@ impl<'a> Binder<'a> {
     }
 
     /// `SET column = value, ...` of UPDATE and ON CONFLICT DO UPDATE: each value bound over
-    /// `scope` (DEFAULT: the column's default) and cast to its column.
+    /// `scope` (DEFAULT: the column's default) and cast to its column. `(a, b) = (x, y)` (or
+    /// `ROW(x, y)`, or a sub-SELECT of as many columns) assigns each column its own value.
     fn bind_assignments(
         &mut self,
         table: &TableDef,
         assignments: &[ast::Assignment],
         scope: &Scope<'_>,
     ) -> SqlResult<Vec<(usize, Expr)>> {
-        let mut bound_assignments = Vec::new();
+        let mut items: Vec<(&ast::Ident, Cow<'_, ast::Expr>)> = Vec::new();
+        fn column(name: &ObjectName) -> SqlResult<&ast::Ident> {
+            match name.0.last() {
+                Some(ObjectNamePart::Identifier(ident)) => Ok(ident),
+                _ => Err(unsupported("this UPDATE target")),
+            }
+        }
         for assignment in assignments {
-            let AssignmentTarget::ColumnName(name) = &assignment.target else {
-                return Err(unsupported("multiple-column UPDATE"));
-            };
-            let Some(ObjectNamePart::Identifier(ident)) = name.0.last() else {
-                return Err(unsupported("this UPDATE target"));
-            };
+            match &assignment.target {
+                AssignmentTarget::ColumnName(name) => {
+                    items.push((column(name)?, Cow::Borrowed(&assignment.value)));
+                }
+                AssignmentTarget::Tuple(names) => {
+                    let columns = names.iter().map(column).collect::<SqlResult<Vec<_>>>()?;
+                    let values = self.multiple_assignment(&assignment.value, columns.len())?;
+                    items.extend(columns.into_iter().zip(values.into_iter().map(Cow::Owned)));
+                }
+            }
+        }
+        let mut bound_assignments: Vec<(usize, Expr)> = Vec::new();
+        for (ident, value) in items {
             let column_name = ident_name(ident);
             let index = table
                 .column_position(&column_name)
                 .map_err(|error| error.at(self.pos(ident.span)))?;
-            if table.primary_key.contains(&index) {
-                return Err(unsupported("updating primary key columns"));
+            if bound_assignments.iter().any(|(c, _)| *c == index) {
+                return Err(SqlError::syntax(format!(
+                    "multiple assignments to same column \"{column_name}\""
+                )));
             }
-            let value = if is_default_keyword(&assignment.value) {
+            let value = if is_default_keyword(&value) {
                 self.defaults(table)?.swap_remove(index)
             } else {
                 let mut none = AggCollector {
                     context: "UPDATE",
                     ..Default::default()
                 };
-                let bound = self.bind_expr(&assignment.value, scope, &mut none)?;
+                let bound = self.bind_expr(&value, scope, &mut none)?;
                 let def = &table.columns[index];
-                self.assign_cast(bound, def.ty, &def.name, assignment.value.span())?
+                self.assign_cast(bound, def.ty, &def.name, value.span())?
             };
             bound_assignments.push((index, value));
         }
         Ok(bound_assignments)
+    }
+
+    /// The values of `(a, b, ...) = source`: a parenthesized list or `ROW(...)` of `columns`
+    /// values, or a sub-SELECT of `columns` output columns (one scalar subquery per column,
+    /// each its own output column).
+    fn multiple_assignment(&self, source: &ast::Expr, columns: usize) -> SqlResult<Vec<ast::Expr>> {
+        let mismatch = || {
+            let at = match source {
+                ast::Expr::Subquery(_) => self.subquery_pos(source.span()),
+                _ => self.paren_pos(source.span()),
+            };
+            SqlError::syntax("number of columns does not match number of values").at(at)
+        };
+        let values: Vec<ast::Expr> = match source {
+            ast::Expr::Tuple(values) => values.clone(),
+            ast::Expr::Function(function)
+                if function.name.to_string().eq_ignore_ascii_case("row") =>
+            {
+                let ast::FunctionArguments::List(list) = &function.args else {
+                    return Err(mismatch());
+                };
+                list.args
+                    .iter()
+                    .map(|arg| match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(expr)) => {
+                            Ok(expr.clone())
+                        }
+                        _ => Err(unsupported("this ROW() item")),
+                    })
+                    .collect::<SqlResult<_>>()?
+            }
+            ast::Expr::Subquery(query) => {
+                let ast::SetExpr::Select(select) = query.body.as_ref() else {
+                    return Err(unsupported("a multiple-column UPDATE from a set operation"));
+                };
+                let plain = select.projection.iter().all(|item| {
+                    matches!(
+                        item,
+                        SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }
+                    )
+                });
+                if !plain {
+                    return Err(unsupported("* in a multiple-column UPDATE's sub-SELECT"));
+                }
+                if select.projection.len() != columns {
+                    return Err(mismatch());
+                }
+                (0..columns)
+                    .map(|i| {
+                        let mut one = (**query).clone();
+                        let mut select = select.clone();
+                        select.projection = vec![select.projection[i].clone()];
+                        one.body = Box::new(ast::SetExpr::Select(select));
+                        ast::Expr::Subquery(Box::new(one))
+                    })
+                    .collect()
+            }
+            other => {
+                return Err(SqlError::syntax(
+                    "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                )
+                .at(match other {
+                    // PostgreSQL points inside the parentheses.
+                    ast::Expr::Nested(inner) => self.pos(inner.span()),
+                    _ => self.pos(other.span()),
+                }));
+            }
+        };
+        if values.len() != columns {
+            return Err(mismatch());
+        }
+        Ok(values)
     }
 
     /// `ON CONFLICT`: the conflict target must be the primary key (a unique index other than it
@@ -5666,6 +5770,12 @@ impl<'a> Binder<'a> {
             outer: None,
         };
         let assignments = self.bind_assignments(table, &update.assignments, &scope)?;
+        if assignments
+            .iter()
+            .any(|(c, _)| table.primary_key.contains(c))
+        {
+            return Err(unsupported("ON CONFLICT DO UPDATE of primary key columns"));
+        }
         let filter = update
             .selection
             .as_ref()
@@ -5933,7 +6043,9 @@ impl<'a> Binder<'a> {
             self.write_clauses(&table, &scope, selection, returning)?;
         let local = filter.as_deref().is_none_or(Expr::is_local)
             && bound_assignments.iter().all(|(_, e)| e.is_local());
-        if from_rel.is_some() || !local {
+        // A new primary key moves the row: the query finds the rows, the session moves them.
+        let moves = assigned.iter().any(|c| table.primary_key.contains(c));
+        if from_rel.is_some() || !local || moves {
             let filter = filter.map(Arc::unwrap_or_clone);
             return self.write_from_query(
                 table,

@@ -2749,6 +2749,11 @@ impl Session {
                     .query_rows(cluster, &write.rel, &params, txn, now, cancel)
                     .await?;
                 let key_width = write.table.primary_key.len();
+                if (write.columns.iter()).any(|c| write.table.primary_key.contains(c)) {
+                    return self
+                        .move_rows(cluster, write, found, &params, txn, &ctx, cancel)
+                        .await;
+                }
                 let (verb, delete) = if write.columns.is_empty() {
                     ("DELETE", true)
                 } else {
@@ -4247,9 +4252,33 @@ impl Session {
         now: i64,
         cancel: Option<&Cancel>,
     ) -> SqlResult<()> {
-        let workers = cluster.workers();
-        // Foreign keys are enforced unless the rows are only moving (no cancel given).
+        // Foreign keys are enforced unless the rows are only moving (no cancel given), when
+        // the indexes are being built anew.
         let enforce = cancel.is_some() && !table.foreign_keys.is_empty();
+        let changes = self
+            .put_rows(cluster, table, rows, enforce, txn, now, cancel.is_none())
+            .await?;
+        if let (Some(cancel), true) = (cancel, enforce) {
+            self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes new rows at their owners (keys computed here) and their index entries; returns
+    /// them as changes (key, no old row, the row) when the table has indexes or `changes` asks.
+    #[allow(clippy::too_many_arguments)]
+    async fn put_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+        changes: bool,
+        txn: Tx,
+        now: i64,
+        building: bool,
+    ) -> SqlResult<Vec<RowChange>> {
+        let workers = cluster.workers();
         let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
         // Original position of each row sent to each worker, to name the row an error is about.
         let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
@@ -4258,7 +4287,7 @@ impl Session {
         for (position, row) in rows.into_iter().enumerate() {
             let key = new_row_key(cluster, table, &row);
             let owner = owner_of(table.vshard(&key), workers);
-            if !table.indexes.is_empty() || enforce {
+            if !table.indexes.is_empty() || changes {
                 inserted.push((key.clone(), row.clone()));
             }
             per_worker.entry(owner).or_default().push((key, row));
@@ -4296,16 +4325,108 @@ impl Session {
             .map(|(key, row)| (key, None, Some(row)))
             .collect();
         if !table.indexes.is_empty() {
-            // Rows only moving (a table rewritten) build its indexes anew: a duplicate is
-            // PostgreSQL's "could not create unique index".
-            self.write_index_entries(cluster, table, &changes, txn, now, cancel.is_none())
+            // Indexes built anew (a table rewritten): a duplicate is PostgreSQL's "could not
+            // create unique index".
+            self.write_index_entries(cluster, table, &changes, txn, now, building)
                 .await?;
         }
-        if let (Some(cancel), true) = (cancel, enforce) {
-            self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
-                .await?;
+        Ok(changes)
+    }
+
+    /// UPDATE of primary key columns: the rows `found` names (each its old key, then the new
+    /// values of `write.columns`) are deleted under their old keys and written under their new
+    /// ones (every delete first, so rows of one statement may trade keys); index entries
+    /// follow, and the foreign keys see each row as updated (ON UPDATE actions, the new keys'
+    /// references).
+    #[allow(clippy::too_many_arguments)]
+    async fn move_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        write: &crate::plan::WriteFromQuery,
+        found: Vec<Vec<Value>>,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        ctx: &EvalContext<'_>,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let table = &write.table;
+        let workers = cluster.workers();
+        let key_of = |row: &[Value]| {
+            let values: Vec<(Value, DataType)> = (table.primary_key.iter())
+                .zip(row)
+                .map(|(&c, value)| (value.clone(), table.columns[c].ty))
+                .collect();
+            row_key(&values)
+        };
+        let width = table.primary_key.len();
+        let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+        let mut assigned: HashMap<Vec<u8>, Vec<Value>> = HashMap::new();
+        for mut row in found {
+            let key = key_of(&row[..width]);
+            let owner = owner_of(table.vshard(&key), workers);
+            per_worker.entry(owner).or_default().push(key.clone());
+            assigned.insert(key, row.split_off(width));
         }
-        Ok(())
+        self.note_writers(per_worker.keys().copied());
+        let requests = per_worker
+            .into_iter()
+            .map(|(worker, keys)| {
+                let op = ShardOp::Delete {
+                    table: table.clone(),
+                    key: Some(keys),
+                    filter: None,
+                    params: params.clone(),
+                    returning: true,
+                };
+                let now = ctx.now;
+                (worker, ShardRequest { txn, now, op })
+            })
+            .collect();
+        let mut deleted = Vec::new();
+        let mut gone = Vec::new();
+        for output in cluster.call_all(requests).await {
+            let output = output?;
+            deleted.extend(output.rows);
+            gone.extend(output.changes);
+        }
+        self.write_index_entries(cluster, table, &gone, txn, ctx.now, false)
+            .await?;
+        let mut olds = Vec::with_capacity(deleted.len());
+        let mut moved = Vec::with_capacity(deleted.len());
+        for old in deleted {
+            let pkey: Vec<Value> = table.primary_key.iter().map(|&c| old[c].clone()).collect();
+            let Some(values) = assigned.get(&key_of(&pkey)) else {
+                continue;
+            };
+            let mut new = old.clone();
+            for (&column, value) in write.columns.iter().zip(values) {
+                new[column] = value.clone();
+            }
+            crate::fragment::check_row(table, &new)?;
+            olds.push(old);
+            moved.push(new);
+        }
+        let tracked = table.tracks_changes();
+        let put = self
+            .put_rows(cluster, table, moved.clone(), tracked, txn, ctx.now, false)
+            .await?;
+        // Each row as an update, for the foreign keys: its old image beside its new one.
+        let changes: Vec<RowChange> = put
+            .into_iter()
+            .zip(olds)
+            .map(|((key, _, new), old)| (key, Some(old), new))
+            .collect();
+        self.enforce_foreign_keys(cluster, table, &changes, txn, ctx.now, cancel)
+            .await?;
+        let mut result = QueryResult {
+            tag: format!("UPDATE {}", moved.len()),
+            ..Default::default()
+        };
+        if let Some(returning) = &write.returning {
+            result.columns = returning.columns.clone();
+            result.rows = project(&moved, &returning.exprs, ctx)?;
+        }
+        Ok(result)
     }
 
     /// `INSERT ... ON CONFLICT`: each owner inserts its rows or, where a key is taken, skips the
