@@ -3336,6 +3336,15 @@ impl<'a> Binder<'a> {
     pub fn bind_query(&mut self, query: &ast::Query) -> SqlResult<Plan> {
         let rewritten = fetch_as_limit(query)?;
         let query = rewritten.as_ref().unwrap_or(query);
+        let writes = written_statement(query).is_some()
+            || (query.with.iter()).any(|with| {
+                with.cte_tables
+                    .iter()
+                    .any(|cte| written_statement(&cte.query).is_some())
+            });
+        if writes {
+            return self.bind_with_writes(query);
+        }
         if let (None, SetExpr::Select(select)) = (&query.with, query.body.as_ref()) {
             let parts = self.bind_select(select, query, None)?;
             return match parts.into_select_plan() {
@@ -3385,15 +3394,14 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
         if let Some(with) = &query.with {
             for cte in &with.cte_tables {
-                let name = ident_name(&cte.alias.name);
-                let (rel, columns) = match with.recursive {
-                    true => self.bind_recursive_cte(cte, &name, outer)?,
-                    false => {
-                        let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
-                        (rel, rename_columns(columns, &cte.alias, &name)?)
-                    }
-                };
-                self.ctes.push(Cte { name, rel, columns });
+                if written_statement(&cte.query).is_some() {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "WITH clause containing a data-modifying statement must be at the top level",
+                    )
+                    .at(self.pos(cte.alias.name.span)));
+                }
+                self.bind_cte(cte, with.recursive, outer)?;
             }
         }
         check_fetch(query)?;
@@ -3520,6 +3528,7 @@ impl<'a> Binder<'a> {
                 width: columns.len(),
             },
             columns: columns.clone(),
+            returning: true,
         });
         let step = self.bind_set_expr(right, outer);
         self.ctes.pop();
@@ -3551,6 +3560,157 @@ impl<'a> Binder<'a> {
             }
         };
         Ok((rel, columns))
+    }
+
+    /// One query of a WITH list, in scope for what follows it.
+    fn bind_cte(
+        &mut self,
+        cte: &ast::Cte,
+        recursive: bool,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<()> {
+        let name = ident_name(&cte.alias.name);
+        let (rel, columns) = match recursive {
+            true => self.bind_recursive_cte(cte, &name, outer)?,
+            false => {
+                let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
+                (rel, rename_columns(columns, &cte.alias, &name)?)
+            }
+        };
+        self.ctes.push(Cte {
+            name,
+            rel,
+            columns,
+            returning: true,
+        });
+        Ok(())
+    }
+
+    /// A statement whose WITH holds INSERT, UPDATE or DELETE, or whose body is one of them
+    /// (`WITH ... INSERT ...`). Each data-modifying query of the list runs first, in order, to
+    /// completion; the rows of its RETURNING are a work table ([`Rel::WorkTable`]) that what
+    /// follows reads ([`Plan::With`]). PostgreSQL runs them all on one snapshot, which Keel's
+    /// statements, reading their own writes, cannot: a table one of them writes may be neither
+    /// read nor updated or deleted from by another part of the statement (0A000), so no part
+    /// sees another's changes (INSERTs into it from several parts are fine).
+    fn bind_with_writes(&mut self, query: &ast::Query) -> SqlResult<Plan> {
+        let before = self.ctes.len();
+        let result = self.bind_with_writes_in_scope(query);
+        self.ctes.truncate(before);
+        result
+    }
+
+    fn bind_with_writes_in_scope(&mut self, query: &ast::Query) -> SqlResult<Plan> {
+        // Each part's range of noted locks, its write target and whether it only inserts.
+        struct Part {
+            locks: std::ops::Range<usize>,
+            target: Option<keel_storage::TableId>,
+            inserts: bool,
+        }
+        let mut parts: Vec<Part> = Vec::new();
+        let mut writes = Vec::new();
+        let noted = |binder: &Binder<'_>| binder.locks.borrow().len();
+        if let Some(with) = &query.with {
+            for cte in &with.cte_tables {
+                let start = noted(self);
+                let Some(statement) = written_statement(&cte.query) else {
+                    self.bind_cte(cte, with.recursive, None)?;
+                    parts.push(Part {
+                        locks: start..noted(self),
+                        target: None,
+                        inserts: false,
+                    });
+                    continue;
+                };
+                let plan = self.bind_statement(statement)?;
+                let (target, inserts, columns) = match &plan {
+                    Plan::Insert(insert) => (insert.table.id, true, plan.columns()),
+                    Plan::Update(update) => (update.table.id, false, plan.columns()),
+                    Plan::Delete(delete) => (delete.table.id, false, plan.columns()),
+                    Plan::WriteFromQuery(write) => (write.table.id, false, plan.columns()),
+                    _ => return Err(unsupported("this statement in WITH")),
+                };
+                let name = ident_name(&cte.alias.name);
+                let returning = !matches!(
+                    statement,
+                    Statement::Insert(ast::Insert {
+                        returning: None,
+                        ..
+                    }) | Statement::Update {
+                        returning: None,
+                        ..
+                    } | Statement::Delete(ast::Delete {
+                        returning: None,
+                        ..
+                    })
+                );
+                let columns = columns
+                    .iter()
+                    .map(|column| OutputColumn {
+                        source: None,
+                        ..column.clone()
+                    })
+                    .collect();
+                let columns = rename_columns(columns, &cte.alias, &name)?;
+                let id = self.work_tables;
+                self.work_tables += 1;
+                self.ctes.push(Cte {
+                    name,
+                    rel: Rel::WorkTable {
+                        id,
+                        width: columns.len(),
+                    },
+                    columns,
+                    returning,
+                });
+                writes.push((id, plan));
+                parts.push(Part {
+                    locks: start..noted(self),
+                    target: Some(target),
+                    inserts,
+                });
+            }
+        }
+        let start = noted(self);
+        let (main, inserts) = match query.body.as_ref() {
+            SetExpr::Insert(statement) => (self.bind_statement(statement)?, true),
+            SetExpr::Update(statement) | SetExpr::Delete(statement) => {
+                (self.bind_statement(statement)?, false)
+            }
+            _ => {
+                let body = ast::Query {
+                    with: None,
+                    ..query.clone()
+                };
+                (self.bind_query(&body)?, false)
+            }
+        };
+        parts.push(Part {
+            locks: start..noted(self),
+            target: None,
+            inserts,
+        });
+        let locks = self.locks.borrow();
+        for (k, part) in parts.iter().enumerate() {
+            let Some(target) = part.target else { continue };
+            let clash = parts.iter().enumerate().any(|(p, other)| {
+                p != k
+                    && locks[other.locks.clone()].iter().any(|(id, mode)| {
+                        *id == target
+                            && (*mode < crate::locks::LockMode::RowExclusive || !other.inserts)
+                    })
+            });
+            if clash {
+                return Err(unsupported(
+                    "a table that a data-modifying WITH query changes, read or changed by another part of the statement",
+                ));
+            }
+        }
+        drop(locks);
+        Ok(Plan::With {
+            writes,
+            main: Box::new(main),
+        })
     }
 
     /// A set operation, VALUES list, or parenthesized query.
@@ -4039,6 +4199,15 @@ impl<'a> Binder<'a> {
                 if let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() {
                     let cte_name = ident_name(ident);
                     if let Some(cte) = self.ctes.iter().rev().find(|c| c.name == cte_name) {
+                        if !cte.returning {
+                            return Err(SqlError::new(
+                                code::FEATURE_NOT_SUPPORTED,
+                                format!(
+                                    "WITH query \"{cte_name}\" does not have a RETURNING clause"
+                                ),
+                            )
+                            .at(self.pos(ident.span)));
+                        }
                         let (rel, columns) = (cte.rel.clone(), cte.columns.clone());
                         let rel_alias = alias
                             .as_ref()
@@ -10088,6 +10257,18 @@ struct Cte {
     name: String,
     rel: Rel,
     columns: Vec<OutputColumn>,
+    /// False for a data-modifying query without RETURNING: it has no rows to read.
+    returning: bool,
+}
+
+/// The INSERT, UPDATE or DELETE a WITH query (or a statement's body) is, if it is one.
+fn written_statement(query: &ast::Query) -> Option<&Statement> {
+    match query.body.as_ref() {
+        SetExpr::Insert(statement) | SetExpr::Update(statement) | SetExpr::Delete(statement) => {
+            Some(statement)
+        }
+        _ => None,
+    }
 }
 
 /// The parts of a bound SELECT, before they become a [`SelectPlan`] or a [`Rel`] tree.

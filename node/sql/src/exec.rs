@@ -961,6 +961,9 @@ pub struct Session {
     deadline: Option<std::time::Instant>,
     /// currval/lastval and the sequence changes the running statement must log.
     sequences: Option<Rc<SessionSequences>>,
+    /// RETURNING rows of the running statement's data-modifying WITH queries, by work table id
+    /// ([`Plan::With`]).
+    work_tables: HashMap<usize, Vec<Vec<Value>>>,
     /// Warnings of a statement that then failed: sent ahead of its error.
     notices: Vec<SqlError>,
     /// What SET LOCAL replaced in the open transaction block (see `restore_local_settings`).
@@ -1015,6 +1018,7 @@ impl Session {
             ddl: None,
             deadline: None,
             sequences: None,
+            work_tables: HashMap::new(),
             discard_temp: false,
             on_commit: Vec::new(),
             lock_slot: None,
@@ -2744,6 +2748,26 @@ impl Session {
                 self.run_query(cluster, query, &params, txn, now, cancel, false)
                     .await
             }
+            Plan::With { writes, main } => {
+                let mut result = Ok(QueryResult::default());
+                for (id, write) in writes {
+                    result =
+                        Box::pin(self.run_plan(cluster, write, &params, txn, now, cancel)).await;
+                    match &mut result {
+                        Ok(written) => {
+                            let rows = std::mem::take(&mut written.rows);
+                            self.work_tables.insert(*id, rows);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if result.is_ok() {
+                    result =
+                        Box::pin(self.run_plan(cluster, main, &params, txn, now, cancel)).await;
+                }
+                self.work_tables.clear();
+                result
+            }
             Plan::WriteFromQuery(write) => {
                 let found = self
                     .query_rows(cluster, &write.rel, &params, txn, now, cancel)
@@ -3687,6 +3711,9 @@ impl Session {
         let memory = StatementMemory::new(self.settings.statement_mem_bytes(), cluster.temp_dir());
         executor.memory = Some(memory.clone());
         executor.work_mem = self.settings.work_mem_bytes();
+        for (&id, rows) in &self.work_tables {
+            executor.set_work(id, rows.clone());
+        }
         if analyze {
             executor.record_stats();
         }

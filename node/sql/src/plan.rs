@@ -680,6 +680,12 @@ pub enum Plan {
     Query(Arc<QueryPlan>),
     /// UPDATE ... FROM, DELETE ... USING, and writes whose conditions hold subqueries.
     WriteFromQuery(Arc<WriteFromQuery>),
+    /// A statement with data-modifying WITH queries: each of `writes` runs first, in order, its
+    /// RETURNING rows becoming the work table of its id ([`Rel::WorkTable`]), then `main`.
+    With {
+        writes: Vec<(usize, Plan)>,
+        main: Box<Plan>,
+    },
     /// `EXPLAIN [ANALYZE] query`: the query's tree as text (ANALYZE runs it).
     Explain {
         analyze: bool,
@@ -859,6 +865,7 @@ impl Plan {
             Plan::Update(update) => update.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::Delete(delete) => delete.returning.as_ref().map_or(&[], |r| &r.columns),
             Plan::WriteFromQuery(write) => write.returning.as_ref().map_or(&[], |r| &r.columns),
+            Plan::With { main, .. } => main.columns(),
             _ => &[],
         }
     }
@@ -873,6 +880,8 @@ impl Plan {
             Plan::Delete(_) => "DELETE",
             Plan::WriteFromQuery(write) if write.columns.is_empty() => "DELETE",
             Plan::WriteFromQuery(_) => "UPDATE",
+            // PostgreSQL names the statement's own command (SELECT for a query).
+            Plan::With { main, .. } => main.write_command().unwrap_or("SELECT"),
             Plan::CreateTable { .. } => "CREATE TABLE",
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",

@@ -706,6 +706,14 @@ impl<'a> Executor<'a> {
         RowSink::new(self.memory.clone())
     }
 
+    /// The rows work table `id` holds before the statement runs (a data-modifying WITH
+    /// query's RETURNING rows).
+    pub fn set_work(&mut self, id: usize, rows: Vec<Vec<Value>>) {
+        self.work
+            .borrow_mut()
+            .insert(id, Arc::new(RowSet::from(rows)));
+    }
+
     /// Records what each node does (EXPLAIN ANALYZE).
     pub fn record_stats(&mut self) {
         self.stats = Some(RefCell::default());
