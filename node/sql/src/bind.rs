@@ -186,6 +186,9 @@ struct ScopeRel {
     columns: Vec<ScopeColumn>,
     /// Position of its first column in the FROM clause's row.
     offset: usize,
+    /// A function in FROM that returns one scalar column: its name (the alias) also names
+    /// that column, as PostgreSQL's whole-row reference of a scalar function does.
+    scalar: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +254,7 @@ impl ScopeRel {
                 })
                 .collect(),
             offset,
+            scalar: false,
         }
     }
 }
@@ -4631,6 +4635,23 @@ impl<'a> Binder<'a> {
                 offset,
             );
         }
+        if let (Some((rows, jsonb, text)), 1) =
+            (crate::json::JsonRows::named(function), exprs.len())
+        {
+            let bound = self.bind_from_args(exprs, outer)?;
+            let position = self.pos(name.span());
+            let (func, doc, types) =
+                self.bind_json_rows(function, rows, jsonb, text, bound, position)?;
+            return function_rel(
+                func(false),
+                vec![doc],
+                &types,
+                function,
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
         if function != "generate_series" {
             return Err(SqlError::new(
                 code::UNDEFINED_FUNCTION,
@@ -4648,6 +4669,43 @@ impl<'a> Binder<'a> {
             with_ordinality,
             offset,
         )
+    }
+
+    /// The argument of a set-returning JSON function (json or jsonb, an untyped literal taken
+    /// as one): the function (given `record`), the document, and the columns' types.
+    #[allow(clippy::type_complexity)]
+    fn bind_json_rows(
+        &mut self,
+        function: &str,
+        rows: crate::json::JsonRows,
+        jsonb: bool,
+        text: bool,
+        mut bound: Vec<(Expr, DataType, Span)>,
+        position: Option<usize>,
+    ) -> SqlResult<(impl Fn(bool) -> TableFunc, Expr, Vec<DataType>)> {
+        let want = if jsonb {
+            DataType::Jsonb
+        } else {
+            DataType::Json
+        };
+        let (doc, ty, span) = bound.pop().expect("one argument");
+        if !(ty == want || ty == DataType::Unknown) {
+            return Err(self.no_function(function, &[ty], position));
+        }
+        let doc = self.coerce_to(doc, ty, want, span)?;
+        let value = if text { DataType::Text } else { want };
+        let types = match rows {
+            crate::json::JsonRows::Each => vec![DataType::Text, value],
+            crate::json::JsonRows::Elements => vec![value],
+            crate::json::JsonRows::Keys => vec![DataType::Text],
+        };
+        let func = move |record| TableFunc::Json {
+            rows,
+            jsonb,
+            text,
+            record,
+        };
+        Ok((func, doc, types))
     }
 
     /// A subquery in an expression, with what it reads of the rows around it.
@@ -6382,6 +6440,22 @@ impl<'a> Binder<'a> {
             }
             depth += 1;
             current = level.outer;
+        }
+        if qualifier.is_none() {
+            // A scalar function's name for its one column.
+            let mut depth = 0;
+            let mut current = Some(scope);
+            while let Some(level) = current {
+                if let Some(rel) = level.rels.iter().find(|r| r.scalar && r.alias == name) {
+                    let (index, ty) = (rel.offset, rel.columns[0].ty);
+                    return Ok(match depth {
+                        0 => (Expr::Column(index), ty),
+                        _ => (Expr::Outer(depth, index), ty),
+                    });
+                }
+                depth += 1;
+                current = level.outer;
+            }
         }
         if let (true, None) = (self.whole_row_json, &qualifier) {
             if let Some(row) = whole_row(scope, &name) {
@@ -8614,7 +8688,8 @@ impl<'a> Binder<'a> {
                 | "pg_partition_ancestors"
                 | "information_schema._pg_expandarray"
                 | "regexp_matches"
-        ) {
+        ) || (crate::json::JsonRows::named(&name).is_some() && exprs.len() == 1)
+        {
             return self.bind_set_function(&name, &exprs, scope, aggs, position);
         }
         if let Some(func) = match name.as_str() {
@@ -10502,6 +10577,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
             })
             .collect(),
         offset,
+        scalar: false,
     }
 }
 
@@ -10889,6 +10965,15 @@ fn function_rel(
                 // A function returning a record names its columns by the record's fields.
                 TableFunc::ExpandArray { .. } => ["x", "n"][i].to_string(),
                 TableFunc::Options => ["option_name", "option_value"][i].to_string(),
+                // Named by the functions' OUT parameters.
+                TableFunc::Json {
+                    rows: crate::json::JsonRows::Each,
+                    ..
+                } => ["key", "value"][i].to_string(),
+                TableFunc::Json {
+                    rows: crate::json::JsonRows::Elements,
+                    ..
+                } => "value".to_string(),
                 _ if single => alias_name.clone(),
                 _ => function.to_string(),
             },
@@ -10906,13 +10991,15 @@ fn function_rel(
     if let Some(alias) = alias {
         columns = rename_columns(columns, alias, &alias_name)?;
     }
+    let mut scope = scope_rel(alias_name, &columns, offset);
+    scope.scalar = columns.len() == 1;
     Ok((
         Rel::Function {
             func,
             args,
             ordinality,
         },
-        vec![scope_rel(alias_name, &columns, offset)],
+        vec![scope],
     ))
 }
 

@@ -686,6 +686,106 @@ fn element_value(doc: &str, element: &Json, jsonb: bool, text: bool) -> crate::t
     }
 }
 
+/// What a set-returning JSON function yields: an object's members, an array's elements, an
+/// object's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JsonRows {
+    /// `json[b]_each[_text]`: (key, value) per member.
+    Each,
+    /// `json[b]_array_elements[_text]`: one value per element.
+    Elements,
+    /// `json[b]_object_keys`: one key per member.
+    Keys,
+}
+
+impl JsonRows {
+    /// The SQL function's name.
+    pub fn name(self, jsonb: bool, text: bool) -> &'static str {
+        match (self, jsonb, text) {
+            (JsonRows::Each, false, false) => "json_each",
+            (JsonRows::Each, false, true) => "json_each_text",
+            (JsonRows::Each, true, false) => "jsonb_each",
+            (JsonRows::Each, true, true) => "jsonb_each_text",
+            (JsonRows::Elements, false, false) => "json_array_elements",
+            (JsonRows::Elements, false, true) => "json_array_elements_text",
+            (JsonRows::Elements, true, false) => "jsonb_array_elements",
+            (JsonRows::Elements, true, true) => "jsonb_array_elements_text",
+            (JsonRows::Keys, false, _) => "json_object_keys",
+            (JsonRows::Keys, true, _) => "jsonb_object_keys",
+        }
+    }
+
+    /// The function named `name`: (rows, jsonb, text).
+    pub fn named(name: &str) -> Option<(JsonRows, bool, bool)> {
+        let (jsonb, rest) = match name.strip_prefix("jsonb_") {
+            Some(rest) => (true, rest),
+            None => (false, name.strip_prefix("json_")?),
+        };
+        Some(match rest {
+            "each" => (JsonRows::Each, jsonb, false),
+            "each_text" => (JsonRows::Each, jsonb, true),
+            "array_elements" => (JsonRows::Elements, jsonb, false),
+            "array_elements_text" => (JsonRows::Elements, jsonb, true),
+            "object_keys" => (JsonRows::Keys, jsonb, true),
+            _ => return None,
+        })
+    }
+
+    /// The rows of the function over document `doc` (json or jsonb text): values as json
+    /// (kept as written for json, printed for jsonb) or, `text`, as `->>` gives them.
+    /// Another kind of document than the function takes is PostgreSQL's 22023.
+    pub fn rows(
+        self,
+        doc: &str,
+        jsonb: bool,
+        text: bool,
+    ) -> SqlResult<Vec<Vec<crate::types::Value>>> {
+        use crate::types::Value;
+        let parsed = parse(doc, if jsonb { "jsonb" } else { "json" })?;
+        let name = self.name(jsonb, text);
+        let refuse = |message: String| Err(SqlError::new(code::INVALID_PARAMETER_VALUE, message));
+        let what = |kind: &Kind| match kind {
+            Kind::Array(_) => "an array",
+            _ => "a scalar",
+        };
+        match (self, &parsed.kind) {
+            (JsonRows::Each, Kind::Object(members)) => Ok(members
+                .iter()
+                .map(|(key, value)| {
+                    vec![
+                        Value::Text(key.clone()),
+                        element_value(doc, value, jsonb, text),
+                    ]
+                })
+                .collect()),
+            (JsonRows::Each, _) if jsonb => refuse(format!("cannot call {name} on a non-object")),
+            (JsonRows::Each, Kind::Array(_)) => {
+                refuse("cannot deconstruct an array as an object".into())
+            }
+            (JsonRows::Each, _) => refuse("cannot deconstruct a scalar".into()),
+            (JsonRows::Elements, Kind::Array(items)) => Ok(items
+                .iter()
+                .map(|item| vec![element_value(doc, item, jsonb, text)])
+                .collect()),
+            (JsonRows::Elements, Kind::Object(_)) if jsonb => {
+                refuse("cannot extract elements from an object".into())
+            }
+            (JsonRows::Elements, _) if jsonb => {
+                refuse("cannot extract elements from a scalar".into())
+            }
+            (JsonRows::Elements, Kind::Object(_)) => {
+                refuse(format!("cannot call {name} on a non-array"))
+            }
+            (JsonRows::Elements, _) => refuse(format!("cannot call {name} on a scalar")),
+            (JsonRows::Keys, Kind::Object(members)) => Ok(members
+                .iter()
+                .map(|(key, _)| vec![Value::Text(key.clone())])
+                .collect()),
+            (JsonRows::Keys, kind) => refuse(format!("cannot call {name} on {}", what(kind))),
+        }
+    }
+}
+
 /// Evaluates a json/jsonb operator (`jsonb`: the left operand is jsonb).
 pub fn operator(
     op: JsonOp,

@@ -192,6 +192,14 @@ pub enum TableFunc {
     /// `pg_options_to_table(text[])`: each `name=value` option as (`option_name`,
     /// `option_value`), split at the first `=`.
     Options,
+    /// `json[b]_each[_text]`, `json[b]_array_elements[_text]`, `json[b]_object_keys` (see
+    /// [`crate::json::JsonRows`]); as one record column in a SELECT list (`record`).
+    Json {
+        rows: crate::json::JsonRows,
+        jsonb: bool,
+        text: bool,
+        record: bool,
+    },
 }
 
 impl TableFunc {
@@ -203,6 +211,9 @@ impl TableFunc {
             TableFunc::ExpandArray { .. } => "_pg_expandarray",
             TableFunc::RegexpMatches => "regexp_matches",
             TableFunc::Options => "pg_options_to_table",
+            TableFunc::Json {
+                rows, jsonb, text, ..
+            } => rows.name(jsonb, text),
         }
     }
 
@@ -214,6 +225,12 @@ impl TableFunc {
             | TableFunc::RegexpMatches
             | TableFunc::ExpandArray { record: true } => 1,
             TableFunc::ExpandArray { record: false } | TableFunc::Options => 2,
+            TableFunc::Json {
+                rows: crate::json::JsonRows::Each,
+                record: false,
+                ..
+            } => 2,
+            TableFunc::Json { .. } => 1,
             TableFunc::Unnest(n) => n as usize,
         }
     }

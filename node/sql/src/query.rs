@@ -2041,6 +2041,24 @@ fn assign_value(row: &mut Row, i: usize, value: Cow<'_, Value>) {
 /// The rows of a set-returning function.
 fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
     match func {
+        TableFunc::Json {
+            rows,
+            jsonb,
+            text,
+            record,
+        } => {
+            let Some(Value::Text(doc)) = args.into_iter().next() else {
+                return Ok(Vec::new());
+            };
+            let rows = rows.rows(&doc, jsonb, text)?;
+            Ok(match record {
+                true => rows
+                    .into_iter()
+                    .map(|fields| vec![Value::Record(Box::new(fields))])
+                    .collect(),
+                false => rows,
+            })
+        }
         TableFunc::ExpandArray { record } => {
             // PostgreSQL's SQL definition: `$1[s], s - array_lower($1, 1) + 1` for s over the
             // first dimension's subscripts (`$1[s]` is NULL in an array of more dimensions).

@@ -741,6 +741,16 @@ impl Binder<'_> {
                 }
                 (crate::plan::TableFunc::Subscripts, args, DataType::Int4)
             }
+            _ if crate::json::JsonRows::named(name).is_some() && types.len() == 1 => {
+                let (rows, jsonb, text) = crate::json::JsonRows::named(name).expect("named");
+                let (func, doc, types) =
+                    self.bind_json_rows(name, rows, jsonb, text, bound, position)?;
+                let ty = match types.as_slice() {
+                    [one] => *one,
+                    fields => DataType::Record(crate::types::RecordShape::anonymous(fields)),
+                };
+                (func(types.len() > 1), vec![doc], ty)
+            }
             _ => return Err(self.no_function(name, &types, position)),
         };
         aggs.srfs.push((func, args));
