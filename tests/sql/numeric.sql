@@ -119,3 +119,8 @@ select gcd((-2147483648)::int, 0);
 select lcm(2147483647, 2147483646);
 select lcm(2147483647::bigint, 2147483646);
 select div(1, 0::numeric);
+-- Prefix operators |/ (square root), ||/ (cube root), @ (absolute value).
+select |/ 16, @ -5, @ -5.5, @ 3, |/ 2.25, @ '-7', |/ '9', ||/ 8, ||/ -64;
+select |/ -1;
+select @ 'x'::text;
+select |/ true;

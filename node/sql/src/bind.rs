@@ -6667,6 +6667,42 @@ impl<'a> Binder<'a> {
                             }
                         }
                     }
+                    // `|/ x`, `||/ x` (double precision only) and `@ x`.
+                    UnaryOperator::PGSquareRoot
+                    | UnaryOperator::PGCubeRoot
+                    | UnaryOperator::PGAbs
+                        if ty.is_numeric_family() || ty == DataType::Unknown =>
+                    {
+                        let (name, bound, ty) = match op {
+                            UnaryOperator::PGAbs if ty != DataType::Unknown => ("abs", bound, ty),
+                            other => {
+                                let to = DataType::Float8;
+                                let bound = self.coerce_to(bound, ty, to, inner.span())?;
+                                let name = match other {
+                                    UnaryOperator::PGSquareRoot => "sqrt",
+                                    UnaryOperator::PGCubeRoot => "cbrt",
+                                    _ => "abs",
+                                };
+                                (name, bound, to)
+                            }
+                        };
+                        self.call_function(name, vec![(bound, ty, inner.span())], position)?
+                    }
+                    UnaryOperator::PGSquareRoot
+                    | UnaryOperator::PGCubeRoot
+                    | UnaryOperator::PGAbs => {
+                        // PostgreSQL points at the operator.
+                        let at = match op {
+                            UnaryOperator::PGAbs => self.pos_before(inner.span(), '@'),
+                            UnaryOperator::PGSquareRoot => {
+                                self.pos_before(inner.span(), '/').map(|p| p - 1)
+                            }
+                            _ => self.pos_before(inner.span(), '/').map(|p| p - 2),
+                        };
+                        return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {op} {}", ty.name()))
+                            .with_hint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
+                            .at(at.or(position)));
+                    }
                     other => return Err(unsupported(format!("operator {other}"))),
                 }
             }
@@ -7108,6 +7144,15 @@ impl<'a> Binder<'a> {
                 };
                 let bound = self.bind_args(&[inner.as_ref()], scope, aggs)?;
                 self.call_function(name, bound, position)?
+            }
+            E::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                // `ts AT TIME ZONE zone` is `timezone(zone, ts)`.
+                let bound =
+                    self.bind_args(&[time_zone.as_ref(), timestamp.as_ref()], scope, aggs)?;
+                self.call_function("timezone", bound, position)?
             }
             E::Extract {
                 field, expr: inner, ..
@@ -10252,6 +10297,34 @@ impl<'a> Binder<'a> {
                 Some((S::LogBase, vec![D::Numeric, D::Numeric], D::Numeric))
             }
             ("pi", 0) => Some((S::Pi, Vec::new(), D::Float8)),
+            // timezone(zone, ts): a timestamptz's wall clock in the zone, or the instant a
+            // timestamp's wall clock in the zone is (an untyped literal or a date: as
+            // timestamptz, PostgreSQL's preferred type).
+            ("timezone", 2)
+                if (is_text(types[0]) || types[0] == D::Interval)
+                    && matches!(
+                        types[1],
+                        D::Timestamp | D::TimestampTz | D::Date | D::Unknown
+                    ) =>
+            {
+                let zone = if types[0] == D::Interval {
+                    D::Interval
+                } else {
+                    D::Text
+                };
+                Some(match types[1] {
+                    D::Timestamp => (
+                        S::AtTimeZone(false),
+                        vec![zone, D::Timestamp],
+                        D::TimestampTz,
+                    ),
+                    _ => (
+                        S::AtTimeZone(true),
+                        vec![zone, D::TimestampTz],
+                        D::Timestamp,
+                    ),
+                })
+            }
             ("mod", 2)
                 if is_num(types[0])
                     && is_num(types[1])
@@ -10852,6 +10925,7 @@ fn output_name(expr: &ast::Expr) -> String {
             }
         }
         E::Extract { .. } => "extract".into(),
+        E::AtTimeZone { .. } => "timezone".into(),
         E::Substring { shorthand, .. } => if *shorthand { "substr" } else { "substring" }.into(),
         E::Position { .. } => "position".into(),
         E::Ceil { .. } => "ceil".into(),

@@ -71,6 +71,9 @@ pub enum Scalar {
     LogBase,
     /// `to_char(timestamp, format)`; timestamptz's when true.
     ToChar(bool),
+    /// `timezone(zone, ts)` (`ts AT TIME ZONE zone`): a timestamptz's wall clock in the zone
+    /// (true), or the instant a timestamp's wall clock in the zone is (see [`crate::tz`]).
+    AtTimeZone(bool),
     /// `to_char(interval, format)`.
     IntervalToChar,
     /// `to_number(text, format)`.
@@ -1007,6 +1010,38 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             }
             _ => Value::Null,
         },
+        Scalar::AtTimeZone(to_local) => {
+            let (zone, Value::Timestamp(t)) = (a, &args[1]) else {
+                return Ok(Value::Null);
+            };
+            let zone = match zone {
+                Value::Text(name) => crate::tz::Zone::named(name)?,
+                Value::Interval(interval) => {
+                    if interval.months != 0 || interval.days != 0 {
+                        let mut text = String::new();
+                        crate::datetime::format_interval(interval, &mut text);
+                        return Err(SqlError::new(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!(
+                                "interval time zone \"{text}\" must not include months or days"
+                            ),
+                        ));
+                    }
+                    crate::tz::Zone::Fixed((interval.micros / 1_000_000) as i32)
+                }
+                _ => return Ok(Value::Null),
+            };
+            if *t == i64::MAX || *t == i64::MIN {
+                return Ok(Value::Timestamp(*t));
+            }
+            const SECS_1970_TO_2000: i64 = crate::datetime::UNIX_TO_PG_DAYS * 86_400;
+            let secs = t.div_euclid(1_000_000) + SECS_1970_TO_2000;
+            let offset = match to_local {
+                true => i64::from(zone.offset_at(secs)),
+                false => -i64::from(zone.offset_of_local(secs)),
+            };
+            Value::Timestamp(t + offset * 1_000_000)
+        }
         Scalar::ToChar(with_zone) => match (a, &args[1]) {
             (Value::Timestamp(t), Value::Text(format)) => {
                 crate::datetime::to_char(*t, with_zone, format).map_or(Value::Null, Value::Text)

@@ -35,3 +35,4 @@ pub mod spill;
 pub mod stats;
 pub mod system;
 pub mod types;
+pub mod tz;
