@@ -2002,7 +2002,11 @@ impl<'a> Binder<'a> {
                         }
                         return Err(SqlError::new(code::DUPLICATE_COLUMN, message));
                     }
-                    let ty = self.data_type(&column_def.data_type)?;
+                    let serial = serial_type(&column_def.data_type);
+                    let ty = match serial {
+                        Some(ty) => ty,
+                        None => self.data_type(&column_def.data_type)?,
+                    };
                     let mut def = ColumnDef {
                         name,
                         ty,
@@ -2011,6 +2015,13 @@ impl<'a> Binder<'a> {
                         identity: None,
                         acl: None,
                     };
+                    let column = new.columns.len();
+                    // A value the session computes for each row there (a sequence's next).
+                    let mut per_row = None;
+                    if serial.is_some() {
+                        self.owned_sequence(&table.name, &mut def, &[], &mut sequences)?;
+                        per_row = Some(self.next_value_of(sequences.last(), &def)?);
+                    }
                     let mut checks = Vec::new();
                     for option in &column_def.options {
                         match &option.option {
@@ -2023,15 +2034,60 @@ impl<'a> Binder<'a> {
                                     &mut AggCollector::default(),
                                 )?;
                                 let bound = self.assign_cast(bound, ty, &def.name, expr.span())?;
-                                if !bound.is_local() {
-                                    return Err(unsupported(
-                                        "ADD COLUMN with a default that needs the session (subqueries, sequences)",
+                                let mut subquery = false;
+                                bound.visit(&mut |e| subquery |= matches!(e, Expr::Subquery(_)));
+                                if subquery {
+                                    return Err(SqlError::new(
+                                        code::FEATURE_NOT_SUPPORTED,
+                                        "cannot use subquery in DEFAULT expression",
                                     ));
                                 }
                                 def.default = Some(self.default_text(expr, ty));
-                                if bound != Expr::Const(Value::Null) {
-                                    fill.push((new.columns.len(), bound));
+                                if !bound.is_local() {
+                                    per_row = Some(bound);
+                                } else if bound != Expr::Const(Value::Null) {
+                                    fill.push((column, bound));
                                 }
+                            }
+                            ColumnOption::Generated {
+                                generated_as:
+                                    generated_as @ (GeneratedAs::Always | GeneratedAs::ByDefault),
+                                sequence_options,
+                                generation_expr: None,
+                                ..
+                            } => {
+                                if !matches!(
+                                    def.ty,
+                                    DataType::Int2 | DataType::Int4 | DataType::Int8
+                                ) {
+                                    return Err(SqlError::new(
+                                        code::DATATYPE_MISMATCH,
+                                        "identity column type must be smallint, integer, or bigint",
+                                    ));
+                                }
+                                let what = match def.identity {
+                                    Some(_) => "multiple identity specifications",
+                                    None if def.default.is_some() => {
+                                        "both default and identity specified"
+                                    }
+                                    None => "",
+                                };
+                                if !what.is_empty() {
+                                    return Err(SqlError::syntax(format!(
+                                        "{what} for column \"{}\" of table \"{}\"",
+                                        def.name,
+                                        crate::catalog::relname(&table.name)
+                                    )));
+                                }
+                                let options = sequence_options.clone().unwrap_or_default();
+                                self.owned_sequence(
+                                    &table.name,
+                                    &mut def,
+                                    &options,
+                                    &mut sequences,
+                                )?;
+                                def.identity = Some(*generated_as == GeneratedAs::Always);
+                                per_row = Some(self.next_value_of(sequences.last(), &def)?);
                             }
                             ColumnOption::Check(expr) => {
                                 checks.push((option.name.as_ref().map(ident_name), expr))
@@ -2039,10 +2095,13 @@ impl<'a> Binder<'a> {
                             other => return Err(unsupported(format!("ADD COLUMN ... {other}"))),
                         }
                     }
-                    if def.not_null && !fill.iter().any(|(c, _)| *c == new.columns.len()) {
-                        not_null.push(new.columns.len());
+                    let filled = fill.iter().any(|(c, _)| *c == column) || per_row.is_some();
+                    if def.not_null && !filled {
+                        not_null.push(column);
                     }
-                    let column = new.columns.len();
+                    if let Some(value) = per_row {
+                        retype.push((column, value));
+                    }
                     new.columns.push(def);
                     for (name, expr) in checks {
                         let check = self.bind_check(&new, name, expr, Some(column), false)?;
@@ -2162,6 +2221,26 @@ impl<'a> Binder<'a> {
             sequences,
             retype,
         })
+    }
+
+    /// `nextval` of the sequence just made for `column` (SERIAL, identity), cast to it: the
+    /// value each existing row takes when the column is added.
+    fn next_value_of(&mut self, seq: Option<&SequenceDef>, column: &ColumnDef) -> SqlResult<Expr> {
+        let seq = seq.expect("the column's sequence was just made");
+        let call = Expr::Sequence(
+            SequenceCall {
+                func: SeqFunc::NextVal,
+                seq: Some(Arc::new(seq.clone())),
+                named_by: None,
+            },
+            Vec::new(),
+        );
+        self.assign_cast(
+            (call, DataType::Int8),
+            column.ty,
+            &column.name,
+            Span::empty(),
+        )
     }
 
     /// `ALTER COLUMN ... TYPE to [USING expr]`: sets the column's type in `new` and returns the
@@ -2464,17 +2543,7 @@ impl<'a> Binder<'a> {
                     format!("column \"{column_name}\" specified more than once"),
                 ));
             }
-            let serial = match &column.data_type {
-                ast::DataType::Custom(type_name, modifiers) if modifiers.is_empty() => {
-                    match type_name.to_string().to_lowercase().as_str() {
-                        "smallserial" | "serial2" => Some(DataType::Int2),
-                        "serial" | "serial4" => Some(DataType::Int4),
-                        "bigserial" | "serial8" => Some(DataType::Int8),
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
+            let serial = serial_type(&column.data_type);
             let ty = match serial {
                 Some(ty) => ty,
                 None => self.data_type(&column.data_type)?,
@@ -10407,6 +10476,22 @@ struct Cte {
     columns: Vec<OutputColumn>,
     /// False for a data-modifying query without RETURNING: it has no rows to read.
     returning: bool,
+}
+
+/// The integer type of `smallserial`, `serial`, `bigserial` (and `serial2/4/8`); None for
+/// another type.
+fn serial_type(data_type: &ast::DataType) -> Option<DataType> {
+    match data_type {
+        ast::DataType::Custom(type_name, modifiers) if modifiers.is_empty() => {
+            match type_name.to_string().to_lowercase().as_str() {
+                "smallserial" | "serial2" => Some(DataType::Int2),
+                "serial" | "serial4" => Some(DataType::Int4),
+                "bigserial" | "serial8" => Some(DataType::Int8),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The INSERT, UPDATE or DELETE a WITH query (or a statement's body) is, if it is one.

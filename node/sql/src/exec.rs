@@ -5858,10 +5858,17 @@ impl Session {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
                 let current = current_table(&next, table)?;
+                let mut made = Vec::new();
                 for seq in sequences {
                     let id = add_sequence(&mut next, seq)?;
                     cluster.sequences().forget(id);
+                    made.extend(next.sequences.get(&seq.name).cloned());
                 }
+                // Values from the sequences just made (bound before they had ids).
+                let retype: Vec<(usize, Expr)> = (retype.iter())
+                    .map(|(column, value)| (*column, with_sequences(value.clone(), &made)))
+                    .collect();
+                let retype = &retype;
                 if new.name != current.name && next.relation_exists(&new.name) {
                     return Err(SqlError::new(
                         code::DUPLICATE_TABLE,
@@ -6474,9 +6481,10 @@ impl Session {
         }
     }
 
-    /// ALTER COLUMN ... TYPE: every row of `old` written again as a row of `new`, its changed
-    /// columns' values computed from the row as it was (`retype`), columns added by the same
-    /// statement NULL (filled after). NOT NULL and the checks that read a changed column are
+    /// ALTER COLUMN ... TYPE, and ADD COLUMN of a SERIAL or identity column (or another default
+    /// only the session computes): every row of `old` written again as a row of `new`, the
+    /// `retype` columns' values computed from the row as it was, other columns added by the
+    /// same statement NULL (filled after). NOT NULL and the checks that read a changed column are
     /// checked once all rows are in (PostgreSQL's errors for a rewritten table); unique
     /// indexes are built anew.
     async fn retype_rows<C: Cluster>(
@@ -6514,10 +6522,10 @@ impl Session {
                 .iter()
                 .map(|(_, value)| value.eval(row, &ctx))
                 .collect::<SqlResult<Vec<Value>>>()?;
+            row.resize(width, Value::Null);
             for (&(column, _), value) in retype.iter().zip(values) {
                 row[column] = value;
             }
-            row.resize(width, Value::Null);
             Ok(())
         };
         self.rewrite(cluster, old, &unchecked, reshape, txn).await?;
@@ -6569,6 +6577,9 @@ impl Session {
             else {
                 continue;
             };
+            if old.ty == def.ty {
+                continue;
+            }
             let mut seq = (*old).clone();
             seq.set_type(def.ty);
             let (last, called) = cluster.sequences().current(&old);
@@ -7708,6 +7719,25 @@ fn current_table(catalog: &Catalog, table: &TableDef) -> SqlResult<Arc<TableDef>
 
 /// A row of `table` (as transaction `txn` sees it) where `filter` holds, if there is one: the
 /// checks of ALTER TABLE against the rows there.
+/// `expr` with its calls of the sequences in `made` (by name) calling those definitions.
+fn with_sequences(expr: Expr, made: &[Arc<crate::catalog::SequenceDef>]) -> Expr {
+    let expr = match expr {
+        Expr::Sequence(mut call, args) => {
+            let named = call.seq.as_ref().map(|seq| seq.name.clone());
+            if let Some(seq) = made.iter().find(|m| Some(&m.name) == named.as_ref()) {
+                call.seq = Some(seq.clone());
+            }
+            Expr::Sequence(call, args)
+        }
+        other => other,
+    };
+    let mapped: Result<Expr, std::convert::Infallible> =
+        expr.try_map(&mut |child| Ok(with_sequences(child, made)));
+    match mapped {
+        Ok(expr) => expr,
+    }
+}
+
 /// PostgreSQL's errors for constraints added to a table, or checked again over rewritten rows:
 /// a row with a NULL in one of `not_null`, then a row that fails one of `checks` (bound).
 async fn check_existing_rows<C: Cluster>(

@@ -1008,6 +1008,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return parse_with_sqlparser(&reordered?).or(parsed);
             }
         }
+        if parsed.is_err() && (first_word == "create" || first_word == "alter") {
+            if let Some(reordered) = identity_lists_in_order(text) {
+                return parse_with_sqlparser(&reordered).or(parsed);
+            }
+        }
         return parsed;
     }
     let mut c = Cursor::new(text, 0)?;
@@ -1956,6 +1961,43 @@ fn sequence_options_in_order(text: &str) -> Option<String> {
         head.trim_end(),
         sqlparser_sequence_options(&changes)?
     ))
+}
+
+/// Every `AS IDENTITY (options)` of a statement (CREATE TABLE, ALTER TABLE ... ADD COLUMN)
+/// with its options in sqlparser's order (PostgreSQL takes them in any). None when there is
+/// none, or one that cannot be written so (`SEQUENCE NAME`).
+fn identity_lists_in_order(text: &str) -> Option<String> {
+    let tokens = lex(text).ok()?;
+    let chars: Vec<char> = text.chars().collect();
+    let (mut out, mut copied) = (String::new(), 0);
+    for (i, tok) in tokens.iter().enumerate() {
+        if tok.token != Token::Word("identity".into()) {
+            continue;
+        }
+        let mut c = Cursor {
+            tokens: tokens.clone(),
+            at: i + 1,
+            len: chars.len(),
+        };
+        let open = c.offset();
+        if !c.punct('(') {
+            continue;
+        }
+        let (changes, name) = c.sequence_options().ok()?;
+        if name.is_some() || !c.punct(')') {
+            return None;
+        }
+        out.extend(&chars[copied..open]);
+        out.push('(');
+        out.push_str(&sqlparser_sequence_options(&changes)?);
+        out.push(')');
+        copied = c.offset();
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.extend(&chars[copied..]);
+    Some(out)
 }
 
 /// Sequence options as text in the order sqlparser reads them; None for an option CREATE

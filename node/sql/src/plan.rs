@@ -812,8 +812,9 @@ pub enum Plan {
         notices: Vec<crate::error::SqlError>,
         /// Sequences of identity columns it adds (`ADD GENERATED ... AS IDENTITY`).
         sequences: Vec<crate::catalog::SequenceDef>,
-        /// `ALTER COLUMN ... TYPE`: per changed column, its new value computed from the row as
-        /// it is (`table`'s columns); the rows are written again.
+        /// `ALTER COLUMN ... TYPE`, and added columns whose value for each row only the session
+        /// computes (SERIAL, identity, `DEFAULT nextval(...)`): per column, its value computed
+        /// from the row as it is (`table`'s columns); the rows are written again.
         retype: Vec<(usize, Expr)>,
     },
     /// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...)`: the rows there must pass it.
