@@ -1956,6 +1956,9 @@ impl<'a> Binder<'a> {
                     new.primary_key_name = Some(new.pkey_name());
                     new.name = name;
                 }
+                AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                    self.rename_constraint(&mut new, &ident_name(old_name), &ident_name(new_name))?;
+                }
                 AlterTableOperation::RenameColumn {
                     old_column_name,
                     new_column_name,
@@ -2223,6 +2226,59 @@ impl<'a> Binder<'a> {
         })
     }
 
+    /// `ALTER TABLE ... RENAME CONSTRAINT from TO to`: a CHECK, FOREIGN KEY, UNIQUE or
+    /// PRIMARY KEY constraint of `table` (the index of one of the last two is renamed with it,
+    /// as in PostgreSQL).
+    fn rename_constraint(&self, table: &mut TableDef, from: &str, to: &str) -> SqlResult<()> {
+        let relname = crate::catalog::relname(&table.name).to_string();
+        let schema = crate::catalog::split_name(&table.name).0.to_string();
+        let index_key = |name: &str| crate::catalog::qualify(&schema, name);
+        let pkey = !table.primary_key.is_empty() && table.pkey_name() == from;
+        let index = table
+            .indexes
+            .iter()
+            .position(|i| i.constraint && i.name == index_key(from));
+        let check = table.checks.iter().position(|c| c.name == from);
+        let fk = table.foreign_keys.iter().position(|f| f.name == from);
+        if !pkey && index.is_none() && check.is_none() && fk.is_none() {
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("constraint \"{from}\" for table \"{relname}\" does not exist"),
+            ));
+        }
+        let taken = (table.checks.iter()).any(|c| c.name == to)
+            || table.foreign_keys.iter().any(|f| f.name == to)
+            || (table.indexes.iter()).any(|i| i.constraint && i.name == index_key(to))
+            || (!table.primary_key.is_empty() && table.pkey_name() == to);
+        if taken {
+            return Err(SqlError::new(
+                "42710",
+                format!("constraint \"{to}\" for relation \"{relname}\" already exists"),
+            ));
+        }
+        if (pkey || index.is_some()) && self.catalog.relation_exists(&index_key(to)) {
+            return Err(SqlError::new(
+                code::DUPLICATE_TABLE,
+                format!("relation \"{to}\" already exists"),
+            ));
+        }
+        if pkey {
+            table.primary_key_name = Some(to.to_string());
+        }
+        if let Some(i) = index {
+            table.indexes[i].name = index_key(to);
+        }
+        if let Some(i) = check {
+            table.checks[i].name = to.to_string();
+            table.checks.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        if let Some(i) = fk {
+            table.foreign_keys[i].name = to.to_string();
+            table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(())
+    }
+
     /// `nextval` of the sequence just made for `column` (SERIAL, identity), cast to it: the
     /// value each existing row takes when the column is added.
     fn next_value_of(&mut self, seq: Option<&SequenceDef>, column: &ColumnDef) -> SqlResult<Expr> {
@@ -2443,8 +2499,16 @@ impl<'a> Binder<'a> {
         let mut columns = Vec::with_capacity(create.columns.len());
         let mut options = Vec::with_capacity(create.columns.len());
         for column in &create.columns {
-            if column.operator_class.is_some() {
-                return Err(unsupported("index operator classes"));
+            // The pattern operator classes order text bytewise, as Keel's B+tree always does
+            // (C collation): the index is the default one (its class is not recorded).
+            if let Some(class) = &column.operator_class {
+                let class = class.to_string().to_lowercase();
+                if !matches!(
+                    class.as_str(),
+                    "text_pattern_ops" | "varchar_pattern_ops" | "bpchar_pattern_ops"
+                ) {
+                    return Err(unsupported(format!("index operator class {class}")));
+                }
             }
             // ASC/DESC and NULLS FIRST/LAST do not matter to a B+tree scanned both ways; the
             // catalog keeps them as written (NULLS FIRST is DESC's default).
@@ -3357,14 +3421,24 @@ impl<'a> Binder<'a> {
             T::Text => DataType::Text,
             T::Varchar(len) | T::CharacterVarying(len) => DataType::Varchar(length(len)?),
             T::Char(len) | T::Character(len) => DataType::Char(length(len)?.unwrap_or(1)),
-            T::Timestamp(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+            // Microseconds are the default precision (6, also the most PostgreSQL keeps): a
+            // lower one, which rounds, is not there yet.
+            T::Timestamp(Some(p), _) | T::Time(Some(p), _) if *p < 6 => {
+                return Err(unsupported(format!(
+                    "{}({p}): fractional seconds precision below 6",
+                    if matches!(ty, T::Time(..)) {
+                        "time"
+                    } else {
+                        "timestamp"
+                    }
+                )))
+            }
+            T::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
                 DataType::Timestamp
             }
-            T::Timestamp(None, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => {
-                DataType::TimestampTz
-            }
+            T::Timestamp(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => DataType::TimestampTz,
             T::Date => DataType::Date,
-            T::Time(None, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Time,
+            T::Time(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Time,
             T::Uuid => DataType::Uuid,
             T::Bytea => DataType::Bytea,
             T::JSON => DataType::Json,

@@ -1356,6 +1356,23 @@ mod tests {
                         identity: Some(true),
                         acl: None,
                     },
+                    // Unbounded varchar (and arrays of it): TOML has no null to write.
+                    ColumnDef {
+                        name: "w".into(),
+                        ty: DataType::Varchar(None),
+                        not_null: false,
+                        default: None,
+                        identity: None,
+                        acl: None,
+                    },
+                    ColumnDef {
+                        name: "a".into(),
+                        ty: DataType::Varchar(None).array(),
+                        not_null: false,
+                        default: None,
+                        identity: None,
+                        acl: None,
+                    },
                 ],
                 primary_key: vec![0],
                 primary_key_name: None,

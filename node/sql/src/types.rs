@@ -17,6 +17,22 @@ use crate::datetime::{
 };
 use crate::error::{code, SqlError, SqlResult};
 
+/// Serde for varchar's length in the catalog: unbounded (None) as 0, a length no varchar(n)
+/// has, since TOML (the catalog image's format) has no null; a bounded length is written as
+/// before (the number), so older images read back unchanged.
+mod varchar_length {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(length: &Option<u32>, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_u32(length.unwrap_or(0))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Option<u32>, D::Error> {
+        let length = u32::deserialize(input)?;
+        Ok((length != 0).then_some(length))
+    }
+}
+
 /// A SQL type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DataType {
@@ -34,7 +50,7 @@ pub enum DataType {
     Decimal(u16, i16),
     Text,
     /// varchar(n); `None` is unbounded.
-    Varchar(Option<u32>),
+    Varchar(#[serde(with = "varchar_length")] Option<u32>),
     /// char(n), blank-padded.
     Char(u32),
     Timestamp,
@@ -142,7 +158,7 @@ pub enum Elem {
     Numeric,
     Decimal(u16, i16),
     Text,
-    Varchar(Option<u32>),
+    Varchar(#[serde(with = "varchar_length")] Option<u32>),
     Char(u32),
     Timestamp,
     TimestampTz,
