@@ -1309,11 +1309,15 @@ impl Catalog {
         }
     }
 
-    /// The catalog image logged in the WAL.
-    pub fn to_image(&self) -> Vec<u8> {
-        toml::to_string(self)
-            .expect("the catalog serializes")
-            .into_bytes()
+    /// The catalog image logged in the WAL; a catalog that cannot be written is an internal
+    /// error of the DDL statement that made it (it never is published), not a crash.
+    pub fn to_image(&self) -> SqlResult<Vec<u8>> {
+        toml::to_string(self).map(String::into_bytes).map_err(|error| {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("the catalog could not be written: {error}"),
+            )
+        })
     }
 
     /// Reads a logged image back.
@@ -1393,7 +1397,7 @@ mod tests {
                 }],
             }),
         );
-        let image = catalog.to_image();
+        let image = catalog.to_image().unwrap();
         assert_eq!(Catalog::from_image(&image).unwrap(), catalog);
         assert!(catalog.owns_id(7) && catalog.owns_id(9) && !catalog.owns_id(8));
         assert!(catalog.relation_exists("t_v_idx"));

@@ -6279,7 +6279,7 @@ impl Session {
             _ => unreachable!("only DDL plans reach run_ddl"),
         }
         next.refresh_references();
-        let image = next.to_image();
+        let image = next.to_image()?;
         let version = next.version;
         self.note_writers([local]);
         cluster
