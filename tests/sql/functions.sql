@@ -21,3 +21,4 @@ SELECT ln(0);
 SELECT power(0, -1);
 SELECT chr(0);
 SELECT lpad('x', 5, ''), repeat('ab', -1), left('abc', 10), split_part('abc', '', 1), split_part('abc', '', 2);
+select translate('abcabc', 'abca', 'x'), translate('héllo', 'é', 'e'), translate(null, 'a', 'b'), translate('12345', '143', 'ax');

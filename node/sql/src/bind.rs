@@ -10167,6 +10167,9 @@ impl<'a> Binder<'a> {
             ("repeat", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Repeat, &[D::Text, D::Int8], D::Text)
             }
+            ("translate", 3) if types.iter().all(|t| is_text(*t)) => {
+                text_fn(S::Translate, &[D::Text, D::Text, D::Text], D::Text)
+            }
             ("reverse" | "initcap" | "ascii" | "quote_ident" | "quote_literal", 1)
                 if is_text(types[0]) =>
             {

@@ -1312,12 +1312,14 @@ impl Catalog {
     /// The catalog image logged in the WAL; a catalog that cannot be written is an internal
     /// error of the DDL statement that made it (it never is published), not a crash.
     pub fn to_image(&self) -> SqlResult<Vec<u8>> {
-        toml::to_string(self).map(String::into_bytes).map_err(|error| {
-            SqlError::new(
-                code::INTERNAL_ERROR,
-                format!("the catalog could not be written: {error}"),
-            )
-        })
+        toml::to_string(self)
+            .map(String::into_bytes)
+            .map_err(|error| {
+                SqlError::new(
+                    code::INTERNAL_ERROR,
+                    format!("the catalog could not be written: {error}"),
+                )
+            })
     }
 
     /// Reads a logged image back.

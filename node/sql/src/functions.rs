@@ -41,6 +41,9 @@ pub enum Scalar {
     Lpad,
     Rpad,
     Repeat,
+    /// translate(text, from, to): each character of `from` becomes the one at its place in
+    /// `to`, or goes when `to` is shorter (the first place of a repeated one counts).
+    Translate,
     Reverse,
     /// md5(text | bytea): the digest in 32 lower-case hex digits.
     Md5,
@@ -594,6 +597,19 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::Repeat => Value::Text(text(a).repeat(int(&args[1]).max(0) as usize)),
         Scalar::Reverse => Value::Text(text(a).chars().rev().collect()),
+        Scalar::Translate => {
+            let from: Vec<char> = text(&args[1]).chars().collect();
+            let to: Vec<char> = text(&args[2]).chars().collect();
+            Value::Text(
+                text(a)
+                    .chars()
+                    .filter_map(|c| match from.iter().position(|&f| f == c) {
+                        Some(at) => to.get(at).copied(),
+                        None => Some(c),
+                    })
+                    .collect(),
+            )
+        }
         Scalar::Md5 => {
             let digest = match a {
                 Value::Bytes(bytes) => md5::compute(bytes),
