@@ -1469,11 +1469,15 @@ impl Session {
             error
         };
         let parsed = parse_statement(text).map_err(at)?;
-        let reads_settings = text.contains("current_setting") || text.contains("pg_settings");
-        let reads_activity = text.contains("pg_stat_activity")
-            || text.contains("pg_stat_database")
-            || text.contains("pg_locks")
-            || text.contains("pg_blocking_pids");
+        // What the statement may read is found in its text, and in the texts of the views it
+        // may name (a view over pg_locks reads the node's locks too).
+        let reached = with_views_text(catalog, text);
+        let reads = |word: &str| reached.contains(word);
+        let reads_settings = reads("current_setting") || reads("pg_settings");
+        let reads_activity = reads("pg_stat_activity")
+            || reads("pg_stat_database")
+            || reads("pg_locks")
+            || reads("pg_blocking_pids");
         let mut prepared = Prepared {
             text: text.to_string(),
             offset,
@@ -1485,10 +1489,10 @@ impl Session {
             user: self.info.user.clone(),
             volatile: reads_settings
                 || reads_activity
-                || reads_sizes(text)
-                || reads_activity_stats(text)
-                || reads_statistics(text)
-                || reads_sequence_states(text),
+                || reads_sizes(&reached)
+                || reads_activity_stats(&reached)
+                || reads_statistics(&reached)
+                || reads_sequence_states(&reached),
             locks: Vec::new(),
         };
         match parsed {
@@ -1725,20 +1729,22 @@ impl Session {
         // A statement is planned with the statistics taken before it was bound
         // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
         // bound again here, with them as of this execution.
-        if reads_statistics(&prepared.text) {
+        let views = self.catalog(cluster);
+        let reached = with_views_text(&views, &prepared.text);
+        if reads_statistics(&reached) {
             self.refresh_statistics(cluster);
         }
         // The pg_stat_* views show the counters as of this execution.
-        if reads_activity_stats(&prepared.text) {
+        if reads_activity_stats(&reached) {
             let snapshot = cluster.activity_stats().snapshot();
             self.info.activity_stats = Some(Arc::new(snapshot));
         }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
-        if reads_sizes(&prepared.text) {
+        if reads_sizes(&reached) {
             self.info.sizes = table_sizes(cluster).await?;
         }
         // pg_sequences shows the counters as of this execution.
-        if reads_sequence_states(&prepared.text) {
+        if reads_sequence_states(&reached) {
             let registry = cluster.sequences();
             self.info.sequence_states = self
                 .catalog(cluster)
@@ -2392,6 +2398,7 @@ impl Session {
                 txn.levels += 1;
                 let level = txn.levels;
                 txn.savepoints.push((name.clone(), level, settings));
+                txn.locks.set_level(level);
                 result.tag = "SAVEPOINT".into();
             }
             Parsed::RollbackTo { name } => {
@@ -2423,8 +2430,9 @@ impl Session {
                 }
                 let txn = self.txn.as_mut().expect("checked above");
                 txn.savepoints.truncate(at + 1);
-                // Deferred checks of the rows undone go too.
+                // Deferred checks of the rows undone go too, and the locks taken since.
                 txn.deferred_checks.retain(|check| check.level < level);
+                cluster.locks().rollback_to(txn.pid, &txn.locks, level);
                 let settings = txn.savepoints[at].2;
                 self.failed = false;
                 // Settings changed since the savepoint (SET and SET LOCAL) go back too.
@@ -2434,7 +2442,11 @@ impl Session {
             Parsed::Release { name } => {
                 let txn = self.explicit_txn("RELEASE SAVEPOINT")?;
                 let at = txn.savepoint(name)?;
+                let level = txn.savepoints[at].1;
                 txn.savepoints.truncate(at);
+                let to = txn.level();
+                let (pid, slot) = (txn.pid, txn.locks.clone());
+                cluster.locks().release_savepoint(pid, &slot, level, to);
                 result.tag = "RELEASE".into();
             }
             Parsed::SetConstraints { names, deferred } => {
@@ -7102,6 +7114,28 @@ fn select_result(columns: &[OutputColumn], rows: Vec<Vec<Value>>) -> QueryResult
 /// Whether a statement calls a size function (`pg_relation_size`...): it is bound again at each
 /// execution, with the sizes of that moment ([`SessionInfo::sizes`]).
 /// Whether a statement reads what ANALYZE keeps (`pg_stats`, `pg_class.reltuples`).
+/// `text` followed by the query texts of the views it may name (their names appear in it),
+/// and of the views those may name, and so on.
+fn with_views_text<'t>(catalog: &Catalog, text: &'t str) -> std::borrow::Cow<'t, str> {
+    let mut reached = std::borrow::Cow::Borrowed(text);
+    let mut taken: Vec<&str> = Vec::new();
+    loop {
+        let more: Vec<&crate::catalog::ViewDef> = (catalog.views.values())
+            .filter(|view| !taken.contains(&view.name.as_str()))
+            .filter(|view| reached.contains(crate::catalog::relname(&view.name)))
+            .collect();
+        if more.is_empty() {
+            return reached;
+        }
+        for view in more {
+            taken.push(&view.name);
+            let text = reached.to_mut();
+            text.push('\n');
+            text.push_str(&view.sql);
+        }
+    }
+}
+
 fn reads_statistics(text: &str) -> bool {
     text.contains("pg_stats") || text.contains("reltuples")
 }

@@ -155,6 +155,9 @@ struct Hold {
     xact: bool,
     /// Times taken (a session lock is released after as many unlocks).
     count: u32,
+    /// For a transaction's hold, the savepoint level it was first taken at (0: outside any):
+    /// ROLLBACK TO a savepoint releases the holds taken since it was set.
+    level: u32,
 }
 
 /// A session's wait: the lock, the mode, and its place in the lock's queue.
@@ -203,15 +206,18 @@ impl State {
         out
     }
 
-    /// Adds a hold; false when it only counted one more of a hold there was.
-    fn take(&mut self, pid: i32, tag: LockTag, mode: LockMode, xact: bool) -> bool {
+    /// Adds a hold (a transaction's at savepoint `level`); false when it only counted one
+    /// more of a hold there was (which keeps the lower level).
+    fn take(&mut self, pid: i32, tag: LockTag, mode: LockMode, xact: bool, level: u32) -> bool {
         let holds = self.holds.entry(tag).or_default();
+        let level = if xact { level } else { 0 };
         match holds
             .iter_mut()
             .find(|h| h.pid == pid && h.mode == mode && h.xact == xact)
         {
             Some(hold) => {
                 hold.count += 1;
+                hold.level = hold.level.min(level);
                 false
             }
             None => {
@@ -220,6 +226,7 @@ impl State {
                     mode,
                     xact,
                     count: 1,
+                    level,
                 });
                 true
             }
@@ -290,18 +297,30 @@ pub struct Listed {
     pub queued: u64,
 }
 
-/// A session's fast-path slot: its weak relation locks while no one wants a strong one.
+/// A session's fast-path slot: its weak relation locks while no one wants a strong one (each
+/// with the savepoint level it was taken at).
 #[derive(Debug, Default)]
 pub struct FastPath {
-    held: Mutex<Vec<(TableId, LockMode)>>,
+    held: Mutex<Vec<(TableId, LockMode, u32)>>,
     /// The session has holds or a wait in the node's table (its own, or fast-path holds a
     /// strong locker moved there): its transaction's end must look there.
     in_table: AtomicBool,
+    /// The savepoint level the session's transaction takes locks at now (0: outside any).
+    level: AtomicU32,
 }
 
 impl FastPath {
-    fn held(&self) -> std::sync::MutexGuard<'_, Vec<(TableId, LockMode)>> {
+    fn held(&self) -> std::sync::MutexGuard<'_, Vec<(TableId, LockMode, u32)>> {
         self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The transaction entered or left a savepoint: locks are taken at `level` from now on.
+    pub fn set_level(&self, level: u32) {
+        self.level.store(level, Ordering::SeqCst);
+    }
+
+    fn level(&self) -> u32 {
+        self.level.load(Ordering::SeqCst)
     }
 }
 
@@ -358,8 +377,8 @@ impl Locks {
         if self.strong[partition(table)].load(Ordering::SeqCst) != 0 {
             return false;
         }
-        if !held.contains(&(table, mode)) {
-            held.push((table, mode));
+        if !held.iter().any(|&(t, m, _)| (t, m) == (table, mode)) {
+            held.push((table, mode, slot.level()));
         }
         true
     }
@@ -374,11 +393,11 @@ impl Locks {
         for (holder, slot) in self.sessions().iter() {
             let mut held = slot.held();
             let mut moved = false;
-            held.retain(|&(t, mode)| {
+            held.retain(|&(t, mode, level)| {
                 if t != table {
                     return true;
                 }
-                state.take(*holder, LockTag::Relation(t), mode, true);
+                state.take(*holder, LockTag::Relation(t), mode, true, level);
                 moved = true;
                 false
             });
@@ -434,7 +453,7 @@ impl Locks {
             }
             return false;
         }
-        state.take(pid, tag, mode, xact);
+        state.take(pid, tag, mode, xact, self.slot(pid).level());
         drop(state);
         self.mark_in_table(pid);
         true
@@ -452,7 +471,7 @@ impl Locks {
         }
         if state.blockers(pid, tag, mode).is_empty() {
             state.waits.remove(&pid);
-            state.take(pid, tag, mode, xact);
+            state.take(pid, tag, mode, xact, self.slot(pid).level());
             drop(state);
             self.mark_in_table(pid);
             return Attempt::Taken;
@@ -545,6 +564,7 @@ impl Locks {
     /// Releases the holds of the session's transaction (it ended): its fast-path slot, and
     /// what it has in the table when it has anything there.
     pub fn release_xact(&self, pid: i32, slot: &FastPath) {
+        slot.set_level(0);
         {
             let mut held = slot.held();
             held.clear();
@@ -566,6 +586,48 @@ impl Locks {
         }
     }
 
+    /// ROLLBACK TO a savepoint of level `level`: the transaction's holds taken since it was
+    /// set (at `level` or deeper) go, as PostgreSQL releases a rolled-back subtransaction's
+    /// locks; those taken before stay.
+    pub fn rollback_to(&self, pid: i32, slot: &FastPath, level: u32) {
+        slot.held().retain(|&(_, _, taken)| taken < level);
+        slot.set_level(level);
+        if !slot.in_table.load(Ordering::SeqCst) {
+            return;
+        }
+        let released = {
+            let mut state = self.state();
+            let released = state.remove_where(|h| h.pid == pid && h.xact && h.level >= level);
+            self.settle_strong(&mut state, pid);
+            released
+        };
+        if released {
+            self.released.notify_waiters();
+        }
+    }
+
+    /// RELEASE of a savepoint of level `level`, inside one of level `to` (0: none): the holds
+    /// taken since it was set belong to the enclosing level now.
+    pub fn release_savepoint(&self, pid: i32, slot: &FastPath, level: u32, to: u32) {
+        for (_, _, taken) in slot.held().iter_mut() {
+            if *taken >= level {
+                *taken = to;
+            }
+        }
+        slot.set_level(to);
+        if !slot.in_table.load(Ordering::SeqCst) {
+            return;
+        }
+        let mut state = self.state();
+        for holds in state.holds.values_mut() {
+            for hold in holds.iter_mut() {
+                if hold.pid == pid && hold.xact && hold.level >= level {
+                    hold.level = to;
+                }
+            }
+        }
+    }
+
     /// Every hold and wait, for `pg_locks`.
     pub fn list(&self) -> Vec<Listed> {
         let state = self.state();
@@ -584,7 +646,7 @@ impl Locks {
             })
             .collect();
         for (pid, slot) in self.sessions().iter() {
-            out.extend(slot.held().iter().map(|&(table, mode)| Listed {
+            out.extend(slot.held().iter().map(|&(table, mode, _)| Listed {
                 tag: LockTag::Relation(table),
                 pid: *pid,
                 mode,
@@ -705,6 +767,56 @@ mod tests {
             locks.attempt(40, LockTag::Catalog, x, true),
             Attempt::Deadlock
         );
+    }
+
+    #[test]
+    fn rollback_to_a_savepoint_releases_the_holds_taken_since() {
+        let locks = Locks::default();
+        let (one, two) = (locks.slot(1), locks.slot(2));
+        let (a, b) = (LockTag::Relation(5), LockTag::Relation(6));
+        // Before the savepoint: a weak lock (fast path) and a strong one.
+        assert!(locks.fast_lock(&one, 5, LockMode::AccessShare));
+        assert_eq!(locks.attempt(1, b, LockMode::Share, true), Attempt::Taken);
+        one.set_level(1);
+        assert!(locks.fast_lock(&one, 7, LockMode::RowExclusive));
+        assert_eq!(
+            locks.attempt(1, a, LockMode::Exclusive, true),
+            Attempt::Taken
+        );
+        // Taken again since: still held from before.
+        assert_eq!(locks.attempt(1, b, LockMode::Share, true), Attempt::Taken);
+        assert_eq!(locks.attempt(2, a, LockMode::RowShare, true), Attempt::Wait);
+        locks.stop_waiting(2);
+        locks.rollback_to(1, &one, 1);
+        let held: Vec<(LockTag, LockMode)> = (locks.list().into_iter())
+            .filter(|l| l.pid == 1)
+            .map(|l| (l.tag, l.mode))
+            .collect();
+        assert_eq!(held, vec![(a, LockMode::AccessShare), (b, LockMode::Share)]);
+        assert_eq!(
+            locks.attempt(2, a, LockMode::RowShare, true),
+            Attempt::Taken
+        );
+        locks.release_xact(2, &two);
+        // RELEASE: what was taken inside belongs to the level around it.
+        one.set_level(2);
+        assert_eq!(
+            locks.attempt(1, a, LockMode::Exclusive, true),
+            Attempt::Taken
+        );
+        locks.release_savepoint(1, &one, 2, 1);
+        locks.rollback_to(1, &one, 2);
+        assert!(locks
+            .list()
+            .iter()
+            .any(|l| l.pid == 1 && l.mode == LockMode::Exclusive));
+        locks.rollback_to(1, &one, 1);
+        assert!(!locks
+            .list()
+            .iter()
+            .any(|l| l.pid == 1 && l.mode == LockMode::Exclusive));
+        locks.release_xact(1, &one);
+        assert!(locks.list().is_empty());
     }
 
     #[test]
