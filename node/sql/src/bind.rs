@@ -2346,22 +2346,8 @@ impl<'a> Binder<'a> {
                 self.coerce_to(Expr::Column(index), from, to, Span::empty())?
             }
             Some(expr) => {
-                let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
-                let mut none = AggCollector {
-                    allowed: false,
-                    context: "transform expressions",
-                    ..Default::default()
-                };
-                let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
-                let mut subquery = false;
-                bound.visit(&mut |e| subquery |= matches!(e, Expr::Subquery(_)));
-                if subquery {
-                    return Err(SqlError::new(
-                        code::FEATURE_NOT_SUPPORTED,
-                        "cannot use subquery in transform expression",
-                    )
-                    .at(self.subquery_pos(expr.span())));
-                }
+                let context = ("transform expressions", "transform expression");
+                let (bound, ty) = self.bind_row_expr(table, expr, context)?;
                 if !assignment_castable(ty, to) {
                     return Err(cannot(
                         format!("result of USING clause for column \"{name}\""),
@@ -2972,6 +2958,34 @@ impl<'a> Binder<'a> {
         Ok(())
     }
 
+    /// An expression over one row of `table`, without aggregates or subqueries: a CHECK
+    /// constraint, ALTER TYPE's USING. `context` names it in PostgreSQL's errors (for
+    /// aggregates, for a subquery: "cannot use subquery in check constraint").
+    fn bind_row_expr(
+        &mut self,
+        table: &TableDef,
+        expr: &ast::Expr,
+        context: (&'static str, &'static str),
+    ) -> SqlResult<(Expr, DataType)> {
+        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
+        let mut none = AggCollector {
+            allowed: false,
+            context: context.0,
+            ..Default::default()
+        };
+        let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+        let mut subquery = false;
+        bound.visit(&mut |e| subquery |= matches!(e, Expr::Subquery(_)));
+        if subquery {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("cannot use subquery in {}", context.1),
+            )
+            .at(self.subquery_pos(expr.span())));
+        }
+        Ok((bound, ty))
+    }
+
     /// A CHECK constraint of `table`: bound to check it (boolean, no subqueries or aggregates),
     /// named as PostgreSQL names it when unnamed (`<table>_<column>_check` when it names one
     /// column, else `<table>_check`, numbered past the names taken).
@@ -2983,26 +2997,11 @@ impl<'a> Binder<'a> {
         column: Option<usize>,
         creating: bool,
     ) -> SqlResult<crate::catalog::CheckDef> {
-        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
-        let mut none = AggCollector {
-            allowed: false,
-            context: "check constraints",
-            ..Default::default()
-        };
-        let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+        let (bound, ty) =
+            self.bind_row_expr(table, expr, ("check constraints", "check constraint"))?;
         self.expect_bool(ty, "CHECK", expr.span())?;
-        let (mut subquery, mut sequence) = (false, false);
-        bound.visit(&mut |e| {
-            subquery |= matches!(e, Expr::Subquery(_));
-            sequence |= matches!(e, Expr::Sequence(..));
-        });
-        if subquery {
-            return Err(SqlError::new(
-                code::FEATURE_NOT_SUPPORTED,
-                "cannot use subquery in check constraint",
-            )
-            .at(self.subquery_pos(expr.span())));
-        }
+        let mut sequence = false;
+        bound.visit(&mut |e| sequence |= matches!(e, Expr::Sequence(..)));
         if sequence {
             return Err(unsupported("sequence functions in check constraints"));
         }
