@@ -2986,6 +2986,41 @@ impl<'a> Binder<'a> {
         Ok((bound, ty))
     }
 
+    /// Of the FROM row's columns `read`, those that grouping by `keys` determines: columns of a
+    /// table whose whole primary key is grouped (PostgreSQL's functional dependency). Grouping
+    /// by them too makes the same groups, so they become keys (the planner carries such keys
+    /// per group rather than hashing them: `planner::reduce_group_keys`).
+    fn dependent_columns(&self, scope: &Scope<'_>, keys: &[Expr], read: &[usize]) -> Vec<Expr> {
+        let mut extra: Vec<Expr> = Vec::new();
+        for rel in &scope.rels {
+            let Some(table) = (rel.columns.iter())
+                .find_map(|c| c.source)
+                .and_then(|(id, _)| self.catalog.table_by_id(id))
+                .filter(|table| rel.table.as_deref() == Some(table.name.as_str()))
+            else {
+                continue;
+            };
+            let at = |attnum: usize| {
+                let source = Some((table.id, attnum as i16 + 1));
+                (rel.columns.iter()).position(|c| c.source == source && !c.merged)
+            };
+            let grouped = !table.primary_key.is_empty()
+                && (table.primary_key.iter())
+                    .all(|&c| at(c).is_some_and(|i| keys.contains(&Expr::Column(rel.offset + i))));
+            if !grouped {
+                continue;
+            }
+            for &column in read {
+                let inside = column >= rel.offset && column < rel.offset + rel.columns.len();
+                let key = Expr::Column(column);
+                if inside && !keys.contains(&key) && !extra.contains(&key) {
+                    extra.push(key);
+                }
+            }
+        }
+        extra
+    }
+
     /// A CHECK constraint of `table`: bound to check it (boolean, no subqueries or aggregates),
     /// named as PostgreSQL names it when unnamed (`<table>_<column>_check` when it names one
     /// column, else `<table>_check`, numbered past the names taken).
@@ -5317,6 +5352,16 @@ impl<'a> Binder<'a> {
         let grouped = !keys.is_empty() || !aggs.aggs.is_empty() || having.is_some();
         let mut windows = std::mem::take(&mut aggs.windows);
         let mut srfs = std::mem::take(&mut aggs.srfs);
+        if sets.is_none() && !keys.is_empty() {
+            let mut read = Vec::new();
+            for (expr, _) in &outputs {
+                expr.columns(&mut read);
+            }
+            if let Some(having) = &having {
+                having.columns(&mut read);
+            }
+            keys.extend(self.dependent_columns(&scope, &keys, &read));
+        }
         let (grouping, outputs) = if grouped {
             let grouping_error = |binder: &Binder<'_>, column: usize| {
                 let position = binder
