@@ -22,3 +22,7 @@ SELECT power(0, -1);
 SELECT chr(0);
 SELECT lpad('x', 5, ''), repeat('ab', -1), left('abc', 10), split_part('abc', '', 1), split_part('abc', '', 2);
 select translate('abcabc', 'abca', 'x'), translate('héllo', 'é', 'e'), translate(null, 'a', 'b'), translate('12345', '143', 'ax');
+select overlay('abcdef' placing 'XY' from 2 for 3), overlay('abcdef' placing 'XY' from 2), overlay('abc' placing 'XYZW' from 3), overlay('abc' placing '' from 2 for 1), overlay('héllo' placing 'E' from 2 for 1), overlay('abc' placing 'X' from 10);
+select overlay('abc' placing 'X' from 0);
+select overlay('abc' placing 'X' from 2 for -1);
+select overlay(null placing 'X' from 2);

@@ -7304,6 +7304,17 @@ impl<'a> Binder<'a> {
                 let bound = self.bind_args(&[r#in.as_ref(), needle.as_ref()], scope, aggs)?;
                 self.call_function("strpos", bound, position)?
             }
+            E::Overlay {
+                expr: inner,
+                overlay_what,
+                overlay_from,
+                overlay_for,
+            } => {
+                let mut args = vec![inner.as_ref(), overlay_what.as_ref(), overlay_from.as_ref()];
+                args.extend(overlay_for.as_deref());
+                let bound = self.bind_args(&args, scope, aggs)?;
+                self.call_function("overlay", bound, position)?
+            }
             E::Trim {
                 expr: inner,
                 trim_where,
@@ -10172,6 +10183,17 @@ impl<'a> Binder<'a> {
         // Overloads: (function, argument types, result type).
         let text_fn = |f: S, args: &[D], result: D| Some((f, args.to_vec(), result));
         let pick = match (name, n) {
+            ("overlay", 3) if is_text(types[0]) && is_text(types[1]) && is_int(types[2]) => {
+                text_fn(S::Overlay, &[D::Text, D::Text, D::Int8], D::Text)
+            }
+            ("overlay", 4)
+                if is_text(types[0])
+                    && is_text(types[1])
+                    && is_int(types[2])
+                    && is_int(types[3]) =>
+            {
+                text_fn(S::Overlay, &[D::Text, D::Text, D::Int8, D::Int8], D::Text)
+            }
             ("substr" | "substring", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Substring, &[D::Text, D::Int8], D::Text)
             }
@@ -11134,6 +11156,7 @@ fn output_name(expr: &ast::Expr) -> String {
         E::AtTimeZone { .. } => "timezone".into(),
         E::Substring { shorthand, .. } => if *shorthand { "substr" } else { "substring" }.into(),
         E::Position { .. } => "position".into(),
+        E::Overlay { .. } => "overlay".into(),
         E::Ceil { .. } => "ceil".into(),
         E::Floor { .. } => "floor".into(),
         E::Trim { trim_where, .. } => match trim_where {

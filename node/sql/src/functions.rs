@@ -33,6 +33,9 @@ pub enum Math {
 pub enum Scalar {
     /// substring(text, start [, length])
     Substring,
+    /// overlay(text placing text from start [for count]): the characters from `start` on
+    /// (`count` of them, else as many as the new text has) replaced by the new text.
+    Overlay,
     Strpos,
     Replace,
     SplitPart,
@@ -521,6 +524,26 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             let from = (start.max(1) - 1) as usize;
             let to = if end < 1 { 0 } else { (end - 1) as usize };
             Value::Text(chars_slice(s, from, to))
+        }
+        Scalar::Overlay => {
+            let s = text(a);
+            let new = text(&args[1]);
+            let start = int(&args[2]);
+            let count = match args.get(3) {
+                Some(count) => int(count),
+                None => new.chars().count() as i64,
+            };
+            // PostgreSQL's `substring(s, 1, start - 1) || new || substring(s, start + count)`.
+            if start < 1 {
+                return Err(SqlError::new(
+                    "22011",
+                    "negative substring length not allowed",
+                ));
+            }
+            let head = chars_slice(s, 0, (start - 1) as usize);
+            let rest = (start.saturating_add(count).max(1) - 1) as usize;
+            let tail = chars_slice(s, rest, usize::MAX);
+            Value::Text(format!("{head}{new}{tail}"))
         }
         Scalar::Strpos => {
             let (haystack, needle) = (text(a), text(&args[1]));
