@@ -1079,7 +1079,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 true => i64::from(zone.offset_at(secs)),
                 false => -i64::from(zone.offset_of_local(secs)),
             };
-            Value::Timestamp(t + offset * 1_000_000)
+            // Near the ends of the range an offset can carry past them (or onto infinity).
+            let shifted =
+                (t.checked_add(offset * 1_000_000)).filter(|s| *s != i64::MAX && *s != i64::MIN);
+            Value::Timestamp(shifted.ok_or_else(|| {
+                SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+            })?)
         }
         Scalar::ToChar(with_zone) => match (a, &args[1]) {
             (Value::Timestamp(t), Value::Text(format)) => {
