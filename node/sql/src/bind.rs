@@ -2059,37 +2059,13 @@ impl<'a> Binder<'a> {
                                 generation_expr: None,
                                 ..
                             } => {
-                                if !matches!(
-                                    def.ty,
-                                    DataType::Int2 | DataType::Int4 | DataType::Int8
-                                ) {
-                                    return Err(SqlError::new(
-                                        code::DATATYPE_MISMATCH,
-                                        "identity column type must be smallint, integer, or bigint",
-                                    ));
-                                }
-                                let what = match def.identity {
-                                    Some(_) => "multiple identity specifications",
-                                    None if def.default.is_some() => {
-                                        "both default and identity specified"
-                                    }
-                                    None => "",
-                                };
-                                if !what.is_empty() {
-                                    return Err(SqlError::syntax(format!(
-                                        "{what} for column \"{}\" of table \"{}\"",
-                                        def.name,
-                                        crate::catalog::relname(&table.name)
-                                    )));
-                                }
-                                let options = sequence_options.clone().unwrap_or_default();
-                                self.owned_sequence(
+                                self.identity_column(
                                     &table.name,
                                     &mut def,
-                                    &options,
+                                    *generated_as == GeneratedAs::Always,
+                                    sequence_options.as_deref().unwrap_or_default(),
                                     &mut sequences,
                                 )?;
-                                def.identity = Some(*generated_as == GeneratedAs::Always);
                                 per_row = Some(self.next_value_of(sequences.last(), &def)?);
                             }
                             ColumnOption::Check(expr) => {
@@ -2618,23 +2594,13 @@ impl<'a> Binder<'a> {
                         sequence_options,
                         generation_expr: None,
                         ..
-                    } => {
-                        if !matches!(def.ty, DataType::Int2 | DataType::Int4 | DataType::Int8) {
-                            return Err(SqlError::new(
-                                code::DATATYPE_MISMATCH,
-                                "identity column type must be smallint, integer, or bigint",
-                            ));
-                        }
-                        if def.identity.is_some() || def.default.is_some() {
-                            return Err(SqlError::syntax(format!(
-                                "multiple identity specifications for column \"{}\" of table \"{name}\"",
-                                def.name
-                            )));
-                        }
-                        let options = sequence_options.clone().unwrap_or_default();
-                        self.owned_sequence(&name, &mut def, &options, &mut sequences)?;
-                        def.identity = Some(*generated_as == GeneratedAs::Always);
-                    }
+                    } => self.identity_column(
+                        &name,
+                        &mut def,
+                        *generated_as == GeneratedAs::Always,
+                        sequence_options.as_deref().unwrap_or_default(),
+                        &mut sequences,
+                    )?,
                     ColumnOption::Default(expr) => {
                         // Bind now to report errors at CREATE time; store the text.
                         let bound =
@@ -3019,6 +2985,39 @@ impl<'a> Binder<'a> {
             }
         }
         extra
+    }
+
+    /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [(options)]` on column `def` of `table`
+    /// (CREATE TABLE, ADD COLUMN): PostgreSQL's checks, then the column's owned sequence.
+    fn identity_column(
+        &self,
+        table: &str,
+        def: &mut ColumnDef,
+        always: bool,
+        options: &[SequenceOptions],
+        sequences: &mut Vec<SequenceDef>,
+    ) -> SqlResult<()> {
+        if !matches!(def.ty, DataType::Int2 | DataType::Int4 | DataType::Int8) {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                "identity column type must be smallint, integer, or bigint",
+            ));
+        }
+        let clash = match def.identity {
+            Some(_) => Some("multiple identity specifications"),
+            None if def.default.is_some() => Some("both default and identity specified"),
+            None => None,
+        };
+        if let Some(clash) = clash {
+            return Err(SqlError::syntax(format!(
+                "{clash} for column \"{}\" of table \"{}\"",
+                def.name,
+                crate::catalog::relname(table)
+            )));
+        }
+        self.owned_sequence(table, def, options, sequences)?;
+        def.identity = Some(always);
+        Ok(())
     }
 
     /// A CHECK constraint of `table`: bound to check it (boolean, no subqueries or aggregates),
