@@ -4433,8 +4433,7 @@ impl Session {
         let mut olds = Vec::with_capacity(deleted.len());
         let mut moved = Vec::with_capacity(deleted.len());
         for old in deleted {
-            let pkey: Vec<Value> = table.primary_key.iter().map(|&c| old[c].clone()).collect();
-            let Some(values) = assigned.get(&key_of(&pkey)) else {
+            let Some(values) = assigned.get(&new_row_key(cluster, table, &old)) else {
                 continue;
             };
             let mut new = old.clone();
