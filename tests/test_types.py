@@ -104,3 +104,32 @@ def test_real_in_both_formats_matches_postgres(keel, postgres):
     keel_rows = real_values(keel.dsn())
     assert comparable(keel_rows) == comparable(real_values(postgres.dsn()))
     assert keel_rows[1][2] == "real"
+
+
+def zoned_values(dsn):
+    """timestamptz through a driver in a session zone: the startup packet's TimeZone, text and
+    binary parameters and results, arrays, COPY out, and a SET that changes the zone."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    rows = []
+    with psycopg.connect(dsn, autocommit=True, options="-c TimeZone=America/New_York") as conn:
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            rows.append(cur.execute(
+                "select %s::timestamptz, %s::text::timestamptz, %s::timestamptz + interval '1 day', "
+                "%s::timestamptz[], '2024-07-01 12:00+00'::timestamptz::date",
+                ("2024-03-09 23:30", "2024-11-03 01:30",
+                 datetime.datetime(2024, 3, 9, 12, tzinfo=ZoneInfo("America/New_York")),
+                 ["2024-07-01 12:00", None])).fetchone())
+        conn.execute("set time zone 'Asia/Kolkata'")
+        rows.append(conn.execute("select '2024-07-01 12:00'::timestamptz, %s::timestamptz",
+                                 ("2024-07-01 12:00",)).fetchone())
+        with conn.cursor().copy(
+                "copy (select '2024-07-01 12:00+00'::timestamptz as at) to stdout") as copy:
+            rows.append([bytes(block) for block in copy])
+    return [[repr(x) for x in row] for row in rows]
+
+
+def test_timestamptz_in_a_session_zone_matches_postgres(keel, postgres):
+    assert zoned_values(keel.dsn()) == zoned_values(postgres.dsn())

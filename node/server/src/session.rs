@@ -21,7 +21,9 @@ use keel_sql::error::{code, SqlError};
 use keel_sql::exec::{BlockState, Cancel, CopyState, Prepared, QueryResult, Session};
 use keel_sql::parse::split_statements;
 use keel_sql::plan::OutputColumn;
-use keel_sql::types::{format_binary, format_text, parse_binary, parse_text, DataType, Value};
+use keel_sql::types::{
+    format_binary, format_text_in, parse_binary, parse_text_in, DataType, Value,
+};
 use keel_wire::{
     decode_message, decode_startup, BackendWriter, ErrorFields, FieldDescription, FrontendMessage,
     StartupPacket, Target, TransactionStatus,
@@ -149,6 +151,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         session_user: String::new(),
         statistics: Default::default(),
         activity_stats: None,
+        timezone: None,
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -1044,7 +1047,7 @@ impl Connection {
                 self.out.data_value(Some(&binary));
             } else {
                 text.clear();
-                format_text(value, ty, &mut text);
+                format_text_in(value, ty, self.session.zone(), &mut text);
                 self.out.data_value(Some(text.as_bytes()));
             }
         }
@@ -1138,6 +1141,7 @@ impl Connection {
                 param_types: Vec::new(),
                 catalog_version: 0,
                 search_path: Vec::new(),
+                timezone: None,
                 user: String::new(),
                 locks: Vec::new(),
             },
@@ -1210,7 +1214,7 @@ impl Connection {
                     let text = String::from_utf8(bytes).map_err(|_| {
                         SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
                     })?;
-                    parse_text(&text, ty)?
+                    parse_text_in(&text, ty, self.session.zone())?
                 }
             });
         }

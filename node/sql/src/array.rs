@@ -252,6 +252,11 @@ fn parse_dimension_prefix(text: &str, chars: &[char], at: &mut usize) -> SqlResu
 
 /// Parses an array's text form with elements of type `elem`.
 pub fn parse(text: &str, elem: DataType) -> SqlResult<Array> {
+    parse_in(text, elem, &crate::tz::Zone::UTC)
+}
+
+/// [`parse`] with timestamptz elements without an offset read in `zone`.
+pub fn parse_in(text: &str, elem: DataType, zone: &crate::tz::Zone) -> SqlResult<Array> {
     let chars: Vec<char> = text.chars().collect();
     let mut at = 0;
     while at < chars.len() && chars[at].is_whitespace() {
@@ -300,7 +305,7 @@ pub fn parse(text: &str, elem: DataType) -> SqlResult<Array> {
         nodes: &[Node],
         depth: usize,
         lens: &[usize],
-        elem: DataType,
+        elem: (DataType, &crate::tz::Zone),
         items: &mut Vec<Value>,
         text: &str,
     ) -> SqlResult<()> {
@@ -320,7 +325,7 @@ pub fn parse(text: &str, elem: DataType) -> SqlResult<Array> {
                 }
                 Node::Item(item) if depth + 1 == lens.len() => items.push(match item {
                     None => Value::Null,
-                    Some(text) => types::parse_text(text, elem)?,
+                    Some(text) => types::parse_text_in(text, elem.0, elem.1)?,
                 }),
                 _ => return Err(mismatch()),
             }
@@ -335,7 +340,7 @@ pub fn parse(text: &str, elem: DataType) -> SqlResult<Array> {
             "Multidimensional arrays must have sub-arrays with matching dimensions.",
         ));
     } else {
-        collect(&nodes, 0, &lens, elem, &mut items, text)?;
+        collect(&nodes, 0, &lens, (elem, zone), &mut items, text)?;
     }
     let dims = match declared {
         Some(declared) => {
@@ -375,6 +380,11 @@ fn needs_quotes(text: &str) -> bool {
 
 /// Writes PostgreSQL's text form of an array with elements of type `elem`.
 pub fn format(array: &Array, elem: DataType, out: &mut String) {
+    format_in(array, elem, &crate::tz::Zone::UTC, out)
+}
+
+/// [`format()`] with timestamptz elements in `zone` (see [`types::format_text_in`]).
+pub fn format_in(array: &Array, elem: DataType, zone: &crate::tz::Zone, out: &mut String) {
     if array.dims.is_empty() {
         out.push_str("{}");
         return;
@@ -390,6 +400,7 @@ pub fn format(array: &Array, elem: DataType, out: &mut String) {
         dims: &[Dim],
         items: &mut std::slice::Iter<'_, Value>,
         elem: DataType,
+        zone: &crate::tz::Zone,
         out: &mut String,
     ) {
         out.push('{');
@@ -398,13 +409,14 @@ pub fn format(array: &Array, elem: DataType, out: &mut String) {
                 out.push(',');
             }
             if dims.len() > 1 {
-                level(&dims[1..], items, elem, out);
+                level(&dims[1..], items, elem, zone, out);
                 continue;
             }
             match items.next() {
                 None | Some(Value::Null) => out.push_str("NULL"),
                 Some(value) => {
-                    let text = types::to_text(value, elem);
+                    let mut text = String::new();
+                    types::format_text_in(value, elem, zone, &mut text);
                     if needs_quotes(&text) {
                         out.push('"');
                         for c in text.chars() {
@@ -422,7 +434,7 @@ pub fn format(array: &Array, elem: DataType, out: &mut String) {
         }
         out.push('}');
     }
-    level(&array.dims, &mut items, elem, out);
+    level(&array.dims, &mut items, elem, zone, out);
 }
 
 /// Writes the binary wire form of an array with elements of type `elem`.

@@ -69,6 +69,9 @@ pub struct SessionInfo {
     pub session_user: String,
     /// Table statistics from ANALYZE (`pg_stats`, `pg_class.reltuples`).
     pub statistics: crate::stats::Snapshot,
+    /// The session's `TimeZone` setting when it is not UTC (None: UTC, or a zone always at
+    /// offset 0). Operations that read it are bound with it (see [`crate::tz::ZoneOp`]).
+    pub timezone: Option<String>,
     /// The node's activity counters as of this execution when the statement reads a
     /// `pg_stat_*` view ([`crate::pgstat`]); None otherwise.
     pub activity_stats: Option<std::sync::Arc<crate::pgstat::Snapshot>>,
@@ -4662,7 +4665,16 @@ impl<'a> Binder<'a> {
         // (timestamp, timestamp, interval): timestamptz unless a bound is a timestamp and none a
         // timestamptz or date (a date or a literal casts to timestamptz, as PostgreSQL resolves
         // it).
-        if let [a, b, DataType::Interval] = types[..] {
+        // An untyped step beside a typed timestamp is an interval.
+        let step_unknown = |a: DataType, b: DataType| {
+            [a, b].iter().any(|t| {
+                matches!(
+                    t,
+                    DataType::Timestamp | DataType::TimestampTz | DataType::Date
+                )
+            })
+        };
+        if let [a, b, step] = types[..] {
             let datetime = |t: DataType| {
                 matches!(
                     t,
@@ -4672,7 +4684,9 @@ impl<'a> Binder<'a> {
                         | DataType::Unknown
                 )
             };
-            if datetime(a) && datetime(b) {
+            let interval =
+                step == DataType::Interval || (step == DataType::Unknown && step_unknown(a, b));
+            if interval && datetime(a) && datetime(b) {
                 let ty = if [a, b].contains(&DataType::Timestamp)
                     && ![a, b].contains(&DataType::TimestampTz)
                     && ![a, b].contains(&DataType::Date)
@@ -4685,6 +4699,13 @@ impl<'a> Binder<'a> {
                 for (i, (expr, from, span)) in bound.into_iter().enumerate() {
                     let to = if i == 2 { DataType::Interval } else { ty };
                     exprs.push(self.coerce_to(expr, from, to, span)?);
+                }
+                // A timestamptz series steps on the session's wall clock (its zone last).
+                match &self.session.timezone {
+                    Some(zone) if ty == DataType::TimestampTz => {
+                        exprs.push(Expr::Const(Value::Text(zone.clone())))
+                    }
+                    _ => {}
                 }
                 return Ok((exprs, ty));
             }
@@ -5604,7 +5625,7 @@ impl<'a> Binder<'a> {
                 collect.structured = ty.element().is_some()
                     || matches!(ty, DataType::Record(_))
                     || matches!(expr, Expr::Scalar(crate::functions::Scalar::RowToJson, _));
-                packed.push(json_value(expr, ty));
+                packed.push(json_value(expr, ty, false, self.session.timezone.as_ref()));
                 if collect.kind == CollectKind::JsonAgg {
                     DataType::Json
                 } else {
@@ -6321,14 +6342,15 @@ impl<'a> Binder<'a> {
         }
         match expr {
             Expr::Const(value) => Ok(Expr::Const(
-                cast(value, ty, to, false).map_err(|error| error.at(self.pos(span)))?,
+                self.cast_const(value, ty, to, false)
+                    .map_err(|error| error.at(self.pos(span)))?,
             )),
             Expr::Param(index) if ty == DataType::Unknown => {
                 self.params[index] = Some(to);
                 Ok(Expr::Param(index))
             }
             Expr::Param(index) if self.params[index] == Some(to) => Ok(Expr::Param(index)),
-            other => Ok(Expr::Cast(Box::new(other), ty, to, false)),
+            other => Ok(self.cast_node(other, ty, to, false)),
         }
     }
 
@@ -6644,7 +6666,7 @@ impl<'a> Binder<'a> {
             }
         }
         if let (true, None) = (self.whole_row_json, &qualifier) {
-            if let Some(row) = whole_row(scope, &name) {
+            if let Some(row) = whole_row(scope, &name, self.session.timezone.as_ref()) {
                 return Ok(row);
             }
         }
@@ -6714,8 +6736,8 @@ impl<'a> Binder<'a> {
                         }
                         "current_schema" => return Ok(self.current_schema()),
                         "current_timestamp" | "localtimestamp" => return Ok(self.now_expr(&name)),
-                        "localtime" => return Ok(local_time()),
-                        "current_date" => return Ok(current_date()),
+                        "localtime" => return Ok(self.local_now(DataType::Time)),
+                        "current_date" => return Ok(self.local_now(DataType::Date)),
                         _ => {}
                     }
                 }
@@ -6730,10 +6752,8 @@ impl<'a> Binder<'a> {
                     .clone()
                     .into_string()
                     .ok_or_else(|| unsupported("this typed literal"))?;
-                (
-                    Expr::Const(parse_text(&text, ty).map_err(|e| e.at(position))?),
-                    ty,
-                )
+                let value = crate::types::parse_text_in(&text, ty, &self.zone()?);
+                (Expr::Const(value.map_err(|e| e.at(position))?), ty)
             }
             E::Nested(inner) => self.bind_expr(inner, scope, aggs)?,
             E::Array(ast::Array { elem, .. }) => {
@@ -7240,7 +7260,7 @@ impl<'a> Binder<'a> {
                         Expr::Const(
                             // A literal's input error points at it (PostgreSQL reads it while
                             // parsing); a typed value's cast fails at run time, without one.
-                            cast(value, from, to, true).map_err(|e| {
+                            self.cast_const(value, from, to, true).map_err(|e| {
                                 if from == DataType::Unknown {
                                     e.at(self.pos(inner.span()))
                                 } else {
@@ -7261,7 +7281,7 @@ impl<'a> Binder<'a> {
                         )
                         .at(position));
                     }
-                    (Expr::Cast(Box::new(bound), from, to, true), to)
+                    (self.cast_node(bound, from, to, true), to)
                 }
             }
             E::Function(function) => self.bind_function(function, scope, aggs, position)?,
@@ -7372,8 +7392,14 @@ impl<'a> Binder<'a> {
                     return Err(self.no_function("extract", &[DataType::Text, ty], position));
                 }
                 let field = Expr::Const(Value::Text(field.to_string().to_lowercase()));
+                let zoned = (ty == DataType::TimestampTz)
+                    .then(|| {
+                        let args = vec![field.clone(), bound.clone()];
+                        self.zoned(crate::tz::ZoneOp::Extract(true), args)
+                    })
+                    .flatten();
                 (
-                    Expr::Func(Func::Extract, vec![field, bound]),
+                    zoned.unwrap_or(Expr::Func(Func::Extract, vec![field, bound])),
                     DataType::Numeric,
                 )
             }
@@ -8188,12 +8214,84 @@ impl<'a> Binder<'a> {
     }
 
     fn now_expr(&self, name: &str) -> (Expr, DataType) {
-        let ty = if name == "localtimestamp" {
-            DataType::Timestamp
+        if name == "localtimestamp" {
+            self.local_now(DataType::Timestamp)
         } else {
-            DataType::TimestampTz
+            (Expr::StatementTime, DataType::TimestampTz)
+        }
+    }
+
+    /// The statement's start on the session's wall clock as a timestamp, date
+    /// (`current_date`) or time (`localtime`).
+    fn local_now(&self, ty: DataType) -> (Expr, DataType) {
+        let explicit = ty == DataType::Time;
+        (
+            self.cast_node(Expr::StatementTime, DataType::TimestampTz, ty, explicit),
+            ty,
+        )
+    }
+
+    /// The session's `TimeZone` (UTC when it sets none).
+    fn zone(&self) -> SqlResult<crate::tz::Zone> {
+        match &self.session.timezone {
+            None => Ok(crate::tz::Zone::UTC),
+            Some(name) => crate::tz::Zone::of_setting(name),
+        }
+    }
+
+    /// A [`crate::tz::ZoneOp`] call over `args` with the session's zone, or None when the
+    /// session is in UTC (the plain operation gives the same).
+    fn zoned(&self, op: crate::tz::ZoneOp, args: Vec<Expr>) -> Option<Expr> {
+        let zone = self.session.timezone.as_ref()?;
+        let mut all = vec![Expr::Const(Value::Text(zone.clone()))];
+        all.extend(args);
+        Some(Expr::Scalar(crate::functions::Scalar::Zoned(op), all))
+    }
+
+    /// Whether a cast between `from` and `to` crosses between an instant and a wall clock or
+    /// text, which the session's zone does when it is not UTC.
+    fn cast_reads_zone(&self, from: DataType, to: DataType) -> bool {
+        use DataType as D;
+        let wall = |t: DataType| {
+            matches!(t, D::Timestamp | D::Date | D::Time | D::Unknown) || t.is_string()
         };
-        (Expr::StatementTime, ty)
+        self.session.timezone.is_some()
+            && ((from == D::TimestampTz && wall(to)) || (to == D::TimestampTz && wall(from)))
+    }
+
+    /// `expr` of type `from` cast to `to`: through the session's zone where the cast reads it.
+    fn cast_node(&self, expr: Expr, from: DataType, to: DataType, explicit: bool) -> Expr {
+        if self.cast_reads_zone(from, to) {
+            if let Some(zoned) = self.zoned(
+                crate::tz::ZoneOp::Cast(from, to, explicit),
+                vec![expr.clone()],
+            ) {
+                return zoned;
+            }
+        }
+        Expr::Cast(Box::new(expr), from, to, explicit)
+    }
+
+    /// A constant cast at bind time (as [`Binder::cast_node`] would evaluate it).
+    fn cast_const(
+        &self,
+        value: Value,
+        from: DataType,
+        to: DataType,
+        explicit: bool,
+    ) -> SqlResult<Value> {
+        match self
+            .session
+            .timezone
+            .as_ref()
+            .filter(|_| self.cast_reads_zone(from, to))
+        {
+            Some(zone) => crate::tz::zoned(
+                crate::tz::ZoneOp::Cast(from, to, explicit),
+                &[Value::Text(zone.clone()), value],
+            ),
+            None => cast(value, from, to, explicit),
+        }
     }
 
     fn literal(
@@ -8309,10 +8407,23 @@ impl<'a> Binder<'a> {
                 let right = strip(self, right, b)?;
                 Ok((left, right, DataType::Text))
             }
-            (a, b) if a.is_timestamp() && b.is_timestamp() => Ok((left, right, a)),
+            // timestamp meets timestamptz as the instant its wall clock is in the session's
+            // zone (the same value in UTC).
+            (a, b)
+                if a.is_timestamp()
+                    && b.is_timestamp()
+                    && (a == b || self.session.timezone.is_none()) =>
+            {
+                Ok((left, right, a))
+            }
             (a, b) if a.is_datetime() && b.is_datetime() => {
-                // A date compares with a timestamp as that day's midnight.
-                let common = if a == DataType::Date { b } else { a };
+                // A date compares with a timestamp as that day's midnight; timestamp with
+                // timestamptz as timestamptz.
+                let common = match (a, b) {
+                    (DataType::Date, b) => b,
+                    (a, DataType::Date) => a,
+                    _ => DataType::TimestampTz,
+                };
                 let left = self.coerce_to(left, a, common, span)?;
                 let right = self.coerce_to(right, b, common, span)?;
                 Ok((left, right, common))
@@ -8745,6 +8856,13 @@ impl<'a> Binder<'a> {
             }
             _ => return Err(mismatch(self)),
         };
+        if let (T::AddInterval | T::SubInterval, D::TimestampTz) = (op, ty) {
+            let subtract = op == T::SubInterval;
+            let args = vec![left.clone(), right.clone()];
+            if let Some(zoned) = self.zoned(crate::tz::ZoneOp::Add(subtract), args) {
+                return Ok((zoned, ty));
+            }
+        }
         Ok((
             Expr::Binary(BinOp::Time(op), Box::new(left), Box::new(right)),
             ty,
@@ -8806,8 +8924,8 @@ impl<'a> Binder<'a> {
             FunctionArguments::None => {
                 return match name.as_str() {
                     "current_timestamp" | "localtimestamp" => Ok(self.now_expr(&name)),
-                    "localtime" => Ok(local_time()),
-                    "current_date" => Ok(current_date()),
+                    "localtime" => Ok(self.local_now(DataType::Time)),
+                    "current_date" => Ok(self.local_now(DataType::Date)),
                     "current_user" | "user" | "current_role" => Ok((
                         Expr::Const(Value::Text(self.session.user.clone())),
                         DataType::Text,
@@ -9306,7 +9424,7 @@ impl<'a> Binder<'a> {
         let name = name.to_string();
         if name == "age" && bound.len() == 1 {
             // age(t) is age(current_date, t): from midnight today.
-            let (today, ty) = current_date();
+            let (today, ty) = self.local_now(DataType::Date);
             let span = bound[0].2;
             bound.insert(0, (today, ty, span));
         }
@@ -9903,16 +10021,22 @@ impl<'a> Binder<'a> {
                     ),
                     ty => (value, ty),
                 };
+                let op = match name.as_str() {
+                    "date_trunc" => crate::tz::ZoneOp::Trunc,
+                    _ => crate::tz::ZoneOp::Extract(false),
+                };
+                let zoned = (ty == DataType::TimestampTz)
+                    .then(|| self.zoned(op, vec![field.clone(), value.clone()]))
+                    .flatten();
                 if name == "date_trunc" {
                     if !ty.is_timestamp() {
                         return Err(self.no_function(&name, &types, position));
                     }
-                    Ok((Expr::Func(Func::DateTrunc, vec![field, value]), ty))
+                    let plain = || Expr::Func(Func::DateTrunc, vec![field, value]);
+                    Ok((zoned.unwrap_or_else(plain), ty))
                 } else {
-                    Ok((
-                        Expr::Func(Func::DatePart, vec![field, value]),
-                        DataType::Float8,
-                    ))
+                    let plain = || Expr::Func(Func::DatePart, vec![field, value]);
+                    Ok((zoned.unwrap_or_else(plain), DataType::Float8))
                 }
             }
             ("row_to_json", 1) if types[0] == DataType::Json => {
@@ -9925,9 +10049,8 @@ impl<'a> Binder<'a> {
             {
                 let (expr, ty, _) = bound.remove(0);
                 let jsonb = name == "to_jsonb";
-                let kind = crate::json::JsonKind::of(ty);
                 Ok((
-                    Expr::Scalar(crate::functions::Scalar::ToJson(kind, jsonb), vec![expr]),
+                    json_value(expr, ty, jsonb, self.session.timezone.as_ref()),
                     if jsonb {
                         DataType::Jsonb
                     } else {
@@ -9947,7 +10070,7 @@ impl<'a> Binder<'a> {
                     if object && i % 2 == 0 {
                         args.push(self.coerce_to(expr, ty, DataType::Text, span)?);
                     } else {
-                        args.push(json_value(expr, ty));
+                        args.push(json_value(expr, ty, false, self.session.timezone.as_ref()));
                     }
                 }
                 let func = if object {
@@ -10275,6 +10398,27 @@ impl<'a> Binder<'a> {
             ("make_date", 3) if types.iter().all(|t| is_int(*t)) => {
                 text_fn(S::MakeDate, &[D::Int8, D::Int8, D::Int8], D::Date)
             }
+            // make_timestamptz reads the fields in the session's zone, or in its seventh
+            // argument's (see the end of this function).
+            ("make_timestamp", 6) | ("make_timestamptz", 6 | 7)
+                if types[..5].iter().all(|t| is_int(*t))
+                    && (is_num(types[5]) || is_float(types[5]))
+                    && (n == 6 || is_text(types[6])) =>
+            {
+                let mut args = vec![D::Int8, D::Int8, D::Int8, D::Int8, D::Int8, D::Float8];
+                if n == 7 {
+                    args.push(D::Text);
+                }
+                let result = if name == "make_timestamp" {
+                    D::Timestamp
+                } else {
+                    D::TimestampTz
+                };
+                text_fn(S::MakeTimestamp, &args, result)
+            }
+            ("to_timestamp", 1) if is_num(types[0]) || is_float(types[0]) => {
+                text_fn(S::ToTimestamp, &[D::Float8], D::TimestampTz)
+            }
             ("justify_days" | "justify_hours" | "justify_interval", 1)
                 if matches!(types[0], D::Interval | D::Unknown) =>
             {
@@ -10599,6 +10743,20 @@ impl<'a> Binder<'a> {
                 self.coerce_to(expr, from, to, span)?
             };
             args.push(expr);
+        }
+        if func == S::ToChar(true) {
+            if let Some(zoned) = self.zoned(crate::tz::ZoneOp::ToChar, args.clone()) {
+                return Ok(Some((zoned, result)));
+            }
+        }
+        if name == "make_timestamptz" {
+            let zone = (args.len() == 7).then(|| args.pop()).flatten();
+            let local = Expr::Scalar(S::MakeTimestamp, args);
+            let instant = match zone {
+                Some(zone) => Expr::Scalar(S::AtTimeZone(false), vec![zone, local]),
+                None => self.cast_node(local, D::Timestamp, D::TimestampTz, false),
+            };
+            return Ok(Some((instant, result)));
         }
         Ok(Some((Expr::Scalar(func, args), result)))
     }
@@ -10981,18 +11139,6 @@ fn positional_args<'e>(
 }
 
 /// `current_date`: the statement's start, as a date.
-fn current_date() -> (Expr, DataType) {
-    (
-        Expr::Cast(
-            Box::new(Expr::StatementTime),
-            DataType::TimestampTz,
-            DataType::Date,
-            false,
-        ),
-        DataType::Date,
-    )
-}
-
 /// A new schema's name: `pg_` is PostgreSQL's (42939); a dot would break catalog keys (see
 /// [`crate::catalog::qualify`]).
 fn check_schema_name(name: &str) -> SqlResult<()> {
@@ -11095,7 +11241,9 @@ fn castable(from: DataType, to: DataType) -> bool {
         || (from == DataType::Int4 && to == DataType::Bool)
         || matches!(
             (from, to),
-            (DataType::Json, DataType::Jsonb) | (DataType::Jsonb, DataType::Json)
+            (DataType::Json, DataType::Jsonb)
+                | (DataType::Jsonb, DataType::Json)
+                | (DataType::Timestamp | DataType::TimestampTz, DataType::Time)
         )
         || (from == DataType::Jsonb
             && (to.is_numeric_family() || to == DataType::Bool)
@@ -11208,7 +11356,7 @@ fn output_name(expr: &ast::Expr) -> String {
 /// json_build_object take their values.
 /// A FROM item named as a whole row (in the scope or an outer one) as its JSON object, in
 /// column order: PostgreSQL's `row_to_json(t)` (Keel has no row values otherwise).
-fn whole_row(scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
+fn whole_row(scope: &Scope<'_>, name: &str, zone: Option<&String>) -> Option<(Expr, DataType)> {
     let mut depth = 0;
     let mut current = Some(scope);
     while let Some(level) = current {
@@ -11227,7 +11375,7 @@ fn whole_row(scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
                     Expr::Outer(depth, index)
                 };
                 args.push(Expr::Const(Value::Text(column.name.clone())));
-                args.push(json_value(value, column.ty));
+                args.push(json_value(value, column.ty, false, zone));
             }
             return Some((
                 Expr::Scalar(crate::functions::Scalar::RowToJson, args),
@@ -11240,9 +11388,22 @@ fn whole_row(scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
     None
 }
 
-fn json_value(expr: Expr, ty: DataType) -> Expr {
-    let kind = crate::json::JsonKind::of(ty);
-    Expr::Scalar(crate::functions::Scalar::ToJson(kind, false), vec![expr])
+/// `to_json(expr)` of a value of type `ty` (`jsonb`), timestamptz values in the session's
+/// zone (`zone`: [`SessionInfo::timezone`]).
+fn json_value(expr: Expr, ty: DataType, jsonb: bool, zone: Option<&String>) -> Expr {
+    use crate::json::JsonKind;
+    let kind = JsonKind::of(ty);
+    let zoned = matches!(
+        kind,
+        JsonKind::TimestampTz | JsonKind::Array(JsonKind::TimestampTz) | JsonKind::Record(_)
+    );
+    match zone.filter(|_| zoned) {
+        Some(zone) => Expr::Scalar(
+            crate::functions::Scalar::Zoned(crate::tz::ZoneOp::ToJson(kind, jsonb)),
+            vec![Expr::Const(Value::Text(zone.clone())), expr],
+        ),
+        None => Expr::Scalar(crate::functions::Scalar::ToJson(kind, jsonb), vec![expr]),
+    }
 }
 
 /// A set-returning function in FROM with its columns: one per type, named by the alias (a
@@ -11339,18 +11500,6 @@ fn join_or_apply(kind: JoinKind, left: Rel, right: Rel, on: Vec<Expr>, lateral: 
 }
 
 /// `LOCALTIME`: the statement's time of day (the session's time zone is UTC).
-fn local_time() -> (Expr, DataType) {
-    (
-        Expr::Cast(
-            Box::new(Expr::StatementTime),
-            DataType::TimestampTz,
-            DataType::Time,
-            true,
-        ),
-        DataType::Time,
-    )
-}
-
 /// col_description's look-up key: table OID times this, plus the attnum.
 const COMMENT_KEY: i64 = 4096;
 
@@ -11397,7 +11546,7 @@ fn cast_type_name(ty: &ast::DataType) -> String {
         T::Text => "text".into(),
         T::Varchar(_) | T::CharacterVarying(_) => "varchar".into(),
         T::Char(_) | T::Character(_) => "bpchar".into(),
-        T::Timestamp(_, TimezoneInfo::WithTimeZone) => "timestamptz".into(),
+        T::Timestamp(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => "timestamptz".into(),
         T::Timestamp(..) => "timestamp".into(),
         T::Array(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)

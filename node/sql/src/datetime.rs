@@ -593,7 +593,7 @@ fn unit_error(unit: &str, ty: &str) -> SqlError {
     )
 }
 
-fn canonical_unit(unit: &str) -> String {
+pub(crate) fn canonical_unit(unit: &str) -> String {
     let lower = unit.trim().to_ascii_lowercase();
     match lower.as_str() {
         "years" | "y" | "yr" | "yrs" => "year".into(),
@@ -865,8 +865,10 @@ fn cased(name: &str, pattern: &str, width: usize, fill: bool, out: &mut String) 
 }
 
 /// PostgreSQL's `to_char(timestamp, text)` (and timestamptz's, in UTC, the session's zone, and
-/// date's, at midnight). `with_zone` is timestamptz: its `TZ` prints `UTC`. None for infinity.
-pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
+/// date's, at midnight). `zone` is a timestamptz's zone at the instant (abbreviation, UTC
+/// offset in seconds east; `usecs` is then its wall clock there) for `TZ`, `OF`, `TZH` and
+/// `TZM`. None for infinity.
+pub fn to_char(usecs: i64, zone: Option<(&str, i32)>, format: &str) -> Option<String> {
     if usecs == i64::MAX || usecs == i64::MIN {
         return None;
     }
@@ -880,7 +882,7 @@ pub fn to_char(usecs: i64, with_zone: bool, format: &str) -> Option<String> {
         false,
     );
     // Timestamps have no pattern they refuse.
-    stamp.format(format, with_zone).ok()
+    stamp.format(format, zone).ok()
 }
 
 /// PostgreSQL's `to_char(interval, text)`: the interval's years, months (of the year), days,
@@ -893,7 +895,7 @@ pub fn interval_to_char(interval: &Interval, format: &str) -> SqlResult<String> 
         interval.days as i64,
     );
     let ordinal = date2j(year, month, day) - UNIX_JULIAN;
-    Stamp::new((year, month, day), interval.micros, ordinal, true).format(format, false)
+    Stamp::new((year, month, day), interval.micros, ordinal, true).format(format, None)
 }
 
 impl Stamp {
@@ -918,7 +920,7 @@ impl Stamp {
     }
 
     /// The format's patterns filled in from these fields.
-    fn format(&self, format: &str, with_zone: bool) -> SqlResult<String> {
+    fn format(&self, format: &str, zone: Option<(&str, i32)>) -> SqlResult<String> {
         let stamp = self;
         let mut out = String::new();
         let mut rest = format;
@@ -969,7 +971,7 @@ impl Stamp {
             } else {
                 None
             };
-            stamp.field(pattern, fill, suffix, with_zone, &mut out)?;
+            stamp.field(pattern, fill, suffix, zone, &mut out)?;
             rest = after;
         }
         Ok(out)
@@ -1005,7 +1007,7 @@ impl Stamp {
         pattern: &str,
         fill: bool,
         suffix: Option<bool>,
-        with_zone: bool,
+        zone: Option<(&str, i32)>,
         out: &mut String,
     ) -> SqlResult<()> {
         // A negative value takes one more position for its sign in the fields PostgreSQL
@@ -1180,12 +1182,24 @@ impl Stamp {
                 signed(year, width, self.year < 0, out)
             }
             "tz" => {
-                if with_zone {
-                    out.push_str(if upper { "UTC" } else { "utc" });
+                if let Some((name, _)) = zone {
+                    out.push_str(&if upper {
+                        name.to_uppercase()
+                    } else {
+                        name.to_lowercase()
+                    });
                 }
             }
-            "of" | "tzh" => out.push_str("+00"),
-            "tzm" => out.push_str("00"),
+            "of" => crate::tz::format_offset(zone.map_or(0, |(_, o)| o), false, out),
+            "tzh" => {
+                let offset = zone.map_or(0, |(_, o)| o);
+                let sign = if offset < 0 { '-' } else { '+' };
+                let _ = write!(out, "{sign}{:02}", offset.unsigned_abs() / 3600);
+            }
+            "tzm" => {
+                let offset = zone.map_or(0, |(_, o)| o);
+                let _ = write!(out, "{:02}", offset.unsigned_abs() / 60 % 60);
+            }
             _ => out.push_str(pattern),
         }
         Ok(())

@@ -41,7 +41,7 @@ use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLock
 use crate::query::{compare_rows, count_value, group, project, Executor, Row};
 use crate::sequence::SessionSequences;
 use crate::spill::{RowSet, RowSink, Sorter, StatementMemory};
-use crate::types::{cast, encode_key, format_text, now_timestamp, DataType, Value};
+use crate::types::{cast, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
 
@@ -395,6 +395,8 @@ pub struct Prepared {
     pub catalog_version: u64,
     /// The search path names were resolved with (a different one binds again).
     pub search_path: Vec<String>,
+    /// The session's zone it was bound with (see [`SessionInfo::timezone`]).
+    pub timezone: Option<String>,
     /// The role it was bound as (privileges are checked when binding: SET ROLE binds again).
     pub user: String,
     /// The plan holds session or node state read at bind time (settings, pg_stat_activity):
@@ -457,6 +459,8 @@ pub struct CopyOut {
     header: Option<Vec<u8>>,
     /// The binary trailer is still to send.
     trailer: bool,
+    /// The session's zone (timestamptz fields are written in it).
+    zone: crate::tz::Zone,
 }
 
 impl std::fmt::Debug for CopyOut {
@@ -519,7 +523,7 @@ impl CopyOut {
                 continue;
             }
             text.clear();
-            format_text(value, self.types[i], &mut text);
+            crate::types::format_text_in(value, self.types[i], &self.zone, &mut text);
             copy_out_field(&mut line, &text, self.forced[i], options);
         }
         line.push('\n');
@@ -582,6 +586,8 @@ pub struct CopyState {
     done: bool,
     /// Binary format: the stream's header has been read.
     header_read: bool,
+    /// The session's zone (timestamptz fields without an offset are read in it).
+    zone: crate::tz::Zone,
 }
 
 /// Session settings (GUCs).
@@ -864,21 +870,29 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             }
             "ISO, MDY".into()
         }
-        "timezone" => match value.to_uppercase().as_str() {
-            "UTC" | "ETC/UTC" | "GMT" | "ETC/GMT" | "UCT" | "ZULU" | "UNIVERSAL" | "Z" | "0"
-            | "+00" | "00:00" => {
-                if value.eq_ignore_ascii_case("utc") {
-                    "UTC".into()
-                } else {
-                    value.to_string()
+        "timezone" => {
+            // A number is hours east (`SET TIME ZONE -5`), which PostgreSQL names as the
+            // POSIX zone `<-05>+05`.
+            let named = match value.trim().parse::<f64>() {
+                Ok(hours) if hours.is_finite() && hours.abs() < 168.0 => {
+                    let east = (hours * 3600.0).round() as i32;
+                    let (mut inside, mut outside) = (String::new(), String::new());
+                    crate::tz::format_offset(east, true, &mut inside);
+                    crate::tz::format_offset(-east, true, &mut outside);
+                    format!("<{inside}>{outside}")
+                }
+                _ => value.to_string(),
+            };
+            match crate::tz::Zone::setting(&named) {
+                Some((_, canonical)) => canonical,
+                None => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("invalid value for parameter \"TimeZone\": \"{value}\""),
+                    ))
                 }
             }
-            _ => {
-                return Err(SqlError::unsupported(format!(
-                    "time zone \"{value}\" (Keel runs in UTC for now)"
-                )))
-            }
-        },
+        }
         "extra_float_digits" => {
             let digits: i32 = value.parse().map_err(|_| invalid())?;
             if !(-15..=3).contains(&digits) {
@@ -951,6 +965,8 @@ fn show_column(name: &str) -> String {
 pub struct Session {
     pub info: SessionInfo,
     pub settings: Settings,
+    /// The `TimeZone` setting's zone (kept in step by `refresh_search_path`).
+    zone: crate::tz::Zone,
     txn: Option<Txn>,
     failed: bool,
     /// A multi-statement simple query is running as one implicit transaction.
@@ -1005,13 +1021,12 @@ struct PendingDdl {
 }
 
 impl Session {
-    pub fn new(mut info: SessionInfo) -> Session {
+    pub fn new(info: SessionInfo) -> Session {
         let settings = Settings::new(&info.user);
-        info.search_path =
-            crate::bind::parse_search_path(settings.get("search_path").unwrap_or(""));
-        Session {
+        let mut session = Session {
             info,
             settings,
+            zone: crate::tz::Zone::UTC,
             txn: None,
             failed: false,
             implicit_block: false,
@@ -1027,7 +1042,14 @@ impl Session {
             statements: HashMap::new(),
             backends: None,
             txn_id: Default::default(),
-        }
+        };
+        session.refresh_search_path();
+        session
+    }
+
+    /// The session's `TimeZone`: timestamptz values are printed and read in it.
+    pub fn zone(&self) -> &crate::tz::Zone {
+        &self.zone
     }
 
     /// Publishes the open transaction's id (see `txn_id`).
@@ -1200,10 +1222,17 @@ impl Session {
     }
 
     /// Keeps [`SessionInfo::search_path`] (what the binder resolves names with) in step with
-    /// the `search_path` setting.
+    /// the `search_path` setting, and [`SessionInfo::timezone`] and the session's zone with
+    /// `TimeZone`.
     pub fn refresh_search_path(&mut self) {
         let value = self.settings.get("search_path").unwrap_or("");
         self.info.search_path = crate::bind::parse_search_path(value);
+        let name = self.settings.get("timezone").unwrap_or("UTC");
+        if self.info.timezone.as_deref() != Some(name) {
+            // Checked when set; a zone file gone since reads as UTC.
+            self.zone = crate::tz::Zone::setting(name).map_or(crate::tz::Zone::UTC, |(z, _)| z);
+            self.info.timezone = (!self.zone.is_utc()).then(|| name.to_string());
+        }
     }
 
     /// Warnings a failed statement gave before its error (see [`QueryResult::notices`] for those
@@ -1486,6 +1515,7 @@ impl Session {
             param_types: Vec::new(),
             catalog_version: catalog.version,
             search_path: self.info.search_path.clone(),
+            timezone: self.info.timezone.clone(),
             user: self.info.user.clone(),
             volatile: reads_settings
                 || reads_activity
@@ -1763,6 +1793,7 @@ impl Session {
         let reuse = prepared.plan.is_some()
             && prepared.catalog_version == catalog.version
             && prepared.search_path == self.info.search_path
+            && prepared.timezone == self.info.timezone
             && prepared.user == self.info.user
             && !prepared.volatile;
         // The catalog version the plan in hand was bound against.
@@ -2724,6 +2755,7 @@ impl Session {
                     line: 0,
                     done: false,
                     header_read: false,
+                    zone: self.zone.clone(),
                 });
             }
             Parsed::CopyTo { .. } => unreachable!("COPY TO runs in copy_to"),
@@ -4770,6 +4802,7 @@ impl Session {
                 rows,
                 header,
                 trailer: options.binary,
+                zone: self.zone.clone(),
             }),
             ..Default::default()
         })
@@ -4892,7 +4925,7 @@ impl Session {
                 state,
                 fields,
                 &ctx,
-                |field: &String, ty| crate::types::parse_text(field, ty),
+                |field: &String, ty| crate::types::parse_text_in(field, ty, &state.zone),
                 |field: &String, column| {
                     format!(
                         "COPY {table_name}, line {}, column {column}: \"{field}\"",

@@ -273,6 +273,12 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             format!("{func:?}").to_lowercase(),
             args.iter().map(go).collect::<Vec<_>>().join(", ")
         ),
+        // A cast through the session's zone prints as the cast.
+        Expr::Scalar(crate::functions::Scalar::Zoned(crate::tz::ZoneOp::Cast(_, to, _)), args)
+            if args.len() == 2 =>
+        {
+            format!("({})::{}", go(&args[1]), to.name())
+        }
         Expr::Scalar(func, args) => format!(
             "{}({})",
             format!("{func:?}").to_lowercase(),

@@ -80,8 +80,15 @@ pub enum Scalar {
     /// `timezone(zone, ts)` (`ts AT TIME ZONE zone`): a timestamptz's wall clock in the zone
     /// (true), or the instant a timestamp's wall clock in the zone is (see [`crate::tz`]).
     AtTimeZone(bool),
+    /// An operation that reads the session's `TimeZone`, its setting the first argument (see
+    /// [`crate::tz::ZoneOp`]).
+    Zoned(crate::tz::ZoneOp),
     /// `to_char(interval, format)`.
     IntervalToChar,
+    /// make_timestamp(year, month, day, hour, min, sec): the wall clock those fields give.
+    MakeTimestamp,
+    /// to_timestamp(seconds since 1970): an instant.
+    ToTimestamp,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -430,9 +437,42 @@ fn regex_replacement(replacement: &str) -> String {
     out
 }
 
+/// The date of `year` (negative: BC; there is no year 0), `month` and `day` as days from
+/// 2000-01-01; 22008 naming the fields when there is none.
+fn make_date(year: i64, month: i64, day: i64) -> SqlResult<i32> {
+    let out_of_range = || {
+        SqlError::new(
+            code::DATETIME_FIELD_OVERFLOW,
+            format!("date field value out of range: {year}-{month:02}-{day:02}"),
+        )
+    };
+    let civil_year = if year < 0 { year + 1 } else { year };
+    if year == 0
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > crate::types::days_in_month(civil_year, month)
+    {
+        return Err(out_of_range());
+    }
+    let days =
+        crate::types::days_from_civil(civil_year, month, day) - crate::datetime::UNIX_TO_PG_DAYS;
+    i32::try_from(days).map_err(|_| out_of_range())
+}
+
+/// Seconds as C's `%02g` writes them (PostgreSQL's time-field messages).
+fn seconds_text(seconds: f64) -> String {
+    let text = format!("{seconds}");
+    if seconds.fract() == 0.0 && (0.0..10.0).contains(&seconds) {
+        format!("0{text}")
+    } else {
+        text
+    }
+}
+
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
         Scalar::Array(func) => return crate::array::call(func, args),
+        Scalar::Zoned(op) => return crate::tz::zoned(op, &args),
         Scalar::ToJson(kind, jsonb) => {
             return Ok(match &args[0] {
                 Value::Null => Value::Null,
@@ -788,24 +828,62 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             else {
                 return Ok(Value::Null);
             };
-            // Negative years are BC (there is no year 0).
-            let out_of_range = || {
-                SqlError::new(
-                    code::DATETIME_FIELD_OVERFLOW,
-                    format!("date field value out of range: {year}-{month:02}-{day:02}"),
-                )
+            Value::Date(make_date(*year, *month, *day)?)
+        }
+        Scalar::MakeTimestamp => {
+            let [Value::Int(year), Value::Int(month), Value::Int(day), Value::Int(hour), Value::Int(minute), Value::Float(second)] =
+                &args[..6]
+            else {
+                return Ok(Value::Null);
             };
-            let civil_year = if *year < 0 { year + 1 } else { *year };
-            if *year == 0
-                || !(1..=12).contains(month)
-                || *day < 1
-                || *day > crate::types::days_in_month(civil_year, *month)
-            {
-                return Err(out_of_range());
+            let day = i64::from(make_date(*year, *month, *day)?);
+            // 24:00:00 is the next midnight; seconds below 60.
+            let micros = (second * 1e6).round();
+            let valid = (0..=23).contains(hour) && (0..=59).contains(minute)
+                || (*hour == 24 && *minute == 0 && micros == 0.0);
+            if !valid || !(0.0..60e6).contains(&micros) {
+                return Err(SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    format!(
+                        "time field value out of range: {hour}:{minute:02}:{}",
+                        seconds_text(*second)
+                    ),
+                ));
             }
-            let days = crate::types::days_from_civil(civil_year, *month, *day)
-                - crate::datetime::UNIX_TO_PG_DAYS;
-            Value::Date(i32::try_from(days).map_err(|_| out_of_range())?)
+            let time = (hour * 3600 + minute * 60) * 1_000_000 + micros as i64;
+            day.checked_mul(crate::datetime::USECS_PER_DAY)
+                .and_then(|d| d.checked_add(time))
+                .map(Value::Timestamp)
+                .ok_or_else(|| {
+                    SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+                })?
+        }
+        Scalar::ToTimestamp => {
+            let Value::Float(seconds) = a else {
+                return Ok(Value::Null);
+            };
+            if seconds.is_nan() {
+                return Err(SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    "timestamp cannot be NaN",
+                ));
+            }
+            if seconds.is_infinite() {
+                let end = if *seconds > 0.0 { i64::MAX } else { i64::MIN };
+                return Ok(Value::Timestamp(end));
+            }
+            // PostgreSQL's range: 4714-11-24 BC to 294277-01-01 (microseconds from 2000).
+            const EPOCH_2000: f64 = 946_684_800.0;
+            let micros = ((seconds - EPOCH_2000) * 1e6).round();
+            if !(-211_813_488_000e6..9_224_318_016_000e6).contains(&micros) {
+                let mut text = String::new();
+                crate::types::format_text(a, crate::types::DataType::Float8, &mut text);
+                return Err(SqlError::new(
+                    code::DATETIME_FIELD_OVERFLOW,
+                    format!("timestamp out of range: \"{text}\""),
+                ));
+            }
+            Value::Timestamp(micros as i64)
         }
         Scalar::DateBin => match (a, &args[1], &args[2]) {
             (Value::Interval(stride), Value::Timestamp(source), Value::Timestamp(origin)) => {
@@ -1070,25 +1148,15 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 }
                 _ => return Ok(Value::Null),
             };
-            if *t == i64::MAX || *t == i64::MIN {
-                return Ok(Value::Timestamp(*t));
-            }
-            const SECS_1970_TO_2000: i64 = crate::datetime::UNIX_TO_PG_DAYS * 86_400;
-            let secs = t.div_euclid(1_000_000) + SECS_1970_TO_2000;
-            let offset = match to_local {
-                true => i64::from(zone.offset_at(secs)),
-                false => -i64::from(zone.offset_of_local(secs)),
-            };
-            // Near the ends of the range an offset can carry past them (or onto infinity).
-            let shifted =
-                (t.checked_add(offset * 1_000_000)).filter(|s| *s != i64::MAX && *s != i64::MIN);
-            Value::Timestamp(shifted.ok_or_else(|| {
-                SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
-            })?)
+            Value::Timestamp(match to_local {
+                true => crate::tz::to_local(&zone, *t)?,
+                false => crate::tz::from_local(&zone, *t)?,
+            })
         }
         Scalar::ToChar(with_zone) => match (a, &args[1]) {
             (Value::Timestamp(t), Value::Text(format)) => {
-                crate::datetime::to_char(*t, with_zone, format).map_or(Value::Null, Value::Text)
+                let zone = with_zone.then_some(("UTC", 0));
+                crate::datetime::to_char(*t, zone, format).map_or(Value::Null, Value::Text)
             }
             _ => Value::Null,
         },
@@ -1122,6 +1190,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::RowToJson
         | Scalar::JsonBuildArray(_)
         | Scalar::PackRow
+        | Scalar::Zoned(_)
         | Scalar::Array(_) => {
             unreachable!("handled above")
         }

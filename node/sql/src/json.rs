@@ -1109,8 +1109,18 @@ impl JsonKind {
     }
 }
 
-/// `to_json(value)`: the value's JSON text (jsonb: normalized).
+/// `to_json(value)`: the value's JSON text (jsonb: normalized), a timestamptz in UTC.
 pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlResult<String> {
+    to_json_in(value, kind, jsonb, &crate::tz::Zone::UTC)
+}
+
+/// [`to_json`] with timestamptz values (also in arrays and records) in `zone`.
+pub fn to_json_in(
+    value: &crate::types::Value,
+    kind: JsonKind,
+    jsonb: bool,
+    zone: &crate::tz::Zone,
+) -> SqlResult<String> {
     use crate::types::{format_text, DataType, Value};
     let mut out = String::new();
     match (value, kind) {
@@ -1148,6 +1158,7 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
                 dims: &[crate::array::Dim],
                 items: &mut std::slice::Iter<'_, Value>,
                 elem: JsonKind,
+                zone: &crate::tz::Zone,
                 out: &mut String,
             ) -> SqlResult<()> {
                 out.push('[');
@@ -1156,10 +1167,10 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
                         out.push(',');
                     }
                     if dims.len() > 1 {
-                        level(&dims[1..], items, elem, out)?;
+                        level(&dims[1..], items, elem, zone, out)?;
                     } else {
                         let item = items.next().unwrap_or(&Value::Null);
-                        out.push_str(&to_json(item, elem, false)?);
+                        out.push_str(&to_json_in(item, elem, false, zone)?);
                     }
                 }
                 out.push(']');
@@ -1168,7 +1179,7 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
             if array.dims.is_empty() {
                 out.push_str("[]");
             } else {
-                level(&array.dims, &mut array.items.iter(), *elem, &mut out)?;
+                level(&array.dims, &mut array.items.iter(), *elem, zone, &mut out)?;
             }
         }
         (Value::Record(fields), JsonKind::Record(shape)) => {
@@ -1181,7 +1192,7 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
                 }
                 write_string(name, &mut out);
                 out.push(':');
-                out.push_str(&to_json(field, JsonKind::of(ty), false)?);
+                out.push_str(&to_json_in(field, JsonKind::of(ty), false, zone)?);
             }
             out.push('}');
         }
@@ -1192,7 +1203,7 @@ pub fn to_json(value: &crate::types::Value, kind: JsonKind, jsonb: bool) -> SqlR
                 DataType::TimestampTz
             };
             let mut text = String::new();
-            format_text(value, ty, &mut text);
+            crate::types::format_text_in(value, ty, zone, &mut text);
             let mut text = text.replacen(' ', "T", 1);
             // +hh becomes +hh:mm.
             if kind == JsonKind::TimestampTz {

@@ -1396,6 +1396,26 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             let value = if c.word("default") || (name == "timezone" && c.word("local")) {
                 None
+            } else if name == "timezone" && c.word("interval") {
+                // SET TIME ZONE INTERVAL '+02:30' HOUR TO MINUTE: an offset east, in hours.
+                let Some(Token::Str(text)) = c.peek().cloned() else {
+                    return Err(c.error());
+                };
+                c.at += 1;
+                while ["year", "month", "day", "hour", "minute", "second", "to"]
+                    .iter()
+                    .any(|w| c.word(w))
+                {}
+                let interval = crate::datetime::parse_interval(&text, None)?;
+                if interval.months != 0 || interval.days != 0 {
+                    let what = if interval.months != 0 { "months" } else { "days" };
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("invalid value for parameter \"TimeZone\": \"INTERVAL '{text}'\""),
+                    )
+                    .with_detail(format!("Cannot specify {what} in time zone interval.")));
+                }
+                Some(format!("{}", interval.micros as f64 / 3_600_000_000.0))
             } else {
                 Some(c.setting_value(name.eq_ignore_ascii_case("search_path"))?)
             };

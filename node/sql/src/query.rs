@@ -2184,16 +2184,25 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                     }
                     Ok(rows)
                 }
-                [Value::Timestamp(start), Value::Timestamp(stop), Value::Interval(step)] => {
+                [Value::Timestamp(start), Value::Timestamp(stop), Value::Interval(step), zone @ ..] =>
+                {
                     if step.normalized() == 0 {
                         return Err(zero_step());
                     }
+                    // A timestamptz series in a session zone that is not UTC: its setting.
+                    let zone = match zone {
+                        [Value::Text(name)] => Some(crate::tz::Zone::of_setting(name)?),
+                        _ => None,
+                    };
                     let forward = step.normalized() > 0;
                     let mut rows = Vec::new();
                     let mut current = *start;
                     while (forward && current <= *stop) || (!forward && current >= *stop) {
                         rows.push(vec![Value::Timestamp(current)]);
-                        let next = crate::datetime::add_interval(current, step)?;
+                        let next = match &zone {
+                            Some(zone) => crate::tz::add_interval(zone, current, step)?,
+                            None => crate::datetime::add_interval(current, step)?,
+                        };
                         // An interval that moves nothing forward here (months on infinity).
                         if next == current {
                             break;

@@ -546,8 +546,14 @@ pub fn check_int(value: i64, ty: DataType) -> SqlResult<i64> {
     }
 }
 
-/// Parses PostgreSQL's text form of `ty`.
+/// Parses PostgreSQL's text form of `ty` (a timestamptz without an offset in UTC).
 pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
+    parse_text_in(text, ty, &crate::tz::Zone::UTC)
+}
+
+/// [`parse_text`] with a timestamptz (also an array's) without an offset read in `zone`: a
+/// session's `TimeZone`.
+pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlResult<Value> {
     let trimmed = text.trim();
     Ok(match ty {
         DataType::Bool => match trimmed.to_ascii_lowercase().as_str() {
@@ -598,7 +604,9 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
         DataType::Bytea => Value::Bytes(parse_bytea(text)?),
         DataType::Json => Value::Text(crate::json::json_in(text)?),
         DataType::Jsonb => Value::Text(crate::json::jsonb_in(text)?),
-        DataType::Array(elem) => Value::Array(Box::new(crate::array::parse(text, elem.ty())?)),
+        DataType::Array(elem) => {
+            Value::Array(Box::new(crate::array::parse_in(text, elem.ty(), zone)?))
+        }
         DataType::Int2Vector => {
             let items = text
                 .split_whitespace()
@@ -630,12 +638,14 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
             }
         })?),
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
-            parse_timestamp(trimmed, ty == DataType::TimestampTz).ok_or_else(|| {
-                SqlError::new(
-                    code::INVALID_DATETIME_FORMAT,
-                    format!("invalid input syntax for type {}: \"{text}\"", ty.name()),
-                )
-            })?,
+            parse_timestamp_in(trimmed, (ty == DataType::TimestampTz).then_some(zone)).ok_or_else(
+                || {
+                    SqlError::new(
+                        code::INVALID_DATETIME_FORMAT,
+                        format!("invalid input syntax for type {}: \"{text}\"", ty.name()),
+                    )
+                },
+            )?,
         ),
     })
 }
@@ -956,9 +966,17 @@ pub(crate) fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-/// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:MM]]`. An offset is honoured for
-/// timestamptz and ignored for timestamp, as PostgreSQL does.
+/// Parses `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|(+|-)HH[:MM]| zone]`. An offset or zone
+/// is honoured for timestamptz and ignored for timestamp, as PostgreSQL does (a timestamptz
+/// without one is read in UTC: [`parse_timestamp_in`] reads it in a session's zone).
 pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
+    parse_timestamp_in(text, with_zone.then_some(&crate::tz::Zone::UTC))
+}
+
+/// [`parse_timestamp`] of a timestamptz (`zone`: the zone a text without an offset or zone
+/// name is read in) or a timestamp (None). A zone name (`Europe/Berlin`, `PST`) is resolved
+/// as `AT TIME ZONE` resolves one.
+pub fn parse_timestamp_in(text: &str, zone: Option<&crate::tz::Zone>) -> Option<i64> {
     let lower = text.to_ascii_lowercase();
     match lower.as_str() {
         "epoch" => return Some(-UNIX_TO_PG_DAYS * USECS_PER_DAY),
@@ -966,6 +984,23 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
         "-infinity" => return Some(i64::MIN),
         _ => {}
     }
+    // An era after the rest: `0044-03-15 BC` is the year -43 (there is no year 0).
+    let (text, bc) = match text.rsplit_once(' ') {
+        Some((before, era)) if era.eq_ignore_ascii_case("bc") => (before.trim_end(), true),
+        Some((before, era)) if era.eq_ignore_ascii_case("ad") => (before.trim_end(), false),
+        _ => (text, false),
+    };
+    // A zone name after the date and time: `2024-01-01 12:00 Europe/Berlin`.
+    let (text, named) = match text.rsplit_once(' ') {
+        Some((before, name))
+            if name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && before.contains('-')
+                && !name.eq_ignore_ascii_case("z") =>
+        {
+            (before.trim_end(), Some(crate::tz::Zone::named(name).ok()?))
+        }
+        _ => (text, None),
+    };
     let bytes = text.as_bytes();
     let number = |from: usize, to: usize| -> Option<i64> {
         let part = text.get(from..to)?;
@@ -976,6 +1011,11 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
     };
     let dash1 = text.find('-')?;
     let year = number(0, dash1)?;
+    let year = match bc {
+        true if year > 0 => 1 - year,
+        true => return None,
+        false => year,
+    };
     let dash2 = dash1 + 1 + text[dash1 + 1..].find('-')?;
     let month = number(dash1 + 1, dash2)?;
     let mut at = dash2 + 1;
@@ -988,7 +1028,7 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
     }
     at = day_end;
     let (mut hour, mut minute, mut second, mut micros) = (0, 0, 0, 0);
-    let mut offset_secs = 0;
+    let mut offset_secs = None;
     if at < bytes.len() {
         if bytes[at] != b' ' && bytes[at] != b'T' && bytes[at] != b't' {
             return None;
@@ -1009,21 +1049,28 @@ pub fn parse_timestamp(text: &str, with_zone: bool) -> Option<i64> {
         }
         if let Some(zone_at) = zone_at {
             let zone = &text[zone_at..];
+            offset_secs = Some(0);
             if !zone.eq_ignore_ascii_case("z") {
                 let sign = if zone.starts_with('-') { -1 } else { 1 };
                 let (hours, minutes) = zone[1..].split_once(':').unwrap_or((&zone[1..], "0"));
-                offset_secs =
-                    sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60);
+                offset_secs = Some(
+                    sign * (hours.parse::<i64>().ok()? * 3600 + minutes.parse::<i64>().ok()? * 60),
+                );
             }
         }
     }
     let days = days_from_civil(year, month, day) - UNIX_TO_PG_DAYS;
-    let mut usecs =
+    let usecs =
         days * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + micros;
-    if with_zone {
-        usecs -= offset_secs * USECS_PER_SEC;
-    }
-    Some(usecs)
+    let Some(session) = zone else {
+        return Some(usecs);
+    };
+    let offset = match (offset_secs, &named) {
+        (Some(offset), _) => offset,
+        (None, Some(named)) => i64::from(crate::tz::local_offset(named, usecs)),
+        (None, None) => i64::from(crate::tz::local_offset(session, usecs)),
+    };
+    usecs.checked_sub(offset * USECS_PER_SEC)
 }
 
 /// The seconds field of a time (`SS[.fffffff]`): whole seconds and microseconds, the fraction
@@ -1076,8 +1123,9 @@ pub fn format_time(usecs: i64, out: &mut String) {
     crate::datetime::format_clock(usecs.max(0) as u64, out);
 }
 
-/// Formats a timestamp the way PostgreSQL does with `DateStyle = ISO`.
-pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
+/// Formats a timestamp the way PostgreSQL does with `DateStyle = ISO`; a timestamptz's wall
+/// clock (`usecs`) with its UTC offset (`offset`, seconds east) after it.
+pub fn format_timestamp(usecs: i64, offset: Option<i32>, out: &mut String) {
     match usecs {
         i64::MAX => return out.push_str("infinity"),
         i64::MIN => return out.push_str("-infinity"),
@@ -1106,8 +1154,8 @@ pub fn format_timestamp(usecs: i64, with_zone: bool, out: &mut String) {
         out.push('.');
         out.push_str(fraction.trim_end_matches('0'));
     }
-    if with_zone {
-        out.push_str("+00");
+    if let Some(offset) = offset {
+        crate::tz::format_offset(offset, true, out);
     }
     if year <= 0 {
         out.push_str(" BC");
@@ -1168,8 +1216,15 @@ fn write_shortest(scientific: &str, value: impl std::fmt::Display, limit: i32, o
     }
 }
 
-/// Writes PostgreSQL's text form of `value` as type `ty` (not for NULL).
+/// Writes PostgreSQL's text form of `value` as type `ty` (not for NULL), a timestamptz in
+/// UTC.
 pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
+    format_text_in(value, ty, &crate::tz::Zone::UTC, out)
+}
+
+/// [`format_text`] with timestamptz values (also in arrays and records) in `zone`: a session's
+/// `TimeZone`.
+pub fn format_text_in(value: &Value, ty: DataType, zone: &crate::tz::Zone, out: &mut String) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
@@ -1193,7 +1248,8 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
             }
         }
         Value::Timestamp(t) if ty == DataType::Time => format_time(*t, out),
-        Value::Timestamp(t) => format_timestamp(*t, ty == DataType::TimestampTz, out),
+        Value::Timestamp(t) if ty == DataType::TimestampTz => format_timestamptz(*t, zone, out),
+        Value::Timestamp(t) => format_timestamp(*t, None, out),
         Value::Array(array) if ty == DataType::Int2Vector => {
             for (i, item) in array.items.iter().enumerate() {
                 if i > 0 {
@@ -1203,9 +1259,9 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
             }
         }
         Value::Array(array) => {
-            crate::array::format(array, ty.element().unwrap_or(DataType::Text), out)
+            crate::array::format_in(array, ty.element().unwrap_or(DataType::Text), zone, out)
         }
-        Value::Record(fields) => format_record(fields, ty, out),
+        Value::Record(fields) => format_record(fields, ty, zone, out),
         Value::Date(d) => format_date(*d, out),
         Value::Interval(i) => format_interval(i, out),
     }
@@ -1213,7 +1269,7 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
 
 /// PostgreSQL's `record_out`: `(a,b)`, a NULL field empty, a field quoted (with `"` and `\`
 /// doubled) when it is empty or holds `"`, `\`, `(`, `)`, `,` or white space.
-fn format_record(fields: &[Value], ty: DataType, out: &mut String) {
+fn format_record(fields: &[Value], ty: DataType, zone: &crate::tz::Zone, out: &mut String) {
     let types = match ty {
         DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
         _ => Vec::new(),
@@ -1226,7 +1282,13 @@ fn format_record(fields: &[Value], ty: DataType, out: &mut String) {
         if field.is_null() {
             continue;
         }
-        let text = to_text(field, types.get(i).copied().unwrap_or(DataType::Text));
+        let mut text = String::new();
+        format_text_in(
+            field,
+            types.get(i).copied().unwrap_or(DataType::Text),
+            zone,
+            &mut text,
+        );
         let quote = text.is_empty()
             || text
                 .chars()
@@ -1245,6 +1307,18 @@ fn format_record(fields: &[Value], ty: DataType, out: &mut String) {
         }
     }
     out.push(')');
+}
+
+/// A timestamptz's text form in `zone`: its wall clock there and the offset.
+pub fn format_timestamptz(usecs: i64, zone: &crate::tz::Zone, out: &mut String) {
+    if usecs == i64::MAX || usecs == i64::MIN {
+        return format_timestamp(usecs, None, out);
+    }
+    let offset = crate::tz::instant_offset(zone, usecs);
+    match usecs.checked_add(i64::from(offset) * USECS_PER_SEC) {
+        Some(local) => format_timestamp(local, Some(offset), out),
+        None => format_timestamp(usecs, Some(0), out),
+    }
 }
 
 /// The text form of a value (for messages and casts to text).
@@ -2491,7 +2565,7 @@ mod tests {
         ] {
             let parsed = parse_timestamp(text, false).unwrap();
             let mut out = String::new();
-            format_timestamp(parsed, false, &mut out);
+            format_timestamp(parsed, None, &mut out);
             assert_eq!(out, text);
         }
         assert_eq!(parse_timestamp("2000-01-01", false), Some(0));

@@ -1,5 +1,9 @@
-//! Time zones for `AT TIME ZONE` and `timezone(zone, ts)`: what offset from UTC a zone has at
-//! an instant, and which instant a local wall-clock time in it names.
+//! Time zones for `AT TIME ZONE`, `timezone(zone, ts)` and the session's `TimeZone`: what
+//! offset from UTC a zone has at an instant, and which instant a local wall-clock time in it
+//! names; and the operations a session's zone changes ([`ZoneOp`]).
+//!
+//! A `TimeZone` setting names a zone of the tz database or a POSIX zone, never an
+//! abbreviation ([`Zone::setting`]; `SET TIME ZONE -5` is the POSIX `<-05>+05`).
 //!
 //! A zone is named as PostgreSQL resolves it (`timezone_text`): first as an abbreviation of
 //! its `Default` set (`EST`, `CEST`, ...: a fixed offset), then as a time zone of the tz
@@ -22,8 +26,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rust_decimal::Decimal;
+
+use crate::datetime::{Interval, UNIX_TO_PG_DAYS, USECS_PER_SEC};
 use crate::error::{code, SqlError, SqlResult};
-use crate::types::{civil_from_days, days_from_civil, days_in_month};
+use crate::types::{cast, civil_from_days, days_from_civil, days_in_month, DataType, Value};
 
 /// Where the compiled tz database lives.
 const ZONEINFO: &str = "/usr/share/zoneinfo";
@@ -43,6 +50,8 @@ pub struct TzData {
     transitions: Vec<(i64, usize)>,
     /// UTC offsets (seconds east) of the zone's local time types.
     types: Vec<i32>,
+    /// The local time types' abbreviations (`CET`, `LMT`, `-03`).
+    names: Vec<String>,
     /// The type before the first transition.
     initial: usize,
     /// The rule after the last transition (the footer); None: the last type holds.
@@ -50,11 +59,13 @@ pub struct TzData {
 }
 
 /// A POSIX TZ rule: standard time, and daylight time between two yearly moments.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Rule {
     /// Seconds east.
     std: i32,
     dst: Option<(i32, Moment, Moment)>,
+    /// The abbreviations of standard and daylight time (empty for a bare offset).
+    names: [String; 2],
 }
 
 /// A yearly moment of a rule: the day, and the local time of day (seconds) at which it is.
@@ -121,8 +132,11 @@ const ABBREVIATIONS: &[(&str, i32)] = &[
 ];
 
 /// Zones read so far, by the name asked for (lower case).
-fn cache() -> &'static Mutex<HashMap<String, Arc<TzData>>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<TzData>>>> = OnceLock::new();
+/// A zone file found: its name as the database spells it, and its data.
+type Found = (String, Arc<TzData>);
+
+fn cache() -> &'static Mutex<HashMap<String, Found>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Found>>> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
@@ -134,25 +148,80 @@ fn not_recognized(name: &str) -> SqlError {
 }
 
 impl Zone {
+    /// UTC: the zone of a session that sets none, and of values printed without a session.
+    pub const UTC: Zone = Zone::Fixed(0);
+
     /// The zone a text names (see the module docs); PostgreSQL's 22023 when none.
     pub fn named(name: &str) -> SqlResult<Zone> {
         let lower = name.to_ascii_lowercase();
         if let Some(&(_, minutes)) = ABBREVIATIONS.iter().find(|(a, _)| *a == lower) {
             return Ok(Zone::Fixed(minutes * 60));
         }
-        if let Some(data) = load(&lower) {
+        if let Some((_, data)) = load(&lower) {
             return Ok(Zone::Tz(data));
         }
-        match parse_rule(name) {
-            Some(Rule { std, dst: None }) => Ok(Zone::Fixed(std)),
-            Some(rule) => Ok(Zone::Tz(Arc::new(TzData {
-                transitions: Vec::new(),
-                types: vec![rule.std],
-                initial: 0,
-                rule: Some(rule),
-            }))),
-            None => Err(not_recognized(name)),
+        rule_zone(name).ok_or_else(|| not_recognized(name))
+    }
+
+    /// The zone a `TimeZone` setting names, with the name as SHOW gives it: a zone of the tz
+    /// database (its file's spelling: `europe/berlin` is `Europe/Berlin`), else a POSIX zone.
+    /// Abbreviations are not zones here (`CEST` is refused), as in PostgreSQL; None when the
+    /// text names none.
+    pub fn setting(name: &str) -> Option<(Zone, String)> {
+        if let Some((canonical, data)) = load(&name.to_ascii_lowercase()) {
+            return Some((Zone::Tz(data), canonical));
         }
+        rule_zone(name).map(|zone| (zone, name.to_string()))
+    }
+
+    /// The zone of a `TimeZone` setting already checked by [`Zone::setting`] (the argument
+    /// the binder gives session-zone operations), the last one kept per thread.
+    pub fn of_setting(name: &str) -> SqlResult<Zone> {
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<(String, Zone)>> = const {
+                std::cell::RefCell::new(None)
+            };
+        }
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            if let Some((held, zone)) = last.as_ref() {
+                if held == name {
+                    return Ok(zone.clone());
+                }
+            }
+            let (zone, _) = Zone::setting(name).ok_or_else(|| not_recognized(name))?;
+            *last = Some((name.to_string(), zone.clone()));
+            Ok(zone)
+        })
+    }
+
+    /// Whether the zone is UTC at every instant (`UTC`, `Etc/GMT`, `+0`).
+    pub fn is_utc(&self) -> bool {
+        match self {
+            Zone::Fixed(offset) => *offset == 0,
+            Zone::Tz(data) => {
+                data.types.iter().all(|t| *t == 0)
+                    && data
+                        .rule
+                        .as_ref()
+                        .is_none_or(|r| r.std == 0 && r.dst.is_none())
+            }
+        }
+    }
+
+    /// The abbreviation of the zone's local time at instant `utc` (`to_char`'s `TZ`): the tz
+    /// database's (`CEST`, `LMT`), or the offset (`+0530`'s `+05:30`) where it has none.
+    pub fn abbreviation_at(&self, utc: i64) -> String {
+        let offset = self.offset_at(utc);
+        let named = match self {
+            Zone::Fixed(_) => None,
+            Zone::Tz(data) => data.name_at(utc),
+        };
+        named.filter(|n| !n.is_empty()).unwrap_or_else(|| {
+            let mut text = String::new();
+            format_offset(offset, false, &mut text);
+            text
+        })
     }
 
     /// The UTC offset (seconds east) at instant `utc` (seconds since 1970).
@@ -186,17 +255,283 @@ impl Zone {
     }
 }
 
+/// Seconds from 1970 to 2000 (timestamps count microseconds from 2000-01-01).
+const SECS_1970_TO_2000: i64 = UNIX_TO_PG_DAYS * 86_400;
+
+/// The offset (seconds east) of `zone` at instant `usecs` (a timestamptz).
+pub fn instant_offset(zone: &Zone, usecs: i64) -> i32 {
+    zone.offset_at(usecs.div_euclid(USECS_PER_SEC) + SECS_1970_TO_2000)
+}
+
+/// The offset (seconds east) a wall-clock time `local` (a timestamp) in `zone` is read with.
+pub fn local_offset(zone: &Zone, local: i64) -> i32 {
+    zone.offset_of_local(local.div_euclid(USECS_PER_SEC) + SECS_1970_TO_2000)
+}
+
+/// `t` moved by `offset` seconds; infinities stay, a value carried past the range (or onto
+/// infinity) is 22008.
+fn shifted(t: i64, offset: i32) -> SqlResult<i64> {
+    if t == i64::MAX || t == i64::MIN {
+        return Ok(t);
+    }
+    t.checked_add(i64::from(offset) * USECS_PER_SEC)
+        .filter(|s| *s != i64::MAX && *s != i64::MIN)
+        .ok_or_else(|| SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range"))
+}
+
+/// A timestamptz's wall clock in `zone` (`t AT TIME ZONE zone`).
+pub fn to_local(zone: &Zone, t: i64) -> SqlResult<i64> {
+    shifted(t, instant_offset(zone, t))
+}
+
+/// The instant a wall clock `local` in `zone` is (`local AT TIME ZONE zone`).
+pub fn from_local(zone: &Zone, local: i64) -> SqlResult<i64> {
+    shifted(local, -local_offset(zone, local))
+}
+
+/// What a session's `TimeZone` changes. PostgreSQL stores a timestamptz as an instant and
+/// reads the session's zone wherever it meets a wall clock: printing and reading text, casts
+/// to and from timestamp, date and time, calendar arithmetic (`+ interval '1 day'` is the same
+/// time of day tomorrow, 23 or 25 hours away across a DST change), date_trunc, extract and
+/// to_char. The binder turns each such operation into `Scalar::Zoned(op)` with the zone's
+/// setting as its first argument (a session in UTC keeps the plain operations), so the plan
+/// carries the zone to whichever worker evaluates it and a prepared statement is bound again
+/// when the zone changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneOp {
+    /// A cast (from, to, explicit) with timestamptz on one side and a wall clock (timestamp,
+    /// date, time) or text on the other.
+    Cast(DataType, DataType, bool),
+    /// timestamptz + interval (- when true): months, then days, on the wall clock (each
+    /// re-read in the zone), then the time on the instant, as PostgreSQL adds them.
+    Add(bool),
+    /// `date_trunc(unit, timestamptz)`: truncated on the wall clock; for a day or longer the
+    /// result is re-read in the zone, for shorter units it keeps the instant's offset.
+    Trunc,
+    /// `extract(field FROM timestamptz)` (numeric; `date_part`'s float8 when false): the wall
+    /// clock's fields, `epoch` of the instant, `timezone[_hour|_minute]` the offset.
+    Extract(bool),
+    /// `to_char(timestamptz, format)`: the wall clock, `TZ` the zone's abbreviation.
+    ToChar,
+    /// `to_json[b]` of a value of this kind holding timestamptz values (see
+    /// [`crate::json::to_json_in`]).
+    ToJson(crate::json::JsonKind, bool),
+}
+
+/// Evaluates a [`ZoneOp`]: `args[0]` is the zone's setting, the operands follow (NULL when
+/// one is).
+pub fn zoned(op: ZoneOp, args: &[Value]) -> SqlResult<Value> {
+    if args[1..].iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let Value::Text(name) = &args[0] else {
+        return Ok(Value::Null);
+    };
+    let zone = Zone::of_setting(name)?;
+    let timestamp = |value: &Value| match value {
+        Value::Timestamp(t) => Ok(*t),
+        _ => Err(SqlError::new(
+            code::INTERNAL_ERROR,
+            "a zoned operation on a value that is no timestamp",
+        )),
+    };
+    Ok(match op {
+        ZoneOp::ToJson(kind, jsonb) => {
+            Value::Text(crate::json::to_json_in(&args[1], kind, jsonb, &zone)?)
+        }
+        ZoneOp::Cast(from, to, explicit) => zoned_cast(&zone, args[1].clone(), from, to, explicit)?,
+        ZoneOp::Add(subtract) => {
+            let Value::Interval(interval) = &args[2] else {
+                return Ok(Value::Null);
+            };
+            let interval = match subtract {
+                true => crate::datetime::negate(*interval)?,
+                false => *interval,
+            };
+            Value::Timestamp(add_interval(&zone, timestamp(&args[1])?, &interval)?)
+        }
+        ZoneOp::Trunc => {
+            let Value::Text(unit) = &args[1] else {
+                return Ok(Value::Null);
+            };
+            let t = timestamp(&args[2])?;
+            if t == i64::MAX || t == i64::MIN {
+                return Ok(Value::Timestamp(t));
+            }
+            let local = to_local(&zone, t)?;
+            let truncated = crate::datetime::date_trunc(unit, local, TIMESTAMPTZ)?;
+            let short = matches!(
+                crate::datetime::canonical_unit(unit).as_str(),
+                "hour" | "minute" | "second" | "millisecond" | "microsecond"
+            );
+            Value::Timestamp(match short {
+                true => shifted(truncated, -instant_offset(&zone, t))?,
+                false => from_local(&zone, truncated)?,
+            })
+        }
+        ZoneOp::Extract(numeric) => {
+            let Value::Text(field) = &args[1] else {
+                return Ok(Value::Null);
+            };
+            let t = timestamp(&args[2])?;
+            let offset = instant_offset(&zone, t);
+            let unit = crate::datetime::canonical_unit(field);
+            let infinite = t == i64::MAX || t == i64::MIN;
+            let number = match unit.as_str() {
+                "timezone" if !infinite => Decimal::from(offset),
+                "timezone_hour" if !infinite => Decimal::from(offset / 3600),
+                "timezone_minute" if !infinite => Decimal::from(offset / 60 % 60),
+                "epoch" => crate::datetime::extract(&unit, &args[2], TIMESTAMPTZ)?,
+                _ => {
+                    let local = Value::Timestamp(to_local(&zone, t)?);
+                    crate::datetime::extract(&unit, &local, TIMESTAMPTZ)?
+                }
+            };
+            match numeric {
+                true => Value::Numeric(number),
+                false => Value::Float(number.to_string().parse().unwrap_or(f64::NAN)),
+            }
+        }
+        ZoneOp::ToChar => {
+            let Value::Text(format) = &args[2] else {
+                return Ok(Value::Null);
+            };
+            let t = timestamp(&args[1])?;
+            if t == i64::MAX || t == i64::MIN {
+                return Ok(Value::Null);
+            }
+            let offset = instant_offset(&zone, t);
+            let name = zone.abbreviation_at(t.div_euclid(USECS_PER_SEC) + SECS_1970_TO_2000);
+            let local = shifted(t, offset)?;
+            crate::datetime::to_char(local, Some((&name, offset)), format)
+                .map_or(Value::Null, Value::Text)
+        }
+    })
+}
+
+const TIMESTAMPTZ: &str = "timestamp with time zone";
+
+/// A cast across timestamptz read through `zone` (see [`ZoneOp::Cast`]).
+fn zoned_cast(
+    zone: &Zone,
+    value: Value,
+    from: DataType,
+    to: DataType,
+    explicit: bool,
+) -> SqlResult<Value> {
+    use DataType as D;
+    Ok(match (from, to, value) {
+        (D::TimestampTz, D::Timestamp, Value::Timestamp(t)) => Value::Timestamp(to_local(zone, t)?),
+        (D::TimestampTz, D::Date | D::Time, Value::Timestamp(t)) => cast(
+            Value::Timestamp(to_local(zone, t)?),
+            D::Timestamp,
+            to,
+            explicit,
+        )?,
+        (D::TimestampTz, _, Value::Timestamp(t)) => {
+            let mut text = String::new();
+            crate::types::format_timestamptz(t, zone, &mut text);
+            cast(Value::Text(text), D::Text, to, explicit)?
+        }
+        (D::Timestamp, D::TimestampTz, Value::Timestamp(t)) => {
+            Value::Timestamp(from_local(zone, t)?)
+        }
+        (D::Date, D::TimestampTz, value) => match cast(value, D::Date, D::Timestamp, explicit)? {
+            Value::Timestamp(t) => Value::Timestamp(from_local(zone, t)?),
+            other => other,
+        },
+        (_, D::TimestampTz, Value::Text(text)) => {
+            crate::types::parse_text_in(&text, D::TimestampTz, zone)?
+        }
+        (from, to, value) => cast(value, from, to, explicit)?,
+    })
+}
+
+/// timestamptz + interval in `zone` (see [`ZoneOp::Add`]).
+pub fn add_interval(zone: &Zone, t: i64, interval: &Interval) -> SqlResult<i64> {
+    if t == i64::MAX || t == i64::MIN {
+        return Ok(t);
+    }
+    let mut t = t;
+    for part in [
+        Interval {
+            months: interval.months,
+            days: 0,
+            micros: 0,
+        },
+        Interval {
+            months: 0,
+            days: interval.days,
+            micros: 0,
+        },
+    ] {
+        if part.months != 0 || part.days != 0 {
+            let local = crate::datetime::add_interval(to_local(zone, t)?, &part)?;
+            t = from_local(zone, local)?;
+        }
+    }
+    t.checked_add(interval.micros)
+        .filter(|s| *s != i64::MAX && *s != i64::MIN)
+        .ok_or_else(|| SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range"))
+}
+
+/// A POSIX zone (`UTC+3`, `<+0530>-5:30`, `EST5EDT`): a fixed offset when it has no daylight
+/// time.
+fn rule_zone(text: &str) -> Option<Zone> {
+    let rule = parse_rule(text)?;
+    Some(match rule.dst {
+        None if rule.names[0].is_empty() => Zone::Fixed(rule.std),
+        _ => Zone::Tz(Arc::new(TzData {
+            transitions: Vec::new(),
+            types: vec![rule.std],
+            names: vec![rule.names[0].clone()],
+            initial: 0,
+            rule: Some(rule),
+        })),
+    })
+}
+
+/// Writes a UTC offset as PostgreSQL prints one after a timestamptz: `+HH`, with `:MM` when
+/// it has minutes and `:SS` when seconds (`with_seconds`; `to_char`'s `OF` leaves them off).
+pub fn format_offset(offset: i32, with_seconds: bool, out: &mut String) {
+    use std::fmt::Write as _;
+    let sign = if offset < 0 { '-' } else { '+' };
+    let abs = offset.unsigned_abs();
+    let (hours, minutes, seconds) = (abs / 3600, abs / 60 % 60, abs % 60);
+    let _ = write!(out, "{sign}{hours:02}");
+    if minutes != 0 || (seconds != 0 && with_seconds) {
+        let _ = write!(out, ":{minutes:02}");
+    }
+    if seconds != 0 && with_seconds {
+        let _ = write!(out, ":{seconds:02}");
+    }
+}
+
 impl TzData {
     fn offset_at(&self, utc: i64) -> i32 {
         let after_last = self.transitions.last().is_none_or(|(at, _)| utc >= *at);
         if let (true, Some(rule)) = (after_last, &self.rule) {
             return rule.offset_at(utc);
         }
-        let index = match self.transitions.partition_point(|(at, _)| *at <= utc) {
+        self.types[self.type_at(utc)]
+    }
+
+    /// The local time type at `utc` by the transitions (not the rule).
+    fn type_at(&self, utc: i64) -> usize {
+        match self.transitions.partition_point(|(at, _)| *at <= utc) {
             0 => self.initial,
             n => self.transitions[n - 1].1,
-        };
-        self.types[index]
+        }
+    }
+
+    /// The abbreviation in use at `utc`.
+    fn name_at(&self, utc: i64) -> Option<String> {
+        let after_last = self.transitions.last().is_none_or(|(at, _)| utc >= *at);
+        if let (true, Some(rule)) = (after_last, &self.rule) {
+            let daylight = rule.dst.is_some() && rule.offset_at(utc) != rule.std;
+            return Some(rule.names[usize::from(daylight)].clone());
+        }
+        self.names.get(self.type_at(utc)).cloned()
     }
 
     /// The transition within a day of `utc`: (instant, offset before, offset after).
@@ -292,10 +627,11 @@ fn civil_year(secs: i64) -> i64 {
     civil_from_days(secs.div_euclid(86_400)).0
 }
 
-/// The zone file for `lower` (a lower-case name), read once; None when there is none.
-fn load(lower: &str) -> Option<Arc<TzData>> {
-    if let Some(data) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(lower) {
-        return Some(data.clone());
+/// The zone file for `lower` (a lower-case name), read once, with its name as the database
+/// spells it; None when there is none.
+fn load(lower: &str) -> Option<Found> {
+    if let Some(found) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(lower) {
+        return Some(found.clone());
     }
     // Names are paths below the database: no way out of it.
     let parts: Vec<&str> = lower.split('/').collect();
@@ -306,20 +642,22 @@ fn load(lower: &str) -> Option<Arc<TzData>> {
         return None;
     }
     let mut path = std::path::PathBuf::from(ZONEINFO);
+    let mut canonical = Vec::new();
     for part in parts {
         let entry = std::fs::read_dir(&path)
             .ok()?
             .filter_map(Result::ok)
             .find(|e| e.file_name().to_string_lossy().to_ascii_lowercase() == part)?;
+        canonical.push(entry.file_name().to_string_lossy().into_owned());
         path.push(entry.file_name());
     }
     let bytes = std::fs::read(&path).ok()?;
-    let data = Arc::new(parse_tzif(&bytes)?);
+    let found = (canonical.join("/"), Arc::new(parse_tzif(&bytes)?));
     cache()
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(lower.to_string(), data.clone());
-    Some(data)
+        .insert(lower.to_string(), found.clone());
+    Some(found)
 }
 
 /// A TZif file's 64-bit data and footer (version 2 and later; version 1 files' 32-bit data
@@ -389,6 +727,15 @@ fn parse_tzif(bytes: &[u8]) -> Option<TzData> {
     if types.is_empty() || transitions.iter().any(|(_, i)| *i >= types.len()) {
         return None;
     }
+    let chars = &data[types_at + 6 * h.typecnt..types_at + 6 * h.typecnt + h.charcnt];
+    let names = (0..h.typecnt)
+        .map(|i| {
+            let from = (data[types_at + 6 * i + 5] as usize).min(chars.len());
+            let len = chars[from..].iter().position(|&b| b == 0);
+            let name = &chars[from..from + len.unwrap_or(chars.len() - from)];
+            String::from_utf8_lossy(name).into_owned()
+        })
+        .collect();
     // RFC 8536: before the first transition, the first type.
     let initial = 0;
     let rule = if version >= b'2' {
@@ -406,6 +753,7 @@ fn parse_tzif(bytes: &[u8]) -> Option<TzData> {
     Some(TzData {
         transitions,
         types,
+        names,
         initial,
         rule,
     })
@@ -415,18 +763,20 @@ fn parse_tzif(bytes: &[u8]) -> Option<TzData> {
 /// or more letters or `<...>`, offsets west of Greenwich positive. None when it is not one.
 fn parse_rule(text: &str) -> Option<Rule> {
     let mut rest = text;
-    let name = |rest: &mut &str| -> Option<()> {
+    let name = |rest: &mut &str| -> Option<String> {
         if let Some(quoted) = rest.strip_prefix('<') {
             let end = quoted.find('>')?;
+            let name = quoted[..end].to_string();
             *rest = &quoted[end + 1..];
-            return Some(());
+            return Some(name);
         }
         let len = rest.chars().take_while(|c| c.is_ascii_alphabetic()).count();
         if len < 3 {
             return None;
         }
+        let name = rest[..len].to_string();
         *rest = &rest[len..];
-        Some(())
+        Some(name)
     };
     // `hh[:mm[:ss]]` with an optional sign: seconds.
     let clock = |rest: &mut &str, signed: bool| -> Option<i32> {
@@ -463,14 +813,19 @@ fn parse_rule(text: &str) -> Option<Rule> {
         return rest.is_empty().then_some(Rule {
             std: -offset,
             dst: None,
+            names: Default::default(),
         });
     }
-    name(&mut rest)?;
+    let std_name = name(&mut rest)?;
     let std = -clock(&mut rest, true)?;
     if rest.is_empty() {
-        return Some(Rule { std, dst: None });
+        return Some(Rule {
+            std,
+            dst: None,
+            names: [std_name, String::new()],
+        });
     }
-    name(&mut rest)?;
+    let dst_name = name(&mut rest)?;
     let dst = if rest.starts_with(',') || rest.is_empty() {
         std + 3600
     } else {
@@ -534,6 +889,7 @@ fn parse_rule(text: &str) -> Option<Rule> {
     rest.is_empty().then_some(Rule {
         std,
         dst: Some((dst, start, end)),
+        names: [std_name, dst_name],
     })
 }
 
@@ -576,10 +932,64 @@ mod tests {
     }
 
     #[test]
+    fn settings_name_zones_as_postgresql_shows_them() {
+        let (zone, name) = Zone::setting("europe/berlin").unwrap();
+        assert_eq!(name, "Europe/Berlin");
+        assert!(!zone.is_utc());
+        assert_eq!(zone.abbreviation_at(secs(2024, 7, 1, 12, 0)), "CEST");
+        assert_eq!(zone.abbreviation_at(secs(2024, 1, 1, 12, 0)), "CET");
+        assert_eq!(zone.abbreviation_at(secs(1800, 1, 1, 12, 0)), "LMT");
+        assert!(Zone::setting("Etc/UTC").unwrap().0.is_utc());
+        assert_eq!(Zone::setting("<-05>+05").unwrap().1, "<-05>+05");
+        // Abbreviations are no settings (the CET file, with summer time, is).
+        assert!(Zone::setting("CEST").is_none());
+        assert_eq!(
+            Zone::setting("CET")
+                .unwrap()
+                .0
+                .offset_at(secs(2024, 7, 1, 0, 0)),
+            7200
+        );
+        assert!(Zone::setting("Europe/Nowhere").is_none());
+        let mut text = String::new();
+        for offset in [0, 19_800, -12_600, 3208] {
+            format_offset(offset, true, &mut text);
+            text.push(' ');
+        }
+        assert_eq!(text, "+00 +05:30 -03:30 +00:53:28 ");
+    }
+
+    #[test]
+    fn calendar_arithmetic_keeps_the_wall_clock_across_dst() {
+        let (zone, _) = Zone::setting("America/New_York").unwrap();
+        let usecs = |y, m, d, h| (secs(y, m, d, h, 0) - SECS_1970_TO_2000) * USECS_PER_SEC;
+        // 2024-03-09 12:00 EST is 17:00 UTC; a day later it is 12:00 EDT, 16:00 UTC.
+        let day = Interval {
+            months: 0,
+            days: 1,
+            micros: 0,
+        };
+        assert_eq!(
+            add_interval(&zone, usecs(2024, 3, 9, 17), &day).unwrap(),
+            usecs(2024, 3, 10, 16)
+        );
+        assert_eq!(
+            to_local(&zone, usecs(2024, 3, 10, 16)).unwrap(),
+            usecs(2024, 3, 10, 12)
+        );
+        assert_eq!(
+            from_local(&zone, usecs(2024, 3, 10, 12)).unwrap(),
+            usecs(2024, 3, 10, 16)
+        );
+        assert_eq!(to_local(&zone, i64::MAX).unwrap(), i64::MAX);
+    }
+
+    #[test]
     fn local_times_at_transitions_read_as_postgresql_reads_them() {
         let zone = Zone::Tz(Arc::new(TzData {
             transitions: Vec::new(),
             types: vec![-5 * 3600],
+            names: vec!["EST".into()],
             initial: 0,
             rule: parse_rule("EST5EDT,M3.2.0,M11.1.0"),
         }));
