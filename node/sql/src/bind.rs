@@ -10419,6 +10419,12 @@ impl<'a> Binder<'a> {
             ("to_timestamp", 1) if is_num(types[0]) || is_float(types[0]) => {
                 text_fn(S::ToTimestamp, &[D::Float8], D::TimestampTz)
             }
+            ("to_timestamp", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::ToTimestampText, &[D::Text, D::Text], D::TimestampTz)
+            }
+            ("to_date", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::ToDate, &[D::Text, D::Text], D::Date)
+            }
             ("justify_days" | "justify_hours" | "justify_interval", 1)
                 if matches!(types[0], D::Interval | D::Unknown) =>
             {
@@ -10744,10 +10750,13 @@ impl<'a> Binder<'a> {
             };
             args.push(expr);
         }
-        if func == S::ToChar(true) {
-            if let Some(zoned) = self.zoned(crate::tz::ZoneOp::ToChar, args.clone()) {
-                return Ok(Some((zoned, result)));
-            }
+        let zone_op = match func {
+            S::ToChar(true) => Some(crate::tz::ZoneOp::ToChar),
+            S::ToTimestampText => Some(crate::tz::ZoneOp::ToTimestamp),
+            _ => None,
+        };
+        if let Some(zoned) = zone_op.and_then(|op| self.zoned(op, args.clone())) {
+            return Ok(Some((zoned, result)));
         }
         if name == "make_timestamptz" {
             let zone = (args.len() == 7).then(|| args.pop()).flatten();

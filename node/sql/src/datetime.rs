@@ -885,6 +885,360 @@ pub fn to_char(usecs: i64, zone: Option<(&str, i32)>, format: &str) -> Option<St
     stamp.format(format, zone).ok()
 }
 
+/// The fields `to_timestamp(text, format)` and `to_date` read (see [`from_char`]).
+#[derive(Default)]
+struct Read {
+    year: Option<i64>,
+    /// The pattern gave fewer than four digits (`YY`): a year near 2020 (PostgreSQL's
+    /// `adjust_partial_year_to_2020`).
+    partial_year: bool,
+    bc: bool,
+    month: Option<i64>,
+    day: Option<i64>,
+    day_of_year: Option<i64>,
+    julian: Option<i64>,
+    hour: i64,
+    /// A 12-hour clock was read (`HH`, `HH12`, `AM`/`PM`), with PM when true.
+    twelve: Option<bool>,
+    minute: i64,
+    second: i64,
+    micros: i64,
+    /// Seconds east, from `TZH`/`TZM`/`OF`.
+    offset: Option<i32>,
+}
+
+fn bad_field(rest: &str, pattern: &str, detail: &str) -> SqlError {
+    SqlError::new(
+        code::INVALID_DATETIME_FORMAT,
+        format!("invalid value \"{rest}\" for \"{pattern}\""),
+    )
+    .with_detail(detail)
+}
+
+/// The patterns [`from_char`] reads as numbers: (pattern, digits it takes when another number
+/// follows it without a separator).
+fn numeric_width(upper: &str) -> Option<usize> {
+    Some(match upper {
+        "YYYY" | "IYYY" => 4,
+        "YYY" | "IYY" | "DDD" | "MS" | "IDDD" => 3,
+        "YY" | "IY" | "MM" | "DD" | "HH" | "HH12" | "HH24" | "MI" | "SS" | "CC" | "WW" | "IW"
+        | "TZH" | "TZM" => 2,
+        "Y" | "I" | "D" | "ID" | "Q" | "W" => 1,
+        "US" => 6,
+        "SSSS" | "SSSSS" => 5,
+        "J" => 7,
+        _ if upper.starts_with("FF") => upper[2..].parse().ok()?,
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's reading of `to_timestamp(input, format)` and `to_date` (`DCH_from_char`): the
+/// format's patterns read fields from the input in turn. A number reads as many digits as it
+/// has when another number follows it directly (`YYYYMMDD`), else all there are; names match
+/// without regard to case; a space or separator in the format matches any one separator in the
+/// input (spaces before a field are skipped unless `FX`); quoted text and other letters skip
+/// one input character each; input after the last field is ignored. Fields not given are those
+/// of 0001-01-01 BC, midnight. Returns the wall clock read and the UTC offset (seconds east) if
+/// `TZH`/`TZM`/`OF` gave one.
+pub fn from_char(input: &str, format: &str) -> SqlResult<(i64, Option<i32>)> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut at = 0;
+    let rest = |at: usize| chars[at.min(chars.len())..].iter().collect::<String>();
+    let mut read = Read::default();
+    let mut fx = false;
+    let mut f = format;
+    let is_separator = |c: char| !c.is_alphanumeric();
+    while let Some(first) = f.chars().next() {
+        // The rest of the format reads nothing once the input is used up.
+        if at >= chars.len() {
+            break;
+        }
+        if let Some(quoted) = f.strip_prefix('"') {
+            let mut chars_in = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars_in.next() {
+                match c {
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    '\\' => {
+                        chars_in.next();
+                        at += 1;
+                    }
+                    _ => at += 1,
+                }
+            }
+            f = &quoted[end.min(quoted.len())..];
+            continue;
+        }
+        let body = f
+            .strip_prefix("FM")
+            .or_else(|| f.strip_prefix("fm"))
+            .unwrap_or(f);
+        let fill = body.len() != f.len();
+        let Some(pattern) = PATTERNS.iter().find(|p| body.starts_with(**p)) else {
+            f = &f[first.len_utf8()..];
+            if fx {
+                at += 1;
+            } else if first.is_whitespace() {
+                let before = at;
+                while chars.get(at).is_some_and(|c| c.is_whitespace()) {
+                    at += 1;
+                }
+                if at == before && chars.get(at).is_some_and(|c| is_separator(*c)) {
+                    at += 1;
+                }
+            } else if is_separator(first) {
+                if chars.get(at).is_some_and(|c| is_separator(*c)) {
+                    at += 1;
+                }
+            } else {
+                at += 1;
+            }
+            continue;
+        };
+        let mut after = &body[pattern.len()..];
+        let ordinal = match after
+            .strip_prefix("TH")
+            .or_else(|| after.strip_prefix("th"))
+        {
+            Some(next) => {
+                after = next;
+                true
+            }
+            None => false,
+        };
+        f = after;
+        let upper = pattern.to_ascii_uppercase();
+        if upper == "FX" {
+            fx = true;
+            continue;
+        }
+        if !fx {
+            while chars.get(at).is_some_and(|c| c.is_whitespace()) {
+                at += 1;
+            }
+        }
+        if let Some(width) = numeric_width(&upper) {
+            // Exactly `width` digits when a number follows directly.
+            let next_is_number = f
+                .strip_prefix("FM")
+                .or_else(|| f.strip_prefix("fm"))
+                .unwrap_or(f)
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+                || PATTERNS
+                    .iter()
+                    .find(|p| f.starts_with(**p))
+                    .is_some_and(|p| numeric_width(&p.to_ascii_uppercase()).is_some());
+            let mut negative = false;
+            if upper == "TZH" {
+                match chars.get(at) {
+                    Some('-') => {
+                        negative = true;
+                        at += 1;
+                    }
+                    Some('+') | Some(' ') => at += 1,
+                    _ => {}
+                }
+            }
+            let limit = if fill || !next_is_number { 18 } else { width };
+            let start = at;
+            while at - start < limit && chars.get(at).is_some_and(|c| c.is_ascii_digit()) {
+                at += 1;
+            }
+            if at == start {
+                let shown: String = rest(start).chars().take(width).collect();
+                return Err(bad_field(&shown, pattern, "Value must be an integer."));
+            }
+            let digits = at - start;
+            let value: i64 = chars[start..at]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .map_err(|_| bad_field(&rest(start), pattern, "Value must be an integer."))?;
+            if ordinal {
+                at = (at + 2).min(chars.len());
+            }
+            let fraction = |scale: usize| value * 10i64.pow((scale.saturating_sub(digits)) as u32);
+            match upper.as_str() {
+                "YYYY" | "IYYY" => read.year = Some(value),
+                "YYY" | "YY" | "Y" | "IYY" | "IY" | "I" => {
+                    read.year = Some(value);
+                    read.partial_year = true;
+                }
+                "MM" => read.month = Some(value),
+                "DD" => read.day = Some(value),
+                "DDD" | "IDDD" => read.day_of_year = Some(value),
+                "J" => read.julian = Some(value),
+                "HH" | "HH12" => {
+                    if !(1..=12).contains(&value) {
+                        return Err(SqlError::new(
+                            code::INVALID_DATETIME_FORMAT,
+                            format!("hour \"{value}\" is invalid for the 12-hour clock"),
+                        )
+                        .with_hint("Use the 24-hour clock, or give an hour between 1 and 12."));
+                    }
+                    read.hour = value;
+                    read.twelve.get_or_insert(false);
+                }
+                "HH24" => read.hour = value,
+                "MI" => read.minute = value,
+                "SS" => read.second = value,
+                "SSSS" | "SSSSS" => {
+                    read.hour = value / 3600;
+                    read.minute = value / 60 % 60;
+                    read.second = value % 60;
+                }
+                "MS" => read.micros = fraction(3) * 1000,
+                "US" => read.micros = fraction(6),
+                _ if upper.starts_with("FF") => {
+                    read.micros = fraction(width) * 10i64.pow((6 - width) as u32)
+                }
+                "TZH" => {
+                    let offset = if negative { -value } else { value } * 3600;
+                    read.offset = Some(offset as i32 + read.offset.unwrap_or(0));
+                }
+                "TZM" => {
+                    let sign = if read.offset.is_some_and(|o| o < 0) {
+                        -1
+                    } else {
+                        1
+                    };
+                    read.offset = Some(read.offset.unwrap_or(0) + sign * (value as i32) * 60);
+                }
+                // Weeks, quarters, centuries, days of the week: read, not used.
+                _ => {}
+            }
+            continue;
+        }
+        let lower_rest = rest(at).to_lowercase();
+        let names: Vec<(String, i64)> = match upper.as_str() {
+            "MONTH" => MONTHS
+                .iter()
+                .zip(1..)
+                .map(|(m, i)| (m.to_lowercase(), i))
+                .collect(),
+            "MON" => MONTHS
+                .iter()
+                .zip(1..)
+                .map(|(m, i)| (m[..3].to_lowercase(), i))
+                .collect(),
+            "DAY" => DAYS
+                .iter()
+                .zip(0..)
+                .map(|(d, i)| (d.to_lowercase(), i))
+                .collect(),
+            "DY" => DAYS
+                .iter()
+                .zip(0..)
+                .map(|(d, i)| (d[..3].to_lowercase(), i))
+                .collect(),
+            // Longest first: XII before XI before X.
+            "RM" => (1..=12i64)
+                .rev()
+                .map(|i| (ROMAN_MONTHS[i as usize - 1].to_lowercase(), i))
+                .collect(),
+            "AM" | "PM" => vec![("am".into(), 0), ("pm".into(), 1)],
+            "A.M." | "P.M." => vec![("a.m.".into(), 0), ("p.m.".into(), 1)],
+            "AD" | "BC" => vec![("ad".into(), 0), ("bc".into(), 1)],
+            "A.D." | "B.C." => vec![("a.d.".into(), 0), ("b.c.".into(), 1)],
+            "TZ" | "OF" => {
+                return Err(SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("formatting field \"{pattern}\" is only supported in to_char"),
+                ))
+            }
+            _ => Vec::new(),
+        };
+        let Some((name, value)) = names
+            .into_iter()
+            .find(|(n, _)| lower_rest.starts_with(n.as_str()))
+        else {
+            let shown: String = rest(at)
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect();
+            return Err(bad_field(
+                &shown,
+                pattern,
+                "The given value did not match any of the allowed values for this field.",
+            ));
+        };
+        at += name.chars().count();
+        match upper.as_str() {
+            "MONTH" | "MON" | "RM" => read.month = Some(value),
+            "AM" | "PM" | "A.M." | "P.M." => read.twelve = Some(value == 1),
+            "AD" | "BC" | "A.D." | "B.C." => read.bc = value == 1,
+            _ => {}
+        }
+    }
+    let out_of_range = || {
+        SqlError::new(
+            code::DATETIME_FIELD_OVERFLOW,
+            format!("date/time field value out of range: \"{input}\""),
+        )
+    };
+    // A field read as 0 counts as not given, as in PostgreSQL.
+    let given = |field: Option<i64>| field.filter(|v| *v != 0);
+    let (month, day) = (given(read.month), given(read.day));
+    let mut year = read.year.unwrap_or(0);
+    if read.partial_year {
+        year = match year {
+            y if y < 70 => y + 2000,
+            y if y < 100 => y + 1900,
+            y if y < 520 => y + 2000,
+            y if y < 1000 => y + 1000,
+            y => y,
+        };
+    }
+    if read.bc && read.year.is_some() {
+        year = 1 - year;
+    }
+    let mut hour = read.hour;
+    match read.twelve {
+        Some(true) if hour < 12 => hour += 12,
+        Some(false) if hour == 12 => hour = 0,
+        _ => {}
+    }
+    let days = if let Some(julian) = read.julian {
+        julian - UNIX_JULIAN - UNIX_TO_PG_DAYS
+    } else {
+        let (month, day) = (month.unwrap_or(1), day.unwrap_or(1));
+        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+            return Err(out_of_range());
+        }
+        match read
+            .day_of_year
+            .filter(|_| read.month.is_none() && read.day.is_none())
+        {
+            Some(doy) => {
+                let length = days_from_civil(year + 1, 1, 1) - days_from_civil(year, 1, 1);
+                if !(1..=length).contains(&doy) {
+                    return Err(out_of_range());
+                }
+                days_from_civil(year, 1, 1) + doy - 1 - UNIX_TO_PG_DAYS
+            }
+            None => days_from_civil(year, month, day) - UNIX_TO_PG_DAYS,
+        }
+    };
+    if !(0..=24).contains(&hour)
+        || !(0..=59).contains(&read.minute)
+        || !(0..=60).contains(&read.second)
+        || (hour == 24 && (read.minute, read.second, read.micros) != (0, 0, 0))
+    {
+        return Err(out_of_range());
+    }
+    let time = ((hour * 60 + read.minute) * 60 + read.second) * USECS_PER_SEC + read.micros;
+    let usecs = days
+        .checked_mul(USECS_PER_DAY)
+        .and_then(|d| d.checked_add(time))
+        .ok_or_else(out_of_range)?;
+    Ok((usecs, read.offset))
+}
+
 /// PostgreSQL's `to_char(interval, text)`: the interval's years, months (of the year), days,
 /// hours (any number), minutes, seconds, each with its own sign; calendar names, weekdays,
 /// BC/AD and zones are errors.

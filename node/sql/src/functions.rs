@@ -89,6 +89,11 @@ pub enum Scalar {
     MakeTimestamp,
     /// to_timestamp(seconds since 1970): an instant.
     ToTimestamp,
+    /// to_timestamp(text, format): the instant the text gives, its wall clock read in UTC
+    /// unless it has an offset (a session zone binds [`crate::tz::ZoneOp::ToTimestamp`]).
+    ToTimestampText,
+    /// to_date(text, format).
+    ToDate,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -857,6 +862,22 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 .ok_or_else(|| {
                     SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
                 })?
+        }
+        Scalar::ToTimestampText | Scalar::ToDate => {
+            let (Value::Text(input), Value::Text(format)) = (a, &args[1]) else {
+                return Ok(Value::Null);
+            };
+            let (local, offset) = crate::datetime::from_char(input, format)?;
+            if func == Scalar::ToDate {
+                let days = local.div_euclid(crate::datetime::USECS_PER_DAY);
+                return Ok(Value::Date(i32::try_from(days).map_err(|_| {
+                    SqlError::new(code::DATETIME_FIELD_OVERFLOW, "date out of range")
+                })?));
+            }
+            let offset = i64::from(offset.unwrap_or(0)) * 1_000_000;
+            Value::Timestamp(local.checked_sub(offset).ok_or_else(|| {
+                SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
+            })?)
         }
         Scalar::ToTimestamp => {
             let Value::Float(seconds) = a else {

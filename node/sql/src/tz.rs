@@ -313,6 +313,8 @@ pub enum ZoneOp {
     Extract(bool),
     /// `to_char(timestamptz, format)`: the wall clock, `TZ` the zone's abbreviation.
     ToChar,
+    /// `to_timestamp(text, format)`: a wall clock read without an offset is in the zone.
+    ToTimestamp,
     /// `to_json[b]` of a value of this kind holding timestamptz values (see
     /// [`crate::json::to_json_in`]).
     ToJson(crate::json::JsonKind, bool),
@@ -336,6 +338,16 @@ pub fn zoned(op: ZoneOp, args: &[Value]) -> SqlResult<Value> {
         )),
     };
     Ok(match op {
+        ZoneOp::ToTimestamp => {
+            let (Value::Text(input), Value::Text(format)) = (&args[1], &args[2]) else {
+                return Ok(Value::Null);
+            };
+            let (local, offset) = crate::datetime::from_char(input, format)?;
+            Value::Timestamp(match offset {
+                Some(offset) => shifted(local, -offset)?,
+                None => from_local(&zone, local)?,
+            })
+        }
         ZoneOp::ToJson(kind, jsonb) => {
             Value::Text(crate::json::to_json_in(&args[1], kind, jsonb, &zone)?)
         }
