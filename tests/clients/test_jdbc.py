@@ -3,7 +3,8 @@ PostgreSQL 15: generated keys, a batch of prepared inserts with arrays, a prepar
 pgjdbc's server-prepare threshold (so later runs are binary), errors' SQLSTATEs, and
 DatabaseMetaData getTables/getColumns/getPrimaryKeys/getIndexInfo/getImportedKeys/getExportedKeys
 (whose queries use information_schema._pg_expandarray, a function returning records, and
-pg_index.indoption). The suite is tests/clients/jdbc/Suite.java."""
+pg_index.indoption), and timestamptz read and written in the JVM's zone (pgjdbc's startup
+TimeZone). The suite is tests/clients/jdbc/Suite.java."""
 
 import shutil
 import subprocess

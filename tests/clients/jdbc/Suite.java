@@ -1,6 +1,7 @@
 // pgjdbc (Debian's libpostgresql-jdbc-java) against a server on 127.0.0.1:PORT: prepared and batch
 // statements (server-side prepared after five runs, binary then), generated keys, arrays, a
-// transaction, errors, and DatabaseMetaData (getTables, getColumns). Prints one line per step, so
+// transaction, errors, DatabaseMetaData (getTables, getColumns), and timestamptz in the JVM's zone
+// (America/New_York, sent as the session's TimeZone). Prints one line per step, so
 // the pytest wrapper can compare Keel's run with PostgreSQL's.
 import java.math.BigDecimal;
 import java.sql.*;
@@ -97,6 +98,28 @@ public class Suite {
                     "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_NAME", "FKCOLUMN_NAME", "FK_NAME");
             st.execute("drop table jdbc_items");
             st.execute("drop table jdbc_owners");
+        }
+        // timestamptz in a session zone: pgjdbc sends the JVM's zone as TimeZone at startup.
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try (Connection conn = DriverManager.getConnection(url, "postgres", "")) {
+            Statement st = conn.createStatement();
+            ResultSet rs = st.executeQuery("select current_setting('TimeZone'), "
+                    + "'2024-07-01 12:00'::timestamptz, '2024-07-01 12:00+00'::timestamptz::date, "
+                    + "date_trunc('day', '2024-03-10 12:00'::timestamptz)");
+            rs.next();
+            lines.add("zone: " + rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3)
+                    + " " + rs.getString(4) + " " + rs.getTimestamp(2).getTime());
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "select ?::timestamptz + interval '1 day', (?::timestamptz)::text")) {
+                for (int i = 0; i < 6; i++) {
+                    ps.setTimestamp(1, Timestamp.valueOf("2024-03-09 12:00:00"));
+                    ps.setString(2, "2024-11-03 01:30");
+                    ResultSet r = ps.executeQuery();
+                    r.next();
+                    lines.add("zoned " + i + ": " + r.getString(1) + " " + r.getString(2) + " "
+                            + r.getObject(1, java.time.OffsetDateTime.class));
+                }
+            }
         }
         for (String line : lines) System.out.println(line);
     }
