@@ -132,5 +132,32 @@ SET TIME ZONE INTERVAL '1 day';
 SHOW timezone;
 SET TIME ZONE LOCAL;
 SELECT '2024-07-01 12:00+00'::timestamptz AS back_to_utc;
+-- Text built from timestamptz, arrays of it, the three-argument date_trunc, isfinite, julian.
+SET TIME ZONE 'Australia/Sydney';
+SELECT concat('a', '2024-07-01 12:00+00'::timestamptz) AS concat,
+       format('%s', '2024-07-01 12:00+00'::timestamptz) AS format,
+       '2024-07-01 12:00+00'::timestamptz || 'x' AS concat_op,
+       array_to_string(array['2024-07-01 12:00+00'::timestamptz], ',') AS joined;
+SELECT '{"2024-07-01 12:00"}'::timestamptz[] AS from_text,
+       array['2024-07-01 12:00+00'::timestamptz]::text[] AS to_texts,
+       (array['2024-07-01 12:00+00'::timestamptz])::text AS to_text,
+       array['2024-07-01 12:00'::timestamp]::timestamptz[] AS from_wall;
+SELECT jsonb_build_object('a', '2024-07-01 12:00+00'::timestamptz) AS obj,
+       json_build_array('2024-07-01 12:00+00'::timestamptz) AS arr,
+       to_jsonb(array['2024-07-01 12:00+00'::timestamptz]) AS jarr;
+SELECT date_trunc('month', '2024-07-01 03:00+00'::timestamptz, 'America/New_York') AS month_ny,
+       date_trunc('hour', '2024-11-03 05:30+00'::timestamptz, 'America/New_York') AS hour_ny,
+       date_trunc('day', '2024-07-01 12:00+00'::timestamptz, 'UTC') AS day_utc;
+SELECT to_char('2024-07-01'::date, 'YYYY-MM-DD HH24 TZ') AS date_char,
+       isfinite('2024-07-01 12:00+00'::timestamptz) AS finite, isfinite('infinity'::date) AS inf_date,
+       isfinite(interval '1 day') AS finite_interval,
+       extract(julian FROM '2024-06-30 20:00+00'::timestamptz) AS julian_tz,
+       extract(julian FROM '2024-06-30'::date) AS julian_date;
+SELECT '2024-07-01 12:00'::timestamp UNION ALL SELECT '2024-07-01 12:00+00'::timestamptz;
+SELECT greatest('2024-07-01 12:00'::timestamp, '2024-07-01 12:00+00'::timestamptz) AS greatest,
+       coalesce(NULL::timestamptz, '2024-07-01 12:00'::timestamp) AS coalesced,
+       '2024-07-01 22:00'::timestamptz = ANY (array['2024-07-01 12:00+00'::timestamptz]) AS any_eq;
+SET TIME ZONE 'UTC';
+SELECT to_char('2024-07-01'::date, 'YYYY-MM-DD HH24 TZ') AS utc_char;
 DROP VIEW tz_days;
 DROP TABLE tz_events;

@@ -8250,17 +8250,27 @@ impl<'a> Binder<'a> {
 
     /// Whether a cast between `from` and `to` crosses between an instant and a wall clock or
     /// text, which the session's zone does when it is not UTC.
-    fn cast_reads_zone(&self, from: DataType, to: DataType) -> bool {
+    pub(crate) fn cast_reads_zone(&self, from: DataType, to: DataType) -> bool {
         use DataType as D;
+        if let (Some(from), Some(to)) = (from.element(), to.element()) {
+            return self.cast_reads_zone(from, to);
+        }
         let wall = |t: DataType| {
             matches!(t, D::Timestamp | D::Date | D::Time | D::Unknown) || t.is_string()
         };
+        let instant = |t: DataType| t == D::TimestampTz || t.element() == Some(D::TimestampTz);
         self.session.timezone.is_some()
-            && ((from == D::TimestampTz && wall(to)) || (to == D::TimestampTz && wall(from)))
+            && ((instant(from) && wall(to)) || (instant(to) && wall(from)))
     }
 
     /// `expr` of type `from` cast to `to`: through the session's zone where the cast reads it.
-    fn cast_node(&self, expr: Expr, from: DataType, to: DataType, explicit: bool) -> Expr {
+    pub(crate) fn cast_node(
+        &self,
+        expr: Expr,
+        from: DataType,
+        to: DataType,
+        explicit: bool,
+    ) -> Expr {
         if self.cast_reads_zone(from, to) {
             if let Some(zoned) = self.zoned(
                 crate::tz::ZoneOp::Cast(from, to, explicit),
@@ -9991,6 +10001,24 @@ impl<'a> Binder<'a> {
             ("now" | "transaction_timestamp" | "statement_timestamp", 0) => {
                 Ok(self.now_expr("now"))
             }
+            // date_trunc(unit, timestamptz, zone): truncated on the zone's wall clock.
+            ("date_trunc", 3)
+                if types[0].is_string()
+                    && matches!(types[1], DataType::TimestampTz | DataType::Unknown)
+                    && types[2].is_string() =>
+            {
+                let (zone, zone_ty, zone_span) = bound.remove(2);
+                let (value, ty, span) = bound.remove(1);
+                let (field, field_ty, field_span) = bound.remove(0);
+                let zone = self.coerce_to(zone, zone_ty, DataType::Text, zone_span)?;
+                let field = self.coerce_to(field, field_ty, DataType::Text, field_span)?;
+                let value = self.coerce_to(value, ty, DataType::TimestampTz, span)?;
+                let op = crate::functions::Scalar::Zoned(crate::tz::ZoneOp::TruncIn);
+                Ok((
+                    Expr::Scalar(op, vec![zone, field, value]),
+                    DataType::TimestampTz,
+                ))
+            }
             ("date_part" | "date_trunc", 2)
                 if types[0].is_string()
                     && (types[1].is_datetime()
@@ -10422,6 +10450,14 @@ impl<'a> Binder<'a> {
             ("to_timestamp", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::ToTimestampText, &[D::Text, D::Text], D::TimestampTz)
             }
+            ("isfinite", 1)
+                if matches!(
+                    types[0],
+                    D::Date | D::Timestamp | D::TimestampTz | D::Interval
+                ) =>
+            {
+                text_fn(S::IsFinite, &[types[0]], D::Bool)
+            }
             ("to_date", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::ToDate, &[D::Text, D::Text], D::Date)
             }
@@ -10594,11 +10630,12 @@ impl<'a> Binder<'a> {
                 if matches!(types[0], D::Timestamp | D::TimestampTz | D::Date)
                     && is_text(types[1]) =>
             {
-                // A date prints as the timestamp of its midnight.
-                let ty = if types[0] == D::TimestampTz {
-                    D::TimestampTz
-                } else {
+                // A date prints as the timestamptz of its midnight (PostgreSQL's preferred
+                // cast: `TZ` names the session's zone).
+                let ty = if types[0] == D::Timestamp {
                     D::Timestamp
+                } else {
+                    D::TimestampTz
                 };
                 Some((S::ToChar(ty == D::TimestampTz), vec![ty, D::Text], D::Text))
             }

@@ -658,6 +658,16 @@ pub fn extract(field: &str, value: &Value, type_name: &str) -> SqlResult<Decimal
                     let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
                     int(if field == "week" { week } else { iso_year })
                 }
+                "julian" if is_date => int(days + UNIX_TO_PG_DAYS + UNIX_JULIAN),
+                "julian" => {
+                    // The Julian day and the fraction of it, to 20 places as PostgreSQL's
+                    // numeric division gives it.
+                    let fraction =
+                        (Decimal::from(time) / Decimal::from(USECS_PER_DAY)).round_dp(20);
+                    let mut day = Decimal::from(days + UNIX_TO_PG_DAYS + UNIX_JULIAN) + fraction;
+                    day.rescale(20);
+                    Ok(day)
+                }
                 "epoch" if is_date => int((days) * 86_400 + UNIX_TO_PG_DAYS * 86_400),
                 "epoch" => Ok(Decimal::new(
                     usecs as i64 + UNIX_TO_PG_DAYS * USECS_PER_DAY,

@@ -94,6 +94,8 @@ pub enum Scalar {
     ToTimestampText,
     /// to_date(text, format).
     ToDate,
+    /// isfinite(date | timestamp | timestamptz | interval): not ±infinity.
+    IsFinite,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -879,6 +881,11 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
             })?)
         }
+        Scalar::IsFinite => Value::Bool(match a {
+            Value::Timestamp(t) => *t != i64::MAX && *t != i64::MIN,
+            Value::Date(d) => *d != i32::MAX && *d != i32::MIN,
+            _ => true,
+        }),
         Scalar::ToTimestamp => {
             let Value::Float(seconds) = a else {
                 return Ok(Value::Null);

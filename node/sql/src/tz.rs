@@ -308,6 +308,9 @@ pub enum ZoneOp {
     /// `date_trunc(unit, timestamptz)`: truncated on the wall clock; for a day or longer the
     /// result is re-read in the zone, for shorter units it keeps the instant's offset.
     Trunc,
+    /// `date_trunc(unit, timestamptz, zone)`: [`ZoneOp::Trunc`] in a zone named as `AT TIME
+    /// ZONE` names one (its first argument).
+    TruncIn,
     /// `extract(field FROM timestamptz)` (numeric; `date_part`'s float8 when false): the wall
     /// clock's fields, `epoch` of the instant, `timezone[_hour|_minute]` the offset.
     Extract(bool),
@@ -329,7 +332,10 @@ pub fn zoned(op: ZoneOp, args: &[Value]) -> SqlResult<Value> {
     let Value::Text(name) = &args[0] else {
         return Ok(Value::Null);
     };
-    let zone = Zone::of_setting(name)?;
+    let zone = match op {
+        ZoneOp::TruncIn => Zone::named(name)?,
+        _ => Zone::of_setting(name)?,
+    };
     let timestamp = |value: &Value| match value {
         Value::Timestamp(t) => Ok(*t),
         _ => Err(SqlError::new(
@@ -362,7 +368,7 @@ pub fn zoned(op: ZoneOp, args: &[Value]) -> SqlResult<Value> {
             };
             Value::Timestamp(add_interval(&zone, timestamp(&args[1])?, &interval)?)
         }
-        ZoneOp::Trunc => {
+        ZoneOp::Trunc | ZoneOp::TruncIn => {
             let Value::Text(unit) = &args[1] else {
                 return Ok(Value::Null);
             };
@@ -432,6 +438,12 @@ fn zoned_cast(
     explicit: bool,
 ) -> SqlResult<Value> {
     use DataType as D;
+    let value = match (from.element(), to.element(), value) {
+        (Some(from_elem), Some(to_elem), Value::Array(array)) => {
+            return zoned_array_cast(zone, *array, from_elem, to_elem, explicit)
+        }
+        (_, _, value) => value,
+    };
     Ok(match (from, to, value) {
         (D::TimestampTz, D::Timestamp, Value::Timestamp(t)) => Value::Timestamp(to_local(zone, t)?),
         (D::TimestampTz, D::Date | D::Time, Value::Timestamp(t)) => cast(
@@ -455,8 +467,34 @@ fn zoned_cast(
         (_, D::TimestampTz, Value::Text(text)) => {
             crate::types::parse_text_in(&text, D::TimestampTz, zone)?
         }
+        // timestamptz[] from and to text.
+        (_, to, Value::Text(text)) if to.element() == Some(D::TimestampTz) => {
+            crate::types::parse_text_in(&text, to, zone)?
+        }
+        (from, to, value @ Value::Array(_)) if from.element() == Some(D::TimestampTz) => {
+            let mut text = String::new();
+            crate::types::format_text_in(&value, from, zone, &mut text);
+            cast(Value::Text(text), D::Text, to, explicit)?
+        }
         (from, to, value) => cast(value, from, to, explicit)?,
     })
+}
+
+/// An array cast element by element through [`zoned_cast`].
+fn zoned_array_cast(
+    zone: &Zone,
+    mut array: crate::array::Array,
+    from: DataType,
+    to: DataType,
+    explicit: bool,
+) -> SqlResult<Value> {
+    for item in &mut array.items {
+        if !item.is_null() {
+            let value = std::mem::replace(item, Value::Null);
+            *item = zoned_cast(zone, value, from, to, explicit)?;
+        }
+    }
+    Ok(Value::Array(Box::new(array)))
 }
 
 /// timestamptz + interval in `zone` (see [`ZoneOp::Add`]).

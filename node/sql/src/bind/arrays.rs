@@ -510,6 +510,16 @@ impl Binder<'_> {
             _ => return Ok(None),
         };
         let mut args: Vec<(Expr, DataType, Span)> = std::mem::take(bound);
+        // timestamptz elements print in the session's zone: as text first.
+        let func = match func {
+            ArrayFn::ToString(DataType::TimestampTz) if self.session.timezone.is_some() => {
+                let (expr, ty, span) = args[0].clone();
+                let text = DataType::Text.array();
+                args[0] = (self.cast_node(expr, ty, text, false), text, span);
+                ArrayFn::ToString(DataType::Text)
+            }
+            func => func,
+        };
         let result = match func {
             ArrayFn::Length | ArrayFn::Upper | ArrayFn::Lower => {
                 let (dim, ty, span) = args.pop().expect("two arguments");
