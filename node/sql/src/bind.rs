@@ -7403,6 +7403,42 @@ impl<'a> Binder<'a> {
                     DataType::Numeric,
                 )
             }
+            // `x SIMILAR TO p [ESCAPE e]` is `x ~ similar_to_escape(p, e)`, as in PostgreSQL.
+            E::SimilarTo {
+                negated,
+                expr: inner,
+                pattern,
+                escape_char,
+            } => {
+                let (text, text_ty) = self.bind_expr(inner, scope, aggs)?;
+                let (pattern_bound, pattern_ty) = self.bind_expr(pattern, scope, aggs)?;
+                let string = |t: DataType| t.is_string() || t == DataType::Unknown;
+                if !(string(text_ty) && string(pattern_ty)) {
+                    return Err(SqlError::new(code::UNDEFINED_FUNCTION, format!("operator does not exist: {} ~ {}", text_ty.name(), pattern_ty.name()))
+                        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+                        .at(position));
+                }
+                let text = self.coerce_to(text, text_ty, DataType::Text, inner.span())?;
+                let pattern_bound =
+                    self.coerce_to(pattern_bound, pattern_ty, DataType::Text, pattern.span())?;
+                let mut args = vec![pattern_bound];
+                match escape_char {
+                    None => {}
+                    Some(ast::Value::SingleQuotedString(s)) => {
+                        args.push(Expr::Const(Value::Text(s.clone())))
+                    }
+                    Some(_) => return Err(unsupported("this ESCAPE value")),
+                }
+                let regex = Expr::Scalar(crate::functions::Scalar::SimilarEscape, args);
+                let op = BinOp::Regex {
+                    insensitive: false,
+                    negated: *negated,
+                };
+                (
+                    Expr::Binary(op, Box::new(text), Box::new(regex)).fold_constants(),
+                    DataType::Bool,
+                )
+            }
             E::Like {
                 negated,
                 any: false,
@@ -7914,8 +7950,10 @@ impl<'a> Binder<'a> {
                 DataType::Float8 => DataType::Float8,
                 other => return Err(self.no_function(name, &[other], position)),
             },
-            AggFunc::Avg => match arg_type {
-                t if t.is_integer() || t == DataType::Numeric => DataType::Numeric,
+            AggFunc::Avg | AggFunc::Variance { .. } => match arg_type {
+                t if t.is_integer() || matches!(t, DataType::Numeric | DataType::Decimal(..)) => {
+                    DataType::Numeric
+                }
                 DataType::Float4 | DataType::Float8 => DataType::Float8,
                 other => return Err(self.no_function(name, &[other], position)),
             },
@@ -8983,6 +9021,22 @@ impl<'a> Binder<'a> {
             "avg" => Some(AggFunc::Avg),
             "min" => Some(AggFunc::Min),
             "max" => Some(AggFunc::Max),
+            "variance" | "var_samp" => Some(AggFunc::Variance {
+                sample: true,
+                root: false,
+            }),
+            "var_pop" => Some(AggFunc::Variance {
+                sample: false,
+                root: false,
+            }),
+            "stddev" | "stddev_samp" => Some(AggFunc::Variance {
+                sample: true,
+                root: true,
+            }),
+            "stddev_pop" => Some(AggFunc::Variance {
+                sample: false,
+                root: true,
+            }),
             "bool_and" | "every" => Some(AggFunc::Bool(true)),
             "bool_or" => Some(AggFunc::Bool(false)),
             "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" | "percentile_cont"
@@ -10229,6 +10283,11 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Func(Func::SetConfig, args), DataType::Text))
             }
             ("gen_random_uuid", 0) => Ok((Expr::Func(Func::GenRandomUuid, vec![]), DataType::Uuid)),
+            ("random", 0) => Ok((Expr::Func(Func::Random, vec![]), DataType::Float8)),
+            ("clock_timestamp", 0) => Ok((
+                Expr::Func(Func::ClockTimestamp, vec![]),
+                DataType::TimestampTz,
+            )),
             ("row", _) => self.make_row(bound),
             (function, n) if advisory_function(function, n).is_some() => {
                 let advisory = advisory_function(function, n).expect("checked by the guard");
@@ -10450,6 +10509,20 @@ impl<'a> Binder<'a> {
             ("to_timestamp", 2) if is_text(types[0]) && is_text(types[1]) => {
                 text_fn(S::ToTimestampText, &[D::Text, D::Text], D::TimestampTz)
             }
+            ("similar_to_escape", 1 | 2) if types.iter().all(|t| is_text(*t)) => text_fn(
+                S::SimilarEscape,
+                &types[..n].iter().map(|_| D::Text).collect::<Vec<_>>(),
+                D::Text,
+            ),
+            ("to_hex", 1) if is_int(types[0]) => {
+                let wide = types[0] == D::Int8;
+                text_fn(S::ToHex(wide), &[D::Int8], D::Text)
+            }
+            ("regexp_split_to_array", 2 | 3) if types.iter().all(|t| is_text(*t)) => text_fn(
+                S::RegexpSplit,
+                &types[..n].iter().map(|_| D::Text).collect::<Vec<_>>(),
+                D::Text.array(),
+            ),
             ("isfinite", 1)
                 if matches!(
                     types[0],

@@ -34,6 +34,8 @@ pub mod code {
     pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";
     pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
     pub const INVALID_DATETIME_FORMAT: &str = "22007";
+    pub const INVALID_ESCAPE_SEQUENCE: &str = "22025";
+    pub const INVALID_USE_OF_ESCAPE_CHARACTER: &str = "2200C";
     pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
     pub const INVALID_BINARY_REPRESENTATION: &str = "22P03";
     pub const PROTOCOL_VIOLATION: &str = "08P01";

@@ -3696,7 +3696,15 @@ impl Session {
             let random = node.node_exprs().iter().any(|e| {
                 let mut found = false;
                 e.visit(&mut |x| {
-                    found |= matches!(x, Expr::Func(crate::expr::Func::GenRandomUuid, _))
+                    found |= matches!(
+                        x,
+                        Expr::Func(
+                            crate::expr::Func::GenRandomUuid
+                                | crate::expr::Func::Random
+                                | crate::expr::Func::ClockTimestamp,
+                            _
+                        )
+                    )
                 });
                 found
             });

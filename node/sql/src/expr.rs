@@ -131,6 +131,10 @@ pub enum Func {
     DateTrunc,
     /// `gen_random_uuid()`: a version 4 (random) uuid.
     GenRandomUuid,
+    /// random(): a float8 in [0, 1), 53 random bits.
+    Random,
+    /// clock_timestamp(): the time it is evaluated.
+    ClockTimestamp,
     /// `GROUPING(args)`: rewritten over the grouping id when the query is grouped.
     Grouping,
     /// `set_config(name, value, is_local)`: run by the session (see `Sequences::set_config`).
@@ -178,6 +182,11 @@ pub enum AggFunc {
     Max,
     /// bool_and / every (true) and bool_or (false).
     Bool(bool),
+    /// var_samp / variance (sample), var_pop; stddev_samp / stddev, stddev_pop (`root`).
+    Variance {
+        sample: bool,
+        root: bool,
+    },
     /// Aggregates that keep every input (string_agg, json_agg, jsonb_agg), optionally sorted.
     Collect(Collect),
 }
@@ -224,6 +233,12 @@ impl AggFunc {
             AggFunc::Avg => "avg",
             AggFunc::Min => "min",
             AggFunc::Max => "max",
+            AggFunc::Variance { sample, root } => match (sample, root) {
+                (true, false) => "var_samp",
+                (false, false) => "var_pop",
+                (true, true) => "stddev_samp",
+                (false, true) => "stddev_pop",
+            },
             AggFunc::Bool(true) => "bool_and",
             AggFunc::Bool(false) => "bool_or",
             AggFunc::Collect(c) => match c.kind {
@@ -1591,6 +1606,12 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
                 "GROUPING outside a grouped query",
             ))
         }
+        Func::Random => {
+            let bytes = random_bytes();
+            let bits = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) >> 11;
+            Value::Float(bits as f64 / (1u64 << 53) as f64)
+        }
+        Func::ClockTimestamp => Value::Timestamp(crate::types::now_timestamp()),
         Func::GenRandomUuid => {
             let mut bytes = random_bytes();
             bytes[6] = (bytes[6] & 0x0f) | 0x40;
@@ -1664,6 +1685,11 @@ pub enum Accumulator {
     MinMax(Value, bool),
     /// bool_and / bool_or: the result so far (None: no input yet).
     Bool(Option<bool>, bool),
+    /// Variance of integers and numerics: count, sum and sum of squares, exact.
+    Moments(i64, Numeric, Numeric),
+    /// Variance of floats: count, sum, and the sum of squared differences from the mean kept
+    /// by Youngs and Cramer's update (PostgreSQL's `float8_accum`).
+    MomentsFloat(f64, f64, f64),
     /// The unpacked rows of a collecting aggregate.
     Collect(Vec<Vec<Value>>),
 }
@@ -1701,6 +1727,12 @@ impl Accumulator {
             AggFunc::Min => Accumulator::MinMax(Value::Null, false),
             AggFunc::Max => Accumulator::MinMax(Value::Null, true),
             AggFunc::Bool(and) => Accumulator::Bool(None, and),
+            AggFunc::Variance { .. }
+                if matches!(call.arg_type, DataType::Float4 | DataType::Float8) =>
+            {
+                Accumulator::MomentsFloat(0.0, 0.0, 0.0)
+            }
+            AggFunc::Variance { .. } => Accumulator::Moments(0, Numeric::ZERO, Numeric::ZERO),
             AggFunc::Collect(_) => Accumulator::Collect(Vec::new()),
         }
     }
@@ -1765,6 +1797,32 @@ impl Accumulator {
                 *sum += f;
                 *n += 1;
             }
+            (Accumulator::Moments(n, sum, squares), value) => {
+                let x = match value {
+                    Value::Int(i) => Numeric::from(i),
+                    value => value.as_numeric().ok_or_else(|| {
+                        SqlError::new(code::INTERNAL_ERROR, "aggregate input of unexpected type")
+                    })?,
+                };
+                *squares = squares.add(&x.mul(&x)?)?;
+                *sum = sum.add(&x)?;
+                *n += 1;
+            }
+            (Accumulator::MomentsFloat(n, sx, sxx), Value::Float(x)) => {
+                let before = *n;
+                *n += 1.0;
+                *sx += x;
+                if before > 0.0 {
+                    let t = x * *n - *sx;
+                    *sxx += t * t / (*n * before);
+                    if (sx.is_infinite() || sxx.is_infinite()) && x.is_finite() {
+                        return Err(float_overflow());
+                    }
+                } else if !x.is_finite() {
+                    // NaN or infinity: the variance is NaN.
+                    *sxx = f64::NAN;
+                }
+            }
             (Accumulator::MinMax(best, is_max), value) => {
                 let better = best.is_null() || {
                     let order = compare(&value, best);
@@ -1811,6 +1869,14 @@ impl Accumulator {
             }
             Accumulator::MinMax(best, _) => out.push(best.clone()),
             Accumulator::Bool(result, _) => out.push(result.map_or(Value::Null, Value::Bool)),
+            Accumulator::Moments(n, sum, squares) => {
+                out.push(Value::Int(*n));
+                out.push(Value::numeric(sum.clone()));
+                out.push(Value::numeric(squares.clone()));
+            }
+            Accumulator::MomentsFloat(n, sx, sxx) => {
+                out.extend([Value::Float(*n), Value::Float(*sx), Value::Float(*sxx)])
+            }
             Accumulator::Collect(_) => {
                 return Err(SqlError::new(
                     code::INTERNAL_ERROR,
@@ -1825,6 +1891,7 @@ impl Accumulator {
     pub fn state_width(call: &AggCall) -> usize {
         match Accumulator::new(call) {
             Accumulator::Avg(..) | Accumulator::AvgFloat(..) => 2,
+            Accumulator::Moments(..) | Accumulator::MomentsFloat(..) => 3,
             _ => 1,
         }
     }
@@ -1840,6 +1907,28 @@ impl Accumulator {
             (Accumulator::AvgFloat(sum, n), [Value::Float(s), Value::Int(m)]) => {
                 *sum += s;
                 *n += m;
+            }
+            (Accumulator::Moments(n, sum, squares), [Value::Int(m), s, q])
+                if s.is_numeric() && q.is_numeric() =>
+            {
+                *n += m;
+                *sum = sum.add(&s.as_numeric().unwrap())?;
+                *squares = squares.add(&q.as_numeric().unwrap())?;
+            }
+            (
+                Accumulator::MomentsFloat(n, sx, sxx),
+                [Value::Float(n2), Value::Float(sx2), Value::Float(sxx2)],
+            ) => {
+                // PostgreSQL's float8_combine.
+                if *n == 0.0 {
+                    (*n, *sx, *sxx) = (*n2, *sx2, *sxx2);
+                } else if *n2 > 0.0 {
+                    let total = *n + n2;
+                    let t = *sx / *n - sx2 / n2;
+                    *sxx = *sxx + sxx2 + *n * n2 * t * t / total;
+                    *sx += sx2;
+                    *n = total;
+                }
             }
             (_, [Value::Null]) => {}
             (Accumulator::SumInt(sum, seen), [d]) if d.is_numeric() => {
@@ -1902,6 +1991,23 @@ impl Accumulator {
             Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),
             Accumulator::MinMax(best, _) => best,
             Accumulator::Bool(result, _) => result.map_or(Value::Null, Value::Bool),
+            Accumulator::Moments(n, sum, squares) => {
+                let AggFunc::Variance { sample, root } = call.func else {
+                    return Ok(Value::Null);
+                };
+                variance_numeric(n, &sum, &squares, sample, root)?
+            }
+            Accumulator::MomentsFloat(n, _, sxx) => {
+                let AggFunc::Variance { sample, root } = call.func else {
+                    return Ok(Value::Null);
+                };
+                let divisor = if sample { n - 1.0 } else { n };
+                if divisor <= 0.0 {
+                    return Ok(Value::Null);
+                }
+                let variance = sxx / divisor;
+                Value::Float(if root { variance.sqrt() } else { variance })
+            }
             Accumulator::Collect(rows) => {
                 let AggFunc::Collect(collect) = call.func else {
                     return Ok(Value::Null);
@@ -1910,6 +2016,40 @@ impl Accumulator {
             }
         })
     }
+}
+
+/// PostgreSQL's `numeric_stddev_internal`: (N·Σx² − (Σx)²) / (N·(N−1)) (N² for the
+/// population) at numeric division's scale, its square root at that scale for stddev; NULL
+/// below two inputs (one for the population), 0 when rounding makes the numerator negative.
+fn variance_numeric(
+    n: i64,
+    sum: &Numeric,
+    squares: &Numeric,
+    sample: bool,
+    root: bool,
+) -> SqlResult<Value> {
+    if n == 0 || (sample && n == 1) {
+        return Ok(Value::Null);
+    }
+    if sum.is_nan() || squares.is_nan() || !sum.is_finite() || !squares.is_finite() {
+        return Ok(Value::numeric(Numeric::NaN));
+    }
+    let count = Numeric::from(n);
+    let numerator = count.mul(squares)?.sub(&sum.mul(sum)?)?;
+    if numerator.is_negative() || numerator.is_zero() {
+        return Ok(Value::numeric(Numeric::ZERO));
+    }
+    let denominator = if sample {
+        count.mul(&Numeric::from(n - 1))?
+    } else {
+        count.mul(&count)?
+    };
+    let variance = numerator.div(&denominator)?;
+    Ok(Value::numeric(if root {
+        variance.sqrt_at(variance.scale())?
+    } else {
+        variance
+    }))
 }
 
 /// An ordered-set aggregate over its rows (value, [fraction], sort key), sorted by the key: NULL

@@ -96,6 +96,13 @@ pub enum Scalar {
     ToDate,
     /// isfinite(date | timestamp | timestamptz | interval): not ±infinity.
     IsFinite,
+    /// similar_to_escape(pattern [, escape]): a SQL regular expression (`SIMILAR TO`) as the
+    /// POSIX one it means (see [`similar_escape`]).
+    SimilarEscape,
+    /// to_hex(integer | bigint): two's complement digits of 32 bits, or 64 when true.
+    ToHex(bool),
+    /// regexp_split_to_array(text, pattern [, flags]).
+    RegexpSplit,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -464,6 +471,102 @@ fn make_date(year: i64, month: i64, day: i64) -> SqlResult<i32> {
     let days =
         crate::types::days_from_civil(civil_year, month, day) - crate::datetime::UNIX_TO_PG_DAYS;
     i32::try_from(days).map_err(|_| out_of_range())
+}
+
+/// The pieces of `text` between the matches of `regex`, as PostgreSQL splits: an empty match
+/// at the start or end of the text, or right after the previous match, splits nothing (so an
+/// empty pattern splits between characters).
+pub fn regexp_split<'t>(text: &'t str, regex: &regex::Regex) -> Vec<&'t str> {
+    let mut parts = Vec::new();
+    let (mut start, mut previous_end) = (0, None);
+    for found in regex.find_iter(text) {
+        let empty = found.start() == found.end();
+        if empty
+            && (found.start() == 0
+                || found.start() == text.len()
+                || Some(found.start()) == previous_end)
+        {
+            continue;
+        }
+        parts.push(&text[start..found.start()]);
+        start = found.end();
+        previous_end = Some(found.end());
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// PostgreSQL's conversion of a SQL regular expression (`SIMILAR TO`) to a POSIX one
+/// (`similar_escape`): anchored at both ends, `%` is `.*`, `_` is `.`, `(` opens a
+/// non-capturing group, `.`, `^`, `$` and a backslash that is not the escape are literal, the
+/// escape character makes the next one literal, and inside brackets everything is copied.
+pub fn similar_escape(pattern: &str, escape: Option<char>) -> SqlResult<String> {
+    let mut out = String::from("^(?:");
+    let mut chars = pattern.chars();
+    let mut bracket_depth = 0usize;
+    let mut quotes = 0;
+    while let Some(c) = chars.next() {
+        if Some(c) == escape {
+            // A trailing escape character escapes nothing.
+            let Some(next) = chars.next() else {
+                break;
+            };
+            if next == '"' {
+                // Separators of substring(... SIMILAR ...): parts become groups.
+                quotes += 1;
+                match quotes {
+                    1 => out.push_str("){1,1}?("),
+                    2 => out.push_str("){1,1}(?:"),
+                    _ => {
+                        return Err(SqlError::new(
+                            code::INVALID_USE_OF_ESCAPE_CHARACTER,
+                            "SQL regular expression may not contain more than two escape-double-quote separators",
+                        ))
+                    }
+                }
+            } else {
+                out.push('\\');
+                out.push(next);
+            }
+            continue;
+        }
+        if bracket_depth > 0 {
+            match c {
+                ']' => bracket_depth -= 1,
+                '[' => bracket_depth += 1,
+                '\\' => out.push('\\'),
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '[' => {
+                bracket_depth += 1;
+                out.push('[');
+                // A leading `^` or `]` belongs to the set.
+                let rest = chars.as_str();
+                if let Some(first @ ('^' | ']')) = rest.chars().next() {
+                    out.push(first);
+                    chars.next();
+                    if first == '^' && chars.as_str().starts_with(']') {
+                        out.push(']');
+                        chars.next();
+                    }
+                }
+            }
+            '%' => out.push_str(".*"),
+            '_' => out.push('.'),
+            '(' => out.push_str("(?:"),
+            '\\' | '.' | '^' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push_str(")$");
+    Ok(out)
 }
 
 /// Seconds as C's `%02g` writes them (PostgreSQL's time-field messages).
@@ -880,6 +983,52 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             Value::Timestamp(local.checked_sub(offset).ok_or_else(|| {
                 SqlError::new(code::DATETIME_FIELD_OVERFLOW, "timestamp out of range")
             })?)
+        }
+        Scalar::SimilarEscape => {
+            let escape = match args.get(1) {
+                None => Some('\\'),
+                Some(Value::Text(e)) if e.is_empty() => None,
+                Some(Value::Text(e)) if e.chars().count() == 1 => e.chars().next(),
+                Some(Value::Text(_)) => {
+                    return Err(SqlError::new(
+                        code::INVALID_ESCAPE_SEQUENCE,
+                        "invalid escape string",
+                    )
+                    .with_hint("Escape string must be empty or one character."))
+                }
+                Some(_) => return Ok(Value::Null),
+            };
+            match a {
+                Value::Text(pattern) => Value::Text(similar_escape(pattern, escape)?),
+                _ => Value::Null,
+            }
+        }
+        Scalar::ToHex(wide) => match a {
+            Value::Int(i) if wide => Value::Text(format!("{:x}", *i as u64)),
+            Value::Int(i) => Value::Text(format!("{:x}", *i as i32 as u32)),
+            _ => Value::Null,
+        },
+        Scalar::RegexpSplit => {
+            let (Value::Text(text), Value::Text(pattern)) = (a, &args[1]) else {
+                return Ok(Value::Null);
+            };
+            let flags = match args.get(2) {
+                Some(Value::Text(flags)) => flags.as_str(),
+                Some(_) => return Ok(Value::Null),
+                None => "",
+            };
+            let (insensitive, global) = regexp_flags(flags)?;
+            if global {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "regexp_split_to_array() does not support the \"global\" option",
+                ));
+            }
+            let regex = crate::expr::compiled_regex(pattern, insensitive)?;
+            let parts = regexp_split(text, &regex)
+                .into_iter()
+                .map(|p| Value::Text(p.to_string()));
+            Value::Array(Box::new(crate::array::Array::one_dim(parts.collect())))
         }
         Scalar::IsFinite => Value::Bool(match a {
             Value::Timestamp(t) => *t != i64::MAX && *t != i64::MIN,

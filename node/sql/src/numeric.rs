@@ -1472,6 +1472,19 @@ impl Numeric {
         Numeric::from_exact(t.rescale(rscale, Rounding::HalfAway))
     }
 
+    /// The square root of a non-negative number at `rscale` decimals (PostgreSQL's `sqrt_var`,
+    /// as stddev takes it).
+    pub fn sqrt_at(&self, rscale: u32) -> SqlResult<Numeric> {
+        match self {
+            Numeric::NaN | Numeric::Inf(_) => Ok(self.clone()),
+            finite => {
+                let x = finite.exact().unwrap();
+                let t = x.sqrt_trunc(rscale + 1);
+                Numeric::from_exact(t.rescale(i64::from(rscale), Rounding::HalfAway))
+            }
+        }
+    }
+
     /// `exp(numeric)`.
     pub fn exp(&self) -> SqlResult<Numeric> {
         let x = match self {

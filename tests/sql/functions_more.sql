@@ -1,0 +1,30 @@
+-- SIMILAR TO, similar_to_escape, to_hex, regexp_split_to_array, random, clock_timestamp,
+-- and the variance / standard deviation aggregates.
+select 'abc' similar to 'a%', 'abc' similar to 'b%', 'abc' not similar to '_b_', 'a.c' similar to 'a.c', 'abc' similar to 'a.c';
+select 'abc' similar to '(a|x)(b|y)c', 'aaa' similar to 'a+', 'ab' similar to 'a{1,2}b', 'a%b' similar to 'a#%b' escape '#', 'axb' similar to 'a#%b' escape '#';
+select 'a_b' similar to 'a\_b', 'axb' similar to 'a\_b', 'abc' similar to '[a-c]+', 'a%' similar to '[%]%', 'a' similar to '', '' similar to '';
+select similar_to_escape('a%b_c'), similar_to_escape('a#%'), similar_to_escape('a#%', '#'), similar_to_escape('(x|y)[.%]$^.');
+select 'abc' similar to 'a%' escape '';
+select 'abc' similar to 'a%' escape 'xy';
+select null similar to 'a', 'a' similar to null;
+select to_hex(255), to_hex(-1), to_hex(-1::bigint), to_hex(0), to_hex(2147483648);
+select regexp_split_to_array('a,b,,c', ','), regexp_split_to_array('abc', ''), regexp_split_to_array('a1b22c', '[0-9]+'), regexp_split_to_array('', ','), regexp_split_to_array('AxBXc', 'x', 'i');
+select regexp_split_to_array('hello world', '\s*'), regexp_split_to_array(',a,', ',');
+select random() >= 0 and random() < 1, count(distinct random()) from generate_series(1, 100);
+select clock_timestamp() >= now(), pg_typeof(clock_timestamp());
+select 'a' similar to 'a\';
+select similar_to_escape('a#"b#"c', '#');
+select 'x' similar to 'a#"b#"c#"d' escape '#';
+select 'abc' similar to '[^b]bc', 'a]' similar to '[]]%', 'a' similar to 'A';
+select stddev(x), variance(x), stddev_pop(x), var_pop(x), var_samp(x), stddev_samp(x) from generate_series(1,10) x;
+select stddev(x::numeric(10,2)), variance(x * 1.5) from generate_series(1,10) x;
+select stddev(x::float8), variance(x::float8), var_pop(x::float4), stddev_pop(x::float8) from generate_series(1,10) x;
+select stddev(x), variance(x), var_pop(x) from (values (5)) v(x);
+select stddev(x), var_pop(x) from (select 1 where false) v(x);
+select variance(x) from (values (1.0), (1.0), (1.0)) v(x);
+select g, stddev(x)::numeric(20,6), variance(x) from (select x % 3 as g, x from generate_series(1, 100) x) s group by g order by g;
+select stddev(x::bigint * 1000000000), variance(x::int2) from generate_series(1,5) x;
+select variance(x) from (values (1e20), (1e-20)) v(x);
+select stddev(x) over (order by x rows between 1 preceding and current row) from generate_series(1,4) x;
+select stddev('a'::text);
+select avg(x::numeric(10,2)) from generate_series(1,3) x;
