@@ -28,3 +28,16 @@ select variance(x) from (values (1e20), (1e-20)) v(x);
 select stddev(x) over (order by x rows between 1 preceding and current row) from generate_series(1,4) x;
 select stddev('a'::text);
 select avg(x::numeric(10,2)) from generate_series(1,3) x;
+-- Set-returning splits, regular-expression substring, json_extract_path, convert_from/to.
+select * from regexp_split_to_table('a1b22c', '[0-9]+');
+select * from regexp_split_to_table('a,b', ',') with ordinality as t(part, n);
+select * from string_to_table('a,b,,c', ',');
+select * from string_to_table('a,b,,c', ',', '');
+select regexp_split_to_table('x y  z', '\s+'), string_to_table('1|2', '|');
+select substring('abcdef' from 'c.e'), substring('abcdef' from 'b(c)d'), substring('abcdef' from 'zz'), substring('abcdef' from 2), substring('abcdef' from 2 for 2);
+select substring('foobar' from '%#"o_b#"%' for '#'), substring('foobar' from '#"o_b#"%' for '#');
+select substring('abc', 'b'), substring('abc' from '2');
+select json_extract_path('{"a":{"b":[1,2]}}', 'a', 'b'), json_extract_path_text('{"a":{"b":"x"}}', 'a', 'b'), jsonb_extract_path('{"a":1}', 'a'), jsonb_extract_path_text('{"a":{"b":[1,2]}}', 'a', 'b', '1'), json_extract_path('{"a":1}', 'z');
+select convert_from('\x616263'::bytea, 'UTF8'), convert_to('abc', 'utf8'), convert_from('\xe9'::bytea, 'LATIN1'), convert_to('é', 'LATIN1');
+select convert_from('\xff'::bytea, 'UTF8');
+select convert_to('x', 'nope');

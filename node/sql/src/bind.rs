@@ -4763,6 +4763,20 @@ impl<'a> Binder<'a> {
         if function == "unnest" {
             return self.bind_unnest(exprs, alias, with_ordinality, offset, outer);
         }
+        if let Some(array_function) = split_to_array(function) {
+            // regexp_split_to_table / string_to_table: the elements of the array form.
+            let bound = self.bind_from_args(exprs, outer)?;
+            let (array, _) = self.call_function(array_function, bound, None)?;
+            return function_rel(
+                TableFunc::Unnest(1),
+                vec![array],
+                &[DataType::Text],
+                function,
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
         if function == "pg_partition_ancestors" && exprs.len() == 1 {
             // No partitions: a relation's only ancestor is itself.
             let (oid, ty, span) = self
@@ -9112,6 +9126,8 @@ impl<'a> Binder<'a> {
                 | "pg_partition_ancestors"
                 | "information_schema._pg_expandarray"
                 | "regexp_matches"
+                | "regexp_split_to_table"
+                | "string_to_table"
         ) || (crate::json::JsonRows::named(&name).is_some() && exprs.len() == 1)
         {
             return self.bind_set_function(&name, &exprs, scope, aggs, position);
@@ -10052,6 +10068,40 @@ impl<'a> Binder<'a> {
                     DataType::Bool,
                 ))
             }
+            (
+                "json_extract_path"
+                | "json_extract_path_text"
+                | "jsonb_extract_path"
+                | "jsonb_extract_path_text",
+                2..,
+            ) => {
+                // json_extract_path[_text](doc, VARIADIC path) is doc #> / #>> ARRAY[path].
+                let jsonb = name.starts_with("jsonb");
+                let text = name.ends_with("_text");
+                let doc_ty = if jsonb {
+                    DataType::Jsonb
+                } else {
+                    DataType::Json
+                };
+                let mut args = bound.into_iter();
+                let (doc, ty, span) = args.next().expect("two or more arguments");
+                let doc = self.coerce(doc, ty, doc_ty, span, &name)?;
+                let mut path = Vec::new();
+                for (expr, ty, span) in args {
+                    path.push(self.coerce(expr, ty, DataType::Text, span, &name)?);
+                }
+                let make = crate::functions::Scalar::Array(crate::array::ArrayFn::Make);
+                let op = BinOp::Json(crate::json::JsonOp::Path { text }, jsonb);
+                // The operator's right side is the path's text form.
+                let path = Expr::Cast(
+                    Box::new(Expr::Scalar(make, path)),
+                    DataType::Text.array(),
+                    DataType::Text,
+                    true,
+                );
+                let result = if text { DataType::Text } else { doc_ty };
+                Ok((Expr::Binary(op, Box::new(doc), Box::new(path)), result))
+            }
             ("now" | "transaction_timestamp" | "statement_timestamp", 0) => {
                 Ok(self.now_expr("now"))
             }
@@ -10402,6 +10452,21 @@ impl<'a> Binder<'a> {
                     && is_int(types[3]) =>
             {
                 text_fn(S::Overlay, &[D::Text, D::Text, D::Int8, D::Int8], D::Text)
+            }
+            // substring(text FROM pattern [FOR escape]): a POSIX pattern, or a SQL one with an
+            // escape (an untyped literal is text here, as PostgreSQL resolves it).
+            ("substring", 2 | 3) if types.iter().all(|t| is_text(*t)) && !types[1].is_integer() => {
+                text_fn(
+                    S::RegexSubstring,
+                    &types[..n].iter().map(|_| D::Text).collect::<Vec<_>>(),
+                    D::Text,
+                )
+            }
+            ("convert_from", 2) if types[0] == D::Bytea && is_text(types[1]) => {
+                text_fn(S::ConvertFrom, &[D::Bytea, D::Text], D::Text)
+            }
+            ("convert_to", 2) if is_text(types[0]) && is_text(types[1]) => {
+                text_fn(S::ConvertTo, &[D::Text, D::Text], D::Bytea)
             }
             ("substr" | "substring", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Substring, &[D::Text, D::Int8], D::Text)
@@ -11522,6 +11587,16 @@ fn json_value(expr: Expr, ty: DataType, jsonb: bool, zone: Option<&String>) -> E
             vec![Expr::Const(Value::Text(zone.clone())), expr],
         ),
         None => Expr::Scalar(crate::functions::Scalar::ToJson(kind, jsonb), vec![expr]),
+    }
+}
+
+/// The function whose array `name`'s rows are the elements of (`regexp_split_to_table` is
+/// `unnest(regexp_split_to_array(...))`).
+pub(crate) fn split_to_array(name: &str) -> Option<&'static str> {
+    match name {
+        "regexp_split_to_table" => Some("regexp_split_to_array"),
+        "string_to_table" => Some("string_to_array"),
+        _ => None,
     }
 }
 

@@ -103,6 +103,13 @@ pub enum Scalar {
     ToHex(bool),
     /// regexp_split_to_array(text, pattern [, flags]).
     RegexpSplit,
+    /// substring(text FROM pattern [FOR escape]): the first match of a POSIX pattern (of a SQL
+    /// one, through [`similar_escape`], with an escape), or its first parenthesized part.
+    RegexSubstring,
+    /// convert_from(bytea, encoding): the bytes as text (UTF8, LATIN1, SQL_ASCII).
+    ConvertFrom,
+    /// convert_to(text, encoding).
+    ConvertTo,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -1029,6 +1036,110 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 .into_iter()
                 .map(|p| Value::Text(p.to_string()));
             Value::Array(Box::new(crate::array::Array::one_dim(parts.collect())))
+        }
+        Scalar::RegexSubstring => {
+            let (Value::Text(text), Value::Text(pattern)) = (a, &args[1]) else {
+                return Ok(Value::Null);
+            };
+            let pattern = match args.get(2) {
+                None => pattern.clone(),
+                Some(Value::Text(escape)) => {
+                    let escape = match escape.chars().count() {
+                        0 => None,
+                        1 => escape.chars().next(),
+                        _ => {
+                            return Err(SqlError::new(
+                                code::INVALID_ESCAPE_SEQUENCE,
+                                "invalid escape string",
+                            )
+                            .with_hint("Escape string must be empty or one character."))
+                        }
+                    };
+                    similar_escape(pattern, escape)?
+                }
+                Some(_) => return Ok(Value::Null),
+            };
+            let regex = crate::expr::compiled_regex(&pattern, false)?;
+            match regex.captures(text) {
+                None => Value::Null,
+                Some(found) => {
+                    let part = if regex.captures_len() > 1 {
+                        found.get(1)
+                    } else {
+                        found.get(0)
+                    };
+                    part.map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
+                }
+            }
+        }
+        Scalar::ConvertFrom | Scalar::ConvertTo => {
+            let Value::Text(encoding) = &args[1] else {
+                return Ok(Value::Null);
+            };
+            let name: String = encoding
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_uppercase();
+            let latin1 = match name.as_str() {
+                "UTF8" | "UNICODE" | "SQLASCII" => false,
+                "LATIN1" | "ISO88591" => true,
+                _ => {
+                    let side = if func == Scalar::ConvertFrom {
+                        "source"
+                    } else {
+                        "destination"
+                    };
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!("invalid {side} encoding name \"{encoding}\""),
+                    ));
+                }
+            };
+            let invalid = |bytes: &[u8], error: std::string::FromUtf8Error| {
+                let at = error.utf8_error().valid_up_to();
+                let len = error.utf8_error().error_len().unwrap_or(bytes.len() - at);
+                let shown: Vec<String> = bytes[at..at + len]
+                    .iter()
+                    .map(|b| format!("0x{b:02x}"))
+                    .collect();
+                SqlError::new(
+                    "22021",
+                    format!(
+                        "invalid byte sequence for encoding \"UTF8\": {}",
+                        shown.join(" ")
+                    ),
+                )
+            };
+            match (func, a) {
+                (Scalar::ConvertFrom, Value::Bytes(bytes)) if latin1 => {
+                    Value::Text(bytes.iter().map(|&b| b as char).collect())
+                }
+                (Scalar::ConvertFrom, Value::Bytes(bytes)) => {
+                    Value::Text(String::from_utf8(bytes.clone()).map_err(|e| invalid(bytes, e))?)
+                }
+                (Scalar::ConvertTo, Value::Text(text)) if latin1 => {
+                    let mut out = Vec::with_capacity(text.len());
+                    for c in text.chars() {
+                        out.push(u8::try_from(u32::from(c)).map_err(|_| {
+                            SqlError::new(
+                                "22P05",
+                                format!(
+                                    "character with byte sequence {} in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"",
+                                    c.to_string()
+                                        .bytes()
+                                        .map(|b| format!("0x{b:02x}"))
+                                        .collect::<Vec<_>>()
+                                        .join(" ")
+                                ),
+                            )
+                        })?);
+                    }
+                    Value::Bytes(out)
+                }
+                (Scalar::ConvertTo, Value::Text(text)) => Value::Bytes(text.as_bytes().to_vec()),
+                _ => Value::Null,
+            }
         }
         Scalar::IsFinite => Value::Bool(match a {
             Value::Timestamp(t) => *t != i64::MAX && *t != i64::MIN,

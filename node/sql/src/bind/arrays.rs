@@ -710,6 +710,15 @@ impl Binder<'_> {
                 let args = vec![call(ArrayFn::Make, vec![oid])];
                 (crate::plan::TableFunc::Unnest(1), args, DataType::Int8)
             }
+            name if super::split_to_array(name).is_some() => {
+                let array_function = super::split_to_array(name).expect("matched");
+                let (array, _) = self.call_function(array_function, bound, position)?;
+                (
+                    crate::plan::TableFunc::Unnest(1),
+                    vec![array],
+                    DataType::Text,
+                )
+            }
             "unnest" if types.len() == 1 && types[0].element().is_some() => {
                 let elem = types[0].element().expect("an array");
                 let args = bound.into_iter().map(|(e, _, _)| e).collect();
