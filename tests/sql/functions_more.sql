@@ -41,3 +41,8 @@ select json_extract_path('{"a":{"b":[1,2]}}', 'a', 'b'), json_extract_path_text(
 select convert_from('\x616263'::bytea, 'UTF8'), convert_to('abc', 'utf8'), convert_from('\xe9'::bytea, 'LATIN1'), convert_to('é', 'LATIN1');
 select convert_from('\xff'::bytea, 'UTF8');
 select convert_to('x', 'nope');
+-- make_interval by position and by name.
+select make_interval(days => 3, hours => 2), make_interval(1, 2, 3, 4, 5, 6, 7.5), make_interval(secs => 1.25), make_interval(), make_interval(weeks => -1, mins => 90);
+select make_interval(2, days => 1), make_interval(hours => 1.5::int);
+select make_interval(foo => 1);
+select make_interval(secs => 'infinity');

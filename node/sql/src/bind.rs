@@ -8283,6 +8283,95 @@ impl<'a> Binder<'a> {
         )
     }
 
+    /// `make_interval([years [, months [, weeks [, days [, hours [, mins [, secs]]]]]]])`,
+    /// arguments by position or by name (`days => 3`), those not given 0.
+    fn bind_make_interval(
+        &mut self,
+        args: &[&FunctionArg],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        const NAMES: [&str; 7] = ["years", "months", "weeks", "days", "hours", "mins", "secs"];
+        let mut given: [Option<&ast::Expr>; 7] = [None; 7];
+        let mut named = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            let name = match arg {
+                FunctionArg::Named { name, .. } => Some(name),
+                FunctionArg::ExprNamed {
+                    name: ast::Expr::Identifier(name),
+                    ..
+                } => Some(name),
+                _ => None,
+            };
+            let value = match arg {
+                FunctionArg::Named {
+                    arg: FunctionArgExpr::Expr(expr),
+                    ..
+                }
+                | FunctionArg::ExprNamed {
+                    arg: FunctionArgExpr::Expr(expr),
+                    ..
+                }
+                | FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => expr,
+                _ => return Err(unsupported("these make_interval arguments")),
+            };
+            let (slot, expr) = match name {
+                None if named.is_empty() => (i, value),
+                None => return Err(unsupported("these make_interval arguments")),
+                Some(name) => {
+                    let expr = value;
+                    let key = ident_name(name);
+                    named.push(key.clone());
+                    match NAMES.iter().position(|n| *n == key) {
+                        Some(slot) => (slot, value),
+                        None => {
+                            let (_, ty) = self.bind_expr(expr, scope, aggs)?;
+                            return Err(SqlError::new(
+                                code::UNDEFINED_FUNCTION,
+                                format!(
+                                    "function make_interval({key} => {}) does not exist",
+                                    ty.name()
+                                ),
+                            )
+                            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+                            .at(position));
+                        }
+                    }
+                }
+            };
+            if slot >= NAMES.len() {
+                return Err(self.no_function("make_interval", &[DataType::Int4; 8], position));
+            }
+            if given[slot].is_some() {
+                return Err(SqlError::syntax(format!(
+                    "argument name \"{}\" used more than once",
+                    NAMES[slot]
+                ))
+                .at(position));
+            }
+            given[slot] = Some(expr);
+        }
+        let mut bound = Vec::with_capacity(7);
+        for (slot, expr) in given.iter().enumerate() {
+            let to = if slot == 6 {
+                DataType::Float8
+            } else {
+                DataType::Int8
+            };
+            bound.push(match expr {
+                Some(expr) => {
+                    let (value, ty) = self.bind_expr(expr, scope, aggs)?;
+                    self.coerce(value, ty, to, expr.span(), "make_interval")?
+                }
+                None if slot == 6 => Expr::Const(Value::Float(0.0)),
+                None => Expr::Const(Value::Int(0)),
+            });
+        }
+        let f = crate::functions::Scalar::MakeInterval;
+        Ok((Expr::Scalar(f, bound), DataType::Interval))
+    }
+
     /// The session's `TimeZone` (UTC when it sets none).
     fn zone(&self) -> SqlResult<crate::tz::Zone> {
         match &self.session.timezone {
@@ -9116,6 +9205,9 @@ impl<'a> Binder<'a> {
                 "DISTINCT specified, but {name} is not an aggregate function"
             ))
             .at(position));
+        }
+        if name == "make_interval" {
+            return self.bind_make_interval(&args, scope, aggs, position);
         }
         let exprs = positional_args(args.iter().copied())?;
         if matches!(
@@ -11322,7 +11414,6 @@ fn positional_args<'e>(
         .collect()
 }
 
-/// `current_date`: the statement's start, as a date.
 /// A new schema's name: `pg_` is PostgreSQL's (42939); a dot would break catalog keys (see
 /// [`crate::catalog::qualify`]).
 fn check_schema_name(name: &str) -> SqlResult<()> {

@@ -110,6 +110,8 @@ pub enum Scalar {
     ConvertFrom,
     /// convert_to(text, encoding).
     ConvertTo,
+    /// make_interval(years, months, weeks, days, hours, mins, secs).
+    MakeInterval,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -1140,6 +1142,39 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 (Scalar::ConvertTo, Value::Text(text)) => Value::Bytes(text.as_bytes().to_vec()),
                 _ => Value::Null,
             }
+        }
+        Scalar::MakeInterval => {
+            let [Value::Int(years), Value::Int(months), Value::Int(weeks), Value::Int(days), Value::Int(hours), Value::Int(mins), Value::Float(secs)] =
+                &args[..7]
+            else {
+                return Ok(Value::Null);
+            };
+            let out_of_range =
+                || SqlError::new(code::DATETIME_FIELD_OVERFLOW, "interval out of range");
+            let months = years
+                .checked_mul(12)
+                .and_then(|m| m.checked_add(*months))
+                .and_then(|m| i32::try_from(m).ok())
+                .ok_or_else(out_of_range)?;
+            let days = weeks
+                .checked_mul(7)
+                .and_then(|d| d.checked_add(*days))
+                .and_then(|d| i32::try_from(d).ok())
+                .ok_or_else(out_of_range)?;
+            let micros = (secs * 1e6).round();
+            if !micros.is_finite() || micros.abs() >= 9.2e18 {
+                return Err(out_of_range());
+            }
+            let micros = hours
+                .checked_mul(3_600_000_000)
+                .and_then(|h| h.checked_add(mins.checked_mul(60_000_000)?))
+                .and_then(|t| t.checked_add(micros as i64))
+                .ok_or_else(out_of_range)?;
+            Value::Interval(crate::datetime::Interval {
+                months,
+                days,
+                micros,
+            })
         }
         Scalar::IsFinite => Value::Bool(match a {
             Value::Timestamp(t) => *t != i64::MAX && *t != i64::MIN,
