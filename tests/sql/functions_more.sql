@@ -46,3 +46,10 @@ select make_interval(days => 3, hours => 2), make_interval(1, 2, 3, 4, 5, 6, 7.5
 select make_interval(2, days => 1), make_interval(hours => 1.5::int);
 select make_interval(foo => 1);
 select make_interval(secs => 'infinity');
+-- json[b]_strip_nulls, array_fill.
+select json_strip_nulls('{"a": null, "b": [1, null, {"c": null}],  "d":{"e":null}}'), jsonb_strip_nulls('{"a": null, "b": [1, null, {"c": null}], "d":{"e":null}}'), jsonb_strip_nulls('null'), json_strip_nulls('[null]');
+select array_fill(7, array[3]), array_fill(0, array[2,2]), array_fill('x'::text, array[2], array[5]), array_fill(1, array[0]), array_fill(null::int, array[2]);
+select array_fill(1, null);
+select array_fill('x', array[1]);
+select array_fill(1, array[-1]);
+select array_fill(1, array[2], array[1, 2]);

@@ -10313,7 +10313,7 @@ impl<'a> Binder<'a> {
             }
             (
                 "json_typeof" | "jsonb_typeof" | "json_array_length" | "jsonb_array_length"
-                | "jsonb_pretty",
+                | "jsonb_pretty" | "json_strip_nulls" | "jsonb_strip_nulls",
                 1,
             ) if matches!(
                 types[0],
@@ -10335,6 +10335,10 @@ impl<'a> Binder<'a> {
                         (crate::functions::Scalar::JsonTypeof, DataType::Text)
                     }
                     "jsonb_pretty" => (crate::functions::Scalar::JsonbPretty, DataType::Text),
+                    "json_strip_nulls" | "jsonb_strip_nulls" => (
+                        crate::functions::Scalar::JsonStripNulls(target == DataType::Jsonb),
+                        target,
+                    ),
                     _ => (crate::functions::Scalar::JsonArrayLength, DataType::Int4),
                 };
                 Ok((Expr::Scalar(func, vec![expr]), result))
@@ -10680,6 +10684,23 @@ impl<'a> Binder<'a> {
                 &types[..n].iter().map(|_| D::Text).collect::<Vec<_>>(),
                 D::Text.array(),
             ),
+            ("array_fill", 2 | 3)
+                if types[1..]
+                    .iter()
+                    .all(|t| t.element().is_some_and(|e| e.is_integer()) || *t == D::Unknown) =>
+            {
+                if types[0] == D::Unknown {
+                    return Err(SqlError::new(
+                        code::DATATYPE_MISMATCH,
+                        "could not determine polymorphic type because input has type unknown",
+                    ));
+                }
+                let mut args = vec![types[0], D::Int4.array()];
+                if n == 3 {
+                    args.push(D::Int4.array());
+                }
+                text_fn(S::ArrayFill, &args, types[0].array())
+            }
             ("isfinite", 1)
                 if matches!(
                     types[0],

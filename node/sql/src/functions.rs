@@ -112,6 +112,11 @@ pub enum Scalar {
     ConvertTo,
     /// make_interval(years, months, weeks, days, hours, mins, secs).
     MakeInterval,
+    /// json_strip_nulls / jsonb_strip_nulls (true).
+    JsonStripNulls(bool),
+    /// array_fill(value, dims [, lower bounds]): an array of that shape holding the value
+    /// (NULL too) everywhere.
+    ArrayFill,
     /// `to_number(text, format)`.
     ToNumber,
     /// `to_char(number, format)` of a number of this type.
@@ -578,6 +583,75 @@ pub fn similar_escape(pattern: &str, escape: Option<char>) -> SqlResult<String> 
     Ok(out)
 }
 
+/// `array_fill(value, dims int[] [, lbounds int[]])`.
+fn array_fill(args: &[Value]) -> SqlResult<Value> {
+    let ints = |value: &Value| -> SqlResult<Vec<i64>> {
+        match value {
+            Value::Array(array) => array
+                .items
+                .iter()
+                .map(|item| match item {
+                    Value::Int(i) => Ok(*i),
+                    _ => Err(SqlError::new(
+                        code::NULL_VALUE_NOT_ALLOWED,
+                        "dimension values cannot be null",
+                    )),
+                })
+                .collect(),
+            _ => Err(SqlError::new(
+                code::NULL_VALUE_NOT_ALLOWED,
+                "dimension array or low bound array cannot be null",
+            )),
+        }
+    };
+    let lens = ints(&args[1])?;
+    let lowers = match args.get(2) {
+        Some(bounds) => ints(bounds)?,
+        None => vec![1; lens.len()],
+    };
+    if lowers.len() != lens.len() {
+        return Err(SqlError::new(
+            code::ARRAY_SUBSCRIPT_ERROR,
+            "wrong number of array subscripts",
+        )
+        .with_detail("Low bound array has different size than dimensions array."));
+    }
+    const MAX_ITEMS: i64 = 134_217_727;
+    let too_big = || {
+        SqlError::new(
+            code::PROGRAM_LIMIT_EXCEEDED,
+            format!("array size exceeds the maximum allowed ({MAX_ITEMS})"),
+        )
+    };
+    let mut total: i64 = 1;
+    for len in &lens {
+        if *len < 0 {
+            return Err(too_big());
+        }
+        total = total
+            .checked_mul(*len)
+            .filter(|t| *t <= MAX_ITEMS)
+            .ok_or_else(too_big)?;
+    }
+    if lens.is_empty() || total == 0 {
+        return Ok(Value::Array(Box::new(crate::array::Array::one_dim(
+            Vec::new(),
+        ))));
+    }
+    let dims = lens
+        .iter()
+        .zip(&lowers)
+        .map(|(&len, &lower)| crate::array::Dim {
+            len: len as i32,
+            lower: lower as i32,
+        })
+        .collect();
+    Ok(Value::Array(Box::new(crate::array::Array {
+        dims,
+        items: vec![args[0].clone(); total as usize],
+    })))
+}
+
 /// Seconds as C's `%02g` writes them (PostgreSQL's time-field messages).
 fn seconds_text(seconds: f64) -> String {
     let text = format!("{seconds}");
@@ -592,6 +666,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
         Scalar::Array(func) => return crate::array::call(func, args),
         Scalar::Zoned(op) => return crate::tz::zoned(op, &args),
+        Scalar::ArrayFill => return array_fill(&args),
         Scalar::ToJson(kind, jsonb) => {
             return Ok(match &args[0] {
                 Value::Null => Value::Null,
@@ -1514,6 +1589,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::JsonBuildArray(_)
         | Scalar::PackRow
         | Scalar::Zoned(_)
+        | Scalar::ArrayFill
         | Scalar::Array(_) => {
             unreachable!("handled above")
         }
@@ -1545,6 +1621,17 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::JsonbPretty => {
             Value::Text(crate::json::pretty(&crate::json::parse(text(a), "jsonb")?))
+        }
+        Scalar::JsonStripNulls(jsonb) => {
+            let kind = if jsonb { "jsonb" } else { "json" };
+            let stripped = crate::json::parse(text(a), kind)?.strip_nulls();
+            Value::Text(if jsonb {
+                stripped.normalize().to_text()
+            } else {
+                let mut out = String::new();
+                stripped.write_compact(&mut out);
+                out
+            })
         }
     })
 }

@@ -461,6 +461,56 @@ impl Json {
         Json { kind, span: (0, 0) }
     }
 
+    /// `json[b]_strip_nulls`: object members whose value is null removed, at every depth
+    /// (nulls in arrays stay).
+    pub fn strip_nulls(self) -> Json {
+        let kind = match self.kind {
+            Kind::Object(members) => Kind::Object(
+                members
+                    .into_iter()
+                    .filter(|(_, value)| value.kind != Kind::Null)
+                    .map(|(key, value)| (key, value.strip_nulls()))
+                    .collect(),
+            ),
+            Kind::Array(items) => Kind::Array(items.into_iter().map(Json::strip_nulls).collect()),
+            other => other,
+        };
+        Json {
+            kind,
+            span: self.span,
+        }
+    }
+
+    /// A json value written without white space (as json functions that rebuild a document
+    /// write it).
+    pub fn write_compact(&self, out: &mut String) {
+        match &self.kind {
+            Kind::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_compact(out);
+                }
+                out.push(']');
+            }
+            Kind::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(key, out);
+                    out.push(':');
+                    value.write_compact(out);
+                }
+                out.push('}');
+            }
+            _ => self.write(out),
+        }
+    }
+
     /// jsonb's text form.
     pub fn write(&self, out: &mut String) {
         match &self.kind {
