@@ -484,35 +484,17 @@ impl Json {
     /// A json value written without white space (as json functions that rebuild a document
     /// write it).
     pub fn write_compact(&self, out: &mut String) {
-        match &self.kind {
-            Kind::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_compact(out);
-                }
-                out.push(']');
-            }
-            Kind::Object(members) => {
-                out.push('{');
-                for (i, (key, value)) in members.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_string(key, out);
-                    out.push(':');
-                    value.write_compact(out);
-                }
-                out.push('}');
-            }
-            _ => self.write(out),
-        }
+        self.write_separated(out, (",", ":"));
     }
 
     /// jsonb's text form.
     pub fn write(&self, out: &mut String) {
+        self.write_separated(out, (", ", ": "));
+    }
+
+    /// The text form with `separators` between items and after keys.
+    fn write_separated(&self, out: &mut String, separators: (&str, &str)) {
+        let (item, key) = separators;
         match &self.kind {
             Kind::Null => out.push_str("null"),
             Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -520,23 +502,23 @@ impl Json {
             Kind::String(s) => write_string(s, out),
             Kind::Array(items) => {
                 out.push('[');
-                for (i, item) in items.iter().enumerate() {
+                for (i, value) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(item);
                     }
-                    item.write(out);
+                    value.write_separated(out, separators);
                 }
                 out.push(']');
             }
             Kind::Object(members) => {
                 out.push('{');
-                for (i, (key, value)) in members.iter().enumerate() {
+                for (i, (name, value)) in members.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(item);
                     }
-                    write_string(key, out);
-                    out.push_str(": ");
-                    value.write(out);
+                    write_string(name, out);
+                    out.push_str(key);
+                    value.write_separated(out, separators);
                 }
                 out.push('}');
             }
