@@ -53,3 +53,10 @@ select array_fill(1, null);
 select array_fill('x', array[1]);
 select array_fill(1, array[-1]);
 select array_fill(1, array[2], array[1, 2]);
+-- json_object_agg / jsonb_object_agg.
+select json_object_agg(x, x*2), jsonb_object_agg(x::text, x) from generate_series(1,3) x;
+select json_object_agg(k, v order by k desc), jsonb_object_agg(k, v) from (values ('b', null), ('a', '{"x":1}'::json), ('a', '2')) t(k, v);
+select json_object_agg(x, x) from generate_series(1,0) x;
+select g, json_object_agg(x, x) from (select x % 2 as g, x from generate_series(1, 4) x) s group by g order by g;
+select json_object_agg(null::text, 1);
+select jsonb_object_agg(null::text, 1);

@@ -5646,6 +5646,19 @@ impl<'a> Binder<'a> {
                     DataType::Jsonb
                 }
             }
+            (CollectKind::JsonObjectAgg | CollectKind::JsonbObjectAgg, 2) => {
+                let mut bound = bound.into_iter();
+                let (key, key_ty, key_span) = bound.next().expect("two arguments");
+                let (value, ty, _) = bound.next().expect("two arguments");
+                packed.push(self.coerce_to(key, key_ty, DataType::Text, key_span)?);
+                let zone = self.session.timezone.as_ref();
+                packed.push(json_value(value, ty, false, zone));
+                if collect.kind == CollectKind::JsonObjectAgg {
+                    DataType::Json
+                } else {
+                    DataType::Jsonb
+                }
+            }
             (CollectKind::PercentileCont | CollectKind::PercentileDisc | CollectKind::Mode, _) => {
                 // WITHIN GROUP (ORDER BY key): the key is the value and the sort key; the
                 // fraction (a direct argument) rides along.
@@ -9143,7 +9156,7 @@ impl<'a> Binder<'a> {
             "bool_and" | "every" => Some(AggFunc::Bool(true)),
             "bool_or" => Some(AggFunc::Bool(false)),
             "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" | "percentile_cont"
-            | "percentile_disc" | "mode"
+            | "percentile_disc" | "mode" | "json_object_agg" | "jsonb_object_agg"
                 if name != "mode" || ordered_set =>
             {
                 Some(AggFunc::Collect(crate::expr::Collect {
@@ -9151,6 +9164,8 @@ impl<'a> Binder<'a> {
                         "string_agg" => crate::expr::CollectKind::StringAgg,
                         "array_agg" => crate::expr::CollectKind::ArrayAgg,
                         "json_agg" => crate::expr::CollectKind::JsonAgg,
+                        "json_object_agg" => crate::expr::CollectKind::JsonObjectAgg,
+                        "jsonb_object_agg" => crate::expr::CollectKind::JsonbObjectAgg,
                         "percentile_cont" => crate::expr::CollectKind::PercentileCont,
                         "percentile_disc" => crate::expr::CollectKind::PercentileDisc,
                         "mode" => crate::expr::CollectKind::Mode,

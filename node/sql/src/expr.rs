@@ -212,6 +212,9 @@ pub enum CollectKind {
     ArrayAgg,
     JsonAgg,
     JsonbAgg,
+    /// json_object_agg / jsonb_object_agg: (key text, value json) pairs as one object.
+    JsonObjectAgg,
+    JsonbObjectAgg,
     /// Ordered-set aggregates (`WITHIN GROUP (ORDER BY x)`): percentile_cont(fraction) and
     /// percentile_disc(fraction) (the fraction is the packed row's second value), mode().
     PercentileCont,
@@ -246,6 +249,8 @@ impl AggFunc {
                 CollectKind::ArrayAgg => "array_agg",
                 CollectKind::JsonAgg => "json_agg",
                 CollectKind::JsonbAgg => "jsonb_agg",
+                CollectKind::JsonObjectAgg => "json_object_agg",
+                CollectKind::JsonbObjectAgg => "jsonb_object_agg",
                 CollectKind::PercentileCont => "percentile_cont",
                 CollectKind::PercentileDisc => "percentile_disc",
                 CollectKind::Mode => "mode",
@@ -2119,7 +2124,11 @@ fn ordered_set(kind: CollectKind, rows: Vec<Vec<Value>>) -> SqlResult<Value> {
 /// The result of a collecting aggregate over its unpacked rows (value, [delimiter], keys...).
 fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Value> {
     let first_key = match collect.kind {
-        CollectKind::StringAgg | CollectKind::PercentileCont | CollectKind::PercentileDisc => 2,
+        CollectKind::StringAgg
+        | CollectKind::PercentileCont
+        | CollectKind::PercentileDisc
+        | CollectKind::JsonObjectAgg
+        | CollectKind::JsonbObjectAgg => 2,
         _ => 1,
     };
     if collect.keys > 0 {
@@ -2196,6 +2205,38 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
                 }
             }
             crate::array::stack(parts).map(|array| Value::Array(Box::new(array)))
+        }
+        CollectKind::JsonObjectAgg | CollectKind::JsonbObjectAgg => {
+            if rows.is_empty() {
+                return Ok(Value::Null);
+            }
+            // json's layout is PostgreSQL's json_object_agg's: `{ "k" : v, ... }`.
+            let mut text = String::from("{ ");
+            for (i, row) in rows.iter().enumerate() {
+                let Value::Text(key) = &row[0] else {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        "field name must not be null",
+                    ));
+                };
+                if i > 0 {
+                    text.push_str(", ");
+                }
+                crate::json::write_string(key, &mut text);
+                text.push_str(" : ");
+                match &row[1] {
+                    Value::Text(json) => text.push_str(json),
+                    _ => text.push_str("null"),
+                }
+            }
+            text.push_str(" }");
+            Ok(Value::Text(
+                if collect.kind == CollectKind::JsonbObjectAgg {
+                    crate::json::jsonb_in(&text)?
+                } else {
+                    text
+                },
+            ))
         }
         CollectKind::JsonAgg | CollectKind::JsonbAgg => {
             if rows.is_empty() {
