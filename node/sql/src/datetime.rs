@@ -895,6 +895,25 @@ pub fn to_char(usecs: i64, zone: Option<(&str, i32)>, format: &str) -> Option<St
     stamp.format(format, zone).ok()
 }
 
+/// A format's quoted text after its opening `"`: the text (a backslash escapes the next
+/// character), whether it ended on a backslash with nothing after it, and the format after
+/// the closing `"` (the end when there is none).
+fn quoted_literal(quoted: &str) -> (String, bool, &str) {
+    let mut text = String::new();
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return (text, false, &quoted[i + 1..]),
+            '\\' => match chars.next() {
+                Some((_, escaped)) => text.push(escaped),
+                None => return (text, true, ""),
+            },
+            c => text.push(c),
+        }
+    }
+    (text, false, "")
+}
+
 /// The fields `to_timestamp(text, format)` and `to_date` read (see [`from_char`]).
 #[derive(Default)]
 struct Read {
@@ -964,22 +983,10 @@ pub fn from_char(input: &str, format: &str) -> SqlResult<(i64, Option<i32>)> {
             break;
         }
         if let Some(quoted) = f.strip_prefix('"') {
-            let mut chars_in = quoted.char_indices();
-            let mut end = quoted.len();
-            while let Some((i, c)) = chars_in.next() {
-                match c {
-                    '"' => {
-                        end = i + 1;
-                        break;
-                    }
-                    '\\' => {
-                        chars_in.next();
-                        at += 1;
-                    }
-                    _ => at += 1,
-                }
-            }
-            f = &quoted[end.min(quoted.len())..];
+            // Quoted text skips as many input characters as it has.
+            let (literal, dangling, after) = quoted_literal(quoted);
+            at += literal.chars().count() + usize::from(dangling);
+            f = after;
             continue;
         }
         let body = f
@@ -1291,23 +1298,9 @@ impl Stamp {
         while !rest.is_empty() {
             // Literal text: "quoted" (a backslash escapes within), or \" for a quote.
             if let Some(quoted) = rest.strip_prefix('"') {
-                let mut chars = quoted.char_indices();
-                let mut end = quoted.len();
-                while let Some((i, c)) = chars.next() {
-                    match c {
-                        '"' => {
-                            end = i + 1;
-                            break;
-                        }
-                        '\\' => {
-                            if let Some((_, escaped)) = chars.next() {
-                                out.push(escaped);
-                            }
-                        }
-                        c => out.push(c),
-                    }
-                }
-                rest = &quoted[end.min(quoted.len())..];
+                let (literal, _, after) = quoted_literal(quoted);
+                out.push_str(&literal);
+                rest = after;
                 continue;
             }
             if let Some(escaped) = rest.strip_prefix("\\\"") {

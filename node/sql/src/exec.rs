@@ -848,13 +848,7 @@ fn validate_setting(key: &str, value: &str) -> SqlResult<String> {
             )))
         }
         // Encoding names compare without case or punctuation (asyncpg sends 'utf-8' quoted).
-        "client_encoding" => match value
-            .to_uppercase()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .as_str()
-        {
+        "client_encoding" => match crate::functions::encoding_key(value).as_str() {
             "UTF8" | "UNICODE" => "UTF8".into(),
             "SQLASCII" => "SQL_ASCII".into(),
             _ => {

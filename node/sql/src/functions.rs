@@ -510,6 +510,27 @@ pub fn regexp_split<'t>(text: &'t str, regex: &regex::Regex) -> Vec<&'t str> {
     parts
 }
 
+/// The escape character of a SQL regular expression: none for an empty text; 22025 for more
+/// than one character.
+fn escape_character(escape: &str) -> SqlResult<Option<char>> {
+    let mut chars = escape.chars();
+    match (chars.next(), chars.next()) {
+        (first, None) => Ok(first),
+        _ => Err(
+            SqlError::new(code::INVALID_ESCAPE_SEQUENCE, "invalid escape string")
+                .with_hint("Escape string must be empty or one character."),
+        ),
+    }
+}
+
+/// An encoding's name as names compare: upper case, punctuation left out (`utf-8` is `UTF8`).
+pub(crate) fn encoding_key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 /// PostgreSQL's conversion of a SQL regular expression (`SIMILAR TO`) to a POSIX one
 /// (`similar_escape`): anchored at both ends, `%` is `.*`, `_` is `.`, `(` opens a
 /// non-capturing group, `.`, `^`, `$` and a backslash that is not the escape are literal, the
@@ -1071,15 +1092,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         Scalar::SimilarEscape => {
             let escape = match args.get(1) {
                 None => Some('\\'),
-                Some(Value::Text(e)) if e.is_empty() => None,
-                Some(Value::Text(e)) if e.chars().count() == 1 => e.chars().next(),
-                Some(Value::Text(_)) => {
-                    return Err(SqlError::new(
-                        code::INVALID_ESCAPE_SEQUENCE,
-                        "invalid escape string",
-                    )
-                    .with_hint("Escape string must be empty or one character."))
-                }
+                Some(Value::Text(e)) => escape_character(e)?,
                 Some(_) => return Ok(Value::Null),
             };
             match a {
@@ -1120,20 +1133,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             };
             let pattern = match args.get(2) {
                 None => pattern.clone(),
-                Some(Value::Text(escape)) => {
-                    let escape = match escape.chars().count() {
-                        0 => None,
-                        1 => escape.chars().next(),
-                        _ => {
-                            return Err(SqlError::new(
-                                code::INVALID_ESCAPE_SEQUENCE,
-                                "invalid escape string",
-                            )
-                            .with_hint("Escape string must be empty or one character."))
-                        }
-                    };
-                    similar_escape(pattern, escape)?
-                }
+                Some(Value::Text(escape)) => similar_escape(pattern, escape_character(escape)?)?,
                 Some(_) => return Ok(Value::Null),
             };
             let regex = crate::expr::compiled_regex(&pattern, false)?;
@@ -1153,12 +1153,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             let Value::Text(encoding) = &args[1] else {
                 return Ok(Value::Null);
             };
-            let name: String = encoding
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_uppercase();
-            let latin1 = match name.as_str() {
+            let latin1 = match encoding_key(encoding).as_str() {
                 "UTF8" | "UNICODE" | "SQLASCII" => false,
                 "LATIN1" | "ISO88591" => true,
                 _ => {
