@@ -35,6 +35,8 @@ CREATE TABLE shop.orders (
     note text
 );
 CREATE INDEX orders_by_customer ON shop.orders (customer_id, placed DESC);
+CREATE UNIQUE INDEX customers_scored_email ON shop.customers (lower(email)) WHERE score IS NOT NULL;
+CREATE INDEX orders_noted ON shop.orders (customer_id) WHERE note IS NOT NULL;
 CREATE TABLE public.settings (key text PRIMARY KEY, value jsonb, flags boolean[], at time);
 CREATE TABLE public.events (seen timestamp, kind char(3), payload bytea, ratio double precision);
 CREATE SEQUENCE public.ticket_seq START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 1 CYCLE;

@@ -1268,12 +1268,15 @@ impl<'a> Binder<'a> {
         Ok(())
     }
 
+    /// The table `name` names, with its indexes' expressions and predicates bound.
     fn lookup_table(&self, name: &ObjectName) -> SqlResult<Arc<TableDef>> {
         let (name, position) = self.table_name(name)?;
-        self.catalog
+        let table = self
+            .catalog
             .table(&name)
             .cloned()
-            .map_err(|error| error.at(position))
+            .map_err(|error| error.at(position))?;
+        self.bind_indexes(table)
     }
 
     /// Binds one statement.
@@ -1808,6 +1811,10 @@ impl<'a> Binder<'a> {
                             unique: true,
                             if_not_exists: false,
                             constraint: true,
+                            predicate: None,
+                            expressions: Vec::new(),
+                            expression_types: Vec::new(),
+                            bound: None,
                         })
                     }
                     [AlterTableOperation::AddConstraint {
@@ -1985,6 +1992,11 @@ impl<'a> Binder<'a> {
                     }
                     for check in &mut new.checks {
                         check.sql = rename_identifier(&check.sql, &name, &to);
+                    }
+                    for index in &mut new.indexes {
+                        let rename = |sql: &String| rename_identifier(sql, &name, &to);
+                        index.predicate = index.predicate.as_ref().map(rename);
+                        index.expressions = index.expressions.iter().map(rename).collect();
                     }
                     new.columns[index].name = to;
                 }
@@ -2446,9 +2458,6 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
-        if create.predicate.is_some() {
-            return Err(unsupported("partial indexes"));
-        }
         if !create.include.is_empty() {
             return Err(unsupported("CREATE INDEX ... INCLUDE"));
         }
@@ -2463,6 +2472,9 @@ impl<'a> Binder<'a> {
         let table = self.lookup_table(&create.table_name)?;
         let mut columns = Vec::with_capacity(create.columns.len());
         let mut options = Vec::with_capacity(create.columns.len());
+        // Key parts as expressions (a column too, once any part is an expression), as written.
+        let mut parts: Vec<(&ast::Expr, String)> = Vec::new();
+        let mut expressions = false;
         for column in &create.columns {
             // The pattern operator classes order text bytewise, as Keel's B+tree always does
             // (C collation): the index is the default one (its class is not recorded).
@@ -2491,13 +2503,56 @@ impl<'a> Binder<'a> {
                         )
                     })?;
                     columns.push(position);
+                    let text = crate::functions::quote_ident(&table.columns[position].name);
+                    parts.push((&column.column.expr, text));
                 }
-                _ => return Err(unsupported("indexes on expressions")),
+                expr => {
+                    expressions = true;
+                    // `((a + b))`: the expression is what the parentheses hold.
+                    let expr = match expr {
+                        ast::Expr::Nested(inner) => inner.as_ref(),
+                        other => other,
+                    };
+                    let text = self.written(expr).unwrap_or_else(|| expr.to_string());
+                    parts.push((expr, text));
+                }
             }
         }
-        if columns.is_empty() {
+        if parts.is_empty() {
             return Err(unsupported("indexes without columns"));
         }
+        let mut predicate = create.predicate.as_ref().map(|p| {
+            let p = match p {
+                ast::Expr::Nested(inner) => inner.as_ref(),
+                other => other,
+            };
+            (p, self.written(p).unwrap_or_else(|| p.to_string()))
+        });
+        let (bound, expressions, expression_types) = if expressions || predicate.is_some() {
+            let exprs: Vec<&ast::Expr> = if expressions {
+                parts.iter().map(|(e, _)| *e).collect()
+            } else {
+                Vec::new()
+            };
+            let condition = predicate.as_ref().map(|(p, _)| *p);
+            let bound = self.bind_index_parts(&table, &exprs, condition)?;
+            let types = bound.parts.iter().map(|(_, ty)| *ty).collect();
+            if let (Some((_, text)), Some(condition)) = (&mut predicate, &bound.predicate) {
+                *text = self.index_text(&table, condition, text, true);
+            }
+            if expressions {
+                columns.clear();
+                let mut texts = Vec::with_capacity(parts.len());
+                for ((_, text), (expr, _)) in parts.iter().zip(&bound.parts) {
+                    texts.push(self.index_text(&table, expr, text, false));
+                }
+                (Some(Arc::new(bound)), texts, types)
+            } else {
+                (Some(Arc::new(bound)), Vec::new(), Vec::new())
+            }
+        } else {
+            (None, Vec::new(), Vec::new())
+        };
         let name = match &create.name {
             // An index lives in its table's schema (PostgreSQL refuses a qualified name here).
             Some(name) => {
@@ -2520,7 +2575,115 @@ impl<'a> Binder<'a> {
             unique: create.unique,
             if_not_exists: create.if_not_exists,
             constraint: false,
+            predicate: predicate.map(|(_, text)| text),
+            expressions,
+            expression_types,
+            bound,
         })
+    }
+
+    /// The text an index keeps for `bound`, an expression or predicate of it written as
+    /// `written`: PostgreSQL's deparse (`((a * 10) + b)`, `'x'::text`; EXPLAIN's text, see
+    /// [`crate::explain::deparse`]) when it reads back as the same expression, else the text
+    /// as written (a predicate in parentheses unless it is a call or a column, as PostgreSQL
+    /// prints an operator's).
+    fn index_text(&self, table: &TableDef, bound: &Expr, written: &str, predicate: bool) -> String {
+        let names: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| crate::functions::quote_ident(&c.name))
+            .collect();
+        let text = crate::explain::deparse(bound, &names, &[]);
+        let mut binder = Binder::new(self.catalog, self.session, "", 0, Vec::new());
+        let same = crate::parse::parse_expr(&text).ok().is_some_and(|expr| {
+            binder
+                .bind_row_expr(table, &expr, ("index expressions", "index expression"))
+                .is_ok_and(|(again, _)| again == *bound)
+        });
+        if same {
+            text
+        } else if predicate && !crate::catalog::simple_text(written) {
+            format!("({written})")
+        } else {
+            written.to_string()
+        }
+    }
+
+    /// An index's key expressions (none: its key is plain columns) and predicate bound over
+    /// `table`'s row (see [`crate::catalog::BoundIndex`]), with PostgreSQL's errors for what an
+    /// index may not hold: aggregates, subqueries, functions that are not IMMUTABLE (42P17),
+    /// a predicate that is not boolean.
+    fn bind_index_parts(
+        &mut self,
+        table: &TableDef,
+        exprs: &[&ast::Expr],
+        predicate: Option<&ast::Expr>,
+    ) -> SqlResult<crate::catalog::BoundIndex> {
+        let mut parts = Vec::with_capacity(exprs.len());
+        for expr in exprs {
+            let (bound, ty) =
+                self.bind_row_expr(table, expr, ("index expressions", "index expression"))?;
+            if !immutable(&bound) {
+                return Err(SqlError::new(
+                    code::INVALID_OBJECT_DEFINITION,
+                    "functions in index expression must be marked IMMUTABLE",
+                ));
+            }
+            parts.push((bound, ty));
+        }
+        let predicate = match predicate {
+            Some(expr) => {
+                let (bound, ty) =
+                    self.bind_row_expr(table, expr, ("index predicates", "index predicate"))?;
+                self.expect_bool(ty, "WHERE", expr.span())?;
+                if !immutable(&bound) {
+                    return Err(SqlError::new(
+                        code::INVALID_OBJECT_DEFINITION,
+                        "functions in index predicate must be marked IMMUTABLE",
+                    ));
+                }
+                Some(bound)
+            }
+            None => None,
+        };
+        Ok(crate::catalog::BoundIndex { predicate, parts })
+    }
+
+    /// `table` with the expressions and predicates of its indexes bound (see
+    /// [`crate::catalog::IndexDef::bound`]); the same table when none needs it.
+    pub fn bind_indexes(&self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
+        if table
+            .indexes
+            .iter()
+            .all(|index| !index.needs_binding() || index.bound.is_some())
+        {
+            return Ok(table);
+        }
+        let mut binder = Binder::new(self.catalog, self.session, "", 0, Vec::new());
+        let mut bound = (*table).clone();
+        for index in &mut bound.indexes {
+            if !index.needs_binding() || index.bound.is_some() {
+                continue;
+            }
+            let stored = |text: &str| {
+                crate::parse::parse_expr(text).map_err(|error| {
+                    SqlError::new(
+                        code::INTERNAL_ERROR,
+                        format!("stored index \"{}\" does not parse: {error}", index.name),
+                    )
+                })
+            };
+            let exprs = index
+                .expressions
+                .iter()
+                .map(|text| stored(text))
+                .collect::<SqlResult<Vec<ast::Expr>>>()?;
+            let predicate = index.predicate.as_deref().map(stored).transpose()?;
+            let refs: Vec<&ast::Expr> = exprs.iter().collect();
+            let parts = binder.bind_index_parts(&table, &refs, predicate.as_ref())?;
+            index.bound = Some(Arc::new(parts));
+        }
+        Ok(Arc::new(bound))
     }
 
     fn bind_create_table(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
@@ -2769,6 +2932,7 @@ impl<'a> Binder<'a> {
                 unique: true,
                 constraint: true,
                 options: Vec::new(),
+                ..Default::default()
             })
             .collect();
         let mut table = TableDef {
@@ -6190,7 +6354,7 @@ impl<'a> Binder<'a> {
                     let unique_index = table.indexes.iter().find(|index| {
                         let mut columns = index.columns.clone();
                         columns.sort_unstable();
-                        index.unique && columns == named
+                        index.unique && index.is_plain() && columns == named
                     });
                     match unique_index {
                         Some(index) => indexes = vec![index.id],
@@ -9846,7 +10010,7 @@ impl<'a> Binder<'a> {
             ("pg_get_indexdef", 1) => {
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let pairs = crate::system::index_defs(self.catalog)
+                let pairs = crate::system::index_defs(self.catalog, false)
                     .into_iter()
                     .map(|(index_oid, def)| (Value::Int(index_oid), Value::Text(def)));
                 Ok((
@@ -9855,28 +10019,57 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("pg_get_indexdef", 3) => {
-                // (index, column number, pretty): column 0 is the whole definition.
+                // (index, column number, pretty): column 0 is the whole definition, which
+                // pretty prints a partial index's condition without outer parentheses. The
+                // lookup key: oid * 2000 + column * 2, + 1 for a pretty definition.
+                let (pretty, pt, pspan) = bound.remove(2);
                 let (column, ct, cspan) = bound.remove(1);
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
                 let column = self.coerce_to(column, ct, DataType::Int8, cspan)?;
+                let pretty = self.coerce_to(pretty, pt, DataType::Bool, pspan)?;
+                let int = |v: i64| Box::new(Expr::Const(Value::Int(v)));
+                let pretty_whole = Expr::Case(
+                    vec![(
+                        Expr::Binary(
+                            BinOp::And,
+                            Box::new(pretty),
+                            Box::new(Expr::Binary(BinOp::Eq, Box::new(column.clone()), int(0))),
+                        ),
+                        Expr::Const(Value::Int(1)),
+                    )],
+                    int(0),
+                );
                 let key = Expr::Binary(
                     BinOp::Add(DataType::Int8),
                     Box::new(Expr::Binary(
-                        BinOp::Mul(DataType::Int8),
-                        Box::new(oid),
-                        Box::new(Expr::Const(Value::Int(1000))),
+                        BinOp::Add(DataType::Int8),
+                        Box::new(Expr::Binary(
+                            BinOp::Mul(DataType::Int8),
+                            Box::new(oid),
+                            int(2000),
+                        )),
+                        Box::new(Expr::Binary(
+                            BinOp::Mul(DataType::Int8),
+                            Box::new(column),
+                            int(2),
+                        )),
                     )),
-                    Box::new(column),
+                    Box::new(pretty_whole),
                 );
                 let mut pairs = Vec::new();
-                for (index_oid, def) in crate::system::index_defs(self.catalog) {
-                    pairs.push((Value::Int(index_oid * 1000), Value::Text(def)));
+                for pretty in [false, true] {
+                    for (index_oid, def) in crate::system::index_defs(self.catalog, pretty) {
+                        pairs.push((
+                            Value::Int(index_oid * 2000 + i64::from(pretty)),
+                            Value::Text(def),
+                        ));
+                    }
                 }
                 for (index_oid, names) in crate::system::index_columns(self.catalog) {
                     for (i, name) in names.into_iter().enumerate() {
                         pairs.push((
-                            Value::Int(index_oid * 1000 + i as i64 + 1),
+                            Value::Int(index_oid * 2000 + (i as i64 + 1) * 2),
                             Value::Text(name),
                         ));
                     }
@@ -10363,10 +10556,19 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Func(Func::Grouping, args), DataType::Int4))
             }
             ("pg_get_expr", 2..=3) if types[0].is_string() => {
-                // pg_attrdef.adbin holds the expression's text already.
+                // pg_attrdef.adbin (pg_index.indpred ...) holds the expression's text already;
+                // pretty drops its outermost parentheses.
+                let pretty = (bound.len() == 3).then(|| bound.remove(2));
                 let (expr, ty, span) = bound.remove(0);
+                let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
+                let Some((pretty, pt, pspan)) = pretty else {
+                    return Ok((expr, DataType::Text));
+                };
+                let pretty = self.coerce_to(pretty, pt, DataType::Bool, pspan)?;
+                let stripped =
+                    Expr::Scalar(crate::functions::Scalar::PrettyExpr, vec![expr.clone()]);
                 Ok((
-                    self.coerce_to(expr, ty, DataType::Text, span)?,
+                    Expr::Case(vec![(pretty, stripped)], Box::new(expr)),
                     DataType::Text,
                 ))
             }
@@ -12052,6 +12254,69 @@ fn equalities(conjuncts: &[&Expr]) -> std::collections::HashMap<usize, Expr> {
     found
 }
 
+/// Whether `expr` gives the same value for the same row whatever the session or the time
+/// (PostgreSQL's IMMUTABLE, which index expressions and predicates must be): no clock, no
+/// random values, no sequences, no parameters or subqueries, nothing read through the
+/// session's TimeZone or DateStyle (timestamptz conversions, date/time text), none of the
+/// functions PostgreSQL marks STABLE (to_char, format, concat, to_json ...).
+fn immutable(expr: &Expr) -> bool {
+    use crate::functions::Scalar;
+    let mut immutable = true;
+    expr.visit(&mut |e| {
+        immutable &= match e {
+            Expr::StatementTime
+            | Expr::Param(_)
+            | Expr::Subquery(_)
+            | Expr::Sequence(..)
+            | Expr::Outer(..) => false,
+            Expr::Func(func, _) => !matches!(
+                func,
+                Func::GenRandomUuid
+                    | Func::Random
+                    | Func::ClockTimestamp
+                    | Func::PgSleep
+                    | Func::Advisory(_)
+                    | Func::SetConfig
+                    | Func::CurrentSetting
+                    | Func::SignalBackend(_)
+                    | Func::ResetStats
+            ),
+            Expr::Scalar(func, _) => !matches!(
+                func,
+                Scalar::ToChar(_)
+                    | Scalar::Format
+                    | Scalar::Concat
+                    | Scalar::ConcatWs
+                    | Scalar::Zoned(_)
+                    | Scalar::ToTimestampText
+                    | Scalar::ToDate
+                    | Scalar::ToRegtype
+                    | Scalar::FormatType
+                    | Scalar::ToJson(..)
+                    | Scalar::RowToJson
+                    | Scalar::JsonBuildObject(_)
+                    | Scalar::JsonBuildArray(_)
+            ),
+            Expr::Cast(_, from, to, _) => {
+                let zoned = (*from == DataType::TimestampTz) != (*to == DataType::TimestampTz);
+                let styled = |a: DataType, b: DataType| {
+                    a.is_string()
+                        && matches!(
+                            b,
+                            DataType::Date
+                                | DataType::Timestamp
+                                | DataType::Time
+                                | DataType::Interval
+                        )
+                };
+                !(zoned || styled(*from, *to) || styled(*to, *from))
+            }
+            _ => true,
+        };
+    });
+    immutable
+}
+
 /// The secondary index that narrows a scan most: equalities on its leading columns, then a
 /// range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one. A unique index with every column equal
 /// wins (one entry); otherwise more equal columns win, then a range. Range bounds are taken only
@@ -12064,22 +12329,57 @@ fn index_access(
 ) -> Access {
     let mut best: Option<(usize, Access)> = None;
     for index in &table.indexes {
-        let eq: Vec<Expr> = index
-            .columns
-            .iter()
-            .map_while(|column| equalities.get(column).cloned())
-            .collect();
+        // A partial index has entries only for the rows its predicate holds for: it serves a
+        // query whose conditions include each of the predicate's.
+        if index.predicate.is_some() {
+            let predicate = index.bound.as_ref().and_then(|b| b.predicate.as_ref());
+            let Some(predicate) = predicate else {
+                continue;
+            };
+            if !predicate
+                .and_terms()
+                .iter()
+                .all(|term| conjuncts.contains(term))
+            {
+                continue;
+            }
+        }
+        // The key parts: columns, or the index's bound expressions.
+        let parts: Vec<Expr> = if index.expressions.is_empty() {
+            index.columns.iter().map(|&c| Expr::Column(c)).collect()
+        } else {
+            match &index.bound {
+                Some(bound) => bound.parts.iter().map(|(e, _)| e.clone()).collect(),
+                None => continue,
+            }
+        };
+        // `part = value` among the conjuncts (a value that reads no column).
+        let equal_to = |part: &Expr| -> Option<Expr> {
+            if let Expr::Column(c) = part {
+                return equalities.get(c).cloned();
+            }
+            conjuncts.iter().find_map(|conjunct| match conjunct {
+                Expr::Binary(BinOp::Eq, l, r) if **l == *part && !r.reads_row() => {
+                    Some((**r).clone())
+                }
+                Expr::Binary(BinOp::Eq, l, r) if **r == *part && !l.reads_row() => {
+                    Some((**l).clone())
+                }
+                _ => None,
+            })
+        };
+        let eq: Vec<Expr> = parts.iter().map_while(equal_to).collect();
         let mut lower = None;
         let mut upper = None;
-        if let Some(&column) = index.columns.get(eq.len()) {
+        if let Some(part) = parts.get(eq.len()) {
             for conjunct in conjuncts {
                 let Expr::Binary(op, left, right) = conjunct else {
                     continue;
                 };
-                // Normalize to `column op value`.
+                // Normalize to `part op value`.
                 let (op, value) = match (left.as_ref(), right.as_ref()) {
-                    (Expr::Column(c), value) if *c == column && !value.reads_row() => (*op, value),
-                    (value, Expr::Column(c)) if *c == column && !value.reads_row() => {
+                    (l, value) if l == part && !value.reads_row() => (*op, value),
+                    (value, r) if r == part && !value.reads_row() => {
                         let flipped = match op {
                             BinOp::Lt => BinOp::Gt,
                             BinOp::LtEq => BinOp::GtEq,
@@ -12100,7 +12400,7 @@ fn index_access(
                 }
             }
         }
-        let score = if index.unique && eq.len() == index.columns.len() {
+        let score = if index.unique && eq.len() == index.width() {
             usize::MAX
         } else {
             eq.len() * 4 + usize::from(lower.is_some()) + usize::from(upper.is_some())
@@ -12524,8 +12824,7 @@ mod tests {
             name: format!("i{id}"),
             columns,
             unique,
-            constraint: false,
-            options: Vec::new(),
+            ..Default::default()
         };
         TableDef {
             id: 1,
@@ -12618,5 +12917,67 @@ mod tests {
             Box::new(cmp(BinOp::Eq, 1, 2)),
         );
         assert_eq!(key_access(&t, &or), Access::Scan);
+    }
+
+    #[test]
+    fn partial_and_expression_indexes_serve_the_queries_that_match_them() {
+        let mut t = table();
+        t.indexes.clear();
+        // UNIQUE (a) WHERE b IS NULL.
+        let live = Expr::IsNull(Box::new(Expr::Column(2)), false);
+        t.indexes.push(IndexDef {
+            id: 5,
+            name: "live".into(),
+            columns: vec![1],
+            unique: true,
+            predicate: Some("(b IS NULL)".into()),
+            bound: Some(Arc::new(crate::catalog::BoundIndex {
+                predicate: Some(live.clone()),
+                parts: Vec::new(),
+            })),
+            ..Default::default()
+        });
+        // (c + 1)
+        let plus = Expr::Binary(
+            BinOp::Add(DataType::Int8),
+            Box::new(Expr::Column(3)),
+            Box::new(Expr::Const(Value::Int(1))),
+        );
+        t.indexes.push(IndexDef {
+            id: 6,
+            name: "plus".into(),
+            expressions: vec!["(c + 1)".into()],
+            bound: Some(Arc::new(crate::catalog::BoundIndex {
+                predicate: None,
+                parts: vec![(plus.clone(), DataType::Int8)],
+            })),
+            ..Default::default()
+        });
+        // Without the predicate among the conditions, the partial index has no rows to offer.
+        assert_eq!(key_access(&t, &cmp(BinOp::Eq, 1, 5)), Access::Scan);
+        let with = and(cmp(BinOp::Eq, 1, 5), live.clone());
+        assert_eq!(index_of(&key_access(&t, &with)), Some((5, 1, false, false)));
+        // An equality and a range on the expression; the column alone is no match.
+        let eq = |value: i64| {
+            Expr::Binary(
+                BinOp::Eq,
+                Box::new(plus.clone()),
+                Box::new(Expr::Const(Value::Int(value))),
+            )
+        };
+        assert_eq!(
+            index_of(&key_access(&t, &eq(4))),
+            Some((6, 1, false, false))
+        );
+        let above = Expr::Binary(
+            BinOp::Gt,
+            Box::new(Expr::Const(Value::Int(9))),
+            Box::new(plus.clone()),
+        );
+        assert_eq!(index_of(&key_access(&t, &above)), Some((6, 0, false, true)));
+        assert_eq!(key_access(&t, &cmp(BinOp::Eq, 3, 4)), Access::Scan);
+        // Unbound (never from a statement): not used.
+        t.indexes[1].bound = None;
+        assert_eq!(key_access(&t, &eq(4)), Access::Scan);
     }
 }

@@ -322,7 +322,7 @@ pub struct CheckDef {
 /// Entries are changed in the writing transaction beside the row, with the store's row locks and
 /// before-images, so a reader sees the entries of the row versions it sees (an entry an open
 /// transaction deletes stays visible to others until it commits); readers re-check the row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IndexDef {
     /// The entries' table id (from the catalog's table ids).
     pub id: TableId,
@@ -337,6 +337,29 @@ pub struct IndexDef {
     /// is read in either direction.
     #[serde(default)]
     pub options: Vec<i16>,
+    /// A partial index (`CREATE INDEX ... WHERE condition`): the condition as written; only
+    /// the rows it holds for have entries (so a unique partial index constrains only them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    /// An index on expressions (`ON t (lower(email))`): every key part's expression as written,
+    /// a plain column as its quoted name; `columns` is then empty. Empty: the key is `columns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expressions: Vec<String>,
+    /// The type of each of `expressions` when the index was made (for the catalogs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expression_types: Vec<DataType>,
+    /// `predicate` and `expressions` bound over the table's row, as CHECK constraints are
+    /// (`Binder::bind_indexes`), when a statement takes the table; never stored.
+    #[serde(skip)]
+    pub bound: Option<Arc<BoundIndex>>,
+}
+
+/// An index's predicate and key expressions bound over its table's row (see [`IndexDef`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundIndex {
+    pub predicate: Option<crate::expr::Expr>,
+    /// Each key part and its type.
+    pub parts: Vec<(crate::expr::Expr, DataType)>,
 }
 
 impl IndexDef {
@@ -344,6 +367,196 @@ impl IndexDef {
     pub fn option(&self, i: usize) -> i16 {
         self.options.get(i).copied().unwrap_or(0)
     }
+
+    /// Whether the index's entries are computed from expressions or a predicate (which must
+    /// be bound first) rather than taken from columns.
+    pub fn needs_binding(&self) -> bool {
+        self.predicate.is_some() || !self.expressions.is_empty()
+    }
+
+    /// A whole-table index on plain columns: one a foreign key or `ON CONFLICT (columns)` may
+    /// stand on.
+    pub fn is_plain(&self) -> bool {
+        !self.needs_binding()
+    }
+
+    /// How many key parts the index has.
+    pub fn width(&self) -> usize {
+        if self.expressions.is_empty() {
+            self.columns.len()
+        } else {
+            self.expressions.len()
+        }
+    }
+
+    /// The key parts as PostgreSQL's `pg_get_indexdef` lists them: quoted column names, an
+    /// expression parenthesized unless it is a function call (`pretty`: without the
+    /// parentheses of its own outermost operator).
+    pub fn key_texts(&self, table: &TableDef, pretty: bool) -> Vec<String> {
+        if self.expressions.is_empty() {
+            return self
+                .columns
+                .iter()
+                .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
+                .collect();
+        }
+        self.expressions
+            .iter()
+            .map(|text| {
+                if simple_text(text) {
+                    text.clone()
+                } else if pretty {
+                    format!("({})", strip_parens(text))
+                } else {
+                    format!("({text})")
+                }
+            })
+            .collect()
+    }
+
+    /// The predicate as `pg_get_indexdef` shows it (`pretty`: without the parentheses of its
+    /// own outermost operator).
+    pub fn predicate_text(&self, pretty: bool) -> Option<&str> {
+        let text = self.predicate.as_deref()?;
+        Some(if pretty { strip_parens(text) } else { text })
+    }
+
+    /// Whether the index's key or predicate reads `column` (its bound form tells for
+    /// expressions and predicates).
+    pub fn reads_column(&self, column: usize) -> bool {
+        if self.columns.contains(&column) {
+            return true;
+        }
+        let Some(bound) = &self.bound else {
+            return false;
+        };
+        let mut read = Vec::new();
+        for (expr, _) in &bound.parts {
+            expr.columns(&mut read);
+        }
+        if let Some(predicate) = &bound.predicate {
+            predicate.columns(&mut read);
+        }
+        read.contains(&column)
+    }
+
+    /// The names of the key parts as PostgreSQL's `ChooseIndexColumnNames` makes them (the
+    /// index's `pg_attribute` names, and the words of its default name): a column's name, a
+    /// function call's function name, else `expr`; a name already taken gets a number.
+    pub fn part_names(&self, table: &TableDef) -> Vec<String> {
+        let mut names: Vec<String> = Vec::with_capacity(self.width());
+        for part in 0..self.width() {
+            let base = match self.part_column(table, part) {
+                Some(c) => table.columns[c].name.clone(),
+                None => {
+                    let text = &self.expressions[part];
+                    let name = text.find('(').map(|open| text[..open].trim());
+                    match name {
+                        Some(name)
+                            if !name.is_empty()
+                                && name
+                                    .chars()
+                                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
+                        {
+                            let last = name.rsplit('.').next().unwrap_or(name);
+                            last.to_lowercase()
+                        }
+                        _ => "expr".to_string(),
+                    }
+                }
+            };
+            let mut name = base.clone();
+            let mut n = 0;
+            while names.contains(&name) {
+                n += 1;
+                name = format!("{base}{n}");
+            }
+            names.push(name);
+        }
+        names
+    }
+
+    /// The type of key part `part`.
+    pub fn part_type(&self, table: &TableDef, part: usize) -> DataType {
+        if let Some(bound) = &self.bound {
+            if let Some((_, ty)) = bound.parts.get(part) {
+                return *ty;
+            }
+        }
+        match self.part_column(table, part) {
+            Some(c) => table.columns[c].ty,
+            None => self
+                .expression_types
+                .get(part)
+                .copied()
+                .unwrap_or(DataType::Text),
+        }
+    }
+
+    /// The column a key part is, or None for an expression (PostgreSQL's `indkey` 0).
+    pub fn part_column(&self, table: &TableDef, part: usize) -> Option<usize> {
+        if self.expressions.is_empty() {
+            return self.columns.get(part).copied();
+        }
+        let text = self.expressions.get(part)?;
+        let name = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(inner) => inner.replace("\"\"", "\""),
+            None => text.to_lowercase(),
+        };
+        table.column_index(&name)
+    }
+}
+
+/// Whether an expression's text is a function call or a column's name, which PostgreSQL's
+/// deparse never parenthesizes (an operator's text comes with its parentheses).
+pub fn simple_text(text: &str) -> bool {
+    let call = text.ends_with(')')
+        && text.find('(').is_some_and(|open| {
+            open > 0 && balanced(&text[open..]) && {
+                let name = &text[..open];
+                name.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            }
+        });
+    let column = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .map_or(
+            text.chars().all(|c| c.is_alphanumeric() || c == '_'),
+            |inner| !inner.contains('"'),
+        );
+    call || column
+}
+
+/// `text` without one pair of parentheses around the whole of it.
+pub fn strip_parens(text: &str) -> &str {
+    if text.starts_with('(') && balanced(text) {
+        &text[1..text.len() - 1]
+    } else {
+        text
+    }
+}
+
+/// Whether `text` is one parenthesized group: `(` ... the `)` that closes it at the end.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i == text.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The placement of a table whose primary key starts with an integer column: the first 9 key bytes,
@@ -400,6 +613,13 @@ impl TableDef {
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.indexes.iter().find(|index| index.name == name)
     }
+    /// Forgets the bound form of every index (see [`IndexDef::bound`]).
+    pub fn unbind_indexes(&mut self) {
+        for index in &mut self.indexes {
+            index.bound = None;
+        }
+    }
+
     pub fn pkey_name(&self) -> String {
         self.primary_key_name
             .clone()
@@ -1295,6 +1515,18 @@ impl Catalog {
     }
 
     /// Sets each table's `referenced` flag from the foreign keys there are (after DDL).
+    /// Drops what statements bound into the tables' indexes (see [`IndexDef::bound`]): a
+    /// stored table's indexes are bound anew by each statement, against its columns then.
+    pub fn forget_bound_indexes(&mut self) {
+        for table in self.tables.values_mut() {
+            if table.indexes.iter().any(|index| index.bound.is_some()) {
+                let mut unbound = (**table).clone();
+                unbound.unbind_indexes();
+                *table = Arc::new(unbound);
+            }
+        }
+    }
+
     pub fn refresh_references(&mut self) {
         let parents: std::collections::BTreeSet<TableId> = self
             .tables
@@ -1389,14 +1621,25 @@ mod tests {
                 owner: None,
                 acl: None,
                 placement: 0,
-                indexes: vec![IndexDef {
-                    id: 9,
-                    name: "t_v_idx".into(),
-                    columns: vec![1],
-                    unique: true,
-                    constraint: true,
-                    options: Vec::new(),
-                }],
+                indexes: vec![
+                    IndexDef {
+                        id: 9,
+                        name: "t_v_idx".into(),
+                        columns: vec![1],
+                        unique: true,
+                        constraint: true,
+                        ..Default::default()
+                    },
+                    IndexDef {
+                        id: 10,
+                        name: "t_lower_idx".into(),
+                        unique: true,
+                        predicate: Some("(id > 0)".into()),
+                        expressions: vec!["lower((v)::text)".into(), "id".into()],
+                        expression_types: vec![DataType::Text, DataType::Int8],
+                        ..Default::default()
+                    },
+                ],
             }),
         );
         let image = catalog.to_image().unwrap();

@@ -3226,13 +3226,23 @@ impl Session {
         building: bool,
     ) -> SqlResult<()> {
         let workers = cluster.workers();
+        let table = self.with_bound_indexes(cluster, table)?;
+        let table = &*table;
         for index in &table.indexes {
             let mut deletes: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-            type Puts = (Vec<(Vec<u8>, Vec<u8>)>, Vec<String>);
+            // Per owner: the entries, their keys' texts (unique indexes), the changes they
+            // come from.
+            type Puts = (Vec<(Vec<u8>, Vec<u8>)>, Vec<String>, Vec<usize>);
             let mut puts: BTreeMap<WorkerId, Puts> = BTreeMap::new();
-            for (key, old, new) in changes {
-                let old_entry = old.as_ref().map(|row| index_entry(table, index, key, row));
-                let new_entry = new.as_ref().map(|row| index_entry(table, index, key, row));
+            for (change, (key, old, new)) in changes.iter().enumerate() {
+                let entry_of = |row: &Option<Vec<Value>>| -> SqlResult<Option<Vec<u8>>> {
+                    Ok(match row {
+                        Some(row) => index_entry(table, index, key, row)?.map(|(e, _)| e),
+                        None => None,
+                    })
+                };
+                let old_entry = entry_of(old)?;
+                let new_entry = entry_of(new)?;
                 if old_entry == new_entry {
                     continue;
                 }
@@ -3242,10 +3252,11 @@ impl Session {
                 }
                 if let (Some(entry), Some(row)) = (new_entry, new) {
                     let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
-                    let (entries, details) = puts.entry(owner).or_default();
+                    let (entries, details, from) = puts.entry(owner).or_default();
                     entries.push((entry, key.clone()));
+                    from.push(change);
                     if index.unique {
-                        details.push(key_text(table, &index.columns, row));
+                        details.push(index_key_text(table, index, row)?);
                     }
                 }
             }
@@ -3261,9 +3272,11 @@ impl Session {
                 })
                 .collect();
             gather(cluster.call_all(requests).await)?;
+            let mut from = Vec::with_capacity(puts.len());
             let requests: Vec<_> = puts
                 .into_iter()
-                .map(|(w, (entries, details))| {
+                .map(|(w, (entries, details, changes))| {
+                    from.push(changes);
                     let op = ShardOp::IndexPut {
                         index: index.id,
                         name: index.name.clone(),
@@ -3274,9 +3287,35 @@ impl Session {
                     (w, ShardRequest { txn, now, op })
                 })
                 .collect();
-            gather(cluster.call_all(requests).await)?;
+            for (result, changes) in cluster.call_all(requests).await.into_iter().zip(&from) {
+                if let Err(mut error) = result {
+                    // The entry a duplicate was found at names the change it came from.
+                    error.batch_row = error.batch_row.and_then(|i| changes.get(i).copied());
+                    return Err(error);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// `table` with its indexes' expressions and predicates bound, when one is not (a table
+    /// taken from the catalog by DDL; statements bind them with the table).
+    fn with_bound_indexes<'t, C: Cluster>(
+        &self,
+        cluster: &C,
+        table: &'t TableDef,
+    ) -> SqlResult<std::borrow::Cow<'t, TableDef>> {
+        if table
+            .indexes
+            .iter()
+            .all(|index| !index.needs_binding() || index.bound.is_some())
+        {
+            return Ok(std::borrow::Cow::Borrowed(table));
+        }
+        let catalog = self.catalog(cluster);
+        let binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+        let bound = binder.bind_indexes(Arc::new(table.clone()))?;
+        Ok(std::borrow::Cow::Owned((*bound).clone()))
     }
 
     /// Truncates each of `ids` (tables, indexes) on every worker, in `txn`.
@@ -4525,7 +4564,8 @@ impl Session {
             .collect();
         // Per proposed row: None to drop it, Some(existing key) to update that row.
         let mut redirect: Vec<Option<Option<Vec<u8>>>> = vec![Some(None); keyed.len()];
-        let indexes: Vec<&IndexDef> = table
+        let bound = self.with_bound_indexes(cluster, table)?;
+        let indexes: Vec<&IndexDef> = bound
             .indexes
             .iter()
             .filter(|index| on_conflict.indexes.contains(&index.id))
@@ -4533,10 +4573,13 @@ impl Session {
         for index in indexes {
             let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
             for (position, (key, row)) in keyed.iter().enumerate() {
-                if redirect[position].is_none() || index.columns.iter().any(|&c| row[c].is_null()) {
+                if redirect[position].is_none() {
                     continue;
                 }
-                let entry = index_entry(table, index, key, row);
+                // A row with NULL in the key, or outside a partial index, conflicts with none.
+                let Some((entry, true)) = index_entry(table, index, key, row)? else {
+                    continue;
+                };
                 if seen.insert(entry.clone(), position).is_some() {
                     if on_conflict.update.is_some() {
                         return Err(SqlError::new(
@@ -5211,7 +5254,8 @@ impl Session {
                 let indexes = std::mem::take(&mut table.indexes);
                 for mut index in indexes {
                     if index.name.is_empty() {
-                        index.name = default_index_name(&next, &table, &index.columns, "key");
+                        let names = index.part_names(&table);
+                        index.name = default_index_name(&next, &table, &names, "key");
                     }
                     if next.relation_exists(&index.name)
                         || table.indexes.iter().any(|other| other.name == index.name)
@@ -5848,6 +5892,10 @@ impl Session {
                 unique,
                 if_not_exists,
                 constraint,
+                predicate,
+                expressions,
+                expression_types,
+                bound,
             } => {
                 result.tag = if *constraint {
                     "ALTER TABLE"
@@ -5856,12 +5904,24 @@ impl Session {
                 }
                 .into();
                 let table = current_table(&catalog, table)?;
+                let mut index = IndexDef {
+                    id: next.next_table_id.max(1),
+                    name: String::new(),
+                    columns: columns.clone(),
+                    unique: *unique,
+                    constraint: *constraint,
+                    options: options.clone(),
+                    predicate: predicate.clone(),
+                    expressions: expressions.clone(),
+                    expression_types: expression_types.clone(),
+                    bound: bound.clone(),
+                };
                 let name = match name {
                     Some(name) => name.clone(),
                     None => default_index_name(
                         &next,
                         &table,
-                        columns,
+                        &index.part_names(&table),
                         if *constraint { "key" } else { "idx" },
                     ),
                 };
@@ -5878,17 +5938,11 @@ impl Session {
                         format!("relation \"{name}\" already exists"),
                     ));
                 }
-                let index = IndexDef {
-                    id: next.next_table_id.max(1),
-                    name,
-                    columns: columns.clone(),
-                    unique: *unique,
-                    constraint: *constraint,
-                    options: options.clone(),
-                };
+                index.name = name;
                 next.next_table_id = index.id + 1;
                 self.build_index(cluster, &table, &index, txn).await?;
                 let mut indexed = (*table).clone();
+                index.bound = None;
                 indexed.indexes.push(index);
                 next.tables.insert(indexed.name.clone(), Arc::new(indexed));
             }
@@ -5904,6 +5958,13 @@ impl Session {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
                 let current = current_table(&next, table)?;
+                // Index expressions are bound anew over the changed columns when rows are
+                // rewritten (`with_bound_indexes`).
+                let new = &{
+                    let mut unbound = (**new).clone();
+                    unbound.unbind_indexes();
+                    Arc::new(unbound)
+                };
                 let mut made = Vec::new();
                 for seq in sequences {
                     let id = add_sequence(&mut next, seq)?;
@@ -6120,12 +6181,18 @@ impl Session {
                 new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
                 // Indexes, constraints and owned sequences over the column go with it.
                 let mut kept_indexes = Vec::new();
+                // (An index's expressions and predicate name columns: they are bound anew.)
+                let reads_column = |index: &IndexDef| {
+                    let bound = table.indexes.iter().find(|i| i.id == index.id);
+                    bound.is_some_and(|i| i.reads_column(column))
+                };
                 for index in std::mem::take(&mut new.indexes) {
-                    if index.columns.contains(&column) {
+                    if index.columns.contains(&column) || reads_column(&index) {
                         dropped.push(index.id);
                     } else {
                         kept_indexes.push(IndexDef {
                             columns: index.columns.iter().map(|&c| shift(c)).collect(),
+                            bound: None,
                             ..index
                         });
                     }
@@ -6324,6 +6391,7 @@ impl Session {
             }
             _ => unreachable!("only DDL plans reach run_ddl"),
         }
+        next.forget_bound_indexes();
         next.refresh_references();
         let image = next.to_image()?;
         let version = next.version;
@@ -7653,19 +7721,86 @@ fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value
     Ok((count, rows))
 }
 
-/// The entry of `row` (whose key is `row_key`) in `index` (see [`IndexDef`]).
-fn index_entry(table: &TableDef, index: &IndexDef, row_key: &[u8], row: &[Value]) -> Vec<u8> {
-    let values: Vec<(&Value, DataType)> = index
-        .columns
-        .iter()
-        .map(|&c| (&row[c], table.columns[c].ty))
-        .collect();
-    let mut entry = Vec::with_capacity(32);
-    encode_key(&values, &mut entry);
-    if !index.unique || values.iter().any(|(v, _)| v.is_null()) {
-        entry.extend_from_slice(row_key);
+/// The entry of `row` (whose key is `row_key`) in `index` (see [`IndexDef`]), and whether it
+/// constrains (a unique index's entry without NULL); None when the row has no entry (a partial
+/// index's condition does not hold for it).
+fn index_entry(
+    table: &TableDef,
+    index: &IndexDef,
+    row_key: &[u8],
+    row: &[Value],
+) -> SqlResult<Option<(Vec<u8>, bool)>> {
+    let entry = |values: &[(&Value, DataType)]| {
+        let mut entry = Vec::with_capacity(32);
+        encode_key(values, &mut entry);
+        let constrains = index.unique && !values.iter().any(|(v, _)| v.is_null());
+        if !constrains {
+            entry.extend_from_slice(row_key);
+        }
+        (entry, constrains)
+    };
+    if !index.needs_binding() {
+        let values: Vec<(&Value, DataType)> = index
+            .columns
+            .iter()
+            .map(|&c| (&row[c], table.columns[c].ty))
+            .collect();
+        return Ok(Some(entry(&values)));
     }
-    entry
+    let Some(values) = index_values(table, index, row)? else {
+        return Ok(None);
+    };
+    let refs: Vec<(&Value, DataType)> = values.iter().map(|(v, t)| (v, *t)).collect();
+    Ok(Some(entry(&refs)))
+}
+
+/// The key values of `row` in an index with a predicate or expressions (bound: see
+/// [`crate::catalog::BoundIndex`]); None when the predicate does not hold for it.
+fn index_values(
+    table: &TableDef,
+    index: &IndexDef,
+    row: &[Value],
+) -> SqlResult<Option<Vec<(Value, DataType)>>> {
+    let bound = index.bound.as_ref().ok_or_else(|| {
+        SqlError::new(
+            code::INTERNAL_ERROR,
+            format!("index \"{}\" is used unbound", index.name),
+        )
+    })?;
+    // Index expressions are immutable: no parameters, no clock.
+    let ctx = EvalContext::new(&[], 0);
+    if let Some(predicate) = &bound.predicate {
+        if predicate.eval(row, &ctx)? != Value::Bool(true) {
+            return Ok(None);
+        }
+    }
+    if index.expressions.is_empty() {
+        let values = index.columns.iter();
+        let values = values.map(|&c| (row[c].clone(), table.columns[c].ty));
+        return Ok(Some(values.collect()));
+    }
+    let values = bound
+        .parts
+        .iter()
+        .map(|(expr, ty)| Ok((expr.eval(row, &ctx)?, *ty)));
+    values.collect::<SqlResult<Vec<_>>>().map(Some)
+}
+
+/// `Key (parts)=(values)` of a unique index's entry for `row`, as PostgreSQL's detail words it.
+fn index_key_text(table: &TableDef, index: &IndexDef, row: &[Value]) -> SqlResult<String> {
+    if index.expressions.is_empty() {
+        return Ok(key_text(table, &index.columns, row));
+    }
+    let values = index_values(table, index, row)?.unwrap_or_default();
+    let values: Vec<String> = values
+        .iter()
+        .map(|(v, ty)| crate::types::to_text(v, *ty))
+        .collect();
+    Ok(format!(
+        "({})=({})",
+        index.expressions.join(", "),
+        values.join(", ")
+    ))
 }
 
 /// `expr`'s value as a key of type `ty`; None when no key can equal it (NULL, or a value that
@@ -7703,19 +7838,20 @@ fn index_range(
     upper: &Option<(Expr, bool)>,
     ctx: &EvalContext<'_>,
 ) -> SqlResult<Option<KeyRange>> {
-    let value_of = |expr: &Expr, column: usize| -> SqlResult<Option<(Value, DataType)>> {
-        let ty = table.columns[column].ty;
+    // Key part `part`'s value (a column's or an expression's type).
+    let value_of = |expr: &Expr, part: usize| -> SqlResult<Option<(Value, DataType)>> {
+        let ty = index.part_type(table, part);
         Ok(key_value(expr, ty, ctx)?.map(|value| (value, ty)))
     };
     let mut values = Vec::with_capacity(eq.len());
-    for (expr, &column) in eq.iter().zip(&index.columns) {
-        match value_of(expr, column)? {
+    for (part, expr) in eq.iter().enumerate() {
+        match value_of(expr, part)? {
             Some(value) => values.push(value),
             None => return Ok(None),
         }
     }
     let prefix = row_key(&values);
-    if index.unique && eq.len() == index.columns.len() {
+    if index.unique && eq.len() == index.width() {
         return Ok(Some((
             Bound::Included(prefix.clone()),
             Bound::Included(prefix.clone()),
@@ -7724,7 +7860,7 @@ fn index_range(
     }
     let mut from = Bound::Included(prefix.clone());
     let mut to = successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
-    let next = index.columns.get(eq.len()).copied();
+    let next = (eq.len() < index.width()).then_some(eq.len());
     let with = |value: (Value, DataType)| {
         let mut key = prefix.clone();
         encode_key(&[(&value.0, value.1)], &mut key);
@@ -7986,13 +8122,9 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
 fn default_index_name(
     catalog: &Catalog,
     table: &TableDef,
-    columns: &[usize],
+    columns: &[String],
     suffix: &str,
 ) -> String {
-    let columns: Vec<&str> = columns
-        .iter()
-        .map(|&c| table.columns[c].name.as_str())
-        .collect();
     let base = format!("{}_{}_{suffix}", table.name, columns.join("_"));
     let mut name = base.clone();
     let mut n = 0;

@@ -382,7 +382,9 @@ impl Counted {
                 whole: key.is_none(),
                 hot: assignments.iter().all(|(column, _)| {
                     !table.primary_key.contains(column)
-                        && !table.indexes.iter().any(|i| i.columns.contains(column))
+                        && !table.indexes.iter().any(|i| {
+                            i.reads_column(*column) || (i.needs_binding() && i.bound.is_none())
+                        })
                 }),
             },
             ShardOp::Delete { table, key, .. } => Counted::Delete {
@@ -1327,6 +1329,9 @@ impl Shard {
                             )
                             .with_detail(format!("Key {detail} already exists."))
                         };
+                        // Which entry of the batch (COPY names its line).
+                        let mut error = error;
+                        error.batch_row = Some(position);
                         return Err(error.into());
                     }
                 }

@@ -152,6 +152,9 @@ pub enum Scalar {
     JsonTypeof,
     JsonArrayLength,
     JsonbPretty,
+    /// pg_get_expr's pretty form of a catalog's expression text: without the parentheses of
+    /// its outermost operator.
+    PrettyExpr,
     /// to_regtype(name): a type's OID, NULL when there is no such type.
     ToRegtype,
     /// The arguments packed as one stored row (`Value::Bytes`): a collecting aggregate's input.
@@ -1614,6 +1617,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 }
             }
         }
+        Scalar::PrettyExpr => Value::Text(crate::catalog::strip_parens(text(a)).to_string()),
         Scalar::JsonbPretty => {
             Value::Text(crate::json::pretty(&crate::json::parse(text(a), "jsonb")?))
         }

@@ -800,6 +800,13 @@ pub enum Plan {
         if_not_exists: bool,
         /// `ALTER TABLE ... ADD UNIQUE`: the index backs a constraint.
         constraint: bool,
+        /// A partial index's condition as written (see [`crate::catalog::IndexDef::predicate`]).
+        predicate: Option<String>,
+        /// An index on expressions: each key part as written (`columns` is then empty).
+        expressions: Vec<String>,
+        expression_types: Vec<crate::types::DataType>,
+        /// The predicate and expressions bound.
+        bound: Option<Arc<crate::catalog::BoundIndex>>,
     },
     /// `ALTER TABLE` renames and column changes: the table's next definition (checks bound),
     /// existing rows' values for added columns with defaults, and columns that must hold no NULL.

@@ -7,7 +7,7 @@
 //! as the object exists; the built-in types, schemas and the database use PostgreSQL's own OIDs.
 
 use crate::bind::SessionInfo;
-use crate::catalog::{Catalog, SequenceDef, TableDef};
+use crate::catalog::{Catalog, IndexDef, SequenceDef, TableDef};
 use crate::plan::OutputColumn;
 use crate::types::{DataType, Value};
 
@@ -164,7 +164,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                 parent
                     .indexes
                     .iter()
-                    .find(|index| index.unique && same(&index.columns))
+                    .find(|index| index.unique && index.is_plain() && same(&index.columns))
                     .map_or(0, |index| FIRST_OID + index.id as i64)
             };
             out.push(Constraint {
@@ -808,83 +808,104 @@ pub fn relation_oid(catalog: &Catalog, name: &str) -> Option<i64> {
         .map(|(oid, _)| oid)
 }
 
-/// `pg_get_indexdef` of every index: (index OID, definition).
-pub fn index_defs(catalog: &Catalog) -> Vec<(i64, String)> {
+/// `pg_get_indexdef` of every index: (index OID, definition); `pretty` as its third argument
+/// (a partial index's condition without its outer parentheses).
+pub fn index_defs(catalog: &Catalog, pretty: bool) -> Vec<(i64, String)> {
     let mut defs = Vec::new();
     for table in user_tables(catalog) {
         if !table.primary_key.is_empty() {
-            defs.push((
-                pkey_oid(table),
-                index_def(table, &table.pkey_name(), &table.primary_key, &[], true),
-            ));
+            defs.push((pkey_oid(table), pkey_def(table)));
         }
         for index in &table.indexes {
-            defs.push((
-                FIRST_OID + index.id as i64,
-                index_def(
-                    table,
-                    &index.name,
-                    &index.columns,
-                    &index.options,
-                    index.unique,
-                ),
-            ));
+            defs.push((FIRST_OID + index.id as i64, index_def(table, index, pretty)));
         }
     }
     defs
 }
 
-/// Every index's key column names in order: (index OID, names).
+/// Every index's key parts in order, as `pg_get_indexdef(index, n, ...)` gives them: a
+/// column's name, an expression's text: (index OID, texts).
 pub fn index_columns(catalog: &Catalog) -> Vec<(i64, Vec<String>)> {
     let mut out = Vec::new();
     for table in user_tables(catalog) {
-        let names = |columns: &[usize]| {
-            columns
-                .iter()
-                .map(|&c| table.columns[c].name.clone())
-                .collect::<Vec<_>>()
-        };
         if !table.primary_key.is_empty() {
-            out.push((pkey_oid(table), names(&table.primary_key)));
+            let names = table.primary_key.iter();
+            let names = names.map(|&c| crate::functions::quote_ident(&table.columns[c].name));
+            out.push((pkey_oid(table), names.collect()));
         }
         for index in &table.indexes {
-            out.push((FIRST_OID + index.id as i64, names(&index.columns)));
+            let parts = if index.expressions.is_empty() {
+                index.key_texts(table, false)
+            } else {
+                index.expressions.clone()
+            };
+            out.push((FIRST_OID + index.id as i64, parts));
         }
     }
     out
 }
 
-/// The text of `pg_get_indexdef` for an index of `table` over `columns` (with their `indoption`
-/// bits: DESC, and NULLS FIRST/LAST where it is not the direction's default).
-pub fn index_def(
+/// The text of `pg_get_indexdef` for a table's primary key index.
+pub fn pkey_def(table: &TableDef) -> String {
+    let keys = table.primary_key.iter();
+    let keys: Vec<String> = keys
+        .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
+        .collect();
+    index_text(table, &table.pkey_name(), &keys, &[], true, None)
+}
+
+/// The text of `pg_get_indexdef` for a secondary index of `table`.
+pub fn index_def(table: &TableDef, index: &IndexDef, pretty: bool) -> String {
+    index_text(
+        table,
+        &index.name,
+        &index.key_texts(table, pretty),
+        &index.options,
+        index.unique,
+        index.predicate_text(pretty),
+    )
+}
+
+/// `CREATE [UNIQUE] INDEX name ON schema.table USING btree (keys) [WHERE predicate]`, each key
+/// with its `indoption` bits: DESC, and NULLS FIRST/LAST where it is not the direction's
+/// default.
+fn index_text(
     table: &TableDef,
     name: &str,
-    columns: &[usize],
+    keys: &[String],
     options: &[i16],
     unique: bool,
+    predicate: Option<&str>,
 ) -> String {
-    let columns: Vec<String> = columns
+    let keys: Vec<String> = keys
         .iter()
         .enumerate()
-        .map(|(i, &c)| {
+        .map(|(i, key)| {
             let option = options.get(i).copied().unwrap_or(0);
-            let mut column = table.columns[c].name.clone();
+            let mut key = key.clone();
             match (option & 1 == 1, option & 2 == 2) {
-                (true, true) => column.push_str(" DESC"),
-                (true, false) => column.push_str(" DESC NULLS LAST"),
-                (false, true) => column.push_str(" NULLS FIRST"),
+                (true, true) => key.push_str(" DESC"),
+                (true, false) => key.push_str(" DESC NULLS LAST"),
+                (false, true) => key.push_str(" NULLS FIRST"),
                 (false, false) => {}
             }
-            column
+            key
         })
         .collect();
     let (schema, relation) = crate::catalog::split_name(&table.name);
-    format!(
-        "CREATE {}INDEX {} ON {schema}.{relation} USING btree ({})",
+    let mut text = format!(
+        "CREATE {}INDEX {} ON {}.{} USING btree ({})",
         if unique { "UNIQUE " } else { "" },
-        crate::catalog::relname(name),
-        columns.join(", ")
-    )
+        crate::functions::quote_ident(crate::catalog::relname(name)),
+        crate::functions::quote_ident(schema),
+        crate::functions::quote_ident(relation),
+        keys.join(", ")
+    );
+    if let Some(predicate) = predicate {
+        text.push_str(" WHERE ");
+        text.push_str(predicate);
+    }
+    text
 }
 
 fn pg_catalog(
@@ -2025,7 +2046,7 @@ fn pg_catalog(
                         &index.name,
                         "i",
                         403,
-                        index.columns.len(),
+                        index.width(),
                         0,
                         false,
                         false,
@@ -2147,8 +2168,20 @@ fn pg_catalog(
                     }
                 }
                 for index in &table.indexes {
-                    for (i, &c) in index.columns.iter().enumerate() {
-                        attribute(FIRST_OID + index.id as i64, i + 1, &table.columns[c], true);
+                    let names = index.part_names(table);
+                    for (i, name) in names.into_iter().enumerate() {
+                        let column = match index.part_column(table, i) {
+                            Some(c) => table.columns[c].clone(),
+                            None => crate::catalog::ColumnDef {
+                                name,
+                                ty: index.part_type(table, i),
+                                not_null: false,
+                                default: None,
+                                identity: None,
+                                acl: None,
+                            },
+                        };
+                        attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
                     }
                 }
             }
@@ -2200,19 +2233,25 @@ fn pg_catalog(
                 };
                 let key =
                     |columns: &[usize]| vector(columns.iter().map(|c| *c as i64 + 1).collect());
-                let tail = |columns: &[usize], options: &[i16]| {
+                let tail = |width: usize, options: &[i16], index: Option<&IndexDef>| {
+                    // The predicate and expressions as text (PostgreSQL's are node trees,
+                    // which clients only hand to pg_get_expr, as Keel's texts are).
+                    let predicate = index.and_then(|i| i.predicate.clone());
+                    let expressions = index
+                        .filter(|i| !i.expressions.is_empty())
+                        .map(|i| i.expressions.join(", "));
                     vec![
                         vector(
-                            (0..columns.len())
+                            (0..width)
                                 .map(|i| options.get(i).copied().unwrap_or(0) as i64)
                                 .collect(),
                         ),
-                        int(columns.len() as i64),
+                        int(width as i64),
                         Value::Bool(false),
                         Value::Bool(false),
                         Value::Bool(false),
-                        Value::Null,
-                        Value::Null,
+                        predicate.map_or(Value::Null, Value::Text),
+                        expressions.map_or(Value::Null, Value::Text),
                         // Built whole when made: ready and live; no exclusion constraints.
                         Value::Bool(true),
                         Value::Bool(true),
@@ -2233,7 +2272,7 @@ fn pg_catalog(
                             key(&table.primary_key),
                         ]
                         .into_iter()
-                        .chain(tail(&table.primary_key, &[]))
+                        .chain(tail(table.primary_key.len(), &[], None))
                         .collect(),
                     );
                 }
@@ -2242,15 +2281,21 @@ fn pg_catalog(
                         vec![
                             int(FIRST_OID + index.id as i64),
                             int(table_oid(table)),
-                            int(index.columns.len() as i64),
+                            int(index.width() as i64),
                             Value::Bool(index.unique),
                             Value::Bool(false),
                             Value::Bool(true),
                             Value::Bool(true),
-                            key(&index.columns),
+                            vector(
+                                (0..index.width())
+                                    .map(|i| {
+                                        index.part_column(table, i).map_or(0, |c| c as i64 + 1)
+                                    })
+                                    .collect(),
+                            ),
                         ]
                         .into_iter()
-                        .chain(tail(&index.columns, &index.options))
+                        .chain(tail(index.width(), &index.options, Some(index)))
                         .collect(),
                     );
                 }
@@ -2578,20 +2623,20 @@ fn pg_catalog(
                 ("indexdef", T),
             ]);
             for table in user_tables(catalog) {
-                let mut row = |name: &str, columns: &[usize], options: &[i16], unique: bool| {
+                let mut row = |name: &str, def: String| {
                     out.row(vec![
                         text(crate::catalog::split_name(&table.name).0),
                         text(crate::catalog::relname(&table.name)),
                         text(crate::catalog::relname(name)),
                         Value::Null,
-                        text(index_def(table, name, columns, options, unique)),
+                        text(def),
                     ]);
                 };
                 if !table.primary_key.is_empty() {
-                    row(&table.pkey_name(), &table.primary_key, &[], true);
+                    row(&table.pkey_name(), pkey_def(table));
                 }
                 for index in &table.indexes {
-                    row(&index.name, &index.columns, &index.options, index.unique);
+                    row(&index.name, index_def(table, index, false));
                 }
             }
         }

@@ -147,7 +147,7 @@ impl Binder<'_> {
             || parent
                 .indexes
                 .iter()
-                .any(|index| index.unique && unique_on(&index.columns));
+                .any(|index| index.unique && index.is_plain() && unique_on(&index.columns));
         if !keyed {
             return Err(SqlError::new(
                 "42830",
