@@ -133,3 +133,63 @@ def zoned_values(dsn):
 
 def test_timestamptz_in_a_session_zone_matches_postgres(keel, postgres):
     assert zoned_values(keel.dsn()) == zoned_values(postgres.dsn())
+
+
+def enum_values(dsn):
+    """An enum type through psycopg: text and binary results, typed and untyped parameters,
+    ordering, and a label added in a transaction that rolls back."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop table if exists ticket")
+        conn.execute("drop type if exists state")
+        conn.execute("create type state as enum ('new', 'open', 'done')")
+        conn.execute("create table ticket (id int primary key, st state not null default 'new')")
+        with conn.cursor() as cur:
+            cur.executemany("insert into ticket values (%s, %s)",
+                            [(1, "open"), (2, "done"), (3, "new")])
+        conn.execute("insert into ticket (id) values (4)")
+        rows = []
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            rows.append(cur.execute("select id, st, st::text as label from ticket order by st, id").fetchall())
+            rows.append(cur.execute("select id from ticket where st = %s order by id", ("new",)).fetchall())
+            rows.append(cur.execute("select id from ticket where st > %s::state order by id", ("new",)).fetchall())
+        # A label added in a transaction is not for use before it commits.
+        try:
+            with conn.transaction():
+                conn.execute("alter type state add value 'blocked' before 'done'")
+                conn.execute("update ticket set st = 'blocked' where id = 2")
+        except psycopg.errors.UnsafeNewEnumValueUsage as error:
+            rows.append(str(error).splitlines()[0])
+        try:
+            conn.execute("select 'blocked'::state")
+            rows.append("blocked is a label")
+        except psycopg.errors.InvalidTextRepresentation as error:
+            rows.append(str(error).splitlines()[0])
+        conn.execute("alter type state add value 'blocked' before 'done'")
+        conn.execute("update ticket set st = 'blocked' where id = 2")
+        rows.append(conn.execute("select id, st from ticket order by st, id").fetchall())
+        rows.append(conn.execute(
+            "select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid "
+            "where t.typname = 'state' order by e.enumsortorder").fetchall())
+        return rows
+
+
+def test_enum_types_match_postgres(keel, postgres):
+    assert enum_values(keel.dsn()) == enum_values(postgres.dsn())
+
+
+def test_enum_types_survive_a_restart(keel_factory):
+    node = keel_factory().start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create type size as enum ('s', 'm', 'l')")
+        conn.execute("alter type size add value 'xs' before 's'")
+        conn.execute("create table shirt (id int primary key, sz size)")
+        conn.execute("insert into shirt values (1, 'l'), (2, 'xs'), (3, 'm')")
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select id, sz from shirt order by sz").fetchall() == [
+            (2, "xs"), (3, "m"), (1, "l")]
+        conn.execute("insert into shirt values (4, 's')")
+        assert conn.execute("select min(sz)::text, max(sz)::text from shirt").fetchone() == ("xs", "l")
+    node.stop()

@@ -1414,6 +1414,71 @@ impl<'a> Binder<'a> {
                     owned_by.as_ref(),
                 )
             }
+            Statement::CreateType {
+                name,
+                representation: ast::UserDefinedTypeRepresentation::Enum { labels },
+            } => {
+                let (name, _) = self.create_name_in(name, false)?;
+                let labels = labels.iter().map(|l| l.value.clone()).collect();
+                Ok(Plan::Enum(crate::plan::EnumCommand::Create {
+                    name,
+                    labels,
+                }))
+            }
+            Statement::CreateType { .. } => Err(unsupported("composite types")),
+            Statement::Drop {
+                object_type: ObjectType::Type,
+                if_exists,
+                names,
+                cascade,
+                ..
+            } => {
+                let mut keys = Vec::with_capacity(names.len());
+                for name in names {
+                    match self.enum_named(name)? {
+                        Some(def) => keys.push(def.name.clone()),
+                        None => keys.push(name.to_string()),
+                    }
+                }
+                Ok(Plan::Enum(crate::plan::EnumCommand::Drop {
+                    names: keys,
+                    if_exists: *if_exists,
+                    cascade: *cascade,
+                }))
+            }
+            Statement::AlterType(ast::AlterType { name, operation }) => {
+                let def = self.enum_named(name)?.ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_OBJECT,
+                        format!("type \"{name}\" does not exist"),
+                    )
+                })?;
+                let key = def.name.clone();
+                use crate::plan::EnumCommand;
+                Ok(Plan::Enum(match operation {
+                    ast::AlterTypeOperation::AddValue(add) => EnumCommand::AddValue {
+                        name: key,
+                        label: add.value.value.clone(),
+                        neighbour: add.position.as_ref().map(|position| match position {
+                            ast::AlterTypeAddValuePosition::Before(n) => (n.value.clone(), false),
+                            ast::AlterTypeAddValuePosition::After(n) => (n.value.clone(), true),
+                        }),
+                        if_not_exists: add.if_not_exists,
+                    },
+                    ast::AlterTypeOperation::RenameValue(rename) => EnumCommand::RenameValue {
+                        name: key,
+                        from: rename.from.value.clone(),
+                        to: rename.to.value.clone(),
+                    },
+                    ast::AlterTypeOperation::Rename(rename) => {
+                        let schema = crate::catalog::split_name(&key).0;
+                        EnumCommand::Rename {
+                            to: crate::catalog::qualify(schema, &ident_name(&rename.new_name)),
+                            name: key,
+                        }
+                    }
+                }))
+            }
             Statement::Drop {
                 object_type: ObjectType::Sequence,
                 if_exists,
@@ -3660,21 +3725,50 @@ impl<'a> Binder<'a> {
                         named_type(&array[1..]).expect("checked").array()
                     }
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
-                    other => {
-                        return Err(SqlError::new(
-                            code::UNDEFINED_OBJECT,
-                            format!("type \"{other}\" does not exist"),
-                        ))
-                    }
+                    other => match self.enum_named(name)? {
+                        Some(def) => DataType::Enum(def.id as u32),
+                        None => {
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!("type \"{other}\" does not exist"),
+                            ))
+                        }
+                    },
                 }
             }
             T::Array(
                 ast::ArrayElemTypeDef::SquareBracket(inner, _)
                 | ast::ArrayElemTypeDef::AngleBracket(inner)
                 | ast::ArrayElemTypeDef::Parenthesis(inner),
-            ) => self.data_type(inner)?.array(),
+            ) => match self.data_type(inner)? {
+                DataType::Enum(_) => return Err(unsupported("arrays of enum types")),
+                element => element.array(),
+            },
             other => return Err(unsupported(format!("type {other}"))),
         })
+    }
+
+    /// The enum type a name given as text names (`'mood'::regtype`).
+    fn enum_by_text(&self, text: &str) -> Option<Arc<crate::enums::EnumDef>> {
+        let name = crate::parse::parse_expr(text.trim()).ok()?;
+        let name = match name {
+            ast::Expr::Identifier(ident) => ObjectName::from(vec![ident]),
+            ast::Expr::CompoundIdentifier(idents) => ObjectName::from(idents),
+            _ => return None,
+        };
+        self.enum_named(&name).ok().flatten()
+    }
+
+    /// The enum type a type name names (along the search path when unqualified).
+    fn enum_named(&self, name: &ObjectName) -> SqlResult<Option<Arc<crate::enums::EnumDef>>> {
+        let parts = self.name_parts(name)?;
+        let key = match parts.as_slice() {
+            [(name, _)] => name.clone(),
+            [(schema, _), (name, _)] => crate::catalog::qualify(schema, name),
+            _ => return Ok(None),
+        };
+        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+        Ok(self.catalog.find_enum(&key, &schemas).cloned())
     }
 
     /// Binds a query (SELECT).
@@ -5792,6 +5886,11 @@ impl<'a> Binder<'a> {
                 let ty = if ty == DataType::Unknown {
                     packed.push(self.coerce_to(expr, ty, DataType::Text, span)?);
                     DataType::Text
+                } else if let DataType::Enum(_) = ty {
+                    // Arrays hold no enum values here: the labels, as text[] (which prints
+                    // as PostgreSQL's array of the enum does).
+                    packed.push(self.cast_node(expr, ty, DataType::Text, true));
+                    DataType::Text
                 } else {
                     packed.push(expr);
                     ty
@@ -7304,6 +7403,16 @@ impl<'a> Binder<'a> {
                 } else if from.is_string() {
                     let text = self.coerce_to(bound, from, DataType::Text, inner.span())?;
                     match (kind, &text) {
+                        // An enum type's name (the catalog's, not the built-in list).
+                        ("regtype", Expr::Const(Value::Text(name)))
+                            if self.enum_by_text(name).is_some() =>
+                        {
+                            let def = self.enum_by_text(name).expect("checked by the guard");
+                            (
+                                Expr::Const(Value::Int(crate::system::enum_oid(def.id))),
+                                DataType::Int8,
+                            )
+                        }
                         ("regtype", _) => (
                             Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
                             DataType::Int8,

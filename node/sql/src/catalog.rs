@@ -657,6 +657,9 @@ pub struct Catalog {
     /// with (under its role's).
     #[serde(default)]
     pub database_settings: Vec<RoleSetting>,
+    /// Enum types by name (see [`crate::enums`]).
+    #[serde(default, with = "as_list")]
+    pub enums: BTreeMap<String, Arc<crate::enums::EnumDef>>,
 }
 
 /// A schema made by CREATE SCHEMA.
@@ -1092,6 +1095,12 @@ impl Named for TableDef {
 }
 
 impl Named for SequenceDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for crate::enums::EnumDef {
     fn name(&self) -> &str {
         &self.name
     }
@@ -1557,7 +1566,40 @@ impl Catalog {
     /// Reads a logged image back.
     pub fn from_image(image: &[u8]) -> Result<Catalog, String> {
         let text = std::str::from_utf8(image).map_err(|error| error.to_string())?;
-        toml::from_str(text).map_err(|error| error.to_string())
+        let catalog: Catalog = toml::from_str(text).map_err(|error| error.to_string())?;
+        catalog.register_enums();
+        Ok(catalog)
+    }
+
+    /// Makes this catalog's enum types known to value input and output (see
+    /// [`crate::enums::register`]).
+    pub fn register_enums(&self) {
+        for def in self.enums.values() {
+            crate::enums::register(def);
+        }
+    }
+
+    /// At commit: the labels the transaction added become usable (see
+    /// [`crate::enums::EnumDef::uncommitted`]), and every enum type is registered as it is now.
+    pub fn commit_enums(&mut self) {
+        for def in self.enums.values_mut() {
+            if !def.uncommitted.is_empty() {
+                let mut committed = (**def).clone();
+                committed.uncommitted.clear();
+                *def = Arc::new(committed);
+            }
+        }
+        self.register_enums();
+    }
+
+    /// The key of the enum type a (possibly qualified) name finds along `schemas`.
+    pub fn find_enum(&self, name: &str, schemas: &[&str]) -> Option<&Arc<crate::enums::EnumDef>> {
+        if name.contains('.') {
+            return self.enums.get(name);
+        }
+        schemas
+            .iter()
+            .find_map(|schema| self.enums.get(&qualify(schema, name)))
     }
 }
 

@@ -74,6 +74,8 @@ pub mod code {
     pub const ARRAY_SUBSCRIPT_ERROR: &str = "2202E";
     pub const RESERVED_NAME: &str = "42939";
     pub const DUPLICATE_OBJECT: &str = "42710";
+    pub const INVALID_NAME: &str = "42602";
+    pub const UNSAFE_NEW_ENUM_VALUE_USAGE: &str = "55P04";
     pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
     pub const OBJECT_IN_USE: &str = "55006";
     pub const INVALID_PASSWORD: &str = "28P01";

@@ -23,6 +23,7 @@ use std::time::Duration;
 use keel_storage::{owner_of, vshard_of, TableId, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
+mod enums;
 mod foreign_keys;
 mod roles;
 
@@ -3048,6 +3049,7 @@ impl Session {
             | Plan::AlterOwner { .. }
             | Plan::RenameView { .. }
             | Plan::DropSequences { .. }
+            | Plan::Enum(_)
             | Plan::CreateSchema { .. }
             | Plan::AlterSchema { .. }
             | Plan::DropSchemas { .. }
@@ -6240,6 +6242,10 @@ impl Session {
                 result.tag = plan.write_command().unwrap_or_default().into();
                 self.run_role(&mut next, command, &mut result.notices)?;
             }
+            Plan::Enum(command) => {
+                result.tag = plan.write_command().unwrap_or_default().into();
+                self.run_enum(&mut next, command, &mut result.notices)?;
+            }
             Plan::Grant(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();
                 self.run_grant(&mut next, command, &mut result.notices)?;
@@ -6415,7 +6421,9 @@ impl Session {
     /// After a commit: publishes the transaction's catalog and frees dropped tables' rows.
     async fn publish_ddl<C: Cluster>(&mut self, cluster: &C, txn: TxnId) {
         let Some(ddl) = self.ddl.take() else { return };
-        cluster.publish_catalog((*ddl.catalog).clone());
+        let mut catalog = (*ddl.catalog).clone();
+        catalog.commit_enums();
+        cluster.publish_catalog(catalog);
         for table in ddl.dropped {
             cluster.sequences().forget(table);
             let requests = (0..cluster.workers() as WorkerId)
@@ -6750,6 +6758,10 @@ impl Session {
     /// counters of the sequences it altered, logged like any other sequence change.
     async fn discard_ddl<C: Cluster>(&mut self, cluster: &C) {
         let Some(ddl) = self.ddl.take() else { return };
+        // Enum labels the transaction added or renamed are no more.
+        if !ddl.catalog.enums.is_empty() {
+            self.catalog(cluster).register_enums();
+        }
         if ddl.sequences.is_empty() {
             return;
         }

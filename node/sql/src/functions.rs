@@ -1710,6 +1710,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
             Ok(Some(crate::types::DataType::Array(elem))) => {
                 format!("{}[]", format_type(elem.ty().oid() as i64, typmod))
             }
+            Ok(Some(ty @ crate::types::DataType::Enum(_))) => ty.name(),
             _ => "???".into(),
         },
     }

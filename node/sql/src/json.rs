@@ -1110,6 +1110,8 @@ pub enum JsonKind {
     Array(&'static JsonKind),
     /// A record: an object of its fields by name.
     Record(crate::types::RecordShape),
+    /// A value of an enum type (by its id): its label as a JSON string.
+    Enum(u32),
 }
 
 impl JsonKind {
@@ -1136,6 +1138,7 @@ impl JsonKind {
                 _ => &JsonKind::Text,
             }),
             D::Record(shape) => JsonKind::Record(shape),
+            D::Enum(id) => JsonKind::Enum(id),
             _ => JsonKind::Text,
         }
     }
@@ -1158,6 +1161,9 @@ pub fn to_json_in(
     match (value, kind) {
         (Value::Null, _) => out.push_str("null"),
         (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
+        (Value::Int(key), JsonKind::Enum(id)) => {
+            write_string(&crate::enums::label(id, *key), &mut out)
+        }
         (Value::Int(i), _) => out.push_str(&i.to_string()),
         (Value::Numeric(d), _) => out.push_str(&crate::numeric::Numeric::Small(*d).to_string()),
         (Value::BigNumeric(n), _) if n.is_finite() => out.push_str(&n.to_string()),

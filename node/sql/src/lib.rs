@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod colocate;
 pub mod datetime;
 pub mod eager;
+pub mod enums;
 pub mod error;
 pub mod exec;
 pub mod explain;

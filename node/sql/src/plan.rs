@@ -756,6 +756,8 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE of enum types.
+    Enum(EnumCommand),
     /// `CREATE SCHEMA name [AUTHORIZATION owner]`.
     CreateSchema {
         name: String,
@@ -913,6 +915,9 @@ impl Plan {
             Plan::AlterOwner { tag, .. } => tag,
             Plan::RenameView { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
+            Plan::Enum(EnumCommand::Create { .. }) => "CREATE TYPE",
+            Plan::Enum(EnumCommand::Drop { .. }) => "DROP TYPE",
+            Plan::Enum(_) => "ALTER TYPE",
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
             Plan::AlterSchema { .. } => "ALTER SCHEMA",
             Plan::DropSchemas { .. } => "DROP SCHEMA",
@@ -957,6 +962,7 @@ impl Plan {
                 | Plan::AlterOwner { .. }
                 | Plan::RenameView { .. }
                 | Plan::DropSequences { .. }
+                | Plan::Enum(_)
                 | Plan::CreateSchema { .. }
                 | Plan::AlterSchema { .. }
                 | Plan::DropSchemas { .. }
@@ -976,6 +982,35 @@ impl Plan {
                 | Plan::DropViews { .. }
         )
     }
+}
+
+/// A statement on enum types (see `crate::enums`); names are catalog keys (`schema.name`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EnumCommand {
+    /// `CREATE TYPE name AS ENUM (labels)`.
+    Create { name: String, labels: Vec<String> },
+    /// `DROP TYPE [IF EXISTS] names [CASCADE]`.
+    Drop {
+        names: Vec<String>,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// `ALTER TYPE name ADD VALUE [IF NOT EXISTS] label [BEFORE | AFTER neighbour]` (true:
+    /// AFTER).
+    AddValue {
+        name: String,
+        label: String,
+        neighbour: Option<(String, bool)>,
+        if_not_exists: bool,
+    },
+    /// `ALTER TYPE name RENAME VALUE from TO to`.
+    RenameValue {
+        name: String,
+        from: String,
+        to: String,
+    },
+    /// `ALTER TYPE name RENAME TO to` (`to` is a key in the type's schema).
+    Rename { name: String, to: String },
 }
 
 /// A role statement (see `bind/roles.rs`; run by the session's DDL path).

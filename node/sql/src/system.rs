@@ -340,6 +340,14 @@ fn schema_oid(catalog: &Catalog, key: &str) -> i64 {
     catalog.schemas.get(schema).map_or(PUBLIC, |s| s.oid)
 }
 
+/// Where the OIDs of enum labels (`pg_enum.oid`) start.
+const ENUM_LABEL_OIDS: i64 = 1 << 40;
+
+/// The OID of enum type `id` (ids come from the catalog's id counter, as tables' do).
+pub fn enum_oid(id: u64) -> i64 {
+    FIRST_OID + id as i64
+}
+
 fn table_oid(table: &TableDef) -> i64 {
     FIRST_OID + table.id as i64
 }
@@ -483,6 +491,8 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Record(_) => "record",
         DataType::Oid => "oid",
         DataType::Time => "time",
+        // (A column of an enum type names its type itself: see information_schema.columns.)
+        DataType::Enum(_) => "anyenum",
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -1291,12 +1301,25 @@ fn pg_catalog(
             ("rngcanonical", I8),
             ("rngsubdiff", I8),
         ]),
-        "pg_enum" => out.columns(&[
-            ("oid", I8),
-            ("enumtypid", I8),
-            ("enumsortorder", F8),
-            ("enumlabel", T),
-        ]),
+        "pg_enum" => {
+            out.columns(&[
+                ("oid", I8),
+                ("enumtypid", I8),
+                ("enumsortorder", F8),
+                ("enumlabel", T),
+            ]);
+            // A label's OID: its type's, shifted, plus its position (labels are few).
+            for def in catalog.enums.values() {
+                for (i, (key, label)) in def.labels.iter().enumerate() {
+                    out.row(vec![
+                        int(ENUM_LABEL_OIDS + enum_oid(def.id) * 1000 + i as i64),
+                        int(enum_oid(def.id)),
+                        Value::Float(*key as f64 / crate::enums::SPACING as f64),
+                        text(label.clone()),
+                    ]);
+                }
+            }
+        }
         "pg_inherits" => out.columns(&[
             ("inhrelid", I8),
             ("inhparent", I8),
@@ -1882,6 +1905,32 @@ fn pg_catalog(
                     Value::Null,
                     text(storage),
                     text(align),
+                    Value::Null,
+                ]);
+            }
+            // Enum types: by value, 4 bytes in PostgreSQL (here their sort key).
+            for def in catalog.enums.values() {
+                out.row(vec![
+                    int(enum_oid(def.id)),
+                    text(def.relname()),
+                    int(schema_oid(catalog, &def.name)),
+                    int(role_oid(catalog, def.owner.as_deref())),
+                    int(4),
+                    Value::Bool(true),
+                    text("e"),
+                    text("E"),
+                    Value::Bool(true),
+                    int(0),
+                    int(0),
+                    int(0),
+                    text(","),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                    int(0),
+                    Value::Null,
+                    text("p"),
+                    text("i"),
                     Value::Null,
                 ]);
             }
@@ -2829,7 +2878,8 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Array(_)
         | DataType::Int2Vector
         | DataType::Record(_)
-        | DataType::Oid => {}
+        | DataType::Oid
+        | DataType::Enum(_) => {}
     }
     f
 }
@@ -2841,6 +2891,7 @@ fn standard_type_name(ty: DataType) -> String {
         DataType::Char(_) => "character".into(),
         DataType::Decimal(..) => "numeric".into(),
         DataType::Array(_) => "ARRAY".into(),
+        DataType::Enum(_) => "USER-DEFINED".into(),
         other => other.name(),
     }
 }
@@ -3178,10 +3229,20 @@ fn information_schema(
                         Value::Null,
                     ];
                     row.extend(std::iter::repeat_n(Value::Null, 9));
+                    let (udt_schema, udt_name) = match column.ty {
+                        DataType::Enum(id) => crate::enums::lookup(id).map_or(
+                            ("pg_catalog".to_string(), "anyenum".to_string()),
+                            |def| {
+                                let (schema, name) = crate::catalog::split_name(&def.name);
+                                (schema.to_string(), name.to_string())
+                            },
+                        ),
+                        ty => ("pg_catalog".to_string(), type_name(ty).to_string()),
+                    };
                     row.extend([
                         db(),
-                        text("pg_catalog"),
-                        text(type_name(column.ty)),
+                        text(udt_schema),
+                        text(udt_name),
                         Value::Null,
                         Value::Null,
                         Value::Null,

@@ -77,6 +77,10 @@ pub enum DataType {
     Time,
     /// `record` of a known shape (the fields a function returns), held as `Value::Record`.
     Record(RecordShape),
+    /// An enum type (`CREATE TYPE ... AS ENUM`), by its id in the catalog: held as
+    /// `Value::Int` of the label's sort key, so values order as the labels were declared (see
+    /// [`crate::enums`]).
+    Enum(u32),
 }
 
 /// The fields of a record type Keel knows: what a record-returning function gives, or what a
@@ -228,6 +232,7 @@ impl DataType {
             DataType::Record(_) => 2249,
             DataType::Oid => 26,
             DataType::Time => 1083,
+            DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
         }
     }
 
@@ -255,7 +260,7 @@ impl DataType {
             DataType::Oid => 1028,
             DataType::Time => 1183,
             DataType::Record(_) => 2287,
-            DataType::Unknown | DataType::Array(_) | DataType::Int2Vector => 0,
+            DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::Enum(_) => 0,
         }
     }
 
@@ -286,8 +291,9 @@ impl DataType {
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid => Elem::Oid,
             DataType::Time => Elem::Time,
-            // record[] holds the records' text forms, which print as PostgreSQL's do.
-            DataType::Record(_) => Elem::Text,
+            // record[] holds the records' text forms, which print as PostgreSQL's do (arrays
+            // of enums are refused where they would be made: see `Binder::data_type`).
+            DataType::Record(_) | DataType::Enum(_) => Elem::Text,
         })
     }
 
@@ -326,6 +332,10 @@ impl DataType {
             22 => DataType::Int2Vector,
             26 => DataType::Oid,
             1083 => DataType::Time,
+            // An enum type's (see `system::enum_oid`).
+            other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
+                DataType::Enum(other - 16_384)
+            }
             other => {
                 if let Some((_, elem)) = [
                     DataType::Bool,
@@ -418,6 +428,7 @@ impl DataType {
             DataType::Record(_) => "record".into(),
             DataType::Oid => "oid".into(),
             DataType::Time => "time without time zone".into(),
+            DataType::Enum(id) => crate::enums::type_name(id),
         }
     }
 
@@ -556,6 +567,8 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
 pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlResult<Value> {
     let trimmed = text.trim();
     Ok(match ty {
+        // A label is taken exactly as written.
+        DataType::Enum(id) => Value::Int(crate::enums::parse(id, text)?),
         DataType::Bool => match trimmed.to_ascii_lowercase().as_str() {
             "t" | "true" | "yes" | "y" | "on" | "1" => Value::Bool(true),
             "f" | "false" | "no" | "n" | "off" | "0" => Value::Bool(false),
@@ -1228,6 +1241,12 @@ pub fn format_text_in(value: &Value, ty: DataType, zone: &crate::tz::Zone, out: 
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Int(key) if matches!(ty, DataType::Enum(_)) => {
+            let DataType::Enum(id) = ty else {
+                unreachable!("matched above")
+            };
+            out.push_str(&crate::enums::label(id, *key));
+        }
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
@@ -1335,6 +1354,10 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Int(i), DataType::Int2) => out.extend_from_slice(&(*i as i16).to_be_bytes()),
         (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
         (Value::Int(i), DataType::Oid) => out.extend_from_slice(&(*i as u32).to_be_bytes()),
+        // An enum's binary form is its label's text, as PostgreSQL's enum_send.
+        (Value::Int(i), DataType::Enum(id)) => {
+            out.extend_from_slice(crate::enums::label(id, *i).as_bytes())
+        }
         (Value::Int(i), _) => out.extend_from_slice(&i.to_be_bytes()),
         (Value::Float(f), DataType::Float4) => out.extend_from_slice(&(*f as f32).to_be_bytes()),
         (Value::Float(f), _) => out.extend_from_slice(&f.to_be_bytes()),
@@ -1493,6 +1516,10 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         }
     };
     Ok(match ty {
+        DataType::Enum(id) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| bad())?;
+            Value::Int(crate::enums::parse(id, text)?)
+        }
         DataType::Bool => Value::Bool(fixed(1)?[0] != 0),
         DataType::Int2 => {
             Value::Int(i16::from_be_bytes(fixed(2)?.try_into().map_err(|_| bad())?) as i64)
@@ -1608,6 +1635,16 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         };
     }
     let from = from.expression_type();
+    if let DataType::Enum(_) = to {
+        return match value {
+            Value::Int(key) if from == to => Ok(Value::Int(key)),
+            Value::Text(text) => parse_text(&text, to),
+            _ => Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("cannot cast type {} to {}", from.name(), to.name()),
+            )),
+        };
+    }
     if from == DataType::Jsonb
         && matches!(
             to,

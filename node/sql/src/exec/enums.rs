@@ -1,0 +1,170 @@
+//! CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE against the next catalog version, with
+//! PostgreSQL's words for what goes wrong. The definition a statement makes is registered for
+//! value input and output at once (see [`crate::enums::register`]); a rollback registers the
+//! catalog it returns to again.
+
+use std::sync::Arc;
+
+use super::Session;
+use crate::catalog::Catalog;
+use crate::enums::EnumDef;
+use crate::error::{code, SqlError, SqlResult};
+use crate::plan::EnumCommand;
+use crate::types::DataType;
+
+fn denied(def: &EnumDef) -> SqlError {
+    SqlError::new(
+        code::INSUFFICIENT_PRIVILEGE,
+        format!("must be owner of type {}", def.relname()),
+    )
+}
+
+fn missing(name: &str) -> SqlError {
+    SqlError::new(
+        code::UNDEFINED_OBJECT,
+        format!("type \"{}\" does not exist", crate::catalog::relname(name)),
+    )
+}
+
+fn taken(name: &str) -> SqlError {
+    SqlError::new(
+        code::DUPLICATE_OBJECT,
+        format!("type \"{}\" already exists", crate::catalog::relname(name)),
+    )
+}
+
+/// Whether a type (an enum, or a relation's row type) is called `key`.
+fn type_exists(next: &Catalog, key: &str) -> bool {
+    next.enums.contains_key(key) || next.relation_exists(key)
+}
+
+impl Session {
+    pub(super) fn run_enum(
+        &self,
+        next: &mut Catalog,
+        command: &EnumCommand,
+        notices: &mut Vec<SqlError>,
+    ) -> SqlResult<()> {
+        let user = &self.info.user;
+        match command {
+            EnumCommand::Create { name, labels } => {
+                let schema = crate::catalog::split_name(name).0;
+                if !next.schema_exists(schema) {
+                    return Err(SqlError::new(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{schema}\" does not exist"),
+                    ));
+                }
+                if type_exists(next, name) {
+                    return Err(taken(name));
+                }
+                let id = next.next_table_id.max(1);
+                next.next_table_id = id + 1;
+                let mut def = EnumDef::new(id, name.clone(), labels)?;
+                def.owner = Some(user.clone());
+                crate::enums::register(&def);
+                next.enums.insert(name.clone(), Arc::new(def));
+            }
+            EnumCommand::Drop {
+                names,
+                if_exists,
+                cascade,
+            } => {
+                for name in names {
+                    let Some(def) = next.enums.get(name).cloned() else {
+                        if *if_exists {
+                            notices.push(SqlError::new(
+                                code::SUCCESSFUL_COMPLETION,
+                                format!(
+                                    "type \"{}\" does not exist, skipping",
+                                    crate::catalog::relname(name)
+                                ),
+                            ));
+                            continue;
+                        }
+                        return Err(missing(name));
+                    };
+                    if !next.is_owner(def.owner.as_deref(), user) {
+                        return Err(denied(&def));
+                    }
+                    let ty = DataType::Enum(def.id as u32);
+                    let user_of = next.tables.values().find_map(|table| {
+                        let column = table.columns.iter().find(|c| c.ty == ty)?;
+                        Some((table.name.clone(), column.name.clone()))
+                    });
+                    if let Some((table, column)) = user_of {
+                        if *cascade {
+                            return Err(SqlError::unsupported(
+                                "DROP TYPE ... CASCADE of a type columns use",
+                            ));
+                        }
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!(
+                                "cannot drop type {} because other objects depend on it",
+                                def.relname()
+                            ),
+                        )
+                        .with_detail(format!(
+                            "column {column} of table {} depends on type {}",
+                            crate::catalog::relname(&table),
+                            def.relname()
+                        ))
+                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                    }
+                    next.enums.remove(name);
+                }
+            }
+            EnumCommand::AddValue {
+                name,
+                label,
+                neighbour,
+                if_not_exists,
+            } => {
+                let mut def = self.owned_enum(next, name)?;
+                let neighbour = neighbour.as_ref().map(|(n, after)| (n.as_str(), *after));
+                if !def.add(label, neighbour)? {
+                    let message = format!("enum label \"{label}\" already exists");
+                    if *if_not_exists {
+                        notices.push(SqlError::new(
+                            code::DUPLICATE_OBJECT,
+                            format!("{message}, skipping"),
+                        ));
+                        return Ok(());
+                    }
+                    return Err(SqlError::new(code::DUPLICATE_OBJECT, message));
+                }
+                // Not for use before the transaction commits (`Catalog::commit_enums`).
+                def.uncommitted.push(label.clone());
+                crate::enums::register(&def);
+                next.enums.insert(name.clone(), Arc::new(def));
+            }
+            EnumCommand::RenameValue { name, from, to } => {
+                let mut def = self.owned_enum(next, name)?;
+                def.rename(from, to)?;
+                crate::enums::register(&def);
+                next.enums.insert(name.clone(), Arc::new(def));
+            }
+            EnumCommand::Rename { name, to } => {
+                let mut def = self.owned_enum(next, name)?;
+                if type_exists(next, to) {
+                    return Err(taken(to));
+                }
+                next.enums.remove(name);
+                def.name = to.clone();
+                crate::enums::register(&def);
+                next.enums.insert(to.clone(), Arc::new(def));
+            }
+        }
+        Ok(())
+    }
+
+    /// The enum type `name` (a copy to change), when the session's role owns it.
+    fn owned_enum(&self, next: &Catalog, name: &str) -> SqlResult<EnumDef> {
+        let def = next.enums.get(name).ok_or_else(|| missing(name))?;
+        if !next.is_owner(def.owner.as_deref(), &self.info.user) {
+            return Err(denied(def));
+        }
+        Ok((**def).clone())
+    }
+}
