@@ -3764,7 +3764,16 @@ impl<'a> Binder<'a> {
         let parts = self.name_parts(name)?;
         let key = match parts.as_slice() {
             [(name, _)] => name.clone(),
-            [(schema, _), (name, _)] => crate::catalog::qualify(schema, name),
+            [(schema, at), (name, _)] => {
+                if !self.catalog.schema_exists(schema) && schema != "pg_catalog" {
+                    return Err(SqlError::new(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{schema}\" does not exist"),
+                    )
+                    .at(*at));
+                }
+                crate::catalog::qualify(schema, name)
+            }
             _ => return Ok(None),
         };
         let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
@@ -8230,7 +8239,28 @@ impl<'a> Binder<'a> {
             [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggFunc::Count => {
                 (AggFunc::CountStar, None, DataType::Int8)
             }
-            [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
+            // (y, x) as one record of two doubles.
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(y)), FunctionArg::Unnamed(FunctionArgExpr::Expr(x))]
+                if matches!(func, AggFunc::Regr(_)) =>
+            {
+                let (y, yt) = self.bind_expr(y, scope, inner)?;
+                let (x, xt) = self.bind_expr(x, scope, inner)?;
+                let number = |t: DataType| t.is_numeric_family() || t == DataType::Unknown;
+                if !number(yt) || !number(xt) {
+                    return Err(self.no_function(name, &[yt, xt], position));
+                }
+                let span = function.span();
+                let y = self.coerce_to(y, yt, DataType::Float8, span)?;
+                let x = self.coerce_to(x, xt, DataType::Float8, span)?;
+                (
+                    func,
+                    Some(Expr::Func(Func::Row, vec![y, x])),
+                    DataType::Float8,
+                )
+            }
+            [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))]
+                if !matches!(func, AggFunc::Regr(_)) =>
+            {
                 let (bound, ty) = self.bind_expr(expr, scope, inner)?;
                 let ty = if ty == DataType::Unknown {
                     DataType::Text
@@ -8238,6 +8268,16 @@ impl<'a> Binder<'a> {
                     ty
                 };
                 (func, Some(bound), ty)
+            }
+            _ if matches!(func, AggFunc::Regr(_)) => {
+                // The wrong number of arguments: named with their types.
+                let mut types = Vec::new();
+                for arg in args {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) = arg {
+                        types.push(self.bind_expr(expr, scope, inner)?.1);
+                    }
+                }
+                return Err(self.no_function(name, &types, position));
             }
             _ => return Err(self.no_function(name, &[], position)),
         };
@@ -8263,6 +8303,8 @@ impl<'a> Binder<'a> {
             }
             AggFunc::Min | AggFunc::Max => arg_type,
             AggFunc::Bool(_) if arg_type == DataType::Bool => DataType::Bool,
+            AggFunc::Regr(crate::expr::Regr::Count) => DataType::Int8,
+            AggFunc::Regr(_) => DataType::Float8,
             AggFunc::Bool(_) | AggFunc::Collect(_) => {
                 return Err(self.no_function(name, &[arg_type], position))
             }
@@ -9428,6 +9470,12 @@ impl<'a> Binder<'a> {
             }),
             "bool_and" | "every" => Some(AggFunc::Bool(true)),
             "bool_or" => Some(AggFunc::Bool(false)),
+            name if crate::expr::Regr::ALL.iter().any(|r| r.name() == name) => {
+                let regr = crate::expr::Regr::ALL
+                    .into_iter()
+                    .find(|r| r.name() == name);
+                regr.map(AggFunc::Regr)
+            }
             "string_agg" | "json_agg" | "jsonb_agg" | "array_agg" | "percentile_cont"
             | "percentile_disc" | "mode" | "json_object_agg" | "jsonb_object_agg"
                 if name != "mode" || ordered_set =>
@@ -9913,6 +9961,69 @@ impl<'a> Binder<'a> {
             |value: &str| Ok((Expr::Const(Value::Text(value.to_string())), DataType::Text));
         match (name.as_str(), bound.len()) {
             ("version", 0) => session_const(&self.session.version),
+            // The enum support functions read the argument's type, not its value (NULL::mood):
+            // constants from the type's labels.
+            ("enum_first" | "enum_last" | "enum_range", 1 | 2)
+                if types.iter().any(|t| matches!(t, DataType::Enum(_))) =>
+            {
+                let enum_type = types.iter().find(|t| matches!(t, DataType::Enum(_)));
+                let Some(&DataType::Enum(id)) = enum_type else {
+                    unreachable!("matched above")
+                };
+                // enum_range(NULL, 'x'::mood): an untyped NULL takes the other's type.
+                let ty = DataType::Enum(id);
+                let fits = |t: &DataType| *t == ty || (*t == DataType::Unknown && types.len() == 2);
+                if !types.iter().all(fits) {
+                    return Err(self.no_function(&name, &types, position));
+                }
+                let def = crate::enums::lookup(id)
+                    .ok_or_else(|| SqlError::new(code::UNDEFINED_OBJECT, "no such enum type"))?;
+                let labels = &def.labels;
+                match (name.as_str(), bound.len()) {
+                    ("enum_first", 1) => Ok((
+                        labels.first().map_or(Expr::Const(Value::Null), |(k, _)| {
+                            Expr::Const(Value::Int(*k))
+                        }),
+                        ty,
+                    )),
+                    ("enum_last", 1) => Ok((
+                        labels.last().map_or(Expr::Const(Value::Null), |(k, _)| {
+                            Expr::Const(Value::Int(*k))
+                        }),
+                        ty,
+                    )),
+                    ("enum_range", n) => {
+                        // (lower, upper): NULL leaves that end open.
+                        let bound_of = |i: usize| match bound.get(i).map(|(e, _, _)| e) {
+                            None | Some(Expr::Const(Value::Null)) => Ok(None),
+                            Some(Expr::Const(Value::Int(key))) => Ok(Some(*key)),
+                            Some(_) => Err(unsupported(
+                                "enum_range of values not known when the statement is planned",
+                            )),
+                        };
+                        let (low, high) = if n == 2 {
+                            (bound_of(0)?, bound_of(1)?)
+                        } else {
+                            (None, None)
+                        };
+                        let items = labels
+                            .iter()
+                            .filter(|(k, _)| {
+                                low.is_none_or(|l| *k >= l) && high.is_none_or(|h| *k <= h)
+                            })
+                            .map(|(_, label)| Value::Text(label.clone()))
+                            .collect();
+                        // As text[]: there are no arrays of enum values yet.
+                        Ok((
+                            Expr::Const(Value::Array(Box::new(crate::array::Array::one_dim(
+                                items,
+                            )))),
+                            DataType::Text.array(),
+                        ))
+                    }
+                    _ => Err(self.no_function(&name, &types, position)),
+                }
+            }
             // Catalog functions psql and drivers call, over the OIDs of `crate::system`.
             ("pg_get_userbyid", 1) if types[0].is_integer() || types[0] == DataType::Unknown => {
                 let (oid, ty, span) = bound.remove(0);

@@ -5660,10 +5660,14 @@ impl Session {
                         .into_iter()
                         .filter(|(key, kind)| *kind != "index" && !owned_sequence(key))
                         .collect();
+                    let types = next.enums.keys();
+                    let types = types.filter(|key| crate::catalog::split_name(key).0 == name);
+                    objects.extend(types.map(|key| (key.clone(), "type")));
                     // Creation order (the ids), as PostgreSQL lists dependents.
                     let order = |(key, kind): &(String, &str)| match *kind {
                         "table" => next.tables[key].id,
                         "sequence" => next.sequences[key].id,
+                        "type" => next.enums[key].id,
                         _ => next.views[key].id,
                     };
                     objects.sort_by_key(|object| order(object));
@@ -5739,6 +5743,22 @@ impl Session {
                     }
                 }
                 next.views.retain(|key, _| !in_dropped(key));
+                // An enum type that goes must not be a column's of a table that stays.
+                for def in next.enums.values().filter(|def| in_dropped(&def.name)) {
+                    let ty = crate::types::DataType::Enum(def.id as u32);
+                    let user = next
+                        .tables
+                        .values()
+                        .find(|t| !in_dropped(&t.name) && t.columns.iter().any(|c| c.ty == ty));
+                    if let Some(table) = user {
+                        return Err(SqlError::unsupported(format!(
+                            "DROP SCHEMA ... CASCADE of type {} that table {} uses",
+                            def.relname(),
+                            crate::catalog::relname(&table.name)
+                        )));
+                    }
+                }
+                next.enums.retain(|key, _| !in_dropped(key));
                 let tables: Vec<Arc<TableDef>> = next
                     .tables
                     .values()

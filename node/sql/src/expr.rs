@@ -189,6 +189,91 @@ pub enum AggFunc {
     },
     /// Aggregates that keep every input (string_agg, json_agg, jsonb_agg), optionally sorted.
     Collect(Collect),
+    /// The two-variable statistics (`corr(y, x)`, `covar_*`, `regr_*`): the argument is the
+    /// record `(y, x)` of double precision values.
+    Regr(Regr),
+}
+
+/// What a two-variable aggregate gives of the sums PostgreSQL's `float8_regr_accum` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regr {
+    Count,
+    Sxx,
+    Syy,
+    Sxy,
+    AvgX,
+    AvgY,
+    R2,
+    Slope,
+    Intercept,
+    CovarPop,
+    CovarSamp,
+    Corr,
+}
+
+impl Regr {
+    pub const ALL: [Regr; 12] = [
+        Regr::Count,
+        Regr::Sxx,
+        Regr::Syy,
+        Regr::Sxy,
+        Regr::AvgX,
+        Regr::AvgY,
+        Regr::R2,
+        Regr::Slope,
+        Regr::Intercept,
+        Regr::CovarPop,
+        Regr::CovarSamp,
+        Regr::Corr,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Regr::Count => "regr_count",
+            Regr::Sxx => "regr_sxx",
+            Regr::Syy => "regr_syy",
+            Regr::Sxy => "regr_sxy",
+            Regr::AvgX => "regr_avgx",
+            Regr::AvgY => "regr_avgy",
+            Regr::R2 => "regr_r2",
+            Regr::Slope => "regr_slope",
+            Regr::Intercept => "regr_intercept",
+            Regr::CovarPop => "covar_pop",
+            Regr::CovarSamp => "covar_samp",
+            Regr::Corr => "corr",
+        }
+    }
+
+    /// The result from the sums `[N, Sx, Sxx, Sy, Syy, Sxy]` (PostgreSQL's final functions:
+    /// NULL where a divisor is zero or too few rows were seen).
+    fn finish(self, [n, sx, sxx, sy, syy, sxy]: [f64; 6]) -> Value {
+        let float = |x: f64| Value::Float(x);
+        match self {
+            Regr::Count => return Value::Int(n as i64),
+            Regr::CovarSamp if n < 2.0 => return Value::Null,
+            _ if n < 1.0 => return Value::Null,
+            _ => {}
+        }
+        match self {
+            Regr::Count => Value::Int(n as i64),
+            Regr::Sxx => float(sxx),
+            Regr::Syy => float(syy),
+            Regr::Sxy => float(sxy),
+            Regr::AvgX => float(sx / n),
+            Regr::AvgY => float(sy / n),
+            Regr::CovarPop => float(sxy / n),
+            Regr::CovarSamp => float(sxy / (n - 1.0)),
+            Regr::Corr if sxx == 0.0 || syy == 0.0 => Value::Null,
+            Regr::Corr => float(sxy / (sxx * syy).sqrt()),
+            Regr::R2 if sxx == 0.0 => Value::Null,
+            Regr::R2 if syy == 0.0 => float(1.0),
+            Regr::R2 => float((sxy * sxy) / (sxx * syy)),
+            Regr::Slope if sxx == 0.0 => Value::Null,
+            Regr::Slope => float(sxy / sxx),
+            Regr::Intercept if sxx == 0.0 => Value::Null,
+            Regr::Intercept => float((sy - sx * sxy / sxx) / n),
+        }
+    }
 }
 
 /// A collecting aggregate. Its argument is one packed row per input (`Scalar::PackRow`): the
@@ -244,6 +329,7 @@ impl AggFunc {
             },
             AggFunc::Bool(true) => "bool_and",
             AggFunc::Bool(false) => "bool_or",
+            AggFunc::Regr(regr) => regr.name(),
             AggFunc::Collect(c) => match c.kind {
                 CollectKind::StringAgg => "string_agg",
                 CollectKind::ArrayAgg => "array_agg",
@@ -1695,6 +1781,9 @@ pub enum Accumulator {
     /// Variance of floats: count, sum, and the sum of squared differences from the mean kept
     /// by Youngs and Cramer's update (PostgreSQL's `float8_accum`).
     MomentsFloat(f64, f64, f64),
+    /// Two-variable statistics: `[N, Sx, Sxx, Sy, Syy, Sxy]`, the squares and products kept as
+    /// sums of differences from the means by PostgreSQL's `float8_regr_accum`.
+    Regr([f64; 6]),
     /// The unpacked rows of a collecting aggregate.
     Collect(Vec<Vec<Value>>),
 }
@@ -1739,6 +1828,7 @@ impl Accumulator {
             }
             AggFunc::Variance { .. } => Accumulator::Moments(0, Numeric::ZERO, Numeric::ZERO),
             AggFunc::Collect(_) => Accumulator::Collect(Vec::new()),
+            AggFunc::Regr(_) => Accumulator::Regr([0.0; 6]),
         }
     }
 
@@ -1813,6 +1903,42 @@ impl Accumulator {
                 *sum = sum.add(&x)?;
                 *n += 1;
             }
+            (Accumulator::Regr(sums), Value::Record(pair)) => {
+                // A row counts only when both values are there.
+                let (Some(Value::Float(y)), Some(Value::Float(x))) = (pair.first(), pair.get(1))
+                else {
+                    return Ok(());
+                };
+                let (x, y) = (*x, *y);
+                let [n, sx, sxx, sy, syy, sxy] = sums;
+                *n += 1.0;
+                *sx += x;
+                *sy += y;
+                if *n > 1.0 {
+                    let tx = x * *n - *sx;
+                    let ty = y * *n - *sy;
+                    let scale = 1.0 / (*n * (*n - 1.0));
+                    *sxx += tx * tx * scale;
+                    *syy += ty * ty * scale;
+                    *sxy += tx * ty * scale;
+                    let overflow = (sx.is_infinite() || sxx.is_infinite()) && x.is_finite()
+                        || (sy.is_infinite() || syy.is_infinite()) && y.is_finite()
+                        || sxy.is_infinite() && x.is_finite() && y.is_finite();
+                    if overflow {
+                        return Err(float_overflow());
+                    }
+                } else {
+                    // NaN or infinity: the sums of squares are NaN.
+                    if !x.is_finite() {
+                        *sxx = f64::NAN;
+                        *sxy = f64::NAN;
+                    }
+                    if !y.is_finite() {
+                        *syy = f64::NAN;
+                        *sxy = f64::NAN;
+                    }
+                }
+            }
             (Accumulator::MomentsFloat(n, sx, sxx), Value::Float(x)) => {
                 let before = *n;
                 *n += 1.0;
@@ -1882,6 +2008,7 @@ impl Accumulator {
             Accumulator::MomentsFloat(n, sx, sxx) => {
                 out.extend([Value::Float(*n), Value::Float(*sx), Value::Float(*sxx)])
             }
+            Accumulator::Regr(sums) => out.extend(sums.iter().map(|s| Value::Float(*s))),
             Accumulator::Collect(_) => {
                 return Err(SqlError::new(
                     code::INTERNAL_ERROR,
@@ -1897,6 +2024,7 @@ impl Accumulator {
         match Accumulator::new(call) {
             Accumulator::Avg(..) | Accumulator::AvgFloat(..) => 2,
             Accumulator::Moments(..) | Accumulator::MomentsFloat(..) => 3,
+            Accumulator::Regr(_) => 6,
             _ => 1,
         }
     }
@@ -1933,6 +2061,36 @@ impl Accumulator {
                     *sxx = *sxx + sxx2 + *n * n2 * t * t / total;
                     *sx += sx2;
                     *n = total;
+                }
+            }
+            (Accumulator::Regr(sums), state) if state.len() == 6 => {
+                let mut other = [0.0; 6];
+                for (slot, value) in other.iter_mut().zip(state) {
+                    let Value::Float(f) = value else {
+                        return Err(SqlError::new(
+                            code::INTERNAL_ERROR,
+                            "a partial aggregate state of unexpected type",
+                        ));
+                    };
+                    *slot = *f;
+                }
+                // PostgreSQL's float8_regr_combine.
+                let [n1, sx1, sxx1, sy1, syy1, sxy1] = *sums;
+                let [n2, sx2, sxx2, sy2, syy2, sxy2] = other;
+                if n1 == 0.0 {
+                    *sums = other;
+                } else if n2 > 0.0 {
+                    let n = n1 + n2;
+                    let dx = sx1 / n1 - sx2 / n2;
+                    let dy = sy1 / n1 - sy2 / n2;
+                    *sums = [
+                        n,
+                        sx1 + sx2,
+                        sxx1 + sxx2 + n1 * n2 * dx * dx / n,
+                        sy1 + sy2,
+                        syy1 + syy2 + n1 * n2 * dy * dy / n,
+                        sxy1 + sxy2 + n1 * n2 * dx * dy / n,
+                    ];
                 }
             }
             (_, [Value::Null]) => {}
@@ -2018,6 +2176,12 @@ impl Accumulator {
                     return Ok(Value::Null);
                 };
                 finish_collect(collect, rows)?
+            }
+            Accumulator::Regr(sums) => {
+                let AggFunc::Regr(regr) = call.func else {
+                    return Ok(Value::Null);
+                };
+                regr.finish(sums)
             }
         })
     }
