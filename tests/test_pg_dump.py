@@ -20,6 +20,7 @@ import pytest
 
 SCHEMA = r"""
 CREATE SCHEMA shop;
+CREATE TYPE shop.status AS ENUM ('placed', 'paid', 'shipped', 'it''s late');
 CREATE TABLE shop.customers (
     id serial PRIMARY KEY,
     name text NOT NULL,
@@ -32,7 +33,8 @@ CREATE TABLE shop.orders (
     customer_id int NOT NULL REFERENCES shop.customers (id) ON DELETE CASCADE,
     placed timestamptz NOT NULL DEFAULT now(),
     total numeric(12,2),
-    note text
+    note text,
+    state shop.status NOT NULL DEFAULT 'placed'
 );
 CREATE INDEX orders_by_customer ON shop.orders (customer_id, placed DESC);
 CREATE UNIQUE INDEX customers_scored_email ON shop.customers (lower(email)) WHERE score IS NOT NULL;
@@ -57,6 +59,7 @@ INSERT INTO shop.orders (customer_id, placed, total, note) VALUES
     (1, '2024-05-01 10:00:00+00', 150.50, 'first'),
     (1, '2024-07-01 12:30:00+00', 20, NULL),
     (3, '2024-08-09 00:00:00+00', 7.25, E'line\nbreak \\ backslash');
+UPDATE shop.orders SET state = 'it''s late' WHERE total < 10;
 INSERT INTO public.settings VALUES
     ('theme', '{"dark": true, "size": [1, 2]}', '{t,f,NULL}', '12:34:56'),
     ('empty', NULL, '{}', NULL);

@@ -95,6 +95,10 @@ SELECT enum_first(NULL::rainbow), enum_last(NULL::rainbow), enum_range(NULL::rai
 SELECT enum_range('orange'::rainbow, 'green'::rainbow), enum_range(NULL, 'orange'::rainbow), enum_range('green'::rainbow, NULL);
 SELECT enum_range('green'::rainbow, 'orange'::rainbow), enum_first('blue'::rainbow) < 'green';
 SELECT enum_first(1);
+ALTER TYPE rainbow OWNER TO postgres;
+ALTER TYPE rainbow OWNER TO no_such_role_here;
+ALTER TYPE no_such_type OWNER TO postgres;
+SELECT t.typname, pg_get_userbyid(t.typowner) FROM pg_type t WHERE t.typname = 'rainbow';
 DROP TYPE rainbow;
 DROP SCHEMA IF EXISTS shop CASCADE;
 CREATE SCHEMA shop;

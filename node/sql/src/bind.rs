@@ -476,6 +476,22 @@ impl<'a> Binder<'a> {
     }
 
     /// `ALTER VIEW name RENAME TO to`: the view's key and its new one, for its owner.
+    /// `ALTER TYPE name OWNER TO role` of an enum type (`name` as the hand parser gives it: a
+    /// catalog key when qualified).
+    pub fn bind_alter_type_owner(&self, name: &str, role: &str) -> SqlResult<Plan> {
+        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+        let def = self.catalog.find_enum(name, &schemas).ok_or_else(|| {
+            SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("type \"{}\" does not exist", crate::catalog::relname(name)),
+            )
+        })?;
+        Ok(Plan::Enum(crate::plan::EnumCommand::Owner {
+            name: def.name.clone(),
+            role: role.to_string(),
+        }))
+    }
+
     pub fn bind_rename_view(&self, name: &str, if_exists: bool, to: &str) -> SqlResult<Plan> {
         let key = self
             .catalog
@@ -3746,6 +3762,13 @@ impl<'a> Binder<'a> {
             },
             other => return Err(unsupported(format!("type {other}"))),
         })
+    }
+
+    /// The schemas the session's search path finds types in, as format_type's third argument
+    /// (a type elsewhere prints schema-qualified, as PostgreSQL prints it).
+    fn visible_schemas(&self) -> Expr {
+        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+        Expr::Const(Value::Text(schemas.join(",")))
     }
 
     /// The enum type a name given as text names (`'mood'::regtype`).
@@ -7404,7 +7427,7 @@ impl<'a> Binder<'a> {
                     let name = match kind {
                         "regtype" => Expr::Scalar(
                             crate::functions::Scalar::FormatType,
-                            vec![bound, Expr::Const(Value::Null)],
+                            vec![bound, Expr::Const(Value::Null), self.visible_schemas()],
                         ),
                         _ => self.oid_names(kind, bound),
                     };
@@ -7510,7 +7533,7 @@ impl<'a> Binder<'a> {
                     (
                         Expr::Scalar(
                             crate::functions::Scalar::FormatType,
-                            vec![oid, Expr::Const(Value::Null)],
+                            vec![oid, Expr::Const(Value::Null), self.visible_schemas()],
                         ),
                         DataType::Text,
                     )
@@ -10484,7 +10507,10 @@ impl<'a> Binder<'a> {
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
                 let typmod = self.coerce_to(typmod, tt, DataType::Int8, tspan)?;
                 Ok((
-                    Expr::Scalar(crate::functions::Scalar::FormatType, vec![oid, typmod]),
+                    Expr::Scalar(
+                        crate::functions::Scalar::FormatType,
+                        vec![oid, typmod, self.visible_schemas()],
+                    ),
                     DataType::Text,
                 ))
             }

@@ -204,6 +204,21 @@ pub fn type_name(id: u32) -> String {
     lookup(id).map_or_else(|| format!("enum {id}"), |def| def.relname().to_string())
 }
 
+/// The name of enum type `id` as a session searching `schemas` reads it: bare when its schema
+/// is one of them, else schema-qualified (each part quoted as it needs).
+pub fn qualified_name(id: u32, schemas: &[&str]) -> String {
+    let Some(def) = lookup(id) else {
+        return type_name(id);
+    };
+    let (schema, name) = crate::catalog::split_name(&def.name);
+    let name = crate::functions::quote_ident(name);
+    if schemas.contains(&schema) {
+        name
+    } else {
+        format!("{}.{name}", crate::functions::quote_ident(schema))
+    }
+}
+
 /// The label a value of enum type `id` holds.
 pub fn label(id: u32, key: i64) -> String {
     lookup(id)

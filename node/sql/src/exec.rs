@@ -1565,6 +1565,10 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_rename_view(&name.0, if_exists, &to)?);
             }
+            Parsed::AlterTypeOwner { name, role } => {
+                let binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_alter_type_owner(&name.0, &role)?);
+            }
             Parsed::GrantRole {
                 grant,
                 roles,
@@ -2757,6 +2761,7 @@ impl Session {
             Parsed::Sql(_)
             | Parsed::AlterSequence(_)
             | Parsed::RenameView { .. }
+            | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::RoleSetting { .. } => {
                 unreachable!("SQL statements are bound to plans")

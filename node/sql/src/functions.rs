@@ -750,11 +750,22 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         // Not strict: a NULL modifier means none.
         Scalar::FormatType => {
+            // An enum type outside the schemas the session finds types in is qualified.
+            if let (Value::Int(oid), Some(Value::Text(visible))) = (&args[0], args.get(2)) {
+                if let Ok(Some(crate::types::DataType::Enum(id))) =
+                    crate::types::DataType::from_oid(*oid as u32)
+                {
+                    return Ok(Value::Text(crate::enums::qualified_name(
+                        id,
+                        &visible.split(',').collect::<Vec<_>>(),
+                    )));
+                }
+            }
             return Ok(match (&args[0], &args[1]) {
                 (Value::Int(oid), Value::Int(typmod)) => Value::Text(format_type(*oid, *typmod)),
                 (Value::Int(oid), _) => Value::Text(format_type(*oid, -1)),
                 _ => Value::Null,
-            })
+            });
         }
         _ => {}
     }

@@ -483,6 +483,12 @@ pub enum Parsed {
         mode: crate::locks::LockMode,
         nowait: bool,
     },
+    /// `ALTER TYPE name OWNER TO role` (sqlparser reads RENAME and ADD/RENAME VALUE only):
+    /// the type's name (a catalog key when qualified) and the role.
+    AlterTypeOwner {
+        name: (String, usize),
+        role: String,
+    },
     /// `ALTER VIEW [IF EXISTS] name RENAME TO new` (sqlparser reads ALTER VIEW ... AS only).
     RenameView {
         name: (String, usize),
@@ -995,6 +1001,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         if first_word == "alter" {
             if let Some(rename) = rename_view(text) {
                 return Ok(rename);
+            }
+            if let Some(owner) = alter_type_owner(text) {
+                return Ok(owner);
             }
         }
         let parsed = parse_with_sqlparser(text);
@@ -1933,6 +1942,20 @@ fn negate_connection_limit(statement: &mut Statement) {
         }
         _ => {}
     }
+}
+
+/// `ALTER TYPE name OWNER TO role`, when the text is that (pg_dump writes it after each type).
+fn alter_type_owner(text: &str) -> Option<Parsed> {
+    let mut c = Cursor::new(text, 1).ok()?;
+    if !c.word("type") {
+        return None;
+    }
+    let name = c.qualified().ok()?;
+    if !(c.word("owner") && c.word("to")) {
+        return None;
+    }
+    let (role, _) = c.ident().ok()?;
+    c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
 /// `ALTER VIEW [IF EXISTS] name RENAME TO new`, when the text is that.

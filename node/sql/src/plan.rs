@@ -1011,6 +1011,8 @@ pub enum EnumCommand {
     },
     /// `ALTER TYPE name RENAME TO to` (`to` is a key in the type's schema).
     Rename { name: String, to: String },
+    /// `ALTER TYPE name OWNER TO role`.
+    Owner { name: String, role: String },
 }
 
 /// A role statement (see `bind/roles.rs`; run by the session's DDL path).

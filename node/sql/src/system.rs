@@ -572,7 +572,19 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
 /// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
 /// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
 fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
-    let text = deparsed_default(default, ty);
+    let text = match ty {
+        // A literal's cast names an enum type as the session finds it.
+        DataType::Enum(id) => {
+            let schemas = catalog.search_schemas(&session.search_path, &session.user);
+            let shown = crate::enums::qualified_name(id, &schemas);
+            deparsed_default(default, ty).replacen(
+                &format!("::{}", ty.name()),
+                &format!("::{shown}"),
+                1,
+            )
+        }
+        _ => deparsed_default(default, ty),
+    };
     let Some((name_at, length, key)) = default_sequence(&text) else {
         return text;
     };

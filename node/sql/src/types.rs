@@ -377,7 +377,11 @@ impl DataType {
         match self {
             DataType::Bool => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Date | DataType::Oid | DataType::Float4 => 4,
+            DataType::Int4
+            | DataType::Date
+            | DataType::Oid
+            | DataType::Float4
+            | DataType::Enum(_) => 4,
             DataType::Interval | DataType::Uuid => 16,
             DataType::Int8
             | DataType::Float8

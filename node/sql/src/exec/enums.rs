@@ -145,6 +145,24 @@ impl Session {
                 crate::enums::register(&def);
                 next.enums.insert(name.clone(), Arc::new(def));
             }
+            EnumCommand::Owner { name, role } => {
+                let mut def = self.owned_enum(next, name)?;
+                if next.role(role).is_none() {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_OBJECT,
+                        format!("role \"{role}\" does not exist"),
+                    ));
+                }
+                // As for relations: a non-superuser may give it only to a role it is in.
+                if role != user && !next.is_superuser(user) && !next.is_member_of(user, role) {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        format!("must be member of role \"{role}\""),
+                    ));
+                }
+                def.owner = Some(role.clone());
+                next.enums.insert(name.clone(), Arc::new(def));
+            }
             EnumCommand::Rename { name, to } => {
                 let mut def = self.owned_enum(next, name)?;
                 if type_exists(next, to) {
