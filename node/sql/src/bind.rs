@@ -2733,17 +2733,13 @@ impl<'a> Binder<'a> {
     /// `table` with the expressions and predicates of its indexes bound (see
     /// [`crate::catalog::IndexDef::bound`]); the same table when none needs it.
     pub fn bind_indexes(&self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
-        if table
-            .indexes
-            .iter()
-            .all(|index| !index.needs_binding() || index.bound.is_some())
-        {
+        if table.indexes.iter().all(IndexDef::is_bound) {
             return Ok(table);
         }
         let mut binder = Binder::new(self.catalog, self.session, "", 0, Vec::new());
         let mut bound = (*table).clone();
         for index in &mut bound.indexes {
-            if !index.needs_binding() || index.bound.is_some() {
+            if index.is_bound() {
                 continue;
             }
             let stored = |text: &str| {
@@ -10003,18 +9999,15 @@ impl<'a> Binder<'a> {
                     .ok_or_else(|| SqlError::new(code::UNDEFINED_OBJECT, "no such enum type"))?;
                 let labels = &def.labels;
                 match (name.as_str(), bound.len()) {
-                    ("enum_first", 1) => Ok((
-                        labels.first().map_or(Expr::Const(Value::Null), |(k, _)| {
-                            Expr::Const(Value::Int(*k))
-                        }),
-                        ty,
-                    )),
-                    ("enum_last", 1) => Ok((
-                        labels.last().map_or(Expr::Const(Value::Null), |(k, _)| {
-                            Expr::Const(Value::Int(*k))
-                        }),
-                        ty,
-                    )),
+                    ("enum_first" | "enum_last", 1) => {
+                        let end = if name == "enum_first" {
+                            labels.first()
+                        } else {
+                            labels.last()
+                        };
+                        let key = end.map_or(Value::Null, |(k, _)| Value::Int(*k));
+                        Ok((Expr::Const(key), ty))
+                    }
                     ("enum_range", n) => {
                         // (lower, upper): NULL leaves that end open.
                         let bound_of = |i: usize| match bound.get(i).map(|(e, _, _)| e) {

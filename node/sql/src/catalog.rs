@@ -374,6 +374,11 @@ impl IndexDef {
         self.predicate.is_some() || !self.expressions.is_empty()
     }
 
+    /// Whether the index can make entries as it is: it needs no binding, or has it.
+    pub fn is_bound(&self) -> bool {
+        !self.needs_binding() || self.bound.is_some()
+    }
+
     /// A whole-table index on plain columns: one a foreign key or `ON CONFLICT (columns)` may
     /// stand on.
     pub fn is_plain(&self) -> bool {

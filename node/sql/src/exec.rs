@@ -3312,11 +3312,7 @@ impl Session {
         cluster: &C,
         table: &'t TableDef,
     ) -> SqlResult<std::borrow::Cow<'t, TableDef>> {
-        if table
-            .indexes
-            .iter()
-            .all(|index| !index.needs_binding() || index.bound.is_some())
-        {
+        if table.indexes.iter().all(IndexDef::is_bound) {
             return Ok(std::borrow::Cow::Borrowed(table));
         }
         let catalog = self.catalog(cluster);

@@ -382,9 +382,10 @@ impl Counted {
                 whole: key.is_none(),
                 hot: assignments.iter().all(|(column, _)| {
                     !table.primary_key.contains(column)
-                        && !table.indexes.iter().any(|i| {
-                            i.reads_column(*column) || (i.needs_binding() && i.bound.is_none())
-                        })
+                        && !table
+                            .indexes
+                            .iter()
+                            .any(|i| i.reads_column(*column) || !i.is_bound())
                 }),
             },
             ShardOp::Delete { table, key, .. } => Counted::Delete {

@@ -572,23 +572,11 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
 /// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
 /// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
 fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
-    let text = match ty {
-        // A literal's cast names an enum type as the session finds it.
-        DataType::Enum(id) => {
-            let schemas = catalog.search_schemas(&session.search_path, &session.user);
-            let shown = crate::enums::qualified_name(id, &schemas);
-            deparsed_default(default, ty).replacen(
-                &format!("::{}", ty.name()),
-                &format!("::{shown}"),
-                1,
-            )
-        }
-        _ => deparsed_default(default, ty),
-    };
+    let schemas = catalog.search_schemas(&session.search_path, &session.user);
+    let text = deparsed_default(default, ty, &schemas);
     let Some((name_at, length, key)) = default_sequence(&text) else {
         return text;
     };
-    let schemas = catalog.search_schemas(&session.search_path, &session.user);
     let shown = catalog.display_name(&key, &schemas);
     format!("{}{shown}{}", &text[..name_at], &text[name_at + length..])
 }
@@ -609,8 +597,9 @@ fn default_sequence(text: &str) -> Option<(usize, usize, String)> {
     Some((name_at, length, key))
 }
 
-/// A column default as PostgreSQL deparses it: a quoted literal carries its type's cast.
-fn deparsed_default(default: &str, ty: DataType) -> String {
+/// A column default as PostgreSQL deparses it: a quoted literal carries its type's cast (an
+/// enum type named as a session searching `schemas` finds it).
+fn deparsed_default(default: &str, ty: DataType, schemas: &[&str]) -> String {
     let quoted = default.len() >= 2
         && default.starts_with('\'')
         && default.ends_with('\'')
@@ -624,6 +613,7 @@ fn deparsed_default(default: &str, ty: DataType) -> String {
         DataType::Varchar(_) => "character varying".to_string(),
         DataType::Char(_) => "bpchar".to_string(),
         DataType::Decimal(..) => "numeric".to_string(),
+        DataType::Enum(id) => crate::enums::qualified_name(id, schemas),
         other => other.name(),
     };
     format!("{default}::{name}")
