@@ -148,6 +148,17 @@ def test_scans_dead_rows_and_the_database_counters(keel):
         assert database(conn, "xact_rollback") == 0 and database(conn, "stats_reset") is not None
 
 
+def test_a_session_sees_its_own_commits_counted(keel):
+    """A commit that wrote on several workers releases them by posts the session does not wait
+    for; a pg_stat read that follows still counts every row it committed."""
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table st (id int primary key)")
+        for round in range(1, 61):
+            conn.execute("insert into st select g from generate_series(%s, %s) g",
+                         (round * 10 - 9, round * 10))
+            assert stat(conn, "n_live_tup") == round * 10
+
+
 def test_counters_outlive_a_clean_shutdown_not_a_crash(keel):
     """As PostgreSQL's: a clean shutdown keeps every counter; after a crash they start again
     (live rows then from the last ANALYZE's count)."""

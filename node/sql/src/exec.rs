@@ -1763,8 +1763,20 @@ impl Session {
         if reads_statistics(&reached) {
             self.refresh_statistics(cluster);
         }
-        // The pg_stat_* views show the counters as of this execution.
+        // The pg_stat_* views show the counters as of this execution, with every worker's
+        // committed changes taken (this session's multi-worker commits were released there by
+        // posts that reach each worker before this request).
         if reads_activity_stats(&reached) {
+            let requests = (0..cluster.workers())
+                .map(|worker| {
+                    let txn = Tx::ending(cluster.next_txn());
+                    let op = ShardOp::TakeChanges;
+                    (worker as WorkerId, ShardRequest { txn, now: 0, op })
+                })
+                .collect();
+            for taken in cluster.call_all(requests).await {
+                taken?;
+            }
             let snapshot = cluster.activity_stats().snapshot();
             self.info.activity_stats = Some(Arc::new(snapshot));
         }

@@ -149,6 +149,11 @@ pub enum ShardOp {
     /// The bytes each table's trees take on this worker: rows of (table id, bytes), for
     /// `pg_relation_size` and friends.
     TableSizes,
+    /// Applies what this worker's commits and purges did to the live and dead row counts
+    /// ([`Shard::take_changes`]): sent to every worker before a statement reads the `pg_stat_*`
+    /// views, it also comes after the releases this session posted, so a session sees its own
+    /// multi-worker commits counted.
+    TakeChanges,
     /// Groups the rows a `Read` would return by `keys` and computes `aggs` over each group:
     /// rows of `keys ++ each aggregate's partial state` ([`crate::expr::Accumulator::state_into`]),
     /// which the session merges across workers.
@@ -661,6 +666,10 @@ impl Shard {
             }
             ShardOp::Release { ts } => {
                 self.finish(txn, Some(ts));
+                Ok(ShardOutput::default())
+            }
+            ShardOp::TakeChanges => {
+                self.take_changes();
                 Ok(ShardOutput::default())
             }
             ShardOp::Abort => {
