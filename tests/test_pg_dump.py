@@ -40,7 +40,8 @@ CREATE INDEX orders_by_customer ON shop.orders (customer_id, placed DESC);
 CREATE UNIQUE INDEX customers_scored_email ON shop.customers (lower(email)) WHERE score IS NOT NULL;
 CREATE INDEX orders_noted ON shop.orders (customer_id) WHERE note IS NOT NULL;
 CREATE TABLE public.settings (key text PRIMARY KEY, value jsonb, flags boolean[], at time);
-CREATE TABLE public.events (seen timestamp, kind char(3), payload bytea, ratio double precision);
+CREATE TABLE public.events (seen timestamp, kind char(3), payload bytea, ratio double precision,
+    stamped timestamp(0) DEFAULT '2024-01-01 00:00:00.7', lap time(2));
 CREATE SEQUENCE public.ticket_seq START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 1 CYCLE;
 CREATE VIEW shop.big_spenders AS
     SELECT c.name, sum(o.total) AS spent
@@ -63,7 +64,8 @@ UPDATE shop.orders SET state = 'it''s late' WHERE total < 10;
 INSERT INTO public.settings VALUES
     ('theme', '{"dark": true, "size": [1, 2]}', '{t,f,NULL}', '12:34:56'),
     ('empty', NULL, '{}', NULL);
-INSERT INTO public.events VALUES ('2024-01-02 03:04:05.678', 'ab', '\xdeadbeef', 0.1), (NULL, NULL, NULL, 'NaN');
+INSERT INTO public.events VALUES ('2024-01-02 03:04:05.678', 'ab', '\xdeadbeef', 0.1, '2024-01-02 03:04:05.678', '01:02:03.456'),
+    (NULL, NULL, NULL, 'NaN', NULL, NULL);
 SELECT setval('public.ticket_seq', 250);
 """
 

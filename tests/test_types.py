@@ -193,3 +193,30 @@ def test_enum_types_survive_a_restart(keel_factory):
         conn.execute("insert into shirt values (4, 's')")
         assert conn.execute("select min(sz)::text, max(sz)::text from shirt").fetchone() == ("xs", "l")
     node.stop()
+
+
+def precise_values(dsn):
+    """timestamp(p), time(p) and numeric(p,s) columns through psycopg in both formats: values
+    rounded on the way in (binary parameters too) and the type modifiers a client reads from
+    RowDescription (plain for expressions over the columns)."""
+    import datetime
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop table if exists precise")
+        conn.execute("create table precise (a timestamp(0), b numeric(5,2), t time(2), z timestamptz(3))")
+        out = []
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("insert into precise values (%s, %s, %s, %s) returning a, t, z",
+                        (datetime.datetime(2024, 1, 1, 0, 0, 0, 600000), Decimal("1.235"),
+                         datetime.time(1, 2, 3, 456789),
+                         datetime.datetime(2024, 1, 1, 0, 0, 0, 123456, tzinfo=datetime.timezone.utc)))
+            out.append(cur.fetchall())
+            cur.execute("select a, b, t, z, a + interval '1 s' from precise order by b")
+            out.append([(d.name, d.type_code, d.precision, d.scale) for d in cur.description])
+            out.append(cur.fetchall())
+        conn.execute("drop table precise")
+        return out
+
+
+def test_time_precision_and_type_modifiers_match_postgres(keel, postgres):
+    assert precise_values(keel.dsn()) == precise_values(postgres.dsn())

@@ -1006,6 +1006,7 @@ impl Connection {
     }
 
     fn row_description(&mut self, columns: &[OutputColumn], formats: &[i16]) {
+        let catalog = self.session.catalog(self.worker.as_ref());
         let fields: Vec<FieldDescription> = columns
             .iter()
             .enumerate()
@@ -1015,7 +1016,7 @@ impl Connection {
                 column: column.source.map_or(0, |(_, attnum)| attnum),
                 type_oid: column.ty.oid(),
                 type_size: column.ty.size(),
-                type_modifier: column.ty.type_modifier(),
+                type_modifier: column.declared_type(&catalog).type_modifier(),
                 format: format_of(formats, i),
             })
             .collect();

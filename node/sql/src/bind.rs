@@ -855,8 +855,8 @@ impl<'a> Binder<'a> {
     /// A column default's stored text (see the free `default_text`): a sequence named in it is
     /// found along the search path now and stored by its key, as PostgreSQL keeps its OID.
     /// A string literal cast to the column's own type (`'2024-01-01'::date`, as pg_dump writes
-    /// a default) is stored as the literal, as PostgreSQL keeps the typed constant: shown with
-    /// the cast either way.
+    /// a default; a timestamp literal for a timestamp(0) column too) is stored as the literal,
+    /// as PostgreSQL keeps the typed constant: shown with the cast either way.
     fn default_text(&self, expr: &ast::Expr, ty: DataType) -> String {
         if let ast::Expr::Cast {
             expr: inner,
@@ -867,7 +867,9 @@ impl<'a> Binder<'a> {
         {
             if let ast::Expr::Value(value) = inner.as_ref() {
                 if matches!(value.value, ast::Value::SingleQuotedString(_))
-                    && self.data_type(data_type).is_ok_and(|cast| cast == ty)
+                    && self
+                        .data_type(data_type)
+                        .is_ok_and(|cast| cast.expression_type() == ty.expression_type())
                 {
                     return value.to_string();
                 }
@@ -3074,16 +3076,11 @@ impl<'a> Binder<'a> {
                 ));
             }
             // A column read straight from a table keeps its declared type (numeric(p,s)).
-            let declared = column.source.and_then(|(table, attnum)| {
-                let table = self.catalog.table_by_id(table)?;
-                Some(table.columns.get(attnum as usize - 1)?.ty)
-            });
             columns.push(ColumnDef {
                 name: column.name.clone(),
-                ty: match (declared, column.ty) {
-                    (Some(declared), ty) if declared.expression_type() == ty => declared,
-                    (_, DataType::Unknown) => DataType::Text,
-                    (_, ty) => ty,
+                ty: match column.declared_type(self.catalog) {
+                    DataType::Unknown => DataType::Text,
+                    ty => ty,
                 },
                 not_null: false,
                 default: None,
@@ -3698,17 +3695,16 @@ impl<'a> Binder<'a> {
             T::Text => DataType::Text,
             T::Varchar(len) | T::CharacterVarying(len) => DataType::Varchar(length(len)?),
             T::Char(len) | T::Character(len) => DataType::Char(length(len)?.unwrap_or(1)),
-            // Microseconds are the default precision (6, also the most PostgreSQL keeps): a
-            // lower one, which rounds, is not there yet.
-            T::Timestamp(Some(p), _) | T::Time(Some(p), _) if *p < 6 => {
-                return Err(unsupported(format!(
-                    "{}({p}): fractional seconds precision below 6",
-                    if matches!(ty, T::Time(..)) {
-                        "time"
-                    } else {
-                        "timestamp"
-                    }
-                )))
+            // A declared precision rounds values on the way in (at most 6, microseconds, as
+            // PostgreSQL keeps: a larger one is reduced to it).
+            T::Timestamp(Some(p), TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+                DataType::TimestampP((*p).min(6) as u8)
+            }
+            T::Timestamp(Some(p), TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => {
+                DataType::TimestampTzP((*p).min(6) as u8)
+            }
+            T::Time(Some(p), TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
+                DataType::TimeP((*p).min(6) as u8)
             }
             T::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => {
                 DataType::Timestamp
@@ -6647,7 +6643,14 @@ impl<'a> Binder<'a> {
         if ty == to {
             return Ok(expr);
         }
-        if let (DataType::Decimal(..), false) = (to, ty == DataType::Unknown) {
+        if let (
+            DataType::Decimal(..)
+            | DataType::TimestampP(_)
+            | DataType::TimestampTzP(_)
+            | DataType::TimeP(_),
+            false,
+        ) = (to, ty == DataType::Unknown)
+        {
             // A numeric(p,s) column's rounding and overflow check run with the statement, as
             // PostgreSQL's do (their errors have no position).
             return Ok(Expr::Cast(Box::new(expr), ty, to, false));
@@ -10871,7 +10874,11 @@ impl<'a> Binder<'a> {
                 let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
                 Ok((self.relation_oids(expr), DataType::Int8))
             }
-            ("pg_typeof", 1) => Ok((Expr::Const(Value::Text(types[0].name())), DataType::Text)),
+            // (`regtype` output: no type modifier.)
+            ("pg_typeof", 1) => Ok((
+                Expr::Const(Value::Text(types[0].expression_type().name())),
+                DataType::Text,
+            )),
             ("set_config", 3) if types[0].is_string() && types[1].is_string() => {
                 let mut args = Vec::with_capacity(3);
                 for (i, (expr, ty, span)) in bound.drain(..).enumerate() {
@@ -12310,6 +12317,8 @@ fn cast_type_name(ty: &ast::DataType) -> String {
         T::Char(_) | T::Character(_) => "bpchar".into(),
         T::Timestamp(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => "timestamptz".into(),
         T::Timestamp(..) => "timestamp".into(),
+        T::Time(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => "timetz".into(),
+        T::Time(..) => "time".into(),
         T::Array(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)
             | ast::ArrayElemTypeDef::AngleBracket(inner)

@@ -2416,9 +2416,11 @@ impl Session {
                 }
                 let catalog = self.catalog(cluster);
                 let binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+                // (A parameter's type modifier is ignored, as PostgreSQL's: numeric(3,1) is
+                // numeric, timestamp(0) timestamp.)
                 let types = types
                     .iter()
-                    .map(|t| binder.type_named(t).map(Some))
+                    .map(|t| binder.type_named(t).map(|ty| Some(ty.expression_type())))
                     .collect::<SqlResult<Vec<_>>>()?;
                 let prepared = self.prepare(&catalog, statement, *offset, types)?;
                 if matches!(

@@ -1705,6 +1705,10 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1043, Some(n)) => format!("character varying({n})"),
         (1043, None) => "character varying".into(),
         (1082, _) => "date".into(),
+        // A time's or timestamp's modifier is its precision itself.
+        (1083, _) if typmod >= 0 => format!("time({typmod}) without time zone"),
+        (1114, _) if typmod >= 0 => format!("timestamp({typmod}) without time zone"),
+        (1184, _) if typmod >= 0 => format!("timestamp({typmod}) with time zone"),
         (1083, _) => "time without time zone".into(),
         (1114, _) => "timestamp without time zone".into(),
         (1184, _) => "timestamp with time zone".into(),

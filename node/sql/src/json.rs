@@ -1117,7 +1117,7 @@ pub enum JsonKind {
 impl JsonKind {
     pub fn of(ty: crate::types::DataType) -> JsonKind {
         use crate::types::DataType as D;
-        match ty {
+        match ty.expression_type() {
             D::Int2 | D::Int4 | D::Int8 | D::Numeric | D::Decimal(..) => JsonKind::Number,
             D::Float8 => JsonKind::Float,
             D::Float4 => JsonKind::Float4,

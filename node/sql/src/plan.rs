@@ -20,6 +20,25 @@ pub struct OutputColumn {
     pub source: Option<(u64, i16)>,
 }
 
+impl OutputColumn {
+    /// The column's type as its table declares it (numeric(p,s), timestamp(p): what a client
+    /// reads the type modifier of) when it comes straight from a table; else its type.
+    pub fn declared_type(&self, catalog: &crate::catalog::Catalog) -> DataType {
+        self.source
+            .and_then(|(table, attnum)| {
+                let table = catalog.table_by_id(table)?;
+                Some(
+                    table
+                        .columns
+                        .get(usize::try_from(attnum).ok()?.checked_sub(1)?)?
+                        .ty,
+                )
+            })
+            .filter(|declared| declared.expression_type() == self.ty)
+            .unwrap_or(self.ty)
+    }
+}
+
 /// What a temporary table's transactions do to it at commit (`ON COMMIT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnCommit {

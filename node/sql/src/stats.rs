@@ -487,7 +487,7 @@ fn as_number(value: &Value) -> Option<f64> {
 /// a one-byte header up to 126 bytes of data).
 pub fn stored_width(value: &Value, ty: DataType) -> usize {
     let varlena = |len: usize| if len <= 126 { len + 1 } else { len + 4 };
-    match ty {
+    match ty.expression_type() {
         DataType::Bool => 1,
         DataType::Int2 => 2,
         DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,

@@ -467,7 +467,7 @@ const F8: DataType = DataType::Float8;
 
 /// PostgreSQL's internal type names (`pg_type.typname`, information_schema's `udt_name`).
 fn type_name(ty: DataType) -> &'static str {
-    match ty {
+    match ty.expression_type() {
         DataType::Bool => "bool",
         DataType::Int2 => "int2",
         DataType::Int4 => "int4",
@@ -493,6 +493,9 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Time => "time",
         // (A column of an enum type names its type itself: see information_schema.columns.)
         DataType::Enum(_) => "anyenum",
+        DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
+            unreachable!("expression types have no precision")
+        }
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -614,7 +617,8 @@ fn deparsed_default(default: &str, ty: DataType, schemas: &[&str]) -> String {
         DataType::Char(_) => "bpchar".to_string(),
         DataType::Decimal(..) => "numeric".to_string(),
         DataType::Enum(id) => crate::enums::qualified_name(id, schemas),
-        other => other.name(),
+        // (timestamp(0)'s literal is a timestamp's.)
+        other => other.expression_type().name(),
     };
     format!("{default}::{name}")
 }
@@ -2871,6 +2875,9 @@ fn facets(ty: DataType) -> Facets {
         DataType::Timestamp | DataType::TimestampTz | DataType::Interval | DataType::Time => {
             f.datetime_precision = Some(6)
         }
+        DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
+            f.datetime_precision = Some(i64::from(p))
+        }
         DataType::Bytea => f.octet_length = Some(1_073_741_824),
         DataType::Bool
         | DataType::Uuid
@@ -2892,6 +2899,9 @@ fn standard_type_name(ty: DataType) -> String {
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
         DataType::Decimal(..) => "numeric".into(),
+        DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
+            ty.expression_type().name()
+        }
         DataType::Array(_) => "ARRAY".into(),
         DataType::Enum(_) => "USER-DEFINED".into(),
         other => other.name(),

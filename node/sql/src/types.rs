@@ -81,6 +81,35 @@ pub enum DataType {
     /// `Value::Int` of the label's sort key, so values order as the labels were declared (see
     /// [`crate::enums`]).
     Enum(u32),
+    /// timestamp(p): a column type (like `Decimal` for numeric); values are rounded to `p`
+    /// fractional digits of a second on the way in, and expressions over the column see plain
+    /// timestamp. Also `TimestampTzP` (timestamptz(p)) and `TimeP` (time(p)).
+    TimestampP(u8),
+    TimestampTzP(u8),
+    TimeP(u8),
+}
+
+/// Rounds microseconds to `precision` fractional digits of a second, half away from zero, as
+/// PostgreSQL's `AdjustTimestampForTypmod` does (infinities stay).
+pub fn round_seconds(micros: i64, precision: u8) -> i64 {
+    if precision >= 6 || micros == i64::MIN || micros == i64::MAX {
+        return micros;
+    }
+    let scale = 10i64.pow(6 - u32::from(precision));
+    let rounded = (micros.unsigned_abs() + scale as u64 / 2) / scale as u64 * scale as u64;
+    if micros < 0 {
+        -(rounded as i64)
+    } else {
+        rounded as i64
+    }
+}
+
+/// A timestamp or time value rounded to `precision` fractional digits ([`round_seconds`]).
+fn round_value(value: Value, precision: u8) -> Value {
+    match value {
+        Value::Timestamp(t) => Value::Timestamp(round_seconds(t, precision)),
+        other => other,
+    }
 }
 
 /// The fields of a record type Keel knows: what a record-returning function gives, or what a
@@ -233,6 +262,9 @@ impl DataType {
             DataType::Oid => 26,
             DataType::Time => 1083,
             DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
+            DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
+                self.expression_type().oid()
+            }
         }
     }
 
@@ -260,6 +292,9 @@ impl DataType {
             DataType::Oid => 1028,
             DataType::Time => 1183,
             DataType::Record(_) => 2287,
+            DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
+                self.expression_type().array_oid()
+            }
             DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::Enum(_) => 0,
         }
     }
@@ -294,6 +329,10 @@ impl DataType {
             // record[] holds the records' text forms, which print as PostgreSQL's do (arrays
             // of enums are refused where they would be made: see `Binder::data_type`).
             DataType::Record(_) | DataType::Enum(_) => Elem::Text,
+            // (Arrays keep no precision: their elements are plain timestamps and times.)
+            DataType::TimestampP(_) => Elem::Timestamp,
+            DataType::TimestampTzP(_) => Elem::TimestampTz,
+            DataType::TimeP(_) => Elem::Time,
         })
     }
 
@@ -387,7 +426,10 @@ impl DataType {
             | DataType::Float8
             | DataType::Timestamp
             | DataType::TimestampTz
-            | DataType::Time => 8,
+            | DataType::Time
+            | DataType::TimestampP(_)
+            | DataType::TimestampTzP(_)
+            | DataType::TimeP(_) => 8,
             DataType::Unknown => -2,
             _ => -1,
         }
@@ -398,6 +440,7 @@ impl DataType {
         match self {
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
             DataType::Decimal(p, s) => (((p as i32) << 16) | (s as i32 & 0x7ff)) + 4,
+            DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => p as i32,
             DataType::Array(elem) => elem.ty().type_modifier(),
             _ => -1,
         }
@@ -433,6 +476,9 @@ impl DataType {
             DataType::Oid => "oid".into(),
             DataType::Time => "time without time zone".into(),
             DataType::Enum(id) => crate::enums::type_name(id),
+            DataType::TimestampP(p) => format!("timestamp({p}) without time zone"),
+            DataType::TimestampTzP(p) => format!("timestamp({p}) with time zone"),
+            DataType::TimeP(p) => format!("time({p}) without time zone"),
         }
     }
 
@@ -450,10 +496,14 @@ impl DataType {
             )
     }
 
-    /// The type expressions over a column of this type see (numeric(p,s) is numeric).
+    /// The type expressions over a column of this type see (numeric(p,s) is numeric,
+    /// timestamp(p) timestamp).
     pub fn expression_type(self) -> DataType {
         match self {
             DataType::Decimal(..) => DataType::Numeric,
+            DataType::TimestampP(_) => DataType::Timestamp,
+            DataType::TimestampTzP(_) => DataType::TimestampTz,
+            DataType::TimeP(_) => DataType::Time,
             other => other,
         }
     }
@@ -464,7 +514,10 @@ impl DataType {
         )
     }
     pub fn is_timestamp(self) -> bool {
-        matches!(self, DataType::Timestamp | DataType::TimestampTz)
+        matches!(
+            self.expression_type(),
+            DataType::Timestamp | DataType::TimestampTz
+        )
     }
     /// Dates and timestamps (comparable with each other).
     pub fn is_datetime(self) -> bool {
@@ -571,6 +624,9 @@ pub fn parse_text(text: &str, ty: DataType) -> SqlResult<Value> {
 pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlResult<Value> {
     let trimmed = text.trim();
     Ok(match ty {
+        DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
+            round_value(parse_text_in(text, ty.expression_type(), zone)?, p)
+        }
         // A label is taken exactly as written.
         DataType::Enum(id) => Value::Int(crate::enums::parse(id, text)?),
         DataType::Bool => match trimmed.to_ascii_lowercase().as_str() {
@@ -1242,6 +1298,7 @@ pub fn format_text(value: &Value, ty: DataType, out: &mut String) {
 /// [`format_text`] with timestamptz values (also in arrays and records) in `zone`: a session's
 /// `TimeZone`.
 pub fn format_text_in(value: &Value, ty: DataType, zone: &crate::tz::Zone, out: &mut String) {
+    let ty = ty.expression_type();
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
@@ -1569,6 +1626,9 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         },
         DataType::Numeric => Value::numeric(numeric_recv(bytes)?),
         DataType::Decimal(p, s) => Value::numeric(numeric_recv(bytes)?.apply_typmod(p, s)?),
+        DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
+            round_value(parse_binary(bytes, ty.expression_type())?, p)
+        }
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
@@ -1637,6 +1697,12 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             )),
             other => Ok(other),
         };
+    }
+    if let DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) = to {
+        return Ok(round_value(
+            cast(value, from, to.expression_type(), explicit)?,
+            p,
+        ));
     }
     let from = from.expression_type();
     if let DataType::Enum(_) = to {
@@ -1801,6 +1867,7 @@ pub fn assignable(from: DataType, to: DataType) -> bool {
         || (from.is_numeric_family() && to.is_numeric_family())
         || (from.is_string() && to.is_string())
         || (from.is_datetime() && to.is_datetime())
+        || from.expression_type() == to.expression_type()
         || match (from, to) {
             (DataType::Array(a), DataType::Array(b)) => assignable(a.ty(), b.ty()),
             _ => false,
