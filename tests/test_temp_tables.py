@@ -60,6 +60,11 @@ def test_temp_tables_belong_to_their_session(keel):
         assert conn.execute("select relname from pg_class where relname in ('scratch', 'shared') "
                             "order by 1").fetchall() == [("shared",)]
         assert conn.execute("select k, v from shared").fetchall() == [(1, "permanent")]
+        # The drop at the session's end released its locks: DDL goes on (it once waited forever
+        # for the catalog lock the drop kept).
+        conn.execute("set lock_timeout = '5s'")
+        conn.execute("drop table shared")
+        conn.execute("create table after_temp (k int)")
 
 
 def test_a_killed_nodes_temp_tables_go_when_their_process_id_comes_back(keel):

@@ -10535,6 +10535,14 @@ impl<'a> Binder<'a> {
             }
             ("current_user", 0) => session_const(&self.session.user),
             ("session_user", 0) => session_const(self.session_user()),
+            // (PostgreSQL's pg_current_xact_id is of type xid8; Keel's ids are bigints.)
+            (
+                "txid_current"
+                | "pg_current_xact_id"
+                | "txid_current_if_assigned"
+                | "pg_current_xact_id_if_assigned",
+                0,
+            ) => Ok((Expr::Func(Func::TransactionId, vec![]), DataType::Int8)),
             ("pg_backend_pid", 0) => Ok((
                 Expr::Const(Value::Int(self.session.pid as i64)),
                 DataType::Int4,
@@ -11191,7 +11199,7 @@ impl<'a> Binder<'a> {
                 let f = S::NumNulls(name == "num_nonnulls");
                 return Ok(Some((Expr::Scalar(f, args), D::Int4)));
             }
-            ("jsonb_set", 3 | 4)
+            ("jsonb_set" | "jsonb_insert", 3 | 4)
                 if matches!(types[0], D::Jsonb | D::Unknown)
                     && matches!(types[2], D::Jsonb | D::Unknown) =>
             {
@@ -11199,7 +11207,12 @@ impl<'a> Binder<'a> {
                 if n == 4 {
                     args.push(D::Bool);
                 }
-                text_fn(S::JsonbSet, &args, D::Jsonb)
+                let f = if name == "jsonb_set" {
+                    S::JsonbSet
+                } else {
+                    S::JsonbInsert
+                };
+                text_fn(f, &args, D::Jsonb)
             }
             ("regexp_match", 2) if types.iter().all(|t| is_text(*t)) => {
                 text_fn(S::RegexpMatch, &[D::Text, D::Text], D::Text.array())
@@ -12528,6 +12541,7 @@ fn immutable(expr: &Expr) -> bool {
                     | Func::CurrentSetting
                     | Func::SignalBackend(_)
                     | Func::ResetStats
+                    | Func::TransactionId
             ),
             Expr::Scalar(func, _) => !matches!(
                 func,

@@ -1246,7 +1246,8 @@ impl Session {
                     .map(|backends| (backends, self.info.user.clone()));
                 Rc::new(
                     SessionSequences::new(cluster.sequences(), backends)
-                        .with_advisory(cluster.locks().clone(), self.info.pid),
+                        .with_advisory(cluster.locks().clone(), self.info.pid)
+                        .with_transaction(self.txn_id.clone()),
                 )
             })
             .clone()
@@ -6820,8 +6821,10 @@ impl Session {
         if let Some(txn) = self.txn.take() {
             abort(cluster, &txn).await;
         }
-        cluster.locks().release_session(self.info.pid, true);
+        // The drop's transaction takes and releases its locks through the session's lock slot:
+        // the session's locks go (and its slot with them) only after it.
         self.drop_temp_schema(cluster).await;
+        cluster.locks().release_session(self.info.pid, true);
     }
 
     /// Drops the temporary schema of this session's process id with all it holds, as its

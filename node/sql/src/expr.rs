@@ -147,6 +147,9 @@ pub enum Func {
     /// `pg_stat_reset()` (no argument) / `pg_stat_reset_single_table_counters(oid)`: through
     /// the session.
     ResetStats,
+    /// `txid_current()` / `pg_current_xact_id()`: the session's transaction id (through the
+    /// session: see `Sequences::transaction_id`).
+    TransactionId,
 }
 
 /// An advisory lock function: what it does to the lock its arguments name (one bigint, or two
@@ -805,6 +808,10 @@ impl Expr {
                 session.reset_stats(oid)?;
                 Value::Text(String::new())
             }
+            Expr::Func(Func::TransactionId, _) => ctx
+                .sequences
+                .ok_or_else(|| SqlError::unsupported("txid_current() in this context"))?
+                .transaction_id()?,
             Expr::Func(Func::CurrentSetting, args) => {
                 if let (Some(session), Some(Expr::Const(Value::Text(name)))) =
                     (ctx.sequences, args.first())
@@ -960,6 +967,7 @@ impl Expr {
                             | Func::SignalBackend(_)
                             | Func::CurrentSetting
                             | Func::ResetStats
+                            | Func::TransactionId
                             | Func::Advisory(_),
                         _
                     )
@@ -1685,7 +1693,11 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
             Some(value) => value,
             None => return Err(unrecognized_setting(&first)),
         },
-        Func::SetConfig | Func::SignalBackend(_) | Func::ResetStats | Func::Advisory(_) => {
+        Func::SetConfig
+        | Func::SignalBackend(_)
+        | Func::ResetStats
+        | Func::TransactionId
+        | Func::Advisory(_) => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,
                 "a session function evaluated outside the session",

@@ -171,6 +171,8 @@ pub enum Scalar {
     Age,
     /// jsonb_set(target, path, new_value [, create_if_missing]): see `json::set_path`.
     JsonbSet,
+    /// jsonb_insert(target, path, new_value [, insert_after]): see `json::set_path`.
+    JsonbInsert,
     /// num_nulls / num_nonnulls (true) of any arguments (not strict).
     NumNulls(bool),
     /// make_date(year, month, day).
@@ -1320,7 +1322,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             Value::Interval(interval) => Value::Interval(crate::datetime::justify(*interval, how)?),
             _ => Value::Null,
         },
-        Scalar::JsonbSet => {
+        Scalar::JsonbSet | Scalar::JsonbInsert => {
             let path: Vec<Option<String>> = match &args[1] {
                 Value::Array(array) => array
                     .items
@@ -1335,13 +1337,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                     .map(Some)
                     .collect(),
             };
-            let create = args.get(3).is_none_or(|c| *c == Value::Bool(true));
-            Value::Text(crate::json::set_path(
-                text(a),
-                &path,
-                text(&args[2]),
-                create,
-            )?)
+            let flag = args.get(3).map(|c| *c == Value::Bool(true));
+            let mode = match func {
+                Scalar::JsonbInsert => crate::json::SetMode::Insert(flag.unwrap_or(false)),
+                _ => crate::json::SetMode::Set(flag.unwrap_or(true)),
+            };
+            Value::Text(crate::json::set_path(text(a), &path, text(&args[2]), mode)?)
         }
         Scalar::Age => match (a, &args[1]) {
             (Value::Timestamp(x), Value::Timestamp(y)) => {

@@ -974,16 +974,27 @@ pub fn operator(
     })
 }
 
-/// `jsonb_set(target, path, new_value [, create_if_missing])`: `new_value` put at `path` (a key
-/// of an object, an index of an array, negative from the end); the last step may add a missing
-/// key or, past either end of an array, an element at that end when `create`; a path through a
-/// missing key or a scalar leaves the document as it was, as PostgreSQL's `setPath` does.
-/// A NULL step is an error only when the walk reaches it.
+/// What [`set_path`] does at the end of the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetMode {
+    /// `jsonb_set`: replaces what is there; with `true` (create_if_missing) adds a missing key,
+    /// or an element past either end of an array.
+    Set(bool),
+    /// `jsonb_insert(..., insert_after)`: adds a missing key (an existing one is an error), or
+    /// an element before (after, with `true`) the one at the index: at an end past either end.
+    Insert(bool),
+}
+
+/// `jsonb_set(target, path, new_value [, create_if_missing])` and `jsonb_insert(target, path,
+/// new_value [, insert_after])`: `new_value` put at `path` (a key of an object, an index of an
+/// array, negative from the end) as `mode` says; a path through a missing key or a scalar
+/// leaves the document as it was, as PostgreSQL's `setPath` does. A NULL step is an error only
+/// when the walk reaches it.
 pub fn set_path(
     target: &str,
     path: &[Option<String>],
     new_value: &str,
-    create: bool,
+    mode: SetMode,
 ) -> SqlResult<String> {
     let mut doc = parse(target, "jsonb")?;
     let value = parse(new_value, "jsonb")?;
@@ -993,7 +1004,7 @@ pub fn set_path(
             "cannot set path in scalar",
         ));
     }
-    set_at(&mut doc, path, 0, value, create)?;
+    set_at(&mut doc, path, 0, value, mode)?;
     Ok(doc.normalize().to_text())
 }
 
@@ -1002,7 +1013,7 @@ fn set_at(
     path: &[Option<String>],
     level: usize,
     value: Json,
-    create: bool,
+    mode: SetMode,
 ) -> SqlResult<()> {
     let Some(step) = path.get(level) else {
         return Ok(());
@@ -1014,11 +1025,19 @@ fn set_at(
         ));
     };
     let last = level + 1 == path.len();
+    let adds = matches!(mode, SetMode::Set(true) | SetMode::Insert(_));
     match &mut doc.kind {
         Kind::Object(members) => match members.iter_mut().rposition(|(k, _)| k == step) {
+            Some(_) if last && matches!(mode, SetMode::Insert(_)) => {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    "cannot replace existing key",
+                )
+                .with_hint("Try using the function jsonb_set to replace key value."))
+            }
             Some(at) if last => members[at].1 = value,
-            Some(at) => set_at(&mut members[at].1, path, level + 1, value, create)?,
-            None if last && create => members.push((step.clone(), value)),
+            Some(at) => set_at(&mut members[at].1, path, level + 1, value, mode)?,
+            None if last && adds => members.push((step.clone(), value)),
             None => {}
         },
         Kind::Array(items) => {
@@ -1034,12 +1053,13 @@ fn set_at(
             let len = items.len() as i64;
             let at = if index < 0 { len + index } else { index };
             if (0..len).contains(&at) {
-                if last {
-                    items[at as usize] = value;
-                } else {
-                    set_at(&mut items[at as usize], path, level + 1, value, create)?;
+                let at = at as usize;
+                match mode {
+                    _ if !last => set_at(&mut items[at], path, level + 1, value, mode)?,
+                    SetMode::Set(_) => items[at] = value,
+                    SetMode::Insert(after) => items.insert(at + usize::from(after), value),
                 }
-            } else if last && create {
+            } else if last && adds {
                 if at < 0 {
                     items.insert(0, value);
                 } else {

@@ -230,6 +230,8 @@ pub trait Sequences {
     fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()>;
     /// An advisory lock function on the lock its arguments name (see [`crate::locks`]).
     fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value>;
+    /// `txid_current()`: the id of the session's transaction (every statement runs in one).
+    fn transaction_id(&self) -> SqlResult<Value>;
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -251,6 +253,8 @@ pub struct SessionSequences {
     prepaid: RefCell<Vec<(crate::expr::Advisory, crate::locks::LockKey)>>,
     /// Warnings the running statement's calls gave (an unlock of a lock not held).
     warnings: RefCell<Vec<SqlError>>,
+    /// The session's open transaction's id (absent outside a session).
+    txn: Option<crate::system::TxnCell>,
 }
 
 impl SessionSequences {
@@ -268,7 +272,14 @@ impl SessionSequences {
             advisory: None,
             prepaid: RefCell::default(),
             warnings: RefCell::default(),
+            txn: None,
         }
+    }
+
+    /// The session's open transaction, for `txid_current()`.
+    pub fn with_transaction(mut self, txn: crate::system::TxnCell) -> SessionSequences {
+        self.txn = Some(txn);
+        self
     }
 
     /// The advisory locks this session's statements take, as session `pid`.
@@ -348,6 +359,15 @@ impl Sequences for SessionSequences {
             .rev()
             .find(|(set, _, _)| set.eq_ignore_ascii_case(name))
             .map(|(_, value, _)| value.clone())
+    }
+
+    fn transaction_id(&self) -> SqlResult<Value> {
+        match self.txn.as_ref().map(|txn| txn.get()) {
+            Some(id) if id != 0 => Ok(Value::Int(id as i64)),
+            _ => Err(SqlError::unsupported(
+                "txid_current() outside a transaction",
+            )),
+        }
     }
 
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool> {
