@@ -72,6 +72,43 @@ pub struct Constraint<'a> {
 /// Every table constraint (primary keys, UNIQUE, CHECK and foreign key constraints); a
 /// foreign key's definition names its table as a reader whose search path is `schemas` sees it
 /// (qualified when that path does not find it, as pg_dump's empty path needs).
+/// The columns a CHECK constraint's expression reads, in column order (`conkey`, as
+/// PostgreSQL's set of the expression's attribute numbers): the identifiers of its text that
+/// name a column of `table` and are not a function's name or a type's.
+fn check_columns(table: &TableDef, sql: &str) -> Vec<usize> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
+        return Vec::new();
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let mut columns: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter_map(|(at, token)| {
+            let Token::Word(word) = token else {
+                return None;
+            };
+            let call = matches!(tokens.get(at + 1), Some(Token::LParen));
+            let typed = at > 0 && matches!(tokens[at - 1], Token::DoubleColon);
+            if call || typed {
+                return None;
+            }
+            let name = match word.quote_style {
+                Some(_) => word.value.clone(),
+                None => word.value.to_lowercase(),
+            };
+            table.columns.iter().position(|c| c.name == name)
+        })
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
+    columns
+}
+
 pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint<'c>> {
     let mut out = Vec::new();
     for table in user_tables(catalog) {
@@ -117,7 +154,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                 name: check.name.clone(),
                 kind: "c",
                 table,
-                columns: Vec::new(),
+                columns: check_columns(table, &check.sql),
                 index: 0,
                 def: format!("CHECK ({})", check.sql),
                 references: None,
@@ -519,6 +556,72 @@ fn type_name(ty: DataType) -> &'static str {
             _ => "_text",
         },
     }
+}
+
+/// A type's support functions as `pg_type` names them (regproc, "-" for none): input, output,
+/// receive, send, typmod input and output, analyze, subscript; by `typname` ("anyenum" and
+/// "anyarray" for those kinds).
+fn type_functions(typname: &str) -> [&'static str; 8] {
+    let io: [&'static str; 4] = match typname {
+        "bool" => ["boolin", "boolout", "boolrecv", "boolsend"],
+        "int2" => ["int2in", "int2out", "int2recv", "int2send"],
+        "int4" => ["int4in", "int4out", "int4recv", "int4send"],
+        "int8" => ["int8in", "int8out", "int8recv", "int8send"],
+        "float4" => ["float4in", "float4out", "float4recv", "float4send"],
+        "float8" => ["float8in", "float8out", "float8recv", "float8send"],
+        "numeric" => ["numeric_in", "numeric_out", "numeric_recv", "numeric_send"],
+        "text" => ["textin", "textout", "textrecv", "textsend"],
+        "varchar" => ["varcharin", "varcharout", "varcharrecv", "varcharsend"],
+        "bpchar" => ["bpcharin", "bpcharout", "bpcharrecv", "bpcharsend"],
+        "timestamp" => [
+            "timestamp_in",
+            "timestamp_out",
+            "timestamp_recv",
+            "timestamp_send",
+        ],
+        "timestamptz" => [
+            "timestamptz_in",
+            "timestamptz_out",
+            "timestamptz_recv",
+            "timestamptz_send",
+        ],
+        "date" => ["date_in", "date_out", "date_recv", "date_send"],
+        "time" => ["time_in", "time_out", "time_recv", "time_send"],
+        "interval" => [
+            "interval_in",
+            "interval_out",
+            "interval_recv",
+            "interval_send",
+        ],
+        "uuid" => ["uuid_in", "uuid_out", "uuid_recv", "uuid_send"],
+        "bytea" => ["byteain", "byteaout", "bytearecv", "byteasend"],
+        "json" => ["json_in", "json_out", "json_recv", "json_send"],
+        "jsonb" => ["jsonb_in", "jsonb_out", "jsonb_recv", "jsonb_send"],
+        "oid" => ["oidin", "oidout", "oidrecv", "oidsend"],
+        "anyenum" => ["enum_in", "enum_out", "enum_recv", "enum_send"],
+        "anyarray" => ["array_in", "array_out", "array_recv", "array_send"],
+        _ => ["-", "-", "-", "-"],
+    };
+    let modifier: [&'static str; 2] = match typname {
+        "varchar" => ["varchartypmodin", "varchartypmodout"],
+        "bpchar" => ["bpchartypmodin", "bpchartypmodout"],
+        "numeric" => ["numerictypmodin", "numerictypmodout"],
+        "timestamp" => ["timestamptypmodin", "timestamptypmodout"],
+        "timestamptz" => ["timestamptztypmodin", "timestamptztypmodout"],
+        "time" => ["timetypmodin", "timetypmodout"],
+        "interval" => ["intervaltypmodin", "intervaltypmodout"],
+        _ => ["-", "-"],
+    };
+    [
+        io[0],
+        io[1],
+        io[2],
+        io[3],
+        modifier[0],
+        modifier[1],
+        "-",
+        "-",
+    ]
 }
 
 /// The base types `pg_type` lists: (type, category).
@@ -1877,6 +1980,14 @@ fn pg_catalog(
                 ("typstorage", T),
                 ("typalign", T),
                 ("typacl", T.array()),
+                ("typinput", T),
+                ("typoutput", T),
+                ("typreceive", T),
+                ("typsend", T),
+                ("typmodin", T),
+                ("typmodout", T),
+                ("typanalyze", T),
+                ("typsubscript", T),
             ]);
             // Fixed-size types are stored plain and aligned to their size; the others are
             // varlena ('x', int-aligned; double-aligned for arrays of 8-byte types).
@@ -1890,7 +2001,7 @@ fn pg_catalog(
             for &(ty, category) in TYPES {
                 let (_, align) = layout(ty);
                 let storage = storage(ty);
-                out.row(vec![
+                let mut row = vec![
                     int(ty.oid()),
                     text(type_name(ty)),
                     int(PG_CATALOG),
@@ -1912,11 +2023,13 @@ fn pg_catalog(
                     text(storage),
                     text(align),
                     Value::Null,
-                ]);
+                ];
+                row.extend(type_functions(type_name(ty)).map(text));
+                out.row(row);
             }
             // Enum types: by value, 4 bytes in PostgreSQL (here their sort key).
             for def in catalog.enums.values() {
-                out.row(vec![
+                let mut row = vec![
                     int(enum_oid(def.id)),
                     text(def.relname()),
                     int(schema_oid(catalog, &def.name)),
@@ -1938,12 +2051,14 @@ fn pg_catalog(
                     text("p"),
                     text("i"),
                     Value::Null,
-                ]);
+                ];
+                row.extend(type_functions("anyenum").map(text));
+                out.row(row);
             }
             for &(elem, _) in TYPES {
                 let ty = elem.array();
                 let align = if elem.size() == 8 { "d" } else { "i" };
-                out.row(vec![
+                let mut row = vec![
                     int(ty.oid()),
                     text(type_name(ty)),
                     int(PG_CATALOG),
@@ -1965,7 +2080,18 @@ fn pg_catalog(
                     text("x"),
                     text(align),
                     Value::Null,
-                ]);
+                ];
+                let [input, output, receive, send, _, _, _, _] = type_functions("anyarray");
+                let [.., modin, modout, _, _] = type_functions(type_name(elem));
+                let subscript = "array_subscript_handler";
+                let analyze = "array_typanalyze";
+                row.extend(
+                    [
+                        input, output, receive, send, modin, modout, analyze, subscript,
+                    ]
+                    .map(text),
+                );
+                out.row(row);
             }
         }
         "pg_class" => {
