@@ -3721,11 +3721,7 @@ impl<'a> Binder<'a> {
                 precision: None,
             } => DataType::Interval,
             T::Custom(name, modifiers) if modifiers.is_empty() => {
-                match name
-                    .to_string()
-                    .to_lowercase()
-                    .trim_start_matches("pg_catalog.")
-                {
+                match written_type_name(name).trim_start_matches("pg_catalog.") {
                     "int2vector" => DataType::Int2Vector,
                     "oidvector" => DataType::Int8.array(),
                     name if named_type(name).is_some() => named_type(name).expect("checked"),
@@ -12920,6 +12916,18 @@ fn reg_cast_kind(expr: &ast::Expr) -> Option<&'static str> {
     }
 }
 
+/// A type's name as written: quoted parts as they are (`"regtype"`), others lower-cased.
+fn written_type_name(name: &ObjectName) -> String {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => ident_name(ident),
+            other => other.to_string().to_lowercase(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// The object identifier type a cast names (`oid`, `regtype`, `regclass`, `regnamespace`).
 fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
     if matches!(ty, ast::DataType::Regclass) {
@@ -12931,11 +12939,7 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
     if !modifiers.is_empty() {
         return None;
     }
-    match name
-        .to_string()
-        .to_lowercase()
-        .trim_start_matches("pg_catalog.")
-    {
+    match written_type_name(name).trim_start_matches("pg_catalog.") {
         "oid" => Some("oid"),
         "regtype" => Some("regtype"),
         "regclass" => Some("regclass"),

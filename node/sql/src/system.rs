@@ -69,9 +69,6 @@ pub struct Constraint<'a> {
     pub deferrable: (bool, bool),
 }
 
-/// Every table constraint (primary keys, UNIQUE, CHECK and foreign key constraints); a
-/// foreign key's definition names its table as a reader whose search path is `schemas` sees it
-/// (qualified when that path does not find it, as pg_dump's empty path needs).
 /// The columns a CHECK constraint's expression reads, in column order (`conkey`, as
 /// PostgreSQL's set of the expression's attribute numbers): the identifiers of its text that
 /// name a column of `table` and are not a function's name or a type's.
@@ -109,6 +106,9 @@ fn check_columns(table: &TableDef, sql: &str) -> Vec<usize> {
     columns
 }
 
+/// Every table constraint (primary keys, UNIQUE, CHECK and foreign key constraints); a
+/// foreign key's definition names its table as a reader whose search path is `schemas` sees it
+/// (qualified when that path does not find it, as pg_dump's empty path needs).
 pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint<'c>> {
     let mut out = Vec::new();
     for table in user_tables(catalog) {
@@ -2596,6 +2596,72 @@ fn pg_catalog(
                 ]);
             }
         }
+        // Block I/O per relation: Keel counts pages read and hit per database
+        // (pg_stat_database.blks_read/blks_hit), not per table yet: the counts are NULL
+        // ("not known"), never a made-up number. Toast does not exist (NULL as PostgreSQL's
+        // for a table without one).
+        "pg_statio_all_tables" | "pg_statio_user_tables" | "pg_statio_sys_tables" => {
+            out.columns(&[
+                ("relid", I8),
+                ("schemaname", T),
+                ("relname", T),
+                ("heap_blks_read", I8),
+                ("heap_blks_hit", I8),
+                ("idx_blks_read", I8),
+                ("idx_blks_hit", I8),
+                ("toast_blks_read", I8),
+                ("toast_blks_hit", I8),
+                ("tidx_blks_read", I8),
+                ("tidx_blks_hit", I8),
+            ]);
+            if name == "pg_statio_sys_tables" {
+                return Some(());
+            }
+            for table in user_tables(catalog) {
+                let mut row = vec![
+                    int(table_oid(table)),
+                    text(crate::catalog::split_name(&table.name).0),
+                    text(crate::catalog::relname(&table.name)),
+                ];
+                row.resize(11, Value::Null);
+                out.row(row);
+            }
+        }
+        "pg_statio_all_indexes" | "pg_statio_user_indexes" | "pg_statio_sys_indexes" => {
+            out.columns(&[
+                ("relid", I8),
+                ("indexrelid", I8),
+                ("schemaname", T),
+                ("relname", T),
+                ("indexrelname", T),
+                ("idx_blks_read", I8),
+                ("idx_blks_hit", I8),
+            ]);
+            if name == "pg_statio_sys_indexes" {
+                return Some(());
+            }
+            for table in user_tables(catalog) {
+                let schema = crate::catalog::split_name(&table.name).0;
+                let relname = crate::catalog::relname(&table.name);
+                let pkey =
+                    (!table.primary_key.is_empty()).then(|| (pkey_oid(table), table.pkey_name()));
+                let indexes = table
+                    .indexes
+                    .iter()
+                    .map(|index| (FIRST_OID + index.id as i64, index.name.clone()));
+                for (oid, index) in pkey.into_iter().chain(indexes) {
+                    out.row(vec![
+                        int(table_oid(table)),
+                        int(oid),
+                        text(schema),
+                        text(relname),
+                        text(crate::catalog::relname(&index)),
+                        Value::Null,
+                        Value::Null,
+                    ]);
+                }
+            }
+        }
         "pg_stat_all_indexes" | "pg_stat_user_indexes" | "pg_stat_sys_indexes" => {
             out.columns(&[
                 ("relid", I8),
@@ -3606,6 +3672,43 @@ fn information_schema(
                             opt_int(referenced.map(|p| p as i64 + 1)),
                         ]);
                     }
+                }
+            }
+        }
+        // The columns each constraint uses: a primary key's, UNIQUE's or CHECK's own, a
+        // foreign key's referenced ones (as PostgreSQL's view).
+        "constraint_column_usage" => {
+            out.columns(&[
+                ("table_catalog", T),
+                ("table_schema", T),
+                ("table_name", T),
+                ("column_name", T),
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+            ]);
+            for c in constraints(catalog, &[]) {
+                let (table, columns) = match &c.references {
+                    Some((oid, columns, ..)) => {
+                        let parent = user_tables(catalog).find(|t| table_oid(t) == *oid);
+                        match parent {
+                            Some(parent) => (parent, columns),
+                            None => continue,
+                        }
+                    }
+                    None => (c.table, &c.columns),
+                };
+                let schema = crate::catalog::split_name(&c.table.name).0;
+                for &column in columns {
+                    out.row(vec![
+                        db(),
+                        text(crate::catalog::split_name(&table.name).0),
+                        text(crate::catalog::relname(&table.name)),
+                        text(table.columns[column].name.clone()),
+                        db(),
+                        text(schema),
+                        text(c.name.clone()),
+                    ]);
                 }
             }
         }
