@@ -881,7 +881,7 @@ impl<'a> Binder<'a> {
     /// The catalog key a relation name given as text (`'s.t'::regclass`, nextval's argument)
     /// refers to, found as [`Binder::table_name`] finds a name in SQL.
     fn relation_key_from_text(&self, text: &str) -> String {
-        let name = parse_regclass(text);
+        let name = without_database(parse_regclass(text), &self.session.database);
         match name.split_once('.') {
             Some((schema, relation)) => crate::catalog::qualify(schema, relation),
             None => self.unqualified_key(&name),
@@ -1124,7 +1124,7 @@ impl<'a> Binder<'a> {
     /// when there is no such relation.
     fn regclass_oid(&self, text: &str, span: Span) -> SqlResult<i64> {
         let key = self.relation_key_from_text(text);
-        let name = parse_regclass(text);
+        let name = without_database(parse_regclass(text), &self.session.database);
         let system = name.strip_prefix("pg_catalog.").unwrap_or(&name);
         crate::system::relation_oid(self.catalog, &key)
             .or_else(|| crate::system::catalog_oid(system))
@@ -1138,6 +1138,9 @@ impl<'a> Binder<'a> {
     }
 
     fn relation_oids(&self, name: Expr) -> Expr {
+        // The text as regclass reads it, to match the keys below.
+        let database = Expr::Const(Value::Text(self.session.database.clone()));
+        let name = Expr::Scalar(crate::functions::Scalar::RegclassName, vec![name, database]);
         let catalogs = crate::system::CATALOG_OIDS.iter().flat_map(|(name, oid)| {
             [
                 (*oid, format!("pg_catalog.{name}")),
@@ -13010,6 +13013,18 @@ fn default_text(expr: &ast::Expr, resolve: &dyn Fn(&str) -> String) -> String {
         "nextval('{}'::regclass)",
         crate::catalog::regclass_text(&key).replace('\'', "''")
     )
+}
+
+/// A relation name read from text without its leading part when that names `database`
+/// (`keel.public.t`, as regclass accepts it).
+pub fn without_database(name: String, database: &str) -> String {
+    match name
+        .strip_prefix(database)
+        .and_then(|rest| rest.strip_prefix('.'))
+    {
+        Some(rest) if rest.contains('.') => rest.to_string(),
+        _ => name,
+    }
 }
 
 pub fn regclass_name(text: &str) -> String {

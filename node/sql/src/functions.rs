@@ -157,6 +157,10 @@ pub enum Scalar {
     PrettyExpr,
     /// to_regtype(name): a type's OID, NULL when there is no such type.
     ToRegtype,
+    /// (text, database): a relation name as text, as regclass reads it: quoted parts as they
+    /// are, others lower-cased, a leading part naming `database` dropped
+    /// (`"db"."public"."t"`): the key the binder's name-to-OID lookup holds.
+    RegclassName,
     /// The arguments packed as one stored row (`Value::Bytes`): a collecting aggregate's input.
     PackRow,
     Greatest,
@@ -1603,8 +1607,13 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::Array(_) => {
             unreachable!("handled above")
         }
+        Scalar::RegclassName => {
+            let name = crate::bind::regclass_name(text(a).trim());
+            Value::Text(crate::bind::without_database(name, text(&args[1])))
+        }
         Scalar::ToRegtype => {
-            let name = text(a).trim().to_ascii_lowercase();
+            // Quoted parts as they are (`"pg_catalog"."int4"`), others lower-cased.
+            let name = crate::bind::regclass_name(text(a).trim());
             match regtype_oid(name.strip_prefix("pg_catalog.").unwrap_or(&name)) {
                 Some(oid) => Value::Int(oid),
                 None => return Ok(Value::Null),
