@@ -1768,13 +1768,7 @@ impl Session {
         // committed changes taken (this session's multi-worker commits were released there by
         // posts that reach each worker before this request).
         if reads_activity_stats(&reached) {
-            let requests = (0..cluster.workers())
-                .map(|worker| {
-                    let txn = Tx::ending(cluster.next_txn());
-                    let op = ShardOp::TakeChanges;
-                    (worker as WorkerId, ShardRequest { txn, now: 0, op })
-                })
-                .collect();
+            let requests = to_every_worker(cluster, || ShardOp::TakeChanges);
             for taken in cluster.call_all(requests).await {
                 taken?;
             }
@@ -7316,15 +7310,29 @@ fn reads_sequence_states(text: &str) -> bool {
     text.contains("pg_sequences")
 }
 
-/// The bytes each table's trees take, summed over the workers, by table id.
-async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::TableId, u64)>> {
-    let requests = (0..cluster.workers())
+/// One request of `op` to each worker, outside any transaction (they read no rows).
+fn to_every_worker<C: Cluster>(
+    cluster: &C,
+    op: impl Fn() -> ShardOp,
+) -> Vec<(WorkerId, ShardRequest)> {
+    (0..cluster.workers())
         .map(|worker| {
             let txn = Tx::ending(cluster.next_txn());
-            let op = ShardOp::TableSizes;
-            (worker as WorkerId, ShardRequest { txn, now: 0, op })
+            (
+                worker as WorkerId,
+                ShardRequest {
+                    txn,
+                    now: 0,
+                    op: op(),
+                },
+            )
         })
-        .collect();
+        .collect()
+}
+
+/// The bytes each table's trees take, summed over the workers, by table id.
+async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::TableId, u64)>> {
+    let requests = to_every_worker(cluster, || ShardOp::TableSizes);
     let mut sizes: HashMap<keel_storage::TableId, u64> = HashMap::new();
     for output in cluster.call_all(requests).await {
         for row in output?.rows {

@@ -393,6 +393,20 @@ fn pkey_oid(table: &TableDef) -> i64 {
     PKEY_OIDS + table.id as i64
 }
 
+/// A table's indexes as the per-index views list them, primary key first: (OID, catalog key
+/// of its name, what its activity counters are kept under).
+fn relation_indexes(table: &TableDef) -> Vec<(i64, String, crate::pgstat::IndexRef)> {
+    let pkey = (!table.primary_key.is_empty()).then(|| {
+        let id = crate::pgstat::IndexRef::PrimaryKey(table.id);
+        (pkey_oid(table), table.pkey_name(), id)
+    });
+    let secondary = table.indexes.iter().map(|index| {
+        let id = crate::pgstat::IndexRef::Secondary(index.id);
+        (FIRST_OID + index.id as i64, index.name.clone(), id)
+    });
+    pkey.into_iter().chain(secondary).collect()
+}
+
 /// A column default's OID (`pg_attrdef`).
 fn attrdef_oid(table: &TableDef, column: usize) -> i64 {
     ATTRDEF_OIDS + table.id as i64 * 1024 + column as i64
@@ -2643,13 +2657,7 @@ fn pg_catalog(
             for table in user_tables(catalog) {
                 let schema = crate::catalog::split_name(&table.name).0;
                 let relname = crate::catalog::relname(&table.name);
-                let pkey =
-                    (!table.primary_key.is_empty()).then(|| (pkey_oid(table), table.pkey_name()));
-                let indexes = table
-                    .indexes
-                    .iter()
-                    .map(|index| (FIRST_OID + index.id as i64, index.name.clone()));
-                for (oid, index) in pkey.into_iter().chain(indexes) {
+                for (oid, index, _) in relation_indexes(table) {
                     out.row(vec![
                         int(table_oid(table)),
                         int(oid),
@@ -2692,30 +2700,21 @@ fn pg_catalog(
                     .tables
                     .get(&table.id)
                     .map_or(0, |c| (c.idx_tup_fetch - secondary).max(0));
-                if !table.primary_key.is_empty() {
-                    let c = counts(crate::pgstat::IndexRef::PrimaryKey(table.id));
+                for (oid, index, id) in relation_indexes(table) {
+                    let c = counts(id);
+                    let read = match id {
+                        crate::pgstat::IndexRef::PrimaryKey(_) => by_key,
+                        crate::pgstat::IndexRef::Secondary(_) => c.idx_tup_read,
+                    };
                     out.row(vec![
                         int(table_oid(table)),
-                        int(pkey_oid(table)),
+                        int(oid),
                         text(schema),
                         text(relname),
-                        text(crate::catalog::relname(&table.pkey_name())),
+                        text(crate::catalog::relname(&index)),
                         int(c.idx_scan),
-                        int(by_key),
-                        int(by_key),
-                    ]);
-                }
-                for index in &table.indexes {
-                    let c = counts(crate::pgstat::IndexRef::Secondary(index.id));
-                    out.row(vec![
-                        int(table_oid(table)),
-                        int(FIRST_OID + index.id as i64),
-                        text(schema),
-                        text(relname),
-                        text(crate::catalog::relname(&index.name)),
-                        int(c.idx_scan),
-                        int(c.idx_tup_read),
-                        int(c.idx_tup_read),
+                        int(read),
+                        int(read),
                     ]);
                 }
             }
