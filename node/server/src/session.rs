@@ -1048,7 +1048,19 @@ impl Connection {
                 self.out.data_value(Some(&binary));
             } else {
                 text.clear();
-                format_text_in(value, ty, self.session.zone(), &mut text);
+                match (ty, value) {
+                    // A reg* value prints as its object's name, which needs the catalog.
+                    (DataType::Reg(kind), Value::Int(oid)) => {
+                        let catalog = self.session.catalog(self.worker.as_ref());
+                        text.push_str(&keel_sql::bind::reg_output(
+                            &catalog,
+                            &self.session.info,
+                            kind,
+                            *oid,
+                        ));
+                    }
+                    _ => format_text_in(value, ty, self.session.zone(), &mut text),
+                }
                 self.out.data_value(Some(text.as_bytes()));
             }
         }

@@ -30,8 +30,8 @@ use crate::catalog::{
 };
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    Advisory, AdvisoryAction, AggCall, AggFunc, BinOp, BitOp, Expr, FrameBound, FrameUnits, Func,
-    SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall, WindowFunc,
+    Advisory, AdvisoryAction, AggCall, AggFunc, BinOp, BitOp, EvalContext, Expr, FrameBound,
+    FrameUnits, Func, SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -1084,6 +1084,28 @@ impl<'a> Binder<'a> {
     }
 
     /// An OID's object name (`oid::regclass` and friends) as a lookup over the catalog.
+    /// The name of the object a reg* value's OID stands for, as the type's output function
+    /// prints it: a relation qualified when the search path does not find it, a type by
+    /// `format_type`; an OID nothing has prints as the number.
+    pub(crate) fn reg_names(&self, kind: crate::types::RegKind, oid: Expr) -> Expr {
+        match kind {
+            // OID 0 reads as `-` (no type).
+            crate::types::RegKind::Type => lookup(
+                &oid,
+                [(Value::Int(0), Value::Text("-".into()))],
+                Expr::Scalar(
+                    crate::functions::Scalar::FormatType,
+                    vec![
+                        oid.clone(),
+                        Expr::Const(Value::Null),
+                        self.visible_schemas(),
+                    ],
+                ),
+            ),
+            other => self.oid_names(other.type_name(), oid),
+        }
+    }
+
     fn oid_names(&self, kind: &str, oid: Expr) -> Expr {
         let names: Vec<(i64, String)> = match kind {
             // OID 0 reads as `-` (no object), as in PostgreSQL.
@@ -7414,24 +7436,25 @@ impl<'a> Binder<'a> {
                 data_type,
                 format: None,
             } if reg_type(data_type).is_some() => {
-                // Object identifier types: Keel has no such types; an OID is a bigint here, and a
-                // reg* cast converts between an OID and the object's name.
+                // Object identifier types: an OID held as an integer; regclass, regtype and
+                // regnamespace values print as the object's name (`DataType::Reg`), and a cast
+                // from text looks the name up.
                 let (bound, from) = self.bind_expr(inner, scope, aggs)?;
                 let kind = reg_type(data_type).expect("checked by the guard");
+                let reg = crate::types::RegKind::from_name(kind).map(DataType::Reg);
                 if kind == "oid" {
                     let bound = self.coerce_to(bound, from, DataType::Oid, inner.span())?;
                     (bound, DataType::Oid)
                 } else if from.is_integer() {
-                    let name = match kind {
-                        "regtype" => Expr::Scalar(
-                            crate::functions::Scalar::FormatType,
-                            vec![bound, Expr::Const(Value::Null), self.visible_schemas()],
-                        ),
-                        _ => self.oid_names(kind, bound),
-                    };
-                    (name, DataType::Text)
+                    match reg {
+                        Some(reg) => (self.coerce_to(bound, from, reg, inner.span())?, reg),
+                        // regproc is held as the function's name (see below).
+                        None => (self.oid_names(kind, bound), DataType::Text),
+                    }
                 } else if from.is_string() {
                     let text = self.coerce_to(bound, from, DataType::Text, inner.span())?;
+                    let reg_kind = crate::types::RegKind::from_name(kind)
+                        .unwrap_or(crate::types::RegKind::Class);
                     match (kind, &text) {
                         // An enum type's name (the catalog's, not the built-in list).
                         ("regtype", Expr::Const(Value::Text(name)))
@@ -7440,12 +7463,12 @@ impl<'a> Binder<'a> {
                             let def = self.enum_by_text(name).expect("checked by the guard");
                             (
                                 Expr::Const(Value::Int(crate::system::enum_oid(def.id))),
-                                DataType::Int8,
+                                DataType::Reg(reg_kind),
                             )
                         }
                         ("regtype", _) => (
                             Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
-                            DataType::Int8,
+                            DataType::Reg(reg_kind),
                         ),
                         ("regclass", Expr::Const(Value::Text(digits)))
                             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
@@ -7454,13 +7477,13 @@ impl<'a> Binder<'a> {
                             let oid = digits.parse::<i64>().map_err(|_| {
                                 SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range")
                             })?;
-                            (Expr::Const(Value::Int(oid)), DataType::Int8)
+                            (Expr::Const(Value::Int(oid)), DataType::Reg(reg_kind))
                         }
                         ("regclass", Expr::Const(Value::Text(text))) => (
                             Expr::Const(Value::Int(self.regclass_oid(text, inner.span())?)),
-                            DataType::Int8,
+                            DataType::Reg(reg_kind),
                         ),
-                        ("regclass", _) => (self.relation_oids(text), DataType::Int8),
+                        ("regclass", _) => (self.relation_oids(text), DataType::Reg(reg_kind)),
                         // Keel's catalogs hold regproc columns as the function's name (it has
                         // no pg_proc rows to number them by): the cast keeps the name.
                         ("regproc", _) => (text, DataType::Text),
@@ -7486,7 +7509,7 @@ impl<'a> Binder<'a> {
                                         .find(|(key, _)| *key == Value::Text(unquoted.clone()));
                                     match found {
                                         Some((_, oid)) => {
-                                            (Expr::Const(oid.clone()), DataType::Int8)
+                                            (Expr::Const(oid.clone()), DataType::Reg(reg_kind))
                                         }
                                         None => {
                                             return Err(SqlError::new(
@@ -7501,7 +7524,7 @@ impl<'a> Binder<'a> {
                                 }
                                 _ => (
                                     lookup(&text, pairs, Expr::Const(Value::Null)),
-                                    DataType::Int8,
+                                    DataType::Reg(reg_kind),
                                 ),
                             }
                         }
@@ -7512,31 +7535,6 @@ impl<'a> Binder<'a> {
                         code::CANNOT_COERCE,
                         format!("cannot cast type {} to {kind}", from.name()),
                     ));
-                }
-            }
-            E::Cast {
-                kind: CastKind::Cast | CastKind::DoubleColon,
-                expr: inner,
-                data_type,
-                format: None,
-            } if matches!(self.data_type(data_type), Ok(t) if t.is_string() && t != DataType::Unknown)
-                && reg_cast_kind(inner).is_some() =>
-            {
-                // `x::regclass::text`: the object's name (a reg* value prints as its name).
-                let kind = reg_cast_kind(inner).expect("checked by the guard");
-                let (oid, ty) = self.bind_expr(inner, scope, aggs)?;
-                if ty != DataType::Int8 {
-                    (oid, ty)
-                } else if kind == "regtype" {
-                    (
-                        Expr::Scalar(
-                            crate::functions::Scalar::FormatType,
-                            vec![oid, Expr::Const(Value::Null), self.visible_schemas()],
-                        ),
-                        DataType::Text,
-                    )
-                } else {
-                    (self.oid_names(kind, oid), DataType::Text)
                 }
             }
             E::Cast {
@@ -8761,6 +8759,16 @@ impl<'a> Binder<'a> {
         to: DataType,
         explicit: bool,
     ) -> Expr {
+        if let DataType::Reg(kind) = from {
+            if to.is_string() && to != DataType::Unknown {
+                // reg* output: the object's name.
+                let name = self.reg_names(kind, expr);
+                return match to {
+                    DataType::Text => name,
+                    _ => Expr::Cast(Box::new(name), DataType::Text, to, explicit),
+                };
+            }
+        }
         if self.cast_reads_zone(from, to) {
             if let Some(zoned) = self.zoned(
                 crate::tz::ZoneOp::Cast(from, to, explicit),
@@ -8780,6 +8788,10 @@ impl<'a> Binder<'a> {
         to: DataType,
         explicit: bool,
     ) -> SqlResult<Value> {
+        if matches!(from, DataType::Reg(_)) && to.is_string() {
+            let named = self.cast_node(Expr::Const(value), from, to, explicit);
+            return named.eval(&[], &EvalContext::new(&[], 0));
+        }
         match self
             .session
             .timezone
@@ -10873,13 +10885,16 @@ impl<'a> Binder<'a> {
                 let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
                 Ok((
                     Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![expr]),
-                    DataType::Int8,
+                    DataType::Reg(crate::types::RegKind::Type),
                 ))
             }
             ("to_regclass", 1) if types[0].is_string() => {
                 let (expr, ty, span) = bound.remove(0);
                 let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
-                Ok((self.relation_oids(expr), DataType::Int8))
+                Ok((
+                    self.relation_oids(expr),
+                    DataType::Reg(crate::types::RegKind::Class),
+                ))
             }
             // (`regtype` output: no type modifier.)
             ("pg_typeof", 1) => Ok((
@@ -11992,7 +12007,8 @@ fn wider(a: DataType, b: DataType) -> DataType {
     let rank = |t: DataType| match t {
         DataType::Int2 => 0,
         DataType::Int4 => 1,
-        DataType::Int8 | DataType::Oid => 2,
+        // (Of oid and a reg* type the first wins, as in PostgreSQL's select_common_type.)
+        DataType::Int8 | DataType::Oid | DataType::Reg(_) => 2,
         DataType::Numeric => 3,
         DataType::Float4 => 4,
         _ => 5,
@@ -12897,28 +12913,6 @@ fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwi
     Expr::Case(whens, Box::new(otherwise))
 }
 
-/// The reg* type an expression is cast to (`x::regclass`), also through `to_regclass(...)` and
-/// `to_regtype(...)`.
-fn reg_cast_kind(expr: &ast::Expr) -> Option<&'static str> {
-    match expr {
-        ast::Expr::Cast { data_type, .. } => reg_type(data_type).filter(|k| *k != "oid"),
-        ast::Expr::Function(function) => {
-            match function
-                .name
-                .to_string()
-                .to_lowercase()
-                .trim_start_matches("pg_catalog.")
-            {
-                "to_regclass" => Some("regclass"),
-                "to_regtype" => Some("regtype"),
-                _ => None,
-            }
-        }
-        ast::Expr::Nested(inner) => reg_cast_kind(inner),
-        _ => None,
-    }
-}
-
 /// A type's name as written: quoted parts as they are (`"regtype"`), others lower-cased.
 fn written_type_name(name: &ObjectName) -> String {
     name.0
@@ -13024,6 +13018,23 @@ pub fn without_database(name: String, database: &str) -> String {
     {
         Some(rest) if rest.contains('.') => rest.to_string(),
         _ => name,
+    }
+}
+
+/// The text a reg* value (`oid` of `kind`) is sent to a client as: the object's name as the
+/// session sees it (its search path decides whether a relation is schema-qualified), as
+/// PostgreSQL's `regclassout`/`regtypeout`/`regnamespaceout` print it.
+pub fn reg_output(
+    catalog: &Catalog,
+    session: &SessionInfo,
+    kind: crate::types::RegKind,
+    oid: i64,
+) -> String {
+    let binder = Binder::new(catalog, session, "", 0, Vec::new());
+    let named = binder.reg_names(kind, Expr::Const(Value::Int(oid)));
+    match named.eval(&[], &EvalContext::new(&[], 0)) {
+        Ok(Value::Text(name)) => name,
+        _ => oid.to_string(),
     }
 }
 

@@ -1682,11 +1682,16 @@ fn regtype_oid(name: &str) -> Option<i64> {
         "text" => 25,
         "oid" => 26,
         "json" => 114,
+        "regproc" => 24,
+        "regclass" => 2205,
+        "regtype" => 2206,
+        "regnamespace" => 4089,
         "float4" | "real" => 700,
         "float8" | "double precision" => 701,
         "bpchar" | "character" | "char" => 1042,
         "varchar" | "character varying" => 1043,
         "date" => 1082,
+        "time" | "time without time zone" => 1083,
         "timestamp" | "timestamp without time zone" => 1114,
         "timestamptz" | "timestamp with time zone" => 1184,
         "interval" => 1186,
@@ -1735,7 +1740,9 @@ fn format_type(oid: i64, typmod: i64) -> String {
             Ok(Some(crate::types::DataType::Array(elem))) => {
                 format!("{}[]", format_type(elem.ty().oid() as i64, typmod))
             }
-            Ok(Some(ty @ crate::types::DataType::Enum(_))) => ty.name(),
+            Ok(Some(ty @ (crate::types::DataType::Enum(_) | crate::types::DataType::Reg(_)))) => {
+                ty.name()
+            }
             _ => "???".into(),
         },
     }

@@ -541,6 +541,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Int2Vector => "int2vector",
         DataType::Record(_) => "record",
         DataType::Oid => "oid",
+        DataType::Reg(kind) => kind.type_name(),
         DataType::Time => "time",
         // (A column of an enum type names its type itself: see information_schema.columns.)
         DataType::Enum(_) => "anyenum",
@@ -612,6 +613,14 @@ fn type_functions(typname: &str) -> [&'static str; 8] {
         "json" => ["json_in", "json_out", "json_recv", "json_send"],
         "jsonb" => ["jsonb_in", "jsonb_out", "jsonb_recv", "jsonb_send"],
         "oid" => ["oidin", "oidout", "oidrecv", "oidsend"],
+        "regclass" => ["regclassin", "regclassout", "regclassrecv", "regclasssend"],
+        "regtype" => ["regtypein", "regtypeout", "regtyperecv", "regtypesend"],
+        "regnamespace" => [
+            "regnamespacein",
+            "regnamespaceout",
+            "regnamespacerecv",
+            "regnamespacesend",
+        ],
         "anyenum" => ["enum_in", "enum_out", "enum_recv", "enum_send"],
         "anyarray" => ["array_in", "array_out", "array_recv", "array_send"],
         _ => ["-", "-", "-", "-"],
@@ -660,6 +669,9 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Jsonb, "U"),
     (DataType::Oid, "N"),
     (DataType::Time, "D"),
+    (DataType::Reg(crate::types::RegKind::Class), "N"),
+    (DataType::Reg(crate::types::RegKind::Type), "N"),
+    (DataType::Reg(crate::types::RegKind::Namespace), "N"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -2069,7 +2081,8 @@ fn pg_catalog(
                 row.extend(type_functions("anyenum").map(text));
                 out.row(row);
             }
-            for &(elem, _) in TYPES {
+            // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
+            for &(elem, _) in TYPES.iter().filter(|(ty, _)| ty.array_oid() != 0) {
                 let ty = elem.array();
                 let align = if elem.size() == 8 { "d" } else { "i" };
                 let mut row = vec![
@@ -3079,6 +3092,7 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Int2Vector
         | DataType::Record(_)
         | DataType::Oid
+        | DataType::Reg(_)
         | DataType::Enum(_) => {}
     }
     f

@@ -87,6 +87,40 @@ pub enum DataType {
     TimestampP(u8),
     TimestampTzP(u8),
     TimeP(u8),
+    /// An object identifier type (`regclass`, `regtype`, `regnamespace`): an OID held as
+    /// `Value::Int` that compares and converts as `oid` does, and prints as the object's name.
+    /// Naming needs the catalog, so a cast to text names it when bound, and a column of this
+    /// type sent to a client in text form is named by the session (see `Session::reg_name`).
+    Reg(RegKind),
+}
+
+/// Which object an OID-alias type ([`DataType::Reg`]) names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RegKind {
+    Class,
+    Type,
+    Namespace,
+}
+
+impl RegKind {
+    /// The type's name (`regclass`...).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            RegKind::Class => "regclass",
+            RegKind::Type => "regtype",
+            RegKind::Namespace => "regnamespace",
+        }
+    }
+
+    /// The kind a reg* type name spells, if any.
+    pub fn from_name(name: &str) -> Option<RegKind> {
+        match name {
+            "regclass" => Some(RegKind::Class),
+            "regtype" => Some(RegKind::Type),
+            "regnamespace" => Some(RegKind::Namespace),
+            _ => None,
+        }
+    }
 }
 
 /// Rounds microseconds to `precision` fractional digits of a second, half away from zero, as
@@ -260,6 +294,9 @@ impl DataType {
             DataType::Int2Vector => 22,
             DataType::Record(_) => 2249,
             DataType::Oid => 26,
+            DataType::Reg(RegKind::Class) => 2205,
+            DataType::Reg(RegKind::Type) => 2206,
+            DataType::Reg(RegKind::Namespace) => 4089,
             DataType::Time => 1083,
             DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
             DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
@@ -295,7 +332,11 @@ impl DataType {
             DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
                 self.expression_type().array_oid()
             }
-            DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::Enum(_) => 0,
+            DataType::Unknown
+            | DataType::Array(_)
+            | DataType::Int2Vector
+            | DataType::Enum(_)
+            | DataType::Reg(_) => 0,
         }
     }
 
@@ -324,7 +365,7 @@ impl DataType {
             DataType::Jsonb => Elem::Jsonb,
             DataType::Array(elem) => elem,
             DataType::Int2Vector => Elem::Int2,
-            DataType::Oid => Elem::Oid,
+            DataType::Oid | DataType::Reg(_) => Elem::Oid,
             DataType::Time => Elem::Time,
             // record[] holds the records' text forms, which print as PostgreSQL's do (arrays
             // of enums are refused where they would be made: see `Binder::data_type`).
@@ -370,6 +411,9 @@ impl DataType {
             705 => DataType::Unknown,
             22 => DataType::Int2Vector,
             26 => DataType::Oid,
+            2205 => DataType::Reg(RegKind::Class),
+            2206 => DataType::Reg(RegKind::Type),
+            4089 => DataType::Reg(RegKind::Namespace),
             1083 => DataType::Time,
             // An enum type's (see `system::enum_oid`).
             other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
@@ -419,6 +463,7 @@ impl DataType {
             DataType::Int4
             | DataType::Date
             | DataType::Oid
+            | DataType::Reg(_)
             | DataType::Float4
             | DataType::Enum(_) => 4,
             DataType::Interval | DataType::Uuid => 16,
@@ -474,6 +519,7 @@ impl DataType {
             DataType::Int2Vector => "int2vector".into(),
             DataType::Record(_) => "record".into(),
             DataType::Oid => "oid".into(),
+            DataType::Reg(kind) => kind.type_name().into(),
             DataType::Time => "time without time zone".into(),
             DataType::Enum(id) => crate::enums::type_name(id),
             DataType::TimestampP(p) => format!("timestamp({p}) without time zone"),
@@ -485,7 +531,7 @@ impl DataType {
     pub fn is_integer(self) -> bool {
         matches!(
             self,
-            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid
+            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid | DataType::Reg(_)
         )
     }
     pub fn is_numeric_family(self) -> bool {
@@ -604,7 +650,7 @@ pub fn check_int(value: i64, ty: DataType) -> SqlResult<i64> {
     let fits = match ty {
         DataType::Int2 => i16::try_from(value).is_ok(),
         DataType::Int4 => i32::try_from(value).is_ok(),
-        DataType::Oid => u32::try_from(value).is_ok(),
+        DataType::Oid | DataType::Reg(_) => u32::try_from(value).is_ok(),
         _ => true,
     };
     if fits {
@@ -639,7 +685,7 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
                 ))
             }
         },
-        DataType::Oid => {
+        DataType::Oid | DataType::Reg(_) => {
             // As PostgreSQL's oidin: a negative value wraps around.
             let parsed: i64 = trimmed.parse().map_err(|_| invalid_input(ty, text))?;
             match parsed {
@@ -1414,7 +1460,9 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::Bool(b), _) => out.push(*b as u8),
         (Value::Int(i), DataType::Int2) => out.extend_from_slice(&(*i as i16).to_be_bytes()),
         (Value::Int(i), DataType::Int4) => out.extend_from_slice(&(*i as i32).to_be_bytes()),
-        (Value::Int(i), DataType::Oid) => out.extend_from_slice(&(*i as u32).to_be_bytes()),
+        (Value::Int(i), DataType::Oid | DataType::Reg(_)) => {
+            out.extend_from_slice(&(*i as u32).to_be_bytes())
+        }
         // An enum's binary form is its label's text, as PostgreSQL's enum_send.
         (Value::Int(i), DataType::Enum(id)) => {
             out.extend_from_slice(crate::enums::label(id, *i).as_bytes())
@@ -1589,7 +1637,7 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
             Value::Int(i32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64)
         }
         DataType::Int8 => Value::Int(i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad())?)),
-        DataType::Oid => {
+        DataType::Oid | DataType::Reg(_) => {
             Value::Int(u32::from_be_bytes(fixed(4)?.try_into().map_err(|_| bad())?) as i64)
         }
         DataType::Float8 => {
@@ -1747,9 +1795,10 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             )?)
         }
         (Value::Text(text), to) => parse_text(&text, to)?,
-        (Value::Int(i), DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid) => {
-            Value::Int(check_int(i, to)?)
-        }
+        (
+            Value::Int(i),
+            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid | DataType::Reg(_),
+        ) => Value::Int(check_int(i, to)?),
         (Value::Int(i), DataType::Float8) => Value::Float(i as f64),
         (Value::Int(i), DataType::Float4) => Value::Float(i as f32 as f64),
         (Value::Int(i), DataType::Numeric) => Value::Numeric(Decimal::from(i)),
