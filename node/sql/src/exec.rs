@@ -4247,6 +4247,13 @@ impl Session {
             .into_iter()
             .map(|(worker, key)| (worker, key, None))
             .collect();
+        // Groups keyed by the column that places the rows are whole on their worker: its
+        // finished rows need no merging here (see `AggregatePart::whole_groups`).
+        let whole_groups = table.placed_by_first_key_column()
+            && keys
+                .iter()
+                .any(|key| matches!(key, Expr::Column(c) if Some(c) == table.primary_key.first()));
+        let mut finished = Vec::new();
         let mut groups = crate::query::Groups::new(keys, aggs);
         groups.spill_to(budget, cluster.temp_dir());
         while !pending.is_empty() {
@@ -4263,6 +4270,7 @@ impl Session {
                         part: Some(AggregatePart {
                             after: after.clone(),
                             budget,
+                            whole_groups,
                         }),
                     };
                     (*worker, ShardRequest { txn, now, op })
@@ -4272,8 +4280,12 @@ impl Session {
             let mut next = Vec::new();
             for ((worker, key, _), output) in pending.into_iter().zip(outputs) {
                 let output = output?;
-                for partial in &output.rows {
-                    groups.merge(partial)?;
+                if whole_groups {
+                    finished.extend(output.rows);
+                } else {
+                    for partial in &output.rows {
+                        groups.merge(partial)?;
+                    }
                 }
                 if let Some(after) = output.resume {
                     next.push((worker, key, Some(after)));
@@ -4281,6 +4293,9 @@ impl Session {
             }
             cancel.check()?;
             pending = next;
+        }
+        if whole_groups {
+            return Ok(crate::query::GroupedRows::finished(keys, aggs, finished));
         }
         groups.finish_rows()
     }

@@ -102,6 +102,12 @@ pub struct ScanPart {
 pub struct AggregatePart {
     pub after: Option<Vec<u8>>,
     pub budget: usize,
+    /// The grouping keys include the first primary key column of a table placed by it
+    /// ([`crate::catalog::TableDef::placed_by_first_key_column`]): every row of a group lies on
+    /// this worker, in one run of that column's value in key order. A part then ends only
+    /// between two such runs, so each group it holds is whole, and the worker sends finished
+    /// rows (`keys ++ results`) rather than partial states to merge.
+    pub whole_groups: bool,
 }
 
 /// Undo records VACUUM purges between two yields to the worker's other tasks.
@@ -1198,8 +1204,15 @@ impl Shard {
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut groups = crate::query::Groups::new(keys, aggs);
+                let whole_groups = part.as_ref().is_some_and(|p| p.whole_groups);
                 let part = part.as_ref().filter(|_| key.is_none());
                 let budget = part.map_or(usize::MAX, |p| p.budget);
+                // With whole groups, a part past its budget goes on to the end of the run of
+                // first-column values it is in (`run`, that value's encoding), and stops before
+                // the first row of the next.
+                let placement = usize::from(crate::catalog::FIRST_COLUMN_PLACEMENT);
+                let mut run: Option<Vec<u8>> = None;
+                let mut cut = false;
                 let mut decode = vec![false; table.columns.len()];
                 for expr in keys.iter().chain(
                     aggs.iter()
@@ -1220,16 +1233,42 @@ impl Shard {
                     &mut reads,
                     Some(&decode),
                     scan_filter.as_ref().map(|f| (f, &ctx)),
-                    &mut |_, row| {
+                    &mut |key, row| {
+                        if !whole_groups {
+                            groups.add(row, &ctx)?;
+                            return Ok(groups.bytes() < budget);
+                        }
+                        let value = &key[..placement.min(key.len())];
+                        if run.as_deref().is_some_and(|run| run != value) {
+                            cut = true;
+                            return Ok(false);
+                        }
                         groups.add(row, &ctx)?;
-                        Ok(groups.bytes() < budget)
+                        if run.is_none() && groups.bytes() >= budget {
+                            run = Some(value.to_vec());
+                        }
+                        Ok(true)
                     },
                 )?;
+                let resume = match run {
+                    // After every key of the run (the next key byte is a column's tag, 0x00 or
+                    // 0x01) and before the next run's first row, in the run's vshard, which its
+                    // value decides.
+                    Some(mut run) if cut => {
+                        run.push(0xff);
+                        Some(run)
+                    }
+                    _ => resume,
+                };
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let mut output = ShardOutput::default();
                 output.resume = resume;
-                output.rows = groups.partial_rows()?;
+                output.rows = if whole_groups {
+                    groups.finish()?
+                } else {
+                    groups.partial_rows()?
+                };
                 output.count = output.rows.len() as u64;
                 output.visible = visible;
                 Ok(output)

@@ -3377,7 +3377,20 @@ pub struct GroupedRows<'a> {
     stats: SpillStats,
 }
 
-impl GroupedRows<'_> {
+impl<'a> GroupedRows<'a> {
+    /// Rows finished elsewhere (groups each worker holds whole), handed on as they are.
+    pub fn finished(keys: &'a [Expr], aggs: &'a [AggCall], rows: Vec<Row>) -> GroupedRows<'a> {
+        GroupedRows {
+            keys,
+            aggs,
+            current: rows.into_iter(),
+            pending: Vec::new(),
+            budget: 0,
+            dir: std::path::PathBuf::new(),
+            stats: SpillStats::default(),
+        }
+    }
+
     fn take_spill(&mut self, spill: Spill) {
         self.budget = spill.budget;
         self.dir = spill.dir;
