@@ -10938,6 +10938,11 @@ impl<'a> Binder<'a> {
                 };
                 Ok((Expr::Func(Func::Advisory(advisory), args), ty))
             }
+            ("setseed", 1) => {
+                let (expr, ty, span) = bound.remove(0);
+                let arg = self.coerce(expr, ty, DataType::Float8, span, "setseed")?;
+                Ok((Expr::Func(Func::SetSeed, vec![arg]), DataType::Text))
+            }
             ("pg_sleep", 1) => {
                 let (expr, ty, span) = bound.remove(0);
                 let arg = self.coerce(expr, ty, DataType::Float8, span, "pg_sleep")?;
@@ -12557,6 +12562,7 @@ fn immutable(expr: &Expr) -> bool {
                     | Func::SignalBackend(_)
                     | Func::ResetStats
                     | Func::TransactionId
+                    | Func::SetSeed
             ),
             Expr::Scalar(func, _) => !matches!(
                 func,

@@ -116,6 +116,8 @@ pub enum Func {
     Coalesce,
     /// `pg_sleep(seconds)`: the session sleeps before evaluating (see exec); evaluates to void.
     PgSleep,
+    /// `setseed(seed)`: the session's `random()` starts over (evaluated by the session).
+    SetSeed,
     /// `ROW(a, b)` / `(a, b)`: a record of the arguments.
     Row,
     /// `a IS DISTINCT FROM b` (false: `IS NOT DISTINCT FROM`): `<>` / `=` where NULL is a
@@ -812,6 +814,29 @@ impl Expr {
                 .sequences
                 .ok_or_else(|| SqlError::unsupported("txid_current() in this context"))?
                 .transaction_id()?,
+            // Where the session evaluates it, random() is the session's, which setseed seeds.
+            Expr::Func(Func::Random, _) if ctx.sequences.is_some() => {
+                Value::Float(ctx.sequences.expect("checked by the guard").random())
+            }
+            Expr::Func(Func::SetSeed, args) => {
+                let seed = match args.first().map(|arg| arg.eval(row, ctx)).transpose()? {
+                    Some(Value::Float(seed)) => seed,
+                    _ => return Ok(Value::Null),
+                };
+                if !(-1.0..=1.0).contains(&seed) {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "setseed parameter {} is out of allowed range [-1,1]",
+                            crate::functions::format_g(seed)
+                        ),
+                    ));
+                }
+                ctx.sequences
+                    .ok_or_else(|| SqlError::unsupported("setseed() in this context"))?
+                    .set_seed(seed);
+                Value::Text(String::new())
+            }
             Expr::Func(Func::CurrentSetting, args) => {
                 if let (Some(session), Some(Expr::Const(Value::Text(name)))) =
                     (ctx.sequences, args.first())
@@ -968,6 +993,7 @@ impl Expr {
                             | Func::CurrentSetting
                             | Func::ResetStats
                             | Func::TransactionId
+                            | Func::SetSeed
                             | Func::Advisory(_),
                         _
                     )
@@ -1625,7 +1651,7 @@ fn numeric_arithmetic(op: BinOp, a: Numeric, b: Numeric) -> SqlResult<Value> {
 }
 
 /// 16 random bytes: a per-thread generator (xorshift128+) seeded from the kernel's entropy once.
-fn random_bytes() -> [u8; 16] {
+pub(crate) fn random_bytes() -> [u8; 16] {
     use std::cell::Cell;
     thread_local! {
         static STATE: Cell<(u64, u64)> = Cell::new({
@@ -1697,6 +1723,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
         | Func::SignalBackend(_)
         | Func::ResetStats
         | Func::TransactionId
+        | Func::SetSeed
         | Func::Advisory(_) => {
             return Err(SqlError::new(
                 code::INTERNAL_ERROR,

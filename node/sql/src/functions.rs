@@ -2007,3 +2007,39 @@ pub fn match_array(found: &regex::Captures<'_>) -> Value {
     };
     Value::Array(Box::new(crate::array::Array::one_dim(items)))
 }
+
+/// `%g` of a double as PostgreSQL's own snprintf prints one in messages: six significant
+/// digits, trailing zeros dropped, in exponent form below 1e-4 or from 1e6; `NaN`, `Infinity`.
+pub fn format_g(value: f64) -> String {
+    if !value.is_finite() {
+        return if value.is_nan() {
+            "NaN".into()
+        } else if value > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    let scientific = format!("{value:.5e}");
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("LowerExp has an exponent");
+    let exponent: i32 = exponent.parse().expect("an integer exponent");
+    let trim = |digits: String| -> String {
+        if digits.contains('.') {
+            digits
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        } else {
+            digits
+        }
+    };
+    if (-4..6).contains(&exponent) {
+        let decimals = (5 - exponent).max(0) as usize;
+        trim(format!("{value:.decimals$}"))
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa.to_string()), exponent.abs())
+    }
+}

@@ -232,6 +232,59 @@ pub trait Sequences {
     fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value>;
     /// `txid_current()`: the id of the session's transaction (every statement runs in one).
     fn transaction_id(&self) -> SqlResult<Value>;
+    /// `random()` from the session's generator (see [`Prng`]).
+    fn random(&self) -> f64;
+    /// `setseed(seed)`: the session's generator starts over from `seed` (in [-1, 1]).
+    fn set_seed(&self, seed: f64);
+}
+
+/// PostgreSQL's `pg_prng` (xoroshiro128**, seeded through splitmix64), so that a session's
+/// `random()` after `setseed(x)` gives the numbers PostgreSQL's gives.
+#[derive(Debug, Clone, Copy)]
+pub struct Prng {
+    s0: u64,
+    s1: u64,
+}
+
+impl Prng {
+    /// `pg_prng_seed`: two splitmix64 outputs of `seed` (never both zero).
+    pub fn seeded(mut seed: u64) -> Prng {
+        let mut splitmix = || {
+            seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut v = seed;
+            v = (v ^ (v >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            v = (v ^ (v >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            v ^ (v >> 31)
+        };
+        let (s0, s1) = (splitmix(), splitmix());
+        match (s0, s1) {
+            (0, 0) => Prng {
+                s0: 0x5851_F42D_4C95_7F2D,
+                s1: 0,
+            },
+            _ => Prng { s0, s1 },
+        }
+    }
+
+    /// `pg_prng_fseed`: a seed in [-1, 1] scaled by 2^52 - 1 (the sign counts too).
+    pub fn from_fraction(seed: f64) -> Prng {
+        let scaled = ((1u64 << 52) - 1) as f64 * seed;
+        Prng::seeded(scaled as i64 as u64)
+    }
+
+    fn next(&mut self) -> u64 {
+        let (s0, mut sv) = (self.s0, self.s1);
+        let value = s0.wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        sv ^= s0;
+        self.s0 = s0.rotate_left(24) ^ sv ^ (sv << 16);
+        self.s1 = sv.rotate_left(37);
+        value
+    }
+
+    /// `pg_prng_double`: 52 random bits as a fraction in [0, 1).
+    pub fn double(&mut self) -> f64 {
+        (self.next() >> 12) as f64 / (1u64 << 52) as f64
+    }
 }
 
 /// One session's view of the sequences: the node's registry, its currval/lastval values, and the
@@ -255,6 +308,9 @@ pub struct SessionSequences {
     warnings: RefCell<Vec<SqlError>>,
     /// The session's open transaction's id (absent outside a session).
     txn: Option<crate::system::TxnCell>,
+    /// The session's `random()` generator: seeded by `setseed`, or from the thread's
+    /// generator at its first use.
+    prng: Cell<Option<Prng>>,
 }
 
 impl SessionSequences {
@@ -273,6 +329,7 @@ impl SessionSequences {
             prepaid: RefCell::default(),
             warnings: RefCell::default(),
             txn: None,
+            prng: Cell::new(None),
         }
     }
 
@@ -345,6 +402,20 @@ impl SessionSequences {
 }
 
 impl Sequences for SessionSequences {
+    fn random(&self) -> f64 {
+        let mut prng = self.prng.get().unwrap_or_else(|| {
+            let bytes = crate::expr::random_bytes();
+            Prng::seeded(u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")))
+        });
+        let value = prng.double();
+        self.prng.set(Some(prng));
+        value
+    }
+
+    fn set_seed(&self, seed: f64) {
+        self.prng.set(Some(Prng::from_fraction(seed)));
+    }
+
     fn set_config(&self, name: &str, value: &str, local: bool) -> SqlResult<()> {
         self.settings
             .borrow_mut()
