@@ -6441,9 +6441,41 @@ impl<'a> Binder<'a> {
         Ok(values)
     }
 
-    /// `ON CONFLICT`: the conflict target must be the primary key (a unique index other than it
-    /// answers 0A000 for now); DO UPDATE binds over the existing row (by the table's name or
-    /// alias) followed by the proposed one (`excluded`).
+    /// The bound predicate of `ON CONFLICT (columns) WHERE predicate` whose column list starts
+    /// at `first` (read from the statement's text: see `parse::conflict_wheres`); None without
+    /// one.
+    fn conflict_predicate(&mut self, table: &TableDef, first: Span) -> SqlResult<Option<Expr>> {
+        let Some(at) = offset_of(self.text, first.start.line, first.start.column) else {
+            return Ok(None);
+        };
+        let clause = crate::parse::conflict_wheres(self.text)
+            .into_iter()
+            .filter(|&(where_at, _, _)| where_at > at)
+            .min();
+        let Some((_, from, to)) = clause else {
+            return Ok(None);
+        };
+        let text: String = self.text.chars().skip(from).take(to - from).collect();
+        let ast = crate::parse::parse_expr(text.trim())?;
+        // Positions in the predicate are counted in `SELECT predicate`: moved to where it
+        // stands in the statement (dropped when it spans lines).
+        let single_line = !text.trim().contains('\n');
+        let bound = self
+            .bind_index_parts(table, &[], Some(&ast))
+            .map_err(|mut error| {
+                error.position = error
+                    .position
+                    .filter(|_| single_line)
+                    .and_then(|p| (p + from).checked_sub("SELECT ".len()));
+                error
+            })?;
+        Ok(bound.predicate)
+    }
+
+    /// `ON CONFLICT`: the arbiters (the primary key, or the unique indexes the target names or
+    /// its predicate infers; all unique indexes for DO NOTHING without a target); DO UPDATE
+    /// binds over the existing row (by the table's name or alias) followed by the proposed one
+    /// (`excluded`).
     fn bind_on_conflict(
         &mut self,
         table: &Arc<TableDef>,
@@ -6492,17 +6524,45 @@ impl<'a> Binder<'a> {
                 }
                 named.sort_unstable();
                 named.dedup();
+                let predicate = match columns.first() {
+                    Some(first) => self.conflict_predicate(table, first.span)?,
+                    None => None,
+                };
                 let mut key = table.primary_key.clone();
                 key.sort_unstable();
                 if named != key || key.is_empty() {
-                    let unique_index = table.indexes.iter().find(|index| {
-                        let mut columns = index.columns.clone();
-                        columns.sort_unstable();
-                        index.unique && index.is_plain() && columns == named
-                    });
-                    match unique_index {
-                        Some(index) => indexes = vec![index.id],
-                        None => return Err(no_match()),
+                    // Every unique index on exactly these columns whose predicate (if it is
+                    // partial) the clause's WHERE implies is an arbiter, as in PostgreSQL.
+                    let mut given = Vec::new();
+                    if let Some(predicate) = &predicate {
+                        crate::stats::and_parts(predicate, &mut given);
+                    }
+                    indexes = table
+                        .indexes
+                        .iter()
+                        .filter(|index| {
+                            let mut columns = index.columns.clone();
+                            columns.sort_unstable();
+                            let implied = match (&index.predicate, &index.bound) {
+                                (None, _) => true,
+                                (Some(_), Some(bound)) => {
+                                    let mut needed = Vec::new();
+                                    if let Some(p) = &bound.predicate {
+                                        crate::stats::and_parts(p, &mut needed);
+                                    }
+                                    needed.iter().all(|part| given.contains(part))
+                                }
+                                (Some(_), None) => false,
+                            };
+                            index.unique
+                                && index.expressions.is_empty()
+                                && columns == named
+                                && implied
+                        })
+                        .map(|index| index.id)
+                        .collect();
+                    if indexes.is_empty() {
+                        return Err(no_match());
                     }
                 }
             }

@@ -1007,6 +1007,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
         }
         let parsed = parse_with_sqlparser(text);
+        if parsed.is_err() && matches!(first_word.as_str(), "insert" | "with") {
+            if let Some(blanked) = blank_conflict_wheres(text) {
+                return parse_with_sqlparser(&blanked).or(parsed);
+            }
+        }
         if parsed.is_err() && first_word == "create" {
             if let Some(reordered) = sequence_options_in_order(text) {
                 return parse_with_sqlparser(&reordered).or(parsed);
@@ -1825,6 +1830,86 @@ pub fn is_revoke_grant_option(text: &str) -> bool {
 
 /// `REVOKE GRANT OPTION FOR ...` with `GRANT OPTION FOR` blanked (sqlparser does not read it);
 /// None for any other statement.
+/// `ON CONFLICT (columns) WHERE predicate DO ...` (the index predicate that infers a partial
+/// unique index), which sqlparser does not read: each such clause's character offsets of its
+/// WHERE, of the predicate's first token and of the DO that ends it.
+pub fn conflict_wheres(text: &str) -> Vec<(usize, usize, usize)> {
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Tok { token: Token::Word(x), .. }) if x == w);
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        if !(word(i, "on") && word(i + 1, "conflict") && tokens[i + 2].token == Token::Punct('(')) {
+            i += 1;
+            continue;
+        }
+        // The column list's closing parenthesis.
+        let mut depth = 0;
+        let mut close = i + 2;
+        while close < tokens.len() {
+            match tokens[close].token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(')') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            close += 1;
+        }
+        if !word(close + 1, "where") {
+            i = close + 1;
+            continue;
+        }
+        let mut end = close + 2;
+        let mut depth = 0i32;
+        while end < tokens.len() {
+            match &tokens[end].token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(')') => depth -= 1,
+                Token::Word(w) if w == "do" && depth == 0 => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        if end < tokens.len() && end > close + 2 {
+            found.push((
+                tokens[close + 1].offset,
+                tokens[close + 2].offset,
+                tokens[end].offset,
+            ));
+        }
+        i = end;
+    }
+    found
+}
+
+/// The statement with each [`conflict_wheres`] clause blanked (positions and lines kept): the
+/// binder reads the predicates from the statement's text. None when there are none.
+fn blank_conflict_wheres(text: &str) -> Option<String> {
+    let clauses = conflict_wheres(text);
+    if clauses.is_empty() {
+        return None;
+    }
+    Some(
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                let blanked = clauses.iter().any(|&(from, _, to)| (from..to).contains(&i));
+                if blanked && c != '\n' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
 fn revoke_grant_option(text: &str) -> Option<String> {
     if !is_revoke_grant_option(text) {
         return None;
