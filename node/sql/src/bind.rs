@@ -3769,10 +3769,7 @@ impl<'a> Binder<'a> {
                 ast::ArrayElemTypeDef::SquareBracket(inner, _)
                 | ast::ArrayElemTypeDef::AngleBracket(inner)
                 | ast::ArrayElemTypeDef::Parenthesis(inner),
-            ) => match self.data_type(inner)? {
-                DataType::Enum(_) => return Err(unsupported("arrays of enum types")),
-                element => element.array(),
-            },
+            ) => self.data_type(inner)?.array(),
             other => return Err(unsupported(format!("type {other}"))),
         })
     }
@@ -5930,11 +5927,6 @@ impl<'a> Binder<'a> {
                 let (expr, ty, span) = bound.into_iter().next().expect("one argument");
                 let ty = if ty == DataType::Unknown {
                     packed.push(self.coerce_to(expr, ty, DataType::Text, span)?);
-                    DataType::Text
-                } else if let DataType::Enum(_) = ty {
-                    // Arrays hold no enum values here: the labels, as text[] (which prints
-                    // as PostgreSQL's array of the enum does).
-                    packed.push(self.cast_node(expr, ty, DataType::Text, true));
                     DataType::Text
                 } else {
                     packed.push(expr);
@@ -10101,14 +10093,13 @@ impl<'a> Binder<'a> {
                             .filter(|(k, _)| {
                                 low.is_none_or(|l| *k >= l) && high.is_none_or(|h| *k <= h)
                             })
-                            .map(|(_, label)| Value::Text(label.clone()))
+                            .map(|(key, _)| Value::Int(*key))
                             .collect();
-                        // As text[]: there are no arrays of enum values yet.
                         Ok((
                             Expr::Const(Value::Array(Box::new(crate::array::Array::one_dim(
                                 items,
                             )))),
-                            DataType::Text.array(),
+                            ty.array(),
                         ))
                     }
                     _ => Err(self.no_function(&name, &types, position)),

@@ -5770,11 +5770,10 @@ impl Session {
                 next.views.retain(|key, _| !in_dropped(key));
                 // An enum type that goes must not be a column's of a table that stays.
                 for def in next.enums.values().filter(|def| in_dropped(&def.name)) {
-                    let ty = crate::types::DataType::Enum(def.id as u32);
-                    let user = next
-                        .tables
-                        .values()
-                        .find(|t| !in_dropped(&t.name) && t.columns.iter().any(|c| c.ty == ty));
+                    let id = def.id as u32;
+                    let user = next.tables.values().find(|t| {
+                        !in_dropped(&t.name) && t.columns.iter().any(|c| c.ty.uses_enum(id))
+                    });
                     if let Some(table) = user {
                         return Err(SqlError::unsupported(format!(
                             "DROP SCHEMA ... CASCADE of type {} that table {} uses",

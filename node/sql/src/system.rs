@@ -35,6 +35,8 @@ const ATTRDEF_OIDS: i64 = 16_384 + (3 << 24);
 /// A table's constraints: its primary key at `table id * 1024` above this, its UNIQUE
 /// constraints after it, its CHECK constraints from 512 on.
 const CONSTRAINT_OIDS: i64 = 16_384 + (4 << 24);
+/// An enum type's array type (`_mood`): its id above this.
+const ENUM_ARRAY_OIDS: i64 = 16_384 + (5 << 24);
 /// The default collation's OID (`pg_collation`), which text-like columns carry.
 const DEFAULT_COLLATION: i64 = 100;
 /// `pg_namespace`'s OID, and the comment the public schema has, as in PostgreSQL.
@@ -383,6 +385,17 @@ const ENUM_LABEL_OIDS: i64 = 1 << 40;
 /// The OID of enum type `id` (ids come from the catalog's id counter, as tables' do).
 pub fn enum_oid(id: u64) -> i64 {
     FIRST_OID + id as i64
+}
+
+/// The OID of enum type `id`'s array type.
+pub fn enum_array_oid(id: u64) -> i64 {
+    ENUM_ARRAY_OIDS + id as i64
+}
+
+/// The enum type whose array type has this OID, when it is one that exists.
+pub fn enum_of_array_oid(oid: i64) -> Option<u32> {
+    let id = u32::try_from(oid.checked_sub(ENUM_ARRAY_OIDS)?).ok()?;
+    (oid < ENUM_ARRAY_OIDS + (1 << 24) && crate::enums::lookup(id).is_some()).then_some(id)
 }
 
 fn table_oid(table: &TableDef) -> i64 {
@@ -2067,7 +2080,7 @@ fn pg_catalog(
                     Value::Bool(true),
                     int(0),
                     int(0),
-                    int(0),
+                    int(enum_array_oid(def.id)),
                     text(","),
                     int(0),
                     int(-1),
@@ -2079,6 +2092,45 @@ fn pg_catalog(
                     Value::Null,
                 ];
                 row.extend(type_functions("anyenum").map(text));
+                out.row(row);
+                // Its array type, `_name`, as PostgreSQL makes one with every type.
+                let mut row = vec![
+                    int(enum_array_oid(def.id)),
+                    text(format!("_{}", def.relname())),
+                    int(schema_oid(catalog, &def.name)),
+                    int(role_oid(catalog, def.owner.as_deref())),
+                    int(-1),
+                    Value::Bool(false),
+                    text("b"),
+                    text("A"),
+                    Value::Bool(true),
+                    int(0),
+                    int(enum_oid(def.id)),
+                    int(0),
+                    text(","),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                    int(0),
+                    Value::Null,
+                    text("x"),
+                    text("i"),
+                    Value::Null,
+                ];
+                let [input, output, receive, send, _, _, _, _] = type_functions("anyarray");
+                row.extend(
+                    [
+                        input,
+                        output,
+                        receive,
+                        send,
+                        "-",
+                        "-",
+                        "array_typanalyze",
+                        "array_subscript_handler",
+                    ]
+                    .map(text),
+                );
                 out.row(row);
             }
             // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
@@ -3447,6 +3499,12 @@ fn information_schema(
                     ];
                     row.extend(std::iter::repeat_n(Value::Null, 9));
                     let (udt_schema, udt_name) = match column.ty {
+                        // An array of an enum: its array type, `_name`, in the enum's schema.
+                        DataType::Array(crate::types::Elem::Enum(id)) => crate::enums::lookup(id)
+                            .map_or(("pg_catalog".to_string(), "_text".to_string()), |def| {
+                                let (schema, name) = crate::catalog::split_name(&def.name);
+                                (schema.to_string(), format!("_{name}"))
+                            }),
                         DataType::Enum(id) => crate::enums::lookup(id).map_or(
                             ("pg_catalog".to_string(), "anyenum".to_string()),
                             |def| {

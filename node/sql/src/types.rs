@@ -237,6 +237,8 @@ pub enum Elem {
     Jsonb,
     Oid,
     Time,
+    /// An enum type's values (their sort keys), by the type's id.
+    Enum(u32),
 }
 
 impl Elem {
@@ -264,6 +266,7 @@ impl Elem {
             Elem::Jsonb => DataType::Jsonb,
             Elem::Oid => DataType::Oid,
             Elem::Time => DataType::Time,
+            Elem::Enum(id) => DataType::Enum(id),
         }
     }
 }
@@ -332,11 +335,8 @@ impl DataType {
             DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
                 self.expression_type().array_oid()
             }
-            DataType::Unknown
-            | DataType::Array(_)
-            | DataType::Int2Vector
-            | DataType::Enum(_)
-            | DataType::Reg(_) => 0,
+            DataType::Enum(id) => crate::system::enum_array_oid(u64::from(id)),
+            DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::Reg(_) => 0,
         }
     }
 
@@ -367,9 +367,9 @@ impl DataType {
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid | DataType::Reg(_) => Elem::Oid,
             DataType::Time => Elem::Time,
-            // record[] holds the records' text forms, which print as PostgreSQL's do (arrays
-            // of enums are refused where they would be made: see `Binder::data_type`).
-            DataType::Record(_) | DataType::Enum(_) => Elem::Text,
+            // record[] holds the records' text forms, which print as PostgreSQL's do.
+            DataType::Record(_) => Elem::Text,
+            DataType::Enum(id) => Elem::Enum(id),
             // (Arrays keep no precision: their elements are plain timestamps and times.)
             DataType::TimestampP(_) => Elem::Timestamp,
             DataType::TimestampTzP(_) => Elem::TimestampTz,
@@ -415,9 +415,13 @@ impl DataType {
             2206 => DataType::Reg(RegKind::Type),
             4089 => DataType::Reg(RegKind::Namespace),
             1083 => DataType::Time,
-            // An enum type's (see `system::enum_oid`).
+            // An enum type's (see `system::enum_oid`), or its array type's.
             other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
                 DataType::Enum(other - 16_384)
+            }
+            other if crate::system::enum_of_array_oid(i64::from(other)).is_some() => {
+                let id = crate::system::enum_of_array_oid(i64::from(other)).expect("checked");
+                DataType::Enum(id).array()
             }
             other => {
                 if let Some((_, elem)) = [
@@ -553,6 +557,11 @@ impl DataType {
             other => other,
         }
     }
+    /// Whether a column of this type holds values of enum type `id` (itself or an array of it).
+    pub fn uses_enum(self, id: u32) -> bool {
+        self == DataType::Enum(id) || self == DataType::Array(Elem::Enum(id))
+    }
+
     pub fn is_string(self) -> bool {
         matches!(
             self,

@@ -10,7 +10,6 @@ use crate::catalog::Catalog;
 use crate::enums::EnumDef;
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::EnumCommand;
-use crate::types::DataType;
 
 fn denied(def: &EnumDef) -> SqlError {
     SqlError::new(
@@ -87,12 +86,28 @@ impl Session {
                     if !next.is_owner(def.owner.as_deref(), user) {
                         return Err(denied(&def));
                     }
-                    let ty = DataType::Enum(def.id as u32);
-                    let user_of = next.tables.values().find_map(|table| {
-                        let column = table.columns.iter().find(|c| c.ty == ty)?;
-                        Some((table.name.clone(), column.name.clone()))
-                    });
-                    if let Some((table, column)) = user_of {
+                    let id = def.id as u32;
+                    // Every column holding the type or an array of it, in column order (as
+                    // PostgreSQL's detail lists them).
+                    let users: Vec<String> = next
+                        .tables
+                        .values()
+                        .flat_map(|table| {
+                            table
+                                .columns
+                                .iter()
+                                .filter(|c| c.ty.uses_enum(id))
+                                .map(|column| {
+                                    format!(
+                                        "column {} of table {} depends on type {}",
+                                        column.name,
+                                        crate::catalog::relname(&table.name),
+                                        column.ty.name()
+                                    )
+                                })
+                        })
+                        .collect();
+                    if !users.is_empty() {
                         if *cascade {
                             return Err(SqlError::unsupported(
                                 "DROP TYPE ... CASCADE of a type columns use",
@@ -105,11 +120,7 @@ impl Session {
                                 def.relname()
                             ),
                         )
-                        .with_detail(format!(
-                            "column {column} of table {} depends on type {}",
-                            crate::catalog::relname(&table),
-                            def.relname()
-                        ))
+                        .with_detail(users.join("\n"))
                         .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                     }
                     next.enums.remove(name);
