@@ -3745,6 +3745,14 @@ impl<'a> Binder<'a> {
                 fields: None,
                 precision: None,
             } => DataType::Interval,
+            T::Interval { fields, precision } => {
+                let fields = fields.as_ref().map(|f| f.to_string());
+                let precision = precision.map(|p| p as u32);
+                DataType::IntervalP(
+                    crate::datetime::interval_typmod(fields.as_deref(), precision)
+                        .ok_or_else(|| unsupported(format!("type {ty}")))?,
+                )
+            }
             T::Custom(name, modifiers) if modifiers.is_empty() => {
                 match written_type_name(name).trim_start_matches("pg_catalog.") {
                     "int2vector" => DataType::Int2Vector,
@@ -6720,7 +6728,8 @@ impl<'a> Binder<'a> {
             DataType::Decimal(..)
             | DataType::TimestampP(_)
             | DataType::TimestampTzP(_)
-            | DataType::TimeP(_),
+            | DataType::TimeP(_)
+            | DataType::IntervalP(_),
             false,
         ) = (to, ty == DataType::Unknown)
         {
@@ -7674,17 +7683,25 @@ impl<'a> Binder<'a> {
                     },
                     _ => return Err(unsupported("this interval literal").at(position)),
                 };
-                if interval.last_field.is_some() || interval.fractional_seconds_precision.is_some()
-                {
-                    return Err(unsupported("interval field ranges").at(position));
-                }
-                let unit = interval
-                    .leading_field
-                    .as_ref()
-                    .map(|f| f.to_string().to_lowercase());
-                let value = crate::datetime::parse_interval(&text, unit.as_deref())
-                    .map_err(|e| e.at(position))?;
-                (Expr::Const(Value::Interval(value)), DataType::Interval)
+                // `INTERVAL '...' day to second(3)`: read and cut as a value of that type.
+                let fields = match (&interval.leading_field, &interval.last_field) {
+                    (None, _) => None,
+                    (Some(first), None) => Some(first.to_string()),
+                    (Some(first), Some(last)) => Some(format!("{first} to {last}")),
+                };
+                // `SECOND(p)` alone gives its precision as the leading one.
+                let precision = interval
+                    .fractional_seconds_precision
+                    .or(match (&interval.leading_field, &interval.last_field) {
+                        (Some(ast::DateTimeField::Second), None) => interval.leading_precision,
+                        _ => None,
+                    })
+                    .map(|p| p as u32);
+                let typmod = crate::datetime::interval_typmod(fields.as_deref(), precision)
+                    .ok_or_else(|| unsupported("these interval fields").at(position))?;
+                let value =
+                    parse_text(&text, DataType::IntervalP(typmod)).map_err(|e| e.at(position))?;
+                (Expr::Const(value), DataType::Interval)
             }
             E::Substring {
                 expr: inner,
@@ -12403,6 +12420,7 @@ fn cast_type_name(ty: &ast::DataType) -> String {
         T::Timestamp(..) => "timestamp".into(),
         T::Time(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => "timetz".into(),
         T::Time(..) => "time".into(),
+        T::Interval { .. } => "interval".into(),
         T::Array(
             ast::ArrayElemTypeDef::SquareBracket(inner, _)
             | ast::ArrayElemTypeDef::AngleBracket(inner)

@@ -126,6 +126,117 @@ pub fn format_date(days: i32, out: &mut String) {
     }
 }
 
+/// PostgreSQL's interval field bits (`INTERVAL_MASK`), as an interval typmod holds them.
+const MONTH: u32 = 1 << 1;
+const YEAR: u32 = 1 << 2;
+const DAY: u32 = 1 << 3;
+const HOUR: u32 = 1 << 10;
+const MINUTE: u32 = 1 << 11;
+const SECOND: u32 = 1 << 12;
+/// No fields given: the whole range.
+const FULL_RANGE: u32 = 0x7fff;
+/// No precision given.
+const FULL_PRECISION: u32 = 0xffff;
+
+/// The typmod of `interval [fields] [(precision)]`, fields as written (`"hour to minute"`).
+pub fn interval_typmod(fields: Option<&str>, precision: Option<u32>) -> Option<u32> {
+    let range = match fields.map(str::to_ascii_lowercase).as_deref() {
+        None => FULL_RANGE,
+        Some("year") => YEAR,
+        Some("month") => MONTH,
+        Some("day") => DAY,
+        Some("hour") => HOUR,
+        Some("minute") => MINUTE,
+        Some("second") => SECOND,
+        Some("year to month") => YEAR | MONTH,
+        Some("day to hour") => DAY | HOUR,
+        Some("day to minute") => DAY | HOUR | MINUTE,
+        Some("day to second") => DAY | HOUR | MINUTE | SECOND,
+        Some("hour to minute") => HOUR | MINUTE,
+        Some("hour to second") => HOUR | MINUTE | SECOND,
+        Some("minute to second") => MINUTE | SECOND,
+        Some(_) => return None,
+    };
+    Some((range << 16) | precision.map_or(FULL_PRECISION, |p| p.min(6)))
+}
+
+/// `format_type` of an interval typmod (PostgreSQL's intervaltypmodout): `interval`, then the
+/// fields, then `(precision)`.
+pub fn interval_type_name(typmod: i64) -> String {
+    if typmod < 0 {
+        return "interval".into();
+    }
+    let (range, precision) = ((typmod as u32 >> 16) & 0x7fff, typmod as u32 & 0xffff);
+    let fields = match range {
+        YEAR => " year",
+        MONTH => " month",
+        DAY => " day",
+        HOUR => " hour",
+        MINUTE => " minute",
+        SECOND => " second",
+        r if r == YEAR | MONTH => " year to month",
+        r if r == DAY | HOUR => " day to hour",
+        r if r == DAY | HOUR | MINUTE => " day to minute",
+        r if r == DAY | HOUR | MINUTE | SECOND => " day to second",
+        r if r == HOUR | MINUTE => " hour to minute",
+        r if r == HOUR | MINUTE | SECOND => " hour to second",
+        r if r == MINUTE | SECOND => " minute to second",
+        _ => "",
+    };
+    if precision == FULL_PRECISION {
+        format!("interval{fields}")
+    } else {
+        format!("interval{fields}({precision})")
+    }
+}
+
+/// The unit of a bare number read as an interval of these fields (the range's last one).
+pub fn interval_bare_unit(typmod: u32) -> Option<&'static str> {
+    let range = (typmod >> 16) & 0x7fff;
+    if range == FULL_RANGE {
+        return None;
+    }
+    Some(if range & SECOND != 0 {
+        "second"
+    } else if range & MINUTE != 0 {
+        "minute"
+    } else if range & HOUR != 0 {
+        "hour"
+    } else if range & DAY != 0 {
+        "day"
+    } else if range & MONTH != 0 {
+        "month"
+    } else {
+        "year"
+    })
+}
+
+/// PostgreSQL's AdjustIntervalForTypmod: the fields below the range's last one dropped (toward
+/// zero), then the seconds rounded to the precision (half away from zero).
+pub fn adjust_interval(mut i: Interval, typmod: u32) -> Interval {
+    const HOUR_USECS: i64 = 3_600_000_000;
+    const MINUTE_USECS: i64 = 60_000_000;
+    let (range, precision) = ((typmod >> 16) & 0x7fff, typmod & 0xffff);
+    if range == YEAR {
+        i.months = i.months / 12 * 12;
+        i.days = 0;
+        i.micros = 0;
+    } else if range == MONTH || range == YEAR | MONTH {
+        i.days = 0;
+        i.micros = 0;
+    } else if range == DAY {
+        i.micros = 0;
+    } else if range == HOUR || range == DAY | HOUR {
+        i.micros = i.micros / HOUR_USECS * HOUR_USECS;
+    } else if range == MINUTE || range == DAY | HOUR | MINUTE || range == HOUR | MINUTE {
+        i.micros = i.micros / MINUTE_USECS * MINUTE_USECS;
+    }
+    if precision != FULL_PRECISION && precision < 6 {
+        i.micros = crate::types::round_seconds(i.micros, precision as u8);
+    }
+    i
+}
+
 /// Parses an interval in PostgreSQL's forms: `1 year 2 mons 3 days 04:05:06.5`, `90 minutes`,
 /// `-1 day`, `@ 3 days ago`, `1.5 hours`; `unit` is the unit of a bare number (`INTERVAL '90'
 /// DAY`).
@@ -179,6 +290,11 @@ pub fn parse_interval(text: &str, unit: Option<&str>) -> SqlResult<Interval> {
             Some(next) if next.chars().all(|c| c.is_ascii_alphabetic()) => {
                 i += 2;
                 *next
+            }
+            // A number before a time of day is days (`2 03:04:05`), as in PostgreSQL.
+            Some(next) if next.contains(':') => {
+                i += 1;
+                "day"
             }
             _ => {
                 i += 1;

@@ -1727,7 +1727,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1083, _) => "time without time zone".into(),
         (1114, _) => "timestamp without time zone".into(),
         (1184, _) => "timestamp with time zone".into(),
-        (1186, _) => "interval".into(),
+        (1186, _) => crate::datetime::interval_type_name(typmod),
         (2950, _) => "uuid".into(),
         (17, _) => "bytea".into(),
         (114, _) => "json".into(),

@@ -558,9 +558,10 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Time => "time",
         // (A column of an enum type names its type itself: see information_schema.columns.)
         DataType::Enum(_) => "anyenum",
-        DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
-            unreachable!("expression types have no precision")
-        }
+        DataType::TimestampP(_)
+        | DataType::TimestampTzP(_)
+        | DataType::TimeP(_)
+        | DataType::IntervalP(_) => unreachable!("expression types have no precision"),
         DataType::Array(elem) => match elem.ty() {
             DataType::Bool => "_bool",
             DataType::Int2 => "_int2",
@@ -3134,6 +3135,14 @@ fn facets(ty: DataType) -> Facets {
         DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
             f.datetime_precision = Some(i64::from(p))
         }
+        DataType::IntervalP(typmod) => {
+            let precision = typmod & 0xffff;
+            f.datetime_precision = Some(if precision == 0xffff {
+                6
+            } else {
+                i64::from(precision)
+            })
+        }
         DataType::Bytea => f.octet_length = Some(1_073_741_824),
         DataType::Bool
         | DataType::Uuid
@@ -3156,9 +3165,10 @@ fn standard_type_name(ty: DataType) -> String {
         DataType::Varchar(_) => "character varying".into(),
         DataType::Char(_) => "character".into(),
         DataType::Decimal(..) => "numeric".into(),
-        DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
-            ty.expression_type().name()
-        }
+        DataType::TimestampP(_)
+        | DataType::TimestampTzP(_)
+        | DataType::TimeP(_)
+        | DataType::IntervalP(_) => ty.expression_type().name(),
         DataType::Array(_) => "ARRAY".into(),
         DataType::Enum(_) => "USER-DEFINED".into(),
         other => other.name(),
@@ -3494,7 +3504,17 @@ fn information_schema(
                         opt_int(f.radix),
                         opt_int(f.scale),
                         opt_int(f.datetime_precision),
-                        Value::Null,
+                        // interval_type: an interval's fields (and precision) upper-cased.
+                        match column.ty {
+                            DataType::IntervalP(typmod) => {
+                                let name = crate::datetime::interval_type_name(typmod as i64);
+                                match name.strip_prefix("interval ") {
+                                    Some(fields) => text(fields.to_uppercase()),
+                                    None => Value::Null,
+                                }
+                            }
+                            _ => Value::Null,
+                        },
                         Value::Null,
                     ];
                     row.extend(std::iter::repeat_n(Value::Null, 9));

@@ -87,6 +87,10 @@ pub enum DataType {
     TimestampP(u8),
     TimestampTzP(u8),
     TimeP(u8),
+    /// `interval` with fields or a precision (`interval(3)`, `interval hour to minute`): a
+    /// column type like `TimestampP`, by PostgreSQL's typmod (the field range mask above 16
+    /// bits, the precision below; see [`crate::datetime::adjust_interval`]).
+    IntervalP(u32),
     /// An object identifier type (`regclass`, `regtype`, `regnamespace`): an OID held as
     /// `Value::Int` that compares and converts as `oid` does, and prints as the object's name.
     /// Naming needs the catalog, so a cast to text names it when bound, and a column of this
@@ -302,9 +306,10 @@ impl DataType {
             DataType::Reg(RegKind::Namespace) => 4089,
             DataType::Time => 1083,
             DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
-            DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
-                self.expression_type().oid()
-            }
+            DataType::TimestampP(_)
+            | DataType::TimestampTzP(_)
+            | DataType::TimeP(_)
+            | DataType::IntervalP(_) => self.expression_type().oid(),
         }
     }
 
@@ -332,9 +337,10 @@ impl DataType {
             DataType::Oid => 1028,
             DataType::Time => 1183,
             DataType::Record(_) => 2287,
-            DataType::TimestampP(_) | DataType::TimestampTzP(_) | DataType::TimeP(_) => {
-                self.expression_type().array_oid()
-            }
+            DataType::TimestampP(_)
+            | DataType::TimestampTzP(_)
+            | DataType::TimeP(_)
+            | DataType::IntervalP(_) => self.expression_type().array_oid(),
             DataType::Enum(id) => crate::system::enum_array_oid(u64::from(id)),
             DataType::Unknown | DataType::Array(_) | DataType::Int2Vector | DataType::Reg(_) => 0,
         }
@@ -372,6 +378,7 @@ impl DataType {
             DataType::Enum(id) => Elem::Enum(id),
             // (Arrays keep no precision: their elements are plain timestamps and times.)
             DataType::TimestampP(_) => Elem::Timestamp,
+            DataType::IntervalP(_) => Elem::Interval,
             DataType::TimestampTzP(_) => Elem::TimestampTz,
             DataType::TimeP(_) => Elem::Time,
         })
@@ -470,7 +477,7 @@ impl DataType {
             | DataType::Reg(_)
             | DataType::Float4
             | DataType::Enum(_) => 4,
-            DataType::Interval | DataType::Uuid => 16,
+            DataType::Interval | DataType::IntervalP(_) | DataType::Uuid => 16,
             DataType::Int8
             | DataType::Float8
             | DataType::Timestamp
@@ -490,6 +497,7 @@ impl DataType {
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
             DataType::Decimal(p, s) => (((p as i32) << 16) | (s as i32 & 0x7ff)) + 4,
             DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => p as i32,
+            DataType::IntervalP(typmod) => typmod as i32,
             DataType::Array(elem) => elem.ty().type_modifier(),
             _ => -1,
         }
@@ -527,6 +535,7 @@ impl DataType {
             DataType::Time => "time without time zone".into(),
             DataType::Enum(id) => crate::enums::type_name(id),
             DataType::TimestampP(p) => format!("timestamp({p}) without time zone"),
+            DataType::IntervalP(typmod) => crate::datetime::interval_type_name(typmod as i64),
             DataType::TimestampTzP(p) => format!("timestamp({p}) with time zone"),
             DataType::TimeP(p) => format!("time({p}) without time zone"),
         }
@@ -552,6 +561,7 @@ impl DataType {
         match self {
             DataType::Decimal(..) => DataType::Numeric,
             DataType::TimestampP(_) => DataType::Timestamp,
+            DataType::IntervalP(_) => DataType::Interval,
             DataType::TimestampTzP(_) => DataType::TimestampTz,
             DataType::TimeP(_) => DataType::Time,
             other => other,
@@ -681,6 +691,14 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
     Ok(match ty {
         DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
             round_value(parse_text_in(text, ty.expression_type(), zone)?, p)
+        }
+        DataType::IntervalP(typmod) => {
+            // The fields give a bare number its unit (`'5'::interval hour`); a number before
+            // a time is still days (`'2 03:04:05'`).
+            let bare = trimmed.parse::<f64>().is_ok();
+            let unit = crate::datetime::interval_bare_unit(typmod).filter(|_| bare);
+            let parsed = crate::datetime::parse_interval(text, unit)?;
+            Value::Interval(crate::datetime::adjust_interval(parsed, typmod))
         }
         // A label is taken exactly as written.
         DataType::Enum(id) => Value::Int(crate::enums::parse(id, text)?),
@@ -1686,6 +1704,10 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => {
             round_value(parse_binary(bytes, ty.expression_type())?, p)
         }
+        DataType::IntervalP(typmod) => match parse_binary(bytes, DataType::Interval)? {
+            Value::Interval(i) => Value::Interval(crate::datetime::adjust_interval(i, typmod)),
+            other => other,
+        },
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, elem.ty())?))
         }
@@ -1760,6 +1782,16 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
             cast(value, from, to.expression_type(), explicit)?,
             p,
         ));
+    }
+    if let DataType::IntervalP(typmod) = to {
+        // Text is read with the fields' meaning for a bare number, as PostgreSQL's input.
+        if let (Value::Text(text), true) = (&value, from.is_string()) {
+            return parse_text(text, to);
+        }
+        return Ok(match cast(value, from, DataType::Interval, explicit)? {
+            Value::Interval(i) => Value::Interval(crate::datetime::adjust_interval(i, typmod)),
+            other => other,
+        });
     }
     let from = from.expression_type();
     if let DataType::Enum(_) = to {
