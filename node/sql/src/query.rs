@@ -3321,18 +3321,8 @@ impl<'a> Groups<'a> {
     pub fn finish_rows(self) -> SqlResult<GroupedRows<'a>> {
         let (keys, aggs, bytes) = (self.keys, self.aggs, self.bytes);
         let (rows, spill) = self.finish_memory()?;
-        let mut grouped = GroupedRows {
-            keys,
-            aggs,
-            current: rows.into_iter(),
-            pending: Vec::new(),
-            budget: 0,
-            dir: std::path::PathBuf::new(),
-            stats: SpillStats {
-                peak: bytes,
-                ..SpillStats::default()
-            },
-        };
+        let mut grouped = GroupedRows::finished(keys, aggs, rows);
+        grouped.stats.peak = bytes;
         if let Some(spill) = spill {
             grouped.take_spill(*spill);
         }
@@ -3378,7 +3368,8 @@ pub struct GroupedRows<'a> {
 }
 
 impl<'a> GroupedRows<'a> {
-    /// Rows finished elsewhere (groups each worker holds whole), handed on as they are.
+    /// Rows already finished (in memory here, or by workers that hold their groups whole),
+    /// handed on as they are.
     pub fn finished(keys: &'a [Expr], aggs: &'a [AggCall], rows: Vec<Row>) -> GroupedRows<'a> {
         GroupedRows {
             keys,
