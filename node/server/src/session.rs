@@ -74,6 +74,19 @@ struct Connection {
     max_message_bytes: usize,
     /// The client said Terminate (a session that ends without it was abandoned).
     said_goodbye: bool,
+    /// Names of reg* values already sent (`keel_sql::bind::reg_output`, a lookup over every
+    /// relation), for the catalog and search path they were named under.
+    reg_names: RegNames,
+}
+
+/// The cache of [`Connection::reg_names`]: valid while the catalog image, the search path and
+/// the role (`$user` in the path) it was filled under are the session's.
+#[derive(Default)]
+struct RegNames {
+    catalog: Option<std::sync::Arc<keel_sql::catalog::Catalog>>,
+    search_path: Vec<String>,
+    user: String,
+    names: HashMap<(keel_sql::types::RegKind, i64), String>,
 }
 
 fn fields(error: &SqlError, severity: &'static str) -> ErrorFields {
@@ -166,6 +179,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         extended_block: false,
         max_message_bytes,
         said_goodbye: false,
+        reg_names: RegNames::default(),
     };
     let mut pid = None;
     let mut counted = false;
@@ -1052,12 +1066,24 @@ impl Connection {
                     // A reg* value prints as its object's name, which needs the catalog.
                     (DataType::Reg(kind), Value::Int(oid)) => {
                         let catalog = self.session.catalog(self.worker.as_ref());
-                        text.push_str(&keel_sql::bind::reg_output(
-                            &catalog,
-                            &self.session.info,
-                            kind,
-                            *oid,
-                        ));
+                        let cache = &mut self.reg_names;
+                        let current = cache
+                            .catalog
+                            .as_ref()
+                            .is_some_and(|cached| std::sync::Arc::ptr_eq(cached, &catalog))
+                            && cache.search_path == self.session.info.search_path
+                            && cache.user == self.session.info.user;
+                        if !current {
+                            cache.names.clear();
+                            cache.search_path = self.session.info.search_path.clone();
+                            cache.user = self.session.info.user.clone();
+                            cache.catalog = Some(catalog.clone());
+                        }
+                        let info = &self.session.info;
+                        let name = cache.names.entry((kind, *oid)).or_insert_with(|| {
+                            keel_sql::bind::reg_output(&catalog, info, kind, *oid)
+                        });
+                        text.push_str(name);
                     }
                     _ => format_text_in(value, ty, self.session.zone(), &mut text),
                 }
