@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod arrays;
+mod deparse;
 mod foreign_keys;
 mod roles;
 
@@ -7315,6 +7316,42 @@ impl<'a> Binder<'a> {
                     other => return Err(unsupported(format!("operator {other}"))),
                 }
             }
+            // `~~` and friends are LIKE's operators (what PostgreSQL prints LIKE as).
+            E::BinaryOp {
+                left,
+                op:
+                    op @ (BinaryOperator::PGLikeMatch
+                    | BinaryOperator::PGNotLikeMatch
+                    | BinaryOperator::PGILikeMatch
+                    | BinaryOperator::PGNotILikeMatch),
+                right,
+            } => {
+                let negated = matches!(
+                    op,
+                    BinaryOperator::PGNotLikeMatch | BinaryOperator::PGNotILikeMatch
+                );
+                let like = if matches!(
+                    op,
+                    BinaryOperator::PGLikeMatch | BinaryOperator::PGNotLikeMatch
+                ) {
+                    E::Like {
+                        negated,
+                        any: false,
+                        expr: left.clone(),
+                        pattern: right.clone(),
+                        escape_char: None,
+                    }
+                } else {
+                    E::ILike {
+                        negated,
+                        any: false,
+                        expr: left.clone(),
+                        pattern: right.clone(),
+                        escape_char: None,
+                    }
+                };
+                return self.bind_expr(&like, scope, aggs);
+            }
             E::BinaryOp {
                 left,
                 op: op @ (BinaryOperator::Plus | BinaryOperator::Minus),
@@ -10429,13 +10466,49 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("pg_get_constraintdef", 1..=2) => {
+                // Keyed by oid * 2, + 1 for the pretty form.
+                let pretty = if bound.len() == 2 {
+                    let (pretty, pt, pspan) = bound.remove(1);
+                    self.coerce_to(pretty, pt, DataType::Bool, pspan)?
+                } else {
+                    Expr::Const(Value::Bool(false))
+                };
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let pairs = crate::system::constraints(self.catalog, &self.search_schemas())
-                    .into_iter()
-                    .map(|c| (Value::Int(c.oid), Value::Text(c.def)));
+                let key = Expr::Binary(
+                    BinOp::Add(DataType::Int8),
+                    Box::new(Expr::Binary(
+                        BinOp::Mul(DataType::Int8),
+                        Box::new(oid),
+                        Box::new(Expr::Const(Value::Int(2))),
+                    )),
+                    Box::new(Expr::Case(
+                        vec![(pretty, Expr::Const(Value::Int(1)))],
+                        Box::new(Expr::Const(Value::Int(0))),
+                    )),
+                );
+                let mut pairs = Vec::new();
+                for c in crate::system::constraints(self.catalog, &self.search_schemas()) {
+                    let deparsed = match c.kind {
+                        "c" => c
+                            .table
+                            .checks
+                            .iter()
+                            .find(|check| check.name == c.name)
+                            .and_then(|check| self.deparse_check(c.table, &check.sql)),
+                        _ => None,
+                    };
+                    let (plain, pretty) = match deparsed {
+                        Some((plain, pretty)) => {
+                            (format!("CHECK ({plain})"), format!("CHECK ({pretty})"))
+                        }
+                        None => (c.def.clone(), c.def),
+                    };
+                    pairs.push((Value::Int(c.oid * 2), Value::Text(plain)));
+                    pairs.push((Value::Int(c.oid * 2 + 1), Value::Text(pretty)));
+                }
                 Ok((
-                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    lookup(&key, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
                 ))
             }
@@ -10894,8 +10967,21 @@ impl<'a> Binder<'a> {
                     return Ok((expr, DataType::Text));
                 };
                 let pretty = self.coerce_to(pretty, pt, DataType::Bool, pspan)?;
-                let stripped =
-                    Expr::Scalar(crate::functions::Scalar::PrettyExpr, vec![expr.clone()]);
+                // A default's deparsed text has its pretty form; other texts lose the
+                // parentheses of their outermost operator.
+                let mut pairs = Vec::new();
+                for table in self.catalog.tables.values() {
+                    for i in 0..table.columns.len() {
+                        if let Some((plain, pretty)) = self.deparse_default(table, i) {
+                            pairs.push((Value::Text(plain), Value::Text(pretty)));
+                        }
+                    }
+                }
+                let stripped = lookup(
+                    &expr,
+                    pairs,
+                    Expr::Scalar(crate::functions::Scalar::PrettyExpr, vec![expr.clone()]),
+                );
                 Ok((
                     Expr::Case(vec![(pretty, stripped)], Box::new(expr)),
                     DataType::Text,
@@ -12383,7 +12469,8 @@ fn named_type(name: &str) -> Option<DataType> {
         "float8" => DataType::Float8,
         "float4" => DataType::Float4,
         "bool" => DataType::Bool,
-        "bpchar" => DataType::Char(1),
+        // bpchar without a length: blank-padded text of any length (`Char(0)`).
+        "bpchar" => DataType::Char(0),
         "timestamptz" => DataType::TimestampTz,
         "timestamp" => DataType::Timestamp,
         "time" => DataType::Time,

@@ -11,6 +11,7 @@ pub mod bind;
 pub mod catalog;
 pub mod colocate;
 pub mod datetime;
+pub mod deparse;
 pub mod eager;
 pub mod enums;
 pub mod error;

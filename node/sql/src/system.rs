@@ -1176,6 +1176,7 @@ fn pg_catalog(
         }
         "pg_attrdef" => {
             out.columns(&[("oid", I8), ("adrelid", I8), ("adnum", I2), ("adbin", T)]);
+            let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
             for table in user_tables(catalog) {
                 for (i, column) in table.columns.iter().enumerate() {
                     if let (Some(default), None) = (&column.default, column.identity) {
@@ -1185,7 +1186,10 @@ fn pg_catalog(
                             int(i as i64 + 1),
                             // The expression's text, as pg_get_expr gives it back: PostgreSQL
                             // prints a quoted literal with its cast.
-                            text(shown_default(catalog, session, default, column.ty)),
+                            text(binder.deparse_default(table, i).map_or_else(
+                                || shown_default(catalog, session, default, column.ty),
+                                |(plain, _)| plain,
+                            )),
                         ]);
                     }
                 }

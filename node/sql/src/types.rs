@@ -51,7 +51,8 @@ pub enum DataType {
     Text,
     /// varchar(n); `None` is unbounded.
     Varchar(#[serde(with = "varchar_length")] Option<u32>),
-    /// char(n), blank-padded.
+    /// char(n), blank-padded; `Char(0)` is `bpchar` without a length (any length, kept as
+    /// given: char(0) itself is not a type).
     Char(u32),
     Timestamp,
     TimestampTz,
@@ -494,6 +495,7 @@ impl DataType {
     /// `atttypmod`: declared length + 4 for varchar(n)/char(n), -1 otherwise.
     pub fn type_modifier(self) -> i32 {
         match self {
+            DataType::Char(0) => -1,
             DataType::Varchar(Some(n)) | DataType::Char(n) => n as i32 + 4,
             DataType::Decimal(p, s) => (((p as i32) << 16) | (s as i32 & 0x7ff)) + 4,
             DataType::TimestampP(p) | DataType::TimestampTzP(p) | DataType::TimeP(p) => p as i32,
@@ -517,6 +519,7 @@ impl DataType {
             DataType::Text => "text".into(),
             DataType::Varchar(None) => "character varying".into(),
             DataType::Varchar(Some(n)) => format!("character varying({n})"),
+            DataType::Char(0) => "character".into(),
             DataType::Char(n) => format!("character({n})"),
             DataType::Timestamp => "timestamp without time zone".into(),
             DataType::TimestampTz => "timestamp with time zone".into(),
@@ -1044,6 +1047,10 @@ pub fn fit_varchar(text: &str, limit: Option<u32>, explicit: bool) -> SqlResult<
 
 /// char(n) input: blank-padded to n; too long is an error unless the excess is spaces.
 pub fn fit_char(text: &str, n: u32, explicit: bool) -> SqlResult<String> {
+    if n == 0 {
+        // bpchar without a length keeps any value as it is.
+        return Ok(text.to_string());
+    }
     let n = n as usize;
     let count = text.chars().count();
     if count <= n {

@@ -1,0 +1,1092 @@
+//! The binder's half of deparsing (see [`crate::deparse`]): an expression's syntax turned into
+//! the tree PostgreSQL's parser would have made of it, typed as PostgreSQL types it: operators
+//! resolved to the ones its catalog has (an integer compared with a numeric is cast to numeric,
+//! a varchar compared with anything is cast to text, integers of different widths meet in
+//! cross-type operators without a cast), untyped literals given the type their context asks
+//! for, functions' arguments cast to their parameters' types.
+//!
+//! It knows the common operators, functions and node kinds; anything else gives None, and the
+//! caller keeps the expression's written text (the deparse is a presentation: what a stored
+//! expression means is its bound form, never this text). A deparse is also only used when it
+//! binds back to the very expression it was made from (see [`Binder::deparsed_same`]).
+
+use sqlparser::ast::{self, BinaryOperator as B, UnaryOperator};
+use sqlparser::tokenizer::Span;
+
+use super::{ident_name, AggCollector, Binder, Scope};
+use crate::deparse::{same_type, BoolOp, Node};
+use crate::types::{DataType, Value};
+
+/// A node and its type (Unknown: an untyped literal, typed by what it meets).
+#[derive(Debug, Clone)]
+pub(super) struct Typed {
+    node: Node,
+    ty: DataType,
+}
+
+impl Typed {
+    fn new(node: Node, ty: DataType) -> Typed {
+        Typed { node, ty }
+    }
+}
+
+/// The rank of a type among PostgreSQL's numeric ones, in implicit-cast order.
+fn rank(ty: DataType) -> Option<u8> {
+    Some(match ty.expression_type() {
+        DataType::Int2 => 1,
+        DataType::Int4 => 2,
+        DataType::Int8 => 3,
+        DataType::Numeric => 4,
+        DataType::Float4 => 5,
+        DataType::Float8 => 6,
+        _ => return None,
+    })
+}
+
+fn textish(ty: DataType) -> bool {
+    matches!(
+        ty,
+        DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown
+    )
+}
+
+/// A binary-compatible coercion (RelabelType in PostgreSQL): varchar and text.
+fn relabel(from: DataType, to: DataType) -> bool {
+    matches!(
+        (from, to),
+        (DataType::Varchar(_), DataType::Text) | (DataType::Text, DataType::Varchar(_))
+    ) || matches!((from, to), (DataType::Array(a), DataType::Array(b))
+        if relabel(a.ty(), b.ty()))
+}
+
+/// The types of a comparison's operands once PostgreSQL has chosen its operator (None: not a
+/// case this deparser knows).
+fn comparison(l: DataType, r: DataType) -> Option<(DataType, DataType)> {
+    let (lb, rb) = (l.expression_type(), r.expression_type());
+    if let (Some(a), Some(b)) = (rank(lb), rank(rb)) {
+        return match (a, b) {
+            _ if a <= 3 && b <= 3 => Some((lb, rb)),
+            (5, 6) | (6, 5) | (5, 5) => Some((lb, rb)),
+            _ if a == 5 || b == 5 => None,
+            _ => {
+                let wide = if a >= b { lb } else { rb };
+                Some((wide, wide))
+            }
+        };
+    }
+    if textish(lb) && textish(rb) {
+        return Some(match (lb, rb) {
+            (DataType::Char(_), DataType::Char(_)) => (lb, rb),
+            _ => (DataType::Text, DataType::Text),
+        });
+    }
+    let datetime = |t: DataType| {
+        matches!(
+            t,
+            DataType::Date | DataType::Timestamp | DataType::TimestampTz
+        )
+    };
+    if datetime(lb) && datetime(rb) {
+        return Some((lb, rb));
+    }
+    same_type(lb, rb).then_some((lb, rb))
+}
+
+/// An arithmetic operator's operand types and result (None: not known here).
+fn arithmetic(op: &str, l: DataType, r: DataType) -> Option<(DataType, DataType, DataType)> {
+    use DataType as T;
+    let (lb, rb) = (l.expression_type(), r.expression_type());
+    if let (Some(a), Some(b)) = (rank(lb), rank(rb)) {
+        let wide = if a >= b { lb } else { rb };
+        return match (a, b) {
+            _ if a <= 3 && b <= 3 && op == "%" => Some((wide, wide, wide)),
+            _ if a <= 3 && b <= 3 => Some((lb, rb, wide)),
+            (5, 6) | (6, 5) => Some((lb, rb, T::Float8)),
+            _ if a == 5 || b == 5 => (a == b).then_some((lb, rb, lb)),
+            _ => Some((wide, wide, wide)),
+        };
+    }
+    let plus = op == "+";
+    let minus = op == "-";
+    Some(match (lb, rb) {
+        (T::Date, T::Int4) if plus || minus => (lb, rb, T::Date),
+        (T::Int4, T::Date) if plus => (lb, rb, T::Date),
+        (T::Date, T::Date) if minus => (lb, rb, T::Int4),
+        (T::Date, T::Interval) if plus || minus => (lb, rb, T::Timestamp),
+        (T::Interval, T::Date) if plus => (lb, rb, T::Timestamp),
+        (T::Timestamp | T::TimestampTz, T::Interval) if plus || minus => (lb, rb, lb),
+        (T::Interval, T::Timestamp | T::TimestampTz) if plus => (lb, rb, rb),
+        (T::Timestamp, T::Timestamp) | (T::TimestampTz, T::TimestampTz) if minus => {
+            (lb, rb, T::Interval)
+        }
+        (T::Interval, T::Interval) if plus || minus => (lb, rb, lb),
+        (T::Interval, n) if rank(n).is_some() && (op == "*" || op == "/") => {
+            (lb, T::Float8, T::Interval)
+        }
+        (n, T::Interval) if rank(n).is_some() && op == "*" => (T::Float8, rb, T::Interval),
+        _ => return None,
+    })
+}
+
+/// PostgreSQL's `select_common_type` for the cases known here: numbers widen, strings meet in
+/// text, dates and timestamps in the wider; untyped literals alone are text.
+fn common_type(types: &[DataType]) -> Option<DataType> {
+    let known: Vec<DataType> = types
+        .iter()
+        .copied()
+        .filter(|t| *t != DataType::Unknown)
+        .collect();
+    let Some(&first) = known.first() else {
+        return Some(DataType::Text);
+    };
+    if known.iter().all(|t| same_type(*t, first)) {
+        return Some(first.expression_type());
+    }
+    if known.iter().all(|t| rank(*t).is_some()) {
+        return known.iter().copied().max_by_key(|t| rank(*t));
+    }
+    if known.iter().all(|t| textish(*t)) {
+        return known.contains(&DataType::Text).then_some(DataType::Text);
+    }
+    let order = |t: &DataType| match t {
+        DataType::Date => Some(0),
+        DataType::Timestamp => Some(1),
+        DataType::TimestampTz => Some(2),
+        _ => None,
+    };
+    if known.iter().all(|t| order(t).is_some()) {
+        return known.iter().copied().max_by_key(|t| order(t));
+    }
+    None
+}
+
+/// A function's parameter types for its arguments' types, and its result (None: a function or
+/// a signature not known here).
+fn signature(name: &str, args: &[DataType]) -> Option<(Vec<DataType>, DataType)> {
+    use DataType as T;
+    let text = |n: usize| vec![T::Text; n];
+    let first = args.first().map(|t| t.expression_type());
+    Some(match (name, args.len()) {
+        ("length" | "char_length" | "character_length", 1) => match first? {
+            T::Char(_) => (args.to_vec(), T::Int4),
+            T::Bytea => (args.to_vec(), T::Int4),
+            _ => (text(1), T::Int4),
+        },
+        ("upper" | "lower" | "initcap" | "md5" | "reverse", 1) => (text(1), T::Text),
+        ("btrim" | "ltrim" | "rtrim", 1 | 2) => (text(args.len()), T::Text),
+        ("replace", 3) => (text(3), T::Text),
+        ("substr", 2) => (vec![T::Text, T::Int4], T::Text),
+        ("substr", 3) => (vec![T::Text, T::Int4, T::Int4], T::Text),
+        ("split_part", 3) => (vec![T::Text, T::Text, T::Int4], T::Text),
+        ("repeat", 2) => (vec![T::Text, T::Int4], T::Text),
+        ("lpad" | "rpad", 2) => (vec![T::Text, T::Int4], T::Text),
+        ("lpad" | "rpad", 3) => (vec![T::Text, T::Int4, T::Text], T::Text),
+        ("strpos", 2) => (text(2), T::Int4),
+        ("starts_with", 2) => (text(2), T::Bool),
+        ("abs", 1) => match first? {
+            t @ (T::Int2 | T::Int4 | T::Int8 | T::Numeric | T::Float4 | T::Float8) => (vec![t], t),
+            _ => return None,
+        },
+        ("round" | "trunc" | "ceil" | "ceiling" | "floor", 1) => match first? {
+            t @ (T::Numeric | T::Float8) => (vec![t], t),
+            _ => return None,
+        },
+        ("round" | "trunc", 2) => (vec![T::Numeric, T::Int4], T::Numeric),
+        ("now" | "statement_timestamp" | "transaction_timestamp" | "clock_timestamp", 0) => {
+            (Vec::new(), T::TimestampTz)
+        }
+        ("random" | "pi", 0) => (Vec::new(), T::Float8),
+        ("gen_random_uuid", 0) => (Vec::new(), T::Uuid),
+        ("date_trunc", 2) => match args[1].expression_type() {
+            t @ (T::Timestamp | T::TimestampTz | T::Interval) => (vec![T::Text, t], t),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+impl Binder<'_> {
+    /// `expr`, read over `scope`, as PostgreSQL's tree of it (None: something the deparser does
+    /// not know). Columns print bare, or as `alias.column` when `qualify`.
+    pub(super) fn deparse_tree(
+        &mut self,
+        expr: &ast::Expr,
+        scope: &Scope<'_>,
+        qualify: bool,
+    ) -> Option<Typed> {
+        use ast::Expr as E;
+        let go = |binder: &mut Self, e: &ast::Expr| binder.deparse_tree(e, scope, qualify);
+        Some(match expr {
+            E::Identifier(_) | E::CompoundIdentifier(_) => {
+                let mut aggs = AggCollector::default();
+                let (bound, ty) = self.bind_expr(expr, scope, &mut aggs).ok()?;
+                let crate::expr::Expr::Column(i) = bound else {
+                    return None;
+                };
+                let (rel, column) = scope.column(i)?;
+                let name = crate::functions::quote_ident(&column.name);
+                let node = if qualify {
+                    Node::Var(format!(
+                        "{}.{name}",
+                        crate::functions::quote_ident(&rel.alias)
+                    ))
+                } else {
+                    Node::Var(name)
+                };
+                Typed { node, ty }
+            }
+            E::Nested(inner) => go(self, inner)?,
+            E::Value(value) => self.deparse_literal(&value.value, false)?,
+            E::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr: inner,
+            } => match inner.as_ref() {
+                E::Value(value) if matches!(value.value, ast::Value::Number(..)) => {
+                    self.deparse_literal(&value.value, true)?
+                }
+                _ => {
+                    let inner = go(self, inner)?;
+                    rank(inner.ty)?;
+                    Typed {
+                        ty: inner.ty.expression_type(),
+                        node: Node::Op {
+                            op: "-".into(),
+                            left: None,
+                            right: Box::new(inner.node),
+                        },
+                    }
+                }
+            },
+            E::UnaryOp {
+                op: UnaryOperator::Not,
+                expr: inner,
+            } => {
+                let inner = go(self, inner)?;
+                let inner = coerce(self, inner, DataType::Bool)?;
+                Typed {
+                    node: Node::Not(Box::new(inner.node)),
+                    ty: DataType::Bool,
+                }
+            }
+            E::BinaryOp { left, op, right } => {
+                // PostgreSQL's grammar flattens `a AND b AND c` as it reads it: a left operand
+                // that is itself an AND written as one (not a BETWEEN, made later) joins it.
+                let flat = matches!(left.as_ref(), E::BinaryOp { op: l, .. } if l == op)
+                    || matches!(left.as_ref(), E::Nested(inner)
+                        if matches!(inner.as_ref(), E::BinaryOp { op: l, .. } if l == op));
+                let l = go(self, left)?;
+                let r = go(self, right)?;
+                self.deparse_binary(op, l, r, flat)?
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                is_some: false,
+            }
+            | E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let all = matches!(expr, E::AllOp { .. });
+                let (l, r) = (go(self, left)?, go(self, right)?);
+                let elem = match r.ty {
+                    DataType::Array(elem) => elem.ty(),
+                    DataType::Unknown => l.ty,
+                    _ => return None,
+                };
+                let op = match compare_op {
+                    B::Eq => "=",
+                    B::NotEq => "<>",
+                    B::Lt => "<",
+                    B::LtEq => "<=",
+                    B::Gt => ">",
+                    B::GtEq => ">=",
+                    _ => return None,
+                };
+                let (lt, rt) = comparison(
+                    if l.ty == DataType::Unknown {
+                        literal_type(elem)
+                    } else {
+                        l.ty
+                    },
+                    elem,
+                )?;
+                let l = coerce(self, l, lt)?;
+                let r = coerce(self, r, rt.array())?;
+                Typed::new(
+                    Node::ArrayOp {
+                        left: Box::new(l.node),
+                        op: op.into(),
+                        all,
+                        right: Box::new(r.node),
+                    },
+                    DataType::Bool,
+                )
+            }
+            E::Array(array) => {
+                let elems = array
+                    .elem
+                    .iter()
+                    .map(|e| go(self, e))
+                    .collect::<Option<Vec<_>>>()?;
+                let types: Vec<DataType> = elems.iter().map(|t| t.ty).collect();
+                let common = common_type(&types)?;
+                if matches!(common, DataType::Array(_)) || elems.is_empty() {
+                    return None;
+                }
+                let nodes = elems
+                    .into_iter()
+                    .map(|t| coerce(self, t, common).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                Typed::new(Node::Array(nodes), common.array())
+            }
+            E::Substring {
+                expr: inner,
+                substring_from,
+                substring_for,
+                special,
+                shorthand,
+            } => {
+                let text = go(self, inner)?;
+                let mut args = vec![coerce(self, text, DataType::Text)?.node];
+                for part in [substring_from, substring_for].into_iter().flatten() {
+                    let part = go(self, part)?;
+                    args.push(coerce(self, part, DataType::Int4)?.node);
+                }
+                let node = if *shorthand {
+                    Node::Func("substr".into(), args)
+                } else if *special {
+                    Node::Func("\"substring\"".into(), args)
+                } else if substring_from.is_none() {
+                    return None;
+                } else {
+                    let words = ["", " FROM ", " FOR "];
+                    Node::Syntax("SUBSTRING", words.into_iter().zip(args).collect())
+                };
+                Typed::new(node, DataType::Text)
+            }
+            E::Like {
+                negated,
+                expr: inner,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let (l, r) = (go(self, inner)?, go(self, pattern)?);
+                self.deparse_like(l, r, *negated, "~~")?
+            }
+            E::ILike {
+                negated,
+                expr: inner,
+                pattern,
+                escape_char: None,
+                any: false,
+            } => {
+                let (l, r) = (go(self, inner)?, go(self, pattern)?);
+                self.deparse_like(l, r, *negated, "~~*")?
+            }
+            E::IsNull(inner) | E::IsNotNull(inner) => {
+                let inner = go(self, inner)?;
+                if inner.ty == DataType::Unknown {
+                    return None;
+                }
+                Typed {
+                    node: Node::NullTest(Box::new(inner.node), matches!(expr, E::IsNotNull(_))),
+                    ty: DataType::Bool,
+                }
+            }
+            E::IsTrue(inner)
+            | E::IsNotTrue(inner)
+            | E::IsFalse(inner)
+            | E::IsNotFalse(inner)
+            | E::IsUnknown(inner)
+            | E::IsNotUnknown(inner) => {
+                let test = match expr {
+                    E::IsTrue(_) => "IS TRUE",
+                    E::IsNotTrue(_) => "IS NOT TRUE",
+                    E::IsFalse(_) => "IS FALSE",
+                    E::IsNotFalse(_) => "IS NOT FALSE",
+                    E::IsUnknown(_) => "IS UNKNOWN",
+                    _ => "IS NOT UNKNOWN",
+                };
+                let inner = go(self, inner)?;
+                let inner = coerce(self, inner, DataType::Bool)?;
+                Typed {
+                    node: Node::BoolTest(Box::new(inner.node), test),
+                    ty: DataType::Bool,
+                }
+            }
+            E::IsDistinctFrom(a, b) | E::IsNotDistinctFrom(a, b) => {
+                let (a, b) = (go(self, a)?, go(self, b)?);
+                let (a, b) = self.compared(a, b)?;
+                let node = Node::Distinct(Box::new(a.node), Box::new(b.node));
+                Typed {
+                    node: if matches!(expr, E::IsNotDistinctFrom(..)) {
+                        Node::Not(Box::new(node))
+                    } else {
+                        node
+                    },
+                    ty: DataType::Bool,
+                }
+            }
+            E::Between {
+                expr: inner,
+                negated,
+                low,
+                high,
+            } => {
+                let inner = go(self, inner)?;
+                let (low, high) = (go(self, low)?, go(self, high)?);
+                let (lo_op, hi_op) = if *negated { ("<", ">") } else { (">=", "<=") };
+                let a = self.deparse_compare(lo_op, inner.clone(), low)?;
+                let b = self.deparse_compare(hi_op, inner, high)?;
+                let op = if *negated { BoolOp::Or } else { BoolOp::And };
+                Typed {
+                    node: Node::Bool(op, vec![a.node, b.node]),
+                    ty: DataType::Bool,
+                }
+            }
+            E::InList {
+                expr: inner,
+                list,
+                negated,
+            } => {
+                let inner = go(self, inner)?;
+                let items = list
+                    .iter()
+                    // (Items that read columns make PostgreSQL's OR of comparisons: not here.)
+                    .map(|e| self.deparse_tree(e, &Scope::empty(), qualify))
+                    .collect::<Option<Vec<_>>>()?;
+                let op = if *negated { "<>" } else { "=" };
+                if let [only] = items.as_slice() {
+                    return self.deparse_compare(op, inner, only.clone());
+                }
+                let mut types = vec![inner.ty];
+                types.extend(items.iter().map(|t| t.ty));
+                let common = common_type(&types)?;
+                let elems = items
+                    .into_iter()
+                    .map(|t| coerce(self, t, common).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                let array = Typed {
+                    node: Node::Array(elems),
+                    ty: common.array(),
+                };
+                let (left_ty, right_ty) = comparison(inner.ty, common)?;
+                let left = coerce(self, inner, left_ty)?;
+                let right = coerce(self, array, right_ty.array())?;
+                Typed {
+                    node: Node::ArrayOp {
+                        left: Box::new(left.node),
+                        op: op.into(),
+                        all: *negated,
+                        right: Box::new(right.node),
+                    },
+                    ty: DataType::Bool,
+                }
+            }
+            E::Cast {
+                kind: ast::CastKind::Cast | ast::CastKind::DoubleColon,
+                expr: inner,
+                data_type,
+                format: None,
+            } => {
+                let to = self.data_type(data_type).ok()?;
+                let mut written = inner.as_ref();
+                while let E::Nested(e) = written {
+                    written = e;
+                }
+                match (written, to) {
+                    // PostgreSQL casts an ARRAY[...] constructor's elements instead.
+                    (E::Array(array), DataType::Array(elem)) => {
+                        let nodes = array
+                            .elem
+                            .iter()
+                            .map(|e| {
+                                let t = go(self, e)?;
+                                explicit_cast(self, t, elem.ty()).map(|t| t.node)
+                            })
+                            .collect::<Option<Vec<_>>>()?;
+                        if nodes.is_empty() {
+                            return None;
+                        }
+                        Typed::new(Node::Array(nodes), to)
+                    }
+                    _ => {
+                        let inner = go(self, inner)?;
+                        explicit_cast(self, inner, to)?
+                    }
+                }
+            }
+            E::TypedString { .. } | E::Interval(_) => {
+                let mut aggs = AggCollector::default();
+                let (bound, ty) = self.bind_expr(expr, &Scope::empty(), &mut aggs).ok()?;
+                let crate::expr::Expr::Const(value) = bound else {
+                    return None;
+                };
+                Typed {
+                    node: constant(&value, ty),
+                    ty: ty.expression_type(),
+                }
+            }
+            E::Case {
+                operand: None,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let mut whens = Vec::new();
+                let mut results = Vec::new();
+                for when in conditions {
+                    let condition = go(self, &when.condition)?;
+                    let condition = coerce(self, condition, DataType::Bool)?;
+                    whens.push(condition.node);
+                    results.push(go(self, &when.result)?);
+                }
+                let otherwise = match else_result {
+                    Some(e) => Some(go(self, e)?),
+                    None => None,
+                };
+                let mut types: Vec<DataType> = results.iter().map(|t| t.ty).collect();
+                types.extend(otherwise.iter().map(|t| t.ty));
+                let common = common_type(&types)?;
+                let results = results
+                    .into_iter()
+                    .map(|t| coerce(self, t, common).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                let otherwise = match otherwise {
+                    Some(t) => coerce(self, t, common)?.node,
+                    None => Node::Const(None, common),
+                };
+                Typed {
+                    node: Node::Case(
+                        whens.into_iter().zip(results).collect(),
+                        Box::new(otherwise),
+                    ),
+                    ty: common,
+                }
+            }
+            E::Function(function) => self.deparse_function(function, scope, qualify)?,
+            _ => return None,
+        })
+    }
+
+    /// A literal: a number (negated when `negative`, as PostgreSQL's grammar folds a minus
+    /// into a numeric constant), a string (untyped), a boolean, NULL.
+    fn deparse_literal(&mut self, value: &ast::Value, negative: bool) -> Option<Typed> {
+        let value = match (value, negative) {
+            (ast::Value::Number(text, long), true) => ast::Value::Number(format!("-{text}"), *long),
+            (_, true) => return None,
+            (other, false) => other.clone(),
+        };
+        Some(match &value {
+            ast::Value::Number(..) => {
+                let (bound, ty) = self.literal(&value, None).ok()?;
+                let crate::expr::Expr::Const(v) = bound else {
+                    return None;
+                };
+                Typed {
+                    node: constant(&v, ty),
+                    ty,
+                }
+            }
+            ast::Value::SingleQuotedString(s) => Typed {
+                node: Node::Const(Some(s.clone()), DataType::Unknown),
+                ty: DataType::Unknown,
+            },
+            ast::Value::Boolean(b) => Typed {
+                node: Node::Const(Some(b.to_string()), DataType::Bool),
+                ty: DataType::Bool,
+            },
+            ast::Value::Null => Typed {
+                node: Node::Const(None, DataType::Unknown),
+                ty: DataType::Unknown,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The operands of a comparison, each cast to the type of the operator PostgreSQL
+    /// chooses (an untyped literal takes the other side's type).
+    fn compared(&mut self, l: Typed, r: Typed) -> Option<(Typed, Typed)> {
+        let (lt, rt) = match (l.ty, r.ty) {
+            (DataType::Unknown, DataType::Unknown) => (DataType::Text, DataType::Text),
+            (DataType::Unknown, t) => (literal_type(t), t),
+            (t, DataType::Unknown) => (t, literal_type(t)),
+            (a, b) => (a, b),
+        };
+        let (lt, rt) = comparison(lt, rt)?;
+        Some((coerce(self, l, lt)?, coerce(self, r, rt)?))
+    }
+
+    fn deparse_compare(&mut self, op: &str, l: Typed, r: Typed) -> Option<Typed> {
+        let (l, r) = self.compared(l, r)?;
+        Some(Typed {
+            node: binary(op, l.node, r.node),
+            ty: DataType::Bool,
+        })
+    }
+
+    fn deparse_like(&mut self, l: Typed, r: Typed, negated: bool, op: &str) -> Option<Typed> {
+        let left_ty = match l.ty {
+            DataType::Char(n) => DataType::Char(n),
+            t if textish(t) => DataType::Text,
+            _ => return None,
+        };
+        if !textish(r.ty) {
+            return None;
+        }
+        let l = coerce(self, l, left_ty)?;
+        let r = coerce(self, r, DataType::Text)?;
+        let op = if negated {
+            format!("!{op}")
+        } else {
+            op.to_string()
+        };
+        Some(Typed {
+            node: binary(&op, l.node, r.node),
+            ty: DataType::Bool,
+        })
+    }
+
+    fn deparse_binary(&mut self, op: &B, l: Typed, r: Typed, flat: bool) -> Option<Typed> {
+        let symbol = match op {
+            B::Eq => "=",
+            B::NotEq => "<>",
+            B::Lt => "<",
+            B::LtEq => "<=",
+            B::Gt => ">",
+            B::GtEq => ">=",
+            B::Plus => "+",
+            B::Minus => "-",
+            B::Multiply => "*",
+            B::Divide => "/",
+            B::Modulo => "%",
+            B::StringConcat => "||",
+            B::PGRegexMatch => "~",
+            B::PGRegexIMatch => "~*",
+            B::PGRegexNotMatch => "!~",
+            B::PGRegexNotIMatch => "!~*",
+            B::PGLikeMatch => "~~",
+            B::PGILikeMatch => "~~*",
+            B::PGNotLikeMatch => "!~~",
+            B::PGNotILikeMatch => "!~~*",
+            B::And | B::Or => {
+                let kind = if matches!(op, B::And) {
+                    BoolOp::And
+                } else {
+                    BoolOp::Or
+                };
+                let l = coerce(self, l, DataType::Bool)?;
+                let r = coerce(self, r, DataType::Bool)?;
+                // PostgreSQL's grammar flattens a left operand of the same kind.
+                let args = match l.node {
+                    Node::Bool(k, mut args) if k == kind && flat => {
+                        args.push(r.node);
+                        args
+                    }
+                    left => vec![left, r.node],
+                };
+                return Some(Typed {
+                    node: Node::Bool(kind, args),
+                    ty: DataType::Bool,
+                });
+            }
+            _ => return None,
+        };
+        match symbol {
+            "=" | "<>" | "<" | "<=" | ">" | ">=" => self.deparse_compare(symbol, l, r),
+            "~" | "~*" | "!~" | "!~*" => {
+                let (negated, op) = match symbol.strip_prefix('!') {
+                    Some(op) => (true, op),
+                    None => (false, symbol),
+                };
+                self.deparse_like(l, r, negated, op)
+            }
+            "~~" | "~~*" | "!~~" | "!~~*" => {
+                let (negated, op) = match symbol.strip_prefix('!') {
+                    Some(op) => (true, op),
+                    None => (false, symbol),
+                };
+                self.deparse_like(l, r, negated, op)
+            }
+            "||" => {
+                let (lt, rt) = match (l.ty, r.ty) {
+                    (a, b) if textish(a) && textish(b) => (DataType::Text, DataType::Text),
+                    (a, b) if textish(a) && !matches!(b, DataType::Array(_)) => (DataType::Text, b),
+                    (a, b) if textish(b) && !matches!(a, DataType::Array(_)) => (a, DataType::Text),
+                    _ => return None,
+                };
+                let l = coerce(self, l, lt)?;
+                let r = coerce(self, r, rt)?;
+                Some(Typed {
+                    node: binary("||", l.node, r.node),
+                    ty: DataType::Text,
+                })
+            }
+            _ => {
+                let (lt, rt) = match (l.ty, r.ty) {
+                    (DataType::Unknown, DataType::Unknown) => return None,
+                    (DataType::Unknown, t) if rank(t).is_some() || t == DataType::Interval => {
+                        (t.expression_type(), t)
+                    }
+                    (t, DataType::Unknown) if rank(t).is_some() || t == DataType::Interval => {
+                        (t, t.expression_type())
+                    }
+                    (DataType::Unknown, _) | (_, DataType::Unknown) => return None,
+                    (a, b) => (a, b),
+                };
+                let (lt, rt, result) = arithmetic(symbol, lt, rt)?;
+                let l = coerce(self, l, lt)?;
+                let r = coerce(self, r, rt)?;
+                Some(Typed {
+                    node: binary(symbol, l.node, r.node),
+                    ty: result,
+                })
+            }
+        }
+    }
+
+    fn deparse_function(
+        &mut self,
+        function: &ast::Function,
+        scope: &Scope<'_>,
+        qualify: bool,
+    ) -> Option<Typed> {
+        if function.over.is_some()
+            || function.filter.is_some()
+            || !function.within_group.is_empty()
+            || function.name.0.len() != 1
+        {
+            return None;
+        }
+        let name = ident_name(function.name.0[0].as_ident()?);
+        let args: Vec<&ast::Expr> = match &function.args {
+            ast::FunctionArguments::None => {
+                let (word, ty) = match name.as_str() {
+                    "current_date" => ("CURRENT_DATE", DataType::Date),
+                    "current_timestamp" => ("CURRENT_TIMESTAMP", DataType::TimestampTz),
+                    "localtimestamp" => ("LOCALTIMESTAMP", DataType::Timestamp),
+                    "current_user" => ("CURRENT_USER", DataType::Text),
+                    "session_user" => ("SESSION_USER", DataType::Text),
+                    _ => return None,
+                };
+                return Some(Typed {
+                    node: Node::Keyword(word),
+                    ty,
+                });
+            }
+            ast::FunctionArguments::Subquery(_) => return None,
+            ast::FunctionArguments::List(list) => {
+                if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+                    return None;
+                }
+                list.args
+                    .iter()
+                    .map(|arg| match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?
+            }
+        };
+        let args = args
+            .into_iter()
+            .map(|e| self.deparse_tree(e, scope, qualify))
+            .collect::<Option<Vec<_>>>()?;
+        let types: Vec<DataType> = args.iter().map(|t| t.ty).collect();
+        match name.as_str() {
+            "coalesce" | "greatest" | "least" if !args.is_empty() => {
+                let common = common_type(&types)?;
+                let nodes = args
+                    .into_iter()
+                    .map(|t| coerce(self, t, common).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                let word = match name.as_str() {
+                    "coalesce" => "COALESCE",
+                    "greatest" => "GREATEST",
+                    _ => "LEAST",
+                };
+                return Some(Typed {
+                    node: Node::Variadic(word, nodes),
+                    ty: common,
+                });
+            }
+            "nullif" if args.len() == 2 => {
+                let mut args = args.into_iter();
+                let (a, b) = (args.next()?, args.next()?);
+                let ty = if a.ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    a.ty
+                };
+                let (a, b) = self.compared(a, b)?;
+                return Some(Typed {
+                    node: Node::NullIf(Box::new(a.node), Box::new(b.node)),
+                    ty,
+                });
+            }
+            _ => {}
+        }
+        let (params, result) = signature(&name, &types)?;
+        let nodes = args
+            .into_iter()
+            .zip(params)
+            .map(|(t, p)| coerce(self, t, p).map(|t| t.node))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Typed {
+            node: Node::Func(crate::functions::quote_ident(&name), nodes),
+            ty: result,
+        })
+    }
+
+    /// A column default as PostgreSQL prints it, plain and pretty (None: kept as written).
+    pub(crate) fn deparse_default(
+        &mut self,
+        table: &crate::catalog::TableDef,
+        column: usize,
+    ) -> Option<(String, String)> {
+        let text = table.columns.get(column)?.default.as_ref()?;
+        let ty = table.columns[column].ty;
+        let expr = crate::parse::parse_expr(text).ok()?;
+        let mut tree = self.deparse_tree(&expr, &Scope::empty(), false)?;
+        if tree.ty == DataType::Unknown {
+            // A constant of the column's type without its modifier (the length coercion or
+            // rounding above it is the hidden cast).
+            tree = coerce(self, tree, unmodified(ty))?;
+        }
+        let plain = crate::deparse::print(&tree.node, false, false);
+        // Only a text that gives the column the same value.
+        let mut column = table.columns[column].clone();
+        let original = self.stored_default(&column).ok()??;
+        let original = self.assign_cast(original, ty, "", Span::empty()).ok()?;
+        column.default = Some(plain.clone());
+        let reread = self.stored_default(&column).ok()??;
+        let reread = self.assign_cast(reread, ty, "", Span::empty()).ok()?;
+        if normalized(original) != normalized(reread) {
+            return None;
+        }
+        Some((plain, crate::deparse::print(&tree.node, true, false)))
+    }
+
+    /// A CHECK constraint's expression as PostgreSQL prints it, plain and pretty (None: kept
+    /// as written).
+    pub(crate) fn deparse_check(
+        &mut self,
+        table: &crate::catalog::TableDef,
+        sql: &str,
+    ) -> Option<(String, String)> {
+        let expr = crate::parse::parse_expr(sql).ok()?;
+        let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
+        let tree = self.deparse_tree(&expr, &scope, false)?;
+        let plain = crate::deparse::print(&tree.node, false, false);
+        // Only a text that binds back to what the constraint holds.
+        let again = crate::parse::parse_expr(&plain).ok()?;
+        let mut aggs = AggCollector::default();
+        let original = self.bind_expr(&expr, &scope, &mut aggs).ok()?;
+        let reread = self.bind_expr(&again, &scope, &mut aggs).ok()?;
+        if normalized(original.0) != normalized(reread.0) {
+            return None;
+        }
+        Some((plain, crate::deparse::print(&tree.node, true, false)))
+    }
+}
+
+/// A bound expression with what a deparse may show differently from what was written and
+/// what does not change its value: whether a cast was written or added, casts between text
+/// and varchar (one representation), constant parts folded.
+fn normalized(expr: crate::expr::Expr) -> crate::expr::Expr {
+    use crate::expr::Expr;
+    let expr = expr
+        .try_map::<std::convert::Infallible>(&mut |child| Ok(normalized(child)))
+        .unwrap_or_else(|never| match never {})
+        .fold_constants();
+    let int = |t: DataType| rank(t).filter(|&r| r <= 3);
+    match expr {
+        Expr::Cast(inner, from, to, _)
+            if matches!(
+                from,
+                DataType::Text | DataType::Varchar(_) | DataType::Char(_) | DataType::Unknown
+            ) && matches!(to, DataType::Text | DataType::Varchar(None)) =>
+        {
+            *inner
+        }
+        // A wider integer holds the same value (PostgreSQL casts where Keel's integer
+        // operators take mixed widths).
+        Expr::Cast(inner, from, to, _) if int(from).is_some() && int(from) <= int(to) => *inner,
+        // `x IN (v)` is `x = v`.
+        Expr::InList(left, mut list, negated) if list.len() == 1 => Expr::Binary(
+            if negated {
+                crate::expr::BinOp::NotEq
+            } else {
+                crate::expr::BinOp::Eq
+            },
+            left,
+            Box::new(list.pop().expect("one item")),
+        ),
+        // NOT (a IS DISTINCT FROM b) is a IS NOT DISTINCT FROM b.
+        Expr::Not(inner)
+            if matches!(
+                inner.as_ref(),
+                Expr::Func(crate::expr::Func::IsDistinct(true), _)
+            ) =>
+        {
+            let Expr::Func(_, args) = *inner else {
+                unreachable!("matched above")
+            };
+            Expr::Func(crate::expr::Func::IsDistinct(false), args)
+        }
+        // NOT (x >= a AND x <= b) (NOT BETWEEN) is x < a OR x > b.
+        Expr::Not(inner)
+            if matches!(inner.as_ref(), Expr::Binary(crate::expr::BinOp::And, l, r)
+            if matches!(l.as_ref(), Expr::Binary(crate::expr::BinOp::GtEq, ..))
+                && matches!(r.as_ref(), Expr::Binary(crate::expr::BinOp::LtEq, ..))) =>
+        {
+            use crate::expr::BinOp;
+            let Expr::Binary(_, l, r) = *inner else {
+                unreachable!("matched above")
+            };
+            let (Expr::Binary(_, x1, a), Expr::Binary(_, x2, b)) = (*l, *r) else {
+                unreachable!("matched above")
+            };
+            Expr::Binary(
+                BinOp::Or,
+                Box::new(Expr::Binary(BinOp::Lt, x1, a)),
+                Box::new(Expr::Binary(BinOp::Gt, x2, b)),
+            )
+        }
+        // `x = ANY (constant array)` is `x IN (constants)`.
+        Expr::Scalar(
+            crate::functions::Scalar::Array(crate::array::ArrayFn::Compare { op, all }),
+            args,
+        ) if args.len() == 2
+            && matches!(
+                (&op, all),
+                (crate::array::Cmp::Eq, false) | (crate::array::Cmp::NotEq, true)
+            )
+            && matches!(&args[1], Expr::Const(Value::Array(a)) if a.dims.len() == 1) =>
+        {
+            let mut args = args.into_iter();
+            let (left, Some(Expr::Const(Value::Array(array)))) = (args.next(), args.next()) else {
+                unreachable!("matched above")
+            };
+            Expr::InList(
+                Box::new(left.expect("two arguments")),
+                array.items.into_iter().map(Expr::Const).collect(),
+                all,
+            )
+        }
+        Expr::Cast(inner, from, to, _) => Expr::Cast(inner, from, to, false),
+        other => other,
+    }
+}
+
+fn binary(op: &str, l: Node, r: Node) -> Node {
+    Node::Op {
+        op: op.into(),
+        left: Some(Box::new(l)),
+        right: Box::new(r),
+    }
+}
+
+/// The type an untyped literal takes beside a value of type `t` in a comparison: `t`, except
+/// that varchar has no operators of its own (text's serve it).
+fn literal_type(t: DataType) -> DataType {
+    match t {
+        DataType::Varchar(_) => DataType::Text,
+        other => other.expression_type(),
+    }
+}
+
+/// A type without its modifier: varchar(n) is varchar, char(n) bpchar, numeric(p,s) numeric.
+fn unmodified(ty: DataType) -> DataType {
+    match ty {
+        DataType::Varchar(_) => DataType::Varchar(None),
+        DataType::Char(_) => DataType::Char(0),
+        other => other.expression_type(),
+    }
+}
+
+/// A constant of type `ty` in its output form.
+fn constant(value: &Value, ty: DataType) -> Node {
+    match value {
+        Value::Null => Node::Const(None, ty),
+        v => Node::Const(Some(crate::types::to_text(v, ty)), ty.expression_type()),
+    }
+}
+
+/// `t` as a value of type `to`: an untyped literal becomes a constant of that type, another
+/// value of another type is cast (an implicit coercion, as the parser adds one).
+fn coerce(binder: &Binder<'_>, t: Typed, to: DataType) -> Option<Typed> {
+    if t.ty == DataType::Unknown {
+        let node = match t.node {
+            Node::Const(None, _) => Node::Const(None, to.expression_type()),
+            Node::Const(Some(text), _) => {
+                let value = binder
+                    .cast_const(Value::Text(text), DataType::Unknown, to, false)
+                    .ok()?;
+                constant(&value, to)
+            }
+            _ => return None,
+        };
+        return Some(Typed {
+            node,
+            ty: to.expression_type(),
+        });
+    }
+    if same_type(t.ty, to) {
+        return Some(t);
+    }
+    Some(Typed {
+        node: Node::Cast {
+            relabel: relabel(t.ty, to),
+            arg: Box::new(t.node),
+            to,
+            typmod: false,
+            implicit: true,
+        },
+        ty: to,
+    })
+}
+
+/// `inner::to` as written: a literal becomes a constant of the type (with a length coercion
+/// above it when the type has a modifier), a value of the same type without a modifier stays
+/// as it is, anything else is cast.
+fn explicit_cast(binder: &Binder<'_>, inner: Typed, to: DataType) -> Option<Typed> {
+    let modified = to.type_modifier() >= 0;
+    if inner.ty == DataType::Unknown {
+        let typed = coerce(binder, inner, unmodified(to))?;
+        if !modified {
+            return Some(typed);
+        }
+        return Some(Typed {
+            node: Node::Cast {
+                arg: Box::new(typed.node),
+                to,
+                typmod: true,
+                implicit: false,
+                relabel: false,
+            },
+            ty: to,
+        });
+    }
+    if same_type(inner.ty, to) && !modified {
+        return Some(inner);
+    }
+    if modified && !same_type(inner.ty, to) {
+        // A conversion and a length coercion: two nodes in PostgreSQL's tree.
+        return None;
+    }
+    Some(Typed {
+        node: Node::Cast {
+            relabel: relabel(inner.ty, to),
+            arg: Box::new(inner.node),
+            to,
+            typmod: modified,
+            implicit: false,
+        },
+        ty: to,
+    })
+}

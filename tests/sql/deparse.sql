@@ -1,0 +1,65 @@
+-- Stored expressions printed as PostgreSQL deparses them: pg_get_constraintdef and pg_get_expr,
+-- plain and pretty, and psql's \d (coercions shown as casts, literals typed, LIKE as ~~, IN as
+-- = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's printed forms read back.
+DROP TABLE IF EXISTS dp_t, dp_u, dp_w;
+create table dp_t (
+  a int primary key,
+  b numeric(10,2) default 1.5 check (b >= 0),
+  c bigint default -1,
+  d text default 'a' || 'b',
+  e varchar(20) default 'x' check (e in ('x', 'y', 'z')),
+  f char(3) default 'abc',
+  g date default current_date check (g > '2000-01-01'),
+  h timestamp default now(),
+  i boolean default true,
+  j double precision default 2.5e3 check (j between 0 and 1e6),
+  k int[] default '{1,2}',
+  l smallint default 7 check (l % 2 = 1 or l is null),
+  m interval default '1 day',
+  n jsonb default '{}',
+  check (a > 0 and a < 1000 and c <> 0),
+  check (not (a = 5) or d like 'p%' or d ilike '%Q'),
+  check (a + c * 2 - (a - 1) > -10),
+  check (length(d) < 100 and upper(e) <> 'W' and coalesce(d, e) is not null),
+  check (case when a > 10 then b > 1 else true end),
+  check (e::text <> '' and f = 'abc' and d = e),
+  check (h < '2100-01-01' and g + 1 > '2001-01-01' and h - interval '1 hour' > g),
+  check (j > a and b > a and b * 2 > 1.5 and j < b)
+);
+select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = 'dp_t'::regclass and contype = 'c' order by conname;
+select conname, pg_get_constraintdef(oid, true) from pg_constraint where conrelid = 'dp_t'::regclass and contype = 'c' order by conname;
+select adnum, pg_get_expr(adbin, adrelid), pg_get_expr(adbin, adrelid, true) from pg_attrdef where adrelid = 'dp_t'::regclass order by adnum;
+-- More operators, functions and casts.
+create table dp_u (
+  a int, b text, c varchar(10), d numeric, e boolean, f timestamptz, g date, h bigint, i real,
+  check ((a is distinct from 3) and (a is not distinct from a)),
+  check (b ~ '^x' or b !~* 'y' or c ~ 'z'),
+  check (nullif(a, 0) > 1 and greatest(a, 2, h) < 100 and least(d, 1) < 5),
+  check (-a < 5 and - d < 5 and a in (1) and a not in (2, 3) and d in (1, 2.5)),
+  check (e is true or e is not false or e),
+  check (f > now() - interval '1 year 2 days' and g < current_date + 30 and f < current_timestamp),
+  check (b || c <> 'x' and b || a <> 'y' and 'p' || 'q' <> b),
+  check (c::varchar(5) <> 'abc' and a::bigint > 0 and '5'::int > a and d::numeric(8,2) > 0 and b::varchar <> ''),
+  check (case when a > 1 then 'x' when a > 2 then 'y' end <> b),
+  check (abs(d) < 10 and round(d, 2) > 0 and round(d) < 9 and upper(b) = lower(c) and substr(b, 1, 2) <> 'zz'),
+  check (date_trunc('day', f) <= f and length(c) > 0 and replace(b, 'a', 'b') <> '' and btrim(c) <> ''),
+  check ((a > 1 or a < -1) and not (b is null or c is null)),
+  check (a * (h + 1) > 0 and (a + h) * 2 > 0 and a - (h - 1) > 0 and a / 2 % 3 >= 0),
+  check (d between -1.5 and 100 and a not between 5 and 6),
+  check (g - 1 < g and g - g = 0 and f - f > interval '0' and h * 1.5 > 0)
+);
+select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = 'dp_u'::regclass and contype = 'c' order by conname;
+select conname, pg_get_constraintdef(oid, true) from pg_constraint where conrelid = 'dp_u'::regclass and contype = 'c' order by conname;
+-- PostgreSQL's printed forms read back.
+alter table dp_u add constraint dp_back1 check (((c)::text = ANY ((ARRAY['x'::character varying, 'y'::character varying])::text[])));
+alter table dp_u add constraint dp_back2 check ((((a + (h * 2)) - (a - 1)) > '-10'::integer) AND (b ~~ 'p%'::text) AND (b !~~* '%Q'::text));
+alter table dp_u add constraint dp_back3 check (((d * (2)::numeric) > 1.5) AND (i > ('1000000'::numeric)::double precision));
+select conname, pg_get_constraintdef(oid, true) from pg_constraint where conrelid = 'dp_u'::regclass and conname like 'dp_back%' order by conname;
+insert into dp_u (c, b, a) values ('x', 'pa', 1);
+insert into dp_u (c, b, a) values ('w', 'pa', 1);
+insert into dp_u (c, b, a) values ('x', 'qa', 1);
+select 'abc'::bpchar, pg_typeof('abc'::bpchar), 'ab'::bpchar = 'ab  '::bpchar, length('ab  '::bpchar);
+create table dp_w (b text, check (substring(b from 1 for 2) <> 'b'), check (substring(b from 2) <> 'c'), check (substr(b, 2) <> 'd'), check (b = any (array['x', 'y'])), check (b = any ('{x,y}'::text[])), check (b <> all (array['x', b])));
+select pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) from pg_constraint where conrelid = 'dp_w'::regclass order by conname;
+-- psql shows the pretty forms.
+\d dp_t
