@@ -1,7 +1,7 @@
 -- Stored expressions printed as PostgreSQL deparses them: pg_get_constraintdef and pg_get_expr,
 -- plain and pretty, and psql's \d (coercions shown as casts, literals typed, LIKE as ~~, IN as
 -- = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's printed forms read back.
-DROP TABLE IF EXISTS dp_t, dp_u, dp_w;
+DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x;
 create table dp_t (
   a int primary key,
   b numeric(10,2) default 1.5 check (b >= 0),
@@ -63,3 +63,13 @@ create table dp_w (b text, check (substring(b from 1 for 2) <> 'b'), check (subs
 select pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) from pg_constraint where conrelid = 'dp_w'::regclass order by conname;
 -- psql shows the pretty forms.
 \d dp_t
+-- Partial indexes' predicates (pg_get_indexdef, pg_index.indpred through pg_get_expr, psql's \d)
+-- and pg_index.indexprs (expressions only).
+create table dp_x (a int, b text, c varchar(10), d numeric, e date);
+create index dp_xi1 on dp_x (lower(b));
+create index dp_xi2 on dp_x (a) where d > 0;
+create index dp_xi3 on dp_x ((a + 1), c) where c like 'x%' and a between 1 and 5;
+create index dp_xi4 on dp_x (b) where c in ('a', 'b');
+create index dp_xi5 on dp_x (e) where e > '2020-01-01';
+select indexrelid::regclass, pg_get_indexdef(indexrelid), pg_get_expr(indpred, indrelid), pg_get_expr(indpred, indrelid, true), pg_get_expr(indexprs, indrelid) from pg_index where indrelid = 'dp_x'::regclass order by 1;
+\d dp_x

@@ -2697,6 +2697,15 @@ impl<'a> Binder<'a> {
     /// as written (a predicate in parentheses unless it is a call or a column, as PostgreSQL
     /// prints an operator's).
     fn index_text(&self, table: &TableDef, bound: &Expr, written: &str, predicate: bool) -> String {
+        if predicate {
+            // Kept as written where the deparser knows it: the catalogs print PostgreSQL's
+            // deparse of it when read (a deparse read again need not deparse the same way:
+            // PostgreSQL reads `(ARRAY[...])::text[]` as casts of the elements).
+            let mut binder = Binder::new(self.catalog, self.session, "", 0, Vec::new());
+            if binder.deparse_check(table, written).is_some() {
+                return written.to_string();
+            }
+        }
         let names: Vec<String> = table
             .columns
             .iter()
@@ -10365,7 +10374,7 @@ impl<'a> Binder<'a> {
             ("pg_get_indexdef", 1) => {
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let pairs = crate::system::index_defs(self.catalog, false)
+                let pairs = crate::system::index_defs(self.catalog, self.session, false)
                     .into_iter()
                     .map(|(index_oid, def)| (Value::Int(index_oid), Value::Text(def)));
                 Ok((
@@ -10414,7 +10423,9 @@ impl<'a> Binder<'a> {
                 );
                 let mut pairs = Vec::new();
                 for pretty in [false, true] {
-                    for (index_oid, def) in crate::system::index_defs(self.catalog, pretty) {
+                    for (index_oid, def) in
+                        crate::system::index_defs(self.catalog, self.session, pretty)
+                    {
                         pairs.push((
                             Value::Int(index_oid * 2000 + i64::from(pretty)),
                             Value::Text(def),
@@ -10973,6 +10984,13 @@ impl<'a> Binder<'a> {
                 for table in self.catalog.tables.values() {
                     for i in 0..table.columns.len() {
                         if let Some((plain, pretty)) = self.deparse_default(table, i) {
+                            pairs.push((Value::Text(plain), Value::Text(pretty)));
+                        }
+                    }
+                    for index in &table.indexes {
+                        if let Some((plain, pretty)) =
+                            crate::system::deparsed_predicate(self, table, index)
+                        {
                             pairs.push((Value::Text(plain), Value::Text(pretty)));
                         }
                     }

@@ -969,17 +969,32 @@ pub fn relation_oid(catalog: &Catalog, name: &str) -> Option<i64> {
 
 /// `pg_get_indexdef` of every index: (index OID, definition); `pretty` as its third argument
 /// (a partial index's condition without its outer parentheses).
-pub fn index_defs(catalog: &Catalog, pretty: bool) -> Vec<(i64, String)> {
+pub fn index_defs(catalog: &Catalog, session: &SessionInfo, pretty: bool) -> Vec<(i64, String)> {
+    let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
     let mut defs = Vec::new();
     for table in user_tables(catalog) {
         if !table.primary_key.is_empty() {
             defs.push((pkey_oid(table), pkey_def(table)));
         }
         for index in &table.indexes {
-            defs.push((FIRST_OID + index.id as i64, index_def(table, index, pretty)));
+            let predicate = deparsed_predicate(&mut binder, table, index);
+            defs.push((
+                FIRST_OID + index.id as i64,
+                index_def(table, index, pretty, predicate),
+            ));
         }
     }
     defs
+}
+
+/// A partial index's predicate as PostgreSQL deparses it, plain and pretty (None: no predicate,
+/// or one the deparser keeps as written; see `bind::deparse`).
+pub fn deparsed_predicate(
+    binder: &mut crate::bind::Binder<'_>,
+    table: &TableDef,
+    index: &IndexDef,
+) -> Option<(String, String)> {
+    binder.deparse_check(table, index.predicate.as_deref()?)
 }
 
 /// Every index's key parts in order, as `pg_get_indexdef(index, n, ...)` gives them: a
@@ -1014,14 +1029,25 @@ pub fn pkey_def(table: &TableDef) -> String {
 }
 
 /// The text of `pg_get_indexdef` for a secondary index of `table`.
-pub fn index_def(table: &TableDef, index: &IndexDef, pretty: bool) -> String {
+/// `predicate`: its deparsed forms (see [`deparsed_predicate`]).
+pub fn index_def(
+    table: &TableDef,
+    index: &IndexDef,
+    pretty: bool,
+    predicate: Option<(String, String)>,
+) -> String {
+    let predicate = match &predicate {
+        Some((_, shown)) if pretty => Some(shown.as_str()),
+        Some((plain, _)) => Some(plain.as_str()),
+        None => index.predicate_text(pretty),
+    };
     index_text(
         table,
         &index.name,
         &index.key_texts(table, pretty),
         &index.options,
         index.unique,
-        index.predicate_text(pretty),
+        predicate,
     )
 }
 
@@ -2498,13 +2524,30 @@ fn pg_catalog(
                 };
                 let key =
                     |columns: &[usize]| vector(columns.iter().map(|c| *c as i64 + 1).collect());
-                let tail = |width: usize, options: &[i16], index: Option<&IndexDef>| {
+                let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
+                let mut tail = |width: usize, options: &[i16], index: Option<&IndexDef>| {
                     // The predicate and expressions as text (PostgreSQL's are node trees,
-                    // which clients only hand to pg_get_expr, as Keel's texts are).
-                    let predicate = index.and_then(|i| i.predicate.clone());
-                    let expressions = index
-                        .filter(|i| !i.expressions.is_empty())
-                        .map(|i| i.expressions.join(", "));
+                    // which clients only hand to pg_get_expr, as Keel's texts are): the
+                    // predicate deparsed as PostgreSQL prints it where the deparser knows it;
+                    // expressions only (a plain column of the key is no expression).
+                    let predicate = index.and_then(|i| {
+                        deparsed_predicate(&mut binder, table, i)
+                            .map(|(plain, _)| plain)
+                            .or_else(|| i.predicate.clone())
+                    });
+                    let expressions = index.filter(|i| !i.expressions.is_empty()).map(|i| {
+                        i.expressions
+                            .iter()
+                            .filter(|e| {
+                                !table
+                                    .columns
+                                    .iter()
+                                    .any(|c| crate::functions::quote_ident(&c.name) == **e)
+                            })
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    });
                     vec![
                         vector(
                             (0..width)
@@ -2938,6 +2981,7 @@ fn pg_catalog(
                 ("tablespace", T),
                 ("indexdef", T),
             ]);
+            let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
             for table in user_tables(catalog) {
                 let mut row = |name: &str, def: String| {
                     out.row(vec![
@@ -2952,7 +2996,8 @@ fn pg_catalog(
                     row(&table.pkey_name(), pkey_def(table));
                 }
                 for index in &table.indexes {
-                    row(&index.name, index_def(table, index, false));
+                    let predicate = deparsed_predicate(&mut binder, table, index);
+                    row(&index.name, index_def(table, index, false, predicate));
                 }
             }
         }

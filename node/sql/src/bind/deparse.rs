@@ -843,7 +843,7 @@ impl Binder<'_> {
     }
 
     /// A column default as PostgreSQL prints it, plain and pretty (None: kept as written).
-    pub(crate) fn deparse_default(
+    pub fn deparse_default(
         &mut self,
         table: &crate::catalog::TableDef,
         column: usize,
@@ -873,7 +873,7 @@ impl Binder<'_> {
 
     /// A CHECK constraint's expression as PostgreSQL prints it, plain and pretty (None: kept
     /// as written).
-    pub(crate) fn deparse_check(
+    pub fn deparse_check(
         &mut self,
         table: &crate::catalog::TableDef,
         sql: &str,
