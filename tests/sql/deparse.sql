@@ -1,7 +1,9 @@
--- Stored expressions printed as PostgreSQL deparses them: pg_get_constraintdef and pg_get_expr,
--- plain and pretty, and psql's \d (coercions shown as casts, literals typed, LIKE as ~~, IN as
--- = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's printed forms read back.
-DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x;
+-- Stored expressions and views printed as PostgreSQL deparses them: pg_get_constraintdef, pg_get_expr,
+-- pg_get_indexdef and pg_get_viewdef, plain and pretty, and psql's \d (coercions shown as casts,
+-- literals typed, LIKE as ~~, IN as = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's
+-- printed forms read back.
+DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6;
+DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x, dp_y, dp_z;
 create table dp_t (
   a int primary key,
   b numeric(10,2) default 1.5 check (b >= 0),
@@ -73,3 +75,16 @@ create index dp_xi4 on dp_x (b) where c in ('a', 'b');
 create index dp_xi5 on dp_x (e) where e > '2020-01-01';
 select indexrelid::regclass, pg_get_indexdef(indexrelid), pg_get_expr(indpred, indrelid), pg_get_expr(indpred, indrelid, true), pg_get_expr(indexprs, indrelid) from pg_index where indrelid = 'dp_x'::regclass order by 1;
 \d dp_x
+-- Views: pg_get_viewdef plain and pretty, pg_views.definition, psql's \d+.
+create table dp_y (a int primary key, b numeric, d text, e int);
+create table dp_z (a int, c varchar(10));
+create view dp_yv1 as select a, b * 2 as bb, d from dp_y where d like 'x%' and a in (1,2,3) order by a desc limit 5;
+create view dp_yv2 as select dp_y.a, x.c from dp_y join dp_z x on x.a = dp_y.a left join dp_z y on y.a = dp_y.e where x.c <> 'q';
+create view dp_yv3 as select d, count(*), sum(b) as total, max(a) from dp_y group by d having count(*) > 1 order by 2 desc;
+create view dp_yv4 as select * from dp_y, dp_z where dp_y.a = dp_z.a;
+create view dp_yv5 as select a, case when a > 1 then 'big' else 'small' end as size, coalesce(d, 'none') from dp_y order by d nulls first, a offset 2;
+create view dp_yv6 as select upper(d) u, a + 1 from dp_y group by upper(d), a + 1;
+select c.relname, pg_get_viewdef(c.oid) from pg_class c where relname like 'dp_yv%' order by 1;
+select c.relname, pg_get_viewdef(c.oid, true) from pg_class c where relname like 'dp_yv%' order by 1;
+select viewname, definition from pg_views where viewname = 'dp_yv2';
+\d+ dp_yv1

@@ -10468,11 +10468,38 @@ impl<'a> Binder<'a> {
                         text => self.relation_oids(text),
                     }
                 };
+                // Keyed by oid * 2, + 1 for the pretty form (a wrap column, the other
+                // second argument, asks for it too).
+                let pretty = match bound.pop() {
+                    Some((pretty, DataType::Bool, _)) => pretty,
+                    Some((Expr::Const(Value::Text(t)), DataType::Unknown, _)) => {
+                        Expr::Const(Value::Bool(matches!(t.as_str(), "t" | "true" | "on")))
+                    }
+                    Some(_) => Expr::Const(Value::Bool(true)),
+                    None => Expr::Const(Value::Bool(false)),
+                };
+                let key = Expr::Binary(
+                    BinOp::Add(DataType::Int8),
+                    Box::new(Expr::Binary(
+                        BinOp::Mul(DataType::Int8),
+                        Box::new(oid),
+                        Box::new(Expr::Const(Value::Int(2))),
+                    )),
+                    Box::new(Expr::Case(
+                        vec![(pretty, Expr::Const(Value::Int(1)))],
+                        Box::new(Expr::Const(Value::Int(0))),
+                    )),
+                );
                 let pairs = crate::system::view_defs(self.catalog, self.session)
                     .into_iter()
-                    .map(|(view_oid, sql)| (Value::Int(view_oid), Value::Text(sql)));
+                    .flat_map(|(view_oid, plain, pretty)| {
+                        [
+                            (Value::Int(view_oid * 2), Value::Text(plain)),
+                            (Value::Int(view_oid * 2 + 1), Value::Text(pretty)),
+                        ]
+                    });
                 Ok((
-                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    lookup(&key, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
                 ))
             }
@@ -10527,6 +10554,9 @@ impl<'a> Binder<'a> {
                 Ok((Expr::Const(Value::Bool(true)), DataType::Bool))
             }
             ("pg_tablespace_location", 1) => session_const(""),
+            // Keel has no rules but views' `_RETURN` (which psql asks about apart): no rule
+            // to print.
+            ("pg_get_ruledef", 1..=2) => Ok((Expr::Const(Value::Null), DataType::Text)),
             ("pg_size_pretty", 1)
                 if types[0].is_numeric_family() || types[0] == DataType::Unknown =>
             {

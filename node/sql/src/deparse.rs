@@ -119,13 +119,29 @@ enum Parent<'a> {
 /// cast the parser added at its top shows (false for a column default and a CHECK constraint,
 /// as ruleutils' `showimplicit`).
 pub fn print(node: &Node, pretty: bool, implicit: bool) -> String {
+    print_at(node, pretty, implicit, 0)
+}
+
+/// [`print()`] at an indentation level (a CASE inside a view's query breaks to it).
+pub fn print_at(node: &Node, pretty: bool, implicit: bool, indent: usize) -> String {
     let mut p = Printer {
         out: String::new(),
         pretty,
-        indent: 0,
+        indent,
     };
     p.expr(node, implicit);
     p.out
+}
+
+/// ruleutils' `appendContextKeyword` on a whole text: trailing spaces removed, a new line
+/// indented by `spaces`, then `word`.
+pub fn keyword_line(out: &mut String, word: &str, spaces: usize) {
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out.push('\n');
+    out.push_str(&" ".repeat(spaces));
+    out.push_str(word);
 }
 
 struct Printer {

@@ -794,16 +794,20 @@ pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
 }
 
 /// Every view's OID and query text (`pg_get_viewdef`), as `session` reads it.
-pub fn view_defs(catalog: &Catalog, session: &SessionInfo) -> Vec<(i64, String)> {
+/// Each as PostgreSQL deparses it, plain and pretty (see `Binder::deparse_view`), or else as
+/// written (both forms the same): (OID, plain, pretty).
+pub fn view_defs(catalog: &Catalog, session: &SessionInfo) -> Vec<(i64, String, String)> {
+    let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
     catalog
         .views
         .values()
         .enumerate()
         .map(|(i, view)| {
-            (
-                VIEW_OIDS + i as i64,
-                format!(" {};", shown_query(view, session)),
-            )
+            let shown = shown_query(view, session);
+            let (plain, pretty) = binder
+                .deparse_view(view, &shown)
+                .unwrap_or_else(|| (format!(" {shown};"), format!(" {shown};")));
+            (VIEW_OIDS + i as i64, plain, pretty)
         })
         .collect()
 }
@@ -3008,12 +3012,13 @@ fn pg_catalog(
                 ("viewowner", T),
                 ("definition", T),
             ]);
-            for view in catalog.views.values() {
+            let defs = view_defs(catalog, session);
+            for (view, (_, plain, _)) in catalog.views.values().zip(defs) {
                 out.row(vec![
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
                     text(crate::catalog::owner_name(view.owner.as_deref())),
-                    text(format!(" {};", shown_query(view, session))),
+                    text(plain),
                 ]);
             }
         }

@@ -205,6 +205,25 @@ fn signature(name: &str, args: &[DataType]) -> Option<(Vec<DataType>, DataType)>
     })
 }
 
+/// An aggregate's result type for its argument's (None: not an aggregate known here).
+fn aggregate(name: &str, args: &[DataType]) -> Option<DataType> {
+    use DataType as T;
+    let [arg] = args else {
+        return None;
+    };
+    let arg = arg.expression_type();
+    Some(match (name, arg) {
+        ("count", _) => T::Int8,
+        ("sum", T::Int2 | T::Int4) => T::Int8,
+        ("sum", T::Int8 | T::Numeric) => T::Numeric,
+        ("sum" | "avg", T::Float8) => T::Float8,
+        ("sum", T::Interval) => T::Interval,
+        ("avg", T::Int2 | T::Int4 | T::Int8 | T::Numeric) => T::Numeric,
+        ("min" | "max", t) if t != T::Unknown => t,
+        _ => return None,
+    })
+}
+
 impl Binder<'_> {
     /// `expr`, read over `scope`, as PostgreSQL's tree of it (None: something the deparser does
     /// not know). Columns print bare, or as `alias.column` when `qualify`.
@@ -783,6 +802,17 @@ impl Binder<'_> {
                 if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
                     return None;
                 }
+                if name == "count"
+                    && matches!(
+                        list.args.as_slice(),
+                        [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard)]
+                    )
+                {
+                    return Some(Typed::new(
+                        Node::Func("count".into(), vec![Node::Var("*".into())]),
+                        DataType::Int8,
+                    ));
+                }
                 list.args
                     .iter()
                     .map(|arg| match arg {
@@ -829,6 +859,10 @@ impl Binder<'_> {
                 });
             }
             _ => {}
+        }
+        if let Some(result) = aggregate(&name, &types) {
+            let nodes = args.into_iter().map(|t| t.node).collect();
+            return Some(Typed::new(Node::Func(name, nodes), result));
         }
         let (params, result) = signature(&name, &types)?;
         let nodes = args
@@ -891,6 +925,311 @@ impl Binder<'_> {
             return None;
         }
         Some((plain, crate::deparse::print(&tree.node, true, false)))
+    }
+}
+
+impl Binder<'_> {
+    /// A view's query (`text`, as the reader's search path shows its relations) as PostgreSQL's
+    /// `pg_get_viewdef` prints it, plain and pretty (None: a query the deparser does not know:
+    /// set operations, WITH, DISTINCT, subqueries, windows ...; it is then shown as written).
+    pub fn deparse_view(
+        &mut self,
+        view: &crate::catalog::ViewDef,
+        text: &str,
+    ) -> Option<(String, String)> {
+        let ast::Statement::Query(query) = crate::parse::parse_sql(text).ok()? else {
+            return None;
+        };
+        if query.with.is_some() || query.fetch.is_some() || !query.locks.is_empty() {
+            return None;
+        }
+        let ast::SetExpr::Select(select) = query.body.as_ref() else {
+            return None;
+        };
+        if select.distinct.is_some()
+            || select.from.is_empty()
+            || select.having.is_some() && matches!(select.group_by, ast::GroupByExpr::All(_))
+            || !select.named_window.is_empty()
+            || select.qualify.is_some()
+        {
+            return None;
+        }
+        let (_, rels, _) = self.bind_from(&select.from, None).ok()?;
+        let scope = Scope { rels, outer: None };
+        let mut out = Vec::new();
+        for pretty in [false, true] {
+            out.push(self.deparse_select(view, &query, select, &scope, pretty)?);
+        }
+        let pretty = out.pop()?;
+        Some((out.pop()?, pretty))
+    }
+
+    fn deparse_select(
+        &mut self,
+        view: &crate::catalog::ViewDef,
+        query: &ast::Query,
+        select: &ast::Select,
+        scope: &Scope<'_>,
+        pretty: bool,
+    ) -> Option<String> {
+        use crate::deparse::{keyword_line, print_at};
+        let print = |binder: &mut Self, e: &ast::Expr, implicit: bool| {
+            let tree = binder.deparse_tree(e, scope, true)?;
+            Some(print_at(&tree.node, pretty, implicit, 8))
+        };
+        // The target list: each entry after the first on its own line.
+        let mut targets: Vec<(String, Option<String>)> = Vec::new();
+        // Each entry's tree, for ORDER BY and GROUP BY by position.
+        let mut trees: Vec<Option<ast::Expr>> = Vec::new();
+        for item in &select.projection {
+            match item {
+                ast::SelectItem::UnnamedExpr(e) => {
+                    let var = match e {
+                        ast::Expr::Identifier(ident) => Some(ident_name(ident)),
+                        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
+                        _ => None,
+                    };
+                    targets.push((print(self, e, true)?, var));
+                    trees.push(Some(e.clone()));
+                }
+                ast::SelectItem::ExprWithAlias { expr, .. } => {
+                    let var = match expr {
+                        ast::Expr::Identifier(ident) => Some(ident_name(ident)),
+                        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
+                        _ => None,
+                    };
+                    targets.push((print(self, expr, true)?, var));
+                    trees.push(Some(expr.clone()));
+                }
+                ast::SelectItem::Wildcard(options) => {
+                    if options.opt_exclude.is_some()
+                        || options.opt_except.is_some()
+                        || options.opt_replace.is_some()
+                        || options.opt_rename.is_some()
+                    {
+                        return None;
+                    }
+                    for rel in &scope.rels {
+                        for column in rel.columns.iter().filter(|c| !c.merged && !c.system) {
+                            targets.push((
+                                format!(
+                                    "{}.{}",
+                                    crate::functions::quote_ident(&rel.alias),
+                                    crate::functions::quote_ident(&column.name)
+                                ),
+                                Some(column.name.clone()),
+                            ));
+                            trees.push(None);
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if targets.len() != view.columns.len() {
+            return None;
+        }
+        // `ORDER BY 2` is the second entry's expression.
+        let positional = |e: &ast::Expr| -> ast::Expr {
+            if let ast::Expr::Value(v) = e {
+                if let ast::Value::Number(n, _) = &v.value {
+                    if let Some(Some(tree)) = n
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|k| k.checked_sub(1))
+                        .and_then(|k| trees.get(k))
+                    {
+                        return tree.clone();
+                    }
+                }
+            }
+            e.clone()
+        };
+        let mut out = String::from(" SELECT");
+        for (i, ((text, var), name)) in targets.into_iter().zip(&view.columns).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            // An entry that starts on a new line of its own (CASE) takes no other.
+            if text.starts_with('\n') {
+                while out.ends_with(' ') {
+                    out.pop();
+                }
+            } else if i == 0 {
+                out.push(' ');
+            } else {
+                keyword_line(&mut out, "", 4);
+            }
+            out.push_str(&text);
+            if var.as_deref() != Some(name.as_str()) {
+                out.push_str(" AS ");
+                out.push_str(&crate::functions::quote_ident(name));
+            }
+        }
+        // FROM: items separated by commas, each after the first on its own line.
+        keyword_line(&mut out, " FROM ", 2);
+        for (i, item) in select.from.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+                keyword_line(&mut out, "", 4);
+            }
+            let mut text = self.deparse_from_item(&item.relation)?;
+            for join in &item.joins {
+                use ast::JoinOperator as J;
+                let (word, constraint) = match &join.join_operator {
+                    J::Join(c) | J::Inner(c) => (" JOIN ", c),
+                    J::Left(c) | J::LeftOuter(c) => (" LEFT JOIN ", c),
+                    J::Right(c) | J::RightOuter(c) => (" RIGHT JOIN ", c),
+                    J::FullOuter(c) => (" FULL JOIN ", c),
+                    _ => return None,
+                };
+                let ast::JoinConstraint::On(on) = constraint else {
+                    return None;
+                };
+                let right = self.deparse_from_item(&join.relation)?;
+                let on = self.deparse_tree(on, scope, true)?;
+                let on = coerce(self, on, DataType::Bool)?;
+                let on = print_at(&on.node, pretty, false, 8);
+                let mut joined = String::new();
+                if !pretty {
+                    joined.push('(');
+                }
+                joined.push_str(&text);
+                keyword_line(&mut joined, word, 4);
+                joined.push_str(&right);
+                joined.push_str(" ON ");
+                if pretty {
+                    joined.push_str(&on);
+                } else {
+                    joined.push_str(&format!("({on})"));
+                    joined.push(')');
+                }
+                text = joined;
+            }
+            out.push_str(&text);
+        }
+        if let Some(selection) = &select.selection {
+            keyword_line(&mut out, " WHERE ", 1);
+            let tree = self.deparse_tree(selection, scope, true)?;
+            let tree = coerce(self, tree, DataType::Bool)?;
+            out.push_str(&print_at(&tree.node, pretty, false, 8));
+        }
+        match &select.group_by {
+            ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => {
+                if !exprs.is_empty() {
+                    keyword_line(&mut out, " GROUP BY ", 1);
+                    let items = exprs
+                        .iter()
+                        .map(|e| self.deparse_sort_item(&positional(e), scope, pretty))
+                        .collect::<Option<Vec<_>>>()?;
+                    out.push_str(&items.join(", "));
+                }
+            }
+            _ => return None,
+        }
+        if let Some(having) = &select.having {
+            keyword_line(&mut out, " HAVING ", 0);
+            let tree = self.deparse_tree(having, scope, true)?;
+            let tree = coerce(self, tree, DataType::Bool)?;
+            out.push_str(&print_at(&tree.node, pretty, false, 8));
+        }
+        if let Some(order_by) = &query.order_by {
+            let ast::OrderByKind::Expressions(items) = &order_by.kind else {
+                return None;
+            };
+            keyword_line(&mut out, " ORDER BY ", 1);
+            let mut parts = Vec::new();
+            for item in items {
+                if item.with_fill.is_some() {
+                    return None;
+                }
+                let mut part = self.deparse_sort_item(&positional(&item.expr), scope, pretty)?;
+                let desc = item.options.asc == Some(false);
+                if desc {
+                    part.push_str(" DESC");
+                }
+                match (item.options.nulls_first, desc) {
+                    (Some(true), false) => part.push_str(" NULLS FIRST"),
+                    (Some(false), true) => part.push_str(" NULLS LAST"),
+                    _ => {}
+                }
+                parts.push(part);
+            }
+            out.push_str(&parts.join(", "));
+        }
+        match &query.limit_clause {
+            None => {}
+            Some(ast::LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) if limit_by.is_empty() => {
+                if let Some(offset) = offset {
+                    keyword_line(&mut out, " OFFSET ", 0);
+                    let tree = self.deparse_tree(&offset.value, scope, true)?;
+                    let tree = coerce(self, tree, DataType::Int8)?;
+                    out.push_str(&print_at(&tree.node, pretty, false, 8));
+                }
+                if let Some(limit) = limit {
+                    keyword_line(&mut out, " LIMIT ", 0);
+                    let tree = self.deparse_tree(limit, scope, true)?;
+                    let tree = coerce(self, tree, DataType::Int8)?;
+                    out.push_str(&print_at(&tree.node, pretty, false, 8));
+                }
+            }
+            _ => return None,
+        }
+        out.push(';');
+        Some(out)
+    }
+
+    /// A FROM item: a table by the name the query gives (with its alias).
+    fn deparse_from_item(&self, factor: &ast::TableFactor) -> Option<String> {
+        let ast::TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = factor
+        else {
+            return None;
+        };
+        let parts: Vec<String> = name
+            .0
+            .iter()
+            .map(|part| {
+                part.as_ident()
+                    .map(|i| crate::functions::quote_ident(&ident_name(i)))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let mut text = parts.join(".");
+        if let Some(alias) = alias {
+            if !alias.columns.is_empty() {
+                return None;
+            }
+            text.push(' ');
+            text.push_str(&crate::functions::quote_ident(&ident_name(&alias.name)));
+        }
+        Some(text)
+    }
+
+    /// A GROUP BY or ORDER BY item (ruleutils' `get_rule_sortgroupclause`): a column as it is,
+    /// a constant position never (not known here), a function-like expression in parentheses.
+    fn deparse_sort_item(
+        &mut self,
+        expr: &ast::Expr,
+        scope: &Scope<'_>,
+        pretty: bool,
+    ) -> Option<String> {
+        let tree = self.deparse_tree(expr, scope, true)?;
+        let text = crate::deparse::print_at(&tree.node, pretty, true, 8);
+        Some(match tree.node {
+            Node::Var(_) => text,
+            Node::Const(..) => return None,
+            Node::Func(..) if !pretty => format!("({text})"),
+            _ if pretty => format!("({text})"),
+            _ => text,
+        })
     }
 }
 
