@@ -2702,7 +2702,7 @@ impl<'a> Binder<'a> {
             // deparse of it when read (a deparse read again need not deparse the same way:
             // PostgreSQL reads `(ARRAY[...])::text[]` as casts of the elements).
             let mut binder = Binder::new(self.catalog, self.session, "", 0, Vec::new());
-            if binder.deparse_check(table, written).is_some() {
+            if binder.deparse_row_expr(table, written).is_some() {
                 return written.to_string();
             }
         }
@@ -10478,18 +10478,7 @@ impl<'a> Binder<'a> {
                     Some(_) => Expr::Const(Value::Bool(true)),
                     None => Expr::Const(Value::Bool(false)),
                 };
-                let key = Expr::Binary(
-                    BinOp::Add(DataType::Int8),
-                    Box::new(Expr::Binary(
-                        BinOp::Mul(DataType::Int8),
-                        Box::new(oid),
-                        Box::new(Expr::Const(Value::Int(2))),
-                    )),
-                    Box::new(Expr::Case(
-                        vec![(pretty, Expr::Const(Value::Int(1)))],
-                        Box::new(Expr::Const(Value::Int(0))),
-                    )),
-                );
+                let key = plain_or_pretty(oid, pretty);
                 let pairs = crate::system::view_defs(self.catalog, self.session)
                     .into_iter()
                     .flat_map(|(view_oid, plain, pretty)| {
@@ -10513,18 +10502,7 @@ impl<'a> Binder<'a> {
                 };
                 let (oid, ty, span) = bound.remove(0);
                 let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
-                let key = Expr::Binary(
-                    BinOp::Add(DataType::Int8),
-                    Box::new(Expr::Binary(
-                        BinOp::Mul(DataType::Int8),
-                        Box::new(oid),
-                        Box::new(Expr::Const(Value::Int(2))),
-                    )),
-                    Box::new(Expr::Case(
-                        vec![(pretty, Expr::Const(Value::Int(1)))],
-                        Box::new(Expr::Const(Value::Int(0))),
-                    )),
-                );
+                let key = plain_or_pretty(oid, pretty);
                 let mut pairs = Vec::new();
                 for c in crate::system::constraints(self.catalog, &self.search_schemas()) {
                     let deparsed = match c.kind {
@@ -10533,7 +10511,7 @@ impl<'a> Binder<'a> {
                             .checks
                             .iter()
                             .find(|check| check.name == c.name)
-                            .and_then(|check| self.deparse_check(c.table, &check.sql)),
+                            .and_then(|check| self.deparse_row_expr(c.table, &check.sql)),
                         _ => None,
                     };
                     let (plain, pretty) = match deparsed {
@@ -13103,6 +13081,22 @@ pub fn rename_sequence_in_default(sql: &str, from: &str, to: &str) -> String {
 
 /// `CASE input WHEN k1 THEN v1 ... ELSE otherwise END` over constant pairs: the catalog
 /// functions' look-ups of an OID or a name, built when the statement is bound.
+/// The lookup key of a definition printed plain or pretty: `oid * 2`, + 1 when `pretty`.
+fn plain_or_pretty(oid: Expr, pretty: Expr) -> Expr {
+    Expr::Binary(
+        BinOp::Add(DataType::Int8),
+        Box::new(Expr::Binary(
+            BinOp::Mul(DataType::Int8),
+            Box::new(oid),
+            Box::new(Expr::Const(Value::Int(2))),
+        )),
+        Box::new(Expr::Case(
+            vec![(pretty, Expr::Const(Value::Int(1)))],
+            Box::new(Expr::Const(Value::Int(0))),
+        )),
+    )
+}
+
 fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwise: Expr) -> Expr {
     let whens: Vec<(Expr, Expr)> = pairs
         .into_iter()

@@ -998,7 +998,7 @@ pub fn deparsed_predicate(
     table: &TableDef,
     index: &IndexDef,
 ) -> Option<(String, String)> {
-    binder.deparse_check(table, index.predicate.as_deref()?)
+    binder.deparse_row_expr(table, index.predicate.as_deref()?)
 }
 
 /// Every index's key parts in order, as `pg_get_indexdef(index, n, ...)` gives them: a

@@ -392,19 +392,21 @@ impl Binder<'_> {
                 pattern,
                 escape_char: None,
                 any: false,
-            } => {
-                let (l, r) = (go(self, inner)?, go(self, pattern)?);
-                self.deparse_like(l, r, *negated, "~~")?
             }
-            E::ILike {
+            | E::ILike {
                 negated,
                 expr: inner,
                 pattern,
                 escape_char: None,
                 any: false,
             } => {
+                let op = if matches!(expr, E::ILike { .. }) {
+                    "~~*"
+                } else {
+                    "~~"
+                };
                 let (l, r) = (go(self, inner)?, go(self, pattern)?);
-                self.deparse_like(l, r, *negated, "~~*")?
+                self.deparse_like(l, r, *negated, op)?
             }
             E::IsNull(inner) | E::IsNotNull(inner) => {
                 let inner = go(self, inner)?;
@@ -905,9 +907,9 @@ impl Binder<'_> {
         Some((plain, crate::deparse::print(&tree.node, true, false)))
     }
 
-    /// A CHECK constraint's expression as PostgreSQL prints it, plain and pretty (None: kept
-    /// as written).
-    pub fn deparse_check(
+    /// An expression over `table`'s row (a CHECK constraint's, a partial index's predicate) as
+    /// PostgreSQL prints it, plain and pretty (None: kept as written).
+    pub fn deparse_row_expr(
         &mut self,
         table: &crate::catalog::TableDef,
         sql: &str,
