@@ -985,7 +985,9 @@ impl Binder<'_> {
         let mut trees: Vec<Option<ast::Expr>> = Vec::new();
         for item in &select.projection {
             match item {
-                ast::SelectItem::UnnamedExpr(e) => {
+                ast::SelectItem::UnnamedExpr(e)
+                | ast::SelectItem::ExprWithAlias { expr: e, .. } => {
+                    // A plain column's own name (no AS needed when the view's is the same).
                     let var = match e {
                         ast::Expr::Identifier(ident) => Some(ident_name(ident)),
                         ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
@@ -993,15 +995,6 @@ impl Binder<'_> {
                     };
                     targets.push((print(self, e, true)?, var));
                     trees.push(Some(e.clone()));
-                }
-                ast::SelectItem::ExprWithAlias { expr, .. } => {
-                    let var = match expr {
-                        ast::Expr::Identifier(ident) => Some(ident_name(ident)),
-                        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
-                        _ => None,
-                    };
-                    targets.push((print(self, expr, true)?, var));
-                    trees.push(Some(expr.clone()));
                 }
                 ast::SelectItem::Wildcard(options) => {
                     if options.opt_exclude.is_some()
