@@ -315,15 +315,7 @@ impl Binder<'_> {
                     DataType::Unknown => l.ty,
                     _ => return None,
                 };
-                let op = match compare_op {
-                    B::Eq => "=",
-                    B::NotEq => "<>",
-                    B::Lt => "<",
-                    B::LtEq => "<=",
-                    B::Gt => ">",
-                    B::GtEq => ">=",
-                    _ => return None,
-                };
+                let op = comparison_symbol(compare_op)?;
                 let (lt, rt) = comparison(
                     if l.ty == DataType::Unknown {
                         literal_type(elem)
@@ -673,13 +665,10 @@ impl Binder<'_> {
     }
 
     fn deparse_binary(&mut self, op: &B, l: Typed, r: Typed, flat: bool) -> Option<Typed> {
+        if let Some(symbol) = comparison_symbol(op) {
+            return self.deparse_compare(symbol, l, r);
+        }
         let symbol = match op {
-            B::Eq => "=",
-            B::NotEq => "<>",
-            B::Lt => "<",
-            B::LtEq => "<=",
-            B::Gt => ">",
-            B::GtEq => ">=",
             B::Plus => "+",
             B::Minus => "-",
             B::Multiply => "*",
@@ -718,15 +707,9 @@ impl Binder<'_> {
             _ => return None,
         };
         match symbol {
-            "=" | "<>" | "<" | "<=" | ">" | ">=" => self.deparse_compare(symbol, l, r),
-            "~" | "~*" | "!~" | "!~*" => {
-                let (negated, op) = match symbol.strip_prefix('!') {
-                    Some(op) => (true, op),
-                    None => (false, symbol),
-                };
-                self.deparse_like(l, r, negated, op)
-            }
-            "~~" | "~~*" | "!~~" | "!~~*" => {
+            // Regular expressions and LIKE: the same operand types (a negated operator is
+            // its positive one's `!` form).
+            "~" | "~*" | "!~" | "!~*" | "~~" | "~~*" | "!~~" | "!~~*" => {
                 let (negated, op) = match symbol.strip_prefix('!') {
                     Some(op) => (true, op),
                     None => (false, symbol),
@@ -1315,6 +1298,19 @@ fn normalized(expr: crate::expr::Expr) -> crate::expr::Expr {
         Expr::Cast(inner, from, to, _) => Expr::Cast(inner, from, to, false),
         other => other,
     }
+}
+
+/// A comparison operator's symbol (None: not a comparison).
+fn comparison_symbol(op: &B) -> Option<&'static str> {
+    Some(match op {
+        B::Eq => "=",
+        B::NotEq => "<>",
+        B::Lt => "<",
+        B::LtEq => "<=",
+        B::Gt => ">",
+        B::GtEq => ">=",
+        _ => return None,
+    })
 }
 
 fn binary(op: &str, l: Node, r: Node) -> Node {
