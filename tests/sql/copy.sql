@@ -20,5 +20,32 @@ COPY c FROM stdin;
 7	again	y	2
 \.
 \echo :LAST_ERROR_SQLSTATE
+-- The first line that fails is named: a key that has a row before a key repeated later...
+COPY c FROM stdin;
+8	eight	x	1
+1	dup	y	2
+8	again	z	3
+\.
+-- ... and a repeated key before a key that has a row.
+COPY c FROM stdin;
+9	nine	x	1
+9	again	y	2
+2	dup	z	3
+\.
 SELECT count(*) FROM c;
+-- Inside a transaction, after a savepoint: the failed COPY leaves nothing, the rows before stay.
+BEGIN;
+INSERT INTO c (id, name) VALUES (10, 'ten');
+SAVEPOINT s;
+COPY c (id, name) FROM stdin;
+11	eleven
+10	again
+\.
+ROLLBACK TO SAVEPOINT s;
+COPY c (id, name) FROM stdin;
+11	eleven
+12	twelve
+\.
+COMMIT;
+SELECT id, name FROM c WHERE id >= 8 ORDER BY id;
 DROP TABLE c;

@@ -13,6 +13,7 @@
 //! (the commit rule is in `keel_storage::wal`). Any error aborts the transaction's changes at once; an
 //! explicit block then stays failed (`25P02`) until `ROLLBACK`, as in PostgreSQL.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
@@ -555,6 +556,62 @@ fn copy_row<T>(
         };
     }
     Ok(row)
+}
+
+/// One record of text or CSV COPY input (`line` as read, for error messages): counts its line,
+/// skips a header, checks its field count and parses it into `batch`. False at the end marker
+/// (`\.`), after which the input is ignored.
+fn copy_record<T: AsRef<str>>(
+    state: &mut CopyState,
+    line: &str,
+    fields: &[Option<T>],
+    ctx: &EvalContext<'_>,
+    batch: &mut Vec<Vec<Value>>,
+) -> SqlResult<bool> {
+    state.line += 1;
+    if line == "\\." {
+        state.done = true;
+        return Ok(false);
+    }
+    if state.options.header && state.line == 1 {
+        return Ok(true);
+    }
+    let table_name = &state.table.name;
+    let at_line = |error: SqlError| {
+        error.with_context(format!(
+            "COPY {table_name}, line {}: \"{line}\"",
+            state.line
+        ))
+    };
+    if fields.len() < state.columns.len() {
+        let column = &state.table.columns[state.columns[fields.len()]].name;
+        return Err(at_line(SqlError::new(
+            code::BAD_COPY_FILE_FORMAT,
+            format!("missing data for column \"{column}\""),
+        )));
+    }
+    if fields.len() > state.columns.len() {
+        return Err(at_line(SqlError::new(
+            code::BAD_COPY_FILE_FORMAT,
+            "extra data after last expected column",
+        )));
+    }
+    let row = copy_row(
+        state,
+        fields,
+        ctx,
+        |field: &T, ty| crate::types::parse_text_in(field.as_ref(), ty, &state.zone),
+        |field: &T, column| {
+            format!(
+                "COPY {table_name}, line {}, column {column}: \"{}\"",
+                state.line,
+                field.as_ref()
+            )
+        },
+    )?;
+    check_row(&state.table, &row).map_err(at_line)?;
+    batch.push(row);
+    Ok(true)
 }
 
 /// An identifier double-quoted for SQL text the session builds itself.
@@ -4451,13 +4508,26 @@ impl Session {
                 )
             })
             .collect();
+        // Of the workers' errors, the one about the earliest row, as inserting the rows one
+        // after another would have met it (PostgreSQL names the first line of a COPY that fails).
+        let mut failed: Option<SqlError> = None;
         for (worker, result) in order.iter().zip(cluster.call_all(requests).await) {
             if let Err(mut error) = result {
                 error.batch_row = error
                     .batch_row
                     .and_then(|i| positions[worker].get(i).copied());
-                return Err(error);
+                let earlier = match (&failed, error.batch_row) {
+                    (None, _) => true,
+                    (Some(first), Some(row)) => first.batch_row.is_none_or(|first| row < first),
+                    (Some(_), None) => false,
+                };
+                if earlier {
+                    failed = Some(error);
+                }
             }
+        }
+        if let Some(error) = failed {
+            return Err(error);
         }
         let changes: Vec<_> = inserted
             .into_iter()
@@ -4949,64 +5019,27 @@ impl Session {
         ctx.sequences = Some(&*sequences);
         let mut batch = Vec::new();
         let first_line = state.line + 1;
-        let table_name = state.table.name.clone();
-        let records: Vec<(String, Vec<Option<String>>)> = if state.options.csv {
-            csv_records(text, &state.options)
+        if state.options.csv {
+            for (line, fields) in csv_records(text, &state.options) {
+                if !copy_record(state, &line, &fields, &ctx, &mut batch)? {
+                    break;
+                }
+            }
         } else {
-            text.split_terminator('\n')
-                .map(|line| {
-                    let line = line.strip_suffix('\r').unwrap_or(line);
-                    let fields = line
-                        .split(state.options.delimiter)
-                        .map(|field| (field != state.options.null).then(|| unescape_copy(field)))
-                        .collect();
-                    (line.to_string(), fields)
-                })
-                .collect()
-        };
-        for (line, fields) in &records {
-            let line = line.as_str();
-            state.line += 1;
-            if line == "\\." {
-                state.done = true;
-                break;
+            // Fields borrow the input unless they hold escapes; one vector serves every line.
+            let mut fields: Vec<Option<Cow<str>>> = Vec::with_capacity(state.columns.len());
+            for line in text.split_terminator('\n') {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                let (delimiter, null) = (state.options.delimiter, state.options.null.as_str());
+                fields.clear();
+                fields.extend(
+                    line.split(delimiter)
+                        .map(|field| (field != null).then(|| unescape_copy(field))),
+                );
+                if !copy_record(state, line, &fields, &ctx, &mut batch)? {
+                    break;
+                }
             }
-            if state.options.header && state.line == 1 {
-                continue;
-            }
-            let at_line = |error: SqlError| {
-                error.with_context(format!(
-                    "COPY {table_name}, line {}: \"{line}\"",
-                    state.line
-                ))
-            };
-            if fields.len() < state.columns.len() {
-                let column = &state.table.columns[state.columns[fields.len()]].name;
-                return Err(at_line(SqlError::new(
-                    code::BAD_COPY_FILE_FORMAT,
-                    format!("missing data for column \"{column}\""),
-                )));
-            }
-            if fields.len() > state.columns.len() {
-                return Err(at_line(SqlError::new(
-                    code::BAD_COPY_FILE_FORMAT,
-                    "extra data after last expected column",
-                )));
-            }
-            let row = copy_row(
-                state,
-                fields,
-                &ctx,
-                |field: &String, ty| crate::types::parse_text_in(field, ty, &state.zone),
-                |field: &String, column| {
-                    format!(
-                        "COPY {table_name}, line {}, column {column}: \"{field}\"",
-                        state.line
-                    )
-                },
-            )?;
-            check_row(&state.table, &row).map_err(at_line)?;
-            batch.push(row);
         }
         self.insert_copy_batch(cluster, state, batch, txn, now, first_line)
             .await
@@ -8336,9 +8369,9 @@ fn copy_out_field(line: &mut String, field: &str, forced: bool, options: &CopyOp
 }
 
 /// Undoes COPY text-format escapes.
-fn unescape_copy(field: &str) -> String {
+fn unescape_copy(field: &str) -> Cow<'_, str> {
     if !field.contains('\\') {
-        return field.to_string();
+        return Cow::Borrowed(field);
     }
     let mut out = String::with_capacity(field.len());
     let mut chars = field.chars();
@@ -8358,5 +8391,5 @@ fn unescape_copy(field: &str) -> String {
             None => out.push('\\'),
         }
     }
-    out
+    Cow::Owned(out)
 }

@@ -1517,27 +1517,33 @@ impl Shard {
             } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
                 let mut seen = HashSet::with_capacity(rows.len());
-                for (index, (key, values)) in rows.iter().enumerate() {
-                    if !seen.insert(key.as_slice())
-                        || newest_row(&store, txn, table.id, key)?.is_some()
-                    {
-                        let mut error = duplicate_key(table, values);
-                        error.batch_row = Some(index);
-                        return Err(error.into());
-                    }
+                let duplicate = |index: usize| {
+                    let mut error = duplicate_key(table, &rows[index].1);
+                    error.batch_row = Some(index);
+                    error
+                };
+                // The first row that fails is the one named: a key repeated in the batch, or
+                // one before it that has a row.
+                let repeated = rows
+                    .iter()
+                    .position(|(key, _)| !seen.insert(key.as_slice()));
+                let checked = rows[..repeated.unwrap_or(rows.len())]
+                    .iter()
+                    .map(|(key, _)| key.as_slice());
+                let free = match store.check_inserts(txn, table.id, checked)? {
+                    Ok(free) => free,
+                    Err(index) => return Err(duplicate(index).into()),
+                };
+                if let Some(index) = repeated {
+                    return Err(duplicate(index).into());
                 }
                 let keys = rows.iter().map(|(key, _)| key.as_slice());
                 self.serialize_writes(txn, ser, table.id, keys)?;
                 let mut bytes = Vec::new();
-                for (key, values) in rows {
+                for ((key, values), free) in rows.iter().zip(free) {
                     bytes.clear();
                     encode_row(values, &mut bytes);
-                    let inserted = store.insert(txn, table.id, key.clone(), bytes.clone())?;
-                    assert_eq!(
-                        inserted,
-                        Inserted::Yes,
-                        "keys were checked before inserting"
-                    );
+                    store.insert_checked(txn, table.id, key, &bytes, free)?;
                 }
                 Ok(ShardOutput {
                     count: rows.len() as u64,

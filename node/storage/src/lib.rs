@@ -6,6 +6,7 @@
 //! - [`checkpoint`]: copy-on-write checkpoints of a worker's data file (the round, the file format).
 //! - [`btree`]: B+trees on those pages with optimistic lock coupling, fence keys, overflow values,
 //!   splits and merges.
+//! - [`hash`]: the fast hasher of the maps a worker consults per row (row locks, trees).
 //! - [`engine`]: a worker's page space (one data file) and the ordered key/value tree a vshard's
 //!   table data sits in.
 //! - [`mvcc`]: timestamps, snapshots, version headers and the horizon of undo-log MVCC.
@@ -24,6 +25,7 @@ pub mod bm;
 pub mod btree;
 pub mod checkpoint;
 pub mod engine;
+pub mod hash;
 pub mod mvcc;
 pub mod ssi;
 pub mod store;

@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use crate::engine::{PagedTree, Pages};
+use crate::hash::FastMap;
 use crate::mvcc::{self, Snapshot, Ts};
 use crate::wal::Record;
 use crate::{vshard_of, Placement, TableId, TxnId, VShard, WHOLE_KEY};
@@ -52,6 +53,94 @@ struct RowLock {
     changed: bool,
     /// The holder's savepoint level when it last recorded the row's state (see `Sub`).
     level: u32,
+}
+
+/// Row locks (or share locks) by table and key. A map per table, so that a lookup by a borrowed
+/// key allocates nothing (a map keyed by `(table, key)` pairs needs an owned pair to look one up),
+/// hashed with [`FastHasher`](crate::hash::FastHasher): a bulk insert consults it several times
+/// per row.
+#[derive(Debug)]
+struct RowMap<V> {
+    tables: FastMap<TableId, FastMap<Vec<u8>, V>>,
+    len: usize,
+}
+
+impl<V> Default for RowMap<V> {
+    fn default() -> Self {
+        RowMap {
+            tables: FastMap::default(),
+            len: 0,
+        }
+    }
+}
+
+impl<V> RowMap<V> {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn get(&self, table: TableId, key: &[u8]) -> Option<&V> {
+        if self.len == 0 {
+            return None;
+        }
+        self.tables.get(&table)?.get(key)
+    }
+
+    fn get_mut(&mut self, table: TableId, key: &[u8]) -> Option<&mut V> {
+        self.tables.get_mut(&table)?.get_mut(key)
+    }
+
+    /// The value under `key`, made by `make` if there is none.
+    fn get_or_insert_with(
+        &mut self,
+        table: TableId,
+        key: &[u8],
+        make: impl FnOnce() -> V,
+    ) -> &mut V {
+        let rows = self.tables.entry(table).or_default();
+        if !rows.contains_key(key) {
+            rows.insert(key.to_vec(), make());
+            self.len += 1;
+        }
+        rows.get_mut(key).expect("present")
+    }
+
+    fn insert(&mut self, table: TableId, key: Vec<u8>, value: V) -> &mut V {
+        use std::collections::hash_map::Entry;
+        match self.tables.entry(table).or_default().entry(key) {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                entry.into_mut()
+            }
+            Entry::Vacant(entry) => {
+                self.len += 1;
+                entry.insert(value)
+            }
+        }
+    }
+
+    fn remove(&mut self, table: TableId, key: &[u8]) -> Option<V> {
+        let rows = self.tables.get_mut(&table)?;
+        let value = rows.remove(key)?;
+        self.len -= 1;
+        if rows.is_empty() {
+            self.tables.remove(&table);
+        }
+        Some(value)
+    }
+
+    /// The entries of one table.
+    fn of_table(&self, table: TableId) -> impl Iterator<Item = (&Vec<u8>, &V)> {
+        self.tables.get(&table).into_iter().flatten()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (TableId, &Vec<u8>, &V)> {
+        self.tables
+            .iter()
+            .flat_map(|(table, rows)| rows.iter().map(|(key, value)| (*table, key, value)))
+    }
 }
 
 /// What ROLLBACK TO SAVEPOINT puts back: recorded the first time a savepoint level touches a row.
@@ -122,10 +211,18 @@ pub enum Inserted {
     Duplicate,
 }
 
+/// A key [`Store::check_inserts`] found free to insert: what lies in place for it (a tombstone, a
+/// row its inserter deleted), and whether no lock was on it.
+#[derive(Debug)]
+pub struct FreeKey {
+    raw: Option<Vec<u8>>,
+    unlocked: bool,
+}
+
 /// One worker's rows.
 pub struct Store {
     pages: Pages,
-    trees: HashMap<(TableId, VShard), PagedTree>,
+    trees: FastMap<(TableId, VShard), PagedTree>,
     /// vshards that hold a tree, per table (for scans).
     table_vshards: HashMap<TableId, Vec<VShard>>,
     /// Placement rules other than the whole key, per table ([`Store::set_placement`]).
@@ -136,16 +233,16 @@ pub struct Store {
     young_bytes: usize,
     undo: PagedTree,
     /// Commit timestamps of transactions that wrote here, until the horizon passes them.
-    commits: HashMap<TxnId, Ts>,
+    commits: FastMap<TxnId, Ts>,
     commit_order: BTreeSet<(Ts, TxnId)>,
     /// Rows in place carry no version header (a data directory of an older format, opened to be
     /// moved into the current one).
     legacy: bool,
-    locks: HashMap<(TableId, Vec<u8>), RowLock>,
+    locks: RowMap<RowLock>,
     /// Share locks: rows nobody else may change (or lock FOR UPDATE) until their holders end.
-    shares: HashMap<(TableId, Vec<u8>), Vec<TxnId>>,
+    shares: RowMap<Vec<TxnId>>,
     table_locks: HashMap<TableId, TxnId>,
-    txns: HashMap<TxnId, WriteSet>,
+    txns: FastMap<TxnId, WriteSet>,
     /// Transactions whose commit records are in the log, not yet released: whether each is a
     /// multi-worker one.
     committing: HashMap<TxnId, bool>,
@@ -235,19 +332,19 @@ impl Store {
         let undo = PagedTree::new(&pages);
         Store {
             pages,
-            trees: HashMap::new(),
+            trees: FastMap::default(),
             table_vshards: HashMap::new(),
             placements: HashMap::new(),
             young: BTreeMap::new(),
             young_bytes: 0,
             undo,
-            commits: HashMap::new(),
+            commits: FastMap::default(),
             commit_order: BTreeSet::new(),
             legacy: false,
-            locks: HashMap::new(),
-            shares: HashMap::new(),
+            locks: RowMap::default(),
+            shares: RowMap::default(),
             table_locks: HashMap::new(),
-            txns: HashMap::new(),
+            txns: FastMap::default(),
             committing: HashMap::new(),
             released_multi: Vec::new(),
             settled_in_image: 0,
@@ -480,15 +577,15 @@ impl Store {
                     .map(|(vshard, meta, rows)| (table, vshard, meta, rows)),
             );
         }
-        for ((table, key), lock) in &self.locks {
+        for (table, key, lock) in self.locks.iter() {
             if !lock.changed {
                 continue;
             }
             if !self.committing.contains_key(&lock.holder) {
-                image.undo.push((*table, key.clone(), lock.before.clone()));
+                image.undo.push((table, key.clone(), lock.before.clone()));
             } else if lock.deleted {
                 // Committed in the image, but the row is still in place until the release.
-                image.undo.push((*table, key.clone(), None));
+                image.undo.push((table, key.clone(), None));
             }
         }
         (image, committing)
@@ -543,11 +640,7 @@ impl Store {
     }
 
     fn lock_of(&self, table: TableId, key: &[u8]) -> Option<&RowLock> {
-        // The map is keyed by owned keys; avoid allocating when no lock exists at all.
-        if self.locks.is_empty() {
-            return None;
-        }
-        self.locks.get(&(table, key.to_vec()))
+        self.locks.get(table, key)
     }
 
     /// The transaction other than `txn` holding the lock on `key`, if any.
@@ -559,11 +652,8 @@ impl Store {
 
     /// A transaction other than `txn` holding a share lock on `key`, if any.
     pub fn sharer_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
-        if self.shares.is_empty() {
-            return None;
-        }
         self.shares
-            .get(&(table, key.to_vec()))?
+            .get(table, key)?
             .iter()
             .copied()
             .find(|holder| *holder != txn)
@@ -966,26 +1056,55 @@ impl Store {
 
     /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
     fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<&mut RowLock, Blocked> {
+        self.lock_seen(txn, table, key, None)
+    }
+
+    /// [`lock`](Self::lock), given what the caller read already: `Some(raw)`, the bytes in place
+    /// for `key` when no lock was on it (None: look here).
+    fn lock_seen(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        unlocked: Option<Option<Vec<u8>>>,
+    ) -> Result<&mut RowLock, Blocked> {
         self.check_table(txn, table)?;
-        if let Some(holder) = self
-            .lock_holder_other_than(txn, table, key)
-            .or_else(|| self.sharer_other_than(txn, table, key))
-        {
+        let held = match unlocked {
+            Some(_) => None,
+            None => match self.locks.get(table, key) {
+                Some(lock) if lock.holder != txn => {
+                    return Err(Blocked {
+                        holder: lock.holder,
+                    })
+                }
+                Some(lock) => Some(lock.level),
+                None => None,
+            },
+        };
+        if let Some(holder) = self.sharer_other_than(txn, table, key) {
             return Err(Blocked { holder });
         }
-        let map_key = (table, key.to_vec());
         let level = self.level;
-        match self.locks.get(&map_key) {
+        match held {
             None => {
-                let before = self.raw(table, key);
+                let before = match unlocked {
+                    Some(raw) => raw,
+                    None => self.raw(table, key),
+                };
                 let writes = self.writes(txn);
-                writes.rows.push(map_key.clone());
+                writes.rows.push((table, key.to_vec()));
                 if level > 0 {
-                    let (table, key) = map_key.clone();
-                    writes.sub.push((level, Sub::NewLock { table, key }));
+                    writes.sub.push((
+                        level,
+                        Sub::NewLock {
+                            table,
+                            key: key.to_vec(),
+                        },
+                    ));
                 }
-                self.locks.insert(
-                    map_key.clone(),
+                return Ok(self.locks.insert(
+                    table,
+                    key.to_vec(),
                     RowLock {
                         holder: txn,
                         before,
@@ -993,9 +1112,10 @@ impl Store {
                         changed: false,
                         level,
                     },
-                );
+                ));
             }
-            Some(lock) if lock.level < level => {
+            Some(held_level) if held_level < level => {
+                let lock = self.locks.get(table, key).expect("held");
                 let sub = Sub::Row {
                     table,
                     key: key.to_vec(),
@@ -1008,7 +1128,7 @@ impl Store {
             }
             Some(_) => {}
         }
-        let lock = self.locks.get_mut(&map_key).expect("locked above");
+        let lock = self.locks.get_mut(table, key).expect("locked above");
         lock.level = lock.level.max(level);
         Ok(lock)
     }
@@ -1038,9 +1158,9 @@ impl Store {
             Some(_) => return Ok(()),
             None => {}
         }
-        let map_key = (table, key.to_vec());
-        let holders = self.shares.entry(map_key.clone()).or_default();
+        let holders = self.shares.get_or_insert_with(table, key, Vec::new);
         if !holders.contains(&txn) {
+            let map_key = (table, key.to_vec());
             holders.push(txn);
             let level = self.level;
             let writes = self.writes(txn);
@@ -1054,11 +1174,11 @@ impl Store {
     }
 
     fn unshare(&mut self, txn: TxnId, rows: Vec<(TableId, Vec<u8>)>) {
-        for row in rows {
-            if let Some(holders) = self.shares.get_mut(&row) {
+        for (table, key) in rows {
+            if let Some(holders) = self.shares.get_mut(table, &key) {
                 holders.retain(|holder| *holder != txn);
                 if holders.is_empty() {
-                    self.shares.remove(&row);
+                    self.shares.remove(table, &key);
                 }
             }
         }
@@ -1084,29 +1204,91 @@ impl Store {
             tree.put(&key, &stored);
             return Ok(Inserted::Yes);
         }
-        let mut exists = false;
-        let mut holder = None;
-        self.newest(
-            Snapshot::latest(txn),
-            table,
-            &key,
-            &mut |view| match view.newest {
-                Newest::Mine(row) | Newest::Committed { row, .. } => exists = row.is_some(),
-                Newest::Locked(other) => holder = Some(other),
-            },
-        )?;
-        if let Some(holder) = holder {
-            return Err(Blocked { holder });
+        match self.insertable(txn, table, &key)? {
+            Some(free) => {
+                self.put_new(txn, table, &key, &stored, free)?;
+                Ok(Inserted::Yes)
+            }
+            None => Ok(Inserted::Duplicate),
         }
-        if exists {
-            return Ok(Inserted::Duplicate);
+    }
+
+    /// Whether `txn` may insert `key` into `table`: no row it must consider is there (None: one
+    /// is, a duplicate), or the lock holder to wait for; with what the insert needs to know (the
+    /// bytes in place for the lock's before-image, whether a lock is there). One read of the
+    /// tree and one of the lock table.
+    fn insertable(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+    ) -> Result<Option<FreeKey>, Blocked> {
+        self.check_table(txn, table)?;
+        let raw = self.raw(table, key);
+        let (free, unlocked) = match self
+            .view(Snapshot::latest(txn), table, key, raw.as_deref())?
+            .newest
+        {
+            Newest::Mine(row) => (row.is_none(), false),
+            Newest::Committed { row, .. } => (row.is_none(), true),
+            Newest::Locked(holder) => return Err(Blocked { holder }),
+        };
+        Ok(free.then_some(FreeKey { raw, unlocked }))
+    }
+
+    /// Puts a new version of `key` (`stored`: header and row) where [`insertable`](Self::insertable)
+    /// found it `free`, under `txn`'s lock (none in a table it truncated).
+    fn put_new(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        stored: &[u8],
+        free: FreeKey,
+    ) -> Result<(), Blocked> {
+        if !self.exclusive(txn, table) {
+            let unlocked = free.unlocked.then_some(free.raw);
+            let lock = self.lock_seen(txn, table, key, unlocked)?;
+            lock.deleted = false;
+            lock.changed = true;
         }
-        let lock = self.lock(txn, table, &key)?;
-        lock.deleted = false;
-        lock.changed = true;
-        let vshard = self.vshard(table, &key);
-        self.tree_mut(table, vshard).put(&key, &stored);
-        Ok(Inserted::Yes)
+        let vshard = self.vshard(table, key);
+        self.tree_mut(table, vshard).put(key, stored);
+        Ok(())
+    }
+
+    /// Checks that `txn` may insert every one of `keys` into `table` (distinct keys; see
+    /// [`insert`](Self::insert)), changing nothing, so that a batch that must wait or holds a
+    /// duplicate leaves nothing behind: `Ok(Err(i))` names the first key that has a row. The
+    /// result goes to [`insert_checked`](Self::insert_checked), key by key, before anything else
+    /// changes the store: each key is read once for both steps.
+    pub fn check_inserts<'k>(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        keys: impl IntoIterator<Item = &'k [u8]>,
+    ) -> Result<Result<Vec<FreeKey>, usize>, Blocked> {
+        let mut free = Vec::new();
+        for (index, key) in keys.into_iter().enumerate() {
+            match self.insertable(txn, table, key)? {
+                Some(key) => free.push(key),
+                None => return Ok(Err(index)),
+            }
+        }
+        Ok(Ok(free))
+    }
+
+    /// Inserts `row` under a key [`check_inserts`](Self::check_inserts) found free.
+    pub fn insert_checked(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        row: &[u8],
+        free: FreeKey,
+    ) -> Result<(), Blocked> {
+        let stored = mvcc::version(txn, Some(row));
+        self.put_new(txn, table, key, &stored, free)
     }
 
     /// Replaces the row under `key` (which `txn` must see).
@@ -1147,8 +1329,8 @@ impl Store {
         self.check_table(txn, table)?;
         if let Some((_, lock)) = self
             .locks
-            .iter()
-            .find(|((t, _), lock)| *t == table && lock.holder != txn)
+            .of_table(table)
+            .find(|(_, lock)| lock.holder != txn)
         {
             return Err(Blocked {
                 holder: lock.holder,
@@ -1156,8 +1338,7 @@ impl Store {
         }
         if let Some(holder) = self
             .shares
-            .iter()
-            .filter(|((t, _), _)| *t == table)
+            .of_table(table)
             .flat_map(|(_, holders)| holders)
             .find(|holder| **holder != txn)
         {
@@ -1230,7 +1411,10 @@ impl Store {
             }
         }
         for (table, key) in &writes.rows {
-            let lock = &self.locks[&(*table, key.clone())];
+            let lock = self
+                .locks
+                .get(*table, key)
+                .expect("a written row is locked");
             if !lock.changed {
                 continue;
             }
@@ -1277,7 +1461,7 @@ impl Store {
         self.unshare(txn, std::mem::take(&mut writes.shared));
         let mut wrote = !writes.truncated.is_empty();
         for (table, key) in writes.rows {
-            let Some(lock) = self.locks.remove(&(table, key.clone())) else {
+            let Some(lock) = self.locks.remove(table, &key) else {
                 continue;
             };
             if !lock.changed {
@@ -1350,19 +1534,19 @@ impl Store {
                     level,
                 } => {
                     self.set_row(table, &key, raw.as_deref());
-                    if let Some(lock) = self.locks.get_mut(&(table, key)) {
+                    if let Some(lock) = self.locks.get_mut(table, &key) {
                         lock.deleted = deleted;
                         lock.changed = changed;
                         lock.level = level;
                     }
                 }
                 Sub::NewLock { table, key } => {
-                    let map_key = (table, key);
-                    if let Some(lock) = self.locks.remove(&map_key) {
+                    if let Some(lock) = self.locks.remove(table, &key) {
                         if lock.changed {
-                            self.set_row(table, &map_key.1, lock.before.as_deref());
+                            self.set_row(table, &key, lock.before.as_deref());
                         }
                     }
+                    let map_key = (table, key);
                     if let Some(writes) = self.txns.get_mut(&txn) {
                         writes.rows.retain(|row| *row != map_key);
                     }
@@ -1413,7 +1597,7 @@ impl Store {
             .partition(|row| which(row));
         writes.rows = kept;
         for (table, key) in chosen {
-            let Some(lock) = self.locks.remove(&(table, key.clone())) else {
+            let Some(lock) = self.locks.remove(table, &key) else {
                 continue;
             };
             if lock.changed {
@@ -1450,8 +1634,7 @@ impl Store {
                 let (writer, row) = store.parse(raw);
                 row.is_none() && store.commit_ts(writer) <= horizon
             };
-            let map_key = (table, key.to_vec());
-            match self.locks.get(&map_key) {
+            match self.locks.get(table, key) {
                 Some(lock) if lock.changed => {
                     // A transaction re-inserted the row: an abort must not bring the tombstone back.
                     if lock
@@ -1459,7 +1642,7 @@ impl Store {
                         .as_deref()
                         .is_some_and(|b| old_tombstone(self, b))
                     {
-                        self.locks.get_mut(&map_key).expect("present").before = None;
+                        self.locks.get_mut(table, key).expect("present").before = None;
                     }
                 }
                 Some(_) => {}
