@@ -270,6 +270,9 @@ def main():
         versions.update({server.name: server.version for server in servers})
         versions["keel_command"] = " ".join(servers[1].command)
         for scale, scale_workloads in per_scale.items():
+            # The workloads beside pgbench run after the last scale's (the connection storm
+            # reads its tables); --only may leave either list empty.
+            scale_workloads = scale_workloads + (others if scale == scales[-1] else [])
             if not scale_workloads:
                 continue
             for server in servers:
@@ -277,7 +280,7 @@ def main():
                 t0 = time.time()
                 subprocess.run(pgbench_command(server, ["-i", "-q", "-s", str(scale)]), check=True, capture_output=True)
                 init_seconds[f"{server.name} s{scale}"] = time.time() - t0
-            for workload in scale_workloads + (others if scale == scales[-1] else []):
+            for workload in scale_workloads:
                 for round_number in range(rounds):
                     order = servers if (round_number + done) % 2 == 0 else list(reversed(servers))
                     for server in order:

@@ -5347,10 +5347,7 @@ impl Session {
                         .query_rows(cluster, &source.rel, &params, txn, now, &cancel)
                         .await?;
                     result.tag = format!("SELECT {}", rows.len());
-                    for chunk in rows.chunks(1024) {
-                        self.insert_rows(cluster, &table, chunk.to_vec(), txn, now, None)
-                            .await?;
-                    }
+                    self.insert_moved(cluster, &table, rows, txn, now).await?;
                 }
             }
             Plan::CreateSequence { seq, if_not_exists } => {
@@ -6570,11 +6567,7 @@ impl Session {
             // Keyed by hidden row ids: new ones as the rows go in again.
             let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
             self.truncate_everywhere(cluster, ids, txn, 0).await?;
-            for chunk in rows.chunks(16_384) {
-                self.insert_rows(cluster, new, chunk.to_vec(), txn, 0, None)
-                    .await?;
-            }
-            return Ok(());
+            return self.insert_moved(cluster, new, rows, txn, 0).await;
         }
         let mut keyed = Vec::with_capacity(rows.len());
         for row in rows {
@@ -6617,11 +6610,27 @@ impl Session {
         // Index entries name row keys, which all change: the inserts below write them anew.
         let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
         self.truncate_everywhere(cluster, ids, txn, 0).await?;
-        for chunk in rows.chunks(16_384) {
-            self.insert_rows(cluster, new, chunk.to_vec(), txn, 0, None)
-                .await?;
+        self.insert_moved(cluster, new, rows, txn, 0).await
+    }
+
+    /// Inserts rows a statement moves into `table` whole (a rewrite, CREATE TABLE AS: no foreign
+    /// keys to check, indexes built anew), in batches, each row moved rather than copied.
+    async fn insert_moved<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+    ) -> SqlResult<()> {
+        let mut rows = rows.into_iter();
+        loop {
+            let batch: Vec<Vec<Value>> = rows.by_ref().take(16_384).collect();
+            if batch.is_empty() {
+                return Ok(());
+            }
+            self.insert_rows(cluster, table, batch, txn, now, None).await?;
         }
-        Ok(())
     }
 
     /// Whether every row of `table` whose key for `fk` has no NULL names a row of the
