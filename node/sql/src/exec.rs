@@ -6629,7 +6629,8 @@ impl Session {
             if batch.is_empty() {
                 return Ok(());
             }
-            self.insert_rows(cluster, table, batch, txn, now, None).await?;
+            self.insert_rows(cluster, table, batch, txn, now, None)
+                .await?;
         }
     }
 

@@ -55,13 +55,74 @@ struct RowLock {
     level: u32,
 }
 
+/// A row's key as the lock table and write sets hold it: inline up to 22 bytes (an integer
+/// key is nine), so that a probe of a lock table of a million rows compares bytes in the table's
+/// own memory instead of following a pointer to them (a second cache miss), and a lock costs no
+/// allocation for its key; longer keys go to the heap. Hashes and compares as its bytes, so maps
+/// keyed by it are searched by `&[u8]`.
+#[derive(Clone)]
+enum RowKey {
+    Inline(u8, [u8; INLINE_KEY]),
+    Heap(Box<[u8]>),
+}
+
+/// The longest key a [`RowKey`] holds inline (the enum stays 24 bytes).
+const INLINE_KEY: usize = 22;
+
+impl RowKey {
+    fn new(key: &[u8]) -> RowKey {
+        if key.len() <= INLINE_KEY {
+            let mut bytes = [0; INLINE_KEY];
+            bytes[..key.len()].copy_from_slice(key);
+            RowKey::Inline(key.len() as u8, bytes)
+        } else {
+            RowKey::Heap(key.into())
+        }
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            RowKey::Inline(len, bytes) => &bytes[..*len as usize],
+            RowKey::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for RowKey {
+    fn borrow(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq for RowKey {
+    fn eq(&self, other: &RowKey) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for RowKey {}
+
+impl std::hash::Hash for RowKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `[u8]` hashes, which `Borrow` requires.
+        self.as_slice().hash(state)
+    }
+}
+
+impl std::fmt::Debug for RowKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
 /// Row locks (or share locks) by table and key. A map per table, so that a lookup by a borrowed
 /// key allocates nothing (a map keyed by `(table, key)` pairs needs an owned pair to look one up),
 /// hashed with [`FastHasher`](crate::hash::FastHasher): a bulk insert consults it several times
 /// per row.
 #[derive(Debug)]
 struct RowMap<V> {
-    tables: FastMap<TableId, FastMap<Vec<u8>, V>>,
+    tables: FastMap<TableId, FastMap<RowKey, V>>,
     len: usize,
 }
 
@@ -101,15 +162,20 @@ impl<V> RowMap<V> {
     ) -> &mut V {
         let rows = self.tables.entry(table).or_default();
         if !rows.contains_key(key) {
-            rows.insert(key.to_vec(), make());
+            rows.insert(RowKey::new(key), make());
             self.len += 1;
         }
         rows.get_mut(key).expect("present")
     }
 
-    fn insert(&mut self, table: TableId, key: Vec<u8>, value: V) -> &mut V {
+    fn insert(&mut self, table: TableId, key: &[u8], value: V) -> &mut V {
         use std::collections::hash_map::Entry;
-        match self.tables.entry(table).or_default().entry(key) {
+        match self
+            .tables
+            .entry(table)
+            .or_default()
+            .entry(RowKey::new(key))
+        {
             Entry::Occupied(mut entry) => {
                 entry.insert(value);
                 entry.into_mut()
@@ -132,14 +198,19 @@ impl<V> RowMap<V> {
     }
 
     /// The entries of one table.
-    fn of_table(&self, table: TableId) -> impl Iterator<Item = (&Vec<u8>, &V)> {
-        self.tables.get(&table).into_iter().flatten()
+    fn of_table(&self, table: TableId) -> impl Iterator<Item = (&[u8], &V)> {
+        self.tables
+            .get(&table)
+            .into_iter()
+            .flatten()
+            .map(|(key, value)| (key.as_slice(), value))
     }
 
-    fn iter(&self) -> impl Iterator<Item = (TableId, &Vec<u8>, &V)> {
-        self.tables
-            .iter()
-            .flat_map(|(table, rows)| rows.iter().map(|(key, value)| (*table, key, value)))
+    fn iter(&self) -> impl Iterator<Item = (TableId, &[u8], &V)> {
+        self.tables.iter().flat_map(|(table, rows)| {
+            rows.iter()
+                .map(|(key, value)| (*table, key.as_slice(), value))
+        })
     }
 }
 
@@ -164,7 +235,7 @@ enum Sub {
 #[derive(Default, Debug)]
 struct WriteSet {
     /// Rows this transaction locked, in first-touch order.
-    rows: Vec<(TableId, Vec<u8>)>,
+    rows: Vec<(TableId, RowKey)>,
     /// Rows it holds share locks on (SELECT .. FOR SHARE).
     shared: Vec<(TableId, Vec<u8>)>,
     /// Tables this transaction truncated, with the trees they had (restored on abort).
@@ -582,10 +653,10 @@ impl Store {
                 continue;
             }
             if !self.committing.contains_key(&lock.holder) {
-                image.undo.push((table, key.clone(), lock.before.clone()));
+                image.undo.push((table, key.to_vec(), lock.before.clone()));
             } else if lock.deleted {
                 // Committed in the image, but the row is still in place until the release.
-                image.undo.push((table, key.clone(), None));
+                image.undo.push((table, key.to_vec(), None));
             }
         }
         (image, committing)
@@ -1092,7 +1163,7 @@ impl Store {
                     None => self.raw(table, key),
                 };
                 let writes = self.writes(txn);
-                writes.rows.push((table, key.to_vec()));
+                writes.rows.push((table, RowKey::new(key)));
                 if level > 0 {
                     writes.sub.push((
                         level,
@@ -1104,7 +1175,7 @@ impl Store {
                 }
                 return Ok(self.locks.insert(
                     table,
-                    key.to_vec(),
+                    key,
                     RowLock {
                         holder: txn,
                         before,
@@ -1346,7 +1417,7 @@ impl Store {
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
-        self.undo_rows(txn, |(t, _)| *t == table);
+        self.undo_rows(txn, |t| t == table);
         self.table_locks.insert(table, txn);
         let level = self.level;
         self.writes(txn).truncate_levels.push(level);
@@ -1411,6 +1482,7 @@ impl Store {
             }
         }
         for (table, key) in &writes.rows {
+            let key = key.as_slice();
             let lock = self
                 .locks
                 .get(*table, key)
@@ -1461,7 +1533,8 @@ impl Store {
         self.unshare(txn, std::mem::take(&mut writes.shared));
         let mut wrote = !writes.truncated.is_empty();
         for (table, key) in writes.rows {
-            let Some(lock) = self.locks.remove(table, &key) else {
+            let key = key.as_slice();
+            let Some(lock) = self.locks.remove(table, key) else {
                 continue;
             };
             if !lock.changed {
@@ -1481,13 +1554,13 @@ impl Store {
             }
             if let Some(before) = &lock.before {
                 change.replaced += 1;
-                let undo_key = mvcc::undo_key(ts, table, &key);
+                let undo_key = mvcc::undo_key(ts, table, key);
                 self.young_bytes += undo_key.len() + before.len();
                 self.young.insert(undo_key, before.clone());
             }
             if lock.deleted {
                 let tombstone = lock.before.is_some().then(|| mvcc::version(txn, None));
-                self.set_row(table, &key, tombstone.as_deref());
+                self.set_row(table, key, tombstone.as_deref());
             }
         }
         if wrote {
@@ -1546,9 +1619,10 @@ impl Store {
                             self.set_row(table, &key, lock.before.as_deref());
                         }
                     }
-                    let map_key = (table, key);
                     if let Some(writes) = self.txns.get_mut(&txn) {
-                        writes.rows.retain(|row| *row != map_key);
+                        writes
+                            .rows
+                            .retain(|(t, k)| !(*t == table && k.as_slice() == key));
                     }
                 }
                 Sub::NewShare { table, key } => {
@@ -1588,20 +1662,21 @@ impl Store {
     }
 
     /// Puts the rows of `txn` that `which` selects back as they were and releases their locks.
-    fn undo_rows(&mut self, txn: TxnId, which: impl Fn(&(TableId, Vec<u8>)) -> bool) {
+    fn undo_rows(&mut self, txn: TxnId, which: impl Fn(TableId) -> bool) {
         let Some(writes) = self.txns.get_mut(&txn) else {
             return;
         };
         let (chosen, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.rows)
             .into_iter()
-            .partition(|row| which(row));
+            .partition(|(table, _)| which(*table));
         writes.rows = kept;
         for (table, key) in chosen {
-            let Some(lock) = self.locks.remove(table, &key) else {
+            let key = key.as_slice();
+            let Some(lock) = self.locks.remove(table, key) else {
                 continue;
             };
             if lock.changed {
-                self.set_row(table, &key, lock.before.as_deref());
+                self.set_row(table, key, lock.before.as_deref());
             }
         }
     }
@@ -1883,6 +1958,87 @@ mod tests {
             store.get(Snapshot::latest(20), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
         );
+    }
+
+    #[test]
+    fn checked_inserts_leave_nothing_behind_until_every_key_is_free() {
+        let mut store = Store::default();
+        // A key longer than a lock holds inline, beside short ones.
+        let long = vec![7u8; 40];
+        store.load(
+            1,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"b".to_vec(), b"2".to_vec()),
+            ],
+        );
+        let keys = |list: &[&[u8]]| list.iter().map(|k| k.to_vec()).collect::<Vec<_>>();
+        let check = |store: &Store, txn, list: &[Vec<u8>]| {
+            store
+                .check_inserts(txn, 1, list.iter().map(Vec::as_slice))
+                .map(|free| free.map(|free| free.len()))
+        };
+        // The first key with a row is named; nothing was locked.
+        assert_eq!(check(&store, 5, &keys(&[b"c", b"b", b"a"])), Ok(Err(1)));
+        assert!(store.locks.is_empty());
+        // Txn 5 deletes `a` and inserts the long key: `a` is free for it again, the long key is
+        // its own row now, and for txn 6 both wait on txn 5.
+        store.delete(5, 1, b"a").unwrap();
+        store.insert(5, 1, long.clone(), b"L".to_vec()).unwrap();
+        assert_eq!(check(&store, 5, std::slice::from_ref(&long)), Ok(Err(0)));
+        assert_eq!(
+            check(&store, 6, &keys(&[b"c", b"a"])),
+            Err(Blocked { holder: 5 })
+        );
+        assert_eq!(
+            check(&store, 6, std::slice::from_ref(&long)),
+            Err(Blocked { holder: 5 })
+        );
+        let list = keys(&[b"a", b"c"]);
+        let free = store
+            .check_inserts(5, 1, list.iter().map(Vec::as_slice))
+            .unwrap()
+            .unwrap();
+        for (key, free) in list.iter().zip(free) {
+            store.insert_checked(5, 1, key, b"new", free).unwrap();
+        }
+        assert_eq!(
+            store.get(Snapshot::latest(5), 1, b"a").unwrap(),
+            Some(Cow::Borrowed(&b"new"[..]))
+        );
+        // Others still see the committed `a`; an abort puts it back and drops the rest.
+        assert_eq!(
+            store.get(Snapshot::latest(6), 1, b"a").unwrap(),
+            Some(Cow::Borrowed(&b"1"[..]))
+        );
+        store.abort(5);
+        assert!(store.locks.is_empty());
+        assert_eq!(
+            store.get(Snapshot::latest(6), 1, b"a").unwrap(),
+            Some(Cow::Borrowed(&b"1"[..]))
+        );
+        assert_eq!(store.get(Snapshot::latest(6), 1, b"c").unwrap(), None);
+        assert_eq!(store.get(Snapshot::latest(6), 1, &long).unwrap(), None);
+        // Committed inserts are logged with what they replaced and then seen by everyone.
+        let list = keys(&[b"c"]);
+        let free = store
+            .check_inserts(8, 1, [b"c".as_slice()])
+            .unwrap()
+            .unwrap();
+        store
+            .insert_checked(8, 1, &list[0], b"3", free.into_iter().next().unwrap())
+            .unwrap();
+        store.insert(8, 1, long.clone(), b"L".to_vec()).unwrap();
+        let mut records = Vec::new();
+        store.commit_records(8, &[0], &mut |record| records.push(format!("{record:?}")));
+        assert_eq!(records.len(), 3, "{records:?}");
+        store.release(8, 1);
+        assert!(store.locks.is_empty());
+        assert_eq!(
+            store.get(Snapshot::latest(9), 1, &long).unwrap(),
+            Some(Cow::Borrowed(&b"L"[..]))
+        );
+        assert_eq!(std::mem::size_of::<RowKey>(), 24);
     }
 
     #[test]
