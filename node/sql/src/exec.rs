@@ -4451,8 +4451,9 @@ impl Session {
         // Foreign keys are enforced unless the rows are only moving (no cancel given), when
         // the indexes are being built anew.
         let enforce = cancel.is_some() && !table.foreign_keys.is_empty();
+        let keyed = keyed_rows(cluster, table, rows);
         let changes = self
-            .put_rows(cluster, table, rows, enforce, txn, now, cancel.is_none())
+            .put_rows(cluster, table, keyed, enforce, txn, now, cancel.is_none())
             .await?;
         if let (Some(cancel), true) = (cancel, enforce) {
             self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
@@ -4461,14 +4462,15 @@ impl Session {
         Ok(())
     }
 
-    /// Writes new rows at their owners (keys computed here) and their index entries; returns
-    /// them as changes (key, no old row, the row) when the table has indexes or `changes` asks.
+    /// Writes new rows at their owners (with their keys: [`keyed_rows`]) and their index
+    /// entries; returns them as changes (key, no old row, the row) when the table has indexes or
+    /// `changes` asks.
     #[allow(clippy::too_many_arguments)]
     async fn put_rows<C: Cluster>(
         &mut self,
         cluster: &C,
         table: &Arc<TableDef>,
-        rows: Vec<Vec<Value>>,
+        rows: Vec<KeyedRow>,
         changes: bool,
         txn: Tx,
         now: i64,
@@ -4480,8 +4482,7 @@ impl Session {
         let mut positions: BTreeMap<WorkerId, Vec<usize>> = BTreeMap::new();
         // Rows with their keys, for the index entries written after them.
         let mut inserted = Vec::new();
-        for (position, row) in rows.into_iter().enumerate() {
-            let key = new_row_key(cluster, table, &row);
+        for (position, (key, row)) in rows.into_iter().enumerate() {
             let owner = owner_of(table.vshard(&key), workers);
             if !table.indexes.is_empty() || changes {
                 inserted.push((key.clone(), row.clone()));
@@ -4616,7 +4617,15 @@ impl Session {
         }
         let tracked = table.tracks_changes();
         let put = self
-            .put_rows(cluster, table, moved.clone(), tracked, txn, ctx.now, false)
+            .put_rows(
+                cluster,
+                table,
+                keyed_rows(cluster, table, moved.clone()),
+                tracked,
+                txn,
+                ctx.now,
+                false,
+            )
             .await?;
         // Each row as an update, for the foreign keys: its old image beside its new one.
         let changes: Vec<RowChange> = put
@@ -5347,7 +5356,8 @@ impl Session {
                         .query_rows(cluster, &source.rel, &params, txn, now, &cancel)
                         .await?;
                     result.tag = format!("SELECT {}", rows.len());
-                    self.insert_moved(cluster, &table, rows, txn, now).await?;
+                    let keyed = keyed_rows(cluster, &table, rows);
+                    self.insert_moved(cluster, &table, keyed, txn, now).await?;
                 }
             }
             Plan::CreateSequence { seq, if_not_exists } => {
@@ -5956,8 +5966,7 @@ impl Session {
                     keyed.columns[column].not_null = true;
                 }
                 let keyed = Arc::new(keyed);
-                self.rewrite(cluster, &table, &keyed, |_| Ok(()), txn)
-                    .await?;
+                self.rewrite(cluster, &table, &keyed, None, txn).await?;
                 next.tables.insert(keyed.name.clone(), keyed);
             }
             Plan::CreateIndex {
@@ -6309,7 +6318,8 @@ impl Session {
                     row.remove(column);
                     Ok(())
                 };
-                self.rewrite(cluster, &current, &new, drop, txn).await?;
+                self.rewrite(cluster, &current, &new, Some(&drop), txn)
+                    .await?;
                 next.tables.insert(new.name.clone(), new);
             }
             Plan::Role(command) => {
@@ -6517,14 +6527,14 @@ impl Session {
     }
 
     /// Writes every row of `old` again as a row of `new` inside `txn`, as `reshape` makes it:
-    /// under the key of `new` (ALTER TABLE ADD PRIMARY KEY), without a column (DROP COLUMN),
-    /// with columns of other types (ALTER COLUMN TYPE). New indexes are built anew.
+    /// under the key of `new` (ALTER TABLE ADD PRIMARY KEY: no reshape), without a column (DROP
+    /// COLUMN), with columns of other types (ALTER COLUMN TYPE). New indexes are built anew.
     async fn rewrite<C: Cluster>(
         &mut self,
         cluster: &C,
         old: &Arc<TableDef>,
         new: &Arc<TableDef>,
-        reshape: impl Fn(&mut Vec<Value>) -> SqlResult<()>,
+        reshape: Option<&Reshape<'_>>,
         txn: Tx,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
@@ -6556,18 +6566,23 @@ impl Session {
             let output = output?;
             read.extend(output.keys.into_iter().zip(output.rows));
         }
-        // In the old keys' order (near PostgreSQL's heap order, in which it meets the rows): a
-        // row that cannot be reshaped is the one PostgreSQL would name.
-        read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if reshape.is_some() {
+            // In the old keys' order (near PostgreSQL's heap order, in which it meets the rows):
+            // a row that cannot be reshaped is the one PostgreSQL would name.
+            read.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
         let mut rows: Vec<Vec<Value>> = read.into_iter().map(|(_, row)| row).collect();
-        for row in &mut rows {
-            reshape(row)?;
+        if let Some(reshape) = reshape {
+            for row in &mut rows {
+                reshape(row)?;
+            }
         }
         if new.primary_key.is_empty() {
             // Keyed by hidden row ids: new ones as the rows go in again.
             let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
             self.truncate_everywhere(cluster, ids, txn, 0).await?;
-            return self.insert_moved(cluster, new, rows, txn, 0).await;
+            let keyed = keyed_rows(cluster, new, rows);
+            return self.insert_moved(cluster, new, keyed, txn, 0).await;
         }
         let mut keyed = Vec::with_capacity(rows.len());
         for row in rows {
@@ -6583,13 +6598,7 @@ impl Session {
                     ));
                 }
             }
-            let key = row_key(
-                &new.primary_key
-                    .iter()
-                    .map(|&c| (row[c].clone(), new.columns[c].ty))
-                    .collect::<Vec<_>>(),
-            );
-            keyed.push((key, row));
+            keyed.push((primary_key_of(new, &row), row));
         }
         // In key order: duplicates end up side by side, and every (table, vshard) tree is then
         // filled by appending, so the pages being written stay few even when the table is much
@@ -6606,30 +6615,31 @@ impl Session {
                 key_text(new, &new.primary_key, &pair[1].1)
             )));
         }
-        let rows: Vec<Vec<Value>> = keyed.into_iter().map(|(_, row)| row).collect();
         // Index entries name row keys, which all change: the inserts below write them anew.
         let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
         self.truncate_everywhere(cluster, ids, txn, 0).await?;
-        self.insert_moved(cluster, new, rows, txn, 0).await
+        self.insert_moved(cluster, new, keyed, txn, 0).await
     }
 
-    /// Inserts rows a statement moves into `table` whole (a rewrite, CREATE TABLE AS: no foreign
-    /// keys to check, indexes built anew), in batches, each row moved rather than copied.
+    /// Inserts rows a statement moves into `table` whole, with their keys (a rewrite, CREATE
+    /// TABLE AS: no foreign keys to check, indexes built anew), in batches, each row moved
+    /// rather than copied.
     async fn insert_moved<C: Cluster>(
         &mut self,
         cluster: &C,
         table: &Arc<TableDef>,
-        rows: Vec<Vec<Value>>,
+        rows: Vec<KeyedRow>,
         txn: Tx,
         now: i64,
     ) -> SqlResult<()> {
         let mut rows = rows.into_iter();
         loop {
-            let batch: Vec<Vec<Value>> = rows.by_ref().take(16_384).collect();
+            let batch: Vec<KeyedRow> = rows.by_ref().take(16_384).collect();
             if batch.is_empty() {
                 return Ok(());
             }
-            self.insert_rows(cluster, table, batch, txn, now, None)
+            // As `insert_rows` without foreign keys to check: the rows are only moving.
+            self.put_rows(cluster, table, batch, false, txn, now, true)
                 .await?;
         }
     }
@@ -6737,7 +6747,8 @@ impl Session {
             }
             Ok(())
         };
-        self.rewrite(cluster, old, &unchecked, reshape, txn).await?;
+        self.rewrite(cluster, old, &unchecked, Some(&reshape), txn)
+            .await?;
         self.log_sequences(cluster).await?;
         check_existing_rows(cluster, new, &not_null, &checked, txn).await
     }
@@ -8014,13 +8025,27 @@ fn new_row_key<C: Cluster>(cluster: &C, table: &TableDef, row: &[Value]) -> Vec<
     if table.primary_key.is_empty() {
         return local_row_key(cluster);
     }
-    row_key(
-        &table
-            .primary_key
-            .iter()
-            .map(|&c| (row[c].clone(), table.columns[c].ty))
-            .collect::<Vec<_>>(),
-    )
+    primary_key_of(table, row)
+}
+
+/// How a table rewrite changes each row (see `Session::rewrite`).
+type Reshape<'a> = dyn Fn(&mut Vec<Value>) -> SqlResult<()> + 'a;
+
+/// The encoded primary key of `row`, a row of `table` (which has one).
+fn primary_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {
+    let values: Vec<(&Value, DataType)> = (table.primary_key.iter())
+        .map(|&c| (&row[c], table.columns[c].ty))
+        .collect();
+    let mut key = Vec::with_capacity(16);
+    encode_key(&values, &mut key);
+    key
+}
+
+/// New rows of `table` with their keys ([`new_row_key`]).
+fn keyed_rows<C: Cluster>(cluster: &C, table: &TableDef, rows: Vec<Vec<Value>>) -> Vec<KeyedRow> {
+    rows.into_iter()
+        .map(|row| (new_row_key(cluster, table, &row), row))
+        .collect()
 }
 
 /// `table` as `catalog` has it now (a DDL statement's plan names the table it was bound to).

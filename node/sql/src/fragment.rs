@@ -18,6 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use keel_storage::hash::FastState;
 use keel_storage::mvcc::{Clock, Snapshot, Ts};
 use keel_storage::ssi::Ssi;
 use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
@@ -1516,7 +1517,8 @@ impl Shard {
                 on_conflict: None,
             } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
-                let mut seen = HashSet::with_capacity(rows.len());
+                let mut seen: HashSet<&[u8], FastState> =
+                    HashSet::with_capacity_and_hasher(rows.len(), FastState::default());
                 let duplicate = |index: usize| {
                     let mut error = duplicate_key(table, &rows[index].1);
                     error.batch_row = Some(index);
