@@ -49,3 +49,16 @@ COPY c (id, name) FROM stdin;
 COMMIT;
 SELECT id, name FROM c WHERE id >= 8 ORDER BY id;
 DROP TABLE c;
+-- Defaults are evaluated only for columns the input does not give: a serial's sequence advances
+-- once per row that takes it.
+CREATE TABLE cs (id serial PRIMARY KEY, v text, at int DEFAULT 7);
+COPY cs (id, v) FROM stdin;
+10	given
+11	given
+\.
+COPY cs (v) FROM stdin;
+from the sequence
+\.
+SELECT * FROM cs ORDER BY id;
+SELECT nextval('cs_id_seq');
+DROP TABLE cs;

@@ -2808,7 +2808,12 @@ impl Session {
                 self.check_writable("COPY FROM")?;
                 let mut binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
                 let table = binder.write_target(table)?;
-                let defaults = binder.defaults(&table)?;
+                // Defaults only for the columns the input does not give (a serial column's
+                // sequence does not advance for ids the input has, as in PostgreSQL).
+                let mut defaults = binder.defaults(&table)?;
+                for &column in &columns {
+                    defaults[column] = Expr::Const(Value::Null);
+                }
                 self.txn_for_statement(cluster);
                 result.copy = Some(CopyState {
                     table,
