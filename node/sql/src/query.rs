@@ -26,6 +26,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use keel_storage::hash::{fold, random_seed, MULTIPLIER};
+
 use crate::arith::NumericProgram;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
@@ -279,8 +281,9 @@ pub struct KeyIds {
     hasher: KeyHasher,
 }
 
-/// The hash of [`KeyIds`]: a folded multiply (the 128-bit product's halves xor-ed) per eight
-/// bytes of the key, from a random seed per table. Keys are short (an integer's is 9 bytes), where
+/// The hash of [`KeyIds`]: a folded multiply (the 128-bit product's halves xor-ed:
+/// [`keel_storage::hash::fold`], the storage's lock tables hash with it too) per eight bytes of
+/// the key, from a random seed per table. Keys are short (an integer's is 9 bytes), where
 /// SipHash (std's default) cost a sixth of a hash join's probe side. Not a cryptographic hash; the
 /// random seed keeps crafted keys from colliding on purpose, as in foldhash and aHash.
 struct KeyHasher {
@@ -289,38 +292,29 @@ struct KeyHasher {
 
 impl Default for KeyHasher {
     fn default() -> KeyHasher {
-        use std::hash::BuildHasher;
         KeyHasher {
-            seed: std::hash::RandomState::new().hash_one(0x6b65_656c_u64) | 1,
+            seed: random_seed() | 1,
         }
     }
 }
 
 impl KeyHasher {
-    const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-
-    #[inline]
-    fn fold(a: u64, b: u64) -> u64 {
-        let product = (a as u128) * (b as u128);
-        (product as u64) ^ ((product >> 64) as u64)
-    }
-
     #[inline]
     fn hash(&self, key: &[u8]) -> u64 {
         let mut state = self.seed ^ (key.len() as u64);
         let mut words = key.chunks_exact(8);
         for word in &mut words {
             let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-            state = Self::fold(state ^ word, Self::MULTIPLIER);
+            state = fold(state ^ word, MULTIPLIER);
         }
         let rest = words.remainder();
         if !rest.is_empty() {
             let mut last = [0u8; 8];
             last[..rest.len()].copy_from_slice(rest);
-            state = Self::fold(state ^ u64::from_le_bytes(last), Self::MULTIPLIER);
+            state = fold(state ^ u64::from_le_bytes(last), MULTIPLIER);
         }
         // Both ends of the hash are used (hashbrown: low bits for the bucket, top 7 as a tag).
-        Self::fold(state, self.seed ^ Self::MULTIPLIER)
+        fold(state, self.seed ^ MULTIPLIER)
     }
 }
 

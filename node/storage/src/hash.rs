@@ -11,24 +11,32 @@
 //! do), so every input bit reaches every output bit. A plain 64-bit multiply (FxHash) only
 //! carries bits upwards: keys that differ in the high bytes of a word (where a big-endian integer
 //! key's low bytes land) then share the low bits hashbrown picks buckets from, and a million
-//! sequential keys fell into 256 buckets.
+//! sequential keys fell into 256 buckets. Each map starts from a random seed, so that its keys'
+//! hashes cannot be known in advance (as foldhash and aHash do). The SQL layer's key tables
+//! (`keel_sql::query::KeyIds`) hash with the same [`fold`].
 
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, Hasher};
+
+/// Odd constant with well-spread bits (2^64 / the golden ratio, as Fibonacci hashing uses).
+pub const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The folded multiply: the 128-bit product of `a` and `b`, its two halves xored.
+#[inline]
+pub fn fold(a: u64, b: u64) -> u64 {
+    let product = (a as u128) * (b as u128);
+    (product as u64) ^ ((product >> 64) as u64)
+}
 
 /// The folded-multiply word hash (see the module docs).
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct FastHasher {
     hash: u64,
 }
 
-/// Odd constant with well-spread bits (2^64 / the golden ratio, as Fibonacci hashing uses).
-const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-
 impl FastHasher {
     #[inline]
     fn add(&mut self, word: u64) {
-        let product = ((self.hash ^ word) as u128) * (SEED as u128);
-        self.hash = (product as u64) ^ ((product >> 64) as u64);
+        self.hash = fold(self.hash ^ word, MULTIPLIER);
     }
 }
 
@@ -79,8 +87,34 @@ impl Hasher for FastHasher {
     }
 }
 
-/// Builds [`FastHasher`]s: `HashMap<K, V, FastState>`.
-pub type FastState = BuildHasherDefault<FastHasher>;
+/// Builds [`FastHasher`]s from a seed drawn when the map is made: `HashMap<K, V, FastState>`.
+#[derive(Debug, Clone, Copy)]
+pub struct FastState {
+    seed: u64,
+}
+
+/// A seed for one map's hashes: std's `RandomState` draws random keys once per thread and steps
+/// them per call, and hashes a constant with them.
+pub fn random_seed() -> u64 {
+    std::hash::RandomState::new().hash_one(0x6b65_656c_u64)
+}
+
+impl Default for FastState {
+    fn default() -> FastState {
+        FastState {
+            seed: random_seed(),
+        }
+    }
+}
+
+impl BuildHasher for FastState {
+    type Hasher = FastHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher { hash: self.seed }
+    }
+}
 
 /// A `HashMap` hashed with [`FastHasher`].
 pub type FastMap<K, V> = std::collections::HashMap<K, V, FastState>;
@@ -89,11 +123,7 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, FastState>;
 mod tests {
     use super::*;
     use std::collections::HashSet;
-    use std::hash::{BuildHasher, Hash};
-
-    fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
-        FastState::default().hash_one(value)
-    }
+    use std::hash::Hash;
 
     /// How many of `2^bits` buckets the low bits of `hashes` fall into, and how many random
     /// hashes would fill on average.
@@ -108,32 +138,51 @@ mod tests {
 
     #[test]
     fn sequential_keys_spread_over_buckets() {
-        // Keys as the SQL layer encodes integers (a tag, then eight big-endian bytes, whose low
-        // bytes land in the high bytes of the first word and in the last byte alone): their
-        // bucket bits must fill about as many buckets as random hashes do.
+        // One map's hashes (one seed) of keys as the SQL layer encodes integers (a tag, then
+        // eight big-endian bytes, whose low bytes land in the high bytes of the first word and
+        // in the last byte alone): their bucket bits must fill about as many buckets as random
+        // hashes do.
+        let state = FastState::default();
+        let hash_of = |value: &dyn Fn(&mut FastHasher)| {
+            let mut hasher = state.build_hasher();
+            value(&mut hasher);
+            hasher.finish()
+        };
         let keys = (0u64..1 << 18).map(|i| {
             let mut key = vec![1u8];
             key.extend_from_slice(&(i ^ 1 << 63).to_be_bytes());
-            hash_of(&key)
+            hash_of(&|h| key.hash(h))
         });
         let (filled, expected) = buckets(keys, 19);
         assert!(filled as f64 > 0.97 * expected, "{filled} of {expected}");
         // Integers as map keys, small and shifted high.
-        let (filled, expected) = buckets((0u64..1 << 18).map(|i| hash_of(&(7u64, i))), 19);
+        let pairs = (0u64..1 << 18).map(|i| hash_of(&|h| (7u64, i).hash(h)));
+        let (filled, expected) = buckets(pairs, 19);
         assert!(filled as f64 > 0.97 * expected, "{filled} of {expected}");
-        let (filled, expected) = buckets((0u64..1 << 18).map(|i| hash_of(&(i << 40))), 19);
+        let high = (0u64..1 << 18).map(|i| hash_of(&|h| (i << 40).hash(h)));
+        let (filled, expected) = buckets(high, 19);
         assert!(filled as f64 > 0.97 * expected, "{filled} of {expected}");
         // And the top seven bits (hashbrown's tags) take all their values.
-        let tags: HashSet<u64> = (0u64..4096).map(|i| hash_of(&(7u64, i)) >> 57).collect();
+        let tags: HashSet<u64> = (0u64..4096)
+            .map(|i| hash_of(&|h| (7u64, i).hash(h)) >> 57)
+            .collect();
         assert_eq!(tags.len(), 128);
     }
 
     #[test]
-    fn trailing_zero_bytes_change_the_hash() {
-        assert_ne!(hash_of(&[1u8, 2][..]), hash_of(&[1u8, 2, 0][..]));
-        let mut a = FastHasher::default();
+    fn one_map_hashes_a_key_alike_and_trailing_zero_bytes_apart() {
+        let state = FastState::default();
+        assert_eq!(
+            state.hash_one(&b"key"[..]),
+            state.hash_one(b"key".to_vec().as_slice())
+        );
+        assert_ne!(
+            state.hash_one(&[1u8, 2][..]),
+            state.hash_one(&[1u8, 2, 0][..])
+        );
+        let mut a = state.build_hasher();
         a.write(b"ab");
-        let mut b = FastHasher::default();
+        let mut b = state.build_hasher();
         b.write(b"ab\0");
         assert_ne!(a.finish(), b.finish());
     }
