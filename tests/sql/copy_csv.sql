@@ -31,6 +31,26 @@ COPY cc FROM STDIN WITH (FORMAT csv);
 COPY cc FROM STDIN WITH (FORMAT text, HEADER);
 \.
 SELECT count(*), sum(price) FROM cc;
+-- Plain lines beside quoted records that span lines; unquoted empty fields are NULL, quoted
+-- ones empty strings; the line named in an error counts lines, not records.
+COPY cc (id, name, note) FROM STDIN WITH (FORMAT csv);
+11,eleven,
+12,"twelve
+spans, lines",""
+13,,"x"
+14,"a ""q""",n
+\.
+SELECT id, name, note, name IS NULL AS null_name, note IS NULL AS null_note FROM cc WHERE id > 10 ORDER BY id;
+COPY cc (id, name, note) FROM STDIN WITH (FORMAT csv);
+15,ok,n
+16,"multi
+line",n
+x17,bad,n
+\.
+COPY cc (id, name) FROM STDIN WITH (FORMAT csv, DELIMITER '|');
+18|pipe, with comma|
+\.
+SELECT count(*) FROM cc WHERE id > 14;
 DROP TABLE IF EXISTS nm;
 CREATE TABLE nm (a numeric(5,2), b numeric(3), c numeric(10,4));
 INSERT INTO nm VALUES (1.005, 2.5, 3.14159), (-1.005, -2.5, 0), (999.994, 999, 123456.7891);

@@ -558,22 +558,25 @@ fn copy_row<T>(
     Ok(row)
 }
 
-/// One record of text or CSV COPY input (`line` as read, for error messages): counts its line,
-/// skips a header, checks its field count and parses it into `batch`. False at the end marker
-/// (`\.`), after which the input is ignored.
+/// One record of text or CSV COPY input (`line` as read, for error messages; `lines`: how many
+/// lines of input it takes, more than one for a CSV record with newlines in quotes): counts its
+/// lines (an error names the last, as PostgreSQL's does), skips a header, checks its field count
+/// and parses it into `batch`. False at the end marker (`\.`), after which the input is ignored.
 fn copy_record<T: AsRef<str>>(
     state: &mut CopyState,
     line: &str,
+    lines: u64,
     fields: &[Option<T>],
     ctx: &EvalContext<'_>,
     batch: &mut Vec<Vec<Value>>,
 ) -> SqlResult<bool> {
-    state.line += 1;
+    let first = state.line == 0;
+    state.line += lines;
     if line == "\\." {
         state.done = true;
         return Ok(false);
     }
-    if state.options.header && state.line == 1 {
+    if state.options.header && first {
         return Ok(true);
     }
     let table_name = &state.table.name;
@@ -5034,8 +5037,31 @@ impl Session {
         let mut batch = Vec::new();
         let first_line = state.line + 1;
         if state.options.csv {
-            for (line, fields) in csv_records(text, &state.options) {
-                if !copy_record(state, &line, &fields, &ctx, &mut batch)? {
+            // A line without the quote character is a record of its own whose fields are its
+            // pieces between delimiters (most CSV input): split in place, as the text format
+            // is. A line with quotes goes to the full parser, which may take further lines.
+            let mut fields: Vec<Option<&str>> = Vec::with_capacity(state.columns.len());
+            let mut rest = text;
+            while !rest.is_empty() {
+                let end = rest.find('\n');
+                let line = &rest[..end.unwrap_or(rest.len())];
+                let more = if line.contains(state.options.quote) {
+                    let (used, raw, quoted) = csv_record(rest, &state.options);
+                    rest = &rest[used..];
+                    let lines = 1 + raw.matches('\n').count() as u64;
+                    copy_record(state, &raw, lines, &quoted, &ctx, &mut batch)?
+                } else {
+                    rest = end.map_or("", |end| &rest[end + 1..]);
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    let (delimiter, null) = (state.options.delimiter, state.options.null.as_str());
+                    fields.clear();
+                    fields.extend(
+                        line.split(delimiter)
+                            .map(|field| (field != null).then_some(field)),
+                    );
+                    copy_record(state, line, 1, &fields, &ctx, &mut batch)?
+                };
+                if !more {
                     break;
                 }
             }
@@ -5050,7 +5076,7 @@ impl Session {
                     line.split(delimiter)
                         .map(|field| (field != null).then(|| unescape_copy(field))),
                 );
-                if !copy_record(state, line, &fields, &ctx, &mut batch)? {
+                if !copy_record(state, line, 1, &fields, &ctx, &mut batch)? {
                     break;
                 }
             }
@@ -8300,69 +8326,67 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
     }
 }
 
-/// Splits CSV text into records: each with its text (for error messages) and its fields (None for
-/// NULL: an unquoted field equal to the NULL string). Quoted fields may hold the delimiter,
-/// newlines and doubled (or escaped) quotes.
-fn csv_records(text: &str, options: &CopyOptions) -> Vec<(String, Vec<Option<String>>)> {
+/// Parses the CSV record at the start of `text`: the bytes it takes (its newline included), its
+/// text (for error messages) and its fields (None for NULL: an unquoted field equal to the NULL
+/// string). Quoted fields may hold the delimiter, newlines and doubled (or escaped) quotes.
+fn csv_record(text: &str, options: &CopyOptions) -> (usize, String, Vec<Option<String>>) {
     let (quote, escape, delimiter) = (options.quote, options.escape, options.delimiter);
-    let mut records = Vec::new();
-    let mut chars = text.chars().peekable();
-    while chars.peek().is_some() {
-        let mut raw = String::new();
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut was_quoted = false;
-        let mut quoted = false;
-        while let Some(c) = chars.next() {
-            if quoted {
-                raw.push(c);
-                // The escape character takes the next quote or escape character literally
-                // (with ESCAPE equal to QUOTE: a doubled quote).
-                if c == escape
-                    && matches!(chars.peek(), Some(&next) if next == quote || next == escape)
-                {
-                    let next = chars.next().expect("peeked");
-                    field.push(next);
-                    raw.push(next);
-                    continue;
-                }
-                if c == quote {
-                    quoted = false;
-                    continue;
-                }
-                field.push(c);
+    let mut used = text.len();
+    let mut chars = text.char_indices().peekable();
+    let mut raw = String::new();
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut was_quoted = false;
+    let mut quoted = false;
+    while let Some((at, c)) = chars.next() {
+        if quoted {
+            raw.push(c);
+            // The escape character takes the next quote or escape character literally
+            // (with ESCAPE equal to QUOTE: a doubled quote).
+            if c == escape
+                && matches!(chars.peek(), Some(&(_, next)) if next == quote || next == escape)
+            {
+                let (_, next) = chars.next().expect("peeked");
+                field.push(next);
+                raw.push(next);
                 continue;
             }
-            if c == '\n' {
-                break;
-            }
-            raw.push(c);
             if c == quote {
-                quoted = true;
-                was_quoted = true;
-            } else if c == delimiter {
-                let null = !was_quoted && field == options.null;
-                fields.push((null, std::mem::take(&mut field)));
-                was_quoted = false;
-            } else {
-                field.push(c);
+                quoted = false;
+                continue;
             }
+            field.push(c);
+            continue;
         }
-        if raw.ends_with('\r') && !quoted {
-            raw.pop();
-            if field.ends_with('\r') {
-                field.pop();
-            }
+        if c == '\n' {
+            used = at + 1;
+            break;
         }
-        let null = !was_quoted && field == options.null;
-        fields.push((null, field));
-        let fields = fields
-            .into_iter()
-            .map(|(null, value)| (!null).then_some(value))
-            .collect();
-        records.push((raw, fields));
+        raw.push(c);
+        if c == quote {
+            quoted = true;
+            was_quoted = true;
+        } else if c == delimiter {
+            let null = !was_quoted && field == options.null;
+            fields.push((null, std::mem::take(&mut field)));
+            was_quoted = false;
+        } else {
+            field.push(c);
+        }
     }
-    records
+    if raw.ends_with('\r') && !quoted {
+        raw.pop();
+        if field.ends_with('\r') {
+            field.pop();
+        }
+    }
+    let null = !was_quoted && field == options.null;
+    fields.push((null, field));
+    let fields = fields
+        .into_iter()
+        .map(|(null, value)| (!null).then_some(value))
+        .collect();
+    (used, raw, fields)
 }
 
 /// Appends one non-NULL field of a COPY TO line: text format escapes backslashes, control
