@@ -110,6 +110,8 @@ impl Test {
 pub struct ScanFilter {
     /// The conditions that cannot fail, in the order written (they run in `Scratch::order`).
     tests: Vec<Test>,
+    /// Per test: one past the last column it reads (how far a row is located before it runs).
+    ends: Vec<usize>,
     /// The other conditions, in written order.
     general: Vec<Expr>,
     /// Per-row working memory, reused from row to row (a filter belongs to one scan).
@@ -151,8 +153,13 @@ impl ScanFilter {
             counts: vec![(0, 0); tests.len()],
             ..Scratch::default()
         };
+        let ends = tests
+            .iter()
+            .map(|t| t.columns().into_iter().flatten().max().map_or(0, |c| c + 1))
+            .collect();
         ScanFilter {
             tests,
+            ends,
             general,
             scratch: RefCell::new(scratch),
         }
@@ -213,8 +220,9 @@ impl ScanFilter {
         let mut kept = true;
         for &t in order.iter() {
             let test = &self.tests[t];
-            if let Some(last) = test.columns().into_iter().flatten().max() {
-                column_spans(bytes, last + 1, spans, layout)?;
+            let end = self.ends[t];
+            if spans.len() < end {
+                column_spans(bytes, end, spans, layout)?;
             }
             let at = Located { bytes, spans, used };
             let passed = match test {

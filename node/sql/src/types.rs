@@ -2883,6 +2883,45 @@ mod tests {
     }
 
     #[test]
+    fn column_spans_of_varied_rows_are_the_stepped_ones() {
+        // Rows that mostly repeat a layout and sometimes break it (a NULL, a text of another
+        // length, an integer where a date was), early or late, located in steps of every size.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut layout = Layout::default();
+        for _ in 0..2000 {
+            let row: Vec<Value> = (0..12)
+                .map(|c| match (c % 3, next(10)) {
+                    (_, 0) => Value::Null,
+                    (0, 1) => Value::Date(7),
+                    (0, _) => Value::Int(c),
+                    (1, 1) => Value::Text("xyz".into()),
+                    (1, _) => Value::Text("ab".into()),
+                    (_, 1) => Value::Numeric(Decimal::new(5, 1)),
+                    _ => Value::Date(c as i32),
+                })
+                .collect();
+            let width = 1 + next(12) as usize;
+            let mut bytes = Vec::new();
+            encode_row(&row[..width], &mut bytes);
+            let mut stepped = Vec::new();
+            column_spans(&bytes, 12, &mut stepped, &mut Layout::default()).unwrap();
+            let mut predicted = Vec::new();
+            let mut end = 0;
+            while end < 12 {
+                end = (end + 1 + next(6) as usize).min(12);
+                column_spans(&bytes, end, &mut predicted, &mut layout).unwrap();
+                assert_eq!(predicted[..], stepped[..end.min(width)], "{row:?}");
+            }
+        }
+    }
+
+    #[test]
     fn rows_round_trip() {
         let row = vec![
             Value::Int(-7),
