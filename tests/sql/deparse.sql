@@ -2,7 +2,7 @@
 -- pg_get_indexdef and pg_get_viewdef, plain and pretty, and psql's \d (coercions shown as casts,
 -- literals typed, LIKE as ~~, IN as = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's
 -- printed forms read back.
-DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6;
+DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9;
 DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x, dp_y, dp_z;
 create table dp_t (
   a int primary key,
@@ -84,6 +84,11 @@ create view dp_yv3 as select d, count(*), sum(b) as total, max(a) from dp_y grou
 create view dp_yv4 as select * from dp_y, dp_z where dp_y.a = dp_z.a;
 create view dp_yv5 as select a, case when a > 1 then 'big' else 'small' end as size, coalesce(d, 'none') from dp_y order by d nulls first, a offset 2;
 create view dp_yv6 as select upper(d) u, a + 1 from dp_y group by upper(d), a + 1;
+-- Subqueries in expressions (scalar, EXISTS, IN, ANY/ALL, correlated), printed at their own level.
+create view dp_yv7 as select a, (select max(z.c) from dp_z z where z.a = dp_y.a) as m, exists (select 1 from dp_z z2 where z2.c = dp_y.d) as e, not exists (select z3.a, z3.c from dp_z z3) as ne, a in (select z4.a + 1 from dp_z z4) as i, b > all (select z5.a from dp_z z5) as g, (select 1) as one, case when e not in (select z6.a from dp_z z6) then 'n' else 'y' end as k from dp_y where a = any (select z7.a from dp_z z7 where z7.c like 'x%') or d is null;
+-- DISTINCT, DISTINCT ON, a conversion with a length coercion (two nodes), an untyped literal.
+create view dp_yv8 as select distinct on (a) a, d::varchar(3) as dv, (a + 1)::varchar(4) as av, (d || 'x')::varchar(2) as xv, (a + 1)::numeric(6,1) as an, 'lit' as l from dp_y order by a, d desc;
+create view dp_yv9 as select distinct d, e from dp_y where e > 1;
 select c.relname, pg_get_viewdef(c.oid) from pg_class c where relname like 'dp_yv%' order by 1;
 select c.relname, pg_get_viewdef(c.oid, true) from pg_class c where relname like 'dp_yv%' order by 1;
 select viewname, definition from pg_views where viewname = 'dp_yv2';

@@ -29,8 +29,9 @@ pub enum Node {
     /// A constant: its text in the type's output form (None: NULL) and its type.
     Const(Option<String>, DataType),
     /// A coercion: `(arg)::type`. `implicit`: added by the parser (hidden at the top of a
-    /// default's expression); `relabel`: a binary-compatible one (varchar to text), which
-    /// ruleutils treats as simple exactly when its argument is.
+    /// default's expression); `relabel`: a binary-compatible one (varchar to text) or one
+    /// through text (PostgreSQL's CoerceViaIO), which ruleutils treats as simple exactly when
+    /// its argument is.
     Cast {
         arg: Box<Node>,
         to: DataType,
@@ -76,6 +77,29 @@ pub enum Node {
     NullIf(Box<Node>, Box<Node>),
     /// A searched CASE: the WHEN/THEN pairs and the ELSE (a typed NULL when none was given).
     Case(Vec<(Node, Node)>, Box<Node>),
+    /// A subquery in an expression (ruleutils' `get_sublink_expr`): scalar (`( SELECT ..)`),
+    /// EXISTS, or a test of `left` against its rows (`= ANY` printed as IN). The query is
+    /// printed already, plain and pretty, as a view's query at the top level; its lines after
+    /// the first move in by the 8 columns a nested query adds.
+    Sublink {
+        kind: SublinkKind,
+        plain: String,
+        pretty: String,
+    },
+}
+
+/// What a [`Node::Sublink`] asks of its query.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SublinkKind {
+    /// Its one value.
+    Scalar,
+    Exists,
+    /// `left op ANY (query)`, or `op ALL` when `all`.
+    Test {
+        left: Box<Node>,
+        op: String,
+        all: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,6 +359,37 @@ impl Printer {
                 self.list(&[left.as_ref().clone(), right.as_ref().clone()]);
                 self.out.push(')');
             }
+            Node::Sublink {
+                kind,
+                plain,
+                pretty,
+            } => {
+                let query = if self.pretty { pretty } else { plain };
+                // ruleutils prints the query at its own indentation level, eight columns in
+                // from the one it is in (a view's top-level clauses are printed at level 8).
+                let query = query.replace('\n', &format!("\n{}", " ".repeat(self.indent)));
+                self.out.push('(');
+                match kind {
+                    SublinkKind::Scalar => {}
+                    SublinkKind::Exists => self.out.push_str("EXISTS ("),
+                    SublinkKind::Test { left, op, all } => {
+                        self.expr(left, true);
+                        match (op.as_str(), all) {
+                            ("=", false) => self.out.push_str(" IN ("),
+                            (op, all) => {
+                                self.out.push(' ');
+                                self.out.push_str(op);
+                                self.out.push_str(if *all { " ALL (" } else { " ANY (" });
+                            }
+                        }
+                    }
+                }
+                self.out.push_str(&query);
+                self.out.push(')');
+                if *kind != SublinkKind::Scalar {
+                    self.out.push(')');
+                }
+            }
             Node::Case(whens, otherwise) => {
                 self.keyword("CASE", 0, 4);
                 for (when, then) in whens {
@@ -424,7 +479,8 @@ fn simple(node: &Node, parent: Parent<'_>) -> bool {
         | Node::Variadic(..)
         | Node::NullIf(..)
         | Node::Array(_)
-        | Node::Case(..) => true,
+        | Node::Case(..)
+        | Node::Sublink { .. } => true,
         Node::Cast { arg, relabel, .. } => !relabel || simple(arg, Parent::Cast),
         Node::Op {
             op, left: Some(_), ..

@@ -14,7 +14,7 @@ use sqlparser::ast::{self, BinaryOperator as B, UnaryOperator};
 use sqlparser::tokenizer::Span;
 
 use super::{ident_name, AggCollector, Binder, Scope};
-use crate::deparse::{same_type, BoolOp, Node};
+use crate::deparse::{same_type, BoolOp, Node, SublinkKind};
 use crate::types::{DataType, Value};
 
 /// A node and its type (Unknown: an untyped literal, typed by what it meets).
@@ -239,10 +239,19 @@ impl Binder<'_> {
             E::Identifier(_) | E::CompoundIdentifier(_) => {
                 let mut aggs = AggCollector::default();
                 let (bound, ty) = self.bind_expr(expr, scope, &mut aggs).ok()?;
-                let crate::expr::Expr::Column(i) = bound else {
-                    return None;
+                let (rel, column) = match bound {
+                    crate::expr::Expr::Column(i) => scope.column(i)?,
+                    // A correlated subquery's reference to a query outside (depth 1: the
+                    // one just outside).
+                    crate::expr::Expr::Outer(depth, i) => {
+                        let mut at = scope;
+                        for _ in 0..depth {
+                            at = at.outer?;
+                        }
+                        at.column(i)?
+                    }
+                    _ => return None,
                 };
-                let (rel, column) = scope.column(i)?;
                 let name = crate::functions::quote_ident(&column.name);
                 let node = if qualify {
                     Node::Var(format!(
@@ -309,6 +318,13 @@ impl Binder<'_> {
                 right,
             } => {
                 let all = matches!(expr, E::AllOp { .. });
+                if let E::Subquery(query) = right.as_ref() {
+                    let op = comparison_symbol(compare_op)?;
+                    let l = go(self, left)?;
+                    let (sub, ty) = self.deparse_sublink(query, scope)?;
+                    let node = self.sublink_test(l, op, all, sub, ty)?;
+                    return Some(Typed::new(node, DataType::Bool));
+                }
                 let (l, r) = (go(self, left)?, go(self, right)?);
                 let elem = match r.ty {
                     DataType::Array(elem) => elem.ty(),
@@ -582,8 +598,77 @@ impl Binder<'_> {
                 }
             }
             E::Function(function) => self.deparse_function(function, scope, qualify)?,
+            E::Subquery(query) => {
+                let (sub, ty) = self.deparse_sublink(query, scope)?;
+                Typed::new(sub(SublinkKind::Scalar), ty)
+            }
+            E::Exists { subquery, negated } => {
+                let (sub, _) = self.deparse_sublink(subquery, scope)?;
+                let node = sub(SublinkKind::Exists);
+                let node = if *negated {
+                    Node::Not(Box::new(node))
+                } else {
+                    node
+                };
+                Typed::new(node, DataType::Bool)
+            }
+            E::InSubquery {
+                expr: inner,
+                subquery,
+                negated,
+            } => {
+                let left = go(self, inner)?;
+                let (sub, ty) = self.deparse_sublink(subquery, scope)?;
+                let node = self.sublink_test(left, "=", false, sub, ty)?;
+                let node = if *negated {
+                    Node::Not(Box::new(node))
+                } else {
+                    node
+                };
+                Typed::new(node, DataType::Bool)
+            }
             _ => return None,
         })
+    }
+
+    /// A subquery of an expression over `scope`, deparsed as a query of its own (see
+    /// [`Binder::deparse_query`]): a maker of its node for the kind of sublink, and the type of
+    /// its first column. None as for a view's query, or when a relation of it has a name a
+    /// query around it uses too (PostgreSQL would print it renamed, `t_1`).
+    #[allow(clippy::type_complexity)]
+    fn deparse_sublink(
+        &mut self,
+        query: &ast::Query,
+        scope: &Scope<'_>,
+    ) -> Option<(Box<dyn FnOnce(SublinkKind) -> Node>, DataType)> {
+        let (plain, pretty, types) = self.deparse_query(query, None, Some(scope))?;
+        let ty = *types.first()?;
+        let make = move |kind| Node::Sublink {
+            kind,
+            plain,
+            pretty,
+        };
+        Some((Box::new(make), ty))
+    }
+
+    /// `left op ANY (query)` for a subquery whose column is of type `ty`: the left side cast
+    /// as the operator asks (a cast of the query's column applies to the value the query
+    /// gives, inside the test, and does not print).
+    fn sublink_test(
+        &mut self,
+        left: Typed,
+        op: &str,
+        all: bool,
+        sub: Box<dyn FnOnce(SublinkKind) -> Node>,
+        ty: DataType,
+    ) -> Option<Node> {
+        let column = Typed::new(Node::Var(String::new()), ty);
+        let (left, _) = self.compared(left, column)?;
+        Some(sub(SublinkKind::Test {
+            left: Box::new(left.node),
+            op: op.into(),
+            all,
+        }))
     }
 
     /// A literal: a number (negated when `negative`, as PostgreSQL's grammar folds a minus
@@ -846,6 +931,14 @@ impl Binder<'_> {
             _ => {}
         }
         if let Some(result) = aggregate(&name, &types) {
+            // min and max have no varchar form: they take text.
+            if matches!(name.as_str(), "min" | "max") && matches!(result, DataType::Varchar(_)) {
+                let nodes = args
+                    .into_iter()
+                    .map(|t| coerce(self, t, DataType::Text).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                return Some(Typed::new(Node::Func(name, nodes), DataType::Text));
+            }
             let nodes = args.into_iter().map(|t| t.node).collect();
             return Some(Typed::new(Node::Func(name, nodes), result));
         }
@@ -925,45 +1018,69 @@ impl Binder<'_> {
         let ast::Statement::Query(query) = crate::parse::parse_sql(text).ok()? else {
             return None;
         };
+        let (plain, pretty, _) = self.deparse_query(&query, Some(&view.columns), None)?;
+        Some((format!("{plain};"), format!("{pretty};")))
+    }
+
+    /// A query as ruleutils prints it at the top level, plain and pretty, without the final
+    /// semicolon, with the types of its columns: a view's (`names`: the view's columns, which
+    /// name the targets) or a subquery's inside an expression over `outer` (named as written).
+    /// None for what the deparser does not know (set operations, WITH, windows ...) and for a
+    /// subquery with a relation named as one of a query around it.
+    fn deparse_query(
+        &mut self,
+        query: &ast::Query,
+        names: Option<&[String]>,
+        outer: Option<&Scope<'_>>,
+    ) -> Option<(String, String, Vec<DataType>)> {
         if query.with.is_some() || query.fetch.is_some() || !query.locks.is_empty() {
             return None;
         }
         let ast::SetExpr::Select(select) = query.body.as_ref() else {
             return None;
         };
-        if select.distinct.is_some()
-            || select.from.is_empty()
-            || select.having.is_some() && matches!(select.group_by, ast::GroupByExpr::All(_))
+        if select.having.is_some() && matches!(select.group_by, ast::GroupByExpr::All(_))
             || !select.named_window.is_empty()
             || select.qualify.is_some()
+            || select.top.is_some()
+            || select.into.is_some()
         {
             return None;
         }
         let (_, rels, _) = self.bind_from(&select.from, None).ok()?;
-        let scope = Scope { rels, outer: None };
-        let mut out = Vec::new();
-        for pretty in [false, true] {
-            out.push(self.deparse_select(view, &query, select, &scope, pretty)?);
+        let mut around = outer;
+        while let Some(scope) = around {
+            if scope
+                .rels
+                .iter()
+                .any(|r| rels.iter().any(|mine| mine.alias == r.alias))
+            {
+                return None;
+            }
+            around = scope.outer;
         }
-        let pretty = out.pop()?;
-        Some((out.pop()?, pretty))
+        let scope = Scope { rels, outer };
+        let mut types = Vec::new();
+        let plain = self.deparse_select(names, query, select, &scope, false, &mut types)?;
+        types.clear();
+        let pretty = self.deparse_select(names, query, select, &scope, true, &mut types)?;
+        Some((plain, pretty, types))
     }
 
     fn deparse_select(
         &mut self,
-        view: &crate::catalog::ViewDef,
+        names: Option<&[String]>,
         query: &ast::Query,
         select: &ast::Select,
         scope: &Scope<'_>,
         pretty: bool,
+        types: &mut Vec<DataType>,
     ) -> Option<String> {
         use crate::deparse::{keyword_line, print_at};
-        let print = |binder: &mut Self, e: &ast::Expr, implicit: bool| {
-            let tree = binder.deparse_tree(e, scope, true)?;
-            Some(print_at(&tree.node, pretty, implicit, 8))
-        };
-        // The target list: each entry after the first on its own line.
-        let mut targets: Vec<(String, Option<String>)> = Vec::new();
+        // The target list: each entry after the first on its own line, with the name it has
+        // (a view's column's, else its own) and the one ruleutils takes it to have without AS
+        // (a column's name; `?column?` for any other expression).
+        let mut targets: Vec<(String, String, String)> = Vec::new();
         // Each entry's tree, for ORDER BY and GROUP BY by position.
         let mut trees: Vec<Option<ast::Expr>> = Vec::new();
         for item in &select.projection {
@@ -976,7 +1093,25 @@ impl Binder<'_> {
                         ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident_name),
                         _ => None,
                     };
-                    targets.push((print(self, e, true)?, var));
+                    let mut tree = self.deparse_tree(e, scope, true)?;
+                    if tree.ty == DataType::Unknown {
+                        // An untyped literal in a target list resolves to text.
+                        tree = coerce(self, tree, DataType::Text)?;
+                    }
+                    types.push(tree.ty);
+                    let text = print_at(&tree.node, pretty, true, 8);
+                    let name = match item {
+                        ast::SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
+                        _ => super::output_name(e),
+                    };
+                    // ruleutils' `colNamesVisible`: a view's columns always show their names,
+                    // a subquery's only when they are not the `?column?` of an expression.
+                    let bare = match (var, names) {
+                        (Some(var), _) => var,
+                        (None, Some(_)) => String::new(),
+                        (None, None) => "?column?".into(),
+                    };
+                    targets.push((text, name, bare));
                     trees.push(Some(e.clone()));
                 }
                 ast::SelectItem::Wildcard(options) => {
@@ -995,8 +1130,10 @@ impl Binder<'_> {
                                     crate::functions::quote_ident(&rel.alias),
                                     crate::functions::quote_ident(&column.name)
                                 ),
-                                Some(column.name.clone()),
+                                column.name.clone(),
+                                column.name.clone(),
                             ));
+                            types.push(column.ty);
                             trees.push(None);
                         }
                     }
@@ -1004,8 +1141,13 @@ impl Binder<'_> {
                 _ => return None,
             }
         }
-        if targets.len() != view.columns.len() {
-            return None;
+        if let Some(names) = names {
+            if targets.len() != names.len() {
+                return None;
+            }
+            for (target, name) in targets.iter_mut().zip(names) {
+                target.1 = name.clone();
+            }
         }
         // `ORDER BY 2` is the second entry's expression.
         let positional = |e: &ast::Expr| -> ast::Expr {
@@ -1024,7 +1166,18 @@ impl Binder<'_> {
             e.clone()
         };
         let mut out = String::from(" SELECT");
-        for (i, ((text, var), name)) in targets.into_iter().zip(&view.columns).enumerate() {
+        match &select.distinct {
+            None => {}
+            Some(ast::Distinct::Distinct) => out.push_str(" DISTINCT"),
+            Some(ast::Distinct::On(exprs)) => {
+                let items = exprs
+                    .iter()
+                    .map(|e| self.deparse_sort_item(&positional(e), scope, pretty))
+                    .collect::<Option<Vec<_>>>()?;
+                out.push_str(&format!(" DISTINCT ON ({})", items.join(", ")));
+            }
+        }
+        for (i, (text, name, bare)) in targets.into_iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
             }
@@ -1039,13 +1192,15 @@ impl Binder<'_> {
                 keyword_line(&mut out, "", 4);
             }
             out.push_str(&text);
-            if var.as_deref() != Some(name.as_str()) {
+            if bare != name {
                 out.push_str(" AS ");
-                out.push_str(&crate::functions::quote_ident(name));
+                out.push_str(&crate::functions::quote_ident(&name));
             }
         }
         // FROM: items separated by commas, each after the first on its own line.
-        keyword_line(&mut out, " FROM ", 2);
+        if !select.from.is_empty() {
+            keyword_line(&mut out, " FROM ", 2);
+        }
         for (i, item) in select.from.iter().enumerate() {
             if i > 0 {
                 out.push_str(", ");
@@ -1157,7 +1312,6 @@ impl Binder<'_> {
             }
             _ => return None,
         }
-        out.push(';');
         Some(out)
     }
 
@@ -1406,8 +1560,30 @@ fn explicit_cast(binder: &Binder<'_>, inner: Typed, to: DataType) -> Option<Type
         return Some(inner);
     }
     if modified && !same_type(inner.ty, to) {
-        // A conversion and a length coercion: two nodes in PostgreSQL's tree.
-        return None;
+        // A conversion and a length coercion: two nodes in PostgreSQL's tree, the conversion
+        // shown as implicit. A binary-compatible one, or one through text (CoerceViaIO: to or
+        // from a string type), is as simple as its argument, so an operator under it takes two
+        // pairs of parentheses (`((t.a + 1))::character varying(4)`); a conversion function
+        // (integer to numeric) is simple, like any function call.
+        let base = unmodified(to);
+        let through_text = inner.ty != DataType::Unknown && textish(inner.ty) != textish(base);
+        let conversion = Node::Cast {
+            relabel: relabel(inner.ty, base) || through_text,
+            arg: Box::new(inner.node),
+            to: base,
+            typmod: false,
+            implicit: true,
+        };
+        return Some(Typed {
+            node: Node::Cast {
+                relabel: false,
+                arg: Box::new(conversion),
+                to,
+                typmod: true,
+                implicit: false,
+            },
+            ty: to,
+        });
     }
     Some(Typed {
         node: Node::Cast {
