@@ -1009,7 +1009,7 @@ impl Binder<'_> {
 impl Binder<'_> {
     /// A view's query (`text`, as the reader's search path shows its relations) as PostgreSQL's
     /// `pg_get_viewdef` prints it, plain and pretty (None: a query the deparser does not know:
-    /// set operations, WITH, DISTINCT, subqueries, windows ...; it is then shown as written).
+    /// set operations, WITH, windows ...; it is then shown as written).
     pub fn deparse_view(
         &mut self,
         view: &crate::catalog::ViewDef,
