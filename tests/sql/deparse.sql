@@ -2,7 +2,7 @@
 -- pg_get_indexdef and pg_get_viewdef, plain and pretty, and psql's \d (coercions shown as casts,
 -- literals typed, LIKE as ~~, IN as = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's
 -- printed forms read back.
-DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9;
+DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9, dp_yva, dp_yvb, dp_yvc;
 DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x, dp_y, dp_z;
 create table dp_t (
   a int primary key,
@@ -89,6 +89,11 @@ create view dp_yv7 as select a, (select max(z.c) from dp_z z where z.a = dp_y.a)
 -- DISTINCT, DISTINCT ON, a conversion with a length coercion (two nodes), an untyped literal.
 create view dp_yv8 as select distinct on (a) a, d::varchar(3) as dv, (a + 1)::varchar(4) as av, (d || 'x')::varchar(2) as xv, (a + 1)::numeric(6,1) as an, 'lit' as l from dp_y order by a, d desc;
 create view dp_yv9 as select distinct d, e from dp_y where e > 1;
+-- Set operations: branches at their level, a nested one of another kind in parentheses, ORDER BY by position.
+create view dp_yva as select a, d from dp_y union select a + 1, d from dp_y where a > 2 order by d desc, 1 limit 3;
+create view dp_yvb as select a from dp_y union all select a from dp_z where a > 1 except select e from dp_y intersect select 2 order by a;
+-- WITH: each body a level in, its columns named as written.
+create view dp_yvc as with x as (select a, d as dd, b * 2 from dp_y where a > 0), zz(q, r) as (select a, c from dp_z) select x.a, x.dd, zz.r from x join zz on zz.q = x.a;
 select c.relname, pg_get_viewdef(c.oid) from pg_class c where relname like 'dp_yv%' order by 1;
 select c.relname, pg_get_viewdef(c.oid, true) from pg_class c where relname like 'dp_yv%' order by 1;
 select viewname, definition from pg_views where viewname = 'dp_yv2';

@@ -1009,7 +1009,7 @@ impl Binder<'_> {
 impl Binder<'_> {
     /// A view's query (`text`, as the reader's search path shows its relations) as PostgreSQL's
     /// `pg_get_viewdef` prints it, plain and pretty (None: a query the deparser does not know:
-    /// set operations, WITH, windows ...; it is then shown as written).
+    /// recursive WITH, windows ...; it is then shown as written).
     pub fn deparse_view(
         &mut self,
         view: &crate::catalog::ViewDef,
@@ -1025,7 +1025,7 @@ impl Binder<'_> {
     /// A query as ruleutils prints it at the top level, plain and pretty, without the final
     /// semicolon, with the types of its columns: a view's (`names`: the view's columns, which
     /// name the targets) or a subquery's inside an expression over `outer` (named as written).
-    /// None for what the deparser does not know (set operations, WITH, windows ...) and for a
+    /// None for what the deparser does not know (recursive WITH, windows ...) and for a
     /// subquery with a relation named as one of a query around it.
     fn deparse_query(
         &mut self,
@@ -1033,12 +1033,213 @@ impl Binder<'_> {
         names: Option<&[String]>,
         outer: Option<&Scope<'_>>,
     ) -> Option<(String, String, Vec<DataType>)> {
-        if query.with.is_some() || query.fetch.is_some() || !query.locks.is_empty() {
+        if query.fetch.is_some() || !query.locks.is_empty() {
             return None;
         }
-        let ast::SetExpr::Select(select) = query.body.as_ref() else {
-            return None;
+        let before = self.ctes.len();
+        let result = self.deparse_with(query, names, outer);
+        self.ctes.truncate(before);
+        result
+    }
+
+    /// [`Binder::deparse_query`] with the query's WITH list in scope, printed first (ruleutils'
+    /// `get_with_clause`): each body as a query of its own a level in, named as written.
+    fn deparse_with(
+        &mut self,
+        query: &ast::Query,
+        names: Option<&[String]>,
+        outer: Option<&Scope<'_>>,
+    ) -> Option<(String, String, Vec<DataType>)> {
+        let mut with_text = [String::new(), String::new()];
+        if let Some(with) = &query.with {
+            if with.recursive {
+                return None;
+            }
+            for cte in &with.cte_tables {
+                if cte.materialized.is_some() || cte.from.is_some() {
+                    return None;
+                }
+                self.bind_cte(cte, false, outer).ok()?;
+            }
+            // The main query's relations, for the bodies' names: PostgreSQL renames a body's
+            // relation named as one of them (`x_1`), which is not done here.
+            let ast::SetExpr::Select(main) = query.body.as_ref() else {
+                return None;
+            };
+            let (_, rels, _) = self.bind_from(&main.from, outer).ok()?;
+            let main = Scope { rels, outer };
+            let mut sep = " WITH ";
+            for cte in &with.cte_tables {
+                let ast::SetExpr::Select(body) = cte.query.body.as_ref() else {
+                    return None;
+                };
+                // A body's columns show the names they have (ruleutils' `colNamesVisible`).
+                let own = body
+                    .projection
+                    .iter()
+                    .map(|item| match item {
+                        ast::SelectItem::UnnamedExpr(e) => Some(super::output_name(e)),
+                        ast::SelectItem::ExprWithAlias { alias, .. } => Some(ident_name(alias)),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                let (plain, pretty, _) = self.deparse_query(&cte.query, Some(&own), Some(&main))?;
+                let mut head = crate::functions::quote_ident(&ident_name(&cte.alias.name));
+                if !cte.alias.columns.is_empty() {
+                    let columns: Vec<String> = cte
+                        .alias
+                        .columns
+                        .iter()
+                        .map(|c| crate::functions::quote_ident(&ident_name(&c.name)))
+                        .collect();
+                    head.push_str(&format!("({})", columns.join(", ")));
+                }
+                // The body on its own lines, a level (8) in, as is its closing parenthesis.
+                for (out, body) in with_text.iter_mut().zip([plain, pretty]) {
+                    out.push_str(sep);
+                    out.push_str(&head);
+                    out.push_str(" AS (");
+                    crate::deparse::keyword_line(out, "", 8);
+                    out.push_str(&body.replace('\n', "\n        "));
+                    crate::deparse::keyword_line(out, ")", 8);
+                }
+                sep = ", ";
+            }
+            for out in &mut with_text {
+                crate::deparse::keyword_line(out, "", 0);
+            }
+        }
+        let (plain, pretty, types) = self.deparse_body(query, names, outer)?;
+        let [with_plain, with_pretty] = with_text;
+        Some((with_plain + &plain, with_pretty + &pretty, types))
+    }
+
+    /// A query's body and its ORDER BY and LIMIT (see [`Binder::deparse_query`]).
+    fn deparse_body(
+        &mut self,
+        query: &ast::Query,
+        names: Option<&[String]>,
+        outer: Option<&Scope<'_>>,
+    ) -> Option<(String, String, Vec<DataType>)> {
+        let mut types = Vec::new();
+        match query.body.as_ref() {
+            ast::SetExpr::Select(select) => {
+                let (plain, pretty) =
+                    self.deparse_leaf(select, Some(query), names, outer, &mut types)?;
+                Some((plain, pretty, types))
+            }
+            // A view's query only (its columns name every branch's).
+            body @ ast::SetExpr::SetOperation { .. } => {
+                let names = names?;
+                let mut outs = [String::new(), String::new()];
+                let mut level = 0;
+                self.deparse_setop(body, names, outer, &mut outs, &mut level, &mut types)?;
+                setop_tail(self, query, names, &mut outs, &mut level)?;
+                let [plain, pretty] = outs;
+                Some((plain, pretty, types))
+            }
+            _ => None,
+        }
+    }
+
+    /// One branch of a set operation (ruleutils' `get_setop_query`), appended to both forms
+    /// (`outs`: plain, pretty) at indentation `level`: a branch as a query of its own; a set
+    /// operation in parentheses, indented a level further, when its left side is one of another
+    /// kind and always on its right side. Every branch has the types of the first (PostgreSQL
+    /// would cast the others: not known here).
+    fn deparse_setop(
+        &mut self,
+        body: &ast::SetExpr,
+        names: &[String],
+        outer: Option<&Scope<'_>>,
+        outs: &mut [String; 2],
+        level: &mut isize,
+        types: &mut Vec<DataType>,
+    ) -> Option<()> {
+        let kind = |body: &ast::SetExpr| match body {
+            ast::SetExpr::SetOperation {
+                op, set_quantifier, ..
+            } => Some((*op, matches!(set_quantifier, ast::SetQuantifier::All))),
+            _ => None,
         };
+        match body {
+            ast::SetExpr::Select(select) => {
+                let mut mine = Vec::new();
+                let (plain, pretty) =
+                    self.deparse_leaf(select, None, Some(names), outer, &mut mine)?;
+                if types.is_empty() {
+                    *types = mine;
+                } else if types.len() != mine.len()
+                    || types.iter().zip(&mine).any(|(a, b)| !same_type(*a, *b))
+                {
+                    return None;
+                }
+                let shift = format!("\n{}", " ".repeat((*level).max(0) as usize));
+                outs[0].push_str(&plain.replace('\n', &shift));
+                outs[1].push_str(&pretty.replace('\n', &shift));
+                Some(())
+            }
+            ast::SetExpr::SetOperation {
+                op,
+                set_quantifier,
+                left,
+                right,
+            } => {
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::None | ast::SetQuantifier::Distinct => false,
+                    _ => return None,
+                };
+                let word = match op {
+                    ast::SetOperator::Union => "UNION ",
+                    ast::SetOperator::Intersect => "INTERSECT ",
+                    ast::SetOperator::Except => "EXCEPT ",
+                    _ => return None,
+                };
+                let nested = kind(left).is_some_and(|k| k != (*op, all));
+                if nested {
+                    outs.iter_mut().for_each(|out| out.push('('));
+                    context_keyword(outs, level, "", 8, 0, 0);
+                }
+                self.deparse_setop(left, names, outer, outs, level, types)?;
+                if nested {
+                    context_keyword(outs, level, ") ", -8, 0, 0);
+                } else {
+                    context_keyword(outs, level, "", 0, 0, 0);
+                }
+                for out in outs.iter_mut() {
+                    out.push_str(word);
+                    if all {
+                        out.push_str("ALL ");
+                    }
+                }
+                let nested = kind(right).is_some();
+                let sub = if nested { 8 } else { 0 };
+                if nested {
+                    outs.iter_mut().for_each(|out| out.push('('));
+                }
+                context_keyword(outs, level, "", sub, 0, 0);
+                self.deparse_setop(right, names, outer, outs, level, types)?;
+                *level -= sub;
+                if nested {
+                    context_keyword(outs, level, ")", 0, 0, 0);
+                }
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// A SELECT as a query of its own (see [`Binder::deparse_query`]), both forms; `tail`: the
+    /// query whose ORDER BY and LIMIT it takes (None: a set operation's branch).
+    fn deparse_leaf(
+        &mut self,
+        select: &ast::Select,
+        tail: Option<&ast::Query>,
+        names: Option<&[String]>,
+        outer: Option<&Scope<'_>>,
+        types: &mut Vec<DataType>,
+    ) -> Option<(String, String)> {
         if select.having.is_some() && matches!(select.group_by, ast::GroupByExpr::All(_))
             || !select.named_window.is_empty()
             || select.qualify.is_some()
@@ -1060,17 +1261,16 @@ impl Binder<'_> {
             around = scope.outer;
         }
         let scope = Scope { rels, outer };
-        let mut types = Vec::new();
-        let plain = self.deparse_select(names, query, select, &scope, false, &mut types)?;
+        let plain = self.deparse_select(names, tail, select, &scope, false, types)?;
         types.clear();
-        let pretty = self.deparse_select(names, query, select, &scope, true, &mut types)?;
-        Some((plain, pretty, types))
+        let pretty = self.deparse_select(names, tail, select, &scope, true, types)?;
+        Some((plain, pretty))
     }
 
     fn deparse_select(
         &mut self,
         names: Option<&[String]>,
-        query: &ast::Query,
+        query: Option<&ast::Query>,
         select: &ast::Select,
         scope: &Scope<'_>,
         pretty: bool,
@@ -1266,7 +1466,7 @@ impl Binder<'_> {
             let tree = coerce(self, tree, DataType::Bool)?;
             out.push_str(&print_at(&tree.node, pretty, false, 8));
         }
-        if let Some(order_by) = &query.order_by {
+        if let Some(order_by) = query.and_then(|q| q.order_by.as_ref()) {
             let ast::OrderByKind::Expressions(items) = &order_by.kind else {
                 return None;
             };
@@ -1290,7 +1490,7 @@ impl Binder<'_> {
             }
             out.push_str(&parts.join(", "));
         }
-        match &query.limit_clause {
+        match query.and_then(|q| q.limit_clause.as_ref()) {
             None => {}
             Some(ast::LimitClause::LimitOffset {
                 limit,
@@ -1595,4 +1795,98 @@ fn explicit_cast(binder: &Binder<'_>, inner: Typed, to: DataType) -> Option<Type
         },
         ty: to,
     })
+}
+
+/// ruleutils' `appendContextKeyword` on both forms of a query (`outs`) at indentation `level`:
+/// the level moves by `before`, a new line indented to it plus `plus` takes `word`, and the level
+/// moves by `after` (never below 0).
+fn context_keyword(
+    outs: &mut [String; 2],
+    level: &mut isize,
+    word: &str,
+    before: isize,
+    after: isize,
+    plus: usize,
+) {
+    *level += before;
+    let spaces = (*level).max(0) as usize + plus;
+    for out in outs.iter_mut() {
+        crate::deparse::keyword_line(out, word, spaces);
+    }
+    *level = (*level + after).max(0);
+}
+
+/// A set operation's ORDER BY, OFFSET and LIMIT: sort keys by output position (ruleutils
+/// forces column numbers there), each a position or a name among the view's `names`.
+fn setop_tail(
+    binder: &mut Binder<'_>,
+    query: &ast::Query,
+    names: &[String],
+    outs: &mut [String; 2],
+    level: &mut isize,
+) -> Option<()> {
+    if let Some(order_by) = &query.order_by {
+        let ast::OrderByKind::Expressions(items) = &order_by.kind else {
+            return None;
+        };
+        let mut parts = Vec::new();
+        for item in items {
+            if item.with_fill.is_some() {
+                return None;
+            }
+            let position = match &item.expr {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => n.parse::<usize>().ok()?,
+                    _ => return None,
+                },
+                ast::Expr::Identifier(ident) => {
+                    let name = ident_name(ident);
+                    names.iter().position(|n| *n == name)? + 1
+                }
+                _ => return None,
+            };
+            if position == 0 || position > names.len() {
+                return None;
+            }
+            let mut part = position.to_string();
+            let desc = item.options.asc == Some(false);
+            if desc {
+                part.push_str(" DESC");
+            }
+            match (item.options.nulls_first, desc) {
+                (Some(true), false) => part.push_str(" NULLS FIRST"),
+                (Some(false), true) => part.push_str(" NULLS LAST"),
+                _ => {}
+            }
+            parts.push(part);
+        }
+        context_keyword(outs, level, " ORDER BY ", -8, 8, 1);
+        let text = parts.join(", ");
+        outs.iter_mut().for_each(|out| out.push_str(&text));
+    }
+    match &query.limit_clause {
+        None => {}
+        Some(ast::LimitClause::LimitOffset {
+            limit,
+            offset,
+            limit_by,
+        }) if limit_by.is_empty() => {
+            for (word, value) in [
+                (" OFFSET ", offset.as_ref().map(|o| &o.value)),
+                (" LIMIT ", limit.as_ref()),
+            ] {
+                let Some(value) = value else {
+                    continue;
+                };
+                let tree = binder.deparse_tree(value, &Scope::empty(), true)?;
+                let tree = coerce(binder, tree, DataType::Int8)?;
+                context_keyword(outs, level, word, -8, 8, 0);
+                for (out, pretty) in outs.iter_mut().zip([false, true]) {
+                    out.push_str(&crate::deparse::print_at(&tree.node, pretty, false, 8));
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some(())
 }
