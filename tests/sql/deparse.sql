@@ -2,7 +2,7 @@
 -- pg_get_indexdef and pg_get_viewdef, plain and pretty, and psql's \d (coercions shown as casts,
 -- literals typed, LIKE as ~~, IN as = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's
 -- printed forms read back.
-DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9, dp_yva, dp_yvb, dp_yvc;
+DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9, dp_yva, dp_yvb, dp_yvc, dp_yvd, dp_yve;
 DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x, dp_y, dp_z;
 create table dp_t (
   a int primary key,
@@ -94,6 +94,9 @@ create view dp_yva as select a, d from dp_y union select a + 1, d from dp_y wher
 create view dp_yvb as select a from dp_y union all select a from dp_z where a > 1 except select e from dp_y intersect select 2 order by a;
 -- WITH: each body a level in, its columns named as written.
 create view dp_yvc as with x as (select a, d as dd, b * 2 from dp_y where a > 0), zz(q, r) as (select a, c from dp_z) select x.a, x.dd, zz.r from x join zz on zz.q = x.a;
+-- A subquery's relation named as one around it is shown renamed (dp_y_1, then dp_y_1_1), in WITH bodies too.
+create view dp_yvd as select a, (select max(b) from dp_y) as m from dp_y where a in (select a from dp_y where d in (select d from dp_y dp_y_1)) and exists (select 1 from dp_y);
+create view dp_yve as with x as (select a, d from dp_y), y(q) as (select a from x) select * from x, y where x.a = y.q;
 select c.relname, pg_get_viewdef(c.oid) from pg_class c where relname like 'dp_yv%' order by 1;
 select c.relname, pg_get_viewdef(c.oid, true) from pg_class c where relname like 'dp_yv%' order by 1;
 select viewname, definition from pg_views where viewname = 'dp_yv2';

@@ -193,6 +193,9 @@ struct ScopeRel {
     /// A function in FROM that returns one scalar column: its name (the alias) also names
     /// that column, as PostgreSQL's whole-row reference of a scalar function does.
     scalar: bool,
+    /// The name a deparse prints it by when that is not its alias: PostgreSQL's ruleutils
+    /// renames a subquery's relation named as one of a query around it (`t_1`).
+    shown: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -259,6 +262,7 @@ impl ScopeRel {
                 .collect(),
             offset,
             scalar: false,
+            shown: None,
         }
     }
 }
@@ -12008,6 +12012,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
             .collect(),
         offset,
         scalar: false,
+        shown: None,
     }
 }
 

@@ -256,7 +256,7 @@ impl Binder<'_> {
                 let node = if qualify {
                     Node::Var(format!(
                         "{}.{name}",
-                        crate::functions::quote_ident(&rel.alias)
+                        crate::functions::quote_ident(rel.shown.as_deref().unwrap_or(&rel.alias))
                     ))
                 } else {
                     Node::Var(name)
@@ -633,8 +633,7 @@ impl Binder<'_> {
 
     /// A subquery of an expression over `scope`, deparsed as a query of its own (see
     /// [`Binder::deparse_query`]): a maker of its node for the kind of sublink, and the type of
-    /// its first column. None as for a view's query, or when a relation of it has a name a
-    /// query around it uses too (PostgreSQL would print it renamed, `t_1`).
+    /// its first column. None as for a view's query.
     #[allow(clippy::type_complexity)]
     fn deparse_sublink(
         &mut self,
@@ -1025,8 +1024,8 @@ impl Binder<'_> {
     /// A query as ruleutils prints it at the top level, plain and pretty, without the final
     /// semicolon, with the types of its columns: a view's (`names`: the view's columns, which
     /// name the targets) or a subquery's inside an expression over `outer` (named as written).
-    /// None for what the deparser does not know (recursive WITH, windows ...) and for a
-    /// subquery with a relation named as one of a query around it.
+    /// None for what the deparser does not know (recursive WITH, windows ...). A relation
+    /// named as one of a query around it is shown renamed (`t_1`, see `deparse_leaf`).
     fn deparse_query(
         &mut self,
         query: &ast::Query,
@@ -1061,8 +1060,8 @@ impl Binder<'_> {
                 }
                 self.bind_cte(cte, false, outer).ok()?;
             }
-            // The main query's relations, for the bodies' names: PostgreSQL renames a body's
-            // relation named as one of them (`x_1`), which is not done here.
+            // The main query's relations, around the bodies as ruleutils names them: a body's
+            // relation named as one of them is shown renamed (`x_1`).
             let ast::SetExpr::Select(main) = query.body.as_ref() else {
                 return None;
             };
@@ -1248,17 +1247,28 @@ impl Binder<'_> {
         {
             return None;
         }
-        let (_, rels, _) = self.bind_from(&select.from, None).ok()?;
+        let (_, mut rels, _) = self.bind_from(&select.from, None).ok()?;
+        // ruleutils' `set_rtable_names`: a relation named as one of a query around this one
+        // (or as one before it here) is shown as `name_1` (`_2` ...).
+        let mut taken: Vec<String> = Vec::new();
         let mut around = outer;
         while let Some(scope) = around {
-            if scope
-                .rels
-                .iter()
-                .any(|r| rels.iter().any(|mine| mine.alias == r.alias))
-            {
-                return None;
-            }
+            taken.extend(
+                scope
+                    .rels
+                    .iter()
+                    .map(|r| r.shown.clone().unwrap_or_else(|| r.alias.clone())),
+            );
             around = scope.outer;
+        }
+        for rel in &mut rels {
+            if taken.contains(&rel.alias) {
+                let shown = (1..)
+                    .map(|n| format!("{}_{n}", rel.alias))
+                    .find(|name| !taken.contains(name))?;
+                rel.shown = Some(shown);
+            }
+            taken.push(rel.shown.clone().unwrap_or_else(|| rel.alias.clone()));
         }
         let scope = Scope { rels, outer };
         let plain = self.deparse_select(names, tail, select, &scope, false, types)?;
@@ -1327,7 +1337,9 @@ impl Binder<'_> {
                             targets.push((
                                 format!(
                                     "{}.{}",
-                                    crate::functions::quote_ident(&rel.alias),
+                                    crate::functions::quote_ident(
+                                        rel.shown.as_deref().unwrap_or(&rel.alias)
+                                    ),
                                     crate::functions::quote_ident(&column.name)
                                 ),
                                 column.name.clone(),
@@ -1406,7 +1418,7 @@ impl Binder<'_> {
                 out.push_str(", ");
                 keyword_line(&mut out, "", 4);
             }
-            let mut text = self.deparse_from_item(&item.relation)?;
+            let mut text = self.deparse_from_item(&item.relation, scope)?;
             for join in &item.joins {
                 use ast::JoinOperator as J;
                 let (word, constraint) = match &join.join_operator {
@@ -1419,7 +1431,7 @@ impl Binder<'_> {
                 let ast::JoinConstraint::On(on) = constraint else {
                     return None;
                 };
-                let right = self.deparse_from_item(&join.relation)?;
+                let right = self.deparse_from_item(&join.relation, scope)?;
                 let on = self.deparse_tree(on, scope, true)?;
                 let on = coerce(self, on, DataType::Bool)?;
                 let on = print_at(&on.node, pretty, false, 8);
@@ -1516,7 +1528,7 @@ impl Binder<'_> {
     }
 
     /// A FROM item: a table by the name the query gives (with its alias).
-    fn deparse_from_item(&self, factor: &ast::TableFactor) -> Option<String> {
+    fn deparse_from_item(&self, factor: &ast::TableFactor, scope: &Scope<'_>) -> Option<String> {
         let ast::TableFactor::Table {
             name,
             alias,
@@ -1535,12 +1547,23 @@ impl Binder<'_> {
             })
             .collect::<Option<Vec<_>>>()?;
         let mut text = parts.join(".");
-        if let Some(alias) = alias {
-            if !alias.columns.is_empty() {
-                return None;
+        // The relation's name in the query: its alias, else the table's own name.
+        let named = match alias {
+            Some(alias) if !alias.columns.is_empty() => return None,
+            Some(alias) => ident_name(&alias.name),
+            None => name.0.last()?.as_ident().map(ident_name)?,
+        };
+        let rel = scope.rels.iter().find(|r| r.alias == named)?;
+        match (&rel.shown, alias) {
+            (Some(shown), _) => {
+                text.push(' ');
+                text.push_str(&crate::functions::quote_ident(shown));
             }
-            text.push(' ');
-            text.push_str(&crate::functions::quote_ident(&ident_name(&alias.name)));
+            (None, Some(_)) => {
+                text.push(' ');
+                text.push_str(&crate::functions::quote_ident(&named));
+            }
+            (None, None) => {}
         }
         Some(text)
     }
