@@ -86,6 +86,13 @@ pub enum Node {
         plain: String,
         pretty: String,
     },
+    /// A window function call: `call OVER window`, the window printed already (a name, or
+    /// its definition in parentheses), plain and pretty.
+    Over {
+        call: Box<Node>,
+        plain: String,
+        pretty: String,
+    },
 }
 
 /// What a [`Node::Sublink`] asks of its query.
@@ -390,6 +397,15 @@ impl Printer {
                     self.out.push(')');
                 }
             }
+            Node::Over {
+                call,
+                plain,
+                pretty,
+            } => {
+                self.expr(call, implicit);
+                self.out.push_str(" OVER ");
+                self.out.push_str(if self.pretty { pretty } else { plain });
+            }
             Node::Case(whens, otherwise) => {
                 self.keyword("CASE", 0, 4);
                 for (when, then) in whens {
@@ -480,7 +496,8 @@ fn simple(node: &Node, parent: Parent<'_>) -> bool {
         | Node::NullIf(..)
         | Node::Array(_)
         | Node::Case(..)
-        | Node::Sublink { .. } => true,
+        | Node::Sublink { .. }
+        | Node::Over { .. } => true,
         Node::Cast { arg, relabel, .. } => !relabel || simple(arg, Parent::Cast),
         Node::Op {
             op, left: Some(_), ..

@@ -205,6 +205,11 @@ fn signature(name: &str, args: &[DataType]) -> Option<(Vec<DataType>, DataType)>
     })
 }
 
+/// Whether `name` is an aggregate [`aggregate`] knows.
+fn aggregate_name(name: &str) -> bool {
+    matches!(name, "count" | "sum" | "avg" | "min" | "max")
+}
+
 /// An aggregate's result type for its argument's (None: not an aggregate known here).
 fn aggregate(name: &str, args: &[DataType]) -> Option<DataType> {
     use DataType as T;
@@ -843,14 +848,16 @@ impl Binder<'_> {
         scope: &Scope<'_>,
         qualify: bool,
     ) -> Option<Typed> {
-        if function.over.is_some()
-            || function.filter.is_some()
+        if function.filter.is_some()
             || !function.within_group.is_empty()
             || function.name.0.len() != 1
         {
             return None;
         }
         let name = ident_name(function.name.0[0].as_ident()?);
+        if let Some(over) = &function.over {
+            return self.deparse_window_call(function, &name, over, scope, qualify);
+        }
         let args: Vec<&ast::Expr> = match &function.args {
             ast::FunctionArguments::None => {
                 let (word, ty) = match name.as_str() {
@@ -953,6 +960,171 @@ impl Binder<'_> {
         })
     }
 
+    /// A window function call (`f(..) OVER ..`): the window functions' own types (ranks are
+    /// bigint, `percent_rank` and `cume_dist` double, `lag`/`lead`/`first_value`/`last_value`/
+    /// `nth_value` their value's type, offsets integer), or an aggregate's.
+    fn deparse_window_call(
+        &mut self,
+        function: &ast::Function,
+        name: &str,
+        over: &ast::WindowType,
+        scope: &Scope<'_>,
+        qualify: bool,
+    ) -> Option<Typed> {
+        let ast::FunctionArguments::List(list) = &function.args else {
+            return None;
+        };
+        let bare = ast::Function {
+            over: None,
+            ..function.clone()
+        };
+        let call = match name {
+            "row_number" | "rank" | "dense_rank" | "percent_rank" | "cume_dist" | "ntile"
+            | "lag" | "lead" | "first_value" | "last_value" | "nth_value" => {
+                if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+                    return None;
+                }
+                let args = list
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                            self.deparse_tree(e, scope, qualify)
+                        }
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()?;
+                let value = args.first().map(|a| a.ty);
+                let (params, ty) = match (name, args.len()) {
+                    ("row_number" | "rank" | "dense_rank", 0) => (vec![], DataType::Int8),
+                    ("percent_rank" | "cume_dist", 0) => (vec![], DataType::Float8),
+                    ("ntile", 1) => (vec![DataType::Int4], DataType::Int4),
+                    ("lag" | "lead", 1) | ("first_value" | "last_value", 1) => {
+                        (vec![value?], value?)
+                    }
+                    ("lag" | "lead", 2) | ("nth_value", 2) => {
+                        (vec![value?, DataType::Int4], value?)
+                    }
+                    ("lag" | "lead", 3) => (vec![value?, DataType::Int4, value?], value?),
+                    _ => return None,
+                };
+                if ty == DataType::Unknown {
+                    return None;
+                }
+                let nodes = args
+                    .into_iter()
+                    .zip(params)
+                    .map(|(t, p)| coerce(self, t, p).map(|t| t.node))
+                    .collect::<Option<Vec<_>>>()?;
+                Typed::new(Node::Func(name.to_string(), nodes), ty)
+            }
+            _ => {
+                let call = self.deparse_function(&bare, scope, qualify)?;
+                // Only aggregates run over a window.
+                if !matches!(call.node, Node::Func(ref f, _) if aggregate_name(f)) {
+                    return None;
+                }
+                call
+            }
+        };
+        let mut texts = Vec::new();
+        for pretty in [false, true] {
+            texts.push(match over {
+                ast::WindowType::NamedWindow(window) => {
+                    crate::functions::quote_ident(&ident_name(window))
+                }
+                ast::WindowType::WindowSpec(spec) => {
+                    format!("({})", self.deparse_window_spec(spec, scope, pretty)?)
+                }
+            });
+        }
+        let pretty = texts.pop()?;
+        let plain = texts.pop()?;
+        Some(Typed::new(
+            Node::Over {
+                call: Box::new(call.node),
+                plain,
+                pretty,
+            },
+            call.ty,
+        ))
+    }
+
+    /// A window's definition inside its parentheses (ruleutils' `get_rule_windowspec`):
+    /// `PARTITION BY`, `ORDER BY`, and a frame written out (ROWS or GROUPS, integer offsets).
+    fn deparse_window_spec(
+        &mut self,
+        spec: &ast::WindowSpec,
+        scope: &Scope<'_>,
+        pretty: bool,
+    ) -> Option<String> {
+        if spec.window_name.is_some() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if !spec.partition_by.is_empty() {
+            let items = spec
+                .partition_by
+                .iter()
+                .map(|e| self.deparse_sort_item(e, scope, pretty))
+                .collect::<Option<Vec<_>>>()?;
+            parts.push(format!("PARTITION BY {}", items.join(", ")));
+        }
+        if !spec.order_by.is_empty() {
+            let mut items = Vec::new();
+            for item in &spec.order_by {
+                if item.with_fill.is_some() {
+                    return None;
+                }
+                let mut part = self.deparse_sort_item(&item.expr, scope, pretty)?;
+                let desc = item.options.asc == Some(false);
+                if desc {
+                    part.push_str(" DESC");
+                }
+                match (item.options.nulls_first, desc) {
+                    (Some(true), false) => part.push_str(" NULLS FIRST"),
+                    (Some(false), true) => part.push_str(" NULLS LAST"),
+                    _ => {}
+                }
+                items.push(part);
+            }
+            parts.push(format!("ORDER BY {}", items.join(", ")));
+        }
+        if let Some(frame) = &spec.window_frame {
+            let units = match frame.units {
+                ast::WindowFrameUnits::Rows => "ROWS",
+                ast::WindowFrameUnits::Groups => "GROUPS",
+                // RANGE offsets take the ORDER BY's type: not known here.
+                ast::WindowFrameUnits::Range => "RANGE",
+            };
+            let bound = |bound: &ast::WindowFrameBound| -> Option<String> {
+                let offset = |e: &Option<Box<ast::Expr>>, word: &str| match e {
+                    None => Some(format!("UNBOUNDED {word}")),
+                    Some(e) => match e.as_ref() {
+                        ast::Expr::Value(v) if units != "RANGE" => match &v.value {
+                            ast::Value::Number(n, _) if n.parse::<i64>().is_ok() => {
+                                Some(format!("{n} {word}"))
+                            }
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                };
+                match bound {
+                    ast::WindowFrameBound::CurrentRow => Some("CURRENT ROW".into()),
+                    ast::WindowFrameBound::Preceding(e) => offset(e, "PRECEDING"),
+                    ast::WindowFrameBound::Following(e) => offset(e, "FOLLOWING"),
+                }
+            };
+            let start = bound(&frame.start_bound)?;
+            parts.push(match &frame.end_bound {
+                None => format!("{units} {start}"),
+                Some(end) => format!("{units} BETWEEN {start} AND {}", bound(end)?),
+            });
+        }
+        Some(parts.join(" "))
+    }
+
     /// A column default as PostgreSQL prints it, plain and pretty (None: kept as written).
     pub fn deparse_default(
         &mut self,
@@ -1008,7 +1180,7 @@ impl Binder<'_> {
 impl Binder<'_> {
     /// A view's query (`text`, as the reader's search path shows its relations) as PostgreSQL's
     /// `pg_get_viewdef` prints it, plain and pretty (None: a query the deparser does not know:
-    /// recursive WITH, windows ...; it is then shown as written).
+    /// recursive WITH, RANGE frames with offsets ...; it is then shown as written).
     pub fn deparse_view(
         &mut self,
         view: &crate::catalog::ViewDef,
@@ -1024,7 +1196,7 @@ impl Binder<'_> {
     /// A query as ruleutils prints it at the top level, plain and pretty, without the final
     /// semicolon, with the types of its columns: a view's (`names`: the view's columns, which
     /// name the targets) or a subquery's inside an expression over `outer` (named as written).
-    /// None for what the deparser does not know (recursive WITH, windows ...). A relation
+    /// None for what the deparser does not know (recursive WITH ...). A relation
     /// named as one of a query around it is shown renamed (`t_1`, see `deparse_leaf`).
     fn deparse_query(
         &mut self,
@@ -1240,7 +1412,6 @@ impl Binder<'_> {
         types: &mut Vec<DataType>,
     ) -> Option<(String, String)> {
         if select.having.is_some() && matches!(select.group_by, ast::GroupByExpr::All(_))
-            || !select.named_window.is_empty()
             || select.qualify.is_some()
             || select.top.is_some()
             || select.into.is_some()
@@ -1477,6 +1648,24 @@ impl Binder<'_> {
             let tree = self.deparse_tree(having, scope, true)?;
             let tree = coerce(self, tree, DataType::Bool)?;
             out.push_str(&print_at(&tree.node, pretty, false, 8));
+        }
+        // Named windows (ruleutils' `get_rule_windowclause`), on one line.
+        for (i, ast::NamedWindowDefinition(name, definition)) in
+            select.named_window.iter().enumerate()
+        {
+            let ast::NamedWindowExpr::WindowSpec(spec) = definition else {
+                return None;
+            };
+            if i == 0 {
+                keyword_line(&mut out, " WINDOW ", 1);
+            } else {
+                out.push_str(", ");
+            }
+            let spec = self.deparse_window_spec(spec, scope, pretty)?;
+            out.push_str(&format!(
+                "{} AS ({spec})",
+                crate::functions::quote_ident(&ident_name(name))
+            ));
         }
         if let Some(order_by) = query.and_then(|q| q.order_by.as_ref()) {
             let ast::OrderByKind::Expressions(items) = &order_by.kind else {
