@@ -1077,15 +1077,7 @@ impl Binder<'_> {
                     return None;
                 }
                 let mut part = self.deparse_sort_item(&item.expr, scope, pretty)?;
-                let desc = item.options.asc == Some(false);
-                if desc {
-                    part.push_str(" DESC");
-                }
-                match (item.options.nulls_first, desc) {
-                    (Some(true), false) => part.push_str(" NULLS FIRST"),
-                    (Some(false), true) => part.push_str(" NULLS LAST"),
-                    _ => {}
-                }
+                sort_order(&mut part, &item.options);
                 items.push(part);
             }
             parts.push(format!("ORDER BY {}", items.join(", ")));
@@ -1678,15 +1670,7 @@ impl Binder<'_> {
                     return None;
                 }
                 let mut part = self.deparse_sort_item(&positional(&item.expr), scope, pretty)?;
-                let desc = item.options.asc == Some(false);
-                if desc {
-                    part.push_str(" DESC");
-                }
-                match (item.options.nulls_first, desc) {
-                    (Some(true), false) => part.push_str(" NULLS FIRST"),
-                    (Some(false), true) => part.push_str(" NULLS LAST"),
-                    _ => {}
-                }
+                sort_order(&mut part, &item.options);
                 parts.push(part);
             }
             out.push_str(&parts.join(", "));
@@ -2061,15 +2045,7 @@ fn setop_tail(
                 return None;
             }
             let mut part = position.to_string();
-            let desc = item.options.asc == Some(false);
-            if desc {
-                part.push_str(" DESC");
-            }
-            match (item.options.nulls_first, desc) {
-                (Some(true), false) => part.push_str(" NULLS FIRST"),
-                (Some(false), true) => part.push_str(" NULLS LAST"),
-                _ => {}
-            }
+            sort_order(&mut part, &item.options);
             parts.push(part);
         }
         context_keyword(outs, level, " ORDER BY ", -8, 8, 1);
@@ -2101,4 +2077,18 @@ fn setop_tail(
         _ => return None,
     }
     Some(())
+}
+
+/// A sort key's direction as ruleutils prints it: DESC, and NULLS FIRST/LAST where it is not
+/// the direction's default.
+fn sort_order(part: &mut String, options: &ast::OrderByOptions) {
+    let desc = options.asc == Some(false);
+    if desc {
+        part.push_str(" DESC");
+    }
+    match (options.nulls_first, desc) {
+        (Some(true), false) => part.push_str(" NULLS FIRST"),
+        (Some(false), true) => part.push_str(" NULLS LAST"),
+        _ => {}
+    }
 }
