@@ -10539,6 +10539,54 @@ impl<'a> Binder<'a> {
             // Keel has no rules but views' `_RETURN` (which psql asks about apart): no rule
             // to print.
             ("pg_get_ruledef", 1..=2) => Ok((Expr::Const(Value::Null), DataType::Text)),
+            ("pg_column_size", 1) => {
+                use crate::functions::{SIZE_NUMERIC, SIZE_VARLENA};
+                let (expr, ty, _) = bound.remove(0);
+                let kind = match ty {
+                    DataType::Bool => 1,
+                    DataType::Int2 => 2,
+                    DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
+                    DataType::Int8
+                    | DataType::Float8
+                    | DataType::Timestamp
+                    | DataType::TimestampTz
+                    | DataType::TimestampP(_)
+                    | DataType::TimestampTzP(_)
+                    | DataType::Time
+                    | DataType::TimeP(_) => 8,
+                    DataType::Interval | DataType::IntervalP(_) | DataType::Uuid => 16,
+                    DataType::Numeric | DataType::Decimal(..) => SIZE_NUMERIC,
+                    DataType::Text
+                    | DataType::Varchar(_)
+                    | DataType::Char(_)
+                    | DataType::Bytea
+                    | DataType::Json => SIZE_VARLENA,
+                    // An untyped literal is a C string: its bytes and a terminating zero.
+                    DataType::Unknown => match &expr {
+                        Expr::Const(Value::Text(text)) => text.len() as i64 + 1,
+                        _ => SIZE_VARLENA,
+                    },
+                    other => {
+                        return Err(unsupported(format!(
+                            "pg_column_size of type {}",
+                            other.name()
+                        )))
+                    }
+                };
+                // A column's value is the one in the row, whose varlena header is short.
+                let stored = matches!(expr, Expr::Column(_));
+                Ok((
+                    Expr::Scalar(
+                        crate::functions::Scalar::ColumnSize,
+                        vec![
+                            expr,
+                            Expr::Const(Value::Int(kind)),
+                            Expr::Const(Value::Bool(stored)),
+                        ],
+                    ),
+                    DataType::Int4,
+                ))
+            }
             ("pg_size_pretty", 1)
                 if types[0].is_numeric_family() || types[0] == DataType::Unknown =>
             {

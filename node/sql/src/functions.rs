@@ -57,6 +57,9 @@ pub enum Scalar {
     QuoteLiteral,
     /// pg_size_pretty(bigint): bytes, kB, MB, GB, TB, PB, halving-rounded as PostgreSQL does.
     SizePretty,
+    /// pg_column_size(value, kind, stored): the bytes PostgreSQL's datum takes (see
+    /// [`column_size`]); `kind` a fixed width, or [`SIZE_VARLENA`] / [`SIZE_NUMERIC`].
+    ColumnSize,
     Ascii,
     Chr,
     OctetLength,
@@ -692,6 +695,62 @@ fn seconds_text(seconds: f64) -> String {
     }
 }
 
+/// [`Scalar::ColumnSize`]'s kind of a variable-length string or bytes value (text, varchar,
+/// char, bytea, json: a varlena of the value's bytes).
+pub const SIZE_VARLENA: i64 = -1;
+/// [`Scalar::ColumnSize`]'s kind of a numeric (a varlena of base-10000 digits).
+pub const SIZE_NUMERIC: i64 = -2;
+
+/// The bytes PostgreSQL's datum of `value` takes, as `pg_column_size` reports them: a fixed
+/// width as it is; a varlena with its header, one byte for a value read from a table row that
+/// is short enough (at most 126 bytes of data) and four otherwise (a computed value's header
+/// is always four). A numeric holds a 2-byte header word and two bytes per base-10000 digit
+/// group, leading and trailing zero groups dropped (0 has none). PostgreSQL compresses a long
+/// value stored in a row (TOAST); Keel does not, so a stored value past about 2 kB reports its
+/// whole length here.
+pub fn column_size(value: &Value, kind: i64, stored: bool) -> i64 {
+    let varlena = |data: usize| -> i64 {
+        let data = data as i64;
+        if stored && data < 127 {
+            data + 1
+        } else {
+            data + 4
+        }
+    };
+    match kind {
+        SIZE_NUMERIC => {
+            let text = crate::types::to_text(value, crate::types::DataType::Numeric);
+            let digits = text.trim_start_matches('-');
+            let groups = match digits.split_once('.').unwrap_or((digits, "")) {
+                _ if !digits.starts_with(|c: char| c.is_ascii_digit()) => 0,
+                (int, frac) => {
+                    let int = int.trim_start_matches('0');
+                    // Groups align on the decimal point.
+                    let mut padded = "0".repeat((4 - int.len() % 4) % 4) + int;
+                    padded.push_str(frac);
+                    padded.push_str(&"0".repeat((4 - frac.len() % 4) % 4));
+                    let groups: Vec<&str> = (0..padded.len() / 4)
+                        .map(|g| &padded[g * 4..g * 4 + 4])
+                        .collect();
+                    let zero = |g: &&str| g.bytes().all(|b| b == b'0');
+                    let first = groups.iter().position(|g| !zero(g));
+                    let last = groups.iter().rposition(|g| !zero(g));
+                    match (first, last) {
+                        (Some(first), Some(last)) => last - first + 1,
+                        _ => 0,
+                    }
+                }
+            };
+            varlena(2 + 2 * groups)
+        }
+        SIZE_VARLENA => varlena(match value {
+            Value::Bytes(bytes) => bytes.len(),
+            other => crate::types::to_text(other, crate::types::DataType::Text).len(),
+        }),
+        width => width,
+    }
+}
+
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
     match func {
         Scalar::Array(func) => return crate::array::call(func, args),
@@ -949,6 +1008,10 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             Value::Text(format!("{size} {unit}"))
         }
         Scalar::QuoteLiteral => Value::Text(quote_literal(text(a))),
+        Scalar::ColumnSize => {
+            let stored = matches!(args.get(2), Some(Value::Bool(true)));
+            Value::Int(column_size(a, int(&args[1]), stored))
+        }
         Scalar::Ascii => Value::Int(text(a).chars().next().map_or(0, |c| c as i64)),
         Scalar::Chr => {
             let n = int(a);
