@@ -2082,6 +2082,17 @@ impl Accumulator {
         Ok(())
     }
 
+    /// The memory a new accumulator for `call` takes: its own size, and the state a variance
+    /// or regression keeps boxed.
+    pub fn bytes(call: &AggCall) -> usize {
+        std::mem::size_of::<Accumulator>()
+            + match Accumulator::new(call) {
+                Accumulator::Moments(_) => std::mem::size_of::<(i64, Numeric, Numeric)>(),
+                Accumulator::Regr(_) => std::mem::size_of::<[f64; 6]>(),
+                _ => 0,
+            }
+    }
+
     /// How many values [`Accumulator::state_into`] gives for `call`.
     pub fn state_width(call: &AggCall) -> usize {
         match Accumulator::new(call) {

@@ -2573,6 +2573,8 @@ pub struct Groups<'a> {
     scratch: Vec<u8>,
     /// Estimated memory of the groups (keys, values, accumulators).
     bytes: usize,
+    /// The memory of one group's accumulators ([`Accumulator::bytes`] of each aggregate).
+    state_bytes: usize,
     spill: Option<Box<Spill>>,
 }
 
@@ -2848,6 +2850,7 @@ impl<'a> Groups<'a> {
             dense: (keys.len() == 1).then(DenseKeys::default),
             scratch: Vec::new(),
             bytes: 0,
+            state_bytes: aggs.iter().map(Accumulator::bytes).sum(),
             spill: None,
         };
         groups.programs = aggs
@@ -3049,7 +3052,7 @@ impl<'a> Groups<'a> {
     /// its accumulators.
     fn group_bytes(&self, start: usize) -> usize {
         crate::spill::row_bytes(&self.values[start..]) - std::mem::size_of::<Row>()
-            + self.aggs.len() * std::mem::size_of::<Accumulator>()
+            + self.state_bytes
     }
 
     /// What the groups' memory budget has left (unbounded without one).
