@@ -10542,31 +10542,23 @@ impl<'a> Binder<'a> {
             ("pg_column_size", 1) => {
                 use crate::functions::{SIZE_NUMERIC, SIZE_VARLENA};
                 let (expr, ty, _) = bound.remove(0);
-                let kind = match ty {
-                    DataType::Bool => 1,
-                    DataType::Int2 => 2,
-                    DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
-                    DataType::Int8
-                    | DataType::Float8
-                    | DataType::Timestamp
-                    | DataType::TimestampTz
-                    | DataType::TimestampP(_)
-                    | DataType::TimestampTzP(_)
-                    | DataType::Time
-                    | DataType::TimeP(_) => 8,
-                    DataType::Interval | DataType::IntervalP(_) | DataType::Uuid => 16,
-                    DataType::Numeric | DataType::Decimal(..) => SIZE_NUMERIC,
-                    DataType::Text
-                    | DataType::Varchar(_)
-                    | DataType::Char(_)
-                    | DataType::Bytea
-                    | DataType::Json => SIZE_VARLENA,
+                let kind = match (crate::stats::fixed_width(ty), ty) {
+                    (Some(width), _) => width as i64,
+                    (None, DataType::Numeric | DataType::Decimal(..)) => SIZE_NUMERIC,
+                    (
+                        None,
+                        DataType::Text
+                        | DataType::Varchar(_)
+                        | DataType::Char(_)
+                        | DataType::Bytea
+                        | DataType::Json,
+                    ) => SIZE_VARLENA,
                     // An untyped literal is a C string: its bytes and a terminating zero.
-                    DataType::Unknown => match &expr {
+                    (None, DataType::Unknown) => match &expr {
                         Expr::Const(Value::Text(text)) => text.len() as i64 + 1,
                         _ => SIZE_VARLENA,
                     },
-                    other => {
+                    (None, other) => {
                         return Err(unsupported(format!(
                             "pg_column_size of type {}",
                             other.name()

@@ -709,46 +709,19 @@ pub const SIZE_NUMERIC: i64 = -2;
 /// value stored in a row (TOAST); Keel does not, so a stored value past about 2 kB reports its
 /// whole length here.
 pub fn column_size(value: &Value, kind: i64, stored: bool) -> i64 {
-    let varlena = |data: usize| -> i64 {
-        let data = data as i64;
-        if stored && data < 127 {
-            data + 1
-        } else {
-            data + 4
-        }
+    use crate::stats::{numeric_groups, varlena_size};
+    let size = match kind {
+        SIZE_NUMERIC => varlena_size(2 + 2 * numeric_groups(value), stored),
+        SIZE_VARLENA => varlena_size(
+            match value {
+                Value::Bytes(bytes) => bytes.len(),
+                other => crate::types::to_text(other, crate::types::DataType::Text).len(),
+            },
+            stored,
+        ),
+        width => return width,
     };
-    match kind {
-        SIZE_NUMERIC => {
-            let text = crate::types::to_text(value, crate::types::DataType::Numeric);
-            let digits = text.trim_start_matches('-');
-            let groups = match digits.split_once('.').unwrap_or((digits, "")) {
-                _ if !digits.starts_with(|c: char| c.is_ascii_digit()) => 0,
-                (int, frac) => {
-                    let int = int.trim_start_matches('0');
-                    // Groups align on the decimal point.
-                    let mut padded = "0".repeat((4 - int.len() % 4) % 4) + int;
-                    padded.push_str(frac);
-                    padded.push_str(&"0".repeat((4 - frac.len() % 4) % 4));
-                    let groups: Vec<&str> = (0..padded.len() / 4)
-                        .map(|g| &padded[g * 4..g * 4 + 4])
-                        .collect();
-                    let zero = |g: &&str| g.bytes().all(|b| b == b'0');
-                    let first = groups.iter().position(|g| !zero(g));
-                    let last = groups.iter().rposition(|g| !zero(g));
-                    match (first, last) {
-                        (Some(first), Some(last)) => last - first + 1,
-                        _ => 0,
-                    }
-                }
-            };
-            varlena(2 + 2 * groups)
-        }
-        SIZE_VARLENA => varlena(match value {
-            Value::Bytes(bytes) => bytes.len(),
-            other => crate::types::to_text(other, crate::types::DataType::Text).len(),
-        }),
-        width => width,
-    }
+    size as i64
 }
 
 pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {

@@ -486,8 +486,26 @@ fn as_number(value: &Value) -> Option<f64> {
 /// PostgreSQL's stored size of a non-NULL value (`VARSIZE_ANY` for variable-length types, with
 /// a one-byte header up to 126 bytes of data).
 pub fn stored_width(value: &Value, ty: DataType) -> usize {
-    let varlena = |len: usize| if len <= 126 { len + 1 } else { len + 4 };
+    if let Some(width) = fixed_width(ty) {
+        return width;
+    }
     match ty.expression_type() {
+        // A one-byte header, a two-byte short header and two bytes per base-10000 digit.
+        DataType::Numeric | DataType::Decimal(..) => 3 + 2 * numeric_groups(value),
+        _ => varlena_size(
+            match value {
+                Value::Text(s) => s.len(),
+                Value::Bytes(b) => b.len(),
+                other => crate::types::to_text(other, ty).len(),
+            },
+            true,
+        ),
+    }
+}
+
+/// The width of a PostgreSQL type of fixed length (None: a variable-length one).
+pub fn fixed_width(ty: DataType) -> Option<usize> {
+    Some(match ty.expression_type() {
         DataType::Bool => 1,
         DataType::Int2 => 2,
         DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
@@ -497,27 +515,32 @@ pub fn stored_width(value: &Value, ty: DataType) -> usize {
         | DataType::TimestampTz
         | DataType::Time => 8,
         DataType::Interval | DataType::Uuid => 16,
-        DataType::Numeric | DataType::Decimal(..) => numeric_width(value),
-        _ => match value {
-            Value::Text(s) => varlena(s.len()),
-            Value::Bytes(b) => varlena(b.len()),
-            other => varlena(crate::types::to_text(other, ty).len()),
-        },
+        _ => return None,
+    })
+}
+
+/// A varlena of `data` bytes with its header: one byte when `short` (a value in a stored row)
+/// and the data is at most 126 bytes, else four.
+pub fn varlena_size(data: usize, short: bool) -> usize {
+    if short && data <= 126 {
+        data + 1
+    } else {
+        data + 4
     }
 }
 
-/// A numeric's packed size: a one-byte header, a two-byte short header and two bytes per
-/// base-10000 digit (leading and trailing zero digits dropped).
-fn numeric_width(value: &Value) -> usize {
+/// A numeric's base-10000 digit groups as PostgreSQL packs them: the integer part grouped from
+/// the point leftwards, the fraction rightwards, leading and trailing zero groups dropped (0,
+/// NaN and the infinities have none).
+pub fn numeric_groups(value: &Value) -> usize {
     let text = crate::types::to_text(value, DataType::Numeric);
     let digits = text.trim_start_matches('-');
     if !digits.starts_with(|c: char| c.is_ascii_digit()) {
-        return 3; // NaN, Infinity
+        return 0; // NaN, Infinity
     }
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let int = int.trim_start_matches('0');
     let frac = frac.trim_end_matches('0');
-    // Base-10000 groups: the integer part from the point leftwards, the fraction rightwards.
     let mut groups: Vec<u32> = Vec::new();
     let int_bytes = int.as_bytes();
     let lead = int_bytes.len() % 4;
@@ -543,11 +566,10 @@ fn numeric_width(value: &Value) -> usize {
     }
     let first = groups.iter().position(|&g| g != 0);
     let last = groups.iter().rposition(|&g| g != 0);
-    let count = match (first, last) {
+    match (first, last) {
         (Some(f), Some(l)) => l - f + 1,
         _ => 0,
-    };
-    3 + 2 * count
+    }
 }
 
 /// One column's statistics from its values in the sample (`compute_scalar_stats`).
