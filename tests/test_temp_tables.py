@@ -3,26 +3,14 @@ path, invisible to other sessions, and dropped with the schema when the session 
 the node was killed first, when the next session of that process id starts.
 """
 
-import time
-
 import psycopg
 import pytest
 from psycopg import errors
+from servers import eventually
 
 
 def connect(node):
     return psycopg.connect(node.dsn(), autocommit=True)
-
-
-def eventually(check, seconds=10.0):
-    """Whether `check()` holds within `seconds`: a closed session's cleanup runs on the node
-    after the client has gone, as a PostgreSQL backend's does after its client disconnects."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def temp_schemas(conn):

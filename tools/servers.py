@@ -38,6 +38,18 @@ def wait_for_port(port, process=None, timeout=60.0):
     raise RuntimeError(f"port {port} did not open")
 
 
+def eventually(check, seconds=10.0):
+    """Whether `check()` holds within `seconds`, polling: what a closed session leaves (its
+    pg_stat_activity row, its temporary schema) goes once the server has read the client's goodbye,
+    after the client has gone, as a PostgreSQL backend's goes when its process exits."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def release_dir():
     """Where `cargo build --release` puts binaries (CARGO_TARGET_DIR honoured)."""
     return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release"
