@@ -4,12 +4,13 @@
 //! over millions of rows. [`crate::expr::Expr::eval`] walks such a tree per row: a call per
 //! node into one large function, each operand made into a [`Value`], matched on, and dropped.
 //! A [`NumericProgram`] is the same expression as postfix operations on a small stack of
-//! `Decimal`s (16 bytes, copied): an operand is read from the row and checked to be a
-//! `Value::Numeric`, an operation is `expr::decimal_arithmetic`, the very function the
-//! tree walk uses for two decimals. Anything else in a row (a NULL, a numeric too large for a
-//! Decimal, a result Decimal cannot hold exactly) makes [`NumericProgram::run`] answer None, and
-//! the caller evaluates the expression as before; so a program never gives another answer than
-//! the tree walk, only the common answer sooner.
+//! [`Fixed`] values (a Decimal's digits as an i128 and its scale, copied): an operand is read
+//! from the row and checked to be a `Value::Numeric`, an operation is the exact integer one the
+//! tree walk also uses for two decimals (`expr::decimal_arithmetic`), and only the result is
+//! made a Decimal again. Anything else in a row (a NULL, a numeric too large for a Decimal, a
+//! result past an i128 or one a Decimal cannot hold) makes [`NumericProgram::run`] answer None,
+//! and the caller evaluates the expression as before; as every step is exact, a program never
+//! gives another answer than the tree walk, only the common answer sooner.
 //!
 //! Only `+`, `-` and `*` of type numeric over numeric columns and constants compile (and, in an
 //! aggregate whose argument shares an earlier one's part, that part's value for the row:
@@ -17,7 +18,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::expr::{decimal_arithmetic, BinOp, Expr};
+use crate::expr::{BinOp, Expr};
+use crate::numeric::Fixed;
 use crate::types::{DataType, Value};
 
 /// Deepest stack a program may use.
@@ -29,7 +31,7 @@ enum Op {
     Column(usize),
     /// Pushes the value an earlier aggregate's argument had for the row.
     Shared(usize),
-    Const(Decimal),
+    Const(Fixed),
     /// Pops two operands, pushes their result.
     Arith(BinOp),
 }
@@ -54,7 +56,7 @@ impl NumericProgram {
     /// operands or a result are not all plain Decimals: the caller evaluates it in full.
     #[inline]
     pub fn run(&self, row: &[Value], shared: &[Value]) -> Option<Decimal> {
-        let mut stack = [Decimal::ZERO; MAX_DEPTH];
+        let mut stack = [Fixed { units: 0, scale: 0 }; MAX_DEPTH];
         let mut top = 0;
         for op in &self.ops {
             let operand = match *op {
@@ -68,17 +70,25 @@ impl NumericProgram {
                 Op::Arith(op) => {
                     top -= 1;
                     let (a, b) = (stack[top - 1], stack[top]);
-                    stack[top - 1] = decimal_arithmetic(op, a, b)?;
+                    stack[top - 1] = match op {
+                        BinOp::Add(_) => a.checked_add(b),
+                        BinOp::Sub(_) => a.checked_sub(b),
+                        _ => a.checked_mul(b),
+                    }?;
                     continue;
                 }
             };
             let Some(Value::Numeric(value)) = operand else {
                 return None;
             };
-            stack[top] = *value;
+            stack[top] = Fixed::of(*value);
             top += 1;
         }
-        (top == 1).then_some(stack[0])
+        if top == 1 {
+            stack[0].decimal()
+        } else {
+            None
+        }
     }
 }
 
@@ -87,7 +97,7 @@ fn emit(expr: &Expr, shared: bool, ops: &mut Vec<Op>) -> Option<usize> {
     match expr {
         Expr::Column(c) => ops.push(Op::Column(*c)),
         Expr::Outer(1, j) if shared => ops.push(Op::Shared(*j)),
-        Expr::Const(Value::Numeric(value)) => ops.push(Op::Const(*value)),
+        Expr::Const(Value::Numeric(value)) => ops.push(Op::Const(Fixed::of(*value))),
         Expr::Binary(
             op @ (BinOp::Add(DataType::Numeric)
             | BinOp::Sub(DataType::Numeric)

@@ -1628,13 +1628,15 @@ pub(crate) fn decimal_arithmetic(
     a: rust_decimal::Decimal,
     b: rust_decimal::Decimal,
 ) -> Option<rust_decimal::Decimal> {
-    let (result, scale) = match op {
-        BinOp::Add(_) => (a.checked_add(b)?, a.scale().max(b.scale())),
-        BinOp::Sub(_) => (a.checked_sub(b)?, a.scale().max(b.scale())),
-        BinOp::Mul(_) => (a.checked_mul(b)?, a.scale() + b.scale()),
-        _ => return None,
-    };
-    crate::numeric::at_scale(result, scale, (&a, &b))
+    use crate::numeric::Fixed;
+    let (a, b) = (Fixed::of(a), Fixed::of(b));
+    match op {
+        BinOp::Add(_) => a.checked_add(b),
+        BinOp::Sub(_) => a.checked_sub(b),
+        BinOp::Mul(_) => a.checked_mul(b),
+        _ => None,
+    }?
+    .decimal()
 }
 
 /// Arithmetic on numerics of any size (see `crate::numeric`).
@@ -1850,10 +1852,10 @@ impl Wide {
 /// exactly.
 fn add_numeric(sum: &mut Numeric, value: &Value) -> SqlResult<()> {
     if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, value) {
-        let scale = total.scale().max(d.scale());
-        if let Some(next) = total
-            .checked_add(*d)
-            .and_then(|next| crate::numeric::at_scale(next, scale, (total, d)))
+        use crate::numeric::Fixed;
+        if let Some(next) = Fixed::of(*total)
+            .checked_add(Fixed::of(*d))
+            .and_then(Fixed::decimal)
         {
             *total = next;
             return Ok(());

@@ -13,9 +13,10 @@
 //! Rows hold the small form as `Value::Numeric(Decimal)`, a plain copy, and the rest as
 //! `Value::BigNumeric` ([`crate::types::Value::numeric`] picks).
 //!
-//! A value is `Small` whenever it fits, so each value has one representation; operations try
-//! `Decimal`'s checked arithmetic first and keep its result only when it is exact (the scale PostgreSQL
-//! gives the result: `max` of the inputs' for `+`/`-`, their sum for `*`); otherwise, and for
+//! A value is `Small` whenever it fits, so each value has one representation; `+`, `-` and `*`
+//! of small values first compute on their digits as an i128 ([`Fixed`]: exact, at the scale
+//! PostgreSQL gives the result, `max` of the inputs' for `+`/`-`, their sum for `*`) and keep a
+//! result a Decimal holds; otherwise, and for
 //! division and rounding, they compute on the [`Exact`] form. Division computes the quotient at
 //! PostgreSQL's result scale (`select_div_scale`: at least 16 significant digits, no fewer
 //! decimals than either input, at most 1000) from one long division of integers and rounds half
@@ -55,26 +56,84 @@ const BASE: u64 = 1_000_000_000;
 const SMALL_MAX_SCALE: u32 = 28;
 const SMALL_MAX_MANTISSA: u128 = (1u128 << 96) - 1;
 
-/// The result `value` of Decimal arithmetic on `a` and `b` at exactly `scale` digits after the
-/// point (the scale PostgreSQL's numeric gives it), when that is exact. Decimal gives back the
-/// other operand as it is when one is zero (`1 - 0.00` is `1`, PostgreSQL's `1.00`): that value
-/// is exact and more zeros put it right. Any other scale is a result Decimal rounded: None (the
-/// exact path).
-#[inline]
-pub fn at_scale(
-    value: rust_decimal::Decimal,
-    scale: u32,
-    (a, b): (&rust_decimal::Decimal, &rust_decimal::Decimal),
-) -> Option<rust_decimal::Decimal> {
-    if value.scale() == scale {
-        return Some(value);
+/// `10^k` for every `k` an i128 holds.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut k = 1;
+    while k < 39 {
+        table[k] = table[k - 1] * 10;
+        k += 1;
     }
-    if value.scale() < scale && (a.is_zero() || b.is_zero()) {
-        let mut value = value;
-        value.rescale(scale);
-        return (value.scale() == scale).then_some(value);
+    table
+};
+
+/// A small numeric as a count of `10^-scale` units in an i128: `+`, `-` and `*` on it are exact
+/// integer operations (the result scale PostgreSQL gives: the larger of the inputs' for `+` and
+/// `-`, their sum for `*`), several times quicker than Decimal's own arithmetic, which rescales,
+/// rounds and normalizes at every step. An operation whose digits leave the i128 answers None,
+/// and [`Fixed::decimal`] answers None for a result a Decimal cannot hold (more than 96 bits or
+/// 28 decimals): the caller computes on the [`Exact`] form. Chained operations (an aggregate's
+/// running sum, `price * (1 - discount) * (1 + tax)`) stay in this form between steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fixed {
+    pub units: i128,
+    pub scale: u32,
+}
+
+impl Fixed {
+    #[inline]
+    pub fn of(value: Decimal) -> Fixed {
+        Fixed {
+            units: value.mantissa(),
+            scale: value.scale(),
+        }
     }
-    None
+
+    /// The value as a Decimal, when one holds it exactly.
+    #[inline]
+    pub fn decimal(self) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(self.units, self.scale).ok()
+    }
+
+    /// The units at a scale at least this one's.
+    #[inline]
+    fn units_at(self, scale: u32) -> Option<i128> {
+        if scale == self.scale {
+            return Some(self.units);
+        }
+        self.units
+            .checked_mul(*POW10.get((scale - self.scale) as usize)?)
+    }
+
+    #[inline]
+    pub fn checked_add(self, other: Fixed) -> Option<Fixed> {
+        let scale = self.scale.max(other.scale);
+        Some(Fixed {
+            units: self.units_at(scale)?.checked_add(other.units_at(scale)?)?,
+            scale,
+        })
+    }
+
+    #[inline]
+    pub fn checked_sub(self, other: Fixed) -> Option<Fixed> {
+        let scale = self.scale.max(other.scale);
+        Some(Fixed {
+            units: self.units_at(scale)?.checked_sub(other.units_at(scale)?)?,
+            scale,
+        })
+    }
+
+    #[inline]
+    pub fn checked_mul(self, other: Fixed) -> Option<Fixed> {
+        let scale = self.scale + other.scale;
+        if scale as usize >= POW10.len() {
+            return None;
+        }
+        Some(Fixed {
+            units: self.units.checked_mul(other.units)?,
+            scale,
+        })
+    }
 }
 
 /// A `numeric` value.
@@ -584,9 +643,9 @@ impl Numeric {
     #[inline]
     pub fn add(&self, other: &Numeric) -> SqlResult<Numeric> {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
-            if let Some(sum) = a
-                .checked_add(*b)
-                .and_then(|sum| at_scale(sum, a.scale().max(b.scale()), (a, b)))
+            if let Some(sum) = Fixed::of(*a)
+                .checked_add(Fixed::of(*b))
+                .and_then(Fixed::decimal)
             {
                 return Ok(Numeric::Small(sum));
             }
@@ -611,9 +670,9 @@ impl Numeric {
     #[inline]
     pub fn sub(&self, other: &Numeric) -> SqlResult<Numeric> {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
-            if let Some(difference) = a
-                .checked_sub(*b)
-                .and_then(|difference| at_scale(difference, a.scale().max(b.scale()), (a, b)))
+            if let Some(difference) = Fixed::of(*a)
+                .checked_sub(Fixed::of(*b))
+                .and_then(Fixed::decimal)
             {
                 return Ok(Numeric::Small(difference));
             }
@@ -625,11 +684,11 @@ impl Numeric {
     #[inline]
     pub fn mul(&self, other: &Numeric) -> SqlResult<Numeric> {
         if let (Numeric::Small(a), Numeric::Small(b)) = (self, other) {
-            let scale = a.scale() + b.scale();
-            if scale <= SMALL_MAX_SCALE {
-                if let Some(product) = a.checked_mul(*b).and_then(|p| at_scale(p, scale, (a, b))) {
-                    return Ok(Numeric::Small(product));
-                }
+            if let Some(product) = Fixed::of(*a)
+                .checked_mul(Fixed::of(*b))
+                .and_then(Fixed::decimal)
+            {
+                return Ok(Numeric::Small(product));
             }
         }
         self.mul_slow(other)
@@ -1883,6 +1942,56 @@ mod tests {
                 a
             });
         }
+    }
+
+    #[test]
+    fn fixed_arithmetic_is_the_exact_one_or_declines() {
+        // Operands from a few digits to Decimal's 96 bits and 28 decimals: Fixed gives the exact
+        // result at PostgreSQL's scale, and declines exactly when a Decimal cannot hold it.
+        let mut next = xorshift(0x6a09_e667_f3bc_c909u64);
+        let operand = |next: &mut dyn FnMut() -> u64| {
+            let bits = next() % 97;
+            let magnitude = (u128::from(next()) << 64 | u128::from(next())) >> (128 - bits.max(1));
+            let scale = (next() % 29) as u32;
+            let negative = next() & 1 == 0;
+            Decimal::from_i128_with_scale(
+                if negative {
+                    -(magnitude as i128)
+                } else {
+                    magnitude as i128
+                },
+                scale,
+            )
+        };
+        let mut declined = 0;
+        for _ in 0..20_000 {
+            let (a, b) = (operand(&mut next), operand(&mut next));
+            let (ea, eb) = (Exact::from_decimal(&a), Exact::from_decimal(&b));
+            for (op, fixed, exact) in [
+                ("+", Fixed::of(a).checked_add(Fixed::of(b)), ea.add(&eb)),
+                (
+                    "-",
+                    Fixed::of(a).checked_sub(Fixed::of(b)),
+                    ea.add(&eb.negated()),
+                ),
+                ("*", Fixed::of(a).checked_mul(Fixed::of(b)), ea.mul(&eb)),
+            ] {
+                let exact = Numeric::from_exact(exact).unwrap();
+                match (fixed.and_then(Fixed::decimal), &exact) {
+                    (Some(fast), Numeric::Small(exact)) => assert_eq!(
+                        (fast.mantissa(), fast.scale()),
+                        (exact.mantissa(), exact.scale()),
+                        "{a} {op} {b}"
+                    ),
+                    (None, Numeric::Big(_)) => declined += 1,
+                    (fast, exact) => panic!("{a} {op} {b}: {fast:?} against {exact:?}"),
+                }
+            }
+        }
+        assert!(
+            declined > 1_000,
+            "the cases past a Decimal were tried: {declined}"
+        );
     }
 
     #[test]
