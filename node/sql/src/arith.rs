@@ -14,7 +14,9 @@
 //!
 //! Only `+`, `-` and `*` of type numeric over numeric columns and constants compile (and, in an
 //! aggregate whose argument shares an earlier one's part, that part's value for the row:
-//! `Outer(1, j)`, see `query::SharedArgs`).
+//! `Outer(1, j)`, see `query::SharedArgs`), or a column or constant alone. A hash aggregation
+//! adds a program's result to a numeric sum or average as it is ([`NumericProgram::run_fixed`]
+//! into `Accumulator::add_fixed`): no Decimal, no `Value` per row.
 
 use rust_decimal::Decimal;
 
@@ -43,19 +45,27 @@ pub struct NumericProgram {
 }
 
 impl NumericProgram {
-    /// The program of `expr` when it is numeric arithmetic (at least one operation) on numeric
-    /// columns and constants; with `shared`, `Outer(1, j)` reads the row's earlier values.
+    /// The program of `expr` when it is numeric arithmetic on numeric columns and constants,
+    /// or one of them alone (for [`NumericProgram::run_fixed`]: a numeric column summed); with
+    /// `shared`, `Outer(1, j)` reads the row's earlier values.
     pub fn compile(expr: &Expr, shared: bool) -> Option<NumericProgram> {
         let mut ops = Vec::new();
         let depth = emit(expr, shared, &mut ops)?;
-        let computes = ops.iter().any(|op| matches!(op, Op::Arith(_)));
-        (computes && depth <= MAX_DEPTH).then_some(NumericProgram { ops })
+        (depth <= MAX_DEPTH).then_some(NumericProgram { ops })
     }
 
     /// The expression's value for `row` (and the earlier values `shared`), or None when the
     /// operands or a result are not all plain Decimals: the caller evaluates it in full.
     #[inline]
     pub fn run(&self, row: &[Value], shared: &[Value]) -> Option<Decimal> {
+        self.run_fixed(row, shared)?.decimal()
+    }
+
+    /// [`NumericProgram::run`]'s value before it is made a Decimal: None only when an operand
+    /// is not a plain Decimal or a step leaves the i128 (a value a Decimal cannot hold is the
+    /// caller's to make a `Numeric`).
+    #[inline]
+    pub fn run_fixed(&self, row: &[Value], shared: &[Value]) -> Option<Fixed> {
         let mut stack = [Fixed { units: 0, scale: 0 }; MAX_DEPTH];
         let mut top = 0;
         for op in &self.ops {
@@ -84,11 +94,7 @@ impl NumericProgram {
             stack[top] = Fixed::of(*value);
             top += 1;
         }
-        if top == 1 {
-            stack[0].decimal()
-        } else {
-            None
-        }
+        (top == 1).then_some(stack[0])
     }
 }
 
@@ -191,7 +197,16 @@ mod tests {
             program.run(&[Value::Null, numeric("2")], &[numeric("1.5")]),
             Some("3.0".parse().unwrap())
         );
-        assert!(NumericProgram::compile(&Expr::Column(0), false).is_none());
+        // A column alone reads as itself, a number of another type not at all.
+        let alone = NumericProgram::compile(&Expr::Column(0), false).expect("compiles");
+        assert_eq!(
+            alone.run_fixed(&[numeric("-1.50")], &[]),
+            Some(Fixed {
+                units: -150,
+                scale: 2
+            })
+        );
+        assert_eq!(alone.run_fixed(&[Value::Int(2)], &[]), None);
         let float = Expr::Binary(BinOp::Mul(DataType::Float8), column(0), column(1));
         assert!(NumericProgram::compile(&float, false).is_none());
     }

@@ -6,7 +6,7 @@
 //! scale, `22012` on division by zero. Expressions are `Send`: they travel to the worker that owns
 //! the rows and are evaluated there.
 
-use crate::numeric::Numeric;
+use crate::numeric::{Fixed, Numeric};
 
 use crate::error::{code, SqlError, SqlResult};
 use crate::types::{cast, check_int, compare, DataType, Value};
@@ -1628,7 +1628,6 @@ pub(crate) fn decimal_arithmetic(
     a: rust_decimal::Decimal,
     b: rust_decimal::Decimal,
 ) -> Option<rust_decimal::Decimal> {
-    use crate::numeric::Fixed;
     let (a, b) = (Fixed::of(a), Fixed::of(b));
     match op {
         BinOp::Add(_) => a.checked_add(b),
@@ -1811,7 +1810,13 @@ pub enum Accumulator {
     Count(i64),
     SumInt(Wide, bool),
     SumFloat(f64, bool),
+    /// A numeric sum while every input is a small numeric and the sum's digits fit an i128: the
+    /// digits and their scale ([`crate::numeric::Fixed`]: exact, several times quicker than
+    /// adding Numerics), and whether a value came. Past that it becomes a `SumNumeric`.
+    SumFixed(Wide, u32, bool),
     SumNumeric(Numeric, bool),
+    /// A numeric average's sum (as `SumFixed`, becoming an `Avg` past it) and count.
+    AvgFixed(Wide, u32, i64),
     Avg(Numeric, i64),
     AvgFloat(f64, i64),
     MinMax(Value, bool),
@@ -1848,11 +1853,21 @@ impl Wide {
     }
 }
 
+impl Fixed {
+    /// A sum kept as two words (see [`Wide`]) and its scale.
+    #[inline]
+    fn new(units: Wide, scale: u32) -> Fixed {
+        Fixed {
+            units: units.get(),
+            scale,
+        }
+    }
+}
+
 /// `sum += value` for a numeric `value`; the usual case in place: a Decimal sum plus a Decimal,
 /// exactly.
 fn add_numeric(sum: &mut Numeric, value: &Value) -> SqlResult<()> {
     if let (Numeric::Small(total), Value::Numeric(d)) = (&mut *sum, value) {
-        use crate::numeric::Fixed;
         if let Some(next) = Fixed::of(*total)
             .checked_add(Fixed::of(*d))
             .and_then(Fixed::decimal)
@@ -1873,11 +1888,11 @@ impl Accumulator {
             AggFunc::Sum if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
                 Accumulator::SumFloat(0.0, false)
             }
-            AggFunc::Sum => Accumulator::SumNumeric(Numeric::ZERO, false),
+            AggFunc::Sum => Accumulator::SumFixed(Wide::new(0), 0, false),
             AggFunc::Avg if matches!(call.arg_type, DataType::Float4 | DataType::Float8) => {
                 Accumulator::AvgFloat(0.0, 0)
             }
-            AggFunc::Avg => Accumulator::Avg(Numeric::ZERO, 0),
+            AggFunc::Avg => Accumulator::AvgFixed(Wide::new(0), 0, 0),
             AggFunc::Min => Accumulator::MinMax(Value::Null, false),
             AggFunc::Max => Accumulator::MinMax(Value::Null, true),
             AggFunc::Bool(and) => Accumulator::Bool(None, and),
@@ -1892,6 +1907,43 @@ impl Accumulator {
             AggFunc::Collect(_) => Accumulator::Collect(Vec::new()),
             AggFunc::Regr(_) => Accumulator::Regr(Box::new([0.0; 6])),
         }
+    }
+
+    /// Adds a small numeric input to a `SumFixed` or `AvgFixed` in place; false (nothing
+    /// changed) when this is another kind or the sum would leave the i128.
+    #[inline]
+    pub fn add_fixed(&mut self, x: Fixed) -> bool {
+        let (sum, scale) = match self {
+            Accumulator::SumFixed(sum, scale, _) | Accumulator::AvgFixed(sum, scale, _) => {
+                (sum, scale)
+            }
+            _ => return false,
+        };
+        let Some(next) = Fixed::new(*sum, *scale).checked_add(x) else {
+            return false;
+        };
+        *sum = Wide::new(next.units);
+        *scale = next.scale;
+        match self {
+            Accumulator::SumFixed(_, _, seen) => *seen = true,
+            Accumulator::AvgFixed(_, _, n) => *n += 1,
+            _ => {}
+        }
+        true
+    }
+
+    /// A `SumFixed` or `AvgFixed` as its general form (`SumNumeric`, `Avg`), for an input or
+    /// a sum past an i128; any other kind stays.
+    fn widen(&mut self) {
+        *self = match *self {
+            Accumulator::SumFixed(sum, scale, seen) => {
+                Accumulator::SumNumeric(Numeric::from(Fixed::new(sum, scale)), seen)
+            }
+            Accumulator::AvgFixed(sum, scale, n) => {
+                Accumulator::Avg(Numeric::from(Fixed::new(sum, scale)), n)
+            }
+            _ => return,
+        };
     }
 
     /// Adds one input value (`Null` for `count(*)` rows is still counted).
@@ -1937,6 +1989,20 @@ impl Accumulator {
                     next
                 };
                 *seen = true;
+            }
+            (acc @ (Accumulator::SumFixed(..) | Accumulator::AvgFixed(..)), value) => {
+                let small = match value {
+                    Value::Numeric(d) => Some(Fixed::of(d)),
+                    Value::Int(i) => Some(Fixed {
+                        units: i128::from(i),
+                        scale: 0,
+                    }),
+                    _ => None,
+                };
+                if !small.is_some_and(|x| acc.add_fixed(x)) {
+                    acc.widen();
+                    acc.add(call, value)?;
+                }
             }
             (Accumulator::SumNumeric(sum, seen), value) if value.is_numeric() => {
                 *seen = true;
@@ -2054,6 +2120,14 @@ impl Accumulator {
             Accumulator::SumNumeric(sum, seen) => {
                 out.push(or_null(*seen, Value::numeric(sum.clone())))
             }
+            Accumulator::SumFixed(sum, scale, seen) => out.push(or_null(
+                *seen,
+                Value::numeric(Numeric::from(Fixed::new(*sum, *scale))),
+            )),
+            Accumulator::AvgFixed(sum, scale, n) => {
+                out.push(Value::numeric(Numeric::from(Fixed::new(*sum, *scale))));
+                out.push(Value::Int(*n));
+            }
             Accumulator::Avg(sum, n) => {
                 out.push(Value::numeric(sum.clone()));
                 out.push(Value::Int(*n));
@@ -2098,7 +2172,7 @@ impl Accumulator {
     /// How many values [`Accumulator::state_into`] gives for `call`.
     pub fn state_width(call: &AggCall) -> usize {
         match Accumulator::new(call) {
-            Accumulator::Avg(..) | Accumulator::AvgFloat(..) => 2,
+            Accumulator::Avg(..) | Accumulator::AvgFixed(..) | Accumulator::AvgFloat(..) => 2,
             Accumulator::Moments(..) | Accumulator::MomentsFloat(..) => 3,
             Accumulator::Regr(_) => 6,
             _ => 1,
@@ -2107,6 +2181,10 @@ impl Accumulator {
 
     /// Adds a partial state (from [`Accumulator::state_into`]) into this accumulator.
     pub fn merge(&mut self, call: &AggCall, state: &[Value]) -> SqlResult<()> {
+        if let Accumulator::AvgFixed(..) = self {
+            // Once per group and worker: the general form takes it.
+            self.widen();
+        }
         match (self, state) {
             (Accumulator::Count(n), [Value::Int(m)]) => *n += m,
             (Accumulator::Avg(sum, n), [s, Value::Int(m)]) if s.is_numeric() => {
@@ -2183,6 +2261,7 @@ impl Accumulator {
             (acc @ Accumulator::Bool(..), [value]) => acc.add(call, value.clone())?,
             (
                 acc @ (Accumulator::SumFloat(..)
+                | Accumulator::SumFixed(..)
                 | Accumulator::SumNumeric(..)
                 | Accumulator::MinMax(..)),
                 [value],
@@ -2227,6 +2306,14 @@ impl Accumulator {
             }
             Accumulator::SumFloat(sum, true) => Value::Float(sum),
             Accumulator::SumNumeric(sum, true) => Value::numeric(sum),
+            Accumulator::SumFixed(_, _, false) => Value::Null,
+            Accumulator::SumFixed(sum, scale, true) => {
+                Value::numeric(Numeric::from(Fixed::new(sum, scale)))
+            }
+            Accumulator::AvgFixed(_, _, 0) => Value::Null,
+            Accumulator::AvgFixed(sum, scale, n) => {
+                Value::numeric(Numeric::from(Fixed::new(sum, scale)).div(&Numeric::from(n))?)
+            }
             Accumulator::Avg(_, 0) | Accumulator::AvgFloat(_, 0) => Value::Null,
             Accumulator::Avg(sum, n) => Value::numeric(sum.div(&Numeric::from(n))?),
             Accumulator::AvgFloat(sum, n) => Value::Float(sum / n as f64),

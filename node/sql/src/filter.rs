@@ -31,8 +31,8 @@ use std::cell::RefCell;
 use crate::error::SqlResult;
 use crate::expr::{holds, like, BinOp, EvalContext, Expr, KeyFilter, PercentPattern};
 use crate::types::{
-    column_spans, compare, compare_encoded, compare_encoded_pair, decode_one, encoded_text,
-    DataType, Layout, Value,
+    column_spans, compare, compare_encoded, compare_encoded_pair, decode_into, decode_one,
+    encoded_text, DataType, Layout, Value,
 };
 
 /// Rows between two re-rankings of a filter's tests (see the module docs).
@@ -383,10 +383,10 @@ impl<'a> Located<'a> {
     #[inline]
     fn build(&self, c: usize, row: &mut [Value], decoded: &mut [bool]) -> SqlResult<()> {
         if c < row.len() && !decoded[c] && self.is_used(c) {
-            row[c] = match self.cell(c) {
-                Some(bytes) => decode_one(bytes)?,
-                None => Value::Null,
-            };
+            match self.cell(c) {
+                Some(bytes) => decode_into(bytes, &mut row[c])?,
+                None => row[c] = Value::Null,
+            }
             decoded[c] = true;
         }
         Ok(())

@@ -136,6 +136,20 @@ impl Fixed {
     }
 }
 
+impl From<Fixed> for Numeric {
+    fn from(value: Fixed) -> Numeric {
+        match value.decimal() {
+            Some(small) => Numeric::Small(small),
+            None => Numeric::from_exact(Exact::new(
+                value.units < 0,
+                mag_from_u128(value.units.unsigned_abs()),
+                value.scale,
+            ))
+            .expect("an i128 at under 39 decimals fits numeric"),
+        }
+    }
+}
+
 /// A `numeric` value.
 #[derive(Debug)]
 pub enum Numeric {

@@ -34,6 +34,7 @@ use crate::expr::{
     binary, Accumulator, AggCall, BinOp, EvalContext, Expr, FrameBound, FrameUnits, Subqueries,
     Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
+use crate::numeric::Numeric;
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
 use crate::spill::{RowSet, RowSink, StatementMemory};
 use crate::types::{compare, encode_key, DataType, Value};
@@ -2858,6 +2859,9 @@ impl<'a> Groups<'a> {
             .enumerate()
             .map(|(i, call)| {
                 let shared = groups.shared.as_ref().and_then(|s| s.args[i].as_ref());
+                if call.arg_type != DataType::Numeric {
+                    return None;
+                }
                 match (shared, &call.arg) {
                     (Some(rewritten), _) => NumericProgram::compile(rewritten, true),
                     (None, Some(arg)) => NumericProgram::compile(arg, false),
@@ -3190,7 +3194,27 @@ impl<'a> Groups<'a> {
                     continue;
                 }
             }
-            let program = programs.get(i).and_then(Option::as_ref);
+            // The common case first: a small numeric argument added to a numeric sum or
+            // average in place, without making it a value.
+            let fast = programs
+                .get(i)
+                .and_then(Option::as_ref)
+                .and_then(|program| {
+                    program.run_fixed(row, shared.as_deref().map_or(&[], |s| &s.values[0]))
+                });
+            if let Some(x) = fast {
+                if !call.distinct && acc.add_fixed(x) {
+                    if let Some(shared) = shared.as_deref_mut() {
+                        shared.values[0].push(if shared.read[i] {
+                            Value::numeric(Numeric::from(x))
+                        } else {
+                            Value::Null
+                        });
+                    }
+                    continue;
+                }
+            }
+            let fast = fast.map(|x| Value::numeric(Numeric::from(x)));
             let value = match (&call.arg, shared.as_deref_mut()) {
                 (None, None) => Value::Null,
                 // Every aggregate has its place among the row's values, read or not.
@@ -3198,14 +3222,13 @@ impl<'a> Groups<'a> {
                     shared.values[0].push(Value::Null);
                     Value::Null
                 }
-                (Some(arg), None) => match program.and_then(|p| p.run(row, &[])) {
-                    Some(value) => Value::Numeric(value),
+                (Some(arg), None) => match fast {
+                    Some(value) => value,
                     None => arg.eval(row, ctx)?,
                 },
                 (Some(arg), Some(shared)) => {
-                    let fast = program.and_then(|p| p.run(row, &shared.values[0]));
                     let value = match (fast, &shared.args[i]) {
-                        (Some(value), _) => Value::Numeric(value),
+                        (Some(value), _) => value,
                         (None, Some(rewritten)) => rewritten.eval(
                             row,
                             &EvalContext {

@@ -2228,10 +2228,14 @@ pub fn decode_row_into(
     let mut i = 0;
     while !bytes.is_empty() && i < end {
         if used.is_none_or(|u| u.get(i).copied().unwrap_or(true)) {
-            let value = decode_value(&mut bytes, true)?;
-            match values.get_mut(i) {
-                Some(slot) => *slot = value,
-                None => values.push(value),
+            match (values.get_mut(i), encoded_len(bytes)) {
+                // A string already there takes the text (see `decode_into`).
+                (Some(slot @ Value::Text(_)), Some(n)) => {
+                    decode_into(&bytes[..n], slot)?;
+                    bytes = &bytes[n..];
+                }
+                (Some(slot), _) => *slot = decode_value(&mut bytes, true)?,
+                (None, _) => values.push(decode_value(&mut bytes, true)?),
             }
         } else {
             skip_value(&mut bytes)?;
@@ -2365,6 +2369,21 @@ impl Cell {
 #[inline]
 pub(crate) fn decode_one(mut bytes: &[u8]) -> SqlResult<Value> {
     decode_value(&mut bytes, true)
+}
+
+/// [`decode_one`] into `slot`: a text value goes into the string `slot` holds already, when it
+/// holds one (a scan decodes each row into the same row of values: no allocation per row).
+#[inline]
+pub(crate) fn decode_into(bytes: &[u8], slot: &mut Value) -> SqlResult<()> {
+    match (bytes.first(), &mut *slot) {
+        (Some(5), Value::Text(text)) => {
+            let stored = bytes.get(5..).ok_or_else(corrupt)?;
+            text.clear();
+            text.push_str(std::str::from_utf8(stored).map_err(|_| corrupt())?);
+        }
+        _ => *slot = decode_one(bytes)?,
+    }
+    Ok(())
 }
 
 /// The text of one encoded value (a span from [`column_spans`]), borrowed from the row instead of
