@@ -12,7 +12,8 @@
 //! and the caller evaluates the expression as before; as every step is exact, a program never
 //! gives another answer than the tree walk, only the common answer sooner.
 //!
-//! Only `+`, `-` and `*` of type numeric over numeric columns and constants compile (and, in an
+//! Only `+`, `-` and `*` of type numeric over numeric columns (or integer ones cast to numeric)
+//! and constants compile (and, in an
 //! aggregate whose argument shares an earlier one's part, that part's value for the row:
 //! `Outer(1, j)`, see `query::SharedArgs`), or a column or constant alone. A hash aggregation
 //! adds a program's result to a numeric sum or average as it is ([`NumericProgram::run_fixed`]
@@ -31,6 +32,8 @@ const MAX_DEPTH: usize = 8;
 enum Op {
     /// Pushes the row's column.
     Column(usize),
+    /// Pushes the row's integer column as a numeric (a cast `int::numeric`).
+    IntColumn(usize),
     /// Pushes the value an earlier aggregate's argument had for the row.
     Shared(usize),
     Const(Fixed),
@@ -72,6 +75,17 @@ impl NumericProgram {
             let operand = match *op {
                 Op::Column(c) => row.get(c),
                 Op::Shared(j) => shared.get(j),
+                Op::IntColumn(c) => {
+                    let Some(Value::Int(i)) = row.get(c) else {
+                        return None;
+                    };
+                    stack[top] = Fixed {
+                        units: i128::from(*i),
+                        scale: 0,
+                    };
+                    top += 1;
+                    continue;
+                }
                 Op::Const(value) => {
                     stack[top] = value;
                     top += 1;
@@ -102,6 +116,10 @@ impl NumericProgram {
 fn emit(expr: &Expr, shared: bool, ops: &mut Vec<Op>) -> Option<usize> {
     match expr {
         Expr::Column(c) => ops.push(Op::Column(*c)),
+        Expr::Cast(inner, from, DataType::Numeric, _) if from.is_integer() => match **inner {
+            Expr::Column(c) => ops.push(Op::IntColumn(c)),
+            _ => return None,
+        },
         Expr::Outer(1, j) if shared => ops.push(Op::Shared(*j)),
         Expr::Const(Value::Numeric(value)) => ops.push(Op::Const(Fixed::of(*value))),
         Expr::Binary(
@@ -207,6 +225,29 @@ mod tests {
             })
         );
         assert_eq!(alone.run_fixed(&[Value::Int(2)], &[]), None);
+        // An integer column cast to numeric (TPC-H Q11's `ps_supplycost * ps_availqty`).
+        let cost = Expr::Binary(
+            BinOp::Mul(DataType::Numeric),
+            column(0),
+            Box::new(Expr::Cast(
+                column(1),
+                DataType::Int4,
+                DataType::Numeric,
+                false,
+            )),
+        );
+        let program = NumericProgram::compile(&cost, false).expect("compiles");
+        for row in [
+            vec![numeric("771.64"), Value::Int(3325)],
+            vec![numeric("-0.5"), Value::Int(-7)],
+            vec![numeric("1.5"), Value::Null],
+        ] {
+            let walked = cost.eval(&row, &ctx).expect("evaluates");
+            match program.run(&row, &[]) {
+                Some(value) => assert_eq!(walked, Value::Numeric(value), "{row:?}"),
+                None => assert_eq!(row[1], Value::Null),
+            }
+        }
         let float = Expr::Binary(BinOp::Mul(DataType::Float8), column(0), column(1));
         assert!(NumericProgram::compile(&float, false).is_none());
     }

@@ -62,6 +62,46 @@ type InSet = Arc<(KeyIds, bool)>;
 /// A [`Rel::Lookup`]'s input rows and their positions by key.
 type LookupIndex = Arc<(Rows, KeyIndex)>;
 
+/// The keys of a lookup's rows, for an EXISTS that tests nothing else of them (a semi- or
+/// anti-join: TPC-H Q22's `NOT EXISTS (.. WHERE o_custkey = c_custkey)`): a bitmap when the key
+/// is one integer column of a close range (1.5M orders by 150k customers: no hashing at all),
+/// else the distinct keys. No positions, and a probe is one test.
+enum KeyPresence {
+    Ints(DenseInts),
+    Keys(KeyIds),
+}
+
+impl KeyPresence {
+    fn build(rows: &[Row], columns: &[usize]) -> KeyPresence {
+        if let [c] = columns {
+            let ints: Option<Vec<i64>> = rows
+                .iter()
+                .filter(|row| !row[*c].is_null())
+                .map(|row| match row[*c] {
+                    Value::Int(i) => Some(i),
+                    _ => None,
+                })
+                .collect();
+            if let Some(dense) = ints.as_deref().and_then(DenseInts::of) {
+                return KeyPresence::Ints(dense);
+            }
+        }
+        let mut keys = KeyIds::default();
+        let mut key = Vec::new();
+        'rows: for row in rows {
+            key.clear();
+            for &c in columns {
+                if row[c].is_null() {
+                    continue 'rows;
+                }
+                append_hash_key(&row[c], &mut key);
+            }
+            keys.find_or_add(&key);
+        }
+        KeyPresence::Keys(keys)
+    }
+}
+
 /// The scans of a tree (also inside subqueries), each once, in a fixed order.
 pub fn scans(rel: &Rel) -> Vec<&Rel> {
     let mut found: Vec<&Rel> = Vec::new();
@@ -341,6 +381,21 @@ impl DenseInts {
     /// Widest range (in values) worth a bitmap: 2^23 bits, 1 MiB.
     const MAX_RANGE: u64 = 1 << 23;
 
+    /// The bitmap of `ints` (repeats allowed), when they span at most `MAX_RANGE` values.
+    fn of(ints: &[i64]) -> Option<DenseInts> {
+        let (&min, &max) = (ints.iter().min()?, ints.iter().max()?);
+        let range = (max as i128 - min as i128) as u128 + 1;
+        if range > u128::from(DenseInts::MAX_RANGE) {
+            return None;
+        }
+        let mut bits = vec![0u64; (range as usize).div_ceil(64)];
+        for &i in ints {
+            let offset = (i - min) as u64;
+            bits[(offset >> 6) as usize] |= 1 << (offset & 63);
+        }
+        Some(DenseInts { min, bits })
+    }
+
     fn contains(&self, value: i64) -> bool {
         let offset = value.wrapping_sub(self.min) as u64;
         self.bits
@@ -367,19 +422,9 @@ impl KeyIds {
     /// integer; other keys, if any, are only in the table) span at most
     /// [`DenseInts::MAX_RANGE`] values.
     fn index_integers(&mut self, ints: &[i64]) {
-        let (Some(&min), Some(&max)) = (ints.iter().min(), ints.iter().max()) else {
-            return;
-        };
-        let range = (max as i128 - min as i128) as u128 + 1;
-        if range > u128::from(DenseInts::MAX_RANGE) {
-            return;
+        if let Some(dense) = DenseInts::of(ints) {
+            self.dense = Some(dense);
         }
-        let mut bits = vec![0u64; (range as usize).div_ceil(64)];
-        for &i in ints {
-            let offset = (i - min) as u64;
-            bits[(offset >> 6) as usize] |= 1 << (offset & 63);
-        }
-        self.dense = Some(DenseInts { min, bits });
     }
 
     /// The number of distinct keys.
@@ -633,6 +678,8 @@ pub struct Executor<'a> {
     aggregates: HashMap<usize, Rows>,
     /// Hash indexes of [`Rel::Lookup`] nodes: key -> positions in the input's rows.
     lookups: RefCell<HashMap<usize, LookupIndex>>,
+    /// The key sets of lookups an EXISTS only probes ([`KeyPresence`]), by node address.
+    presence: RefCell<HashMap<usize, Arc<KeyPresence>>>,
     /// Rows of subqueries that read nothing of the enclosing rows.
     once: RefCell<HashMap<usize, Rows>>,
     /// `x IN (subquery)` of such subqueries: their values hashed, and whether one is NULL.
@@ -680,6 +727,7 @@ impl<'a> Executor<'a> {
             scans: HashMap::new(),
             aggregates: HashMap::new(),
             lookups: RefCell::default(),
+            presence: RefCell::default(),
             once: RefCell::default(),
             in_sets: RefCell::default(),
             key_scratch: RefCell::default(),
@@ -1224,6 +1272,24 @@ impl<'a> Executor<'a> {
         }))
     }
 
+    /// The [`KeyPresence`] of a lookup's rows, built once (from the rows of its index when
+    /// that was built already).
+    fn presence(&self, node: &Rel, input: &Rel, columns: &[usize]) -> SqlResult<Arc<KeyPresence>> {
+        if let Some(presence) = self.presence.borrow().get(&address(node)) {
+            return Ok(presence.clone());
+        }
+        let indexed = self.lookups.borrow().get(&address(node)).cloned();
+        let rows = match indexed {
+            Some(index) => index.0.clone(),
+            None => self.run(input, &[])?,
+        };
+        let presence = Arc::new(KeyPresence::build(&rows.rows()?, columns));
+        self.presence
+            .borrow_mut()
+            .insert(address(node), presence.clone());
+        Ok(presence)
+    }
+
     fn lookup_index(&self, node: &Rel, input: &Rel, columns: &[usize]) -> SqlResult<LookupIndex> {
         if let Some(index) = self.lookups.borrow().get(&address(node)) {
             return Ok(index.clone());
@@ -1753,6 +1819,33 @@ impl Executor<'_> {
         else {
             return Ok(None);
         };
+        // Probes of the enclosing row's columns alone and no filter (TPC-H Q22's `NOT EXISTS
+        // (... WHERE o_custkey = c_custkey)`): whether the key is among the lookup's, from the
+        // row where it lies (not from a copy of every enclosing row made for the evaluator).
+        let direct = probes
+            .iter()
+            .all(|probe| matches!(probe, Expr::Outer(1, c) if *c < row.len()));
+        if filters.is_empty() && direct {
+            let presence = self.presence(rel, input, columns)?;
+            let mut key = self.key_scratch.borrow_mut();
+            key.clear();
+            for probe in probes {
+                let Expr::Outer(1, c) = probe else {
+                    unreachable!("direct probes");
+                };
+                match (&row[*c], &*presence) {
+                    (Value::Null, _) => return Ok(Some(false)),
+                    (Value::Int(i), KeyPresence::Ints(ints)) => return Ok(Some(ints.contains(*i))),
+                    // Only integers are in the bitmap (a key is its type's too).
+                    (_, KeyPresence::Ints(_)) => return Ok(Some(false)),
+                    (value, KeyPresence::Keys(_)) => append_hash_key(value, &mut key),
+                }
+            }
+            let KeyPresence::Keys(keys) = &*presence else {
+                unreachable!("a bitmap has one key column");
+            };
+            return Ok(Some(keys.find(&key).is_some()));
+        }
         let index = self.lookup_index(rel, input, columns)?;
         let mut outer = ctx.outer.to_vec();
         outer.push(row.to_vec());
