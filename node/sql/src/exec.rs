@@ -3928,6 +3928,8 @@ impl Session {
         // Key sets of edges whose source has been read (None: too many rows to make one).
         let mut edge_keys: HashMap<usize, Option<Arc<crate::query::KeyIds>>> = HashMap::new();
         let mut narrowed: Vec<*const Rel> = Vec::new();
+        // Each scan read along with another ([`same_read`]), to the scan read first.
+        let mut read_with: HashMap<*const Rel, *const Rel> = HashMap::new();
         // An uncorrelated IN subquery runs as soon as its scans are read (or made as
         // aggregates), once: the executor keeps its rows for the statement.
         let run_subqueries =
@@ -4007,17 +4009,32 @@ impl Session {
             let taken = filters_for(scan);
             // Other scans of the table that would take the same semi-join filters now (TPC-H
             // Q21's two correlated subqueries over lineitem, both keyed by the outer l_orderkey)
-            // are read with it, once; each then keeps the rows its own filter passes.
+            // are read with it, once; each then keeps the rows its own filter passes. Without
+            // such filters, the same scan written twice (Q11's and Q15's subquery repeating the
+            // main query's tables) is read once too, unless one is to take keys from the other.
             let mut twins = Vec::new();
-            if !taken.is_empty() {
-                let mut at = 0;
-                while at < pending.len() {
-                    if same_read(scan, pending[at], &taken, &filters_for(pending[at]), &edges) {
-                        twins.push(pending.remove(at));
-                    } else {
-                        at += 1;
-                    }
+            let same = |x: &Rel, y: &Rel| same_rows(x, y, &read_with);
+            let mut at = 0;
+            while at < pending.len() {
+                let other = pending[at];
+                let twin = if taken.is_empty() {
+                    identical_scans(scan, other)
+                        && filters_for(other).is_empty()
+                        && !edges.iter().any(|e| {
+                            e.from.is_scan(scan) && std::ptr::eq(e.to, other)
+                                || e.from.is_scan(other) && std::ptr::eq(e.to, scan)
+                        })
+                } else {
+                    same_read(scan, other, (&taken, &filters_for(other)), &edges, &same)
+                };
+                if twin {
+                    twins.push(pending.remove(at));
+                } else {
+                    at += 1;
                 }
+            }
+            for twin in &twins {
+                read_with.insert(*twin as *const Rel, scan as *const Rel);
             }
             let shared = (!twins.is_empty()).then(|| SharedRead::of(scan, &twins, &used));
             let mut filter = match &shared {
@@ -7450,9 +7467,9 @@ async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::Ta
 fn same_read(
     a: &Rel,
     b: &Rel,
-    taken_a: &[(usize, f64)],
-    taken_b: &[(usize, f64)],
+    (taken_a, taken_b): (&[(usize, f64)], &[(usize, f64)]),
     edges: &[crate::join_order::KeyEdge<'_>],
+    same_rows: &dyn Fn(&Rel, &Rel) -> bool,
 ) -> bool {
     use crate::join_order::{KeyEdge, KeyFrom};
     let (
@@ -7499,20 +7516,75 @@ fn same_read(
             .clone()
             .remap_columns(&|c| scan_column(scan, c))
     };
-    let same_source = |x: &KeyFrom<'_>, y: &KeyFrom<'_>| match (x, y) {
-        (KeyFrom::Scan(x), KeyFrom::Scan(y)) => std::ptr::eq(*x, *y),
-        (KeyFrom::Subquery(x), KeyFrom::Subquery(y)) => std::ptr::eq(*x, *y),
+    // Keys over the same rows (one scan, or two that were read as one with the same filter of
+    // their own), by the same expression of the table's columns.
+    let same_keys = |x: &KeyEdge<'_>, y: &KeyEdge<'_>| match (x.from, y.from) {
+        (KeyFrom::Scan(p), KeyFrom::Scan(q)) => {
+            same_rows(p, q)
+                && x.from_expr.clone().remap_columns(&|c| scan_column(p, c))
+                    == y.from_expr.clone().remap_columns(&|c| scan_column(q, c))
+        }
+        (KeyFrom::Subquery(p), KeyFrom::Subquery(q)) => {
+            std::ptr::eq(p, q) && x.from_expr == y.from_expr
+        }
         _ => false,
     };
     taken_a.iter().all(|&(i, _)| {
         let x = &edges[i];
         taken_b.iter().any(|&(j, _)| {
             let y = &edges[j];
-            same_source(&x.from, &y.from)
-                && x.from_expr == y.from_expr
-                && tested(a, x) == tested(b, y)
+            same_keys(x, y) && tested(a, x) == tested(b, y)
         })
     })
+}
+
+/// Whether scans `a` and `b` ask for the same rows: one table read whole (not by key or
+/// index) under the same filter, with no subquery in it, both cut to columns or neither (see
+/// [`same_read`]).
+fn identical_scans(a: &Rel, b: &Rel) -> bool {
+    match (a, b) {
+        (
+            Rel::Scan {
+                table: table_a,
+                access: Access::Scan,
+                filter: filter_a,
+                project: project_a,
+                ..
+            },
+            Rel::Scan {
+                table: table_b,
+                access: Access::Scan,
+                filter: filter_b,
+                project: project_b,
+                ..
+            },
+        ) => {
+            let mut runs_subquery = false;
+            if let Some(filter) = filter_a {
+                filter.visit(&mut |e| runs_subquery |= matches!(e, Expr::Subquery(_)));
+            }
+            table_a.id == table_b.id
+                && filter_a == filter_b
+                && project_a.is_some() == project_b.is_some()
+                && !runs_subquery
+        }
+        _ => false,
+    }
+}
+
+/// Whether scans `a` and `b` hold the same rows: one scan, or two read as one (`read_with`:
+/// each twin to the scan read first) under the same filter of their own.
+fn same_rows(a: &Rel, b: &Rel, read_with: &HashMap<*const Rel, *const Rel>) -> bool {
+    let first = |scan: &Rel| {
+        let at = scan as *const Rel;
+        read_with.get(&at).copied().unwrap_or(at)
+    };
+    std::ptr::eq(a, b)
+        || first(a) == first(b)
+            && matches!(
+                (a, b),
+                (Rel::Scan { filter: x, .. }, Rel::Scan { filter: y, .. }) if x == y
+            )
 }
 
 /// One read of a table serving several scans of it ([`same_read`]): what is asked of the
