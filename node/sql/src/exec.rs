@@ -4025,7 +4025,7 @@ impl Session {
                                 || e.from.is_scan(other) && std::ptr::eq(e.to, scan)
                         })
                 } else {
-                    same_read(scan, other, (&taken, &filters_for(other)), &edges, &same)
+                    same_read(scan, other, &taken, &filters_for(other), &edges, &same)
                 };
                 if twin {
                     twins.push(pending.remove(at));
@@ -7467,7 +7467,8 @@ async fn table_sizes<C: Cluster>(cluster: &C) -> SqlResult<Vec<(keel_storage::Ta
 fn same_read(
     a: &Rel,
     b: &Rel,
-    (taken_a, taken_b): (&[(usize, f64)], &[(usize, f64)]),
+    taken_a: &[(usize, f64)],
+    taken_b: &[(usize, f64)],
     edges: &[crate::join_order::KeyEdge<'_>],
     same_rows: &dyn Fn(&Rel, &Rel) -> bool,
 ) -> bool {
