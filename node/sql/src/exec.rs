@@ -7540,8 +7540,8 @@ fn same_read(
 }
 
 /// Whether scans `a` and `b` ask for the same rows: one table read whole (not by key or
-/// index) under the same filter, with no subquery in it, both cut to columns or neither (see
-/// [`same_read`]).
+/// index) under the same filter, with no subquery or function call in it, both cut to columns
+/// or neither (see [`same_read`]).
 fn identical_scans(a: &Rel, b: &Rel) -> bool {
     match (a, b) {
         (
@@ -7560,14 +7560,18 @@ fn identical_scans(a: &Rel, b: &Rel) -> bool {
                 ..
             },
         ) => {
-            let mut runs_subquery = false;
+            // A filter that could answer differently per scan (random(), clock_timestamp(),
+            // nextval(): any function call, to be sure) or runs a subquery keeps its own read.
+            let mut own = false;
             if let Some(filter) = filter_a {
-                filter.visit(&mut |e| runs_subquery |= matches!(e, Expr::Subquery(_)));
+                filter.visit(&mut |e| {
+                    own |= matches!(e, Expr::Subquery(_) | Expr::Func(..) | Expr::Sequence(..))
+                });
             }
             table_a.id == table_b.id
                 && filter_a == filter_b
                 && project_a.is_some() == project_b.is_some()
-                && !runs_subquery
+                && !own
         }
         _ => false,
     }
