@@ -6,7 +6,7 @@
 //! A [`NumericProgram`] is the same expression as postfix operations on a small stack of
 //! [`Fixed`] values (a Decimal's digits as an i128 and its scale, copied): an operand is read
 //! from the row and checked to be a `Value::Numeric`, an operation is the exact integer one the
-//! tree walk also uses for two decimals (`expr::decimal_arithmetic`), and only the result is
+//! tree walk also uses for two decimals (`expr::fixed_arithmetic`), and only the result is
 //! made a Decimal again. Anything else in a row (a NULL, a numeric too large for a Decimal, a
 //! result past an i128 or one a Decimal cannot hold) makes [`NumericProgram::run`] answer None,
 //! and the caller evaluates the expression as before; as every step is exact, a program never
@@ -21,7 +21,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::expr::{BinOp, Expr};
+use crate::expr::{fixed_arithmetic, BinOp, Expr};
 use crate::numeric::Fixed;
 use crate::types::{DataType, Value};
 
@@ -94,11 +94,7 @@ impl NumericProgram {
                 Op::Arith(op) => {
                     top -= 1;
                     let (a, b) = (stack[top - 1], stack[top]);
-                    stack[top - 1] = match op {
-                        BinOp::Add(_) => a.checked_add(b),
-                        BinOp::Sub(_) => a.checked_sub(b),
-                        _ => a.checked_mul(b),
-                    }?;
+                    stack[top - 1] = fixed_arithmetic(op, a, b)?;
                     continue;
                 }
             };

@@ -1628,14 +1628,19 @@ pub(crate) fn decimal_arithmetic(
     a: rust_decimal::Decimal,
     b: rust_decimal::Decimal,
 ) -> Option<rust_decimal::Decimal> {
-    let (a, b) = (Fixed::of(a), Fixed::of(b));
+    fixed_arithmetic(op, Fixed::of(a), Fixed::of(b))?.decimal()
+}
+
+/// `+`, `-` and `*` on [`Fixed`] values (exact; None past an i128 or for another operator): the
+/// step of [`decimal_arithmetic`] and of `arith::NumericProgram`.
+#[inline]
+pub(crate) fn fixed_arithmetic(op: BinOp, a: Fixed, b: Fixed) -> Option<Fixed> {
     match op {
         BinOp::Add(_) => a.checked_add(b),
         BinOp::Sub(_) => a.checked_sub(b),
         BinOp::Mul(_) => a.checked_mul(b),
         _ => None,
-    }?
-    .decimal()
+    }
 }
 
 /// Arithmetic on numerics of any size (see `crate::numeric`).
