@@ -105,6 +105,14 @@ impl Fixed {
             .checked_mul(*POW10.get((scale - self.scale) as usize)?)
     }
 
+    /// The order of the two values, when their units meet at one scale in an i128 (a
+    /// comparison of a stored numeric with a constant, without Decimal's rescaling).
+    #[inline]
+    pub fn checked_cmp(self, other: Fixed) -> Option<std::cmp::Ordering> {
+        let scale = self.scale.max(other.scale);
+        Some(self.units_at(scale)?.cmp(&other.units_at(scale)?))
+    }
+
     #[inline]
     pub fn checked_add(self, other: Fixed) -> Option<Fixed> {
         let scale = self.scale.max(other.scale);
@@ -2000,6 +2008,12 @@ mod tests {
                     (None, Numeric::Big(_)) => declined += 1,
                     (fast, exact) => panic!("{a} {op} {b}: {fast:?} against {exact:?}"),
                 }
+            }
+            // Comparing on units is Decimal's order where it answers (a stored numeric with a
+            // scan's constant), and it answers where the scales meet in an i128.
+            match Fixed::of(a).checked_cmp(Fixed::of(b)) {
+                Some(order) => assert_eq!(order, a.cmp(&b), "{a} <=> {b}"),
+                None => assert!(a.scale().abs_diff(b.scale()) > 9, "{a} <=> {b} declined"),
             }
         }
         assert!(

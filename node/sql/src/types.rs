@@ -2434,7 +2434,12 @@ pub(crate) fn compare_encoded(cell: &[u8], constant: &Value) -> Option<Ordering>
         (2, Value::Int(c)) => i64::from_le_bytes(fixed(8)?.try_into().ok()?).cmp(c),
         (6, Value::Timestamp(c)) => i64::from_le_bytes(fixed(8)?.try_into().ok()?).cmp(c),
         (7, Value::Date(c)) => i32::from_le_bytes(fixed(4)?.try_into().ok()?).cmp(c),
-        (4, Value::Numeric(c)) => Decimal::deserialize(fixed(16)?.try_into().ok()?).cmp(c),
+        (4, Value::Numeric(c)) => {
+            let stored = Decimal::deserialize(fixed(16)?.try_into().ok()?);
+            crate::numeric::Fixed::of(stored)
+                .checked_cmp(crate::numeric::Fixed::of(*c))
+                .unwrap_or_else(|| stored.cmp(c))
+        }
         // Text compares by bytes (as `str` does), valid UTF-8 or not.
         (5, Value::Text(c)) => cell.get(5..)?.cmp(c.as_bytes()),
         _ => return None,
