@@ -1214,6 +1214,15 @@ impl Shard {
                 let placement = usize::from(crate::catalog::FIRST_COLUMN_PLACEMENT);
                 let mut run: Option<Vec<u8>> = None;
                 let mut cut = false;
+                // Grouped by that column alone, each run is one group: rows are added to it
+                // without hashing their key, and it is finished when the next run starts
+                // (`finished`); `current` is the run's value.
+                let streamed = whole_groups
+                    && matches!(&keys[..], [Expr::Column(c)] if table.primary_key.first() == Some(c));
+                let mut finished: Vec<Vec<Value>> = Vec::new();
+                let mut current: Vec<u8> = Vec::new();
+                let row_bytes = (keys.len() + aggs.len()) * std::mem::size_of::<Value>()
+                    + std::mem::size_of::<Vec<Value>>();
                 let mut decode = vec![false; table.columns.len()];
                 for expr in keys.iter().chain(
                     aggs.iter()
@@ -1240,6 +1249,24 @@ impl Shard {
                             return Ok(groups.bytes() < budget);
                         }
                         let value = &key[..placement.min(key.len())];
+                        if streamed {
+                            let new_group = current.as_slice() != value;
+                            if new_group
+                                && !current.is_empty()
+                                && finished.len() * row_bytes >= budget
+                            {
+                                // Past the budget: the part ends after the run before.
+                                run = Some(std::mem::take(&mut current));
+                                cut = true;
+                                return Ok(false);
+                            }
+                            if new_group {
+                                current.clear();
+                                current.extend_from_slice(value);
+                            }
+                            groups.add_streamed(row, &ctx, new_group, &mut finished)?;
+                            return Ok(true);
+                        }
                         if run.as_deref().is_some_and(|run| run != value) {
                             cut = true;
                             return Ok(false);
@@ -1265,7 +1292,10 @@ impl Shard {
                 self.serialize_reads(txn, reads)?;
                 let mut output = ShardOutput::default();
                 output.resume = resume;
-                output.rows = if whole_groups {
+                output.rows = if streamed {
+                    groups.finish_streamed(&mut finished)?;
+                    finished
+                } else if whole_groups {
                     groups.finish()?
                 } else {
                     groups.partial_rows()?

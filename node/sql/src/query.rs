@@ -3265,6 +3265,55 @@ impl<'a> Groups<'a> {
         Self::accumulate(aggs, accs, (&mut self.seen, at), args, row, ctx)
     }
 
+    /// Adds a row to the one group held when groups come whole and one after another (a
+    /// worker's rows of one value of the column that places them, grouped by that column
+    /// alone: see [`crate::fragment::AggregatePart::whole_groups`]), without hashing its key.
+    /// `new_group`: the row starts a group; the one before is finished into `out` first.
+    pub fn add_streamed(
+        &mut self,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+        new_group: bool,
+        out: &mut Vec<Row>,
+    ) -> SqlResult<()> {
+        if new_group || self.groups == 0 {
+            self.finish_streamed(out)?;
+            for key in self.keys {
+                self.values.push(key.eval(row, ctx)?);
+            }
+            self.push_states();
+            self.groups = 1;
+        }
+        let shared = self.shared.as_mut();
+        let args = (shared, self.programs.as_slice());
+        Self::accumulate(
+            self.aggs,
+            &mut self.accs,
+            (&mut self.seen, 0),
+            args,
+            row,
+            ctx,
+        )
+    }
+
+    /// Finishes the group [`Groups::add_streamed`] holds, if any, into `out`.
+    pub fn finish_streamed(&mut self, out: &mut Vec<Row>) -> SqlResult<()> {
+        if self.groups == 0 {
+            return Ok(());
+        }
+        let mut row = Vec::with_capacity(self.keys.len() + self.aggs.len());
+        row.append(&mut self.values);
+        for (acc, call) in self.accs.drain(..).zip(self.aggs) {
+            row.push(acc.finish(call)?);
+        }
+        self.groups = 0;
+        if self.aggs.iter().any(|call| call.distinct) {
+            self.seen = Seen::default();
+        }
+        out.push(row);
+        Ok(())
+    }
+
     /// Adds `row` into one group's accumulators (`seen`: what DISTINCT aggregates have seen,
     /// and the group's number there; `shared`: arguments computed from earlier ones).
     fn accumulate(
