@@ -30,5 +30,20 @@ select o, count(distinct s), sum(q) from sg_lines group by o having count(*) = 7
 select count(*), sum(s) from (select id, sum(v) s from sg_single group by id) x;
 reset work_mem;
 select o, count(*) from sg_lines where o > 5000 group by o;
+-- HAVING right above a grouping the workers finish whole: they send only the rows it keeps.
+select l.o, count(*), sum(l.q) from sg_lines l
+  where l.o in (select o from sg_lines group by o having sum(q) > 220) group by l.o order by l.o;
+select x.o, x.s, x.c from (select o, sum(q) s, count(*) c from sg_lines group by o
+  having count(*) > 6 and sum(q) < 260) x order by x.o limit 10;
+select count(*) from (select o from sg_lines group by o having abs(sum(q) - 150) < 20) x;
+select count(*) from (select o, max(s) m from sg_lines group by o having max(s) is null or count(*) = 1) x;
+-- One grouping named twice, filtered on one side only: each side has its own rows.
+with r as (select o, sum(q) s from sg_lines group by o)
+  select count(*), sum(s) from (select * from r where s > 200 union all select * from r) u;
+with r as (select o, sum(q) s from sg_lines group by o)
+  select (select count(*) from r where s > 200), (select count(*) from r), (select count(*) from r where s < 50);
+set work_mem = '64kB';
+select count(*), min(o), max(o) from (select o from sg_lines group by o having sum(q) > 100) x;
+reset work_mem;
 drop table sg_lines;
 drop table sg_single;

@@ -3686,7 +3686,7 @@ impl Session {
                 cluster,
                 table,
                 &plan.access,
-                plan.filter.clone(),
+                (plan.filter.clone(), None),
                 &grouping.keys,
                 &grouping.aggs,
                 params,
@@ -3796,6 +3796,22 @@ impl Session {
                 pushed.push(node);
             }
         });
+        // A filter right above a pushed aggregate (HAVING) of functions of the groups alone goes
+        // with it: workers that finish whole groups send only the rows it keeps (it is tested
+        // here again, so a worker that merges partial states elsewhere may ignore it).
+        let mut havings: HashMap<usize, Arc<Expr>> = HashMap::new();
+        rel.visit(&mut |node| {
+            if let Rel::Filter { input, predicate } = node {
+                let mut plain = predicate.is_local();
+                predicate.visit(&mut |e| plain &= !matches!(e, Expr::Func(..)));
+                if plain && crate::query::pushable_aggregate(input) {
+                    havings.insert(
+                        crate::query::address(input.as_ref()),
+                        Arc::new(predicate.clone()),
+                    );
+                }
+            }
+        });
         let mut aggregated: Vec<(&Rel, RowSet, crate::query::SpillStats)> = Vec::new();
         for node in &pushed {
             let Rel::Aggregate { input, keys, aggs } = node else {
@@ -3818,9 +3834,11 @@ impl Session {
                 });
                 found
             });
+            // (Only when the same HAVING went with both: the rows are the ones it kept.)
+            let having_of = |node: &Rel| havings.get(&crate::query::address(node));
             if let Some((_, rows, stats)) = aggregated
                 .iter()
-                .find(|(done, ..)| !random && *done == *node)
+                .find(|(done, ..)| !random && *done == *node && having_of(done) == having_of(node))
             {
                 let (rows, stats) = (rows.duplicate(), *stats);
                 aggregated.push((*node, rows, stats));
@@ -3840,7 +3858,10 @@ impl Session {
                     cluster,
                     table,
                     access,
-                    filter.clone(),
+                    (
+                        filter.clone(),
+                        havings.get(&crate::query::address(*node)).cloned(),
+                    ),
                     keys,
                     aggs,
                     params,
@@ -4311,7 +4332,7 @@ impl Session {
         cluster: &C,
         table: &Arc<TableDef>,
         access: &Access,
-        filter: Option<Arc<Expr>>,
+        (filter, having): (Option<Arc<Expr>>, Option<Arc<Expr>>),
         keys: &'p [Expr],
         aggs: &'p [crate::expr::AggCall],
         params: &Arc<Vec<Value>>,
@@ -4349,6 +4370,7 @@ impl Session {
                         params: params.clone(),
                         keys: keys_arc.clone(),
                         aggs: aggs_arc.clone(),
+                        having: having.clone(),
                         part: Some(AggregatePart {
                             after: after.clone(),
                             budget,

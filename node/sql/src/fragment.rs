@@ -175,6 +175,9 @@ pub enum ShardOp {
         params: Arc<Vec<Value>>,
         keys: Arc<Vec<Expr>>,
         aggs: Arc<Vec<crate::expr::AggCall>>,
+        /// With whole groups (`part.whole_groups`): the condition (HAVING) a finished row must
+        /// meet to be sent; the session tests it again.
+        having: Option<Arc<Expr>>,
         part: Option<AggregatePart>,
     },
     /// New rows with their keys; fails on a duplicate key. With `on_conflict`, a row whose key
@@ -1201,6 +1204,7 @@ impl Shard {
                 params,
                 keys,
                 aggs,
+                having,
                 part,
             } => {
                 let ctx = EvalContext::new(params, now);
@@ -1220,6 +1224,21 @@ impl Shard {
                 let streamed = whole_groups
                     && matches!(&keys[..], [Expr::Column(c)] if table.primary_key.first() == Some(c));
                 let mut finished: Vec<Vec<Value>> = Vec::new();
+                // Drops the finished rows from `from` on that HAVING does not keep.
+                let keep_having = |rows: &mut Vec<Vec<Value>>, from: usize| -> SqlResult<()> {
+                    let Some(having) = having.as_deref().filter(|_| whole_groups) else {
+                        return Ok(());
+                    };
+                    let mut kept = from;
+                    for at in from..rows.len() {
+                        if having.is_true(&rows[at], &ctx)? {
+                            rows.swap(kept, at);
+                            kept += 1;
+                        }
+                    }
+                    rows.truncate(kept);
+                    Ok(())
+                };
                 let mut current: Vec<u8> = Vec::new();
                 let row_bytes = (keys.len() + aggs.len()) * std::mem::size_of::<Value>()
                     + std::mem::size_of::<Vec<Value>>();
@@ -1264,7 +1283,9 @@ impl Shard {
                                 current.clear();
                                 current.extend_from_slice(value);
                             }
+                            let before = finished.len();
                             groups.add_streamed(row, &ctx, new_group, &mut finished)?;
+                            keep_having(&mut finished, before)?;
                             return Ok(true);
                         }
                         if run.as_deref().is_some_and(|run| run != value) {
@@ -1293,10 +1314,14 @@ impl Shard {
                 let mut output = ShardOutput::default();
                 output.resume = resume;
                 output.rows = if streamed {
+                    let before = finished.len();
                     groups.finish_streamed(&mut finished)?;
+                    keep_having(&mut finished, before)?;
                     finished
                 } else if whole_groups {
-                    groups.finish()?
+                    let mut rows = groups.finish()?;
+                    keep_having(&mut rows, 0)?;
+                    rows
                 } else {
                     groups.partial_rows()?
                 };

@@ -711,7 +711,7 @@ pub struct Executor<'a> {
     sort_bound: std::cell::Cell<Option<usize>>,
 }
 
-fn address<T>(node: &T) -> usize {
+pub(crate) fn address<T>(node: &T) -> usize {
     node as *const T as usize
 }
 
