@@ -3802,9 +3802,10 @@ impl Session {
         let mut havings: HashMap<usize, Arc<Expr>> = HashMap::new();
         rel.visit(&mut |node| {
             if let Rel::Filter { input, predicate } = node {
-                let mut plain = predicate.is_local();
-                predicate.visit(&mut |e| plain &= !matches!(e, Expr::Func(..)));
-                if plain && crate::query::pushable_aggregate(input) {
+                if predicate.is_local()
+                    && predicate.calls_nothing()
+                    && crate::query::pushable_aggregate(input)
+                {
                     havings.insert(
                         crate::query::address(input.as_ref()),
                         Arc::new(predicate.clone()),
@@ -7584,12 +7585,9 @@ fn identical_scans(a: &Rel, b: &Rel) -> bool {
         ) => {
             // A filter that could answer differently per scan (random(), clock_timestamp(),
             // nextval(): any function call, to be sure) or runs a subquery keeps its own read.
-            let mut own = false;
-            if let Some(filter) = filter_a {
-                filter.visit(&mut |e| {
-                    own |= matches!(e, Expr::Subquery(_) | Expr::Func(..) | Expr::Sequence(..))
-                });
-            }
+            let own = filter_a
+                .as_ref()
+                .is_some_and(|filter| !filter.calls_nothing());
             table_a.id == table_b.id
                 && filter_a == filter_b
                 && project_a.is_some() == project_b.is_some()

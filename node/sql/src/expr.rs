@@ -977,6 +977,16 @@ impl Expr {
         reads
     }
 
+    /// Whether the expression calls nothing: no subquery, function or sequence, so it answers
+    /// the same every time it is evaluated over the same row (`random() < 0.5` does not).
+    pub fn calls_nothing(&self) -> bool {
+        let mut plain = true;
+        self.visit(&mut |e| {
+            plain &= !matches!(e, Expr::Subquery(_) | Expr::Func(..) | Expr::Sequence(..))
+        });
+        plain
+    }
+
     /// Whether the expression can run on a worker: no subqueries, no outer references, no
     /// sequence functions.
     pub fn is_local(&self) -> bool {

@@ -3301,11 +3301,9 @@ impl<'a> Groups<'a> {
         if self.groups == 0 {
             return Ok(());
         }
-        let mut row = Vec::with_capacity(self.keys.len() + self.aggs.len());
-        row.append(&mut self.values);
-        for (acc, call) in self.accs.drain(..).zip(self.aggs) {
-            row.push(acc.finish(call)?);
-        }
+        let row = finished_row(&mut self.values, &mut self.accs, self.aggs)?;
+        self.values.clear();
+        self.accs.clear();
         self.groups = 0;
         if self.aggs.iter().any(|call| call.distinct) {
             self.seen = Seen::default();
@@ -3502,19 +3500,33 @@ impl<'a> Groups<'a> {
         let rows = order
             .into_iter()
             .map(|at| {
-                let mut row = Vec::with_capacity(width + n);
-                for value in &mut values[at * width..(at + 1) * width] {
-                    row.push(std::mem::replace(value, Value::Null));
-                }
-                for (acc, call) in accs[at * n..(at + 1) * n].iter_mut().zip(aggs) {
-                    let acc = std::mem::replace(acc, Accumulator::Count(0));
-                    row.push(acc.finish(call)?);
-                }
-                Ok(row)
+                finished_row(
+                    &mut values[at * width..(at + 1) * width],
+                    &mut accs[at * n..(at + 1) * n],
+                    aggs,
+                )
             })
             .collect::<SqlResult<Vec<Row>>>()?;
         Ok((rows, self.spill))
     }
+}
+
+/// A group's result row, `keys ++ aggregate results`, its key values and accumulators taken
+/// (NULLs and empty counts are left in their place).
+fn finished_row(
+    values: &mut [Value],
+    accs: &mut [Accumulator],
+    aggs: &[AggCall],
+) -> SqlResult<Row> {
+    let mut row = Vec::with_capacity(values.len() + accs.len());
+    for value in values {
+        row.push(std::mem::replace(value, Value::Null));
+    }
+    for (acc, call) in accs.iter_mut().zip(aggs) {
+        let acc = std::mem::replace(acc, Accumulator::Count(0));
+        row.push(acc.finish(call)?);
+    }
+    Ok(row)
 }
 
 /// The result rows of a [`Groups`], read one at a time ([`Groups::finish_rows`]).
