@@ -440,6 +440,60 @@ pub fn ident_name(ident: &ast::Ident) -> String {
     }
 }
 
+/// The OID of the built-in function a `regproc` (`name`) or `regprocedure` (`name(types)`)
+/// text names, with PostgreSQL's errors for none, several, and malformed text; `-` is 0 and
+/// digits are the OID itself.
+fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
+    let trimmed = text.trim();
+    if trimmed == "-" {
+        return Ok(0);
+    }
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return trimmed
+            .parse()
+            .map_err(|_| SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range"));
+    }
+    let malformed = |what: &str| SqlError::new(code::INVALID_TEXT_REPRESENTATION, what.to_string());
+    if procedure && !trimmed.contains('(') {
+        return Err(malformed("expected a left parenthesis"));
+    }
+    if procedure && !trimmed.ends_with(')') {
+        return Err(malformed("expected a right parenthesis"));
+    }
+    let missing = || {
+        SqlError::new(
+            code::UNDEFINED_FUNCTION,
+            format!("function \"{trimmed}\" does not exist"),
+        )
+    };
+    if !procedure && trimmed.contains('(') {
+        return Err(missing());
+    }
+    let found = crate::system::procs_named(trimmed).ok_or_else(missing)?;
+    match found.as_slice() {
+        [] => Err(missing()),
+        [oid] => Ok(*oid),
+        _ => Err(SqlError::new(
+            "42725",
+            format!("more than one function named \"{trimmed}\""),
+        )),
+    }
+}
+
+/// A function's (possibly qualified) name as the catalog spells it: each part by
+/// [`ident_name`], joined by dots (`"lower"` is `lower`, `PG_CATALOG.Now` is `pg_catalog.now`).
+fn function_name(name: &ObjectName) -> String {
+    let parts: Vec<String> = name
+        .0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => ident_name(ident),
+            other => other.to_string().to_lowercase(),
+        })
+        .collect();
+    parts.join(".")
+}
+
 fn unsupported(feature: impl std::fmt::Display) -> SqlError {
     SqlError::unsupported(feature)
 }
@@ -1129,9 +1183,16 @@ impl<'a> Binder<'a> {
                 )
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
-            "regproc" => crate::system::PROC_OIDS
-                .iter()
-                .map(|(name, oid)| (*oid, name.to_string()))
+            // Built-in functions by name, or by name and argument types.
+            "regproc" | "regprocedure" => std::iter::once((0, "-".to_string()))
+                .chain(crate::procs::BUILTIN_PROCS.iter().map(|proc| {
+                    let shown = if kind == "regproc" {
+                        crate::functions::quote_ident(proc.name)
+                    } else {
+                        crate::system::proc_signature(proc)
+                    };
+                    (proc.oid, shown)
+                }))
                 .collect(),
             _ => Vec::new(),
         };
@@ -5080,7 +5141,7 @@ impl<'a> Binder<'a> {
         offset: usize,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(Rel, Vec<ScopeRel>)> {
-        let function = name.to_string().to_lowercase();
+        let function = function_name(name);
         let function = function.strip_prefix("pg_catalog.").unwrap_or(&function);
         if function == "unnest" {
             return self.bind_unnest(exprs, alias, with_ordinality, offset, outer);
@@ -7595,9 +7656,41 @@ impl<'a> Binder<'a> {
                             DataType::Reg(reg_kind),
                         ),
                         ("regclass", _) => (self.relation_oids(text), DataType::Reg(reg_kind)),
-                        // Keel's catalogs hold regproc columns as the function's name (it has
-                        // no pg_proc rows to number them by): the cast keeps the name.
-                        ("regproc", _) => (text, DataType::Text),
+                        ("regproc" | "regprocedure", Expr::Const(Value::Text(name))) => (
+                            Expr::Const(Value::Int(
+                                regproc_oid(name, kind == "regprocedure")
+                                    .map_err(|e| e.at(self.pos(inner.span())))?,
+                            )),
+                            DataType::Reg(reg_kind),
+                        ),
+                        // A computed name: looked up among the functions it can name alone
+                        // (NULL for the others).
+                        ("regproc" | "regprocedure", _) => {
+                            let procedure = kind == "regprocedure";
+                            let pairs: Vec<(Value, Value)> = crate::procs::BUILTIN_PROCS
+                                .iter()
+                                .filter(|proc| {
+                                    procedure
+                                        || crate::procs::BUILTIN_PROCS
+                                            .iter()
+                                            .filter(|other| other.name == proc.name)
+                                            .count()
+                                            == 1
+                                })
+                                .map(|proc| {
+                                    let key = if procedure {
+                                        crate::system::proc_signature(proc)
+                                    } else {
+                                        proc.name.to_string()
+                                    };
+                                    (Value::Text(key), Value::Int(proc.oid))
+                                })
+                                .collect();
+                            (
+                                lookup(&text, pairs, Expr::Const(Value::Null)),
+                                DataType::Reg(reg_kind),
+                            )
+                        }
                         ("regnamespace", _) => {
                             // A schema name (quoted or not) to its OID; an unknown one is
                             // PostgreSQL's 3F000.
@@ -9519,7 +9612,7 @@ impl<'a> Binder<'a> {
         aggs: &mut AggCollector,
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
-        let name = function.name.to_string().to_lowercase();
+        let name = function_name(&function.name);
         let takes_row = matches!(
             name.trim_start_matches("pg_catalog."),
             "row_to_json" | "to_json" | "to_jsonb" | "json_agg" | "jsonb_agg"
@@ -9537,7 +9630,7 @@ impl<'a> Binder<'a> {
         aggs: &mut AggCollector,
         position: Option<usize>,
     ) -> SqlResult<(Expr, DataType)> {
-        let mut name = function.name.to_string().to_lowercase();
+        let mut name = function_name(&function.name);
         if let Some(stripped) = name.strip_prefix("pg_catalog.") {
             name = stripped.to_string();
         }
@@ -9874,6 +9967,70 @@ impl<'a> Binder<'a> {
         bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
         self.has_privilege_on(kind, None, bound)
+    }
+
+    /// `has_function_privilege([role,] function, privileges)`: every built-in function may be
+    /// executed by every role (PostgreSQL grants EXECUTE to PUBLIC), with the grant option by a
+    /// superuser (the functions' owner). A function named by text must exist (`name(types)`,
+    /// as regprocedure reads it); one named by OID that does not gives NULL.
+    fn has_function_privilege(
+        &mut self,
+        mut bound: Vec<(Expr, DataType, Span)>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let constant = |expr: &Expr| match expr {
+            Expr::Const(Value::Text(text)) => Some(text.clone()),
+            Expr::Cast(inner, _, _, _) => match inner.as_ref() {
+                Expr::Const(Value::Text(text)) => Some(text.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (privileges, _, _) = bound.pop().expect("two or three arguments");
+        let privileges = constant(&privileges)
+            .ok_or_else(|| unsupported("has_function_privilege with a computed privilege list"))?;
+        let (function, ty, span) = bound.pop().expect("two or three arguments");
+        let role = match bound.pop() {
+            Some((role, _, _)) => constant(&role)
+                .ok_or_else(|| unsupported("has_function_privilege with a computed role"))?,
+            None => self.session.user.clone(),
+        };
+        if self.catalog.role(&role).is_none() {
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        let mut grantable = false;
+        for given in privileges.split(',') {
+            let item = given.trim().to_ascii_uppercase();
+            let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
+                Some(name) => (name.trim().to_string(), true),
+                None => (item.clone(), false),
+            };
+            if name != "EXECUTE" {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("unrecognized privilege type: \"{}\"", given.trim()),
+                ));
+            }
+            grantable |= with_option;
+        }
+        let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
+        if ty.is_string() {
+            let name = constant(&function).ok_or_else(|| {
+                unsupported("has_function_privilege with a computed function name")
+            })?;
+            regproc_oid(&name, true)?;
+            return Ok((Expr::Const(held), DataType::Bool));
+        }
+        let oid = self.coerce_to(function, ty, DataType::Int8, span)?;
+        let known = crate::procs::BUILTIN_PROCS
+            .iter()
+            .map(|proc| (Value::Int(proc.oid), held.clone()));
+        Ok((
+            lookup(&oid, known, Expr::Const(Value::Null)),
+            DataType::Bool,
+        ))
     }
 
     /// [`Binder::has_privilege`], of a table's column when `column` is given.
@@ -10342,7 +10499,17 @@ impl<'a> Binder<'a> {
                             Value::Int(crate::system::PUBLIC),
                             Value::Text(crate::system::PUBLIC_COMMENT.into()),
                         )
-                    }));
+                    }))
+                    // The built-in functions' comments (their OIDs are below any relation's).
+                    .chain(
+                        crate::procs::BUILTIN_PROCS
+                            .iter()
+                            .filter(|_| !column)
+                            .filter_map(|proc| {
+                                let text = proc.description?;
+                                Some((Value::Int(proc.oid), Value::Text(text.to_string())))
+                            }),
+                    );
                 Ok((
                     lookup(&key, pairs, Expr::Const(Value::Null)),
                     DataType::Text,
@@ -10706,9 +10873,30 @@ impl<'a> Binder<'a> {
                     DataType::Text.array(),
                 ))
             }
-            ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
-                Ok((Expr::Const(Value::Null), DataType::Text))
+            (
+                "pg_get_function_result"
+                | "pg_get_function_arguments"
+                | "pg_get_function_identity_arguments",
+                1,
+            ) => {
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let pairs = crate::procs::BUILTIN_PROCS.iter().map(|proc| {
+                    let shown = match name.as_str() {
+                        "pg_get_function_result" => proc.result,
+                        "pg_get_function_arguments" => proc.arguments,
+                        _ => proc.identity,
+                    };
+                    (Value::Int(proc.oid), Value::Text(shown.to_string()))
+                });
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    DataType::Text,
+                ))
             }
+            ("has_function_privilege", 2 | 3) => self.has_function_privilege(bound),
+            // A SQL-standard function body (`BEGIN ATOMIC ...`): no function has one.
+            ("pg_get_function_sqlbody", 1) => Ok((Expr::Const(Value::Null), DataType::Text)),
             ("pg_get_statisticsobjdef_columns", 1) => {
                 Ok((Expr::Const(Value::Null), DataType::Text))
             }
@@ -13191,6 +13379,7 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
         "regclass" => Some("regclass"),
         "regnamespace" => Some("regnamespace"),
         "regproc" => Some("regproc"),
+        "regprocedure" => Some("regprocedure"),
         _ => None,
     }
 }

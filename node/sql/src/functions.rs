@@ -1649,8 +1649,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         Scalar::ToRegtype => {
             // Quoted parts as they are (`"pg_catalog"."int4"`), others lower-cased.
-            let name = crate::bind::regclass_name(text(a).trim());
-            match regtype_oid(name.strip_prefix("pg_catalog.").unwrap_or(&name)) {
+            match type_oid(text(a)) {
                 Some(oid) => Value::Int(oid),
                 None => return Ok(Value::Null),
             }
@@ -1695,6 +1694,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
 /// PostgreSQL's `format_type`: a type's SQL name, with the modifier `typmod` (-1: none).
 /// The OID of a type by name (`'int4'::regtype`), arrays as `t[]` or `_t`.
 fn regtype_oid(name: &str) -> Option<i64> {
+    if let Some((oid, ..)) = SIGNATURE_TYPES
+        .iter()
+        .find(|(_, typname, shown)| *typname == name || shown.trim_matches('"') == name)
+    {
+        return Some(*oid);
+    }
     let array_of = |base: &str| {
         let oid = regtype_oid(base)?;
         match crate::types::DataType::from_oid(oid as u32) {
@@ -1734,11 +1739,58 @@ fn regtype_oid(name: &str) -> Option<i64> {
         "numeric" | "decimal" => 1700,
         "uuid" => 2950,
         "jsonb" => 3802,
+        "regprocedure" => 2202,
         _ => return None,
     })
 }
 
+/// Types that name no values of their own but appear in function signatures (pseudo-types,
+/// and the few others of built-in functions' arguments and results): (OID, `typname`,
+/// `format_type`'s spelling), as PostgreSQL 15 has them.
+pub const SIGNATURE_TYPES: &[(i64, &str, &str)] = &[
+    (194, "pg_node_tree", "pg_node_tree"),
+    (269, "table_am_handler", "table_am_handler"),
+    (325, "index_am_handler", "index_am_handler"),
+    (1003, "_name", "name[]"),
+    (1263, "_cstring", "cstring[]"),
+    (2249, "record", "record"),
+    (2275, "cstring", "cstring"),
+    (2276, "any", "\"any\""),
+    (2277, "anyarray", "anyarray"),
+    (2278, "void", "void"),
+    (2281, "internal", "internal"),
+    (2283, "anyelement", "anyelement"),
+    (2776, "anynonarray", "anynonarray"),
+    (3500, "anyenum", "anyenum"),
+    (5077, "anycompatible", "anycompatible"),
+    (5078, "anycompatiblearray", "anycompatiblearray"),
+];
+
+/// The OID of the type a name spells as a cast would (`integer`, `character varying(10)`,
+/// `"any"`, `pg_catalog.int4`, `text[]`); a type modifier is ignored. None for no known type.
+pub(crate) fn type_oid(name: &str) -> Option<i64> {
+    let name = name.trim();
+    // Without its modifier: `numeric(10,2)` is numeric, `varchar(3)[]` is varchar[].
+    let name = match (name.find('('), name.rfind(')')) {
+        (Some(open), Some(close)) if open < close && !name.starts_with('"') => {
+            format!("{}{}", name[..open].trim_end(), &name[close + 1..])
+        }
+        _ => name.to_string(),
+    };
+    let name = crate::bind::regclass_name(&name);
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+    regtype_oid(name)
+}
+
+/// The name `format_type` gives a type OID, with no type modifier.
+pub(crate) fn type_display(oid: i64) -> String {
+    format_type(oid, -1)
+}
+
 fn format_type(oid: i64, typmod: i64) -> String {
+    if let Some((_, _, shown)) = SIGNATURE_TYPES.iter().find(|(o, ..)| *o == oid) {
+        return shown.to_string();
+    }
     let modifier = (typmod >= 4).then_some(typmod - 4);
     match (oid, modifier) {
         (16, _) => "boolean".into(),

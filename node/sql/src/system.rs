@@ -9,6 +9,7 @@
 use crate::bind::SessionInfo;
 use crate::catalog::{Catalog, IndexDef, SequenceDef, TableDef};
 use crate::plan::OutputColumn;
+use crate::procs::{BuiltinProc, BUILTIN_PROCS};
 use crate::types::{DataType, Value};
 
 /// A system relation's columns and rows.
@@ -44,6 +45,8 @@ const PG_NAMESPACE: i64 = 2615;
 pub const PUBLIC_COMMENT: &str = "standard public schema";
 /// `pg_class`'s own OID (the class of relations in `pg_depend`).
 const PG_CLASS: i64 = 1259;
+/// pg_proc's OID: the class of a function's comment in pg_description.
+const PG_PROC: i64 = 1255;
 /// `pg_rewrite`'s OID, and where its rows' OIDs start (a view's `_RETURN` rule, by the view's
 /// place among the views, as its own OID).
 const PG_REWRITE: i64 = 2618;
@@ -635,6 +638,13 @@ fn type_functions(typname: &str) -> [&'static str; 8] {
             "regnamespacerecv",
             "regnamespacesend",
         ],
+        "regproc" => ["regprocin", "regprocout", "regprocrecv", "regprocsend"],
+        "regprocedure" => [
+            "regprocedurein",
+            "regprocedureout",
+            "regprocedurerecv",
+            "regproceduresend",
+        ],
         "anyenum" => ["enum_in", "enum_out", "enum_recv", "enum_send"],
         "anyarray" => ["array_in", "array_out", "array_recv", "array_send"],
         _ => ["-", "-", "-", "-"],
@@ -686,6 +696,8 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Reg(crate::types::RegKind::Class), "N"),
     (DataType::Reg(crate::types::RegKind::Type), "N"),
     (DataType::Reg(crate::types::RegKind::Namespace), "N"),
+    (DataType::Reg(crate::types::RegKind::Proc), "N"),
+    (DataType::Reg(crate::types::RegKind::Procedure), "N"),
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
@@ -835,13 +847,110 @@ pub fn comments(catalog: &Catalog) -> Vec<(i64, i16, String)> {
         .collect()
 }
 
-/// The functions catalogs name by OID (`regproc`), with PostgreSQL 15's OIDs: the access
-/// methods' handlers (`pg_am.amhandler::oid`).
-pub const PROC_OIDS: &[(&str, i64)] = &[
-    ("heap_tableam_handler", 3),
-    ("bthandler", 330),
-    ("hashhandler", 331),
-];
+/// A type's `typname` by OID (`int4`, `_text`, `any`); `???` for none Keel knows.
+fn oid_typname(oid: i64) -> String {
+    match oid {
+        18 => return "char".into(),
+        19 => return "name".into(),
+        _ => {}
+    }
+    if let Some((_, typname, _)) = crate::functions::SIGNATURE_TYPES
+        .iter()
+        .find(|(o, ..)| *o == oid)
+    {
+        return typname.to_string();
+    }
+    match DataType::from_oid(oid as u32) {
+        Ok(Some(ty)) => type_name(ty).to_string(),
+        _ => "???".into(),
+    }
+}
+
+/// `data_type` as information_schema shows a type by OID: `ARRAY` for an array type, else
+/// the type's `format_type` name (every type here is a built-in one).
+fn schema_data_type(oid: i64) -> String {
+    let array = matches!(DataType::from_oid(oid as u32), Ok(Some(DataType::Array(_))))
+        || matches!(oid, 22 | 30 | 1003 | 1263);
+    if array {
+        "ARRAY".into()
+    } else {
+        crate::functions::type_display(oid)
+    }
+}
+
+/// The built-in function with this OID (`procs::BUILTIN_PROCS` is in OID order).
+pub fn builtin_proc(oid: i64) -> Option<&'static BuiltinProc> {
+    BUILTIN_PROCS
+        .binary_search_by_key(&oid, |proc| proc.oid)
+        .ok()
+        .map(|at| &BUILTIN_PROCS[at])
+}
+
+/// A function as `regprocedure` prints it: its name (quoted as an identifier needs) and its
+/// argument types as `format_type` names them, `lower(text)`, `concat("any")`.
+pub fn proc_signature(proc: &BuiltinProc) -> String {
+    let args: Vec<String> = proc
+        .args
+        .iter()
+        .map(|&oid| crate::functions::type_display(oid))
+        .collect();
+    format!(
+        "{}({})",
+        crate::functions::quote_ident(proc.name),
+        args.join(",")
+    )
+}
+
+/// The OIDs of the built-in functions a `regproc` or `regprocedure` text names: `name` (every
+/// function of that name), or `name(type, ...)` (the one with those argument types; type names
+/// as a cast spells them). Names may be qualified by `pg_catalog`; None when the text is no
+/// such name (an unknown type, unbalanced parentheses).
+pub fn procs_named(text: &str) -> Option<Vec<i64>> {
+    let text = text.trim();
+    let (name, args) = match text.find('(') {
+        Some(open) => {
+            let inner = text[open + 1..].strip_suffix(')')?;
+            let args: Option<Vec<i64>> = if inner.trim().is_empty() {
+                Some(Vec::new())
+            } else {
+                split_top_level(inner)
+                    .iter()
+                    .map(|arg| crate::functions::type_oid(arg.trim()))
+                    .collect()
+            };
+            (&text[..open], Some(args?))
+        }
+        None => (text, None),
+    };
+    let name = crate::bind::regclass_name(name.trim());
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+    Some(
+        BUILTIN_PROCS
+            .iter()
+            .filter(|proc| proc.name == name && args.as_deref().is_none_or(|a| a == proc.args))
+            .map(|proc| proc.oid)
+            .collect(),
+    )
+}
+
+/// `text` split at the commas outside parentheses and double quotes (`numeric(10,2), text`).
+fn split_top_level(text: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut quoted, mut start) = (Vec::new(), 0i32, false, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
 
 /// System catalogs that `'pg_catalog.name'::regclass` names, with PostgreSQL's OIDs.
 pub const CATALOG_OIDS: &[(&str, i64)] = &[
@@ -1196,6 +1305,11 @@ fn pg_catalog(
             ]);
             for (oid, attnum, text_) in comments(catalog) {
                 out.row(vec![int(oid), int(PG_CLASS), int(attnum), text(text_)]);
+            }
+            for proc in BUILTIN_PROCS {
+                if let Some(description) = proc.description {
+                    out.row(vec![int(proc.oid), int(PG_PROC), int(0), text(description)]);
+                }
             }
             out.row(vec![
                 int(PUBLIC),
@@ -1999,20 +2113,112 @@ fn pg_catalog(
             ("extconfig", I8.array()),
             ("extcondition", T.array()),
         ]),
-        "pg_proc" => out.columns(&[
-            ("oid", I8),
-            ("proname", T),
-            ("pronamespace", I8),
-            ("proowner", I8),
-            ("prokind", T),
-            ("proretset", B),
-            ("prorettype", I8),
-            ("pronargs", I2),
-            ("proargtypes", T),
-            ("prosrc", T),
-            ("prolang", I8),
-            ("proacl", T.array()),
-        ]),
+        // The languages the built-in functions are in (`prolang`), with PostgreSQL's OIDs.
+        "pg_language" => {
+            out.columns(&[
+                ("oid", I8),
+                ("lanname", T),
+                ("lanowner", I8),
+                ("lanispl", B),
+                ("lanpltrusted", B),
+                ("lanplcallfoid", I8),
+                ("laninline", I8),
+                ("lanvalidator", I8),
+                ("lanacl", T.array()),
+            ]);
+            for (oid, name, trusted, validator) in [
+                (12, "internal", false, 2246),
+                (13, "c", false, 2247),
+                (14, "sql", true, 2248),
+            ] {
+                out.row(vec![
+                    int(oid),
+                    text(name),
+                    int(OWNER),
+                    Value::Bool(false),
+                    Value::Bool(trusted),
+                    int(0),
+                    int(0),
+                    int(validator),
+                    Value::Null,
+                ]);
+            }
+        }
+        // The built-in functions (Keel has no user-defined ones yet).
+        "pg_proc" => {
+            out.columns(&[
+                ("oid", I8),
+                ("proname", T),
+                ("pronamespace", I8),
+                ("proowner", I8),
+                ("prolang", I8),
+                ("procost", DataType::Float4),
+                ("prorows", DataType::Float4),
+                ("provariadic", I8),
+                ("prosupport", T),
+                ("prokind", T),
+                ("prosecdef", B),
+                ("proleakproof", B),
+                ("proisstrict", B),
+                ("proretset", B),
+                ("provolatile", T),
+                ("proparallel", T),
+                ("pronargs", I2),
+                ("pronargdefaults", I2),
+                ("prorettype", I8),
+                ("proargtypes", T),
+                ("proallargtypes", I8.array()),
+                ("proargmodes", T.array()),
+                ("proargnames", T.array()),
+                ("proargdefaults", T),
+                ("protrftypes", I8.array()),
+                ("prosrc", T),
+                ("probin", T),
+                ("prosqlbody", T),
+                ("proconfig", T.array()),
+                ("proacl", T.array()),
+            ]);
+            for proc in BUILTIN_PROCS {
+                let args: Vec<String> = proc.args.iter().map(i64::to_string).collect();
+                let names = proc.argnames.map_or(Value::Null, |names| {
+                    Value::Array(Box::new(crate::array::Array::one_dim(
+                        names.iter().map(|name| text(*name)).collect(),
+                    )))
+                });
+                out.row(vec![
+                    int(proc.oid),
+                    text(proc.name),
+                    int(PG_CATALOG),
+                    int(OWNER),
+                    int(proc.lang),
+                    Value::Float(proc.cost),
+                    Value::Float(proc.rows),
+                    int(proc.variadic),
+                    text("-"),
+                    text(proc.kind.to_string()),
+                    Value::Bool(proc.secdef),
+                    Value::Bool(proc.leakproof),
+                    Value::Bool(proc.strict),
+                    Value::Bool(proc.retset),
+                    text(proc.volatility.to_string()),
+                    text(proc.parallel.to_string()),
+                    int(proc.args.len() as i64),
+                    int(proc.nargdefaults),
+                    int(proc.rettype),
+                    text(args.join(" ")),
+                    Value::Null,
+                    Value::Null,
+                    names,
+                    Value::Null,
+                    Value::Null,
+                    text(proc.src),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ]);
+            }
+        }
         "pg_tablespace" => {
             out.columns(&[
                 ("oid", I8),
@@ -3129,7 +3335,6 @@ const EMPTY_CATALOGS: &[(&str, &str)] = &[
     ("pg_default_acl", "oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl text[]"),
     ("pg_conversion", "oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, conproc text, condefault bool"),
     ("pg_cast", "oid oid, castsource oid, casttarget oid, castfunc oid, castcontext char, castmethod char"),
-    ("pg_language", "oid oid, lanname name, lanowner oid, lanispl bool, lanpltrusted bool, lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl text[]"),
     ("pg_aggregate", "aggfnoid text, aggkind char, aggnumdirectargs int2, aggtransfn text, aggfinalfn text, aggcombinefn text, aggserialfn text, aggdeserialfn text, aggmtransfn text, aggminvtransfn text, aggmfinalfn text, aggfinalextra bool, aggmfinalextra bool, aggfinalmodify char, aggmfinalmodify char, aggsortop oid, aggtranstype oid, aggtransspace int4, aggmtranstype oid, aggmtransspace int4, agginitval text, aggminitval text"),
 ];
 
@@ -3360,34 +3565,86 @@ fn information_schema(
                 }
             }
         }
-        // Keel has no user-defined functions or procedures yet.
-        "routines" => out.columns(&[
-            ("specific_catalog", T),
-            ("specific_schema", T),
-            ("specific_name", T),
-            ("routine_catalog", T),
-            ("routine_schema", T),
-            ("routine_name", T),
-            ("routine_type", T),
-            ("data_type", T),
-            ("type_udt_name", T),
-            ("routine_body", T),
-            ("routine_definition", T),
-            ("external_language", T),
-            ("is_deterministic", T),
-            ("security_type", T),
-        ]),
-        "parameters" => out.columns(&[
-            ("specific_catalog", T),
-            ("specific_schema", T),
-            ("specific_name", T),
-            ("ordinal_position", I4),
-            ("parameter_mode", T),
-            ("parameter_name", T),
-            ("data_type", T),
-            ("udt_name", T),
-            ("parameter_default", T),
-        ]),
+        // The built-in functions (Keel has no user-defined functions or procedures yet), as
+        // PostgreSQL's views show them.
+        "routines" => {
+            out.columns(&[
+                ("specific_catalog", T),
+                ("specific_schema", T),
+                ("specific_name", T),
+                ("routine_catalog", T),
+                ("routine_schema", T),
+                ("routine_name", T),
+                ("routine_type", T),
+                ("data_type", T),
+                ("type_udt_name", T),
+                ("routine_body", T),
+                ("routine_definition", T),
+                ("external_language", T),
+                ("is_deterministic", T),
+                ("security_type", T),
+            ]);
+            // The functions' definitions show to their owner's members alone.
+            let owner = catalog.is_superuser(&session.user);
+            for proc in BUILTIN_PROCS {
+                let language = match proc.lang {
+                    14 => "SQL",
+                    13 => "C",
+                    _ => "INTERNAL",
+                };
+                out.row(vec![
+                    text(session.database.clone()),
+                    text("pg_catalog"),
+                    text(format!("{}_{}", proc.name, proc.oid)),
+                    text(session.database.clone()),
+                    text("pg_catalog"),
+                    text(proc.name),
+                    match proc.kind {
+                        'f' => text("FUNCTION"),
+                        _ => Value::Null,
+                    },
+                    text(schema_data_type(proc.rettype)),
+                    text(oid_typname(proc.rettype)),
+                    text(if language == "SQL" { "SQL" } else { "EXTERNAL" }),
+                    if owner { text(proc.src) } else { Value::Null },
+                    text(language),
+                    text(if proc.volatility == 'i' { "YES" } else { "NO" }),
+                    text(if proc.secdef { "DEFINER" } else { "INVOKER" }),
+                ]);
+            }
+        }
+        "parameters" => {
+            out.columns(&[
+                ("specific_catalog", T),
+                ("specific_schema", T),
+                ("specific_name", T),
+                ("ordinal_position", I4),
+                ("parameter_mode", T),
+                ("parameter_name", T),
+                ("data_type", T),
+                ("udt_name", T),
+                ("parameter_default", T),
+            ]);
+            for proc in BUILTIN_PROCS {
+                for (i, &ty) in proc.args.iter().enumerate() {
+                    let name = proc
+                        .argnames
+                        .and_then(|names| names.get(i))
+                        .filter(|name| !name.is_empty());
+                    out.row(vec![
+                        text(session.database.clone()),
+                        text("pg_catalog"),
+                        text(format!("{}_{}", proc.name, proc.oid)),
+                        int(i as i64 + 1),
+                        text("IN"),
+                        name.map_or(Value::Null, |name| text(*name)),
+                        text(schema_data_type(ty)),
+                        text(oid_typname(ty)),
+                        Value::Null,
+                    ]);
+                }
+            }
+        }
         "schemata" => {
             out.columns(&[
                 ("catalog_name", T),

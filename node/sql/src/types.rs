@@ -105,6 +105,10 @@ pub enum RegKind {
     Class,
     Type,
     Namespace,
+    /// regproc: a function by its name.
+    Proc,
+    /// regprocedure: a function by its name and argument types.
+    Procedure,
 }
 
 impl RegKind {
@@ -114,6 +118,8 @@ impl RegKind {
             RegKind::Class => "regclass",
             RegKind::Type => "regtype",
             RegKind::Namespace => "regnamespace",
+            RegKind::Proc => "regproc",
+            RegKind::Procedure => "regprocedure",
         }
     }
 
@@ -123,6 +129,8 @@ impl RegKind {
             "regclass" => Some(RegKind::Class),
             "regtype" => Some(RegKind::Type),
             "regnamespace" => Some(RegKind::Namespace),
+            "regproc" => Some(RegKind::Proc),
+            "regprocedure" => Some(RegKind::Procedure),
             _ => None,
         }
     }
@@ -305,6 +313,8 @@ impl DataType {
             DataType::Reg(RegKind::Class) => 2205,
             DataType::Reg(RegKind::Type) => 2206,
             DataType::Reg(RegKind::Namespace) => 4089,
+            DataType::Reg(RegKind::Proc) => 24,
+            DataType::Reg(RegKind::Procedure) => 2202,
             DataType::Time => 1083,
             DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
             DataType::TimestampP(_)
@@ -422,6 +432,8 @@ impl DataType {
             2205 => DataType::Reg(RegKind::Class),
             2206 => DataType::Reg(RegKind::Type),
             4089 => DataType::Reg(RegKind::Namespace),
+            24 => DataType::Reg(RegKind::Proc),
+            2202 => DataType::Reg(RegKind::Procedure),
             1083 => DataType::Time,
             // An enum type's (see `system::enum_oid`), or its array type's.
             other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
