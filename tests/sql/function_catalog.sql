@@ -27,6 +27,13 @@ SELECT has_function_privilege('foo()', 'execute');
 SELECT has_function_privilege('lower(text)', 'usage');
 SELECT has_function_privilege('now', 'execute');
 SELECT has_function_privilege('nobody', 'now()', 'execute');
+-- pg_typeof gives a regtype.
+DROP TYPE IF EXISTS fc_mood;
+CREATE TYPE fc_mood AS ENUM ('a', 'b');
+SELECT pg_typeof(NULL), pg_typeof(1.5::numeric(10,2)), pg_typeof(row(1,2)), pg_typeof('a'::fc_mood), pg_typeof('a'::varchar(3)), pg_typeof(array[1]), pg_typeof(now());
+SELECT pg_typeof(pg_typeof(1)), pg_typeof(1)::text = 'integer', pg_typeof(1) = 'integer'::regtype, pg_typeof('x'), pg_typeof(array['a'::fc_mood]), pg_typeof('now'::regproc);
+SELECT pg_typeof(x), format('%s', pg_typeof(x)), pg_typeof(x) || '!' FROM (VALUES (1), (2)) v(x);
+DROP TYPE fc_mood;
 -- information_schema
 SELECT routine_name, routine_type, data_type, type_udt_name, routine_body, external_language, is_deterministic, security_type
   FROM information_schema.routines WHERE specific_name IN ('now_1299', 'btrim_885', 'count_2147', 'concat_ws_3059', 'string_to_array_376') ORDER BY 1, 3;

@@ -11309,9 +11309,10 @@ impl<'a> Binder<'a> {
                 ))
             }
             // (`regtype` output: no type modifier.)
+            // A regtype, as in PostgreSQL (it prints as the type's name).
             ("pg_typeof", 1) => Ok((
-                Expr::Const(Value::Text(types[0].expression_type().name())),
-                DataType::Text,
+                Expr::Const(Value::Int(i64::from(types[0].expression_type().oid()))),
+                DataType::Reg(crate::types::RegKind::Type),
             )),
             ("set_config", 3) if types[0].is_string() && types[1].is_string() => {
                 let mut args = Vec::with_capacity(3);
