@@ -10436,7 +10436,8 @@ impl<'a> Binder<'a> {
                     DataType::Bool,
                 ))
             }
-            ("pg_type_is_visible" | "pg_function_is_visible", 1) => {
+            // Every type is visible (Keel's types are in pg_catalog or the schemas searched).
+            ("pg_type_is_visible", 1) => {
                 let (oid, _, _) = bound.remove(0);
                 let null = Expr::IsNull(Box::new(oid), false);
                 Ok((
@@ -10447,12 +10448,71 @@ impl<'a> Binder<'a> {
                     DataType::Bool,
                 ))
             }
+            // Built-in functions and collations are in pg_catalog, which every search path
+            // searches; an OID of nothing (and every operator, operator class, conversion...:
+            // Keel lists none) gives NULL.
+            (
+                "pg_function_is_visible"
+                | "pg_operator_is_visible"
+                | "pg_opclass_is_visible"
+                | "pg_opfamily_is_visible"
+                | "pg_collation_is_visible"
+                | "pg_conversion_is_visible"
+                | "pg_statistics_obj_is_visible"
+                | "pg_ts_config_is_visible"
+                | "pg_ts_dict_is_visible"
+                | "pg_ts_parser_is_visible"
+                | "pg_ts_template_is_visible",
+                1,
+            ) => {
+                let (oid, ty, span) = bound.remove(0);
+                let oid = self.coerce_to(oid, ty, DataType::Int8, span)?;
+                let known: Vec<i64> = match name.as_str() {
+                    "pg_function_is_visible" => {
+                        crate::procs::BUILTIN_PROCS.iter().map(|p| p.oid).collect()
+                    }
+                    "pg_collation_is_visible" => crate::system::COLLATION_OIDS.to_vec(),
+                    _ => Vec::new(),
+                };
+                let pairs = known
+                    .into_iter()
+                    .map(|oid| (Value::Int(oid), Value::Bool(true)));
+                Ok((
+                    lookup(&oid, pairs, Expr::Const(Value::Null)),
+                    DataType::Bool,
+                ))
+            }
             ("pg_encoding_to_char", 1) => {
                 let (encoding, ty, span) = bound.remove(0);
                 let encoding = self.coerce_to(encoding, ty, DataType::Int8, span)?;
-                let utf8 = [(Value::Int(6), Value::Text("UTF8".into()))];
+                let names = crate::system::ENCODINGS
+                    .iter()
+                    .map(|(n, name)| (Value::Int(*n), Value::Text(name.to_string())));
                 let other = Expr::Const(Value::Text(String::new()));
-                Ok((lookup(&encoding, utf8, other), DataType::Text))
+                Ok((lookup(&encoding, names, other), DataType::Text))
+            }
+            // The node's one encoding.
+            ("getdatabaseencoding", 0) => {
+                Ok((Expr::Const(Value::Text("UTF8".into())), DataType::Text))
+            }
+            ("pg_char_to_encoding", 1) => {
+                let (encoding, ty, span) = bound.remove(0);
+                // Names compare without regard to case.
+                let encoding = Expr::Func(
+                    Func::Upper,
+                    vec![self.coerce_to(encoding, ty, DataType::Text, span)?],
+                );
+                let numbers = crate::system::ENCODINGS
+                    .iter()
+                    .map(|(n, name)| (Value::Text(name.to_string()), Value::Int(*n)));
+                let null = Expr::IsNull(Box::new(encoding.clone()), false);
+                Ok((
+                    Expr::Case(
+                        vec![(null, Expr::Const(Value::Null))],
+                        Box::new(lookup(&encoding, numbers, Expr::Const(Value::Int(-1)))),
+                    ),
+                    DataType::Int4,
+                ))
             }
             ("obj_description", 1..=2) | ("col_description", 2) => {
                 // COMMENT ON texts: a table's by its OID, a column's by table OID and attnum.

@@ -878,6 +878,55 @@ fn schema_data_type(oid: i64) -> String {
     }
 }
 
+/// The collations pg_collation lists: default, C, POSIX.
+pub const COLLATION_OIDS: [i64; 3] = [DEFAULT_COLLATION, 950, 951];
+
+/// PostgreSQL's encodings by number, as `pg_encoding_to_char` names them.
+pub const ENCODINGS: &[(i64, &str)] = &[
+    (0, "SQL_ASCII"),
+    (1, "EUC_JP"),
+    (2, "EUC_CN"),
+    (3, "EUC_KR"),
+    (4, "EUC_TW"),
+    (5, "EUC_JIS_2004"),
+    (6, "UTF8"),
+    (7, "MULE_INTERNAL"),
+    (8, "LATIN1"),
+    (9, "LATIN2"),
+    (10, "LATIN3"),
+    (11, "LATIN4"),
+    (12, "LATIN5"),
+    (13, "LATIN6"),
+    (14, "LATIN7"),
+    (15, "LATIN8"),
+    (16, "LATIN9"),
+    (17, "LATIN10"),
+    (18, "WIN1256"),
+    (19, "WIN1258"),
+    (20, "WIN866"),
+    (21, "WIN874"),
+    (22, "KOI8R"),
+    (23, "WIN1251"),
+    (24, "WIN1252"),
+    (25, "ISO_8859_5"),
+    (26, "ISO_8859_6"),
+    (27, "ISO_8859_7"),
+    (28, "ISO_8859_8"),
+    (29, "WIN1250"),
+    (30, "WIN1253"),
+    (31, "WIN1254"),
+    (32, "WIN1255"),
+    (33, "WIN1257"),
+    (34, "KOI8U"),
+    (35, "SJIS"),
+    (36, "BIG5"),
+    (37, "GBK"),
+    (38, "UHC"),
+    (39, "GB18030"),
+    (40, "JOHAB"),
+    (41, "SHIFT_JIS_2004"),
+];
+
 /// The built-in function with this OID (`procs::BUILTIN_PROCS` is in OID order).
 pub fn builtin_proc(oid: i64) -> Option<&'static BuiltinProc> {
     BUILTIN_PROCS
@@ -1422,11 +1471,14 @@ fn pg_catalog(
                 ("collencoding", I4),
                 ("collcollate", T),
                 ("collctype", T),
+                ("colliculocale", T),
+                ("collversion", T),
             ]);
+            let [default, c, posix] = COLLATION_OIDS;
             for (oid, name, provider, encoding, locale) in [
-                (DEFAULT_COLLATION, "default", "d", -1, ""),
-                (950, "C", "c", -1, "C"),
-                (951, "POSIX", "c", -1, "POSIX"),
+                (default, "default", "d", -1, ""),
+                (c, "C", "c", -1, "C"),
+                (posix, "POSIX", "c", -1, "POSIX"),
             ] {
                 out.row(vec![
                     int(oid),
@@ -1438,6 +1490,8 @@ fn pg_catalog(
                     int(encoding),
                     text(locale),
                     text(locale),
+                    Value::Null,
+                    Value::Null,
                 ]);
             }
         }
