@@ -57,15 +57,19 @@ SAMPLES = {
     "set_config": ["'search_path'", "'public'"],
 }
 
-# What the samples name, made on both servers.
-SETUP = ["create table t (a int)", "create sequence s"]
+# What the samples name, and an enum type (whose pg_type row names the enum functions), made on
+# both servers.
+SETUP = ["create table t (a int)", "create sequence s", "create type e as enum ('x')"]
 
-# The functions Keel's own catalogs name (pg_type's input and output functions, pg_am's
-# handlers): listed whether or not they can be called.
+# The functions Keel's own catalogs name: PostgreSQL's input, output, ... functions of the types
+# Keel's pg_type lists, and the handlers of the access methods its pg_am lists. Listed whether
+# or not they can be called.
+KEEL_TYPES_AND_AMS = "select array(select typname::text from pg_type), array(select amname::text from pg_am)"
 NAMED = """
-select distinct f from pg_type, unnest(array[typinput, typoutput, typreceive, typsend, typmodin,
-    typmodout, typanalyze]) f where f <> '-'
-union select amhandler from pg_am
+select distinct f::text from pg_type, unnest(array[typinput, typoutput, typreceive, typsend,
+    typmodin, typmodout, typanalyze, typsubscript]) f
+where f <> 0 and typname::text = any(%(types)s)
+union select amhandler::text from pg_am where amname::text = any(%(ams)s)
 """
 
 # Every function's row as PostgreSQL has it.
@@ -143,6 +147,12 @@ def call_of(row, keel=False, required=None):
     return f"select pg_catalog.{quoted}({', '.join(args)})"
 
 
+def named_functions(kconn, pconn):
+    """The names of the functions Keel's catalogs name (see NAMED)."""
+    types, ams = kconn.execute(KEEL_TYPES_AND_AMS).fetchone()
+    return {name for (name,) in pconn.execute(NAMED, {"types": types, "ams": ams}).fetchall()}
+
+
 def described(conn, sql):
     """The result column's type OID of `sql` (Parse + Describe), or None when it does not bind."""
     pg = conn.pgconn
@@ -174,7 +184,7 @@ def main():
                     pconn.execute(statement)
                     kconn.execute(statement)
                 rows = pconn.execute(ROWS).fetchall()
-                named = {name for (name,) in kconn.execute(NAMED).fetchall()}
+                named = named_functions(kconn, pconn)
                 kept, tried = [], 0
                 for row in rows:
                     if row[1] in named:

@@ -44,7 +44,7 @@ CREATE TABLE dc_name (a int);
 SELECT relname[3] AS fourth, attname[0] FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 WHERE relname = 'dc_name';
 DROP TABLE dc_name;
 SELECT 'abc'::text[0];
--- regproc: a handler's name (Keel's catalogs hold it as the name).
+-- regproc: a handler's OID, printed as its name.
 SELECT 330::regproc AS btree_handler;
 SELECT amname, amhandler::pg_catalog.regproc AS handler FROM pg_am WHERE amname IN ('heap', 'btree', 'hash') ORDER BY 1;
 -- pg_options_to_table splits each option at its first '='.

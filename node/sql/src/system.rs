@@ -927,6 +927,20 @@ pub const ENCODINGS: &[(i64, &str)] = &[
     (41, "SHIFT_JIS_2004"),
 ];
 
+/// A `regproc` column's type.
+const REGPROC: DataType = DataType::Reg(crate::types::RegKind::Proc);
+
+/// A catalog's `regproc` value: the OID of the built-in function of that name (each name a
+/// catalog holds is one function's), 0 for `-` (none).
+fn regproc(name: &str) -> Value {
+    let oid = BUILTIN_PROCS
+        .iter()
+        .find(|proc| proc.name == name)
+        .map_or(0, |proc| proc.oid);
+    debug_assert!(oid != 0 || name == "-", "{name} is not in pg_proc");
+    int(oid)
+}
+
 /// The built-in function with this OID (`procs::BUILTIN_PROCS` is in OID order).
 pub fn builtin_proc(oid: i64) -> Option<&'static BuiltinProc> {
     BUILTIN_PROCS
@@ -1698,13 +1712,18 @@ fn pg_catalog(
             ("prattrs", DataType::Int2Vector),
         ]),
         "pg_am" => {
-            out.columns(&[("oid", I8), ("amname", T), ("amhandler", T), ("amtype", T)]);
+            out.columns(&[
+                ("oid", I8),
+                ("amname", T),
+                ("amhandler", REGPROC),
+                ("amtype", T),
+            ]);
             for (oid, name, handler, kind) in [
                 (2, "heap", "heap_tableam_handler", "t"),
                 (403, "btree", "bthandler", "i"),
                 (405, "hash", "hashhandler", "i"),
             ] {
-                out.row(vec![int(oid), text(name), text(handler), text(kind)]);
+                out.row(vec![int(oid), text(name), regproc(handler), text(kind)]);
             }
         }
         "pg_namespace" => {
@@ -2314,14 +2333,14 @@ fn pg_catalog(
                 ("typstorage", T),
                 ("typalign", T),
                 ("typacl", T.array()),
-                ("typinput", T),
-                ("typoutput", T),
-                ("typreceive", T),
-                ("typsend", T),
-                ("typmodin", T),
-                ("typmodout", T),
-                ("typanalyze", T),
-                ("typsubscript", T),
+                ("typinput", REGPROC),
+                ("typoutput", REGPROC),
+                ("typreceive", REGPROC),
+                ("typsend", REGPROC),
+                ("typmodin", REGPROC),
+                ("typmodout", REGPROC),
+                ("typanalyze", REGPROC),
+                ("typsubscript", REGPROC),
             ]);
             // Fixed-size types are stored plain and aligned to their size; the others are
             // varlena ('x', int-aligned; double-aligned for arrays of 8-byte types).
@@ -2358,7 +2377,7 @@ fn pg_catalog(
                     text(align),
                     Value::Null,
                 ];
-                row.extend(type_functions(type_name(ty)).map(text));
+                row.extend(type_functions(type_name(ty)).map(regproc));
                 out.row(row);
             }
             // Enum types: by value, 4 bytes in PostgreSQL (here their sort key).
@@ -2386,7 +2405,7 @@ fn pg_catalog(
                     text("i"),
                     Value::Null,
                 ];
-                row.extend(type_functions("anyenum").map(text));
+                row.extend(type_functions("anyenum").map(regproc));
                 out.row(row);
                 // Its array type, `_name`, as PostgreSQL makes one with every type.
                 let mut row = vec![
@@ -2424,7 +2443,7 @@ fn pg_catalog(
                         "array_typanalyze",
                         "array_subscript_handler",
                     ]
-                    .map(text),
+                    .map(regproc),
                 );
                 out.row(row);
             }
@@ -2463,7 +2482,7 @@ fn pg_catalog(
                     [
                         input, output, receive, send, modin, modout, analyze, subscript,
                     ]
-                    .map(text),
+                    .map(regproc),
                 );
                 out.row(row);
             }
@@ -4281,4 +4300,42 @@ fn setting_in_unit(meta: &SettingMeta, value: &str) -> String {
         _ => None,
     };
     number.map_or_else(|| value.to_string(), |n| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_a_catalog_names_is_in_pg_proc() {
+        let mut names: Vec<&str> = TYPES
+            .iter()
+            .flat_map(|&(ty, _)| type_functions(type_name(ty)))
+            .chain(type_functions("anyenum"))
+            .chain(type_functions("anyarray"))
+            .chain(["array_typanalyze", "array_subscript_handler"])
+            .chain(["heap_tableam_handler", "bthandler", "hashhandler"])
+            .filter(|name| *name != "-")
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.len() > 50);
+        for name in names {
+            assert!(
+                BUILTIN_PROCS.iter().any(|proc| proc.name == name),
+                "{name} is not in pg_proc"
+            );
+        }
+    }
+
+    #[test]
+    fn procs_are_in_oid_order_and_signatures_read_back() {
+        assert!(BUILTIN_PROCS.windows(2).all(|w| w[0].oid < w[1].oid));
+        for proc in BUILTIN_PROCS {
+            assert_eq!(builtin_proc(proc.oid).map(|p| p.oid), Some(proc.oid));
+            // What regprocedure prints, regprocedure reads.
+            let found = procs_named(&proc_signature(proc));
+            assert_eq!(found, Some(vec![proc.oid]), "{}", proc_signature(proc));
+        }
+    }
 }

@@ -96,6 +96,16 @@ public class Suite {
                     "UPDATE_RULE", "DELETE_RULE", "FK_NAME", "PK_NAME", "DEFERRABILITY");
             rows("exported keys", md.getExportedKeys(null, "public", "jdbc_owners"),
                     "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_NAME", "FKCOLUMN_NAME", "FK_NAME");
+            // Built-in functions both servers have alike (pg_proc).
+            rows("functions", md.getFunctions(null, "pg_catalog", "concat_ws"),
+                    "FUNCTION_SCHEM", "FUNCTION_NAME", "REMARKS", "FUNCTION_TYPE", "SPECIFIC_NAME");
+            rows("function columns", md.getFunctionColumns(null, "pg_catalog", "pg_terminate_backend", "%"),
+                    "FUNCTION_NAME", "COLUMN_NAME", "COLUMN_TYPE", "DATA_TYPE", "TYPE_NAME",
+                    "ORDINAL_POSITION", "SPECIFIC_NAME");
+            rows("procedures", md.getProcedures(null, "pg_catalog", "now"),
+                    "PROCEDURE_SCHEM", "PROCEDURE_NAME", "REMARKS", "PROCEDURE_TYPE", "SPECIFIC_NAME");
+            rows("procedure columns", md.getProcedureColumns(null, "pg_catalog", "generate_series", "%"),
+                    "PROCEDURE_NAME", "COLUMN_NAME", "COLUMN_TYPE", "DATA_TYPE", "TYPE_NAME", "SPECIFIC_NAME");
             st.execute("drop table jdbc_items");
             st.execute("drop table jdbc_owners");
         }
