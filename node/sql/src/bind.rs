@@ -1535,6 +1535,23 @@ impl<'a> Binder<'a> {
                 }))
             }
             Statement::CreateType { .. } => Err(unsupported("composite types")),
+            // Keel loads no extensions: none can be made, none exists to drop.
+            Statement::CreateExtension { name, .. } => Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("extension \"{}\" is not available", ident_name(name)),
+            )
+            .with_hint("Keel has no extensions.")),
+            Statement::DropExtension {
+                names,
+                if_exists: false,
+                ..
+            } => Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!(
+                    "extension \"{}\" does not exist",
+                    names.first().map(ident_name).unwrap_or_default()
+                ),
+            )),
             Statement::Drop {
                 object_type: ObjectType::Type,
                 if_exists,
