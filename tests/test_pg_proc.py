@@ -13,7 +13,8 @@ COLUMNS = ("oid::int8, proname::text, prokind::text, proretset, provolatile::tex
            "pronargs::int4, pronargdefaults::int4, prorettype::int8, provariadic::int8, "
            "prosrc, prolang::int8, proparallel::text, prosecdef, proleakproof, "
            "pg_get_function_arguments(oid), pg_get_function_identity_arguments(oid), "
-           "pg_get_function_result(oid), obj_description(oid, 'pg_proc'), oid::regprocedure::text")
+           "pg_get_function_result(oid), obj_description(oid, 'pg_proc'), oid::regprocedure::text, "
+           "proallargtypes::int8[]::text, proargmodes::text, proargnames::text")
 
 
 def rows(conn, where):

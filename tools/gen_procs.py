@@ -85,10 +85,10 @@ select p.oid::int8, p.proname, p.prokind, p.proretset, p.provolatile, p.proisstr
              from unnest(p.proargtypes::oid[]) with ordinality a(t, n) order by n),
        p.procost::float8, p.prorows::float8, p.proparallel, p.prosecdef, p.proleakproof,
        pg_get_function_arguments(p.oid), pg_get_function_identity_arguments(p.oid),
-       pg_get_function_result(p.oid), obj_description(p.oid, 'pg_proc')
+       pg_get_function_result(p.oid), obj_description(p.oid, 'pg_proc'),
+       p.proallargtypes::int8[], array_to_string(p.proargmodes, '')
 from pg_proc p left join pg_aggregate a on a.aggfnoid = p.oid
 where p.pronamespace = 'pg_catalog'::regnamespace
-  and (p.proargmodes is null or p.proargmodes <@ array['i', 'v']::"char"[])
 order by p.oid
 """
 
@@ -248,6 +248,10 @@ def main():
         "    pub result: &'static str,",
         "    /// Its comment (`obj_description(oid, 'pg_proc')`).",
         "    pub description: Option<&'static str>,",
+        "    /// With OUT (or TABLE) parameters: every parameter's type, and their modes (`i` in,",
+        "    /// `o` out, `b` in and out, `v` variadic, `t` table column), one letter each.",
+        "    pub allargtypes: Option<&'static [i64]>,",
+        "    pub argmodes: Option<&'static str>,",
         "}",
         "",
         "pub const BUILTIN_PROCS: &[BuiltinProc] = &[",
@@ -257,6 +261,9 @@ def main():
          argnames, src, lang) = row[:14]
         cost, prorows, parallel, secdef, leakproof, arguments, identity, result, comment = row[19:28]
         description = f"Some({rust_str(comment)})" if comment is not None else "None"
+        allargtypes, argmodes = row[28:30]
+        allargtypes = f"Some(&{list(allargtypes)})" if allargtypes is not None else "None"
+        argmodes = f"Some({rust_str(argmodes)})" if argmodes is not None else "None"
         names = ("Some(&[" + ", ".join(rust_str(n) for n in argnames) + "])") if argnames else "None"
         out.append(
             f"    BuiltinProc {{ oid: {oid}, name: {rust_str(name)}, kind: '{kind}', "
@@ -266,7 +273,8 @@ def main():
             f"cost: {float(cost)!r}, rows: {float(prorows)!r}, parallel: '{parallel}', "
             f"secdef: {str(secdef).lower()}, leakproof: {str(leakproof).lower()}, "
             f"arguments: {rust_str(arguments)}, identity: {rust_str(identity)}, "
-            f"result: {rust_str(result)}, description: {description} }},"
+            f"result: {rust_str(result)}, description: {description}, "
+            f"allargtypes: {allargtypes}, argmodes: {argmodes} }},"
         )
     out.append("];")
     (ROOT / "node/sql/src/procs.rs").write_text("\n".join(out) + "\n")

@@ -48,6 +48,10 @@ SELECT specific_name, ordinal_position, parameter_mode, parameter_name, data_typ
 \dfa count
 \dfw row_number
 \df pg_catalog.to_timestamp
+\df json_each*
+SELECT proname, proallargtypes, proargmodes, proargnames FROM pg_proc WHERE proname IN ('json_each', 'concat_ws') ORDER BY oid;
+SELECT specific_name, ordinal_position, parameter_mode, parameter_name, data_type
+  FROM information_schema.parameters WHERE specific_name LIKE 'jsonb_each_text%' ORDER BY 2;
 -- The errors' SQLSTATEs.
 \set VERBOSITY sqlstate
 SELECT 'foo'::regproc;

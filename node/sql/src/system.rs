@@ -2279,8 +2279,16 @@ fn pg_catalog(
                     int(proc.nargdefaults),
                     int(proc.rettype),
                     text(args.join(" ")),
-                    Value::Null,
-                    Value::Null,
+                    proc.allargtypes.map_or(Value::Null, |types| {
+                        Value::Array(Box::new(crate::array::Array::one_dim(
+                            types.iter().map(|&oid| int(oid)).collect(),
+                        )))
+                    }),
+                    proc.argmodes.map_or(Value::Null, |modes| {
+                        Value::Array(Box::new(crate::array::Array::one_dim(
+                            modes.chars().map(|mode| text(mode.to_string())).collect(),
+                        )))
+                    }),
                     names,
                     Value::Null,
                     Value::Null,
@@ -3699,17 +3707,28 @@ fn information_schema(
                 ("parameter_default", T),
             ]);
             for proc in BUILTIN_PROCS {
-                for (i, &ty) in proc.args.iter().enumerate() {
+                // Every parameter, OUT ones too, with its mode.
+                let types = proc.allargtypes.unwrap_or(proc.args);
+                let modes: Vec<char> = match proc.argmodes {
+                    Some(modes) => modes.chars().collect(),
+                    None => vec!['i'; types.len()],
+                };
+                for (i, (&ty, mode)) in types.iter().zip(modes).enumerate() {
                     let name = proc
                         .argnames
                         .and_then(|names| names.get(i))
                         .filter(|name| !name.is_empty());
+                    let mode = match mode {
+                        'o' | 't' => "OUT",
+                        'b' => "INOUT",
+                        _ => "IN",
+                    };
                     out.row(vec![
                         text(session.database.clone()),
                         text("pg_catalog"),
                         text(format!("{}_{}", proc.name, proc.oid)),
                         int(i as i64 + 1),
-                        text("IN"),
+                        text(mode),
                         name.map_or(Value::Null, |name| text(*name)),
                         text(schema_data_type(ty)),
                         text(oid_typname(ty)),
