@@ -480,6 +480,19 @@ fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
     }
 }
 
+/// The text of a constant argument (a literal, or a literal cast): an object or privilege name
+/// the privilege functions must know when they are bound.
+fn constant_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Const(Value::Text(text)) => Some(text.clone()),
+        Expr::Cast(inner, _, _, _) => match inner.as_ref() {
+            Expr::Const(Value::Text(text)) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A function's (possibly qualified) name as the catalog spells it: each part by
 /// [`ident_name`], joined by dots (`"lower"` is `lower`, `PG_CATALOG.Now` is `pg_catalog.now`).
 fn function_name(name: &ObjectName) -> String {
@@ -9994,20 +10007,12 @@ impl<'a> Binder<'a> {
         &mut self,
         mut bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
-        let constant = |expr: &Expr| match expr {
-            Expr::Const(Value::Text(text)) => Some(text.clone()),
-            Expr::Cast(inner, _, _, _) => match inner.as_ref() {
-                Expr::Const(Value::Text(text)) => Some(text.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
         let (privileges, _, _) = bound.pop().expect("two or three arguments");
-        let privileges = constant(&privileges)
+        let privileges = constant_text(&privileges)
             .ok_or_else(|| unsupported("has_function_privilege with a computed privilege list"))?;
         let (function, ty, span) = bound.pop().expect("two or three arguments");
         let role = match bound.pop() {
-            Some((role, _, _)) => constant(&role)
+            Some((role, _, _)) => constant_text(&role)
                 .ok_or_else(|| unsupported("has_function_privilege with a computed role"))?,
             None => self.session.user.clone(),
         };
@@ -10034,7 +10039,7 @@ impl<'a> Binder<'a> {
         }
         let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
         if ty.is_string() {
-            let name = constant(&function).ok_or_else(|| {
+            let name = constant_text(&function).ok_or_else(|| {
                 unsupported("has_function_privilege with a computed function name")
             })?;
             regproc_oid(&name, true)?;
@@ -10063,20 +10068,12 @@ impl<'a> Binder<'a> {
             Some(_) => "has_column_privilege".to_string(),
             None => format!("has_{kind}_privilege"),
         };
-        let constant = |expr: &Expr| match expr {
-            Expr::Const(Value::Text(text)) => Some(text.clone()),
-            Expr::Cast(inner, _, _, _) => match inner.as_ref() {
-                Expr::Const(Value::Text(text)) => Some(text.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
         let (privileges, _, _) = bound.pop().expect("two or three arguments");
-        let privileges = constant(&privileges)
+        let privileges = constant_text(&privileges)
             .ok_or_else(|| unsupported(format!("{function} with a computed privilege list")))?;
         let role = if bound.len() == 2 {
             let (role, _, _) = bound.remove(0);
-            constant(&role)
+            constant_text(&role)
                 .ok_or_else(|| unsupported(format!("{function} with a computed role")))?
         } else {
             self.session.user.clone()
@@ -10211,7 +10208,9 @@ impl<'a> Binder<'a> {
             Some(held & wanted != 0)
         };
         let (object, ty, span) = bound.remove(0);
-        if let Some(name) = constant(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid) {
+        if let Some(name) =
+            constant_text(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid)
+        {
             let name = name.to_lowercase();
             let name = name.strip_prefix("public.").unwrap_or(&name);
             return match objects.iter().find(|(n, ..)| n == name) {
