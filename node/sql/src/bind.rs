@@ -1556,9 +1556,12 @@ impl<'a> Binder<'a> {
             .with_hint("Keel has no extensions.")),
             Statement::DropExtension {
                 names,
-                if_exists: false,
+                if_exists: true,
                 ..
-            } => Err(SqlError::new(
+            } => Ok(Plan::DropExtensions {
+                names: names.iter().map(ident_name).collect(),
+            }),
+            Statement::DropExtension { names, .. } => Err(SqlError::new(
                 code::UNDEFINED_OBJECT,
                 format!(
                     "extension \"{}\" does not exist",

@@ -3145,7 +3145,8 @@ impl Session {
             | Plan::Grant(_)
             | Plan::AlterTable { .. }
             | Plan::CreateView { .. }
-            | Plan::DropViews { .. } => {
+            | Plan::DropViews { .. }
+            | Plan::DropExtensions { .. } => {
                 unreachable!("DDL runs in run_ddl")
             }
         }
@@ -5338,6 +5339,16 @@ impl Session {
         let mut result = QueryResult::default();
         let mut dropped = Vec::new();
         match plan {
+            Plan::DropExtensions { names } => {
+                result.tag = "DROP EXTENSION".into();
+                for name in names {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("extension \"{name}\" does not exist, skipping"),
+                    ));
+                }
+                return Ok(result);
+            }
             Plan::CreateTable {
                 table,
                 if_not_exists,

@@ -898,6 +898,10 @@ pub enum Plan {
         /// CASCADE: the views that read them go too (RESTRICT: they stop the drop).
         cascade: bool,
     },
+    /// DROP EXTENSION IF EXISTS: Keel has no extensions, so each name is skipped with a notice.
+    DropExtensions {
+        names: Vec<String>,
+    },
 }
 
 impl Plan {
@@ -968,6 +972,7 @@ impl Plan {
             Plan::Grant(GrantCommand { grant: true, .. }) => "GRANT",
             Plan::Grant(GrantCommand { grant: false, .. }) => "REVOKE",
             Plan::DropViews { .. } => "DROP VIEW",
+            Plan::DropExtensions { .. } => "DROP EXTENSION",
         })
     }
 
@@ -999,6 +1004,7 @@ impl Plan {
                 | Plan::AlterTable { .. }
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
+                | Plan::DropExtensions { .. }
         )
     }
 }
