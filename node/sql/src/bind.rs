@@ -480,6 +480,34 @@ fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
     }
 }
 
+/// A has_*_privilege privilege list (`'SELECT, UPDATE WITH GRANT OPTION'`, any case) as the
+/// bits of `known`'s privileges it names, and whether any asks for the grant option; a name not
+/// in `known` is PostgreSQL's 22023.
+fn privilege_list(privileges: &str, known: &[(u8, char, &str)]) -> SqlResult<(u8, bool)> {
+    let (mut wanted, mut grantable) = (0u8, false);
+    for given in privileges.split(',') {
+        let given = given.trim();
+        let item = given.to_ascii_uppercase();
+        let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
+            Some(name) => (name.trim(), true),
+            None => (item.as_str(), false),
+        };
+        let bit = known
+            .iter()
+            .find(|(_, _, privilege)| *privilege == name)
+            .map(|(bit, _, _)| *bit)
+            .ok_or_else(|| {
+                SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("unrecognized privilege type: \"{given}\""),
+                )
+            })?;
+        wanted |= bit;
+        grantable |= with_option;
+    }
+    Ok((wanted, grantable))
+}
+
 /// The text of a constant argument (a literal, or a literal cast): an object or privilege name
 /// the privilege functions must know when they are bound.
 fn constant_text(expr: &Expr) -> Option<String> {
@@ -7700,16 +7728,14 @@ impl<'a> Binder<'a> {
                         // (NULL for the others).
                         ("regproc" | "regprocedure", _) => {
                             let procedure = kind == "regprocedure";
+                            let mut overloads: std::collections::HashMap<&str, usize> =
+                                std::collections::HashMap::new();
+                            for proc in crate::procs::BUILTIN_PROCS {
+                                *overloads.entry(proc.name).or_default() += 1;
+                            }
                             let pairs: Vec<(Value, Value)> = crate::procs::BUILTIN_PROCS
                                 .iter()
-                                .filter(|proc| {
-                                    procedure
-                                        || crate::procs::BUILTIN_PROCS
-                                            .iter()
-                                            .filter(|other| other.name == proc.name)
-                                            .count()
-                                            == 1
-                                })
+                                .filter(|proc| procedure || overloads[proc.name] == 1)
                                 .map(|proc| {
                                     let key = if procedure {
                                         crate::system::proc_signature(proc)
@@ -10025,21 +10051,8 @@ impl<'a> Binder<'a> {
                 format!("role \"{role}\" does not exist"),
             ));
         }
-        let mut grantable = false;
-        for given in privileges.split(',') {
-            let item = given.trim().to_ascii_uppercase();
-            let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
-                Some(name) => (name.trim().to_string(), true),
-                None => (item.clone(), false),
-            };
-            if name != "EXECUTE" {
-                return Err(SqlError::new(
-                    code::INVALID_PARAMETER_VALUE,
-                    format!("unrecognized privilege type: \"{}\"", given.trim()),
-                ));
-            }
-            grantable |= with_option;
-        }
+        // A function's one privilege (PostgreSQL's letter X).
+        let (_, grantable) = privilege_list(&privileges, &[(1, 'X', "EXECUTE")])?;
         let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
         if ty.is_string() {
             let name = constant_text(&function).ok_or_else(|| {
@@ -10097,28 +10110,7 @@ impl<'a> Binder<'a> {
             "schema" => &crate::catalog::SCHEMA_PRIVILEGES,
             _ => &crate::catalog::TABLE_PRIVILEGES,
         };
-        let mut wanted = 0u8;
-        let mut grantable = false;
-        for given in privileges.split(',') {
-            let given = given.trim();
-            let item = given.to_ascii_uppercase();
-            let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
-                Some(name) => (name.trim().to_string(), true),
-                None => (item.clone(), false),
-            };
-            let bit = letters
-                .iter()
-                .find(|(_, _, known)| *known == name)
-                .map(|(bit, _, _)| *bit)
-                .ok_or_else(|| {
-                    SqlError::new(
-                        code::INVALID_PARAMETER_VALUE,
-                        format!("unrecognized privilege type: \"{given}\""),
-                    )
-                })?;
-            wanted |= bit;
-            grantable |= with_option;
-        }
+        let (wanted, grantable) = privilege_list(&privileges, letters)?;
         // (name, OID, owner, ACL, columns: (name, ACL)) of every object of the kind.
         type Object = (
             String,
