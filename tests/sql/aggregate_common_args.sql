@@ -19,6 +19,11 @@ SELECT g, sum(price * 2) FILTER (WHERE qty > 25), sum(price * 2 + 1), count(DIST
 FROM ca_items GROUP BY g ORDER BY g;
 -- Aggregates without an argument before and between the sharing ones.
 SELECT g, count(*), sum(qty * 3), count(*), sum(qty * 3 - 2), avg(qty * 3) FROM ca_items GROUP BY g ORDER BY g;
+-- A later argument that does not compile to integer arithmetic (a division, a function) reads
+-- the shared part computed as a fixed-point number; NULL prices between rows that have one.
+SELECT g, sum(price * (1 - disc)), sum(price * (1 - disc) / 3), max(price * (1 - disc) + 1),
+  sum(round(price * (1 - disc), 1)), avg(price * (1 - disc) * (1 + tax))
+FROM ca_items GROUP BY g ORDER BY g;
 -- Without grouping, over no rows, and an error in the shared part.
 SELECT sum(price * (1 - disc)), sum(price * (1 - disc) * (1 + tax)) FROM ca_items WHERE id < 0;
 SELECT sum(10 / (qty - 7)), sum(10 / (qty - 7) + 1) FROM ca_items;

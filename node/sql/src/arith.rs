@@ -61,20 +61,34 @@ impl NumericProgram {
     /// operands or a result are not all plain Decimals: the caller evaluates it in full.
     #[inline]
     pub fn run(&self, row: &[Value], shared: &[Value]) -> Option<Decimal> {
-        self.run_fixed(row, shared)?.decimal()
+        self.run_fixed(row, shared, &[])?.decimal()
     }
 
     /// [`NumericProgram::run`]'s value before it is made a Decimal: None only when an operand
     /// is not a plain Decimal or a step leaves the i128 (a value a Decimal cannot hold is the
-    /// caller's to make a `Numeric`).
+    /// caller's to make a `Numeric`). `fixed`: earlier values still held as they were
+    /// computed (a `Some` there stands for `shared`'s value at that place, which is then not
+    /// read).
     #[inline]
-    pub fn run_fixed(&self, row: &[Value], shared: &[Value]) -> Option<Fixed> {
+    pub fn run_fixed(
+        &self,
+        row: &[Value],
+        shared: &[Value],
+        fixed: &[Option<Fixed>],
+    ) -> Option<Fixed> {
         let mut stack = [Fixed { units: 0, scale: 0 }; MAX_DEPTH];
         let mut top = 0;
         for op in &self.ops {
             let operand = match *op {
                 Op::Column(c) => row.get(c),
-                Op::Shared(j) => shared.get(j),
+                Op::Shared(j) => match fixed.get(j) {
+                    Some(Some(value)) => {
+                        stack[top] = *value;
+                        top += 1;
+                        continue;
+                    }
+                    _ => shared.get(j),
+                },
                 Op::IntColumn(c) => {
                     let Some(Value::Int(i)) = row.get(c) else {
                         return None;
@@ -214,13 +228,13 @@ mod tests {
         // A column alone reads as itself, a number of another type not at all.
         let alone = NumericProgram::compile(&Expr::Column(0), false).expect("compiles");
         assert_eq!(
-            alone.run_fixed(&[numeric("-1.50")], &[]),
+            alone.run_fixed(&[numeric("-1.50")], &[], &[]),
             Some(Fixed {
                 units: -150,
                 scale: 2
             })
         );
-        assert_eq!(alone.run_fixed(&[Value::Int(2)], &[]), None);
+        assert_eq!(alone.run_fixed(&[Value::Int(2)], &[], &[]), None);
         // An integer column cast to numeric (TPC-H Q11's `ps_supplycost * ps_availqty`).
         let cost = Expr::Binary(
             BinOp::Mul(DataType::Numeric),

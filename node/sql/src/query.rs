@@ -34,7 +34,7 @@ use crate::expr::{
     binary, Accumulator, AggCall, BinOp, EvalContext, Expr, FrameBound, FrameUnits, Subqueries,
     Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
-use crate::numeric::Numeric;
+use crate::numeric::{Fixed, Numeric};
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
 use crate::spill::{RowSet, RowSink, StatementMemory};
 use crate::types::{compare, encode_key, DataType, Value};
@@ -2834,8 +2834,12 @@ struct SharedArgs {
     args: Vec<Option<Expr>>,
     /// Per aggregate: whether a later argument reads its value.
     read: Vec<bool>,
-    /// The row's argument values so far, as the one enclosing row `Outer(1, j)` reads.
+    /// The row's argument values, as the one enclosing row `Outer(1, j)` reads: place j is
+    /// aggregate j's (written only where `read[j]`, and stale where `fixed[j]` holds it).
     values: Vec<Vec<Value>>,
+    /// Per aggregate: its argument's value for the row as a compiled program computed it, not
+    /// yet made a `Value` (most rows never need it as one: a later program reads it as is).
+    fixed: Vec<Option<Fixed>>,
 }
 
 impl SharedArgs {
@@ -2888,8 +2892,27 @@ impl SharedArgs {
         read.iter().any(|&r| r).then(|| SharedArgs {
             args,
             read,
-            values: vec![Vec::with_capacity(aggs.len())],
+            values: vec![vec![Value::Null; aggs.len()]],
+            fixed: vec![None; aggs.len()],
         })
+    }
+
+    /// Makes the values still held as [`Fixed`] `Value`s, for an expression that reads them.
+    fn materialize(&mut self) {
+        for (slot, fixed) in self.values[0].iter_mut().zip(&mut self.fixed) {
+            if let Some(x) = fixed.take() {
+                *slot = Value::numeric(Numeric::from(x));
+            }
+        }
+    }
+
+    /// Notes aggregate `i`'s argument value for the row, where a later one reads it.
+    #[inline]
+    fn keep(&mut self, i: usize, value: &Value) {
+        if self.read[i] {
+            self.fixed[i] = None;
+            self.values[0][i] = value.clone();
+        }
     }
 }
 
@@ -3322,46 +3345,35 @@ impl<'a> Groups<'a> {
         row: &[Value],
         ctx: &EvalContext<'_>,
     ) -> SqlResult<()> {
-        if let Some(shared) = shared.as_deref_mut() {
-            shared.values[0].clear();
-        }
+        // Every aggregate a later argument reads writes its place in `shared` for each row
+        // (one with a FILTER is never read), so no place is cleared between rows.
         for (i, (acc, call)) in accs.iter_mut().zip(aggs).enumerate() {
             if let Some(filter) = &call.filter {
                 if !filter.is_true(row, ctx)? {
-                    if let Some(shared) = shared.as_deref_mut() {
-                        shared.values[0].push(Value::Null);
-                    }
                     continue;
                 }
             }
             // The common case first: a small numeric argument added to a numeric sum or
-            // average in place, without making it a value.
-            let fast = programs
-                .get(i)
-                .and_then(Option::as_ref)
-                .and_then(|program| {
-                    program.run_fixed(row, shared.as_deref().map_or(&[], |s| &s.values[0]))
-                });
+            // average in place, without making it a value; a later argument reads it as is.
+            let fast = programs.get(i).and_then(Option::as_ref).and_then(|program| {
+                match shared.as_deref() {
+                    Some(s) => program.run_fixed(row, &s.values[0], &s.fixed),
+                    None => program.run_fixed(row, &[], &[]),
+                }
+            });
             if let Some(x) = fast {
                 if !call.distinct && acc.add_fixed(x) {
                     if let Some(shared) = shared.as_deref_mut() {
-                        shared.values[0].push(if shared.read[i] {
-                            Value::numeric(Numeric::from(x))
-                        } else {
-                            Value::Null
-                        });
+                        if shared.read[i] {
+                            shared.fixed[i] = Some(x);
+                        }
                     }
                     continue;
                 }
             }
             let fast = fast.map(|x| Value::numeric(Numeric::from(x)));
             let value = match (&call.arg, shared.as_deref_mut()) {
-                (None, None) => Value::Null,
-                // Every aggregate has its place among the row's values, read or not.
-                (None, Some(shared)) => {
-                    shared.values[0].push(Value::Null);
-                    Value::Null
-                }
+                (None, _) => Value::Null,
                 (Some(arg), None) => match fast {
                     Some(value) => value,
                     None => arg.eval(row, ctx)?,
@@ -3369,21 +3381,20 @@ impl<'a> Groups<'a> {
                 (Some(arg), Some(shared)) => {
                     let value = match (fast, &shared.args[i]) {
                         (Some(value), _) => value,
-                        (None, Some(rewritten)) => rewritten.eval(
-                            row,
-                            &EvalContext {
-                                outer: &shared.values,
-                                ..*ctx
-                            },
-                        )?,
+                        (None, Some(_)) => {
+                            shared.materialize();
+                            let rewritten = shared.args[i].as_ref().expect("matched");
+                            rewritten.eval(
+                                row,
+                                &EvalContext {
+                                    outer: &shared.values,
+                                    ..*ctx
+                                },
+                            )?
+                        }
                         (None, None) => arg.eval(row, ctx)?,
                     };
-                    let kept = if shared.read[i] {
-                        value.clone()
-                    } else {
-                        Value::Null
-                    };
-                    shared.values[0].push(kept);
+                    shared.keep(i, &value);
                     value
                 }
             };
