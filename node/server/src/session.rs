@@ -1183,6 +1183,7 @@ impl Connection {
                 timezone: None,
                 user: String::new(),
                 locks: Vec::new(),
+                reads: Default::default(),
             },
             [one] => {
                 self.session.refresh_statistics(self.worker.as_ref());

@@ -406,6 +406,38 @@ pub struct Prepared {
     pub volatile: bool,
     /// The relation locks it takes before it runs (see [`crate::locks`]).
     pub locks: Vec<(TableId, crate::locks::LockMode)>,
+    /// The node state its text (and the views it names, as of `catalog_version`) reads.
+    pub reads: TextReads,
+}
+
+/// Node state a statement reads as of each execution, found in its text and the texts of the
+/// views it may name (see `with_views_text`): found once when it is prepared, again only when
+/// DDL has changed the catalog since.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TextReads {
+    /// pg_stats or reltuples: statistics refreshed first.
+    pub statistics: bool,
+    /// The pg_stat_* counters.
+    pub activity_stats: bool,
+    /// The size functions.
+    pub sizes: bool,
+    /// pg_sequences.
+    pub sequence_states: bool,
+}
+
+impl TextReads {
+    fn of(reached: &str) -> TextReads {
+        TextReads {
+            statistics: reads_statistics(reached),
+            activity_stats: reads_activity_stats(reached),
+            sizes: reads_sizes(reached),
+            sequence_states: reads_sequence_states(reached),
+        }
+    }
+
+    fn any(self) -> bool {
+        self.statistics || self.activity_stats || self.sizes || self.sequence_states
+    }
 }
 
 impl Prepared {
@@ -822,9 +854,12 @@ impl Settings {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(&name.to_lowercase())
-            .map(|(_, value)| value.as_str())
+        // The server's own lookups name settings in lower case: no string made for them.
+        let key = match name.bytes().any(|b| b.is_ascii_uppercase()) || !name.is_ascii() {
+            true => Cow::Owned(name.to_lowercase()),
+            false => Cow::Borrowed(name),
+        };
+        self.values.get(&*key).map(|(_, value)| value.as_str())
     }
 
     /// Every reported setting with its display name (for the startup ParameterStatus burst).
@@ -1563,6 +1598,7 @@ impl Session {
             || reads("pg_stat_database")
             || reads("pg_locks")
             || reads("pg_blocking_pids");
+        let text_reads = TextReads::of(&reached);
         let mut prepared = Prepared {
             text: text.to_string(),
             offset,
@@ -1573,13 +1609,9 @@ impl Session {
             search_path: self.info.search_path.clone(),
             timezone: self.info.timezone.clone(),
             user: self.info.user.clone(),
-            volatile: reads_settings
-                || reads_activity
-                || reads_sizes(&reached)
-                || reads_activity_stats(&reached)
-                || reads_statistics(&reached)
-                || reads_sequence_states(&reached),
+            volatile: reads_settings || reads_activity || text_reads.any(),
             locks: Vec::new(),
+            reads: text_reads,
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1712,7 +1744,8 @@ impl Session {
         let result = {
             let execution = self.execute_inner(cluster, prepared, params, cancel);
             tokio::pin!(execution);
-            let timer = tokio::time::sleep(Duration::from_millis(timeout_ms.max(1)));
+            // Made (and the clock read) only when polled: never without a timeout.
+            let timer = async { tokio::time::sleep(Duration::from_millis(timeout_ms)).await };
             tokio::pin!(timer);
             let mut fired = timeout_ms == 0;
             loop {
@@ -1820,14 +1853,17 @@ impl Session {
         // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
         // bound again here, with them as of this execution.
         let views = self.catalog(cluster);
-        let reached = with_views_text(&views, &prepared.text);
-        if reads_statistics(&reached) {
+        let reads = match views.version == prepared.catalog_version {
+            true => prepared.reads,
+            false => TextReads::of(&with_views_text(&views, &prepared.text)),
+        };
+        if reads.statistics {
             self.refresh_statistics(cluster);
         }
         // The pg_stat_* views show the counters as of this execution, with every worker's
         // committed changes taken (this session's multi-worker commits were released there by
         // posts that reach each worker before this request).
-        if reads_activity_stats(&reached) {
+        if reads.activity_stats {
             let requests = to_every_worker(cluster, || ShardOp::TakeChanges);
             for taken in cluster.call_all(requests).await {
                 taken?;
@@ -1836,11 +1872,11 @@ impl Session {
             self.info.activity_stats = Some(Arc::new(snapshot));
         }
         // Size functions read the tables' sizes as of this execution (bound in as constants).
-        if reads_sizes(&reached) {
+        if reads.sizes {
             self.info.sizes = table_sizes(cluster).await?;
         }
         // pg_sequences shows the counters as of this execution.
-        if reads_sequence_states(&reached) {
+        if reads.sequence_states {
             let registry = cluster.sequences();
             self.info.sequence_states = self
                 .catalog(cluster)

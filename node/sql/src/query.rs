@@ -3355,12 +3355,13 @@ impl<'a> Groups<'a> {
             }
             // The common case first: a small numeric argument added to a numeric sum or
             // average in place, without making it a value; a later argument reads it as is.
-            let fast = programs.get(i).and_then(Option::as_ref).and_then(|program| {
-                match shared.as_deref() {
+            let fast = programs
+                .get(i)
+                .and_then(Option::as_ref)
+                .and_then(|program| match shared.as_deref() {
                     Some(s) => program.run_fixed(row, &s.values[0], &s.fixed),
                     None => program.run_fixed(row, &[], &[]),
-                }
-            });
+                });
             if let Some(x) = fast {
                 if !call.distinct && acc.add_fixed(x) {
                     if let Some(shared) = shared.as_deref_mut() {
