@@ -3,7 +3,7 @@
 
     python3 bench/suite.py --quick     # under 2 minutes: scale 2, 8 clients, one short round
     python3 bench/suite.py             # scale 10, 1/8/32 clients, 3 rounds x 20 s
-    python3 bench/suite.py --full      # also scale 100
+    python3 bench/suite.py --full      # also scale 100, TPC-H SF1 and bench/transactions.py
     python3 bench/suite.py --only pgbench   # workloads whose name contains "pgbench"
 
 Both servers run on this machine, loopback only, with equal durability: PostgreSQL with fsync and
@@ -13,8 +13,11 @@ medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50
 pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
 chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
 
-It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py). TPC-H runs on its
-own (bench/tpch.py: loading SF1 into both takes minutes).
+It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py), then, with
+`--tpch SCALE` (SF1 in `--full`), the 22 TPC-H queries (bench/tpch.py: loading SF1 into both takes
+minutes), and with `--transactions` (in `--full`), tpcb-like and the hot-row contention workloads
+with aborts per second (bench/transactions.py). Each of those runs as its own script on fresh
+servers, its progress shown as it goes, and its summary is folded into this run's JSON.
 """
 
 import argparse
@@ -222,10 +225,63 @@ def svg_chart(summary, path):
     path.write_text("\n".join(parts))
 
 
+def sub_benchmark(label, command):
+    """Runs another of bench/'s scripts on its own servers, its output shown as it goes; the JSON
+    it wrote (its last `wrote PATH` line), or None when it failed."""
+    print(f"\n[{label}] {' '.join(command)}", flush=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    written = None
+    for line in process.stdout:
+        print(f"  {line}", end="", flush=True)
+        match = re.match(r"wrote (\S+)", line)
+        if match:
+            written = Path(match.group(1))
+    if process.wait() != 0 or written is None:
+        print(f"[{label}] failed (exit status {process.returncode})", flush=True)
+        return None
+    result = json.loads(written.read_text())
+    result["file"] = str(written.relative_to(ROOT) if written.is_relative_to(ROOT) else written)
+    return result
+
+
+def tpch_totals(tpch):
+    """TPC-H's totals, and the queries slower on Keel than on PostgreSQL (lower ratio is better)."""
+    slower = sorted(name for name, r in tpch["results"].items() if r.get("ratio") and r["ratio"] > 1.0)
+    differ = sorted(name for name, r in tpch["results"].items() if r.get("verdict") not in (None, "same"))
+    print(f"[tpch] SF{tpch['scale']}: Keel {tpch['total_keel_s']:.1f} s, PostgreSQL {tpch['total_postgres_s']:.1f} s, "
+          f"Keel/PG {tpch['total_ratio']:.2f}x (target at most 0.5x); slower on Keel: {', '.join(slower) or 'none'}"
+          + (f"; rows differ: {', '.join(differ)}" if differ else ""), flush=True)
+    return {"file": tpch["file"], "scale": tpch["scale"], "total_keel_s": tpch["total_keel_s"],
+            "total_postgres_s": tpch["total_postgres_s"], "total_ratio": tpch["total_ratio"],
+            "slower_on_keel": slower, "rows_differ": differ,
+            "ratios": {name: r.get("ratio") for name, r in tpch["results"].items()}}
+
+
+def transaction_ratios(transactions):
+    """Per workload of the transactions benchmark: median tps and aborts per second, and the ratio."""
+    seconds = transactions["seconds"]
+    out = {"file": transactions["file"], "hot_row_increments": transactions.get("hot_row_increments")}
+    for name, runs in transactions["results"].items():
+        if not runs["keel"] or not runs["postgres"]:
+            continue
+        entry = {}
+        for side in ("postgres", "keel"):
+            entry[f"{side}_tps"] = statistics.median(r["value"] for r in runs[side])
+            entry[f"{side}_aborts_per_s"] = statistics.median(r.get("failed", 0) / seconds for r in runs[side])
+        entry["ratio"] = entry["keel_tps"] / entry["postgres_tps"]
+        out[name] = entry
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="under 2 minutes, for development")
-    parser.add_argument("--full", action="store_true", help="also pgbench at scale 100")
+    parser.add_argument("--full", action="store_true",
+                        help="also pgbench at scale 100, TPC-H SF1 and the transactions benchmark")
+    parser.add_argument("--tpch", default=None, metavar="SCALE",
+                        help="also TPC-H at this scale factor (bench/tpch.py; --full: 1)")
+    parser.add_argument("--transactions", action="store_true",
+                        help="also tpcb-like and hot rows with aborts (bench/transactions.py; in --full)")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--cores", type=int, default=0, help="Keel workers (0: all cores)")
@@ -329,6 +385,21 @@ def main():
         match = re.search(r"result: (\S+)", io_run.stdout)
         if io_run.returncode == 0 and match:
             io_summary = json.loads((ROOT / match.group(1)).read_text())["summary"]
+    tpch_summary = transactions_summary = None
+    tpch_scale = args.tpch or ("1" if args.full else None)
+    if tpch_scale and (not args.only or args.only in "tpch"):
+        if shutil.which("tpchgen-cli") is None:
+            print("\n[tpch] skipped: tpchgen-cli is not installed (cargo install --locked tpchgen-cli --version 4.0.0)")
+        else:
+            tpch = sub_benchmark("tpch", [sys.executable, str(ROOT / "bench" / "tpch.py"), "--scale", tpch_scale,
+                                          "--rounds", str(rounds), "--timeout", "120" if args.full else "30",
+                                          "--keel", str(binary)])
+            tpch_summary = tpch and tpch_totals(tpch)
+    if (args.transactions or args.full) and (not args.only or args.only in "transactions"):
+        command = [sys.executable, str(ROOT / "bench" / "transactions.py"), "--scales", ",".join(map(str, scales)),
+                   "--clients", "8,32", "--seconds", str(seconds), "--rounds", str(rounds), "--keel", str(binary)]
+        transactions = sub_benchmark("transactions", command)
+        transactions_summary = transactions and transaction_ratios(transactions)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     json_path = RESULTS / f"suite-{stamp}.json"
@@ -340,6 +411,8 @@ def main():
         "init_seconds": init_seconds,
         "summary": summary,
         "io_vs_fio": io_summary,
+        "tpch": tpch_summary,
+        "transactions": transactions_summary,
         "runs": results,
         "elapsed_s": time.time() - started,
     }, indent=2))
