@@ -13,6 +13,13 @@ SELECT 'foo(int)'::regprocedure;
 SELECT 'lower'::regprocedure;
 SELECT 'lower(text'::regprocedure;
 SELECT 'lower(text)'::regproc;
+-- A computed text is looked up when the statement runs, with the same errors.
+SELECT x::regproc, x::regproc::oid FROM (VALUES ('now'), ('pg_catalog.' || 'pg_backend_pid'), (NULL)) v(x);
+SELECT x::regprocedure FROM (VALUES ('abs(integer)'), ('lower(text)'), ('abs(' || 'bigint)')) v(x);
+SELECT x::regproc FROM (VALUES ('now'), ('abs')) v(x);
+SELECT ('no_such' || 'fn')::regproc;
+SELECT ('sqrt' || '(float8)')::regproc;
+SELECT ('abs' || '')::regprocedure;
 SELECT 'now()'::regprocedure = 'now'::regproc, pg_typeof('now'::regproc), pg_typeof('now()'::regprocedure);
 SELECT proname, oid::regprocedure FROM pg_proc WHERE proname IN ('concat', 'concat_ws', 'pg_terminate_backend', 'array_agg') ORDER BY oid;
 SELECT proname, prokind, proretset, provolatile, proisstrict, pronargs, pronargdefaults, prorettype::regtype, proargtypes, provariadic::regtype, proargnames, prosrc

@@ -443,7 +443,7 @@ pub fn ident_name(ident: &ast::Ident) -> String {
 /// The OID of the built-in function a `regproc` (`name`) or `regprocedure` (`name(types)`)
 /// text names, with PostgreSQL's errors for none, several, and malformed text; `-` is 0 and
 /// digits are the OID itself.
-fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
+pub(crate) fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
     let trimmed = text.trim();
     if trimmed == "-" {
         return Ok(0);
@@ -7724,32 +7724,15 @@ impl<'a> Binder<'a> {
                             )),
                             DataType::Reg(reg_kind),
                         ),
-                        // A computed name: looked up among the functions it can name alone
-                        // (NULL for the others).
-                        ("regproc" | "regprocedure", _) => {
-                            let procedure = kind == "regprocedure";
-                            let mut overloads: std::collections::HashMap<&str, usize> =
-                                std::collections::HashMap::new();
-                            for proc in crate::procs::BUILTIN_PROCS {
-                                *overloads.entry(proc.name).or_default() += 1;
-                            }
-                            let pairs: Vec<(Value, Value)> = crate::procs::BUILTIN_PROCS
-                                .iter()
-                                .filter(|proc| procedure || overloads[proc.name] == 1)
-                                .map(|proc| {
-                                    let key = if procedure {
-                                        crate::system::proc_signature(proc)
-                                    } else {
-                                        proc.name.to_string()
-                                    };
-                                    (Value::Text(key), Value::Int(proc.oid))
-                                })
-                                .collect();
-                            (
-                                lookup(&text, pairs, Expr::Const(Value::Null)),
-                                DataType::Reg(reg_kind),
-                            )
-                        }
+                        // A computed name: looked up when the statement runs, with the
+                        // errors a literal gets when it is bound.
+                        ("regproc" | "regprocedure", _) => (
+                            Expr::Scalar(
+                                crate::functions::Scalar::RegprocIn(kind == "regprocedure"),
+                                vec![text],
+                            ),
+                            DataType::Reg(reg_kind),
+                        ),
                         ("regnamespace", _) => {
                             // A schema name (quoted or not) to its OID; an unknown one is
                             // PostgreSQL's 3F000.

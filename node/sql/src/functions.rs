@@ -160,6 +160,9 @@ pub enum Scalar {
     PrettyExpr,
     /// to_regtype(name): a type's OID, NULL when there is no such type.
     ToRegtype,
+    /// A computed text cast to regproc (false) or regprocedure (true): the function's OID,
+    /// with PostgreSQL's errors for no such function or several of the name.
+    RegprocIn(bool),
     /// (text, database): a relation name as text, as regclass reads it: quoted parts as they
     /// are, others lower-cased, a leading part naming `database` dropped
     /// (`"db"."public"."t"`): the key the binder's name-to-OID lookup holds.
@@ -1647,6 +1650,7 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
             let name = crate::bind::regclass_name(text(a).trim());
             Value::Text(crate::bind::without_database(name, text(&args[1])))
         }
+        Scalar::RegprocIn(procedure) => Value::Int(crate::bind::regproc_oid(text(a), procedure)?),
         Scalar::ToRegtype => {
             // Quoted parts as they are (`"pg_catalog"."int4"`), others lower-cased.
             match type_oid(text(a)) {
