@@ -406,6 +406,7 @@ fn check_fetch(query: &ast::Query) -> SqlResult<()> {
 }
 
 /// The column argument of has_column_privilege (or has_any_column_privilege's any column).
+#[derive(Clone)]
 enum ColumnArg {
     Name(String),
     Number(i64),
@@ -10019,21 +10020,14 @@ impl<'a> Binder<'a> {
         &mut self,
         mut bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
+        if bound.len() == 3 && computed_oid(&bound[0]) {
+            return self.per_role(bound, |this, bound| this.has_function_privilege(bound));
+        }
         let (privileges, _, _) = bound.pop().expect("two or three arguments");
         let privileges = constant_text(&privileges)
             .ok_or_else(|| unsupported("has_function_privilege with a computed privilege list"))?;
         let (function, ty, span) = bound.pop().expect("two or three arguments");
-        let role = match bound.pop() {
-            Some((role, _, _)) => constant_text(&role)
-                .ok_or_else(|| unsupported("has_function_privilege with a computed role"))?,
-            None => self.session.user.clone(),
-        };
-        if self.catalog.role(&role).is_none() {
-            return Err(SqlError::new(
-                code::UNDEFINED_OBJECT,
-                format!("role \"{role}\" does not exist"),
-            ));
-        }
+        let role = self.privilege_role("has_function_privilege", bound.pop())?;
         // A function's one privilege (PostgreSQL's letter X).
         let (_, grantable) = privilege_list(&privileges, &[(1, 'X', "EXECUTE")])?;
         let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
@@ -10054,6 +10048,72 @@ impl<'a> Binder<'a> {
         ))
     }
 
+    /// A has_*_privilege call whose role (`bound[0]`) is an OID computed when the statement
+    /// runs: `answer` for each role there is, chosen by that OID then (an OID no role has: the
+    /// answer for PUBLIC, as in PostgreSQL).
+    fn per_role(
+        &mut self,
+        bound: Vec<(Expr, DataType, Span)>,
+        mut answer: impl FnMut(&mut Self, Vec<(Expr, DataType, Span)>) -> SqlResult<(Expr, DataType)>,
+    ) -> SqlResult<(Expr, DataType)> {
+        let mut oids = vec![crate::system::OWNER];
+        oids.extend(self.catalog.roles.values().map(|role| role.oid));
+        oids.extend(crate::catalog::PREDEFINED_ROLES.iter().map(|(_, oid)| *oid));
+        oids.sort_unstable();
+        oids.dedup();
+        let (role, ty, span) = bound[0].clone();
+        let role = self.coerce_to(role, ty, DataType::Int8, span)?;
+        let mut with_role = |this: &mut Self, oid: i64| {
+            let mut bound = bound.clone();
+            bound[0] = (Expr::Const(Value::Int(oid)), DataType::Int8, span);
+            answer(this, bound).map(|(expr, _)| expr)
+        };
+        // The functions are strict: a NULL role answers NULL.
+        let mut whens = vec![(
+            Expr::IsNull(Box::new(role.clone()), false),
+            Expr::Const(Value::Null),
+        )];
+        for oid in oids {
+            let is_role = Expr::Binary(
+                BinOp::Eq,
+                Box::new(role.clone()),
+                Box::new(Expr::Const(Value::Int(oid))),
+            );
+            whens.push((is_role, with_role(self, oid)?));
+        }
+        // No role has a negative OID.
+        let public = with_role(self, -1)?;
+        Ok((Expr::Case(whens, Box::new(public)), DataType::Bool))
+    }
+
+    /// The role a has_*_privilege call asks about: the current user when none is given, a
+    /// constant name (which must exist), or a constant OID. An OID no role has holds only what
+    /// PUBLIC holds, as in PostgreSQL (it is never a role's name: no name has a NUL).
+    fn privilege_role(
+        &self,
+        function: &str,
+        role: Option<(Expr, DataType, Span)>,
+    ) -> SqlResult<String> {
+        let Some((role, ty, _)) = role else {
+            return Ok(self.session.user.clone());
+        };
+        if let (true, Expr::Const(Value::Int(oid))) =
+            (ty.is_integer() || ty == DataType::Oid, &role)
+        {
+            return Ok(crate::system::role_named(self.catalog, *oid)
+                .unwrap_or_else(|| format!("\0role {oid}")));
+        }
+        let role = constant_text(&role)
+            .ok_or_else(|| unsupported(format!("{function} with a computed role")))?;
+        if self.catalog.role(&role).is_none() {
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("role \"{role}\" does not exist"),
+            ));
+        }
+        Ok(role)
+    }
+
     /// [`Binder::has_privilege`], of a table's column when `column` is given.
     fn has_privilege_on(
         &mut self,
@@ -10062,6 +10122,11 @@ impl<'a> Binder<'a> {
         mut bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
         use crate::catalog::AclItem;
+        if bound.len() == 3 && computed_oid(&bound[0]) {
+            return self.per_role(bound, |this, bound| {
+                this.has_privilege_on(kind, column.clone(), bound)
+            });
+        }
         let function = match &column {
             Some(ColumnArg::Any) => "has_any_column_privilege".to_string(),
             Some(_) => "has_column_privilege".to_string(),
@@ -10070,19 +10135,11 @@ impl<'a> Binder<'a> {
         let (privileges, _, _) = bound.pop().expect("two or three arguments");
         let privileges = constant_text(&privileges)
             .ok_or_else(|| unsupported(format!("{function} with a computed privilege list")))?;
-        let role = if bound.len() == 2 {
-            let (role, _, _) = bound.remove(0);
-            constant_text(&role)
-                .ok_or_else(|| unsupported(format!("{function} with a computed role")))?
-        } else {
-            self.session.user.clone()
+        let role = match bound.len() {
+            2 => Some(bound.remove(0)),
+            _ => None,
         };
-        if self.catalog.role(&role).is_none() {
-            return Err(SqlError::new(
-                code::UNDEFINED_OBJECT,
-                format!("role \"{role}\" does not exist"),
-            ));
-        }
+        let role = self.privilege_role(&function, role)?;
         let column_letters: Vec<(u8, char, &str)> = crate::catalog::TABLE_PRIVILEGES
             .into_iter()
             .filter(|(bit, _, _)| bit & crate::catalog::COLUMN_PRIVILEGES != 0)
@@ -13383,6 +13440,11 @@ fn plain_or_pretty(oid: Expr, pretty: Expr) -> Expr {
             Box::new(Expr::Const(Value::Int(0))),
         )),
     )
+}
+
+/// Whether a has_*_privilege role argument is an OID known only when the statement runs.
+fn computed_oid((expr, ty, _): &(Expr, DataType, Span)) -> bool {
+    (ty.is_integer() || *ty == DataType::Oid) && !matches!(expr, Expr::Const(_))
 }
 
 fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwise: Expr) -> Expr {

@@ -266,6 +266,20 @@ fn role_oid(catalog: &Catalog, name: Option<&str>) -> i64 {
     )
 }
 
+/// The name of the role whose OID is `oid` (the bootstrap superuser's is [`OWNER`]), if any.
+pub fn role_named(catalog: &Catalog, oid: i64) -> Option<String> {
+    if oid == OWNER {
+        return Some(crate::catalog::BOOTSTRAP_ROLE.to_string());
+    }
+    let named = catalog.roles.values().find(|role| role.oid == oid);
+    named.map(|role| role.name.clone()).or_else(|| {
+        crate::catalog::PREDEFINED_ROLES
+            .iter()
+            .find(|(_, predefined)| *predefined == oid)
+            .map(|(name, _)| name.to_string())
+    })
+}
+
 /// Whether a catalog column is of PostgreSQL's `name` type (Keel holds it as text): the
 /// catalogs' `*name` columns (relname, typname, nspname, attname, rolname, ...), but not the
 /// text ones that end so (pg_settings.name, pg_stat_activity.application_name).
