@@ -10114,6 +10114,89 @@ impl<'a> Binder<'a> {
         Ok(role)
     }
 
+    /// `pg_has_role([user,] role, privileges)`: MEMBER (a member of the role, directly or
+    /// through others), USAGE (holds its privileges: through members that inherit), each also
+    /// `WITH ADMIN OPTION` (some membership on the way grants it with the admin option); a
+    /// superuser has every role. The role is a name (which must exist) or an OID (one no role
+    /// has: only a superuser has it); a user OID computed per row goes through
+    /// [`Binder::per_role`].
+    fn pg_has_role(
+        &mut self,
+        mut bound: Vec<(Expr, DataType, Span)>,
+    ) -> SqlResult<(Expr, DataType)> {
+        if bound.len() == 3 && computed_oid(&bound[0]) {
+            return self.per_role(bound, |this, bound| this.pg_has_role(bound));
+        }
+        let (privileges, _, _) = bound.pop().expect("two or three arguments");
+        let privileges = constant_text(&privileges)
+            .ok_or_else(|| unsupported("pg_has_role with a computed privilege list"))?;
+        let (target, ty, span) = bound.pop().expect("two or three arguments");
+        let user = self.privilege_role("pg_has_role", bound.pop())?;
+        // PostgreSQL reads WITH ADMIN OPTION and WITH GRANT OPTION alike here.
+        let spelled = privileges
+            .split(',')
+            .map(|item| {
+                let upper = item.trim().to_ascii_uppercase();
+                match upper.strip_suffix(" WITH ADMIN OPTION") {
+                    Some(name) => format!("{} WITH GRANT OPTION", name.trim()),
+                    None => item.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        let (wanted, admin) = privilege_list(&spelled, &[(1, 'M', "MEMBER"), (2, 'U', "USAGE")])
+            .map_err(|_| {
+                SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("unrecognized privilege type: \"{privileges}\""),
+                )
+            })?;
+        let catalog = self.catalog;
+        let superuser = catalog.is_superuser(&user);
+        let roles = catalog.all_roles();
+        let holds = |role: &str| -> bool {
+            if superuser {
+                return true;
+            }
+            if admin {
+                // A membership granted with the admin option, of the user or a role it is in.
+                return user != role
+                    && roles.iter().any(|r| {
+                        catalog.is_member_of(&user, &r.name)
+                            && r.member_of.iter().any(|m| m.role == role && m.admin)
+                    });
+            }
+            (wanted & 1 != 0 && catalog.is_member_of(&user, role))
+                || (wanted & 2 != 0 && catalog.privilege_roles(&user).iter().any(|r| r == role))
+        };
+        if let Some(name) =
+            constant_text(&target).filter(|_| !ty.is_integer() && ty != DataType::Oid)
+        {
+            if !roles.iter().any(|r| r.name == name) {
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("role \"{name}\" does not exist"),
+                ));
+            }
+            return Ok((Expr::Const(Value::Bool(holds(&name))), DataType::Bool));
+        }
+        if ty.is_string() {
+            return Err(unsupported("pg_has_role with a computed role name"));
+        }
+        let oid = self.coerce_to(target, ty, DataType::Int8, span)?;
+        let pairs: Vec<(Value, Value)> = roles
+            .iter()
+            .map(|role| (Value::Int(role.oid), Value::Bool(holds(&role.name))))
+            .collect();
+        let unknown = Expr::Const(Value::Bool(superuser));
+        let answer = lookup(&oid, pairs, unknown);
+        let null = Expr::IsNull(Box::new(oid), false);
+        Ok((
+            Expr::Case(vec![(null, Expr::Const(Value::Null))], Box::new(answer)),
+            DataType::Bool,
+        ))
+    }
+
     /// [`Binder::has_privilege`], of a table's column when `column` is given.
     fn has_privilege_on(
         &mut self,
@@ -11006,6 +11089,7 @@ impl<'a> Binder<'a> {
                 ))
             }
             ("has_function_privilege", 2 | 3) => self.has_function_privilege(bound),
+            ("pg_has_role", 2 | 3) => self.pg_has_role(bound),
             // A SQL-standard function body (`BEGIN ATOMIC ...`): no function has one.
             ("pg_get_function_sqlbody", 1) => Ok((Expr::Const(Value::Null), DataType::Text)),
             ("pg_get_statisticsobjdef_columns", 1) => {
@@ -13442,9 +13526,10 @@ fn plain_or_pretty(oid: Expr, pretty: Expr) -> Expr {
     )
 }
 
-/// Whether a has_*_privilege role argument is an OID known only when the statement runs.
+/// Whether a has_*_privilege role argument is an OID known only when the statement runs (or
+/// NULL, which [`Binder::per_role`] answers with NULL).
 fn computed_oid((expr, ty, _): &(Expr, DataType, Span)) -> bool {
-    (ty.is_integer() || *ty == DataType::Oid) && !matches!(expr, Expr::Const(_))
+    (ty.is_integer() || *ty == DataType::Oid) && !matches!(expr, Expr::Const(Value::Int(_)))
 }
 
 fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwise: Expr) -> Expr {
