@@ -76,6 +76,13 @@ impl NumericProgram {
         shared: &[Value],
         fixed: &[Option<Fixed>],
     ) -> Option<Fixed> {
+        // A column alone (most of an aggregation's sums and averages): no stack to set up.
+        if let [Op::Column(c)] = self.ops[..] {
+            return match row.get(c) {
+                Some(Value::Numeric(value)) => Some(Fixed::of(*value)),
+                _ => None,
+            };
+        }
         let mut stack = [Fixed { units: 0, scale: 0 }; MAX_DEPTH];
         let mut top = 0;
         for op in &self.ops {
