@@ -10018,16 +10018,13 @@ impl<'a> Binder<'a> {
     /// as regprocedure reads it); one named by OID that does not gives NULL.
     fn has_function_privilege(
         &mut self,
-        mut bound: Vec<(Expr, DataType, Span)>,
+        bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
         if bound.len() == 3 && computed_oid(&bound[0]) {
             return self.per_role(bound, |this, bound| this.has_function_privilege(bound));
         }
-        let (privileges, _, _) = bound.pop().expect("two or three arguments");
-        let privileges = constant_text(&privileges)
-            .ok_or_else(|| unsupported("has_function_privilege with a computed privilege list"))?;
-        let (function, ty, span) = bound.pop().expect("two or three arguments");
-        let role = self.privilege_role("has_function_privilege", bound.pop())?;
+        let (privileges, (function, ty, span), role) =
+            self.privilege_call("has_function_privilege", bound)?;
         // A function's one privilege (PostgreSQL's letter X).
         let (_, grantable) = privilege_list(&privileges, &[(1, 'X', "EXECUTE")])?;
         let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
@@ -10086,6 +10083,21 @@ impl<'a> Binder<'a> {
         Ok((Expr::Case(whens, Box::new(public)), DataType::Bool))
     }
 
+    /// A privilege function's arguments `[role,] object, privileges`: the privilege list (a
+    /// constant), the object argument, and the role asked about ([`Binder::privilege_role`]).
+    fn privilege_call(
+        &self,
+        function: &str,
+        mut bound: Vec<(Expr, DataType, Span)>,
+    ) -> SqlResult<(String, (Expr, DataType, Span), String)> {
+        let (privileges, _, _) = bound.pop().expect("two or three arguments");
+        let privileges = constant_text(&privileges)
+            .ok_or_else(|| unsupported(format!("{function} with a computed privilege list")))?;
+        let object = bound.pop().expect("two or three arguments");
+        let role = self.privilege_role(function, bound.pop())?;
+        Ok((privileges, object, role))
+    }
+
     /// The role a has_*_privilege call asks about: the current user when none is given, a
     /// constant name (which must exist), or a constant OID. An OID no role has holds only what
     /// PUBLIC holds, as in PostgreSQL (it is never a role's name: no name has a NUL).
@@ -10120,18 +10132,11 @@ impl<'a> Binder<'a> {
     /// superuser has every role. The role is a name (which must exist) or an OID (one no role
     /// has: only a superuser has it); a user OID computed per row goes through
     /// [`Binder::per_role`].
-    fn pg_has_role(
-        &mut self,
-        mut bound: Vec<(Expr, DataType, Span)>,
-    ) -> SqlResult<(Expr, DataType)> {
+    fn pg_has_role(&mut self, bound: Vec<(Expr, DataType, Span)>) -> SqlResult<(Expr, DataType)> {
         if bound.len() == 3 && computed_oid(&bound[0]) {
             return self.per_role(bound, |this, bound| this.pg_has_role(bound));
         }
-        let (privileges, _, _) = bound.pop().expect("two or three arguments");
-        let privileges = constant_text(&privileges)
-            .ok_or_else(|| unsupported("pg_has_role with a computed privilege list"))?;
-        let (target, ty, span) = bound.pop().expect("two or three arguments");
-        let user = self.privilege_role("pg_has_role", bound.pop())?;
+        let (privileges, (target, ty, span), user) = self.privilege_call("pg_has_role", bound)?;
         // PostgreSQL reads WITH ADMIN OPTION and WITH GRANT OPTION alike here.
         let spelled = privileges
             .split(',')
@@ -10202,7 +10207,7 @@ impl<'a> Binder<'a> {
         &mut self,
         kind: &str,
         column: Option<ColumnArg>,
-        mut bound: Vec<(Expr, DataType, Span)>,
+        bound: Vec<(Expr, DataType, Span)>,
     ) -> SqlResult<(Expr, DataType)> {
         use crate::catalog::AclItem;
         if bound.len() == 3 && computed_oid(&bound[0]) {
@@ -10215,14 +10220,7 @@ impl<'a> Binder<'a> {
             Some(_) => "has_column_privilege".to_string(),
             None => format!("has_{kind}_privilege"),
         };
-        let (privileges, _, _) = bound.pop().expect("two or three arguments");
-        let privileges = constant_text(&privileges)
-            .ok_or_else(|| unsupported(format!("{function} with a computed privilege list")))?;
-        let role = match bound.len() {
-            2 => Some(bound.remove(0)),
-            _ => None,
-        };
-        let role = self.privilege_role(&function, role)?;
+        let (privileges, (object, ty, span), role) = self.privilege_call(&function, bound)?;
         let column_letters: Vec<(u8, char, &str)> = crate::catalog::TABLE_PRIVILEGES
             .into_iter()
             .filter(|(bit, _, _)| bit & crate::catalog::COLUMN_PRIVILEGES != 0)
@@ -10325,7 +10323,6 @@ impl<'a> Binder<'a> {
             }
             Some(held & wanted != 0)
         };
-        let (object, ty, span) = bound.remove(0);
         if let Some(name) =
             constant_text(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid)
         {
