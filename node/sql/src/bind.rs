@@ -10278,6 +10278,45 @@ impl<'a> Binder<'a> {
                     let oid = oid_of(&n);
                     (n, oid, o, a, c)
                 })
+                .chain(
+                    // The system catalogs, owned by the bootstrap superuser, which grants SELECT
+                    // to PUBLIC on all but those holding secrets (columns are not listed: a
+                    // column privilege on a catalog is not answered).
+                    (crate::system::CATALOG_OIDS.iter())
+                        .filter(|_| column.is_none())
+                        .map(|(name, oid)| {
+                            let public = !matches!(
+                                *name,
+                                "pg_authid"
+                                    | "pg_shadow"
+                                    | "pg_statistic"
+                                    | "pg_user_mapping"
+                                    | "pg_subscription"
+                            );
+                            let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
+                            let mut acl = vec![AclItem {
+                                grantee: owner.clone(),
+                                grantor: owner.clone(),
+                                privileges: crate::catalog::TABLE_ALL,
+                                grantable: 0,
+                            }];
+                            if public {
+                                acl.push(AclItem {
+                                    grantee: String::new(),
+                                    grantor: owner.clone(),
+                                    privileges: crate::catalog::PRIV_SELECT,
+                                    grantable: 0,
+                                });
+                            }
+                            (
+                                format!("pg_catalog.{name}"),
+                                *oid,
+                                Some(owner),
+                                Some(acl),
+                                Vec::new(),
+                            )
+                        }),
+                )
                 .collect(),
         };
         let superuser = self.catalog.is_superuser(&role);
@@ -10328,7 +10367,13 @@ impl<'a> Binder<'a> {
         {
             let name = name.to_lowercase();
             let name = name.strip_prefix("public.").unwrap_or(&name);
-            return match objects.iter().find(|(n, ..)| n == name) {
+            // A catalog's bare name finds it when no table of the user's has that name.
+            let found = (objects.iter().find(|(n, ..)| n == name)).or_else(|| {
+                objects
+                    .iter()
+                    .find(|(n, ..)| n.strip_prefix("pg_catalog.") == Some(name))
+            });
+            return match found {
                 Some(object) => match (holds(object), &column) {
                     (Some(held), _) => Ok((Expr::Const(Value::Bool(held)), DataType::Bool)),
                     (None, Some(ColumnArg::Name(column))) => Err(SqlError::new(
