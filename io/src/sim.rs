@@ -34,6 +34,9 @@ pub struct SimConfig {
     pub read_error_probability: f64,
     /// Sector numbers whose reads fail with EIO.
     pub bad_sectors: BTreeSet<u64>,
+    /// The next this many reads fail with EIO, whatever they read (a deterministic error for a
+    /// test that must meet one); each failed read counts it down.
+    pub failing_reads: u32,
 }
 
 impl SimConfig {
@@ -46,6 +49,7 @@ impl SimConfig {
             latency_us: (20, 200),
             read_error_probability: 0.0,
             bad_sectors: BTreeSet::new(),
+            failing_reads: 0,
         }
     }
 }
@@ -286,6 +290,13 @@ impl Device for SimDevice {
                 errno: libc::EIO,
                 what: format!("simulated read error at sector {sector}"),
             }),
+            None if self.config.failing_reads > 0 => {
+                self.config.failing_reads -= 1;
+                Err(DeviceError::Io {
+                    errno: libc::EIO,
+                    what: format!("simulated failing read at offset {offset}"),
+                })
+            }
             None if self.rng.chance(self.config.read_error_probability) => Err(DeviceError::Io {
                 errno: libc::EIO,
                 what: format!("simulated read error at offset {offset}"),
