@@ -2290,21 +2290,28 @@ pub(crate) fn column_spans(
     spans: &mut Vec<(usize, usize)>,
     layout: &mut Layout,
 ) -> SqlResult<()> {
-    let mut at = spans.last().map_or(0, |&(_, to)| to);
-    // Predicted: each test reads bytes whose places the layout knows, so the tests do not wait
-    // on one another as stepping (each value's start is the last one's end) does.
-    while spans.len() < end {
-        let j = spans.len();
-        let Some(cell) = layout.cells.get(j) else {
-            break;
-        };
-        if cell.from != at || !cell.fits(bytes) {
-            layout.cells.truncate(j);
-            break;
+    // Predicted: each check reads bytes whose places the layout knows, so the checks do not
+    // wait on one another as stepping (each value's start is the last one's end) does. The
+    // layout's cells lie one after another from the row's start, as `spans` do: when the cells
+    // before `spans.len()` were taken (or stepped and noted), the next cell starts where the
+    // last span ends.
+    let first = spans.len();
+    let known = layout.cells.len().min(end);
+    if first < known {
+        let fit = layout.cells[first..known]
+            .iter()
+            .position(|cell| !cell.fits(bytes))
+            .map_or(known, |misfit| first + misfit);
+        spans.extend(
+            layout.cells[first..fit]
+                .iter()
+                .map(|cell| (cell.from, cell.to)),
+        );
+        if fit < known {
+            layout.cells.truncate(fit);
         }
-        spans.push((cell.from, cell.to));
-        at = cell.to;
     }
+    let mut at = spans.last().map_or(0, |&(_, to)| to);
     while at < bytes.len() && spans.len() < end {
         let rest = &bytes[at..];
         let n = match encoded_len(rest) {

@@ -154,6 +154,12 @@ struct Node<'a> {
     b: &'a [u8],
 }
 
+/// How many of the next leaf's cache lines a scan prefetches per entry it visits of a leaf with
+/// `entries` entries: the next leaf arrives while this one is read, a few lines at a time.
+fn prefetch_lines(entries: usize) -> usize {
+    BufferManager::PAGE_LINES.div_ceil(entries.max(1)).max(2)
+}
+
 #[inline]
 fn clamp(b: &[u8], offset: usize, len: usize) -> &[u8] {
     if offset >= HEADER && offset + len <= PAGE_BYTES {
@@ -1026,6 +1032,30 @@ impl BTree {
         direction: Direction,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) -> Result<(), TreeError> {
+        self.scan_ranges_visiting(ranges, direction, false, visit)
+    }
+
+    /// [`BTree::scan_ranges`] for a `visit` that reads and never writes this tree: each leaf's
+    /// entries are visited where they lie, under the leaf's shared latch (which other readers
+    /// share), not copied out first. A whole-table scan then reads each leaf's bytes once from
+    /// memory instead of copying the page and reading the copy. A `visit` that changed this tree
+    /// would wait forever for its own latch.
+    pub fn scan_ranges_latched<'k>(
+        &self,
+        ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        direction: Direction,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), TreeError> {
+        self.scan_ranges_visiting(ranges, direction, true, visit)
+    }
+
+    fn scan_ranges_visiting<'k>(
+        &self,
+        ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        direction: Direction,
+        latched: bool,
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<(), TreeError> {
         let owned = |bound: Bound<&[u8]>| match bound {
             Bound::Included(key) => Position::Included(key.to_vec()),
             Bound::Excluded(key) => Position::Excluded(key.to_vec()),
@@ -1080,6 +1110,8 @@ impl BTree {
             // The hint names the leaf itself, not the next one: no read-ahead for it.
             let mut same_leaf = hint.is_some();
             let mut upcoming: Option<Pid> = None;
+            // A latched visit said stop.
+            let mut stopped = false;
             loop {
                 let (next, done) = self.retry(|| {
                     bytes.clear();
@@ -1200,9 +1232,31 @@ impl BTree {
                             }
                         }
                     }
-                    // The entries stored in the page: the page whole when they are much of it, else
-                    // each one (a seek's few rows would not pay for copying the rest).
-                    if in_page >= PAGE_BYTES / 4 {
+                    // Visited here, under the latch: the entries in the page where they lie, the
+                    // others from `bytes`. Nothing after this fails, so none is visited twice.
+                    if latched {
+                        let mut line = 0;
+                        let per_entry = prefetch_lines(entries.len());
+                        for &(in_page, start, key_end, value_end) in &entries {
+                            if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES)
+                            {
+                                self.bm.prefetch_cache(pid, line..line + per_entry);
+                                line += per_entry;
+                            }
+                            let from = if in_page { node.b } else { &bytes[..] };
+                            if !visit(&from[start..key_end], &from[key_end..value_end]) {
+                                stopped = true;
+                                break;
+                            }
+                        }
+                        if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
+                            self.bm.prefetch_cache(pid, line..BufferManager::PAGE_LINES);
+                        }
+                        entries.clear();
+                    } else if in_page >= PAGE_BYTES / 4 {
+                        // Copied out, the entries stored in the page: the page whole when they are
+                        // much of it, else each one (a seek's few rows would not pay for copying
+                        // the rest).
                         page.extend_from_slice(node.b);
                     } else if in_page > 0 {
                         for entry in entries.iter_mut().filter(|entry| entry.0) {
@@ -1243,10 +1297,11 @@ impl BTree {
                     }
                     Ok((next, done))
                 })?;
+                if stopped {
+                    return Ok(());
+                }
                 // The next leaf's lines, a few per entry visited and the rest after the last.
-                let per_entry = BufferManager::PAGE_LINES
-                    .div_ceil(entries.len().max(1))
-                    .max(2);
+                let per_entry = prefetch_lines(entries.len());
                 let mut line = 0;
                 for &(in_page, start, key_end, value_end) in &entries {
                     if let Some(pid) = upcoming.filter(|_| line < BufferManager::PAGE_LINES) {
@@ -1693,9 +1748,9 @@ mod tests {
         }
     }
 
-    /// Runs of ranges read by one `scan_ranges` (ascending keys several to a leaf, as semi-join
-    /// seeks are; descending; overlapping; empty; a stop in the middle), against the same ranges
-    /// scanned one by one on a `BTreeMap`, under eviction.
+    /// Runs of ranges read by one `scan_ranges` or `scan_ranges_latched` (ascending keys several
+    /// to a leaf, as semi-join seeks are; descending; overlapping; empty; a stop in the middle),
+    /// against the same ranges scanned one by one on a `BTreeMap`, under eviction.
     #[test]
     fn scan_ranges_reads_each_range_in_turn() {
         let tree = tree(64);
@@ -1750,13 +1805,24 @@ mod tests {
                     Bound::Excluded(to.as_slice()),
                 )
             });
-            tree.scan_ranges(&mut bounds, Direction::Forward, &mut |k, v| {
+            // Every other pair of rounds visits under the leaf's latch, reading the tree again
+            // from the visit (the leaf it holds shared, others brought in under eviction).
+            let latched = round / 2 % 2 == 1;
+            let mut visit = |k: &[u8], v: &[u8]| {
                 if stop_after.is_some_and(|most| got.len() == most) {
                     return false;
                 }
+                if latched {
+                    assert_eq!(tree.get(k).unwrap().as_deref(), Some(v), "round {round}");
+                }
                 got.push((k.to_vec(), v.to_vec()));
                 true
-            })
+            };
+            if latched {
+                tree.scan_ranges_latched(&mut bounds, Direction::Forward, &mut visit)
+            } else {
+                tree.scan_ranges(&mut bounds, Direction::Forward, &mut visit)
+            }
             .unwrap();
             assert_eq!(got.len(), expected.len(), "round {round}");
             assert!(got == expected, "round {round}");

@@ -149,6 +149,11 @@ impl<V> RowMap<V> {
         self.tables.get(&table)?.get(key)
     }
 
+    /// Whether any row of `table` has an entry.
+    fn has_table(&self, table: TableId) -> bool {
+        self.len > 0 && self.tables.get(&table).is_some_and(|rows| !rows.is_empty())
+    }
+
     fn get_mut(&mut self, table: TableId, key: &[u8]) -> Option<&mut V> {
         self.tables.get_mut(&table)?.get_mut(key)
     }
@@ -849,40 +854,50 @@ impl Store {
                     newer: newer.or(lock.changed.then_some(lock.holder)),
                 }
             }
-            None => {
-                let Some(bytes) = raw else {
-                    return Ok(RowView {
-                        key,
-                        visible: None,
-                        newest: Newest::Committed {
-                            row: None,
-                            after_snapshot: false,
-                        },
-                        newer: None,
-                    });
-                };
-                // One parse of the version: its writer and its row (what `live` returns).
-                let (writer, body) = self.parse(bytes);
-                let row = body.map(Cow::Borrowed);
-                let after_snapshot = self.commit_ts(writer) > snapshot.ts;
-                // The version in place is the one the snapshot sees unless it committed after
-                // the snapshot (what `resolve` finds first, without parsing it again).
-                let (visible, newer) = if after_snapshot {
-                    self.resolve(snapshot, table, key, Some(Cow::Borrowed(bytes)))
-                } else {
-                    (row.clone(), None)
-                };
-                RowView {
-                    key,
-                    visible,
-                    newest: Newest::Committed {
-                        row,
-                        after_snapshot,
-                    },
-                    newer,
-                }
-            }
+            None => self.committed_view(snapshot, table, key, raw),
         })
+    }
+
+    /// [`Store::view`] of a row nobody holds locked: the version in place, or the one before it
+    /// the snapshot sees.
+    fn committed_view<'a>(
+        &'a self,
+        snapshot: Snapshot,
+        table: TableId,
+        key: &'a [u8],
+        raw: Option<&'a [u8]>,
+    ) -> RowView<'a> {
+        let Some(bytes) = raw else {
+            return RowView {
+                key,
+                visible: None,
+                newest: Newest::Committed {
+                    row: None,
+                    after_snapshot: false,
+                },
+                newer: None,
+            };
+        };
+        // One parse of the version: its writer and its row (what `live` returns).
+        let (writer, body) = self.parse(bytes);
+        let row = body.map(Cow::Borrowed);
+        let after_snapshot = self.commit_ts(writer) > snapshot.ts;
+        // The version in place is the one the snapshot sees unless it committed after
+        // the snapshot (what `resolve` finds first, without parsing it again).
+        let (visible, newer) = if after_snapshot {
+            self.resolve(snapshot, table, key, Some(Cow::Borrowed(bytes)))
+        } else {
+            (row.clone(), None)
+        };
+        RowView {
+            key,
+            visible,
+            newest: Newest::Committed {
+                row,
+                after_snapshot,
+            },
+            newer,
+        }
     }
 
     /// The version of `key` that `snapshot` sees.
@@ -1051,6 +1066,15 @@ impl Store {
         };
         let mut go_on = true;
         let mut blocked = None;
+        // No row of the table locked (most scans): each row's view is the committed one, with no
+        // lookup per row. The store cannot change during the scan (it is borrowed).
+        if !self.locks.has_table(table) {
+            tree.scan_ranges(ranges, &mut |key, raw| {
+                go_on = visit(self.committed_view(snapshot, table, key, Some(raw)));
+                go_on
+            });
+            return Ok(go_on);
+        }
         tree.scan_ranges(ranges, &mut |key, raw| {
             go_on = match self.view(snapshot, table, key, Some(raw)) {
                 Ok(view) => visit(view),
