@@ -17,4 +17,8 @@ select pg_has_role('phr_c', 99999::oid, 'member'), pg_has_role(10, 99999::oid, '
 select pg_has_role('nosuch', 'phr_a', 'member');
 select pg_has_role('phr_c', 'nosuch', 'member');
 select pg_has_role('phr_c', 'phr_a', 'fly');
+select pg_has_role('phr_c', 'phr_a', 'member, fly');
+select pg_has_role('phr_c', 'phr_a', 'member with grant option'), pg_has_role('phr_b', 'phr_a', ' member WITH ADMIN OPTION ');
+select pg_has_role('phr_c', 'phr_a', 'usage  with admin option');
+select has_table_privilege('phr_c', 'pg_class', 'select  with grant option');
 drop role phr_a, phr_b, phr_c, phr_n;

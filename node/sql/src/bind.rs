@@ -481,16 +481,26 @@ pub(crate) fn regproc_oid(text: &str, procedure: bool) -> SqlResult<i64> {
     }
 }
 
+/// The option suffix has_*_privilege accept after a privilege.
+const GRANT_OPTION: &[&str] = &[" WITH GRANT OPTION"];
+
 /// A has_*_privilege privilege list (`'SELECT, UPDATE WITH GRANT OPTION'`, any case) as the
-/// bits of `known`'s privileges it names, and whether any asks for the grant option; a name not
-/// in `known` is PostgreSQL's 22023.
-fn privilege_list(privileges: &str, known: &[(u8, char, &str)]) -> SqlResult<(u8, bool)> {
+/// bits of `known`'s privileges it names, and whether any asks for the option (one of
+/// `options`, the suffixes accepted: [`GRANT_OPTION`], or pg_has_role's grant and admin
+/// options); an item that names nothing in `known` is PostgreSQL's 22023, naming that item.
+fn privilege_list(
+    privileges: &str,
+    known: &[(u8, char, &str)],
+    options: &[&str],
+) -> SqlResult<(u8, bool)> {
     let (mut wanted, mut grantable) = (0u8, false);
     for given in privileges.split(',') {
         let given = given.trim();
         let item = given.to_ascii_uppercase();
-        let (name, with_option) = match item.strip_suffix(" WITH GRANT OPTION") {
-            Some(name) => (name.trim(), true),
+        let (name, with_option) = match options.iter().find_map(|option| item.strip_suffix(option))
+        {
+            // One space before the option, as PostgreSQL compares the whole item.
+            Some(name) => (name, true),
             None => (item.as_str(), false),
         };
         let bit = known
@@ -10026,7 +10036,7 @@ impl<'a> Binder<'a> {
         let (privileges, (function, ty, span), role) =
             self.privilege_call("has_function_privilege", bound)?;
         // A function's one privilege (PostgreSQL's letter X).
-        let (_, grantable) = privilege_list(&privileges, &[(1, 'X', "EXECUTE")])?;
+        let (_, grantable) = privilege_list(&privileges, &[(1, 'X', "EXECUTE")], GRANT_OPTION)?;
         let held = Value::Bool(!grantable || self.catalog.is_superuser(&role));
         if ty.is_string() {
             let name = constant_text(&function).ok_or_else(|| {
@@ -10053,11 +10063,8 @@ impl<'a> Binder<'a> {
         bound: Vec<(Expr, DataType, Span)>,
         mut answer: impl FnMut(&mut Self, Vec<(Expr, DataType, Span)>) -> SqlResult<(Expr, DataType)>,
     ) -> SqlResult<(Expr, DataType)> {
-        let mut oids = vec![crate::system::OWNER];
-        oids.extend(self.catalog.roles.values().map(|role| role.oid));
-        oids.extend(crate::catalog::PREDEFINED_ROLES.iter().map(|(_, oid)| *oid));
+        let mut oids: Vec<i64> = self.catalog.all_roles().iter().map(|r| r.oid).collect();
         oids.sort_unstable();
-        oids.dedup();
         let (role, ty, span) = bound[0].clone();
         let role = self.coerce_to(role, ty, DataType::Int8, span)?;
         let mut with_role = |this: &mut Self, oid: i64| {
@@ -10065,11 +10072,7 @@ impl<'a> Binder<'a> {
             bound[0] = (Expr::Const(Value::Int(oid)), DataType::Int8, span);
             answer(this, bound).map(|(expr, _)| expr)
         };
-        // The functions are strict: a NULL role answers NULL.
-        let mut whens = vec![(
-            Expr::IsNull(Box::new(role.clone()), false),
-            Expr::Const(Value::Null),
-        )];
+        let mut whens = Vec::with_capacity(oids.len());
         for oid in oids {
             let is_role = Expr::Binary(
                 BinOp::Eq,
@@ -10078,9 +10081,12 @@ impl<'a> Binder<'a> {
             );
             whens.push((is_role, with_role(self, oid)?));
         }
-        // No role has a negative OID.
+        // No role has a negative OID. The functions are strict: a NULL role answers NULL.
         let public = with_role(self, -1)?;
-        Ok((Expr::Case(whens, Box::new(public)), DataType::Bool))
+        Ok((
+            strict(role, Expr::Case(whens, Box::new(public))),
+            DataType::Bool,
+        ))
     }
 
     /// A privilege function's arguments `[role,] object, privileges`: the privilege list (a
@@ -10138,24 +10144,11 @@ impl<'a> Binder<'a> {
         }
         let (privileges, (target, ty, span), user) = self.privilege_call("pg_has_role", bound)?;
         // PostgreSQL reads WITH ADMIN OPTION and WITH GRANT OPTION alike here.
-        let spelled = privileges
-            .split(',')
-            .map(|item| {
-                let upper = item.trim().to_ascii_uppercase();
-                match upper.strip_suffix(" WITH ADMIN OPTION") {
-                    Some(name) => format!("{} WITH GRANT OPTION", name.trim()),
-                    None => item.to_string(),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",");
-        let (wanted, admin) = privilege_list(&spelled, &[(1, 'M', "MEMBER"), (2, 'U', "USAGE")])
-            .map_err(|_| {
-                SqlError::new(
-                    code::INVALID_PARAMETER_VALUE,
-                    format!("unrecognized privilege type: \"{privileges}\""),
-                )
-            })?;
+        let (wanted, admin) = privilege_list(
+            &privileges,
+            &[(1, 'M', "MEMBER"), (2, 'U', "USAGE")],
+            &[" WITH GRANT OPTION", " WITH ADMIN OPTION"],
+        )?;
         let catalog = self.catalog;
         let superuser = catalog.is_superuser(&user);
         let roles = catalog.all_roles();
@@ -10195,11 +10188,7 @@ impl<'a> Binder<'a> {
             .collect();
         let unknown = Expr::Const(Value::Bool(superuser));
         let answer = lookup(&oid, pairs, unknown);
-        let null = Expr::IsNull(Box::new(oid), false);
-        Ok((
-            Expr::Case(vec![(null, Expr::Const(Value::Null))], Box::new(answer)),
-            DataType::Bool,
-        ))
+        Ok((strict(oid, answer), DataType::Bool))
     }
 
     /// [`Binder::has_privilege`], of a table's column when `column` is given.
@@ -10231,7 +10220,7 @@ impl<'a> Binder<'a> {
             "schema" => &crate::catalog::SCHEMA_PRIVILEGES,
             _ => &crate::catalog::TABLE_PRIVILEGES,
         };
-        let (wanted, grantable) = privilege_list(&privileges, letters)?;
+        let (wanted, grantable) = privilege_list(&privileges, letters, GRANT_OPTION)?;
         // (name, OID, owner, ACL, columns: (name, ACL)) of every object of the kind.
         type Object = (
             String,
@@ -10603,26 +10592,13 @@ impl<'a> Binder<'a> {
                     .iter()
                     .map(|(oid, key)| (Value::Int(*oid), Value::Bool(visible(key))))
                     .collect();
-                let null = Expr::IsNull(Box::new(oid.clone()), false);
-                Ok((
-                    Expr::Case(
-                        vec![(null, Expr::Const(Value::Null))],
-                        Box::new(lookup(&oid, pairs, Expr::Const(Value::Bool(true)))),
-                    ),
-                    DataType::Bool,
-                ))
+                let answer = lookup(&oid, pairs, Expr::Const(Value::Bool(true)));
+                Ok((strict(oid, answer), DataType::Bool))
             }
             // Every type is visible (Keel's types are in pg_catalog or the schemas searched).
             ("pg_type_is_visible", 1) => {
                 let (oid, _, _) = bound.remove(0);
-                let null = Expr::IsNull(Box::new(oid), false);
-                Ok((
-                    Expr::Case(
-                        vec![(null, Expr::Const(Value::Null))],
-                        Box::new(Expr::Const(Value::Bool(true))),
-                    ),
-                    DataType::Bool,
-                ))
+                Ok((strict(oid, Expr::Const(Value::Bool(true))), DataType::Bool))
             }
             // Built-in functions and collations are in pg_catalog, which every search path
             // searches; an OID of nothing (and every operator, operator class, conversion...:
@@ -13572,6 +13548,12 @@ fn plain_or_pretty(oid: Expr, pretty: Expr) -> Expr {
 /// NULL, which [`Binder::per_role`] answers with NULL).
 fn computed_oid((expr, ty, _): &(Expr, DataType, Span)) -> bool {
     (ty.is_integer() || *ty == DataType::Oid) && !matches!(expr, Expr::Const(Value::Int(_)))
+}
+
+/// `answer`, or NULL when `input` is NULL: a strict function's result over a computed argument.
+fn strict(input: Expr, answer: Expr) -> Expr {
+    let null = Expr::IsNull(Box::new(input), false);
+    Expr::Case(vec![(null, Expr::Const(Value::Null))], Box::new(answer))
 }
 
 fn lookup(input: &Expr, pairs: impl IntoIterator<Item = (Value, Value)>, otherwise: Expr) -> Expr {
