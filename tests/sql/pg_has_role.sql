@@ -21,4 +21,7 @@ select pg_has_role('phr_c', 'phr_a', 'member, fly');
 select pg_has_role('phr_c', 'phr_a', 'member with grant option'), pg_has_role('phr_b', 'phr_a', ' member WITH ADMIN OPTION ');
 select pg_has_role('phr_c', 'phr_a', 'usage  with admin option');
 select has_table_privilege('phr_c', 'pg_class', 'select  with grant option');
+-- The predefined roles as the user asked about: pg_monitor holds three of the others.
+select pg_has_role('pg_monitor', 'pg_read_all_stats', 'member'), pg_has_role('pg_monitor', 'pg_read_all_stats', 'usage'), pg_has_role('pg_monitor', 'pg_signal_backend', 'member'), pg_has_role('pg_read_all_stats', 'pg_monitor', 'member');
+select has_table_privilege('pg_monitor', 'pg_class', 'select'), has_table_privilege('pg_monitor', 'pg_authid', 'select'), has_table_privilege('pg_read_all_stats', 'pg_class', 'update');
 drop role phr_a, phr_b, phr_c, phr_n;

@@ -10123,7 +10123,7 @@ impl<'a> Binder<'a> {
         }
         let role = constant_text(&role)
             .ok_or_else(|| unsupported(format!("{function} with a computed role")))?;
-        if self.catalog.role(&role).is_none() {
+        if self.catalog.role(&role).is_none() && crate::catalog::predefined_role(&role).is_none() {
             return Err(SqlError::new(
                 code::UNDEFINED_OBJECT,
                 format!("role \"{role}\" does not exist"),

@@ -754,6 +754,29 @@ pub const PREDEFINED_ROLES: [(&str, i64); 12] = [
     ("pg_write_all_data", 6182),
 ];
 
+/// A predefined role's definition (None: not one): no login, and pg_monitor a member of three of
+/// the others, as in PostgreSQL.
+pub fn predefined_role(name: &str) -> Option<RoleDef> {
+    let (_, oid) = PREDEFINED_ROLES
+        .iter()
+        .find(|(predefined, _)| *predefined == name)?;
+    let mut role = RoleDef::new(name, *oid);
+    if name == "pg_monitor" {
+        role.member_of = [
+            "pg_read_all_settings",
+            "pg_read_all_stats",
+            "pg_stat_scan_tables",
+        ]
+        .map(|of| Membership {
+            role: of.into(),
+            admin: false,
+            grantor: BOOTSTRAP_ROLE.into(),
+        })
+        .to_vec();
+    }
+    Some(role)
+}
+
 /// A schema's ACL as initdb makes those it makes: `owner=UC/owner`, PUBLIC `U` (the public
 /// schema's owner is `pg_database_owner`, pg_catalog's and information_schema's the bootstrap
 /// superuser).
@@ -1473,7 +1496,16 @@ impl Catalog {
         while at < found.len() {
             // Only roles in the map can have memberships (the bootstrap role enters it when
             // altered or granted one).
-            if let Some(def) = self.roles.get(&found[at]) {
+            // A predefined role has its built-in memberships (pg_monitor's).
+            let predefined;
+            let def = match self.roles.get(&found[at]) {
+                Some(def) => Some(def),
+                None => {
+                    predefined = predefined_role(&found[at]);
+                    predefined.as_ref()
+                }
+            };
+            if let Some(def) = def {
                 if !inheriting || def.inherit {
                     for membership in &def.member_of {
                         if !found.contains(&membership.role) {
@@ -1493,24 +1525,11 @@ impl Catalog {
         if !self.roles.contains_key(BOOTSTRAP_ROLE) {
             roles.push(RoleDef::bootstrap());
         }
-        roles.extend(PREDEFINED_ROLES.map(|(name, oid)| {
-            let mut role = RoleDef::new(name, oid);
-            // pg_monitor is a member of three of the others, as in PostgreSQL.
-            if name == "pg_monitor" {
-                role.member_of = [
-                    "pg_read_all_settings",
-                    "pg_read_all_stats",
-                    "pg_stat_scan_tables",
-                ]
-                .map(|of| Membership {
-                    role: of.into(),
-                    admin: false,
-                    grantor: BOOTSTRAP_ROLE.into(),
-                })
-                .to_vec();
-            }
-            role
-        }));
+        roles.extend(
+            PREDEFINED_ROLES
+                .iter()
+                .filter_map(|(name, _)| predefined_role(name)),
+        );
         roles.sort_by(|a, b| a.name.cmp(&b.name));
         roles
     }
