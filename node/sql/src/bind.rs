@@ -10123,7 +10123,7 @@ impl<'a> Binder<'a> {
         }
         let role = constant_text(&role)
             .ok_or_else(|| unsupported(format!("{function} with a computed role")))?;
-        if self.catalog.role(&role).is_none() && crate::catalog::predefined_role(&role).is_none() {
+        if !self.catalog.has_role(&role) {
             return Err(SqlError::new(
                 code::UNDEFINED_OBJECT,
                 format!("role \"{role}\" does not exist"),
@@ -10152,6 +10152,9 @@ impl<'a> Binder<'a> {
         let catalog = self.catalog;
         let superuser = catalog.is_superuser(&user);
         let roles = catalog.all_roles();
+        // The user's roles, found once for every role asked about.
+        let members = catalog.member_roles(&user);
+        let usable = catalog.privilege_roles(&user);
         let holds = |role: &str| -> bool {
             if superuser {
                 return true;
@@ -10160,17 +10163,17 @@ impl<'a> Binder<'a> {
                 // A membership granted with the admin option, of the user or a role it is in.
                 return user != role
                     && roles.iter().any(|r| {
-                        catalog.is_member_of(&user, &r.name)
+                        members.contains(&r.name)
                             && r.member_of.iter().any(|m| m.role == role && m.admin)
                     });
             }
-            (wanted & 1 != 0 && catalog.is_member_of(&user, role))
-                || (wanted & 2 != 0 && catalog.privilege_roles(&user).iter().any(|r| r == role))
+            (wanted & 1 != 0 && members.iter().any(|r| r == role))
+                || (wanted & 2 != 0 && usable.iter().any(|r| r == role))
         };
         if let Some(name) =
             constant_text(&target).filter(|_| !ty.is_integer() && ty != DataType::Oid)
         {
-            if !roles.iter().any(|r| r.name == name) {
+            if !catalog.has_role(&name) {
                 return Err(SqlError::new(
                     code::UNDEFINED_OBJECT,
                     format!("role \"{name}\" does not exist"),

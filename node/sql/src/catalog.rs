@@ -1481,7 +1481,22 @@ impl Catalog {
     /// Whether `role` is `of` or a member of it, directly or through other roles (PostgreSQL's
     /// is_member_of_role, whatever INHERIT says: what SET ROLE and cycles are checked with).
     pub fn is_member_of(&self, role: &str, of: &str) -> bool {
-        self.member_closure(role, false).iter().any(|r| r == of)
+        self.member_roles(role).iter().any(|r| r == of)
+    }
+
+    /// The roles [`Catalog::is_member_of`] finds `role` a member of: itself and every role it
+    /// is in, directly or through others.
+    pub fn member_roles(&self, role: &str) -> Vec<String> {
+        self.member_closure(role, false)
+    }
+
+    /// Whether a role of this name exists: in the catalog, the bootstrap one, or predefined.
+    pub fn has_role(&self, name: &str) -> bool {
+        self.roles.contains_key(name)
+            || name == BOOTSTRAP_ROLE
+            || PREDEFINED_ROLES
+                .iter()
+                .any(|(predefined, _)| *predefined == name)
     }
 
     /// The roles whose privileges `role` uses: itself, and with INHERIT the roles it is a
@@ -1494,9 +1509,9 @@ impl Catalog {
         let mut found = vec![role.to_string()];
         let mut at = 0;
         while at < found.len() {
-            // Only roles in the map can have memberships (the bootstrap role enters it when
-            // altered or granted one).
-            // A predefined role has its built-in memberships (pg_monitor's).
+            // Roles in the map have the memberships granted them (the bootstrap role enters it
+            // when altered or granted one); a predefined role outside it has its built-in ones
+            // (pg_monitor's).
             let predefined;
             let def = match self.roles.get(&found[at]) {
                 Some(def) => Some(def),

@@ -2486,19 +2486,24 @@ pub(crate) fn compare_encoded(cell: &[u8], constant: &Value) -> Option<Ordering>
         (14, Value::Numeric(c)) if u32::from(*cell.get(9)?) == c.scale() => {
             i128::from(i64::from_le_bytes(fixed(8)?.try_into().ok()?)).cmp(&c.mantissa())
         }
-        (4 | 14, Value::Numeric(c)) => {
-            let stored = match cell[0] {
-                4 => Decimal::deserialize(fixed(16)?.try_into().ok()?),
-                _ => small_numeric_value(fixed(9)?.try_into().ok()?).ok()?,
-            };
-            crate::numeric::Fixed::of(stored)
-                .checked_cmp(crate::numeric::Fixed::of(*c))
-                .unwrap_or_else(|| stored.cmp(c))
+        (4, Value::Numeric(c)) => {
+            numeric_order(Decimal::deserialize(fixed(16)?.try_into().ok()?), c)
+        }
+        (14, Value::Numeric(c)) => {
+            numeric_order(small_numeric_value(fixed(9)?.try_into().ok()?).ok()?, c)
         }
         // Text compares by bytes (as `str` does), valid UTF-8 or not.
         (5, Value::Text(c)) => cell.get(5..)?.cmp(c.as_bytes()),
         _ => return None,
     })
+}
+
+/// A stored numeric against a constant: as fixed-point integers when both fit, else as Decimals.
+#[inline]
+fn numeric_order(stored: Decimal, constant: &Decimal) -> Ordering {
+    crate::numeric::Fixed::of(stored)
+        .checked_cmp(crate::numeric::Fixed::of(*constant))
+        .unwrap_or_else(|| stored.cmp(constant))
 }
 
 /// [`compare`] of two encoded values of the same fixed-width integer kind (integers, dates,
