@@ -56,6 +56,13 @@ def pgbench_command(server, args):
     return ["pgbench", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", *args, "keel"]
 
 
+def pgbench_threads(clients):
+    """pgbench's -j: one thread per client up to half the machine's cores (at least 2), so that
+    on a many-core machine the client is not what limits both servers, and on a 2-core one it
+    leaves the servers their share."""
+    return min(clients, max(2, (os.cpu_count() or 2) // 2))
+
+
 def percentile(sorted_values, fraction):
     if not sorted_values:
         return None
@@ -82,7 +89,7 @@ class Pgbench(Workload):
     def run(self, server, workdir):
         log_dir = Path(tempfile.mkdtemp(dir=workdir))
         # A sample of per-transaction latencies gives the percentiles without slowing pgbench down much.
-        args = self.flags + ["-c", str(self.clients), "-j", str(min(self.clients, 2)), "-T", str(self.seconds),
+        args = self.flags + ["-c", str(self.clients), "-j", str(pgbench_threads(self.clients)), "-T", str(self.seconds),
                              "-l", "--sampling-rate=0.05", f"--log-prefix={log_dir}/tx"]
         if self.kind == "tpcb-like":
             args.append("-n")  # the history table is truncated once at init, not per run
@@ -121,7 +128,7 @@ class ConnectionStorm(Workload):
         self.name = f"connection storm c{clients}"
 
     def run(self, server, workdir):
-        command = pgbench_command(server, ["-C", "-S", "-c", str(self.clients), "-j", "2", "-T", str(self.seconds)])
+        command = pgbench_command(server, ["-C", "-S", "-c", str(self.clients), "-j", str(pgbench_threads(self.clients)), "-T", str(self.seconds)])
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
@@ -284,6 +291,7 @@ def main():
                         help="also tpcb-like and hot rows with aborts (bench/transactions.py; in --full)")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=int, default=None)
+    parser.add_argument("--clients", default=None, help="pgbench client counts, comma-separated (default 1,8,32; --quick 8)")
     parser.add_argument("--cores", type=int, default=0, help="Keel workers (0: all cores)")
     parser.add_argument("--only", default=None, help="run only workloads whose name contains this")
     parser.add_argument("--keel", default=None, help="keel binary (default: cargo build --release first)")
@@ -293,7 +301,7 @@ def main():
     rounds = args.rounds or (1 if args.quick else 3)
     seconds = args.seconds or (5 if args.quick else 20)
     scales = [2] if args.quick else ([10, 100] if args.full else [10])
-    clients = [8] if args.quick else [1, 8, 32]
+    clients = [int(c) for c in args.clients.split(",")] if args.clients else ([8] if args.quick else [1, 8, 32])
     target = release_dir()
     binary = Path(args.keel) if args.keel else target / "keel"
     driver = (binary.parent if args.keel else target) / "keel-ycsb"

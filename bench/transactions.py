@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from servers import Fleet, Keel, Postgres, release_dir  # noqa: E402
-from suite import RESULTS, Pgbench, machine_facts, pgbench_command, psql, scalar  # noqa: E402
+from suite import RESULTS, Pgbench, machine_facts, pgbench_command, pgbench_threads, psql, scalar  # noqa: E402
 
 HOT_ROWS = 10
 
@@ -51,7 +51,7 @@ class HotRows:
             "UPDATE hot SET v = v + 1 WHERE id = :id;\n"
             "END;\n")
         command = pgbench_command(server, ["-n", "-M", "prepared", "-f", str(script), "-c", str(self.clients),
-                                           "-j", str(min(self.clients, 2)), "-T", str(self.seconds)])
+                                           "-j", str(pgbench_threads(self.clients)), "-T", str(self.seconds)])
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
