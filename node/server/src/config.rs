@@ -23,6 +23,7 @@ pub struct NodeConfig {
     pub data_dir: PathBuf,
     pub listen: String,
     pub cores: usize,
+    pub idle_poll_us: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

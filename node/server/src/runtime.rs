@@ -107,6 +107,63 @@ pub struct Node {
     pub version: String,
 }
 
+/// Keeps a worker polling instead of sleeping for a while after cross-core traffic, as Seastar's
+/// reactor polls for `--idle-poll-time-us` before it sleeps. A worker that waits for another
+/// worker's answer, or that has just served one, is likely to get the next message within
+/// microseconds; asleep in `epoll_wait`, it would be woken by the sender's eventfd write and the
+/// kernel's scheduler, which costs far more than the work (measured on 16 cores: select-only at 8
+/// clients, where nearly every read hops to another worker, ran at 0.56x PostgreSQL's tps, its
+/// median latency 68 us against 39).
+///
+/// The poller is a task that, while the window since the last `touch` is open, yields to the
+/// runtime after each `sched_yield`: with a task ready the runtime checks the reactor without
+/// blocking (`epoll_wait` with timeout 0), so socket data, timers and the eventfd that mailbox
+/// and reply wakes write are seen at once, and `sched_yield` lets another thread ready on this
+/// core (a client, the kernel's work) run. Once the window closes the task waits for the next
+/// `touch` and the worker sleeps as before: an idle node burns no CPU.
+pub struct HotPoll {
+    window: Duration,
+    until: Cell<std::time::Instant>,
+    polling: Cell<bool>,
+    wake: tokio::sync::Notify,
+}
+
+impl HotPoll {
+    pub fn new(window: Duration) -> HotPoll {
+        HotPoll {
+            window,
+            until: Cell::new(std::time::Instant::now()),
+            polling: Cell::new(false),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Cross-core traffic now: poll for the next window.
+    pub fn touch(&self) {
+        if self.window.is_zero() {
+            return;
+        }
+        self.until.set(std::time::Instant::now() + self.window);
+        if !self.polling.get() {
+            self.polling.set(true);
+            self.wake.notify_one();
+        }
+    }
+
+    /// The polling task (one per worker).
+    pub async fn run(self: Rc<Self>) {
+        loop {
+            self.wake.notified().await;
+            while std::time::Instant::now() < self.until.get() {
+                // SAFETY: sched_yield takes no arguments and only gives up the CPU.
+                unsafe { libc::sched_yield() };
+                tokio::task::yield_now().await;
+            }
+            self.polling.set(false);
+        }
+    }
+}
+
 /// Per-worker state reachable from sessions on that worker.
 pub struct Worker {
     pub id: WorkerId,
@@ -118,6 +175,8 @@ pub struct Worker {
     /// Sessions by process id: secret key and cancel mailbox.
     pub sessions: RefCell<HashMap<i32, (i32, Rc<Cancel>)>>,
     session_counter: Cell<i32>,
+    /// Polling after cross-core traffic (`node.idle_poll_us`).
+    hot: Rc<HotPoll>,
 }
 
 impl Worker {
@@ -343,6 +402,7 @@ impl Cluster for Worker {
             .send(Envelope::Shard(request, reply))
             .await
             .map_err(|_| shutting_down())?;
+        self.hot.touch();
         answer.await.map_err(|_| shutting_down())?
     }
     async fn call_all(
@@ -362,6 +422,9 @@ impl Cluster for Worker {
                 .send(Envelope::Shard(request, reply))
                 .await;
             pending.push((index, sent.map(|_| answer)));
+        }
+        if !pending.is_empty() {
+            self.hot.touch();
         }
         let mut results: Vec<Option<SqlResult<ShardOutput>>> =
             (0..pending.len() + local.len()).map(|_| None).collect();
@@ -1359,7 +1422,11 @@ async fn worker_main(
         snapshots: LocalSnapshots::new(node.clock.clone(), id),
         sessions: RefCell::new(HashMap::new()),
         session_counter: Cell::new(0),
+        hot: Rc::new(HotPoll::new(Duration::from_micros(
+            node.config.node.idle_poll_us,
+        ))),
     });
+    tokio::task::spawn_local(worker.hot.clone().run());
     for mut receiver in inbox {
         let worker = worker.clone();
         tokio::task::spawn_local(async move {
@@ -1375,6 +1442,7 @@ async fn worker_main(
                         if std::future::Future::poll(serving.as_mut(), &mut context).is_pending() {
                             tokio::task::spawn_local(serving);
                         }
+                        worker.hot.touch();
                     }
                     Envelope::Cancel {
                         process_id,

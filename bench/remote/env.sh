@@ -1,0 +1,24 @@
+# Sourced by bench/remote's scripts on the machine that runs them: unpacks the PostgreSQL that
+# pack.sh carried (once, into $PG_PREFIX), puts it first on PATH and its libraries on
+# LD_LIBRARY_PATH (glibc stays the machine's own: its version there must be at least this one's),
+# gives it the UTC zone and a `postgres` user to run as, and sends all output to $OUT/$1.log too.
+OUT=${OUT:-/tmp/remote-out}
+mkdir -p "$OUT"
+exec > >(tee -a "$OUT/$1.log") 2>&1
+D=$PWD/.dev
+P=${PG_PREFIX:-/opt/pg}
+date; nproc; free -g | head -2; uname -r; grep -m1 'model name' /proc/cpuinfo; grep -m1 PRETTY /etc/os-release
+if [ ! -x $P/usr/lib/postgresql/15/bin/postgres ]; then
+    mkdir -p $P
+    python3 -c "import tarfile, sys; t = tarfile.open(sys.argv[1]); t.extractall(sys.argv[2], **({'filter': 'fully_trusted'} if hasattr(tarfile, 'fully_trusted_filter') else {}))" "$D/pg.tar.xz" $P || exit 1
+fi
+export PG_BIN=$P/usr/lib/postgresql/15/bin LD_LIBRARY_PATH=$P/libs TZ=UTC LC_ALL=C PYTHONUNBUFFERED=1
+export PATH=$PG_BIN:$PATH
+if [ ! -e /usr/share/zoneinfo/UTC ]; then
+    mkdir -p /usr/share/zoneinfo/Etc
+    for zone in UTC Etc/UTC GMT; do cp "$D/UTC" /usr/share/zoneinfo/$zone; done
+fi
+id postgres > /dev/null 2>&1 || useradd -r -M -d /nonexistent -s /bin/sh postgres ||
+    { echo 'postgres:x:990:990::/nonexistent:/bin/sh' >> /etc/passwd; echo 'postgres:x:990:' >> /etc/group; }
+chmod 755 "$D" "$D/keel"
+postgres --version && "$D/keel" --version || exit 1
