@@ -47,6 +47,9 @@ use crate::config::Config;
 /// Capacity of each worker-to-worker mailbox.
 const MAILBOX_CAPACITY: usize = 1024;
 
+/// Messages taken from one mailbox before the worker turns to the others and to its reactor.
+const MAILBOX_BATCH: usize = 64;
+
 /// A message between workers.
 pub enum Envelope {
     Shard(ShardRequest, oneshot::Sender<SqlResult<ShardOutput>>),
@@ -115,15 +118,18 @@ pub struct Node {
 /// clients, where nearly every read hops to another worker, ran at 0.56x PostgreSQL's tps, its
 /// median latency 68 us against 39).
 ///
-/// The poller is a task that, while the window since the last `touch` is open, yields to the
-/// runtime after each `sched_yield`: with a task ready the runtime checks the reactor without
-/// blocking (`epoll_wait` with timeout 0), so socket data, timers and the eventfd that mailbox
-/// and reply wakes write are seen at once, and `sched_yield` lets another thread ready on this
-/// core (a client, the kernel's work) run. Once the window closes the task waits for the next
-/// `touch` and the worker sleeps as before: an idle node burns no CPU.
+/// While the window since the last `touch` is open, the worker's mailbox task takes messages with
+/// `try_recv` and the session waiting for an answer checks it with `try_recv`, each yielding to
+/// the runtime in between (after a `sched_yield`, so that a thread ready on this core, a client on
+/// the same machine, still runs): with a task ready the runtime checks the reactor without blocking
+/// (`epoll_wait` with timeout 0), so socket data and timers are seen at once, and since no waker
+/// is registered on a mailbox or an answer meanwhile, a sender does not wake anything: no eventfd
+/// write, no cross-thread schedule. Once the window closes they register wakers and the worker
+/// sleeps as before: an idle node burns no CPU.
 pub struct HotPoll {
     window: Duration,
     until: Cell<std::time::Instant>,
+    /// Whether the mailbox task is polling (else it sleeps until a message or a `touch`).
     polling: Cell<bool>,
     wake: tokio::sync::Notify,
 }
@@ -150,16 +156,94 @@ impl HotPoll {
         }
     }
 
-    /// The polling task (one per worker).
-    pub async fn run(self: Rc<Self>) {
+    fn is_hot(&self) -> bool {
+        !self.window.is_zero() && std::time::Instant::now() < self.until.get()
+    }
+
+    /// One round of polling: give the CPU to a thread ready on this core, then let the runtime
+    /// check the reactor and run what is ready.
+    async fn spin(&self) {
+        // SAFETY: sched_yield takes no arguments and only gives up the CPU.
+        unsafe { libc::sched_yield() };
+        tokio::task::yield_now().await;
+    }
+
+    /// The answer to a request sent to another worker: polled while the window is open.
+    async fn answer<T>(&self, mut answer: oneshot::Receiver<T>) -> Result<T, ()> {
         loop {
-            self.wake.notified().await;
-            while std::time::Instant::now() < self.until.get() {
-                // SAFETY: sched_yield takes no arguments and only gives up the CPU.
-                unsafe { libc::sched_yield() };
-                tokio::task::yield_now().await;
+            match answer.try_recv() {
+                Ok(value) => return Ok(value),
+                Err(oneshot::error::TryRecvError::Closed) => return Err(()),
+                Err(oneshot::error::TryRecvError::Empty) if self.is_hot() => self.spin().await,
+                Err(oneshot::error::TryRecvError::Empty) => return answer.await.map_err(|_| ()),
             }
-            self.polling.set(false);
+        }
+    }
+}
+
+/// A worker's mailboxes, one per sending worker, served by one task: drained with `try_recv`
+/// while the worker is hot (see `HotPoll`), else asleep until a message comes or a session's
+/// `touch` makes the worker hot. Ends when every sender is gone.
+async fn serve_mailboxes(worker: Rc<Worker>, mut inbox: Vec<mpsc::Receiver<Envelope>>) {
+    let mut open = vec![true; inbox.len()];
+    loop {
+        let mut served = false;
+        for (receiver, open) in inbox.iter_mut().zip(open.iter_mut()) {
+            // A bounded batch per mailbox, so that a busy sender cannot keep the worker from its
+            // sessions and its reactor (`try_recv` spends no cooperative budget).
+            for _ in 0..MAILBOX_BATCH {
+                match receiver.try_recv() {
+                    Ok(envelope) => {
+                        worker.deliver(envelope);
+                        served = true;
+                    }
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => {
+                        *open = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if !open.contains(&true) {
+            return;
+        }
+        if served {
+            worker.hot.touch();
+        }
+        if worker.hot.is_hot() {
+            worker.hot.spin().await;
+            continue;
+        }
+        worker.hot.polling.set(false);
+        let woken = worker.hot.wake.notified();
+        let message = std::future::poll_fn(|context| {
+            for (receiver, open) in inbox.iter_mut().zip(open.iter_mut()) {
+                if !*open {
+                    continue;
+                }
+                match receiver.poll_recv(context) {
+                    std::task::Poll::Ready(Some(envelope)) => {
+                        return std::task::Poll::Ready(Some(envelope))
+                    }
+                    std::task::Poll::Ready(None) => *open = false,
+                    std::task::Poll::Pending => {}
+                }
+            }
+            if open.contains(&true) {
+                std::task::Poll::Pending
+            } else {
+                std::task::Poll::Ready(None)
+            }
+        });
+        tokio::select! {
+            envelope = message => {
+                if let Some(envelope) = envelope {
+                    worker.deliver(envelope);
+                    worker.hot.touch();
+                }
+            }
+            _ = woken => {}
         }
     }
 }
@@ -180,6 +264,29 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// Serves a message from another worker's mailbox. Most requests finish without waiting (no
+    /// lock, no page miss): they run right here; only one that waits becomes a task of its own.
+    fn deliver(&self, envelope: Envelope) {
+        match envelope {
+            Envelope::Shard(request, reply) => {
+                let shard = self.shard.clone();
+                let mut serving = Box::pin(async move { reply.send(shard.serve(request).await) });
+                let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+                if std::future::Future::poll(serving.as_mut(), &mut context).is_pending() {
+                    tokio::task::spawn_local(serving);
+                }
+            }
+            Envelope::Cancel {
+                process_id,
+                secret_key,
+            } => self.cancel_local(process_id, secret_key),
+            Envelope::Signal {
+                process_id,
+                terminate,
+            } => self.signal_local(process_id, terminate),
+        }
+    }
+
     /// A process id for a new session: the worker in the high bits so any worker can route a cancel.
     pub fn register_session(&self, cancel: Rc<Cancel>) -> (i32, i32) {
         let seq = self.session_counter.get().wrapping_add(1) & 0x3f_ffff;
@@ -403,7 +510,7 @@ impl Cluster for Worker {
             .await
             .map_err(|_| shutting_down())?;
         self.hot.touch();
-        answer.await.map_err(|_| shutting_down())?
+        self.hot.answer(answer).await.map_err(|_| shutting_down())?
     }
     async fn call_all(
         &self,
@@ -433,7 +540,9 @@ impl Cluster for Worker {
         }
         for (index, answer) in pending {
             results[index] = Some(match answer {
-                Ok(answer) => answer.await.unwrap_or_else(|_| Err(shutting_down())),
+                Ok(answer) => {
+                    (self.hot.answer(answer).await).unwrap_or_else(|_| Err(shutting_down()))
+                }
                 Err(_) => Err(shutting_down()),
             });
         }
@@ -1426,36 +1535,7 @@ async fn worker_main(
             node.config.node.idle_poll_us,
         ))),
     });
-    tokio::task::spawn_local(worker.hot.clone().run());
-    for mut receiver in inbox {
-        let worker = worker.clone();
-        tokio::task::spawn_local(async move {
-            while let Some(envelope) = receiver.recv().await {
-                match envelope {
-                    Envelope::Shard(request, reply) => {
-                        // Most requests finish without waiting (no lock, no page miss): run them
-                        // here; only one that waits becomes a task of its own.
-                        let shard = worker.shard.clone();
-                        let mut serving =
-                            Box::pin(async move { reply.send(shard.serve(request).await) });
-                        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-                        if std::future::Future::poll(serving.as_mut(), &mut context).is_pending() {
-                            tokio::task::spawn_local(serving);
-                        }
-                        worker.hot.touch();
-                    }
-                    Envelope::Cancel {
-                        process_id,
-                        secret_key,
-                    } => worker.cancel_local(process_id, secret_key),
-                    Envelope::Signal {
-                        process_id,
-                        terminate,
-                    } => worker.signal_local(process_id, terminate),
-                }
-            }
-        });
-    }
+    tokio::task::spawn_local(serve_mailboxes(worker.clone(), inbox));
     {
         let shard = shard.clone();
         let wal = wal.clone();
