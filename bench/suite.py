@@ -201,7 +201,8 @@ def machine_facts():
         "memory": read("free -h | awk '/Mem:/ {print $2}'"),
         "kernel": platform.release(),
         "disk": read(f"df -h {ROOT} | tail -1"),
-        "git_commit": read(f"git -C {ROOT} rev-parse HEAD"),
+        # Off a git checkout (bench/remote carries the tree without .git), pack.sh's commit.
+        "git_commit": read(f"git -C {ROOT} rev-parse HEAD") or os.environ.get("KEEL_GIT_COMMIT", ""),
         "git_dirty": bool(read(f"git -C {ROOT} status --porcelain --untracked-files=no")),
         "pgbench": read("pgbench --version"),
         "rustc": read("rustc --version"),

@@ -14,6 +14,10 @@ if [ ! -x $P/usr/lib/postgresql/15/bin/postgres ]; then
 fi
 export PG_BIN=$P/usr/lib/postgresql/15/bin LD_LIBRARY_PATH=$P/libs TZ=UTC LC_ALL=C PYTHONUNBUFFERED=1
 export PATH=$PG_BIN:$PATH
+# The commit the bundle was packed at, for the results (the tree travels without .git).
+KEEL_GIT_COMMIT=$(cat "$D/commit" 2>/dev/null)
+export KEEL_GIT_COMMIT
+echo "commit $KEEL_GIT_COMMIT"
 if [ ! -e /usr/share/zoneinfo/UTC ]; then
     mkdir -p /usr/share/zoneinfo/Etc
     for zone in UTC Etc/UTC GMT; do cp "$D/UTC" /usr/share/zoneinfo/$zone; done

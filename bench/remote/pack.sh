@@ -22,4 +22,5 @@ for binary in postgres initdb pg_ctl pgbench psql pg_isready; do ldd $pg/bin/$bi
 tar -cJf .dev/pg.tar.xz -C "$work" .
 cp "$keel" .dev/keel && strip .dev/keel
 cp /usr/share/zoneinfo/UTC .dev/UTC
+git rev-parse HEAD > .dev/commit
 ls -la .dev

@@ -86,5 +86,17 @@ GRANT SELECT (nosuch) ON cp_t TO cp_alice;
 GRANT SELECT (a) ON cp_t TO nobody;
 ALTER TABLE cp_t DROP COLUMN b;
 \dp cp_t
+-- Columns of the system catalogs: readable through the catalog's grant to PUBLIC (not
+-- pg_authid's), by name or OID, qualified or not.
+SELECT has_column_privilege('pg_class', 'relname', 'SELECT') AS cls,
+       has_column_privilege('cp_alice', 'pg_catalog.pg_namespace', 'nspname', 'SELECT') AS ns,
+       has_column_privilege('cp_alice', 'pg_authid', 'rolname', 'SELECT') AS authid,
+       has_column_privilege('cp_alice', 'pg_class', 'relname', 'UPDATE') AS upd,
+       has_column_privilege('cp_alice', 1247, 'typname', 'SELECT') AS by_oid,
+       has_column_privilege('pg_class', 1::int2, 'SELECT') AS first,
+       has_column_privilege('pg_class', 999::int2, 'SELECT') AS past_end,
+       has_any_column_privilege('cp_alice', 'pg_class', 'SELECT') AS any_cls,
+       has_any_column_privilege('cp_alice', 'pg_authid', 'SELECT') AS any_authid;
+SELECT has_column_privilege('pg_class', 'nosuch', 'SELECT');
 DROP TABLE cp_t, cp_u;
 DROP ROLE cp_alice, cp_bob;

@@ -10233,6 +10233,35 @@ impl<'a> Binder<'a> {
             Vec<(String, Option<Vec<AclItem>>)>,
         );
         let oid_of = |name: &str| crate::system::relation_oid(self.catalog, name).unwrap_or(0);
+        // The system catalog a column privilege is asked of, by constant name or OID: its
+        // columns are listed (building them for every catalog would build every catalog).
+        let asked_catalog = column.as_ref().and_then(|_| {
+            let name = match &object {
+                Expr::Const(Value::Int(oid)) => {
+                    let found = crate::system::CATALOG_OIDS.iter().find(|(_, o)| o == oid);
+                    found?.0.to_string()
+                }
+                _ if ty.is_integer() || ty == DataType::Oid => return None,
+                _ => constant_text(&object)?.to_lowercase(),
+            };
+            let name = name
+                .strip_prefix("pg_catalog.")
+                .unwrap_or(&name)
+                .to_string();
+            crate::system::catalog_oid(&name).map(|_| name)
+        });
+        let catalog_columns = |name: &str| -> Vec<(String, Option<Vec<AclItem>>)> {
+            if asked_catalog.as_deref() != Some(name) {
+                return Vec::new();
+            }
+            let relation =
+                crate::system::relation(self.catalog, self.session, Some("pg_catalog"), name);
+            relation.map_or(Vec::new(), |relation| {
+                let visible = relation.columns.len() - relation.system_columns;
+                let columns = relation.columns.into_iter().take(visible);
+                columns.map(|c| (c.name, None)).collect()
+            })
+        };
         let objects: Vec<Object> = match kind {
             "schema" => vec![("public".into(), 2200, None, None, Vec::new())],
             "sequence" => self
@@ -10272,42 +10301,40 @@ impl<'a> Binder<'a> {
                 })
                 .chain(
                     // The system catalogs, owned by the bootstrap superuser, which grants SELECT
-                    // to PUBLIC on all but those holding secrets (columns are not listed: a
-                    // column privilege on a catalog is not answered).
-                    (crate::system::CATALOG_OIDS.iter())
-                        .filter(|_| column.is_none())
-                        .map(|(name, oid)| {
-                            let public = !matches!(
-                                *name,
-                                "pg_authid"
-                                    | "pg_shadow"
-                                    | "pg_statistic"
-                                    | "pg_user_mapping"
-                                    | "pg_subscription"
-                            );
-                            let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
-                            let mut acl = vec![AclItem {
-                                grantee: owner.clone(),
+                    // to PUBLIC on all but those holding secrets; columns listed only for the
+                    // catalog a column privilege names.
+                    (crate::system::CATALOG_OIDS.iter()).map(|(name, oid)| {
+                        let public = !matches!(
+                            *name,
+                            "pg_authid"
+                                | "pg_shadow"
+                                | "pg_statistic"
+                                | "pg_user_mapping"
+                                | "pg_subscription"
+                        );
+                        let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
+                        let mut acl = vec![AclItem {
+                            grantee: owner.clone(),
+                            grantor: owner.clone(),
+                            privileges: crate::catalog::TABLE_ALL,
+                            grantable: 0,
+                        }];
+                        if public {
+                            acl.push(AclItem {
+                                grantee: String::new(),
                                 grantor: owner.clone(),
-                                privileges: crate::catalog::TABLE_ALL,
+                                privileges: crate::catalog::PRIV_SELECT,
                                 grantable: 0,
-                            }];
-                            if public {
-                                acl.push(AclItem {
-                                    grantee: String::new(),
-                                    grantor: owner.clone(),
-                                    privileges: crate::catalog::PRIV_SELECT,
-                                    grantable: 0,
-                                });
-                            }
-                            (
-                                format!("pg_catalog.{name}"),
-                                *oid,
-                                Some(owner),
-                                Some(acl),
-                                Vec::new(),
-                            )
-                        }),
+                            });
+                        }
+                        (
+                            format!("pg_catalog.{name}"),
+                            *oid,
+                            Some(owner),
+                            Some(acl),
+                            catalog_columns(name),
+                        )
+                    }),
                 )
                 .collect(),
         };

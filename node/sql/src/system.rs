@@ -1055,7 +1055,6 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_amproc", 2603),
     ("pg_auth_members", 1261),
     ("pg_cast", 2605),
-    ("pg_class", 1259),
     ("pg_collation", 3456),
     ("pg_conversion", 2607),
     ("pg_db_role_setting", 2964),
