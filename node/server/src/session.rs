@@ -681,11 +681,7 @@ impl Connection {
         if self.session.block_state() == BlockState::Idle {
             return None;
         }
-        let ms = self
-            .session
-            .settings
-            .get("idle_in_transaction_session_timeout")
-            .and_then(keel_sql::exec::parse_duration_ms)?;
+        let ms = self.session.settings.idle_in_transaction_timeout_ms();
         (ms > 0).then(|| std::time::Duration::from_millis(ms))
     }
 

@@ -688,6 +688,19 @@ pub struct CopyState {
 pub struct Settings {
     values: BTreeMap<String, (String, String)>,
     defaults: BTreeMap<String, (String, String)>,
+    /// What statements read of them, parsed when a value changes (not per statement).
+    derived: Derived,
+}
+
+/// The settings every statement reads (its timeout, its memory budgets), in their units.
+#[derive(Debug, Clone, Copy, Default)]
+struct Derived {
+    statement_timeout_ms: u64,
+    lock_timeout_ms: u64,
+    idle_in_transaction_ms: u64,
+    work_mem: usize,
+    statement_mem: usize,
+    hash_mem: usize,
 }
 
 /// Settings reported to the client at startup and on change (PostgreSQL's GUC_REPORT set).
@@ -784,10 +797,51 @@ impl Settings {
         put("xmloption", "content");
         put("enable_seqscan", "on");
         put("password_encryption", "scram-sha-256");
-        Settings {
+        let mut settings = Settings {
             defaults: values.clone(),
             values,
-        }
+            derived: Derived::default(),
+        };
+        settings.derive();
+        settings
+    }
+
+    /// Parses what statements read ([`Derived`]) from the current values.
+    fn derive(&mut self) {
+        let ms = |name: &str| self.get(name).and_then(parse_duration_ms).unwrap_or(0);
+        let memory = |name: &str, default: usize| {
+            self.get(name)
+                .and_then(|value| parse_memory_kb(name, value, 64, i32::MAX as i64).ok())
+                .map_or(default, |kb| kb as usize * 1024)
+        };
+        let work_mem = memory("work_mem", 4 << 20);
+        let multiplier = self
+            .get("hash_mem_multiplier")
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(2.0);
+        self.derived = Derived {
+            statement_timeout_ms: ms("statement_timeout"),
+            lock_timeout_ms: ms("lock_timeout"),
+            idle_in_transaction_ms: ms("idle_in_transaction_session_timeout"),
+            work_mem,
+            statement_mem: memory("statement_mem", 2 << 30),
+            hash_mem: (work_mem as f64 * multiplier) as usize,
+        };
+    }
+
+    /// `statement_timeout` in milliseconds (0: none).
+    pub fn statement_timeout_ms(&self) -> u64 {
+        self.derived.statement_timeout_ms
+    }
+
+    /// `lock_timeout` in milliseconds (0: none).
+    pub fn lock_timeout_ms(&self) -> u64 {
+        self.derived.lock_timeout_ms
+    }
+
+    /// `idle_in_transaction_session_timeout` in milliseconds (0: none).
+    pub fn idle_in_transaction_timeout_ms(&self) -> u64 {
+        self.derived.idle_in_transaction_ms
     }
 
     /// The canonical spelling of a setting's name (`DateStyle`), as SHOW labels its column.
@@ -807,9 +861,7 @@ impl Settings {
 
     /// `work_mem` in bytes: what one sort or other spilling operator may hold in memory.
     pub fn work_mem_bytes(&self) -> usize {
-        self.get("work_mem")
-            .and_then(|value| parse_memory_kb("work_mem", value, 64, i32::MAX as i64).ok())
-            .map_or(4 << 20, |kb| kb as usize * 1024)
+        self.derived.work_mem
     }
 
     /// The role that connected (what RESET SESSION AUTHORIZATION returns to).
@@ -839,18 +891,12 @@ impl Settings {
     /// `statement_mem` in bytes: what one statement's materialized results (the scans a query
     /// tree reads, the joins it makes) may hold in memory together (`crate::spill::RowSet`).
     pub fn statement_mem_bytes(&self) -> usize {
-        self.get("statement_mem")
-            .and_then(|value| parse_memory_kb("statement_mem", value, 64, i32::MAX as i64).ok())
-            .map_or(2 << 30, |kb| kb as usize * 1024)
+        self.derived.statement_mem
     }
 
     /// What one hash table (a hash aggregation) may hold: `work_mem * hash_mem_multiplier`.
     pub fn hash_mem_bytes(&self) -> usize {
-        let multiplier = self
-            .get("hash_mem_multiplier")
-            .and_then(|value| value.parse::<f64>().ok())
-            .unwrap_or(2.0);
-        (self.work_mem_bytes() as f64 * multiplier) as usize
+        self.derived.hash_mem
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -909,6 +955,7 @@ impl Settings {
             self.defaults
                 .insert(key.clone(), (display.clone(), value.clone()));
         }
+        self.derive();
         Ok(REPORTED.contains(&key.as_str()).then_some((display, value)))
     }
 
@@ -924,6 +971,7 @@ impl Settings {
             self.values.insert(key.clone(), default.clone());
         }
         self.values.retain(|key, _| !key.contains('.'));
+        self.derive();
         reports
     }
 }
@@ -1731,11 +1779,7 @@ impl Session {
     ) -> SqlResult<QueryResult> {
         // statement_timeout: a timer flags the statement as canceled; the statement notices at
         // its next check point (it is never dropped mid-flight, so no remote work is orphaned).
-        let timeout_ms = self
-            .settings
-            .get("statement_timeout")
-            .and_then(parse_duration_ms)
-            .unwrap_or(0);
+        let timeout_ms = self.settings.statement_timeout_ms();
         self.deadline =
             (timeout_ms > 0).then(|| std::time::Instant::now() + Duration::from_millis(timeout_ms));
         cancel.deadline.set(self.deadline);
@@ -2056,10 +2100,7 @@ impl Session {
     }
 
     fn lock_timeout_ms(&self) -> u64 {
-        self.settings
-            .get("lock_timeout")
-            .and_then(parse_duration_ms)
-            .unwrap_or(0)
+        self.settings.lock_timeout_ms()
     }
 
     /// Commits an implicit single-statement transaction.
