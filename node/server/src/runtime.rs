@@ -260,7 +260,7 @@ pub struct Worker {
     pub sessions: RefCell<HashMap<i32, (i32, Rc<Cancel>)>>,
     session_counter: Cell<i32>,
     /// Polling after cross-core traffic (`node.idle_poll_us`).
-    hot: Rc<HotPoll>,
+    hot: HotPoll,
 }
 
 impl Worker {
@@ -1531,9 +1531,7 @@ async fn worker_main(
         snapshots: LocalSnapshots::new(node.clock.clone(), id),
         sessions: RefCell::new(HashMap::new()),
         session_counter: Cell::new(0),
-        hot: Rc::new(HotPoll::new(Duration::from_micros(
-            node.config.node.idle_poll_us,
-        ))),
+        hot: HotPoll::new(Duration::from_micros(node.config.node.idle_poll_us)),
     });
     tokio::task::spawn_local(serve_mailboxes(worker.clone(), inbox));
     {
