@@ -754,13 +754,18 @@ pub const PREDEFINED_ROLES: [(&str, i64); 12] = [
     ("pg_write_all_data", 6182),
 ];
 
+/// The OID of the predefined role called `name` (None: not one).
+pub fn predefined_role_oid(name: &str) -> Option<i64> {
+    PREDEFINED_ROLES
+        .iter()
+        .find(|(predefined, _)| *predefined == name)
+        .map(|(_, oid)| *oid)
+}
+
 /// A predefined role's definition (None: not one): no login, and pg_monitor a member of three of
 /// the others, as in PostgreSQL.
 pub fn predefined_role(name: &str) -> Option<RoleDef> {
-    let (_, oid) = PREDEFINED_ROLES
-        .iter()
-        .find(|(predefined, _)| *predefined == name)?;
-    let mut role = RoleDef::new(name, *oid);
+    let mut role = RoleDef::new(name, predefined_role_oid(name)?);
     if name == "pg_monitor" {
         role.member_of = [
             "pg_read_all_settings",
@@ -1494,9 +1499,7 @@ impl Catalog {
     pub fn has_role(&self, name: &str) -> bool {
         self.roles.contains_key(name)
             || name == BOOTSTRAP_ROLE
-            || PREDEFINED_ROLES
-                .iter()
-                .any(|(predefined, _)| *predefined == name)
+            || predefined_role_oid(name).is_some()
     }
 
     /// The roles whose privileges `role` uses: itself, and with INHERIT the roles it is a

@@ -256,12 +256,7 @@ fn setting_array<'s>(settings: impl Iterator<Item = &'s crate::catalog::RoleSett
 fn role_oid(catalog: &Catalog, name: Option<&str>) -> i64 {
     let Some(name) = name else { return OWNER };
     catalog.roles.get(name).map_or_else(
-        || {
-            crate::catalog::PREDEFINED_ROLES
-                .iter()
-                .find(|(predefined, _)| *predefined == name)
-                .map_or(OWNER, |(_, oid)| *oid)
-        },
+        || crate::catalog::predefined_role_oid(name).unwrap_or(OWNER),
         |role| role.oid,
     )
 }
