@@ -14,12 +14,7 @@ runuser -u postgres -- pg_ctl -D $W/pg -l $W/pg.log -w start > /dev/null -o "-c 
 psql -X -q -h 127.0.0.1 -p 55433 -U postgres postgres -c "create database keel" || exit 1
 pgbench -h 127.0.0.1 -p 55433 -U postgres -i -q -s 10 keel > /dev/null 2>&1 || echo "PostgreSQL's pgbench -i failed"
 port=55434
-keel_start() {
-    "$D/keel" serve --data-dir $W/keel --listen 127.0.0.1:$port --set node.idle_poll_us="$1" \
-        --set storage.buffer_pool_bytes=$((1024 << 20)) >> $W/keel.log 2>&1 &
-    pid=$!
-    for _ in $(seq 200); do pg_isready -q -h 127.0.0.1 -p $port && break; sleep 0.05; done
-}
+keel_start() { keel_up $W/keel $port $W/keel.log --set node.idle_poll_us="$1"; }
 keel_start 0
 pgbench -h 127.0.0.1 -p $port -U postgres -i -q -s 10 keel > /dev/null 2>&1 || { echo "Keel's pgbench -i failed"; tail $W/keel.log; }
 kill $pid; wait $pid

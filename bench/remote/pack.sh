@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 keel=${1:-${CARGO_TARGET_DIR:-target}/release/keel}
 pg=/usr/lib/postgresql/15
 work=$(mktemp -d)
+chmod 755 "$work"  # the bundle's root: the postgres user must reach the binaries under it
 trap 'rm -rf "$work"' EXIT
 mkdir -p .dev "$work/usr/lib/postgresql" "$work/usr/share/postgresql" "$work/libs"
 cp -a $pg "$work/usr/lib/postgresql/"

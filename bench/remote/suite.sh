@@ -10,10 +10,7 @@ cp "$newest" "${newest%.json}.svg" "$OUT/"
 port=55432
 for cores in $CORES_LIST; do
     rm -rf /tmp/remote-keel
-    "$D/keel" serve --data-dir /tmp/remote-keel --listen 127.0.0.1:$port --cores "$cores" \
-        --set storage.buffer_pool_bytes=$((1024 << 20)) > /tmp/remote-keel.log 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p $port && break; sleep 0.1; done
+    keel_up /tmp/remote-keel $port /tmp/remote-keel.log --cores "$cores"
     pgbench -h 127.0.0.1 -p $port -U postgres -i -q -s "$SCALE" keel > /dev/null 2>&1 || tail /tmp/remote-keel.log
     for flags in "-S -c 8" "-S -c 32" "-n -c 8"; do
         echo "keel cores=$cores [$flags]: $(pgbench -h 127.0.0.1 -p $port -U postgres -M prepared $flags -j 8 -T "$SECS" keel 2>&1 | grep -E '^tps|latency average' | tr '\n' ' ')"
