@@ -1235,6 +1235,13 @@ impl<'a> Binder<'a> {
                 )
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
+            // OID 0 reads as `-` (no role), as in PostgreSQL.
+            "regrole" => std::iter::once((0, "-".to_string()))
+                .chain(self.catalog.all_roles().into_iter().map(|role| {
+                    let name = crate::functions::quote_ident(&role.name);
+                    (role.oid, name)
+                }))
+                .collect(),
             // Built-in functions by name, or by name and argument types.
             "regproc" | "regprocedure" => std::iter::once((0, "-".to_string()))
                 .chain(crate::procs::BUILTIN_PROCS.iter().map(|proc| {
@@ -1256,6 +1263,58 @@ impl<'a> Binder<'a> {
                 .map(|(key, name)| (Value::Int(key), Value::Text(name))),
             fallback,
         )
+    }
+
+    /// A schema's (`regnamespace`) or a role's (`regrole`) OID from its name, as the type's input
+    /// function reads it (double quotes keep case, otherwise folded to lower case): a constant
+    /// unknown name is PostgreSQL's error when `strict` (3F000, 42704), NULL otherwise, as a
+    /// computed one is (`to_regnamespace`, `to_regrole`).
+    fn named_oid(&self, kind: &str, text: Expr, strict: bool) -> SqlResult<Expr> {
+        let names: Vec<(i64, String)> = match kind {
+            "regnamespace" => crate::system::namespace_oids(self.catalog),
+            _ => std::iter::once((0, "-".to_string()))
+                .chain(
+                    self.catalog
+                        .all_roles()
+                        .into_iter()
+                        .map(|r| (r.oid, r.name)),
+                )
+                .collect(),
+        };
+        if let Expr::Const(Value::Text(name)) = &text {
+            // Digits are the OID itself, as the input functions read them.
+            if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+                let oid = name.parse::<u32>().map_err(|_| {
+                    SqlError::new(code::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range")
+                })?;
+                return Ok(Expr::Const(Value::Int(i64::from(oid))));
+            }
+            let unquoted = parse_regclass(name);
+            return match names.iter().find(|(_, n)| *n == unquoted) {
+                Some((oid, _)) => Ok(Expr::Const(Value::Int(*oid))),
+                None if !strict => Ok(Expr::Const(Value::Null)),
+                None if kind == "regnamespace" => Err(SqlError::new(
+                    code::INVALID_SCHEMA_NAME,
+                    format!("schema \"{unquoted}\" does not exist"),
+                )),
+                None => Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("role \"{unquoted}\" does not exist"),
+                )),
+            };
+        }
+        // Computed: each name as written plain and quoted.
+        let pairs: Vec<(Value, Value)> = names
+            .into_iter()
+            .flat_map(|(oid, name)| {
+                let quoted = crate::functions::quote_ident(&name);
+                [
+                    (Value::Text(name), Value::Int(oid)),
+                    (Value::Text(quoted), Value::Int(oid)),
+                ]
+            })
+            .collect();
+        Ok(lookup(&text, pairs, Expr::Const(Value::Null)))
     }
 
     /// A relation name's OID (`to_regclass`, `text::regclass`) as a lookup over the catalog,
@@ -7744,47 +7803,11 @@ impl<'a> Binder<'a> {
                             ),
                             DataType::Reg(reg_kind),
                         ),
-                        ("regnamespace", _) => {
-                            // A schema name (quoted or not) to its OID; an unknown one is
-                            // PostgreSQL's 3F000.
-                            let pairs: Vec<(Value, Value)> =
-                                crate::system::namespace_oids(self.catalog)
-                                    .into_iter()
-                                    .flat_map(|(oid, name)| {
-                                        let quoted = crate::functions::quote_ident(&name);
-                                        [
-                                            (Value::Text(name), Value::Int(oid)),
-                                            (Value::Text(quoted), Value::Int(oid)),
-                                        ]
-                                    })
-                                    .collect();
-                            match &text {
-                                Expr::Const(Value::Text(name)) => {
-                                    let unquoted = parse_regclass(name);
-                                    let found = pairs
-                                        .iter()
-                                        .find(|(key, _)| *key == Value::Text(unquoted.clone()));
-                                    match found {
-                                        Some((_, oid)) => {
-                                            (Expr::Const(oid.clone()), DataType::Reg(reg_kind))
-                                        }
-                                        None => {
-                                            return Err(SqlError::new(
-                                                code::INVALID_SCHEMA_NAME,
-                                                format!(
-                                                    "schema \"{}\" does not exist",
-                                                    name.trim_matches('"')
-                                                ),
-                                            ))
-                                        }
-                                    }
-                                }
-                                _ => (
-                                    lookup(&text, pairs, Expr::Const(Value::Null)),
-                                    DataType::Reg(reg_kind),
-                                ),
-                            }
-                        }
+                        ("regnamespace" | "regrole", _) => (
+                            self.named_oid(kind, text, true)
+                                .map_err(|e| e.at(self.pos(inner.span())))?,
+                            DataType::Reg(reg_kind),
+                        ),
                         _ => return Err(unsupported(format!("casts of text to {kind}"))),
                     }
                 } else {
@@ -10263,7 +10286,15 @@ impl<'a> Binder<'a> {
             })
         };
         let objects: Vec<Object> = match kind {
-            "schema" => vec![("public".into(), 2200, None, None, Vec::new())],
+            // Every schema, with the owner and ACL pg_namespace shows (grant options come from
+            // them; the privileges themselves from `privileges_on_schema`).
+            "schema" => crate::system::namespace_oids(self.catalog)
+                .into_iter()
+                .map(|(oid, name)| {
+                    let (owner, acl) = self.catalog.schema_owner_acl(&name).unwrap_or_default();
+                    (name, oid, Some(owner), acl, Vec::new())
+                })
+                .collect(),
             "sequence" => self
                 .catalog
                 .sequences
@@ -10354,11 +10385,10 @@ impl<'a> Binder<'a> {
                 })
         };
         // Whether the role holds a wanted privilege (None: no such column).
-        let holds = |(_, _, owner, acl, columns): &Object| -> Option<bool> {
+        let holds = |(name, _, owner, acl, columns): &Object| -> Option<bool> {
             let mut held = match (kind, grantable) {
                 _ if superuser => u8::MAX,
-                ("schema", false) => self.catalog.schema_privileges(&role),
-                ("schema", true) => 0,
+                ("schema", false) => self.catalog.privileges_on_schema(name, &role),
                 (_, false) => {
                     self.catalog
                         .relation_privileges(owner.as_deref(), acl.as_deref(), &role)
@@ -10384,7 +10414,11 @@ impl<'a> Binder<'a> {
         if let Some(name) =
             constant_text(&object).filter(|_| !ty.is_integer() && ty != DataType::Oid)
         {
-            let name = name.to_lowercase();
+            // A schema's name is taken as written; a relation's is read as SQL reads one.
+            let name = match kind {
+                "schema" => name,
+                _ => name.to_lowercase(),
+            };
             let name = name.strip_prefix("public.").unwrap_or(&name);
             // A catalog's bare name finds it when no table of the user's has that name.
             let found = (objects.iter().find(|(n, ..)| n == name)).or_else(|| {
@@ -10411,7 +10445,19 @@ impl<'a> Binder<'a> {
                 )),
             };
         }
-        let oid = self.coerce_to(object, ty, DataType::Int8, span)?;
+        // A name computed per row: its OID first, as the name's type reads it (an unknown name
+        // answers NULL).
+        let oid = match (ty.is_string(), kind) {
+            (true, "schema") => {
+                let text = self.coerce_to(object, ty, DataType::Text, span)?;
+                self.named_oid("regnamespace", text, false)?
+            }
+            (true, _) => {
+                let text = self.coerce_to(object, ty, DataType::Text, span)?;
+                self.relation_oids(text)
+            }
+            (false, _) => self.coerce_to(object, ty, DataType::Int8, span)?,
+        };
         let pairs: Vec<(Value, Value)> = objects
             .iter()
             .map(|object| {
@@ -10797,8 +10843,9 @@ impl<'a> Binder<'a> {
             }
             ("pg_get_indexdef", 3) => {
                 // (index, column number, pretty): column 0 is the whole definition, which
-                // pretty prints a partial index's condition without outer parentheses. The
-                // lookup key: oid * 2000 + column * 2, + 1 for a pretty definition.
+                // pretty prints a partial index's condition without outer parentheses, and
+                // every expression as the pretty deparse does. The lookup key: oid * 2000 +
+                // column * 2, + 1 for a pretty text.
                 let (pretty, pt, pspan) = bound.remove(2);
                 let (column, ct, cspan) = bound.remove(1);
                 let (oid, ty, span) = bound.remove(0);
@@ -10806,17 +10853,7 @@ impl<'a> Binder<'a> {
                 let column = self.coerce_to(column, ct, DataType::Int8, cspan)?;
                 let pretty = self.coerce_to(pretty, pt, DataType::Bool, pspan)?;
                 let int = |v: i64| Box::new(Expr::Const(Value::Int(v)));
-                let pretty_whole = Expr::Case(
-                    vec![(
-                        Expr::Binary(
-                            BinOp::And,
-                            Box::new(pretty),
-                            Box::new(Expr::Binary(BinOp::Eq, Box::new(column.clone()), int(0))),
-                        ),
-                        Expr::Const(Value::Int(1)),
-                    )],
-                    int(0),
-                );
+                let pretty_key = Expr::Case(vec![(pretty, Expr::Const(Value::Int(1)))], int(0));
                 let key = Expr::Binary(
                     BinOp::Add(DataType::Int8),
                     Box::new(Expr::Binary(
@@ -10832,7 +10869,7 @@ impl<'a> Binder<'a> {
                             int(2),
                         )),
                     )),
-                    Box::new(pretty_whole),
+                    Box::new(pretty_key),
                 );
                 let mut pairs = Vec::new();
                 for pretty in [false, true] {
@@ -10845,12 +10882,12 @@ impl<'a> Binder<'a> {
                         ));
                     }
                 }
-                for (index_oid, names) in crate::system::index_columns(self.catalog) {
-                    for (i, name) in names.into_iter().enumerate() {
-                        pairs.push((
-                            Value::Int(index_oid * 2000 + (i as i64 + 1) * 2),
-                            Value::Text(name),
-                        ));
+                let columns = crate::system::index_columns(self.catalog, self.session);
+                for (index_oid, names) in columns {
+                    for (i, (plain, shown)) in names.into_iter().enumerate() {
+                        let key = index_oid * 2000 + (i as i64 + 1) * 2;
+                        pairs.push((Value::Int(key), Value::Text(plain)));
+                        pairs.push((Value::Int(key + 1), Value::Text(shown)));
                     }
                 }
                 Ok((
@@ -11542,6 +11579,17 @@ impl<'a> Binder<'a> {
                     Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![expr]),
                     DataType::Reg(crate::types::RegKind::Type),
                 ))
+            }
+            ("to_regnamespace" | "to_regrole", 1) if types[0].is_string() => {
+                let (expr, ty, span) = bound.remove(0);
+                let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
+                let kind = if name == "to_regrole" {
+                    "regrole"
+                } else {
+                    "regnamespace"
+                };
+                let reg = crate::types::RegKind::from_name(kind).expect("a reg type");
+                Ok((self.named_oid(kind, expr, false)?, DataType::Reg(reg)))
             }
             ("to_regclass", 1) if types[0].is_string() => {
                 let (expr, ty, span) = bound.remove(0);
@@ -13634,6 +13682,7 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
         "regtype" => Some("regtype"),
         "regclass" => Some("regclass"),
         "regnamespace" => Some("regnamespace"),
+        "regrole" => Some("regrole"),
         "regproc" => Some("regproc"),
         "regprocedure" => Some("regprocedure"),
         _ => None,

@@ -405,18 +405,21 @@ impl IndexDef {
                 .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
                 .collect();
         }
-        self.expressions
-            .iter()
-            .map(|text| {
-                if simple_text(text) {
-                    text.clone()
-                } else if pretty {
-                    format!("({})", strip_parens(text))
-                } else {
-                    format!("({text})")
-                }
-            })
+        (self.expressions.iter())
+            .map(|text| Self::expression_key(text, pretty))
             .collect()
+    }
+
+    /// An expression's text as a key part of `pg_get_indexdef`: as it is when a call or a
+    /// column, else in parentheses (`pretty`: without those of its own outermost operator).
+    pub fn expression_key(text: &str, pretty: bool) -> String {
+        if simple_text(text) {
+            text.to_string()
+        } else if pretty {
+            format!("({})", strip_parens(text))
+        } else {
+            format!("({text})")
+        }
     }
 
     /// The predicate as `pg_get_indexdef` shows it (`pretty`: without the parentheses of its
@@ -671,7 +674,7 @@ pub struct Catalog {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaDef {
     pub name: String,
-    /// `pg_namespace.oid`: given from the table id counter, so it never meets a relation's.
+    /// `pg_namespace.oid` (see [`Catalog::add_schema`]).
     pub oid: i64,
     pub owner: String,
     /// GRANTed privileges; None: the owner's only.
@@ -1195,6 +1198,21 @@ impl Catalog {
             || self.sequences.contains_key(name)
     }
 
+    /// Adds schema `name` owned by `owner`, with an OID from the counter relations take theirs
+    /// from, in the user range as theirs are (schemas made before this took the bare id, and keep
+    /// it: no relation's OID is below 16384, so neither meets another).
+    pub fn add_schema(&mut self, name: &str, owner: String) {
+        let id = self.next_table_id.max(1);
+        self.next_table_id = id + 1;
+        let schema = SchemaDef {
+            name: name.to_string(),
+            oid: crate::system::FIRST_OID + id as i64,
+            owner,
+            acl: None,
+        };
+        self.schemas.insert(name.to_string(), schema);
+    }
+
     /// Whether a schema of this name exists.
     pub fn schema_exists(&self, name: &str) -> bool {
         name == PUBLIC_SCHEMA || self.schemas.contains_key(name)
@@ -1449,38 +1467,45 @@ impl Catalog {
             .unwrap_or_else(|| schema_acl_of("pg_database_owner"))
     }
 
-    /// The privileges `role` holds on the public schema (the database owner, the bootstrap
-    /// superuser, is `pg_database_owner`).
-    pub fn schema_privileges(&self, role: &str) -> u8 {
-        self.privileges_on_schema(PUBLIC_SCHEMA, role)
-    }
-
-    /// The privileges `role` holds on schema `name` (its owner all; others what grants give).
+    /// The privileges `role` holds on schema `name`: a superuser all; a schema without grants
+    /// its owner's only; otherwise what its ACL gives the role and the roles it inherits from
+    /// (and PUBLIC; `pg_database_owner`'s entries are the bootstrap superuser's, the database's
+    /// owner). The owner of a schema made by CREATE SCHEMA keeps everything.
     pub fn privileges_on_schema(&self, name: &str, role: &str) -> u8 {
         if self.is_superuser(role) {
             return PRIV_USAGE | PRIV_CREATE;
         }
-        if let Some(schema) = self.schemas.get(name) {
-            let roles = self.privilege_roles(role);
-            let mine = |name: &str| roles.iter().any(|r| r == name);
-            if mine(&schema.owner) {
-                return PRIV_USAGE | PRIV_CREATE;
-            }
-            return schema
-                .acl
-                .iter()
-                .flatten()
-                .filter(|item| mine(&item.grantee) || item.grantee.is_empty())
-                .fold(0, |all, item| all | item.privileges);
+        let Some((owner, acl)) = self.schema_owner_acl(name) else {
+            return 0;
+        };
+        let roles = self.privilege_roles(role);
+        let mine = |name: &str| {
+            roles.iter().any(|r| r == name)
+                || (name == "pg_database_owner" && roles.iter().any(|r| r == BOOTSTRAP_ROLE))
+        };
+        if mine(&owner) && (acl.is_none() || self.schemas.contains_key(name)) {
+            return PRIV_USAGE | PRIV_CREATE;
         }
-        self.schema_acl()
-            .iter()
-            .filter(|item| {
-                item.grantee == role
-                    || item.grantee.is_empty()
-                    || (item.grantee == "pg_database_owner" && role == BOOTSTRAP_ROLE)
-            })
+        acl.iter()
+            .flatten()
+            .filter(|item| item.grantee.is_empty() || mine(&item.grantee))
             .fold(0, |all, item| all | item.privileges)
+    }
+
+    /// Schema `name`'s owner and ACL as `pg_namespace` shows them (None: no such schema; no
+    /// ACL: the owner's privileges only): public belongs to `pg_database_owner`, pg_catalog and
+    /// information_schema to the bootstrap superuser, with initdb's ACLs.
+    pub fn schema_owner_acl(&self, name: &str) -> Option<(String, Option<Vec<AclItem>>)> {
+        match self.schemas.get(name) {
+            Some(schema) => Some((schema.owner.clone(), schema.acl.clone())),
+            None if name == PUBLIC_SCHEMA => {
+                Some(("pg_database_owner".into(), Some(self.schema_acl())))
+            }
+            None if matches!(name, "pg_catalog" | "information_schema") => {
+                Some((BOOTSTRAP_ROLE.into(), Some(schema_acl_of(BOOTSTRAP_ROLE))))
+            }
+            None => None,
+        }
     }
 
     /// Whether `role` is `of` or a member of it, directly or through other roles (PostgreSQL's

@@ -5772,17 +5772,7 @@ impl Session {
                     }
                     return Err(error);
                 }
-                let oid = next.next_table_id.max(1) as i64;
-                next.next_table_id = oid as u64 + 1;
-                next.schemas.insert(
-                    name.clone(),
-                    crate::catalog::SchemaDef {
-                        name: name.clone(),
-                        oid,
-                        owner: owner.clone(),
-                        acl: None,
-                    },
-                );
+                next.add_schema(name, owner.clone());
             }
             Plan::AlterSchema {
                 name,
@@ -7416,17 +7406,7 @@ impl Dependents {
 /// first (it goes with the DDL if that is rolled back); nothing for another schema.
 fn ensure_temp_schema(next: &mut Catalog, schema: &str, owner: String) {
     if crate::catalog::is_temp_schema(schema) && !next.schema_exists(schema) {
-        let oid = next.next_table_id.max(1) as i64;
-        next.next_table_id = oid as u64 + 1;
-        next.schemas.insert(
-            schema.to_string(),
-            crate::catalog::SchemaDef {
-                name: schema.to_string(),
-                oid,
-                owner,
-                acl: None,
-            },
-        );
+        next.add_schema(schema, owner);
     }
 }
 

@@ -1731,6 +1731,7 @@ fn regtype_oid(name: &str) -> Option<i64> {
         "regclass" => 2205,
         "regtype" => 2206,
         "regnamespace" => 4089,
+        "regrole" => 4096,
         "float4" | "real" => 700,
         "float8" | "double precision" => 701,
         "bpchar" | "character" | "char" => 1042,

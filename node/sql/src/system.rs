@@ -29,7 +29,7 @@ pub const OWNER: i64 = 10;
 /// `pg_database_owner`, the owner of the public schema since PostgreSQL 14.
 pub const DATABASE_OWNER: i64 = 6171;
 /// A table's OID is its id above this; its primary key index's is above [`PKEY_OIDS`].
-const FIRST_OID: i64 = 16_384;
+pub(crate) const FIRST_OID: i64 = 16_384;
 const PKEY_OIDS: i64 = 16_384 + (1 << 24);
 const VIEW_OIDS: i64 = 16_384 + (2 << 24);
 const ATTRDEF_OIDS: i64 = 16_384 + (3 << 24);
@@ -444,9 +444,40 @@ fn sequence_oid(seq: &SequenceDef) -> i64 {
 /// The OID of the relation a lock is on (`pg_locks.relation`, deadlock reports): a table's,
 /// a sequence's or a view's, by catalog id.
 pub fn locked_relation_oid(catalog: &Catalog, id: keel_storage::TableId) -> i64 {
-    match catalog.views.values().position(|view| view.id == id) {
-        Some(at) => VIEW_OIDS + at as i64,
+    match catalog
+        .views
+        .values()
+        .enumerate()
+        .find(|(_, view)| view.id == id)
+    {
+        Some((at, view)) => view_oid(at, view),
         None => FIRST_OID + id as i64,
+    }
+}
+
+/// A view's columns as a table's would be listed: with the types they had when it was made,
+/// nullable, without defaults.
+fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::catalog::ColumnDef> {
+    let columns = view.columns.iter().zip(&view.types);
+    columns
+        .map(|(name, &ty)| crate::catalog::ColumnDef {
+            name: name.clone(),
+            ty,
+            not_null: false,
+            default: None,
+            identity: None,
+            acl: None,
+        })
+        .collect()
+}
+
+/// A view's OID: its id above [`FIRST_OID`], as a table's, so it stays the view's while others
+/// come and go. A view stored before views had ids (id 0) is numbered by its place among the
+/// views above [`VIEW_OIDS`].
+fn view_oid(position: usize, view: &crate::catalog::ViewDef) -> i64 {
+    match view.id {
+        0 => VIEW_OIDS + position as i64,
+        id => FIRST_OID + id as i64,
     }
 }
 
@@ -647,6 +678,7 @@ fn type_functions(typname: &str) -> [&'static str; 8] {
             "regnamespacerecv",
             "regnamespacesend",
         ],
+        "regrole" => ["regrolein", "regroleout", "regrolerecv", "regrolesend"],
         "regproc" => ["regprocin", "regprocout", "regprocrecv", "regprocsend"],
         "regprocedure" => [
             "regprocedurein",
@@ -705,6 +737,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Reg(crate::types::RegKind::Class), "N"),
     (DataType::Reg(crate::types::RegKind::Type), "N"),
     (DataType::Reg(crate::types::RegKind::Namespace), "N"),
+    (DataType::Reg(crate::types::RegKind::Role), "N"),
     (DataType::Reg(crate::types::RegKind::Proc), "N"),
     (DataType::Reg(crate::types::RegKind::Procedure), "N"),
 ];
@@ -730,7 +763,7 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
         out.push((sequence_oid(seq), seq.name.clone()));
     }
     for (i, view) in catalog.views.values().enumerate() {
-        out.push((VIEW_OIDS + i as i64, view.name.clone()));
+        out.push((view_oid(i, view), view.name.clone()));
     }
     out
 }
@@ -828,7 +861,7 @@ pub fn view_defs(catalog: &Catalog, session: &SessionInfo) -> Vec<(i64, String, 
             let (plain, pretty) = binder
                 .deparse_view(view, &shown)
                 .unwrap_or_else(|| (format!(" {shown};"), format!(" {shown};")));
-            (VIEW_OIDS + i as i64, plain, pretty)
+            (view_oid(i, view), plain, pretty)
         })
         .collect()
 }
@@ -1137,8 +1170,8 @@ pub fn relation_sizes(
     for seq in catalog.sequences.values() {
         out.push((sequence_oid(seq), 0));
     }
-    for (i, _) in catalog.views.values().enumerate() {
-        out.push((VIEW_OIDS + i as i64, 0));
+    for (i, view) in catalog.views.values().enumerate() {
+        out.push((view_oid(i, view), 0));
     }
     out
 }
@@ -1162,9 +1195,10 @@ pub fn index_defs(catalog: &Catalog, session: &SessionInfo, pretty: bool) -> Vec
         }
         for index in &table.indexes {
             let predicate = deparsed_predicate(&mut binder, table, index);
+            let keys = deparsed_keys(&mut binder, table, index);
             defs.push((
                 FIRST_OID + index.id as i64,
-                index_def(table, index, pretty, predicate),
+                index_def(table, index, pretty, predicate, &keys),
             ));
         }
     }
@@ -1181,23 +1215,48 @@ pub fn deparsed_predicate(
     binder.deparse_row_expr(table, index.predicate.as_deref()?)
 }
 
-/// Every index's key parts in order, as `pg_get_indexdef(index, n, ...)` gives them: a
-/// column's name, an expression's text: (index OID, texts).
-pub fn index_columns(catalog: &Catalog) -> Vec<(i64, Vec<String>)> {
+/// An index's key parts as `pg_get_indexdef` prints them, plain and pretty: a column's name,
+/// an expression as PostgreSQL deparses it (with the casts it leaves implicit: `lower((note)::
+/// text)` of a varchar), in parentheses unless it is a call; one the deparser does not know as
+/// written.
+pub fn deparsed_keys(
+    binder: &mut crate::bind::Binder<'_>,
+    table: &TableDef,
+    index: &IndexDef,
+) -> Vec<(String, String)> {
+    if index.expressions.is_empty() {
+        let names = index.key_texts(table, false);
+        return names.into_iter().map(|name| (name.clone(), name)).collect();
+    }
+    let key = crate::catalog::IndexDef::expression_key;
+    (index.expressions.iter())
+        .map(|text| match binder.deparse_row_expr(table, text) {
+            Some((plain, pretty)) => (key(&plain, false), key(&pretty, true)),
+            None => (key(text, false), key(text, true)),
+        })
+        .collect()
+}
+
+/// Every index's key parts in order, as `pg_get_indexdef(index, n, pretty)` gives them (see
+/// [`deparsed_keys`]): (index OID, (plain, pretty) texts).
+pub fn index_columns(
+    catalog: &Catalog,
+    session: &SessionInfo,
+) -> Vec<(i64, Vec<(String, String)>)> {
+    let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
     let mut out = Vec::new();
     for table in user_tables(catalog) {
         if !table.primary_key.is_empty() {
             let names = table.primary_key.iter();
-            let names = names.map(|&c| crate::functions::quote_ident(&table.columns[c].name));
+            let names = names.map(|&c| {
+                let name = crate::functions::quote_ident(&table.columns[c].name);
+                (name.clone(), name)
+            });
             out.push((pkey_oid(table), names.collect()));
         }
         for index in &table.indexes {
-            let parts = if index.expressions.is_empty() {
-                index.key_texts(table, false)
-            } else {
-                index.expressions.clone()
-            };
-            out.push((FIRST_OID + index.id as i64, parts));
+            let keys = deparsed_keys(&mut binder, table, index);
+            out.push((FIRST_OID + index.id as i64, keys));
         }
     }
     out
@@ -1213,22 +1272,28 @@ pub fn pkey_def(table: &TableDef) -> String {
 }
 
 /// The text of `pg_get_indexdef` for a secondary index of `table`.
-/// `predicate`: its deparsed forms (see [`deparsed_predicate`]).
+/// `predicate`: its deparsed forms (see [`deparsed_predicate`]); `keys` its key parts' (see
+/// [`deparsed_keys`]).
 pub fn index_def(
     table: &TableDef,
     index: &IndexDef,
     pretty: bool,
     predicate: Option<(String, String)>,
+    keys: &[(String, String)],
 ) -> String {
     let predicate = match &predicate {
         Some((_, shown)) if pretty => Some(shown.as_str()),
         Some((plain, _)) => Some(plain.as_str()),
         None => index.predicate_text(pretty),
     };
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|(plain, shown)| if pretty { shown } else { plain }.clone())
+        .collect();
     index_text(
         table,
         &index.name,
-        &index.key_texts(table, pretty),
+        &keys,
         &index.options,
         index.unique,
         predicate,
@@ -1579,7 +1644,7 @@ fn pg_catalog(
                 out.row(vec![
                     int(RULE_OIDS + i as i64),
                     text("_RETURN"),
-                    int(VIEW_OIDS + i as i64),
+                    int(view_oid(i, view)),
                     text("1"),
                     text("O"),
                     Value::Bool(true),
@@ -1613,7 +1678,7 @@ fn pg_catalog(
                         text(deptype),
                     ]);
                 };
-                depend(VIEW_OIDS + i as i64, "i");
+                depend(view_oid(i, view), "i");
                 for read in &view.reads {
                     depend(locked_relation_oid(catalog, *read), "n");
                 }
@@ -1741,26 +1806,13 @@ fn pg_catalog(
                 ("nspowner", I8),
                 ("nspacl", DataType::Text.array()),
             ]);
-            let system = crate::catalog::schema_acl_of(crate::catalog::BOOTSTRAP_ROLE);
-            let letters = &crate::catalog::SCHEMA_PRIVILEGES;
-            for (oid, name, owner, acl) in [
-                (PG_CATALOG, "pg_catalog", OWNER, system.clone()),
-                (PUBLIC, "public", DATABASE_OWNER, catalog.schema_acl()),
-                (INFORMATION_SCHEMA, "information_schema", OWNER, system),
-            ] {
+            for (oid, name) in namespace_oids(catalog) {
+                let (owner, acl) = catalog.schema_owner_acl(&name).unwrap_or_default();
                 out.row(vec![
                     int(oid),
                     text(name),
-                    int(owner),
-                    acl_array(Some(&acl), letters),
-                ]);
-            }
-            for schema in catalog.schemas.values() {
-                out.row(vec![
-                    int(schema.oid),
-                    text(schema.name.clone()),
-                    int(role_oid(catalog, Some(&schema.owner))),
-                    acl_array(schema.acl.as_deref(), letters),
+                    int(role_oid(catalog, Some(&owner))),
+                    acl_array(acl.as_deref(), &crate::catalog::SCHEMA_PRIVILEGES),
                 ]);
             }
         }
@@ -2661,7 +2713,7 @@ fn pg_catalog(
             }
             for (i, view) in catalog.views.values().enumerate() {
                 class(
-                    VIEW_OIDS + i as i64,
+                    view_oid(i, view),
                     &view.name,
                     "v",
                     0,
@@ -2777,16 +2829,8 @@ fn pg_catalog(
             }
             // A view's columns, with the types they had when it was made.
             for (v, view) in catalog.views.values().enumerate() {
-                for (i, (name, &ty)) in view.columns.iter().zip(&view.types).enumerate() {
-                    let column = crate::catalog::ColumnDef {
-                        name: name.clone(),
-                        ty,
-                        not_null: false,
-                        default: None,
-                        identity: None,
-                        acl: None,
-                    };
-                    attribute(VIEW_OIDS + v as i64, i + 1, &column, true);
+                for (i, column) in view_column_defs(view).iter().enumerate() {
+                    attribute(view_oid(v, view), i + 1, column, true);
                 }
             }
         }
@@ -3296,7 +3340,11 @@ fn pg_catalog(
                 }
                 for index in &table.indexes {
                     let predicate = deparsed_predicate(&mut binder, table, index);
-                    row(&index.name, index_def(table, index, false, predicate));
+                    let keys = deparsed_keys(&mut binder, table, index);
+                    row(
+                        &index.name,
+                        index_def(table, index, false, predicate, &keys),
+                    );
                 }
             }
         }
@@ -3882,14 +3930,24 @@ fn information_schema(
                 .map(|n| (*n, if numbers.contains(n) { I4 } else { T }))
                 .collect();
             out.columns(&columns);
-            for table in user_tables(catalog) {
-                for (i, column) in table.columns.iter().enumerate() {
+            // Tables' columns, then views' (nullable, no default; Keel's views are not
+            // updatable, as information_schema.views says).
+            let view_columns: Vec<(&str, Vec<crate::catalog::ColumnDef>)> = catalog
+                .views
+                .values()
+                .map(|view| (view.name.as_str(), view_column_defs(view)))
+                .collect();
+            let relations = user_tables(catalog)
+                .map(|table| (table.name.as_str(), &table.columns[..], true))
+                .chain(view_columns.iter().map(|(name, c)| (*name, &c[..], false)));
+            for (relation, columns, updatable) in relations {
+                for (i, column) in columns.iter().enumerate() {
                     let f = facets(column.ty);
                     let identity_seq = column.identity.and_then(|_| {
                         catalog.sequences.values().find(|s| {
                             s.owned_by
                                 .as_ref()
-                                .is_some_and(|(t, c)| *t == table.name && *c == column.name)
+                                .is_some_and(|(t, c)| t == relation && *c == column.name)
                         })
                     });
                     let seq_text = |value: fn(&SequenceDef) -> String| {
@@ -3897,8 +3955,8 @@ fn information_schema(
                     };
                     let mut row = vec![
                         db(),
-                        text(crate::catalog::split_name(&table.name).0),
-                        text(crate::catalog::relname(&table.name)),
+                        text(crate::catalog::split_name(relation).0),
+                        text(crate::catalog::relname(relation)),
                         text(column.name.clone()),
                         int(i as i64 + 1),
                         match (&column.default, column.identity) {
@@ -3968,7 +4026,7 @@ fn information_schema(
                         yes_no(identity_seq.is_some_and(|s| s.cycle)),
                         text("NEVER"),
                         Value::Null,
-                        text("YES"),
+                        yes_no(updatable),
                     ]);
                     out.row(row);
                 }
@@ -4227,12 +4285,13 @@ fn information_schema(
                 ("is_trigger_deletable", T),
                 ("is_trigger_insertable_into", T),
             ]);
-            for view in catalog.views.values() {
+            let defs = view_defs(catalog, session);
+            for (view, (_, plain, _)) in catalog.views.values().zip(defs) {
                 out.row(vec![
                     db(),
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
-                    text(format!(" {};", shown_query(view, session))),
+                    text(plain),
                     text("NONE"),
                     text("NO"),
                     text("NO"),

@@ -92,7 +92,7 @@ pub enum DataType {
     /// column type like `TimestampP`, by PostgreSQL's typmod (the field range mask above 16
     /// bits, the precision below; see [`crate::datetime::adjust_interval`]).
     IntervalP(u32),
-    /// An object identifier type (`regclass`, `regtype`, `regnamespace`): an OID held as
+    /// An object identifier type (`regclass`, `regtype`, `regnamespace`, `regrole`...): an OID held as
     /// `Value::Int` that compares and converts as `oid` does, and prints as the object's name.
     /// Naming needs the catalog, so a cast to text names it when bound, and a column of this
     /// type sent to a client in text form is named by the session (see `Session::reg_name`).
@@ -105,6 +105,8 @@ pub enum RegKind {
     Class,
     Type,
     Namespace,
+    /// regrole: a role by its name.
+    Role,
     /// regproc: a function by its name.
     Proc,
     /// regprocedure: a function by its name and argument types.
@@ -118,6 +120,7 @@ impl RegKind {
             RegKind::Class => "regclass",
             RegKind::Type => "regtype",
             RegKind::Namespace => "regnamespace",
+            RegKind::Role => "regrole",
             RegKind::Proc => "regproc",
             RegKind::Procedure => "regprocedure",
         }
@@ -129,6 +132,7 @@ impl RegKind {
             "regclass" => Some(RegKind::Class),
             "regtype" => Some(RegKind::Type),
             "regnamespace" => Some(RegKind::Namespace),
+            "regrole" => Some(RegKind::Role),
             "regproc" => Some(RegKind::Proc),
             "regprocedure" => Some(RegKind::Procedure),
             _ => None,
@@ -313,6 +317,7 @@ impl DataType {
             DataType::Reg(RegKind::Class) => 2205,
             DataType::Reg(RegKind::Type) => 2206,
             DataType::Reg(RegKind::Namespace) => 4089,
+            DataType::Reg(RegKind::Role) => 4096,
             DataType::Reg(RegKind::Proc) => 24,
             DataType::Reg(RegKind::Procedure) => 2202,
             DataType::Time => 1083,
@@ -432,6 +437,7 @@ impl DataType {
             2205 => DataType::Reg(RegKind::Class),
             2206 => DataType::Reg(RegKind::Type),
             4089 => DataType::Reg(RegKind::Namespace),
+            4096 => DataType::Reg(RegKind::Role),
             24 => DataType::Reg(RegKind::Proc),
             2202 => DataType::Reg(RegKind::Procedure),
             1083 => DataType::Time,
