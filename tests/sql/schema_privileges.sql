@@ -54,9 +54,9 @@ select 'sp_a.v'::regclass::oid = (select oid from pg_class where relname = 'v' a
 drop view sp_a.a_first;
 select relname from pg_class where oid = 'sp_a.v'::regclass;
 -- information_schema: views' columns, definitions as pg_get_viewdef prints them
-select table_name, column_name, ordinal_position, data_type, is_nullable, column_default
+select table_name, column_name, ordinal_position, data_type, is_nullable, column_default, is_updatable
 from information_schema.columns where table_schema = 'sp_a' order by table_name, ordinal_position;
-select table_name, view_definition from information_schema.views where table_schema = 'sp_a';
+select table_name, view_definition, is_updatable, is_insertable_into from information_schema.views where table_schema = 'sp_a';
 -- index expressions with implicit casts
 create index t_lower on sp_a.t (lower(note));
 create index t_cat on sp_a.t ((note || 'x'));

@@ -13,6 +13,7 @@ mod arrays;
 mod deparse;
 mod foreign_keys;
 mod roles;
+mod views;
 
 use foreign_keys::ForeignKeyClause;
 
@@ -135,6 +136,9 @@ pub struct Binder<'a> {
     ctes: Vec<Cte>,
     /// While a view's query is bound: its owner, whose privileges its tables are read with.
     acting: Option<String>,
+    /// While a statement rewritten from one on a view is bound: the view's owner, whose
+    /// privileges its target relation is written with (see `bind::views`).
+    view_role: Option<String>,
     /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
@@ -574,6 +578,7 @@ impl<'a> Binder<'a> {
             whole_row_json: false,
             windows: Vec::new(),
             acting: None,
+            view_role: None,
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
@@ -1427,7 +1432,7 @@ impl<'a> Binder<'a> {
     /// 42501 unless the acting role (the session's, or a view's owner while its query is bound)
     /// holds `privileges` on `table`.
     fn require(&self, table: &TableDef, privileges: u8) -> SqlResult<()> {
-        self.catalog.require(table, privileges, self.acting_role())
+        self.catalog.require(table, privileges, self.target_role())
     }
 
     /// The role whose privileges are checked: a view's owner inside the view, else the user.
@@ -1435,11 +1440,19 @@ impl<'a> Binder<'a> {
         self.acting.as_deref().unwrap_or(&self.session.user)
     }
 
+    /// The role whose privileges on a write statement's target are checked: the acting role,
+    /// or the owner of the view the statement was written against.
+    fn target_role(&self) -> &str {
+        self.view_role
+            .as_deref()
+            .unwrap_or_else(|| self.acting_role())
+    }
+
     /// 42501 unless the acting role holds `privilege` on each of `columns` of `table` (see
     /// [`Catalog::require_columns`]).
     fn require_columns(&self, table: &TableDef, privilege: u8, columns: &[usize]) -> SqlResult<()> {
         self.catalog
-            .require_columns(table, privilege, columns, self.acting_role())
+            .require_columns(table, privilege, columns, self.target_role())
     }
 
     /// `table`'s columns as a FROM item, those the acting role may not SELECT marked denied (an
@@ -1453,7 +1466,13 @@ impl<'a> Binder<'a> {
         must_read: bool,
     ) -> SqlResult<ScopeRel> {
         let mut scope = ScopeRel::table(table, alias, offset);
-        let role = self.acting_role();
+        // A write's target (the only scope that need not be read) is checked for the target's
+        // role.
+        let role = if must_read {
+            self.acting_role()
+        } else {
+            self.target_role()
+        };
         if self.catalog.table_privileges(table, role) & PRIV_SELECT != 0 {
             return Ok(scope);
         }
@@ -6071,6 +6090,25 @@ impl<'a> Binder<'a> {
     }
 
     /// `FROM t [alias]`
+    /// The view an UPDATE or DELETE names as its target, with the name the statement gives it
+    /// (None: not a view).
+    fn view_factor(
+        &self,
+        factor: &TableFactor,
+    ) -> SqlResult<Option<(crate::catalog::ViewDef, String)>> {
+        let TableFactor::Table { name, alias, .. } = factor else {
+            return Ok(None);
+        };
+        let Some(view) = self.view(name)? else {
+            return Ok(None);
+        };
+        let alias = match alias {
+            Some(alias) => ident_name(&alias.name),
+            None => crate::catalog::relname(&view.name).to_string(),
+        };
+        Ok(Some((view, alias)))
+    }
+
     fn table_factor(&self, factor: &TableFactor) -> SqlResult<(Arc<TableDef>, String)> {
         match factor {
             TableFactor::Table {
@@ -6376,6 +6414,9 @@ impl<'a> Binder<'a> {
         let TableObject::TableName(name) = &insert.table else {
             return Err(unsupported("INSERT into a table function"));
         };
+        if let Some(view) = self.view(name)? {
+            return self.insert_into_view(insert, &view);
+        }
         let table = self.lookup_table(name)?;
         // INSERT on the columns given values is checked once they are known; RETURNING's
         // columns need SELECT (its scope checks them).
@@ -6387,21 +6428,19 @@ impl<'a> Binder<'a> {
             self.require(&table, PRIV_UPDATE)?;
         }
         let table = self.write_target(table)?;
-        let on_conflict = match &insert.on {
-            None => None,
-            Some(ast::OnInsert::OnConflict(on_conflict)) => {
-                let alias = insert.table_alias.as_ref().map_or_else(
-                    || crate::catalog::relname(&table.name).to_string(),
-                    ident_name,
-                );
-                Some(Arc::new(self.bind_on_conflict(
-                    &table,
-                    alias,
-                    on_conflict,
-                )?))
-            }
-            Some(_) => return Err(unsupported("ON DUPLICATE KEY UPDATE")),
-        };
+        // The name the table goes by in ON CONFLICT and RETURNING.
+        let alias = insert.table_alias.as_ref().map_or_else(
+            || crate::catalog::relname(&table.name).to_string(),
+            ident_name,
+        );
+        let on_conflict =
+            match &insert.on {
+                None => None,
+                Some(ast::OnInsert::OnConflict(on_conflict)) => Some(Arc::new(
+                    self.bind_on_conflict(&table, alias.clone(), on_conflict)?,
+                )),
+                Some(_) => return Err(unsupported("ON DUPLICATE KEY UPDATE")),
+            };
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..table.columns.len()).collect()
         } else {
@@ -6422,7 +6461,7 @@ impl<'a> Binder<'a> {
             }
             targets
         };
-        let returning = self.returning(&table, insert.returning.as_ref())?;
+        let returning = self.returning(&table, alias, insert.returning.as_ref())?;
         let Some(source) = &insert.source else {
             // INSERT ... DEFAULT VALUES: one row of the columns' defaults.
             self.require_columns(&table, PRIV_INSERT, &[])?;
@@ -6985,18 +7024,15 @@ impl<'a> Binder<'a> {
         self.coerce_to(expr, ty, to, span)
     }
 
+    /// A write statement's RETURNING list over the row of `table`, named `alias` there.
     fn returning(
         &mut self,
         table: &Arc<TableDef>,
+        alias: String,
         items: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Option<Returning>> {
         let Some(items) = items else { return Ok(None) };
-        let rel = self.readable_scope(
-            table,
-            crate::catalog::relname(&table.name).to_string(),
-            0,
-            false,
-        )?;
+        let rel = self.readable_scope(table, alias, 0, false)?;
         let scope = Scope {
             rels: vec![rel],
             outer: None,
@@ -7076,6 +7112,9 @@ impl<'a> Binder<'a> {
         selection: Option<&ast::Expr>,
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
+        if let Some((view, alias)) = self.view_factor(relation)? {
+            return self.update_view(&view, &alias, assignments, from, selection, returning);
+        }
         let (table, alias) = self.table_factor(relation)?;
         let table = self.write_target(table)?;
         // Columns read (WHERE, SET values, RETURNING) need SELECT: the scope checks them.
@@ -7116,6 +7155,9 @@ impl<'a> Binder<'a> {
         selection: Option<&ast::Expr>,
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
+        if let Some((view, alias)) = self.view_factor(relation)? {
+            return self.delete_from_view(&view, &alias, using, selection, returning);
+        }
         let (table, alias) = self.table_factor(relation)?;
         // Columns read (WHERE, RETURNING) need SELECT: the scope checks them.
         self.require(&table, PRIV_DELETE)?;
@@ -7207,7 +7249,8 @@ impl<'a> Binder<'a> {
         let access = filter
             .as_ref()
             .map_or(Access::Scan, |f| key_access(table, f));
-        let returning = self.returning(table, returning)?;
+        let alias = scope.rels[0].alias.clone();
+        let returning = self.returning(table, alias, returning)?;
         Ok((access, filter.map(Arc::new), returning))
     }
 

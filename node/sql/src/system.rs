@@ -3845,12 +3845,16 @@ fn information_schema(
                 ("is_typed", T),
                 ("commit_action", T),
             ]);
-            let mut names: Vec<(&str, &str)> = user_tables(catalog)
-                .map(|t| (t.name.as_str(), "BASE TABLE"))
-                .chain(catalog.views.values().map(|v| (v.name.as_str(), "VIEW")))
+            let binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
+            let mut names: Vec<(&str, &str, bool)> = user_tables(catalog)
+                .map(|t| (t.name.as_str(), "BASE TABLE", true))
+                .chain(catalog.views.values().map(|v| {
+                    let (insertable, _, _) = binder.view_updatability(v);
+                    (v.name.as_str(), "VIEW", insertable)
+                }))
                 .collect();
             names.sort();
-            for (name, kind) in names {
+            for (name, kind, insertable) in names {
                 out.row(vec![
                     db(),
                     text(crate::catalog::split_name(name).0),
@@ -3861,7 +3865,7 @@ fn information_schema(
                     Value::Null,
                     Value::Null,
                     Value::Null,
-                    yes_no(kind == "BASE TABLE"),
+                    yes_no(insertable),
                     text("NO"),
                     Value::Null,
                 ]);
@@ -3930,18 +3934,26 @@ fn information_schema(
                 .map(|n| (*n, if numbers.contains(n) { I4 } else { T }))
                 .collect();
             out.columns(&columns);
-            // Tables' columns, then views' (nullable, no default; Keel's views are not
-            // updatable, as information_schema.views says).
-            let view_columns: Vec<(&str, Vec<crate::catalog::ColumnDef>)> = catalog
+            // Tables' columns, then views' (nullable, no default, updatable where they are
+            // plain columns of what an updatable view reads).
+            let binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
+            let view_columns: Vec<(&str, Vec<crate::catalog::ColumnDef>, Vec<bool>)> = catalog
                 .views
                 .values()
-                .map(|view| (view.name.as_str(), view_column_defs(view)))
+                .map(|view| {
+                    let (_, _, updatable) = binder.view_updatability(view);
+                    (view.name.as_str(), view_column_defs(view), updatable)
+                })
                 .collect();
             let relations = user_tables(catalog)
-                .map(|table| (table.name.as_str(), &table.columns[..], true))
-                .chain(view_columns.iter().map(|(name, c)| (*name, &c[..], false)));
+                .map(|table| (table.name.as_str(), &table.columns[..], None))
+                .chain(
+                    (view_columns.iter())
+                        .map(|(name, c, updatable)| (*name, &c[..], Some(updatable))),
+                );
             for (relation, columns, updatable) in relations {
                 for (i, column) in columns.iter().enumerate() {
+                    let updatable = updatable.is_none_or(|u| u[i]);
                     let f = facets(column.ty);
                     let identity_seq = column.identity.and_then(|_| {
                         catalog.sequences.values().find(|s| {
@@ -4286,15 +4298,17 @@ fn information_schema(
                 ("is_trigger_insertable_into", T),
             ]);
             let defs = view_defs(catalog, session);
+            let binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
             for (view, (_, plain, _)) in catalog.views.values().zip(defs) {
+                let (insertable, updatable, _) = binder.view_updatability(view);
                 out.row(vec![
                     db(),
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
                     text(plain),
                     text("NONE"),
-                    text("NO"),
-                    text("NO"),
+                    yes_no(updatable),
+                    yes_no(insertable),
                     text("NO"),
                     text("NO"),
                     text("NO"),
