@@ -1563,18 +1563,32 @@ impl<'a> Binder<'a> {
                         other => return Err(unsupported(format!("EXPLAIN option {other}"))),
                     }
                 }
-                let Statement::Query(query) = statement.as_ref() else {
-                    return Err(unsupported("EXPLAIN of statements other than queries"));
+                let (rel, columns, write) = match statement.as_ref() {
+                    Statement::Query(query) => {
+                        if !query.locks.is_empty() {
+                            return Err(unsupported("EXPLAIN of SELECT ... FOR UPDATE"));
+                        }
+                        let (rel, columns) = self.bind_query_rel(query, None)?;
+                        (rel, columns, None)
+                    }
+                    Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
+                        if analyze {
+                            return Err(unsupported(
+                                "EXPLAIN ANALYZE of INSERT, UPDATE and DELETE",
+                            ));
+                        }
+                        let plan = self.bind_statement(statement)?;
+                        let (write, rel) = explain_write(&plan, statement)?;
+                        (rel, Vec::new(), Some(Arc::new(write)))
+                    }
+                    _ => return Err(unsupported("EXPLAIN of statements other than queries")),
                 };
-                if !query.locks.is_empty() {
-                    return Err(unsupported("EXPLAIN of SELECT ... FOR UPDATE"));
-                }
-                let (rel, columns) = self.bind_query_rel(query, None)?;
                 Ok(Plan::Explain {
                     analyze,
                     timing,
                     summary,
                     query: Arc::new(QueryPlan { rel, columns }),
+                    write,
                     columns: vec![OutputColumn {
                         name: "QUERY PLAN".into(),
                         ty: DataType::Text,
@@ -13734,6 +13748,108 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
 /// (`'"MySeq"'`), a schema prefix kept.
+/// EXPLAIN's view of a bound INSERT, UPDATE or DELETE (`statement`, for the name the target goes
+/// by): the write's node line as PostgreSQL prints it (`Update on t`, `Delete on t a`), ON
+/// CONFLICT's details, and the tree that finds the rows: the target's scan with its access path
+/// and filter, the query of a write with FROM/USING or subqueries, INSERT's source (`Result` for
+/// one row of values, a VALUES scan for several).
+fn explain_write(
+    plan: &Plan,
+    statement: &Statement,
+) -> SqlResult<(crate::plan::ExplainWrite, Rel)> {
+    let alias = match statement {
+        Statement::Insert(insert) => insert.table_alias.as_ref().map(ident_name),
+        Statement::Update { table, .. } => match &table.relation {
+            TableFactor::Table { alias, .. } => alias.as_ref().map(|a| ident_name(&a.name)),
+            _ => None,
+        },
+        Statement::Delete(delete) => match &delete.from {
+            FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => {
+                match tables.first().map(|t| &t.relation) {
+                    Some(TableFactor::Table { alias, .. }) => {
+                        alias.as_ref().map(|a| ident_name(&a.name))
+                    }
+                    _ => None,
+                }
+            }
+        },
+        _ => None,
+    };
+    let node = |verb: &str, table: &TableDef| {
+        let name = crate::catalog::relname(&table.name);
+        match alias.as_deref() {
+            Some(alias) if alias != name => format!("{verb} on {name} {alias}"),
+            _ => format!("{verb} on {name}"),
+        }
+    };
+    let scan = |table: &Arc<TableDef>, access: &Access, filter: &Option<Arc<Expr>>| Rel::Scan {
+        table: table.clone(),
+        alias: alias
+            .clone()
+            .unwrap_or_else(|| crate::catalog::relname(&table.name).to_string()),
+        access: access.clone(),
+        filter: filter.clone(),
+        project: None,
+    };
+    let none = || Rel::Values {
+        rows: Vec::new(),
+        width: 0,
+    };
+    let write = |lines: Vec<String>, child: Option<&str>| crate::plan::ExplainWrite {
+        lines,
+        child: child.map(str::to_string),
+    };
+    Ok(match plan {
+        Plan::Update(update) => (
+            write(vec![node("Update", &update.table)], None),
+            scan(&update.table, &update.access, &update.filter),
+        ),
+        Plan::Delete(delete) => (
+            write(vec![node("Delete", &delete.table)], None),
+            scan(&delete.table, &delete.access, &delete.filter),
+        ),
+        Plan::WriteFromQuery(w) => {
+            let verb = if matches!(statement, Statement::Delete(_)) {
+                "Delete"
+            } else {
+                "Update"
+            };
+            (write(vec![node(verb, &w.table)], None), w.rel.clone())
+        }
+        Plan::Insert(insert) => {
+            let mut lines = vec![node("Insert", &insert.table)];
+            if let Some(on_conflict) = &insert.on_conflict {
+                let resolution = if on_conflict.update.is_some() {
+                    "UPDATE"
+                } else {
+                    "NOTHING"
+                };
+                lines.push(format!("  Conflict Resolution: {resolution}"));
+                let table = &insert.table;
+                let mut arbiters: Vec<String> = (table.indexes.iter())
+                    .filter(|index| on_conflict.indexes.contains(&index.id))
+                    .map(|index| crate::catalog::relname(&index.name).to_string())
+                    .collect();
+                if arbiters.is_empty() && !table.primary_key.is_empty() {
+                    arbiters.push(crate::catalog::relname(&table.pkey_name()).to_string());
+                }
+                if !arbiters.is_empty() {
+                    lines.push(format!(
+                        "  Conflict Arbiter Indexes: {}",
+                        arbiters.join(", ")
+                    ));
+                }
+            }
+            match &insert.source {
+                Some(source) => (write(lines, None), source.clone()),
+                None if insert.rows.len() == 1 => (write(lines, Some("Result")), none()),
+                None => (write(lines, Some("Values Scan on \"*VALUES*\"")), none()),
+            }
+        }
+        _ => return Err(unsupported("EXPLAIN of this statement")),
+    })
+}
+
 /// An INSERT of rows of expressions. Rows with subqueries or sequence calls run as a query, like
 /// INSERT ... SELECT.
 fn values_insert(

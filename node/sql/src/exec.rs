@@ -3050,6 +3050,7 @@ impl Session {
                 timing,
                 summary,
                 query,
+                write,
                 columns,
             } => {
                 let started = std::time::Instant::now();
@@ -3064,6 +3065,18 @@ impl Session {
                     None
                 };
                 let mut lines = crate::explain::explain(&rel, stats.as_ref(), *timing);
+                if let Some(write) = write {
+                    // The write's node, then what finds its rows as its child.
+                    let tree = match &write.child {
+                        Some(line) => vec![line.clone()],
+                        None => lines,
+                    };
+                    lines = write.lines.clone();
+                    for (i, line) in tree.into_iter().enumerate() {
+                        let indent = if i == 0 { "  ->  " } else { "      " };
+                        lines.push(format!("{indent}{line}"));
+                    }
+                }
                 if *analyze && *summary {
                     lines.push(format!(
                         "Execution Time: {:.3} ms",

@@ -708,6 +708,15 @@ pub struct WriteFromQuery {
     pub returning: Option<Returning>,
 }
 
+/// EXPLAIN of INSERT, UPDATE or DELETE (not run): the write's node (`Update on t`) and its detail
+/// lines, over the tree that finds its rows, or over the one line `child` when the rows are not
+/// a tree (`Result` for one VALUES row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainWrite {
+    pub lines: Vec<String>,
+    pub child: Option<String>,
+}
+
 /// A bound statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
@@ -729,6 +738,8 @@ pub enum Plan {
         timing: bool,
         summary: bool,
         query: Arc<QueryPlan>,
+        /// EXPLAIN of INSERT, UPDATE or DELETE: the write's node above `query`'s tree.
+        write: Option<Arc<ExplainWrite>>,
         columns: Vec<OutputColumn>,
     },
     Insert(Arc<InsertPlan>),
