@@ -118,12 +118,33 @@ def test_explain_analyze_timing_and_summary_off(keel):
 def test_explain_refuses_what_it_cannot_show(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table t (k int primary key)")
-        for sql in ("explain (format json) select 1", "explain insert into t values (1)"):
+        for sql in ("explain (format json) select 1", "explain analyze insert into t values (1)"):
             try:
                 conn.execute(sql)
             except psycopg.errors.FeatureNotSupported:
                 continue
             raise AssertionError(f"{sql} did not say it is not supported")
+
+
+def test_explain_of_a_write_shows_it_and_writes_nothing(keel):
+    # bind.rs explain_write: EXPLAIN (without ANALYZE) of INSERT/UPDATE/DELETE binds the write,
+    # prints it over what finds its rows, and runs none of it.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table w (k int primary key, v int)")
+        conn.execute("insert into w values (1, 10), (2, 20)")
+        assert plan(conn, "insert into w values (3, 30)") == ["Insert on w", "  ->  Result"]
+        assert plan(conn, "update w set v = 0 where k = 1") == [
+            "Update on w",
+            "  ->  Index Scan using w_pkey on w",
+            "        Index Cond: (k = 1)",
+        ]
+        assert plan(conn, "delete from w where v > 5") == [
+            "Delete on w",
+            "  ->  Seq Scan on w",
+            "        Filter: (v > 5)",
+        ]
+        rows = conn.execute("select k, v from w order by k").fetchall()
+        assert rows == [(1, 10), (2, 20)]
 
 
 def test_an_aggregate_over_a_join_by_the_left_key_aggregates_the_right_side_first(keel):
