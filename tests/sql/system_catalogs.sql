@@ -27,3 +27,19 @@ SELECT count(*) FROM information_schema.columns c JOIN information_schema.tables
 DROP TABLE sys_a, sys_b;
 DROP SEQUENCE sys_s;
 SELECT count(*) FROM pg_class WHERE relname LIKE 'sys\_%';
+-- pg_group (roles that cannot log in, with their members) and the catalogs of what Keel has
+-- none of (materialized views, two-phase transactions, replication), by PostgreSQL's OIDs.
+drop role if exists sc_child;
+drop role if exists sc_parent;
+create role sc_parent nologin;
+create role sc_child login;
+grant sc_parent to sc_child;
+select groname, array_length(grolist, 1), grolist = array[(select oid from pg_roles where rolname = 'sc_child')] from pg_group where groname in ('sc_parent', 'pg_read_all_stats', 'pg_signal_backend') order by 1;
+select count(*) from pg_group where groname = 'sc_child';
+select * from pg_matviews;
+select * from pg_prepared_xacts;
+select * from pg_stat_replication;
+select * from pg_replication_slots;
+select 'pg_matviews'::regclass::oid, 'pg_group'::regclass, 'pg_replication_slots'::regclass::oid;
+drop role sc_child;
+drop role sc_parent;

@@ -1120,6 +1120,14 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_ts_parser", 3601),
     ("pg_ts_template", 3764),
     ("pg_user_mapping", 1418),
+    ("pg_group", 12_010),
+    ("pg_rules", 12_023),
+    ("pg_matviews", 12_038),
+    ("pg_available_extensions", 12_081),
+    ("pg_available_extension_versions", 12_085),
+    ("pg_prepared_xacts", 12_090),
+    ("pg_stat_replication", 12_227),
+    ("pg_replication_slots", 12_257),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -2235,6 +2243,104 @@ fn pg_catalog(
                 }
             }
         }
+        // The roles that cannot log in, with their members (PostgreSQL's view over pg_authid).
+        "pg_group" => {
+            out.columns(&[("groname", T), ("grosysid", I8), ("grolist", I8.array())]);
+            let roles = catalog.all_roles();
+            for group in roles.iter().filter(|r| !r.login) {
+                let members = (roles.iter())
+                    .filter(|m| m.member_of.iter().any(|of| of.role == group.name))
+                    .map(|m| int(m.oid))
+                    .collect();
+                out.row(vec![
+                    text(group.name.clone()),
+                    int(group.oid),
+                    Value::Array(Box::new(crate::array::Array::one_dim(members))),
+                ]);
+            }
+        }
+        // What Keel has none of, so these are empty, with PostgreSQL 15's columns: comments on
+        // databases and roles, rules besides views' own `_RETURN` (which pg_rules leaves out),
+        // materialized views, installable extensions, two-phase transactions, replication.
+        "pg_shdescription" => out.columns(&[("objoid", I8), ("classoid", I8), ("description", T)]),
+        "pg_rules" => out.columns(&[
+            ("schemaname", T),
+            ("tablename", T),
+            ("rulename", T),
+            ("definition", T),
+        ]),
+        "pg_matviews" => out.columns(&[
+            ("schemaname", T),
+            ("matviewname", T),
+            ("matviewowner", T),
+            ("tablespace", T),
+            ("hasindexes", B),
+            ("ispopulated", B),
+            ("definition", T),
+        ]),
+        "pg_available_extensions" => out.columns(&[
+            ("name", T),
+            ("default_version", T),
+            ("installed_version", T),
+            ("comment", T),
+        ]),
+        "pg_available_extension_versions" => out.columns(&[
+            ("name", T),
+            ("version", T),
+            ("installed", B),
+            ("superuser", B),
+            ("trusted", B),
+            ("relocatable", B),
+            ("schema", T),
+            ("requires", T.array()),
+            ("comment", T),
+        ]),
+        "pg_prepared_xacts" => out.columns(&[
+            ("transaction", I8),
+            ("gid", T),
+            ("prepared", DataType::TimestampTz),
+            ("owner", T),
+            ("database", T),
+        ]),
+        "pg_stat_replication" => out.columns(&[
+            ("pid", I4),
+            ("usesysid", I8),
+            ("usename", T),
+            ("application_name", T),
+            ("client_addr", T),
+            ("client_hostname", T),
+            ("client_port", I4),
+            ("backend_start", DataType::TimestampTz),
+            ("backend_xmin", I8),
+            ("state", T),
+            ("sent_lsn", T),
+            ("write_lsn", T),
+            ("flush_lsn", T),
+            ("replay_lsn", T),
+            ("write_lag", DataType::Interval),
+            ("flush_lag", DataType::Interval),
+            ("replay_lag", DataType::Interval),
+            ("sync_priority", I4),
+            ("sync_state", T),
+            ("reply_time", DataType::TimestampTz),
+        ]),
+        "pg_replication_slots" => out.columns(&[
+            ("slot_name", T),
+            ("plugin", T),
+            ("slot_type", T),
+            ("datoid", I8),
+            ("database", T),
+            ("temporary", B),
+            ("active", B),
+            ("active_pid", I4),
+            ("xmin", I8),
+            ("catalog_xmin", I8),
+            ("restart_lsn", T),
+            ("confirmed_flush_lsn", T),
+            ("wal_status", T),
+            ("safe_wal_size", I8),
+            ("two_phase", B),
+        ]),
         // No extensions and no user functions yet.
         "pg_extension" => out.columns(&[
             ("oid", I8),
