@@ -608,6 +608,44 @@ impl<'a> Binder<'a> {
         }))
     }
 
+    /// `ALTER VIEW [IF EXISTS] name OWNER TO role` (`current_user`, `current_role` and
+    /// `session_user` name the session's role): PostgreSQL's 42809 for a relation that is not
+    /// a view.
+    pub fn bind_view_owner(&self, name: &str, if_exists: bool, role: &str) -> SqlResult<Plan> {
+        let key = self
+            .catalog
+            .resolve_written(name, self.path(), &self.session.user);
+        if !self.catalog.views.contains_key(&key) {
+            if self.catalog.relation_exists(&key) {
+                return Err(SqlError::new(
+                    code::WRONG_OBJECT_TYPE,
+                    format!("\"{}\" is not a view", crate::catalog::relname(&key)),
+                ));
+            }
+            if if_exists {
+                return Ok(Plan::RenameView {
+                    view: None,
+                    name: name.to_string(),
+                    to: String::new(),
+                    tag: "ALTER VIEW",
+                });
+            }
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        }
+        let role = match role {
+            "current_user" | "current_role" | "session_user" => self.session.user.clone(),
+            role => role.to_string(),
+        };
+        Ok(Plan::AlterOwner {
+            relation: key,
+            role,
+            tag: "ALTER VIEW",
+        })
+    }
+
     pub fn bind_rename_view(&self, name: &str, if_exists: bool, to: &str) -> SqlResult<Plan> {
         let key = self
             .catalog

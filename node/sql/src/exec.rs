@@ -1706,6 +1706,14 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_rename_view(&name.0, if_exists, &to)?);
             }
+            Parsed::ViewOwner {
+                name,
+                if_exists,
+                role,
+            } => {
+                let binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_view_owner(&name.0, if_exists, &role)?);
+            }
             Parsed::AlterTypeOwner { name, role } => {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_type_owner(&name.0, &role)?);
@@ -2912,6 +2920,7 @@ impl Session {
             Parsed::Sql(_)
             | Parsed::AlterSequence(_)
             | Parsed::RenameView { .. }
+            | Parsed::ViewOwner { .. }
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::RoleSetting { .. } => {

@@ -495,6 +495,12 @@ pub enum Parsed {
         if_exists: bool,
         to: String,
     },
+    /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
+    ViewOwner {
+        name: (String, usize),
+        if_exists: bool,
+        role: String,
+    },
     Sql(Box<Statement>),
 }
 
@@ -2043,7 +2049,7 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
-/// `ALTER VIEW [IF EXISTS] name RENAME TO new`, when the text is that.
+/// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.
 fn rename_view(text: &str) -> Option<Parsed> {
     let mut c = Cursor::new(text, 1).ok()?;
     if !c.word("view") {
@@ -2054,6 +2060,14 @@ fn rename_view(text: &str) -> Option<Parsed> {
         return None;
     }
     let name = c.qualified().ok()?;
+    if c.word("owner") && c.word("to") {
+        let (role, _) = c.ident().ok()?;
+        return c.done().then_some(Parsed::ViewOwner {
+            name,
+            if_exists,
+            role,
+        });
+    }
     if !(c.word("rename") && c.word("to")) {
         return None;
     }
