@@ -616,24 +616,7 @@ impl<'a> Binder<'a> {
             .catalog
             .resolve_written(name, self.path(), &self.session.user);
         if !self.catalog.views.contains_key(&key) {
-            if self.catalog.relation_exists(&key) {
-                return Err(SqlError::new(
-                    code::WRONG_OBJECT_TYPE,
-                    format!("\"{}\" is not a view", crate::catalog::relname(&key)),
-                ));
-            }
-            if if_exists {
-                return Ok(Plan::RenameView {
-                    view: None,
-                    name: name.to_string(),
-                    to: String::new(),
-                    tag: "ALTER VIEW",
-                });
-            }
-            return Err(SqlError::new(
-                code::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            ));
+            return self.no_view(&key, name, if_exists, "ALTER VIEW");
         }
         let role = match role {
             "current_user" | "current_role" | "session_user" => self.session.user.clone(),
@@ -644,6 +627,35 @@ impl<'a> Binder<'a> {
             role,
             tag: "ALTER VIEW",
         })
+    }
+
+    /// An ALTER VIEW of `key` (written `name`), which is no view: 42809 for another relation,
+    /// with IF EXISTS PostgreSQL's notice (a [`Plan::RenameView`] of no view), else 42P01.
+    fn no_view(
+        &self,
+        key: &str,
+        name: &str,
+        if_exists: bool,
+        tag: &'static str,
+    ) -> SqlResult<Plan> {
+        if self.catalog.relation_exists(key) {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                format!("\"{}\" is not a view", crate::catalog::relname(key)),
+            ));
+        }
+        if if_exists {
+            return Ok(Plan::RenameView {
+                view: None,
+                name: name.to_string(),
+                to: String::new(),
+                tag,
+            });
+        }
+        Err(SqlError::new(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{name}\" does not exist"),
+        ))
     }
 
     pub fn bind_rename_view(&self, name: &str, if_exists: bool, to: &str) -> SqlResult<Plan> {
@@ -665,24 +677,7 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<Plan> {
         let key = key.to_string();
         let Some(view) = self.catalog.views.get(&key) else {
-            if self.catalog.relation_exists(&key) {
-                return Err(SqlError::new(
-                    code::WRONG_OBJECT_TYPE,
-                    format!("\"{}\" is not a view", crate::catalog::relname(&key)),
-                ));
-            }
-            if if_exists {
-                return Ok(Plan::RenameView {
-                    view: None,
-                    name: name.to_string(),
-                    to: to.to_string(),
-                    tag,
-                });
-            }
-            return Err(SqlError::new(
-                code::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            ));
+            return self.no_view(&key, name, if_exists, tag);
         };
         if !self
             .catalog

@@ -745,6 +745,25 @@ impl Binder<'_> {
         Ok(())
     }
 
+    /// An UPDATE's or DELETE's WHERE over the view, substituted and ANDed with the view's own,
+    /// and its RETURNING over the view; SELECT on the view is checked when the statement reads
+    /// view columns (here or in SET, substituted before).
+    fn view_clauses(
+        &self,
+        view: &ViewDef,
+        target: &ViewTarget,
+        mut substitute: Substitute<'_, '_>,
+        selection: Option<&AstExpr>,
+        returning: Option<&Vec<SelectItem>>,
+    ) -> SqlResult<(Option<AstExpr>, Option<Vec<SelectItem>>)> {
+        let selection = selection.map(|e| substitute.expr(e.clone())).transpose()?;
+        let returning = returning
+            .map(|items| substitute.returning(items))
+            .transpose()?;
+        self.require_view_select(view, substitute.read)?;
+        Ok((and(target.filter.clone(), selection), returning))
+    }
+
     /// Binds `bind` (the rewritten statement) with the view's owner as the role its target's
     /// privileges are checked for.
     fn as_view_owner(
@@ -768,14 +787,9 @@ impl Binder<'_> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let target = self.view_target(view, ViewWrite::Delete, alias)?;
-        let mut substitute = self.substitute(&target, alias, using);
-        let selection = selection.map(|e| substitute.expr(e.clone())).transpose()?;
-        let returning = returning
-            .map(|items| substitute.returning(items))
-            .transpose()?;
-        let read = substitute.read;
-        self.require_view_select(view, read)?;
-        let selection = and(target.filter, selection);
+        let substitute = self.substitute(&target, alias, using);
+        let (selection, returning) =
+            self.view_clauses(view, &target, substitute, selection, returning)?;
         self.as_view_owner(target.owner, |this| {
             this.bind_delete(
                 &target.relation,
@@ -799,13 +813,8 @@ impl Binder<'_> {
         let target = self.view_target(view, ViewWrite::Update, alias)?;
         let mut substitute = self.substitute(&target, alias, from);
         let assignments = self.view_assignments(&target, assignments, &mut substitute)?;
-        let selection = selection.map(|e| substitute.expr(e.clone())).transpose()?;
-        let returning = returning
-            .map(|items| substitute.returning(items))
-            .transpose()?;
-        let read = substitute.read;
-        self.require_view_select(view, read)?;
-        let selection = and(target.filter, selection);
+        let (selection, returning) =
+            self.view_clauses(view, &target, substitute, selection, returning)?;
         self.as_view_owner(target.owner, |this| {
             this.bind_update(
                 &target.relation,
