@@ -304,3 +304,25 @@ def test_search_path_from_the_startup_packet(keel):
         conn.execute("insert into startup_s.t values (7)")
     with psycopg.connect(keel.dsn(), autocommit=True, options="-c search_path=startup_s") as conn:
         assert conn.execute("select current_schema(), a from t").fetchone() == ("startup_s", 7)
+
+
+def test_protocol_prepared_statements_show_in_pg_prepared_statements(keel, postgres):
+    # system.rs pg_prepared_statements: a statement the driver prepares with Parse is listed
+    # (not from SQL, its parameter types, how often it ran), as PostgreSQL lists it; the
+    # unnamed statement is not.
+    def listed(server):
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute("drop table if exists pps")
+            conn.execute("create table pps (id int primary key, v text)")
+            for i in range(3):
+                conn.execute("insert into pps values (%s, %s)", (i, "x"), prepare=True)
+            rows = conn.execute(
+                "select statement, parameter_types::text, from_sql,"
+                " generic_plans + custom_plans from pg_prepared_statements order by statement"
+            ).fetchall()
+            conn.execute("drop table pps")
+            return rows
+
+    rows = listed(keel)
+    assert rows == listed(postgres)
+    assert rows == [("insert into pps values ($1, $2)", "{smallint,text}", False, 3)]

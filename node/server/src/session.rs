@@ -165,6 +165,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         statistics: Default::default(),
         activity_stats: None,
         timezone: None,
+        prepared: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -1180,6 +1181,10 @@ impl Connection {
                 user: String::new(),
                 locks: Vec::new(),
                 reads: Default::default(),
+                from_sql: false,
+                prepare_time: 0,
+                executions: Default::default(),
+                text_shown: None,
             },
             [one] => {
                 self.session.refresh_statistics(self.worker.as_ref());
@@ -1198,6 +1203,8 @@ impl Connection {
                 ))
             }
         };
+        let mut prepared = prepared;
+        prepared.prepare_time = keel_sql::types::now_timestamp();
         self.session.statements.insert(name, Arc::new(prepared));
         Ok(())
     }

@@ -77,6 +77,9 @@ pub struct SessionInfo {
     /// The node's activity counters as of this execution when the statement reads a
     /// `pg_stat_*` view ([`crate::pgstat`]); None otherwise.
     pub activity_stats: Option<std::sync::Arc<crate::pgstat::Snapshot>>,
+    /// The session's named prepared statements when the statement reads
+    /// `pg_prepared_statements`; empty otherwise.
+    pub prepared: Vec<crate::system::PreparedStatement>,
 }
 
 impl SessionInfo {

@@ -408,6 +408,13 @@ pub struct Prepared {
     pub locks: Vec<(TableId, crate::locks::LockMode)>,
     /// The node state its text (and the views it names, as of `catalog_version`) reads.
     pub reads: TextReads,
+    /// Made by SQL's PREPARE (not the protocol's Parse), when (a timestamp), and how often it
+    /// has run since: what pg_prepared_statements shows.
+    pub from_sql: bool,
+    pub prepare_time: i64,
+    pub executions: Arc<std::sync::atomic::AtomicU64>,
+    /// The text pg_prepared_statements shows when it is not `text` (PREPARE's own).
+    pub text_shown: Option<String>,
 }
 
 /// Node state a statement reads as of each execution, found in its text and the texts of the
@@ -423,6 +430,8 @@ pub struct TextReads {
     pub sizes: bool,
     /// pg_sequences.
     pub sequence_states: bool,
+    /// pg_prepared_statements.
+    pub prepared_statements: bool,
 }
 
 impl TextReads {
@@ -432,11 +441,16 @@ impl TextReads {
             activity_stats: reads_activity_stats(reached),
             sizes: reads_sizes(reached),
             sequence_states: reads_sequence_states(reached),
+            prepared_statements: reached.contains("pg_prepared_statements"),
         }
     }
 
     fn any(self) -> bool {
-        self.statistics || self.activity_stats || self.sizes || self.sequence_states
+        self.statistics
+            || self.activity_stats
+            || self.sizes
+            || self.sequence_states
+            || self.prepared_statements
     }
 }
 
@@ -1660,6 +1674,10 @@ impl Session {
             volatile: reads_settings || reads_activity || text_reads.any(),
             locks: Vec::new(),
             reads: text_reads,
+            from_sql: false,
+            prepare_time: 0,
+            executions: Default::default(),
+            text_shown: None,
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1890,7 +1908,9 @@ impl Session {
             let ends_block = matches!(parsed, Parsed::Commit | Parsed::Rollback)
                 && (self.failed || self.txn.as_ref().is_some_and(|txn| txn.explicit));
             let committing = matches!(parsed, Parsed::Commit) && !self.failed;
-            let mut outcome = self.run_command(cluster, parsed, cancel).await;
+            let mut outcome = self
+                .run_command(cluster, parsed, &prepared.text, cancel)
+                .await;
             if ends_block {
                 // SET LOCAL ends with the block; a rolled-back block takes its SETs too.
                 let committed = committing && outcome.is_ok();
@@ -1904,6 +1924,9 @@ impl Session {
         // A statement is planned with the statistics taken before it was bound
         // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
         // bound again here, with them as of this execution.
+        prepared
+            .executions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let views = self.catalog(cluster);
         let reads = match views.version == prepared.catalog_version {
             true => prepared.reads,
@@ -1926,6 +1949,22 @@ impl Session {
         // Size functions read the tables' sizes as of this execution (bound in as constants).
         if reads.sizes {
             self.info.sizes = table_sizes(cluster).await?;
+        }
+        // pg_prepared_statements shows the session's named statements as of this execution.
+        if reads.prepared_statements {
+            let mut statements: Vec<crate::system::PreparedStatement> = (self.statements.iter())
+                .filter(|(name, _)| !name.is_empty())
+                .map(|(name, p)| crate::system::PreparedStatement {
+                    name: name.clone(),
+                    statement: p.text_shown.clone().unwrap_or_else(|| p.text.clone()),
+                    prepare_time: p.prepare_time,
+                    parameter_types: p.param_types.clone(),
+                    from_sql: p.from_sql,
+                    executions: p.executions.load(std::sync::atomic::Ordering::Relaxed),
+                })
+                .collect();
+            statements.sort_by(|a, b| a.name.cmp(&b.name));
+            self.info.prepared = statements;
         }
         // pg_sequences shows the counters as of this execution.
         if reads.sequence_states {
@@ -2330,10 +2369,12 @@ impl Session {
         }
     }
 
+    /// Runs a command that is not bound to a plan (`text`: the statement as written).
     async fn run_command<C: Cluster>(
         &mut self,
         cluster: &C,
         parsed: &Parsed,
+        text: &str,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let mut result = QueryResult::default();
@@ -2562,7 +2603,11 @@ impl Session {
                     .iter()
                     .map(|t| binder.type_named(t).map(|ty| Some(ty.expression_type())))
                     .collect::<SqlResult<Vec<_>>>()?;
-                let prepared = self.prepare(&catalog, statement, *offset, types)?;
+                let mut prepared = self.prepare(&catalog, statement, *offset, types)?;
+                // pg_prepared_statements shows the PREPARE statement itself.
+                prepared.from_sql = true;
+                prepared.prepare_time = crate::types::now_timestamp();
+                prepared.text_shown = Some(text.trim().to_string());
                 if matches!(
                     prepared.parsed,
                     Some(Parsed::Prepare { .. } | Parsed::Execute { .. })

@@ -836,6 +836,18 @@ pub fn serial_sequences(catalog: &Catalog) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// One of the session's named prepared statements, as `pg_prepared_statements` shows it.
+#[derive(Debug, Clone)]
+pub struct PreparedStatement {
+    pub name: String,
+    pub statement: String,
+    /// When it was prepared (a timestamp).
+    pub prepare_time: i64,
+    pub parameter_types: Vec<DataType>,
+    pub from_sql: bool,
+    pub executions: u64,
+}
+
 /// The schemas' OIDs and names, for regnamespace casts.
 pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     let mut out = vec![
@@ -1128,6 +1140,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_prepared_xacts", 12_090),
     ("pg_stat_replication", 12_227),
     ("pg_replication_slots", 12_257),
+    ("pg_prepared_statements", 12_095),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -2241,6 +2254,34 @@ fn pg_catalog(
                         Value::Bool(membership.admin),
                     ]);
                 }
+            }
+        }
+        // The session's named prepared statements, SQL's and the protocol's. Keel binds a
+        // statement once and runs that plan every time (re-bound only when the catalog changes
+        // under it): each execution counts as a generic plan.
+        "pg_prepared_statements" => {
+            out.columns(&[
+                ("name", T),
+                ("statement", T),
+                ("prepare_time", DataType::TimestampTz),
+                ("parameter_types", T.array()),
+                ("from_sql", B),
+                ("generic_plans", I8),
+                ("custom_plans", I8),
+            ]);
+            for p in &session.prepared {
+                let types = (p.parameter_types.iter())
+                    .map(|ty| text(crate::functions::type_display(i64::from(ty.oid()))))
+                    .collect();
+                out.row(vec![
+                    text(p.name.clone()),
+                    text(p.statement.clone()),
+                    Value::Timestamp(p.prepare_time),
+                    Value::Array(Box::new(crate::array::Array::one_dim(types))),
+                    Value::Bool(p.from_sql),
+                    int(p.executions as i64),
+                    int(0),
+                ]);
             }
         }
         // The roles that cannot log in, with their members (PostgreSQL's view over pg_authid).
