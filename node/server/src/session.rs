@@ -1181,10 +1181,9 @@ impl Connection {
                 user: String::new(),
                 locks: Vec::new(),
                 reads: Default::default(),
-                from_sql: false,
+                prepare_text: None,
                 prepare_time: 0,
                 executions: Default::default(),
-                text_shown: None,
             },
             [one] => {
                 self.session.refresh_statistics(self.worker.as_ref());

@@ -408,13 +408,11 @@ pub struct Prepared {
     pub locks: Vec<(TableId, crate::locks::LockMode)>,
     /// The node state its text (and the views it names, as of `catalog_version`) reads.
     pub reads: TextReads,
-    /// Made by SQL's PREPARE (not the protocol's Parse), when (a timestamp), and how often it
-    /// has run since: what pg_prepared_statements shows.
-    pub from_sql: bool,
+    /// What pg_prepared_statements shows of a named statement: the PREPARE statement that
+    /// made it (None: the protocol's Parse did), when (a timestamp), how often it has run.
+    pub prepare_text: Option<String>,
     pub prepare_time: i64,
     pub executions: Arc<std::sync::atomic::AtomicU64>,
-    /// The text pg_prepared_statements shows when it is not `text` (PREPARE's own).
-    pub text_shown: Option<String>,
 }
 
 /// Node state a statement reads as of each execution, found in its text and the texts of the
@@ -1674,10 +1672,9 @@ impl Session {
             volatile: reads_settings || reads_activity || text_reads.any(),
             locks: Vec::new(),
             reads: text_reads,
-            from_sql: false,
+            prepare_text: None,
             prepare_time: 0,
             executions: Default::default(),
-            text_shown: None,
         };
         match parsed {
             Parsed::Sql(statement) => {
@@ -1921,12 +1918,12 @@ impl Session {
             }
             return outcome;
         }
-        // A statement is planned with the statistics taken before it was bound
-        // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
-        // bound again here, with them as of this execution.
         prepared
             .executions
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A statement is planned with the statistics taken before it was bound
+        // (`Session::refresh_statistics`); one that shows them (pg_stats, pg_class.reltuples) is
+        // bound again here, with them as of this execution.
         let views = self.catalog(cluster);
         let reads = match views.version == prepared.catalog_version {
             true => prepared.reads,
@@ -1956,10 +1953,10 @@ impl Session {
                 .filter(|(name, _)| !name.is_empty())
                 .map(|(name, p)| crate::system::PreparedStatement {
                     name: name.clone(),
-                    statement: p.text_shown.clone().unwrap_or_else(|| p.text.clone()),
+                    statement: p.prepare_text.clone().unwrap_or_else(|| p.text.clone()),
                     prepare_time: p.prepare_time,
                     parameter_types: p.param_types.clone(),
-                    from_sql: p.from_sql,
+                    from_sql: p.prepare_text.is_some(),
                     executions: p.executions.load(std::sync::atomic::Ordering::Relaxed),
                 })
                 .collect();
@@ -2605,9 +2602,8 @@ impl Session {
                     .collect::<SqlResult<Vec<_>>>()?;
                 let mut prepared = self.prepare(&catalog, statement, *offset, types)?;
                 // pg_prepared_statements shows the PREPARE statement itself.
-                prepared.from_sql = true;
                 prepared.prepare_time = crate::types::now_timestamp();
-                prepared.text_shown = Some(text.trim().to_string());
+                prepared.prepare_text = Some(text.trim().to_string());
                 if matches!(
                     prepared.parsed,
                     Some(Parsed::Prepare { .. } | Parsed::Execute { .. })
@@ -3118,14 +3114,14 @@ impl Session {
                 } else {
                     None
                 };
-                let mut lines = crate::explain::explain(&rel, stats.as_ref(), *timing);
+                let child = write.as_ref().and_then(|write| write.child.clone());
+                let mut lines = match child {
+                    Some(line) => vec![line],
+                    None => crate::explain::explain(&rel, stats.as_ref(), *timing),
+                };
                 if let Some(write) = write {
                     // The write's node, then what finds its rows as its child.
-                    let tree = match &write.child {
-                        Some(line) => vec![line.clone()],
-                        None => lines,
-                    };
-                    lines = write.lines.clone();
+                    let tree = std::mem::replace(&mut lines, write.lines.clone());
                     for (i, line) in tree.into_iter().enumerate() {
                         let indent = if i == 0 { "  ->  " } else { "      " };
                         lines.push(format!("{indent}{line}"));
