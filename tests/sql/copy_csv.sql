@@ -65,3 +65,23 @@ INSERT INTO nm_small VALUES (0.001234), (0.00999);
 INSERT INTO nm_small VALUES (0.01);
 SELECT x FROM nm_small ORDER BY x;
 DROP TABLE nm_small;
+DROP TABLE IF EXISTS cc2;
+CREATE TABLE cc2 (id int PRIMARY KEY, name text, note varchar(20));
+-- Quotes in the middle of a field, doubled quotes, an escape character that escapes nothing,
+-- a quoted NULL string (a value), a field that is only a quoted delimiter.
+COPY cc2 FROM STDIN WITH (FORMAT csv, NULL 'NA');
+19,ab"c,d"e,"NA"
+20,"x""y",NA
+21,"a\b",","
+22,"",
+\.
+COPY cc2 FROM STDIN WITH (FORMAT csv);
+23,x"""y"
+\.
+COPY cc2 FROM STDIN WITH (FORMAT csv, ESCAPE '\');
+24,"q\"q\\\x",""
+\.
+SELECT id, name, note, name IS NULL AS null_name, note IS NULL AS null_note FROM cc2 ORDER BY id;
+COPY cc2 FROM STDIN WITH (FORMAT csv, DELIMITER 'é');
+COPY cc2 FROM STDIN WITH (FORMAT csv, QUOTE 'ä');
+DROP TABLE cc2;

@@ -621,15 +621,29 @@ impl<'a> Binder<'a> {
         if !self.catalog.views.contains_key(&key) {
             return self.no_view(&key, name, if_exists, "ALTER VIEW");
         }
-        let role = match role {
-            "current_user" | "current_role" | "session_user" => self.session.user.clone(),
-            role => role.to_string(),
-        };
         Ok(Plan::AlterOwner {
             relation: key,
-            role,
+            role: self.written_owner(role),
             tag: "ALTER VIEW",
         })
+    }
+
+    /// The role an `OWNER TO` names as Keel's own parser hands it over: `current_user`,
+    /// `current_role` and `session_user` are the session's role.
+    fn written_owner(&self, role: &str) -> String {
+        match role {
+            "current_user" | "current_role" | "session_user" => self.session.user.clone(),
+            role => role.to_string(),
+        }
+    }
+
+    /// The role an `OWNER TO` names as sqlparser hands it over (`CURRENT_USER` and friends
+    /// are the session's role).
+    fn new_owner(&self, owner: &ast::Owner) -> String {
+        match owner {
+            ast::Owner::Ident(ident) => ident_name(ident),
+            _ => self.session.user.clone(),
+        }
     }
 
     /// An ALTER VIEW of `key` (written `name`), which is no view: 42809 for another relation,
@@ -1277,11 +1291,12 @@ impl<'a> Binder<'a> {
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
             // OID 0 reads as `-` (no role), as in PostgreSQL.
-            "regrole" => std::iter::once((0, "-".to_string()))
-                .chain(self.catalog.all_roles().into_iter().map(|role| {
-                    let name = crate::functions::quote_ident(&role.name);
-                    (role.oid, name)
-                }))
+            "regrole" => crate::system::role_oids(self.catalog)
+                .into_iter()
+                .map(|(oid, name)| match oid {
+                    0 => (oid, name),
+                    _ => (oid, crate::functions::quote_ident(&name)),
+                })
                 .collect(),
             // Built-in functions by name, or by name and argument types.
             "regproc" | "regprocedure" => std::iter::once((0, "-".to_string()))
@@ -1313,14 +1328,7 @@ impl<'a> Binder<'a> {
     fn named_oid(&self, kind: &str, text: Expr, strict: bool) -> SqlResult<Expr> {
         let names: Vec<(i64, String)> = match kind {
             "regnamespace" => crate::system::namespace_oids(self.catalog),
-            _ => std::iter::once((0, "-".to_string()))
-                .chain(
-                    self.catalog
-                        .all_roles()
-                        .into_iter()
-                        .map(|r| (r.oid, r.name)),
-                )
-                .collect(),
+            _ => crate::system::role_oids(self.catalog),
         };
         if let Expr::Const(Value::Text(name)) = &text {
             // Digits are the OID itself, as the input functions read them.
@@ -1956,10 +1964,7 @@ impl<'a> Binder<'a> {
                         (Some(new), None)
                     }
                     ast::AlterSchemaOperation::OwnerTo { owner } => {
-                        let role = match owner {
-                            ast::Owner::Ident(ident) => ident_name(ident),
-                            _ => self.session.user.clone(),
-                        };
+                        let role = self.new_owner(owner);
                         if self.catalog.role(&role).is_none() {
                             return Err(SqlError::new(
                                 code::UNDEFINED_OBJECT,
@@ -2131,13 +2136,9 @@ impl<'a> Binder<'a> {
                             format!("relation \"{relation}\" does not exist"),
                         ));
                     }
-                    let role = match new_owner {
-                        ast::Owner::Ident(ident) => ident_name(ident),
-                        _ => self.session.user.clone(),
-                    };
                     return Ok(Plan::AlterOwner {
                         relation,
-                        role,
+                        role: self.new_owner(new_owner),
                         tag: "ALTER TABLE",
                     });
                 }
@@ -3816,13 +3817,9 @@ impl<'a> Binder<'a> {
                 });
             }
             SequenceAlteration::OwnerTo(role) => {
-                let role = match role.as_str() {
-                    "current_user" | "current_role" | "session_user" => self.session.user.clone(),
-                    role => role.to_string(),
-                };
                 return Ok(Plan::AlterOwner {
                     relation: key.clone(),
-                    role,
+                    role: self.written_owner(role),
                     tag: "ALTER SEQUENCE",
                 });
             }

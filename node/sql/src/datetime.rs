@@ -50,6 +50,25 @@ fn overflow(what: &str) -> SqlError {
 
 /// Parses a date (`YYYY-MM-DD`, optionally followed by a time, which is dropped).
 pub fn parse_date(text: &str) -> SqlResult<i32> {
+    // ISO `YYYY-MM-DD` (what COPY input and drivers send) read directly.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let number = |d: &[u8]| d.iter().fold(0i64, |n, &b| n * 10 + i64::from(b - b'0'));
+            let (year, month, day) = (
+                number(&digits[..4]),
+                number(&digits[4..6]),
+                number(&digits[6..]),
+            );
+            if year > 0
+                && (1..=12).contains(&month)
+                && day >= 1
+                && day <= crate::types::days_in_month(year, month)
+            {
+                return Ok((date2j(year, month, day) - UNIX_JULIAN - UNIX_TO_PG_DAYS) as i32);
+            }
+        }
+    }
     let trimmed = text.trim();
     match trimmed.to_ascii_lowercase().as_str() {
         "infinity" => return Ok(i32::MAX),
@@ -74,22 +93,52 @@ pub fn parse_date(text: &str) -> SqlResult<i32> {
         None => trimmed,
     };
     let usecs = parse_timestamp(trimmed, false).ok_or_else(|| {
-        // A well-formed YYYY-MM-DD with a month or day out of range is a field overflow.
-        let fields: Vec<&str> = trimmed.get(..10).unwrap_or("").split('-').collect();
-        if fields.len() == 3
-            && fields
-                .iter()
-                .all(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-        {
-            SqlError::new(
-                code::DATETIME_FIELD_OVERFLOW,
-                format!("date/time field value out of range: \"{text}\""),
-            )
+        if well_formed_datetime(trimmed) {
+            input_overflow(text)
         } else {
             datetime_error("date", text)
         }
     })?;
     i32::try_from(usecs.div_euclid(USECS_PER_DAY)).map_err(|_| overflow("date"))
+}
+
+/// Whether `text`, which did not read as a date or timestamp, has the shape of one
+/// (`YYYY-MM-DD`, then only digits and the separators of a time and offset): then a field of it
+/// was out of range (month 13, hour 25, year 0), PostgreSQL's 22008, not a syntax error.
+pub(crate) fn well_formed_datetime(text: &str) -> bool {
+    let (date, rest) = text.split_at(text.len().min(10));
+    let fields: Vec<&str> = date.split('-').collect();
+    fields.len() == 3
+        && fields
+            .iter()
+            .all(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b' ' | b'T' | b'+' | b'-'))
+}
+
+/// PostgreSQL's 22008 for a date/time whose field is out of range (`text` as written).
+pub(crate) fn field_overflow(text: &str) -> SqlError {
+    SqlError::new(
+        code::DATETIME_FIELD_OVERFLOW,
+        format!("date/time field value out of range: \"{text}\""),
+    )
+}
+
+/// [`field_overflow`] as the date and timestamp input functions report it: a month past 12
+/// (perhaps a day written first) gets PostgreSQL's hint about DateStyle.
+pub(crate) fn input_overflow(text: &str) -> SqlError {
+    let month = text
+        .trim()
+        .split('-')
+        .nth(1)
+        .and_then(|m| m.parse::<u32>().ok());
+    match month {
+        Some(month) if month > 12 => {
+            field_overflow(text).with_hint("Perhaps you need a different \"datestyle\" setting.")
+        }
+        _ => field_overflow(text),
+    }
 }
 
 /// Writes `HH:MM:SS` (hours past 24 as they are) and a fraction only when there is one: the
@@ -1308,12 +1357,7 @@ pub fn from_char(input: &str, format: &str) -> SqlResult<(i64, Option<i32>)> {
             _ => {}
         }
     }
-    let out_of_range = || {
-        SqlError::new(
-            code::DATETIME_FIELD_OVERFLOW,
-            format!("date/time field value out of range: \"{input}\""),
-        )
-    };
+    let out_of_range = || field_overflow(input);
     // A field read as 0 counts as not given, as in PostgreSQL.
     let given = |field: Option<i64>| field.filter(|v| *v != 0);
     let (month, day) = (given(read.month), given(read.day));
@@ -1682,6 +1726,24 @@ impl Stamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_read_directly_as_the_general_parser_reads_them() {
+        // The general parser is reached by a leading space (trimmed), the direct read not.
+        for year in [
+            1, 4, 100, 1582, 1899, 1900, 1970, 1999, 2000, 2024, 2100, 9999,
+        ] {
+            for month in 0..=13 {
+                for day in [0, 1, 15, 28, 29, 30, 31, 32] {
+                    let text = format!("{year:04}-{month:02}-{day:02}");
+                    let direct = parse_date(&text).map_err(|e| e.code);
+                    let general = parse_date(&format!(" {text}")).map_err(|e| e.code);
+                    assert_eq!(direct, general, "{text}");
+                }
+            }
+        }
+        assert!(parse_date("0000-01-01").is_err());
+    }
 
     fn interval(text: &str) -> String {
         let mut out = String::new();

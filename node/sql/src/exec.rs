@@ -5218,31 +5218,15 @@ impl Session {
         let mut batch = Vec::new();
         let first_line = state.line + 1;
         if state.options.csv {
-            // A line without the quote character is a record of its own whose fields are its
-            // pieces between delimiters (most CSV input): split in place, as the text format
-            // is. A line with quotes goes to the full parser, which may take further lines.
-            let mut fields: Vec<Option<&str>> = Vec::with_capacity(state.columns.len());
+            // Fields borrow the input unless they hold escaped quotes; one vector serves every
+            // record.
+            let mut fields: Vec<Option<Cow<str>>> = Vec::with_capacity(state.columns.len());
             let mut rest = text;
             while !rest.is_empty() {
-                let end = rest.find('\n');
-                let line = &rest[..end.unwrap_or(rest.len())];
-                let more = if line.contains(state.options.quote) {
-                    let (used, raw, quoted) = csv_record(rest, &state.options);
-                    rest = &rest[used..];
-                    let lines = 1 + raw.matches('\n').count() as u64;
-                    copy_record(state, &raw, lines, &quoted, &ctx, &mut batch)?
-                } else {
-                    rest = end.map_or("", |end| &rest[end + 1..]);
-                    let line = line.strip_suffix('\r').unwrap_or(line);
-                    let (delimiter, null) = (state.options.delimiter, state.options.null.as_str());
-                    fields.clear();
-                    fields.extend(
-                        line.split(delimiter)
-                            .map(|field| (field != null).then_some(field)),
-                    );
-                    copy_record(state, line, 1, &fields, &ctx, &mut batch)?
-                };
-                if !more {
+                let (used, raw) = csv_record(rest, &state.options, &mut fields);
+                rest = &rest[used..];
+                let lines = 1 + memchr::memchr_iter(b'\n', raw.as_bytes()).count() as u64;
+                if !copy_record(state, raw, lines, &fields, &ctx, &mut batch)? {
                     break;
                 }
             }
@@ -8554,67 +8538,103 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
     }
 }
 
-/// Parses the CSV record at the start of `text`: the bytes it takes (its newline included), its
-/// text (for error messages) and its fields (None for NULL: an unquoted field equal to the NULL
-/// string). Quoted fields may hold the delimiter, newlines and doubled (or escaped) quotes.
-fn csv_record(text: &str, options: &CopyOptions) -> (usize, String, Vec<Option<String>>) {
-    let (quote, escape, delimiter) = (options.quote, options.escape, options.delimiter);
-    let mut used = text.len();
-    let mut chars = text.char_indices().peekable();
-    let mut raw = String::new();
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut was_quoted = false;
+/// One CSV record from the start of `text`: how many bytes it used (through its newline), its
+/// text (for error messages, without the line break) and, in `fields`, its fields (None: NULL,
+/// an unquoted field equal to the NULL string). A newline inside quotes belongs to the field.
+/// Quote, escape and delimiter are one-byte characters, so the record is found by a scan of its
+/// bytes; a field borrows the input unless it holds an escaped character or quotes in its
+/// middle, when it is rebuilt (inside quotes the escape character takes the next quote or
+/// escape character literally; with ESCAPE equal to QUOTE that is a doubled quote).
+fn csv_record<'t>(
+    text: &'t str,
+    options: &CopyOptions,
+    fields: &mut Vec<Option<Cow<'t, str>>>,
+) -> (usize, &'t str) {
+    let (quote, escape, delimiter) = (
+        options.quote as u8,
+        options.escape as u8,
+        options.delimiter as u8,
+    );
+    let bytes = text.as_bytes();
+    fields.clear();
     let mut quoted = false;
-    while let Some((at, c)) = chars.next() {
+    let mut field_start = 0;
+    let mut at = 0;
+    // Each field's byte range, found first; then each is read.
+    let mut ends = Vec::with_capacity(16);
+    while at < bytes.len() {
+        let b = bytes[at];
         if quoted {
-            raw.push(c);
-            // The escape character takes the next quote or escape character literally
-            // (with ESCAPE equal to QUOTE: a doubled quote).
-            if c == escape
-                && matches!(chars.peek(), Some(&(_, next)) if next == quote || next == escape)
+            if b == escape && matches!(bytes.get(at + 1), Some(&n) if n == quote || n == escape) {
+                at += 2;
+                continue;
+            }
+            if b == quote {
+                quoted = false;
+            }
+        } else if b == b'\n' {
+            break;
+        } else if b == quote {
+            quoted = true;
+        } else if b == delimiter {
+            ends.push((field_start, at));
+            field_start = at + 1;
+        }
+        at += 1;
+    }
+    let used = (at + 1).min(bytes.len());
+    let mut end = at.min(bytes.len());
+    if !quoted && end > 0 && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    ends.push((field_start, end));
+    fields.extend(
+        ends.into_iter()
+            .map(|(from, to)| csv_field(&text[from..to], options, quote, escape)),
+    );
+    (used, &text[..end])
+}
+
+/// One field of a CSV record as [`csv_record`] found it (`field` as written).
+fn csv_field<'t>(
+    field: &'t str,
+    options: &CopyOptions,
+    quote: u8,
+    escape: u8,
+) -> Option<Cow<'t, str>> {
+    let bytes = field.as_bytes();
+    if !bytes.contains(&quote) {
+        return (field != options.null).then_some(Cow::Borrowed(field));
+    }
+    // Quoted as a whole, nothing escaped inside: the text between the quotes.
+    if bytes.len() >= 2 && bytes[0] == quote && bytes[bytes.len() - 1] == quote {
+        let inner = &bytes[1..bytes.len() - 1];
+        if !inner.contains(&quote) && !inner.contains(&escape) {
+            return Some(Cow::Borrowed(&field[1..field.len() - 1]));
+        }
+    }
+    let mut value = String::with_capacity(field.len());
+    let mut chars = field.chars().peekable();
+    let mut quoted = false;
+    let (quote, escape) = (quote as char, escape as char);
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == escape && matches!(chars.peek(), Some(&next) if next == quote || next == escape)
             {
-                let (_, next) = chars.next().expect("peeked");
-                field.push(next);
-                raw.push(next);
+                value.push(chars.next().expect("peeked"));
                 continue;
             }
             if c == quote {
                 quoted = false;
                 continue;
             }
-            field.push(c);
+        } else if c == quote {
+            quoted = true;
             continue;
         }
-        if c == '\n' {
-            used = at + 1;
-            break;
-        }
-        raw.push(c);
-        if c == quote {
-            quoted = true;
-            was_quoted = true;
-        } else if c == delimiter {
-            let null = !was_quoted && field == options.null;
-            fields.push((null, std::mem::take(&mut field)));
-            was_quoted = false;
-        } else {
-            field.push(c);
-        }
+        value.push(c);
     }
-    if raw.ends_with('\r') && !quoted {
-        raw.pop();
-        if field.ends_with('\r') {
-            field.pop();
-        }
-    }
-    let null = !was_quoted && field == options.null;
-    fields.push((null, field));
-    let fields = fields
-        .into_iter()
-        .map(|(null, value)| (!null).then_some(value))
-        .collect();
-    (used, raw, fields)
+    Some(Cow::Owned(value))
 }
 
 /// Appends one non-NULL field of a COPY TO line: text format escapes backslashes, control

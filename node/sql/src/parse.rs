@@ -1723,7 +1723,7 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
             let value = value.unwrap_or("");
             let mut chars = value.chars();
             match (chars.next(), chars.next()) {
-                (Some(c), None) if c != '\r' && c != '\n' && c != '\\' => {
+                (Some(c), None) if c.is_ascii() && c != '\r' && c != '\n' && c != '\\' => {
                     options.delimiter = c;
                     options.delimiter_set = true;
                 }
@@ -1746,7 +1746,7 @@ fn apply_copy_option(options: &mut CopyOptions, name: &str, value: Option<&str>)
             let value = value.unwrap_or("");
             let mut chars = value.chars();
             let c = match (chars.next(), chars.next()) {
-                (Some(c), None) => c,
+                (Some(c), None) if c.is_ascii() => c,
                 _ => {
                     return Err(SqlError::new(
                         code::FEATURE_NOT_SUPPORTED,

@@ -1071,11 +1071,28 @@ impl Drop for RowSink {
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
+    /// A test's own spill directory, removed with whatever is left in it when the test ends
+    /// (passed or panicked), so test runs leave nothing under the system's temp dir.
+    struct TempDir(PathBuf);
+
+    impl std::ops::Deref for TempDir {
+        type Target = PathBuf;
+        fn deref(&self) -> &PathBuf {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn temp_dir(name: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!("keel-spill-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        dir
+        TempDir(dir)
     }
 
     fn files(dir: &Path) -> usize {
@@ -1278,6 +1295,5 @@ mod tests {
             .is_spilled());
         drop(part);
         assert_eq!(files(&dir), 0);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -859,6 +859,14 @@ pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     out
 }
 
+/// Every role's OID and name (`regrole`), after OID 0, which reads as `-` (no role) as in
+/// PostgreSQL.
+pub fn role_oids(catalog: &Catalog) -> Vec<(i64, String)> {
+    std::iter::once((0, "-".to_string()))
+        .chain(catalog.all_roles().into_iter().map(|r| (r.oid, r.name)))
+        .collect()
+}
+
 /// Every view's OID and query text (`pg_get_viewdef`), as `session` reads it.
 /// Each as PostgreSQL deparses it, plain and pretty (see `Binder::deparse_view`), or else as
 /// written (both forms the same): (OID, plain, pretty).

@@ -793,10 +793,7 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
                     .bytes()
                     .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.'));
             if numeric {
-                SqlError::new(
-                    code::DATETIME_FIELD_OVERFLOW,
-                    format!("date/time field value out of range: \"{text}\""),
-                )
+                crate::datetime::field_overflow(text)
             } else {
                 SqlError::new(
                     code::INVALID_DATETIME_FORMAT,
@@ -807,9 +804,17 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
         DataType::Timestamp | DataType::TimestampTz => Value::Timestamp(
             parse_timestamp_in(trimmed, (ty == DataType::TimestampTz).then_some(zone)).ok_or_else(
                 || {
+                    if crate::datetime::well_formed_datetime(trimmed) {
+                        return crate::datetime::input_overflow(text);
+                    }
+                    // PostgreSQL's input function names the type `timestamp` here.
+                    let name = match ty {
+                        DataType::Timestamp => "timestamp",
+                        _ => "timestamp with time zone",
+                    };
                     SqlError::new(
                         code::INVALID_DATETIME_FORMAT,
-                        format!("invalid input syntax for type {}: \"{text}\"", ty.name()),
+                        format!("invalid input syntax for type {name}: \"{text}\""),
                     )
                 },
             )?,
@@ -1184,6 +1189,8 @@ pub fn parse_timestamp_in(text: &str, zone: Option<&crate::tz::Zone>) -> Option<
     let year = number(0, dash1)?;
     let year = match bc {
         true if year > 0 => 1 - year,
+        // Year 0 is no year (1 BC comes before 1 AD), as PostgreSQL reads it.
+        _ if year == 0 => return None,
         true => return None,
         false => year,
     };
