@@ -1616,11 +1616,6 @@ impl<'a> Binder<'a> {
                         (rel, columns, None)
                     }
                     Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
-                        if analyze {
-                            return Err(unsupported(
-                                "EXPLAIN ANALYZE of INSERT, UPDATE and DELETE",
-                            ));
-                        }
                         let plan = self.bind_statement(statement)?;
                         let (write, rel) = explain_write(&plan, statement)?;
                         (rel, Vec::new(), Some(Arc::new(write)))
@@ -13831,6 +13826,7 @@ fn explain_write(
     let write = |lines: Vec<String>, child: Option<&str>| crate::plan::ExplainWrite {
         lines,
         child: child.map(str::to_string),
+        plan: plan.clone(),
     };
     Ok(match plan {
         Plan::Update(update) => (

@@ -1150,6 +1150,21 @@ pub struct Session {
     pub txn_id: crate::system::TxnCell,
     /// This session's fast-path lock slot (made at its first transaction).
     lock_slot: Option<Arc<crate::locks::FastPath>>,
+    /// What EXPLAIN ANALYZE of a write gathers while the write runs (None otherwise).
+    instrument: Option<Instrument>,
+}
+
+/// What a write run under EXPLAIN ANALYZE reports of itself: the trees it ran to find its rows
+/// (`query_rows` runs them with per-node statistics), and an INSERT's counts.
+#[derive(Default)]
+struct Instrument {
+    /// (address of the tree a plan holds, the tree as it ran, its statistics by the addresses
+    /// of the tree that ran: boxed so that they stay where they were).
+    trees: Vec<(usize, Box<Rel>, crate::explain::Stats)>,
+    /// The rows an INSERT proposed.
+    proposed: u64,
+    /// Under ON CONFLICT: how many of them were inserted (the rest conflicted).
+    inserted: Option<u64>,
 }
 
 /// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
@@ -1192,6 +1207,7 @@ impl Session {
             statements: HashMap::new(),
             backends: None,
             txn_id: Default::default(),
+            instrument: None,
         };
         session.refresh_search_path();
         session
@@ -3107,6 +3123,25 @@ impl Session {
                 // The tree that runs, scans cut to the columns it reads (the stats are kept by
                 // its nodes' addresses).
                 let rel = runnable(&query.rel);
+                if let (true, Some(write)) = (*analyze, write) {
+                    let mut lines = self
+                        .explain_analyzed_write(
+                            cluster, write, &rel, &params, txn, now, cancel, *timing,
+                        )
+                        .await?;
+                    if *summary {
+                        lines.push(format!(
+                            "Execution Time: {:.3} ms",
+                            started.elapsed().as_secs_f64() * 1000.0
+                        ));
+                    }
+                    return Ok(QueryResult {
+                        columns: columns.clone(),
+                        tag: "EXPLAIN".into(),
+                        rows: lines.into_iter().map(|l| vec![Value::Text(l)]).collect(),
+                        ..Default::default()
+                    });
+                }
                 let stats = if *analyze {
                     self.run_tree(cluster, &rel, &params, txn, now, cancel, true)
                         .await?
@@ -3173,6 +3208,9 @@ impl Session {
                             .collect::<SqlResult<Vec<_>>>()
                     })
                 };
+                if let Some(instrument) = &mut self.instrument {
+                    instrument.proposed = rows.len() as u64;
+                }
                 let (count, returning) = match &insert.on_conflict {
                     None => {
                         let count = rows.len();
@@ -3182,7 +3220,7 @@ impl Session {
                         (count, returning)
                     }
                     Some(on_conflict) => {
-                        let written = self
+                        let (written, updated) = self
                             .upsert_rows(
                                 cluster,
                                 &insert.table,
@@ -3194,6 +3232,9 @@ impl Session {
                                 cancel,
                             )
                             .await?;
+                        if let Some(instrument) = &mut self.instrument {
+                            instrument.inserted = Some(written.len() as u64 - updated);
+                        }
                         (written.len(), returned(&written))
                     }
                 };
@@ -3897,6 +3938,81 @@ impl Session {
         Ok(select_result(&plan.columns, rows.into_rows()?))
     }
 
+    /// EXPLAIN ANALYZE of INSERT, UPDATE or DELETE: runs the write (`write.plan`, in the
+    /// statement's transaction, as PostgreSQL does) and prints its node with the rows it returned
+    /// (RETURNING's, else 0), ON CONFLICT's counts of rows inserted and conflicting, and under it
+    /// what found the rows: the tree the write ran (an INSERT's query, the query of a write with
+    /// FROM/USING or subqueries) with each node's statistics, an INSERT's VALUES with the rows it
+    /// proposed, or the target's scan (`rel`). That scan runs inside the write on the workers,
+    /// so its line carries the rows the write changed and the write's time.
+    #[allow(clippy::too_many_arguments)]
+    async fn explain_analyzed_write<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        write: &crate::plan::ExplainWrite,
+        rel: &Rel,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+        timing: bool,
+    ) -> SqlResult<Vec<String>> {
+        let started = std::time::Instant::now();
+        self.instrument = Some(Instrument::default());
+        let result = Box::pin(self.run_plan(cluster, &write.plan, params, txn, now, cancel)).await;
+        let instrument = self.instrument.take().unwrap_or_default();
+        let result = result?;
+        let micros = started.elapsed().as_micros() as u64;
+        let actual = |rows: u64| {
+            let time = if timing {
+                format!("time={:.3} ", micros as f64 / 1000.0)
+            } else {
+                String::new()
+            };
+            format!(" (actual {time}rows={rows} loops=1)")
+        };
+        let changed = (result.tag.rsplit(' ').next()).and_then(|n| n.parse::<u64>().ok());
+        let mut lines = write.lines.clone();
+        lines[0].push_str(&actual(result.rows.len() as u64));
+        if let Some(inserted) = instrument.inserted {
+            lines.push(format!("  Tuples Inserted: {inserted}"));
+            lines.push(format!(
+                "  Conflicting Tuples: {}",
+                instrument.proposed.saturating_sub(inserted)
+            ));
+        }
+        let source = match &write.plan {
+            Plan::WriteFromQuery(w) => Some(&w.rel),
+            Plan::Insert(insert) => insert.source.as_ref(),
+            _ => None,
+        };
+        let ran = source.and_then(|source| {
+            let address = crate::query::address(source);
+            (instrument.trees.iter()).find(|(from, ..)| *from == address)
+        });
+        let tree = match (&write.child, ran) {
+            (Some(line), _) => vec![format!("{line}{}", actual(instrument.proposed))],
+            (None, Some((_, tree, stats))) => crate::explain::explain(tree, Some(stats), timing),
+            (None, None) => {
+                let stats = crate::explain::Stats::from([(
+                    crate::query::address(rel),
+                    crate::explain::NodeStats {
+                        rows: changed.unwrap_or(0),
+                        loops: 1,
+                        micros,
+                        hash: None,
+                    },
+                )]);
+                crate::explain::explain(rel, Some(&stats), timing)
+            }
+        };
+        for (i, line) in tree.into_iter().enumerate() {
+            let indent = if i == 0 { "  ->  " } else { "      " };
+            lines.push(format!("{indent}{line}"));
+        }
+        Ok(lines)
+    }
+
     /// The rows of a query tree: reads every scan of the tree from the workers (filters pushed
     /// down), then runs the tree in memory (see `query.rs`).
     async fn query_rows<C: Cluster>(
@@ -3908,6 +4024,20 @@ impl Session {
         now: i64,
         cancel: &Cancel,
     ) -> SqlResult<Vec<Vec<Value>>> {
+        if self.instrument.is_some() {
+            // Under EXPLAIN ANALYZE of a write: run with statistics and keep them.
+            let tree = Box::new(runnable(rel));
+            let (rows, stats) = self
+                .run_tree(cluster, &tree, params, txn, now, cancel, true)
+                .await?;
+            if let Some(instrument) = &mut self.instrument {
+                let address = crate::query::address(rel);
+                instrument
+                    .trees
+                    .push((address, tree, stats.unwrap_or_default()));
+            }
+            return rows.into_rows();
+        }
         let rel = runnable(rel);
         self.run_tree(cluster, &rel, params, txn, now, cancel, false)
             .await?
@@ -4839,7 +4969,7 @@ impl Session {
     /// row or updates the one there. Conflicts on unique indexes (the target, or all of them for
     /// DO NOTHING without one) are found first through the indexes' entries: such a row is
     /// skipped, or sent by the key of the row it conflicts with to update that one. Returns the
-    /// rows written, in the order they were proposed.
+    /// rows written, in the order they were proposed, and how many of them were updates.
     #[allow(clippy::too_many_arguments)]
     async fn upsert_rows<C: Cluster>(
         &mut self,
@@ -4851,7 +4981,7 @@ impl Session {
         txn: Tx,
         now: i64,
         cancel: &Cancel,
-    ) -> SqlResult<Vec<Vec<Value>>> {
+    ) -> SqlResult<(Vec<Vec<Value>>, u64)> {
         let workers = cluster.workers();
         let keyed: Vec<(Vec<u8>, Vec<Value>)> = rows
             .into_iter()
@@ -4936,8 +5066,10 @@ impl Session {
             .collect();
         let mut written = Vec::new();
         let mut changes = Vec::new();
+        let mut updated = 0;
         for output in cluster.call_all(requests).await {
             let output = output?;
+            updated += output.updated;
             for (key, row) in output.keys.into_iter().zip(output.rows) {
                 written.push((first[&key], row));
             }
@@ -4950,7 +5082,7 @@ impl Session {
         self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
             .await?;
         written.sort_by_key(|(position, _)| *position);
-        Ok(written.into_iter().map(|(_, row)| row).collect())
+        Ok((written.into_iter().map(|(_, row)| row).collect(), updated))
     }
 
     /// `EXECUTE name (arguments)`: the named prepared statement with the arguments' values as its

@@ -708,13 +708,14 @@ pub struct WriteFromQuery {
     pub returning: Option<Returning>,
 }
 
-/// EXPLAIN of INSERT, UPDATE or DELETE (not run): the write's node (`Update on t`) and its detail
-/// lines, over the tree that finds its rows, or over the one line `child` when the rows are not
-/// a tree (`Result` for one VALUES row).
+/// EXPLAIN of INSERT, UPDATE or DELETE: the write's node (`Update on t`) and its detail lines,
+/// over the tree that finds its rows, or over the one line `child` when the rows are not a tree
+/// (`Result` for one VALUES row); `plan`, the write itself, which EXPLAIN ANALYZE runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExplainWrite {
     pub lines: Vec<String>,
     pub child: Option<String>,
+    pub plan: Plan,
 }
 
 /// A bound statement.
