@@ -142,6 +142,10 @@ pub struct Binder<'a> {
     /// While a statement rewritten from one on a view is bound: the view's owner, whose
     /// privileges its target relation is written with (see `bind::views`).
     view_role: Option<String>,
+    /// While a statement rewritten from an INSERT or UPDATE on a view is bound: the conditions
+    /// of the views with CHECK OPTION it went through, for the relation it now writes (see
+    /// `bind::views`).
+    view_checks: Option<views::PendingChecks>,
     /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
@@ -582,6 +586,7 @@ impl<'a> Binder<'a> {
             windows: Vec::new(),
             acting: None,
             view_role: None,
+            view_checks: None,
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
@@ -1842,11 +1847,13 @@ impl<'a> Binder<'a> {
                 query,
                 temporary,
                 if_not_exists,
+                options,
                 ..
             } => {
                 if *materialized || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
+                let check_option = view_check_option(options)?;
                 // Bound now to check it and name its columns; stored as text: as written, with
                 // where the names it gives without a schema resolved.
                 self.reads_temp.set(false);
@@ -1914,6 +1921,7 @@ impl<'a> Binder<'a> {
                         names: written_names,
                         columns_read,
                         stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
+                        check_option,
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -3627,6 +3635,7 @@ impl<'a> Binder<'a> {
             name,
             sql: self.written(expr).unwrap_or_else(|| expr.to_string()),
             bound: Some(bound),
+            view: false,
         })
     }
 
@@ -13776,6 +13785,57 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
 /// (`'"MySeq"'`), a schema prefix kept.
+/// A view's `WITH (...)` options as PostgreSQL takes them: `check_option` (`local` or
+/// `cascaded`, also what `WITH CHECK OPTION` after the query says) and `security_barrier` /
+/// `security_invoker` (booleans; Keel's views read with their owner's rights, and the planner
+/// moves no condition that could leak rows, so they change nothing); any other is 22023.
+fn view_check_option(options: &ast::CreateTableOptions) -> SqlResult<Option<String>> {
+    let list = match options {
+        ast::CreateTableOptions::None => return Ok(None),
+        ast::CreateTableOptions::With(list) => list,
+        _ => return Err(unsupported("these CREATE VIEW options")),
+    };
+    let mut check = None;
+    for option in list {
+        let (key, value) = match option {
+            ast::SqlOption::KeyValue { key, value } => (ident_name(key), Some(value)),
+            ast::SqlOption::Ident(key) => (ident_name(key), None),
+            _ => return Err(unsupported("this CREATE VIEW option")),
+        };
+        let text = value.map(|v| match v {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) => s.to_lowercase(),
+                other => other.to_string().to_lowercase(),
+            },
+            ast::Expr::Identifier(i) => i.value.to_lowercase(),
+            other => other.to_string().to_lowercase(),
+        });
+        match key.as_str() {
+            "check_option" => match text.as_deref() {
+                Some(kind @ ("local" | "cascaded")) => check = Some(kind.to_string()),
+                _ => {
+                    return Err(SqlError::new(
+                        code::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "invalid value for enum option \"check_option\": {}",
+                            text.as_deref().unwrap_or("")
+                        ),
+                    )
+                    .with_detail("Valid values are \"local\" and \"cascaded\"."))
+                }
+            },
+            "security_barrier" | "security_invoker" => {}
+            other => {
+                return Err(SqlError::new(
+                    code::INVALID_PARAMETER_VALUE,
+                    format!("unrecognized parameter \"{other}\""),
+                ))
+            }
+        }
+    }
+    Ok(check)
+}
+
 /// EXPLAIN's view of a bound INSERT, UPDATE or DELETE (`statement`, for the name the target goes
 /// by): the write's node line as PostgreSQL prints it (`Update on t`, `Delete on t a`), ON
 /// CONFLICT's details, and the tree that finds the rows: the target's scan with its access path

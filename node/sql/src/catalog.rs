@@ -309,6 +309,11 @@ pub struct CheckDef {
     pub sql: String,
     #[serde(skip)]
     pub bound: Option<crate::expr::Expr>,
+    /// Not the table's: a view's CHECK OPTION that a write through the view (named `name`)
+    /// carries on its copy of the table (`crate::bind::views`). A row passes only when the
+    /// condition is true (NULL fails it, unlike a CHECK constraint), else 44000.
+    #[serde(skip)]
+    pub view: bool,
 }
 
 /// A secondary index: a hidden table of entries, each placed by its own key like any row (so a
@@ -980,6 +985,10 @@ pub struct ViewDef {
     /// Where `sql` names a table or one of its columns (see [`NameRef`]), in order.
     #[serde(default)]
     pub names: Vec<NameRef>,
+    /// `WITH [LOCAL | CASCADED] CHECK OPTION` (`"local"`, `"cascaded"`): rows written through
+    /// the view must be rows it shows (`crate::bind::views`).
+    #[serde(default)]
+    pub check_option: Option<String>,
     /// The table columns its query reads, `*` included, as (table id, attnum): a column in it
     /// cannot be dropped while the view stands (PostgreSQL's dependency), unless with CASCADE.
     #[serde(default)]

@@ -28,6 +28,7 @@ pub mod code {
     pub const AMBIGUOUS_COLUMN: &str = "42702";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const UNIQUE_VIOLATION: &str = "23505";
+    pub const WITH_CHECK_OPTION_VIOLATION: &str = "44000";
     pub const NOT_NULL_VIOLATION: &str = "23502";
     pub const DIVISION_BY_ZERO: &str = "22012";
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";

@@ -2190,7 +2190,15 @@ pub fn check_row(table: &TableDef, row: &[Value]) -> SqlResult<()> {
                 format!("check constraint \"{}\" is not bound", check.name),
             ));
         };
-        if condition.eval(row, &EvalContext::new(&[], 0))? == Value::Bool(false) {
+        let passed = condition.eval(row, &EvalContext::new(&[], 0))?;
+        if check.view && passed != Value::Bool(true) {
+            return Err(SqlError::new(
+                code::WITH_CHECK_OPTION_VIOLATION,
+                format!("new row violates check option for view \"{}\"", check.name),
+            )
+            .with_detail(format!("Failing row contains ({}).", row_text(table, row))));
+        }
+        if passed == Value::Bool(false) {
             return Err(SqlError::new(
                 "23514",
                 format!(

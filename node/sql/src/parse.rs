@@ -1019,6 +1019,15 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
         }
         if parsed.is_err() && first_word == "create" {
+            if let Some((blanked, option)) = view_check_option(text) {
+                let mut parsed = parse_with_sqlparser(&blanked)?;
+                if let Parsed::Sql(statement) = &mut parsed {
+                    if let Statement::CreateView { options, .. } = statement.as_mut() {
+                        set_check_option(options, option);
+                    }
+                }
+                return Ok(parsed);
+            }
             if let Some(reordered) = sequence_options_in_order(text) {
                 return parse_with_sqlparser(&reordered).or(parsed);
             }
@@ -1914,6 +1923,59 @@ fn blank_conflict_wheres(text: &str) -> Option<String> {
             })
             .collect(),
     )
+}
+
+/// `CREATE VIEW ... WITH [CASCADED | LOCAL] CHECK OPTION`, which sqlparser does not read: the
+/// statement with those last words blanked (positions stay) and the option they give
+/// (`cascaded` unless LOCAL), which [`set_check_option`] puts among the view's options as
+/// `WITH (check_option = ...)` says it. None for any other statement.
+fn view_check_option(text: &str) -> Option<(String, &'static str)> {
+    let tokens = lex(text).ok()?;
+    let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Tok { token: Token::Word(x), .. }) if x == w);
+    if !word(0, "create") || !tokens.iter().any(|t| t.token == Token::Word("view".into())) {
+        return None;
+    }
+    let mut end = tokens.len();
+    while end > 0 && tokens[end - 1].token == Token::Punct(';') {
+        end -= 1;
+    }
+    if end < 3 || !word(end - 1, "option") || !word(end - 2, "check") {
+        return None;
+    }
+    let (with, option) = match end.checked_sub(3) {
+        Some(at) if word(at, "local") => (at.checked_sub(1)?, "local"),
+        Some(at) if word(at, "cascaded") => (at.checked_sub(1)?, "cascaded"),
+        Some(at) => (at, "cascaded"),
+        None => return None,
+    };
+    if !word(with, "with") {
+        return None;
+    }
+    let from = tokens[with].offset;
+    let to = tokens.get(end).map_or(usize::MAX, |t| t.offset);
+    let blanked = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if (from..to).contains(&i) { ' ' } else { c })
+        .collect();
+    Some((blanked, option))
+}
+
+/// Puts `check_option = option` among a view's `WITH (...)` options (replacing one there).
+fn set_check_option(options: &mut sqlparser::ast::CreateTableOptions, option: &str) {
+    use sqlparser::ast::{CreateTableOptions, Expr, Ident, SqlOption, Value};
+    let entry = SqlOption::KeyValue {
+        key: Ident::new("check_option"),
+        value: Expr::Value(Value::SingleQuotedString(option.to_string()).into()),
+    };
+    let is_check = |o: &SqlOption| matches!(o, SqlOption::KeyValue { key, .. } if key.value.eq_ignore_ascii_case("check_option"));
+    match options {
+        CreateTableOptions::With(list) => {
+            list.retain(|o| !is_check(o));
+            list.push(entry);
+        }
+        _ => *options = CreateTableOptions::With(vec![entry]),
+    }
 }
 
 fn revoke_grant_option(text: &str) -> Option<String> {

@@ -241,6 +241,16 @@ fn acl_array(acl: Option<&[crate::catalog::AclItem]>, letters: &[(u8, char, &str
     }
 }
 
+/// A view's `reloptions`: `{check_option=local}` or `{check_option=cascaded}`, NULL for none.
+fn view_options(view: &crate::catalog::ViewDef) -> Value {
+    match &view.check_option {
+        Some(option) => Value::Array(Box::new(crate::array::Array::one_dim(vec![text(format!(
+            "check_option={option}"
+        ))]))),
+        None => Value::Null,
+    }
+}
+
 /// A role's settings as `rolconfig`/`setconfig` show them (`name=value` items); NULL for none.
 fn setting_array<'s>(settings: impl Iterator<Item = &'s crate::catalog::RoleSetting>) -> Value {
     let items: Vec<Value> = settings
@@ -2755,7 +2765,8 @@ fn pg_catalog(
                              indexed: bool,
                              triggers: bool,
                              owner: i64,
-                             acl: Value| {
+                             acl: Value,
+                             options: Value| {
                 out.row(vec![
                     int(oid),
                     text(crate::catalog::relname(name)),
@@ -2793,7 +2804,7 @@ fn pg_catalog(
                     int(0),
                     int(0),
                     text(if kind == "r" { "d" } else { "n" }),
-                    Value::Null,
+                    options,
                     acl,
                     Value::Null,
                     // No files of PostgreSQL's kind, no visibility map, no inheritance, no
@@ -2822,6 +2833,7 @@ fn pg_catalog(
                     !table.foreign_keys.is_empty() || table.referenced,
                     owner,
                     acl_array(table.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
+                    Value::Null,
                 );
                 if !table.primary_key.is_empty() {
                     class(
@@ -2834,6 +2846,7 @@ fn pg_catalog(
                         false,
                         false,
                         owner,
+                        Value::Null,
                         Value::Null,
                     );
                 }
@@ -2848,6 +2861,7 @@ fn pg_catalog(
                         false,
                         false,
                         owner,
+                        Value::Null,
                         Value::Null,
                     );
                 }
@@ -2864,6 +2878,7 @@ fn pg_catalog(
                     false,
                     role_oid(catalog, seq.owner.as_deref()),
                     acl_array(seq.acl.as_deref(), &crate::catalog::SEQUENCE_PRIVILEGES),
+                    Value::Null,
                 );
             }
             for (i, view) in catalog.views.values().enumerate() {
@@ -2878,6 +2893,7 @@ fn pg_catalog(
                     false,
                     role_oid(catalog, view.owner.as_deref()),
                     acl_array(view.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
+                    view_options(view),
                 );
             }
         }
@@ -4461,7 +4477,13 @@ fn information_schema(
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
                     text(plain),
-                    text("NONE"),
+                    text(view.check_option.as_deref().map_or("NONE", |o| {
+                        if o == "local" {
+                            "LOCAL"
+                        } else {
+                            "CASCADED"
+                        }
+                    })),
                     yes_no(updatable),
                     yes_no(insertable),
                     text("NO"),

@@ -9,7 +9,13 @@
 //!   nearer to it (a subquery's) has a column of that name; naming a column of the relation
 //!   that the view does not show is 42703, as it is in PostgreSQL;
 //! - the view's WHERE is ANDed to the statement's, so UPDATE and DELETE touch only rows the view
-//!   shows; INSERT adds what it is given (views have no WITH CHECK OPTION);
+//!   shows; INSERT adds what it is given;
+//! - WITH CHECK OPTION: the WHERE of a view with the option (LOCAL), or of it and every view
+//!   under it (CASCADED, also when an outer view's option is CASCADED), is carried down with
+//!   the rewritten INSERT or UPDATE ([`ViewCheck`], rewritten through each view below like the
+//!   statement), and on the table it ends on becomes a check on the plan's copy of the table
+//!   (`CheckDef::view`): every new row, inserted, updated or ON CONFLICT-updated, must make it
+//!   true, innermost view first, else PostgreSQL's 44000 naming the view;
 //! - a column written (INSERT's list, SET, ON CONFLICT's target and DO UPDATE) must be a view
 //!   column that is a plain column of the relation (else 0A000), and becomes that column;
 //! - RETURNING gives the view's columns under the view's names (`*` is the view's columns).
@@ -29,8 +35,10 @@ use sqlparser::ast::{
     Visit, VisitMut, Visitor, VisitorMut,
 };
 
+use std::sync::Arc;
+
 use super::{ident_name, output_name, Binder};
-use crate::catalog::{ViewDef, PRIV_DELETE, PRIV_INSERT, PRIV_SELECT, PRIV_UPDATE};
+use crate::catalog::{TableDef, ViewDef, PRIV_DELETE, PRIV_INSERT, PRIV_SELECT, PRIV_UPDATE};
 use crate::error::{code, SqlError, SqlResult};
 use crate::plan::Plan;
 
@@ -59,6 +67,25 @@ impl ViewWrite {
             ViewWrite::Delete => PRIV_DELETE,
         }
     }
+}
+
+/// A view's condition that rows written through it must meet (its CHECK OPTION), over the
+/// relation the rewritten statement writes, which is `relation` (a catalog key): a view there
+/// takes it over and rewrites it through itself, a table gets it as a check.
+#[derive(Debug, Clone)]
+pub(crate) struct ViewCheck {
+    view: String,
+    condition: AstExpr,
+}
+
+/// The checks a rewritten statement carries to the relation it writes (see
+/// [`Binder::bind_with_checks`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PendingChecks {
+    relation: String,
+    checks: Vec<ViewCheck>,
+    /// An outer view's option is CASCADED: every view below is checked too.
+    cascade: bool,
 }
 
 /// An updatable view, read from its query: what a write through it becomes.
@@ -811,18 +838,147 @@ impl Binder<'_> {
         returning: Option<&Vec<SelectItem>>,
     ) -> SqlResult<Plan> {
         let target = self.view_target(view, ViewWrite::Update, alias)?;
+        let handed = self.handed_checks(view);
         let mut substitute = self.substitute(&target, alias, from);
         let assignments = self.view_assignments(&target, assignments, &mut substitute)?;
+        let checks = self.checks_below(view, &target, handed, &mut substitute)?;
         let (selection, returning) =
             self.view_clauses(view, &target, substitute, selection, returning)?;
-        self.as_view_owner(target.owner, |this| {
-            this.bind_update(
-                &target.relation,
-                &assignments,
-                from,
-                selection.as_ref(),
-                returning.as_ref(),
-            )
+        let owner = target.owner.clone();
+        self.bind_with_checks(checks, alias, |this| {
+            this.as_view_owner(owner, |this| {
+                this.bind_update(
+                    &target.relation,
+                    &assignments,
+                    from,
+                    selection.as_ref(),
+                    returning.as_ref(),
+                )
+            })
+        })
+    }
+
+    /// The checks a write through `view` carries on to its relation: those an outer view
+    /// handed to this one, rewritten through it, after this view's own WHERE when it has CHECK
+    /// OPTION or an outer view's is CASCADED (innermost first, the order PostgreSQL tests
+    /// them in). Rewriting them reads no view column for privileges' sake.
+    fn checks_below(
+        &self,
+        view: &ViewDef,
+        target: &ViewTarget,
+        handed: PendingChecks,
+        substitute: &mut Substitute<'_, '_>,
+    ) -> SqlResult<PendingChecks> {
+        let mut checks = Vec::new();
+        if view.check_option.is_some() || handed.cascade {
+            if let Some(filter) = &target.filter {
+                checks.push(ViewCheck {
+                    view: target.view.clone(),
+                    condition: filter.clone(),
+                });
+            }
+        }
+        let read = substitute.read;
+        for check in handed.checks {
+            checks.push(ViewCheck {
+                view: check.view,
+                condition: substitute.expr(check.condition)?,
+            });
+        }
+        substitute.read = read;
+        let TableFactor::Table { name, .. } = &target.relation else {
+            unreachable!("a view target's relation is a table or view");
+        };
+        let (relation, _) = self.table_name(name)?;
+        Ok(PendingChecks {
+            relation,
+            checks,
+            cascade: handed.cascade || view.check_option.as_deref() == Some("cascaded"),
+        })
+    }
+
+    /// The checks an outer level addressed to `view` (a write in a WITH query to another
+    /// relation leaves them for the statement they belong to).
+    fn handed_checks(&mut self, view: &ViewDef) -> PendingChecks {
+        match &self.view_checks {
+            Some(pending) if pending.relation == view.name => self.view_checks.take(),
+            _ => None,
+        }
+        .unwrap_or_default()
+    }
+
+    /// Binds the rewritten statement (`bind`) with `pending` addressed to its relation: a view
+    /// there takes them over; when they come back untaken the relation is a table, and they
+    /// become checks on the plan's copy of it (the relation is named `alias` there).
+    fn bind_with_checks(
+        &mut self,
+        pending: PendingChecks,
+        alias: &str,
+        bind: impl FnOnce(&mut Self) -> SqlResult<Plan>,
+    ) -> SqlResult<Plan> {
+        let relation = pending.relation.clone();
+        let outer = self.view_checks.replace(pending);
+        let plan = bind(self);
+        let left = match std::mem::replace(&mut self.view_checks, outer) {
+            Some(pending) if pending.relation == relation => pending.checks,
+            _ => Vec::new(),
+        };
+        let plan = plan?;
+        if left.is_empty() {
+            return Ok(plan);
+        }
+        self.add_view_checks(plan, &left, alias)
+    }
+
+    /// `plan` (an INSERT's or UPDATE's) writing a copy of its table that carries `checks`
+    /// (see [`crate::catalog::CheckDef::view`]).
+    fn add_view_checks(
+        &mut self,
+        plan: Plan,
+        checks: &[ViewCheck],
+        alias: &str,
+    ) -> SqlResult<Plan> {
+        let table_with = |this: &mut Self, table: &Arc<TableDef>| -> SqlResult<Arc<TableDef>> {
+            let scope = super::Scope::table(table, alias.to_string());
+            let mut copy = (**table).clone();
+            for check in checks {
+                let bound = this.bind_predicate(&check.condition, &scope, "CHECK OPTION")?;
+                if !bound.is_local() {
+                    return Err(super::unsupported(format!(
+                        "WITH CHECK OPTION on view \"{}\", whose condition holds a subquery",
+                        check.view
+                    )));
+                }
+                copy.checks.push(crate::catalog::CheckDef {
+                    name: check.view.clone(),
+                    sql: check.condition.to_string(),
+                    bound: Some(bound),
+                    view: true,
+                });
+            }
+            Ok(Arc::new(copy))
+        };
+        Ok(match plan {
+            Plan::Insert(insert) => {
+                let mut insert = (*insert).clone();
+                insert.table = table_with(self, &insert.table)?;
+                Plan::Insert(Arc::new(insert))
+            }
+            Plan::Update(update) => {
+                let mut update = (*update).clone();
+                update.table = table_with(self, &update.table)?;
+                Plan::Update(Arc::new(update))
+            }
+            Plan::WriteFromQuery(write) => {
+                let mut write = (*write).clone();
+                write.table = table_with(self, &write.table)?;
+                Plan::WriteFromQuery(Arc::new(write))
+            }
+            Plan::With { writes, main } => Plan::With {
+                writes,
+                main: Box::new(self.add_view_checks(*main, checks, alias)?),
+            },
+            _ => return Err(super::unsupported("WITH CHECK OPTION on this statement")),
         })
     }
 
@@ -869,6 +1025,7 @@ impl Binder<'_> {
         };
         insert.table = ast::TableObject::TableName(name.clone());
         insert.table_alias = Some(Ident::with_quote('"', alias.clone()));
+        let handed = self.handed_checks(view);
         let mut substitute = self.substitute(&target, &alias, &[]);
         if let Some(items) = &insert.returning {
             insert.returning = Some(substitute.returning(items)?);
@@ -903,9 +1060,13 @@ impl Binder<'_> {
                 }
             }
         }
+        let checks = self.checks_below(view, &target, handed, &mut substitute)?;
         let read = substitute.read;
         self.require_view_select(view, read)?;
-        self.as_view_owner(target.owner, |this| this.bind_insert(&insert))
+        let owner = target.owner.clone();
+        self.bind_with_checks(checks, &alias, |this| {
+            this.as_view_owner(owner, |this| this.bind_insert(&insert))
+        })
     }
 }
 
