@@ -31,6 +31,8 @@ explain (analyze, costs off, timing off, summary off) insert into et values (1, 
 explain (analyze, costs off, timing off, summary off) insert into et values (1, 'y', 1), (5, 'e', 5) on conflict (id) do update set b = 10;
 explain (analyze, costs off, timing off, summary off) update et set b = b + 1 where id = 2;
 explain (analyze, costs off, timing off, summary off) update et set b = 0;
+explain (analyze, costs off, timing off, summary off) update et set b = 1 where b + id > 4;
+explain (analyze, costs off, timing off, summary off) select * from et where b = 1;
 explain (analyze, costs off, timing off, summary off) delete from et where id = 3 returning id;
 explain (analyze, costs off, timing off, summary off) insert into et select id + 10, label, 1 from eo;
 select * from et order by id;

@@ -1165,6 +1165,8 @@ struct Instrument {
     proposed: u64,
     /// Under ON CONFLICT: how many of them were inserted (the rest conflicted).
     inserted: Option<u64>,
+    /// Rows an UPDATE's or DELETE's scan on the workers visited, before its filter.
+    visited: u64,
 }
 
 /// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
@@ -3369,6 +3371,9 @@ impl Session {
         for output in cluster.call_all(requests).await {
             let output = output?;
             count += output.count;
+            if let Some(instrument) = &mut self.instrument {
+                instrument.visited += output.visible;
+            }
             rows.extend(output.rows);
             changes.extend(output.changes);
         }
@@ -3944,7 +3949,8 @@ impl Session {
     /// what found the rows: the tree the write ran (an INSERT's query, the query of a write with
     /// FROM/USING or subqueries) with each node's statistics, an INSERT's VALUES with the rows it
     /// proposed, or the target's scan (`rel`). That scan runs inside the write on the workers,
-    /// so its line carries the rows the write changed and the write's time.
+    /// so its line carries the rows the write changed, the write's time, and as removed by its
+    /// filter the rows the workers visited and did not change.
     #[allow(clippy::too_many_arguments)]
     async fn explain_analyzed_write<C: Cluster>(
         &mut self,
@@ -4001,6 +4007,7 @@ impl Session {
                         loops: 1,
                         micros,
                         hash: None,
+                        removed: Some(instrument.visited.saturating_sub(changed.unwrap_or(0))),
                     },
                 )]);
                 crate::explain::explain(rel, Some(&stats), timing)
@@ -4334,10 +4341,12 @@ impl Session {
                 Some(shared) => shared.filter.clone(),
                 None => filter.clone(),
             };
+            let mut keyed = Vec::new();
             for &(i, _) in &taken {
                 let (edge, Some(Some(keys))) = (&edges[i], edge_keys.get(&i)) else {
                     continue;
                 };
+                keyed.push(i);
                 let source = match edge.from {
                     crate::join_order::KeyFrom::Scan(Rel::Scan { alias, .. }) => alias.clone(),
                     _ => "SubPlan".to_string(),
@@ -4449,9 +4458,10 @@ impl Session {
                 prefixes,
             };
             let started = std::time::Instant::now();
+            let visited;
             let rows = if parts {
                 let mut sink = RowSink::new(Some(memory.clone()));
-                read_in_parts(cluster, &read, targets, cancel, |_, rows| {
+                visited = read_in_parts(cluster, &read, targets, cancel, |_, rows| {
                     for row in rows {
                         sink.push(row)?;
                     }
@@ -4461,7 +4471,7 @@ impl Session {
                 sink.finish()?
             } else {
                 let mut per_target: Vec<Vec<Row>> = vec![Vec::new(); targets.len()];
-                read_in_parts(cluster, &read, targets, cancel, |target, rows| {
+                visited = read_in_parts(cluster, &read, targets, cancel, |target, rows| {
                     per_target[target].extend(rows);
                     Ok(true)
                 })
@@ -4473,6 +4483,18 @@ impl Session {
                 sink.finish()?
             };
             let took = started.elapsed();
+            // What the scan's own filter dropped, when nothing else filtered on the workers
+            // (semi-join keys, a read shared with other scans).
+            if let (
+                None,
+                true,
+                Rel::Scan {
+                    filter: Some(_), ..
+                },
+            ) = (&shared, keyed.is_empty(), scan)
+            {
+                executor.record_removed(scan, visited.saturating_sub(rows.len() as u64));
+            }
             let reads: Vec<(&Rel, RowSet)> = match &shared {
                 None => vec![(scan, rows)],
                 Some(shared) => {
@@ -8162,7 +8184,8 @@ async fn read_in_parts<C: Cluster>(
     targets: Vec<(WorkerId, KeyTarget)>,
     cancel: &Cancel,
     mut take: impl FnMut(usize, Vec<Row>) -> SqlResult<bool>,
-) -> SqlResult<()> {
+) -> SqlResult<u64> {
+    let mut visited = 0;
     // (target, worker, keys, where its next part starts)
     let mut pending: Vec<(usize, WorkerId, KeyTarget, Option<Vec<u8>>)> = targets
         .into_iter()
@@ -8196,6 +8219,7 @@ async fn read_in_parts<C: Cluster>(
         let mut more = true;
         for ((target, worker, key, _), output) in pending.into_iter().zip(outputs) {
             let output = output?;
+            visited += output.visible;
             more = more && take(target, output.rows)?;
             if let Some(after) = output.resume {
                 next.push((target, worker, key, Some(after)));
@@ -8207,7 +8231,7 @@ async fn read_in_parts<C: Cluster>(
         }
         pending = next;
     }
-    Ok(())
+    Ok(visited)
 }
 
 /// Combines the outputs of several workers: total count and all rows.

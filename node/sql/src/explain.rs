@@ -23,6 +23,8 @@ pub struct NodeStats {
     pub micros: u64,
     /// A hash aggregation's memory and partitions (its "Batches" line).
     pub hash: Option<crate::query::SpillStats>,
+    /// A scan's rows its filter dropped (its "Rows Removed by Filter" line), where known.
+    pub removed: Option<u64>,
 }
 
 /// Per-node statistics, by node address.
@@ -345,6 +347,14 @@ fn conjunction(exprs: &[Expr], names: &[String], outer: &[Vec<String>]) -> Strin
 }
 
 impl Printer<'_> {
+    /// What `rel` did (nothing recorded: zeros).
+    fn stat(&self, stats: &Stats, rel: &Rel) -> NodeStats {
+        stats
+            .get(&(rel as *const Rel as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+
     fn push(&mut self, depth: usize, first: bool, text: String, rel: &Rel) {
         let indent = " ".repeat(if depth == 0 { 0 } else { depth * 6 - 4 } + self.base);
         let arrow = if depth == 0 || !first { "" } else { "->  " };
@@ -414,6 +424,17 @@ impl Printer<'_> {
                     deparse(predicate, &names, outer)
                 );
                 self.lines.insert(at + 1, line);
+                // What the filter dropped: its input's rows less its own.
+                if let Some(stats) = self.stats {
+                    let (input, kept) = (self.stat(stats, input), self.stat(stats, rel));
+                    if input.loops > 0 && kept.loops > 0 && input.rows > kept.rows {
+                        let removed = (input.rows - kept.rows) / input.loops;
+                        self.lines.insert(
+                            at + 2,
+                            format!("{}Rows Removed by Filter: {removed}", " ".repeat(indent)),
+                        );
+                    }
+                }
                 self.print_subplans(subplans, depth, rel, outer);
                 return;
             }
@@ -478,6 +499,14 @@ impl Printer<'_> {
                         depth,
                         format!("Filter: {}", deparse(&filter, &names, outer)),
                     );
+                    // PostgreSQL leaves out a count of 0 in the text format.
+                    let removed = self.stats.and_then(|stats| {
+                        let s = self.stat(stats, rel);
+                        s.removed.map(|removed| removed / s.loops.max(1))
+                    });
+                    if let Some(removed) = removed.filter(|&r| r > 0) {
+                        self.detail(depth, format!("Rows Removed by Filter: {removed}"));
+                    }
                     // A co-located EXISTS the workers run (`crate::colocate`).
                     collect(&[&filter]);
                 }

@@ -787,6 +787,15 @@ impl<'a> Executor<'a> {
         }
     }
 
+    /// Notes how many rows `scan`'s filter dropped on the workers (EXPLAIN ANALYZE).
+    pub fn record_removed(&self, scan: &Rel, removed: u64) {
+        if let Some(stats) = &self.stats {
+            let mut stats = stats.borrow_mut();
+            let node = stats.entry(address(scan)).or_default();
+            node.removed = Some(node.removed.unwrap_or(0) + removed);
+        }
+    }
+
     pub fn set_scan(&mut self, scan: &Rel, rows: RowSet) {
         self.scans.insert(address(scan), Arc::new(rows));
     }
