@@ -761,7 +761,10 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
         }
         DataType::Float4 => Value::Float(parse_float4(text)?),
         DataType::Numeric => Value::numeric(numeric_input(text)?),
-        DataType::Decimal(p, s) => Value::numeric(numeric_input(text)?.apply_typmod(p, s)?),
+        DataType::Decimal(p, s) => match typmod_decimal(text, p, s) {
+            Some(value) => Value::Numeric(value),
+            None => Value::numeric(numeric_input(text)?.apply_typmod(p, s)?),
+        },
         DataType::Text | DataType::Unknown => Value::Text(text.to_string()),
         DataType::Varchar(limit) => Value::Text(fit_varchar(text, limit, false)?),
         DataType::Char(n) => Value::Text(fit_char(text, n, false)?),
@@ -1043,6 +1046,44 @@ fn parse_float(text: &str) -> Option<f64> {
 }
 
 /// numeric's text input, with PostgreSQL's errors (22P02 for syntax, 22003 past its limits).
+/// numeric(p,s) input written plainly (`-123.45`: digits, at most `s` after the point, no more
+/// than the type's whole digits before it) read straight into its value at scale `s`, as the
+/// general reading and [`Numeric::apply_typmod`] make it (what COPY input mostly is); None for
+/// anything else, which goes the general way (exponents, rounding, spaces, errors, precision
+/// past 28).
+fn typmod_decimal(text: &str, precision: u16, scale: i16) -> Option<rust_decimal::Decimal> {
+    if precision > 28 || scale < 0 {
+        return None;
+    }
+    let (negative, body) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        bytes => (false, bytes),
+    };
+    let (whole, fraction) = match body.iter().position(|&b| b == b'.') {
+        Some(point) => (&body[..point], &body[point + 1..]),
+        None => (body, &[][..]),
+    };
+    let digits = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
+    let significant = whole.iter().skip_while(|&&b| b == b'0').count();
+    if whole.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > scale as usize
+        || significant > (precision as usize).saturating_sub(scale as usize)
+    {
+        return None;
+    }
+    let mut units = whole
+        .iter()
+        .chain(fraction)
+        .fold(0i128, |n, &b| n * 10 + i128::from(b - b'0'));
+    units *= 10i128.pow((scale as usize - fraction.len()) as u32);
+    if negative {
+        units = -units;
+    }
+    rust_decimal::Decimal::try_from_i128_with_scale(units, scale as u32).ok()
+}
+
 pub fn numeric_input(text: &str) -> SqlResult<Numeric> {
     Numeric::parse(text).map_err(|e| match e {
         crate::numeric::ParseError::Syntax => invalid_input(DataType::Numeric, text),
@@ -2659,6 +2700,59 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_numeric_input_reads_as_the_general_input_does() {
+        let texts = [
+            "0",
+            "-0",
+            "0.00",
+            "-0.00",
+            "17",
+            "21168.23",
+            "-0.005",
+            "0.04",
+            "1.5",
+            "007.10",
+            "999.99",
+            "1000.00",
+            "-999.99",
+            "12345678901234.56",
+            "1234567890123.5",
+            ".5",
+            "5.",
+            "1e3",
+            " 1",
+            "1.234",
+            "+1",
+            "--1",
+            "",
+            "-",
+        ];
+        let types = [(15, 2), (5, 2), (3, 0), (10, 4), (28, 10), (6, 6)];
+        let zone = crate::tz::Zone::UTC;
+        for (p, s) in types {
+            for text in texts {
+                let general = numeric_input(text)
+                    .and_then(|n| n.apply_typmod(p, s))
+                    .map(Value::numeric);
+                if let Some(value) = typmod_decimal(text, p, s) {
+                    let general = general
+                        .clone()
+                        .unwrap_or_else(|e| panic!("{text} ({p},{s}): {e:?}"));
+                    assert_eq!(Value::Numeric(value), general, "{text} ({p},{s})");
+                    let ty = DataType::Decimal(p, s);
+                    assert_eq!(
+                        to_text(&Value::Numeric(value), ty),
+                        to_text(&general, ty),
+                        "{text} ({p},{s})"
+                    );
+                }
+                let read = parse_text_in(text, DataType::Decimal(p, s), &zone).map_err(|e| e.code);
+                assert_eq!(read, general.map_err(|e| e.code), "{text} ({p},{s})");
+            }
+        }
+    }
 
     /// Numerics encode in the small form (tag 14) when their mantissa fits 64 bits, else in the
     /// full one; both decode to exactly the value encoded (scale and sign kept), and compare in
