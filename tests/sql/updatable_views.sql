@@ -146,3 +146,18 @@ drop schema uvs cascade;
 drop table ut cascade;
 drop table pb cascade;
 drop table ib cascade;
+-- INSERT without a column list whose query's columns are not written out (`*`, a set
+-- operation, parentheses) targets as many view columns as the query gives.
+create table ib (id int primary key, a int, b text);
+create view iv as select id, a, b from ib;
+create table isrc (x int, y int);
+insert into isrc values (1, 10), (2, 20);
+insert into iv select * from isrc;
+insert into iv select s.* from isrc s where x = 1 on conflict do nothing;
+insert into iv (select x + 10, y from isrc);
+insert into iv select x + 20, y from isrc where x = 1 union all select 5, 50;
+insert into iv select *, 'three' from isrc where x = 1 union all select 1, 2, 'x', 4;
+select * from ib order by id;
+drop view iv;
+drop table ib;
+drop table isrc;

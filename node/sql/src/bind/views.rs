@@ -996,7 +996,7 @@ impl Binder<'_> {
         let mut insert = insert.clone();
         // No column list: the view's columns, as many as the rows give values for.
         if insert.columns.is_empty() {
-            if let Some(source) = &insert.source {
+            if let Some(source) = insert.source.clone() {
                 let given = match source.body.as_ref() {
                     SetExpr::Values(values) => values.rows.first().map(Vec::len),
                     SetExpr::Select(select)
@@ -1011,7 +1011,12 @@ impl Binder<'_> {
                     }
                     _ => None,
                 };
-                let count = given.unwrap_or(target.columns.len());
+                // Otherwise (`*`, a set operation, a parenthesized query) the query's own
+                // columns, as binding it finds them.
+                let count = match given {
+                    Some(count) => count,
+                    None => self.bind_query_rel(&source, None)?.1.len(),
+                };
                 insert.columns = (target.columns.iter().take(count))
                     .map(|c| Ident::with_quote('"', c.name.clone()))
                     .collect();
