@@ -33,3 +33,19 @@ insert into wv3 values (6, 1, 'x') on conflict (id) do update set b = null;
 insert into wv3 values (30, null, null);
 drop view wv2, wvl, wv1, wv3, wvo, wvs;
 drop table wt;
+-- Options without a value (security_barrier alone is true) beside the check option, kept in
+-- pg_class.reloptions in the order given.
+create table vt (id int primary key, a int);
+create view vo1 with (security_barrier) as select id, a from vt where a > 0;
+create view vo2 with (security_barrier, check_option = local) as select id, a from vt where a > 0;
+create view vo3 (x, y) with (security_barrier) as select id, a from vt where a > 0 with check option;
+create view vo4 with (security_barrier = false) as select id from vt with local check option;
+insert into vo1 values (1, -1);
+insert into vo2 values (2, -1);
+insert into vo3 values (3, -1);
+select c.relname, c.reloptions from pg_class c where c.relname like 'vo%' order by 1;
+select table_name, check_option from information_schema.views where table_name like 'vo%' order by 1;
+create view vo5 with (security_barrier as select 1;
+create view vo6 with (check_option = local) as select 1 x with cascaded check option;
+drop view vo1, vo2, vo3, vo4;
+drop table vt;

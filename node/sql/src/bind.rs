@@ -1853,7 +1853,7 @@ impl<'a> Binder<'a> {
                 if *materialized || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
-                let check_option = view_check_option(options)?;
+                let (check_option, options) = view_check_option(options)?;
                 // Bound now to check it and name its columns; stored as text: as written, with
                 // where the names it gives without a schema resolved.
                 self.reads_temp.set(false);
@@ -1922,6 +1922,7 @@ impl<'a> Binder<'a> {
                         columns_read,
                         stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
                         check_option,
+                        options,
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -13788,14 +13789,18 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 /// A view's `WITH (...)` options as PostgreSQL takes them: `check_option` (`local` or
 /// `cascaded`, also what `WITH CHECK OPTION` after the query says) and `security_barrier` /
 /// `security_invoker` (booleans; Keel's views read with their owner's rights, and the planner
-/// moves no condition that could leak rows, so they change nothing); any other is 22023.
-fn view_check_option(options: &ast::CreateTableOptions) -> SqlResult<Option<String>> {
+/// moves no condition that could leak rows, so they change nothing); any other is 22023. With
+/// them all as `pg_class.reloptions` lists them.
+fn view_check_option(
+    options: &ast::CreateTableOptions,
+) -> SqlResult<(Option<String>, Vec<String>)> {
     let list = match options {
-        ast::CreateTableOptions::None => return Ok(None),
+        ast::CreateTableOptions::None => return Ok((None, Vec::new())),
         ast::CreateTableOptions::With(list) => list,
         _ => return Err(unsupported("these CREATE VIEW options")),
     };
     let mut check = None;
+    let mut shown = Vec::new();
     for option in list {
         let (key, value) = match option {
             ast::SqlOption::KeyValue { key, value } => (ident_name(key), Some(value)),
@@ -13810,6 +13815,8 @@ fn view_check_option(options: &ast::CreateTableOptions) -> SqlResult<Option<Stri
             ast::Expr::Identifier(i) => i.value.to_lowercase(),
             other => other.to_string().to_lowercase(),
         });
+        // As pg_class.reloptions shows them: `name=value`, a bare name being true.
+        shown.push(format!("{key}={}", text.as_deref().unwrap_or("true")));
         match key.as_str() {
             "check_option" => match text.as_deref() {
                 Some(kind @ ("local" | "cascaded")) => check = Some(kind.to_string()),
@@ -13833,7 +13840,7 @@ fn view_check_option(options: &ast::CreateTableOptions) -> SqlResult<Option<Stri
             }
         }
     }
-    Ok(check)
+    Ok((check, shown))
 }
 
 /// EXPLAIN's view of a bound INSERT, UPDATE or DELETE (`statement`, for the name the target goes

@@ -989,6 +989,10 @@ pub struct ViewDef {
     /// the view must be rows it shows (`crate::bind::views`).
     #[serde(default)]
     pub check_option: Option<String>,
+    /// Its `WITH (...)` options as `pg_class.reloptions` shows them (`security_barrier=true`,
+    /// `check_option=local`), in the order given.
+    #[serde(default)]
+    pub options: Vec<String>,
     /// The table columns its query reads, `*` included, as (table id, attnum): a column in it
     /// cannot be dropped while the view stands (PostgreSQL's dependency), unless with CASCADE.
     #[serde(default)]

@@ -1019,11 +1019,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
         }
         if parsed.is_err() && first_word == "create" {
-            if let Some((blanked, option)) = view_check_option(text) {
+            if let Some((blanked, found)) = view_options(text) {
                 let mut parsed = parse_with_sqlparser(&blanked)?;
                 if let Parsed::Sql(statement) = &mut parsed {
                     if let Statement::CreateView { options, .. } = statement.as_mut() {
-                        set_check_option(options, option);
+                        set_view_options(options, found);
                     }
                 }
                 return Ok(parsed);
@@ -1925,57 +1925,118 @@ fn blank_conflict_wheres(text: &str) -> Option<String> {
     )
 }
 
-/// `CREATE VIEW ... WITH [CASCADED | LOCAL] CHECK OPTION`, which sqlparser does not read: the
-/// statement with those last words blanked (positions stay) and the option they give
-/// (`cascaded` unless LOCAL), which [`set_check_option`] puts among the view's options as
-/// `WITH (check_option = ...)` says it. None for any other statement.
-fn view_check_option(text: &str) -> Option<(String, &'static str)> {
+/// A CREATE VIEW's options where sqlparser does not read them: a trailing `WITH [CASCADED |
+/// LOCAL] CHECK OPTION`, and options without a value in `WITH (security_barrier, ...)` before
+/// AS. Both clauses are blanked (positions stay) and their options returned, the first as
+/// `check_option` (`cascaded` unless LOCAL), for [`set_view_options`] to put among the view's
+/// options as `WITH (name = value)` says them. None for any other statement.
+#[allow(clippy::type_complexity)]
+fn view_options(text: &str) -> Option<(String, Vec<(String, Option<String>)>)> {
     let tokens = lex(text).ok()?;
     let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Tok { token: Token::Word(x), .. }) if x == w);
-    if !word(0, "create") || !tokens.iter().any(|t| t.token == Token::Word("view".into())) {
+    let view = tokens
+        .iter()
+        .position(|t| t.token == Token::Word("view".into()))?;
+    if !word(0, "create") {
         return None;
     }
+    let mut blank: Vec<(usize, usize)> = Vec::new();
+    let mut options = Vec::new();
+    // `WITH (name [= value], ...)` after the name and columns, before AS.
+    let mut depth = 0;
+    let mut at = view + 1;
+    while at < tokens.len() {
+        match &tokens[at].token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => depth -= 1,
+            Token::Word(w) if depth == 0 && w == "as" => break,
+            Token::Word(w)
+                if depth == 0 && w == "with" && tokens.get(at + 1)?.token == Token::Punct('(') =>
+            {
+                let from = tokens[at].offset;
+                let mut i = at + 2;
+                loop {
+                    let key = match &tokens.get(i)?.token {
+                        Token::Word(k) | Token::Quoted(k) => k.clone(),
+                        _ => return None,
+                    };
+                    i += 1;
+                    let mut value = None;
+                    if tokens.get(i)?.token == Token::Punct('=') {
+                        value = Some(match &tokens.get(i + 1)?.token {
+                            Token::Word(v)
+                            | Token::Str(v)
+                            | Token::Number(v)
+                            | Token::Quoted(v) => v.clone(),
+                            Token::Punct(_) => return None,
+                        });
+                        i += 2;
+                    }
+                    options.push((key, value));
+                    match tokens.get(i)?.token {
+                        Token::Punct(',') => i += 1,
+                        Token::Punct(')') => break,
+                        _ => return None,
+                    }
+                }
+                blank.push((from, tokens[i].offset + 1));
+                break;
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    // `WITH [CASCADED | LOCAL] CHECK OPTION` at the end.
     let mut end = tokens.len();
     while end > 0 && tokens[end - 1].token == Token::Punct(';') {
         end -= 1;
     }
-    if end < 3 || !word(end - 1, "option") || !word(end - 2, "check") {
+    if end >= 3 && word(end - 1, "option") && word(end - 2, "check") {
+        let (with, option) = match end - 3 {
+            at if word(at, "local") => (at.checked_sub(1)?, "local"),
+            at if word(at, "cascaded") => (at.checked_sub(1)?, "cascaded"),
+            at => (at, "cascaded"),
+        };
+        if word(with, "with") {
+            options.retain(|(key, _)| key != "check_option");
+            options.push(("check_option".to_string(), Some(option.to_string())));
+            blank.push((tokens[with].offset, usize::MAX));
+        }
+    }
+    if blank.is_empty() {
         return None;
     }
-    let (with, option) = match end.checked_sub(3) {
-        Some(at) if word(at, "local") => (at.checked_sub(1)?, "local"),
-        Some(at) if word(at, "cascaded") => (at.checked_sub(1)?, "cascaded"),
-        Some(at) => (at, "cascaded"),
-        None => return None,
-    };
-    if !word(with, "with") {
-        return None;
-    }
-    let from = tokens[with].offset;
-    let to = tokens.get(end).map_or(usize::MAX, |t| t.offset);
     let blanked = text
         .chars()
         .enumerate()
-        .map(|(i, c)| if (from..to).contains(&i) { ' ' } else { c })
+        .map(|(i, c)| {
+            if blank.iter().any(|(from, to)| (*from..*to).contains(&i)) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
-    Some((blanked, option))
+    Some((blanked, options))
 }
 
-/// Puts `check_option = option` among a view's `WITH (...)` options (replacing one there).
-fn set_check_option(options: &mut sqlparser::ast::CreateTableOptions, option: &str) {
+/// Puts `options` ([`view_options`]) as a view's `WITH (...)` options.
+fn set_view_options(
+    target: &mut sqlparser::ast::CreateTableOptions,
+    options: Vec<(String, Option<String>)>,
+) {
     use sqlparser::ast::{CreateTableOptions, Expr, Ident, SqlOption, Value};
-    let entry = SqlOption::KeyValue {
-        key: Ident::new("check_option"),
-        value: Expr::Value(Value::SingleQuotedString(option.to_string()).into()),
-    };
-    let is_check = |o: &SqlOption| matches!(o, SqlOption::KeyValue { key, .. } if key.value.eq_ignore_ascii_case("check_option"));
-    match options {
-        CreateTableOptions::With(list) => {
-            list.retain(|o| !is_check(o));
-            list.push(entry);
-        }
-        _ => *options = CreateTableOptions::With(vec![entry]),
-    }
+    let list = options
+        .into_iter()
+        .map(|(key, value)| match value {
+            Some(value) => SqlOption::KeyValue {
+                key: Ident::new(key),
+                value: Expr::Value(Value::SingleQuotedString(value).into()),
+            },
+            None => SqlOption::Ident(Ident::new(key)),
+        })
+        .collect();
+    *target = CreateTableOptions::With(list);
 }
 
 fn revoke_grant_option(text: &str) -> Option<String> {

@@ -241,14 +241,17 @@ fn acl_array(acl: Option<&[crate::catalog::AclItem]>, letters: &[(u8, char, &str
     }
 }
 
-/// A view's `reloptions`: `{check_option=local}` or `{check_option=cascaded}`, NULL for none.
+/// A view's `reloptions` (`{security_barrier=true,check_option=local}`), NULL for none. (A
+/// view made before the options were kept shows its check option alone.)
 fn view_options(view: &crate::catalog::ViewDef) -> Value {
-    match &view.check_option {
-        Some(option) => Value::Array(Box::new(crate::array::Array::one_dim(vec![text(format!(
-            "check_option={option}"
-        ))]))),
-        None => Value::Null,
+    let items: Vec<Value> = match (&view.check_option, view.options.is_empty()) {
+        (Some(option), true) => vec![text(format!("check_option={option}"))],
+        _ => view.options.iter().map(|o| text(o.clone())).collect(),
+    };
+    if items.is_empty() {
+        return Value::Null;
     }
+    Value::Array(Box::new(crate::array::Array::one_dim(items)))
 }
 
 /// A role's settings as `rolconfig`/`setconfig` show them (`name=value` items); NULL for none.
