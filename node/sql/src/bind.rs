@@ -1853,7 +1853,7 @@ impl<'a> Binder<'a> {
                 if *materialized || *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
-                let (check_option, options) = view_check_option(options)?;
+                let options = view_options(options)?;
                 // Bound now to check it and name its columns; stored as text: as written, with
                 // where the names it gives without a schema resolved.
                 self.reads_temp.set(false);
@@ -1921,7 +1921,6 @@ impl<'a> Binder<'a> {
                         names: written_names,
                         columns_read,
                         stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
-                        check_option,
                         options,
                     },
                     or_replace: *or_replace,
@@ -13786,20 +13785,17 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
 
 /// A relation name as a regclass literal spells it: folded to lower case unless double-quoted
 /// (`'"MySeq"'`), a schema prefix kept.
-/// A view's `WITH (...)` options as PostgreSQL takes them: `check_option` (`local` or
-/// `cascaded`, also what `WITH CHECK OPTION` after the query says) and `security_barrier` /
-/// `security_invoker` (booleans; Keel's views read with their owner's rights, and the planner
-/// moves no condition that could leak rows, so they change nothing); any other is 22023. With
-/// them all as `pg_class.reloptions` lists them.
-fn view_check_option(
-    options: &ast::CreateTableOptions,
-) -> SqlResult<(Option<String>, Vec<String>)> {
+/// A view's `WITH (...)` options as PostgreSQL takes them, as `pg_class.reloptions` lists them:
+/// `check_option` (`local` or `cascaded`, also what `WITH CHECK OPTION` after the query says)
+/// and `security_barrier` / `security_invoker` (booleans; Keel's views read with their owner's
+/// rights, and the planner moves no condition that could leak rows, so they change nothing);
+/// any other is 22023.
+fn view_options(options: &ast::CreateTableOptions) -> SqlResult<Vec<String>> {
     let list = match options {
-        ast::CreateTableOptions::None => return Ok((None, Vec::new())),
+        ast::CreateTableOptions::None => return Ok(Vec::new()),
         ast::CreateTableOptions::With(list) => list,
         _ => return Err(unsupported("these CREATE VIEW options")),
     };
-    let mut check = None;
     let mut shown = Vec::new();
     for option in list {
         let (key, value) = match option {
@@ -13819,7 +13815,7 @@ fn view_check_option(
         shown.push(format!("{key}={}", text.as_deref().unwrap_or("true")));
         match key.as_str() {
             "check_option" => match text.as_deref() {
-                Some(kind @ ("local" | "cascaded")) => check = Some(kind.to_string()),
+                Some("local" | "cascaded") => {}
                 _ => {
                     return Err(SqlError::new(
                         code::INVALID_PARAMETER_VALUE,
@@ -13840,7 +13836,7 @@ fn view_check_option(
             }
         }
     }
-    Ok((check, shown))
+    Ok(shown)
 }
 
 /// EXPLAIN's view of a bound INSERT, UPDATE or DELETE (`statement`, for the name the target goes

@@ -985,12 +985,8 @@ pub struct ViewDef {
     /// Where `sql` names a table or one of its columns (see [`NameRef`]), in order.
     #[serde(default)]
     pub names: Vec<NameRef>,
-    /// `WITH [LOCAL | CASCADED] CHECK OPTION` (`"local"`, `"cascaded"`): rows written through
-    /// the view must be rows it shows (`crate::bind::views`).
-    #[serde(default)]
-    pub check_option: Option<String>,
     /// Its `WITH (...)` options as `pg_class.reloptions` shows them (`security_barrier=true`,
-    /// `check_option=local`), in the order given.
+    /// `check_option=local`), in the order given (see [`ViewDef::check_option`]).
     #[serde(default)]
     pub options: Vec<String>,
     /// The table columns its query reads, `*` included, as (table id, attnum): a column in it
@@ -1028,6 +1024,15 @@ pub struct NameRef {
 }
 
 impl ViewDef {
+    /// Its `WITH [LOCAL | CASCADED] CHECK OPTION` (`"local"`, `"cascaded"`; the binder admits
+    /// no other value): rows written through the view must be rows it shows
+    /// (`crate::bind::views`).
+    pub fn check_option(&self) -> Option<&str> {
+        self.options
+            .iter()
+            .find_map(|option| option.strip_prefix("check_option="))
+    }
+
     /// Writes `to` (quoted as needed) where the text names `table`'s column `column` (0: the
     /// table itself), moving the places after each by the change in length; a view that does
     /// not name it is left as it is.

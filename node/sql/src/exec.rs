@@ -3094,12 +3094,7 @@ impl Session {
                             cancel,
                         )
                         .await?;
-                    count += result
-                        .tag
-                        .rsplit(' ')
-                        .next()
-                        .and_then(|n| n.parse::<u64>().ok())
-                        .unwrap_or(0);
+                    count += tag_count(&result.tag).unwrap_or(0);
                     rows.extend(result.rows);
                 }
                 Ok(QueryResult {
@@ -3159,10 +3154,7 @@ impl Session {
                 if let Some(write) = write {
                     // The write's node, then what finds its rows as its child.
                     let tree = std::mem::replace(&mut lines, write.lines.clone());
-                    for (i, line) in tree.into_iter().enumerate() {
-                        let indent = if i == 0 { "  ->  " } else { "      " };
-                        lines.push(format!("{indent}{line}"));
-                    }
+                    nest_under(&mut lines, tree);
                 }
                 if *analyze && *summary {
                     lines.push(format!(
@@ -3977,7 +3969,7 @@ impl Session {
             };
             format!(" (actual {time}rows={rows} loops=1)")
         };
-        let changed = (result.tag.rsplit(' ').next()).and_then(|n| n.parse::<u64>().ok());
+        let changed = tag_count(&result.tag);
         let mut lines = write.lines.clone();
         lines[0].push_str(&actual(result.rows.len() as u64));
         if let Some(inserted) = instrument.inserted {
@@ -4013,10 +4005,7 @@ impl Session {
                 crate::explain::explain(rel, Some(&stats), timing)
             }
         };
-        for (i, line) in tree.into_iter().enumerate() {
-            let indent = if i == 0 { "  ->  " } else { "      " };
-            lines.push(format!("{indent}{line}"));
-        }
+        nest_under(&mut lines, tree);
         Ok(lines)
     }
 
@@ -8234,6 +8223,19 @@ async fn read_in_parts<C: Cluster>(
     Ok(visited)
 }
 
+/// Appends EXPLAIN's `tree` to `lines` as the child of the node they end with (a write's).
+fn nest_under(lines: &mut Vec<String>, tree: Vec<String>) {
+    for (i, line) in tree.into_iter().enumerate() {
+        let indent = if i == 0 { "  ->  " } else { "      " };
+        lines.push(format!("{indent}{line}"));
+    }
+}
+
+/// The row count a command tag ends with (`UPDATE 3`, `INSERT 0 2`).
+fn tag_count(tag: &str) -> Option<u64> {
+    tag.rsplit(' ').next().and_then(|n| n.parse().ok())
+}
+
 /// Combines the outputs of several workers: total count and all rows.
 fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value>>)> {
     let mut count = 0;
@@ -8716,8 +8718,6 @@ fn csv_record<'t>(
     let mut quoted = false;
     let mut field_start = 0;
     let mut at = 0;
-    // Each field's byte range, found first; then each is read.
-    let mut ends = Vec::with_capacity(16);
     while at < bytes.len() {
         let b = bytes[at];
         if quoted {
@@ -8733,7 +8733,7 @@ fn csv_record<'t>(
         } else if b == quote {
             quoted = true;
         } else if b == delimiter {
-            ends.push((field_start, at));
+            fields.push(csv_field(&text[field_start..at], options, quote, escape));
             field_start = at + 1;
         }
         at += 1;
@@ -8743,11 +8743,7 @@ fn csv_record<'t>(
     if !quoted && end > 0 && bytes[end - 1] == b'\r' {
         end -= 1;
     }
-    ends.push((field_start, end));
-    fields.extend(
-        ends.into_iter()
-            .map(|(from, to)| csv_field(&text[from..to], options, quote, escape)),
-    );
+    fields.push(csv_field(&text[field_start..end], options, quote, escape));
     (used, &text[..end])
 }
 

@@ -360,10 +360,7 @@ impl Printer<'_> {
         let arrow = if depth == 0 || !first { "" } else { "->  " };
         let mut line = format!("{indent}{arrow}{text}");
         if let Some(stats) = self.stats {
-            let s = stats
-                .get(&(rel as *const Rel as usize))
-                .copied()
-                .unwrap_or_default();
+            let s = self.stat(stats, rel);
             let loops = s.loops.max(1);
             let time = if self.timing {
                 format!("time={:.3} ", s.micros as f64 / 1000.0 / loops as f64)

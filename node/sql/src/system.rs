@@ -241,16 +241,12 @@ fn acl_array(acl: Option<&[crate::catalog::AclItem]>, letters: &[(u8, char, &str
     }
 }
 
-/// A view's `reloptions` (`{security_barrier=true,check_option=local}`), NULL for none. (A
-/// view made before the options were kept shows its check option alone.)
+/// A view's `reloptions` (`{security_barrier=true,check_option=local}`), NULL for none.
 fn view_options(view: &crate::catalog::ViewDef) -> Value {
-    let items: Vec<Value> = match (&view.check_option, view.options.is_empty()) {
-        (Some(option), true) => vec![text(format!("check_option={option}"))],
-        _ => view.options.iter().map(|o| text(o.clone())).collect(),
-    };
-    if items.is_empty() {
+    if view.options.is_empty() {
         return Value::Null;
     }
+    let items = view.options.iter().map(|o| text(o.clone())).collect();
     Value::Array(Box::new(crate::array::Array::one_dim(items)))
 }
 
@@ -4480,7 +4476,7 @@ fn information_schema(
                     text(crate::catalog::split_name(&view.name).0),
                     text(crate::catalog::relname(&view.name)),
                     text(plain),
-                    text(view.check_option.as_deref().map_or("NONE", |o| {
+                    text(view.check_option().map_or("NONE", |o| {
                         if o == "local" {
                             "LOCAL"
                         } else {

@@ -870,7 +870,7 @@ impl Binder<'_> {
         substitute: &mut Substitute<'_, '_>,
     ) -> SqlResult<PendingChecks> {
         let mut checks = Vec::new();
-        if view.check_option.is_some() || handed.cascade {
+        if view.check_option().is_some() || handed.cascade {
             if let Some(filter) = &target.filter {
                 checks.push(ViewCheck {
                     view: target.view.clone(),
@@ -893,7 +893,7 @@ impl Binder<'_> {
         Ok(PendingChecks {
             relation,
             checks,
-            cascade: handed.cascade || view.check_option.as_deref() == Some("cascaded"),
+            cascade: handed.cascade || view.check_option() == Some("cascaded"),
         })
     }
 
