@@ -28,12 +28,12 @@ id postgres > /dev/null 2>&1 || useradd -r -M -d /nonexistent -s /bin/sh postgre
 chmod 755 "$D" "$D/keel"
 postgres --version && "$D/keel" --version || exit 1
 
-# keel_up DATA_DIR PORT LOG [serve options...]: starts the carried keel with a 1 GiB pool (the
+# keel_up DATA_DIR PORT LOG [serve options...]: starts the carried keel ($KEEL if set) with a 1 GiB pool (the
 # size PostgreSQL's shared_buffers gets), its pid in $pid, and waits until it answers.
 keel_up() {
     local dir=$1 port=$2 log=$3
     shift 3
-    "$D/keel" serve --data-dir "$dir" --listen 127.0.0.1:"$port" \
+    "${KEEL:-$D/keel}" serve --data-dir "$dir" --listen 127.0.0.1:"$port" \
         --set storage.buffer_pool_bytes=$((1024 << 20)) "$@" >> "$log" 2>&1 &
     pid=$!
     for _ in $(seq 200); do pg_isready -q -h 127.0.0.1 -p "$port" && break; sleep 0.05; done

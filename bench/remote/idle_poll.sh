@@ -3,7 +3,10 @@
 # and tpcb-like at 8 and 32 clients, rounds alternating which server goes first. Run from the
 # repository root with .dev carried:
 #   SECS=8 ROUNDS=2 POLLS="0 50 200" bash bench/remote/idle_poll.sh
+# CONFIGS compares builds too: BINARY:POLL pairs, each binary a file in .dev (another commit's
+# keel copied there beside pack.sh's), e.g. CONFIGS="keel:0 keel:200 keel-628cf2d:0".
 SECS=${SECS:-8}; ROUNDS=${ROUNDS:-2}; POLLS=${POLLS:-"0 50 200"}; J=${J:-8}
+CONFIGS=${CONFIGS:-$(for poll in $POLLS; do printf 'keel:%s ' "$poll"; done)}
 source "$(dirname "$0")/env.sh" idle_poll
 W=/tmp/remote-ab
 rm -rf $W; mkdir -p $W; chmod 755 $W; chown postgres $W
@@ -14,8 +17,11 @@ runuser -u postgres -- pg_ctl -D $W/pg -l $W/pg.log -w start > /dev/null -o "-c 
 psql -X -q -h 127.0.0.1 -p 55433 -U postgres postgres -c "create database keel" || exit 1
 pgbench -h 127.0.0.1 -p 55433 -U postgres -i -q -s 10 keel > /dev/null 2>&1 || echo "PostgreSQL's pgbench -i failed"
 port=55434
-keel_start() { keel_up $W/keel $port $W/keel.log --set node.idle_poll_us="$1"; }
-keel_start 0
+keel_start() { # binary poll
+    chmod 755 "$D/$1"
+    KEEL=$D/$1 keel_up $W/keel $port $W/keel.log --set node.idle_poll_us="$2"
+}
+keel_start keel 0
 pgbench -h 127.0.0.1 -p $port -U postgres -i -q -s 10 keel > /dev/null 2>&1 || { echo "Keel's pgbench -i failed"; tail $W/keel.log; }
 kill $pid; wait $pid
 measure() { # name port
@@ -27,7 +33,11 @@ measure() { # name port
 }
 for round in $(seq "$ROUNDS"); do
     [ $((round % 2)) = 1 ] && measure postgres 55433
-    for poll in $POLLS; do keel_start "$poll"; measure "keel-poll$poll" $port; kill $pid; wait $pid; done
+    for config in $CONFIGS; do
+        keel_start "${config%:*}" "${config#*:}"
+        measure "${config%:*}-poll${config#*:}" $port
+        kill $pid; wait $pid
+    done
     [ $((round % 2)) = 0 ] && measure postgres 55433
 done
 runuser -u postgres -- pg_ctl -D $W/pg -m fast stop > /dev/null

@@ -110,6 +110,9 @@ pub struct Node {
     pub version: String,
 }
 
+/// How long a worker that found its core contended sleeps on wakers before it polls again.
+const COOL_DOWN: Duration = Duration::from_millis(50);
+
 /// Keeps a worker polling instead of sleeping for a while after cross-core traffic, as Seastar's
 /// reactor polls for `--idle-poll-time-us` before it sleeps. A worker that waits for another
 /// worker's answer, or that has just served one, is likely to get the next message within
@@ -126,9 +129,20 @@ pub struct Node {
 /// is registered on a mailbox or an answer meanwhile, a sender does not wake anything: no eventfd
 /// write, no cross-thread schedule. Once the window closes they register wakers and the worker
 /// sleeps as before: an idle node burns no CPU.
+///
+/// Polling pays only on a core the worker has to itself. Where another thread wants the CPU (a
+/// compile, a neighbour, more clients than cores), `sched_yield` hands it a whole time slice
+/// (EEVDF pushes the yielder's deadline back by one), so each poll round costs milliseconds while
+/// a sleeping worker would have been woken at once: measured on the 2-core VM with two busy
+/// loops beside it, select-only at 8 clients ran 13-16k tps without polling and 1.2-2.2k with it.
+/// So a round whose yield took longer than the window itself shows contention: the worker stops
+/// polling and sleeps on wakers for `COOL_DOWN` before it tries again (one such probe per
+/// cool-down costs at most one slice).
 pub struct HotPoll {
     window: Duration,
     until: Cell<std::time::Instant>,
+    /// No polling before this instant: a yield lost the CPU to another thread (see above).
+    cool_until: Cell<std::time::Instant>,
     /// Whether the mailbox task is polling (else it sleeps until a message or a `touch`).
     polling: Cell<bool>,
     wake: tokio::sync::Notify,
@@ -139,6 +153,7 @@ impl HotPoll {
         HotPoll {
             window,
             until: Cell::new(std::time::Instant::now()),
+            cool_until: Cell::new(std::time::Instant::now()),
             polling: Cell::new(false),
             wake: tokio::sync::Notify::new(),
         }
@@ -149,7 +164,11 @@ impl HotPoll {
         if self.window.is_zero() {
             return;
         }
-        self.until.set(std::time::Instant::now() + self.window);
+        let now = std::time::Instant::now();
+        if now < self.cool_until.get() {
+            return;
+        }
+        self.until.set(now + self.window);
         if !self.polling.get() {
             self.polling.set(true);
             self.wake.notify_one();
@@ -163,8 +182,15 @@ impl HotPoll {
     /// One round of polling: give the CPU to a thread ready on this core, then let the runtime
     /// check the reactor and run what is ready.
     async fn spin(&self) {
+        let before = std::time::Instant::now();
         // SAFETY: sched_yield takes no arguments and only gives up the CPU.
         unsafe { libc::sched_yield() };
+        let after = std::time::Instant::now();
+        if after - before > self.window {
+            // Another thread had this core for longer than the window: stop polling for a while.
+            self.until.set(after);
+            self.cool_until.set(after + COOL_DOWN);
+        }
         tokio::task::yield_now().await;
     }
 
