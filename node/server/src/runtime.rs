@@ -1813,3 +1813,59 @@ fn checkpoint_round(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A busy thread on the polling thread's core: the poll round's yield gives it a time slice,
+    /// so the window closes and polling cools down; a touch meanwhile does not reopen it.
+    #[test]
+    fn contended_core_stops_polling() {
+        let cores = core_affinity::get_core_ids().unwrap_or_default();
+        let Some(&core) = cores.first() else {
+            return; // no affinity here: nothing to pin the two threads to
+        };
+        assert!(core_affinity::set_for_current(core));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let hog = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                core_affinity::set_for_current(core);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let hot = HotPoll::new(Duration::from_micros(50));
+        hot.touch();
+        // Until the busy thread has been scheduled on the core, a yield may come straight back.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while hot.cool_until.get() <= std::time::Instant::now()
+            && std::time::Instant::now() < deadline
+        {
+            hot.touch();
+            runtime.block_on(hot.spin());
+        }
+        let (closed_at, cool_until) = (hot.until.get(), hot.cool_until.get());
+        hot.touch();
+        let still_cooling = std::time::Instant::now() < cool_until;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        hog.join().unwrap();
+        assert!(
+            cool_until > closed_at,
+            "a contended yield closes the window and cools down"
+        );
+        assert_eq!(closed_at + COOL_DOWN, cool_until);
+        if still_cooling {
+            assert_eq!(
+                hot.until.get(),
+                closed_at,
+                "a touch while cooling down does not reopen it"
+            );
+        }
+    }
+}
