@@ -19,7 +19,7 @@ use keel_sql::bind::SessionInfo;
 use keel_sql::catalog::RoleDef;
 use keel_sql::error::{code, SqlError};
 use keel_sql::exec::{BlockState, Cancel, CopyState, Prepared, QueryResult, Session};
-use keel_sql::parse::split_statements;
+use keel_sql::parse::{split_statements, Parsed};
 use keel_sql::plan::OutputColumn;
 use keel_sql::types::{
     format_binary, format_text_in, parse_binary, parse_text_in, DataType, Value,
@@ -166,6 +166,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         activity_stats: None,
         timezone: None,
         prepared: Vec::new(),
+        cursors: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),
@@ -804,7 +805,10 @@ impl Connection {
             FrontendMessage::Close { target, name } => {
                 match target {
                     Target::Statement => self.session.statements.remove(&name).map(drop),
-                    Target::Portal => self.portals.remove(&name).map(drop),
+                    Target::Portal => match self.portals.remove(&name) {
+                        Some(_) => Some(()),
+                        None => self.session.close_cursor(&name).then_some(()),
+                    },
                 };
                 self.out.close_complete();
             }
@@ -872,13 +876,23 @@ impl Connection {
                         break;
                     }
                 };
+            let shows_source = matches!(
+                prepared.parsed,
+                Some(Parsed::Declare { .. } | Parsed::Prepare { .. })
+            );
+            if shows_source {
+                self.session.source = sql.to_string();
+            }
             let executed = self
                 .session
                 .execute(worker.as_ref(), &prepared, &[], &self.cancel)
                 .await;
+            if shows_source {
+                self.session.source.clear();
+            }
             self.session.finish_discard(worker.as_ref()).await;
             match executed {
-                Ok(result) => match self.send_result(result, &[], None).await? {
+                Ok(result) => match self.send_result_as_asked(result).await? {
                     Ok(Some(state)) => {
                         if !self.copy_in(state).await? {
                             break;
@@ -902,6 +916,16 @@ impl Connection {
             self.send_error(&error);
         }
         Ok(())
+    }
+
+    /// A simple query's result: in text, but in binary for a FETCH from a BINARY cursor (as in
+    /// PostgreSQL; through the protocol's Bind the client chooses).
+    async fn send_result_as_asked(
+        &mut self,
+        result: QueryResult,
+    ) -> Result<Result<Option<CopyState>, SqlError>, Close> {
+        let formats: &[i16] = if result.binary { &[1] } else { &[] };
+        self.send_result(result, formats, None).await
     }
 
     /// Sends notices, setting reports, then rows and the tag. Returns a COPY state when the
@@ -1279,7 +1303,7 @@ impl Connection {
                 })?;
                 let oids: Vec<u32> = prepared.param_types.iter().map(|t| t.oid()).collect();
                 self.out.parameter_description(&oids);
-                let columns = prepared.columns();
+                let columns = self.session.result_columns(&prepared);
                 if columns.is_empty() {
                     self.out.no_data();
                 } else {
@@ -1287,14 +1311,21 @@ impl Connection {
                 }
             }
             Target::Portal => {
-                let portal = self.portals.get(name).ok_or_else(|| {
-                    SqlError::new(
-                        code::INVALID_CURSOR_NAME,
-                        format!("portal \"{name}\" does not exist"),
-                    )
-                })?;
-                let columns = portal.statement.columns();
+                let Some(portal) = self.portals.get(name) else {
+                    // Portals and SQL cursors share one namespace (psycopg's server-side
+                    // cursors describe the cursor they declared).
+                    let columns = self.session.cursor_columns(name).ok_or_else(|| {
+                        SqlError::new(
+                            code::INVALID_CURSOR_NAME,
+                            format!("portal \"{name}\" does not exist"),
+                        )
+                    })?;
+                    self.row_description(&columns, &[]);
+                    return Ok(());
+                };
+                let statement = portal.statement.clone();
                 let formats = portal.result_formats.clone();
+                let columns = self.session.result_columns(&statement);
                 if columns.is_empty() {
                     self.out.no_data();
                 } else {
@@ -1403,7 +1434,7 @@ impl Connection {
             self.cancel.reset();
             if !self.extended_block {
                 self.extended_block = true;
-                self.session.begin_query_string(2);
+                self.session.begin_extended_block();
             }
             let worker = self.worker.clone();
             let result = self

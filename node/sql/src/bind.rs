@@ -80,6 +80,8 @@ pub struct SessionInfo {
     /// The session's named prepared statements when the statement reads
     /// `pg_prepared_statements`; empty otherwise.
     pub prepared: Vec<crate::system::PreparedStatement>,
+    /// The session's open cursors when the statement reads `pg_cursors`; empty otherwise.
+    pub cursors: Vec<crate::system::CursorInfo>,
 }
 
 impl SessionInfo {

@@ -47,6 +47,7 @@ pub mod code {
     pub const INVALID_SQL_STATEMENT_NAME: &str = "26000";
     pub const INVALID_CURSOR_NAME: &str = "34000";
     pub const DUPLICATE_PREPARED_STATEMENT: &str = "42P05";
+    pub const DUPLICATE_CURSOR: &str = "42P03";
     pub const QUERY_CANCELED: &str = "57014";
     pub const ADMIN_SHUTDOWN: &str = "57P01";
     pub const DEADLOCK_DETECTED: &str = "40P01";

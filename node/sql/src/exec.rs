@@ -430,6 +430,8 @@ pub struct TextReads {
     pub sequence_states: bool,
     /// pg_prepared_statements.
     pub prepared_statements: bool,
+    /// pg_cursors.
+    pub cursors: bool,
 }
 
 impl TextReads {
@@ -440,6 +442,7 @@ impl TextReads {
             sizes: reads_sizes(reached),
             sequence_states: reads_sequence_states(reached),
             prepared_statements: reached.contains("pg_prepared_statements"),
+            cursors: reached.contains("pg_cursors"),
         }
     }
 
@@ -449,6 +452,7 @@ impl TextReads {
             || self.sizes
             || self.sequence_states
             || self.prepared_statements
+            || self.cursors
     }
 }
 
@@ -487,6 +491,8 @@ pub struct QueryResult {
     /// Rows after `rows`, read as they are sent: a large result held in temporary files
     /// (`crate::spill`) instead of memory.
     pub stream: Option<crate::spill::SortedRows>,
+    /// FETCH from a BINARY cursor: in a simple query the rows go out in binary.
+    pub binary: bool,
 }
 
 /// The output of `COPY ... TO STDOUT`: one CopyData message per row (text or CSV lines, or binary
@@ -1119,8 +1125,11 @@ pub struct Session {
     zone: crate::tz::Zone,
     txn: Option<Txn>,
     failed: bool,
-    /// A multi-statement simple query is running as one implicit transaction.
+    /// A multi-statement simple query, or the protocol's messages up to a Sync, is running as
+    /// one implicit transaction.
     implicit_block: bool,
+    /// A multi-statement simple query: PostgreSQL's implicit transaction block.
+    statement_list: bool,
     /// DDL of the open transaction.
     ddl: Option<PendingDdl>,
     /// When the running statement times out (`statement_timeout`).
@@ -1136,6 +1145,12 @@ pub struct Session {
     local_saved: Vec<LocalSaved>,
     /// Named prepared statements: the protocol's (Parse) and SQL's (PREPARE) share them.
     pub statements: HashMap<String, Arc<Prepared>>,
+    /// The simple query string the running PREPARE or DECLARE came in (empty otherwise: the
+    /// statement's own text stands for it), which pg_prepared_statements and pg_cursors show
+    /// as PostgreSQL does.
+    pub source: String,
+    /// Open SQL cursors (DECLARE), by name: the protocol's portals share their names.
+    cursors: std::collections::BTreeMap<String, crate::cursor::Cursor>,
     /// DISCARD TEMP (or ALL) ran: the temporary schema goes after the statement.
     discard_temp: bool,
     /// Temporary tables made with `ON COMMIT DELETE ROWS` or `DROP`, by id, with the
@@ -1197,6 +1212,7 @@ impl Session {
             txn: None,
             failed: false,
             implicit_block: false,
+            statement_list: false,
             ddl: None,
             deadline: None,
             sequences: None,
@@ -1207,6 +1223,8 @@ impl Session {
             notices: Vec::new(),
             local_saved: Vec::new(),
             statements: HashMap::new(),
+            cursors: Default::default(),
+            source: String::new(),
             backends: None,
             txn_id: Default::default(),
             instrument: None,
@@ -1727,6 +1745,28 @@ impl Session {
                 prepared.plan = Some(plan);
                 prepared.param_types = binder.param_types();
             }
+            Parsed::Declare {
+                name,
+                scroll,
+                hold,
+                binary,
+                query,
+                offset: at,
+            } => {
+                // The query is bound here for its parameters' types (and its errors); it is
+                // bound again when the cursor is declared (`Session::declare`).
+                let inner = self.prepare(catalog, &query, offset + at, param_types)?;
+                crate::cursor::check_query(inner.plan.as_ref(), scroll, hold)?;
+                prepared.param_types = inner.param_types;
+                prepared.parsed = Some(Parsed::Declare {
+                    name,
+                    scroll,
+                    hold,
+                    binary,
+                    query,
+                    offset: at,
+                });
+            }
             Parsed::AlterSequence(alter) => {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_sequence(&alter)?);
@@ -1794,14 +1834,126 @@ impl Session {
         Ok(prepared)
     }
 
+    /// DECLARE: runs the cursor's query in the current transaction (see [`crate::cursor`]).
+    async fn declare<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        prepared: &Prepared,
+        params: &[Value],
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let Some(Parsed::Declare {
+            name,
+            scroll,
+            hold,
+            binary,
+            query,
+            offset,
+        }) = &prepared.parsed
+        else {
+            unreachable!("a DECLARE statement");
+        };
+        let in_block = self.statement_list || self.txn.as_ref().is_some_and(|txn| txn.explicit);
+        if !hold && !in_block {
+            return Err(SqlError::new(
+                code::NO_ACTIVE_SQL_TRANSACTION,
+                "DECLARE CURSOR can only be used in transaction blocks",
+            ));
+        }
+        let catalog = self.catalog(cluster);
+        let types = prepared.param_types.iter().map(|t| Some(*t)).collect();
+        let inner = self.prepare(&catalog, query, prepared.offset + offset, types)?;
+        crate::cursor::check_query(inner.plan.as_ref(), *scroll, *hold)?;
+        self.drop_stale_cursors();
+        if self.cursors.contains_key(name) {
+            return Err(SqlError::new(
+                code::DUPLICATE_CURSOR,
+                format!("cursor \"{name}\" already exists"),
+            ));
+        }
+        let scroll =
+            scroll.unwrap_or_else(|| inner.plan.as_ref().is_some_and(crate::cursor::scrolls));
+        let ran = Box::pin(self.execute_inner(cluster, &inner, params, cancel)).await?;
+        let (declared_in, level) = match &self.txn {
+            Some(txn) => (Some(txn.id), txn.levels),
+            None => (None, 0),
+        };
+        let mut cursor = crate::cursor::Cursor::new(ran.columns, ran.rows, ran.stream, scroll);
+        cursor.statement = match self.source.is_empty() {
+            true => prepared.text.trim().to_string(),
+            false => self.source.clone(),
+        };
+        cursor.hold = *hold;
+        cursor.binary = *binary;
+        cursor.created = now_timestamp();
+        (cursor.declared_in, cursor.level) = (declared_in, level);
+        self.cursors.insert(name.clone(), cursor);
+        Ok(QueryResult {
+            tag: "DECLARE CURSOR".into(),
+            notices: ran.notices,
+            reports: ran.reports,
+            ..Default::default()
+        })
+    }
+
+    /// Drops the cursors whose transaction ended without committing (a commit settles them:
+    /// `settle_cursors`).
+    fn drop_stale_cursors(&mut self) {
+        let current = self.txn.as_ref().map(|txn| txn.id);
+        self.cursors
+            .retain(|_, c| c.declared_in.is_none() || c.declared_in == current);
+    }
+
+    /// The transaction that declared cursors committed: those WITH HOLD stay, the rest close.
+    fn settle_cursors(&mut self, committed: TxnId) {
+        self.cursors
+            .retain(|_, c| c.declared_in != Some(committed) || c.hold);
+        for cursor in self.cursors.values_mut() {
+            if cursor.declared_in == Some(committed) {
+                cursor.declared_in = None;
+            }
+        }
+    }
+
+    /// The columns a statement's rows will have: a FETCH's are its cursor's.
+    pub fn result_columns(&mut self, prepared: &Prepared) -> Vec<OutputColumn> {
+        match &prepared.parsed {
+            Some(Parsed::Fetch {
+                name, fetch: true, ..
+            }) => self.cursor_columns(name).unwrap_or_default(),
+            _ => prepared.columns(),
+        }
+    }
+
+    /// An open cursor's columns (the protocol's Describe of a portal names cursors too).
+    pub fn cursor_columns(&mut self, name: &str) -> Option<Vec<OutputColumn>> {
+        self.drop_stale_cursors();
+        self.cursors.get(name).map(|c| c.columns.clone())
+    }
+
+    /// The protocol's Close of a portal closes a cursor of that name.
+    pub fn close_cursor(&mut self, name: &str) -> bool {
+        self.cursors.remove(name).is_some()
+    }
+
     /// Begins a multi-statement simple query (one implicit transaction for the whole string).
     pub fn begin_query_string(&mut self, statements: usize) {
         self.implicit_block = statements > 1;
+        self.statement_list = statements > 1;
+    }
+
+    /// Begins the protocol's messages up to a Sync: one implicit transaction, as a query
+    /// string's, but not a transaction block (DECLARE without HOLD is refused there, as in
+    /// PostgreSQL).
+    pub fn begin_extended_block(&mut self) {
+        self.implicit_block = true;
+        self.statement_list = false;
     }
 
     /// Ends a simple query string: commits its implicit transaction.
     pub async fn end_query_string<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
         self.implicit_block = false;
+        self.statement_list = false;
         if self.txn.as_ref().is_some_and(|txn| !txn.explicit) {
             let committed = self.commit(cluster).await;
             self.publish_txn_id();
@@ -1915,6 +2067,9 @@ impl Session {
             ))
             .await;
         }
+        if let Some(Parsed::Declare { .. }) = &prepared.parsed {
+            return Box::pin(self.declare(cluster, prepared, params, cancel)).await;
+        }
         if let Some(Parsed::CopyTo { source, options }) = &prepared.parsed {
             return self.copy_to(cluster, source, options, cancel).await;
         }
@@ -1980,6 +2135,20 @@ impl Session {
                 .collect();
             statements.sort_by(|a, b| a.name.cmp(&b.name));
             self.info.prepared = statements;
+        }
+        // pg_cursors shows the session's cursors as of this execution.
+        if reads.cursors {
+            self.drop_stale_cursors();
+            self.info.cursors = (self.cursors.iter())
+                .map(|(name, c)| crate::system::CursorInfo {
+                    name: name.clone(),
+                    statement: c.statement.clone(),
+                    holdable: c.hold,
+                    binary: c.binary,
+                    scrollable: c.scroll,
+                    created: c.created,
+                })
+                .collect();
         }
         // pg_sequences shows the counters as of this execution.
         if reads.sequence_states {
@@ -2229,6 +2398,7 @@ impl Session {
         match result {
             Ok(()) => {
                 self.settle_on_commit(txn.id);
+                self.settle_cursors(txn.id);
                 self.publish_ddl(cluster, txn.id).await;
                 // After the catalog is published: a statement that waited for these locks
                 // binds against what this transaction did.
@@ -2569,6 +2739,7 @@ impl Session {
                     result.reports = self.settings.reset_all();
                     self.refresh_search_path();
                     self.statements.clear();
+                    self.cursors.clear();
                 }
                 if matches!(what, Discard::All | Discard::Sequences) {
                     if let Some(sequences) = &self.sequences {
@@ -2621,7 +2792,10 @@ impl Session {
                 let mut prepared = self.prepare(&catalog, statement, *offset, types)?;
                 // pg_prepared_statements shows the PREPARE statement itself.
                 prepared.prepare_time = crate::types::now_timestamp();
-                prepared.prepare_text = Some(text.trim().to_string());
+                prepared.prepare_text = Some(match self.source.is_empty() {
+                    true => text.trim().to_string(),
+                    false => self.source.clone(),
+                });
                 if matches!(
                     prepared.parsed,
                     Some(Parsed::Prepare { .. } | Parsed::Execute { .. })
@@ -2635,6 +2809,48 @@ impl Session {
                 result.tag = "PREPARE".into();
             }
             Parsed::Execute { .. } => unreachable!("EXECUTE runs in execute_named"),
+            Parsed::Declare { .. } => unreachable!("DECLARE runs in declare"),
+            Parsed::Fetch {
+                name,
+                direction,
+                fetch,
+            } => {
+                self.drop_stale_cursors();
+                let cursor =
+                    (self.cursors.get_mut(name)).ok_or_else(|| crate::cursor::missing(name))?;
+                if cursor.failed {
+                    return Err(SqlError::new(
+                        code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        format!("portal \"{name}\" cannot be run"),
+                    ));
+                }
+                let (rows, count) = cursor
+                    .fetch(*direction, *fetch)
+                    .inspect_err(|_| cursor.failed = true)?;
+                if *fetch {
+                    result.binary = cursor.binary;
+                    result.columns = cursor.columns.clone();
+                    result.rows = rows;
+                    result.tag = format!("FETCH {count}");
+                } else {
+                    result.tag = format!("MOVE {count}");
+                }
+            }
+            Parsed::Close { name } => {
+                self.drop_stale_cursors();
+                match name {
+                    None => {
+                        self.cursors.clear();
+                        result.tag = "CLOSE CURSOR ALL".into();
+                    }
+                    Some(name) => {
+                        self.cursors
+                            .remove(name)
+                            .ok_or_else(|| crate::cursor::missing(name))?;
+                        result.tag = "CLOSE CURSOR".into();
+                    }
+                }
+            }
             Parsed::Savepoint { name } => {
                 let settings = self.local_saved.len();
                 let txn = self.explicit_txn("SAVEPOINT")?;
@@ -2677,7 +2893,11 @@ impl Session {
                 txn.deferred_checks.retain(|check| check.level < level);
                 cluster.locks().rollback_to(txn.pid, &txn.locks, level);
                 let settings = txn.savepoints[at].2;
+                let id = Some(txn.id);
                 self.failed = false;
+                // The cursors declared since the savepoint go with it.
+                self.cursors
+                    .retain(|_, c| c.declared_in != id || c.level < level);
                 // Settings changed since the savepoint (SET and SET LOCAL) go back too.
                 result.reports = self.restore_local_settings(cluster, false, settings);
                 result.tag = "ROLLBACK".into();

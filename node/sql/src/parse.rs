@@ -356,6 +356,17 @@ pub struct TxnMode {
     pub read_only: Option<bool>,
 }
 
+/// Where FETCH and MOVE go, PostgreSQL's four kinds: NEXT is `Forward(Some(1))`, PRIOR
+/// `Backward(Some(1))`, FIRST `Absolute(1)`, LAST `Absolute(-1)`, a bare count `Forward`;
+/// `None` is ALL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchDirection {
+    Forward(Option<i64>),
+    Backward(Option<i64>),
+    Absolute(i64),
+    Relative(i64),
+}
+
 /// What DISCARD resets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Discard {
@@ -435,6 +446,27 @@ pub enum Parsed {
         types: Vec<String>,
         statement: String,
         offset: usize,
+    },
+    /// `DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [{WITH | WITHOUT}
+    /// HOLD] FOR query`: the query's text and offset.
+    Declare {
+        name: String,
+        /// `Some(true)`: SCROLL, `Some(false)`: NO SCROLL, None: as the query allows.
+        scroll: Option<bool>,
+        hold: bool,
+        binary: bool,
+        query: String,
+        offset: usize,
+    },
+    /// `FETCH [direction] [FROM | IN] name`, or MOVE (`fetch: false`) with the same arguments.
+    Fetch {
+        name: String,
+        direction: FetchDirection,
+        fetch: bool,
+    },
+    /// `CLOSE name | ALL` (None: all).
+    Close {
+        name: Option<String>,
     },
     /// `EXECUTE name [(arguments)]`: the arguments' text and offset.
     Execute {
@@ -557,6 +589,8 @@ struct Cursor {
     tokens: Vec<Tok>,
     at: usize,
     len: usize,
+    /// The text, for errors that quote a word as it was written.
+    text: String,
 }
 
 impl Cursor {
@@ -566,6 +600,7 @@ impl Cursor {
             tokens: lex(text)?,
             at,
             len: text.chars().count(),
+            text: text.to_string(),
         })
     }
     fn peek(&self) -> Option<&Token> {
@@ -621,7 +656,11 @@ impl Cursor {
             None => SqlError::syntax("syntax error at end of input").at(position),
             Some(tok) => {
                 let near = match &tok.token {
-                    Token::Word(w) | Token::Number(w) => w.clone(),
+                    // As written (words are lower-cased as they are read).
+                    Token::Word(w) => (self.text.chars().skip(tok.offset))
+                        .take(w.chars().count())
+                        .collect(),
+                    Token::Number(w) => w.clone(),
                     Token::Quoted(q) => format!("\"{q}\""),
                     Token::Str(s) => format!("'{s}'"),
                     Token::Punct(c) => c.to_string(),
@@ -968,6 +1007,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "prepare"
                 | "execute"
                 | "lock"
+                | "declare"
+                | "fetch"
+                | "move"
+                | "close"
         );
     if !hand {
         let as_role = user_as_role(text, &first_word);
@@ -1309,6 +1352,114 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 statement: text.chars().skip(start).collect(),
                 offset: start,
             });
+        }
+        "declare" => {
+            c.at = 1;
+            let (name, _) = c.ident()?;
+            let (mut scroll, mut binary) = (None, false);
+            loop {
+                if c.word("binary") {
+                    binary = true;
+                } else if c.word("asensitive") || c.word("insensitive") {
+                } else if c.word("scroll") {
+                    scroll = Some(true);
+                } else if c.word("no") {
+                    if !c.word("scroll") {
+                        return Err(c.error());
+                    }
+                    scroll = Some(false);
+                } else {
+                    break;
+                }
+            }
+            if !c.word("cursor") {
+                return Err(c.error());
+            }
+            let hold = c.word("with");
+            if (hold || c.word("without")) && !c.word("hold") {
+                return Err(c.error());
+            }
+            if !c.word("for") {
+                return Err(c.error());
+            }
+            // PostgreSQL's grammar takes a SELECT (or VALUES, TABLE, a parenthesized one) here.
+            match c.peek() {
+                Some(Token::Word(w)) if matches!(w.as_str(), "select" | "values" | "table" | "with") => {}
+                Some(Token::Punct('(')) => {}
+                _ => return Err(c.error()),
+            }
+            let start = c.offset();
+            return Ok(Parsed::Declare {
+                name,
+                scroll,
+                hold,
+                binary,
+                query: text.chars().skip(start).collect(),
+                offset: start,
+            });
+        }
+        "fetch" | "move" => {
+            c.at = 1;
+            let count = |c: &mut Cursor| -> SqlResult<Option<i64>> {
+                if c.word("all") {
+                    return Ok(None);
+                }
+                Ok(Some(c.integer()?))
+            };
+            let numeric = |c: &Cursor| {
+                matches!(c.peek(), Some(Token::Number(_)) | Some(Token::Punct('-' | '+')))
+            };
+            let direction = if c.word("next") {
+                FetchDirection::Forward(Some(1))
+            } else if c.word("prior") {
+                FetchDirection::Backward(Some(1))
+            } else if c.word("first") {
+                FetchDirection::Absolute(1)
+            } else if c.word("last") {
+                FetchDirection::Absolute(-1)
+            } else if c.word("absolute") {
+                FetchDirection::Absolute(c.integer()?)
+            } else if c.word("relative") {
+                FetchDirection::Relative(c.integer()?)
+            } else if c.word("all") {
+                FetchDirection::Forward(None)
+            } else if c.word("forward") {
+                let n = if numeric(&c) || c.peek() == Some(&Token::Word("all".into())) {
+                    count(&mut c)?
+                } else {
+                    Some(1)
+                };
+                FetchDirection::Forward(n)
+            } else if c.word("backward") {
+                let n = if numeric(&c) || c.peek() == Some(&Token::Word("all".into())) {
+                    count(&mut c)?
+                } else {
+                    Some(1)
+                };
+                FetchDirection::Backward(n)
+            } else if numeric(&c) {
+                FetchDirection::Forward(Some(c.integer()?))
+            } else {
+                FetchDirection::Forward(Some(1))
+            };
+            let _ = c.word("from") || c.word("in");
+            let (name, _) = c.ident()?;
+            c.expect_end()?;
+            return Ok(Parsed::Fetch {
+                name,
+                direction,
+                fetch: first_word == "fetch",
+            });
+        }
+        "close" => {
+            c.at = 1;
+            let name = if c.word("all") {
+                None
+            } else {
+                Some(c.ident()?.0)
+            };
+            c.expect_end()?;
+            Parsed::Close { name }
         }
         "savepoint" => {
             c.at = 1;
@@ -2243,6 +2394,7 @@ fn identity_lists_in_order(text: &str) -> Option<String> {
             tokens: tokens.clone(),
             at: i + 1,
             len: chars.len(),
+            text: String::new(),
         };
         let open = c.offset();
         if !c.punct('(') {

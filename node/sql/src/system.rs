@@ -857,6 +857,18 @@ pub struct PreparedStatement {
     pub executions: u64,
 }
 
+/// One of the session's open cursors, as `pg_cursors` shows it.
+#[derive(Debug, Clone)]
+pub struct CursorInfo {
+    pub name: String,
+    pub statement: String,
+    pub holdable: bool,
+    pub binary: bool,
+    pub scrollable: bool,
+    /// When it was declared (a timestamp).
+    pub created: i64,
+}
+
 /// The schemas' OIDs and names, for regnamespace casts.
 pub fn namespace_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     let mut out = vec![
@@ -1158,6 +1170,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_stat_replication", 12_227),
     ("pg_replication_slots", 12_257),
     ("pg_prepared_statements", 12_095),
+    ("pg_cursors", 12_077),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -2298,6 +2311,28 @@ fn pg_catalog(
                     Value::Bool(p.from_sql),
                     int(p.executions as i64),
                     int(0),
+                ]);
+            }
+        }
+        // The session's open SQL cursors (DECLARE; the protocol's portals are not listed, as in
+        // PostgreSQL).
+        "pg_cursors" => {
+            out.columns(&[
+                ("name", T),
+                ("statement", T),
+                ("is_holdable", B),
+                ("is_binary", B),
+                ("is_scrollable", B),
+                ("creation_time", DataType::TimestampTz),
+            ]);
+            for c in &session.cursors {
+                out.row(vec![
+                    text(c.name.clone()),
+                    text(c.statement.clone()),
+                    Value::Bool(c.holdable),
+                    Value::Bool(c.binary),
+                    Value::Bool(c.scrollable),
+                    Value::Timestamp(c.created),
                 ]);
             }
         }
