@@ -396,3 +396,46 @@ def test_psycopg_server_side_cursors(keel, postgres):
     assert got[1] == (201, "v201", Decimal("50.25"))
     assert got[7] == sum(range(1, 251))
     assert got[10] == [(1, b"\x00\x00\x00\x07"), (1, b"v7"), (1, b"\x00\x00\x00\x08"), (1, b"v8")]
+
+
+def test_psycopg_pipeline_mode(keel, postgres):
+    # psycopg's pipeline mode (libpq pipelining: many Parse/Bind/Execute before one Sync, results
+    # read afterwards): executemany, a failing statement aborting the rest of its pipeline, a
+    # pipeline inside a transaction, binary results; the same as PostgreSQL.
+    def session(server):
+        out = []
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute("drop table if exists pl")
+            conn.execute("create table pl (id int primary key, v text)")
+            with conn.pipeline() as pipeline:
+                first = conn.execute("insert into pl values (%s, %s) returning id", (1, "a"))
+                conn.execute("insert into pl values (%s, %s)", (2, "b"))
+                conn.cursor().executemany("insert into pl values (%s, %s)", [(i, str(i)) for i in range(3, 50)])
+                counted = conn.execute("select count(*), sum(id) from pl")
+                pipeline.sync()
+                out.append(first.fetchone())
+                out.append(counted.fetchone())
+            try:
+                with conn.pipeline():
+                    conn.execute("insert into pl values (100, 'x')")
+                    conn.execute("insert into pl values (1, 'dup')")
+                    conn.execute("insert into pl values (101, 'y')")
+            except psycopg.Error as error:
+                out.append(error.sqlstate)
+            out.append(conn.execute("select count(*) from pl where id >= 100").fetchone())
+            with conn.transaction():
+                with conn.pipeline():
+                    for i in range(200, 210):
+                        conn.execute("insert into pl values (%s, %s)", (i, "t"))
+                    counted = conn.execute("select count(*) from pl where id >= 200")
+                out.append(counted.fetchone())
+            with conn.pipeline():
+                cur = conn.cursor(binary=True)
+                cur.execute("select id, v from pl where id < %s order by id", (4,))
+                out.append(cur.fetchall())
+            conn.execute("drop table pl")
+        return out
+
+    got = session(keel)
+    assert got == session(postgres)
+    assert got == [(1,), (49, 1225), "23505", (0,), (10,), [(1, "a"), (2, "b"), (3, "3")]]
