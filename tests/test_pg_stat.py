@@ -195,3 +195,38 @@ def test_counters_outlive_a_clean_shutdown_not_a_crash(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         assert counters(conn) == (0, 0, 0, 0, 0, 100, 0)
         assert conn.execute("select count(*) from st").fetchone()[0] == 90
+
+
+def test_pg_stat_wal_counts_the_logs(keel, postgres):
+    # pgstat.rs WalCounts: records, bytes and durable writes of every worker's log, summed; the
+    # view has PostgreSQL's columns and types; pg_stat_reset_shared('wal') sets them back to
+    # zero and stamps stats_reset; a bad target is PostgreSQL's 22023.
+    def columns(server):
+        return [(c.name, c.type_code) for c in server.execute("select * from pg_stat_wal").description]
+
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn, \
+            psycopg.connect(postgres.dsn(), autocommit=True) as pconn:
+        assert columns(conn) == columns(pconn)
+        read = "select wal_records, wal_bytes, wal_write, wal_sync, wal_fpi, stats_reset from pg_stat_wal"
+        conn.execute("create table walt (id int primary key, v text)")
+        before = conn.execute(read).fetchone()
+        for i in range(20):
+            conn.execute("insert into walt values (%s, repeat('x', 100))", (i,))
+        after = conn.execute(read).fetchone()
+        assert after[0] - before[0] >= 20, "a record per insert at least"
+        assert after[1] - before[1] >= 20 * 100, "the rows' bytes went to the log"
+        assert after[2] - before[2] >= 20, "each autocommit insert waited for a durable write"
+        assert after[3] - after[2] == before[3] - before[2], "each write is synced"
+        # A read-only statement logs nothing.
+        conn.execute("select count(*) from walt")
+        assert conn.execute(read).fetchone()[:4] == after[:4]
+        conn.execute("select pg_stat_reset_shared('wal')")
+        reset = conn.execute(read).fetchone()
+        assert reset[:5] == (0, 0, 0, 0, 0)
+        assert reset[5] > after[5]
+        for server in (conn, pconn):
+            with pytest.raises(psycopg.errors.InvalidParameterValue, match='unrecognized reset target: "nope"'):
+                server.execute("select pg_stat_reset_shared('nope')")
+        assert conn.execute("select pg_stat_reset_shared('bgwriter')").fetchone() == pconn.execute(
+            "select pg_stat_reset_shared('bgwriter')").fetchone()
+        conn.execute("drop table walt")

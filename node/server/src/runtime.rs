@@ -397,11 +397,13 @@ impl keel_sql::system::Backends for NodeBackends {
     fn locks(&self) -> Vec<keel_sql::locks::Listed> {
         self.0.node.locks.list()
     }
-    fn reset_stats(&self, oid: Option<i64>) {
+    fn reset_stats(&self, what: keel_sql::pgstat::Reset) {
+        use keel_sql::pgstat::Reset;
         let stats = &self.0.node.pgstat;
-        match oid {
-            None => stats.reset(keel_sql::types::now_timestamp()),
-            Some(oid) => {
+        match what {
+            Reset::Database => stats.reset(keel_sql::types::now_timestamp()),
+            Reset::Wal => stats.reset_wal(keel_sql::types::now_timestamp()),
+            Reset::Table(oid) => {
                 let catalog = self.0.catalog();
                 if let Some((table, indexes)) = keel_sql::system::table_of_oid(&catalog, oid) {
                     stats.reset_table(table, &indexes);
@@ -1549,6 +1551,7 @@ async fn worker_main(
     ));
     node.pgstat
         .add_pool(shard.store.borrow().pages().buffer_manager().clone());
+    node.pgstat.add_wal(wal.stats.clone());
     let worker = Rc::new(Worker {
         id,
         node: node.clone(),

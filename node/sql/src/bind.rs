@@ -11374,7 +11374,9 @@ impl<'a> Binder<'a> {
                     DataType::Int4.array(),
                 ))
             }
-            ("pg_stat_reset", 0) | ("pg_stat_reset_single_table_counters", 1) => {
+            ("pg_stat_reset", 0)
+            | ("pg_stat_reset_single_table_counters", 1)
+            | ("pg_stat_reset_shared", 1) => {
                 // PostgreSQL grants these to superusers only.
                 if !self.catalog.is_superuser(&self.session.user) {
                     return Err(SqlError::new(
@@ -11384,7 +11386,11 @@ impl<'a> Binder<'a> {
                 }
                 let mut args = Vec::new();
                 if let Some((expr, ty, span)) = bound.pop() {
-                    args.push(self.coerce(expr, ty, DataType::Int8, span, &name)?);
+                    let to = match name.as_str() {
+                        "pg_stat_reset_shared" => DataType::Text,
+                        _ => DataType::Int8,
+                    };
+                    args.push(self.coerce(expr, ty, to, span, &name)?);
                 }
                 Ok((Expr::Func(Func::ResetStats, args), DataType::Text))
             }

@@ -146,8 +146,8 @@ pub enum Func {
     CurrentSetting,
     /// `pg_cancel_backend(pid)` (false) / `pg_terminate_backend(pid)` (true): through the session.
     SignalBackend(bool),
-    /// `pg_stat_reset()` (no argument) / `pg_stat_reset_single_table_counters(oid)`: through
-    /// the session.
+    /// `pg_stat_reset()` (no argument) / `pg_stat_reset_single_table_counters(oid)` /
+    /// `pg_stat_reset_shared(target)` (a text argument): through the session.
     ResetStats,
     /// `txid_current()` / `pg_current_xact_id()`: the session's transaction id (through the
     /// session: see `Sequences::transaction_id`).
@@ -797,17 +797,35 @@ impl Expr {
                 session.advisory(*advisory, &values)?
             }
             Expr::Func(Func::ResetStats, args) => {
-                let oid = match args.first() {
-                    None => None,
+                use crate::pgstat::Reset;
+                let what = match args.first() {
+                    None => Some(Reset::Database),
                     Some(arg) => match arg.eval(row, ctx)? {
-                        Value::Int(oid) => Some(oid),
-                        _ => return Ok(Value::Text(String::new())),
+                        Value::Int(oid) => Some(Reset::Table(oid)),
+                        // pg_stat_reset_shared: Keel has a write-ahead log to count, no
+                        // archiver, background writer or recovery prefetch.
+                        Value::Text(target) => match target.as_str() {
+                            "wal" => Some(Reset::Wal),
+                            "archiver" | "bgwriter" | "recovery_prefetch" => None,
+                            _ => {
+                                return Err(SqlError::new(
+                                    code::INVALID_PARAMETER_VALUE,
+                                    format!("unrecognized reset target: \"{target}\""),
+                                )
+                                .with_hint(
+                                    "Target must be \"archiver\", \"bgwriter\", \"recovery_prefetch\", or \"wal\".",
+                                ))
+                            }
+                        },
+                        _ => None,
                     },
                 };
                 let session = ctx
                     .sequences
                     .ok_or_else(|| SqlError::unsupported("pg_stat_reset() in this context"))?;
-                session.reset_stats(oid)?;
+                if let Some(what) = what {
+                    session.reset_stats(what)?;
+                }
                 Value::Text(String::new())
             }
             Expr::Func(Func::TransactionId, _) => ctx

@@ -38,6 +38,7 @@ use std::sync::{Arc, Mutex};
 
 use keel_storage::bm::BufferManager;
 use keel_storage::store::TableChange;
+use keel_storage::wal::WalStats;
 use keel_storage::TableId;
 use serde::{Deserialize, Serialize};
 
@@ -202,6 +203,30 @@ pub struct Snapshot {
     pub database: DatabaseCounts,
     /// When the counters were last reset (None: never).
     pub reset_at: Option<i64>,
+    pub wal: WalCounts,
+}
+
+/// What a reset function sets back to zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// `pg_stat_reset()`: the database's counters.
+    Database,
+    /// `pg_stat_reset_single_table_counters(oid)`.
+    Table(i64),
+    /// `pg_stat_reset_shared('wal')`.
+    Wal,
+}
+
+/// The write-ahead logs' counters summed over the workers (`pg_stat_wal`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WalCounts {
+    pub records: i64,
+    pub bytes: i64,
+    /// Durable writes: each is a write and an `fdatasync`, linked (so PostgreSQL's wal_write
+    /// and wal_sync are both this).
+    pub writes: i64,
+    /// When they were last reset (`pg_stat_reset_shared('wal')`; else when the node started).
+    pub reset_at: i64,
 }
 
 /// The node's counters: one slot per worker, and what the counts start from.
@@ -218,6 +243,9 @@ pub struct Registry {
     pools_at_reset: Mutex<(u64, u64)>,
     /// [`crate::spill::temp_file_totals`] when last reset.
     temp_at_reset: Mutex<(u64, u64)>,
+    /// The workers' logs (`pg_stat_wal`), and their sums when last reset.
+    wals: Mutex<Vec<Arc<WalStats>>>,
+    wal_at_reset: Mutex<WalCounts>,
     /// Blocks read and hit, temporary files and bytes, counted before the node last started
     /// (from [`Registry::load`]); the pools' and temporary files' own counts add to them.
     carried: Mutex<[i64; 4]>,
@@ -257,6 +285,11 @@ impl Registry {
             pools_at_reset: Mutex::default(),
             temp_at_reset: Mutex::default(),
             carried: Mutex::default(),
+            wals: Mutex::default(),
+            wal_at_reset: Mutex::new(WalCounts {
+                reset_at: crate::types::now_timestamp(),
+                ..WalCounts::default()
+            }),
         }
     }
 
@@ -328,6 +361,42 @@ impl Registry {
             .push(pool);
     }
 
+    /// A worker's write-ahead log, counted in `pg_stat_wal`.
+    pub fn add_wal(&self, wal: Arc<WalStats>) {
+        self.wals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(wal);
+    }
+
+    /// The logs' counters since the last reset.
+    pub fn wal(&self) -> WalCounts {
+        let wals = self.wals.lock().unwrap_or_else(|p| p.into_inner());
+        let then = *self.wal_at_reset.lock().unwrap_or_else(|p| p.into_inner());
+        let sum = |count: fn(&WalStats) -> &std::sync::atomic::AtomicU64| {
+            let total: u64 = wals.iter().map(|w| count(w).load(Ordering::Relaxed)).sum();
+            total as i64
+        };
+        WalCounts {
+            records: sum(|w| &w.records) - then.records,
+            bytes: sum(|w| &w.bytes) - then.bytes,
+            writes: sum(|w| &w.writes) - then.writes,
+            reset_at: then.reset_at,
+        }
+    }
+
+    /// `pg_stat_reset_shared('wal')`: the logs' counters back to zero, as of `now`.
+    pub fn reset_wal(&self, now: i64) {
+        let current = self.wal();
+        let mut then = self.wal_at_reset.lock().unwrap_or_else(|p| p.into_inner());
+        *then = WalCounts {
+            records: then.records + current.records,
+            bytes: then.bytes + current.bytes,
+            writes: then.writes + current.writes,
+            reset_at: now,
+        };
+    }
+
     /// Pages latched and pages read by the workers' pools since they started.
     fn pool_counts(&self) -> (u64, u64) {
         let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
@@ -360,6 +429,7 @@ impl Registry {
             indexes: self.indexes(),
             database,
             reset_at,
+            wal: self.wal(),
         }
     }
 

@@ -225,9 +225,9 @@ pub trait Sequences {
     fn pending_setting(&self, name: &str) -> Option<String>;
     /// `pg_cancel_backend` / `pg_terminate_backend` (see [`crate::system::Backends::signal`]).
     fn signal_backend(&self, pid: i32, terminate: bool) -> SqlResult<bool>;
-    /// `pg_stat_reset()` (None) / `pg_stat_reset_single_table_counters(oid)` (see
-    /// [`crate::system::Backends::reset_stats`]).
-    fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()>;
+    /// `pg_stat_reset()`, `pg_stat_reset_single_table_counters(oid)`,
+    /// `pg_stat_reset_shared('wal')` (see [`crate::system::Backends::reset_stats`]).
+    fn reset_stats(&self, what: crate::pgstat::Reset) -> SqlResult<()>;
     /// An advisory lock function on the lock its arguments name (see [`crate::locks`]).
     fn advisory(&self, advisory: crate::expr::Advisory, args: &[Value]) -> SqlResult<Value>;
     /// `txid_current()`: the id of the session's transaction (every statement runs in one).
@@ -503,9 +503,9 @@ impl Sequences for SessionSequences {
         })
     }
 
-    fn reset_stats(&self, oid: Option<i64>) -> SqlResult<()> {
+    fn reset_stats(&self, what: crate::pgstat::Reset) -> SqlResult<()> {
         if let Some((backends, _)) = &self.backends {
-            backends.reset_stats(oid);
+            backends.reset_stats(what);
         }
         Ok(())
     }

@@ -377,7 +377,7 @@ pub trait Backends: std::fmt::Debug {
     /// `pg_stat_reset()` (None: every activity counter) or
     /// `pg_stat_reset_single_table_counters(oid)` (that table's and its indexes'; an OID that
     /// is no table's resets nothing).
-    fn reset_stats(&self, oid: Option<i64>);
+    fn reset_stats(&self, what: crate::pgstat::Reset);
     /// The node's advisory locks, held and awaited (`pg_locks`).
     fn locks(&self) -> Vec<crate::locks::Listed>;
 }
@@ -1171,6 +1171,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_replication_slots", 12_257),
     ("pg_prepared_statements", 12_095),
     ("pg_cursors", 12_077),
+    ("pg_stat_wal", 12_293),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -3379,6 +3380,35 @@ fn pg_catalog(
                     ]);
                 }
             }
+        }
+        // The workers' write-ahead logs together. Keel writes a log batch with one linked write
+        // and fdatasync, so wal_write and wal_sync count the same writes; it logs no full-page
+        // images and its log buffer grows rather than fills; the times stay 0, as PostgreSQL's
+        // without track_wal_io_timing.
+        "pg_stat_wal" => {
+            out.columns(&[
+                ("wal_records", I8),
+                ("wal_fpi", I8),
+                ("wal_bytes", DataType::Numeric),
+                ("wal_buffers_full", I8),
+                ("wal_write", I8),
+                ("wal_sync", I8),
+                ("wal_write_time", F8),
+                ("wal_sync_time", F8),
+                ("stats_reset", DataType::TimestampTz),
+            ]);
+            let wal = activity_stats(session).wal;
+            out.row(vec![
+                int(wal.records),
+                int(0),
+                Value::Numeric(wal.bytes.into()),
+                int(0),
+                int(wal.writes),
+                int(wal.writes),
+                Value::Float(0.0),
+                Value::Float(0.0),
+                Value::Timestamp(wal.reset_at),
+            ]);
         }
         "pg_stat_database" => {
             out.columns(&[

@@ -43,6 +43,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use keel_io::arena::Arena;
 use keel_io::device::Device;
@@ -578,7 +580,21 @@ pub fn recover(logs: &[LogFile]) -> Recovered {
 const WRITE_CHUNK_BYTES: usize = 32 << 20;
 
 /// A worker's log writer (see the module docs: group commit).
+/// What a worker's log has done since the node started, as `pg_stat_wal` shows it (summed over
+/// the workers): read by other threads, so atomics.
+#[derive(Debug, Default)]
+pub struct WalStats {
+    /// Records appended.
+    pub records: AtomicU64,
+    /// Bytes appended.
+    pub bytes: AtomicU64,
+    /// Writes to the log file, each a linked write and `fdatasync` (one per chunk of a batch).
+    pub writes: AtomicU64,
+}
+
 pub struct Wal {
+    /// Counters for `pg_stat_wal`.
+    pub stats: Arc<WalStats>,
     epoch: u32,
     pending: RefCell<Vec<u8>>,
     /// Offset in the file where `pending` begins.
@@ -596,6 +612,7 @@ impl Wal {
     /// A writer that appends at `end_offset` of a file whose valid bytes are `tail` up to there.
     pub fn new(epoch: u32, end_offset: u64) -> Rc<Wal> {
         Rc::new(Wal {
+            stats: Arc::default(),
             epoch,
             pending: RefCell::new(Vec::with_capacity(1 << 20)),
             pending_offset: Cell::new(end_offset),
@@ -614,7 +631,11 @@ impl Wal {
         let mut pending = self.pending.borrow_mut();
         let before = pending.len();
         let epoch = self.epoch;
-        write(&mut |record| encode(&record, epoch, &mut pending));
+        let mut records = 0;
+        write(&mut |record| {
+            encode(&record, epoch, &mut pending);
+            records += 1;
+        });
         let end = self.pending_offset.get() + pending.len() as u64;
         if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
             if end > *reserved {
@@ -626,6 +647,10 @@ impl Wal {
                 *reserved += grow;
             }
         }
+        let stats = &self.stats;
+        stats.records.fetch_add(records, Ordering::Relaxed);
+        let bytes = (pending.len() - before) as u64;
+        stats.bytes.fetch_add(bytes, Ordering::Relaxed);
         drop(pending);
         self.wake.notify_one();
         Ok(end)
@@ -733,6 +758,7 @@ impl Wal {
                 {
                     fatal(&format!("write-ahead log write failed: {error}"));
                 }
+                self.stats.writes.fetch_add(1, Ordering::Relaxed);
                 written += length;
             }
             let new_block_start = round_down(end as usize, BLOCK_BYTES);
