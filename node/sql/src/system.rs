@@ -1172,6 +1172,8 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_prepared_statements", 12_095),
     ("pg_cursors", 12_077),
     ("pg_stat_wal", 12_293),
+    ("pg_timezone_names", 12_126),
+    ("pg_timezone_abbrevs", 12_122),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -3379,6 +3381,48 @@ fn pg_catalog(
                         int(read),
                     ]);
                 }
+            }
+        }
+        // The tz database's zones as of now (see `tz::all_zones`).
+        "pg_timezone_names" => {
+            out.columns(&[
+                ("name", T),
+                ("abbrev", T),
+                ("utc_offset", DataType::Interval),
+                ("is_dst", B),
+            ]);
+            let now = crate::types::now_timestamp().div_euclid(1_000_000) + 946_684_800;
+            for zone in crate::tz::all_zones(now) {
+                out.row(vec![
+                    text(zone.name),
+                    text(zone.abbreviation),
+                    Value::Interval(crate::datetime::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: i64::from(zone.offset) * 1_000_000,
+                    }),
+                    Value::Bool(zone.daylight),
+                ]);
+            }
+        }
+        // PostgreSQL's `Default` abbreviation set, the dynamic ones as of now.
+        "pg_timezone_abbrevs" => {
+            out.columns(&[
+                ("abbrev", T),
+                ("utc_offset", DataType::Interval),
+                ("is_dst", B),
+            ]);
+            let now = crate::types::now_timestamp().div_euclid(1_000_000) + 946_684_800;
+            for (name, offset, daylight) in crate::tz::all_abbreviations(now) {
+                out.row(vec![
+                    text(name.to_string()),
+                    Value::Interval(crate::datetime::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: i64::from(offset) * 1_000_000,
+                    }),
+                    Value::Bool(daylight),
+                ]);
             }
         }
         // The workers' write-ahead logs together. Keel writes a log batch with one linked write

@@ -52,6 +52,10 @@ pub struct TzData {
     types: Vec<i32>,
     /// The local time types' abbreviations (`CET`, `LMT`, `-03`).
     names: Vec<String>,
+    /// Whether each local time type is daylight time.
+    daylight: Vec<bool>,
+    /// Leap-second records (the `right/` zones have them; PostgreSQL refuses such zones).
+    leaps: usize,
     /// The type before the first transition.
     initial: usize,
     /// The rule after the last transition (the footer); None: the last type holds.
@@ -85,51 +89,243 @@ enum Day {
     Month(u8, u8, u8),
 }
 
-/// PostgreSQL 15's `Default` abbreviations with a fixed offset (hours east, as minutes).
-const ABBREVIATIONS: &[(&str, i32)] = &[
-    ("acdt", 630),
-    ("acst", 570),
-    ("adt", -180),
-    ("aedt", 660),
-    ("aest", 600),
-    ("akdt", -480),
-    ("akst", -540),
-    ("ast", -240),
-    ("awst", 480),
-    ("bst", 60),
-    ("cat", 120),
-    ("cdt", -300),
-    ("cest", 120),
-    ("cet", 60),
-    ("cst", -360),
-    ("eat", 180),
-    ("edt", -240),
-    ("eest", 180),
-    ("eet", 120),
-    ("est", -300),
-    ("gmt", 0),
-    ("hkt", 480),
-    ("hst", -600),
-    ("ist", 120),
-    ("jst", 540),
-    ("kst", 540),
-    ("mdt", -360),
-    ("mest", 120),
-    ("met", 60),
-    ("mst", -420),
-    ("nzdt", 780),
-    ("nzst", 720),
-    ("pdt", -420),
-    ("pst", -480),
-    ("sast", 120),
-    ("ut", 0),
-    ("utc", 0),
-    ("wat", 60),
-    ("west", 60),
-    ("wet", 0),
-    ("z", 0),
-    ("zulu", 0),
+/// What a time zone abbreviation means: a fixed offset (seconds east) and whether it is daylight
+/// time, or what it means in a zone of the database at the time in question (PostgreSQL's
+/// dynamic abbreviations: `MSK` was +04 from 2011 to 2014).
+#[derive(Debug, Clone, Copy)]
+enum Abbrev {
+    Fixed(i32, bool),
+    Zone(&'static str),
+}
+
+/// PostgreSQL 15's `Default` abbreviation set (its `share/timezonesets/Default`), sorted.
+const ABBREVIATIONS: &[(&str, Abbrev)] = &[
+    ("ACDT", Abbrev::Fixed(37800, true)),
+    ("ACSST", Abbrev::Fixed(37800, true)),
+    ("ACST", Abbrev::Fixed(34200, false)),
+    ("ACT", Abbrev::Fixed(-18000, false)),
+    ("ACWST", Abbrev::Fixed(31500, false)),
+    ("ADT", Abbrev::Fixed(-10800, true)),
+    ("AEDT", Abbrev::Fixed(39600, true)),
+    ("AESST", Abbrev::Fixed(39600, true)),
+    ("AEST", Abbrev::Fixed(36000, false)),
+    ("AFT", Abbrev::Fixed(16200, false)),
+    ("AKDT", Abbrev::Fixed(-28800, true)),
+    ("AKST", Abbrev::Fixed(-32400, false)),
+    ("ALMST", Abbrev::Fixed(25200, true)),
+    ("ALMT", Abbrev::Fixed(21600, false)),
+    ("AMST", Abbrev::Zone("Asia/Yerevan")),
+    ("AMT", Abbrev::Fixed(-14400, false)),
+    ("ANAST", Abbrev::Zone("Asia/Anadyr")),
+    ("ANAT", Abbrev::Zone("Asia/Anadyr")),
+    ("ARST", Abbrev::Zone("America/Argentina/Buenos_Aires")),
+    ("ART", Abbrev::Zone("America/Argentina/Buenos_Aires")),
+    ("AST", Abbrev::Fixed(-14400, false)),
+    ("AWSST", Abbrev::Fixed(32400, true)),
+    ("AWST", Abbrev::Fixed(28800, false)),
+    ("AZOST", Abbrev::Fixed(0, true)),
+    ("AZOT", Abbrev::Fixed(-3600, false)),
+    ("AZST", Abbrev::Zone("Asia/Baku")),
+    ("AZT", Abbrev::Zone("Asia/Baku")),
+    ("BDST", Abbrev::Fixed(7200, true)),
+    ("BDT", Abbrev::Fixed(21600, false)),
+    ("BNT", Abbrev::Fixed(28800, false)),
+    ("BORT", Abbrev::Fixed(28800, false)),
+    ("BOT", Abbrev::Fixed(-14400, false)),
+    ("BRA", Abbrev::Fixed(-10800, false)),
+    ("BRST", Abbrev::Fixed(-7200, true)),
+    ("BRT", Abbrev::Fixed(-10800, false)),
+    ("BST", Abbrev::Fixed(3600, true)),
+    ("BTT", Abbrev::Fixed(21600, false)),
+    ("CADT", Abbrev::Fixed(37800, true)),
+    ("CAST", Abbrev::Fixed(34200, false)),
+    ("CCT", Abbrev::Fixed(28800, false)),
+    ("CDT", Abbrev::Fixed(-18000, true)),
+    ("CEST", Abbrev::Fixed(7200, true)),
+    ("CET", Abbrev::Fixed(3600, false)),
+    ("CETDST", Abbrev::Fixed(7200, true)),
+    ("CHADT", Abbrev::Fixed(49500, true)),
+    ("CHAST", Abbrev::Fixed(45900, false)),
+    ("CHUT", Abbrev::Fixed(36000, false)),
+    ("CKT", Abbrev::Zone("Pacific/Rarotonga")),
+    ("CLST", Abbrev::Fixed(-10800, true)),
+    ("CLT", Abbrev::Zone("America/Santiago")),
+    ("COT", Abbrev::Fixed(-18000, false)),
+    ("CST", Abbrev::Fixed(-21600, false)),
+    ("CXT", Abbrev::Fixed(25200, false)),
+    ("DAVT", Abbrev::Zone("Antarctica/Davis")),
+    ("DDUT", Abbrev::Fixed(36000, false)),
+    ("EASST", Abbrev::Zone("Pacific/Easter")),
+    ("EAST", Abbrev::Zone("Pacific/Easter")),
+    ("EAT", Abbrev::Fixed(10800, false)),
+    ("EDT", Abbrev::Fixed(-14400, true)),
+    ("EEST", Abbrev::Fixed(10800, true)),
+    ("EET", Abbrev::Fixed(7200, false)),
+    ("EETDST", Abbrev::Fixed(10800, true)),
+    ("EGST", Abbrev::Fixed(0, true)),
+    ("EGT", Abbrev::Fixed(-3600, false)),
+    ("EST", Abbrev::Fixed(-18000, false)),
+    ("FET", Abbrev::Fixed(10800, false)),
+    ("FJST", Abbrev::Fixed(46800, true)),
+    ("FJT", Abbrev::Fixed(43200, false)),
+    ("FKST", Abbrev::Zone("Atlantic/Stanley")),
+    ("FKT", Abbrev::Zone("Atlantic/Stanley")),
+    ("FNST", Abbrev::Fixed(-3600, true)),
+    ("FNT", Abbrev::Fixed(-7200, false)),
+    ("GALT", Abbrev::Fixed(-21600, false)),
+    ("GAMT", Abbrev::Fixed(-32400, false)),
+    ("GEST", Abbrev::Zone("Asia/Tbilisi")),
+    ("GET", Abbrev::Zone("Asia/Tbilisi")),
+    ("GFT", Abbrev::Fixed(-10800, false)),
+    ("GILT", Abbrev::Fixed(43200, false)),
+    ("GMT", Abbrev::Fixed(0, false)),
+    ("GYT", Abbrev::Zone("America/Guyana")),
+    ("HKT", Abbrev::Fixed(28800, false)),
+    ("HST", Abbrev::Fixed(-36000, false)),
+    ("ICT", Abbrev::Fixed(25200, false)),
+    ("IDT", Abbrev::Fixed(10800, true)),
+    ("IOT", Abbrev::Zone("Indian/Chagos")),
+    ("IRKST", Abbrev::Zone("Asia/Irkutsk")),
+    ("IRKT", Abbrev::Zone("Asia/Irkutsk")),
+    ("IRT", Abbrev::Fixed(12600, false)),
+    ("IST", Abbrev::Fixed(7200, false)),
+    ("JAYT", Abbrev::Fixed(32400, false)),
+    ("JST", Abbrev::Fixed(32400, false)),
+    ("KDT", Abbrev::Fixed(36000, true)),
+    ("KGST", Abbrev::Fixed(21600, true)),
+    ("KGT", Abbrev::Zone("Asia/Bishkek")),
+    ("KOST", Abbrev::Zone("Pacific/Kosrae")),
+    ("KRAST", Abbrev::Zone("Asia/Krasnoyarsk")),
+    ("KRAT", Abbrev::Zone("Asia/Krasnoyarsk")),
+    ("KST", Abbrev::Fixed(32400, false)),
+    ("LHDT", Abbrev::Zone("Australia/Lord_Howe")),
+    ("LHST", Abbrev::Fixed(37800, false)),
+    ("LIGT", Abbrev::Fixed(36000, false)),
+    ("LINT", Abbrev::Zone("Pacific/Kiritimati")),
+    ("LKT", Abbrev::Zone("Asia/Colombo")),
+    ("MAGST", Abbrev::Zone("Asia/Magadan")),
+    ("MAGT", Abbrev::Zone("Asia/Magadan")),
+    ("MART", Abbrev::Fixed(-34200, false)),
+    ("MAWT", Abbrev::Zone("Antarctica/Mawson")),
+    ("MDT", Abbrev::Fixed(-21600, true)),
+    ("MEST", Abbrev::Fixed(7200, true)),
+    ("MESZ", Abbrev::Fixed(7200, true)),
+    ("MET", Abbrev::Fixed(3600, false)),
+    ("METDST", Abbrev::Fixed(7200, true)),
+    ("MEZ", Abbrev::Fixed(3600, false)),
+    ("MHT", Abbrev::Fixed(43200, false)),
+    ("MMT", Abbrev::Fixed(23400, false)),
+    ("MPT", Abbrev::Fixed(36000, false)),
+    ("MSD", Abbrev::Fixed(14400, true)),
+    ("MSK", Abbrev::Zone("Europe/Moscow")),
+    ("MST", Abbrev::Fixed(-25200, false)),
+    ("MUST", Abbrev::Fixed(18000, true)),
+    ("MUT", Abbrev::Fixed(14400, false)),
+    ("MVT", Abbrev::Fixed(18000, false)),
+    ("MYT", Abbrev::Fixed(28800, false)),
+    ("NDT", Abbrev::Fixed(-9000, true)),
+    ("NFT", Abbrev::Fixed(-12600, false)),
+    ("NOVST", Abbrev::Zone("Asia/Novosibirsk")),
+    ("NOVT", Abbrev::Zone("Asia/Novosibirsk")),
+    ("NPT", Abbrev::Fixed(20700, false)),
+    ("NST", Abbrev::Fixed(-12600, false)),
+    ("NUT", Abbrev::Zone("Pacific/Niue")),
+    ("NZDT", Abbrev::Fixed(46800, true)),
+    ("NZST", Abbrev::Fixed(43200, false)),
+    ("NZT", Abbrev::Fixed(43200, false)),
+    ("OMSST", Abbrev::Zone("Asia/Omsk")),
+    ("OMST", Abbrev::Zone("Asia/Omsk")),
+    ("PDT", Abbrev::Fixed(-25200, true)),
+    ("PET", Abbrev::Fixed(-18000, false)),
+    ("PETST", Abbrev::Zone("Asia/Kamchatka")),
+    ("PETT", Abbrev::Zone("Asia/Kamchatka")),
+    ("PGT", Abbrev::Fixed(36000, false)),
+    ("PHT", Abbrev::Fixed(28800, false)),
+    ("PKST", Abbrev::Fixed(21600, true)),
+    ("PKT", Abbrev::Fixed(18000, false)),
+    ("PMDT", Abbrev::Fixed(-7200, true)),
+    ("PMST", Abbrev::Fixed(-10800, false)),
+    ("PONT", Abbrev::Fixed(39600, false)),
+    ("PST", Abbrev::Fixed(-28800, false)),
+    ("PWT", Abbrev::Fixed(32400, false)),
+    ("PYST", Abbrev::Fixed(-10800, true)),
+    ("PYT", Abbrev::Zone("America/Asuncion")),
+    ("RET", Abbrev::Fixed(14400, false)),
+    ("SADT", Abbrev::Fixed(37800, true)),
+    ("SAST", Abbrev::Fixed(7200, false)),
+    ("SCT", Abbrev::Fixed(14400, false)),
+    ("SGT", Abbrev::Zone("Asia/Singapore")),
+    ("TAHT", Abbrev::Fixed(-36000, false)),
+    ("TFT", Abbrev::Fixed(18000, false)),
+    ("TJT", Abbrev::Fixed(18000, false)),
+    ("TKT", Abbrev::Zone("Pacific/Fakaofo")),
+    ("TMT", Abbrev::Zone("Asia/Ashgabat")),
+    ("TOT", Abbrev::Fixed(46800, false)),
+    ("TRUT", Abbrev::Fixed(36000, false)),
+    ("TVT", Abbrev::Fixed(43200, false)),
+    ("UCT", Abbrev::Fixed(0, false)),
+    ("ULAST", Abbrev::Fixed(32400, true)),
+    ("ULAT", Abbrev::Zone("Asia/Ulaanbaatar")),
+    ("UT", Abbrev::Fixed(0, false)),
+    ("UTC", Abbrev::Fixed(0, false)),
+    ("UYST", Abbrev::Fixed(-7200, true)),
+    ("UYT", Abbrev::Fixed(-10800, false)),
+    ("UZST", Abbrev::Fixed(21600, true)),
+    ("UZT", Abbrev::Fixed(18000, false)),
+    ("VET", Abbrev::Zone("America/Caracas")),
+    ("VLAST", Abbrev::Zone("Asia/Vladivostok")),
+    ("VLAT", Abbrev::Zone("Asia/Vladivostok")),
+    ("VOLT", Abbrev::Zone("Europe/Volgograd")),
+    ("VUT", Abbrev::Fixed(39600, false)),
+    ("WADT", Abbrev::Fixed(28800, true)),
+    ("WAKT", Abbrev::Fixed(43200, false)),
+    ("WAST", Abbrev::Fixed(25200, false)),
+    ("WAT", Abbrev::Fixed(3600, false)),
+    ("WDT", Abbrev::Fixed(32400, true)),
+    ("WET", Abbrev::Fixed(0, false)),
+    ("WETDST", Abbrev::Fixed(3600, true)),
+    ("WFT", Abbrev::Fixed(43200, false)),
+    ("WGST", Abbrev::Fixed(-7200, true)),
+    ("WGT", Abbrev::Fixed(-10800, false)),
+    ("XJT", Abbrev::Fixed(21600, false)),
+    ("YAKST", Abbrev::Zone("Asia/Yakutsk")),
+    ("YAKT", Abbrev::Zone("Asia/Yakutsk")),
+    ("YAPT", Abbrev::Fixed(36000, false)),
+    ("YEKST", Abbrev::Fixed(21600, true)),
+    ("YEKT", Abbrev::Zone("Asia/Yekaterinburg")),
+    ("Z", Abbrev::Fixed(0, false)),
+    ("ZULU", Abbrev::Fixed(0, false)),
 ];
+
+fn abbreviation(name: &str) -> Option<Abbrev> {
+    let upper = name.to_ascii_uppercase();
+    ABBREVIATIONS
+        .binary_search_by(|(a, _)| (*a).cmp(upper.as_str()))
+        .ok()
+        .map(|at| ABBREVIATIONS[at].1)
+}
+
+/// The `Default` abbreviations as `pg_timezone_abbrevs` shows them at `utc` (seconds since
+/// 1970): (abbreviation, seconds east, daylight time). A dynamic one means what it last meant
+/// in its zone at or before then (else what it first meant after), as PostgreSQL's
+/// `pg_interpret_timezone_abbrev`; when its zone never uses it, the zone's offset then.
+pub fn all_abbreviations(utc: i64) -> Vec<(&'static str, i32, bool)> {
+    ABBREVIATIONS
+        .iter()
+        .map(|&(name, meaning)| match meaning {
+            Abbrev::Fixed(offset, daylight) => (name, offset, daylight),
+            Abbrev::Zone(zone) => match load(&zone.to_ascii_lowercase()) {
+                Some((_, data)) => {
+                    let (offset, daylight) = data
+                        .abbreviation_meaning(name, utc)
+                        .unwrap_or_else(|| (data.offset_at(utc), data.daylight_at(utc)));
+                    (name, offset, daylight)
+                }
+                None => (name, 0, false),
+            },
+        })
+        .collect()
+}
 
 /// Zones read so far, by the name asked for (lower case).
 /// A zone file found: its name as the database spells it, and its data.
@@ -154,8 +350,8 @@ impl Zone {
     /// The zone a text names (see the module docs); PostgreSQL's 22023 when none.
     pub fn named(name: &str) -> SqlResult<Zone> {
         let lower = name.to_ascii_lowercase();
-        if let Some(&(_, minutes)) = ABBREVIATIONS.iter().find(|(a, _)| *a == lower) {
-            return Ok(Zone::Fixed(minutes * 60));
+        if let Some(Abbrev::Fixed(offset, _)) = abbreviation(name) {
+            return Ok(Zone::Fixed(offset));
         }
         if let Some((_, data)) = load(&lower) {
             return Ok(Zone::Tz(data));
@@ -531,13 +727,7 @@ fn rule_zone(text: &str) -> Option<Zone> {
     let rule = parse_rule(text)?;
     Some(match rule.dst {
         None if rule.names[0].is_empty() => Zone::Fixed(rule.std),
-        _ => Zone::Tz(Arc::new(TzData {
-            transitions: Vec::new(),
-            types: vec![rule.std],
-            names: vec![rule.names[0].clone()],
-            initial: 0,
-            rule: Some(rule),
-        })),
+        _ => Zone::Tz(Arc::new(TzData::of_rule(rule))),
     })
 }
 
@@ -558,6 +748,19 @@ pub fn format_offset(offset: i32, with_seconds: bool, out: &mut String) {
 }
 
 impl TzData {
+    /// A zone that is a POSIX rule and nothing else.
+    fn of_rule(rule: Rule) -> TzData {
+        TzData {
+            transitions: Vec::new(),
+            types: vec![rule.std],
+            names: vec![rule.names[0].clone()],
+            daylight: vec![false],
+            leaps: 0,
+            initial: 0,
+            rule: Some(rule),
+        }
+    }
+
     fn offset_at(&self, utc: i64) -> i32 {
         let after_last = self.transitions.last().is_none_or(|(at, _)| utc >= *at);
         if let (true, Some(rule)) = (after_last, &self.rule) {
@@ -582,6 +785,49 @@ impl TzData {
             return Some(rule.names[usize::from(daylight)].clone());
         }
         self.names.get(self.type_at(utc)).cloned()
+    }
+
+    /// What abbreviation `abbr` meant at `utc`: (seconds east, daylight time) of the latest
+    /// local time type of that name in use at or before it, else of the first after it.
+    fn abbreviation_meaning(&self, abbr: &str, utc: i64) -> Option<(i32, bool)> {
+        let from_rule = |rule: &Rule| {
+            if rule.names[0] == abbr {
+                return Some((rule.std, false));
+            }
+            match rule.dst {
+                Some((dst, ..)) if rule.names[1] == abbr => Some((dst, true)),
+                _ => None,
+            }
+        };
+        let after_last = self.transitions.last().is_none_or(|(at, _)| utc >= *at);
+        if let (true, Some(rule)) = (after_last, &self.rule) {
+            if let Some(meaning) = from_rule(rule) {
+                return Some(meaning);
+            }
+        }
+        let cutoff = self.transitions.partition_point(|(at, _)| *at <= utc);
+        let (before, after) = self.transitions.split_at(cutoff);
+        let meaning = |&(_, ty): &(i64, usize)| {
+            (self.names[ty] == abbr).then(|| (self.types[ty], self.daylight[ty]))
+        };
+        before
+            .iter()
+            .rev()
+            .find_map(meaning)
+            .or_else(|| after.iter().find_map(meaning))
+            .or_else(|| self.rule.as_ref().and_then(from_rule))
+    }
+
+    /// Whether `utc` falls in daylight time.
+    fn daylight_at(&self, utc: i64) -> bool {
+        let after_last = self.transitions.last().is_none_or(|(at, _)| utc >= *at);
+        if let (true, Some(rule)) = (after_last, &self.rule) {
+            return rule.dst.is_some() && rule.offset_at(utc) != rule.std;
+        }
+        self.daylight
+            .get(self.type_at(utc))
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The transition within a day of `utc`: (instant, offset before, offset after).
@@ -675,6 +921,70 @@ impl Moment {
 /// The civil year of an instant (seconds since 1970).
 fn civil_year(secs: i64) -> i64 {
     civil_from_days(secs.div_euclid(86_400)).0
+}
+
+/// A zone of the database as `pg_timezone_names` shows it at an instant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneNow {
+    pub name: String,
+    pub abbreviation: String,
+    /// Seconds east of UTC.
+    pub offset: i32,
+    pub daylight: bool,
+}
+
+/// Every zone of the tz database at `utc` (seconds since 1970), as PostgreSQL's
+/// `pg_timezone_names` lists them: each file below the database that is a zone (symbolic links
+/// followed, so `posix/` repeats the tree), except zones with leap seconds (`right/`), which
+/// PostgreSQL cannot use. The files are read once per process.
+pub fn all_zones(utc: i64) -> Vec<ZoneNow> {
+    static ZONES: OnceLock<Vec<(String, Arc<TzData>)>> = OnceLock::new();
+    let zones = ZONES.get_or_init(|| {
+        fn walk(
+            dir: &std::path::Path,
+            prefix: &str,
+            depth: usize,
+            out: &mut Vec<(String, Arc<TzData>)>,
+        ) {
+            // PostgreSQL stops at ten levels; the database has three.
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            if depth >= 10 {
+                return;
+            }
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let path = entry.path();
+                let full = format!("{prefix}{name}");
+                match std::fs::metadata(&path) {
+                    Ok(meta) if meta.is_dir() => walk(&path, &format!("{full}/"), depth + 1, out),
+                    Ok(_) => {
+                        let zone = std::fs::read(&path).ok().and_then(|b| parse_tzif(&b));
+                        if let Some(zone) = zone.filter(|z| z.leaps == 0) {
+                            out.push((full, Arc::new(zone)));
+                        }
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(std::path::Path::new(ZONEINFO), "", 0, &mut out);
+        out
+    });
+    zones
+        .iter()
+        .map(|(name, zone)| ZoneNow {
+            name: name.clone(),
+            abbreviation: zone.name_at(utc).unwrap_or_default(),
+            offset: zone.offset_at(utc),
+            daylight: zone.daylight_at(utc),
+        })
+        .collect()
 }
 
 /// The zone file for `lower` (a lower-case name), read once, with its name as the database
@@ -788,6 +1098,9 @@ fn parse_tzif(bytes: &[u8]) -> Option<TzData> {
         .collect();
     // RFC 8536: before the first transition, the first type.
     let initial = 0;
+    let daylight = (0..h.typecnt)
+        .map(|i| data[types_at + 6 * i + 4] != 0)
+        .collect();
     let rule = if version >= b'2' {
         let footer = &bytes[at + block_len(&h, time)..];
         let text = std::str::from_utf8(footer).ok()?;
@@ -804,6 +1117,8 @@ fn parse_tzif(bytes: &[u8]) -> Option<TzData> {
         transitions,
         types,
         names,
+        daylight,
+        leaps: h.leapcnt,
         initial,
         rule,
     })
@@ -1036,13 +1351,8 @@ mod tests {
 
     #[test]
     fn local_times_at_transitions_read_as_postgresql_reads_them() {
-        let zone = Zone::Tz(Arc::new(TzData {
-            transitions: Vec::new(),
-            types: vec![-5 * 3600],
-            names: vec!["EST".into()],
-            initial: 0,
-            rule: parse_rule("EST5EDT,M3.2.0,M11.1.0"),
-        }));
+        let rule = parse_rule("EST5EDT,M3.2.0,M11.1.0").unwrap();
+        let zone = Zone::Tz(Arc::new(TzData::of_rule(rule)));
         // Spring forward: 02:30 does not exist, read as standard time.
         assert_eq!(zone.offset_of_local(secs(2024, 3, 10, 2, 30)), -5 * 3600);
         // Fall back: 01:30 happens twice, read as standard time.
