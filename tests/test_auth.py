@@ -16,6 +16,7 @@ import os
 import socket
 import struct
 import subprocess
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -404,3 +405,27 @@ def test_channel_binding_downgrade_is_refused(tls_node):
         sock.sendall(message(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", len(first)) + first))
         tag, body = read_message(sock)
         assert tag == b"E" and error_code(body) == ("08P01", "SCRAM channel binding negotiation error")
+
+
+def test_pg_hba_file_rules_shows_the_rules(keel_factory, tmp_path):
+    # hba.rs Hba::rows: each rule with its line, PostgreSQL's address and netmask spelling and
+    # method name. The expected rows are PostgreSQL 15's pg_hba_file_rules for the same lines
+    # (run with hba_file naming such a file; PostgreSQL's own needs a local line, left out here).
+    rules = tmp_path / "hba.conf"
+    rules.write_text((Path(__file__).resolve().parent.parent / "configs" / "hba.conf").read_text()
+                     + 'host      db1,"Db2"  alice,bob  10.0.0.0/8  md5\n'
+                     + "hostnossl all carol 192.168.1.0/24 reject\n")
+    node = keel_factory(extra=["--set", f"wire.hba_file={rules}"]).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        rows = conn.execute("select line_number, type, database::text, user_name::text, address,"
+                            " netmask, auth_method, options, error from pg_hba_file_rules").fetchall()
+    ones = "255.255.255.255"
+    v6 = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+    assert rows == [
+        (7, "host", "{all}", "{all}", "127.0.0.1", ones, "trust", None, None),
+        (8, "host", "{all}", "{all}", "::1", v6, "trust", None, None),
+        (10, "host", "{all}", "{all}", "0.0.0.0", "0.0.0.0", "scram-sha-256", None, None),
+        (11, "host", "{all}", "{all}", "::", "::", "scram-sha-256", None, None),
+        (12, "host", "{db1,Db2}", "{alice,bob}", "10.0.0.0", "255.0.0.0", "md5", None, None),
+        (13, "hostnossl", "{all}", "{carol}", "192.168.1.0", "255.255.255.0", "reject", None, None),
+    ]

@@ -27,6 +27,8 @@ pub enum Method {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Rule {
+    /// Its line in the file (1-based).
+    line: usize,
     /// None: either; Some(true): TLS only; Some(false): plain only.
     ssl: Option<bool>,
     /// Empty: all.
@@ -71,6 +73,20 @@ fn network(field: &str) -> Result<Option<(IpAddr, u8)>, String> {
         .filter(|&b| b <= max)
         .ok_or_else(|| format!("invalid CIDR mask in address \"{field}\""))?;
     Ok(Some((address, bits)))
+}
+
+/// A prefix length as the mask PostgreSQL prints (`255.255.255.0`, `ffff:ffff::`).
+fn netmask(address: IpAddr, bits: u8) -> String {
+    match address {
+        IpAddr::V4(_) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            std::net::Ipv4Addr::from(mask).to_string()
+        }
+        IpAddr::V6(_) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            std::net::Ipv6Addr::from(mask).to_string()
+        }
+    }
 }
 
 /// Whether `peer` lies in `network`/`bits` (an IPv4 peer mapped into IPv6 counts as IPv4).
@@ -129,6 +145,7 @@ impl Hba {
                 other => return Err(at(format!("invalid authentication method \"{other}\""))),
             };
             rules.push(Rule {
+                line: number + 1,
                 ssl,
                 databases: names(database),
                 users: names(user),
@@ -137,6 +154,42 @@ impl Hba {
             });
         }
         Ok(Hba { rules })
+    }
+
+    /// The rules as `pg_hba_file_rules` shows them.
+    pub fn rows(&self) -> Vec<keel_sql::system::HbaRule> {
+        let all = |names: &[String]| match names.is_empty() {
+            true => vec!["all".to_string()],
+            false => names.to_vec(),
+        };
+        self.rules
+            .iter()
+            .map(|rule| {
+                let (address, netmask) = match rule.network {
+                    None => ("all".to_string(), None),
+                    Some((address, bits)) => (address.to_string(), Some(netmask(address, bits))),
+                };
+                keel_sql::system::HbaRule {
+                    line: rule.line as i32,
+                    kind: match rule.ssl {
+                        None => "host",
+                        Some(true) => "hostssl",
+                        Some(false) => "hostnossl",
+                    },
+                    databases: all(&rule.databases),
+                    users: all(&rule.users),
+                    address,
+                    netmask,
+                    method: match rule.method {
+                        Method::Trust => "trust",
+                        Method::Reject => "reject",
+                        Method::ScramSha256 => "scram-sha-256",
+                        Method::Md5 => "md5",
+                        Method::Password => "password",
+                    },
+                }
+            })
+            .collect()
     }
 
     /// The method of the first rule that matches, if any.

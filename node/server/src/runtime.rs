@@ -397,6 +397,9 @@ impl keel_sql::system::Backends for NodeBackends {
     fn locks(&self) -> Vec<keel_sql::locks::Listed> {
         self.0.node.locks.list()
     }
+    fn hba_rules(&self) -> Vec<keel_sql::system::HbaRule> {
+        self.0.node.hba.rows()
+    }
     fn reset_stats(&self, what: keel_sql::pgstat::Reset) {
         use keel_sql::pgstat::Reset;
         let stats = &self.0.node.pgstat;

@@ -167,6 +167,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         timezone: None,
         prepared: Vec::new(),
         cursors: Vec::new(),
+        hba_rules: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),

@@ -82,6 +82,8 @@ pub struct SessionInfo {
     pub prepared: Vec<crate::system::PreparedStatement>,
     /// The session's open cursors when the statement reads `pg_cursors`; empty otherwise.
     pub cursors: Vec<crate::system::CursorInfo>,
+    /// The node's authentication rules when the statement reads `pg_hba_file_rules`.
+    pub hba_rules: Vec<crate::system::HbaRule>,
 }
 
 impl SessionInfo {

@@ -432,6 +432,8 @@ pub struct TextReads {
     pub prepared_statements: bool,
     /// pg_cursors.
     pub cursors: bool,
+    /// pg_hba_file_rules.
+    pub hba_rules: bool,
 }
 
 impl TextReads {
@@ -443,6 +445,7 @@ impl TextReads {
             sequence_states: reads_sequence_states(reached),
             prepared_statements: reached.contains("pg_prepared_statements"),
             cursors: reached.contains("pg_cursors"),
+            hba_rules: reached.contains("pg_hba_file_rules"),
         }
     }
 
@@ -453,6 +456,7 @@ impl TextReads {
             || self.sequence_states
             || self.prepared_statements
             || self.cursors
+            || self.hba_rules
     }
 }
 
@@ -2149,6 +2153,9 @@ impl Session {
                     created: c.created,
                 })
                 .collect();
+        }
+        if reads.hba_rules {
+            self.info.hba_rules = (self.backends.as_ref()).map_or_else(Vec::new, |b| b.hba_rules());
         }
         // pg_sequences shows the counters as of this execution.
         if reads.sequence_states {

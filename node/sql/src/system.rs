@@ -378,6 +378,8 @@ pub trait Backends: std::fmt::Debug {
     /// `pg_stat_reset_single_table_counters(oid)` (that table's and its indexes'; an OID that
     /// is no table's resets nothing).
     fn reset_stats(&self, what: crate::pgstat::Reset);
+    /// The node's client authentication rules (`pg_hba_file_rules`).
+    fn hba_rules(&self) -> Vec<HbaRule>;
     /// The node's advisory locks, held and awaited (`pg_locks`).
     fn locks(&self) -> Vec<crate::locks::Listed>;
 }
@@ -857,6 +859,18 @@ pub struct PreparedStatement {
     pub executions: u64,
 }
 
+/// A client authentication rule, as `pg_hba_file_rules` shows it.
+#[derive(Debug, Clone)]
+pub struct HbaRule {
+    pub line: i32,
+    pub kind: &'static str,
+    pub databases: Vec<String>,
+    pub users: Vec<String>,
+    pub address: String,
+    pub netmask: Option<String>,
+    pub method: &'static str,
+}
+
 /// One of the session's open cursors, as `pg_cursors` shows it.
 #[derive(Debug, Clone)]
 pub struct CursorInfo {
@@ -1174,6 +1188,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_stat_wal", 12_293),
     ("pg_timezone_names", 12_126),
     ("pg_timezone_abbrevs", 12_122),
+    ("pg_hba_file_rules", 12_114),
 ];
 
 /// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
@@ -2314,6 +2329,37 @@ fn pg_catalog(
                     Value::Bool(p.from_sql),
                     int(p.executions as i64),
                     int(0),
+                ]);
+            }
+        }
+        // The client authentication rules the node read at start (`wire.hba_file`).
+        "pg_hba_file_rules" => {
+            out.columns(&[
+                ("line_number", I4),
+                ("type", T),
+                ("database", T.array()),
+                ("user_name", T.array()),
+                ("address", T),
+                ("netmask", T),
+                ("auth_method", T),
+                ("options", T.array()),
+                ("error", T),
+            ]);
+            let names = |names: &[String]| {
+                let items = names.iter().map(|n| text(n.clone())).collect();
+                Value::Array(Box::new(crate::array::Array::one_dim(items)))
+            };
+            for rule in &session.hba_rules {
+                out.row(vec![
+                    Value::Int(i64::from(rule.line)),
+                    text(rule.kind.to_string()),
+                    names(&rule.databases),
+                    names(&rule.users),
+                    text(rule.address.clone()),
+                    rule.netmask.clone().map_or(Value::Null, text),
+                    text(rule.method.to_string()),
+                    Value::Null,
+                    Value::Null,
                 ]);
             }
         }
