@@ -1749,27 +1749,23 @@ impl Session {
                 prepared.plan = Some(plan);
                 prepared.param_types = binder.param_types();
             }
-            Parsed::Declare {
-                name,
-                scroll,
-                hold,
-                binary,
-                query,
-                offset: at,
-            } => {
-                // The query is bound here for its parameters' types (and its errors); it is
-                // bound again when the cursor is declared (`Session::declare`).
-                let inner = self.prepare(catalog, &query, offset + at, param_types)?;
-                crate::cursor::check_query(inner.plan.as_ref(), scroll, hold)?;
-                prepared.param_types = inner.param_types;
-                prepared.parsed = Some(Parsed::Declare {
-                    name,
+            declare @ Parsed::Declare { .. } => {
+                let Parsed::Declare {
                     scroll,
                     hold,
-                    binary,
                     query,
                     offset: at,
-                });
+                    ..
+                } = &declare
+                else {
+                    unreachable!("matched above");
+                };
+                // The query is bound here for its parameters' types (and its errors); it is
+                // bound again when the cursor is declared (`Session::declare`).
+                let inner = self.prepare(catalog, query, offset + at, param_types)?;
+                crate::cursor::check_query(inner.plan.as_ref(), *scroll, *hold)?;
+                prepared.param_types = inner.param_types;
+                prepared.parsed = Some(declare);
             }
             Parsed::AlterSequence(alter) => {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);

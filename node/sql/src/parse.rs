@@ -1400,14 +1400,18 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "fetch" | "move" => {
             c.at = 1;
-            let count = |c: &mut Cursor| -> SqlResult<Option<i64>> {
-                if c.word("all") {
-                    return Ok(None);
-                }
-                Ok(Some(c.integer()?))
-            };
             let numeric = |c: &Cursor| {
                 matches!(c.peek(), Some(Token::Number(_)) | Some(Token::Punct('-' | '+')))
+            };
+            // After FORWARD or BACKWARD: a count, ALL (None), or nothing (one row).
+            let count = |c: &mut Cursor| -> SqlResult<Option<i64>> {
+                if c.word("all") {
+                    Ok(None)
+                } else if numeric(c) {
+                    Ok(Some(c.integer()?))
+                } else {
+                    Ok(Some(1))
+                }
             };
             let direction = if c.word("next") {
                 FetchDirection::Forward(Some(1))
@@ -1424,19 +1428,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             } else if c.word("all") {
                 FetchDirection::Forward(None)
             } else if c.word("forward") {
-                let n = if numeric(&c) || c.peek() == Some(&Token::Word("all".into())) {
-                    count(&mut c)?
-                } else {
-                    Some(1)
-                };
-                FetchDirection::Forward(n)
+                FetchDirection::Forward(count(&mut c)?)
             } else if c.word("backward") {
-                let n = if numeric(&c) || c.peek() == Some(&Token::Word("all".into())) {
-                    count(&mut c)?
-                } else {
-                    Some(1)
-                };
-                FetchDirection::Backward(n)
+                FetchDirection::Backward(count(&mut c)?)
             } else if numeric(&c) {
                 FetchDirection::Forward(Some(c.integer()?))
             } else {
