@@ -41,6 +41,9 @@ pub enum Zone {
     /// Seconds east of UTC.
     Fixed(i32),
     Tz(Arc<TzData>),
+    /// A dynamic abbreviation of the `Default` set (`MSK`): at each instant, what it meant in
+    /// its zone then (see `TzData::abbreviation_meaning`), else the zone's own offset.
+    Abbrev(&'static str, Arc<TzData>),
 }
 
 /// A zone's transitions and rule.
@@ -297,12 +300,13 @@ const ABBREVIATIONS: &[(&str, Abbrev)] = &[
     ("ZULU", Abbrev::Fixed(0, false)),
 ];
 
-fn abbreviation(name: &str) -> Option<Abbrev> {
+/// The `Default` abbreviation `name` (any case): its spelling there and its meaning.
+fn abbreviation(name: &str) -> Option<(&'static str, Abbrev)> {
     let upper = name.to_ascii_uppercase();
     ABBREVIATIONS
         .binary_search_by(|(a, _)| (*a).cmp(upper.as_str()))
         .ok()
-        .map(|at| ABBREVIATIONS[at].1)
+        .map(|at| ABBREVIATIONS[at])
 }
 
 /// The `Default` abbreviations as `pg_timezone_abbrevs` shows them at `utc` (seconds since
@@ -350,8 +354,14 @@ impl Zone {
     /// The zone a text names (see the module docs); PostgreSQL's 22023 when none.
     pub fn named(name: &str) -> SqlResult<Zone> {
         let lower = name.to_ascii_lowercase();
-        if let Some(Abbrev::Fixed(offset, _)) = abbreviation(name) {
-            return Ok(Zone::Fixed(offset));
+        match abbreviation(name) {
+            Some((_, Abbrev::Fixed(offset, _))) => return Ok(Zone::Fixed(offset)),
+            Some((canonical, Abbrev::Zone(zone))) => {
+                if let Some((_, data)) = load(&zone.to_ascii_lowercase()) {
+                    return Ok(Zone::Abbrev(canonical, data));
+                }
+            }
+            None => {}
         }
         if let Some((_, data)) = load(&lower) {
             return Ok(Zone::Tz(data));
@@ -395,6 +405,7 @@ impl Zone {
     pub fn is_utc(&self) -> bool {
         match self {
             Zone::Fixed(offset) => *offset == 0,
+            Zone::Abbrev(..) => false,
             Zone::Tz(data) => {
                 data.types.iter().all(|t| *t == 0)
                     && data
@@ -412,6 +423,7 @@ impl Zone {
         let named = match self {
             Zone::Fixed(_) => None,
             Zone::Tz(data) => data.name_at(utc),
+            Zone::Abbrev(name, _) => Some(name.to_string()),
         };
         named.filter(|n| !n.is_empty()).unwrap_or_else(|| {
             let mut text = String::new();
@@ -425,13 +437,24 @@ impl Zone {
         match self {
             Zone::Fixed(offset) => *offset,
             Zone::Tz(data) => data.offset_at(utc),
+            Zone::Abbrev(name, data) => (data.abbreviation_meaning(name, utc))
+                .map_or_else(|| data.offset_at(utc), |(offset, _)| offset),
         }
     }
 
     /// The UTC offset that local time `local` (seconds since 1970, wall clock) is read with.
     pub fn offset_of_local(&self, local: i64) -> i32 {
-        let Zone::Tz(data) = self else {
-            return self.offset_at(local);
+        let data = match self {
+            Zone::Fixed(offset) => return *offset,
+            // PostgreSQL's DetermineTimeZoneAbbrevOffset: the instant the wall clock is in
+            // the zone, then what the abbreviation meant there.
+            Zone::Abbrev(name, data) => {
+                let zone_offset = Zone::Tz(data.clone()).offset_of_local(local);
+                let utc = local - i64::from(zone_offset);
+                return (data.abbreviation_meaning(name, utc))
+                    .map_or(zone_offset, |(offset, _)| offset);
+            }
+            Zone::Tz(data) => data,
         };
         // The transition nearest the instant, if one is within a day of it.
         let guess = local - i64::from(data.offset_at(local));
