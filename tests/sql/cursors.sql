@@ -163,3 +163,7 @@ FETCH FORWARD x FROM c;
 FETCH FROM;
 DECLARE x CURSOR WITH FOR SELECT 1;
 DROP TABLE cur;
+-- Cursor statements (and other utility statements) cannot be prepared.
+PREPARE pd AS DECLARE c CURSOR FOR SELECT 1;
+PREPARE pf AS FETCH c;
+PREPARE ps AS SET work_mem = '8MB';

@@ -2799,14 +2799,14 @@ impl Session {
                     true => text.trim().to_string(),
                     false => self.source.clone(),
                 });
-                if matches!(
-                    prepared.parsed,
-                    Some(Parsed::Prepare { .. } | Parsed::Execute { .. })
-                ) {
+                // PostgreSQL prepares queries and writes only: a utility statement (PREPARE,
+                // DECLARE, FETCH, SET ...) there is a syntax error.
+                if prepared.parsed.is_some() {
                     return Err(SqlError::syntax(format!(
                         "syntax error at or near \"{}\"",
                         statement.split_whitespace().next().unwrap_or("")
-                    )));
+                    ))
+                    .at(Some(*offset + 1)));
                 }
                 self.statements.insert(name.clone(), Arc::new(prepared));
                 result.tag = "PREPARE".into();
