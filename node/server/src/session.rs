@@ -805,12 +805,14 @@ impl Connection {
             }
             FrontendMessage::Close { target, name } => {
                 match target {
-                    Target::Statement => self.session.statements.remove(&name).map(drop),
-                    Target::Portal => match self.portals.remove(&name) {
-                        Some(_) => Some(()),
-                        None => self.session.close_cursor(&name).then_some(()),
-                    },
-                };
+                    Target::Statement => drop(self.session.statements.remove(&name)),
+                    // Portals and SQL cursors share one namespace.
+                    Target::Portal => {
+                        if self.portals.remove(&name).is_none() {
+                            self.session.close_cursor(&name);
+                        }
+                    }
+                }
                 self.out.close_complete();
             }
             FrontendMessage::Sync => {

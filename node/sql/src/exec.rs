@@ -1932,8 +1932,8 @@ impl Session {
     }
 
     /// The protocol's Close of a portal closes a cursor of that name.
-    pub fn close_cursor(&mut self, name: &str) -> bool {
-        self.cursors.remove(name).is_some()
+    pub fn close_cursor(&mut self, name: &str) {
+        self.cursors.remove(name);
     }
 
     /// Begins a multi-statement simple query (one implicit transaction for the whole string).

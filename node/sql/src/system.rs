@@ -3437,16 +3437,11 @@ fn pg_catalog(
                 ("utc_offset", DataType::Interval),
                 ("is_dst", B),
             ]);
-            let now = crate::types::now_timestamp().div_euclid(1_000_000) + 946_684_800;
-            for zone in crate::tz::all_zones(now) {
+            for zone in crate::tz::all_zones(crate::types::now_timestamp()) {
                 out.row(vec![
                     text(zone.name),
                     text(zone.abbreviation),
-                    Value::Interval(crate::datetime::Interval {
-                        months: 0,
-                        days: 0,
-                        micros: i64::from(zone.offset) * 1_000_000,
-                    }),
+                    offset_interval(zone.offset),
                     Value::Bool(zone.daylight),
                 ]);
             }
@@ -3458,15 +3453,12 @@ fn pg_catalog(
                 ("utc_offset", DataType::Interval),
                 ("is_dst", B),
             ]);
-            let now = crate::types::now_timestamp().div_euclid(1_000_000) + 946_684_800;
-            for (name, offset, daylight) in crate::tz::all_abbreviations(now) {
+            for (name, offset, daylight) in
+                crate::tz::all_abbreviations(crate::types::now_timestamp())
+            {
                 out.row(vec![
                     text(name.to_string()),
-                    Value::Interval(crate::datetime::Interval {
-                        months: 0,
-                        days: 0,
-                        micros: i64::from(offset) * 1_000_000,
-                    }),
+                    offset_interval(offset),
                     Value::Bool(daylight),
                 ]);
             }
@@ -3746,6 +3738,15 @@ fn pg_catalog(
 }
 
 /// The activity counters the statement was bound with (all zero when it was bound without).
+/// A UTC offset (seconds east) as the interval `pg_timezone_names` and `pg_timezone_abbrevs` show.
+fn offset_interval(seconds: i32) -> Value {
+    Value::Interval(crate::datetime::Interval {
+        months: 0,
+        days: 0,
+        micros: i64::from(seconds) * 1_000_000,
+    })
+}
+
 fn activity_stats(session: &SessionInfo) -> std::borrow::Cow<'_, crate::pgstat::Snapshot> {
     session.activity_stats.as_deref().map_or_else(
         || std::borrow::Cow::Owned(Default::default()),

@@ -309,11 +309,12 @@ fn abbreviation(name: &str) -> Option<(&'static str, Abbrev)> {
         .map(|at| ABBREVIATIONS[at])
 }
 
-/// The `Default` abbreviations as `pg_timezone_abbrevs` shows them at `utc` (seconds since
-/// 1970): (abbreviation, seconds east, daylight time). A dynamic one means what it last meant
+/// The `Default` abbreviations as `pg_timezone_abbrevs` shows them at timestamptz `at`:
+/// (abbreviation, seconds east, daylight time). A dynamic one means what it last meant
 /// in its zone at or before then (else what it first meant after), as PostgreSQL's
 /// `pg_interpret_timezone_abbrev`; when its zone never uses it, the zone's offset then.
-pub fn all_abbreviations(utc: i64) -> Vec<(&'static str, i32, bool)> {
+pub fn all_abbreviations(at: i64) -> Vec<(&'static str, i32, bool)> {
+    let utc = at.div_euclid(USECS_PER_SEC) + SECS_1970_TO_2000;
     ABBREVIATIONS
         .iter()
         .map(|&(name, meaning)| match meaning {
@@ -956,11 +957,12 @@ pub struct ZoneNow {
     pub daylight: bool,
 }
 
-/// Every zone of the tz database at `utc` (seconds since 1970), as PostgreSQL's
+/// Every zone of the tz database at timestamptz `at`, as PostgreSQL's
 /// `pg_timezone_names` lists them: each file below the database that is a zone (symbolic links
 /// followed, so `posix/` repeats the tree), except zones with leap seconds (`right/`), which
 /// PostgreSQL cannot use. The files are read once per process.
-pub fn all_zones(utc: i64) -> Vec<ZoneNow> {
+pub fn all_zones(at: i64) -> Vec<ZoneNow> {
+    let utc = at.div_euclid(USECS_PER_SEC) + SECS_1970_TO_2000;
     static ZONES: OnceLock<Vec<(String, Arc<TzData>)>> = OnceLock::new();
     let zones = ZONES.get_or_init(|| {
         fn walk(
