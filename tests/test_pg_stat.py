@@ -220,7 +220,17 @@ def test_pg_stat_wal_counts_the_logs(keel, postgres):
         # A read-only statement logs nothing.
         conn.execute("select count(*) from walt")
         assert conn.execute(read).fetchone()[:4] == after[:4]
+        # The times show with track_wal_io_timing on (0 with it off, as PostgreSQL's).
+        times = "select wal_write_time, wal_sync_time from pg_stat_wal"
+        assert conn.execute(times).fetchone() == (0, 0)
+        conn.execute("set track_wal_io_timing = on")
+        write_time, sync_time = conn.execute(times).fetchone()
+        assert write_time == 0 and 0 < sync_time < 60_000, "20 durable writes took some time"
+        conn.execute("reset track_wal_io_timing")
         conn.execute("select pg_stat_reset_shared('wal')")
+        conn.execute("set track_wal_io_timing = on")
+        assert conn.execute(times).fetchone() == (0, 0)
+        conn.execute("reset track_wal_io_timing")
         reset = conn.execute(read).fetchone()
         assert reset[:5] == (0, 0, 0, 0, 0)
         assert reset[5] > after[5]

@@ -10,3 +10,22 @@ SELECT name, setting, unit, source, boot_val, reset_val, sourcefile, sourceline,
 SELECT count(*) FROM pg_settings WHERE name IN ('is_superuser', 'session_authorization');
 SELECT setting::int * 1024 AS work_mem_bytes FROM pg_settings WHERE name = 'work_mem';
 SELECT vartype, count(*) > 0 FROM pg_settings WHERE name IN ('work_mem','geqo','DateStyle','bytea_output','hash_mem_multiplier') GROUP BY vartype ORDER BY vartype;
+-- Boolean settings take what boolean input takes (prefixes of true/false/yes/no, on, of[f],
+-- 1, 0) and show on or off; anything else is 22023.
+SET enable_seqscan = true;
+SHOW enable_seqscan;
+SET jit = 'of';
+SHOW jit;
+SET row_security = 1;
+SHOW row_security;
+SET geqo = 'Ye';
+SHOW geqo;
+SET track_wal_io_timing = 'maybe';
+SET geqo = 'o';
+SET transaction_read_only = 'n';
+SHOW transaction_read_only;
+SELECT current_setting('no_such_setting', 'tr') IS NULL AS missing_ok;
+SELECT 'tr'::bool, 'FA'::bool, 'ye'::bool, 'of'::bool, ' 1 '::bool;
+SELECT 'o'::bool;
+SELECT name, setting, vartype, context FROM pg_settings WHERE name = 'track_wal_io_timing';
+RESET ALL;

@@ -11137,7 +11137,7 @@ impl<'a> Binder<'a> {
                 let missing_ok = match bound.get(1) {
                     Some((Expr::Const(Value::Bool(ok)), _, _)) => *ok,
                     Some((Expr::Const(Value::Text(ok)), DataType::Unknown, _)) => {
-                        matches!(ok.as_str(), "t" | "true" | "on" | "yes" | "1")
+                        crate::types::parse_bool(ok.trim()) == Some(true)
                     }
                     _ => false,
                 };

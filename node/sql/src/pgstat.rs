@@ -225,6 +225,8 @@ pub struct WalCounts {
     /// Durable writes: each is a write and an `fdatasync`, linked (so PostgreSQL's wal_write
     /// and wal_sync are both this).
     pub writes: i64,
+    /// Microseconds those writes took (submission to completion).
+    pub write_micros: i64,
     /// When they were last reset (`pg_stat_reset_shared('wal')`; else when the node started).
     pub reset_at: i64,
 }
@@ -381,6 +383,7 @@ impl Registry {
             records: sum(|w| &w.records) - then.records,
             bytes: sum(|w| &w.bytes) - then.bytes,
             writes: sum(|w| &w.writes) - then.writes,
+            write_micros: sum(|w| &w.write_micros) - then.write_micros,
             reset_at: then.reset_at,
         }
     }
@@ -393,6 +396,7 @@ impl Registry {
             records: then.records + current.records,
             bytes: then.bytes + current.bytes,
             writes: then.writes + current.writes,
+            write_micros: then.write_micros + current.write_micros,
             reset_at: now,
         };
     }

@@ -3465,8 +3465,10 @@ fn pg_catalog(
         }
         // The workers' write-ahead logs together. Keel writes a log batch with one linked write
         // and fdatasync, so wal_write and wal_sync count the same writes; it logs no full-page
-        // images and its log buffer grows rather than fills; the times stay 0, as PostgreSQL's
-        // without track_wal_io_timing.
+        // images and its log buffer grows rather than fills. The logs always time their writes;
+        // with track_wal_io_timing on, a write's whole time (the write and its sync, which one
+        // completion reports) shows as wal_sync_time, and wal_write_time stays 0; off, both are
+        // 0 as in PostgreSQL.
         "pg_stat_wal" => {
             out.columns(&[
                 ("wal_records", I8),
@@ -3480,6 +3482,15 @@ fn pg_catalog(
                 ("stats_reset", DataType::TimestampTz),
             ]);
             let wal = activity_stats(session).wal;
+            let timed = session
+                .settings
+                .iter()
+                .any(|(name, value)| name == "track_wal_io_timing" && value == "on");
+            let sync_ms = if timed {
+                wal.write_micros as f64 / 1000.0
+            } else {
+                0.0
+            };
             out.row(vec![
                 int(wal.records),
                 int(0),
@@ -3488,7 +3499,7 @@ fn pg_catalog(
                 int(wal.writes),
                 int(wal.writes),
                 Value::Float(0.0),
-                Value::Float(0.0),
+                Value::Float(sync_ms),
                 Value::Timestamp(wal.reset_at),
             ]);
         }
@@ -4669,6 +4680,13 @@ struct SettingMeta {
     enumvals: &'static str,
 }
 
+/// Whether `key` (lower case) names a boolean setting.
+pub fn is_bool_setting(key: &str) -> bool {
+    SETTINGS
+        .iter()
+        .any(|meta| meta.name == key && meta.vartype == "bool")
+}
+
 #[rustfmt::skip]
 const SETTINGS: &[SettingMeta] = &[
     SettingMeta { name: "application_name", vartype: "string", unit: "", category: "Reporting and Logging / What to Log", short_desc: "Sets the application name to be reported in statistics and logs.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
@@ -4714,6 +4732,7 @@ const SETTINGS: &[SettingMeta] = &[
     SettingMeta { name: "tcp_keepalives_interval", vartype: "integer", unit: "s", category: "Connections and Authentication / Connection Settings", short_desc: "Time between TCP keepalive retransmits.", extra_desc: "A value of 0 uses the system default.", context: "user", min: "0", max: "2147483647", enumvals: "" },
     SettingMeta { name: "timezone", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Sets the time zone for displaying and interpreting time stamps.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
     SettingMeta { name: "timezone_abbreviations", vartype: "string", unit: "", category: "Client Connection Defaults / Locale and Formatting", short_desc: "Selects a file of time zone abbreviations.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
+    SettingMeta { name: "track_wal_io_timing", vartype: "bool", unit: "", category: "Statistics / Cumulative Query and Index Statistics", short_desc: "Collects timing statistics for WAL I/O activity.", extra_desc: "", context: "superuser", min: "", max: "", enumvals: "" },
     SettingMeta { name: "transaction_isolation", vartype: "enum", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the current transaction's isolation level.", extra_desc: "", context: "user", min: "", max: "", enumvals: "serializable|repeatable read|read committed|read uncommitted" },
     SettingMeta { name: "transaction_read_only", vartype: "bool", unit: "", category: "Client Connection Defaults / Statement Behavior", short_desc: "Sets the current transaction's read-only status.", extra_desc: "", context: "user", min: "", max: "", enumvals: "" },
     SettingMeta { name: "work_mem", vartype: "integer", unit: "kB", category: "Resource Usage / Memory", short_desc: "Sets the maximum memory to be used for query workspaces.", extra_desc: "This much memory can be used by each internal sort operation and hash table before switching to temporary disk files.", context: "user", min: "64", max: "2147483647", enumvals: "" },

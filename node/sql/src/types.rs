@@ -723,10 +723,9 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
         }
         // A label is taken exactly as written.
         DataType::Enum(id) => Value::Int(crate::enums::parse(id, text)?),
-        DataType::Bool => match trimmed.to_ascii_lowercase().as_str() {
-            "t" | "true" | "yes" | "y" | "on" | "1" => Value::Bool(true),
-            "f" | "false" | "no" | "n" | "off" | "0" => Value::Bool(false),
-            _ => {
+        DataType::Bool => match parse_bool(trimmed) {
+            Some(value) => Value::Bool(value),
+            None => {
                 return Err(SqlError::new(
                     code::INVALID_TEXT_REPRESENTATION,
                     format!("invalid input syntax for type boolean: \"{text}\""),
@@ -2695,6 +2694,20 @@ fn decode_value(bytes: &mut &[u8], keep: bool) -> SqlResult<Value> {
         _ => return Err(corrupt()),
     };
     Ok(if keep { value } else { Value::Null })
+}
+
+/// PostgreSQL's parse_bool: any prefix of true, false, yes or no, "on", "of" or "off", 1 or 0, in
+/// any case (boolean input and boolean settings alike).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    let lower = text.to_ascii_lowercase();
+    let prefix_of = |word: &str| !lower.is_empty() && word.starts_with(lower.as_str());
+    match lower.as_str() {
+        "1" | "on" => Some(true),
+        "0" | "of" | "off" => Some(false),
+        _ if prefix_of("true") || prefix_of("yes") => Some(true),
+        _ if prefix_of("false") || prefix_of("no") => Some(false),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

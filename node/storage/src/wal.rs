@@ -590,6 +590,8 @@ pub struct WalStats {
     pub bytes: AtomicU64,
     /// Writes to the log file, each a linked write and `fdatasync` (one per chunk of a batch).
     pub writes: AtomicU64,
+    /// Microseconds those writes took, from submission until the flusher saw them complete.
+    pub write_micros: AtomicU64,
 }
 
 pub struct Wal {
@@ -748,6 +750,7 @@ impl Wal {
                 let batch_from = written + from_tail - tail.len();
                 target[from_tail..]
                     .copy_from_slice(&batch[batch_from..batch_from + length - from_tail]);
+                let started = std::time::Instant::now();
                 if let Err(error) = write_durable(
                     &mut device,
                     ready.as_ref(),
@@ -759,6 +762,8 @@ impl Wal {
                     fatal(&format!("write-ahead log write failed: {error}"));
                 }
                 self.stats.writes.fetch_add(1, Ordering::Relaxed);
+                let micros = started.elapsed().as_micros() as u64;
+                self.stats.write_micros.fetch_add(micros, Ordering::Relaxed);
                 written += length;
             }
             let new_block_start = round_down(end as usize, BLOCK_BYTES);
