@@ -41,6 +41,9 @@ def test_checkpoints_trim_the_log_and_bound_recovery(keel_factory):
     out = pgbench(node, "-n", "-M", "prepared", "-c", "4", "-j", "2", "-T", "5")
     assert "number of failed transactions: 0" in out, out
     assert checkpoints_done(node) >= 1, node.log()[-2000:]
+    # pg_stat_bgwriter counts the rounds run on schedule and the pages they wrote.
+    assert scalar(node, "select checkpoints_timed > 0 and buffers_checkpoint > 0 "
+                        "and checkpoint_write_time > 0 from pg_stat_bgwriter") == "t"
     wait_for_checkpoints(node, 2)
     logical = sum(f.stat().st_size for f in wal_files(node))
     allocated = sum(f.stat().st_blocks * 512 for f in wal_files(node))
@@ -212,6 +215,24 @@ def test_rows_placed_by_their_first_key_column_survive_checkpoints_crashes_and_a
     node.cores = 2
     node.start()
     check()
+
+
+def test_checkpoint_command_bounds_what_a_crash_replays(keel_factory):
+    # Scheduled rounds far apart: CHECKPOINT runs one at once and answers once it is published,
+    # so a kill -9 right after replays nothing written before it.
+    node = keel_factory(extra=["--set", "storage.checkpoint_interval_s=3600"]).start()
+    pgbench(node, "-i", "-s", "1", "-q")
+    pgbench(node, "-n", "-M", "prepared", "-c", "4", "-j", "2", "-t", "200")
+    before = sums(node)
+    assert scalar(node, "select checkpoints_req from pg_stat_bgwriter") == "0"
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("checkpoint")
+        assert conn.execute("select checkpoints_req, checkpoints_timed from pg_stat_bgwriter").fetchone() == (1, 0)
+    assert checkpoints_done(node) == 1, node.log()[-2000:]
+    node.kill()
+    node.start()
+    assert replayed_wal_bytes(node) < 4096, node.log()[-2000:]
+    assert sums(node) == before
 
 
 def test_a_clean_shutdown_checkpoints_so_the_restart_replays_nothing(keel_factory):

@@ -240,3 +240,51 @@ def test_pg_stat_wal_counts_the_logs(keel, postgres):
         assert conn.execute("select pg_stat_reset_shared('bgwriter')").fetchone() == pconn.execute(
             "select pg_stat_reset_shared('bgwriter')").fetchone()
         conn.execute("drop table walt")
+
+
+def test_pg_stat_bgwriter_counts_checkpoints(keel, postgres):
+    # pgstat.rs BgwriterCounts: CHECKPOINT runs a round and waits for it (checkpoints_req), the
+    # round's pages and times are counted, pages made new count as allocated;
+    # pg_stat_reset_shared('bgwriter') and ('archiver') set them back and stamp stats_reset; the
+    # views have PostgreSQL's columns and types; CHECKPOINT needs a superuser, as in PostgreSQL.
+    def columns(server, view):
+        return [(c.name, c.type_code) for c in server.execute(f"select * from {view}").description]
+
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn, \
+            psycopg.connect(postgres.dsn(), autocommit=True) as pconn:
+        for view in ("pg_stat_bgwriter", "pg_stat_archiver"):
+            assert columns(conn, view) == columns(pconn, view)
+        read = ("select checkpoints_req, buffers_checkpoint, checkpoint_write_time, buffers_alloc, "
+                "buffers_clean, maxwritten_clean, buffers_backend_fsync, stats_reset from pg_stat_bgwriter")
+        before = conn.execute(read).fetchone()
+        conn.execute("create table bgw (id int primary key, v text)")
+        conn.execute("insert into bgw select g, repeat('x', 300) from generate_series(1, 5000) g")
+        assert conn.execute("checkpoint").statusmessage == "CHECKPOINT"
+        after = conn.execute(read).fetchone()
+        assert after[0] == before[0] + 1
+        assert after[1] - before[1] > 100, "the 1.5 MB of new rows went out with the round"
+        assert after[2] > before[2]
+        assert after[3] - before[3] > 100, "new pages count as allocated"
+        assert after[4:7] == (0, 0, 0)
+        # In a transaction block too, as in PostgreSQL.
+        with conn.transaction():
+            conn.execute("checkpoint")
+        assert conn.execute(read).fetchone()[0] == before[0] + 2
+        conn.execute("select pg_stat_reset_shared('bgwriter')")
+        reset = conn.execute(read).fetchone()
+        assert reset[:4] == (0, 0, 0, 0) and reset[7] > after[7]
+        archiver = "select archived_count, failed_count, last_archived_wal, stats_reset from pg_stat_archiver"
+        first = conn.execute(archiver).fetchone()
+        assert first[:3] == (0, 0, None)
+        conn.execute("select pg_stat_reset_shared('archiver')")
+        assert conn.execute(archiver).fetchone()[3] > first[3]
+        for server in (conn, pconn):
+            server.execute("drop role if exists bgw_nopriv")
+            server.execute("create role bgw_nopriv")
+            server.execute("set role bgw_nopriv")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege,
+                               match="must be superuser or have privileges of pg_checkpoint to do CHECKPOINT"):
+                server.execute("checkpoint")
+            server.execute("reset role")
+            server.execute("drop role bgw_nopriv")
+        conn.execute("drop table bgw")

@@ -70,7 +70,7 @@ pub enum Control {
     /// the part is durable.
     Checkpoint {
         round: u64,
-        reply: oneshot::Sender<Result<u64, String>>,
+        reply: oneshot::Sender<Result<Share, String>>,
     },
     /// The round is published (`durable`) or abandoned.
     Finished { durable: bool },
@@ -108,6 +108,8 @@ pub struct Node {
     senders: Vec<Vec<mpsc::Sender<Envelope>>>,
     pub shutdown: watch::Receiver<bool>,
     pub version: String,
+    /// Sessions' CHECKPOINT requests to the checkpointer (None: checkpoints are off).
+    checkpoints: Option<std::sync::mpsc::Sender<CheckpointRequest>>,
 }
 
 /// How long a worker that found its core contended sleeps on wakers before it polls again.
@@ -406,6 +408,8 @@ impl keel_sql::system::Backends for NodeBackends {
         match what {
             Reset::Database => stats.reset(keel_sql::types::now_timestamp()),
             Reset::Wal => stats.reset_wal(keel_sql::types::now_timestamp()),
+            Reset::Bgwriter => stats.reset_bgwriter(keel_sql::types::now_timestamp()),
+            Reset::Archiver => stats.reset_archiver(keel_sql::types::now_timestamp()),
             Reset::Table(oid) => {
                 let catalog = self.0.catalog();
                 if let Some((table, indexes)) = keel_sql::system::table_of_oid(&catalog, oid) {
@@ -527,6 +531,29 @@ impl Cluster for Worker {
     }
     fn locks(&self) -> &Arc<keel_sql::locks::Locks> {
         &self.node.locks
+    }
+    async fn checkpoint(&self) -> SqlResult<()> {
+        let Some(requests) = &self.node.checkpoints else {
+            return Err(SqlError::new(
+                code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "checkpoints are off on this node",
+            )
+            .with_hint("storage.checkpoint_interval_s = 0 turns them off."));
+        };
+        let (reply, answer) = oneshot::channel();
+        let failed = |error: String| {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("checkpoint request failed: {error}"),
+            )
+        };
+        requests
+            .send(reply)
+            .map_err(|_| failed("the checkpointer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| failed("the checkpointer has stopped".into()))?
+            .map_err(failed)
     }
     fn workers(&self) -> usize {
         self.node.workers
@@ -1266,7 +1293,12 @@ pub fn start(
     if let Err(error) = pgstat.load(&config.node.data_dir.join(PGSTAT_FILE)) {
         eprintln!("keel: {error}; activity statistics start from zero");
     }
+    // With checkpoints on, workers report when their sessions are done and wait for the last
+    // checkpoint before they go.
+    let checkpoints = config.storage.checkpoint_interval_s > 0.0;
+    let (requests_tx, requests_rx) = std::sync::mpsc::channel();
     let node = Arc::new(Node {
+        checkpoints: checkpoints.then_some(requests_tx),
         config: config.clone(),
         workers,
         catalog: RwLock::new(Arc::new(recovered.catalog)),
@@ -1297,9 +1329,6 @@ pub fn start(
     let mut threads = Vec::new();
     let dir = config.node.data_dir.clone();
     let generation = recovered.meta.generation;
-    // With checkpoints on, workers report when their sessions are done and wait for the last
-    // checkpoint before they go.
-    let checkpoints = config.storage.checkpoint_interval_s > 0.0;
     let (drained_tx, drained_rx) = std::sync::mpsc::channel();
     let (done_tx, done_rx) = watch::channel(false);
     let mut probe = Some(probe);
@@ -1360,10 +1389,21 @@ pub fn start(
         let interval = Duration::from_secs_f64(config.storage.checkpoint_interval_s);
         let meta = recovered.meta;
         let shutdown = node.shutdown.clone();
+        let stats = node.pgstat.clone();
         let thread = std::thread::Builder::new()
             .name("keel-checkpoint".into())
             .spawn(move || {
-                checkpointer(dir, meta, controls, interval, shutdown, drained_rx, done_tx)
+                checkpointer(
+                    dir,
+                    meta,
+                    controls,
+                    interval,
+                    shutdown,
+                    drained_rx,
+                    done_tx,
+                    requests_rx,
+                    stats,
+                )
             })
             .map_err(|e| format!("cannot spawn the checkpointer: {e}"))?;
         threads.push(thread);
@@ -1660,9 +1700,18 @@ async fn worker_main(
     );
 }
 
+/// A worker's part of a checkpoint round, done: its cut (a log offset) and how long it took to
+/// write its pages, then to sync them and write its checkpoint file.
+pub struct Share {
+    cut: u64,
+    write: Duration,
+    sync: Duration,
+}
+
 /// This worker's part of a checkpoint round (see `keel_storage::checkpoint`): the cut, the pages
-/// written in batches between other work, then the file. Returns the cut.
-async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, String> {
+/// written in batches between other work, then the file.
+async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<Share, String> {
+    let started = std::time::Instant::now();
     let (image, committing, cut, bm) = {
         let mut store = shard.store.borrow_mut();
         let (image, committing) = store.begin_checkpoint();
@@ -1692,6 +1741,7 @@ async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, 
         }
     }
     wal.wait_durable(cut).await;
+    let write = started.elapsed();
     let pages = bm.finish_checkpoint().map_err(|e| e.to_string())?;
     checkpoint::write(
         path,
@@ -1702,12 +1752,20 @@ async fn checkpoint_share(shard: &Shard, wal: &Wal, path: &Path) -> Result<u64, 
         },
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(cut)
+    Ok(Share {
+        cut,
+        write,
+        sync: started.elapsed() - write,
+    })
 }
 
-/// Runs a checkpoint round every `interval` until shutdown, then a last one once every worker has
+/// A session's CHECKPOINT: answered when the round it asked for is published (or failed).
+pub type CheckpointRequest = oneshot::Sender<Result<(), String>>;
+
+/// Runs a checkpoint round every `interval` and whenever a session asks (`requests`) until shutdown, then a last one once every worker has
 /// finished its sessions (so that a restart after a clean shutdown replays nothing), then tells the
 /// workers they may go (`done`, also sent when the last round cannot run).
+#[allow(clippy::too_many_arguments)]
 fn checkpointer(
     dir: PathBuf,
     mut meta: Meta,
@@ -1716,6 +1774,8 @@ fn checkpointer(
     shutdown: watch::Receiver<bool>,
     drained: std::sync::mpsc::Receiver<()>,
     done: watch::Sender<bool>,
+    requests: std::sync::mpsc::Receiver<CheckpointRequest>,
+    stats: Arc<keel_sql::pgstat::Registry>,
 ) {
     struct Release(watch::Sender<bool>);
     impl Drop for Release {
@@ -1736,14 +1796,33 @@ fn checkpointer(
                         return;
                     }
                 }
-                if let Err(error) = checkpoint_round(&dir, &mut meta, &controls) {
+                if let Err(error) = checkpoint_round(&dir, &mut meta, &controls, None) {
                     eprintln!("keel: the checkpoint at shutdown failed: {error}");
                 }
                 return;
             }
-            std::thread::sleep(left.min(Duration::from_millis(100)));
+            match requests.recv_timeout(left.min(Duration::from_millis(100))) {
+                Ok(first) => {
+                    // Every request waiting now is answered by one round, which restarts the
+                    // interval (as PostgreSQL's checkpoint_timeout counts from the last one).
+                    let waiting: Vec<CheckpointRequest> =
+                        std::iter::once(first).chain(requests.try_iter()).collect();
+                    let result = checkpoint_round(&dir, &mut meta, &controls, Some((&stats, true)));
+                    for reply in waiting {
+                        let _ = reply.send(result.clone());
+                    }
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(left.min(Duration::from_millis(100)))
+                }
+            }
         }
-        if let Err(error) = checkpoint_round(&dir, &mut meta, &controls) {
+        if std::time::Instant::now() < deadline {
+            continue; // a requested round ran
+        }
+        if let Err(error) = checkpoint_round(&dir, &mut meta, &controls, Some((&stats, false))) {
             if *shutdown.borrow() {
                 continue;
             }
@@ -1757,11 +1836,14 @@ fn checkpointer(
 
 /// One checkpoint round over all workers (see `keel_storage::checkpoint`): every worker writes its
 /// part, the metadata file names the round, then slots only the previous round needed are freed
-/// and the logs before the cuts are given back. A failed round is abandoned everywhere.
+/// and the logs before the cuts are given back. A failed round is abandoned everywhere. A round
+/// published is counted in `stats` (`pg_stat_bgwriter`), as requested or timed, when given (the
+/// one at shutdown is not: the counters are not saved).
 fn checkpoint_round(
     dir: &Path,
     meta: &mut Meta,
     controls: &[mpsc::UnboundedSender<Control>],
+    stats: Option<(&keel_sql::pgstat::Registry, bool)>,
 ) -> Result<(), String> {
     let round = meta.checkpoint + 1;
     let started = std::time::Instant::now();
@@ -1780,17 +1862,17 @@ fn checkpoint_round(
                 .blocking_recv()
                 .unwrap_or_else(|_| Err("the worker stopped".into()))
         })
-        .collect::<Result<Vec<u64>, String>>();
-    let published = cuts.and_then(|cuts| {
+        .collect::<Result<Vec<Share>, String>>();
+    let published = cuts.and_then(|shares| {
         let mut next = meta.clone();
         next.checkpoint = round;
         sync_dir(dir)?;
         write_meta(dir, &next)?;
         *meta = next;
-        Ok(cuts)
+        Ok(shares)
     });
-    let cuts = match published {
-        Ok(cuts) => cuts,
+    let shares = match published {
+        Ok(shares) => shares,
         Err(error) => {
             for control in controls {
                 let _ = control.send(Control::Finished { durable: false });
@@ -1801,10 +1883,17 @@ fn checkpoint_round(
     for control in controls {
         let _ = control.send(Control::Finished { durable: true });
     }
-    for (w, cut) in cuts.iter().enumerate() {
+    if let Some((stats, requested)) = stats {
+        let slowest = |phase: fn(&Share) -> Duration| {
+            let longest = shares.iter().map(phase).max().unwrap_or_default();
+            longest.as_secs_f64() * 1000.0
+        };
+        stats.add_checkpoint(requested, slowest(|s| s.write), slowest(|s| s.sync));
+    }
+    for (w, share) in shares.iter().enumerate() {
         let w = w as WorkerId;
         let log = dir.join(wal::file_name(meta.generation, w));
-        if let Err(error) = wal::punch_prefix(&log, *cut) {
+        if let Err(error) = wal::punch_prefix(&log, share.cut) {
             eprintln!(
                 "keel: checkpoint {round}: cannot trim {}: {error}",
                 log.display()

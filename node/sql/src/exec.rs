@@ -93,6 +93,8 @@ pub trait Cluster {
     /// The node's heavyweight locks: relation, advisory and catalog locks (see
     /// [`crate::locks`]).
     fn locks(&self) -> &Arc<crate::locks::Locks>;
+    /// Runs a checkpoint round now (`CHECKPOINT`) and waits until it is published.
+    async fn checkpoint(&self) -> SqlResult<()>;
 }
 
 /// A cancel request's mailbox for one session.
@@ -2742,6 +2744,18 @@ impl Session {
                     }
                 }
                 result.tag = "ROLLBACK".into();
+            }
+            Parsed::Checkpoint => {
+                // PostgreSQL 15 lets superusers and members of pg_checkpoint, which Keel does
+                // not grant yet.
+                if !self.catalog(cluster).is_superuser(&self.info.user) {
+                    return Err(SqlError::new(
+                        code::INSUFFICIENT_PRIVILEGE,
+                        "must be superuser or have privileges of pg_checkpoint to do CHECKPOINT",
+                    ));
+                }
+                cluster.checkpoint().await?;
+                result.tag = "CHECKPOINT".into();
             }
             Parsed::Discard { what } => {
                 use crate::parse::Discard;

@@ -802,11 +802,14 @@ impl Expr {
                     None => Some(Reset::Database),
                     Some(arg) => match arg.eval(row, ctx)? {
                         Value::Int(oid) => Some(Reset::Table(oid)),
-                        // pg_stat_reset_shared: Keel has a write-ahead log to count, no
-                        // archiver, background writer or recovery prefetch.
+                        // pg_stat_reset_shared: Keel has write-ahead logs and a checkpointer
+                        // to count, and no recovery prefetch; its archiver view only has
+                        // stats_reset.
                         Value::Text(target) => match target.as_str() {
                             "wal" => Some(Reset::Wal),
-                            "archiver" | "bgwriter" | "recovery_prefetch" => None,
+                            "bgwriter" => Some(Reset::Bgwriter),
+                            "archiver" => Some(Reset::Archiver),
+                            "recovery_prefetch" => None,
                             _ => {
                                 return Err(SqlError::new(
                                     code::INVALID_PARAMETER_VALUE,

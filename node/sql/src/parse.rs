@@ -397,6 +397,8 @@ pub enum Parsed {
     Deallocate {
         name: Option<String>,
     },
+    /// `CHECKPOINT`.
+    Checkpoint,
     /// `DISCARD ALL | PLANS | SEQUENCES | TEMP[ORARY]`.
     Discard {
         what: Discard,
@@ -997,6 +999,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "release"
                 | "deallocate"
                 | "discard"
+                | "checkpoint"
                 | "set"
                 | "show"
                 | "reset"
@@ -1317,6 +1320,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             };
             c.expect_end()?;
             Parsed::Discard { what }
+        }
+        "checkpoint" => {
+            c.at = 1;
+            c.expect_end()?;
+            Parsed::Checkpoint
         }
         "deallocate" => {
             c.at = 1;

@@ -204,6 +204,9 @@ pub struct Snapshot {
     /// When the counters were last reset (None: never).
     pub reset_at: Option<i64>,
     pub wal: WalCounts,
+    pub bgwriter: BgwriterCounts,
+    /// When `pg_stat_archiver` was last reset.
+    pub archiver_reset_at: i64,
 }
 
 /// What a reset function sets back to zero.
@@ -215,6 +218,10 @@ pub enum Reset {
     Table(i64),
     /// `pg_stat_reset_shared('wal')`.
     Wal,
+    /// `pg_stat_reset_shared('bgwriter')`.
+    Bgwriter,
+    /// `pg_stat_reset_shared('archiver')`.
+    Archiver,
 }
 
 /// The write-ahead logs' counters summed over the workers (`pg_stat_wal`).
@@ -228,6 +235,28 @@ pub struct WalCounts {
     /// Microseconds those writes took (submission to completion).
     pub write_micros: i64,
     /// When they were last reset (`pg_stat_reset_shared('wal')`; else when the node started).
+    pub reset_at: i64,
+}
+
+/// The checkpointer's and the buffer pools' writes (`pg_stat_bgwriter`). Keel has no background
+/// writer: its columns stay 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BgwriterCounts {
+    /// Checkpoint rounds run on schedule (`storage.checkpoint_interval_s`).
+    pub timed: i64,
+    /// Rounds run on request (CHECKPOINT).
+    pub requested: i64,
+    /// Milliseconds the rounds spent writing pages, and then syncing the data files and writing
+    /// the checkpoint files (per round the slowest worker's).
+    pub write_ms: f64,
+    pub sync_ms: f64,
+    /// Pages written for checkpoints.
+    pub checkpoint_pages: i64,
+    /// Pages written by evictions (PostgreSQL's buffers_backend: written to make room).
+    pub evicted_pages: i64,
+    /// Pages read into the pools or made new there (buffers_alloc).
+    pub allocated_pages: i64,
+    /// When they were last reset (`pg_stat_reset_shared('bgwriter')`; else the node's start).
     pub reset_at: i64,
 }
 
@@ -248,6 +277,12 @@ pub struct Registry {
     /// The workers' logs (`pg_stat_wal`), and their sums when last reset.
     wals: Mutex<Vec<Arc<WalStats>>>,
     wal_at_reset: Mutex<WalCounts>,
+    /// The checkpointer's rounds and times so far ([`Registry::add_checkpoint`]), and
+    /// [`Registry::bgwriter`]'s sums when last reset.
+    checkpoints: Mutex<BgwriterCounts>,
+    bgwriter_at_reset: Mutex<BgwriterCounts>,
+    /// When `pg_stat_archiver` was last reset (Keel archives no log: its only changing column).
+    archiver_reset_at: Mutex<i64>,
     /// Blocks read and hit, temporary files and bytes, counted before the node last started
     /// (from [`Registry::load`]); the pools' and temporary files' own counts add to them.
     carried: Mutex<[i64; 4]>,
@@ -291,6 +326,12 @@ impl Registry {
             wal_at_reset: Mutex::new(WalCounts {
                 reset_at: crate::types::now_timestamp(),
                 ..WalCounts::default()
+            }),
+            checkpoints: Mutex::default(),
+            archiver_reset_at: Mutex::new(crate::types::now_timestamp()),
+            bgwriter_at_reset: Mutex::new(BgwriterCounts {
+                reset_at: crate::types::now_timestamp(),
+                ..BgwriterCounts::default()
             }),
         }
     }
@@ -371,6 +412,79 @@ impl Registry {
             .push(wal);
     }
 
+    /// A checkpoint round finished: on schedule or on `requested`, with the time its slowest
+    /// worker spent writing pages and then syncing.
+    pub fn add_checkpoint(&self, requested: bool, write_ms: f64, sync_ms: f64) {
+        let mut counts = self.checkpoints.lock().unwrap_or_else(|p| p.into_inner());
+        if requested {
+            counts.requested += 1;
+        } else {
+            counts.timed += 1;
+        }
+        counts.write_ms += write_ms;
+        counts.sync_ms += sync_ms;
+    }
+
+    /// `pg_stat_bgwriter`'s counts since the last reset.
+    pub fn bgwriter(&self) -> BgwriterCounts {
+        let then = *self
+            .bgwriter_at_reset
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = self.bgwriter_totals();
+        BgwriterCounts {
+            timed: now.timed - then.timed,
+            requested: now.requested - then.requested,
+            write_ms: now.write_ms - then.write_ms,
+            sync_ms: now.sync_ms - then.sync_ms,
+            checkpoint_pages: now.checkpoint_pages - then.checkpoint_pages,
+            evicted_pages: now.evicted_pages - then.evicted_pages,
+            allocated_pages: now.allocated_pages - then.allocated_pages,
+            reset_at: then.reset_at,
+        }
+    }
+
+    /// The checkpointer's counts and the pools' page counters since the node started.
+    fn bgwriter_totals(&self) -> BgwriterCounts {
+        let mut totals = *self.checkpoints.lock().unwrap_or_else(|p| p.into_inner());
+        for pool in self.pools.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            let stats = pool.stats();
+            let count =
+                |counter: &std::sync::atomic::AtomicU64| counter.load(Ordering::Relaxed) as i64;
+            let checkpoint = count(&stats.checkpoint_writes);
+            totals.checkpoint_pages += checkpoint;
+            totals.evicted_pages += (count(&stats.writes) - checkpoint).max(0);
+            totals.allocated_pages += count(&stats.reads) + count(&stats.allocated);
+        }
+        totals
+    }
+
+    /// `pg_stat_reset_shared('bgwriter')`: its counters back to zero, as of `now`.
+    pub fn reset_bgwriter(&self, now: i64) {
+        let mut then = self.bgwriter_totals();
+        then.reset_at = now;
+        *self
+            .bgwriter_at_reset
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = then;
+    }
+
+    /// When `pg_stat_archiver` was last reset.
+    pub fn archiver_reset_at(&self) -> i64 {
+        *self
+            .archiver_reset_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `pg_stat_reset_shared('archiver')`.
+    pub fn reset_archiver(&self, now: i64) {
+        *self
+            .archiver_reset_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = now;
+    }
+
     /// The logs' counters since the last reset.
     pub fn wal(&self) -> WalCounts {
         let wals = self.wals.lock().unwrap_or_else(|p| p.into_inner());
@@ -434,6 +548,8 @@ impl Registry {
             database,
             reset_at,
             wal: self.wal(),
+            bgwriter: self.bgwriter(),
+            archiver_reset_at: self.archiver_reset_at(),
         }
     }
 

@@ -1186,6 +1186,8 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_prepared_statements", 12_095),
     ("pg_cursors", 12_077),
     ("pg_stat_wal", 12_293),
+    ("pg_stat_bgwriter", 12_289),
+    ("pg_stat_archiver", 12_285),
     ("pg_timezone_names", 12_126),
     ("pg_timezone_abbrevs", 12_122),
     ("pg_hba_file_rules", 12_114),
@@ -3501,6 +3503,58 @@ fn pg_catalog(
                 Value::Float(0.0),
                 Value::Float(sync_ms),
                 Value::Timestamp(wal.reset_at),
+            ]);
+        }
+        // Checkpoint rounds and the pools' page writes (see pgstat::BgwriterCounts): Keel has
+        // no background writer, and evictions write and never fsync a page themselves.
+        "pg_stat_bgwriter" => {
+            out.columns(&[
+                ("checkpoints_timed", I8),
+                ("checkpoints_req", I8),
+                ("checkpoint_write_time", F8),
+                ("checkpoint_sync_time", F8),
+                ("buffers_checkpoint", I8),
+                ("buffers_clean", I8),
+                ("maxwritten_clean", I8),
+                ("buffers_backend", I8),
+                ("buffers_backend_fsync", I8),
+                ("buffers_alloc", I8),
+                ("stats_reset", DataType::TimestampTz),
+            ]);
+            let counts = activity_stats(session).bgwriter;
+            out.row(vec![
+                int(counts.timed),
+                int(counts.requested),
+                Value::Float(counts.write_ms),
+                Value::Float(counts.sync_ms),
+                int(counts.checkpoint_pages),
+                int(0),
+                int(0),
+                int(counts.evicted_pages),
+                int(0),
+                int(counts.allocated_pages),
+                Value::Timestamp(counts.reset_at),
+            ]);
+        }
+        // Keel archives no log (there is no archive_command): nothing archived or failed.
+        "pg_stat_archiver" => {
+            out.columns(&[
+                ("archived_count", I8),
+                ("last_archived_wal", T),
+                ("last_archived_time", DataType::TimestampTz),
+                ("failed_count", I8),
+                ("last_failed_wal", T),
+                ("last_failed_time", DataType::TimestampTz),
+                ("stats_reset", DataType::TimestampTz),
+            ]);
+            out.row(vec![
+                int(0),
+                Value::Null,
+                Value::Null,
+                int(0),
+                Value::Null,
+                Value::Null,
+                Value::Timestamp(activity_stats(session).archiver_reset_at),
             ]);
         }
         "pg_stat_database" => {

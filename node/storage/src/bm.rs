@@ -322,6 +322,10 @@ pub struct BmStats {
     pub reads: AtomicU64,
     pub writes: AtomicU64,
     pub evictions: AtomicU64,
+    /// New pages made (`allocate`).
+    pub allocated: AtomicU64,
+    /// Of `writes`, the pages written for checkpoints (each page dirty at a cut, once).
+    pub checkpoint_writes: AtomicU64,
     /// 2 MiB regions of the mapping made into one huge page (see `BufferManager::collapse`).
     pub collapsed: AtomicU64,
 }
@@ -582,6 +586,7 @@ impl BufferManager {
     /// A new page, zeroed and exclusively latched (dirty once released). Reuses freed pages first.
     pub fn allocate(&self) -> Result<GuardX<'_>, BmError> {
         self.make_room()?;
+        self.stats.allocated.fetch_add(1, Ordering::Relaxed);
         let mut free = lock(&self.free_pids);
         if let Some(pid) = free.pop() {
             drop(free);
@@ -1192,6 +1197,7 @@ impl BufferManager {
                     .filter(|run| !run.copies.contains_key(&pid) && run.pending.contains(&pid));
                 if let Some(run) = run.as_mut() {
                     run.pending.remove(&pid);
+                    self.stats.checkpoint_writes.fetch_add(1, Ordering::Relaxed);
                 }
                 let current = self.slot_table.get(pid);
                 let slot = match current {
@@ -1340,6 +1346,7 @@ impl BufferManager {
                 match run.copies.remove(&pid) {
                     Some(buf) => {
                         run.pending.remove(&pid);
+                        self.stats.checkpoint_writes.fetch_add(1, Ordering::Relaxed);
                         copies.push((pid, buf));
                     }
                     None => live.push(pid),
