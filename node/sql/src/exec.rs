@@ -4258,8 +4258,8 @@ impl Session {
                         rows: changed.unwrap_or(0),
                         loops: 1,
                         micros,
-                        hash: None,
                         removed: Some(instrument.visited.saturating_sub(changed.unwrap_or(0))),
+                        ..Default::default()
                     },
                 )]);
                 crate::explain::explain(rel, Some(&stats), timing)

@@ -25,6 +25,8 @@ pub struct NodeStats {
     pub hash: Option<crate::query::SpillStats>,
     /// A scan's rows its filter dropped (its "Rows Removed by Filter" line), where known.
     pub removed: Option<u64>,
+    /// A join's pairs its filter turned down (its "Rows Removed by Join Filter" line).
+    pub join_removed: Option<u64>,
 }
 
 /// Per-node statistics, by node address.
@@ -360,26 +362,43 @@ impl Printer<'_> {
         let arrow = if depth == 0 || !first { "" } else { "->  " };
         let mut line = format!("{indent}{arrow}{text}");
         if let Some(stats) = self.stats {
-            let s = self.stat(stats, rel);
-            let loops = s.loops.max(1);
-            let time = if self.timing {
-                format!("time={:.3} ", s.micros as f64 / 1000.0 / loops as f64)
-            } else {
-                String::new()
-            };
-            line.push_str(&format!(
-                " (actual {time}rows={} loops={})",
-                s.rows / loops,
-                s.loops
-            ));
+            line.push_str(&self.actual(&self.stat(stats, rel)));
         }
         self.lines.push(line);
     }
 
     /// A line for a node that is not a `Rel` of its own (a join's Hash, a union's Append).
     fn inner_node(&mut self, depth: usize, text: &str) {
+        self.inner_node_with(depth, text, None);
+    }
+
+    /// [`inner_node`](Self::inner_node) with the counts EXPLAIN ANALYZE shows for it.
+    fn inner_node_with(&mut self, depth: usize, text: &str, stats: Option<NodeStats>) {
         let indent = " ".repeat(depth * 6 - 4 + self.base);
-        self.lines.push(format!("{indent}->  {text}"));
+        let actual = stats.map_or(String::new(), |s| self.actual(&s));
+        self.lines.push(format!("{indent}->  {text}{actual}"));
+    }
+
+    /// " (actual [time=..] rows=.. loops=..)" for a node's counts.
+    fn actual(&self, s: &NodeStats) -> String {
+        let loops = s.loops.max(1);
+        let time = if self.timing {
+            format!("time={:.3} ", s.micros as f64 / 1000.0 / loops as f64)
+        } else {
+            String::new()
+        };
+        format!(" (actual {time}rows={} loops={})", s.rows / loops, s.loops)
+    }
+
+    /// A join's "Rows Removed by Join Filter" line under ANALYZE (PostgreSQL leaves out 0).
+    fn join_removed(&mut self, depth: usize, join: &Rel) {
+        let removed = self.stats.and_then(|stats| {
+            let s = self.stat(stats, join);
+            s.join_removed.map(|removed| removed / s.loops.max(1))
+        });
+        if let Some(removed) = removed.filter(|&r| r > 0) {
+            self.detail(depth, format!("Rows Removed by Join Filter: {removed}"));
+        }
     }
 
     fn detail(&mut self, depth: usize, text: String) {
@@ -564,6 +583,7 @@ impl Printer<'_> {
                             depth,
                             format!("Join Filter: {}", conjunction(on, &names, outer)),
                         );
+                        self.join_removed(depth, rel);
                     }
                     self.node(left, depth + 1, true, outer);
                     self.node(right, depth + 1, true, outer);
@@ -586,9 +606,13 @@ impl Printer<'_> {
                             depth,
                             format!("Join Filter: {}", conjunction(on, &names, outer)),
                         );
+                        self.join_removed(depth, rel);
                     }
                     self.node(left, depth + 1, true, outer);
-                    self.inner_node(depth + 1, "Hash");
+                    // The Hash holds the right input's rows: under ANALYZE it shows that
+                    // input's counts (and time, most of what building the table costs).
+                    let build = self.stats.map(|stats| self.stat(stats, right));
+                    self.inner_node_with(depth + 1, "Hash", build);
                     // A grace hash join's partitions (PostgreSQL's batches) and its largest
                     // in-memory partition.
                     let hash = self
