@@ -318,3 +318,33 @@ def test_explain_analyze_counts_what_a_join_filter_removed(keel, postgres):
     assert outputs[0] == outputs[1]
     assert "  Rows Removed by Join Filter: 701" in outputs[0], outputs[0]
     assert "  ->  Hash (actual rows=1000 loops=1)" in outputs[0], outputs[0]
+
+
+def test_outer_joins_that_conditions_make_pointless_are_inner(keel):
+    # planner.rs reduced_kind / reduce_leaves (PostgreSQL's reduce_outer_joins): a condition above
+    # an outer join that drops the rows it pads turns it into an inner join (whose leaves then
+    # take their filters and join order as any inner join's); one that keeps them does not.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table ra (a int primary key, b int)")
+        conn.execute("create table rb (a int primary key, c int)")
+        conn.execute("create table rc (a int primary key, d int)")
+
+        def joins(sql):
+            nodes = [line.strip().removeprefix("->  ") for line in plan(conn, sql)]
+            return [node for node in nodes if node.endswith("Join") or node.startswith("Nested Loop")]
+
+        assert joins("select * from ra left join rb on ra.a = rb.a where rb.c = 3") == ["Hash Join"]
+        assert joins("select * from ra left join rb on ra.a = rb.a where rb.c > ra.b") == ["Hash Join"]
+        assert joins("select * from ra left join rb on ra.a = rb.a where rb.c is not null") == ["Hash Join"]
+        assert joins("select * from ra left join rb on ra.a = rb.a where rb.c = 3 or rb.c = 4") == ["Hash Join"]
+        # Conditions that padded rows can pass keep the outer join.
+        for keeps in ("rb.c is null", "coalesce(rb.c, 3) = 3", "rb.c = 3 or ra.b = 1",
+                      "(rb.c = 3) is not true", "rb.c is distinct from 3"):
+            assert joins(f"select * from ra left join rb on ra.a = rb.a where {keeps}") == ["Hash Left Join"], keeps
+        # A full join loses the padding of the side the condition needs.
+        assert joins("select * from ra full join rb on ra.a = rb.a where ra.b = 3") == ["Hash Left Join"]
+        assert joins("select * from ra full join rb on ra.a = rb.a where rb.c = 3") == ["Hash Right Join"]
+        assert joins("select * from ra right join rb on ra.a = rb.a where ra.b = 3") == ["Hash Join"]
+        # An inner join's condition on the nullable side reduces the outer join below it.
+        assert joins("select * from (ra left join rb on ra.a = rb.a) join rc on rc.a = rb.a") == [
+            "Hash Join", "Hash Join"]

@@ -7496,7 +7496,8 @@ impl<'a> Binder<'a> {
             E::IsTrue(inner) | E::IsFalse(inner) | E::IsNotTrue(inner) | E::IsNotFalse(inner) => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
                 let bound = self.coerce(bound, ty, DataType::Bool, inner.span(), "IS TRUE")?;
-                let target = matches!(expr, E::IsTrue(_) | E::IsNotFalse(_));
+                // IS NOT TRUE is NOT (IS TRUE), IS NOT FALSE is NOT (IS FALSE).
+                let target = matches!(expr, E::IsTrue(_) | E::IsNotTrue(_));
                 let is_target = Expr::Binary(
                     BinOp::Eq,
                     Box::new(bound.clone()),

@@ -19,7 +19,13 @@
 //!
 //! Outer joins are not reordered: WHERE conjuncts that read only the preserved side go below
 //! them, ON conjuncts that read only the nullable side go into it, equalities across become the
-//! hash keys, and the rest stays where it was written.
+//! hash keys, and the rest stays where it was written. But first an outer join that a condition
+//! above it makes pointless becomes an inner one (PostgreSQL's reduce_outer_joins): a WHERE
+//! conjunct, or a condition of the inner join region it is a leaf of, that is false or NULL
+//! whenever the nullable side's columns are all NULL ([`rejects_nulls`]: `b.y = 3`, `b.y > a.x`,
+//! `b.y IS NOT NULL`) drops every row the join pads, so `a LEFT JOIN b` is `a JOIN b` there, and
+//! a FULL JOIN loses the padding of that side. The reduced join then joins its region: its
+//! leaves are ordered with the others and their conditions pushed into them.
 //!
 //! At run time the executor orders long chains of inner joins again from the leaves' real row
 //! counts (`crate::join_order`); row counts from ANALYZE will replace the ranking in step 3.
@@ -133,6 +139,121 @@ fn filter(input: Rel, conjuncts: Vec<Expr>) -> Rel {
     }
 }
 
+/// Whether `expr` is NULL whenever every column in `range` is: a column of the range under
+/// operators that give NULL for a NULL operand (comparisons, arithmetic, LIKE, regular
+/// expressions, IN, casts; not `||`, which an array may not propagate NULL through, nor json
+/// operators or function calls, left out to stay on the safe side).
+fn null_when_null(expr: &Expr, range: &std::ops::Range<usize>) -> bool {
+    let null = |e: &Expr| null_when_null(e, range);
+    match expr {
+        Expr::Column(c) => range.contains(c),
+        Expr::Binary(BinOp::And | BinOp::Or, l, r) => null(l) && null(r),
+        Expr::Binary(BinOp::Concat | BinOp::Json(..), ..) => false,
+        Expr::Binary(_, l, r) => null(l) || null(r),
+        Expr::Not(e) | Expr::Neg(e, _) | Expr::Cast(e, ..) | Expr::InList(e, ..) => null(e),
+        Expr::Like { expr, pattern, .. } => null(expr) || null(pattern),
+        _ => false,
+    }
+}
+
+/// Whether the condition `expr` is false or NULL whenever every column in `range` is NULL: it
+/// drops every row an outer join pads with NULLs on that side.
+fn rejects_nulls(expr: &Expr, range: &std::ops::Range<usize>) -> bool {
+    match expr {
+        Expr::Binary(BinOp::And, l, r) => rejects_nulls(l, range) || rejects_nulls(r, range),
+        Expr::Binary(BinOp::Or, l, r) => rejects_nulls(l, range) && rejects_nulls(r, range),
+        Expr::IsNull(e, true) => null_when_null(e, range),
+        Expr::Not(inner) => match &**inner {
+            Expr::IsNull(e, false) => null_when_null(e, range),
+            _ => null_when_null(inner, range),
+        },
+        _ => null_when_null(expr, range),
+    }
+}
+
+/// What an outer join of `kind` whose left input has `left_width` of its `width` columns
+/// (starting at column `offset` of the conditions' row) becomes under `conditions` that hold
+/// above it ([`rejects_nulls`]).
+fn reduced_kind<'e>(
+    kind: JoinKind,
+    (offset, left_width, width): (usize, usize, usize),
+    conditions: impl Iterator<Item = &'e Expr> + Clone,
+) -> JoinKind {
+    let rejects =
+        |range: &std::ops::Range<usize>| conditions.clone().any(|c| rejects_nulls(c, range));
+    let left = offset..offset + left_width;
+    let right = offset + left_width..offset + width;
+    match kind {
+        JoinKind::Left if rejects(&right) => JoinKind::Inner,
+        JoinKind::Right if rejects(&left) => JoinKind::Inner,
+        JoinKind::Full => match (rejects(&left), rejects(&right)) {
+            (true, true) => JoinKind::Inner,
+            (true, false) => JoinKind::Left,
+            (false, true) => JoinKind::Right,
+            (false, false) => JoinKind::Full,
+        },
+        kind => kind,
+    }
+}
+
+/// Reduces the outer joins among an inner join region's leaves that the region's conditions
+/// make pointless ([`reduced_kind`]); one that becomes inner is flattened into the region.
+fn reduce_leaves(leaves: &mut Vec<Leaf>, conds: &mut Vec<Expr>) {
+    let mut at = 0;
+    while at < leaves.len() {
+        let leaf = &leaves[at];
+        let reduced = match &leaf.rel {
+            Rel::Join {
+                kind: kind @ (JoinKind::Left | JoinKind::Right | JoinKind::Full),
+                left,
+                ..
+            } => {
+                let shape = (leaf.offset, left.width(), leaf.width);
+                Some(reduced_kind(*kind, shape, conds.iter())).filter(|k| k != kind)
+            }
+            _ => None,
+        };
+        let Some(reduced) = reduced else {
+            at += 1;
+            continue;
+        };
+        let leaf = leaves.remove(at);
+        let Rel::Join {
+            left,
+            right,
+            keys,
+            on,
+            ..
+        } = leaf.rel
+        else {
+            unreachable!("an outer join leaf")
+        };
+        let join = Rel::Join {
+            kind: reduced,
+            left,
+            right,
+            keys,
+            on,
+        };
+        if reduced == JoinKind::Inner {
+            // Its leaves take its place, in order; the loop looks at them next.
+            let mut flat = Vec::new();
+            flatten_inner(join, leaf.offset, &mut flat, conds);
+            leaves.splice(at..at, flat);
+        } else {
+            leaves.insert(
+                at,
+                Leaf {
+                    rel: join,
+                    offset: leaf.offset,
+                    width: leaf.width,
+                },
+            );
+            at += 1;
+        }
+    }
+}
+
 /// Places `conjuncts` (over `rel`'s row) in and above `rel`; see the module docs.
 pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
     match rel {
@@ -143,7 +264,31 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
             let mut leaves = Vec::new();
             let mut all = conjuncts;
             flatten_inner(rel, 0, &mut leaves, &mut all);
+            reduce_leaves(&mut leaves, &mut all);
             join_leaves(leaves, all)
+        }
+        Rel::Join {
+            kind,
+            left,
+            right,
+            keys,
+            on,
+        } if reduced_kind(
+            kind,
+            (0, left.width(), left.width() + right.width()),
+            conjuncts.iter(),
+        ) != kind =>
+        {
+            let shape = (0, left.width(), left.width() + right.width());
+            let kind = reduced_kind(kind, shape, conjuncts.iter());
+            let join = Rel::Join {
+                kind,
+                left,
+                right,
+                keys,
+                on,
+            };
+            place(join, conjuncts)
         }
         Rel::Join {
             kind,

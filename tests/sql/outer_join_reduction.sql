@@ -1,0 +1,40 @@
+-- An outer join that a condition above it makes pointless runs as an inner join (planner.rs
+-- reduce_leaves / reduced_kind, PostgreSQL's reduce_outer_joins): the rows must be the same as
+-- PostgreSQL's for conditions that do and do not reject the padded rows.
+drop table if exists ea, eb, ec;
+create table ea(a int primary key, b int);
+create table eb(a int primary key, c int);
+create table ec(a int primary key, d int);
+insert into ea select g, g%10 from generate_series(1,50) g;
+insert into eb select g, g%7 from generate_series(1,50,2) g;
+insert into ec select g, g%5 from generate_series(1,50,3) g;
+insert into eb values (1000, null);
+select count(*), sum(ea.a), sum(eb.c) from ea left join eb on ea.a = eb.a where eb.c = 3;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where eb.c is null;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where eb.c is not null;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where not (eb.c is null);
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where eb.c = 3 or ea.b = 1;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where eb.c = 3 or eb.c = 4;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where coalesce(eb.c, 3) = 3;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where (eb.c = 3) is not true;
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where not (eb.c = 3);
+select count(*), sum(ea.a) from ea left join eb on ea.a = eb.a where eb.c + 1 > ea.b;
+select count(*), sum(coalesce(ea.a,0)), sum(coalesce(eb.a,0)) from ea full join eb on ea.a = eb.a where ea.b = 3;
+select count(*), sum(coalesce(ea.a,0)), sum(coalesce(eb.a,0)) from ea full join eb on ea.a = eb.a where eb.c = 3;
+select count(*), sum(coalesce(ea.a,0)), sum(coalesce(eb.a,0)) from ea full join eb on ea.a = eb.a where eb.c = 3 and ea.b > 0;
+select count(*), sum(coalesce(ea.a,0)), sum(coalesce(eb.a,0)) from ea full join eb on ea.a = eb.a where eb.c is null;
+select count(*) from ea right join eb on ea.a = eb.a where ea.b = 3;
+select count(*) from ea right join eb on ea.a = eb.a where ea.b is null;
+select count(*) from (ea left join eb on ea.a = eb.a) join ec on ec.a = eb.a;
+select count(*) from (ea left join eb on ea.a = eb.a) left join ec on ec.d = eb.c where ec.d = 2;
+select count(*) from ea left join (eb left join ec on eb.a = ec.a) on ea.a = eb.a and ec.d = 1;
+select count(*) from ea left join eb on ea.a = eb.a where eb.c in (1,2);
+select count(*) from ea left join eb on ea.a = eb.a where eb.c not in (1,2);
+select count(*) from ea left join eb on ea.a = eb.a where eb.c::text like '1%';
+select count(*) from ea left join eb on ea.a = eb.a where eb.c is distinct from 3;
+select count(*) from ea left join eb on ea.a = eb.a where (eb.c > 2) = false;
+select count(*) from ea left join eb on ea.a = eb.a where case when eb.c is null then true else false end;
+select ea.a, eb.a, eb.c from ea left join eb on ea.a = eb.a where eb.c < 2 order by 1;
+select true is not true, false is not true, null::bool is not true, true is not false, false is not false, null::bool is not false;
+select x, x is true, x is not true, x is false, x is not false from (values (true), (false), (null)) v(x) order by x;
+drop table ea, eb, ec;
