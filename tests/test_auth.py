@@ -13,6 +13,7 @@ protocol violations.
 
 import asyncio
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -312,6 +313,38 @@ def test_tls_require_and_verify_full(tls_node):
     with psycopg.connect(f"host=127.0.0.1 port={node.port} user=plainonly dbname=keel sslmode=disable",
                          autocommit=True) as conn:
         assert not conn.pgconn.ssl_in_use
+
+
+def test_pg_stat_ssl_shows_each_sessions_tls(tls_node, postgres):
+    # system.rs pg_stat_ssl: the negotiated protocol and cipher by OpenSSL's names (libpq reports
+    # the same ones), a plain session's row says ssl = false; PostgreSQL's columns and types.
+    node = tls_node
+    with psycopg.connect(f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=require",
+                         autocommit=True) as tls, \
+            psycopg.connect(f"host=127.0.0.1 port={node.port} user=plainonly dbname=keel sslmode=disable",
+                            autocommit=True) as plain, \
+            psycopg.connect(postgres.dsn(), autocommit=True) as pconn:
+        def columns(conn):
+            return [(c.name, c.type_code) for c in conn.execute("select * from pg_stat_ssl").description]
+        assert columns(tls) == columns(pconn)
+        mine = tls.execute("select ssl, version, cipher, bits, client_dn, client_serial, issuer_dn "
+                           "from pg_stat_ssl where pid = pg_backend_pid()").fetchone()
+        assert mine[0] is True and mine[4:] == (None, None, None), mine
+        # What libpq (OpenSSL) says it negotiated, from psql's \conninfo.
+        result = subprocess.run(
+            ["psql", "-X", "-At", f"host=127.0.0.1 port={node.port} user=postgres dbname=keel sslmode=require",
+             "-c", "\\conninfo", "-c", "select version || ' ' || cipher || ' ' || bits from pg_stat_ssl "
+             "where pid = pg_backend_pid()"],
+            capture_output=True, text=True, timeout=30)
+        said = re.search(r"SSL connection \(protocol: (\S+), cipher: (\S+),", result.stdout)
+        assert said, result.stdout + result.stderr
+        bits = {"TLS_AES_128_GCM_SHA256": 128}.get(said.group(2), 256)
+        assert result.stdout.strip().splitlines()[-1] == f"{said.group(1)} {said.group(2)} {bits}", result.stdout
+        plain_pid = plain.execute("select pg_backend_pid()").fetchone()[0]
+        assert tls.execute("select ssl, version from pg_stat_ssl where pid = %s", (plain_pid,)).fetchone() == (False, None)
+        # Another role's session shows only its pid to a non-superuser.
+        assert plain.execute("select ssl from pg_stat_ssl where pid = %s", (tls.info.backend_pid,)).fetchone() == (None,)
+        assert plain.execute("select ssl from pg_stat_ssl where pid = pg_backend_pid()").fetchone() == (False,)
 
 
 def test_hostssl_rules_need_tls(tls_node):

@@ -714,6 +714,7 @@ impl Connection {
             txn_cell: self.session.txn_id.clone(),
             txn: None,
             waiting_for: Vec::new(),
+            ssl: self.stream.ssl_info(),
         };
         self.worker.node.activity[self.worker.id as usize]
             .lock()

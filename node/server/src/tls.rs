@@ -78,6 +78,25 @@ impl Stream {
         matches!(self, Stream::Tls(_))
     }
 
+    /// The negotiated protocol and cipher suite (`pg_stat_ssl`), by OpenSSL's names.
+    pub fn ssl_info(&self) -> Option<keel_sql::system::SslInfo> {
+        let Stream::Tls(tls) = self else {
+            return None;
+        };
+        let connection = tls.get_ref().1;
+        let version = match connection.protocol_version()? {
+            rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+            rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
+            _ => return None,
+        };
+        let (cipher, bits) = openssl_cipher(connection.negotiated_cipher_suite()?.suite());
+        Some(keel_sql::system::SslInfo {
+            version: version.into(),
+            cipher: cipher.into(),
+            bits,
+        })
+    }
+
     /// Runs the TLS handshake on a plain stream (after the `S` answer went out).
     pub async fn upgrade(&mut self, config: Arc<ServerConfig>) -> io::Result<()> {
         let Stream::Plain(tcp) = std::mem::replace(self, Stream::Upgrading) else {
@@ -132,5 +151,23 @@ impl AsyncWrite for Stream {
             Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
             Stream::Upgrading => Poll::Ready(Err(upgrading())),
         }
+    }
+}
+
+/// OpenSSL's name of a cipher suite rustls negotiates (what PostgreSQL's `pg_stat_ssl` shows) and
+/// its key bits.
+fn openssl_cipher(suite: rustls::CipherSuite) -> (&'static str, i32) {
+    use rustls::CipherSuite as S;
+    match suite {
+        S::TLS13_AES_128_GCM_SHA256 => ("TLS_AES_128_GCM_SHA256", 128),
+        S::TLS13_AES_256_GCM_SHA384 => ("TLS_AES_256_GCM_SHA384", 256),
+        S::TLS13_CHACHA20_POLY1305_SHA256 => ("TLS_CHACHA20_POLY1305_SHA256", 256),
+        S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-ECDSA-AES128-GCM-SHA256", 128),
+        S::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-ECDSA-AES256-GCM-SHA384", 256),
+        S::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-ECDSA-CHACHA20-POLY1305", 256),
+        S::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 => ("ECDHE-RSA-AES128-GCM-SHA256", 128),
+        S::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 => ("ECDHE-RSA-AES256-GCM-SHA384", 256),
+        S::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => ("ECDHE-RSA-CHACHA20-POLY1305", 256),
+        _ => ("unknown", 0),
     }
 }

@@ -1704,6 +1704,7 @@ impl Session {
         let reads_settings =
             reads("current_setting") || reads("pg_settings") || reads("pg_stat_wal");
         let reads_activity = reads("pg_stat_activity")
+            || reads("pg_stat_ssl")
             || reads("pg_stat_database")
             || reads("pg_locks")
             || reads("pg_blocking_pids");

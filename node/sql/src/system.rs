@@ -343,6 +343,17 @@ pub struct Activity {
     /// The transaction (when the snapshot was taken) and the transactions it waits for.
     pub txn: Option<u64>,
     pub waiting_for: Vec<u64>,
+    /// The connection's TLS, when it has it (`pg_stat_ssl`).
+    pub ssl: Option<SslInfo>,
+}
+
+/// A TLS connection as `pg_stat_ssl` shows it: protocol version and cipher suite by OpenSSL's
+/// names (what PostgreSQL shows), the cipher's key bits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SslInfo {
+    pub version: String,
+    pub cipher: String,
+    pub bits: i32,
 }
 
 /// A session's open transaction id (0: none), shared with whoever lists the node's sessions.
@@ -1186,6 +1197,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_prepared_statements", 12_095),
     ("pg_cursors", 12_077),
     ("pg_stat_wal", 12_293),
+    ("pg_stat_ssl", 12_249),
     ("pg_stat_bgwriter", 12_289),
     ("pg_stat_archiver", 12_285),
     ("pg_timezone_names", 12_126),
@@ -2130,6 +2142,35 @@ fn pg_catalog(
                     Value::Bool(listed.fastpath),
                     Value::Null,
                 ]);
+            }
+        }
+        // One row per session; another role's session shows only its pid to a non-superuser
+        // (PostgreSQL fills the TLS columns only where pg_stat_activity shows the session).
+        // Keel does not ask clients for certificates: no client DN, serial or issuer.
+        "pg_stat_ssl" => {
+            out.columns(&[
+                ("pid", I4),
+                ("ssl", B),
+                ("version", T),
+                ("cipher", T),
+                ("bits", I4),
+                ("client_dn", T),
+                ("client_serial", DataType::Numeric),
+                ("issuer_dn", T),
+            ]);
+            let superuser = catalog.is_superuser(&session.user);
+            for other in &session.activity {
+                let mut row = vec![Value::Null; 8];
+                row[0] = int(other.pid);
+                if superuser || other.user == session.user {
+                    row[1] = Value::Bool(other.ssl.is_some());
+                    if let Some(ssl) = &other.ssl {
+                        row[2] = text(ssl.version.clone());
+                        row[3] = text(ssl.cipher.clone());
+                        row[4] = int(ssl.bits);
+                    }
+                }
+                out.row(row);
             }
         }
         "pg_stat_activity" => {
