@@ -328,6 +328,27 @@ def test_protocol_prepared_statements_show_in_pg_prepared_statements(keel, postg
     assert rows == [("insert into pps values ($1, $2)", "{smallint,text}", False, 3)]
 
 
+def test_fetch_all_of_a_cursor_past_statement_mem_streams(keel, postgres):
+    # cursor.rs take_rest: a NO SCROLL cursor whose result went to temporary files (Keel's
+    # statement_mem is tiny here) hands FETCH ALL the rest of its files as a stream; the rows
+    # are PostgreSQL's, in order, text and binary.
+    def session(server, mem):
+        with psycopg.connect(server.dsn()) as conn:
+            if mem:
+                conn.execute("set statement_mem = '64kB'")
+            conn.execute("declare big no scroll cursor for "
+                         "select g, repeat('x', 200) || g from generate_series(1, 30000) g order by g desc")
+            first = conn.execute("fetch 5 from big").fetchall()
+            rest = conn.execute("fetch all from big").fetchall()
+            after = conn.execute("fetch all from big").fetchall()
+            conn.execute("declare bin binary no scroll cursor for select g from generate_series(1, 20000) g order by g")
+            conn.execute("move 3 in bin")
+            binary = conn.execute("fetch all in bin", binary=True).fetchall()
+            return first, len(rest), rest[0], rest[-1], after, len(binary), binary[0], binary[-1]
+
+    assert session(keel, True) == session(postgres, False)
+
+
 def test_psycopg_server_side_cursors(keel, postgres):
     # cursor.rs through psycopg's named cursors: DECLARE with bound parameters (extended
     # protocol), Describe of the cursor as a portal, FETCH FORWARD n / ALL, scroll() as MOVE

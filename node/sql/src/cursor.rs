@@ -5,7 +5,8 @@
 //! result: the rows in memory and, for a large result, the rest in the sorter's temporary files
 //! (`crate::spill::SortedRows`), read as fetches reach them. A cursor that cannot scroll
 //! backward forgets the rows behind it, so reading a large result through it holds one batch at
-//! a time; a scrollable one keeps every row it has read.
+//! a time, and its FETCH ALL hands the rest of the files to the result as a stream, read as the
+//! rows are sent; a scrollable one keeps every row it has read.
 //!
 //! Positions follow PostgreSQL's portal (`pquery.c`): 0 is before the first row, `n` on row `n`,
 //! `len + 1` after the last. FETCH and MOVE are made of the same two steps PostgreSQL's
@@ -179,13 +180,53 @@ impl Cursor {
         Ok(())
     }
 
-    /// FETCH (`fetch`) or MOVE: the rows fetched (none for MOVE) and the count the command
-    /// tag shows; PostgreSQL's `PortalRunFetch`.
-    pub fn fetch(&mut self, direction: FetchDirection, fetch: bool) -> SqlResult<(Vec<Row>, u64)> {
+    /// FETCH (`fetch`) or MOVE: the rows fetched (none for MOVE), then the rows still in the
+    /// temporary files when they are all fetched, and the count the command tag shows;
+    /// PostgreSQL's `PortalRunFetch`.
+    pub fn fetch(
+        &mut self,
+        direction: FetchDirection,
+        fetch: bool,
+    ) -> SqlResult<(Vec<Row>, Option<SortedRows>, u64)> {
+        if fetch && direction == FetchDirection::Forward(None) {
+            if let Some((rows, stream, count)) = self.take_rest()? {
+                return Ok((rows, Some(stream), count));
+            }
+        }
         let mut rows = Vec::new();
         let counted = self.fetch_into(direction, fetch.then_some(&mut rows))?;
         self.trim();
-        Ok((rows, counted))
+        Ok((rows, None, counted))
+    }
+
+    /// FETCH ALL from a cursor that cannot go back, whose result is partly in temporary files:
+    /// the rest of the result as it is (the rows read ahead, then the files' rows, read as they
+    /// are sent), so fetching a result larger than memory does not gather it. The cursor is
+    /// then after its last row.
+    fn take_rest(&mut self) -> SqlResult<Option<(Vec<Row>, SortedRows, u64)>> {
+        if self.scroll || self.position >= self.len {
+            return Ok(None);
+        }
+        let Some(mut stream) = self.pending.take() else {
+            return Ok(None);
+        };
+        // The next row is `position + 1`; kept rows start at `base + 1` (a forward-only cursor
+        // keeps none behind `base`, see `trim`). Rows a MOVE went over without reading them
+        // are skipped in the files.
+        let passed = self.position - self.base;
+        let rows: Vec<Row> = if passed <= self.rows.len() {
+            self.rows.drain(passed..).collect()
+        } else {
+            for _ in self.rows.len()..passed {
+                stream.next_row()?;
+            }
+            Vec::new()
+        };
+        let count = (self.len - self.position) as u64;
+        self.rows.clear();
+        self.base = self.len;
+        self.position = self.len + 1;
+        Ok(Some((rows, stream, count)))
     }
 
     fn fetch_into(
@@ -376,8 +417,14 @@ mod tests {
             .collect()
     }
 
+    /// The rows a FETCH gives, those handed over in a stream too.
     fn fetch(c: &mut Cursor, direction: FetchDirection) -> (Vec<i64>, u64) {
-        let (rows, count) = c.fetch(direction, true).unwrap();
+        let (mut rows, stream, count) = c.fetch(direction, true).unwrap();
+        if let Some(mut stream) = stream {
+            while let Some(row) = stream.next_row().unwrap() {
+                rows.push(row);
+            }
+        }
         (ints(&rows), count)
     }
 
@@ -398,12 +445,12 @@ mod tests {
             assert_eq!(fetch(&mut c, Absolute(9)), (vec![], 0));
             assert_eq!(fetch(&mut c, Relative(-2)), (vec![4], 1));
             assert_eq!(fetch(&mut c, Forward(Some(-2))), (vec![3, 2], 2));
-            assert_eq!(c.fetch(Backward(None), false).unwrap().1, 1);
+            assert_eq!(c.fetch(Backward(None), false).unwrap().2, 1);
             assert_eq!(fetch(&mut c, Absolute(1)), (vec![1], 1));
             assert_eq!(fetch(&mut c, Absolute(0)), (vec![], 0));
             assert_eq!(fetch(&mut c, Backward(None)), (vec![], 0));
-            assert_eq!(c.fetch(Forward(None), false).unwrap().1, 5);
-            assert_eq!(c.fetch(Relative(0), false).unwrap().1, 0);
+            assert_eq!(c.fetch(Forward(None), false).unwrap().2, 5);
+            assert_eq!(c.fetch(Relative(0), false).unwrap().2, 0);
             assert_eq!(fetch(&mut c, Backward(None)), (vec![5, 4, 3, 2, 1], 5));
         }
     }
@@ -420,7 +467,22 @@ mod tests {
         assert!(c.fetch(Absolute(3), true).is_err());
         assert!(c.fetch(Relative(0), true).is_err());
         assert_eq!(fetch(&mut c, Absolute(62)), (vec![62], 1));
-        assert_eq!(fetch(&mut c, Forward(None)).1, 38);
+        // FETCH ALL hands the files' rows over as a stream instead of reading them in.
+        let (kept, stream, count) = c.fetch(Forward(None), true).unwrap();
+        assert_eq!(count, 38);
+        let mut stream = stream.expect("the rest is still in the files");
+        assert!(kept.len() < 38);
+        let mut all = ints(&kept);
+        while let Some(row) = stream.next_row().unwrap() {
+            all.push(ints(&[row])[0]);
+        }
+        assert_eq!(all, (63..=100).collect::<Vec<i64>>());
         assert_eq!(fetch(&mut c, Forward(None)), (vec![], 0));
+        assert_eq!(fetch(&mut c, Forward(Some(1))), (vec![], 0));
+        assert!(c.fetch(Backward(Some(1)), true).is_err());
+        // Rows a MOVE went over are not handed over.
+        let mut c = cursor(100, false, true);
+        assert_eq!(c.fetch(Forward(Some(70)), false).unwrap().2, 70);
+        assert_eq!(fetch(&mut c, Forward(None)), ((71..=100).collect(), 30));
     }
 }

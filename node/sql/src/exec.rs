@@ -2865,13 +2865,14 @@ impl Session {
                         format!("portal \"{name}\" cannot be run"),
                     ));
                 }
-                let (rows, count) = cursor
+                let (rows, stream, count) = cursor
                     .fetch(*direction, *fetch)
                     .inspect_err(|_| cursor.failed = true)?;
                 if *fetch {
                     result.binary = cursor.binary;
                     result.columns = cursor.columns.clone();
                     result.rows = rows;
+                    result.stream = stream;
                     result.tag = format!("FETCH {count}");
                 } else {
                     result.tag = format!("MOVE {count}");
