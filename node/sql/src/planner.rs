@@ -22,7 +22,7 @@
 //! hash keys, and the rest stays where it was written. But first an outer join that a condition
 //! above it makes pointless becomes an inner one (PostgreSQL's reduce_outer_joins): a WHERE
 //! conjunct, or a condition of the inner join region it is a leaf of, that is false or NULL
-//! whenever the nullable side's columns are all NULL ([`rejects_nulls`]: `b.y = 3`, `b.y > a.x`,
+//! whenever the nullable side's columns are all NULL (`rejects_nulls`: `b.y = 3`, `b.y > a.x`,
 //! `b.y IS NOT NULL`) drops every row the join pads, so `a LEFT JOIN b` is `a JOIN b` there, and
 //! a FULL JOIN loses the padding of that side. The reduced join then joins its region: its
 //! leaves are ordered with the others and their conditions pushed into them.
