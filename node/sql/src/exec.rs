@@ -1816,6 +1816,12 @@ impl Session {
                     grantor,
                 }));
             }
+            Parsed::ReassignOwned { from, to } => {
+                prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::ReassignOwned {
+                    from,
+                    to,
+                }));
+            }
             Parsed::RoleSetting {
                 role,
                 database,
@@ -3244,6 +3250,7 @@ impl Session {
             | Parsed::ViewOwner { .. }
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
+            | Parsed::ReassignOwned { .. }
             | Parsed::RoleSetting { .. } => {
                 unreachable!("SQL statements are bound to plans")
             }

@@ -399,6 +399,12 @@ pub enum Parsed {
     },
     /// `CHECKPOINT`.
     Checkpoint,
+    /// `REASSIGN OWNED BY role [, ...] TO role` (role names or current_user, current_role,
+    /// session_user as words).
+    ReassignOwned {
+        from: Vec<String>,
+        to: String,
+    },
     /// `DISCARD ALL | PLANS | SEQUENCES | TEMP[ORARY]`.
     Discard {
         what: Discard,
@@ -1000,6 +1006,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "deallocate"
                 | "discard"
                 | "checkpoint"
+                | "reassign"
                 | "set"
                 | "show"
                 | "reset"
@@ -1325,6 +1332,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             c.expect_end()?;
             Parsed::Checkpoint
+        }
+        "reassign" => {
+            c.at = 1;
+            if !(c.word("owned") && c.word("by")) {
+                return Err(c.error());
+            }
+            let mut from = vec![c.ident()?.0];
+            while c.punct(',') {
+                from.push(c.ident()?.0);
+            }
+            if !c.word("to") {
+                return Err(c.error());
+            }
+            let to = c.ident()?.0;
+            c.expect_end()?;
+            Parsed::ReassignOwned { from, to }
         }
         "deallocate" => {
             c.at = 1;

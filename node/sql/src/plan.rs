@@ -979,6 +979,7 @@ impl Plan {
             ) => "ALTER ROLE",
             Plan::Role(RoleCommand::Setting { name: None, .. }) => "ALTER DATABASE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
+            Plan::Role(RoleCommand::ReassignOwned { .. }) => "REASSIGN OWNED",
             Plan::Role(RoleCommand::Membership { grant: true, .. }) => "GRANT ROLE",
             Plan::Role(RoleCommand::Membership { grant: false, .. }) => "REVOKE ROLE",
             Plan::Grant(GrantCommand { grant: true, .. }) => "GRANT",
@@ -1070,6 +1071,11 @@ pub enum RoleCommand {
     Drop {
         names: Vec<String>,
         if_exists: bool,
+    },
+    /// `REASSIGN OWNED BY from TO to`.
+    ReassignOwned {
+        from: Vec<String>,
+        to: String,
     },
     /// GRANT (`grant`) or REVOKE of membership in `roles` to `members`; `admin`: WITH ADMIN
     /// OPTION (REVOKE ADMIN OPTION FOR takes only the option).

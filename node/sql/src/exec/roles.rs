@@ -704,6 +704,42 @@ impl Session {
                     }
                 }
             }
+            RoleCommand::ReassignOwned { from, to } => {
+                let named = |name: &String| match name.as_str() {
+                    "current_user" | "current_role" => self.info.user.clone(),
+                    "session_user" => self.info.session_user().to_string(),
+                    _ => name.clone(),
+                };
+                let to = named(to);
+                let from: Vec<String> = from.iter().map(named).collect();
+                for role in from.iter().chain([&to]) {
+                    if !next.has_role(role) {
+                        return Err(missing(role));
+                    }
+                }
+                // PostgreSQL: the privileges of every role named, on both sides.
+                let may = |role: &str| {
+                    superuser
+                        || next
+                            .privilege_roles(&self.info.user)
+                            .iter()
+                            .any(|r| r == role)
+                };
+                if !from.iter().chain([&to]).all(|role| may(role)) {
+                    return Err(denied("permission denied to reassign objects"));
+                }
+                for old in &from {
+                    if old == BOOTSTRAP_ROLE {
+                        return Err(SqlError::new(
+                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                            format!(
+                                "cannot reassign ownership of objects owned by role {old} because they are required by the database system"
+                            ),
+                        ));
+                    }
+                    reassign_owned(next, old, &to);
+                }
+            }
             RoleCommand::Drop { names, if_exists } => {
                 if !create_role {
                     return Err(denied("permission denied to drop role"));
@@ -816,6 +852,49 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
     }
     found.sort();
     found.into_iter().map(|(_, line)| line).collect()
+}
+
+/// REASSIGN OWNED: every object of the database `old` owns becomes `new`'s, its ACL as ALTER ...
+/// OWNER TO makes it (`acl_new_owner`); grants to `old` on others' objects stay.
+fn reassign_owned(catalog: &mut Catalog, old: &str, new: &str) {
+    use crate::catalog::{acl_new_owner, owner_name, AclItem};
+    let owned = |owner: &Option<String>| owner_name(owner.as_deref()) == old;
+    let give = |owner: &mut Option<String>, acl: &mut Option<Vec<AclItem>>| {
+        *owner = Some(new.to_string());
+        if let Some(acl) = acl {
+            *acl = acl_new_owner(acl, old, new);
+        }
+    };
+    for table in catalog.tables.values_mut() {
+        if owned(&table.owner) {
+            let table = Arc::make_mut(table);
+            give(&mut table.owner, &mut table.acl);
+        }
+    }
+    for view in catalog.views.values_mut() {
+        if owned(&view.owner) {
+            give(&mut view.owner, &mut view.acl);
+        }
+    }
+    for seq in catalog.sequences.values_mut() {
+        if owned(&seq.owner) {
+            let seq = Arc::make_mut(seq);
+            give(&mut seq.owner, &mut seq.acl);
+        }
+    }
+    for def in catalog.enums.values_mut() {
+        if owned(&def.owner) {
+            Arc::make_mut(def).owner = Some(new.to_string());
+        }
+    }
+    for schema in catalog.schemas.values_mut() {
+        if schema.owner == old {
+            schema.owner = new.to_string();
+            if let Some(acl) = &mut schema.acl {
+                *acl = acl_new_owner(acl, old, new);
+            }
+        }
+    }
 }
 
 /// A renamed role keeps what it owns and its grants (PostgreSQL refers to roles by OID).
