@@ -673,6 +673,18 @@ fn copy_record<T: AsRef<str>>(
     Ok(true)
 }
 
+/// The notice of a DROP ... IF EXISTS of a `kind` named `name` (a catalog key) that is not
+/// there: PostgreSQL names the schema when that is what is missing.
+fn skipping(catalog: &Catalog, kind: &str, name: &str) -> SqlError {
+    let message = match name.split_once('.') {
+        Some((schema, _)) if !catalog.schema_exists(schema) => {
+            format!("schema \"{schema}\" does not exist, skipping")
+        }
+        _ => format!("{kind} \"{name}\" does not exist, skipping"),
+    };
+    SqlError::new(code::SUCCESSFUL_COMPLETION, message)
+}
+
 /// An identifier double-quoted for SQL text the session builds itself.
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -1815,6 +1827,9 @@ impl Session {
                     admin,
                     grantor,
                 }));
+            }
+            Parsed::DropOwned { roles, cascade } => {
+                prepared.plan = Some(Plan::DropOwned { roles, cascade });
             }
             Parsed::ReassignOwned { from, to } => {
                 prepared.plan = Some(Plan::Role(crate::plan::RoleCommand::ReassignOwned {
@@ -3251,6 +3266,7 @@ impl Session {
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::ReassignOwned { .. }
+            | Parsed::DropOwned { .. }
             | Parsed::RoleSetting { .. } => {
                 unreachable!("SQL statements are bound to plans")
             }
@@ -3571,6 +3587,7 @@ impl Session {
             | Plan::AlterSequence { .. }
             | Plan::AlterOwner { .. }
             | Plan::RenameView { .. }
+            | Plan::DropOwned { .. }
             | Plan::DropSequences { .. }
             | Plan::Enum(_)
             | Plan::CreateSchema { .. }
@@ -5850,6 +5867,137 @@ impl Session {
     /// Runs DDL inside the current transaction. The new catalog image is part of the transaction's
     /// write set on this worker; it is published when the transaction commits. The node-wide DDL
     /// lock is held until then, so DDL transactions are serial.
+    /// DROP OWNED BY: the objects `roles` own are dropped by the DROP statements PostgreSQL's
+    /// own would amount to (views, tables with their sequences and indexes, sequences, types,
+    /// then schemas; CASCADE or RESTRICT as given), run here one after the other in the
+    /// statement's transaction, then every privilege granted to the roles is revoked. Objects
+    /// in temporary schemas are left to their sessions.
+    async fn drop_owned<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        roles: &[String],
+        cascade: bool,
+        txn: Tx,
+    ) -> SqlResult<QueryResult> {
+        let catalog = self.catalog(cluster);
+        let roles: Vec<String> = roles
+            .iter()
+            .map(|name| match name.as_str() {
+                "current_user" | "current_role" => self.info.user.clone(),
+                "session_user" => self.info.session_user().to_string(),
+                _ => name.clone(),
+            })
+            .collect();
+        for role in &roles {
+            if !catalog.has_role(role) {
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("role \"{role}\" does not exist"),
+                ));
+            }
+        }
+        let superuser = catalog.is_superuser(&self.info.user);
+        let mine = catalog.privilege_roles(&self.info.user);
+        if !superuser && !roles.iter().all(|role| mine.contains(role)) {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                "permission denied to drop objects",
+            ));
+        }
+        if let Some(role) = roles.iter().find(|r| *r == crate::catalog::BOOTSTRAP_ROLE) {
+            return Err(SqlError::new(
+                code::DEPENDENT_OBJECTS_STILL_EXIST,
+                format!(
+                    "cannot drop objects owned by role {role} because they are required by the database system"
+                ),
+            ));
+        }
+        let owned = |owner: Option<&str>| {
+            roles
+                .iter()
+                .any(|role| crate::catalog::owner_name(owner) == role)
+        };
+        let temporary = |key: &str| crate::catalog::split_name(key).0.starts_with("pg_temp");
+        let list = |keys: Vec<&String>| -> Option<String> {
+            let keys: Vec<String> = (keys.into_iter())
+                .filter(|key| !temporary(key))
+                .map(|key| quote_relation(key))
+                .collect();
+            (!keys.is_empty()).then(|| keys.join(", "))
+        };
+        let behavior = if cascade { "CASCADE" } else { "RESTRICT" };
+        let mut statements = Vec::new();
+        let views = catalog
+            .views
+            .iter()
+            .filter(|(_, v)| owned(v.owner.as_deref()));
+        if let Some(names) = list(views.map(|(key, _)| key).collect()) {
+            statements.push(format!("DROP VIEW IF EXISTS {names} {behavior}"));
+        }
+        let tables = catalog
+            .tables
+            .iter()
+            .filter(|(_, t)| owned(t.owner.as_deref()));
+        if let Some(names) = list(tables.map(|(key, _)| key).collect()) {
+            statements.push(format!("DROP TABLE IF EXISTS {names} {behavior}"));
+        }
+        // Sequences of a column go with their table.
+        let sequences = (catalog.sequences.iter())
+            .filter(|(_, q)| owned(q.owner.as_deref()) && q.owned_by.is_none());
+        if let Some(names) = list(sequences.map(|(key, _)| key).collect()) {
+            // (Keel's DROP SEQUENCE has no CASCADE: a default that uses one stops it.)
+            statements.push(format!("DROP SEQUENCE IF EXISTS {names}"));
+        }
+        let types = catalog
+            .enums
+            .iter()
+            .filter(|(_, e)| owned(e.owner.as_deref()));
+        if let Some(names) = list(types.map(|(key, _)| key).collect()) {
+            statements.push(format!("DROP TYPE IF EXISTS {names} {behavior}"));
+        }
+        let schemas: Vec<String> = (catalog.schemas.values())
+            .filter(|schema| roles.contains(&schema.owner) && !schema.name.starts_with("pg_temp"))
+            .map(|schema| quote_ident(&schema.name))
+            .collect();
+        if !schemas.is_empty() {
+            statements.push(format!(
+                "DROP SCHEMA IF EXISTS {} {behavior}",
+                schemas.join(", ")
+            ));
+        }
+        let mut result = QueryResult {
+            tag: "DROP OWNED".into(),
+            ..Default::default()
+        };
+        for text in statements {
+            let catalog = self.catalog(cluster);
+            let prepared = self.prepare(&catalog, &text, 0, Vec::new())?;
+            let plan = prepared.plan.expect("a DROP statement binds to a plan");
+            let locks = ddl_locks(&plan, &catalog);
+            self.take_relation_locks(cluster, &locks, &Cancel::default())
+                .await?;
+            // One drop of them all to PostgreSQL, so its message for what stops it.
+            let dropped =
+                Box::pin(self.run_ddl(cluster, &plan, txn))
+                    .await
+                    .map_err(|mut error| {
+                        if error.code == code::DEPENDENT_OBJECTS_STILL_EXIST {
+                            error.message =
+                            "cannot drop desired object(s) because other objects depend on them"
+                                .into();
+                        }
+                        error
+                    })?;
+            // What CASCADE took with them; not the "does not exist, skipping" of objects
+            // an earlier drop already took.
+            let taken = |n: &SqlError| !n.message.ends_with("does not exist, skipping");
+            (result.notices).extend(dropped.notices.into_iter().filter(taken));
+        }
+        let revoke = Plan::Role(crate::plan::RoleCommand::RevokeAllFrom { roles });
+        Box::pin(self.run_ddl(cluster, &revoke, txn)).await?;
+        Ok(result)
+    }
+
     async fn run_ddl<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -5868,6 +6016,9 @@ impl Session {
                 dropped: Vec::new(),
                 sequences: Vec::new(),
             });
+        }
+        if let Plan::DropOwned { roles, cascade } = plan {
+            return Box::pin(self.drop_owned(cluster, roles, *cascade, txn)).await;
         }
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
@@ -6129,10 +6280,7 @@ impl Session {
                 for name in names {
                     let Some(seq) = next.sequences.get(name).cloned() else {
                         if *if_exists {
-                            result.notices.push(SqlError::new(
-                                code::SUCCESSFUL_COMPLETION,
-                                format!("sequence \"{name}\" does not exist, skipping"),
-                            ));
+                            result.notices.push(skipping(&next, "sequence", name));
                             continue;
                         }
                         return Err(SqlError::new(
@@ -6483,10 +6631,7 @@ impl Session {
                 for name in names {
                     if next.views.remove(name).is_none() {
                         if *if_exists {
-                            result.notices.push(SqlError::new(
-                                code::SUCCESSFUL_COMPLETION,
-                                format!("view \"{name}\" does not exist, skipping"),
-                            ));
+                            result.notices.push(skipping(&next, "view", name));
                         } else {
                             return Err(SqlError::new(
                                 code::UNDEFINED_TABLE,
@@ -6537,10 +6682,7 @@ impl Session {
                                 !owned
                             });
                         }
-                        None if *if_exists => result.notices.push(SqlError::new(
-                            code::SUCCESSFUL_COMPLETION,
-                            format!("table \"{name}\" does not exist, skipping"),
-                        )),
+                        None if *if_exists => result.notices.push(skipping(&next, "table", name)),
                         None => {
                             return Err(SqlError::new(
                                 code::UNDEFINED_TABLE,
@@ -7073,10 +7215,7 @@ impl Session {
                             )
                             .with_hint("Use DROP TABLE to remove a table."))
                         }
-                        None if *if_exists => result.notices.push(SqlError::new(
-                            code::SUCCESSFUL_COMPLETION,
-                            format!("index \"{name}\" does not exist, skipping"),
-                        )),
+                        None if *if_exists => result.notices.push(skipping(&next, "index", name)),
                         None => {
                             return Err(SqlError::new(
                                 code::UNDEFINED_OBJECT,

@@ -399,6 +399,11 @@ pub enum Parsed {
     },
     /// `CHECKPOINT`.
     Checkpoint,
+    /// `DROP OWNED BY role [, ...] [CASCADE | RESTRICT]`.
+    DropOwned {
+        roles: Vec<String>,
+        cascade: bool,
+    },
     /// `REASSIGN OWNED BY role [, ...] TO role` (role names or current_user, current_role,
     /// session_user as words).
     ReassignOwned {
@@ -990,9 +995,17 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 && at(4) == "database"
                 && matches!(at(6), "set" | "reset"))
     };
+    // DROP OWNED BY ...
+    let drop_owned = first_word == "drop"
+        && text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .nth(1)
+            .is_some_and(|w| w.eq_ignore_ascii_case("owned"));
     let hand = alter_sequence
         || role_grant
         || role_setting
+        || drop_owned
         || matches!(
             first_word.as_str(),
             "begin"
@@ -1332,6 +1345,22 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             c.at = 1;
             c.expect_end()?;
             Parsed::Checkpoint
+        }
+        "drop" => {
+            c.at = 1;
+            if !(c.word("owned") && c.word("by")) {
+                return Err(c.error());
+            }
+            let mut roles = vec![c.ident()?.0];
+            while c.punct(',') {
+                roles.push(c.ident()?.0);
+            }
+            let cascade = c.word("cascade");
+            if !cascade {
+                let _ = c.word("restrict");
+            }
+            c.expect_end()?;
+            Parsed::DropOwned { roles, cascade }
         }
         "reassign" => {
             c.at = 1;

@@ -807,6 +807,11 @@ pub enum Plan {
         if_exists: bool,
         cascade: bool,
     },
+    /// `DROP OWNED BY roles [CASCADE]` (role names as written; see `Session::drop_owned`).
+    DropOwned {
+        roles: Vec<String>,
+        cascade: bool,
+    },
     DropTables {
         names: Vec<(String, Option<usize>)>,
         if_exists: bool,
@@ -980,6 +985,7 @@ impl Plan {
             Plan::Role(RoleCommand::Setting { name: None, .. }) => "ALTER DATABASE",
             Plan::Role(RoleCommand::Drop { .. }) => "DROP ROLE",
             Plan::Role(RoleCommand::ReassignOwned { .. }) => "REASSIGN OWNED",
+            Plan::Role(RoleCommand::RevokeAllFrom { .. }) | Plan::DropOwned { .. } => "DROP OWNED",
             Plan::Role(RoleCommand::Membership { grant: true, .. }) => "GRANT ROLE",
             Plan::Role(RoleCommand::Membership { grant: false, .. }) => "REVOKE ROLE",
             Plan::Grant(GrantCommand { grant: true, .. }) => "GRANT",
@@ -998,6 +1004,7 @@ impl Plan {
                 | Plan::AlterSequence { .. }
                 | Plan::AlterOwner { .. }
                 | Plan::RenameView { .. }
+                | Plan::DropOwned { .. }
                 | Plan::DropSequences { .. }
                 | Plan::Enum(_)
                 | Plan::CreateSchema { .. }
@@ -1076,6 +1083,11 @@ pub enum RoleCommand {
     ReassignOwned {
         from: Vec<String>,
         to: String,
+    },
+    /// DROP OWNED's last step: every privilege granted to `roles` goes (their objects were
+    /// dropped first, see `Session::drop_owned`).
+    RevokeAllFrom {
+        roles: Vec<String>,
     },
     /// GRANT (`grant`) or REVOKE of membership in `roles` to `members`; `admin`: WITH ADMIN
     /// OPTION (REVOKE ADMIN OPTION FOR takes only the option).

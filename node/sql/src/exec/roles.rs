@@ -704,6 +704,11 @@ impl Session {
                     }
                 }
             }
+            RoleCommand::RevokeAllFrom { roles } => {
+                for role in roles {
+                    revoke_all_from(next, role);
+                }
+            }
             RoleCommand::ReassignOwned { from, to } => {
                 let named = |name: &String| match name.as_str() {
                     "current_user" | "current_role" => self.info.user.clone(),
@@ -852,6 +857,34 @@ fn dependents(catalog: &Catalog, role: &str) -> Vec<String> {
     }
     found.sort();
     found.into_iter().map(|(_, line)| line).collect()
+}
+
+/// DROP OWNED's revoke: every privilege granted to `role`, on every object, goes.
+fn revoke_all_from(catalog: &mut Catalog, role: &str) {
+    use crate::catalog::AclItem;
+    let revoke = |acl: &mut Option<Vec<AclItem>>| {
+        if let Some(items) = acl {
+            items.retain(|item| item.grantee != role);
+        }
+    };
+    let mentions = |acl: &Option<Vec<AclItem>>| acl.iter().flatten().any(|i| i.grantee == role);
+    for table in catalog.tables.values_mut() {
+        if mentions(&table.acl) {
+            revoke(&mut Arc::make_mut(table).acl);
+        }
+    }
+    for view in catalog.views.values_mut() {
+        revoke(&mut view.acl);
+    }
+    for seq in catalog.sequences.values_mut() {
+        if mentions(&seq.acl) {
+            revoke(&mut Arc::make_mut(seq).acl);
+        }
+    }
+    for schema in catalog.schemas.values_mut() {
+        revoke(&mut schema.acl);
+    }
+    revoke(&mut catalog.schema_acl);
 }
 
 /// REASSIGN OWNED: every object of the database `old` owns becomes `new`'s, its ACL as ALTER ...

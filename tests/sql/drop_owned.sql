@@ -1,0 +1,58 @@
+-- DROP OWNED BY (exec.rs drop_owned): the roles' views, tables with their sequences and indexes,
+-- sequences, types and schemas are dropped (RESTRICT stops at others' dependent objects, CASCADE
+-- takes them), every privilege granted to the roles is revoked, all in the statement's transaction;
+-- PostgreSQL's errors for unknown roles, the bootstrap superuser and missing privileges.
+drop view if exists do_bv, do_v;
+drop table if exists do_t1, do_t2, do_keep, do_s.inner_t;
+drop sequence if exists do_q;
+drop type if exists do_e;
+drop schema if exists do_s;
+drop role if exists do_a, do_b, do_weak;
+create role do_a;
+create role do_b;
+create schema do_s authorization do_a;
+create table do_s.inner_t (a int);
+alter table do_s.inner_t owner to do_a;
+create table do_t1 (id serial primary key, v text);
+alter table do_t1 owner to do_a;
+create table do_t2 (a int);
+grant select, insert on do_t2 to do_a;
+grant usage on schema public to do_a;
+create view do_v as select id from do_t1;
+alter view do_v owner to do_a;
+create sequence do_q;
+alter sequence do_q owner to do_a;
+create type do_e as enum ('x');
+alter type do_e owner to do_a;
+create table do_keep (a int);
+alter table do_keep owner to do_b;
+create view do_bv as select * from do_t1;
+alter view do_bv owner to do_b;
+drop owned by do_a;
+drop owned by do_a cascade;
+select relname from pg_class where relname like 'do\_%' order by relname;
+select nspname from pg_namespace where nspname = 'do_s';
+select typname from pg_type where typname = 'do_e';
+select relname, relacl from pg_class where relname = 'do_t2';
+select has_schema_privilege('do_a', 'public', 'usage');
+drop owned by postgres;
+drop owned by nobody_here;
+create role do_weak login;
+set role do_weak;
+drop owned by do_b;
+drop owned by do_weak;
+reset role;
+begin;
+drop owned by do_b;
+select relname from pg_class where relname like 'do\_%' order by relname;
+rollback;
+select relname from pg_class where relname like 'do\_%' order by relname;
+drop owned by do_b, do_weak restrict;
+select relname from pg_class where relname like 'do\_%' order by relname;
+drop table do_t2;
+drop role do_a, do_b, do_weak;
+-- DROP ... IF EXISTS of a name in a schema that does not exist names the schema.
+drop table if exists nos.t;
+drop index if exists nos.i;
+drop view if exists nos.v, do_nov;
+drop sequence if exists nos.q;
