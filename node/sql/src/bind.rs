@@ -95,6 +95,16 @@ impl SessionInfo {
             &self.session_user
         }
     }
+
+    /// A role named in a statement, with `current_user`, `current_role` and `session_user`
+    /// (hand-parsed statements read them as plain words) the roles they stand for.
+    pub fn role_named(&self, name: &str) -> String {
+        match name {
+            "current_user" | "current_role" => self.user.clone(),
+            "session_user" => self.session_user().to_string(),
+            _ => name.to_string(),
+        }
+    }
 }
 
 /// The ON COMMIT clause of a CREATE TABLE: only for a temporary table, as PostgreSQL allows it;

@@ -5880,14 +5880,7 @@ impl Session {
         txn: Tx,
     ) -> SqlResult<QueryResult> {
         let catalog = self.catalog(cluster);
-        let roles: Vec<String> = roles
-            .iter()
-            .map(|name| match name.as_str() {
-                "current_user" | "current_role" => self.info.user.clone(),
-                "session_user" => self.info.session_user().to_string(),
-                _ => name.clone(),
-            })
-            .collect();
+        let roles: Vec<String> = roles.iter().map(|r| self.info.role_named(r)).collect();
         for role in &roles {
             if !catalog.has_role(role) {
                 return Err(SqlError::new(
@@ -5925,35 +5918,34 @@ impl Session {
                 .collect();
             (!keys.is_empty()).then(|| keys.join(", "))
         };
-        let behavior = if cascade { "CASCADE" } else { "RESTRICT" };
-        let mut statements = Vec::new();
+        let behavior = if cascade { " CASCADE" } else { " RESTRICT" };
         let views = catalog
             .views
             .iter()
             .filter(|(_, v)| owned(v.owner.as_deref()));
-        if let Some(names) = list(views.map(|(key, _)| key).collect()) {
-            statements.push(format!("DROP VIEW IF EXISTS {names} {behavior}"));
-        }
         let tables = catalog
             .tables
             .iter()
             .filter(|(_, t)| owned(t.owner.as_deref()));
-        if let Some(names) = list(tables.map(|(key, _)| key).collect()) {
-            statements.push(format!("DROP TABLE IF EXISTS {names} {behavior}"));
-        }
         // Sequences of a column go with their table.
         let sequences = (catalog.sequences.iter())
             .filter(|(_, q)| owned(q.owner.as_deref()) && q.owned_by.is_none());
-        if let Some(names) = list(sequences.map(|(key, _)| key).collect()) {
-            // (Keel's DROP SEQUENCE has no CASCADE: a default that uses one stops it.)
-            statements.push(format!("DROP SEQUENCE IF EXISTS {names}"));
-        }
         let types = catalog
             .enums
             .iter()
             .filter(|(_, e)| owned(e.owner.as_deref()));
-        if let Some(names) = list(types.map(|(key, _)| key).collect()) {
-            statements.push(format!("DROP TYPE IF EXISTS {names} {behavior}"));
+        // (Keel's DROP SEQUENCE has no CASCADE: a default that uses one stops it.)
+        let groups = [
+            ("VIEW", views.map(|(key, _)| key).collect(), behavior),
+            ("TABLE", tables.map(|(key, _)| key).collect(), behavior),
+            ("SEQUENCE", sequences.map(|(key, _)| key).collect(), ""),
+            ("TYPE", types.map(|(key, _)| key).collect(), behavior),
+        ];
+        let mut statements = Vec::new();
+        for (kind, keys, behavior) in groups {
+            if let Some(names) = list(keys) {
+                statements.push(format!("DROP {kind} IF EXISTS {names}{behavior}"));
+            }
         }
         let schemas: Vec<String> = (catalog.schemas.values())
             .filter(|schema| roles.contains(&schema.owner) && !schema.name.starts_with("pg_temp"))
@@ -5961,7 +5953,7 @@ impl Session {
             .collect();
         if !schemas.is_empty() {
             statements.push(format!(
-                "DROP SCHEMA IF EXISTS {} {behavior}",
+                "DROP SCHEMA IF EXISTS {}{behavior}",
                 schemas.join(", ")
             ));
         }

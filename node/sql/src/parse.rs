@@ -689,6 +689,23 @@ impl Cursor {
             Err(self.error())
         }
     }
+    /// `name [, name ...]`.
+    fn ident_list(&mut self) -> SqlResult<Vec<String>> {
+        let mut names = vec![self.ident()?.0];
+        while self.punct(',') {
+            names.push(self.ident()?.0);
+        }
+        Ok(names)
+    }
+
+    /// `OWNED BY role [, role ...]` (DROP OWNED, REASSIGN OWNED).
+    fn owned_by(&mut self) -> SqlResult<Vec<String>> {
+        if !(self.word("owned") && self.word("by")) {
+            return Err(self.error());
+        }
+        self.ident_list()
+    }
+
     fn ident(&mut self) -> SqlResult<(String, usize)> {
         let offset = self.offset();
         match self.peek().cloned() {
@@ -1185,18 +1202,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 }
                 admin = true;
             }
-            let mut roles = vec![c.ident()?.0];
-            while c.punct(',') {
-                roles.push(c.ident()?.0);
-            }
+            let roles = c.ident_list()?;
             if !c.word(if grant { "to" } else { "from" }) {
                 return Err(c.error());
             }
             let _ = c.word("group");
-            let mut members = vec![c.ident()?.0];
-            while c.punct(',') {
-                members.push(c.ident()?.0);
-            }
+            let members = c.ident_list()?;
             if grant && c.word("with") {
                 if !(c.word("admin") && c.word("option")) {
                     return Err(c.error());
@@ -1348,13 +1359,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "drop" => {
             c.at = 1;
-            if !(c.word("owned") && c.word("by")) {
-                return Err(c.error());
-            }
-            let mut roles = vec![c.ident()?.0];
-            while c.punct(',') {
-                roles.push(c.ident()?.0);
-            }
+            let roles = c.owned_by()?;
             let cascade = c.word("cascade");
             if !cascade {
                 let _ = c.word("restrict");
@@ -1364,13 +1369,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         "reassign" => {
             c.at = 1;
-            if !(c.word("owned") && c.word("by")) {
-                return Err(c.error());
-            }
-            let mut from = vec![c.ident()?.0];
-            while c.punct(',') {
-                from.push(c.ident()?.0);
-            }
+            let from = c.owned_by()?;
             if !c.word("to") {
                 return Err(c.error());
             }

@@ -217,38 +217,16 @@ fn reduce_leaves(leaves: &mut Vec<Leaf>, conds: &mut Vec<Expr>) {
             at += 1;
             continue;
         };
-        let leaf = leaves.remove(at);
-        let Rel::Join {
-            left,
-            right,
-            keys,
-            on,
-            ..
-        } = leaf.rel
-        else {
-            unreachable!("an outer join leaf")
-        };
-        let join = Rel::Join {
-            kind: reduced,
-            left,
-            right,
-            keys,
-            on,
-        };
+        if let Rel::Join { kind, .. } = &mut leaves[at].rel {
+            *kind = reduced;
+        }
         if reduced == JoinKind::Inner {
             // Its leaves take its place, in order; the loop looks at them next.
+            let leaf = leaves.remove(at);
             let mut flat = Vec::new();
-            flatten_inner(join, leaf.offset, &mut flat, conds);
+            flatten_inner(leaf.rel, leaf.offset, &mut flat, conds);
             leaves.splice(at..at, flat);
         } else {
-            leaves.insert(
-                at,
-                Leaf {
-                    rel: join,
-                    offset: leaf.offset,
-                    width: leaf.width,
-                },
-            );
             at += 1;
         }
     }
@@ -273,31 +251,20 @@ pub fn place(rel: Rel, conjuncts: Vec<Expr>) -> Rel {
             right,
             keys,
             on,
-        } if reduced_kind(
-            kind,
-            (0, left.width(), left.width() + right.width()),
-            conjuncts.iter(),
-        ) != kind =>
-        {
-            let shape = (0, left.width(), left.width() + right.width());
-            let kind = reduced_kind(kind, shape, conjuncts.iter());
-            let join = Rel::Join {
-                kind,
-                left,
-                right,
-                keys,
-                on,
-            };
-            place(join, conjuncts)
-        }
-        Rel::Join {
-            kind,
-            left,
-            right,
-            keys,
-            on,
         } => {
             let left_width = left.width();
+            let shape = (0, left_width, left_width + right.width());
+            let reduced = reduced_kind(kind, shape, conjuncts.iter());
+            if reduced != kind {
+                let join = Rel::Join {
+                    kind: reduced,
+                    left,
+                    right,
+                    keys,
+                    on,
+                };
+                return place(join, conjuncts);
+            }
             let width = left_width + right.width();
             let in_left = |e: &Expr| columns_of(e).iter().all(|&c| c < left_width);
             let in_right = |e: &Expr| columns_of(e).iter().all(|&c| c >= left_width && c < width);

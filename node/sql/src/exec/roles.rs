@@ -710,13 +710,8 @@ impl Session {
                 }
             }
             RoleCommand::ReassignOwned { from, to } => {
-                let named = |name: &String| match name.as_str() {
-                    "current_user" | "current_role" => self.info.user.clone(),
-                    "session_user" => self.info.session_user().to_string(),
-                    _ => name.clone(),
-                };
-                let to = named(to);
-                let from: Vec<String> = from.iter().map(named).collect();
+                let to = self.info.role_named(to);
+                let from: Vec<String> = from.iter().map(|r| self.info.role_named(r)).collect();
                 for role in from.iter().chain([&to]) {
                     if !next.has_role(role) {
                         return Err(missing(role));
