@@ -2266,7 +2266,7 @@ impl Session {
         cancel.txn.set(Some(txn_id.id));
         cancel.end_waits(cluster);
         let result = if plan.is_ddl() {
-            self.run_ddl(cluster, plan, txn_id).await?
+            self.run_ddl(cluster, plan, txn_id, cancel).await?
         } else if let Plan::Select(select) = plan {
             // The statement's own result may stay in temporary files until it is sent.
             let params = Arc::new(params.to_vec());
@@ -2391,8 +2391,13 @@ impl Session {
         let me = cluster.worker();
         match self.txn.as_ref().map(|txn| &txn.writers) {
             Some(writers) if !writers.is_empty() && !writers.contains(&me) => {
-                // The same worker for every row of the transaction: the first one written to.
-                *writers.first().expect("not empty")
+                // One of them by the transaction's id: the same for every row of the
+                // transaction, and spread over the workers across transactions (the lowest
+                // would pile a log table's rows onto the low-numbered workers).
+                // (The id's low byte is the session's worker: the counter above it turns.)
+                let id = self.txn.as_ref().map_or(0, |txn| txn.id);
+                let pick = ((id >> 8) % writers.len() as u64) as usize;
+                *writers.iter().nth(pick).expect("fewer than the count")
             }
             _ => me,
         }
@@ -5878,6 +5883,7 @@ impl Session {
         roles: &[String],
         cascade: bool,
         txn: Tx,
+        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let catalog = self.catalog(cluster);
         let roles: Vec<String> = roles.iter().map(|r| self.info.role_named(r)).collect();
@@ -5966,27 +5972,25 @@ impl Session {
             let prepared = self.prepare(&catalog, &text, 0, Vec::new())?;
             let plan = prepared.plan.expect("a DROP statement binds to a plan");
             let locks = ddl_locks(&plan, &catalog);
-            self.take_relation_locks(cluster, &locks, &Cancel::default())
-                .await?;
+            self.take_relation_locks(cluster, &locks, cancel).await?;
             // One drop of them all to PostgreSQL, so its message for what stops it.
-            let dropped =
-                Box::pin(self.run_ddl(cluster, &plan, txn))
-                    .await
-                    .map_err(|mut error| {
-                        if error.code == code::DEPENDENT_OBJECTS_STILL_EXIST {
-                            error.message =
+            let dropped = Box::pin(self.run_ddl(cluster, &plan, txn, cancel))
+                .await
+                .map_err(|mut error| {
+                    if error.code == code::DEPENDENT_OBJECTS_STILL_EXIST {
+                        error.message =
                             "cannot drop desired object(s) because other objects depend on them"
                                 .into();
-                        }
-                        error
-                    })?;
+                    }
+                    error
+                })?;
             // What CASCADE took with them; not the "does not exist, skipping" of objects
             // an earlier drop already took.
             let taken = |n: &SqlError| !n.message.ends_with("does not exist, skipping");
             (result.notices).extend(dropped.notices.into_iter().filter(taken));
         }
         let revoke = Plan::Role(crate::plan::RoleCommand::RevokeAllFrom { roles });
-        Box::pin(self.run_ddl(cluster, &revoke, txn)).await?;
+        Box::pin(self.run_ddl(cluster, &revoke, txn, cancel)).await?;
         Ok(result)
     }
 
@@ -5995,6 +5999,7 @@ impl Session {
         cluster: &C,
         plan: &Plan,
         txn: Tx,
+        cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         if let Some(open) = &mut self.txn {
             let level = open.level();
@@ -6010,7 +6015,7 @@ impl Session {
             });
         }
         if let Plan::DropOwned { roles, cascade } = plan {
-            return Box::pin(self.drop_owned(cluster, roles, *cascade, txn)).await;
+            return Box::pin(self.drop_owned(cluster, roles, *cascade, txn, cancel)).await;
         }
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
