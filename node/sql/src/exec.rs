@@ -4253,8 +4253,10 @@ impl Session {
         let result = result?;
         let micros = started.elapsed().as_micros() as u64;
         let actual = |rows: u64| {
+            // The write returns its rows when it is done: startup and total are the same.
             let time = if timing {
-                format!("time={:.3} ", micros as f64 / 1000.0)
+                let ms = micros as f64 / 1000.0;
+                format!("time={ms:.3}..{ms:.3} ")
             } else {
                 String::new()
             };
@@ -4289,6 +4291,7 @@ impl Session {
                         rows: changed.unwrap_or(0),
                         loops: 1,
                         micros,
+                        startup_micros: micros,
                         removed: Some(instrument.visited.saturating_sub(changed.unwrap_or(0))),
                         ..Default::default()
                     },

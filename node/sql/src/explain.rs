@@ -21,6 +21,10 @@ pub struct NodeStats {
     pub rows: u64,
     pub loops: u64,
     pub micros: u64,
+    /// Time until the node's first row, over all loops (PostgreSQL's startup time: the
+    /// first number of "actual time=startup..total"); a node whose rows are made all at once
+    /// has its total here.
+    pub startup_micros: u64,
     /// A hash aggregation's memory and partitions (its "Batches" line).
     pub hash: Option<crate::query::SpillStats>,
     /// A scan's rows its filter dropped (its "Rows Removed by Filter" line), where known.
@@ -383,7 +387,12 @@ impl Printer<'_> {
     fn actual(&self, s: &NodeStats) -> String {
         let loops = s.loops.max(1);
         let time = if self.timing {
-            format!("time={:.3} ", s.micros as f64 / 1000.0 / loops as f64)
+            let per_loop = |micros: u64| micros as f64 / 1000.0 / loops as f64;
+            format!(
+                "time={:.3}..{:.3} ",
+                per_loop(s.startup_micros.min(s.micros)),
+                per_loop(s.micros)
+            )
         } else {
             String::new()
         };

@@ -783,7 +783,11 @@ impl<'a> Executor<'a> {
     /// the scan's time: its rows are read before the tree runs).
     pub fn record_read(&self, scan: &Rel, took: std::time::Duration) {
         if let Some(stats) = &self.stats {
-            stats.borrow_mut().entry(address(scan)).or_default().micros += took.as_micros() as u64;
+            let mut stats = stats.borrow_mut();
+            let node = stats.entry(address(scan)).or_default();
+            // Read whole before the tree runs: its first row comes with its last.
+            node.micros += took.as_micros() as u64;
+            node.startup_micros += took.as_micros() as u64;
         }
     }
 
@@ -867,7 +871,10 @@ impl<'a> Executor<'a> {
         let node = stats.entry(address(rel)).or_default();
         node.rows += rows.len() as u64;
         node.loops += 1;
-        node.micros += started.elapsed().as_micros() as u64;
+        // The rows are made all at once: the first is there when the last is.
+        let took = started.elapsed().as_micros() as u64;
+        node.micros += took;
+        node.startup_micros += took;
         Ok(rows)
     }
 
@@ -898,20 +905,27 @@ impl<'a> Executor<'a> {
         };
         let started = std::time::Instant::now();
         let mut rows = 0u64;
+        let mut first = None;
         self.stream_node(
             rel,
             outer,
             &mut |row| {
+                if rows == 0 {
+                    first = Some(started.elapsed());
+                }
                 rows += 1;
                 out(row)
             },
             lend,
         )?;
+        let took = started.elapsed();
         let mut stats = stats.borrow_mut();
         let node = stats.entry(address(rel)).or_default();
         node.rows += rows;
         node.loops += 1;
-        node.micros += started.elapsed().as_micros() as u64;
+        node.micros += took.as_micros() as u64;
+        // No row: PostgreSQL's startup is then the whole time too.
+        node.startup_micros += first.unwrap_or(took).as_micros() as u64;
         Ok(())
     }
 
