@@ -96,6 +96,13 @@ impl SessionInfo {
         }
     }
 
+    /// A setting's value, when the statement was handed the settings (`settings`).
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        (self.settings.iter())
+            .find(|(setting, _)| setting.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
     /// A role named in a statement, with `current_user`, `current_role` and `session_user`
     /// (hand-parsed statements read them as plain words) the roles they stand for.
     pub fn role_named(&self, name: &str) -> String {
@@ -11156,18 +11163,13 @@ impl<'a> Binder<'a> {
                     return Err(unsupported("current_setting of a computed name"));
                 };
                 let setting = setting.to_lowercase();
-                match self
-                    .session
-                    .settings
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(&setting))
-                {
-                    Some((_, value)) => Ok((
+                match self.session.setting(&setting) {
+                    Some(value) => Ok((
                         Expr::Func(
                             Func::CurrentSetting,
                             vec![
                                 Expr::Const(Value::Text(setting.clone())),
-                                Expr::Const(Value::Text(value.clone())),
+                                Expr::Const(Value::Text(value.into())),
                             ],
                         ),
                         DataType::Text,

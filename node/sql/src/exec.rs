@@ -4252,16 +4252,15 @@ impl Session {
         let instrument = self.instrument.take().unwrap_or_default();
         let result = result?;
         let micros = started.elapsed().as_micros() as u64;
-        let actual = |rows: u64| {
-            // The write returns its rows when it is done: startup and total are the same.
-            let time = if timing {
-                let ms = micros as f64 / 1000.0;
-                format!("time={ms:.3}..{ms:.3} ")
-            } else {
-                String::new()
-            };
-            format!(" (actual {time}rows={rows} loops=1)")
+        // The write returns its rows when it is done: startup and total are the same.
+        let counts = |rows: u64| crate::explain::NodeStats {
+            rows,
+            loops: 1,
+            micros,
+            startup_micros: micros,
+            ..Default::default()
         };
+        let actual = |rows: u64| crate::explain::actual(&counts(rows), timing);
         let changed = tag_count(&result.tag);
         let mut lines = write.lines.clone();
         lines[0].push_str(&actual(result.rows.len() as u64));
@@ -4288,12 +4287,8 @@ impl Session {
                 let stats = crate::explain::Stats::from([(
                     crate::query::address(rel),
                     crate::explain::NodeStats {
-                        rows: changed.unwrap_or(0),
-                        loops: 1,
-                        micros,
-                        startup_micros: micros,
                         removed: Some(instrument.visited.saturating_sub(changed.unwrap_or(0))),
-                        ..Default::default()
+                        ..counts(changed.unwrap_or(0))
                     },
                 )]);
                 crate::explain::explain(rel, Some(&stats), timing)
@@ -5890,30 +5885,7 @@ impl Session {
     ) -> SqlResult<QueryResult> {
         let catalog = self.catalog(cluster);
         let roles: Vec<String> = roles.iter().map(|r| self.info.role_named(r)).collect();
-        for role in &roles {
-            if !catalog.has_role(role) {
-                return Err(SqlError::new(
-                    code::UNDEFINED_OBJECT,
-                    format!("role \"{role}\" does not exist"),
-                ));
-            }
-        }
-        let superuser = catalog.is_superuser(&self.info.user);
-        let mine = catalog.privilege_roles(&self.info.user);
-        if !superuser && !roles.iter().all(|role| mine.contains(role)) {
-            return Err(SqlError::new(
-                code::INSUFFICIENT_PRIVILEGE,
-                "permission denied to drop objects",
-            ));
-        }
-        if let Some(role) = roles.iter().find(|r| *r == crate::catalog::BOOTSTRAP_ROLE) {
-            return Err(SqlError::new(
-                code::DEPENDENT_OBJECTS_STILL_EXIST,
-                format!(
-                    "cannot drop objects owned by role {role} because they are required by the database system"
-                ),
-            ));
-        }
+        self.check_owned_by(&catalog, &roles, &[], roles::OwnedBy::Drop)?;
         let owned = |owner: Option<&str>| {
             roles
                 .iter()

@@ -33,6 +33,23 @@ pub struct NodeStats {
     pub join_removed: Option<u64>,
 }
 
+/// " (actual [time=startup..total ]rows=.. loops=..)": a node's counts as EXPLAIN ANALYZE prints
+/// them (per loop, as PostgreSQL), with times when `timing`.
+pub fn actual(s: &NodeStats, timing: bool) -> String {
+    let loops = s.loops.max(1);
+    let time = if timing {
+        let per_loop = |micros: u64| micros as f64 / 1000.0 / loops as f64;
+        format!(
+            "time={:.3}..{:.3} ",
+            per_loop(s.startup_micros.min(s.micros)),
+            per_loop(s.micros)
+        )
+    } else {
+        String::new()
+    };
+    format!(" (actual {time}rows={} loops={})", s.rows / loops, s.loops)
+}
+
 /// Per-node statistics, by node address.
 pub type Stats = HashMap<usize, NodeStats>;
 
@@ -385,18 +402,7 @@ impl Printer<'_> {
 
     /// " (actual [time=..] rows=.. loops=..)" for a node's counts.
     fn actual(&self, s: &NodeStats) -> String {
-        let loops = s.loops.max(1);
-        let time = if self.timing {
-            let per_loop = |micros: u64| micros as f64 / 1000.0 / loops as f64;
-            format!(
-                "time={:.3}..{:.3} ",
-                per_loop(s.startup_micros.min(s.micros)),
-                per_loop(s.micros)
-            )
-        } else {
-            String::new()
-        };
-        format!(" (actual {time}rows={} loops={})", s.rows / loops, s.loops)
+        actual(s, self.timing)
     }
 
     /// A join's "Rows Removed by Join Filter" line under ANALYZE (PostgreSQL leaves out 0).

@@ -985,12 +985,13 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    let alter_sequence = first_word == "alter"
-        && text
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-            .nth(1)
-            .is_some_and(|w| w.eq_ignore_ascii_case("sequence"));
+    let second_word = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let alter_sequence = first_word == "alter" && second_word == "sequence";
     // GRANT/REVOKE without ON before TO/FROM grants roles.
     let role_grant = matches!(first_word.as_str(), "grant" | "revoke")
         && !text
@@ -1013,12 +1014,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 && matches!(at(6), "set" | "reset"))
     };
     // DROP OWNED BY ...
-    let drop_owned = first_word == "drop"
-        && text
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty())
-            .nth(1)
-            .is_some_and(|w| w.eq_ignore_ascii_case("owned"));
+    let drop_owned = first_word == "drop" && second_word == "owned";
     let hand = alter_sequence
         || role_grant
         || role_setting

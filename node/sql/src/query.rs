@@ -867,14 +867,9 @@ impl<'a> Executor<'a> {
         };
         let started = std::time::Instant::now();
         let rows = self.run_node(rel, outer)?;
-        let mut stats = stats.borrow_mut();
-        let node = stats.entry(address(rel)).or_default();
-        node.rows += rows.len() as u64;
-        node.loops += 1;
         // The rows are made all at once: the first is there when the last is.
-        let took = started.elapsed().as_micros() as u64;
-        node.micros += took;
-        node.startup_micros += took;
+        let took = started.elapsed();
+        note_loop(stats, rel, rows.len() as u64, took, took);
         Ok(rows)
     }
 
@@ -919,13 +914,8 @@ impl<'a> Executor<'a> {
             lend,
         )?;
         let took = started.elapsed();
-        let mut stats = stats.borrow_mut();
-        let node = stats.entry(address(rel)).or_default();
-        node.rows += rows;
-        node.loops += 1;
-        node.micros += took.as_micros() as u64;
         // No row: PostgreSQL's startup is then the whole time too.
-        node.startup_micros += first.unwrap_or(took).as_micros() as u64;
+        note_loop(stats, rel, rows, first.unwrap_or(took), took);
         Ok(())
     }
 
@@ -2041,6 +2031,23 @@ fn join_key(
         append_hash_key(&value, out);
     }
     Ok(true)
+}
+
+/// Adds one run of `rel` to its EXPLAIN ANALYZE counts: its rows, the time to its first row and
+/// its whole time.
+fn note_loop(
+    stats: &RefCell<crate::explain::Stats>,
+    rel: &Rel,
+    rows: u64,
+    first: std::time::Duration,
+    took: std::time::Duration,
+) {
+    let mut stats = stats.borrow_mut();
+    let node = stats.entry(address(rel)).or_default();
+    node.rows += rows;
+    node.loops += 1;
+    node.micros += took.as_micros() as u64;
+    node.startup_micros += first.as_micros() as u64;
 }
 
 /// The in-memory hash join: hashes `build` on its keys and probes with each `probe` row, into

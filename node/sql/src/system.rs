@@ -3525,10 +3525,7 @@ fn pg_catalog(
                 ("stats_reset", DataType::TimestampTz),
             ]);
             let wal = activity_stats(session).wal;
-            let timed = session
-                .settings
-                .iter()
-                .any(|(name, value)| name == "track_wal_io_timing" && value == "on");
+            let timed = session.setting("track_wal_io_timing") == Some("on");
             let sync_ms = if timed {
                 wal.write_micros as f64 / 1000.0
             } else {

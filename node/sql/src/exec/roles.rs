@@ -46,6 +46,12 @@ fn grantable_part(
 /// PostgreSQL's first OID for user objects (role OIDs share the catalog's id counter).
 const FIRST_OID: i64 = 16_384;
 
+/// Which statement [`Session::check_owned_by`] checks for.
+pub(super) enum OwnedBy {
+    Drop,
+    Reassign,
+}
+
 fn denied(message: impl Into<String>) -> SqlError {
     SqlError::new(code::INSUFFICIENT_PRIVILEGE, message)
 }
@@ -436,6 +442,42 @@ impl Session {
     }
 
     /// Applies `command` to `next`; NOTICEs go to `notices`.
+    /// DROP OWNED's and REASSIGN OWNED's checks, as PostgreSQL makes them: every role named
+    /// (`owners`, whose objects go, and `others`, REASSIGN's new owner) exists, the current
+    /// role has the privileges of each, and no owner is the bootstrap superuser.
+    pub(super) fn check_owned_by(
+        &self,
+        catalog: &Catalog,
+        owners: &[String],
+        others: &[String],
+        what: OwnedBy,
+    ) -> SqlResult<()> {
+        let named = || owners.iter().chain(others);
+        if let Some(role) = named().find(|role| !catalog.has_role(role)) {
+            return Err(missing(role));
+        }
+        let mine = catalog.privilege_roles(&self.info.user);
+        if !catalog.is_superuser(&self.info.user) && !named().all(|role| mine.contains(role)) {
+            return Err(denied(match what {
+                OwnedBy::Drop => "permission denied to drop objects",
+                OwnedBy::Reassign => "permission denied to reassign objects",
+            }));
+        }
+        if let Some(role) = owners.iter().find(|r| *r == BOOTSTRAP_ROLE) {
+            let action = match what {
+                OwnedBy::Drop => "drop objects",
+                OwnedBy::Reassign => "reassign ownership of objects",
+            };
+            return Err(SqlError::new(
+                code::DEPENDENT_OBJECTS_STILL_EXIST,
+                format!(
+                    "cannot {action} owned by role {role} because they are required by the database system"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn run_role(
         &self,
         next: &mut Catalog,
@@ -712,31 +754,8 @@ impl Session {
             RoleCommand::ReassignOwned { from, to } => {
                 let to = self.info.role_named(to);
                 let from: Vec<String> = from.iter().map(|r| self.info.role_named(r)).collect();
-                for role in from.iter().chain([&to]) {
-                    if !next.has_role(role) {
-                        return Err(missing(role));
-                    }
-                }
-                // PostgreSQL: the privileges of every role named, on both sides.
-                let may = |role: &str| {
-                    superuser
-                        || next
-                            .privilege_roles(&self.info.user)
-                            .iter()
-                            .any(|r| r == role)
-                };
-                if !from.iter().chain([&to]).all(|role| may(role)) {
-                    return Err(denied("permission denied to reassign objects"));
-                }
+                self.check_owned_by(next, &from, std::slice::from_ref(&to), OwnedBy::Reassign)?;
                 for old in &from {
-                    if old == BOOTSTRAP_ROLE {
-                        return Err(SqlError::new(
-                            code::DEPENDENT_OBJECTS_STILL_EXIST,
-                            format!(
-                                "cannot reassign ownership of objects owned by role {old} because they are required by the database system"
-                            ),
-                        ));
-                    }
                     reassign_owned(next, old, &to);
                 }
             }
