@@ -72,6 +72,10 @@ pub enum Control {
         round: u64,
         reply: oneshot::Sender<Result<Share, String>>,
     },
+    /// Every worker has taken its cut: make this worker's log durable up to its end now (what a
+    /// participant appended lazily before another worker's cut must not be lost once the round
+    /// cuts that worker's log; see `keel_storage::wal`).
+    SyncLog { reply: oneshot::Sender<()> },
     /// The round is published (`durable`) or abandoned.
     Finished { durable: bool },
 }
@@ -671,7 +675,7 @@ fn shutting_down() -> keel_sql::error::SqlError {
 /// The data directory's metadata file.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Meta {
-    /// 2: checkpointed data files. 1 (older builds): logs only, replayed whole.
+    /// [`FORMAT`]; 1 (older builds): logs only, replayed whole.
     format: u32,
     generation: u64,
     workers: usize,
@@ -681,9 +685,10 @@ pub struct Meta {
     checkpoint: u64,
 }
 
-/// The current data format: 3 stamps every row with its writer (MVCC). Directories of formats 1
-/// (logs only) and 2 (rows without version headers) are moved into format 3 at start.
-const FORMAT: u32 = 3;
+/// The current data format: 4 has one-write commits' `Prepared` and `Parts` log frames (see
+/// `keel_storage::wal`); 3 stamps every row with its writer (MVCC). Directories of formats 1 (logs
+/// only), 2 (rows without version headers) and 3 are moved into format 4 at start.
+const FORMAT: u32 = 4;
 
 /// How often each worker purges versions below the horizon, and how many undo records a step
 /// drops before it lets other work run.
@@ -778,7 +783,7 @@ pub struct Recovered {
     pub lock: std::fs::File,
     pub catalog: Catalog,
     pub stores: Vec<Store>,
-    pub logs: Vec<(PathBuf, Vec<u8>, u64)>,
+    pub logs: Vec<LogTail>,
     pub epoch: u32,
     pub next_txn_counter: u64,
     pub next_row_id: i64,
@@ -787,6 +792,19 @@ pub struct Recovered {
     pub summary: String,
     /// The metadata as written at start (generation, last checkpoint round).
     pub meta: Meta,
+}
+
+/// Where a worker's log goes on after recovery.
+pub struct LogTail {
+    pub path: PathBuf,
+    /// The bytes from the start of the block holding `end` up to it.
+    pub tail: Vec<u8>,
+    /// Offset just past the last valid frame.
+    pub end: u64,
+    /// Parts of committed multi-worker transactions this log lost (recovery applied them from
+    /// their anchors' `Parts` frames): appended to it again before the worker serves, with their
+    /// `Prepared` frames, so that the log holds them when those frames are cut off.
+    pub relog: Vec<wal::LostPart>,
 }
 
 /// Reads the data directory and rebuilds the state for `workers` workers: each worker's data file
@@ -817,10 +835,13 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         checkpoint: 0,
     });
     // Older formats are read as they are, then moved into the current one (`regenerate`, which
-    // writes the new format into the metadata only once the new files are complete).
-    let legacy = meta.format < FORMAT;
+    // writes the new format into the metadata only once the new files are complete). Format 3's
+    // files are format 4's (its logs lack only the frames of one-write commits): the metadata
+    // says 4 from this start on, so that an older build refuses logs it would misread.
+    let legacy = meta.format < 3;
     match meta.format {
         FORMAT | 2 => {}
+        3 => meta.format = FORMAT,
         1 => {
             // Logs only: replayed whole onto empty data files (the old spill files go).
             for w in 0..meta.workers {
@@ -889,12 +910,9 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     drop(checkpoints);
     let wal_bytes: u64 = logs.iter().map(|log| log.bytes.len() as u64).sum();
     for (store, log) in stores.iter_mut().zip(&logs) {
-        for record in log.records() {
-            if outcome.committed.contains(&record.txn()) {
-                store.redo(&record);
-            }
-        }
+        outcome.replay(log, |record| store.redo(&record));
     }
+    let lost_parts: usize = outcome.lost.values().map(Vec::len).sum();
     let max_txn = stores
         .iter()
         .map(Store::max_txn)
@@ -913,7 +931,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
         .map(|table| stores.iter().map(|s| s.row_count(table.id)).sum::<usize>())
         .sum();
     let summary = format!(
-        "recovered {} tables, {rows} rows: checkpoint {} of generation {}, then {wal_bytes} bytes of WAL ({} committed transactions replayed, {} incomplete discarded)",
+        "recovered {} tables, {rows} rows: checkpoint {} of generation {}, then {wal_bytes} bytes of WAL ({} committed transactions replayed, {} incomplete discarded, {lost_parts} parts applied from their anchors' logs)",
         catalog.tables.len(),
         meta.checkpoint,
         meta.generation,
@@ -951,12 +969,24 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     }
     // Where each worker's log goes on: after what was just replayed, or at the start of the new
     // generation's empty logs.
+    // (A new generation's images hold the lost parts: nothing to log again there.)
+    let mut lost = outcome.lost;
     let logs = (0..workers)
         .map(|w| {
             let path = dir.join(wal::file_name(meta.generation, w as WorkerId));
             match logs.get(w).filter(|_| !regenerated) {
-                Some(log) => (path, wal::tail_of(log), log.end()),
-                None => (path, Vec::new(), 0),
+                Some(log) => LogTail {
+                    path,
+                    tail: wal::tail_of(log),
+                    end: log.end(),
+                    relog: lost.remove(&log.worker).unwrap_or_default(),
+                },
+                None => LogTail {
+                    path,
+                    tail: Vec::new(),
+                    end: 0,
+                    relog: Vec::new(),
+                },
             }
         })
         .collect();
@@ -1158,10 +1188,11 @@ pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Resu
     }
     let outcome = wal::decide(&logs, &settled);
     print(format!(
-        "\nrecovery from checkpoint {}: {} committed transactions replayed, {} incomplete discarded",
+        "\nrecovery from checkpoint {}: {} committed transactions replayed, {} incomplete discarded, {} parts applied from their anchors' logs",
         meta.checkpoint,
         outcome.committed.len(),
-        outcome.discarded
+        outcome.discarded,
+        outcome.lost.values().map(Vec::len).sum::<usize>()
     ))?;
     // Each discarded transaction with a commit record somewhere: where it has one, what it lacks.
     let mut found: HashMap<TxnId, (Vec<WorkerId>, Vec<u8>)> = HashMap::new();
@@ -1184,6 +1215,20 @@ pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Resu
         print(format!(
             "  txn {txn}: commit records on workers {on:?} of participants {participants:?}"
         ))?;
+    }
+    // Committed parts whose worker's log lost them: applied from their anchors' `Parts` frames.
+    let mut lost: Vec<_> = outcome.lost.iter().collect();
+    lost.sort_unstable_by_key(|(worker, _)| **worker);
+    for (worker, parts) in lost {
+        for part in parts {
+            print(format!(
+                "  txn {}: part for worker {worker} at offset {} ({} B) lost from its log, applied from worker {}'s parts frame",
+                part.txn,
+                part.offset,
+                part.frames.len(),
+                part.anchor
+            ))?;
+        }
     }
     Ok(())
 }
@@ -1335,7 +1380,7 @@ pub fn start(
     let lock = recovered.lock;
     let stores = recovered.stores.into_iter();
     let logs = recovered.logs.into_iter();
-    for (((id, (store, (path, tail, end))), inbox), control) in stores
+    for (((id, (store, log)), inbox), control) in stores
         .zip(logs)
         .enumerate()
         .zip(receivers)
@@ -1367,9 +1412,7 @@ pub fn start(
                         id as WorkerId,
                         node,
                         store,
-                        path,
-                        tail,
-                        end,
+                        log,
                         epoch,
                         counter,
                         inbox,
@@ -1537,9 +1580,7 @@ async fn worker_main(
     id: WorkerId,
     node: Arc<Node>,
     store: Store,
-    wal_path: PathBuf,
-    tail: Vec<u8>,
-    end: u64,
+    log: LogTail,
     epoch: u32,
     txn_counter: u64,
     inbox: Vec<mpsc::Receiver<Envelope>>,
@@ -1549,6 +1590,12 @@ async fn worker_main(
     probe: Option<std::net::TcpListener>,
     listen: SocketAddr,
 ) {
+    let LogTail {
+        path: wal_path,
+        tail,
+        end,
+        relog,
+    } = log;
     let (device, arena) = match wal::open_device(&wal_path) {
         Ok(opened) => opened,
         Err(error) => {
@@ -1580,6 +1627,24 @@ async fn worker_main(
         }
     }
     let flusher = tokio::task::spawn_local(wal.clone().run_flusher(device, tail, arena));
+    // Parts this log lost go into it again (they are in the store already), before any commit
+    // here and before any checkpoint cut: a later commit's write makes them durable first.
+    for part in &relog {
+        let appended = wal.append(|emit| {
+            part.records().for_each(&mut *emit);
+            emit(wal::Record::Prepared {
+                txn: part.txn,
+                anchor: part.anchor as u8,
+            });
+        });
+        if let Err(error) = appended {
+            eprintln!(
+                "keel: FATAL: worker {id}: cannot log recovered parts in {}: {error}",
+                wal_path.display()
+            );
+            std::process::exit(1);
+        }
+    }
     let deadlock_timeout = Duration::from_millis(node.config.storage.deadlock_timeout_ms);
     let shard = Rc::new(Shard::new(
         id,
@@ -1615,6 +1680,14 @@ async fn worker_main(
                     Control::Checkpoint { round, reply } => {
                         let path = dir.join(checkpoint::file_name(generation, id, round));
                         let _ = reply.send(checkpoint_share(&shard, &wal, &path).await);
+                    }
+                    Control::SyncLog { reply } => {
+                        // Not waited for here: the next message must not wait behind the write.
+                        let wal = wal.clone();
+                        tokio::task::spawn_local(async move {
+                            wal.wait_durable(wal.end()).await;
+                            let _ = reply.send(());
+                        });
                     }
                     Control::Finished { durable } => {
                         let bm = shard.store.borrow().pages().buffer_manager().clone();
@@ -1835,7 +1908,8 @@ fn checkpointer(
 }
 
 /// One checkpoint round over all workers (see `keel_storage::checkpoint`): every worker writes its
-/// part, the metadata file names the round, then slots only the previous round needed are freed
+/// part, every log is made durable up to its end (after all the cuts: see `Control::SyncLog`),
+/// the metadata file names the round, then slots only the previous round needed are freed
 /// and the logs before the cuts are given back. A failed round is abandoned everywhere. A round
 /// published is counted in `stats` (`pg_stat_bgwriter`), as requested or timed, when given (the
 /// one at shutdown is not: the counters are not saved).
@@ -1863,7 +1937,23 @@ fn checkpoint_round(
                 .unwrap_or_else(|_| Err("the worker stopped".into()))
         })
         .collect::<Result<Vec<Share>, String>>();
-    let published = cuts.and_then(|shares| {
+    let synced = cuts.and_then(|shares| {
+        let answers: Vec<_> = controls
+            .iter()
+            .map(|control| {
+                let (reply, answer) = oneshot::channel();
+                let _ = control.send(Control::SyncLog { reply });
+                answer
+            })
+            .collect();
+        for answer in answers {
+            answer
+                .blocking_recv()
+                .map_err(|_| "the worker stopped".to_string())?;
+        }
+        Ok(shares)
+    });
+    let published = synced.and_then(|shares| {
         let mut next = meta.clone();
         next.checkpoint = round;
         sync_dir(dir)?;

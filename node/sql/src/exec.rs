@@ -283,6 +283,9 @@ struct Txn {
     locks: Arc<crate::locks::FastPath>,
     /// Workers this transaction sent writes to.
     writers: BTreeSet<WorkerId>,
+    /// It truncated a table or wrote the catalog: it commits with a Commit record in every
+    /// writer's log (see `keel_storage::wal`'s commit rule).
+    logs_ddl: bool,
     explicit: bool,
     isolation: Isolation,
     read_only: bool,
@@ -330,6 +333,7 @@ impl Txn {
             savepoints: Vec::new(),
             levels: 0,
             ddl_level: None,
+            logs_ddl: false,
             deferred_checks: Vec::new(),
             constraint_modes: Default::default(),
         }
@@ -2409,6 +2413,14 @@ impl Session {
         }
     }
 
+    /// Notes writers of a truncate or a catalog change (see [`Txn::logs_ddl`]).
+    fn note_ddl_writers(&mut self, workers: impl IntoIterator<Item = WorkerId>) {
+        if let Some(txn) = &mut self.txn {
+            txn.writers.extend(workers);
+            txn.logs_ddl = true;
+        }
+    }
+
     async fn commit<C: Cluster>(&mut self, cluster: &C) -> SqlResult<()> {
         // Temporary tables' ON COMMIT actions run in the transaction, then DEFERRED foreign
         // keys are checked; a failure of either rolls the transaction back.
@@ -2536,47 +2548,43 @@ impl Session {
         });
     }
 
+    /// Makes `txn`'s writes durable and ends it everywhere (see `keel_storage::wal`'s commit rule).
+    /// One writer: it logs and releases. Several: the other participants prepare (their parts go
+    /// to their logs lazily), this session's worker (the anchor) logs the decision with their
+    /// parts in one durable write, then every participant releases. A transaction that truncated
+    /// or changed the catalog has every writer log and sync its records and a Commit record.
     async fn commit_writes<C: Cluster>(&mut self, cluster: &C, txn: &Txn) -> SqlResult<()> {
         let writers: Vec<WorkerId> = txn.writers.iter().copied().collect();
         let participants: Vec<u8> = writers.iter().map(|w| *w as u8).collect();
-        match writers.as_slice() {
-            [] => Ok(()),
+        let ending = Tx::ending(txn.id);
+        let request = |op| ShardRequest {
+            txn: ending,
+            now: 0,
+            op,
+        };
+        let released = match writers.as_slice() {
+            [] => return Ok(()),
             [only] => {
-                let committed = cluster
-                    .call(
-                        *only,
-                        ShardRequest {
-                            txn: Tx::ending(txn.id),
-                            now: 0,
-                            op: ShardOp::Commit {
-                                participants,
-                                release: true,
-                            },
-                        },
-                    )
-                    .await;
-                if let Err(error) = committed {
+                let op = ShardOp::Commit {
+                    participants,
+                    release: true,
+                };
+                if let Err(error) = cluster.call(*only, request(op)).await {
                     // Not committed (the log refused it, say on a full disk): undo it.
                     abort(cluster, txn).await;
                     return Err(error);
                 }
-                Ok(())
+                return Ok(());
             }
-            _ => {
+            _ if txn.logs_ddl => {
                 let requests = writers
                     .iter()
                     .map(|w| {
-                        (
-                            *w,
-                            ShardRequest {
-                                txn: Tx::ending(txn.id),
-                                now: 0,
-                                op: ShardOp::Commit {
-                                    participants: participants.clone(),
-                                    release: false,
-                                },
-                            },
-                        )
+                        let op = ShardOp::Commit {
+                            participants: participants.clone(),
+                            release: false,
+                        };
+                        (*w, request(op))
                     })
                     .collect();
                 let results = cluster.call_all(requests).await;
@@ -2584,29 +2592,56 @@ impl Session {
                     abort(cluster, txn).await;
                     return Err(error);
                 }
-                // Every participant's commit record is durable: the transaction is committed, as
-                // of a timestamp newer than every snapshot taken before now.
-                let ts = cluster.commit_ts();
-                let releases = writers
-                    .iter()
-                    .map(|w| {
-                        (
-                            *w,
-                            ShardRequest {
-                                txn: Tx::ending(txn.id),
-                                now: 0,
-                                op: ShardOp::Release { ts },
-                            },
-                        )
-                    })
-                    .collect();
-                // Not waited for: the commit is durable and its timestamp taken; until a participant
-                // has released, whoever meets its rows there waits for that (a reader too), and this
-                // session's next requests reach each participant after its release.
-                cluster.post_all(releases).await;
-                Ok(())
+                writers
             }
-        }
+            _ => {
+                let anchor = cluster.worker();
+                let requests = writers
+                    .iter()
+                    .filter(|w| **w != anchor)
+                    .map(|w| (*w, request(ShardOp::Prepare { anchor })))
+                    .collect::<Vec<_>>();
+                let others: Vec<WorkerId> = requests.iter().map(|(w, _)| *w).collect();
+                let mut parts = Vec::with_capacity(others.len());
+                for (worker, result) in others.into_iter().zip(cluster.call_all(requests).await) {
+                    match result {
+                        Ok(output) => {
+                            if let Some((offset, frames)) = output.part {
+                                parts.push((worker, offset, frames));
+                            }
+                        }
+                        Err(error) => {
+                            abort(cluster, txn).await;
+                            return Err(error);
+                        }
+                    }
+                }
+                let decided = cluster
+                    .call(anchor, request(ShardOp::CommitParts { parts }))
+                    .await;
+                if let Err(error) = decided {
+                    abort(cluster, txn).await;
+                    return Err(error);
+                }
+                let mut released = writers;
+                if !released.contains(&anchor) {
+                    released.push(anchor);
+                }
+                released
+            }
+        };
+        // Committed (every participant's commit record, or the anchor's decision, is durable), as
+        // of a timestamp newer than every snapshot taken before now.
+        let ts = cluster.commit_ts();
+        let releases = released
+            .iter()
+            .map(|w| (*w, request(ShardOp::Release { ts })))
+            .collect();
+        // Not waited for: the commit is durable and its timestamp taken; until a participant
+        // has released, whoever meets its rows there waits for that (a reader too), and this
+        // session's next requests reach each participant after its release.
+        cluster.post_all(releases).await;
+        Ok(())
     }
 
     /// Runs a command that is not bound to a plan (`text`: the statement as written).
@@ -3874,7 +3909,7 @@ impl Session {
         now: i64,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
-        self.note_writers(all.iter().copied());
+        self.note_ddl_writers(all.iter().copied());
         for id in ids {
             let requests = all
                 .iter()
@@ -7206,7 +7241,7 @@ impl Session {
         next.refresh_references();
         let image = next.to_image()?;
         let version = next.version;
-        self.note_writers([local]);
+        self.note_ddl_writers([local]);
         cluster
             .call(
                 local,

@@ -259,6 +259,17 @@ pub enum ShardOp {
         participants: Vec<u8>,
         release: bool,
     },
+    /// A participant's part of a multi-worker transaction decided by worker `anchor`: append its
+    /// records and a `Prepared` frame to this worker's log lazily (see `keel_storage::wal`) and
+    /// hand back the part ([`ShardOutput::part`]).
+    Prepare {
+        anchor: WorkerId,
+    },
+    /// The anchor's decision: log this worker's records and a `Parts` frame holding the other
+    /// participants' parts (worker, offset, frames), and make it durable.
+    CommitParts {
+        parts: Vec<(WorkerId, u64, Vec<u8>)>,
+    },
     /// End a transaction whose commit records are durable everywhere, as committed at `ts`.
     Release {
         ts: Ts,
@@ -312,6 +323,8 @@ pub struct ShardOutput {
     pub visible: u64,
     /// Of an `INSERT ... ON CONFLICT DO UPDATE`'s `count`, the rows that updated one there.
     pub updated: u64,
+    /// A prepared participant's part: the log offset it starts at and its frames (`Prepare`).
+    pub part: Option<(u64, Vec<u8>)>,
 }
 
 /// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
@@ -321,6 +334,15 @@ pub type RowChange = (Vec<u8>, Option<Vec<Value>>, Option<Vec<Value>>);
 /// What an `INSERT ... ON CONFLICT` writes under one key: the row there (None: an insert) and the
 /// new row.
 type Upsert<'k> = (&'k [u8], Option<Vec<Value>>, Vec<Value>);
+
+/// A commit's log records did not fit on the disk (nothing was appended): the session aborts.
+fn wal_full(error: std::io::Error) -> SqlError {
+    SqlError::new(
+        code::DISK_FULL,
+        format!("could not write to the write-ahead log: {error}"),
+    )
+    .with_hint("Free disk space; the transaction was rolled back.")
+}
 
 /// A worker's rows, log and lock waiters.
 pub struct Shard {
@@ -658,13 +680,7 @@ impl Shard {
                         return Ok(ShardOutput::default());
                     };
                     // Nothing was appended when the log is out of space: the session aborts.
-                    let end = appended.map_err(|error| {
-                        SqlError::new(
-                            code::DISK_FULL,
-                            format!("could not write to the write-ahead log: {error}"),
-                        )
-                        .with_hint("Free disk space; the transaction was rolled back.")
-                    })?;
+                    let end = appended.map_err(wal_full)?;
                     store.note_commit(txn, participants.len() > 1);
                     end
                 };
@@ -672,6 +688,49 @@ impl Shard {
                 if release {
                     self.finish(txn, Some(self.clock.tick()));
                 }
+                Ok(ShardOutput::default())
+            }
+            ShardOp::Prepare { anchor } => {
+                let mut store = self.store.borrow_mut();
+                if !store.has_writes(txn) {
+                    return Ok(ShardOutput::default());
+                }
+                let store = &mut *store;
+                let marker = Record::Prepared {
+                    txn,
+                    anchor: anchor as u8,
+                };
+                let (offset, frames) = self
+                    .wal
+                    .append_part(marker, |emit| store.change_records(txn, emit))
+                    .map_err(wal_full)?;
+                // Readers of its rows wait for the release (the commit timestamp is taken after
+                // the decision), and a checkpoint cut from here on waits for its end. (It is
+                // listed as settled here too, which decides nothing: see `wal::decide`.)
+                store.note_commit(txn, true);
+                Ok(ShardOutput {
+                    part: Some((offset, frames)),
+                    ..ShardOutput::default()
+                })
+            }
+            ShardOp::CommitParts { parts } => {
+                let end = {
+                    let mut store = self.store.borrow_mut();
+                    let parts = keel_storage::wal::encode_parts(&parts);
+                    let appended = {
+                        let store = &*store;
+                        self.wal.append(|emit| {
+                            store.change_records(txn, emit);
+                            emit(Record::Parts { txn, parts: &parts })
+                        })
+                    };
+                    let end = appended.map_err(wal_full)?;
+                    // Listed as settled by a checkpoint cut from here on: the decision is in
+                    // this log before the cut.
+                    store.note_commit(txn, true);
+                    end
+                };
+                self.wal.wait_durable(end).await;
                 Ok(ShardOutput::default())
             }
             ShardOp::Release { ts } => {

@@ -543,7 +543,7 @@ impl Store {
             Record::Delete { table, key, .. } => self.set_row(table, key, None),
             Record::Truncate { table, .. } => self.drop_table(table),
             Record::Catalog { version, image, .. } => self.note_catalog(version, image),
-            Record::Commit { .. } => {}
+            Record::Commit { .. } | Record::Prepared { .. } | Record::Parts { .. } => {}
         }
     }
 
@@ -1481,6 +1481,22 @@ impl Store {
         participants: &[u8],
         emit: &mut dyn FnMut(Record<'_>),
     ) {
+        if self.txns.contains_key(&txn) {
+            self.change_records(txn, emit);
+            emit(Record::Commit { txn, participants });
+        }
+    }
+
+    /// Whether `txn` truncated a table or wrote the catalog here (such a transaction commits with
+    /// a Commit record in every participant's log: see [`crate::wal`]).
+    pub fn logs_ddl(&self, txn: TxnId) -> bool {
+        self.txns
+            .get(&txn)
+            .is_some_and(|writes| !writes.truncated.is_empty() || writes.catalog.is_some())
+    }
+
+    /// The log records of `txn`'s changes here (none for a transaction that only locked rows).
+    pub fn change_records(&self, txn: TxnId, emit: &mut dyn FnMut(Record<'_>)) {
         let Some(writes) = self.txns.get(&txn) else {
             return;
         };
@@ -1542,7 +1558,6 @@ impl Store {
                 image,
             });
         }
-        emit(Record::Commit { txn, participants });
     }
 
     /// Ends `txn` after its commit is durable, as committed at `ts`: its changes become visible to

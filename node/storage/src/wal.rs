@@ -10,18 +10,36 @@
 //!   3 Truncate table u64                             (this worker's share of the table)
 //!   4 Catalog  version u64, image                    (the whole catalog, opaque to storage)
 //!   5 Commit   n u16, participants u8 * n
+//!   6 Prepared anchor u8                             (this worker's part of txn ends here)
+//!   7 Parts    n u16, (worker u8, offset u64, frames)*n   (the decision: committed)
 //! ```
 //! byte strings are `u32 len | bytes`; optional ones have a leading `u8` flag. Row-level records are
 //! what recovery, replication and change capture all read.
 //!
 //! # Commit rule
-//! A transaction writes its records and its Commit record into the log of every worker it changed,
-//! naming all of them as participants. It is committed iff *every* participant's log holds its Commit
-//! record. A single-worker transaction therefore commits with one durable write and no coordinator; a
-//! multi-worker one needs one parallel round of durable writes and no separate decision record (the
-//! "implicit commit" idea of parallel commits / Cornus). Recovery sees all the node's logs, so it
-//! decides every transaction locally. Nothing is acknowledged before all participants' records are
-//! durable.
+//! A transaction that changed one worker's rows writes its records and a Commit record naming that
+//! worker into its log: one durable write, no coordinator.
+//!
+//! A transaction that changed several workers' rows commits with **one durable write** too, in
+//! the log of its *anchor* (the session's worker). Each other participant encodes its records (its
+//! *part*), appends them and a `Prepared{anchor}` frame to its own log *lazily* (nothing wakes its
+//! flusher: they go out with the next write anyone waits for) and hands the part's bytes and its
+//! log offset to the anchor. The anchor appends its own records and one `Parts` frame holding every
+//! other part, and waits for that write: the transaction is committed iff its `Parts` frame is
+//! durable. A participant's records replay at their place in its own log when its `Prepared` frame
+//! is durable; when it is not (the node died before that log was written), recovery applies the
+//! part from the `Parts` frame after that log's end — nothing later in that log survived either,
+//! since a log is durable up to a prefix — and writes it into the log again before serving.
+//! A part whose offset lies before the worker's checkpoint cut is in its checkpoint image already.
+//! Checkpoint rounds make every log durable up to where it stood after the last cut of the round
+//! (`Shard` ends), so a `Parts` frame cut off its anchor's log never holds a part that only it has.
+//!
+//! Transactions that truncate a table or change the catalog keep the older rule, since recovery
+//! reads catalogs and truncates from each log: their records and a Commit record naming all
+//! participants go into *every* participant's log, and they committed iff every participant's log
+//! holds its Commit record (the "implicit commit" idea of parallel commits / Cornus), so they take
+//! one parallel round of durable writes. Recovery sees all the node's logs, so it decides every
+//! transaction locally. Nothing is acknowledged before the deciding records are durable.
 //!
 //! # Group commit
 //! Appending only copies bytes into the pending buffer. One flusher task per worker takes everything
@@ -84,6 +102,18 @@ pub enum Record<'a> {
         txn: TxnId,
         participants: &'a [u8],
     },
+    /// The end of a participant's part of a multi-worker transaction whose decision is the `Parts`
+    /// frame in worker `anchor`'s log.
+    Prepared {
+        txn: TxnId,
+        anchor: u8,
+    },
+    /// The anchor's decision: `txn` committed, with the other participants' parts (see
+    /// [`parts`] and [`encode_parts`]).
+    Parts {
+        txn: TxnId,
+        parts: &'a [u8],
+    },
 }
 
 impl Record<'_> {
@@ -93,7 +123,9 @@ impl Record<'_> {
             | Record::Delete { txn, .. }
             | Record::Truncate { txn, .. }
             | Record::Catalog { txn, .. }
-            | Record::Commit { txn, .. } => *txn,
+            | Record::Commit { txn, .. }
+            | Record::Prepared { txn, .. }
+            | Record::Parts { txn, .. } => *txn,
         }
     }
 }
@@ -123,6 +155,8 @@ pub fn encode(record: &Record<'_>, epoch: u32, out: &mut Vec<u8>) {
         Record::Truncate { .. } => 3,
         Record::Catalog { .. } => 4,
         Record::Commit { .. } => 5,
+        Record::Prepared { .. } => 6,
+        Record::Parts { .. } => 7,
     };
     out.push(kind);
     out.extend_from_slice(&epoch.to_le_bytes());
@@ -156,11 +190,58 @@ pub fn encode(record: &Record<'_>, epoch: u32, out: &mut Vec<u8>) {
             out.extend_from_slice(&(participants.len() as u16).to_le_bytes());
             out.extend_from_slice(participants);
         }
+        Record::Prepared { anchor, .. } => out.push(*anchor),
+        Record::Parts { parts, .. } => out.extend_from_slice(parts),
     }
     let body_len = (out.len() - start - 8) as u32;
     let crc = crc32c::crc32c(&out[start + 8..]);
     out[start..start + 4].copy_from_slice(&body_len.to_le_bytes());
     out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// The body of a `Parts` frame: each other participant's worker, the log offset its part starts
+/// at, and the part's frames (as that worker appended them, `Prepared` frame excluded).
+pub fn encode_parts(parts: &[(WorkerId, u64, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    for (worker, offset, frames) in parts {
+        out.push(*worker as u8);
+        out.extend_from_slice(&offset.to_le_bytes());
+        put_bytes(&mut out, frames);
+    }
+    out
+}
+
+/// The parts in a `Parts` frame's body: (worker, offset, frames).
+pub fn parts(bytes: &[u8]) -> impl Iterator<Item = (WorkerId, u64, &[u8])> {
+    let mut c = Cursor(bytes);
+    let n = c.u16().unwrap_or(0);
+    (0..n).map_while(move |_| {
+        let worker = c.take(1)?[0] as WorkerId;
+        let offset = c.u64()?;
+        Some((worker, offset, c.bytes()?))
+    })
+}
+
+/// Whether a `Parts` body parses whole (the frame's checksum passed; this guards the format).
+fn parts_checked(bytes: &[u8]) -> Option<()> {
+    let mut c = Cursor(bytes);
+    let n = c.u16()?;
+    for _ in 0..n {
+        c.take(9)?;
+        c.bytes()?;
+    }
+    c.0.is_empty().then_some(())
+}
+
+/// The records of a run of frames (a part).
+pub fn frames(bytes: &[u8]) -> impl Iterator<Item = Record<'_>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (record, _, len) = decode(&bytes[at..])?;
+        at += len;
+        Some(record)
+    })
 }
 
 pub(crate) struct Cursor<'a>(pub(crate) &'a [u8]);
@@ -243,6 +324,15 @@ pub fn decode(bytes: &[u8]) -> Option<(Record<'_>, u32, usize)> {
                 participants: c.take(n)?,
             }
         }
+        6 => Record::Prepared {
+            txn,
+            anchor: c.take(1)?[0],
+        },
+        7 => {
+            let parts = std::mem::take(&mut c.0);
+            parts_checked(parts)?;
+            Record::Parts { txn, parts }
+        }
         _ => return None,
     };
     if !c.0.is_empty() {
@@ -301,6 +391,15 @@ pub fn describe(record: &Record<'_>) -> String {
             format!("catalog  version {version}, {} B", image.len())
         }
         Record::Commit { participants, .. } => format!("commit   participants {participants:?}"),
+        Record::Prepared { anchor, .. } => format!("prepared decided by worker {anchor}"),
+        Record::Parts { parts: bytes, .. } => {
+            let listed: Vec<String> = parts(bytes)
+                .map(|(worker, offset, frames)| {
+                    format!("worker {worker} at {offset} ({} B)", frames.len())
+                })
+                .collect();
+            format!("parts    committed; parts of {}", listed.join(", "))
+        }
     }
 }
 
@@ -372,6 +471,7 @@ pub fn file_name(generation: u64, worker: WorkerId) -> String {
 }
 
 /// One worker's log from a given offset on (the cut of the last checkpoint), as found on disk.
+#[derive(Clone)]
 pub struct LogFile {
     pub worker: WorkerId,
     /// File offset of `bytes[0]`, where replay starts.
@@ -429,12 +529,7 @@ impl LogFile {
 
     /// The frames of this log.
     pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
-        let mut at = 0;
-        std::iter::from_fn(move || {
-            let (record, _, len) = decode(&self.bytes[at..])?;
-            at += len;
-            Some(record)
-        })
+        frames(&self.bytes)
     }
 }
 
@@ -462,34 +557,102 @@ pub fn punch_prefix(path: &Path, upto: u64) -> io::Result<()> {
     Ok(())
 }
 
-/// Which transactions in a node's logs committed (see the module docs for the commit rule).
-/// `settled` holds, per worker, the multi-worker transactions whose commit records the last
-/// checkpoint cut off that worker's log (they committed everywhere before it finished).
+/// Which transactions in a node's logs committed (see the module docs for the commit rule), and
+/// what each worker replays.
 pub struct Outcome {
     pub committed: HashSet<TxnId>,
     /// The largest transaction id found.
     pub max_txn: TxnId,
-    /// Transactions found without all their commit records (discarded).
+    /// Transactions found without their deciding records (discarded).
     pub discarded: usize,
+    /// Per worker, the transactions whose last frame (Commit, Prepared or Parts) its log holds:
+    /// only their records replay there (a part cut off before its `Prepared` frame does not).
+    ended: HashMap<WorkerId, HashSet<TxnId>>,
+    /// Per worker, the parts of committed transactions that its log lost, in log order: applied
+    /// after its log, and appended to it again before the node serves.
+    pub lost: HashMap<WorkerId, Vec<LostPart>>,
 }
 
-/// Decides every transaction found in `logs`.
+/// A committed transaction's part that its worker's log lost (see [`Outcome::lost`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LostPart {
+    pub txn: TxnId,
+    /// Where the part began in that log when it was first appended.
+    pub offset: u64,
+    /// The worker whose `Parts` frame decided it.
+    pub anchor: WorkerId,
+    /// Its frames.
+    pub frames: Vec<u8>,
+}
+
+impl LostPart {
+    pub fn records(&self) -> impl Iterator<Item = Record<'_>> {
+        frames(&self.frames)
+    }
+}
+
+impl Outcome {
+    /// Whether `record`, found in `worker`'s log, is replayed.
+    pub fn replays(&self, worker: WorkerId, record: &Record<'_>) -> bool {
+        let txn = record.txn();
+        self.committed.contains(&txn)
+            && self
+                .ended
+                .get(&worker)
+                .is_some_and(|ended| ended.contains(&txn))
+    }
+
+    /// Calls `apply` with every record `log` replays, in order: the committed ones in the log, then
+    /// the parts it lost.
+    pub fn replay<'a>(&'a self, log: &'a LogFile, mut apply: impl FnMut(Record<'a>)) {
+        for record in log.records() {
+            if self.replays(log.worker, &record) {
+                apply(record);
+            }
+        }
+        for part in self.lost.get(&log.worker).into_iter().flatten() {
+            part.records().for_each(&mut apply);
+        }
+    }
+}
+
+/// Decides every transaction found in `logs` (each read from its worker's checkpoint cut,
+/// `LogFile::start`). `settled` holds, per worker, the multi-worker transactions whose deciding
+/// records the last checkpoint cut off that worker's log: a Commit record there (they committed
+/// everywhere before it finished), or a `Parts` frame where that worker was the anchor.
 pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome {
     let mut commits: HashMap<TxnId, Vec<u8>> = HashMap::new();
     let mut present: HashSet<(WorkerId, TxnId)> = HashSet::new();
     let mut all_txns: HashSet<TxnId> = HashSet::new();
+    let mut ended: HashMap<WorkerId, HashSet<TxnId>> = HashMap::new();
+    let mut decided: HashSet<TxnId> = HashSet::new();
+    let mut anchors: HashMap<TxnId, WorkerId> = HashMap::new();
     let mut max_txn = 0;
     for log in logs {
+        let ended = ended.entry(log.worker).or_default();
         for record in log.records() {
-            max_txn = max_txn.max(record.txn());
-            all_txns.insert(record.txn());
-            if let Record::Commit { txn, participants } = record {
-                present.insert((log.worker, txn));
-                commits.insert(txn, participants.to_vec());
+            let txn = record.txn();
+            max_txn = max_txn.max(txn);
+            all_txns.insert(txn);
+            match record {
+                Record::Commit { participants, .. } => {
+                    present.insert((log.worker, txn));
+                    commits.insert(txn, participants.to_vec());
+                    ended.insert(txn);
+                }
+                Record::Prepared { anchor, .. } => {
+                    anchors.insert(txn, anchor as WorkerId);
+                    ended.insert(txn);
+                }
+                Record::Parts { .. } => {
+                    decided.insert(txn);
+                    ended.insert(txn);
+                }
+                _ => {}
             }
         }
     }
-    let committed: HashSet<TxnId> = commits
+    let mut committed: HashSet<TxnId> = commits
         .iter()
         .filter(|(txn, participants)| {
             participants.iter().all(|p| {
@@ -499,10 +662,46 @@ pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome
         })
         .map(|(txn, _)| *txn)
         .collect();
+    committed.extend(decided.iter().copied());
+    committed.extend(
+        anchors
+            .iter()
+            .filter(|(txn, anchor)| settled.contains(&(**anchor, **txn)))
+            .map(|(txn, _)| *txn),
+    );
+    // Parts the `Parts` frames hold that neither their worker's log nor its image has.
+    let mut lost: HashMap<WorkerId, Vec<LostPart>> = HashMap::new();
+    for log in logs {
+        for record in log.records() {
+            let Record::Parts { txn, parts: bytes } = record else {
+                continue;
+            };
+            for (worker, offset, frames) in parts(bytes) {
+                let Some(home) = logs.iter().find(|home| home.worker == worker) else {
+                    continue;
+                };
+                let has = ended.get(&worker).is_some_and(|ended| ended.contains(&txn));
+                if has || offset < home.start {
+                    continue;
+                }
+                lost.entry(worker).or_default().push(LostPart {
+                    txn,
+                    offset,
+                    anchor: log.worker,
+                    frames: frames.to_vec(),
+                });
+            }
+        }
+    }
+    for parts in lost.values_mut() {
+        parts.sort_unstable_by_key(|part| part.offset);
+    }
     Outcome {
         discarded: all_txns.len() - committed.len(),
         committed,
         max_txn,
+        ended,
+        lost,
     }
 }
 
@@ -525,50 +724,44 @@ pub struct Recovered {
 /// recovery of the node is tested against.
 pub fn recover(logs: &[LogFile]) -> Recovered {
     let outcome = decide(logs, &HashSet::new());
-    let committed = outcome.committed;
     // Replay each log in order into its own worker's image (keys never cross workers within a
     // generation, and a Truncate clears only its own worker's share), then merge.
     let mut recovered = Recovered {
         max_txn: outcome.max_txn,
-        committed: committed.len(),
+        committed: outcome.committed.len(),
         discarded: outcome.discarded,
         ..Default::default()
     };
     for log in logs {
         let mut tables: HashMap<TableId, BTreeMap<Vec<u8>, Vec<u8>>> = HashMap::new();
-        for record in log.records() {
-            if !committed.contains(&record.txn()) {
-                continue;
+        outcome.replay(log, |record| match record {
+            Record::Put {
+                table, key, after, ..
+            } => {
+                tables
+                    .entry(table)
+                    .or_default()
+                    .insert(key.to_vec(), after.to_vec());
             }
-            match record {
-                Record::Put {
-                    table, key, after, ..
-                } => {
-                    tables
-                        .entry(table)
-                        .or_default()
-                        .insert(key.to_vec(), after.to_vec());
+            Record::Delete { table, key, .. } => {
+                if let Some(rows) = tables.get_mut(&table) {
+                    rows.remove(key);
                 }
-                Record::Delete { table, key, .. } => {
-                    if let Some(rows) = tables.get_mut(&table) {
-                        rows.remove(key);
-                    }
-                }
-                Record::Truncate { table, .. } => {
-                    tables.remove(&table);
-                }
-                Record::Catalog { version, image, .. } => {
-                    if recovered
-                        .catalog
-                        .as_ref()
-                        .is_none_or(|(newest, _)| version > *newest)
-                    {
-                        recovered.catalog = Some((version, image.to_vec()));
-                    }
-                }
-                Record::Commit { .. } => {}
             }
-        }
+            Record::Truncate { table, .. } => {
+                tables.remove(&table);
+            }
+            Record::Catalog { version, image, .. } => {
+                if recovered
+                    .catalog
+                    .as_ref()
+                    .is_none_or(|(newest, _)| version > *newest)
+                {
+                    recovered.catalog = Some((version, image.to_vec()));
+                }
+            }
+            Record::Commit { .. } | Record::Prepared { .. } | Record::Parts { .. } => {}
+        });
         for (table, rows) in tables {
             recovered.tables.entry(table).or_default().extend(rows);
         }
@@ -607,6 +800,9 @@ pub struct Wal {
     reservation: RefCell<Option<(std::fs::File, u64)>>,
 }
 
+/// Pending bytes past which a lazy append ([`Wal::append_part`]) wakes the flusher after all.
+const LAZY_PENDING_BYTES: usize = 256 << 10;
+
 /// Log space is allocated this much ahead at a time.
 const RESERVE_BYTES: u64 = 4 << 20;
 
@@ -638,6 +834,46 @@ impl Wal {
             encode(&record, epoch, &mut pending);
             records += 1;
         });
+        drop(pending);
+        let end = self.appended(before, records)?;
+        self.wake.notify_one();
+        Ok(end)
+    }
+
+    /// Appends a participant's part of a multi-worker transaction (the records `write` emits) and
+    /// then `marker` (its `Prepared` frame), lazily: the flusher is not woken for them (see the
+    /// module docs), unless a lot is pending. Returns the offset where the part begins and its
+    /// frames, for the anchor's `Parts` frame.
+    pub fn append_part(
+        &self,
+        marker: Record<'_>,
+        write: impl FnOnce(&mut dyn FnMut(Record<'_>)),
+    ) -> Result<(u64, Vec<u8>), io::Error> {
+        let mut pending = self.pending.borrow_mut();
+        let before = pending.len();
+        let start = self.pending_offset.get() + before as u64;
+        let epoch = self.epoch;
+        let mut records = 1;
+        write(&mut |record| {
+            encode(&record, epoch, &mut pending);
+            records += 1;
+        });
+        let frames = pending[before..].to_vec();
+        encode(&marker, epoch, &mut pending);
+        let lots = pending.len() >= LAZY_PENDING_BYTES;
+        drop(pending);
+        self.appended(before, records)?;
+        if lots {
+            self.wake.notify_one();
+        }
+        Ok((start, frames))
+    }
+
+    /// Accounts for `records` just encoded into the pending buffer after its first `before` bytes:
+    /// the file's blocks are reserved for them (on failure they are taken back) and the counters
+    /// move. Returns the end offset.
+    fn appended(&self, before: usize, records: u64) -> Result<u64, io::Error> {
+        let mut pending = self.pending.borrow_mut();
         let end = self.pending_offset.get() + pending.len() as u64;
         if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
             if end > *reserved {
@@ -653,8 +889,6 @@ impl Wal {
         stats.records.fetch_add(records, Ordering::Relaxed);
         let bytes = (pending.len() - before) as u64;
         stats.bytes.fetch_add(bytes, Ordering::Relaxed);
-        drop(pending);
-        self.wake.notify_one();
         Ok(end)
     }
 
@@ -669,9 +903,13 @@ impl Wal {
         self.pending_offset.get() + self.pending.borrow().len() as u64
     }
 
-    /// Waits until the log is durable up to `offset`.
+    /// Waits until the log is durable up to `offset` (waking the flusher: what is pending may have
+    /// been appended lazily).
     pub async fn wait_durable(&self, offset: u64) {
         let mut durable = self.durable.subscribe();
+        if *durable.borrow() < offset {
+            self.wake.notify_one();
+        }
         // The sender lives as long as `self`, which the caller borrows: the wait cannot fail.
         let _ = durable.wait_for(|&at| at >= offset).await;
     }
@@ -1124,6 +1362,55 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A part is appended without waking the flusher: it reaches the disk with the next write
+    /// someone waits for (here a plain commit after it), or when its log is synced.
+    #[test]
+    fn a_part_waits_for_the_next_write() {
+        let dir = std::env::temp_dir().join(format!("keel-wal-lazy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(file_name(1, 0));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&runtime, async {
+            let wal = Wal::new(1, 0);
+            let (file, arena) = open_device(&path).unwrap();
+            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
+            // The flusher finds nothing and waits to be woken.
+            tokio::task::yield_now().await;
+            let put = |emit: &mut dyn FnMut(Record<'_>)| {
+                emit(Record::Put {
+                    txn: 7,
+                    table: 1,
+                    key: b"k",
+                    before: None,
+                    after: b"row",
+                })
+            };
+            let (offset, frames) = wal
+                .append_part(Record::Prepared { txn: 7, anchor: 3 }, put)
+                .unwrap();
+            assert_eq!(offset, 0);
+            assert_eq!(super::frames(&frames).count(), 1);
+            // Nothing woke the flusher.
+            for _ in 0..20 {
+                tokio::task::yield_now().await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            assert_eq!(wal.durable_offset(), 0);
+            let end = wal.end();
+            wal.wait_durable(end).await;
+            assert_eq!(wal.durable_offset(), end);
+        });
+        let log = LogFile::read(&path, 0, 0).unwrap();
+        let kinds: Vec<_> = log.records().map(|r| describe(&r)).collect();
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+        assert_eq!(kinds[1], "prepared decided by worker 3");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn a_transaction_larger_than_a_write_chunk_is_written_whole() {
         let dir = std::env::temp_dir().join(format!("keel-wal-big-{}", std::process::id()));
@@ -1178,5 +1465,139 @@ mod tests {
         assert_eq!(recovered.tables[&1][&b"b".to_vec()].len(), big.len());
         assert_eq!(recovered.tables[&1][&b"a".to_vec()], b"x".to_vec());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A two-worker transaction under the one-write rule: worker 1's part (txn 10 sets `a` to 1)
+    /// ends with its `Prepared` frame, worker 0's `Parts` frame decides it; then txn 11 sets `a`
+    /// to 2 on worker 1 alone. Returns worker 1's log bytes, the offset where txn 11 starts,
+    /// and worker 0's log.
+    fn one_write_commit() -> (Vec<u8>, usize, LogFile) {
+        let put = |txn, after: &'static [u8]| Record::Put {
+            txn,
+            table: 1,
+            key: b"a",
+            before: None,
+            after,
+        };
+        let mut part = Vec::new();
+        encode(&put(10, b"1"), 1, &mut part);
+        let mut log1 = part.clone();
+        encode(&Record::Prepared { txn: 10, anchor: 0 }, 1, &mut log1);
+        let later = log1.len();
+        encode(&put(11, b"2"), 1, &mut log1);
+        encode(
+            &Record::Commit {
+                txn: 11,
+                participants: &[1],
+            },
+            1,
+            &mut log1,
+        );
+        let parts = encode_parts(&[(1, 0, part)]);
+        let log0 = log_of(
+            0,
+            &[
+                Record::Put {
+                    txn: 10,
+                    table: 1,
+                    key: b"z",
+                    before: None,
+                    after: b"0",
+                },
+                Record::Parts {
+                    txn: 10,
+                    parts: &parts,
+                },
+            ],
+            1,
+        );
+        (log1, later, log0)
+    }
+
+    fn value_of_a(logs: &[LogFile]) -> Option<Vec<u8>> {
+        recover(logs).tables.get(&1)?.get(&b"a".to_vec()).cloned()
+    }
+
+    #[test]
+    fn parts_and_prepared_frames_round_trip() {
+        let parts = encode_parts(&[(3, 4096, b"abc".to_vec()), (7, 9, Vec::new())]);
+        let records = [
+            Record::Prepared { txn: 5, anchor: 2 },
+            Record::Parts {
+                txn: 5,
+                parts: &parts,
+            },
+        ];
+        let log = log_of(0, &records, 1);
+        let decoded: Vec<_> = log.records().collect();
+        assert_eq!(decoded, records);
+        let listed: Vec<_> = super::parts(&parts).collect();
+        assert_eq!(listed, vec![(3, 4096, &b"abc"[..]), (7, 9, &b""[..])]);
+        assert_eq!(
+            describe(&records[1]),
+            "parts    committed; parts of worker 3 at 4096 (3 B), worker 7 at 9 (0 B)"
+        );
+        // A parts body that does not parse whole is the end of the log, checksum or not.
+        let mut bad = Vec::new();
+        encode(
+            &Record::Parts {
+                txn: 5,
+                parts: &parts[..parts.len() - 1],
+            },
+            1,
+            &mut bad,
+        );
+        assert!(decode(&bad).is_none());
+    }
+
+    #[test]
+    fn a_part_replays_in_its_own_log_or_from_the_parts_frame_when_that_log_lost_it() {
+        let (log1, later, log0) = one_write_commit();
+        // Both logs whole: the part replays in place, txn 11 after it.
+        let whole = [log0.clone(), LogFile::from_bytes(1, log1.clone())];
+        assert_eq!(value_of_a(&whole).as_deref(), Some(&b"2"[..]));
+        let outcome = decide(&whole, &HashSet::new());
+        assert!(outcome.lost.is_empty());
+        assert_eq!(outcome.committed.len(), 2);
+        // Worker 1's log lost everything from the part on (and so txn 11, later there): the
+        // part comes from worker 0's parts frame.
+        let lost = [log0.clone(), LogFile::from_bytes(1, Vec::new())];
+        assert_eq!(value_of_a(&lost).as_deref(), Some(&b"1"[..]));
+        let outcome = decide(&lost, &HashSet::new());
+        assert_eq!(outcome.lost[&1].len(), 1);
+        assert_eq!(
+            (outcome.lost[&1][0].txn, outcome.lost[&1][0].anchor),
+            (10, 0)
+        );
+        // Torn after the part's records, before its prepared frame: the records there do not
+        // replay on their own; the whole part comes from the parts frame.
+        let put_len = decode(&log1).unwrap().2;
+        let torn = [
+            log0.clone(),
+            LogFile::from_bytes(1, log1[..put_len].to_vec()),
+        ];
+        assert_eq!(value_of_a(&torn).as_deref(), Some(&b"1"[..]));
+        assert_eq!(decide(&torn, &HashSet::new()).lost[&1].len(), 1);
+        // Worker 1's checkpoint cut lies after the part: its image has it, and only txn 11 is
+        // replayed from its log.
+        let mut cut = LogFile::from_bytes(1, log1[later..].to_vec());
+        cut.start = later as u64;
+        let outcome = decide(&[log0.clone(), cut], &HashSet::new());
+        assert!(outcome.lost.is_empty());
+        // No parts frame (worker 0's log lost it): txn 10 did not commit, even with its prepared
+        // frame durable on worker 1.
+        let undecided = [
+            LogFile::from_bytes(0, Vec::new()),
+            LogFile::from_bytes(1, log1.clone()),
+        ];
+        let outcome = decide(&undecided, &HashSet::new());
+        assert!(!outcome.committed.contains(&10) && outcome.committed.contains(&11));
+        assert_eq!(value_of_a(&undecided).as_deref(), Some(&b"2"[..]));
+        // Worker 0's checkpoint cut its parts frame off, listing txn 10 as settled there: the
+        // part on worker 1 replays. Settled on worker 1 (a participant) decides nothing.
+        let settled = HashSet::from([(0, 10)]);
+        assert!(decide(&undecided, &settled).committed.contains(&10));
+        let settled = HashSet::from([(1, 10)]);
+        assert!(!decide(&undecided, &settled).committed.contains(&10));
     }
 }
