@@ -31,8 +31,9 @@
 //! part from the `Parts` frame after that log's end — nothing later in that log survived either,
 //! since a log is durable up to a prefix — and writes it into the log again before serving.
 //! A part whose offset lies before the worker's checkpoint cut is in its checkpoint image already.
-//! Checkpoint rounds make every log durable up to where it stood after the last cut of the round
-//! (`Shard` ends), so a `Parts` frame cut off its anchor's log never holds a part that only it has.
+//! A checkpoint round makes every log durable up to where it stood once all the round's cuts were
+//! taken, before the round is published, so a `Parts` frame cut off its anchor's log never holds a
+//! part that only it has.
 //!
 //! Transactions that truncate a table or change the catalog keep the older rule, since recovery
 //! reads catalogs and truncates from each log: their records and a Commit record naming all
