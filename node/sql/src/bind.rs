@@ -1824,9 +1824,6 @@ impl<'a> Binder<'a> {
                 cascade,
                 ..
             } => {
-                if *cascade {
-                    return Err(unsupported("DROP SEQUENCE ... CASCADE"));
-                }
                 let names = names
                     .iter()
                     .map(|name| self.table_name(name).map(|(name, _)| name))
@@ -1834,6 +1831,7 @@ impl<'a> Binder<'a> {
                 Ok(Plan::DropSequences {
                     names,
                     if_exists: *if_exists,
+                    cascade: *cascade,
                 })
             }
             Statement::Drop {

@@ -5950,11 +5950,14 @@ impl Session {
             .enums
             .iter()
             .filter(|(_, e)| owned(e.owner.as_deref()));
-        // (Keel's DROP SEQUENCE has no CASCADE: a default that uses one stops it.)
         let groups = [
             ("VIEW", views.map(|(key, _)| key).collect(), behavior),
             ("TABLE", tables.map(|(key, _)| key).collect(), behavior),
-            ("SEQUENCE", sequences.map(|(key, _)| key).collect(), ""),
+            (
+                "SEQUENCE",
+                sequences.map(|(key, _)| key).collect(),
+                behavior,
+            ),
             ("TYPE", types.map(|(key, _)| key).collect(), behavior),
         ];
         let mut statements = Vec::new();
@@ -6282,8 +6285,14 @@ impl Session {
                 }
                 self.replace_sequence(cluster, &mut next, &old, seq.clone(), last, called)?;
             }
-            Plan::DropSequences { names, if_exists } => {
+            Plan::DropSequences {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 result.tag = "DROP SEQUENCE".into();
+                // Column defaults that take values from the sequences: (table, column, sequence).
+                let mut takers = Vec::new();
                 for name in names {
                     let Some(seq) = next.sequences.get(name).cloned() else {
                         if *if_exists {
@@ -6295,28 +6304,103 @@ impl Session {
                             format!("sequence \"{name}\" does not exist"),
                         ));
                     };
-                    // A column default that takes its values (SERIAL, identity) depends on it.
-                    let taker = format!("nextval('{name}'::regclass)");
-                    if let Some((table, column)) = next.tables.values().find_map(|table| {
-                        table
-                            .columns
-                            .iter()
-                            .find(|c| c.default.as_deref() == Some(taker.as_str()))
-                            .map(|c| (table.name.clone(), c.name.clone()))
-                    }) {
+                    // nextval('name'::regclass) as SERIAL writes it, or as typed.
+                    let (cast, call) = (format!("'{name}'::regclass"), format!("'{name}')"));
+                    let takes = |d: &str| d.contains(&cast) || d.contains(&call);
+                    let mut found: Vec<(TableId, usize, String, String, bool)> = next
+                        .tables
+                        .values()
+                        .flat_map(|table| {
+                            table.columns.iter().enumerate().filter_map(|(i, c)| {
+                                c.default.as_deref().filter(|d| takes(d)).map(|_| {
+                                    (
+                                        table.id,
+                                        i,
+                                        table.name.clone(),
+                                        c.name.clone(),
+                                        c.identity.is_some(),
+                                    )
+                                })
+                            })
+                        })
+                        .collect();
+                    found.sort_unstable();
+                    // An identity column's sequence is part of the column (CASCADE or not).
+                    if let Some((_, _, table, column, _)) = found.iter().find(|f| f.4) {
                         return Err(SqlError::new(
                             code::DEPENDENT_OBJECTS_STILL_EXIST,
                             format!(
-                                "cannot drop sequence {name} because other objects depend on it"
+                                "cannot drop sequence {name} because column {column} of table {table} requires it"
                             ),
                         )
-                        .with_detail(format!(
-                            "default value for column {column} of table {table} depends on sequence {name}"
-                        ))
-                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                        .with_hint(format!(
+                            "You can drop column {column} of table {table} instead."
+                        )));
                     }
+                    takers.extend(
+                        found
+                            .into_iter()
+                            .map(|(_, _, t, c, _)| (t, c, name.clone())),
+                    );
                     next.sequences.remove(name);
                     dropped.push(seq.id);
+                }
+                // PostgreSQL lists a later sequence's dependents first.
+                let mut lines = Vec::new();
+                for name in names.iter().rev() {
+                    for (table, column, _) in takers.iter().filter(|(_, _, seq)| seq == name) {
+                        lines.push((table, column, name));
+                    }
+                }
+                if !lines.is_empty() && !*cascade {
+                    let detail: Vec<String> = lines
+                        .iter()
+                        .map(|(table, column, name)| {
+                            format!(
+                                "default value for column {column} of table {table} depends on sequence {name}"
+                            )
+                        })
+                        .collect();
+                    let message = match names.as_slice() {
+                        [name] => {
+                            format!(
+                                "cannot drop sequence {name} because other objects depend on it"
+                            )
+                        }
+                        _ => "cannot drop desired object(s) because other objects depend on them"
+                            .to_string(),
+                    };
+                    return Err(SqlError::new(code::DEPENDENT_OBJECTS_STILL_EXIST, message)
+                        .with_detail(detail.join("\n"))
+                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
+                // CASCADE: the defaults go.
+                let mut lines: Vec<String> = lines
+                    .into_iter()
+                    .map(|(table, column, _)| {
+                        if let Some(def) = next.tables.get_mut(table) {
+                            let def = Arc::make_mut(def);
+                            if let Some(c) = def.columns.iter_mut().find(|c| &c.name == column) {
+                                c.default = None;
+                            }
+                        }
+                        format!(
+                            "drop cascades to default value for column {column} of table {table}"
+                        )
+                    })
+                    .collect();
+                match lines.len() {
+                    0 => {}
+                    1 => result
+                        .notices
+                        .push(SqlError::new(code::SUCCESSFUL_COMPLETION, lines.remove(0))),
+                    n => result.notices.push(
+                        SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!("drop cascades to {n} other objects"),
+                        )
+                        .with_detail(lines.join("\n")),
+                    ),
                 }
                 if dropped.is_empty() {
                     return Ok(result);

@@ -786,6 +786,8 @@ pub enum Plan {
     DropSequences {
         names: Vec<String>,
         if_exists: bool,
+        /// CASCADE: column defaults that take values from them go too.
+        cascade: bool,
     },
     /// CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE of enum types.
     Enum(EnumCommand),
