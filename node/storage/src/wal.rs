@@ -796,6 +796,9 @@ pub struct Wal {
     /// Offset in the file where `pending` begins.
     pending_offset: Cell<u64>,
     wake: Notify,
+    /// Someone waits for what is pending (a commit appended, or a wait for durability): the
+    /// flusher writes only then, so that lazily appended parts ride along with a wanted write.
+    wanted: Cell<bool>,
     durable: watch::Sender<u64>,
     /// The log file (for `fallocate`) and the offset up to which its blocks are allocated.
     reservation: RefCell<Option<(std::fs::File, u64)>>,
@@ -816,6 +819,7 @@ impl Wal {
             pending: RefCell::new(Vec::with_capacity(1 << 20)),
             pending_offset: Cell::new(end_offset),
             wake: Notify::new(),
+            wanted: Cell::new(false),
             durable: watch::Sender::new(end_offset),
             reservation: RefCell::new(None),
         })
@@ -837,7 +841,7 @@ impl Wal {
         });
         drop(pending);
         let end = self.appended(before, records)?;
-        self.wake.notify_one();
+        self.want();
         Ok(end)
     }
 
@@ -865,7 +869,7 @@ impl Wal {
         drop(pending);
         self.appended(before, records)?;
         if lots {
-            self.wake.notify_one();
+            self.want();
         }
         Ok((start, frames))
     }
@@ -893,6 +897,12 @@ impl Wal {
         Ok(end)
     }
 
+    /// Has the flusher write what is pending.
+    fn want(&self) {
+        self.wanted.set(true);
+        self.wake.notify_one();
+    }
+
     /// Allocates the log file's blocks ahead of the records appended (see [`append`](Self::append)).
     pub fn reserve_space_in(&self, file: std::fs::File) {
         let end = self.end();
@@ -904,12 +914,13 @@ impl Wal {
         self.pending_offset.get() + self.pending.borrow().len() as u64
     }
 
-    /// Waits until the log is durable up to `offset` (waking the flusher: what is pending may have
+    /// Waits until the log is durable up to `offset` (wanting the write: what is pending may have
     /// been appended lazily).
     pub async fn wait_durable(&self, offset: u64) {
         let mut durable = self.durable.subscribe();
-        if *durable.borrow() < offset {
-            self.wake.notify_one();
+        // (Bytes before `pending_offset` are written or being written.)
+        if offset > self.pending_offset.get() {
+            self.want();
         }
         // The sender lives as long as `self`, which the caller borrows: the wait cannot fail.
         let _ = durable.wait_for(|&at| at >= offset).await;
@@ -944,11 +955,12 @@ impl Wal {
                 })
         });
         loop {
-            let batch = std::mem::take(&mut *self.pending.borrow_mut());
-            if batch.is_empty() {
+            if !self.wanted.get() || self.pending.borrow().is_empty() {
                 self.wake.notified().await;
                 continue;
             }
+            self.wanted.set(false);
+            let batch = std::mem::take(&mut *self.pending.borrow_mut());
             let start = self.pending_offset.get();
             let end = start + batch.len() as u64;
             self.pending_offset.set(end);
