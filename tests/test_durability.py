@@ -152,3 +152,47 @@ def test_waldump_reads_the_logs_as_recovery_does(keel_factory):
     with psycopg.connect(node.dsn(), autocommit=True) as conn:
         assert conn.execute("select count(*) from acked").fetchone()[0] == 30
     node.stop()
+
+
+def test_a_part_lost_with_its_log_is_applied_and_logged_again(keel_factory):
+    """A multi-worker commit is one write in the session's worker's log; the other worker's part goes
+    to its own log lazily. Killed before that log was written, the part comes back from the
+    deciding worker's log at the next start, which also writes it into its own log again: a second
+    kill right after finds it there (or, if that write had not landed yet, applies it again from the
+    same place). Rows are right after both restarts, and later updates of the same rows are not
+    undone by the old part."""
+    import re
+    import subprocess
+
+    node = keel_factory(cores=2, extra=["--set", "storage.checkpoint_interval_s=3600"]).start()
+    waldump = [str(node.binary), "waldump", "--data-dir", str(node.data_dir)]
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table pair (k int primary key, v int)")
+        conn.execute("insert into pair select g, 0 from generate_series(1, 20) g")
+        # Rows on both workers, changed by one transaction: one worker decides, the other's
+        # part waits for a write there that never comes.
+        conn.execute("update pair set v = 1")
+    node.kill()
+    dump = subprocess.run(waldump, capture_output=True, text=True, check=True).stdout
+    lost = re.search(r"(\d+) parts applied from their anchors' logs", dump)
+    # (The insert and the update: both are multi-worker commits whose other parts never left.)
+    assert lost and int(lost.group(1)) >= 1, dump
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*), sum(v) from pair").fetchone() == (20, 20)
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*), sum(v) from pair").fetchone() == (20, 20)
+        # Later single-row commits on those rows: a part applied again must not undo them.
+        for k in range(1, 21):
+            conn.execute("update pair set v = 2 where k = %s", (k,))
+    node.kill()
+    dump = subprocess.run(waldump, capture_output=True, text=True, check=True).stdout
+    # The part is in its own log now (written again at the first restart, before those updates).
+    assert "prepared decided by worker" in dump, dump
+    assert re.search(r" 0 parts applied from their anchors' logs", dump), dump
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*), sum(v) from pair").fetchone() == (20, 40)
+    node.stop()
