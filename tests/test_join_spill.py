@@ -1,7 +1,8 @@
 """Queries whose tables and joins are larger than the statement's memory (`statement_mem`) run out
 of core (node/sql/src/spill.rs `RowSet`, query.rs `grace_join`): the scans they read and the rows
 their joins make go to temporary files, joins of spilled inputs partition both sides by key (a
-grace hash join), sorts of spilled inputs merge runs of `work_mem`. The rows equal PostgreSQL's for
+grace hash join), sorts of spilled inputs merge runs of `work_mem`, and so do the inputs of merge
+joins (enable_hashjoin off). The rows equal PostgreSQL's for
 the same data, with and without spilling; EXPLAIN ANALYZE shows the join's batches; the files are
 there while a spilled result is sent and gone afterwards (also after an error and a cancel)."""
 
@@ -79,6 +80,12 @@ def test_joins_past_statement_mem_match_postgres_and_leave_no_files(tables, pg_t
         assert rows(tables.psql_args(), sql) == theirs, sql
         assert rows(tables.psql_args(), sql, SPILL) == theirs, sql
     assert tables.temp_files() == []
+    # Merge joins (enable_hashjoin off): each input is sorted on its key in runs of work_mem on
+    # disk, then merged; the same rows, and no file left.
+    for sql in QUERIES:
+        assert rows(tables.psql_args(), sql, SPILL + ("set enable_hashjoin = off",)) \
+            == rows(pg_tables, sql), sql
+    assert tables.temp_files() == []
     # ANALYZE'd tables are read in one request per worker when they fit; the same rows.
     subprocess.run(tables.psql_args() + ["-q", "-c", "analyze"], check=True)
     for sql in QUERIES[:4]:
@@ -100,6 +107,13 @@ def test_a_spilled_join_shows_its_batches_and_holds_files_only_while_needed(tabl
         plan = "\n".join(r[0] for r in conn.execute(
             "explain analyze select count(*) from fact f join dim d on f.k = d.k"))
         assert "Batches: " not in plan, plan
+        # With hash joins off it is a merge join of its sorted inputs.
+        conn.execute("set enable_hashjoin = off")
+        plan = "\n".join(r[0] for r in conn.execute(
+            "explain analyze select count(*) from fact f join dim d on f.k = d.k"))
+        assert "Merge Join" in plan and "Merge Cond: (f.k = d.k)" in plan, plan
+        assert "Sort Key: f.k" in plan and "Sort Key: d.k" in plan, plan
+        conn.execute("reset enable_hashjoin")
         for setting in SPILL:
             conn.execute(setting)
         # A large joined result is read from its file while it is sent.

@@ -837,6 +837,9 @@ impl Settings {
         put("check_function_bodies", "on");
         put("xmloption", "content");
         put("enable_seqscan", "on");
+        put("enable_hashjoin", "on");
+        put("enable_mergejoin", "on");
+        put("enable_nestloop", "on");
         put("password_encryption", "scram-sha-256");
         let mut settings = Settings {
             defaults: values.clone(),
@@ -903,6 +906,12 @@ impl Settings {
     /// `work_mem` in bytes: what one sort or other spilling operator may hold in memory.
     pub fn work_mem_bytes(&self) -> usize {
         self.derived.work_mem
+    }
+
+    /// Joins on equalities run as merge joins: `enable_hashjoin` is off and `enable_mergejoin`
+    /// on (with both off PostgreSQL still hash-joins where nothing else can run; so does Keel).
+    pub fn merge_joins(&self) -> bool {
+        self.get("enable_hashjoin") == Some("off") && self.get("enable_mergejoin") != Some("off")
     }
 
     /// The role that connected (what RESET SESSION AUTHORIZATION returns to).
@@ -3474,7 +3483,12 @@ impl Session {
                 let child = write.as_ref().and_then(|write| write.child.clone());
                 let mut lines = match child {
                     Some(line) => vec![line],
-                    None => crate::explain::explain(&rel, stats.as_ref(), *timing),
+                    None => crate::explain::explain(
+                        &rel,
+                        stats.as_ref(),
+                        *timing,
+                        self.settings.merge_joins(),
+                    ),
                 };
                 if let Some(write) = write {
                     // The write's node, then what finds its rows as its child.
@@ -4317,7 +4331,9 @@ impl Session {
         });
         let tree = match (&write.child, ran) {
             (Some(line), _) => vec![format!("{line}{}", actual(instrument.proposed))],
-            (None, Some((_, tree, stats))) => crate::explain::explain(tree, Some(stats), timing),
+            (None, Some((_, tree, stats))) => {
+                crate::explain::explain(tree, Some(stats), timing, self.settings.merge_joins())
+            }
             (None, None) => {
                 let stats = crate::explain::Stats::from([(
                     crate::query::address(rel),
@@ -4326,7 +4342,7 @@ impl Session {
                         ..counts(changed.unwrap_or(0))
                     },
                 )]);
-                crate::explain::explain(rel, Some(&stats), timing)
+                crate::explain::explain(rel, Some(&stats), timing, false)
             }
         };
         nest_under(&mut lines, tree);
@@ -4486,6 +4502,7 @@ impl Session {
         let memory = StatementMemory::new(self.settings.statement_mem_bytes(), cluster.temp_dir());
         executor.memory = Some(memory.clone());
         executor.work_mem = self.settings.work_mem_bytes();
+        executor.merge_joins = self.settings.merge_joins();
         for (&id, rows) in &self.work_tables {
             executor.set_work(id, rows.clone());
         }

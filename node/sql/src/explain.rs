@@ -1,9 +1,10 @@
 //! EXPLAIN: a query tree in PostgreSQL's text format.
 //!
 //! Each operator prints as PostgreSQL names the equivalent node (`Seq Scan`, `Index Scan`,
-//! `Hash Join` over a `Hash`, `Nested Loop`, `HashAggregate`, `Sort`, `Limit`, `WindowAgg`,
+//! `Hash Join` over a `Hash`, `Merge Join` over two `Sort`s (`enable_hashjoin` off), `Nested
+//! Loop`, `HashAggregate`, `Sort`, `Limit`, `WindowAgg`,
 //! `Append`, `SubPlan` ...), with the detail lines PostgreSQL prints (`Filter:`, `Hash Cond:`,
-//! `Group Key:`, `Sort Key:`). Projections are not nodes in PostgreSQL's output and are left
+//! `Merge Cond:`, `Group Key:`, `Sort Key:`). Projections are not nodes in PostgreSQL's output and are left
 //! out here too. There is no cost model yet, so the lines look like PostgreSQL's `COSTS OFF`
 //! form; with ANALYZE each node shows its actual rows and loops, and the statement its time.
 
@@ -58,6 +59,8 @@ struct Printer<'a> {
     stats: Option<&'a Stats>,
     /// Show each node's time (EXPLAIN ANALYZE's TIMING).
     timing: bool,
+    /// Joins on equalities run as merge joins (`enable_hashjoin` off).
+    merge_joins: bool,
     subplans: usize,
     /// Column names carry their table's name (the plan reads more than one table).
     qualify: bool,
@@ -66,11 +69,12 @@ struct Printer<'a> {
 }
 
 /// The plan's lines.
-pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool) -> Vec<String> {
+pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool, merge_joins: bool) -> Vec<String> {
     let mut printer = Printer {
         lines: Vec::new(),
         stats,
         timing,
+        merge_joins,
         subplans: 0,
         qualify: scans_shown(rel) > 1,
         base: 0,
@@ -602,6 +606,40 @@ impl Printer<'_> {
                     }
                     self.node(left, depth + 1, true, outer);
                     self.node(right, depth + 1, true, outer);
+                } else if self.merge_joins {
+                    self.push(depth, arrow, format!("Merge{kind_name} Join"), rel);
+                    let left_names = names_of(left);
+                    let conds: Vec<String> = keys
+                        .iter()
+                        .map(|(l, r)| {
+                            format!(
+                                "({} = {})",
+                                deparse(l, &left_names, outer),
+                                deparse(r, &right_names, outer)
+                            )
+                        })
+                        .collect();
+                    self.detail(depth, format!("Merge Cond: {}", conds.join(" AND ")));
+                    if !on.is_empty() {
+                        self.detail(
+                            depth,
+                            format!("Join Filter: {}", conjunction(on, &names, outer)),
+                        );
+                        self.join_removed(depth, rel);
+                    }
+                    // Each input is sorted on its key: a Sort over it, with the input's counts.
+                    for (input, names, left_side) in
+                        [(left, &left_names, true), (right, &right_names, false)]
+                    {
+                        let sorted = self.stats.map(|stats| self.stat(stats, input));
+                        self.inner_node_with(depth + 1, "Sort", sorted);
+                        let sort_keys: Vec<String> = keys
+                            .iter()
+                            .map(|(l, r)| deparse(if left_side { l } else { r }, names, outer))
+                            .collect();
+                        self.detail(depth + 1, format!("Sort Key: {}", sort_keys.join(", ")));
+                        self.node(input, depth + 2, true, outer);
+                    }
                 } else {
                     self.push(depth, arrow, format!("Hash{kind_name} Join"), rel);
                     let left_names = names_of(left);

@@ -706,6 +706,8 @@ pub struct Executor<'a> {
     pub memory: Option<Arc<StatementMemory>>,
     /// `work_mem`: what a sort of a spilled input holds in memory.
     pub work_mem: usize,
+    /// Joins on equalities are merge joins (`enable_hashjoin` off: see `Executor::merge_join`).
+    pub merge_joins: bool,
     /// Set by a LIMIT for the sort right under it: the rows the sort must keep (LIMIT +
     /// OFFSET). Taken by that sort before its input runs, so no sort below sees it.
     sort_bound: std::cell::Cell<Option<usize>>,
@@ -740,6 +742,7 @@ impl<'a> Executor<'a> {
             hash_mem: None,
             memory: None,
             work_mem: 4 << 20,
+            merge_joins: false,
             sort_bound: std::cell::Cell::new(None),
         }
     }
@@ -968,7 +971,12 @@ impl<'a> Executor<'a> {
                 keys,
                 on,
             } => {
-                if *kind == JoinKind::Inner && self.run_chain(rel, outer, &ctx, (out, lend))? {
+                // (A merge join runs as one, not in a chain of hash joins.)
+                let merged = self.merge_joins && !keys.is_empty();
+                if *kind == JoinKind::Inner
+                    && !merged
+                    && self.run_chain(rel, outer, &ctx, (out, lend))?
+                {
                     return Ok(());
                 }
                 let left_rows = self.run(left, outer)?;
@@ -1653,6 +1661,10 @@ impl<'a> Executor<'a> {
         out: (&mut Emit<'_>, bool),
     ) -> SqlResult<(Option<SpillStats>, u64)> {
         let widths = (left_width, right_width);
+        if self.merge_joins && !keys.is_empty() {
+            let removed = self.merge_join(kind, (left, right), widths, keys, on, ctx, out)?;
+            return Ok((None, removed));
+        }
         if (left.is_spilled() || right.is_spilled()) && !keys.is_empty() {
             if let (Some(memory), Some((budget, _))) = (&self.memory, &self.hash_mem) {
                 let inputs = (left, right);
@@ -1674,6 +1686,167 @@ impl<'a> Executor<'a> {
             let removed = hash_join(kind, left, (&build, false), widths, keys, on, ctx, out)?;
             Ok((None, removed))
         }
+    }
+
+    /// A merge join (PostgreSQL's, when `enable_hashjoin` is off): each input is sorted on its
+    /// join key through a `crate::spill::Sorter` (in `work_mem`, in runs on disk past it), then
+    /// the two sorted streams are walked together. The sort order is that of the key's hash
+    /// encoding (`append_hash_key`, carried as an extra bytea column), which equates exactly the
+    /// values a hash join equates; a SQL order is not needed, only equal keys side by side.
+    /// For each key the right input's rows are held, and every left row with that key is paired
+    /// with each, `on` tested on the pair; rows with a NULL key or no partner are padded for an
+    /// outer join. Returns the pairs `on` turned down.
+    #[allow(clippy::too_many_arguments)]
+    fn merge_join(
+        &self,
+        kind: JoinKind,
+        (left, right): (&RowSet, &RowSet),
+        (left_width, right_width): (usize, usize),
+        keys: &[(Expr, Expr)],
+        on: &[Expr],
+        ctx: &EvalContext<'_>,
+        (out, lend): (&mut Emit<'_>, bool),
+    ) -> SqlResult<u64> {
+        let (budget, dir) = match &self.memory {
+            Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
+            None => (usize::MAX, std::path::PathBuf::new()),
+        };
+        let pad_left = matches!(kind, JoinKind::Left | JoinKind::Full);
+        let pad_right = matches!(kind, JoinKind::Right | JoinKind::Full);
+        let null_left: Row = vec![Value::Null; left_width];
+        let null_right: Row = vec![Value::Null; right_width];
+        let mut removed = 0;
+        let mut lent: Row = Vec::with_capacity(left_width + right_width);
+        // Passes the row of `l` then `r` on; `test`: only if `on` holds for it.
+        let mut emit = |l: &[Value], r: &[Value], test: bool| -> SqlResult<bool> {
+            let row = if lend {
+                assign_row(&mut lent, l, r);
+                Cow::Borrowed(&lent)
+            } else {
+                Cow::Owned(l.iter().chain(r).cloned().collect())
+            };
+            if test {
+                for condition in on {
+                    if !condition.is_true(&row, ctx)? {
+                        removed += 1;
+                        return Ok(false);
+                    }
+                }
+            }
+            out(row)?;
+            Ok(true)
+        };
+        // Each input sorted on its key (rows with a NULL key are padded now or dropped).
+        let sort = |rows: &RowSet,
+                    is_left: bool,
+                    emit: &mut PairEmit<'_>|
+         -> SqlResult<crate::spill::SortedRows> {
+            let width = if is_left { left_width } else { right_width };
+            let order = vec![SortKey {
+                output: width,
+                descending: false,
+                nulls_first: false,
+            }];
+            let mut sorter = crate::spill::Sorter::new(order, budget, None, dir.clone());
+            let mut key = Vec::new();
+            rows.each(|row| {
+                let mut exprs = keys.iter().map(|(l, r)| if is_left { l } else { r });
+                if join_key(&mut exprs, row, ctx, &mut key)? {
+                    let mut keyed = Vec::with_capacity(width + 1);
+                    keyed.extend(row.iter().cloned());
+                    keyed.push(Value::Bytes(key.clone()));
+                    sorter.push(keyed)?;
+                } else if is_left && pad_left {
+                    emit(row, &null_right, false)?;
+                } else if !is_left && pad_right {
+                    emit(&null_left, row, false)?;
+                }
+                (self.check)()?;
+                Ok(true)
+            })?;
+            sorter.finish()
+        };
+        let mut lefts = sort(left, true, &mut emit)?;
+        let mut rights = sort(right, false, &mut emit)?;
+        let key_of = |row: &Row| -> Vec<u8> {
+            match row.last() {
+                Some(Value::Bytes(key)) => key.clone(),
+                _ => Vec::new(),
+            }
+        };
+        let mut l = lefts.next_row()?;
+        let mut r = rights.next_row()?;
+        // The right rows of the current key, and whether each found a partner.
+        let mut group: Vec<Row> = Vec::new();
+        let mut matched: Vec<bool> = Vec::new();
+        let mut steps = 0u32;
+        loop {
+            steps = steps.wrapping_add(1);
+            if steps.is_multiple_of(65_536) {
+                (self.check)()?;
+            }
+            let order = match (&l, &r) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(a), Some(b)) => key_of(a).cmp(&key_of(b)),
+            };
+            match order {
+                std::cmp::Ordering::Less => {
+                    let row = l.take().expect("a left row");
+                    if pad_left {
+                        emit(&row[..left_width], &null_right, false)?;
+                    }
+                    l = lefts.next_row()?;
+                }
+                std::cmp::Ordering::Greater => {
+                    let row = r.take().expect("a right row");
+                    if pad_right {
+                        emit(&null_left, &row[..right_width], false)?;
+                    }
+                    r = rights.next_row()?;
+                }
+                std::cmp::Ordering::Equal => {
+                    let key = key_of(r.as_ref().expect("a right row"));
+                    group.clear();
+                    while let Some(row) = r.take() {
+                        if key_of(&row) != key {
+                            r = Some(row);
+                            break;
+                        }
+                        group.push(row);
+                        r = rights.next_row()?;
+                    }
+                    matched.clear();
+                    matched.resize(group.len(), false);
+                    while let Some(row) = l.take() {
+                        if key_of(&row) != key {
+                            l = Some(row);
+                            break;
+                        }
+                        let mut found = false;
+                        for (partner, hit) in group.iter().zip(matched.iter_mut()) {
+                            if emit(&row[..left_width], &partner[..right_width], true)? {
+                                found = true;
+                                *hit = true;
+                            }
+                        }
+                        if !found && pad_left {
+                            emit(&row[..left_width], &null_right, false)?;
+                        }
+                        l = lefts.next_row()?;
+                    }
+                    if pad_right {
+                        for (partner, hit) in group.iter().zip(&matched) {
+                            if !hit {
+                                emit(&null_left, &partner[..right_width], false)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// A grace hash join (DeWitt et al. 1984, PostgreSQL's multi-batch hash join): both inputs
@@ -2016,6 +2189,10 @@ const GRACE_BUFFER: usize = 32 * 1024;
 
 /// A row's join key from `exprs` into `out`; false when a key value is NULL (the row matches
 /// nothing).
+/// Passes the row of a left and a right part on (with `true`: if the join's condition holds for
+/// it); answers whether it did.
+type PairEmit<'e> = dyn FnMut(&[Value], &[Value], bool) -> SqlResult<bool> + 'e;
+
 fn join_key(
     exprs: &mut dyn Iterator<Item = &Expr>,
     row: &Row,
