@@ -45,6 +45,9 @@ const PG_NAMESPACE: i64 = 2615;
 pub const PUBLIC_COMMENT: &str = "standard public schema";
 /// `pg_class`'s own OID (the class of relations in `pg_depend`).
 const PG_CLASS: i64 = 1259;
+/// `pg_type`'s and `pg_authid`'s OIDs (classes in `pg_shdepend`).
+const PG_TYPE: i64 = 1247;
+const PG_AUTHID: i64 = 1260;
 /// pg_proc's OID: the class of a function's comment in pg_description.
 const PG_PROC: i64 = 1255;
 /// `pg_rewrite`'s OID, and where its rows' OIDs start (a view's `_RETURN` rule, by the view's
@@ -1134,6 +1137,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_index", 2610),
     ("pg_namespace", 2615),
     ("pg_depend", 2608),
+    ("pg_shdepend", 1214),
     ("pg_description", 2609),
     ("pg_database", 1262),
     ("pg_authid", 1260),
@@ -1734,6 +1738,81 @@ fn pg_catalog(
                     text("<>"),
                     text(view.bound_query()),
                 ]);
+            }
+        }
+        "pg_shdepend" => {
+            out.columns(&[
+                ("dbid", I8),
+                ("classid", I8),
+                ("objid", I8),
+                ("objsubid", I4),
+                ("refclassid", I8),
+                ("refobjid", I8),
+                ("deptype", T),
+            ]);
+            // Each object's owner ('o') and the roles its ACL names ('a'), as PostgreSQL records
+            // them: never the built-in roles (pinned), never the owner twice.
+            let mut depend =
+                |class: i64,
+                 objid: i64,
+                 column: usize,
+                 owner: i64,
+                 acl: Option<&[crate::catalog::AclItem]>| {
+                    let mut roles: Vec<(i64, &str)> = Vec::new();
+                    if column == 0 {
+                        roles.push((owner, "o"));
+                    }
+                    for item in acl.into_iter().flatten() {
+                        for name in [&item.grantee, &item.grantor] {
+                            let oid =
+                                role_oid(catalog, (!name.is_empty()).then_some(name.as_str()));
+                            if oid != owner && !roles.iter().any(|(r, _)| *r == oid) {
+                                roles.push((oid, "a"));
+                            }
+                        }
+                    }
+                    for (role, deptype) in roles.into_iter().filter(|(r, _)| *r >= FIRST_OID) {
+                        out.row(vec![
+                            int(DATABASE),
+                            int(class),
+                            int(objid),
+                            int(column as i64),
+                            int(PG_AUTHID),
+                            int(role),
+                            text(deptype),
+                        ]);
+                    }
+                };
+            for table in user_tables(catalog) {
+                let owner = role_oid(catalog, table.owner.as_deref());
+                depend(PG_CLASS, table_oid(table), 0, owner, table.acl.as_deref());
+                for (i, column) in table.columns.iter().enumerate() {
+                    if column.acl.is_some() {
+                        depend(
+                            PG_CLASS,
+                            table_oid(table),
+                            i + 1,
+                            owner,
+                            column.acl.as_deref(),
+                        );
+                    }
+                }
+            }
+            for (i, view) in catalog.views.values().enumerate() {
+                let owner = role_oid(catalog, view.owner.as_deref());
+                depend(PG_CLASS, view_oid(i, view), 0, owner, view.acl.as_deref());
+            }
+            for seq in catalog.sequences.values() {
+                let owner = role_oid(catalog, seq.owner.as_deref());
+                depend(PG_CLASS, sequence_oid(seq), 0, owner, seq.acl.as_deref());
+            }
+            for schema in catalog.schemas.values() {
+                let owner = role_oid(catalog, Some(&schema.owner));
+                depend(PG_NAMESPACE, schema.oid, 0, owner, schema.acl.as_deref());
+            }
+            for e in catalog.enums.values() {
+                let owner = role_oid(catalog, e.owner.as_deref());
+                depend(PG_TYPE, enum_oid(e.id), 0, owner, None);
             }
         }
         "pg_depend" => {
