@@ -606,42 +606,9 @@ impl Printer<'_> {
                     }
                     self.node(left, depth + 1, true, outer);
                     self.node(right, depth + 1, true, outer);
-                } else if self.merge_joins {
-                    self.push(depth, arrow, format!("Merge{kind_name} Join"), rel);
-                    let left_names = names_of(left);
-                    let conds: Vec<String> = keys
-                        .iter()
-                        .map(|(l, r)| {
-                            format!(
-                                "({} = {})",
-                                deparse(l, &left_names, outer),
-                                deparse(r, &right_names, outer)
-                            )
-                        })
-                        .collect();
-                    self.detail(depth, format!("Merge Cond: {}", conds.join(" AND ")));
-                    if !on.is_empty() {
-                        self.detail(
-                            depth,
-                            format!("Join Filter: {}", conjunction(on, &names, outer)),
-                        );
-                        self.join_removed(depth, rel);
-                    }
-                    // Each input is sorted on its key: a Sort over it, with the input's counts.
-                    for (input, names, left_side) in
-                        [(left, &left_names, true), (right, &right_names, false)]
-                    {
-                        let sorted = self.stats.map(|stats| self.stat(stats, input));
-                        self.inner_node_with(depth + 1, "Sort", sorted);
-                        let sort_keys: Vec<String> = keys
-                            .iter()
-                            .map(|(l, r)| deparse(if left_side { l } else { r }, names, outer))
-                            .collect();
-                        self.detail(depth + 1, format!("Sort Key: {}", sort_keys.join(", ")));
-                        self.node(input, depth + 2, true, outer);
-                    }
                 } else {
-                    self.push(depth, arrow, format!("Hash{kind_name} Join"), rel);
+                    let method = if self.merge_joins { "Merge" } else { "Hash" };
+                    self.push(depth, arrow, format!("{method}{kind_name} Join"), rel);
                     let left_names = names_of(left);
                     let conds: Vec<String> = keys
                         .iter()
@@ -653,7 +620,7 @@ impl Printer<'_> {
                             )
                         })
                         .collect();
-                    self.detail(depth, format!("Hash Cond: {}", conds.join(" AND ")));
+                    self.detail(depth, format!("{method} Cond: {}", conds.join(" AND ")));
                     if !on.is_empty() {
                         self.detail(
                             depth,
@@ -661,29 +628,46 @@ impl Printer<'_> {
                         );
                         self.join_removed(depth, rel);
                     }
-                    self.node(left, depth + 1, true, outer);
-                    // The Hash holds the right input's rows: under ANALYZE it shows that
-                    // input's counts (and time, most of what building the table costs).
-                    let build = self.stats.map(|stats| self.stat(stats, right));
-                    self.inner_node_with(depth + 1, "Hash", build);
-                    // A grace hash join's partitions (PostgreSQL's batches) and its largest
-                    // in-memory partition.
-                    let hash = self
-                        .stats
-                        .and_then(|s| s.get(&(rel as *const Rel as usize)))
-                        .and_then(|s| s.hash);
-                    if let Some(hash) = hash {
-                        self.detail(
-                            depth + 1,
-                            format!(
-                                "Batches: {}  Memory Usage: {}kB  Disk Usage: {}kB",
-                                hash.partitions,
-                                hash.peak.div_ceil(1024),
-                                hash.bytes.div_ceil(1024)
-                            ),
-                        );
+                    if self.merge_joins {
+                        // Each input is sorted on its key: a Sort over it, with its counts.
+                        for (input, names, left_side) in
+                            [(left, &left_names, true), (right, &right_names, false)]
+                        {
+                            let sorted = self.stats.map(|stats| self.stat(stats, input));
+                            self.inner_node_with(depth + 1, "Sort", sorted);
+                            let sort_keys: Vec<String> = keys
+                                .iter()
+                                .map(|(l, r)| deparse(if left_side { l } else { r }, names, outer))
+                                .collect();
+                            let sort_keys = sort_keys.join(", ");
+                            self.detail(depth + 1, format!("Sort Key: {sort_keys}"));
+                            self.node(input, depth + 2, true, outer);
+                        }
+                    } else {
+                        self.node(left, depth + 1, true, outer);
+                        // The Hash holds the right input's rows: under ANALYZE it shows that
+                        // input's counts (and time, most of what building the table costs).
+                        let build = self.stats.map(|stats| self.stat(stats, right));
+                        self.inner_node_with(depth + 1, "Hash", build);
+                        // A grace hash join's partitions (PostgreSQL's batches) and its largest
+                        // in-memory partition.
+                        let hash = self
+                            .stats
+                            .and_then(|s| s.get(&(rel as *const Rel as usize)))
+                            .and_then(|s| s.hash);
+                        if let Some(hash) = hash {
+                            self.detail(
+                                depth + 1,
+                                format!(
+                                    "Batches: {}  Memory Usage: {}kB  Disk Usage: {}kB",
+                                    hash.partitions,
+                                    hash.peak.div_ceil(1024),
+                                    hash.bytes.div_ceil(1024)
+                                ),
+                            );
+                        }
+                        self.node(right, depth + 2, true, outer);
                     }
-                    self.node(right, depth + 2, true, outer);
                 }
             }
             Rel::Apply {

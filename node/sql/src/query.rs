@@ -827,12 +827,7 @@ impl<'a> Executor<'a> {
         keys: &[SortKey],
         bound: Option<usize>,
     ) -> SqlResult<Rows> {
-        // Without a statement memory nothing spills (only a bounded sort comes here then, and
-        // its buffer stays small anyway).
-        let (budget, dir) = match &self.memory {
-            Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
-            None => (usize::MAX, std::path::PathBuf::new()),
-        };
+        let (budget, dir) = self.sort_space();
         let mut sorter = crate::spill::Sorter::new(keys.to_vec(), budget, bound, dir);
         if input.is_spilled() {
             input.each(|row| {
@@ -851,6 +846,16 @@ impl<'a> Executor<'a> {
             out.push(row)?;
         }
         Ok(Arc::new(out.finish()?))
+    }
+
+    /// What a sort holds in memory and where it writes its runs: `work_mem` in the statement's
+    /// temporary directory. Without a statement memory nothing spills (only a bounded sort or a
+    /// small merge join comes here then).
+    fn sort_space(&self) -> (usize, std::path::PathBuf) {
+        match &self.memory {
+            Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
+            None => (usize::MAX, std::path::PathBuf::new()),
+        }
     }
 
     fn ctx<'c>(&'c self, outer: &'c [Row]) -> EvalContext<'c> {
@@ -1707,34 +1712,16 @@ impl<'a> Executor<'a> {
         ctx: &EvalContext<'_>,
         (out, lend): (&mut Emit<'_>, bool),
     ) -> SqlResult<u64> {
-        let (budget, dir) = match &self.memory {
-            Some(memory) => (self.work_mem, memory.dir().to_path_buf()),
-            None => (usize::MAX, std::path::PathBuf::new()),
-        };
+        let (budget, dir) = self.sort_space();
         let pad_left = matches!(kind, JoinKind::Left | JoinKind::Full);
         let pad_right = matches!(kind, JoinKind::Right | JoinKind::Full);
         let null_left: Row = vec![Value::Null; left_width];
         let null_right: Row = vec![Value::Null; right_width];
         let mut removed = 0;
         let mut lent: Row = Vec::with_capacity(left_width + right_width);
-        // Passes the row of `l` then `r` on; `test`: only if `on` holds for it.
         let mut emit = |l: &[Value], r: &[Value], test: bool| -> SqlResult<bool> {
-            let row = if lend {
-                assign_row(&mut lent, l, r);
-                Cow::Borrowed(&lent)
-            } else {
-                Cow::Owned(l.iter().chain(r).cloned().collect())
-            };
-            if test {
-                for condition in on {
-                    if !condition.is_true(&row, ctx)? {
-                        removed += 1;
-                        return Ok(false);
-                    }
-                }
-            }
-            out(row)?;
-            Ok(true)
+            let on = if test { on } else { &[] };
+            emit_pair(l, r, on, ctx, (&mut *out, lend), &mut lent, &mut removed)
         };
         // Each input sorted on its key (rows with a NULL key are padded now or dropped).
         let sort = |rows: &RowSet,
@@ -2189,6 +2176,34 @@ const GRACE_BUFFER: usize = 32 * 1024;
 
 /// A row's join key from `exprs` into `out`; false when a key value is NULL (the row matches
 /// nothing).
+/// Passes the row of `l` then `r` to `out` if every condition of `on` holds for it (lent through
+/// `lent` when `lend`: see [`hash_join`]); counts in `removed` a row `on` turns down. Answers
+/// whether it passed the row on.
+fn emit_pair(
+    l: &[Value],
+    r: &[Value],
+    on: &[Expr],
+    ctx: &EvalContext<'_>,
+    (out, lend): (&mut Emit<'_>, bool),
+    lent: &mut Row,
+    removed: &mut u64,
+) -> SqlResult<bool> {
+    let row = if lend {
+        assign_row(lent, l, r);
+        Cow::Borrowed(&*lent)
+    } else {
+        Cow::Owned(l.iter().chain(r).cloned().collect())
+    };
+    for condition in on {
+        if !condition.is_true(&row, ctx)? {
+            *removed += 1;
+            return Ok(false);
+        }
+    }
+    out(row)?;
+    Ok(true)
+}
+
 /// Passes the row of a left and a right part on (with `true`: if the join's condition holds for
 /// it); answers whether it did.
 type PairEmit<'e> = dyn FnMut(&[Value], &[Value], bool) -> SqlResult<bool> + 'e;
@@ -2250,14 +2265,6 @@ fn hash_join(
 ) -> SqlResult<u64> {
     debug_assert!(!build_left || kind == JoinKind::Inner);
     let mut removed = 0;
-    let matches = |row: &Row| -> SqlResult<bool> {
-        for condition in on {
-            if !condition.is_true(row, ctx)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    };
     // Build rows by key (all in one bucket when there are no keys), copied into one array in
     // the index's order: the rows of a key lie together, so a probe reads them in sequence
     // instead of chasing each row's own allocation (on a join with many matches, that chase
@@ -2280,20 +2287,9 @@ fn hash_join(
     let null_right: Row = vec![Value::Null; right_width];
     let mut key = Vec::new();
     let mut lent: Row = Vec::with_capacity(left_width + right_width);
-    // Passes the row of `l` then `r` to `out`.
     let mut emit = |l: &[Value], r: &[Value], test: bool| -> SqlResult<bool> {
-        let row = if lend {
-            assign_row(&mut lent, l, r);
-            Cow::Borrowed(&lent)
-        } else {
-            Cow::Owned(l.iter().chain(r).cloned().collect())
-        };
-        if test && !matches(&row)? {
-            removed += 1;
-            return Ok(false);
-        }
-        out(row)?;
-        Ok(true)
+        let on = if test { on } else { &[] };
+        emit_pair(l, r, on, ctx, (&mut *out, lend), &mut lent, &mut removed)
     };
     probe.each(|p| {
         let mut found = false;

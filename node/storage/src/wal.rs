@@ -1335,9 +1335,13 @@ mod tests {
         assert_eq!(log.records().count(), 1);
     }
 
-    #[test]
-    fn group_commit_writes_and_publishes_durability() {
-        let dir = std::env::temp_dir().join(format!("keel-wal-flush-{}", std::process::id()));
+    /// Runs `body` with a new log (in a directory named after `name`) and its flusher, on a
+    /// current-thread runtime as a worker's; returns the log as read back from its file.
+    fn with_flusher<F: std::future::Future<Output = ()>>(
+        name: &str,
+        body: impl FnOnce(Rc<Wal>) -> F,
+    ) -> LogFile {
+        let dir = std::env::temp_dir().join(format!("keel-wal-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(file_name(1, 0));
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -1349,6 +1353,16 @@ mod tests {
             let wal = Wal::new(1, 0);
             let (file, arena) = open_device(&path).unwrap();
             tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
+            body(wal).await;
+        });
+        let log = LogFile::read(&path, 0, 0).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        log
+    }
+
+    #[test]
+    fn group_commit_writes_and_publishes_durability() {
+        let log = with_flusher("flush", |wal| async move {
             let mut last = 0;
             for txn in 1..=100u64 {
                 last = wal
@@ -1370,27 +1384,14 @@ mod tests {
             wal.wait_durable(last).await;
             assert_eq!(wal.durable_offset(), last);
         });
-        let log = LogFile::read(&path, 0, 0).unwrap();
         assert_eq!(recover(&[log]).tables[&1].len(), 100);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A part is appended without waking the flusher: it reaches the disk with the next write
-    /// someone waits for (here a plain commit after it), or when its log is synced.
+    /// someone waits for (a commit there, or a checkpoint's sync of the log, as here).
     #[test]
     fn a_part_waits_for_the_next_write() {
-        let dir = std::env::temp_dir().join(format!("keel-wal-lazy-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(file_name(1, 0));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let local = tokio::task::LocalSet::new();
-        local.block_on(&runtime, async {
-            let wal = Wal::new(1, 0);
-            let (file, arena) = open_device(&path).unwrap();
-            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
+        let log = with_flusher("lazy", |wal| async move {
             // The flusher finds nothing and waits to be woken.
             tokio::task::yield_now().await;
             let put = |emit: &mut dyn FnMut(Record<'_>)| {
@@ -1417,28 +1418,16 @@ mod tests {
             wal.wait_durable(end).await;
             assert_eq!(wal.durable_offset(), end);
         });
-        let log = LogFile::read(&path, 0, 0).unwrap();
         let kinds: Vec<_> = log.records().map(|r| describe(&r)).collect();
         assert_eq!(kinds.len(), 2, "{kinds:?}");
         assert_eq!(kinds[1], "prepared decided by worker 3");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_transaction_larger_than_a_write_chunk_is_written_whole() {
-        let dir = std::env::temp_dir().join(format!("keel-wal-big-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(file_name(1, 0));
         let big = vec![7u8; WRITE_CHUNK_BYTES + 12_345];
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let local = tokio::task::LocalSet::new();
-        local.block_on(&runtime, async {
-            let wal = Wal::new(1, 0);
-            let (file, arena) = open_device(&path).unwrap();
-            tokio::task::spawn_local(wal.clone().run_flusher(file, Vec::new(), arena));
+        let big_len = big.len();
+        let log = with_flusher("big", |wal| async move {
             // A small commit first, so the big one starts mid-block (with a tail).
             let first = wal
                 .append(|emit| {
@@ -1473,11 +1462,9 @@ mod tests {
                 .unwrap();
             wal.wait_durable(second).await;
         });
-        let log = LogFile::read(&path, 0, 0).unwrap();
         let recovered = recover(&[log]);
-        assert_eq!(recovered.tables[&1][&b"b".to_vec()].len(), big.len());
+        assert_eq!(recovered.tables[&1][&b"b".to_vec()].len(), big_len);
         assert_eq!(recovered.tables[&1][&b"a".to_vec()], b"x".to_vec());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// A two-worker transaction under the one-write rule: worker 1's part (txn 10 sets `a` to 1)
