@@ -709,7 +709,7 @@ impl Shard {
                 // listed as settled here too, which decides nothing: see `wal::decide`.)
                 store.note_commit(txn, true);
                 Ok(ShardOutput {
-                    part: Some((offset, frames)),
+                    part: (!frames.is_empty()).then_some((offset, frames)),
                     ..ShardOutput::default()
                 })
             }

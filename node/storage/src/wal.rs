@@ -848,7 +848,8 @@ impl Wal {
     /// Appends a participant's part of a multi-worker transaction (the records `write` emits) and
     /// then `marker` (its `Prepared` frame), lazily: the flusher is not woken for them (see the
     /// module docs), unless a lot is pending. Returns the offset where the part begins and its
-    /// frames, for the anchor's `Parts` frame.
+    /// frames, for the anchor's `Parts` frame; no frames and nothing appended when `write` emits
+    /// nothing.
     pub fn append_part(
         &self,
         marker: Record<'_>,
@@ -863,6 +864,10 @@ impl Wal {
             encode(&record, epoch, &mut pending);
             records += 1;
         });
+        if pending.len() == before {
+            // Nothing changed here (rows only locked): no part.
+            return Ok((start, Vec::new()));
+        }
         let frames = pending[before..].to_vec();
         encode(&marker, epoch, &mut pending);
         let lots = pending.len() >= LAZY_PENDING_BYTES;
