@@ -18,7 +18,11 @@ export PATH=$PG_BIN:$PATH
 # The commit the bundle was packed at, for the results (the tree travels without .git).
 KEEL_GIT_COMMIT=$(cat "$D/commit" 2>/dev/null)
 export KEEL_GIT_COMMIT
-echo "commit $KEEL_GIT_COMMIT${KEEL:+ (but keel is $KEEL, not the bundle's)}"
+if [ -n "${KEEL:-}" ]; then
+    echo "commit $KEEL_GIT_COMMIT (but keel is $KEEL, not the bundled binary)"
+else
+    echo "commit $KEEL_GIT_COMMIT"
+fi
 if [ ! -e /usr/share/zoneinfo/UTC ]; then
     mkdir -p /usr/share/zoneinfo/Etc
     for zone in UTC Etc/UTC GMT; do cp "$D/UTC" /usr/share/zoneinfo/$zone; done

@@ -5,8 +5,12 @@
 # Beside each tps: pg_stat_wal per transaction (durable writes, records) and the mean time of one
 # write (track_wal_io_timing on in both). Run from the repository root with .dev carried:
 #   SECS=6 ROUNDS=2 bash bench/remote/flush_cost.sh
-# KEEL_ARGS adds serve options (e.g. "--cores 8"); DIRS chooses the places (default: /tmp and /dev/shm).
+# KEEL_ARGS adds serve options (e.g. "--cores 8"); DIRS chooses the places (default: /tmp and /dev/shm);
+# KEELS names keel binaries in .dev to compare in the same run (default "keel"; e.g. "keel keel-c9b3818",
+# each on its own data directory, reported as keel@place and keel-c9b3818@place). KEEL (a path)
+# replaces the bundle's keel.
 SECS=${SECS:-6}; ROUNDS=${ROUNDS:-2}; J=${J:-8}; DIRS=${DIRS:-"/tmp/flush-cost /dev/shm/flush-cost"}
+KEELS=${KEELS:-keel}
 source "$(dirname "$0")/env.sh" flush_cost
 df -T $(for dir in $DIRS; do dirname "$dir"; done) | cat
 pg_port=55433; keel_port=55434
@@ -23,9 +27,15 @@ setup() { # base
     psql -X -q -h 127.0.0.1 -p $pg_port -U postgres postgres -c "create database keel" || exit 1
     pgbench -h 127.0.0.1 -p $pg_port -U postgres -i -q -s 10 keel > /dev/null 2>&1 || echo "PostgreSQL's pgbench -i failed"
     pg_down "$1"
-    keel_up "$1/keel" $keel_port "$1/keel.log" $KEEL_ARGS
-    pgbench -h 127.0.0.1 -p $keel_port -U postgres -i -q -s 10 keel > /dev/null 2>&1 || { echo "Keel's pgbench -i failed"; tail "$1/keel.log"; }
-    kill $pid; wait $pid
+    for name in $KEELS; do
+        keel_named "$name" keel_up "$1/$name" $keel_port "$1/$name.log" $KEEL_ARGS
+        pgbench -h 127.0.0.1 -p $keel_port -U postgres -i -q -s 10 keel > /dev/null 2>&1 || { echo "$name's pgbench -i failed"; tail "$1/$name.log"; }
+        kill $pid; wait $pid
+    done
+}
+keel_named() { # name command...: runs the command with KEEL set to binary `name` ($KEEL for "keel" if set)
+    local name=$1; shift
+    if [ "$name" = keel ] && [ -n "${KEEL:-}" ]; then "$@"; else KEEL=$D/$name "$@"; fi
 }
 measure() { # name port
     local sql="psql -X -qAt -h 127.0.0.1 -p $2 -U postgres keel"
@@ -46,9 +56,11 @@ for round in $(seq "$ROUNDS"); do
     for dir in $DIRS; do
         place=$(basename "$(dirname "$dir")")
         [ $((round % 2)) = 1 ] && { pg_up "$dir"; measure "postgres@$place" $pg_port; pg_down "$dir"; }
-        keel_up "$dir/keel" $keel_port "$dir/keel.log" $KEEL_ARGS
-        measure "keel@$place" $keel_port
-        kill $pid; wait $pid
+        for name in $KEELS; do
+            keel_named "$name" keel_up "$dir/$name" $keel_port "$dir/$name.log" $KEEL_ARGS
+            measure "$name@$place" $keel_port
+            kill $pid; wait $pid
+        done
         [ $((round % 2)) = 0 ] && { pg_up "$dir"; measure "postgres@$place" $pg_port; pg_down "$dir"; }
     done
 done
