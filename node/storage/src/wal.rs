@@ -45,7 +45,9 @@
 //! # Group commit
 //! Appending only copies bytes into the pending buffer. One flusher task per worker takes everything
 //! pending, writes it with O_DIRECT and `fdatasync` in one linked io_uring submission, then publishes the
-//! new durable offset; commits that arrived meanwhile ride the next write. The last partial block is
+//! new durable offset; commits that arrived meanwhile ride the next write. It writes only when
+//! someone waits for what is pending (a commit appended, a wait for durability, or a large backlog
+//! of lazily appended parts), so parts never cost a write of their own. The last partial block is
 //! rewritten with identical bytes for its durable prefix, so a torn write can only damage bytes that
 //! were never acknowledged.
 //!
