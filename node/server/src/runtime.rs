@@ -912,7 +912,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     for (store, log) in stores.iter_mut().zip(&logs) {
         outcome.replay(log, |record| store.redo(&record));
     }
-    let lost_parts: usize = outcome.lost.values().map(Vec::len).sum();
+    let lost_parts = outcome.lost_parts();
     let max_txn = stores
         .iter()
         .map(Store::max_txn)
@@ -1192,7 +1192,7 @@ pub fn dump_wal(dir: &Path, worker: Option<WorkerId>, from: Option<u64>) -> Resu
         meta.checkpoint,
         outcome.committed.len(),
         outcome.discarded,
-        outcome.lost.values().map(Vec::len).sum::<usize>()
+        outcome.lost_parts()
     ))?;
     // Each discarded transaction with a commit record somewhere: where it has one, what it lacks.
     let mut found: HashMap<TxnId, (Vec<WorkerId>, Vec<u8>)> = HashMap::new();
@@ -1907,6 +1907,30 @@ fn checkpointer(
     }
 }
 
+/// Sends every worker the message `ask` makes around a reply channel, then waits for all the
+/// answers (from the checkpointer's thread).
+fn ask_workers<T>(
+    controls: &[mpsc::UnboundedSender<Control>],
+    ask: impl Fn(oneshot::Sender<T>) -> Control,
+) -> Result<Vec<T>, String> {
+    let answers: Vec<_> = controls
+        .iter()
+        .map(|control| {
+            let (reply, answer) = oneshot::channel();
+            let _ = control.send(ask(reply));
+            answer
+        })
+        .collect();
+    answers
+        .into_iter()
+        .map(|answer| {
+            answer
+                .blocking_recv()
+                .map_err(|_| "the worker stopped".to_string())
+        })
+        .collect()
+}
+
 /// One checkpoint round over all workers (see `keel_storage::checkpoint`): every worker writes its
 /// part, every log is made durable up to its end (after all the cuts: see `Control::SyncLog`),
 /// the metadata file names the round, then slots only the previous round needed are freed
@@ -1921,36 +1945,10 @@ fn checkpoint_round(
 ) -> Result<(), String> {
     let round = meta.checkpoint + 1;
     let started = std::time::Instant::now();
-    let answers: Vec<_> = controls
-        .iter()
-        .map(|control| {
-            let (reply, answer) = oneshot::channel();
-            let _ = control.send(Control::Checkpoint { round, reply });
-            answer
-        })
-        .collect();
-    let cuts = answers
-        .into_iter()
-        .map(|answer| {
-            answer
-                .blocking_recv()
-                .unwrap_or_else(|_| Err("the worker stopped".into()))
-        })
-        .collect::<Result<Vec<Share>, String>>();
+    let cuts = ask_workers(controls, |reply| Control::Checkpoint { round, reply })
+        .and_then(|shares| shares.into_iter().collect::<Result<Vec<Share>, String>>());
     let synced = cuts.and_then(|shares| {
-        let answers: Vec<_> = controls
-            .iter()
-            .map(|control| {
-                let (reply, answer) = oneshot::channel();
-                let _ = control.send(Control::SyncLog { reply });
-                answer
-            })
-            .collect();
-        for answer in answers {
-            answer
-                .blocking_recv()
-                .map_err(|_| "the worker stopped".to_string())?;
-        }
+        ask_workers(controls, |reply| Control::SyncLog { reply })?;
         Ok(shares)
     });
     let published = synced.and_then(|shares| {

@@ -677,6 +677,9 @@ fn copy_record<T: AsRef<str>>(
     Ok(true)
 }
 
+/// PostgreSQL's 2BP01 message for a drop of several objects that others depend on.
+const DEPENDED_ON: &str = "cannot drop desired object(s) because other objects depend on them";
+
 /// The notice of a DROP ... IF EXISTS of a `kind` named `name` (a catalog key) that is not
 /// there: PostgreSQL names the schema when that is what is missing.
 fn skipping(catalog: &Catalog, kind: &str, name: &str) -> SqlError {
@@ -5919,9 +5922,6 @@ impl Session {
         }
     }
 
-    /// Runs DDL inside the current transaction. The new catalog image is part of the transaction's
-    /// write set on this worker; it is published when the transaction commits. The node-wide DDL
-    /// lock is held until then, so DDL transactions are serial.
     /// DROP OWNED BY: the objects `roles` own are dropped by the DROP statements PostgreSQL's
     /// own would amount to (views, tables with their sequences and indexes, sequences, types,
     /// then schemas; CASCADE or RESTRICT as given), run here one after the other in the
@@ -6008,9 +6008,7 @@ impl Session {
                 .await
                 .map_err(|mut error| {
                     if error.code == code::DEPENDENT_OBJECTS_STILL_EXIST {
-                        error.message =
-                            "cannot drop desired object(s) because other objects depend on them"
-                                .into();
+                        error.message = DEPENDED_ON.into();
                     }
                     error
                 })?;
@@ -6024,6 +6022,9 @@ impl Session {
         Ok(result)
     }
 
+    /// Runs DDL inside the current transaction. The new catalog image is part of the transaction's
+    /// write set on this worker; it is published when the transaction commits. The node-wide DDL
+    /// lock is held until then, so DDL transactions are serial.
     async fn run_ddl<C: Cluster>(
         &mut self,
         cluster: &C,
@@ -6384,8 +6385,7 @@ impl Session {
                                 "cannot drop sequence {name} because other objects depend on it"
                             )
                         }
-                        _ => "cannot drop desired object(s) because other objects depend on them"
-                            .to_string(),
+                        _ => DEPENDED_ON.to_string(),
                     };
                     return Err(SqlError::new(code::DEPENDENT_OBJECTS_STILL_EXIST, message)
                         .with_detail(detail.join("\n"))

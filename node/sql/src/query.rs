@@ -1755,12 +1755,12 @@ impl<'a> Executor<'a> {
         };
         let mut lefts = sort(left, true, &mut emit)?;
         let mut rights = sort(right, false, &mut emit)?;
-        let key_of = |row: &Row| -> Vec<u8> {
+        fn key_of(row: &Row) -> &[u8] {
             match row.last() {
-                Some(Value::Bytes(key)) => key.clone(),
-                _ => Vec::new(),
+                Some(Value::Bytes(key)) => key,
+                _ => &[],
             }
-        };
+        }
         let mut l = lefts.next_row()?;
         let mut r = rights.next_row()?;
         // The right rows of the current key, and whether each found a partner.
@@ -1776,7 +1776,7 @@ impl<'a> Executor<'a> {
                 (None, None) => break,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(a), Some(b)) => key_of(a).cmp(&key_of(b)),
+                (Some(a), Some(b)) => key_of(a).cmp(key_of(b)),
             };
             match order {
                 std::cmp::Ordering::Less => {
@@ -1794,10 +1794,10 @@ impl<'a> Executor<'a> {
                     r = rights.next_row()?;
                 }
                 std::cmp::Ordering::Equal => {
-                    let key = key_of(r.as_ref().expect("a right row"));
+                    let key = key_of(r.as_ref().expect("a right row")).to_vec();
                     group.clear();
                     while let Some(row) = r.take() {
-                        if key_of(&row) != key {
+                        if key_of(&row) != key.as_slice() {
                             r = Some(row);
                             break;
                         }
@@ -1807,7 +1807,7 @@ impl<'a> Executor<'a> {
                     matched.clear();
                     matched.resize(group.len(), false);
                     while let Some(row) = l.take() {
-                        if key_of(&row) != key {
+                        if key_of(&row) != key.as_slice() {
                             l = Some(row);
                             break;
                         }

@@ -1128,7 +1128,7 @@ fn split_top_level(text: &str) -> Vec<&str> {
 
 /// System catalogs that `'pg_catalog.name'::regclass` names, with PostgreSQL's OIDs.
 pub const CATALOG_OIDS: &[(&str, i64)] = &[
-    ("pg_type", 1247),
+    ("pg_type", PG_TYPE),
     ("pg_attribute", 1249),
     ("pg_proc", 1255),
     ("pg_class", PG_CLASS),
@@ -1140,7 +1140,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_shdepend", 1214),
     ("pg_description", 2609),
     ("pg_database", 1262),
-    ("pg_authid", 1260),
+    ("pg_authid", PG_AUTHID),
     ("pg_sequence", 2224),
     ("pg_extension", 3079),
     ("pg_tablespace", 1213),

@@ -1487,14 +1487,6 @@ impl Store {
         }
     }
 
-    /// Whether `txn` truncated a table or wrote the catalog here (such a transaction commits with
-    /// a Commit record in every participant's log: see [`crate::wal`]).
-    pub fn logs_ddl(&self, txn: TxnId) -> bool {
-        self.txns
-            .get(&txn)
-            .is_some_and(|writes| !writes.truncated.is_empty() || writes.catalog.is_some())
-    }
-
     /// The log records of `txn`'s changes here (none for a transaction that only locked rows).
     pub fn change_records(&self, txn: TxnId, emit: &mut dyn FnMut(Record<'_>)) {
         let Some(writes) = self.txns.get(&txn) else {

@@ -595,6 +595,11 @@ impl LostPart {
 }
 
 impl Outcome {
+    /// How many parts recovery applies from `Parts` frames (all workers' [`Outcome::lost`]).
+    pub fn lost_parts(&self) -> usize {
+        self.lost.values().map(Vec::len).sum()
+    }
+
     /// Whether `record`, found in `worker`'s log, is replayed.
     pub fn replays(&self, worker: WorkerId, record: &Record<'_>) -> bool {
         let txn = record.txn();
@@ -628,7 +633,8 @@ pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome
     let mut present: HashSet<(WorkerId, TxnId)> = HashSet::new();
     let mut all_txns: HashSet<TxnId> = HashSet::new();
     let mut ended: HashMap<WorkerId, HashSet<TxnId>> = HashMap::new();
-    let mut decided: HashSet<TxnId> = HashSet::new();
+    // Each `Parts` frame: its anchor, transaction and body.
+    let mut decided: Vec<(WorkerId, TxnId, &[u8])> = Vec::new();
     let mut anchors: HashMap<TxnId, WorkerId> = HashMap::new();
     let mut max_txn = 0;
     for log in logs {
@@ -647,8 +653,8 @@ pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome
                     anchors.insert(txn, anchor as WorkerId);
                     ended.insert(txn);
                 }
-                Record::Parts { .. } => {
-                    decided.insert(txn);
+                Record::Parts { parts, .. } => {
+                    decided.push((log.worker, txn, parts));
                     ended.insert(txn);
                 }
                 _ => {}
@@ -665,7 +671,7 @@ pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome
         })
         .map(|(txn, _)| *txn)
         .collect();
-    committed.extend(decided.iter().copied());
+    committed.extend(decided.iter().map(|(_, txn, _)| *txn));
     committed.extend(
         anchors
             .iter()
@@ -674,26 +680,21 @@ pub fn decide(logs: &[LogFile], settled: &HashSet<(WorkerId, TxnId)>) -> Outcome
     );
     // Parts the `Parts` frames hold that neither their worker's log nor its image has.
     let mut lost: HashMap<WorkerId, Vec<LostPart>> = HashMap::new();
-    for log in logs {
-        for record in log.records() {
-            let Record::Parts { txn, parts: bytes } = record else {
+    for &(anchor, txn, bytes) in &decided {
+        for (worker, offset, frames) in parts(bytes) {
+            let Some(home) = logs.iter().find(|home| home.worker == worker) else {
                 continue;
             };
-            for (worker, offset, frames) in parts(bytes) {
-                let Some(home) = logs.iter().find(|home| home.worker == worker) else {
-                    continue;
-                };
-                let has = ended.get(&worker).is_some_and(|ended| ended.contains(&txn));
-                if has || offset < home.start {
-                    continue;
-                }
-                lost.entry(worker).or_default().push(LostPart {
-                    txn,
-                    offset,
-                    anchor: log.worker,
-                    frames: frames.to_vec(),
-                });
+            let has = ended.get(&worker).is_some_and(|ended| ended.contains(&txn));
+            if has || offset < home.start {
+                continue;
             }
+            lost.entry(worker).or_default().push(LostPart {
+                txn,
+                offset,
+                anchor,
+                frames: frames.to_vec(),
+            });
         }
     }
     for parts in lost.values_mut() {
