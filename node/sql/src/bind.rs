@@ -44,7 +44,7 @@ use crate::plan::{
 use crate::types::{assignable, assignment_castable, cast, parse_text, DataType, Value};
 
 /// Facts about the session that expressions may read as constants.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SessionInfo {
     pub database: String,
     pub user: String,
@@ -1309,11 +1309,7 @@ impl<'a> Binder<'a> {
                 )
                 // The system catalogs, by the names PostgreSQL shows (pg_catalog is always
                 // searched first).
-                .chain(
-                    crate::system::CATALOG_OIDS
-                        .iter()
-                        .map(|(name, oid)| (*oid, name.to_string())),
-                )
+                .chain(crate::system::catalog_names())
                 .collect(),
             "regnamespace" => crate::system::namespace_oids(self.catalog),
             // OID 0 reads as `-` (no role), as in PostgreSQL.
@@ -1415,11 +1411,12 @@ impl<'a> Binder<'a> {
         // The text as regclass reads it, to match the keys below.
         let database = Expr::Const(Value::Text(self.session.database.clone()));
         let name = Expr::Scalar(crate::functions::Scalar::RegclassName, vec![name, database]);
-        let catalogs = crate::system::CATALOG_OIDS.iter().flat_map(|(name, oid)| {
-            [
-                (*oid, format!("pg_catalog.{name}")),
-                (*oid, name.to_string()),
-            ]
+        let catalogs = crate::system::catalog_names().flat_map(|(oid, name)| {
+            let qualified = match name.contains('.') {
+                true => None,
+                false => Some((oid, format!("pg_catalog.{name}"))),
+            };
+            qualified.into_iter().chain([(oid, name)])
         });
         let schemas = self.search_schemas();
         let pairs = crate::system::relation_oids(self.catalog)
@@ -5009,16 +5006,20 @@ impl<'a> Binder<'a> {
                     }
                 }
                 if let Some((relation, default_alias)) = self.system_relation(name) {
-                    // Password secrets are for superusers' eyes only.
-                    if matches!(default_alias.as_str(), "pg_authid" | "pg_shadow")
+                    // Password secrets and the server's files are for superusers' eyes only.
+                    if crate::system::is_private_catalog(&default_alias)
                         && !self
                             .catalog
                             .role(&self.session.user)
                             .is_some_and(|r| r.superuser)
                     {
+                        let kind = match crate::system::catalog_oid(&default_alias) {
+                            Some(oid) if oid < crate::system::FIRST_VIEW_OID => "table",
+                            _ => "view",
+                        };
                         return Err(SqlError::new(
                             code::INSUFFICIENT_PRIVILEGE,
-                            format!("permission denied for table {default_alias}"),
+                            format!("permission denied for {kind} {default_alias}"),
                         ));
                     }
                     let rel_alias = alias
@@ -5031,11 +5032,7 @@ impl<'a> Binder<'a> {
                         .iter()
                         .map(|c| crate::system::is_name_column(&c.name, c.ty))
                         .collect();
-                    let rows = relation
-                        .rows
-                        .into_iter()
-                        .map(|row| row.into_iter().map(Expr::Const).collect())
-                        .collect();
+                    let rows = std::sync::Arc::new(relation.rows);
                     let columns = match alias {
                         Some(alias) => rename_columns(relation.columns, alias, &rel_alias)?,
                         None => relation.columns,
@@ -5049,7 +5046,7 @@ impl<'a> Binder<'a> {
                     }
                     // `*` leaves the system columns out.
                     let star = (offset..offset + width - system).collect();
-                    return Ok((Rel::Values { rows, width }, vec![scope], star));
+                    return Ok((Rel::Constants { rows, width }, vec![scope], star));
                 }
                 if let Some(seq) = self.sequence_named(name) {
                     // A sequence reads as one row of its state (pg_dump reads it so).
@@ -10449,34 +10446,11 @@ impl<'a> Binder<'a> {
                     // to PUBLIC on all but those holding secrets; columns listed only for the
                     // catalog a column privilege names.
                     (crate::system::CATALOG_OIDS.iter()).map(|(name, oid)| {
-                        let public = !matches!(
-                            *name,
-                            "pg_authid"
-                                | "pg_shadow"
-                                | "pg_statistic"
-                                | "pg_user_mapping"
-                                | "pg_subscription"
-                        );
-                        let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
-                        let mut acl = vec![AclItem {
-                            grantee: owner.clone(),
-                            grantor: owner.clone(),
-                            privileges: crate::catalog::TABLE_ALL,
-                            grantable: 0,
-                        }];
-                        if public {
-                            acl.push(AclItem {
-                                grantee: String::new(),
-                                grantor: owner.clone(),
-                                privileges: crate::catalog::PRIV_SELECT,
-                                grantable: 0,
-                            });
-                        }
                         (
                             format!("pg_catalog.{name}"),
                             *oid,
-                            Some(owner),
-                            Some(acl),
+                            Some(crate::catalog::BOOTSTRAP_ROLE.to_string()),
+                            Some(crate::system::catalog_acl(name)),
                             catalog_columns(name),
                         )
                     }),
@@ -10778,9 +10752,16 @@ impl<'a> Binder<'a> {
                 let schemas = self.search_schemas();
                 let relations = crate::system::relation_oids(self.catalog);
                 let visible = |key: &str| self.catalog.is_visible(key, &schemas);
+                // information_schema's views only when the path names it.
+                let information = self.path().iter().any(|s| s == "information_schema");
                 let pairs: Vec<(Value, Value)> = relations
                     .iter()
-                    .map(|(oid, key)| (Value::Int(*oid), Value::Bool(visible(key))))
+                    .map(|(oid, key)| (*oid, visible(key)))
+                    .chain(
+                        (crate::system::INFORMATION_SCHEMA_OIDS.iter())
+                            .map(|(_, oid)| (*oid, information)),
+                    )
+                    .map(|(oid, visible)| (Value::Int(oid), Value::Bool(visible)))
                     .collect();
                 let answer = lookup(&oid, pairs, Expr::Const(Value::Bool(true)));
                 Ok((strict(oid, answer), DataType::Bool))

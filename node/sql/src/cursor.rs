@@ -361,9 +361,11 @@ pub fn check_query(plan: Option<&Plan>, scroll: Option<bool>, hold: bool) -> Sql
 pub fn scrolls(plan: &Plan) -> bool {
     fn rel_scrolls(rel: &Rel) -> bool {
         match rel {
-            Rel::Scan { .. } | Rel::Lookup { .. } | Rel::Values { .. } | Rel::Function { .. } => {
-                true
-            }
+            Rel::Scan { .. }
+            | Rel::Lookup { .. }
+            | Rel::Values { .. }
+            | Rel::Constants { .. }
+            | Rel::Function { .. } => true,
             Rel::Sort { .. } => true,
             Rel::Filter { input, .. } | Rel::Project { input, .. } | Rel::Limit { input, .. } => {
                 rel_scrolls(input)

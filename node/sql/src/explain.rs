@@ -136,7 +136,7 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
         | Rel::Distinct { input, .. }
         | Rel::Sort { input, .. }
         | Rel::Limit { input, .. } => output_names(input, outer, qualify),
-        Rel::Values { width, .. } => (1..=*width)
+        Rel::Values { width, .. } | Rel::Constants { width, .. } => (1..=*width)
             .map(|i| format!("\"*VALUES*\".column{i}"))
             .collect(),
         Rel::Function {
@@ -567,6 +567,9 @@ impl Printer<'_> {
                 } else {
                     self.push(depth, arrow, "Values Scan on \"*VALUES*\"".into(), rel);
                 }
+            }
+            Rel::Constants { .. } => {
+                self.push(depth, arrow, "Values Scan on \"*VALUES*\"".into(), rel);
             }
             Rel::Function { func, .. } => {
                 let name = func.name();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::catalog::TableDef;
 use crate::expr::{AggCall, Expr};
-use crate::types::DataType;
+use crate::types::{DataType, Value};
 
 /// A result column.
 #[derive(Debug, Clone, PartialEq)]
@@ -294,6 +294,12 @@ pub enum Rel {
         rows: Vec<Vec<Expr>>,
         width: usize,
     },
+    /// Rows whose values are known when the statement is bound (a system catalog's): held
+    /// as values, not expressions, so the plan's passes have nothing in them to walk.
+    Constants {
+        rows: Arc<Vec<Vec<Value>>>,
+        width: usize,
+    },
     /// Set-returning functions of a SELECT list: each input row is repeated as many times as
     /// the longest call returns rows, with one column per call appended (NULL once a shorter
     /// call has run out), as PostgreSQL 10 and later do.
@@ -392,7 +398,7 @@ impl Rel {
             Rel::Scan { table, project, .. } => {
                 project.as_ref().map_or(table.columns.len(), Vec::len)
             }
-            Rel::Values { width, .. } => *width,
+            Rel::Values { width, .. } | Rel::Constants { width, .. } => *width,
             Rel::Function {
                 func, ordinality, ..
             } => func.width() + *ordinality as usize,
@@ -421,7 +427,7 @@ impl Rel {
             exprs.into_iter().map(&mut *f).collect()
         };
         match self {
-            scan @ Rel::Scan { .. } => scan,
+            rel @ (Rel::Scan { .. } | Rel::Constants { .. }) => rel,
             Rel::Lookup {
                 input,
                 columns,
@@ -558,6 +564,7 @@ impl Rel {
             | Rel::Sort { .. }
             | Rel::SetOp { .. }
             | Rel::WorkTable { .. }
+            | Rel::Constants { .. }
             | Rel::Recursive { .. } => Vec::new(),
             Rel::Values { rows, .. } => rows.iter().flatten().collect(),
             Rel::Function { args, .. } => args.iter().collect(),
@@ -601,6 +608,7 @@ impl Rel {
         match self {
             Rel::Scan { .. }
             | Rel::Values { .. }
+            | Rel::Constants { .. }
             | Rel::Function { .. }
             | Rel::WorkTable { .. } => Vec::new(),
             Rel::Recursive { base, step, .. } => vec![base, step],
@@ -624,6 +632,7 @@ impl Rel {
         match self {
             Rel::Scan { .. }
             | Rel::Values { .. }
+            | Rel::Constants { .. }
             | Rel::Function { .. }
             | Rel::WorkTable { .. } => Vec::new(),
             Rel::Recursive { base, step, .. } => vec![base, step],

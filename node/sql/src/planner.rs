@@ -546,7 +546,7 @@ fn rank(rel: &Rel) -> u8 {
             filter: Some(_), ..
         } => 3,
         Rel::Filter { input, .. } => rank(input).min(3),
-        Rel::Aggregate { .. } | Rel::Values { .. } => 2,
+        Rel::Aggregate { .. } | Rel::Values { .. } | Rel::Constants { .. } => 2,
         _ => 4,
     }
 }

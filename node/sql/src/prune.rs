@@ -204,6 +204,7 @@ impl Pruner<'_> {
                     map,
                 )
             }
+            Rel::Constants { width, .. } => (rel, identity(width)),
             Rel::Values { rows, width } => (
                 Rel::Values {
                     rows: rows

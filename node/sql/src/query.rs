@@ -46,11 +46,12 @@ pub type Rows = Arc<RowSet>;
 /// Where a streaming node passes its rows: made rows owned, rows of a materialized input lent.
 type Emit<'e> = dyn for<'r> FnMut(Cow<'r, Row>) -> SqlResult<()> + 'e;
 
-/// Whether a node passes its rows on as it makes them (`Executor::run_into`): a join, or a
+/// Whether a node passes its rows on as it makes them (`Executor::run_into`): a join or
+/// constant rows (lent: a filter over a system catalog copies only the rows it keeps), or a
 /// filter or projection over one.
 fn streams(rel: &Rel) -> bool {
     match rel {
-        Rel::Join { .. } => true,
+        Rel::Join { .. } | Rel::Constants { .. } => true,
         Rel::Filter { input, .. } | Rel::Project { input, .. } => streams(input),
         _ => false,
     }
@@ -180,7 +181,7 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
                 mark(expr, &mut [], used);
             }
         }
-        Rel::WorkTable { .. } => {}
+        Rel::WorkTable { .. } | Rel::Constants { .. } => {}
         Rel::Filter { input, predicate } => {
             let mut inner = out.to_vec();
             mark(predicate, &mut inner, used);
@@ -939,6 +940,12 @@ impl<'a> Executor<'a> {
         (self.check)()?;
         let ctx = self.ctx(outer);
         match rel {
+            Rel::Constants { rows, .. } => {
+                for row in rows.iter() {
+                    out(Cow::Borrowed(row))?;
+                }
+                Ok(())
+            }
             Rel::Filter { input, predicate } => self.run_into_as(
                 input,
                 outer,
@@ -1048,6 +1055,7 @@ impl<'a> Executor<'a> {
                 .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
                 .collect::<SqlResult<Vec<_>>>()?
                 .into(),
+            Rel::Constants { rows, .. } => rows.as_ref().clone().into(),
             Rel::Function {
                 func,
                 args,

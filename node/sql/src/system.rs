@@ -1,7 +1,7 @@
 //! System catalogs: `pg_catalog` and `information_schema` relations, built from Keel's own
 //! catalog each time a statement names one, so they are always current.
 //!
-//! A system relation binds to a VALUES list of its rows (`Rel::Values` of constants), so every
+//! A system relation binds to its rows as constants (`Rel::Constants`, scanned as VALUES), so every
 //! query form works over it: joins with user tables, filters, grouping, subqueries. Object ids are
 //! derived from Keel's table ids (above PostgreSQL's first user OID, 16384) and stay stable as long
 //! as the object exists; the built-in types, schemas and the database use PostgreSQL's own OIDs.
@@ -293,7 +293,7 @@ pub fn role_named(catalog: &Catalog, oid: i64) -> Option<String> {
 pub fn is_name_column(column: &str, ty: DataType) -> bool {
     ty == DataType::Text
         && column.ends_with("name")
-        && !matches!(column, "name" | "application_name")
+        && !matches!(column, "name" | "application_name" | "client_hostname")
 }
 
 fn int2_array(items: impl IntoIterator<Item = i64>) -> Value {
@@ -412,8 +412,11 @@ pub fn table_of_oid(
 
 /// The OID of the schema a relation's catalog key is in.
 fn schema_oid(catalog: &Catalog, key: &str) -> i64 {
-    let schema = crate::catalog::split_name(key).0;
-    catalog.schemas.get(schema).map_or(PUBLIC, |s| s.oid)
+    match crate::catalog::split_name(key).0 {
+        "pg_catalog" => PG_CATALOG,
+        "information_schema" => INFORMATION_SCHEMA,
+        schema => catalog.schemas.get(schema).map_or(PUBLIC, |s| s.oid),
+    }
 }
 
 /// Where the OIDs of enum labels (`pg_enum.oid`) start.
@@ -533,7 +536,8 @@ pub fn relation(
     // A catalog table's rows carry its OID as the system column `tableoid` (pg_dump reads
     // it): the last column, which `*` leaves out.
     let mut system_columns = 0;
-    if let (None | Some("pg_catalog"), Some(oid)) = (schema, catalog_oid(name)) {
+    let table = catalog_oid(name).filter(|oid| *oid < FIRST_VIEW_OID);
+    if let (None | Some("pg_catalog"), Some(oid)) = (schema, table) {
         out.columns.push(OutputColumn {
             name: "tableoid".into(),
             ty: I8,
@@ -555,6 +559,9 @@ pub fn relation(
 struct Builder {
     columns: Vec<OutputColumn>,
     rows: Vec<Vec<Value>>,
+    /// Only the columns are wanted (see [`system_classes`]): rows are dropped, and `pg_class`
+    /// and `pg_attribute` leave out the system relations (which this builds).
+    columns_only: bool,
 }
 
 impl Builder {
@@ -570,7 +577,9 @@ impl Builder {
     }
     fn row(&mut self, row: Vec<Value>) {
         debug_assert_eq!(row.len(), self.columns.len());
-        self.rows.push(row);
+        if !self.columns_only {
+            self.rows.push(row);
+        }
     }
 }
 
@@ -1207,15 +1216,222 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_timezone_names", 12_126),
     ("pg_timezone_abbrevs", 12_122),
     ("pg_hba_file_rules", 12_114),
+    ("pg_indexes", 12_043),
+    ("pg_locks", 12_073),
+    ("pg_policies", 12_018),
+    ("pg_seclabels", 12_099),
+    ("pg_sequences", 12_048),
+    ("pg_settings", 12_104),
+    ("pg_stat_activity", 12_222),
+    ("pg_stat_all_indexes", 12_183),
+    ("pg_stat_all_tables", 12_142),
+    ("pg_stat_database", 12_266),
+    ("pg_stat_sys_indexes", 12_188),
+    ("pg_stat_sys_tables", 12_152),
+    ("pg_stat_user_indexes", 12_192),
+    ("pg_stat_user_tables", 12_161),
+    ("pg_statio_all_indexes", 12_196),
+    ("pg_statio_all_tables", 12_170),
+    ("pg_statio_sys_indexes", 12_201),
+    ("pg_statio_sys_tables", 12_175),
+    ("pg_statio_user_indexes", 12_205),
+    ("pg_statio_user_tables", 12_179),
+    ("pg_stats", 12_053),
+    ("pg_tables", 12_033),
+    ("pg_views", 12_028),
+    ("pg_ident_file_mappings", 12_118),
+    ("pg_largeobject", 2613),
+    ("pg_publication_tables", 12_068),
+    ("pg_replication_origin", 6000),
+    ("pg_replication_origin_status", 12_332),
+    ("pg_stat_progress_basebackup", 12_317),
+    ("pg_stat_progress_cluster", 12_307),
+    ("pg_stat_replication_slots", 12_262),
+    ("pg_stat_subscription", 12_244),
+    ("pg_stat_subscription_stats", 12_336),
+    ("pg_stat_user_functions", 12_275),
+    ("pg_stat_wal_receiver", 12_236),
+    ("pg_stat_xact_user_functions", 12_280),
+    ("pg_statistic_ext_data", 3429),
+    ("pg_stats_ext", 12_058),
+    ("pg_stats_ext_exprs", 12_063),
+    ("pg_subscription_rel", 6102),
+    ("pg_ts_config_map", 3603),
+    ("pg_user_mappings", 12_327),
 ];
 
-/// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own.
+/// The OID of a system catalog by name (`'pg_catalog.pg_class'::regclass`), PostgreSQL's own;
+/// information_schema's views by their qualified names.
 pub fn catalog_oid(name: &str) -> Option<i64> {
-    let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
-    CATALOG_OIDS
-        .iter()
+    let (list, name) = match name.strip_prefix("information_schema.") {
+        Some(view) => (INFORMATION_SCHEMA_OIDS, view),
+        None => (
+            CATALOG_OIDS,
+            name.strip_prefix("pg_catalog.").unwrap_or(name),
+        ),
+    };
+    list.iter()
         .find(|(catalog, _)| *catalog == name)
         .map(|(_, oid)| *oid)
+}
+
+/// The system relations' OIDs and the names `regclass` shows them by: pg_catalog's bare (it
+/// is always searched first), information_schema's qualified.
+pub fn catalog_names() -> impl Iterator<Item = (i64, String)> {
+    let pg = CATALOG_OIDS
+        .iter()
+        .map(|(name, oid)| (*oid, name.to_string()));
+    let info = (INFORMATION_SCHEMA_OIDS.iter())
+        .map(|(name, oid)| (*oid, format!("information_schema.{name}")));
+    pg.chain(info)
+}
+
+/// PostgreSQL 15's initdb numbers its system views from here on; below are the catalog
+/// tables, which alone carry the system column `tableoid`.
+pub(crate) const FIRST_VIEW_OID: i64 = 12_000;
+
+/// The information_schema views Keel answers, with PostgreSQL 15's OIDs.
+pub const INFORMATION_SCHEMA_OIDS: &[(&str, i64)] = &[
+    ("column_privileges", 13_285),
+    ("columns", 13_295),
+    ("constraint_column_usage", 13_300),
+    ("key_column_usage", 13_329),
+    ("parameters", 13_334),
+    ("referential_constraints", 13_339),
+    ("role_table_grants", 13_421),
+    ("routines", 13_377),
+    ("schemata", 13_382),
+    ("sequences", 13_386),
+    ("table_constraints", 13_411),
+    ("table_privileges", 13_416),
+    ("tables", 13_425),
+    ("views", 13_483),
+];
+
+/// A system catalog's ACL, as PostgreSQL's initdb leaves it: owned by the bootstrap
+/// superuser, who grants SELECT to PUBLIC on all but those that hold secrets or the server's
+/// files.
+pub fn catalog_acl(name: &str) -> Vec<crate::catalog::AclItem> {
+    let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
+    let mut acl = vec![crate::catalog::AclItem {
+        grantee: owner.clone(),
+        grantor: owner.clone(),
+        privileges: crate::catalog::TABLE_ALL,
+        grantable: 0,
+    }];
+    if !is_private_catalog(name) {
+        // pg_settings is also updatable (`UPDATE pg_settings` is a SET).
+        let update = match name {
+            "pg_settings" => crate::catalog::PRIV_UPDATE,
+            _ => 0,
+        };
+        acl.push(crate::catalog::AclItem {
+            grantee: String::new(),
+            grantor: owner,
+            privileges: crate::catalog::PRIV_SELECT | update,
+            grantable: 0,
+        });
+    }
+    acl
+}
+
+/// Whether only superusers may read system catalog `name` (no SELECT for PUBLIC).
+pub fn is_private_catalog(name: &str) -> bool {
+    matches!(
+        name,
+        "pg_authid"
+            | "pg_shadow"
+            | "pg_statistic"
+            | "pg_statistic_ext_data"
+            | "pg_user_mapping"
+            | "pg_subscription"
+            | "pg_largeobject"
+            | "pg_hba_file_rules"
+            | "pg_ident_file_mappings"
+            | "pg_file_settings"
+            | "pg_replication_origin_status"
+    )
+}
+
+/// The catalogs shared by all databases of a PostgreSQL cluster (`relisshared`): pg_tablespace,
+/// pg_shdepend, pg_authid, pg_auth_members, pg_database, pg_shdescription, pg_db_role_setting,
+/// pg_shseclabel, pg_replication_origin, pg_subscription, pg_parameter_acl.
+const SHARED_CATALOGS: [i64; 11] = [
+    1213, 1214, 1260, 1261, 1262, 2396, 2964, 3592, 6000, 6100, 6243,
+];
+
+/// A system relation as `pg_class` and `pg_attribute` list it.
+struct SystemClass {
+    oid: i64,
+    namespace: i64,
+    name: &'static str,
+    columns: Vec<(String, DataType)>,
+}
+
+/// Every system relation Keel answers (pg_catalog's and information_schema's) with its
+/// columns: built once per process from the relations themselves over an empty catalog, as a
+/// relation's columns never depend on what the catalog holds.
+fn system_classes() -> &'static [SystemClass] {
+    static CLASSES: std::sync::OnceLock<Vec<SystemClass>> = std::sync::OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let catalog = Catalog::default();
+        let session = SessionInfo::default();
+        let pg = CATALOG_OIDS.iter().map(|entry| (PG_CATALOG, entry));
+        let info = (INFORMATION_SCHEMA_OIDS.iter()).map(|entry| (INFORMATION_SCHEMA, entry));
+        pg.chain(info)
+            .filter_map(|(namespace, &(name, oid))| {
+                let mut out = Builder {
+                    columns_only: true,
+                    ..Builder::default()
+                };
+                match namespace {
+                    PG_CATALOG => pg_catalog(&mut out, &catalog, &session, name)?,
+                    _ => information_schema(&mut out, &catalog, &session, name)?,
+                }
+                let columns = out.columns.into_iter().map(|c| (c.name, c.ty)).collect();
+                Some(SystemClass {
+                    oid,
+                    namespace,
+                    name,
+                    columns,
+                })
+            })
+            .collect()
+    })
+}
+
+/// The type OID `pg_attribute` shows for a system relation's column: PostgreSQL's, where Keel
+/// holds it otherwise (`name` as text; `oid` as bigint: every bigint column of a catalog
+/// table but pg_sequence's values, and a view's that name an object; `xid` as bigint).
+fn shown_column_type(relation: i64, column: &str, ty: DataType) -> i64 {
+    const NAME: i64 = 19;
+    const OID: i64 = 26;
+    const XID: i64 = 28;
+    const OID_ARRAY: i64 = 1028;
+    let xid = column.ends_with("xid")
+        || column.ends_with("xmin")
+        || matches!(column, "transactionid" | "transaction");
+    let object = if relation < FIRST_VIEW_OID {
+        !column.starts_with("seq") || column.ends_with("id")
+    } else {
+        column == "oid"
+            || (column.ends_with("id") && column != "query_id")
+            || column.ends_with("oid")
+            || matches!(
+                column,
+                "database" | "relation" | "objnamespace" | "grolist" | "umuser"
+            )
+    };
+    // The system views' owner and tablespace names (`tableowner`, `tablespace`).
+    let named = column.ends_with("owner") || column == "tablespace";
+    match ty {
+        ty if is_name_column(column, ty) => NAME,
+        T if named && relation >= FIRST_VIEW_OID => NAME,
+        I8 if xid => XID,
+        I8 if object => OID,
+        DataType::Array(_) if ty.element() == Some(I8) && object => OID_ARRAY,
+        ty => i64::from(ty.oid()),
+    }
 }
 
 /// The bytes `function` (pg_relation_size, pg_table_size, pg_indexes_size or
@@ -1713,6 +1929,22 @@ fn pg_catalog(
                     text("i"),
                     acl_array(Some(&acl), &crate::catalog::SCHEMA_PRIVILEGES),
                 ]);
+            }
+            // The system relations' privileges as initdb left them (pg_dump dumps only what
+            // differs).
+            if !out.columns_only {
+                for system in system_classes() {
+                    out.row(vec![
+                        int(system.oid),
+                        int(PG_CLASS),
+                        int(0),
+                        text("i"),
+                        acl_array(
+                            Some(&catalog_acl(system.name)),
+                            &crate::catalog::TABLE_PRIVILEGES,
+                        ),
+                    ]);
+                }
             }
         }
         // Each view's `_RETURN` rule (its query is the view's).
@@ -2926,41 +3158,43 @@ fn pg_catalog(
             }
         }
         "pg_class" => {
+            // PostgreSQL 15's columns in its order.
             out.columns(&[
                 ("oid", I8),
                 ("relname", T),
                 ("relnamespace", I8),
                 ("reltype", I8),
+                ("reloftype", I8),
                 ("relowner", I8),
                 ("relam", I8),
+                ("relfilenode", I8),
+                ("reltablespace", I8),
                 ("relpages", I4),
                 ("reltuples", F8),
+                ("relallvisible", I4),
+                ("reltoastrelid", I8),
                 ("relhasindex", B),
+                ("relisshared", B),
                 ("relpersistence", T),
                 ("relkind", T),
                 ("relnatts", I2),
                 ("relchecks", I2),
                 ("relhasrules", B),
                 ("relhastriggers", B),
-                ("relrowsecurity", B),
-                ("relispartition", B),
-                ("reltoastrelid", I8),
-                ("relforcerowsecurity", B),
-                ("reltablespace", I8),
-                ("reloftype", I8),
-                ("relreplident", T),
-                ("reloptions", DataType::Text.array()),
-                ("relacl", DataType::Text.array()),
-                ("relpartbound", T),
-                ("relfilenode", I8),
-                ("relallvisible", I4),
-                ("relisshared", B),
                 ("relhassubclass", B),
+                ("relrowsecurity", B),
+                ("relforcerowsecurity", B),
                 ("relispopulated", B),
+                ("relreplident", T),
+                ("relispartition", B),
                 ("relrewrite", I8),
                 ("relfrozenxid", I8),
                 ("relminmxid", I8),
+                ("relacl", DataType::Text.array()),
+                ("reloptions", DataType::Text.array()),
+                ("relpartbound", T),
             ]);
+            let columns_only = out.columns_only;
             let mut class = |oid: i64,
                              name: &str,
                              kind: &str,
@@ -2972,31 +3206,31 @@ fn pg_catalog(
                              owner: i64,
                              acl: Value,
                              options: Value| {
+                // Rows as of the last ANALYZE (-1: never analyzed, as PostgreSQL 14+).
+                let reltuples = (session.statistics.iter())
+                    .find(|(id, _)| FIRST_OID + **id as i64 == oid)
+                    .map_or(-1.0, |(_, stats)| stats.reltuples);
+                // Temporary relations live in a session's pg_temp_N schema.
+                let temporary = crate::catalog::is_temp_schema(crate::catalog::split_name(name).0);
+                // No files of PostgreSQL's kind, no visibility map, no inheritance, no
+                // transaction id wraparound (Keel's ids are 64-bit): neutral values.
                 out.row(vec![
                     int(oid),
                     text(crate::catalog::relname(name)),
                     int(schema_oid(catalog, name)),
                     int(0),
+                    int(0),
                     int(owner),
                     int(am),
-                    // Rows as of the last ANALYZE (-1: never analyzed, as PostgreSQL 14+).
+                    int(if kind == "v" { 0 } else { oid }),
                     int(0),
-                    Value::Float(
-                        session
-                            .statistics
-                            .iter()
-                            .find(|(id, _)| FIRST_OID + **id as i64 == oid)
-                            .map_or(-1.0, |(_, stats)| stats.reltuples),
-                    ),
+                    int(0),
+                    Value::Float(reltuples),
+                    int(0),
+                    int(0),
                     Value::Bool(indexed),
-                    // Temporary relations live in a session's pg_temp_N schema.
-                    text(
-                        if crate::catalog::is_temp_schema(crate::catalog::split_name(name).0) {
-                            "t"
-                        } else {
-                            "p"
-                        },
-                    ),
+                    Value::Bool(SHARED_CATALOGS.contains(&oid)),
+                    text(if temporary { "t" } else { "p" }),
                     text(kind),
                     int(natts as i64),
                     int(checks as i64),
@@ -3004,24 +3238,16 @@ fn pg_catalog(
                     Value::Bool(triggers),
                     Value::Bool(false),
                     Value::Bool(false),
-                    int(0),
-                    Value::Bool(false),
-                    int(0),
-                    int(0),
-                    text(if kind == "r" { "d" } else { "n" }),
-                    options,
-                    acl,
-                    Value::Null,
-                    // No files of PostgreSQL's kind, no visibility map, no inheritance, no
-                    // transaction id wraparound (Keel's ids are 64-bit): neutral values.
-                    int(if kind == "v" { 0 } else { oid }),
-                    int(0),
-                    Value::Bool(false),
                     Value::Bool(false),
                     Value::Bool(true),
+                    text(if kind == "r" { "d" } else { "n" }),
+                    Value::Bool(false),
                     int(0),
                     int(0),
                     int(0),
+                    acl,
+                    options,
+                    Value::Null,
                 ]);
             };
             for table in user_tables(catalog) {
@@ -3101,6 +3327,31 @@ fn pg_catalog(
                     view_options(view),
                 );
             }
+            if !columns_only {
+                for system in system_classes() {
+                    let table = system.oid < FIRST_VIEW_OID;
+                    let schema = match system.namespace {
+                        PG_CATALOG => "pg_catalog",
+                        _ => "information_schema",
+                    };
+                    class(
+                        system.oid,
+                        &format!("{schema}.{}", system.name),
+                        if table { "r" } else { "v" },
+                        if table { 2 } else { 0 },
+                        system.columns.len(),
+                        0,
+                        false,
+                        false,
+                        OWNER,
+                        acl_array(
+                            Some(&catalog_acl(system.name)),
+                            &crate::catalog::TABLE_PRIVILEGES,
+                        ),
+                        Value::Null,
+                    );
+                }
+            }
         }
         "pg_attribute" => {
             out.columns(&[
@@ -3130,6 +3381,7 @@ fn pg_catalog(
                 ("attmissingval", T),
                 ("atthasmissing", B),
             ]);
+            let columns_only = out.columns_only;
             let mut attribute = |relation: i64,
                                  number: usize,
                                  column: &crate::catalog::ColumnDef,
@@ -3139,11 +3391,22 @@ fn pg_catalog(
                     Some(false) if !index => "d",
                     _ => "",
                 };
+                // A system relation's column shows PostgreSQL's type (`name` collates as "C").
+                let (type_oid, size, collation) = if relation < FIRST_OID {
+                    match shown_column_type(relation, &column.name, column.ty) {
+                        19 => (19, 64, COLLATION_OIDS[1]),
+                        26 => (26, 4, 0),
+                        other => (other, i64::from(column.ty.size()), collation(column.ty)),
+                    }
+                } else {
+                    let ty = column.ty;
+                    (i64::from(ty.oid()), i64::from(ty.size()), collation(ty))
+                };
                 out.row(vec![
                     int(relation),
                     text(column.name.clone()),
-                    int(column.ty.oid()),
-                    int(column.ty.size()),
+                    int(type_oid),
+                    int(size),
                     int(number as i64),
                     int(column.ty.type_modifier()),
                     Value::Bool(column.not_null && !index),
@@ -3151,7 +3414,7 @@ fn pg_catalog(
                     text(identity),
                     text(""),
                     Value::Bool(false),
-                    int(collation(column.ty)),
+                    int(collation),
                     int(column.ty.element().is_some() as i64),
                     text(storage(column.ty)),
                     text(""),
@@ -3207,6 +3470,21 @@ fn pg_catalog(
             for (v, view) in catalog.views.values().enumerate() {
                 for (i, column) in view_column_defs(view).iter().enumerate() {
                     attribute(view_oid(v, view), i + 1, column, true);
+                }
+            }
+            if !columns_only {
+                for system in system_classes() {
+                    for (i, (name, ty)) in system.columns.iter().enumerate() {
+                        let column = crate::catalog::ColumnDef {
+                            name: name.clone(),
+                            ty: *ty,
+                            not_null: false,
+                            default: None,
+                            identity: None,
+                            acl: None,
+                        };
+                        attribute(system.oid, i + 1, &column, true);
+                    }
                 }
             }
         }
@@ -3945,6 +4223,13 @@ fn empty_column_type(code: &str) -> DataType {
         "int4" => I4,
         "oid[]" => I8.array(),
         "text[]" => T.array(),
+        "int8" => I8,
+        "float4" => DataType::Float4,
+        "float8" => F8,
+        "timestamptz" => DataType::TimestampTz,
+        "bool[]" => B.array(),
+        "float4[]" => DataType::Float4.array(),
+        "float8[]" => F8.array(),
         "int2vector" => DataType::Int2Vector,
         "bytea" => DataType::Bytea,
         _ => T,
@@ -3981,6 +4266,25 @@ const EMPTY_CATALOGS: &[(&str, &str)] = &[
     ("pg_conversion", "oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, conproc text, condefault bool"),
     ("pg_cast", "oid oid, castsource oid, casttarget oid, castfunc oid, castcontext char, castmethod char"),
     ("pg_aggregate", "aggfnoid text, aggkind char, aggnumdirectargs int2, aggtransfn text, aggfinalfn text, aggcombinefn text, aggserialfn text, aggdeserialfn text, aggmtransfn text, aggminvtransfn text, aggmfinalfn text, aggfinalextra bool, aggmfinalextra bool, aggfinalmodify char, aggmfinalmodify char, aggsortop oid, aggtranstype oid, aggtransspace int4, aggmtranstype oid, aggmtransspace int4, agginitval text, aggminitval text"),
+    ("pg_ident_file_mappings", "line_number int4, map_name text, sys_name text, pg_username text, error text"),
+    ("pg_largeobject", "loid oid, pageno int4, data bytea"),
+    ("pg_publication_tables", "pubname name, schemaname name, tablename name, attnames name[], rowfilter text"),
+    ("pg_replication_origin", "roident oid, roname text"),
+    ("pg_replication_origin_status", "local_id oid, external_id text, remote_lsn pg_lsn, local_lsn pg_lsn"),
+    ("pg_stat_progress_basebackup", "pid int4, phase text, backup_total int8, backup_streamed int8, tablespaces_total int8, tablespaces_streamed int8"),
+    ("pg_stat_progress_cluster", "pid int4, datid oid, datname name, relid oid, command text, phase text, cluster_index_relid oid, heap_tuples_scanned int8, heap_tuples_written int8, heap_blks_total int8, heap_blks_scanned int8, index_rebuild_count int8"),
+    ("pg_stat_replication_slots", "slot_name text, spill_txns int8, spill_count int8, spill_bytes int8, stream_txns int8, stream_count int8, stream_bytes int8, total_txns int8, total_bytes int8, stats_reset timestamptz"),
+    ("pg_stat_subscription", "subid oid, subname name, pid int4, relid oid, received_lsn pg_lsn, last_msg_send_time timestamptz, last_msg_receipt_time timestamptz, latest_end_lsn pg_lsn, latest_end_time timestamptz"),
+    ("pg_stat_subscription_stats", "subid oid, subname name, apply_error_count int8, sync_error_count int8, stats_reset timestamptz"),
+    ("pg_stat_user_functions", "funcid oid, schemaname name, funcname name, calls int8, total_time float8, self_time float8"),
+    ("pg_stat_wal_receiver", "pid int4, status text, receive_start_lsn pg_lsn, receive_start_tli int4, written_lsn pg_lsn, flushed_lsn pg_lsn, received_tli int4, last_msg_send_time timestamptz, last_msg_receipt_time timestamptz, latest_end_lsn pg_lsn, latest_end_time timestamptz, slot_name text, sender_host text, sender_port int4, conninfo text"),
+    ("pg_stat_xact_user_functions", "funcid oid, schemaname name, funcname name, calls int8, total_time float8, self_time float8"),
+    ("pg_statistic_ext_data", "stxoid oid, stxdinherit bool, stxdndistinct text, stxddependencies text, stxdmcv text, stxdexpr text"),
+    ("pg_stats_ext", "schemaname name, tablename name, statistics_schemaname name, statistics_name name, statistics_owner name, attnames text[], exprs text[], kinds text[], inherited bool, n_distinct text, dependencies text, most_common_vals text[], most_common_val_nulls bool[], most_common_freqs float8[], most_common_base_freqs float8[]"),
+    ("pg_stats_ext_exprs", "schemaname name, tablename name, statistics_schemaname name, statistics_name name, statistics_owner name, expr text, inherited bool, null_frac float4, avg_width int4, n_distinct float4, most_common_vals text, most_common_freqs float4[], histogram_bounds text, correlation float4, most_common_elems text, most_common_elem_freqs float4[], elem_count_histogram float4[]"),
+    ("pg_subscription_rel", "srsubid oid, srrelid oid, srsubstate char, srsublsn pg_lsn"),
+    ("pg_ts_config_map", "mapcfg oid, maptokentype int4, mapseqno int4, mapdict oid"),
+    ("pg_user_mappings", "umid oid, srvid oid, srvname name, umuser oid, usename name, umoptions text[]"),
 ];
 
 /// information_schema's `data_type` and the numeric/character facets of a column type.
@@ -4930,6 +5234,30 @@ fn setting_in_unit(meta: &SettingMeta, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_named_system_relation_is_listed_once_with_its_columns() {
+        let classes = system_classes();
+        // pg_statistic has an OID for regclass but no relation (Keel's statistics are in
+        // pg_stats).
+        let answered = CATALOG_OIDS.len() + INFORMATION_SCHEMA_OIDS.len() - 1;
+        assert_eq!(classes.len(), answered);
+        let mut oids: Vec<i64> = classes.iter().map(|c| c.oid).collect();
+        oids.sort_unstable();
+        oids.dedup();
+        assert_eq!(oids.len(), classes.len(), "an OID given twice");
+        assert!(classes.iter().all(|c| !c.columns.is_empty()));
+        let pg_class = classes.iter().find(|c| c.name == "pg_class").unwrap();
+        assert_eq!(pg_class.oid, PG_CLASS);
+        assert_eq!(pg_class.columns[0].0, "oid");
+        assert_eq!(shown_column_type(PG_CLASS, "relnamespace", I8), 26);
+        assert_eq!(shown_column_type(PG_CLASS, "relname", T), 19);
+        assert_eq!(shown_column_type(PG_CLASS, "relfrozenxid", I8), 28);
+        assert_eq!(shown_column_type(2224, "seqmax", I8), 20);
+        let activity = catalog_oid("pg_stat_activity").unwrap();
+        assert_eq!(shown_column_type(activity, "query_id", I8), 20);
+        assert_eq!(shown_column_type(activity, "usesysid", I8), 26);
+    }
 
     #[test]
     fn every_function_a_catalog_names_is_in_pg_proc() {
