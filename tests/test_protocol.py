@@ -460,3 +460,69 @@ def test_psycopg_pipeline_mode(keel, postgres):
     got = session(keel)
     assert got == session(postgres)
     assert got == [(1,), (49, 1225), "23505", (0,), (10,), [(1, "a"), (2, "b"), (3, "3")]]
+
+
+def cursor_portal_transcript(port):
+    """Execute messages naming a cursor that DECLARE made (portals and cursors share a
+    namespace): what comes back for each, as (message type, rows or tag or SQLSTATE)."""
+
+    def replies(data):
+        out, i = [], 0
+        while i < len(data):
+            kind, size = data[i:i + 1], struct.unpack("!i", data[i + 1:i + 5])[0]
+            body, i = data[i + 5:i + 1 + size], i + 1 + size
+            if kind == b"D":
+                count, at, values = struct.unpack("!h", body[:2])[0], 2, []
+                for _ in range(count):
+                    length = struct.unpack("!i", body[at:at + 4])[0]
+                    values.append(body[at + 4:at + 4 + max(length, 0)].decode())
+                    at += 4 + max(length, 0)
+                out.append(("D", values))
+            elif kind == b"C":
+                out.append(("C", body.rstrip(b"\0").decode()))
+            elif kind == b"E":
+                fields = dict((f[:1], f[1:]) for f in body.split(b"\0") if f)
+                out.append(("E", fields[b"C"].decode()))
+            elif kind != b"Z":
+                out.append((kind.decode(),))
+        return out
+
+    transcript = []
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(startup_packet())
+        read_until_ready(sock)
+
+        def simple(sql):
+            sock.sendall(extended_message(b"Q", sql.encode() + b"\0"))
+            transcript.append((sql, replies(read_until_ready(sock))))
+
+        def execute(portal, max_rows, describe=False):
+            name = portal.encode() + b"\0"
+            batch = extended_message(b"D", b"P" + name) if describe else b""
+            batch += extended_message(b"E", name + struct.pack("!i", max_rows)) + extended_message(b"S", b"")
+            sock.sendall(batch)
+            transcript.append((f"execute {portal} {max_rows}", replies(read_until_ready(sock))))
+
+        simple("BEGIN")
+        simple("DECLARE c CURSOR FOR SELECT g, 'r' || g FROM generate_series(1, 5) g")
+        execute("c", 2, describe=True)
+        execute("c", 2)
+        execute("c", 0)
+        execute("c", 0)
+        simple("DECLARE d SCROLL CURSOR FOR SELECT g FROM generate_series(1, 3) g")
+        simple("FETCH 1 FROM d")
+        execute("d", 5)
+        simple("FETCH PRIOR FROM d")
+        execute("nosuch", 0)
+        simple("ROLLBACK")
+    return transcript
+
+
+def test_execute_of_a_declared_cursor_fetches_from_it_as_in_postgres(keel, postgres):
+    """The protocol's Execute of a SQL cursor's name fetches its next rows (max_rows of them,
+    PortalSuspended when that many came; `SELECT n` when fewer), as PostgreSQL does."""
+    ours = cursor_portal_transcript(keel.port)
+    assert ours == cursor_portal_transcript(postgres.port)
+    assert ("execute c 2", [("T",), ("D", ["1", "r1"]), ("D", ["2", "r2"]), ("s",)]) in ours
+    assert ("execute c 0", [("D", ["5", "r5"]), ("C", "SELECT 1")]) in ours
+    assert ("execute nosuch 0", [("E", "34000")]) in ours

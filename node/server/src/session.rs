@@ -54,6 +54,9 @@ struct Portal {
     result_formats: Vec<i16>,
     /// Rows computed on first Execute and how many were sent.
     result: Option<(QueryResult, usize)>,
+    /// A FETCH from the SQL cursor an Execute named, with the Execute's row limit (see
+    /// [`Connection::execute_cursor`]).
+    from_cursor: Option<u64>,
 }
 
 struct Connection {
@@ -1293,6 +1296,7 @@ impl Connection {
             params: values,
             result_formats,
             result: None,
+            from_cursor: None,
         })
     }
 
@@ -1343,6 +1347,10 @@ impl Connection {
     /// Carries out DEALLOCATE on the prepared statements this connection holds.
     async fn execute(&mut self, name: &str, max_rows: i32) -> Result<Result<(), SqlError>, Close> {
         let Some(mut portal) = self.portals.remove(name) else {
+            // Portals and SQL cursors share one namespace.
+            if self.session.cursor_columns(name).is_some() {
+                return self.execute_cursor(name, max_rows).await;
+            }
             return Ok(Err(SqlError::new(
                 code::INVALID_CURSOR_NAME,
                 format!("portal \"{name}\" does not exist"),
@@ -1356,6 +1364,35 @@ impl Connection {
             // A failed portal is gone (with any temporary files of its result).
             Err(error) => Ok(Err(error)),
         }
+    }
+
+    /// Execute of a cursor DECLARE made: the next `max_rows` rows (0: the rest), sent as a
+    /// FETCH FORWARD of them would send them, in text; as PostgreSQL does, the tag reads
+    /// `SELECT n`, and a fetch that filled `max_rows` ends with PortalSuspended.
+    async fn execute_cursor(
+        &mut self,
+        name: &str,
+        max_rows: i32,
+    ) -> Result<Result<(), SqlError>, Close> {
+        let count = match max_rows {
+            1.. => max_rows.to_string(),
+            _ => "ALL".to_string(),
+        };
+        let quoted = keel_sql::functions::quote_ident(name);
+        let text = format!("FETCH FORWARD {count} FROM {quoted}");
+        let catalog = self.session.catalog(self.worker.as_ref());
+        let statement = match self.session.prepare(&catalog, &text, 0, Vec::new()) {
+            Ok(statement) => statement,
+            Err(error) => return Ok(Err(error)),
+        };
+        let mut portal = Portal {
+            statement: Arc::new(statement),
+            params: Vec::new(),
+            result_formats: Vec::new(),
+            result: None,
+            from_cursor: Some(max_rows.max(0) as u64),
+        };
+        self.execute_portal(&mut portal, 0).await
     }
 
     /// Runs a portal's statement once, then sends its rows: at most `max_rows` (0: all) per
@@ -1419,7 +1456,14 @@ impl Connection {
         let (result, sent) = portal.result.as_mut().expect("computed above");
         let finished = *sent == result.rows.len() && stream.as_ref().is_none_or(|s| s.is_empty());
         result.stream = stream;
-        if finished {
+        if let (true, Some(limit)) = (finished, portal.from_cursor) {
+            let fetched: u64 = (tag.strip_prefix("FETCH ")).map_or(0, |n| n.parse().unwrap_or(0));
+            if limit > 0 && fetched == limit {
+                self.out.portal_suspended();
+            } else {
+                self.out.command_complete(&format!("SELECT {fetched}"));
+            }
+        } else if finished {
             self.out.command_complete(&tag);
         } else {
             self.out.portal_suspended();
