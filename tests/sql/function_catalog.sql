@@ -69,3 +69,5 @@ SELECT has_function_privilege('foo()', 'execute');
 SELECT has_function_privilege('lower(text)', 'usage');
 SELECT has_function_privilege('nobody', 'now()', 'execute');
 \set VERBOSITY default
+-- regoper and regoperator exist (psql's \dAo casts to them); OID 0 reads as 0.
+SELECT 0::regoper AS oper, 0::regoperator AS operator, pg_typeof(0::regoper), pg_typeof(0::regoperator);

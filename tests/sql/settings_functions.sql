@@ -11,3 +11,8 @@ SET client_encoding = 'utf-8';
 SHOW client_encoding;
 RESET application_name;
 SELECT name, setting FROM pg_settings WHERE name IN ('DateStyle', 'TimeZone', 'max_index_keys', 'integer_datetimes', 'block_size', 'application_name') ORDER BY 1;
+-- current_setting of a computed name, per row (psql's \dconfig reads pg_settings so).
+\dconfig work*
+\dconfig *style*
+SELECT x, current_setting(x, true) FROM (VALUES ('WORK_MEM'), ('no_such'), (NULL)) v(x) ORDER BY 1;
+SELECT current_setting(x) FROM (VALUES ('work_mem'), ('no_such.x')) v(x);

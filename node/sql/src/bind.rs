@@ -11139,7 +11139,22 @@ impl<'a> Binder<'a> {
                     _ => false,
                 };
                 let (Expr::Const(Value::Text(setting)), _, _) = &bound[0] else {
-                    return Err(unsupported("current_setting of a computed name"));
+                    // A computed name (psql's \dconfig reads `current_setting(s.name)` over
+                    // pg_settings): looked up per row among the session's settings; a name
+                    // none has is an error then (or NULL when `missing_ok`).
+                    let (name, ty, span) = bound.remove(0);
+                    let name = self.coerce_to(name, ty, DataType::Text, span)?;
+                    let lower = Expr::Func(Func::Lower, vec![name.clone()]);
+                    let pairs = (self.session.settings.iter()).map(|(setting, value)| {
+                        let key = Value::Text(setting.to_lowercase());
+                        (key, Value::Text(value.clone()))
+                    });
+                    let mut missing = vec![lower.clone()];
+                    if missing_ok {
+                        missing.push(Expr::Const(Value::Null));
+                    }
+                    let missing = Expr::Func(Func::CurrentSetting, missing);
+                    return Ok((strict(name, lookup(&lower, pairs, missing)), DataType::Text));
                 };
                 let setting = setting.to_lowercase();
                 match self.session.setting(&setting) {
@@ -13781,6 +13796,8 @@ fn reg_type(ty: &ast::DataType) -> Option<&'static str> {
         "regrole" => Some("regrole"),
         "regproc" => Some("regproc"),
         "regprocedure" => Some("regprocedure"),
+        "regoper" => Some("regoper"),
+        "regoperator" => Some("regoperator"),
         _ => None,
     }
 }

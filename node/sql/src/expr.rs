@@ -859,9 +859,11 @@ impl Expr {
                 Value::Text(String::new())
             }
             Expr::Func(Func::CurrentSetting, args) => {
-                if let (Some(session), Some(Expr::Const(Value::Text(name)))) =
-                    (ctx.sequences, args.first())
-                {
+                let name = match args.first() {
+                    Some(name) => name.eval(row, ctx)?,
+                    None => Value::Null,
+                };
+                if let (Some(session), Value::Text(name)) = (ctx.sequences, &name) {
                     if let Some(value) = session.pending_setting(name) {
                         return Ok(Value::Text(value));
                     }
@@ -869,13 +871,7 @@ impl Expr {
                 match args.get(1) {
                     Some(bound) => bound.eval(row, ctx)?,
                     // A custom setting nobody set: an error unless set earlier in the statement.
-                    None => {
-                        let name = match args.first() {
-                            Some(Expr::Const(value)) => value.clone(),
-                            _ => Value::Null,
-                        };
-                        return Err(unrecognized_setting(&name));
-                    }
+                    None => return Err(unrecognized_setting(&name)),
                 }
             }
             Expr::Func(Func::SetConfig, args) => {

@@ -111,6 +111,11 @@ pub enum RegKind {
     Proc,
     /// regprocedure: a function by its name and argument types.
     Procedure,
+    /// regoper: an operator by its name. Keel lists no operators (pg_operator is empty), so
+    /// every value prints as its number and no name converts.
+    Oper,
+    /// regoperator: an operator by its name and operand types (as regoper).
+    Operator,
 }
 
 impl RegKind {
@@ -123,6 +128,8 @@ impl RegKind {
             RegKind::Role => "regrole",
             RegKind::Proc => "regproc",
             RegKind::Procedure => "regprocedure",
+            RegKind::Oper => "regoper",
+            RegKind::Operator => "regoperator",
         }
     }
 
@@ -135,6 +142,8 @@ impl RegKind {
             "regrole" => Some(RegKind::Role),
             "regproc" => Some(RegKind::Proc),
             "regprocedure" => Some(RegKind::Procedure),
+            "regoper" => Some(RegKind::Oper),
+            "regoperator" => Some(RegKind::Operator),
             _ => None,
         }
     }
@@ -320,6 +329,8 @@ impl DataType {
             DataType::Reg(RegKind::Role) => 4096,
             DataType::Reg(RegKind::Proc) => 24,
             DataType::Reg(RegKind::Procedure) => 2202,
+            DataType::Reg(RegKind::Oper) => 2203,
+            DataType::Reg(RegKind::Operator) => 2204,
             DataType::Time => 1083,
             DataType::Enum(id) => crate::system::enum_oid(u64::from(id)) as u32,
             DataType::TimestampP(_)
@@ -440,6 +451,8 @@ impl DataType {
             4096 => DataType::Reg(RegKind::Role),
             24 => DataType::Reg(RegKind::Proc),
             2202 => DataType::Reg(RegKind::Procedure),
+            2203 => DataType::Reg(RegKind::Oper),
+            2204 => DataType::Reg(RegKind::Operator),
             1083 => DataType::Time,
             // An enum type's (see `system::enum_oid`), or its array type's.
             other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
