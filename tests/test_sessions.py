@@ -335,3 +335,29 @@ def test_a_blocked_session_shows_in_pg_locks_as_in_postgres(server, request):
         finally:
             holder.close()
             waiter.close()
+
+
+def test_pg_file_settings_lists_the_config_file_as_it_reads_now(keel_factory, tmp_path):
+    """pg_file_settings: the --config file's `section.key` lines with their line numbers, re-read
+    at each query; applied only where the node runs with that value (a flag overrode
+    node.idle_poll_us; a value edited after the start needs a restart, as in PostgreSQL), and
+    superusers' only."""
+    config = tmp_path / "node.toml"
+    config.write_text("# tuned\n[node]\nidle_poll_us = 100\n\n[storage]\ndeadlock_timeout_ms = 500\n")
+    node = keel_factory(extra=["--config", str(config), "--set", "node.idle_poll_us=50"]).start()
+    query = "select sourcefile, sourceline, seqno, name, setting, applied, error from pg_file_settings order by seqno"
+    with connect(node) as conn:
+        assert conn.execute(query).fetchall() == [
+            (str(config), 3, 1, "node.idle_poll_us", "100", False, "setting could not be applied"),
+            (str(config), 6, 2, "storage.deadlock_timeout_ms", "500", True, None),
+        ]
+        config.write_text("[storage]\ndeadlock_timeout_ms = 700\nno_such_key = 1\n")
+        assert conn.execute("select sourceline, name, setting, applied, error from pg_file_settings").fetchall() == [
+            (2, "storage.deadlock_timeout_ms", "700", False, "setting could not be applied"),
+            (3, "storage.no_such_key", "1", False, "unrecognized configuration parameter"),
+        ]
+        conn.execute("drop role if exists fs_reader")
+        conn.execute("create role fs_reader login")
+    with psycopg.connect(node.dsn().replace("user=postgres", "user=fs_reader"), autocommit=True) as conn:
+        with pytest.raises(errors.InsufficientPrivilege, match="permission denied for view pg_file_settings"):
+            conn.execute("select * from pg_file_settings")

@@ -4,20 +4,23 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The documented defaults.
 pub const DEFAULTS: &str = include_str!("../../../configs/node.toml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub node: NodeConfig,
     pub wire: WireConfig,
     pub storage: StorageConfig,
+    /// The file given with `--config` (absolute), whose settings `pg_file_settings` lists.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeConfig {
     pub data_dir: PathBuf,
@@ -26,7 +29,7 @@ pub struct NodeConfig {
     pub idle_poll_us: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireConfig {
     pub max_message_bytes: usize,
@@ -40,7 +43,7 @@ pub struct WireConfig {
     pub tcp_keepalives_count: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
     pub device: String,
@@ -98,14 +101,166 @@ pub fn load(file: Option<&PathBuf>, sets: &[String]) -> Result<Config, String> {
         overlay.insert(section.to_string(), toml::Value::Table(inner));
         merge(&mut table, overlay);
     }
-    toml::Value::Table(table)
+    let mut config: Config = toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| format!("configuration: {e}"))
+        .map_err(|e: toml::de::Error| format!("configuration: {e}"))?;
+    config.file = file.map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()));
+    Ok(config)
+}
+
+/// `pg_file_settings`: the `--config` file's settings as the file reads now (none without a
+/// file): each `key = value` line under its `[section]` as `section.key`, numbered in file
+/// order, applied when the node runs with that value. The node reads its file only when it
+/// starts, so a value changed since (or overridden by `--set` or a flag) is not applied, with
+/// PostgreSQL's error for a setting that needs a restart; an unknown key or a line that does
+/// not parse is listed with its error, as PostgreSQL lists a bad line of postgresql.conf.
+pub fn file_settings(config: &Config) -> Vec<keel_sql::system::FileSetting> {
+    use keel_sql::system::FileSetting;
+    let Some(path) = &config.file else {
+        return Vec::new();
+    };
+    let sourcefile = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            return vec![FileSetting {
+                sourcefile,
+                sourceline: None,
+                seqno: None,
+                name: None,
+                setting: None,
+                applied: false,
+                error: Some(format!("could not open file \"{}\": {e}", path.display())),
+            }]
+        }
+    };
+    let running = toml::Value::try_from(config).ok();
+    let mut section = String::new();
+    let mut settings = Vec::new();
+    for (at, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parsed = line.parse::<toml::Table>();
+        // A `[section]` header (TOML parses it as an empty table).
+        if let Ok(table) = &parsed {
+            if let Some((name, toml::Value::Table(inner))) = table.iter().next() {
+                if inner.is_empty() && line.starts_with('[') {
+                    section = name.clone();
+                    continue;
+                }
+            }
+        }
+        let mut setting = FileSetting {
+            sourcefile: sourcefile.clone(),
+            sourceline: Some(at as i32 + 1),
+            seqno: Some(settings.len() as i32 + 1),
+            name: None,
+            setting: None,
+            applied: false,
+            error: Some("syntax error".to_string()),
+        };
+        if let Some((key, value)) = parsed.ok().and_then(|t| t.into_iter().next()) {
+            let now = (running.as_ref())
+                .and_then(|r| r.get(&section))
+                .and_then(|s| s.get(&key));
+            setting.name = Some(format!("{section}.{key}"));
+            setting.setting = Some(match &value {
+                toml::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            });
+            setting.applied = now.is_some_and(|now| same_value(now, &value));
+            setting.error = match now {
+                None => Some("unrecognized configuration parameter".to_string()),
+                Some(_) if !setting.applied => Some("setting could not be applied".to_string()),
+                Some(_) => None,
+            };
+        }
+        settings.push(setting);
+    }
+    settings
+}
+
+/// Whether a file's value is the running one (an integer equals the same float).
+fn same_value(running: &toml::Value, file: &toml::Value) -> bool {
+    match (running, file) {
+        (toml::Value::Float(a), toml::Value::Integer(b)) => *a == *b as f64,
+        (a, b) => a == b,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_settings_list_the_file_as_it_reads_now() {
+        let dir = std::env::temp_dir().join(format!("keel-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("node.toml");
+        let file =
+            "# a comment\n[node]\nidle_poll_us = 100\n\n[storage]\ncheckpoint_interval_s = 30\n";
+        std::fs::write(&path, file).unwrap();
+        let config = load(Some(&path), &["node.idle_poll_us=50".into()]).unwrap();
+        let rows = file_settings(&config);
+        let shown: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.sourceline,
+                    r.name.as_deref(),
+                    r.setting.as_deref(),
+                    r.applied,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (Some(3), Some("node.idle_poll_us"), Some("100"), false),
+                (
+                    Some(6),
+                    Some("storage.checkpoint_interval_s"),
+                    Some("30"),
+                    true
+                ),
+            ]
+        );
+        assert_eq!(
+            rows[0].error.as_deref(),
+            Some("setting could not be applied")
+        );
+        assert_eq!(rows[1].error, None);
+        // Changed and broken since the start: read again, as PostgreSQL reads its file.
+        std::fs::write(
+            &path,
+            "[storage]\ncheckpoint_interval_s = 45\nnope = 1\nbad line\n",
+        )
+        .unwrap();
+        let rows = file_settings(&config);
+        let errors: Vec<_> = rows
+            .iter()
+            .map(|r| (r.name.as_deref(), r.error.as_deref()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    Some("storage.checkpoint_interval_s"),
+                    Some("setting could not be applied")
+                ),
+                (
+                    Some("storage.nope"),
+                    Some("unrecognized configuration parameter")
+                ),
+                (None, Some("syntax error")),
+            ]
+        );
+        assert_eq!(rows[2].seqno, Some(3));
+        assert!(file_settings(&load(None, &[]).unwrap()).is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn defaults_parse_and_sets_override() {

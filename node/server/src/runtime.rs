@@ -406,6 +406,9 @@ impl keel_sql::system::Backends for NodeBackends {
     fn hba_rules(&self) -> Vec<keel_sql::system::HbaRule> {
         self.0.node.hba.rows()
     }
+    fn file_settings(&self) -> Vec<keel_sql::system::FileSetting> {
+        crate::config::file_settings(&self.0.node.config)
+    }
     fn reset_stats(&self, what: keel_sql::pgstat::Reset) {
         use keel_sql::pgstat::Reset;
         let stats = &self.0.node.pgstat;

@@ -171,6 +171,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, worker: Rc<Worker>) {
         prepared: Vec::new(),
         cursors: Vec::new(),
         hba_rules: Vec::new(),
+        file_settings: Vec::new(),
     };
     let mut connection = Connection {
         stream: Stream::Plain(stream),

@@ -84,6 +84,8 @@ pub struct SessionInfo {
     pub cursors: Vec<crate::system::CursorInfo>,
     /// The node's authentication rules when the statement reads `pg_hba_file_rules`.
     pub hba_rules: Vec<crate::system::HbaRule>,
+    /// The node's configuration file's settings when the statement reads `pg_file_settings`.
+    pub file_settings: Vec<crate::system::FileSetting>,
 }
 
 impl SessionInfo {

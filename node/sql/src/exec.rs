@@ -440,6 +440,8 @@ pub struct TextReads {
     pub cursors: bool,
     /// pg_hba_file_rules.
     pub hba_rules: bool,
+    /// pg_file_settings.
+    pub file_settings: bool,
 }
 
 impl TextReads {
@@ -452,6 +454,7 @@ impl TextReads {
             prepared_statements: reached.contains("pg_prepared_statements"),
             cursors: reached.contains("pg_cursors"),
             hba_rules: reached.contains("pg_hba_file_rules"),
+            file_settings: reached.contains("pg_file_settings"),
         }
     }
 
@@ -463,6 +466,7 @@ impl TextReads {
             || self.prepared_statements
             || self.cursors
             || self.hba_rules
+            || self.file_settings
     }
 }
 
@@ -2199,6 +2203,10 @@ impl Session {
         }
         if reads.hba_rules {
             self.info.hba_rules = (self.backends.as_ref()).map_or_else(Vec::new, |b| b.hba_rules());
+        }
+        if reads.file_settings {
+            self.info.file_settings =
+                (self.backends.as_ref()).map_or_else(Vec::new, |b| b.file_settings());
         }
         // pg_sequences shows the counters as of this execution.
         if reads.sequence_states {

@@ -394,6 +394,8 @@ pub trait Backends: std::fmt::Debug {
     fn reset_stats(&self, what: crate::pgstat::Reset);
     /// The node's client authentication rules (`pg_hba_file_rules`).
     fn hba_rules(&self) -> Vec<HbaRule>;
+    /// The node's configuration file as it reads now (`pg_file_settings`).
+    fn file_settings(&self) -> Vec<FileSetting>;
     /// The node's advisory locks, held and awaited (`pg_locks`).
     fn locks(&self) -> Vec<crate::locks::Listed>;
 }
@@ -894,6 +896,21 @@ pub struct HbaRule {
     pub method: &'static str,
 }
 
+/// One setting of the node's configuration file, as `pg_file_settings` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileSetting {
+    pub sourcefile: String,
+    /// The line, None when the file could not be read.
+    pub sourceline: Option<i32>,
+    pub seqno: Option<i32>,
+    /// `section.key`; None for a line that does not parse.
+    pub name: Option<String>,
+    pub setting: Option<String>,
+    /// Whether the node runs with this value.
+    pub applied: bool,
+    pub error: Option<String>,
+}
+
 /// One of the session's open cursors, as `pg_cursors` shows it.
 #[derive(Debug, Clone)]
 pub struct CursorInfo {
@@ -1216,6 +1233,7 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_timezone_names", 12_126),
     ("pg_timezone_abbrevs", 12_122),
     ("pg_hba_file_rules", 12_114),
+    ("pg_file_settings", 12_110),
     ("pg_indexes", 12_043),
     ("pg_locks", 12_073),
     ("pg_policies", 12_018),
@@ -2714,6 +2732,32 @@ fn pg_catalog(
                     text(rule.method.to_string()),
                     Value::Null,
                     Value::Null,
+                ]);
+            }
+        }
+        // The node's configuration file (`--config`), read again now: each `section.key`
+        // with its line, and whether the node runs with that value (it reads its file only
+        // when it starts, so a value changed since is not applied, as a PostgreSQL setting
+        // that needs a restart).
+        "pg_file_settings" => {
+            out.columns(&[
+                ("sourcefile", T),
+                ("sourceline", I4),
+                ("seqno", I4),
+                ("name", T),
+                ("setting", T),
+                ("applied", B),
+                ("error", T),
+            ]);
+            for setting in &session.file_settings {
+                out.row(vec![
+                    text(setting.sourcefile.clone()),
+                    opt_int(setting.sourceline.map(i64::from)),
+                    opt_int(setting.seqno.map(i64::from)),
+                    setting.name.clone().map_or(Value::Null, text),
+                    setting.setting.clone().map_or(Value::Null, text),
+                    Value::Bool(setting.applied),
+                    setting.error.clone().map_or(Value::Null, text),
                 ]);
             }
         }
