@@ -5034,7 +5034,9 @@ impl<'a> Binder<'a> {
                         .iter()
                         .map(|c| crate::system::is_name_column(&c.name, c.ty))
                         .collect();
-                    let rows = std::sync::Arc::new(relation.rows);
+                    let mut rows = vec![std::sync::Arc::new(relation.rows)];
+                    rows.extend(relation.shared);
+                    let rows = crate::plan::ConstantRows(rows);
                     let columns = match alias {
                         Some(alias) => rename_columns(relation.columns, alias, &rel_alias)?,
                         None => relation.columns,

@@ -263,6 +263,17 @@ pub enum SetOpKind {
     Except,
 }
 
+/// [`Rel::Constants`]'s rows, in chunks that statements may share (the rows pg_class and
+/// pg_attribute hold about the system relations are built once per process).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstantRows(pub Vec<Arc<Vec<Vec<Value>>>>);
+
+impl ConstantRows {
+    pub fn iter(&self) -> impl Iterator<Item = &Vec<Value>> {
+        self.0.iter().flat_map(|chunk| chunk.iter())
+    }
+}
+
 /// A relational operator tree, the general form of a query (joins, subqueries, set operations):
 /// the session runs it over rows the workers return for its [`Rel::Scan`] leaves (see
 /// `query.rs`). Every node produces rows of a fixed width; a parent's expressions name its input's
@@ -297,7 +308,7 @@ pub enum Rel {
     /// Rows whose values are known when the statement is bound (a system catalog's): held
     /// as values, not expressions, so the plan's passes have nothing in them to walk.
     Constants {
-        rows: Arc<Vec<Vec<Value>>>,
+        rows: ConstantRows,
         width: usize,
     },
     /// Set-returning functions of a SELECT list: each input row is repeated as many times as

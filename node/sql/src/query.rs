@@ -1055,7 +1055,7 @@ impl<'a> Executor<'a> {
                 .map(|row| row.iter().map(|e| e.eval(&[], &ctx)).collect())
                 .collect::<SqlResult<Vec<_>>>()?
                 .into(),
-            Rel::Constants { rows, .. } => rows.as_ref().clone().into(),
+            Rel::Constants { rows, .. } => rows.iter().cloned().collect::<Vec<_>>().into(),
             Rel::Function {
                 func,
                 args,

@@ -16,6 +16,8 @@ use crate::types::{DataType, Value};
 pub struct SystemRelation {
     pub columns: Vec<OutputColumn>,
     pub rows: Vec<Vec<Value>>,
+    /// More rows, the same for every statement (see [`system_rows`]).
+    pub shared: Vec<std::sync::Arc<Vec<Vec<Value>>>>,
     /// The last columns that are system columns (`tableoid`): named, never in `*`.
     pub system_columns: usize,
 }
@@ -553,8 +555,41 @@ pub fn relation(
     Some(SystemRelation {
         columns: out.columns,
         rows: out.rows,
+        shared: out.shared,
         system_columns,
     })
+}
+
+/// The rows `name` holds that are the same for every statement, with the `tableoid` column:
+/// pg_class's and pg_attribute's about the system relations themselves, pg_proc's built-in
+/// functions. Built once per process (by the relation's own code over an empty catalog) and
+/// shared.
+fn system_rows(name: &'static str) -> std::sync::Arc<Vec<Vec<Value>>> {
+    type Shared = std::sync::OnceLock<std::sync::Arc<Vec<Vec<Value>>>>;
+    static CLASSES: Shared = std::sync::OnceLock::new();
+    static ATTRIBUTES: Shared = std::sync::OnceLock::new();
+    static PROCS: Shared = std::sync::OnceLock::new();
+    let cell = match name {
+        "pg_class" => &CLASSES,
+        "pg_attribute" => &ATTRIBUTES,
+        _ => &PROCS,
+    };
+    let rows = cell.get_or_init(|| {
+        let mut out = Builder {
+            inline_system: true,
+            ..Builder::default()
+        };
+        pg_catalog(&mut out, &Catalog::default(), &SessionInfo::default(), name);
+        let oid = catalog_oid(name).expect("a system catalog");
+        let rows = (out.rows.into_iter())
+            .map(|mut row| {
+                row.push(int(oid));
+                row
+            })
+            .collect();
+        std::sync::Arc::new(rows)
+    });
+    rows.clone()
 }
 
 #[derive(Default)]
@@ -564,6 +599,10 @@ struct Builder {
     /// Only the columns are wanted (see [`system_classes`]): rows are dropped, and `pg_class`
     /// and `pg_attribute` leave out the system relations (which this builds).
     columns_only: bool,
+    /// The rows [`system_rows`] shares are made here, among the others (building them),
+    /// instead of shared.
+    inline_system: bool,
+    shared: Vec<std::sync::Arc<Vec<Vec<Value>>>>,
 }
 
 impl Builder {
@@ -2957,6 +2996,13 @@ fn pg_catalog(
                 ("proconfig", T.array()),
                 ("proacl", T.array()),
             ]);
+            // The built-in functions' rows are the same for every statement: shared.
+            if !out.inline_system {
+                if !out.columns_only {
+                    out.shared.push(system_rows("pg_proc"));
+                }
+                return Some(());
+            }
             for proc in BUILTIN_PROCS {
                 let args: Vec<String> = proc.args.iter().map(i64::to_string).collect();
                 let names = proc.argnames.map_or(Value::Null, |names| {
@@ -3238,7 +3284,7 @@ fn pg_catalog(
                 ("reloptions", DataType::Text.array()),
                 ("relpartbound", T),
             ]);
-            let columns_only = out.columns_only;
+            let inline_system = out.inline_system;
             let mut class = |oid: i64,
                              name: &str,
                              kind: &str,
@@ -3371,7 +3417,7 @@ fn pg_catalog(
                     view_options(view),
                 );
             }
-            if !columns_only {
+            if inline_system {
                 for system in system_classes() {
                     let table = system.oid < FIRST_VIEW_OID;
                     let schema = match system.namespace {
@@ -3395,6 +3441,9 @@ fn pg_catalog(
                         Value::Null,
                     );
                 }
+            }
+            if !out.columns_only && !inline_system {
+                out.shared.push(system_rows("pg_class"));
             }
         }
         "pg_attribute" => {
@@ -3425,7 +3474,7 @@ fn pg_catalog(
                 ("attmissingval", T),
                 ("atthasmissing", B),
             ]);
-            let columns_only = out.columns_only;
+            let inline_system = out.inline_system;
             let mut attribute = |relation: i64,
                                  number: usize,
                                  column: &crate::catalog::ColumnDef,
@@ -3516,7 +3565,7 @@ fn pg_catalog(
                     attribute(view_oid(v, view), i + 1, column, true);
                 }
             }
-            if !columns_only {
+            if inline_system {
                 for system in system_classes() {
                     for (i, (name, ty)) in system.columns.iter().enumerate() {
                         let column = crate::catalog::ColumnDef {
@@ -3530,6 +3579,9 @@ fn pg_catalog(
                         attribute(system.oid, i + 1, &column, true);
                     }
                 }
+            }
+            if !out.columns_only && !inline_system {
+                out.shared.push(system_rows("pg_attribute"));
             }
         }
         "pg_index" => {
