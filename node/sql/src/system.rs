@@ -1349,9 +1349,12 @@ pub(crate) const FIRST_VIEW_OID: i64 = 12_000;
 
 /// The information_schema views Keel answers, with PostgreSQL 15's OIDs.
 pub const INFORMATION_SCHEMA_OIDS: &[(&str, i64)] = &[
+    ("applicable_roles", 13_236),
+    ("check_constraints", 13_260),
     ("column_privileges", 13_285),
     ("columns", 13_295),
     ("constraint_column_usage", 13_300),
+    ("enabled_roles", 13_325),
     ("key_column_usage", 13_329),
     ("parameters", 13_334),
     ("referential_constraints", 13_339),
@@ -5041,6 +5044,88 @@ fn information_schema(
                         "FOREIGN KEY",
                         (fk.deferrable, fk.initially_deferred),
                     );
+                }
+            }
+        }
+        // CHECK constraints, and each NOT NULL column as PostgreSQL 15 lists it (`a IS NOT
+        // NULL`, named `<schema oid>_<table oid>_<attnum>_not_null`).
+        "check_constraints" => {
+            out.columns(&[
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+                ("check_clause", T),
+            ]);
+            let schemas = catalog.search_schemas(&session.search_path, &session.user);
+            let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
+            for check in constraints(catalog, &schemas) {
+                if check.kind != "c" {
+                    continue;
+                }
+                // pg_get_constraintdef's text, without its `CHECK `.
+                let written = (check.table.checks.iter()).find(|c| c.name == check.name);
+                let clause =
+                    match written.and_then(|c| binder.deparse_row_expr(check.table, &c.sql)) {
+                        Some((plain, _)) => format!("({plain})"),
+                        None => check
+                            .def
+                            .strip_prefix("CHECK ")
+                            .unwrap_or(&check.def)
+                            .to_string(),
+                    };
+                out.row(vec![
+                    db(),
+                    text(crate::catalog::split_name(&check.table.name).0),
+                    text(check.name.clone()),
+                    text(clause),
+                ]);
+            }
+            for table in user_tables(catalog) {
+                let schema = crate::catalog::split_name(&table.name).0;
+                let prefix = format!("{}_{}", schema_oid(catalog, &table.name), table_oid(table));
+                for (i, column) in table.columns.iter().enumerate() {
+                    if column.not_null {
+                        out.row(vec![
+                            db(),
+                            text(schema),
+                            text(format!("{prefix}_{}_not_null", i + 1)),
+                            text(format!("{} IS NOT NULL", column.name)),
+                        ]);
+                    }
+                }
+            }
+        }
+        // The roles the session's role uses the privileges of (all of them for a superuser,
+        // as `pg_has_role(role, 'USAGE')` says), and the memberships they hold.
+        "enabled_roles" | "applicable_roles" => {
+            let user = &session.user;
+            let enabled: Vec<String> = match catalog.is_superuser(user) {
+                true => catalog.all_roles().into_iter().map(|r| r.name).collect(),
+                false => catalog.privilege_roles(user),
+            };
+            if name == "enabled_roles" {
+                out.columns(&[("role_name", T)]);
+                for role in &enabled {
+                    out.row(vec![text(role.clone())]);
+                }
+                return Some(());
+            }
+            out.columns(&[("grantee", T), ("role_name", T), ("is_grantable", T)]);
+            // The database's owner belongs to pg_database_owner.
+            let owner = (crate::catalog::BOOTSTRAP_ROLE, "pg_database_owner", false);
+            let memberships = catalog.all_roles().into_iter().flat_map(|member| {
+                let grants = member.member_of.iter();
+                let grants = grants
+                    .map(|m| (m.role.clone(), m.admin))
+                    .collect::<Vec<_>>();
+                grants
+                    .into_iter()
+                    .map(move |(role, admin)| (member.name.clone(), role, admin))
+            });
+            let owner = (owner.0.to_string(), owner.1.to_string(), owner.2);
+            for (member, role, admin) in memberships.chain([owner]) {
+                if enabled.contains(&member) {
+                    out.row(vec![text(member), text(role), yes_no(admin)]);
                 }
             }
         }
