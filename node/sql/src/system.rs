@@ -16,7 +16,7 @@ use crate::types::{DataType, Value};
 pub struct SystemRelation {
     pub columns: Vec<OutputColumn>,
     pub rows: Vec<Vec<Value>>,
-    /// More rows, the same for every statement (see [`system_rows`]).
+    /// More rows, the same for every statement (built once per process and shared).
     pub shared: Vec<std::sync::Arc<Vec<Vec<Value>>>>,
     /// The last columns that are system columns (`tableoid`): named, never in `*`.
     pub system_columns: usize,
