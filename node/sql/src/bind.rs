@@ -7337,6 +7337,7 @@ impl<'a> Binder<'a> {
         let full_name = idents.iter().map(ident_name).collect::<Vec<_>>().join(".");
         let mut depth = 0;
         let mut current = Some(scope);
+        let mut unresolved = None;
         while let Some(level) = current {
             match resolve(level, qualifier.as_deref(), &name, &full_name) {
                 Ok((index, ty)) => {
@@ -7366,11 +7367,42 @@ impl<'a> Binder<'a> {
                     }
                     return Ok((Expr::Outer(depth, index), ty));
                 }
-                Err(Unresolved::Error(error)) => return Err(error.at(position)),
+                // (A qualified `tableoid` of a table is not among its columns.)
+                Err(Unresolved::Error(error)) if name != "tableoid" => {
+                    return Err(error.at(position))
+                }
+                Err(Unresolved::Error(error)) => unresolved = unresolved.or(Some(error)),
                 Err(Unresolved::NotFound) => {}
+            }
+            // A table's system column `tableoid`: its OID, a constant (Keel has no counterpart
+            // of PostgreSQL's other system columns), found at the nearest level as a column.
+            if name == "tableoid" {
+                let named = |rel: &&ScopeRel| qualifier.as_ref().is_none_or(|q| *q == rel.alias);
+                let tables: Vec<&ScopeRel> = (level.rels.iter())
+                    .filter(|rel| rel.table.is_some() && rel.view.is_none())
+                    .filter(named)
+                    .collect();
+                match tables.as_slice() {
+                    [rel] => {
+                        let key = rel.table.as_deref().unwrap_or_default();
+                        let oid = crate::system::relation_oid(self.catalog, key).unwrap_or(0);
+                        return Ok((Expr::Const(Value::Int(oid)), DataType::Oid));
+                    }
+                    [] => {}
+                    _ => {
+                        return Err(SqlError::new(
+                            code::AMBIGUOUS_COLUMN,
+                            "column reference \"tableoid\" is ambiguous",
+                        )
+                        .at(position))
+                    }
+                }
             }
             depth += 1;
             current = level.outer;
+        }
+        if let Some(error) = unresolved {
+            return Err(error.at(position));
         }
         if qualifier.is_none() {
             // A scalar function's name for its one column.
