@@ -31,6 +31,11 @@ RESET search_path;
 SELECT count(*) FROM pg_stats_ext;
 SELECT count(*) FROM pg_stats_ext_exprs;
 SELECT count(*) FROM pg_stat_user_functions;
+\d pg_stat_database_conflicts
+\d pg_stat_gssapi
+SELECT datname = current_database() AS ours, confl_tablespace, confl_lock, confl_snapshot, confl_bufferpin, confl_deadlock
+  FROM pg_stat_database_conflicts WHERE datname = current_database();
+SELECT gss_authenticated, principal, encrypted FROM pg_stat_gssapi WHERE pid = pg_backend_pid();
 SELECT objoid::regclass, initprivs FROM pg_init_privs
  WHERE objoid IN ('pg_authid'::regclass, 'pg_class'::regclass, 'pg_settings'::regclass) ORDER BY 1;
 SELECT has_table_privilege('sysrel_reader', 'pg_class', 'SELECT') AS pg_class,

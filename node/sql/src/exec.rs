@@ -1737,6 +1737,7 @@ impl Session {
             reads("current_setting") || reads("pg_settings") || reads("pg_stat_wal");
         let reads_activity = reads("pg_stat_activity")
             || reads("pg_stat_ssl")
+            || reads("pg_stat_gssapi")
             || reads("pg_stat_database")
             || reads("pg_locks")
             || reads("pg_blocking_pids");

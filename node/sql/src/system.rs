@@ -1273,6 +1273,8 @@ pub const CATALOG_OIDS: &[(&str, i64)] = &[
     ("pg_timezone_abbrevs", 12_122),
     ("pg_hba_file_rules", 12_114),
     ("pg_file_settings", 12_110),
+    ("pg_stat_database_conflicts", 12_271),
+    ("pg_stat_gssapi", 12_253),
     ("pg_indexes", 12_043),
     ("pg_locks", 12_073),
     ("pg_policies", 12_018),
@@ -2518,6 +2520,35 @@ fn pg_catalog(
         // One row per session; another role's session shows only its pid to a non-superuser
         // (PostgreSQL fills the TLS columns only where pg_stat_activity shows the session).
         // Keel does not ask clients for certificates: no client DN, serial or issuer.
+        // Recovery conflicts happen only on a standby; Keel has none, so the database's row
+        // counts none.
+        "pg_stat_database_conflicts" => {
+            out.columns(&[
+                ("datid", I8),
+                ("datname", T),
+                ("confl_tablespace", I8),
+                ("confl_lock", I8),
+                ("confl_snapshot", I8),
+                ("confl_bufferpin", I8),
+                ("confl_deadlock", I8),
+            ]);
+            let mut row = vec![int(DATABASE), text(session.database.clone())];
+            row.extend((0..5).map(|_| int(0)));
+            out.row(row);
+        }
+        // Each session, none authenticated or encrypted by GSSAPI (Keel speaks no GSSAPI).
+        "pg_stat_gssapi" => {
+            out.columns(&[
+                ("pid", I4),
+                ("gss_authenticated", B),
+                ("principal", T),
+                ("encrypted", B),
+            ]);
+            for other in &session.activity {
+                let no = Value::Bool(false);
+                out.row(vec![int(other.pid), no.clone(), Value::Null, no]);
+            }
+        }
         "pg_stat_ssl" => {
             out.columns(&[
                 ("pid", I4),
