@@ -11086,16 +11086,7 @@ impl<'a> Binder<'a> {
                 let key = plain_or_pretty(oid, pretty);
                 let mut pairs = Vec::new();
                 for c in crate::system::constraints(self.catalog, &self.search_schemas()) {
-                    let deparsed = match c.kind {
-                        "c" => c
-                            .table
-                            .checks
-                            .iter()
-                            .find(|check| check.name == c.name)
-                            .and_then(|check| self.deparse_row_expr(c.table, &check.sql)),
-                        _ => None,
-                    };
-                    let (plain, pretty) = match deparsed {
+                    let (plain, pretty) = match self.deparsed_check(&c) {
                         Some((plain, pretty)) => {
                             (format!("CHECK ({plain})"), format!("CHECK ({pretty})"))
                         }

@@ -263,8 +263,8 @@ pub enum SetOpKind {
     Except,
 }
 
-/// [`Rel::Constants`]'s rows, in chunks that statements may share (the rows pg_class and
-/// pg_attribute hold about the system relations are built once per process).
+/// [`Rel::Constants`]'s rows, in chunks that statements may share (a system catalog's rows
+/// that are the same for every statement are built once per process).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConstantRows(pub Vec<Arc<Vec<Vec<Value>>>>);
 

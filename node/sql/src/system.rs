@@ -531,7 +531,17 @@ pub fn relation(
     schema: Option<&str>,
     name: &str,
 ) -> Option<SystemRelation> {
-    let mut out = Builder::default();
+    build(Builder::default(), catalog, session, schema, name)
+}
+
+/// [`relation`], made with `out` (a builder that may ask for other rows, see [`system_rows`]).
+fn build(
+    mut out: Builder,
+    catalog: &Catalog,
+    session: &SessionInfo,
+    schema: Option<&str>,
+    name: &str,
+) -> Option<SystemRelation> {
     match (schema, name) {
         (None | Some("pg_catalog"), name) => pg_catalog(&mut out, catalog, session, name)?,
         (Some("information_schema"), name) => information_schema(&mut out, catalog, session, name)?,
@@ -575,19 +585,13 @@ fn system_rows(name: &'static str) -> std::sync::Arc<Vec<Vec<Value>>> {
         _ => &PROCS,
     };
     let rows = cell.get_or_init(|| {
-        let mut out = Builder {
+        let out = Builder {
             inline_system: true,
             ..Builder::default()
         };
-        pg_catalog(&mut out, &Catalog::default(), &SessionInfo::default(), name);
-        let oid = catalog_oid(name).expect("a system catalog");
-        let rows = (out.rows.into_iter())
-            .map(|mut row| {
-                row.push(int(oid));
-                row
-            })
-            .collect();
-        std::sync::Arc::new(rows)
+        let (catalog, session) = (Catalog::default(), SessionInfo::default());
+        let built = build(out, &catalog, &session, None, name).expect("a system catalog");
+        std::sync::Arc::new(built.rows)
     });
     rows.clone()
 }
@@ -620,6 +624,13 @@ impl Builder {
         debug_assert_eq!(row.len(), self.columns.len());
         if !self.columns_only {
             self.rows.push(row);
+        }
+    }
+    /// Adds `name`'s rows that are the same for every statement ([`system_rows`]), unless
+    /// this builder is the one making them, or wants no rows.
+    fn share(&mut self, name: &'static str) {
+        if !self.columns_only && !self.inline_system {
+            self.shared.push(system_rows(name));
         }
     }
 }
@@ -2517,9 +2528,6 @@ fn pg_catalog(
                 ]);
             }
         }
-        // One row per session; another role's session shows only its pid to a non-superuser
-        // (PostgreSQL fills the TLS columns only where pg_stat_activity shows the session).
-        // Keel does not ask clients for certificates: no client DN, serial or issuer.
         // Recovery conflicts happen only on a standby; Keel has none, so the database's row
         // counts none.
         "pg_stat_database_conflicts" => {
@@ -2549,6 +2557,9 @@ fn pg_catalog(
                 out.row(vec![int(other.pid), no.clone(), Value::Null, no]);
             }
         }
+        // One row per session; another role's session shows only its pid to a non-superuser
+        // (PostgreSQL fills the TLS columns only where pg_stat_activity shows the session).
+        // Keel does not ask clients for certificates: no client DN, serial or issuer.
         "pg_stat_ssl" => {
             out.columns(&[
                 ("pid", I4),
@@ -3032,9 +3043,7 @@ fn pg_catalog(
             ]);
             // The built-in functions' rows are the same for every statement: shared.
             if !out.inline_system {
-                if !out.columns_only {
-                    out.shared.push(system_rows("pg_proc"));
-                }
+                out.share("pg_proc");
                 return Some(());
             }
             for proc in BUILTIN_PROCS {
@@ -3476,9 +3485,7 @@ fn pg_catalog(
                     );
                 }
             }
-            if !out.columns_only && !inline_system {
-                out.shared.push(system_rows("pg_class"));
-            }
+            out.share("pg_class");
         }
         "pg_attribute" => {
             out.columns(&[
@@ -3614,9 +3621,7 @@ fn pg_catalog(
                     }
                 }
             }
-            if !out.columns_only && !inline_system {
-                out.shared.push(system_rows("pg_attribute"));
-            }
+            out.share("pg_attribute");
         }
         "pg_index" => {
             out.columns(&[
@@ -5094,16 +5099,10 @@ fn information_schema(
                     continue;
                 }
                 // pg_get_constraintdef's text, without its `CHECK `.
-                let written = (check.table.checks.iter()).find(|c| c.name == check.name);
-                let clause =
-                    match written.and_then(|c| binder.deparse_row_expr(check.table, &c.sql)) {
-                        Some((plain, _)) => format!("({plain})"),
-                        None => check
-                            .def
-                            .strip_prefix("CHECK ")
-                            .unwrap_or(&check.def)
-                            .to_string(),
-                    };
+                let clause = match binder.deparsed_check(&check) {
+                    Some((plain, _)) => format!("({plain})"),
+                    None => (check.def.strip_prefix("CHECK ").unwrap_or(&check.def)).to_string(),
+                };
                 out.row(vec![
                     db(),
                     text(crate::catalog::split_name(&check.table.name).0),
@@ -5142,19 +5141,16 @@ fn information_schema(
                 return Some(());
             }
             out.columns(&[("grantee", T), ("role_name", T), ("is_grantable", T)]);
+            let mut memberships = Vec::new();
+            for member in catalog.all_roles() {
+                for m in &member.member_of {
+                    memberships.push((member.name.clone(), m.role.clone(), m.admin));
+                }
+            }
             // The database's owner belongs to pg_database_owner.
-            let owner = (crate::catalog::BOOTSTRAP_ROLE, "pg_database_owner", false);
-            let memberships = catalog.all_roles().into_iter().flat_map(|member| {
-                let grants = member.member_of.iter();
-                let grants = grants
-                    .map(|m| (m.role.clone(), m.admin))
-                    .collect::<Vec<_>>();
-                grants
-                    .into_iter()
-                    .map(move |(role, admin)| (member.name.clone(), role, admin))
-            });
-            let owner = (owner.0.to_string(), owner.1.to_string(), owner.2);
-            for (member, role, admin) in memberships.chain([owner]) {
+            let owner = crate::catalog::BOOTSTRAP_ROLE.to_string();
+            memberships.push((owner, "pg_database_owner".to_string(), false));
+            for (member, role, admin) in memberships {
                 if enabled.contains(&member) {
                     out.row(vec![text(member), text(role), yes_no(admin)]);
                 }

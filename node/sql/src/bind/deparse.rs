@@ -1146,6 +1146,16 @@ impl Binder<'_> {
         Some((plain, crate::deparse::print(&tree.node, true, false)))
     }
 
+    /// A CHECK constraint's expression as `pg_get_constraintdef` prints it, plain and pretty
+    /// (None: another kind of constraint, or a check kept as written).
+    pub fn deparsed_check(&mut self, c: &crate::system::Constraint) -> Option<(String, String)> {
+        if c.kind != "c" {
+            return None;
+        }
+        let check = c.table.checks.iter().find(|check| check.name == c.name)?;
+        self.deparse_row_expr(c.table, &check.sql)
+    }
+
     /// An expression over `table`'s row (a CHECK constraint's, a partial index's predicate) as
     /// PostgreSQL prints it, plain and pretty (None: kept as written).
     pub fn deparse_row_expr(
