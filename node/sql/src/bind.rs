@@ -13330,8 +13330,9 @@ fn regroup(expr: Expr, keys: &[Expr]) -> Result<Expr, usize> {
     }
 }
 
-/// Finds `key_column = value` conjuncts covering the whole row key; else the best secondary index
-/// (see [`index_access`]); else a scan.
+/// Finds `key_column = value` conjuncts covering the whole row key; else the best of a primary
+/// key range and the secondary indexes (see [`index_access`]; the key range on a tie, since it
+/// reads the rows where they lie); else a scan.
 pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
     let conjuncts = filter.and_terms();
     let equalities = equalities(&conjuncts);
@@ -13345,7 +13346,96 @@ pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
             return Access::Key(values);
         }
     }
-    index_access(table, &conjuncts, &equalities)
+    let range = key_range_access(table, &conjuncts, &equalities);
+    match (index_access(table, &conjuncts, &equalities), range) {
+        (Some((index_score, index)), Some((score, _))) if index_score > score => index,
+        (_, Some((_, range))) => range,
+        (Some((_, index)), None) => index,
+        (None, None) => Access::Scan,
+    }
+}
+
+/// A range of the primary key ([`Access::Range`]) from the conjuncts, with its score as
+/// [`index_access`] counts one: equalities on the key's leading columns, then bounds on the next
+/// one when its encoding sorts as its values.
+fn key_range_access(
+    table: &TableDef,
+    conjuncts: &[&Expr],
+    equalities: &std::collections::HashMap<usize, Expr>,
+) -> Option<(usize, Access)> {
+    let mut conds = Vec::new();
+    let mut eq = Vec::new();
+    for &column in &table.primary_key {
+        let Some(value) = equalities.get(&column) else {
+            break;
+        };
+        // The conjunct it came from, for EXPLAIN.
+        conds.extend(conjuncts.iter().find(|c| {
+            matches!(c, Expr::Binary(BinOp::Eq, l, r)
+                if (eq_column(l) == Some(column) && **r == *value)
+                    || (eq_column(r) == Some(column) && **l == *value))
+        }));
+        eq.push(value.clone());
+    }
+    let (mut lower, mut upper) = (None, None);
+    if let Some(&next) = table.primary_key.get(eq.len()) {
+        if table.columns[next].ty.key_ordered() {
+            (lower, upper) = range_bounds(&Expr::Column(next), conjuncts, &mut conds);
+        }
+    }
+    let score = eq.len() * 4 + usize::from(lower.is_some()) + usize::from(upper.is_some());
+    (score > 0).then(|| {
+        let conds = conds.into_iter().cloned().collect();
+        let access = Access::Range {
+            eq,
+            lower,
+            upper,
+            conds,
+        };
+        (score, access)
+    })
+}
+
+/// A bound on a key part: (value, inclusive).
+type PartBound = Option<(Expr, bool)>;
+
+/// The bounds `<`, `<=`, `>`, `>=` (BETWEEN's too) put on `part` among the conjuncts, as
+/// (value, inclusive), the first of each side; the conjuncts used are added to `used`. Only
+/// against `part` itself, so that the value has its type.
+fn range_bounds<'e>(
+    part: &Expr,
+    conjuncts: &[&'e Expr],
+    used: &mut Vec<&'e Expr>,
+) -> (PartBound, PartBound) {
+    let (mut lower, mut upper) = (None, None);
+    for &conjunct in conjuncts {
+        let Expr::Binary(op, left, right) = conjunct else {
+            continue;
+        };
+        // Normalize to `part op value`.
+        let (op, value) = match (left.as_ref(), right.as_ref()) {
+            (l, value) if l == part && !value.reads_row() => (*op, value),
+            (value, r) if r == part && !value.reads_row() => {
+                let flipped = match op {
+                    BinOp::Lt => BinOp::Gt,
+                    BinOp::LtEq => BinOp::GtEq,
+                    BinOp::Gt => BinOp::Lt,
+                    BinOp::GtEq => BinOp::LtEq,
+                    other => *other,
+                };
+                (flipped, value)
+            }
+            _ => continue,
+        };
+        let bound = match op {
+            BinOp::Gt | BinOp::GtEq if lower.is_none() => &mut lower,
+            BinOp::Lt | BinOp::LtEq if upper.is_none() => &mut upper,
+            _ => continue,
+        };
+        *bound = Some((value.clone(), matches!(op, BinOp::GtEq | BinOp::LtEq)));
+        used.push(conjunct);
+    }
+    (lower, upper)
 }
 
 /// The column of a conjunct side: a column, or one under a cast within the numeric family (the
@@ -13454,7 +13544,7 @@ fn index_access(
     table: &TableDef,
     conjuncts: &[&Expr],
     equalities: &std::collections::HashMap<usize, Expr>,
-) -> Access {
+) -> Option<(usize, Access)> {
     let mut best: Option<(usize, Access)> = None;
     for index in &table.indexes {
         // A partial index has entries only for the rows its predicate holds for: it serves a
@@ -13497,37 +13587,10 @@ fn index_access(
             })
         };
         let eq: Vec<Expr> = parts.iter().map_while(equal_to).collect();
-        let mut lower = None;
-        let mut upper = None;
-        if let Some(part) = parts.get(eq.len()) {
-            for conjunct in conjuncts {
-                let Expr::Binary(op, left, right) = conjunct else {
-                    continue;
-                };
-                // Normalize to `part op value`.
-                let (op, value) = match (left.as_ref(), right.as_ref()) {
-                    (l, value) if l == part && !value.reads_row() => (*op, value),
-                    (value, r) if r == part && !value.reads_row() => {
-                        let flipped = match op {
-                            BinOp::Lt => BinOp::Gt,
-                            BinOp::LtEq => BinOp::GtEq,
-                            BinOp::Gt => BinOp::Lt,
-                            BinOp::GtEq => BinOp::LtEq,
-                            other => *other,
-                        };
-                        (flipped, value)
-                    }
-                    _ => continue,
-                };
-                match op {
-                    BinOp::Gt if lower.is_none() => lower = Some((value.clone(), false)),
-                    BinOp::GtEq if lower.is_none() => lower = Some((value.clone(), true)),
-                    BinOp::Lt if upper.is_none() => upper = Some((value.clone(), false)),
-                    BinOp::LtEq if upper.is_none() => upper = Some((value.clone(), true)),
-                    _ => {}
-                }
-            }
-        }
+        let (lower, upper) = match parts.get(eq.len()) {
+            Some(part) => range_bounds(part, conjuncts, &mut Vec::new()),
+            None => (None, None),
+        };
         let score = if index.unique && eq.len() == index.width() {
             usize::MAX
         } else {
@@ -13546,7 +13609,7 @@ fn index_access(
             },
         ));
     }
-    best.map_or(Access::Scan, |(_, access)| access)
+    best
 }
 
 /// The row locking of `SELECT ... FOR UPDATE | FOR SHARE` (the strongest of several clauses; the

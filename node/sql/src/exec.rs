@@ -21,6 +21,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use keel_storage::btree::Direction;
 use keel_storage::{owner_of, vshard_of, TableId, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
@@ -31,10 +32,10 @@ mod roles;
 use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
-use crate::expr::{EvalContext, Expr, Func};
+use crate::expr::{AggFunc, EvalContext, Expr, Func};
 use crate::fragment::{
-    check_row, key_text, AggregatePart, KeyTarget, KeyedRow, RowChange, ScanPart, ShardOp,
-    ShardOutput, ShardRequest, Tx,
+    check_row, key_text, AggregatePart, KeyBounds, KeyTarget, KeyedRow, RowChange, ScanPart,
+    ShardOp, ShardOutput, ShardRequest, Tx,
 };
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
@@ -43,7 +44,7 @@ use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLock
 use crate::query::{compare_rows, count_value, group, project, Executor, Row};
 use crate::sequence::SessionSequences;
 use crate::spill::{RowSet, RowSink, Sorter, StatementMemory};
-use crate::types::{cast, encode_key, now_timestamp, DataType, Value};
+use crate::types::{cast, compare, encode_key, now_timestamp, DataType, Value};
 use keel_storage::mvcc::{SnapshotLease, Ts};
 use keel_storage::ssi::Ssi;
 
@@ -3770,13 +3771,39 @@ impl Session {
                     Some(vec![key]),
                 )])
             }
+            Access::Range { .. } => {
+                let Some(bounds) = key_bounds(table, access, ctx)? else {
+                    return Ok(Vec::new());
+                };
+                count_scan(cluster, table.id, Some(pkey), 0);
+                // Keys that share the table's placement prefix live on one vshard.
+                let n = usize::from(table.placement);
+                let one = match (&bounds.from, &bounds.to) {
+                    (
+                        Bound::Included(a) | Bound::Excluded(a),
+                        Bound::Included(b) | Bound::Excluded(b),
+                    ) if n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n] => {
+                        Some(owner_of(table.vshard(a), cluster.workers()))
+                    }
+                    _ => None,
+                };
+                Ok(match one {
+                    Some(worker) => vec![(worker, None)],
+                    None => (0..cluster.workers() as WorkerId)
+                        .map(|w| (w, None))
+                        .collect(),
+                })
+            }
             Access::Index {
                 index,
                 eq,
                 lower,
                 upper,
             } => {
-                let Some((from, to, point)) = index_range(table, index, eq, lower, upper, ctx)?
+                let types = |part| index.part_type(table, part);
+                let unique = index.unique && eq.len() == index.width();
+                let Some((from, to, point)) =
+                    part_range(&types, index.width(), unique, eq, lower, upper, ctx)?
                 else {
                     return Ok(Vec::new());
                 };
@@ -3976,6 +4003,7 @@ impl Session {
                             project: None,
                             part: None,
                             prefixes: false,
+                            range: None,
                         },
                     },
                 )
@@ -4072,6 +4100,7 @@ impl Session {
                             project: None,
                             part: None,
                             prefixes: false,
+                            range: None,
                         };
                         (worker, ShardRequest { txn, now, op })
                     })
@@ -4155,6 +4184,11 @@ impl Session {
         let targets = self
             .targets(cluster, table, &plan.access, &ctx, txn)
             .await?;
+        // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
+        // order, so the sorter sees at most LIMIT + OFFSET rows per worker.
+        let order = key_order(table, &plan.outputs, &plan.order_by)
+            .zip(output.wanted)
+            .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
         let read = ScanRead {
             parts: true,
             table,
@@ -4165,6 +4199,8 @@ impl Session {
             txn,
             now,
             prefixes: false,
+            range: key_bounds(table, &plan.access, &ctx)?,
+            order,
         };
         // LIMIT 0 reads nothing.
         let targets = if output.sorter.wants_more() {
@@ -4212,6 +4248,53 @@ impl Session {
             self.settings.work_mem_bytes(),
             cluster.temp_dir(),
         )?;
+        if let Some(ends) = key_extremes(table, grouping) {
+            // min/max of the first primary key column alone: the first row each worker has in
+            // key order (as PostgreSQL reads them from the index), not every row.
+            let (column, range) = (table.primary_key[0], key_bounds(table, &plan.access, &ctx)?);
+            let project = Some(Arc::new(vec![column]));
+            let mut group = Vec::with_capacity(ends.len());
+            for direction in ends {
+                let targets = self
+                    .targets(cluster, table, &plan.access, &ctx, txn)
+                    .await?;
+                let read = ScanRead {
+                    parts: true,
+                    table,
+                    filter: &plan.filter,
+                    columns: &None,
+                    project: &project,
+                    params,
+                    txn,
+                    now,
+                    prefixes: false,
+                    range: range.clone(),
+                    order: Some((direction, 1)),
+                };
+                let mut end: Option<Value> = None;
+                read_in_parts(cluster, &read, targets, cancel, |_, rows| {
+                    for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
+                        let first = end.as_ref().is_none_or(|end| {
+                            let order = compare(&value, end);
+                            (direction == Direction::Forward) == order.is_lt()
+                        });
+                        if first {
+                            end = Some(value);
+                        }
+                    }
+                    Ok(true)
+                })
+                .await?;
+                group.push(end.unwrap_or(Value::Null));
+            }
+            if let Some(having) = &grouping.having {
+                if !having.is_true(&group, &ctx)? {
+                    return output.finish(stream);
+                }
+            }
+            output.push(&group, &ctx)?;
+            return output.finish(stream);
+        }
         let mut grouped = self
             .partial_aggregate(
                 cluster,
@@ -4798,6 +4881,8 @@ impl Session {
                 txn,
                 now,
                 prefixes,
+                range: key_bounds(table, access, &ctx)?,
+                order: None,
             };
             let started = std::time::Instant::now();
             let visited;
@@ -4988,6 +5073,7 @@ impl Session {
             .collect();
         // Groups keyed by the column that places the rows are whole on their worker: its
         // finished rows need no merging here (see `AggregatePart::whole_groups`).
+        let range = key_bounds(table, access, &ctx)?;
         let whole_groups = table.placed_by_first_key_column()
             && keys
                 .iter()
@@ -5012,6 +5098,7 @@ impl Session {
                             budget,
                             whole_groups,
                         }),
+                        range: range.clone(),
                     };
                     (*worker, ShardRequest { txn, now, op })
                 })
@@ -7422,6 +7509,7 @@ impl Session {
                             project: None,
                             part: None,
                             prefixes: false,
+                            range: None,
                         },
                     },
                 )
@@ -8613,6 +8701,63 @@ fn seek_targets(
     Some(targets)
 }
 
+/// The most rows of LIMIT + OFFSET a query ordered by its table's primary key reads from each
+/// worker in key order (more: the whole table goes through the sort).
+const ORDERED_READ_ROWS: usize = 100_000;
+
+/// The read direction of each aggregate of `grouping` when it is an aggregate of one group (no
+/// GROUP BY) whose aggregates are all plain `min`/`max` of the first primary key column, of a
+/// type whose key encoding sorts as its values: min is the first row in key order, max the last.
+fn key_extremes(table: &TableDef, grouping: &crate::plan::Grouping) -> Option<Vec<Direction>> {
+    let &first = table.primary_key.first()?;
+    if !grouping.keys.is_empty()
+        || grouping.sets.is_some()
+        || grouping.aggs.is_empty()
+        || !table.columns[first].ty.key_ordered()
+    {
+        return None;
+    }
+    grouping
+        .aggs
+        .iter()
+        .map(|agg| {
+            let plain = agg.arg == Some(Expr::Column(first)) && !agg.distinct;
+            match agg.func {
+                AggFunc::Min if plain && agg.filter.is_none() => Some(Direction::Forward),
+                AggFunc::Max if plain && agg.filter.is_none() => Some(Direction::Backward),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows): its
+/// first keys are the primary key's columns, in order, all ascending or all descending, of
+/// types whose key encoding sorts as their values ([`DataType::key_ordered`]). Keys after the
+/// whole primary key change nothing (no two rows tie on it); NULLS FIRST/LAST neither (key
+/// columns hold no NULL).
+fn key_order(
+    table: &TableDef,
+    outputs: &[Expr],
+    order_by: &[crate::plan::SortKey],
+) -> Option<Direction> {
+    let pk = &table.primary_key;
+    if pk.is_empty() || order_by.len() < pk.len() {
+        return None;
+    }
+    let descending = order_by[0].descending;
+    let follows = pk.iter().zip(order_by).all(|(&column, key)| {
+        key.descending == descending
+            && outputs.get(key.output) == Some(&Expr::Column(column))
+            && table.columns[column].ty.key_ordered()
+    });
+    follows.then_some(if descending {
+        Direction::Backward
+    } else {
+        Direction::Forward
+    })
+}
+
 /// A table read's parameters (see [`read_in_parts`]).
 struct ScanRead<'a> {
     /// Whole-table reads go in parts; else in one request per worker.
@@ -8627,6 +8772,11 @@ struct ScanRead<'a> {
     now: i64,
     /// The targets' keys are prefixes (see `ShardOp::Read`).
     prefixes: bool,
+    /// Whole-table targets read only these keys (a primary key range).
+    range: Option<Arc<KeyBounds>>,
+    /// Whole-table targets return their rows in key order, ascending or descending, each at
+    /// most this many (the first LIMIT + OFFSET rows of a query ordered by the primary key).
+    order: Option<(Direction, usize)>,
 }
 
 /// Where a one-table SELECT's output rows go: a [`Sorter`] in ORDER BY order (or as they come),
@@ -8636,6 +8786,8 @@ struct SelectOutput<'p> {
     plan: &'p SelectPlan,
     sorter: Sorter,
     offset: u64,
+    /// LIMIT + OFFSET.
+    wanted: Option<usize>,
 }
 
 impl<'p> SelectOutput<'p> {
@@ -8653,6 +8805,7 @@ impl<'p> SelectOutput<'p> {
             plan,
             sorter: Sorter::new(plan.order_by.clone(), work_mem, wanted, dir),
             offset,
+            wanted,
         })
     }
 
@@ -8707,10 +8860,12 @@ async fn read_in_parts<C: Cluster>(
         .enumerate()
         .map(|(target, (worker, key))| (target, worker, key, None))
         .collect();
+    // Rows each target returned (an ordered read asks each for a number of rows).
+    let mut taken = vec![0usize; pending.len()];
     while !pending.is_empty() {
         let requests = pending
             .iter()
-            .map(|(_, worker, key, after)| {
+            .map(|(target, worker, key, after)| {
                 let op = ShardOp::Read {
                     table: read.table.clone(),
                     key: key.clone(),
@@ -8721,9 +8876,13 @@ async fn read_in_parts<C: Cluster>(
                     project: read.project.clone(),
                     part: (read.parts && key.is_none()).then(|| ScanPart {
                         after: after.clone(),
-                        rows: SCAN_PART_ROWS,
+                        rows: read.order.map_or(SCAN_PART_ROWS, |(_, most)| {
+                            most.saturating_sub(taken[*target]).min(SCAN_PART_ROWS)
+                        }),
+                        order: read.order.map(|(direction, _)| direction),
                     }),
                     prefixes: read.prefixes,
+                    range: read.range.clone(),
                 };
                 let (txn, now) = (read.txn, read.now);
                 (*worker, ShardRequest { txn, now, op })
@@ -8735,8 +8894,10 @@ async fn read_in_parts<C: Cluster>(
         for ((target, worker, key, _), output) in pending.into_iter().zip(outputs) {
             let output = output?;
             visited += output.visible;
+            taken[target] += output.rows.len();
             more = more && take(target, output.rows)?;
-            if let Some(after) = output.resume {
+            let enough = read.order.is_some_and(|(_, most)| taken[target] >= most);
+            if let Some(after) = output.resume.filter(|_| !enough) {
                 next.push((target, worker, key, Some(after)));
             }
         }
@@ -8881,11 +9042,33 @@ fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
 
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>, Option<Vec<u8>>);
 
-/// The entry keys of `index` an [`Access::Index`] covers, and the one entry key when it names a
-/// whole unique key; None when no row can match (a NULL or impossible value).
-fn index_range(
+/// The row keys of `table` an [`Access::Range`] covers (None for other accesses); Some(None)
+/// when no row can match (a NULL or impossible value).
+fn key_bounds(
     table: &TableDef,
-    index: &IndexDef,
+    access: &Access,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Option<Arc<KeyBounds>>> {
+    let Access::Range {
+        eq, lower, upper, ..
+    } = access
+    else {
+        return Ok(None);
+    };
+    let types = |part: usize| table.columns[table.primary_key[part]].ty;
+    let width = table.primary_key.len();
+    Ok(part_range(&types, width, false, eq, lower, upper, ctx)?
+        .map(|(from, to, _)| Arc::new(KeyBounds { from, to })))
+}
+
+/// The keys of an index or primary key whose parts have types `types` (`width` of them) that are
+/// equal to `eq` on the leading parts, then within `lower`/`upper` on the next; with `unique`
+/// (`eq` names a whole unique key), the one key as well. None when no row can match (a NULL or
+/// impossible value).
+fn part_range(
+    types: &dyn Fn(usize) -> DataType,
+    width: usize,
+    unique: bool,
     eq: &[Expr],
     lower: &Option<(Expr, bool)>,
     upper: &Option<(Expr, bool)>,
@@ -8893,7 +9076,7 @@ fn index_range(
 ) -> SqlResult<Option<KeyRange>> {
     // Key part `part`'s value (a column's or an expression's type).
     let value_of = |expr: &Expr, part: usize| -> SqlResult<Option<(Value, DataType)>> {
-        let ty = index.part_type(table, part);
+        let ty = types(part);
         Ok(key_value(expr, ty, ctx)?.map(|value| (value, ty)))
     };
     let mut values = Vec::with_capacity(eq.len());
@@ -8904,7 +9087,7 @@ fn index_range(
         }
     }
     let prefix = row_key(&values);
-    if index.unique && eq.len() == index.width() {
+    if unique {
         return Ok(Some((
             Bound::Included(prefix.clone()),
             Bound::Included(prefix.clone()),
@@ -8913,7 +9096,7 @@ fn index_range(
     }
     let mut from = Bound::Included(prefix.clone());
     let mut to = successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
-    let next = (eq.len() < index.width()).then_some(eq.len());
+    let next = (eq.len() < width).then_some(eq.len());
     let with = |value: (Value, DataType)| {
         let mut key = prefix.clone();
         encode_key(&[(&value.0, value.1)], &mut key);
@@ -9080,6 +9263,7 @@ async fn first_row_where<C: Cluster>(
                 project: None,
                 part: None,
                 prefixes: false,
+                range: None,
             };
             (w, ShardRequest { txn, now: 0, op })
         })

@@ -528,6 +528,28 @@ impl Printer<'_> {
                             rel,
                         );
                     }
+                    Access::Range { conds, .. } => {
+                        self.push(
+                            depth,
+                            arrow,
+                            format!("Index Scan using {} on {target}", table.pkey_name()),
+                            rel,
+                        );
+                        // The range's conjuncts are the index condition, not a filter.
+                        if let Some(f) = filter.take() {
+                            let mut rest = Vec::new();
+                            crate::planner::conjuncts(f, &mut rest);
+                            rest.retain(|c| !conds.contains(c));
+                            filter = crate::planner::and_all(rest);
+                        }
+                        let conds: Vec<String> =
+                            conds.iter().map(|c| deparse(c, &names, outer)).collect();
+                        let cond = match &conds[..] {
+                            [one] => one.clone(),
+                            many => format!("({})", many.join(" AND ")),
+                        };
+                        self.detail(depth, format!("Index Cond: {cond}"));
+                    }
                 }
                 if let Some(filter) = filter {
                     self.detail(

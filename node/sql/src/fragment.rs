@@ -18,13 +18,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use keel_storage::btree::Direction;
 use keel_storage::hash::FastState;
 use keel_storage::mvcc::{Clock, Snapshot, Ts};
 use keel_storage::ssi::Ssi;
 use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
 use keel_storage::waits::{WaitGraph, Waiting};
 use keel_storage::wal::{Record, Wal};
-use keel_storage::{TableId, TxnId, WorkerId};
+use keel_storage::{TableId, TxnId, VShard, WorkerId};
 use tokio::sync::Notify;
 
 use crate::catalog::TableDef;
@@ -92,10 +93,33 @@ type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<bool> + 'a;
 /// [`SCAN_PART_VISITS`] versions, starting after the key where the previous part stopped
 /// ([`ShardOutput::resume`]). The parts read under one snapshot, so together they are the rows
 /// one request would return, while no request holds the worker for long.
+///
+/// With an `order`, the part's rows come in key order (ascending or descending) across the
+/// worker's vshards, and `after` is the last key the previous part returned in that order: each
+/// vshard's tree is read from there in batches, merged (see `ordered_scan`).
 #[derive(Debug, Clone)]
 pub struct ScanPart {
     pub after: Option<Vec<u8>>,
     pub rows: usize,
+    pub order: Option<Direction>,
+}
+
+/// Bounds on the row keys a whole-table read visits: a primary key range
+/// ([`crate::plan::Access::Range`]) the session encoded. Rows outside cannot match the read's
+/// filter, which still runs on every row inside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyBounds {
+    pub from: Bound<Vec<u8>>,
+    pub to: Bound<Vec<u8>>,
+}
+
+impl KeyBounds {
+    fn as_ref(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
+        (
+            self.from.as_ref().map(Vec::as_slice),
+            self.to.as_ref().map(Vec::as_slice),
+        )
+    }
 }
 
 /// Where a part of a whole-table aggregate starts, and the memory its groups may take.
@@ -142,6 +166,8 @@ pub enum ShardOp {
         /// column of a table placed by it ([`TableDef::placed_by_first_key_column`]): the rows
         /// under each, in key order, prefix after prefix (a semi-join's keys read by seeks).
         prefixes: bool,
+        /// A whole-table read (`key` None) visits only these keys.
+        range: Option<Arc<KeyBounds>>,
     },
     /// ANALYZE's sample of a table's visible rows on this worker, in parts: the part starting
     /// after `after` continues a reservoir sample ([`crate::stats::SAMPLE_ROWS`] slots) that has
@@ -179,6 +205,8 @@ pub enum ShardOp {
         /// meet to be sent; the session tests it again.
         having: Option<Arc<Expr>>,
         part: Option<AggregatePart>,
+        /// A whole-table aggregate (`key` None) visits only these keys.
+        range: Option<Arc<KeyBounds>>,
     },
     /// New rows with their keys; fails on a duplicate key. With `on_conflict`, a row whose key
     /// is taken is skipped or updates the row there instead, and the output holds the rows
@@ -1134,6 +1162,7 @@ impl Shard {
                 project,
                 part,
                 prefixes,
+                range,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut output = ShardOutput::default();
@@ -1141,7 +1170,10 @@ impl Shard {
                 let keys = match key.as_deref() {
                     Some(keys) if *prefixes => Target::Prefixes(keys),
                     Some(keys) => Target::Keys(keys),
-                    None => Target::All,
+                    None => Target::All {
+                        range: range.as_deref(),
+                        order: part.as_ref().and_then(|p| p.order),
+                    },
                 };
                 // Decode what the filter and the statement read; return only the latter.
                 let projected = project.as_ref().map(|project| {
@@ -1265,6 +1297,7 @@ impl Shard {
                 aggs,
                 having,
                 part,
+                range,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut groups = crate::query::Groups::new(keys, aggs);
@@ -1316,7 +1349,13 @@ impl Shard {
                     &store,
                     tx.snap(),
                     table,
-                    key.as_deref().map_or(Target::All, Target::Keys),
+                    key.as_deref().map_or(
+                        Target::All {
+                            range: range.as_deref(),
+                            order: None,
+                        },
+                        Target::Keys,
+                    ),
                     part.map(|p| (p.after.as_deref(), usize::MAX)),
                     &mut reads,
                     Some(&decode),
@@ -1770,7 +1809,12 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
 /// The rows of a table an operation visits.
 #[derive(Clone, Copy)]
 enum Target<'a> {
-    All,
+    /// Every row, or those with keys in `range`; in key order across vshards with an `order`
+    /// (a read in parts only).
+    All {
+        range: Option<&'a KeyBounds>,
+        order: Option<Direction>,
+    },
     /// The rows under these keys.
     Keys(&'a [Vec<u8>]),
     /// The rows whose keys start with one of these (see `ShardOp::Read`'s `prefixes`).
@@ -1798,7 +1842,7 @@ fn for_each_visible(
     match target {
         Target::Keys(keys) => reads.target(table.id, Some(keys)),
         // Ranges: serializable readers take the whole table, as a scan does.
-        Target::All | Target::Prefixes(_) => reads.target(table.id, None),
+        Target::All { .. } | Target::Prefixes(_) => reads.target(table.id, None),
     }
     // The filter's co-located EXISTS run here, by seeks into this store (`crate::colocate`);
     // serializable readers take their tables whole.
@@ -1819,23 +1863,48 @@ fn for_each_visible(
         (Some((f, _)), Some(ctx)) => Some((f, ctx)),
         (filter, _) => filter,
     };
+    let used_end = crate::types::used_end(used, width);
+    // Decodes a visible row into `row`; whether it passes the filter.
+    let keep = |bytes: &[u8], row: &mut Vec<Value>| -> SqlResult<bool> {
+        match filter {
+            None => decode_row_into(bytes, width, (used, used_end), row).map(|()| true),
+            Some((filter, ctx)) => filter.scan_row(bytes, width, (used, used_end), row, ctx),
+        }
+    };
     let mut failure = None;
     let mut stopped_at = None;
     let mut visits = 0;
     let mut row = Vec::with_capacity(width);
-    let used_end = crate::types::used_end(used, width);
+    if let Target::All {
+        range,
+        order: Some(direction),
+    } = target
+    {
+        let (after, most) = part.unwrap_or((None, usize::MAX));
+        let mut spare = Vec::with_capacity(width);
+        stopped_at = ordered_scan(
+            store,
+            snapshot,
+            table.id,
+            range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref),
+            (after, most, direction),
+            &mut |view| {
+                reads.saw(view);
+                let Some(bytes) = &view.visible else {
+                    return Ok(None);
+                };
+                Ok(keep(bytes, &mut spare)?
+                    .then(|| std::mem::replace(&mut spare, Vec::with_capacity(width))))
+            },
+            visit,
+        )?;
+    }
     let mut step = |view: RowView<'_>| -> bool {
         reads.saw(&view);
         visits += 1;
         let go_on = match view.visible {
             None => true,
-            Some(bytes) => match match filter {
-                None => decode_row_into(&bytes, width, (used, used_end), &mut row).map(|()| true),
-                Some((filter, ctx)) => {
-                    filter.scan_row(&bytes, width, (used, used_end), &mut row, ctx)
-                }
-            }
-            .and_then(|kept| {
+            Some(bytes) => match keep(&bytes, &mut row).and_then(|kept| {
                 if kept {
                     visit(view.key, &mut row)
                 } else {
@@ -1868,10 +1937,13 @@ fn for_each_visible(
         Target::Prefixes(prefixes) => {
             store.scan_prefixes(snapshot, table.id, prefixes, &mut step)?;
         }
-        Target::All => {
-            store.scan_after(
+        // Read above.
+        Target::All { order: Some(_), .. } => {}
+        Target::All { range, order: None } => {
+            store.scan_range_after(
                 snapshot,
                 table.id,
+                range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref),
                 part.and_then(|(after, _)| after),
                 &mut step,
             )?;
@@ -1888,8 +1960,139 @@ fn for_each_visible(
     match failure {
         Some(error) => Err(error.into()),
         // Only a read in parts of a whole table resumes; a keyed one visits all its keys.
-        None if part.is_some() && matches!(target, Target::All) => Ok(stopped_at),
+        None if part.is_some() && matches!(target, Target::All { .. }) => Ok(stopped_at),
         None => Ok(None),
+    }
+}
+
+/// One vshard's tree in a key-ordered read ([`ordered_scan`]): the rows read and kept but not
+/// yet returned, the last key visited (kept or not), and whether the tree has no more.
+struct Run {
+    vshard: VShard,
+    rows: std::collections::VecDeque<(Vec<u8>, Vec<Value>)>,
+    last: Option<Vec<u8>>,
+    done: bool,
+}
+
+/// A part of a read of `table`'s keys in `range` in key order (`direction`) across this worker's
+/// vshards, starting past `after` (the last key the previous part returned); `keep` decodes and
+/// filters a row (None: left out), `visit` takes the rows in order.
+///
+/// Each vshard's tree is read in batches of at most `batch` row versions into its [`Run`]; the
+/// runs are merged by their first rows. A run that ran dry before its tree ended may still hold
+/// rows that come before the others' first ones (its tree is read only up to its `last` key), so
+/// merging stops there, the dry runs are read again with a batch twice as large, and so on. After
+/// about `most` visits the part ends at the first of the dry runs' last keys: every row up to it
+/// has been returned (or was left out), so the next part starts past it. Returns where the next
+/// part starts (None: the read is complete).
+fn ordered_scan(
+    store: &Store,
+    snapshot: Snapshot,
+    table: TableId,
+    (from, to): (Bound<&[u8]>, Bound<&[u8]>),
+    (after, most, direction): (Option<&[u8]>, usize, Direction),
+    keep: &mut dyn FnMut(&RowView<'_>) -> SqlResult<Option<Vec<Value>>>,
+    visit: &mut RowVisitor<'_>,
+) -> Attempt<Option<Vec<u8>>> {
+    let forward = direction == Direction::Forward;
+    // `a` comes before `b` in the read's order.
+    let before = |a: &[u8], b: &[u8]| if forward { a < b } else { a > b };
+    let single = match (from, to) {
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
+            store.one_vshard(table, a, b)
+        }
+        _ => None,
+    };
+    let mut runs: Vec<Run> = store
+        .vshards(table)
+        .iter()
+        .filter(|&&v| single.is_none_or(|only| only == v))
+        .map(|&vshard| Run {
+            vshard,
+            rows: Default::default(),
+            // The previous part's last key: each tree is read from past it.
+            last: after.map(<[u8]>::to_vec),
+            done: false,
+        })
+        .collect();
+    let mut batch = 4usize;
+    let mut visits = 0usize;
+    loop {
+        for run in runs.iter_mut().filter(|r| r.rows.is_empty() && !r.done) {
+            let bounds = match (&run.last, forward) {
+                (None, _) => (from, to),
+                (Some(last), true) => (Bound::Excluded(last.as_slice()), to),
+                (Some(last), false) => (from, Bound::Excluded(last.as_slice())),
+            };
+            let (mut seen, mut failure) = (0usize, None);
+            let mut last = Vec::new();
+            let rows = &mut run.rows;
+            let ended = store.scan_vshard(
+                snapshot,
+                table,
+                run.vshard,
+                bounds,
+                direction,
+                &mut |view| {
+                    seen += 1;
+                    match keep(&view) {
+                        Ok(Some(row)) => rows.push_back((view.key.to_vec(), row)),
+                        Ok(None) => {}
+                        Err(error) => {
+                            failure = Some(error);
+                            return false;
+                        }
+                    }
+                    last.clear();
+                    last.extend_from_slice(view.key);
+                    seen < batch
+                },
+            )?;
+            if let Some(error) = failure {
+                return Err(error.into());
+            }
+            visits += seen;
+            run.done = ended;
+            if seen > 0 {
+                run.last = Some(last);
+            }
+        }
+        loop {
+            let first = runs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, run)| Some((i, run.rows.front()?.0.as_slice())))
+                .reduce(|a, b| if before(b.1, a.1) { b } else { a });
+            let Some((i, head)) = first else {
+                break;
+            };
+            let waits = runs.iter().any(|run| {
+                run.rows.is_empty()
+                    && !run.done
+                    && run.last.as_deref().is_none_or(|last| before(last, head))
+            });
+            if waits {
+                break;
+            }
+            let (key, mut row) = runs[i].rows.pop_front().expect("a first row");
+            if !visit(&key, &mut row)? {
+                return Ok(Some(key));
+            }
+        }
+        if runs.iter().all(|run| run.done && run.rows.is_empty()) {
+            return Ok(None);
+        }
+        if visits >= most {
+            let dry = runs
+                .iter()
+                .filter(|run| run.rows.is_empty() && !run.done)
+                .filter_map(|run| run.last.as_deref())
+                .reduce(|a, b| if before(b, a) { b } else { a });
+            if let Some(resume) = dry {
+                return Ok(Some(resume.to_vec()));
+            }
+        }
+        batch = (batch * 2).min((most / runs.len().max(1)).clamp(16, 4096));
     }
 }
 

@@ -62,6 +62,18 @@ pub enum Access {
         lower: Option<(Expr, bool)>,
         upper: Option<(Expr, bool)>,
     },
+    /// A range of the primary key: rows equal to `eq` on its leading columns, then optionally
+    /// within `lower`/`upper` (value, inclusive) on the next one, whose encoding sorts as its
+    /// values do ([`crate::types::DataType::key_ordered`]). Each vshard's tree is read from the
+    /// range's start to its end, on every worker (on one, when the range lies within one value
+    /// of the column a table is placed by); the filter still runs on every row found. `conds`
+    /// are the filter's conjuncts the range comes from (EXPLAIN's Index Cond).
+    Range {
+        eq: Vec<Expr>,
+        lower: Option<(Expr, bool)>,
+        upper: Option<(Expr, bool)>,
+        conds: Vec<Expr>,
+    },
     /// Every row on every worker.
     Scan,
 }

@@ -618,6 +618,29 @@ impl DataType {
             DataType::Timestamp | DataType::TimestampTz
         )
     }
+    /// Whether the key encoding of this type's values ([`encode_key`]) sorts as the values do
+    /// (ORDER BY's order): integers, booleans, dates and times, enums (their sort keys), uuid and
+    /// text (which Keel compares byte by byte); not numeric (normalized text), floats, char(n),
+    /// arrays and the rest.
+    pub fn key_ordered(self) -> bool {
+        matches!(
+            self.expression_type(),
+            DataType::Int2
+                | DataType::Int4
+                | DataType::Int8
+                | DataType::Oid
+                | DataType::Bool
+                | DataType::Date
+                | DataType::Time
+                | DataType::Timestamp
+                | DataType::TimestampTz
+                | DataType::Enum(_)
+                | DataType::Uuid
+                | DataType::Text
+                | DataType::Varchar(_)
+        )
+    }
+
     /// Dates and timestamps (comparable with each other).
     pub fn is_datetime(self) -> bool {
         self.is_timestamp() || self == DataType::Date

@@ -269,18 +269,16 @@ impl PagedTree {
         check_read(self.tree.scan(from, to, Direction::Forward, visit), ())
     }
 
-    /// [`PagedTree::scan`] of each range in turn, visiting each leaf's rows under its latch (see
-    /// [`BTree::scan_ranges_latched`]): `visit` cannot change this tree, which takes `&mut self`.
+    /// [`PagedTree::scan`] of each range in turn, in `direction` order, visiting each leaf's rows
+    /// under its latch (see [`BTree::scan_ranges_latched`]): `visit` cannot change this tree,
+    /// which takes `&mut self`.
     pub fn scan_ranges<'k>(
         &self,
         ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        direction: Direction,
         visit: &mut dyn FnMut(&[u8], &[u8]) -> bool,
     ) {
-        check_read(
-            self.tree
-                .scan_ranges_latched(ranges, Direction::Forward, visit),
-            (),
-        )
+        check_read(self.tree.scan_ranges_latched(ranges, direction, visit), ())
     }
 
     /// Number of rows.

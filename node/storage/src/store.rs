@@ -31,6 +31,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
+use crate::btree::Direction;
 use crate::engine::{PagedTree, Pages};
 use crate::hash::FastMap;
 use crate::mvcc::{self, Snapshot, Ts};
@@ -477,7 +478,7 @@ impl Store {
 
     /// The vshard every key between `a` and `b` lives in, when one does: they are equal, or share
     /// the table's placement prefix (keys between two that share a prefix share it too).
-    fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
+    pub fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
         let n = self.placement(table) as usize;
         let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
         shared.then(|| self.vshard(table, a))
@@ -991,20 +992,76 @@ impl Store {
         after: Option<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
+        self.scan_range_after(
+            snapshot,
+            table,
+            (Bound::Unbounded, Bound::Unbounded),
+            after,
+            visit,
+        )
+    }
+
+    /// [`Store::scan_after`] of the keys between `range`'s bounds (a primary key range): each
+    /// tree seeks to the range's start; keys that share the table's placement prefix are read
+    /// from their one tree alone.
+    pub fn scan_range_after(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        range: (Bound<&[u8]>, Bound<&[u8]>),
+        after: Option<&[u8]>,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<(), Blocked> {
+        let (from, to) = range;
+        let single = match range {
+            (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
+                self.one_vshard(table, a, b)
+            }
+            _ => None,
+        };
         let resume = after.map(|key| (self.vshard(table, key), key));
         self.scan_trees(
             snapshot,
             table,
             |vshard| match resume {
-                None => Some(Bound::Unbounded),
+                _ if single.is_some_and(|only| only != vshard) => None,
+                None => Some(from),
                 Some((at, _)) if vshard < at => None,
                 Some((at, key)) if vshard == at => Some(Bound::Excluded(key)),
-                Some(_) => Some(Bound::Unbounded),
+                Some(_) => Some(from),
             },
-            Bound::Unbounded,
+            to,
             visit,
         )
         .map(|_| ())
+    }
+
+    /// The vshards that hold a tree of `table` here, in vshard order.
+    pub fn vshards(&self, table: TableId) -> &[VShard] {
+        self.table_vshards.get(&table).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rows of `table` in vshard `vshard`'s tree between `from` and `to`, in `direction`
+    /// order, until `visit` returns false; whether it never did. Key-ordered reads of a whole
+    /// table merge these per tree (`keel_sql`'s ordered scan parts).
+    pub fn scan_vshard(
+        &self,
+        snapshot: Snapshot,
+        table: TableId,
+        vshard: VShard,
+        (from, to): (Bound<&[u8]>, Bound<&[u8]>),
+        direction: Direction,
+        visit: &mut dyn FnMut(RowView<'_>) -> bool,
+    ) -> Result<bool, Blocked> {
+        self.check_table(snapshot.txn, table)?;
+        self.scan_tree_ranges(
+            snapshot,
+            table,
+            vshard,
+            &mut std::iter::once((from, to)),
+            direction,
+            visit,
+        )
     }
 
     /// Visits the rows of `table`'s trees in vshard order, each tree from the bound `from` gives
@@ -1048,17 +1105,19 @@ impl Store {
             table,
             vshard,
             &mut std::iter::once((from, to)),
+            Direction::Forward,
             visit,
         )
     }
 
-    /// [`Store::scan_tree`] of each range in turn.
+    /// [`Store::scan_tree`] of each range in turn, in `direction` order.
     fn scan_tree_ranges<'k>(
         &self,
         snapshot: Snapshot,
         table: TableId,
         vshard: VShard,
         ranges: &mut dyn Iterator<Item = (Bound<&'k [u8]>, Bound<&'k [u8]>)>,
+        direction: Direction,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<bool, Blocked> {
         let Some(tree) = self.trees.get(&(table, vshard)) else {
@@ -1069,13 +1128,13 @@ impl Store {
         // No row of the table locked (most scans): each row's view is the committed one, with no
         // lookup per row. The store cannot change during the scan (it is borrowed).
         if !self.locks.has_table(table) {
-            tree.scan_ranges(ranges, &mut |key, raw| {
+            tree.scan_ranges(ranges, direction, &mut |key, raw| {
                 go_on = visit(self.committed_view(snapshot, table, key, Some(raw)));
                 go_on
             });
             return Ok(go_on);
         }
-        tree.scan_ranges(ranges, &mut |key, raw| {
+        tree.scan_ranges(ranges, direction, &mut |key, raw| {
             go_on = match self.view(snapshot, table, key, Some(raw)) {
                 Ok(view) => visit(view),
                 Err(wait) => {
@@ -1142,7 +1201,14 @@ impl Store {
                 let to = ends[i].as_deref().map_or(Bound::Unbounded, Bound::Excluded);
                 (Bound::Included(prefixes[i].as_slice()), to)
             });
-            if !self.scan_tree_ranges(snapshot, table, group[0].0, &mut ranges, visit)? {
+            if !self.scan_tree_ranges(
+                snapshot,
+                table,
+                group[0].0,
+                &mut ranges,
+                Direction::Forward,
+                visit,
+            )? {
                 return Ok(false);
             }
         }
