@@ -13536,7 +13536,7 @@ fn immutable(expr: &Expr) -> bool {
 }
 
 /// The secondary index that narrows a scan most: equalities on its leading columns, then a
-/// range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one. A unique index with every column equal
+/// range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one when its entries sort as its values. A unique index with every column equal
 /// wins (one entry); otherwise more equal columns win, then a range. Range bounds are taken only
 /// against a bare column (the value then has the column's type), so the entries scanned are a
 /// superset of the matches; the filter runs on every row found.
@@ -13587,9 +13587,12 @@ fn index_access(
             })
         };
         let eq: Vec<Expr> = parts.iter().map_while(equal_to).collect();
+        // Bounds only on a part whose entries sort as its values (not numeric's).
         let (lower, upper) = match parts.get(eq.len()) {
-            Some(part) => range_bounds(part, conjuncts, &mut Vec::new()),
-            None => (None, None),
+            Some(part) if index.part_type(table, eq.len()).key_ordered() => {
+                range_bounds(part, conjuncts, &mut Vec::new())
+            }
+            _ => (None, None),
         };
         let score = if index.unique && eq.len() == index.width() {
             usize::MAX
