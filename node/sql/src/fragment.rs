@@ -1172,7 +1172,7 @@ impl Shard {
                     Some(keys) => Target::Keys(keys),
                     None => Target::All {
                         range: range.as_deref(),
-                        order: part.as_ref().and_then(|p| p.order),
+                        order: part.as_ref().and_then(|p| p.order.map(|d| (d, max_rows))),
                     },
                 };
                 // Decode what the filter and the statement read; return only the latter.
@@ -1810,10 +1810,10 @@ fn matches(filter: Option<&Expr>, row: &[Value], ctx: &EvalContext<'_>) -> SqlRe
 #[derive(Clone, Copy)]
 enum Target<'a> {
     /// Every row, or those with keys in `range`; in key order across vshards with an `order`
-    /// (a read in parts only).
+    /// (a read in parts only), wanting that many rows.
     All {
         range: Option<&'a KeyBounds>,
-        order: Option<Direction>,
+        order: Option<(Direction, usize)>,
     },
     /// The rows under these keys.
     Keys(&'a [Vec<u8>]),
@@ -1877,7 +1877,7 @@ fn for_each_visible(
     let mut row = Vec::with_capacity(width);
     if let Target::All {
         range,
-        order: Some(direction),
+        order: Some((direction, want)),
     } = target
     {
         let (after, most) = part.unwrap_or((None, usize::MAX));
@@ -1887,7 +1887,7 @@ fn for_each_visible(
             snapshot,
             table.id,
             range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref),
-            (after, most, direction),
+            (after, most, direction, want),
             &mut |view| {
                 reads.saw(view);
                 let Some(bytes) = &view.visible else {
@@ -1966,31 +1966,65 @@ fn for_each_visible(
 }
 
 /// One vshard's tree in a key-ordered read ([`ordered_scan`]): the rows read and kept but not
-/// yet returned, the last key visited (kept or not), and whether the tree has no more.
+/// yet returned, the last key visited (kept or not), how many versions its next read visits, and
+/// whether the tree has no more.
 struct Run {
     vshard: VShard,
     rows: std::collections::VecDeque<(Vec<u8>, Vec<Value>)>,
     last: Option<Vec<u8>>,
+    batch: usize,
     done: bool,
 }
 
+/// A run's first key in [`ordered_scan`]'s heap: the first in the read's order (`forward`:
+/// the smallest) on top.
+struct Head {
+    key: Vec<u8>,
+    run: usize,
+    forward: bool,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self.forward {
+            other.key.cmp(&self.key)
+        } else {
+            self.key.cmp(&other.key)
+        }
+    }
+}
+
 /// A part of a read of `table`'s keys in `range` in key order (`direction`) across this worker's
-/// vshards, starting past `after` (the last key the previous part returned); `keep` decodes and
-/// filters a row (None: left out), `visit` takes the rows in order.
+/// vshards, starting past `after` (the last key the previous part returned) and wanting `want`
+/// rows; `keep` decodes and filters a row (None: left out), `visit` takes the rows in order.
 ///
-/// Each vshard's tree is read in batches of at most `batch` row versions into its [`Run`]; the
-/// runs are merged by their first rows. A run that ran dry before its tree ended may still hold
-/// rows that come before the others' first ones (its tree is read only up to its `last` key), so
-/// merging stops there, the dry runs are read again with a batch twice as large, and so on. After
-/// about `most` visits the part ends at the first of the dry runs' last keys: every row up to it
-/// has been returned (or was left out), so the next part starts past it. Returns where the next
-/// part starts (None: the read is complete).
+/// Each vshard's tree is read in batches into its [`Run`], the first batch about twice the
+/// run's share of `want`, each later one of that run twice its previous; the runs are merged by
+/// their first rows through a heap. A run that ran dry before its tree ended may still hold rows
+/// that come before the others' first ones (its tree was read only up to its `last` key), so the
+/// merge stops at the first such key, the dry runs are read again, and so on. After about `most`
+/// visits the part ends there: every row up to it has been returned (or was left out), so the
+/// next part starts past it. Returns where the next part starts (None: the read is complete).
 fn ordered_scan(
     store: &Store,
     snapshot: Snapshot,
     table: TableId,
     (from, to): (Bound<&[u8]>, Bound<&[u8]>),
-    (after, most, direction): (Option<&[u8]>, usize, Direction),
+    (after, most, direction, want): (Option<&[u8]>, usize, Direction, usize),
     keep: &mut dyn FnMut(&RowView<'_>) -> SqlResult<Option<Vec<Value>>>,
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<Option<Vec<u8>>> {
@@ -2003,19 +2037,25 @@ fn ordered_scan(
         }
         _ => None,
     };
-    let mut runs: Vec<Run> = store
+    let vshards: Vec<VShard> = store
         .vshards(table)
         .iter()
-        .filter(|&&v| single.is_none_or(|only| only == v))
-        .map(|&vshard| Run {
+        .copied()
+        .filter(|&v| single.is_none_or(|only| only == v))
+        .collect();
+    let most_each = (most / vshards.len().max(1)).clamp(16, 4096);
+    let first = (want.saturating_mul(2) / vshards.len().max(1) + 2).clamp(4, most_each);
+    let mut runs: Vec<Run> = vshards
+        .into_iter()
+        .map(|vshard| Run {
             vshard,
             rows: Default::default(),
             // The previous part's last key: each tree is read from past it.
             last: after.map(<[u8]>::to_vec),
+            batch: first,
             done: false,
         })
         .collect();
-    let mut batch = 4usize;
     let mut visits = 0usize;
     loop {
         for run in runs.iter_mut().filter(|r| r.rows.is_empty() && !r.done) {
@@ -2024,7 +2064,7 @@ fn ordered_scan(
                 (Some(last), true) => (Bound::Excluded(last.as_slice()), to),
                 (Some(last), false) => (from, Bound::Excluded(last.as_slice())),
             };
-            let (mut seen, mut failure) = (0usize, None);
+            let (mut seen, mut failure, batch) = (0usize, None, run.batch);
             let mut last = Vec::new();
             let rows = &mut run.rows;
             let ended = store.scan_vshard(
@@ -2053,28 +2093,50 @@ fn ordered_scan(
             }
             visits += seen;
             run.done = ended;
+            run.batch = (run.batch * 2).min(most_each);
             if seen > 0 {
                 run.last = Some(last);
             }
         }
-        loop {
-            let first = runs
-                .iter()
-                .enumerate()
-                .filter_map(|(i, run)| Some((i, run.rows.front()?.0.as_slice())))
-                .reduce(|a, b| if before(b.1, a.1) { b } else { a });
-            let Some((i, head)) = first else {
-                break;
-            };
-            let waits = runs.iter().any(|run| {
-                run.rows.is_empty()
-                    && !run.done
-                    && run.last.as_deref().is_none_or(|last| before(last, head))
-            });
-            if waits {
+        // The first of the dry runs' last keys: no row after it may be returned yet.
+        let mut frontier: Option<&[u8]> = None;
+        let mut heap = std::collections::BinaryHeap::with_capacity(runs.len());
+        for (i, run) in runs.iter().enumerate() {
+            match (run.rows.front(), &run.last) {
+                (Some((key, _)), _) => heap.push(Head {
+                    key: key.clone(),
+                    run: i,
+                    forward,
+                }),
+                (None, Some(last)) if !run.done => {
+                    if frontier.is_none_or(|f| before(last, f)) {
+                        frontier = Some(last);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut frontier = frontier.map(<[u8]>::to_vec);
+        while let Some(head) = heap.peek() {
+            if frontier.as_deref().is_some_and(|f| before(f, &head.key)) {
                 break;
             }
-            let (key, mut row) = runs[i].rows.pop_front().expect("a first row");
+            let i = heap.pop().expect("a head").run;
+            let run = &mut runs[i];
+            let (key, mut row) = run.rows.pop_front().expect("a first row");
+            match (run.rows.front(), &run.last) {
+                (Some((next, _)), _) => heap.push(Head {
+                    key: next.clone(),
+                    run: i,
+                    forward,
+                }),
+                (None, Some(last)) if !run.done => {
+                    if frontier.as_deref().is_none_or(|f| before(last, f)) {
+                        frontier = Some(last.clone());
+                    }
+                }
+                _ => {}
+            }
             if !visit(&key, &mut row)? {
                 return Ok(Some(key));
             }
@@ -2083,16 +2145,10 @@ fn ordered_scan(
             return Ok(None);
         }
         if visits >= most {
-            let dry = runs
-                .iter()
-                .filter(|run| run.rows.is_empty() && !run.done)
-                .filter_map(|run| run.last.as_deref())
-                .reduce(|a, b| if before(b, a) { b } else { a });
-            if let Some(resume) = dry {
-                return Ok(Some(resume.to_vec()));
+            if let Some(resume) = frontier {
+                return Ok(Some(resume));
             }
         }
-        batch = (batch * 2).min((most / runs.len().max(1)).clamp(16, 4096));
     }
 }
 
