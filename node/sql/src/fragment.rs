@@ -2108,10 +2108,8 @@ fn ordered_scan(
                     run: i,
                     forward,
                 }),
-                (None, Some(last)) if !run.done => {
-                    if frontier.is_none_or(|f| before(last, f)) {
-                        frontier = Some(last);
-                    }
+                (None, Some(last)) if !run.done && frontier.is_none_or(|f| before(last, f)) => {
+                    frontier = Some(last);
                 }
                 _ => {}
             }
@@ -2130,10 +2128,10 @@ fn ordered_scan(
                     run: i,
                     forward,
                 }),
-                (None, Some(last)) if !run.done => {
-                    if frontier.as_deref().is_none_or(|f| before(last, f)) {
-                        frontier = Some(last.clone());
-                    }
+                (None, Some(last))
+                    if !run.done && frontier.as_deref().is_none_or(|f| before(last, f)) =>
+                {
+                    frontier = Some(last.clone());
                 }
                 _ => {}
             }
