@@ -25,6 +25,7 @@ SETUP = [
     # Deleted and updated rows leave tombstones and older versions in the trees.
     "delete from big where id % 5 = 0 and id < 20000",
     "update big set k = -k where id % 7 = 0 and id < 30000",
+    "create view big_v as select id, pad from big",
 ]
 
 # Ordered by the primary key with a LIMIT: read in key order on each worker.
@@ -50,6 +51,17 @@ ORDERED = [
     "select * from names order by name desc limit 3 offset 4997",
     "select * from events where at >= '2026-01-02' order by at limit 4",
     "select * from events where at < '2026-01-01 03:00' order by at desc limit 6",
+    # Query trees: a LIMIT over a sort over a scan (through views and projections).
+    "select * from big_v order by id desc limit 7",
+    "select * from (select id, k from big where k > 50000 order by id limit 9) s order by k",
+    "with t as (select id from big where id > 1000 order by id limit 6) select sum(id), count(*) from t",
+    "select id from big where id < 50 order by id limit null",
+    "select id from big where id < 50 order by id limit all offset 40",
+    "select x.id, y.id from (select id from big order by id limit 3) x, (select id from big order by id desc limit 2) y order by 1, 2",
+    "select p.a, l.id from (select distinct a from pairs where a between 1 and 3) p, "
+    "lateral (select id from big where big.id > p.a * 1000 order by id limit 2) l order by 1, 2",
+    "select a, (select id from big where big.id > pairs.a * 10 order by id limit 1) from pairs where a < 4 and b = 'b1' order by 1",
+    "select id from big where id in (select id from big where k > 99990 order by id limit 3) order by id",
 ]
 
 # A key range without ORDER BY (rows compared sorted), and aggregates over ranges.
@@ -106,6 +118,10 @@ def test_key_ranges_and_ordered_reads_match_postgres(keel_factory, pg_db, cores)
     plan = run(args, "explain select * from big where id > 500 and k = 3 order by id limit 5").decode()
     assert "Index Scan using big_pkey on big" in plan and "Index Cond: (id > 500)" in plan, plan
     assert "Filter: (k = 3)" in plan, plan
+    plan = run(args, "explain select * from big_v order by id desc limit 3").decode()
+    assert "Index Scan Backward using big_pkey on big" in plan, plan
+    plan = run(args, "explain select * from big_v order by id desc limit 300000").decode()
+    assert "Seq Scan on big" in plan, plan
     plan = run(args, "explain select * from pairs where a = 5 and b < 'c'").decode()
     assert "Index Cond: ((a = 5) AND (b < 'c'::text))" in plan, plan
 

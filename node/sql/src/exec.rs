@@ -4186,7 +4186,7 @@ impl Session {
             .await?;
         // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
         // order, so the sorter sees at most LIMIT + OFFSET rows per worker.
-        let order = key_order(table, &plan.outputs, &plan.order_by)
+        let order = crate::plan::key_order(table, &plan.outputs, &plan.order_by)
             .zip(output.wanted)
             .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
         let read = ScanRead {
@@ -4616,6 +4616,9 @@ impl Session {
         // without, scans with filters of their own go first, then those joined to scans already
         // narrowed, and every filter from a narrowed scan is sent.
         let edges = crate::join_order::key_edges(rel);
+        // Scans under a LIMIT over a sort by their primary key: read in key order, each worker's
+        // first LIMIT + OFFSET rows (when read alone and without semi-join keys).
+        let tops = crate::plan::top_scans(rel);
         let mut pending: Vec<&Rel> = crate::query::scans(rel)
             .into_iter()
             .filter(|scan| !skipped.contains(&(*scan as *const Rel as usize)))
@@ -4867,10 +4870,24 @@ impl Session {
                 let values = project.as_ref().map_or(table.columns.len(), |p| p.len());
                 24.0 + (values * std::mem::size_of::<Value>()) as f64 + widths
             };
-            let parts = match (estimate(scan), table_stats(scan)) {
-                (Some(rows), Some(stats)) => rows * row_bytes(&stats) > memory.limit() as f64 / 4.0,
-                _ => true,
+            let order = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
+                Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
+                    let offset = count_value(top.offset, &ctx, "OFFSET")?.unwrap_or(0);
+                    // LIMIT NULL (or ALL) takes every row.
+                    count_value(Some(top.limit), &ctx, "LIMIT")?
+                        .and_then(|limit| usize::try_from(limit.saturating_add(offset)).ok())
+                        .filter(|&wanted| wanted <= ORDERED_READ_ROWS)
+                        .map(|wanted| (top.direction, wanted))
+                }
+                _ => None,
             };
+            let parts = order.is_some()
+                || match (estimate(scan), table_stats(scan)) {
+                    (Some(rows), Some(stats)) => {
+                        rows * row_bytes(&stats) > memory.limit() as f64 / 4.0
+                    }
+                    _ => true,
+                };
             let read = ScanRead {
                 parts,
                 table,
@@ -4882,7 +4899,7 @@ impl Session {
                 now,
                 prefixes,
                 range: key_bounds(table, access, &ctx)?,
-                order: None,
+                order,
             };
             let started = std::time::Instant::now();
             let visited;
@@ -8703,7 +8720,7 @@ fn seek_targets(
 
 /// The most rows of LIMIT + OFFSET a query ordered by its table's primary key reads from each
 /// worker in key order (more: the whole table goes through the sort).
-const ORDERED_READ_ROWS: usize = 100_000;
+pub(crate) const ORDERED_READ_ROWS: usize = 100_000;
 
 /// The read direction of each aggregate of `grouping` when it is an aggregate of one group (no
 /// GROUP BY) whose aggregates are all plain `min`/`max` of the first primary key column, of a
@@ -8729,33 +8746,6 @@ fn key_extremes(table: &TableDef, grouping: &crate::plan::Grouping) -> Option<Ve
             }
         })
         .collect()
-}
-
-/// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows): its
-/// first keys are the primary key's columns, in order, all ascending or all descending, of
-/// types whose key encoding sorts as their values ([`DataType::key_ordered`]). Keys after the
-/// whole primary key change nothing (no two rows tie on it); NULLS FIRST/LAST neither (key
-/// columns hold no NULL).
-fn key_order(
-    table: &TableDef,
-    outputs: &[Expr],
-    order_by: &[crate::plan::SortKey],
-) -> Option<Direction> {
-    let pk = &table.primary_key;
-    if pk.is_empty() || order_by.len() < pk.len() {
-        return None;
-    }
-    let descending = order_by[0].descending;
-    let follows = pk.iter().zip(order_by).all(|(&column, key)| {
-        key.descending == descending
-            && outputs.get(key.output) == Some(&Expr::Column(column))
-            && table.columns[column].ty.key_ordered()
-    });
-    follows.then_some(if descending {
-        Direction::Backward
-    } else {
-        Direction::Forward
-    })
 }
 
 /// A table read's parameters (see [`read_in_parts`]).

@@ -66,6 +66,9 @@ struct Printer<'a> {
     qualify: bool,
     /// Extra indentation of a subplan's lines.
     base: usize,
+    /// Scans read in key order under a LIMIT ([`crate::plan::top_scans`]), by address, and
+    /// whether backward.
+    ordered: Vec<(*const Rel, bool)>,
 }
 
 /// The plan's lines.
@@ -78,6 +81,24 @@ pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool, merge_joins: bool
         subplans: 0,
         qualify: scans_shown(rel) > 1,
         base: 0,
+        ordered: crate::plan::top_scans(rel)
+            .into_iter()
+            // A LIMIT whose value comes at run time is taken to be small enough.
+            .filter(|top| match top.limit {
+                Expr::Const(Value::Int(n)) => {
+                    let offset = match top.offset {
+                        Some(Expr::Const(Value::Int(o))) => *o,
+                        _ => 0,
+                    };
+                    n.saturating_add(offset) <= crate::exec::ORDERED_READ_ROWS as i64
+                }
+                _ => true,
+            })
+            .map(|top| {
+                let backward = top.direction == keel_storage::btree::Direction::Backward;
+                (top.scan as *const Rel, backward)
+            })
+            .collect(),
     };
     printer.node(rel, 0, true, &[]);
     printer.lines
@@ -490,7 +511,23 @@ impl Printer<'_> {
                     format!("{} {alias}", table.name)
                 };
                 let mut filter = filter.as_deref().cloned();
+                // Read in key order: PostgreSQL's scan of the primary key's index.
+                let ordered = self
+                    .ordered
+                    .iter()
+                    .find(|(scan, _)| std::ptr::eq(*scan, rel))
+                    .map(|&(_, backward)| if backward { " Backward" } else { "" });
                 match access {
+                    Access::Scan if ordered.is_some() => self.push(
+                        depth,
+                        arrow,
+                        format!(
+                            "Index Scan{} using {} on {target}",
+                            ordered.unwrap_or_default(),
+                            table.pkey_name()
+                        ),
+                        rel,
+                    ),
                     Access::Scan => self.push(depth, arrow, format!("Seq Scan on {target}"), rel),
                     Access::Key(values) => {
                         self.push(
@@ -532,7 +569,11 @@ impl Printer<'_> {
                         self.push(
                             depth,
                             arrow,
-                            format!("Index Scan using {} on {target}", table.pkey_name()),
+                            format!(
+                                "Index Scan{} using {} on {target}",
+                                ordered.unwrap_or_default(),
+                                table.pkey_name()
+                            ),
                             rel,
                         );
                         // The range's conjuncts are the index condition, not a filter.

@@ -286,6 +286,138 @@ impl ConstantRows {
     }
 }
 
+/// A scan of a query tree that a LIMIT over a sort by the scanned table's primary key reads in
+/// key order ([`top_scans`]): each worker returns its first LIMIT + OFFSET rows, which the sort
+/// then orders and the LIMIT cuts.
+pub struct TopScan<'r> {
+    pub scan: &'r Rel,
+    pub direction: keel_storage::btree::Direction,
+    pub limit: &'r Expr,
+    pub offset: Option<&'r Expr>,
+}
+
+/// The scans of `rel` under `Limit -> Sort -> [Project ->] Scan` whose sort keys are the
+/// table's primary key ([`key_order`]), outside the parts of the tree that run more than once
+/// (the right side of a LATERAL apply, a recursive query) and outside subqueries.
+pub fn top_scans(rel: &Rel) -> Vec<TopScan<'_>> {
+    let mut found = Vec::new();
+    collect_top_scans(rel, &mut found);
+    found
+}
+
+fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
+    match rel {
+        Rel::Limit {
+            input,
+            limit: Some(limit),
+            offset,
+            ties: None,
+        } => {
+            if let Rel::Sort {
+                input: sorted,
+                keys,
+            } = input.as_ref()
+            {
+                if let Some((scan, direction)) = sorted_scan(sorted, keys) {
+                    found.push(TopScan {
+                        scan,
+                        direction,
+                        limit,
+                        offset: offset.as_ref(),
+                    });
+                    return;
+                }
+            }
+            collect_top_scans(input, found);
+        }
+        Rel::Apply { left, .. } => collect_top_scans(left, found),
+        Rel::Recursive { .. } => {}
+        _ => {
+            for input in rel.inputs() {
+                collect_top_scans(input, found);
+            }
+        }
+    }
+}
+
+/// The scan under `rel` (itself, or under projections) when `keys` over `rel`'s rows sort by
+/// that scan's table's primary key, and the key order that gives; None when its filter reads an
+/// outer row or runs a subquery (its rows would then depend on more than the scan).
+fn sorted_scan<'r>(
+    rel: &'r Rel,
+    keys: &[SortKey],
+) -> Option<(&'r Rel, keel_storage::btree::Direction)> {
+    // The projections from the top down.
+    let mut projections = Vec::new();
+    let mut scan = rel;
+    while let Rel::Project { input, exprs } = scan {
+        projections.push(exprs);
+        scan = input;
+    }
+    let Rel::Scan {
+        table,
+        filter,
+        project,
+        ..
+    } = scan
+    else {
+        return None;
+    };
+    if let Some(filter) = filter {
+        let mut plain = true;
+        filter.visit(&mut |e| plain &= !matches!(e, Expr::Outer(..) | Expr::Subquery(_)));
+        if !plain {
+            return None;
+        }
+    }
+    // The table column each of the scan's outputs is, then each projection's.
+    let mut columns: Vec<Option<usize>> = match project {
+        Some(project) => project.iter().copied().map(Some).collect(),
+        None => (0..table.columns.len()).map(Some).collect(),
+    };
+    for exprs in projections.into_iter().rev() {
+        columns = exprs
+            .iter()
+            .map(|e| match e {
+                Expr::Column(c) => columns.get(*c).copied().flatten(),
+                _ => None,
+            })
+            .collect();
+    }
+    let outputs: Vec<Expr> = columns
+        .into_iter()
+        .map(|c| c.map_or(Expr::Const(Value::Null), Expr::Column))
+        .collect();
+    Some((scan, key_order(table, &outputs, keys)?))
+}
+
+/// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows): its
+/// first keys are the primary key's columns, in order, all ascending or all descending, of
+/// types whose key encoding sorts as their values ([`DataType::key_ordered`]). Keys after the
+/// whole primary key change nothing (no two rows tie on it); NULLS FIRST/LAST neither (key
+/// columns hold no NULL).
+pub fn key_order(
+    table: &TableDef,
+    outputs: &[Expr],
+    order_by: &[SortKey],
+) -> Option<keel_storage::btree::Direction> {
+    let pk = &table.primary_key;
+    if pk.is_empty() || order_by.len() < pk.len() {
+        return None;
+    }
+    let descending = order_by[0].descending;
+    let follows = pk.iter().zip(order_by).all(|(&column, key)| {
+        key.descending == descending
+            && outputs.get(key.output) == Some(&Expr::Column(column))
+            && table.columns[column].ty.key_ordered()
+    });
+    follows.then_some(if descending {
+        keel_storage::btree::Direction::Backward
+    } else {
+        keel_storage::btree::Direction::Forward
+    })
+}
+
 /// A relational operator tree, the general form of a query (joins, subqueries, set operations):
 /// the session runs it over rows the workers return for its [`Rel::Scan`] leaves (see
 /// `query.rs`). Every node produces rows of a fixed width; a parent's expressions name its input's
