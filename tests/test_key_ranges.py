@@ -147,3 +147,36 @@ def test_ordered_reads_see_their_snapshot(keel):
         # Parameters bound in the protocol give the range and the LIMIT.
         assert reader.execute("select id from t where id >= %s order by id desc limit %s", (49990, 3)).fetchall() == \
             [(50000,), (49999,), (49998,)]
+
+
+WRITES = [
+    "create table w (id int primary key, v int)",
+    "insert into w select g, g from generate_series(1, 10000) g",
+    "create table wp (a int, b text, v int, primary key (a, b))",
+    "insert into wp select g / 10, chr(97 + g % 10), g from generate_series(1, 2000) g",
+    "update w set v = v + 1 where id between 100 and 200",
+    "delete from w where id > 9990",
+    "update w set v = -v where id < 50 and v % 2 = 0 returning id, v",
+    "delete from w where id >= 300 and id < 310 returning *",
+    "update w set id = id + 100000 where id between 500 and 505",
+    "delete from wp where a = 7 and b >= 'c'",
+    "update wp set v = 0 where a = 3 returning a, b, v",
+    "update wp set v = v * 2 where a between 10 and 12 and b < 'd'",
+    "delete from wp where a > 195",
+]
+
+
+def test_writes_by_key_range_match_postgres(keel, postgres):
+    """UPDATE and DELETE with primary key ranges visit only the range on each worker: the rows
+    changed, RETURNING and the tables after are PostgreSQL's."""
+    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists keywrites",
+                                                      "-c", "create database keywrites"], check=True)
+    theirs_args = postgres.psql_args("keywrites")
+    try:
+        for sql in WRITES:
+            ours, theirs = run(keel.psql_args(), sql), run(theirs_args, sql)
+            assert sorted(ours.splitlines()) == sorted(theirs.splitlines()), sql
+        for sql in ["select * from w order by id", "select * from wp order by a, b"]:
+            assert run(keel.psql_args(), sql) == run(theirs_args, sql), sql
+    finally:
+        subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database keywrites"], check=True)

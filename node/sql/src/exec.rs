@@ -3408,7 +3408,7 @@ impl Session {
                             .collect::<Vec<_>>(),
                     );
                     let returning = write.returning.is_some();
-                    let op = |key: KeyTarget| {
+                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>| {
                         if delete {
                             ShardOp::Delete {
                                 table: write.table.clone(),
@@ -3416,6 +3416,7 @@ impl Session {
                                 filter: None,
                                 params: params.clone(),
                                 returning,
+                                range,
                             }
                         } else {
                             ShardOp::Update {
@@ -3425,6 +3426,7 @@ impl Session {
                                 assignments: assignments.clone(),
                                 params: params.clone(),
                                 returning,
+                                range,
                             }
                         }
                     };
@@ -3596,13 +3598,14 @@ impl Session {
             }
             Plan::Update(update) => {
                 let returning = update.returning.is_some();
-                let ops = |key: KeyTarget| ShardOp::Update {
+                let ops = |key: KeyTarget, range| ShardOp::Update {
                     table: update.table.clone(),
                     key,
                     filter: update.filter.clone(),
                     assignments: update.assignments.clone(),
                     params: params.clone(),
                     returning,
+                    range,
                 };
                 self.write_rows(
                     cluster,
@@ -3619,12 +3622,13 @@ impl Session {
             }
             Plan::Delete(delete) => {
                 let returning = delete.returning.is_some();
-                let ops = |key: KeyTarget| ShardOp::Delete {
+                let ops = |key: KeyTarget, range| ShardOp::Delete {
                     table: delete.table.clone(),
                     key,
                     filter: delete.filter.clone(),
                     params: params.clone(),
                     returning,
+                    range,
                 };
                 self.write_rows(
                     cluster,
@@ -3689,12 +3693,13 @@ impl Session {
         access: &Access,
         returning: Option<&Returning>,
         verb: &str,
-        op: impl Fn(KeyTarget) -> ShardOp,
+        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>) -> ShardOp,
         txn: Tx,
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let targets = self.targets(cluster, table, access, ctx, txn).await?;
+        let range = key_bounds(table, access, ctx)?;
         self.note_writers(targets.iter().map(|(w, _)| *w));
         let now = ctx.now;
         let requests = targets
@@ -3705,7 +3710,7 @@ impl Session {
                     ShardRequest {
                         txn,
                         now,
-                        op: op(key),
+                        op: op(key, range.clone()),
                     },
                 )
             })
@@ -3777,18 +3782,8 @@ impl Session {
                 };
                 count_scan(cluster, table.id, Some(pkey), 0);
                 // Keys that share the table's placement prefix live on one vshard.
-                let n = usize::from(table.placement);
-                let one = match (&bounds.from, &bounds.to) {
-                    (
-                        Bound::Included(a) | Bound::Excluded(a),
-                        Bound::Included(b) | Bound::Excluded(b),
-                    ) if n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n] => {
-                        Some(owner_of(table.vshard(a), cluster.workers()))
-                    }
-                    _ => None,
-                };
-                Ok(match one {
-                    Some(worker) => vec![(worker, None)],
+                Ok(match bounds.vshard {
+                    Some(vshard) => vec![(owner_of(vshard, cluster.workers()), None)],
                     None => (0..cluster.workers() as WorkerId)
                         .map(|w| (w, None))
                         .collect(),
@@ -5375,6 +5370,7 @@ impl Session {
                     filter: None,
                     params: params.clone(),
                     returning: true,
+                    range: None,
                 };
                 let now = ctx.now;
                 (worker, ShardRequest { txn, now, op })
@@ -7076,6 +7072,7 @@ impl Session {
                                 assignments: assignments.clone(),
                                 params: Arc::new(Vec::new()),
                                 returning: false,
+                                range: None,
                             };
                             (
                                 w,
@@ -9047,8 +9044,21 @@ fn key_bounds(
     };
     let types = |part: usize| table.columns[table.primary_key[part]].ty;
     let width = table.primary_key.len();
-    Ok(part_range(&types, width, false, eq, lower, upper, ctx)?
-        .map(|(from, to, _)| Arc::new(KeyBounds { from, to })))
+    let Some((from, to, _)) = part_range(&types, width, false, eq, lower, upper, ctx)? else {
+        return Ok(None);
+    };
+    // A value of the first key column of a table placed by it fixes the vshard: every key in
+    // the range starts with its encoding (a bound on a later column never carries into it).
+    let vshard = match (&from, &to) {
+        (Bound::Included(a), _) if !eq.is_empty() && table.placed_by_first_key_column() => {
+            Some(table.vshard(a))
+        }
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
+            keel_storage::range_vshard(a, b, table.placement)
+        }
+        _ => None,
+    };
+    Ok(Some(Arc::new(KeyBounds { from, to, vshard })))
 }
 
 /// The keys of an index or primary key whose parts have types `types` (`width` of them) that are

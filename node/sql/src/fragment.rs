@@ -111,6 +111,9 @@ pub struct ScanPart {
 pub struct KeyBounds {
     pub from: Bound<Vec<u8>>,
     pub to: Bound<Vec<u8>>,
+    /// The one vshard every key in the range lives in (they share the table's placement
+    /// prefix: the range fixes the column the table is placed by).
+    pub vshard: Option<VShard>,
 }
 
 impl KeyBounds {
@@ -224,6 +227,8 @@ pub enum ShardOp {
         assignments: Arc<Vec<(usize, Expr)>>,
         params: Arc<Vec<Value>>,
         returning: bool,
+        /// Without `key`, only these keys are visited.
+        range: Option<Arc<KeyBounds>>,
     },
     /// Deletes matching rows; returns them when `returning`.
     Delete {
@@ -232,6 +237,8 @@ pub enum ShardOp {
         filter: Option<Arc<Expr>>,
         params: Arc<Vec<Value>>,
         returning: bool,
+        /// Without `key`, only these keys are visited.
+        range: Option<Arc<KeyBounds>>,
     },
     Truncate {
         table: TableId,
@@ -1712,11 +1719,13 @@ impl Shard {
                 assignments,
                 params,
                 returning,
+                range,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
+                let (filter, range) = (filter.as_deref(), range.as_deref());
                 let targets =
-                    collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                    collect_targets(&store, tx, table, (keys, range), filter, &ctx, &mut reads)?;
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -1754,11 +1763,13 @@ impl Shard {
                 filter,
                 params,
                 returning,
+                range,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
+                let (filter, range) = (filter.as_deref(), range.as_deref());
                 let targets =
-                    collect_targets(&store, tx, table, keys, filter.as_deref(), &ctx, &mut reads)?;
+                    collect_targets(&store, tx, table, (keys, range), filter, &ctx, &mut reads)?;
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -1886,7 +1897,13 @@ fn for_each_visible(
             store,
             snapshot,
             table.id,
-            range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref),
+            match range {
+                Some(range) => {
+                    let (from, to) = range.as_ref();
+                    (from, to, range.vshard)
+                }
+                None => (Bound::Unbounded, Bound::Unbounded, None),
+            },
             (after, most, direction, want),
             &mut |view| {
                 reads.saw(view);
@@ -1944,6 +1961,7 @@ fn for_each_visible(
                 snapshot,
                 table.id,
                 range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref),
+                range.and_then(|r| r.vshard),
                 part.and_then(|(after, _)| after),
                 &mut step,
             )?;
@@ -2008,8 +2026,8 @@ impl Ord for Head {
     }
 }
 
-/// A part of a read of `table`'s keys in `range` in key order (`direction`) across this worker's
-/// vshards, starting past `after` (the last key the previous part returned) and wanting `want`
+/// A part of a read of `table`'s keys between `from` and `to` (all in vshard `single`, when
+/// given) in key order (`direction`) across this worker's vshards, starting past `after` (the last key the previous part returned) and wanting `want`
 /// rows; `keep` decodes and filters a row (None: left out), `visit` takes the rows in order.
 ///
 /// Each vshard's tree is read in batches into its [`Run`], the first batch about twice the
@@ -2023,7 +2041,7 @@ fn ordered_scan(
     store: &Store,
     snapshot: Snapshot,
     table: TableId,
-    (from, to): (Bound<&[u8]>, Bound<&[u8]>),
+    (from, to, single): (Bound<&[u8]>, Bound<&[u8]>, Option<VShard>),
     (after, most, direction, want): (Option<&[u8]>, usize, Direction, usize),
     keep: &mut dyn FnMut(&RowView<'_>) -> SqlResult<Option<Vec<Value>>>,
     visit: &mut RowVisitor<'_>,
@@ -2031,12 +2049,6 @@ fn ordered_scan(
     let forward = direction == Direction::Forward;
     // `a` comes before `b` in the read's order.
     let before = |a: &[u8], b: &[u8]| if forward { a < b } else { a > b };
-    let single = match (from, to) {
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
-            store.one_vshard(table, a, b)
-        }
-        _ => None,
-    };
     let vshards: Vec<VShard> = store
         .vshards(table)
         .iter()
@@ -2355,7 +2367,8 @@ fn newest_row(store: &Store, txn: TxnId, table: TableId, key: &[u8]) -> Attempt<
     found
 }
 
-/// Rows a write changes: those the snapshot sees that match. A row another transaction holds
+/// Rows a write changes: those the snapshot sees that match, among `keys` (or, without, every
+/// row or those in `range`). A row another transaction holds
 /// means waiting for it (and starting over). A row changed since the snapshot is a serialization
 /// failure under REPEATABLE READ and SERIALIZABLE; READ COMMITTED re-checks its newest version
 /// against the filter and changes that one (PostgreSQL's EvalPlanQual).
@@ -2363,7 +2376,7 @@ fn collect_targets(
     store: &Store,
     tx: Tx,
     table: &TableDef,
-    keys: Option<&[Vec<u8>]>,
+    (keys, range): (Option<&[Vec<u8>]>, Option<&KeyBounds>),
     filter: Option<&Expr>,
     ctx: &EvalContext<'_>,
     reads: &mut Reads,
@@ -2401,13 +2414,16 @@ fn collect_targets(
         }
         None => {
             let mut failure = None;
-            store.scan(tx.snap(), table.id, &mut |view| match consider(view) {
+            let bounds = range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref);
+            let single = range.and_then(|r| r.vshard);
+            let mut visit = |view: RowView<'_>| match consider(view) {
                 Ok(()) => true,
                 Err(stop) => {
                     failure = Some(stop);
                     false
                 }
-            })?;
+            };
+            store.scan_range_after(tx.snap(), table.id, bounds, single, None, &mut visit)?;
             if let Some(stop) = failure {
                 return Err(stop);
             }

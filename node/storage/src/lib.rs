@@ -69,6 +69,15 @@ pub fn vshard_of(key: &[u8], placement: Placement) -> VShard {
     (crc32c::crc32c(hashed) % VSHARD_COUNT as u32) as VShard
 }
 
+/// The vshard every key between `a` and `b` (of a table placed by `placement`) belongs to, when
+/// one does: they are equal, or share the placement prefix (keys between two that share a prefix
+/// share it too).
+pub fn range_vshard(a: &[u8], b: &[u8], placement: Placement) -> Option<VShard> {
+    let n = placement as usize;
+    let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
+    shared.then(|| vshard_of(a, placement))
+}
+
 /// The worker that owns `vshard` when the node runs `workers` workers.
 pub fn owner_of(vshard: VShard, workers: usize) -> WorkerId {
     (vshard as usize % workers) as WorkerId

@@ -478,10 +478,8 @@ impl Store {
 
     /// The vshard every key between `a` and `b` lives in, when one does: they are equal, or share
     /// the table's placement prefix (keys between two that share a prefix share it too).
-    pub fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
-        let n = self.placement(table) as usize;
-        let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
-        shared.then(|| self.vshard(table, a))
+    fn one_vshard(&self, table: TableId, a: &[u8], b: &[u8]) -> Option<VShard> {
+        crate::range_vshard(a, b, self.placement(table))
     }
 
     /// A store over `pages` holding a checkpoint image: its trees as of the cut, with the changes
@@ -996,29 +994,24 @@ impl Store {
             snapshot,
             table,
             (Bound::Unbounded, Bound::Unbounded),
+            None,
             after,
             visit,
         )
     }
 
     /// [`Store::scan_after`] of the keys between `range`'s bounds (a primary key range): each
-    /// tree seeks to the range's start; keys that share the table's placement prefix are read
-    /// from their one tree alone.
+    /// tree seeks to the range's start; with `single`, every such key lives in that vshard (the
+    /// caller knows them to share the table's placement prefix) and its tree alone is read.
     pub fn scan_range_after(
         &self,
         snapshot: Snapshot,
         table: TableId,
-        range: (Bound<&[u8]>, Bound<&[u8]>),
+        (from, to): (Bound<&[u8]>, Bound<&[u8]>),
+        single: Option<VShard>,
         after: Option<&[u8]>,
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<(), Blocked> {
-        let (from, to) = range;
-        let single = match range {
-            (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) => {
-                self.one_vshard(table, a, b)
-            }
-            _ => None,
-        };
         let resume = after.map(|key| (self.vshard(table, key), key));
         self.scan_trees(
             snapshot,
