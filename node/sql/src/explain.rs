@@ -517,17 +517,13 @@ impl Printer<'_> {
                     .iter()
                     .find(|(scan, _)| std::ptr::eq(*scan, rel))
                     .map(|&(_, backward)| if backward { " Backward" } else { "" });
+                let pkey_scan = format!(
+                    "Index Scan{} using {} on {target}",
+                    ordered.unwrap_or_default(),
+                    table.pkey_name()
+                );
                 match access {
-                    Access::Scan if ordered.is_some() => self.push(
-                        depth,
-                        arrow,
-                        format!(
-                            "Index Scan{} using {} on {target}",
-                            ordered.unwrap_or_default(),
-                            table.pkey_name()
-                        ),
-                        rel,
-                    ),
+                    Access::Scan if ordered.is_some() => self.push(depth, arrow, pkey_scan, rel),
                     Access::Scan => self.push(depth, arrow, format!("Seq Scan on {target}"), rel),
                     Access::Key(values) => {
                         self.push(
@@ -566,16 +562,7 @@ impl Printer<'_> {
                         );
                     }
                     Access::Range { conds, .. } => {
-                        self.push(
-                            depth,
-                            arrow,
-                            format!(
-                                "Index Scan{} using {} on {target}",
-                                ordered.unwrap_or_default(),
-                                table.pkey_name()
-                            ),
-                            rel,
-                        );
+                        self.push(depth, arrow, pkey_scan, rel);
                         // The range's conjuncts are the index condition, not a filter.
                         if let Some(f) = filter.take() {
                             let mut rest = Vec::new();
