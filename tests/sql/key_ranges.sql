@@ -1,8 +1,9 @@
 -- Ranges of primary keys and secondary indexes (bind.rs key_range_access, index_access): bounds are
 -- taken only on parts whose key encoding sorts as their values, so ranges over numeric, float and
 -- char(n) columns and keys still find every row; composite keys, text, dates, negative values,
--- impossible and NULL bounds; rows as PostgreSQL's.
-drop table if exists kr_n, kr_p, kr_t;
+-- impossible and NULL bounds, bounds out of a smallint key's range or rounded to it (a numeric against
+-- an integer key: the keys read must still include every match); rows as PostgreSQL's.
+drop table if exists kr_n, kr_p, kr_t, kr_s, kr_s2;
 create table kr_n (id int primary key, n numeric, f float8, c char(3), d date);
 insert into kr_n select g, g * 1.5 - 60, g * 0.5 - 20, (g % 20)::text, date '2026-01-01' + g from generate_series(1, 200) g;
 insert into kr_n values (201, 0, -0.0, 'x', null), (202, null, 'NaN', null, date '1999-12-31');
@@ -42,4 +43,29 @@ select count(*) from kr_t where k > 'a';
 select k from kr_t where k < '1' order by k;
 select k from kr_t where k >= 'f' order by k desc limit 3;
 select min(k), max(k) from kr_t;
-drop table kr_n, kr_p, kr_t;
+create table kr_s (s smallint primary key, v int);
+insert into kr_s select g, g from generate_series(1, 100) g;
+create table kr_s2 (id int primary key, s smallint);
+insert into kr_s2 select g, g from generate_series(1, 100) g;
+create index kr_s2_s on kr_s2 (s);
+select count(*) from kr_s where s < 100000;
+select count(*) from kr_s where s > -100000 and s < 50;
+select s from kr_s where s > 40000 order by s limit 3;
+select s from kr_s where s < 100000 order by s desc limit 2;
+select count(*) from kr_s where s > 10 and s < 5;
+select * from kr_s where s > 10 and s < 5 order by s desc limit 3;
+select count(*) from kr_s2 where s < 100000;
+select count(*) from kr_s2 where s > -100000;
+select count(*) from kr_s where s < 2147483648;
+select count(*) from kr_s where s <= 3.5;
+select count(*) from kr_s where s > 3.5;
+select count(*) from kr_s where s >= 3.5 and s < 7.5;
+select count(*) from kr_s where s > 3.4 and s <= 6.6;
+select count(*) from kr_s2 where s > 3.5;
+select count(*) from kr_s2 where s >= 96.5;
+select s from kr_s where s > 95.5 order by s limit 10;
+select s from kr_s where s < 4.5 order by s desc limit 10;
+select count(*) from kr_s where s = 3.5;
+select count(*) from kr_s where s = 100000;
+select count(*) from kr_s where s > 100000;
+drop table kr_n, kr_p, kr_t, kr_s, kr_s2;

@@ -9061,6 +9061,16 @@ fn key_bounds(
     Ok(Some(Arc::new(KeyBounds { from, to, vshard })))
 }
 
+/// What a range's bound on a key part gives ([`part_range`]).
+enum PartBound {
+    /// No row matches (a NULL).
+    Nothing,
+    /// No bound (a value out of the part's type's range).
+    Open,
+    /// The key of the bound's value, and whether it is included.
+    At(Vec<u8>, bool),
+}
+
 /// The keys of an index or primary key whose parts have types `types` (`width` of them) that are
 /// equal to `eq` on the leading parts, then within `lower`/`upper` on the next; with `unique`
 /// (`eq` names a whole unique key), the one key as well. None when no row can match (a NULL or
@@ -9102,30 +9112,44 @@ fn part_range(
         encode_key(&[(&value.0, value.1)], &mut key);
         key
     };
-    if let (Some((expr, inclusive)), Some(column)) = (lower, next) {
-        let Some(value) = value_of(expr, column)? else {
-            return Ok(None);
-        };
-        let key = with(value);
-        from = if *inclusive {
-            Bound::Included(key)
-        } else {
-            match successor(&key) {
-                Some(above) => Bound::Included(above),
+    // A bound's value in the part's type: a NULL matches nothing; one rounded on the way (a
+    // numeric against an integer column) is taken inclusive, and one out of the type's range
+    // bounds nothing, so the keys read are always a superset of the matches, which the filter
+    // then picks.
+    let bound_of = |(expr, inclusive): &(Expr, bool), part: usize| -> SqlResult<PartBound> {
+        let ty = types(part);
+        let value = expr.eval(&[], ctx)?;
+        if value.is_null() {
+            return Ok(PartBound::Nothing);
+        }
+        let from = value_type(expr, ty);
+        let exact =
+            from == ty || from == DataType::Unknown || (from.is_integer() && ty.is_integer());
+        Ok(match cast(value, from, ty, false) {
+            Ok(Value::Null) | Err(_) => PartBound::Open,
+            Ok(value) => PartBound::At(with((value, ty)), *inclusive || !exact),
+        })
+    };
+    if let (Some(lower), Some(column)) = (lower, next) {
+        match bound_of(lower, column)? {
+            PartBound::Nothing => return Ok(None),
+            PartBound::Open => {}
+            PartBound::At(key, true) => from = Bound::Included(key),
+            PartBound::At(key, false) => match successor(&key) {
+                Some(above) => from = Bound::Included(above),
                 None => return Ok(None),
-            }
-        };
+            },
+        }
     }
-    if let (Some((expr, inclusive)), Some(column)) = (upper, next) {
-        let Some(value) = value_of(expr, column)? else {
-            return Ok(None);
-        };
-        let key = with(value);
-        to = if *inclusive {
-            successor(&key).map_or(Bound::Unbounded, Bound::Excluded)
-        } else {
-            Bound::Excluded(key)
-        };
+    if let (Some(upper), Some(column)) = (upper, next) {
+        match bound_of(upper, column)? {
+            PartBound::Nothing => return Ok(None),
+            PartBound::Open => {}
+            PartBound::At(key, true) => {
+                to = successor(&key).map_or(Bound::Unbounded, Bound::Excluded)
+            }
+            PartBound::At(key, false) => to = Bound::Excluded(key),
+        }
     }
     Ok(Some((from, to, None)))
 }
