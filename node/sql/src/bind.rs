@@ -13397,7 +13397,7 @@ fn key_range_access(
 }
 
 /// A bound on a key part: (value, inclusive).
-type PartBound = Option<(Expr, bool)>;
+type BoundValue = Option<(Expr, bool)>;
 
 /// The bounds `<`, `<=`, `>`, `>=` (BETWEEN's too) put on `part` among the conjuncts, as
 /// (value, inclusive), the first of each side; the conjuncts used are added to `used`. Only
@@ -13406,7 +13406,7 @@ fn range_bounds<'e>(
     part: &Expr,
     conjuncts: &[&'e Expr],
     used: &mut Vec<&'e Expr>,
-) -> (PartBound, PartBound) {
+) -> (BoundValue, BoundValue) {
     let (mut lower, mut upper) = (None, None);
     for &conjunct in conjuncts {
         let Expr::Binary(op, left, right) = conjunct else {
@@ -13535,11 +13535,12 @@ fn immutable(expr: &Expr) -> bool {
     immutable
 }
 
-/// The secondary index that narrows a scan most: equalities on its leading columns, then a
-/// range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one when its entries sort as its values. A unique index with every column equal
-/// wins (one entry); otherwise more equal columns win, then a range. Range bounds are taken only
-/// against a bare column (the value then has the column's type), so the entries scanned are a
-/// superset of the matches; the filter runs on every row found.
+/// The secondary index that narrows a scan most, with its score: equalities on its leading
+/// columns, then a range (`<`, `<=`, `>`, `>=`, BETWEEN) on the next one when its entries sort
+/// as its values. A unique index with every column equal wins (one entry); otherwise more equal
+/// columns win, then a range. Range bounds are taken only against a bare column (the value then
+/// has the column's type), so the entries scanned are a superset of the matches; the filter
+/// runs on every row found.
 fn index_access(
     table: &TableDef,
     conjuncts: &[&Expr],
