@@ -4181,7 +4181,7 @@ impl Session {
             .await?;
         // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
         // order, so the sorter sees at most LIMIT + OFFSET rows per worker.
-        let order = crate::plan::key_order(table, &plan.outputs, &plan.order_by)
+        let order = crate::plan::key_order(table, &plan.access, &plan.outputs, &plan.order_by)
             .zip(output.wanted)
             .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
         let read = ScanRead {

@@ -356,6 +356,7 @@ fn sorted_scan<'r>(
     }
     let Rel::Scan {
         table,
+        access,
         filter,
         project,
         ..
@@ -388,28 +389,42 @@ fn sorted_scan<'r>(
         .into_iter()
         .map(|c| c.map_or(Expr::Const(Value::Null), Expr::Column))
         .collect();
-    Some((scan, key_order(table, &outputs, keys)?))
+    Some((scan, key_order(table, access, &outputs, keys)?))
 }
 
-/// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows): its
-/// first keys are the primary key's columns, in order, all ascending or all descending, of
-/// types whose key encoding sorts as their values ([`DataType::key_ordered`]). Keys after the
-/// whole primary key change nothing (no two rows tie on it); NULLS FIRST/LAST neither (key
-/// columns hold no NULL).
+/// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows) when
+/// `access` reads the table: leaving out keys on primary key columns the access fixes by
+/// equality (`Access::Range`'s `eq`), its keys are the primary key's next columns in order (a
+/// prefix of them, or all of them and then anything: no two rows tie on the whole key), all
+/// ascending or all descending, of types whose key encoding sorts as their values
+/// ([`DataType::key_ordered`]). NULLS FIRST/LAST changes nothing (key columns hold no NULL).
+/// Rows tied on a prefix come in key order, which is one of the orders the query allows.
 pub fn key_order(
     table: &TableDef,
+    access: &Access,
     outputs: &[Expr],
     order_by: &[SortKey],
 ) -> Option<keel_storage::btree::Direction> {
     let pk = &table.primary_key;
-    if pk.is_empty() || order_by.len() < pk.len() {
+    let fixed = match access {
+        Access::Range { eq, .. } => &pk[..eq.len().min(pk.len())],
+        _ => &pk[..0],
+    };
+    let column = |key: &SortKey| match outputs.get(key.output) {
+        Some(Expr::Column(c)) => Some(*c),
+        _ => None,
+    };
+    let keys: Vec<&SortKey> = order_by
+        .iter()
+        .filter(|key| column(key).is_none_or(|c| !fixed.contains(&c)))
+        .collect();
+    let rest = &pk[fixed.len()..];
+    if pk.is_empty() || order_by.is_empty() || (keys.len() > rest.len() && rest.is_empty()) {
         return None;
     }
-    let descending = order_by[0].descending;
-    let follows = pk.iter().zip(order_by).all(|(&column, key)| {
-        key.descending == descending
-            && outputs.get(key.output) == Some(&Expr::Column(column))
-            && table.columns[column].ty.key_ordered()
+    let descending = keys.first().is_some_and(|key| key.descending);
+    let follows = rest.iter().zip(&keys).all(|(&c, key)| {
+        key.descending == descending && column(key) == Some(c) && table.columns[c].ty.key_ordered()
     });
     follows.then_some(if descending {
         keel_storage::btree::Direction::Backward
