@@ -39,12 +39,8 @@ def rows(args, sql, work_mem):
 
 @pytest.fixture(scope="module")
 def pg_agg(postgres):
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists hashagg",
-                                                      "-c", "create database hashagg"], check=True)
-    args = postgres.psql_args("hashagg")
-    subprocess.run(args + ["-q", "-c", CREATE, "-c", LOAD], check=True)
-    yield args
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database hashagg"], check=True)
+    with postgres.database("hashagg", [CREATE, LOAD]) as args:
+        yield args
 
 
 @pytest.fixture

@@ -57,12 +57,8 @@ def rows(args, sql, settings=()):
 
 @pytest.fixture(scope="module")
 def pg_tables(postgres):
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists joinspill",
-                                                      "-c", "create database joinspill"], check=True)
-    args = postgres.psql_args("joinspill")
-    subprocess.run(args + ["-q"] + [a for s in SETUP for a in ("-c", s)], check=True)
-    yield args
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database joinspill"], check=True)
+    with postgres.database("joinspill", SETUP) as args:
+        yield args
 
 
 @pytest.fixture

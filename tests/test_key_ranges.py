@@ -103,12 +103,8 @@ def run(args, sql):
 
 @pytest.fixture(scope="module")
 def pg_db(postgres):
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists keyranges",
-                                                      "-c", "create database keyranges"], check=True)
-    args = postgres.psql_args("keyranges")
-    subprocess.run(args + ["-q"] + [x for s in SETUP for x in ("-c", s)], check=True)
-    yield args
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database keyranges"], check=True)
+    with postgres.database("keyranges", SETUP) as args:
+        yield args
 
 
 @pytest.mark.parametrize("cores", [2, 3])
@@ -179,14 +175,9 @@ WRITES = [
 def test_writes_by_key_range_match_postgres(keel, postgres):
     """UPDATE and DELETE with primary key ranges visit only the range on each worker: the rows
     changed, RETURNING and the tables after are PostgreSQL's."""
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists keywrites",
-                                                      "-c", "create database keywrites"], check=True)
-    theirs_args = postgres.psql_args("keywrites")
-    try:
+    with postgres.database("keywrites") as theirs_args:
         for sql in WRITES:
             ours, theirs = run(keel.psql_args(), sql), run(theirs_args, sql)
             assert sorted(ours.splitlines()) == sorted(theirs.splitlines()), sql
         for sql in ["select * from w order by id", "select * from wp order by a, b"]:
             assert run(keel.psql_args(), sql) == run(theirs_args, sql), sql
-    finally:
-        subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database keywrites"], check=True)

@@ -35,12 +35,8 @@ def digest(args, sql, work_mem="1MB"):
 
 @pytest.fixture(scope="module")
 def pg_big(postgres):
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database if exists spill",
-                                                      "-c", "create database spill"], check=True)
-    args = postgres.psql_args("spill")
-    subprocess.run(args + ["-q", "-c", CREATE, "-c", LOAD], check=True)
-    yield args
-    subprocess.run(postgres.psql_args("postgres") + ["-q", "-c", "drop database spill"], check=True)
+    with postgres.database("spill", [CREATE, LOAD]) as args:
+        yield args
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ PostgreSQL comes from Debian's postgresql-15 package (initdb/pg_ctl in /usr/lib/
 PG_BIN overrides); it refuses to run as root, so as root it runs as the 'postgres' system user.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -147,6 +148,20 @@ class Postgres:
 
     def psql_args(self, dbname="keel"):
         return ["psql", "-X", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", dbname]
+
+    @contextlib.contextmanager
+    def database(self, name, setup=()):
+        """A fresh database `name` with the `setup` statements run in it, dropped afterwards:
+        yields its psql arguments (tests that compare Keel with PostgreSQL over their own tables)."""
+        admin = self.psql_args("postgres") + ["-q"]
+        subprocess.run(admin + ["-c", f"drop database if exists {name}", "-c", f"create database {name}"], check=True)
+        args = self.psql_args(name)
+        if setup:
+            subprocess.run(args + ["-q"] + [a for s in setup for a in ("-c", s)], check=True)
+        try:
+            yield args
+        finally:
+            subprocess.run(admin + ["-c", f"drop database {name}"], check=True)
 
 
 class Fleet:
