@@ -3698,8 +3698,7 @@ impl Session {
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let targets = self.targets(cluster, table, access, ctx, txn).await?;
-        let range = key_bounds(table, access, ctx)?;
+        let (targets, range) = self.targets(cluster, table, access, ctx, txn).await?;
         self.note_writers(targets.iter().map(|(w, _)| *w));
         let now = ctx.now;
         let requests = targets
@@ -3743,7 +3742,9 @@ impl Session {
     }
 
     /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan,
-    /// the owners of the rows an index scan found (grouped per worker) for an index.
+    /// the owners of the rows an index scan found (grouped per worker) for an index, every
+    /// worker (or the one its keys live on) for a key range, which comes back with them: the
+    /// workers then read only its keys.
     async fn targets<C: Cluster>(
         &self,
         cluster: &C,
@@ -3751,14 +3752,18 @@ impl Session {
         access: &Access,
         ctx: &EvalContext<'_>,
         txn: Tx,
-    ) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
+    ) -> SqlResult<(Vec<(WorkerId, KeyTarget)>, Option<Arc<KeyBounds>>)> {
         let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
-        match access {
+        let every = || {
+            (0..cluster.workers() as WorkerId)
+                .map(|w| (w, None))
+                .collect()
+        };
+        let nothing = Ok((Vec::new(), None));
+        let targets = match access {
             Access::Scan => {
                 count_scan(cluster, table.id, None, 0);
-                Ok((0..cluster.workers() as WorkerId)
-                    .map(|w| (w, None))
-                    .collect())
+                every()
             }
             Access::Key(exprs) => {
                 count_scan(cluster, table.id, Some(pkey), 0);
@@ -3767,27 +3772,28 @@ impl Session {
                     let ty = table.columns[column].ty;
                     match key_value(expr, ty, ctx)? {
                         Some(value) => values.push((value, ty)),
-                        None => return Ok(Vec::new()),
+                        None => return nothing,
                     }
                 }
                 let key = row_key(&values);
-                Ok(vec![(
+                vec![(
                     owner_of(table.vshard(&key), cluster.workers()),
                     Some(vec![key]),
-                )])
+                )]
             }
-            Access::Range { .. } => {
-                let Some(bounds) = key_bounds(table, access, ctx)? else {
-                    return Ok(Vec::new());
+            Access::Range {
+                eq, lower, upper, ..
+            } => {
+                let Some(bounds) = key_bounds(table, eq, lower, upper, ctx)? else {
+                    return nothing;
                 };
                 count_scan(cluster, table.id, Some(pkey), 0);
                 // Keys that share the table's placement prefix live on one vshard.
-                Ok(match bounds.vshard {
+                let targets = match bounds.vshard {
                     Some(vshard) => vec![(owner_of(vshard, cluster.workers()), None)],
-                    None => (0..cluster.workers() as WorkerId)
-                        .map(|w| (w, None))
-                        .collect(),
-                })
+                    None => every(),
+                };
+                return Ok((targets, Some(bounds)));
             }
             Access::Index {
                 index,
@@ -3800,7 +3806,7 @@ impl Session {
                 let Some((from, to, point)) =
                     part_range(&types, index.width(), unique, eq, lower, upper, ctx)?
                 else {
-                    return Ok(Vec::new());
+                    return nothing;
                 };
                 // A unique index's entry for a full key lives with that key's owner alone.
                 let scanned: Vec<WorkerId> = match &point {
@@ -3836,16 +3842,17 @@ impl Session {
                 }
                 let index = crate::pgstat::IndexRef::Secondary(index.id);
                 count_scan(cluster, table.id, Some(index), entries);
-                Ok(per_worker
+                per_worker
                     .into_iter()
                     .map(|(w, mut keys)| {
                         keys.sort_unstable();
                         keys.dedup();
                         (w, Some(keys))
                     })
-                    .collect())
+                    .collect()
             }
-        }
+        };
+        Ok((targets, None))
     }
 
     /// Brings the entries of every index of `table` in line with rows just written: deletes the
@@ -4078,7 +4085,7 @@ impl Session {
                 }
             }
             Some(table) => {
-                let targets = self
+                let (targets, range) = self
                     .targets(cluster, table, &plan.access, &ctx, txn)
                     .await?;
                 let keyed = plan.locking.is_some();
@@ -4095,7 +4102,7 @@ impl Session {
                             project: None,
                             part: None,
                             prefixes: false,
-                            range: None,
+                            range: range.clone(),
                         };
                         (worker, ShardRequest { txn, now, op })
                     })
@@ -4176,7 +4183,7 @@ impl Session {
             self.settings.work_mem_bytes(),
             cluster.temp_dir(),
         )?;
-        let targets = self
+        let (targets, range) = self
             .targets(cluster, table, &plan.access, &ctx, txn)
             .await?;
         // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
@@ -4194,7 +4201,7 @@ impl Session {
             txn,
             now,
             prefixes: false,
-            range: key_bounds(table, &plan.access, &ctx)?,
+            range,
             order,
         };
         // LIMIT 0 reads nothing.
@@ -4246,11 +4253,10 @@ impl Session {
         if let Some(ends) = key_extremes(table, grouping) {
             // min/max of the first primary key column alone: the first row each worker has in
             // key order (as PostgreSQL reads them from the index), not every row.
-            let (column, range) = (table.primary_key[0], key_bounds(table, &plan.access, &ctx)?);
-            let project = Some(Arc::new(vec![column]));
+            let project = Some(Arc::new(vec![table.primary_key[0]]));
             let mut group = Vec::with_capacity(ends.len());
             for direction in ends {
-                let targets = self
+                let (targets, range) = self
                     .targets(cluster, table, &plan.access, &ctx, txn)
                     .await?;
                 let read = ScanRead {
@@ -4263,7 +4269,7 @@ impl Session {
                     txn,
                     now,
                     prefixes: false,
-                    range: range.clone(),
+                    range,
                     order: Some((direction, 1)),
                 };
                 let mut end: Option<Value> = None;
@@ -4837,11 +4843,11 @@ impl Session {
                     .flatten()
             });
             let prefixes = seeks.is_some();
-            let targets = match seeks {
+            let (targets, range) = match seeks {
                 Some(targets) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
                     count_scan(cluster, table.id, Some(pkey), 0);
-                    targets
+                    (targets, None)
                 }
                 None => self.targets(cluster, table, access, &ctx, txn).await?,
             };
@@ -4893,7 +4899,7 @@ impl Session {
                 txn,
                 now,
                 prefixes,
-                range: key_bounds(table, access, &ctx)?,
+                range,
                 order,
             };
             let started = std::time::Instant::now();
@@ -5077,15 +5083,13 @@ impl Session {
         let budget = self.settings.hash_mem_bytes();
         let (keys_arc, aggs_arc) = (Arc::new(keys.to_vec()), Arc::new(aggs.to_vec()));
         // (worker, keys, where its next part starts)
-        let mut pending: Vec<(WorkerId, KeyTarget, Option<Vec<u8>>)> = self
-            .targets(cluster, table, access, &ctx, txn)
-            .await?
+        let (targets, range) = self.targets(cluster, table, access, &ctx, txn).await?;
+        let mut pending: Vec<(WorkerId, KeyTarget, Option<Vec<u8>>)> = targets
             .into_iter()
             .map(|(worker, key)| (worker, key, None))
             .collect();
         // Groups keyed by the column that places the rows are whole on their worker: its
         // finished rows need no merging here (see `AggregatePart::whole_groups`).
-        let range = key_bounds(table, access, &ctx)?;
         let whole_groups = table.placed_by_first_key_column()
             && keys
                 .iter()
@@ -9029,19 +9033,15 @@ fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
 
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>, Option<Vec<u8>>);
 
-/// The row keys of `table` an [`Access::Range`] covers (None for other accesses); Some(None)
-/// when no row can match (a NULL or impossible value).
+/// The row keys of `table` an [`Access::Range`] with these parts covers; None when no row can
+/// match (a NULL or impossible value).
 fn key_bounds(
     table: &TableDef,
-    access: &Access,
+    eq: &[Expr],
+    lower: &Option<(Expr, bool)>,
+    upper: &Option<(Expr, bool)>,
     ctx: &EvalContext<'_>,
 ) -> SqlResult<Option<Arc<KeyBounds>>> {
-    let Access::Range {
-        eq, lower, upper, ..
-    } = access
-    else {
-        return Ok(None);
-    };
     let types = |part: usize| table.columns[table.primary_key[part]].ty;
     let width = table.primary_key.len();
     let Some((from, to, _)) = part_range(&types, width, false, eq, lower, upper, ctx)? else {

@@ -1994,6 +1994,44 @@ struct Run {
     done: bool,
 }
 
+impl Run {
+    /// Puts run `i` where [`ordered_scan`]'s merge needs it: its first row's key on `heap`, or,
+    /// when it ran dry before its tree ended, its last key as the `frontier` if that comes first.
+    fn enter(
+        &self,
+        i: usize,
+        forward: bool,
+        heap: &mut std::collections::BinaryHeap<Head>,
+        frontier: &mut Option<Vec<u8>>,
+    ) {
+        match (self.rows.front(), &self.last) {
+            (Some((key, _)), _) => heap.push(Head {
+                key: key.clone(),
+                run: i,
+                forward,
+            }),
+            (None, Some(last))
+                if !self.done
+                    && frontier
+                        .as_deref()
+                        .is_none_or(|f| comes_before(forward, last, f)) =>
+            {
+                *frontier = Some(last.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether key `a` comes before `b` in a read in key order (`forward`: ascending).
+fn comes_before(forward: bool, a: &[u8], b: &[u8]) -> bool {
+    if forward {
+        a < b
+    } else {
+        a > b
+    }
+}
+
 /// A run's first key in [`ordered_scan`]'s heap: the first in the read's order (`forward`:
 /// the smallest) on top.
 struct Head {
@@ -2047,8 +2085,6 @@ fn ordered_scan(
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<Option<Vec<u8>>> {
     let forward = direction == Direction::Forward;
-    // `a` comes before `b` in the read's order.
-    let before = |a: &[u8], b: &[u8]| if forward { a < b } else { a > b };
     let vshards: Vec<VShard> = store
         .vshards(table)
         .iter()
@@ -2111,42 +2147,22 @@ fn ordered_scan(
             }
         }
         // The first of the dry runs' last keys: no row after it may be returned yet.
-        let mut frontier: Option<&[u8]> = None;
+        let mut frontier: Option<Vec<u8>> = None;
         let mut heap = std::collections::BinaryHeap::with_capacity(runs.len());
         for (i, run) in runs.iter().enumerate() {
-            match (run.rows.front(), &run.last) {
-                (Some((key, _)), _) => heap.push(Head {
-                    key: key.clone(),
-                    run: i,
-                    forward,
-                }),
-                (None, Some(last)) if !run.done && frontier.is_none_or(|f| before(last, f)) => {
-                    frontier = Some(last);
-                }
-                _ => {}
-            }
+            run.enter(i, forward, &mut heap, &mut frontier);
         }
-        let mut frontier = frontier.map(<[u8]>::to_vec);
         while let Some(head) = heap.peek() {
-            if frontier.as_deref().is_some_and(|f| before(f, &head.key)) {
+            if frontier
+                .as_deref()
+                .is_some_and(|f| comes_before(forward, f, &head.key))
+            {
                 break;
             }
             let i = heap.pop().expect("a head").run;
             let run = &mut runs[i];
             let (key, mut row) = run.rows.pop_front().expect("a first row");
-            match (run.rows.front(), &run.last) {
-                (Some((next, _)), _) => heap.push(Head {
-                    key: next.clone(),
-                    run: i,
-                    forward,
-                }),
-                (None, Some(last))
-                    if !run.done && frontier.as_deref().is_none_or(|f| before(last, f)) =>
-                {
-                    frontier = Some(last.clone());
-                }
-                _ => {}
-            }
+            run.enter(i, forward, &mut heap, &mut frontier);
             if !visit(&key, &mut row)? {
                 return Ok(Some(key));
             }

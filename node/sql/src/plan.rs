@@ -341,8 +341,9 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
 }
 
 /// The scan under `rel` (itself, or under projections) when `keys` over `rel`'s rows sort by
-/// that scan's table's primary key, and the key order that gives; None when its filter reads an
-/// outer row or runs a subquery (its rows would then depend on more than the scan).
+/// that scan's table's primary key, and the key order that gives; None when its filter cannot
+/// run on the workers alone ([`Expr::is_local`]: it reads an outer row or runs a subquery, so
+/// its rows would depend on more than the scan).
 fn sorted_scan<'r>(
     rel: &'r Rel,
     keys: &[SortKey],
@@ -364,12 +365,8 @@ fn sorted_scan<'r>(
     else {
         return None;
     };
-    if let Some(filter) = filter {
-        let mut plain = true;
-        filter.visit(&mut |e| plain &= !matches!(e, Expr::Outer(..) | Expr::Subquery(_)));
-        if !plain {
-            return None;
-        }
+    if filter.as_ref().is_some_and(|f| !f.is_local()) {
+        return None;
     }
     // The table column each of the scan's outputs is, then each projection's.
     let mut columns: Vec<Option<usize>> = match project {
