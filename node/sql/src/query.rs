@@ -2894,11 +2894,30 @@ pub struct Groups<'a> {
     dense: Option<DenseKeys>,
     /// The current row's encoded key (reused: a row of an existing group allocates nothing).
     scratch: Vec<u8>,
+    /// The encoded key of the last row [`Groups::add`] found a group for, and that group: rows
+    /// often come in runs of one group (TPC-H Q1's flags follow the dates the rows were loaded
+    /// by), and such a row is then placed by comparing its key's bytes, without hashing it or
+    /// probing the table. Groups keep their numbers once made, so the pair stays true.
+    last: Option<(Vec<u8>, usize)>,
     /// Estimated memory of the groups (keys, values, accumulators).
     bytes: usize,
     /// The memory of one group's accumulators ([`Accumulator::bytes`] of each aggregate).
     state_bytes: usize,
     spill: Option<Box<Spill>>,
+}
+
+/// Whether two encoded keys are the same bytes, compared eight at a time in line: group keys
+/// are short (a one-letter text's is 6 bytes), where a call to `memcmp` cost more than the
+/// comparison.
+#[inline]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+    x.by_ref().zip(y.by_ref()).all(|(p, q)| word(p) == word(q))
+        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 /// The memory of a group's hash-table entry in [`Groups`]: its key's bytes and its slot.
@@ -3195,6 +3214,7 @@ impl<'a> Groups<'a> {
             programs: Vec::new(),
             dense: (keys.len() == 1).then(DenseKeys::default),
             scratch: Vec::new(),
+            last: None,
             bytes: 0,
             state_bytes: aggs.iter().map(Accumulator::bytes).sum(),
             spill: None,
@@ -3476,6 +3496,13 @@ impl<'a> Groups<'a> {
             for expr in self.keys {
                 append_hash_key(&*expr.eval_ref(row, ctx)?, &mut key);
             }
+            if let Some((last, at)) = &self.last {
+                if same_key(last, &key) {
+                    let at = *at;
+                    self.scratch = key;
+                    return self.accumulate_into(at, row, ctx);
+                }
+            }
             let keys = self.keys;
             let at = self.slot(&key, |out| {
                 for k in keys {
@@ -3484,7 +3511,16 @@ impl<'a> Groups<'a> {
                 Ok(())
             });
             let at = match at {
-                Ok(Some(at)) => at,
+                Ok(Some(at)) => {
+                    // The key is kept as the last one; its buffer's last holder is reused.
+                    let reused = match self.last.take() {
+                        Some((buffer, _)) => buffer,
+                        None => Vec::new(),
+                    };
+                    self.last = Some((key, at));
+                    key = reused;
+                    at
+                }
                 Ok(None) => {
                     // The row's group is not in memory: its one-row partial state goes out.
                     let mut partial = keys
@@ -3509,6 +3545,17 @@ impl<'a> Groups<'a> {
             self.scratch = key;
             at
         };
+        self.accumulate_into(at, row, ctx)
+    }
+
+    /// Adds `row` into group `at`'s accumulators.
+    #[inline]
+    fn accumulate_into(
+        &mut self,
+        at: usize,
+        row: &[Value],
+        ctx: &EvalContext<'_>,
+    ) -> SqlResult<()> {
         let aggs = self.aggs;
         let n = aggs.len();
         let accs = &mut self.accs[at * n..(at + 1) * n];
@@ -3557,6 +3604,7 @@ impl<'a> Groups<'a> {
         self.values.clear();
         self.accs.clear();
         self.groups = 0;
+        self.last = None;
         if self.aggs.iter().any(|call| call.distinct) {
             self.seen = Seen::default();
         }

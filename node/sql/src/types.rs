@@ -2328,8 +2328,19 @@ fn small_numeric(d: &Decimal) -> Option<i64> {
 #[inline]
 fn small_numeric_value(raw: [u8; 9]) -> SqlResult<Decimal> {
     let mantissa = i64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
-    Decimal::try_from_i128_with_scale(i128::from(mantissa), u32::from(raw[8]))
-        .map_err(|_| corrupt())
+    let scale = u32::from(raw[8]);
+    if scale > Decimal::MAX_SCALE {
+        return Err(corrupt());
+    }
+    // Built from its parts: no Result to pass through memory per value (a scan's hot path).
+    let magnitude = mantissa.unsigned_abs();
+    Ok(Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        mantissa < 0,
+        scale,
+    ))
 }
 
 /// Decodes a row written by [`encode_row`]. Rows come from our own store or log (checksummed), so a
@@ -2512,11 +2523,35 @@ pub(crate) fn decode_one(mut bytes: &[u8]) -> SqlResult<Value> {
 /// holds one (a scan decodes each row into the same row of values: no allocation per row).
 #[inline]
 pub(crate) fn decode_into(bytes: &[u8], slot: &mut Value) -> SqlResult<()> {
-    match (bytes.first(), &mut *slot) {
-        (Some(5), Value::Text(text)) => {
-            let stored = bytes.get(5..).ok_or_else(corrupt)?;
+    // A value of the kind the slot holds already (the same column of the row before) is
+    // written over it in place: no value is moved through a Result and none dropped.
+    match (bytes, &mut *slot) {
+        ([5, rest @ ..], Value::Text(text)) => {
+            let stored = rest.get(4..).ok_or_else(corrupt)?;
             text.clear();
             text.push_str(std::str::from_utf8(stored).map_err(|_| corrupt())?);
+        }
+        ([14, rest @ ..], Value::Numeric(d)) if rest.len() == 9 && rest[8] <= 28 => {
+            // small_numeric_value's work, read straight from the row: the mantissa and the
+            // scale go to the slot in registers, not through an array and a Result in memory.
+            let mantissa = i64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
+            let magnitude = mantissa.unsigned_abs();
+            *d = Decimal::from_parts(
+                magnitude as u32,
+                (magnitude >> 32) as u32,
+                0,
+                mantissa < 0,
+                u32::from(rest[8]),
+            );
+        }
+        ([2, rest @ ..], Value::Int(i)) => {
+            *i = i64::from_le_bytes(rest.try_into().map_err(|_| corrupt())?);
+        }
+        ([6, rest @ ..], Value::Timestamp(t)) => {
+            *t = i64::from_le_bytes(rest.try_into().map_err(|_| corrupt())?);
+        }
+        ([7, rest @ ..], Value::Date(d)) => {
+            *d = i32::from_le_bytes(rest.try_into().map_err(|_| corrupt())?);
         }
         _ => *slot = decode_one(bytes)?,
     }
