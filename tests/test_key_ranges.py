@@ -1,7 +1,9 @@
 """Primary key ranges and key-ordered reads (node/sql/src/fragment.rs `ordered_scan`,
 `Access::Range`): a condition on the primary key's leading columns reads each vshard's tree from
 the range's start, and ORDER BY the primary key with a LIMIT (or min/max of its first column) reads each
-worker's first rows in key order, merged across its vshards in batches and parts. The rows must be PostgreSQL's for every
+worker's first rows in key order, merged across its vshards in batches and parts; ORDER BY a secondary
+index's columns reads its entries in order on every worker, merged in rounds, and fetches their rows
+(exec.rs `index_ordered_read`). The rows must be PostgreSQL's for every
 shape: ascending and descending, OFFSET, composite keys, text and timestamp keys, filters that keep
 few rows (so that a part ends on its visit budget), limits past one part's rows, MVCC snapshots
 with rows deleted and updated under them, and an odd number of workers."""
@@ -26,6 +28,15 @@ SETUP = [
     "delete from big where id % 5 = 0 and id < 20000",
     "update big set k = -k where id % 7 = 0 and id < 30000",
     "create view big_v as select id, pad from big",
+    # Secondary indexes read in order (a nullable column, a composite one, a unique one).
+    "create table ev (id int primary key, created int, cat int not null, score int, note text)",
+    "insert into ev select g, case when g % 17 = 0 then null else (g * 7919) % 50000 end, g % 5, g % 97, "
+    "md5(g::text) from generate_series(1, 100000) g",
+    "create index ev_created on ev (created)",
+    "create index ev_cat_score on ev (cat, score)",
+    "create unique index ev_note on ev (note)",
+    "delete from ev where id % 11 = 0 and id < 30000",
+    "update ev set created = created + 1 where id % 13 = 0 and id < 40000",
 ]
 
 # Ordered by the primary key with a LIMIT: read in key order on each worker.
@@ -70,6 +81,24 @@ ORDERED = [
     "lateral (select id from big where big.id > p.a * 1000 order by id limit 2) l order by 1, 2",
     "select a, (select id from big where big.id > pairs.a * 10 order by id limit 1) from pairs where a < 4 and b = 'b1' order by 1",
     "select id from big where id in (select id from big where k > 99990 order by id limit 3) order by id",
+    # Through a secondary index: its entries in order on every worker, merged, rows fetched.
+    "select id, created from ev order by created, id limit 20",
+    "select id, created from ev order by created desc, id desc limit 15 offset 3",
+    "select id, created from ev order by created desc nulls last, id desc limit 10",
+    "select id, created from ev order by created nulls first, id limit 8 offset 5000",
+    "select id, created from ev order by created, id limit 1000 offset 91000",
+    "select id, created, score from ev where score = 3 order by created, id limit 25",
+    "select id, created from ev where note like 'ab%' order by created desc, id desc limit 7",
+    "select id, created from ev where created > 49990 order by created, id limit 30",
+    "select id, cat, score from ev where cat = 2 order by score desc, id desc limit 12",
+    "select id, cat, score from ev where cat = 2 and score < 40 order by score, id limit 9",
+    "select id, cat, score from ev where cat = 4 and score between 10 and 12 order by cat, score desc, id desc limit 30",
+    "select note from ev order by note limit 5",
+    "select note, id from ev where id > 50000 order by note desc limit 6",
+    "select * from (select id, created from ev where cat = 1 order by created desc, id desc limit 4) s order by id",
+    "with t as (select id, created from ev where created > 49000 order by created, id limit 5) select count(*), sum(id) from t",
+    "select id from ev where created is null order by created, id limit 3",
+    "select id from ev where created > 100000 order by created limit 3",
 ]
 
 # A key range without ORDER BY (rows compared sorted), and aggregates over ranges.
@@ -130,6 +159,15 @@ def test_key_ranges_and_ordered_reads_match_postgres(keel_factory, pg_db, cores)
     assert "Seq Scan on big" in plan, plan
     plan = run(args, "explain select * from pairs where a = 5 and b < 'c'").decode()
     assert "Index Cond: ((a = 5) AND (b < 'c'::text))" in plan, plan
+    plan = run(args, "explain select id from ev order by created desc, id desc limit 5").decode()
+    assert "Index Scan Backward using ev_created on ev" in plan, plan
+    plan = run(args, "explain select * from (select id from ev where cat = 2 order by score limit 5) s").decode()
+    assert "Index Scan using ev_cat_score on ev" in plan, plan
+    # The index's statistics count the ordered reads.
+    before = run(args, "select idx_scan from pg_stat_user_indexes where indexrelname = 'ev_created'")
+    run(args, "select id from ev order by created limit 3")
+    after = run(args, "select idx_scan from pg_stat_user_indexes where indexrelname = 'ev_created'")
+    assert int(after) > int(before), (before, after)
 
 
 def test_ordered_reads_see_their_snapshot(keel):
@@ -153,6 +191,19 @@ def test_ordered_reads_see_their_snapshot(keel):
         # Parameters bound in the protocol give the range and the LIMIT.
         assert reader.execute("select id from t where id >= %s order by id desc limit %s", (49990, 3)).fetchall() == \
             [(50000,), (49999,), (49998,)]
+        # Through a secondary index: entries written, moved and removed after the snapshot.
+        writer.execute("create index t_v on t (v)")
+        reader.execute("begin isolation level repeatable read")
+        low = reader.execute("select id, v from t order by v, id limit 300").fetchall()
+        high = reader.execute("select id, v from t order by v desc limit 50").fetchall()
+        writer.execute("update t set v = v - 100000 where id between 40000 and 40100")
+        writer.execute("delete from t where v between -2000 and -1000")
+        writer.execute("update t set v = v + 1000000 where id between 100 and 200")
+        assert reader.execute("select id, v from t order by v, id limit 300").fetchall() == low
+        assert reader.execute("select id, v from t order by v desc limit 50").fetchall() == high
+        reader.execute("commit")
+        assert reader.execute("select id, v from t order by v limit 2").fetchall() == [(40000, -60000), (40001, -59999)]
+        assert reader.execute("select id from t order by v desc limit 1").fetchall() == [(100,)]
 
 
 WRITES = [

@@ -3820,6 +3820,7 @@ impl Session {
                             index: index.id,
                             from: from.clone(),
                             to: to.clone(),
+                            order: None,
                         };
                         (
                             w,
@@ -4183,14 +4184,56 @@ impl Session {
             self.settings.work_mem_bytes(),
             cluster.temp_dir(),
         )?;
+        // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
+        // order, so the sorter sees at most LIMIT + OFFSET rows per worker. Ordered by a
+        // secondary index's columns: its entries are read in order until enough rows passed.
+        let order = crate::plan::scan_order(table, &plan.access, &plan.outputs, &plan.order_by)
+            .zip(output.wanted)
+            .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
+        if let Some((order @ crate::plan::ScanOrder::Index { index, .. }, wanted)) = order {
+            let segments = index_segments(table, &plan.access, &order, &ctx)?;
+            let read = ScanRead {
+                parts: true,
+                table,
+                filter: &plan.filter,
+                columns: &None,
+                project: &None,
+                params,
+                txn,
+                now,
+                prefixes: false,
+                range: None,
+                order: None,
+            };
+            if output.sorter.wants_more() {
+                let (_, entries) = index_ordered_read(
+                    cluster,
+                    &read,
+                    index,
+                    segments,
+                    order.direction(),
+                    wanted,
+                    cancel,
+                    |rows| {
+                        for row in &rows {
+                            output.push(row, &ctx)?;
+                        }
+                        Ok(())
+                    },
+                )
+                .await?;
+                let index = crate::pgstat::IndexRef::Secondary(index.id);
+                count_scan(cluster, table.id, Some(index), entries);
+            }
+            return output.finish(stream);
+        }
+        let order = order.and_then(|(order, wanted)| match order {
+            crate::plan::ScanOrder::Key(direction) => Some((direction, wanted)),
+            crate::plan::ScanOrder::Index { .. } => None,
+        });
         let (targets, range) = self
             .targets(cluster, table, &plan.access, &ctx, txn)
             .await?;
-        // Ordered by the primary key with a LIMIT: each worker returns its first rows in key
-        // order, so the sorter sees at most LIMIT + OFFSET rows per worker.
-        let order = crate::plan::key_order(table, &plan.access, &plan.outputs, &plan.order_by)
-            .zip(output.wanted)
-            .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
         let read = ScanRead {
             parts: true,
             table,
@@ -4843,12 +4886,35 @@ impl Session {
                     .flatten()
             });
             let prefixes = seeks.is_some();
+            let order = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
+                Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
+                    let offset = count_value(top.offset, &ctx, "OFFSET")?.unwrap_or(0);
+                    // LIMIT NULL (or ALL) takes every row.
+                    count_value(Some(top.limit), &ctx, "LIMIT")?
+                        .and_then(|limit| usize::try_from(limit.saturating_add(offset)).ok())
+                        .filter(|&wanted| wanted <= ORDERED_READ_ROWS)
+                        .map(|wanted| (top.order, wanted))
+                }
+                _ => None,
+            };
+            // Through a secondary index in order: its entries name the rows (below).
+            let through = match order {
+                Some((order @ crate::plan::ScanOrder::Index { index, .. }, wanted)) => {
+                    Some((order, index, wanted))
+                }
+                _ => None,
+            };
+            let order = order.and_then(|(order, wanted)| match order {
+                crate::plan::ScanOrder::Key(direction) => Some((direction, wanted)),
+                crate::plan::ScanOrder::Index { .. } => None,
+            });
             let (targets, range) = match seeks {
                 Some(targets) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
                     count_scan(cluster, table.id, Some(pkey), 0);
                     (targets, None)
                 }
+                None if through.is_some() => (Vec::new(), None),
                 None => self.targets(cluster, table, access, &ctx, txn).await?,
             };
             // A scan estimated to fit in a quarter of the statement's memory is read with one
@@ -4871,18 +4937,8 @@ impl Session {
                 let values = project.as_ref().map_or(table.columns.len(), |p| p.len());
                 24.0 + (values * std::mem::size_of::<Value>()) as f64 + widths
             };
-            let order = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
-                Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
-                    let offset = count_value(top.offset, &ctx, "OFFSET")?.unwrap_or(0);
-                    // LIMIT NULL (or ALL) takes every row.
-                    count_value(Some(top.limit), &ctx, "LIMIT")?
-                        .and_then(|limit| usize::try_from(limit.saturating_add(offset)).ok())
-                        .filter(|&wanted| wanted <= ORDERED_READ_ROWS)
-                        .map(|wanted| (top.direction, wanted))
-                }
-                _ => None,
-            };
             let parts = order.is_some()
+                || through.is_some()
                 || match (estimate(scan), table_stats(scan)) {
                     (Some(rows), Some(stats)) => {
                         rows * row_bytes(&stats) > memory.limit() as f64 / 4.0
@@ -4904,7 +4960,30 @@ impl Session {
             };
             let started = std::time::Instant::now();
             let visited;
-            let rows = if parts {
+            let rows = if let Some((order, index, wanted)) = through {
+                let segments = index_segments(table, access, &order, &ctx)?;
+                let mut sink = RowSink::new(Some(memory.clone()));
+                let entries;
+                (visited, entries) = index_ordered_read(
+                    cluster,
+                    &read,
+                    index,
+                    segments,
+                    order.direction(),
+                    wanted,
+                    cancel,
+                    |rows| {
+                        for row in rows {
+                            sink.push(row)?;
+                        }
+                        Ok(())
+                    },
+                )
+                .await?;
+                let index = crate::pgstat::IndexRef::Secondary(index.id);
+                count_scan(cluster, table.id, Some(index), entries);
+                sink.finish()?
+            } else if parts {
                 let mut sink = RowSink::new(Some(memory.clone()));
                 visited = read_in_parts(cluster, &read, targets, cancel, |_, rows| {
                     for row in rows {
@@ -5490,6 +5569,7 @@ impl Session {
                     index: index.id,
                     from: Bound::Included(entry.clone()),
                     to: Bound::Included(entry.clone()),
+                    order: None,
                 };
                 let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
                 let found = cluster
@@ -8899,6 +8979,220 @@ async fn read_in_parts<C: Cluster>(
         pending = next;
     }
     Ok(visited)
+}
+
+/// The ranges of index entries an ordered read through a secondary index takes
+/// ([`crate::plan::ScanOrder::Index`]), in the order their rows come: the entries `access`
+/// selects (all of them, or those of its equalities and bounds) whose first ordered column is
+/// not NULL, and, unless that column is NOT NULL or bounded, those where it is NULL, before or
+/// after the others as the query orders NULLs (entries hold a NULL first in key order). Empty
+/// when no row can match.
+fn index_segments(
+    table: &TableDef,
+    access: &Access,
+    order: &crate::plan::ScanOrder<'_>,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Vec<EntryRange>> {
+    let crate::plan::ScanOrder::Index {
+        index,
+        nulls_first,
+        fixed,
+        ..
+    } = *order
+    else {
+        return Ok(Vec::new());
+    };
+    let (eq, lower, upper): (&[Expr], _, _) = match access {
+        Access::Index {
+            eq, lower, upper, ..
+        } => (eq, lower, upper),
+        _ => (&[], &None, &None),
+    };
+    let types = |part| index.part_type(table, part);
+    let width = index.width();
+    let Some((from, to, _)) = part_range(&types, width, false, eq, lower, upper, ctx)? else {
+        return Ok(Vec::new());
+    };
+    // Every entry of the range starts with its equalities' prefix; a value of the next part
+    // then starts with 1, a NULL with 0 (`encode_key`).
+    let Some((Bound::Included(prefix), ..)) =
+        part_range(&types, width, false, eq, &None, &None, ctx)?
+    else {
+        return Ok(Vec::new());
+    };
+    let with = |byte: u8| {
+        let mut key = prefix.clone();
+        key.push(byte);
+        key
+    };
+    let values = intersect_ranges(
+        (from, to),
+        (
+            Bound::Included(with(1)),
+            successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+        ),
+    );
+    let mut segments = vec![values];
+    let nullable = !table.columns[index.columns[fixed]].not_null;
+    if nullable && lower.is_none() && upper.is_none() {
+        let nulls = (Bound::Included(with(0)), Bound::Excluded(with(1)));
+        if nulls_first {
+            segments.insert(0, nulls);
+        } else {
+            segments.push(nulls);
+        }
+    }
+    Ok(segments)
+}
+
+/// A range of encoded keys.
+type EntryRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The keys within both ranges.
+fn intersect_ranges(a: EntryRange, b: EntryRange) -> EntryRange {
+    // The bound that admits fewer keys: `high` picks the higher key (lower bounds), else the
+    // lower one; on equal keys an excluded bound is the tighter.
+    fn tighter(x: Bound<Vec<u8>>, y: Bound<Vec<u8>>, high: bool) -> Bound<Vec<u8>> {
+        let key = |b: &Bound<Vec<u8>>| match b {
+            Bound::Included(k) | Bound::Excluded(k) => Some(k.clone()),
+            Bound::Unbounded => None,
+        };
+        match (key(&x), key(&y)) {
+            (None, _) => y,
+            (_, None) => x,
+            (Some(kx), Some(ky)) => match kx.cmp(&ky) {
+                std::cmp::Ordering::Equal => match x {
+                    Bound::Excluded(_) => x,
+                    _ => y,
+                },
+                order => {
+                    if (order == std::cmp::Ordering::Greater) == high {
+                        x
+                    } else {
+                        y
+                    }
+                }
+            },
+        }
+    }
+    (tighter(a.0, b.0, true), tighter(a.1, b.1, false))
+}
+
+/// Entries each worker returns in the first round of [`index_ordered_read`], at most.
+const INDEX_ORDER_BATCH: usize = 1 << 16;
+
+/// Reads the rows of `read.table` through `index`'s entries in order (`direction`) over
+/// `segments` ([`index_segments`]), until `wanted` rows have passed the read's filter or the
+/// entries end, passing the rows (in no particular order) to `take`; returns the visible rows
+/// the workers visited and the entries read.
+///
+/// An index's entries are placed by their own key, so each worker holds a share of every range
+/// of them, read in order across its vshards (`ShardOp::IndexScan` with an order). In rounds:
+/// each worker returns its next entries (about twice its share of the rows wanted, then enough
+/// for the rows still wanted at the rate rows passed the filter so far, and at least twice as
+/// many as the round before), and the entries up to the first of the workers' last ones (the
+/// frontier: a worker that may have more holds none before it unreturned) are the next stretch
+/// of the whole index in order; their rows are fetched from their owners by key, the filter
+/// running there. Entries past the frontier are read again next round, from past it. Rows come
+/// in stretches of the index's order, so once `wanted` have passed, the first `wanted` in
+/// ORDER BY order are among them (the caller's sort picks them).
+#[allow(clippy::too_many_arguments)]
+async fn index_ordered_read<C: Cluster>(
+    cluster: &C,
+    read: &ScanRead<'_>,
+    index: &IndexDef,
+    segments: Vec<EntryRange>,
+    direction: Direction,
+    wanted: usize,
+    cancel: &Cancel,
+    mut take: impl FnMut(Vec<Row>) -> SqlResult<()>,
+) -> SqlResult<(u64, usize)> {
+    let workers = cluster.workers().max(1);
+    let forward = direction == Direction::Forward;
+    // `a` comes before `b` in the read's order.
+    let before = |a: &[u8], b: &[u8]| if forward { a < b } else { a > b };
+    let (mut found, mut visited, mut entries) = (0usize, 0u64, 0usize);
+    for (from, to) in segments {
+        // Where every worker's next read starts past (None: the segment's start), and which
+        // have returned all their entries.
+        let mut after: Option<Vec<u8>> = None;
+        let mut done = vec![false; workers];
+        let mut batch =
+            (wanted.saturating_sub(found).saturating_mul(2) / workers + 2).min(INDEX_ORDER_BATCH);
+        while found < wanted && done.contains(&false) {
+            let (from, to) = match (&after, forward) {
+                (None, _) => (from.clone(), to.clone()),
+                (Some(after), true) => (Bound::Excluded(after.clone()), to.clone()),
+                (Some(after), false) => (from.clone(), Bound::Excluded(after.clone())),
+            };
+            let asked: Vec<WorkerId> = (0..workers as WorkerId)
+                .filter(|&w| !done[w as usize])
+                .collect();
+            let requests = asked
+                .iter()
+                .map(|&w| {
+                    let op = ShardOp::IndexScan {
+                        index: index.id,
+                        from: from.clone(),
+                        to: to.clone(),
+                        order: Some((direction, batch)),
+                    };
+                    let (txn, now) = (read.txn, read.now);
+                    (w, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let mut outputs = Vec::with_capacity(asked.len());
+            for output in cluster.call_all(requests).await {
+                outputs.push(output?);
+            }
+            // The first of the last entries of the workers that may have more.
+            let frontier = outputs
+                .iter()
+                .filter_map(|output| output.resume.as_deref())
+                .reduce(|a, b| if before(b, a) { b } else { a })
+                .map(<[u8]>::to_vec);
+            let mut keys: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+            for (&w, output) in asked.iter().zip(outputs) {
+                let mut all = true;
+                for (entry, key) in output.entries.iter().zip(output.keys) {
+                    if frontier.as_deref().is_some_and(|f| before(f, entry)) {
+                        all = false;
+                        break;
+                    }
+                    entries += 1;
+                    let owner = owner_of(read.table.vshard(&key), workers);
+                    keys.entry(owner).or_default().push(key);
+                }
+                done[w as usize] = output.resume.is_none() && all;
+            }
+            let targets = keys
+                .into_iter()
+                .map(|(w, mut keys)| {
+                    keys.sort_unstable();
+                    (w, Some(keys))
+                })
+                .collect();
+            visited += read_in_parts(cluster, read, targets, cancel, |_, rows| {
+                found += rows.len();
+                take(rows)?;
+                Ok(true)
+            })
+            .await?;
+            match frontier {
+                Some(frontier) => after = Some(frontier),
+                None => break,
+            }
+            // Enough entries for the rows still wanted at the rate rows have passed so far
+            // (with half again to spare), at least twice the last batch.
+            let rate = (found.max(1) as f64 / entries.max(1) as f64).min(1.0);
+            let needed = wanted.saturating_sub(found) as f64 / rate * 1.5 / workers as f64;
+            batch = (needed as usize).max(batch * 2).min(INDEX_ORDER_BATCH);
+        }
+        if found >= wanted {
+            break;
+        }
+    }
+    Ok((visited, entries))
 }
 
 /// Appends EXPLAIN's `tree` to `lines` as the child of the node they end with (a write's).

@@ -66,9 +66,9 @@ struct Printer<'a> {
     qualify: bool,
     /// Extra indentation of a subplan's lines.
     base: usize,
-    /// Scans read in key order under a LIMIT ([`crate::plan::top_scans`]), by address, and
-    /// whether backward.
-    ordered: Vec<(*const Rel, bool)>,
+    /// Scans read in key order under a LIMIT ([`crate::plan::top_scans`]), by address, whether
+    /// backward, and the secondary index read (None: the primary key).
+    ordered: Vec<(*const Rel, bool, Option<String>)>,
 }
 
 /// The plan's lines.
@@ -95,8 +95,9 @@ pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool, merge_joins: bool
                 _ => true,
             })
             .map(|top| {
-                let backward = top.direction == keel_storage::btree::Direction::Backward;
-                (top.scan as *const Rel, backward)
+                let backward = top.order.direction() == keel_storage::btree::Direction::Backward;
+                let index = top.order.index().map(|index| index.name.clone());
+                (top.scan as *const Rel, backward, index)
             })
             .collect(),
     };
@@ -511,17 +512,22 @@ impl Printer<'_> {
                     format!("{} {alias}", table.name)
                 };
                 let mut filter = filter.as_deref().cloned();
-                // Read in key order: PostgreSQL's scan of the primary key's index.
+                // Read in key order: PostgreSQL's scan of the primary key's index, or of the
+                // secondary index read in order.
                 let ordered = self
                     .ordered
                     .iter()
-                    .find(|(scan, _)| std::ptr::eq(*scan, rel))
-                    .map(|&(_, backward)| if backward { " Backward" } else { "" });
-                let pkey_scan = format!(
-                    "Index Scan{} using {} on {target}",
-                    ordered.unwrap_or_default(),
-                    table.pkey_name()
-                );
+                    .find(|(scan, ..)| std::ptr::eq(*scan, rel));
+                let backward = match ordered {
+                    Some((_, true, _)) => " Backward",
+                    _ => "",
+                };
+                let index_scan =
+                    |name: &str| format!("Index Scan{backward} using {name} on {target}");
+                let pkey_scan = match ordered {
+                    Some((_, _, Some(index))) => index_scan(index),
+                    _ => index_scan(&table.pkey_name()),
+                };
                 match access {
                     Access::Scan if ordered.is_some() => self.push(depth, arrow, pkey_scan, rel),
                     Access::Scan => self.push(depth, arrow, format!("Seq Scan on {target}"), rel),
@@ -554,12 +560,7 @@ impl Printer<'_> {
                         self.detail(depth, format!("Index Cond: {}", conds.join(" AND ")));
                     }
                     Access::Index { index, .. } => {
-                        self.push(
-                            depth,
-                            arrow,
-                            format!("Index Scan using {} on {target}", index.name),
-                            rel,
-                        );
+                        self.push(depth, arrow, index_scan(&index.name), rel);
                     }
                     Access::Range { conds, .. } => {
                         self.push(depth, arrow, pkey_scan, rel);

@@ -278,11 +278,17 @@ pub enum ShardOp {
         index: TableId,
         keys: Vec<Vec<u8>>,
     },
-    /// The row keys of the visible entries of index `index` between `from` and `to`.
+    /// The row keys of the visible entries of index `index` between `from` and `to`. With
+    /// `order` (a direction and a number of entries): at most that many, the first in entry
+    /// order across this worker's vshards (`ordered_scan`), with the entries themselves in
+    /// [`ShardOutput::entries`] and, when more may follow, the last entry read in
+    /// [`ShardOutput::resume`] (an ordered read through a secondary index: `ORDER BY
+    /// indexed_column LIMIT n`).
     IndexScan {
         index: TableId,
         from: Bound<Vec<u8>>,
         to: Bound<Vec<u8>>,
+        order: Option<(Direction, usize)>,
     },
     /// The transaction writes this catalog image.
     WriteCatalog {
@@ -348,6 +354,8 @@ pub struct ShardOutput {
     pub count: u64,
     /// Row keys (index scans, keyed reads: one per row).
     pub keys: Vec<Vec<u8>>,
+    /// An ordered index scan's entries, in order, one per row key in `keys`.
+    pub entries: Vec<Vec<u8>>,
     /// For a table with secondary indexes, what an update or delete changed: (row key, old row,
     /// new row; None for a delete), so that the session updates the index entries.
     pub changes: Vec<RowChange>,
@@ -1572,7 +1580,41 @@ impl Shard {
                 }
                 Ok(ShardOutput::default())
             }
-            ShardOp::IndexScan { index, from, to } => {
+            ShardOp::IndexScan {
+                index,
+                from,
+                to,
+                order: Some((direction, want)),
+            } => {
+                let mut output = ShardOutput::default();
+                reads.table(*index);
+                let (want, ShardOutput { keys, entries, .. }) = (*want, &mut output);
+                output.resume = ordered_scan(
+                    &store,
+                    tx.snap(),
+                    *index,
+                    (as_bound(from), as_bound(to), None),
+                    (None, SCAN_PART_VISITS, *direction, want),
+                    &mut |view| {
+                        reads.saw(view);
+                        Ok((view.visible.as_ref())
+                            .map(|row_key| vec![Value::Bytes(row_key.to_vec())]))
+                    },
+                    &mut |entry, row| {
+                        if let Some(Value::Bytes(row_key)) = row.pop() {
+                            keys.push(row_key);
+                            entries.push(entry.to_vec());
+                        }
+                        Ok(keys.len() < want)
+                    },
+                )?;
+                self.serialize_reads(txn, reads)?;
+                output.count = output.keys.len() as u64;
+                Ok(output)
+            }
+            ShardOp::IndexScan {
+                index, from, to, ..
+            } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
                 store.scan_range(

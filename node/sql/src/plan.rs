@@ -286,14 +286,125 @@ impl ConstantRows {
     }
 }
 
-/// A scan of a query tree that a LIMIT over a sort by the scanned table's primary key reads in
-/// key order ([`top_scans`]): each worker returns its first LIMIT + OFFSET rows, which the sort
-/// then orders and the LIMIT cuts.
+/// A scan of a query tree that a LIMIT over a sort by the scanned table's primary key, or by a
+/// secondary index's columns, reads in that order ([`top_scans`]): each worker returns its
+/// first LIMIT + OFFSET rows, which the sort then orders and the LIMIT cuts.
 pub struct TopScan<'r> {
     pub scan: &'r Rel,
-    pub direction: keel_storage::btree::Direction,
+    pub order: ScanOrder<'r>,
     pub limit: &'r Expr,
     pub offset: Option<&'r Expr>,
+}
+
+/// An order a table's rows can be read in that gives a query's ORDER BY: the primary key's
+/// ([`key_order`]), or a secondary index's entries' ([`index_order`]).
+#[derive(Debug, Clone, Copy)]
+pub enum ScanOrder<'t> {
+    Key(keel_storage::btree::Direction),
+    /// `index`'s entries read in `direction`, its first `fixed` columns fixed by the access's
+    /// equalities; `nulls_first`: rows with NULL in the first ordered column come before the
+    /// others (the entries hold them first in key order, whatever the direction).
+    Index {
+        index: &'t crate::catalog::IndexDef,
+        direction: keel_storage::btree::Direction,
+        nulls_first: bool,
+        fixed: usize,
+    },
+}
+
+impl ScanOrder<'_> {
+    pub fn direction(&self) -> keel_storage::btree::Direction {
+        match self {
+            ScanOrder::Key(direction) | ScanOrder::Index { direction, .. } => *direction,
+        }
+    }
+
+    /// The index read, when it is a secondary one.
+    pub fn index(&self) -> Option<&crate::catalog::IndexDef> {
+        match self {
+            ScanOrder::Key(_) => None,
+            ScanOrder::Index { index, .. } => Some(index),
+        }
+    }
+}
+
+/// The order `table`'s rows are read in to give `order_by` over `outputs` when `access` reads
+/// it: the primary key's when it gives it ([`key_order`]), else a secondary index's
+/// ([`index_order`]).
+pub fn scan_order<'t>(
+    table: &'t TableDef,
+    access: &'t Access,
+    outputs: &[Expr],
+    order_by: &[SortKey],
+) -> Option<ScanOrder<'t>> {
+    key_order(table, access, outputs, order_by)
+        .map(ScanOrder::Key)
+        .or_else(|| index_order(table, access, outputs, order_by))
+}
+
+/// The secondary index whose entries, read in order, give `order_by` over `outputs` when
+/// `access` reads `table`: a whole-table index on plain columns ([`Access::Scan`]: any of the
+/// table's; [`Access::Index`]: the one it reads, leaving out keys on the columns its equalities
+/// fix), whose next columns the keys are in order (a prefix of them, or all of them and then
+/// a prefix of the primary key's, which ends each entry), all ascending or all descending, of
+/// types whose key encoding sorts as their values. The first ordered column may
+/// hold NULLs (read as a range of their own, first or last as the query asks); a later one must
+/// be NOT NULL or want its NULLs where the entries hold them (first ascending, last
+/// descending), since they tie-break within the first's values.
+pub fn index_order<'t>(
+    table: &'t TableDef,
+    access: &'t Access,
+    outputs: &[Expr],
+    order_by: &[SortKey],
+) -> Option<ScanOrder<'t>> {
+    let candidates: Vec<(&crate::catalog::IndexDef, usize)> = match access {
+        Access::Scan => table.indexes.iter().map(|index| (index, 0)).collect(),
+        Access::Index { index, eq, .. } => vec![(&**index, eq.len())],
+        _ => return None,
+    };
+    let column = |key: &SortKey| match outputs.get(key.output) {
+        Some(Expr::Column(c)) => Some(*c),
+        _ => None,
+    };
+    candidates.into_iter().find_map(|(index, fixed)| {
+        if index.needs_binding() || fixed > index.columns.len() {
+            return None;
+        }
+        let fixed_columns = &index.columns[..fixed];
+        let keys: Vec<&SortKey> = order_by
+            .iter()
+            .filter(|key| column(key).is_none_or(|c| !fixed_columns.contains(&c)))
+            .collect();
+        // Entries end with their row's primary key (a unique index's, when a part is NULL;
+        // else no two tie), so after all of the index's columns come the key's.
+        let rest: Vec<usize> = index.columns[fixed..]
+            .iter()
+            .chain(&table.primary_key)
+            .copied()
+            .collect();
+        let first = keys.first()?;
+        if keys.len() > rest.len() {
+            return None;
+        }
+        let descending = first.descending;
+        let follows = keys.iter().zip(&rest).enumerate().all(|(i, (key, &c))| {
+            let def = &table.columns[c];
+            key.descending == descending
+                && column(key) == Some(c)
+                && def.ty.key_ordered()
+                && (i == 0 || def.not_null || key.nulls_first != descending)
+        });
+        follows.then_some(ScanOrder::Index {
+            index,
+            direction: if descending {
+                keel_storage::btree::Direction::Backward
+            } else {
+                keel_storage::btree::Direction::Forward
+            },
+            nulls_first: first.nulls_first,
+            fixed,
+        })
+    })
 }
 
 /// The scans of `rel` under `Limit -> Sort -> [Project ->] Scan` whose sort keys are the
@@ -318,10 +429,10 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
                 keys,
             } = input.as_ref()
             {
-                if let Some((scan, direction)) = sorted_scan(sorted, keys) {
+                if let Some((scan, order)) = sorted_scan(sorted, keys) {
                     found.push(TopScan {
                         scan,
-                        direction,
+                        order,
                         limit,
                         offset: offset.as_ref(),
                     });
@@ -344,10 +455,7 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
 /// that scan's table's primary key, and the key order that gives; None when its filter cannot
 /// run on the workers alone ([`Expr::is_local`]: it reads an outer row or runs a subquery, so
 /// its rows would depend on more than the scan).
-fn sorted_scan<'r>(
-    rel: &'r Rel,
-    keys: &[SortKey],
-) -> Option<(&'r Rel, keel_storage::btree::Direction)> {
+fn sorted_scan<'r>(rel: &'r Rel, keys: &[SortKey]) -> Option<(&'r Rel, ScanOrder<'r>)> {
     // The projections from the top down.
     let mut projections = Vec::new();
     let mut scan = rel;
@@ -386,7 +494,7 @@ fn sorted_scan<'r>(
         .into_iter()
         .map(|c| c.map_or(Expr::Const(Value::Null), Expr::Column))
         .collect();
-    Some((scan, key_order(table, access, &outputs, keys)?))
+    Some((scan, scan_order(table, access, &outputs, keys)?))
 }
 
 /// The key order that gives `order_by` over `outputs` (expressions over `table`'s rows) when
