@@ -375,6 +375,23 @@ impl Device for UringDevice {
             let _ = self.ring.submit_and_wait(0);
         }
         self.reap(out);
+        // Completions that found the completion ring full wait in the kernel's overflow list
+        // (IORING_FEAT_NODROP) until the ring is entered to fetch them; reaping alone never sees
+        // them. Reads started ahead of a scan and never waited for filled the ring so, and a
+        // point read waiting for one of them then waited until some other IO entered the
+        // ring (52 s once: the next checkpoint). `submit_and_wait` asks for events while the
+        // ring says it overflowed.
+        while self.ring.submission().cq_overflow() {
+            match self.ring.submit_and_wait(0) {
+                Ok(_) => self.queued = 0,
+                Err(_) => break,
+            }
+            let before = out.len();
+            self.reap(out);
+            if out.len() == before {
+                break;
+            }
+        }
     }
 
     fn wait(&mut self, min: usize, out: &mut Vec<Completion>) -> Result<(), DeviceError> {
