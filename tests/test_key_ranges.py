@@ -122,6 +122,11 @@ RANGES = [
     "select max(a), min(a) from pairs where b > 'j'",
     "select min(name), max(name) from names",
     "select max(at), min(at) from events where n between 100 and 200",
+    # ... and of a secondary index's first column: its first entries either way, NULLs left out.
+    "select min(created), max(created) from ev",
+    "select max(created) from ev where score = 3 and cat = 1",
+    "select min(created) from ev where created > 40000",
+    "select max(note), min(note) from ev where id < 5000",
 ]
 
 
@@ -163,6 +168,10 @@ def test_key_ranges_and_ordered_reads_match_postgres(keel_factory, pg_db, cores)
     assert "Index Scan Backward using ev_created on ev" in plan, plan
     plan = run(args, "explain select * from (select id from ev where cat = 2 order by score limit 5) s").decode()
     assert "Index Scan using ev_cat_score on ev" in plan, plan
+    # A secondary index's equalities and bounds are its Index Cond, the rest the Filter.
+    plan = run(args, "explain select * from ev where cat = 2 and score < 40 and id > 5").decode()
+    assert "Index Scan using ev_cat_score on ev" in plan, plan
+    assert "Index Cond: ((cat = 2) AND (score < 40))" in plan and "Filter: (id > 5)" in plan, plan
     # The index's statistics count the ordered reads.
     before = run(args, "select idx_scan from pg_stat_user_indexes where indexrelname = 'ev_created'")
     run(args, "select id from ev order by created limit 3")

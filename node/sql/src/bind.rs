@@ -13369,12 +13369,7 @@ fn key_range_access(
         let Some(value) = equalities.get(&column) else {
             break;
         };
-        // The conjunct it came from, for EXPLAIN.
-        conds.extend(conjuncts.iter().find(|c| {
-            matches!(c, Expr::Binary(BinOp::Eq, l, r)
-                if (eq_column(l) == Some(column) && **r == *value)
-                    || (eq_column(r) == Some(column) && **l == *value))
-        }));
+        conds.extend(equality_source(conjuncts, &Expr::Column(column), value));
         eq.push(value.clone());
     }
     let (mut lower, mut upper) = (None, None);
@@ -13393,6 +13388,19 @@ fn key_range_access(
             conds,
         };
         (score, access)
+    })
+}
+
+/// The conjunct `part = value` (either way round) that an equality on a key part came from,
+/// for EXPLAIN's Index Cond; a column part also matches under a cast ([`eq_column`]).
+fn equality_source<'e>(conjuncts: &[&'e Expr], part: &Expr, value: &Expr) -> Option<&'e Expr> {
+    let is_part = |e: &Expr| match part {
+        Expr::Column(c) => eq_column(e) == Some(*c),
+        _ => e == part,
+    };
+    conjuncts.iter().copied().find(|c| {
+        matches!(c, Expr::Binary(BinOp::Eq, l, r)
+            if (is_part(l) && **r == *value) || (is_part(r) && **l == *value))
     })
 }
 
@@ -13588,10 +13596,15 @@ fn index_access(
             })
         };
         let eq: Vec<Expr> = parts.iter().map_while(equal_to).collect();
+        let mut conds: Vec<&Expr> = parts
+            .iter()
+            .zip(&eq)
+            .filter_map(|(part, value)| equality_source(conjuncts, part, value))
+            .collect();
         // Bounds only on a part whose entries sort as its values (not numeric's).
         let (lower, upper) = match parts.get(eq.len()) {
             Some(part) if index.part_type(table, eq.len()).key_ordered() => {
-                range_bounds(part, conjuncts, &mut Vec::new())
+                range_bounds(part, conjuncts, &mut conds)
             }
             _ => (None, None),
         };
@@ -13610,6 +13623,7 @@ fn index_access(
                 eq,
                 lower,
                 upper,
+                conds: conds.into_iter().cloned().collect(),
             },
         ));
     }
@@ -14265,6 +14279,7 @@ mod tests {
                 eq,
                 lower,
                 upper,
+                ..
             } => Some((index.id, eq.len(), lower.is_some(), upper.is_some())),
             _ => None,
         }

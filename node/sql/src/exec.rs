@@ -3800,6 +3800,7 @@ impl Session {
                 eq,
                 lower,
                 upper,
+                ..
             } => {
                 let types = |part| index.part_type(table, part);
                 let unique = index.unique && eq.len() == index.width();
@@ -4293,12 +4294,70 @@ impl Session {
             self.settings.work_mem_bytes(),
             cluster.temp_dir(),
         )?;
-        if let Some(ends) = key_extremes(table, grouping) {
+        if let Some((column, index, ends)) = key_extremes(table, &plan.access, grouping) {
             // min/max of the first primary key column alone: the first row each worker has in
-            // key order (as PostgreSQL reads them from the index), not every row.
-            let project = Some(Arc::new(vec![table.primary_key[0]]));
+            // key order (as PostgreSQL reads them from the index), not every row; of a
+            // secondary index's first column, the first entries in its order.
+            let project = Some(Arc::new(vec![column]));
             let mut group = Vec::with_capacity(ends.len());
             for direction in ends {
+                // The end a row's value makes, if it is past the one found so far.
+                let further = |end: &mut Option<Value>, value: Value| {
+                    let first = end.as_ref().is_none_or(|end| {
+                        let order = compare(&value, end);
+                        (direction == Direction::Forward) == order.is_lt()
+                    });
+                    if first && !value.is_null() {
+                        *end = Some(value);
+                    }
+                };
+                let mut end: Option<Value> = None;
+                if let Some(index) = index {
+                    let order = crate::plan::ScanOrder::Index {
+                        index,
+                        direction,
+                        nulls_first: false,
+                        fixed: 0,
+                    };
+                    // The entries of values alone: min and max leave NULLs out.
+                    let values = index_segments(table, &plan.access, &order, &ctx)?
+                        .into_iter()
+                        .take(1)
+                        .collect();
+                    let read = ScanRead {
+                        parts: true,
+                        table,
+                        filter: &plan.filter,
+                        columns: &None,
+                        project: &project,
+                        params,
+                        txn,
+                        now,
+                        prefixes: false,
+                        range: None,
+                        order: None,
+                    };
+                    let (_, entries) = index_ordered_read(
+                        cluster,
+                        &read,
+                        index,
+                        values,
+                        direction,
+                        1,
+                        cancel,
+                        |rows| {
+                            for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
+                                further(&mut end, value);
+                            }
+                            Ok(())
+                        },
+                    )
+                    .await?;
+                    let index = crate::pgstat::IndexRef::Secondary(index.id);
+                    count_scan(cluster, table.id, Some(index), entries);
+                    group.push(end.unwrap_or(Value::Null));
+                    continue;
+                }
                 let (targets, range) = self
                     .targets(cluster, table, &plan.access, &ctx, txn)
                     .await?;
@@ -4315,16 +4374,9 @@ impl Session {
                     range,
                     order: Some((direction, 1)),
                 };
-                let mut end: Option<Value> = None;
                 read_in_parts(cluster, &read, targets, cancel, |_, rows| {
                     for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
-                        let first = end.as_ref().is_none_or(|end| {
-                            let order = compare(&value, end);
-                            (direction == Direction::Forward) == order.is_lt()
-                        });
-                        if first {
-                            end = Some(value);
-                        }
+                        further(&mut end, value);
                     }
                     Ok(true)
                 })
@@ -8803,30 +8855,45 @@ fn seek_targets(
 /// worker in key order (more: the whole table goes through the sort).
 pub(crate) const ORDERED_READ_ROWS: usize = 100_000;
 
-/// The read direction of each aggregate of `grouping` when it is an aggregate of one group (no
-/// GROUP BY) whose aggregates are all plain `min`/`max` of the first primary key column, of a
-/// type whose key encoding sorts as its values: min is the first row in key order, max the last.
-fn key_extremes(table: &TableDef, grouping: &crate::plan::Grouping) -> Option<Vec<Direction>> {
-    let &first = table.primary_key.first()?;
-    if !grouping.keys.is_empty()
-        || grouping.sets.is_some()
-        || grouping.aggs.is_empty()
-        || !table.columns[first].ty.key_ordered()
-    {
+/// When `grouping` is an aggregate of one group (no GROUP BY) whose aggregates are all plain
+/// `min`/`max` of one column, of a type whose key encoding sorts as its values, that is the first
+/// primary key column or the first column of a secondary index on plain columns (which `access`
+/// reads, or any when it reads the whole table): the column, the index (None: the primary key)
+/// and each aggregate's read direction. min is the first value in key order, max the last.
+fn key_extremes<'t>(
+    table: &'t TableDef,
+    access: &'t Access,
+    grouping: &crate::plan::Grouping,
+) -> Option<(usize, Option<&'t IndexDef>, Vec<Direction>)> {
+    if !grouping.keys.is_empty() || grouping.sets.is_some() {
         return None;
     }
-    grouping
+    let Some(Expr::Column(column)) = grouping.aggs.first()?.arg else {
+        return None;
+    };
+    if !table.columns[column].ty.key_ordered() {
+        return None;
+    }
+    let ends = grouping
         .aggs
         .iter()
         .map(|agg| {
-            let plain = agg.arg == Some(Expr::Column(first)) && !agg.distinct;
+            let plain = agg.arg == Some(Expr::Column(column)) && !agg.distinct;
             match agg.func {
                 AggFunc::Min if plain && agg.filter.is_none() => Some(Direction::Forward),
                 AggFunc::Max if plain && agg.filter.is_none() => Some(Direction::Backward),
                 _ => None,
             }
         })
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    let leads = |index: &IndexDef| !index.needs_binding() && index.columns.first() == Some(&column);
+    let index = match access {
+        _ if table.primary_key.first() == Some(&column) => None,
+        Access::Scan => Some(table.indexes.iter().find(|index| leads(index))?),
+        Access::Index { index, eq, .. } if eq.is_empty() && leads(index) => Some(&**index),
+        _ => return None,
+    };
+    Some((column, index, ends))
 }
 
 /// A table read's parameters (see [`read_in_parts`]).

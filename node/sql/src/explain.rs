@@ -559,12 +559,13 @@ impl Printer<'_> {
                             .collect();
                         self.detail(depth, format!("Index Cond: {}", conds.join(" AND ")));
                     }
-                    Access::Index { index, .. } => {
-                        self.push(depth, arrow, index_scan(&index.name), rel);
-                    }
-                    Access::Range { conds, .. } => {
-                        self.push(depth, arrow, pkey_scan, rel);
-                        // The range's conjuncts are the index condition, not a filter.
+                    Access::Index { conds, .. } | Access::Range { conds, .. } => {
+                        let line = match access {
+                            Access::Index { index, .. } => index_scan(&index.name),
+                            _ => pkey_scan,
+                        };
+                        self.push(depth, arrow, line, rel);
+                        // The access's conjuncts are the index condition, not a filter.
                         if let Some(f) = filter.take() {
                             let mut rest = Vec::new();
                             crate::planner::conjuncts(f, &mut rest);
@@ -574,10 +575,13 @@ impl Printer<'_> {
                         let conds: Vec<String> =
                             conds.iter().map(|c| deparse(c, &names, outer)).collect();
                         let cond = match &conds[..] {
-                            [one] => one.clone(),
-                            many => format!("({})", many.join(" AND ")),
+                            [] => None,
+                            [one] => Some(one.clone()),
+                            many => Some(format!("({})", many.join(" AND "))),
                         };
-                        self.detail(depth, format!("Index Cond: {cond}"));
+                        if let Some(cond) = cond {
+                            self.detail(depth, format!("Index Cond: {cond}"));
+                        }
                     }
                 }
                 if let Some(filter) = filter {

@@ -61,6 +61,8 @@ pub enum Access {
         eq: Vec<Expr>,
         lower: Option<(Expr, bool)>,
         upper: Option<(Expr, bool)>,
+        /// The filter's conjuncts the equalities and bounds come from (EXPLAIN's Index Cond).
+        conds: Vec<Expr>,
     },
     /// A range of the primary key: rows equal to `eq` on its leading columns, then optionally
     /// within `lower`/`upper` (value, inclusive) on the next one, whose encoding sorts as its
