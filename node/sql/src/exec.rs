@@ -4207,7 +4207,7 @@ impl Session {
                 order: None,
             };
             if output.sorter.wants_more() {
-                let (_, entries) = index_ordered_read(
+                index_ordered_read(
                     cluster,
                     &read,
                     index,
@@ -4223,15 +4223,10 @@ impl Session {
                     },
                 )
                 .await?;
-                let index = crate::pgstat::IndexRef::Secondary(index.id);
-                count_scan(cluster, table.id, Some(index), entries);
             }
             return output.finish(stream);
         }
-        let order = order.and_then(|(order, wanted)| match order {
-            crate::plan::ScanOrder::Key(direction) => Some((direction, wanted)),
-            crate::plan::ScanOrder::Index { .. } => None,
-        });
+        let order = order.and_then(|(order, wanted)| Some((order.key()?, wanted)));
         let (targets, range) = self
             .targets(cluster, table, &plan.access, &ctx, txn)
             .await?;
@@ -4337,7 +4332,7 @@ impl Session {
                         range: None,
                         order: None,
                     };
-                    let (_, entries) = index_ordered_read(
+                    index_ordered_read(
                         cluster,
                         &read,
                         index,
@@ -4353,8 +4348,6 @@ impl Session {
                         },
                     )
                     .await?;
-                    let index = crate::pgstat::IndexRef::Secondary(index.id);
-                    count_scan(cluster, table.id, Some(index), entries);
                     group.push(end.unwrap_or(Value::Null));
                     continue;
                 }
@@ -4956,10 +4949,7 @@ impl Session {
                 }
                 _ => None,
             };
-            let order = order.and_then(|(order, wanted)| match order {
-                crate::plan::ScanOrder::Key(direction) => Some((direction, wanted)),
-                crate::plan::ScanOrder::Index { .. } => None,
-            });
+            let order = order.and_then(|(order, wanted)| Some((order.key()?, wanted)));
             let (targets, range) = match seeks {
                 Some(targets) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
@@ -5015,8 +5005,7 @@ impl Session {
             let rows = if let Some((order, index, wanted)) = through {
                 let segments = index_segments(table, access, &order, &ctx)?;
                 let mut sink = RowSink::new(Some(memory.clone()));
-                let entries;
-                (visited, entries) = index_ordered_read(
+                visited = index_ordered_read(
                     cluster,
                     &read,
                     index,
@@ -5032,8 +5021,6 @@ impl Session {
                     },
                 )
                 .await?;
-                let index = crate::pgstat::IndexRef::Secondary(index.id);
-                count_scan(cluster, table.id, Some(index), entries);
                 sink.finish()?
             } else if parts {
                 let mut sink = RowSink::new(Some(memory.clone()));
@@ -9151,7 +9138,7 @@ const INDEX_ORDER_BATCH: usize = 1 << 16;
 /// Reads the rows of `read.table` through `index`'s entries in order (`direction`) over
 /// `segments` ([`index_segments`]), until `wanted` rows have passed the read's filter or the
 /// entries end, passing the rows (in no particular order) to `take`; returns the visible rows
-/// the workers visited and the entries read.
+/// the workers visited.
 ///
 /// An index's entries are placed by their own key, so each worker holds a share of every range
 /// of them, read in order across its vshards (`ShardOp::IndexScan` with an order). In rounds:
@@ -9162,7 +9149,8 @@ const INDEX_ORDER_BATCH: usize = 1 << 16;
 /// of the whole index in order; their rows are fetched from their owners by key, the filter
 /// running there. Entries past the frontier are read again next round, from past it. Rows come
 /// in stretches of the index's order, so once `wanted` have passed, the first `wanted` in
-/// ORDER BY order are among them (the caller's sort picks them).
+/// ORDER BY order are among them (the caller's sort picks them). The index's scan and the
+/// entries read count in its statistics (`pg_stat_user_indexes`).
 #[allow(clippy::too_many_arguments)]
 async fn index_ordered_read<C: Cluster>(
     cluster: &C,
@@ -9173,7 +9161,7 @@ async fn index_ordered_read<C: Cluster>(
     wanted: usize,
     cancel: &Cancel,
     mut take: impl FnMut(Vec<Row>) -> SqlResult<()>,
-) -> SqlResult<(u64, usize)> {
+) -> SqlResult<u64> {
     let workers = cluster.workers().max(1);
     let forward = direction == Direction::Forward;
     // `a` comes before `b` in the read's order.
@@ -9259,7 +9247,9 @@ async fn index_ordered_read<C: Cluster>(
             break;
         }
     }
-    Ok((visited, entries))
+    let secondary = crate::pgstat::IndexRef::Secondary(index.id);
+    count_scan(cluster, read.table.id, Some(secondary), entries);
+    Ok(visited)
 }
 
 /// Appends EXPLAIN's `tree` to `lines` as the child of the node they end with (a write's).

@@ -321,6 +321,14 @@ impl ScanOrder<'_> {
         }
     }
 
+    /// The direction of the primary key's order (None: a secondary index's).
+    pub fn key(&self) -> Option<keel_storage::btree::Direction> {
+        match self {
+            ScanOrder::Key(direction) => Some(*direction),
+            ScanOrder::Index { .. } => None,
+        }
+    }
+
     /// The index read, when it is a secondary one.
     pub fn index(&self) -> Option<&crate::catalog::IndexDef> {
         match self {
@@ -410,8 +418,9 @@ pub fn index_order<'t>(
 }
 
 /// The scans of `rel` under `Limit -> Sort -> [Project ->] Scan` whose sort keys are the
-/// table's primary key ([`key_order`]), outside the parts of the tree that run more than once
-/// (the right side of a LATERAL apply, a recursive query) and outside subqueries.
+/// table's primary key's or a secondary index's order ([`scan_order`]), outside the parts of the
+/// tree that run more than once (the right side of a LATERAL apply, a recursive query) and
+/// outside subqueries.
 pub fn top_scans(rel: &Rel) -> Vec<TopScan<'_>> {
     let mut found = Vec::new();
     collect_top_scans(rel, &mut found);
@@ -454,7 +463,7 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
 }
 
 /// The scan under `rel` (itself, or under projections) when `keys` over `rel`'s rows sort by
-/// that scan's table's primary key, and the key order that gives; None when its filter cannot
+/// that scan's table's primary key or one of its indexes, and the order that gives; None when its filter cannot
 /// run on the workers alone ([`Expr::is_local`]: it reads an outer row or runs a subquery, so
 /// its rows would depend on more than the scan).
 fn sorted_scan<'r>(rel: &'r Rel, keys: &[SortKey]) -> Option<(&'r Rel, ScanOrder<'r>)> {
