@@ -4191,45 +4191,15 @@ impl Session {
         let order = crate::plan::scan_order(table, &plan.access, &plan.outputs, &plan.order_by)
             .zip(output.wanted)
             .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
-        if let Some((order @ crate::plan::ScanOrder::Index { index, .. }, wanted)) = order {
-            let segments = index_segments(table, &plan.access, &order, &ctx)?;
-            let read = ScanRead {
-                parts: true,
-                table,
-                filter: &plan.filter,
-                columns: &None,
-                project: &None,
-                params,
-                txn,
-                now,
-                prefixes: false,
-                range: None,
-                order: None,
-            };
-            if output.sorter.wants_more() {
-                index_ordered_read(
-                    cluster,
-                    &read,
-                    index,
-                    segments,
-                    order.direction(),
-                    wanted,
-                    cancel,
-                    |rows| {
-                        for row in &rows {
-                            output.push(row, &ctx)?;
-                        }
-                        Ok(())
-                    },
-                )
-                .await?;
+        // Through a secondary index in order: its entries name the rows (below).
+        let (through, order) = split_order(order);
+        let (targets, range) = match through {
+            Some(_) => (Vec::new(), None),
+            None => {
+                self.targets(cluster, table, &plan.access, &ctx, txn)
+                    .await?
             }
-            return output.finish(stream);
-        }
-        let order = order.and_then(|(order, wanted)| Some((order.key()?, wanted)));
-        let (targets, range) = self
-            .targets(cluster, table, &plan.access, &ctx, txn)
-            .await?;
+        };
         let read = ScanRead {
             parts: true,
             table,
@@ -4243,6 +4213,19 @@ impl Session {
             range,
             order,
         };
+        if let Some(through) = through {
+            if output.sorter.wants_more() {
+                let segments = index_segments(table, &plan.access, &through.0, &ctx)?;
+                index_ordered_read(cluster, &read, through, segments, cancel, |rows| {
+                    for row in &rows {
+                        output.push(row, &ctx)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            }
+            return output.finish(stream);
+        }
         // LIMIT 0 reads nothing.
         let targets = if output.sorter.wants_more() {
             targets
@@ -4307,53 +4290,13 @@ impl Session {
                     }
                 };
                 let mut end: Option<Value> = None;
-                if let Some(index) = index {
-                    let order = crate::plan::ScanOrder::Index {
-                        index,
-                        direction,
-                        nulls_first: false,
-                        fixed: 0,
-                    };
-                    // The entries of values alone: min and max leave NULLs out.
-                    let values = index_segments(table, &plan.access, &order, &ctx)?
-                        .into_iter()
-                        .take(1)
-                        .collect();
-                    let read = ScanRead {
-                        parts: true,
-                        table,
-                        filter: &plan.filter,
-                        columns: &None,
-                        project: &project,
-                        params,
-                        txn,
-                        now,
-                        prefixes: false,
-                        range: None,
-                        order: None,
-                    };
-                    index_ordered_read(
-                        cluster,
-                        &read,
-                        index,
-                        values,
-                        direction,
-                        1,
-                        cancel,
-                        |rows| {
-                            for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
-                                further(&mut end, value);
-                            }
-                            Ok(())
-                        },
-                    )
-                    .await?;
-                    group.push(end.unwrap_or(Value::Null));
-                    continue;
-                }
-                let (targets, range) = self
-                    .targets(cluster, table, &plan.access, &ctx, txn)
-                    .await?;
+                let (targets, range) = match index {
+                    Some(_) => (Vec::new(), None),
+                    None => {
+                        self.targets(cluster, table, &plan.access, &ctx, txn)
+                            .await?
+                    }
+                };
                 let read = ScanRead {
                     parts: true,
                     table,
@@ -4365,15 +4308,48 @@ impl Session {
                     now,
                     prefixes: false,
                     range,
-                    order: Some((direction, 1)),
+                    order: index.is_none().then_some((direction, 1)),
                 };
-                read_in_parts(cluster, &read, targets, cancel, |_, rows| {
-                    for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
-                        further(&mut end, value);
+                match index {
+                    Some(index) => {
+                        let order = crate::plan::ScanOrder::Index {
+                            index,
+                            direction,
+                            nulls_first: false,
+                            fixed: 0,
+                        };
+                        // The entries of values alone: min and max leave NULLs out.
+                        let values = index_segments(table, &plan.access, &order, &ctx)?
+                            .into_iter()
+                            .take(1)
+                            .collect();
+                        index_ordered_read(
+                            cluster,
+                            &read,
+                            (order, index, 1),
+                            values,
+                            cancel,
+                            |rows| {
+                                for value in
+                                    rows.into_iter().filter_map(|row| row.into_iter().next())
+                                {
+                                    further(&mut end, value);
+                                }
+                                Ok(())
+                            },
+                        )
+                        .await?;
                     }
-                    Ok(true)
-                })
-                .await?;
+                    None => {
+                        read_in_parts(cluster, &read, targets, cancel, |_, rows| {
+                            for value in rows.into_iter().filter_map(|row| row.into_iter().next()) {
+                                further(&mut end, value);
+                            }
+                            Ok(true)
+                        })
+                        .await?;
+                    }
+                }
                 group.push(end.unwrap_or(Value::Null));
             }
             if let Some(having) = &grouping.having {
@@ -4943,13 +4919,7 @@ impl Session {
                 _ => None,
             };
             // Through a secondary index in order: its entries name the rows (below).
-            let through = match order {
-                Some((order @ crate::plan::ScanOrder::Index { index, .. }, wanted)) => {
-                    Some((order, index, wanted))
-                }
-                _ => None,
-            };
-            let order = order.and_then(|(order, wanted)| Some((order.key()?, wanted)));
+            let (through, order) = split_order(order);
             let (targets, range) = match seeks {
                 Some(targets) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
@@ -5002,24 +4972,15 @@ impl Session {
             };
             let started = std::time::Instant::now();
             let visited;
-            let rows = if let Some((order, index, wanted)) = through {
-                let segments = index_segments(table, access, &order, &ctx)?;
+            let rows = if let Some(through) = through {
+                let segments = index_segments(table, access, &through.0, &ctx)?;
                 let mut sink = RowSink::new(Some(memory.clone()));
-                visited = index_ordered_read(
-                    cluster,
-                    &read,
-                    index,
-                    segments,
-                    order.direction(),
-                    wanted,
-                    cancel,
-                    |rows| {
-                        for row in rows {
-                            sink.push(row)?;
-                        }
-                        Ok(())
-                    },
-                )
+                visited = index_ordered_read(cluster, &read, through, segments, cancel, |rows| {
+                    for row in rows {
+                        sink.push(row)?;
+                    }
+                    Ok(())
+                })
                 .await?;
                 sink.finish()?
             } else if parts {
@@ -9132,6 +9093,23 @@ fn intersect_ranges(a: EntryRange, b: EntryRange) -> EntryRange {
     (tighter(a.0, b.0, true), tighter(a.1, b.1, false))
 }
 
+/// A read through a secondary index in order: the order, the index, LIMIT + OFFSET.
+type Through<'t> = (crate::plan::ScanOrder<'t>, &'t IndexDef, usize);
+
+/// An ordered read (its order, LIMIT + OFFSET) as a read through a secondary index, or as the
+/// primary key's direction and row count for [`ScanRead::order`].
+fn split_order(
+    order: Option<(crate::plan::ScanOrder<'_>, usize)>,
+) -> (Option<Through<'_>>, Option<(Direction, usize)>) {
+    match order {
+        Some((order @ crate::plan::ScanOrder::Index { index, .. }, wanted)) => {
+            (Some((order, index, wanted)), None)
+        }
+        Some((order, wanted)) => (None, order.key().map(|direction| (direction, wanted))),
+        None => (None, None),
+    }
+}
+
 /// Entries each worker returns in the first round of [`index_ordered_read`], at most.
 const INDEX_ORDER_BATCH: usize = 1 << 16;
 
@@ -9155,13 +9133,12 @@ const INDEX_ORDER_BATCH: usize = 1 << 16;
 async fn index_ordered_read<C: Cluster>(
     cluster: &C,
     read: &ScanRead<'_>,
-    index: &IndexDef,
+    (order, index, wanted): Through<'_>,
     segments: Vec<EntryRange>,
-    direction: Direction,
-    wanted: usize,
     cancel: &Cancel,
     mut take: impl FnMut(Vec<Row>) -> SqlResult<()>,
 ) -> SqlResult<u64> {
+    let direction = order.direction();
     let workers = cluster.workers().max(1);
     let forward = direction == Direction::Forward;
     // `a` comes before `b` in the read's order.
