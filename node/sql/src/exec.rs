@@ -9177,6 +9177,7 @@ async fn index_ordered_read<C: Cluster>(
             for output in cluster.call_all(requests).await {
                 outputs.push(output?);
             }
+            cancel.check()?;
             // The first of the last entries of the workers that may have more.
             let frontier = outputs
                 .iter()
