@@ -9044,7 +9044,7 @@ fn index_segments(
         (from, to),
         (
             Bound::Included(with(1)),
-            successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+            keel_storage::store::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
         ),
     );
     let mut segments = vec![values];
@@ -9141,8 +9141,7 @@ async fn index_ordered_read<C: Cluster>(
     let direction = order.direction();
     let workers = cluster.workers().max(1);
     let forward = direction == Direction::Forward;
-    // `a` comes before `b` in the read's order.
-    let before = |a: &[u8], b: &[u8]| if forward { a < b } else { a > b };
+    let before = |a: &[u8], b: &[u8]| crate::fragment::comes_before(forward, a, b);
     let (mut found, mut visited, mut entries) = (0usize, 0u64, 0usize);
     for (from, to) in segments {
         // Where every worker's next read starts past (None: the segment's start), and which
@@ -9348,18 +9347,6 @@ fn key_value(expr: &Expr, ty: DataType, ctx: &EvalContext<'_>) -> SqlResult<Opti
     )
 }
 
-/// The smallest key above every key that starts with `prefix` (None: there is none).
-fn successor(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut key = prefix.to_vec();
-    while let Some(last) = key.pop() {
-        if last < u8::MAX {
-            key.push(last + 1);
-            return Some(key);
-        }
-    }
-    None
-}
-
 type KeyRange = (Bound<Vec<u8>>, Bound<Vec<u8>>, Option<Vec<u8>>);
 
 /// The row keys of `table` an [`Access::Range`] with these parts covers; None when no row can
@@ -9434,7 +9421,7 @@ fn part_range(
         )));
     }
     let mut from = Bound::Included(prefix.clone());
-    let mut to = successor(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+    let mut to = keel_storage::store::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
     let next = (eq.len() < width).then_some(eq.len());
     let with = |value: (Value, DataType)| {
         let mut key = prefix.clone();
@@ -9464,7 +9451,7 @@ fn part_range(
             PartBound::Nothing => return Ok(None),
             PartBound::Open => {}
             PartBound::At(key, true) => from = Bound::Included(key),
-            PartBound::At(key, false) => match successor(&key) {
+            PartBound::At(key, false) => match keel_storage::store::prefix_end(&key) {
                 Some(above) => from = Bound::Included(above),
                 None => return Ok(None),
             },
@@ -9475,7 +9462,7 @@ fn part_range(
             PartBound::Nothing => return Ok(None),
             PartBound::Open => {}
             PartBound::At(key, true) => {
-                to = successor(&key).map_or(Bound::Unbounded, Bound::Excluded)
+                to = keel_storage::store::prefix_end(&key).map_or(Bound::Unbounded, Bound::Excluded)
             }
             PartBound::At(key, false) => to = Bound::Excluded(key),
         }

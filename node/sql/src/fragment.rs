@@ -2066,7 +2066,7 @@ impl Run {
 }
 
 /// Whether key `a` comes before `b` in a read in key order (`forward`: ascending).
-fn comes_before(forward: bool, a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn comes_before(forward: bool, a: &[u8], b: &[u8]) -> bool {
     if forward {
         a < b
     } else {

@@ -2328,19 +2328,24 @@ fn small_numeric(d: &Decimal) -> Option<i64> {
 #[inline]
 fn small_numeric_value(raw: [u8; 9]) -> SqlResult<Decimal> {
     let mantissa = i64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
-    let scale = u32::from(raw[8]);
-    if scale > Decimal::MAX_SCALE {
+    if u32::from(raw[8]) > Decimal::MAX_SCALE {
         return Err(corrupt());
     }
-    // Built from its parts: no Result to pass through memory per value (a scan's hot path).
+    Ok(small_numeric_parts(mantissa, raw[8]))
+}
+
+/// The Decimal of a small-form mantissa and a scale of at most `Decimal::MAX_SCALE`, built from
+/// its parts: no Result to pass through memory per value (a scan's hot path, `decode_into`).
+#[inline(always)]
+fn small_numeric_parts(mantissa: i64, scale: u8) -> Decimal {
     let magnitude = mantissa.unsigned_abs();
-    Ok(Decimal::from_parts(
+    Decimal::from_parts(
         magnitude as u32,
         (magnitude >> 32) as u32,
         0,
         mantissa < 0,
-        scale,
-    ))
+        u32::from(scale),
+    )
 }
 
 /// Decodes a row written by [`encode_row`]. Rows come from our own store or log (checksummed), so a
@@ -2531,18 +2536,13 @@ pub(crate) fn decode_into(bytes: &[u8], slot: &mut Value) -> SqlResult<()> {
             text.clear();
             text.push_str(std::str::from_utf8(stored).map_err(|_| corrupt())?);
         }
-        ([14, rest @ ..], Value::Numeric(d)) if rest.len() == 9 && rest[8] <= 28 => {
-            // small_numeric_value's work, read straight from the row: the mantissa and the
-            // scale go to the slot in registers, not through an array and a Result in memory.
+        ([14, rest @ ..], Value::Numeric(d))
+            if rest.len() == 9 && u32::from(rest[8]) <= Decimal::MAX_SCALE =>
+        {
+            // Read straight from the row: the mantissa and the scale go to the slot in
+            // registers, not through an array and a Result in memory.
             let mantissa = i64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
-            let magnitude = mantissa.unsigned_abs();
-            *d = Decimal::from_parts(
-                magnitude as u32,
-                (magnitude >> 32) as u32,
-                0,
-                mantissa < 0,
-                u32::from(rest[8]),
-            );
+            *d = small_numeric_parts(mantissa, rest[8]);
         }
         ([2, rest @ ..], Value::Int(i)) => {
             *i = i64::from_le_bytes(rest.try_into().map_err(|_| corrupt())?);

@@ -358,7 +358,7 @@ pub struct TableChange {
 
 /// The smallest byte string greater than every string starting with `prefix` (None: there is
 /// none, every byte is 0xff).
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     let mut end = prefix.to_vec();
     while let Some(last) = end.pop() {
         if last < 0xff {
