@@ -214,6 +214,38 @@ def test_an_aggregate_over_a_join_by_the_left_key_aggregates_the_right_side_firs
         assert plan(conn, "select d.id, count(*) from dept d left join emp e on e.dept_id = d.id group by d.id")[0] == "HashAggregate"
 
 
+def test_a_limit_moves_below_a_join_that_keeps_every_row_of_its_side(keel):
+    # topn.rs: ORDER BY emp's key with LIMIT over emp LEFT JOIN dept: emp's first rows are read
+    # in key order on each worker, and dept takes their keys (join_order::key_edges), so the
+    # join meets a handful of rows on each side.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        sql = "select e.id, d.name from emp e left join dept d on d.id = e.dept_id order by e.id desc limit 3"
+        assert plan(conn, sql) == [
+            "Limit",
+            "  ->  Sort",
+            "        Sort Key: e.id DESC",
+            "        ->  Hash Left Join",
+            "              Hash Cond: (e.dept_id = d.id)",
+            "              ->  Limit",
+            "                    ->  Sort",
+            "                          Sort Key: e.id DESC",
+            "                          ->  Index Scan Backward using emp_pkey on emp e",
+            "              ->  Hash",
+            "                    ->  Seq Scan on dept d",
+        ]
+        assert conn.execute(sql).fetchall() == [(200, "d1"), (199, "d10"), (198, "d9")]
+        lines = [row[0] for row in conn.execute("explain (analyze, timing off) " + sql).fetchall()]
+        scanned = {line.split(" on ")[1].split(" (")[0]: int(re.search(r"rows=(\d+)", line).group(1))
+                   for line in lines if " Scan" in line}
+        # Each worker's first 3 rows; of the 10 departments, only those of the rows read.
+        assert scanned["emp e"] <= 3 * 4 and scanned["dept d"] <= min(scanned["emp e"], 9)
+        # Sorted on the other side's column: the limit stays above the join.
+        other = plan(conn, "select e.id, d.name from emp e left join dept d on d.id = e.dept_id order by d.name, e.id limit 3")
+        assert other[:4] == ["Limit", "  ->  Sort", "        Sort Key: d.name, e.id", "        ->  Hash Left Join"]
+        assert not any(line.strip() == "->  Limit" for line in other)
+
+
 def test_a_correlated_exists_on_a_colocated_table_runs_in_the_outer_scan(keel):
     # colocate.rs: ord and line are placed by their first key column (an int), so EXISTS and
     # NOT EXISTS keyed by it move into ord's scan filter and the workers answer them by seeks:

@@ -40,7 +40,9 @@ use crate::fragment::{
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
 };
-use crate::plan::{Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan};
+use crate::plan::{
+    scan_column, Access, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan,
+};
 use crate::query::{compare_rows, count_value, group, project, Executor, Row};
 use crate::sequence::SessionSequences;
 use crate::spill::{RowSet, RowSink, Sorter, StatementMemory};
@@ -4688,8 +4690,19 @@ impl Session {
             .into_iter()
             .filter(|scan| !skipped.contains(&(*scan as *const Rel as usize)))
             .collect();
+        // The most rows a scan read in order under a LIMIT returns (LIMIT + OFFSET from each
+        // worker).
+        let top_rows = |scan: &Rel| -> Option<f64> {
+            let top = tops.iter().find(|top| std::ptr::eq(top.scan, scan))?;
+            let offset = count_value(top.offset, &ctx, "OFFSET").ok()?.unwrap_or(0);
+            let limit = count_value(Some(top.limit), &ctx, "LIMIT").ok()??;
+            let wanted = limit.saturating_add(offset) as f64;
+            (wanted <= ORDERED_READ_ROWS as f64).then(|| wanted * cluster.workers() as f64)
+        };
         let restricted = |scan: &Rel| match scan {
-            Rel::Scan { filter, access, .. } => filter.is_some() || !matches!(access, Access::Scan),
+            Rel::Scan { filter, access, .. } => {
+                filter.is_some() || !matches!(access, Access::Scan) || top_rows(scan).is_some()
+            }
             _ => false,
         };
         let statistics = cluster.statistics().snapshot();
@@ -4709,7 +4722,8 @@ impl Session {
             let kept = filter
                 .as_ref()
                 .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx));
-            Some((stats.reltuples * kept).max(1.0))
+            let rows = (stats.reltuples * kept).max(1.0);
+            Some(top_rows(scan).map_or(rows, |most| rows.min(most)))
         };
         let estimated = pending.iter().all(|scan| estimate(scan).is_some());
         // The share of `edge.to`'s rows a filter of `keys` keys keeps.
@@ -8737,23 +8751,14 @@ impl SharedRead {
     }
 }
 
-/// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
-fn scan_column(scan: &Rel, c: usize) -> usize {
-    match scan {
-        Rel::Scan {
-            project: Some(project),
-            ..
-        } => project.get(c).copied().unwrap_or(c),
-        _ => c,
-    }
-}
-
 /// The tree that runs for a bound query tree: aggregates over joins by the left key made eager
-/// ([`crate::eager`]), co-located EXISTS moved into their outer scans ([`crate::colocate`]), then
-/// scans cut to the columns the tree reads ([`crate::prune::narrow`]).
+/// ([`crate::eager`]), co-located EXISTS moved into their outer scans ([`crate::colocate`]),
+/// limits moved below joins that keep their rows ([`crate::topn`]), then scans cut to the
+/// columns the tree reads ([`crate::prune::narrow`]).
 fn runnable(rel: &Rel) -> Rel {
     let eager = crate::eager::rewritten(rel);
-    crate::prune::narrow(&crate::colocate::rewritten(&eager))
+    let colocated = crate::colocate::rewritten(&eager);
+    crate::prune::narrow(&crate::topn::rewritten(&colocated))
 }
 
 /// Rows of a table a seek costs about as much as visiting in a whole-table scan (a descent of

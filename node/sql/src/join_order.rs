@@ -306,7 +306,10 @@ impl KeyFrom<'_> {
 ///
 /// - an equality between columns of two scans that are leaves of one chain of inner joins gives
 ///   an edge each way: a row of either without a partner among the other's rows is not in the
-///   join's result;
+///   join's result (a leaf that limits, projects or joins a scan only gives keys, those of its
+///   scan's rows: narrowing the scan under a limit would change the rows the limit takes);
+/// - an outer join's equality gives an edge from its preserved side's scan to a scan on the
+///   other side, whose rows without a partner are never joined;
 /// - a correlated subquery whose rows come from a [`Rel::Lookup`] over a scan, probed by a column
 ///   of a scan of the enclosing chain (or of the one scan a filter reads), gives an edge from that
 ///   scan to the looked-up one: the lookup only ever asks for values the enclosing rows hold.
@@ -332,6 +335,39 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
     let mut edges: Vec<KeyEdge<'_>> = Vec::new();
     rel.visit(&mut |node| {
         // The row a node's conditions read, as scans and where their columns sit in it.
+        // An outer join's equalities: the preserved side's keys narrow the other side, a scan
+        // (its rows without a partner there are never joined).
+        if let Rel::Join {
+            kind: kind @ (JoinKind::Left | JoinKind::Right),
+            left,
+            right,
+            keys,
+            ..
+        } = node
+        {
+            for (l, r) in keys {
+                let ((kept, kept_expr), (other, other_expr)) = match kind {
+                    JoinKind::Left => ((left, l), (right, r)),
+                    _ => ((right, r), (left, l)),
+                };
+                let (Some((from, from_expr)), Some(to)) =
+                    (key_source(kept, kept_expr), scan_below(other))
+                else {
+                    continue;
+                };
+                if column_of(other_expr).is_some() {
+                    add(
+                        KeyEdge {
+                            from: KeyFrom::Scan(from),
+                            from_expr,
+                            to,
+                            to_expr: other_expr.clone(),
+                        },
+                        &mut edges,
+                    );
+                }
+            }
+        }
         let (chain, conds): (Option<Chain<'_>>, Vec<&Expr>) = match node {
             // A join's own conditions read the joined row, whose layout is the chain's (those of
             // the joins below it are visited with their own chains).
@@ -360,42 +396,49 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
         let Some(chain) = chain else {
             return;
         };
-        // `e` as an expression over one scan leaf's own row.
-        let over_scan = |e: &Expr| -> Option<(&Rel, Expr)> {
+        // `e` as an expression over one leaf's own row, and that leaf.
+        let over_leaf = |e: &Expr| -> Option<(&Rel, Expr)> {
             let mut columns = Vec::new();
             e.columns(&mut columns);
             let leaf = chain.leaf_of(*columns.first()?)?;
             let (rel, offset, _) = chain.leaves[leaf];
-            // A leaf that filters a scan (a condition that cannot run on the workers, such as
-            // an IN subquery) has the scan's columns: its keys are among the scan's, and
-            // narrowing the scan narrows it.
-            let rel = scan_below(rel)?;
             if columns.iter().any(|&c| chain.leaf_of(c) != Some(leaf)) || column_of(e).is_none() {
                 return None;
             }
             Some((rel, e.clone().remap_columns(&|c| c - offset)))
         };
+        // `e` as an expression over one scan leaf's own row. A leaf that filters a scan (a
+        // condition that cannot run on the workers, such as an IN subquery) has the scan's
+        // columns: its keys are among the scan's, and narrowing the scan narrows it.
+        let over_scan = |e: &Expr| -> Option<(&Rel, Expr)> {
+            let (rel, e) = over_leaf(e)?;
+            Some((scan_below(rel)?, e))
+        };
         for cond in &chain.conds {
             let Expr::Binary(BinOp::Eq, l, r) = cond else {
                 continue;
             };
-            if let (Some((a, ae)), Some((b, be))) = (over_scan(l), over_scan(r)) {
-                if !std::ptr::eq(a, b) {
+            // Each side gives keys when its values come from a scan (a limited one too: its
+            // rows are among the scan's), and takes them when it is a scan (not a limited one,
+            // whose limit would then take other rows).
+            let (Some((a_leaf, ae)), Some((b_leaf, be))) = (over_leaf(l), over_leaf(r)) else {
+                continue;
+            };
+            for ((from, from_expr), (to, to_expr)) in [
+                ((a_leaf, &ae), (b_leaf, &be)),
+                ((b_leaf, &be), (a_leaf, &ae)),
+            ] {
+                let (Some(source), Some(target)) = (key_source(from, from_expr), scan_below(to))
+                else {
+                    continue;
+                };
+                if !std::ptr::eq(source.0, target) {
                     add(
                         KeyEdge {
-                            from: KeyFrom::Scan(a),
-                            from_expr: ae.clone(),
-                            to: b,
-                            to_expr: be.clone(),
-                        },
-                        &mut edges,
-                    );
-                    add(
-                        KeyEdge {
-                            from: KeyFrom::Scan(b),
-                            from_expr: be,
-                            to: a,
-                            to_expr: ae,
+                            from: KeyFrom::Scan(source.0),
+                            from_expr: source.1,
+                            to: target,
+                            to_expr: to_expr.clone(),
                         },
                         &mut edges,
                     );
@@ -492,6 +535,33 @@ fn scan_below(rel: &Rel) -> Option<&Rel> {
     match rel {
         Rel::Scan { .. } => Some(rel),
         Rel::Filter { input, .. } => scan_below(input),
+        _ => None,
+    }
+}
+
+/// The scan whose rows hold the values of `e` (a column, possibly cast) over `rel`'s row, and
+/// `e` over that scan's row: the values `rel` has there are among the scan's. Traced through
+/// filters, sorts, limits, projections of plain columns and joins (a column an outer join pads
+/// is NULL there, which no key matches).
+fn key_source<'r>(rel: &'r Rel, e: &Expr) -> Option<(&'r Rel, Expr)> {
+    let column = column_of(e)?;
+    match rel {
+        Rel::Scan { .. } => Some((rel, e.clone())),
+        Rel::Filter { input, .. } | Rel::Sort { input, .. } | Rel::Limit { input, .. } => {
+            key_source(input, e)
+        }
+        Rel::Project { input, exprs } => match exprs.get(column)? {
+            Expr::Column(inner) => key_source(input, &e.clone().remap_columns(&|_| *inner)),
+            _ => None,
+        },
+        Rel::Join { left, right, .. } => {
+            let width = left.width();
+            if column < width {
+                key_source(left, e)
+            } else {
+                key_source(right, &e.clone().remap_columns(&|c| c - width))
+            }
+        }
         _ => None,
     }
 }

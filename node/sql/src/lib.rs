@@ -40,5 +40,6 @@ pub mod sequence;
 pub mod spill;
 pub mod stats;
 pub mod system;
+pub mod topn;
 pub mod types;
 pub mod tz;

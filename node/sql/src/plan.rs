@@ -549,6 +549,17 @@ pub fn key_order(
     })
 }
 
+/// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
+pub fn scan_column(scan: &Rel, c: usize) -> usize {
+    match scan {
+        Rel::Scan {
+            project: Some(project),
+            ..
+        } => project.get(c).copied().unwrap_or(c),
+        _ => c,
+    }
+}
+
 /// A relational operator tree, the general form of a query (joins, subqueries, set operations):
 /// the session runs it over rows the workers return for its [`Rel::Scan`] leaves (see
 /// `query.rs`). Every node produces rows of a fixed width; a parent's expressions name its input's
