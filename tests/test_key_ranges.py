@@ -3,7 +3,8 @@
 the range's start, and ORDER BY the primary key with a LIMIT (or min/max of its first column) reads each
 worker's first rows in key order, merged across its vshards in batches and parts; ORDER BY a secondary
 index's columns reads its entries in order on every worker, merged in rounds, and fetches their rows
-(exec.rs `index_ordered_read`). The rows must be PostgreSQL's for every
+(exec.rs `index_ordered_read`); ORDER BY other columns with a LIMIT sorts each part of the read on its
+worker and returns its first rows (fragment.rs `TopRows`). The rows must be PostgreSQL's for every
 shape: ascending and descending, OFFSET, composite keys, text and timestamp keys, filters that keep
 few rows (so that a part ends on its visit budget), limits past one part's rows, MVCC snapshots
 with rows deleted and updated under them, and an odd number of workers."""
@@ -45,6 +46,13 @@ ORDERED = [
     "select id, k from big order by id desc limit 25 offset 5",
     "select id, pad from big where id > 123456 order by id limit 20000",
     "select id from big where id <= 150000 order by id desc limit 30000 offset 100",
+    # Sorted on columns no key gives: each worker sorts its parts (several per worker here)
+    # and returns their first LIMIT + OFFSET rows (fragment.rs TopRows).
+    "select id, k from big order by k desc, id limit 30",
+    "select id, pad from big where k % 3 = 1 order by pad, id limit 40 offset 60",
+    "select id, k from big order by k, id limit 2048",
+    "select id from (select id, k from big order by k desc, id desc limit 25) s order by id",
+    "select id, created from ev order by note desc limit 12",
     # Few rows pass: parts end on their visit budget, not on rows.
     "select id, k from big where k % 97 = 3 order by id limit 1500",
     "select id from big where k % 1000 = 7 and id > 5000 order by id desc limit 100",

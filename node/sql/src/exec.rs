@@ -4202,6 +4202,41 @@ impl Session {
                     .await?
             }
         };
+        // Otherwise, with a LIMIT + OFFSET of at most `TOP_ROWS` over a sort on columns, each
+        // worker sorts its parts and returns their first rows (when computing the outputs of
+        // fewer rows changes nothing but their number: no sequence or random function).
+        let top = match (&order, &through, output.wanted) {
+            (None, None, Some(wanted)) if wanted <= crate::fragment::TOP_ROWS => {
+                let columns: Option<Vec<usize>> = plan
+                    .order_by
+                    .iter()
+                    .map(|key| match plan.outputs.get(key.output) {
+                        Some(Expr::Column(c)) => Some(*c),
+                        _ => None,
+                    })
+                    .collect();
+                let repeatable = plan
+                    .outputs
+                    .iter()
+                    .all(|e| e.is_local() && !e.draws_random());
+                columns
+                    .filter(|columns| !columns.is_empty() && repeatable)
+                    .map(|columns| {
+                        let keys = plan
+                            .order_by
+                            .iter()
+                            .zip(&columns)
+                            .map(|(key, &c)| crate::plan::SortKey { output: c, ..*key })
+                            .collect();
+                        Arc::new(crate::fragment::TopRows {
+                            keys,
+                            columns,
+                            count: wanted,
+                        })
+                    })
+            }
+            _ => None,
+        };
         let read = ScanRead {
             parts: true,
             table,
@@ -4214,6 +4249,7 @@ impl Session {
             prefixes: false,
             range,
             order,
+            top,
         };
         if let Some(through) = through {
             if output.sorter.wants_more() {
@@ -4311,6 +4347,7 @@ impl Session {
                     prefixes: false,
                     range,
                     order: index.is_none().then_some((direction, 1)),
+                    top: None,
                 };
                 match index {
                     Some(index) => {
@@ -4690,14 +4727,24 @@ impl Session {
             .into_iter()
             .filter(|scan| !skipped.contains(&(*scan as *const Rel as usize)))
             .collect();
-        // The most rows a scan read in order under a LIMIT returns (LIMIT + OFFSET from each
-        // worker).
-        let top_rows = |scan: &Rel| -> Option<f64> {
+        // LIMIT + OFFSET of a scan under a LIMIT over a sort of its rows, when it is read in
+        // order (each worker returns that many) or sorted on the workers (each part does), and
+        // whether it is read in order.
+        let top_wanted = |top: &crate::plan::TopScan<'_>| -> SqlResult<Option<usize>> {
+            let offset = count_value(top.offset, &ctx, "OFFSET")?.unwrap_or(0);
+            // LIMIT NULL (or ALL) takes every row.
+            let wanted = count_value(Some(top.limit), &ctx, "LIMIT")?
+                .and_then(|limit| usize::try_from(limit.saturating_add(offset)).ok());
+            let most = if top.order.is_some() {
+                ORDERED_READ_ROWS
+            } else {
+                crate::fragment::TOP_ROWS
+            };
+            Ok(wanted.filter(|&wanted| wanted <= most))
+        };
+        let top_rows = |scan: &Rel| -> Option<(usize, bool)> {
             let top = tops.iter().find(|top| std::ptr::eq(top.scan, scan))?;
-            let offset = count_value(top.offset, &ctx, "OFFSET").ok()?.unwrap_or(0);
-            let limit = count_value(Some(top.limit), &ctx, "LIMIT").ok()??;
-            let wanted = limit.saturating_add(offset) as f64;
-            (wanted <= ORDERED_READ_ROWS as f64).then(|| wanted * cluster.workers() as f64)
+            Some((top_wanted(top).ok()??, top.order.is_some()))
         };
         let restricted = |scan: &Rel| match scan {
             Rel::Scan { filter, access, .. } => {
@@ -4723,7 +4770,17 @@ impl Session {
                 .as_ref()
                 .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx));
             let rows = (stats.reltuples * kept).max(1.0);
-            Some(top_rows(scan).map_or(rows, |most| rows.min(most)))
+            let workers = cluster.workers() as f64;
+            Some(match top_rows(scan) {
+                Some((wanted, true)) => rows.min(wanted as f64 * workers),
+                Some((wanted, false)) => {
+                    let parts =
+                        (stats.reltuples / workers / crate::fragment::SCAN_PART_VISITS as f64)
+                            .ceil();
+                    rows.min(wanted as f64 * workers * parts.max(1.0))
+                }
+                None => rows,
+            })
         };
         let estimated = pending.iter().all(|scan| estimate(scan).is_some());
         // The share of `edge.to`'s rows a filter of `keys` keys keeps.
@@ -4921,17 +4978,27 @@ impl Session {
                     .flatten()
             });
             let prefixes = seeks.is_some();
-            let order = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
+            let top = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
                 Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
-                    let offset = count_value(top.offset, &ctx, "OFFSET")?.unwrap_or(0);
-                    // LIMIT NULL (or ALL) takes every row.
-                    count_value(Some(top.limit), &ctx, "LIMIT")?
-                        .and_then(|limit| usize::try_from(limit.saturating_add(offset)).ok())
-                        .filter(|&wanted| wanted <= ORDERED_READ_ROWS)
-                        .map(|wanted| (top.order, wanted))
+                    top_wanted(top)?.map(|wanted| (top, wanted))
                 }
                 _ => None,
             };
+            let order = top.and_then(|(top, wanted)| Some((top.order?, wanted)));
+            // Sorted on the workers, part by part.
+            let top_rows = top
+                .filter(|(top, _)| top.order.is_none())
+                .map(|(top, wanted)| {
+                    Arc::new(crate::fragment::TopRows {
+                        keys: top.keys.clone(),
+                        columns: top
+                            .keys
+                            .iter()
+                            .map(|key| scan_column(scan, key.output))
+                            .collect(),
+                        count: wanted,
+                    })
+                });
             // Through a secondary index in order: its entries name the rows (below).
             let (through, order) = split_order(order);
             let (targets, range) = match seeks {
@@ -4965,6 +5032,7 @@ impl Session {
             };
             let parts = order.is_some()
                 || through.is_some()
+                || top_rows.is_some()
                 || match (estimate(scan), table_stats(scan)) {
                     (Some(rows), Some(stats)) => {
                         rows * row_bytes(&stats) > memory.limit() as f64 / 4.0
@@ -4983,6 +5051,7 @@ impl Session {
                 prefixes,
                 range,
                 order,
+                top: top_rows.clone(),
             };
             let started = std::time::Instant::now();
             let visited;
@@ -5022,14 +5091,15 @@ impl Session {
             };
             let took = started.elapsed();
             // What the scan's own filter dropped, when nothing else filtered on the workers
-            // (semi-join keys, a read shared with other scans).
+            // (semi-join keys, a read shared with other scans, a sort cut by a LIMIT).
             if let (
                 None,
                 true,
+                None,
                 Rel::Scan {
                     filter: Some(_), ..
                 },
-            ) = (&shared, keyed.is_empty(), scan)
+            ) = (&shared, keyed.is_empty(), &top_rows, scan)
             {
                 executor.record_removed(scan, visited.saturating_sub(rows.len() as u64));
             }
@@ -8868,6 +8938,9 @@ struct ScanRead<'a> {
     /// Whole-table targets return their rows in key order, ascending or descending, each at
     /// most this many (the first LIMIT + OFFSET rows of a query ordered by the primary key).
     order: Option<(Direction, usize)>,
+    /// Whole-table targets return only the first rows of each part in this order (a LIMIT over
+    /// a sort the workers can compute).
+    top: Option<Arc<crate::fragment::TopRows>>,
 }
 
 /// Where a one-table SELECT's output rows go: a [`Sorter`] in ORDER BY order (or as they come),
@@ -8971,6 +9044,7 @@ async fn read_in_parts<C: Cluster>(
                             most.saturating_sub(taken[*target]).min(SCAN_PART_ROWS)
                         }),
                         order: read.order.map(|(direction, _)| direction),
+                        top: read.top.clone(),
                     }),
                     prefixes: read.prefixes,
                     range: read.range.clone(),

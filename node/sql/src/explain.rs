@@ -94,10 +94,11 @@ pub fn explain(rel: &Rel, stats: Option<&Stats>, timing: bool, merge_joins: bool
                 }
                 _ => true,
             })
-            .map(|top| {
-                let backward = top.order.direction() == keel_storage::btree::Direction::Backward;
-                let index = top.order.index().map(|index| index.name.clone());
-                (top.scan as *const Rel, backward, index)
+            .filter_map(|top| {
+                let order = top.order?;
+                let backward = order.direction() == keel_storage::btree::Direction::Backward;
+                let index = order.index().map(|index| index.name.clone());
+                Some((top.scan as *const Rel, backward, index))
             })
             .collect(),
     };

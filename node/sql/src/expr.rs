@@ -1004,6 +1004,16 @@ impl Expr {
         plain
     }
 
+    /// Whether the expression calls `random()` or `gen_random_uuid()` (each call draws from the
+    /// session's generator, so how many calls there are shows).
+    pub fn draws_random(&self) -> bool {
+        let mut draws = false;
+        self.visit(&mut |expr| {
+            draws |= matches!(expr, Expr::Func(Func::Random | Func::GenRandomUuid, _))
+        });
+        draws
+    }
+
     /// Whether the expression can run on a worker: no subqueries, no outer references, no
     /// sequence functions.
     pub fn is_local(&self) -> bool {

@@ -34,6 +34,7 @@ use crate::expr::{EvalContext, Expr};
 use crate::filter::ScanFilter;
 use crate::parse::Isolation;
 use crate::plan::{LockWait, RowLocking};
+use crate::query::Row;
 use crate::types::{decode_row, decode_row_into, encode_row, to_text, Value};
 
 /// The transaction an operation runs in, and what it reads.
@@ -87,6 +88,37 @@ pub type KeyedRow = (Vec<u8>, Vec<Value>);
 /// Called for each visible row of a read: its key and decoded values. The values' memory is
 /// reused for the next row unless the visitor takes them (`std::mem::replace`). Returns whether
 /// the read goes on (false: it stops after this row).
+/// Adds a decoded stored row to a read's output: the `project`ed columns, moved out of `row`
+/// (which the scan reuses), or the whole row with the columns `columns` leaves out as NULL.
+fn push_row(
+    rows: &mut Vec<Row>,
+    row: &mut Vec<Value>,
+    project: &Option<Arc<Vec<usize>>>,
+    columns: &Option<Arc<Vec<bool>>>,
+) {
+    if let Some(project) = project {
+        rows.push(
+            project
+                .iter()
+                .map(|&c| {
+                    row.get_mut(c)
+                        .map_or(Value::Null, |v| std::mem::replace(v, Value::Null))
+                })
+                .collect(),
+        );
+        return;
+    }
+    if let Some(used) = columns {
+        for (value, used) in row.iter_mut().zip(used.iter()) {
+            if !used {
+                *value = Value::Null;
+            }
+        }
+    }
+    let width = row.len();
+    rows.push(std::mem::replace(row, Vec::with_capacity(width)));
+}
+
 type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<bool> + 'a;
 
 /// A whole-table read in parts: each request returns at most `rows` rows and visits at most
@@ -97,11 +129,60 @@ type RowVisitor<'a> = dyn FnMut(&[u8], &mut Vec<Value>) -> SqlResult<bool> + 'a;
 /// With an `order`, the part's rows come in key order (ascending or descending) across the
 /// worker's vshards, and `after` is the last key the previous part returned in that order: each
 /// vshard's tree is read from there in batches, merged (see `ordered_scan`).
+///
+/// With `top`, the part returns only the rows that can be among the first `top.count` of the
+/// whole read in `top.keys` order: its own first `count` in that order (see [`TopRows`]).
 #[derive(Debug, Clone)]
 pub struct ScanPart {
     pub after: Option<Vec<u8>>,
     pub rows: usize,
     pub order: Option<Direction>,
+    pub top: Option<Arc<TopRows>>,
+}
+
+/// A LIMIT over a sort that a worker computes on its part of a read (PostgreSQL's top-N
+/// heapsort, per part): rows go to a buffer that, once it holds `2 * count`, is sorted and cut to
+/// its first `count`, whose last (the cut) then turns away every row not before it, before the
+/// row is built; the part returns its buffer sorted and cut. Rows the part drops are behind
+/// `count` of its own, so behind the first `count` of the whole read: the session's sort under
+/// the LIMIT sees every row it can take. Ties with the cut are dropped too (any of tied rows may
+/// be taken).
+#[derive(Debug, Clone)]
+pub struct TopRows {
+    /// The sort keys, over the returned row.
+    pub keys: Vec<crate::plan::SortKey>,
+    /// Each key's column in the stored row as decoded (the table column it returns).
+    pub columns: Vec<usize>,
+    /// LIMIT + OFFSET: at most [`TOP_ROWS`].
+    pub count: usize,
+}
+
+/// The largest LIMIT + OFFSET a worker sorts for (its buffer holds twice as many rows, below
+/// a part's row count).
+pub const TOP_ROWS: usize = 2048;
+
+impl TopRows {
+    /// Whether a decoded stored row comes before `cut` (a returned row).
+    fn before(&self, stored: &[Value], cut: &[Value]) -> bool {
+        for (key, &column) in self.keys.iter().zip(&self.columns) {
+            let Some(value) = stored.get(column) else {
+                return true;
+            };
+            match crate::query::compare_key(value, &cut[key.output], key) {
+                std::cmp::Ordering::Less => return true,
+                std::cmp::Ordering::Greater => return false,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+        false
+    }
+
+    /// Sorts `rows` and keeps the first `count`; the last of them once there are that many.
+    fn trim(&self, rows: &mut Vec<Row>) -> Option<Row> {
+        rows.sort_by(|a, b| crate::query::compare_rows(a, b, &self.keys));
+        rows.truncate(self.count);
+        rows.last().filter(|_| rows.len() == self.count).cloned()
+    }
 }
 
 /// Bounds on the row keys a whole-table read visits: a primary key range
@@ -1201,6 +1282,12 @@ impl Shard {
                     used
                 });
                 let filter = filter.as_deref().map(|f| ScanFilter::new(f, &ctx));
+                let top = part
+                    .as_ref()
+                    .and_then(|p| p.top.as_deref())
+                    .filter(|top| !*keyed && top.count > 0);
+                // With `top`: the row at the buffer's cut (see `TopRows`).
+                let mut cut: Option<Row> = None;
                 let decode = projected.as_ref().or(columns.as_deref()).map(|used| {
                     let mut decode = used.to_vec();
                     if let Some(filter) = &filter {
@@ -1219,37 +1306,27 @@ impl Shard {
                     decode.as_deref(),
                     filter.as_ref().map(|f| (f, &ctx)),
                     &mut |key, row| {
+                        if let (Some(top), Some(cut)) = (top, &cut) {
+                            if !top.before(row, cut) {
+                                return Ok(true);
+                            }
+                        }
                         if *keyed {
                             output.keys.push(key.to_vec());
                         }
-                        if let Some(project) = project {
-                            // Values move out of the decoded row, which is reused.
-                            output.rows.push(
-                                project
-                                    .iter()
-                                    .map(|&c| {
-                                        row.get_mut(c).map_or(Value::Null, |v| {
-                                            std::mem::replace(v, Value::Null)
-                                        })
-                                    })
-                                    .collect(),
-                            );
-                            return Ok(output.rows.len() < max_rows);
-                        }
-                        if let Some(used) = columns {
-                            for (value, used) in row.iter_mut().zip(used.iter()) {
-                                if !used {
-                                    *value = Value::Null;
-                                }
+                        push_row(&mut output.rows, row, project, columns);
+                        if let Some(top) = top {
+                            if output.rows.len() >= 2 * top.count {
+                                cut = top.trim(&mut output.rows);
                             }
+                            return Ok(true);
                         }
-                        let width = row.len();
-                        output
-                            .rows
-                            .push(std::mem::replace(row, Vec::with_capacity(width)));
                         Ok(output.rows.len() < max_rows)
                     },
                 )?;
+                if let Some(top) = top {
+                    top.trim(&mut output.rows);
+                }
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.rows.len() as u64;

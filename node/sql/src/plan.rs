@@ -288,12 +288,16 @@ impl ConstantRows {
     }
 }
 
-/// A scan of a query tree that a LIMIT over a sort by the scanned table's primary key, or by a
-/// secondary index's columns, reads in that order ([`top_scans`]): each worker returns its
-/// first LIMIT + OFFSET rows, which the sort then orders and the LIMIT cuts.
+/// A scan of a query tree under a LIMIT over a sort of its rows ([`top_scans`]). By the
+/// scanned table's primary key, or by a secondary index's columns (`order`), it is read in that
+/// order: each worker returns its first LIMIT + OFFSET rows, which the sort then orders and the
+/// LIMIT cuts. Otherwise the workers sort their parts and return the first LIMIT + OFFSET of
+/// each (`crate::fragment::TopRows`, on `keys`).
 pub struct TopScan<'r> {
     pub scan: &'r Rel,
-    pub order: ScanOrder<'r>,
+    pub order: Option<ScanOrder<'r>>,
+    /// The sort keys over the scan's returned row.
+    pub keys: Vec<SortKey>,
     pub limit: &'r Expr,
     pub offset: Option<&'r Expr>,
 }
@@ -440,10 +444,12 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
                 keys,
             } = input.as_ref()
             {
-                if let Some((scan, order)) = sorted_scan(sorted, keys) {
+                if let Some((scan, scan_keys)) = keys_over_scan(sorted, keys) {
+                    let order = sorted_scan(sorted, keys).map(|(_, order)| order);
                     found.push(TopScan {
                         scan,
                         order,
+                        keys: scan_keys,
                         limit,
                         offset: offset.as_ref(),
                     });
@@ -458,6 +464,34 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
             for input in rel.inputs() {
                 collect_top_scans(input, found);
             }
+        }
+    }
+}
+
+/// The scan under `rel` (itself, or under projections of plain columns) and `keys` over `rel`'s
+/// rows as keys over that scan's returned row; None when its filter cannot run on the workers
+/// alone (see [`sorted_scan`]).
+fn keys_over_scan<'r>(rel: &'r Rel, keys: &[SortKey]) -> Option<(&'r Rel, Vec<SortKey>)> {
+    let mut keys = keys.to_vec();
+    let mut node = rel;
+    loop {
+        match node {
+            Rel::Project { input, exprs } => {
+                for key in &mut keys {
+                    let Some(Expr::Column(c)) = exprs.get(key.output) else {
+                        return None;
+                    };
+                    key.output = *c;
+                }
+                node = input;
+            }
+            Rel::Scan { filter, .. } => {
+                return filter
+                    .as_ref()
+                    .is_none_or(|f| f.is_local())
+                    .then_some((node, keys));
+            }
+            _ => return None,
         }
     }
 }

@@ -3960,23 +3960,27 @@ fn set_op(op: SetOpKind, all: bool, left: &[Row], right: &[Row]) -> Vec<Row> {
 
 /// Orders rows by `keys` (PostgreSQL's NULLS FIRST/LAST defaults are decided by the binder).
 pub fn compare_rows(a: &[Value], b: &[Value], keys: &[SortKey]) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
     for key in keys {
-        let (x, y) = (&a[key.output], &b[key.output]);
-        let order = match (x.is_null(), y.is_null()) {
-            (true, true) => Ordering::Equal,
-            (true, false) if key.nulls_first => Ordering::Less,
-            (true, false) => Ordering::Greater,
-            (false, true) if key.nulls_first => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) if key.descending => compare(x, y).reverse(),
-            (false, false) => compare(x, y),
-        };
+        let order = compare_key(&a[key.output], &b[key.output], key);
         if order.is_ne() {
             return order;
         }
     }
-    Ordering::Equal
+    std::cmp::Ordering::Equal
+}
+
+/// Two values in the order of one sort key (its direction and NULLS FIRST/LAST).
+pub fn compare_key(x: &Value, y: &Value, key: &SortKey) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (x.is_null(), y.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) if key.nulls_first => Ordering::Less,
+        (true, false) => Ordering::Greater,
+        (false, true) if key.nulls_first => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) if key.descending => compare(x, y).reverse(),
+        (false, false) => compare(x, y),
+    }
 }
 
 /// The value of LIMIT or OFFSET: NULL means none; negative is an error, as in PostgreSQL.
