@@ -3835,25 +3835,7 @@ impl Session {
                         )
                     })
                     .collect();
-                let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-                let mut entries = 0;
-                for output in cluster.call_all(requests).await {
-                    for key in output?.keys {
-                        entries += 1;
-                        let owner = owner_of(table.vshard(&key), cluster.workers());
-                        per_worker.entry(owner).or_default().push(key);
-                    }
-                }
-                let index = crate::pgstat::IndexRef::Secondary(index.id);
-                count_scan(cluster, table.id, Some(index), entries);
-                per_worker
-                    .into_iter()
-                    .map(|(w, mut keys)| {
-                        keys.sort_unstable();
-                        keys.dedup();
-                        (w, Some(keys))
-                    })
-                    .collect()
+                index_targets(cluster, table, index, requests).await?
             }
         };
         Ok((targets, None))
@@ -4977,6 +4959,19 @@ impl Session {
                     .then(|| seek_targets(table, keys, rows, cluster.workers()))
                     .flatten()
             });
+            // Few keys on the first column of a secondary index: looked up there, then the
+            // rows it names read by key.
+            let lookup = match (&seeks, access) {
+                (None, Access::Scan) => taken.iter().find_map(|&(i, _)| {
+                    let keys = edge_keys.get(&i)?.as_ref()?;
+                    let Expr::Column(column) = edges[i].to_expr else {
+                        return None;
+                    };
+                    let stats = table_stats(scan)?;
+                    lookup_index(table, scan_column(scan, column), keys, &stats)
+                }),
+                _ => None,
+            };
             let prefixes = seeks.is_some();
             let top = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
                 Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
@@ -5008,7 +5003,22 @@ impl Session {
                     (targets, None)
                 }
                 None if through.is_some() => (Vec::new(), None),
-                None => self.targets(cluster, table, access, &ctx, txn).await?,
+                None => match lookup {
+                    Some((index, prefixes)) => {
+                        let prefixes = Arc::new(prefixes);
+                        let requests = (0..cluster.workers() as WorkerId)
+                            .map(|w| {
+                                let op = ShardOp::IndexLookup {
+                                    index: index.id,
+                                    prefixes: prefixes.clone(),
+                                };
+                                (w, ShardRequest { txn, now, op })
+                            })
+                            .collect();
+                        (index_targets(cluster, table, index, requests).await?, None)
+                    }
+                    None => self.targets(cluster, table, access, &ctx, txn).await?,
+                },
             };
             // A scan estimated to fit in a quarter of the statement's memory is read with one
             // request per worker (parts cost measurably here: TPC-H Q13 about 30% slower at
@@ -8872,6 +8882,75 @@ fn seek_targets(
         }
     }
     Some(targets)
+}
+
+/// The targets of a read of `table`'s rows through secondary index `index`: the row keys the
+/// index `requests` (`ShardOp::IndexScan`, `ShardOp::IndexLookup`) return, each worker's own in
+/// order, once each (counted as scans of the index).
+async fn index_targets<C: Cluster>(
+    cluster: &C,
+    table: &TableDef,
+    index: &IndexDef,
+    requests: Vec<(WorkerId, ShardRequest)>,
+) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
+    let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut entries = 0;
+    for output in cluster.call_all(requests).await {
+        for key in output?.keys {
+            entries += 1;
+            let owner = owner_of(table.vshard(&key), cluster.workers());
+            per_worker.entry(owner).or_default().push(key);
+        }
+    }
+    let index = crate::pgstat::IndexRef::Secondary(index.id);
+    count_scan(cluster, table.id, Some(index), entries);
+    Ok(per_worker
+        .into_iter()
+        .map(|(w, mut keys)| {
+            keys.sort_unstable();
+            keys.dedup();
+            (w, Some(keys))
+        })
+        .collect())
+}
+
+/// The secondary index a read of `table`'s rows under a semi-join's `keys` (values of table
+/// column `column`) goes through, and the keys as its entries' prefixes, when looking each key up
+/// in the index (on every worker: an index's entries of one value are spread by their row keys)
+/// and fetching the rows it names is estimated cheaper than scanning the table's `rows`: a plain
+/// index whose first column is `column`, of an integer type (a key is then its value's 9-byte
+/// encoding, as an entry's first part is). PostgreSQL's nested loop over an index scan, with the
+/// probes batched per worker.
+fn lookup_index<'t>(
+    table: &'t TableDef,
+    column: usize,
+    keys: &crate::query::KeyIds,
+    stats: &crate::stats::TableStats,
+) -> Option<(&'t IndexDef, Vec<Vec<u8>>)> {
+    if !table.columns[column].ty.is_integer() {
+        return None;
+    }
+    let index = table
+        .indexes
+        .iter()
+        .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
+    // A probe descends every vshard's tree of the index; each row it finds is a seek.
+    let per_key = stats.reltuples / stats.distinct(column)?.max(1.0);
+    let probes = keys.len() as f64;
+    let cost = probes * (f64::from(keel_storage::VSHARD_COUNT) + per_key) * SEEK_ROWS;
+    if cost > stats.reltuples {
+        return None;
+    }
+    let mut prefixes = Vec::with_capacity(keys.len());
+    for id in 0..keys.len() {
+        let key = keys.key(id);
+        if key.len() != crate::catalog::FIRST_COLUMN_PLACEMENT as usize || key[0] != 0x01 {
+            return None;
+        }
+        prefixes.push(key.to_vec());
+    }
+    prefixes.sort_unstable();
+    Some((index, prefixes))
 }
 
 /// The most rows of LIMIT + OFFSET a query ordered by its table's primary key reads from each

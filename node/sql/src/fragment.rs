@@ -371,6 +371,13 @@ pub enum ShardOp {
         to: Bound<Vec<u8>>,
         order: Option<(Direction, usize)>,
     },
+    /// The row keys of the visible entries of index `index` under each of `prefixes` (encoded
+    /// values of its first column: an index nested loop's probes, taken from the rows of the
+    /// scan on the other side of a join).
+    IndexLookup {
+        index: TableId,
+        prefixes: Arc<Vec<Vec<u8>>>,
+    },
     /// The transaction writes this catalog image.
     WriteCatalog {
         version: u64,
@@ -922,6 +929,7 @@ impl Shard {
                     ShardOp::Read { .. }
                         | ShardOp::Sample { .. }
                         | ShardOp::IndexScan { .. }
+                        | ShardOp::IndexLookup { .. }
                         | ShardOp::Aggregate { .. }
                         | ShardOp::TableSizes
                 );
@@ -1685,6 +1693,20 @@ impl Shard {
                         Ok(keys.len() < want)
                     },
                 )?;
+                self.serialize_reads(txn, reads)?;
+                output.count = output.keys.len() as u64;
+                Ok(output)
+            }
+            ShardOp::IndexLookup { index, prefixes } => {
+                let mut output = ShardOutput::default();
+                reads.table(*index);
+                store.scan_prefixes(tx.snap(), *index, prefixes, &mut |view| {
+                    reads.saw(&view);
+                    if let Some(row_key) = view.visible {
+                        output.keys.push(row_key.to_vec());
+                    }
+                    true
+                })?;
                 self.serialize_reads(txn, reads)?;
                 output.count = output.keys.len() as u64;
                 Ok(output)

@@ -1,0 +1,45 @@
+-- A scan that takes few semi-join keys on the first column of a secondary index reads them
+-- through the index (exec.rs lookup_index, ShardOp::IndexLookup): the entries under each key on
+-- every worker, then the rows they name by key, the scan's filter tested there. smallint,
+-- integer and bigint index columns, keys from integer and numeric columns, composite and
+-- unique indexes, NULLs in the indexed column, rows whose indexed value changed or that were
+-- deleted (their old entries must not bring them back), LEFT JOINs, IN subqueries, partial and
+-- expression indexes (not used), and the transaction's own changes.
+drop table if exists ij_parent, ij_child, ij_small, ij_big;
+create table ij_parent (id int primary key, name text not null, kind int, amount numeric);
+create table ij_child (id int primary key, parent int, qty int, note text);
+create table ij_small (id int primary key, p smallint, v int);
+create table ij_big (id bigint primary key, p bigint, w int);
+insert into ij_parent select g, 'p' || g, g % 10, g / 2.0 from generate_series(1, 2000) g;
+insert into ij_child select g, case when g % 50 = 0 then null else 1 + (g * 7) % 2000 end, g % 9, 'c' || g from generate_series(1, 20000) g;
+insert into ij_small select g, (1 + g % 300)::smallint, g from generate_series(1, 6000) g;
+insert into ij_big select g, 1 + (g * 13) % 2000, g from generate_series(1, 12000) g;
+create index ij_child_parent on ij_child (parent);
+create index ij_small_p_v on ij_small (p, v);
+create index ij_big_p on ij_big (p);
+create index ij_child_qty_part on ij_child (qty) where qty > 5;
+create index ij_child_expr on ij_child ((qty + 1));
+update ij_child set parent = 17 where id between 100 and 104;
+delete from ij_child where id between 200 and 203;
+analyze;
+select p.id, c.id, c.qty from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
+select p.name, count(c.id), sum(c.qty) from ij_parent p left join ij_child c on c.parent = p.id where p.name in ('p5', 'p99', 'p1999') group by p.name order by 1;
+select p.id, c.id from ij_parent p left join ij_child c on c.parent = p.id where p.id = 1 order by 2;
+select c.id, c.parent from ij_child c where c.parent in (select id from ij_parent where name = 'p3') order by 1;
+select s.id, s.p, s.v from ij_parent p join ij_small s on s.p = p.id where p.id between 7 and 9 and s.v < 1000 order by 1;
+select b.id, b.p from ij_parent p join ij_big b on b.p = p.id where p.id = 1234 order by 1;
+select b.id, b.p from ij_big b join ij_parent p on p.amount = b.p where p.id in (4, 8) order by 1;
+select b.id from ij_big b join ij_parent p on p.amount = b.p where p.id = 5 order by 1;
+select c.id, c.qty from ij_parent p join ij_child c on c.qty = p.kind + 5 where p.id = 3 and c.parent < 40 order by 1;
+select count(*) from ij_parent p join ij_child c on c.parent = p.id where p.kind = 4;
+select count(*) from ij_child c join ij_parent p on p.id = c.parent where c.id between 100 and 110;
+select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id in (200, 201, 202) order by 1, 2;
+-- The transaction's own changes, and a concurrent-looking move back and forth.
+begin;
+insert into ij_child values (30001, 29, 1, 'mine'), (30002, 1733, 2, 'mine too');
+update ij_child set parent = 1733 where id = 30001;
+delete from ij_child where parent = 17 and id > 103;
+select p.id, c.id, c.note from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
+rollback;
+select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
+drop table ij_parent, ij_child, ij_small, ij_big;
