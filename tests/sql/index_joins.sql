@@ -1,11 +1,12 @@
 -- A scan that takes few semi-join keys on the first column of a secondary index reads them
 -- through the index (exec.rs lookup_index, ShardOp::IndexLookup): the entries under each key on
 -- every worker, then the rows they name by key, the scan's filter tested there. smallint,
--- integer and bigint index columns, keys from integer and numeric columns, composite and
--- unique indexes, NULLs in the indexed column, rows whose indexed value changed or that were
--- deleted (their old entries must not bring them back), LEFT JOINs, IN subqueries, partial and
--- expression indexes (not used), and the transaction's own changes.
-drop table if exists ij_parent, ij_child, ij_small, ij_big;
+-- integer, bigint, text and varchar index columns (keys that are prefixes of others), keys from
+-- integer and numeric columns, composite and unique indexes, NULLs in the indexed column, rows
+-- whose indexed value changed or that were deleted (their old entries must not bring them back),
+-- LEFT JOINs, IN subqueries, partial and expression indexes (not used), and the transaction's own
+-- changes.
+drop table if exists ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item;
 create table ij_parent (id int primary key, name text not null, kind int, amount numeric);
 create table ij_child (id int primary key, parent int, qty int, note text);
 create table ij_small (id int primary key, p smallint, v int);
@@ -14,6 +15,13 @@ insert into ij_parent select g, 'p' || g, g % 10, g / 2.0 from generate_series(1
 insert into ij_child select g, case when g % 50 = 0 then null else 1 + (g * 7) % 2000 end, g % 9, 'c' || g from generate_series(1, 20000) g;
 insert into ij_small select g, (1 + g % 300)::smallint, g from generate_series(1, 6000) g;
 insert into ij_big select g, 1 + (g * 13) % 2000, g from generate_series(1, 12000) g;
+create table ij_code (code varchar(12) primary key, label text);
+create table ij_item (id int primary key, code text, n int);
+insert into ij_code select 'k' || g, 'label ' || g from generate_series(1, 400) g;
+insert into ij_code values ('ab', 'short'), ('abc', 'longer'), ('', 'empty');
+insert into ij_item select g, case when g % 40 = 0 then null when g % 97 = 0 then 'ab' when g % 89 = 0 then 'abc' else 'k' || (1 + g % 400) end, g from generate_series(1, 8000) g;
+insert into ij_item values (8001, '', 1), (8002, 'ab ', 2);
+create index ij_item_code on ij_item (code);
 create index ij_child_parent on ij_child (parent);
 create index ij_small_p_v on ij_small (p, v);
 create index ij_big_p on ij_big (p);
@@ -34,6 +42,9 @@ select c.id, c.qty from ij_parent p join ij_child c on c.qty = p.kind + 5 where 
 select count(*) from ij_parent p join ij_child c on c.parent = p.id where p.kind = 4;
 select count(*) from ij_child c join ij_parent p on p.id = c.parent where c.id between 100 and 110;
 select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id in (200, 201, 202) order by 1, 2;
+select c.code, i.id from ij_code c join ij_item i on i.code = c.code where c.label in ('short', 'label 7', 'empty') order by 1, 2;
+select c.label, count(i.id) from ij_code c left join ij_item i on i.code = c.code where c.code in ('abc', 'k400', 'nothing') group by c.label order by 1;
+select i.id from ij_item i where i.code in (select code from ij_code where label = 'longer') order by 1;
 -- The transaction's own changes, and a concurrent-looking move back and forth.
 begin;
 insert into ij_child values (30001, 29, 1, 'mine'), (30002, 1733, 2, 'mine too');
@@ -42,4 +53,4 @@ delete from ij_child where parent = 17 and id > 103;
 select p.id, c.id, c.note from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
 rollback;
 select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
-drop table ij_parent, ij_child, ij_small, ij_big;
+drop table ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item;

@@ -8918,16 +8918,20 @@ async fn index_targets<C: Cluster>(
 /// column `column`) goes through, and the keys as its entries' prefixes, when looking each key up
 /// in the index (on every worker: an index's entries of one value are spread by their row keys)
 /// and fetching the rows it names is estimated cheaper than scanning the table's `rows`: a plain
-/// index whose first column is `column`, of an integer type (a key is then its value's 9-byte
-/// encoding, as an entry's first part is). PostgreSQL's nested loop over an index scan, with the
-/// probes batched per worker.
+/// index whose first column is `column`, of an integer or text type. A semi-join key is its
+/// value's `append_hash_key` bytes, which are the value's key encoding, as an entry's first part
+/// is when the column holds values of the same kind: an integer's 9 bytes, a text's escaped
+/// bytes (the keys are compared with the column itself, not a cast of it, so they are of its
+/// type). PostgreSQL's nested loop over an index scan, with the probes batched per worker.
 fn lookup_index<'t>(
     table: &'t TableDef,
     column: usize,
     keys: &crate::query::KeyIds,
     stats: &crate::stats::TableStats,
 ) -> Option<(&'t IndexDef, Vec<Vec<u8>>)> {
-    if !table.columns[column].ty.is_integer() {
+    let ty = table.columns[column].ty;
+    let text = matches!(ty, DataType::Text | DataType::Varchar(_));
+    if !ty.is_integer() && !text {
         return None;
     }
     let index = table
@@ -8944,7 +8948,8 @@ fn lookup_index<'t>(
     let mut prefixes = Vec::with_capacity(keys.len());
     for id in 0..keys.len() {
         let key = keys.key(id);
-        if key.len() != crate::catalog::FIRST_COLUMN_PLACEMENT as usize || key[0] != 0x01 {
+        let integer = key.len() == crate::catalog::FIRST_COLUMN_PLACEMENT as usize;
+        if key.first() != Some(&0x01) || !(text || integer) {
             return None;
         }
         prefixes.push(key.to_vec());
