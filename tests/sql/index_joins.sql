@@ -1,12 +1,13 @@
 -- A scan that takes few semi-join keys on the first column of a secondary index reads them
 -- through the index (exec.rs lookup_index, ShardOp::IndexLookup): the entries under each key on
 -- every worker, then the rows they name by key, the scan's filter tested there. smallint,
--- integer, bigint, text and varchar index columns (keys that are prefixes of others), keys from
+-- integer, bigint, text, varchar and uuid index columns (keys that are prefixes of others), text
+-- and uuid primary keys (seeks on the keys' owners), keys from
 -- integer and numeric columns, composite and unique indexes, NULLs in the indexed column, rows
 -- whose indexed value changed or that were deleted (their old entries must not bring them back),
 -- LEFT JOINs, IN subqueries, partial and expression indexes (not used), and the transaction's own
 -- changes.
-drop table if exists ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item;
+drop table if exists ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item, ij_u, ij_uref;
 create table ij_parent (id int primary key, name text not null, kind int, amount numeric);
 create table ij_child (id int primary key, parent int, qty int, note text);
 create table ij_small (id int primary key, p smallint, v int);
@@ -22,6 +23,11 @@ insert into ij_code values ('ab', 'short'), ('abc', 'longer'), ('', 'empty');
 insert into ij_item select g, case when g % 40 = 0 then null when g % 97 = 0 then 'ab' when g % 89 = 0 then 'abc' else 'k' || (1 + g % 400) end, g from generate_series(1, 8000) g;
 insert into ij_item values (8001, '', 1), (8002, 'ab ', 2);
 create index ij_item_code on ij_item (code);
+create table ij_u (id uuid primary key, n int);
+create table ij_uref (id int primary key, u uuid, m int);
+insert into ij_u select md5(g::text)::uuid, g from generate_series(1, 3000) g;
+insert into ij_uref select g, md5((1 + g % 3000)::text)::uuid, g from generate_series(1, 9000) g;
+create index ij_uref_u on ij_uref (u);
 create index ij_child_parent on ij_child (parent);
 create index ij_small_p_v on ij_small (p, v);
 create index ij_big_p on ij_big (p);
@@ -45,6 +51,11 @@ select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id
 select c.code, i.id from ij_code c join ij_item i on i.code = c.code where c.label in ('short', 'label 7', 'empty') order by 1, 2;
 select c.label, count(i.id) from ij_code c left join ij_item i on i.code = c.code where c.code in ('abc', 'k400', 'nothing') group by c.label order by 1;
 select i.id from ij_item i where i.code in (select code from ij_code where label = 'longer') order by 1;
+-- Keys on a text or uuid primary key: seeks on the keys' owners.
+select i.id, c.code, c.label from ij_item i join ij_code c on c.code = i.code where i.id in (97, 89, 5, 8001, 8002, 40) order by 1;
+select r.id, u.n from ij_uref r join ij_u u on u.id = r.u where r.id in (1, 2999, 3000, 8999) order by 1;
+select u.n, count(r.id), min(r.id) from ij_u u join ij_uref r on r.u = u.id where u.n in (10, 20, 3000) group by u.n order by 1;
+select u.n from ij_u u where u.id in (select u from ij_uref where id between 10 and 12) order by 1;
 -- The transaction's own changes, and a concurrent-looking move back and forth.
 begin;
 insert into ij_child values (30001, 29, 1, 'mine'), (30002, 1733, 2, 'mine too');
@@ -53,4 +64,4 @@ delete from ij_child where parent = 17 and id > 103;
 select p.id, c.id, c.note from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
 rollback;
 select p.id, c.id from ij_parent p join ij_child c on c.parent = p.id where p.id in (17, 29, 1733) order by 1, 2;
-drop table ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item;
+drop table ij_parent, ij_child, ij_small, ij_big, ij_code, ij_item, ij_u, ij_uref;

@@ -8850,25 +8850,32 @@ const SEEK_ROWS: f64 = 16.0;
 const SEEKS_PER_REQUEST: usize = 4096;
 
 /// The targets of a read of `table`'s rows under a semi-join's `keys` (values of its first key
-/// column), when the table is placed by that column and seeking each key on its owner is
-/// estimated cheaper than scanning the table's `rows`: per owner, its keys in order, as key
-/// prefixes (`ShardOp::Read`'s `prefixes`). None otherwise, or when a key is not an integer's
-/// encoding (only integer first columns are placed by themselves).
+/// column), when seeking each key on its owner is estimated cheaper than scanning the table's
+/// `rows`: per owner, its keys in order, as key prefixes (`ShardOp::Read`'s `prefixes`). The
+/// owner is known when the table is placed by that column (an integer first column), or when
+/// that column is the whole key, of a text type (placed by the key, which is the value's
+/// encoding). None otherwise, or when a key is not such a value's encoding.
 fn seek_targets(
     table: &TableDef,
     keys: &crate::query::KeyIds,
     rows: f64,
     workers: usize,
 ) -> Option<Vec<(WorkerId, KeyTarget)>> {
-    if !table.placed_by_first_key_column() || keys.len() as f64 * SEEK_ROWS > rows {
+    let by_first = table.placed_by_first_key_column();
+    let whole_text = match table.primary_key.as_slice() {
+        [column] => is_text_key(table.columns[*column].ty),
+        _ => false,
+    };
+    if !(by_first || whole_text) || keys.len() as f64 * SEEK_ROWS > rows {
         return None;
     }
     let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
     for id in 0..keys.len() {
-        // A semi-join key is its value's `append_hash_key` bytes: for an integer, the same 9
-        // bytes as the key column's encoding.
+        // A semi-join key is its value's `append_hash_key` bytes: its key encoding, for an
+        // integer the 9 bytes the table is placed by.
         let key = keys.key(id);
-        if key.len() != crate::catalog::FIRST_COLUMN_PLACEMENT as usize || key[0] != 0x01 {
+        let integer = key.len() == crate::catalog::FIRST_COLUMN_PLACEMENT as usize;
+        if key.first() != Some(&0x01) || (by_first && !integer) {
             return None;
         }
         let owner = owner_of(table.vshard(key), workers);
@@ -8882,6 +8889,12 @@ fn seek_targets(
         }
     }
     Some(targets)
+}
+
+/// Whether a column's values are texts (text, varchar, uuid): the key encoding of such a value is
+/// the semi-join key of any value equal to it.
+fn is_text_key(ty: DataType) -> bool {
+    matches!(ty, DataType::Text | DataType::Varchar(_) | DataType::Uuid)
 }
 
 /// The targets of a read of `table`'s rows through secondary index `index`: the row keys the
@@ -8918,7 +8931,7 @@ async fn index_targets<C: Cluster>(
 /// column `column`) goes through, and the keys as its entries' prefixes, when looking each key up
 /// in the index (on every worker: an index's entries of one value are spread by their row keys)
 /// and fetching the rows it names is estimated cheaper than scanning the table's `rows`: a plain
-/// index whose first column is `column`, of an integer or text type. A semi-join key is its
+/// index whose first column is `column`, of an integer or text type (`is_text_key`). A semi-join key is its
 /// value's `append_hash_key` bytes, which are the value's key encoding, as an entry's first part
 /// is when the column holds values of the same kind: an integer's 9 bytes, a text's escaped
 /// bytes (the keys are compared with the column itself, not a cast of it, so they are of its
@@ -8930,7 +8943,7 @@ fn lookup_index<'t>(
     stats: &crate::stats::TableStats,
 ) -> Option<(&'t IndexDef, Vec<Vec<u8>>)> {
     let ty = table.columns[column].ty;
-    let text = matches!(ty, DataType::Text | DataType::Varchar(_));
+    let text = is_text_key(ty);
     if !ty.is_integer() && !text {
         return None;
     }
