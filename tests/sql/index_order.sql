@@ -23,6 +23,11 @@ create index io_lower on io_t (lower(name));
 delete from io_t where id % 10 = 3;
 update io_t set at = at + interval '30 minutes' where id % 10 = 7;
 select id, at from io_t order by at, id limit 6;
+-- Every index column fixed by equalities: the entries of that value in primary key order (a
+-- worker panicked looking for the next index column).
+select id from io_t where d = date '2026-01-14' order by d, id limit 4;
+select id from io_t where d = date '2026-01-14' order by d desc, id desc limit 4 offset 1;
+select id, score from io_t where grp = 2 and score = 7 order by grp, score desc, id desc limit 3;
 select id, at from io_t order by at desc, id desc limit 6;
 select id, at from io_t order by at desc nulls last, id desc limit 6;
 select id, at from io_t order by at nulls first, id limit 4;

@@ -9224,7 +9224,12 @@ fn index_segments(
         ),
     );
     let mut segments = vec![values];
-    let nullable = !table.columns[index.columns[fixed]].not_null;
+    // The first ordered column: the index's next one, or past its columns (all fixed by the
+    // equalities) the primary key's first, which holds no NULL.
+    let nullable = index
+        .columns
+        .get(fixed)
+        .is_some_and(|&column| !table.columns[column].not_null);
     if nullable && lower.is_none() && upper.is_none() {
         let nulls = (Bound::Included(with(0)), Bound::Excluded(with(1)));
         if nulls_first {
