@@ -4972,7 +4972,7 @@ impl Session {
                 }),
                 _ => None,
             };
-            let prefixes = seeks.is_some();
+            let prefixes = seeks.as_ref().is_some_and(|(_, prefixes)| *prefixes);
             let top = match tops.iter().find(|top| std::ptr::eq(top.scan, scan)) {
                 Some(top) if twins.is_empty() && taken.is_empty() && !prefixes => {
                     top_wanted(top)?.map(|wanted| (top, wanted))
@@ -4997,7 +4997,7 @@ impl Session {
             // Through a secondary index in order: its entries name the rows (below).
             let (through, order) = split_order(order);
             let (targets, range) = match seeks {
-                Some(targets) => {
+                Some((targets, _)) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
                     count_scan(cluster, table.id, Some(pkey), 0);
                     (targets, None)
@@ -8851,16 +8851,17 @@ const SEEKS_PER_REQUEST: usize = 4096;
 
 /// The targets of a read of `table`'s rows under a semi-join's `keys` (values of its first key
 /// column), when seeking each key on its owner is estimated cheaper than scanning the table's
-/// `rows`: per owner, its keys in order, as key prefixes (`ShardOp::Read`'s `prefixes`). The
-/// owner is known when the table is placed by that column (an integer first column), or when
-/// that column is the whole key, of a text type (placed by the key, which is the value's
-/// encoding). None otherwise, or when a key is not such a value's encoding.
+/// `rows`: per owner, its keys in order, and whether they are key prefixes (`ShardOp::Read`'s
+/// `prefixes`) or whole keys. The owner is known when the table is placed by that column (an
+/// integer first column: the keys are prefixes), or when that column is the whole key, of a
+/// text type (placed by the key, which is the value's encoding: the keys are whole keys, read
+/// by point lookups). None otherwise, or when a key is not such a value's encoding.
 fn seek_targets(
     table: &TableDef,
     keys: &crate::query::KeyIds,
     rows: f64,
     workers: usize,
-) -> Option<Vec<(WorkerId, KeyTarget)>> {
+) -> Option<(Vec<(WorkerId, KeyTarget)>, bool)> {
     let by_first = table.placed_by_first_key_column();
     let whole_text = match table.primary_key.as_slice() {
         [column] => is_text_key(table.columns[*column].ty),
@@ -8888,7 +8889,7 @@ fn seek_targets(
             targets.push((worker, Some(chunk.to_vec())));
         }
     }
-    Some(targets)
+    Some((targets, by_first))
 }
 
 /// Whether a column's values are texts (text, varchar, uuid): the key encoding of such a value is
@@ -8931,11 +8932,12 @@ async fn index_targets<C: Cluster>(
 /// column `column`) goes through, and the keys as its entries' prefixes, when looking each key up
 /// in the index (on every worker: an index's entries of one value are spread by their row keys)
 /// and fetching the rows it names is estimated cheaper than scanning the table's `rows`: a plain
-/// index whose first column is `column`, of an integer or text type (`is_text_key`). A semi-join key is its
-/// value's `append_hash_key` bytes, which are the value's key encoding, as an entry's first part
-/// is when the column holds values of the same kind: an integer's 9 bytes, a text's escaped
-/// bytes (the keys are compared with the column itself, not a cast of it, so they are of its
-/// type). PostgreSQL's nested loop over an index scan, with the probes batched per worker.
+/// index whose first column is `column`, of an integer or text type (`is_text_key`). A
+/// semi-join key is its value's `append_hash_key` bytes, which are the value's key encoding, as
+/// an entry's first part is when the column holds values of the same kind: an integer's 9 bytes,
+/// a text's escaped bytes (the keys are compared with the column itself, not a cast of it, so
+/// they are of its type). PostgreSQL's nested loop over an index scan, with the probes batched
+/// per worker.
 fn lookup_index<'t>(
     table: &'t TableDef,
     column: usize,

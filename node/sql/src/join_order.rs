@@ -334,7 +334,6 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
     }
     let mut edges: Vec<KeyEdge<'_>> = Vec::new();
     rel.visit(&mut |node| {
-        // The row a node's conditions read, as scans and where their columns sit in it.
         // An outer join's equalities: the preserved side's keys narrow the other side, a scan
         // (its rows without a partner there are never joined).
         if let Rel::Join {
@@ -368,6 +367,7 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
                 }
             }
         }
+        // The row a node's conditions read, as scans and where their columns sit in it.
         let (chain, conds): (Option<Chain<'_>>, Vec<&Expr>) = match node {
             // A join's own conditions read the joined row, whose layout is the chain's (those of
             // the joins below it are visited with their own chains).
