@@ -34,30 +34,20 @@ use crate::types::DataType;
 
 /// `rel` with every co-located `[NOT] EXISTS` moved into its outer scan; borrowed when none is.
 pub fn rewritten(rel: &Rel) -> Cow<'_, Rel> {
-    fn found(rel: &Rel) -> bool {
-        let here = match rel {
-            Rel::Filter { predicate, .. } => predicate.and_terms().into_iter().any(candidate),
-            Rel::Join {
-                kind: JoinKind::Inner,
-                on,
-                ..
-            } => on.iter().any(candidate),
-            _ => false,
-        };
-        here || rel.inputs().into_iter().any(found)
-    }
-    if !found(rel) {
-        return Cow::Borrowed(rel);
-    }
-    let mut rel = rel.clone();
-    rewrite_in_place(&mut rel);
-    Cow::Owned(rel)
+    let found = |rel: &Rel| match rel {
+        Rel::Filter { predicate, .. } => predicate.and_terms().into_iter().any(candidate),
+        Rel::Join {
+            kind: JoinKind::Inner,
+            on,
+            ..
+        } => on.iter().any(candidate),
+        _ => false,
+    };
+    crate::plan::rewrite_nodes(rel, &found, &rewrite_node)
 }
 
-fn rewrite_in_place(rel: &mut Rel) {
-    for input in rel.inputs_mut() {
-        rewrite_in_place(input);
-    }
+/// Moves the co-located EXISTS conjuncts of `rel`'s own conditions down into scans.
+fn rewrite_node(rel: &mut Rel) {
     match rel {
         Rel::Filter { input, predicate } => {
             let mut kept = Vec::new();

@@ -32,18 +32,19 @@ use crate::types::Value;
 
 /// `rel` with every aggregate of the shape above rewritten (inputs first); borrowed when none is.
 pub fn rewritten(rel: &Rel) -> Cow<'_, Rel> {
-    fn found(rel: &Rel) -> bool {
-        eager(rel).is_some() || rel.inputs().into_iter().any(found)
+    let rewrite = |rel: &mut Rel| {
+        if let Some(rewritten) = eager(rel) {
+            *rel = rewritten;
+        }
+    };
+    match crate::plan::rewrite_nodes(rel, &|rel| eager(rel).is_some(), &rewrite) {
+        // The nodes above an aggregate name its outputs `Group(i)` / `Agg(i)`, which read
+        // position i of the row as `Column(i)` does; column pruning (`crate::prune`) follows
+        // only `Column`, so above a rewritten aggregate, now a projection it may narrow, they
+        // become columns.
+        Cow::Owned(rel) => Cow::Owned(rel.map_exprs(&mut as_columns)),
+        borrowed => borrowed,
     }
-    if !found(rel) {
-        return Cow::Borrowed(rel);
-    }
-    let mut rel = rel.clone();
-    rewrite_in_place(&mut rel);
-    // The nodes above an aggregate name its outputs `Group(i)` / `Agg(i)`, which read position
-    // i of the row as `Column(i)` does; column pruning (`crate::prune`) follows only `Column`,
-    // so above a rewritten aggregate, now a projection it may narrow, they become columns.
-    Cow::Owned(rel.map_exprs(&mut as_columns))
 }
 
 /// `expr` with `Group(i)` and `Agg(i)` as `Column(i)` (the same value).
@@ -53,15 +54,6 @@ pub(crate) fn as_columns(expr: Expr) -> Expr {
         other => other
             .try_map::<std::convert::Infallible>(&mut |e| Ok(as_columns(e)))
             .unwrap_or_else(|never| match never {}),
-    }
-}
-
-fn rewrite_in_place(rel: &mut Rel) {
-    for input in rel.inputs_mut() {
-        rewrite_in_place(input);
-    }
-    if let Some(rewritten) = eager(rel) {
-        *rel = rewritten;
     }
 }
 

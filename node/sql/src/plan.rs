@@ -583,6 +583,31 @@ pub fn key_order(
     })
 }
 
+/// `rel` with `rewrite` applied to each of its nodes, inputs first, when `applies` holds for
+/// one of them; borrowed, not copied, when it holds for none (the tree rewrites before a query
+/// runs: `crate::eager`, `crate::colocate`, `crate::topn`).
+pub fn rewrite_nodes<'r>(
+    rel: &'r Rel,
+    applies: &dyn Fn(&Rel) -> bool,
+    rewrite: &dyn Fn(&mut Rel),
+) -> std::borrow::Cow<'r, Rel> {
+    fn any(rel: &Rel, applies: &dyn Fn(&Rel) -> bool) -> bool {
+        applies(rel) || rel.inputs().into_iter().any(|input| any(input, applies))
+    }
+    fn each(rel: &mut Rel, rewrite: &dyn Fn(&mut Rel)) {
+        for input in rel.inputs_mut() {
+            each(input, rewrite);
+        }
+        rewrite(rel);
+    }
+    if !any(rel, applies) {
+        return std::borrow::Cow::Borrowed(rel);
+    }
+    let mut rel = rel.clone();
+    each(&mut rel, rewrite);
+    std::borrow::Cow::Owned(rel)
+}
+
 /// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
 pub fn scan_column(scan: &Rel, c: usize) -> usize {
     match scan {

@@ -53,22 +53,7 @@ use crate::types::Value;
 /// `rel` with every LIMIT of the shape above moved below its join (inputs first); borrowed when
 /// none is.
 pub fn rewritten(rel: &Rel) -> Cow<'_, Rel> {
-    fn found(rel: &Rel) -> bool {
-        pushed_side(rel).is_some() || rel.inputs().into_iter().any(found)
-    }
-    if !found(rel) {
-        return Cow::Borrowed(rel);
-    }
-    let mut rel = rel.clone();
-    rewrite_in_place(&mut rel);
-    Cow::Owned(rel)
-}
-
-fn rewrite_in_place(rel: &mut Rel) {
-    for input in rel.inputs_mut() {
-        rewrite_in_place(input);
-    }
-    push(rel);
+    crate::plan::rewrite_nodes(rel, &|rel| pushed_side(rel).is_some(), &push)
 }
 
 /// Which side of which join a limit moves to: the number of projections between the sort and
