@@ -12,6 +12,9 @@ runs each workload on both systems, the order alternating between rounds. Result
 medians with min and max and the Keel/PostgreSQL ratio, latency percentiles (p50/p99/p99.9) from
 pgbench's per-transaction log, a JSON file with machine facts and the exact commands, and an SVG
 chart of the ratios under bench/results/. Everything started is stopped, also on Ctrl-C.
+Beside pgbench, YCSB, the connection storm and COPY, it times query shapes of a web application's
+pages over 500,000 orders of 50,000 customers (`QUERY_SHAPES`: paging through a join, top-N
+with and without a join, an index nested loop), one client each.
 
 It ends with the raw-IO comparison of keel-io against fio (bench/io_vs_fio.py), then, with
 `--tpch SCALE` (SF1 in `--full`), the 22 TPC-H queries (bench/tpch.py: loading SF1 into both takes
@@ -192,6 +195,60 @@ class Ycsb(Workload):
                 "p999_ms": ms(out["read_p999_us"]), "update_p99_ms": ms(out["update_p99_us"]), "command": " ".join(command)}
 
 
+QUERY_TABLES = [
+    "create table bench_customers (id int primary key, name text not null, region int)",
+    "create table bench_orders (id int primary key, cust int not null references bench_customers (id), "
+    "total numeric(10,2), created date)",
+    "insert into bench_customers select g, 'cust ' || g, g % 7 from generate_series(1, {customers}) g",
+    "insert into bench_orders select g, 1 + (g::bigint * 7919) % {customers}, (g % 1000) / 10.0, "
+    "date '2020-01-01' + (g % 1500) from generate_series(1, {orders}) g",
+    "create index bench_orders_cust on bench_orders (cust)",
+    "analyze bench_customers",
+    "analyze bench_orders",
+]
+
+# Query shapes of a web application's pages over orders and their customers (one client, prepared).
+QUERY_SHAPES = [
+    ("page through a join", "select o.id, o.total, c.name from bench_orders o left join bench_customers c "
+     "on c.id = o.cust order by o.id desc limit 20"),
+    ("top-N through a join", "select o.id, o.total, c.name from bench_orders o join bench_customers c "
+     "on c.id = o.cust order by o.created desc, o.id limit 20 offset 5"),
+    ("top-N", "select id, total from bench_orders order by created desc, id limit 20 offset 5"),
+    ("index nested loop", "\\set cid random(1, {customers})\n"
+     "select c.name, o.id, o.total from bench_customers c join bench_orders o on o.cust = c.id "
+     "where c.id = :cid order by o.id"),
+]
+
+
+class QueryShape(Workload):
+    """One query shape of QUERY_SHAPES over `orders` orders of `orders // 10` customers (made
+    once per server), run by pgbench with one client; queries per second and latency."""
+
+    unit = "queries/s"
+    made = set()
+
+    def __init__(self, label, sql, orders, seconds):
+        self.orders, self.seconds = orders, seconds
+        self.customers = max(1, orders // 10)
+        self.sql = sql.format(customers=self.customers)
+        self.name = f"query {label}"
+
+    def run(self, server, workdir):
+        if server.name not in QueryShape.made:
+            for statement in QUERY_TABLES:
+                psql(server, statement.format(customers=self.customers, orders=self.orders))
+            QueryShape.made.add(server.name)
+        script = Path(workdir) / f"query-{abs(hash(self.name))}.sql"
+        script.write_text(self.sql + "\n")
+        command = pgbench_command(server, ["-n", "-M", "prepared", "-c", "1", "-T", str(self.seconds), "-f", str(script)])
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+        return {"value": float(re.search(r"tps = ([0-9.]+)", result.stdout).group(1)),
+                "latency_ms_avg": float(re.search(r"latency average = ([0-9.]+) ms", result.stdout).group(1)),
+                "command": " ".join(command) + f"  # {self.sql}"}
+
+
 def machine_facts():
     def read(cmd):
         return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
@@ -313,6 +370,7 @@ def main():
     records = 10_000 if args.quick else 100_000
     others = [Ycsb(driver, w, records, 8, seconds) for w in ("a", "b", "c")]
     others += [ConnectionStorm(8, seconds), Copy(100_000 if args.quick else 1_000_000)]
+    others += [QueryShape(label, sql, 100_000 if args.quick else 500_000, seconds) for label, sql in QUERY_SHAPES]
     if args.only:
         per_scale = {s: [w for w in ws if args.only in w.name] for s, ws in per_scale.items()}
         others = [w for w in others if args.only in w.name]
