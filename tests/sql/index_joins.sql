@@ -2,7 +2,7 @@
 -- through the index (exec.rs lookup_index, ShardOp::IndexLookup): the entries under each key on
 -- every worker, then the rows they name by key, the scan's filter tested there. smallint,
 -- integer, bigint, text, varchar and uuid index columns (keys that are prefixes of others), text
--- and uuid primary keys (seeks on the keys' owners), keys from
+-- and uuid primary keys and unique one-column indexes (reads on the keys' owners), keys from
 -- integer and numeric columns, composite and unique indexes, NULLs in the indexed column, rows
 -- whose indexed value changed or that were deleted (their old entries must not bring them back),
 -- LEFT JOINs, IN subqueries, partial and expression indexes (not used), and the transaction's own
@@ -28,6 +28,8 @@ create table ij_uref (id int primary key, u uuid, m int);
 insert into ij_u select md5(g::text)::uuid, g from generate_series(1, 3000) g;
 insert into ij_uref select g, md5((1 + g % 3000)::text)::uuid, g from generate_series(1, 9000) g;
 create index ij_uref_u on ij_uref (u);
+insert into ij_uref values (9001, null, null), (9002, null, null);
+create unique index ij_uref_m on ij_uref (m);
 create index ij_child_parent on ij_child (parent);
 create index ij_small_p_v on ij_small (p, v);
 create index ij_big_p on ij_big (p);
@@ -56,6 +58,14 @@ select i.id, c.code, c.label from ij_item i join ij_code c on c.code = i.code wh
 select r.id, u.n from ij_uref r join ij_u u on u.id = r.u where r.id in (1, 2999, 3000, 8999) order by 1;
 select u.n, count(r.id), min(r.id) from ij_u u join ij_uref r on r.u = u.id where u.n in (10, 20, 3000) group by u.n order by 1;
 select u.n from ij_u u where u.id in (select u from ij_uref where id between 10 and 12) order by 1;
+-- A unique index of one column: each key read on its one owner.
+select u.n, r.id, r.m from ij_u u join ij_uref r on r.m = u.n where u.n in (5, 77, 2999) order by 1;
+select u.n, r.id from ij_u u left join ij_uref r on r.m = u.n * 4 where u.n in (1, 2250, 2251) order by 1;
+begin;
+update ij_uref set m = 100000 + m where id = 77;
+insert into ij_uref values (9003, null, 77);
+select u.n, r.id, r.m from ij_u u join ij_uref r on r.m = u.n where u.n in (5, 77) order by 1;
+rollback;
 -- The transaction's own changes, and a concurrent-looking move back and forth.
 begin;
 insert into ij_child values (30001, 29, 1, 'mine'), (30002, 1733, 2, 'mine too');

@@ -5005,15 +5005,9 @@ impl Session {
                 None if through.is_some() => (Vec::new(), None),
                 None => match lookup {
                     Some((index, prefixes)) => {
-                        let prefixes = Arc::new(prefixes);
-                        let requests = (0..cluster.workers() as WorkerId)
-                            .map(|w| {
-                                let op = ShardOp::IndexLookup {
-                                    index: index.id,
-                                    prefixes: prefixes.clone(),
-                                };
-                                (w, ShardRequest { txn, now, op })
-                            })
+                        let requests = lookup_requests(index, prefixes, cluster.workers())
+                            .into_iter()
+                            .map(|(w, op)| (w, ShardRequest { txn, now, op }))
                             .collect();
                         (index_targets(cluster, table, index, requests).await?, None)
                     }
@@ -8953,10 +8947,16 @@ fn lookup_index<'t>(
         .indexes
         .iter()
         .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
-    // A probe descends every vshard's tree of the index; each row it finds is a seek.
+    // A probe descends every vshard's tree of the index (one tree, on one worker, for a unique
+    // index of one column); each row it finds is a seek.
     let per_key = stats.reltuples / stats.distinct(column)?.max(1.0);
     let probes = keys.len() as f64;
-    let cost = probes * (f64::from(keel_storage::VSHARD_COUNT) + per_key) * SEEK_ROWS;
+    let trees = if exact_entries(index) {
+        1.0
+    } else {
+        f64::from(keel_storage::VSHARD_COUNT)
+    };
+    let cost = probes * (trees + per_key) * SEEK_ROWS;
     if cost > stats.reltuples {
         return None;
     }
@@ -8971,6 +8971,41 @@ fn lookup_index<'t>(
     }
     prefixes.sort_unstable();
     Some((index, prefixes))
+}
+
+/// Whether an index's entry for a value of its first column is keyed by that value's encoding
+/// alone, and so placed by it: a unique index of one column (a NULL is never probed).
+fn exact_entries(index: &IndexDef) -> bool {
+    index.unique && index.columns.len() == 1
+}
+
+/// The requests of an index lookup of `prefixes` (sorted): every worker gets them all, as each
+/// holds entries of every value; for a unique index of one column ([`exact_entries`]) each key's
+/// one owner gets it, as a whole key.
+fn lookup_requests(
+    index: &IndexDef,
+    prefixes: Vec<Vec<u8>>,
+    workers: usize,
+) -> Vec<(WorkerId, ShardOp)> {
+    let op = |prefixes: Vec<Vec<u8>>, exact: bool| ShardOp::IndexLookup {
+        index: index.id,
+        prefixes: Arc::new(prefixes),
+        exact,
+    };
+    if !exact_entries(index) {
+        return (0..workers as WorkerId)
+            .map(|w| (w, op(prefixes.clone(), false)))
+            .collect();
+    }
+    let mut per_owner: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+    for key in prefixes {
+        let owner = owner_of(vshard_of(&key, WHOLE_KEY), workers);
+        per_owner.entry(owner).or_default().push(key);
+    }
+    per_owner
+        .into_iter()
+        .map(|(w, keys)| (w, op(keys, true)))
+        .collect()
 }
 
 /// The most rows of LIMIT + OFFSET a query ordered by its table's primary key reads from each

@@ -373,10 +373,12 @@ pub enum ShardOp {
     },
     /// The row keys of the visible entries of index `index` under each of `prefixes` (encoded
     /// values of its first column: an index nested loop's probes, taken from the rows of the
-    /// scan on the other side of a join).
+    /// scan on the other side of a join). With `exact`, each prefix is a whole entry key (a
+    /// unique index of one column), read as one key.
     IndexLookup {
         index: TableId,
         prefixes: Arc<Vec<Vec<u8>>>,
+        exact: bool,
     },
     /// The transaction writes this catalog image.
     WriteCatalog {
@@ -1697,16 +1699,28 @@ impl Shard {
                 output.count = output.keys.len() as u64;
                 Ok(output)
             }
-            ShardOp::IndexLookup { index, prefixes } => {
+            ShardOp::IndexLookup {
+                index,
+                prefixes,
+                exact,
+            } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
-                store.scan_prefixes(tx.snap(), *index, prefixes, &mut |view| {
+                let mut visit = |view: RowView<'_>| {
                     reads.saw(&view);
                     if let Some(row_key) = view.visible {
                         output.keys.push(row_key.to_vec());
                     }
                     true
-                })?;
+                };
+                if *exact {
+                    for key in prefixes.iter() {
+                        let key = Bound::Included(key.as_slice());
+                        store.scan_range(tx.snap(), *index, key, key, &mut visit)?;
+                    }
+                } else {
+                    store.scan_prefixes(tx.snap(), *index, prefixes, &mut visit)?;
+                }
                 self.serialize_reads(txn, reads)?;
                 output.count = output.keys.len() as u64;
                 Ok(output)
