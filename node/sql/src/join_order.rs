@@ -540,30 +540,12 @@ fn scan_below(rel: &Rel) -> Option<&Rel> {
 }
 
 /// The scan whose rows hold the values of `e` (a column, possibly cast) over `rel`'s row, and
-/// `e` over that scan's row: the values `rel` has there are among the scan's. Traced through
-/// filters, sorts, limits, projections of plain columns and joins (a column an outer join pads
-/// is NULL there, which no key matches).
+/// `e` over that scan's row: the values `rel` has there are among the scan's
+/// ([`crate::plan::column_source`]; a column an outer join pads is NULL there, which no key
+/// matches).
 fn key_source<'r>(rel: &'r Rel, e: &Expr) -> Option<(&'r Rel, Expr)> {
-    let column = column_of(e)?;
-    match rel {
-        Rel::Scan { .. } => Some((rel, e.clone())),
-        Rel::Filter { input, .. } | Rel::Sort { input, .. } | Rel::Limit { input, .. } => {
-            key_source(input, e)
-        }
-        Rel::Project { input, exprs } => match exprs.get(column)? {
-            Expr::Column(inner) => key_source(input, &e.clone().remap_columns(&|_| *inner)),
-            _ => None,
-        },
-        Rel::Join { left, right, .. } => {
-            let width = left.width();
-            if column < width {
-                key_source(left, e)
-            } else {
-                key_source(right, &e.clone().remap_columns(&|c| c - width))
-            }
-        }
-        _ => None,
-    }
+    let (scan, column) = crate::plan::column_source(rel, column_of(e)?, true)?;
+    Some((scan, e.clone().remap_columns(&|_| column)))
 }
 
 /// The column a column expression (possibly cast) reads.

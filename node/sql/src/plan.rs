@@ -472,27 +472,68 @@ fn collect_top_scans<'r>(rel: &'r Rel, found: &mut Vec<TopScan<'r>>) {
 /// rows as keys over that scan's returned row; None when its filter cannot run on the workers
 /// alone (see [`sorted_scan`]).
 fn keys_over_scan<'r>(rel: &'r Rel, keys: &[SortKey]) -> Option<(&'r Rel, Vec<SortKey>)> {
-    let mut keys = keys.to_vec();
+    let mut columns: Vec<usize> = keys.iter().map(|key| key.output).collect();
+    let (node, _) = below_projections(rel, &mut columns)?;
+    let Rel::Scan { filter, .. } = node else {
+        return None;
+    };
+    let keys = keys
+        .iter()
+        .zip(columns)
+        .map(|(key, output)| SortKey { output, ..*key })
+        .collect();
+    filter
+        .as_ref()
+        .is_none_or(|f| f.is_local())
+        .then_some((node, keys))
+}
+
+/// The first node under `rel` that is not a projection, and how many projections stand above
+/// it; `columns` (of `rel`'s row) become the columns of that node's row they are, or None when
+/// a projection computes one of them.
+pub fn below_projections<'r>(rel: &'r Rel, columns: &mut [usize]) -> Option<(&'r Rel, usize)> {
     let mut node = rel;
-    loop {
-        match node {
-            Rel::Project { input, exprs } => {
-                for key in &mut keys {
-                    let Some(Expr::Column(c)) = exprs.get(key.output) else {
-                        return None;
-                    };
-                    key.output = *c;
-                }
-                node = input;
-            }
-            Rel::Scan { filter, .. } => {
-                return filter
-                    .as_ref()
-                    .is_none_or(|f| f.is_local())
-                    .then_some((node, keys));
-            }
-            _ => return None,
+    let mut depth = 0;
+    while let Rel::Project { input, exprs } = node {
+        for c in columns.iter_mut() {
+            let Some(Expr::Column(inner)) = exprs.get(*c) else {
+                return None;
+            };
+            *c = *inner;
         }
+        node = input;
+        depth += 1;
+    }
+    Some((node, depth))
+}
+
+/// The scan whose rows give column `c` of `rel`'s row, and that column of the scan's returned
+/// row: traced through filters, sorts, limits, DISTINCT, projections of plain columns and joins.
+/// With `padded`, also into the side an outer join pads with NULLs (whose values are then the
+/// scan's or NULL); without, only where every row holds the scan's value.
+pub fn column_source(rel: &Rel, c: usize, padded: bool) -> Option<(&Rel, usize)> {
+    match rel {
+        Rel::Scan { .. } => Some((rel, c)),
+        Rel::Filter { input, .. }
+        | Rel::Sort { input, .. }
+        | Rel::Limit { input, .. }
+        | Rel::Distinct { input, .. } => column_source(input, c, padded),
+        Rel::Project { input, exprs } => match exprs.get(c)? {
+            Expr::Column(inner) => column_source(input, *inner, padded),
+            _ => None,
+        },
+        Rel::Join {
+            kind, left, right, ..
+        } => {
+            let width = left.width();
+            let kept = |side: JoinKind| padded || *kind == JoinKind::Inner || *kind == side;
+            if c < width {
+                kept(JoinKind::Left).then(|| column_source(left, c, padded))?
+            } else {
+                kept(JoinKind::Right).then(|| column_source(right, c - width, padded))?
+            }
+        }
+        _ => None,
     }
 }
 

@@ -151,30 +151,18 @@ fn pushed_side(rel: &Rel) -> Option<Pushed> {
     };
     // The sort keys as columns of the join's row, through the projections above it.
     let mut columns: Vec<usize> = keys.iter().map(|key| key.output).collect();
-    let mut node = sorted.as_ref();
-    let mut depth = 0;
-    let (kind, left, right, join_keys, on) = loop {
-        match node {
-            Rel::Project { input, exprs } => {
-                for c in &mut columns {
-                    let Some(Expr::Column(inner)) = exprs.get(*c) else {
-                        return None;
-                    };
-                    *c = *inner;
-                }
-                node = input;
-                depth += 1;
-            }
-            Rel::Join {
-                kind,
-                left,
-                right,
-                keys,
-                on,
-            } => break (*kind, left.as_ref(), right.as_ref(), keys, on),
-            _ => return None,
-        }
+    let (node, depth) = crate::plan::below_projections(sorted, &mut columns)?;
+    let Rel::Join {
+        kind,
+        left,
+        right,
+        keys: join_keys,
+        on,
+    } = node
+    else {
+        return None;
     };
+    let (kind, left, right) = (*kind, left.as_ref(), right.as_ref());
     if join_keys.is_empty() || keys.is_empty() {
         return None;
     }
@@ -287,10 +275,12 @@ fn references(side: &Rel, parent: &Rel, pairs: &[(&Expr, &Expr)]) -> bool {
         let (Expr::Column(s), Expr::Column(p)) = (s, p) else {
             return false;
         };
-        let Some((table, column)) = source(side, *s) else {
+        // The child's column on every row of the side, never NULL padded.
+        let Some((scan @ Rel::Scan { table, .. }, c)) = crate::plan::column_source(side, *s, false)
+        else {
             return false;
         };
-        traced.push((table, column, scan_column(parent, *p)));
+        traced.push((table, scan_column(scan, c), scan_column(parent, *p)));
     }
     let Some(&(child, ..)) = traced.first() else {
         return false;
@@ -308,32 +298,4 @@ fn references(side: &Rel, parent: &Rel, pairs: &[(&Expr, &Expr)]) -> bool {
                 })
             })
     })
-}
-
-/// The table and table column that column `c` of `rel`'s row holds on every row, never NULL
-/// padded: traced through filters, sorts, limits, projections of plain columns, inner joins and
-/// the preserved side of outer joins.
-fn source(rel: &Rel, c: usize) -> Option<(&TableDef, usize)> {
-    match rel {
-        Rel::Scan { table, .. } => Some((table, scan_column(rel, c))),
-        Rel::Filter { input, .. }
-        | Rel::Sort { input, .. }
-        | Rel::Limit { input, .. }
-        | Rel::Distinct { input, .. } => source(input, c),
-        Rel::Project { input, exprs } => match exprs.get(c)? {
-            Expr::Column(inner) => source(input, *inner),
-            _ => None,
-        },
-        Rel::Join {
-            kind, left, right, ..
-        } => {
-            let width = left.width();
-            match (kind, c < width) {
-                (JoinKind::Inner | JoinKind::Left, true) => source(left, c),
-                (JoinKind::Inner | JoinKind::Right, false) => source(right, c - width),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
