@@ -118,12 +118,30 @@ def test_explain_analyze_timing_and_summary_off(keel):
 def test_explain_refuses_what_it_cannot_show(keel):
     with psycopg.connect(keel.dsn(), autocommit=True) as conn:
         conn.execute("create table t (k int primary key)")
-        for sql in ("explain (format json) select 1", "explain select * from t for update"):
+        for sql in ("explain (format json) select 1", "explain analyze select * from t for update"):
             try:
                 conn.execute(sql)
             except psycopg.errors.FeatureNotSupported:
                 continue
             raise AssertionError(f"{sql} did not say it is not supported")
+
+
+def test_row_locks_show_as_lock_rows_under_the_limit(keel):
+    # Rel::LockRows: PostgreSQL's LockRows above the sort (and below the LIMIT it folds in), also
+    # in a subquery; EXPLAIN without ANALYZE locks nothing.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        sql = "select e.id from emp e join dept d on d.id = e.dept_id order by e.id for update of e limit 2"
+        lines = plan(conn, sql)
+        assert lines[:4] == ["Limit", "  ->  LockRows", "        ->  Sort", "              Sort Key: e.id"]
+        assert "Hash Join" in lines[4]
+        sub = plan(conn, "select * from dept where id in (select dept_id from emp for share)")
+        assert "    ->  LockRows" in sub and sub.index("    ->  LockRows") > sub.index("  SubPlan 1")
+        with conn.transaction(), psycopg.connect(keel.dsn()) as other:
+            assert plan(conn, "select * from emp for update") == ["LockRows", "  ->  Seq Scan on emp"]
+            other.execute("set lock_timeout = '200ms'")
+            other.execute("update emp set salary = 0 where id = 1")
+            other.rollback()
 
 
 def test_explain_of_a_write_shows_it_and_writes_nothing(keel):

@@ -3,7 +3,8 @@
 PostgreSQL 15 at every isolation level: Keel's outcome must equal PostgreSQL's in every cell.
 
 Each script in tests/hermitage/ and tests/locking/ (a `levels:` line limits the levels) is a list of `T<n>: <statement>` lines over the table
-`test (id int primary key, value int)` holding (1, 10) and (2, 20). Each session runs on its own
+`test (id int primary key, value int)` holding (1, 10) and (2, 20), and whatever its `setup:`
+lines make (statements run before the sessions start, outside any transaction). Each session runs on its own
 connection and thread and begins with `begin isolation level <level>` before its first statement.
 A statement that has not answered within BLOCKED_S is recorded as blocked and the script goes on;
 its answer is collected when it comes (a later statement of the same session waits for it).
@@ -39,11 +40,20 @@ def parse(script):
     steps = []
     for line in script.read_text().splitlines():
         line = line.strip()
-        if not line or line.startswith("--") or line.startswith("levels:"):
+        if not line or line.startswith("--") or line.startswith(("levels:", "setup:")):
             continue
         session, statement = line.split(":", 1)
         steps.append((session.strip(), statement.strip()))
     return steps
+
+
+def setup_of(script):
+    """The statements a script's `setup:` lines run after the common SETUP."""
+    return [
+        line.split(":", 1)[1].strip()
+        for line in script.read_text().splitlines()
+        if line.startswith("setup:")
+    ]
 
 
 def levels_of(script):
@@ -88,9 +98,9 @@ class Session(threading.Thread):
         self.conn.close()
 
 
-def run_script(dsn, steps, level):
+def run_script(dsn, steps, level, setup=()):
     with psycopg.connect(dsn, autocommit=True) as conn:
-        for statement in SETUP:
+        for statement in SETUP + list(setup):
             conn.execute(statement)
     sessions, pending, outcomes = {}, {}, []
 
@@ -146,9 +156,9 @@ def postgres_dsn(postgres):
 def test_hermitage_cell_matches_postgres(keel_node, postgres_dsn, script, level):
     if level not in levels_of(script):
         pytest.skip(f"{script.stem} does not run at {level}")
-    steps = parse(script)
-    expected = run_script(postgres_dsn, steps, level)
-    actual = run_script(keel_node.dsn(), steps, level)
+    steps, setup = parse(script), setup_of(script)
+    expected = run_script(postgres_dsn, steps, level, setup)
+    actual = run_script(keel_node.dsn(), steps, level, setup)
     report = [
         f"{'  ' if a == e else '!!'} {step}\n       keel: {a}\n       pg:   {e}"
         for (step, a), (_, e) in zip(actual, expected)
@@ -158,5 +168,5 @@ def test_hermitage_cell_matches_postgres(keel_node, postgres_dsn, script, level)
 
 if __name__ == "__main__":
     dsn, script, level = sys.argv[1:4]
-    for step, outcome in run_script(dsn, parse(Path(script)), level):
+    for step, outcome in run_script(dsn, parse(Path(script)), level, setup_of(Path(script))):
         print(f"{step:60} {outcome}")

@@ -37,9 +37,9 @@ use crate::expr::{
 };
 use crate::parse::offset_of;
 use crate::plan::{
-    Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockWait, OutputColumn, Plan, QueryPlan,
-    Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey, TableFunc, UpdatePlan,
-    WriteFromQuery,
+    Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockStrength, LockTarget, LockWait,
+    OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey,
+    TableFunc, UpdatePlan, WriteFromQuery,
 };
 use crate::types::{assignable, assignment_castable, cast, parse_text, DataType, Value};
 
@@ -1634,9 +1634,6 @@ impl<'a> Binder<'a> {
                 }
                 let (rel, columns, write) = match statement.as_ref() {
                     Statement::Query(query) => {
-                        if !query.locks.is_empty() {
-                            return Err(unsupported("EXPLAIN of SELECT ... FOR UPDATE"));
-                        }
                         let (rel, columns) = self.bind_query_rel(query, None)?;
                         (rel, columns, None)
                     }
@@ -1647,6 +1644,14 @@ impl<'a> Binder<'a> {
                     }
                     _ => return Err(unsupported("EXPLAIN of statements other than queries")),
                 };
+                // The locked rows replace their node before the tree runs (no counts of its own).
+                let mut locks = false;
+                rel.visit(&mut |node| locks |= matches!(node, Rel::LockRows { .. }));
+                if analyze && locks {
+                    return Err(unsupported(
+                        "EXPLAIN ANALYZE of SELECT ... FOR UPDATE/SHARE",
+                    ));
+                }
                 Ok(Plan::Explain {
                     analyze,
                     timing,
@@ -4135,16 +4140,10 @@ impl<'a> Binder<'a> {
             return match parts.into_select_plan() {
                 Ok(plan) => Ok(Plan::Select(Arc::new(plan))),
                 Err(parts) => {
-                    if parts.locking.is_some() {
-                        return Err(unsupported("FOR UPDATE/SHARE with joins or subqueries"));
-                    }
-                    let (rel, columns) = parts.into_rel();
+                    let (rel, columns) = parts.into_locking_rel()?;
                     Ok(Plan::Query(Arc::new(QueryPlan { rel, columns })))
                 }
             };
-        }
-        if !query.locks.is_empty() {
-            return Err(unsupported("FOR UPDATE/SHARE with set operations or WITH"));
         }
         let (rel, columns) = self.bind_rewritten_query_rel(query, None)?;
         Ok(Plan::Query(Arc::new(QueryPlan { rel, columns })))
@@ -4192,10 +4191,14 @@ impl<'a> Binder<'a> {
         check_fetch(query)?;
         if let SetExpr::Select(select) = query.body.as_ref() {
             let parts = self.bind_select(select, query, outer)?;
-            if parts.locking.is_some() {
-                return Err(unsupported("FOR UPDATE/SHARE in subqueries"));
-            }
-            return Ok(parts.into_rel());
+            return parts.into_locking_rel();
+        }
+        if let Some(clause) = self.lock_clauses(query).first() {
+            let strength = clause.locking.strength.name();
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("FOR {strength} is not allowed with UNION/INTERSECT/EXCEPT"),
+            ));
         }
         let (mut rel, columns) = self.bind_set_expr(query.body.as_ref(), outer)?;
         if let Some(order) = &query.order_by {
@@ -4741,15 +4744,223 @@ impl<'a> Binder<'a> {
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<SelectParts> {
         check_fetch(query)?;
+        let locks = self.lock_clauses(query);
         let mut parts = self.bind_select_clauses(
             select,
             query.order_by.as_ref(),
             query.limit_clause.as_ref(),
-            &query.locks,
+            &locks,
             outer,
         )?;
         parts.with_ties = with_ties(query);
+        if parts.with_ties && !parts.locks.is_empty() {
+            return Err(unsupported("FOR UPDATE/SHARE with FETCH ... WITH TIES"));
+        }
         Ok(parts)
+    }
+
+    /// The query's locking clauses: how each locks, and the tables its OF names. Read from the
+    /// statement's text where it shows them all (sqlparser reads FOR NO KEY UPDATE as FOR
+    /// UPDATE, FOR KEY SHARE as FOR SHARE, and `OF a, b` as `OF a`: see
+    /// `parse::lock_clauses_for_sqlparser`), else as sqlparser read them.
+    fn lock_clauses(&self, query: &ast::Query) -> Vec<BoundLock> {
+        let mut written = self.written_lock_clauses(query);
+        if written.len() != query.locks.len() {
+            written.clear();
+        }
+        let mut written = written.into_iter();
+        (query.locks.iter())
+            .map(|clause| {
+                let (strength, of) = written.next().unwrap_or_else(|| {
+                    let strength = match clause.lock_type {
+                        ast::LockType::Update => LockStrength::Update,
+                        ast::LockType::Share => LockStrength::Share,
+                    };
+                    let of = clause.of.as_ref().map(|name| OfName {
+                        parts: (name.0.iter())
+                            .map(|part| part.as_ident().map(ident_name).unwrap_or_default())
+                            .collect(),
+                        position: (name.0.first())
+                            .and_then(|part| part.as_ident())
+                            .and_then(|ident| self.pos(ident.span)),
+                    });
+                    (strength, of.into_iter().collect())
+                });
+                let wait = match clause.nonblock {
+                    None => LockWait::Wait,
+                    Some(ast::NonBlock::Nowait) => LockWait::NoWait,
+                    Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
+                };
+                BoundLock {
+                    locking: RowLocking { strength, wait },
+                    of,
+                }
+            })
+            .collect()
+    }
+
+    /// The locking clauses at `query`'s own level of the statement's text, in order: each one's
+    /// strength and OF names (empty when its body's position is unknown).
+    fn written_lock_clauses(&self, query: &ast::Query) -> Vec<(LockStrength, Vec<OfName>)> {
+        if query.locks.is_empty() {
+            return Vec::new();
+        }
+        let span = query.body.span();
+        let Some(start) = offset_of(self.text, span.start.line, span.start.column) else {
+            return Vec::new();
+        };
+        let text: String = self.text.chars().skip(start).collect();
+        let Ok(tokens) = crate::parse::lex(&text) else {
+            return Vec::new();
+        };
+        use crate::parse::Token;
+        let token = |i: usize| tokens.get(i).map(|t| &t.token);
+        let word = |i: usize, w: &str| matches!(token(i), Some(Token::Word(x)) if x == w);
+        let mut depth = 0;
+        let mut found = Vec::new();
+        for (i, tok) in tokens.iter().enumerate() {
+            match &tok.token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(')') if depth == 0 => break,
+                Token::Punct(')') => depth -= 1,
+                Token::Word(w) if w == "for" && depth == 0 => {
+                    let (strength, mut next) = if word(i + 1, "update") {
+                        (LockStrength::Update, i + 2)
+                    } else if word(i + 1, "share") {
+                        (LockStrength::Share, i + 2)
+                    } else if word(i + 1, "no") && word(i + 2, "key") && word(i + 3, "update") {
+                        (LockStrength::NoKeyUpdate, i + 4)
+                    } else if word(i + 1, "key") && word(i + 2, "share") {
+                        (LockStrength::KeyShare, i + 3)
+                    } else {
+                        continue;
+                    };
+                    let mut names = Vec::new();
+                    if word(next, "of") {
+                        next += 1;
+                        loop {
+                            let position =
+                                tokens.get(next).map(|t| self.offset + start + t.offset + 1);
+                            let mut parts = Vec::new();
+                            while let Some(Token::Word(part) | Token::Quoted(part)) = token(next) {
+                                parts.push(part.clone());
+                                next += 1;
+                                if token(next) != Some(&Token::Punct('.')) {
+                                    break;
+                                }
+                                next += 1;
+                            }
+                            names.push(OfName { parts, position });
+                            if token(next) != Some(&Token::Punct(',')) {
+                                break;
+                            }
+                            next += 1;
+                        }
+                    }
+                    found.push((strength, names));
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The tables whose rows a SELECT's locking clauses lock, each once with its clauses
+    /// combined ([`RowLocking::merge`]), as PostgreSQL applies them: a clause without OF to
+    /// every FROM item, one with OF to the items it names; a function named is an error, VALUES
+    /// are passed over, and a table an outer join may pad with NULLs cannot be locked. Views,
+    /// subqueries and WITH queries in FROM (PostgreSQL locks their tables' rows) are refused.
+    fn lock_targets(
+        &self,
+        clauses: &[BoundLock],
+        from: &Rel,
+        scope: &Scope<'_>,
+    ) -> SqlResult<Vec<LockTarget>> {
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut items = Vec::new();
+        from_items(from, 0, false, &mut items);
+        let mut chosen: Vec<Option<RowLocking>> = vec![None; scope.rels.len()];
+        for clause in clauses {
+            let strength = clause.locking.strength.name();
+            // The items it applies to, and the name that picked each (None: no OF).
+            let mut applies: Vec<(usize, Option<&OfName>)> = Vec::new();
+            if clause.of.is_empty() {
+                applies.extend((0..scope.rels.len()).map(|i| (i, None)));
+            }
+            for name in &clause.of {
+                let [wanted] = name.parts.as_slice() else {
+                    return Err(SqlError::syntax(format!(
+                        "FOR {strength} must specify unqualified relation names"
+                    ))
+                    .at(name.position));
+                };
+                let before = applies.len();
+                applies.extend(
+                    (scope.rels.iter().enumerate())
+                        .filter(|(_, rel)| rel.alias == *wanted)
+                        .map(|(i, _)| (i, Some(name))),
+                );
+                if applies.len() == before {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!(
+                            "relation \"{wanted}\" in FOR {strength} clause not found in FROM clause"
+                        ),
+                    )
+                    .at(name.position));
+                }
+            }
+            for (index, named) in applies {
+                let rel = &scope.rels[index];
+                let item = items.iter().find(|(offset, ..)| *offset == rel.offset);
+                match item {
+                    Some((_, Rel::Scan { .. }, true)) => {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "FOR {strength} cannot be applied to the nullable side of an outer join"
+                            ),
+                        ))
+                    }
+                    Some((_, Rel::Scan { .. }, false)) => {
+                        let merged = chosen[index].map_or(clause.locking, |other| {
+                            other.merge(clause.locking)
+                        });
+                        chosen[index] = Some(merged);
+                    }
+                    Some((_, Rel::Function { .. }, _)) if named.is_some() => {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("FOR {strength} cannot be applied to a function"),
+                        )
+                        .at(named.and_then(|name| name.position)));
+                    }
+                    Some((_, Rel::Function { .. } | Rel::Values { .. }, _)) => {}
+                    _ => {
+                        return Err(unsupported(format!(
+                            "FOR {strength} of a view, a subquery or a WITH query in FROM (\"{}\")",
+                            rel.alias
+                        )))
+                    }
+                }
+            }
+        }
+        Ok((scope.rels.iter().zip(chosen))
+            .filter_map(|(rel, locking)| {
+                let locking = locking?;
+                let table = items.iter().find_map(|(offset, item, _)| match item {
+                    Rel::Scan { table, .. } if *offset == rel.offset => Some(table.clone()),
+                    _ => None,
+                })?;
+                Some(LockTarget {
+                    table,
+                    offset: rel.offset,
+                    locking,
+                })
+            })
+            .collect())
     }
 
     /// The FROM clause as written: its tree, the items expressions may name, and the FROM row's
@@ -5558,7 +5769,7 @@ impl<'a> Binder<'a> {
         select: &ast::Select,
         order_by: Option<&ast::OrderBy>,
         limit_clause: Option<&LimitClause>,
-        locks: &[ast::LockClause],
+        locks: &[BoundLock],
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<SelectParts> {
         let keep_unknown = std::mem::take(&mut self.keep_unknown);
@@ -5613,7 +5824,7 @@ impl<'a> Binder<'a> {
         select: &ast::Select,
         order_by: Option<&ast::OrderBy>,
         limit_clause: Option<&LimitClause>,
-        locks: &[ast::LockClause],
+        locks: &[BoundLock],
         keep_unknown: bool,
         from: Rel,
         scope: Scope<'_>,
@@ -6059,9 +6270,9 @@ impl<'a> Binder<'a> {
             (None, outputs.into_iter().map(|(expr, _)| expr).collect())
         };
         let (limit, offset) = self.limit_clause(limit_clause)?;
-        let locking = row_locking(locks);
+        let locking = locks.first().map(|clause| clause.locking);
         if let (Some(locking), Some(grouping)) = (locking, &grouping) {
-            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            let strength = locking.strength.name();
             let what = if grouping.keys.is_empty() {
                 "aggregate functions"
             } else {
@@ -6073,19 +6284,29 @@ impl<'a> Binder<'a> {
             ));
         }
         if let (Some(locking), Some(_)) = (locking, &distinct) {
-            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            let strength = locking.strength.name();
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 format!("FOR {strength} is not allowed with DISTINCT clause"),
             ));
         }
         if let (Some(locking), false) = (locking, windows.is_empty()) {
-            let strength = if locking.exclusive { "UPDATE" } else { "SHARE" };
+            let strength = locking.strength.name();
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 format!("FOR {strength} is not allowed with window functions"),
             ));
         }
+        if let (Some(locking), false) = (locking, srfs.is_empty()) {
+            let strength = locking.strength.name();
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "FOR {strength} is not allowed with set-returning functions in the target list"
+                ),
+            ));
+        }
+        let locks = self.lock_targets(locks, &from, &scope)?;
         Ok(SelectParts {
             from,
             filter,
@@ -6099,7 +6320,7 @@ impl<'a> Binder<'a> {
             limit,
             offset,
             with_ties: false,
-            locking,
+            locks,
         })
     }
 
@@ -12438,6 +12659,70 @@ fn written_statement(query: &ast::Query) -> Option<&Statement> {
     }
 }
 
+/// A locking clause of a query: how it locks, and the FROM items its OF names (none: all).
+struct BoundLock {
+    locking: RowLocking,
+    of: Vec<OfName>,
+}
+
+/// A name after a locking clause's OF: its parts (normalized as identifiers), and where it is
+/// in the statement (for errors).
+struct OfName {
+    parts: Vec<String>,
+    position: Option<usize>,
+}
+
+/// The conditions of the inner joins (and inner LATERAL joins) of a FROM clause's tree as
+/// written, over the FROM row (`rel` starts at `offset` in it); not those inside outer joins.
+fn inner_join_conditions(rel: &Rel, offset: usize, out: &mut Vec<Expr>) {
+    if let Rel::Join {
+        kind: JoinKind::Inner,
+        left,
+        right,
+        on,
+        ..
+    }
+    | Rel::Apply {
+        kind: JoinKind::Inner,
+        left,
+        right,
+        on,
+    } = rel
+    {
+        for condition in on {
+            let mut split = Vec::new();
+            crate::planner::conjuncts(condition.clone(), &mut split);
+            out.extend(split.into_iter().map(|c| c.remap_columns(&|i| i + offset)));
+        }
+        inner_join_conditions(left, offset, out);
+        inner_join_conditions(right, offset + left.width(), out);
+    }
+}
+
+/// The items of a FROM clause's tree as written (joined by joins and LATERAL): per item, where
+/// its row starts in the FROM row, its tree, and whether an outer join may pad it with NULLs.
+fn from_items<'r>(
+    rel: &'r Rel,
+    offset: usize,
+    nullable: bool,
+    out: &mut Vec<(usize, &'r Rel, bool)>,
+) {
+    match rel {
+        Rel::Join {
+            kind, left, right, ..
+        }
+        | Rel::Apply {
+            kind, left, right, ..
+        } => {
+            let padded = |side: JoinKind| matches!(kind, JoinKind::Full) || *kind == side;
+            from_items(left, offset, nullable || padded(JoinKind::Right), out);
+            let at = offset + left.width();
+            from_items(right, at, nullable || padded(JoinKind::Left), out);
+        }
+        other => out.push((offset, other, nullable)),
+    }
+}
+
 /// The parts of a bound SELECT, before they become a [`SelectPlan`] or a [`Rel`] tree.
 struct SelectParts {
     from: Rel,
@@ -12457,7 +12742,8 @@ struct SelectParts {
     offset: Option<Expr>,
     /// FETCH ... WITH TIES: the limit also takes the rows that sort equal to its last one.
     with_ties: bool,
-    locking: Option<RowLocking>,
+    /// The tables whose rows the locking clauses lock.
+    locks: Vec<LockTarget>,
 }
 
 impl SelectParts {
@@ -12510,13 +12796,48 @@ impl SelectParts {
             order_by: self.order_by,
             limit: self.limit,
             offset: self.offset,
-            locking: self.locking,
+            locking: self.locks.first().map(|target| target.locking),
         })
+    }
+
+    /// [`SelectParts::into_rel`], for a SELECT whose locking clauses the tree can run: its
+    /// locked tables have primary keys (a row is locked by its key), and it reads nothing of a
+    /// query around it (the rows are locked before the statement's tree runs).
+    fn into_locking_rel(self) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        if let Some(target) = self.locks.iter().find(|t| t.table.primary_key.is_empty()) {
+            return Err(unsupported(format!(
+                "FOR {} of table \"{}\" (no primary key) in a join or a subquery",
+                target.locking.strength.name(),
+                crate::catalog::relname(&target.table.name)
+            )));
+        }
+        let locked = !self.locks.is_empty();
+        let (rel, columns) = self.into_rel();
+        if locked && !rel.outer_refs_list().is_empty() {
+            return Err(unsupported("FOR UPDATE/SHARE in a correlated subquery"));
+        }
+        Ok((rel, columns))
     }
 
     /// The general tree: FROM with the WHERE conjuncts placed, then grouping, HAVING, outputs,
     /// DISTINCT, ORDER BY, LIMIT, and the hidden outputs dropped.
     fn into_rel(self) -> (Rel, Vec<OutputColumn>) {
+        // Under FOR UPDATE / SHARE: what is checked again on a row changed meanwhile (WHERE and
+        // the inner joins' conditions, over the FROM row; not the parts that run subqueries),
+        // and the FROM row's width.
+        let locked = (!self.locks.is_empty()).then(|| {
+            let mut recheck = Vec::new();
+            if let Some(filter) = &self.filter {
+                crate::planner::conjuncts(filter.clone(), &mut recheck);
+            }
+            inner_join_conditions(&self.from, 0, &mut recheck);
+            recheck.retain(|condition| {
+                let mut plain = true;
+                condition.visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_)));
+                plain
+            });
+            (recheck, self.from.width())
+        });
         let mut conjuncts = Vec::new();
         if let Some(filter) = self.filter {
             crate::planner::conjuncts(filter, &mut conjuncts);
@@ -12580,6 +12901,18 @@ impl SelectParts {
             };
         }
         let width = outputs.len();
+        // Locked rows carry the FROM row after the outputs; the outputs are computed again over
+        // it when a locked row changed.
+        let lock_outputs: Vec<Expr> = match &locked {
+            Some((_, from_width)) => {
+                let shifted = (outputs.iter().cloned())
+                    .map(|e| e.remap_columns(&|c| c + width))
+                    .collect();
+                outputs.extend((0..*from_width).map(Expr::Column));
+                shifted
+            }
+            None => Vec::new(),
+        };
         rel = Rel::Project {
             input: Box::new(rel),
             exprs: outputs,
@@ -12609,7 +12942,17 @@ impl SelectParts {
                 on: Some(on),
             },
         };
-        if self.limit.is_some() || self.offset.is_some() {
+        if let Some((recheck, _)) = locked {
+            rel = Rel::LockRows {
+                input: Box::new(rel),
+                width,
+                targets: self.locks,
+                recheck: crate::planner::and_all(recheck).map(|e| e.remap_columns(&|c| c + width)),
+                outputs: lock_outputs,
+                limit: self.limit,
+                offset: self.offset,
+            };
+        } else if self.limit.is_some() || self.offset.is_some() {
             rel = Rel::Limit {
                 input: Box::new(rel),
                 limit: self.limit,
@@ -13628,28 +13971,6 @@ fn index_access(
         ));
     }
     best
-}
-
-/// The row locking of `SELECT ... FOR UPDATE | FOR SHARE` (the strongest of several clauses; the
-/// statement reads one table, so `OF` names it or nothing).
-fn row_locking(locks: &[ast::LockClause]) -> Option<RowLocking> {
-    locks.iter().fold(None, |strongest, clause| {
-        let this = RowLocking {
-            exclusive: clause.lock_type == ast::LockType::Update,
-            wait: match clause.nonblock {
-                None => LockWait::Wait,
-                Some(ast::NonBlock::Nowait) => LockWait::NoWait,
-                Some(ast::NonBlock::SkipLocked) => LockWait::SkipLocked,
-            },
-        };
-        Some(match strongest {
-            None => this,
-            Some(other) => RowLocking {
-                exclusive: other.exclusive || this.exclusive,
-                wait: other.wait,
-            },
-        })
-    })
 }
 
 /// 428C9 for a value given to a `GENERATED ALWAYS AS IDENTITY` column.

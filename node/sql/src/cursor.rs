@@ -319,8 +319,7 @@ impl Cursor {
 /// rows, and locks rows only when it neither scrolls nor is held.
 pub fn check_query(plan: Option<&Plan>, scroll: Option<bool>, hold: bool) -> SqlResult<()> {
     let locking = match plan {
-        Some(Plan::Select(select)) => select.locking,
-        Some(Plan::Query(_)) => None,
+        Some(plan @ (Plan::Select(_) | Plan::Query(_))) => plan.row_locking(),
         Some(Plan::With { .. }) => {
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
@@ -332,11 +331,7 @@ pub fn check_query(plan: Option<&Plan>, scroll: Option<bool>, hold: bool) -> Sql
     let Some(locking) = locking else {
         return Ok(());
     };
-    let clause = if locking.exclusive {
-        "FOR UPDATE"
-    } else {
-        "FOR SHARE"
-    };
+    let clause = format!("FOR {}", locking.strength.name());
     if scroll == Some(true) {
         return Err(SqlError::new(
             code::FEATURE_NOT_SUPPORTED,

@@ -1784,13 +1784,11 @@ impl Session {
                 let mut binder = Binder::new(catalog, info, text, offset, param_types);
                 let plan = binder.bind(&statement)?;
                 prepared.locks = binder.take_locks();
-                // SELECT ... FOR UPDATE / SHARE: ROW SHARE on the table it locks rows of.
-                if let Plan::Select(select) = &plan {
-                    if let (Some(_), Some(table)) = (&select.locking, &select.table) {
-                        prepared
-                            .locks
-                            .push((table.id, crate::locks::LockMode::RowShare));
-                    }
+                // SELECT ... FOR UPDATE / SHARE: ROW SHARE on the tables it locks rows of.
+                for (table, _) in plan.row_locks() {
+                    prepared
+                        .locks
+                        .push((table.id, crate::locks::LockMode::RowShare));
                 }
                 prepared.plan = Some(plan);
                 prepared.param_types = binder.param_types();
@@ -4562,6 +4560,175 @@ impl Session {
             .into_rows()
     }
 
+    /// The tree with the rows of its [`Rel::LockRows`] nodes in their place (as constants),
+    /// locked first: each node's input runs as a tree of its own (the nodes inside it first),
+    /// then [`Session::lock_candidates`] locks. They read nothing of the rows around them (a
+    /// correlated one is refused when bound), so one run per statement is all their work, as
+    /// PostgreSQL's InitPlans; the rest of the tree then reads the locked rows.
+    #[allow(clippy::too_many_arguments)]
+    async fn lock_subtrees<'r, C: Cluster>(
+        &mut self,
+        cluster: &C,
+        rel: &'r Rel,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<Cow<'r, Rel>> {
+        let mut any = false;
+        rel.visit(&mut |node| any |= matches!(node, Rel::LockRows { .. }));
+        if !any {
+            return Ok(Cow::Borrowed(rel));
+        }
+        let mut tree = rel.clone();
+        let mut nodes = Vec::new();
+        tree.each_lock_rows(&mut |node| nodes.push(node.clone()));
+        let mut locked = Vec::with_capacity(nodes.len());
+        for node in &nodes {
+            let Rel::LockRows { input, width, .. } = node else {
+                unreachable!("each_lock_rows finds LockRows nodes");
+            };
+            let (candidates, _) =
+                Box::pin(self.run_tree(cluster, input, params, txn, now, cancel, false)).await?;
+            let rows = self
+                .lock_candidates(cluster, node, candidates.into_rows()?, params, txn, now)
+                .await?;
+            cancel.check()?;
+            locked.push(Rel::Constants {
+                rows: crate::plan::ConstantRows(vec![Arc::new(rows)]),
+                width: *width,
+            });
+        }
+        let mut locked = locked.into_iter();
+        tree.each_lock_rows(&mut |node| {
+            *node = locked.next().expect("one result per LockRows node");
+        });
+        Ok(Cow::Owned(tree))
+    }
+
+    /// The rows a [`Rel::LockRows`] node gives, from its input's `candidates` (in the
+    /// statement's order), as PostgreSQL's LockRows under a Limit: candidate after candidate,
+    /// its rows of the node's tables are locked (by primary key, on their owners, a batch of
+    /// candidates at a time: as many as OFFSET + LIMIT still need), until OFFSET + LIMIT are
+    /// kept. A candidate with a row deleted meanwhile or skipped (SKIP LOCKED) is passed over;
+    /// one with a row changed meanwhile (READ COMMITTED: the worker returns the newest version,
+    /// REPEATABLE READ fails with 40001 instead) takes the newest versions into its FROM row,
+    /// must still pass the node's `recheck`, and has its outputs computed again (those without
+    /// subqueries). Returns the kept rows' outputs after OFFSET.
+    #[allow(clippy::too_many_arguments)]
+    async fn lock_candidates<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        node: &Rel,
+        candidates: Vec<Row>,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+    ) -> SqlResult<Vec<Row>> {
+        let Rel::LockRows {
+            width,
+            targets,
+            recheck,
+            outputs,
+            limit,
+            offset,
+            ..
+        } = node
+        else {
+            unreachable!("lock_candidates runs LockRows nodes");
+        };
+        let ctx = EvalContext::new(params, now);
+        let skip = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as usize;
+        let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
+        let wanted = limit.map(|limit| skip.saturating_add(limit as usize));
+        let workers = cluster.workers();
+        // Where each target's row lies in a candidate.
+        let spans: Vec<std::ops::Range<usize>> = (targets.iter())
+            .map(|t| width + t.offset..width + t.offset + t.table.columns.len())
+            .collect();
+        // The newest version of each row locked so far, by target and key (None: deleted, or
+        // skipped), for candidates that share rows.
+        let mut newest: HashMap<(usize, Vec<u8>), Option<Vec<Value>>> = HashMap::new();
+        let mut kept: Vec<Row> = Vec::new();
+        let mut next = 0;
+        while next < candidates.len() && wanted.is_none_or(|wanted| kept.len() < wanted) {
+            let left = candidates.len() - next;
+            let take = wanted.map_or(left, |wanted| (wanted - kept.len()).min(left));
+            let chunk = &candidates[next..next + take];
+            next += take;
+            for (t, target) in targets.iter().enumerate() {
+                let mut by_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+                for row in chunk {
+                    let key = primary_key_of(&target.table, &row[spans[t].clone()]);
+                    if let std::collections::hash_map::Entry::Vacant(entry) =
+                        newest.entry((t, key.clone()))
+                    {
+                        entry.insert(None);
+                        by_worker
+                            .entry(owner_of(target.table.vshard(&key), workers))
+                            .or_default()
+                            .push(key);
+                    }
+                }
+                if by_worker.is_empty() {
+                    continue;
+                }
+                self.note_writers(by_worker.keys().copied());
+                let requests = by_worker
+                    .into_iter()
+                    .map(|(worker, keys)| {
+                        let op = ShardOp::LockRows {
+                            table: target.table.clone(),
+                            keys,
+                            filter: None,
+                            params: params.clone(),
+                            locking: target.locking,
+                        };
+                        (worker, ShardRequest { txn, now, op })
+                    })
+                    .collect();
+                for output in cluster.call_all(requests).await {
+                    let output = output?;
+                    for (key, row) in output.keys.into_iter().zip(output.rows) {
+                        newest.insert((t, key), Some(row));
+                    }
+                }
+            }
+            'candidates: for candidate in chunk {
+                let mut row = candidate.clone();
+                let mut changed = false;
+                for (t, target) in targets.iter().enumerate() {
+                    let span = spans[t].clone();
+                    let key = primary_key_of(&target.table, &row[span.clone()]);
+                    let Some(Some(version)) = newest.get(&(t, key)) else {
+                        continue 'candidates;
+                    };
+                    if row[span.clone()] != version[..] {
+                        row.splice(span, version.iter().cloned());
+                        changed = true;
+                    }
+                }
+                if changed {
+                    if let Some(recheck) = recheck {
+                        if !recheck.is_true(&row, &ctx)? {
+                            continue;
+                        }
+                    }
+                    for (i, output) in outputs.iter().enumerate() {
+                        let mut plain = true;
+                        output.visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_)));
+                        if plain {
+                            row[i] = output.eval(&row, &ctx)?;
+                        }
+                    }
+                }
+                row.truncate(*width);
+                kept.push(row);
+            }
+        }
+        Ok(kept.into_iter().skip(skip).collect())
+    }
+
     /// [`Session::query_rows`] of a tree `runnable` made, with per-node statistics
     /// (by the tree's node addresses) when `analyze`.
     #[allow(clippy::too_many_arguments)]
@@ -4575,6 +4742,10 @@ impl Session {
         cancel: &Cancel,
         analyze: bool,
     ) -> SqlResult<(RowSet, Option<crate::explain::Stats>)> {
+        let locked = self
+            .lock_subtrees(cluster, rel, params, txn, now, cancel)
+            .await?;
+        let rel = &*locked;
         let ctx = EvalContext::new(params, now);
         let used = crate::query::used_columns(rel);
         // Aggregates straight over a scan run in parts on the workers; their scans are not read.

@@ -159,6 +159,11 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
         | Rel::Distinct { input, .. }
         | Rel::Sort { input, .. }
         | Rel::Limit { input, .. } => output_names(input, outer, qualify),
+        Rel::LockRows { input, width, .. } => {
+            let mut names = output_names(input, outer, qualify);
+            names.truncate(*width);
+            names
+        }
         Rel::Values { width, .. } | Rel::Constants { width, .. } => (1..=*width)
             .map(|i| format!("\"*VALUES*\".column{i}"))
             .collect(),
@@ -836,6 +841,22 @@ impl Printer<'_> {
             Rel::Limit { input, .. } => {
                 self.push(depth, arrow, "Limit".into(), rel);
                 self.node(input, depth + 1, true, outer);
+            }
+            // PostgreSQL's Limit above its LockRows, which this node folds in.
+            Rel::LockRows {
+                input,
+                limit,
+                offset,
+                ..
+            } => {
+                let limited = limit.is_some() || offset.is_some();
+                if limited {
+                    self.push(depth, arrow, "Limit".into(), rel);
+                    self.inner_node(depth + 1, "LockRows");
+                } else {
+                    self.push(depth, arrow, "LockRows".into(), rel);
+                }
+                self.node(input, depth + 1 + limited as usize, true, outer);
             }
             Rel::SetOp {
                 op,

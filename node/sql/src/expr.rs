@@ -431,6 +431,21 @@ impl WindowCall {
         out
     }
 
+    /// [`WindowCall::exprs`], to change in place.
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        let mut out: Vec<&mut Expr> = self.args.iter_mut().chain(&mut self.partition).collect();
+        out.extend(self.order.iter_mut().map(|(e, ..)| e));
+        for bound in [&mut self.start, &mut self.end] {
+            if let FrameBound::Preceding(e) | FrameBound::Following(e) = bound {
+                out.push(e);
+            }
+        }
+        if let WindowFunc::Agg(call) = &mut self.func {
+            out.extend(call.arg.iter_mut().chain(call.filter.iter_mut()));
+        }
+        out
+    }
+
     /// Rebuilds the call with `f` applied to each expression.
     pub fn try_map_exprs<E>(
         mut self,

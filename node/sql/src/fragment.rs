@@ -1554,7 +1554,7 @@ impl Shard {
                             }
                             let holder = match &view.newest {
                                 Newest::Locked(holder) => Some(*holder),
-                                _ if locking.exclusive => {
+                                _ if locking.exclusive() => {
                                     store.sharer_other_than(txn, table.id, key)
                                 }
                                 _ => None,
@@ -1579,7 +1579,7 @@ impl Shard {
                     let Some(row) = decision? else {
                         continue;
                     };
-                    if locking.exclusive {
+                    if locking.exclusive() {
                         store.lock_row(txn, table.id, key)?;
                     } else {
                         store.share_row(txn, table.id, key)?;

@@ -1092,6 +1092,13 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
         }
         let parsed = parse_with_sqlparser(text);
+        if parsed.is_err() {
+            match lock_clauses_for_sqlparser(text) {
+                Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten).or(parsed),
+                Some(Err(error)) => return Err(error),
+                None => {}
+            }
+        }
         if parsed.is_err() && matches!(first_word.as_str(), "insert" | "with") {
             if let Some(blanked) = blank_conflict_wheres(text) {
                 return parse_with_sqlparser(&blanked).or(parsed);
@@ -2103,6 +2110,158 @@ pub fn conflict_wheres(text: &str) -> Vec<(usize, usize, usize)> {
     found
 }
 
+/// Locking clauses as sqlparser reads them, for a statement it could not parse: PostgreSQL
+/// also accepts `FOR NO KEY UPDATE` and `FOR KEY SHARE`, several tables after `OF` (the words
+/// sqlparser does not know, and the tables after the first, are blanked so that positions stay:
+/// the binder reads the clauses from the statement's text), and the clauses before
+/// `LIMIT`/`OFFSET`/`FETCH` (moved after them; clauses on both sides are PostgreSQL's syntax
+/// error). None when there is nothing to change.
+fn lock_clauses_for_sqlparser(text: &str) -> Option<SqlResult<String>> {
+    let tokens = lex(text).ok()?;
+    let chars: Vec<char> = text.chars().collect();
+    let word = |i: usize, w: &str| matches!(tokens.get(i), Some(Tok { token: Token::Word(x), .. }) if x == w);
+    // Where token `i` starts, or the end of the text after the last one.
+    let at = |i: usize| tokens.get(i).map_or(chars.len(), |t| t.offset);
+    let slice = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
+    // The clause starting at token `i`: its text as sqlparser reads it, and the token after it.
+    // Positions stay: the words of NO KEY UPDATE / KEY SHARE that sqlparser does not know are
+    // blanked, and so are the names after the first in `OF a, b` (the binder reads the clauses'
+    // strengths and names from the statement's text).
+    let clause = |i: usize| -> Option<(String, usize)> {
+        if !word(i, "for") {
+            return None;
+        }
+        let strength_end = if word(i + 1, "update") || word(i + 1, "share") {
+            i + 2
+        } else if word(i + 1, "no") && word(i + 2, "key") && word(i + 3, "update") {
+            i + 4
+        } else if word(i + 1, "key") && word(i + 2, "share") {
+            i + 3
+        } else {
+            return None;
+        };
+        let mut next = strength_end;
+        // Where the OF list's names after the first start and end (characters).
+        let mut rest: Option<(usize, usize)> = None;
+        if word(next, "of") {
+            next += 1;
+            let mut names = 0;
+            loop {
+                let start = next;
+                while matches!(
+                    tokens.get(next).map(|t| &t.token),
+                    Some(Token::Word(_) | Token::Quoted(_))
+                ) {
+                    next += 1;
+                    if tokens.get(next).map(|t| &t.token) != Some(&Token::Punct('.')) {
+                        break;
+                    }
+                    next += 1;
+                }
+                if next == start {
+                    return None;
+                }
+                names += 1;
+                if names == 2 {
+                    let first_end = slice(0, at(start - 1)).trim_end().chars().count();
+                    rest = Some((first_end, 0));
+                }
+                if tokens.get(next).map(|t| &t.token) != Some(&Token::Punct(',')) {
+                    break;
+                }
+                next += 1;
+            }
+            if let Some((from, _)) = rest {
+                rest = Some((from, slice(0, at(next)).trim_end().chars().count()));
+            }
+        }
+        if word(next, "nowait") {
+            next += 1;
+        } else if word(next, "skip") && word(next + 1, "locked") {
+            next += 2;
+        }
+        let base = at(i);
+        let mut same: Vec<char> = chars[base..at(next)].to_vec();
+        for t in &tokens[i + 1..strength_end] {
+            if let Token::Word(w) = &t.token {
+                if w == "no" || w == "key" {
+                    let from = t.offset - base;
+                    same[from..from + w.len()].fill(' ');
+                }
+            }
+        }
+        if let Some((from, to)) = rest {
+            same[from - base..to - base].fill(' ');
+        }
+        Some((same.into_iter().collect::<String>(), next))
+    };
+    // Edits: (from, to, replacement) in characters, in order, not overlapping.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some((first, mut next)) = clause(i) else {
+            i += 1;
+            continue;
+        };
+        let mut block = vec![first];
+        while let Some((more, after)) = clause(next) {
+            block.push(more);
+            next = after;
+        }
+        // Each clause's text runs to the next token: together, the block as written.
+        let block = block.concat();
+        if word(next, "limit") || word(next, "offset") || word(next, "fetch") {
+            // The limit clauses run to the end of this query: a closing parenthesis of an
+            // enclosing one, or the end.
+            let mut end = next;
+            let mut depth = 0i32;
+            while end < tokens.len() {
+                match tokens[end].token {
+                    Token::Punct('(') => depth += 1,
+                    Token::Punct(')') if depth == 0 => break,
+                    Token::Punct(')') => depth -= 1,
+                    // Locking clauses on both sides of LIMIT: PostgreSQL's syntax error.
+                    _ if depth == 0 && clause(end).is_some() => {
+                        let at = tokens[end].offset;
+                        return Some(Err(SqlError::syntax(format!(
+                            "syntax error at or near \"{}\"",
+                            slice(at, at + 3)
+                        ))
+                        .at(Some(at + 1))));
+                    }
+                    _ => {}
+                }
+                end += 1;
+            }
+            let limits = slice(at(next), at(end));
+            let trailing = &limits[limits.trim_end().len()..];
+            edits.push((
+                at(i),
+                at(end),
+                format!("{} {}{trailing}", limits.trim_end(), block.trim_end()),
+            ));
+            i = end;
+        } else {
+            if block != slice(at(i), at(next)) {
+                edits.push((at(i), at(next), block));
+            }
+            i = next;
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut from = 0;
+    for (start, end, replacement) in edits {
+        out.extend(&chars[from..start]);
+        out.push_str(&replacement);
+        from = end;
+    }
+    out.extend(&chars[from..]);
+    Some(Ok(out))
+}
+
 /// The statement with each [`conflict_wheres`] clause blanked (positions and lines kept): the
 /// binder reads the predicates from the statement's text. None when there are none.
 fn blank_conflict_wheres(text: &str) -> Option<String> {
@@ -2636,6 +2795,39 @@ fn syntax_error(text: &str, error: ParserError) -> SqlError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locking_clauses_read_as_sqlparser_reads_them() {
+        let rewrite = |text: &str| lock_clauses_for_sqlparser(text).map(|r| r.unwrap());
+        // Before LIMIT: moved after it (the rest of the query, to its closing parenthesis).
+        assert_eq!(
+            rewrite("select id from t order by id for update skip locked limit 1").as_deref(),
+            Some("select id from t order by id limit 1 for update skip locked")
+        );
+        assert_eq!(
+            rewrite("select 1 where x in (select id from t for share limit $1 offset 2) and y")
+                .as_deref(),
+            Some("select 1 where x in (select id from t limit $1 offset 2 for share) and y")
+        );
+        // Words sqlparser does not know, and the tables after the first in OF, are blanked.
+        assert_eq!(
+            rewrite("select * from t for no key update of t nowait").as_deref(),
+            Some("select * from t for        update of t nowait")
+        );
+        assert_eq!(
+            rewrite("select * from a, \"B\" for key share of a, \"B\" for update").as_deref(),
+            Some("select * from a, \"B\" for     share of a      for update")
+        );
+        // Nothing to change, or not a locking clause.
+        assert_eq!(rewrite("select * from t for update of t"), None);
+        assert_eq!(rewrite("select substring('abc' for 2) limit 1"), None);
+        // Clauses on both sides of LIMIT: PostgreSQL's syntax error, at the second.
+        let error = lock_clauses_for_sqlparser("select 1 from t for update limit 1 for share")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(error.message, "syntax error at or near \"for\"");
+        assert_eq!(error.position, Some(36));
+    }
 
     #[test]
     fn splits_respecting_quotes_and_comments() {

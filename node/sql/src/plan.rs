@@ -113,12 +113,58 @@ pub enum LockWait {
     SkipLocked,
 }
 
-/// `SELECT ... FOR UPDATE | FOR SHARE [NOWAIT | SKIP LOCKED]`.
+/// PostgreSQL's row lock strengths, weakest first. Keel's rows have two kinds of lock: an
+/// exclusive one (FOR UPDATE and FOR NO KEY UPDATE take it) and a shared one (FOR SHARE and FOR
+/// KEY SHARE): the KEY variants block more than PostgreSQL's (a FOR KEY SHARE holder also keeps
+/// an UPDATE of other columns waiting), never less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockStrength {
+    KeyShare,
+    Share,
+    NoKeyUpdate,
+    Update,
+}
+
+impl LockStrength {
+    /// As the clause says it (`FOR <name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LockStrength::KeyShare => "KEY SHARE",
+            LockStrength::Share => "SHARE",
+            LockStrength::NoKeyUpdate => "NO KEY UPDATE",
+            LockStrength::Update => "UPDATE",
+        }
+    }
+}
+
+/// `SELECT ... FOR UPDATE | FOR NO KEY UPDATE | FOR SHARE | FOR KEY SHARE [NOWAIT | SKIP
+/// LOCKED]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RowLocking {
-    /// FOR UPDATE (else FOR SHARE: other sharers are welcome, writers wait).
-    pub exclusive: bool,
+    pub strength: LockStrength,
     pub wait: LockWait,
+}
+
+impl RowLocking {
+    /// Takes the row's exclusive lock (else its shared one: other sharers are welcome, writers
+    /// wait).
+    pub fn exclusive(self) -> bool {
+        self.strength >= LockStrength::NoKeyUpdate
+    }
+
+    /// Two clauses on one table, as PostgreSQL combines them: the stronger strength, NOWAIT if
+    /// either says it, else SKIP LOCKED if either does.
+    pub fn merge(self, other: RowLocking) -> RowLocking {
+        let wait = match (self.wait, other.wait) {
+            (LockWait::NoWait, _) | (_, LockWait::NoWait) => LockWait::NoWait,
+            (LockWait::SkipLocked, _) | (_, LockWait::SkipLocked) => LockWait::SkipLocked,
+            _ => LockWait::Wait,
+        };
+        RowLocking {
+            strength: self.strength.max(other.strength),
+            wait,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -786,6 +832,35 @@ pub enum Rel {
         left: Box<Rel>,
         right: Box<Rel>,
     },
+    /// `SELECT ... FOR UPDATE | FOR SHARE` over a tree (joins, subqueries, a query inside
+    /// another statement): PostgreSQL's LockRows with the LIMIT above it folded in. `input` holds
+    /// the candidate rows in the statement's order, each its `width` outputs followed by the
+    /// FROM clause's row; in that order the rows of `targets` each candidate came from are
+    /// locked, as many candidates as OFFSET + LIMIT need, and the first `width` columns of those
+    /// kept (after OFFSET, up to LIMIT) come out. A candidate whose row was deleted meanwhile, or
+    /// skipped (SKIP LOCKED), is passed over; one whose row changed (READ COMMITTED) is checked
+    /// again with the newest version, as PostgreSQL's EvalPlanQual: `recheck` must still hold
+    /// and the outputs are computed again (`outputs`). Both name the input's columns, so the
+    /// FROM row's column c is `width + c`. The session runs these nodes before the rest of the
+    /// tree (`Session::lock_subtrees`): a correlated one is refused when bound.
+    LockRows {
+        input: Box<Rel>,
+        width: usize,
+        targets: Vec<LockTarget>,
+        recheck: Option<Expr>,
+        outputs: Vec<Expr>,
+        limit: Option<Expr>,
+        offset: Option<Expr>,
+    },
+}
+
+/// A table whose rows a [`Rel::LockRows`] locks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockTarget {
+    pub table: Arc<TableDef>,
+    /// Where the table's row starts in the FROM clause's row.
+    pub offset: usize,
+    pub locking: RowLocking,
 }
 
 impl Rel {
@@ -814,6 +889,7 @@ impl Rel {
             | Rel::Sort { input, .. }
             | Rel::Limit { input, .. } => input.width(),
             Rel::SetOp { left, .. } => left.width(),
+            Rel::LockRows { width, .. } => *width,
         }
     }
 
@@ -950,6 +1026,23 @@ impl Rel {
                 left: Box::new(left.map_exprs(f)),
                 right: Box::new(right.map_exprs(f)),
             },
+            Rel::LockRows {
+                input,
+                width,
+                targets,
+                recheck,
+                outputs,
+                limit,
+                offset,
+            } => Rel::LockRows {
+                input: Box::new(input.map_exprs(f)),
+                width,
+                targets,
+                recheck: recheck.map(&mut *f),
+                outputs: list(outputs, f),
+                limit: limit.map(&mut *f),
+                offset: offset.map(&mut *f),
+            },
         }
     }
 
@@ -979,8 +1072,88 @@ impl Rel {
                 .chain(aggs.iter().filter_map(|a| a.filter.as_ref()))
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
+            Rel::LockRows {
+                recheck,
+                outputs,
+                limit,
+                offset,
+                ..
+            } => (recheck.iter().chain(outputs))
+                .chain(limit.iter().chain(offset.iter()))
+                .collect(),
             Rel::Window { calls, .. } => calls.iter().flat_map(|c| c.exprs()).collect(),
             Rel::ProjectSet { calls, .. } => calls.iter().flat_map(|(_, args)| args).collect(),
+        }
+    }
+
+    /// [`Rel::node_exprs`], to change in place.
+    pub fn node_exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Rel::Scan { .. }
+            | Rel::Distinct { .. }
+            | Rel::Sort { .. }
+            | Rel::SetOp { .. }
+            | Rel::WorkTable { .. }
+            | Rel::Constants { .. }
+            | Rel::Recursive { .. } => Vec::new(),
+            Rel::Values { rows, .. } => rows.iter_mut().flatten().collect(),
+            Rel::Function { args, .. } => args.iter_mut().collect(),
+            Rel::Lookup { probes, .. } => probes.iter_mut().collect(),
+            Rel::Filter { predicate, .. } => vec![predicate],
+            Rel::Project { exprs, .. } => exprs.iter_mut().collect(),
+            Rel::Apply { on, .. } => on.iter_mut().collect(),
+            Rel::Join { keys, on, .. } => on
+                .iter_mut()
+                .chain(keys.iter_mut().flat_map(|(l, r)| [l, r]))
+                .collect(),
+            Rel::Aggregate { keys, aggs, .. } => keys
+                .iter_mut()
+                .chain(
+                    aggs.iter_mut()
+                        .flat_map(|a| a.arg.iter_mut().chain(a.filter.iter_mut())),
+                )
+                .collect(),
+            Rel::Limit { limit, offset, .. } => limit.iter_mut().chain(offset.iter_mut()).collect(),
+            Rel::LockRows {
+                recheck,
+                outputs,
+                limit,
+                offset,
+                ..
+            } => (recheck.iter_mut().chain(outputs))
+                .chain(limit.iter_mut().chain(offset.iter_mut()))
+                .collect(),
+            Rel::Window { calls, .. } => calls.iter_mut().flat_map(|c| c.exprs_mut()).collect(),
+            Rel::ProjectSet { calls, .. } => calls.iter_mut().flat_map(|(_, args)| args).collect(),
+        }
+    }
+
+    /// Calls `f` on each [`Rel::LockRows`] node of the tree that no other one holds (also
+    /// inside subqueries), in one fixed order.
+    pub fn each_lock_rows(&mut self, f: &mut dyn FnMut(&mut Rel)) {
+        if matches!(self, Rel::LockRows { .. }) {
+            f(self);
+            return;
+        }
+        // The subqueries anywhere in an expression.
+        fn walk(expr: Expr, f: &mut dyn FnMut(&mut Rel)) -> Expr {
+            let expr = expr
+                .try_map::<std::convert::Infallible>(&mut |e| Ok(walk(e, f)))
+                .unwrap_or_else(|never| match never {});
+            match expr {
+                Expr::Subquery(mut subquery) => {
+                    Arc::make_mut(&mut subquery).rel.each_lock_rows(f);
+                    Expr::Subquery(subquery)
+                }
+                other => other,
+            }
+        }
+        for expr in self.node_exprs_mut() {
+            let taken = std::mem::replace(expr, Expr::Const(crate::types::Value::Null));
+            *expr = walk(taken, f);
+        }
+        for input in self.inputs_mut() {
+            input.each_lock_rows(f);
         }
     }
 
@@ -1017,7 +1190,8 @@ impl Rel {
             | Rel::ProjectSet { input, .. }
             | Rel::Distinct { input, .. }
             | Rel::Sort { input, .. }
-            | Rel::Limit { input, .. } => vec![input],
+            | Rel::Limit { input, .. }
+            | Rel::LockRows { input, .. } => vec![input],
             Rel::Join { left, right, .. }
             | Rel::SetOp { left, right, .. }
             | Rel::Apply { left, right, .. } => vec![left, right],
@@ -1041,7 +1215,8 @@ impl Rel {
             | Rel::ProjectSet { input, .. }
             | Rel::Distinct { input, .. }
             | Rel::Sort { input, .. }
-            | Rel::Limit { input, .. } => vec![input],
+            | Rel::Limit { input, .. }
+            | Rel::LockRows { input, .. } => vec![input],
             Rel::Join { left, right, .. }
             | Rel::SetOp { left, right, .. }
             | Rel::Apply { left, right, .. } => vec![left, right],
@@ -1345,11 +1520,56 @@ impl Plan {
         }
     }
 
+    /// The tables whose rows the statement locks (`FOR UPDATE`, `FOR SHARE` anywhere in it),
+    /// and how, in the order the clauses were bound.
+    pub fn row_locks(&self) -> Vec<(&Arc<TableDef>, RowLocking)> {
+        fn add<'p>(rel: &'p Rel, out: &mut Vec<(&'p Arc<TableDef>, RowLocking)>) {
+            rel.visit(&mut |node| {
+                if let Rel::LockRows { targets, .. } = node {
+                    out.extend(targets.iter().map(|t| (&t.table, t.locking)));
+                }
+            });
+        }
+        let mut out = Vec::new();
+        match self {
+            Plan::Select(select) => {
+                if let (Some(table), Some(locking)) = (&select.table, select.locking) {
+                    out.push((table, locking));
+                }
+            }
+            Plan::Query(query) => add(&query.rel, &mut out),
+            Plan::WriteFromQuery(write) => add(&write.rel, &mut out),
+            Plan::Insert(insert) => {
+                if let Some(source) = &insert.source {
+                    add(source, &mut out);
+                }
+            }
+            Plan::With { writes, main } => {
+                for (_, write) in writes {
+                    out.extend(write.row_locks());
+                }
+                out.extend(main.row_locks());
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// How the statement's first locking clause locks rows, if it has one.
+    pub fn row_locking(&self) -> Option<RowLocking> {
+        self.row_locks().first().map(|(_, locking)| *locking)
+    }
+
     /// The command a read-only transaction may not run, as PostgreSQL names it in the error.
     pub fn write_command(&self) -> Option<&'static str> {
         Some(match self {
-            Plan::Select(select) if select.locking.is_some() => "SELECT FOR UPDATE",
-            Plan::Select(_) | Plan::Query(_) | Plan::Explain { .. } => return None,
+            Plan::Select(_) | Plan::Query(_) => match self.row_locking()?.strength {
+                LockStrength::Update => "SELECT FOR UPDATE",
+                LockStrength::NoKeyUpdate => "SELECT FOR NO KEY UPDATE",
+                LockStrength::Share => "SELECT FOR SHARE",
+                LockStrength::KeyShare => "SELECT FOR KEY SHARE",
+            },
+            Plan::Explain { .. } => return None,
             Plan::Insert(_) => "INSERT",
             Plan::Update(_) => "UPDATE",
             Plan::Delete(_) => "DELETE",

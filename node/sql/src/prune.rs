@@ -450,6 +450,26 @@ impl Pruner<'_> {
                     map,
                 )
             }
+            Rel::LockRows {
+                input,
+                width,
+                targets,
+                recheck,
+                outputs,
+                limit,
+                offset,
+            } => (
+                Rel::LockRows {
+                    input: Box::new(self.whole(*input)),
+                    width,
+                    targets,
+                    recheck: recheck.map(|e| self.subqueries(e)),
+                    outputs: outputs.into_iter().map(|e| self.subqueries(e)).collect(),
+                    limit: limit.map(|e| self.subqueries(e)),
+                    offset: offset.map(|e| self.subqueries(e)),
+                },
+                identity(width),
+            ),
             Rel::SetOp {
                 op,
                 all,

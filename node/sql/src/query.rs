@@ -296,6 +296,13 @@ fn need(rel: &Rel, out: &[bool], used: &mut HashMap<usize, Vec<bool>>) {
             need(left, &all(left), used);
             need(right, &all(right), used);
         }
+        // The FROM row is read whole: the locked rows' keys, and the row checked again.
+        Rel::LockRows { input, .. } => {
+            for expr in rel.node_exprs() {
+                mark(expr, &mut [], used);
+            }
+            need(input, &all(input), used);
+        }
     }
 }
 
@@ -1315,6 +1322,12 @@ impl<'a> Executor<'a> {
                 &self.run(right, outer)?.rows()?,
             )
             .into(),
+            Rel::LockRows { .. } => {
+                return Err(SqlError::new(
+                    code::INTERNAL_ERROR,
+                    "row locks are taken before the tree runs",
+                ))
+            }
         }))
     }
 
