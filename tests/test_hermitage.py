@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = sorted(HERE.glob("hermitage/*.txt")) + sorted(HERE.glob("locking/*.txt"))
 LEVELS = ["read committed", "repeatable read", "serializable"]
 SETUP = [
-    "drop table if exists test",
+    "drop table if exists test cascade",
     "create table test (id int primary key, value int)",
     "insert into test (id, value) values (1, 10), (2, 20)",
 ]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{code, SqlError, SqlResult};
-use crate::types::DataType;
+use crate::types::{DataType, Value};
 use keel_storage::{Placement, TableId, VShard};
 
 /// One column.
@@ -606,6 +606,18 @@ impl TableDef {
     /// Whether writes must report the rows they change (for index entries and foreign keys).
     pub fn tracks_changes(&self) -> bool {
         !self.indexes.is_empty() || !self.foreign_keys.is_empty() || self.referenced
+    }
+
+    /// Whether `new`, a new version of the row `old`, keeps its key: the values of the
+    /// primary key's columns and of every unique index on plain columns without a predicate (the
+    /// keys a foreign key may reference; PostgreSQL's key columns). Such an UPDATE takes
+    /// PostgreSQL's FOR NO KEY UPDATE lock, which a foreign key's FOR KEY SHARE does not block.
+    pub fn keeps_key(&self, old: &[Value], new: &[Value]) -> bool {
+        let same = |c: &usize| old.get(*c) == new.get(*c);
+        self.primary_key.iter().all(same)
+            && (self.indexes.iter())
+                .filter(|index| index.unique && index.is_plain() && index.predicate.is_none())
+                .all(|index| index.columns.iter().all(same))
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {

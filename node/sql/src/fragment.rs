@@ -33,7 +33,7 @@ use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{EvalContext, Expr};
 use crate::filter::ScanFilter;
 use crate::parse::Isolation;
-use crate::plan::{LockWait, RowLocking};
+use crate::plan::{LockStrength, LockWait, RowLocking};
 use crate::query::Row;
 use crate::types::{decode_row, decode_row_into, encode_row, to_text, Value};
 
@@ -1098,7 +1098,7 @@ impl Shard {
         let end = {
             let mut store = self.store.borrow_mut();
             let written = match store.get(Snapshot::latest(txn), seq.id, &key) {
-                Ok(Some(_)) => store.update(txn, seq.id, &key, row),
+                Ok(Some(_)) => store.update(txn, seq.id, &key, row, true),
                 Ok(None) => store.insert(txn, seq.id, key, row).map(|_| ()),
                 Err(blocked) => Err(blocked),
             };
@@ -1552,10 +1552,19 @@ impl Shard {
                             if !matches(filter.as_deref(), &row, &ctx)? {
                                 return Ok(None);
                             }
+                            // PostgreSQL's conflicts: FOR KEY SHARE waits only for a lock
+                            // that may change the key; FOR NO KEY UPDATE not for FOR KEY SHARE.
+                            let key_only = locking.strength == LockStrength::KeyShare;
+                            let key_kept = locking.strength == LockStrength::NoKeyUpdate;
                             let holder = match &view.newest {
+                                Newest::Locked(_)
+                                    if key_only && store.lock_keeps_key(table.id, key) =>
+                                {
+                                    None
+                                }
                                 Newest::Locked(holder) => Some(*holder),
                                 _ if locking.exclusive() => {
-                                    store.sharer_other_than(txn, table.id, key)
+                                    store.sharer_other_than(txn, table.id, key, key_kept)
                                 }
                                 _ => None,
                             };
@@ -1580,9 +1589,11 @@ impl Shard {
                         continue;
                     };
                     if locking.exclusive() {
-                        store.lock_row(txn, table.id, key)?;
+                        let key_kept = locking.strength == LockStrength::NoKeyUpdate;
+                        store.lock_row(txn, table.id, key, key_kept)?;
                     } else {
-                        store.share_row(txn, table.id, key)?;
+                        let key_only = locking.strength == LockStrength::KeyShare;
+                        store.share_row(txn, table.id, key, key_only)?;
                     }
                     output.keys.push(key.clone());
                     output.rows.push(row);
@@ -1807,8 +1818,9 @@ impl Shard {
                 for (key, old, new) in writes {
                     bytes.clear();
                     encode_row(&new, &mut bytes);
-                    if old.is_some() {
-                        store.update(txn, table.id, key, bytes.clone())?;
+                    if let Some(old) = &old {
+                        let key_kept = table.keeps_key(old, &new);
+                        store.update(txn, table.id, key, bytes.clone(), key_kept)?;
                     } else {
                         let inserted = store.insert(txn, table.id, key.to_vec(), bytes.clone())?;
                         assert_eq!(
@@ -1879,8 +1891,16 @@ impl Shard {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let (filter, range) = (filter.as_deref(), range.as_deref());
-                let targets =
-                    collect_targets(&store, tx, table, (keys, range), filter, &ctx, &mut reads)?;
+                let targets = collect_targets(
+                    &store,
+                    tx,
+                    table,
+                    (keys, range),
+                    filter,
+                    Some(assignments),
+                    &ctx,
+                    &mut reads,
+                )?;
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -1902,7 +1922,7 @@ impl Shard {
                 for (key, old, new) in changed {
                     let mut bytes = Vec::new();
                     encode_row(&new, &mut bytes);
-                    store.update(txn, table.id, &key, bytes)?;
+                    store.update(txn, table.id, &key, bytes, table.keeps_key(&old, &new))?;
                     if *returning {
                         output.rows.push(new.clone());
                     }
@@ -1923,8 +1943,16 @@ impl Shard {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let (filter, range) = (filter.as_deref(), range.as_deref());
-                let targets =
-                    collect_targets(&store, tx, table, (keys, range), filter, &ctx, &mut reads)?;
+                let targets = collect_targets(
+                    &store,
+                    tx,
+                    table,
+                    (keys, range),
+                    filter,
+                    None,
+                    &ctx,
+                    &mut reads,
+                )?;
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -2539,21 +2567,35 @@ fn newest_row(store: &Store, txn: TxnId, table: TableId, key: &[u8]) -> Attempt<
 }
 
 /// Rows a write changes: those the snapshot sees that match, among `keys` (or, without, every
-/// row or those in `range`). A row another transaction holds
+/// row or those in `range`): an UPDATE's (with its `assignments`) or a DELETE's. A row another
+/// transaction holds, or shares (FOR KEY SHARE only: when the write changes the row's key),
 /// means waiting for it (and starting over). A row changed since the snapshot is a serialization
 /// failure under REPEATABLE READ and SERIALIZABLE; READ COMMITTED re-checks its newest version
 /// against the filter and changes that one (PostgreSQL's EvalPlanQual).
+#[allow(clippy::too_many_arguments)]
 fn collect_targets(
     store: &Store,
     tx: Tx,
     table: &TableDef,
     (keys, range): (Option<&[Vec<u8>]>, Option<&KeyBounds>),
     filter: Option<&Expr>,
+    assignments: Option<&[(usize, Expr)]>,
     ctx: &EvalContext<'_>,
     reads: &mut Reads,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     reads.target(table.id, keys);
+    // Whether updating `row` keeps its key (a DELETE never does).
+    let keeps_key = |row: &[Value]| -> SqlResult<bool> {
+        let Some(assignments) = assignments else {
+            return Ok(false);
+        };
+        let mut new = row.to_vec();
+        for (column, expr) in assignments {
+            new[*column] = expr.eval(row, ctx)?;
+        }
+        Ok(table.keeps_key(row, &new))
+    };
     let mut targets = Vec::new();
     let mut consider = |view: RowView<'_>| -> Attempt<()> {
         reads.saw(&view);
@@ -2564,8 +2606,14 @@ fn collect_targets(
         if !matches(filter, &row, ctx)? {
             return Ok(());
         }
-        if let Some(holder) = store.sharer_other_than(tx.id, table.id, view.key) {
-            return Err(Failure::Wait(Blocked { holder }));
+        if let Some(holder) = store.sharer_other_than(tx.id, table.id, view.key, false) {
+            let holder = match keeps_key(&row)? {
+                true => store.sharer_other_than(tx.id, table.id, view.key, true),
+                false => Some(holder),
+            };
+            if let Some(holder) = holder {
+                return Err(Failure::Wait(Blocked { holder }));
+            }
         }
         if let Newest::Locked(holder) = view.newest {
             return Err(Failure::Wait(Blocked { holder }));
@@ -2655,7 +2703,7 @@ fn conflicting_row(
             Newest::Committed { row, .. } => Ok(row),
         }
         .and_then(|row| match row {
-            Some(_) if updating => match store.sharer_other_than(tx.id, table.id, key) {
+            Some(_) if updating => match store.sharer_other_than(tx.id, table.id, key, false) {
                 Some(holder) => Err(Failure::Wait(Blocked { holder })),
                 None => Ok(row),
             },

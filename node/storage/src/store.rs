@@ -52,6 +52,10 @@ struct RowLock {
     deleted: bool,
     /// The holder changed the row (not just locked it FOR UPDATE).
     changed: bool,
+    /// The holder keeps the row's key: it only updated other columns, or locked it FOR NO KEY
+    /// UPDATE. A FOR KEY SHARE (a foreign key's check) does not wait for such a lock, nor does
+    /// such a lock wait for FOR KEY SHARE holders (PostgreSQL's FOR NO KEY UPDATE).
+    key_kept: bool,
     /// The holder's savepoint level when it last recorded the row's state (see `Sub`).
     level: u32,
 }
@@ -317,7 +321,8 @@ pub struct Store {
     legacy: bool,
     locks: RowMap<RowLock>,
     /// Share locks: rows nobody else may change (or lock FOR UPDATE) until their holders end.
-    shares: RowMap<Vec<TxnId>>,
+    /// The holders of each row's share locks, and whether each holds only FOR KEY SHARE.
+    shares: RowMap<Vec<(TxnId, bool)>>,
     table_locks: HashMap<TableId, TxnId>,
     txns: FastMap<TxnId, WriteSet>,
     /// Transactions whose commit records are in the log, not yet released: whether each is a
@@ -725,13 +730,27 @@ impl Store {
             .filter(|holder| *holder != txn)
     }
 
-    /// A transaction other than `txn` holding a share lock on `key`, if any.
-    pub fn sharer_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
+    /// A transaction other than `txn` holding a share lock on `key` that a writer must wait
+    /// for: any, or, for one that keeps the key (`key_kept`), one holding more than FOR KEY
+    /// SHARE.
+    pub fn sharer_other_than(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        key_kept: bool,
+    ) -> Option<TxnId> {
         self.shares
             .get(table, key)?
             .iter()
-            .copied()
-            .find(|holder| *holder != txn)
+            .find(|(holder, key_only)| *holder != txn && !(key_kept && *key_only))
+            .map(|(holder, _)| *holder)
+    }
+
+    /// Whether the lock on `key`, if one is there, keeps the row's key (an UPDATE of other
+    /// columns, FOR NO KEY UPDATE).
+    pub fn lock_keeps_key(&self, table: TableId, key: &[u8]) -> bool {
+        self.lock_of(table, key).is_some_and(|lock| lock.key_kept)
     }
 
     /// The stored bytes in place for `key`.
@@ -1208,9 +1227,18 @@ impl Store {
         Ok(true)
     }
 
-    /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image.
-    fn lock(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<&mut RowLock, Blocked> {
-        self.lock_seen(txn, table, key, None)
+    /// Takes the row lock on `key` for `txn` (a no-op if it holds it), remembering the before-image;
+    /// `key_kept`: the holder will not change the row's key or delete it.
+    fn lock(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        key_kept: bool,
+    ) -> Result<&mut RowLock, Blocked> {
+        let lock = self.lock_seen(txn, table, key, None, key_kept)?;
+        lock.key_kept &= key_kept;
+        Ok(lock)
     }
 
     /// [`lock`](Self::lock), given what the caller read already: `Some(raw)`, the bytes in place
@@ -1221,6 +1249,7 @@ impl Store {
         table: TableId,
         key: &[u8],
         unlocked: Option<Option<Vec<u8>>>,
+        key_kept: bool,
     ) -> Result<&mut RowLock, Blocked> {
         self.check_table(txn, table)?;
         let held = match unlocked {
@@ -1235,7 +1264,7 @@ impl Store {
                 None => None,
             },
         };
-        if let Some(holder) = self.sharer_other_than(txn, table, key) {
+        if let Some(holder) = self.sharer_other_than(txn, table, key, key_kept) {
             return Err(Blocked { holder });
         }
         let level = self.level;
@@ -1264,6 +1293,7 @@ impl Store {
                         before,
                         deleted: false,
                         changed: false,
+                        key_kept,
                         level,
                     },
                 ));
@@ -1287,35 +1317,52 @@ impl Store {
         Ok(lock)
     }
 
-    /// Locks `key` for `txn` without changing it (SELECT .. FOR UPDATE): other writers wait until
-    /// `txn` ends.
-    pub fn lock_row(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+    /// Locks `key` for `txn` without changing it (SELECT .. FOR UPDATE, or FOR NO KEY UPDATE
+    /// when `key_kept`): other writers wait until `txn` ends.
+    pub fn lock_row(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        key_kept: bool,
+    ) -> Result<(), Blocked> {
         if !self.exclusive(txn, table) {
-            self.lock(txn, table, key)?;
+            self.lock(txn, table, key, key_kept)?;
         }
         Ok(())
     }
 
-    /// Takes a share lock on `key` for `txn` (SELECT .. FOR SHARE): writers and FOR UPDATE wait
-    /// until `txn` ends; other sharers do not.
-    pub fn share_row(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
+    /// Takes a share lock on `key` for `txn` (SELECT .. FOR SHARE, or FOR KEY SHARE when
+    /// `key_only`): writers and FOR UPDATE wait until `txn` ends (for FOR KEY SHARE, only those
+    /// that may change the key or delete the row); other sharers do not. FOR KEY SHARE does not
+    /// wait for a lock that keeps the key either.
+    pub fn share_row(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+        key_only: bool,
+    ) -> Result<(), Blocked> {
         self.check_table(txn, table)?;
         if self.exclusive(txn, table) {
             return Ok(());
         }
         match self.lock_of(table, key) {
-            Some(lock) if lock.holder != txn => {
+            Some(lock) if lock.holder != txn && !(key_only && lock.key_kept) => {
                 return Err(Blocked {
                     holder: lock.holder,
                 })
             }
-            Some(_) => return Ok(()),
-            None => {}
+            Some(lock) if lock.holder == txn => return Ok(()),
+            _ => {}
         }
         let holders = self.shares.get_or_insert_with(table, key, Vec::new);
-        if !holders.contains(&txn) {
+        if let Some(held) = holders.iter_mut().find(|(holder, _)| *holder == txn) {
+            // FOR SHARE over FOR KEY SHARE: the stronger one (until the transaction ends).
+            held.1 &= key_only;
+        } else {
             let map_key = (table, key.to_vec());
-            holders.push(txn);
+            holders.push((txn, key_only));
             let level = self.level;
             let writes = self.writes(txn);
             writes.shared.push(map_key.clone());
@@ -1330,7 +1377,7 @@ impl Store {
     fn unshare(&mut self, txn: TxnId, rows: Vec<(TableId, Vec<u8>)>) {
         for (table, key) in rows {
             if let Some(holders) = self.shares.get_mut(table, &key) {
-                holders.retain(|holder| *holder != txn);
+                holders.retain(|(holder, _)| *holder != txn);
                 if holders.is_empty() {
                     self.shares.remove(table, &key);
                 }
@@ -1402,7 +1449,8 @@ impl Store {
     ) -> Result<(), Blocked> {
         if !self.exclusive(txn, table) {
             let unlocked = free.unlocked.then_some(free.raw);
-            let lock = self.lock_seen(txn, table, key, unlocked)?;
+            let lock = self.lock_seen(txn, table, key, unlocked, false)?;
+            lock.key_kept = false;
             lock.deleted = false;
             lock.changed = true;
         }
@@ -1446,15 +1494,18 @@ impl Store {
     }
 
     /// Replaces the row under `key` (which `txn` must see).
+    /// `key_kept`: the new version has the old one's key columns (PostgreSQL's FOR NO KEY
+    /// UPDATE lock, which FOR KEY SHARE holders do not block).
     pub fn update(
         &mut self,
         txn: TxnId,
         table: TableId,
         key: &[u8],
         row: Vec<u8>,
+        key_kept: bool,
     ) -> Result<(), Blocked> {
         if !self.exclusive(txn, table) {
-            self.lock(txn, table, key)?.changed = true;
+            self.lock(txn, table, key, key_kept)?.changed = true;
         }
         let vshard = self.vshard(table, key);
         self.tree_mut(table, vshard)
@@ -1471,7 +1522,7 @@ impl Store {
             }
             return Ok(());
         }
-        let lock = self.lock(txn, table, key)?;
+        let lock = self.lock(txn, table, key, false)?;
         lock.deleted = true;
         lock.changed = true;
         Ok(())
@@ -1494,9 +1545,9 @@ impl Store {
             .shares
             .of_table(table)
             .flat_map(|(_, holders)| holders)
-            .find(|holder| **holder != txn)
+            .find(|(holder, _)| *holder != txn)
         {
-            return Err(Blocked { holder: *holder });
+            return Err(Blocked { holder: holder.0 });
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
@@ -2008,7 +2059,7 @@ mod tests {
         assert_eq!(prefix_end(&[1, 0xff, 0xff]), Some(vec![2]));
         assert_eq!(prefix_end(&[0xff]), None);
         // Reads, updates and deletes find the rows where the rule put them.
-        store.update(2, 1, &key(7, 3), vec![99]).unwrap();
+        store.update(2, 1, &key(7, 3), vec![99], false).unwrap();
         store.delete(2, 1, &key(8, 1)).unwrap();
         commit(&mut store, 2, &mut log);
         let latest = Snapshot::latest(100);
@@ -2027,7 +2078,7 @@ mod tests {
     fn uncommitted_writes_are_private_until_release() {
         let mut store = Store::default();
         store.load(1, [(b"k".to_vec(), b"old".to_vec())]);
-        store.update(10, 1, b"k", b"new".to_vec()).unwrap();
+        store.update(10, 1, b"k", b"new".to_vec(), false).unwrap();
         assert_eq!(
             store.get(Snapshot::latest(10), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
@@ -2037,7 +2088,7 @@ mod tests {
             Some(Cow::Borrowed(&b"old"[..]))
         );
         assert_eq!(
-            store.update(20, 1, b"k", b"x".to_vec()),
+            store.update(20, 1, b"k", b"x".to_vec(), false),
             Err(Blocked { holder: 10 })
         );
         let mut records = Vec::new();
@@ -2047,6 +2098,54 @@ mod tests {
         assert_eq!(
             store.get(Snapshot::latest(20), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
+        );
+    }
+
+    #[test]
+    fn key_share_and_key_keeping_locks_pass_each_other() {
+        let mut store = Store::default();
+        store.load(
+            1,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"b".to_vec(), b"2".to_vec()),
+            ],
+        );
+        // FOR KEY SHARE on `a`: an update that keeps the key goes ahead, one that changes it
+        // waits, as do a delete and FOR UPDATE; FOR NO KEY UPDATE does not.
+        store.share_row(10, 1, b"a", true).unwrap();
+        store.lock_row(30, 1, b"a", true).unwrap();
+        store.release(30, 1);
+        assert_eq!(store.delete(40, 1, b"a"), Err(Blocked { holder: 10 }));
+        assert_eq!(
+            store.lock_row(40, 1, b"a", false),
+            Err(Blocked { holder: 10 })
+        );
+        assert_eq!(
+            store.update(40, 1, b"a", b"x".to_vec(), false),
+            Err(Blocked { holder: 10 })
+        );
+        store.update(20, 1, b"a", b"3".to_vec(), true).unwrap();
+        // Under that update's lock another FOR KEY SHARE is granted; FOR SHARE waits for it.
+        store.share_row(50, 1, b"a", true).unwrap();
+        assert_eq!(
+            store.share_row(60, 1, b"a", false),
+            Err(Blocked { holder: 20 })
+        );
+        // Changing the key within the same transaction now waits for the key sharers.
+        assert!(store.update(20, 1, b"a", b"4".to_vec(), false).is_err());
+        // A full share lock holds back updates that keep the key too, and FOR KEY SHARE waits
+        // for a lock that may change the key (a delete's).
+        store.share_row(70, 1, b"b", false).unwrap();
+        assert_eq!(
+            store.update(80, 1, b"b", b"x".to_vec(), true),
+            Err(Blocked { holder: 70 })
+        );
+        store.release(70, 1);
+        store.delete(80, 1, b"b").unwrap();
+        assert_eq!(
+            store.share_row(90, 1, b"b", true),
+            Err(Blocked { holder: 80 })
         );
     }
 
@@ -2194,7 +2293,7 @@ mod tests {
         );
         store.delete(9, 1, &7u32.to_be_bytes()).unwrap();
         store
-            .update(9, 1, &8u32.to_be_bytes(), b"u".to_vec())
+            .update(9, 1, &8u32.to_be_bytes(), b"u".to_vec(), false)
             .unwrap();
         assert!(store.locks.is_empty(), "no row locks under the table lock");
         assert_eq!(
@@ -2273,7 +2372,7 @@ mod tests {
         }
         commit(&mut store, 1, &mut before_cut);
         // Open at the cut: an update, an insert, a delete, and a truncate of table 2.
-        store.update(2, 1, &key(5), row(5, "open")).unwrap();
+        store.update(2, 1, &key(5), row(5, "open"), false).unwrap();
         store.insert(2, 1, key(9000), row(9000, "open")).unwrap();
         store.delete(2, 1, &key(6)).unwrap();
         store.truncate(2, 2).unwrap();
@@ -2288,7 +2387,7 @@ mod tests {
         // After the cut: the open transaction goes on and commits; another one too.
         let mut after_cut = Vec::new();
         for i in 10..2000 {
-            store.update(2, 1, &key(i), row(i, "b")).unwrap();
+            store.update(2, 1, &key(i), row(i, "b"), false).unwrap();
         }
         commit(&mut store, 2, &mut after_cut);
         store.delete(3, 1, &key(7)).unwrap();
@@ -2296,7 +2395,7 @@ mod tests {
         let page_table = store.pages().buffer_manager().finish_checkpoint().unwrap();
         // More changes reach the file after the image is finished, then the process "dies".
         for i in 0..3000 {
-            store.update(4, 1, &key(i), row(i, "lost")).unwrap();
+            store.update(4, 1, &key(i), row(i, "lost"), false).unwrap();
         }
         store.pages().buffer_manager().flush_all().unwrap();
         let expected_now = rows_of(&store, 1);
@@ -2360,7 +2459,7 @@ mod tests {
             let txn = 10 + round;
             for i in 0..1000u32 {
                 store
-                    .update(txn, 1, &key(i), vec![round as u8 + 1; 100])
+                    .update(txn, 1, &key(i), vec![round as u8 + 1; 100], false)
                     .unwrap();
             }
             store.release(txn, 2 + round);
@@ -2393,7 +2492,7 @@ mod tests {
         let at = |ts| Snapshot { txn: 1000, ts };
         store.insert(10, 1, b"k".to_vec(), b"v1".to_vec()).unwrap();
         store.release(10, 2);
-        store.update(20, 1, b"k", b"v2".to_vec()).unwrap();
+        store.update(20, 1, b"k", b"v2".to_vec(), false).unwrap();
         // Open update: everyone else reads the committed version.
         assert_eq!(
             store.get(at(9), 1, b"k").unwrap().as_deref(),
@@ -2455,13 +2554,13 @@ mod tests {
         let me = Snapshot::latest(5);
         let read =
             |store: &Store, key: &[u8]| store.get(me, 1, key).unwrap().map(|row| row.to_vec());
-        store.update(5, 1, b"a", b"10".to_vec()).unwrap();
+        store.update(5, 1, b"a", b"10".to_vec(), false).unwrap();
         store.set_level(1);
-        store.update(5, 1, b"a", b"11".to_vec()).unwrap();
+        store.update(5, 1, b"a", b"11".to_vec(), false).unwrap();
         store.delete(5, 1, b"b").unwrap();
         store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         store.set_level(2);
-        store.update(5, 1, b"c", b"30".to_vec()).unwrap();
+        store.update(5, 1, b"c", b"30".to_vec(), false).unwrap();
         store.rollback_to(5, 2).unwrap();
         assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
         store.rollback_to(5, 1).unwrap();
@@ -2495,7 +2594,7 @@ mod tests {
     fn readers_wait_only_for_multi_worker_commits() {
         let mut store = Store::default();
         store.load(1, [(b"a".to_vec(), b"1".to_vec())]);
-        store.update(5, 1, b"a", b"2".to_vec()).unwrap();
+        store.update(5, 1, b"a", b"2".to_vec(), false).unwrap();
         store.note_commit(5, false);
         let reader = Snapshot { txn: 6, ts: 100 };
         assert_eq!(
@@ -2503,7 +2602,7 @@ mod tests {
             Some(&b"1"[..])
         );
         store.release(5, 101);
-        store.update(7, 1, b"a", b"3".to_vec()).unwrap();
+        store.update(7, 1, b"a", b"3".to_vec(), false).unwrap();
         store.note_commit(7, true);
         assert_eq!(store.get(reader, 1, b"a"), Err(Blocked { holder: 7 }));
         store.release(7, 102);

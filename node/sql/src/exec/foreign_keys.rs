@@ -4,7 +4,7 @@
 //! The owners report the rows a write changed (old and new images, see
 //! `TableDef::tracks_changes`); from them the session derives
 //! - on the referencing side, the keys of new rows and of rows whose key columns changed: each
-//!   must name a row of the referenced table, which is locked FOR SHARE so that it cannot go
+//!   must name a row of the referenced table, which is locked FOR KEY SHARE so that it cannot go
 //!   away before this transaction ends (a concurrent DELETE of it waits, then finds the new
 //!   reference);
 //! - on the referenced side, the keys that went away (deleted rows, changed key columns): NO
@@ -571,7 +571,8 @@ impl Session {
     }
 
     /// The keys among `keys` that rows of `table` hold in `columns` (as memcmp forms), the
-    /// rows locked FOR SHARE when `lock`.
+    /// rows locked FOR KEY SHARE when `lock` (as PostgreSQL's checks lock them: an UPDATE of the
+    /// row's other columns neither waits for it nor makes it wait).
     #[allow(clippy::too_many_arguments)]
     async fn existing_keys<C: Cluster>(
         &mut self,
@@ -590,7 +591,7 @@ impl Session {
             .iter()
             .map(|&c| quote_ident(&table.columns[c].name))
             .collect();
-        let suffix = if lock { " FOR SHARE" } else { "" };
+        let suffix = if lock { " FOR KEY SHARE" } else { "" };
         let mut found = HashSet::new();
         if let ([name], [ty], true) = (names.as_slice(), types.as_slice(), keys.len() > 4) {
             let sql = format!(
