@@ -1091,6 +1091,16 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return Ok(owner);
             }
         }
+        // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
+        // sqlparser sees them rather than after it fails on them.
+        let lowered = text.to_ascii_lowercase();
+        if lowered.contains("key share") || lowered.contains("key update") {
+            match lock_clauses_for_sqlparser(text) {
+                Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten),
+                Some(Err(error)) => return Err(error),
+                None => {}
+            }
+        }
         let parsed = parse_with_sqlparser(text);
         if parsed.is_err() {
             match lock_clauses_for_sqlparser(text) {
