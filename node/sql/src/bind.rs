@@ -12823,7 +12823,8 @@ impl SelectParts {
     /// DISTINCT, ORDER BY, LIMIT, and the hidden outputs dropped.
     fn into_rel(self) -> (Rel, Vec<OutputColumn>) {
         // Under FOR UPDATE / SHARE: what is checked again on a row changed meanwhile (WHERE and
-        // the inner joins' conditions, over the FROM row; not the parts that run subqueries),
+        // the inner joins' conditions, over the FROM row; not the parts that run subqueries or
+        // sequence functions),
         // and the FROM row's width.
         let locked = (!self.locks.is_empty()).then(|| {
             let mut recheck = Vec::new();
@@ -12833,7 +12834,8 @@ impl SelectParts {
             inner_join_conditions(&self.from, 0, &mut recheck);
             recheck.retain(|condition| {
                 let mut plain = true;
-                condition.visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_)));
+                condition
+                    .visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_) | Expr::Sequence(..)));
                 plain
             });
             (recheck, self.from.width())

@@ -4585,15 +4585,55 @@ impl Session {
         tree.each_lock_rows(&mut |node| nodes.push(node.clone()));
         let mut locked = Vec::with_capacity(nodes.len());
         for node in &nodes {
-            let Rel::LockRows { input, width, .. } = node else {
+            let Rel::LockRows {
+                input,
+                width,
+                limit,
+                offset,
+                ..
+            } = node
+            else {
                 unreachable!("each_lock_rows finds LockRows nodes");
             };
-            let (candidates, _) =
-                Box::pin(self.run_tree(cluster, input, params, txn, now, cancel, false)).await?;
-            let rows = self
-                .lock_candidates(cluster, node, candidates.into_rows()?, params, txn, now)
-                .await?;
-            cancel.check()?;
+            // Under a LIMIT, the first candidates only (a LIMIT over the input's sort reads a
+            // table's first rows in key or index order: `plan::top_scans`), more when too few
+            // of them could be kept.
+            let ctx = EvalContext::new(params, now);
+            let skip = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
+            let wanted = count_value(limit.as_ref(), &ctx, "LIMIT")?
+                .map(|limit| usize::try_from(skip.saturating_add(limit)).unwrap_or(usize::MAX));
+            let mut fetch = wanted.map(|wanted| wanted.saturating_mul(2).max(16));
+            let mut newest = HashMap::new();
+            let rows = loop {
+                let limited;
+                let input = match fetch {
+                    Some(fetch) => {
+                        limited = Rel::Limit {
+                            input: input.clone(),
+                            limit: Some(Expr::Const(Value::Int(
+                                fetch.min(i64::MAX as usize) as i64
+                            ))),
+                            offset: None,
+                            ties: None,
+                        };
+                        &limited
+                    }
+                    None => input.as_ref(),
+                };
+                let (candidates, _) =
+                    Box::pin(self.run_tree(cluster, input, params, txn, now, cancel, false))
+                        .await?;
+                let candidates = candidates.into_rows()?;
+                let all = fetch.is_none_or(|fetch| candidates.len() < fetch);
+                let (rows, enough) = self
+                    .lock_candidates(cluster, node, candidates, &mut newest, params, txn, now)
+                    .await?;
+                cancel.check()?;
+                if enough || all {
+                    break rows;
+                }
+                fetch = fetch.map(|fetch| fetch.saturating_mul(8));
+            };
             locked.push(Rel::Constants {
                 rows: crate::plan::ConstantRows(vec![Arc::new(rows)]),
                 width: *width,
@@ -4613,18 +4653,22 @@ impl Session {
     /// kept. A candidate with a row deleted meanwhile or skipped (SKIP LOCKED) is passed over;
     /// one with a row changed meanwhile (READ COMMITTED: the worker returns the newest version,
     /// REPEATABLE READ fails with 40001 instead) takes the newest versions into its FROM row,
-    /// must still pass the node's `recheck`, and has its outputs computed again (those without
-    /// subqueries). Returns the kept rows' outputs after OFFSET.
+    /// must still pass the node's `recheck`, and has its outputs computed again (those that run
+    /// no subquery or sequence function). `newest` keeps the newest version of each row locked
+    /// so far, by target and key (None: deleted, or skipped), across calls for one node.
+    /// Returns the kept rows' outputs after OFFSET, and whether as many as OFFSET + LIMIT were
+    /// kept.
     #[allow(clippy::too_many_arguments)]
     async fn lock_candidates<C: Cluster>(
         &mut self,
         cluster: &C,
         node: &Rel,
         candidates: Vec<Row>,
+        newest: &mut HashMap<(usize, Vec<u8>), Option<Vec<Value>>>,
         params: &Arc<Vec<Value>>,
         txn: Tx,
         now: i64,
-    ) -> SqlResult<Vec<Row>> {
+    ) -> SqlResult<(Vec<Row>, bool)> {
         let Rel::LockRows {
             width,
             targets,
@@ -4646,9 +4690,6 @@ impl Session {
         let spans: Vec<std::ops::Range<usize>> = (targets.iter())
             .map(|t| width + t.offset..width + t.offset + t.table.columns.len())
             .collect();
-        // The newest version of each row locked so far, by target and key (None: deleted, or
-        // skipped), for candidates that share rows.
-        let mut newest: HashMap<(usize, Vec<u8>), Option<Vec<Value>>> = HashMap::new();
         let mut kept: Vec<Row> = Vec::new();
         let mut next = 0;
         while next < candidates.len() && wanted.is_none_or(|wanted| kept.len() < wanted) {
@@ -4716,7 +4757,9 @@ impl Session {
                     }
                     for (i, output) in outputs.iter().enumerate() {
                         let mut plain = true;
-                        output.visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_)));
+                        output.visit(&mut |e| {
+                            plain &= !matches!(e, Expr::Subquery(_) | Expr::Sequence(..))
+                        });
                         if plain {
                             row[i] = output.eval(&row, &ctx)?;
                         }
@@ -4726,7 +4769,8 @@ impl Session {
                 kept.push(row);
             }
         }
-        Ok(kept.into_iter().skip(skip).collect())
+        let enough = wanted.is_some_and(|wanted| kept.len() >= wanted);
+        Ok((kept.into_iter().skip(skip).collect(), enough))
     }
 
     /// [`Session::query_rows`] of a tree `runnable` made, with per-node statistics
@@ -4964,9 +5008,15 @@ impl Session {
                         continue;
                     }
                     if let Ok(rows) = executor.uncorrelated_rows(sub) {
-                        let keys =
-                            crate::query::key_set(&rows, &edge.from_expr, &ctx).map(Arc::new);
-                        edge_keys.insert(i, keys);
+                        // A scalar subquery of several rows filters nothing: the comparison
+                        // fails with 21000 where the rows meet it.
+                        let several =
+                            sub.kind == crate::expr::SubqueryKind::Scalar && rows.len() > 1;
+                        let keys = match several {
+                            true => None,
+                            false => crate::query::key_set(&rows, &edge.from_expr, &ctx),
+                        };
+                        edge_keys.insert(i, keys.map(Arc::new));
                     }
                 }
             };

@@ -334,6 +334,30 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
     }
     let mut edges: Vec<KeyEdge<'_>> = Vec::new();
     rel.visit(&mut |node| {
+        // A lookup probed by an uncorrelated scalar subquery (`key = (SELECT ..)`, which the
+        // planner makes a hash lookup): its scan's rows without the subquery's one value are
+        // never asked for (several values give no keys: the session's `run_tree`).
+        if let Rel::Lookup { .. } = node {
+            let mut lookups = Vec::new();
+            direct_lookups(node, &mut lookups);
+            for (scan, columns, probes) in lookups {
+                for (&column, probe) in columns.iter().zip(probes) {
+                    let Expr::Subquery(sub) = probe else {
+                        continue;
+                    };
+                    let uncorrelated = sub.reads.is_empty() && !sub.reads_further;
+                    if sub.kind == crate::expr::SubqueryKind::Scalar && uncorrelated {
+                        let edge = KeyEdge {
+                            from: KeyFrom::Subquery(sub),
+                            from_expr: Expr::Column(0),
+                            to: scan,
+                            to_expr: Expr::Column(column),
+                        };
+                        add(edge, &mut edges);
+                    }
+                }
+            }
+        }
         // An outer join's equalities: the preserved side's keys narrow the other side, a scan
         // (its rows without a partner there are never joined).
         if let Rel::Join {
@@ -451,17 +475,29 @@ pub fn key_edges(rel: &Rel) -> Vec<KeyEdge<'_>> {
         for cond in &conds {
             crate::stats::and_parts(cond, &mut conjuncts);
         }
+        // Uncorrelated `x = (scalar subquery)` too: a row whose x is not its one value fails
+        // it (the session's `run_tree` gives up these keys when the subquery returns several
+        // rows, so that the comparison still fails with 21000).
         for conjunct in conjuncts {
-            let Expr::Subquery(sub) = conjunct else {
-                continue;
-            };
-            let crate::expr::SubqueryKind::Compare {
-                left,
-                op: BinOp::Eq,
-                all: false,
-            } = &sub.kind
-            else {
-                continue;
+            use crate::expr::SubqueryKind;
+            let (sub, left) = match conjunct {
+                Expr::Subquery(sub) => match &sub.kind {
+                    SubqueryKind::Compare {
+                        left,
+                        op: BinOp::Eq,
+                        all: false,
+                    } => (sub, left.as_ref()),
+                    _ => continue,
+                },
+                Expr::Binary(BinOp::Eq, a, b) => match (a.as_ref(), b.as_ref()) {
+                    (Expr::Subquery(sub), left) | (left, Expr::Subquery(sub))
+                        if sub.kind == SubqueryKind::Scalar =>
+                    {
+                        (sub, left)
+                    }
+                    _ => continue,
+                },
+                _ => continue,
             };
             if !sub.reads.is_empty() || sub.reads_further {
                 continue;
