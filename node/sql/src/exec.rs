@@ -4600,8 +4600,9 @@ impl Session {
             // of them could be kept.
             let ctx = EvalContext::new(params, now);
             let skip = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0);
+            let skip = usize::try_from(skip).unwrap_or(usize::MAX);
             let wanted = count_value(limit.as_ref(), &ctx, "LIMIT")?
-                .map(|limit| usize::try_from(skip.saturating_add(limit)).unwrap_or(usize::MAX));
+                .map(|limit| skip.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX)));
             let mut fetch = wanted.map(|wanted| wanted.saturating_mul(2).max(16));
             let mut newest = HashMap::new();
             let rows = loop {
@@ -4625,9 +4626,20 @@ impl Session {
                         .await?;
                 let candidates = candidates.into_rows()?;
                 let all = fetch.is_none_or(|fetch| candidates.len() < fetch);
-                let (rows, enough) = self
-                    .lock_candidates(cluster, node, candidates, &mut newest, params, txn, now)
+                let kept = self
+                    .lock_candidates(
+                        cluster,
+                        node,
+                        candidates,
+                        wanted,
+                        &mut newest,
+                        params,
+                        txn,
+                        now,
+                    )
                     .await?;
+                let enough = wanted.is_some_and(|wanted| kept.len() >= wanted);
+                let rows: Vec<Row> = kept.into_iter().skip(skip).collect();
                 cancel.check()?;
                 if enough || all {
                     break rows;
@@ -4656,35 +4668,30 @@ impl Session {
     /// must still pass the node's `recheck`, and has its outputs computed again (those that run
     /// no subquery or sequence function). `newest` keeps the newest version of each row locked
     /// so far, by target and key (None: deleted, or skipped), across calls for one node.
-    /// Returns the kept rows' outputs after OFFSET, and whether as many as OFFSET + LIMIT were
-    /// kept.
+    /// Returns the outputs of the first `wanted` (OFFSET + LIMIT) rows kept.
     #[allow(clippy::too_many_arguments)]
     async fn lock_candidates<C: Cluster>(
         &mut self,
         cluster: &C,
         node: &Rel,
         candidates: Vec<Row>,
+        wanted: Option<usize>,
         newest: &mut HashMap<(usize, Vec<u8>), Option<Vec<Value>>>,
         params: &Arc<Vec<Value>>,
         txn: Tx,
         now: i64,
-    ) -> SqlResult<(Vec<Row>, bool)> {
+    ) -> SqlResult<Vec<Row>> {
         let Rel::LockRows {
             width,
             targets,
             recheck,
             outputs,
-            limit,
-            offset,
             ..
         } = node
         else {
             unreachable!("lock_candidates runs LockRows nodes");
         };
         let ctx = EvalContext::new(params, now);
-        let skip = count_value(offset.as_ref(), &ctx, "OFFSET")?.unwrap_or(0) as usize;
-        let limit = count_value(limit.as_ref(), &ctx, "LIMIT")?;
-        let wanted = limit.map(|limit| skip.saturating_add(limit as usize));
         let workers = cluster.workers();
         // Where each target's row lies in a candidate.
         let spans: Vec<std::ops::Range<usize>> = (targets.iter())
@@ -4769,8 +4776,7 @@ impl Session {
                 kept.push(row);
             }
         }
-        let enough = wanted.is_some_and(|wanted| kept.len() >= wanted);
-        Ok((kept.into_iter().skip(skip).collect(), enough))
+        Ok(kept)
     }
 
     /// [`Session::query_rows`] of a tree `runnable` made, with per-node statistics
