@@ -144,6 +144,24 @@ def test_row_locks_show_as_lock_rows_under_the_limit(keel):
             other.rollback()
 
 
+def test_an_index_read_under_an_equality_gives_the_key_order_after_it(keel):
+    # plan::scan_order: `dept_id = 3 ORDER BY id LIMIT 2` read through an index on (dept_id, id)
+    # takes the index's entries in order (the equality fixes their first column, the key
+    # follows), so the scan reads a few rows, not the twenty the equality selects.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        setup(conn)
+        conn.execute("create index emp_dept_id on emp (dept_id, id)")
+        for sql, expected in [
+            ("select id from emp where dept_id = 3 order by id limit 2", [(2,), (12,)]),
+            ("select id from emp where dept_id = 3 order by id desc limit 2", [(192,), (182,)]),
+        ]:
+            assert conn.execute(sql).fetchall() == expected
+            lines = [row[0] for row in conn.execute("explain (analyze, timing off) " + sql).fetchall()]
+            scan = next(line for line in lines if "Index Scan" in line)
+            assert "emp_dept_id" in scan, lines
+            assert int(re.search(r"rows=(\d+)", scan).group(1)) <= 8, lines
+
+
 def test_explain_of_a_write_shows_it_and_writes_nothing(keel):
     # bind.rs explain_write: EXPLAIN (without ANALYZE) of INSERT/UPDATE/DELETE binds the write,
     # prints it over what finds its rows, and runs none of it.

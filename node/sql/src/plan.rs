@@ -390,16 +390,22 @@ impl ScanOrder<'_> {
 
 /// The order `table`'s rows are read in to give `order_by` over `outputs` when `access` reads
 /// it: the primary key's when it gives it ([`key_order`]), else a secondary index's
-/// ([`index_order`]).
+/// ([`index_order`]). A read through an index ([`Access::Index`]) takes the index's order
+/// first: its entries, the equalities fixing their first columns, end with the primary key, so
+/// `WHERE status = $1 ORDER BY id LIMIT n` over an index on (status, id) reads its first
+/// entries instead of every one the equality selects.
 pub fn scan_order<'t>(
     table: &'t TableDef,
     access: &'t Access,
     outputs: &[Expr],
     order_by: &[SortKey],
 ) -> Option<ScanOrder<'t>> {
-    key_order(table, access, outputs, order_by)
-        .map(ScanOrder::Key)
-        .or_else(|| index_order(table, access, outputs, order_by))
+    let by_key = || key_order(table, access, outputs, order_by).map(ScanOrder::Key);
+    let by_index = || index_order(table, access, outputs, order_by);
+    match access {
+        Access::Index { .. } => by_index().or_else(by_key),
+        _ => by_key().or_else(by_index),
+    }
 }
 
 /// The secondary index whose entries, read in order, give `order_by` over `outputs` when
