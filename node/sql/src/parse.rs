@@ -1093,8 +1093,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
         // sqlparser sees them rather than after it fails on them.
-        let lowered = text.to_ascii_lowercase();
-        if lowered.contains("key share") || lowered.contains("key update") {
+        let says = |words: &[u8]| {
+            (text.as_bytes().windows(words.len())).any(|w| w.eq_ignore_ascii_case(words))
+        };
+        if says(b"key share") || says(b"key update") {
             match lock_clauses_for_sqlparser(text) {
                 Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten),
                 Some(Err(error)) => return Err(error),
