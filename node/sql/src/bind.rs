@@ -12761,6 +12761,16 @@ impl SelectParts {
             Rel::Values { rows, width: 0 } if rows.len() == 1 => None,
             _ => return Err(Box::new(self)),
         };
+        // Under a LIMIT, rows of a table with a primary key are locked by the tree's LockRows,
+        // which reads only as many candidates as OFFSET + LIMIT need, in the ORDER BY's key or
+        // index order (`plan::top_scans`); the single-table form reads every candidate (and
+        // is the quicker without a LIMIT: one table's read and locks, no tree).
+        if table.as_ref().is_some_and(|t| !t.primary_key.is_empty())
+            && !self.locks.is_empty()
+            && self.limit.is_some()
+        {
+            return Err(Box::new(self));
+        }
         let mut exprs: Vec<&Expr> = self.outputs.iter().collect();
         exprs.extend(&self.filter);
         exprs.extend(&self.limit);
