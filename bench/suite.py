@@ -90,35 +90,40 @@ class Pgbench(Workload):
         self.flags = ["-S", "-M", "prepared"] if kind == "select-only" else ["-M", "prepared"]
 
     def run(self, server, workdir):
-        log_dir = Path(tempfile.mkdtemp(dir=workdir))
-        # A sample of per-transaction latencies gives the percentiles without slowing pgbench down much.
-        args = self.flags + ["-c", str(self.clients), "-j", str(pgbench_threads(self.clients)), "-T", str(self.seconds),
-                             "-l", "--sampling-rate=0.05", f"--log-prefix={log_dir}/tx"]
+        args = self.flags + ["-c", str(self.clients), "-j", str(pgbench_threads(self.clients)), "-T", str(self.seconds)]
         if self.kind == "tpcb-like":
             args.append("-n")  # the history table is truncated once at init, not per run
-        command = pgbench_command(server, args)
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
-        out = result.stdout
-        latencies = []
-        for log in log_dir.glob("tx*"):
-            for line in log.read_text().splitlines():
-                fields = line.split()
-                if len(fields) >= 3:
-                    latencies.append(int(fields[2]) / 1000.0)
-        latencies.sort()
-        shutil.rmtree(log_dir, ignore_errors=True)
-        failed = re.search(r"number of failed transactions: (\d+)", out)
-        return {
-            "value": float(re.search(r"tps = ([0-9.]+)", out).group(1)),
-            "latency_ms_avg": float(re.search(r"latency average = ([0-9.]+) ms", out).group(1)),
-            "p50_ms": percentile(latencies, 0.50),
-            "p99_ms": percentile(latencies, 0.99),
-            "p999_ms": percentile(latencies, 0.999),
-            "failed": int(failed.group(1)) if failed else 0,
-            "command": " ".join(command),
-        }
+        return run_pgbench(server, workdir, args)
+
+
+def run_pgbench(server, workdir, args):
+    """pgbench with `args` on `server`: tps, average latency, p50/p99/p99.9 from its
+    per-transaction log (a 5 % sample), failed transactions, and the command."""
+    log_dir = Path(tempfile.mkdtemp(dir=workdir))
+    # A sample of per-transaction latencies gives the percentiles without slowing pgbench down much.
+    command = pgbench_command(server, args + ["-l", "--sampling-rate=0.05", f"--log-prefix={log_dir}/tx"])
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{server.name}: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+    out = result.stdout
+    latencies = []
+    for log in log_dir.glob("tx*"):
+        for line in log.read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 3:
+                latencies.append(int(fields[2]) / 1000.0)
+    latencies.sort()
+    shutil.rmtree(log_dir, ignore_errors=True)
+    failed = re.search(r"number of failed transactions: (\d+)", out)
+    return {
+        "value": float(re.search(r"tps = ([0-9.]+)", out).group(1)),
+        "latency_ms_avg": float(re.search(r"latency average = ([0-9.]+) ms", out).group(1)),
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "p999_ms": percentile(latencies, 0.999),
+        "failed": int(failed.group(1)) if failed else 0,
+        "command": " ".join(command),
+    }
 
 
 class ConnectionStorm(Workload):
@@ -249,6 +254,46 @@ class QueryShape(Workload):
                 "command": " ".join(command) + f"  # {self.sql}"}
 
 
+JOB_TABLES = [
+    "create table bench_jobs (id bigserial primary key, status text not null default 'queued', payload text)",
+    "insert into bench_jobs (status, payload) select case when g <= {done} then 'done' else 'queued' end, "
+    "'job ' || g from generate_series(1, {done} + {queued}) g",
+    "create index bench_jobs_status on bench_jobs (status, id)",
+    "analyze bench_jobs",
+]
+
+# A job queue's transactions (autocommit, prepared): enqueue a job, and take the oldest queued
+# one that no other worker holds (the SKIP LOCKED idiom of Que, graphile-worker, pgmq), so the
+# queue keeps its length while the table grows.
+JOB_SCRIPT = """insert into bench_jobs (payload) values ('job');
+update bench_jobs set status = 'done' where id = (select id from bench_jobs where status = 'queued'
+  order by id for update skip locked limit 1) returning id;
+"""
+
+
+class JobQueue(Workload):
+    """JOB_SCRIPT by `clients` pgbench clients over a queue of `queued` jobs behind `done` done
+    ones (made once per server); transactions per second (an enqueue and a dequeue each) and
+    latency percentiles."""
+
+    made = set()
+
+    def __init__(self, clients, queued, done, seconds):
+        self.clients, self.queued, self.done, self.seconds = clients, queued, done, seconds
+        self.name = f"job queue c{clients}"
+
+    def run(self, server, workdir):
+        if server.name not in JobQueue.made:
+            for statement in JOB_TABLES:
+                psql(server, statement.format(queued=self.queued, done=self.done))
+            JobQueue.made.add(server.name)
+        script = Path(workdir) / "job-queue.sql"
+        script.write_text(JOB_SCRIPT)
+        args = ["-n", "-M", "prepared", "-c", str(self.clients), "-j", str(pgbench_threads(self.clients)),
+                "-T", str(self.seconds), "-f", str(script)]
+        return run_pgbench(server, workdir, args)
+
+
 def machine_facts():
     def read(cmd):
         return subprocess.run(cmd, capture_output=True, text=True, shell=True).stdout.strip()
@@ -371,6 +416,7 @@ def main():
     others = [Ycsb(driver, w, records, 8, seconds) for w in ("a", "b", "c")]
     others += [ConnectionStorm(8, seconds), Copy(100_000 if args.quick else 1_000_000)]
     others += [QueryShape(label, sql, 100_000 if args.quick else 500_000, seconds) for label, sql in QUERY_SHAPES]
+    others += [JobQueue(8, 10_000, 20_000 if args.quick else 100_000, seconds)]
     if args.only:
         per_scale = {s: [w for w in ws if args.only in w.name] for s, ws in per_scale.items()}
         others = [w for w in others if args.only in w.name]

@@ -125,14 +125,21 @@ def test_index_entries_survive_checkpoints_crashes_and_a_new_worker_count(keel_f
             conn.execute("insert into t values " + ",".join(
                 f"({k}, {k % 50}, 'tag{k}')" for k in range(start, start + 500)))
         wait_for_checkpoints(node, 2)
-        # After the checkpoint: entries move (update), go (delete), and come (insert).
+        # After the checkpoint: entries move (update), go (delete), and come (insert); an index
+        # led by text (its entries placed by the text's encoding) is made, its catalog known
+        # only from the log.
         conn.execute("update t set grp = 99 where grp = 7")
         conn.execute("delete from t where grp = 8")
         conn.execute("insert into t values (5000, 8, 'late')")
+        conn.execute("create index t_kind on t ((left(tag, 4)), grp)")
+        conn.execute("update t set tag = 'moved' || k where k % 50 = 9")
+    kinds = {}
     for k in range(3000):
         if k % 50 != 8:
             expected[k] = 99 if k % 50 == 7 else k % 50
+            kinds[k] = "move" if k % 50 == 9 else "tag" + str(k)[:1]
     expected[5000] = 8
+    kinds[5000] = "late"
 
     def check():
         with psycopg.connect(node.dsn(), autocommit=True) as conn:
@@ -143,6 +150,14 @@ def test_index_entries_survive_checkpoints_crashes_and_a_new_worker_count(keel_f
             assert conn.execute("select k from t where tag = 'late'").fetchone() == (5000,)
             with pytest.raises(psycopg.errors.UniqueViolation):
                 conn.execute("insert into t values (6000, 1, 'tag1234')")
+            for kind in ("move", "tag1", "late"):
+                got = [k for (k,) in conn.execute(
+                    "select k from t where left(tag, 4) = %s order by grp, k limit 7", (kind,))]
+                want = sorted((expected[k], k) for k, v in kinds.items() if v == kind)[:7]
+                assert got == [k for _, k in want], kind
+                plan = [line for (line,) in conn.execute(
+                    "explain select k from t where left(tag, 4) = %s order by grp, k limit 7", (kind,))]
+                assert any("t_kind" in line for line in plan), plan
 
     node.kill()
     node.start()

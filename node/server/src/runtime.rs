@@ -885,14 +885,18 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     }
     // Which transactions in the logs committed.
     let outcome = wal::decide(&logs, &settled);
-    // The newest committed catalog, read before any row is put back: its tables' placements
-    // (a table's never changes) say which tree each row goes into.
+    // The newest committed catalog, read before any row is put back: its tables' and indexes'
+    // placements (neither ever changes) say which tree each row and entry goes into.
     let catalog = newest_catalog(&checkpoints, &logs, &outcome.committed)?;
-    let placements: HashMap<_, _> = catalog
-        .tables
-        .values()
-        .filter(|table| table.placement != keel_storage::WHOLE_KEY)
-        .map(|table| (table.id, table.placement))
+    let placements: HashMap<_, _> = (catalog.tables.values())
+        .flat_map(|table| {
+            let indexes = table
+                .indexes
+                .iter()
+                .map(|index| (index.id, index.placement));
+            std::iter::once((table.id, table.placement)).chain(indexes)
+        })
+        .filter(|&(_, placement)| placement != keel_storage::WHOLE_KEY)
         .collect();
     // Each worker's share as of its checkpoint, then each worker replays its own log.
     let mut stores = Vec::with_capacity(old_workers);

@@ -357,6 +357,11 @@ pub struct IndexDef {
     /// (`Binder::bind_indexes`), when a statement takes the table; never stored.
     #[serde(skip)]
     pub bound: Option<Arc<BoundIndex>>,
+    /// How the entries are placed on vshards ([`keel_storage::Placement`]): by their first key
+    /// part ([`IndexDef::placement_for`]), chosen when the index is made and never changed
+    /// (the entries are where it put them); 0, the whole entry, for indexes made before.
+    #[serde(default)]
+    pub placement: Placement,
 }
 
 /// An index's predicate and key expressions bound over its table's row (see [`IndexDef`]).
@@ -368,6 +373,53 @@ pub struct BoundIndex {
 }
 
 impl IndexDef {
+    /// The placement of a new index's entries: by their first key part, of type `first`, so
+    /// that the entries of one value (`status = 'queued'`, one customer's orders) lie in one
+    /// vshard's tree on one worker, as ScyllaDB places a global index by the indexed value:
+    /// the width of its encoding (a 0x01 byte, then 8 for integers, dates, times and floats, 1
+    /// for booleans, 16 for intervals), or [`keel_storage::FIRST_FIELD`] (through the
+    /// encoding's terminator) for text, numeric and bytea. Other types (arrays, records) keep
+    /// the whole entry. The entries of a unique index of one column are their values alone, so
+    /// they are placed as before.
+    pub fn placement_for(first: DataType) -> Placement {
+        match first {
+            DataType::Bool => 2,
+            DataType::Int2
+            | DataType::Int4
+            | DataType::Int8
+            | DataType::Oid
+            | DataType::Enum(_)
+            | DataType::Float4
+            | DataType::Float8
+            | DataType::Timestamp
+            | DataType::TimestampTz
+            | DataType::Date
+            | DataType::Time => 9,
+            DataType::Interval => 17,
+            DataType::Numeric
+            | DataType::Decimal(..)
+            | DataType::Text
+            | DataType::Varchar(_)
+            | DataType::Char(_)
+            | DataType::Uuid
+            | DataType::Bytea
+            | DataType::Json
+            | DataType::Jsonb => keel_storage::FIRST_FIELD,
+            _ => keel_storage::WHOLE_KEY,
+        }
+    }
+
+    /// The vshard of an entry.
+    pub fn vshard(&self, entry: &[u8]) -> VShard {
+        keel_storage::vshard_of(entry, self.placement)
+    }
+
+    /// The vshard of every entry that starts with `prefix` (the encoding of values of the
+    /// leading key parts), when they share one: `prefix` holds the whole placement prefix.
+    pub fn prefix_vshard(&self, prefix: &[u8]) -> Option<VShard> {
+        keel_storage::placement_prefix(prefix, self.placement).map(|_| self.vshard(prefix))
+    }
+
     /// Column `i`'s `indoption` bits.
     pub fn option(&self, i: usize) -> i16 {
         self.options.get(i).copied().unwrap_or(0)

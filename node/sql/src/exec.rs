@@ -3809,9 +3809,21 @@ impl Session {
                 else {
                     return nothing;
                 };
-                // A unique index's entry for a full key lives with that key's owner alone.
-                let scanned: Vec<WorkerId> = match &point {
-                    Some(key) => vec![owner_of(vshard_of(key, WHOLE_KEY), cluster.workers())],
+                // A unique index's entry for a full key lives with that key's owner alone; the
+                // entries of one value of the first key part, in one vshard when the index is
+                // placed by that part.
+                let vshard = match &point {
+                    Some(key) => Some(index.vshard(key)),
+                    None if eq.is_empty() => None,
+                    None => {
+                        match part_range(&types, index.width(), false, eq, &None, &None, ctx)? {
+                            Some((Bound::Included(prefix), ..)) => index.prefix_vshard(&prefix),
+                            _ => None,
+                        }
+                    }
+                };
+                let scanned: Vec<WorkerId> = match vshard {
+                    Some(vshard) => vec![owner_of(vshard, cluster.workers())],
                     None => (0..cluster.workers() as WorkerId).collect(),
                 };
                 let requests = scanned
@@ -3819,8 +3831,10 @@ impl Session {
                     .map(|w| {
                         let op = ShardOp::IndexScan {
                             index: index.id,
+                            placement: index.placement,
                             from: from.clone(),
                             to: to.clone(),
+                            vshard: if point.is_some() { None } else { vshard },
                             order: None,
                         };
                         (
@@ -3872,11 +3886,11 @@ impl Session {
                     continue;
                 }
                 if let Some(entry) = old_entry {
-                    let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
+                    let owner = owner_of(index.vshard(&entry), workers);
                     deletes.entry(owner).or_default().push(entry);
                 }
                 if let (Some(entry), Some(row)) = (new_entry, new) {
-                    let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
+                    let owner = owner_of(index.vshard(&entry), workers);
                     let (entries, details, from) = puts.entry(owner).or_default();
                     entries.push((entry, key.clone()));
                     from.push(change);
@@ -3891,6 +3905,7 @@ impl Session {
                 .map(|(w, keys)| {
                     let op = ShardOp::IndexDelete {
                         index: index.id,
+                        placement: index.placement,
                         keys,
                     };
                     (w, ShardRequest { txn, now, op })
@@ -3904,6 +3919,7 @@ impl Session {
                     from.push(changes);
                     let op = ShardOp::IndexPut {
                         index: index.id,
+                        placement: index.placement,
                         name: index.name.clone(),
                         entries,
                         details,
@@ -5882,11 +5898,13 @@ impl Session {
                 }
                 let op = ShardOp::IndexScan {
                     index: index.id,
+                    placement: index.placement,
                     from: Bound::Included(entry.clone()),
                     to: Bound::Included(entry.clone()),
+                    vshard: None,
                     order: None,
                 };
-                let owner = owner_of(vshard_of(&entry, WHOLE_KEY), workers);
+                let owner = owner_of(index.vshard(&entry), workers);
                 let found = cluster
                     .call(owner, ShardRequest { txn, now, op })
                     .await?
@@ -6647,6 +6665,7 @@ impl Session {
                     }
                     index.id = next.next_table_id;
                     next.next_table_id += 1;
+                    index.placement = IndexDef::placement_for(index.part_type(&table, 0));
                     table.indexes.push(index);
                 }
                 let table = Arc::new(table);
@@ -7368,7 +7387,9 @@ impl Session {
                     expressions: expressions.clone(),
                     expression_types: expression_types.clone(),
                     bound: bound.clone(),
+                    placement: keel_storage::WHOLE_KEY,
                 };
+                index.placement = IndexDef::placement_for(index.part_type(&table, 0));
                 let name = match name {
                     Some(name) => name.clone(),
                     None => default_index_name(
@@ -9175,10 +9196,10 @@ fn lookup_index<'t>(
         .iter()
         .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
     // A probe descends every vshard's tree of the index (one tree, on one worker, for a unique
-    // index of one column); each row it finds is a seek.
+    // index of one column or an index placed by its first column); each row it finds is a seek.
     let per_key = stats.reltuples / stats.distinct(column)?.max(1.0);
     let probes = keys.len() as f64;
-    let trees = if exact_entries(index) {
+    let trees = if exact_entries(index) || index.placement != keel_storage::WHOLE_KEY {
         1.0
     } else {
         f64::from(keel_storage::VSHARD_COUNT)
@@ -9206,9 +9227,10 @@ fn exact_entries(index: &IndexDef) -> bool {
     index.unique && index.columns.len() == 1
 }
 
-/// The requests of an index lookup of `prefixes` (sorted): every worker gets them all, as each
-/// holds entries of every value; for a unique index of one column ([`exact_entries`]) each key's
-/// one owner gets it, as a whole key.
+/// The requests of an index lookup of `prefixes` (sorted): each prefix's one owner gets it
+/// when the index is placed by its first part ([`IndexDef::prefix_vshard`]; for a unique
+/// index of one column, [`exact_entries`], as a whole key); otherwise every worker gets them
+/// all, as each holds entries of every value.
 fn lookup_requests(
     index: &IndexDef,
     prefixes: Vec<Vec<u8>>,
@@ -9216,22 +9238,28 @@ fn lookup_requests(
 ) -> Vec<(WorkerId, ShardOp)> {
     let op = |prefixes: Vec<Vec<u8>>, exact: bool| ShardOp::IndexLookup {
         index: index.id,
+        placement: index.placement,
         prefixes: Arc::new(prefixes),
         exact,
     };
-    if !exact_entries(index) {
+    let exact = exact_entries(index);
+    let placed = |key: &[u8]| match exact {
+        true => Some(index.vshard(key)),
+        false => index.prefix_vshard(key),
+    };
+    if !prefixes.iter().all(|key| placed(key).is_some()) {
         return (0..workers as WorkerId)
             .map(|w| (w, op(prefixes.clone(), false)))
             .collect();
     }
     let mut per_owner: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
     for key in prefixes {
-        let owner = owner_of(vshard_of(&key, WHOLE_KEY), workers);
+        let owner = owner_of(placed(&key).expect("checked above"), workers);
         per_owner.entry(owner).or_default().push(key);
     }
     per_owner
         .into_iter()
-        .map(|(w, keys)| (w, op(keys, true)))
+        .map(|(w, keys)| (w, op(keys, exact)))
         .collect()
 }
 
@@ -9447,7 +9475,7 @@ fn index_segments(
     access: &Access,
     order: &crate::plan::ScanOrder<'_>,
     ctx: &EvalContext<'_>,
-) -> SqlResult<Vec<EntryRange>> {
+) -> SqlResult<Vec<Segment>> {
     let crate::plan::ScanOrder::Index {
         index,
         nulls_first,
@@ -9487,7 +9515,9 @@ fn index_segments(
             keel_storage::store::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
         ),
     );
-    let mut segments = vec![values];
+    // Entries that start with one value of the index's first part may lie in one vshard.
+    let vshard = index.prefix_vshard(&prefix);
+    let mut segments = vec![(values, vshard)];
     // The first ordered column: the index's next one, or past its columns (all fixed by the
     // equalities) the primary key's first, which holds no NULL.
     let nullable = index
@@ -9495,7 +9525,7 @@ fn index_segments(
         .get(fixed)
         .is_some_and(|&column| !table.columns[column].not_null);
     if nullable && lower.is_none() && upper.is_none() {
-        let nulls = (Bound::Included(with(0)), Bound::Excluded(with(1)));
+        let nulls = ((Bound::Included(with(0)), Bound::Excluded(with(1))), vshard);
         if nulls_first {
             segments.insert(0, nulls);
         } else {
@@ -9507,6 +9537,9 @@ fn index_segments(
 
 /// A range of encoded keys.
 type EntryRange = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// A range of an index's entries, and the one vshard they all lie in when they share one.
+type Segment = (EntryRange, Option<keel_storage::VShard>);
 
 /// The keys within both ranges.
 fn intersect_ranges(a: EntryRange, b: EntryRange) -> EntryRange {
@@ -9579,7 +9612,7 @@ async fn index_ordered_read<C: Cluster>(
     cluster: &C,
     read: &ScanRead<'_>,
     (order, index, wanted): Through<'_>,
-    segments: Vec<EntryRange>,
+    segments: Vec<Segment>,
     cancel: &Cancel,
     mut take: impl FnMut(Vec<Row>) -> SqlResult<()>,
 ) -> SqlResult<u64> {
@@ -9588,13 +9621,21 @@ async fn index_ordered_read<C: Cluster>(
     let forward = direction == Direction::Forward;
     let before = |a: &[u8], b: &[u8]| crate::fragment::comes_before(forward, a, b);
     let (mut found, mut visited, mut entries) = (0usize, 0u64, 0usize);
-    for (from, to) in segments {
+    for ((from, to), vshard) in segments {
         // Where every worker's next read starts past (None: the segment's start), and which
-        // have returned all their entries.
+        // have returned all their entries (all but one when the entries share a vshard).
         let mut after: Option<Vec<u8>> = None;
         let mut done = vec![false; workers];
+        let mut sharing = workers;
+        if let Some(vshard) = vshard {
+            let owner = owner_of(vshard, workers) as usize;
+            for (w, done) in done.iter_mut().enumerate() {
+                *done = w != owner;
+            }
+            sharing = 1;
+        }
         let mut batch =
-            (wanted.saturating_sub(found).saturating_mul(2) / workers + 2).min(INDEX_ORDER_BATCH);
+            (wanted.saturating_sub(found).saturating_mul(2) / sharing + 2).min(INDEX_ORDER_BATCH);
         while found < wanted && done.contains(&false) {
             let (from, to) = match (&after, forward) {
                 (None, _) => (from.clone(), to.clone()),
@@ -9609,8 +9650,10 @@ async fn index_ordered_read<C: Cluster>(
                 .map(|&w| {
                     let op = ShardOp::IndexScan {
                         index: index.id,
+                        placement: index.placement,
                         from: from.clone(),
                         to: to.clone(),
+                        vshard,
                         order: Some((direction, batch)),
                     };
                     let (txn, now) = (read.txn, read.now);
@@ -9662,7 +9705,7 @@ async fn index_ordered_read<C: Cluster>(
             // Enough entries for the rows still wanted at the rate rows have passed so far
             // (with half again to spare), at least twice the last batch.
             let rate = (found.max(1) as f64 / entries.max(1) as f64).min(1.0);
-            let needed = wanted.saturating_sub(found) as f64 / rate * 1.5 / workers as f64;
+            let needed = wanted.saturating_sub(found) as f64 / rate * 1.5 / sharing as f64;
             batch = (needed as usize).max(batch * 2).min(INDEX_ORDER_BATCH);
         }
         if found >= wanted {

@@ -25,7 +25,7 @@ use keel_storage::ssi::Ssi;
 use keel_storage::store::{Blocked, Inserted, Newest, RowView, Store};
 use keel_storage::waits::{WaitGraph, Waiting};
 use keel_storage::wal::{Record, Wal};
-use keel_storage::{TableId, TxnId, VShard, WorkerId};
+use keel_storage::{Placement, TableId, TxnId, VShard, WorkerId};
 use tokio::sync::Notify;
 
 use crate::catalog::TableDef;
@@ -349,6 +349,9 @@ pub enum ShardOp {
     /// CREATE UNIQUE INDEX's.
     IndexPut {
         index: TableId,
+        /// The index's placement ([`crate::catalog::IndexDef::placement`]): every index
+        /// operation names it, so that a worker places the entries before it learns the catalog.
+        placement: Placement,
         name: String,
         entries: Vec<(Vec<u8>, Vec<u8>)>,
         details: Vec<String>,
@@ -357,6 +360,7 @@ pub enum ShardOp {
     /// Removes entries of index `index` (those this transaction sees).
     IndexDelete {
         index: TableId,
+        placement: Placement,
         keys: Vec<Vec<u8>>,
     },
     /// The row keys of the visible entries of index `index` between `from` and `to`. With
@@ -367,8 +371,13 @@ pub enum ShardOp {
     /// indexed_column LIMIT n`).
     IndexScan {
         index: TableId,
+        placement: Placement,
         from: Bound<Vec<u8>>,
         to: Bound<Vec<u8>>,
+        /// The one vshard every entry between `from` and `to` lives in, when they share
+        /// one (the first key part is fixed: [`crate::catalog::IndexDef::prefix_vshard`]);
+        /// its tree alone is read.
+        vshard: Option<VShard>,
         order: Option<(Direction, usize)>,
     },
     /// The row keys of the visible entries of index `index` under each of `prefixes` (encoded
@@ -377,6 +386,7 @@ pub enum ShardOp {
     /// unique index of one column), read as one key.
     IndexLookup {
         index: TableId,
+        placement: Placement,
         prefixes: Arc<Vec<Vec<u8>>>,
         exact: bool,
     },
@@ -432,6 +442,25 @@ impl ShardOp {
             | ShardOp::Update { table, .. }
             | ShardOp::Delete { table, .. }
             | ShardOp::LockRows { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+
+    /// The index an index operation names, and its placement.
+    pub fn index(&self) -> Option<(TableId, Placement)> {
+        match self {
+            ShardOp::IndexPut {
+                index, placement, ..
+            }
+            | ShardOp::IndexDelete {
+                index, placement, ..
+            }
+            | ShardOp::IndexScan {
+                index, placement, ..
+            }
+            | ShardOp::IndexLookup {
+                index, placement, ..
+            } => Some((*index, *placement)),
             _ => None,
         }
     }
@@ -785,6 +814,9 @@ impl Shard {
             self.store
                 .borrow_mut()
                 .set_placement(table.id, table.placement);
+        }
+        if let Some((index, placement)) = op.index() {
+            self.store.borrow_mut().set_placement(index, placement);
         }
         let txn = tx.id;
         match op {
@@ -1608,6 +1640,7 @@ impl Shard {
                 entries,
                 details,
                 building,
+                ..
             } => {
                 // Check every entry first, so that a wait or a violation leaves nothing behind:
                 // against the entries there, and against the others of the batch (two rows of
@@ -1664,7 +1697,7 @@ impl Shard {
                     ..Default::default()
                 })
             }
-            ShardOp::IndexDelete { index, keys } => {
+            ShardOp::IndexDelete { index, keys, .. } => {
                 let mut present = Vec::with_capacity(keys.len());
                 for key in keys {
                     if newest_row(&store, txn, *index, key)?.is_some() {
@@ -1682,7 +1715,9 @@ impl Shard {
                 index,
                 from,
                 to,
+                vshard,
                 order: Some((direction, want)),
+                ..
             } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
@@ -1691,7 +1726,7 @@ impl Shard {
                     &store,
                     tx.snap(),
                     *index,
-                    (as_bound(from), as_bound(to), None),
+                    (as_bound(from), as_bound(to), *vshard),
                     (None, SCAN_PART_VISITS, *direction, want),
                     &mut |view| {
                         reads.saw(view);
@@ -1714,6 +1749,7 @@ impl Shard {
                 index,
                 prefixes,
                 exact,
+                ..
             } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
@@ -1737,23 +1773,36 @@ impl Shard {
                 Ok(output)
             }
             ShardOp::IndexScan {
-                index, from, to, ..
+                index,
+                from,
+                to,
+                vshard,
+                ..
             } => {
                 let mut output = ShardOutput::default();
                 reads.table(*index);
-                store.scan_range(
-                    tx.snap(),
-                    *index,
-                    as_bound(from),
-                    as_bound(to),
-                    &mut |view| {
-                        reads.saw(&view);
-                        if let Some(row_key) = view.visible {
-                            output.keys.push(row_key.to_vec());
-                        }
-                        true
-                    },
-                )?;
+                let mut visit = |view: RowView<'_>| {
+                    reads.saw(&view);
+                    if let Some(row_key) = view.visible {
+                        output.keys.push(row_key.to_vec());
+                    }
+                    true
+                };
+                let bounds = (as_bound(from), as_bound(to));
+                match vshard {
+                    Some(vshard) => {
+                        let forward = Direction::Forward;
+                        store.scan_vshard(
+                            tx.snap(),
+                            *index,
+                            *vshard,
+                            bounds,
+                            forward,
+                            &mut visit,
+                        )?;
+                    }
+                    None => store.scan_range(tx.snap(), *index, bounds.0, bounds.1, &mut visit)?,
+                }
                 self.serialize_reads(txn, reads)?;
                 output.count = output.keys.len() as u64;
                 Ok(output)

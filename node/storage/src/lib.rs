@@ -52,30 +52,58 @@ pub const VSHARD_COUNT: u16 = 256;
 /// creates the table and never changes it (`TableDef::placement`).
 pub type Placement = u8;
 
-/// The placement by the whole key (index entries, sequences' rows, hidden row ids, and tables
-/// made before placements existed).
+/// The placement by the whole key (sequences' rows, hidden row ids, and tables and indexes made
+/// before placements existed).
 pub const WHOLE_KEY: Placement = 0;
 
-/// The vshard a key of a table placed by `placement` belongs to: a hash of the key's bytes (or of
-/// its first `placement` bytes), so that placement does not depend on the key's type and adjacent
-/// keys spread over workers.
+/// The placement by the key's first field of the SQL layer's order-preserving encoding when
+/// that field has no fixed width (text, numeric, bytea): a leading 0x00 byte (a NULL) alone, else
+/// the bytes through the first 0x00 0x01 pair (the terminator; a 0x00 inside the value is written
+/// 0x00 0xff). Secondary index entries are placed by their first column this way, or by its
+/// width when it has one, so that the entries of one value (`status = 'queued'`, `cust = 42`)
+/// lie in one vshard's tree.
+pub const FIRST_FIELD: Placement = u8::MAX;
+
+/// The leading bytes of `key` that `placement` hashes, when `key` holds all of them: every key
+/// that starts with them is placed where they are. None: the whole key is hashed (placement by
+/// the whole key, or a key shorter than its placement's prefix).
+pub fn placement_prefix(key: &[u8], placement: Placement) -> Option<&[u8]> {
+    match placement {
+        WHOLE_KEY => None,
+        FIRST_FIELD => match key.first() {
+            Some(0) => Some(&key[..1]),
+            _ => key
+                .windows(2)
+                .position(|pair| pair == [0x00, 0x01])
+                .map(|at| &key[..at + 2]),
+        },
+        n => key.get(..n as usize),
+    }
+}
+
+/// The vshard a key of a table placed by `placement` belongs to: a hash of its placement prefix
+/// ([`placement_prefix`]), or of the whole key, so that placement does not depend on the key's
+/// type and adjacent keys spread over workers.
 pub fn vshard_of(key: &[u8], placement: Placement) -> VShard {
-    let n = placement as usize;
-    let hashed = if n == 0 || key.len() < n {
-        key
-    } else {
-        &key[..n]
-    };
+    let hashed = placement_prefix(key, placement).unwrap_or(key);
     (crc32c::crc32c(hashed) % VSHARD_COUNT as u32) as VShard
 }
 
 /// The vshard every key between `a` and `b` (of a table placed by `placement`) belongs to, when
-/// one does: they are equal, or share the placement prefix (keys between two that share a prefix
-/// share it too).
+/// one does: they are equal, or share the placement prefix (keys between two that share it
+/// share it too: they start with its bytes, and for [`FIRST_FIELD`] its terminator is the first
+/// one in them).
 pub fn range_vshard(a: &[u8], b: &[u8], placement: Placement) -> Option<VShard> {
-    let n = placement as usize;
-    let shared = a == b || (n > 0 && a.len() >= n && b.len() >= n && a[..n] == b[..n]);
-    shared.then(|| vshard_of(a, placement))
+    if a == b {
+        return Some(vshard_of(a, placement));
+    }
+    match (
+        placement_prefix(a, placement),
+        placement_prefix(b, placement),
+    ) {
+        (Some(x), Some(y)) if x == y => Some(vshard_of(a, placement)),
+        _ => None,
+    }
 }
 
 /// The worker that owns `vshard` when the node runs `workers` workers.
@@ -86,4 +114,55 @@ pub fn owner_of(vshard: VShard, workers: usize) -> WorkerId {
 /// The worker a transaction id was minted on.
 pub fn txn_worker(txn: TxnId) -> WorkerId {
     (txn & 0xff) as WorkerId
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_field_placement_keeps_one_value_on_one_vshard() {
+        // Entries of a text-led index: 0x01, the text (0x00 written 0x00 0xff), 0x00 0x01,
+        // then the rest (another column, the row key).
+        let entry = |text: &[u8], rest: &[u8]| {
+            let mut key = vec![0x01];
+            for &b in text {
+                match b {
+                    0 => key.extend_from_slice(&[0x00, 0xff]),
+                    b => key.push(b),
+                }
+            }
+            key.extend_from_slice(&[0x00, 0x01]);
+            key.extend_from_slice(rest);
+            key
+        };
+        let queued = vshard_of(&entry(b"queued", &[]), FIRST_FIELD);
+        let mut spread = std::collections::HashSet::new();
+        for id in 0u32..500 {
+            let key = entry(b"queued", &[&[0x01][..], &id.to_be_bytes()].concat());
+            assert_eq!(vshard_of(&key, FIRST_FIELD), queued);
+            spread.insert(vshard_of(&key, WHOLE_KEY));
+        }
+        assert!(spread.len() > 100, "the whole key spreads them");
+        // A 0x00 inside the value is not its end; a NULL is one byte.
+        let (zero, value) = (entry(b"a\0b", &[0x01, 7]), entry(b"a\0b", &[]));
+        assert_eq!(placement_prefix(&zero, FIRST_FIELD), Some(&value[..]));
+        assert_eq!(
+            placement_prefix(&[0x00, 0x01, 5], FIRST_FIELD),
+            Some(&[0x00][..])
+        );
+        // A range inside one value's entries has its vshard; one across two values has none.
+        let (from, to) = (entry(b"queued", &[]), entry(b"queued", &[0xff]));
+        assert_eq!(range_vshard(&from, &to, FIRST_FIELD), Some(queued));
+        assert_eq!(range_vshard(&entry(b"done", &[]), &to, FIRST_FIELD), None);
+        // An unterminated key (a prefix of a value) is hashed whole and fixes no vshard.
+        assert_eq!(placement_prefix(&[0x01, b'q'], FIRST_FIELD), None);
+        assert_eq!(
+            range_vshard(&[0x01, b'q'], &[0x01, b'r'], FIRST_FIELD),
+            None
+        );
+        // Fixed widths as before.
+        assert_eq!(placement_prefix(&[1, 2, 3], 2), Some(&[1, 2][..]));
+        assert_eq!(placement_prefix(&[1], 2), None);
+    }
 }

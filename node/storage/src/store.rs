@@ -1174,8 +1174,8 @@ impl Store {
     ) -> Result<bool, Blocked> {
         let end = prefix_end(prefix);
         let to = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-        let n = self.placement(table) as usize;
-        let single = (n > 0 && prefix.len() >= n).then(|| self.vshard(table, prefix));
+        let single = crate::placement_prefix(prefix, self.placement(table))
+            .map(|_| self.vshard(table, prefix));
         self.scan_between(snapshot, table, single, Bound::Included(prefix), to, visit)
     }
 
@@ -1191,8 +1191,8 @@ impl Store {
         prefixes: &[Vec<u8>],
         visit: &mut dyn FnMut(RowView<'_>) -> bool,
     ) -> Result<bool, Blocked> {
-        let n = self.placement(table) as usize;
-        if n == 0 || prefixes.iter().any(|prefix| prefix.len() < n) {
+        let placement = self.placement(table);
+        if (prefixes.iter()).any(|prefix| crate::placement_prefix(prefix, placement).is_none()) {
             for prefix in prefixes {
                 if !self.scan_prefix(snapshot, table, prefix, visit)? {
                     return Ok(false);
