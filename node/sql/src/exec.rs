@@ -3868,11 +3868,15 @@ impl Session {
         let table = self.with_bound_indexes(cluster, table)?;
         let table = &*table;
         for index in &table.indexes {
-            let mut deletes: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-            // Per owner: the entries, their keys' texts (unique indexes), the changes they
-            // come from.
-            type Puts = (Vec<(Vec<u8>, Vec<u8>)>, Vec<String>, Vec<usize>);
-            let mut puts: BTreeMap<WorkerId, Puts> = BTreeMap::new();
+            // Per owner: the entries it removes, those it puts, their keys' texts (unique
+            // indexes), the changes they come from; one request each.
+            type Writes = (
+                Vec<Vec<u8>>,
+                Vec<(Vec<u8>, Vec<u8>)>,
+                Vec<String>,
+                Vec<usize>,
+            );
+            let mut writes: BTreeMap<WorkerId, Writes> = BTreeMap::new();
             for (change, (key, old, new)) in changes.iter().enumerate() {
                 let entry_of = |row: &Option<Vec<Value>>| -> SqlResult<Option<Vec<u8>>> {
                     Ok(match row {
@@ -3887,11 +3891,11 @@ impl Session {
                 }
                 if let Some(entry) = old_entry {
                     let owner = owner_of(index.vshard(&entry), workers);
-                    deletes.entry(owner).or_default().push(entry);
+                    writes.entry(owner).or_default().0.push(entry);
                 }
                 if let (Some(entry), Some(row)) = (new_entry, new) {
                     let owner = owner_of(index.vshard(&entry), workers);
-                    let (entries, details, from) = puts.entry(owner).or_default();
+                    let (_, entries, details, from) = writes.entry(owner).or_default();
                     entries.push((entry, key.clone()));
                     from.push(change);
                     if index.unique {
@@ -3899,28 +3903,17 @@ impl Session {
                     }
                 }
             }
-            self.note_writers(deletes.keys().chain(puts.keys()).copied());
-            let requests: Vec<_> = deletes
+            self.note_writers(writes.keys().copied());
+            let mut from = Vec::with_capacity(writes.len());
+            let requests: Vec<_> = writes
                 .into_iter()
-                .map(|(w, keys)| {
-                    let op = ShardOp::IndexDelete {
-                        index: index.id,
-                        placement: index.placement,
-                        keys,
-                    };
-                    (w, ShardRequest { txn, now, op })
-                })
-                .collect();
-            gather(cluster.call_all(requests).await)?;
-            let mut from = Vec::with_capacity(puts.len());
-            let requests: Vec<_> = puts
-                .into_iter()
-                .map(|(w, (entries, details, changes))| {
+                .map(|(w, (deletes, entries, details, changes))| {
                     from.push(changes);
                     let op = ShardOp::IndexPut {
                         index: index.id,
                         placement: index.placement,
                         name: index.name.clone(),
+                        deletes,
                         entries,
                         details,
                         building,

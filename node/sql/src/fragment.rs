@@ -343,25 +343,22 @@ pub enum ShardOp {
         params: Arc<Vec<Value>>,
         locking: RowLocking,
     },
-    /// New entries of index `index` (see [`crate::catalog::IndexDef`]): (entry key, row key). For
-    /// a unique index an entry key already visible is a unique violation, reported with the
-    /// matching `details` text (`Key (..)=(..)`), as an insert's error or, with `building`, as
-    /// CREATE UNIQUE INDEX's.
+    /// Removes the entries `deletes` of index `index` (those this transaction sees), then puts
+    /// new ones (see [`crate::catalog::IndexDef`]): (entry key, row key), one round trip for
+    /// an UPDATE's moved entries on one worker (the deletes first, so that rows of one
+    /// statement may trade the keys of a unique index). For a unique index an entry key
+    /// already visible is a unique violation, reported with the matching `details` text
+    /// (`Key (..)=(..)`), as an insert's error or, with `building`, as CREATE UNIQUE INDEX's.
     IndexPut {
         index: TableId,
         /// The index's placement ([`crate::catalog::IndexDef::placement`]): every index
         /// operation names it, so that a worker places the entries before it learns the catalog.
         placement: Placement,
         name: String,
+        deletes: Vec<Vec<u8>>,
         entries: Vec<(Vec<u8>, Vec<u8>)>,
         details: Vec<String>,
         building: bool,
-    },
-    /// Removes entries of index `index` (those this transaction sees).
-    IndexDelete {
-        index: TableId,
-        placement: Placement,
-        keys: Vec<Vec<u8>>,
     },
     /// The row keys of the visible entries of index `index` between `from` and `to`. With
     /// `order` (a direction and a number of entries): at most that many, the first in entry
@@ -450,9 +447,6 @@ impl ShardOp {
     pub fn index(&self) -> Option<(TableId, Placement)> {
         match self {
             ShardOp::IndexPut {
-                index, placement, ..
-            }
-            | ShardOp::IndexDelete {
                 index, placement, ..
             }
             | ShardOp::IndexScan {
@@ -1637,11 +1631,23 @@ impl Shard {
             ShardOp::IndexPut {
                 index,
                 name,
+                deletes,
                 entries,
                 details,
                 building,
                 ..
             } => {
+                let mut present = Vec::with_capacity(deletes.len());
+                for key in deletes {
+                    if newest_row(&store, txn, *index, key)?.is_some() {
+                        present.push(key);
+                    }
+                }
+                let written = present.iter().map(|key| key.as_slice());
+                self.serialize_writes(txn, ser, *index, written)?;
+                for key in present {
+                    store.delete(txn, *index, key)?;
+                }
                 // Check every entry first, so that a wait or a violation leaves nothing behind:
                 // against the entries there, and against the others of the batch (two rows of
                 // one statement with the same key of a unique index).
@@ -1696,20 +1702,6 @@ impl Shard {
                     count,
                     ..Default::default()
                 })
-            }
-            ShardOp::IndexDelete { index, keys, .. } => {
-                let mut present = Vec::with_capacity(keys.len());
-                for key in keys {
-                    if newest_row(&store, txn, *index, key)?.is_some() {
-                        present.push(key);
-                    }
-                }
-                let written = present.iter().map(|key| key.as_slice());
-                self.serialize_writes(txn, ser, *index, written)?;
-                for key in present {
-                    store.delete(txn, *index, key)?;
-                }
-                Ok(ShardOutput::default())
             }
             ShardOp::IndexScan {
                 index,
