@@ -1720,11 +1720,9 @@ impl Shard {
                     *index,
                     (as_bound(from), as_bound(to), *vshard),
                     (None, SCAN_PART_VISITS, *direction, want),
-                    &mut |view| {
-                        reads.saw(view);
-                        Ok((view.visible.as_ref())
-                            .map(|row_key| vec![Value::Bytes(row_key.to_vec())]))
-                    },
+                    (&mut |view| reads.saw(view), &mut |row_key| {
+                        Ok(Some(vec![Value::Bytes(row_key.to_vec())]))
+                    }),
                     &mut |entry, row| {
                         if let Some(Value::Bytes(row_key)) = row.pop() {
                             keys.push(row_key);
@@ -2129,14 +2127,10 @@ fn for_each_visible(
                 None => (Bound::Unbounded, Bound::Unbounded, None),
             },
             (after, most, direction, want),
-            &mut |view| {
-                reads.saw(view);
-                let Some(bytes) = &view.visible else {
-                    return Ok(None);
-                };
+            (&mut |view| reads.saw(view), &mut |bytes| {
                 Ok(keep(bytes, &mut spare)?
                     .then(|| std::mem::replace(&mut spare, Vec::with_capacity(width))))
-            },
+            }),
             visit,
         )?;
     }
@@ -2212,7 +2206,9 @@ fn for_each_visible(
 /// whether the tree has no more.
 struct Run {
     vshard: VShard,
-    rows: std::collections::VecDeque<(Vec<u8>, Vec<Value>)>,
+    /// The visible rows read and not yet merged: their keys and stored bytes (decoded only
+    /// when merged: most rows of most runs never are, under a small LIMIT).
+    rows: std::collections::VecDeque<(Vec<u8>, Vec<u8>)>,
     last: Option<Vec<u8>>,
     batch: usize,
     done: bool,
@@ -2256,6 +2252,9 @@ pub(crate) fn comes_before(forward: bool, a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Decodes and filters a stored row's bytes for [`ordered_scan`] (None: left out).
+type RowKeeper<'k> = dyn FnMut(&[u8]) -> SqlResult<Option<Vec<Value>>> + 'k;
+
 /// A run's first key in [`ordered_scan`]'s heap: the first in the read's order (`forward`:
 /// the smallest) on top.
 struct Head {
@@ -2290,7 +2289,9 @@ impl Ord for Head {
 
 /// A part of a read of `table`'s keys between `from` and `to` (all in vshard `single`, when
 /// given) in key order (`direction`) across this worker's vshards, starting past `after` (the last key the previous part returned) and wanting `want`
-/// rows; `keep` decodes and filters a row (None: left out), `visit` takes the rows in order.
+/// rows; `see` is shown every version read (as the scan meets it), `keep` decodes and filters
+/// a visible row's bytes when the merge reaches it (None: left out), `visit` takes the rows in
+/// order.
 ///
 /// Each vshard's tree is read in batches into its [`Run`], the first batch about twice the
 /// run's share of `want`, each later one of that run twice its previous; the runs are merged by
@@ -2305,7 +2306,7 @@ fn ordered_scan(
     table: TableId,
     (from, to, single): (Bound<&[u8]>, Bound<&[u8]>, Option<VShard>),
     (after, most, direction, want): (Option<&[u8]>, usize, Direction, usize),
-    keep: &mut dyn FnMut(&RowView<'_>) -> SqlResult<Option<Vec<Value>>>,
+    (see, keep): (&mut dyn FnMut(&RowView<'_>), &mut RowKeeper<'_>),
     visit: &mut RowVisitor<'_>,
 ) -> Attempt<Option<Vec<u8>>> {
     let forward = direction == Direction::Forward;
@@ -2336,7 +2337,7 @@ fn ordered_scan(
                 (Some(last), true) => (Bound::Excluded(last.as_slice()), to),
                 (Some(last), false) => (from, Bound::Excluded(last.as_slice())),
             };
-            let (mut seen, mut failure, batch) = (0usize, None, run.batch);
+            let (mut seen, batch) = (0usize, run.batch);
             let mut last = Vec::new();
             let rows = &mut run.rows;
             let ended = store.scan_vshard(
@@ -2347,22 +2348,15 @@ fn ordered_scan(
                 direction,
                 &mut |view| {
                     seen += 1;
-                    match keep(&view) {
-                        Ok(Some(row)) => rows.push_back((view.key.to_vec(), row)),
-                        Ok(None) => {}
-                        Err(error) => {
-                            failure = Some(error);
-                            return false;
-                        }
-                    }
+                    see(&view);
                     last.clear();
                     last.extend_from_slice(view.key);
+                    if let Some(bytes) = view.visible {
+                        rows.push_back((last.clone(), bytes.into_owned()));
+                    }
                     seen < batch
                 },
             )?;
-            if let Some(error) = failure {
-                return Err(error.into());
-            }
             visits += seen;
             run.done = ended;
             run.batch = (run.batch * 2).min(most_each);
@@ -2385,10 +2379,12 @@ fn ordered_scan(
             }
             let i = heap.pop().expect("a head").run;
             let run = &mut runs[i];
-            let (key, mut row) = run.rows.pop_front().expect("a first row");
+            let (key, bytes) = run.rows.pop_front().expect("a first row");
             run.enter(i, forward, &mut heap, &mut frontier);
-            if !visit(&key, &mut row)? {
-                return Ok(Some(key));
+            if let Some(mut row) = keep(&bytes)? {
+                if !visit(&key, &mut row)? {
+                    return Ok(Some(key));
+                }
             }
         }
         if runs.iter().all(|run| run.done && run.rows.is_empty()) {
