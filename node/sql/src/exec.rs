@@ -10398,3 +10398,61 @@ fn unescape_copy(field: &str) -> Cow<'_, str> {
     }
     Cow::Owned(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_placed_by_its_first_column_sends_each_probe_to_one_owner() {
+        // Entries of one value of the first column lie in one vshard (`IndexDef::placement`):
+        // an equality's prefix has that vshard, a probe goes to its owner alone.
+        let key = |value: Value, ty| row_key(&[(value, ty)]);
+        let text = |s: &str| key(Value::Text(s.into()), DataType::Text);
+        let index = IndexDef {
+            id: 5,
+            columns: vec![1, 0],
+            placement: IndexDef::placement_for(DataType::Text),
+            ..Default::default()
+        };
+        assert_eq!(index.placement, keel_storage::FIRST_FIELD);
+        let queued = text("queued");
+        let mut entry = queued.clone();
+        entry.extend(key(Value::Int(42), DataType::Int8));
+        assert_eq!(index.prefix_vshard(&queued), Some(index.vshard(&entry)));
+        assert_eq!(index.prefix_vshard(&[]), None);
+        let prefixes = vec![text("done"), queued.clone(), text("running")];
+        let requests = lookup_requests(&index, prefixes.clone(), 16);
+        let mut sent = 0;
+        for (worker, op) in &requests {
+            let ShardOp::IndexLookup {
+                prefixes, exact, ..
+            } = op
+            else {
+                panic!("a lookup");
+            };
+            assert!(!exact);
+            for prefix in prefixes.iter() {
+                assert_eq!(owner_of(index.vshard(prefix), 16), *worker);
+                sent += 1;
+            }
+        }
+        assert_eq!(sent, 3, "each probe once");
+        // An integer-led index: by the value's 9 bytes; one made before placements: every
+        // worker gets every probe.
+        let ints = IndexDef {
+            placement: IndexDef::placement_for(DataType::Int4),
+            ..index.clone()
+        };
+        let seven = key(Value::Int(7), DataType::Int4);
+        let mut seventh = seven.clone();
+        seventh.extend(key(Value::Int(1), DataType::Int8));
+        assert_eq!(ints.prefix_vshard(&seven), Some(ints.vshard(&seventh)));
+        let old = IndexDef {
+            placement: keel_storage::WHOLE_KEY,
+            ..index
+        };
+        assert_eq!(old.prefix_vshard(&queued), None);
+        assert_eq!(lookup_requests(&old, prefixes, 16).len(), 16);
+    }
+}
