@@ -227,19 +227,23 @@ impl<V> RowMap<V> {
 /// What ROLLBACK TO SAVEPOINT puts back: recorded the first time a savepoint level touches a row.
 #[derive(Debug)]
 enum Sub {
-    /// A row the transaction had locked before the level, as it was then.
+    /// A row the transaction had locked before the level, as it was then (with the lock's
+    /// strength: a FOR NO KEY UPDATE made FOR UPDATE at the level is one again after it).
     Row {
         table: TableId,
         key: Vec<u8>,
         raw: Option<Vec<u8>>,
         deleted: bool,
         changed: bool,
+        key_kept: bool,
         level: u32,
     },
     /// A row first locked at the level.
     NewLock { table: TableId, key: Vec<u8> },
     /// A share lock first taken at the level.
     NewShare { table: TableId, key: Vec<u8> },
+    /// A FOR KEY SHARE lock taken before the level and made FOR SHARE at it.
+    SharedWhole { table: TableId, key: Vec<u8> },
 }
 
 #[derive(Default, Debug)]
@@ -1306,6 +1310,7 @@ impl Store {
                     raw: self.raw(table, key),
                     deleted: lock.deleted,
                     changed: lock.changed,
+                    key_kept: lock.key_kept,
                     level: lock.level,
                 };
                 self.writes(txn).sub.push((level, sub));
@@ -1356,14 +1361,23 @@ impl Store {
             Some(lock) if lock.holder == txn => return Ok(()),
             _ => {}
         }
+        let level = self.level;
         let holders = self.shares.get_or_insert_with(table, key, Vec::new);
         if let Some(held) = holders.iter_mut().find(|(holder, _)| *holder == txn) {
-            // FOR SHARE over FOR KEY SHARE: the stronger one (until the transaction ends).
-            held.1 &= key_only;
+            // FOR SHARE over FOR KEY SHARE: the stronger one (until the transaction ends, or
+            // a rollback to a savepoint taken before it).
+            if held.1 && !key_only {
+                held.1 = false;
+                if level > 0 {
+                    let (table, key) = (table, key.to_vec());
+                    self.writes(txn)
+                        .sub
+                        .push((level, Sub::SharedWhole { table, key }));
+                }
+            }
         } else {
             let map_key = (table, key.to_vec());
             holders.push((txn, key_only));
-            let level = self.level;
             let writes = self.writes(txn);
             writes.shared.push(map_key.clone());
             if level > 0 {
@@ -1745,13 +1759,22 @@ impl Store {
                     raw,
                     deleted,
                     changed,
+                    key_kept,
                     level,
                 } => {
                     self.set_row(table, &key, raw.as_deref());
                     if let Some(lock) = self.locks.get_mut(table, &key) {
                         lock.deleted = deleted;
                         lock.changed = changed;
+                        lock.key_kept = key_kept;
                         lock.level = level;
+                    }
+                }
+                Sub::SharedWhole { table, key } => {
+                    if let Some(holders) = self.shares.get_mut(table, &key) {
+                        for held in holders.iter_mut().filter(|(holder, _)| *holder == txn) {
+                            held.1 = true;
+                        }
                     }
                 }
                 Sub::NewLock { table, key } => {
@@ -2099,6 +2122,44 @@ mod tests {
             store.get(Snapshot::latest(20), 1, b"k").unwrap(),
             Some(Cow::Borrowed(&b"new"[..]))
         );
+    }
+
+    #[test]
+    fn a_rollback_to_a_savepoint_weakens_the_locks_strengthened_after_it() {
+        let mut store = Store::default();
+        store.load(
+            1,
+            [
+                (b"a".to_vec(), b"1".to_vec()),
+                (b"b".to_vec(), b"2".to_vec()),
+            ],
+        );
+        // FOR NO KEY UPDATE, then FOR UPDATE after a savepoint: FOR KEY SHARE waits until the
+        // rollback to it, then goes ahead (as PostgreSQL's aborted subtransaction's lock).
+        store.set_level(0);
+        store.lock_row(10, 1, b"a", true).unwrap();
+        store.set_level(1);
+        store.lock_row(10, 1, b"a", false).unwrap();
+        assert_eq!(
+            store.share_row(20, 1, b"a", true),
+            Err(Blocked { holder: 10 })
+        );
+        store.rollback_to(10, 1).unwrap();
+        store.set_level(0);
+        store.share_row(20, 1, b"a", true).unwrap();
+        store.release(20, 1);
+        // FOR KEY SHARE, then FOR SHARE after a savepoint: an update keeping the key waits
+        // until the rollback.
+        store.share_row(30, 1, b"b", true).unwrap();
+        store.set_level(1);
+        store.share_row(30, 1, b"b", false).unwrap();
+        store.set_level(0);
+        assert_eq!(
+            store.update(40, 1, b"b", b"x".to_vec(), true),
+            Err(Blocked { holder: 30 })
+        );
+        store.rollback_to(30, 1).unwrap();
+        store.update(40, 1, b"b", b"x".to_vec(), true).unwrap();
     }
 
     #[test]
