@@ -225,6 +225,14 @@ QUERY_SHAPES = [
 ]
 
 
+def make_once(made, server, statements, **values):
+    """Runs `statements` (formatted with `values`) on `server` unless `made` names it already."""
+    if server.name not in made:
+        for statement in statements:
+            psql(server, statement.format(**values))
+        made.add(server.name)
+
+
 class QueryShape(Workload):
     """One query shape of QUERY_SHAPES over `orders` orders of `orders // 10` customers (made
     once per server), run by pgbench with one client; queries per second and latency."""
@@ -239,10 +247,7 @@ class QueryShape(Workload):
         self.name = f"query {label}"
 
     def run(self, server, workdir):
-        if server.name not in QueryShape.made:
-            for statement in QUERY_TABLES:
-                psql(server, statement.format(customers=self.customers, orders=self.orders))
-            QueryShape.made.add(server.name)
+        make_once(QueryShape.made, server, QUERY_TABLES, customers=self.customers, orders=self.orders)
         script = Path(workdir) / f"query-{abs(hash(self.name))}.sql"
         script.write_text(self.sql + "\n")
         command = pgbench_command(server, ["-n", "-M", "prepared", "-c", "1", "-T", str(self.seconds), "-f", str(script)])
@@ -283,10 +288,7 @@ class JobQueue(Workload):
         self.name = f"job queue c{clients}"
 
     def run(self, server, workdir):
-        if server.name not in JobQueue.made:
-            for statement in JOB_TABLES:
-                psql(server, statement.format(queued=self.queued, done=self.done))
-            JobQueue.made.add(server.name)
+        make_once(JobQueue.made, server, JOB_TABLES, queued=self.queued, done=self.done)
         script = Path(workdir) / "job-queue.sql"
         script.write_text(JOB_SCRIPT)
         args = ["-n", "-M", "prepared", "-c", str(self.clients), "-j", str(pgbench_threads(self.clients)),
