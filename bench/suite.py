@@ -404,7 +404,7 @@ def main():
                         help="Keel's storage.buffer_pool_bytes and PostgreSQL's shared_buffers (MiB)")
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.quick else 3)
-    seconds = args.seconds or (5 if args.quick else 20)
+    seconds = args.seconds or (3 if args.quick else 20)
     scales = [2] if args.quick else ([10, 100] if args.full else [10])
     clients = [int(c) for c in args.clients.split(",")] if args.clients else ([8] if args.quick else [1, 8, 32])
     target = release_dir()
