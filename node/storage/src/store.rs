@@ -2124,8 +2124,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_rollback_to_a_savepoint_weakens_the_locks_strengthened_after_it() {
+    /// A store whose table 1 holds the committed rows a = 1 and b = 2.
+    fn store_with_a_and_b() -> Store {
         let mut store = Store::default();
         store.load(
             1,
@@ -2134,6 +2134,12 @@ mod tests {
                 (b"b".to_vec(), b"2".to_vec()),
             ],
         );
+        store
+    }
+
+    #[test]
+    fn a_rollback_to_a_savepoint_weakens_the_locks_strengthened_after_it() {
+        let mut store = store_with_a_and_b();
         // FOR NO KEY UPDATE, then FOR UPDATE after a savepoint: FOR KEY SHARE waits until the
         // rollback to it, then goes ahead (as PostgreSQL's aborted subtransaction's lock).
         store.set_level(0);
@@ -2164,14 +2170,7 @@ mod tests {
 
     #[test]
     fn key_share_and_key_keeping_locks_pass_each_other() {
-        let mut store = Store::default();
-        store.load(
-            1,
-            [
-                (b"a".to_vec(), b"1".to_vec()),
-                (b"b".to_vec(), b"2".to_vec()),
-            ],
-        );
+        let mut store = store_with_a_and_b();
         // FOR KEY SHARE on `a`: an update that keeps the key goes ahead, one that changes it
         // waits, as do a delete and FOR UPDATE; FOR NO KEY UPDATE does not.
         store.share_row(10, 1, b"a", true).unwrap();
@@ -2212,16 +2211,9 @@ mod tests {
 
     #[test]
     fn checked_inserts_leave_nothing_behind_until_every_key_is_free() {
-        let mut store = Store::default();
+        let mut store = store_with_a_and_b();
         // A key longer than a lock holds inline, beside short ones.
         let long = vec![7u8; 40];
-        store.load(
-            1,
-            [
-                (b"a".to_vec(), b"1".to_vec()),
-                (b"b".to_vec(), b"2".to_vec()),
-            ],
-        );
         let keys = |list: &[&[u8]]| list.iter().map(|k| k.to_vec()).collect::<Vec<_>>();
         let check = |store: &Store, txn, list: &[Vec<u8>]| {
             store
@@ -2293,14 +2285,7 @@ mod tests {
 
     #[test]
     fn abort_restores_inserts_deletes_and_truncates() {
-        let mut store = Store::default();
-        store.load(
-            1,
-            [
-                (b"a".to_vec(), b"1".to_vec()),
-                (b"b".to_vec(), b"2".to_vec()),
-            ],
-        );
+        let mut store = store_with_a_and_b();
         assert_eq!(
             store.insert(5, 1, b"a".to_vec(), b"dup".to_vec()),
             Ok(Inserted::Duplicate)
@@ -2604,14 +2589,7 @@ mod tests {
     /// taken there, and keeps what came before.
     #[test]
     fn rollback_to_a_savepoint_keeps_what_came_before() {
-        let mut store = Store::default();
-        store.load(
-            1,
-            [
-                (b"a".to_vec(), b"1".to_vec()),
-                (b"b".to_vec(), b"2".to_vec()),
-            ],
-        );
+        let mut store = store_with_a_and_b();
         let me = Snapshot::latest(5);
         let read =
             |store: &Store, key: &[u8]| store.get(me, 1, key).unwrap().map(|row| row.to_vec());
