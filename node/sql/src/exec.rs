@@ -3815,12 +3815,8 @@ impl Session {
                 let vshard = match &point {
                     Some(key) => Some(index.vshard(key)),
                     None if eq.is_empty() => None,
-                    None => {
-                        match part_range(&types, index.width(), false, eq, &None, &None, ctx)? {
-                            Some((Bound::Included(prefix), ..)) => index.prefix_vshard(&prefix),
-                            _ => None,
-                        }
-                    }
+                    None => eq_prefix(&types, index.width(), eq, ctx)?
+                        .and_then(|prefix| index.prefix_vshard(&prefix)),
                 };
                 let scanned: Vec<WorkerId> = match vshard {
                     Some(vshard) => vec![owner_of(vshard, cluster.workers())],
@@ -3834,7 +3830,7 @@ impl Session {
                             placement: index.placement,
                             from: from.clone(),
                             to: to.clone(),
-                            vshard: if point.is_some() { None } else { vshard },
+                            vshard,
                             order: None,
                         };
                         (
@@ -9491,9 +9487,7 @@ fn index_segments(
     };
     // Every entry of the range starts with its equalities' prefix; a value of the next part
     // then starts with 1, a NULL with 0 (`encode_key`).
-    let Some((Bound::Included(prefix), ..)) =
-        part_range(&types, width, false, eq, &None, &None, ctx)?
-    else {
+    let Some(prefix) = eq_prefix(&types, width, eq, ctx)? else {
         return Ok(Vec::new());
     };
     let with = |byte: u8| {
@@ -9856,6 +9850,22 @@ fn key_bounds(
         _ => None,
     };
     Ok(Some(Arc::new(KeyBounds { from, to, vshard })))
+}
+
+/// The encoding of `eq`'s values on the leading key parts (every key of a range they fix starts
+/// with it; empty without equalities), or None when no row can match ([`part_range`]).
+fn eq_prefix(
+    types: &dyn Fn(usize) -> DataType,
+    width: usize,
+    eq: &[Expr],
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Option<Vec<u8>>> {
+    Ok(
+        match part_range(types, width, false, eq, &None, &None, ctx)? {
+            Some((Bound::Included(prefix), ..)) => Some(prefix),
+            _ => None,
+        },
+    )
 }
 
 /// What a range's bound on a key part gives ([`part_range`]).
