@@ -1525,14 +1525,24 @@ impl BufferManager {
 
 impl Drop for BufferManager {
     fn drop(&mut self) {
-        // SAFETY: unmapping our own ranges; guards borrow `self`, so none is alive.
+        // In userfault mode the page range is the region's: it stops its resolver and unmaps the
+        // range itself, once. Unmapping it here as well would unmap it twice, and the second
+        // time whatever another thread had mapped at that address in between (a thread's stack:
+        // a SIGSEGV in the unit tests, which run side by side in one process).
+        match self.region.take() {
+            Some(region) => drop(region),
+            // SAFETY: unmapping our own range; guards borrow `self`, so none is alive.
+            None => unsafe {
+                libc::munmap(self.base.cast(), self.virtual_pages as usize * PAGE_BYTES);
+            },
+        }
+        // SAFETY: as above, for the page states.
         unsafe {
-            libc::munmap(self.base.cast(), self.virtual_pages as usize * PAGE_BYTES);
             libc::munmap(
                 self.states as *mut libc::c_void,
                 self.virtual_pages as usize * 8,
-            );
-        }
+            )
+        };
     }
 }
 

@@ -345,6 +345,73 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Dropping a userfault page space unmaps its range once: a range another thread maps at that
+    /// address as soon as it is free stays mapped. (The buffer manager once unmapped the range
+    /// itself and then again through its region, pulling away what had been mapped there in
+    /// between: a SIGSEGV in the unit tests, which run side by side in one process.)
+    #[test]
+    fn dropping_a_userfault_page_space_leaves_other_mappings_alone() {
+        let dir = std::env::temp_dir().join(format!("keel-engine-drop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let len = 1usize << 30;
+        let pages = match Pages::create_file(&dir.join("data.keel"), 64 * 4096, len, true) {
+            Ok(pages) => pages,
+            Err(error) if error.contains("userfaultfd") => {
+                eprintln!("skipping: {error}");
+                return;
+            }
+            Err(error) => panic!("{error}"),
+        };
+        let base = pages.buffer_manager().page_ptr(0) as usize;
+        // Maps the page space's range (without replacing anything) as soon as it is free.
+        let mapper = std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while std::time::Instant::now() < deadline {
+                // SAFETY: reserves address space (no memory) where nothing is mapped, or fails.
+                let at = unsafe {
+                    libc::mmap(
+                        base as *mut libc::c_void,
+                        len,
+                        libc::PROT_NONE,
+                        libc::MAP_PRIVATE
+                            | libc::MAP_ANONYMOUS
+                            | libc::MAP_NORESERVE
+                            | libc::MAP_FIXED_NOREPLACE,
+                        -1,
+                        0,
+                    )
+                };
+                if at as usize == base {
+                    return true;
+                }
+                if at != libc::MAP_FAILED {
+                    // An old kernel takes the flag as a hint and maps elsewhere.
+                    // SAFETY: releasing the range just reserved.
+                    unsafe { libc::munmap(at, len) };
+                    return false;
+                }
+            }
+            false
+        });
+        drop(pages);
+        if mapper.join().unwrap() {
+            // mincore fails with ENOMEM on a range that is not (wholly) mapped.
+            let mut resident = vec![0u8; len / 4096];
+            // SAFETY: asks about the range the mapper reserved; writes one byte per page.
+            let mapped =
+                unsafe { libc::mincore(base as *mut libc::c_void, len, resident.as_mut_ptr()) };
+            assert_eq!(
+                mapped, 0,
+                "the range mapped where the page space was is gone"
+            );
+            // SAFETY: releasing the mapper's range.
+            unsafe { libc::munmap(base as *mut libc::c_void, len) };
+        } else {
+            eprintln!("could not map the page space's range after it: nothing to check");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn scan_is_ordered_and_bounded() {
         let pages = Pages::in_memory(1 << 20);
