@@ -2,6 +2,7 @@
 -- with its own clause), subqueries in WHERE and in other statements, WITH queries, the clause
 -- before LIMIT/OFFSET, PostgreSQL's four strengths and its errors. (Waits, SKIP LOCKED and
 -- rechecks across sessions: tests/locking/.)
+drop view if exists fut_queued;
 drop table if exists fut_job, fut_owner, fut_nopk;
 create table fut_owner (id int primary key, name text not null);
 create table fut_job (id int primary key, status text not null, owner int references fut_owner (id), prio int);
@@ -41,6 +42,18 @@ prepare take(int) as select id from fut_job where status = 'queued' order by id 
 execute take(2);
 execute take(1);
 deallocate take;
+-- Views and subqueries in FROM: their tables' rows are locked (a plain one is pulled up, so the
+-- rows passing the outer WHERE too; one with ORDER BY or LIMIT locks its own rows); WITH
+-- queries are passed over.
+create view fut_queued as select id, owner, prio * 10 as score from fut_job where status = 'queued';
+select * from fut_queued where owner = 2 order by id for update;
+select q.id, o.name from fut_queued q join fut_owner o on o.id = q.owner where q.score > 10 order by q.id for update of q;
+select * from (select id, prio from fut_job where prio > 2) s where id < 8 order by id for share;
+select * from (select * from (select id, prio + 1 as next from fut_job) a where next > 3) b order by id for update skip locked limit 2;
+select * from (select id from fut_job order by id limit 3) s for update;
+select * from fut_queued order by id limit 2 for no key update;
+with w as (select id from fut_job where id < 3) select * from w order by id for update;
+select * from (select 1 as x) s for update;
 -- Within a transaction, and read-only transactions refuse every form.
 begin;
 select j.id, o.name from fut_job j join fut_owner o on o.id = j.owner where j.id = 5 for update;
@@ -70,4 +83,13 @@ select distinct owner from fut_job for share of fut_job;
 select generate_series(1, 2), id from fut_job where id = 1 for update;
 select id, row_number() over () from fut_job for update;
 select id from fut_job order by id for update limit 1 for share;
+with w as (select id from fut_job) select * from w for update of w;
+select * from fut_job j left join fut_queued q on q.id = j.id for update;
+select * from fut_job j left join fut_queued q on q.id = j.id for update of q;
+select * from fut_job j left join (select id from fut_job order by id limit 3) s on s.id = j.id for update;
+select * from (select owner, count(*) from fut_job group by owner) s for update;
+select * from (select distinct owner from fut_job) s for update;
+select * from (select id from fut_job union select id from fut_owner) s for update;
+select * from (select id, row_number() over () from fut_job) s for update;
+drop view fut_queued;
 drop table fut_job, fut_owner, fut_nopk;

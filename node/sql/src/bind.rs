@@ -209,6 +209,43 @@ pub struct Binder<'a> {
     /// While a view's query is bound where it is read: its `stars`, and how many `*`s were
     /// bound so far.
     star_plan: std::cell::RefCell<Option<(Vec<crate::catalog::Star>, usize)>>,
+    /// While a SELECT's FROM clause is bound: its locking clauses (a view or subquery among
+    /// its items that one applies to is locked too, see [`ItemLock`]).
+    from_locks: Vec<BoundLock>,
+    /// The next query bound is a view or subquery in FROM that a locking clause of the query
+    /// around it applies to: PostgreSQL locks its tables' rows as if it said so itself.
+    inherited_lock: Option<RowLocking>,
+    /// Set by that query when its rows carry its FROM row for the query around it to lock.
+    carried: Option<Carried>,
+}
+
+/// How a locking clause of a query reaches one of its FROM items that is not a table.
+#[derive(Debug, Clone, Default)]
+enum ItemLock {
+    #[default]
+    None,
+    /// A WITH query: a clause without OF passes it over, one that names it is an error.
+    Cte,
+    /// A view or subquery that locks its rows itself (a LockRows of its own): one PostgreSQL
+    /// would not pull up into the query around it (ORDER BY, LIMIT, WITH ... in it).
+    Inside,
+    /// A view or subquery that is a plain SELECT of its FROM clause, as PostgreSQL pulls up:
+    /// the query around it locks its tables' rows, those that pass its own WHERE too.
+    Carried(Arc<Carried>),
+}
+
+/// What a view or subquery in FROM gives the query around it to lock its tables' rows with.
+/// Its row is its visible columns followed by its own FROM row.
+#[derive(Debug)]
+struct Carried {
+    /// Its tables whose rows are locked (offsets in its row).
+    targets: Vec<LockTarget>,
+    /// What a locked row that changed meanwhile must still pass (its WHERE and inner joins'
+    /// conditions, over its row).
+    recheck: Vec<Expr>,
+    /// Its row's columns computed again, in order, when a locked row changed: its visible
+    /// columns, and those of views and subqueries inside it.
+    fixups: Vec<(usize, Expr)>,
 }
 
 /// One FROM item as expressions see it.
@@ -230,6 +267,8 @@ struct ScopeRel {
     /// The name a deparse prints it by when that is not its alias: PostgreSQL's ruleutils
     /// renames a subquery's relation named as one of a query around it (`t_1`).
     shown: Option<String>,
+    /// How the query's locking clauses reach it (a view, subquery or WITH query).
+    lock: ItemLock,
 }
 
 #[derive(Debug, Clone)]
@@ -297,6 +336,7 @@ impl ScopeRel {
             offset,
             scalar: false,
             shown: None,
+            lock: ItemLock::None,
         }
     }
 }
@@ -619,6 +659,9 @@ impl<'a> Binder<'a> {
             track_names: std::cell::Cell::new(false),
             stars_made: std::cell::RefCell::default(),
             star_plan: std::cell::RefCell::default(),
+            from_locks: Vec::new(),
+            inherited_lock: None,
+            carried: None,
         }
     }
 
@@ -4176,6 +4219,8 @@ impl<'a> Binder<'a> {
         query: &ast::Query,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        // A locking clause of the query around this one (not of its WITH queries).
+        let inherited = self.inherited_lock.take();
         if let Some(with) = &query.with {
             for cte in &with.cte_tables {
                 if written_statement(&cte.query).is_some() {
@@ -4190,11 +4235,26 @@ impl<'a> Binder<'a> {
         }
         check_fetch(query)?;
         if let SetExpr::Select(select) = query.body.as_ref() {
-            let parts = self.bind_select(select, query, outer)?;
+            // PostgreSQL pulls a plain SELECT of its FROM clause up into the query around it,
+            // which then locks the rows of its tables that pass both queries' conditions.
+            let pulled_up = inherited.is_some()
+                && query.with.is_none()
+                && query.order_by.is_none()
+                && query.limit_clause.is_none()
+                && query.fetch.is_none()
+                && query.locks.is_empty();
+            let parts = self.bind_select_inheriting(select, query, outer, inherited)?;
+            if pulled_up && parts.is_plain() {
+                let (rel, columns, carried) = parts.into_carrying_rel();
+                self.carried = Some(carried);
+                return Ok((rel, columns));
+            }
             return parts.into_locking_rel();
         }
-        if let Some(clause) = self.lock_clauses(query).first() {
-            let strength = clause.locking.strength.name();
+        let own = self.lock_clauses(query).first().map(|c| c.locking);
+        let set_operation = matches!(query.body.as_ref(), SetExpr::SetOperation { .. });
+        if let Some(locking) = own.or(inherited.filter(|_| set_operation)) {
+            let strength = locking.strength.name();
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 format!("FOR {strength} is not allowed with UNION/INTERSECT/EXCEPT"),
@@ -4743,8 +4803,24 @@ impl<'a> Binder<'a> {
         query: &ast::Query,
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<SelectParts> {
+        self.bind_select_inheriting(select, query, outer, None)
+    }
+
+    /// [`Binder::bind_select`], also locking as `inherited` says (a locking clause of the
+    /// query around it, which applies to all of its FROM items).
+    fn bind_select_inheriting(
+        &mut self,
+        select: &ast::Select,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+        inherited: Option<RowLocking>,
+    ) -> SqlResult<SelectParts> {
         check_fetch(query)?;
-        let locks = self.lock_clauses(query);
+        let mut locks = self.lock_clauses(query);
+        locks.extend(inherited.map(|locking| BoundLock {
+            locking,
+            of: Vec::new(),
+        }));
         let mut parts = self.bind_select_clauses(
             select,
             query.order_by.as_ref(),
@@ -4865,23 +4941,61 @@ impl<'a> Binder<'a> {
         found
     }
 
+    /// How a locking clause of the SELECT whose FROM clause is being bound reaches its item
+    /// named `alias` (a view or subquery): the clauses that apply to it combined, or None.
+    fn lock_for(&self, alias: &str) -> Option<RowLocking> {
+        (self.from_locks.iter())
+            .filter(|clause| {
+                clause.of.is_empty()
+                    || (clause.of.iter())
+                        .any(|name| matches!(name.parts.as_slice(), [only] if only == alias))
+            })
+            .map(|clause| clause.locking)
+            .reduce(RowLocking::merge)
+    }
+
+    /// A view's or subquery's query in FROM, locked as `locking` says (a clause of the query
+    /// around it applies to it): its tree, its columns, and how it is locked.
+    fn bind_item_query(
+        &mut self,
+        query: &ast::Query,
+        outer: Option<&Scope<'_>>,
+        locking: Option<RowLocking>,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>, ItemLock)> {
+        self.inherited_lock = locking;
+        let bound = self.bind_query_rel(query, outer);
+        self.inherited_lock = None;
+        let carried = self.carried.take();
+        let (rel, columns) = bound?;
+        let lock = match (locking, carried) {
+            (None, _) => ItemLock::None,
+            (Some(_), Some(carried)) => ItemLock::Carried(Arc::new(carried)),
+            (Some(_), None) => ItemLock::Inside,
+        };
+        Ok((rel, columns, lock))
+    }
+
     /// The tables whose rows a SELECT's locking clauses lock, each once with its clauses
     /// combined ([`RowLocking::merge`]), as PostgreSQL applies them: a clause without OF to
     /// every FROM item, one with OF to the items it names; a function named is an error, VALUES
-    /// are passed over, and a table an outer join may pad with NULLs cannot be locked. Views,
-    /// subqueries and WITH queries in FROM (PostgreSQL locks their tables' rows) are refused.
+    /// are passed over, and a table an outer join may pad with NULLs cannot be locked. A view
+    /// or subquery pulled up ([`ItemLock::Carried`]) adds its tables, the conditions a changed
+    /// row must still pass and the columns computed again from it (over the FROM row); one
+    /// that locks its own rows is passed over, and so is a WITH query (naming one is an error).
     fn lock_targets(
         &self,
         clauses: &[BoundLock],
         from: &Rel,
         scope: &Scope<'_>,
-    ) -> SqlResult<Vec<LockTarget>> {
+    ) -> SqlResult<Locks> {
+        let mut locks = Locks::default();
         if clauses.is_empty() {
-            return Ok(Vec::new());
+            return Ok(locks);
         }
         let mut items = Vec::new();
         from_items(from, 0, false, &mut items);
         let mut chosen: Vec<Option<RowLocking>> = vec![None; scope.rels.len()];
+        let mut pulled_up = vec![false; scope.rels.len()];
         for clause in clauses {
             let strength = clause.locking.strength.name();
             // The items it applies to, and the name that picked each (None: no OF).
@@ -4915,6 +5029,31 @@ impl<'a> Binder<'a> {
             for (index, named) in applies {
                 let rel = &scope.rels[index];
                 let item = items.iter().find(|(offset, ..)| *offset == rel.offset);
+                let nullable = item.is_some_and(|(_, _, nullable)| *nullable);
+                match &rel.lock {
+                    ItemLock::None => {}
+                    ItemLock::Cte if named.is_some() => {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!("FOR {strength} cannot be applied to a WITH query"),
+                        )
+                        .at(named.and_then(|name| name.position)))
+                    }
+                    ItemLock::Cte => continue,
+                    ItemLock::Carried(_) | ItemLock::Inside if nullable => {
+                        return Err(SqlError::new(
+                            code::FEATURE_NOT_SUPPORTED,
+                            format!(
+                                "FOR {strength} cannot be applied to the nullable side of an outer join"
+                            ),
+                        ))
+                    }
+                    ItemLock::Inside => continue,
+                    ItemLock::Carried(_) => {
+                        pulled_up[index] = true;
+                        continue;
+                    }
+                }
                 match item {
                     Some((_, Rel::Scan { .. }, true)) => {
                         return Err(SqlError::new(
@@ -4939,28 +5078,44 @@ impl<'a> Binder<'a> {
                     }
                     Some((_, Rel::Function { .. } | Rel::Values { .. }, _)) => {}
                     _ => {
-                        return Err(unsupported(format!(
-                            "FOR {strength} of a view, a subquery or a WITH query in FROM (\"{}\")",
-                            rel.alias
-                        )))
+                        return Err(SqlError::new(
+                            code::INTERNAL_ERROR,
+                            format!("FOR {strength} of \"{}\": not a table", rel.alias),
+                        ))
                     }
                 }
             }
         }
-        Ok((scope.rels.iter().zip(chosen))
-            .filter_map(|(rel, locking)| {
-                let locking = locking?;
-                let table = items.iter().find_map(|(offset, item, _)| match item {
-                    Rel::Scan { table, .. } if *offset == rel.offset => Some(table.clone()),
-                    _ => None,
-                })?;
-                Some(LockTarget {
+        for (index, (rel, locking)) in scope.rels.iter().zip(chosen).enumerate() {
+            if let ItemLock::Carried(carried) = &rel.lock {
+                if pulled_up[index] {
+                    let at = rel.offset;
+                    let shift = |e: &Expr| e.clone().remap_columns(&|c| c + at);
+                    locks
+                        .targets
+                        .extend(carried.targets.iter().map(|t| LockTarget {
+                            offset: t.offset + at,
+                            ..t.clone()
+                        }));
+                    locks.recheck.extend(carried.recheck.iter().map(shift));
+                    (locks.fixups).extend(carried.fixups.iter().map(|(c, e)| (c + at, shift(e))));
+                }
+                continue;
+            }
+            let Some(locking) = locking else { continue };
+            let table = items.iter().find_map(|(offset, item, _)| match item {
+                Rel::Scan { table, .. } if *offset == rel.offset => Some(table.clone()),
+                _ => None,
+            });
+            if let Some(table) = table {
+                locks.targets.push(LockTarget {
                     table,
                     offset: rel.offset,
                     locking,
-                })
-            })
-            .collect())
+                });
+            }
+        }
+        Ok(locks)
     }
 
     /// The FROM clause as written: its tree, the items expressions may name, and the FROM row's
@@ -5212,10 +5367,9 @@ impl<'a> Binder<'a> {
                             Some(alias) => rename_columns(columns, alias, &rel_alias)?,
                             None => columns,
                         };
-                        return Ok(with_star((
-                            rel,
-                            vec![scope_rel(rel_alias, &columns, offset)],
-                        )));
+                        let mut scope = scope_rel(rel_alias, &columns, offset);
+                        scope.lock = ItemLock::Cte;
+                        return Ok(with_star((rel, vec![scope])));
                     }
                 }
                 if let Some((relation, default_alias)) = self.system_relation(name) {
@@ -5349,12 +5503,13 @@ impl<'a> Binder<'a> {
                     let temp_view = crate::catalog::split_name(&view.name).0 == self.temp_schema;
                     let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
                     let outer_stars = self.star_plan.replace(Some((view.stars.clone(), 0)));
-                    let bound = self.bind_query_rel(&query, None);
+                    let locking = self.lock_for(&rel_alias);
+                    let bound = self.bind_item_query(&query, None, locking);
                     self.star_plan.replace(outer_stars);
                     self.acting = outer;
                     self.view_path = outer_path;
                     self.temp_view = outer_temp;
-                    let (rel, mut columns) = bound?;
+                    let (rel, mut columns, lock) = bound?;
                     for (column, name) in columns.iter_mut().zip(&view.columns) {
                         column.name = name.clone();
                     }
@@ -5365,7 +5520,10 @@ impl<'a> Binder<'a> {
                     let mut scope = scope_rel(rel_alias, &columns, offset);
                     scope.view = Some(view.id);
                     scope.aliased = alias.is_some();
-                    return Ok(with_star((rel, vec![scope])));
+                    scope.lock = lock;
+                    // Columns a locked view carries for the query around it are not its own.
+                    let star = (offset..offset + columns.len()).collect();
+                    return Ok((rel, vec![scope], star));
                 }
                 let table = self.lookup_table(name)?;
                 self.note_read(table.id);
@@ -5456,10 +5614,15 @@ impl<'a> Binder<'a> {
                     .with_hint("For example, FROM (SELECT ...) [AS] foo.")
                     .at(self.pos_paren_before(subquery.span())));
                 };
-                let (rel, columns) = self.bind_query_rel(subquery, outer)?;
                 let name = ident_name(&alias.name);
+                let locking = self.lock_for(&name);
+                let (rel, columns, lock) = self.bind_item_query(subquery, outer, locking)?;
                 let columns = rename_columns(columns, alias, &name)?;
-                Ok(with_star((rel, vec![scope_rel(name, &columns, offset)])))
+                let mut scope = scope_rel(name, &columns, offset);
+                scope.lock = lock;
+                // Columns a locked subquery carries for the query around it are not its own.
+                let star = (offset..offset + columns.len()).collect();
+                Ok((rel, vec![scope], star))
             }
             TableFactor::NestedJoin {
                 table_with_joins,
@@ -5776,7 +5939,10 @@ impl<'a> Binder<'a> {
         if select.into.is_some() {
             return Err(unsupported("SELECT INTO"));
         }
-        let (from, rels, star) = self.bind_from(&select.from, outer)?;
+        let outer_locks = std::mem::replace(&mut self.from_locks, locks.to_vec());
+        let bound = self.bind_from(&select.from, outer);
+        self.from_locks = outer_locks;
+        let (from, rels, star) = bound?;
         let scope = Scope { rels, outer };
         // WINDOW w AS (...): for this SELECT's OVER clauses (a nested SELECT has its own).
         let mut windows: Vec<(String, ast::WindowSpec)> = Vec::new();
@@ -6306,7 +6472,11 @@ impl<'a> Binder<'a> {
                 ),
             ));
         }
-        let locks = self.lock_targets(locks, &from, &scope)?;
+        let Locks {
+            targets: locks,
+            recheck: lock_recheck,
+            fixups: lock_fixups,
+        } = self.lock_targets(locks, &from, &scope)?;
         Ok(SelectParts {
             from,
             filter,
@@ -6321,6 +6491,8 @@ impl<'a> Binder<'a> {
             offset,
             with_ties: false,
             locks,
+            lock_recheck,
+            lock_fixups,
         })
     }
 
@@ -12660,6 +12832,7 @@ fn written_statement(query: &ast::Query) -> Option<&Statement> {
 }
 
 /// A locking clause of a query: how it locks, and the FROM items its OF names (none: all).
+#[derive(Clone)]
 struct BoundLock {
     locking: RowLocking,
     of: Vec<OfName>,
@@ -12667,6 +12840,7 @@ struct BoundLock {
 
 /// A name after a locking clause's OF: its parts (normalized as identifiers), and where it is
 /// in the statement (for errors).
+#[derive(Clone)]
 struct OfName {
     parts: Vec<String>,
     position: Option<usize>,
@@ -12744,6 +12918,20 @@ struct SelectParts {
     with_ties: bool,
     /// The tables whose rows the locking clauses lock.
     locks: Vec<LockTarget>,
+    /// What pulled-up views and subqueries add to a locked row's recheck, and the FROM row's
+    /// columns they compute again (see [`Locks`]).
+    lock_recheck: Vec<Expr>,
+    lock_fixups: Vec<(usize, Expr)>,
+}
+
+/// What a SELECT's locking clauses lock, over its FROM row: the tables' rows, and for views
+/// and subqueries pulled up into it ([`ItemLock::Carried`]) the conditions their locked rows
+/// must still pass when changed meanwhile and their columns computed again from them.
+#[derive(Default)]
+struct Locks {
+    targets: Vec<LockTarget>,
+    recheck: Vec<Expr>,
+    fixups: Vec<(usize, Expr)>,
 }
 
 impl SelectParts {
@@ -12829,27 +13017,79 @@ impl SelectParts {
         Ok((rel, columns))
     }
 
+    /// Under FOR UPDATE / SHARE: what a locked row changed meanwhile must still pass, over the
+    /// FROM row: the WHERE clause's and inner joins' conditions (not those that run subqueries
+    /// or sequence functions), and those of the views and subqueries pulled up.
+    fn lock_recheck(&self) -> Vec<Expr> {
+        let mut recheck = Vec::new();
+        if let Some(filter) = &self.filter {
+            crate::planner::conjuncts(filter.clone(), &mut recheck);
+        }
+        inner_join_conditions(&self.from, 0, &mut recheck);
+        recheck.retain(Expr::recomputable);
+        recheck.extend(self.lock_recheck.iter().cloned());
+        recheck
+    }
+
+    /// Whether PostgreSQL would pull this SELECT up into a query around it (as far as its
+    /// parts say: no WITH, ORDER BY, LIMIT or locking clause of its own, see
+    /// `Binder::bind_with_body`): no grouping, DISTINCT, window or set-returning calls (under
+    /// a locking clause each of those is an error already).
+    fn is_plain(&self) -> bool {
+        self.grouping.is_none()
+            && self.distinct.is_none()
+            && self.windows.is_empty()
+            && self.srfs.is_empty()
+            && self.order_by.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+    }
+
+    /// A view or subquery in FROM pulled up for the locking clause of the query around it
+    /// ([`ItemLock::Carried`]): its tree gives its visible columns followed by its FROM row
+    /// (its WHERE placed as usual), and what the query around it needs to lock its tables'
+    /// rows, over that row.
+    fn into_carrying_rel(self) -> (Rel, Vec<OutputColumn>, Carried) {
+        let visible = self.columns.len();
+        let from_width = self.from.width();
+        let shift = |e: Expr| e.remap_columns(&|c| c + visible);
+        let recheck = self.lock_recheck().into_iter().map(shift).collect();
+        let outputs: Vec<Expr> = self.outputs.into_iter().take(visible).collect();
+        // Those of the views and subqueries inside first: its outputs may read them.
+        let mut fixups: Vec<(usize, Expr)> = (self.lock_fixups.into_iter())
+            .map(|(column, e)| (column + visible, shift(e)))
+            .collect();
+        fixups.extend(outputs.iter().cloned().map(shift).enumerate());
+        let mut conjuncts = Vec::new();
+        if let Some(filter) = self.filter {
+            crate::planner::conjuncts(filter, &mut conjuncts);
+        }
+        let mut exprs = outputs;
+        exprs.extend((0..from_width).map(Expr::Column));
+        let rel = Rel::Project {
+            input: Box::new(crate::planner::place(self.from, conjuncts)),
+            exprs,
+        };
+        let targets = (self.locks.into_iter())
+            .map(|target| LockTarget {
+                offset: target.offset + visible,
+                ..target
+            })
+            .collect();
+        let carried = Carried {
+            targets,
+            recheck,
+            fixups,
+        };
+        (rel, self.columns, carried)
+    }
+
     /// The general tree: FROM with the WHERE conjuncts placed, then grouping, HAVING, outputs,
     /// DISTINCT, ORDER BY, LIMIT, and the hidden outputs dropped.
     fn into_rel(self) -> (Rel, Vec<OutputColumn>) {
-        // Under FOR UPDATE / SHARE: what is checked again on a row changed meanwhile (WHERE and
-        // the inner joins' conditions, over the FROM row; not the parts that run subqueries or
-        // sequence functions),
-        // and the FROM row's width.
-        let locked = (!self.locks.is_empty()).then(|| {
-            let mut recheck = Vec::new();
-            if let Some(filter) = &self.filter {
-                crate::planner::conjuncts(filter.clone(), &mut recheck);
-            }
-            inner_join_conditions(&self.from, 0, &mut recheck);
-            recheck.retain(|condition| {
-                let mut plain = true;
-                condition
-                    .visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_) | Expr::Sequence(..)));
-                plain
-            });
-            (recheck, self.from.width())
-        });
+        // Under FOR UPDATE / SHARE: the recheck, and the FROM row's width.
+        let locked = (!self.locks.is_empty()).then(|| (self.lock_recheck(), self.from.width()));
+        let lock_fixups = self.lock_fixups;
         let mut conjuncts = Vec::new();
         if let Some(filter) = self.filter {
             crate::planner::conjuncts(filter, &mut conjuncts);
@@ -12959,6 +13199,9 @@ impl SelectParts {
                 input: Box::new(rel),
                 width,
                 targets: self.locks,
+                fixups: (lock_fixups.into_iter())
+                    .map(|(column, e)| (column + width, e.remap_columns(&|c| c + width)))
+                    .collect(),
                 recheck: crate::planner::and_all(recheck).map(|e| e.remap_columns(&|c| c + width)),
                 outputs: lock_outputs,
                 limit: self.limit,
@@ -13026,6 +13269,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
         offset,
         scalar: false,
         shown: None,
+        lock: ItemLock::None,
     }
 }
 

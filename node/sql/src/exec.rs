@@ -4689,6 +4689,7 @@ impl Session {
         let Rel::LockRows {
             width,
             targets,
+            fixups,
             recheck,
             outputs,
             ..
@@ -4762,17 +4763,18 @@ impl Session {
                     }
                 }
                 if changed {
+                    for (column, fixup) in fixups {
+                        if fixup.recomputable() {
+                            row[*column] = fixup.eval(&row, &ctx)?;
+                        }
+                    }
                     if let Some(recheck) = recheck {
                         if !recheck.is_true(&row, &ctx)? {
                             continue;
                         }
                     }
                     for (i, output) in outputs.iter().enumerate() {
-                        let mut plain = true;
-                        output.visit(&mut |e| {
-                            plain &= !matches!(e, Expr::Subquery(_) | Expr::Sequence(..))
-                        });
-                        if plain {
+                        if output.recomputable() {
                             row[i] = output.eval(&row, &ctx)?;
                         }
                     }

@@ -1029,6 +1029,14 @@ impl Expr {
         draws
     }
 
+    /// Whether a row lock's recheck may compute the expression again over a row's newest
+    /// version (PostgreSQL's EvalPlanQual): it runs no subquery and no sequence function.
+    pub fn recomputable(&self) -> bool {
+        let mut plain = true;
+        self.visit(&mut |e| plain &= !matches!(e, Expr::Subquery(_) | Expr::Sequence(..)));
+        plain
+    }
+
     /// Whether the expression can run on a worker: no subqueries, no outer references, no
     /// sequence functions.
     pub fn is_local(&self) -> bool {

@@ -845,14 +845,18 @@ pub enum Rel {
     /// locked, as many candidates as OFFSET + LIMIT need, and the first `width` columns of those
     /// kept (after OFFSET, up to LIMIT) come out. A candidate whose row was deleted meanwhile, or
     /// skipped (SKIP LOCKED), is passed over; one whose row changed (READ COMMITTED) is checked
-    /// again with the newest version, as PostgreSQL's EvalPlanQual: `recheck` must still hold
-    /// and the outputs are computed again (`outputs`). Both name the input's columns, so the
-    /// FROM row's column c is `width + c`. The session runs these nodes before the rest of the
-    /// tree (`Session::lock_subtrees`): a correlated one is refused when bound.
+    /// again with the newest version, as PostgreSQL's EvalPlanQual: the FROM row's columns that
+    /// a view or subquery in FROM computes from its tables' rows are computed again (`fixups`,
+    /// in order: each its column of the input's row and the expression that computes it), then
+    /// `recheck` must still hold and the outputs are computed again (`outputs`). All name the
+    /// input's columns, so the FROM row's column c is `width + c`. The session runs these nodes
+    /// before the rest of the tree (`Session::lock_subtrees`): a correlated one is refused when
+    /// bound.
     LockRows {
         input: Box<Rel>,
         width: usize,
         targets: Vec<LockTarget>,
+        fixups: Vec<(usize, Expr)>,
         recheck: Option<Expr>,
         outputs: Vec<Expr>,
         limit: Option<Expr>,
@@ -1036,6 +1040,7 @@ impl Rel {
                 input,
                 width,
                 targets,
+                fixups,
                 recheck,
                 outputs,
                 limit,
@@ -1044,6 +1049,9 @@ impl Rel {
                 input: Box::new(input.map_exprs(f)),
                 width,
                 targets,
+                fixups: (fixups.into_iter())
+                    .map(|(column, expr)| (column, f(expr)))
+                    .collect(),
                 recheck: recheck.map(&mut *f),
                 outputs: list(outputs, f),
                 limit: limit.map(&mut *f),
@@ -1079,12 +1087,14 @@ impl Rel {
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter().chain(offset.iter()).collect(),
             Rel::LockRows {
+                fixups,
                 recheck,
                 outputs,
                 limit,
                 offset,
                 ..
-            } => (recheck.iter().chain(outputs))
+            } => (fixups.iter().map(|(_, expr)| expr))
+                .chain(recheck.iter().chain(outputs))
                 .chain(limit.iter().chain(offset.iter()))
                 .collect(),
             Rel::Window { calls, .. } => calls.iter().flat_map(|c| c.exprs()).collect(),
@@ -1121,12 +1131,14 @@ impl Rel {
                 .collect(),
             Rel::Limit { limit, offset, .. } => limit.iter_mut().chain(offset.iter_mut()).collect(),
             Rel::LockRows {
+                fixups,
                 recheck,
                 outputs,
                 limit,
                 offset,
                 ..
-            } => (recheck.iter_mut().chain(outputs))
+            } => (fixups.iter_mut().map(|(_, expr)| expr))
+                .chain(recheck.iter_mut().chain(outputs))
                 .chain(limit.iter_mut().chain(offset.iter_mut()))
                 .collect(),
             Rel::Window { calls, .. } => calls.iter_mut().flat_map(|c| c.exprs_mut()).collect(),

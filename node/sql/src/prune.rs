@@ -454,6 +454,7 @@ impl Pruner<'_> {
                 input,
                 width,
                 targets,
+                fixups,
                 recheck,
                 outputs,
                 limit,
@@ -463,6 +464,9 @@ impl Pruner<'_> {
                     input: Box::new(self.whole(*input)),
                     width,
                     targets,
+                    fixups: (fixups.into_iter())
+                        .map(|(column, e)| (column, self.subqueries(e)))
+                        .collect(),
                     recheck: recheck.map(|e| self.subqueries(e)),
                     outputs: outputs.into_iter().map(|e| self.subqueries(e)).collect(),
                     limit: limit.map(|e| self.subqueries(e)),
