@@ -49,6 +49,16 @@ def test_plans_name_postgres_nodes(keel):
         assert any(line.strip() == "SubPlan 1" for line in correlated)
         assert any(line.strip() == "Lookup Cond: (x.dept_id = e.dept_id)" for line in correlated)
         assert plan(conn, "select 1 union all select 2") == ["Append", "  ->  Result", "  ->  Result"]
+        # Several keys: each looked up, as PostgreSQL's index scan with = ANY.
+        assert plan(conn, "select * from emp where id in (7, 3)") == [
+            "Index Scan using emp_pkey on emp",
+            "  Index Cond: (id = ANY (7, 3))",
+        ]
+        assert plan(conn, "select * from emp where id = any ('{7,3}'::int[]) and salary > 1") == [
+            "Index Scan using emp_pkey on emp",
+            "  Index Cond: (id = ANY ('{7,3}'))",
+            "  Filter: (salary > 1)",
+        ]
 
 
 def test_explain_analyze_counts_rows(keel):

@@ -591,6 +591,18 @@ pub enum Cmp {
 }
 
 impl Cmp {
+    /// The operator as SQL writes it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::NotEq => "<>",
+            Cmp::Lt => "<",
+            Cmp::LtEq => "<=",
+            Cmp::Gt => ">",
+            Cmp::GtEq => ">=",
+        }
+    }
+
     fn holds(self, order: Ordering) -> bool {
         match self {
             Cmp::Eq => order.is_eq(),

@@ -37,9 +37,9 @@ use crate::expr::{
 };
 use crate::parse::offset_of;
 use crate::plan::{
-    Access, DeletePlan, Grouping, InsertPlan, JoinKind, LockStrength, LockTarget, LockWait,
-    OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan, SetOpKind, SortKey,
-    TableFunc, UpdatePlan, WriteFromQuery,
+    Access, DeletePlan, Grouping, InsertPlan, JoinKind, KeyValues, LockStrength, LockTarget,
+    LockWait, OutputColumn, Plan, QueryPlan, Rel, Returning, RowLocking, SelectPlan, SetOpKind,
+    SortKey, TableFunc, UpdatePlan, WriteFromQuery,
 };
 use crate::types::{assignable, assignment_castable, cast, parse_text, DataType, Value};
 
@@ -13946,12 +13946,72 @@ pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
         }
     }
     let range = key_range_access(table, &conjuncts, &equalities);
-    match (index_access(table, &conjuncts, &equalities), range) {
+    let index = index_access(table, &conjuncts, &equalities);
+    if let Some(keys) = key_list_access(table, &conjuncts, &equalities) {
+        // Several keys beat a range of the key; an index beats them only when it names one row.
+        let names_one = |access: &Access| {
+            matches!(access, Access::Index { index, eq, .. }
+                if index.unique && eq.len() == index.width())
+        };
+        return match index {
+            Some((_, found)) if names_one(&found) => found,
+            _ => keys,
+        };
+    }
+    match (index, range) {
         (Some((index_score, index)), Some((score, _))) if index_score > score => index,
         (_, Some((_, range))) => range,
         (Some((_, index)), None) => index,
         (None, None) => Access::Scan,
     }
+}
+
+/// Several rows by primary key ([`Access::Keys`]): equalities on every key column but the
+/// last, and on the last an IN list or `= ANY (array)` of values that do not read the row.
+fn key_list_access(
+    table: &TableDef,
+    conjuncts: &[&Expr],
+    equalities: &std::collections::HashMap<usize, Expr>,
+) -> Option<Access> {
+    use crate::array::{ArrayFn, Cmp};
+    use crate::functions::Scalar;
+    let (&last, leading) = table.primary_key.split_last()?;
+    let mut conds = Vec::new();
+    let mut eq = Vec::new();
+    for &column in leading {
+        let value = equalities.get(&column)?;
+        conds.extend(equality_source(conjuncts, &Expr::Column(column), value).cloned());
+        eq.push(value.clone());
+    }
+    conjuncts.iter().find_map(|&conjunct| {
+        let values = match conjunct {
+            Expr::InList(left, list, false)
+                if eq_column(left) == Some(last) && list.iter().all(|v| !v.reads_row()) =>
+            {
+                KeyValues::List(list.clone())
+            }
+            Expr::Scalar(
+                Scalar::Array(ArrayFn::Compare {
+                    op: Cmp::Eq,
+                    all: false,
+                }),
+                args,
+            ) => match args.as_slice() {
+                [left, array] if eq_column(left) == Some(last) && !array.reads_row() => {
+                    KeyValues::Array(array.clone())
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let mut conds = conds.clone();
+        conds.push(conjunct.clone());
+        Some(Access::Keys {
+            eq: eq.clone(),
+            values,
+            conds,
+        })
+    })
 }
 
 /// A range of the primary key ([`Access::Range`]) from the conjuncts, with its score as
@@ -14908,6 +14968,72 @@ mod tests {
             Box::new(cmp(BinOp::Eq, 1, 2)),
         );
         assert_eq!(key_access(&t, &or), Access::Scan);
+    }
+
+    #[test]
+    fn several_keys_are_read_by_key_unless_a_unique_index_names_one_row() {
+        let t = table();
+        let list = |column: usize, values: &[i64], negated: bool| {
+            Expr::InList(
+                Box::new(Expr::Column(column)),
+                values.iter().map(|&v| Expr::Const(Value::Int(v))).collect(),
+                negated,
+            )
+        };
+        let values_of = |access: &Access| match access {
+            Access::Keys {
+                eq,
+                values: KeyValues::List(list),
+                conds,
+            } => Some((eq.len(), list.len(), conds.len())),
+            _ => None,
+        };
+        assert_eq!(
+            values_of(&key_access(&t, &list(0, &[3, 1], false))),
+            Some((0, 2, 1))
+        );
+        // With other conditions, which stay in the filter; and over a range of the key.
+        let more = and(list(0, &[3, 1, 2], false), cmp(BinOp::Gt, 1, 5));
+        assert_eq!(values_of(&key_access(&t, &more)), Some((0, 3, 1)));
+        let ranged = and(cmp(BinOp::Gt, 0, 1), list(0, &[3, 1], false));
+        assert_eq!(values_of(&key_access(&t, &ranged)), Some((0, 2, 1)));
+        // `= ANY (array)` too.
+        let any = Expr::Scalar(
+            crate::functions::Scalar::Array(crate::array::ArrayFn::Compare {
+                op: crate::array::Cmp::Eq,
+                all: false,
+            }),
+            vec![Expr::Column(0), Expr::Param(0)],
+        );
+        assert!(matches!(
+            key_access(&t, &any),
+            Access::Keys {
+                values: KeyValues::Array(Expr::Param(0)),
+                ..
+            }
+        ));
+        // A full unique key names one row: it beats them; an index on one value does not.
+        let unique = and(
+            list(0, &[3, 1], false),
+            and(cmp(BinOp::Eq, 2, 1), cmp(BinOp::Eq, 3, 4)),
+        );
+        assert_eq!(
+            index_of(&key_access(&t, &unique)),
+            Some((4, 1, false, false))
+        );
+        let nonunique = and(list(0, &[3, 1], false), cmp(BinOp::Eq, 1, 1));
+        assert!(values_of(&key_access(&t, &nonunique)).is_some());
+        // Not for NOT IN, a list reading the row, or a column that is not the key.
+        assert_eq!(key_access(&t, &list(0, &[3], true)), Access::Scan);
+        let reads = Expr::InList(Box::new(Expr::Column(0)), vec![Expr::Column(1)], false);
+        assert_eq!(key_access(&t, &reads), Access::Scan);
+        assert_eq!(index_of(&key_access(&t, &list(1, &[1, 2], false))), None);
+        // A composite key: equalities on the leading columns, the list on the last.
+        let mut composite = table();
+        composite.primary_key = vec![1, 0];
+        let led = and(cmp(BinOp::Eq, 1, 7), list(0, &[1, 2], false));
+        assert_eq!(values_of(&key_access(&composite, &led)), Some((1, 2, 2)));
+        assert!(values_of(&key_access(&composite, &list(0, &[1, 2], false))).is_none());
     }
 
     #[test]

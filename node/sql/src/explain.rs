@@ -284,6 +284,13 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
         Expr::Const(value @ (Value::Int(_) | Value::Float(_))) => {
             to_text(value, crate::types::DataType::Int8)
         }
+        // An array constant's elements are of the type the other side of its operator gives.
+        Expr::Const(value @ Value::Array(_)) => {
+            format!(
+                "'{}'",
+                to_text(value, crate::types::DataType::Text).replace('\'', "''")
+            )
+        }
         Expr::Const(value) => {
             let (text, ty) = match value {
                 Value::Numeric(_) | Value::BigNumeric(_) => {
@@ -336,6 +343,16 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
         {
             format!("({})::{}", go(&args[1]), to.name())
         }
+        Expr::Scalar(
+            crate::functions::Scalar::Array(crate::array::ArrayFn::Compare { op, all }),
+            args,
+        ) if args.len() == 2 => format!(
+            "({} {} {} ({}))",
+            go(&args[0]),
+            op.symbol(),
+            if *all { "ALL" } else { "ANY" },
+            go(&args[1])
+        ),
         Expr::Scalar(func, args) => format!(
             "{}({})",
             format!("{func:?}").to_lowercase(),
@@ -565,7 +582,9 @@ impl Printer<'_> {
                             .collect();
                         self.detail(depth, format!("Index Cond: {}", conds.join(" AND ")));
                     }
-                    Access::Index { conds, .. } | Access::Range { conds, .. } => {
+                    Access::Index { conds, .. }
+                    | Access::Range { conds, .. }
+                    | Access::Keys { conds, .. } => {
                         let line = match access {
                             Access::Index { index, .. } => index_scan(&index.name),
                             _ => pkey_scan,

@@ -53,6 +53,15 @@ pub enum OnCommit {
 pub enum Access {
     /// Key column values in key order (they do not read the row).
     Key(Vec<Expr>),
+    /// Several rows by primary key: equal to `eq` on the key's leading columns and to one of
+    /// `values` on its last (`id IN (1, 2, 3)`, `id = ANY ($1)`), each looked up by its key on
+    /// its owner, as PostgreSQL's index scan with `= ANY`. The filter still runs on every row
+    /// found. `conds` are the filter's conjuncts they come from (EXPLAIN's Index Cond).
+    Keys {
+        eq: Vec<Expr>,
+        values: KeyValues,
+        conds: Vec<Expr>,
+    },
     /// Entries of a secondary index: equal to `eq` on the index's leading columns, then optionally
     /// within `lower`/`upper` (value, inclusive) on the next column. The rows found are a superset
     /// of the matches: the filter still runs on every row.
@@ -78,6 +87,16 @@ pub enum Access {
     },
     /// Every row on every worker.
     Scan,
+}
+
+/// The values an [`Access::Keys`] takes for the primary key's last column (they do not read
+/// the row).
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyValues {
+    /// An IN list's.
+    List(Vec<Expr>),
+    /// The elements of an array (`= ANY (array)`).
+    Array(Expr),
 }
 
 /// GROUP BY / aggregate part of a query.
@@ -651,6 +670,8 @@ pub fn key_order(
     let pk = &table.primary_key;
     let fixed = match access {
         Access::Range { eq, .. } => &pk[..eq.len().min(pk.len())],
+        // Its keys are read in the order of their owners: a sort puts the few rows in order.
+        Access::Keys { .. } => return None,
         _ => &pk[..0],
     };
     let column = |key: &SortKey| match outputs.get(key.output) {

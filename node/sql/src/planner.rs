@@ -504,6 +504,10 @@ fn estimated_order(
         let stats = crate::stats::TableStats::of(&snapshot, table)?;
         let rows = match access {
             Access::Key(_) => 1.0,
+            Access::Keys {
+                values: crate::plan::KeyValues::List(list),
+                ..
+            } => list.len() as f64,
             _ => {
                 stats.reltuples
                     * filter
@@ -533,7 +537,7 @@ fn rank(rel: &Rel) -> u8 {
             ..
         } => 0,
         Rel::Scan {
-            access: Access::Index { .. },
+            access: Access::Index { .. } | Access::Keys { .. },
             ..
         } => 1,
         Rel::Lookup { .. } => 1,

@@ -1,0 +1,41 @@
+-- Reads by several primary keys: IN lists and = ANY (array) on the key (its last column, the
+-- others fixed by equalities) are looked up key by key; the rows and errors are PostgreSQL's
+-- whatever the values (NULLs, duplicates, values out of the column's range, other types).
+drop table if exists kl_item, kl_line, kl_tag;
+create table kl_item (id int primary key, name text, qty int);
+create table kl_line (ord bigint, line smallint, sku text, primary key (ord, line));
+create table kl_tag (name text primary key, uses int);
+insert into kl_item select g, 'item ' || g, g % 7 from generate_series(1, 500) g;
+insert into kl_line select o, l, 'sku-' || (o * 10 + l) from generate_series(1, 50) o, generate_series(1, 4) l;
+insert into kl_tag values ('red', 3), ('green', 5), ('blue', 0), ('Red', 1);
+select * from kl_item where id in (3, 1, 2) order by id;
+select * from kl_item where id in (5, 5, null, 499, 501, 0, -1) order by id;
+select id from kl_item where id in (7, 8, 9) and qty > 1 order by id;
+select id from kl_item where id in (99999999999, 12) order by id;
+select id from kl_item where id in (1.0, 2.5, 3) order by id;
+select id from kl_item where id = any (array[10, 20, null, 30]) order by id;
+select id from kl_item where id = any ('{40, 41, 40}'::int[]) order by id desc;
+select id from kl_item where id = any ('{}'::int[]);
+select id from kl_item where id = any (null::int[]);
+select id from kl_item where id = any ('{1, 2}'::bigint[]) order by id;
+select id from kl_item where id in (1, 2, 3) or id = 4 order by id;
+select count(*), sum(qty) from kl_item where id in (select g from generate_series(100, 110) g);
+select * from kl_line where ord = 7 and line in (2, 4, 9) order by line;
+select * from kl_line where ord = 7 and line = any (array[1, 3]::smallint[]) order by line;
+select * from kl_line where ord in (3, 4) order by ord, line;
+select * from kl_tag where name in ('red', 'blue', 'RED') order by name;
+select * from kl_tag where name = any (array['Red', 'green']) order by name;
+prepare kl_by(int[]) as select id, name from kl_item where id = any ($1) order by id;
+execute kl_by('{450, 2, 450, 1000}');
+execute kl_by('{}');
+deallocate kl_by;
+prepare kl_in(int, int) as select id from kl_item where id in ($1, $2, 3) order by id;
+execute kl_in(1, 2);
+execute kl_in(null, 499);
+deallocate kl_in;
+with u as (update kl_item set qty = qty + 100 where id in (11, 12, 13) returning id, qty) select * from u order by id;
+with d as (delete from kl_item where id = any (array[11, 13]) returning id) select * from d order by id;
+select id, qty from kl_item where id between 10 and 14 order by id;
+select i.id, l.sku from kl_item i join kl_line l on l.ord = i.id where i.id in (5, 6) and l.line in (1, 2) order by 1, 2;
+select id from kl_item where id in ('x');
+drop table kl_item, kl_line, kl_tag;

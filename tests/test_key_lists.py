@@ -1,0 +1,58 @@
+"""Reads by several primary keys (`Access::Keys`, node/sql/src/exec.rs `targets`): an IN list or
+`= ANY (array)` on the key is looked up key by key on the keys' owners, as PostgreSQL's index
+scan with `= ANY`, not read by scanning the table; and a table whose primary key was added after
+it was loaded (pg_dump and pgbench do that) is placed by that key's first column as a table made
+with it, so reads by keys taken from another table (a join, `IN (subquery)`, `= (subquery)`) seek
+them too. The counters of pg_stat_user_tables show which way each read went; the rows are checked
+against PostgreSQL in tests/sql/key_lists.sql."""
+
+import psycopg
+
+
+def scans(conn, table):
+    return conn.execute(
+        "select seq_scan, idx_scan, idx_tup_fetch from pg_stat_user_tables where relname = %s", (table,)
+    ).fetchone()
+
+
+def read_by_keys(conn, table, sql, params=()):
+    """The rows of `sql` and the scans it made of `table`: (seq scans, index scans)."""
+    seq, idx, _ = scans(conn, table)
+    cursor = conn.execute(sql, params)
+    rows = cursor.fetchall() if cursor.description else None
+    after_seq, after_idx, _ = scans(conn, table)
+    return rows, (after_seq - seq, after_idx - idx)
+
+
+def test_key_lists_and_keys_from_other_tables_are_looked_up(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table kl (id int primary key, v text)")
+        conn.execute("insert into kl select g, 'v' || g from generate_series(1, 20000) g")
+        rows, made = read_by_keys(conn, "kl", "select id from kl where id in (7, 3, 20001, null) order by id")
+        assert rows == [(3,), (7,)] and made == (0, 1)
+        rows, made = read_by_keys(conn, "kl", "select id, v from kl where id = any(%s) order by id", ([9, 8, 9],))
+        assert rows == [(8, "v8"), (9, "v9")] and made == (0, 1)
+        assert read_by_keys(conn, "kl", "select id from kl where id in (-1, 0)") == ([], (0, 1))
+        # Writes by several keys read them the same way.
+        _, made = read_by_keys(conn, "kl", "update kl set v = 'w' where id in (1, 2)")
+        assert made == (0, 1)
+        # Not on the key: a scan.
+        _, made = read_by_keys(conn, "kl", "select id from kl where v in ('v5', 'v6')")
+        assert made == (1, 0)
+
+        # Made without a key, loaded, keyed afterwards; then analyzed, as pgbench -i does.
+        conn.execute("create table later (id int, n int)")
+        conn.execute("insert into later select g, g % 10 from generate_series(1, 20000) g")
+        conn.execute("alter table later add primary key (id)")
+        conn.execute("create table few (k int primary key)")
+        conn.execute("insert into few values (5), (500), (5000)")
+        conn.execute("analyze")
+        for sql in [
+            "select l.id from later l join few f on f.k = l.id order by 1",
+            "select id from later where id in (select k from few) order by 1",
+        ]:
+            rows, made = read_by_keys(conn, "later", sql)
+            assert rows == [(5,), (500,), (5000,)], sql
+            assert made == (0, 1), sql
+        rows, made = read_by_keys(conn, "later", "select id, n from later where id = (select max(k) from few)")
+        assert rows == [(5000, 0)] and made == (0, 1)
