@@ -56,3 +56,24 @@ def test_key_lists_and_keys_from_other_tables_are_looked_up(keel):
             assert made == (0, 1), sql
         rows, made = read_by_keys(conn, "later", "select id, n from later where id = (select max(k) from few)")
         assert rows == [(5000, 0)] and made == (0, 1)
+
+
+def index_scans(conn, index):
+    return conn.execute("select idx_scan from pg_stat_user_indexes where indexrelname = %s", (index,)).fetchone()[0]
+
+
+def test_key_lists_on_an_indexed_column_read_its_entries(keel):
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table post (id int primary key, author int, slug text)")
+        conn.execute("insert into post select g, g % 100, 'p-' || g from generate_series(1, 20000) g")
+        conn.execute("create index post_author on post (author)")
+        conn.execute("create unique index post_slug on post (slug)")
+        for sql, params, index, expected in [
+            ("select count(*) from post where author in (1, 2, null)", (), "post_author", [(400,)]),
+            ("select count(*) from post where author = any(%s)", ([7, 8, 9],), "post_author", [(600,)]),
+            ("select id from post where slug in ('p-5', 'p-6', 'x') order by id", (), "post_slug", [(5,), (6,)]),
+        ]:
+            before = index_scans(conn, index)
+            rows, made = read_by_keys(conn, "post", sql, params)
+            assert rows == expected, sql
+            assert made[0] == 0 and index_scans(conn, index) == before + 1, sql

@@ -1,7 +1,7 @@
 -- Reads by several primary keys: IN lists and = ANY (array) on the key (its last column, the
 -- others fixed by equalities) are looked up key by key; the rows and errors are PostgreSQL's
 -- whatever the values (NULLs, duplicates, values out of the column's range, other types).
-drop table if exists kl_item, kl_line, kl_tag;
+drop table if exists kl_item, kl_line, kl_tag, kl_post;
 create table kl_item (id int primary key, name text, qty int);
 create table kl_line (ord bigint, line smallint, sku text, primary key (ord, line));
 create table kl_tag (name text primary key, uses int);
@@ -38,4 +38,25 @@ with d as (delete from kl_item where id = any (array[11, 13]) returning id) sele
 select id, qty from kl_item where id between 10 and 14 order by id;
 select i.id, l.sku from kl_item i join kl_line l on l.ord = i.id where i.id in (5, 6) and l.line in (1, 2) order by 1, 2;
 select id from kl_item where id in ('x');
-drop table kl_item, kl_line, kl_tag;
+-- Through a secondary index: the entries of each value, then their rows.
+create table kl_post (id int primary key, author int, slug text, score int);
+insert into kl_post select g, g % 50, 'p-' || g, g % 13 from generate_series(1, 2000) g;
+insert into kl_post values (3000, null, null, null);
+create index kl_post_author on kl_post (author);
+create unique index kl_post_slug on kl_post (slug);
+create index kl_post_score_author on kl_post (score, author);
+select count(*), sum(id) from kl_post where author in (3, 7, null, 999);
+select id from kl_post where slug in ('p-5', 'p-1999', 'nope', 'p-5') order by id;
+select id from kl_post where author = any ('{1,2}'::int[]) and id < 120 order by id;
+select count(*), sum(id) from kl_post where score in (0, 12);
+select count(*) from kl_post where author in (1.5, 2);
+select count(*) from kl_post where author in (null);
+prepare kl_authors(int[]) as select count(*), min(id) from kl_post where author = any ($1);
+execute kl_authors('{10, 20, 30}');
+execute kl_authors('{}');
+deallocate kl_authors;
+with u as (update kl_post set score = -1 where author in (4, 5) returning id) select count(*) from u;
+select count(*), sum(id) from kl_post where score = -1;
+with d as (delete from kl_post where slug = any (array['p-8', 'p-9']) returning id) select * from d order by id;
+select count(*) from kl_post;
+drop table kl_item, kl_line, kl_tag, kl_post;

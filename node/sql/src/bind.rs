@@ -13962,7 +13962,7 @@ pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
         (Some((index_score, index)), Some((score, _))) if index_score > score => index,
         (_, Some((_, range))) => range,
         (Some((_, index)), None) => index,
-        (None, None) => Access::Scan,
+        (None, None) => index_key_list_access(table, &conjuncts).unwrap_or(Access::Scan),
     }
 }
 
@@ -13973,8 +13973,6 @@ fn key_list_access(
     conjuncts: &[&Expr],
     equalities: &std::collections::HashMap<usize, Expr>,
 ) -> Option<Access> {
-    use crate::array::{ArrayFn, Cmp};
-    use crate::functions::Scalar;
     let (&last, leading) = table.primary_key.split_last()?;
     let mut conds = Vec::new();
     let mut eq = Vec::new();
@@ -13984,34 +13982,60 @@ fn key_list_access(
         eq.push(value.clone());
     }
     conjuncts.iter().find_map(|&conjunct| {
-        let values = match conjunct {
-            Expr::InList(left, list, false)
-                if eq_column(left) == Some(last) && list.iter().all(|v| !v.reads_row()) =>
-            {
-                KeyValues::List(list.clone())
-            }
-            Expr::Scalar(
-                Scalar::Array(ArrayFn::Compare {
-                    op: Cmp::Eq,
-                    all: false,
-                }),
-                args,
-            ) => match args.as_slice() {
-                [left, array] if eq_column(left) == Some(last) && !array.reads_row() => {
-                    KeyValues::Array(array.clone())
-                }
-                _ => return None,
-            },
-            _ => return None,
-        };
+        let (column, values) = key_list(conjunct)?;
+        if column != last {
+            return None;
+        }
         let mut conds = conds.clone();
         conds.push(conjunct.clone());
         Some(Access::Keys {
+            index: None,
             eq: eq.clone(),
             values,
             conds,
         })
     })
+}
+
+/// Several values' index entries ([`Access::Keys`] through an index): an IN list or `= ANY
+/// (array)` on the first column of an index of plain columns (no expressions, no predicate).
+fn index_key_list_access(table: &TableDef, conjuncts: &[&Expr]) -> Option<Access> {
+    conjuncts.iter().find_map(|&conjunct| {
+        let (column, values) = key_list(conjunct)?;
+        let index = (table.indexes.iter())
+            .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
+        Some(Access::Keys {
+            index: Some(Box::new(index.clone())),
+            eq: Vec::new(),
+            values,
+            conds: vec![conjunct.clone()],
+        })
+    })
+}
+
+/// The column an IN list or `= ANY (array)` conjunct tests and the values it tests it against,
+/// when they do not read the row (`col IN (1, $1)`, `col = ANY ($2)`).
+fn key_list(conjunct: &Expr) -> Option<(usize, KeyValues)> {
+    use crate::array::{ArrayFn, Cmp};
+    use crate::functions::Scalar;
+    match conjunct {
+        Expr::InList(left, list, false) if list.iter().all(|v| !v.reads_row()) => {
+            Some((eq_column(left)?, KeyValues::List(list.clone())))
+        }
+        Expr::Scalar(
+            Scalar::Array(ArrayFn::Compare {
+                op: Cmp::Eq,
+                all: false,
+            }),
+            args,
+        ) => match args.as_slice() {
+            [left, array] if !array.reads_row() => {
+                Some((eq_column(left)?, KeyValues::Array(array.clone())))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A range of the primary key ([`Access::Range`]) from the conjuncts, with its score as
@@ -14982,10 +15006,17 @@ mod tests {
         };
         let values_of = |access: &Access| match access {
             Access::Keys {
+                index: None,
                 eq,
                 values: KeyValues::List(list),
                 conds,
             } => Some((eq.len(), list.len(), conds.len())),
+            _ => None,
+        };
+        let through = |access: &Access| match access {
+            Access::Keys {
+                index: Some(index), ..
+            } => Some(index.id),
             _ => None,
         };
         assert_eq!(
@@ -15027,7 +15058,16 @@ mod tests {
         assert_eq!(key_access(&t, &list(0, &[3], true)), Access::Scan);
         let reads = Expr::InList(Box::new(Expr::Column(0)), vec![Expr::Column(1)], false);
         assert_eq!(key_access(&t, &reads), Access::Scan);
-        assert_eq!(index_of(&key_access(&t, &list(1, &[1, 2], false))), None);
+        // On an index's first column: through it, unless another index or the key serves.
+        assert_eq!(through(&key_access(&t, &list(1, &[1, 2], false))), Some(2));
+        assert_eq!(through(&key_access(&t, &list(3, &[1, 2], false))), Some(4));
+        let other = and(list(1, &[1, 2], false), cmp(BinOp::Eq, 2, 3));
+        assert_eq!(
+            index_of(&key_access(&t, &other)),
+            Some((3, 1, false, false))
+        );
+        assert_eq!(through(&key_access(&t, &list(2, &[1, 2], false))), Some(3));
+        assert_eq!(through(&key_access(&t, &list(1, &[1], true))), None);
         // A composite key: equalities on the leading columns, the list on the last.
         let mut composite = table();
         composite.primary_key = vec![1, 0];

@@ -3782,6 +3782,30 @@ impl Session {
                     Some(vec![key]),
                 )]
             }
+            Access::Keys {
+                index: Some(index),
+                values,
+                ..
+            } => {
+                // Each value's entries start with its encoding (the first part's).
+                let ty = index.part_type(table, 0);
+                let mut prefixes: Vec<Vec<u8>> = (key_list_values(values, ty, ctx)?.into_iter())
+                    .map(|value| row_key(&[(value, ty)]))
+                    .collect();
+                if prefixes.is_empty() {
+                    return nothing;
+                }
+                prefixes.sort_unstable();
+                prefixes.dedup();
+                let requests = lookup_requests(index, prefixes, cluster.workers())
+                    .into_iter()
+                    .map(|(w, op)| {
+                        let now = ctx.now;
+                        (w, ShardRequest { txn, now, op })
+                    })
+                    .collect();
+                index_targets(cluster, table, index, requests).await?
+            }
             Access::Keys { eq, values, .. } => {
                 let Some((&last, leading)) = table.primary_key.split_last() else {
                     return nothing;
@@ -3794,26 +3818,8 @@ impl Session {
                         None => return nothing,
                     }
                 }
-                // A value no row can hold (NULL, out of the column's range) finds nothing.
                 let ty = table.columns[last].ty;
-                let mut lasts = Vec::new();
-                match values {
-                    KeyValues::List(list) => {
-                        for expr in list {
-                            lasts.extend(key_value(expr, ty, ctx)?);
-                        }
-                    }
-                    KeyValues::Array(array) => {
-                        if let Value::Array(array) = array.eval(&[], ctx)? {
-                            for item in array.items {
-                                match cast(item.clone(), literal_type(&item, ty), ty, false) {
-                                    Ok(Value::Null) | Err(_) => {}
-                                    Ok(value) => lasts.push(value),
-                                }
-                            }
-                        }
-                    }
-                }
+                let lasts = key_list_values(values, ty, ctx)?;
                 let keys = lasts.into_iter().map(|value| {
                     let mut parts = prefix.clone();
                     parts.push((value, ty));
@@ -5021,6 +5027,7 @@ impl Session {
             match access {
                 Access::Key(_) => return Some(1.0),
                 Access::Keys {
+                    index: None,
                     values: KeyValues::List(list),
                     ..
                 } => return Some(list.len() as f64),
@@ -10315,6 +10322,34 @@ fn value_type(expr: &Expr, column: DataType) -> DataType {
         Expr::Cast(_, _, to, _) => *to,
         _ => column,
     }
+}
+
+/// The values of an [`Access::Keys`] as values of a key column of type `ty`; a value no row
+/// can hold (NULL, outside the type's range) is left out.
+fn key_list_values(
+    values: &KeyValues,
+    ty: DataType,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Vec<Value>> {
+    let mut found = Vec::new();
+    match values {
+        KeyValues::List(list) => {
+            for expr in list {
+                found.extend(key_value(expr, ty, ctx)?);
+            }
+        }
+        KeyValues::Array(array) => {
+            if let Value::Array(array) = array.eval(&[], ctx)? {
+                for item in array.items {
+                    match cast(item.clone(), literal_type(&item, ty), ty, false) {
+                        Ok(Value::Null) | Err(_) => {}
+                        Ok(value) => found.push(value),
+                    }
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The type of a key lookup value given as a value (a constant, an array's element).

@@ -586,7 +586,10 @@ impl Printer<'_> {
                     | Access::Range { conds, .. }
                     | Access::Keys { conds, .. } => {
                         let line = match access {
-                            Access::Index { index, .. } => index_scan(&index.name),
+                            Access::Index { index, .. }
+                            | Access::Keys {
+                                index: Some(index), ..
+                            } => index_scan(&index.name),
                             _ => pkey_scan,
                         };
                         self.push(depth, arrow, line, rel);

@@ -55,9 +55,11 @@ pub enum Access {
     Key(Vec<Expr>),
     /// Several rows by primary key: equal to `eq` on the key's leading columns and to one of
     /// `values` on its last (`id IN (1, 2, 3)`, `id = ANY ($1)`), each looked up by its key on
-    /// its owner, as PostgreSQL's index scan with `= ANY`. The filter still runs on every row
-    /// found. `conds` are the filter's conjuncts they come from (EXPLAIN's Index Cond).
+    /// its owner, as PostgreSQL's index scan with `= ANY`. Through `index` (`eq` then empty):
+    /// the rows its entries name whose first part is one of `values`. The filter still runs on
+    /// every row found. `conds` are the filter's conjuncts they come from (EXPLAIN's Index Cond).
     Keys {
+        index: Option<Box<crate::catalog::IndexDef>>,
         eq: Vec<Expr>,
         values: KeyValues,
         conds: Vec<Expr>,

@@ -505,6 +505,7 @@ fn estimated_order(
         let rows = match access {
             Access::Key(_) => 1.0,
             Access::Keys {
+                index: None,
                 values: crate::plan::KeyValues::List(list),
                 ..
             } => list.len() as f64,
