@@ -2212,11 +2212,15 @@ struct Run {
     last: Option<Vec<u8>>,
     batch: usize,
     done: bool,
+    /// Not read yet, and no key of its tree comes before this one (the tree's
+    /// [`keel_storage::engine::KeyBound`]): the tree is read once the merge reaches it.
+    unread: Option<Vec<u8>>,
 }
 
 impl Run {
     /// Puts run `i` where [`ordered_scan`]'s merge needs it: its first row's key on `heap`, or,
-    /// when it ran dry before its tree ended, its last key as the `frontier` if that comes first.
+    /// when it ran dry before its tree ended, its last key as the `frontier` if that comes first
+    /// (the key it is not read yet from, when it is not).
     fn enter(
         &self,
         i: usize,
@@ -2224,7 +2228,10 @@ impl Run {
         heap: &mut std::collections::BinaryHeap<Head>,
         frontier: &mut Option<Vec<u8>>,
     ) {
-        match (self.rows.front(), &self.last) {
+        match (
+            self.rows.front(),
+            self.unread.as_ref().or(self.last.as_ref()),
+        ) {
             (Some((key, _)), _) => heap.push(Head {
                 key: key.clone(),
                 run: i,
@@ -2300,6 +2307,12 @@ impl Ord for Head {
 /// merge stops at the first such key, the dry runs are read again, and so on. After about `most`
 /// visits the part ends there: every row up to it has been returned (or was left out), so the
 /// next part starts past it. Returns where the next part starts (None: the read is complete).
+///
+/// A tree whose first key in the read's order is known to come no earlier than some key (its
+/// [`KeyBound`](keel_storage::engine::KeyBound): its lowest or highest key) is not read until
+/// the merge reaches that key: it stops there as at a dry run's, and reads that tree then. With
+/// keys hashed over the vshards, `ORDER BY id DESC LIMIT 20` reads the few trees that hold the
+/// 20 highest keys (and those whose highest key lies between them), not every tree.
 fn ordered_scan(
     store: &Store,
     snapshot: Snapshot,
@@ -2318,20 +2331,34 @@ fn ordered_scan(
         .collect();
     let most_each = (most / vshards.len().max(1)).clamp(16, 4096);
     let first = (want.saturating_mul(2) / vshards.len().max(1) + 2).clamp(4, most_each);
-    let mut runs: Vec<Run> = vshards
-        .into_iter()
-        .map(|vshard| Run {
+    let mut runs: Vec<Run> = Vec::with_capacity(vshards.len());
+    for vshard in vshards {
+        use keel_storage::engine::KeyBound;
+        let (unread, done) = match store.key_bound(table, vshard, direction) {
+            KeyBound::Empty => (None, true),
+            KeyBound::At(key) => (Some(key), false),
+            KeyBound::Unknown => (None, false),
+        };
+        runs.push(Run {
             vshard,
             rows: Default::default(),
             // The previous part's last key: each tree is read from past it.
             last: after.map(<[u8]>::to_vec),
             batch: first,
-            done: false,
-        })
-        .collect();
+            done,
+            unread,
+        });
+    }
     let mut visits = 0usize;
+    // The key the merge last stopped at: the unread trees whose bound it is are read next.
+    let mut reached: Option<Vec<u8>> = None;
     loop {
         for run in runs.iter_mut().filter(|r| r.rows.is_empty() && !r.done) {
+            match (&run.unread, &reached) {
+                (Some(bound), Some(reached)) if bound == reached => run.unread = None,
+                (Some(_), _) => continue,
+                (None, _) => {}
+            }
             let bounds = match (&run.last, forward) {
                 (None, _) => (from, to),
                 (Some(last), true) => (Bound::Excluded(last.as_slice()), to),
@@ -2390,11 +2417,15 @@ fn ordered_scan(
         if runs.iter().all(|run| run.done && run.rows.is_empty()) {
             return Ok(None);
         }
-        if visits >= most {
+        // An unread tree's bound may be a key of that tree, not yet returned: the part goes on
+        // until it is read, and ends at a dry run's last key only.
+        let unread = (runs.iter()).any(|run| run.unread.is_some() && run.unread == frontier);
+        if visits >= most && !unread {
             if let Some(resume) = frontier {
                 return Ok(Some(resume));
             }
         }
+        reached = frontier;
     }
 }
 

@@ -178,6 +178,25 @@ fn check_read<T>(result: Result<T, TreeError>, missing: T) -> T {
 pub struct PagedTree {
     tree: BTree,
     rows: usize,
+    /// The lowest and highest keys stored since they were first asked for (None inside: the
+    /// tree was empty then and has had nothing since); None until then. Removing a key leaves
+    /// them be, so they stay bounds of the keys in the tree (see [`PagedTree::key_bound`]).
+    bounds: std::cell::RefCell<Option<Option<KeyRange>>>,
+}
+
+/// The lowest and the highest of some keys.
+type KeyRange = (Vec<u8>, Vec<u8>);
+
+/// Where a read of a whole tree in one direction meets its first key at the earliest
+/// ([`PagedTree::key_bound`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyBound {
+    /// No key at all.
+    Empty,
+    /// No key comes before this one in the read's direction (it may be gone).
+    At(Vec<u8>),
+    /// Not known (a page the tree's ends are on could not be read right now).
+    Unknown,
 }
 
 impl std::fmt::Debug for PagedTree {
@@ -197,6 +216,7 @@ impl PagedTree {
         PagedTree {
             tree: check(BTree::create(pages.bm.clone())),
             rows: 0,
+            bounds: std::cell::RefCell::new(Some(None)),
         }
     }
 
@@ -205,6 +225,41 @@ impl PagedTree {
         PagedTree {
             tree: BTree::open(pages.bm.clone(), meta),
             rows,
+            bounds: std::cell::RefCell::new(None),
+        }
+    }
+
+    /// The key a read of the whole tree in `direction` meets first at the earliest: the lowest
+    /// key (Forward) or the highest (Backward) stored since the tree was made or first asked,
+    /// found then by reading its first and last keys, kept up to date by [`PagedTree::put`]. A
+    /// key-ordered merge over many trees reads only the trees whose bound comes before the rows
+    /// it has taken so far (`keel_sql::fragment::ordered_scan`).
+    pub fn key_bound(&self, direction: Direction) -> KeyBound {
+        if self.bounds.borrow().is_none() {
+            let edge = |direction| {
+                let mut found = None;
+                let read = self.tree.scan(
+                    Bound::Unbounded,
+                    Bound::Unbounded,
+                    direction,
+                    &mut |key, _| {
+                        found = Some(key.to_vec());
+                        false
+                    },
+                );
+                read.map(|()| found)
+            };
+            match (edge(Direction::Forward), edge(Direction::Backward)) {
+                (Ok(low), Ok(high)) => *self.bounds.borrow_mut() = Some(low.zip(high)),
+                _ => return KeyBound::Unknown,
+            }
+        }
+        match &*self.bounds.borrow() {
+            Some(Some((low, high))) => KeyBound::At(match direction {
+                Direction::Forward => low.clone(),
+                Direction::Backward => high.clone(),
+            }),
+            _ => KeyBound::Empty,
         }
     }
 
@@ -246,6 +301,19 @@ impl PagedTree {
         let old = check(self.tree.insert(key, row));
         if old.is_none() {
             self.rows += 1;
+            match self.bounds.get_mut() {
+                Some(Some((low, high))) => {
+                    if key < low.as_slice() {
+                        *low = key.to_vec();
+                    }
+                    if key > high.as_slice() {
+                        high.clear();
+                        high.extend_from_slice(key);
+                    }
+                }
+                Some(bounds @ None) => *bounds = Some((key.to_vec(), key.to_vec())),
+                None => {}
+            }
         }
         old
     }
@@ -410,6 +478,59 @@ mod tests {
             eprintln!("could not map the page space's range after it: nothing to check");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn key_bounds_follow_puts_and_are_found_in_a_reopened_tree() {
+        let pages = Pages::in_memory(1 << 20);
+        let mut tree = PagedTree::new(&pages);
+        assert_eq!(tree.key_bound(Direction::Forward), KeyBound::Empty);
+        for key in [b"m", b"c", b"x", b"d"] {
+            tree.put(key, key);
+        }
+        assert_eq!(
+            tree.key_bound(Direction::Forward),
+            KeyBound::At(b"c".to_vec())
+        );
+        assert_eq!(
+            tree.key_bound(Direction::Backward),
+            KeyBound::At(b"x".to_vec())
+        );
+        // A removed key may stay the bound (no key comes before it either way).
+        tree.remove(b"x");
+        assert_eq!(
+            tree.key_bound(Direction::Backward),
+            KeyBound::At(b"x".to_vec())
+        );
+        tree.put(b"a", b"a");
+        tree.put(b"z", b"z");
+        assert_eq!(
+            tree.key_bound(Direction::Forward),
+            KeyBound::At(b"a".to_vec())
+        );
+        assert_eq!(
+            tree.key_bound(Direction::Backward),
+            KeyBound::At(b"z".to_vec())
+        );
+        // Opened again (as from a checkpoint): read from the tree's ends when first asked, then
+        // kept up to date.
+        let reopened = PagedTree::open(&pages, tree.meta_pid(), tree.len());
+        let mut reopened = reopened;
+        assert_eq!(
+            reopened.key_bound(Direction::Forward),
+            KeyBound::At(b"a".to_vec())
+        );
+        reopened.put(b"zz", b"zz");
+        assert_eq!(
+            reopened.key_bound(Direction::Backward),
+            KeyBound::At(b"zz".to_vec())
+        );
+        let mut fresh = PagedTree::open(&pages, tree.meta_pid(), tree.len());
+        fresh.put(b"0", b"0");
+        assert_eq!(
+            fresh.key_bound(Direction::Forward),
+            KeyBound::At(b"0".to_vec())
+        );
     }
 
     #[test]

@@ -1057,6 +1057,20 @@ impl Store {
         self.table_vshards.get(&table).map_or(&[], Vec::as_slice)
     }
 
+    /// Where a read of `table`'s tree of `vshard` in `direction` meets its first key at the
+    /// earliest (see [`PagedTree::key_bound`]).
+    pub fn key_bound(
+        &self,
+        table: TableId,
+        vshard: VShard,
+        direction: Direction,
+    ) -> crate::engine::KeyBound {
+        match self.trees.get(&(table, vshard)) {
+            Some(tree) => tree.key_bound(direction),
+            None => crate::engine::KeyBound::Empty,
+        }
+    }
+
     /// The rows of `table` in vshard `vshard`'s tree between `from` and `to`, in `direction`
     /// order, until `visit` returns false; whether it never did. Key-ordered reads of a whole
     /// table merge these per tree (`keel_sql`'s ordered scan parts).
