@@ -2218,35 +2218,14 @@ struct Run {
 }
 
 impl Run {
-    /// Puts run `i` where [`ordered_scan`]'s merge needs it: its first row's key on `heap`, or,
-    /// when it ran dry before its tree ended, its last key as the `frontier` if that comes first
-    /// (the key it is not read yet from, when it is not).
-    fn enter(
-        &self,
-        i: usize,
-        forward: bool,
-        heap: &mut std::collections::BinaryHeap<Head>,
-        frontier: &mut Option<Vec<u8>>,
-    ) {
-        match (
-            self.rows.front(),
-            self.unread.as_ref().or(self.last.as_ref()),
-        ) {
-            (Some((key, _)), _) => heap.push(Head {
-                key: key.clone(),
-                run: i,
-                forward,
-            }),
-            (None, Some(last))
-                if !self.done
-                    && frontier
-                        .as_deref()
-                        .is_none_or(|f| comes_before(forward, last, f)) =>
-            {
-                *frontier = Some(last.clone());
-            }
-            _ => {}
+    /// The key this run holds the merge at, when it has no row in hand and its tree may have
+    /// more: its tree's bound when it is not read yet, else the last key it read (a dry run).
+    /// No row after that key may be returned before the run is read (again).
+    fn waits_at(&self) -> Option<&[u8]> {
+        if !self.rows.is_empty() || self.done {
+            return None;
         }
+        self.unread.as_deref().or(self.last.as_deref())
     }
 }
 
@@ -2350,14 +2329,39 @@ fn ordered_scan(
         });
     }
     let mut visits = 0usize;
-    // The key the merge last stopped at: the unread trees whose bound it is are read next.
+    // The first row in hand of each run that has one.
+    let mut heap = std::collections::BinaryHeap::with_capacity(runs.len());
+    // The runs not read yet, by their trees' bounds in the read's order, and how many of them
+    // have been read since; the others, read (or to be read: their bounds are unknown).
+    let mut unread: Vec<usize> = (0..runs.len())
+        .filter(|&i| runs[i].unread.is_some())
+        .collect();
+    unread.sort_unstable_by(|&a, &b| {
+        let (a, b) = (&runs[a].unread, &runs[b].unread);
+        if forward {
+            a.cmp(b)
+        } else {
+            b.cmp(a)
+        }
+    });
+    let mut opened_unread = 0;
+    let mut read: Vec<usize> = (0..runs.len())
+        .filter(|&i| runs[i].unread.is_none() && !runs[i].done)
+        .collect();
+    // The key the merge last stopped at: the unread tree whose bound it is is read next.
     let mut reached: Option<Vec<u8>> = None;
     loop {
-        for run in runs.iter_mut().filter(|r| r.rows.is_empty() && !r.done) {
-            match (&run.unread, &reached) {
-                (Some(bound), Some(reached)) if bound == reached => run.unread = None,
-                (Some(_), _) => continue,
-                (None, _) => {}
+        if let Some(&next) = unread.get(opened_unread) {
+            if reached.is_some() && runs[next].unread == reached {
+                runs[next].unread = None;
+                read.push(next);
+                opened_unread += 1;
+            }
+        }
+        for &i in &read {
+            let run = &mut runs[i];
+            if !run.rows.is_empty() || run.done {
+                continue;
             }
             let bounds = match (&run.last, forward) {
                 (None, _) => (from, to),
@@ -2390,42 +2394,63 @@ fn ordered_scan(
             if seen > 0 {
                 run.last = Some(last);
             }
+            if let Some((key, _)) = run.rows.front() {
+                heap.push(Head {
+                    key: key.clone(),
+                    run: i,
+                    forward,
+                });
+            }
         }
-        // The first of the dry runs' last keys: no row after it may be returned yet.
-        let mut frontier: Option<Vec<u8>> = None;
-        let mut heap = std::collections::BinaryHeap::with_capacity(runs.len());
-        for (i, run) in runs.iter().enumerate() {
-            run.enter(i, forward, &mut heap, &mut frontier);
-        }
+        // The run whose key holds the merge first (see `Run::waits_at`): a dry one, or the
+        // next unread one.
+        let first = |a: Option<usize>, b: usize, runs: &[Run]| match (a, runs[b].waits_at()) {
+            (_, None) => a,
+            (None, Some(_)) => Some(b),
+            (Some(a_run), Some(key)) => {
+                let held = runs[a_run].waits_at().expect("a waiting run");
+                comes_before(forward, key, held).then_some(b).or(a)
+            }
+        };
+        let next_unread = unread.get(opened_unread).copied();
+        let mut frontier = (read.iter().copied())
+            .chain(next_unread)
+            .fold(None, |f, i| first(f, i, &runs));
         while let Some(head) = heap.peek() {
-            if frontier
-                .as_deref()
-                .is_some_and(|f| comes_before(forward, f, &head.key))
-            {
+            let held = frontier.and_then(|f| runs[f].waits_at());
+            if held.is_some_and(|f| comes_before(forward, f, &head.key)) {
                 break;
             }
             let i = heap.pop().expect("a head").run;
             let run = &mut runs[i];
             let (key, bytes) = run.rows.pop_front().expect("a first row");
-            run.enter(i, forward, &mut heap, &mut frontier);
+            match run.rows.front() {
+                Some((next, _)) => heap.push(Head {
+                    key: next.clone(),
+                    run: i,
+                    forward,
+                }),
+                None => frontier = first(frontier, i, &runs),
+            }
             if let Some(mut row) = keep(&bytes)? {
                 if !visit(&key, &mut row)? {
                     return Ok(Some(key));
                 }
             }
         }
-        if runs.iter().all(|run| run.done && run.rows.is_empty()) {
+        if heap.is_empty() && frontier.is_none() {
             return Ok(None);
         }
+        let held = frontier.and_then(|f| runs[f].waits_at().map(<[u8]>::to_vec));
         // An unread tree's bound may be a key of that tree, not yet returned: the part goes on
         // until it is read, and ends at a dry run's last key only.
-        let unread = (runs.iter()).any(|run| run.unread.is_some() && run.unread == frontier);
-        if visits >= most && !unread {
-            if let Some(resume) = frontier {
+        let unread_held = frontier.is_some_and(|f| runs[f].unread.is_some());
+        if visits >= most && !unread_held {
+            if let Some(resume) = held {
                 return Ok(Some(resume));
             }
         }
-        reached = frontier;
+        reached = held;
     }
 }
 
