@@ -53,9 +53,12 @@ const MAILBOX_BATCH: usize = 64;
 /// A message between workers.
 pub enum Envelope {
     Shard(ShardRequest, oneshot::Sender<SqlResult<ShardOutput>>),
+    /// A client's cancel request for a session of this worker; `done` is told once the
+    /// session's flag is set.
     Cancel {
         process_id: i32,
         secret_key: i32,
+        done: oneshot::Sender<()>,
     },
     /// `pg_cancel_backend` / `pg_terminate_backend` from another worker's session (checked there).
     Signal {
@@ -311,7 +314,11 @@ impl Worker {
             Envelope::Cancel {
                 process_id,
                 secret_key,
-            } => self.cancel_local(process_id, secret_key),
+                done,
+            } => {
+                self.cancel_local(process_id, secret_key);
+                let _ = done.send(());
+            }
             Envelope::Signal {
                 process_id,
                 terminate,
@@ -333,18 +340,25 @@ impl Worker {
         self.sessions.borrow_mut().remove(&pid);
     }
 
-    /// Delivers a cancel request to the session's worker (this one or another).
+    /// Delivers a cancel request to the session's worker (this one or another), returning once
+    /// the session's flag is set: the cancel connection closes only then, as PostgreSQL's
+    /// does once it has signalled the backend. A client waits for that close before it goes on
+    /// (psycopg cancels a stream that failed, then drains it and sends its next statement), so
+    /// a request still on its way could otherwise cancel the next statement.
     pub async fn cancel(&self, process_id: i32, secret_key: i32) {
         let target = (process_id >> 22) as usize;
         if target == self.id as usize {
             self.cancel_local(process_id, secret_key);
         } else if let Some(sender) = self.node.senders[self.id as usize].get(target) {
-            let _ = sender
-                .send(Envelope::Cancel {
-                    process_id,
-                    secret_key,
-                })
-                .await;
+            let (done, delivered) = oneshot::channel();
+            let envelope = Envelope::Cancel {
+                process_id,
+                secret_key,
+                done,
+            };
+            if sender.send(envelope).await.is_ok() {
+                let _ = delivered.await;
+            }
         }
     }
 

@@ -482,55 +482,37 @@ mod tests {
 
     #[test]
     fn key_bounds_follow_puts_and_are_found_in_a_reopened_tree() {
+        let ends = |tree: &PagedTree| {
+            (
+                tree.key_bound(Direction::Forward),
+                tree.key_bound(Direction::Backward),
+            )
+        };
+        let at =
+            |low: &[u8], high: &[u8]| (KeyBound::At(low.to_vec()), KeyBound::At(high.to_vec()));
         let pages = Pages::in_memory(1 << 20);
         let mut tree = PagedTree::new(&pages);
-        assert_eq!(tree.key_bound(Direction::Forward), KeyBound::Empty);
+        assert_eq!(ends(&tree), (KeyBound::Empty, KeyBound::Empty));
         for key in [b"m", b"c", b"x", b"d"] {
             tree.put(key, key);
         }
-        assert_eq!(
-            tree.key_bound(Direction::Forward),
-            KeyBound::At(b"c".to_vec())
-        );
-        assert_eq!(
-            tree.key_bound(Direction::Backward),
-            KeyBound::At(b"x".to_vec())
-        );
+        assert_eq!(ends(&tree), at(b"c", b"x"));
         // A removed key may stay the bound (no key comes before it either way).
         tree.remove(b"x");
-        assert_eq!(
-            tree.key_bound(Direction::Backward),
-            KeyBound::At(b"x".to_vec())
-        );
+        assert_eq!(ends(&tree), at(b"c", b"x"));
         tree.put(b"a", b"a");
         tree.put(b"z", b"z");
-        assert_eq!(
-            tree.key_bound(Direction::Forward),
-            KeyBound::At(b"a".to_vec())
-        );
-        assert_eq!(
-            tree.key_bound(Direction::Backward),
-            KeyBound::At(b"z".to_vec())
-        );
+        assert_eq!(ends(&tree), at(b"a", b"z"));
         // Opened again (as from a checkpoint): read from the tree's ends when first asked, then
         // kept up to date.
-        let reopened = PagedTree::open(&pages, tree.meta_pid(), tree.len());
-        let mut reopened = reopened;
-        assert_eq!(
-            reopened.key_bound(Direction::Forward),
-            KeyBound::At(b"a".to_vec())
-        );
+        let mut reopened = PagedTree::open(&pages, tree.meta_pid(), tree.len());
+        assert_eq!(ends(&reopened), at(b"a", b"z"));
         reopened.put(b"zz", b"zz");
-        assert_eq!(
-            reopened.key_bound(Direction::Backward),
-            KeyBound::At(b"zz".to_vec())
-        );
+        assert_eq!(ends(&reopened), at(b"a", b"zz"));
+        // A key put before the bounds were first asked for is found when they are.
         let mut fresh = PagedTree::open(&pages, tree.meta_pid(), tree.len());
         fresh.put(b"0", b"0");
-        assert_eq!(
-            fresh.key_bound(Direction::Forward),
-            KeyBound::At(b"0".to_vec())
-        );
+        assert_eq!(ends(&fresh), at(b"0", b"zz"));
     }
 
     #[test]
