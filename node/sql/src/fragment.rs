@@ -2348,15 +2348,14 @@ fn ordered_scan(
     let mut read: Vec<usize> = (0..runs.len())
         .filter(|&i| runs[i].unread.is_none() && !runs[i].done)
         .collect();
-    // The key the merge last stopped at: the unread tree whose bound it is is read next.
-    let mut reached: Option<Vec<u8>> = None;
+    // The merge last stopped at the next unread tree's bound: that tree is read now.
+    let mut open_next = false;
     loop {
-        if let Some(&next) = unread.get(opened_unread) {
-            if reached.is_some() && runs[next].unread == reached {
-                runs[next].unread = None;
-                read.push(next);
-                opened_unread += 1;
-            }
+        if open_next {
+            let next = unread[opened_unread];
+            runs[next].unread = None;
+            read.push(next);
+            opened_unread += 1;
         }
         for &i in &read {
             let run = &mut runs[i];
@@ -2441,16 +2440,15 @@ fn ordered_scan(
         if heap.is_empty() && frontier.is_none() {
             return Ok(None);
         }
-        let held = frontier.and_then(|f| runs[f].waits_at().map(<[u8]>::to_vec));
-        // An unread tree's bound may be a key of that tree, not yet returned: the part goes on
-        // until it is read, and ends at a dry run's last key only.
-        let unread_held = frontier.is_some_and(|f| runs[f].unread.is_some());
-        if visits >= most && !unread_held {
-            if let Some(resume) = held {
-                return Ok(Some(resume));
+        // Only the next unread tree can hold the merge among the unread ones. Its bound may be
+        // a key of that tree, not yet returned: the part goes on until it is read, and ends at
+        // a dry run's last key only.
+        open_next = frontier.is_some() && frontier == next_unread;
+        if visits >= most && !open_next {
+            if let Some(resume) = frontier.and_then(|f| runs[f].waits_at()) {
+                return Ok(Some(resume.to_vec()));
             }
         }
-        reached = held;
     }
 }
 
