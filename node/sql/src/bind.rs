@@ -8250,6 +8250,25 @@ impl<'a> Binder<'a> {
                     ty = to;
                     common = Some(to);
                 }
+                // Otherwise the operand in the type its comparisons with the items take where one
+                // changes it (PostgreSQL compares the list in the common type of the operand and
+                // its items: `d IN (timestamp '..', '..')` reads the date as a timestamp, and the
+                // other items as timestamps too); the items are then read in that type below.
+                if common.is_none() {
+                    for ((item_bound, item_ty), item) in bound_items.iter().zip(list) {
+                        let (left, _, to) = self.unify(
+                            bound.clone(),
+                            ty,
+                            item_bound.clone(),
+                            *item_ty,
+                            "=",
+                            item.span(),
+                        )?;
+                        if left != bound {
+                            (bound, ty) = (left, to);
+                        }
+                    }
+                }
                 let mut items = Vec::new();
                 for ((item_bound, item_ty), item) in bound_items.into_iter().zip(list) {
                     let item_bound = match common {
@@ -8269,7 +8288,7 @@ impl<'a> Binder<'a> {
                     bound
                 };
                 (
-                    Expr::InList(Box::new(bound), items, *negated),
+                    Expr::InList(Box::new(bound), items, *negated, None),
                     DataType::Bool,
                 )
             }
@@ -14019,7 +14038,7 @@ fn key_list(conjunct: &Expr) -> Option<(usize, KeyValues)> {
     use crate::array::{ArrayFn, Cmp};
     use crate::functions::Scalar;
     match conjunct {
-        Expr::InList(left, list, false) if list.iter().all(|v| !v.reads_row()) => {
+        Expr::InList(left, list, false, _) if list.iter().all(|v| !v.reads_row()) => {
             Some((eq_column(left)?, KeyValues::List(list.clone())))
         }
         Expr::Scalar(
@@ -15002,6 +15021,7 @@ mod tests {
                 Box::new(Expr::Column(column)),
                 values.iter().map(|&v| Expr::Const(Value::Int(v))).collect(),
                 negated,
+                None,
             )
         };
         let values_of = |access: &Access| match access {
@@ -15056,7 +15076,12 @@ mod tests {
         assert!(values_of(&key_access(&t, &nonunique)).is_some());
         // Not for NOT IN, a list reading the row, or a column that is not the key.
         assert_eq!(key_access(&t, &list(0, &[3], true)), Access::Scan);
-        let reads = Expr::InList(Box::new(Expr::Column(0)), vec![Expr::Column(1)], false);
+        let reads = Expr::InList(
+            Box::new(Expr::Column(0)),
+            vec![Expr::Column(1)],
+            false,
+            None,
+        );
         assert_eq!(key_access(&t, &reads), Access::Scan);
         // On an index's first column: through it, unless another index or the key serves.
         assert_eq!(through(&key_access(&t, &list(1, &[1, 2], false))), Some(2));

@@ -367,12 +367,27 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             parts.extend(args.iter().map(go));
             format!("{}({})", call.func.name(), parts.join(", "))
         }
-        Expr::InList(inner, list, negated) => format!(
-            "({} {}= ANY ({}))",
-            go(inner),
-            if *negated { "<>" } else { "" },
-            list.iter().map(go).collect::<Vec<_>>().join(", ")
-        ),
+        // As PostgreSQL shows a list: an array constant when every item is a constant.
+        Expr::InList(inner, list, negated, _) => {
+            let constants: Option<Vec<Value>> = list
+                .iter()
+                .map(|item| match item {
+                    Expr::Const(value) => Some(value.clone()),
+                    _ => None,
+                })
+                .collect();
+            let items = match constants {
+                Some(values) => go(&Expr::Const(Value::Array(Box::new(
+                    crate::array::Array::one_dim(values),
+                )))),
+                None => format!(
+                    "ARRAY[{}]",
+                    list.iter().map(go).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            let op = if *negated { "<> ALL" } else { "= ANY" };
+            format!("({} {op} ({items}))", go(inner))
+        }
         Expr::InKeys(inner, filter) => format!(
             "({} = ANY (keys of {}: {}))",
             go(inner),

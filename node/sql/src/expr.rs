@@ -496,8 +496,10 @@ pub enum Expr {
     Func(Func, Vec<Expr>),
     /// A string or math function of the library (`functions.rs`).
     Scalar(crate::functions::Scalar, Vec<Expr>),
-    /// `x [NOT] IN (list)`
-    InList(Box<Expr>, Vec<Expr>, bool),
+    /// `x [NOT] IN (list)`; with the items hashed when all are constants and there are enough
+    /// of them (made by [`Expr::fold_constants`], which also makes `x = ANY (constant array)`
+    /// and `x <> ALL (..)` one of these).
+    InList(Box<Expr>, Vec<Expr>, bool, Option<HashedList>),
     /// Whether `x` is one of a set of keys: a semi-join filter the session adds to a scan from
     /// the rows of a relation the scan's rows will be joined with (see `crate::join_order`), so
     /// that rows no join partner can match stay on the worker. NULL is in no set.
@@ -529,6 +531,23 @@ pub enum Expr {
     },
     /// nextval/currval/setval/lastval (see `crate::sequence`): run by the session only.
     Sequence(SequenceCall, Vec<Expr>),
+}
+
+/// An [`Expr::InList`]'s constant items hashed ([`crate::query::ValueSet`]). Made from the list,
+/// so two lists equal item by item are equal whether hashed or not.
+#[derive(Clone)]
+pub struct HashedList(pub std::sync::Arc<crate::query::ValueSet>);
+
+impl PartialEq for HashedList {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for HashedList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("hashed")
+    }
 }
 
 /// The keys of an [`Expr::InKeys`]: [`crate::query::append_hash_key`] bytes of the values, as a
@@ -935,10 +954,18 @@ impl Expr {
                 let mut key = Vec::new();
                 Value::Bool(filter.keys.contains(&value, &mut key))
             }
-            Expr::InList(inner, list, negated) => {
-                let value = inner.eval(row, ctx)?;
+            Expr::InList(inner, list, negated, hashed) => {
+                let value = inner.eval_ref(row, ctx)?;
                 if value.is_null() {
                     return Ok(Value::Null);
+                }
+                if let Some(HashedList(set)) = hashed {
+                    match set.contains(&value) {
+                        Some(true) => return Ok(Value::Bool(!negated)),
+                        Some(false) if set.had_null => return Ok(Value::Null),
+                        Some(false) => return Ok(Value::Bool(*negated)),
+                        None => {}
+                    }
                 }
                 let mut saw_null = false;
                 for item in list {
@@ -1083,7 +1110,7 @@ impl Expr {
             Expr::Func(_, args) | Expr::Scalar(_, args) | Expr::Sequence(_, args) => {
                 args.iter().collect()
             }
-            Expr::InList(inner, list, _) => std::iter::once(&**inner).chain(list).collect(),
+            Expr::InList(inner, list, ..) => std::iter::once(&**inner).chain(list).collect(),
             Expr::Subquery(subquery) => match &subquery.kind {
                 SubqueryKind::Compare { left, .. } => vec![left],
                 _ => Vec::new(),
@@ -1125,7 +1152,8 @@ impl Expr {
         let folded = self
             .try_map::<std::convert::Infallible>(&mut |child| Ok(child.fold_constants()))
             .unwrap_or_else(|never| match never {})
-            .date_comparison();
+            .date_comparison()
+            .hashed_list();
         let pure = match &folded {
             Expr::Binary(..)
             | Expr::Not(_)
@@ -1161,6 +1189,62 @@ impl Expr {
         match folded.eval(&[], &EvalContext::new(&[], 0)) {
             Ok(value) => Expr::Const(value),
             Err(_) => folded,
+        }
+    }
+
+    /// `x [NOT] IN (constants)` with its items hashed, and `x = ANY (constant array)` (`x <>
+    /// ALL (..)`) as that, when [`crate::query::ValueSet::of`] takes the items: a row's test is
+    /// then one probe (an ORM's `id = ANY ($1)` of thousands of ids, `NOT IN` a long list).
+    /// Only one-dimensional arrays (their items are the list) with enough items to be hashed:
+    /// an empty one answers differently for a NULL `x` (`NULL = ANY ('{}')` is false).
+    fn hashed_list(self) -> Expr {
+        use crate::array::{ArrayFn, Cmp};
+        use crate::query::ValueSet;
+        match self {
+            Expr::InList(inner, list, negated, None)
+                if list.len() >= ValueSet::MIN_ITEMS
+                    && list.iter().all(|item| matches!(item, Expr::Const(_))) =>
+            {
+                let set = ValueSet::of(list.iter().map(|item| match item {
+                    Expr::Const(value) => value,
+                    _ => unreachable!("constants only"),
+                }));
+                Expr::InList(
+                    inner,
+                    list,
+                    negated,
+                    set.map(|set| HashedList(std::sync::Arc::new(set))),
+                )
+            }
+            Expr::Scalar(crate::functions::Scalar::Array(ArrayFn::Compare { op, all }), args)
+                if args.len() == 2
+                    && matches!((op, all), (Cmp::Eq, false) | (Cmp::NotEq, true))
+                    && matches!(&args[1], Expr::Const(Value::Array(array))
+                        if array.dims.len() == 1 && array.items.len() >= ValueSet::MIN_ITEMS) =>
+            {
+                let Expr::Const(Value::Array(array)) = &args[1] else {
+                    unreachable!("matched above")
+                };
+                let Some(set) = ValueSet::of(array.items.iter()) else {
+                    return Expr::Scalar(
+                        crate::functions::Scalar::Array(ArrayFn::Compare { op, all }),
+                        args,
+                    );
+                };
+                let mut args = args.into_iter();
+                let (Some(left), Some(Expr::Const(Value::Array(array)))) =
+                    (args.next(), args.next())
+                else {
+                    unreachable!("matched above")
+                };
+                Expr::InList(
+                    Box::new(left),
+                    array.items.into_iter().map(Expr::Const).collect(),
+                    all,
+                    Some(HashedList(std::sync::Arc::new(set))),
+                )
+            }
+            other => other,
         }
     }
 
@@ -1233,11 +1317,20 @@ impl Expr {
                 args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
             ),
             Expr::InKeys(inner, filter) => Expr::InKeys(boxed(inner, f)?, filter),
-            Expr::InList(inner, list, negated) => Expr::InList(
-                boxed(inner, f)?,
-                list.into_iter().map(&mut *f).collect::<Result<_, _>>()?,
-                negated,
-            ),
+            Expr::InList(inner, list, negated, hashed) => {
+                let mut map =
+                    |list: Vec<Expr>| list.into_iter().map(&mut *f).collect::<Result<Vec<_>, _>>();
+                // The hashed items stand while the items do.
+                let (list, hashed) = match hashed {
+                    Some(hashed) => {
+                        let mapped = map(list.clone())?;
+                        let same = mapped == list;
+                        (mapped, same.then_some(hashed))
+                    }
+                    None => (map(list)?, None),
+                };
+                Expr::InList(boxed(inner, f)?, list, negated, hashed)
+            }
             Expr::Subquery(subquery) => match &subquery.kind {
                 SubqueryKind::Compare { left, op, all } => {
                     let mut changed = (*subquery).clone();
@@ -2665,6 +2758,125 @@ fn finish_collect(collect: Collect, mut rows: Vec<Vec<Value>>) -> SqlResult<Valu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hashed_list_answers_as_the_items_compared_one_by_one() {
+        use crate::array::{Array, ArrayFn, Cmp};
+        use crate::functions::Scalar;
+        use crate::numeric::Numeric;
+        let ctx = EvalContext::new(&[], 0);
+        let numeric = |text: &str| Value::numeric(Numeric::parse(text).expect("a numeric"));
+        // Per kind: the items (nine or more), then values to look up (of the kind, of another
+        // kind, NULL).
+        let cases: Vec<(Vec<Value>, Vec<Value>)> = vec![
+            (
+                (0..12).map(|i| Value::Int(i * 7)).collect(),
+                vec![
+                    Value::Int(14),
+                    Value::Int(15),
+                    Value::Float(21.0),
+                    numeric("28.0"),
+                ],
+            ),
+            (
+                [0.0, 1.5, f64::NAN, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+                    .into_iter()
+                    .map(Value::Float)
+                    .collect(),
+                vec![
+                    Value::Float(-0.0),
+                    Value::Float(-f64::NAN),
+                    Value::Float(1.25),
+                    Value::Int(3),
+                ],
+            ),
+            (
+                ["1.0", "2.50", "3", "4", "5", "6", "7", "8", "9", "1e40"]
+                    .iter()
+                    .map(|t| numeric(t))
+                    .collect(),
+                vec![
+                    numeric("1"),
+                    numeric("2.5"),
+                    numeric("1e40"),
+                    Value::Int(3),
+                    numeric("2.51"),
+                ],
+            ),
+            (
+                (0..10)
+                    .map(|i| Value::Text(format!("v{i}")))
+                    .chain([Value::Null])
+                    .collect(),
+                vec![
+                    Value::Text("v3".into()),
+                    Value::Text("V3".into()),
+                    Value::Text("v3 ".into()),
+                ],
+            ),
+            (
+                (0..10)
+                    .map(|i| {
+                        Value::Interval(crate::datetime::Interval {
+                            months: 0,
+                            days: i,
+                            micros: 0,
+                        })
+                    })
+                    .collect(),
+                vec![
+                    Value::Interval(crate::datetime::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: 86_400_000_000,
+                    }),
+                    Value::Interval(crate::datetime::Interval {
+                        months: 0,
+                        days: 0,
+                        micros: 1,
+                    }),
+                ],
+            ),
+        ];
+        for (items, probes) in cases {
+            let list: Vec<Expr> = items.iter().cloned().map(Expr::Const).collect();
+            for negated in [false, true] {
+                let plain = |x: &Value| {
+                    Expr::InList(
+                        Box::new(Expr::Const(x.clone())),
+                        list.clone(),
+                        negated,
+                        None,
+                    )
+                };
+                let array = Expr::Const(Value::Array(Box::new(Array::one_dim(items.clone()))));
+                let op = if negated { Cmp::NotEq } else { Cmp::Eq };
+                let any = Expr::Scalar(
+                    Scalar::Array(ArrayFn::Compare { op, all: negated }),
+                    vec![Expr::Column(0), array],
+                )
+                .fold_constants();
+                let Expr::InList(_, _, _, Some(_)) = &any else {
+                    panic!("not hashed: {any:?}");
+                };
+                let hashed = Expr::InList(Box::new(Expr::Column(0)), list.clone(), negated, None)
+                    .fold_constants();
+                for x in probes.iter().chain([&Value::Null]) {
+                    let expected = plain(x).eval(&[], &ctx).expect("compared");
+                    assert_eq!(
+                        hashed.eval(std::slice::from_ref(x), &ctx).ok(),
+                        Some(expected.clone()),
+                        "{x:?} in {items:?}"
+                    );
+                    assert_eq!(
+                        any.eval(std::slice::from_ref(x), &ctx).ok(),
+                        Some(expected),
+                        "{x:?} = any {items:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn accumulators_stay_small() {

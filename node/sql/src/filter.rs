@@ -10,7 +10,8 @@
 //!    needs: a row the first test drops is stepped over only up to that test's column.
 //! 2. **Test.** The conditions that cannot raise an error (a column compared with a constant or a
 //!    parameter, two columns compared, IS NULL, a semi-join key set, `column [NOT] LIKE
-//!    'constant'`, `column [NOT] IN (constants)`: the `Test` kinds) run first, each on just its own column: a text column is
+//!    'constant'`, `column [NOT] IN (constants)` or `= ANY (array parameter)`, hashed from 9
+//!    items on: the `Test` kinds) run first, each on just its own column: a text column is
 //!    compared or matched where it lies in the row, never copied into a string, and a column only
 //!    the filter reads is never kept. They are AND-ed and none can fail, so any order gives the
 //!    same rows; the filter counts how often each drops a row and runs the ones that drop the
@@ -28,8 +29,13 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 
+use std::sync::Arc;
+
+use crate::array::{ArrayFn, Cmp};
 use crate::error::SqlResult;
 use crate::expr::{holds, like, BinOp, EvalContext, Expr, KeyFilter, PercentPattern};
+use crate::functions::Scalar;
+use crate::query::ValueSet;
 use crate::types::{
     column_spans, compare, compare_encoded, compare_encoded_pair, decode_into, decode_one,
     encoded_text, DataType, Layout, Value,
@@ -51,9 +57,55 @@ enum Test {
     /// `column [NOT] LIKE pattern` (case-sensitive; a constant pattern that [`like`] accepts, so
     /// matching cannot fail).
     Like(usize, Box<LikeTest>),
-    /// `column [NOT] IN (constants)`: the list's values that are not NULL, and whether it had a
-    /// NULL (then NOT IN is never true); true: NOT IN.
-    InList(usize, Vec<Value>, bool, bool),
+    /// `column [NOT] IN (constants)`, or `= ANY` / `<> ALL` a non-empty array constant.
+    InList(usize, Box<ListTest>),
+}
+
+/// An IN-list test of a [`ScanFilter`].
+struct ListTest {
+    /// The items that are not NULL.
+    values: Vec<Value>,
+    /// Whether an item is NULL (then NOT IN is never true).
+    had_null: bool,
+    /// NOT IN.
+    negated: bool,
+    /// The items hashed, for a list long enough ([`ValueSet::MIN_ITEMS`]).
+    set: Option<Arc<ValueSet>>,
+}
+
+impl ListTest {
+    /// Whether the stored value `cell` (not NULL) equals an item, compared one by one where it
+    /// lies; `built` is its value when already built (else NULL: built for an item that cannot
+    /// be compared in place, then once).
+    fn compare_each(&self, cell: &[u8], mut built: Value) -> SqlResult<bool> {
+        for item in &self.values {
+            let equal = match compare_encoded(cell, item) {
+                Some(order) => order.is_eq(),
+                None => {
+                    if built.is_null() {
+                        built = decode_one(cell)?;
+                    }
+                    compare(&built, item).is_eq()
+                }
+            };
+            if equal {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn new(items: Vec<Value>, negated: bool, set: Option<Arc<ValueSet>>) -> ListTest {
+        let set = set.or_else(|| ValueSet::of(items.iter()).map(Arc::new));
+        let had_null = items.iter().any(Value::is_null);
+        let values = items.into_iter().filter(|v| !v.is_null()).collect();
+        ListTest {
+            values,
+            had_null,
+            negated,
+            set,
+        }
+    }
 }
 
 /// The column `expr` reads as text unchanged: the column, or a varchar or text column cast to
@@ -89,7 +141,7 @@ impl Test {
             | Test::IsNull(c, _)
             | Test::InKeys(c, _)
             | Test::Like(c, ..)
-            | Test::InList(c, ..) => [Some(*c), None],
+            | Test::InList(c, _) => [Some(*c), None],
             Test::Columns(a, _, b) => [Some(*a), Some(*b)],
         }
     }
@@ -101,7 +153,8 @@ impl Test {
             Test::Compare(_, _, Value::Text(_)) | Test::InKeys(..) | Test::Columns(..) => 3.0,
             Test::Compare(..) => 2.0,
             Test::Like(..) => 6.0,
-            Test::InList(_, list, ..) => 2.0 + list.len() as f64,
+            Test::InList(_, list) if list.set.is_some() => 4.0,
+            Test::InList(_, list) => 2.0 + list.values.len() as f64,
         }
     }
 }
@@ -282,31 +335,26 @@ impl ScanFilter {
                         }
                     }
                 }
-                Test::InList(c, list, had_null, negated) => match at.cell(*c) {
+                Test::InList(c, list) => match at.cell(*c) {
                     None => false,
                     Some(cell) if cell.first() == Some(&0) => false,
                     Some(cell) => {
-                        // Items compared in place; the value is built only for an item that
-                        // cannot be (then once).
-                        let mut built: Option<Value> = None;
-                        let mut found = false;
-                        for item in list {
-                            let equal = match compare_encoded(cell, item) {
-                                Some(order) => order.is_eq(),
-                                None => {
-                                    if built.is_none() {
-                                        built = Some(decode_one(cell)?);
-                                    }
-                                    built.as_ref().is_some_and(|v| compare(v, item).is_eq())
-                                }
-                            };
-                            if equal {
-                                found = true;
-                                break;
+                        // Looked up when hashed; else (or for a value of another kind than the
+                        // items) items compared in place, the value built only for an item
+                        // that cannot be (then once).
+                        let hashed = match &list.set {
+                            Some(set) => {
+                                let value = decode_one(cell)?;
+                                set.contains(&value).ok_or(value)
                             }
-                        }
-                        if *negated {
-                            !found && !had_null
+                            None => Err(Value::Null),
+                        };
+                        let found = match hashed {
+                            Ok(found) => found,
+                            Err(built) => list.compare_each(cell, built)?,
+                        };
+                        if list.negated {
+                            !found && !list.had_null
                         } else {
                             found
                         }
@@ -435,14 +483,31 @@ fn simple(condition: &Expr, params: &[Value]) -> Option<Test> {
             Expr::Column(column) => Some(Test::InKeys(*column, filter.clone())),
             _ => None,
         },
-        Expr::InList(inner, list, negated) => {
+        Expr::InList(inner, list, negated, hashed) => {
             let Expr::Column(column) = &**inner else {
                 return None;
             };
             let values = list.iter().map(operand).collect::<Option<Vec<Value>>>()?;
-            let had_null = values.iter().any(Value::is_null);
-            let values = values.into_iter().filter(|v| !v.is_null()).collect();
-            Some(Test::InList(*column, values, had_null, *negated))
+            let set = hashed.as_ref().map(|hashed| hashed.0.clone());
+            Some(Test::InList(
+                *column,
+                Box::new(ListTest::new(values, *negated, set)),
+            ))
+        }
+        // `column = ANY (array)` / `<> ALL`, the array a parameter (an ORM's `id = ANY ($1)`)
+        // or a constant too short to have become an IN list. Not an empty array: a NULL column
+        // is not NULL = ANY ('{}'), which is false.
+        Expr::Scalar(Scalar::Array(ArrayFn::Compare { op, all }), args)
+            if args.len() == 2 && matches!((op, all), (Cmp::Eq, false) | (Cmp::NotEq, true)) =>
+        {
+            let Expr::Column(column) = &args[0] else {
+                return None;
+            };
+            let Value::Array(array) = operand(&args[1])? else {
+                return None;
+            };
+            (!array.items.is_empty())
+                .then(|| Test::InList(*column, Box::new(ListTest::new(array.items, *all, None))))
         }
         Expr::Like {
             expr,
@@ -549,8 +614,8 @@ mod tests {
                     and(
                         Expr::Binary(BinOp::GtEq, col(3), text("ab")),
                         and(
-                            Expr::InList(col(1), vec![*int(7), *int(6)], false),
-                            Expr::InList(col(3), vec![*text("aac"), *text("abd")], true),
+                            Expr::InList(col(1), vec![*int(7), *int(6)], false, None),
+                            Expr::InList(col(3), vec![*text("aac"), *text("abd")], true, None),
                         ),
                     ),
                 ),
@@ -657,9 +722,60 @@ mod tests {
         // NOT IN a list with a NULL is never true; IN such a list is when an item matches.
         for (negated, kept) in [(true, false), (false, true)] {
             let list = vec![*int(1), Expr::Const(Value::Null)];
-            let in_list = ScanFilter::new(&Expr::InList(col(0), list, negated), &ctx);
+            let in_list = ScanFilter::new(&Expr::InList(col(0), list, negated, None), &ctx);
             assert_eq!(in_list.tests.len(), 1);
             assert_eq!(scan(&in_list, &row, None, &ctx).unwrap().is_some(), kept);
+        }
+        // Long lists and arrays of a parameter are tests with their items hashed; a value of
+        // another kind than the items is compared item by item.
+        let items: Vec<Value> = (0..20)
+            .map(|i| Value::Int(i * 3))
+            .chain([Value::Null])
+            .collect();
+        let params = [Value::Array(Box::new(crate::array::Array::one_dim(
+            items.clone(),
+        )))];
+        let ctx = EvalContext::new(&params, 0);
+        let any = |negated: bool| {
+            let (op, all) = if negated {
+                (Cmp::NotEq, true)
+            } else {
+                (Cmp::Eq, false)
+            };
+            Expr::Scalar(
+                Scalar::Array(ArrayFn::Compare { op, all }),
+                vec![*col(0), Expr::Param(0)],
+            )
+        };
+        let listed = |negated: bool| {
+            let list = items.iter().cloned().map(Expr::Const).collect();
+            Expr::InList(col(0), list, negated, None)
+        };
+        for negated in [false, true] {
+            for filter in [any(negated), listed(negated)] {
+                let filter = ScanFilter::new(&filter, &ctx);
+                let [Test::InList(0, test)] = &filter.tests[..] else {
+                    panic!("not one list test");
+                };
+                assert!(test.set.is_some());
+                for (value, found) in [
+                    (Value::Int(9), true),
+                    (Value::Int(10), false),
+                    (Value::Float(9.0), true),
+                    (Value::Float(9.5), false),
+                ] {
+                    // Found: IN is true, NOT IN false; not found: both NULL (a NULL item).
+                    let kept = found && !negated;
+                    assert_eq!(
+                        scan(&filter, std::slice::from_ref(&value), None, &ctx)
+                            .unwrap()
+                            .is_some(),
+                        kept,
+                        "{value:?}"
+                    );
+                }
+                assert_eq!(scan(&filter, &[Value::Null], None, &ctx).unwrap(), None);
+            }
         }
         // A pattern LIKE refuses stays a general condition, and fails as LIKE does.
         let bad = ScanFilter::new(&like(1, "ab\\", false), &ctx);

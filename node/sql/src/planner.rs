@@ -564,7 +564,7 @@ fn equates_constant(filter: &Expr) -> bool {
         Expr::Binary(BinOp::Eq, l, r) => {
             (l.reads_row() && !r.reads_row()) || (r.reads_row() && !l.reads_row())
         }
-        Expr::InList(inner, list, false) => {
+        Expr::InList(inner, list, false, _) => {
             inner.reads_row() && list.iter().all(|e| !e.reads_row())
         }
         _ => false,

@@ -658,6 +658,81 @@ impl ValueKeys {
     }
 }
 
+/// The constant items of `x [NOT] IN (...)` or `x = ANY (array)` hashed, so that a row's test
+/// is one probe instead of a comparison per item (PostgreSQL hashes such lists from 9 items on:
+/// `MIN_ARRAY_SIZE_FOR_HASHED_SAOP`). Made only when every item that is not NULL is of one
+/// *kind* (`ValueSet::kind_of`), within which two values have equal [`append_hash_key`] bytes
+/// exactly when [`crate::types::compare`] finds them equal; a value of another kind (a binder's
+/// implicit coercion left mixed operands) is for the caller to compare item by item.
+pub struct ValueSet {
+    keys: KeyIds,
+    kind: u8,
+    /// Whether an item is NULL (then `x NOT IN` is never true, and `x IN` of a value not found
+    /// is NULL rather than false).
+    pub had_null: bool,
+}
+
+impl ValueSet {
+    /// Lists shorter than this are compared item by item.
+    pub const MIN_ITEMS: usize = 9;
+
+    /// The set of `items`; None for fewer than [`ValueSet::MIN_ITEMS`], or when two items that
+    /// are not NULL differ in kind or one is of a kind not hashed (arrays, records).
+    pub fn of<'v>(items: impl ExactSizeIterator<Item = &'v Value>) -> Option<ValueSet> {
+        if items.len() < ValueSet::MIN_ITEMS {
+            return None;
+        }
+        let mut keys = ValueKeys::default();
+        let mut kind = None;
+        for item in items {
+            if !item.is_null() {
+                let of = ValueSet::kind_of(item)?;
+                if *kind.get_or_insert(of) != of {
+                    return None;
+                }
+            }
+            keys.add(item);
+        }
+        let had_null = keys.null;
+        Some(ValueSet {
+            keys: keys.finish(),
+            // All NULL: no value is looked up (each is of another kind, compared as NULL).
+            kind: kind.unwrap_or(0),
+            had_null,
+        })
+    }
+
+    /// The kind of a value a set may hold: values of one kind compare equal exactly when their
+    /// hash keys are equal (a numeric of either form is one kind; -0 and 0, and every NaN, are
+    /// one key each: see [`append_hash_key`]). 0 is no kind.
+    fn kind_of(value: &Value) -> Option<u8> {
+        Some(match value {
+            Value::Bool(_) => 1,
+            Value::Int(_) => 2,
+            Value::Float(_) => 3,
+            Value::Numeric(_) | Value::BigNumeric(_) => 4,
+            Value::Text(_) => 5,
+            Value::Timestamp(_) => 6,
+            Value::Date(_) => 7,
+            Value::Interval(_) => 8,
+            Value::Bytes(_) => 9,
+            Value::Null | Value::Array(_) | Value::Record(_) => return None,
+        })
+    }
+
+    /// Whether `value` (not NULL) equals an item; None when it is of another kind than the
+    /// items, which the caller then compares one by one.
+    pub fn contains(&self, value: &Value) -> Option<bool> {
+        thread_local! {
+            static KEY: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        if ValueSet::kind_of(value) != Some(self.kind) {
+            return None;
+        }
+        Some(KEY.with(|key| self.keys.contains(value, &mut key.borrow_mut())))
+    }
+}
+
 /// Memcmp-comparable encoding of values, for hashing and grouping (equal values, equal bytes).
 pub fn hash_key(values: &[Value]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -670,8 +745,11 @@ pub fn hash_key(values: &[Value]) -> Vec<u8> {
 /// Appends one value's [`hash_key`] encoding to `out` (so a probe can reuse one buffer).
 pub fn append_hash_key(value: &Value, out: &mut Vec<u8>) {
     match value {
-        // -0 and 0 are equal.
+        // -0 and 0 are equal, and so are all NaNs (PostgreSQL's float order).
         Value::Float(f) if *f == 0.0 => encode_key(&[(&Value::Float(0.0), DataType::Float8)], out),
+        Value::Float(f) if f.is_nan() => {
+            encode_key(&[(&Value::Float(f64::NAN), DataType::Float8)], out)
+        }
         value => encode_key(&[(value, DataType::Text)], out),
     }
 }
@@ -692,6 +770,9 @@ pub struct Executor<'a> {
     once: RefCell<HashMap<usize, Rows>>,
     /// `x IN (subquery)` of such subqueries: their values hashed, and whether one is NULL.
     in_sets: RefCell<HashMap<usize, InSet>>,
+    /// Filters' predicates with their uncorrelated subqueries' values in place (see
+    /// [`Executor::predicate_with_values`]), by the predicate's address; None: as written.
+    valued: RefCell<HashMap<usize, Option<Arc<Expr>>>>,
     /// A buffer for one key's bytes, reused by probes of [`Executor::in_sets`].
     key_scratch: RefCell<Vec<u8>>,
     /// Results of correlated subqueries, by the values they read.
@@ -740,6 +821,7 @@ impl<'a> Executor<'a> {
             presence: RefCell::default(),
             once: RefCell::default(),
             in_sets: RefCell::default(),
+            valued: RefCell::default(),
             key_scratch: RefCell::default(),
             memo: RefCell::default(),
             work: RefCell::default(),
@@ -953,17 +1035,23 @@ impl<'a> Executor<'a> {
                 }
                 Ok(())
             }
-            Rel::Filter { input, predicate } => self.run_into_as(
-                input,
-                outer,
-                &mut |row| {
-                    if predicate.is_true(&row, &ctx)? {
-                        out(row)?;
-                    }
-                    Ok(())
-                },
-                lend,
-            ),
+            Rel::Filter { input, predicate } => {
+                // Made when the first row comes (no row: no subquery runs).
+                let mut valued: Option<Option<Arc<Expr>>> = None;
+                self.run_into_as(
+                    input,
+                    outer,
+                    &mut |row| {
+                        let valued = valued
+                            .get_or_insert_with(|| self.predicate_with_values(predicate, &ctx));
+                        if valued.as_deref().unwrap_or(predicate).is_true(&row, &ctx)? {
+                            out(row)?;
+                        }
+                        Ok(())
+                    },
+                    lend,
+                )
+            }
             Rel::Project { input, exprs } => {
                 // Each projected row is lent from one buffer when `out` keeps none (an
                 // aggregate over a join: no allocation per row or text value).
@@ -1041,6 +1129,11 @@ impl<'a> Executor<'a> {
                 probes,
             } => {
                 let index = self.lookup_index(rel, input, columns)?;
+                // No row to find: the probes are not computed (an uncorrelated subquery
+                // probing no row runs as PostgreSQL's InitPlan does then: not at all).
+                if index.0.is_empty() {
+                    return Ok(Arc::new(RowSet::default()));
+                }
                 let probe = probes
                     .iter()
                     .map(|p| p.eval(&[], &ctx))
@@ -1975,6 +2068,56 @@ impl<'a> Executor<'a> {
 }
 
 impl Executor<'_> {
+    /// `predicate` with each subquery that reads nothing of the rows around it and gives one
+    /// value (a scalar or `ARRAY(..)` subquery: PostgreSQL's InitPlan) replaced by that value,
+    /// then constant parts folded ([`Expr::fold_constants`]): `x = ANY (ARRAY(SELECT ..))`
+    /// becomes a hashed list tested with one probe per row, where it built the array and
+    /// compared it item by item for every row. None when there is no such subquery. A subquery
+    /// that fails stays as written (its error is raised if a row reaches it, as before), and one
+    /// calling a sequence function is left to run when reached, as PostgreSQL runs an InitPlan.
+    fn predicate_with_values(&self, predicate: &Expr, ctx: &EvalContext<'_>) -> Option<Arc<Expr>> {
+        fn one_value(sub: &Subquery) -> bool {
+            if !sub.reads.is_empty()
+                || sub.reads_further
+                || !matches!(sub.kind, SubqueryKind::Scalar | SubqueryKind::Array)
+            {
+                return false;
+            }
+            let mut sequence = false;
+            sub.rel.visit(&mut |node| {
+                for expr in node.node_exprs() {
+                    expr.visit(&mut |e| sequence |= matches!(e, Expr::Sequence(..)));
+                }
+            });
+            !sequence
+        }
+        fn substitute(expr: Expr, executor: &Executor<'_>, ctx: &EvalContext<'_>) -> Expr {
+            match expr {
+                Expr::Subquery(sub) if one_value(&sub) => {
+                    match Subqueries::eval(executor, &sub, &[], ctx) {
+                        Ok(value) => Expr::Const(value),
+                        Err(_) => Expr::Subquery(sub),
+                    }
+                }
+                other => other
+                    .try_map::<std::convert::Infallible>(&mut |child| {
+                        Ok(substitute(child, executor, ctx))
+                    })
+                    .unwrap_or_else(|never| match never {}),
+            }
+        }
+        let key = address(predicate);
+        if let Some(valued) = self.valued.borrow().get(&key) {
+            return valued.clone();
+        }
+        let mut any = false;
+        predicate.visit(&mut |e| any |= matches!(e, Expr::Subquery(sub) if one_value(sub)));
+        let valued =
+            any.then(|| Arc::new(substitute(predicate.clone(), self, ctx).fold_constants()));
+        self.valued.borrow_mut().insert(key, valued.clone());
+        valued
+    }
+
     fn in_set(
         &self,
         subquery: &Subquery,

@@ -409,7 +409,7 @@ fn clause_selectivity(stats: &TableStats, expr: &Expr, ctx: &EvalContext<'_>) ->
                 null_frac
             }
         }
-        Expr::InList(inner, items, negated) => {
+        Expr::InList(inner, items, negated, _) => {
             let s: f64 = items
                 .iter()
                 .map(|item| eq_clause(stats, inner, item, ctx))

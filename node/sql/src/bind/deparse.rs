@@ -1794,7 +1794,7 @@ fn normalized(expr: crate::expr::Expr) -> crate::expr::Expr {
         // operators take mixed widths).
         Expr::Cast(inner, from, to, _) if int(from).is_some() && int(from) <= int(to) => *inner,
         // `x IN (v)` is `x = v`.
-        Expr::InList(left, mut list, negated) if list.len() == 1 => Expr::Binary(
+        Expr::InList(left, mut list, negated, _) if list.len() == 1 => Expr::Binary(
             if negated {
                 crate::expr::BinOp::NotEq
             } else {
@@ -1853,6 +1853,7 @@ fn normalized(expr: crate::expr::Expr) -> crate::expr::Expr {
                 Box::new(left.expect("two arguments")),
                 array.items.into_iter().map(Expr::Const).collect(),
                 all,
+                None,
             )
         }
         Expr::Cast(inner, from, to, _) => Expr::Cast(inner, from, to, false),
