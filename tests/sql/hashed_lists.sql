@@ -100,4 +100,12 @@ select count(*), min(i), max(i) from hl_t;
 rollback;
 select count(*) from hl_t where i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 'x');
 select count(*) from hl_t where i in (1, 2, 3, 4, 5, 6, 7, 8, 9, 1 / 0);
+-- Typing: an IN list of real compares the constants as real; an ARRAY's items take their own
+-- common type first (numeric here), so real = ANY (ARRAY[..]) compares in double precision.
+select x in (1.1, 2.1) as listed, x = any (array[1.1, 2.1]) as arrayed, x = any (array[1.1::numeric, 2.1]) as typed,
+  x = any (array[1.1::real, 2.1]) as real_items, x <> all (array[1.1, 2.1]) as not_arrayed,
+  x in (1.1, 2, 3, 4, 5, 6, 7, 8, 9, 10) as long_listed, x = any (array[1.1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) as long_arrayed
+  from (values (1.1::real), (2::real), (null::real)) v(x);
+select d in (timestamp '2024-01-01 00:00', '2024-01-02') as listed, d = any (array[timestamp '2024-01-01 00:00', '2024-01-02']) as arrayed
+  from (values (date '2024-01-01'), (date '2024-01-02'), (date '2024-01-03')) v(d);
 drop table hl_t, hl_u;

@@ -8218,80 +8218,7 @@ impl<'a> Binder<'a> {
                 expr: inner,
                 list,
                 negated,
-            } => {
-                let (mut bound, mut ty) = self.bind_expr(inner, scope, aggs)?;
-                let mut bound_items = Vec::with_capacity(list.len());
-                for item in list {
-                    bound_items.push(self.bind_expr(item, scope, aggs)?);
-                }
-                // With more than one item free of columns, PostgreSQL compares in the common
-                // type of the operand and those items (so `r IN (1.1, 2)` reads 1.1 as real
-                // where `r = 1.1` compares in double precision); it matters only for real.
-                let constant = |e: &Expr| {
-                    let mut columns = Vec::new();
-                    e.columns(&mut columns);
-                    columns.is_empty()
-                };
-                let numbers = std::iter::once(ty)
-                    .chain(
-                        bound_items
-                            .iter()
-                            .filter(|(e, _)| constant(e))
-                            .map(|(_, t)| *t),
-                    )
-                    .filter(|t| *t != DataType::Unknown);
-                let mut common = None;
-                if bound_items.iter().filter(|(e, _)| constant(e)).count() > 1
-                    && numbers.clone().all(|t| t.is_numeric_family())
-                    && numbers.clone().any(|t| t == DataType::Float4)
-                {
-                    let to = numbers.fold(DataType::Int2, wider);
-                    bound = self.coerce_to(bound, ty, to, inner.span())?;
-                    ty = to;
-                    common = Some(to);
-                }
-                // Otherwise the operand in the type its comparisons with the items take where one
-                // changes it (PostgreSQL compares the list in the common type of the operand and
-                // its items: `d IN (timestamp '..', '..')` reads the date as a timestamp, and the
-                // other items as timestamps too); the items are then read in that type below.
-                if common.is_none() {
-                    for ((item_bound, item_ty), item) in bound_items.iter().zip(list) {
-                        let (left, _, to) = self.unify(
-                            bound.clone(),
-                            ty,
-                            item_bound.clone(),
-                            *item_ty,
-                            "=",
-                            item.span(),
-                        )?;
-                        if left != bound {
-                            (bound, ty) = (left, to);
-                        }
-                    }
-                }
-                let mut items = Vec::new();
-                for ((item_bound, item_ty), item) in bound_items.into_iter().zip(list) {
-                    let item_bound = match common {
-                        Some(to) if constant(&item_bound) => {
-                            self.coerce_to(item_bound, item_ty, to, item.span())?
-                        }
-                        _ => {
-                            self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?
-                                .1
-                        }
-                    };
-                    items.push(item_bound);
-                }
-                let bound = if ty == DataType::Unknown {
-                    self.coerce_to(bound, ty, DataType::Text, inner.span())?
-                } else {
-                    bound
-                };
-                (
-                    Expr::InList(Box::new(bound), items, *negated, None),
-                    DataType::Bool,
-                )
-            }
+            } => self.bind_in_list(inner, list, *negated, false, scope, aggs)?,
             E::Cast {
                 kind: CastKind::Cast | CastKind::DoubleColon,
                 expr: inner,
@@ -8802,12 +8729,7 @@ impl<'a> Binder<'a> {
                     let is_in = !all && *compare_op == BinaryOperator::Eq;
                     let not_in = all && matches!(compare_op, BinaryOperator::NotEq);
                     if is_in || not_in {
-                        let list = E::InList {
-                            expr: left.clone(),
-                            list: elem.clone(),
-                            negated: not_in,
-                        };
-                        return self.bind_expr(&list, scope, aggs);
+                        return self.bind_in_list(left, elem, not_in, true, scope, aggs);
                     }
                     let operator = self.pos_after(left.span()).or(position);
                     let mut combined: Option<Expr> = None;
@@ -8943,6 +8865,94 @@ impl<'a> Binder<'a> {
             bound.push((e, t, arg.span()));
         }
         Ok(bound)
+    }
+
+    /// `inner [NOT] IN (list)`, or the items of `inner = ANY (ARRAY[list])` / `<> ALL`
+    /// (`array_items`), typed as PostgreSQL types them.
+    fn bind_in_list(
+        &mut self,
+        inner: &ast::Expr,
+        list: &[ast::Expr],
+        negated: bool,
+        array_items: bool,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+    ) -> SqlResult<(Expr, DataType)> {
+        let (mut bound, mut ty) = self.bind_expr(inner, scope, aggs)?;
+        let mut bound_items = Vec::with_capacity(list.len());
+        for item in list {
+            bound_items.push(self.bind_expr(item, scope, aggs)?);
+        }
+        // With more than one item free of columns, PostgreSQL compares in the common
+        // type of the operand and those items (so `r IN (1.1, 2)` reads 1.1 as real
+        // where `r = 1.1` compares in double precision); it matters only for real. Not for
+        // an array's items, which take their own common type first (`r = ANY (ARRAY[1.1,
+        // 2])` compares in double precision, as with numeric[]).
+        let constant = |e: &Expr| {
+            let mut columns = Vec::new();
+            e.columns(&mut columns);
+            columns.is_empty()
+        };
+        let numbers = std::iter::once(ty)
+            .chain(
+                bound_items
+                    .iter()
+                    .filter(|(e, _)| constant(e))
+                    .map(|(_, t)| *t),
+            )
+            .filter(|t| *t != DataType::Unknown);
+        let mut common = None;
+        if !array_items
+            && bound_items.iter().filter(|(e, _)| constant(e)).count() > 1
+            && numbers.clone().all(|t| t.is_numeric_family())
+            && numbers.clone().any(|t| t == DataType::Float4)
+        {
+            let to = numbers.fold(DataType::Int2, wider);
+            bound = self.coerce_to(bound, ty, to, inner.span())?;
+            ty = to;
+            common = Some(to);
+        }
+        // Otherwise the operand in the type its comparisons with the items take where one
+        // changes it (PostgreSQL compares the list in the common type of the operand and
+        // its items: `d IN (timestamp '..', '..')` reads the date as a timestamp, and the
+        // other items as timestamps too); the items are then read in that type below.
+        if common.is_none() {
+            for ((item_bound, item_ty), item) in bound_items.iter().zip(list) {
+                let (left, _, to) = self.unify(
+                    bound.clone(),
+                    ty,
+                    item_bound.clone(),
+                    *item_ty,
+                    "=",
+                    item.span(),
+                )?;
+                if left != bound {
+                    (bound, ty) = (left, to);
+                }
+            }
+        }
+        let mut items = Vec::new();
+        for ((item_bound, item_ty), item) in bound_items.into_iter().zip(list) {
+            let item_bound = match common {
+                Some(to) if constant(&item_bound) => {
+                    self.coerce_to(item_bound, item_ty, to, item.span())?
+                }
+                _ => {
+                    self.unify(bound.clone(), ty, item_bound, item_ty, "=", item.span())?
+                        .1
+                }
+            };
+            items.push(item_bound);
+        }
+        let bound = if ty == DataType::Unknown {
+            self.coerce_to(bound, ty, DataType::Text, inner.span())?
+        } else {
+            bound
+        };
+        Ok((
+            Expr::InList(Box::new(bound), items, negated, None),
+            DataType::Bool,
+        ))
     }
 
     /// `left op ANY | ALL (subquery)`; the subquery's column is cast to the comparison's type.
