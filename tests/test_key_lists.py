@@ -77,3 +77,43 @@ def test_key_lists_on_an_indexed_column_read_its_entries(keel):
             rows, made = read_by_keys(conn, "post", sql, params)
             assert rows == expected, sql
             assert made[0] == 0 and index_scans(conn, index) == before + 1, sql
+
+
+def test_key_lists_on_a_leading_key_column_read_under_each_prefix(keel):
+    # `ord IN (..)` on a key (ord, line): the rows under each value's prefix of keys, on its one
+    # vshard (the table is placed by its first key column), for reads, aggregates and writes.
+    with psycopg.connect(keel.dsn(), autocommit=True) as conn:
+        conn.execute("create table ordline (ord bigint, line smallint, sku text, primary key (ord, line))")
+        conn.execute("insert into ordline select o, l, 'sku-' || o || '-' || l from generate_series(1, 5000) o, generate_series(1, 4) l")
+        conn.execute("create table abc (a int, b int, c int, v int, primary key (a, b, c))")
+        conn.execute("insert into abc select a, b, c, a * 100 + b * 10 + c from generate_series(1, 50) a, generate_series(1, 50) b, generate_series(1, 8) c")
+        conn.execute("create table named (name text, n int, primary key (name, n))")
+        conn.execute("insert into named select 'n' || (g % 500), g from generate_series(1, 5000) g")
+        cases = [
+            ("ordline", "select ord, line from ordline where ord in (7, 3, 9999, null) order by 1, 2", (),
+             [(3, 1), (3, 2), (3, 3), (3, 4), (7, 1), (7, 2), (7, 3), (7, 4)]),
+            ("ordline", "select ord, line, sku from ordline where ord = any(%s) and line = 2 order by 1", ([12, 11, 12],),
+             [(11, 2, "sku-11-2"), (12, 2, "sku-12-2")]),
+            ("ordline", "select count(*), sum(line) from ordline where ord in (1, 2, 3)", (), [(12, 30)]),
+            ("abc", "select a, b, count(*), sum(v) from abc where a = 2 and b in (3, 5) group by a, b order by 1, 2", (),
+             [(2, 3, 8, 8 * 230 + 36), (2, 5, 8, 8 * 250 + 36)]),
+            ("abc", "select count(*) from abc where a in (4, 6)", (), [(800,)]),
+        ]
+        for table, sql, params, expected in cases:
+            rows, made = read_by_keys(conn, table, sql, params)
+            assert rows == expected, sql
+            assert made == (0, 1), sql
+        # Writes under prefixes: only those rows change.
+        _, made = read_by_keys(conn, "ordline", "update ordline set sku = 'changed' where ord in (20, 21)")
+        assert made == (0, 1)
+        assert conn.execute("select count(*) from ordline where sku = 'changed'").fetchone() == (8,)
+        rows, made = read_by_keys(conn, "ordline", "delete from ordline where ord = any(%s) returning ord, line", ([30, 31],))
+        assert sorted(rows) == [(o, l) for o in (30, 31) for l in range(1, 5)] and made == (0, 1)
+        assert conn.execute("select count(*) from ordline").fetchone() == (19992,)
+        # Locking reads lock exactly those rows.
+        with conn.transaction():
+            rows, made = read_by_keys(conn, "ordline", "select ord, line from ordline where ord in (40, 41) and line < 3 order by 1, 2 for update")
+            assert rows == [(40, 1), (40, 2), (41, 1), (41, 2)] and made == (0, 1)
+        # A text first key column places by the whole key: a scan.
+        rows, made = read_by_keys(conn, "named", "select count(*) from named where name in ('n1', 'n2')")
+        assert rows == [(20,)] and made == (1, 0)

@@ -59,4 +59,21 @@ with u as (update kl_post set score = -1 where author in (4, 5) returning id) se
 select count(*), sum(id) from kl_post where score = -1;
 with d as (delete from kl_post where slug = any (array['p-8', 'p-9']) returning id) select * from d order by id;
 select count(*) from kl_post;
+-- A list on a key's leading column (the rows under each prefix of keys).
+select * from kl_line where ord in (3, 4, null, 999, -1) order by ord, line;
+select ord, count(*), min(sku), max(line) from kl_line where ord = any (array[5, 6, 5]) group by ord order by ord;
+select * from kl_line where ord in (7, 8) and line in (1, 4) order by ord, line;
+select * from kl_line where ord in (9, 10) and line = 3 order by ord;
+select count(*) from kl_line where ord in (9.5, 11, 12.0);
+prepare kl_ord(bigint[]) as select ord, line from kl_line where ord = any ($1) order by 1, 2;
+execute kl_ord('{13, 14}');
+execute kl_ord('{}');
+execute kl_ord(null);
+deallocate kl_ord;
+begin;
+update kl_line set sku = sku || '!' where ord in (15, 16) and line > 2;
+select * from kl_line where ord between 15 and 16 order by ord, line;
+with d as (delete from kl_line where ord = any (array[17, 18]) returning ord, line) select count(*), sum(ord), sum(line) from d;
+select count(*) from kl_line;
+rollback;
 drop table kl_item, kl_line, kl_tag, kl_post;

@@ -61,3 +61,19 @@ SET statement_timeout = 'soon';
 \echo :LAST_ERROR_SQLSTATE
 RESET statement_timeout;
 SELECT pg_sleep(0.01);
+-- A failed block refuses every statement but its end before binding it: a missing table or
+-- column gets 25P02, not 42P01 or 42703 (a syntax error is still reported as one).
+BEGIN;
+SELECT 1 / 0;
+SELECT * FROM no_such_table;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE no_such_table SET x = 1;
+\echo :LAST_ERROR_SQLSTATE
+SELECT no_such_column FROM pg_class;
+\echo :LAST_ERROR_SQLSTATE
+SELEC 1;
+\echo :LAST_ERROR_SQLSTATE
+SHOW transaction_isolation;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT 1;

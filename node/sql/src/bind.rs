@@ -13995,24 +13995,33 @@ pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
     }
 }
 
-/// Several rows by primary key ([`Access::Keys`]): equalities on every key column but the
-/// last, and on the last an IN list or `= ANY (array)` of values that do not read the row.
+/// Several rows by primary key ([`Access::Keys`]): equalities on the key's leading columns as
+/// far as they go, then on the next an IN list or `= ANY (array)` of values that do not read
+/// the row. When that column is the last, each value makes a whole key; before the last, a
+/// prefix of keys (`ord IN (3, 4)` on a key (ord, line)), only for a table placed by its first
+/// key column, where each prefix lies in one vshard (elsewhere every vshard would be sought for
+/// each value, and a scan of a small table is quicker).
 fn key_list_access(
     table: &TableDef,
     conjuncts: &[&Expr],
     equalities: &std::collections::HashMap<usize, Expr>,
 ) -> Option<Access> {
-    let (&last, leading) = table.primary_key.split_last()?;
     let mut conds = Vec::new();
     let mut eq = Vec::new();
-    for &column in leading {
-        let value = equalities.get(&column)?;
+    for &column in &table.primary_key {
+        let Some(value) = equalities.get(&column) else {
+            break;
+        };
         conds.extend(equality_source(conjuncts, &Expr::Column(column), value).cloned());
         eq.push(value.clone());
     }
+    let &listed = table.primary_key.get(eq.len())?;
+    if eq.len() + 1 < table.primary_key.len() && !table.placed_by_first_key_column() {
+        return None;
+    }
     conjuncts.iter().find_map(|&conjunct| {
         let (column, values) = key_list(conjunct)?;
-        if column != last {
+        if column != listed {
             return None;
         }
         let mut conds = conds.clone();

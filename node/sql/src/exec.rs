@@ -1732,6 +1732,17 @@ impl Session {
             error
         };
         let parsed = parse_statement(text).map_err(at)?;
+        // In a failed transaction block only its end is taken, checked before the statement is
+        // bound (as PostgreSQL checks before parse analysis): a statement naming a table that
+        // is not there gets 25P02 too, not 42P01.
+        if self.failed
+            && !matches!(
+                parsed,
+                Parsed::Commit | Parsed::Rollback | Parsed::RollbackTo { .. }
+            )
+        {
+            return Err(failed_transaction());
+        }
         // What the statement may read is found in its text, and in the texts of the views it
         // may name (a view over pg_locks reads the node's locks too).
         let reached = with_views_text(catalog, text);
@@ -2106,10 +2117,7 @@ impl Session {
                 Some(Parsed::Commit | Parsed::Rollback | Parsed::RollbackTo { .. })
             )
         {
-            return Err(SqlError::new(
-                code::IN_FAILED_SQL_TRANSACTION,
-                "current transaction is aborted, commands ignored until end of transaction block",
-            ));
+            return Err(failed_transaction());
         }
         if let Some(Parsed::Execute { name, args }) = &prepared.parsed {
             return Box::pin(self.execute_named(
@@ -3409,7 +3417,7 @@ impl Session {
                             .collect::<Vec<_>>(),
                     );
                     let returning = write.returning.is_some();
-                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>| {
+                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
                         if delete {
                             ShardOp::Delete {
                                 table: write.table.clone(),
@@ -3418,6 +3426,7 @@ impl Session {
                                 params: params.clone(),
                                 returning,
                                 range,
+                                prefixes,
                             }
                         } else {
                             ShardOp::Update {
@@ -3428,6 +3437,7 @@ impl Session {
                                 params: params.clone(),
                                 returning,
                                 range,
+                                prefixes,
                             }
                         }
                     };
@@ -3599,7 +3609,7 @@ impl Session {
             }
             Plan::Update(update) => {
                 let returning = update.returning.is_some();
-                let ops = |key: KeyTarget, range| ShardOp::Update {
+                let ops = |key: KeyTarget, range, prefixes| ShardOp::Update {
                     table: update.table.clone(),
                     key,
                     filter: update.filter.clone(),
@@ -3607,6 +3617,7 @@ impl Session {
                     params: params.clone(),
                     returning,
                     range,
+                    prefixes,
                 };
                 self.write_rows(
                     cluster,
@@ -3623,13 +3634,14 @@ impl Session {
             }
             Plan::Delete(delete) => {
                 let returning = delete.returning.is_some();
-                let ops = |key: KeyTarget, range| ShardOp::Delete {
+                let ops = |key: KeyTarget, range, prefixes| ShardOp::Delete {
                     table: delete.table.clone(),
                     key,
                     filter: delete.filter.clone(),
                     params: params.clone(),
                     returning,
                     range,
+                    prefixes,
                 };
                 self.write_rows(
                     cluster,
@@ -3694,12 +3706,16 @@ impl Session {
         access: &Access,
         returning: Option<&Returning>,
         verb: &str,
-        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>) -> ShardOp,
+        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>, bool) -> ShardOp,
         txn: Tx,
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let (targets, range) = self.targets(cluster, table, access, ctx, txn).await?;
+        let Targets {
+            list: targets,
+            range,
+            prefixes,
+        } = self.targets(cluster, table, access, ctx, txn).await?;
         self.note_writers(targets.iter().map(|(w, _)| *w));
         let now = ctx.now;
         let requests = targets
@@ -3710,7 +3726,7 @@ impl Session {
                     ShardRequest {
                         txn,
                         now,
-                        op: op(key, range.clone()),
+                        op: op(key, range.clone(), prefixes),
                     },
                 )
             })
@@ -3753,14 +3769,14 @@ impl Session {
         access: &Access,
         ctx: &EvalContext<'_>,
         txn: Tx,
-    ) -> SqlResult<(Vec<(WorkerId, KeyTarget)>, Option<Arc<KeyBounds>>)> {
+    ) -> SqlResult<Targets> {
         let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
         let every = || {
             (0..cluster.workers() as WorkerId)
                 .map(|w| (w, None))
                 .collect()
         };
-        let nothing = Ok((Vec::new(), None));
+        let nothing = Ok(Targets::default());
         let targets = match access {
             Access::Scan => {
                 count_scan(cluster, table.id, None, 0);
@@ -3807,7 +3823,13 @@ impl Session {
                 index_targets(cluster, table, index, requests).await?
             }
             Access::Keys { eq, values, .. } => {
-                let Some((&last, leading)) = table.primary_key.split_last() else {
+                // Values of the key column after the equalities: whole keys when it is the
+                // last, else prefixes of keys (the table is then placed by its first key
+                // column, so each prefix lies in one vshard: see `bind::key_list_access`).
+                let (leading, rest) = table
+                    .primary_key
+                    .split_at(eq.len().min(table.primary_key.len()));
+                let Some(&listed) = rest.first() else {
                     return nothing;
                 };
                 let mut prefix = Vec::with_capacity(table.primary_key.len());
@@ -3818,7 +3840,7 @@ impl Session {
                         None => return nothing,
                     }
                 }
-                let ty = table.columns[last].ty;
+                let ty = table.columns[listed].ty;
                 let lasts = key_list_values(values, ty, ctx)?;
                 let keys = lasts.into_iter().map(|value| {
                     let mut parts = prefix.clone();
@@ -3830,7 +3852,11 @@ impl Session {
                     return nothing;
                 }
                 count_scan(cluster, table.id, Some(pkey), 0);
-                targets
+                return Ok(Targets {
+                    list: targets,
+                    range: None,
+                    prefixes: rest.len() > 1,
+                });
             }
             Access::Range {
                 eq, lower, upper, ..
@@ -3844,7 +3870,11 @@ impl Session {
                     Some(vshard) => vec![(owner_of(vshard, cluster.workers()), None)],
                     None => every(),
                 };
-                return Ok((targets, Some(bounds)));
+                return Ok(Targets {
+                    list: targets,
+                    range: Some(bounds),
+                    prefixes: false,
+                });
             }
             Access::Index {
                 index,
@@ -3897,7 +3927,11 @@ impl Session {
                 index_targets(cluster, table, index, requests).await?
             }
         };
-        Ok((targets, None))
+        Ok(Targets {
+            list: targets,
+            range: None,
+            prefixes: false,
+        })
     }
 
     /// Brings the entries of every index of `table` in line with rows just written: deletes the
@@ -4125,7 +4159,11 @@ impl Session {
                 }
             }
             Some(table) => {
-                let (targets, range) = self
+                let Targets {
+                    list: targets,
+                    range,
+                    prefixes,
+                } = self
                     .targets(cluster, table, &plan.access, &ctx, txn)
                     .await?;
                 let keyed = plan.locking.is_some();
@@ -4141,7 +4179,7 @@ impl Session {
                             columns: None,
                             project: None,
                             part: None,
-                            prefixes: false,
+                            prefixes,
                             range: range.clone(),
                         };
                         (worker, ShardRequest { txn, now, op })
@@ -4231,8 +4269,12 @@ impl Session {
             .filter(|&(_, wanted)| wanted <= ORDERED_READ_ROWS);
         // Through a secondary index in order: its entries name the rows (below).
         let (through, order) = split_order(order);
-        let (targets, range) = match through {
-            Some(_) => (Vec::new(), None),
+        let Targets {
+            list: targets,
+            range,
+            prefixes,
+        } = match through {
+            Some(_) => Targets::default(),
             None => {
                 self.targets(cluster, table, &plan.access, &ctx, txn)
                     .await?
@@ -4242,7 +4284,7 @@ impl Session {
         // worker sorts its parts and returns their first rows (when computing the outputs of
         // fewer rows changes nothing but their number: no sequence or random function).
         let top = match (&order, &through, output.wanted) {
-            (None, None, Some(wanted)) if wanted <= crate::fragment::TOP_ROWS => {
+            (None, None, Some(wanted)) if wanted <= crate::fragment::TOP_ROWS && !prefixes => {
                 let columns: Option<Vec<usize>> = plan
                     .order_by
                     .iter()
@@ -4282,7 +4324,7 @@ impl Session {
             params,
             txn,
             now,
-            prefixes: false,
+            prefixes,
             range,
             order,
             top,
@@ -4364,8 +4406,12 @@ impl Session {
                     }
                 };
                 let mut end: Option<Value> = None;
-                let (targets, range) = match index {
-                    Some(_) => (Vec::new(), None),
+                let Targets {
+                    list: targets,
+                    range,
+                    prefixes,
+                } = match index {
+                    Some(_) => Targets::default(),
                     None => {
                         self.targets(cluster, table, &plan.access, &ctx, txn)
                             .await?
@@ -4380,7 +4426,7 @@ impl Session {
                     params,
                     txn,
                     now,
-                    prefixes: false,
+                    prefixes,
                     range,
                     order: index.is_none().then_some((direction, 1)),
                     top: None,
@@ -5020,7 +5066,13 @@ impl Session {
         };
         // A scan's rows after its own filter, estimated.
         let estimate = |scan: &Rel| -> Option<f64> {
-            let Rel::Scan { access, filter, .. } = scan else {
+            let Rel::Scan {
+                access,
+                filter,
+                table,
+                ..
+            } = scan
+            else {
                 return None;
             };
             let stats = table_stats(scan)?;
@@ -5029,8 +5081,9 @@ impl Session {
                 Access::Keys {
                     index: None,
                     values: KeyValues::List(list),
+                    eq,
                     ..
-                } => return Some(list.len() as f64),
+                } if eq.len() + 1 == table.primary_key.len() => return Some(list.len() as f64),
                 _ => {}
             }
             let kept = filter
@@ -5287,24 +5340,35 @@ impl Session {
                 });
             // Through a secondary index in order: its entries name the rows (below).
             let (through, order) = split_order(order);
-            let (targets, range) = match seeks {
+            let Targets {
+                list: targets,
+                range,
+                prefixes: listed,
+            } = match seeks {
                 Some((targets, _)) => {
                     let pkey = crate::pgstat::IndexRef::PrimaryKey(table.id);
                     count_scan(cluster, table.id, Some(pkey), 0);
-                    (targets, None)
+                    Targets {
+                        list: targets,
+                        ..Targets::default()
+                    }
                 }
-                None if through.is_some() => (Vec::new(), None),
+                None if through.is_some() => Targets::default(),
                 None => match lookup {
                     Some((index, prefixes)) => {
                         let requests = lookup_requests(index, prefixes, cluster.workers())
                             .into_iter()
                             .map(|(w, op)| (w, ShardRequest { txn, now, op }))
                             .collect();
-                        (index_targets(cluster, table, index, requests).await?, None)
+                        Targets {
+                            list: index_targets(cluster, table, index, requests).await?,
+                            ..Targets::default()
+                        }
                     }
                     None => self.targets(cluster, table, access, &ctx, txn).await?,
                 },
             };
+            let prefixes = prefixes || listed;
             // A scan estimated to fit in a quarter of the statement's memory is read with one
             // request per worker (parts cost measurably here: TPC-H Q13 about 30% slower at
             // SF 1, not yet explained), each worker's rows in turn. Others, and scans without
@@ -5541,7 +5605,11 @@ impl Session {
         let budget = self.settings.hash_mem_bytes();
         let (keys_arc, aggs_arc) = (Arc::new(keys.to_vec()), Arc::new(aggs.to_vec()));
         // (worker, keys, where its next part starts)
-        let (targets, range) = self.targets(cluster, table, access, &ctx, txn).await?;
+        let Targets {
+            list: targets,
+            range,
+            prefixes,
+        } = self.targets(cluster, table, access, &ctx, txn).await?;
         let mut pending: Vec<(WorkerId, KeyTarget, Option<Vec<u8>>)> = targets
             .into_iter()
             .map(|(worker, key)| (worker, key, None))
@@ -5573,6 +5641,7 @@ impl Session {
                             whole_groups,
                         }),
                         range: range.clone(),
+                        prefixes,
                     };
                     (*worker, ShardRequest { txn, now, op })
                 })
@@ -5833,6 +5902,7 @@ impl Session {
                     params: params.clone(),
                     returning: true,
                     range: None,
+                    prefixes: false,
                 };
                 let now = ctx.now;
                 (worker, ShardRequest { txn, now, op })
@@ -7545,6 +7615,7 @@ impl Session {
                                 params: Arc::new(Vec::new()),
                                 returning: false,
                                 range: None,
+                                prefixes: false,
                             };
                             (
                                 w,
@@ -9176,6 +9247,25 @@ fn seek_targets(
         found.push(key.to_vec());
     }
     Some((keys_by_owner(table, found, workers), by_first))
+}
+
+/// PostgreSQL's error for a statement in a failed transaction block.
+fn failed_transaction() -> SqlError {
+    SqlError::new(
+        code::IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
+/// Where a statement's rows are ([`Session::targets`]).
+#[derive(Default)]
+struct Targets {
+    /// Per request: the worker and the keys it visits (None: all its rows, within `range`).
+    list: Vec<(WorkerId, KeyTarget)>,
+    /// A key range the requests without keys visit.
+    range: Option<Arc<KeyBounds>>,
+    /// The keys are key prefixes (see `ShardOp::Read`).
+    prefixes: bool,
 }
 
 /// Reads of `table`'s rows under `keys` (row keys, or prefixes of them: see

@@ -246,9 +246,11 @@ pub enum ShardOp {
         project: Option<Arc<Vec<usize>>>,
         /// Read a whole table (`key` None) in parts; None: all in one reply.
         part: Option<ScanPart>,
-        /// `key`'s entries are key prefixes, each the encoding of a value of the first key
-        /// column of a table placed by it ([`TableDef::placed_by_first_key_column`]): the rows
-        /// under each, in key order, prefix after prefix (a semi-join's keys read by seeks).
+        /// `key`'s entries are key prefixes, each the encoding of values of the leading key
+        /// columns (the first at least) of a table placed by its first
+        /// ([`TableDef::placed_by_first_key_column`]): the rows under each, in key order, prefix
+        /// after prefix (a semi-join's keys read by seeks, `ord IN (3, 4)` on a key (ord,
+        /// line)).
         prefixes: bool,
         /// A whole-table read (`key` None) visits only these keys.
         range: Option<Arc<KeyBounds>>,
@@ -291,6 +293,8 @@ pub enum ShardOp {
         part: Option<AggregatePart>,
         /// A whole-table aggregate (`key` None) visits only these keys.
         range: Option<Arc<KeyBounds>>,
+        /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
+        prefixes: bool,
     },
     /// New rows with their keys; fails on a duplicate key. With `on_conflict`, a row whose key
     /// is taken is skipped or updates the row there instead, and the output holds the rows
@@ -310,6 +314,8 @@ pub enum ShardOp {
         returning: bool,
         /// Without `key`, only these keys are visited.
         range: Option<Arc<KeyBounds>>,
+        /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
+        prefixes: bool,
     },
     /// Deletes matching rows; returns them when `returning`.
     Delete {
@@ -320,6 +326,8 @@ pub enum ShardOp {
         returning: bool,
         /// Without `key`, only these keys are visited.
         range: Option<Arc<KeyBounds>>,
+        /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
+        prefixes: bool,
     },
     Truncate {
         table: TableId,
@@ -1426,6 +1434,7 @@ impl Shard {
                 having,
                 part,
                 range,
+                prefixes,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let mut groups = crate::query::Groups::new(keys, aggs);
@@ -1477,13 +1486,14 @@ impl Shard {
                     &store,
                     tx.snap(),
                     table,
-                    key.as_deref().map_or(
-                        Target::All {
+                    match key.as_deref() {
+                        Some(keys) if *prefixes => Target::Prefixes(keys),
+                        Some(keys) => Target::Keys(keys),
+                        None => Target::All {
                             range: range.as_deref(),
                             order: None,
                         },
-                        Target::Keys,
-                    ),
+                    },
                     part.map(|p| (p.after.as_deref(), usize::MAX)),
                     &mut reads,
                     Some(&decode),
@@ -1926,6 +1936,7 @@ impl Shard {
                 params,
                 returning,
                 range,
+                prefixes,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
@@ -1934,7 +1945,7 @@ impl Shard {
                     &store,
                     tx,
                     table,
-                    (keys, range),
+                    (keys, *prefixes, range),
                     filter,
                     Some(assignments),
                     &ctx,
@@ -1978,6 +1989,7 @@ impl Shard {
                 params,
                 returning,
                 range,
+                prefixes,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
@@ -1986,7 +1998,7 @@ impl Shard {
                     &store,
                     tx,
                     table,
-                    (keys, range),
+                    (keys, *prefixes, range),
                     filter,
                     None,
                     &ctx,
@@ -2668,14 +2680,15 @@ fn collect_targets(
     store: &Store,
     tx: Tx,
     table: &TableDef,
-    (keys, range): (Option<&[Vec<u8>]>, Option<&KeyBounds>),
+    (keys, prefixes, range): (Option<&[Vec<u8>]>, bool, Option<&KeyBounds>),
     filter: Option<&Expr>,
     assignments: Option<&[(usize, Expr)]>,
     ctx: &EvalContext<'_>,
     reads: &mut Reads,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
-    reads.target(table.id, keys);
+    // Ranges: serializable writers read the whole table, as a scan does.
+    reads.target(table.id, keys.filter(|_| !prefixes));
     // Whether updating `row` keeps its key (a DELETE never does).
     let keeps_key = |row: &[Value]| -> SqlResult<bool> {
         let Some(assignments) = assignments else {
@@ -2714,32 +2727,37 @@ fn collect_targets(
         }
         Ok(())
     };
+    let mut failure = None;
+    let mut visit = |view: RowView<'_>| match consider(view) {
+        Ok(()) => true,
+        Err(stop) => {
+            failure = Some(stop);
+            false
+        }
+    };
     match keys {
+        Some(keys) if prefixes => {
+            store.scan_prefixes(tx.snap(), table.id, keys, &mut visit)?;
+        }
         Some(keys) => {
             for key in keys {
-                let mut step = Ok(());
-                store.newest(tx.snap(), table.id, key, &mut |view| step = consider(view))?;
-                step?;
+                let mut go_on = true;
+                store.newest(tx.snap(), table.id, key, &mut |view| go_on = visit(view))?;
+                if !go_on {
+                    break;
+                }
             }
         }
         None => {
-            let mut failure = None;
             let bounds = range.map_or((Bound::Unbounded, Bound::Unbounded), KeyBounds::as_ref);
             let single = range.and_then(|r| r.vshard);
-            let mut visit = |view: RowView<'_>| match consider(view) {
-                Ok(()) => true,
-                Err(stop) => {
-                    failure = Some(stop);
-                    false
-                }
-            };
             store.scan_range_after(tx.snap(), table.id, bounds, single, None, &mut visit)?;
-            if let Some(stop) = failure {
-                return Err(stop);
-            }
         }
     }
-    Ok(targets)
+    match failure {
+        Some(stop) => Err(stop),
+        None => Ok(targets),
+    }
 }
 
 /// The version a write or a row lock acts on, given `row`: the version the snapshot sees, which

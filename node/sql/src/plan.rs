@@ -54,8 +54,10 @@ pub enum Access {
     /// Key column values in key order (they do not read the row).
     Key(Vec<Expr>),
     /// Several rows by primary key: equal to `eq` on the key's leading columns and to one of
-    /// `values` on its last (`id IN (1, 2, 3)`, `id = ANY ($1)`), each looked up by its key on
-    /// its owner, as PostgreSQL's index scan with `= ANY`. Through `index` (`eq` then empty):
+    /// `values` on the next (`id IN (1, 2, 3)`, `id = ANY ($1)`), each looked up by its key on
+    /// its owner, as PostgreSQL's index scan with `= ANY`; when that column is not the key's
+    /// last, the rows under each prefix of keys (a table placed by its first key column: one
+    /// vshard each). Through `index` (`eq` then empty):
     /// the rows its entries name whose first part is one of `values`. The filter still runs on
     /// every row found. `conds` are the filter's conjuncts they come from (EXPLAIN's Index Cond).
     Keys {
@@ -91,8 +93,8 @@ pub enum Access {
     Scan,
 }
 
-/// The values an [`Access::Keys`] takes for the primary key's last column (they do not read
-/// the row).
+/// The values an [`Access::Keys`] takes for the key column after its equalities (they do not
+/// read the row).
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyValues {
     /// An IN list's.

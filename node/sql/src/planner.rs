@@ -504,11 +504,13 @@ fn estimated_order(
         let stats = crate::stats::TableStats::of(&snapshot, table)?;
         let rows = match access {
             Access::Key(_) => 1.0,
+            // Whole keys: a row each at most (prefixes of keys: as the filter says).
             Access::Keys {
                 index: None,
                 values: crate::plan::KeyValues::List(list),
+                eq,
                 ..
-            } => list.len() as f64,
+            } if eq.len() + 1 == table.primary_key.len() => list.len() as f64,
             _ => {
                 stats.reltuples
                     * filter
