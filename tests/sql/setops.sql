@@ -67,3 +67,9 @@ SELECT 'Hello' ILIKE 'h%O', 'hello' LIKE 'H%', NULL LIKE 'a', 'a' LIKE NULL;
 SELECT 'abcabc' LIKE '%bc', 'abcabd' LIKE '%bc', 'mississippi' LIKE '%iss%ipp%', 'mississippi' LIKE 'm%s_p%i';
 SELECT 1 LIKE 'a';
 SELECT 1, 2 UNION SELECT 3;
+-- DISTINCT ON an expression that ORDER BY names too, not in the select list: one column.
+select distinct on (x % 2) x from generate_series(1, 6) x order by x % 2, x desc;
+select distinct on (x % 3) x % 3 as r, x from generate_series(1, 9) x order by x % 3 desc, x;
+select distinct on (x % 2, x % 3) x from generate_series(1, 12) x order by x % 3, x % 2, x desc;
+select distinct on (x % 2) x from generate_series(1, 6) x order by x % 3, x;
+select distinct on (lower(s)) s from (values ('A'), ('a'), ('B')) v(s) order by lower(s), s;

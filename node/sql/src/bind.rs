@@ -6519,11 +6519,10 @@ impl<'a> Binder<'a> {
             }
         }
         let (bound, ty) = self.bind_expr(expr, scope, aggs)?;
-        if let Some(index) = outputs
-            .iter()
-            .take(columns.len())
-            .position(|(output, _)| *output == bound)
-        {
+        // An output computing the same, visible or added for an earlier ORDER BY or DISTINCT
+        // ON item (`DISTINCT ON (x % 2) .. ORDER BY x % 2`: one column, as PostgreSQL matches
+        // its resjunk target entries too).
+        if let Some(index) = outputs.iter().position(|(output, _)| *output == bound) {
             return Ok(index);
         }
         outputs.push((bound, ty));
