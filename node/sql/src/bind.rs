@@ -7500,21 +7500,65 @@ impl<'a> Binder<'a> {
             rels: vec![rel],
             outer: None,
         };
+        self.returning_in(table, &scope, items).map(Some)
+    }
+
+    /// RETURNING over `scope`: the target table's row, then (UPDATE ... FROM, DELETE ...
+    /// USING) the other FROM items' columns, which `*` takes too, as PostgreSQL's.
+    fn returning_in(
+        &mut self,
+        table: &Arc<TableDef>,
+        scope: &Scope<'_>,
+        items: &[SelectItem],
+    ) -> SqlResult<Returning> {
         let mut exprs = Vec::new();
         let mut columns = Vec::new();
         for item in items {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
-                    if scope.rels[0].columns.iter().any(|c| c.denied) {
-                        return Err(crate::catalog::permission_denied(table));
+                    let qualifier = match item {
+                        SelectItem::QualifiedWildcard(
+                            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+                            _,
+                        ) => Some(name.to_string().trim_matches('"').to_lowercase()),
+                        SelectItem::QualifiedWildcard(..) => {
+                            return Err(unsupported("this kind of wildcard"))
+                        }
+                        _ => None,
+                    };
+                    let mut found = false;
+                    for (r, rel) in scope.rels.iter().enumerate() {
+                        if qualifier.as_ref().is_some_and(|q| *q != rel.alias) {
+                            continue;
+                        }
+                        found = true;
+                        if rel.columns.iter().any(|c| c.denied) {
+                            return Err(match r {
+                                0 => crate::catalog::permission_denied(table),
+                                _ => rel.permission_denied(),
+                            });
+                        }
+                        for (i, column) in rel.columns.iter().enumerate() {
+                            if column.merged || column.system {
+                                continue;
+                            }
+                            exprs.push(Expr::Column(rel.offset + i));
+                            columns.push(OutputColumn {
+                                name: column.name.clone(),
+                                ty: column.ty,
+                                source: match r {
+                                    0 => Some((table.id, i as i16 + 1)),
+                                    _ => column.source,
+                                },
+                            });
+                        }
                     }
-                    for (index, column) in table.columns.iter().enumerate() {
-                        exprs.push(Expr::Column(index));
-                        columns.push(OutputColumn {
-                            name: column.name.clone(),
-                            ty: column.ty,
-                            source: Some((table.id, index as i16 + 1)),
-                        });
+                    if let (false, Some(qualifier)) = (found, &qualifier) {
+                        return Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("missing FROM-clause entry for table \"{qualifier}\""),
+                        )
+                        .at(self.pos(item.span())));
                     }
                 }
                 SelectItem::UnnamedExpr(expr) | SelectItem::ExprWithAlias { expr, .. } => {
@@ -7522,7 +7566,7 @@ impl<'a> Binder<'a> {
                         context: "RETURNING",
                         ..Default::default()
                     };
-                    let (bound, ty) = self.bind_expr(expr, &scope, &mut none)?;
+                    let (bound, ty) = self.bind_expr(expr, scope, &mut none)?;
                     let name = match item {
                         SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                         _ => output_name(expr),
@@ -7540,7 +7584,7 @@ impl<'a> Binder<'a> {
                 }
             }
         }
-        Ok(Some(Returning { exprs, columns }))
+        Ok(Returning { exprs, columns })
     }
 
     /// The scope of an UPDATE or DELETE: the target table, then the FROM / USING items (whose
@@ -7682,6 +7726,35 @@ impl<'a> Binder<'a> {
         let mut exprs: Vec<Expr> = table.primary_key.iter().map(|&c| Expr::Column(c)).collect();
         let columns: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
         exprs.extend(assignments.into_iter().map(|(_, e)| e));
+        // The FROM items' columns RETURNING reads come after the new values, and RETURNING
+        // reads them there: after the written row's columns, in that order.
+        let width = table.columns.len();
+        let mut carried: Vec<usize> = Vec::new();
+        for expr in returning.iter().flat_map(|r| &r.exprs) {
+            let mut read = Vec::new();
+            expr.columns(&mut read);
+            for c in read {
+                if c >= width && !carried.contains(&c) {
+                    carried.push(c);
+                }
+            }
+        }
+        let returning = returning.map(|mut returning| {
+            let at = |c: usize| match carried.iter().position(|&k| k == c) {
+                Some(k) => width + k,
+                None => c,
+            };
+            returning.exprs = (returning.exprs.into_iter())
+                .map(|e| e.remap_columns(&at))
+                .collect();
+            returning
+        });
+        if !carried.is_empty() && columns.iter().any(|c| table.primary_key.contains(c)) {
+            return Err(unsupported(
+                "RETURNING columns of FROM items in an UPDATE that changes the primary key",
+            ));
+        }
+        exprs.extend(carried.iter().map(|&c| Expr::Column(c)));
         let rel = Rel::Distinct {
             input: Box::new(Rel::Project {
                 input: Box::new(rel),
@@ -7712,8 +7785,9 @@ impl<'a> Binder<'a> {
         let access = filter
             .as_ref()
             .map_or(Access::Scan, |f| key_access(table, f));
-        let alias = scope.rels[0].alias.clone();
-        let returning = self.returning(table, alias, returning)?;
+        let returning = returning
+            .map(|items| self.returning_in(table, scope, items))
+            .transpose()?;
         Ok((access, filter.map(Arc::new), returning))
     }
 

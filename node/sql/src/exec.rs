@@ -3404,6 +3404,14 @@ impl Session {
                 };
                 let mut count = 0u64;
                 let mut rows = Vec::new();
+                // RETURNING reads the written row, then the FROM items' values the query
+                // carried after the new values (see `Binder::write_from_query`).
+                let carried_from = key_width + write.columns.len();
+                let width = write.table.columns.len();
+                let written = write.returning.as_ref().map(|_| Returning {
+                    exprs: (0..width).map(Expr::Column).collect(),
+                    columns: Vec::new(),
+                });
                 for row in found {
                     cancel.check()?;
                     let key: Vec<Expr> =
@@ -3446,7 +3454,7 @@ impl Session {
                             cluster,
                             &write.table,
                             &Access::Key(key),
-                            write.returning.as_ref(),
+                            written.as_ref(),
                             verb,
                             op,
                             txn,
@@ -3455,7 +3463,16 @@ impl Session {
                         )
                         .await?;
                     count += tag_count(&result.tag).unwrap_or(0);
-                    rows.extend(result.rows);
+                    if let Some(returning) = &write.returning {
+                        let mut read = result.rows;
+                        for new in &mut read {
+                            new.extend(row.get(carried_from..).unwrap_or_default().iter().cloned());
+                        }
+                        rows.extend(
+                            self.returned_rows(cluster, &read, returning, &ctx, txn, cancel)
+                                .await?,
+                        );
+                    }
                 }
                 Ok(QueryResult {
                     columns: write
@@ -3555,25 +3572,20 @@ impl Session {
                         rows.push(row);
                     }
                 }
-                let returned = |rows: &[Vec<Value>]| {
-                    insert.returning.as_ref().map(|r| {
-                        rows.iter()
-                            .map(|row| {
-                                r.exprs
-                                    .iter()
-                                    .map(|e| e.eval(row, &ctx))
-                                    .collect::<SqlResult<Vec<_>>>()
-                            })
-                            .collect::<SqlResult<Vec<_>>>()
-                    })
-                };
                 if let Some(instrument) = &mut self.instrument {
                     instrument.proposed = rows.len() as u64;
                 }
                 let (count, returning) = match &insert.on_conflict {
                     None => {
                         let count = rows.len();
-                        let returning = returned(&rows);
+                        // Computed before the rows are in (a subquery there does not see them).
+                        let returning = match &insert.returning {
+                            Some(r) => Some(
+                                self.returned_rows(cluster, &rows, r, &ctx, txn, cancel)
+                                    .await,
+                            ),
+                            None => None,
+                        };
                         self.insert_rows(cluster, &insert.table, rows, txn, now, Some(cancel))
                             .await?;
                         (count, returning)
@@ -3594,7 +3606,15 @@ impl Session {
                         if let Some(instrument) = &mut self.instrument {
                             instrument.inserted = Some(written.len() as u64 - updated);
                         }
-                        (written.len(), returned(&written))
+                        let count = written.len();
+                        let returning = match &insert.returning {
+                            Some(r) => Some(
+                                self.returned_rows(cluster, &written, r, &ctx, txn, cancel)
+                                    .await,
+                            ),
+                            None => None,
+                        };
+                        (count, returning)
                     }
                 };
                 let mut result = QueryResult {
@@ -3753,7 +3773,9 @@ impl Session {
         };
         if let Some(returning) = returning {
             result.columns = returning.columns.clone();
-            result.rows = project(&rows, &returning.exprs, ctx)?;
+            result.rows = self
+                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
+                .await?;
         }
         Ok(result)
     }
@@ -5957,9 +5979,42 @@ impl Session {
         };
         if let Some(returning) = &write.returning {
             result.columns = returning.columns.clone();
-            result.rows = project(&moved, &returning.exprs, ctx)?;
+            result.rows = self
+                .returned_rows(cluster, &moved, returning, ctx, txn, cancel)
+                .await?;
         }
         Ok(result)
+    }
+
+    /// RETURNING's rows: its expressions over each written row (`rows`); through the query
+    /// executor when one runs a subquery, which only the session can run (it reads under the
+    /// statement's snapshot, as PostgreSQL's RETURNING subqueries do).
+    async fn returned_rows<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        rows: &[Row],
+        returning: &Returning,
+        ctx: &EvalContext<'_>,
+        txn: Tx,
+        cancel: &Cancel,
+    ) -> SqlResult<Vec<Row>> {
+        let mut subquery = false;
+        for expr in &returning.exprs {
+            expr.visit(&mut |e| subquery |= matches!(e, Expr::Subquery(_)));
+        }
+        if !subquery || rows.is_empty() {
+            return project(rows, &returning.exprs, ctx);
+        }
+        let rel = Rel::Project {
+            input: Box::new(Rel::Constants {
+                width: rows[0].len(),
+                rows: crate::plan::ConstantRows(vec![Arc::new(rows.to_vec())]),
+            }),
+            exprs: returning.exprs.clone(),
+        };
+        let params = Arc::new(ctx.params.to_vec());
+        self.query_rows(cluster, &rel, &params, txn, ctx.now, cancel)
+            .await
     }
 
     /// `INSERT ... ON CONFLICT`: each owner inserts its rows or, where a key is taken, skips the
