@@ -2158,13 +2158,39 @@ impl<'a> Binder<'a> {
                 cascade,
                 ..
             } => {
-                if partitions.is_some() || identity.is_some() || cascade.is_some() {
-                    return Err(unsupported("TRUNCATE options"));
+                if partitions.is_some() {
+                    return Err(unsupported("TRUNCATE with partitions"));
                 }
-                let tables = table_names
-                    .iter()
-                    .map(|target| self.lookup_table(&target.name))
-                    .collect::<SqlResult<Vec<_>>>()?;
+                if matches!(identity, Some(ast::TruncateIdentityOption::Restart)) {
+                    return Err(unsupported("TRUNCATE ... RESTART IDENTITY"));
+                }
+                let mut tables: Vec<Arc<TableDef>> = Vec::new();
+                for target in table_names {
+                    let table = self.lookup_table(&target.name)?;
+                    if !tables.iter().any(|t| t.id == table.id) {
+                        tables.push(table);
+                    }
+                }
+                // CASCADE: the tables referencing them, and those referencing these, in turn.
+                let named = tables.len();
+                if matches!(cascade, Some(ast::CascadeOption::Cascade)) {
+                    let mut at = 0;
+                    while at < tables.len() {
+                        // In creation order, as PostgreSQL's OID order.
+                        let mut children: Vec<Arc<TableDef>> = (self.catalog)
+                            .referencing(tables[at].id)
+                            .into_iter()
+                            .map(|(child, _)| child.clone())
+                            .collect();
+                        children.sort_by_key(|child| child.id);
+                        for child in children {
+                            if !tables.iter().any(|t| t.id == child.id) {
+                                tables.push(child);
+                            }
+                        }
+                        at += 1;
+                    }
+                }
                 for table in &tables {
                     self.require(table, PRIV_TRUNCATE)?;
                 }
@@ -2189,7 +2215,10 @@ impl<'a> Binder<'a> {
                         )));
                     }
                 }
-                Ok(Plan::Truncate { tables })
+                Ok(Plan::Truncate {
+                    cascaded: tables.len() - named,
+                    tables,
+                })
             }
             Statement::AlterTable {
                 name,

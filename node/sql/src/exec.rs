@@ -3676,13 +3676,26 @@ impl Session {
                 )
                 .await
             }
-            Plan::Truncate { tables } => {
+            Plan::Truncate { tables, cascaded } => {
                 let ids = tables
                     .iter()
                     .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)));
                 self.truncate_everywhere(cluster, ids, txn, now).await?;
+                let notices = tables[tables.len() - cascaded..]
+                    .iter()
+                    .map(|table| {
+                        SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!(
+                                "truncate cascades to table \"{}\"",
+                                crate::catalog::relname(&table.name)
+                            ),
+                        )
+                    })
+                    .collect();
                 Ok(QueryResult {
                     tag: "TRUNCATE TABLE".into(),
+                    notices,
                     ..Default::default()
                 })
             }
@@ -8575,7 +8588,7 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
             .map(|id| (id, AccessExclusive))
             .into_iter()
             .collect(),
-        Plan::Truncate { tables } => tables.iter().map(|t| (t.id, AccessExclusive)).collect(),
+        Plan::Truncate { tables, .. } => tables.iter().map(|t| (t.id, AccessExclusive)).collect(),
         Plan::AddPrimaryKey { table, .. }
         | Plan::AlterTable { table, .. }
         | Plan::AddCheck { table, .. }

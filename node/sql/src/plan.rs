@@ -1446,7 +1446,10 @@ pub enum Plan {
         cascade: bool,
     },
     Truncate {
+        /// The tables named, then (CASCADE) those referencing them by foreign keys.
         tables: Vec<Arc<TableDef>>,
+        /// How many of `tables` CASCADE added (each gets PostgreSQL's notice).
+        cascaded: usize,
     },
     AddPrimaryKey {
         table: Arc<TableDef>,
