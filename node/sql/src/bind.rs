@@ -6039,6 +6039,23 @@ impl<'a> Binder<'a> {
         let mut outputs = Vec::new();
         let mut columns = Vec::new();
         for item in &select.projection {
+            // sqlparser takes a string constant as a column alias (`select 'one' 'two'`);
+            // PostgreSQL does not.
+            if let SelectItem::ExprWithAlias { alias, expr } = item {
+                if alias.quote_style == Some('\'') {
+                    // (The alias has no span: the first quote after the expression.)
+                    let end = expr.span().end;
+                    let position = offset_of(self.text, end.line, end.column).and_then(|at| {
+                        let after = self.text.chars().skip(at).position(|c| c == '\'')?;
+                        Some(self.offset + at + after + 1)
+                    });
+                    return Err(SqlError::syntax(format!(
+                        "syntax error at or near \"'{}'\"",
+                        alias.value.replace('\'', "''")
+                    ))
+                    .at(position));
+                }
+            }
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
                     let qualifier = match item {
@@ -9784,7 +9801,10 @@ impl<'a> Binder<'a> {
                     (Expr::Const(Value::numeric(d)), DataType::Numeric)
                 }
             }
-            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+            // U&'\0041' comes decoded.
+            ast::Value::SingleQuotedString(s)
+            | ast::Value::EscapedStringLiteral(s)
+            | ast::Value::UnicodeStringLiteral(s) => {
                 (Expr::Const(Value::Text(s.clone())), DataType::Unknown)
             }
             ast::Value::DollarQuotedString(s) => {

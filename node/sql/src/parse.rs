@@ -2733,8 +2733,84 @@ fn identity_options_in_order(text: &str) -> Option<SqlResult<String>> {
     )))
 }
 
+/// Adjacent string constants separated by whitespace holding a newline are one constant
+/// (`'con'` newline `'tinued'`), as the SQL standard and PostgreSQL's lexer have it (an escape
+/// string's continuation takes its escapes too): the text with the closing quote, the
+/// whitespace and the opening quote between them taken out. sqlparser would read the second as
+/// the first's alias. Other text comes back as it is.
+fn join_continued_strings(text: &str) -> std::borrow::Cow<'_, str> {
+    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+    use std::borrow::Cow;
+    // Cheap test first: a quote, then blanks with a newline, then a quote.
+    let bytes = text.as_bytes();
+    let candidate = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'\'' && {
+            let rest = &bytes[i + 1..];
+            let blanks = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+            rest[..blanks].contains(&b'\n') && rest.get(blanks) == Some(&b'\'')
+        }
+    });
+    if !candidate {
+        return Cow::Borrowed(text);
+    }
+    let dialect = PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, text).tokenize_with_location() else {
+        return Cow::Borrowed(text);
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let offset =
+        |location: sqlparser::tokenizer::Location| offset_of(text, location.line, location.column);
+    // Char ranges to take out: from a constant's closing quote to the next one's opening quote.
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if !matches!(
+            token.token,
+            Token::SingleQuotedString(_) | Token::EscapedStringLiteral(_)
+        ) {
+            continue;
+        }
+        let mut newline = false;
+        let mut next = i + 1;
+        while let Some(Token::Whitespace(space)) = tokens.get(next).map(|t| &t.token) {
+            newline |= match space {
+                Whitespace::Newline => true,
+                Whitespace::SingleLineComment { .. } => true,
+                Whitespace::MultiLineComment(comment) => comment.contains('\n'),
+                Whitespace::Space | Whitespace::Tab => false,
+            };
+            next += 1;
+        }
+        let Some(following) = tokens.get(next) else {
+            continue;
+        };
+        if !newline || !matches!(following.token, Token::SingleQuotedString(_)) {
+            continue;
+        }
+        let (Some(end), Some(start)) = (offset(token.span.end), offset(following.span.start))
+        else {
+            continue;
+        };
+        // `end` is just past the closing quote.
+        if end >= 1 && chars.get(end - 1) == Some(&'\'') && chars.get(start) == Some(&'\'') {
+            cuts.push((end - 1, start + 1));
+        }
+    }
+    if cuts.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut joined = String::with_capacity(text.len());
+    let mut at = 0;
+    for (from, to) in cuts {
+        joined.extend(&chars[at..from]);
+        at = to;
+    }
+    joined.extend(&chars[at..]);
+    Cow::Owned(joined)
+}
+
 /// Parses with sqlparser, mapping its errors to PostgreSQL's.
 fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
+    let text = &*join_continued_strings(text);
     let dialect = PostgreSqlDialect {};
     let mut statements = Parser::new(&dialect)
         .with_recursion_limit(200)
