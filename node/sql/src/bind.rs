@@ -6058,16 +6058,7 @@ impl<'a> Binder<'a> {
             }
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
-                    let qualifier = match item {
-                        SelectItem::QualifiedWildcard(
-                            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
-                            _,
-                        ) => Some(name.to_string().trim_matches('"').to_lowercase()),
-                        SelectItem::QualifiedWildcard(..) => {
-                            return Err(unsupported("this kind of wildcard"))
-                        }
-                        _ => None,
-                    };
+                    let qualifier = wildcard_qualifier(item)?;
                     if scope.rels.is_empty() {
                         return Err(SqlError::new(
                             code::SYNTAX_ERROR,
@@ -7562,16 +7553,7 @@ impl<'a> Binder<'a> {
         for item in items {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
-                    let qualifier = match item {
-                        SelectItem::QualifiedWildcard(
-                            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
-                            _,
-                        ) => Some(name.to_string().trim_matches('"').to_lowercase()),
-                        SelectItem::QualifiedWildcard(..) => {
-                            return Err(unsupported("this kind of wildcard"))
-                        }
-                        _ => None,
-                    };
+                    let qualifier = wildcard_qualifier(item)?;
                     let mut found = false;
                     for (r, rel) in scope.rels.iter().enumerate() {
                         if qualifier.as_ref().is_some_and(|q| *q != rel.alias) {
@@ -14245,6 +14227,18 @@ fn equality_source<'e>(conjuncts: &[&'e Expr], part: &Expr, value: &Expr) -> Opt
         matches!(c, Expr::Binary(BinOp::Eq, l, r)
             if (is_part(l) && **r == *value) || (is_part(r) && **l == *value))
     })
+}
+
+/// The table a `t.*` select item names (None: a plain `*`).
+fn wildcard_qualifier(item: &SelectItem) -> SqlResult<Option<String>> {
+    match item {
+        SelectItem::QualifiedWildcard(
+            ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+            _,
+        ) => Ok(Some(name.to_string().trim_matches('"').to_lowercase())),
+        SelectItem::QualifiedWildcard(..) => Err(unsupported("this kind of wildcard")),
+        _ => Ok(None),
+    }
 }
 
 /// A bound on a key part: (value, inclusive).
