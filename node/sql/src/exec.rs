@@ -5111,15 +5111,8 @@ impl Session {
                 return None;
             };
             let stats = table_stats(scan)?;
-            match access {
-                Access::Key(_) => return Some(1.0),
-                Access::Keys {
-                    index: None,
-                    values: KeyValues::List(list),
-                    eq,
-                    ..
-                } if eq.len() + 1 == table.primary_key.len() => return Some(list.len() as f64),
-                _ => {}
+            if let Some(rows) = access.most_rows(table) {
+                return Some(rows);
             }
             let kept = filter
                 .as_ref()

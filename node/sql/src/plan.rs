@@ -93,6 +93,24 @@ pub enum Access {
     Scan,
 }
 
+impl Access {
+    /// The most rows a read of `table` by this access gives, when whole primary keys bound it:
+    /// one for a key, one per listed value for a list of whole keys (not of key prefixes, nor
+    /// of index entries, nor an array of unknown length).
+    pub fn most_rows(&self, table: &TableDef) -> Option<f64> {
+        match self {
+            Access::Key(_) => Some(1.0),
+            Access::Keys {
+                index: None,
+                values: KeyValues::List(list),
+                eq,
+                ..
+            } if eq.len() + 1 == table.primary_key.len() => Some(list.len() as f64),
+            _ => None,
+        }
+    }
+}
+
 /// The values an [`Access::Keys`] takes for the key column after its equalities (they do not
 /// read the row).
 #[derive(Debug, Clone, PartialEq)]

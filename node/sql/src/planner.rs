@@ -502,22 +502,13 @@ fn estimated_order(
             return None;
         };
         let stats = crate::stats::TableStats::of(&snapshot, table)?;
-        let rows = match access {
-            Access::Key(_) => 1.0,
-            // Whole keys: a row each at most (prefixes of keys: as the filter says).
-            Access::Keys {
-                index: None,
-                values: crate::plan::KeyValues::List(list),
-                eq,
-                ..
-            } if eq.len() + 1 == table.primary_key.len() => list.len() as f64,
-            _ => {
-                stats.reltuples
-                    * filter
-                        .as_ref()
-                        .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx))
-            }
-        };
+        // Whole keys: a row each at most (else, prefixes of keys too: as the filter says).
+        let rows = access.most_rows(table).unwrap_or_else(|| {
+            stats.reltuples
+                * filter
+                    .as_ref()
+                    .map_or(1.0, |f| crate::stats::selectivity(&stats, f, &ctx))
+        });
         estimates.push((rows.max(1.0), stats));
     }
     let chain = crate::join_order::Chain {
