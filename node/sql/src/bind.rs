@@ -33,7 +33,8 @@ use crate::catalog::{
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     Advisory, AdvisoryAction, AggCall, AggFunc, BinOp, BitOp, EvalContext, Expr, FrameBound,
-    FrameUnits, Func, SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall, WindowFunc,
+    FrameUnits, Func, RangeStep, SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall,
+    WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -9385,46 +9386,74 @@ impl<'a> Binder<'a> {
             partition.push(self.bind_expr(expr, scope, aggs)?.0);
         }
         let mut order = Vec::new();
+        let mut order_types = Vec::new();
         for item in &spec.order_by {
             let descending = item.options.asc == Some(false);
             let nulls_first = item.options.nulls_first.unwrap_or(descending);
-            order.push((
-                self.bind_expr(&item.expr, scope, aggs)?.0,
-                descending,
-                nulls_first,
-            ));
+            let (expr, ty) = self.bind_expr(&item.expr, scope, aggs)?;
+            order.push((expr, descending, nulls_first));
+            order_types.push(ty);
         }
-        let (units, start, end) = match &spec.window_frame {
+        let (units, start, end, step) = match &spec.window_frame {
             None => (
                 FrameUnits::Range,
                 FrameBound::UnboundedPreceding,
                 FrameBound::CurrentRow,
+                None,
             ),
             Some(frame) => {
+                use ast::WindowFrameBound as B;
                 let units = match frame.units {
                     ast::WindowFrameUnits::Rows => FrameUnits::Rows,
                     ast::WindowFrameUnits::Range => FrameUnits::Range,
                     ast::WindowFrameUnits::Groups => FrameUnits::Groups,
                 };
-                let start = self.frame_bound(&frame.start_bound, units)?;
-                let end = match &frame.end_bound {
-                    Some(bound) => self.frame_bound(bound, units)?,
-                    None => FrameBound::CurrentRow,
+                let end_bound = frame.end_bound.as_ref().unwrap_or(&B::CurrentRow);
+                // The grammar's checks (PostgreSQL's gram.y), before the offsets are bound.
+                let misplaced = match (&frame.start_bound, end_bound) {
+                    (B::Following(None), _) => Some("frame start cannot be UNBOUNDED FOLLOWING"),
+                    (B::Following(Some(_)), _) if frame.end_bound.is_none() => {
+                        Some("frame starting from following row cannot end with current row")
+                    }
+                    (_, B::Preceding(None)) => Some("frame end cannot be UNBOUNDED PRECEDING"),
+                    (B::CurrentRow, B::Preceding(Some(_))) => {
+                        Some("frame starting from current row cannot have preceding rows")
+                    }
+                    (B::Following(Some(_)), B::Preceding(Some(_)) | B::CurrentRow) => {
+                        Some("frame starting from following row cannot have preceding rows")
+                    }
+                    _ => None,
                 };
-                if start == FrameBound::UnboundedFollowing {
-                    return Err(SqlError::new(
-                        "42P20",
-                        "frame start cannot be UNBOUNDED FOLLOWING",
-                    )
-                    .at(position));
+                let [paren, start_at, end_at] = self.window_positions(spec, position);
+                if let Some(message) = misplaced {
+                    let at = match (&frame.start_bound, &frame.end_bound) {
+                        (B::Following(None), _) | (_, None) => start_at,
+                        _ => end_at,
+                    };
+                    return Err(SqlError::new("42P20", message).at(at));
                 }
-                if end == FrameBound::UnboundedPreceding {
-                    return Err(
-                        SqlError::new("42P20", "frame end cannot be UNBOUNDED PRECEDING")
-                            .at(position),
-                    );
+                let offset = |b: &B| matches!(b, B::Preceding(Some(_)) | B::Following(Some(_)));
+                let mut step = None;
+                if units == FrameUnits::Range && (offset(&frame.start_bound) || offset(end_bound)) {
+                    if order.len() != 1 {
+                        return Err(SqlError::new(
+                            "42P20",
+                            "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column",
+                        )
+                        .at(paren));
+                    }
+                    let sort = order_types[0].expression_type();
+                    if sort == DataType::Date {
+                        // A date orders as its midnight (in_range(date, date, interval)).
+                        let (expr, ..) = &mut order[0];
+                        let date = std::mem::replace(expr, Expr::Const(Value::Null));
+                        *expr = self.cast_node(date, DataType::Date, DataType::Timestamp, false);
+                    }
+                    step = Some((sort, range_step(sort, self.session.timezone.clone())));
                 }
-                (units, start, end)
+                let start = self.frame_bound(&frame.start_bound, units, step.as_ref(), scope)?;
+                let end = self.frame_bound(end_bound, units, step.as_ref(), scope)?;
+                (units, start, end, step.and_then(|(_, step)| step))
             }
         };
         let mut call = WindowCall {
@@ -9435,6 +9464,7 @@ impl<'a> Binder<'a> {
             units,
             start,
             end,
+            step,
             result_type: DataType::Int8,
         };
         if let (Some(_), true) = (aggregate, distinct) {
@@ -9548,18 +9578,97 @@ impl<'a> Binder<'a> {
         Ok(call)
     }
 
-    /// One end of a window frame; offsets are constants or parameters of type bigint.
+    /// One end of a window frame. An offset holds no column of the query (constants,
+    /// parameters, outer references); ROWS and GROUPS count in bigint, RANGE steps in the type
+    /// PostgreSQL's `in_range` takes with the ORDER BY column's type (`range`: that type and its
+    /// step, none where it has none).
     fn frame_bound(
         &mut self,
         bound: &ast::WindowFrameBound,
         units: FrameUnits,
+        range: Option<&(DataType, Option<RangeStep>)>,
+        scope: &Scope<'_>,
     ) -> SqlResult<FrameBound> {
         let offset = |binder: &mut Binder<'_>, expr: &ast::Expr| -> SqlResult<Expr> {
-            if units == FrameUnits::Range {
-                return Err(unsupported("RANGE with an offset"));
+            let construct = match units {
+                FrameUnits::Rows => "ROWS",
+                FrameUnits::Range => "RANGE",
+                FrameUnits::Groups => "GROUPS",
+            };
+            let mut none = AggCollector {
+                context: match units {
+                    FrameUnits::Rows => "window ROWS",
+                    FrameUnits::Range => "window RANGE",
+                    FrameUnits::Groups => "window GROUPS",
+                },
+                ..Default::default()
+            };
+            let expr = binder.frame_offset_literal(expr).unwrap_or(expr);
+            let (e, ty) = binder.bind_expr(expr, scope, &mut none)?;
+            let mut columns = Vec::new();
+            e.columns(&mut columns);
+            if !columns.is_empty() {
+                return Err(SqlError::new(
+                    "42P10",
+                    format!("argument of {construct} must not contain variables"),
+                )
+                .at(binder.pos(expr.span())));
             }
-            let (e, ty) = binder.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
-            binder.coerce(e, ty, DataType::Int8, expr.span(), "ROWS")
+            let Some((sort, step)) = range else {
+                return binder.coerce(e, ty, DataType::Int8, expr.span(), construct);
+            };
+            let candidates: &[DataType] = match step {
+                None => &[],
+                Some(RangeStep::Integer) => match sort {
+                    DataType::Int8 => &[DataType::Int8],
+                    _ => &[DataType::Int8, DataType::Int2, DataType::Int4],
+                },
+                Some(RangeStep::Float) => &[DataType::Float8],
+                Some(RangeStep::Numeric) => &[DataType::Numeric],
+                Some(_) => &[DataType::Interval],
+            };
+            // The candidate the offset casts to implicitly: its own type, or for an untyped
+            // literal the column's, else any (PostgreSQL's transformFrameOffset).
+            let preferred = if ty == DataType::Unknown {
+                *sort
+            } else {
+                ty.expression_type()
+            };
+            let implicit = |to: DataType| {
+                let from = ty.expression_type();
+                from == DataType::Unknown
+                    || from == to
+                    || (from.is_numeric_family() && to.is_numeric_family() && wider(from, to) == to)
+            };
+            let mut selected = None;
+            for &candidate in candidates.iter().filter(|&&c| implicit(c)) {
+                if selected != Some(preferred) {
+                    selected = Some(candidate);
+                }
+            }
+            let Some(selected) = selected else {
+                let error = if candidates.is_empty() {
+                    SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "RANGE with offset PRECEDING/FOLLOWING is not supported for column type {}",
+                            sort.name()
+                        ),
+                    )
+                } else {
+                    SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "RANGE with offset PRECEDING/FOLLOWING is not supported for column type {} and offset type {}",
+                            sort.name(),
+                            ty.name()
+                        ),
+                    )
+                    .with_hint("Cast the offset value to an appropriate type.")
+                };
+                return Err(error.at(binder.pos(expr.span())));
+            };
+            binder.coerce_to(e, ty, selected, expr.span())
         };
         Ok(match bound {
             ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
@@ -9568,6 +9677,110 @@ impl<'a> Binder<'a> {
             ast::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(self, e)?),
             ast::WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(self, e)?),
         })
+    }
+
+    /// Where a window definition's parts are in the statement, for PostgreSQL's error positions:
+    /// the `(` it starts with, its frame's start bound and its frame's end bound. Found in the
+    /// text after its last PARTITION BY or ORDER BY expression (or the call at `call`), as the
+    /// parser keeps no positions of its own for them.
+    fn window_positions(&self, spec: &ast::WindowSpec, call: Option<usize>) -> [Option<usize>; 3] {
+        let chars: Vec<char> = self.text.chars().collect();
+        let exprs: Vec<&ast::Expr> = spec
+            .partition_by
+            .iter()
+            .chain(spec.order_by.iter().map(|item| &item.expr))
+            .collect();
+        let from = match exprs.last() {
+            Some(last) => {
+                let span = last.span();
+                offset_of(self.text, span.end.line, span.end.column)
+            }
+            None => call.and_then(|at| at.checked_sub(self.offset + 1)),
+        };
+        let Some(from) = from else {
+            return [None; 3];
+        };
+        // The words after `from` (skipping quoted text), lowercase, with where they start.
+        let mut words = Vec::new();
+        let mut i = from;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '\'' || c == '"' {
+                i += 1;
+                while i < chars.len() && chars[i] != c {
+                    i += 1;
+                }
+                i += 1;
+            } else if c.is_alphanumeric() || c == '_' {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                words.push((start, i, word.to_ascii_lowercase()));
+            } else {
+                i += 1;
+            }
+        }
+        let after = |end: usize| {
+            let mut at = end;
+            while at < chars.len() && chars[at].is_whitespace() {
+                at += 1;
+            }
+            at
+        };
+        let units = words
+            .iter()
+            .position(|(.., w)| matches!(w.as_str(), "rows" | "range" | "groups"));
+        let mut start = None;
+        let mut end = None;
+        if let Some(units) = units {
+            let between = words.get(units + 1).is_some_and(|(.., w)| w == "between");
+            let bound_start = after(words[units + between as usize].1);
+            start = Some(bound_start);
+            let bound_word = words.iter().position(|(at, _, w)| {
+                *at >= bound_start && matches!(w.as_str(), "preceding" | "following" | "row")
+            });
+            if let Some(and) = bound_word.and_then(|b| {
+                words[b + 1..]
+                    .iter()
+                    .find(|(.., w)| w == "and")
+                    .filter(|_| between)
+            }) {
+                end = Some(after(and.1));
+            }
+        }
+        let first = exprs
+            .first()
+            .and_then(|e| {
+                let span = e.span();
+                offset_of(self.text, span.start.line, span.start.column)
+            })
+            .or(start);
+        let paren = first.and_then(|at| chars[..at].iter().rposition(|&c| c == '('));
+        let position = |at: Option<usize>| at.map(|at| self.offset + at + 1);
+        [position(paren), position(start), position(end)]
+    }
+
+    /// sqlparser reads a frame offset written as a bare string constant (`RANGE '1 day'
+    /// PRECEDING`) as an interval literal; PostgreSQL's is an untyped constant, which takes the
+    /// offset type of the ORDER BY column. That constant, where `expr` is one.
+    fn frame_offset_literal<'e>(&self, expr: &'e ast::Expr) -> Option<&'e ast::Expr> {
+        let ast::Expr::Interval(interval) = expr else {
+            return None;
+        };
+        let ast::Expr::Value(value) = interval.value.as_ref() else {
+            return None;
+        };
+        let bare = interval.leading_field.is_none()
+            && interval.last_field.is_none()
+            && interval.fractional_seconds_precision.is_none()
+            && matches!(value.value, ast::Value::SingleQuotedString(_));
+        let start = value.span.start;
+        let at = offset_of(self.text, start.line, start.column)?;
+        let before: String = self.text.chars().take(at).collect();
+        let keyword = before.trim_end().to_ascii_lowercase().ends_with("interval");
+        (bare && !keyword).then_some(interval.value.as_ref())
     }
 
     fn now_expr(&self, name: &str) -> (Expr, DataType) {
@@ -13583,6 +13796,21 @@ fn is_default_keyword(expr: &ast::Expr) -> bool {
 }
 
 /// The wider of two numeric types (PostgreSQL's implicit-cast preference).
+/// How a RANGE frame's offset steps from an ORDER BY value of type `sort` (its expression
+/// type), if the type has PostgreSQL's `in_range` support; `zone` is the session's.
+fn range_step(sort: DataType, zone: Option<String>) -> Option<RangeStep> {
+    Some(match sort {
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => RangeStep::Integer,
+        DataType::Float4 | DataType::Float8 => RangeStep::Float,
+        DataType::Numeric => RangeStep::Numeric,
+        DataType::Date | DataType::Timestamp => RangeStep::Timestamp,
+        DataType::TimestampTz => RangeStep::TimestampTz(zone),
+        DataType::Time => RangeStep::Time,
+        DataType::Interval => RangeStep::Interval,
+        _ => return None,
+    })
+}
+
 fn wider(a: DataType, b: DataType) -> DataType {
     let rank = |t: DataType| match t {
         DataType::Int2 => 0,

@@ -401,6 +401,24 @@ pub enum FrameBound {
     UnboundedFollowing,
 }
 
+/// How a RANGE frame's offset moves away from the current row's ORDER BY value, by that
+/// value's type (PostgreSQL's `in_range` support functions).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RangeStep {
+    /// Integers: exact, a bound past the type's range takes every row or none.
+    Integer,
+    /// real and double precision: a double precision offset.
+    Float,
+    Numeric,
+    /// timestamp (a date orders as its midnight's timestamp) ± an interval.
+    Timestamp,
+    /// timestamptz ± an interval in the session's zone (`None`: UTC) as of binding.
+    TimestampTz(Option<String>),
+    /// time ± the interval's time part, not wrapping at midnight.
+    Time,
+    Interval,
+}
+
 /// One window function call: its input row's expressions and its window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowCall {
@@ -412,6 +430,8 @@ pub struct WindowCall {
     pub units: FrameUnits,
     pub start: FrameBound,
     pub end: FrameBound,
+    /// A RANGE frame with an offset: how the offset applies to the one ORDER BY value.
+    pub step: Option<RangeStep>,
     pub result_type: DataType,
 }
 
@@ -2105,6 +2125,37 @@ impl Accumulator {
     }
 
     /// Adds one input value (`Null` for `count(*)` rows is still counted).
+    /// Takes an input added before back out, for a window frame whose start moves (PostgreSQL's
+    /// moving-aggregate inverse transition): counts, and integer sums and averages, which stay
+    /// exact. False, changing nothing, for every other kind: a float sum would round otherwise
+    /// than one added afresh, a numeric sum could keep a larger display scale, min and max
+    /// cannot tell what is left; such a frame is aggregated again. A sum or average left with
+    /// no non-null input is the caller's to reset (its result is NULL, not 0).
+    pub fn remove(&mut self, call: &AggCall, value: &Value) -> bool {
+        if call.distinct {
+            return false;
+        }
+        if call.func == AggFunc::CountStar || value.is_null() {
+            if let Accumulator::Count(n) = self {
+                *n -= i64::from(call.func == AggFunc::CountStar);
+                return true;
+            }
+            return value.is_null() && !matches!(self, Accumulator::Collect(_));
+        }
+        match (self, value) {
+            (Accumulator::Count(n), _) => *n -= 1,
+            (Accumulator::SumInt(sum, _), Value::Int(i)) => {
+                *sum = Wide::new(sum.get() - *i as i128)
+            }
+            (Accumulator::AvgFixed(sum, 0, n), Value::Int(i)) if call.arg_type.is_integer() => {
+                *sum = Wide::new(sum.get() - *i as i128);
+                *n -= 1;
+            }
+            _ => return false,
+        }
+        true
+    }
+
     pub fn add(&mut self, call: &AggCall, value: Value) -> SqlResult<()> {
         if call.func == AggFunc::CountStar {
             if let Accumulator::Count(n) = self {

@@ -31,8 +31,8 @@ use keel_storage::hash::{fold, random_seed, MULTIPLIER};
 use crate::arith::NumericProgram;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    binary, Accumulator, AggCall, BinOp, EvalContext, Expr, FrameBound, FrameUnits, Subqueries,
-    Subquery, SubqueryKind, WindowCall, WindowFunc,
+    binary, Accumulator, AggCall, AggFunc, BinOp, EvalContext, Expr, FrameBound, FrameUnits,
+    RangeStep, Subqueries, Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::numeric::{Fixed, Numeric};
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
@@ -2753,9 +2753,12 @@ pub fn group(
 ///
 /// Rows are sorted by partition then ORDER BY; each partition is a run of equal partition keys,
 /// and within it peers are runs of equal ORDER BY keys. A frame is a range of positions in the
-/// partition: ROWS counts rows, GROUPS counts peer groups, RANGE (without offsets) extends to
-/// the current row's peers. An aggregate whose frame starts at the partition's start is
-/// accumulated incrementally; other frames are recomputed per row.
+/// partition: ROWS counts rows, GROUPS counts peer groups, RANGE extends to the current row's
+/// peers or, with an offset, to the values within it of the current row's (binary search over
+/// the sorted non-NULL values: see [`in_range_reach`]). Frames move forward as the current row
+/// does, and an aggregate's state moves with them ([`Sliding`]): inputs entering are added,
+/// those leaving removed where the accumulator can take them back exactly; else (or where a
+/// frame does not move forward) the frame is aggregated again.
 fn window(
     call: &WindowCall,
     rows: &[Row],
@@ -2801,13 +2804,36 @@ fn window(
                     || (!x.is_null() && !y.is_null() && compare(x, y).is_eq())
             })
     };
-    let offset = |e: &Expr| -> SqlResult<usize> {
+    // The offsets, once (constants and parameters).
+    let offset_of = |bound: &FrameBound, end: &str| -> SqlResult<Value> {
+        let (FrameBound::Preceding(e) | FrameBound::Following(e)) = bound else {
+            return Ok(Value::Null);
+        };
         match e.eval(&[], ctx)? {
-            Value::Int(n) if n >= 0 => Ok(n as usize),
-            Value::Null => Err(SqlError::new("22004", "frame offset must not be null")),
-            _ => Err(SqlError::new("22013", "frame offset must not be negative")),
+            Value::Null => Err(SqlError::new(
+                "22004",
+                format!("frame {end} offset must not be null"),
+            )),
+            Value::Int(n) if n < 0 && call.step.is_none() => Err(SqlError::new(
+                "22013",
+                format!("frame {end} offset must not be negative"),
+            )),
+            value => Ok(value),
         }
     };
+    // (Checked also without rows, as PostgreSQL's.)
+    let offsets = [
+        offset_of(&call.start, "starting")?,
+        offset_of(&call.end, "ending")?,
+    ];
+    let count = |value: &Value| match value {
+        Value::Int(n) => *n as usize,
+        _ => 0,
+    };
+    let descending = call
+        .order
+        .first()
+        .is_some_and(|(_, descending, _)| *descending);
     let mut values = vec![Value::Null; rows.len()];
     let mut start = 0;
     while start < sorted.len() {
@@ -2827,6 +2853,51 @@ fn window(
         }
         group_start.push(part.len());
         let m = part.len();
+        // RANGE offsets: the ORDER BY values, and the positions of the non-null ones (NULLs are
+        // one run at either end).
+        let value_at = |p: usize| &keyed[part[p]][n_part];
+        let (lo, hi) = match &call.step {
+            Some(_) => {
+                let lo = (0..m).find(|&p| !value_at(p).is_null()).unwrap_or(m);
+                let hi = (lo..m).find(|&p| value_at(p).is_null()).unwrap_or(m);
+                (lo, hi)
+            }
+            None => (0, m),
+        };
+        // Where a RANGE offset bound from row `i` falls: the first position whose value is in
+        // range (a frame start) or past it (a frame end). A NULL row's frame is its peers.
+        let range_bound = |i: usize, offset: &Value, preceding: bool, end: bool| {
+            let Some(step) = &call.step else {
+                return Ok(0);
+            };
+            let base = value_at(i);
+            if base.is_null() {
+                let (nulls_from, nulls_to) = if lo == 0 { (hi, m) } else { (0, lo) };
+                return Ok(if end { nulls_to } else { nulls_from });
+            }
+            // PostgreSQL's in_range(value, base, offset, sub, less): a start takes values at or
+            // beyond base ∓ offset, an end those up to it; descending flips both.
+            let (sub, less) = (preceding != descending, end != descending);
+            let reach = in_range_reach(step, base, offset, sub, less)?;
+            let within = |p: usize| reach.holds(value_at(p), less);
+            let first = |test: &dyn Fn(usize) -> bool| {
+                let (mut a, mut b) = (lo, hi);
+                while a < b {
+                    let mid = (a + b) / 2;
+                    if test(mid) {
+                        a = mid + 1;
+                    } else {
+                        b = mid;
+                    }
+                }
+                a
+            };
+            Ok(if end {
+                first(&within)
+            } else {
+                first(&|p| !within(p))
+            })
+        };
         let frame = |i: usize| -> SqlResult<(usize, usize)> {
             let g = group_of[i];
             let from = match &call.start {
@@ -2835,13 +2906,17 @@ fn window(
                     FrameUnits::Rows => i,
                     _ => group_start[g],
                 },
-                FrameBound::Preceding(e) => match call.units {
-                    FrameUnits::Groups => group_start[g.saturating_sub(offset(e)?)],
-                    _ => i.saturating_sub(offset(e)?),
+                FrameBound::Preceding(_) => match call.units {
+                    FrameUnits::Groups => group_start[g.saturating_sub(count(&offsets[0]))],
+                    FrameUnits::Rows => i.saturating_sub(count(&offsets[0])),
+                    FrameUnits::Range => range_bound(i, &offsets[0], true, false)?,
                 },
-                FrameBound::Following(e) => match call.units {
-                    FrameUnits::Groups => group_start[(g + offset(e)?).min(group_start.len() - 1)],
-                    _ => (i + offset(e)?).min(m),
+                FrameBound::Following(_) => match call.units {
+                    FrameUnits::Groups => {
+                        group_start[(g + count(&offsets[0])).min(group_start.len() - 1)]
+                    }
+                    FrameUnits::Rows => (i + count(&offsets[0])).min(m),
+                    FrameUnits::Range => range_bound(i, &offsets[0], false, false)?,
                 },
                 FrameBound::UnboundedFollowing => m,
             };
@@ -2851,22 +2926,24 @@ fn window(
                     FrameUnits::Rows => i + 1,
                     _ => group_start[g + 1],
                 },
-                FrameBound::Following(e) => match call.units {
+                FrameBound::Following(_) => match call.units {
                     FrameUnits::Groups => {
-                        group_start[(g + 1 + offset(e)?).min(group_start.len() - 1)]
+                        group_start[(g + 1 + count(&offsets[1])).min(group_start.len() - 1)]
                     }
-                    _ => (i + 1 + offset(e)?).min(m),
+                    FrameUnits::Rows => (i + 1 + count(&offsets[1])).min(m),
+                    FrameUnits::Range => range_bound(i, &offsets[1], false, true)?,
                 },
-                FrameBound::Preceding(e) => match call.units {
+                FrameBound::Preceding(_) => match call.units {
                     FrameUnits::Groups => {
-                        let back = offset(e)?;
+                        let back = count(&offsets[1]);
                         if back > g {
                             0
                         } else {
                             group_start[g - back + 1]
                         }
                     }
-                    _ => (i + 1).saturating_sub(offset(e)?),
+                    FrameUnits::Rows => (i + 1).saturating_sub(count(&offsets[1])),
+                    FrameUnits::Range => range_bound(i, &offsets[1], true, true)?,
                 },
                 FrameBound::UnboundedPreceding => 0,
             };
@@ -2878,7 +2955,26 @@ fn window(
                 None => Ok(Value::Null),
             }
         };
-        let mut running: Option<(usize, Accumulator, KeySet)> = None;
+        // Each row's aggregate input, in partition order (None: FILTER drops the row).
+        let inputs: Vec<Option<Value>> = match &call.func {
+            WindowFunc::Agg(agg) => part
+                .iter()
+                .map(|&r| {
+                    let row = &rows[r];
+                    if let Some(filter) = &agg.filter {
+                        if !filter.is_true(row, ctx)? {
+                            return Ok(None);
+                        }
+                    }
+                    Ok(Some(match &agg.arg {
+                        Some(e) => e.eval(row, ctx)?,
+                        None => Value::Null,
+                    }))
+                })
+                .collect::<SqlResult<_>>()?,
+            _ => Vec::new(),
+        };
+        let mut sliding: Option<Sliding> = None;
         for i in 0..m {
             let g = group_of[i];
             let value = match &call.func {
@@ -2956,43 +3052,59 @@ fn window(
                 }
                 WindowFunc::Agg(agg) => {
                     let (from, to) = frame(i)?;
-                    let add =
-                        |acc: &mut Accumulator, seen: &mut KeySet, j: usize| -> SqlResult<()> {
-                            let row = &rows[part[j]];
-                            if let Some(filter) = &agg.filter {
-                                if !filter.is_true(row, ctx)? {
-                                    return Ok(());
-                                }
-                            }
-                            let value = match &agg.arg {
-                                Some(e) => e.eval(row, ctx)?,
-                                None => Value::Null,
-                            };
-                            if agg.distinct
-                                && (value.is_null()
-                                    || !seen.insert(hash_key(std::slice::from_ref(&value))))
-                            {
-                                return Ok(());
-                            }
-                            acc.add(agg, value)
-                        };
-                    if from == 0 {
-                        // Frames that grow from the partition's start: accumulate once.
-                        let (done, acc, seen) = running
-                            .get_or_insert_with(|| (0, Accumulator::new(agg), KeySet::default()));
-                        while *done < to {
-                            add(acc, seen, *done)?;
-                            *done += 1;
-                        }
-                        acc.clone().finish(agg)?
-                    } else {
-                        let mut acc = Accumulator::new(agg);
-                        let mut seen = KeySet::default();
-                        for j in from..to {
-                            add(&mut acc, &mut seen, j)?;
-                        }
-                        acc.finish(agg)?
+                    // The frame moves on from the last one where it can: inputs entering are
+                    // added, those leaving taken back out (`Accumulator::remove`); else the
+                    // frame is aggregated afresh.
+                    let reusable = sliding.as_ref().is_some_and(|s| {
+                        s.from <= from
+                            && s.to <= to
+                            && s.to >= from
+                            && (s.from == from || { !agg.distinct })
+                    });
+                    if !reusable {
+                        sliding = None;
                     }
+                    let state = sliding.get_or_insert_with(|| Sliding {
+                        from,
+                        to: from,
+                        acc: Accumulator::new(agg),
+                        seen: KeySet::default(),
+                        nonnull: 0,
+                    });
+                    while state.from < from {
+                        if let Some(value) = &inputs[state.from] {
+                            if !state.acc.remove(agg, value) {
+                                break;
+                            }
+                            state.nonnull -= i64::from(!value.is_null());
+                        }
+                        state.from += 1;
+                    }
+                    if state.from < from {
+                        // An input this kind cannot take back out: start over.
+                        *state = Sliding {
+                            from,
+                            to: from,
+                            acc: Accumulator::new(agg),
+                            seen: KeySet::default(),
+                            nonnull: 0,
+                        };
+                    } else if state.nonnull == 0 && agg.func != AggFunc::CountStar {
+                        state.acc = Accumulator::new(agg);
+                    }
+                    while state.to < to {
+                        if let Some(value) = &inputs[state.to] {
+                            let first = !agg.distinct
+                                || (!value.is_null()
+                                    && state.seen.insert(hash_key(std::slice::from_ref(value))));
+                            if first {
+                                state.nonnull += i64::from(!value.is_null());
+                                state.acc.add(agg, value.clone())?;
+                            }
+                        }
+                        state.to += 1;
+                    }
+                    state.acc.clone().finish(agg)?
                 }
             };
             values[part[i]] = value;
@@ -3000,6 +3112,179 @@ fn window(
         start = end;
     }
     Ok((values, sorted))
+}
+
+/// A window aggregate's state over the frame `from..to` of its partition, and the number of
+/// non-null inputs in it (DISTINCT: the values it has seen).
+struct Sliding {
+    from: usize,
+    to: usize,
+    acc: Accumulator,
+    seen: KeySet,
+    nonnull: i64,
+}
+
+/// Where a RANGE frame bound lies from the current row's ORDER BY value: the values a bound
+/// takes are those at or above (a start) or at or below (an end) `base ∓ offset`, except where
+/// that sum leaves the type's range.
+enum Reach {
+    /// Compare with this sum.
+    Sum(Value),
+    /// The sum is above every value (an integer overflow upward).
+    Above,
+    /// The sum is below every value.
+    Below,
+}
+
+impl Reach {
+    /// Whether `value` is within the bound: at most the sum (`less`) or at least it.
+    fn holds(&self, value: &Value, less: bool) -> bool {
+        match self {
+            Reach::Sum(sum) => match compare(value, sum) {
+                std::cmp::Ordering::Less => less,
+                std::cmp::Ordering::Equal => true,
+                std::cmp::Ordering::Greater => !less,
+            },
+            Reach::Above => less,
+            Reach::Below => !less,
+        }
+    }
+}
+
+/// PostgreSQL's `in_range` support functions as a bound: `base` minus (`sub`) or plus `offset`,
+/// for values tested with at most (`less`) or at least. NaN sorts above every number, so a NaN
+/// base's bound is NaN; an infinite offset from the same infinity reaches every value (PostgreSQL
+/// takes +inf as infinitely preceding +inf). A negative offset is an error (22013).
+fn in_range_reach(
+    step: &RangeStep,
+    base: &Value,
+    offset: &Value,
+    sub: bool,
+    less: bool,
+) -> SqlResult<Reach> {
+    let invalid = || {
+        SqlError::new(
+            "22013",
+            "invalid preceding or following size in window function",
+        )
+    };
+    let unexpected = || {
+        SqlError::new(
+            code::INTERNAL_ERROR,
+            "a RANGE frame offset of an unexpected type",
+        )
+    };
+    let interval = |value: &Value| match value {
+        Value::Interval(i) if i.normalized() < 0 => Err(invalid()),
+        Value::Interval(i) => Ok(if sub {
+            crate::datetime::negate(*i)?
+        } else {
+            *i
+        }),
+        _ => Err(unexpected()),
+    };
+    Ok(match step {
+        RangeStep::Integer => {
+            let (Value::Int(base), Value::Int(offset)) = (base, offset) else {
+                return Err(unexpected());
+            };
+            if *offset < 0 {
+                return Err(invalid());
+            }
+            let sum = *base as i128
+                + if sub {
+                    -(*offset as i128)
+                } else {
+                    *offset as i128
+                };
+            match i64::try_from(sum) {
+                Ok(sum) => Reach::Sum(Value::Int(sum)),
+                Err(_) if sum > 0 => Reach::Above,
+                Err(_) => Reach::Below,
+            }
+        }
+        RangeStep::Float => {
+            let (Value::Float(base), Value::Float(offset)) = (base, offset) else {
+                return Err(unexpected());
+            };
+            if offset.is_nan() || *offset < 0.0 {
+                return Err(invalid());
+            }
+            let everything = offset.is_infinite()
+                && base.is_infinite()
+                && if sub { *base > 0.0 } else { *base < 0.0 };
+            Reach::Sum(Value::Float(match (everything, less) {
+                (true, true) => f64::INFINITY,
+                (true, false) => f64::NEG_INFINITY,
+                _ if sub => base - offset,
+                _ => base + offset,
+            }))
+        }
+        RangeStep::Numeric => {
+            let (Some(base), Some(offset)) = (base.as_numeric(), offset.as_numeric()) else {
+                return Err(unexpected());
+            };
+            if offset.is_nan() || offset.is_negative() {
+                return Err(invalid());
+            }
+            let everything = !offset.is_finite()
+                && !base.is_finite()
+                && !base.is_nan()
+                && base.is_negative() != sub;
+            Reach::Sum(Value::numeric(match (everything, less) {
+                (true, neg) => crate::numeric::Numeric::Inf(!neg),
+                _ if sub => base.sub(&offset)?,
+                _ => base.add(&offset)?,
+            }))
+        }
+        RangeStep::Timestamp => {
+            let Value::Timestamp(base) = base else {
+                return Err(unexpected());
+            };
+            let shift = interval(offset)?;
+            Reach::Sum(Value::Timestamp(crate::datetime::add_interval(
+                *base, &shift,
+            )?))
+        }
+        RangeStep::TimestampTz(zone) => {
+            let Value::Timestamp(base) = base else {
+                return Err(unexpected());
+            };
+            let shift = interval(offset)?;
+            let zone = match zone {
+                Some(name) => crate::tz::Zone::of_setting(name)?,
+                None => crate::tz::Zone::of_setting("UTC")?,
+            };
+            Reach::Sum(Value::Timestamp(crate::tz::add_interval(
+                &zone, *base, &shift,
+            )?))
+        }
+        RangeStep::Time => {
+            let (Value::Timestamp(base), Value::Interval(offset)) = (base, offset) else {
+                return Err(unexpected());
+            };
+            // Only the time part counts, as time ± interval's (but without wrapping).
+            if offset.micros < 0 {
+                return Err(invalid());
+            }
+            match (sub, base.checked_add(offset.micros)) {
+                (true, _) => Reach::Sum(Value::Timestamp(base - offset.micros)),
+                (false, Some(sum)) => Reach::Sum(Value::Timestamp(sum)),
+                (false, None) => Reach::Above,
+            }
+        }
+        RangeStep::Interval => {
+            let Value::Interval(base) = base else {
+                return Err(unexpected());
+            };
+            let shift = interval(offset)?;
+            Reach::Sum(crate::datetime::time_op(
+                crate::datetime::TimeOp::IntervalAdd,
+                Value::Interval(*base),
+                Value::Interval(shift),
+            )?)
+        }
+    })
 }
 
 /// Grouping state: per group its key values, an accumulator per aggregate, and for DISTINCT
@@ -4258,7 +4543,6 @@ mod tests {
 
     #[test]
     fn spilling_groups_equal_the_in_memory_ones_and_remove_their_files() {
-        use crate::expr::AggFunc;
         let dir = std::env::temp_dir().join(format!("keel-groups-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let call = |func, arg: Option<usize>, arg_type, result_type| AggCall {
@@ -4344,7 +4628,6 @@ mod tests {
 
     #[test]
     fn dense_integer_keys_group_as_the_hash_table_does() {
-        use crate::expr::AggFunc;
         use std::collections::BTreeMap;
         let call = |func, arg: Option<usize>| AggCall {
             func,
