@@ -33,8 +33,8 @@ use crate::catalog::{
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
     Advisory, AdvisoryAction, AggCall, AggFunc, BinOp, BitOp, EvalContext, Expr, FrameBound,
-    FrameUnits, Func, RangeStep, SeqFunc, SequenceCall, Subquery, SubqueryKind, WindowCall,
-    WindowFunc,
+    FrameExclusion, FrameUnits, Func, RangeStep, SeqFunc, SequenceCall, Subquery, SubqueryKind,
+    WindowCall, WindowFunc,
 };
 use crate::parse::offset_of;
 use crate::plan::{
@@ -174,6 +174,9 @@ pub struct Binder<'a> {
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
     work_tables: usize,
+    /// While a stored query (a view's) is bound or deparsed: its text, which the spans of its
+    /// syntax tree refer to (`text` is the statement naming it).
+    body_text: Option<String>,
     /// While a view's query is bound: the search path it was made under.
     view_path: Option<Vec<String>>,
     /// The view being bound is one of the session's temporary views.
@@ -643,6 +646,7 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             keep_unknown: false,
             work_tables: 0,
+            body_text: None,
             view_path: None,
             temp_view: false,
             reads: std::cell::RefCell::default(),
@@ -5534,7 +5538,9 @@ impl<'a> Binder<'a> {
                     let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
                     let outer_stars = self.star_plan.replace(Some((view.stars.clone(), 0)));
                     let locking = self.lock_for(&rel_alias);
+                    let outer_text = self.body_text.replace(view.bound_query());
                     let bound = self.bind_item_query(&query, None, locking);
+                    self.body_text = outer_text;
                     self.star_plan.replace(outer_stars);
                     self.acting = outer;
                     self.view_path = outer_path;
@@ -9394,6 +9400,7 @@ impl<'a> Binder<'a> {
             order.push((expr, descending, nulls_first));
             order_types.push(ty);
         }
+        let mut exclusion = None;
         let (units, start, end, step) = match &spec.window_frame {
             None => (
                 FrameUnits::Range,
@@ -9424,7 +9431,9 @@ impl<'a> Binder<'a> {
                     }
                     _ => None,
                 };
-                let [paren, start_at, end_at] = self.window_positions(spec, position);
+                let ([paren, start_at, end_at], found) =
+                    self.window_positions(spec, Some(function.name.span()));
+                exclusion = found;
                 if let Some(message) = misplaced {
                     let at = match (&frame.start_bound, &frame.end_bound) {
                         (B::Following(None), _) | (_, None) => start_at,
@@ -9465,6 +9474,7 @@ impl<'a> Binder<'a> {
             start,
             end,
             step,
+            exclusion,
             result_type: DataType::Int8,
         };
         if let (Some(_), true) = (aggregate, distinct) {
@@ -9683,22 +9693,28 @@ impl<'a> Binder<'a> {
     /// the `(` it starts with, its frame's start bound and its frame's end bound. Found in the
     /// text after its last PARTITION BY or ORDER BY expression (or the call at `call`), as the
     /// parser keeps no positions of its own for them.
-    fn window_positions(&self, spec: &ast::WindowSpec, call: Option<usize>) -> [Option<usize>; 3] {
-        let chars: Vec<char> = self.text.chars().collect();
+    fn window_positions(
+        &self,
+        spec: &ast::WindowSpec,
+        call: Option<Span>,
+    ) -> ([Option<usize>; 3], Option<FrameExclusion>) {
+        let text = self.body_text.as_deref().unwrap_or(self.text);
+        let chars: Vec<char> = text.chars().collect();
         let exprs: Vec<&ast::Expr> = spec
             .partition_by
             .iter()
             .chain(spec.order_by.iter().map(|item| &item.expr))
             .collect();
-        let from = match exprs.last() {
-            Some(last) => {
+        let from = match (exprs.last(), call) {
+            (Some(last), _) => {
                 let span = last.span();
-                offset_of(self.text, span.end.line, span.end.column)
+                offset_of(text, span.end.line, span.end.column)
             }
-            None => call.and_then(|at| at.checked_sub(self.offset + 1)),
+            (None, Some(span)) => offset_of(text, span.end.line, span.end.column),
+            (None, None) => None,
         };
         let Some(from) = from else {
-            return [None; 3];
+            return ([None; 3], None);
         };
         // The words after `from` (skipping quoted text), lowercase, with where they start.
         let mut words = Vec::new();
@@ -9734,32 +9750,49 @@ impl<'a> Binder<'a> {
             .position(|(.., w)| matches!(w.as_str(), "rows" | "range" | "groups"));
         let mut start = None;
         let mut end = None;
+        let mut exclusion = None;
         if let Some(units) = units {
             let between = words.get(units + 1).is_some_and(|(.., w)| w == "between");
             let bound_start = after(words[units + between as usize].1);
             start = Some(bound_start);
-            let bound_word = words.iter().position(|(at, _, w)| {
-                *at >= bound_start && matches!(w.as_str(), "preceding" | "following" | "row")
-            });
-            if let Some(and) = bound_word.and_then(|b| {
+            let bound_word = |from: usize| {
+                words.iter().position(|(at, _, w)| {
+                    *at >= from && matches!(w.as_str(), "preceding" | "following" | "row")
+                })
+            };
+            let mut last = bound_word(bound_start);
+            if let Some(and) = last.and_then(|b| {
                 words[b + 1..]
                     .iter()
                     .find(|(.., w)| w == "and")
                     .filter(|_| between)
             }) {
                 end = Some(after(and.1));
+                last = bound_word(after(and.1));
+            }
+            // An EXCLUDE clause right after the frame's last bound (blanked for sqlparser).
+            if let Some(last) = last {
+                let clause = after(words[last].1);
+                exclusion = crate::parse::frame_exclusions(text)
+                    .into_iter()
+                    .find(|(at, ..)| *at == clause)
+                    .and_then(|(.., exclusion)| exclusion);
             }
         }
         let first = exprs
             .first()
             .and_then(|e| {
                 let span = e.span();
-                offset_of(self.text, span.start.line, span.start.column)
+                offset_of(text, span.start.line, span.start.column)
             })
             .or(start);
         let paren = first.and_then(|at| chars[..at].iter().rposition(|&c| c == '('));
-        let position = |at: Option<usize>| at.map(|at| self.offset + at + 1);
-        [position(paren), position(start), position(end)]
+        // (Positions in a stored query's text are no positions in the statement.)
+        let position = |at: Option<usize>| {
+            at.filter(|_| self.body_text.is_none())
+                .map(|at| self.offset + at + 1)
+        };
+        ([position(paren), position(start), position(end)], exclusion)
     }
 
     /// sqlparser reads a frame offset written as a bare string constant (`RANGE '1 day'

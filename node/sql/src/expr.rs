@@ -419,6 +419,16 @@ pub enum RangeStep {
     Interval,
 }
 
+/// A frame's EXCLUDE clause (`EXCLUDE NO OTHERS`, the default, is none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameExclusion {
+    CurrentRow,
+    /// The current row and its peers.
+    Group,
+    /// The current row's peers, not itself.
+    Ties,
+}
+
 /// One window function call: its input row's expressions and its window.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowCall {
@@ -432,6 +442,7 @@ pub struct WindowCall {
     pub end: FrameBound,
     /// A RANGE frame with an offset: how the offset applies to the one ORDER BY value.
     pub step: Option<RangeStep>,
+    pub exclusion: Option<FrameExclusion>,
     pub result_type: DataType,
 }
 

@@ -1111,6 +1111,14 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 None => {}
             }
         }
+        if parsed.is_err() {
+            if let Some(error) = bad_frame_exclusion(text) {
+                return Err(error);
+            }
+            if let Some(blanked) = blank_frame_exclusions(text) {
+                return parse_statement(&blanked);
+            }
+        }
         if parsed.is_err() && matches!(first_word.as_str(), "insert" | "with") {
             if let Some(blanked) = blank_conflict_wheres(text) {
                 return parse_with_sqlparser(&blanked).or(parsed);
@@ -2009,7 +2017,14 @@ pub fn isolation_name(isolation: Isolation) -> &'static str {
 
 /// One statement from stored SQL text (a view's query).
 pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
-    match parse_with_sqlparser(text)? {
+    let parsed = match parse_with_sqlparser(text) {
+        Err(error) => match blank_frame_exclusions(text) {
+            Some(blanked) => parse_with_sqlparser(&blanked).map_err(|_| error)?,
+            None => return Err(error),
+        },
+        parsed => parsed?,
+    };
+    match parsed {
         Parsed::Sql(statement) => Ok(*statement),
         _ => Err(SqlError::new(
             code::INTERNAL_ERROR,
@@ -2272,6 +2287,115 @@ fn lock_clauses_for_sqlparser(text: &str) -> Option<SqlResult<String>> {
     }
     out.extend(&chars[from..]);
     Some(Ok(out))
+}
+
+/// The window frames' EXCLUDE clauses (`EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS`, which
+/// sqlparser does not read): each one's character range in `text` and what it excludes.
+pub fn frame_exclusions(text: &str) -> Vec<(usize, usize, Option<crate::expr::FrameExclusion>)> {
+    use crate::expr::FrameExclusion as X;
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize| match tokens.get(i) {
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) => w.as_str(),
+        _ => "",
+    };
+    let end = |i: usize| {
+        let Tok { token, offset } = &tokens[i];
+        offset
+            + if let Token::Word(w) = token {
+                w.chars().count()
+            } else {
+                1
+            }
+    };
+    let mut found = Vec::new();
+    for (i, tok) in tokens.iter().enumerate().skip(1) {
+        // Only right after a frame's last bound.
+        if word(i) != "exclude" || !matches!(word(i - 1), "preceding" | "following" | "row") {
+            continue;
+        }
+        let (exclusion, last) = match (word(i + 1), word(i + 2)) {
+            ("current", "row") => (Some(X::CurrentRow), i + 2),
+            ("group", _) => (Some(X::Group), i + 1),
+            ("ties", _) => (Some(X::Ties), i + 1),
+            ("no", "others") => (None, i + 2),
+            _ => continue,
+        };
+        found.push((tok.offset, end(last), exclusion));
+    }
+    found
+}
+
+/// PostgreSQL's syntax error for an EXCLUDE after a frame bound that is none of the four
+/// (sqlparser's would point at EXCLUDE, PostgreSQL's points at the word after it).
+fn bad_frame_exclusion(text: &str) -> Option<SqlError> {
+    let tokens = lex(text).ok()?;
+    let word = |i: usize| match tokens.get(i) {
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) => w.as_str(),
+        _ => "",
+    };
+    let chars: Vec<char> = text.chars().collect();
+    (1..tokens.len()).find_map(|i| {
+        let valid = matches!(
+            (word(i + 1), word(i + 2)),
+            ("current", "row") | ("group", _) | ("ties", _) | ("no", "others")
+        );
+        if word(i) != "exclude"
+            || !matches!(word(i - 1), "preceding" | "following" | "row")
+            || valid
+        {
+            return None;
+        }
+        // The token after EXCLUDE (or, where the wrong word is the second, that one).
+        let wrong = if matches!(word(i + 1), "current" | "no") {
+            i + 2
+        } else {
+            i + 1
+        };
+        Some(match tokens.get(wrong) {
+            Some(tok) => {
+                let len = match &tok.token {
+                    Token::Word(w) => w.chars().count(),
+                    _ => 1,
+                };
+                let written: String = chars[tok.offset..(tok.offset + len).min(chars.len())]
+                    .iter()
+                    .collect();
+                SqlError::syntax(format!("syntax error at or near \"{written}\""))
+                    .at(Some(tok.offset + 1))
+            }
+            None => SqlError::syntax("syntax error at end of input").at(Some(chars.len() + 1)),
+        })
+    })
+}
+
+/// The statement with its [`frame_exclusions`] blanked (positions and lines kept): the binder
+/// reads them from the statement's text. None when there are none.
+fn blank_frame_exclusions(text: &str) -> Option<String> {
+    let clauses = frame_exclusions(text);
+    if clauses.is_empty() {
+        return None;
+    }
+    Some(
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                let blanked = clauses.iter().any(|&(from, to, _)| (from..to).contains(&i));
+                if blanked && c != '\n' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The statement with each [`conflict_wheres`] clause blanked (positions and lines kept): the

@@ -31,8 +31,8 @@ use keel_storage::hash::{fold, random_seed, MULTIPLIER};
 use crate::arith::NumericProgram;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{
-    binary, Accumulator, AggCall, AggFunc, BinOp, EvalContext, Expr, FrameBound, FrameUnits,
-    RangeStep, Subqueries, Subquery, SubqueryKind, WindowCall, WindowFunc,
+    binary, Accumulator, AggCall, AggFunc, BinOp, EvalContext, Expr, FrameBound, FrameExclusion,
+    FrameUnits, RangeStep, Subqueries, Subquery, SubqueryKind, WindowCall, WindowFunc,
 };
 use crate::numeric::{Fixed, Numeric};
 use crate::plan::{JoinKind, Rel, SetOpKind, SortKey, TableFunc};
@@ -2898,6 +2898,21 @@ fn window(
                 first(&|p| !within(p))
             })
         };
+        // The rows EXCLUDE takes out of row `i`'s frame `from..to`.
+        let excluded = |i: usize, from: usize, to: usize| {
+            let g = group_of[i];
+            let clip = |r: std::ops::Range<usize>| {
+                let start = r.start.max(from);
+                start..r.end.min(to).max(start)
+            };
+            let group = group_start[g]..group_start[g + 1];
+            Excluded(match call.exclusion {
+                None => [0..0, 0..0],
+                Some(FrameExclusion::CurrentRow) => [clip(i..i + 1), 0..0],
+                Some(FrameExclusion::Group) => [clip(group), 0..0],
+                Some(FrameExclusion::Ties) => [clip(group.start..i), clip(i + 1..group.end)],
+            })
+        };
         let frame = |i: usize| -> SqlResult<(usize, usize)> {
             let g = group_of[i];
             let from = match &call.start {
@@ -3031,11 +3046,9 @@ fn window(
                 }
                 WindowFunc::FirstValue | WindowFunc::LastValue | WindowFunc::NthValue => {
                     let (from, to) = frame(i)?;
-                    let at = match call.func {
-                        WindowFunc::FirstValue => Some(from),
-                        WindowFunc::LastValue => to.checked_sub(1),
-                        _ => match arg(i, 1)? {
-                            Value::Int(nth) if nth > 0 => Some(from + nth as usize - 1),
+                    let nth = match call.func {
+                        WindowFunc::NthValue => match arg(i, 1)? {
+                            Value::Int(nth) if nth > 0 => Some(nth as usize),
                             Value::Null => None,
                             _ => {
                                 return Err(SqlError::new(
@@ -3044,6 +3057,16 @@ fn window(
                                 ))
                             }
                         },
+                        _ => Some(1),
+                    };
+                    let gone = excluded(i, from, to);
+                    let last = matches!(call.func, WindowFunc::LastValue);
+                    let at = match (last, nth) {
+                        (_, None) => None,
+                        (true, _) if gone.is_empty() => to.checked_sub(1),
+                        (true, _) => (from..to).rev().find(|j| !gone.holds(*j)),
+                        (_, Some(nth)) if gone.is_empty() => Some(from + nth - 1),
+                        (_, Some(nth)) => (from..to).filter(|j| !gone.holds(*j)).nth(nth - 1),
                     };
                     match at {
                         Some(at) if at >= from && at < to => arg(at, 0)?,
@@ -3104,7 +3127,32 @@ fn window(
                         }
                         state.to += 1;
                     }
-                    state.acc.clone().finish(agg)?
+                    // An EXCLUDE clause takes its rows out of the frame's state, or (where
+                    // they cannot be taken back out) the frame is aggregated without them.
+                    let gone = excluded(i, from, to);
+                    let mut acc = state.acc.clone();
+                    let mut nonnull = state.nonnull;
+                    let mut exact = true;
+                    for j in gone.positions() {
+                        if let Some(value) = &inputs[j] {
+                            if !acc.remove(agg, value) {
+                                exact = false;
+                                break;
+                            }
+                            nonnull -= i64::from(!value.is_null());
+                        }
+                    }
+                    if !exact {
+                        acc = Accumulator::new(agg);
+                        for j in (from..to).filter(|j| !gone.holds(*j)) {
+                            if let Some(value) = &inputs[j] {
+                                acc.add(agg, value.clone())?;
+                            }
+                        }
+                    } else if !gone.is_empty() && nonnull == 0 && agg.func != AggFunc::CountStar {
+                        acc = Accumulator::new(agg);
+                    }
+                    acc.finish(agg)?
                 }
             };
             values[part[i]] = value;
@@ -3112,6 +3160,23 @@ fn window(
         start = end;
     }
     Ok((values, sorted))
+}
+
+/// The positions an EXCLUDE clause takes out of a frame: at most two runs.
+struct Excluded([std::ops::Range<usize>; 2]);
+
+impl Excluded {
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|r| r.is_empty())
+    }
+
+    fn holds(&self, j: usize) -> bool {
+        self.0.iter().any(|r| r.contains(&j))
+    }
+
+    fn positions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().flat_map(|r| r.clone())
+    }
 }
 
 /// A window aggregate's state over the frame `from..to` of its partition, and the number of

@@ -15,6 +15,7 @@ use sqlparser::tokenizer::Span;
 
 use super::{ident_name, AggCollector, Binder, Scope};
 use crate::deparse::{same_type, BoolOp, Node, SublinkKind};
+use crate::expr::FrameExclusion;
 use crate::types::{DataType, Value};
 
 /// A node and its type (Unknown: an untyped literal, typed by what it meets).
@@ -1113,6 +1114,26 @@ impl Binder<'_> {
                 None => format!("{units} {start}"),
                 Some(end) => format!("{units} BETWEEN {start} AND {}", bound(end)?),
             });
+            // EXCLUDE, read from the text (sqlparser does not keep it); where the statement
+            // has one this window's is not found as, the window is kept as written.
+            match self.window_positions(spec, None).1 {
+                Some(exclusion) => parts.push(
+                    match exclusion {
+                        FrameExclusion::CurrentRow => "EXCLUDE CURRENT ROW",
+                        FrameExclusion::Group => "EXCLUDE GROUP",
+                        FrameExclusion::Ties => "EXCLUDE TIES",
+                    }
+                    .into(),
+                ),
+                None if !crate::parse::frame_exclusions(
+                    self.body_text.as_deref().unwrap_or(self.text),
+                )
+                .is_empty() =>
+                {
+                    return None
+                }
+                None => {}
+            }
         }
         Some(parts.join(" "))
     }
@@ -1191,7 +1212,10 @@ impl Binder<'_> {
         let ast::Statement::Query(query) = crate::parse::parse_sql(text).ok()? else {
             return None;
         };
-        let (plain, pretty, _) = self.deparse_query(&query, Some(&view.columns), None)?;
+        let outer_text = self.body_text.replace(text.to_string());
+        let deparsed = self.deparse_query(&query, Some(&view.columns), None);
+        self.body_text = outer_text;
+        let (plain, pretty, _) = deparsed?;
         Some((format!("{plain};"), format!("{pretty};")))
     }
 
