@@ -9433,7 +9433,7 @@ impl<'a> Binder<'a> {
                 };
                 let ([paren, start_at, end_at], found) =
                     self.window_positions(spec, Some(function.name.span()));
-                exclusion = found;
+                exclusion = found.ok().flatten();
                 if let Some(message) = misplaced {
                     let at = match (&frame.start_bound, &frame.end_bound) {
                         (B::Following(None), _) | (_, None) => start_at,
@@ -9627,35 +9627,8 @@ impl<'a> Binder<'a> {
             let Some((sort, step)) = range else {
                 return binder.coerce(e, ty, DataType::Int8, expr.span(), construct);
             };
-            let candidates: &[DataType] = match step {
-                None => &[],
-                Some(RangeStep::Integer) => match sort {
-                    DataType::Int8 => &[DataType::Int8],
-                    _ => &[DataType::Int8, DataType::Int2, DataType::Int4],
-                },
-                Some(RangeStep::Float) => &[DataType::Float8],
-                Some(RangeStep::Numeric) => &[DataType::Numeric],
-                Some(_) => &[DataType::Interval],
-            };
-            // The candidate the offset casts to implicitly: its own type, or for an untyped
-            // literal the column's, else any (PostgreSQL's transformFrameOffset).
-            let preferred = if ty == DataType::Unknown {
-                *sort
-            } else {
-                ty.expression_type()
-            };
-            let implicit = |to: DataType| {
-                let from = ty.expression_type();
-                from == DataType::Unknown
-                    || from == to
-                    || (from.is_numeric_family() && to.is_numeric_family() && wider(from, to) == to)
-            };
-            let mut selected = None;
-            for &candidate in candidates.iter().filter(|&&c| implicit(c)) {
-                if selected != Some(preferred) {
-                    selected = Some(candidate);
-                }
-            }
+            let candidates = range_offset_types(*sort, step.as_ref());
+            let selected = range_offset_type(*sort, step.as_ref(), ty);
             let Some(selected) = selected else {
                 let error = if candidates.is_empty() {
                     SqlError::new(
@@ -9690,14 +9663,15 @@ impl<'a> Binder<'a> {
     }
 
     /// Where a window definition's parts are in the statement, for PostgreSQL's error positions:
-    /// the `(` it starts with, its frame's start bound and its frame's end bound. Found in the
-    /// text after its last PARTITION BY or ORDER BY expression (or the call at `call`), as the
-    /// parser keeps no positions of its own for them.
+    /// the `(` it starts with, its frame's start bound and its frame's end bound; and its frame's
+    /// EXCLUDE clause (Err: the frame was not found in the text). Found in the text after its
+    /// last PARTITION BY or ORDER BY expression (or the call at `call`), as the parser keeps no
+    /// positions of its own for them (nor the EXCLUDE clause: see `parse::frame_exclusions`).
     fn window_positions(
         &self,
         spec: &ast::WindowSpec,
         call: Option<Span>,
-    ) -> ([Option<usize>; 3], Option<FrameExclusion>) {
+    ) -> ([Option<usize>; 3], Result<Option<FrameExclusion>, ()>) {
         let text = self.body_text.as_deref().unwrap_or(self.text);
         let chars: Vec<char> = text.chars().collect();
         let exprs: Vec<&ast::Expr> = spec
@@ -9714,7 +9688,7 @@ impl<'a> Binder<'a> {
             (None, None) => None,
         };
         let Some(from) = from else {
-            return ([None; 3], None);
+            return ([None; 3], Err(()));
         };
         // The words after `from` (skipping quoted text), lowercase, with where they start.
         let mut words = Vec::new();
@@ -9750,7 +9724,7 @@ impl<'a> Binder<'a> {
             .position(|(.., w)| matches!(w.as_str(), "rows" | "range" | "groups"));
         let mut start = None;
         let mut end = None;
-        let mut exclusion = None;
+        let mut exclusion = Err(());
         if let Some(units) = units {
             let between = words.get(units + 1).is_some_and(|(.., w)| w == "between");
             let bound_start = after(words[units + between as usize].1);
@@ -9773,10 +9747,10 @@ impl<'a> Binder<'a> {
             // An EXCLUDE clause right after the frame's last bound (blanked for sqlparser).
             if let Some(last) = last {
                 let clause = after(words[last].1);
-                exclusion = crate::parse::frame_exclusions(text)
+                exclusion = Ok(crate::parse::frame_exclusions(text)
                     .into_iter()
                     .find(|(at, ..)| *at == clause)
-                    .and_then(|(.., exclusion)| exclusion);
+                    .and_then(|(.., exclusion)| exclusion));
             }
         }
         let first = exprs
@@ -9809,9 +9783,10 @@ impl<'a> Binder<'a> {
             && interval.last_field.is_none()
             && interval.fractional_seconds_precision.is_none()
             && matches!(value.value, ast::Value::SingleQuotedString(_));
+        let text = self.body_text.as_deref().unwrap_or(self.text);
         let start = value.span.start;
-        let at = offset_of(self.text, start.line, start.column)?;
-        let before: String = self.text.chars().take(at).collect();
+        let at = offset_of(text, start.line, start.column)?;
+        let before: String = text.chars().take(at).collect();
         let keyword = before.trim_end().to_ascii_lowercase().ends_with("interval");
         (bare && !keyword).then_some(interval.value.as_ref())
     }
@@ -13842,6 +13817,48 @@ fn range_step(sort: DataType, zone: Option<String>) -> Option<RangeStep> {
         DataType::Interval => RangeStep::Interval,
         _ => return None,
     })
+}
+
+/// The offset types PostgreSQL has `in_range` support functions for with an ORDER BY column of
+/// type `sort` (whose step is `step`).
+fn range_offset_types(sort: DataType, step: Option<&RangeStep>) -> &'static [DataType] {
+    match step {
+        None => &[],
+        Some(RangeStep::Integer) => match sort {
+            DataType::Int8 => &[DataType::Int8],
+            _ => &[DataType::Int8, DataType::Int2, DataType::Int4],
+        },
+        Some(RangeStep::Float) => &[DataType::Float8],
+        Some(RangeStep::Numeric) => &[DataType::Numeric],
+        Some(_) => &[DataType::Interval],
+    }
+}
+
+/// The type a RANGE offset of type `ty` takes (PostgreSQL's transformFrameOffset): of the
+/// [`range_offset_types`] it casts to implicitly, its own type, or for an untyped literal the
+/// column's, else any; None where it casts to none.
+fn range_offset_type(sort: DataType, step: Option<&RangeStep>, ty: DataType) -> Option<DataType> {
+    let preferred = if ty == DataType::Unknown {
+        sort
+    } else {
+        ty.expression_type()
+    };
+    let implicit = |to: DataType| {
+        let from = ty.expression_type();
+        from == DataType::Unknown
+            || from == to
+            || (from.is_numeric_family() && to.is_numeric_family() && wider(from, to) == to)
+    };
+    let mut selected = None;
+    for &candidate in range_offset_types(sort, step)
+        .iter()
+        .filter(|&&c| implicit(c))
+    {
+        if selected != Some(preferred) {
+            selected = Some(candidate);
+        }
+    }
+    selected
 }
 
 fn wider(a: DataType, b: DataType) -> DataType {

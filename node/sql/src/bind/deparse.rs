@@ -1052,7 +1052,8 @@ impl Binder<'_> {
     }
 
     /// A window's definition inside its parentheses (ruleutils' `get_rule_windowspec`):
-    /// `PARTITION BY`, `ORDER BY`, and a frame written out (ROWS or GROUPS, integer offsets).
+    /// `PARTITION BY`, `ORDER BY`, and a frame written out (ROWS or GROUPS with integer offsets,
+    /// RANGE offsets typed as the ORDER BY column's `in_range` takes them, EXCLUDE).
     fn deparse_window_spec(
         &mut self,
         spec: &ast::WindowSpec,
@@ -1083,16 +1084,44 @@ impl Binder<'_> {
             }
             parts.push(format!("ORDER BY {}", items.join(", ")));
         }
+        // A RANGE offset takes the type of the ORDER BY column's `in_range` offset.
+        let range_sort = match (&spec.window_frame, &spec.order_by[..]) {
+            (Some(frame), [item]) if frame.units == ast::WindowFrameUnits::Range => {
+                let sort = self
+                    .deparse_tree(&item.expr, scope, true)?
+                    .ty
+                    .expression_type();
+                Some((sort, super::range_step(sort, None)))
+            }
+            _ => None,
+        };
+        let mut range_offsets = Vec::new();
+        if let (Some(frame), Some((sort, step))) = (&spec.window_frame, &range_sort) {
+            for bound in std::iter::once(&frame.start_bound).chain(&frame.end_bound) {
+                if let ast::WindowFrameBound::Preceding(Some(e))
+                | ast::WindowFrameBound::Following(Some(e)) = bound
+                {
+                    let e = self.frame_offset_literal(e).unwrap_or(e);
+                    let tree = self.deparse_tree(e, &Scope::empty(), false)?;
+                    let to = super::range_offset_type(*sort, step.as_ref(), tree.ty)?;
+                    let node = coerce(self, tree, to)?.node;
+                    range_offsets.push(crate::deparse::print(&node, pretty, false));
+                }
+            }
+        }
+        let mut range_offsets = range_offsets.into_iter();
         if let Some(frame) = &spec.window_frame {
             let units = match frame.units {
                 ast::WindowFrameUnits::Rows => "ROWS",
                 ast::WindowFrameUnits::Groups => "GROUPS",
-                // RANGE offsets take the ORDER BY's type: not known here.
                 ast::WindowFrameUnits::Range => "RANGE",
             };
-            let bound = |bound: &ast::WindowFrameBound| -> Option<String> {
-                let offset = |e: &Option<Box<ast::Expr>>, word: &str| match e {
+            let mut bound = |bound: &ast::WindowFrameBound| -> Option<String> {
+                let mut offset = |e: &Option<Box<ast::Expr>>, word: &str| match e {
                     None => Some(format!("UNBOUNDED {word}")),
+                    Some(_) if units == "RANGE" => {
+                        Some(format!("{} {word}", range_offsets.next()?))
+                    }
                     Some(e) => match e.as_ref() {
                         ast::Expr::Value(v) if units != "RANGE" => match &v.value {
                             ast::Value::Number(n, _) if n.parse::<i64>().is_ok() => {
@@ -1114,10 +1143,10 @@ impl Binder<'_> {
                 None => format!("{units} {start}"),
                 Some(end) => format!("{units} BETWEEN {start} AND {}", bound(end)?),
             });
-            // EXCLUDE, read from the text (sqlparser does not keep it); where the statement
-            // has one this window's is not found as, the window is kept as written.
+            // EXCLUDE, read from the text (sqlparser does not keep it); where this frame is not
+            // found in a text that has one, the query is kept as written.
             match self.window_positions(spec, None).1 {
-                Some(exclusion) => parts.push(
+                Ok(Some(exclusion)) => parts.push(
                     match exclusion {
                         FrameExclusion::CurrentRow => "EXCLUDE CURRENT ROW",
                         FrameExclusion::Group => "EXCLUDE GROUP",
@@ -1125,14 +1154,13 @@ impl Binder<'_> {
                     }
                     .into(),
                 ),
-                None if !crate::parse::frame_exclusions(
-                    self.body_text.as_deref().unwrap_or(self.text),
-                )
-                .is_empty() =>
-                {
-                    return None
+                Ok(None) => {}
+                Err(()) => {
+                    let text = self.body_text.as_deref().unwrap_or(self.text);
+                    if !crate::parse::frame_exclusions(text).is_empty() {
+                        return None;
+                    }
                 }
-                None => {}
             }
         }
         Some(parts.join(" "))
@@ -1203,7 +1231,7 @@ impl Binder<'_> {
 impl Binder<'_> {
     /// A view's query (`text`, as the reader's search path shows its relations) as PostgreSQL's
     /// `pg_get_viewdef` prints it, plain and pretty (None: a query the deparser does not know:
-    /// recursive WITH, RANGE frames with offsets ...; it is then shown as written).
+    /// recursive WITH ...; it is then shown as written).
     pub fn deparse_view(
         &mut self,
         view: &crate::catalog::ViewDef,
