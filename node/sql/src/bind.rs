@@ -4758,6 +4758,10 @@ impl<'a> Binder<'a> {
                     (a, b) if a == b => a,
                     (a, b) if a.is_numeric_family() && b.is_numeric_family() => wider(a, b),
                     (a, b) if a.is_string() && b.is_string() => DataType::Text,
+                    // A date widens to a timestamp (its midnight).
+                    (DataType::Date, t) | (t, DataType::Date) if t.is_timestamp() => {
+                        t.expression_type()
+                    }
                     (a, b) if a.is_timestamp() && b.is_timestamp() => DataType::TimestampTz,
                     (a, b) => {
                         return Err(SqlError::new(
@@ -9544,14 +9548,31 @@ impl<'a> Binder<'a> {
                 if bound.len() > 1 {
                     int_arg(self, &mut bound, 1)?;
                 }
-                let ty = if types[0] == DataType::Unknown {
-                    DataType::Text
-                } else {
-                    types[0]
-                };
+                // lag/lead(anycompatible, integer, anycompatible): the value and the default
+                // meet in their common type, as a UNION's branches do.
+                let mut ty = types[0];
                 if bound.len() > 2 {
-                    let (e, from, span) = bound[2].clone();
-                    bound[2].0 = self.coerce_to(e, from, ty, span)?;
+                    let span = bound[2].2;
+                    ty = match self.common_types(&[vec![types[0]], vec![types[2]]], "lag", span) {
+                        Ok(common) => common[0],
+                        Err(_) => {
+                            let names: Vec<String> = types.iter().map(|t| t.name()).collect();
+                            return Err(SqlError::new(
+                                code::UNDEFINED_FUNCTION,
+                                format!("function {name}({}) does not exist", names.join(", ")),
+                            )
+                            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+                            .at(position));
+                        }
+                    };
+                }
+                if ty == DataType::Unknown {
+                    ty = DataType::Text;
+                }
+                for k in [0, 2] {
+                    if let Some((e, from, span)) = bound.get(k).cloned() {
+                        bound[k].0 = self.coerce_to(e, from, ty, span)?;
+                    }
                 }
                 call.func = WindowFunc::Shift {
                     forward: name == "lead",
@@ -12559,17 +12580,20 @@ impl<'a> Binder<'a> {
                 })
             }
             ("coalesce", n) if n > 0 => {
+                // The arguments' common type as a UNION's (a date meets a timestamp as one).
                 let mut common = DataType::Unknown;
-                for ty in &types {
-                    if *ty != DataType::Unknown {
-                        common = if common == DataType::Unknown {
-                            *ty
-                        } else if common.is_numeric_family() && ty.is_numeric_family() {
-                            wider(common, *ty)
-                        } else {
-                            common
-                        };
-                    }
+                for (_, ty, span) in &bound {
+                    common = match (common, *ty) {
+                        (_, DataType::Unknown) => common,
+                        (DataType::Unknown, ty) => ty,
+                        (_, ty) => {
+                            match self.common_types(&[vec![common], vec![ty]], "COALESCE", *span) {
+                                Ok(found) => found[0],
+                                Err(_) if assignable(ty, common) => common,
+                                Err(error) => return Err(error),
+                            }
+                        }
+                    };
                 }
                 let common = if common == DataType::Unknown {
                     DataType::Text
