@@ -8287,13 +8287,21 @@ impl<'a> Binder<'a> {
                 low,
                 high,
             } => {
-                let ge = self
-                    .bind_binary(inner, &BinaryOperator::GtEq, low, scope, aggs, position)?
-                    .0;
-                let le = self
-                    .bind_binary(inner, &BinaryOperator::LtEq, high, scope, aggs, position)?
-                    .0;
-                let both = Expr::Binary(BinOp::And, Box::new(ge), Box::new(le));
+                let mut range = |binder: &mut Binder<'_>, low, high| -> SqlResult<Expr> {
+                    let ge = binder
+                        .bind_binary(inner, &BinaryOperator::GtEq, low, scope, aggs, position)?
+                        .0;
+                    let le = binder
+                        .bind_binary(inner, &BinaryOperator::LtEq, high, scope, aggs, position)?
+                        .0;
+                    Ok(Expr::Binary(BinOp::And, Box::new(ge), Box::new(le)))
+                };
+                let mut both = range(self, low, high)?;
+                // SYMMETRIC: either order of the bounds (PostgreSQL's OR of the two ranges).
+                if self.between_symmetric(inner, low)? {
+                    let swapped = range(self, high, low)?;
+                    both = Expr::Binary(BinOp::Or, Box::new(both), Box::new(swapped));
+                }
                 (
                     if *negated {
                         Expr::Not(Box::new(both))
@@ -9788,6 +9796,24 @@ impl<'a> Binder<'a> {
                 .map(|at| self.offset + at + 1)
         };
         ([position(paren), position(start), position(end)], exclusion)
+    }
+
+    /// Whether `inner BETWEEN .. low` says SYMMETRIC between the two (a word blanked for
+    /// sqlparser: see `parse::between_symmetries`). An error where the text has such a word and
+    /// this BETWEEN cannot be placed in it (its operands keep no positions).
+    pub(crate) fn between_symmetric(&self, inner: &ast::Expr, low: &ast::Expr) -> SqlResult<bool> {
+        let text = self.body_text.as_deref().unwrap_or(self.text);
+        let found = crate::parse::between_symmetries(text);
+        if found.is_empty() {
+            return Ok(false);
+        }
+        let (end, start) = (inner.span().end, low.span().start);
+        match offset_of(text, end.line, end.column).zip(offset_of(text, start.line, start.column)) {
+            Some((from, to)) if from <= to => Ok(found
+                .iter()
+                .any(|&(at, _, symmetric)| symmetric && (from..to).contains(&at))),
+            _ => Err(unsupported("BETWEEN SYMMETRIC with these operands")),
+        }
     }
 
     /// sqlparser reads a frame offset written as a bare string constant (`RANGE '1 day'

@@ -1103,6 +1103,18 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 None => {}
             }
         }
+        // SYMMETRIC after BETWEEN is PostgreSQL's reserved word, never a column: blanked before
+        // sqlparser reads it as one.
+        let says_symmetric = text.len() >= 9
+            && text
+                .as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"symmetric"));
+        if says_symmetric && !between_symmetries(text).is_empty() {
+            if let Some(blanked) = blank_for_sqlparser(text) {
+                return parse_statement(&blanked);
+            }
+        }
         let parsed = parse_with_sqlparser(text);
         if parsed.is_err() {
             match lock_clauses_for_sqlparser(text) {
@@ -1115,7 +1127,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             if let Some(error) = bad_frame_exclusion(text) {
                 return Err(error);
             }
-            if let Some(blanked) = blank_frame_exclusions(text) {
+            if let Some(blanked) = blank_for_sqlparser(text) {
                 return parse_statement(&blanked);
             }
         }
@@ -2018,7 +2030,7 @@ pub fn isolation_name(isolation: Isolation) -> &'static str {
 /// One statement from stored SQL text (a view's query).
 pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
     let parsed = match parse_with_sqlparser(text) {
-        Err(error) => match blank_frame_exclusions(text) {
+        Err(error) => match blank_for_sqlparser(text) {
             Some(blanked) => parse_with_sqlparser(&blanked).map_err(|_| error)?,
             None => return Err(error),
         },
@@ -2376,18 +2388,50 @@ fn bad_frame_exclusion(text: &str) -> Option<SqlError> {
     })
 }
 
-/// The statement with its [`frame_exclusions`] blanked (positions and lines kept): the binder
-/// reads them from the statement's text. None when there are none.
-fn blank_frame_exclusions(text: &str) -> Option<String> {
-    let clauses = frame_exclusions(text);
-    if clauses.is_empty() {
+/// `BETWEEN SYMMETRIC` / `BETWEEN ASYMMETRIC` (which sqlparser does not read): where each
+/// SYMMETRIC or ASYMMETRIC word is in `text`, and whether it is SYMMETRIC. Both are reserved
+/// words in PostgreSQL, so after BETWEEN they are never a column.
+pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize| match tokens.get(i) {
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) => w.as_str(),
+        _ => "",
+    };
+    (1..tokens.len())
+        .filter(|&i| word(i - 1) == "between" && matches!(word(i), "symmetric" | "asymmetric"))
+        .map(|i| {
+            let at = tokens[i].offset;
+            (at, at + word(i).len(), word(i) == "symmetric")
+        })
+        .collect()
+}
+
+/// The statement with what sqlparser does not read blanked (positions and lines kept): its
+/// [`frame_exclusions`] and [`between_symmetries`], which the binder reads from the statement's
+/// text. None when there are none.
+fn blank_for_sqlparser(text: &str) -> Option<String> {
+    let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
+        .into_iter()
+        .map(|(from, to, _)| (from, to))
+        .collect();
+    ranges.extend(
+        between_symmetries(text)
+            .into_iter()
+            .map(|(from, to, _)| (from, to)),
+    );
+    if ranges.is_empty() {
         return None;
     }
     Some(
         text.chars()
             .enumerate()
             .map(|(i, c)| {
-                let blanked = clauses.iter().any(|&(from, to, _)| (from..to).contains(&i));
+                let blanked = ranges.iter().any(|&(from, to)| (from..to).contains(&i));
                 if blanked && c != '\n' {
                     ' '
                 } else {

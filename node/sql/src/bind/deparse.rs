@@ -472,14 +472,29 @@ impl Binder<'_> {
                 low,
                 high,
             } => {
+                let symmetric = self.between_symmetric(inner, low).ok()?;
                 let inner = go(self, inner)?;
                 let (low, high) = (go(self, low)?, go(self, high)?);
                 let (lo_op, hi_op) = if *negated { ("<", ">") } else { (">=", "<=") };
-                let a = self.deparse_compare(lo_op, inner.clone(), low)?;
-                let b = self.deparse_compare(hi_op, inner, high)?;
-                let op = if *negated { BoolOp::Or } else { BoolOp::And };
+                let (op, outer) = if *negated {
+                    (BoolOp::Or, BoolOp::And)
+                } else {
+                    (BoolOp::And, BoolOp::Or)
+                };
+                let mut range = |low: Typed, high: Typed| -> Option<Node> {
+                    let a = self.deparse_compare(lo_op, inner.clone(), low)?;
+                    let b = self.deparse_compare(hi_op, inner.clone(), high)?;
+                    Some(Node::Bool(op, vec![a.node, b.node]))
+                };
+                let node = if symmetric {
+                    // PostgreSQL's parser writes SYMMETRIC out as both orders of the bounds.
+                    let first = range(low.clone(), high.clone())?;
+                    Node::Bool(outer, vec![first, range(high, low)?])
+                } else {
+                    range(low, high)?
+                };
                 Typed {
-                    node: Node::Bool(op, vec![a.node, b.node]),
+                    node,
                     ty: DataType::Bool,
                 }
             }
