@@ -2301,6 +2301,17 @@ fn lock_clauses_for_sqlparser(text: &str) -> Option<SqlResult<String>> {
     Some(Ok(out))
 }
 
+/// Token `i`'s word (lower-cased), or "" where it is no unquoted word.
+fn word_at(tokens: &[Tok], i: usize) -> &str {
+    match tokens.get(i) {
+        Some(Tok {
+            token: Token::Word(w),
+            ..
+        }) => w.as_str(),
+        _ => "",
+    }
+}
+
 /// The window frames' EXCLUDE clauses (`EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS`, which
 /// sqlparser does not read): each one's character range in `text` and what it excludes.
 pub fn frame_exclusions(text: &str) -> Vec<(usize, usize, Option<crate::expr::FrameExclusion>)> {
@@ -2308,13 +2319,7 @@ pub fn frame_exclusions(text: &str) -> Vec<(usize, usize, Option<crate::expr::Fr
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let word = |i: usize| match tokens.get(i) {
-        Some(Tok {
-            token: Token::Word(w),
-            ..
-        }) => w.as_str(),
-        _ => "",
-    };
+    let word = |i: usize| word_at(&tokens, i);
     let end = |i: usize| {
         let Tok { token, offset } = &tokens[i];
         offset
@@ -2346,13 +2351,7 @@ pub fn frame_exclusions(text: &str) -> Vec<(usize, usize, Option<crate::expr::Fr
 /// (sqlparser's would point at EXCLUDE, PostgreSQL's points at the word after it).
 fn bad_frame_exclusion(text: &str) -> Option<SqlError> {
     let tokens = lex(text).ok()?;
-    let word = |i: usize| match tokens.get(i) {
-        Some(Tok {
-            token: Token::Word(w),
-            ..
-        }) => w.as_str(),
-        _ => "",
-    };
+    let word = |i: usize| word_at(&tokens, i);
     let chars: Vec<char> = text.chars().collect();
     (1..tokens.len()).find_map(|i| {
         let valid = matches!(
@@ -2395,13 +2394,7 @@ pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let word = |i: usize| match tokens.get(i) {
-        Some(Tok {
-            token: Token::Word(w),
-            ..
-        }) => w.as_str(),
-        _ => "",
-    };
+    let word = |i: usize| word_at(&tokens, i);
     (1..tokens.len())
         .filter(|&i| word(i - 1) == "between" && matches!(word(i), "symmetric" | "asymmetric"))
         .map(|i| {
