@@ -876,6 +876,19 @@ impl Connection {
                     .session
                     .prepare(&catalog, statement.text, statement.offset, Vec::new())
                 {
+                    // A simple query has no parameters: a `$n` in it is PostgreSQL's 42P02.
+                    Ok(prepared) if !prepared.param_types.is_empty() => {
+                        let (at, number) = keel_sql::parse::first_parameter(statement.text)
+                            .unwrap_or((0, "1".into()));
+                        let error = SqlError::new(
+                            code::UNDEFINED_PARAMETER,
+                            format!("there is no parameter ${number}"),
+                        )
+                        .at(Some(statement.offset + at + 1));
+                        self.session.fail(worker.as_ref()).await;
+                        self.send_error(&error);
+                        break;
+                    }
                     Ok(prepared) => prepared,
                     Err(error) => {
                         let error = statement.locate_end_error(error);

@@ -57,7 +57,7 @@ pub mod code {
     pub const READ_ONLY_SQL_TRANSACTION: &str = "25006";
     pub const INVALID_AUTHORIZATION: &str = "28000";
     pub const INVALID_CATALOG_NAME: &str = "3D000";
-    pub const UNDEFINED_PARAMETER: &str = "42704";
+    pub const UNDEFINED_PARAMETER: &str = "42P02";
     pub const INDETERMINATE_DATATYPE: &str = "42P18";
     pub const CANT_CHANGE_RUNTIME_PARAM: &str = "55P02";
     pub const DATA_CORRUPTED: &str = "XX001";

@@ -2301,6 +2301,22 @@ fn lock_clauses_for_sqlparser(text: &str) -> Option<SqlResult<String>> {
     Some(Ok(out))
 }
 
+/// The first parameter reference (`$n`) in `text` outside quotes and comments: its character
+/// offset and its number as written.
+pub fn first_parameter(text: &str) -> Option<(usize, String)> {
+    let tokens = lex(text).ok()?;
+    tokens.windows(2).find_map(|pair| match pair {
+        [Tok {
+            token: Token::Punct('$'),
+            offset,
+        }, Tok {
+            token: Token::Number(n),
+            offset: next,
+        }] if *next == offset + 1 => Some((*offset, n.clone())),
+        _ => None,
+    })
+}
+
 /// Token `i`'s word (lower-cased), or "" where it is no unquoted word.
 fn word_at(tokens: &[Tok], i: usize) -> &str {
     match tokens.get(i) {
