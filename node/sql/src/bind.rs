@@ -9691,6 +9691,12 @@ impl<'a> Binder<'a> {
         })
     }
 
+    /// The text the syntax tree being bound was parsed from: a view's stored query while it is
+    /// bound or deparsed, else the statement.
+    fn spans_text(&self) -> &str {
+        self.body_text.as_deref().unwrap_or(self.text)
+    }
+
     /// Where a window definition's parts are in the statement, for PostgreSQL's error positions:
     /// the `(` it starts with, its frame's start bound and its frame's end bound; and its frame's
     /// EXCLUDE clause (Err: the frame was not found in the text). Found in the text after its
@@ -9701,7 +9707,7 @@ impl<'a> Binder<'a> {
         spec: &ast::WindowSpec,
         call: Option<Span>,
     ) -> ([Option<usize>; 3], Result<Option<FrameExclusion>, ()>) {
-        let text = self.body_text.as_deref().unwrap_or(self.text);
+        let text = self.spans_text();
         let chars: Vec<char> = text.chars().collect();
         let exprs: Vec<&ast::Expr> = spec
             .partition_by
@@ -9802,7 +9808,7 @@ impl<'a> Binder<'a> {
     /// sqlparser: see `parse::between_symmetries`). An error where the text has such a word and
     /// this BETWEEN cannot be placed in it (its operands keep no positions).
     pub(crate) fn between_symmetric(&self, inner: &ast::Expr, low: &ast::Expr) -> SqlResult<bool> {
-        let text = self.body_text.as_deref().unwrap_or(self.text);
+        let text = self.spans_text();
         let found = crate::parse::between_symmetries(text);
         if found.is_empty() {
             return Ok(false);
@@ -9830,7 +9836,7 @@ impl<'a> Binder<'a> {
             && interval.last_field.is_none()
             && interval.fractional_seconds_precision.is_none()
             && matches!(value.value, ast::Value::SingleQuotedString(_));
-        let text = self.body_text.as_deref().unwrap_or(self.text);
+        let text = self.spans_text();
         let start = value.span.start;
         let at = offset_of(text, start.line, start.column)?;
         let before: String = text.chars().take(at).collect();

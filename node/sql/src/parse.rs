@@ -2436,41 +2436,37 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
     if ranges.is_empty() {
         return None;
     }
-    Some(
-        text.chars()
-            .enumerate()
-            .map(|(i, c)| {
-                let blanked = ranges.iter().any(|&(from, to)| (from..to).contains(&i));
-                if blanked && c != '\n' {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
+    Some(blank_ranges(text, &ranges))
+}
+
+/// `text` with the characters in `ranges` (character offsets, end excluded) blanked, its line
+/// breaks kept: what sqlparser reads in place of words it does not know, every position and
+/// line the same.
+fn blank_ranges(text: &str, ranges: &[(usize, usize)]) -> String {
+    text.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let blanked = ranges.iter().any(|&(from, to)| (from..to).contains(&i));
+            if blanked && c != '\n' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The statement with each [`conflict_wheres`] clause blanked (positions and lines kept): the
 /// binder reads the predicates from the statement's text. None when there are none.
 fn blank_conflict_wheres(text: &str) -> Option<String> {
-    let clauses = conflict_wheres(text);
+    let clauses: Vec<(usize, usize)> = conflict_wheres(text)
+        .into_iter()
+        .map(|(from, _, to)| (from, to))
+        .collect();
     if clauses.is_empty() {
         return None;
     }
-    Some(
-        text.chars()
-            .enumerate()
-            .map(|(i, c)| {
-                let blanked = clauses.iter().any(|&(from, _, to)| (from..to).contains(&i));
-                if blanked && c != '\n' {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
+    Some(blank_ranges(text, &clauses))
 }
 
 /// A CREATE VIEW's options where sqlparser does not read them: a trailing `WITH [CASCADED |

@@ -1171,7 +1171,7 @@ impl Binder<'_> {
                 ),
                 Ok(None) => {}
                 Err(()) => {
-                    let text = self.body_text.as_deref().unwrap_or(self.text);
+                    let text = self.spans_text();
                     if !crate::parse::frame_exclusions(text).is_empty() {
                         return None;
                     }
