@@ -117,6 +117,17 @@ impl SessionInfo {
     }
 }
 
+/// A statement with IF EXISTS on a relation there is not (written `name`): PostgreSQL's
+/// notice that it skips it, under `tag` (a [`Plan::RenameView`] of no view).
+fn skipped_relation(name: &str, tag: &'static str) -> Plan {
+    Plan::RenameView {
+        view: None,
+        name: name.to_string(),
+        to: String::new(),
+        tag,
+    }
+}
+
 /// The ON COMMIT clause of a CREATE TABLE: only for a temporary table, as PostgreSQL allows it;
 /// None for PRESERVE ROWS (the default).
 fn temporary_options(create: &ast::CreateTable) -> SqlResult<Option<crate::plan::OnCommit>> {
@@ -738,12 +749,7 @@ impl<'a> Binder<'a> {
             ));
         }
         if if_exists {
-            return Ok(Plan::RenameView {
-                view: None,
-                name: name.to_string(),
-                to: String::new(),
-                tag,
-            });
+            return Ok(skipped_relation(name, tag));
         }
         Err(SqlError::new(
             code::UNDEFINED_TABLE,
@@ -2166,9 +2172,6 @@ impl<'a> Binder<'a> {
                 if partitions.is_some() {
                     return Err(unsupported("TRUNCATE with partitions"));
                 }
-                if matches!(identity, Some(ast::TruncateIdentityOption::Restart)) {
-                    return Err(unsupported("TRUNCATE ... RESTART IDENTITY"));
-                }
                 let mut tables: Vec<Arc<TableDef>> = Vec::new();
                 for target in table_names {
                     let table = self.lookup_table(&target.name)?;
@@ -2220,17 +2223,50 @@ impl<'a> Binder<'a> {
                         )));
                     }
                 }
+                // RESTART IDENTITY: the sequences the tables own, each of which the user must own.
+                let mut restart: Vec<&crate::catalog::SequenceDef> = Vec::new();
+                if matches!(identity, Some(ast::TruncateIdentityOption::Restart)) {
+                    restart = (self.catalog.sequences.values())
+                        .filter(|seq| {
+                            seq.owned_by.as_ref().is_some_and(|(owner, _)| {
+                                tables.iter().any(|table| table.name == *owner)
+                            })
+                        })
+                        .map(|seq| &**seq)
+                        .collect();
+                    restart.sort_by_key(|seq| seq.id);
+                }
+                for seq in &restart {
+                    if !(self.catalog).is_owner(seq.owner.as_deref(), self.acting_role()) {
+                        return Err(SqlError::new(
+                            code::INSUFFICIENT_PRIVILEGE,
+                            format!(
+                                "must be owner of sequence {}",
+                                crate::catalog::relname(&seq.name)
+                            ),
+                        ));
+                    }
+                }
                 Ok(Plan::Truncate {
                     cascaded: tables.len() - named,
+                    restart: restart.iter().map(|seq| seq.name.clone()).collect(),
                     tables,
                 })
             }
             Statement::AlterTable {
                 name,
-                if_exists: _,
+                if_exists,
                 operations,
                 ..
             } => {
+                if *if_exists {
+                    let (relation, _) = self.table_name(name)?;
+                    if !self.catalog.relation_exists(&relation)
+                        && !self.catalog.views.contains_key(&relation)
+                    {
+                        return Ok(skipped_relation(&name.to_string(), "ALTER TABLE"));
+                    }
+                }
                 if let [AlterTableOperation::OwnerTo { new_owner }] = operations.as_slice() {
                     let (relation, _) = self.table_name(name)?;
                     if !self.catalog.relation_exists(&relation) {
@@ -2257,7 +2293,11 @@ impl<'a> Binder<'a> {
                         return self.rename_view(&relation, &written, false, to, "ALTER TABLE");
                     }
                 }
-                let table = self.lookup_table(name)?;
+                // PostgreSQL names no position here (AlterTableLookupRelation).
+                let table = self.lookup_table(name).map_err(|mut error| {
+                    error.position = None;
+                    error
+                })?;
                 match operations.as_slice() {
                     [AlterTableOperation::AddConstraint {
                         constraint:
@@ -2692,6 +2732,7 @@ impl<'a> Binder<'a> {
             notices,
             sequences,
             retype,
+            identity: Vec::new(),
         })
     }
 
@@ -3929,6 +3970,21 @@ impl<'a> Binder<'a> {
             }
             SequenceAlteration::Options(changes) => changes,
         };
+        let change = self.altered_sequence(old, changes)?;
+        Ok(Plan::AlterSequence {
+            name: key,
+            seq: Some(change.seq),
+            restart: change.restart,
+        })
+    }
+
+    /// The sequence `old` as the options `changes` leave it (see [`Self::bind_alter_sequence`]).
+    fn altered_sequence(
+        &self,
+        old: &SequenceDef,
+        changes: &crate::parse::SequenceChanges,
+    ) -> SqlResult<crate::plan::SequenceChange> {
+        let mut seq = old.clone();
         let invalid = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
         let mut retype = None;
         if let Some(name) = &changes.data_type {
@@ -4020,10 +4076,110 @@ impl<'a> Binder<'a> {
             Some(Some((table, column))) => seq.owned_by = Some(self.owned_by(table, column)?),
         }
         let restart = changes.restart.map(|value| value.unwrap_or(seq.start));
-        Ok(Plan::AlterSequence {
-            name: key,
-            seq: Some(seq),
-            restart,
+        Ok(crate::plan::SequenceChange { seq, restart })
+    }
+
+    /// `ALTER TABLE ... ALTER [COLUMN] c` identity actions, as PostgreSQL's ATExecSetIdentity
+    /// and ATExecDropIdentity: the column must be an identity column (55000; DROP IDENTITY IF
+    /// EXISTS: a notice). SET GENERATED changes how it is generated; sequence options and
+    /// RESTART change its sequence as ALTER SEQUENCE does; DROP IDENTITY drops the sequence and
+    /// the default, NOT NULL stays.
+    pub fn bind_alter_identity(
+        &mut self,
+        (name, _): &(String, usize),
+        if_exists: bool,
+        actions: &[crate::parse::IdentityAction],
+    ) -> SqlResult<Plan> {
+        use crate::parse::IdentityChange;
+        let key = self
+            .catalog
+            .resolve_written(name, self.path(), &self.session.user);
+        let Some(table) = self.catalog.tables.get(&key).cloned() else {
+            if if_exists && !self.catalog.relation_exists(&key) {
+                return Ok(skipped_relation(name, "ALTER TABLE"));
+            }
+            // PostgreSQL names no position here (AlterTableLookupRelation).
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        };
+        let table = self.bind_indexes(table)?;
+        let mut new = (*table).clone();
+        let mut notices = Vec::new();
+        let mut identity: Vec<(String, Option<crate::plan::SequenceChange>)> = Vec::new();
+        for action in actions {
+            let column = &action.column.0;
+            let relation = crate::catalog::relname(&table.name);
+            let Some(index) = new.column_index(column) else {
+                return Err(SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!("column \"{column}\" of relation \"{relation}\" does not exist"),
+                ));
+            };
+            let not_identity =
+                format!("column \"{column}\" of relation \"{relation}\" is not an identity column");
+            if new.columns[index].identity.is_none() {
+                if let IdentityChange::Drop { if_exists: true } = action.change {
+                    notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("{not_identity}, skipping"),
+                    ));
+                    continue;
+                }
+                return Err(SqlError::new("55000", not_identity));
+            }
+            // The column's sequence, as this statement has left it so far.
+            let owner = Some((table.name.clone(), table.columns[index].name.clone()));
+            let seq_name = (self.catalog.sequences.values())
+                .find(|seq| seq.owned_by == owner)
+                .map(|seq| seq.name.clone())
+                .ok_or_else(|| {
+                    SqlError::new(
+                        code::INTERNAL_ERROR,
+                        format!("identity column \"{column}\" has no sequence"),
+                    )
+                })?;
+            let earlier = identity.iter().position(|(name, _)| *name == seq_name);
+            let current = match earlier.map(|at| &identity[at].1) {
+                Some(None) => return Err(SqlError::new("55000", not_identity)),
+                Some(Some(change)) => change.clone(),
+                None => crate::plan::SequenceChange {
+                    seq: (*self.catalog.sequences[&seq_name]).clone(),
+                    restart: None,
+                },
+            };
+            let change = match &action.change {
+                IdentityChange::Drop { .. } => {
+                    let column = &mut new.columns[index];
+                    column.identity = None;
+                    column.default = None;
+                    None
+                }
+                IdentityChange::Set { always, options } => {
+                    if let Some(always) = always {
+                        new.columns[index].identity = Some(*always);
+                    }
+                    let mut change = self.altered_sequence(&current.seq, options)?;
+                    change.restart = change.restart.or(current.restart);
+                    Some(change)
+                }
+            };
+            match earlier {
+                Some(at) => identity[at].1 = change,
+                None => identity.push((seq_name, change)),
+            }
+        }
+        let new = self.write_target(Arc::new(new))?;
+        Ok(Plan::AlterTable {
+            table,
+            new,
+            fill: Vec::new(),
+            not_null: Vec::new(),
+            notices,
+            sequences: Vec::new(),
+            retype: Vec::new(),
+            identity,
         })
     }
 

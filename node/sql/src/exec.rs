@@ -1843,6 +1843,14 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_view_owner(&name.0, if_exists, &role)?);
             }
+            Parsed::AlterIdentity {
+                table,
+                if_exists,
+                actions,
+            } => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_alter_identity(&table, if_exists, &actions)?);
+            }
             Parsed::AlterTypeOwner { name, role } => {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_type_owner(&name.0, &role)?);
@@ -3334,6 +3342,7 @@ impl Session {
             | Parsed::AlterSequence(_)
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
+            | Parsed::AlterIdentity { .. }
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::ReassignOwned { .. }
@@ -3676,29 +3685,9 @@ impl Session {
                 )
                 .await
             }
-            Plan::Truncate { tables, cascaded } => {
-                let ids = tables
-                    .iter()
-                    .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)));
-                self.truncate_everywhere(cluster, ids, txn, now).await?;
-                let notices = tables[tables.len() - cascaded..]
-                    .iter()
-                    .map(|table| {
-                        SqlError::new(
-                            code::SUCCESSFUL_COMPLETION,
-                            format!(
-                                "truncate cascades to table \"{}\"",
-                                crate::catalog::relname(&table.name)
-                            ),
-                        )
-                    })
-                    .collect();
-                Ok(QueryResult {
-                    tag: "TRUNCATE TABLE".into(),
-                    notices,
-                    ..Default::default()
-                })
-            }
+            Plan::Truncate {
+                tables, cascaded, ..
+            } => self.truncate(cluster, tables, *cascaded, txn, now).await,
             Plan::CreateTable { .. }
             | Plan::CreateSequence { .. }
             | Plan::AlterSequence { .. }
@@ -4062,6 +4051,39 @@ impl Session {
         let binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
         let bound = binder.bind_indexes(Arc::new(table.clone()))?;
         Ok(std::borrow::Cow::Owned((*bound).clone()))
+    }
+
+    /// TRUNCATE: empties `tables` (and their indexes) on every worker in `txn`, with
+    /// PostgreSQL's notice for each of the last `cascaded` (those CASCADE added).
+    async fn truncate<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        tables: &[Arc<TableDef>],
+        cascaded: usize,
+        txn: Tx,
+        now: i64,
+    ) -> SqlResult<QueryResult> {
+        let ids = tables
+            .iter()
+            .flat_map(|t| std::iter::once(t.id).chain(t.indexes.iter().map(|i| i.id)));
+        self.truncate_everywhere(cluster, ids, txn, now).await?;
+        let notices = tables[tables.len() - cascaded..]
+            .iter()
+            .map(|table| {
+                SqlError::new(
+                    code::SUCCESSFUL_COMPLETION,
+                    format!(
+                        "truncate cascades to table \"{}\"",
+                        crate::catalog::relname(&table.name)
+                    ),
+                )
+            })
+            .collect();
+        Ok(QueryResult {
+            tag: "TRUNCATE TABLE".into(),
+            notices,
+            ..Default::default()
+        })
     }
 
     /// Truncates each of `ids` (tables, indexes) on every worker, in `txn`.
@@ -6968,6 +6990,28 @@ impl Session {
                     reader.rename(id, 0, crate::catalog::relname(to));
                 }
             }
+            Plan::Truncate {
+                tables,
+                cascaded,
+                restart,
+            } => {
+                // RESTART IDENTITY: as ALTER SEQUENCE .. RESTART, undone if the transaction
+                // aborts (the truncation with it).
+                result = self
+                    .truncate(cluster, tables, *cascaded, txn, now_timestamp())
+                    .await?;
+                for name in restart {
+                    let old = next.sequences.get(name).cloned().ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{name}\" does not exist"),
+                        )
+                    })?;
+                    let seq = (*old).clone();
+                    let start = seq.start;
+                    self.replace_sequence(cluster, &mut next, &old, seq, start, false)?;
+                }
+            }
             Plan::AlterSequence { name, seq, restart } => {
                 result.tag = "ALTER SEQUENCE".into();
                 let Some(seq) = seq else {
@@ -7611,6 +7655,7 @@ impl Session {
                 notices,
                 sequences,
                 retype,
+                identity,
             } => {
                 result.tag = "ALTER TABLE".into();
                 result.notices.extend(notices.iter().cloned());
@@ -7733,6 +7778,30 @@ impl Session {
                 }
                 let stored = Arc::new(stored);
                 next.tables.insert(stored.name.clone(), stored.clone());
+                // Identity columns' sequences: changed as ALTER SEQUENCE changes them, or
+                // dropped with the identity.
+                for (name, change) in identity {
+                    let old = next.sequences.get(name).cloned().ok_or_else(|| {
+                        SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!("relation \"{name}\" does not exist"),
+                        )
+                    })?;
+                    match change {
+                        Some(change) => {
+                            let (last, called) = match change.restart {
+                                Some(value) => (value, false),
+                                None => cluster.sequences().current(&old),
+                            };
+                            let seq = change.seq.clone();
+                            self.replace_sequence(cluster, &mut next, &old, seq, last, called)?;
+                        }
+                        None => {
+                            next.sequences.remove(name);
+                            dropped.push(old.id);
+                        }
+                    }
+                }
                 if !retype.is_empty() {
                     self.retyped(cluster, &mut next, &stored, retype, txn)
                         .await?;

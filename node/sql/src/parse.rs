@@ -540,6 +540,14 @@ pub enum Parsed {
         if_exists: bool,
         to: String,
     },
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name ALTER [COLUMN] column` with identity actions (SET
+    /// GENERATED, SET sequence option, RESTART, DROP IDENTITY), one or more separated by
+    /// commas (sqlparser reads ADD GENERATED only).
+    AlterIdentity {
+        table: (String, usize),
+        if_exists: bool,
+        actions: Vec<IdentityAction>,
+    },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
         name: (String, usize),
@@ -557,6 +565,27 @@ pub struct AlterSequence {
     pub offset: usize,
     pub if_exists: bool,
     pub action: SequenceAlteration,
+}
+
+/// What `ALTER [COLUMN] column ...` does to an identity column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityAction {
+    /// The column's name and offset.
+    pub column: (String, usize),
+    pub change: IdentityChange,
+}
+
+/// An identity column's change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdentityChange {
+    /// `SET GENERATED ALWAYS | BY DEFAULT` (`Some(true)`: ALWAYS), `SET` sequence options and
+    /// `RESTART [[WITH] n]`, in any number.
+    Set {
+        always: Option<bool>,
+        options: SequenceChanges,
+    },
+    /// `DROP IDENTITY [IF EXISTS]`.
+    Drop { if_exists: bool },
 }
 
 /// What an `ALTER SEQUENCE` changes.
@@ -822,74 +851,84 @@ impl Cursor {
     fn sequence_options(&mut self) -> SqlResult<(SequenceChanges, Option<(String, usize)>)> {
         let mut changes = SequenceChanges::default();
         let mut name = None;
-        loop {
-            if self.word("as") {
-                changes.data_type = Some(self.ident()?.0);
-            } else if self.word("increment") {
-                self.word("by");
-                changes.increment = Some(self.integer()?);
-            } else if self.word("minvalue") {
-                changes.min = Some(Some(self.integer()?));
-            } else if self.word("maxvalue") {
-                changes.max = Some(Some(self.integer()?));
-            } else if self.word("start") {
-                self.word("with");
-                changes.start = Some(self.integer()?);
-            } else if self.word("restart") {
-                let with = self.word("with");
-                let value = if with
-                    || matches!(
-                        self.peek(),
-                        Some(Token::Number(_) | Token::Punct('-' | '+'))
-                    ) {
-                    Some(self.integer()?)
-                } else {
-                    None
-                };
-                changes.restart = Some(value);
-            } else if self.word("cache") {
-                changes.cache = Some(self.integer()?);
-            } else if self.word("cycle") {
-                changes.cycle = Some(true);
-            } else if self.word("no") {
-                if self.word("minvalue") {
-                    changes.min = Some(None);
-                } else if self.word("maxvalue") {
-                    changes.max = Some(None);
-                } else if self.word("cycle") {
-                    changes.cycle = Some(false);
-                } else {
-                    return Err(self.error());
-                }
-            } else if self.word("owned") {
-                if !self.word("by") {
-                    return Err(self.error());
-                }
-                let mut parts = vec![self.ident()?.0];
-                while self.punct('.') {
-                    parts.push(self.ident()?.0);
-                }
-                changes.owned_by = Some(match parts.as_slice() {
-                    [none] if none == "none" => None,
-                    [table @ .., column] if !table.is_empty() => {
-                        Some((table.join("."), column.clone()))
-                    }
-                    _ => {
-                        return Err(SqlError::syntax("invalid OWNED BY option")
-                            .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
-                    }
-                });
-            } else if matches!(self.peek(), Some(Token::Word(w)) if w == "sequence") {
-                let clause = self.offset();
-                self.at += 1;
-                if !self.word("name") {
-                    return Err(self.error());
-                }
-                name = Some((self.qualified()?.0, clause));
+        while self.sequence_option(&mut changes, &mut name)? {}
+        Ok((changes, name))
+    }
+
+    /// One sequence option at the cursor into `changes` (a `SEQUENCE NAME` clause into `name`);
+    /// false, reading nothing, when the token there starts none.
+    fn sequence_option(
+        &mut self,
+        changes: &mut SequenceChanges,
+        name: &mut Option<(String, usize)>,
+    ) -> SqlResult<bool> {
+        if self.word("as") {
+            changes.data_type = Some(self.ident()?.0);
+        } else if self.word("increment") {
+            self.word("by");
+            changes.increment = Some(self.integer()?);
+        } else if self.word("minvalue") {
+            changes.min = Some(Some(self.integer()?));
+        } else if self.word("maxvalue") {
+            changes.max = Some(Some(self.integer()?));
+        } else if self.word("start") {
+            self.word("with");
+            changes.start = Some(self.integer()?);
+        } else if self.word("restart") {
+            let with = self.word("with");
+            let value = if with
+                || matches!(
+                    self.peek(),
+                    Some(Token::Number(_) | Token::Punct('-' | '+'))
+                ) {
+                Some(self.integer()?)
             } else {
-                return Ok((changes, name));
+                None
+            };
+            changes.restart = Some(value);
+        } else if self.word("cache") {
+            changes.cache = Some(self.integer()?);
+        } else if self.word("cycle") {
+            changes.cycle = Some(true);
+        } else if self.word("no") {
+            if self.word("minvalue") {
+                changes.min = Some(None);
+            } else if self.word("maxvalue") {
+                changes.max = Some(None);
+            } else if self.word("cycle") {
+                changes.cycle = Some(false);
+            } else {
+                return Err(self.error());
             }
+        } else if self.word("owned") {
+            if !self.word("by") {
+                return Err(self.error());
+            }
+            let mut parts = vec![self.ident()?.0];
+            while self.punct('.') {
+                parts.push(self.ident()?.0);
+            }
+            changes.owned_by = Some(match parts.as_slice() {
+                [none] if none == "none" => None,
+                [table @ .., column] if !table.is_empty() => {
+                    Some((table.join("."), column.clone()))
+                }
+                _ => {
+                    return Err(SqlError::syntax("invalid OWNED BY option")
+                        .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
+                }
+            });
+        } else if matches!(self.peek(), Some(Token::Word(w)) if w == "sequence") {
+            let clause = self.offset();
+            self.at += 1;
+            if !self.word("name") {
+                return Err(self.error());
+            }
+            *name = Some((self.qualified()?.0, clause));
+        } else {
+            return Ok(false);
         }
+        Ok(true)
     }
 
     /// What follows `ALTER SEQUENCE`.
@@ -1086,6 +1125,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         if first_word == "alter" {
             if let Some(rename) = rename_view(text) {
                 return Ok(rename);
+            }
+            if let Some(identity) = alter_identity(text) {
+                return identity;
             }
             if let Some(owner) = alter_type_owner(text) {
                 return Ok(owner);
@@ -2717,6 +2759,117 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
 }
 
 /// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.
+/// `ALTER TABLE ... ALTER [COLUMN] c` followed by identity actions only (see
+/// [`Parsed::AlterIdentity`]); None when the statement is something else. PostgreSQL's gram.y:
+/// `SET GENERATED`, `SET` and one sequence option, `RESTART [[WITH] n]`, repeated; or `DROP
+/// IDENTITY [IF EXISTS]`.
+fn alter_identity(text: &str) -> Option<SqlResult<Parsed>> {
+    let mut c = Cursor::new(text, 1).ok()?;
+    if !c.word("table") {
+        return None;
+    }
+    let if_exists = c.word("if");
+    if if_exists && !c.word("exists") {
+        return None;
+    }
+    let _ = c.word("only");
+    let table = c.qualified().ok()?;
+    let _ = c.punct('*');
+    let mut actions = Vec::new();
+    loop {
+        if !c.word("alter") {
+            return None;
+        }
+        let _ = c.word("column");
+        let column = c.ident().ok()?;
+        let change = match identity_change(&mut c)? {
+            Ok(change) => change,
+            Err(error) => return Some(Err(error)),
+        };
+        actions.push(IdentityAction { column, change });
+        if !c.punct(',') {
+            break;
+        }
+    }
+    Some(c.expect_end().map(|()| Parsed::AlterIdentity {
+        table,
+        if_exists,
+        actions,
+    }))
+}
+
+/// One column's identity actions at the cursor (after `ALTER [COLUMN] c`); None when the
+/// words there are no identity action.
+fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
+    let sequence_words = [
+        "as",
+        "cache",
+        "cycle",
+        "increment",
+        "maxvalue",
+        "minvalue",
+        "no",
+        "owned",
+        "sequence",
+        "start",
+        "restart",
+    ];
+    let next = |c: &Cursor, ahead: usize| match c.tokens.get(c.at + ahead).map(|t| &t.token) {
+        Some(Token::Word(w)) => w.clone(),
+        _ => String::new(),
+    };
+    if next(c, 0) == "drop" {
+        if next(c, 1) != "identity" {
+            return None;
+        }
+        c.at += 2;
+        let if_exists = c.word("if");
+        if if_exists && !c.word("exists") {
+            return Some(Err(c.error()));
+        }
+        return Some(Ok(IdentityChange::Drop { if_exists }));
+    }
+    let action = |c: &Cursor| {
+        next(c, 0) == "restart"
+            || (next(c, 0) == "set"
+                && (next(c, 1) == "generated" || sequence_words.contains(&next(c, 1).as_str())))
+    };
+    if !action(c) {
+        return None;
+    }
+    let mut always = None;
+    let mut options = SequenceChanges::default();
+    let mut name = None;
+    let parsed = (|| {
+        while action(c) {
+            if c.word("restart") {
+                // RESTART takes its value as the sequence option does.
+                c.at -= 1;
+                c.sequence_option(&mut options, &mut name)?;
+                continue;
+            }
+            c.at += 1;
+            if c.word("generated") {
+                always = Some(if c.word("always") {
+                    true
+                } else if c.word("by") && c.word("default") {
+                    false
+                } else {
+                    return Err(c.error());
+                });
+            } else {
+                c.sequence_option(&mut options, &mut name)?;
+                if let Some((_, clause)) = name {
+                    return Err(SqlError::syntax("invalid sequence option SEQUENCE NAME")
+                        .at(Some(clause + 1)));
+                }
+            }
+        }
+        Ok(IdentityChange::Set { always, options })
+    })();
+    Some(parsed)
+}
+
 fn rename_view(text: &str) -> Option<Parsed> {
     let mut c = Cursor::new(text, 1).ok()?;
     if !c.word("view") {

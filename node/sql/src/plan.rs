@@ -1468,6 +1468,9 @@ pub enum Plan {
         tables: Vec<Arc<TableDef>>,
         /// How many of `tables` CASCADE added (each gets PostgreSQL's notice).
         cascaded: usize,
+        /// RESTART IDENTITY: the sequences the tables' columns own (SERIAL, identity, OWNED
+        /// BY), restarted at their START values within the transaction.
+        restart: Vec<String>,
     },
     AddPrimaryKey {
         table: Arc<TableDef>,
@@ -1504,6 +1507,9 @@ pub enum Plan {
         notices: Vec<crate::error::SqlError>,
         /// Sequences of identity columns it adds (`ADD GENERATED ... AS IDENTITY`).
         sequences: Vec<crate::catalog::SequenceDef>,
+        /// Identity columns' sequences it changes (`SET` options, `RESTART`) or drops (`DROP
+        /// IDENTITY`; None), by name.
+        identity: Vec<(String, Option<SequenceChange>)>,
         /// `ALTER COLUMN ... TYPE`, and added columns whose value for each row only the session
         /// computes (SERIAL, identity, `DEFAULT nextval(...)`): per column, its value computed
         /// from the row as it is (`table`'s columns); the rows are written again.
@@ -1717,8 +1723,16 @@ impl Plan {
                 | Plan::CreateView { .. }
                 | Plan::DropViews { .. }
                 | Plan::DropExtensions { .. }
-        )
+        ) || matches!(self, Plan::Truncate { restart, .. } if !restart.is_empty())
     }
+}
+
+/// A sequence as ALTER SEQUENCE (or an identity column's `SET` options) leaves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SequenceChange {
+    pub seq: crate::catalog::SequenceDef,
+    /// RESTART's value (None: the counter goes on from where it is).
+    pub restart: Option<i64>,
 }
 
 /// A statement on enum types (see `crate::enums`); names are catalog keys (`schema.name`).

@@ -244,6 +244,28 @@ enum Sub {
     NewShare { table: TableId, key: Vec<u8> },
     /// A FOR KEY SHARE lock taken before the level and made FOR SHARE at it.
     SharedWhole { table: TableId, key: Vec<u8> },
+    /// A row of a table the transaction truncated before the level (it changes such rows
+    /// without locks), as it was (None: absent).
+    Exclusive {
+        table: TableId,
+        key: Vec<u8>,
+        raw: Option<Vec<u8>>,
+    },
+}
+
+/// A table a transaction truncated on this worker.
+#[derive(Debug)]
+struct Truncated {
+    table: TableId,
+    /// The trees it had: put back by an abort, or by a rollback to a savepoint at or below
+    /// `level`.
+    old: Vec<(VShard, PagedTree)>,
+    /// The savepoint level of the truncate.
+    level: u32,
+    /// The lowest savepoint level at which the transaction had first locked rows of the table
+    /// before the truncate (u32::MAX: none). The truncate undid those rows' changes, so a
+    /// rollback to a savepoint above that level cannot take the truncate back alone.
+    own_below: u32,
 }
 
 #[derive(Default, Debug)]
@@ -252,14 +274,12 @@ struct WriteSet {
     rows: Vec<(TableId, RowKey)>,
     /// Rows it holds share locks on (SELECT .. FOR SHARE).
     shared: Vec<(TableId, Vec<u8>)>,
-    /// Tables this transaction truncated, with the trees they had (restored on abort).
-    truncated: Vec<(TableId, Vec<(VShard, PagedTree)>)>,
+    /// Tables this transaction truncated, in order.
+    truncated: Vec<Truncated>,
     /// A catalog image this transaction writes: (version, bytes).
     catalog: Option<(u64, Vec<u8>)>,
     /// Undo for savepoints: (level, what to put back), in the order recorded.
     sub: Vec<(u32, Sub)>,
-    /// The savepoint level of each truncate.
-    truncate_levels: Vec<u32>,
 }
 
 /// The newest version of a row, as a writer must consider it.
@@ -634,7 +654,7 @@ impl Store {
         let mut replaced: HashMap<TableId, Vec<(VShard, u64, u64)>> = HashMap::new();
         for (txn, writes) in &self.txns {
             let open = !self.committing.contains_key(txn);
-            for (table, old) in &writes.truncated {
+            for Truncated { table, old, .. } in &writes.truncated {
                 let old_trees = old
                     .iter()
                     .map(|(vshard, tree)| (*vshard, tree.meta_pid(), tree.len() as u64));
@@ -1426,11 +1446,11 @@ impl Store {
             // The table is this transaction's alone (it truncated it): no row locks needed, an
             // abort restores the saved trees, and commit logs every row of the table.
             let vshard = self.vshard(table, &key);
-            let tree = self.tree_mut(table, vshard);
-            if tree.contains(&key) {
+            if self.tree_mut(table, vshard).contains(&key) {
                 return Ok(Inserted::Duplicate);
             }
-            tree.put(&key, &stored);
+            self.note_exclusive(txn, table, &key);
+            self.tree_mut(table, vshard).put(&key, &stored);
             return Ok(Inserted::Yes);
         }
         match self.insertable(txn, table, &key)? {
@@ -1475,7 +1495,9 @@ impl Store {
         stored: &[u8],
         free: FreeKey,
     ) -> Result<(), Blocked> {
-        if !self.exclusive(txn, table) {
+        if self.exclusive(txn, table) {
+            self.note_exclusive(txn, table, key);
+        } else {
             let unlocked = free.unlocked.then_some(free.raw);
             let lock = self.lock_seen(txn, table, key, unlocked, false)?;
             lock.key_kept = false;
@@ -1532,7 +1554,9 @@ impl Store {
         row: Vec<u8>,
         key_kept: bool,
     ) -> Result<(), Blocked> {
-        if !self.exclusive(txn, table) {
+        if self.exclusive(txn, table) {
+            self.note_exclusive(txn, table, key);
+        } else {
             self.lock(txn, table, key, key_kept)?.changed = true;
         }
         let vshard = self.vshard(table, key);
@@ -1544,6 +1568,7 @@ impl Store {
     /// Deletes the row under `key` (which `txn` must see).
     pub fn delete(&mut self, txn: TxnId, table: TableId, key: &[u8]) -> Result<(), Blocked> {
         if self.exclusive(txn, table) {
+            self.note_exclusive(txn, table, key);
             let vshard = self.vshard(table, key);
             if let Some(tree) = self.trees.get_mut(&(table, vshard)) {
                 tree.remove(key);
@@ -1579,10 +1604,10 @@ impl Store {
         }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
+        let own_below = self.first_locked(txn, table);
         self.undo_rows(txn, |t| t == table);
         self.table_locks.insert(table, txn);
         let level = self.level;
-        self.writes(txn).truncate_levels.push(level);
         let vshards = self.table_vshards.remove(&table).unwrap_or_default();
         let old = vshards
             .into_iter()
@@ -1592,8 +1617,75 @@ impl Store {
                     .map(|tree| (vshard, tree))
             })
             .collect();
-        self.writes(txn).truncated.push((table, old));
+        self.writes(txn).truncated.push(Truncated {
+            table,
+            old,
+            level,
+            own_below,
+        });
         Ok(())
+    }
+
+    /// The lowest savepoint level at which `txn` first locked a row of `table` that it still
+    /// holds (a lock taken outside savepoints is at level 0); u32::MAX: it holds none.
+    fn first_locked(&self, txn: TxnId, table: TableId) -> u32 {
+        let Some(writes) = self.txns.get(&txn) else {
+            return u32::MAX;
+        };
+        if !writes.rows.iter().any(|(t, _)| *t == table) {
+            return u32::MAX;
+        }
+        let mut levels: HashMap<&[u8], u32> = HashMap::new();
+        for (level, sub) in &writes.sub {
+            if let Sub::NewLock { table: t, key } = sub {
+                if *t == table {
+                    levels.entry(key.as_slice()).or_insert(*level);
+                }
+            }
+        }
+        (writes.rows.iter())
+            .filter(|(t, _)| *t == table)
+            .map(|(_, key)| levels.get(key.as_slice()).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Before `txn` changes `key` of `table`, which it truncated (so holds no row lock on it):
+    /// the row as it is, for a rollback to a savepoint taken after the truncate (a rollback to
+    /// one before it takes the whole table back).
+    fn note_exclusive(&mut self, txn: TxnId, table: TableId, key: &[u8]) {
+        let level = self.level;
+        let after_truncate = (self.txns.get(&txn))
+            .and_then(|writes| writes.truncated.iter().rev().find(|t| t.table == table))
+            .is_some_and(|truncated| truncated.level < level);
+        if after_truncate {
+            let raw = self.raw(table, key);
+            self.writes(txn).sub.push((
+                level,
+                Sub::Exclusive {
+                    table,
+                    key: key.to_vec(),
+                    raw,
+                },
+            ));
+        }
+    }
+
+    /// Puts back the trees `truncated` replaced, dropping those the transaction filled since.
+    fn restore_truncated(&mut self, truncated: Truncated) {
+        let Truncated { table, old, .. } = truncated;
+        for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
+            if let Some(tree) = self.trees.remove(&(table, vshard)) {
+                tree.destroy();
+            }
+        }
+        for (vshard, tree) in old {
+            self.trees.insert((table, vshard), tree);
+            self.table_vshards.entry(table).or_default().push(vshard);
+        }
+        if let Some(vshards) = self.table_vshards.get_mut(&table) {
+            vshards.sort_unstable();
+        }
     }
 
     /// `txn`'s write set, created on its first change here.
@@ -1631,8 +1723,7 @@ impl Store {
             return;
         };
         // A truncated table holds only this transaction's rows: log the truncate, then all of them.
-        let mut truncated: Vec<TableId> =
-            writes.truncated.iter().map(|(table, _)| *table).collect();
+        let mut truncated: Vec<TableId> = writes.truncated.iter().map(|t| t.table).collect();
         truncated.dedup();
         for table in truncated {
             emit(Record::Truncate { txn, table });
@@ -1742,7 +1833,7 @@ impl Store {
         if let Some((version, image)) = &writes.catalog {
             self.note_catalog(*version, image);
         }
-        for (table, old) in writes.truncated {
+        for Truncated { table, old, .. } in writes.truncated {
             self.table_locks.remove(&table);
             self.changes.entry(table).or_default().truncated = true;
             // The rows the truncate removed are gone for good: free their pages.
@@ -1753,16 +1844,25 @@ impl Store {
     }
 
     /// Undoes what `txn` did here at savepoint `level` and deeper (ROLLBACK TO SAVEPOINT): rows go
-    /// back to their state before it, locks first taken there are released. A truncate there cannot
-    /// be taken back alone (its table's old trees are kept whole): that is refused, changing nothing.
+    /// back to their state before it, locks first taken there are released, tables truncated
+    /// there get their old trees back, and rows of tables truncated before it (changed without
+    /// locks) their states at it. A truncate there of a table whose rows the transaction had
+    /// changed before the savepoint cannot be taken back alone (the truncate undid those
+    /// changes): that is refused, changing nothing.
     pub fn rollback_to(&mut self, txn: TxnId, level: u32) -> Result<(), &'static str> {
         let Some(writes) = self.txns.get_mut(&txn) else {
             return Ok(());
         };
-        if !writes.truncate_levels.is_empty() {
-            // Rows of a truncated table change without row locks, so without savepoint undo.
-            return Err("ROLLBACK TO SAVEPOINT in a transaction that truncated a table");
+        if (writes.truncated.iter()).any(|t| t.level >= level && t.own_below < level) {
+            return Err(
+                "ROLLBACK TO SAVEPOINT past a TRUNCATE of a table the transaction changed before the savepoint",
+            );
         }
+        // Savepoint levels only grow, so what came at or after the savepoint is a suffix.
+        let first = (writes.truncated.iter())
+            .position(|t| t.level >= level)
+            .unwrap_or(writes.truncated.len());
+        let untruncated = writes.truncated.split_off(first);
         let keep = writes.sub.partition_point(|(at, _)| *at < level);
         let undo: Vec<(u32, Sub)> = writes.sub.drain(keep..).collect();
         for (_, sub) in undo.into_iter().rev() {
@@ -1810,6 +1910,16 @@ impl Store {
                     }
                     self.unshare(txn, vec![map_key]);
                 }
+                Sub::Exclusive { table, key, raw } => self.set_row(table, &key, raw.as_deref()),
+            }
+        }
+        for truncated in untruncated.into_iter().rev() {
+            let table = truncated.table;
+            self.restore_truncated(truncated);
+            let still = (self.txns.get(&txn))
+                .is_some_and(|writes| writes.truncated.iter().any(|t| t.table == table));
+            if !still {
+                self.table_locks.remove(&table);
             }
         }
         Ok(())
@@ -1821,20 +1931,9 @@ impl Store {
         self.committing.remove(&txn);
         if let Some(mut writes) = self.txns.remove(&txn) {
             self.unshare(txn, std::mem::take(&mut writes.shared));
-            for (table, trees) in writes.truncated.into_iter().rev() {
-                self.table_locks.remove(&table);
-                for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
-                    if let Some(tree) = self.trees.remove(&(table, vshard)) {
-                        tree.destroy();
-                    }
-                }
-                for (vshard, tree) in trees {
-                    self.trees.insert((table, vshard), tree);
-                    self.table_vshards.entry(table).or_default().push(vshard);
-                }
-                if let Some(vshards) = self.table_vshards.get_mut(&table) {
-                    vshards.sort_unstable();
-                }
+            for truncated in writes.truncated.into_iter().rev() {
+                self.table_locks.remove(&truncated.table);
+                self.restore_truncated(truncated);
             }
         }
     }
@@ -2636,8 +2735,68 @@ mod tests {
         assert_eq!(records, 2, "one put and the commit record");
         store.release(5, 9);
         assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
+    }
+
+    /// ROLLBACK TO SAVEPOINT around a TRUNCATE: one taken before it gives the table its old
+    /// trees back (the lock with them); rows of a table truncated before the savepoint (changed
+    /// without row locks) go back to their state at it; a truncate that undid changes made before
+    /// the savepoint is refused, changing nothing.
+    #[test]
+    fn rollback_to_a_savepoint_around_a_truncate() {
+        let me = Snapshot::latest(7);
+        let read =
+            |store: &Store, key: &[u8]| store.get(me, 1, key).unwrap().map(|row| row.to_vec());
+        // Savepoint, truncate, rollback: the table as before, its lock gone.
+        let mut store = store_with_a_and_b();
+        store.set_level(1);
+        store.update(7, 1, b"a", b"10".to_vec(), false).unwrap();
         store.truncate(7, 1).unwrap();
-        assert!(store.rollback_to(7, 1).is_err());
+        store.insert(7, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
+        assert_eq!(read(&store, b"a"), None);
+        store.rollback_to(7, 1).unwrap();
+        assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
+        assert_eq!(read(&store, b"b"), Some(b"2".to_vec()));
+        assert_eq!(read(&store, b"c"), None);
+        assert_eq!(store.lock_holder_other_than(8, 1, b"a"), None);
+        assert_eq!(store.truncate(8, 1), Ok(()), "the table lock went");
+        store.abort(8);
+        // Truncate, savepoint, changes, rollback: the rows as at the savepoint.
+        store.set_level(0);
+        store.truncate(7, 1).unwrap();
+        store.insert(7, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
+        store.insert(7, 1, b"d".to_vec(), b"4".to_vec()).unwrap();
+        store.set_level(2);
+        store.update(7, 1, b"c", b"30".to_vec(), false).unwrap();
+        store.update(7, 1, b"c", b"31".to_vec(), false).unwrap();
+        store.delete(7, 1, b"d").unwrap();
+        store.insert(7, 1, b"e".to_vec(), b"5".to_vec()).unwrap();
+        store.rollback_to(7, 2).unwrap();
+        assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
+        assert_eq!(read(&store, b"d"), Some(b"4".to_vec()));
+        assert_eq!(read(&store, b"e"), None);
+        // Truncated twice, the second time after a savepoint: back to the first truncate's rows.
+        store.set_level(3);
+        store.truncate(7, 1).unwrap();
+        store.insert(7, 1, b"f".to_vec(), b"6".to_vec()).unwrap();
+        store.rollback_to(7, 3).unwrap();
+        assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
+        assert_eq!(read(&store, b"f"), None);
+        assert!(
+            store.truncate(8, 1).is_err(),
+            "the first truncate's lock stays"
+        );
+        store.abort(7);
+        assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
+        assert_eq!(read(&store, b"c"), None);
+        // A change before the savepoint, undone by a truncate after it: refused, nothing changed.
+        store.set_level(0);
+        store.update(7, 1, b"a", b"10".to_vec(), false).unwrap();
+        store.set_level(4);
+        store.truncate(7, 1).unwrap();
+        assert!(store.rollback_to(7, 4).is_err());
+        assert_eq!(read(&store, b"a"), None);
+        store.abort(7);
+        assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
     }
 
     /// A multi-worker transaction between its durable commit and its release holds readers back
