@@ -1725,6 +1725,35 @@ impl Session {
         offset: usize,
         param_types: Vec<Option<DataType>>,
     ) -> SqlResult<Prepared> {
+        // `TABLE name` is bound as the SELECT it stands for; errors point into the text as
+        // written, which the prepared statement keeps (it is bound again from it).
+        let commands = match crate::parse::expand_table_commands(text) {
+            None => return self.prepare_text(catalog, text, offset, param_types),
+            Some(Err(mut error)) => {
+                error.position = error.position.map(|p| p + offset);
+                return Err(error);
+            }
+            Some(Ok(commands)) => commands,
+        };
+        let mut prepared = self
+            .prepare_text(catalog, &commands.expanded, offset, param_types)
+            .map_err(|mut error| {
+                error.position = (error.position)
+                    .map(|p| commands.original_position(p.saturating_sub(offset)) + offset);
+                error
+            })?;
+        prepared.text = text.to_string();
+        Ok(prepared)
+    }
+
+    /// [`Session::prepare`] of a statement sqlparser reads as it is.
+    fn prepare_text(
+        &self,
+        catalog: &Catalog,
+        text: &str,
+        offset: usize,
+        param_types: Vec<Option<DataType>>,
+    ) -> SqlResult<Prepared> {
         let at = |mut error: SqlError| -> SqlError {
             error.position = error
                 .position

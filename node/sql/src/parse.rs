@@ -2462,6 +2462,127 @@ pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
         .collect()
 }
 
+/// `TABLE name` (PostgreSQL's short form of `SELECT * FROM name`) written out as that SELECT,
+/// which sqlparser reads, wherever a query may start: the statement's start, after `(`, `)`
+/// (EXPLAIN's options, INSERT's column list, a CTE), a set operation, AS (CREATE TABLE / VIEW
+/// AS, PREPARE, a CTE), EXPLAIN's words, DECLARE's FOR, INSERT's target or OVERRIDING ... VALUE.
+/// The text grows by 8 characters each time, so it comes with the character offsets of the
+/// TABLE keywords replaced, for [`TableCommands::original_position`]. None when there are none.
+pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
+    if !(text.as_bytes().windows(5)).any(|w| w.eq_ignore_ascii_case(b"table")) {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let word = |i: Option<usize>| match i.and_then(|i| tokens.get(i)).map(|t| &t.token) {
+        Some(Token::Word(w)) => w.as_str(),
+        _ => "",
+    };
+    let first = word(Some(0));
+    let name_like = |i: usize| {
+        matches!(
+            tokens.get(i).map(|t| &t.token),
+            Some(Token::Word(_) | Token::Quoted(_))
+        )
+    };
+    let mut at = Vec::new();
+    for i in (0..tokens.len()).filter(|&i| word(Some(i)) == "table" && name_like(i + 1)) {
+        let starts_query = match i.checked_sub(1).map(|p| &tokens[p].token) {
+            None => true,
+            Some(Token::Punct('(' | ')')) => true,
+            Some(Token::Word(w)) => match w.as_str() {
+                "union" | "intersect" | "except" | "all" | "distinct" | "as" | "explain"
+                | "analyze" | "analyse" | "verbose" | "value" => true,
+                "for" => first == "declare",
+                // INSERT INTO [schema.]t TABLE s.
+                _ => word(i.checked_sub(2)) == "into" || word(i.checked_sub(4)) == "into",
+            },
+            Some(Token::Quoted(_)) => {
+                word(i.checked_sub(2)) == "into" || word(i.checked_sub(4)) == "into"
+            }
+            _ => false,
+        };
+        if !starts_query {
+            continue;
+        }
+        // After `TABLE [schema.]name` only what may follow a whole SELECT (PostgreSQL's
+        // simple_select `TABLE relation_expr`): no WHERE, no alias.
+        let mut after = i + 2;
+        while matches!(tokens.get(after).map(|t| &t.token), Some(Token::Punct('.')))
+            && name_like(after + 1)
+        {
+            after += 2;
+        }
+        let follows = match tokens.get(after).map(|t| &t.token) {
+            None | Some(Token::Punct(')' | ';')) => true,
+            Some(Token::Word(w)) => matches!(
+                w.as_str(),
+                "order"
+                    | "limit"
+                    | "offset"
+                    | "fetch"
+                    | "for"
+                    | "union"
+                    | "intersect"
+                    | "except"
+                    | "returning"
+                    | "on"
+                    | "with"
+            ),
+            _ => false,
+        };
+        if !follows {
+            return Some(Err(Cursor::new(text, after).ok()?.error()));
+        }
+        at.push(tokens[i].offset);
+    }
+    if at.is_empty() {
+        return None;
+    }
+    let mut expanded = String::with_capacity(text.len() + 8 * at.len());
+    let mut next = at.iter().peekable();
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((offset, c)) = chars.next() {
+        if next.peek() == Some(&&offset) {
+            next.next();
+            expanded.push_str("SELECT * FROM");
+            // The rest of the keyword.
+            for _ in 0..4 {
+                chars.next();
+            }
+        } else {
+            expanded.push(c);
+        }
+    }
+    Some(Ok(TableCommands { expanded, at }))
+}
+
+/// A statement with its `TABLE name` queries written out (see [`expand_table_commands`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableCommands {
+    pub expanded: String,
+    /// The character offsets of the TABLE keywords in the statement as written.
+    at: Vec<usize>,
+}
+
+impl TableCommands {
+    /// Where a position (1-based, in characters) in the expanded text was in the statement as
+    /// written; one in an inserted `SELECT * FROM` is its TABLE keyword's.
+    pub fn original_position(&self, position: usize) -> usize {
+        let mut shift = 0;
+        for &offset in &self.at {
+            let start = offset + shift + 1;
+            if position < start {
+                break;
+            }
+            if position < start + 13 {
+                return offset + 1;
+            }
+            shift += 8;
+        }
+        position - shift
+    }
+}
+
 /// The statement with what sqlparser does not read blanked (positions and lines kept): its
 /// [`frame_exclusions`] and [`between_symmetries`], which the binder reads from the statement's
 /// text. None when there are none.
@@ -3322,5 +3443,48 @@ mod tests {
         let error = parse_statement("select 1 +").unwrap_err();
         assert_eq!(error.message, "syntax error at end of input");
         assert_eq!(error.position, Some(11));
+    }
+
+    /// `TABLE name` is written out where a query starts, never in DDL; positions in the
+    /// expanded text map back to the text as written.
+    #[test]
+    fn table_commands_are_written_out_where_queries_start() {
+        let expand = |text: &str| expand_table_commands(text).map(|c| c.unwrap().expanded);
+        assert_eq!(
+            expand("TABLE t UNION (table s.u) ORDER BY 1").as_deref(),
+            Some("SELECT * FROM t UNION (SELECT * FROM s.u) ORDER BY 1")
+        );
+        assert_eq!(
+            expand("insert into x table y").as_deref(),
+            Some("insert into x SELECT * FROM y")
+        );
+        for ddl in [
+            "CREATE TABLE t (a int)",
+            "ALTER TABLE t ADD COLUMN b int",
+            "LOCK TABLE t",
+            "GRANT SELECT ON TABLE t TO u",
+            "DROP TABLE t",
+            "TRUNCATE TABLE t",
+            "COMMENT ON TABLE t IS 'table t'",
+            "SELECT * FROM \"table\"",
+        ] {
+            assert_eq!(expand(ddl), None, "{ddl}");
+        }
+        assert_eq!(
+            expand("CREATE TEMP TABLE t AS TABLE s").as_deref(),
+            Some("CREATE TEMP TABLE t AS SELECT * FROM s")
+        );
+        let error = expand_table_commands("TABLE t WHERE a = 1")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(error.position, Some(9));
+        // "TABLE a UNION TABLE b": b is at 21 as written, 37 once both are written out.
+        let commands = expand_table_commands("TABLE a UNION TABLE b")
+            .unwrap()
+            .unwrap();
+        assert_eq!(commands.original_position(37), 21);
+        assert_eq!(commands.original_position(15), 7);
+        assert_eq!(commands.original_position(3), 1);
+        assert_eq!(commands.original_position(25), 15);
     }
 }

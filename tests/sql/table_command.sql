@@ -1,0 +1,53 @@
+-- TABLE name: PostgreSQL's short form of SELECT * FROM name, wherever a query may stand (top
+-- level with ORDER BY / LIMIT / OFFSET / FETCH, subqueries, set operations, CTEs, CREATE TABLE AS,
+-- INSERT, EXPLAIN, PREPARE, views, cursors); errors point into the text as written.
+DROP VIEW IF EXISTS tc_view;
+DROP TABLE IF EXISTS tc1, tc2, tc3, tc_one;
+CREATE TABLE tc1 (id int PRIMARY KEY, v text);
+CREATE TABLE tc2 (id int, w text);
+CREATE TABLE tc_one (x int, y text);
+INSERT INTO tc1 VALUES (1, 'a'), (2, 'b'), (3, 'c');
+INSERT INTO tc2 VALUES (2, 'x'), (4, 'y');
+INSERT INTO tc_one VALUES (42, 'only');
+TABLE tc_one;
+table tc_one;
+TABLE tc1 ORDER BY id DESC LIMIT 2;
+TABLE tc1 ORDER BY id OFFSET 1 FETCH FIRST 1 ROW ONLY;
+SELECT * FROM (TABLE tc1) s WHERE id > 1 ORDER BY 1;
+SELECT id FROM tc1 WHERE (id, v) IN (TABLE tc1) ORDER BY 1;
+SELECT id FROM tc1 WHERE id IN (SELECT id FROM tc2) ORDER BY 1;
+TABLE tc1 UNION TABLE tc2 ORDER BY 1, 2;
+(TABLE tc1) EXCEPT ALL (SELECT 1, 'a') ORDER BY 1;
+TABLE tc1 INTERSECT SELECT * FROM tc2;
+WITH w AS (TABLE tc2) TABLE w ORDER BY id;
+WITH w AS MATERIALIZED (TABLE tc2) SELECT count(*) FROM w;
+SELECT EXISTS (TABLE tc2), (SELECT x FROM (TABLE tc_one) o);
+CREATE TABLE tc3 AS TABLE tc1;
+TABLE tc3 ORDER BY id;
+INSERT INTO tc3 TABLE tc1;
+INSERT INTO tc3 (id, v) TABLE tc2;
+INSERT INTO tc3 (id, v) TABLE tc_one RETURNING *;
+INSERT INTO public.tc3 TABLE tc_one ON CONFLICT DO NOTHING;
+SELECT count(*) FROM tc3;
+EXPLAIN (COSTS OFF) TABLE tc_one;
+PREPARE tc_p AS TABLE tc1 ORDER BY id;
+EXECUTE tc_p;
+DEALLOCATE tc_p;
+CREATE VIEW tc_view AS TABLE tc1;
+TABLE tc_view ORDER BY id;
+SELECT pg_get_viewdef('tc_view');
+TABLE public.tc1 ORDER BY id;
+TABLE "tc1" ORDER BY 2 DESC;
+BEGIN;
+DECLARE tc_c CURSOR FOR TABLE tc1 ORDER BY id;
+FETCH 2 FROM tc_c;
+COMMIT;
+-- Errors.
+TABLE tc_nosuch;
+SELECT 1 AS one;
+  TABLE tc1 WHERE id = 1;
+TABLE tc1 t;
+SELECT * FROM tc1 WHERE id IN (TABLE tc_nosuch2);
+TABLE tc1 UNION TABLE tc_one UNION TABLE tc_missing;
+DROP VIEW tc_view;
+DROP TABLE tc1, tc2, tc3, tc_one;
