@@ -117,6 +117,59 @@ impl SessionInfo {
     }
 }
 
+/// "WITH query is not recursive" at the query's name (a SEARCH or CYCLE clause on a query
+/// that does not read itself).
+fn not_recursive(binder: &Binder<'_>, cte: &ast::Cte) -> SqlError {
+    SqlError::new(code::SYNTAX_ERROR, "WITH query is not recursive")
+        .at(binder.pos(cte.alias.name.span))
+}
+
+/// The name under which a FROM item (a table or a join, not inside a subquery) reads the WITH
+/// query `name`.
+fn cte_reference(item: &ast::TableWithJoins, name: &str) -> Option<ast::Ident> {
+    let of = |factor: &TableFactor| match factor {
+        TableFactor::Table {
+            name: table, alias, ..
+        } => match table.0.as_slice() {
+            [ObjectNamePart::Identifier(ident)] if ident_name(ident) == name => {
+                Some(alias.as_ref().map_or(ident.clone(), |a| a.name.clone()))
+            }
+            _ => None,
+        },
+        TableFactor::NestedJoin {
+            table_with_joins, ..
+        } => cte_reference(table_with_joins, name),
+        _ => None,
+    };
+    of(&item.relation).or_else(|| item.joins.iter().find_map(|join| of(&join.relation)))
+}
+
+/// A SELECT Keel writes (SEARCH and CYCLE's rewriting), parsed: its body.
+fn template_select(sql: &str) -> SqlResult<SetExpr> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let query = sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(sql)
+        .and_then(|mut parser| parser.parse_query())
+        .map_err(|error| {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("{error} in rewritten query {sql}"),
+            )
+        })?;
+    Ok(*query.body)
+}
+
+/// Puts `body` in the place of the (one) derived table's query of a [`template_select`].
+fn set_derived_body(select: &mut SetExpr, body: SetExpr) {
+    if let SetExpr::Select(select) = select {
+        if let Some(TableFactor::Derived { subquery, .. }) =
+            select.from.first_mut().map(|item| &mut item.relation)
+        {
+            *subquery.body = body;
+        }
+    }
+}
+
 /// A statement with IF EXISTS on a relation there is not (written `name`): PostgreSQL's
 /// notice that it skips it, under `tag` (a [`Plan::RenameView`] of no view).
 fn skipped_relation(name: &str, tag: &'static str) -> Plan {
@@ -3508,10 +3561,15 @@ impl<'a> Binder<'a> {
         let (rel, output) = self.bind_query_rel(query, None)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for column in &output {
-            if matches!(column.ty, DataType::Record(_)) {
+            if let DataType::Record(_) | DataType::Array(crate::types::Elem::Record(_)) = column.ty
+            {
                 return Err(SqlError::new(
                     code::INVALID_TABLE_DEFINITION,
-                    format!("column \"{}\" has pseudo-type record", column.name),
+                    format!(
+                        "column \"{}\" has pseudo-type {}",
+                        column.name,
+                        column.ty.name()
+                    ),
                 ));
             }
             if columns.iter().any(|c| c.name == column.name) {
@@ -4531,14 +4589,335 @@ impl<'a> Binder<'a> {
             &query.limit_clause,
         )
         else {
+            if self.search_cycle_of(cte).is_some() {
+                return Err(not_recursive(self, cte));
+            }
             let (rel, columns) = self.bind_query_rel(query, outer)?;
             return Ok((rel, rename_columns(columns, &cte.alias, name)?));
         };
+        if let Some(clauses) = self.search_cycle_of(cte) {
+            return self.bind_search_cycle(cte, name, outer, left, right, *set_quantifier, clauses);
+        }
         let all = match set_quantifier {
             ast::SetQuantifier::All => true,
             ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
             other => return Err(unsupported(format!("UNION {other}"))),
         };
+        self.bind_recursion(cte, name, outer, left, right, all, 0)
+    }
+
+    /// A WITH query's SEARCH and CYCLE clauses (see `parse::search_cycle`), found in the text
+    /// after its closing parenthesis.
+    fn search_cycle_of(
+        &self,
+        cte: &ast::Cte,
+    ) -> Option<(
+        Option<crate::parse::SearchClause>,
+        Option<crate::parse::CycleClause>,
+    )> {
+        let text = self.spans_text();
+        let start = cte.closing_paren_token.0.span.start;
+        let paren = crate::parse::offset_of(text, start.line, start.column)?;
+        let (search, cycle, _) = crate::parse::search_cycle(text, paren + 1)?;
+        Some((search, cycle))
+    }
+
+    /// A recursive WITH query with SEARCH and/or CYCLE clauses, rewritten as PostgreSQL's
+    /// rewriteSearchAndCycle does before it is bound: the non-recursive term gains the added
+    /// columns' first values (`SELECT *, ROW(0, cols) | ARRAY[ROW(cols)], mark default,
+    /// ARRAY[ROW(cols)] FROM (base)`), the recursive term reads its own SELECT with the CTE's
+    /// added columns appended and computes the next values from them (depth + 1, the path
+    /// grown by this row, the mark set when the row is on the path), keeping out rows whose
+    /// mark says they closed a cycle. A breadth-first sequence is `ROW(depth, cols)`, a
+    /// depth-first one the array of the rows on the way (which sorts as a depth-first walk).
+    #[allow(clippy::too_many_arguments)]
+    fn bind_search_cycle(
+        &mut self,
+        cte: &ast::Cte,
+        name: &str,
+        outer: Option<&Scope<'_>>,
+        left: &SetExpr,
+        right: &SetExpr,
+        quantifier: ast::SetQuantifier,
+        (search, cycle): (
+            Option<crate::parse::SearchClause>,
+            Option<crate::parse::CycleClause>,
+        ),
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        let all = match quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+            other => return Err(unsupported(format!("UNION {other}"))),
+        };
+        let offset = self.offset;
+        let syntax = |message: String, at: usize| {
+            SqlError::new(code::SYNTAX_ERROR, message).at(Some(at + 1 + offset))
+        };
+        let duplicate = |message: String, at: usize| {
+            SqlError::new(code::DUPLICATE_COLUMN, message).at(Some(at + 1 + offset))
+        };
+        if matches!(left, SetExpr::SetOperation { .. }) {
+            // A recursive reference there is the error to report first.
+            self.bind_recursion(cte, name, outer, left, right, all, 0)?;
+            return Err(SqlError::new(
+                code::SYNTAX_ERROR,
+                "with a SEARCH or CYCLE clause, the left side of the UNION must be a SELECT",
+            ));
+        }
+        let step =
+            match right {
+                SetExpr::Select(select) => select.as_ref(),
+                SetExpr::Query(query)
+                    if query.with.is_none()
+                        && query.order_by.is_none()
+                        && query.limit_clause.is_none()
+                        && matches!(query.body.as_ref(), SetExpr::Select(_)) =>
+                {
+                    let SetExpr::Select(select) = query.body.as_ref() else {
+                        unreachable!("matched above")
+                    };
+                    select.as_ref()
+                }
+                _ => return Err(SqlError::new(
+                    code::SYNTAX_ERROR,
+                    "with a SEARCH or CYCLE clause, the right side of the UNION must be a SELECT",
+                )),
+            };
+        // The query's columns, as its non-recursive term names them.
+        let (_, base_columns) = self.bind_set_expr(left, outer)?;
+        let names: Vec<String> = (rename_columns(base_columns, &cte.alias, name)?)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        // PostgreSQL's checks (analyzeCTE), in its order.
+        let mut added: Vec<String> = Vec::new();
+        if let Some(search) = &search {
+            let mut seen: Vec<&str> = Vec::new();
+            for (column, _) in &search.by {
+                if !names.contains(column) {
+                    return Err(syntax(
+                        format!("search column \"{column}\" not in WITH query column list"),
+                        search.at,
+                    ));
+                }
+                if seen.contains(&column.as_str()) {
+                    return Err(duplicate(
+                        format!("search column \"{column}\" specified more than once"),
+                        search.at,
+                    ));
+                }
+                seen.push(column);
+            }
+            if names.contains(&search.set.0) {
+                return Err(duplicate(
+                    format!(
+                        "search sequence column name \"{}\" already used in WITH query column list",
+                        search.set.0
+                    ),
+                    search.at,
+                ));
+            }
+            added.push(search.set.0.clone());
+        }
+        let mut mark = None;
+        if let Some(cycle) = &cycle {
+            let mut seen: Vec<&str> = Vec::new();
+            for (column, _) in &cycle.columns {
+                if !names.contains(column) {
+                    return Err(syntax(
+                        format!("cycle column \"{column}\" not in WITH query column list"),
+                        cycle.at,
+                    ));
+                }
+                if seen.contains(&column.as_str()) {
+                    return Err(duplicate(
+                        format!("cycle column \"{column}\" specified more than once"),
+                        cycle.at,
+                    ));
+                }
+                seen.push(column);
+            }
+            for (what, column) in [("mark", &cycle.mark.0), ("path", &cycle.path.0)] {
+                if names.contains(column) {
+                    return Err(duplicate(
+                        format!(
+                            "cycle {what} column name \"{column}\" already used in WITH query column list"
+                        ),
+                        cycle.at,
+                    ));
+                }
+            }
+            if cycle.mark.0 == cycle.path.0 {
+                return Err(duplicate(
+                    "cycle mark column name and cycle path column name are the same".into(),
+                    cycle.at,
+                ));
+            }
+            if let Some(search) = &search {
+                for (what, column) in [("mark", &cycle.mark.0), ("path", &cycle.path.0)] {
+                    if *column == search.set.0 {
+                        return Err(duplicate(
+                            format!("search sequence column name and cycle {what} column name are the same"),
+                            search.at,
+                        ));
+                    }
+                }
+            }
+            mark = Some(self.cycle_mark(cycle)?);
+            added.push(cycle.mark.0.clone());
+            added.push(cycle.path.0.clone());
+        }
+        // The recursive reference, which must be among the step's own FROM items.
+        let Some(reference) = step.from.iter().find_map(|item| cte_reference(item, name)) else {
+            return Err(SqlError::new(
+                code::SYNTAX_ERROR,
+                format!(
+                    "with a SEARCH or CYCLE clause, the recursive reference to WITH query \"{name}\" must be at the top level of its right-hand SELECT"
+                ),
+            ));
+        };
+        let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let (base_alias, step_alias) = ("\"*tlocrn*\"", "\"*trocrn*\"");
+        let row = |alias: &str, columns: &[(String, usize)]| {
+            let fields: Vec<String> = (columns.iter())
+                .map(|(column, _)| format!("{alias}.{}", quote(column)))
+                .collect();
+            format!("ROW({})", fields.join(", "))
+        };
+        let column_list = |extra: &[String]| {
+            let all: Vec<String> = names.iter().chain(extra).map(|n| quote(n)).collect();
+            all.join(", ")
+        };
+        let mut first = Vec::new();
+        let mut next = Vec::new();
+        let mut keep = String::new();
+        if let Some(search) = &search {
+            let sequence = format!("{step_alias}.{}", quote(&search.set.0));
+            if search.breadth {
+                let fields = row(base_alias, &search.by);
+                first.push(format!("ROW(CAST(0 AS bigint), {}", &fields[4..]));
+                let fields = row(step_alias, &search.by);
+                next.push(format!("ROW(({sequence}).f1 + 1, {}", &fields[4..]));
+            } else {
+                first.push(format!("ARRAY[{}]", row(base_alias, &search.by)));
+                next.push(format!(
+                    "{sequence} || ARRAY[{}]",
+                    row(step_alias, &search.by)
+                ));
+            }
+        }
+        if let (Some(cycle), Some((value, default))) = (&cycle, &mark) {
+            let path = format!("{step_alias}.{}", quote(&cycle.path.0));
+            first.push(default.clone());
+            first.push(format!("ARRAY[{}]", row(base_alias, &cycle.columns)));
+            next.push(format!(
+                "CASE WHEN {} = ANY({path}) THEN {value} ELSE {default} END",
+                row(step_alias, &cycle.columns)
+            ));
+            next.push(format!(
+                "{path} || ARRAY[{}]",
+                row(step_alias, &cycle.columns)
+            ));
+            keep = format!(
+                " WHERE {step_alias}.{} IS DISTINCT FROM {value}",
+                quote(&cycle.mark.0)
+            );
+        }
+        // The added columns under their names.
+        let named = |values: Vec<String>| {
+            let named: Vec<String> = (values.iter().zip(&added))
+                .map(|(value, name)| format!("{value} AS {}", quote(name)))
+                .collect();
+            named.join(", ")
+        };
+        let base_sql = format!(
+            "SELECT {base_alias}.*, {} FROM (SELECT 1) AS {base_alias}({})",
+            named(first),
+            column_list(&[])
+        );
+        let step_columns: Vec<String> = (names.iter())
+            .map(|n| format!("{step_alias}.{}", quote(n)))
+            .collect();
+        let step_sql = format!(
+            "SELECT {}, {} FROM (SELECT 1) AS {step_alias}({}){keep}",
+            step_columns.join(", "),
+            named(next),
+            column_list(&added)
+        );
+        let mut base = template_select(&base_sql)?;
+        set_derived_body(&mut base, left.clone());
+        let mut inner = step.clone();
+        for column in &added {
+            inner
+                .projection
+                .push(SelectItem::UnnamedExpr(ast::Expr::CompoundIdentifier(
+                    vec![reference.clone(), ast::Ident::with_quote('"', column)],
+                )));
+        }
+        let mut next = template_select(&step_sql)?;
+        set_derived_body(&mut next, SetExpr::Select(Box::new(inner)));
+        let (rel, columns) =
+            self.bind_recursion(cte, name, outer, &base, &next, all, added.len())?;
+        if !matches!(rel, Rel::Recursive { .. }) {
+            return Err(not_recursive(self, cte));
+        }
+        Ok((rel, columns))
+    }
+
+    /// A CYCLE clause's mark value and default as SQL of their common type (`TO` and
+    /// `DEFAULT`, else true and false), checked as PostgreSQL checks them: of one type
+    /// ("CYCLE types .. cannot be matched"), each a valid value of it, at the constant.
+    fn cycle_mark(&mut self, cycle: &crate::parse::CycleClause) -> SqlResult<(String, String)> {
+        let Some((value, default)) = &cycle.values else {
+            return Ok(("true".into(), "false".into()));
+        };
+        let text = self.spans_text().to_string();
+        let mut bound = Vec::new();
+        for (constant, at) in [value, default] {
+            // Parsed where it stands in the statement, so that its span points there.
+            let chars = constant.chars().count();
+            let placed: String = (text.chars().enumerate())
+                .map(|(i, c)| {
+                    if (*at..at + chars).contains(&i) || c == '\n' {
+                        c
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            let dialect = sqlparser::dialect::PostgreSqlDialect {};
+            let expr = sqlparser::parser::Parser::new(&dialect)
+                .try_with_sql(&placed)
+                .and_then(|mut parser| parser.parse_expr())
+                .map_err(|error| SqlError::syntax(error.to_string()))?;
+            let (expr_bound, ty) =
+                self.bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())?;
+            bound.push((expr, expr_bound, ty, constant.clone()));
+        }
+        let types: Vec<Vec<DataType>> = bound.iter().map(|b| vec![b.2]).collect();
+        let common = self.common_types(&types, "CYCLE", bound[1].0.span())?[0];
+        let mut sql = Vec::new();
+        for (expr, expr_bound, ty, constant) in bound {
+            self.coerce_to(expr_bound, ty, common, expr.span())?;
+            sql.push(format!("CAST({constant} AS {})", common.name()));
+        }
+        Ok((sql[0].clone(), sql[1].clone()))
+    }
+
+    /// `base UNION [ALL] step` of a recursive WITH query named `name`, where `step` reads the
+    /// query itself (the rows the previous round added; the last `hidden` columns found only
+    /// by name); a step that does not read it makes a plain UNION.
+    #[allow(clippy::too_many_arguments)]
+    fn bind_recursion(
+        &mut self,
+        cte: &ast::Cte,
+        name: &str,
+        outer: Option<&Scope<'_>>,
+        left: &SetExpr,
+        right: &SetExpr,
+        all: bool,
+        hidden: usize,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
         let (base, base_columns) = self.bind_set_expr(left, outer)?;
         let base_types: Vec<DataType> = base_columns.iter().map(|c| c.ty).collect();
         let types: Vec<DataType> = base_types
@@ -4567,6 +4946,7 @@ impl<'a> Binder<'a> {
             },
             columns: columns.clone(),
             returning: true,
+            hidden,
         });
         let step = self.bind_set_expr(right, outer);
         self.ctes.pop();
@@ -4611,6 +4991,9 @@ impl<'a> Binder<'a> {
         let (rel, columns) = match recursive {
             true => self.bind_recursive_cte(cte, &name, outer)?,
             false => {
+                if self.search_cycle_of(cte).is_some() {
+                    return Err(not_recursive(self, cte));
+                }
                 let (rel, columns) = self.bind_query_rel(&cte.query, outer)?;
                 (rel, rename_columns(columns, &cte.alias, &name)?)
             }
@@ -4620,6 +5003,7 @@ impl<'a> Binder<'a> {
             rel,
             columns,
             returning: true,
+            hidden: 0,
         });
         Ok(())
     }
@@ -4700,6 +5084,7 @@ impl<'a> Binder<'a> {
                     },
                     columns,
                     returning,
+                    hidden: 0,
                 });
                 writes.push((id, plan));
                 parts.push(Part {
@@ -5563,6 +5948,10 @@ impl<'a> Binder<'a> {
                         };
                         let mut scope = scope_rel(rel_alias, &columns, offset);
                         scope.lock = ItemLock::Cte;
+                        let width = scope.columns.len();
+                        for column in &mut scope.columns[width - cte.hidden.min(width)..] {
+                            column.system = true;
+                        }
                         return Ok(with_star((rel, vec![scope])));
                     }
                 }
@@ -13369,6 +13758,9 @@ struct Cte {
     columns: Vec<OutputColumn>,
     /// False for a data-modifying query without RETURNING: it has no rows to read.
     returning: bool,
+    /// How many of the last columns are found by name but left out of `*` (a SEARCH or CYCLE
+    /// clause's, while the recursive term is bound).
+    hidden: usize,
 }
 
 /// The integer type of `smallserial`, `serial`, `bigserial` (and `serial2/4/8`); None for

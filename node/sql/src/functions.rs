@@ -1831,6 +1831,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, ((m & 0x7ff) ^ 1024) - 1024),
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),
+        (2287, _) => "record[]".into(),
         (oid, _) => match crate::types::DataType::from_oid(oid as u32) {
             Ok(Some(crate::types::DataType::Array(elem))) => {
                 format!("{}[]", format_type(elem.ty().oid() as i64, typmod))

@@ -2583,6 +2583,181 @@ impl TableCommands {
     }
 }
 
+/// A WITH query's `SEARCH {BREADTH | DEPTH} FIRST BY columns SET column`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchClause {
+    /// The offset of its SEARCH keyword.
+    pub at: usize,
+    pub breadth: bool,
+    /// The columns to search by, with their offsets.
+    pub by: Vec<(String, usize)>,
+    /// The sequence column it adds.
+    pub set: (String, usize),
+}
+
+/// A WITH query's `CYCLE columns SET mark [TO value DEFAULT value] USING path`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleClause {
+    /// The offset of its CYCLE keyword.
+    pub at: usize,
+    pub columns: Vec<(String, usize)>,
+    /// The cycle mark column it adds.
+    pub mark: (String, usize),
+    /// The texts of the mark's value and default constants, with their offsets (None: true
+    /// and false).
+    pub values: Option<((String, usize), (String, usize))>,
+    /// The path column it adds.
+    pub path: (String, usize),
+}
+
+/// The SEARCH and CYCLE clauses after a WITH query's closing parenthesis, which ends at the
+/// character offset `after`, and the offset where they end. None when there are none (or they
+/// do not parse: sqlparser's error then stands).
+pub fn search_cycle(
+    text: &str,
+    after: usize,
+) -> Option<(Option<SearchClause>, Option<CycleClause>, usize)> {
+    let tokens = lex(text).ok()?;
+    let start = tokens.iter().position(|t| t.offset >= after)?;
+    let mut c = Cursor {
+        tokens,
+        at: start,
+        len: text.chars().count(),
+        text: text.to_string(),
+    };
+    let column_list = |c: &mut Cursor| -> Option<Vec<(String, usize)>> {
+        let mut columns = vec![c.ident().ok()?];
+        while c.punct(',') {
+            columns.push(c.ident().ok()?);
+        }
+        Some(columns)
+    };
+    let mut search = None;
+    let at = c.offset();
+    if c.word("search") {
+        let breadth = if c.word("breadth") {
+            true
+        } else if c.word("depth") {
+            false
+        } else {
+            return None;
+        };
+        if !(c.word("first") && c.word("by")) {
+            return None;
+        }
+        let by = column_list(&mut c)?;
+        if !c.word("set") {
+            return None;
+        }
+        let set = c.ident().ok()?;
+        search = Some(SearchClause {
+            at,
+            breadth,
+            by,
+            set,
+        });
+    }
+    let mut cycle = None;
+    let at = c.offset();
+    if c.word("cycle") {
+        let columns = column_list(&mut c)?;
+        if !c.word("set") {
+            return None;
+        }
+        let mark = c.ident().ok()?;
+        let mut values = None;
+        if c.word("to") {
+            let value = constant(&mut c)?;
+            if !c.word("default") {
+                return None;
+            }
+            values = Some((value, constant(&mut c)?));
+        }
+        if !c.word("using") {
+            return None;
+        }
+        let path = c.ident().ok()?;
+        cycle = Some(CycleClause {
+            at,
+            columns,
+            mark,
+            values,
+            path,
+        });
+    }
+    if search.is_none() && cycle.is_none() {
+        return None;
+    }
+    Some((search, cycle, c.offset()))
+}
+
+/// A constant at the cursor (PostgreSQL's AexprConst: a number, a string, TRUE, FALSE, NULL,
+/// or a type name and a string): its text and offset.
+fn constant(c: &mut Cursor) -> Option<(String, usize)> {
+    let from = c.offset();
+    match c.peek()? {
+        Token::Number(_) | Token::Str(_) => c.at += 1,
+        Token::Word(w) if matches!(w.as_str(), "true" | "false" | "null") => c.at += 1,
+        Token::Word(_) => {
+            // `type 'string'` (the type's name may take several words: `double precision`).
+            while matches!(c.peek(), Some(Token::Word(_))) {
+                c.at += 1;
+            }
+            if !matches!(c.peek(), Some(Token::Str(_))) {
+                return None;
+            }
+            c.at += 1;
+        }
+        _ => return None,
+    }
+    let to = c.offset();
+    let text: String = c.text.chars().skip(from).take(to - from).collect();
+    Some((text.trim_end().to_string(), from))
+}
+
+/// The character ranges of SEARCH and CYCLE clauses after WITH queries (`name AS [[NOT]
+/// MATERIALIZED] (query)`), which sqlparser does not read: blanked for it, read by the binder
+/// with [`search_cycle`].
+fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
+    let says =
+        |word: &[u8]| (text.as_bytes().windows(word.len())).any(|w| w.eq_ignore_ascii_case(word));
+    if !(says(b"search") || says(b"cycle")) || !says(b"with") {
+        return Vec::new();
+    }
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) => w.as_str(),
+        _ => "",
+    };
+    let mut ranges = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, tok) in tokens.iter().enumerate() {
+        match tok.token {
+            Token::Punct('(') => open.push(i),
+            Token::Punct(')') => {
+                let Some(at) = open.pop() else { continue };
+                let before = at.checked_sub(1).map_or("", word);
+                let body = before == "as"
+                    || (before == "materialized"
+                        && (word(at.wrapping_sub(2)) == "as"
+                            || (word(at.wrapping_sub(2)) == "not"
+                                && word(at.wrapping_sub(3)) == "as")));
+                if !body || !matches!(word(i + 1), "search" | "cycle") {
+                    continue;
+                }
+                let after = tok.offset + 1;
+                if let Some((_, _, end)) = search_cycle(text, after) {
+                    ranges.push((after, end));
+                }
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
 /// The statement with what sqlparser does not read blanked (positions and lines kept): its
 /// [`frame_exclusions`] and [`between_symmetries`], which the binder reads from the statement's
 /// text. None when there are none.
@@ -2591,6 +2766,7 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
         .into_iter()
         .map(|(from, to, _)| (from, to))
         .collect();
+    ranges.extend(search_cycle_ranges(text));
     ranges.extend(
         between_symmetries(text)
             .into_iter()

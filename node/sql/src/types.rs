@@ -265,6 +265,10 @@ pub enum Elem {
     Time,
     /// An enum type's values (their sort keys), by the type's id.
     Enum(u32),
+    /// Anonymous records (`ROW(...)`) of the field types interned under this number (see
+    /// [`RecordShape::Anonymous`]); never stored in a table (PostgreSQL's record[] is a
+    /// pseudo-type).
+    Record(u32),
 }
 
 impl Elem {
@@ -293,6 +297,7 @@ impl Elem {
             Elem::Oid => DataType::Oid,
             Elem::Time => DataType::Time,
             Elem::Enum(id) => DataType::Enum(id),
+            Elem::Record(shape) => DataType::Record(RecordShape::Anonymous(shape)),
         }
     }
 }
@@ -400,7 +405,8 @@ impl DataType {
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid | DataType::Reg(_) => Elem::Oid,
             DataType::Time => Elem::Time,
-            // record[] holds the records' text forms, which print as PostgreSQL's do.
+            DataType::Record(RecordShape::Anonymous(shape)) => Elem::Record(shape),
+            // A function's record type's array holds the records' text forms.
             DataType::Record(_) => Elem::Text,
             DataType::Enum(id) => Elem::Enum(id),
             // (Arrays keep no precision: their elements are plain timestamps and times.)
