@@ -117,6 +117,9 @@ impl SessionInfo {
     }
 }
 
+/// Where aggregates may not be: the AggCollector context of a recursive term's SELECT list.
+const RECURSIVE_TERM: &str = "a recursive query's recursive term";
+
 /// "WITH query is not recursive" at the query's name (a SEARCH or CYCLE clause on a query
 /// that does not read itself).
 fn not_recursive(binder: &Binder<'_>, cte: &ast::Cte) -> SqlError {
@@ -238,6 +241,12 @@ pub struct Binder<'a> {
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
     work_tables: usize,
+    /// How many expression subqueries (scalar, EXISTS, IN ...) are being bound around the
+    /// current point: a recursive reference must not be inside one its recursive term holds.
+    sublinks: usize,
+    /// The address of a recursive query's recursive term (a SELECT) while it is bound: its
+    /// SELECT list may hold no aggregate.
+    recursive_term: Option<usize>,
     /// While a stored query (a view's) is bound or deparsed: its text, which the spans of its
     /// syntax tree refer to (`text` is the statement naming it).
     body_text: Option<String>,
@@ -710,6 +719,8 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             keep_unknown: false,
             work_tables: 0,
+            sublinks: 0,
+            recursive_term: None,
             body_text: None,
             view_path: None,
             temp_view: false,
@@ -4580,21 +4591,71 @@ impl<'a> Binder<'a> {
                 right,
             },
             None,
-            None,
-            None,
-        ) = (
-            query.body.as_ref(),
-            &query.with,
-            &query.order_by,
-            &query.limit_clause,
-        )
+        ) = (query.body.as_ref(), &query.with)
         else {
             if self.search_cycle_of(cte).is_some() {
                 return Err(not_recursive(self, cte));
             }
-            let (rel, columns) = self.bind_query_rel(query, outer)?;
+            // A query of another form must not read itself.
+            let at = self.pos(cte.alias.name.span);
+            let bound = self.guarded(name, CteGuard::NotUnion(at), |binder| {
+                binder.bind_query_rel(query, outer)
+            });
+            let (rel, columns) = bound?;
             return Ok((rel, rename_columns(columns, &cte.alias, name)?));
         };
+        if query.order_by.is_some()
+            || query.limit_clause.is_some()
+            || query.fetch.is_some()
+            || !query.locks.is_empty()
+        {
+            // PostgreSQL has none of these over a recursive query (0A000); over a plain UNION
+            // they are as in any query.
+            let all = matches!(set_quantifier, ast::SetQuantifier::All);
+            let (rel, _) = self.bind_recursion(cte, name, outer, left, right, all, 0)?;
+            if !matches!(rel, Rel::Recursive { .. }) {
+                let (rel, columns) = self.bind_query_rel(query, outer)?;
+                return Ok((rel, rename_columns(columns, &cte.alias, name)?));
+            }
+            // At the clause's expression, as PostgreSQL points.
+            let clause = |binder: &Binder<'_>, what: &str, at: Option<Span>| {
+                SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    format!("{what} in a recursive query is not implemented"),
+                )
+                .at(at.and_then(|span| binder.pos(span)))
+            };
+            let order = match query.order_by.as_ref().map(|o| &o.kind) {
+                Some(ast::OrderByKind::Expressions(exprs)) => exprs.first().map(|e| e.expr.span()),
+                _ => None,
+            };
+            let (limit, offset) = match &query.limit_clause {
+                Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => (
+                    limit.as_ref().map(|l| l.span()),
+                    offset.as_ref().map(|o| o.value.span()),
+                ),
+                Some(ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
+                    (Some(limit.span()), Some(offset.span()))
+                }
+                None => (None, None),
+            };
+            let fetch = query
+                .fetch
+                .as_ref()
+                .and_then(|f| f.quantity.as_ref().map(|q| q.span()));
+            return Err(if query.order_by.is_some() {
+                clause(self, "ORDER BY", order)
+            } else if offset.is_some() {
+                clause(self, "OFFSET", offset)
+            } else if limit.is_some() || query.fetch.is_some() {
+                clause(self, "LIMIT", limit.or(fetch))
+            } else {
+                SqlError::new(
+                    code::FEATURE_NOT_SUPPORTED,
+                    "FOR UPDATE/SHARE in a recursive query is not implemented",
+                )
+            });
+        }
         if let Some(clauses) = self.search_cycle_of(cte) {
             return self.bind_search_cycle(cte, name, outer, left, right, *set_quantifier, clauses);
         }
@@ -4604,6 +4665,30 @@ impl<'a> Binder<'a> {
             other => return Err(unsupported(format!("UNION {other}"))),
         };
         self.bind_recursion(cte, name, outer, left, right, all, 0)
+    }
+
+    /// Runs `bind` with a stand-in for the recursive WITH query `name` in scope that makes any
+    /// reference to it the error `guard` names (its rows are not there yet).
+    fn guarded<T>(
+        &mut self,
+        name: &str,
+        guard: CteGuard,
+        bind: impl FnOnce(&mut Binder<'a>) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        self.ctes.push(Cte {
+            name: name.to_string(),
+            rel: Rel::Values {
+                width: 0,
+                rows: Vec::new(),
+            },
+            columns: Vec::new(),
+            returning: true,
+            hidden: 0,
+            guard,
+        });
+        let bound = bind(self);
+        self.ctes.pop();
+        bound
     }
 
     /// A WITH query's SEARCH and CYCLE clauses (see `parse::search_cycle`), found in the text
@@ -4690,24 +4775,29 @@ impl<'a> Binder<'a> {
             .map(|c| c.name)
             .collect();
         // PostgreSQL's checks (analyzeCTE), in its order.
-        let mut added: Vec<String> = Vec::new();
-        if let Some(search) = &search {
+        // A clause's columns: the query's, each once.
+        let listed = |what: &str, columns: &[(String, usize)], at: usize| {
             let mut seen: Vec<&str> = Vec::new();
-            for (column, _) in &search.by {
+            for (column, _) in columns {
                 if !names.contains(column) {
                     return Err(syntax(
-                        format!("search column \"{column}\" not in WITH query column list"),
-                        search.at,
+                        format!("{what} column \"{column}\" not in WITH query column list"),
+                        at,
                     ));
                 }
                 if seen.contains(&column.as_str()) {
                     return Err(duplicate(
-                        format!("search column \"{column}\" specified more than once"),
-                        search.at,
+                        format!("{what} column \"{column}\" specified more than once"),
+                        at,
                     ));
                 }
                 seen.push(column);
             }
+            Ok(())
+        };
+        let mut added: Vec<String> = Vec::new();
+        if let Some(search) = &search {
+            listed("search", &search.by, search.at)?;
             if names.contains(&search.set.0) {
                 return Err(duplicate(
                     format!(
@@ -4721,22 +4811,7 @@ impl<'a> Binder<'a> {
         }
         let mut mark = None;
         if let Some(cycle) = &cycle {
-            let mut seen: Vec<&str> = Vec::new();
-            for (column, _) in &cycle.columns {
-                if !names.contains(column) {
-                    return Err(syntax(
-                        format!("cycle column \"{column}\" not in WITH query column list"),
-                        cycle.at,
-                    ));
-                }
-                if seen.contains(&column.as_str()) {
-                    return Err(duplicate(
-                        format!("cycle column \"{column}\" specified more than once"),
-                        cycle.at,
-                    ));
-                }
-                seen.push(column);
-            }
+            listed("cycle", &cycle.columns, cycle.at)?;
             for (what, column) in [("mark", &cycle.mark.0), ("path", &cycle.path.0)] {
                 if names.contains(column) {
                     return Err(duplicate(
@@ -4918,7 +4993,10 @@ impl<'a> Binder<'a> {
         all: bool,
         hidden: usize,
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
-        let (base, base_columns) = self.bind_set_expr(left, outer)?;
+        let bound = self.guarded(name, CteGuard::NonRecursiveTerm, |binder| {
+            binder.bind_set_expr(left, outer)
+        });
+        let (base, base_columns) = bound?;
         let base_types: Vec<DataType> = base_columns.iter().map(|c| c.ty).collect();
         let types: Vec<DataType> = base_types
             .iter()
@@ -4947,8 +5025,26 @@ impl<'a> Binder<'a> {
             columns: columns.clone(),
             returning: true,
             hidden,
+            guard: CteGuard::RecursiveTerm {
+                sublinks: self.sublinks,
+                read: std::cell::Cell::new(false),
+            },
         });
+        // Its SELECT list may hold no aggregate.
+        let select = match right {
+            SetExpr::Select(select) => Some(select.as_ref()),
+            SetExpr::Query(query) => match query.body.as_ref() {
+                SetExpr::Select(select) => Some(select.as_ref()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let around = std::mem::replace(
+            &mut self.recursive_term,
+            select.map(|select| select as *const ast::Select as usize),
+        );
         let step = self.bind_set_expr(right, outer);
+        self.recursive_term = around;
         self.ctes.pop();
         let (step, step_columns) = step?;
         if step_columns.len() != columns.len() {
@@ -4959,23 +5055,52 @@ impl<'a> Binder<'a> {
             .at(self.pos(first_output_span(right))));
         }
         let step_types: Vec<DataType> = step_columns.iter().map(|c| c.ty).collect();
-        let step = self.cast_rel(step, &step_types, &types, right.span())?;
         let mut recursive = false;
         step.visit(&mut |r| recursive |= matches!(r, Rel::WorkTable { id: w, .. } if *w == id));
-        let rel = if recursive {
-            Rel::Recursive {
-                id,
-                all,
-                base: Box::new(base),
-                step: Box::new(step),
+        let common = self.common_types(
+            &[types.clone(), step_types.clone()],
+            "UNION",
+            first_output_span(right),
+        )?;
+        if !recursive {
+            // A plain UNION: both sides take their common types.
+            let base = self.cast_rel(base, &types, &common, left.span())?;
+            let step = self.cast_rel(step, &step_types, &common, first_output_span(right))?;
+            for (column, &ty) in columns.iter_mut().zip(&common) {
+                column.ty = ty;
             }
-        } else {
-            Rel::SetOp {
+            let rel = Rel::SetOp {
                 op: SetOpKind::Union,
                 all,
                 left: Box::new(base),
                 right: Box::new(step),
+            };
+            return Ok((rel, columns));
+        }
+        // The work table holds the non-recursive term's types: the whole must have them.
+        for (i, (own, overall)) in types.iter().zip(&common).enumerate() {
+            // Strings convert to each other implicitly both ways: PostgreSQL's common type is
+            // then the first one (select_common_type), the non-recursive term's.
+            if own != overall && !(own.is_string() && step_types[i].is_string()) {
+                return Err(SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "recursive query \"{name}\" column {} has type {} in non-recursive term but type {} overall",
+                        i + 1,
+                        own.name(),
+                        overall.name()
+                    ),
+                )
+                .with_hint("Cast the output of the non-recursive term to the correct type.")
+                .at(self.pos(output_span(left, i))));
             }
+        }
+        let step = self.cast_rel(step, &step_types, &types, first_output_span(right))?;
+        let rel = Rel::Recursive {
+            id,
+            all,
+            base: Box::new(base),
+            step: Box::new(step),
         };
         Ok((rel, columns))
     }
@@ -5004,6 +5129,7 @@ impl<'a> Binder<'a> {
             columns,
             returning: true,
             hidden: 0,
+            guard: CteGuard::None,
         });
         Ok(())
     }
@@ -5085,6 +5211,7 @@ impl<'a> Binder<'a> {
                     columns,
                     returning,
                     hidden: 0,
+                    guard: CteGuard::None,
                 });
                 writes.push((id, plan));
                 parts.push(Part {
@@ -5929,6 +6056,34 @@ impl<'a> Binder<'a> {
                 if let [ObjectNamePart::Identifier(ident)] = name.0.as_slice() {
                     let cte_name = ident_name(ident);
                     if let Some(cte) = self.ctes.iter().rev().find(|c| c.name == cte_name) {
+                        let recursion = |what: &str| {
+                            SqlError::new(
+                                code::INVALID_RECURSION,
+                                format!("recursive reference to query \"{cte_name}\" must not appear {what}"),
+                            )
+                            .at(self.pos(ident.span))
+                        };
+                        match &cte.guard {
+                            CteGuard::None => {}
+                            CteGuard::NonRecursiveTerm => {
+                                return Err(recursion("within its non-recursive term"))
+                            }
+                            CteGuard::NotUnion(at) => {
+                                return Err(SqlError::new(
+                                    code::INVALID_RECURSION,
+                                    format!("recursive query \"{cte_name}\" does not have the form non-recursive-term UNION [ALL] recursive-term"),
+                                )
+                                .at(*at))
+                            }
+                            CteGuard::RecursiveTerm { sublinks, read } => {
+                                if self.sublinks > *sublinks {
+                                    return Err(recursion("within a subquery"));
+                                }
+                                if read.replace(true) {
+                                    return Err(recursion("more than once"));
+                                }
+                            }
+                        }
                         if !cte.returning {
                             return Err(SqlError::new(
                                 code::FEATURE_NOT_SUPPORTED,
@@ -6489,7 +6644,10 @@ impl<'a> Binder<'a> {
         scope: &Scope<'_>,
         kind: SubqueryKind,
     ) -> SqlResult<(Subquery, Vec<OutputColumn>)> {
-        let (rel, columns) = self.bind_query_rel(query, Some(scope))?;
+        self.sublinks += 1;
+        let bound = self.bind_query_rel(query, Some(scope));
+        self.sublinks -= 1;
+        let (rel, columns) = bound?;
         let mut refs = Vec::new();
         rel.outer_refs(&mut refs);
         let mut reads: Vec<usize> = refs
@@ -6585,10 +6743,11 @@ impl<'a> Binder<'a> {
             Some(expr) => Some(self.bind_predicate(expr, &scope, "WHERE")?),
             None => None,
         };
-        // Outputs.
+        // Outputs (no aggregates in a recursive query's recursive term).
+        let step = self.recursive_term == Some(select as *const ast::Select as usize);
         let mut aggs = AggCollector {
-            allowed: true,
-            context: "",
+            allowed: !step,
+            context: if step { RECURSIVE_TERM } else { "" },
             windows_allowed: true,
             ..Default::default()
         };
@@ -11331,8 +11490,12 @@ impl<'a> Binder<'a> {
                 } else {
                     aggs.context
                 };
+                let code = match context {
+                    RECURSIVE_TERM => code::INVALID_RECURSION,
+                    _ => code::GROUPING_ERROR,
+                };
                 return Err(SqlError::new(
-                    code::GROUPING_ERROR,
+                    code,
                     format!("aggregate functions are not allowed in {context}"),
                 )
                 .at(position));
@@ -13761,6 +13924,26 @@ struct Cte {
     /// How many of the last columns are found by name but left out of `*` (a SEARCH or CYCLE
     /// clause's, while the recursive term is bound).
     hidden: usize,
+    /// Where the query may not be read while its own terms are bound.
+    guard: CteGuard,
+}
+
+/// What a reference to a recursive WITH query is checked against while the query itself is
+/// bound (PostgreSQL's checkWellFormedRecursion).
+#[derive(Default)]
+enum CteGuard {
+    #[default]
+    None,
+    /// Its non-recursive term is bound: no reference there.
+    NonRecursiveTerm,
+    /// It is no `base UNION [ALL] step`: a reference makes it malformed (the error at its name).
+    NotUnion(Option<usize>),
+    /// Its recursive term is bound: one reference, outside expression subqueries (those
+    /// around it then: `sublinks`).
+    RecursiveTerm {
+        sublinks: usize,
+        read: std::cell::Cell<bool>,
+    },
 }
 
 /// The integer type of `smallserial`, `serial`, `bigserial` (and `serial2/4/8`); None for
@@ -14192,15 +14375,21 @@ impl SelectParts {
 /// Where the first output of a set operation's branch is written (PostgreSQL's position for
 /// column count errors).
 fn first_output_span(body: &SetExpr) -> Span {
+    output_span(body, 0)
+}
+
+/// The span of a query's `n`th output expression (0-based; the query's own span when it has no
+/// such item of its own).
+fn output_span(body: &SetExpr, n: usize) -> Span {
     match body {
-        SetExpr::Select(select) => match select.projection.first() {
+        SetExpr::Select(select) => match select.projection.get(n) {
             Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
                 e.span()
             }
             _ => body.span(),
         },
-        SetExpr::Query(query) => first_output_span(&query.body),
-        SetExpr::SetOperation { left, .. } => first_output_span(left),
+        SetExpr::Query(query) => output_span(&query.body, n),
+        SetExpr::SetOperation { left, .. } => output_span(left, n),
         _ => body.span(),
     }
 }

@@ -25,6 +25,7 @@ pub mod code {
     pub const DATATYPE_MISMATCH: &str = "42804";
     pub const CANNOT_COERCE: &str = "42846";
     pub const GROUPING_ERROR: &str = "42803";
+    pub const INVALID_RECURSION: &str = "42P19";
     pub const AMBIGUOUS_COLUMN: &str = "42702";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const UNIQUE_VIOLATION: &str = "23505";
