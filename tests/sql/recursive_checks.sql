@@ -22,3 +22,9 @@ WITH RECURSIVE r(n) as (select 1 union all select 2 order by 1 desc) select * fr
 WITH RECURSIVE r(n) as (select 'a' union all select n || 'b' from r where length(n) < 3) select * from r;
 WITH RECURSIVE r(n) as (select 'a'::varchar union all select n || 'b' from r where length(n) < 3) select * from r;
 WITH RECURSIVE r(n, p) as (select 1, array[1] union all select n+1, p || (n+1) from r where n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from (select 1) x left join r on true where r.n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from r left join (select 1 as y) x on true where r.n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from r right join (select 1 as y) x on true where r.n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from (select 1 as y) x right join r on true where r.n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from r full join (select 1 as y) x on true where r.n < 3) select * from r;
+WITH RECURSIVE r(n) as (select 1 union all select r.n+1 from (select 1 as y) x join r on true left join (select 2) z on true where r.n < 3) select * from r;

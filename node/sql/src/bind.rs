@@ -4667,6 +4667,30 @@ impl<'a> Binder<'a> {
         self.bind_recursion(cte, name, outer, left, right, all, 0)
     }
 
+    /// PostgreSQL's error for a recursive query whose recursive term, bound now, reads it in
+    /// `side` (the nullable side of an outer join); None when `side` does not read one.
+    fn outer_joined(&self, side: &Rel) -> Option<SqlError> {
+        self.ctes.iter().find_map(|cte| {
+            let (CteGuard::RecursiveTerm { read, .. }, Rel::WorkTable { id, .. }) =
+                (&cte.guard, &cte.rel)
+            else {
+                return None;
+            };
+            let mut reads = false;
+            side.visit(&mut |r| reads |= matches!(r, Rel::WorkTable { id: w, .. } if w == id));
+            reads.then(|| {
+                SqlError::new(
+                    code::INVALID_RECURSION,
+                    format!(
+                        "recursive reference to query \"{}\" must not appear within an outer join",
+                        cte.name
+                    ),
+                )
+                .at(read.get().flatten())
+            })
+        })
+    }
+
     /// Runs `bind` with a stand-in for the recursive WITH query `name` in scope that makes any
     /// reference to it the error `guard` names (its rows are not there yet).
     fn guarded<T>(
@@ -4769,7 +4793,10 @@ impl<'a> Binder<'a> {
                 )),
             };
         // The query's columns, as its non-recursive term names them.
-        let (_, base_columns) = self.bind_set_expr(left, outer)?;
+        let bound = self.guarded(name, CteGuard::NonRecursiveTerm, |binder| {
+            binder.bind_set_expr(left, outer)
+        });
+        let (_, base_columns) = bound?;
         let names: Vec<String> = (rename_columns(base_columns, &cte.alias, name)?)
             .into_iter()
             .map(|c| c.name)
@@ -5027,7 +5054,7 @@ impl<'a> Binder<'a> {
             hidden,
             guard: CteGuard::RecursiveTerm {
                 sublinks: self.sublinks,
-                read: std::cell::Cell::new(false),
+                read: std::cell::Cell::new(None),
             },
         });
         // Its SELECT list may hold no aggregate.
@@ -5904,6 +5931,16 @@ impl<'a> Binder<'a> {
                 offset + left_width,
                 lateral.as_ref().or(outer),
             )?;
+            // A recursive query's own rows may not be the side an outer join pads with NULLs.
+            let nullable: &[&Rel] = match kind {
+                JoinKind::Left => &[&right],
+                JoinKind::Right => &[&rel],
+                JoinKind::Full => &[&rel, &right],
+                _ => &[],
+            };
+            if let Some(error) = nullable.iter().find_map(|side| self.outer_joined(side)) {
+                return Err(error);
+            }
             let left_ref = right
                 .outer_refs_list()
                 .into_iter()
@@ -6079,7 +6116,7 @@ impl<'a> Binder<'a> {
                                 if self.sublinks > *sublinks {
                                     return Err(recursion("within a subquery"));
                                 }
-                                if read.replace(true) {
+                                if read.replace(Some(self.pos(ident.span))).is_some() {
                                     return Err(recursion("more than once"));
                                 }
                             }
@@ -13938,11 +13975,12 @@ enum CteGuard {
     NonRecursiveTerm,
     /// It is no `base UNION [ALL] step`: a reference makes it malformed (the error at its name).
     NotUnion(Option<usize>),
-    /// Its recursive term is bound: one reference, outside expression subqueries (those
-    /// around it then: `sublinks`).
+    /// Its recursive term is bound: one reference (its position once read), outside
+    /// expression subqueries (those around it then: `sublinks`) and the nullable side of outer
+    /// joins.
     RecursiveTerm {
         sublinks: usize,
-        read: std::cell::Cell<bool>,
+        read: std::cell::Cell<Option<Option<usize>>>,
     },
 }
 
