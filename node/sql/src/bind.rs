@@ -4656,14 +4656,14 @@ impl<'a> Binder<'a> {
                 )
             });
         }
-        if let Some(clauses) = self.search_cycle_of(cte) {
-            return self.bind_search_cycle(cte, name, outer, left, right, *set_quantifier, clauses);
-        }
         let all = match set_quantifier {
             ast::SetQuantifier::All => true,
             ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
             other => return Err(unsupported(format!("UNION {other}"))),
         };
+        if let Some(clauses) = self.search_cycle_of(cte) {
+            return self.bind_search_cycle(cte, name, outer, left, right, all, clauses);
+        }
         self.bind_recursion(cte, name, outer, left, right, all, 0)
     }
 
@@ -4747,17 +4747,12 @@ impl<'a> Binder<'a> {
         outer: Option<&Scope<'_>>,
         left: &SetExpr,
         right: &SetExpr,
-        quantifier: ast::SetQuantifier,
+        all: bool,
         (search, cycle): (
             Option<crate::parse::SearchClause>,
             Option<crate::parse::CycleClause>,
         ),
     ) -> SqlResult<(Rel, Vec<OutputColumn>)> {
-        let all = match quantifier {
-            ast::SetQuantifier::All => true,
-            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
-            other => return Err(unsupported(format!("UNION {other}"))),
-        };
         let offset = self.offset;
         let syntax = |message: String, at: usize| {
             SqlError::new(code::SYNTAX_ERROR, message).at(Some(at + 1 + offset))

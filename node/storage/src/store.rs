@@ -1655,6 +1655,9 @@ impl Store {
     /// one before it takes the whole table back).
     fn note_exclusive(&mut self, txn: TxnId, table: TableId, key: &[u8]) {
         let level = self.level;
+        if level == 0 {
+            return;
+        }
         let after_truncate = (self.txns.get(&txn))
             .and_then(|writes| writes.truncated.iter().rev().find(|t| t.table == table))
             .is_some_and(|truncated| truncated.level < level);
