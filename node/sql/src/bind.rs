@@ -147,6 +147,18 @@ fn cte_reference(item: &ast::TableWithJoins, name: &str) -> Option<ast::Ident> {
     of(&item.relation).or_else(|| item.joins.iter().find_map(|join| of(&join.relation)))
 }
 
+/// The SELECT a recursive query's term is: itself, or the one in its parentheses.
+fn term_select(term: &SetExpr) -> Option<&ast::Select> {
+    match term {
+        SetExpr::Select(select) => Some(select),
+        SetExpr::Query(query) => match query.body.as_ref() {
+            SetExpr::Select(select) => Some(select),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// A SELECT Keel writes (SEARCH and CYCLE's rewriting), parsed: its body.
 fn template_select(sql: &str) -> SqlResult<SetExpr> {
     let dialect = sqlparser::dialect::PostgreSqlDialect {};
@@ -2728,7 +2740,7 @@ impl<'a> Binder<'a> {
                             let def = &new.columns[index];
                             let prerequisite = |what: &str| {
                                 Err(SqlError::new(
-                                    "55000",
+                                    code::OBJECT_NOT_IN_PREREQUISITE_STATE,
                                     format!(
                                         "column \"{}\" of relation \"{}\" {what}",
                                         def.name,
@@ -4196,7 +4208,10 @@ impl<'a> Binder<'a> {
                     ));
                     continue;
                 }
-                return Err(SqlError::new("55000", not_identity));
+                return Err(SqlError::new(
+                    code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    not_identity,
+                ));
             }
             // The column's sequence, as this statement has left it so far.
             let owner = Some((table.name.clone(), table.columns[index].name.clone()));
@@ -4209,15 +4224,14 @@ impl<'a> Binder<'a> {
                         format!("identity column \"{column}\" has no sequence"),
                     )
                 })?;
+            // (One DROP IDENTITY before makes the column no identity column: refused above.)
             let earlier = identity.iter().position(|(name, _)| *name == seq_name);
-            let current = match earlier.map(|at| &identity[at].1) {
-                Some(None) => return Err(SqlError::new("55000", not_identity)),
-                Some(Some(change)) => change.clone(),
-                None => crate::plan::SequenceChange {
+            let current = (earlier.and_then(|at| identity[at].1.clone())).unwrap_or_else(|| {
+                crate::plan::SequenceChange {
                     seq: (*self.catalog.sequences[&seq_name]).clone(),
                     restart: None,
-                },
-            };
+                }
+            });
             let change = match &action.change {
                 IdentityChange::Drop { .. } => {
                     let column = &mut new.columns[index];
@@ -4604,6 +4618,11 @@ impl<'a> Binder<'a> {
             let (rel, columns) = bound?;
             return Ok((rel, rename_columns(columns, &cte.alias, name)?));
         };
+        let all = match set_quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+            other => return Err(unsupported(format!("UNION {other}"))),
+        };
         if query.order_by.is_some()
             || query.limit_clause.is_some()
             || query.fetch.is_some()
@@ -4611,7 +4630,6 @@ impl<'a> Binder<'a> {
         {
             // PostgreSQL has none of these over a recursive query (0A000); over a plain UNION
             // they are as in any query.
-            let all = matches!(set_quantifier, ast::SetQuantifier::All);
             let (rel, _) = self.bind_recursion(cte, name, outer, left, right, all, 0)?;
             if !matches!(rel, Rel::Recursive { .. }) {
                 let (rel, columns) = self.bind_query_rel(query, outer)?;
@@ -4656,11 +4674,6 @@ impl<'a> Binder<'a> {
                 )
             });
         }
-        let all = match set_quantifier {
-            ast::SetQuantifier::All => true,
-            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
-            other => return Err(unsupported(format!("UNION {other}"))),
-        };
         if let Some(clauses) = self.search_cycle_of(cte) {
             return self.bind_search_cycle(cte, name, outer, left, right, all, clauses);
         }
@@ -4768,25 +4781,15 @@ impl<'a> Binder<'a> {
                 "with a SEARCH or CYCLE clause, the left side of the UNION must be a SELECT",
             ));
         }
-        let step =
-            match right {
-                SetExpr::Select(select) => select.as_ref(),
-                SetExpr::Query(query)
-                    if query.with.is_none()
-                        && query.order_by.is_none()
-                        && query.limit_clause.is_none()
-                        && matches!(query.body.as_ref(), SetExpr::Select(_)) =>
-                {
-                    let SetExpr::Select(select) = query.body.as_ref() else {
-                        unreachable!("matched above")
-                    };
-                    select.as_ref()
-                }
-                _ => return Err(SqlError::new(
-                    code::SYNTAX_ERROR,
-                    "with a SEARCH or CYCLE clause, the right side of the UNION must be a SELECT",
-                )),
-            };
+        // A SELECT, or one in parentheses with nothing around it.
+        let bare = !matches!(right, SetExpr::Query(query)
+            if query.with.is_some() || query.order_by.is_some() || query.limit_clause.is_some());
+        let Some(step) = term_select(right).filter(|_| bare) else {
+            return Err(SqlError::new(
+                code::SYNTAX_ERROR,
+                "with a SEARCH or CYCLE clause, the right side of the UNION must be a SELECT",
+            ));
+        };
         // The query's columns, as its non-recursive term names them.
         let bound = self.guarded(name, CteGuard::NonRecursiveTerm, |binder| {
             binder.bind_set_expr(left, outer)
@@ -4873,13 +4876,14 @@ impl<'a> Binder<'a> {
                 ),
             ));
         };
-        let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let quote = crate::exec::quote_ident;
         let (base_alias, step_alias) = ("\"*tlocrn*\"", "\"*trocrn*\"");
-        let row = |alias: &str, columns: &[(String, usize)]| {
+        // `alias.column, ...`: the fields of a row of the clause's columns.
+        let fields = |alias: &str, columns: &[(String, usize)]| {
             let fields: Vec<String> = (columns.iter())
                 .map(|(column, _)| format!("{alias}.{}", quote(column)))
                 .collect();
-            format!("ROW({})", fields.join(", "))
+            fields.join(", ")
         };
         let column_list = |extra: &[String]| {
             let all: Vec<String> = names.iter().chain(extra).map(|n| quote(n)).collect();
@@ -4890,31 +4894,30 @@ impl<'a> Binder<'a> {
         let mut keep = String::new();
         if let Some(search) = &search {
             let sequence = format!("{step_alias}.{}", quote(&search.set.0));
+            let (base, step) = (
+                fields(base_alias, &search.by),
+                fields(step_alias, &search.by),
+            );
             if search.breadth {
-                let fields = row(base_alias, &search.by);
-                first.push(format!("ROW(CAST(0 AS bigint), {}", &fields[4..]));
-                let fields = row(step_alias, &search.by);
-                next.push(format!("ROW(({sequence}).f1 + 1, {}", &fields[4..]));
+                first.push(format!("ROW(CAST(0 AS bigint), {base})"));
+                next.push(format!("ROW(({sequence}).f1 + 1, {step})"));
             } else {
-                first.push(format!("ARRAY[{}]", row(base_alias, &search.by)));
-                next.push(format!(
-                    "{sequence} || ARRAY[{}]",
-                    row(step_alias, &search.by)
-                ));
+                first.push(format!("ARRAY[ROW({base})]"));
+                next.push(format!("{sequence} || ARRAY[ROW({step})]"));
             }
         }
         if let (Some(cycle), Some((value, default))) = (&cycle, &mark) {
             let path = format!("{step_alias}.{}", quote(&cycle.path.0));
+            let (base, step) = (
+                fields(base_alias, &cycle.columns),
+                fields(step_alias, &cycle.columns),
+            );
             first.push(default.clone());
-            first.push(format!("ARRAY[{}]", row(base_alias, &cycle.columns)));
+            first.push(format!("ARRAY[ROW({base})]"));
             next.push(format!(
-                "CASE WHEN {} = ANY({path}) THEN {value} ELSE {default} END",
-                row(step_alias, &cycle.columns)
+                "CASE WHEN ROW({step}) = ANY({path}) THEN {value} ELSE {default} END"
             ));
-            next.push(format!(
-                "{path} || ARRAY[{}]",
-                row(step_alias, &cycle.columns)
-            ));
+            next.push(format!("{path} || ARRAY[ROW({step})]"));
             keep = format!(
                 " WHERE {step_alias}.{} IS DISTINCT FROM {value}",
                 quote(&cycle.mark.0)
@@ -4972,16 +4975,8 @@ impl<'a> Binder<'a> {
         let mut bound = Vec::new();
         for (constant, at) in [value, default] {
             // Parsed where it stands in the statement, so that its span points there.
-            let chars = constant.chars().count();
-            let placed: String = (text.chars().enumerate())
-                .map(|(i, c)| {
-                    if (*at..at + chars).contains(&i) || c == '\n' {
-                        c
-                    } else {
-                        ' '
-                    }
-                })
-                .collect();
+            let end = at + constant.chars().count();
+            let placed = crate::parse::blank_ranges(&text, &[(0, *at), (end, usize::MAX)]);
             let dialect = sqlparser::dialect::PostgreSqlDialect {};
             let expr = sqlparser::parser::Parser::new(&dialect)
                 .try_with_sql(&placed)
@@ -5053,17 +5048,9 @@ impl<'a> Binder<'a> {
             },
         });
         // Its SELECT list may hold no aggregate.
-        let select = match right {
-            SetExpr::Select(select) => Some(select.as_ref()),
-            SetExpr::Query(query) => match query.body.as_ref() {
-                SetExpr::Select(select) => Some(select.as_ref()),
-                _ => None,
-            },
-            _ => None,
-        };
         let around = std::mem::replace(
             &mut self.recursive_term,
-            select.map(|select| select as *const ast::Select as usize),
+            term_select(right).map(|select| select as *const ast::Select as usize),
         );
         let step = self.bind_set_expr(right, outer);
         self.recursive_term = around;
@@ -13962,9 +13949,7 @@ struct Cte {
 
 /// What a reference to a recursive WITH query is checked against while the query itself is
 /// bound (PostgreSQL's checkWellFormedRecursion).
-#[derive(Default)]
 enum CteGuard {
-    #[default]
     None,
     /// Its non-recursive term is bound: no reference there.
     NonRecursiveTerm,

@@ -700,8 +700,8 @@ fn skipping(catalog: &Catalog, kind: &str, name: &str) -> SqlError {
     SqlError::new(code::SUCCESSFUL_COMPLETION, message)
 }
 
-/// An identifier double-quoted for SQL text the session builds itself.
-fn quote_ident(name: &str) -> String {
+/// An identifier double-quoted for SQL text the session (or the binder) builds itself.
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -7030,15 +7030,10 @@ impl Session {
                     .truncate(cluster, tables, *cascaded, txn, now_timestamp())
                     .await?;
                 for name in restart {
-                    let old = next.sequences.get(name).cloned().ok_or_else(|| {
-                        SqlError::new(
-                            code::UNDEFINED_TABLE,
-                            format!("relation \"{name}\" does not exist"),
-                        )
-                    })?;
+                    let old = catalog_sequence(&next, name)?;
                     let seq = (*old).clone();
                     let start = seq.start;
-                    self.replace_sequence(cluster, &mut next, &old, seq, start, false)?;
+                    self.replace_sequence(cluster, &mut next, &old, seq, Some(start))?;
                 }
             }
             Plan::AlterSequence { name, seq, restart } => {
@@ -7050,18 +7045,7 @@ impl Session {
                     ));
                     return Ok(result);
                 };
-                let old = next.sequences.remove(name).ok_or_else(|| {
-                    SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!("relation \"{name}\" does not exist"),
-                    )
-                })?;
-                // The value the next nextval starts from: RESTART's, else the current one, which
-                // must lie within the new bounds (PostgreSQL's words, also without RESTART).
-                let (last, called) = match restart {
-                    Some(value) => (*value, false),
-                    None => cluster.sequences().current(&old),
-                };
+                let old = catalog_sequence(&next, name)?;
                 if seq.name != *name {
                     // Column defaults name the sequence by its name: they follow it.
                     let renamed = |default: &str| {
@@ -7080,7 +7064,7 @@ impl Session {
                         }
                     }
                 }
-                self.replace_sequence(cluster, &mut next, &old, seq.clone(), last, called)?;
+                self.replace_sequence(cluster, &mut next, &old, seq.clone(), *restart)?;
             }
             Plan::DropSequences {
                 names,
@@ -7810,20 +7794,11 @@ impl Session {
                 // Identity columns' sequences: changed as ALTER SEQUENCE changes them, or
                 // dropped with the identity.
                 for (name, change) in identity {
-                    let old = next.sequences.get(name).cloned().ok_or_else(|| {
-                        SqlError::new(
-                            code::UNDEFINED_TABLE,
-                            format!("relation \"{name}\" does not exist"),
-                        )
-                    })?;
+                    let old = catalog_sequence(&next, name)?;
                     match change {
                         Some(change) => {
-                            let (last, called) = match change.restart {
-                                Some(value) => (value, false),
-                                None => cluster.sequences().current(&old),
-                            };
                             let seq = change.seq.clone();
-                            self.replace_sequence(cluster, &mut next, &old, seq, last, called)?;
+                            self.replace_sequence(cluster, &mut next, &old, seq, change.restart)?;
                         }
                         None => {
                             next.sequences.remove(name);
@@ -8472,24 +8447,27 @@ impl Session {
             }
             let mut seq = (*old).clone();
             seq.set_type(def.ty);
-            let (last, called) = cluster.sequences().current(&old);
-            self.replace_sequence(cluster, next, &old, seq, last, called)?;
+            self.replace_sequence(cluster, next, &old, seq, None)?;
         }
         Ok(())
     }
 
-    /// ALTER SEQUENCE (or a change to an identity column) puts `seq` in place of `old` in
-    /// `next`, its counter going on from `last` (RESTART's value, or the current one), which
-    /// must lie within the new bounds (PostgreSQL's words, also without RESTART).
+    /// ALTER SEQUENCE (or a change to an identity column, TRUNCATE ... RESTART IDENTITY) puts
+    /// `seq` in place of `old` in `next`, its counter going on from `restart` (the next nextval
+    /// gives it) or else from where it is, which must lie within the new bounds (PostgreSQL's
+    /// words, also without RESTART).
     fn replace_sequence<C: Cluster>(
         &mut self,
         cluster: &C,
         next: &mut Catalog,
         old: &Arc<crate::catalog::SequenceDef>,
         seq: crate::catalog::SequenceDef,
-        last: i64,
-        called: bool,
+        restart: Option<i64>,
     ) -> SqlResult<()> {
+        let (last, called) = match restart {
+            Some(value) => (value, false),
+            None => cluster.sequences().current(old),
+        };
         if last < seq.min {
             return Err(SqlError::new(
                 code::INVALID_PARAMETER_VALUE,
@@ -10328,6 +10306,16 @@ fn keyed_rows<C: Cluster>(
 }
 
 /// `table` as `catalog` has it now (a DDL statement's plan names the table it was bound to).
+/// The sequence `name` of the catalog a DDL statement is making (42P01 when it is not there).
+fn catalog_sequence(next: &Catalog, name: &str) -> SqlResult<Arc<crate::catalog::SequenceDef>> {
+    next.sequences.get(name).cloned().ok_or_else(|| {
+        SqlError::new(
+            code::UNDEFINED_TABLE,
+            format!("relation \"{name}\" does not exist"),
+        )
+    })
+}
+
 fn current_table(catalog: &Catalog, table: &TableDef) -> SqlResult<Arc<TableDef>> {
     catalog.table_by_id(table.id).cloned().ok_or_else(|| {
         SqlError::new(

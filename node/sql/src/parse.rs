@@ -1135,10 +1135,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
         // sqlparser sees them rather than after it fails on them.
-        let says = |words: &[u8]| {
-            (text.as_bytes().windows(words.len())).any(|w| w.eq_ignore_ascii_case(words))
-        };
-        if says(b"key share") || says(b"key update") {
+        if says(text, "key share") || says(text, "key update") {
             match lock_clauses_for_sqlparser(text) {
                 Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten),
                 Some(Err(error)) => return Err(error),
@@ -1147,12 +1144,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         // SYMMETRIC after BETWEEN is PostgreSQL's reserved word, never a column: blanked before
         // sqlparser reads it as one.
-        let says_symmetric = text.len() >= 9
-            && text
-                .as_bytes()
-                .windows(9)
-                .any(|w| w.eq_ignore_ascii_case(b"symmetric"));
-        if says_symmetric && !between_symmetries(text).is_empty() {
+        if says(text, "symmetric") && !between_symmetries(text).is_empty() {
             if let Some(blanked) = blank_for_sqlparser(text) {
                 return parse_statement(&blanked);
             }
@@ -2359,6 +2351,12 @@ pub fn first_parameter(text: &str) -> Option<(usize, String)> {
     })
 }
 
+/// Whether `text` holds `words` in any case (anywhere: a cheap test before a statement is
+/// lexed for a construct those words start).
+fn says(text: &str, words: &str) -> bool {
+    (text.as_bytes().windows(words.len())).any(|w| w.eq_ignore_ascii_case(words.as_bytes()))
+}
+
 /// Token `i`'s word (lower-cased), or "" where it is no unquoted word.
 fn word_at(tokens: &[Tok], i: usize) -> &str {
     match tokens.get(i) {
@@ -2466,17 +2464,15 @@ pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
 /// which sqlparser reads, wherever a query may start: the statement's start, after `(`, `)`
 /// (EXPLAIN's options, INSERT's column list, a CTE), a set operation, AS (CREATE TABLE / VIEW
 /// AS, PREPARE, a CTE), EXPLAIN's words, DECLARE's FOR, INSERT's target or OVERRIDING ... VALUE.
-/// The text grows by 8 characters each time, so it comes with the character offsets of the
-/// TABLE keywords replaced, for [`TableCommands::original_position`]. None when there are none.
+/// The text grows by `TABLE_GROWTH` characters each time, so it comes with the character
+/// offsets of the TABLE keywords replaced, for [`TableCommands::original_position`]. None when
+/// there are none.
 pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
-    if !(text.as_bytes().windows(5)).any(|w| w.eq_ignore_ascii_case(b"table")) {
+    if !says(text, "table") {
         return None;
     }
     let tokens = lex(text).ok()?;
-    let word = |i: Option<usize>| match i.and_then(|i| tokens.get(i)).map(|t| &t.token) {
-        Some(Token::Word(w)) => w.as_str(),
-        _ => "",
-    };
+    let word = |i: Option<usize>| i.map_or("", |i| word_at(&tokens, i));
     let first = word(Some(0));
     let name_like = |i: usize| {
         matches!(
@@ -2538,15 +2534,15 @@ pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
     if at.is_empty() {
         return None;
     }
-    let mut expanded = String::with_capacity(text.len() + 8 * at.len());
+    let mut expanded = String::with_capacity(text.len() + TABLE_GROWTH * at.len());
     let mut next = at.iter().peekable();
-    let mut chars = text.chars().enumerate().peekable();
+    let mut chars = text.chars().enumerate();
     while let Some((offset, c)) = chars.next() {
         if next.peek() == Some(&&offset) {
             next.next();
-            expanded.push_str("SELECT * FROM");
+            expanded.push_str(TABLE_EXPANSION);
             // The rest of the keyword.
-            for _ in 0..4 {
+            for _ in 1.."table".len() {
                 chars.next();
             }
         } else {
@@ -2555,6 +2551,10 @@ pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
     }
     Some(Ok(TableCommands { expanded, at }))
 }
+
+/// What a `TABLE` keyword is written out as, and how many characters that adds.
+const TABLE_EXPANSION: &str = "SELECT * FROM";
+const TABLE_GROWTH: usize = TABLE_EXPANSION.len() - "table".len();
 
 /// A statement with its `TABLE name` queries written out (see [`expand_table_commands`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -2574,10 +2574,10 @@ impl TableCommands {
             if position < start {
                 break;
             }
-            if position < start + 13 {
+            if position < start + TABLE_EXPANSION.len() {
                 return offset + 1;
             }
-            shift += 8;
+            shift += TABLE_GROWTH;
         }
         position - shift
     }
@@ -2617,14 +2617,16 @@ pub fn search_cycle(
     text: &str,
     after: usize,
 ) -> Option<(Option<SearchClause>, Option<CycleClause>, usize)> {
-    let tokens = lex(text).ok()?;
-    let start = tokens.iter().position(|t| t.offset >= after)?;
-    let mut c = Cursor {
-        tokens,
-        at: start,
-        len: text.chars().count(),
-        text: text.to_string(),
-    };
+    // Most WITH queries have neither: look at the word after the parenthesis before lexing.
+    let word: String = (text.chars().skip(after))
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    if !(word.eq_ignore_ascii_case("search") || word.eq_ignore_ascii_case("cycle")) {
+        return None;
+    }
+    let mut c = Cursor::new(text, 0).ok()?;
+    c.at = c.tokens.iter().position(|t| t.offset >= after)?;
     let column_list = |c: &mut Cursor| -> Option<Vec<(String, usize)>> {
         let mut columns = vec![c.ident().ok()?];
         while c.punct(',') {
@@ -2719,18 +2721,13 @@ fn constant(c: &mut Cursor) -> Option<(String, usize)> {
 /// MATERIALIZED] (query)`), which sqlparser does not read: blanked for it, read by the binder
 /// with [`search_cycle`].
 fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
-    let says =
-        |word: &[u8]| (text.as_bytes().windows(word.len())).any(|w| w.eq_ignore_ascii_case(word));
-    if !(says(b"search") || says(b"cycle")) || !says(b"with") {
+    if !(says(text, "search") || says(text, "cycle")) || !says(text, "with") {
         return Vec::new();
     }
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let word = |i: usize| match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Word(w)) => w.as_str(),
-        _ => "",
-    };
+    let word = |i: usize| word_at(&tokens, i);
     let mut ranges = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     for (i, tok) in tokens.iter().enumerate() {
@@ -2781,7 +2778,7 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
 /// `text` with the characters in `ranges` (character offsets, end excluded) blanked, its line
 /// breaks kept: what sqlparser reads in place of words it does not know, every position and
 /// line the same.
-fn blank_ranges(text: &str, ranges: &[(usize, usize)]) -> String {
+pub(crate) fn blank_ranges(text: &str, ranges: &[(usize, usize)]) -> String {
     text.chars()
         .enumerate()
         .map(|(i, c)| {
@@ -3055,7 +3052,6 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
-/// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.
 /// `ALTER TABLE ... ALTER [COLUMN] c` followed by identity actions only (see
 /// [`Parsed::AlterIdentity`]); None when the statement is something else. PostgreSQL's gram.y:
 /// `SET GENERATED`, `SET` and one sequence option, `RESTART [[WITH] n]`, repeated; or `DROP
@@ -3111,10 +3107,7 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
         "start",
         "restart",
     ];
-    let next = |c: &Cursor, ahead: usize| match c.tokens.get(c.at + ahead).map(|t| &t.token) {
-        Some(Token::Word(w)) => w.clone(),
-        _ => String::new(),
-    };
+    let next = |c: &Cursor, ahead: usize| word_at(&c.tokens, c.at + ahead).to_string();
     if next(c, 0) == "drop" {
         if next(c, 1) != "identity" {
             return None;
@@ -3139,14 +3132,10 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
     let mut name = None;
     let parsed = (|| {
         while action(c) {
-            if c.word("restart") {
-                // RESTART takes its value as the sequence option does.
-                c.at -= 1;
+            // RESTART [[WITH] n] is read as the sequence option is; the rest follow SET.
+            if !c.word("set") {
                 c.sequence_option(&mut options, &mut name)?;
-                continue;
-            }
-            c.at += 1;
-            if c.word("generated") {
+            } else if c.word("generated") {
                 always = Some(if c.word("always") {
                     true
                 } else if c.word("by") && c.word("default") {
@@ -3167,6 +3156,7 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
     Some(parsed)
 }
 
+/// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.
 fn rename_view(text: &str) -> Option<Parsed> {
     let mut c = Cursor::new(text, 1).ok()?;
     if !c.word("view") {
