@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod arrays;
 mod deparse;
 mod foreign_keys;
+mod merge;
 mod roles;
 mod views;
 
@@ -1767,7 +1768,10 @@ impl<'a> Binder<'a> {
                         let (rel, columns) = self.bind_query_rel(query, None)?;
                         (rel, columns, None)
                     }
-                    Statement::Insert(_) | Statement::Update { .. } | Statement::Delete(_) => {
+                    Statement::Insert(_)
+                    | Statement::Update { .. }
+                    | Statement::Delete(_)
+                    | Statement::Merge { .. } => {
                         let plan = self.bind_statement(statement)?;
                         let (write, rel) = explain_write(&plan, statement)?;
                         (rel, Vec::new(), Some(Arc::new(write)))
@@ -1796,6 +1800,19 @@ impl<'a> Binder<'a> {
                 })
             }
             Statement::Insert(insert) => self.bind_insert(insert),
+            Statement::Merge {
+                table,
+                source,
+                on,
+                clauses,
+                output,
+                ..
+            } => {
+                if output.is_some() {
+                    return Err(unsupported("MERGE ... RETURNING"));
+                }
+                self.bind_merge(table, source, on, clauses)
+            }
             Statement::Update {
                 table,
                 assignments,
@@ -5179,6 +5196,13 @@ impl<'a> Binder<'a> {
                     });
                     continue;
                 };
+                if let Statement::Merge { .. } = statement {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "MERGE not supported in WITH query",
+                    )
+                    .at(self.pos(cte.alias.name.span)));
+                }
                 let plan = self.bind_statement(statement)?;
                 let (target, inserts, columns) = match &plan {
                     Plan::Insert(insert) => (insert.table.id, true, plan.columns()),
@@ -5233,7 +5257,7 @@ impl<'a> Binder<'a> {
         let start = noted(self);
         let (main, inserts) = match query.body.as_ref() {
             SetExpr::Insert(statement) => (self.bind_statement(statement)?, true),
-            SetExpr::Update(statement) | SetExpr::Delete(statement) => {
+            SetExpr::Update(statement) | SetExpr::Delete(statement) | SetExpr::Merge(statement) => {
                 (self.bind_statement(statement)?, false)
             }
             _ => {
@@ -7371,9 +7395,15 @@ impl<'a> Binder<'a> {
         scope: &Scope<'_>,
         context: &'static str,
     ) -> SqlResult<Expr> {
+        // PostgreSQL's aggregate and window errors name some clauses in words of their own.
+        let calls = match context {
+            "JOIN/ON" => "JOIN conditions",
+            "WHEN" => "MERGE WHEN conditions",
+            other => other,
+        };
         let mut none = AggCollector {
             allowed: false,
-            context,
+            context: calls,
             ..Default::default()
         };
         let (bound, ty) = self.bind_expr(expr, scope, &mut none)?;
@@ -7675,26 +7705,7 @@ impl<'a> Binder<'a> {
                 )),
                 Some(_) => return Err(unsupported("ON DUPLICATE KEY UPDATE")),
             };
-        let targets: Vec<usize> = if insert.columns.is_empty() {
-            (0..table.columns.len()).collect()
-        } else {
-            let mut targets = Vec::new();
-            for ident in &insert.columns {
-                let name = ident_name(ident);
-                let index = table
-                    .column_position(&name)
-                    .map_err(|error| error.at(self.pos(ident.span)))?;
-                if targets.contains(&index) {
-                    return Err(SqlError::new(
-                        code::DUPLICATE_COLUMN,
-                        format!("column \"{name}\" specified more than once"),
-                    )
-                    .at(self.pos(ident.span)));
-                }
-                targets.push(index);
-            }
-            targets
-        };
+        let targets = self.insert_targets(&table, &insert.columns)?;
         let returning = self.returning(&table, alias, insert.returning.as_ref())?;
         let Some(source) = &insert.source else {
             // INSERT ... DEFAULT VALUES: one row of the columns' defaults.
@@ -7759,38 +7770,83 @@ impl<'a> Binder<'a> {
         let defaults = self.defaults(&table)?;
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
-            if row.len() > targets.len() {
-                return Err(
-                    SqlError::syntax("INSERT has more expressions than target columns")
-                        .at(self.pos(row[targets.len()].span())),
-                );
-            }
-            if row.len() < targets.len() && !insert.columns.is_empty() {
-                return Err(SqlError::syntax(
-                    "INSERT has more target columns than expressions",
-                ));
-            }
-            self.require_columns(&table, PRIV_INSERT, &targets[..row.len()])?;
-            let mut full = defaults.clone();
-            for (expr, &column) in row.iter().zip(&targets) {
-                if is_default_keyword(expr) {
-                    continue;
-                }
-                check_identity_insert(&table.columns[column])?;
-                let bound = self.bind_expr(
-                    expr,
-                    &scope,
-                    &mut AggCollector {
-                        context: "VALUES",
-                        ..Default::default()
-                    },
-                )?;
-                let def = &table.columns[column];
-                full[column] = self.assign_cast(bound, def.ty, &def.name, expr.span())?;
-            }
-            rows.push(full);
+            let listed = !insert.columns.is_empty();
+            rows.push(self.values_row(&table, &targets, listed, row, &scope, &defaults, None)?);
         }
         Ok(values_insert(table, rows, returning, on_conflict))
+    }
+
+    /// The columns an INSERT's column list names, in its order (none listed: all of them).
+    fn insert_targets(&self, table: &TableDef, columns: &[ast::Ident]) -> SqlResult<Vec<usize>> {
+        if columns.is_empty() {
+            return Ok((0..table.columns.len()).collect());
+        }
+        let mut targets = Vec::new();
+        for ident in columns {
+            let name = ident_name(ident);
+            let index = table
+                .column_position(&name)
+                .map_err(|error| error.at(self.pos(ident.span)))?;
+            if targets.contains(&index) {
+                return Err(SqlError::new(
+                    code::DUPLICATE_COLUMN,
+                    format!("column \"{name}\" specified more than once"),
+                )
+                .at(self.pos(ident.span)));
+            }
+            targets.push(index);
+        }
+        Ok(targets)
+    }
+
+    /// One VALUES row of an INSERT (or of MERGE's): an expression per column of `table`, the
+    /// `targets`' values bound over `scope` and cast to their columns, `defaults` for the rest
+    /// and for DEFAULT. `listed`: the statement lists its columns. `overriding` (OVERRIDING
+    /// SYSTEM VALUE: Some(true), USER VALUE: Some(false)) lets a GENERATED ALWAYS identity
+    /// column take the value given, or makes every identity column take its default.
+    #[allow(clippy::too_many_arguments)]
+    fn values_row(
+        &mut self,
+        table: &TableDef,
+        targets: &[usize],
+        listed: bool,
+        row: &[ast::Expr],
+        scope: &Scope<'_>,
+        defaults: &[Expr],
+        overriding: Option<bool>,
+    ) -> SqlResult<Vec<Expr>> {
+        if row.len() > targets.len() {
+            return Err(
+                SqlError::syntax("INSERT has more expressions than target columns")
+                    .at(self.pos(row[targets.len()].span())),
+            );
+        }
+        if row.len() < targets.len() && listed {
+            return Err(SqlError::syntax(
+                "INSERT has more target columns than expressions",
+            ));
+        }
+        self.require_columns(table, PRIV_INSERT, &targets[..row.len()])?;
+        let mut full = defaults.to_vec();
+        for (expr, &column) in row.iter().zip(targets) {
+            let def = &table.columns[column];
+            if is_default_keyword(expr) || (overriding == Some(false) && def.identity.is_some()) {
+                continue;
+            }
+            if overriding.is_none() {
+                check_identity_insert(def)?;
+            }
+            let bound = self.bind_expr(
+                expr,
+                scope,
+                &mut AggCollector {
+                    context: "VALUES",
+                    ..Default::default()
+                },
+            )?;
+            full[column] = self.assign_cast(bound, def.ty, &def.name, expr.span())?;
+        }
+        Ok(full)
     }
 
     /// `SET column = value, ...` of UPDATE and ON CONFLICT DO UPDATE: each value bound over
@@ -7803,19 +7859,47 @@ impl<'a> Binder<'a> {
         scope: &Scope<'_>,
     ) -> SqlResult<Vec<(usize, Expr)>> {
         let mut items: Vec<(&ast::Ident, Cow<'_, ast::Expr>)> = Vec::new();
-        fn column(name: &ObjectName) -> SqlResult<&ast::Ident> {
-            match name.0.last() {
-                Some(ObjectNamePart::Identifier(ident)) => Ok(ident),
+        // `a.b` assigns to field b of a composite column a: Keel has none.
+        fn column<'n>(
+            this: &Binder<'_>,
+            table: &TableDef,
+            name: &'n ObjectName,
+        ) -> SqlResult<&'n ast::Ident> {
+            match name.0.as_slice() {
+                [ObjectNamePart::Identifier(ident)] => Ok(ident),
+                [ObjectNamePart::Identifier(first), ObjectNamePart::Identifier(field), ..] => {
+                    let first_name = ident_name(first);
+                    let error = match table.column_index(&first_name) {
+                        Some(c) => SqlError::new(
+                            code::DATATYPE_MISMATCH,
+                            format!(
+                                "cannot assign to field \"{}\" of column \"{first_name}\" because its type {} is not a composite type",
+                                ident_name(field),
+                                table.columns[c].ty.name()
+                            ),
+                        ),
+                        None => SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "column \"{first_name}\" of relation \"{}\" does not exist",
+                                crate::catalog::relname(&table.name)
+                            ),
+                        ),
+                    };
+                    Err(error.at(this.pos(first.span)))
+                }
                 _ => Err(unsupported("this UPDATE target")),
             }
         }
         for assignment in assignments {
             match &assignment.target {
                 AssignmentTarget::ColumnName(name) => {
-                    items.push((column(name)?, Cow::Borrowed(&assignment.value)));
+                    items.push((column(self, table, name)?, Cow::Borrowed(&assignment.value)));
                 }
                 AssignmentTarget::Tuple(names) => {
-                    let columns = names.iter().map(column).collect::<SqlResult<Vec<_>>>()?;
+                    let columns = (names.iter())
+                        .map(|name| column(self, table, name))
+                        .collect::<SqlResult<Vec<_>>>()?;
                     let values = self.multiple_assignment(&assignment.value, columns.len())?;
                     items.extend(columns.into_iter().zip(values.into_iter().map(Cow::Owned)));
                 }
@@ -7835,6 +7919,15 @@ impl<'a> Binder<'a> {
             let value = if is_default_keyword(&value) {
                 self.defaults(table)?.swap_remove(index)
             } else {
+                if table.columns[index].identity == Some(true) {
+                    return Err(SqlError::new(
+                        code::GENERATED_ALWAYS,
+                        format!("column \"{column_name}\" can only be updated to DEFAULT"),
+                    )
+                    .with_detail(format!(
+                        "Column \"{column_name}\" is an identity column defined as GENERATED ALWAYS."
+                    )));
+                }
                 let mut none = AggCollector {
                     context: "UPDATE",
                     ..Default::default()
@@ -13983,9 +14076,10 @@ fn serial_type(data_type: &ast::DataType) -> Option<DataType> {
 /// The INSERT, UPDATE or DELETE a WITH query (or a statement's body) is, if it is one.
 fn written_statement(query: &ast::Query) -> Option<&Statement> {
     match query.body.as_ref() {
-        SetExpr::Insert(statement) | SetExpr::Update(statement) | SetExpr::Delete(statement) => {
-            Some(statement)
-        }
+        SetExpr::Insert(statement)
+        | SetExpr::Update(statement)
+        | SetExpr::Delete(statement)
+        | SetExpr::Merge(statement) => Some(statement),
         _ => None,
     }
 }
@@ -15885,6 +15979,10 @@ fn explain_write(
             TableFactor::Table { alias, .. } => alias.as_ref().map(|a| ident_name(&a.name)),
             _ => None,
         },
+        Statement::Merge {
+            table: TableFactor::Table { alias, .. },
+            ..
+        } => alias.as_ref().map(|a| ident_name(&a.name)),
         Statement::Delete(delete) => match &delete.from {
             FromTable::WithFromKeyword(tables) | FromTable::WithoutKeyword(tables) => {
                 match tables.first().map(|t| &t.relation) {
@@ -15930,6 +16028,10 @@ fn explain_write(
         Plan::Delete(delete) => (
             write(vec![node("Delete", &delete.table)], None),
             scan(&delete.table, &delete.access, &delete.filter),
+        ),
+        Plan::Merge(merge) => (
+            write(vec![node("Merge", &merge.table)], None),
+            merge.rel.clone(),
         ),
         Plan::WriteFromQuery(w) => {
             let verb = if matches!(statement, Statement::Delete(_)) {

@@ -66,6 +66,7 @@ pub mod code {
     pub const DISK_FULL: &str = "53100";
     pub const INTERNAL_ERROR: &str = "XX000";
     pub const CARDINALITY_VIOLATION: &str = "21000";
+    pub const DUPLICATE_ALIAS: &str = "42712";
     pub const SEQUENCE_LIMIT_EXCEEDED: &str = "2200H";
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
     pub const DEPENDENT_OBJECTS_STILL_EXIST: &str = "2BP01";

@@ -27,6 +27,7 @@ use tokio::sync::Notify;
 
 mod enums;
 mod foreign_keys;
+mod merge;
 mod roles;
 
 use crate::bind::{Binder, SessionInfo};
@@ -1229,6 +1230,8 @@ struct Instrument {
     inserted: Option<u64>,
     /// Rows an UPDATE's or DELETE's scan on the workers visited, before its filter.
     visited: u64,
+    /// MERGE's rows inserted, updated, deleted and skipped (joined rows no action changed).
+    merged: Option<[u64; 4]>,
 }
 
 /// A value a SET in a transaction block replaced: a setting's (None: it had none) or the
@@ -3425,6 +3428,10 @@ impl Session {
                 self.work_tables.clear();
                 result
             }
+            Plan::Merge(merge) => {
+                self.run_merge(cluster, merge, &params, txn, now, cancel)
+                    .await
+            }
             Plan::WriteFromQuery(write) => {
                 let found = self
                     .query_rows(cluster, &write.rel, &params, txn, now, cancel)
@@ -3446,6 +3453,44 @@ impl Session {
                 // carried after the new values (see `Binder::write_from_query`).
                 let carried_from = key_width + write.columns.len();
                 let width = write.table.columns.len();
+                if delete && write.returning.is_none() {
+                    // Without RETURNING, each owner deletes all its rows in one request.
+                    let table = &write.table;
+                    let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+                    for row in &found {
+                        let values: Vec<(Value, DataType)> = (table.primary_key.iter())
+                            .zip(row)
+                            .map(|(&c, value)| (value.clone(), table.columns[c].ty))
+                            .collect();
+                        let key = row_key(&values);
+                        let owner = owner_of(table.vshard(&key), cluster.workers());
+                        per_worker.entry(owner).or_default().push(key);
+                    }
+                    let targets = Targets {
+                        list: (per_worker.into_iter())
+                            .map(|(worker, mut keys)| {
+                                keys.sort_unstable();
+                                keys.dedup();
+                                (worker, Some(keys))
+                            })
+                            .collect(),
+                        ..Default::default()
+                    };
+                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
+                        ShardOp::Delete {
+                            table: table.clone(),
+                            key,
+                            filter: None,
+                            params: params.clone(),
+                            returning: false,
+                            range,
+                            prefixes,
+                        }
+                    };
+                    return self
+                        .write_targets(cluster, table, targets, None, verb, op, txn, &ctx, cancel)
+                        .await;
+                }
                 let written = write.returning.as_ref().map(|_| Returning {
                     exprs: (0..width).map(Expr::Column).collect(),
                     columns: Vec::new(),
@@ -3762,11 +3807,32 @@ impl Session {
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
+        let targets = self.targets(cluster, table, access, ctx, txn).await?;
+        self.write_targets(
+            cluster, table, targets, returning, verb, op, txn, ctx, cancel,
+        )
+        .await
+    }
+
+    /// [`Session::write_rows`] once its targets are known.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_targets<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        targets: Targets,
+        returning: Option<&Returning>,
+        verb: &str,
+        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>, bool) -> ShardOp,
+        txn: Tx,
+        ctx: &EvalContext<'_>,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         let Targets {
             list: targets,
             range,
             prefixes,
-        } = self.targets(cluster, table, access, ctx, txn).await?;
+        } = targets;
         self.note_writers(targets.iter().map(|(w, _)| *w));
         let now = ctx.now;
         let requests = targets
@@ -4687,8 +4753,20 @@ impl Session {
                 instrument.proposed.saturating_sub(inserted)
             ));
         }
+        if let Some(tuples) = instrument.merged {
+            let counts: String = ["inserted", "updated", "deleted", "skipped"]
+                .iter()
+                .zip(tuples)
+                .filter(|(_, n)| *n > 0)
+                .map(|(name, n)| format!(" {name}={n}"))
+                .collect();
+            if !counts.is_empty() {
+                lines.push(format!("  Tuples:{counts}"));
+            }
+        }
         let source = match &write.plan {
             Plan::WriteFromQuery(w) => Some(&w.rel),
+            Plan::Merge(merge) => Some(&merge.rel),
             Plan::Insert(insert) => insert.source.as_ref(),
             _ => None,
         };

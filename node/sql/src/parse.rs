@@ -1149,6 +1149,16 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return parse_statement(&blanked);
             }
         }
+        if let Some(merge) = merge_clauses(text) {
+            let (_, rewritten) = merge?;
+            let parsed = parse_with_sqlparser(&rewritten);
+            if parsed.is_err() {
+                if let Some(blanked) = blank_for_sqlparser(&rewritten) {
+                    return parse_with_sqlparser(&blanked).or(parsed);
+                }
+            }
+            return parsed;
+        }
         let parsed = parse_with_sqlparser(text);
         if parsed.is_err() {
             match lock_clauses_for_sqlparser(text) {
@@ -2693,6 +2703,210 @@ pub fn search_cycle(
     Some((search, cycle, c.offset()))
 }
 
+/// A WHEN clause of MERGE as written. sqlparser reads neither `DO NOTHING`, `INSERT DEFAULT
+/// VALUES` nor `OVERRIDING ... VALUE`: [`merge_clauses`] finds the clauses and writes the
+/// statement as sqlparser reads it, and the binder takes each clause's kind and action from
+/// here and its condition, assignments and values from sqlparser's tree (the two lists are
+/// the same length, in the same order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MergeWhen {
+    /// WHEN MATCHED (else WHEN NOT MATCHED).
+    pub matched: bool,
+    /// `AND condition` follows.
+    pub condition: bool,
+    pub action: MergeVerb,
+}
+
+/// What a MERGE WHEN clause does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MergeVerb {
+    Nothing,
+    Update,
+    Delete,
+    /// `overriding`: Some(true) for OVERRIDING SYSTEM VALUE, Some(false) for USER VALUE.
+    Insert {
+        default_values: bool,
+        overriding: Option<bool>,
+    },
+}
+
+/// A MERGE statement's WHEN clauses and its text as sqlparser reads it: `ONLY` and `OVERRIDING
+/// ... VALUE` blanked, and a clause that does nothing (or inserts DEFAULT VALUES) written as
+/// `WHEN MATCHED [AND condition] THEN DELETE` in the same characters (NOT blanked, DELETE
+/// over NOTHING or DEFAULT), so that its condition keeps its positions. None when the
+/// statement is no MERGE; PostgreSQL 15's syntax errors for clauses its grammar refuses
+/// (INSERT when matched, UPDATE or DELETE when not, BY SOURCE / TARGET, RETURNING).
+pub fn merge_clauses(text: &str) -> Option<SqlResult<(Vec<MergeWhen>, String)>> {
+    if !says(text, "merge") {
+        return None;
+    }
+    let mut c = Cursor::new(text, 0).ok()?;
+    let tokens = c.tokens.clone();
+    let punct = |i: usize| match tokens.get(i) {
+        Some(Tok {
+            token: Token::Punct(p),
+            ..
+        }) => Some(*p),
+        _ => None,
+    };
+    // MERGE at the top level: the statement's first word, or followed by INTO (after WITH,
+    // EXPLAIN, PREPARE ... AS).
+    let mut depth = 0i32;
+    let mut start = None;
+    for i in 0..tokens.len() {
+        match punct(i) {
+            Some('(') => depth += 1,
+            Some(')') => depth -= 1,
+            _ => {}
+        }
+        if depth == 0
+            && word_at(&tokens, i) == "merge"
+            && (i == 0 || word_at(&tokens, i + 1) == "into")
+        {
+            start = Some(i);
+            break;
+        }
+    }
+    let start = start?;
+    let mut chars: Vec<char> = text.chars().collect();
+    let end_of = |i: usize| tokens.get(i).map_or(chars.len(), |t| t.offset);
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    let mut deletes: Vec<usize> = Vec::new();
+    c.at = start + 1;
+    if !c.word("into") {
+        return Some(Err(c.error()));
+    }
+    if word_at(&tokens, c.at) == "only" {
+        blanks.push((end_of(c.at), end_of(c.at + 1)));
+    }
+    // The clauses start at the WHENs outside parentheses and CASE expressions.
+    let mut whens = Vec::new();
+    let (mut depth, mut cases) = (0i32, 0i32);
+    for i in c.at..tokens.len() {
+        match (punct(i), word_at(&tokens, i)) {
+            (Some('('), _) => depth += 1,
+            (Some(')'), _) => depth -= 1,
+            (_, "case") => cases += 1,
+            (_, "end") if cases > 0 => cases -= 1,
+            (_, "when") if depth == 0 && cases == 0 => whens.push(i),
+            (_, "returning") if depth == 0 => {
+                c.at = i;
+                return Some(Err(c.error()));
+            }
+            _ => {}
+        }
+    }
+    let mut clauses = Vec::new();
+    for (k, &when) in whens.iter().enumerate() {
+        let end = whens.get(k + 1).copied().unwrap_or(tokens.len());
+        c.at = when + 1;
+        let not = c.at;
+        let matched = !c.word("not");
+        if !c.word("matched") {
+            return Some(Err(c.error()));
+        }
+        let condition = c.word("and");
+        if condition {
+            // The condition ends at the clause's THEN (not a CASE's).
+            let (mut depth, mut cases) = (0i32, 0i32);
+            while c.at < end {
+                match (punct(c.at), word_at(&tokens, c.at)) {
+                    (Some('('), _) => depth += 1,
+                    (Some(')'), _) => depth -= 1,
+                    (_, "case") => cases += 1,
+                    (_, "end") if cases > 0 => cases -= 1,
+                    (_, "then") if depth == 0 && cases == 0 => break,
+                    _ => {}
+                }
+                c.at += 1;
+            }
+        }
+        if !c.word("then") {
+            return Some(Err(c.error()));
+        }
+        let verb = c.at;
+        // A clause sqlparser cannot read becomes `WHEN MATCHED ... THEN DELETE`, DELETE
+        // written over the word at `over`.
+        let mut rewrite = |over: usize, blanks: &mut Vec<(usize, usize)>| {
+            if !matched {
+                blanks.push((end_of(not), end_of(not + 1)));
+            }
+            blanks.push((end_of(verb), end_of(end)));
+            deletes.push(end_of(over));
+        };
+        let action = if c.word("do") {
+            if !c.word("nothing") {
+                return Some(Err(c.error()));
+            }
+            rewrite(c.at - 1, &mut blanks);
+            MergeVerb::Nothing
+        } else if matched && c.word("update") {
+            MergeVerb::Update
+        } else if matched && c.word("delete") {
+            MergeVerb::Delete
+        } else if !matched && c.word("insert") {
+            let columns = c.parenthesized(text).ok()?.is_some();
+            let mut overriding = None;
+            let at = c.at;
+            if c.word("overriding") {
+                overriding = Some(if c.word("system") {
+                    true
+                } else if c.word("user") {
+                    false
+                } else {
+                    return Some(Err(c.error()));
+                });
+                if !c.word("value") {
+                    return Some(Err(c.error()));
+                }
+                blanks.push((end_of(at), end_of(c.at)));
+            }
+            let default_values = !columns && overriding.is_none() && c.word("default");
+            if default_values {
+                if !c.word("values") {
+                    return Some(Err(c.error()));
+                }
+                rewrite(c.at - 2, &mut blanks);
+            }
+            MergeVerb::Insert {
+                default_values,
+                overriding,
+            }
+        } else {
+            return Some(Err(c.error()));
+        };
+        // Nothing may follow these actions (the others' rest is sqlparser's to read).
+        let complete = matches!(
+            action,
+            MergeVerb::Nothing
+                | MergeVerb::Delete
+                | MergeVerb::Insert {
+                    default_values: true,
+                    ..
+                }
+        );
+        if complete && c.at < end {
+            return Some(Err(c.error()));
+        }
+        clauses.push(MergeWhen {
+            matched,
+            condition,
+            action,
+        });
+    }
+    for &(from, to) in &blanks {
+        for ch in &mut chars[from..to] {
+            if *ch != '\n' {
+                *ch = ' ';
+            }
+        }
+    }
+    for at in deletes {
+        chars[at..at + "DELETE".len()].copy_from_slice(&['D', 'E', 'L', 'E', 'T', 'E']);
+    }
+    Some(Ok((clauses, chars.into_iter().collect())))
+}
+
 /// A constant at the cursor (PostgreSQL's AexprConst: a number, a string, TRUE, FALSE, NULL,
 /// or a type name and a string): its text and offset.
 fn constant(c: &mut Cursor) -> Option<(String, usize)> {
@@ -3609,6 +3823,79 @@ mod tests {
         let error = parse_statement("select 1 +").unwrap_err();
         assert_eq!(error.message, "syntax error at end of input");
         assert_eq!(error.position, Some(11));
+    }
+
+    /// MERGE's WHEN clauses are read from the text: CASE's WHEN and THEN inside a condition
+    /// are not the clauses'; what sqlparser cannot read is written as a MATCHED DELETE in the
+    /// same characters; PostgreSQL 15's grammar errors point at the word.
+    #[test]
+    fn merge_clauses_are_read_from_the_text() {
+        let text = "merge into only t using s on t.id = s.id\n\
+                    when matched and case when s.x then true end then do nothing\n\
+                    when not matched and s.y > 1 then do\n nothing\n\
+                    when not matched and s.z then insert (a) overriding system value values (1)\n\
+                    when not matched then insert default values";
+        let (clauses, rewritten) = merge_clauses(text).unwrap().unwrap();
+        let insert = |default_values, overriding| MergeVerb::Insert {
+            default_values,
+            overriding,
+        };
+        let found: Vec<(bool, bool, MergeVerb)> = (clauses.iter())
+            .map(|c| (c.matched, c.condition, c.action))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (true, true, MergeVerb::Nothing),
+                (false, true, MergeVerb::Nothing),
+                (false, true, insert(false, Some(true))),
+                (false, false, insert(true, None)),
+            ]
+        );
+        assert_eq!(rewritten.chars().count(), text.chars().count());
+        assert_eq!(rewritten.lines().count(), text.lines().count());
+        let words: Vec<&str> = rewritten.split_whitespace().collect();
+        assert_eq!(words[2], "t", "ONLY is blanked");
+        assert!(rewritten.contains("then    DELETE"));
+        assert!(rewritten.contains("when     matched and s.y > 1 then"));
+        let blanked = " ".repeat("overriding system value ".len());
+        assert!(rewritten.contains(&format!("insert (a) {blanked}values (1)")));
+        assert!(rewritten
+            .trim_end()
+            .ends_with("when     matched then        DELETE"));
+        assert!(parse_statement(text).is_ok());
+        assert!(merge_clauses("select merge from t").is_none());
+        for (bad, near, at) in [
+            ("merge t using s on true when matched then delete", "t", 7),
+            (
+                "merge into t using s on true when matched then insert values (1)",
+                "insert",
+                48,
+            ),
+            (
+                "merge into t using s on true when not matched then delete",
+                "delete",
+                52,
+            ),
+            (
+                "merge into t using s on true when not matched by target then do nothing",
+                "by",
+                47,
+            ),
+            (
+                "merge into t using s on true when matched then delete returning *",
+                "returning",
+                55,
+            ),
+        ] {
+            let error = merge_clauses(bad).unwrap().unwrap_err();
+            assert_eq!(
+                error.message,
+                format!("syntax error at or near \"{near}\""),
+                "{bad}"
+            );
+            assert_eq!(error.position, Some(at), "{bad}");
+        }
     }
 
     /// `TABLE name` is written out where a query starts, never in DDL; positions in the

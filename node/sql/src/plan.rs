@@ -1350,6 +1350,27 @@ pub struct WriteFromQuery {
     pub returning: Option<Returning>,
 }
 
+/// MERGE: `rel` yields each row of the target joined with the source (the target's columns,
+/// then the source's; NULLs for a source row that matches none) followed by the number of the
+/// WHEN clause the row takes, from 1 (0: none); `actions[k - 1]` is what clause k does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergePlan {
+    pub table: Arc<TableDef>,
+    pub rel: Rel,
+    pub actions: Vec<MergeAction>,
+}
+
+/// What a MERGE WHEN clause does with its rows: its expressions are over the joined row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MergeAction {
+    Nothing,
+    Delete,
+    /// (column, new value cast to the column's type) of the matched target row.
+    Update(Vec<(usize, Expr)>),
+    /// One expression per column of the new row.
+    Insert(Vec<Expr>),
+}
+
 /// EXPLAIN of INSERT, UPDATE or DELETE: the write's node (`Update on t`) and its detail lines,
 /// over the tree that finds its rows, or over the one line `child` when the rows are not a tree
 /// (`Result` for one VALUES row); `plan`, the write itself, which EXPLAIN ANALYZE runs.
@@ -1368,6 +1389,7 @@ pub enum Plan {
     Query(Arc<QueryPlan>),
     /// UPDATE ... FROM, DELETE ... USING, and writes whose conditions hold subqueries.
     WriteFromQuery(Arc<WriteFromQuery>),
+    Merge(Arc<MergePlan>),
     /// A statement with data-modifying WITH queries: each of `writes` runs first, in order, its
     /// RETURNING rows becoming the work table of its id ([`Rel::WorkTable`]), then `main`.
     With {
@@ -1609,6 +1631,7 @@ impl Plan {
             }
             Plan::Query(query) => add(&query.rel, &mut out),
             Plan::WriteFromQuery(write) => add(&write.rel, &mut out),
+            Plan::Merge(merge) => add(&merge.rel, &mut out),
             Plan::Insert(insert) => {
                 if let Some(source) = &insert.source {
                     add(source, &mut out);
@@ -1645,6 +1668,7 @@ impl Plan {
             Plan::Delete(_) => "DELETE",
             Plan::WriteFromQuery(write) if write.columns.is_empty() => "DELETE",
             Plan::WriteFromQuery(_) => "UPDATE",
+            Plan::Merge(_) => "MERGE",
             // PostgreSQL names the statement's own command (SELECT for a query).
             Plan::With { main, .. } => main.write_command().unwrap_or("SELECT"),
             Plan::CreateTable { .. } => "CREATE TABLE",
