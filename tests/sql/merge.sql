@@ -2,7 +2,7 @@
 -- DO NOTHING, the first clause of its kind whose condition holds acting on each joined row;
 -- constraints, foreign keys, identity columns, privileges, transactions and PostgreSQL's errors.
 DROP VIEW IF EXISTS mg_view;
-DROP TABLE IF EXISTS mg_t, mg_s, mg_g, mg_child, mg_parent, mg_src;
+DROP TABLE IF EXISTS mg_t, mg_s, mg_g, mg_child, mg_parent, mg_src, mg_nopk;
 DROP ROLE IF EXISTS mg_merger;
 CREATE TABLE mg_t (id int PRIMARY KEY, v text, n int DEFAULT 7);
 CREATE TABLE mg_s (id int, v text);
@@ -107,6 +107,13 @@ SELECT * FROM mg_g ORDER BY id;
 MERGE INTO mg_g USING mg_s ON mg_g.id = mg_s.id WHEN MATCHED THEN UPDATE SET id = 5;
 MERGE INTO mg_g USING (VALUES (1)) s(id) ON mg_g.id = s.id WHEN MATCHED THEN UPDATE SET id = DEFAULT, v = 'moved';
 SELECT * FROM mg_g ORDER BY id;
+-- A table without a primary key takes MERGE's inserts.
+CREATE TABLE mg_nopk (a int, b int);
+MERGE INTO mg_nopk USING generate_series(1, 3) g ON mg_nopk.a = g WHEN NOT MATCHED THEN INSERT VALUES (g, g);
+MERGE INTO mg_nopk USING generate_series(1, 5) g ON mg_nopk.a = g AND mg_nopk.b > 1
+  WHEN MATCHED AND g = 3 THEN DO NOTHING
+  WHEN NOT MATCHED AND g > 1 THEN INSERT VALUES (g, g * 10);
+SELECT * FROM mg_nopk ORDER BY a, b;
 -- Privileges: each action needs its own.
 CREATE ROLE mg_merger;
 GRANT SELECT ON mg_parent, mg_src TO mg_merger;
@@ -161,4 +168,4 @@ MERGE INTO mg_t t USING mg_s t ON t.id = 1 WHEN MATCHED THEN DELETE;
 WITH m AS (MERGE INTO mg_t USING mg_s ON mg_t.id = mg_s.id WHEN MATCHED THEN DELETE) SELECT 1;
 SELECT * FROM mg_t ORDER BY id;
 DROP VIEW mg_view;
-DROP TABLE mg_t, mg_s, mg_g, mg_child, mg_parent, mg_src;
+DROP TABLE mg_t, mg_s, mg_g, mg_child, mg_parent, mg_src, mg_nopk;

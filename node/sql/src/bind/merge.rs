@@ -5,7 +5,9 @@
 //! MATCHED, else a right join that keeps each source row (the target's columns come first, as
 //! the clauses' expressions see them, so a source row that matches nothing has NULLs there). A
 //! row is matched when the target's first primary key column is not NULL, which a key column
-//! never is. Each joined row ends with the number of the clause it takes: one CASE whose
+//! never is (a table without a key adds a TRUE column to its side of the join to test, and
+//! takes only inserts: rows are updated and deleted by key). Each joined row ends with the
+//! number of the clause it takes: one CASE whose
 //! branches are the clauses in order, each `matched AND condition` (or `NOT matched AND
 //! condition`), so that a row takes the first clause of its kind whose condition holds, as
 //! PostgreSQL's ExecMerge does. The actions' expressions (SET values, INSERT values) are
@@ -70,9 +72,10 @@ impl Binder<'_> {
         }
         let (table, alias) = self.table_factor(target)?;
         let table = self.write_target(table)?;
-        if table.primary_key.is_empty() {
-            return Err(unsupported("MERGE into a table without a primary key"));
-        }
+        // Rows are updated and deleted by key (a table without one only takes inserts).
+        let keyless = || {
+            unsupported("MERGE's UPDATE and DELETE on a table without a primary key")
+        };
         let item = ast::TableWithJoins {
             relation: source.clone(),
             joins: Vec::new(),
@@ -94,27 +97,24 @@ impl Binder<'_> {
             rels: scope.rels[1..].to_vec(),
             outer: None,
         };
-        let first_key = || Box::new(Expr::Column(table.primary_key[0]));
-        let mut branches = Vec::new();
+        // Each clause's condition (None: always), its kind the clause's.
+        let mut conditions = Vec::new();
         let mut actions = Vec::new();
-        for (k, (when, clause)) in written.iter().zip(clauses).enumerate() {
-            let (scope, matched) = match when.matched {
-                true => (&scope, Expr::IsNull(first_key(), true)),
-                false => (&source_scope, Expr::IsNull(first_key(), false)),
+        for (when, clause) in written.iter().zip(clauses) {
+            let scope = if when.matched { &scope } else { &source_scope };
+            let condition = match (&clause.predicate, when.condition) {
+                (Some(condition), true) => Some(
+                    self.bind_predicate(condition, scope, "WHEN")
+                        .map_err(|error| target_named(error, when.matched, &table, &alias))?,
+                ),
+                _ => None,
             };
-            let test = match (&clause.predicate, when.condition) {
-                (Some(condition), true) => {
-                    let condition = self
-                        .bind_predicate(condition, scope, "WHEN")
-                        .map_err(|error| target_named(error, when.matched, &table, &alias))?;
-                    Expr::Binary(BinOp::And, Box::new(matched), Box::new(condition))
-                }
-                _ => matched,
-            };
-            let clause_number = Value::Int(k as i64 + 1);
-            branches.push((test, Expr::Const(clause_number)));
+            conditions.push(condition);
             let action = match (when.action, &clause.action) {
                 (MergeVerb::Nothing, _) => MergeAction::Nothing,
+                (MergeVerb::Delete | MergeVerb::Update, _) if table.primary_key.is_empty() => {
+                    return Err(keyless())
+                }
                 (MergeVerb::Delete, _) => {
                     self.require(&table, PRIV_DELETE)?;
                     MergeAction::Delete
@@ -159,13 +159,44 @@ impl Binder<'_> {
             };
             actions.push(action);
         }
-        let scan = Rel::Scan {
+        let mut scan = Rel::Scan {
             table: table.clone(),
             alias,
             access: Access::Scan,
             filter: None,
             project: None,
         };
+        // Whether a row matched: the target's first key column is not NULL; without a key, a
+        // TRUE the target's side of the join adds after its columns (the source's then start
+        // one further on).
+        let width = table.columns.len();
+        let marker = table.primary_key.first().copied().unwrap_or(width);
+        let shift = |c: usize| if c < width || marker < width { c } else { c + 1 };
+        if marker == width {
+            let mut exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
+            exprs.push(Expr::Const(Value::Bool(true)));
+            scan = Rel::Project {
+                input: Box::new(scan),
+                exprs,
+            };
+            conjuncts = (conjuncts.into_iter())
+                .map(|c| c.remap_columns(&shift))
+                .collect();
+        }
+        let branches = (written.iter().zip(conditions).enumerate())
+            .map(|(k, (when, condition))| {
+                let matched = Expr::IsNull(Box::new(Expr::Column(marker)), when.matched);
+                let test = match condition {
+                    Some(condition) => Expr::Binary(
+                        BinOp::And,
+                        Box::new(matched),
+                        Box::new(condition.remap_columns(&shift)),
+                    ),
+                    None => matched,
+                };
+                (test, Expr::Const(Value::Int(k as i64 + 1)))
+            })
+            .collect();
         let rel = if written.iter().any(|when| !when.matched) {
             let join = Rel::Join {
                 kind: JoinKind::Right,
@@ -185,7 +216,8 @@ impl Binder<'_> {
             };
             crate::planner::place(join, conjuncts)
         };
-        let mut exprs: Vec<Expr> = (0..rel.width()).map(Expr::Column).collect();
+        let joined = rel.width() - usize::from(marker == width);
+        let mut exprs: Vec<Expr> = (0..joined).map(|c| Expr::Column(shift(c))).collect();
         exprs.push(Expr::Case(branches, Box::new(Expr::Const(Value::Int(0)))));
         Ok(Plan::Merge(std::sync::Arc::new(MergePlan {
             table,
