@@ -21,3 +21,15 @@ SELECT coalesce(1, 'a');
 SELECT coalesce(1, true);
 SELECT coalesce(1, 2.5, 3::bigint), pg_typeof(coalesce(1::real, 2.5)), pg_typeof(coalesce(NULL, NULL));
 DROP TABLE ct;
+-- Set operations: a mismatch is placed at the right input's column; date and time types of one
+-- category that do not convert; an unknown literal converts when bound, at its position.
+select 1 union select 'a'::text;
+select 1, 2 union select 1, 'a'::text;
+select 1, now()::timestamp union select 1, '10:00'::time;
+select '10:00'::time union select now()::timestamp;
+select current_date union select '10:00'::time;
+select 1, 2 union all select 3, 'x';
+select 1 union all (select 'x' union all select 'y');
+with recursive r(n) as (select 1 union all select 'x' from r) select * from r;
+select '1' union select 2 union select 3 order by 1;
+values (1), ('x');

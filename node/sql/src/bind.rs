@@ -5042,7 +5042,7 @@ impl<'a> Binder<'a> {
                 }
             })
             .collect();
-        let base = self.cast_rel(base, &base_types, &types, left.span())?;
+        let base = self.cast_rel(base, &base_types, &types, left)?;
         let mut columns = rename_columns(base_columns, &cte.alias, name)?;
         for (column, &ty) in columns.iter_mut().zip(&types) {
             column.ty = ty;
@@ -5090,8 +5090,8 @@ impl<'a> Binder<'a> {
         )?;
         if !recursive {
             // A plain UNION: both sides take their common types.
-            let base = self.cast_rel(base, &types, &common, left.span())?;
-            let step = self.cast_rel(step, &step_types, &common, first_output_span(right))?;
+            let base = self.cast_rel(base, &types, &common, left)?;
+            let step = self.cast_rel(step, &step_types, &common, right)?;
             for (column, &ty) in columns.iter_mut().zip(&common) {
                 column.ty = ty;
             }
@@ -5121,7 +5121,7 @@ impl<'a> Binder<'a> {
                 .at(self.pos(output_span(left, i))));
             }
         }
-        let step = self.cast_rel(step, &step_types, &types, first_output_span(right))?;
+        let step = self.cast_rel(step, &step_types, &types, right)?;
         let rel = Rel::Recursive {
             id,
             all,
@@ -5338,13 +5338,13 @@ impl<'a> Binder<'a> {
                 }
                 let left_types: Vec<DataType> = left_columns.iter().map(|c| c.ty).collect();
                 let right_types: Vec<DataType> = right_columns.iter().map(|c| c.ty).collect();
-                let common = self.common_types(
+                let common = self.common_types_at(
                     &[left_types.clone(), right_types.clone()],
                     &name,
-                    right.span(),
+                    &|_, column| output_span(right, column),
                 )?;
-                let left_rel = self.cast_rel(left_rel, &left_types, &common, left.span())?;
-                let right_rel = self.cast_rel(right_rel, &right_types, &common, right.span())?;
+                let left_rel = self.cast_rel(left_rel, &left_types, &common, left)?;
+                let right_rel = self.cast_rel(right_rel, &right_types, &common, right)?;
                 let columns = left_columns
                     .into_iter()
                     .zip(&common)
@@ -5448,11 +5448,23 @@ impl<'a> Binder<'a> {
         context: &str,
         span: Span,
     ) -> SqlResult<Vec<DataType>> {
+        self.common_types_at(rows, context, &|_, _| span)
+    }
+
+    /// [`Binder::common_types`], an error placed at the value of row `r`, column `c` that
+    /// does not match (`span_of(r, c)`), as PostgreSQL places it.
+    fn common_types_at(
+        &self,
+        rows: &[Vec<DataType>],
+        context: &str,
+        span_of: &dyn Fn(usize, usize) -> Span,
+    ) -> SqlResult<Vec<DataType>> {
         let width = rows.first().map_or(0, Vec::len);
         let mut common = Vec::with_capacity(width);
         for column in 0..width {
             let mut result = DataType::Unknown;
-            for row in rows {
+            for (r, row) in rows.iter().enumerate() {
+                let span = span_of(r, column);
                 let ty = row[column];
                 result = match (result, ty) {
                     (DataType::Unknown, ty) | (ty, DataType::Unknown) => ty,
@@ -5464,6 +5476,21 @@ impl<'a> Binder<'a> {
                         t.expression_type()
                     }
                     (a, b) if a.is_timestamp() && b.is_timestamp() => DataType::TimestampTz,
+                    // Types of one category (date and time) whose values do not convert.
+                    (a, b)
+                        if (a.is_datetime() || a.expression_type() == DataType::Time)
+                            && (b.is_datetime() || b.expression_type() == DataType::Time) =>
+                    {
+                        return Err(SqlError::new(
+                            code::CANNOT_COERCE,
+                            format!(
+                                "{context} could not convert type {} to {}",
+                                b.name(),
+                                a.name()
+                            ),
+                        )
+                        .at(self.pos(span)))
+                    }
                     (a, b) => {
                         return Err(SqlError::new(
                             code::DATATYPE_MISMATCH,
@@ -5486,25 +5513,31 @@ impl<'a> Binder<'a> {
         Ok(common)
     }
 
-    /// Casts a tree's columns from `from` to `to` (a projection, when any differs).
+    /// Casts the columns of `rel`, the tree of the query `body`, from `from` to `to` (a
+    /// projection, when any differs). A projection's own expressions take the casts, so that
+    /// a literal is converted now and its error points at it, as PostgreSQL's does.
     fn cast_rel(
         &mut self,
         rel: Rel,
         from: &[DataType],
         to: &[DataType],
-        span: Span,
+        body: &SetExpr,
     ) -> SqlResult<Rel> {
         if from == to {
             return Ok(rel);
         }
-        let mut exprs = Vec::with_capacity(to.len());
+        let (input, mut exprs) = match rel {
+            Rel::Project { input, exprs } => (input, exprs),
+            rel => {
+                let exprs = (0..from.len()).map(Expr::Column).collect();
+                (Box::new(rel), exprs)
+            }
+        };
         for (i, (&from, &to)) in from.iter().zip(to).enumerate() {
-            exprs.push(self.coerce_to(Expr::Column(i), from, to, span)?);
+            let expr = std::mem::replace(&mut exprs[i], Expr::Const(Value::Null));
+            exprs[i] = self.coerce_to(expr, from, to, output_span(body, i))?;
         }
-        Ok(Rel::Project {
-            input: Box::new(rel),
-            exprs,
-        })
+        Ok(Rel::Project { input, exprs })
     }
 
     fn limit_clause(

@@ -1142,6 +1142,12 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 None => {}
             }
         }
+        // ONLY is PostgreSQL's reserved word, never a table: blanked before sqlparser reads
+        // it as one (with `name *`; Keel has no inheritance).
+        let marks = inheritance_marks(text)?;
+        if !marks.is_empty() {
+            return parse_statement(&blank_ranges(text, &marks));
+        }
         // SYMMETRIC after BETWEEN is PostgreSQL's reserved word, never a column: blanked before
         // sqlparser reads it as one.
         if says(text, "symmetric") && !between_symmetries(text).is_empty() {
@@ -2492,6 +2498,8 @@ pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
     };
     let mut at = Vec::new();
     for i in (0..tokens.len()).filter(|&i| word(Some(i)) == "table" && name_like(i + 1)) {
+        // `TABLE ONLY name` (no inheritance: the relation itself; see `inheritance_marks`).
+        let only = usize::from(word(Some(i + 1)) == "only");
         let starts_query = match i.checked_sub(1).map(|p| &tokens[p].token) {
             None => true,
             Some(Token::Punct('(' | ')')) => true,
@@ -2510,13 +2518,19 @@ pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
         if !starts_query {
             continue;
         }
+        if only == 1 && !name_like(i + 2) {
+            return Some(Err(Cursor::new(text, i + 2).ok()?.error()));
+        }
         // After `TABLE [schema.]name` only what may follow a whole SELECT (PostgreSQL's
         // simple_select `TABLE relation_expr`): no WHERE, no alias.
-        let mut after = i + 2;
+        let mut after = i + 2 + only;
         while matches!(tokens.get(after).map(|t| &t.token), Some(Token::Punct('.')))
             && name_like(after + 1)
         {
             after += 2;
+        }
+        if matches!(tokens.get(after).map(|t| &t.token), Some(Token::Punct('*'))) {
+            after += 1;
         }
         let follows = match tokens.get(after).map(|t| &t.token) {
             None | Some(Token::Punct(')' | ';')) => true,
@@ -2987,6 +3001,55 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
         return None;
     }
     Some(blank_ranges(text, &ranges))
+}
+
+/// PostgreSQL's inheritance marks on a relation, which Keel (without inheritance) reads as the
+/// relation itself: `ONLY name` after FROM, JOIN, UPDATE, DELETE FROM, TABLE, MERGE INTO or a
+/// comma, and `name *` after FROM, JOIN, UPDATE or TABLE. The character ranges to blank
+/// (sqlparser would read ONLY as a table's name).
+fn inheritance_marks(text: &str) -> SqlResult<Vec<(usize, usize)>> {
+    if !(says(text, "only") || text.contains('*')) {
+        return Ok(Vec::new());
+    }
+    let Ok(tokens) = lex(text) else {
+        return Ok(Vec::new());
+    };
+    let name = |i: usize| {
+        matches!(
+            tokens.get(i).map(|t| &t.token),
+            Some(Token::Word(_) | Token::Quoted(_))
+        )
+    };
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let relation_follows = |i: usize| {
+        matches!(
+            word_at(&tokens, i),
+            "from" | "join" | "update" | "table" | "only"
+        )
+    };
+    let mut ranges = Vec::new();
+    for (i, tok) in tokens.iter().enumerate() {
+        if word_at(&tokens, i) == "only" && i > 0 {
+            let after = word_at(&tokens, i - 1);
+            if relation_follows(i - 1) && after != "only" || after == "into" || punct(i - 1, ',') {
+                if name(i + 1) {
+                    ranges.push((tok.offset, tok.offset + "only".len()));
+                } else if !punct(i + 1, '(') {
+                    return Err(Cursor::new(text, i + 1)?.error());
+                }
+            }
+        } else if tok.token == Token::Punct('*') {
+            // Back over `[schema.]name` to the word before it.
+            let mut at = i;
+            while at >= 2 && name(at - 1) && punct(at - 2, '.') {
+                at -= 2;
+            }
+            if at >= 2 && name(at - 1) && relation_follows(at - 2) {
+                ranges.push((tok.offset, tok.offset + 1));
+            }
+        }
+    }
+    Ok(ranges)
 }
 
 /// `text` with the characters in `ranges` (character offsets, end excluded) blanked, its line

@@ -73,9 +73,7 @@ impl Binder<'_> {
         let (table, alias) = self.table_factor(target)?;
         let table = self.write_target(table)?;
         // Rows are updated and deleted by key (a table without one only takes inserts).
-        let keyless = || {
-            unsupported("MERGE's UPDATE and DELETE on a table without a primary key")
-        };
+        let keyless = || unsupported("MERGE's UPDATE and DELETE on a table without a primary key");
         let item = ast::TableWithJoins {
             relation: source.clone(),
             joins: Vec::new(),
@@ -171,7 +169,13 @@ impl Binder<'_> {
         // one further on).
         let width = table.columns.len();
         let marker = table.primary_key.first().copied().unwrap_or(width);
-        let shift = |c: usize| if c < width || marker < width { c } else { c + 1 };
+        let shift = |c: usize| {
+            if c < width || marker < width {
+                c
+            } else {
+                c + 1
+            }
+        };
         if marker == width {
             let mut exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
             exprs.push(Expr::Const(Value::Bool(true)));
