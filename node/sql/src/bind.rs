@@ -8523,7 +8523,16 @@ impl<'a> Binder<'a> {
             && bound_assignments.iter().all(|(_, e)| e.is_local());
         // A new primary key moves the row: the query finds the rows, the session moves them.
         let moves = assigned.iter().any(|c| table.primary_key.contains(c));
-        if from_rel.is_some() || !local || moves {
+        // A table without a key has no rows a query could name: uncorrelated subqueries run
+        // first, their values then written into what the workers run (`Session::initplans`).
+        let initplans = table.primary_key.is_empty()
+            && filter.as_deref().is_none_or(Expr::is_local_but_initplans)
+            && bound_assignments
+                .iter()
+                .all(|(_, e)| e.is_local_but_initplans());
+        // (An index's bounds could hold such a subquery: the workers read the table whole.)
+        let access = if local { access } else { Access::Scan };
+        if from_rel.is_some() || !(local || initplans) || moves {
             let filter = filter.map(Arc::unwrap_or_clone);
             return self.write_from_query(
                 table,
@@ -8559,7 +8568,11 @@ impl<'a> Binder<'a> {
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), using)?;
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
-        if from_rel.is_some() || !filter.as_deref().is_none_or(Expr::is_local) {
+        let local = filter.as_deref().is_none_or(Expr::is_local);
+        let initplans = table.primary_key.is_empty()
+            && filter.as_deref().is_none_or(Expr::is_local_but_initplans);
+        let access = if local { access } else { Access::Scan };
+        if from_rel.is_some() || !(local || initplans) {
             let filter = filter.map(Arc::unwrap_or_clone);
             return self.write_from_query(table, alias, from_rel, filter, Vec::new(), returning);
         }

@@ -3712,11 +3712,25 @@ impl Session {
             }
             Plan::Update(update) => {
                 let returning = update.returning.is_some();
+                let filter = self
+                    .initplans_of(cluster, update.filter.as_ref(), &params, txn, now, cancel)
+                    .await?;
+                let mut assignments = update.assignments.clone();
+                if assignments.iter().any(|(_, e)| !e.is_local()) {
+                    let mut valued = Vec::with_capacity(assignments.len());
+                    for (column, expr) in assignments.iter() {
+                        let expr = self
+                            .initplans(cluster, expr, &params, txn, now, cancel)
+                            .await?;
+                        valued.push((*column, expr));
+                    }
+                    assignments = Arc::new(valued);
+                }
                 let ops = |key: KeyTarget, range, prefixes| ShardOp::Update {
                     table: update.table.clone(),
                     key,
-                    filter: update.filter.clone(),
-                    assignments: update.assignments.clone(),
+                    filter: filter.clone(),
+                    assignments: assignments.clone(),
                     params: params.clone(),
                     returning,
                     range,
@@ -3737,10 +3751,13 @@ impl Session {
             }
             Plan::Delete(delete) => {
                 let returning = delete.returning.is_some();
+                let filter = self
+                    .initplans_of(cluster, delete.filter.as_ref(), &params, txn, now, cancel)
+                    .await?;
                 let ops = |key: KeyTarget, range, prefixes| ShardOp::Delete {
                     table: delete.table.clone(),
                     key,
-                    filter: delete.filter.clone(),
+                    filter: filter.clone(),
                     params: params.clone(),
                     returning,
                     range,
@@ -6119,6 +6136,106 @@ impl Session {
                 .await?;
         }
         Ok(result)
+    }
+
+    /// [`Session::initplans`] of a write's filter, when it has subqueries.
+    #[allow(clippy::too_many_arguments)]
+    async fn initplans_of<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        filter: Option<&Arc<Expr>>,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<Option<Arc<Expr>>> {
+        match filter {
+            Some(filter) if !filter.is_local() => {
+                let valued = self
+                    .initplans(cluster, filter, params, txn, now, cancel)
+                    .await?;
+                Ok(Some(Arc::new(valued)))
+            }
+            other => Ok(other.cloned()),
+        }
+    }
+
+    /// `expr` with each of its subqueries, which read nothing of the row (see
+    /// [`Expr::is_local_but_initplans`]), run once and replaced by its result, as PostgreSQL
+    /// runs an InitPlan: a scalar, ARRAY or EXISTS subquery by its value, `x op ANY | ALL
+    /// (subquery)` by the comparisons with its values (`IN` and `NOT IN` as a list), so that the
+    /// workers can run what is left.
+    #[allow(clippy::too_many_arguments)]
+    async fn initplans<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        expr: &Expr,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<Expr> {
+        use crate::expr::{BinOp, SubqueryKind};
+        let mut subqueries = Vec::new();
+        let _ = expr.clone().map_subqueries::<()>(&mut |subquery| {
+            subqueries.push(subquery.clone());
+            Ok(Expr::Subquery(subquery))
+        });
+        let mut values: HashMap<*const crate::expr::Subquery, Expr> = HashMap::new();
+        for subquery in subqueries {
+            let value = match &subquery.kind {
+                SubqueryKind::Compare { left, op, all } => {
+                    let rows = self
+                        .query_rows(cluster, &subquery.rel, params, txn, now, cancel)
+                        .await?;
+                    let items: Vec<Expr> = (rows.into_iter())
+                        .map(|row| Expr::Const(row.into_iter().next().unwrap_or(Value::Null)))
+                        .collect();
+                    match (op, all) {
+                        (BinOp::Eq, false) | (BinOp::NotEq, true) => {
+                            Expr::InList(left.clone(), items, *all, None)
+                        }
+                        _ => {
+                            let joiner = if *all { BinOp::And } else { BinOp::Or };
+                            let compare =
+                                |item: Expr| Expr::Binary(*op, left.clone(), Box::new(item));
+                            let mut items = items.into_iter().map(compare);
+                            match items.next() {
+                                None => Expr::Const(Value::Bool(*all)),
+                                Some(first) => items.fold(first, |chain, next| {
+                                    Expr::Binary(joiner, Box::new(chain), Box::new(next))
+                                }),
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    // Its value, as the query executor computes it for a row of nothing.
+                    let rel = Rel::Project {
+                        input: Box::new(Rel::Values {
+                            rows: vec![Vec::new()],
+                            width: 0,
+                        }),
+                        exprs: vec![Expr::Subquery(subquery.clone())],
+                    };
+                    let rows = self
+                        .query_rows(cluster, &rel, params, txn, now, cancel)
+                        .await?;
+                    let value = rows
+                        .into_iter()
+                        .next()
+                        .and_then(|row| row.into_iter().next());
+                    Expr::Const(value.unwrap_or(Value::Null))
+                }
+            };
+            values.insert(Arc::as_ptr(&subquery), value);
+        }
+        let valued = expr.clone().map_subqueries::<()>(&mut |subquery| {
+            Ok(values
+                .remove(&Arc::as_ptr(&subquery))
+                .unwrap_or(Expr::Subquery(subquery)))
+        });
+        Ok(valued.unwrap_or_else(|()| expr.clone()).fold_constants())
     }
 
     /// RETURNING's rows: its expressions over each written row (`rows`); through the query

@@ -1325,6 +1325,33 @@ impl Expr {
 
     /// Rebuilds the node with `f` applied to each direct child (the subquery of
     /// [`Expr::Subquery`] is not a child: only its `left` operand is).
+    /// The expression with each subquery in it (not those inside subqueries) replaced by
+    /// what `f` makes of it.
+    pub fn map_subqueries<E>(
+        self,
+        f: &mut dyn FnMut(std::sync::Arc<Subquery>) -> Result<Expr, E>,
+    ) -> Result<Expr, E> {
+        match self {
+            Expr::Subquery(subquery) => f(subquery),
+            other => other.try_map(&mut |child| child.map_subqueries(f)),
+        }
+    }
+
+    /// Whether the expression reads nothing but its row, constants and subqueries that read
+    /// nothing of the rows around them (PostgreSQL's InitPlans): a worker can run it once the
+    /// session has put those subqueries' results in their places.
+    pub fn is_local_but_initplans(&self) -> bool {
+        let valued = self
+            .clone()
+            .map_subqueries(&mut |subquery| match subquery.reads.is_empty()
+                && !subquery.reads_further
+            {
+                true => Ok(Expr::Const(Value::Null)),
+                false => Err(()),
+            });
+        valued.is_ok_and(|expr| expr.is_local())
+    }
+
     pub fn try_map<E>(self, f: &mut dyn FnMut(Expr) -> Result<Expr, E>) -> Result<Expr, E> {
         let boxed = |e: Box<Expr>, f: &mut dyn FnMut(Expr) -> Result<Expr, E>| f(*e).map(Box::new);
         Ok(match self {
