@@ -23,5 +23,7 @@ UPDATE kw_np SET a = a + 100 WHERE NOT EXISTS (SELECT 1 FROM kw_k WHERE v > 100)
 UPDATE kw_np SET b = b + 1 WHERE a NOT IN (SELECT id FROM kw_k) AND a <> ALL (ARRAY(SELECT id + 2 FROM kw_k));
 DELETE FROM kw_np WHERE b > (SELECT v FROM kw_s WHERE id = 9);
 UPDATE kw_np SET b = 0 WHERE b = (SELECT v FROM kw_k);
+UPDATE kw_np SET b = b WHERE b < ANY (SELECT g FROM generate_series(-20000, -9) g);
+DELETE FROM kw_np WHERE b > ALL (SELECT -g FROM generate_series(1, 20000) g) AND b < 0;
 SELECT * FROM kw_np ORDER BY a, b;
 DROP TABLE kw_np, kw_k, kw_s;

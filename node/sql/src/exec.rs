@@ -3458,11 +3458,7 @@ impl Session {
                     let table = &write.table;
                     let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
                     for row in &found {
-                        let values: Vec<(Value, DataType)> = (table.primary_key.iter())
-                            .zip(row)
-                            .map(|(&c, value)| (value.clone(), table.columns[c].ty))
-                            .collect();
-                        let key = row_key(&values);
+                        let key = key_of_values(table, row);
                         let owner = owner_of(table.vshard(&key), cluster.workers());
                         per_worker.entry(owner).or_default().push(key);
                     }
@@ -6049,18 +6045,11 @@ impl Session {
         let home = self.row_home(cluster);
         let table = &write.table;
         let workers = cluster.workers();
-        let key_of = |row: &[Value]| {
-            let values: Vec<(Value, DataType)> = (table.primary_key.iter())
-                .zip(row)
-                .map(|(&c, value)| (value.clone(), table.columns[c].ty))
-                .collect();
-            row_key(&values)
-        };
         let width = table.primary_key.len();
         let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
         let mut assigned: HashMap<Vec<u8>, Vec<Value>> = HashMap::new();
         for mut row in found {
-            let key = key_of(&row[..width]);
+            let key = key_of_values(table, &row[..width]);
             let owner = owner_of(table.vshard(&key), workers);
             per_worker.entry(owner).or_default().push(key.clone());
             assigned.insert(key, row.split_off(width));
@@ -6196,16 +6185,22 @@ impl Session {
                             Expr::InList(left.clone(), items, *all, None)
                         }
                         _ => {
-                            let joiner = if *all { BinOp::And } else { BinOp::Or };
-                            let compare =
-                                |item: Expr| Expr::Binary(*op, left.clone(), Box::new(item));
-                            let mut items = items.into_iter().map(compare);
-                            match items.next() {
-                                None => Expr::Const(Value::Bool(*all)),
-                                Some(first) => items.fold(first, |chain, next| {
-                                    Expr::Binary(joiner, Box::new(chain), Box::new(next))
-                                }),
+                            // A tree of ANDs (ALL) or ORs (ANY), balanced so that a long list
+                            // stays shallow.
+                            fn joined(mut items: Vec<Expr>, joiner: BinOp) -> Option<Expr> {
+                                if items.len() < 2 {
+                                    return items.pop();
+                                }
+                                let right = items.split_off(items.len() / 2);
+                                let (left, right) =
+                                    (joined(items, joiner)?, joined(right, joiner)?);
+                                Some(Expr::Binary(joiner, Box::new(left), Box::new(right)))
                             }
+                            let joiner = if *all { BinOp::And } else { BinOp::Or };
+                            let compares = (items.into_iter())
+                                .map(|item| Expr::Binary(*op, left.clone(), Box::new(item)))
+                                .collect();
+                            joined(compares, joiner).unwrap_or(Expr::Const(Value::Bool(*all)))
                         }
                     }
                 }
@@ -10477,6 +10472,18 @@ fn new_row_key<C: Cluster>(
 
 /// How a table rewrite changes each row (see `Session::rewrite`).
 type Reshape<'a> = dyn Fn(&mut Vec<Value>) -> SqlResult<()> + 'a;
+
+/// The encoded primary key of `table` whose columns hold `values` (in the key's order; more
+/// values than key columns are ignored).
+fn key_of_values(table: &TableDef, values: &[Value]) -> Vec<u8> {
+    let typed: Vec<(&Value, DataType)> = (table.primary_key.iter())
+        .zip(values)
+        .map(|(&c, value)| (value, table.columns[c].ty))
+        .collect();
+    let mut key = Vec::with_capacity(16);
+    encode_key(&typed, &mut key);
+    key
+}
 
 /// The encoded primary key of `row`, a row of `table` (which has one).
 fn primary_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {

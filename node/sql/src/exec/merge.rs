@@ -14,12 +14,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::{row_key, tag_count, Cancel, Cluster, QueryResult, Session};
+use super::{primary_key_of, tag_count, Cancel, Cluster, QueryResult, Session};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::Expr;
 use crate::fragment::Tx;
 use crate::plan::{ConstantRows, InsertPlan, MergeAction, MergePlan, Plan, Rel, WriteFromQuery};
-use crate::types::{DataType, Value};
+use crate::types::Value;
 
 impl Session {
     pub(super) async fn run_merge<C: Cluster>(
@@ -43,22 +43,18 @@ impl Session {
                 Some(Value::Int(k)) if *k > 0 => *k as usize - 1,
                 _ => continue,
             };
-            if matches!(
+            let changes = matches!(
                 merge.actions[clause],
                 MergeAction::Update(_) | MergeAction::Delete
-            ) {
-                let key: Vec<(Value, DataType)> = (table.primary_key.iter())
-                    .map(|&c| (row[c].clone(), table.columns[c].ty))
-                    .collect();
-                if !changed.insert(row_key(&key)) {
-                    return Err(SqlError::new(
-                        code::CARDINALITY_VIOLATION,
-                        "MERGE command cannot affect row a second time",
-                    )
-                    .with_hint(
-                        "Ensure that not more than one source row matches any one target row.",
-                    ));
-                }
+            );
+            if changes && !changed.insert(primary_key_of(table, &row)) {
+                return Err(SqlError::new(
+                    code::CARDINALITY_VIOLATION,
+                    "MERGE command cannot affect row a second time",
+                )
+                .with_hint(
+                    "Ensure that not more than one source row matches any one target row.",
+                ));
             }
             taken[clause].push(row);
         }
