@@ -93,3 +93,10 @@ select * from (select id from fut_job union select id from fut_owner) s for upda
 select * from (select id, row_number() over () from fut_job) s for update;
 drop view fut_queued;
 drop table fut_job, fut_owner, fut_nopk;
+-- A SELECT without FROM locks nothing (sqlparser would read FOR as an alias).
+SELECT 1 FOR UPDATE;
+SELECT 1 AS x FOR SHARE;
+SELECT 1, 2 FOR NO KEY UPDATE NOWAIT;
+SELECT 1 FOR KEY SHARE SKIP LOCKED;
+SELECT 1 FOR UPDATE OF fut_nowhere;
+SELECT 1 UNION SELECT 2 FOR UPDATE;

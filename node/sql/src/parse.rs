@@ -1136,6 +1136,10 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
         // sqlparser sees them rather than after it fails on them.
         if says(text, "key share") || says(text, "key update") {
+            let without_from = (!says(text, "from")).then(|| locks_without_from(text));
+            if let Some(blanked) = without_from.flatten() {
+                return parse_statement(&blanked?);
+            }
             match lock_clauses_for_sqlparser(text) {
                 Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten),
                 Some(Err(error)) => return Err(error),
@@ -1167,6 +1171,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         }
         let parsed = parse_with_sqlparser(text);
         if parsed.is_err() {
+            if let Some(blanked) = locks_without_from(text) {
+                return parse_statement(&blanked?);
+            }
             match lock_clauses_for_sqlparser(text) {
                 Some(Ok(rewritten)) => return parse_with_sqlparser(&rewritten).or(parsed),
                 Some(Err(error)) => return Err(error),
@@ -2197,6 +2204,63 @@ pub fn conflict_wheres(text: &str) -> Vec<(usize, usize, usize)> {
         i = end;
     }
     found
+}
+
+/// A SELECT without FROM with a locking clause, which sqlparser reads as the last item's alias
+/// (`SELECT 1 FOR UPDATE`): PostgreSQL locks nothing there, so the clause is blanked; with a
+/// set operation or an OF list, PostgreSQL's error. None when the statement is no such SELECT.
+fn locks_without_from(text: &str) -> Option<SqlResult<String>> {
+    let tokens = lex(text).ok()?;
+    if word_at(&tokens, 0) != "select" {
+        return None;
+    }
+    let mut depth = 0i32;
+    let mut lock: Option<(usize, &str)> = None;
+    let mut set_operation = false;
+    for (i, tok) in tokens.iter().enumerate() {
+        match &tok.token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => depth -= 1,
+            Token::Word(w) if depth == 0 => match w.as_str() {
+                "from" => return None,
+                "union" | "intersect" | "except" => set_operation = true,
+                "for" if lock.is_none() => {
+                    let strength = match (word_at(&tokens, i + 1), word_at(&tokens, i + 2)) {
+                        ("update", _) => "FOR UPDATE",
+                        ("share", _) => "FOR SHARE",
+                        ("no", "key") => "FOR NO KEY UPDATE",
+                        ("key", "share") => "FOR KEY SHARE",
+                        _ => continue,
+                    };
+                    lock = Some((tok.offset, strength));
+                }
+                "of" if lock.is_some() => {
+                    let (_, strength) = lock?;
+                    let name = tokens.get(i + 1).map(|t| (&t.token, t.offset));
+                    let (Token::Word(name) | Token::Quoted(name), at) = name? else {
+                        return None;
+                    };
+                    return Some(Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!(
+                            "relation \"{name}\" in {strength} clause not found in FROM clause"
+                        ),
+                    )
+                    .at(Some(at + 1))));
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let (at, strength) = lock?;
+    if set_operation {
+        return Some(Err(SqlError::new(
+            code::FEATURE_NOT_SUPPORTED,
+            format!("{strength} is not allowed with UNION/INTERSECT/EXCEPT"),
+        )));
+    }
+    Some(Ok(blank_ranges(text, &[(at, text.chars().count())])))
 }
 
 /// Locking clauses as sqlparser reads them, for a statement it could not parse: PostgreSQL
