@@ -3454,22 +3454,12 @@ impl Session {
                 let carried_from = key_width + write.columns.len();
                 let width = write.table.columns.len();
                 if delete && write.returning.is_none() {
-                    // Without RETURNING, each owner deletes all its rows in one request.
+                    // Without RETURNING, each owner deletes its rows by their keys, many in
+                    // one request.
                     let table = &write.table;
-                    let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-                    for row in &found {
-                        let key = key_of_values(table, row);
-                        let owner = owner_of(table.vshard(&key), cluster.workers());
-                        per_worker.entry(owner).or_default().push(key);
-                    }
+                    let keys = found.iter().map(|row| key_of_values(table, row));
                     let targets = Targets {
-                        list: (per_worker.into_iter())
-                            .map(|(worker, mut keys)| {
-                                keys.sort_unstable();
-                                keys.dedup();
-                                (worker, Some(keys))
-                            })
-                            .collect(),
+                        list: keys_by_owner(table, keys, cluster.workers()),
                         ..Default::default()
                     };
                     let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
