@@ -8523,8 +8523,8 @@ impl<'a> Binder<'a> {
             && bound_assignments.iter().all(|(_, e)| e.is_local());
         // A new primary key moves the row: the query finds the rows, the session moves them.
         let moves = assigned.iter().any(|c| table.primary_key.contains(c));
-        // A table without a key has no rows a query could name: uncorrelated subqueries run
-        // first, their values then written into what the workers run (`Session::initplans`).
+        // Of a table without a key, uncorrelated subqueries run first, their values then
+        // written into what the workers run (`Session::initplans`): no query names the rows.
         let initplans = table.primary_key.is_empty()
             && filter.as_deref().is_none_or(Expr::is_local_but_initplans)
             && bound_assignments
@@ -8586,27 +8586,42 @@ impl<'a> Binder<'a> {
 
     /// An UPDATE or DELETE whose rows a query finds (FROM / USING, or subqueries): the query
     /// yields each target row's primary key (once, the first match winning, as in PostgreSQL)
-    /// and the new values; each row is then written by key.
+    /// and the new values; each row is then written by key. A table without a primary key
+    /// names its rows by their row keys, which its scan returns after the table's columns
+    /// ([`TableDef::row_key_column`]); the FROM items' columns come one later then.
     fn write_from_query(
         &mut self,
         table: Arc<TableDef>,
         alias: String,
         from: Option<Rel>,
-        filter: Option<Expr>,
-        assignments: Vec<(usize, Expr)>,
-        returning: Option<Returning>,
+        mut filter: Option<Expr>,
+        mut assignments: Vec<(usize, Expr)>,
+        mut returning: Option<Returning>,
     ) -> SqlResult<Plan> {
-        if table.primary_key.is_empty() {
-            return Err(unsupported(
-                "UPDATE/DELETE with FROM, USING or subqueries on a table without a primary key",
-            ));
+        let width = table.columns.len();
+        let keyless = table.primary_key.is_empty();
+        let project = keyless.then(|| (0..=width).collect());
+        if keyless && from.is_some() {
+            let after_key = |c: usize| if c >= width { c + 1 } else { c };
+            filter = filter.map(|f| f.remap_columns(&after_key));
+            for (_, expr) in &mut assignments {
+                *expr = std::mem::replace(expr, Expr::Const(Value::Null)).remap_columns(&after_key);
+            }
+            if let Some(returning) = &mut returning {
+                returning.exprs = std::mem::take(&mut returning.exprs)
+                    .into_iter()
+                    .map(|e| e.remap_columns(&after_key))
+                    .collect();
+            }
         }
+        // Where the FROM items' columns start in the joined row.
+        let from_at = if keyless { width + 1 } else { width };
         let scan = Rel::Scan {
             table: table.clone(),
             alias,
             access: Access::Scan,
             filter: None,
-            project: None,
+            project,
         };
         let rel = match from {
             Some(from) => Rel::Join {
@@ -8623,19 +8638,21 @@ impl<'a> Binder<'a> {
             crate::planner::conjuncts(filter, &mut conjuncts);
         }
         let rel = crate::planner::place(rel, conjuncts);
-        let key_width = table.primary_key.len();
-        let mut exprs: Vec<Expr> = table.primary_key.iter().map(|&c| Expr::Column(c)).collect();
+        let mut exprs: Vec<Expr> = match keyless {
+            true => vec![Expr::Column(table.row_key_column())],
+            false => table.primary_key.iter().map(|&c| Expr::Column(c)).collect(),
+        };
+        let key_width = exprs.len();
         let columns: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
         exprs.extend(assignments.into_iter().map(|(_, e)| e));
         // The FROM items' columns RETURNING reads come after the new values, and RETURNING
         // reads them there: after the written row's columns, in that order.
-        let width = table.columns.len();
         let mut carried: Vec<usize> = Vec::new();
         for expr in returning.iter().flat_map(|r| &r.exprs) {
             let mut read = Vec::new();
             expr.columns(&mut read);
             for c in read {
-                if c >= width && !carried.contains(&c) {
+                if c >= from_at && !carried.contains(&c) {
                     carried.push(c);
                 }
             }

@@ -655,6 +655,15 @@ impl TableDef {
             && Self::placement_for(&self.columns, &self.primary_key) == FIRST_COLUMN_PLACEMENT
     }
 
+    /// The pseudo-column past the table's own that a scan's `project` may name
+    /// ([`crate::plan::Rel::Scan`]): each row's storage key, as bytea. Writes found by a query
+    /// (UPDATE FROM, DELETE USING, MERGE, subqueries) and row locks in joins name the rows of a
+    /// table without a primary key by it, as PostgreSQL names rows by their `ctid`; EXPLAIN
+    /// calls it `ctid`.
+    pub fn row_key_column(&self) -> usize {
+        self.columns.len()
+    }
+
     /// Whether writes must report the rows they change (for index entries and foreign keys).
     pub fn tracks_changes(&self) -> bool {
         !self.indexes.is_empty() || !self.foreign_keys.is_empty() || self.referenced

@@ -3436,123 +3436,8 @@ impl Session {
                 let found = self
                     .query_rows(cluster, &write.rel, &params, txn, now, cancel)
                     .await?;
-                let key_width = write.table.primary_key.len();
-                if (write.columns.iter()).any(|c| write.table.primary_key.contains(c)) {
-                    return self
-                        .move_rows(cluster, write, found, &params, txn, &ctx, cancel)
-                        .await;
-                }
-                let (verb, delete) = if write.columns.is_empty() {
-                    ("DELETE", true)
-                } else {
-                    ("UPDATE", false)
-                };
-                let mut count = 0u64;
-                let mut rows = Vec::new();
-                // RETURNING reads the written row, then the FROM items' values the query
-                // carried after the new values (see `Binder::write_from_query`).
-                let carried_from = key_width + write.columns.len();
-                let width = write.table.columns.len();
-                if delete && write.returning.is_none() {
-                    // Without RETURNING, each owner deletes its rows by their keys, many in
-                    // one request.
-                    let table = &write.table;
-                    let keys = found.iter().map(|row| key_of_values(table, row));
-                    let targets = Targets {
-                        list: keys_by_owner(table, keys, cluster.workers()),
-                        ..Default::default()
-                    };
-                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
-                        ShardOp::Delete {
-                            table: table.clone(),
-                            key,
-                            filter: None,
-                            params: params.clone(),
-                            returning: false,
-                            range,
-                            prefixes,
-                        }
-                    };
-                    return self
-                        .write_targets(cluster, table, targets, None, verb, op, txn, &ctx, cancel)
-                        .await;
-                }
-                let written = write.returning.as_ref().map(|_| Returning {
-                    exprs: (0..width).map(Expr::Column).collect(),
-                    columns: Vec::new(),
-                });
-                for row in found {
-                    cancel.check()?;
-                    let key: Vec<Expr> =
-                        row[..key_width].iter().cloned().map(Expr::Const).collect();
-                    let assignments = Arc::new(
-                        write
-                            .columns
-                            .iter()
-                            .zip(&row[key_width..])
-                            .map(|(&c, v)| (c, Expr::Const(v.clone())))
-                            .collect::<Vec<_>>(),
-                    );
-                    let returning = write.returning.is_some();
-                    let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
-                        if delete {
-                            ShardOp::Delete {
-                                table: write.table.clone(),
-                                key,
-                                filter: None,
-                                params: params.clone(),
-                                returning,
-                                range,
-                                prefixes,
-                            }
-                        } else {
-                            ShardOp::Update {
-                                table: write.table.clone(),
-                                key,
-                                filter: None,
-                                assignments: assignments.clone(),
-                                params: params.clone(),
-                                returning,
-                                range,
-                                prefixes,
-                            }
-                        }
-                    };
-                    let result = self
-                        .write_rows(
-                            cluster,
-                            &write.table,
-                            &Access::Key(key),
-                            written.as_ref(),
-                            verb,
-                            op,
-                            txn,
-                            &ctx,
-                            cancel,
-                        )
-                        .await?;
-                    count += tag_count(&result.tag).unwrap_or(0);
-                    if let Some(returning) = &write.returning {
-                        let mut read = result.rows;
-                        for new in &mut read {
-                            new.extend(row.get(carried_from..).unwrap_or_default().iter().cloned());
-                        }
-                        rows.extend(
-                            self.returned_rows(cluster, &read, returning, &ctx, txn, cancel)
-                                .await?,
-                        );
-                    }
-                }
-                Ok(QueryResult {
-                    columns: write
-                        .returning
-                        .as_ref()
-                        .map(|r| r.columns.clone())
-                        .unwrap_or_default(),
-                    tag: format!("{verb} {count}"),
-                    rows,
-                    ..Default::default()
-                })
+                self.write_found(cluster, write, found, &params, txn, &ctx, cancel)
+                    .await
             }
             Plan::Explain {
                 analyze,
@@ -3717,6 +3602,7 @@ impl Session {
                     key,
                     filter: filter.clone(),
                     assignments: assignments.clone(),
+                    values: None,
                     params: params.clone(),
                     returning,
                     range,
@@ -3831,6 +3717,54 @@ impl Session {
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
+        let (count, rows, _) = self
+            .run_writes(cluster, table, targets, op, txn, ctx, cancel)
+            .await?;
+        let mut result = QueryResult {
+            tag: format!("{verb} {count}"),
+            ..Default::default()
+        };
+        if let Some(returning) = returning {
+            result.columns = returning.columns.clone();
+            result.rows = self
+                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
+                .await?;
+        }
+        Ok(result)
+    }
+
+    /// [`Session::write_targets`] of an `op` that returns each row with its key: the rows
+    /// written, and the new (UPDATE) or old (DELETE) row under each key.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_targets_keyed<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        targets: Targets,
+        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>, bool) -> ShardOp,
+        txn: Tx,
+        ctx: &EvalContext<'_>,
+        cancel: &Cancel,
+    ) -> SqlResult<(u64, HashMap<Vec<u8>, Row>)> {
+        let (count, rows, keys) = self
+            .run_writes(cluster, table, targets, op, txn, ctx, cancel)
+            .await?;
+        Ok((count, keys.into_iter().zip(rows).collect()))
+    }
+
+    /// Sends `op` to each target's owner, then writes the index entries of the rows changed and
+    /// enforces the foreign keys: the rows written, and the rows and keys the owners returned.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_writes<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        table: &TableDef,
+        targets: Targets,
+        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>, bool) -> ShardOp,
+        txn: Tx,
+        ctx: &EvalContext<'_>,
+        cancel: &Cancel,
+    ) -> SqlResult<(u64, Vec<Row>, Vec<Vec<u8>>)> {
         let Targets {
             list: targets,
             range,
@@ -3853,6 +3787,7 @@ impl Session {
             .collect();
         let mut count = 0;
         let mut rows = Vec::new();
+        let mut keys = Vec::new();
         let mut changes = Vec::new();
         for output in cluster.call_all(requests).await {
             let output = output?;
@@ -3861,23 +3796,14 @@ impl Session {
                 instrument.visited += output.visible;
             }
             rows.extend(output.rows);
+            keys.extend(output.keys);
             changes.extend(output.changes);
         }
         self.write_index_entries(cluster, table, &changes, txn, now, false)
             .await?;
         self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
             .await?;
-        let mut result = QueryResult {
-            tag: format!("{verb} {count}"),
-            ..Default::default()
-        };
-        if let Some(returning) = returning {
-            result.columns = returning.columns.clone();
-            result.rows = self
-                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
-                .await?;
-        }
-        Ok(result)
+        Ok((count, rows, keys))
     }
 
     /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan,
@@ -5436,7 +5362,10 @@ impl Session {
                 Some(project) => {
                     let mut mask = vec![false; table.columns.len()];
                     for &c in project.iter() {
-                        mask[c] = true;
+                        // (Not the row key column: see `TableDef::row_key_column`.)
+                        if let Some(slot) = mask.get_mut(c) {
+                            *slot = true;
+                        }
                     }
                     Some(Arc::new(mask))
                 }
@@ -6014,6 +5943,110 @@ impl Session {
                 .await?;
         }
         Ok(changes)
+    }
+
+    /// Writes the rows of an UPDATE or DELETE that its query `found` (see
+    /// [`crate::plan::WriteFromQuery`]): each owner gets its rows' keys, many in one request,
+    /// with each row's new values for an UPDATE (`ShardOp::Update`'s `values`). RETURNING's
+    /// rows come in the order the query found them, each with the FROM items' values it carried.
+    #[allow(clippy::too_many_arguments)]
+    async fn write_found<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        write: &crate::plan::WriteFromQuery,
+        found: Vec<Row>,
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        ctx: &EvalContext<'_>,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
+        let table = &write.table;
+        if (write.columns.iter()).any(|c| table.primary_key.contains(c)) {
+            return self
+                .move_rows(cluster, write, found, params, txn, ctx, cancel)
+                .await;
+        }
+        let delete = write.columns.is_empty();
+        let verb = if delete { "DELETE" } else { "UPDATE" };
+        let key_width = write.key_width();
+        // RETURNING reads the written row, then the FROM items' values the query carried
+        // after the new values (see `Binder::write_from_query`).
+        let carried_from = key_width + write.columns.len();
+        let returning = write.returning.is_some();
+        let mut order = Vec::new();
+        let mut found_rows: HashMap<Vec<u8>, Row> = HashMap::with_capacity(found.len());
+        for row in found {
+            let key = found_key(table, &row);
+            if returning {
+                order.push(key.clone());
+            }
+            found_rows.insert(key, row);
+        }
+        let targets = Targets {
+            list: keys_by_owner(table, found_rows.keys().cloned(), cluster.workers()),
+            ..Default::default()
+        };
+        let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
+            if delete {
+                return ShardOp::Delete {
+                    table: table.clone(),
+                    key,
+                    filter: None,
+                    params: params.clone(),
+                    returning,
+                    range,
+                    prefixes,
+                };
+            }
+            let values = key.as_ref().map(|keys| {
+                let new = |key: &Vec<u8>| {
+                    let row = found_rows.get(key).map_or(&[][..], Vec::as_slice);
+                    let values = row.get(key_width..carried_from).unwrap_or_default();
+                    values.to_vec()
+                };
+                Arc::new(keys.iter().map(new).collect())
+            });
+            ShardOp::Update {
+                table: table.clone(),
+                key,
+                filter: None,
+                assignments: Arc::new(
+                    write
+                        .columns
+                        .iter()
+                        .map(|&c| (c, Expr::Column(c)))
+                        .collect(),
+                ),
+                values,
+                params: params.clone(),
+                returning,
+                range,
+                prefixes,
+            }
+        };
+        let (count, mut written) = self
+            .write_targets_keyed(cluster, table, targets, op, txn, ctx, cancel)
+            .await?;
+        let mut result = QueryResult {
+            tag: format!("{verb} {count}"),
+            ..Default::default()
+        };
+        if let Some(returning) = &write.returning {
+            let mut rows = Vec::with_capacity(written.len());
+            for key in order {
+                let (Some(mut new), Some(row)) = (written.remove(&key), found_rows.get(&key))
+                else {
+                    continue;
+                };
+                new.extend(row.get(carried_from..).unwrap_or_default().iter().cloned());
+                rows.push(new);
+            }
+            result.columns = returning.columns.clone();
+            result.rows = self
+                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
+                .await?;
+        }
+        Ok(result)
     }
 
     /// UPDATE of primary key columns: the rows `found` names (each its old key, then the new
@@ -7911,6 +7944,7 @@ impl Session {
                                 key: None,
                                 filter: None,
                                 assignments: assignments.clone(),
+                                values: None,
                                 params: Arc::new(Vec::new()),
                                 returning: false,
                                 range: None,
@@ -9380,7 +9414,9 @@ impl SharedRead {
             Rel::Scan { table, .. } => table.columns.len(),
             _ => 0,
         };
-        let mut needed = vec![false; width];
+        // (Scans cut to columns may read the row key column, past the table's: see
+        // `TableDef::row_key_column`.)
+        let mut needed = vec![false; width + 1];
         for each in &scans {
             let Rel::Scan {
                 filter, project, ..
@@ -9428,8 +9464,9 @@ impl SharedRead {
             })
             .flatten();
         let (project, mask) = if all_projected {
-            (Some((0..width).filter(|&c| needed[c]).collect()), None)
+            (Some((0..=width).filter(|&c| needed[c]).collect()), None)
         } else {
+            needed.truncate(width);
             (None, (!needed.iter().all(|&u| u)).then_some(needed))
         };
         SharedRead {
@@ -10473,6 +10510,15 @@ fn key_of_values(table: &TableDef, values: &[Value]) -> Vec<u8> {
     let mut key = Vec::with_capacity(16);
     encode_key(&typed, &mut key);
     key
+}
+
+/// The storage key of the row of `table` that a row a write's query found names by its first
+/// values (see [`crate::plan::WriteFromQuery`]): its primary key, or its row key.
+fn found_key(table: &TableDef, found: &[Value]) -> Vec<u8> {
+    match found.first() {
+        Some(Value::Bytes(key)) if table.primary_key.is_empty() => key.clone(),
+        _ => key_of_values(table, found),
+    }
 }
 
 /// The encoded primary key of `row`, a row of `table` (which has one).

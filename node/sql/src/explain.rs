@@ -150,7 +150,13 @@ fn output_names(rel: &Rel, outer: &[Vec<String>], qualify: bool) -> Vec<String> 
             project: Some(project),
             ..
         } => {
-            let names = table_names(rel, qualify);
+            // Past the table's columns, its row key (`TableDef::row_key_column`), named as
+            // PostgreSQL names the row by its place.
+            let mut names = table_names(rel, qualify);
+            names.push(match rel {
+                Rel::Scan { alias, .. } if qualify => format!("{alias}.ctid"),
+                _ => "ctid".into(),
+            });
             project.iter().map(|&c| names[c].clone()).collect()
         }
         Rel::Scan { .. } => table_names(rel, qualify),

@@ -89,20 +89,24 @@ pub type KeyedRow = (Vec<u8>, Vec<Value>);
 /// reused for the next row unless the visitor takes them (`std::mem::replace`). Returns whether
 /// the read goes on (false: it stops after this row).
 /// Adds a decoded stored row to a read's output: the `project`ed columns, moved out of `row`
-/// (which the scan reuses), or the whole row with the columns `columns` leaves out as NULL.
+/// (which the scan reuses; the table's [`TableDef::row_key_column`] is `key`), or the whole row
+/// with the columns `columns` leaves out as NULL.
 fn push_row(
     rows: &mut Vec<Row>,
+    (table, key): (&TableDef, &[u8]),
     row: &mut Vec<Value>,
     project: &Option<Arc<Vec<usize>>>,
     columns: &Option<Arc<Vec<bool>>>,
 ) {
     if let Some(project) = project {
+        let key_column = table.row_key_column();
         rows.push(
             project
                 .iter()
-                .map(|&c| {
-                    row.get_mut(c)
-                        .map_or(Value::Null, |v| std::mem::replace(v, Value::Null))
+                .map(|&c| match row.get_mut(c) {
+                    _ if c == key_column => Value::Bytes(key.to_vec()),
+                    Some(v) => std::mem::replace(v, Value::Null),
+                    None => Value::Null,
                 })
                 .collect(),
         );
@@ -310,14 +314,19 @@ pub enum ShardOp {
         key: KeyTarget,
         filter: Option<Arc<Expr>>,
         assignments: Arc<Vec<(usize, Expr)>>,
+        /// Per row: the new values of `assignments`' columns for each of `key`'s entries (whole
+        /// keys, sorted), which then take the place of their expressions. An UPDATE whose rows
+        /// and values a query found (UPDATE FROM, MERGE) writes many rows in one request so.
+        values: Option<Arc<Vec<Vec<Value>>>>,
         params: Arc<Vec<Value>>,
+        /// Return the new rows, with their keys (`ShardOutput::keys`) when `values` is set.
         returning: bool,
         /// Without `key`, only these keys are visited.
         range: Option<Arc<KeyBounds>>,
         /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
         prefixes: bool,
     },
-    /// Deletes matching rows; returns them when `returning`.
+    /// Deletes matching rows; returns them, with their keys, when `returning`.
     Delete {
         table: Arc<TableDef>,
         key: KeyTarget,
@@ -1358,7 +1367,7 @@ impl Shard {
                         if *keyed {
                             output.keys.push(key.to_vec());
                         }
-                        push_row(&mut output.rows, row, project, columns);
+                        push_row(&mut output.rows, (table, key), row, project, columns);
                         if let Some(top) = top {
                             if output.rows.len() >= 2 * top.count {
                                 cut = top.trim(&mut output.rows);
@@ -1933,6 +1942,7 @@ impl Shard {
                 key,
                 filter,
                 assignments,
+                values,
                 params,
                 returning,
                 range,
@@ -1941,13 +1951,34 @@ impl Shard {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let (filter, range) = (filter.as_deref(), range.as_deref());
+                // The row `old` under `key` becomes.
+                let updated = |key: &[u8], old: &[Value]| -> SqlResult<Vec<Value>> {
+                    let mut new = old.to_vec();
+                    match (values.as_deref(), keys) {
+                        (Some(values), Some(keys)) => {
+                            let at = keys.binary_search_by(|k| k.as_slice().cmp(key));
+                            let row = at.ok().and_then(|at| values.get(at)).ok_or_else(|| {
+                                SqlError::new(code::INTERNAL_ERROR, "no new values for a row")
+                            })?;
+                            for ((column, _), value) in assignments.iter().zip(row) {
+                                new[*column] = value.clone();
+                            }
+                        }
+                        _ => {
+                            for (column, expr) in assignments.iter() {
+                                new[*column] = expr.eval(old, &ctx)?;
+                            }
+                        }
+                    }
+                    Ok(new)
+                };
                 let targets = collect_targets(
                     &store,
                     tx,
                     table,
                     (keys, *prefixes, range),
                     filter,
-                    Some(assignments),
+                    Some(&updated),
                     &ctx,
                     &mut reads,
                 )?;
@@ -1957,10 +1988,7 @@ impl Shard {
                 self.serialize_writes(txn, ser, table.id, written)?;
                 let mut changed = Vec::with_capacity(targets.len());
                 for (key, old) in targets {
-                    let mut new = old.clone();
-                    for (column, expr) in assignments.iter() {
-                        new[*column] = expr.eval(&old, &ctx)?;
-                    }
+                    let new = updated(&key, &old)?;
                     check_row(table, &new)?;
                     changed.push((key, old, new));
                 }
@@ -1975,6 +2003,9 @@ impl Shard {
                     store.update(txn, table.id, &key, bytes, table.keeps_key(&old, &new))?;
                     if *returning {
                         output.rows.push(new.clone());
+                        if values.is_some() {
+                            output.keys.push(key.clone());
+                        }
                     }
                     if table.tracks_changes() {
                         output.changes.push((key, Some(old), Some(new)));
@@ -2015,6 +2046,9 @@ impl Shard {
                 };
                 for (key, old) in targets {
                     store.delete(txn, table.id, &key)?;
+                    if *returning {
+                        output.keys.push(key.clone());
+                    }
                     if table.tracks_changes() {
                         output.changes.push((key, Some(old.clone()), None));
                     }
@@ -2669,8 +2703,11 @@ fn newest_row(store: &Store, txn: TxnId, table: TableId, key: &[u8]) -> Attempt<
     found
 }
 
+/// The row a row of an UPDATE becomes, given its key and values.
+type Updated<'a> = dyn Fn(&[u8], &[Value]) -> SqlResult<Vec<Value>> + 'a;
+
 /// Rows a write changes: those the snapshot sees that match, among `keys` (or, without, every
-/// row or those in `range`): an UPDATE's (with its `assignments`) or a DELETE's. A row another
+/// row or those in `range`): an UPDATE's (with the rows they become) or a DELETE's. A row another
 /// transaction holds, or shares (FOR KEY SHARE only: when the write changes the row's key),
 /// means waiting for it (and starting over). A row changed since the snapshot is a serialization
 /// failure under REPEATABLE READ and SERIALIZABLE; READ COMMITTED re-checks its newest version
@@ -2682,23 +2719,19 @@ fn collect_targets(
     table: &TableDef,
     (keys, prefixes, range): (Option<&[Vec<u8>]>, bool, Option<&KeyBounds>),
     filter: Option<&Expr>,
-    assignments: Option<&[(usize, Expr)]>,
+    updated: Option<&Updated<'_>>,
     ctx: &EvalContext<'_>,
     reads: &mut Reads,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     // Ranges: serializable writers read the whole table, as a scan does.
     reads.target(table.id, keys.filter(|_| !prefixes));
-    // Whether updating `row` keeps its key (a DELETE never does).
-    let keeps_key = |row: &[Value]| -> SqlResult<bool> {
-        let Some(assignments) = assignments else {
+    // Whether updating `row` under `key` keeps its key (a DELETE never does).
+    let keeps_key = |key: &[u8], row: &[Value]| -> SqlResult<bool> {
+        let Some(updated) = updated else {
             return Ok(false);
         };
-        let mut new = row.to_vec();
-        for (column, expr) in assignments {
-            new[*column] = expr.eval(row, ctx)?;
-        }
-        Ok(table.keeps_key(row, &new))
+        Ok(table.keeps_key(row, &updated(key, row)?))
     };
     let mut targets = Vec::new();
     let mut consider = |view: RowView<'_>| -> Attempt<()> {
@@ -2711,7 +2744,7 @@ fn collect_targets(
             return Ok(());
         }
         if let Some(holder) = store.sharer_other_than(tx.id, table.id, view.key, false) {
-            let holder = match keeps_key(&row)? {
+            let holder = match keeps_key(view.key, &row)? {
                 true => store.sharer_other_than(tx.id, table.id, view.key, true),
                 false => Some(holder),
             };

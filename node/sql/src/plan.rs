@@ -1341,7 +1341,8 @@ pub struct QueryPlan {
 }
 
 /// An UPDATE (with `columns`) or DELETE (without) whose target rows a query finds: each row of
-/// `rel` is a target's primary key followed by the new values of `columns`.
+/// `rel` is a target's primary key (for a table without one, its row key:
+/// [`TableDef::row_key_column`]) followed by the new values of `columns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteFromQuery {
     pub table: Arc<TableDef>,
@@ -1350,9 +1351,17 @@ pub struct WriteFromQuery {
     pub returning: Option<Returning>,
 }
 
+impl WriteFromQuery {
+    /// How many values of each of `rel`'s rows name the target row.
+    pub fn key_width(&self) -> usize {
+        self.table.primary_key.len().max(1)
+    }
+}
+
 /// MERGE: `rel` yields each row of the target joined with the source (the target's columns,
-/// then the source's; NULLs for a source row that matches none) followed by the number of the
-/// WHEN clause the row takes, from 1 (0: none); `actions[k - 1]` is what clause k does.
+/// then the source's; NULLs for a source row that matches none; for a table without a primary
+/// key, then the target row's row key: [`TableDef::row_key_column`]) followed by the number of
+/// the WHEN clause the row takes, from 1 (0: none); `actions[k - 1]` is what clause k does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergePlan {
     pub table: Arc<TableDef>,

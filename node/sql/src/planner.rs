@@ -877,8 +877,11 @@ pub(crate) fn reduce_group_keys(
                 return false;
             };
             // Carried as the `min` of its one value: a type that compares plainly.
+            let Some(read) = table.columns.get(column) else {
+                return false;
+            };
             let plain = !matches!(
-                table.columns[column].ty,
+                read.ty,
                 crate::types::DataType::Json
                     | crate::types::DataType::Jsonb
                     | crate::types::DataType::Array(_)

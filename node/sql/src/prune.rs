@@ -173,7 +173,9 @@ impl Pruner<'_> {
                         kept.push(column);
                     }
                 }
-                let project = (kept.len() < table.columns.len()).then_some(kept);
+                // (The whole row, as a scan without `project` returns it: none. A scan that reads
+                // the row key column keeps its list.)
+                let project = (!kept.iter().copied().eq(0..table.columns.len())).then_some(kept);
                 (
                     Rel::Scan {
                         table,

@@ -5,9 +5,9 @@
 //! MATCHED, else a right join that keeps each source row (the target's columns come first, as
 //! the clauses' expressions see them, so a source row that matches nothing has NULLs there). A
 //! row is matched when the target's first primary key column is not NULL, which a key column
-//! never is (a table without a key adds a TRUE column to its side of the join to test, and
-//! takes only inserts: rows are updated and deleted by key). Each joined row ends with the
-//! number of the clause it takes: one CASE whose
+//! never is (a table without a key tests the row key its scan returns after its columns,
+//! [`crate::catalog::TableDef::row_key_column`], which also names the row to update or delete).
+//! Each joined row ends with the number of the clause it takes: one CASE whose
 //! branches are the clauses in order, each `matched AND condition` (or `NOT matched AND
 //! condition`), so that a row takes the first clause of its kind whose condition holds, as
 //! PostgreSQL's ExecMerge does. The actions' expressions (SET values, INSERT values) are
@@ -21,7 +21,7 @@
 
 use sqlparser::ast::{self, Spanned};
 
-use super::{unsupported, Binder, Scope};
+use super::{Binder, Scope};
 use crate::catalog::{PRIV_DELETE, PRIV_INSERT, PRIV_UPDATE};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{BinOp, Expr};
@@ -72,8 +72,6 @@ impl Binder<'_> {
         }
         let (table, alias) = self.table_factor(target)?;
         let table = self.write_target(table)?;
-        // Rows are updated and deleted by key (a table without one only takes inserts).
-        let keyless = || unsupported("MERGE's UPDATE and DELETE on a table without a primary key");
         let item = ast::TableWithJoins {
             relation: source.clone(),
             joins: Vec::new(),
@@ -110,9 +108,6 @@ impl Binder<'_> {
             conditions.push(condition);
             let action = match (when.action, &clause.action) {
                 (MergeVerb::Nothing, _) => MergeAction::Nothing,
-                (MergeVerb::Delete | MergeVerb::Update, _) if table.primary_key.is_empty() => {
-                    return Err(keyless())
-                }
                 (MergeVerb::Delete, _) => {
                     self.require(&table, PRIV_DELETE)?;
                     MergeAction::Delete
@@ -157,32 +152,27 @@ impl Binder<'_> {
             };
             actions.push(action);
         }
-        let mut scan = Rel::Scan {
+        // Whether a row matched: the target's first key column is not NULL; without a key, the
+        // row key the target's scan returns after its columns (the source's then start one
+        // further on).
+        let width = table.columns.len();
+        let keyless = table.primary_key.is_empty();
+        let scan = Rel::Scan {
             table: table.clone(),
             alias,
             access: Access::Scan,
             filter: None,
-            project: None,
+            project: keyless.then(|| (0..=table.row_key_column()).collect()),
         };
-        // Whether a row matched: the target's first key column is not NULL; without a key, a
-        // TRUE the target's side of the join adds after its columns (the source's then start
-        // one further on).
-        let width = table.columns.len();
         let marker = table.primary_key.first().copied().unwrap_or(width);
         let shift = |c: usize| {
-            if c < width || marker < width {
+            if c < width || !keyless {
                 c
             } else {
                 c + 1
             }
         };
-        if marker == width {
-            let mut exprs: Vec<Expr> = (0..width).map(Expr::Column).collect();
-            exprs.push(Expr::Const(Value::Bool(true)));
-            scan = Rel::Project {
-                input: Box::new(scan),
-                exprs,
-            };
+        if keyless {
             conjuncts = (conjuncts.into_iter())
                 .map(|c| c.remap_columns(&shift))
                 .collect();
@@ -220,8 +210,11 @@ impl Binder<'_> {
             };
             crate::planner::place(join, conjuncts)
         };
-        let joined = rel.width() - usize::from(marker == width);
+        let joined = rel.width() - usize::from(keyless);
         let mut exprs: Vec<Expr> = (0..joined).map(|c| Expr::Column(shift(c))).collect();
+        if keyless {
+            exprs.push(Expr::Column(marker));
+        }
         exprs.push(Expr::Case(branches, Box::new(Expr::Const(Value::Int(0)))));
         Ok(Plan::Merge(std::sync::Arc::new(MergePlan {
             table,

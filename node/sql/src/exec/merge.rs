@@ -47,7 +47,7 @@ impl Session {
                 merge.actions[clause],
                 MergeAction::Update(_) | MergeAction::Delete
             );
-            if changes && !changed.insert(primary_key_of(table, &row)) {
+            if changes && !changed.insert(target_key(table, &row)) {
                 return Err(SqlError::new(
                     code::CARDINALITY_VIOLATION,
                     "MERGE command cannot affect row a second time",
@@ -81,13 +81,16 @@ impl Session {
                         MergeAction::Update(assignments) => &assignments[..],
                         _ => &[],
                     };
-                    let keys = table.primary_key.iter().map(|&c| Expr::Column(c));
+                    let keys: Vec<Expr> = match table.primary_key.is_empty() {
+                        true => vec![Expr::Column(width - 2)],
+                        false => table.primary_key.iter().map(|&c| Expr::Column(c)).collect(),
+                    };
                     let values = assignments.iter().map(|(_, value)| value.clone());
                     Plan::WriteFromQuery(Arc::new(WriteFromQuery {
                         table: table.clone(),
                         rel: Rel::Project {
                             input: Box::new(rows),
-                            exprs: keys.chain(values).collect(),
+                            exprs: keys.into_iter().chain(values).collect(),
                         },
                         columns: assignments.iter().map(|(c, _)| *c).collect(),
                         returning: None,
@@ -126,5 +129,17 @@ impl Session {
             tag: format!("MERGE {count}"),
             ..Default::default()
         })
+    }
+}
+
+/// The storage key of the target row a row of MERGE's query names: its primary key, or the row
+/// key it carries before the clause number (see [`MergePlan`]).
+fn target_key(table: &crate::catalog::TableDef, row: &[Value]) -> Vec<u8> {
+    if !table.primary_key.is_empty() {
+        return primary_key_of(table, row);
+    }
+    match row.len().checked_sub(2).map(|at| &row[at]) {
+        Some(Value::Bytes(key)) => key.clone(),
+        _ => Vec::new(),
     }
 }
