@@ -91,6 +91,19 @@ select * from (select owner, count(*) from fut_job group by owner) s for update;
 select * from (select distinct owner from fut_job) s for update;
 select * from (select id from fut_job union select id from fut_owner) s for update;
 select * from (select id, row_number() over () from fut_job) s for update;
+-- Rows of a table without a primary key are locked by their row keys, in joins, subqueries
+-- and under LIMIT (two equal rows are two rows).
+insert into fut_nopk values (2, 'y');
+select n.*, j.status from fut_nopk n join fut_job j on j.id = n.a order by n.a, n.b for update of n;
+select n.b, o.name from fut_job j join fut_nopk n on n.a = j.id left join fut_owner o on o.id = j.owner
+  where n.b <> 'x' order by 1 for update of n, j;
+select * from fut_job j, fut_nopk n where n.a = j.id and j.id > 1 order by j.id limit 1 for share of n, j;
+select * from (select a, b || '!' as b from fut_nopk where a > 1) s join fut_job j on j.id = s.a order by s.b
+  for update;
+select count(*) from (select n.a from fut_nopk n join fut_job j on j.id = n.a for update of n) l;
+select n.a, (select count(*) from fut_job j where j.id = n.a) from fut_nopk n
+  where n.a in (select id from fut_job) order by n.a for key share;
+with l as (select n.b from fut_nopk n join fut_owner o on true for no key update of n) select * from l order by b;
 drop view fut_queued;
 drop table fut_job, fut_owner, fut_nopk;
 -- A SELECT without FROM locks nothing (sqlparser would read FOR as an alias).

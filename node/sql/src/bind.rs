@@ -14315,22 +14315,61 @@ impl SelectParts {
     }
 
     /// [`SelectParts::into_rel`], for a SELECT whose locking clauses the tree can run: its
-    /// locked tables have primary keys (a row is locked by its key), and it reads nothing of a
-    /// query around it (the rows are locked before the statement's tree runs).
-    fn into_locking_rel(self) -> SqlResult<(Rel, Vec<OutputColumn>)> {
-        if let Some(target) = self.locks.iter().find(|t| t.table.primary_key.is_empty()) {
-            return Err(unsupported(format!(
-                "FOR {} of table \"{}\" (no primary key) in a join or a subquery",
-                target.locking.strength.name(),
-                crate::catalog::relname(&target.table.name)
-            )));
-        }
+    /// locked rows are named by their tables' keys (the row key after a table's row in the FROM
+    /// row for a table without a primary key: [`SelectParts::add_row_keys`]), and it reads
+    /// nothing of a query around it (the rows are locked before the statement's tree runs).
+    fn into_locking_rel(mut self) -> SqlResult<(Rel, Vec<OutputColumn>)> {
+        self.add_row_keys()?;
         let locked = !self.locks.is_empty();
         let (rel, columns) = self.into_rel();
         if locked && !rel.outer_refs_list().is_empty() {
             return Err(unsupported("FOR UPDATE/SHARE in a correlated subquery"));
         }
         Ok((rel, columns))
+    }
+
+    /// Makes the FROM row carry, right after the row of each locked table without a primary key,
+    /// that row's row key (see [`crate::plan::add_row_key_at`]), which names the row to lock;
+    /// what reads the FROM row's later columns reads them one further on. Such a table inside a
+    /// view or subquery pulled up is not supported yet.
+    fn add_row_keys(&mut self) -> SqlResult<()> {
+        let mut at = 0;
+        while at < self.locks.len() {
+            let target = &self.locks[at];
+            at += 1;
+            if !target.table.primary_key.is_empty() {
+                continue;
+            }
+            let offset = target.offset;
+            let Some(width) = crate::plan::add_row_key_at(&mut self.from, offset) else {
+                return Err(unsupported(format!(
+                    "FOR {} of table \"{}\" (no primary key) in a view or subquery",
+                    target.locking.strength.name(),
+                    crate::catalog::relname(&target.table.name)
+                )));
+            };
+            let after = |c: usize| if c >= offset + width { c + 1 } else { c };
+            let shift = |e: &mut Expr| {
+                let moved = std::mem::replace(e, Expr::Const(Value::Null));
+                *e = moved.remap_columns(&after);
+            };
+            self.filter.iter_mut().for_each(shift);
+            self.outputs.iter_mut().for_each(shift);
+            self.lock_recheck.iter_mut().for_each(shift);
+            for (column, fixup) in &mut self.lock_fixups {
+                *column = after(*column);
+                shift(fixup);
+            }
+            for (_, args) in &mut self.srfs {
+                args.iter_mut().for_each(shift);
+            }
+            for target in &mut self.locks {
+                if target.offset > offset {
+                    target.offset += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Under FOR UPDATE / SHARE: what a locked row changed meanwhile must still pass, over the

@@ -4893,6 +4893,12 @@ impl Session {
         let spans: Vec<std::ops::Range<usize>> = (targets.iter())
             .map(|t| width + t.offset..width + t.offset + t.table.columns.len())
             .collect();
+        // The key of target `t`'s row in a candidate: its primary key, or the row key that
+        // follows its row (see `SelectParts::add_row_keys`).
+        let key_of = |t: usize, row: &[Value]| match row.get(spans[t].end) {
+            Some(Value::Bytes(key)) if targets[t].table.primary_key.is_empty() => key.clone(),
+            _ => primary_key_of(&targets[t].table, &row[spans[t].clone()]),
+        };
         let mut kept: Vec<Row> = Vec::new();
         let mut next = 0;
         while next < candidates.len() && wanted.is_none_or(|wanted| kept.len() < wanted) {
@@ -4903,7 +4909,7 @@ impl Session {
             for (t, target) in targets.iter().enumerate() {
                 let mut by_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
                 for row in chunk {
-                    let key = primary_key_of(&target.table, &row[spans[t].clone()]);
+                    let key = key_of(t, row);
                     if let std::collections::hash_map::Entry::Vacant(entry) =
                         newest.entry((t, key.clone()))
                     {
@@ -4941,9 +4947,8 @@ impl Session {
             'candidates: for candidate in chunk {
                 let mut row = candidate.clone();
                 let mut changed = false;
-                for (t, target) in targets.iter().enumerate() {
-                    let span = spans[t].clone();
-                    let key = primary_key_of(&target.table, &row[span.clone()]);
+                for (t, span) in spans.iter().cloned().enumerate() {
+                    let key = key_of(t, &row);
                     let Some(Some(version)) = newest.get(&(t, key)) else {
                         continue 'candidates;
                     };

@@ -744,6 +744,78 @@ pub fn rewrite_nodes<'r>(
     std::borrow::Cow::Owned(rel)
 }
 
+/// Makes the table scan whose row starts at column `at` of `rel`'s row (a FROM clause as bound:
+/// joins, filters, and projections that pass the table's columns on in order, as a pulled-up
+/// subquery's, over leaves) return its row key after its columns
+/// ([`TableDef::row_key_column`]), every column after them then one further on, also in the
+/// conditions and expressions above it. Returns the scan's table width; None when no scan of a
+/// table is found there so (`rel` is then left part changed).
+pub fn add_row_key_at(rel: &mut Rel, at: usize) -> Option<usize> {
+    // Columns past the widened table's, of a row in which its row starts at `start`.
+    fn shift(expr: &mut Expr, start: usize, width: usize) {
+        let moved = std::mem::replace(expr, Expr::Const(crate::types::Value::Null));
+        *expr = moved.remap_columns(&|c| if c >= start + width { c + 1 } else { c });
+    }
+    match rel {
+        Rel::Scan { table, project, .. } if at == 0 => {
+            let width = table.columns.len();
+            let mut columns = project.take().unwrap_or_else(|| (0..width).collect());
+            columns.push(table.row_key_column());
+            *project = Some(columns);
+            Some(width)
+        }
+        Rel::Filter { input, predicate } => {
+            let width = add_row_key_at(input, at)?;
+            shift(predicate, at, width);
+            Some(width)
+        }
+        Rel::Project { input, exprs } => {
+            let Some(&Expr::Column(start)) = exprs.get(at) else {
+                return None;
+            };
+            let width = add_row_key_at(input, start)?;
+            let passed = (exprs.get(at..at + width)?.iter())
+                .zip(start..)
+                .all(|(e, c)| *e == Expr::Column(c));
+            if !passed {
+                return None;
+            }
+            for expr in exprs.iter_mut() {
+                shift(expr, start, width);
+            }
+            exprs.insert(at + width, Expr::Column(start + width));
+            Some(width)
+        }
+        Rel::Join {
+            left,
+            right,
+            keys,
+            on,
+            ..
+        } => {
+            let left_width = left.width();
+            let width = if at < left_width {
+                let width = add_row_key_at(left, at)?;
+                for (key, _) in keys.iter_mut() {
+                    shift(key, at, width);
+                }
+                width
+            } else {
+                let width = add_row_key_at(right, at - left_width)?;
+                for (_, key) in keys.iter_mut() {
+                    shift(key, at - left_width, width);
+                }
+                width
+            };
+            for condition in on {
+                shift(condition, at, width);
+            }
+            Some(width)
+        }
+        _ => None,
+    }
+}
+
 /// The table column a scan's returned column `c` is ([`Rel::Scan`]'s `project`).
 pub fn scan_column(scan: &Rel, c: usize) -> usize {
     match scan {
