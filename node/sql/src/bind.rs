@@ -250,6 +250,10 @@ pub struct Binder<'a> {
     /// of the views with CHECK OPTION it went through, for the relation it now writes (see
     /// `bind::views`).
     view_checks: Option<views::PendingChecks>,
+    /// While a statement rewritten from a write on a view is bound: the statement's name for
+    /// the (outermost) view and the view's columns, which a missing column's hint names in
+    /// place of the relation's, as PostgreSQL's (which binds before rewriting) does.
+    view_names: Option<(String, Vec<String>)>,
     /// The next SELECT bound is a set operation's branch: its unknown literals stay unknown.
     keep_unknown: bool,
     /// Recursive queries bound so far (their work tables' ids).
@@ -743,6 +747,7 @@ impl<'a> Binder<'a> {
             acting: None,
             view_role: None,
             view_checks: None,
+            view_names: None,
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
@@ -8752,8 +8757,17 @@ impl<'a> Binder<'a> {
                     return Ok((Expr::Outer(depth, index), ty));
                 }
                 // (A qualified `tableoid` of a table is not among its columns.)
-                Err(Unresolved::Error(error)) if name != "tableoid" => {
-                    return Err(error.at(position))
+                Err(Unresolved::Error(mut error)) if name != "tableoid" => {
+                    if error.code == code::UNDEFINED_COLUMN {
+                        error.hint = missing_column_hint(
+                            scope,
+                            self.view_names.as_ref(),
+                            qualifier.as_deref(),
+                            &name,
+                        )
+                        .map(Into::into);
+                    }
+                    return Err(error.at(position));
                 }
                 Err(Unresolved::Error(error)) => unresolved = unresolved.or(Some(error)),
                 Err(Unresolved::NotFound) => {}
@@ -8833,10 +8847,15 @@ impl<'a> Binder<'a> {
                 code::UNDEFINED_TABLE,
                 format!("missing FROM-clause entry for table \"{qualifier}\""),
             ),
-            None => SqlError::new(
-                code::UNDEFINED_COLUMN,
-                format!("column \"{name}\" does not exist"),
-            ),
+            None => {
+                let mut error = SqlError::new(
+                    code::UNDEFINED_COLUMN,
+                    format!("column \"{name}\" does not exist"),
+                );
+                error.hint = missing_column_hint(scope, self.view_names.as_ref(), None, &name)
+                    .map(Into::into);
+                error
+            }
         }
         .at(position))
     }
@@ -14690,6 +14709,113 @@ fn resolve(
         }
     }
     found.ok_or(Unresolved::NotFound)
+}
+
+/// PostgreSQL 15's hint for a column reference that names no column (`errorMissingColumn`),
+/// over the FROM items in `scope` and the scopes around it (see [`nearest_column_hint`]).
+/// `view`: the name of the view a rewritten write goes through and its columns, which an item
+/// of that name has in place of its own.
+fn missing_column_hint(
+    scope: &Scope<'_>,
+    view: Option<&(String, Vec<String>)>,
+    qualifier: Option<&str>,
+    name: &str,
+) -> Option<String> {
+    let mut items: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut level = Some(scope);
+    while let Some(current) = level {
+        for rel in &current.rels {
+            let columns = match view {
+                Some((alias, columns)) if *alias == rel.alias => {
+                    columns.iter().map(String::as_str).collect()
+                }
+                _ => (rel.columns.iter())
+                    .filter(|c| !c.system)
+                    .map(|c| c.name.as_str())
+                    .collect(),
+            };
+            items.push((rel.alias.as_str(), columns));
+        }
+        level = current.outer;
+    }
+    nearest_column_hint(&items, qualifier, name)
+}
+
+/// PostgreSQL 15's hint for a column reference `[qualifier.]name` that names no column
+/// (`searchRangeTableForCol`): among the columns of `items` (each a FROM item's name and its
+/// columns, innermost query first), the one nearest `name` in Levenshtein distance (at most 3,
+/// and at most half of `name`'s length), a `qualifier` adding its own distance from each item's
+/// name; two equally near ones are both named, more are none. A column of that very name in an
+/// item of that very name (one the reference cannot see) is said so instead.
+pub(super) fn nearest_column_hint(
+    items: &[(&str, Vec<&str>)],
+    qualifier: Option<&str>,
+    name: &str,
+) -> Option<String> {
+    const MAX_DISTANCE: usize = 3;
+    let mut distance = MAX_DISTANCE + 1;
+    let mut first: Option<(&str, &str)> = None;
+    let mut second: Option<(&str, &str)> = None;
+    for &(item, ref columns) in items {
+        let penalty = qualifier.map_or(0, |q| levenshtein(q, item));
+        let mut exact = false;
+        for &column in columns {
+            exact |= column == name;
+            if penalty > distance || column.is_empty() {
+                continue;
+            }
+            let apart = levenshtein(column, name);
+            if apart > name.len() / 2 {
+                continue;
+            }
+            let apart = apart + penalty;
+            if apart < distance {
+                distance = apart;
+                (first, second) = (Some((item, column)), None);
+            } else if apart == distance {
+                if second.is_some() {
+                    // Three as near: none is a good guess, and only a nearer one will be.
+                    (first, second) = (None, None);
+                    distance = apart.saturating_sub(1);
+                } else if first.is_some() {
+                    second = Some((item, column));
+                } else if distance <= MAX_DISTANCE {
+                    first = Some((item, column));
+                }
+            }
+        }
+        if exact && penalty == 0 {
+            return Some(format!(
+                "There is a column named \"{name}\" in table \"{item}\", but it cannot be referenced from this part of the query."
+            ));
+        }
+    }
+    match (first, second) {
+        (Some((r1, c1)), Some((r2, c2))) => Some(format!(
+            "Perhaps you meant to reference the column \"{r1}.{c1}\" or the column \"{r2}.{c2}\"."
+        )),
+        (Some((r1, c1)), None) => Some(format!(
+            "Perhaps you meant to reference the column \"{r1}.{c1}\"."
+        )),
+        _ => None,
+    }
+}
+
+/// The Levenshtein distance between two strings, by characters (insertions, deletions and
+/// substitutions each costing 1).
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substituted = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substituted.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn trim_fn(name: &str) -> crate::functions::Scalar {

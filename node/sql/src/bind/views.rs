@@ -420,13 +420,26 @@ impl VisitorMut for Substitute<'_, '_> {
                     }
                     None => {
                         let written: Vec<String> = parts.iter().map(ident_name).collect();
-                        self.error = Some(
-                            SqlError::new(
-                                code::UNDEFINED_COLUMN,
-                                format!("column {} does not exist", written.join(".")),
-                            )
-                            .at(self.binder.pos(parts[0].span)),
+                        let mut error = SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!("column {} does not exist", written.join(".")),
                         );
+                        // PostgreSQL's hint, when the view's names are all the statement has
+                        // (no FROM items, not in a subquery).
+                        if self.scopes.is_empty() && self.from.as_ref().is_some_and(Vec::is_empty) {
+                            let items: Vec<(&str, Vec<&str>)> = (self.names.iter())
+                                .map(|(name, columns)| {
+                                    (
+                                        name.as_str(),
+                                        columns.iter().map(|(c, _)| c.as_str()).collect(),
+                                    )
+                                })
+                                .collect();
+                            error.hint =
+                                super::nearest_column_hint(&items, Some(&qualifier), &column)
+                                    .map(Into::into);
+                        }
+                        self.error = Some(error.at(self.binder.pos(parts[0].span)));
                     }
                 }
             }
@@ -804,6 +817,24 @@ impl Binder<'_> {
         plan
     }
 
+    /// Runs `bind` with a missing column's hints naming the columns of `target`'s view under
+    /// `alias` (see `Binder::view_names`), unless a view around it already named its own.
+    fn with_view_names(
+        &mut self,
+        alias: &str,
+        target: &ViewTarget,
+        bind: impl FnOnce(&mut Self) -> SqlResult<Plan>,
+    ) -> SqlResult<Plan> {
+        let outer = self.view_names.clone();
+        if outer.is_none() {
+            let columns = target.columns.iter().map(|c| c.name.clone()).collect();
+            self.view_names = Some((alias.to_string(), columns));
+        }
+        let plan = bind(self);
+        self.view_names = outer;
+        plan
+    }
+
     /// DELETE FROM a view (named `alias` in the statement).
     pub(super) fn delete_from_view(
         &mut self,
@@ -817,13 +848,15 @@ impl Binder<'_> {
         let substitute = self.substitute(&target, alias, using);
         let (selection, returning) =
             self.view_clauses(view, &target, substitute, selection, returning)?;
-        self.as_view_owner(target.owner, |this| {
-            this.bind_delete(
-                &target.relation,
-                using,
-                selection.as_ref(),
-                returning.as_ref(),
-            )
+        self.with_view_names(alias, &target, |this| {
+            this.as_view_owner(target.owner.clone(), |this| {
+                this.bind_delete(
+                    &target.relation,
+                    using,
+                    selection.as_ref(),
+                    returning.as_ref(),
+                )
+            })
         })
     }
 
@@ -845,15 +878,17 @@ impl Binder<'_> {
         let (selection, returning) =
             self.view_clauses(view, &target, substitute, selection, returning)?;
         let owner = target.owner.clone();
-        self.bind_with_checks(checks, alias, |this| {
-            this.as_view_owner(owner, |this| {
-                this.bind_update(
-                    &target.relation,
-                    &assignments,
-                    from,
-                    selection.as_ref(),
-                    returning.as_ref(),
-                )
+        self.with_view_names(alias, &target, |this| {
+            this.bind_with_checks(checks, alias, |this| {
+                this.as_view_owner(owner, |this| {
+                    this.bind_update(
+                        &target.relation,
+                        &assignments,
+                        from,
+                        selection.as_ref(),
+                        returning.as_ref(),
+                    )
+                })
             })
         })
     }
@@ -1069,8 +1104,10 @@ impl Binder<'_> {
         let read = substitute.read;
         self.require_view_select(view, read)?;
         let owner = target.owner.clone();
-        self.bind_with_checks(checks, &alias, |this| {
-            this.as_view_owner(owner, |this| this.bind_insert(&insert))
+        self.with_view_names(&alias, &target, |this| {
+            this.bind_with_checks(checks, &alias, |this| {
+                this.as_view_owner(owner, |this| this.bind_insert(&insert))
+            })
         })
     }
 }
