@@ -113,3 +113,18 @@ SELECT 1, 2 FOR NO KEY UPDATE NOWAIT;
 SELECT 1 FOR KEY SHARE SKIP LOCKED;
 SELECT 1 FOR UPDATE OF fut_nowhere;
 SELECT 1 UNION SELECT 2 FOR UPDATE;
+-- Also as a subquery, at any depth, in statements with FROM or without.
+select (select 1 for update);
+select * from (select 1 as x for update) s;
+select 1 where exists (select 1 for share);
+with r as (select 1 as a for update) select * from r;
+create table fut_lone (a int primary key, b int);
+insert into fut_lone values (1, 2);
+select * from fut_lone where a in (select 1 for key share);
+select * from fut_lone where a = (select 1 for no key update nowait) for update;
+select (select 1 for update of fut_lone);
+select (select 1 union select 2 for update);
+select (select 1 for update), (select 2 for share skip locked);
+select substring('abcdef' from 2 for 3), (select 5 for update);
+update fut_lone set b = (select 7 for update) where a = 1 returning *;
+drop table fut_lone;

@@ -67,3 +67,13 @@ WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SEAR
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SEARCH BREADTH FIRST BY n SET s CYCLE n SET c USING s SELECT * FROM r;
 WITH RECURSIVE r(n) AS (SELECT n FROM r UNION ALL SELECT 1) SEARCH DEPTH FIRST BY n SET s SELECT * FROM r;
 DROP TABLE sc_graph;
+-- A clause's column repeating a query column: PostgreSQL analyzes the query first, its recursive
+-- reference carrying the clause's columns too, so a reference to that name is ambiguous there;
+-- without one, the clause's error.
+with recursive t(n, m) as (select 1, 2 union all select n + 1, 5 from t where n < 3) search depth first by n set m select * from t;
+with recursive t(n, m) as (select 1, 2 union all select n + 1, 5 from t where n < 3) cycle n set m using p select * from t;
+with recursive t(n, m) as (select 1, 2 union all select t.n + 1, t.m from t where t.n < 3) search depth first by n set m select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) cycle n set n using p select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) cycle n set c using n select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) cycle n set c using c select * from t;
+with recursive t(n) as (select 1 union all select n + 1 from t where n < 3) search depth first by n set n select * from t;

@@ -148,6 +148,51 @@ fn cte_reference(item: &ast::TableWithJoins, name: &str) -> Option<ast::Ident> {
     of(&item.relation).or_else(|| item.joins.iter().find_map(|join| of(&join.relation)))
 }
 
+/// Of `step` (a recursive term's SELECT, its recursive reference called `reference`): the first
+/// column reference, in the order PostgreSQL analyzes a SELECT (join conditions, the SELECT
+/// list, WHERE, GROUP BY, HAVING), that is one of `names`, unqualified or qualified by
+/// `reference`; with where it is written.
+fn first_reference_to(
+    step: &ast::Select,
+    reference: &str,
+    names: &[&String],
+) -> Option<(String, sqlparser::tokenizer::Span)> {
+    use std::ops::ControlFlow;
+    let named = |expr: &ast::Expr| -> ControlFlow<(String, sqlparser::tokenizer::Span)> {
+        let found = match expr {
+            ast::Expr::Identifier(ident) => Some((ident_name(ident), ident.span)),
+            ast::Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                [qualifier, column] if ident_name(qualifier) == reference => {
+                    Some((ident_name(column), qualifier.span))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match found {
+            Some((column, span)) if names.iter().any(|n| **n == column) => {
+                ControlFlow::Break((column, span))
+            }
+            _ => ControlFlow::Continue(()),
+        }
+    };
+    fn first<V: ast::Visit, T>(
+        node: &V,
+        named: &impl Fn(&ast::Expr) -> ControlFlow<T>,
+    ) -> Option<T> {
+        match ast::visit_expressions(node, named) {
+            ControlFlow::Break(found) => Some(found),
+            ControlFlow::Continue(()) => None,
+        }
+    }
+    (step.from.iter().flat_map(|item| &item.joins))
+        .find_map(|join| first(&join.join_operator, &named))
+        .or_else(|| first(&step.projection, &named))
+        .or_else(|| first(&step.selection, &named))
+        .or_else(|| first(&step.group_by, &named))
+        .or_else(|| first(&step.having, &named))
+}
+
 /// The SELECT a recursive query's term is: itself, or the one in its parentheses.
 fn term_select(term: &SetExpr) -> Option<&ast::Select> {
     match term {
@@ -4821,6 +4866,22 @@ impl<'a> Binder<'a> {
             .into_iter()
             .map(|c| c.name)
             .collect();
+        // PostgreSQL analyzes the query first, its recursive reference carrying the clauses'
+        // columns too: a reference to a name one of them repeats is ambiguous there.
+        let added_names = (search.iter().map(|s| &s.set.0))
+            .chain(cycle.iter().flat_map(|c| [&c.mark.0, &c.path.0]));
+        let repeated: Vec<&String> = added_names.filter(|n| names.contains(n)).collect();
+        let reference = step.from.iter().find_map(|item| cte_reference(item, name));
+        if let (false, Some(reference)) = (repeated.is_empty(), &reference) {
+            let reference = ident_name(reference);
+            if let Some((column, span)) = first_reference_to(step, &reference, &repeated) {
+                return Err(SqlError::new(
+                    code::AMBIGUOUS_COLUMN,
+                    format!("column reference \"{column}\" is ambiguous"),
+                )
+                .at(self.pos(span)));
+            }
+        }
         // PostgreSQL's checks (analyzeCTE), in its order.
         // A clause's columns: the query's, each once.
         let listed = |what: &str, columns: &[(String, usize)], at: usize| {

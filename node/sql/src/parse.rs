@@ -1136,8 +1136,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
         // sqlparser sees them rather than after it fails on them.
         if says(text, "key share") || says(text, "key update") {
-            let without_from = (!says(text, "from")).then(|| locks_without_from(text));
-            if let Some(blanked) = without_from.flatten() {
+            if let Some(blanked) = locks_without_from(text) {
                 return parse_statement(&blanked?);
             }
             match lock_clauses_for_sqlparser(text) {
@@ -2206,61 +2205,94 @@ pub fn conflict_wheres(text: &str) -> Vec<(usize, usize, usize)> {
     found
 }
 
-/// A SELECT without FROM with a locking clause, which sqlparser reads as the last item's alias
-/// (`SELECT 1 FOR UPDATE`): PostgreSQL locks nothing there, so the clause is blanked; with a
-/// set operation or an OF list, PostgreSQL's error. None when the statement is no such SELECT.
+/// SELECTs without FROM with a locking clause, which sqlparser reads as the last item's alias
+/// (`SELECT 1 FOR UPDATE`, also as a subquery: `(SELECT 1 FOR SHARE)`): PostgreSQL locks nothing
+/// there, so each clause is blanked to the end of its query; with a set operation or an OF list,
+/// PostgreSQL's error. None when the statement has no such SELECT.
 fn locks_without_from(text: &str) -> Option<SqlResult<String>> {
-    let tokens = lex(text).ok()?;
-    if word_at(&tokens, 0) != "select" {
-        return None;
+    /// One query level (the statement, or a parenthesized SELECT) as its tokens go by.
+    #[derive(Default)]
+    struct Level<'t> {
+        query: bool,
+        from: bool,
+        set_operation: bool,
+        /// Its locking clause: where it starts and its strength.
+        lock: Option<(usize, &'t str)>,
     }
-    let mut depth = 0i32;
-    let mut lock: Option<(usize, &str)> = None;
-    let mut set_operation = false;
+    let tokens = lex(text).ok()?;
+    let mut levels = vec![Level {
+        query: word_at(&tokens, 0) == "select",
+        ..Level::default()
+    }];
+    let mut blanks = Vec::new();
+    // A level ends (at character `end`): its clause is blanked, or it is PostgreSQL's error.
+    let close = |level: Level<'_>, end: usize, blanks: &mut Vec<(usize, usize)>| {
+        let (Some((at, strength)), true, false) = (level.lock, level.query, level.from) else {
+            return Ok(());
+        };
+        if level.set_operation {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("{strength} is not allowed with UNION/INTERSECT/EXCEPT"),
+            ));
+        }
+        blanks.push((at, end));
+        Ok(())
+    };
     for (i, tok) in tokens.iter().enumerate() {
         match &tok.token {
-            Token::Punct('(') => depth += 1,
-            Token::Punct(')') => depth -= 1,
-            Token::Word(w) if depth == 0 => match w.as_str() {
-                "from" => return None,
-                "union" | "intersect" | "except" => set_operation = true,
-                "for" if lock.is_none() => {
-                    let strength = match (word_at(&tokens, i + 1), word_at(&tokens, i + 2)) {
-                        ("update", _) => "FOR UPDATE",
-                        ("share", _) => "FOR SHARE",
-                        ("no", "key") => "FOR NO KEY UPDATE",
-                        ("key", "share") => "FOR KEY SHARE",
-                        _ => continue,
-                    };
-                    lock = Some((tok.offset, strength));
+            Token::Punct('(') => levels.push(Level {
+                query: word_at(&tokens, i + 1) == "select",
+                ..Level::default()
+            }),
+            Token::Punct(')') if levels.len() > 1 => {
+                let level = levels.pop()?;
+                if let Err(error) = close(level, tok.offset, &mut blanks) {
+                    return Some(Err(error));
                 }
-                "of" if lock.is_some() => {
-                    let (_, strength) = lock?;
-                    let name = tokens.get(i + 1).map(|t| (&t.token, t.offset));
-                    let (Token::Word(name) | Token::Quoted(name), at) = name? else {
-                        return None;
-                    };
-                    return Some(Err(SqlError::new(
-                        code::UNDEFINED_TABLE,
-                        format!(
-                            "relation \"{name}\" in {strength} clause not found in FROM clause"
-                        ),
-                    )
-                    .at(Some(at + 1))));
+            }
+            Token::Word(w) => {
+                let level = levels.last_mut()?;
+                match w.as_str() {
+                    "from" => level.from = true,
+                    "union" | "intersect" | "except" => level.set_operation = true,
+                    "for" if level.lock.is_none() => {
+                        let strength = match (word_at(&tokens, i + 1), word_at(&tokens, i + 2)) {
+                            ("update", _) => "FOR UPDATE",
+                            ("share", _) => "FOR SHARE",
+                            ("no", "key") => "FOR NO KEY UPDATE",
+                            ("key", "share") => "FOR KEY SHARE",
+                            _ => continue,
+                        };
+                        level.lock = Some((tok.offset, strength));
+                    }
+                    "of" if level.query && !level.from => {
+                        let Some((_, strength)) = level.lock else {
+                            continue;
+                        };
+                        let name = tokens.get(i + 1).map(|t| (&t.token, t.offset));
+                        let (Token::Word(name) | Token::Quoted(name), at) = name? else {
+                            return None;
+                        };
+                        return Some(Err(SqlError::new(
+                            code::UNDEFINED_TABLE,
+                            format!(
+                                "relation \"{name}\" in {strength} clause not found in FROM clause"
+                            ),
+                        )
+                        .at(Some(at + 1))));
+                    }
+                    _ => {}
                 }
-                _ => {}
-            },
+            }
             _ => {}
         }
     }
-    let (at, strength) = lock?;
-    if set_operation {
-        return Some(Err(SqlError::new(
-            code::FEATURE_NOT_SUPPORTED,
-            format!("{strength} is not allowed with UNION/INTERSECT/EXCEPT"),
-        )));
+    let top = levels.into_iter().next()?;
+    if let Err(error) = close(top, text.chars().count(), &mut blanks) {
+        return Some(Err(error));
     }
-    Some(Ok(blank_ranges(text, &[(at, text.chars().count())])))
+    (!blanks.is_empty()).then(|| Ok(blank_ranges(text, &blanks)))
 }
 
 /// Locking clauses as sqlparser reads them, for a statement it could not parse: PostgreSQL
