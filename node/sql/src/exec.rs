@@ -3733,25 +3733,6 @@ impl Session {
         Ok(result)
     }
 
-    /// [`Session::write_targets`] of an `op` that returns each row with its key: the rows
-    /// written, and the new (UPDATE) or old (DELETE) row under each key.
-    #[allow(clippy::too_many_arguments)]
-    async fn write_targets_keyed<C: Cluster>(
-        &mut self,
-        cluster: &C,
-        table: &TableDef,
-        targets: Targets,
-        op: impl Fn(KeyTarget, Option<Arc<KeyBounds>>, bool) -> ShardOp,
-        txn: Tx,
-        ctx: &EvalContext<'_>,
-        cancel: &Cancel,
-    ) -> SqlResult<(u64, HashMap<Vec<u8>, Row>)> {
-        let (count, rows, keys) = self
-            .run_writes(cluster, table, targets, op, txn, ctx, cancel)
-            .await?;
-        Ok((count, keys.into_iter().zip(rows).collect()))
-    }
-
     /// Sends `op` to each target's owner, then writes the index entries of the rows changed and
     /// enforces the foreign keys: the rows written, and the rows and keys the owners returned.
     #[allow(clippy::too_many_arguments)]
@@ -6029,9 +6010,11 @@ impl Session {
                 prefixes,
             }
         };
-        let (count, mut written) = self
-            .write_targets_keyed(cluster, table, targets, op, txn, ctx, cancel)
+        let (count, rows, keys) = self
+            .run_writes(cluster, table, targets, op, txn, ctx, cancel)
             .await?;
+        // With RETURNING, the new (UPDATE) or old (DELETE) row under each key.
+        let mut written: HashMap<Vec<u8>, Row> = keys.into_iter().zip(rows).collect();
         let mut result = QueryResult {
             tag: format!("{verb} {count}"),
             ..Default::default()
