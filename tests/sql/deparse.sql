@@ -2,7 +2,7 @@
 -- pg_get_indexdef and pg_get_viewdef, plain and pretty, and psql's \d (coercions shown as casts,
 -- literals typed, LIKE as ~~, IN as = ANY (ARRAY[...]), BETWEEN as two comparisons); PostgreSQL's
 -- printed forms read back.
-DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9, dp_yva, dp_yvb, dp_yvc, dp_yvd, dp_yve, dp_yvf, dp_yvg;
+DROP VIEW IF EXISTS dp_yv1, dp_yv2, dp_yv3, dp_yv4, dp_yv5, dp_yv6, dp_yv7, dp_yv8, dp_yv9, dp_yva, dp_yvb, dp_yvc, dp_yvd, dp_yve, dp_yvf, dp_yvg, dp_yvh, dp_yvi, dp_yvj;
 DROP TABLE IF EXISTS dp_t, dp_u, dp_w, dp_x, dp_y, dp_z;
 create table dp_t (
   a int primary key,
@@ -97,6 +97,10 @@ create view dp_yvc as with x as (select a, d as dd, b * 2 from dp_y where a > 0)
 -- A subquery's relation named as one around it is shown renamed (dp_y_1, then dp_y_1_1), in WITH bodies too.
 create view dp_yvd as select a, (select max(b) from dp_y) as m from dp_y where a in (select a from dp_y where d in (select d from dp_y dp_y_1)) and exists (select 1 from dp_y);
 create view dp_yve as with x as (select a, d from dp_y), y(q) as (select a from x) select * from x, y where x.a = y.q;
+-- A WITH body that is a set operation: its first branch names the columns.
+create view dp_yvi as with u as (select a, e as bb from dp_y where a > 1 union all select a, a from dp_z) select u.a, bb from u where u.bb > 0;
+create view dp_yvh as with u(k) as (select 1 union select 2 except select 3) select k from u;
+create view dp_yvj as with u as (select 1 as x, 5 as y union select 2 as z, 6) select * from u;
 -- Window functions: OVER a definition or a named window, frames written out, the WINDOW clause.
 create view dp_yvf as select a, row_number() over (partition by d order by a desc) as rn, sum(b) over w, rank() over w2 as r, lag(a) over (order by a) as l, lead(b, 2, 0) over (order by a nulls first) as ld, count(*) over () as n, avg(a) over (partition by d, a + 1 rows 2 preceding) as av, first_value(d) over (order by b desc rows between unbounded preceding and 1 following) as fv from dp_y window w as (order by a rows between 1 preceding and current row), w2 as (partition by d order by b);
 create view dp_yvg as select a, ntile(3) over (order by a) as nt, percent_rank() over (order by a) as pr, max(b) over (order by a groups between current row and 2 following) as mx, min(d) over (order by a range between unbounded preceding and current row) as mn from dp_y;

@@ -193,6 +193,17 @@ fn first_reference_to(
         .or_else(|| first(&step.having, &named))
 }
 
+/// The first SELECT of a query body: itself, or a set operation's leftmost branch (in
+/// parentheses or not), whose outputs name the body's columns.
+fn leftmost_select(body: &SetExpr) -> Option<&ast::Select> {
+    match body {
+        SetExpr::Select(select) => Some(select),
+        SetExpr::SetOperation { left, .. } => leftmost_select(left),
+        SetExpr::Query(query) => leftmost_select(&query.body),
+        _ => None,
+    }
+}
+
 /// The SELECT a recursive query's term is: itself, or the one in its parentheses.
 fn term_select(term: &SetExpr) -> Option<&ast::Select> {
     match term {
@@ -15164,16 +15175,8 @@ fn output_name(expr: &ast::Expr) -> String {
         E::Exists { .. } => "exists".into(),
         E::Subquery(query) => {
             // The name of the subquery's first output.
-            let mut body = query.body.as_ref();
-            loop {
-                match body {
-                    SetExpr::SetOperation { left, .. } => body = left,
-                    SetExpr::Query(inner) => body = inner.body.as_ref(),
-                    _ => break,
-                }
-            }
-            match body {
-                SetExpr::Select(select) => match select.projection.first() {
+            match leftmost_select(&query.body) {
+                Some(select) => match select.projection.first() {
                     Some(SelectItem::ExprWithAlias { alias, .. }) => ident_name(alias),
                     Some(SelectItem::UnnamedExpr(expr)) => output_name(expr),
                     _ => "?column?".into(),

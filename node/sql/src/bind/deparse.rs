@@ -661,7 +661,7 @@ impl Binder<'_> {
         query: &ast::Query,
         scope: &Scope<'_>,
     ) -> Option<(Box<dyn FnOnce(SublinkKind) -> Node>, DataType)> {
-        let (plain, pretty, types) = self.deparse_query(query, None, Some(scope))?;
+        let (plain, pretty, types) = self.deparse_query(query, None, false, Some(scope))?;
         let ty = *types.first()?;
         let make = move |kind| Node::Sublink {
             kind,
@@ -1256,7 +1256,7 @@ impl Binder<'_> {
             return None;
         };
         let outer_text = self.body_text.replace(text.to_string());
-        let deparsed = self.deparse_query(&query, Some(&view.columns), None);
+        let deparsed = self.deparse_query(&query, Some(&view.columns), false, None);
         self.body_text = outer_text;
         let (plain, pretty, _) = deparsed?;
         Some((format!("{plain};"), format!("{pretty};")))
@@ -1267,17 +1267,21 @@ impl Binder<'_> {
     /// name the targets) or a subquery's inside an expression over `outer` (named as written).
     /// None for what the deparser does not know (recursive WITH ...). A relation
     /// named as one of a query around it is shown renamed (`t_1`, see `deparse_leaf`).
+    /// `with_body`: a WITH query's body (`names`: its own), whose set operation's later
+    /// branches show their own names (ruleutils passes them no `resultDesc`), where a view's
+    /// show the view's.
     fn deparse_query(
         &mut self,
         query: &ast::Query,
         names: Option<&[String]>,
+        with_body: bool,
         outer: Option<&Scope<'_>>,
     ) -> Option<(String, String, Vec<DataType>)> {
         if query.fetch.is_some() || !query.locks.is_empty() {
             return None;
         }
         let before = self.ctes.len();
-        let result = self.deparse_with(query, names, outer);
+        let result = self.deparse_with(query, names, with_body, outer);
         self.ctes.truncate(before);
         result
     }
@@ -1288,6 +1292,7 @@ impl Binder<'_> {
         &mut self,
         query: &ast::Query,
         names: Option<&[String]>,
+        with_body: bool,
         outer: Option<&Scope<'_>>,
     ) -> Option<(String, String, Vec<DataType>)> {
         let mut with_text = [String::new(), String::new()];
@@ -1310,9 +1315,8 @@ impl Binder<'_> {
             let main = Scope { rels, outer };
             let mut sep = " WITH ";
             for cte in &with.cte_tables {
-                let ast::SetExpr::Select(body) = cte.query.body.as_ref() else {
-                    return None;
-                };
+                // (A set operation's columns are named by its first branch.)
+                let body = super::leftmost_select(&cte.query.body)?;
                 // A body's columns show the names they have (ruleutils' `colNamesVisible`).
                 let own = body
                     .projection
@@ -1323,7 +1327,8 @@ impl Binder<'_> {
                         _ => None,
                     })
                     .collect::<Option<Vec<_>>>()?;
-                let (plain, pretty, _) = self.deparse_query(&cte.query, Some(&own), Some(&main))?;
+                let (plain, pretty, _) =
+                    self.deparse_query(&cte.query, Some(&own), true, Some(&main))?;
                 let mut head = crate::functions::quote_ident(&ident_name(&cte.alias.name));
                 if !cte.alias.columns.is_empty() {
                     let columns: Vec<String> = cte
@@ -1349,7 +1354,7 @@ impl Binder<'_> {
                 crate::deparse::keyword_line(out, "", 0);
             }
         }
-        let (plain, pretty, types) = self.deparse_body(query, names, outer)?;
+        let (plain, pretty, types) = self.deparse_body(query, names, with_body, outer)?;
         let [with_plain, with_pretty] = with_text;
         Some((with_plain + &plain, with_pretty + &pretty, types))
     }
@@ -1359,6 +1364,7 @@ impl Binder<'_> {
         &mut self,
         query: &ast::Query,
         names: Option<&[String]>,
+        with_body: bool,
         outer: Option<&Scope<'_>>,
     ) -> Option<(String, String, Vec<DataType>)> {
         let mut types = Vec::new();
@@ -1368,12 +1374,15 @@ impl Binder<'_> {
                     self.deparse_leaf(select, Some(query), names, outer, &mut types)?;
                 Some((plain, pretty, types))
             }
-            // A view's query only (its columns name every branch's).
+            // A view's query (its columns name every branch's) or a WITH query's body (its
+            // first branch's names name the first branch's).
             body @ ast::SetExpr::SetOperation { .. } => {
                 let names = names?;
                 let mut outs = [String::new(), String::new()];
                 let mut level = 0;
-                self.deparse_setop(body, names, outer, &mut outs, &mut level, &mut types)?;
+                let right = (!with_body).then_some(names);
+                let branches = (Some(names), right);
+                self.deparse_setop(body, branches, outer, &mut outs, &mut level, &mut types)?;
                 setop_tail(self, query, names, &mut outs, &mut level)?;
                 let [plain, pretty] = outs;
                 Some((plain, pretty, types))
@@ -1386,11 +1395,12 @@ impl Binder<'_> {
     /// (`outs`: plain, pretty) at indentation `level`: a branch as a query of its own; a set
     /// operation in parentheses, indented a level further, when its left side is one of another
     /// kind and always on its right side. Every branch has the types of the first (PostgreSQL
-    /// would cast the others: not known here).
+    /// would cast the others: not known here). The names its leftmost branch's outputs show,
+    /// then those of the branches right of it (None: each its own).
     fn deparse_setop(
         &mut self,
         body: &ast::SetExpr,
-        names: &[String],
+        (names, right_names): (Option<&[String]>, Option<&[String]>),
         outer: Option<&Scope<'_>>,
         outs: &mut [String; 2],
         level: &mut isize,
@@ -1405,8 +1415,7 @@ impl Binder<'_> {
         match body {
             ast::SetExpr::Select(select) => {
                 let mut mine = Vec::new();
-                let (plain, pretty) =
-                    self.deparse_leaf(select, None, Some(names), outer, &mut mine)?;
+                let (plain, pretty) = self.deparse_leaf(select, None, names, outer, &mut mine)?;
                 if types.is_empty() {
                     *types = mine;
                 } else if types.len() != mine.len()
@@ -1441,7 +1450,7 @@ impl Binder<'_> {
                     outs.iter_mut().for_each(|out| out.push('('));
                     context_keyword(outs, level, "", 8, 0, 0);
                 }
-                self.deparse_setop(left, names, outer, outs, level, types)?;
+                self.deparse_setop(left, (names, right_names), outer, outs, level, types)?;
                 if nested {
                     context_keyword(outs, level, ") ", -8, 0, 0);
                 } else {
@@ -1459,7 +1468,8 @@ impl Binder<'_> {
                     outs.iter_mut().for_each(|out| out.push('('));
                 }
                 context_keyword(outs, level, "", sub, 0, 0);
-                self.deparse_setop(right, names, outer, outs, level, types)?;
+                let right_branch = (right_names, right_names);
+                self.deparse_setop(right, right_branch, outer, outs, level, types)?;
                 *level -= sub;
                 if nested {
                     context_keyword(outs, level, ")", 0, 0, 0);
