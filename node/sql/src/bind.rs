@@ -8700,6 +8700,8 @@ impl<'a> Binder<'a> {
             filter: None,
             project,
         };
+        // Only a join with FROM items can find a row more than once.
+        let joined = from.is_some();
         let rel = match from {
             Some(from) => Rel::Join {
                 kind: JoinKind::Inner,
@@ -8750,12 +8752,16 @@ impl<'a> Binder<'a> {
             ));
         }
         exprs.extend(carried.iter().map(|&c| Expr::Column(c)));
-        let rel = Rel::Distinct {
-            input: Box::new(Rel::Project {
+        let rel = Rel::Project {
+            input: Box::new(rel),
+            exprs,
+        };
+        let rel = match joined {
+            true => Rel::Distinct {
                 input: Box::new(rel),
-                exprs,
-            }),
-            on: Some((0..key_width).collect()),
+                on: Some((0..key_width).collect()),
+            },
+            false => rel,
         };
         Ok(Plan::WriteFromQuery(Arc::new(WriteFromQuery {
             table,
