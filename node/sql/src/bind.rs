@@ -8665,7 +8665,9 @@ impl<'a> Binder<'a> {
     /// yields each target row's primary key (once, the first match winning, as in PostgreSQL)
     /// and the new values; each row is then written by key. A table without a primary key
     /// names its rows by their row keys, which its scan returns after the table's columns
-    /// ([`TableDef::row_key_column`]); the FROM items' columns come one later then.
+    /// ([`TableDef::row_key_column`]); the FROM items' columns come one later then. Each row
+    /// ends with the FROM items' columns that READ COMMITTED's check of a row changed meanwhile
+    /// reads ([`crate::plan::FoundRecheck`]).
     fn write_from_query(
         &mut self,
         table: Arc<TableDef>,
@@ -8712,10 +8714,33 @@ impl<'a> Binder<'a> {
             },
             None => scan,
         };
+        let joined_width = rel.width();
         let mut conjuncts = Vec::new();
         if let Some(filter) = filter {
             crate::planner::conjuncts(filter, &mut conjuncts);
         }
+        let mut recheck = crate::plan::FoundRecheck {
+            width: joined_width,
+            columns: Vec::new(),
+            conditions: conjuncts
+                .iter()
+                .filter(|c| c.recomputable())
+                .cloned()
+                .collect(),
+            values: (assignments.iter())
+                .map(|(_, e)| e.recomputable().then(|| e.clone()))
+                .collect(),
+        };
+        let mut read = Vec::new();
+        recheck.conditions.iter().for_each(|c| c.columns(&mut read));
+        recheck
+            .values
+            .iter()
+            .flatten()
+            .for_each(|e| e.columns(&mut read));
+        read.sort_unstable();
+        read.dedup();
+        recheck.columns = read.into_iter().filter(|&c| c >= from_at).collect();
         let rel = crate::planner::place(rel, conjuncts);
         let mut exprs: Vec<Expr> = match keyless {
             true => vec![Expr::Column(table.row_key_column())],
@@ -8752,6 +8777,7 @@ impl<'a> Binder<'a> {
             ));
         }
         exprs.extend(carried.iter().map(|&c| Expr::Column(c)));
+        exprs.extend(recheck.columns.iter().map(|&c| Expr::Column(c)));
         let rel = Rel::Project {
             input: Box::new(rel),
             exprs,
@@ -8768,6 +8794,7 @@ impl<'a> Binder<'a> {
             rel,
             columns,
             returning,
+            recheck: Some(recheck),
         })))
     }
 

@@ -35,8 +35,8 @@ use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{AggFunc, EvalContext, Expr, Func};
 use crate::fragment::{
-    check_row, key_text, AggregatePart, KeyBounds, KeyTarget, KeyedRow, RowChange, ScanPart,
-    ShardOp, ShardOutput, ShardRequest, Tx,
+    check_row, key_text, AggregatePart, ChangedRow, KeyBounds, KeyTarget, KeyedRow, RowChange,
+    ScanPart, ShardOp, ShardOutput, ShardRequest, Tx,
 };
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
@@ -3436,7 +3436,8 @@ impl Session {
                 let found = self
                     .query_rows(cluster, &write.rel, &params, txn, now, cancel)
                     .await?;
-                self.write_found(cluster, write, found, &params, txn, &ctx, cancel)
+                let changed = Changed::Recheck;
+                self.write_found(cluster, write, found, changed, &params, txn, &ctx, cancel)
                     .await
             }
             Plan::Explain {
@@ -3607,6 +3608,7 @@ impl Session {
                     returning,
                     range,
                     prefixes,
+                    recheck: false,
                 };
                 self.write_rows(
                     cluster,
@@ -3634,6 +3636,7 @@ impl Session {
                     returning,
                     range,
                     prefixes,
+                    recheck: false,
                 };
                 self.write_rows(
                     cluster,
@@ -3717,24 +3720,42 @@ impl Session {
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        let (count, rows, _) = self
+        let written = self
             .run_writes(cluster, table, targets, op, txn, ctx, cancel)
             .await?;
+        let tag = format!("{verb} {}", written.count);
+        self.written_result(cluster, tag, &written.rows, returning, ctx, txn, cancel)
+            .await
+    }
+
+    /// An UPDATE's or DELETE's result: its command tag and, with RETURNING, RETURNING's rows
+    /// over the rows written (`rows`).
+    #[allow(clippy::too_many_arguments)]
+    async fn written_result<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        tag: String,
+        rows: &[Row],
+        returning: Option<&Returning>,
+        ctx: &EvalContext<'_>,
+        txn: Tx,
+        cancel: &Cancel,
+    ) -> SqlResult<QueryResult> {
         let mut result = QueryResult {
-            tag: format!("{verb} {count}"),
+            tag,
             ..Default::default()
         };
         if let Some(returning) = returning {
             result.columns = returning.columns.clone();
             result.rows = self
-                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
+                .returned_rows(cluster, rows, returning, ctx, txn, cancel)
                 .await?;
         }
         Ok(result)
     }
 
     /// Sends `op` to each target's owner, then writes the index entries of the rows changed and
-    /// enforces the foreign keys: the rows written, and the rows and keys the owners returned.
+    /// enforces the foreign keys.
     #[allow(clippy::too_many_arguments)]
     async fn run_writes<C: Cluster>(
         &mut self,
@@ -3745,7 +3766,7 @@ impl Session {
         txn: Tx,
         ctx: &EvalContext<'_>,
         cancel: &Cancel,
-    ) -> SqlResult<(u64, Vec<Row>, Vec<Vec<u8>>)> {
+    ) -> SqlResult<Written> {
         let Targets {
             list: targets,
             range,
@@ -3766,25 +3787,24 @@ impl Session {
                 )
             })
             .collect();
-        let mut count = 0;
-        let mut rows = Vec::new();
-        let mut keys = Vec::new();
+        let mut written = Written::default();
         let mut changes = Vec::new();
         for output in cluster.call_all(requests).await {
             let output = output?;
-            count += output.count;
+            written.count += output.count;
             if let Some(instrument) = &mut self.instrument {
                 instrument.visited += output.visible;
             }
-            rows.extend(output.rows);
-            keys.extend(output.keys);
+            written.rows.extend(output.rows);
+            written.keys.extend(output.keys);
+            written.changed.extend(output.changed);
             changes.extend(output.changes);
         }
         self.write_index_entries(cluster, table, &changes, txn, now, false)
             .await?;
         self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
             .await?;
-        Ok((count, rows, keys))
+        Ok(written)
     }
 
     /// Where a statement's rows live: one (worker, key) for a key lookup, every worker for a scan,
@@ -5935,12 +5955,15 @@ impl Session {
     /// [`crate::plan::WriteFromQuery`]): each owner gets its rows' keys, many in one request,
     /// with each row's new values for an UPDATE (`ShardOp::Update`'s `values`). RETURNING's
     /// rows come in the order the query found them, each with the FROM items' values it carried.
+    /// A row whose target row changed since the snapshot (READ COMMITTED) is handled as
+    /// `changed` says.
     #[allow(clippy::too_many_arguments)]
-    async fn write_found<C: Cluster>(
+    pub(super) async fn write_found<C: Cluster>(
         &mut self,
         cluster: &C,
         write: &crate::plan::WriteFromQuery,
         found: Vec<Row>,
+        mut changed: Changed<'_>,
         params: &Arc<Vec<Value>>,
         txn: Tx,
         ctx: &EvalContext<'_>,
@@ -5949,7 +5972,7 @@ impl Session {
         let table = &write.table;
         if (write.columns.iter()).any(|c| table.primary_key.contains(c)) {
             return self
-                .move_rows(cluster, write, found, params, txn, ctx, cancel)
+                .move_rows(cluster, write, found, changed, params, txn, ctx, cancel)
                 .await;
         }
         let delete = write.columns.is_empty();
@@ -5968,59 +5991,83 @@ impl Session {
             }
             found_rows.insert(key, row);
         }
-        let targets = Targets {
-            list: keys_by_owner(table, found_rows.keys().cloned(), cluster.workers()),
-            ..Default::default()
-        };
-        let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
-            if delete {
-                return ShardOp::Delete {
+        let mut keys: Vec<Vec<u8>> = found_rows.keys().cloned().collect();
+        let mut recheck = !matches!(changed, Changed::Write);
+        let (mut count, mut rows, mut written_keys) = (0, Vec::new(), Vec::new());
+        loop {
+            let targets = Targets {
+                list: keys_by_owner(table, std::mem::take(&mut keys), cluster.workers()),
+                ..Default::default()
+            };
+            let op = |key: KeyTarget, range: Option<Arc<KeyBounds>>, prefixes: bool| {
+                if delete {
+                    return ShardOp::Delete {
+                        table: table.clone(),
+                        key,
+                        filter: None,
+                        params: params.clone(),
+                        returning,
+                        range,
+                        prefixes,
+                        recheck,
+                    };
+                }
+                let values = key.as_ref().map(|keys| {
+                    let new = |key: &Vec<u8>| {
+                        let row = found_rows.get(key).map_or(&[][..], Vec::as_slice);
+                        let values = row.get(key_width..carried_from).unwrap_or_default();
+                        values.to_vec()
+                    };
+                    Arc::new(keys.iter().map(new).collect())
+                });
+                ShardOp::Update {
                     table: table.clone(),
                     key,
                     filter: None,
+                    assignments: Arc::new(
+                        write
+                            .columns
+                            .iter()
+                            .map(|&c| (c, Expr::Column(c)))
+                            .collect(),
+                    ),
+                    values,
                     params: params.clone(),
                     returning,
                     range,
                     prefixes,
-                };
+                    recheck,
+                }
+            };
+            let written = self
+                .run_writes(cluster, table, targets, op, txn, ctx, cancel)
+                .await?;
+            count += written.count;
+            rows.extend(written.rows);
+            written_keys.extend(written.keys);
+            if written.changed.is_empty() {
+                break;
             }
-            let values = key.as_ref().map(|keys| {
-                let new = |key: &Vec<u8>| {
-                    let row = found_rows.get(key).map_or(&[][..], Vec::as_slice);
-                    let values = row.get(key_width..carried_from).unwrap_or_default();
-                    values.to_vec()
-                };
-                Arc::new(keys.iter().map(new).collect())
-            });
-            ShardOp::Update {
-                table: table.clone(),
-                key,
-                filter: None,
-                assignments: Arc::new(
-                    write
-                        .columns
-                        .iter()
-                        .map(|&c| (c, Expr::Column(c)))
-                        .collect(),
-                ),
-                values,
-                params: params.clone(),
-                returning,
-                range,
-                prefixes,
+            match &mut changed {
+                Changed::Recheck => {
+                    keys = recheck_found(write, &mut found_rows, written.changed, ctx)?;
+                    recheck = false;
+                    if keys.is_empty() {
+                        break;
+                    }
+                }
+                Changed::Return(out) => {
+                    out.extend(written.changed);
+                    break;
+                }
+                Changed::Write => break,
             }
-        };
-        let (count, rows, keys) = self
-            .run_writes(cluster, table, targets, op, txn, ctx, cancel)
-            .await?;
+        }
         // With RETURNING, the new (UPDATE) or old (DELETE) row under each key.
-        let mut written: HashMap<Vec<u8>, Row> = keys.into_iter().zip(rows).collect();
-        let mut result = QueryResult {
-            tag: format!("{verb} {count}"),
-            ..Default::default()
-        };
-        if let Some(returning) = &write.returning {
-            let mut rows = Vec::with_capacity(written.len());
+        let mut written: HashMap<Vec<u8>, Row> = written_keys.into_iter().zip(rows).collect();
+        let mut rows = Vec::new();
+        if write.returning.is_some() {
+            rows.reserve(written.len());
             for key in order {
                 let (Some(mut new), Some(row)) = (written.remove(&key), found_rows.get(&key))
                 else {
@@ -6029,25 +6076,32 @@ impl Session {
                 new.extend(row.get(carried_from..).unwrap_or_default().iter().cloned());
                 rows.push(new);
             }
-            result.columns = returning.columns.clone();
-            result.rows = self
-                .returned_rows(cluster, &rows, returning, ctx, txn, cancel)
-                .await?;
         }
-        Ok(result)
+        let tag = format!("{verb} {count}");
+        self.written_result(
+            cluster,
+            tag,
+            &rows,
+            write.returning.as_ref(),
+            ctx,
+            txn,
+            cancel,
+        )
+        .await
     }
 
     /// UPDATE of primary key columns: the rows `found` names (each its old key, then the new
     /// values of `write.columns`) are deleted under their old keys and written under their new
     /// ones (every delete first, so rows of one statement may trade keys); index entries
     /// follow, and the foreign keys see each row as updated (ON UPDATE actions, the new keys'
-    /// references).
+    /// references). A row changed since the snapshot is handled as `changed` says.
     #[allow(clippy::too_many_arguments)]
     async fn move_rows<C: Cluster>(
         &mut self,
         cluster: &C,
         write: &crate::plan::WriteFromQuery,
         found: Vec<Vec<Value>>,
+        mut changed: Changed<'_>,
         params: &Arc<Vec<Value>>,
         txn: Tx,
         ctx: &EvalContext<'_>,
@@ -6055,50 +6109,69 @@ impl Session {
     ) -> SqlResult<QueryResult> {
         let home = self.row_home(cluster);
         let table = &write.table;
-        let workers = cluster.workers();
         let width = table.primary_key.len();
-        let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-        let mut assigned: HashMap<Vec<u8>, Vec<Value>> = HashMap::new();
-        for mut row in found {
-            let key = key_of_values(table, &row[..width]);
-            let owner = owner_of(table.vshard(&key), workers);
-            per_worker.entry(owner).or_default().push(key.clone());
-            assigned.insert(key, row.split_off(width));
-        }
-        self.note_writers(per_worker.keys().copied());
-        let requests = per_worker
-            .into_iter()
-            .map(|(worker, keys)| {
-                let op = ShardOp::Delete {
-                    table: table.clone(),
-                    key: Some(keys),
-                    filter: None,
-                    params: params.clone(),
-                    returning: true,
-                    range: None,
-                    prefixes: false,
-                };
-                let now = ctx.now;
-                (worker, ShardRequest { txn, now, op })
-            })
+        let mut found_rows: HashMap<Vec<u8>, Row> = (found.into_iter())
+            .map(|row| (key_of_values(table, &row[..width]), row))
             .collect();
+        let mut keys: Vec<Vec<u8>> = found_rows.keys().cloned().collect();
+        let mut recheck = !matches!(changed, Changed::Write);
         let mut deleted = Vec::new();
         let mut gone = Vec::new();
-        for output in cluster.call_all(requests).await {
-            let output = output?;
-            deleted.extend(output.rows);
-            gone.extend(output.changes);
+        loop {
+            let targets = keys_by_owner(table, std::mem::take(&mut keys), cluster.workers());
+            self.note_writers(targets.iter().map(|(w, _)| *w));
+            let requests = targets
+                .into_iter()
+                .map(|(worker, key)| {
+                    let op = ShardOp::Delete {
+                        table: table.clone(),
+                        key,
+                        filter: None,
+                        params: params.clone(),
+                        returning: true,
+                        range: None,
+                        prefixes: false,
+                        recheck,
+                    };
+                    let now = ctx.now;
+                    (worker, ShardRequest { txn, now, op })
+                })
+                .collect();
+            let mut now_changed = Vec::new();
+            for output in cluster.call_all(requests).await {
+                let output = output?;
+                deleted.extend(output.rows);
+                gone.extend(output.changes);
+                now_changed.extend(output.changed);
+            }
+            if now_changed.is_empty() {
+                break;
+            }
+            match &mut changed {
+                Changed::Recheck => {
+                    keys = recheck_found(write, &mut found_rows, now_changed, ctx)?;
+                    recheck = false;
+                    if keys.is_empty() {
+                        break;
+                    }
+                }
+                Changed::Return(out) => {
+                    out.extend(now_changed);
+                    break;
+                }
+                Changed::Write => break,
+            }
         }
         self.write_index_entries(cluster, table, &gone, txn, ctx.now, false)
             .await?;
         let mut olds = Vec::with_capacity(deleted.len());
         let mut moved = Vec::with_capacity(deleted.len());
         for old in deleted {
-            let Some(values) = assigned.get(&new_row_key(cluster, home, table, &old)) else {
+            let Some(found) = found_rows.get(&new_row_key(cluster, home, table, &old)) else {
                 continue;
             };
             let mut new = old.clone();
-            for (&column, value) in write.columns.iter().zip(values) {
+            for (&column, value) in write.columns.iter().zip(&found[width..]) {
                 new[column] = value.clone();
             }
             crate::fragment::check_row(table, &new)?;
@@ -6125,17 +6198,17 @@ impl Session {
             .collect();
         self.enforce_foreign_keys(cluster, table, &changes, txn, ctx.now, cancel)
             .await?;
-        let mut result = QueryResult {
-            tag: format!("UPDATE {}", moved.len()),
-            ..Default::default()
-        };
-        if let Some(returning) = &write.returning {
-            result.columns = returning.columns.clone();
-            result.rows = self
-                .returned_rows(cluster, &moved, returning, ctx, txn, cancel)
-                .await?;
-        }
-        Ok(result)
+        let tag = format!("UPDATE {}", moved.len());
+        self.written_result(
+            cluster,
+            tag,
+            &moved,
+            write.returning.as_ref(),
+            ctx,
+            txn,
+            cancel,
+        )
+        .await
     }
 
     /// [`Session::initplans`] of a write's filter, when it has subqueries.
@@ -7937,6 +8010,7 @@ impl Session {
                                 returning: false,
                                 range: None,
                                 prefixes: false,
+                                recheck: false,
                             };
                             (
                                 w,
@@ -9597,6 +9671,88 @@ fn failed_transaction() -> SqlError {
         code::IN_FAILED_SQL_TRANSACTION,
         "current transaction is aborted, commands ignored until end of transaction block",
     )
+}
+
+/// What [`Session::run_writes`] wrote: how many rows; with RETURNING, the rows (and, for
+/// rows given by key, their keys); and the rows it was to write that changed since the
+/// snapshot (see `ShardOutput::changed`).
+#[derive(Default)]
+struct Written {
+    count: u64,
+    rows: Vec<Row>,
+    keys: Vec<Vec<u8>>,
+    changed: Vec<ChangedRow>,
+}
+
+/// What [`Session::write_found`] does with a row its query found whose target row changed
+/// since the snapshot (READ COMMITTED), and which it therefore holds locked unwritten.
+pub(super) enum Changed<'a> {
+    /// Checks it again by the write's [`crate::plan::FoundRecheck`], then writes it if it still
+    /// qualifies.
+    Recheck,
+    /// Hands its key and newest version (None: deleted meanwhile) back unwritten (MERGE, which
+    /// chooses the row's clause again).
+    Return(&'a mut Vec<ChangedRow>),
+    /// Writes it: it was checked again already.
+    Write,
+}
+
+/// PostgreSQL's EvalPlanQual of rows an UPDATE's or DELETE's query found (`found_rows`, by
+/// key) whose target rows changed since the snapshot (`changed`: each key with its newest
+/// version, None: deleted): the joined row is rebuilt from the newest version and the FROM
+/// items' values the query carried, must still pass the WHERE clause, and gives the row's new
+/// values again. Returns the keys of the rows to write; the others leave `found_rows`.
+fn recheck_found(
+    write: &crate::plan::WriteFromQuery,
+    found_rows: &mut HashMap<Vec<u8>, Row>,
+    changed: Vec<ChangedRow>,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<Vec<Vec<u8>>> {
+    let recheck = write.recheck.as_ref().ok_or_else(|| {
+        SqlError::new(
+            code::INTERNAL_ERROR,
+            "a found row to check again without a recheck",
+        )
+    })?;
+    let table = &write.table;
+    let width = table.columns.len();
+    let key_width = write.key_width();
+    let mut kept = Vec::with_capacity(changed.len());
+    for (key, newest) in changed {
+        let (Some(newest), Some(found)) = (newest, found_rows.get_mut(&key)) else {
+            found_rows.remove(&key);
+            continue;
+        };
+        let mut joined = vec![Value::Null; recheck.width];
+        for (slot, value) in joined.iter_mut().zip(newest) {
+            *slot = value;
+        }
+        if table.primary_key.is_empty() {
+            joined[width] = Value::Bytes(key.clone());
+        }
+        let carried = found.len() - recheck.columns.len();
+        for (&column, value) in recheck.columns.iter().zip(&found[carried..]) {
+            joined[column] = value.clone();
+        }
+        let mut passes = true;
+        for condition in &recheck.conditions {
+            if !condition.is_true(&joined, ctx)? {
+                passes = false;
+                break;
+            }
+        }
+        if !passes {
+            found_rows.remove(&key);
+            continue;
+        }
+        for (at, value) in (key_width..).zip(&recheck.values) {
+            if let Some(value) = value {
+                found[at] = value.eval(&joined, ctx)?;
+            }
+        }
+        kept.push(key);
+    }
+    Ok(kept)
 }
 
 /// Where a statement's rows are ([`Session::targets`]).

@@ -325,6 +325,9 @@ pub enum ShardOp {
         range: Option<Arc<KeyBounds>>,
         /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
         prefixes: bool,
+        /// Rows changed since the snapshot are handed back, not written (see
+        /// [`ShardOutput::changed`]).
+        recheck: bool,
     },
     /// Deletes matching rows; returns them, with their keys, when `returning`.
     Delete {
@@ -337,6 +340,9 @@ pub enum ShardOp {
         range: Option<Arc<KeyBounds>>,
         /// `key`'s entries are key prefixes (see [`ShardOp::Read`]).
         prefixes: bool,
+        /// Rows changed since the snapshot are handed back, not deleted (see
+        /// [`ShardOutput::changed`]).
+        recheck: bool,
     },
     Truncate {
         table: TableId,
@@ -498,7 +504,16 @@ pub struct ShardOutput {
     pub updated: u64,
     /// A prepared participant's part: the log offset it starts at and its frames (`Prepare`).
     pub part: Option<(u64, Vec<u8>)>,
+    /// Of an update or delete with `recheck` under READ COMMITTED, the rows it was to write
+    /// that changed since the snapshot: each key with its newest version, which the
+    /// transaction now holds locked (None: deleted meanwhile). Their writes were not made:
+    /// the session checks the rows again, as PostgreSQL's EvalPlanQual, and writes those that
+    /// still qualify in a second request (without `recheck`).
+    pub changed: Vec<ChangedRow>,
 }
+
+/// A row a write found changed since its snapshot: its key and newest version (None: deleted).
+pub type ChangedRow = (Vec<u8>, Option<Vec<Value>>);
 
 /// A row a write changed: (row key, old row, new row); no old row for an insert, no new row for a
 /// delete.
@@ -1947,6 +1962,7 @@ impl Shard {
                 returning,
                 range,
                 prefixes,
+                recheck,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
@@ -1972,6 +1988,7 @@ impl Shard {
                     }
                     Ok(new)
                 };
+                let mut changed_rows = Vec::new();
                 let targets = collect_targets(
                     &store,
                     tx,
@@ -1981,7 +1998,14 @@ impl Shard {
                     Some(&updated),
                     &ctx,
                     &mut reads,
+                    recheck.then_some(&mut changed_rows),
                 )?;
+                for (key, newest) in &changed_rows {
+                    if let Some(newest) = newest {
+                        let key_kept = table.keeps_key(newest, &updated(key, newest)?);
+                        store.lock_row(txn, table.id, key, key_kept)?;
+                    }
+                }
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -1995,6 +2019,7 @@ impl Shard {
                 let mut output = ShardOutput {
                     count: changed.len() as u64,
                     visible,
+                    changed: changed_rows,
                     ..Default::default()
                 };
                 for (key, old, new) in changed {
@@ -2021,10 +2046,12 @@ impl Shard {
                 returning,
                 range,
                 prefixes,
+                recheck,
             } => {
                 let ctx = EvalContext::new(params, now);
                 let keys = key.as_deref();
                 let (filter, range) = (filter.as_deref(), range.as_deref());
+                let mut changed = Vec::new();
                 let targets = collect_targets(
                     &store,
                     tx,
@@ -2034,7 +2061,13 @@ impl Shard {
                     None,
                     &ctx,
                     &mut reads,
+                    recheck.then_some(&mut changed),
                 )?;
+                for (key, newest) in &changed {
+                    if newest.is_some() {
+                        store.lock_row(txn, table.id, key, false)?;
+                    }
+                }
                 let visible = reads.visible;
                 self.serialize_reads(txn, reads)?;
                 let written = targets.iter().map(|(key, _)| key.as_slice());
@@ -2042,6 +2075,7 @@ impl Shard {
                 let mut output = ShardOutput {
                     count: targets.len() as u64,
                     visible,
+                    changed,
                     ..Default::default()
                 };
                 for (key, old) in targets {
@@ -2711,7 +2745,9 @@ type Updated<'a> = dyn Fn(&[u8], &[Value]) -> SqlResult<Vec<Value>> + 'a;
 /// transaction holds, or shares (FOR KEY SHARE only: when the write changes the row's key),
 /// means waiting for it (and starting over). A row changed since the snapshot is a serialization
 /// failure under REPEATABLE READ and SERIALIZABLE; READ COMMITTED re-checks its newest version
-/// against the filter and changes that one (PostgreSQL's EvalPlanQual).
+/// against the filter and changes that one (PostgreSQL's EvalPlanQual), or, with `changed`
+/// (rows a query found, which only the session can check again), leaves it out and puts its key
+/// and newest version (None: deleted) in `changed`.
 #[allow(clippy::too_many_arguments)]
 fn collect_targets(
     store: &Store,
@@ -2722,6 +2758,7 @@ fn collect_targets(
     updated: Option<&Updated<'_>>,
     ctx: &EvalContext<'_>,
     reads: &mut Reads,
+    mut changed: Option<&mut Vec<ChangedRow>>,
 ) -> Attempt<Vec<KeyedRow>> {
     let width = table.columns.len();
     // Ranges: serializable writers read the whole table, as a scan does.
@@ -2754,6 +2791,23 @@ fn collect_targets(
         }
         if let Newest::Locked(holder) = view.newest {
             return Err(Failure::Wait(Blocked { holder }));
+        }
+        // A row a query found, changed since: back to the session (READ COMMITTED).
+        if let (
+            Some(changed),
+            Newest::Committed {
+                row: newest,
+                after_snapshot: true,
+            },
+            Isolation::ReadCommitted,
+        ) = (changed.as_deref_mut(), &view.newest, tx.isolation)
+        {
+            let newest = newest
+                .as_deref()
+                .map(|n| decode_row(n, width))
+                .transpose()?;
+            changed.push((view.key.to_vec(), newest));
+            return Ok(());
         }
         if let Some(row) = version_to_change(tx, &view.newest, row, width, filter, ctx)? {
             targets.push((view.key.to_vec(), row));

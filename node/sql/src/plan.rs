@@ -1414,13 +1414,37 @@ pub struct QueryPlan {
 
 /// An UPDATE (with `columns`) or DELETE (without) whose target rows a query finds: each row of
 /// `rel` is a target's primary key (for a table without one, its row key:
-/// [`TableDef::row_key_column`]) followed by the new values of `columns`.
+/// [`TableDef::row_key_column`]) followed by the new values of `columns`, then the FROM items'
+/// columns RETURNING reads, then those `recheck` reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WriteFromQuery {
     pub table: Arc<TableDef>,
     pub rel: Rel,
     pub columns: Vec<usize>,
     pub returning: Option<Returning>,
+    /// How a found row whose target row changed since the snapshot is checked again (READ
+    /// COMMITTED); None: the caller checks (MERGE).
+    pub recheck: Option<FoundRecheck>,
+}
+
+/// PostgreSQL's EvalPlanQual of an UPDATE or DELETE whose rows a query found: under READ
+/// COMMITTED a target row changed since the snapshot is locked, then the row the query joined
+/// is rebuilt with the target's newest version and the FROM items' values it found, and must
+/// still pass `conditions`; its new values are computed again from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundRecheck {
+    /// The joined row's width: the target's columns (then its row key, for a table without a
+    /// primary key), then the FROM items'.
+    pub width: usize,
+    /// The FROM items' columns the checks read (numbered in the joined row), which each of
+    /// `rel`'s rows carries last, in this order.
+    pub columns: Vec<usize>,
+    /// The WHERE clause's conjuncts over the joined row (those that run no subquery or sequence
+    /// function).
+    pub conditions: Vec<Expr>,
+    /// Each new value over the joined row; None where it is kept as found (a subquery or
+    /// sequence function).
+    pub values: Vec<Option<Expr>>,
 }
 
 impl WriteFromQuery {
@@ -1439,6 +1463,12 @@ pub struct MergePlan {
     pub table: Arc<TableDef>,
     pub rel: Rel,
     pub actions: Vec<MergeAction>,
+    /// For a target row changed since the snapshot (READ COMMITTED), the join's conditions it
+    /// must still pass (those that run no subquery or sequence function) and the expression
+    /// that chooses the clause, both over the join's row (`rel`'s input: the target's columns,
+    /// its row key for a table without a primary key, then the source's).
+    pub on: Vec<Expr>,
+    pub clause: Expr,
 }
 
 /// What a MERGE WHEN clause does with its rows: its expressions are over the joined row.

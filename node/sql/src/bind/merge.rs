@@ -191,6 +191,10 @@ impl Binder<'_> {
                 (test, Expr::Const(Value::Int(k as i64 + 1)))
             })
             .collect();
+        let on: Vec<Expr> = (conjuncts.iter())
+            .filter(|c| c.recomputable())
+            .cloned()
+            .collect();
         let rel = if written.iter().any(|when| !when.matched) {
             let join = Rel::Join {
                 kind: JoinKind::Right,
@@ -215,7 +219,8 @@ impl Binder<'_> {
         if keyless {
             exprs.push(Expr::Column(marker));
         }
-        exprs.push(Expr::Case(branches, Box::new(Expr::Const(Value::Int(0)))));
+        let clause = Expr::Case(branches, Box::new(Expr::Const(Value::Int(0))));
+        exprs.push(clause.clone());
         Ok(Plan::Merge(std::sync::Arc::new(MergePlan {
             table,
             rel: Rel::Project {
@@ -223,6 +228,8 @@ impl Binder<'_> {
                 exprs,
             },
             actions,
+            on,
+            clause,
         })))
     }
 }

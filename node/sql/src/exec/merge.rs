@@ -10,13 +10,20 @@
 //! A target row that two source rows would update or delete is PostgreSQL's 21000, found
 //! before anything is written. The source is read under the statement's snapshot, so rows
 //! the statement inserts are never matched.
+//!
+//! Under READ COMMITTED a target row a concurrent transaction changed after the snapshot is
+//! left unwritten by its UPDATE or DELETE clause (its owner locks it and returns its newest
+//! version: [`Changed::Return`]); once every clause has run, each such row takes its clause
+//! again from the newest version ([`clause_again`], PostgreSQL 15's EvalPlanQual: still
+//! matched while the join's conditions hold, else a source row that matches nothing) and the
+//! new clauses run over them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::{primary_key_of, tag_count, Cancel, Cluster, QueryResult, Session};
+use super::{primary_key_of, tag_count, Cancel, Changed, Cluster, QueryResult, Row, Session};
 use crate::error::{code, SqlError, SqlResult};
-use crate::expr::Expr;
+use crate::expr::{EvalContext, Expr};
 use crate::fragment::Tx;
 use crate::plan::{ConstantRows, InsertPlan, MergeAction, MergePlan, Plan, Rel, WriteFromQuery};
 use crate::types::Value;
@@ -36,7 +43,7 @@ impl Session {
             .query_rows(cluster, &merge.rel, params, txn, now, cancel)
             .await?;
         let joined = found.len() as u64;
-        let mut taken: Vec<Vec<Vec<Value>>> = vec![Vec::new(); merge.actions.len()];
+        let mut taken: Vec<Vec<Row>> = vec![Vec::new(); merge.actions.len()];
         let mut changed: HashSet<Vec<u8>> = HashSet::new();
         for row in found {
             let clause = match row.last() {
@@ -60,65 +67,57 @@ impl Session {
         }
         // Rows inserted, updated, deleted (EXPLAIN ANALYZE's counts).
         let mut counts = [0u64; 3];
+        // Target rows changed since the snapshot (READ COMMITTED), unwritten and locked: each
+        // takes its clause again from its newest version, as PostgreSQL's EvalPlanQual.
+        let mut moved_on = Vec::new();
+        let mut ran = Vec::with_capacity(taken.len());
         for (action, rows) in merge.actions.iter().zip(taken) {
-            let Some(width) = rows.first().map(Vec::len) else {
-                continue;
-            };
-            let rows = Rel::Constants {
-                rows: ConstantRows(vec![Arc::new(rows)]),
-                width,
-            };
-            let kind = match action {
-                MergeAction::Nothing => continue,
-                MergeAction::Insert(_) => 0,
-                MergeAction::Update(_) => 1,
-                MergeAction::Delete => 2,
-            };
-            let plan = match action {
-                MergeAction::Nothing => continue,
-                MergeAction::Delete | MergeAction::Update(_) => {
-                    let assignments = match action {
-                        MergeAction::Update(assignments) => &assignments[..],
-                        _ => &[],
-                    };
-                    let keys: Vec<Expr> = match table.primary_key.is_empty() {
-                        true => vec![Expr::Column(width - 2)],
-                        false => table.primary_key.iter().map(|&c| Expr::Column(c)).collect(),
-                    };
-                    let values = assignments.iter().map(|(_, value)| value.clone());
-                    Plan::WriteFromQuery(Arc::new(WriteFromQuery {
-                        table: table.clone(),
-                        rel: Rel::Project {
-                            input: Box::new(rows),
-                            exprs: keys.into_iter().chain(values).collect(),
-                        },
-                        columns: assignments.iter().map(|(c, _)| *c).collect(),
-                        returning: None,
-                    }))
+            let rows = Arc::new(rows);
+            let changed = Changed::Return(&mut moved_on);
+            self.merge_clause(
+                cluster,
+                merge,
+                action,
+                &rows,
+                changed,
+                &mut counts,
+                params,
+                txn,
+                now,
+                cancel,
+            )
+            .await?;
+            ran.push(rows);
+        }
+        if !moved_on.is_empty() {
+            let mut again: Vec<Vec<Row>> = vec![Vec::new(); merge.actions.len()];
+            let newest: HashMap<Vec<u8>, Option<Row>> = moved_on.into_iter().collect();
+            let ctx = EvalContext::new(params, now);
+            for row in ran.iter().flat_map(|rows| rows.iter()) {
+                let key = target_key(table, row);
+                if let Some(version) = newest.get(&key) {
+                    let (clause, row) = clause_again(merge, row, version.as_deref(), &ctx)?;
+                    if let Some(clause) = clause {
+                        again[clause].push(row);
+                    }
                 }
-                MergeAction::Insert(values) => {
-                    // Values the session computes itself, or a query's (subqueries, sequences).
-                    let (values, source) = if values.iter().all(Expr::is_local) {
-                        (values.clone(), rows)
-                    } else {
-                        let columns = (0..table.columns.len()).map(Expr::Column).collect();
-                        let source = Rel::Project {
-                            input: Box::new(rows),
-                            exprs: values.clone(),
-                        };
-                        (columns, source)
-                    };
-                    Plan::Insert(Arc::new(InsertPlan {
-                        table: table.clone(),
-                        rows: vec![values],
-                        source: Some(source),
-                        returning: None,
-                        on_conflict: None,
-                    }))
-                }
-            };
-            let result = Box::pin(self.run_plan(cluster, &plan, params, txn, now, cancel)).await?;
-            counts[kind] += tag_count(&result.tag).unwrap_or(0);
+            }
+            for (action, rows) in merge.actions.iter().zip(again) {
+                let rows = Arc::new(rows);
+                self.merge_clause(
+                    cluster,
+                    merge,
+                    action,
+                    &rows,
+                    Changed::Write,
+                    &mut counts,
+                    params,
+                    txn,
+                    now,
+                    cancel,
+                )
+                .await?;
+            }
         }
         let count: u64 = counts.iter().sum();
         if let Some(instrument) = &mut self.instrument {
@@ -130,6 +129,148 @@ impl Session {
             ..Default::default()
         })
     }
+
+    /// Runs one WHEN clause's `action` over its `rows` (rows of MERGE's query) as the statement
+    /// it stands for, adding what it wrote to `counts` (inserted, updated, deleted).
+    #[allow(clippy::too_many_arguments)]
+    async fn merge_clause<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        merge: &MergePlan,
+        action: &MergeAction,
+        rows: &Arc<Vec<Row>>,
+        changed: Changed<'_>,
+        counts: &mut [u64; 3],
+        params: &Arc<Vec<Value>>,
+        txn: Tx,
+        now: i64,
+        cancel: &Cancel,
+    ) -> SqlResult<()> {
+        let table = &merge.table;
+        let Some(width) = rows.first().map(Vec::len) else {
+            return Ok(());
+        };
+        let rows = Rel::Constants {
+            rows: ConstantRows(vec![rows.clone()]),
+            width,
+        };
+        let (kind, result) = match action {
+            MergeAction::Nothing => return Ok(()),
+            MergeAction::Delete | MergeAction::Update(_) => {
+                let assignments = match action {
+                    MergeAction::Update(assignments) => &assignments[..],
+                    _ => &[],
+                };
+                let keys: Vec<Expr> = match table.primary_key.is_empty() {
+                    true => vec![Expr::Column(width - 2)],
+                    false => table.primary_key.iter().map(|&c| Expr::Column(c)).collect(),
+                };
+                let values = assignments.iter().map(|(_, value)| value.clone());
+                let write = WriteFromQuery {
+                    table: table.clone(),
+                    rel: Rel::Project {
+                        input: Box::new(rows),
+                        exprs: keys.into_iter().chain(values).collect(),
+                    },
+                    columns: assignments.iter().map(|(c, _)| *c).collect(),
+                    returning: None,
+                    recheck: None,
+                };
+                let found = self
+                    .query_rows(cluster, &write.rel, params, txn, now, cancel)
+                    .await?;
+                let ctx = EvalContext::new(params, now);
+                let result = self
+                    .write_found(cluster, &write, found, changed, params, txn, &ctx, cancel)
+                    .await?;
+                let kind = if matches!(action, MergeAction::Delete) {
+                    2
+                } else {
+                    1
+                };
+                (kind, result)
+            }
+            MergeAction::Insert(values) => {
+                // Values the session computes itself, or a query's (subqueries, sequences).
+                let (values, source) = if values.iter().all(Expr::is_local) {
+                    (values.clone(), rows)
+                } else {
+                    let columns = (0..table.columns.len()).map(Expr::Column).collect();
+                    let source = Rel::Project {
+                        input: Box::new(rows),
+                        exprs: values.clone(),
+                    };
+                    (columns, source)
+                };
+                let plan = Plan::Insert(Arc::new(InsertPlan {
+                    table: table.clone(),
+                    rows: vec![values],
+                    source: Some(source),
+                    returning: None,
+                    on_conflict: None,
+                }));
+                let result =
+                    Box::pin(self.run_plan(cluster, &plan, params, txn, now, cancel)).await?;
+                (0, result)
+            }
+        };
+        counts[kind] += tag_count(&result.tag).unwrap_or(0);
+        Ok(())
+    }
+}
+
+/// The clause a row of MERGE's query takes again when its target row changed since the
+/// snapshot (`newest`, None: deleted meanwhile), and the row as it then is: matched with the
+/// newest version while the join's conditions still hold, else not matched (the target's
+/// columns NULL), as PostgreSQL 15 goes on to the WHEN NOT MATCHED clauses. A clause chosen by
+/// a subquery's value stays as it was while the row still matches (None when it no longer does).
+fn clause_again(
+    merge: &MergePlan,
+    row: &[Value],
+    newest: Option<&[Value]>,
+    ctx: &EvalContext<'_>,
+) -> SqlResult<(Option<usize>, Row)> {
+    let table = &merge.table;
+    let width = table.columns.len();
+    let keyless = table.primary_key.is_empty();
+    // The join's row: the row key (of a table without a primary key) after the target's columns.
+    let mut joined = row[..row.len() - 1].to_vec();
+    if keyless {
+        let key = joined.pop().unwrap_or(Value::Null);
+        joined.insert(width, key);
+    }
+    let mut matched = false;
+    if let Some(newest) = newest {
+        joined[..width].clone_from_slice(newest);
+        matched = true;
+        for condition in &merge.on {
+            if !condition.is_true(&joined, ctx)? {
+                matched = false;
+                break;
+            }
+        }
+    }
+    if !matched {
+        let target = if keyless { width + 1 } else { width };
+        joined[..target].fill(Value::Null);
+    }
+    let clause = if merge.clause.recomputable() {
+        match merge.clause.eval(&joined, ctx)? {
+            Value::Int(k) if k > 0 => Some(k as usize - 1),
+            _ => None,
+        }
+    } else {
+        match (matched, row.last()) {
+            (true, Some(Value::Int(k))) if *k > 0 => Some(*k as usize - 1),
+            _ => None,
+        }
+    };
+    if keyless {
+        let key = joined.remove(width);
+        joined.push(key);
+    }
+    joined.push(Value::Int(clause.map_or(0, |k| k as i64 + 1)));
+    Ok((clause, joined))
 }
 
 /// The storage key of the target row a row of MERGE's query names: its primary key, or the row
