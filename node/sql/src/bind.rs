@@ -8719,28 +8719,21 @@ impl<'a> Binder<'a> {
         if let Some(filter) = filter {
             crate::planner::conjuncts(filter, &mut conjuncts);
         }
-        let mut recheck = crate::plan::FoundRecheck {
-            width: joined_width,
-            columns: Vec::new(),
-            conditions: conjuncts
-                .iter()
-                .filter(|c| c.recomputable())
-                .cloned()
-                .collect(),
-            values: (assignments.iter())
-                .map(|(_, e)| e.recomputable().then(|| e.clone()))
-                .collect(),
-        };
+        let condition = (conjuncts.iter().cloned())
+            .reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b)))
+            .unwrap_or(Expr::Const(Value::Bool(true)));
+        let exprs: Vec<Expr> = std::iter::once(condition)
+            .chain(assignments.iter().map(|(_, e)| e.clone()))
+            .collect();
         let mut read = Vec::new();
-        recheck.conditions.iter().for_each(|c| c.columns(&mut read));
-        recheck
-            .values
-            .iter()
-            .flatten()
-            .for_each(|e| e.columns(&mut read));
+        exprs.iter().for_each(|e| e.columns(&mut read));
         read.sort_unstable();
         read.dedup();
-        recheck.columns = read.into_iter().filter(|&c| c >= from_at).collect();
+        let recheck = crate::plan::FoundRecheck {
+            width: joined_width,
+            columns: read.into_iter().filter(|&c| c >= from_at).collect(),
+            exprs,
+        };
         let rel = crate::planner::place(rel, conjuncts);
         let mut exprs: Vec<Expr> = match keyless {
             true => vec![Expr::Column(table.row_key_column())],

@@ -6050,7 +6050,17 @@ impl Session {
             }
             match &mut changed {
                 Changed::Recheck => {
-                    keys = recheck_found(write, &mut found_rows, written.changed, ctx)?;
+                    keys = self
+                        .recheck_found(
+                            cluster,
+                            write,
+                            &mut found_rows,
+                            written.changed,
+                            ctx,
+                            txn,
+                            cancel,
+                        )
+                        .await?;
                     recheck = false;
                     if keys.is_empty() {
                         break;
@@ -6088,6 +6098,86 @@ impl Session {
             cancel,
         )
         .await
+    }
+
+    /// PostgreSQL's EvalPlanQual of rows an UPDATE's or DELETE's query found (`found_rows`, by
+    /// key) whose target rows changed since the snapshot (`changed`: each key with its newest
+    /// version, None: deleted): the joined row is rebuilt from the newest version and the FROM
+    /// items' values the query carried, must still pass the WHERE clause, and gives the row's
+    /// new values again (through the query executor where a subquery runs, as for RETURNING).
+    /// Returns the keys of the rows to write; the others leave `found_rows`.
+    #[allow(clippy::too_many_arguments)]
+    async fn recheck_found<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        write: &crate::plan::WriteFromQuery,
+        found_rows: &mut HashMap<Vec<u8>, Row>,
+        changed: Vec<ChangedRow>,
+        ctx: &EvalContext<'_>,
+        txn: Tx,
+        cancel: &Cancel,
+    ) -> SqlResult<Vec<Vec<u8>>> {
+        let recheck = write.recheck.as_ref().ok_or_else(|| {
+            SqlError::new(
+                code::INTERNAL_ERROR,
+                "a found row to check again without a recheck",
+            )
+        })?;
+        let table = &write.table;
+        let width = table.columns.len();
+        let mut keys = Vec::with_capacity(changed.len());
+        let mut joined_rows = Vec::with_capacity(changed.len());
+        for (key, newest) in changed {
+            let (Some(newest), Some(found)) = (newest, found_rows.get(&key)) else {
+                found_rows.remove(&key);
+                continue;
+            };
+            let mut joined = vec![Value::Null; recheck.width];
+            for (slot, value) in joined.iter_mut().zip(newest) {
+                *slot = value;
+            }
+            if table.primary_key.is_empty() {
+                joined[width] = Value::Bytes(key.clone());
+            }
+            let carried = found.len() - recheck.columns.len();
+            for (&column, value) in recheck.columns.iter().zip(&found[carried..]) {
+                joined[column] = value.clone();
+            }
+            keys.push(key);
+            joined_rows.push(joined);
+        }
+        if keys.is_empty() {
+            return Ok(keys);
+        }
+        let checked = if recheck.exprs.iter().all(Expr::recomputable) {
+            project(&joined_rows, &recheck.exprs, ctx)?
+        } else {
+            let rel = Rel::Project {
+                input: Box::new(Rel::Constants {
+                    width: recheck.width,
+                    rows: crate::plan::ConstantRows(vec![Arc::new(joined_rows)]),
+                }),
+                exprs: recheck.exprs.clone(),
+            };
+            let params = Arc::new(ctx.params.to_vec());
+            self.query_rows(cluster, &rel, &params, txn, ctx.now, cancel)
+                .await?
+        };
+        let key_width = write.key_width();
+        let mut kept = Vec::with_capacity(keys.len());
+        for (key, checked) in keys.into_iter().zip(checked) {
+            let (Some(found), Some(Value::Bool(true))) =
+                (found_rows.get_mut(&key), checked.first())
+            else {
+                found_rows.remove(&key);
+                continue;
+            };
+            for (at, value) in (key_width..).zip(checked.into_iter().skip(1)) {
+                found[at] = value;
+            }
+            kept.push(key);
+        }
+        Ok(kept)
     }
 
     /// UPDATE of primary key columns: the rows `found` names (each its old key, then the new
@@ -6149,7 +6239,17 @@ impl Session {
             }
             match &mut changed {
                 Changed::Recheck => {
-                    keys = recheck_found(write, &mut found_rows, now_changed, ctx)?;
+                    keys = self
+                        .recheck_found(
+                            cluster,
+                            write,
+                            &mut found_rows,
+                            now_changed,
+                            ctx,
+                            txn,
+                            cancel,
+                        )
+                        .await?;
                     recheck = false;
                     if keys.is_empty() {
                         break;
@@ -9695,64 +9795,6 @@ pub(super) enum Changed<'a> {
     Return(&'a mut Vec<ChangedRow>),
     /// Writes it: it was checked again already.
     Write,
-}
-
-/// PostgreSQL's EvalPlanQual of rows an UPDATE's or DELETE's query found (`found_rows`, by
-/// key) whose target rows changed since the snapshot (`changed`: each key with its newest
-/// version, None: deleted): the joined row is rebuilt from the newest version and the FROM
-/// items' values the query carried, must still pass the WHERE clause, and gives the row's new
-/// values again. Returns the keys of the rows to write; the others leave `found_rows`.
-fn recheck_found(
-    write: &crate::plan::WriteFromQuery,
-    found_rows: &mut HashMap<Vec<u8>, Row>,
-    changed: Vec<ChangedRow>,
-    ctx: &EvalContext<'_>,
-) -> SqlResult<Vec<Vec<u8>>> {
-    let recheck = write.recheck.as_ref().ok_or_else(|| {
-        SqlError::new(
-            code::INTERNAL_ERROR,
-            "a found row to check again without a recheck",
-        )
-    })?;
-    let table = &write.table;
-    let width = table.columns.len();
-    let key_width = write.key_width();
-    let mut kept = Vec::with_capacity(changed.len());
-    for (key, newest) in changed {
-        let (Some(newest), Some(found)) = (newest, found_rows.get_mut(&key)) else {
-            found_rows.remove(&key);
-            continue;
-        };
-        let mut joined = vec![Value::Null; recheck.width];
-        for (slot, value) in joined.iter_mut().zip(newest) {
-            *slot = value;
-        }
-        if table.primary_key.is_empty() {
-            joined[width] = Value::Bytes(key.clone());
-        }
-        let carried = found.len() - recheck.columns.len();
-        for (&column, value) in recheck.columns.iter().zip(&found[carried..]) {
-            joined[column] = value.clone();
-        }
-        let mut passes = true;
-        for condition in &recheck.conditions {
-            if !condition.is_true(&joined, ctx)? {
-                passes = false;
-                break;
-            }
-        }
-        if !passes {
-            found_rows.remove(&key);
-            continue;
-        }
-        for (at, value) in (key_width..).zip(&recheck.values) {
-            if let Some(value) = value {
-                found[at] = value.eval(&joined, ctx)?;
-            }
-        }
-        kept.push(key);
-    }
-    Ok(kept)
 }
 
 /// Where a statement's rows are ([`Session::targets`]).

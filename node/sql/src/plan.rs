@@ -1429,22 +1429,18 @@ pub struct WriteFromQuery {
 
 /// PostgreSQL's EvalPlanQual of an UPDATE or DELETE whose rows a query found: under READ
 /// COMMITTED a target row changed since the snapshot is locked, then the row the query joined
-/// is rebuilt with the target's newest version and the FROM items' values it found, and must
-/// still pass `conditions`; its new values are computed again from it.
+/// is rebuilt with the target's newest version and the FROM items' values it found; the WHERE
+/// clause must still hold over it, and the new values are computed again from it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundRecheck {
     /// The joined row's width: the target's columns (then its row key, for a table without a
     /// primary key), then the FROM items'.
     pub width: usize,
-    /// The FROM items' columns the checks read (numbered in the joined row), which each of
-    /// `rel`'s rows carries last, in this order.
+    /// The FROM items' columns `exprs` read (numbered in the joined row), which each of `rel`'s
+    /// rows carries last, in this order.
     pub columns: Vec<usize>,
-    /// The WHERE clause's conjuncts over the joined row (those that run no subquery or sequence
-    /// function).
-    pub conditions: Vec<Expr>,
-    /// Each new value over the joined row; None where it is kept as found (a subquery or
-    /// sequence function).
-    pub values: Vec<Option<Expr>>,
+    /// Over the joined row: the WHERE clause (true without one), then each new value.
+    pub exprs: Vec<Expr>,
 }
 
 impl WriteFromQuery {
