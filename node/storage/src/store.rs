@@ -1707,6 +1707,20 @@ impl Store {
         self.txns.contains_key(&txn)
     }
 
+    /// Whether `txn` changed anything here that its commit must log: a row written (not only
+    /// locked), a truncate, a catalog image. Row locks alone need no record: they do not
+    /// outlive a crash.
+    pub fn logs_changes(&self, txn: TxnId) -> bool {
+        let Some(writes) = self.txns.get(&txn) else {
+            return false;
+        };
+        !writes.truncated.is_empty()
+            || writes.catalog.is_some()
+            || (writes.rows.iter()).any(|(table, key)| {
+                (self.locks.get(*table, key.as_slice())).is_some_and(|lock| lock.changed)
+            })
+    }
+
     /// The log records of `txn`'s changes, ending with its commit record. Locks stay held.
     pub fn commit_records(
         &self,
