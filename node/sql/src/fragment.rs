@@ -892,7 +892,9 @@ impl Shard {
             }
             ShardOp::Prepare { anchor } => {
                 let mut store = self.store.borrow_mut();
-                if !store.has_writes(txn) {
+                // Nothing here but row locks (or nothing): no part, and nothing for readers to
+                // wait for; the release ends it.
+                if !store.logs_changes(txn) {
                     return Ok(ShardOutput::default());
                 }
                 let store = &mut *store;
@@ -916,6 +918,10 @@ impl Shard {
             ShardOp::CommitParts { parts } => {
                 let end = {
                     let mut store = self.store.borrow_mut();
+                    // No participant changed anything (row locks only): no decision to log.
+                    if parts.is_empty() && !store.logs_changes(txn) {
+                        return Ok(ShardOutput::default());
+                    }
                     let parts = keel_storage::wal::encode_parts(&parts);
                     let appended = {
                         let store = &*store;

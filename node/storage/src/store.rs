@@ -2254,6 +2254,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn only_changes_need_logging_not_row_locks() {
+        let mut store = store_with_a_and_b();
+        store.lock_row(10, 1, b"a", true).unwrap();
+        store.share_row(10, 1, b"b", false).unwrap();
+        assert!(store.has_writes(10) && !store.logs_changes(10));
+        // A lock taken first, then the row changed under it: logged.
+        store.update(10, 1, b"a", b"3".to_vec(), true).unwrap();
+        assert!(store.logs_changes(10));
+        // Changed, then rolled back to a savepoint before the change: locks only again.
+        store.set_level(1);
+        store.lock_row(30, 1, b"c", false).unwrap();
+        store.set_level(2);
+        store.insert(30, 1, b"c".to_vec(), b"5".to_vec()).unwrap();
+        assert!(store.logs_changes(30));
+        store.rollback_to(30, 2).unwrap();
+        store.set_level(0);
+        assert!(!store.logs_changes(30));
+        assert!(!store.logs_changes(40));
+    }
+
     /// A store whose table 1 holds the committed rows a = 1 and b = 2.
     fn store_with_a_and_b() -> Store {
         let mut store = Store::default();
