@@ -6045,32 +6045,21 @@ impl Session {
             count += written.count;
             rows.extend(written.rows);
             written_keys.extend(written.keys);
-            if written.changed.is_empty() {
-                break;
-            }
-            match &mut changed {
-                Changed::Recheck => {
-                    keys = self
-                        .recheck_found(
-                            cluster,
-                            write,
-                            &mut found_rows,
-                            written.changed,
-                            ctx,
-                            txn,
-                            cancel,
-                        )
-                        .await?;
-                    recheck = false;
-                    if keys.is_empty() {
-                        break;
-                    }
-                }
-                Changed::Return(out) => {
-                    out.extend(written.changed);
-                    break;
-                }
-                Changed::Write => break,
+            let next = self
+                .next_round(
+                    cluster,
+                    write,
+                    &mut changed,
+                    &mut found_rows,
+                    written.changed,
+                    ctx,
+                    txn,
+                    cancel,
+                )
+                .await?;
+            match next {
+                Some(next) => (keys, recheck) = (next, false),
+                None => break,
             }
         }
         // With RETURNING, the new (UPDATE) or old (DELETE) row under each key.
@@ -6098,6 +6087,39 @@ impl Session {
             cancel,
         )
         .await
+    }
+
+    /// After a round of writes of found rows, the rows it left unwritten because they changed
+    /// since the snapshot (`now_changed`), as `changed` says: the keys of those to write in
+    /// another round (checked again), or None when there is none.
+    #[allow(clippy::too_many_arguments)]
+    async fn next_round<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        write: &crate::plan::WriteFromQuery,
+        changed: &mut Changed<'_>,
+        found_rows: &mut HashMap<Vec<u8>, Row>,
+        now_changed: Vec<ChangedRow>,
+        ctx: &EvalContext<'_>,
+        txn: Tx,
+        cancel: &Cancel,
+    ) -> SqlResult<Option<Vec<Vec<u8>>>> {
+        if now_changed.is_empty() {
+            return Ok(None);
+        }
+        match changed {
+            Changed::Recheck => {
+                let keys = self
+                    .recheck_found(cluster, write, found_rows, now_changed, ctx, txn, cancel)
+                    .await?;
+                Ok((!keys.is_empty()).then_some(keys))
+            }
+            Changed::Return(out) => {
+                out.extend(now_changed);
+                Ok(None)
+            }
+            Changed::Write => Ok(None),
+        }
     }
 
     /// PostgreSQL's EvalPlanQual of rows an UPDATE's or DELETE's query found (`found_rows`, by
@@ -6234,32 +6256,21 @@ impl Session {
                 gone.extend(output.changes);
                 now_changed.extend(output.changed);
             }
-            if now_changed.is_empty() {
-                break;
-            }
-            match &mut changed {
-                Changed::Recheck => {
-                    keys = self
-                        .recheck_found(
-                            cluster,
-                            write,
-                            &mut found_rows,
-                            now_changed,
-                            ctx,
-                            txn,
-                            cancel,
-                        )
-                        .await?;
-                    recheck = false;
-                    if keys.is_empty() {
-                        break;
-                    }
-                }
-                Changed::Return(out) => {
-                    out.extend(now_changed);
-                    break;
-                }
-                Changed::Write => break,
+            let next = self
+                .next_round(
+                    cluster,
+                    write,
+                    &mut changed,
+                    &mut found_rows,
+                    now_changed,
+                    ctx,
+                    txn,
+                    cancel,
+                )
+                .await?;
+            match next {
+                Some(next) => (keys, recheck) = (next, false),
+                None => break,
             }
         }
         self.write_index_entries(cluster, table, &gone, txn, ctx.now, false)

@@ -67,49 +67,26 @@ impl Session {
         }
         // Rows inserted, updated, deleted (EXPLAIN ANALYZE's counts).
         let mut counts = [0u64; 3];
-        // Target rows changed since the snapshot (READ COMMITTED), unwritten and locked: each
-        // takes its clause again from its newest version, as PostgreSQL's EvalPlanQual.
-        let mut moved_on = Vec::new();
-        let mut ran = Vec::with_capacity(taken.len());
-        for (action, rows) in merge.actions.iter().zip(taken) {
-            let rows = Arc::new(rows);
-            let changed = Changed::Return(&mut moved_on);
-            self.merge_clause(
-                cluster,
-                merge,
-                action,
-                &rows,
-                changed,
-                &mut counts,
-                params,
-                txn,
-                now,
-                cancel,
-            )
-            .await?;
-            ran.push(rows);
-        }
-        if !moved_on.is_empty() {
-            let mut again: Vec<Vec<Row>> = vec![Vec::new(); merge.actions.len()];
-            let newest: HashMap<Vec<u8>, Option<Row>> = moved_on.into_iter().collect();
-            let ctx = EvalContext::new(params, now);
-            for row in ran.iter().flat_map(|rows| rows.iter()) {
-                let key = target_key(table, row);
-                if let Some(version) = newest.get(&key) {
-                    let (clause, row) = clause_again(merge, row, version.as_deref(), &ctx)?;
-                    if let Some(clause) = clause {
-                        again[clause].push(row);
-                    }
-                }
-            }
-            for (action, rows) in merge.actions.iter().zip(again) {
+        // The first pass runs every clause over its rows; a target row changed since the
+        // snapshot (READ COMMITTED) is left unwritten and locked, then takes its clause again from
+        // its newest version (PostgreSQL's EvalPlanQual), and a second pass writes those rows.
+        let mut pass = taken;
+        let mut first = true;
+        loop {
+            let mut moved_on = Vec::new();
+            let mut ran = Vec::with_capacity(pass.len());
+            for (action, rows) in merge.actions.iter().zip(pass) {
                 let rows = Arc::new(rows);
+                let changed = match first {
+                    true => Changed::Return(&mut moved_on),
+                    false => Changed::Write,
+                };
                 self.merge_clause(
                     cluster,
                     merge,
                     action,
                     &rows,
-                    Changed::Write,
+                    changed,
                     &mut counts,
                     params,
                     txn,
@@ -117,7 +94,24 @@ impl Session {
                     cancel,
                 )
                 .await?;
+                ran.push(rows);
             }
+            if moved_on.is_empty() {
+                break;
+            }
+            pass = vec![Vec::new(); merge.actions.len()];
+            let newest: HashMap<Vec<u8>, Option<Row>> = moved_on.into_iter().collect();
+            let ctx = EvalContext::new(params, now);
+            for row in ran.iter().flat_map(|rows| rows.iter()) {
+                let key = target_key(table, row);
+                if let Some(version) = newest.get(&key) {
+                    let (clause, row) = clause_again(merge, row, version.as_deref(), &ctx)?;
+                    if let Some(clause) = clause {
+                        pass[clause].push(row);
+                    }
+                }
+            }
+            first = false;
         }
         let count: u64 = counts.iter().sum();
         if let Some(instrument) = &mut self.instrument {
