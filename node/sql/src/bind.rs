@@ -8600,14 +8600,15 @@ impl<'a> Binder<'a> {
             && bound_assignments.iter().all(|(_, e)| e.is_local());
         // A new primary key moves the row: the query finds the rows, the session moves them.
         let moves = assigned.iter().any(|c| table.primary_key.contains(c));
-        // Of a table without a key, uncorrelated subqueries run first, their values then
-        // written into what the workers run (`Session::initplans`): no query names the rows.
-        let initplans = table.primary_key.is_empty()
-            && filter.as_deref().is_none_or(Expr::is_local_but_initplans)
+        // Uncorrelated subqueries run first, their values then written into what the workers
+        // run (`Session::initplans`, which also finds the keys they name): no query names the
+        // rows.
+        let initplans = filter.as_deref().is_none_or(Expr::is_local_but_initplans)
             && bound_assignments
                 .iter()
                 .all(|(_, e)| e.is_local_but_initplans());
-        // (An index's bounds could hold such a subquery: the workers read the table whole.)
+        // (An index's bounds could hold such a subquery: the session finds the access path once
+        // the subqueries have run, `access_after_initplans`.)
         let access = if local { access } else { Access::Scan };
         if from_rel.is_some() || !(local || initplans) || moves {
             let filter = filter.map(Arc::unwrap_or_clone);
@@ -8646,8 +8647,7 @@ impl<'a> Binder<'a> {
         let (access, filter, returning) =
             self.write_clauses(&table, &scope, selection, returning)?;
         let local = filter.as_deref().is_none_or(Expr::is_local);
-        let initplans = table.primary_key.is_empty()
-            && filter.as_deref().is_none_or(Expr::is_local_but_initplans);
+        let initplans = filter.as_deref().is_none_or(Expr::is_local_but_initplans);
         let access = if local { access } else { Access::Scan };
         if from_rel.is_some() || !(local || initplans) {
             let filter = filter.map(Arc::unwrap_or_clone);

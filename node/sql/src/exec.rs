@@ -3610,10 +3610,16 @@ impl Session {
                     prefixes,
                     recheck: false,
                 };
+                let access = access_after_initplans(
+                    &update.table,
+                    &update.access,
+                    update.filter.as_deref(),
+                    filter.as_deref(),
+                );
                 self.write_rows(
                     cluster,
                     &update.table,
-                    &update.access,
+                    &access,
                     update.returning.as_ref(),
                     "UPDATE",
                     ops,
@@ -3638,10 +3644,16 @@ impl Session {
                     prefixes,
                     recheck: false,
                 };
+                let access = access_after_initplans(
+                    &delete.table,
+                    &delete.access,
+                    delete.filter.as_deref(),
+                    filter.as_deref(),
+                );
                 self.write_rows(
                     cluster,
                     &delete.table,
-                    &delete.access,
+                    &access,
                     delete.returning.as_ref(),
                     "DELETE",
                     ops,
@@ -9806,6 +9818,24 @@ pub(super) enum Changed<'a> {
     Return(&'a mut Vec<ChangedRow>),
     /// Writes it: it was checked again already.
     Write,
+}
+
+/// The access path of an UPDATE or DELETE whose WHERE clause (`bound`) ran subqueries that read
+/// nothing of the row (`Session::initplans`): the binder could only read the table whole; with
+/// their values in place (`valued`) the clause may name keys or an index's bounds, as
+/// PostgreSQL's `WHERE id = (SELECT ..)` reads by the InitPlan's value.
+fn access_after_initplans(
+    table: &TableDef,
+    access: &Access,
+    bound: Option<&Expr>,
+    valued: Option<&Expr>,
+) -> Access {
+    match (access, bound, valued) {
+        (Access::Scan, Some(bound), Some(valued)) if !bound.is_local() => {
+            crate::bind::key_access(table, valued)
+        }
+        _ => access.clone(),
+    }
 }
 
 /// Where a statement's rows are ([`Session::targets`]).
