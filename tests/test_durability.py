@@ -111,6 +111,43 @@ def test_scan_write_that_matches_nothing_on_a_worker_still_commits(keel_factory)
     node.stop()
 
 
+def test_rollback_to_a_savepoint_before_ddl_is_what_recovery_finds(keel_factory):
+    # The catalog a commit logs is the one the savepoint had: DDL rolled back to it is gone after
+    # a kill too, whether the transaction ran DDL before the savepoint or only after it, and the
+    # ids the undone DDL gave out are given out again to empty tables.
+    node = keel_factory(cores=2).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table spk_a (id int primary key, v text)")
+        conn.execute("insert into spk_a values (1, 'one')")
+        with conn.transaction():
+            conn.execute("create table spk_b (id int primary key)")
+            conn.execute("savepoint s1")
+            conn.execute("alter table spk_a add column w int default 7")
+            conn.execute("create table spk_x (id int primary key)")
+            conn.execute("insert into spk_x select generate_series(1, 100)")
+            conn.execute("rollback to s1")
+            conn.execute("insert into spk_b values (2)")
+        with conn.transaction():
+            conn.execute("savepoint s1")
+            conn.execute("create table spk_y (id int)")
+            conn.execute("insert into spk_y values (1), (2)")
+            conn.execute("drop table spk_b")
+            conn.execute("rollback to s1")
+            conn.execute("insert into spk_a values (3, 'three')")
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select * from spk_a order by id").fetchall() == [(1, "one"), (3, "three")]
+        assert conn.execute("select * from spk_b").fetchall() == [(2,)]
+        tables = conn.execute("select relname from pg_class where relname like 'spk%' and relkind = 'r' order by 1")
+        assert tables.fetchall() == [("spk_a",), ("spk_b",)]
+        conn.execute("create table spk_x (id int primary key)")
+        conn.execute("create table spk_y (id int)")
+        assert conn.execute("select count(*) from spk_x").fetchone() == (0,)
+        assert conn.execute("select count(*) from spk_y").fetchone() == (0,)
+    node.stop()
+
+
 def test_waldump_reads_the_logs_as_recovery_does(keel_factory):
     """`keel waldump` on a killed node's data directory lists the frames after the checkpoint and
     predicts exactly what the next start replays; it refuses a directory a running node holds."""

@@ -280,6 +280,26 @@ pub enum BlockState {
     Failed,
 }
 
+/// An open savepoint.
+struct Savepoint {
+    name: String,
+    /// The level changes after it are made at: ROLLBACK TO it undoes that level and those above.
+    level: u32,
+    /// How many saved settings (`local_saved`) came before it: ROLLBACK TO puts back the
+    /// settings changed since.
+    settings: usize,
+    /// Where the transaction's DDL stood (None: it had run none): ROLLBACK TO puts the catalog
+    /// back as it was.
+    ddl: Option<DdlMark>,
+}
+
+/// The transaction's DDL at a savepoint: its catalog then, and how long its lists were.
+struct DdlMark {
+    catalog: Arc<Catalog>,
+    dropped: usize,
+    sequences: usize,
+}
+
 struct Txn {
     id: TxnId,
     /// The session's process id: its transaction-level locks go when this ends.
@@ -299,14 +319,10 @@ struct Txn {
     snapshot: Option<SnapshotLease>,
     /// A statement has run (the isolation level is fixed from then on).
     started: bool,
-    /// Savepoints, innermost last: (name, level). Changes are made at the innermost level.
-    /// Open savepoints: name, write level, and how many saved settings (`local_saved`) came
-    /// before it (ROLLBACK TO puts back the settings changed since).
-    savepoints: Vec<(String, u32, usize)>,
+    /// Open savepoints, innermost last. Changes are made at the innermost one's level.
+    savepoints: Vec<Savepoint>,
     /// The last savepoint level handed out (levels are never reused).
     levels: u32,
-    /// The deepest savepoint level DDL ran at (DDL is not taken back by ROLLBACK TO).
-    ddl_level: Option<u32>,
     /// Foreign key checks of DEFERRED constraints, run at COMMIT (`exec/foreign_keys.rs`).
     deferred_checks: Vec<foreign_keys::DeferredCheck>,
     /// SET CONSTRAINTS' modes.
@@ -337,7 +353,6 @@ impl Txn {
             started: false,
             savepoints: Vec::new(),
             levels: 0,
-            ddl_level: None,
             logs_ddl: false,
             deferred_checks: Vec::new(),
             constraint_modes: Default::default(),
@@ -345,14 +360,16 @@ impl Txn {
     }
 
     fn level(&self) -> u32 {
-        self.savepoints.last().map_or(0, |(_, level, _)| *level)
+        self.savepoints
+            .last()
+            .map_or(0, |savepoint| savepoint.level)
     }
 
     /// The innermost savepoint called `name`.
     fn savepoint(&self, name: &str) -> SqlResult<usize> {
         self.savepoints
             .iter()
-            .rposition(|(known, _, _)| known == name)
+            .rposition(|savepoint| savepoint.name == name)
             .ok_or_else(|| {
                 SqlError::new(
                     code::INVALID_SAVEPOINT_SPECIFICATION,
@@ -1247,8 +1264,10 @@ enum LocalSaved {
 struct PendingDdl {
     catalog: Arc<Catalog>,
     dropped: Vec<keel_storage::TableId>,
-    /// Counters of the sequences this transaction altered, as they were before (the first
-    /// ALTER SEQUENCE of each): an abort puts them back, as PostgreSQL's rollback does.
+    /// Counters of the sequences this transaction altered, as they were before each ALTER
+    /// SEQUENCE, in order: an abort puts them back (latest first, so each ends as it was before
+    /// the transaction), as PostgreSQL's rollback does; ROLLBACK TO those made since its
+    /// savepoint.
     sequences: Vec<(Arc<crate::catalog::SequenceDef>, i64, bool)>,
 }
 
@@ -3027,22 +3046,34 @@ impl Session {
             }
             Parsed::Savepoint { name } => {
                 let settings = self.local_saved.len();
+                let ddl = self.ddl.as_ref().map(|ddl| DdlMark {
+                    catalog: ddl.catalog.clone(),
+                    dropped: ddl.dropped.len(),
+                    sequences: ddl.sequences.len(),
+                });
                 let txn = self.explicit_txn("SAVEPOINT")?;
                 txn.levels += 1;
                 let level = txn.levels;
-                txn.savepoints.push((name.clone(), level, settings));
+                txn.savepoints.push(Savepoint {
+                    name: name.clone(),
+                    level,
+                    settings,
+                    ddl,
+                });
                 txn.locks.set_level(level);
                 result.tag = "SAVEPOINT".into();
             }
             Parsed::RollbackTo { name } => {
-                let txn = self.explicit_txn("ROLLBACK TO SAVEPOINT")?;
-                let at = txn.savepoint(name)?;
-                let level = txn.savepoints[at].1;
-                if txn.ddl_level.is_some_and(|ddl| ddl >= level) {
-                    return Err(SqlError::unsupported(
-                        "ROLLBACK TO SAVEPOINT past DDL in the same transaction",
+                if self.failed && self.txn.is_none() {
+                    // A failed block without savepoints (already aborted) has none to go to.
+                    return Err(SqlError::new(
+                        code::INVALID_SAVEPOINT_SPECIFICATION,
+                        format!("savepoint \"{name}\" does not exist"),
                     ));
                 }
+                let txn = self.explicit_txn("ROLLBACK TO SAVEPOINT")?;
+                let at = txn.savepoint(name)?;
+                let level = txn.savepoints[at].level;
                 let requests = txn
                     .writers
                     .iter()
@@ -3063,10 +3094,19 @@ impl Session {
                 }
                 let txn = self.txn.as_mut().expect("checked above");
                 txn.savepoints.truncate(at + 1);
-                // Deferred checks of the rows undone go too, and the locks taken since.
+                // Deferred checks of the rows undone go too.
                 txn.deferred_checks.retain(|check| check.level < level);
+                // The catalog as it was (while the catalog lock is still held), then the
+                // locks taken since go.
+                let mark = txn.savepoints[at].ddl.as_ref().map(|mark| DdlMark {
+                    catalog: mark.catalog.clone(),
+                    ..*mark
+                });
+                let tx = txn.tx(0, None);
+                self.rollback_ddl(cluster, mark, tx).await?;
+                let txn = self.txn.as_mut().expect("checked above");
                 cluster.locks().rollback_to(txn.pid, &txn.locks, level);
-                let settings = txn.savepoints[at].2;
+                let settings = txn.savepoints[at].settings;
                 let id = Some(txn.id);
                 self.failed = false;
                 // The cursors declared since the savepoint go with it.
@@ -3079,7 +3119,7 @@ impl Session {
             Parsed::Release { name } => {
                 let txn = self.explicit_txn("RELEASE SAVEPOINT")?;
                 let at = txn.savepoint(name)?;
-                let level = txn.savepoints[at].1;
+                let level = txn.savepoints[at].level;
                 txn.savepoints.truncate(at);
                 let to = txn.level();
                 let (pid, slot) = (txn.pid, txn.locks.clone());
@@ -7185,10 +7225,6 @@ impl Session {
         txn: Tx,
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
-        if let Some(open) = &mut self.txn {
-            let level = open.level();
-            open.ddl_level = Some(open.ddl_level.map_or(level, |known| known.max(level)));
-        }
         // The statement took the catalog lock and its relation locks before it ran (see
         // `execute_inner`).
         if self.ddl.is_none() {
@@ -8889,10 +8925,8 @@ impl Session {
         let seq = Arc::new(seq);
         next.sequences.insert(seq.name.clone(), seq.clone());
         if let Some(ddl) = &mut self.ddl {
-            if !ddl.sequences.iter().any(|(s, _, _)| s.id == old.id) {
-                let (last, called) = cluster.sequences().current(old);
-                ddl.sequences.push((old.clone(), last, called));
-            }
+            let (last, called) = cluster.sequences().current(old);
+            ddl.sequences.push((old.clone(), last, called));
         }
         // The counter goes on under the new settings (a reserved window of the old ones is
         // dropped), logged before the statement completes.
@@ -8913,13 +8947,104 @@ impl Session {
         let sequences = self.sequences(cluster);
         // A sequence the transaction created goes with it: nothing to put back.
         let existed = |id| ddl.catalog.sequences.values().any(|s| s.id == id);
-        for (seq, last, called) in ddl.sequences.iter().filter(|(s, _, _)| existed(s.id)) {
+        // Latest first: a sequence altered twice ends as it was before the first.
+        let altered = ddl.sequences.iter().rev().filter(|(s, _, _)| existed(s.id));
+        for (seq, last, called) in altered {
             // The old bounds held this state when it was taken.
             let _ = sequences.set_state(seq, *last, *called);
         }
         // The DDL lock is held until the old states are logged.
         let _ = self.log_sequences(cluster).await;
         drop(ddl);
+    }
+
+    /// ROLLBACK TO a savepoint: the transaction's DDL since goes. The catalog is again the one
+    /// of the savepoint (`mark`; None: the published one, and the transaction's catalog image
+    /// went with the undone level on its worker), under a newer version number, so statements
+    /// bound since bind again, and its image replaces the transaction's. Tables, indexes and
+    /// sequences made since are freed now (no catalog anyone can see names them, and their
+    /// ids will be given out again); sequences altered since get their counters back.
+    async fn rollback_ddl<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        mark: Option<DdlMark>,
+        txn: Tx,
+    ) -> SqlResult<()> {
+        let Some(ddl) = &mut self.ddl else {
+            return Ok(());
+        };
+        let unchanged = mark.as_ref().is_some_and(|mark| {
+            Arc::ptr_eq(&mark.catalog, &ddl.catalog)
+                && mark.dropped == ddl.dropped.len()
+                && mark.sequences == ddl.sequences.len()
+        });
+        if unchanged {
+            return Ok(());
+        }
+        let (dropped, sequences) = match &mark {
+            Some(mark) => (mark.dropped, mark.sequences),
+            None => (0, 0),
+        };
+        let restored = match &mark {
+            Some(mark) => mark.catalog.clone(),
+            None => cluster.catalog(),
+        };
+        // What the undone DDL made: in its catalog, or made and dropped again, and not in the
+        // restored one.
+        let ids = |catalog: &Catalog| {
+            let tables = catalog.tables.values();
+            let indexes = tables.clone().flat_map(|table| &table.indexes);
+            (tables.map(|table| table.id))
+                .chain(indexes.map(|index| index.id))
+                .chain(catalog.sequences.values().map(|seq| seq.id))
+                .collect::<std::collections::HashSet<TableId>>()
+        };
+        let kept = ids(&restored);
+        let mut made: Vec<TableId> = (ids(&ddl.catalog).into_iter())
+            .chain(ddl.dropped.split_off(dropped))
+            .filter(|id| !kept.contains(id))
+            .collect();
+        made.sort_unstable();
+        made.dedup();
+        let altered = ddl.sequences.split_off(sequences);
+        let version = ddl.catalog.version + 1;
+        match mark {
+            Some(_) => {
+                let mut next = (*restored).clone();
+                next.version = version;
+                let image = next.to_image()?;
+                let local = cluster.worker();
+                let op = ShardOp::WriteCatalog { version, image };
+                let request = ShardRequest { txn, now: 0, op };
+                cluster.call(local, request).await?;
+                let ddl = self.ddl.as_mut().expect("checked above");
+                ddl.catalog = Arc::new(next);
+            }
+            None => self.ddl = None,
+        }
+        let catalog = self.catalog(cluster);
+        catalog.register_enums();
+        let sequences = self.sequences(cluster);
+        for (seq, last, called) in altered.iter().rev() {
+            if kept.contains(&seq.id) {
+                sequences.set_state(seq, *last, *called)?;
+            }
+        }
+        self.log_sequences(cluster).await?;
+        for table in made {
+            cluster.sequences().forget(table);
+            let requests = (0..cluster.workers() as WorkerId)
+                .map(|w| {
+                    let op = ShardOp::DropTable { table };
+                    let txn = Tx::ending(txn.id);
+                    (w, ShardRequest { txn, now: 0, op })
+                })
+                .collect();
+            for freed in cluster.call_all(requests).await {
+                freed?;
+            }
+        }
+        Ok(())
     }
 
     /// Aborts whatever is open (the connection is closing), then drops the session's temporary

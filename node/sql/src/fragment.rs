@@ -958,7 +958,8 @@ impl Shard {
                 Ok(ShardOutput::default())
             }
             ShardOp::WriteCatalog { version, image } => {
-                self.store.borrow_mut().write_catalog(txn, version, image);
+                let level = tx.level;
+                (self.store.borrow_mut()).write_catalog(txn, level, version, image);
                 Ok(ShardOutput::default())
             }
             ShardOp::LogSequence {

@@ -278,6 +278,10 @@ struct WriteSet {
     truncated: Vec<Truncated>,
     /// A catalog image this transaction writes: (version, bytes).
     catalog: Option<(u64, Vec<u8>)>,
+    /// The savepoint level of its first catalog image: ROLLBACK TO a level at or below it
+    /// drops the image (the transaction then changed no catalog); one above it leaves the
+    /// image for the session to replace with the catalog as it was at the savepoint.
+    catalog_since: u32,
     /// Undo for savepoints: (level, what to put back), in the order recorded.
     sub: Vec<(u32, Sub)>,
 }
@@ -1697,9 +1701,13 @@ impl Store {
         self.txns.entry(txn).or_default()
     }
 
-    /// Records that `txn` writes a new catalog image.
-    pub fn write_catalog(&mut self, txn: TxnId, version: u64, image: Vec<u8>) {
-        self.writes(txn).catalog = Some((version, image));
+    /// Records that `txn` writes a new catalog image, at savepoint level `level`.
+    pub fn write_catalog(&mut self, txn: TxnId, level: u32, version: u64, image: Vec<u8>) {
+        let writes = self.writes(txn);
+        if writes.catalog.is_none() {
+            writes.catalog_since = level;
+        }
+        writes.catalog = Some((version, image));
     }
 
     /// Whether `txn` changed (or locked) anything on this worker.
@@ -1880,6 +1888,9 @@ impl Store {
             .position(|t| t.level >= level)
             .unwrap_or(writes.truncated.len());
         let untruncated = writes.truncated.split_off(first);
+        if writes.catalog_since >= level {
+            writes.catalog = None;
+        }
         let keep = writes.sub.partition_point(|(at, _)| *at < level);
         let undo: Vec<(u32, Sub)> = writes.sub.drain(keep..).collect();
         for (_, sub) in undo.into_iter().rev() {
@@ -2273,6 +2284,29 @@ mod tests {
         store.set_level(0);
         assert!(!store.logs_changes(30));
         assert!(!store.logs_changes(40));
+    }
+
+    #[test]
+    fn rollback_to_drops_a_catalog_image_first_written_after_the_savepoint() {
+        let mut store = Store::default();
+        // First written at level 2: ROLLBACK TO 2 leaves no catalog change to log.
+        store.write_catalog(10, 2, 5, b"v5".to_vec());
+        store.write_catalog(10, 3, 6, b"v6".to_vec());
+        assert!(store.logs_changes(10));
+        store.rollback_to(10, 2).unwrap();
+        assert!(!store.logs_changes(10));
+        // First written at level 1: the image stays for the session to replace.
+        store.write_catalog(20, 1, 5, b"v5".to_vec());
+        store.write_catalog(20, 2, 6, b"v6".to_vec());
+        store.rollback_to(20, 2).unwrap();
+        store.write_catalog(20, 2, 7, b"v5 again".to_vec());
+        let mut images = Vec::new();
+        store.commit_records(20, &[], &mut |record| {
+            if let Record::Catalog { version, image, .. } = record {
+                images.push((version, image.to_vec()));
+            }
+        });
+        assert_eq!(images, vec![(7, b"v5 again".to_vec())]);
     }
 
     /// A store whose table 1 holds the committed rows a = 1 and b = 2.

@@ -206,7 +206,7 @@ impl Session {
         changes: &[RowChange],
     ) {
         if let Some(txn) = &mut self.txn {
-            let level = txn.savepoints.last().map_or(0, |(_, level, _)| *level);
+            let level = txn.level();
             txn.deferred_checks.push(DeferredCheck {
                 table,
                 fk_table,

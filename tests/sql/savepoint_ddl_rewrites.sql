@@ -1,0 +1,121 @@
+-- ROLLBACK TO SAVEPOINT past table rewrites, schemas, roles, temporary tables, prepared statements,
+-- and psql's ON_ERROR_ROLLBACK (a savepoint around each statement of a block).
+DROP TABLE IF EXISTS spe_a, spe_k CASCADE;
+DROP SCHEMA IF EXISTS spe_sch CASCADE;
+DROP ROLE IF EXISTS spe_role;
+CREATE TABLE spe_a (id int PRIMARY KEY, v text, n int);
+INSERT INTO spe_a VALUES (1, 'x', 10), (2, 'y', 20);
+CREATE TABLE spe_k (a int, b text);
+INSERT INTO spe_k VALUES (3, 'c'), (1, 'a'), (2, 'b');
+-- Table rewrites since the savepoint: the rows come back as they were.
+BEGIN;
+SAVEPOINT s1;
+ALTER TABLE spe_k ADD PRIMARY KEY (a);
+INSERT INTO spe_k VALUES (4, 'd');
+SELECT * FROM spe_k ORDER BY a;
+ROLLBACK TO s1;
+INSERT INTO spe_k VALUES (1, 'again');
+SELECT * FROM spe_k ORDER BY a, b;
+SAVEPOINT s2;
+ALTER TABLE spe_a ALTER COLUMN n TYPE text USING n::text || '!';
+SELECT * FROM spe_a ORDER BY id;
+ALTER TABLE spe_a DROP COLUMN v;
+SELECT * FROM spe_a ORDER BY id;
+ROLLBACK TO s2;
+SELECT * FROM spe_a ORDER BY id;
+SAVEPOINT s3;
+TRUNCATE spe_a;
+ALTER TABLE spe_a ADD COLUMN w int;
+ROLLBACK TO s3;
+SELECT * FROM spe_a ORDER BY id;
+COMMIT;
+SELECT * FROM spe_k ORDER BY a, b;
+SELECT * FROM spe_a ORDER BY id;
+-- Schemas, roles, grants, comments and temporary tables made since the savepoint.
+BEGIN;
+SAVEPOINT s1;
+CREATE SCHEMA spe_sch;
+CREATE TABLE spe_sch.t (id int);
+CREATE ROLE spe_role;
+GRANT SELECT ON spe_a TO spe_role;
+COMMENT ON TABLE spe_a IS 'rolled back';
+CREATE TEMP TABLE spe_tmp (id int) ON COMMIT DROP;
+SELECT nspname FROM pg_namespace WHERE nspname = 'spe_sch';
+ROLLBACK TO s1;
+SELECT nspname FROM pg_namespace WHERE nspname = 'spe_sch';
+SELECT rolname FROM pg_roles WHERE rolname = 'spe_role';
+SELECT obj_description('spe_a'::regclass);
+SELECT relacl FROM pg_class WHERE relname = 'spe_a';
+SELECT * FROM spe_tmp;
+ROLLBACK TO s1;
+CREATE SCHEMA spe_sch;
+COMMIT;
+SELECT nspname FROM pg_namespace WHERE nspname = 'spe_sch';
+-- A prepared statement bound after the DDL binds again.
+BEGIN;
+SAVEPOINT s1;
+ALTER TABLE spe_a RENAME COLUMN v TO vv;
+PREPARE spe_p AS SELECT vv FROM spe_a ORDER BY id;
+EXECUTE spe_p;
+ROLLBACK TO s1;
+EXECUTE spe_p;
+ROLLBACK TO s1;
+PREPARE spe_q AS SELECT v FROM spe_a WHERE id = 1;
+SAVEPOINT s2;
+ALTER TABLE spe_a RENAME COLUMN v TO vv;
+ROLLBACK TO s2;
+EXECUTE spe_q;
+COMMIT;
+DEALLOCATE spe_p;
+EXECUTE spe_q;
+DEALLOCATE spe_q;
+-- psql's ON_ERROR_ROLLBACK wraps each statement of a block in a savepoint.
+\set ON_ERROR_ROLLBACK on
+BEGIN;
+CREATE TABLE spe_b (id int PRIMARY KEY);
+INSERT INTO spe_b VALUES (1);
+CREATE TABLE spe_b (id int);
+ALTER TABLE spe_b ADD COLUMN w text DEFAULT 'w';
+ALTER TABLE spe_b ADD COLUMN w text;
+CREATE INDEX ON spe_b (nosuch);
+CREATE INDEX ON spe_b (w);
+SELECT * FROM spe_b;
+COMMIT;
+\set ON_ERROR_ROLLBACK off
+SELECT * FROM spe_b;
+SELECT indexname FROM pg_indexes WHERE tablename = 'spe_b' ORDER BY 1;
+DROP TABLE spe_a, spe_k, spe_b;
+DROP SCHEMA spe_sch;
+-- Rewrites that fail, and TRUNCATE ... RESTART IDENTITY, inside a savepoint.
+DROP TABLE IF EXISTS spf_a;
+CREATE TABLE spf_a (k int, v text);
+INSERT INTO spf_a VALUES (1, 'a'), (1, 'b'), (2, 'c');
+BEGIN;
+SAVEPOINT s1;
+ALTER TABLE spf_a ADD PRIMARY KEY (k);
+ROLLBACK TO s1;
+SELECT * FROM spf_a ORDER BY v;
+SAVEPOINT s2;
+ALTER TABLE spf_a ALTER COLUMN v TYPE int USING v::int;
+ROLLBACK TO s2;
+DELETE FROM spf_a WHERE v = 'b';
+ALTER TABLE spf_a ADD PRIMARY KEY (k);
+SAVEPOINT s3;
+ALTER TABLE spf_a ALTER COLUMN v TYPE varchar(5);
+ROLLBACK TO s3;
+COMMIT;
+SELECT * FROM spf_a ORDER BY v;
+\d spf_a
+-- truncate restart identity inside a savepoint
+CREATE TABLE spf_b (id serial, v int);
+INSERT INTO spf_b (v) VALUES (1), (2);
+BEGIN;
+SAVEPOINT s1;
+TRUNCATE spf_b RESTART IDENTITY;
+INSERT INTO spf_b (v) VALUES (3);
+SELECT * FROM spf_b;
+ROLLBACK TO s1;
+INSERT INTO spf_b (v) VALUES (4);
+SELECT * FROM spf_b ORDER BY id;
+COMMIT;
+DROP TABLE spf_a, spf_b;
