@@ -1933,28 +1933,35 @@ impl Shard {
                 on_conflict: None,
             } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
-                let mut seen: HashSet<&[u8], FastState> =
-                    HashSet::with_capacity_and_hasher(rows.len(), FastState::default());
-                let duplicate = |index: usize| {
-                    let mut error = duplicate_key(table, &rows[index].1);
-                    error.batch_row = Some(index);
-                    error
+                let free = if table.primary_key.is_empty() {
+                    // Hidden row ids: never given out twice, so no row has one (a rewrite
+                    // keeps each row's own, into trees of its own). Only the table lock counts.
+                    store.check_fresh_inserts(txn, table.id, rows.len())?
+                } else {
+                    let mut seen: HashSet<&[u8], FastState> =
+                        HashSet::with_capacity_and_hasher(rows.len(), FastState::default());
+                    let duplicate = |index: usize| {
+                        let mut error = duplicate_key(table, &rows[index].1);
+                        error.batch_row = Some(index);
+                        error
+                    };
+                    // The first row that fails is the one named: a key repeated in the batch,
+                    // or one before it that has a row.
+                    let repeated = rows
+                        .iter()
+                        .position(|(key, _)| !seen.insert(key.as_slice()));
+                    let checked = rows[..repeated.unwrap_or(rows.len())]
+                        .iter()
+                        .map(|(key, _)| key.as_slice());
+                    let free = match store.check_inserts(txn, table.id, checked)? {
+                        Ok(free) => free,
+                        Err(index) => return Err(duplicate(index).into()),
+                    };
+                    if let Some(index) = repeated {
+                        return Err(duplicate(index).into());
+                    }
+                    free
                 };
-                // The first row that fails is the one named: a key repeated in the batch, or
-                // one before it that has a row.
-                let repeated = rows
-                    .iter()
-                    .position(|(key, _)| !seen.insert(key.as_slice()));
-                let checked = rows[..repeated.unwrap_or(rows.len())]
-                    .iter()
-                    .map(|(key, _)| key.as_slice());
-                let free = match store.check_inserts(txn, table.id, checked)? {
-                    Ok(free) => free,
-                    Err(index) => return Err(duplicate(index).into()),
-                };
-                if let Some(index) = repeated {
-                    return Err(duplicate(index).into());
-                }
                 let keys = rows.iter().map(|(key, _)| key.as_slice());
                 self.serialize_writes(txn, ser, table.id, keys)?;
                 let mut bytes = Vec::new();

@@ -610,6 +610,15 @@ impl BufferManager {
         self.next_pid.store(pid + 1, Ordering::Release);
         drop(free);
         self.note_resident(pid);
+        let addr = self.page_ptr(pid) as usize;
+        if addr.is_multiple_of(HUGE_PAGE_BYTES) {
+            // The first page of a 2 MiB region no page has used: the next allocations fill it in
+            // order, so it becomes one huge page now (zeroed by the kernel) instead of 512 page
+            // faults now and a collapse that copies them when the last one arrives.
+            // SAFETY: the page is in our mapping and latched by us; a fresh page is zeros.
+            unsafe { std::ptr::write_volatile(addr as *mut u8, 0) };
+            self.collapse(addr);
+        }
         Ok(GuardX { bm: self, pid })
     }
 

@@ -272,6 +272,27 @@ impl<'a> Node<'a> {
     fn fence_bytes(&self) -> usize {
         self.lower().map_or(0, <[u8]>::len) + self.upper().map_or(0, <[u8]>::len)
     }
+    /// Whether an entry taking `need` bytes (its slot included) fits, compacting the page if it
+    /// must. The gap between the slots and the heap answers at once for most inserts; only a
+    /// gap too small counts the live bytes (the dead ones come back when the page is compacted),
+    /// which reads every slot.
+    fn fits(&self, need: usize) -> bool {
+        let slots_end = HEADER + self.count() * SLOT;
+        self.heap_start().saturating_sub(slots_end) >= need || self.used() + need <= PAGE_BYTES
+    }
+    /// Whether at least `bytes` are in use (as [`used`](Self::used) counts), reading only as many
+    /// slots as it takes to know.
+    fn uses_at_least(&self, bytes: usize) -> bool {
+        let mut used = HEADER + self.fence_bytes();
+        for i in 0..self.count() {
+            if used >= bytes {
+                return true;
+            }
+            let (_, klen, vlen, _) = self.slot(i);
+            used += SLOT + klen + vlen;
+        }
+        used >= bytes
+    }
     /// Bytes in use, counting the header, slots, live entries and fences (not dead heap bytes).
     fn used(&self) -> usize {
         HEADER
@@ -361,8 +382,7 @@ fn fits(lower: Option<&[u8]>, upper: Option<&[u8]>, items: &[Entry<'_>]) -> bool
 fn insert_at(b: &mut [u8], index: usize, key: &[u8], value: &[u8], flags: u16) -> bool {
     let node = Node { b };
     let count = node.count();
-    let need = SLOT + key.len() + value.len();
-    if node.used() + need > PAGE_BYTES {
+    if !node.fits(SLOT + key.len() + value.len()) {
         return false;
     }
     if node.heap_start() < HEADER + (count + 1) * SLOT + key.len() + value.len() {
@@ -702,7 +722,12 @@ impl BTree {
             } else {
                 0
             };
-            if node.used() - freed + SLOT + key.len() + inline_len > PAGE_BYTES {
+            let need = SLOT + key.len() + inline_len;
+            let room = match found {
+                true => node.used() - freed + need <= PAGE_BYTES,
+                false => node.fits(need),
+            };
+            if !room {
                 guard.release_unchanged();
                 self.split(key, leaf)?;
                 return Err(Fail::Restart);
@@ -739,7 +764,7 @@ impl BTree {
             let old = self.read_value(node, index)?;
             self.free_overflow(node, index)?;
             remove_at(guard.bytes_mut(), index);
-            let underfull = Node { b: guard.bytes() }.used() < PAGE_BYTES / 4;
+            let underfull = !Node { b: guard.bytes() }.uses_at_least(PAGE_BYTES / 4);
             Ok((Some(old), underfull))
         })?;
         if underfull {

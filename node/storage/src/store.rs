@@ -1534,6 +1534,23 @@ impl Store {
         Ok(Ok(free))
     }
 
+    /// As [`check_inserts`](Self::check_inserts) for `count` keys no row can have (a table's
+    /// hidden row ids, never given out twice): only the table lock is checked, no key looked up.
+    pub fn check_fresh_inserts(
+        &self,
+        txn: TxnId,
+        table: TableId,
+        count: usize,
+    ) -> Result<Vec<FreeKey>, Blocked> {
+        self.check_table(txn, table)?;
+        Ok((0..count)
+            .map(|_| FreeKey {
+                raw: None,
+                unlocked: true,
+            })
+            .collect())
+    }
+
     /// Inserts `row` under a key [`check_inserts`](Self::check_inserts) found free.
     pub fn insert_checked(
         &mut self,
