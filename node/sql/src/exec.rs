@@ -5913,7 +5913,16 @@ impl Session {
         let enforce = cancel.is_some() && !table.foreign_keys.is_empty();
         let keyed = keyed_rows(cluster, self.row_home(cluster), table, rows);
         let changes = self
-            .put_rows(cluster, table, keyed, enforce, txn, now, cancel.is_none())
+            .put_rows(
+                cluster,
+                table,
+                keyed,
+                enforce,
+                txn,
+                now,
+                cancel.is_none(),
+                false,
+            )
             .await?;
         if let (Some(cancel), true) = (cancel, enforce) {
             self.enforce_foreign_keys(cluster, table, &changes, txn, now, cancel)
@@ -5924,7 +5933,7 @@ impl Session {
 
     /// Writes new rows at their owners (with their keys: [`keyed_rows`]) and their index
     /// entries; returns them as changes (key, no old row, the row) when the table has indexes or
-    /// `changes` asks.
+    /// `changes` asks. `fresh`: see `ShardOp::Insert`.
     #[allow(clippy::too_many_arguments)]
     async fn put_rows<C: Cluster>(
         &mut self,
@@ -5935,6 +5944,7 @@ impl Session {
         txn: Tx,
         now: i64,
         building: bool,
+        fresh: bool,
     ) -> SqlResult<Vec<RowChange>> {
         let workers = cluster.workers();
         let mut per_worker: BTreeMap<WorkerId, Vec<KeyedRow>> = BTreeMap::new();
@@ -5964,6 +5974,7 @@ impl Session {
                             table: table.clone(),
                             rows,
                             on_conflict: None,
+                            fresh,
                         },
                     },
                 )
@@ -6351,6 +6362,7 @@ impl Session {
                 txn,
                 ctx.now,
                 false,
+                false,
             )
             .await?;
         // Each row as an update, for the foreign keys: its old image beside its new one.
@@ -6610,6 +6622,7 @@ impl Session {
                     table: table.clone(),
                     rows,
                     on_conflict: Some((conflict.clone(), params.clone())),
+                    fresh: false,
                 };
                 (worker, ShardRequest { txn, now, op })
             })
@@ -7346,7 +7359,7 @@ impl Session {
                         .await?;
                     result.tag = format!("SELECT {}", rows.len());
                     let keyed = keyed_rows(cluster, self.row_home(cluster), &table, rows);
-                    self.insert_moved(cluster, &table, keyed, txn, now).await?;
+                    (self.insert_moved(cluster, &table, keyed, txn, now, false)).await?;
                 }
             }
             Plan::CreateSequence { seq, if_not_exists } => {
@@ -8662,7 +8675,7 @@ impl Session {
             let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
             self.truncate_everywhere(cluster, ids, txn, 0).await?;
             let keyed = keyed_rows(cluster, self.row_home(cluster), new, rows);
-            return self.insert_moved(cluster, new, keyed, txn, 0).await;
+            return self.insert_moved(cluster, new, keyed, txn, 0, false).await;
         }
         let mut keyed = Vec::with_capacity(rows.len());
         for row in rows {
@@ -8684,7 +8697,9 @@ impl Session {
         // filled by appending, so the pages being written stay few even when the table is much
         // larger than the buffer pool (in the old order each vshard's rows would land all over
         // every new tree, once per old vshard).
-        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // A stable sort: each worker's rows come in its old keys' order, often the new keys'
+        // too (a key added to rows loaded in its order), and runs in order are merged, not sorted.
+        keyed.sort_by(|a, b| keel_storage::btree::compare_keys(&a.0, &b.0));
         if let Some(pair) = keyed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(SqlError::new(
                 code::UNIQUE_VIOLATION,
@@ -8698,7 +8713,8 @@ impl Session {
         // Index entries name row keys, which all change: the inserts below write them anew.
         let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
         self.truncate_everywhere(cluster, ids, txn, 0).await?;
-        self.insert_moved(cluster, new, keyed, txn, 0).await
+        // Distinct keys into truncated trees: the owners need not look for them.
+        self.insert_moved(cluster, new, keyed, txn, 0, true).await
     }
 
     /// Inserts rows a statement moves into `table` whole, with their keys (a rewrite, CREATE
@@ -8711,6 +8727,7 @@ impl Session {
         rows: Vec<KeyedRow>,
         txn: Tx,
         now: i64,
+        fresh: bool,
     ) -> SqlResult<()> {
         let mut rows = rows.into_iter();
         loop {
@@ -8719,7 +8736,7 @@ impl Session {
                 return Ok(());
             }
             // As `insert_rows` without foreign keys to check: the rows are only moving.
-            self.put_rows(cluster, table, batch, false, txn, now, true)
+            self.put_rows(cluster, table, batch, false, txn, now, true, fresh)
                 .await?;
         }
     }

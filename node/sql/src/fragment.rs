@@ -307,6 +307,9 @@ pub enum ShardOp {
         table: Arc<TableDef>,
         rows: Vec<(Vec<u8>, Vec<Value>)>,
         on_conflict: Option<(Arc<crate::plan::OnConflict>, Arc<Vec<Value>>)>,
+        /// No row has any of the keys, and none repeats: a table rewrite's, checked distinct
+        /// by the session, going into trees its transaction truncated. Not looked up.
+        fresh: bool,
     },
     /// Changes matching rows; returns the new rows when `returning`.
     Update {
@@ -1851,6 +1854,7 @@ impl Shard {
                 table,
                 rows,
                 on_conflict: Some((on_conflict, params)),
+                ..
             } => {
                 let ctx = EvalContext::new(params, now);
                 let width = table.columns.len();
@@ -1931,9 +1935,10 @@ impl Shard {
                 table,
                 rows,
                 on_conflict: None,
+                fresh,
             } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
-                let free = if table.primary_key.is_empty() {
+                let free = if *fresh || table.primary_key.is_empty() {
                     // Hidden row ids: never given out twice, so no row has one (a rewrite
                     // keeps each row's own, into trees of its own). Only the table lock counts.
                     store.check_fresh_inserts(txn, table.id, rows.len())?

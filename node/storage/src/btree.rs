@@ -128,7 +128,7 @@ fn put_u64(b: &mut [u8], at: usize, value: u64) {
 /// (an integer key is nine bytes), where a call into libc's `memcmp` per probe of a binary search
 /// costs more than the comparison.
 #[inline]
-fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+pub fn compare_keys(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let common = a.len().min(b.len());
     let mut at = 0;
     while at + 8 <= common {

@@ -86,7 +86,37 @@ pub fn placement_prefix(key: &[u8], placement: Placement) -> Option<&[u8]> {
 /// type and adjacent keys spread over workers.
 pub fn vshard_of(key: &[u8], placement: Placement) -> VShard {
     let hashed = placement_prefix(key, placement).unwrap_or(key);
-    (crc32c::crc32c(hashed) % VSHARD_COUNT as u32) as VShard
+    (key_crc32c(hashed) % VSHARD_COUNT as u32) as VShard
+}
+
+/// CRC-32C of a key, the same value as `crc32c::crc32c`. Keys are short (an integer key is nine
+/// bytes): the crate's routine, made for long buffers (aligned start, three interleaved streams),
+/// cost about 0.1 us a key, a tenth of a bulk load's time when every row's owner and tree are
+/// found this way; eight bytes per instruction and a byte tail is a few cycles.
+#[inline]
+fn key_crc32c(key: &[u8]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if key.len() <= 64 && std::arch::is_x86_feature_detected!("sse4.2") {
+        // SAFETY: the CPU has SSE 4.2, checked above.
+        return unsafe { short_crc32c(key) };
+    }
+    crc32c::crc32c(key)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse4.2")]
+unsafe fn short_crc32c(bytes: &[u8]) -> u32 {
+    use std::arch::x86_64::{_mm_crc32_u64, _mm_crc32_u8};
+    let mut crc = u64::from(u32::MAX);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        crc = _mm_crc32_u64(crc, u64::from_le_bytes(word.try_into().expect("8 bytes")));
+    }
+    let mut crc = crc as u32;
+    for &byte in words.remainder() {
+        crc = _mm_crc32_u8(crc, byte);
+    }
+    !crc
 }
 
 /// The vshard every key between `a` and `b` (of a table placed by `placement`) belongs to, when
@@ -119,6 +149,24 @@ pub fn txn_worker(txn: TxnId) -> WorkerId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_crc32c_is_the_crates() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..=80 {
+            for _ in 0..50 {
+                let key: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as u8
+                    })
+                    .collect();
+                assert_eq!(key_crc32c(&key), crc32c::crc32c(&key), "{key:?}");
+            }
+        }
+    }
 
     #[test]
     fn first_field_placement_keeps_one_value_on_one_vshard() {
