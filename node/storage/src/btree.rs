@@ -402,6 +402,16 @@ fn insert_at(b: &mut [u8], index: usize, key: &[u8], value: &[u8], flags: u16) -
     true
 }
 
+/// Writes `value` over entry `index`'s value, which is at least as long (the bytes past it are
+/// dead until the page is compacted).
+fn overwrite_value(b: &mut [u8], index: usize, value: &[u8]) {
+    let (offset, klen, vlen, _) = Node { b }.slot(index);
+    debug_assert!(value.len() <= vlen);
+    let at = offset + klen;
+    b[at..at + value.len()].copy_from_slice(value);
+    put_u16(b, HEADER + index * SLOT + 4, value.len());
+}
+
 fn remove_at(b: &mut [u8], index: usize) {
     let count = Node { b }.count();
     let at = HEADER + index * SLOT;
@@ -717,16 +727,23 @@ impl BTree {
             let node = Node { b: guard.bytes() };
             let index = node.search(key, false);
             let found = index < node.count() && compare_keys(node.key(index), key).is_eq();
+            if found && !out_of_line && !node.overflowed(index) {
+                let old = node.value(index);
+                if value.len() <= old.len() {
+                    // No longer than the value it replaces: written over it, the slots left
+                    // where they are (a commit turning rows into tombstones does this per row).
+                    let old = old.to_vec();
+                    overwrite_value(guard.bytes_mut(), index, value);
+                    return Ok(Some(old));
+                }
+            }
             let freed = if found {
                 SLOT + key.len() + node.value(index).len()
             } else {
                 0
             };
             let need = SLOT + key.len() + inline_len;
-            let room = match found {
-                true => node.used() - freed + need <= PAGE_BYTES,
-                false => node.fits(need),
-            };
+            let room = node.fits(need) || (found && node.used() - freed + need <= PAGE_BYTES);
             if !room {
                 guard.release_unchanged();
                 self.split(key, leaf)?;
