@@ -1255,6 +1255,23 @@ mod as_list {
     }
 }
 
+/// The version of a catalog DDL makes from one of version `base`: above every version handed out
+/// in this process too, so that one given to DDL that was rolled back (a transaction's, or a
+/// savepoint's) is never given again. A statement prepared against that catalog remembers its
+/// version, and would take a later catalog of the same number for its own.
+pub fn next_version(base: u64) -> u64 {
+    static HIGHEST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let order = std::sync::atomic::Ordering::Relaxed;
+    let mut highest = HIGHEST.load(order);
+    loop {
+        let next = highest.max(base) + 1;
+        match HIGHEST.compare_exchange_weak(highest, next, order, order) {
+            Ok(_) => return next,
+            Err(now) => highest = now,
+        }
+    }
+}
+
 impl Catalog {
     /// Looks a table up by (lower-cased or quoted) name.
     pub fn table(&self, name: &str) -> SqlResult<&Arc<TableDef>> {

@@ -7253,7 +7253,7 @@ impl Session {
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
         let mut next = (*catalog).clone();
-        next.version += 1;
+        next.version = crate::catalog::next_version(catalog.version);
         let local = cluster.worker();
         let mut result = QueryResult::default();
         let mut dropped = Vec::new();
@@ -8977,8 +8977,9 @@ impl Session {
 
     /// ROLLBACK TO a savepoint: the transaction's DDL since goes. The catalog is again the one
     /// of the savepoint (`mark`; None: the published one, and the transaction's catalog image
-    /// went with the undone level on its worker), under a newer version number, so statements
-    /// bound since bind again, and its image replaces the transaction's. Tables, indexes and
+    /// went with the undone level on its worker), under a version number never handed out
+    /// (`catalog::next_version`), so statements bound since bind again, and its image replaces
+    /// the transaction's. Tables, indexes and
     /// sequences made since are freed now (no catalog anyone can see names them, and their
     /// ids will be given out again); sequences altered since get their counters back.
     async fn rollback_ddl<C: Cluster>(
@@ -9024,7 +9025,7 @@ impl Session {
         made.sort_unstable();
         made.dedup();
         let altered = ddl.sequences.split_off(sequences);
-        let version = ddl.catalog.version + 1;
+        let version = crate::catalog::next_version(ddl.catalog.version);
         match mark {
             Some(_) => {
                 let mut next = (*restored).clone();

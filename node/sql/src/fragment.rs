@@ -1939,8 +1939,9 @@ impl Shard {
             } => {
                 // Check every key first so that a wait or a duplicate leaves nothing behind.
                 let free = if *fresh || table.primary_key.is_empty() {
-                    // Hidden row ids: never given out twice, so no row has one (a rewrite
-                    // keeps each row's own, into trees of its own). Only the table lock counts.
+                    // Keys no row has: hidden row ids (never given out twice; a rewrite keeps
+                    // each row's own, into trees of its own), or a rewrite's keys, which the
+                    // session found distinct. Only the table lock counts.
                     store.check_fresh_inserts(txn, table.id, rows.len())?
                 } else {
                     let mut seen: HashSet<&[u8], FastState> =

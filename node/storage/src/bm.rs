@@ -611,10 +611,11 @@ impl BufferManager {
         drop(free);
         self.note_resident(pid);
         let addr = self.page_ptr(pid) as usize;
-        if addr.is_multiple_of(HUGE_PAGE_BYTES) {
+        if addr.is_multiple_of(HUGE_PAGE_BYTES) && self.region.is_none() {
             // The first page of a 2 MiB region no page has used: the next allocations fill it in
             // order, so it becomes one huge page now (zeroed by the kernel) instead of 512 page
-            // faults now and a collapse that copies them when the last one arrives.
+            // faults now and a collapse that copies them when the last one arrives. Until then
+            // the process holds up to 2 MiB more than the resident pages it counts.
             // SAFETY: the page is in our mapping and latched by us; a fresh page is zeros.
             unsafe { std::ptr::write_volatile(addr as *mut u8, 0) };
             self.collapse(addr);
