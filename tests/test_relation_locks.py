@@ -250,3 +250,41 @@ def test_a_statement_that_waited_for_ddl_binds_against_it(keel):
         [(status, message)] = pending.join()
         assert status == "42P01", message
         assert 'relation "rl_gone" does not exist' in message
+
+
+def test_rollback_to_a_savepoint_releases_the_catalog_lock_ddl_took_since(keel):
+    """Keel runs DDL transactions one at a time (the catalog lock). ROLLBACK TO a savepoint that
+    came before a transaction's first DDL releases that lock with the DDL's other locks, so DDL
+    of another session goes on, and the transaction's later DDL builds on the catalog that
+    session published. DDL before the savepoint keeps the lock held until the end."""
+    with connect(keel.dsn()) as a, connect(keel.dsn()) as b:
+        a.execute("begin")
+        a.execute("savepoint s")
+        a.execute("create table rlsp_x (id int)")
+        other = Background(b, "create table rlsp_y (id int)")
+        settle()
+        assert other.done == []
+        a.execute("rollback to s")
+        [(status, _)] = other.join()
+        assert status == "ok"
+        a.execute("create table rlsp_z (id int)")
+        a.execute("commit")
+        names = "select relname from pg_class where relname like 'rlsp%' order by 1"
+        assert a.execute(names).fetchall() == [("rlsp_y",), ("rlsp_z",)]
+
+        a.execute("begin")
+        a.execute("alter table rlsp_z add column v int")
+        a.execute("savepoint s")
+        a.execute("alter table rlsp_z add column w int")
+        other = Background(b, "drop table rlsp_y")
+        settle()
+        a.execute("rollback to s")
+        settle()
+        assert other.done == []
+        a.execute("commit")
+        [(status, _)] = other.join()
+        assert status == "ok"
+        columns = "select column_name from information_schema.columns where table_name = 'rlsp_z' order by 1"
+        assert a.execute(columns).fetchall() == [("id",), ("v",)]
+        assert a.execute(names).fetchall() == [("rlsp_z",)]
+        a.execute("drop table rlsp_z")
