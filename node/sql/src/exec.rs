@@ -294,6 +294,7 @@ struct Savepoint {
 }
 
 /// The transaction's DDL at a savepoint: its catalog then, and how long its lists were.
+#[derive(Clone)]
 struct DdlMark {
     catalog: Arc<Catalog>,
     dropped: usize,
@@ -3098,10 +3099,7 @@ impl Session {
                 txn.deferred_checks.retain(|check| check.level < level);
                 // The catalog as it was (while the catalog lock is still held), then the
                 // locks taken since go.
-                let mark = txn.savepoints[at].ddl.as_ref().map(|mark| DdlMark {
-                    catalog: mark.catalog.clone(),
-                    ..*mark
-                });
+                let mark = txn.savepoints[at].ddl.clone();
                 let tx = txn.tx(0, None);
                 self.rollback_ddl(cluster, mark, tx).await?;
                 let txn = self.txn.as_mut().expect("checked above");
@@ -8600,22 +8598,7 @@ impl Session {
         let mut catalog = (*ddl.catalog).clone();
         catalog.commit_enums();
         cluster.publish_catalog(catalog);
-        for table in ddl.dropped {
-            cluster.sequences().forget(table);
-            let requests = (0..cluster.workers() as WorkerId)
-                .map(|w| {
-                    (
-                        w,
-                        ShardRequest {
-                            txn: Tx::ending(txn),
-                            now: 0,
-                            op: ShardOp::DropTable { table },
-                        },
-                    )
-                })
-                .collect();
-            let _ = cluster.call_all(requests).await;
-        }
+        let _ = free_tables(cluster, txn, ddl.dropped).await;
     }
 
     /// Writes every row of `old` again as a row of `new` inside `txn`, as `reshape` makes it:
@@ -9049,20 +9032,7 @@ impl Session {
             }
         }
         self.log_sequences(cluster).await?;
-        for table in made {
-            cluster.sequences().forget(table);
-            let requests = (0..cluster.workers() as WorkerId)
-                .map(|w| {
-                    let op = ShardOp::DropTable { table };
-                    let txn = Tx::ending(txn.id);
-                    (w, ShardRequest { txn, now: 0, op })
-                })
-                .collect();
-            for freed in cluster.call_all(requests).await {
-                freed?;
-            }
-        }
-        Ok(())
+        free_tables(cluster, txn.id, made).await
     }
 
     /// Aborts whatever is open (the connection is closing), then drops the session's temporary
@@ -10865,6 +10835,39 @@ fn new_row_key<C: Cluster>(
         return homed_row_key(cluster, home);
     }
     primary_key_of(table, row)
+}
+
+/// Frees the rows of `tables` (and forgets their sequence counters) on every worker: tables no
+/// catalog names any more, after the commit that dropped them or the ROLLBACK TO that undid
+/// their making. Every table is freed; the first error comes back.
+async fn free_tables<C: Cluster>(
+    cluster: &C,
+    txn: TxnId,
+    tables: impl IntoIterator<Item = TableId>,
+) -> SqlResult<()> {
+    let mut outcome = Ok(());
+    for table in tables {
+        cluster.sequences().forget(table);
+        let requests = (0..cluster.workers() as WorkerId)
+            .map(|w| {
+                let op = ShardOp::DropTable { table };
+                (
+                    w,
+                    ShardRequest {
+                        txn: Tx::ending(txn),
+                        now: 0,
+                        op,
+                    },
+                )
+            })
+            .collect();
+        for freed in cluster.call_all(requests).await {
+            if outcome.is_ok() {
+                outcome = freed.map(|_| ());
+            }
+        }
+    }
+    outcome
 }
 
 /// How a table rewrite changes each row (see `Session::rewrite`).
