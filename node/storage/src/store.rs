@@ -5,6 +5,7 @@
 //!   undo                   : (commit ts, table, key) -> the version that commit replaced
 //!   commits[txn]           : commit ts of transactions newer than the horizon that wrote here
 //!   locks[(table, key)]    : holder txn, before-image (the newest committed version), deleted flag
+//!   implicit               : (txn, table) of open transactions' implicitly locked inserts
 //!   table_locks[table]     : holder txn of an exclusive table lock (TRUNCATE, table rewrite)
 //! ```
 //!
@@ -16,6 +17,17 @@
 //!   snapshot. Readers never wait for writers, with one exception: a multi-worker transaction between
 //!   its durable commit records and its release, whose commit timestamp is not known here yet (it
 //!   takes one log write).
+//! - A row inserted where no version was (no row, no tombstone), outside savepoints, is locked
+//!   implicitly (InnoDB's implicit locks): no lock-table entry, only the key in the write set's
+//!   `fresh` list and the writer's id in the version's header. A reader that finds no explicit
+//!   lock asks whether the version's writer has implicit locks on the table (`implicit`, a short
+//!   list of open transactions): if so the row is that writer's uncommitted insert (to others: no
+//!   before-image, locked; to the writer: its own). The first explicit lock of such a row (the
+//!   writer updating or deleting it) converts it into an ordinary lock with no before-image,
+//!   taken at level 0, and the `fresh` entry is skipped from then on (a row with an explicit lock
+//!   is the lock's business). A bulk insert thus keeps nothing per row but its key: a lock table
+//!   of a million rows (~100 MB of hash buckets, a cache miss per probe) cost a quarter of a
+//!   COPY's time.
 //! - An uncommitted delete keeps the row in place (marked in the lock) so that other readers still
 //!   see it; the release writes a tombstone, which purge removes once no snapshot needs the row.
 //! - Commit is two steps: [`Store::commit_records`] hands the write set to the log while the locks stay
@@ -272,6 +284,9 @@ struct Truncated {
 struct WriteSet {
     /// Rows this transaction locked, in first-touch order.
     rows: Vec<(TableId, RowKey)>,
+    /// Rows it inserted under implicit locks (see the module docs), in insert order; those it
+    /// locked explicitly since are in `rows` too and belong to their locks.
+    fresh: Vec<(TableId, RowKey)>,
     /// Rows it holds share locks on (SELECT .. FOR SHARE).
     shared: Vec<(TableId, Vec<u8>)>,
     /// Tables this transaction truncated, in order.
@@ -352,6 +367,9 @@ pub struct Store {
     /// The holders of each row's share locks, and whether each holds only FOR KEY SHARE.
     shares: RowMap<Vec<(TxnId, bool)>>,
     table_locks: HashMap<TableId, TxnId>,
+    /// Open transactions with implicitly locked inserts, and the table of each (see the module
+    /// docs): (transaction, table), a pair each.
+    implicit: Vec<(TxnId, TableId)>,
     txns: FastMap<TxnId, WriteSet>,
     /// Transactions whose commit records are in the log, not yet released: whether each is a
     /// multi-worker one.
@@ -454,6 +472,7 @@ impl Store {
             locks: RowMap::default(),
             shares: RowMap::default(),
             table_locks: HashMap::new(),
+            implicit: Vec::new(),
             txns: FastMap::default(),
             committing: HashMap::new(),
             released_multi: Vec::new(),
@@ -696,6 +715,17 @@ impl Store {
                 image.undo.push((table, key.to_vec(), None));
             }
         }
+        // Open transactions' implicitly locked inserts are not in the image either.
+        for (txn, writes) in &self.txns {
+            if self.committing.contains_key(txn) {
+                continue;
+            }
+            for (table, key) in &writes.fresh {
+                if self.locks.get(*table, key.as_slice()).is_none() {
+                    image.undo.push((*table, key.as_slice().to_vec(), None));
+                }
+            }
+        }
         (image, committing)
     }
 
@@ -751,11 +781,38 @@ impl Store {
         self.locks.get(table, key)
     }
 
+    /// The open transaction whose implicit lock covers `raw`, the version in place of a row of
+    /// `table` that has no explicit lock (see the module docs): its writer, if that writer has
+    /// implicitly locked inserts in the table.
+    #[inline]
+    fn implicit_holder(&self, table: TableId, raw: &[u8]) -> Option<TxnId> {
+        if self.implicit.is_empty() || self.legacy {
+            return None;
+        }
+        let writer = self.parse(raw).0;
+        self.implicit.contains(&(writer, table)).then_some(writer)
+    }
+
+    /// The holder of an implicit lock on `key` of `table`, if one covers the row in place.
+    fn implicit_lock(&self, table: TableId, key: &[u8]) -> Option<TxnId> {
+        if self.implicit.is_empty() {
+            return None;
+        }
+        (self.raw(table, key)).and_then(|raw| self.implicit_holder(table, &raw))
+    }
+
+    /// Whether some open transaction has implicitly locked inserts in `table`.
+    fn has_implicit(&self, table: TableId) -> bool {
+        self.implicit.iter().any(|(_, t)| *t == table)
+    }
+
     /// The transaction other than `txn` holding the lock on `key`, if any.
     pub fn lock_holder_other_than(&self, txn: TxnId, table: TableId, key: &[u8]) -> Option<TxnId> {
-        self.lock_of(table, key)
-            .map(|lock| lock.holder)
-            .filter(|holder| *holder != txn)
+        let holder = match self.lock_of(table, key) {
+            Some(lock) => Some(lock.holder),
+            None => self.implicit_lock(table, key),
+        };
+        holder.filter(|holder| *holder != txn)
     }
 
     /// A transaction other than `txn` holding a share lock on `key` that a writer must wait
@@ -900,7 +957,40 @@ impl Store {
                     newer: newer.or(lock.changed.then_some(lock.holder)),
                 }
             }
-            None => self.committed_view(snapshot, table, key, raw),
+            None => match raw.and_then(|raw| Some((raw, self.implicit_holder(table, raw)?))) {
+                Some((raw, holder)) => self.implicit_view(snapshot, key, raw, holder)?,
+                None => self.committed_view(snapshot, table, key, raw),
+            },
+        })
+    }
+
+    /// [`Store::view`] of `raw`, a row `holder` inserted under an implicit lock: its own row to
+    /// it; to others locked, with no version before it.
+    fn implicit_view<'a>(
+        &'a self,
+        snapshot: Snapshot,
+        key: &'a [u8],
+        raw: &'a [u8],
+        holder: TxnId,
+    ) -> Result<RowView<'a>, Blocked> {
+        if holder == snapshot.txn {
+            let own = self.live(Cow::Borrowed(raw));
+            return Ok(RowView {
+                key,
+                visible: own.clone(),
+                newest: Newest::Mine(own),
+                newer: None,
+            });
+        }
+        if self.committing.get(&holder) == Some(&true) {
+            // As for an explicit lock: its commit timestamp may be older than the snapshot.
+            return Err(Blocked { holder });
+        }
+        Ok(RowView {
+            key,
+            visible: None,
+            newest: Newest::Locked(holder),
+            newer: Some(holder),
         })
     }
 
@@ -1181,7 +1271,7 @@ impl Store {
         let mut blocked = None;
         // No row of the table locked (most scans): each row's view is the committed one, with no
         // lookup per row. The store cannot change during the scan (it is borrowed).
-        if !self.locks.has_table(table) {
+        if !self.locks.has_table(table) && !self.has_implicit(table) {
             tree.scan_ranges(ranges, direction, &mut |key, raw| {
                 go_on = visit(self.committed_view(snapshot, table, key, Some(raw)));
                 go_on
@@ -1303,7 +1393,7 @@ impl Store {
                     })
                 }
                 Some(lock) => Some(lock.level),
-                None => None,
+                None => self.adopt_implicit(txn, table, key)?,
             },
         };
         if let Some(holder) = self.sharer_other_than(txn, table, key, key_kept) {
@@ -1360,6 +1450,38 @@ impl Store {
         Ok(lock)
     }
 
+    /// Turns `txn`'s implicit lock on `key` into an explicit one (see the module docs): taken at
+    /// level 0, with no before-image, changed (by the insert). Its level if it did (then a
+    /// savepoint level above 0 records the row as it is, as for any lock held from before);
+    /// Blocked if another transaction's implicit lock covers the row; None if none does.
+    fn adopt_implicit(
+        &mut self,
+        txn: TxnId,
+        table: TableId,
+        key: &[u8],
+    ) -> Result<Option<u32>, Blocked> {
+        match self.implicit_lock(table, key) {
+            None => Ok(None),
+            Some(holder) if holder != txn => Err(Blocked { holder }),
+            Some(_) => {
+                self.writes(txn).rows.push((table, RowKey::new(key)));
+                self.locks.insert(
+                    table,
+                    key,
+                    RowLock {
+                        holder: txn,
+                        before: None,
+                        deleted: false,
+                        changed: true,
+                        key_kept: false,
+                        level: 0,
+                    },
+                );
+                Ok(Some(0))
+            }
+        }
+    }
+
     /// Locks `key` for `txn` without changing it (SELECT .. FOR UPDATE, or FOR NO KEY UPDATE
     /// when `key_kept`): other writers wait until `txn` ends.
     pub fn lock_row(
@@ -1397,7 +1519,12 @@ impl Store {
                 })
             }
             Some(lock) if lock.holder == txn => return Ok(()),
-            _ => {}
+            Some(_) => {}
+            None => match self.implicit_lock(table, key) {
+                Some(holder) if holder != txn => return Err(Blocked { holder }),
+                Some(_) => return Ok(()),
+                None => {}
+            },
         }
         let level = self.level;
         let holders = self.shares.get_or_insert_with(table, key, Vec::new);
@@ -1501,6 +1628,15 @@ impl Store {
     ) -> Result<(), Blocked> {
         if self.exclusive(txn, table) {
             self.note_exclusive(txn, table, key);
+        } else if free.unlocked && free.raw.is_none() && self.level == 0 && !self.legacy {
+            // No version was there and no lock: an implicit lock (see the module docs).
+            if let Some(holder) = self.sharer_other_than(txn, table, key, false) {
+                return Err(Blocked { holder });
+            }
+            self.writes(txn).fresh.push((table, RowKey::new(key)));
+            if !self.implicit.contains(&(txn, table)) {
+                self.implicit.push((txn, table));
+            }
         } else {
             let unlocked = free.unlocked.then_some(free.raw);
             let lock = self.lock_seen(txn, table, key, unlocked, false)?;
@@ -1623,6 +1759,10 @@ impl Store {
         {
             return Err(Blocked { holder: holder.0 });
         }
+        if let Some((holder, _)) = (self.implicit.iter()).find(|(t, tb)| *tb == table && *t != txn)
+        {
+            return Err(Blocked { holder: *holder });
+        }
         // Rows this transaction itself changed in the table go back to their before-images: the saved
         // trees must be the state an abort returns to, and a commit empties the table anyway.
         let own_below = self.first_locked(txn, table);
@@ -1653,6 +1793,10 @@ impl Store {
         let Some(writes) = self.txns.get(&txn) else {
             return u32::MAX;
         };
+        if self.implicit.contains(&(txn, table)) {
+            // Implicitly locked inserts are made at level 0 only.
+            return 0;
+        }
         if !writes.rows.iter().any(|(t, _)| *t == table) {
             return u32::MAX;
         }
@@ -1741,6 +1885,7 @@ impl Store {
         };
         !writes.truncated.is_empty()
             || writes.catalog.is_some()
+            || !writes.fresh.is_empty()
             || (writes.rows.iter()).any(|(table, key)| {
                 (self.locks.get(*table, key.as_slice())).is_some_and(|lock| lock.changed)
             })
@@ -1814,6 +1959,22 @@ impl Store {
                 });
             }
         }
+        for (table, key) in &writes.fresh {
+            let key = key.as_slice();
+            if self.locks.get(*table, key).is_some() {
+                continue;
+            }
+            let after = self
+                .raw(*table, key)
+                .expect("an inserted row is in its tree");
+            emit(Record::Put {
+                txn,
+                table: *table,
+                key,
+                before: None,
+                after: &after,
+            });
+        }
         if let Some((version, image)) = &writes.catalog {
             emit(Record::Catalog {
                 txn,
@@ -1834,6 +1995,24 @@ impl Store {
         };
         self.unshare(txn, std::mem::take(&mut writes.shared));
         let mut wrote = !writes.truncated.is_empty();
+        if !writes.fresh.is_empty() {
+            // Implicitly locked inserts (before the explicit locks go: those rows are theirs).
+            self.implicit.retain(|(holder, _)| *holder != txn);
+            let mut inserted: Vec<(TableId, i64)> = Vec::new();
+            for (table, key) in &writes.fresh {
+                if self.locks.get(*table, key.as_slice()).is_some() {
+                    continue;
+                }
+                match inserted.iter_mut().find(|(t, _)| t == table) {
+                    Some((_, count)) => *count += 1,
+                    None => inserted.push((*table, 1)),
+                }
+            }
+            wrote |= !inserted.is_empty();
+            for (table, count) in inserted {
+                self.changes.entry(table).or_default().inserted += count;
+            }
+        }
         for (table, key) in writes.rows {
             let key = key.as_slice();
             let Some(lock) = self.locks.remove(table, key) else {
@@ -1992,6 +2171,19 @@ impl Store {
             .into_iter()
             .partition(|(table, _)| which(*table));
         writes.rows = kept;
+        let (fresh, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.fresh)
+            .into_iter()
+            .partition(|(table, _)| which(*table));
+        writes.fresh = kept;
+        self.implicit
+            .retain(|(holder, table)| *holder != txn || !which(*table));
+        // Implicitly locked inserts first: a row locked explicitly since is its lock's to undo.
+        for (table, key) in fresh {
+            let key = key.as_slice();
+            if self.locks.get(table, key).is_none() {
+                self.set_row(table, key, None);
+            }
+        }
         for (table, key) in chosen {
             let key = key.as_slice();
             let Some(lock) = self.locks.remove(table, key) else {
@@ -2301,6 +2493,95 @@ mod tests {
         store.set_level(0);
         assert!(!store.logs_changes(30));
         assert!(!store.logs_changes(40));
+    }
+
+    /// Rows inserted where nothing was carry implicit locks: no lock-table entry, yet to others
+    /// they are locked uncommitted inserts (invisible, a duplicate insert, share lock or
+    /// truncate waits) and to their writer its own rows, until the release; an update or delete
+    /// by the writer (here after a savepoint) turns the lock explicit without losing the insert.
+    #[test]
+    fn implicitly_locked_inserts_are_locked_uncommitted_rows() {
+        let mut store = store_with_a_and_b();
+        let rows = |store: &Store, snapshot: Snapshot| {
+            let mut seen = Vec::new();
+            store
+                .scan(snapshot, 1, &mut |view| {
+                    if let Some(row) = view.visible {
+                        seen.push((view.key.to_vec(), row.into_owned()));
+                    }
+                    true
+                })
+                .unwrap();
+            seen
+        };
+        for key in [b"k1", b"k2"] {
+            assert_eq!(
+                store.insert(10, 1, key.to_vec(), b"i".to_vec()),
+                Ok(Inserted::Yes)
+            );
+        }
+        assert!(store.locks.is_empty(), "no lock-table entry for an insert");
+        assert_eq!(store.get(Snapshot::latest(20), 1, b"k1").unwrap(), None);
+        assert_eq!(rows(&store, Snapshot::latest(20)).len(), 2, "a and b only");
+        assert_eq!(rows(&store, Snapshot::latest(10)).len(), 4);
+        assert_eq!(
+            store.insert(20, 1, b"k1".to_vec(), b"x".to_vec()),
+            Err(Blocked { holder: 10 })
+        );
+        assert_eq!(
+            store.share_row(20, 1, b"k1", true),
+            Err(Blocked { holder: 10 })
+        );
+        assert_eq!(store.lock_holder_other_than(20, 1, b"k2"), Some(10));
+        assert_eq!(store.truncate(20, 1), Err(Blocked { holder: 10 }));
+        assert_eq!(
+            store.insert(10, 1, b"k1".to_vec(), b"again".to_vec()),
+            Ok(Inserted::Duplicate)
+        );
+        store.share_row(10, 1, b"k1", false).unwrap();
+        // Changed after a savepoint and rolled back: the insert is still there.
+        store.set_level(1);
+        store.delete(10, 1, b"k2").unwrap();
+        store.update(10, 1, b"k1", b"u".to_vec(), false).unwrap();
+        assert_eq!(store.get(Snapshot::latest(10), 1, b"k2").unwrap(), None);
+        store.rollback_to(10, 1).unwrap();
+        store.set_level(0);
+        assert_eq!(
+            store.get(Snapshot::latest(10), 1, b"k1").unwrap(),
+            Some(Cow::Borrowed(&b"i"[..]))
+        );
+        assert_eq!(
+            store.get(Snapshot::latest(10), 1, b"k2").unwrap(),
+            Some(Cow::Borrowed(&b"i"[..]))
+        );
+        store.update(10, 1, b"k1", b"u".to_vec(), false).unwrap();
+        assert!(store.logs_changes(10));
+        let mut records = Vec::new();
+        store.commit_records(10, &[0], &mut |record| records.push(format!("{record:?}")));
+        assert_eq!(records.len(), 3, "{records:?}");
+        assert!(records.iter().any(|r| r.contains("before: None")));
+        store.release(10, 5);
+        assert!(store.implicit.is_empty() && store.locks.is_empty());
+        assert_eq!(store.take_changes()[&1].inserted, 2);
+        // Committed at 5: a snapshot before it does not see the rows, one after does.
+        assert_eq!(rows(&store, Snapshot { txn: 20, ts: 4 }).len(), 2);
+        let after = rows(&store, Snapshot { txn: 20, ts: 5 });
+        assert_eq!(after.len(), 4);
+        assert!(after.contains(&(b"k1".to_vec(), b"u".to_vec())));
+        // An abort takes implicitly locked inserts away.
+        store.insert(30, 1, b"k3".to_vec(), b"i".to_vec()).unwrap();
+        store.abort(30);
+        assert!(store.implicit.is_empty());
+        assert_eq!(store.get(Snapshot::latest(40), 1, b"k3").unwrap(), None);
+        assert_eq!(store.row_count(1), 4);
+        // A truncate by the writer itself takes them out of the trees it saves for an abort.
+        store.insert(50, 1, b"k5".to_vec(), b"i".to_vec()).unwrap();
+        store.truncate(50, 1).unwrap();
+        assert!(store.implicit.is_empty());
+        assert_eq!(store.row_count(1), 0);
+        store.abort(50);
+        assert_eq!(store.row_count(1), 4);
+        assert_eq!(store.get(Snapshot::latest(40), 1, b"k5").unwrap(), None);
     }
 
     #[test]
