@@ -31,6 +31,7 @@
 //! discards, never an access outside the page.
 
 use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use crate::bm::{BmError, BufferManager, Pid, PAGE_BYTES};
@@ -460,6 +461,9 @@ pub struct BTree {
     /// Whether any value ever went out of line (if not, dropping the tree need not read leaves).
     /// Kept in memory: trees are rebuilt from the log at every start until checkpoints land.
     has_overflow: std::sync::atomic::AtomicBool,
+    /// The leaf the last keyed lookup or write ended in (NO_PAGE: none), tried before a descent:
+    /// see [`BTree::hinted_leaf`].
+    hint: AtomicU64,
 }
 
 impl BTree {
@@ -477,6 +481,7 @@ impl BTree {
             bm,
             meta: meta_pid,
             has_overflow: std::sync::atomic::AtomicBool::new(false),
+            hint: AtomicU64::new(NO_PAGE),
         })
     }
 
@@ -486,6 +491,7 @@ impl BTree {
             bm,
             meta,
             has_overflow: std::sync::atomic::AtomicBool::new(true),
+            hint: AtomicU64::new(NO_PAGE),
         }
     }
 
@@ -613,15 +619,57 @@ impl BTree {
         }
     }
 
+    /// The leaf the previous keyed lookup or write ended in (see [`BTree::hint_holds`]).
+    fn hint(&self) -> Option<Pid> {
+        let pid = self.hint.load(AtomicOrdering::Acquire);
+        (pid != NO_PAGE && self.valid_pid(pid)).then_some(pid)
+    }
+
+    /// Whether `page`, the hinted leaf `pid` as latched, may take `key`'s lookup or write
+    /// without a descent. Keys that come in order (a bulk load, a commit logging its rows,
+    /// appends at a table's end) mostly land in the leaf the one before them did, and skip the
+    /// inner nodes' binary searches. The hint is only a guess: the latched page must be a leaf
+    /// whose fences cover the key, and the hint must still name it once latched; a leaf this
+    /// tree frees has its hint cleared first ([`BTree::forget_hint`]), so a page freed and
+    /// reused by another tree after the hint was read fails that second check.
+    fn hint_holds(&self, pid: Pid, page: &[u8], key: &[u8]) -> bool {
+        let node = Node { b: page };
+        node.kind() == KIND_LEAF
+            && node.covers(key)
+            && self.hint.load(AtomicOrdering::Acquire) == pid
+    }
+
+    /// Clears the hint if it names `pid`, before the tree frees that page.
+    fn forget_hint(&self, pid: Pid) {
+        let _ = (self.hint).compare_exchange(
+            pid,
+            NO_PAGE,
+            AtomicOrdering::AcqRel,
+            AtomicOrdering::Relaxed,
+        );
+    }
+
     /// The value stored under `key`.
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, TreeError> {
         self.retry(|| {
-            let (leaf, _, _) = self.descend(Some(key), false, Stop::Leaf)?;
-            let guard = self.bm.fix_s(leaf)?;
+            let hinted = (self.hint()).and_then(|pid| {
+                let guard = self.bm.fix_s(pid).ok()?;
+                self.hint_holds(pid, guard.bytes(), key).then_some(guard)
+            });
+            let guard = match hinted {
+                Some(guard) => guard,
+                None => {
+                    let (leaf, _, _) = self.descend(Some(key), false, Stop::Leaf)?;
+                    let guard = self.bm.fix_s(leaf)?;
+                    let node = Node { b: guard.bytes() };
+                    if node.kind() != KIND_LEAF || !node.covers(key) {
+                        return Err(Fail::Restart);
+                    }
+                    self.hint.store(leaf, AtomicOrdering::Release);
+                    guard
+                }
+            };
             let node = Node { b: guard.bytes() };
-            if node.kind() != KIND_LEAF || !node.covers(key) {
-                return Err(Fail::Restart);
-            }
             let index = node.search(key, false);
             if index < node.count() && compare_keys(node.key(index), key).is_eq() {
                 Ok(Some(self.read_value(node, index)?))
@@ -705,6 +753,14 @@ impl BTree {
 
     /// The leaf that covers `key`, latched exclusively (found optimistically, checked by its fences).
     fn leaf_for_write(&self, key: &[u8]) -> Step<(Pid, crate::bm::GuardX<'_>)> {
+        if let Some(pid) = self.hint() {
+            if let Ok(guard) = self.bm.fix_x(pid) {
+                if self.hint_holds(pid, guard.bytes(), key) {
+                    return Ok((pid, guard));
+                }
+                guard.release_unchanged();
+            }
+        }
         let (leaf, _, _) = self.descend(Some(key), false, Stop::Leaf)?;
         let guard = self.bm.fix_x(leaf)?;
         let node = Node { b: guard.bytes() };
@@ -712,6 +768,7 @@ impl BTree {
             guard.release_unchanged();
             return Err(Fail::Restart);
         }
+        self.hint.store(leaf, AtomicOrdering::Release);
         Ok((leaf, guard))
     }
 
@@ -1022,6 +1079,7 @@ impl BTree {
         put_u16(right_guard.bytes_mut(), 26, level);
         remove_at(parent_guard.bytes_mut(), slot);
         left_guard.bytes_mut()[4] = KIND_FREE;
+        self.forget_hint(left);
         self.bm.free(left_guard);
         Ok(true)
     }
@@ -1047,6 +1105,7 @@ impl BTree {
         let child = view.link();
         put_u64(meta.bytes_mut(), 32, child);
         root_guard.bytes_mut()[4] = KIND_FREE;
+        self.forget_hint(root);
         self.bm.free(root_guard);
         Ok(())
     }
