@@ -8629,6 +8629,9 @@ impl Session {
         txn: Tx,
     ) -> SqlResult<()> {
         let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
+        if reshape.is_none() && !new.primary_key.is_empty() && new.indexes.is_empty() {
+            return self.rekey(cluster, old, new, txn).await;
+        }
         let reads = all
             .iter()
             .map(|w| {
@@ -8714,6 +8717,80 @@ impl Session {
         self.truncate_everywhere(cluster, ids, txn, 0).await?;
         // Distinct keys into truncated trees: the owners need not look for them.
         self.insert_moved(cluster, new, keyed, txn, 0, true).await
+    }
+
+    /// [`Session::rewrite`] of a table whose rows keep their columns and get the keys of `new`
+    /// (ADD PRIMARY KEY), without secondary indexes to build: the workers key their rows
+    /// (`ShardOp::Rekey`), the rows go as stored bytes to the owners of their new keys, which
+    /// sort them, check them distinct and write them (`ShardOp::InsertMoved`), each worker's
+    /// share at once. The general path decodes every row into values, sends them through the
+    /// session, sorts them there and has the owners encode them again.
+    async fn rekey<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        old: &Arc<TableDef>,
+        new: &Arc<TableDef>,
+        txn: Tx,
+    ) -> SqlResult<()> {
+        let workers = cluster.workers();
+        let reads = (0..workers as WorkerId)
+            .map(|worker| {
+                let op = ShardOp::Rekey {
+                    table: old.clone(),
+                    new: new.clone(),
+                    workers,
+                };
+                (worker, ShardRequest { txn, now: 0, op })
+            })
+            .collect();
+        let mut owned = vec![crate::fragment::PackedRows::default(); workers];
+        for output in cluster.call_all(reads).await {
+            for (owner, rows) in output?.moved.into_iter().enumerate() {
+                owned[owner].append(rows);
+            }
+        }
+        // Index entries name row keys, which all change: none is kept (`new` has no index).
+        let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
+        self.truncate_everywhere(cluster, ids, txn, 0).await?;
+        let writes: Vec<(WorkerId, ShardRequest)> = (owned.into_iter().enumerate())
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(owner, rows)| {
+                let op = ShardOp::InsertMoved {
+                    table: new.clone(),
+                    rows,
+                };
+                (owner as WorkerId, ShardRequest { txn, now: 0, op })
+            })
+            .collect();
+        self.note_writers(writes.iter().map(|(worker, _)| *worker));
+        // Of the workers' repeated keys, the smallest (the first in key order, as a sort of
+        // every row finds it).
+        let mut repeated: Option<(Vec<u8>, Vec<Value>)> = None;
+        for output in cluster.call_all(writes).await {
+            let output = output?;
+            if let (Some(key), Some(row)) = (
+                output.keys.into_iter().next(),
+                output.rows.into_iter().next(),
+            ) {
+                let smaller = repeated.as_ref().is_none_or(|(first, _)| {
+                    keel_storage::btree::compare_keys(&key, first).is_lt()
+                });
+                if smaller {
+                    repeated = Some((key, row));
+                }
+            }
+        }
+        match repeated {
+            Some((_, row)) => Err(SqlError::new(
+                code::UNIQUE_VIOLATION,
+                format!("could not create unique index \"{}\"", new.pkey_name()),
+            )
+            .with_detail(format!(
+                "Key {} is duplicated.",
+                key_text(new, &new.primary_key, &row)
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Inserts rows a statement moves into `table` whole, with their keys (a rewrite, CREATE
@@ -10911,7 +10988,7 @@ fn found_key(table: &TableDef, found: &[Value]) -> Vec<u8> {
 }
 
 /// The encoded primary key of `row`, a row of `table` (which has one).
-fn primary_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {
+pub(crate) fn primary_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {
     let values: Vec<(&Value, DataType)> = (table.primary_key.iter())
         .map(|&c| (&row[c], table.columns[c].ty))
         .collect();
