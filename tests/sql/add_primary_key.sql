@@ -1,5 +1,5 @@
 -- ALTER TABLE ... ADD PRIMARY KEY on a table with rows: every row moves to its new key (rows move between workers as stored); NULLs and repeated keys are refused with PostgreSQL's errors and the table is left as it was.
-DROP TABLE IF EXISTS apk_t, apk_n, apk_d, apk_c, apk_x;
+DROP TABLE IF EXISTS apk_t, apk_n, apk_d, apk_c, apk_x, apk_y;
 CREATE TABLE apk_t (k int NOT NULL, v text, w numeric(8,2));
 INSERT INTO apk_t SELECT g, 'v' || g, g / 4.0 FROM generate_series(1, 3000) g;
 ALTER TABLE apk_t ADD PRIMARY KEY (k);
@@ -63,4 +63,17 @@ ALTER TABLE apk_x ADD PRIMARY KEY (k);
 COMMIT;
 SELECT v, count(*) FROM apk_x GROUP BY v ORDER BY v;
 SELECT * FROM apk_x WHERE k = 600;
-DROP TABLE apk_t, apk_n, apk_d, apk_c, apk_x;
+-- Rows inserted before a savepoint, a failing ADD PRIMARY KEY after it, rolled back to it.
+CREATE TABLE apk_y (k bigint, v text);
+INSERT INTO apk_y SELECT g, 'committed' FROM generate_series(1, 300) g;
+BEGIN;
+INSERT INTO apk_y SELECT g, 'in transaction' FROM generate_series(5001, 5400) g;
+SAVEPOINT s;
+INSERT INTO apk_y VALUES (5005, 'twin');
+ALTER TABLE apk_y ADD PRIMARY KEY (k);
+ROLLBACK TO s;
+SELECT v, count(*) FROM apk_y GROUP BY v ORDER BY v;
+ALTER TABLE apk_y ADD PRIMARY KEY (k);
+COMMIT;
+SELECT * FROM apk_y WHERE k IN (7, 5005) ORDER BY k;
+DROP TABLE apk_t, apk_n, apk_d, apk_c, apk_x, apk_y;

@@ -1053,9 +1053,8 @@ impl Shard {
                 Ok(ShardOutput::default())
             }
             ShardOp::RollbackTo { level } => {
-                let undone = self.store.borrow_mut().rollback_to(txn, level);
+                self.store.borrow_mut().rollback_to(txn, level);
                 self.released.notify_waiters();
-                undone.map_err(SqlError::unsupported)?;
                 Ok(ShardOutput::default())
             }
             ShardOp::WriteCatalog { version, image } => {

@@ -274,10 +274,24 @@ struct Truncated {
     old: Vec<(VShard, PagedTree)>,
     /// The savepoint level of the truncate.
     level: u32,
-    /// The lowest savepoint level at which the transaction had first locked rows of the table
-    /// before the truncate (u32::MAX: none). The truncate undid those rows' changes, so a
-    /// rollback to a savepoint above that level cannot take the truncate back alone.
-    own_below: u32,
+    /// The transaction's own changes to the table's rows before the truncate, set aside: they
+    /// are in `old`, their locks are here. An abort undoes them in `old` once it is back; a
+    /// rollback to a savepoint at or below `level` puts `old` and the locks back as they were
+    /// (then undoes those of them made at or after the savepoint); a commit drops them with
+    /// `old`.
+    own: OwnRows,
+    /// How many savepoint undo records the transaction had (`WriteSet::sub`) at the truncate: a
+    /// rollback puts the truncate back after undoing the records made since, before the earlier
+    /// ones (those are about the rows in `old`).
+    sub_len: usize,
+}
+
+/// A transaction's locked rows of one table, taken out of the lock table and write set.
+#[derive(Debug, Default)]
+struct OwnRows {
+    locks: Vec<(RowKey, RowLock)>,
+    /// Its implicitly locked inserts (none of them locked explicitly since).
+    fresh: Vec<RowKey>,
 }
 
 #[derive(Default, Debug)]
@@ -677,12 +691,23 @@ impl Store {
         let mut replaced: HashMap<TableId, Vec<(VShard, u64, u64)>> = HashMap::new();
         for (txn, writes) in &self.txns {
             let open = !self.committing.contains_key(txn);
-            for Truncated { table, old, .. } in &writes.truncated {
+            for Truncated {
+                table, old, own, ..
+            } in &writes.truncated
+            {
                 let old_trees = old
                     .iter()
                     .map(|(vshard, tree)| (*vshard, tree.meta_pid(), tree.len() as u64));
                 if open && !replaced.contains_key(table) {
                     replaced.insert(*table, old_trees.collect());
+                    // The transaction's changes from before the truncate are in those trees.
+                    for (key, lock) in own.locks.iter().filter(|(_, lock)| lock.changed) {
+                        let key = key.as_slice().to_vec();
+                        image.undo.push((*table, key, lock.before.clone()));
+                    }
+                    for key in &own.fresh {
+                        image.undo.push((*table, key.as_slice().to_vec(), None));
+                    }
                 } else {
                     image.garbage.extend(old_trees.map(|(_, meta, _)| meta));
                 }
@@ -1763,10 +1788,10 @@ impl Store {
         {
             return Err(Blocked { holder: *holder });
         }
-        // Rows this transaction itself changed in the table go back to their before-images: the saved
-        // trees must be the state an abort returns to, and a commit empties the table anyway.
-        let own_below = self.first_locked(txn, table);
-        self.undo_rows(txn, |t| t == table);
+        // Rows this transaction itself changed in the table stay changed in the saved trees:
+        // their locks go aside with them (see `Truncated::own`).
+        let own = self.set_aside(txn, table);
+        let sub_len = self.txns.get(&txn).map_or(0, |writes| writes.sub.len());
         self.table_locks.insert(table, txn);
         let level = self.level;
         let vshards = self.table_vshards.remove(&table).unwrap_or_default();
@@ -1782,37 +1807,73 @@ impl Store {
             table,
             old,
             level,
-            own_below,
+            own,
+            sub_len,
         });
         Ok(())
     }
 
-    /// The lowest savepoint level at which `txn` first locked a row of `table` that it still
-    /// holds (a lock taken outside savepoints is at level 0); u32::MAX: it holds none.
-    fn first_locked(&self, txn: TxnId, table: TableId) -> u32 {
-        let Some(writes) = self.txns.get(&txn) else {
-            return u32::MAX;
+    /// Takes `txn`'s locks on rows of `table` (and its implicitly locked inserts there) out of
+    /// the lock table and its write set, leaving the rows as they are.
+    fn set_aside(&mut self, txn: TxnId, table: TableId) -> OwnRows {
+        let Some(writes) = self.txns.get_mut(&txn) else {
+            return OwnRows::default();
         };
-        if self.implicit.contains(&(txn, table)) {
-            // Implicitly locked inserts are made at level 0 only.
-            return 0;
-        }
-        if !writes.rows.iter().any(|(t, _)| *t == table) {
-            return u32::MAX;
-        }
-        let mut levels: HashMap<&[u8], u32> = HashMap::new();
-        for (level, sub) in &writes.sub {
-            if let Sub::NewLock { table: t, key } = sub {
-                if *t == table {
-                    levels.entry(key.as_slice()).or_insert(*level);
-                }
+        let (rows, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.rows)
+            .into_iter()
+            .partition(|(t, _)| *t == table);
+        writes.rows = kept;
+        let (fresh, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut writes.fresh)
+            .into_iter()
+            .partition(|(t, _)| *t == table);
+        writes.fresh = kept;
+        self.implicit.retain(|held| *held != (txn, table));
+        let fresh = (fresh.into_iter())
+            .filter(|(_, key)| self.locks.get(table, key.as_slice()).is_none())
+            .map(|(_, key)| key)
+            .collect();
+        let locks = (rows.into_iter())
+            .filter_map(|(_, key)| {
+                let lock = self.locks.remove(table, key.as_slice())?;
+                Some((key, lock))
+            })
+            .collect();
+        OwnRows { locks, fresh }
+    }
+
+    /// Undoes the changes `own` holds locked in `table`'s trees (an abort, after the truncate
+    /// that set them aside is undone).
+    fn undo_own(&mut self, table: TableId, own: OwnRows) {
+        for (key, lock) in own.locks {
+            if lock.changed {
+                self.set_row(table, key.as_slice(), lock.before.as_deref());
             }
         }
-        (writes.rows.iter())
-            .filter(|(t, _)| *t == table)
-            .map(|(_, key)| levels.get(key.as_slice()).copied().unwrap_or(0))
-            .min()
-            .unwrap_or(u32::MAX)
+        for key in own.fresh {
+            self.set_row(table, key.as_slice(), None);
+        }
+    }
+
+    /// Puts a truncate of `txn` back (ROLLBACK TO a savepoint at or below its level): the old
+    /// trees and the row locks set aside with them; the table lock goes unless an earlier
+    /// truncate of the transaction holds it.
+    fn untruncate(&mut self, txn: TxnId, truncated: Truncated) {
+        let table = truncated.table;
+        let own = self.restore_truncated(truncated);
+        if !own.fresh.is_empty() && !self.implicit.contains(&(txn, table)) {
+            self.implicit.push((txn, table));
+        }
+        for (key, lock) in own.locks {
+            self.locks.insert(table, key.as_slice(), lock);
+            self.writes(txn).rows.push((table, key));
+        }
+        let writes = self.writes(txn);
+        writes
+            .fresh
+            .extend(own.fresh.into_iter().map(|key| (table, key)));
+        if !writes.truncated.iter().any(|t| t.table == table) {
+            self.table_locks.remove(&table);
+        }
     }
 
     /// Before `txn` changes `key` of `table`, which it truncated (so holds no row lock on it):
@@ -1839,9 +1900,12 @@ impl Store {
         }
     }
 
-    /// Puts back the trees `truncated` replaced, dropping those the transaction filled since.
-    fn restore_truncated(&mut self, truncated: Truncated) {
-        let Truncated { table, old, .. } = truncated;
+    /// Puts back the trees `truncated` replaced, dropping those the transaction filled since;
+    /// returns the rows it set aside.
+    fn restore_truncated(&mut self, truncated: Truncated) -> OwnRows {
+        let Truncated {
+            table, old, own, ..
+        } = truncated;
         for vshard in self.table_vshards.remove(&table).unwrap_or_default() {
             if let Some(tree) = self.trees.remove(&(table, vshard)) {
                 tree.destroy();
@@ -1854,6 +1918,7 @@ impl Store {
         if let Some(vshards) = self.table_vshards.get_mut(&table) {
             vshards.sort_unstable();
         }
+        own
     }
 
     /// `txn`'s write set, created on its first change here.
@@ -1995,9 +2060,9 @@ impl Store {
         };
         self.unshare(txn, std::mem::take(&mut writes.shared));
         let mut wrote = !writes.truncated.is_empty();
+        self.implicit.retain(|(holder, _)| *holder != txn);
         if !writes.fresh.is_empty() {
             // Implicitly locked inserts (before the explicit locks go: those rows are theirs).
-            self.implicit.retain(|(holder, _)| *holder != txn);
             let mut inserted: Vec<(TableId, i64)> = Vec::new();
             for (table, key) in &writes.fresh {
                 if self.locks.get(*table, key.as_slice()).is_some() {
@@ -2066,30 +2131,31 @@ impl Store {
 
     /// Undoes what `txn` did here at savepoint `level` and deeper (ROLLBACK TO SAVEPOINT): rows go
     /// back to their state before it, locks first taken there are released, tables truncated
-    /// there get their old trees back, and rows of tables truncated before it (changed without
-    /// locks) their states at it. A truncate there of a table whose rows the transaction had
-    /// changed before the savepoint cannot be taken back alone (the truncate undid those
-    /// changes): that is refused, changing nothing.
-    pub fn rollback_to(&mut self, txn: TxnId, level: u32) -> Result<(), &'static str> {
+    /// there get their old trees back (with the transaction's changes from before the truncate
+    /// and their locks, see `Truncated::own`), and rows of tables truncated before it (changed
+    /// without locks) their states at it. Undo records and truncates are taken back newest
+    /// first.
+    pub fn rollback_to(&mut self, txn: TxnId, level: u32) {
         let Some(writes) = self.txns.get_mut(&txn) else {
-            return Ok(());
+            return;
         };
-        if (writes.truncated.iter()).any(|t| t.level >= level && t.own_below < level) {
-            return Err(
-                "ROLLBACK TO SAVEPOINT past a TRUNCATE of a table the transaction changed before the savepoint",
-            );
-        }
         // Savepoint levels only grow, so what came at or after the savepoint is a suffix.
         let first = (writes.truncated.iter())
             .position(|t| t.level >= level)
             .unwrap_or(writes.truncated.len());
-        let untruncated = writes.truncated.split_off(first);
+        let mut untruncated = writes.truncated.split_off(first);
         if writes.catalog_since >= level {
             writes.catalog = None;
         }
         let keep = writes.sub.partition_point(|(at, _)| *at < level);
         let undo: Vec<(u32, Sub)> = writes.sub.drain(keep..).collect();
-        for (_, sub) in undo.into_iter().rev() {
+        for (at, (_, sub)) in undo.into_iter().enumerate().rev() {
+            // Truncates made after this record are taken back first (the record may be about
+            // the trees they replaced).
+            while untruncated.last().is_some_and(|t| t.sub_len > keep + at) {
+                let truncated = untruncated.pop().expect("checked");
+                self.untruncate(txn, truncated);
+            }
             match sub {
                 Sub::Row {
                     table,
@@ -2137,16 +2203,9 @@ impl Store {
                 Sub::Exclusive { table, key, raw } => self.set_row(table, &key, raw.as_deref()),
             }
         }
-        for truncated in untruncated.into_iter().rev() {
-            let table = truncated.table;
-            self.restore_truncated(truncated);
-            let still = (self.txns.get(&txn))
-                .is_some_and(|writes| writes.truncated.iter().any(|t| t.table == table));
-            if !still {
-                self.table_locks.remove(&table);
-            }
+        while let Some(truncated) = untruncated.pop() {
+            self.untruncate(txn, truncated);
         }
-        Ok(())
     }
 
     /// Undoes everything `txn` did on this worker and releases its locks.
@@ -2156,8 +2215,10 @@ impl Store {
         if let Some(mut writes) = self.txns.remove(&txn) {
             self.unshare(txn, std::mem::take(&mut writes.shared));
             for truncated in writes.truncated.into_iter().rev() {
-                self.table_locks.remove(&truncated.table);
-                self.restore_truncated(truncated);
+                let table = truncated.table;
+                self.table_locks.remove(&table);
+                let own = self.restore_truncated(truncated);
+                self.undo_own(table, own);
             }
         }
     }
@@ -2489,7 +2550,7 @@ mod tests {
         store.set_level(2);
         store.insert(30, 1, b"c".to_vec(), b"5".to_vec()).unwrap();
         assert!(store.logs_changes(30));
-        store.rollback_to(30, 2).unwrap();
+        store.rollback_to(30, 2);
         store.set_level(0);
         assert!(!store.logs_changes(30));
         assert!(!store.logs_changes(40));
@@ -2544,7 +2605,7 @@ mod tests {
         store.delete(10, 1, b"k2").unwrap();
         store.update(10, 1, b"k1", b"u".to_vec(), false).unwrap();
         assert_eq!(store.get(Snapshot::latest(10), 1, b"k2").unwrap(), None);
-        store.rollback_to(10, 1).unwrap();
+        store.rollback_to(10, 1);
         store.set_level(0);
         assert_eq!(
             store.get(Snapshot::latest(10), 1, b"k1").unwrap(),
@@ -2591,12 +2652,12 @@ mod tests {
         store.write_catalog(10, 2, 5, b"v5".to_vec());
         store.write_catalog(10, 3, 6, b"v6".to_vec());
         assert!(store.logs_changes(10));
-        store.rollback_to(10, 2).unwrap();
+        store.rollback_to(10, 2);
         assert!(!store.logs_changes(10));
         // First written at level 1: the image stays for the session to replace.
         store.write_catalog(20, 1, 5, b"v5".to_vec());
         store.write_catalog(20, 2, 6, b"v6".to_vec());
-        store.rollback_to(20, 2).unwrap();
+        store.rollback_to(20, 2);
         store.write_catalog(20, 2, 7, b"v5 again".to_vec());
         let mut images = Vec::new();
         store.commit_records(20, &[], &mut |record| {
@@ -2633,7 +2694,7 @@ mod tests {
             store.share_row(20, 1, b"a", true),
             Err(Blocked { holder: 10 })
         );
-        store.rollback_to(10, 1).unwrap();
+        store.rollback_to(10, 1);
         store.set_level(0);
         store.share_row(20, 1, b"a", true).unwrap();
         store.release(20, 1);
@@ -2647,7 +2708,7 @@ mod tests {
             store.update(40, 1, b"b", b"x".to_vec(), true),
             Err(Blocked { holder: 30 })
         );
-        store.rollback_to(30, 1).unwrap();
+        store.rollback_to(30, 1);
         store.update(40, 1, b"b", b"x".to_vec(), true).unwrap();
     }
 
@@ -3083,9 +3144,9 @@ mod tests {
         store.insert(5, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         store.set_level(2);
         store.update(5, 1, b"c", b"30".to_vec(), false).unwrap();
-        store.rollback_to(5, 2).unwrap();
+        store.rollback_to(5, 2);
         assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
-        store.rollback_to(5, 1).unwrap();
+        store.rollback_to(5, 1);
         assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
         assert_eq!(read(&store, b"b"), Some(b"2".to_vec()));
         assert_eq!(read(&store, b"c"), None);
@@ -3109,8 +3170,8 @@ mod tests {
 
     /// ROLLBACK TO SAVEPOINT around a TRUNCATE: one taken before it gives the table its old
     /// trees back (the lock with them); rows of a table truncated before the savepoint (changed
-    /// without row locks) go back to their state at it; a truncate that undid changes made before
-    /// the savepoint is refused, changing nothing.
+    /// without row locks) go back to their state at it; rows the transaction changed before the
+    /// savepoint come back changed and locked, those it changed after it as they were.
     #[test]
     fn rollback_to_a_savepoint_around_a_truncate() {
         let me = Snapshot::latest(7);
@@ -3123,7 +3184,7 @@ mod tests {
         store.truncate(7, 1).unwrap();
         store.insert(7, 1, b"c".to_vec(), b"3".to_vec()).unwrap();
         assert_eq!(read(&store, b"a"), None);
-        store.rollback_to(7, 1).unwrap();
+        store.rollback_to(7, 1);
         assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
         assert_eq!(read(&store, b"b"), Some(b"2".to_vec()));
         assert_eq!(read(&store, b"c"), None);
@@ -3140,7 +3201,7 @@ mod tests {
         store.update(7, 1, b"c", b"31".to_vec(), false).unwrap();
         store.delete(7, 1, b"d").unwrap();
         store.insert(7, 1, b"e".to_vec(), b"5".to_vec()).unwrap();
-        store.rollback_to(7, 2).unwrap();
+        store.rollback_to(7, 2);
         assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
         assert_eq!(read(&store, b"d"), Some(b"4".to_vec()));
         assert_eq!(read(&store, b"e"), None);
@@ -3148,7 +3209,7 @@ mod tests {
         store.set_level(3);
         store.truncate(7, 1).unwrap();
         store.insert(7, 1, b"f".to_vec(), b"6".to_vec()).unwrap();
-        store.rollback_to(7, 3).unwrap();
+        store.rollback_to(7, 3);
         assert_eq!(read(&store, b"c"), Some(b"3".to_vec()));
         assert_eq!(read(&store, b"f"), None);
         assert!(
@@ -3158,15 +3219,53 @@ mod tests {
         store.abort(7);
         assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
         assert_eq!(read(&store, b"c"), None);
-        // A change before the savepoint, undone by a truncate after it: refused, nothing changed.
+        // Changes before the savepoint (an update, an implicitly locked insert) and after it,
+        // then a truncate: the rollback brings back the table as at the savepoint, with the
+        // locks of the changes before it.
         store.set_level(0);
         store.update(7, 1, b"a", b"10".to_vec(), false).unwrap();
+        store.insert(7, 1, b"g".to_vec(), b"7".to_vec()).unwrap();
         store.set_level(4);
+        store.update(7, 1, b"b", b"20".to_vec(), false).unwrap();
+        store.delete(7, 1, b"g").unwrap();
         store.truncate(7, 1).unwrap();
-        assert!(store.rollback_to(7, 4).is_err());
+        store.insert(7, 1, b"z".to_vec(), b"26".to_vec()).unwrap();
         assert_eq!(read(&store, b"a"), None);
+        store.rollback_to(7, 4);
+        assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
+        assert_eq!(read(&store, b"b"), Some(b"2".to_vec()));
+        assert_eq!(read(&store, b"g"), Some(b"7".to_vec()));
+        assert_eq!(read(&store, b"z"), None);
+        assert_eq!(store.lock_holder_other_than(8, 1, b"a"), Some(7));
+        assert_eq!(store.lock_holder_other_than(8, 1, b"g"), Some(7));
+        assert_eq!(store.lock_holder_other_than(8, 1, b"b"), None);
+        assert_eq!(
+            store.get(Snapshot::latest(8), 1, b"a").unwrap().as_deref(),
+            Some(&b"1"[..])
+        );
+        // Truncated again and aborted: nothing of it stays.
+        store.set_level(5);
+        store.truncate(7, 1).unwrap();
         store.abort(7);
         assert_eq!(read(&store, b"a"), Some(b"1".to_vec()));
+        assert_eq!(read(&store, b"g"), None);
+        assert!(store.locks.is_empty() && store.implicit.is_empty());
+        // The same, committed: the rows as at the savepoint, logged.
+        store.set_level(0);
+        store.update(7, 1, b"a", b"10".to_vec(), false).unwrap();
+        store.insert(7, 1, b"g".to_vec(), b"7".to_vec()).unwrap();
+        store.set_level(6);
+        store.truncate(7, 1).unwrap();
+        store.rollback_to(7, 6);
+        store.set_level(0);
+        let mut records = Vec::new();
+        store.commit_records(7, &[0], &mut |record| records.push(format!("{record:?}")));
+        assert_eq!(records.len(), 3, "{records:?}");
+        store.release(7, 20);
+        let rows = rows_of(&store, 1);
+        assert_eq!(rows.len(), 3, "a, b and g");
+        assert_eq!(read(&store, b"a"), Some(b"10".to_vec()));
+        assert_eq!(read(&store, b"g"), Some(b"7".to_vec()));
     }
 
     /// A multi-worker transaction between its durable commit and its release holds readers back
