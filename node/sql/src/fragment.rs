@@ -1561,12 +1561,10 @@ impl Shard {
                 let width = table.columns.len();
                 let mut moved = vec![PackedRows::default(); *workers];
                 let mut failure = None;
-                let mut visible = 0;
                 store.scan(tx.snap(), table.id, &mut |view| {
                     let Some(bytes) = view.visible else {
                         return true;
                     };
-                    visible += 1;
                     let row = match crate::types::decode_row(&bytes, width) {
                         Ok(row) => row,
                         Err(error) => {
@@ -1595,7 +1593,6 @@ impl Shard {
                 }
                 Ok(ShardOutput {
                     moved,
-                    visible,
                     ..ShardOutput::default()
                 })
             }
