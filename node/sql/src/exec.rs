@@ -5922,7 +5922,25 @@ impl Session {
         // Foreign keys are enforced unless the rows are only moving (no cancel given), when
         // the indexes are being built anew.
         let enforce = cancel.is_some() && !table.foreign_keys.is_empty();
-        let keyed = keyed_rows(cluster, self.row_home(cluster), table, rows);
+        // A bulk load into a table without a primary key spreads its rows over every worker by
+        // their row ids' hash, as a keyed table's: homed on the session's worker (which saves
+        // small transactions a second participant) a large load had one core and one worker's
+        // share of the buffer pool.
+        let bulk = table.primary_key.is_empty()
+            && (self.txn.as_ref())
+                .is_some_and(|txn| txn.bulk_rows + rows.len() >= BULK_COMMIT_ROWS);
+        let keyed = if bulk {
+            (rows.into_iter())
+                .map(|row| {
+                    (
+                        row_key(&[(Value::Int(cluster.next_row_id()), DataType::Int8)]),
+                        row,
+                    )
+                })
+                .collect()
+        } else {
+            keyed_rows(cluster, self.row_home(cluster), table, rows)
+        };
         let changes = self
             .put_rows(
                 cluster,
