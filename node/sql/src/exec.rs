@@ -8701,14 +8701,7 @@ impl Session {
         for row in rows {
             for &column in &new.primary_key {
                 if row[column].is_null() {
-                    return Err(SqlError::new(
-                        code::NOT_NULL_VIOLATION,
-                        format!(
-                            "column \"{}\" of relation \"{}\" contains null values",
-                            new.columns[column].name,
-                            crate::catalog::relname(&new.name)
-                        ),
-                    ));
+                    return Err(contains_nulls(new, column));
                 }
             }
             keyed.push((primary_key_of(new, &row), row));
@@ -8721,14 +8714,7 @@ impl Session {
         // too (a key added to rows loaded in its order), and runs in order are merged, not sorted.
         keyed.sort_by(|a, b| keel_storage::btree::compare_keys(&a.0, &b.0));
         if let Some(pair) = keyed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
-            return Err(SqlError::new(
-                code::UNIQUE_VIOLATION,
-                format!("could not create unique index \"{}\"", new.pkey_name()),
-            )
-            .with_detail(format!(
-                "Key {} is duplicated.",
-                key_text(new, &new.primary_key, &pair[1].1)
-            )));
+            return Err(repeated_primary_key(new, &pair[1].1));
         }
         // Index entries name row keys, which all change: the inserts below write them anew.
         let ids = std::iter::once(old.id).chain(old.indexes.iter().map(|index| index.id));
@@ -8799,14 +8785,7 @@ impl Session {
             }
         }
         match repeated {
-            Some((_, row)) => Err(SqlError::new(
-                code::UNIQUE_VIOLATION,
-                format!("could not create unique index \"{}\"", new.pkey_name()),
-            )
-            .with_detail(format!(
-                "Key {} is duplicated.",
-                key_text(new, &new.primary_key, &row)
-            ))),
+            Some((_, row)) => Err(repeated_primary_key(new, &row)),
             None => Ok(()),
         }
     }
@@ -11005,6 +10984,32 @@ fn found_key(table: &TableDef, found: &[Value]) -> Vec<u8> {
     }
 }
 
+/// PostgreSQL's error for a NULL found in `column` of `table`'s rows when it must have none
+/// (SET NOT NULL, a primary key added over it).
+pub(crate) fn contains_nulls(table: &TableDef, column: usize) -> SqlError {
+    SqlError::new(
+        code::NOT_NULL_VIOLATION,
+        format!(
+            "column \"{}\" of relation \"{}\" contains null values",
+            table.columns[column].name,
+            crate::catalog::relname(&table.name)
+        ),
+    )
+}
+
+/// PostgreSQL's error for a primary key of `table` that rows being rewritten repeat (`row` is
+/// one of them).
+fn repeated_primary_key(table: &TableDef, row: &[Value]) -> SqlError {
+    SqlError::new(
+        code::UNIQUE_VIOLATION,
+        format!("could not create unique index \"{}\"", table.pkey_name()),
+    )
+    .with_detail(format!(
+        "Key {} is duplicated.",
+        key_text(table, &table.primary_key, row)
+    ))
+}
+
 /// The encoded primary key of `row`, a row of `table` (which has one).
 pub(crate) fn primary_key_of(table: &TableDef, row: &[Value]) -> Vec<u8> {
     let values: Vec<(&Value, DataType)> = (table.primary_key.iter())
@@ -11083,14 +11088,7 @@ async fn check_existing_rows<C: Cluster>(
     for &column in not_null {
         let nulls = Expr::IsNull(Box::new(Expr::Column(column)), false);
         if first_row_where(cluster, table, nulls, txn).await?.is_some() {
-            return Err(SqlError::new(
-                code::NOT_NULL_VIOLATION,
-                format!(
-                    "column \"{}\" of relation \"{}\" contains null values",
-                    table.columns[column].name,
-                    crate::catalog::relname(&table.name)
-                ),
-            ));
+            return Err(contains_nulls(table, column));
         }
     }
     for check in checks {

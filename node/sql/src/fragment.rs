@@ -1573,14 +1573,7 @@ impl Shard {
                         }
                     };
                     if let Some(&column) = (new.primary_key.iter()).find(|&&c| row[c].is_null()) {
-                        failure = Some(SqlError::new(
-                            code::NOT_NULL_VIOLATION,
-                            format!(
-                                "column \"{}\" of relation \"{}\" contains null values",
-                                new.columns[column].name,
-                                crate::catalog::relname(&new.name)
-                            ),
-                        ));
+                        failure = Some(crate::exec::contains_nulls(new, column));
                         return false;
                     }
                     let key = crate::exec::primary_key_of(new, &row);

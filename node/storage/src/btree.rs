@@ -462,7 +462,7 @@ pub struct BTree {
     /// Kept in memory: trees are rebuilt from the log at every start until checkpoints land.
     has_overflow: std::sync::atomic::AtomicBool,
     /// The leaf the last keyed lookup or write ended in (NO_PAGE: none), tried before a descent:
-    /// see [`BTree::hinted_leaf`].
+    /// see [`BTree::hint_holds`].
     hint: AtomicU64,
 }
 

@@ -745,10 +745,8 @@ impl Store {
             if self.committing.contains_key(txn) {
                 continue;
             }
-            for (table, key) in &writes.fresh {
-                if self.locks.get(*table, key.as_slice()).is_none() {
-                    image.undo.push((*table, key.as_slice().to_vec(), None));
-                }
+            for (table, key) in self.still_implicit(&writes.fresh) {
+                image.undo.push((table, key.to_vec(), None));
             }
         }
         (image, committing)
@@ -824,6 +822,17 @@ impl Store {
             return None;
         }
         (self.raw(table, key)).and_then(|raw| self.implicit_holder(table, &raw))
+    }
+
+    /// Of a write set's `fresh` rows, those whose implicit lock still stands (a row locked
+    /// explicitly since is its lock's business: logged, released and undone with it).
+    fn still_implicit<'a>(
+        &'a self,
+        fresh: &'a [(TableId, RowKey)],
+    ) -> impl Iterator<Item = (TableId, &'a [u8])> + 'a {
+        (fresh.iter())
+            .map(|(table, key)| (*table, key.as_slice()))
+            .filter(|(table, key)| self.locks.get(*table, key).is_none())
     }
 
     /// Whether some open transaction has implicitly locked inserts in `table`.
@@ -1409,17 +1418,26 @@ impl Store {
         key_kept: bool,
     ) -> Result<&mut RowLock, Blocked> {
         self.check_table(txn, table)?;
-        let held = match unlocked {
-            Some(_) => None,
-            None => match self.locks.get(table, key) {
+        let mut unlocked = unlocked;
+        let held = if unlocked.is_some() {
+            None
+        } else {
+            match self.locks.get(table, key) {
                 Some(lock) if lock.holder != txn => {
                     return Err(Blocked {
                         holder: lock.holder,
                     })
                 }
                 Some(lock) => Some(lock.level),
-                None => self.adopt_implicit(txn, table, key)?,
-            },
+                None => {
+                    // Read once: the version an implicit lock may cover, else the before-image
+                    // of the lock taken below.
+                    let raw = self.raw(table, key);
+                    let adopted = self.adopt_implicit(txn, table, key, raw.as_deref())?;
+                    unlocked = Some(raw);
+                    adopted
+                }
+            }
         };
         if let Some(holder) = self.sharer_other_than(txn, table, key, key_kept) {
             return Err(Blocked { holder });
@@ -1427,10 +1445,7 @@ impl Store {
         let level = self.level;
         match held {
             None => {
-                let before = match unlocked {
-                    Some(raw) => raw,
-                    None => self.raw(table, key),
-                };
+                let before = unlocked.expect("given, or read above");
                 let writes = self.writes(txn);
                 writes.rows.push((table, RowKey::new(key)));
                 if level > 0 {
@@ -1475,17 +1490,19 @@ impl Store {
         Ok(lock)
     }
 
-    /// Turns `txn`'s implicit lock on `key` into an explicit one (see the module docs): taken at
-    /// level 0, with no before-image, changed (by the insert). Its level if it did (then a
-    /// savepoint level above 0 records the row as it is, as for any lock held from before);
-    /// Blocked if another transaction's implicit lock covers the row; None if none does.
+    /// Turns `txn`'s implicit lock on `key`, whose version in place is `raw`, into an explicit
+    /// one (see the module docs): taken at level 0, with no before-image, changed (by the
+    /// insert). Its level if it did (then a savepoint level above 0 records the row as it is,
+    /// as for any lock held from before); Blocked if another transaction's implicit lock covers
+    /// the row; None if none does.
     fn adopt_implicit(
         &mut self,
         txn: TxnId,
         table: TableId,
         key: &[u8],
+        raw: Option<&[u8]>,
     ) -> Result<Option<u32>, Blocked> {
-        match self.implicit_lock(table, key) {
+        match raw.and_then(|raw| self.implicit_holder(table, raw)) {
             None => Ok(None),
             Some(holder) if holder != txn => Err(Blocked { holder }),
             Some(_) => {
@@ -2024,17 +2041,13 @@ impl Store {
                 });
             }
         }
-        for (table, key) in &writes.fresh {
-            let key = key.as_slice();
-            if self.locks.get(*table, key).is_some() {
-                continue;
-            }
+        for (table, key) in self.still_implicit(&writes.fresh) {
             let after = self
-                .raw(*table, key)
+                .raw(table, key)
                 .expect("an inserted row is in its tree");
             emit(Record::Put {
                 txn,
-                table: *table,
+                table,
                 key,
                 before: None,
                 after: &after,
@@ -2064,13 +2077,10 @@ impl Store {
         if !writes.fresh.is_empty() {
             // Implicitly locked inserts (before the explicit locks go: those rows are theirs).
             let mut inserted: Vec<(TableId, i64)> = Vec::new();
-            for (table, key) in &writes.fresh {
-                if self.locks.get(*table, key.as_slice()).is_some() {
-                    continue;
-                }
-                match inserted.iter_mut().find(|(t, _)| t == table) {
+            for (table, _) in self.still_implicit(&writes.fresh) {
+                match inserted.iter_mut().find(|(t, _)| *t == table) {
                     Some((_, count)) => *count += 1,
-                    None => inserted.push((*table, 1)),
+                    None => inserted.push((table, 1)),
                 }
             }
             wrote |= !inserted.is_empty();
@@ -2635,7 +2645,8 @@ mod tests {
         assert!(store.implicit.is_empty());
         assert_eq!(store.get(Snapshot::latest(40), 1, b"k3").unwrap(), None);
         assert_eq!(store.row_count(1), 4);
-        // A truncate by the writer itself takes them out of the trees it saves for an abort.
+        // A truncate by the writer itself sets them aside with the old trees; the abort, having
+        // put those back, removes them.
         store.insert(50, 1, b"k5".to_vec(), b"i".to_vec()).unwrap();
         store.truncate(50, 1).unwrap();
         assert!(store.implicit.is_empty());
