@@ -128,7 +128,8 @@ pub trait Device {
         None
     }
     /// Makes sure `len` bytes at `offset` can be written later without running out of space
-    /// (`fallocate` on a file), so that a full disk is met here, where the caller can refuse work
+    /// (`fallocate` on a file, which also extends the file's length over them; see
+    /// [`crate::allocate_extending`]), so that a full disk is met here, where the caller can refuse work
     /// cleanly, rather than in the middle of a write it cannot take back. [`DeviceError::NoSpace`]
     /// when the space is not there. Devices with fixed space accept it.
     fn reserve(&mut self, offset: u64, len: u64) -> Result<(), DeviceError> {

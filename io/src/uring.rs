@@ -312,9 +312,11 @@ impl Device for UringDevice {
         if offset.saturating_add(len) > self.capacity {
             return Err(DeviceError::NoSpace);
         }
-        crate::allocate(&self.file, offset, len).map_err(|error| match error.raw_os_error() {
-            Some(libc::ENOSPC) | Some(libc::EDQUOT) => DeviceError::NoSpace,
-            _ => io_error(error, "fallocate"),
+        crate::allocate_extending(&self.file, offset, len).map_err(|error| {
+            match error.raw_os_error() {
+                Some(libc::ENOSPC) | Some(libc::EDQUOT) => DeviceError::NoSpace,
+                _ => io_error(error, "fallocate"),
+            }
         })
     }
 

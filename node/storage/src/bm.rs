@@ -58,6 +58,9 @@ use keel_io::AlignedBuf;
 /// Page size: the unit of caching, IO and checksums.
 pub const PAGE_BYTES: usize = 4096;
 
+/// The least the data file's allocated length grows by when writes reach it (16 MiB).
+const ALLOCATE_AHEAD_SLOTS: u64 = 4096;
+
 /// A page's number in its file.
 pub type Pid = u64;
 
@@ -1077,6 +1080,11 @@ impl BufferManager {
         // SAFETY: the page is exclusively latched and lies inside our mapping; MADV_DONTNEED only
         // drops its memory (an anonymous page reads as zeros afterwards).
         unsafe { libc::madvise(self.page_ptr(pid).cast(), PAGE_BYTES, libc::MADV_DONTNEED) };
+        self.mark_evicted(pid, old);
+    }
+
+    /// Marks `pid` (exclusively latched, its memory dropped) evicted with a new version.
+    fn mark_evicted(&self, pid: Pid, old: u64) {
         self.state(pid)
             .store(word(EVICTED, false, next_version(old)), Ordering::Release);
     }
@@ -1157,10 +1165,26 @@ impl BufferManager {
             }
             return Err(error);
         }
+        // One madvise per run of adjacent pages: each call flushes the TLB of every core the
+        // process runs on (an IPI each), which page by page was 15% of the node's CPU while
+        // `pgbench -i -s 100` overflowed the pool.
+        victims.sort_unstable_by_key(|&(pid, _)| pid);
         let mut clock = lock(&self.resident);
-        for (pid, old) in &victims {
-            self.drop_page(*pid, *old);
-            clock.remove(*pid, self.page_ptr(*pid) as usize);
+        for run in victims.chunk_by(|a, b| a.0 + 1 == b.0) {
+            let first = run[0].0;
+            // SAFETY: every page of the run is exclusively latched and inside our mapping;
+            // MADV_DONTNEED only drops their memory (anonymous pages read as zeros afterwards).
+            unsafe {
+                libc::madvise(
+                    self.page_ptr(first).cast(),
+                    run.len() * PAGE_BYTES,
+                    libc::MADV_DONTNEED,
+                )
+            };
+            for &(pid, old) in run {
+                self.mark_evicted(pid, old);
+                clock.remove(pid, self.page_ptr(pid) as usize);
+            }
         }
         self.resident_count
             .fetch_sub(victims.len(), Ordering::Relaxed);
@@ -1240,6 +1264,8 @@ impl BufferManager {
             return Ok(());
         };
         let mut device = lock(&self.device);
+        let end = writes.iter().map(|w| w.1).max().unwrap_or(0) / PAGE_BYTES as u64 + 1;
+        self.allocate_ahead(&mut **device, end);
         let mut ids = Vec::with_capacity(writes.len());
         let mut refused = None;
         for (pid, offset, buf) in writes {
@@ -1487,6 +1513,29 @@ impl BufferManager {
             })?;
         self.reserved_slots.fetch_max(target, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// Keeps the file's allocated length ahead of writes that reach slot `end` (exclusive): grows
+    /// it by an eighth, at least [`ALLOCATE_AHEAD_SLOTS`], when they would pass it. A write past the
+    /// file's length costs several times one inside it (see [`keel_io::allocate_extending`]); work
+    /// that dirties pages reserves room before it starts ([`Self::ensure_headroom`]), but evictions
+    /// in the middle of a large write, and checkpoints, place pages faster than that. A failure is
+    /// left to the writes themselves, which report a full disk as before.
+    fn allocate_ahead(&self, device: &mut dyn Device, end: u64) {
+        let reserved = self.reserved_slots.load(Ordering::Acquire);
+        if end <= reserved {
+            return;
+        }
+        let target = end + (end / 8).max(ALLOCATE_AHEAD_SLOTS);
+        let capacity = device.capacity() / PAGE_BYTES as u64;
+        let target = target.min(capacity.max(end));
+        let offset = reserved * PAGE_BYTES as u64;
+        if device
+            .reserve(offset, target * PAGE_BYTES as u64 - offset)
+            .is_ok()
+        {
+            self.reserved_slots.fetch_max(target, Ordering::AcqRel);
+        }
     }
 
     /// Slots in the file (its length in pages) and how many of them are free.
