@@ -1855,7 +1855,7 @@ mod tests {
         let pids = numbered_pages(&bm, 300);
         // The clock's first revolution only marks; touching a page unmarks it.
         assert_eq!(bm.evict_batch(300).unwrap(), 0);
-        let kept = |i: usize| i % 3 == 0 || i % 7 == 0;
+        let kept = |i: usize| i.is_multiple_of(3) || i.is_multiple_of(7);
         for (i, pid) in pids.iter().enumerate() {
             if kept(i) {
                 bm.optimistic(*pid).unwrap();
