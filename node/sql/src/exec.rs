@@ -5676,6 +5676,9 @@ impl Session {
         let workers = cluster.workers();
         let mut reservoirs: Vec<Vec<Row>> = vec![Vec::new(); workers];
         let mut seen = vec![0u64; workers];
+        let quota = crate::stats::sample_leaves(workers);
+        // Each worker's (leaves, leaves read), as its last part counted them.
+        let mut leaves = vec![(0u64, 0u64); workers];
         // (worker, where its next part starts); None once it is done.
         let mut pending: Vec<(usize, Option<Vec<u8>>)> = (0..workers).map(|w| (w, None)).collect();
         while !pending.is_empty() {
@@ -5686,6 +5689,7 @@ impl Session {
                         table: table.clone(),
                         seen: seen[*w],
                         after: after.clone(),
+                        leaves: quota,
                     };
                     (*w as WorkerId, ShardRequest { txn, now, op })
                 })
@@ -5705,6 +5709,7 @@ impl Session {
                     }
                 }
                 seen[w] = output.count;
+                leaves[w] = output.leaves;
                 if let Some(after) = output.resume {
                     next.push((w, Some(after)));
                 }
@@ -5717,8 +5722,19 @@ impl Session {
             counts.last_analyze = Some(now);
             counts.analyze_count += 1;
         });
-        let sample = crate::stats::merge_samples(reservoirs, &seen);
-        let mut stats = crate::stats::TableStats::compute(table, &sample, seen.iter().sum(), only);
+        // A worker that read some of its leaves has about (rows seen) x (leaves) / (leaves read)
+        // rows, as PostgreSQL extrapolates reltuples from the blocks it read.
+        let rows: Vec<u64> = seen
+            .iter()
+            .zip(&leaves)
+            .map(|(&seen, &(all, read))| match read {
+                0 => seen,
+                _ if read >= all => seen,
+                _ => (seen as f64 * all as f64 / read as f64).round() as u64,
+            })
+            .collect();
+        let sample = crate::stats::merge_samples(reservoirs, &rows);
+        let mut stats = crate::stats::TableStats::compute(table, &sample, rows.iter().sum(), only);
         // A column list refreshes those columns; the others keep what they had.
         if !only.is_empty() {
             if let Some(old) = crate::stats::TableStats::of(&cluster.statistics().snapshot(), table)

@@ -263,11 +263,15 @@ pub enum ShardOp {
     /// after `after` continues a reservoir sample ([`crate::stats::SAMPLE_ROWS`] slots) that has
     /// seen `seen` rows. Each row the reservoir takes comes back with its slot appended (an int
     /// column); `count` is the rows seen so far, `resume` where the next part starts. Only taken
-    /// rows are decoded, so a part costs little more than visiting its rows.
+    /// rows are decoded, so a part costs little more than visiting its rows. The rows are those
+    /// of at most `leaves` of the table's leaves here, chosen at random (all of them when it has
+    /// no more), as PostgreSQL samples blocks; `leaves` in the output says how many it has and
+    /// how many were chosen.
     Sample {
         table: Arc<TableDef>,
         seen: u64,
         after: Option<Vec<u8>>,
+        leaves: usize,
     },
     /// The bytes each table's trees take on this worker: rows of (table id, bytes), for
     /// `pg_relation_size` and friends.
@@ -603,6 +607,8 @@ pub struct ShardOutput {
     pub part: Option<(u64, Vec<u8>)>,
     /// A `Rekey`'s rows, as stored under their new keys, by the worker that owns each key.
     pub moved: Vec<PackedRows>,
+    /// A `Sample`'s leaves: how many the table has on this worker, and how many it reads.
+    pub leaves: (u64, u64),
     /// Of an update or delete with `recheck` under READ COMMITTED, the rows it was to write
     /// that changed since the snapshot: each key with its newest version, which the
     /// transaction now holds locked (None: deleted meanwhile). Their writes were not made:
@@ -1517,13 +1523,21 @@ impl Shard {
                 output.visible = visible;
                 Ok(output)
             }
-            ShardOp::Sample { table, seen, after } => {
+            ShardOp::Sample {
+                table,
+                seen,
+                after,
+                leaves,
+            } => {
                 let mut output = ShardOutput::default();
                 let width = table.columns.len();
                 let (mut seen, mut visits) = (*seen, 0usize);
                 let mut failure = None;
                 let mut stopped_at = None;
-                store.scan_after(tx.snap(), table.id, after.as_deref(), &mut |view| {
+                let ranges = store.leaf_ranges(table.id);
+                let chosen = crate::stats::sample_indexes(self.worker, ranges.len(), *leaves);
+                output.leaves = (ranges.len() as u64, chosen.len() as u64);
+                let mut visit = |view: RowView<'_>| {
                     visits += 1;
                     if let Some(bytes) = &view.visible {
                         if let Some(slot) = crate::stats::reservoir_slot(self.worker, seen) {
@@ -1545,7 +1559,40 @@ impl Shard {
                         return false;
                     }
                     true
-                })?;
+                };
+                if chosen.len() == ranges.len() {
+                    store.scan_after(tx.snap(), table.id, after.as_deref(), &mut visit)?;
+                } else {
+                    // The chosen leaves in scan order, (vshard, key), from where the last part
+                    // stopped: a leaf wholly before it is done, the one it lies in goes on after it.
+                    let resume = after
+                        .as_deref()
+                        .map(|key| (store.vshard(table.id, key), key));
+                    for (vshard, (lower, upper)) in chosen.iter().map(|&i| &ranges[i]) {
+                        let mut from = lower.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                        if let Some((at, key)) = resume {
+                            let passed = upper.as_deref().is_some_and(|upper| upper <= key);
+                            if *vshard < at || (*vshard == at && passed) {
+                                continue;
+                            }
+                            if *vshard == at && lower.as_deref().is_none_or(|lower| lower < key) {
+                                from = Bound::Excluded(key);
+                            }
+                        }
+                        let to = upper.as_deref().map_or(Bound::Unbounded, Bound::Included);
+                        let bounds = (from, to);
+                        if !store.scan_vshard(
+                            tx.snap(),
+                            table.id,
+                            *vshard,
+                            bounds,
+                            Direction::Forward,
+                            &mut visit,
+                        )? {
+                            break;
+                        }
+                    }
+                }
                 if let Some(error) = failure {
                     return Err(error.into());
                 }

@@ -1,9 +1,13 @@
 //! Table statistics from ANALYZE, computed as PostgreSQL 15's `analyze.c` computes them.
 //!
-//! ANALYZE reads a table once and keeps a uniform sample of at most [`SAMPLE_ROWS`] rows: each
-//! worker keeps a reservoir of its own rows ([`reservoir_slot`], decoding only the rows it takes)
-//! and the session merges them in proportion to the workers' rows ([`merge_samples`]); a smaller
-//! table is sampled whole. Per column, from the sample ([`analyze_column`], after
+//! ANALYZE keeps a uniform sample of at most [`SAMPLE_ROWS`] rows, read as PostgreSQL reads a
+//! table's blocks: each worker lists its leaves' key ranges from the trees' inner nodes, picks at
+//! most its share of [`SAMPLE_ROWS`] leaves at random ([`sample_leaves`], [`sample_indexes`]: all
+//! of them in a smaller table), and reads only those, keeping a reservoir of their visible rows
+//! ([`reservoir_slot`], decoding only the rows it takes); its row count is extrapolated from the
+//! leaves read, as `reltuples` is from the blocks. The session merges the reservoirs in
+//! proportion to the workers' rows ([`merge_samples`]); a table of at most [`SAMPLE_ROWS`] rows
+//! is sampled whole. Per column, from the sample ([`analyze_column`], after
 //! `compute_scalar_stats`):
 //!
 //! - `null_frac`: the sample's share of NULLs; `avg_width`: the mean stored size of the non-NULL
@@ -78,13 +82,43 @@ pub fn reservoir_slot(worker: u16, seen: u64) -> Option<usize> {
     if seen < SAMPLE_ROWS as u64 {
         return Some(seen as usize);
     }
-    // splitmix64 of (worker, seen).
-    let mut z = seen ^ (u64::from(worker) << 48) ^ 0x9E37_79B9_7F4A_7C15;
+    let slot = mix(worker, seen) % (seen + 1);
+    (slot < SAMPLE_ROWS as u64).then_some(slot as usize)
+}
+
+/// splitmix64 of (`worker`, `n`): the sample's random numbers, the same on every run.
+fn mix(worker: u16, n: u64) -> u64 {
+    let mut z = n ^ (u64::from(worker) << 48) ^ 0x9E37_79B9_7F4A_7C15;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    let slot = z % (seen + 1);
-    (slot < SAMPLE_ROWS as u64).then_some(slot as usize)
+    z ^ (z >> 31)
+}
+
+/// Leaves (or any items) ANALYZE reads on a worker: the node-wide [`SAMPLE_ROWS`] shared
+/// evenly, as PostgreSQL reads 300 x the target blocks of a table.
+pub fn sample_leaves(workers: usize) -> usize {
+    SAMPLE_ROWS.div_ceil(workers.max(1))
+}
+
+/// `k` of the indexes `0..n` chosen uniformly at random (all of them when `k >= n`), in
+/// increasing order: Knuth's selection sampling (Algorithm S), index `i` taken with probability
+/// (still wanted) / (still left), its random number mixed from (`worker`, `i`).
+pub fn sample_indexes(worker: u16, n: usize, k: usize) -> Vec<usize> {
+    if k >= n {
+        return (0..n).collect();
+    }
+    let mut chosen = Vec::with_capacity(k);
+    for i in 0..n {
+        let wanted = (k - chosen.len()) as u64;
+        if wanted == 0 {
+            break;
+        }
+        let left = (n - i) as u64;
+        if mix(worker, i as u64) % left < wanted {
+            chosen.push(i);
+        }
+    }
+    chosen
 }
 
 /// One sample from the workers' reservoirs (`reservoirs[w]` holds worker w's sample of the
@@ -92,19 +126,30 @@ pub fn reservoir_slot(worker: u16, seen: u64) -> Option<usize> {
 /// rows (any set of a reservoir's slots is a uniform sample of that worker's rows).
 pub fn merge_samples(reservoirs: Vec<Vec<Vec<Value>>>, seen: &[u64]) -> Vec<Vec<Value>> {
     let total: u64 = seen.iter().sum();
+    let held: usize = reservoirs.iter().map(Vec::len).sum();
     if total <= SAMPLE_ROWS as u64 {
         return reservoirs.into_iter().flatten().collect();
     }
     let mut out = Vec::with_capacity(SAMPLE_ROWS);
     let mut given = 0u64;
     let mut before = 0u64;
-    for (rows, &n) in reservoirs.into_iter().zip(seen) {
+    for (w, (rows, &n)) in reservoirs.into_iter().zip(seen).enumerate() {
         // Cumulative rounding, so the shares add up to SAMPLE_ROWS exactly.
         before += n;
-        let upto = (before as u128 * SAMPLE_ROWS as u128 / total as u128) as u64;
+        let upto = (before as u128 * SAMPLE_ROWS.min(held) as u128 / total as u128) as u64;
         let share = (upto - given) as usize;
         given = upto;
-        out.extend(rows.into_iter().take(share));
+        // A random choice of the reservoir's rows, in their order: one that never filled holds
+        // them in the order they were read, so its first slots would be the first rows read.
+        let mut keep = sample_indexes(w as u16 ^ 0x8000, rows.len(), share)
+            .into_iter()
+            .peekable();
+        out.extend(
+            rows.into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep.next_if_eq(i).is_some())
+                .map(|(_, row)| row),
+        );
     }
     out
 }
@@ -914,6 +959,58 @@ mod tests {
         assert_eq!(stats.histogram[0], Value::Int(0));
         assert_eq!(stats.histogram[TARGET], Value::Int(999));
         assert_eq!(stats.correlation, Some(1.0));
+    }
+
+    /// Selection sampling takes exactly k indexes, in order, the same ones every time, each
+    /// about equally often across workers; all of them when k is not smaller than n.
+    #[test]
+    fn sample_indexes_are_k_uniform_ordered_and_repeatable() {
+        assert_eq!(sample_indexes(0, 5, 5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(sample_indexes(0, 3, 10), vec![0, 1, 2]);
+        assert!(sample_indexes(0, 10, 0).is_empty());
+        let mut hits = [0u32; 10];
+        for worker in 0..2000u16 {
+            let chosen = sample_indexes(worker, 1000, 100);
+            assert_eq!(chosen.len(), 100);
+            assert!(chosen.windows(2).all(|w| w[0] < w[1]) && chosen[99] < 1000);
+            assert_eq!(chosen, sample_indexes(worker, 1000, 100));
+            for i in chosen {
+                hits[i / 100] += 1;
+            }
+        }
+        // 20,000 expected per tenth of the range.
+        for (tenth, &n) in hits.iter().enumerate() {
+            assert!((19_000..21_000).contains(&n), "tenth {tenth}: {n}");
+        }
+    }
+
+    /// Reservoirs that never filled hold their rows in read order: the merged sample takes a
+    /// random share of each, not its first rows, in proportion to each worker's rows.
+    #[test]
+    fn merged_samples_take_random_shares_of_unfilled_reservoirs() {
+        let rows = |from: i64, n: i64| (from..from + n).map(|i| vec![Value::Int(i)]).collect();
+        let merged = merge_samples(
+            vec![rows(0, 20_000), rows(100_000, 20_000)],
+            &[40_000, 20_000],
+        );
+        assert_eq!(merged.len(), SAMPLE_ROWS.min(40_000));
+        let value = |row: &Vec<Value>| match row[0] {
+            Value::Int(i) => i,
+            _ => unreachable!(),
+        };
+        let first: Vec<i64> = merged.iter().map(value).filter(|&i| i < 100_000).collect();
+        assert_eq!(first.len(), 20_000);
+        let second: Vec<i64> = merged.iter().map(value).filter(|&i| i >= 100_000).collect();
+        assert_eq!(second.len(), 10_000);
+        assert!(second.windows(2).all(|w| w[0] < w[1]));
+        let late = second.iter().filter(|&&i| i >= 110_000).count();
+        assert!(
+            (4_500..5_500).contains(&late),
+            "{late} of 10,000 from the later half"
+        );
+        // Small enough to keep whole: everything, as it came.
+        let whole = merge_samples(vec![rows(0, 10), rows(50, 5)], &[10, 5]);
+        assert_eq!(whole.len(), 15);
     }
 
     #[test]

@@ -349,6 +349,11 @@ impl PagedTree {
         check_read(self.tree.scan_ranges_latched(ranges, direction, visit), ())
     }
 
+    /// Each leaf's key range, in key order (see [`BTree::leaf_ranges`]).
+    pub fn leaf_ranges(&self) -> Vec<crate::btree::LeafRange> {
+        check_read(self.tree.leaf_ranges(), Vec::new())
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows

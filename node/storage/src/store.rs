@@ -1200,6 +1200,19 @@ impl Store {
         .map(|_| ())
     }
 
+    /// The key range of every leaf of `table`'s trees here, in scan order (vshard, then key),
+    /// read from their inner nodes (see [`crate::btree::BTree::leaf_ranges`]): ANALYZE samples
+    /// leaves from them and reads those alone with [`Store::scan_vshard`].
+    pub fn leaf_ranges(&self, table: TableId) -> Vec<(VShard, crate::btree::LeafRange)> {
+        let mut out = Vec::new();
+        for &vshard in self.vshards(table) {
+            if let Some(tree) = self.trees.get(&(table, vshard)) {
+                out.extend(tree.leaf_ranges().into_iter().map(|range| (vshard, range)));
+            }
+        }
+        out
+    }
+
     /// The vshards that hold a tree of `table` here, in vshard order.
     pub fn vshards(&self, table: TableId) -> &[VShard] {
         self.table_vshards.get(&table).map_or(&[], Vec::as_slice)
