@@ -54,6 +54,54 @@ pub struct StorageConfig {
     pub data_file_max_bytes: u64,
 }
 
+impl StorageConfig {
+    /// The buffer pool's size: `buffer_pool_bytes`, or where that is 0 (the default), a quarter
+    /// of the memory the node may use (the machine's, or its cgroup's limit where lower), at
+    /// least 1 GiB: tables are read with O_DIRECT, so no page cache holds what the pool does not
+    /// (PostgreSQL's advice for shared_buffers is a quarter of the memory, beside the page cache).
+    pub fn pool_bytes(&self) -> u64 {
+        match self.buffer_pool_bytes {
+            0 => (usable_memory() / 4).max(1 << 30),
+            bytes => bytes,
+        }
+    }
+}
+
+/// The machine's physical memory, or the node's cgroup's memory limit where that is lower
+/// (cgroup v2 `memory.max`, v1 `memory.limit_in_bytes`).
+fn usable_memory() -> u64 {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let physical = (pages.max(0) as u64).saturating_mul(page.max(0) as u64);
+    let limit = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|groups| {
+            groups.lines().find_map(|line| {
+                let mut parts = line.splitn(3, ':');
+                let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+                let file = match controllers {
+                    "" => format!("/sys/fs/cgroup{path}/memory.max"),
+                    "memory" => format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes"),
+                    _ => return None,
+                };
+                std::fs::read_to_string(file)
+                    .ok()?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+        });
+    match limit {
+        Some(limit) if limit > 0 && (physical == 0 || limit < physical) => limit,
+        _ => physical,
+    }
+}
+
 /// Merges `overlay` into `base`, table by table.
 fn merge(base: &mut toml::Table, overlay: toml::Table) {
     for (key, value) in overlay {
@@ -260,6 +308,20 @@ mod tests {
         assert_eq!(rows[2].seqno, Some(3));
         assert!(file_settings(&load(None, &[]).unwrap()).is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The default pool is a quarter of the memory, at least 1 GiB and at most the memory (or
+    /// 1 GiB where that is all there is); a size set is kept.
+    #[test]
+    fn the_default_pool_follows_the_memory() {
+        let config = load(None, &[]).unwrap();
+        assert_eq!(config.storage.buffer_pool_bytes, 0);
+        let pool = config.storage.pool_bytes();
+        let memory = usable_memory();
+        assert!(memory > 0);
+        assert_eq!(pool, (memory / 4).max(1 << 30));
+        let config = load(None, &["storage.buffer_pool_bytes=8388608".into()]).unwrap();
+        assert_eq!(config.storage.pool_bytes(), 8 << 20);
     }
 
     #[test]

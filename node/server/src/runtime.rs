@@ -877,7 +877,7 @@ pub fn recover(config: &Config, workers: usize) -> Result<Recovered, String> {
     write_meta(dir, &meta)?;
     let userfault = config.storage.buffer_mode == "userfault";
     let max_bytes = config.storage.data_file_max_bytes as usize;
-    let pool = config.storage.buffer_pool_bytes;
+    let pool = config.storage.pool_bytes();
     let old_workers = meta.workers;
     // Each old worker's share as of its last checkpoint, its log from that checkpoint's cut, and
     // the multi-worker transactions the checkpoint lists as settled there.
@@ -1077,7 +1077,7 @@ fn regenerate(
         .map(|w| {
             Pages::create_file(
                 &dir.join(data_file_name(generation, w as WorkerId)),
-                (config.storage.buffer_pool_bytes / workers as u64) as usize,
+                (config.storage.pool_bytes() / workers as u64) as usize,
                 config.storage.data_file_max_bytes as usize,
                 config.storage.buffer_mode == "userfault",
             )
