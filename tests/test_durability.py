@@ -233,3 +233,24 @@ def test_a_part_lost_with_its_log_is_applied_and_logged_again(keel_factory):
     with psycopg.connect(node.dsn(), autocommit=True) as conn:
         assert conn.execute("select count(*), sum(v) from pair").fetchone() == (20, 40)
     node.stop()
+
+
+def test_a_bulk_commit_larger_than_a_log_step_and_the_commits_after_it_survive_sigkill(keel_factory):
+    """A commit whose log records pass the log's 4 MiB zero-filled step goes into blocks allocated
+    unwritten (not zero-filled first); small commits after it land in zeros again. After kill -9
+    every acknowledged row is back: the big commit's, the small ones', and a second big one's."""
+    node = keel_factory().start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create table bulk_log (id int8 primary key, pad text not null)")
+        conn.execute("insert into bulk_log select i, repeat('p', 200) || i from generate_series(1, 60000) i")
+        for i in range(60001, 60051):
+            conn.execute("insert into bulk_log values (%s, 'small')", (i,))
+        conn.execute("insert into bulk_log select i, repeat('q', 200) || i from generate_series(60051, 120000) i")
+        conn.execute("update bulk_log set pad = 'after' where id = 7")
+        expected = conn.execute("select count(*), sum(id), sum(length(pad)) from bulk_log").fetchone()
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*), sum(id), sum(length(pad)) from bulk_log").fetchone() == expected
+        assert conn.execute("select pad from bulk_log where id = 7").fetchone()[0] == "after"
+        assert conn.execute("select count(*) from bulk_log where pad = 'small'").fetchone()[0] == 50

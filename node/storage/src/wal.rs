@@ -890,8 +890,20 @@ impl Wal {
         let end = self.pending_offset.get() + pending.len() as u64;
         if let Some((file, reserved)) = &mut *self.reservation.borrow_mut() {
             if end > *reserved {
+                // One append larger than a step (a bulk load's rows at its commit): its blocks
+                // are allocated unwritten instead of zero-filled, which would write them twice;
+                // the one fdatasync after them also journals their conversion. Zeros go ahead of
+                // it as usual, so that small commits after it sync data only.
+                let mut result = Ok(());
+                if end - *reserved > RESERVE_BYTES {
+                    result = keel_io::allocate_extending(file, *reserved, end - *reserved);
+                    if result.is_ok() {
+                        *reserved = end;
+                    }
+                }
                 let grow = (end - *reserved).max(RESERVE_BYTES);
-                if let Err(error) = keel_io::allocate_written(file, *reserved, grow) {
+                result = result.and_then(|()| keel_io::allocate_written(file, *reserved, grow));
+                if let Err(error) = result {
                     pending.truncate(before);
                     return Err(error);
                 }
