@@ -1551,17 +1551,23 @@ impl BufferManager {
         if needed <= reserved {
             return Ok(());
         }
-        let target = needed + pages / 4;
-        lock(&self.device)
-            .reserve(
-                reserved * PAGE_BYTES as u64,
-                (target - reserved) * PAGE_BYTES as u64,
-            )
+        self.reserve_slots(&mut **lock(&self.device), reserved, needed + pages / 4)
             .map_err(|error| BmError::Io {
                 file: self.name.clone(),
                 pid: 0,
                 error,
-            })?;
+            })
+    }
+
+    /// Allocates the file's slots from `reserved` (the allocated ones) up to `target`.
+    fn reserve_slots(
+        &self,
+        device: &mut dyn Device,
+        reserved: u64,
+        target: u64,
+    ) -> Result<(), DeviceError> {
+        let page = PAGE_BYTES as u64;
+        device.reserve(reserved * page, (target - reserved) * page)?;
         self.reserved_slots.fetch_max(target, Ordering::AcqRel);
         Ok(())
     }
@@ -1579,14 +1585,7 @@ impl BufferManager {
         }
         let target = end + (end / 8).max(ALLOCATE_AHEAD_SLOTS);
         let capacity = device.capacity() / PAGE_BYTES as u64;
-        let target = target.min(capacity.max(end));
-        let offset = reserved * PAGE_BYTES as u64;
-        if device
-            .reserve(offset, target * PAGE_BYTES as u64 - offset)
-            .is_ok()
-        {
-            self.reserved_slots.fetch_max(target, Ordering::AcqRel);
-        }
+        let _ = self.reserve_slots(device, reserved, target.min(capacity.max(end)));
     }
 
     /// Slots in the file (its length in pages) and how many of them are free.

@@ -894,20 +894,22 @@ impl Wal {
                 // are allocated unwritten instead of zero-filled, which would write them twice;
                 // the one fdatasync after them also journals their conversion. Zeros go ahead of
                 // it as usual, so that small commits after it sync data only.
-                let mut result = Ok(());
-                if end - *reserved > RESERVE_BYTES {
-                    result = keel_io::allocate_extending(file, *reserved, end - *reserved);
-                    if result.is_ok() {
-                        *reserved = end;
+                // (A shorter one lies within the zeros from where they stopped.)
+                let zeros_from = if end - *reserved > RESERVE_BYTES {
+                    keel_io::allocate_extending(file, *reserved, end - *reserved).map(|()| end)
+                } else {
+                    Ok(*reserved)
+                };
+                let zeroed = zeros_from.and_then(|from| {
+                    keel_io::allocate_written(file, from, RESERVE_BYTES).map(|()| from)
+                });
+                match zeroed {
+                    Ok(from) => *reserved = from + RESERVE_BYTES,
+                    Err(error) => {
+                        pending.truncate(before);
+                        return Err(error);
                     }
                 }
-                let grow = (end - *reserved).max(RESERVE_BYTES);
-                result = result.and_then(|()| keel_io::allocate_written(file, *reserved, grow));
-                if let Err(error) = result {
-                    pending.truncate(before);
-                    return Err(error);
-                }
-                *reserved += grow;
             }
         }
         let stats = &self.stats;
