@@ -7,6 +7,7 @@ import threading
 import time
 
 import psycopg
+import pytest
 
 
 def writer(dsn, start, acked, stop, multi):
@@ -254,3 +255,34 @@ def test_a_bulk_commit_larger_than_a_log_step_and_the_commits_after_it_survive_s
         assert conn.execute("select count(*), sum(id), sum(length(pad)) from bulk_log").fetchone() == expected
         assert conn.execute("select pad from bulk_log where id = 7").fetchone()[0] == "after"
         assert conn.execute("select count(*) from bulk_log where pad = 'small'").fetchone()[0] == 50
+
+
+def test_a_dropped_primary_key_and_the_rows_it_moved_survive_sigkill(keel_factory):
+    # DROP CONSTRAINT of a primary key writes every row again under a hidden row id (on any
+    # worker) and builds the indexes again: after a kill the committed drop is what recovery
+    # finds, and a drop rolled back left its table keyed as before.
+    node = keel_factory(cores=2).start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        for name in ("dk_a", "dk_b"):
+            conn.execute(f"create table {name} (k int primary key, v text)")
+            conn.execute(f"create index {name}_v on {name} (v)")
+            conn.execute(f"insert into {name} select g, 'v' || g from generate_series(1, 20000) g")
+        conn.execute("alter table dk_a drop constraint dk_a_pkey")
+        conn.execute("insert into dk_a values (7, 'twin')")
+        with conn.transaction():
+            conn.execute("alter table dk_b drop constraint dk_b_pkey")
+            conn.execute("insert into dk_b values (7, 'twin')")
+            raise psycopg.Rollback()
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select count(*), count(distinct k), sum(k) from dk_a").fetchone() == (20001, 20000, 200010007)
+        assert conn.execute("select v from dk_a where k = 7 order by v").fetchall() == [("twin",), ("v7",)]
+        assert conn.execute("select k from dk_a where v = 'v19999'").fetchall() == [(19999,)]
+        keys = "select conname from pg_constraint where conrelid = '{}'::regclass and contype = 'p'"
+        assert conn.execute(keys.format("dk_a")).fetchall() == []
+        assert conn.execute(keys.format("dk_b")).fetchall() == [("dk_b_pkey",)]
+        assert conn.execute("select count(*), sum(k) from dk_b").fetchone() == (20000, 200010000)
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("insert into dk_b values (7, 'twin')")
+    node.stop()

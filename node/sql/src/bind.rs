@@ -2053,16 +2053,17 @@ impl<'a> Binder<'a> {
                 cascade,
                 ..
             } => {
-                if *cascade && *object_type == ObjectType::Index {
-                    return Err(unsupported(format!("DROP {object_type} ... CASCADE")));
-                }
                 let names = names
                     .iter()
                     .map(|name| self.table_name(name).map(|(name, _)| name))
                     .collect::<SqlResult<Vec<_>>>()?;
                 let if_exists = *if_exists;
                 Ok(match object_type {
-                    ObjectType::Index => Plan::DropIndexes { names, if_exists },
+                    ObjectType::Index => Plan::DropIndexes {
+                        names,
+                        if_exists,
+                        cascade: *cascade,
+                    },
                     _ => Plan::DropViews {
                         names,
                         if_exists,
@@ -2557,9 +2558,6 @@ impl<'a> Binder<'a> {
                         }
                         let mut checks = Vec::new();
                         if let Some(c) = column {
-                            if table.primary_key.contains(&c) {
-                                return Err(unsupported("dropping a primary key column"));
-                            }
                             if table.columns.len() == 1 {
                                 return Err(unsupported("tables without columns"));
                             }
@@ -2586,16 +2584,12 @@ impl<'a> Binder<'a> {
                         if_exists,
                         name,
                         drop_behavior,
-                    }] => {
-                        if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
-                            return Err(unsupported("DROP CONSTRAINT ... CASCADE"));
-                        }
-                        Ok(Plan::DropConstraint {
-                            table,
-                            name: ident_name(name),
-                            if_exists: *if_exists,
-                        })
-                    }
+                    }] => Ok(Plan::DropConstraint {
+                        table,
+                        name: ident_name(name),
+                        if_exists: *if_exists,
+                        cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                    }),
                     operations => self.bind_alter_table(table, operations),
                 }
             }

@@ -706,11 +706,51 @@ impl TableDef {
         }
     }
 
+    /// The table keyed by hidden row ids instead of its primary key (the key dropped, or a
+    /// column of it), placed as a table made without one. The key's columns stay NOT NULL,
+    /// as in PostgreSQL.
+    pub fn without_primary_key(&self) -> TableDef {
+        let mut unkeyed = self.clone();
+        unkeyed.primary_key.clear();
+        unkeyed.primary_key_name = None;
+        unkeyed.placement = Self::placement_for(&unkeyed.columns, &[]);
+        unkeyed
+    }
+
+    /// The unique key a foreign key referencing `columns` (in any order) stands on, as
+    /// PostgreSQL records it when the foreign key is made: the primary key, else the oldest
+    /// unique index on exactly those plain columns without a predicate. Dropping it needs the
+    /// foreign key gone first, or CASCADE.
+    pub fn referenced_key(&self, columns: &[usize]) -> Option<ReferencedKey> {
+        let mut wanted = columns.to_vec();
+        wanted.sort_unstable();
+        let on_wanted = |key: &[usize]| {
+            let mut key = key.to_vec();
+            key.sort_unstable();
+            key == wanted
+        };
+        if !self.primary_key.is_empty() && on_wanted(&self.primary_key) {
+            return Some(ReferencedKey::Primary);
+        }
+        (self.indexes.iter())
+            .filter(|index| index.unique && index.is_plain() && on_wanted(&index.columns))
+            .min_by_key(|index| index.id)
+            .map(|index| ReferencedKey::Index(index.id))
+    }
+
     pub fn pkey_name(&self) -> String {
         self.primary_key_name
             .clone()
             .unwrap_or_else(|| format!("{}_pkey", self.name))
     }
+}
+
+/// What a foreign key's referenced columns stand on ([`TableDef::referenced_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferencedKey {
+    Primary,
+    /// A unique index, by id.
+    Index(TableId),
 }
 
 /// One version of the catalog.
@@ -1691,11 +1731,13 @@ impl Catalog {
 
     /// The foreign keys that reference table `id`: (referencing table, constraint).
     pub fn referencing(&self, id: TableId) -> Vec<(&Arc<TableDef>, &ForeignKeyDef)> {
-        self.tables
-            .values()
+        let mut found: Vec<(&Arc<TableDef>, &ForeignKeyDef)> = (self.tables.values())
             .flat_map(|table| table.foreign_keys.iter().map(move |fk| (table, fk)))
             .filter(|(_, fk)| fk.parent == id)
-            .collect()
+            .collect();
+        // The oldest table's first, as PostgreSQL's dependency walk lists them.
+        found.sort_by_key(|(table, _)| table.id);
+        found
     }
 
     /// Sets each table's `referenced` flag from the foreign keys there are (after DDL).

@@ -31,7 +31,7 @@ mod merge;
 mod roles;
 
 use crate::bind::{Binder, SessionInfo};
-use crate::catalog::{AclItem, Catalog, IndexDef, TableDef};
+use crate::catalog::{AclItem, Catalog, IndexDef, ReferencedKey, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{AggFunc, EvalContext, Expr, Func};
 use crate::fragment::{
@@ -8337,50 +8337,34 @@ impl Session {
                     ));
                     return Ok(result);
                 };
-                // Other tables' foreign keys to the column go only with CASCADE.
-                let dependents: Vec<(String, String)> = next
-                    .referencing(current.id)
-                    .into_iter()
+                // Other tables' foreign keys to the column, and views that read it (and views of
+                // those), go only with CASCADE.
+                let attnum = column as i16 + 1;
+                let mut dependents = Dependents::of_column(&next, &current, attnum, name);
+                dependents.foreign_keys = (next.referencing(current.id).into_iter())
                     .filter(|(child, fk)| {
                         fk.parent_columns.contains(&column)
                             && !(child.id == current.id && fk.columns.contains(&column))
                     })
-                    .map(|(child, fk)| (child.name.clone(), fk.name.clone()))
+                    .map(|(child, fk)| {
+                        let line = format!(
+                            "constraint {} on table {} depends on column {name} of table {}",
+                            fk.name, child.name, current.name
+                        );
+                        (child.name.clone(), fk.name.clone(), line)
+                    })
                     .collect();
-                if let (Some((child, fk)), false) = (dependents.first(), *cascade) {
-                    return Err(SqlError::new(
-                        code::DEPENDENT_OBJECTS_STILL_EXIST,
-                        format!(
-                            "cannot drop column {name} of table {} because other objects depend on it",
-                            current.name
-                        ),
-                    )
-                    .with_detail(format!(
-                        "constraint {fk} on table {child} depends on column {name} of table {}",
-                        current.name
-                    ))
-                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-                }
-                // Views that read the column (and views of those) go only with CASCADE.
-                let attnum = column as i16 + 1;
-                let views = Dependents::of_column(&next, &current, attnum, name);
-                views.check_or_notice(
+                dependents.check_or_notice(
                     Some(&format!("{name} of table {}", current.name)),
                     "column",
                     *cascade,
                     &mut result,
                 )?;
-                views.drop_from(&mut next);
+                dependents.drop_from(&mut next);
                 for view in next.views.values_mut() {
                     view.column_dropped(current.id, attnum);
                 }
                 let shift = |c: usize| if c > column { c - 1 } else { c };
-                for (child, fk) in &dependents {
-                    result.notices.push(SqlError::new(
-                        code::SUCCESSFUL_COMPLETION,
-                        format!("drop cascades to constraint {fk} on table {child}"),
-                    ));
-                }
                 // Referencing tables: drop the cascaded keys, renumber the referenced columns.
                 let children: Vec<Arc<TableDef>> = next
                     .tables
@@ -8406,6 +8390,10 @@ impl Session {
                 }
                 let mut new = (*current).clone();
                 new.columns.remove(column);
+                if new.primary_key.contains(&column) {
+                    // The primary key goes with its column: the rows get hidden row ids.
+                    new = new.without_primary_key();
+                }
                 new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
                 // Indexes, constraints and owned sequences over the column go with it.
                 let mut kept_indexes = Vec::new();
@@ -8523,17 +8511,34 @@ impl Session {
                 table,
                 name,
                 if_exists,
+                cascade,
             } => {
                 result.tag = "ALTER TABLE".into();
                 let table = current_table(&next, table)?;
                 // Index-backed constraints are named in the table's schema (see `qualify`).
                 let keyed =
                     crate::catalog::qualify(crate::catalog::split_name(&table.name).0, name);
+                // Foreign keys standing on a unique or primary key go first, with CASCADE.
+                let drop_dependents = |next: &mut Catalog, key, result: &mut QueryResult| {
+                    let dependents = Dependents::of_key(next, &table, key, name);
+                    let constraint = format!("{name} on table {}", table.name);
+                    dependents.check_or_notice(
+                        Some(&constraint),
+                        "constraint",
+                        *cascade,
+                        result,
+                    )?;
+                    dependents.drop_from(next);
+                    current_table(next, &table)
+                };
                 match table.index(&keyed) {
                     Some(index) if index.constraint => {
-                        dropped.push(index.id);
+                        let id = index.id;
+                        let table =
+                            drop_dependents(&mut next, ReferencedKey::Index(id), &mut result)?;
+                        dropped.push(id);
                         let mut changed = (*table).clone();
-                        changed.indexes.retain(|index| index.name != keyed);
+                        changed.indexes.retain(|index| index.id != id);
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
                     _ if table.checks.iter().any(|check| check.name == *name) => {
@@ -8547,7 +8552,13 @@ impl Session {
                         next.tables.insert(changed.name.clone(), Arc::new(changed));
                     }
                     _ if !table.primary_key.is_empty() && table.pkey_name() == keyed => {
-                        return Err(SqlError::unsupported("dropping a primary key"));
+                        let table =
+                            drop_dependents(&mut next, ReferencedKey::Primary, &mut result)?;
+                        // The rows go under hidden row ids; the key's columns stay NOT NULL,
+                        // as in PostgreSQL.
+                        let unkeyed = Arc::new(table.without_primary_key());
+                        self.rewrite(cluster, &table, &unkeyed, None, txn).await?;
+                        next.tables.insert(unkeyed.name.clone(), unkeyed);
                     }
                     _ if *if_exists => {
                         result.notices.push(SqlError::new(
@@ -8570,7 +8581,11 @@ impl Session {
                     }
                 }
             }
-            Plan::DropIndexes { names, if_exists } => {
+            Plan::DropIndexes {
+                names,
+                if_exists,
+                cascade,
+            } => {
                 result.tag = "DROP INDEX".into();
                 for name in names {
                     match next.table_of_index(name).cloned() {
@@ -8588,6 +8603,18 @@ impl Session {
                             )));
                         }
                         Some(table) => {
+                            // Foreign keys standing on a unique index go first, with CASCADE.
+                            let id = table.index(name).map_or(0, |index| index.id);
+                            let dependents =
+                                Dependents::of_key(&next, &table, ReferencedKey::Index(id), name);
+                            dependents.check_or_notice(
+                                Some(name),
+                                "index",
+                                *cascade,
+                                &mut result,
+                            )?;
+                            dependents.drop_from(&mut next);
+                            let table = current_table(&next, &table)?;
                             let mut changed = (*table).clone();
                             changed.indexes.retain(|index| {
                                 if index.name == *name {
@@ -9418,6 +9445,25 @@ impl Dependents {
             );
         }
         found
+    }
+
+    /// The foreign keys that stand on `key` of `table` ([`TableDef::referenced_key`]), which
+    /// PostgreSQL names by the key's index, `index`.
+    fn of_key(catalog: &Catalog, table: &TableDef, key: ReferencedKey, index: &str) -> Dependents {
+        let foreign_keys = (catalog.referencing(table.id).into_iter())
+            .filter(|(_, fk)| table.referenced_key(&fk.parent_columns) == Some(key))
+            .map(|(child, fk)| {
+                let line = format!(
+                    "constraint {} on table {} depends on index {index}",
+                    fk.name, child.name
+                );
+                (child.name.clone(), fk.name.clone(), line)
+            })
+            .collect();
+        Dependents {
+            views: Vec::new(),
+            foreign_keys,
+        }
     }
 
     /// The views that read `table`'s column `attnum` (named `column`), then the views that

@@ -1675,15 +1675,20 @@ pub enum Plan {
         /// The CHECK constraints that read the column (dropped with it).
         checks: Vec<String>,
     },
-    /// `ALTER TABLE ... DROP CONSTRAINT` of a UNIQUE, CHECK or FOREIGN KEY constraint.
+    /// `ALTER TABLE ... DROP CONSTRAINT` of a PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY
+    /// constraint.
     DropConstraint {
         table: Arc<TableDef>,
         name: String,
         if_exists: bool,
+        /// Foreign keys standing on the key go with it.
+        cascade: bool,
     },
     DropIndexes {
         names: Vec<String>,
         if_exists: bool,
+        /// Foreign keys standing on a unique index go with it.
+        cascade: bool,
     },
     CreateView {
         view: crate::catalog::ViewDef,

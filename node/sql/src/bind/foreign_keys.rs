@@ -136,19 +136,7 @@ impl Binder<'_> {
                 "number of referencing and referenced columns for foreign key disagree",
             ));
         }
-        let mut wanted = parent_columns.clone();
-        wanted.sort_unstable();
-        let unique_on = |columns: &[usize]| {
-            let mut columns = columns.to_vec();
-            columns.sort_unstable();
-            columns == wanted
-        };
-        let keyed = (!parent.primary_key.is_empty() && unique_on(&parent.primary_key))
-            || parent
-                .indexes
-                .iter()
-                .any(|index| index.unique && index.is_plain() && unique_on(&index.columns));
-        if !keyed {
+        if parent.referenced_key(&parent_columns).is_none() {
             return Err(SqlError::new(
                 "42830",
                 format!(
