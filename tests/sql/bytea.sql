@@ -16,3 +16,8 @@ SELECT decode('x', 'nope');
 SELECT decode('@@', 'base64');
 SELECT count(DISTINCT b) FROM by_t;
 DROP TABLE by_t;
+-- SHA-2 digests of bytea (an unknown literal is read as bytea; text needs a cast, as in PostgreSQL).
+select encode(sha256('abc'), 'hex'), encode(sha384('abc'::bytea), 'hex');
+select encode(sha512(''), 'hex'), sha256(null), sha256('\x00ff'::bytea);
+select sha256('abc'::text);
+select encode(sha256(convert_to('grüße', 'UTF8')), 'base64');

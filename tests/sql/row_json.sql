@@ -21,5 +21,9 @@ SELECT row_to_json(x) FROM (SELECT p.name, o.total FROM rj_people p JOIN rj_orde
 SELECT row_to_json(rj_people) FROM rj_people ORDER BY id;
 SELECT row_to_json(xyzzy) FROM rj_people;
 SELECT row_to_json(1);
+-- t.* as an argument is the whole row, as t.
+SELECT to_jsonb(p.*) - 'meta' FROM rj_people p ORDER BY id;
+SELECT row_to_json(rj_people.*) FROM rj_people WHERE id = 1;
+SELECT json_agg(o.* ORDER BY o.id DESC) FROM rj_orders o;
 DROP TABLE rj_orders;
 DROP TABLE rj_people;

@@ -7655,6 +7655,14 @@ impl<'a> Binder<'a> {
                 }
             }
         }
+        if distinct && collect.keys == 0 {
+            // PostgreSQL sorts a DISTINCT aggregate's input by its arguments to find the
+            // repeats: the values come out in that order.
+            for argument in arguments.iter().take(32) {
+                collect.keys += 1;
+                packed.push(argument.clone());
+            }
+        }
 
         let filter = match &function.filter {
             Some(expr) => {
@@ -13729,6 +13737,10 @@ impl<'a> Binder<'a> {
             }
             ("md5", 1) if is_text(types[0]) => text_fn(S::Md5, &[D::Text], D::Text),
             ("md5", 1) if types[0] == D::Bytea => text_fn(S::Md5, &[D::Bytea], D::Text),
+            ("sha256" | "sha384" | "sha512", 1) if matches!(types[0], D::Bytea | D::Unknown) => {
+                let bits = name[3..].parse().expect("sha256, sha384 or sha512");
+                text_fn(S::Sha2(bits), &[D::Bytea], D::Bytea)
+            }
             ("repeat", 2) if is_text(types[0]) && is_int(types[1]) => {
                 text_fn(S::Repeat, &[D::Text, D::Int8], D::Text)
             }

@@ -50,6 +50,8 @@ pub enum Scalar {
     Reverse,
     /// md5(text | bytea): the digest in 32 lower-case hex digits.
     Md5,
+    /// sha256 / sha384 / sha512(bytea): the SHA-2 digest of that many bits, as bytea.
+    Sha2(u16),
     Initcap,
     /// quote_ident(text): double-quoted unless a plain lower-case name that is no keyword.
     QuoteIdent,
@@ -949,6 +951,17 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 other => md5::compute(text(other).as_bytes()),
             };
             Value::Text(format!("{digest:x}"))
+        }
+        Scalar::Sha2(bits) => {
+            let algorithm = match bits {
+                256 => &ring::digest::SHA256,
+                384 => &ring::digest::SHA384,
+                _ => &ring::digest::SHA512,
+            };
+            let Value::Bytes(bytes) = a else {
+                unreachable!("the binder casts sha2's argument to bytea")
+            };
+            Value::Bytes(ring::digest::digest(algorithm, bytes).as_ref().to_vec())
         }
         Scalar::Initcap => {
             let mut out = String::new();

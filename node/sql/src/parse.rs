@@ -3803,12 +3803,47 @@ fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
         .try_with_sql(text)
         .and_then(|mut parser| parser.parse_statements())
         .map_err(|error| syntax_error(text, error))?;
+    if text.contains(".*") {
+        for statement in &mut statements {
+            whole_rows_in_arguments(statement);
+        }
+    }
     match statements.len() {
         1 => Ok(Parsed::Sql(Box::new(statements.remove(0)))),
         _ => {
             Err(SqlError::syntax("syntax error at end of input").at(Some(text.chars().count() + 1)))
         }
     }
+}
+
+/// `f(t.*)` is `f(t)` in PostgreSQL: a table's whole row as one composite argument
+/// (`row_to_json(t.*)`, `to_jsonb(t.*)`, `count(t.*)`), not its columns spread out.
+fn whole_rows_in_arguments(statement: &mut Statement) {
+    use sqlparser::ast::{
+        visit_expressions_mut, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    };
+    let _ = visit_expressions_mut(statement, |expr| {
+        if let Expr::Function(function) = expr {
+            if let FunctionArguments::List(list) = &mut function.args {
+                for arg in &mut list.args {
+                    let FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name)) = arg else {
+                        continue;
+                    };
+                    let parts: Option<Vec<_>> =
+                        name.0.iter().map(|part| part.as_ident().cloned()).collect();
+                    let whole = match parts {
+                        Some(mut parts) if parts.len() == 1 => {
+                            Expr::Identifier(parts.pop().expect("one"))
+                        }
+                        Some(parts) => Expr::CompoundIdentifier(parts),
+                        None => continue,
+                    };
+                    *arg = FunctionArg::Unnamed(FunctionArgExpr::Expr(whole));
+                }
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
 }
 
 /// Character offset (0-based) of a sqlparser (line, column) location in `text`.
