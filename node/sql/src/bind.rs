@@ -6728,6 +6728,29 @@ impl<'a> Binder<'a> {
                 offset,
             );
         }
+        if function == "jsonb_path_query" {
+            let slots: Vec<Option<&ast::Expr>> = (0..4).map(|i| exprs.get(i).copied()).collect();
+            let scope = Scope {
+                rels: Vec::new(),
+                outer,
+            };
+            let mut none = AggCollector {
+                context: "functions in FROM",
+                ..Default::default()
+            };
+            let position = self.pos(name.span());
+            let func = crate::jsonpath::PathFunc::Query;
+            let args = self.bind_path_arguments(func, &slots, &scope, &mut none, position)?;
+            return function_rel(
+                TableFunc::JsonPath,
+                args,
+                &[DataType::Jsonb],
+                function,
+                alias,
+                with_ordinality,
+                offset,
+            );
+        }
         if function != "generate_series" {
             return Err(SqlError::new(
                 code::UNDEFINED_FUNCTION,
@@ -6745,6 +6768,71 @@ impl<'a> Binder<'a> {
             with_ordinality,
             offset,
         )
+    }
+
+    /// The arguments of a jsonpath function (`target`, `path`, `vars`, `silent`; see
+    /// [`path_arguments`]): jsonb, the path as text (Keel has no jsonpath type: an untyped
+    /// literal or text is read as a path when the function runs), jsonb (`'{}'` when not
+    /// given) and boolean (false).
+    fn bind_path_arguments(
+        &mut self,
+        func: crate::jsonpath::PathFunc,
+        slots: &[Option<&ast::Expr>],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<Vec<Expr>> {
+        let wanted = [
+            DataType::Jsonb,
+            DataType::Text,
+            DataType::Jsonb,
+            DataType::Bool,
+        ];
+        let mut bound = Vec::with_capacity(4);
+        let mut types = Vec::with_capacity(4);
+        for (slot, want) in slots.iter().zip(wanted) {
+            match slot {
+                Some(expr) => {
+                    let (e, ty) = self.bind_expr(expr, scope, aggs)?;
+                    types.push(ty);
+                    bound.push(Some((e, ty, expr.span(), want)));
+                }
+                None => bound.push(None),
+            }
+        }
+        let fits = bound.iter().all(|arg| {
+            arg.as_ref().is_none_or(|(_, ty, _, want)| {
+                *ty == *want
+                    || *ty == DataType::Unknown
+                    || (*want == DataType::Text && ty.is_string())
+            })
+        });
+        if !fits || bound[0].is_none() || bound[1].is_none() {
+            return Err(self.no_function(func.name(), &types, position));
+        }
+        let mut args = Vec::with_capacity(4);
+        for (i, arg) in bound.into_iter().enumerate() {
+            args.push(match arg {
+                Some((e, ty, span, want)) if i == 1 => {
+                    let path = self.coerce_to(e, ty, want, span)?;
+                    self.check_path_literal(&path, ty, span)?;
+                    path
+                }
+                Some((e, ty, span, want)) => self.coerce_to(e, ty, want, span)?,
+                None if i == 2 => Expr::Const(Value::Text("{}".into())),
+                None => Expr::Const(Value::Bool(false)),
+            });
+        }
+        Ok(args)
+    }
+
+    /// A path written as a literal is read when the statement is bound, as PostgreSQL reads
+    /// it as a jsonpath constant: a syntax error points at it, rows or none.
+    fn check_path_literal(&self, path: &Expr, ty: DataType, span: Span) -> SqlResult<()> {
+        if let (Expr::Const(Value::Text(text)), DataType::Unknown) = (path, ty) {
+            crate::jsonpath::parse(text).map_err(|e| e.at(self.pos(span)))?;
+        }
+        Ok(())
     }
 
     /// The argument of a set-returning JSON function (json or jsonb, an untyped literal taken
@@ -11265,6 +11353,29 @@ impl<'a> Binder<'a> {
             | BinaryOperator::HashMinus => {
                 self.bind_json_operator(op, (lb, lt, left.span()), (rb, rt, right.span()), position)
             }
+            BinaryOperator::AtQuestion | BinaryOperator::AtAt
+                if matches!(lt, DataType::Jsonb | DataType::Unknown)
+                    && matches!(rt, DataType::Text | DataType::Unknown) =>
+            {
+                // jsonb @? jsonpath, jsonb @@ jsonpath: the functions, silent.
+                let func = if matches!(op, BinaryOperator::AtQuestion) {
+                    crate::jsonpath::PathFunc::Exists
+                } else {
+                    crate::jsonpath::PathFunc::Match
+                };
+                let path = self.coerce_to(rb, rt, DataType::Text, right.span())?;
+                self.check_path_literal(&path, rt, right.span())?;
+                let args = vec![
+                    self.coerce_to(lb, lt, DataType::Jsonb, left.span())?,
+                    path,
+                    Expr::Const(Value::Text("{}".into())),
+                    Expr::Const(Value::Bool(true)),
+                ];
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::JsonPath(func), args),
+                    DataType::Bool,
+                ))
+            }
             BinaryOperator::StringConcat | BinaryOperator::Minus
                 if lt == DataType::Jsonb
                     || (rt == DataType::Jsonb
@@ -11814,6 +11925,27 @@ impl<'a> Binder<'a> {
         }
         if name == "make_interval" {
             return self.bind_make_interval(&args, scope, aggs, position);
+        }
+        if let Some(func) = crate::jsonpath::PathFunc::named(&name) {
+            let slots = path_arguments(&args)?;
+            let bound = self.bind_path_arguments(func, &slots, scope, aggs, position)?;
+            if func == crate::jsonpath::PathFunc::Query {
+                if aggs.context == "aggregate function calls" {
+                    return self.bind_set_function(&name, &[], scope, aggs, position);
+                }
+                aggs.srfs.push((TableFunc::JsonPath, bound));
+                return Ok((Expr::SetFn(aggs.srfs.len() - 1), DataType::Jsonb));
+            }
+            let ty = match func {
+                crate::jsonpath::PathFunc::Exists | crate::jsonpath::PathFunc::Match => {
+                    DataType::Bool
+                }
+                _ => DataType::Jsonb,
+            };
+            return Ok((
+                Expr::Scalar(crate::functions::Scalar::JsonPath(func), bound),
+                ty,
+            ));
         }
         let exprs = positional_args(args.iter().copied())?;
         if matches!(
@@ -14952,6 +15084,53 @@ fn math_fn(name: &str) -> crate::functions::Math {
 }
 
 /// The expressions of a call's positional arguments (named and `*` arguments: 0A000).
+/// A jsonpath function's arguments by position or by name (`target`, `path`, `vars`,
+/// `silent`), as PostgreSQL's declaration names them: the expression given for each.
+fn path_arguments<'e>(args: &[&'e FunctionArg]) -> SqlResult<Vec<Option<&'e ast::Expr>>> {
+    const NAMES: [&str; 4] = ["target", "path", "vars", "silent"];
+    let mut slots = vec![None; 4];
+    let mut named = false;
+    for (i, arg) in args.iter().enumerate() {
+        let (slot, expr) = match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) if !named => (i, expr),
+            FunctionArg::Named {
+                name,
+                arg: FunctionArgExpr::Expr(expr),
+                ..
+            }
+            | FunctionArg::ExprNamed {
+                name: ast::Expr::Identifier(name),
+                arg: FunctionArgExpr::Expr(expr),
+                ..
+            } => {
+                named = true;
+                let name = ident_name(name);
+                let slot = NAMES.iter().position(|n| *n == name).ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_FUNCTION,
+                        format!("function has no argument named \"{name}\""),
+                    )
+                })?;
+                (slot, expr)
+            }
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(_)) => {
+                return Err(SqlError::syntax(
+                    "positional argument cannot follow named argument",
+                ))
+            }
+            _ => return Err(unsupported("named or wildcard function arguments")),
+        };
+        if slot >= 4 || slots[slot].is_some() {
+            return Err(SqlError::new(
+                code::UNDEFINED_FUNCTION,
+                "function has too many or repeated arguments",
+            ));
+        }
+        slots[slot] = Some(expr);
+    }
+    Ok(slots)
+}
+
 fn positional_args<'e>(
     args: impl IntoIterator<Item = &'e FunctionArg>,
 ) -> SqlResult<Vec<&'e ast::Expr>> {

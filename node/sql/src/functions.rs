@@ -52,6 +52,9 @@ pub enum Scalar {
     Md5,
     /// sha256 / sha384 / sha512(bytea): the SHA-2 digest of that many bits, as bytea.
     Sha2(u16),
+    /// jsonb_path_exists / _match / _query_array / _query_first(target, path, vars, silent),
+    /// and the `@?` / `@@` operators (see [`crate::jsonpath`]).
+    JsonPath(crate::jsonpath::PathFunc),
     Initcap,
     /// quote_ident(text): double-quoted unless a plain lower-case name that is no keyword.
     QuoteIdent,
@@ -951,6 +954,15 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 other => md5::compute(text(other).as_bytes()),
             };
             Value::Text(format!("{digest:x}"))
+        }
+        Scalar::JsonPath(func) => {
+            let [Value::Text(doc), Value::Text(path), Value::Text(vars), Value::Bool(silent)] =
+                &args[..]
+            else {
+                return Ok(Value::Null);
+            };
+            let mut values = crate::jsonpath::call(func, doc, path, Some(vars), *silent)?;
+            values.pop().unwrap_or(Value::Null)
         }
         Scalar::Sha2(bits) => {
             let algorithm = match bits {

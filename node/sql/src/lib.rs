@@ -24,6 +24,7 @@ pub mod fragment;
 pub mod functions;
 pub mod join_order;
 pub mod json;
+pub mod jsonpath;
 pub mod locks;
 pub mod numeric;
 pub mod numfmt;

@@ -320,6 +320,8 @@ pub enum TableFunc {
         text: bool,
         record: bool,
     },
+    /// `jsonb_path_query(target, path, vars, silent)`: the items the path yields.
+    JsonPath,
 }
 
 impl TableFunc {
@@ -334,6 +336,7 @@ impl TableFunc {
             TableFunc::Json {
                 rows, jsonb, text, ..
             } => rows.name(jsonb, text),
+            TableFunc::JsonPath => "jsonb_path_query",
         }
     }
 
@@ -341,6 +344,7 @@ impl TableFunc {
     pub fn width(self) -> usize {
         match self {
             TableFunc::GenerateSeries(_)
+            | TableFunc::JsonPath
             | TableFunc::Subscripts
             | TableFunc::RegexpMatches
             | TableFunc::ExpandArray { record: true } => 1,

@@ -2532,6 +2532,22 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                 false => rows,
             })
         }
+        TableFunc::JsonPath => {
+            let [Value::Text(doc), Value::Text(path), vars, Value::Bool(silent)] = &args[..] else {
+                return Ok(Vec::new());
+            };
+            let Value::Text(vars) = vars else {
+                return Ok(Vec::new());
+            };
+            let items = crate::jsonpath::call(
+                crate::jsonpath::PathFunc::Query,
+                doc,
+                path,
+                Some(vars),
+                *silent,
+            )?;
+            Ok(items.into_iter().map(|item| vec![item]).collect())
+        }
         TableFunc::ExpandArray { record } => {
             // PostgreSQL's SQL definition: `$1[s], s - array_lower($1, 1) + 1` for s over the
             // first dimension's subscripts (`$1[s]` is NULL in an array of more dimensions).
