@@ -526,3 +526,34 @@ def test_execute_of_a_declared_cursor_fetches_from_it_as_in_postgres(keel, postg
     assert ("execute c 2", [("T",), ("D", ["1", "r1"]), ("D", ["2", "r2"]), ("s",)]) in ours
     assert ("execute c 0", [("D", ["5", "r5"]), ("C", "SELECT 1")]) in ours
     assert ("execute nosuch 0", [("E", "34000")]) in ours
+
+
+def test_jsonpath_travels_as_postgres_sends_it(keel, postgres):
+    # jsonpath in binary is a version byte (1) and the canonical text, both ways; a path given
+    # as a binary parameter of type jsonpath is read and used.
+    from psycopg.adapt import Dumper
+
+    class PathDumper(Dumper):
+        format = psycopg.pq.Format.BINARY
+        oid = 4072
+
+        def dump(self, obj):
+            return b"\x01" + obj.encode()
+
+    class Path(str):
+        pass
+
+    results = []
+    for server in (keel, postgres):
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.adapters.register_dumper(Path, PathDumper)
+            with conn.cursor(binary=True) as cur:
+                cur.execute("select 'strict $.a ? (@ > 1)'::jsonpath, '$x'::jsonpath")
+                sent = cur.fetchone()
+                cur.execute("select jsonb_path_query_array('{\"a\": [1, 2, 3]}', %s)", (Path("$.a[*] ? (@ >= 2)"),))
+                used = cur.fetchone()
+                cur.execute("select %s::text", (Path("$.a + 1"),))
+                echoed = cur.fetchone()
+            results.append((sent, used, echoed))
+    assert results[0] == results[1]
+    assert results[0][0] == (b'\x01strict $."a"?(@ > 1)', b'\x01$"x"')

@@ -1,5 +1,5 @@
--- SQL/JSON path: jsonb_path_exists / match / query / query_array / query_first and the @? and @@ operators, in lax and strict mode; accessors, filters, predicates (three-valued), arithmetic, methods, variables, silent errors; over table rows, in WHERE and as a set-returning function in FROM and in the SELECT list.
-DROP TABLE IF EXISTS jp_docs;
+-- SQL/JSON path: the jsonpath type and jsonb_path_exists / match / query / query_array / query_first and the @? and @@ operators, in lax and strict mode; accessors, filters, predicates (three-valued), arithmetic, methods, variables, silent errors; over table rows, in WHERE and as a set-returning function in FROM and in the SELECT list.
+DROP TABLE IF EXISTS jp_docs, jp_paths;
 select jsonb_path_query('{"a":1}', 'strict $.b');
 select jsonb_path_query('[1]', 'strict $.b');
 select jsonb_path_query('{"a":1}', 'strict $[0]');
@@ -71,7 +71,29 @@ SELECT id, jsonb_path_match(doc, 'exists($.items[*] ? (@.qty == 5))') FROM jp_do
 SELECT count(*) FROM jp_docs, jsonb_path_query(doc, '$.**') AS x;
 SELECT jsonb_path_query('{"a": 1}', '$.a', vars => '[]');
 SELECT jsonb_path_exists(doc, 1) FROM jp_docs;
-PREPARE jp_q AS SELECT id FROM jp_docs WHERE jsonb_path_exists(doc, $1) ORDER BY id;
+PREPARE jp_q(jsonpath) AS SELECT id FROM jp_docs WHERE jsonb_path_exists(doc, $1) ORDER BY id;
 EXECUTE jp_q('$.items[1]');
 EXECUTE jp_q('strict $.items[1]');
 DROP TABLE jp_docs;
+-- The jsonpath type: canonical output (keys quoted, operators bracketed), casts, columns, arrays; @ and last where they belong.
+select $q$$.a ? (@ > 1)$q$::jsonpath, $q$strict $.a[*]$q$::jsonpath, '1 + 2 * 3'::jsonpath, '(1+2)*3'::jsonpath;
+select '$ ? (@ > 1 && @ < 5 || !(@ == 3))'::jsonpath, '$.a ? (@ like_regex "x" flag "i")'::jsonpath, '$ ? (exists(@.a))'::jsonpath;
+select '$ ? (@ starts with "ab")'::jsonpath, '$ ? ((@ > 0) is unknown)'::jsonpath, '$[last]'::jsonpath, '$[0 to 1, 2]'::jsonpath;
+select '$.**{2 to last}'::jsonpath, '$.**'::jsonpath, '$.**{1}'::jsonpath, '$x'::jsonpath, '$"x y"'::jsonpath, '-$'::jsonpath, '- $.a + 1'::jsonpath;
+select '$."a b"'::jsonpath, '$.*'::jsonpath, '"str\n\"q"'::jsonpath, '1.50'::jsonpath, '1e3'::jsonpath, 'true'::jsonpath, '$ == null'::jsonpath;
+select '$.a ? (@.b == $v).c'::jsonpath, '$ ? (@ == 1) ? (@ != 2)'::jsonpath, '-(1 + 2)'::jsonpath, '1 - (2 - 3)'::jsonpath, '(1 - 2) - 3'::jsonpath;
+select '$ ? (!exists(@.a))'::jsonpath, '$.a.double().floor()'::jsonpath, 'lax $'::jsonpath, '2 % 3 / 4'::jsonpath, '+$'::jsonpath, '- -$'::jsonpath;
+select '$[$.a]'::jsonpath, '$[-1]'::jsonpath, '$.a ? (@ <> 2)'::jsonpath, '($.a).b'::jsonpath, '$.a + 1 > 2'::jsonpath, '$ ? (@ like_regex "a\\d")'::jsonpath;
+select '@'::jsonpath;
+select 'last'::jsonpath;
+select '$.a b'::jsonpath;
+select pg_typeof('$'::jsonpath), '$.a'::jsonpath::text, 'strict $.a'::text::jsonpath;
+CREATE TABLE jp_paths (id int, p jsonpath);
+insert into jp_paths values (1, '$.a'), (2, 'strict $.b ? (@ > 1)');
+select * from jp_paths order by id;
+select id, jsonb_path_query_array('{"a": 1, "b": [1, 2]}', p) from jp_paths order by id;
+select jsonb_path_exists('{}', 'x'::text);
+select format_type(4072, -1), typname, typarray from pg_type where oid = 4072;
+\d jp_paths
+drop table jp_paths;
+select array['$.a', '$.b']::jsonpath[];

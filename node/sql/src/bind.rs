@@ -6771,9 +6771,8 @@ impl<'a> Binder<'a> {
     }
 
     /// The arguments of a jsonpath function (`target`, `path`, `vars`, `silent`; see
-    /// [`path_arguments`]): jsonb, the path as text (Keel has no jsonpath type: an untyped
-    /// literal or text is read as a path when the function runs), jsonb (`'{}'` when not
-    /// given) and boolean (false).
+    /// [`path_arguments`]): jsonb, jsonpath, jsonb (`'{}'` when not given) and boolean
+    /// (false); untyped literals take those types.
     fn bind_path_arguments(
         &mut self,
         func: crate::jsonpath::PathFunc,
@@ -6784,7 +6783,7 @@ impl<'a> Binder<'a> {
     ) -> SqlResult<Vec<Expr>> {
         let wanted = [
             DataType::Jsonb,
-            DataType::Text,
+            DataType::JsonPath,
             DataType::Jsonb,
             DataType::Bool,
         ];
@@ -6801,11 +6800,8 @@ impl<'a> Binder<'a> {
             }
         }
         let fits = bound.iter().all(|arg| {
-            arg.as_ref().is_none_or(|(_, ty, _, want)| {
-                *ty == *want
-                    || *ty == DataType::Unknown
-                    || (*want == DataType::Text && ty.is_string())
-            })
+            arg.as_ref()
+                .is_none_or(|(_, ty, _, want)| *ty == *want || *ty == DataType::Unknown)
         });
         if !fits || bound[0].is_none() || bound[1].is_none() {
             return Err(self.no_function(func.name(), &types, position));
@@ -6814,9 +6810,8 @@ impl<'a> Binder<'a> {
         for (i, arg) in bound.into_iter().enumerate() {
             args.push(match arg {
                 Some((e, ty, span, want)) if i == 1 => {
-                    let path = self.coerce_to(e, ty, want, span)?;
-                    self.check_path_literal(&path, ty, span)?;
-                    path
+                    self.check_path_literal(&e, ty, span)?;
+                    self.coerce_to(e, ty, want, span)?
                 }
                 Some((e, ty, span, want)) => self.coerce_to(e, ty, want, span)?,
                 None if i == 2 => Expr::Const(Value::Text("{}".into())),
@@ -6827,7 +6822,7 @@ impl<'a> Binder<'a> {
     }
 
     /// A path written as a literal is read when the statement is bound, as PostgreSQL reads
-    /// it as a jsonpath constant: a syntax error points at it, rows or none.
+    /// a jsonpath constant: a syntax error points at it.
     fn check_path_literal(&self, path: &Expr, ty: DataType, span: Span) -> SqlResult<()> {
         if let (Expr::Const(Value::Text(text)), DataType::Unknown) = (path, ty) {
             crate::jsonpath::parse(text).map_err(|e| e.at(self.pos(span)))?;
@@ -11355,7 +11350,7 @@ impl<'a> Binder<'a> {
             }
             BinaryOperator::AtQuestion | BinaryOperator::AtAt
                 if matches!(lt, DataType::Jsonb | DataType::Unknown)
-                    && matches!(rt, DataType::Text | DataType::Unknown) =>
+                    && matches!(rt, DataType::JsonPath | DataType::Unknown) =>
             {
                 // jsonb @? jsonpath, jsonb @@ jsonpath: the functions, silent.
                 let func = if matches!(op, BinaryOperator::AtQuestion) {
@@ -11363,8 +11358,8 @@ impl<'a> Binder<'a> {
                 } else {
                     crate::jsonpath::PathFunc::Match
                 };
-                let path = self.coerce_to(rb, rt, DataType::Text, right.span())?;
-                self.check_path_literal(&path, rt, right.span())?;
+                self.check_path_literal(&rb, rt, right.span())?;
+                let path = self.coerce_to(rb, rt, DataType::JsonPath, right.span())?;
                 let args = vec![
                     self.coerce_to(lb, lt, DataType::Jsonb, left.span())?,
                     path,
@@ -15590,6 +15585,7 @@ fn named_type(name: &str) -> Option<DataType> {
         "bytea" => DataType::Bytea,
         "json" => DataType::Json,
         "jsonb" => DataType::Jsonb,
+        "jsonpath" => DataType::JsonPath,
         _ => return None,
     })
 }

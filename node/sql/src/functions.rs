@@ -1769,6 +1769,7 @@ fn regtype_oid(name: &str) -> Option<i64> {
         "numeric" | "decimal" => 1700,
         "uuid" => 2950,
         "jsonb" => 3802,
+        "jsonpath" => 4072,
         "regprocedure" => 2202,
         _ => return None,
     })
@@ -1852,6 +1853,7 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (17, _) => "bytea".into(),
         (114, _) => "json".into(),
         (3802, _) => "jsonb".into(),
+        (4072, _) => "jsonpath".into(),
         // The scale is 11 bits, signed (numeric(5,-1)).
         (1700, Some(m)) => format!("numeric({},{})", m >> 16, ((m & 0x7ff) ^ 1024) - 1024),
         (1700, None) => "numeric".into(),

@@ -51,7 +51,8 @@ enum Node {
     Exists(Box<Node>),
     IsUnknown(Box<Node>),
     StartsWith(Box<Node>, Box<Node>),
-    LikeRegex(Box<Node>, Box<regex::Regex>),
+    /// The compiled expression, with the pattern and flags as written.
+    LikeRegex(Box<Node>, Box<(regex::Regex, (String, String))>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,6 +319,10 @@ struct Parser {
     /// What follows each bare word (see [`lex`]).
     after: Vec<Option<char>>,
     at: usize,
+    /// How many filters and subscripts enclose the token being read (`@` belongs in a filter,
+    /// `last` in a subscript).
+    filters: usize,
+    subscripts: usize,
 }
 
 impl Parser {
@@ -460,7 +465,10 @@ impl Parser {
                 flags = f;
             }
             let regex = like_regex(&pattern, &flags)?;
-            return Ok(Node::LikeRegex(Box::new(left), Box::new(regex)));
+            return Ok(Node::LikeRegex(
+                Box::new(left),
+                Box::new((regex, (pattern, flags))),
+            ));
         }
         if self.peek_word("is")
             && matches!(self.toks.get(self.at + 1), Some(Tok::Word(w)) if w == "unknown")
@@ -517,7 +525,13 @@ impl Parser {
         let primary = match self.peek().cloned() {
             Some(Tok::Dollar(None)) => Node::Root,
             Some(Tok::Dollar(Some(name))) => Node::Var(name),
+            Some(Tok::At) if self.filters == 0 => {
+                return Err(SqlError::syntax("@ is not allowed in root expressions"))
+            }
             Some(Tok::At) => Node::Current,
+            Some(Tok::Word(w)) if w == "last" && self.subscripts == 0 => {
+                return Err(SqlError::syntax("LAST is allowed only in array subscripts"))
+            }
             Some(Tok::Word(w)) if w == "last" => Node::Last,
             Some(Tok::Word(w)) if w == "true" || w == "false" => Node::Literal(Json {
                 kind: Kind::Bool(w == "true"),
@@ -553,6 +567,7 @@ impl Parser {
                     continue;
                 }
                 let mut subscripts = Vec::new();
+                self.subscripts += 1;
                 loop {
                     let from = self.additive()?;
                     let to = if self.eat_word("to") {
@@ -565,11 +580,14 @@ impl Parser {
                         break;
                     }
                 }
+                self.subscripts -= 1;
                 self.expect_punct("]")?;
                 accessors.push(Accessor::Subscripts(subscripts));
             } else if self.eat_punct("?") {
                 self.expect_punct("(")?;
+                self.filters += 1;
                 let filter = self.predicate()?;
+                self.filters -= 1;
                 self.expect_punct(")")?;
                 accessors.push(Accessor::Filter(Box::new(filter)));
             } else {
@@ -709,7 +727,13 @@ const NULL: Json = Json {
 /// Parses a path (`[lax | strict] expression`).
 pub fn parse(text: &str) -> SqlResult<JsonPath> {
     let (toks, after): (Vec<Tok>, Vec<Option<char>>) = lex(text)?.into_iter().unzip();
-    let mut parser = Parser { toks, after, at: 0 };
+    let mut parser = Parser {
+        toks,
+        after,
+        at: 0,
+        filters: 0,
+        subscripts: 0,
+    };
     let mut strict = false;
     match parser.peek() {
         Some(Tok::Word(w)) if w == "strict" => {
@@ -724,6 +748,170 @@ pub fn parse(text: &str) -> SqlResult<JsonPath> {
         return Err(parser.error());
     }
     Ok(JsonPath { strict, expr })
+}
+
+/// A path in PostgreSQL's canonical text form (`jsonpath_out`): `strict` when strict, keys
+/// and variables quoted, numbers as numeric prints them, binary operators bracketed where their
+/// priority needs it and at the top.
+pub fn normalize(text: &str) -> SqlResult<String> {
+    let path = parse(text)?;
+    let mut out = String::new();
+    if path.strict {
+        out.push_str("strict ");
+    }
+    print(&path.expr, &mut out, true);
+    Ok(out)
+}
+
+/// An operator's binding strength, as PostgreSQL's `operationPriority`.
+fn priority(node: &Node) -> u8 {
+    match node {
+        Node::Or(..) => 0,
+        Node::And(..) => 1,
+        Node::Compare(..) | Node::StartsWith(..) | Node::LikeRegex(..) => 2,
+        Node::Arith('+' | '-', ..) => 3,
+        Node::Arith(..) => 4,
+        Node::Unary(..) => 5,
+        _ => 6,
+    }
+}
+
+fn print(node: &Node, out: &mut String, brackets: bool) {
+    let binary = |out: &mut String, op: &str, left: &Node, right: &Node| {
+        if brackets {
+            out.push('(');
+        }
+        print(left, out, priority(left) <= priority(node));
+        out.push(' ');
+        out.push_str(op);
+        out.push(' ');
+        print(right, out, priority(right) <= priority(node));
+        if brackets {
+            out.push(')');
+        }
+    };
+    match node {
+        Node::Root => out.push('$'),
+        Node::Current => out.push('@'),
+        Node::Last => out.push_str("last"),
+        Node::Var(name) => {
+            out.push('$');
+            crate::json::write_string(name, out);
+        }
+        Node::Literal(json) => json.write(out),
+        Node::Chain(primary, accessors) => {
+            print(primary, out, true);
+            for accessor in accessors {
+                print_accessor(accessor, out);
+            }
+        }
+        Node::Unary(op, operand) => {
+            if brackets {
+                out.push('(');
+            }
+            out.push(*op);
+            print(operand, out, priority(operand) <= priority(node));
+            if brackets {
+                out.push(')');
+            }
+        }
+        Node::Arith(op, left, right) => binary(out, &op.to_string(), left, right),
+        Node::Compare(cmp, left, right) => {
+            let op = match cmp {
+                Cmp::Eq => "==",
+                Cmp::Ne => "!=",
+                Cmp::Lt => "<",
+                Cmp::Le => "<=",
+                Cmp::Gt => ">",
+                Cmp::Ge => ">=",
+            };
+            binary(out, op, left, right)
+        }
+        Node::And(left, right) => binary(out, "&&", left, right),
+        Node::Or(left, right) => binary(out, "||", left, right),
+        Node::StartsWith(left, right) => binary(out, "starts with", left, right),
+        Node::Not(inner) => {
+            out.push_str("!(");
+            print(inner, out, false);
+            out.push(')');
+        }
+        Node::Exists(inner) => {
+            out.push_str("exists (");
+            print(inner, out, false);
+            out.push(')');
+        }
+        Node::IsUnknown(inner) => {
+            out.push('(');
+            print(inner, out, false);
+            out.push_str(") is unknown");
+        }
+        Node::LikeRegex(left, regex) => {
+            if brackets {
+                out.push('(');
+            }
+            print(left, out, priority(left) <= priority(node));
+            let (pattern, flags) = &regex.1;
+            out.push_str(" like_regex ");
+            crate::json::write_string(pattern, out);
+            if !flags.is_empty() {
+                out.push_str(" flag ");
+                crate::json::write_string(flags, out);
+            }
+            if brackets {
+                out.push(')');
+            }
+        }
+    }
+}
+
+fn print_accessor(accessor: &Accessor, out: &mut String) {
+    match accessor {
+        Accessor::Key(key) => {
+            out.push('.');
+            crate::json::write_string(key, out);
+        }
+        Accessor::AnyKey => out.push_str(".*"),
+        Accessor::AnyIndex => out.push_str("[*]"),
+        Accessor::Subscripts(subscripts) => {
+            out.push('[');
+            for (i, (from, to)) in subscripts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                print(from, out, false);
+                if let Some(to) = to {
+                    out.push_str(" to ");
+                    print(to, out, false);
+                }
+            }
+            out.push(']');
+        }
+        Accessor::Recursive(first, last) => {
+            out.push_str(".**");
+            let level = |n: u32| {
+                if n == u32::MAX {
+                    "last".to_string()
+                } else {
+                    n.to_string()
+                }
+            };
+            if *first == *last {
+                out.push_str(&format!("{{{}}}", level(*first)));
+            } else if !(*first == 0 && *last == u32::MAX) {
+                out.push_str(&format!("{{{} to {}}}", level(*first), level(*last)));
+            }
+        }
+        Accessor::Method(method) => {
+            out.push('.');
+            out.push_str(method.name());
+            out.push_str("()");
+        }
+        Accessor::Filter(predicate) => {
+            out.push_str("?(");
+            print(predicate, out, false);
+            out.push(')');
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1144,7 +1332,7 @@ impl Ctx<'_> {
                 let Ok(items) = self.unwrapped(left, current, None) else {
                     return Ok(Truth::Unknown);
                 };
-                self.any_string(&items, |s| regex.is_match(s))?
+                self.any_string(&items, |s| regex.0.is_match(s))?
             }
             // An expression where a predicate belongs (`$ ? (@.flag)`) is not one.
             _ => return Err(syntax_error(None, Some("("))),

@@ -679,6 +679,7 @@ fn type_name(ty: DataType) -> &'static str {
         DataType::Bytea => "bytea",
         DataType::Json => "json",
         DataType::Jsonb => "jsonb",
+        DataType::JsonPath => "jsonpath",
         DataType::Unknown => "unknown",
         DataType::Int2Vector => "int2vector",
         DataType::Record(_) => "record",
@@ -709,6 +710,7 @@ fn type_name(ty: DataType) -> &'static str {
             DataType::Bytea => "_bytea",
             DataType::Json => "_json",
             DataType::Jsonb => "_jsonb",
+            DataType::JsonPath => "_jsonpath",
             DataType::Oid => "_oid",
             DataType::Time => "_time",
             _ => "_text",
@@ -755,6 +757,12 @@ fn type_functions(typname: &str) -> [&'static str; 8] {
         "bytea" => ["byteain", "byteaout", "bytearecv", "byteasend"],
         "json" => ["json_in", "json_out", "json_recv", "json_send"],
         "jsonb" => ["jsonb_in", "jsonb_out", "jsonb_recv", "jsonb_send"],
+        "jsonpath" => [
+            "jsonpath_in",
+            "jsonpath_out",
+            "jsonpath_recv",
+            "jsonpath_send",
+        ],
         "oid" => ["oidin", "oidout", "oidrecv", "oidsend"],
         "regclass" => ["regclassin", "regclassout", "regclassrecv", "regclasssend"],
         "regtype" => ["regtypein", "regtypeout", "regtyperecv", "regtypesend"],
@@ -818,6 +826,7 @@ const TYPES: &[(DataType, &str)] = &[
     (DataType::Bytea, "U"),
     (DataType::Json, "U"),
     (DataType::Jsonb, "U"),
+    (DataType::JsonPath, "U"),
     (DataType::Oid, "N"),
     (DataType::Time, "D"),
     (DataType::Reg(crate::types::RegKind::Class), "N"),
@@ -4491,6 +4500,7 @@ fn facets(ty: DataType) -> Facets {
         | DataType::Uuid
         | DataType::Json
         | DataType::Jsonb
+        | DataType::JsonPath
         | DataType::Unknown
         | DataType::Array(_)
         | DataType::Int2Vector

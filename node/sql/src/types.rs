@@ -97,6 +97,8 @@ pub enum DataType {
     /// Naming needs the catalog, so a cast to text names it when bound, and a column of this
     /// type sent to a client in text form is named by the session (see `Session::reg_name`).
     Reg(RegKind),
+    /// `jsonpath`: held as the path's canonical text (see [`crate::jsonpath::normalize`]).
+    JsonPath,
 }
 
 /// Which object an OID-alias type ([`DataType::Reg`]) names.
@@ -269,6 +271,7 @@ pub enum Elem {
     /// [`RecordShape::Anonymous`]); never stored in a table (PostgreSQL's record[] is a
     /// pseudo-type).
     Record(u32),
+    JsonPath,
 }
 
 impl Elem {
@@ -296,6 +299,7 @@ impl Elem {
             Elem::Jsonb => DataType::Jsonb,
             Elem::Oid => DataType::Oid,
             Elem::Time => DataType::Time,
+            Elem::JsonPath => DataType::JsonPath,
             Elem::Enum(id) => DataType::Enum(id),
             Elem::Record(shape) => DataType::Record(RecordShape::Anonymous(shape)),
         }
@@ -320,6 +324,7 @@ impl DataType {
             DataType::Date => 1082,
             DataType::Interval => 1186,
             DataType::Uuid => 2950,
+            DataType::JsonPath => 4072,
             DataType::Bytea => 17,
             DataType::Json => 114,
             DataType::Jsonb => 3802,
@@ -363,6 +368,7 @@ impl DataType {
             DataType::Date => 1182,
             DataType::Interval => 1187,
             DataType::Uuid => 2951,
+            DataType::JsonPath => 4073,
             DataType::Bytea => 1001,
             DataType::Json => 199,
             DataType::Jsonb => 3807,
@@ -401,6 +407,7 @@ impl DataType {
             DataType::Bytea => Elem::Bytea,
             DataType::Json => Elem::Json,
             DataType::Jsonb => Elem::Jsonb,
+            DataType::JsonPath => Elem::JsonPath,
             DataType::Array(elem) => elem,
             DataType::Int2Vector => Elem::Int2,
             DataType::Oid | DataType::Reg(_) => Elem::Oid,
@@ -445,6 +452,7 @@ impl DataType {
             1082 => DataType::Date,
             1186 => DataType::Interval,
             2950 => DataType::Uuid,
+            4072 => DataType::JsonPath,
             17 => DataType::Bytea,
             114 => DataType::Json,
             3802 => DataType::Jsonb,
@@ -490,6 +498,7 @@ impl DataType {
                     DataType::Jsonb,
                     DataType::Oid,
                     DataType::Time,
+                    DataType::JsonPath,
                 ]
                 .into_iter()
                 .map(|t| (t.array_oid(), t))
@@ -566,6 +575,7 @@ impl DataType {
             DataType::Bytea => "bytea".into(),
             DataType::Json => "json".into(),
             DataType::Jsonb => "jsonb".into(),
+            DataType::JsonPath => "jsonpath".into(),
             DataType::Unknown => "unknown".into(),
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
             DataType::Int2Vector => "int2vector".into(),
@@ -815,6 +825,7 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
         DataType::Bytea => Value::Bytes(parse_bytea(text)?),
         DataType::Json => Value::Text(crate::json::json_in(text)?),
         DataType::Jsonb => Value::Text(crate::json::jsonb_in(text)?),
+        DataType::JsonPath => Value::Text(crate::jsonpath::normalize(text)?),
         DataType::Array(elem) => {
             Value::Array(Box::new(crate::array::parse_in(text, elem.ty(), zone)?))
         }
@@ -1628,7 +1639,7 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
                 ))
             }
         },
-        (Value::Text(s), DataType::Jsonb) => {
+        (Value::Text(s), DataType::Jsonb | DataType::JsonPath) => {
             out.push(1);
             out.extend_from_slice(s.as_bytes());
         }
@@ -1817,6 +1828,12 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         )?),
         DataType::Jsonb => match bytes.split_first() {
             Some((1, text)) => Value::Text(crate::json::jsonb_in(
+                std::str::from_utf8(text).map_err(|_| bad())?,
+            )?),
+            _ => return Err(bad()),
+        },
+        DataType::JsonPath => match bytes.split_first() {
+            Some((1, text)) => Value::Text(crate::jsonpath::normalize(
                 std::str::from_utf8(text).map_err(|_| bad())?,
             )?),
             _ => return Err(bad()),
