@@ -6728,6 +6728,24 @@ impl<'a> Binder<'a> {
                 offset,
             );
         }
+        if let Some((jsonb, set)) = match function {
+            "json_to_record" => Some((false, false)),
+            "json_to_recordset" => Some((false, true)),
+            "jsonb_to_record" => Some((true, false)),
+            "jsonb_to_recordset" => Some((true, true)),
+            _ => None,
+        } {
+            let position = self.pos(name.span());
+            return self.bind_json_record(
+                (function, position),
+                (jsonb, set),
+                exprs,
+                alias,
+                with_ordinality,
+                offset,
+                outer,
+            );
+        }
         if function == "jsonb_path_query" {
             let slots: Vec<Option<&ast::Expr>> = (0..4).map(|i| exprs.get(i).copied()).collect();
             let scope = Scope {
@@ -6768,6 +6786,90 @@ impl<'a> Binder<'a> {
             with_ordinality,
             offset,
         )
+    }
+
+    /// `json[b]_to_record[set](doc) AS alias(column type, ...)`: the function yields each
+    /// declared column's member as text (see [`crate::json::record_rows`]) and a projection
+    /// above reads it as the column's type, as PostgreSQL's populate functions hand a member's
+    /// text to the type's input function (a varchar(n) too long is an error, not cut).
+    #[allow(clippy::too_many_arguments)]
+    fn bind_json_record(
+        &mut self,
+        (function, position): (&str, Option<usize>),
+        (jsonb, set): (bool, bool),
+        exprs: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        with_ordinality: bool,
+        offset: usize,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>)> {
+        let defined = alias.filter(|alias| {
+            !alias.columns.is_empty() && alias.columns.iter().all(|c| c.data_type.is_some())
+        });
+        let Some(alias) = defined else {
+            return Err(SqlError::syntax(
+                "a column definition list is required for functions returning \"record\"",
+            )
+            .at(position));
+        };
+        if with_ordinality {
+            return Err(SqlError::syntax(
+                "WITH ORDINALITY cannot be used with a column definition list",
+            )
+            .with_hint("Put the column definition list inside ROWS FROM().")
+            .at(self.pos(alias.columns[0].name.span)));
+        }
+        let bound = self.bind_from_args(exprs, outer)?;
+        let want = if jsonb {
+            DataType::Jsonb
+        } else {
+            DataType::Json
+        };
+        let types: Vec<DataType> = bound.iter().map(|(_, ty, _)| *ty).collect();
+        let [(doc, ty, span)] =
+            <[_; 1]>::try_from(bound).map_err(|_| self.no_function(function, &types, position))?;
+        if ty != want && ty != DataType::Unknown {
+            return Err(self.no_function(function, &types, position));
+        }
+        let mut args = vec![self.coerce_to(doc, ty, want, span)?];
+        let mut declared = Vec::with_capacity(alias.columns.len());
+        for column in &alias.columns {
+            let ty = self.data_type(column.data_type.as_ref().expect("checked"))?;
+            args.push(Expr::Const(Value::Text(ident_name(&column.name))));
+            args.push(Expr::Const(Value::Bool(matches!(
+                ty,
+                DataType::Json | DataType::Jsonb
+            ))));
+            declared.push(ty);
+        }
+        let func = TableFunc::JsonRecord {
+            jsonb,
+            set,
+            columns: declared.len() as u16,
+        };
+        let texts = vec![DataType::Text; declared.len()];
+        let (rel, mut scopes) =
+            function_rel(func, args, &texts, function, Some(alias), false, offset)?;
+        let exprs = (declared.iter().enumerate())
+            .map(|(i, &ty)| match ty {
+                DataType::Text => Expr::Column(i),
+                _ => Expr::Cast(Box::new(Expr::Column(i)), DataType::Text, ty, false),
+            })
+            .collect();
+        let alias_name = ident_name(&alias.name);
+        let columns: Vec<OutputColumn> = (alias.columns.iter().zip(&declared))
+            .map(|(column, &ty)| OutputColumn {
+                name: ident_name(&column.name),
+                ty,
+                source: None,
+            })
+            .collect();
+        scopes[0] = scope_rel(alias_name, &columns, offset);
+        let rel = Rel::Project {
+            input: Box::new(rel),
+            exprs,
+        };
+        Ok((rel, scopes))
     }
 
     /// The arguments of a jsonpath function (`target`, `path`, `vars`, `silent`; see

@@ -718,6 +718,113 @@ fn element_value(doc: &str, element: &Json, jsonb: bool, text: bool) -> crate::t
     }
 }
 
+/// `json[b]_to_record` (`set`: `json[b]_to_recordset`): the rows of `doc` (an object, or an
+/// array of objects), each the members named by `columns` (name, whether the column is json or
+/// jsonb) as the text the columns' types read, as PostgreSQL's populate functions give them:
+/// NULL for a missing member or a JSON null, a string's contents, a JSON array as an array
+/// literal (for array columns), anything else (and anything for a json column) as its JSON
+/// text.
+pub fn record_rows(
+    doc: &str,
+    jsonb: bool,
+    set: bool,
+    columns: &[(String, bool)],
+) -> SqlResult<Vec<Vec<crate::types::Value>>> {
+    use crate::types::Value;
+    let parsed = parse(doc, if jsonb { "jsonb" } else { "json" })?;
+    let prefix = if jsonb { "jsonb" } else { "json" };
+    let refuse = |message: String| SqlError::new(code::INVALID_PARAMETER_VALUE, message);
+    let objects: Vec<&Json> = match (&parsed.kind, set) {
+        (Kind::Object(_), false) => vec![&parsed],
+        (Kind::Array(_), false) => {
+            return Err(refuse("cannot call populate_composite on an array".into()))
+        }
+        (_, false) => return Err(refuse("cannot call populate_composite on a scalar".into())),
+        (Kind::Array(items), true) => {
+            if items
+                .iter()
+                .any(|item| !matches!(item.kind, Kind::Object(_)))
+            {
+                return Err(refuse(format!(
+                    "argument of {prefix}_to_recordset must be an array of objects"
+                )));
+            }
+            items.iter().collect()
+        }
+        (_, true) => {
+            return Err(refuse(format!(
+                "cannot call {prefix}_to_recordset on a non-array"
+            )))
+        }
+    };
+    Ok(objects
+        .into_iter()
+        .map(|object| {
+            columns
+                .iter()
+                .map(|(name, json)| match object.field(name) {
+                    None
+                    | Some(Json {
+                        kind: Kind::Null, ..
+                    }) => Value::Null,
+                    Some(value) if *json => element_value(doc, value, jsonb, false),
+                    Some(
+                        value @ Json {
+                            kind: Kind::Array(_),
+                            ..
+                        },
+                    ) => Value::Text(array_literal(doc, value, jsonb)),
+                    Some(value) => element_value(doc, value, jsonb, true),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// A JSON array as PostgreSQL's array literal (`{1,"a b",{2,3}}`), as populate_array reads it.
+fn array_literal(doc: &str, value: &Json, jsonb: bool) -> String {
+    let mut out = String::new();
+    fn write(doc: &str, value: &Json, jsonb: bool, out: &mut String) {
+        match &value.kind {
+            Kind::Array(items) => {
+                out.push('{');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(doc, item, jsonb, out);
+                }
+                out.push('}');
+            }
+            Kind::Null => out.push_str("NULL"),
+            _ => {
+                let crate::types::Value::Text(text) = element_value(doc, value, jsonb, true) else {
+                    return;
+                };
+                let plain = !text.is_empty()
+                    && !text.eq_ignore_ascii_case("null")
+                    && !text
+                        .chars()
+                        .any(|c| c.is_whitespace() || matches!(c, '{' | '}' | ',' | '"' | '\\'));
+                if plain {
+                    out.push_str(&text);
+                } else {
+                    out.push('"');
+                    for c in text.chars() {
+                        if matches!(c, '"' | '\\') {
+                            out.push('\\');
+                        }
+                        out.push(c);
+                    }
+                    out.push('"');
+                }
+            }
+        }
+    }
+    write(doc, value, jsonb, &mut out);
+    out
+}
+
 /// What a set-returning JSON function yields: an object's members, an array's elements, an
 /// object's keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -322,6 +322,14 @@ pub enum TableFunc {
     },
     /// `jsonb_path_query(target, path, vars, silent)`: the items the path yields.
     JsonPath,
+    /// `json[b]_to_record[set](doc) AS alias(column type, ...)`: per object, the text of the
+    /// `columns` members named in the arguments after the document (name, json-typed), which a
+    /// projection above reads as the declared types (see [`crate::json::record_rows`]).
+    JsonRecord {
+        jsonb: bool,
+        set: bool,
+        columns: u16,
+    },
 }
 
 impl TableFunc {
@@ -337,6 +345,12 @@ impl TableFunc {
                 rows, jsonb, text, ..
             } => rows.name(jsonb, text),
             TableFunc::JsonPath => "jsonb_path_query",
+            TableFunc::JsonRecord { jsonb, set, .. } => match (jsonb, set) {
+                (false, false) => "json_to_record",
+                (false, true) => "json_to_recordset",
+                (true, false) => "jsonb_to_record",
+                (true, true) => "jsonb_to_recordset",
+            },
         }
     }
 
@@ -355,6 +369,7 @@ impl TableFunc {
                 ..
             } => 2,
             TableFunc::Json { .. } => 1,
+            TableFunc::JsonRecord { columns, .. } => columns as usize,
             TableFunc::Unnest(n) => n as usize,
         }
     }

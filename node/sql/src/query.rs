@@ -2532,6 +2532,19 @@ fn table_function(func: TableFunc, args: Vec<Value>) -> SqlResult<Vec<Row>> {
                 false => rows,
             })
         }
+        TableFunc::JsonRecord { jsonb, set, .. } => {
+            let mut args = args.into_iter();
+            let Some(Value::Text(doc)) = args.next() else {
+                return Ok(Vec::new());
+            };
+            let mut columns = Vec::new();
+            while let (Some(Value::Text(name)), Some(Value::Bool(json))) =
+                (args.next(), args.next())
+            {
+                columns.push((name, json));
+            }
+            crate::json::record_rows(&doc, jsonb, set, &columns)
+        }
         TableFunc::JsonPath => {
             let [Value::Text(doc), Value::Text(path), vars, Value::Bool(silent)] = &args[..] else {
                 return Ok(Vec::new());

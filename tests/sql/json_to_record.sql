@@ -1,0 +1,26 @@
+-- json_to_record / jsonb_to_record / json_to_recordset / jsonb_to_recordset with a column definition list: members read as the declared types (strings' contents, arrays as arrays, json columns as json text), missing members NULL, PostgREST's bulk insert shape, LATERAL over a table, and PostgreSQL's errors.
+DROP TABLE IF EXISTS jr_items, jr_docs;
+select * from jsonb_to_record('{"a":1,"b":"x","c":[1,2],"d":{"k":true},"e":null,"f":"2024-01-02"}') as r(a int, b text, c int[], d jsonb, e text, f date, g numeric);
+select * from json_to_recordset('[{"a":1,"b":"x y"},{"a":"2","c":3},{}]') as r(a int, b varchar(2), c json);
+select * from jsonb_to_recordset('[{"a":[["x","y z"],["p","q"]]}]') as r(a text[]);
+select * from jsonb_to_record('[1]') as r(a int);
+select * from jsonb_to_recordset('{"a":1}') as r(a int);
+select * from jsonb_to_recordset('[1]') as r(a int);
+select * from jsonb_to_record('{"a":"x"}') as r(a int);
+select * from jsonb_to_record('{"a":1}');
+select * from jsonb_to_record('{"a":1.5}') as r(a numeric(3,0), b int);
+select x.id, r.* from (values (1, '{"a":5}'::jsonb), (2, '{"a":6}')) x(id, doc), jsonb_to_record(x.doc) as r(a int) order by 1;
+select * from jsonb_to_recordset('[{"a":1},{"a":2}]') with ordinality as r(a int, n bigint);
+select * from json_to_record('{"a":{"x":1}, "b": true, "c": 1e2}') as r(a text, b bool, c float8);
+CREATE TABLE jr_items (id int PRIMARY KEY, name varchar(10), price numeric(6,2), tags text[], at timestamptz, extra jsonb);
+INSERT INTO jr_items SELECT * FROM json_to_recordset('[{"id": 1, "name": "pen", "price": 1.255, "tags": ["a", "b c"], "at": "2024-05-06T07:08:09Z", "extra": {"k": [1, 2]}}, {"id": 2, "name": "ink", "price": "3", "tags": null}]') AS r(id int, name varchar(10), price numeric(6,2), tags text[], at timestamptz, extra jsonb) RETURNING *;
+INSERT INTO jr_items SELECT * FROM json_to_recordset('[{"id": 3, "name": "a much longer name"}]') AS r(id int, name varchar(10), price numeric(6,2), tags text[], at timestamptz, extra jsonb);
+SELECT * FROM jr_items ORDER BY id;
+CREATE TABLE jr_docs (id int PRIMARY KEY, doc json);
+INSERT INTO jr_docs VALUES (1, '{"a": 1, "b": {"x":  [1,2]}, "c": "t"}'), (2, '{"a": 2, "c": "f"}'), (3, '{}');
+SELECT d.id, r.* FROM jr_docs d, json_to_record(d.doc) AS r(a int, b json, c boolean) ORDER BY d.id;
+SELECT d.id, r.a + 1 AS next FROM jr_docs d CROSS JOIN LATERAL json_to_record(d.doc) AS r(a int) WHERE r.a IS NOT NULL ORDER BY 1;
+SELECT count(*) FROM jsonb_to_recordset('[{"a": 1}, {"a": 2}, {"b": 3}]') AS r(a int) WHERE a IS NULL;
+SELECT * FROM jsonb_to_record('{"a": "not a number"}') AS r(a numeric);
+SELECT * FROM jsonb_to_record(1) AS r(a int);
+DROP TABLE jr_items, jr_docs;
