@@ -6602,6 +6602,18 @@ impl<'a> Binder<'a> {
         exprs: &[&ast::Expr],
         outer: Option<&Scope<'_>>,
     ) -> SqlResult<Vec<(Expr, DataType, Span)>> {
+        self.in_from(outer, |binder, scope, none| {
+            binder.bind_args(exprs, scope, none)
+        })
+    }
+
+    /// Runs `bind` in the scope a function in FROM sees: the FROM items before it (`outer`,
+    /// for LATERAL), no aggregates.
+    fn in_from<T>(
+        &mut self,
+        outer: Option<&Scope<'_>>,
+        bind: impl FnOnce(&mut Self, &Scope<'_>, &mut AggCollector) -> SqlResult<T>,
+    ) -> SqlResult<T> {
         let scope = Scope {
             rels: Vec::new(),
             outer,
@@ -6610,7 +6622,7 @@ impl<'a> Binder<'a> {
             context: "functions in FROM",
             ..Default::default()
         };
-        self.bind_args(exprs, &scope, &mut none)
+        bind(self, &scope, &mut none)
     }
 
     /// A set-returning function in FROM (generate_series, unnest).
@@ -6748,17 +6760,11 @@ impl<'a> Binder<'a> {
         }
         if function == "jsonb_path_query" {
             let slots: Vec<Option<&ast::Expr>> = (0..4).map(|i| exprs.get(i).copied()).collect();
-            let scope = Scope {
-                rels: Vec::new(),
-                outer,
-            };
-            let mut none = AggCollector {
-                context: "functions in FROM",
-                ..Default::default()
-            };
             let position = self.pos(name.span());
             let func = crate::jsonpath::PathFunc::Query;
-            let args = self.bind_path_arguments(func, &slots, &scope, &mut none, position)?;
+            let args = self.in_from(outer, |binder, scope, none| {
+                binder.bind_path_arguments(func, &slots, scope, none, position)
+            })?;
             return function_rel(
                 TableFunc::JsonPath,
                 args,

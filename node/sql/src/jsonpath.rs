@@ -1,7 +1,7 @@
 //! SQL/JSON path language (PostgreSQL's `jsonpath`): `jsonb_path_exists`, `jsonb_path_match`,
 //! `jsonb_path_query[_array|_first]`, and the `@?` and `@@` operators.
 //!
-//! A path is parsed into a tree ([`Node`]): a primary (`$`, `@`, `$var`, `last`, a literal or a
+//! A path is parsed into a tree (`Node`): a primary (`$`, `@`, `$var`, `last`, a literal or a
 //! parenthesized expression) followed by accessors (`.key`, `.*`, `[subscripts]`, `[*]`,
 //! `.**{levels}`, `.method()`, `? (filter)`), joined by arithmetic, comparisons and the logic of
 //! predicates. Evaluation maps a sequence of JSON items through each accessor, as PostgreSQL's
@@ -323,7 +323,12 @@ struct Parser {
     /// `last` in a subscript).
     filters: usize,
     subscripts: usize,
+    /// Levels of nesting read so far (see [`Parser::deeper`]).
+    depth: usize,
 }
+
+/// How deeply a path may nest.
+const MAX_DEPTH: usize = 200;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
@@ -379,6 +384,24 @@ impl Parser {
 
     /// expr_or_predicate: an expression, or a predicate over expressions.
     fn predicate(&mut self) -> SqlResult<Node> {
+        self.deeper()?;
+        let node = self.disjunction();
+        self.depth -= 1;
+        node
+    }
+
+    /// Counts one more level of nesting (parentheses, filters, unary operators): a path nested
+    /// deeper than [`MAX_DEPTH`] is refused as PostgreSQL refuses one past its stack limit,
+    /// instead of overflowing the worker's stack.
+    fn deeper(&mut self) -> SqlResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(SqlError::new("54001", "stack depth limit exceeded"));
+        }
+        Ok(())
+    }
+
+    fn disjunction(&mut self) -> SqlResult<Node> {
         let mut left = self.conjunction()?;
         while self.eat_punct("||") {
             let right = self.conjunction()?;
@@ -480,45 +503,41 @@ impl Parser {
     }
 
     fn additive(&mut self) -> SqlResult<Node> {
-        let mut left = self.multiplicative()?;
-        loop {
-            let op = if self.eat_punct("+") {
-                '+'
-            } else if self.eat_punct("-") {
-                '-'
-            } else {
-                return Ok(left);
-            };
-            let right = self.multiplicative()?;
-            left = Node::Arith(op, Box::new(left), Box::new(right));
-        }
+        self.arithmetic(&["+", "-"], Self::multiplicative)
     }
 
     fn multiplicative(&mut self) -> SqlResult<Node> {
-        let mut left = self.unary()?;
-        loop {
-            let op = if self.eat_punct("*") {
-                '*'
-            } else if self.eat_punct("/") {
-                '/'
-            } else if self.eat_punct("%") {
-                '%'
-            } else {
-                return Ok(left);
-            };
-            let right = self.unary()?;
+        self.arithmetic(&["*", "/", "%"], Self::unary)
+    }
+
+    /// Operands from `operand` joined left to right by the operators `ops` (one priority).
+    fn arithmetic(
+        &mut self,
+        ops: &[&'static str],
+        operand: fn(&mut Self) -> SqlResult<Node>,
+    ) -> SqlResult<Node> {
+        let mut left = operand(self)?;
+        while let Some(op) = ops.iter().find(|op| self.peek_punct(op)) {
+            self.at += 1;
+            let right = operand(self)?;
+            let op = op.chars().next().expect("one character");
             left = Node::Arith(op, Box::new(left), Box::new(right));
         }
+        Ok(left)
     }
 
     fn unary(&mut self) -> SqlResult<Node> {
-        if self.eat_punct("-") {
-            return Ok(Node::Unary('-', Box::new(self.unary()?)));
-        }
-        if self.eat_punct("+") {
-            return Ok(Node::Unary('+', Box::new(self.unary()?)));
-        }
-        self.accessor_expr()
+        let op = if self.eat_punct("-") {
+            '-'
+        } else if self.eat_punct("+") {
+            '+'
+        } else {
+            return self.accessor_expr();
+        };
+        self.deeper()?;
+        let operand = self.unary();
+        self.depth -= 1;
+        Ok(Node::Unary(op, Box::new(operand?)))
     }
 
     fn accessor_expr(&mut self) -> SqlResult<Node> {
@@ -733,6 +752,7 @@ pub fn parse(text: &str) -> SqlResult<JsonPath> {
         at: 0,
         filters: 0,
         subscripts: 0,
+        depth: 0,
     };
     let mut strict = false;
     match parser.peek() {
@@ -1179,17 +1199,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         match method {
-            Method::Type => out.push(string(
-                match item.kind {
-                    Kind::Null => "null",
-                    Kind::Bool(_) => "boolean",
-                    Kind::Number(_) => "number",
-                    Kind::String(_) => "string",
-                    Kind::Array(_) => "array",
-                    Kind::Object(_) => "object",
-                }
-                .into(),
-            )),
+            Method::Type => out.push(string(item.type_name().into())),
             Method::Size => match &item.kind {
                 Kind::Array(elements) => out.push(number(Numeric::from(elements.len() as i64))),
                 _ if self.strict => {
@@ -1607,5 +1617,10 @@ mod tests {
         assert_eq!(e.message, "syntax error at end of jsonpath input");
         assert!(parse("$.a ? (@ like_regex \"x\" flag \"z\")").is_err());
         assert!(parse("strict $.a[*].b ? (@.c == \"x\" && !(@.d < 1))").is_ok());
+        // Nesting past the limit is an error, not a stack overflow.
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert_eq!(parse(&deep).unwrap_err().code, "54001");
+        assert_eq!(parse(&"-".repeat(100_000)).unwrap_err().code, "54001");
+        assert!(parse(&format!("{}1{}", "(".repeat(50), ")".repeat(50))).is_ok());
     }
 }
