@@ -6759,6 +6759,12 @@ impl<'a> Binder<'a> {
             );
         }
         if function == "jsonb_path_query" {
+            if exprs.len() > 4 {
+                return Err(SqlError::new(
+                    code::UNDEFINED_FUNCTION,
+                    format!("function {function} does not exist"),
+                ));
+            }
             let slots: Vec<Option<&ast::Expr>> = (0..4).map(|i| exprs.get(i).copied()).collect();
             let position = self.pos(name.span());
             let func = crate::jsonpath::PathFunc::Query;

@@ -970,10 +970,11 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 384 => &ring::digest::SHA384,
                 _ => &ring::digest::SHA512,
             };
-            let Value::Bytes(bytes) = a else {
-                unreachable!("the binder casts sha2's argument to bytea")
+            let digest = match a {
+                Value::Bytes(bytes) => ring::digest::digest(algorithm, bytes),
+                other => ring::digest::digest(algorithm, text(other).as_bytes()),
             };
-            Value::Bytes(ring::digest::digest(algorithm, bytes).as_ref().to_vec())
+            Value::Bytes(digest.as_ref().to_vec())
         }
         Scalar::Initcap => {
             let mut out = String::new();

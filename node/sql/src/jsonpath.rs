@@ -328,7 +328,7 @@ struct Parser {
 }
 
 /// How deeply a path may nest.
-const MAX_DEPTH: usize = 200;
+const MAX_DEPTH: usize = 64;
 
 impl Parser {
     fn peek(&self) -> Option<&Tok> {
