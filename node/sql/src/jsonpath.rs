@@ -402,21 +402,11 @@ impl Parser {
     }
 
     fn disjunction(&mut self) -> SqlResult<Node> {
-        let mut left = self.conjunction()?;
-        while self.eat_punct("||") {
-            let right = self.conjunction()?;
-            left = Node::Or(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.left_to_right(&["||"], Self::conjunction, |_, a, b| Node::Or(a, b))
     }
 
     fn conjunction(&mut self) -> SqlResult<Node> {
-        let mut left = self.negation()?;
-        while self.eat_punct("&&") {
-            let right = self.negation()?;
-            left = Node::And(Box::new(left), Box::new(right));
-        }
-        Ok(left)
+        self.left_to_right(&["&&"], Self::negation, |_, a, b| Node::And(a, b))
     }
 
     fn negation(&mut self) -> SqlResult<Node> {
@@ -503,25 +493,30 @@ impl Parser {
     }
 
     fn additive(&mut self) -> SqlResult<Node> {
-        self.arithmetic(&["+", "-"], Self::multiplicative)
+        self.left_to_right(&["+", "-"], Self::multiplicative, Self::arith)
     }
 
     fn multiplicative(&mut self) -> SqlResult<Node> {
-        self.arithmetic(&["*", "/", "%"], Self::unary)
+        self.left_to_right(&["*", "/", "%"], Self::unary, Self::arith)
     }
 
-    /// Operands from `operand` joined left to right by the operators `ops` (one priority).
-    fn arithmetic(
+    fn arith(op: &str, left: Box<Node>, right: Box<Node>) -> Node {
+        Node::Arith(op.chars().next().expect("one character"), left, right)
+    }
+
+    /// Operands from `operand` joined left to right by the operators `ops` (one priority),
+    /// each pair by `make`.
+    fn left_to_right(
         &mut self,
         ops: &[&'static str],
         operand: fn(&mut Self) -> SqlResult<Node>,
+        make: fn(&str, Box<Node>, Box<Node>) -> Node,
     ) -> SqlResult<Node> {
         let mut left = operand(self)?;
         while let Some(op) = ops.iter().find(|op| self.peek_punct(op)) {
             self.at += 1;
             let right = operand(self)?;
-            let op = op.chars().next().expect("one character");
-            left = Node::Arith(op, Box::new(left), Box::new(right));
+            left = make(op, Box::new(left), Box::new(right));
         }
         Ok(left)
     }
