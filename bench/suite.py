@@ -412,6 +412,11 @@ def main():
     driver = (binary.parent if args.keel else target) / "keel-ycsb"
     if not args.keel:
         subprocess.run(["cargo", "build", "--release", "-p", "keel-server", "-p", "keel-ycsb", "-p", "keel-io"], cwd=ROOT, check=True)
+    # Checked before anything starts: a missing driver found at the YCSB step loses the run so far.
+    for needed in (binary, driver):
+        if not needed.is_file():
+            sys.exit(f"{needed} not found: build it (cargo build --release -p keel-server -p keel-ycsb) "
+                     "or pass --keel the keel binary of a release directory that has keel-ycsb beside it")
 
     per_scale = {scale: [Pgbench(kind, scale, c, seconds) for kind in ("select-only", "tpcb-like") for c in clients] for scale in scales}
     records = 10_000 if args.quick else 100_000
