@@ -615,6 +615,44 @@ impl Cmp {
     }
 }
 
+/// The pattern match of `x LIKE | ILIKE | ~ | ~* ANY | ALL (array of patterns)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextMatch {
+    Like,
+    ILike,
+    Regex,
+    IRegex,
+}
+
+impl TextMatch {
+    /// The operator as PostgreSQL prints it (`!~~` when negated).
+    pub fn symbol(self, negated: bool) -> String {
+        let symbol = match self {
+            TextMatch::Like => "~~",
+            TextMatch::ILike => "~~*",
+            TextMatch::Regex => "~",
+            TextMatch::IRegex => "~*",
+        };
+        if negated {
+            format!("!{symbol}")
+        } else {
+            symbol.to_string()
+        }
+    }
+
+    /// Whether `text` matches `pattern` (LIKE's escape is the backslash, as for `~~`).
+    fn matches(self, text: &str, pattern: &str) -> SqlResult<bool> {
+        match self {
+            TextMatch::Like => crate::expr::like(text, pattern, Some('\\')),
+            TextMatch::ILike => {
+                crate::expr::like(&text.to_lowercase(), &pattern.to_lowercase(), Some('\\'))
+            }
+            TextMatch::Regex => crate::expr::regex_matches(text, pattern, false),
+            TextMatch::IRegex => crate::expr::regex_matches(text, pattern, true),
+        }
+    }
+}
+
 /// Array functions and operators (the binder has cast the arguments to the declared types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrayFn {
@@ -630,6 +668,13 @@ pub enum ArrayFn {
     /// `x op ANY (array)` (`all`: ALL); args: x, the array.
     Compare {
         op: Cmp,
+        all: bool,
+    },
+    /// `x LIKE ANY (patterns)` and the other pattern matches (`negated`: NOT LIKE, `!~`; `all`:
+    /// ALL); args: the text, the array of patterns.
+    Match {
+        op: TextMatch,
+        negated: bool,
         all: bool,
     },
     Length,
@@ -838,6 +883,33 @@ pub fn call(func: ArrayFn, mut args: Vec<Value>) -> SqlResult<Value> {
                     continue;
                 }
                 let holds = op.holds(types::compare(left, item));
+                if holds != all {
+                    return Ok(Value::Bool(holds));
+                }
+            }
+            if saw_null {
+                null
+            } else {
+                Ok(Value::Bool(all))
+            }
+        }
+        ArrayFn::Match { op, negated, all } => {
+            // As Compare: a NULL text or pattern makes a NULL test, which only a deciding
+            // match elsewhere in the array overrides; an empty array is false for ANY.
+            let Some(array) = array_arg(&args[1]) else {
+                return null;
+            };
+            let text = match &args[0] {
+                Value::Text(text) => Some(text.as_str()),
+                _ => None,
+            };
+            let mut saw_null = false;
+            for item in &array.items {
+                let (Some(text), Value::Text(pattern)) = (text, item) else {
+                    saw_null = true;
+                    continue;
+                };
+                let holds = op.matches(text, pattern)? != negated;
                 if holds != all {
                     return Ok(Value::Bool(holds));
                 }

@@ -2408,6 +2408,10 @@ impl<'a> Binder<'a> {
                     tables,
                 })
             }
+            Statement::AlterIndex {
+                name,
+                operation: ast::AlterIndexOperation::RenameIndex { index_name },
+            } => self.rename_index(name, index_name),
             Statement::AlterTable {
                 name,
                 if_exists,
@@ -2881,6 +2885,68 @@ impl<'a> Binder<'a> {
             sequences,
             retype,
             identity: Vec::new(),
+            tag: "ALTER TABLE",
+        })
+    }
+
+    /// `ALTER INDEX name RENAME TO to`: the index keeps its table and schema (a primary key's
+    /// or a UNIQUE constraint's index renames its constraint, as in PostgreSQL).
+    fn rename_index(&mut self, name: &ObjectName, to: &ObjectName) -> SqlResult<Plan> {
+        let (index, _) = self.table_name(name)?;
+        let missing = || {
+            SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!(
+                    "relation \"{}\" does not exist",
+                    crate::catalog::relname(&index)
+                ),
+            )
+        };
+        let table = match self.catalog.table_of_index(&index) {
+            Some(table) => table.clone(),
+            None => (self.catalog.tables.values())
+                .find(|t| {
+                    !t.primary_key.is_empty()
+                        && crate::catalog::qualify(
+                            crate::catalog::split_name(&t.name).0,
+                            &t.pkey_name(),
+                        ) == index
+                })
+                .cloned()
+                .ok_or_else(missing)?,
+        };
+        if !(self.catalog).is_owner(table.owner.as_deref(), self.acting_role()) {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!("must be owner of index {}", crate::catalog::relname(&index)),
+            ));
+        }
+        let parts = self.name_parts(to)?;
+        let to = parts.last().expect("a name has a part").0.clone();
+        let schema = crate::catalog::split_name(&table.name).0.to_string();
+        let qualified = crate::catalog::qualify(&schema, &to);
+        if self.catalog.relation_exists(&qualified) {
+            return Err(SqlError::new(
+                code::DUPLICATE_TABLE,
+                format!("relation \"{to}\" already exists"),
+            ));
+        }
+        let mut new = (*table).clone();
+        match new.indexes.iter_mut().find(|i| i.name == index) {
+            Some(renamed) => renamed.name = qualified,
+            None => new.primary_key_name = Some(to),
+        }
+        let new = self.write_target(Arc::new(new))?;
+        Ok(Plan::AlterTable {
+            table,
+            new,
+            fill: Vec::new(),
+            not_null: Vec::new(),
+            notices: Vec::new(),
+            sequences: Vec::new(),
+            retype: Vec::new(),
+            identity: Vec::new(),
+            tag: "ALTER INDEX",
         })
     }
 
@@ -4335,6 +4401,7 @@ impl<'a> Binder<'a> {
             sequences: Vec::new(),
             retype: Vec::new(),
             identity,
+            tag: "ALTER TABLE",
         })
     }
 
@@ -7898,6 +7965,8 @@ impl<'a> Binder<'a> {
         };
         let json_left = matches!(lt, DataType::Json | DataType::Jsonb);
         let jsonb = lt == DataType::Jsonb;
+        // Paths and key lists are text[] (a literal, a text value read as one, or an array).
+        let text_list = rt.is_string() || rt.element().is_some_and(|elem| elem.is_string());
         let (json_op, right_ty, result) = match op {
             BinaryOperator::Arrow | BinaryOperator::LongArrow if json_left => {
                 let text = matches!(op, BinaryOperator::LongArrow);
@@ -7910,13 +7979,11 @@ impl<'a> Binder<'a> {
                     return Err(no_operator(self));
                 }
             }
-            BinaryOperator::HashArrow | BinaryOperator::HashLongArrow
-                if json_left && rt.is_string() =>
-            {
+            BinaryOperator::HashArrow | BinaryOperator::HashLongArrow if json_left && text_list => {
                 let text = matches!(op, BinaryOperator::HashLongArrow);
                 (
                     J::Path { text },
-                    DataType::Text,
+                    DataType::Text.array(),
                     if text { DataType::Text } else { lt },
                 )
             }
@@ -7933,11 +8000,11 @@ impl<'a> Binder<'a> {
             BinaryOperator::Question if jsonb && rt.is_string() => {
                 (J::HasKey, DataType::Text, DataType::Bool)
             }
-            BinaryOperator::QuestionPipe if jsonb && rt.is_string() => {
-                (J::HasAny, DataType::Text, DataType::Bool)
+            BinaryOperator::QuestionPipe if jsonb && text_list => {
+                (J::HasAny, DataType::Text.array(), DataType::Bool)
             }
-            BinaryOperator::QuestionAnd if jsonb && rt.is_string() => {
-                (J::HasAll, DataType::Text, DataType::Bool)
+            BinaryOperator::QuestionAnd if jsonb && text_list => {
+                (J::HasAll, DataType::Text.array(), DataType::Bool)
             }
             BinaryOperator::StringConcat
                 if matches!(lt, DataType::Jsonb | DataType::Unknown)
@@ -7956,8 +8023,8 @@ impl<'a> Binder<'a> {
             BinaryOperator::Minus if jsonb && rt.is_string() => {
                 (J::DeleteKey, DataType::Text, DataType::Jsonb)
             }
-            BinaryOperator::HashMinus if jsonb && rt.is_string() => {
-                (J::DeletePath, DataType::Text, DataType::Jsonb)
+            BinaryOperator::HashMinus if jsonb && text_list => {
+                (J::DeletePath, DataType::Text.array(), DataType::Jsonb)
             }
             _ => return Err(no_operator(self)),
         };
@@ -9872,10 +9939,11 @@ impl<'a> Binder<'a> {
             } => {
                 let (text, text_ty) = self.bind_expr(inner, scope, aggs)?;
                 let (pattern_bound, pattern_ty) = self.bind_expr(pattern, scope, aggs)?;
-                let op = if matches!(expr, E::ILike { .. }) {
-                    "~~*"
-                } else {
-                    "~~"
+                let op = match (matches!(expr, E::ILike { .. }), negated) {
+                    (false, false) => "~~",
+                    (false, true) => "!~~",
+                    (true, false) => "~~*",
+                    (true, true) => "!~~*",
                 };
                 if !(text_ty.is_string() || text_ty == DataType::Unknown)
                     || !(pattern_ty.is_string() || pattern_ty == DataType::Unknown)
@@ -10034,10 +10102,18 @@ impl<'a> Binder<'a> {
                 while let E::Nested(inner) = array {
                     array = inner;
                 }
+                let all = matches!(expr, E::AllOp { .. });
+                if !matches!(array, E::Subquery(_)) {
+                    let operator = self.pos_after(left.span()).or(position);
+                    if let Some(bound) =
+                        self.bind_match_array(left, compare_op, array, all, scope, aggs, operator)?
+                    {
+                        return Ok(bound);
+                    }
+                }
                 if let E::Array(ast::Array { elem, .. }) = array {
                     // x op ANY (ARRAY[a, b]) is x op a OR x op b (ALL: AND), with IN's typing
                     // for = ANY and <> ALL.
-                    let all = matches!(expr, E::AllOp { .. });
                     if elem.is_empty() {
                         return Ok((Expr::Const(Value::Bool(all)), DataType::Bool));
                     }
@@ -10062,7 +10138,6 @@ impl<'a> Binder<'a> {
                     }
                     return Ok((combined.expect("non-empty"), DataType::Bool));
                 }
-                let all = matches!(expr, E::AllOp { .. });
                 let E::Subquery(subquery) = right.as_ref() else {
                     let operator = self.pos_after(left.span()).or(position);
                     return self
@@ -13506,13 +13581,7 @@ impl<'a> Binder<'a> {
                 }
                 let make = crate::functions::Scalar::Array(crate::array::ArrayFn::Make);
                 let op = BinOp::Json(crate::json::JsonOp::Path { text }, jsonb);
-                // The operator's right side is the path's text form.
-                let path = Expr::Cast(
-                    Box::new(Expr::Scalar(make, path)),
-                    DataType::Text.array(),
-                    DataType::Text,
-                    true,
-                );
+                let path = Expr::Scalar(make, path);
                 let result = if text { DataType::Text } else { doc_ty };
                 Ok((Expr::Binary(op, Box::new(doc), Box::new(path)), result))
             }
@@ -13631,6 +13700,26 @@ impl<'a> Binder<'a> {
                     } else {
                         DataType::Json
                     },
+                ))
+            }
+            ("json_object" | "jsonb_object", 1 | 2)
+                if types.iter().all(|ty| {
+                    *ty == DataType::Unknown || ty.element().is_some_and(|elem| elem.is_string())
+                }) =>
+            {
+                let jsonb = name == "jsonb_object";
+                let mut args = Vec::with_capacity(bound.len());
+                for (expr, ty, span) in bound.drain(..) {
+                    args.push(self.coerce_to(expr, ty, DataType::Text.array(), span)?);
+                }
+                let result = if jsonb {
+                    DataType::Jsonb
+                } else {
+                    DataType::Json
+                };
+                Ok((
+                    Expr::Scalar(crate::functions::Scalar::JsonObject(jsonb), args),
+                    result,
                 ))
             }
             (
@@ -13988,14 +14077,17 @@ impl<'a> Binder<'a> {
             ("translate", 3) if types.iter().all(|t| is_text(*t)) => {
                 text_fn(S::Translate, &[D::Text, D::Text, D::Text], D::Text)
             }
-            ("reverse" | "initcap" | "ascii" | "quote_ident" | "quote_literal", 1)
-                if is_text(types[0]) =>
-            {
+            (
+                "reverse" | "initcap" | "ascii" | "quote_ident" | "quote_literal"
+                | "quote_nullable",
+                1,
+            ) if is_text(types[0]) => {
                 let (f, result) = match name {
                     "reverse" => (S::Reverse, D::Text),
                     "initcap" => (S::Initcap, D::Text),
                     "quote_ident" => (S::QuoteIdent, D::Text),
                     "quote_literal" => (S::QuoteLiteral, D::Text),
+                    "quote_nullable" => (S::QuoteNullable, D::Text),
                     _ => (S::Ascii, D::Int4),
                 };
                 text_fn(f, &[D::Text], result)

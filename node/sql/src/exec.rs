@@ -8163,8 +8163,9 @@ impl Session {
                 sequences,
                 retype,
                 identity,
+                tag,
             } => {
-                result.tag = "ALTER TABLE".into();
+                result.tag = (*tag).into();
                 result.notices.extend(notices.iter().cloned());
                 let current = current_table(&next, table)?;
                 // Index expressions are bound anew over the changed columns when rows are

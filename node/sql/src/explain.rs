@@ -359,6 +359,16 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             if *all { "ALL" } else { "ANY" },
             go(&args[1])
         ),
+        Expr::Scalar(
+            crate::functions::Scalar::Array(crate::array::ArrayFn::Match { op, negated, all }),
+            args,
+        ) if args.len() == 2 => format!(
+            "({} {} {} ({}))",
+            go(&args[0]),
+            op.symbol(*negated),
+            if *all { "ALL" } else { "ANY" },
+            go(&args[1])
+        ),
         Expr::Scalar(func, args) => format!(
             "{}({})",
             format!("{func:?}").to_lowercase(),

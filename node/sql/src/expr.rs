@@ -1619,7 +1619,7 @@ fn like_general(text: &str, pattern: &str, escape: Option<char>) -> SqlResult<bo
 
 /// Whether `text` matches `pattern` anywhere (PostgreSQL's `~`). Patterns are compiled once per
 /// thread and kept (a few hundred at most): a filter applies one pattern to many rows.
-fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool> {
+pub(crate) fn regex_matches(text: &str, pattern: &str, insensitive: bool) -> SqlResult<bool> {
     Ok(compiled_regex(pattern, insensitive)?.is_match(text))
 }
 

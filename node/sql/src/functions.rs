@@ -60,6 +60,8 @@ pub enum Scalar {
     QuoteIdent,
     /// quote_literal(text): single-quoted (`E'...'` when it holds a backslash).
     QuoteLiteral,
+    /// quote_literal, with `NULL` for NULL.
+    QuoteNullable,
     /// pg_size_pretty(bigint): bytes, kB, MB, GB, TB, PB, halving-rounded as PostgreSQL does.
     SizePretty,
     /// pg_column_size(value, kind, stored): the bytes PostgreSQL's datum takes (see
@@ -152,6 +154,8 @@ pub enum Scalar {
     ToJson(crate::json::JsonKind, bool),
     /// json_build_object / jsonb_build_object over (key text, value json) pairs.
     JsonBuildObject(bool),
+    /// `json_object(text[])`, `json_object(keys, values)` (jsonb: `jsonb_object`).
+    JsonObject(bool),
     /// A whole-row reference as JSON (`row_to_json(t)`, `to_json(t)`, `json_agg(t)`): alternating
     /// column names and value json texts, written compactly (see `json::row_object`).
     RowToJson,
@@ -746,6 +750,18 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         Scalar::JsonBuildObject(jsonb) => {
             return Ok(Value::Text(crate::json::build_object(&args, jsonb)?))
         }
+        Scalar::JsonObject(jsonb) => {
+            let arrays: Option<Vec<&crate::array::Array>> = (args.iter())
+                .map(|arg| match arg {
+                    Value::Array(array) => Some(array.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            return Ok(match arrays {
+                Some(arrays) => Value::Text(crate::json::object_from_arrays(&arrays, jsonb)?),
+                None => Value::Null,
+            });
+        }
         Scalar::RowToJson => return Ok(Value::Text(crate::json::row_object(&args, false)?)),
         Scalar::JsonBuildArray(jsonb) => {
             return Ok(Value::Text(crate::json::build_array(&args, jsonb)?))
@@ -812,6 +828,12 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
                 (Value::Int(oid), _) => Value::Text(format_type(*oid, -1)),
                 _ => Value::Null,
             });
+        }
+        Scalar::QuoteNullable => {
+            return Ok(Value::Text(match &args[0] {
+                Value::Text(text) => quote_literal(text),
+                _ => "NULL".into(),
+            }))
         }
         _ => {}
     }
@@ -1664,6 +1686,8 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         | Scalar::FormatType
         | Scalar::ToJson(..)
         | Scalar::JsonBuildObject(_)
+        | Scalar::JsonObject(_)
+        | Scalar::QuoteNullable
         | Scalar::RowToJson
         | Scalar::JsonBuildArray(_)
         | Scalar::PackRow

@@ -945,6 +945,19 @@ pub fn operator(
         Value::Text(t) => t.clone(),
         _ => String::new(),
     };
+    // A text[] operand (a path, a list of keys): its elements, None for a NULL one.
+    let right_items = || -> SqlResult<Vec<Option<String>>> {
+        Ok(match &right {
+            Value::Array(array) => (array.items.iter())
+                .map(|item| match item {
+                    Value::Text(text) => Some(text.clone()),
+                    _ => None,
+                })
+                .collect(),
+            Value::Text(literal) => text_array(literal)?.into_iter().map(Some).collect(),
+            _ => Vec::new(),
+        })
+    };
     Ok(match op {
         JsonOp::Field { text } => match parsed.field(&right_text()) {
             Some(element) => element_value(&doc, element, jsonb, text),
@@ -961,7 +974,10 @@ pub fn operator(
         }
         JsonOp::Path { text } => {
             let mut current = &parsed;
-            for step in text_array(&right_text())? {
+            for step in right_items()? {
+                let Some(step) = step else {
+                    return Ok(Value::Null);
+                };
                 let next = match &current.kind {
                     Kind::Object(_) => current.field(&step),
                     Kind::Array(_) => step
@@ -987,8 +1003,9 @@ pub fn operator(
             })
         }
         JsonOp::HasKey => Value::Bool(parsed.has_key(&right_text())),
-        JsonOp::HasAny => Value::Bool(text_array(&right_text())?.iter().any(|k| parsed.has_key(k))),
-        JsonOp::HasAll => Value::Bool(text_array(&right_text())?.iter().all(|k| parsed.has_key(k))),
+        // NULL keys are left out of both lists.
+        JsonOp::HasAny => Value::Bool(right_items()?.iter().flatten().any(|k| parsed.has_key(k))),
+        JsonOp::HasAll => Value::Bool(right_items()?.iter().flatten().all(|k| parsed.has_key(k))),
         JsonOp::Concat => {
             let other = parse(&right_text(), "jsonb")?;
             let span = (0, 0);
@@ -1066,7 +1083,14 @@ pub fn operator(
             Value::Text(Json { kind, span: (0, 0) }.to_text())
         }
         JsonOp::DeletePath => {
-            let path = text_array(&right_text())?;
+            let items = right_items()?;
+            if let Some(null) = items.iter().position(Option::is_none) {
+                return Err(SqlError::new(
+                    code::NULL_VALUE_NOT_ALLOWED,
+                    format!("path element at position {} is null", null + 1),
+                ));
+            }
+            let path: Vec<String> = items.into_iter().flatten().collect();
             let mut doc = parsed;
             if matches!(doc.kind, Kind::Object(_) | Kind::Array(_)) {
                 delete_path(&mut doc, &path);
@@ -1427,6 +1451,78 @@ pub fn build_object(args: &[crate::types::Value], jsonb: bool) -> SqlResult<Stri
         return jsonb_in(&out);
     }
     Ok(out)
+}
+
+/// `json_object(text[])` (alternating keys and values, or a two-column two-dimensional array)
+/// and `json_object(keys text[], values text[])`: an object whose values are strings (NULL: a
+/// JSON null), written as `json_build_object` writes one. NULL arrays were answered before.
+pub fn object_from_arrays(arrays: &[&crate::array::Array], jsonb: bool) -> SqlResult<String> {
+    use crate::types::Value;
+    let subscripts = || {
+        SqlError::new(
+            code::ARRAY_SUBSCRIPT_ERROR,
+            "wrong number of array subscripts",
+        )
+    };
+    let pairs: Vec<(&Value, &Value)> = match arrays {
+        [array] => {
+            match array.dims.len() {
+                0 => {}
+                1 if array.items.len() % 2 == 1 => {
+                    return Err(SqlError::new(
+                        code::ARRAY_SUBSCRIPT_ERROR,
+                        "array must have even number of elements",
+                    ))
+                }
+                1 => {}
+                2 if array.dims[1].len != 2 => {
+                    return Err(SqlError::new(
+                        code::ARRAY_SUBSCRIPT_ERROR,
+                        "array must have two columns",
+                    ))
+                }
+                2 => {}
+                _ => return Err(subscripts()),
+            }
+            array
+                .items
+                .chunks(2)
+                .map(|pair| (&pair[0], &pair[1]))
+                .collect()
+        }
+        [keys, values] => {
+            if keys.dims.len() > 1 || values.dims.len() > 1 {
+                return Err(subscripts());
+            }
+            if keys.items.len() != values.items.len() {
+                return Err(SqlError::new(
+                    code::ARRAY_SUBSCRIPT_ERROR,
+                    "mismatched array dimensions",
+                ));
+            }
+            keys.items.iter().zip(&values.items).collect()
+        }
+        _ => unreachable!("one or two arrays"),
+    };
+    let mut args = Vec::with_capacity(pairs.len() * 2);
+    for (key, value) in pairs {
+        let Value::Text(key) = key else {
+            return Err(SqlError::new(
+                code::NULL_VALUE_NOT_ALLOWED,
+                "null value not allowed for object key",
+            ));
+        };
+        args.push(Value::Text(key.clone()));
+        args.push(match value {
+            Value::Text(value) => {
+                let mut json = String::new();
+                write_string(value, &mut json);
+                Value::Text(json)
+            }
+            _ => Value::Null,
+        });
+    }
+    build_object(&args, jsonb)
 }
 
 /// A row as a JSON object, as `row_to_json` writes it: `{"a":1,"b":null}` (no spaces), from

@@ -3808,6 +3808,11 @@ fn parse_with_sqlparser(text: &str) -> SqlResult<Parsed> {
             whole_rows_in_arguments(statement);
         }
     }
+    if text.to_ascii_lowercase().contains("like") {
+        for statement in &mut statements {
+            quantified_likes(statement);
+        }
+    }
     match statements.len() {
         1 => Ok(Parsed::Sql(Box::new(statements.remove(0)))),
         _ => {
@@ -3843,6 +3848,96 @@ fn whole_rows_in_arguments(statement: &mut Statement) {
             }
         }
         std::ops::ControlFlow::<()>::Continue(())
+    });
+}
+
+/// `x [NOT] [I]LIKE ANY | SOME | ALL (patterns)` is `x [!]~~[*] ANY | ALL (patterns)`, as
+/// PostgreSQL's grammar makes it. sqlparser reads LIKE ANY as a flag on the LIKE and LIKE ALL
+/// (SOME) as a call of a function named `all` (`some`).
+fn quantified_likes(statement: &mut Statement) {
+    use sqlparser::ast::{
+        visit_expressions_mut, BinaryOperator as B, Expr, FunctionArg, FunctionArgExpr,
+        FunctionArguments,
+    };
+    let _ = visit_expressions_mut(statement, |expr| {
+        let ilike = matches!(expr, Expr::ILike { .. });
+        let (Expr::Like {
+            negated,
+            any,
+            expr: left,
+            pattern,
+            escape_char: None,
+        }
+        | Expr::ILike {
+            negated,
+            any,
+            expr: left,
+            pattern,
+            escape_char: None,
+        }) = expr
+        else {
+            return std::ops::ControlFlow::<()>::Continue(());
+        };
+        let quantifier = match pattern.as_ref() {
+            _ if *any => Some((false, pattern.as_ref().clone())),
+            Expr::Function(function)
+                if function.name.0.len() == 1
+                    && function.filter.is_none()
+                    && function.over.is_none()
+                    && function.within_group.is_empty() =>
+            {
+                let name = function.name.0[0]
+                    .as_ident()
+                    .map(|id| (id, id.value.to_lowercase()));
+                let all = match name {
+                    Some((id, name)) if id.quote_style.is_none() && name == "all" => true,
+                    Some((id, name)) if id.quote_style.is_none() && name == "some" => false,
+                    _ => return std::ops::ControlFlow::Continue(()),
+                };
+                match &function.args {
+                    FunctionArguments::List(list)
+                        if list.args.len() == 1 && list.clauses.is_empty() =>
+                    {
+                        match &list.args[0] {
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(array)) => {
+                                Some((all, array.clone()))
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((all, mut right)) = quantifier else {
+            return std::ops::ControlFlow::Continue(());
+        };
+        while let Expr::Nested(inner) = right {
+            right = *inner;
+        }
+        let op = match (ilike, *negated) {
+            (false, false) => B::PGLikeMatch,
+            (false, true) => B::PGNotLikeMatch,
+            (true, false) => B::PGILikeMatch,
+            (true, true) => B::PGNotILikeMatch,
+        };
+        let (left, right) = (left.clone(), Box::new(right));
+        *expr = if all {
+            Expr::AllOp {
+                left,
+                compare_op: op,
+                right,
+            }
+        } else {
+            Expr::AnyOp {
+                left,
+                compare_op: op,
+                right,
+                is_some: false,
+            }
+        };
+        std::ops::ControlFlow::Continue(())
     });
 }
 

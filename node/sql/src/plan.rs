@@ -1662,6 +1662,8 @@ pub enum Plan {
         /// computes (SERIAL, identity, `DEFAULT nextval(...)`): per column, its value computed
         /// from the row as it is (`table`'s columns); the rows are written again.
         retype: Vec<(usize, Expr)>,
+        /// ALTER TABLE, or ALTER INDEX for a renamed index.
+        tag: &'static str,
     },
     /// `ALTER TABLE ... ADD [CONSTRAINT name] CHECK (...)`: the rows there must pass it.
     AddCheck {
@@ -1823,7 +1825,10 @@ impl Plan {
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
             | Plan::DropColumn { .. }
-            | Plan::AlterTable { .. } => "ALTER TABLE",
+            | Plan::AlterTable {
+                tag: "ALTER TABLE", ..
+            } => "ALTER TABLE",
+            Plan::AlterTable { tag, .. } => tag,
             Plan::CreateView { .. } => "CREATE VIEW",
             Plan::Comment { .. } => "COMMENT",
             Plan::Role(RoleCommand::Create { .. }) => "CREATE ROLE",

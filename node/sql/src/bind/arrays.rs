@@ -6,7 +6,7 @@ use sqlparser::ast::{self, AccessExpr, BinaryOperator, Spanned, Subscript};
 use sqlparser::tokenizer::Span;
 
 use super::{unsupported, AggCollector, Binder, Scope};
-use crate::array::{ArrayFn, Cmp};
+use crate::array::{ArrayFn, Cmp, TextMatch};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{Expr, SubqueryKind};
 use crate::functions::Scalar;
@@ -327,6 +327,58 @@ impl Binder<'_> {
             call(ArrayFn::Compare { op: cmp, all }, vec![lb, rb]),
             DataType::Bool,
         ))
+    }
+
+    /// The pattern match of `text op ANY | ALL (patterns)` for LIKE's (`~~`, `~~*`, `!~~`,
+    /// `!~~*`) and the regular expressions' operators (None: `op` is neither).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn bind_match_array(
+        &mut self,
+        left: &ast::Expr,
+        op: &BinaryOperator,
+        right: &ast::Expr,
+        all: bool,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<Option<(Expr, DataType)>> {
+        let (op, negated) = match op {
+            BinaryOperator::PGLikeMatch => (TextMatch::Like, false),
+            BinaryOperator::PGNotLikeMatch => (TextMatch::Like, true),
+            BinaryOperator::PGILikeMatch => (TextMatch::ILike, false),
+            BinaryOperator::PGNotILikeMatch => (TextMatch::ILike, true),
+            BinaryOperator::PGRegexMatch => (TextMatch::Regex, false),
+            BinaryOperator::PGRegexNotMatch => (TextMatch::Regex, true),
+            BinaryOperator::PGRegexIMatch => (TextMatch::IRegex, false),
+            BinaryOperator::PGRegexNotIMatch => (TextMatch::IRegex, true),
+            _ => return Ok(None),
+        };
+        let (lb, lt) = self.bind_expr(left, scope, aggs)?;
+        let (rb, rt) = self.bind_expr(right, scope, aggs)?;
+        let (rb, rt) = if rt == DataType::Unknown {
+            let target = DataType::Text.array();
+            (self.coerce_to(rb, rt, target, right.span())?, target)
+        } else {
+            (rb, rt)
+        };
+        let Some(elem) = rt.element() else {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                "op ANY/ALL (array) requires array on right side",
+            )
+            .at(position));
+        };
+        if !(lt.is_string() || lt == DataType::Unknown) || !elem.is_string() {
+            return Err(no_operator(lt, &op.symbol(negated), elem, position));
+        }
+        let lb = self.coerce_to(lb, lt, DataType::Text, left.span())?;
+        let rb = if elem == DataType::Text {
+            rb
+        } else {
+            self.coerce_to(rb, rt, DataType::Text.array(), right.span())?
+        };
+        let test = call(ArrayFn::Match { op, negated, all }, vec![lb, rb]);
+        Ok(Some((test, DataType::Bool)))
     }
 
     /// The array operators `||`, `@>`, `<@`, `&&` when an operand is an array (None: not an

@@ -332,6 +332,18 @@ impl Binder<'_> {
                     return Some(Typed::new(node, DataType::Bool));
                 }
                 let (l, r) = (go(self, left)?, go(self, right)?);
+                if let Some(op) = pattern_symbol(compare_op) {
+                    // Text against an array of patterns.
+                    let l = coerce(self, l, DataType::Text)?;
+                    let r = coerce(self, r, DataType::Text.array())?;
+                    let node = Node::ArrayOp {
+                        left: Box::new(l.node),
+                        op: op.into(),
+                        all,
+                        right: Box::new(r.node),
+                    };
+                    return Some(Typed::new(node, DataType::Bool));
+                }
                 let elem = match r.ty {
                     DataType::Array(elem) => elem.ty(),
                     DataType::Unknown => l.ty,
@@ -780,14 +792,7 @@ impl Binder<'_> {
             B::Divide => "/",
             B::Modulo => "%",
             B::StringConcat => "||",
-            B::PGRegexMatch => "~",
-            B::PGRegexIMatch => "~*",
-            B::PGRegexNotMatch => "!~",
-            B::PGRegexNotIMatch => "!~*",
-            B::PGLikeMatch => "~~",
-            B::PGILikeMatch => "~~*",
-            B::PGNotLikeMatch => "!~~",
-            B::PGNotILikeMatch => "!~~*",
+            op if pattern_symbol(op).is_some() => pattern_symbol(op)?,
             B::And | B::Or => {
                 let kind = if matches!(op, B::And) {
                     BoolOp::And
@@ -1947,6 +1952,21 @@ fn comparison_symbol(op: &B) -> Option<&'static str> {
         B::LtEq => "<=",
         B::Gt => ">",
         B::GtEq => ">=",
+        _ => return None,
+    })
+}
+
+/// LIKE's and the regular expressions' operators.
+fn pattern_symbol(op: &B) -> Option<&'static str> {
+    Some(match op {
+        B::PGRegexMatch => "~",
+        B::PGRegexIMatch => "~*",
+        B::PGRegexNotMatch => "!~",
+        B::PGRegexNotIMatch => "!~*",
+        B::PGLikeMatch => "~~",
+        B::PGILikeMatch => "~~*",
+        B::PGNotLikeMatch => "!~~",
+        B::PGNotILikeMatch => "!~~*",
         _ => return None,
     })
 }

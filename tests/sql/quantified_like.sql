@@ -1,0 +1,25 @@
+-- x [NOT] LIKE | ILIKE ANY | SOME | ALL (patterns), and ~~, ~, ~* with ANY/ALL over arrays: NULLs, empty arrays, parameters, views.
+create table lk_t (id int, s text, c char(4), v varchar(10));
+insert into lk_t values (1, 'alpha', 'ab', 'Beta'), (2, 'beta', 'xy', null), (3, null, null, 'gamma');
+select id, s like any (array['al%', '%ta']) as l_any, s ilike any (array['AL%']) as il_any, s not like any (array['a%', 'b%']) as nl_any from lk_t order by id;
+select id, s like all (array['%a%', '%l%']) as l_all, s not ilike all (array['A%', 'B%']) as nil_all from lk_t order by id;
+select id from lk_t where s ~~ any ('{a%,g%}') order by id;
+select id from lk_t where s ~ any (array['^a', 'ta$']) order by id;
+select id from lk_t where s !~* all (array['^A', 'TA$']) order by id;
+select id from lk_t where v ilike any (array['b%', null]) order by id;
+select id, s like any (array['zz', null]) from lk_t order by id;
+select id, s like any ('{}'::text[]), s like all ('{}'::text[]) from lk_t order by id;
+select id from lk_t where c like any (array['a%']) order by id;
+select id from lk_t where s like some (array['%mm%', 'b%']) order by id;
+prepare lk_p(text[]) as select id from lk_t where s ilike any ($1) order by id;
+execute lk_p('{%A%}');
+select 1 like any (array['1']);
+select 'a' like any (array[1]);
+select 'a' like any ('abc');
+select 5 !~~ 'x';
+select 5 !~~* 'x';
+create view lk_v as select id from lk_t where s ilike any (array['a%', 'b%']) and s !~ all (array['x']);
+select pg_get_viewdef('lk_v');
+select * from lk_v order by id;
+drop view lk_v;
+drop table lk_t;
