@@ -866,6 +866,20 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
 /// A column default as the session sees it: deparsed (see [`deparsed_default`]), with each
 /// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
 /// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
+/// Column `i`'s default `default` as pg_get_expr and information_schema show it: deparsed as
+/// PostgreSQL prints it (`CURRENT_TIMESTAMP`, a literal with its cast), else as stored.
+fn column_default(
+    (binder, catalog, session): (&mut crate::bind::Binder<'_>, &Catalog, &SessionInfo),
+    table: &TableDef,
+    i: usize,
+    default: &str,
+) -> String {
+    binder.deparse_default(table, i).map_or_else(
+        || shown_default(catalog, session, default, table.columns[i].ty),
+        |(plain, _)| plain,
+    )
+}
+
 fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
     let schemas = catalog.search_schemas(&session.search_path, &session.user);
     let text = deparsed_default(default, ty, &schemas);
@@ -1851,9 +1865,11 @@ fn pg_catalog(
                             int(i as i64 + 1),
                             // The expression's text, as pg_get_expr gives it back: PostgreSQL
                             // prints a quoted literal with its cast.
-                            text(binder.deparse_default(table, i).map_or_else(
-                                || shown_default(catalog, session, default, column.ty),
-                                |(plain, _)| plain,
+                            text(column_default(
+                                (&mut binder, catalog, session),
+                                table,
+                                i,
+                                default,
                             )),
                         ]);
                     }
@@ -4893,7 +4909,7 @@ fn information_schema(
             out.columns(&columns);
             // Tables' columns, then views' (nullable, no default, updatable where they are
             // plain columns of what an updatable view reads).
-            let binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
+            let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
             let view_columns: Vec<(&str, Vec<crate::catalog::ColumnDef>, Vec<bool>)> = catalog
                 .views
                 .values()
@@ -4928,8 +4944,18 @@ fn information_schema(
                         text(crate::catalog::relname(relation)),
                         text(column.name.clone()),
                         int(i as i64 + 1),
-                        match (&column.default, column.identity) {
-                            (Some(default), None) => {
+                        match (
+                            &column.default,
+                            column.identity,
+                            catalog.tables.get(relation),
+                        ) {
+                            (Some(default), None, Some(table)) => text(column_default(
+                                (&mut binder, catalog, session),
+                                table,
+                                i,
+                                default,
+                            )),
+                            (Some(default), None, None) => {
                                 text(shown_default(catalog, session, default, column.ty))
                             }
                             _ => Value::Null,
