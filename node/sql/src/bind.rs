@@ -2496,16 +2496,24 @@ impl<'a> Binder<'a> {
                     }
                     [AlterTableOperation::AddConstraint {
                         constraint: TableConstraint::Check { name, expr, .. },
-                        ..
+                        not_valid,
                     }] => {
-                        let check = self.bind_check(
+                        let mut check = self.bind_check(
                             &table,
                             name.as_ref().map(ident_name),
                             expr,
                             None,
                             false,
                         )?;
+                        check.not_valid = *not_valid;
                         Ok(Plan::AddCheck { table, check })
+                    }
+                    [AlterTableOperation::ValidateConstraint { name }] => {
+                        Ok(Plan::ValidateConstraint {
+                            // With its checks bound, to check the rows against.
+                            table: self.write_target(table)?,
+                            name: ident_name(name),
+                        })
                     }
                     [AlterTableOperation::AddConstraint {
                         constraint:
@@ -2519,7 +2527,7 @@ impl<'a> Binder<'a> {
                                 characteristics,
                                 ..
                             },
-                        ..
+                        not_valid,
                     }] => {
                         let key = key_columns
                             .iter()
@@ -2547,6 +2555,10 @@ impl<'a> Binder<'a> {
                                 characteristics: characteristics.as_ref(),
                             },
                         )?;
+                        let fk = crate::catalog::ForeignKeyDef {
+                            not_valid: *not_valid,
+                            ..fk
+                        };
                         Ok(Plan::AddForeignKey { table, fk })
                     }
                     [AlterTableOperation::DropColumn {
@@ -3996,6 +4008,7 @@ impl<'a> Binder<'a> {
             sql: self.written(expr).unwrap_or_else(|| expr.to_string()),
             bound: Some(bound),
             view: false,
+            not_valid: false,
         })
     }
 
@@ -13204,12 +13217,16 @@ impl<'a> Binder<'a> {
                 let key = plain_or_pretty(oid, pretty);
                 let mut pairs = Vec::new();
                 for c in crate::system::constraints(self.catalog, &self.search_schemas()) {
-                    let (plain, pretty) = match self.deparsed_check(&c) {
+                    let (mut plain, mut pretty) = match self.deparsed_check(&c) {
                         Some((plain, pretty)) => {
                             (format!("CHECK ({plain})"), format!("CHECK ({pretty})"))
                         }
-                        None => (c.def.clone(), c.def),
+                        None => (c.def.clone(), c.def.clone()),
                     };
+                    if !c.validated {
+                        plain.push_str(" NOT VALID");
+                        pretty.push_str(" NOT VALID");
+                    }
                     pairs.push((Value::Int(c.oid * 2), Value::Text(plain)));
                     pairs.push((Value::Int(c.oid * 2 + 1), Value::Text(pretty)));
                 }

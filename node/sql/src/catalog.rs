@@ -298,6 +298,10 @@ pub struct ForeignKeyDef {
     /// INITIALLY DEFERRED: checked at COMMIT unless SET CONSTRAINTS says IMMEDIATE.
     #[serde(default)]
     pub initially_deferred: bool,
+    /// Added NOT VALID and not validated since: new rows are checked, the rows that were there
+    /// when it was added may not pass (`pg_constraint.convalidated` false).
+    #[serde(default)]
+    pub not_valid: bool,
 }
 
 /// A CHECK constraint: its condition as SQL text, and bound over the table's row when a write
@@ -314,6 +318,9 @@ pub struct CheckDef {
     /// condition is true (NULL fails it, unlike a CHECK constraint), else 44000.
     #[serde(skip)]
     pub view: bool,
+    /// Added NOT VALID and not validated since (as a foreign key's).
+    #[serde(default)]
+    pub not_valid: bool,
 }
 
 /// A secondary index: a hidden table of entries, each placed by its own key like any row (so a

@@ -3735,6 +3735,7 @@ impl Session {
             | Plan::DropConstraint { .. }
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
+            | Plan::ValidateConstraint { .. }
             | Plan::DropColumn { .. }
             | Plan::Comment { .. }
             | Plan::Role(_)
@@ -8311,7 +8312,10 @@ impl Session {
             Plan::AddCheck { table, check } => {
                 result.tag = "ALTER TABLE".into();
                 let table = current_table(&next, table)?;
-                check_existing_rows(cluster, &table, &[], std::slice::from_ref(check), txn).await?;
+                if !check.not_valid {
+                    let checks = std::slice::from_ref(check);
+                    check_existing_rows(cluster, &table, &[], checks, txn).await?;
+                }
                 let mut changed = (*table).clone();
                 let mut stored = check.clone();
                 stored.bound = None;
@@ -8501,11 +8505,57 @@ impl Session {
                         ),
                     ));
                 }
-                self.validate_foreign_key(cluster, &next, &table, fk, txn)
-                    .await?;
+                if !fk.not_valid {
+                    (self.validate_foreign_key(cluster, &next, &table, fk, txn)).await?;
+                }
                 let mut changed = (*table).clone();
                 changed.foreign_keys.push(fk.clone());
                 changed.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
+                next.tables.insert(changed.name.clone(), Arc::new(changed));
+            }
+            Plan::ValidateConstraint { table: bound, name } => {
+                result.tag = "ALTER TABLE".into();
+                let table = current_table(&next, bound)?;
+                let mut changed = (*table).clone();
+                let check = changed.checks.iter_mut().find(|c| c.name == *name);
+                if let Some(check) = check {
+                    if check.not_valid {
+                        // The binder's copy of the table has its checks bound.
+                        let checks = (bound.checks.iter())
+                            .filter(|c| c.name == *name)
+                            .cloned()
+                            .collect::<Vec<_>>();
+                        check_existing_rows(cluster, &table, &[], &checks, txn).await?;
+                        check.not_valid = false;
+                    }
+                } else if let Some(fk) = changed.foreign_keys.iter_mut().find(|f| f.name == *name) {
+                    if fk.not_valid {
+                        fk.not_valid = false;
+                        (self.validate_foreign_key(cluster, &next, &table, fk, txn)).await?;
+                    }
+                } else {
+                    let relname = crate::catalog::relname(&table.name);
+                    let keyed =
+                        crate::catalog::qualify(crate::catalog::split_name(&table.name).0, name);
+                    let keyed_constraint = table
+                        .indexes
+                        .iter()
+                        .any(|i| i.constraint && i.name == keyed)
+                        || (!table.primary_key.is_empty() && table.pkey_name() == *name);
+                    return Err(if keyed_constraint {
+                        SqlError::new(
+                            code::WRONG_OBJECT_TYPE,
+                            format!("constraint \"{name}\" of relation \"{relname}\" is not a foreign key or check constraint"),
+                        )
+                    } else {
+                        SqlError::new(
+                            code::UNDEFINED_OBJECT,
+                            format!(
+                                "constraint \"{name}\" of relation \"{relname}\" does not exist"
+                            ),
+                        )
+                    });
+                }
                 next.tables.insert(changed.name.clone(), Arc::new(changed));
             }
             Plan::DropConstraint {
@@ -9321,7 +9371,10 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
             .iter()
             .map(|fk| (fk.parent, ShareRowExclusive))
             .collect(),
-        Plan::Comment { table, .. } => vec![(table.id, ShareUpdateExclusive)],
+        // As PostgreSQL: writers go on while the rows are checked.
+        Plan::Comment { table, .. } | Plan::ValidateConstraint { table, .. } => {
+            vec![(table.id, ShareUpdateExclusive)]
+        }
         Plan::DropIndexes { names, .. } => names
             .iter()
             .filter_map(|name| catalog.table_of_index(name))

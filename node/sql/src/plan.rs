@@ -1705,6 +1705,12 @@ pub enum Plan {
         /// Foreign keys standing on the key go with it.
         cascade: bool,
     },
+    /// `ALTER TABLE ... VALIDATE CONSTRAINT name`: a CHECK or FOREIGN KEY constraint added NOT
+    /// VALID is checked against every row and marked valid.
+    ValidateConstraint {
+        table: Arc<TableDef>,
+        name: String,
+    },
     DropIndexes {
         names: Vec<String>,
         if_exists: bool,
@@ -1822,6 +1828,7 @@ impl Plan {
             Plan::CreateIndex { .. } => "CREATE INDEX",
             Plan::DropIndexes { .. } => "DROP INDEX",
             Plan::DropConstraint { .. }
+            | Plan::ValidateConstraint { .. }
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
             | Plan::DropColumn { .. }
@@ -1873,6 +1880,7 @@ impl Plan {
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndexes { .. }
                 | Plan::DropConstraint { .. }
+                | Plan::ValidateConstraint { .. }
                 | Plan::AddCheck { .. }
                 | Plan::AddForeignKey { .. }
                 | Plan::DropColumn { .. }

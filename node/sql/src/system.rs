@@ -77,6 +77,8 @@ pub struct Constraint<'a> {
     pub references: Option<(i64, Vec<usize>, &'static str, &'static str)>,
     /// (DEFERRABLE, INITIALLY DEFERRED).
     pub deferrable: (bool, bool),
+    /// False for a CHECK or FOREIGN KEY added NOT VALID and not validated since.
+    pub validated: bool,
 }
 
 /// The columns a CHECK constraint's expression reads, in column order (`conkey`, as
@@ -141,6 +143,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                 def: format!("PRIMARY KEY ({})", names(&table.primary_key)),
                 references: None,
                 deferrable: (false, false),
+                validated: true,
             });
         }
         for (i, index) in table.indexes.iter().enumerate() {
@@ -155,6 +158,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                     def: format!("UNIQUE ({})", names(&index.columns)),
                     references: None,
                     deferrable: (false, false),
+                    validated: true,
                 });
             }
         }
@@ -169,6 +173,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                 def: format!("CHECK ({})", check.sql),
                 references: None,
                 deferrable: (false, false),
+                validated: !check.not_valid,
             });
         }
         for (i, fk) in table.foreign_keys.iter().enumerate() {
@@ -229,6 +234,7 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                     fk.on_delete.code(),
                 )),
                 deferrable: (fk.deferrable, fk.initially_deferred),
+                validated: !fk.not_valid,
             });
         }
     }
@@ -1924,7 +1930,7 @@ fn pg_catalog(
                     text(c.kind),
                     Value::Bool(c.deferrable.0),
                     Value::Bool(c.deferrable.1),
-                    Value::Bool(true),
+                    Value::Bool(c.validated),
                     int(table_oid(c.table)),
                     int(0),
                     int(c.index),

@@ -175,6 +175,7 @@ impl Binder<'_> {
             on_update: action(clause.on_update),
             deferrable,
             initially_deferred,
+            not_valid: false,
         })
     }
 }

@@ -989,6 +989,7 @@ impl Binder<'_> {
                     sql: check.condition.to_string(),
                     bound: Some(bound),
                     view: true,
+                    not_valid: false,
                 });
             }
             Ok(Arc::new(copy))
