@@ -268,6 +268,35 @@ impl Binder<'_> {
         self.coerce_to(bound, ty, DataType::Int4, index.span())
     }
 
+    /// The operands of `left op ANY | ALL (right)`, bound: an untyped right side is read as
+    /// `unknown_as(left's type)`; with the right side's element type (42809 for no array).
+    fn quantified_operands(
+        &mut self,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        unknown_as: fn(DataType) -> DataType,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<((Expr, DataType), (Expr, DataType), DataType)> {
+        let (lb, lt) = self.bind_expr(left, scope, aggs)?;
+        let (rb, rt) = self.bind_expr(right, scope, aggs)?;
+        let (rb, rt) = if rt == DataType::Unknown {
+            let target = unknown_as(lt);
+            (self.coerce_to(rb, rt, target, right.span())?, target)
+        } else {
+            (rb, rt)
+        };
+        let Some(elem) = rt.element() else {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                "op ANY/ALL (array) requires array on right side",
+            )
+            .at(position));
+        };
+        Ok(((lb, lt), (rb, rt), elem))
+    }
+
     /// `left op ANY | ALL (array expression)`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn bind_compare_array(
@@ -289,21 +318,8 @@ impl Binder<'_> {
             BinaryOperator::GtEq => Cmp::GtEq,
             other => return Err(unsupported(format!("operator {other} with ANY/ALL"))),
         };
-        let (lb, lt) = self.bind_expr(left, scope, aggs)?;
-        let (rb, rt) = self.bind_expr(right, scope, aggs)?;
-        let (rb, rt) = if rt == DataType::Unknown {
-            let target = lt.array();
-            (self.coerce_to(rb, rt, target, right.span())?, target)
-        } else {
-            (rb, rt)
-        };
-        let Some(elem) = rt.element() else {
-            return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                "op ANY/ALL (array) requires array on right side",
-            )
-            .at(position));
-        };
+        let ((lb, lt), (rb, rt), elem) =
+            self.quantified_operands(left, right, DataType::array, scope, aggs, position)?;
         let (lb, _, common) = self
             .unify(
                 lb,
@@ -353,21 +369,9 @@ impl Binder<'_> {
             BinaryOperator::PGRegexNotIMatch => (TextMatch::IRegex, true),
             _ => return Ok(None),
         };
-        let (lb, lt) = self.bind_expr(left, scope, aggs)?;
-        let (rb, rt) = self.bind_expr(right, scope, aggs)?;
-        let (rb, rt) = if rt == DataType::Unknown {
-            let target = DataType::Text.array();
-            (self.coerce_to(rb, rt, target, right.span())?, target)
-        } else {
-            (rb, rt)
-        };
-        let Some(elem) = rt.element() else {
-            return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                "op ANY/ALL (array) requires array on right side",
-            )
-            .at(position));
-        };
+        let text_array = |_| DataType::Text.array();
+        let ((lb, lt), (rb, rt), elem) =
+            self.quantified_operands(left, right, text_array, scope, aggs, position)?;
         if !(lt.is_string() || lt == DataType::Unknown) || !elem.is_string() {
             return Err(no_operator(lt, &op.symbol(negated), elem, position));
         }
