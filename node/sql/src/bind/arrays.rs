@@ -16,6 +16,9 @@ fn call(func: ArrayFn, args: Vec<Expr>) -> Expr {
     Expr::Scalar(Scalar::Array(func), args)
 }
 
+/// A bound expression and its type.
+type Typed = (Expr, DataType);
+
 fn no_operator(left: DataType, op: &str, right: DataType, position: Option<usize>) -> SqlError {
     SqlError::new(
         code::UNDEFINED_FUNCTION,
@@ -278,7 +281,7 @@ impl Binder<'_> {
         scope: &Scope<'_>,
         aggs: &mut AggCollector,
         position: Option<usize>,
-    ) -> SqlResult<((Expr, DataType), (Expr, DataType), DataType)> {
+    ) -> SqlResult<(Typed, Typed, DataType)> {
         let (lb, lt) = self.bind_expr(left, scope, aggs)?;
         let (rb, rt) = self.bind_expr(right, scope, aggs)?;
         let (rb, rt) = if rt == DataType::Unknown {
