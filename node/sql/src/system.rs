@@ -869,11 +869,9 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     out
 }
 
-/// A column default as the session sees it: deparsed (see [`deparsed_default`]), with each
-/// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
-/// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
 /// Column `i`'s default `default` as pg_get_expr and information_schema show it: deparsed as
-/// PostgreSQL prints it (`CURRENT_TIMESTAMP`, a literal with its cast), else as stored.
+/// PostgreSQL prints it (`CURRENT_TIMESTAMP`, a literal with its cast), else as
+/// [`shown_default`] shows the stored text.
 fn column_default(
     (binder, catalog, session): (&mut crate::bind::Binder<'_>, &Catalog, &SessionInfo),
     table: &TableDef,
@@ -886,6 +884,9 @@ fn column_default(
     )
 }
 
+/// A column default as the session sees it: deparsed (see [`deparsed_default`]), with each
+/// sequence in `nextval('...'::regclass)` named bare when the search path finds it so, and
+/// schema-qualified otherwise (PostgreSQL prints the regclass constant that way).
 fn shown_default(catalog: &Catalog, session: &SessionInfo, default: &str, ty: DataType) -> String {
     let schemas = catalog.search_schemas(&session.search_path, &session.user);
     let text = deparsed_default(default, ty, &schemas);
