@@ -1062,6 +1062,49 @@ impl<'a> Binder<'a> {
         offset_of(self.text, span.start.line, span.start.column).map(|at| self.offset + at + 1)
     }
 
+    /// Position of the nearest keyword `word` (lower case) before `span`.
+    fn word_before(&self, span: Span, word: &str) -> Option<usize> {
+        let at = offset_of(self.text, span.start.line, span.start.column)?;
+        let before: String = self
+            .text
+            .chars()
+            .take(at)
+            .collect::<String>()
+            .to_lowercase();
+        let found = before.rfind(word)?;
+        Some(self.offset + before[..found].chars().count() + 1)
+    }
+
+    /// A `GENERATED ALWAYS AS (expr) STORED` clause of column `def` of table `table`, checked
+    /// as PostgreSQL's grammar and `transformColumnDefinition` check it (errors at the clause's
+    /// GENERATED); the expression is bound once the table's columns are known
+    /// ([`Binder::bind_generation`]).
+    fn generated_clause(
+        &self,
+        def: &ColumnDef,
+        table: &str,
+        (stored, generated): (&GeneratedAs, bool),
+        expr: &ast::Expr,
+    ) -> SqlResult<crate::catalog::Generated> {
+        // sqlparser reads PostgreSQL's `GENERATED ALWAYS AS (expr) STORED` as ExpStored (its
+        // PostgreSQL grammar wants STORED), and other dialects' `AS (expr)` without GENERATED.
+        if !generated || !matches!(stored, GeneratedAs::ExpStored) {
+            return Err(SqlError::syntax("syntax error at or near \"as\"")
+                .at(self.word_before(expr.span(), "as")));
+        }
+        let at = self.word_before(expr.span(), "generated");
+        if def.identity.is_some() {
+            return Err(both_identity_and_generated(def, table).at(at));
+        }
+        if def.default.is_some() {
+            return Err(both_default_and_generated(def, table).at(at));
+        }
+        Ok(crate::catalog::Generated {
+            sql: expr.to_string(),
+            bound: None,
+        })
+    }
+
     /// Position of the nearest `ch` before `span`.
     fn pos_before(&self, span: Span, ch: char) -> Option<usize> {
         let at = offset_of(self.text, span.start.line, span.start.column)?;
@@ -2577,8 +2620,37 @@ impl<'a> Binder<'a> {
                             if table.columns.len() == 1 {
                                 return Err(unsupported("tables without columns"));
                             }
+                            let bound = self.write_target(table.clone())?;
+                            // Generated columns that read it: PostgreSQL's dependency error.
+                            let users: Vec<usize> = (bound.generated_reading(&[c]).into_iter())
+                                .filter(|&g| g != c)
+                                .collect();
+                            if !users.is_empty() {
+                                if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
+                                    return Err(unsupported(
+                                        "DROP COLUMN ... CASCADE of a column generated columns read",
+                                    ));
+                                }
+                                let relation = &table.name;
+                                let lines: Vec<String> = (users.iter().rev())
+                                    .map(|&g| {
+                                        format!(
+                                            "column {} of table {relation} depends on column {name} of table {relation}",
+                                            table.columns[g].name
+                                        )
+                                    })
+                                    .collect();
+                                return Err(SqlError::new(
+                                    code::DEPENDENT_OBJECTS_STILL_EXIST,
+                                    format!(
+                                        "cannot drop column {name} of table {relation} because other objects depend on it"
+                                    ),
+                                )
+                                .with_detail(lines.join("\n"))
+                                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                            }
                             // The CHECK constraints that read it go with it.
-                            for check in &self.write_target(table.clone())?.checks {
+                            for check in &bound.checks {
                                 let mut read = Vec::new();
                                 if let Some(condition) = &check.bound {
                                     condition.columns(&mut read);
@@ -2675,6 +2747,11 @@ impl<'a> Binder<'a> {
                     for check in &mut new.checks {
                         check.sql = rename_identifier(&check.sql, &name, &to);
                     }
+                    for column in &mut new.columns {
+                        if let Some(generated) = &mut column.generated {
+                            generated.sql = rename_identifier(&generated.sql, &name, &to);
+                        }
+                    }
                     for index in &mut new.indexes {
                         let rename = |sql: &String| rename_identifier(sql, &name, &to);
                         index.predicate = index.predicate.as_ref().map(rename);
@@ -2714,6 +2791,7 @@ impl<'a> Binder<'a> {
                         default: None,
                         identity: None,
                         acl: None,
+                        generated: None,
                     };
                     let column = new.columns.len();
                     // A value the session computes for each row there (a sequence's next).
@@ -2723,11 +2801,16 @@ impl<'a> Binder<'a> {
                         per_row = Some(self.next_value_of(sequences.last(), &def)?);
                     }
                     let mut checks = Vec::new();
+                    let mut generated = None;
                     for option in &column_def.options {
                         match &option.option {
                             ColumnOption::Null => def.not_null = false,
                             ColumnOption::NotNull => def.not_null = true,
                             ColumnOption::Default(expr) => {
+                                if def.generated.is_some() {
+                                    return Err(both_default_and_generated(&def, &table.name)
+                                        .at(self.word_before(expr.span(), "default")));
+                                }
                                 let bound = self.bind_expr(
                                     expr,
                                     &Scope::empty(),
@@ -2756,6 +2839,9 @@ impl<'a> Binder<'a> {
                                 generation_expr: None,
                                 ..
                             } => {
+                                if def.generated.is_some() {
+                                    return Err(both_identity_and_generated(&def, &table.name));
+                                }
                                 self.identity_column(
                                     &table.name,
                                     &mut def,
@@ -2764,6 +2850,22 @@ impl<'a> Binder<'a> {
                                     &mut sequences,
                                 )?;
                                 per_row = Some(self.next_value_of(sequences.last(), &def)?);
+                            }
+                            ColumnOption::Generated {
+                                generated_as,
+                                generation_expr: Some(expr),
+                                generated_keyword,
+                                ..
+                            } => {
+                                def.generated = Some(self.generated_clause(
+                                    &def,
+                                    &table.name,
+                                    (generated_as, *generated_keyword),
+                                    expr,
+                                )?);
+                                generated = Some(expr);
+                                // Each row's value: the bound expression, once bound below.
+                                per_row = Some(Expr::Const(Value::Null));
                             }
                             ColumnOption::Check(expr) => {
                                 checks.push((option.name.as_ref().map(ident_name), expr))
@@ -2779,6 +2881,9 @@ impl<'a> Binder<'a> {
                         retype.push((column, value));
                     }
                     new.columns.push(def);
+                    if let Some(expr) = generated {
+                        self.bind_generation(&new, column, expr)?;
+                    }
                     for (name, expr) in checks {
                         let check = self.bind_check(&new, name, expr, Some(column), false)?;
                         new.checks.push(check);
@@ -2807,6 +2912,7 @@ impl<'a> Binder<'a> {
                             new.columns[index].not_null = false;
                         }
                         ast::AlterColumnOperation::SetDefault { value } => {
+                            generated_default(&new, index, false)?;
                             let bound = self.bind_expr(
                                 value,
                                 &Scope::empty(),
@@ -2818,6 +2924,7 @@ impl<'a> Binder<'a> {
                             new.columns[index].default = Some(self.default_text(value, ty));
                         }
                         ast::AlterColumnOperation::DropDefault => {
+                            generated_default(&new, index, true)?;
                             new.columns[index].default = None;
                         }
                         ast::AlterColumnOperation::AddGenerated {
@@ -2863,6 +2970,28 @@ impl<'a> Binder<'a> {
                         ast::AlterColumnOperation::SetDataType {
                             data_type, using, ..
                         } => {
+                            let def = &new.columns[index];
+                            if def.generated.is_some() && using.is_some() {
+                                return Err(SqlError::new(
+                                    code::INVALID_COLUMN_DEFINITION,
+                                    "cannot specify USING when altering type of generated column",
+                                )
+                                .with_detail(format!(
+                                    "Column \"{}\" is a generated column.",
+                                    def.name
+                                )));
+                            }
+                            let bound = self.bind_table_expressions(Arc::new(new.clone()))?;
+                            if let Some(&user) = bound.generated_reading(&[index]).first() {
+                                return Err(SqlError::new(
+                                    code::FEATURE_NOT_SUPPORTED,
+                                    "cannot alter type of a column used by a generated column",
+                                )
+                                .with_detail(format!(
+                                    "Column \"{}\" is used by generated column \"{}\".",
+                                    def.name, new.columns[user].name
+                                )));
+                            }
                             let conversion = self.bind_retype(
                                 &table,
                                 &mut new,
@@ -2884,10 +3013,16 @@ impl<'a> Binder<'a> {
         }
         let retyped: Vec<usize> = retype.iter().map(|(column, _)| *column).collect();
         self.check_retyped_keys(&new, &retyped)?;
-        for check in &mut new.checks {
-            check.bound = None;
-        }
+        new.unbind_expressions();
         let new = self.write_target(Arc::new(new))?;
+        // Generated columns added or retyped: their expressions compute the rows' values.
+        for (column, value) in &mut retype {
+            if let Some(bound) =
+                (new.columns[*column].generated.as_ref()).and_then(|g| g.bound.clone())
+            {
+                *value = bound;
+            }
+        }
         Ok(Plan::AlterTable {
             table,
             new,
@@ -3459,6 +3594,8 @@ impl<'a> Binder<'a> {
         let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
         // FOREIGN KEY constraints, resolved once the table's columns are known.
         let mut foreign_keys: Vec<ForeignKeyClause<'_>> = Vec::new();
+        // Generated columns' expressions, bound once the table's columns are known.
+        let mut generated: Vec<(usize, &ast::Expr)> = Vec::new();
         let mut set_primary_key = |key: Vec<usize>,
                                    name: Option<String>,
                                    position: Option<usize>,
@@ -3497,6 +3634,7 @@ impl<'a> Binder<'a> {
                 default: None,
                 identity: None,
                 acl: None,
+                generated: None,
             };
             if serial.is_some() {
                 self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
@@ -3510,14 +3648,37 @@ impl<'a> Binder<'a> {
                         sequence_options,
                         generation_expr: None,
                         ..
-                    } => self.identity_column(
-                        &name,
-                        &mut def,
-                        *generated_as == GeneratedAs::Always,
-                        sequence_options.as_deref().unwrap_or_default(),
-                        &mut sequences,
-                    )?,
+                    } => {
+                        if def.generated.is_some() {
+                            return Err(both_identity_and_generated(&def, &name));
+                        }
+                        self.identity_column(
+                            &name,
+                            &mut def,
+                            *generated_as == GeneratedAs::Always,
+                            sequence_options.as_deref().unwrap_or_default(),
+                            &mut sequences,
+                        )?
+                    }
+                    ColumnOption::Generated {
+                        generated_as,
+                        generation_expr: Some(expr),
+                        generated_keyword,
+                        ..
+                    } => {
+                        def.generated = Some(self.generated_clause(
+                            &def,
+                            &name,
+                            (generated_as, *generated_keyword),
+                            expr,
+                        )?);
+                        generated.push((columns.len(), expr));
+                    }
                     ColumnOption::Default(expr) => {
+                        if def.generated.is_some() {
+                            return Err(both_default_and_generated(&def, &name)
+                                .at(self.word_before(expr.span(), "default")));
+                        }
                         // Bind now to report errors at CREATE time; store the text.
                         let bound =
                             self.bind_expr(expr, &Scope::empty(), &mut AggCollector::default())?;
@@ -3700,6 +3861,9 @@ impl<'a> Binder<'a> {
             acl: None,
             placement: 0,
         };
+        for (column, expr) in generated {
+            self.bind_generation(&table, column, expr)?;
+        }
         for clause in foreign_keys {
             let fk = self.bind_foreign_key(&table, clause)?;
             table.foreign_keys.push(fk);
@@ -3710,9 +3874,7 @@ impl<'a> Binder<'a> {
             table.checks.push(check);
         }
         table.checks.sort_by(|a, b| a.name.cmp(&b.name));
-        for check in &mut table.checks {
-            check.bound = None;
-        }
+        table.unbind_expressions();
         Ok(Plan::CreateTable {
             table,
             if_not_exists: create.if_not_exists,
@@ -3762,6 +3924,7 @@ impl<'a> Binder<'a> {
                 default: None,
                 identity: None,
                 acl: None,
+                generated: None,
             });
         }
         let table = TableDef {
@@ -4055,11 +4218,31 @@ impl<'a> Binder<'a> {
     /// [`crate::catalog::CheckDef`]).
     pub fn write_target(&mut self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
         self.note_lock(table.id, crate::locks::LockMode::RowExclusive);
-        if table.checks.iter().all(|c| c.bound.is_some()) {
+        self.bind_table_expressions(table)
+    }
+
+    /// `table` with its CHECK conditions and generated columns' expressions bound over its
+    /// row (the same table when they are).
+    pub fn bind_table_expressions(&mut self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
+        let unbound_generated =
+            |c: &ColumnDef| c.generated.as_ref().is_some_and(|g| g.bound.is_none());
+        if table.checks.iter().all(|c| c.bound.is_some())
+            && !table.columns.iter().any(unbound_generated)
+        {
             return Ok(table);
         }
         let mut bound = (*table).clone();
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        for at in 0..bound.columns.len() {
+            let Some(generated) = &table.columns[at].generated else {
+                continue;
+            };
+            let expr = crate::parse::parse_expr(&generated.sql)?;
+            let expr = self.bind_generation(&table, at, &expr)?;
+            if let Some(generated) = &mut bound.columns[at].generated {
+                generated.bound = Some(expr);
+            }
+        }
         let scope = Scope::table(&table, crate::catalog::relname(&table.name).to_string());
         for check in &mut bound.checks {
             let expr = sqlparser::parser::Parser::new(&dialect)
@@ -4077,6 +4260,60 @@ impl<'a> Binder<'a> {
             check.bound = Some(self.bind_predicate(&expr, &scope, "CHECK")?);
         }
         Ok(Arc::new(bound))
+    }
+
+    /// Column `column`'s generation expression `expr` bound over `table`'s row (whose columns
+    /// say which are generated) and cast to the column's type, with PostgreSQL's errors for
+    /// what it may not hold (`transformGenerationExpr`, `cookDefault`): aggregates, window
+    /// functions and subqueries, another generated column (42P17, at the reference), a value of
+    /// another type, a function that is not IMMUTABLE (42P17).
+    fn bind_generation(
+        &mut self,
+        table: &TableDef,
+        column: usize,
+        expr: &ast::Expr,
+    ) -> SqlResult<Expr> {
+        use std::ops::ControlFlow;
+        let context = (
+            "column generation expressions",
+            "column generation expression",
+        );
+        let (bound, ty) = self.bind_row_expr(table, expr, context)?;
+        let mut read = Vec::new();
+        bound.columns(&mut read);
+        if let Some(&other) = read.iter().find(|&&c| table.columns[c].generated.is_some()) {
+            let name = &table.columns[other].name;
+            let reference = |e: &ast::Expr| match e {
+                ast::Expr::Identifier(ident) if ident_name(ident) == *name => {
+                    ControlFlow::Break(ident.span)
+                }
+                ast::Expr::CompoundIdentifier(parts)
+                    if parts.last().is_some_and(|ident| ident_name(ident) == *name) =>
+                {
+                    ControlFlow::Break(parts.last().expect("a part").span)
+                }
+                _ => ControlFlow::Continue(()),
+            };
+            let at = match ast::visit_expressions(expr, reference) {
+                ControlFlow::Break(span) => self.pos(span),
+                ControlFlow::Continue(()) => None,
+            };
+            return Err(SqlError::new(
+                code::INVALID_OBJECT_DEFINITION,
+                format!("cannot use generated column \"{name}\" in column generation expression"),
+            )
+            .with_detail("A generated column cannot reference another generated column.")
+            .at(at));
+        }
+        let def = &table.columns[column];
+        let bound = self.assign_cast((bound, ty), def.ty, &def.name.clone(), expr.span())?;
+        if !immutable(&bound) {
+            return Err(SqlError::new(
+                code::INVALID_OBJECT_DEFINITION,
+                "generation expression is not immutable",
+            ));
+        }
+        Ok(bound)
     }
 
     /// PostgreSQL's name for the sequence of a SERIAL or identity column: `<table>_<column>_seq`,
@@ -4315,7 +4552,8 @@ impl<'a> Binder<'a> {
     /// and ATExecDropIdentity: the column must be an identity column (55000; DROP IDENTITY IF
     /// EXISTS: a notice). SET GENERATED changes how it is generated; sequence options and
     /// RESTART change its sequence as ALTER SEQUENCE does; DROP IDENTITY drops the sequence and
-    /// the default, NOT NULL stays.
+    /// the default, NOT NULL stays. DROP EXPRESSION (ATExecDropExpression) makes a stored
+    /// generated column a plain one with the values it has (55000 for another column).
     pub fn bind_alter_identity(
         &mut self,
         (name, _): &(String, usize),
@@ -4349,6 +4587,25 @@ impl<'a> Binder<'a> {
                     format!("column \"{column}\" of relation \"{relation}\" does not exist"),
                 ));
             };
+            if let IdentityChange::DropExpression { if_exists } = action.change {
+                // PostgreSQL's ATExecDropExpression: the values stay, the expression goes.
+                if new.columns[index].generated.take().is_none() {
+                    let message = format!(
+                        "column \"{column}\" of relation \"{relation}\" is not a stored generated column"
+                    );
+                    if !if_exists {
+                        return Err(SqlError::new(
+                            code::OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            message,
+                        ));
+                    }
+                    notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("{message}, skipping"),
+                    ));
+                }
+                continue;
+            }
             let not_identity =
                 format!("column \"{column}\" of relation \"{relation}\" is not an identity column");
             if new.columns[index].identity.is_none() {
@@ -4384,6 +4641,7 @@ impl<'a> Binder<'a> {
                 }
             });
             let change = match &action.change {
+                IdentityChange::DropExpression { .. } => continue,
                 IdentityChange::Drop { .. } => {
                     let column = &mut new.columns[index];
                     column.identity = None;
@@ -8096,6 +8354,8 @@ impl<'a> Binder<'a> {
             };
         let targets = self.insert_targets(&table, &insert.columns)?;
         let returning = self.returning(&table, alias, insert.returning.as_ref())?;
+        let overriding = offset_of(self.text, name.span().start.line, name.span().start.column)
+            .and_then(|from| crate::parse::insert_overriding(self.text, from));
         let Some(source) = &insert.source else {
             // INSERT ... DEFAULT VALUES: one row of the columns' defaults.
             self.require_columns(&table, PRIV_INSERT, &[])?;
@@ -8138,7 +8398,13 @@ impl<'a> Binder<'a> {
                 let mut row = self.defaults(&table)?;
                 for (i, (column, &target)) in columns.iter().zip(&targets).enumerate() {
                     let def = &table.columns[target];
-                    check_identity_insert(def)?;
+                    check_generated_insert(def)?;
+                    if overriding == Some(false) && def.identity.is_some() {
+                        continue;
+                    }
+                    if overriding.is_none() {
+                        check_identity_insert(def)?;
+                    }
                     row[target] = self.assign_cast(
                         (Expr::Column(i), column.ty),
                         def.ty,
@@ -8160,7 +8426,9 @@ impl<'a> Binder<'a> {
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
             let listed = !insert.columns.is_empty();
-            rows.push(self.values_row(&table, &targets, listed, row, &scope, &defaults, None)?);
+            rows.push(
+                self.values_row(&table, &targets, listed, row, &scope, &defaults, overriding)?,
+            );
         }
         Ok(values_insert(table, rows, returning, on_conflict))
     }
@@ -8222,6 +8490,7 @@ impl<'a> Binder<'a> {
             if is_default_keyword(expr) || (overriding == Some(false) && def.identity.is_some()) {
                 continue;
             }
+            check_generated_insert(def)?;
             if overriding.is_none() {
                 check_identity_insert(def)?;
             }
@@ -8308,6 +8577,13 @@ impl<'a> Binder<'a> {
             let value = if is_default_keyword(&value) {
                 self.defaults(table)?.swap_remove(index)
             } else {
+                if table.columns[index].generated.is_some() {
+                    return Err(SqlError::new(
+                        code::GENERATED_ALWAYS,
+                        format!("column \"{column_name}\" can only be updated to DEFAULT"),
+                    )
+                    .with_detail(format!("Column \"{column_name}\" is a generated column.")));
+                }
                 if table.columns[index].identity == Some(true) {
                     return Err(SqlError::new(
                         code::GENERATED_ALWAYS,
@@ -8877,8 +9153,9 @@ impl<'a> Binder<'a> {
             self.write_clauses(&table, &scope, selection, returning)?;
         let local = filter.as_deref().is_none_or(Expr::is_local)
             && bound_assignments.iter().all(|(_, e)| e.is_local());
-        // A new primary key moves the row: the query finds the rows, the session moves them.
-        let moves = assigned.iter().any(|c| table.primary_key.contains(c));
+        // A new primary key moves the row: the query finds the rows, the session moves them
+        // (also a generated key column that reads an assigned one).
+        let moves = table.changes_key(&assigned);
         // Uncorrelated subqueries run first, their values then written into what the workers
         // run (`Session::initplans`, which also finds the keys they name): no query names the
         // rows.
@@ -9043,7 +9320,7 @@ impl<'a> Binder<'a> {
                 .collect();
             returning
         });
-        if !carried.is_empty() && columns.iter().any(|c| table.primary_key.contains(c)) {
+        if !carried.is_empty() && table.changes_key(&columns) {
             return Err(unsupported(
                 "RETURNING columns of FROM items in an UPDATE that changes the primary key",
             ));
@@ -16372,6 +16649,56 @@ fn index_access(
     best
 }
 
+/// PostgreSQL's 42601 for ALTER COLUMN ... SET DEFAULT (`drop`: DROP DEFAULT) of a generated
+/// column.
+fn generated_default(table: &TableDef, column: usize, drop: bool) -> SqlResult<()> {
+    if table.columns[column].generated.is_none() {
+        return Ok(());
+    }
+    let error = SqlError::syntax(format!(
+        "column \"{}\" of relation \"{}\" is a generated column",
+        table.columns[column].name,
+        crate::catalog::relname(&table.name)
+    ));
+    Err(match drop {
+        true => error.with_hint("Use ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION instead."),
+        false => error,
+    })
+}
+
+/// PostgreSQL's 42601 for a column given a DEFAULT and a generation expression.
+fn both_default_and_generated(def: &ColumnDef, table: &str) -> SqlError {
+    SqlError::syntax(format!(
+        "both default and generation expression specified for column \"{}\" of table \"{}\"",
+        def.name,
+        crate::catalog::relname(table)
+    ))
+}
+
+/// PostgreSQL's 42601 for an identity column given a generation expression.
+fn both_identity_and_generated(def: &ColumnDef, table: &str) -> SqlError {
+    SqlError::syntax(format!(
+        "both identity and generation expression specified for column \"{}\" of table \"{}\"",
+        def.name,
+        crate::catalog::relname(table)
+    ))
+}
+
+/// 428C9 for a value given to a generated column (also with OVERRIDING SYSTEM VALUE).
+fn check_generated_insert(column: &ColumnDef) -> SqlResult<()> {
+    if column.generated.is_some() {
+        return Err(SqlError::new(
+            code::GENERATED_ALWAYS,
+            format!(
+                "cannot insert a non-DEFAULT value into column \"{}\"",
+                column.name
+            ),
+        )
+        .with_detail(format!("Column \"{}\" is a generated column.", column.name)));
+    }
+    Ok(())
+}
+
 /// 428C9 for a value given to a `GENERATED ALWAYS AS IDENTITY` column.
 fn check_identity_insert(column: &ColumnDef) -> SqlResult<()> {
     if column.identity == Some(true) {
@@ -16959,6 +17286,7 @@ mod tests {
             default: None,
             identity: None,
             acl: None,
+            generated: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,

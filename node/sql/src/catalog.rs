@@ -33,6 +33,24 @@ pub struct ColumnDef {
     /// REFERENCES of this column only, on top of the table's. None: none granted.
     #[serde(default)]
     pub acl: Option<Vec<AclItem>>,
+    /// `GENERATED ALWAYS AS (expr) STORED`: a value computed from the row's other columns
+    /// whenever a row is written, never given (see [`Generated`]).
+    #[serde(default)]
+    pub generated: Option<Generated>,
+}
+
+/// A stored generated column's expression: its SQL text over the table's columns (by name, so
+/// RENAME COLUMN rewrites it as it does a CHECK's), and the same bound over the table's row and
+/// cast to the column's type once a write statement takes the table (`Binder::write_target`),
+/// so that whoever makes a new row, the session or its owner, computes it
+/// (`crate::fragment::generate_columns`). PostgreSQL's rules hold when it is made: it reads
+/// plain columns only, no other generated column, and only IMMUTABLE functions; no subquery,
+/// aggregate or window function.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generated {
+    pub sql: String,
+    #[serde(skip)]
+    pub bound: Option<crate::expr::Expr>,
 }
 
 /// One table.
@@ -688,6 +706,35 @@ impl TableDef {
                 .all(|index| index.columns.iter().all(same))
     }
 
+    /// Whether some column is a stored generated column.
+    pub fn has_generated(&self) -> bool {
+        self.columns.iter().any(|c| c.generated.is_some())
+    }
+
+    /// The generated columns whose expressions (bound: `Binder::write_target`) read one of
+    /// `columns`: those a change of `columns` changes too.
+    pub fn generated_reading(&self, columns: &[usize]) -> Vec<usize> {
+        let mut found = Vec::new();
+        for (at, column) in self.columns.iter().enumerate() {
+            let Some(bound) = column.generated.as_ref().and_then(|g| g.bound.as_ref()) else {
+                continue;
+            };
+            let mut read = Vec::new();
+            bound.columns(&mut read);
+            if read.iter().any(|c| columns.contains(c)) {
+                found.push(at);
+            }
+        }
+        found
+    }
+
+    /// Whether writing `columns` changes the primary key: one of them is a key column, or a
+    /// generated key column reads one (generated expressions bound).
+    pub fn changes_key(&self, columns: &[usize]) -> bool {
+        (columns.iter().chain(&self.generated_reading(columns)))
+            .any(|c| self.primary_key.contains(c))
+    }
+
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|column| column.name == name)
     }
@@ -706,6 +753,19 @@ impl TableDef {
     pub fn index(&self, name: &str) -> Option<&IndexDef> {
         self.indexes.iter().find(|index| index.name == name)
     }
+    /// Forgets the bound form of the CHECK conditions and generated columns' expressions (a
+    /// catalog holds their text only; `Binder::write_target` binds them).
+    pub fn unbind_expressions(&mut self) {
+        for check in &mut self.checks {
+            check.bound = None;
+        }
+        for column in &mut self.columns {
+            if let Some(generated) = &mut column.generated {
+                generated.bound = None;
+            }
+        }
+    }
+
     /// Forgets the bound form of every index (see [`IndexDef::bound`]).
     pub fn unbind_indexes(&mut self) {
         for index in &mut self.indexes {
@@ -1851,6 +1911,7 @@ mod tests {
                         default: None,
                         identity: None,
                         acl: None,
+                        generated: None,
                     },
                     ColumnDef {
                         name: "v".into(),
@@ -1859,6 +1920,7 @@ mod tests {
                         default: Some("'x'".into()),
                         identity: Some(true),
                         acl: None,
+                        generated: None,
                     },
                     // Unbounded varchar (and arrays of it): TOML has no null to write.
                     ColumnDef {
@@ -1868,6 +1930,7 @@ mod tests {
                         default: None,
                         identity: None,
                         acl: None,
+                        generated: None,
                     },
                     ColumnDef {
                         name: "a".into(),
@@ -1876,6 +1939,7 @@ mod tests {
                         default: None,
                         identity: None,
                         acl: None,
+                        generated: None,
                     },
                 ],
                 primary_key: vec![0],

@@ -22,6 +22,7 @@ pub mod code {
     pub const DUPLICATE_COLUMN: &str = "42701";
     pub const INVALID_TABLE_DEFINITION: &str = "42P16";
     pub const INVALID_OBJECT_DEFINITION: &str = "42P17";
+    pub const INVALID_COLUMN_DEFINITION: &str = "42611";
     pub const DATATYPE_MISMATCH: &str = "42804";
     pub const CANNOT_COERCE: &str = "42846";
     pub const GROUPING_ERROR: &str = "42803";

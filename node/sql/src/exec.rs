@@ -35,8 +35,8 @@ use crate::catalog::{AclItem, Catalog, IndexDef, ReferencedKey, TableDef};
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::{AggFunc, EvalContext, Expr, Func};
 use crate::fragment::{
-    check_row, key_text, AggregatePart, ChangedRow, KeyBounds, KeyTarget, KeyedRow, RowChange,
-    ScanPart, ShardOp, ShardOutput, ShardRequest, Tx,
+    check_row, generate_columns, key_text, AggregatePart, ChangedRow, KeyBounds, KeyTarget,
+    KeyedRow, RowChange, ScanPart, ShardOp, ShardOutput, ShardRequest, Tx,
 };
 use crate::parse::{
     isolation_name, parse_statement, CopyOptions, CopySource, Isolation, Parsed, TxnMode,
@@ -690,7 +690,7 @@ fn copy_record<T: AsRef<str>>(
             "extra data after last expected column",
         )));
     }
-    let row = copy_row(
+    let mut row = copy_row(
         state,
         fields,
         ctx,
@@ -703,9 +703,38 @@ fn copy_record<T: AsRef<str>>(
             )
         },
     )?;
+    generate_columns(&state.table, &mut row).map_err(at_line)?;
     check_row(&state.table, &row).map_err(at_line)?;
     batch.push(row);
     Ok(true)
+}
+
+/// The columns a COPY of `table` names (`(name, offset)`; `positioned`: an unknown one's error
+/// points at it): none named, every column but the generated ones, as PostgreSQL copies; a
+/// generated column named is 42P10.
+fn copy_columns(
+    table: &TableDef,
+    columns: &[(String, usize)],
+    positioned: bool,
+) -> SqlResult<Vec<usize>> {
+    if columns.is_empty() {
+        let plain = (table.columns.iter().enumerate()).filter(|(_, c)| c.generated.is_none());
+        return Ok(plain.map(|(at, _)| at).collect());
+    }
+    let mut positions = Vec::with_capacity(columns.len());
+    for (name, offset) in columns {
+        let at = table
+            .column_position(name)
+            .map_err(|error| error.at(positioned.then_some(offset + 1)))?;
+        if table.columns[at].generated.is_some() {
+            return Err(
+                SqlError::new("42P10", format!("column \"{name}\" is a generated column"))
+                    .with_detail("Generated columns cannot be used in COPY."),
+            );
+        }
+        positions.push(at);
+    }
+    Ok(positions)
 }
 
 /// PostgreSQL's 2BP01 message for a drop of several objects that others depend on.
@@ -3378,18 +3407,7 @@ impl Session {
                     .table(&key)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
                     .clone();
-                let columns = if columns.is_empty() {
-                    (0..table.columns.len()).collect()
-                } else {
-                    columns
-                        .iter()
-                        .map(|(name, offset)| {
-                            table
-                                .column_position(name)
-                                .map_err(|error| error.at(Some(offset + 1)))
-                        })
-                        .collect::<SqlResult<Vec<_>>>()?
-                };
+                let columns = copy_columns(&table, columns, true)?;
                 // INSERT on the table, or on each column copied.
                 catalog.require_columns(
                     &table,
@@ -3570,10 +3588,11 @@ impl Session {
                 let mut rows = Vec::with_capacity(insert.rows.len() * sources.len());
                 for source in &sources {
                     for exprs in &insert.rows {
-                        let row = exprs
+                        let mut row = exprs
                             .iter()
                             .map(|e| e.eval(source, &ctx))
                             .collect::<SqlResult<Vec<_>>>()?;
+                        generate_columns(&insert.table, &mut row)?;
                         check_row(&insert.table, &row)?;
                         rows.push(row);
                     }
@@ -6082,7 +6101,7 @@ impl Session {
         cancel: &Cancel,
     ) -> SqlResult<QueryResult> {
         let table = &write.table;
-        if (write.columns.iter()).any(|c| table.primary_key.contains(c)) {
+        if table.changes_key(&write.columns) {
             return self
                 .move_rows(cluster, write, found, changed, params, txn, ctx, cancel)
                 .await;
@@ -6397,6 +6416,7 @@ impl Session {
             for (&column, value) in write.columns.iter().zip(&found[width..]) {
                 new[column] = value.clone();
             }
+            crate::fragment::generate_columns(table, &mut new)?;
             crate::fragment::check_row(table, &new)?;
             olds.push(old);
             moved.push(new);
@@ -6777,15 +6797,7 @@ impl Session {
                 // PostgreSQL reports these without a position.
                 let _ = table_offset;
                 let def = catalog.table(table)?;
-                let mut names = Vec::new();
-                let mut positions = Vec::new();
-                for (name, _) in columns {
-                    positions.push(def.column_position(name)?);
-                    names.push(quote_ident(name));
-                }
-                if positions.is_empty() {
-                    positions = (0..def.columns.len()).collect();
-                }
+                let positions = copy_columns(def, columns, false)?;
                 // SELECT on the table, or on each column copied.
                 catalog.require_columns(
                     def,
@@ -6793,9 +6805,9 @@ impl Session {
                     &positions,
                     &self.info.user,
                 )?;
-                if names.is_empty() {
-                    names = def.columns.iter().map(|c| quote_ident(&c.name)).collect();
-                }
+                let names: Vec<String> = (positions.iter())
+                    .map(|&c| quote_ident(&def.columns[c].name))
+                    .collect();
                 let sql = format!(
                     "SELECT {} FROM {}",
                     names.join(", "),
@@ -7107,7 +7119,7 @@ impl Session {
                     state.columns.len()
                 ))));
             }
-            let row = copy_row(
+            let mut row = copy_row(
                 state,
                 &fields,
                 &ctx,
@@ -7116,6 +7128,7 @@ impl Session {
                     format!("COPY {table_name}, line {}, column {column}", state.line)
                 },
             )?;
+            generate_columns(&state.table, &mut row).map_err(context)?;
             check_row(&state.table, &row).map_err(context)?;
             batch.push(row);
             at = end;
@@ -8198,7 +8211,7 @@ impl Session {
                 }
                 let all: Vec<WorkerId> = (0..cluster.workers() as WorkerId).collect();
                 if !retype.is_empty() {
-                    self.retype_rows(cluster, &current, new, retype, txn)
+                    self.retype_rows(cluster, &current, new, retype, fill, txn)
                         .await?;
                 }
                 // Columns that must hold no NULL: look for one first.
@@ -8248,9 +8261,7 @@ impl Session {
                     check_existing_rows(cluster, new, &[], &checked, txn).await?;
                 }
                 let mut stored = (**new).clone();
-                for check in &mut stored.checks {
-                    check.bound = None;
-                }
+                stored.unbind_expressions();
                 if stored.name != current.name {
                     next.tables.remove(&current.name);
                 }
@@ -8964,10 +8975,10 @@ impl Session {
         }
     }
 
-    /// ALTER COLUMN ... TYPE, and ADD COLUMN of a SERIAL or identity column (or another default
-    /// only the session computes): every row of `old` written again as a row of `new`, the
-    /// `retype` columns' values computed from the row as it was, other columns added by the
-    /// same statement NULL (filled after). NOT NULL and the checks that read a changed column are
+    /// ALTER COLUMN ... TYPE, and ADD COLUMN of a SERIAL, identity or generated column (or
+    /// another default only the session computes): every row of `old` written again as a row
+    /// of `new`, the `retype` columns' values computed from the row as it was with the other
+    /// columns the statement adds holding their `fill` defaults (written again after). NOT NULL and the checks that read a changed column are
     /// checked once all rows are in (PostgreSQL's errors for a rewritten table); unique
     /// indexes are built anew.
     async fn retype_rows<C: Cluster>(
@@ -8976,6 +8987,7 @@ impl Session {
         old: &Arc<TableDef>,
         new: &Arc<TableDef>,
         retype: &[(usize, Expr)],
+        fill: &[(usize, Expr)],
         txn: Tx,
     ) -> SqlResult<()> {
         let changed = |column: &usize| retype.iter().any(|(c, _)| c == column);
@@ -9001,11 +9013,16 @@ impl Session {
         ctx.sequences = Some(&*sequences);
         let width = new.columns.len();
         let reshape = |row: &mut Vec<Value>| {
+            // Columns added by the statement hold their defaults (which `fill` writes again
+            // after): a generated column's expression may read one.
+            row.resize(width, Value::Null);
+            for (column, value) in fill {
+                row[*column] = value.eval(row, &ctx)?;
+            }
             let values = retype
                 .iter()
                 .map(|(_, value)| value.eval(row, &ctx))
                 .collect::<SqlResult<Vec<Value>>>()?;
-            row.resize(width, Value::Null);
             for (&(column, _), value) in retype.iter().zip(values) {
                 row[column] = value;
             }

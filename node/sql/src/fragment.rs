@@ -2101,6 +2101,7 @@ impl Shard {
                     for (column, expr) in &update.assignments {
                         new[*column] = expr.eval(&both, &ctx)?;
                     }
+                    generate_columns(table, &mut new)?;
                     check_row(table, &new)?;
                     writes.push((key, Some(old), new));
                 }
@@ -2219,6 +2220,7 @@ impl Shard {
                             }
                         }
                     }
+                    generate_columns(table, &mut new)?;
                     Ok(new)
                 };
                 let mut changed_rows = Vec::new();
@@ -3157,6 +3159,26 @@ fn concurrent_change(deleted: bool) -> SqlError {
             if deleted { "delete" } else { "update" }
         ),
     )
+}
+
+/// Computes a new row's stored generated columns from its other columns (after its defaults
+/// or SET values, before [`check_row`], as PostgreSQL does). Their expressions read no other
+/// generated column, so the order does not matter.
+pub fn generate_columns(table: &TableDef, row: &mut [Value]) -> SqlResult<()> {
+    for (at, column) in table.columns.iter().enumerate() {
+        let Some(generated) = &column.generated else {
+            continue;
+        };
+        let Some(expr) = &generated.bound else {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("generated column \"{}\" is not bound", column.name),
+            ));
+        };
+        let value = expr.eval(row, &EvalContext::new(&[], 0))?;
+        row[at] = value;
+    }
+    Ok(())
 }
 
 /// PostgreSQL's checks of a new row: NOT NULL columns, then CHECK constraints (23514 when one is

@@ -541,8 +541,8 @@ pub enum Parsed {
         to: String,
     },
     /// `ALTER TABLE [IF EXISTS] [ONLY] name ALTER [COLUMN] column` with identity actions (SET
-    /// GENERATED, SET sequence option, RESTART, DROP IDENTITY), one or more separated by
-    /// commas (sqlparser reads ADD GENERATED only).
+    /// GENERATED, SET sequence option, RESTART, DROP IDENTITY) or DROP EXPRESSION, one or more
+    /// separated by commas (sqlparser reads ADD GENERATED only).
     AlterIdentity {
         table: (String, usize),
         if_exists: bool,
@@ -586,6 +586,9 @@ pub enum IdentityChange {
     },
     /// `DROP IDENTITY [IF EXISTS]`.
     Drop { if_exists: bool },
+    /// `DROP EXPRESSION [IF EXISTS]`: a stored generated column becomes a plain one, keeping
+    /// its values (not an identity action, but sqlparser reads neither).
+    DropExpression { if_exists: bool },
 }
 
 /// What an `ALTER SEQUENCE` changes.
@@ -2572,6 +2575,51 @@ pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
         .collect()
 }
 
+/// `OVERRIDING SYSTEM VALUE` / `OVERRIDING USER VALUE` of INSERTs (which sqlparser does not
+/// read): each clause's character range and whether it is SYSTEM. PostgreSQL's grammar has it
+/// right before the INSERT's source, after its target and column list.
+fn insert_overridings(text: &str) -> Vec<(usize, usize, bool)> {
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize| word_at(&tokens, i);
+    (0..tokens.len().saturating_sub(2))
+        .filter(|&i| {
+            word(i) == "overriding"
+                && matches!(word(i + 1), "system" | "user")
+                && word(i + 2) == "value"
+        })
+        .map(|i| {
+            (
+                tokens[i].offset,
+                tokens[i + 2].offset + 5,
+                word(i + 1) == "system",
+            )
+        })
+        .collect()
+}
+
+/// The OVERRIDING clause of the INSERT whose target starts at character `from` of `text`:
+/// Some(true) for SYSTEM VALUE, Some(false) for USER VALUE, None when it has none (the clause
+/// must come before the INSERT's source starts).
+pub fn insert_overriding(text: &str, from: usize) -> Option<bool> {
+    let tokens = lex(text).ok()?;
+    let first = tokens.iter().position(|t| t.offset >= from)?;
+    for i in first..tokens.len() {
+        match word_at(&tokens, i) {
+            "values" | "select" | "default" | "with" | "table" => return None,
+            "overriding" => {
+                let clause = insert_overridings(text);
+                return (clause.iter())
+                    .find(|(at, ..)| *at == tokens[i].offset)
+                    .map(|c| c.2);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `TABLE name` (PostgreSQL's short form of `SELECT * FROM name`) written out as that SELECT,
 /// which sqlparser reads, wherever a query may start: the statement's start, after `(`, `)`
 /// (EXPLAIN's options, INSERT's column list, a CTE), a set operation, AS (CREATE TABLE / VIEW
@@ -3080,8 +3128,9 @@ fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The statement with what sqlparser does not read blanked (positions and lines kept): its
-/// [`frame_exclusions`] and [`between_symmetries`], which the binder reads from the statement's
-/// text. None when there are none.
+/// [`frame_exclusions`], [`between_symmetries`] and INSERTs' OVERRIDING clauses
+/// ([`insert_overriding`]), which the binder reads from the statement's text. None when there
+/// are none.
 fn blank_for_sqlparser(text: &str) -> Option<String> {
     let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
         .into_iter()
@@ -3090,6 +3139,11 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
     ranges.extend(search_cycle_ranges(text));
     ranges.extend(
         between_symmetries(text)
+            .into_iter()
+            .map(|(from, to, _)| (from, to)),
+    );
+    ranges.extend(
+        insert_overridings(text)
             .into_iter()
             .map(|(from, to, _)| (from, to)),
     );
@@ -3482,15 +3536,20 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
     ];
     let next = |c: &Cursor, ahead: usize| word_at(&c.tokens, c.at + ahead).to_string();
     if next(c, 0) == "drop" {
-        if next(c, 1) != "identity" {
-            return None;
-        }
+        let expression = match next(c, 1).as_str() {
+            "identity" => false,
+            "expression" => true,
+            _ => return None,
+        };
         c.at += 2;
         let if_exists = c.word("if");
         if if_exists && !c.word("exists") {
             return Some(Err(c.error()));
         }
-        return Some(Ok(IdentityChange::Drop { if_exists }));
+        return Some(Ok(match expression {
+            true => IdentityChange::DropExpression { if_exists },
+            false => IdentityChange::Drop { if_exists },
+        }));
     }
     let action = |c: &Cursor| {
         next(c, 0) == "restart"

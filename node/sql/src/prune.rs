@@ -545,6 +545,7 @@ mod tests {
                     default: None,
                     identity: None,
                     acl: None,
+                    generated: None,
                 })
                 .collect(),
             primary_key: vec![0],

@@ -505,6 +505,7 @@ fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::catalog::Colum
             default: None,
             identity: None,
             acl: None,
+            generated: None,
         })
         .collect()
 }
@@ -881,6 +882,21 @@ fn column_default(
     binder.deparse_default(table, i).map_or_else(
         || shown_default(catalog, session, default, table.columns[i].ty),
         |(plain, _)| plain,
+    )
+}
+
+/// Generated column `i`'s expression as pg_get_expr and information_schema show it: deparsed
+/// as PostgreSQL prints it, else as written (None: no generated column).
+fn generation_text(
+    binder: &mut crate::bind::Binder<'_>,
+    table: &TableDef,
+    i: usize,
+) -> Option<String> {
+    let sql = &table.columns[i].generated.as_ref()?.sql;
+    Some(
+        binder
+            .deparse_row_expr(table, sql)
+            .map_or_else(|| sql.clone(), |(plain, _)| plain),
     )
 }
 
@@ -1865,6 +1881,14 @@ fn pg_catalog(
             let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
             for table in user_tables(catalog) {
                 for (i, column) in table.columns.iter().enumerate() {
+                    if let Some(expression) = generation_text(&mut binder, table, i) {
+                        out.row(vec![
+                            int(attrdef_oid(table, i)),
+                            int(table_oid(table)),
+                            int(i as i64 + 1),
+                            text(expression),
+                        ]);
+                    }
                     if let (Some(default), None) = (&column.default, column.identity) {
                         out.row(vec![
                             int(attrdef_oid(table, i)),
@@ -3548,63 +3572,69 @@ fn pg_catalog(
                 ("atthasmissing", B),
             ]);
             let inline_system = out.inline_system;
-            let mut attribute = |relation: i64,
-                                 number: usize,
-                                 column: &crate::catalog::ColumnDef,
-                                 index: bool| {
-                let identity = match column.identity {
-                    Some(true) if !index => "a",
-                    Some(false) if !index => "d",
-                    _ => "",
-                };
-                // A system relation's column shows PostgreSQL's type (`name` collates as "C").
-                let (type_oid, size, collation) = if relation < FIRST_OID {
-                    match shown_column_type(relation, &column.name, column.ty) {
-                        19 => (19, 64, COLLATION_OIDS[1]),
-                        26 => (26, 4, 0),
-                        other => (other, i64::from(column.ty.size()), collation(column.ty)),
-                    }
-                } else {
-                    let ty = column.ty;
-                    (i64::from(ty.oid()), i64::from(ty.size()), collation(ty))
-                };
-                out.row(vec![
-                    int(relation),
-                    text(column.name.clone()),
-                    int(type_oid),
-                    int(size),
-                    int(number as i64),
-                    int(column.ty.type_modifier()),
-                    Value::Bool(column.not_null && !index),
-                    Value::Bool(column.default.is_some() && column.identity.is_none() && !index),
-                    text(identity),
-                    text(""),
-                    Value::Bool(false),
-                    int(collation),
-                    int(column.ty.element().is_some() as i64),
-                    text(storage(column.ty)),
-                    text(""),
-                    int(-1),
-                    if index {
-                        Value::Null
+            let mut attribute =
+                |relation: i64, number: usize, column: &crate::catalog::ColumnDef, index: bool| {
+                    let identity = match column.identity {
+                        Some(true) if !index => "a",
+                        Some(false) if !index => "d",
+                        _ => "",
+                    };
+                    // A system relation's column shows PostgreSQL's type (`name` collates as "C").
+                    let (type_oid, size, collation) = if relation < FIRST_OID {
+                        match shown_column_type(relation, &column.name, column.ty) {
+                            19 => (19, 64, COLLATION_OIDS[1]),
+                            26 => (26, 4, 0),
+                            other => (other, i64::from(column.ty.size()), collation(column.ty)),
+                        }
                     } else {
-                        acl_array(column.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES)
-                    },
-                    text(match column.ty.size() {
-                        1 => "c",
-                        2 => "s",
-                        8 => "d",
-                        _ => "i",
-                    }),
-                    Value::Bool(matches!(column.ty.size(), 1 | 2 | 4 | 8)),
-                    Value::Bool(true),
-                    int(0),
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Bool(false),
-                ]);
-            };
+                        let ty = column.ty;
+                        (i64::from(ty.oid()), i64::from(ty.size()), collation(ty))
+                    };
+                    out.row(vec![
+                        int(relation),
+                        text(column.name.clone()),
+                        int(type_oid),
+                        int(size),
+                        int(number as i64),
+                        int(column.ty.type_modifier()),
+                        Value::Bool(column.not_null && !index),
+                        Value::Bool(
+                            (column.default.is_some() && column.identity.is_none()
+                                || column.generated.is_some())
+                                && !index,
+                        ),
+                        text(identity),
+                        text(if column.generated.is_some() && !index {
+                            "s"
+                        } else {
+                            ""
+                        }),
+                        Value::Bool(false),
+                        int(collation),
+                        int(column.ty.element().is_some() as i64),
+                        text(storage(column.ty)),
+                        text(""),
+                        int(-1),
+                        if index {
+                            Value::Null
+                        } else {
+                            acl_array(column.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES)
+                        },
+                        text(match column.ty.size() {
+                            1 => "c",
+                            2 => "s",
+                            8 => "d",
+                            _ => "i",
+                        }),
+                        Value::Bool(matches!(column.ty.size(), 1 | 2 | 4 | 8)),
+                        Value::Bool(true),
+                        int(0),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                        Value::Bool(false),
+                    ]);
+                };
             for table in user_tables(catalog) {
                 for (i, column) in table.columns.iter().enumerate() {
                     attribute(table_oid(table), i + 1, column, false);
@@ -3626,6 +3656,7 @@ fn pg_catalog(
                                 default: None,
                                 identity: None,
                                 acl: None,
+                                generated: None,
                             },
                         };
                         attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
@@ -3648,6 +3679,7 @@ fn pg_catalog(
                             default: None,
                             identity: None,
                             acl: None,
+                            generated: None,
                         };
                         attribute(system.oid, i + 1, &column, true);
                     }
@@ -5026,8 +5058,16 @@ fn information_schema(
                         seq_text(|s| s.max.to_string()),
                         seq_text(|s| s.min.to_string()),
                         yes_no(identity_seq.is_some_and(|s| s.cycle)),
-                        text("NEVER"),
-                        Value::Null,
+                    ]);
+                    let generation = (catalog.tables.get(relation))
+                        .and_then(|table| generation_text(&mut binder, table, i));
+                    row.extend([
+                        text(if generation.is_some() {
+                            "ALWAYS"
+                        } else {
+                            "NEVER"
+                        }),
+                        generation.map_or(Value::Null, text),
                         yes_no(updatable),
                     ]);
                     out.row(row);
