@@ -2616,46 +2616,29 @@ impl<'a> Binder<'a> {
                             table.column_position(&name)?;
                         }
                         let mut checks = Vec::new();
+                        let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
+                        let mut generated = Vec::new();
                         if let Some(c) = column {
-                            if table.columns.len() == 1 {
-                                return Err(unsupported("tables without columns"));
-                            }
                             let bound = self.write_target(table.clone())?;
-                            // Generated columns that read it: PostgreSQL's dependency error.
+                            // Generated columns that read it: dropped first with CASCADE (else
+                            // PostgreSQL's dependency error, when the plan runs).
                             let users: Vec<usize> = (bound.generated_reading(&[c]).into_iter())
                                 .filter(|&g| g != c)
                                 .collect();
-                            if !users.is_empty() {
-                                if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
-                                    return Err(unsupported(
-                                        "DROP COLUMN ... CASCADE of a column generated columns read",
-                                    ));
-                                }
-                                let relation = &table.name;
-                                let lines: Vec<String> = (users.iter().rev())
-                                    .map(|&g| {
-                                        format!(
-                                            "column {} of table {relation} depends on column {name} of table {relation}",
-                                            table.columns[g].name
-                                        )
-                                    })
-                                    .collect();
-                                return Err(SqlError::new(
-                                    code::DEPENDENT_OBJECTS_STILL_EXIST,
-                                    format!(
-                                        "cannot drop column {name} of table {relation} because other objects depend on it"
-                                    ),
-                                )
-                                .with_detail(lines.join("\n"))
-                                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                            if table.columns.len() == 1 + users.len() {
+                                return Err(unsupported("tables without columns"));
                             }
-                            // The CHECK constraints that read it go with it.
+                            generated = (users.iter())
+                                .map(|&g| table.columns[g].name.clone())
+                                .collect();
+                            // The CHECK constraints that read it (or a generated column dropped
+                            // with it) go with it.
                             for check in &bound.checks {
                                 let mut read = Vec::new();
                                 if let Some(condition) = &check.bound {
                                     condition.columns(&mut read);
                                 }
-                                if read.contains(&c) {
+                                if read.contains(&c) || read.iter().any(|r| users.contains(r)) {
                                     checks.push(check.name.clone());
                                 }
                             }
@@ -2664,8 +2647,9 @@ impl<'a> Binder<'a> {
                             table,
                             column,
                             name,
-                            cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+                            cascade,
                             checks,
+                            generated,
                         })
                     }
                     [AlterTableOperation::DropConstraint {

@@ -8339,135 +8339,152 @@ impl Session {
                 name,
                 cascade,
                 checks,
+                generated,
                 ..
             } => {
                 result.tag = "ALTER TABLE".into();
-                let current = current_table(&next, table)?;
-                let Some(column) = current.column_index(name) else {
-                    result.notices.push(SqlError::new(
-                        code::SUCCESSFUL_COMPLETION,
-                        format!(
-                            "column \"{name}\" of relation \"{}\" does not exist, skipping",
-                            crate::catalog::relname(&current.name)
-                        ),
-                    ));
-                    return Ok(result);
+                // Generated columns that read the column: without CASCADE PostgreSQL's 2BP01;
+                // with it they go first, each as a DROP COLUMN of its own.
+                let cascaded = Dependents {
+                    views: Vec::new(),
+                    foreign_keys: Vec::new(),
+                    columns: (generated.iter())
+                        .map(|g| (g.clone(), table.name.clone()))
+                        .collect(),
                 };
-                // Other tables' foreign keys to the column, and views that read it (and views of
-                // those), go only with CASCADE.
-                let attnum = column as i16 + 1;
-                let mut dependents = Dependents::of_column(&next, &current, attnum, name);
-                dependents.foreign_keys = (next.referencing(current.id).into_iter())
-                    .filter(|(child, fk)| {
-                        fk.parent_columns.contains(&column)
-                            && !(child.id == current.id && fk.columns.contains(&column))
-                    })
-                    .map(|(child, fk)| {
-                        let line = format!(
-                            "constraint {} on table {} depends on column {name} of table {}",
-                            fk.name, child.name, current.name
-                        );
-                        (child.name.clone(), fk.name.clone(), line)
-                    })
-                    .collect();
-                dependents.check_or_notice(
-                    Some(&format!("{name} of table {}", current.name)),
-                    "column",
-                    *cascade,
-                    &mut result,
-                )?;
-                dependents.drop_from(&mut next);
-                for view in next.views.values_mut() {
-                    view.column_dropped(current.id, attnum);
-                }
-                let shift = |c: usize| if c > column { c - 1 } else { c };
-                // Referencing tables: drop the cascaded keys, renumber the referenced columns.
-                let children: Vec<Arc<TableDef>> = next
-                    .tables
-                    .values()
-                    .filter(|t| {
-                        t.id != current.id
-                            && t.foreign_keys.iter().any(|fk| fk.parent == current.id)
-                    })
-                    .cloned()
-                    .collect();
-                for child in children {
-                    let mut changed = (*child).clone();
-                    changed.foreign_keys.retain(|fk| {
-                        !(fk.parent == current.id && fk.parent_columns.contains(&column))
+                let of = format!("{name} of table {}", table.name);
+                cascaded.check_or_notice(Some(&of), "column", *cascade, &mut result)?;
+                for name in generated.iter().chain(std::iter::once(name)) {
+                    let current = current_table(&next, table)?;
+                    let Some(column) = current.column_index(name) else {
+                        result.notices.push(SqlError::new(
+                            code::SUCCESSFUL_COMPLETION,
+                            format!(
+                                "column \"{name}\" of relation \"{}\" does not exist, skipping",
+                                crate::catalog::relname(&current.name)
+                            ),
+                        ));
+                        return Ok(result);
+                    };
+                    // Other tables' foreign keys to the column, and views that read it (and views of
+                    // those), go only with CASCADE.
+                    let attnum = column as i16 + 1;
+                    let mut dependents = Dependents::of_column(&next, &current, attnum, name);
+                    dependents.foreign_keys = (next.referencing(current.id).into_iter())
+                        .filter(|(child, fk)| {
+                            fk.parent_columns.contains(&column)
+                                && !(child.id == current.id && fk.columns.contains(&column))
+                        })
+                        .map(|(child, fk)| {
+                            let line = format!(
+                                "constraint {} on table {} depends on column {name} of table {}",
+                                fk.name, child.name, current.name
+                            );
+                            (child.name.clone(), fk.name.clone(), line)
+                        })
+                        .collect();
+                    dependents.check_or_notice(
+                        Some(&format!("{name} of table {}", current.name)),
+                        "column",
+                        *cascade,
+                        &mut result,
+                    )?;
+                    dependents.drop_from(&mut next);
+                    for view in next.views.values_mut() {
+                        view.column_dropped(current.id, attnum);
+                    }
+                    let shift = |c: usize| if c > column { c - 1 } else { c };
+                    // Referencing tables: drop the cascaded keys, renumber the referenced columns.
+                    let children: Vec<Arc<TableDef>> = next
+                        .tables
+                        .values()
+                        .filter(|t| {
+                            t.id != current.id
+                                && t.foreign_keys.iter().any(|fk| fk.parent == current.id)
+                        })
+                        .cloned()
+                        .collect();
+                    for child in children {
+                        let mut changed = (*child).clone();
+                        changed.foreign_keys.retain(|fk| {
+                            !(fk.parent == current.id && fk.parent_columns.contains(&column))
+                        });
+                        for fk in &mut changed.foreign_keys {
+                            if fk.parent == current.id {
+                                fk.parent_columns =
+                                    fk.parent_columns.iter().map(|&c| shift(c)).collect();
+                            }
+                        }
+                        next.tables.insert(changed.name.clone(), Arc::new(changed));
+                    }
+                    let mut new = (*current).clone();
+                    new.columns.remove(column);
+                    if new.primary_key.contains(&column) {
+                        // The primary key goes with its column: the rows get hidden row ids.
+                        new = new.without_primary_key();
+                    }
+                    new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
+                    // Indexes, constraints and owned sequences over the column go with it.
+                    let mut kept_indexes = Vec::new();
+                    // (An index's expressions and predicate name columns: they are bound anew.)
+                    // (Bound over the table as planned: its column there, by name.)
+                    let reads_column = |index: &IndexDef| {
+                        let bound = table.indexes.iter().find(|i| i.id == index.id);
+                        let planned = table.column_index(name);
+                        bound.is_some_and(|i| planned.is_some_and(|c| i.reads_column(c)))
+                    };
+                    for index in std::mem::take(&mut new.indexes) {
+                        if index.columns.contains(&column) || reads_column(&index) {
+                            dropped.push(index.id);
+                        } else {
+                            kept_indexes.push(IndexDef {
+                                columns: index.columns.iter().map(|&c| shift(c)).collect(),
+                                bound: None,
+                                ..index
+                            });
+                        }
+                    }
+                    new.indexes = kept_indexes;
+                    new.checks.retain(|check| !checks.contains(&check.name));
+                    new.foreign_keys.retain(|fk| {
+                        let self_referenced =
+                            fk.parent == current.id && fk.parent_columns.contains(&column);
+                        !(fk.columns.contains(&column) || self_referenced)
                     });
-                    for fk in &mut changed.foreign_keys {
+                    for fk in &mut new.foreign_keys {
+                        fk.columns = fk.columns.iter().map(|&c| shift(c)).collect();
                         if fk.parent == current.id {
                             fk.parent_columns =
                                 fk.parent_columns.iter().map(|&c| shift(c)).collect();
                         }
                     }
-                    next.tables.insert(changed.name.clone(), Arc::new(changed));
-                }
-                let mut new = (*current).clone();
-                new.columns.remove(column);
-                if new.primary_key.contains(&column) {
-                    // The primary key goes with its column: the rows get hidden row ids.
-                    new = new.without_primary_key();
-                }
-                new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
-                // Indexes, constraints and owned sequences over the column go with it.
-                let mut kept_indexes = Vec::new();
-                // (An index's expressions and predicate name columns: they are bound anew.)
-                let reads_column = |index: &IndexDef| {
-                    let bound = table.indexes.iter().find(|i| i.id == index.id);
-                    bound.is_some_and(|i| i.reads_column(column))
-                };
-                for index in std::mem::take(&mut new.indexes) {
-                    if index.columns.contains(&column) || reads_column(&index) {
-                        dropped.push(index.id);
-                    } else {
-                        kept_indexes.push(IndexDef {
-                            columns: index.columns.iter().map(|&c| shift(c)).collect(),
-                            bound: None,
-                            ..index
-                        });
+                    next.sequences.retain(|_, seq| {
+                        let owned = seq
+                            .owned_by
+                            .as_ref()
+                            .is_some_and(|(t, c)| *t == current.name && c == name);
+                        if owned {
+                            dropped.push(seq.id);
+                        }
+                        !owned
+                    });
+                    // Its comment goes; later columns' comments move down one attnum.
+                    next.comments
+                        .retain(|c| !(c.table == current.id && c.column == attnum));
+                    for comment in &mut next.comments {
+                        if comment.table == current.id && comment.column > attnum {
+                            comment.column -= 1;
+                        }
                     }
+                    let new = Arc::new(new);
+                    let drop = |row: &mut Vec<Value>| {
+                        row.remove(column);
+                        Ok(())
+                    };
+                    self.rewrite(cluster, &current, &new, Some(&drop), txn)
+                        .await?;
+                    next.tables.insert(new.name.clone(), new);
                 }
-                new.indexes = kept_indexes;
-                new.checks.retain(|check| !checks.contains(&check.name));
-                new.foreign_keys.retain(|fk| {
-                    let self_referenced =
-                        fk.parent == current.id && fk.parent_columns.contains(&column);
-                    !(fk.columns.contains(&column) || self_referenced)
-                });
-                for fk in &mut new.foreign_keys {
-                    fk.columns = fk.columns.iter().map(|&c| shift(c)).collect();
-                    if fk.parent == current.id {
-                        fk.parent_columns = fk.parent_columns.iter().map(|&c| shift(c)).collect();
-                    }
-                }
-                next.sequences.retain(|_, seq| {
-                    let owned = seq
-                        .owned_by
-                        .as_ref()
-                        .is_some_and(|(t, c)| *t == current.name && c == name);
-                    if owned {
-                        dropped.push(seq.id);
-                    }
-                    !owned
-                });
-                // Its comment goes; later columns' comments move down one attnum.
-                next.comments
-                    .retain(|c| !(c.table == current.id && c.column == attnum));
-                for comment in &mut next.comments {
-                    if comment.table == current.id && comment.column > attnum {
-                        comment.column -= 1;
-                    }
-                }
-                let new = Arc::new(new);
-                let drop = |row: &mut Vec<Value>| {
-                    row.remove(column);
-                    Ok(())
-                };
-                self.rewrite(cluster, &current, &new, Some(&drop), txn)
-                    .await?;
-                next.tables.insert(new.name.clone(), new);
             }
             Plan::Role(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();
@@ -9445,6 +9462,8 @@ struct Dependents {
     views: Vec<(String, String)>,
     /// (table, constraint name, "constraint c on table x depends on table t").
     foreign_keys: Vec<(String, String, String)>,
+    /// Columns of the same table (generated ones that read a dropped column): (column, table).
+    columns: Vec<(String, String)>,
 }
 
 impl Dependents {
@@ -9457,6 +9476,7 @@ impl Dependents {
         let mut found = Dependents {
             views: Vec::new(),
             foreign_keys: Vec::new(),
+            columns: Vec::new(),
         };
         for (id, kind, name) in &roots {
             if *kind != "table" {
@@ -9534,6 +9554,7 @@ impl Dependents {
         Dependents {
             views: Vec::new(),
             foreign_keys,
+            columns: Vec::new(),
         }
     }
 
@@ -9570,6 +9591,7 @@ impl Dependents {
         Dependents {
             views,
             foreign_keys: Vec::new(),
+            columns: Vec::new(),
         }
     }
 
@@ -9581,11 +9603,13 @@ impl Dependents {
         cascade: bool,
         result: &mut QueryResult,
     ) -> SqlResult<()> {
-        let lines: Vec<&str> = self
-            .foreign_keys
-            .iter()
-            .map(|(_, _, line)| line.as_str())
-            .chain(self.views.iter().map(|(_, line)| line.as_str()))
+        let lines: Vec<String> = (self.foreign_keys.iter())
+            .map(|(_, _, line)| line.clone())
+            .chain(self.views.iter().map(|(_, line)| line.clone()))
+            .chain((self.columns.iter().rev()).map(|(column, table)| {
+                let of = first.map_or("", String::as_str);
+                format!("column {column} of table {table} depends on {kind} {of}")
+            }))
             .collect();
         if lines.is_empty() {
             return Ok(());
@@ -9608,6 +9632,9 @@ impl Dependents {
                     .iter()
                     .map(|(view, _)| format!("drop cascades to view {view}")),
             )
+            .chain((self.columns.iter()).map(|(column, table)| {
+                format!("drop cascades to column {column} of table {table}")
+            }))
             .collect();
         let notice = match goes.as_slice() {
             [one] => SqlError::new(code::SUCCESSFUL_COMPLETION, one.clone()),

@@ -1695,6 +1695,8 @@ pub enum Plan {
         cascade: bool,
         /// The CHECK constraints that read the column (dropped with it).
         checks: Vec<String>,
+        /// The generated columns that read it (dropped before it with CASCADE).
+        generated: Vec<String>,
     },
     /// `ALTER TABLE ... DROP CONSTRAINT` of a PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY
     /// constraint.
