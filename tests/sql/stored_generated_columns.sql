@@ -116,3 +116,18 @@ alter table sgc_n add column g int generated always as (a) stored not null;
 alter table sgc_n add column g int generated always as (a + 1) stored check (g > 1);
 select * from sgc_n order by a;
 drop table sgc_t, sgc_src, sgc_c, sgc_k, sgc_u, sgc_ok, sgc_n;
+-- how psql's \d and pg_get_expr show them (the parser's coercion to the column type hidden)
+create table sgc_d (a int, bb int, t text, n numeric(6,2),
+  g bigint generated always as (a * 2 + coalesce(bb, 0)) stored,
+  s text generated always as ('x' || a::text) stored,
+  h numeric generated always as (a / 2.0) stored,
+  i int generated always as (a) stored,
+  j int generated always as (n * 2) stored,
+  k varchar(10) generated always as (upper(t)) stored,
+  l boolean generated always as (a > 1 and bb is not null) stored,
+  m numeric(5,1) generated always as (2.25) stored,
+  o int generated always as (-a) stored,
+  p text generated always as (case when a > 0 then 'pos' else 'neg' end) stored);
+\d sgc_d
+select pg_get_expr(adbin, adrelid), pg_get_expr(adbin, adrelid, true) from pg_attrdef where adrelid = 'sgc_d'::regclass order by adnum;
+drop table sgc_d;

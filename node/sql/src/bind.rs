@@ -14046,12 +14046,16 @@ impl<'a> Binder<'a> {
                     return Ok((expr, DataType::Text));
                 };
                 let pretty = self.coerce_to(pretty, pt, DataType::Bool, pspan)?;
-                // A default's deparsed text has its pretty form; other texts lose the
-                // parentheses of their outermost operator.
+                // A default's or generated column's deparsed text has its pretty form; other
+                // texts lose the parentheses of their outermost operator.
                 let mut pairs = Vec::new();
                 for table in self.catalog.tables.values() {
                     for i in 0..table.columns.len() {
-                        if let Some((plain, pretty)) = self.deparse_default(table, i) {
+                        let deparsed = match table.columns[i].generated {
+                            Some(_) => self.deparse_generation(table, i),
+                            None => self.deparse_default(table, i),
+                        };
+                        if let Some((plain, pretty)) = deparsed {
                             pairs.push((Value::Text(plain), Value::Text(pretty)));
                         }
                     }

@@ -895,7 +895,7 @@ fn generation_text(
     let sql = &table.columns[i].generated.as_ref()?.sql;
     Some(
         binder
-            .deparse_row_expr(table, sql)
+            .deparse_generation(table, i)
             .map_or_else(|| sql.clone(), |(plain, _)| plain),
     )
 }

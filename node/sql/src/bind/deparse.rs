@@ -1225,6 +1225,19 @@ impl Binder<'_> {
         self.deparse_row_expr(c.table, &check.sql)
     }
 
+    /// Generated column `column`'s expression as pg_get_expr prints it, plain and pretty: with
+    /// the coercion to the column's type the parser adds (hidden, as ruleutils hides it, but
+    /// parenthesizing an operator in the pretty form as PostgreSQL does). None: kept as written.
+    pub fn deparse_generation(
+        &mut self,
+        table: &crate::catalog::TableDef,
+        column: usize,
+    ) -> Option<(String, String)> {
+        let def = &table.columns[column];
+        let sql = &def.generated.as_ref()?.sql;
+        self.deparse_typed_row_expr(table, sql, Some(unmodified(def.ty)))
+    }
+
     /// An expression over `table`'s row (a CHECK constraint's, a partial index's predicate) as
     /// PostgreSQL prints it, plain and pretty (None: kept as written).
     pub fn deparse_row_expr(
@@ -1232,9 +1245,22 @@ impl Binder<'_> {
         table: &crate::catalog::TableDef,
         sql: &str,
     ) -> Option<(String, String)> {
+        self.deparse_typed_row_expr(table, sql, None)
+    }
+
+    /// [`Binder::deparse_row_expr`], coerced to type `to` when given.
+    fn deparse_typed_row_expr(
+        &mut self,
+        table: &crate::catalog::TableDef,
+        sql: &str,
+        to: Option<DataType>,
+    ) -> Option<(String, String)> {
         let expr = crate::parse::parse_expr(sql).ok()?;
         let scope = Scope::table(table, crate::catalog::relname(&table.name).to_string());
-        let tree = self.deparse_tree(&expr, &scope, false)?;
+        let mut tree = self.deparse_tree(&expr, &scope, false)?;
+        if let Some(to) = to {
+            tree = coerce(self, tree, to)?;
+        }
         let plain = crate::deparse::print(&tree.node, false, false);
         // Only a text that binds back to what the constraint holds.
         let again = crate::parse::parse_expr(&plain).ok()?;
