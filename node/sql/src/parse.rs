@@ -1190,6 +1190,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 return parse_statement(&blanked);
             }
         }
+        if parsed.is_err() {
+            if let Some(rewritten) = catalog_operators(text) {
+                return parse_statement(&rewritten).or(parsed);
+            }
+        }
         if parsed.is_err() && matches!(first_word.as_str(), "insert" | "with") {
             if let Some(blanked) = blank_conflict_wheres(text) {
                 return parse_with_sqlparser(&blanked).or(parsed);
@@ -2573,6 +2578,42 @@ pub fn between_symmetries(text: &str) -> Vec<(usize, usize, bool)> {
             (at, at + word(i).len(), word(i) == "symmetric")
         })
         .collect()
+}
+
+/// `OPERATOR(pg_catalog.op)` (how pg_dump and psql name built-in operators) written as the bare
+/// operator, padded with spaces so that positions stay, for sqlparser, which reads the form only
+/// between two operands (not before ANY / ALL, as in pg_dump's `relkind OPERATOR(pg_catalog.=)
+/// ANY (array[...])`). None when the statement has none.
+fn catalog_operators(text: &str) -> Option<String> {
+    if !says(text, "operator") {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = chars.clone();
+    let mut changed = false;
+    for (i, tok) in tokens.iter().enumerate() {
+        if word_at(&tokens, i) != "operator" || word_at(&tokens, i + 2) != "pg_catalog" {
+            continue;
+        }
+        // `operator ( pg_catalog . op )`, the operator's characters up to the `)`.
+        let Some(dot) = (tok.offset..chars.len()).find(|&at| chars[at] == '.') else {
+            continue;
+        };
+        let Some(close) = (dot..chars.len()).find(|&at| chars[at] == ')') else {
+            continue;
+        };
+        let op: String = chars[dot + 1..close].iter().collect();
+        let op = op.trim();
+        if op.is_empty() || !op.chars().all(|c| "~!@#%^&|`?+-*/<>=".contains(c)) {
+            continue;
+        }
+        for (at, slot) in out[tok.offset..=close].iter_mut().enumerate() {
+            *slot = op.chars().nth(at).unwrap_or(' ');
+        }
+        changed = true;
+    }
+    changed.then(|| out.into_iter().collect())
 }
 
 /// `OVERRIDING SYSTEM VALUE` / `OVERRIDING USER VALUE` of INSERTs (which sqlparser does not
