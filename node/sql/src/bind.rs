@@ -2534,6 +2534,7 @@ impl<'a> Binder<'a> {
                             predicate: None,
                             expressions: Vec::new(),
                             expression_types: Vec::new(),
+                            include: Vec::new(),
                             bound: None,
                         })
                     }
@@ -3322,9 +3323,6 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
-        if !create.include.is_empty() {
-            return Err(unsupported("CREATE INDEX ... INCLUDE"));
-        }
         if !create.with.is_empty() {
             return Err(unsupported("CREATE INDEX ... WITH"));
         }
@@ -3385,6 +3383,18 @@ impl<'a> Binder<'a> {
         if parts.is_empty() {
             return Err(unsupported("indexes without columns"));
         }
+        // INCLUDE's columns (PostgreSQL gives no position for a missing one either).
+        let include = (create.include.iter())
+            .map(|ident| {
+                let name = ident_name(ident);
+                table.column_index(&name).ok_or_else(|| {
+                    SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{name}\" does not exist"),
+                    )
+                })
+            })
+            .collect::<SqlResult<Vec<usize>>>()?;
         let mut predicate = create.predicate.as_ref().map(|p| {
             let p = match p {
                 ast::Expr::Nested(inner) => inner.as_ref(),
@@ -3442,6 +3452,7 @@ impl<'a> Binder<'a> {
             predicate: predicate.map(|(_, text)| text),
             expressions,
             expression_types,
+            include,
             bound,
         })
     }

@@ -378,6 +378,11 @@ pub struct IndexDef {
     /// The type of each of `expressions` when the index was made (for the catalogs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expression_types: Vec<DataType>,
+    /// `INCLUDE (columns)`: non-key columns of a covering index, kept for the catalogs and
+    /// `pg_get_indexdef` (an entry holds only the key: Keel's scans read the row anyway); a
+    /// unique index is unique on its key alone, and the index goes with a dropped column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<usize>,
     /// `predicate` and `expressions` bound over the table's row, as CHECK constraints are
     /// (`Binder::bind_indexes`), when a statement takes the table; never stored.
     #[serde(skip)]
@@ -514,7 +519,7 @@ impl IndexDef {
     /// Whether the index's key or predicate reads `column` (its bound form tells for
     /// expressions and predicates).
     pub fn reads_column(&self, column: usize) -> bool {
-        if self.columns.contains(&column) {
+        if self.columns.contains(&column) || self.include.contains(&column) {
             return true;
         }
         let Some(bound) = &self.bound else {

@@ -8115,6 +8115,7 @@ impl Session {
                 predicate,
                 expressions,
                 expression_types,
+                include,
                 bound,
             } => {
                 result.tag = if *constraint {
@@ -8134,6 +8135,7 @@ impl Session {
                     predicate: predicate.clone(),
                     expressions: expressions.clone(),
                     expression_types: expression_types.clone(),
+                    include: include.clone(),
                     bound: bound.clone(),
                     placement: keel_storage::WHOLE_KEY,
                 };
@@ -8439,6 +8441,7 @@ impl Session {
                         } else {
                             kept_indexes.push(IndexDef {
                                 columns: index.columns.iter().map(|&c| shift(c)).collect(),
+                                include: index.include.iter().map(|&c| shift(c)).collect(),
                                 bound: None,
                                 ..index
                             });

@@ -1641,6 +1641,8 @@ pub enum Plan {
         /// An index on expressions: each key part as written (`columns` is then empty).
         expressions: Vec<String>,
         expression_types: Vec<crate::types::DataType>,
+        /// `INCLUDE (columns)` (see [`crate::catalog::IndexDef::include`]).
+        include: Vec<usize>,
         /// The predicate and expressions bound.
         bound: Option<Arc<crate::catalog::BoundIndex>>,
     },

@@ -1659,8 +1659,8 @@ pub fn deparsed_keys(
         .collect()
 }
 
-/// Every index's key parts in order, as `pg_get_indexdef(index, n, pretty)` gives them (see
-/// [`deparsed_keys`]): (index OID, (plain, pretty) texts).
+/// Every index's columns in order, as `pg_get_indexdef(index, n, pretty)` gives them: its key
+/// parts (see [`deparsed_keys`]), then its INCLUDE columns; (index OID, (plain, pretty) texts).
 pub fn index_columns(
     catalog: &Catalog,
     session: &SessionInfo,
@@ -1677,7 +1677,11 @@ pub fn index_columns(
             out.push((pkey_oid(table), names.collect()));
         }
         for index in &table.indexes {
-            let keys = deparsed_keys(&mut binder, table, index);
+            let mut keys = deparsed_keys(&mut binder, table, index);
+            keys.extend(index.include.iter().map(|&c| {
+                let name = crate::functions::quote_ident(&table.columns[c].name);
+                (name.clone(), name)
+            }));
             out.push((FIRST_OID + index.id as i64, keys));
         }
     }
@@ -1690,7 +1694,7 @@ pub fn pkey_def(table: &TableDef) -> String {
     let keys: Vec<String> = keys
         .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
         .collect();
-    index_text(table, &table.pkey_name(), &keys, &[], true, None)
+    index_text(table, &table.pkey_name(), (&keys, &[]), &[], true, None)
 }
 
 /// The text of `pg_get_indexdef` for a secondary index of `table`.
@@ -1712,23 +1716,26 @@ pub fn index_def(
         .iter()
         .map(|(plain, shown)| if pretty { shown } else { plain }.clone())
         .collect();
+    let include: Vec<String> = (index.include.iter())
+        .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
+        .collect();
     index_text(
         table,
         &index.name,
-        &keys,
+        (&keys, &include),
         &index.options,
         index.unique,
         predicate,
     )
 }
 
-/// `CREATE [UNIQUE] INDEX name ON schema.table USING btree (keys) [WHERE predicate]`, each key
-/// with its `indoption` bits: DESC, and NULLS FIRST/LAST where it is not the direction's
-/// default.
+/// `CREATE [UNIQUE] INDEX name ON schema.table USING btree (keys) [INCLUDE (columns)] [WHERE
+/// predicate]`, each key with its `indoption` bits: DESC, and NULLS FIRST/LAST where it is not
+/// the direction's default.
 fn index_text(
     table: &TableDef,
     name: &str,
-    keys: &[String],
+    (keys, include): (&[String], &[String]),
     options: &[i16],
     unique: bool,
     predicate: Option<&str>,
@@ -1757,6 +1764,9 @@ fn index_text(
         crate::functions::quote_ident(relation),
         keys.join(", ")
     );
+    if !include.is_empty() {
+        text.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+    }
     if let Some(predicate) = predicate {
         text.push_str(" WHERE ");
         text.push_str(predicate);
@@ -3661,6 +3671,10 @@ fn pg_catalog(
                         };
                         attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
                     }
+                    for (j, &c) in index.include.iter().enumerate() {
+                        let number = index.width() + j + 1;
+                        attribute(FIRST_OID + index.id as i64, number, &table.columns[c], true);
+                    }
                 }
             }
             // A view's columns, with the types they had when it was made.
@@ -3785,7 +3799,7 @@ fn pg_catalog(
                         vec![
                             int(FIRST_OID + index.id as i64),
                             int(table_oid(table)),
-                            int(index.width() as i64),
+                            int((index.width() + index.include.len()) as i64),
                             Value::Bool(index.unique),
                             Value::Bool(false),
                             Value::Bool(true),
@@ -3795,6 +3809,7 @@ fn pg_catalog(
                                     .map(|i| {
                                         index.part_column(table, i).map_or(0, |c| c as i64 + 1)
                                     })
+                                    .chain(index.include.iter().map(|&c| c as i64 + 1))
                                     .collect(),
                             ),
                         ]
