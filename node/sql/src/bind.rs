@@ -8831,10 +8831,9 @@ impl<'a> Binder<'a> {
             outer: None,
         };
         let assignments = self.bind_assignments(table, &update.assignments, &scope)?;
-        if assignments
-            .iter()
-            .any(|(c, _)| table.primary_key.contains(c))
-        {
+        let assigned: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
+        // (Also a generated key column that reads an assigned one.)
+        if table.changes_key(&assigned) {
             return Err(unsupported("ON CONFLICT DO UPDATE of primary key columns"));
         }
         let filter = update

@@ -711,11 +711,6 @@ impl TableDef {
                 .all(|index| index.columns.iter().all(same))
     }
 
-    /// Whether some column is a stored generated column.
-    pub fn has_generated(&self) -> bool {
-        self.columns.iter().any(|c| c.generated.is_some())
-    }
-
     /// The generated columns whose expressions (bound: `Binder::write_target`) read one of
     /// `columns`: those a change of `columns` changes too.
     pub fn generated_reading(&self, columns: &[usize]) -> Vec<usize> {
