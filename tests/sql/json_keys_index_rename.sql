@@ -1,4 +1,4 @@
--- jsonb ?| ?& #> #>> #- with text[] operands (arrays, literals, parameters, NULL elements), json_object / jsonb_object, quote_nullable, ALTER INDEX ... RENAME TO (plain, UNIQUE and primary key indexes).
+-- jsonb ?| ?& #> #>> #- with text[] operands (arrays, literals, parameters, NULL elements), json_object / jsonb_object, quote_nullable and quote_literal (of text and of any other type, as its text form), ALTER INDEX ... RENAME TO (plain, UNIQUE and primary key indexes).
 create table mx_t (id int primary key, doc jsonb, j json, u text unique);
 insert into mx_t values (1, '{"a": 1, "b": {"c": [1, 2]}, "k e y": true}', '{"a": [10, 20]}', 'x'), (2, '{"z": null}', null, 'y');
 select id, doc ?| array['a', 'q'] as any_a, doc ?& array['a', 'b'] as all_ab, doc ?| '{z}' as lit, doc ?& array['a', null] as with_null from mx_t order by id;
@@ -35,3 +35,5 @@ rollback;
 select indexname from pg_indexes where tablename = 'mx_t' order by 1;
 drop index mx_t_doc_a;
 drop table mx_t;
+select quote_literal(42), quote_literal(1.50), quote_literal(true), quote_literal(array[1,2]), quote_literal('2024-01-02'::date), quote_nullable(null::int), quote_nullable(7), quote_literal(null::int) is null;
+select quote_literal(E'it''s'::varchar), quote_nullable('{"a": "b''c"}'::jsonb), quote_literal(array['a b', 'c']);

@@ -14384,6 +14384,14 @@ impl<'a> Binder<'a> {
                 };
                 text_fn(f, &[D::Text], result)
             }
+            // quote_literal / quote_nullable(anyelement): the value's text form quoted.
+            ("quote_literal" | "quote_nullable", 1) if !matches!(types[0], D::Record(_)) => {
+                let f = match name {
+                    "quote_literal" => S::QuoteLiteral,
+                    _ => S::QuoteNullable,
+                };
+                text_fn(f, &[D::Text], D::Text)
+            }
             ("btrim" | "ltrim" | "rtrim", 1) if is_text(types[0]) => {
                 text_fn(trim_fn(name), &[D::Text], D::Text)
             }
