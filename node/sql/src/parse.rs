@@ -2623,21 +2623,21 @@ fn insert_overridings(text: &str) -> Vec<(usize, usize, bool)> {
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let word = |i: usize| word_at(&tokens, i);
     (0..tokens.len().saturating_sub(2))
-        .filter(|&i| {
-            word(i) == "overriding"
-                && matches!(word(i + 1), "system" | "user")
-                && word(i + 2) == "value"
-        })
-        .map(|i| {
-            (
-                tokens[i].offset,
-                tokens[i + 2].offset + 5,
-                word(i + 1) == "system",
-            )
+        .filter_map(|i| {
+            let system = overriding_at(&tokens, i)?;
+            Some((tokens[i].offset, tokens[i + 2].offset + 5, system))
         })
         .collect()
+}
+
+/// Whether token `i` starts `OVERRIDING SYSTEM VALUE` (Some(true)) or `OVERRIDING USER VALUE`
+/// (Some(false)).
+fn overriding_at(tokens: &[Tok], i: usize) -> Option<bool> {
+    let word = |at: usize| word_at(tokens, at);
+    let kind = word(i + 1);
+    (word(i) == "overriding" && matches!(kind, "system" | "user") && word(i + 2) == "value")
+        .then_some(kind == "system")
 }
 
 /// The OVERRIDING clause of the INSERT whose target starts at character `from` of `text`:
@@ -2649,12 +2649,7 @@ pub fn insert_overriding(text: &str, from: usize) -> Option<bool> {
     for i in first..tokens.len() {
         match word_at(&tokens, i) {
             "values" | "select" | "default" | "with" | "table" => return None,
-            "overriding" => {
-                let clause = insert_overridings(text);
-                return (clause.iter())
-                    .find(|(at, ..)| *at == tokens[i].offset)
-                    .map(|c| c.2);
-            }
+            "overriding" => return overriding_at(&tokens, i),
             _ => {}
         }
     }
