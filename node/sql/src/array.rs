@@ -665,6 +665,12 @@ pub enum ArrayFn {
     /// `a[l:u]...`: args the array then (lower, upper) per dimension; bit `2k` (`2k+1`) of the
     /// mask says the lower (upper) bound of dimension `k` was given.
     Slice(u32),
+    /// `SET a[i][j]... = x`: args as [`ArrayFn::Subscript`]'s, then x; the array with that
+    /// element replaced ([`set_element`]).
+    SetElement,
+    /// `SET a[l:u]... = x`: args as [`ArrayFn::Slice`]'s, then the array x; the array with that
+    /// slice replaced ([`set_slice`]).
+    SetSlice(u32),
     /// `x op ANY (array)` (`all`: ALL); args: x, the array.
     Compare {
         op: Cmp,
@@ -722,6 +728,195 @@ fn same(a: &Value, b: &Value) -> bool {
         (false, false) => types::compare(a, b).is_eq(),
         _ => false,
     }
+}
+
+/// PostgreSQL's MaxArraySize: the most elements an array holds.
+const MAX_ITEMS: i64 = 134_217_727;
+
+fn too_large() -> SqlError {
+    SqlError::new(
+        code::PROGRAM_LIMIT_EXCEEDED,
+        format!("array size exceeds the maximum allowed ({MAX_ITEMS})"),
+    )
+}
+
+fn subscript_error(message: &str) -> SqlError {
+    SqlError::new(code::ARRAY_SUBSCRIPT_ERROR, message)
+}
+
+/// A subscript of an assignment, which may not be NULL.
+fn assigned_subscript(value: &Value) -> SqlResult<i64> {
+    int_arg(value).ok_or_else(|| {
+        SqlError::new(
+            code::NULL_VALUE_NOT_ALLOWED,
+            "array subscript in assignment must not be null",
+        )
+    })
+}
+
+/// A one-dimensional array's items re-based so that it spans `lower..=upper` (which covers its
+/// present span), NULL in the new places: PostgreSQL extends a one-dimensional array this way
+/// when an element or slice is assigned outside it.
+fn extended(array: Array, lower: i64, upper: i64) -> SqlResult<Array> {
+    let (old_lower, old_len) = array
+        .dims
+        .first()
+        .map_or((lower, 0), |d| (d.lower as i64, d.len as i64));
+    let len = upper - lower + 1;
+    if len > MAX_ITEMS {
+        return Err(too_large());
+    }
+    let mut items = Vec::with_capacity(len as usize);
+    items.resize((old_lower - lower) as usize, Value::Null);
+    items.extend(array.items);
+    items.resize(len as usize, Value::Null);
+    debug_assert!(old_lower - lower + old_len <= len);
+    Ok(Array {
+        dims: vec![Dim {
+            len: len as i32,
+            lower: lower as i32,
+        }],
+        items,
+    })
+}
+
+/// `array[i][j]... := value` (PostgreSQL's array_set_element): a NULL or empty array becomes
+/// one holding just that element at those subscripts; a one-dimensional array grows (NULLs in
+/// between) to reach the subscript; a multidimensional one must hold it already.
+pub fn set_element(array: Option<Array>, indexes: &[i64], value: Value) -> SqlResult<Array> {
+    let array = array.unwrap_or_else(|| Array::one_dim(Vec::new()));
+    if array.dims.is_empty() {
+        let dims = indexes
+            .iter()
+            .map(|&i| Dim {
+                len: 1,
+                lower: i as i32,
+            })
+            .collect();
+        return Ok(Array {
+            dims,
+            items: vec![value],
+        });
+    }
+    if array.dims.len() != indexes.len() {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    let mut array = if let [index] = *indexes {
+        let dim = array.dims[0];
+        let (lower, upper) = (dim.lower as i64, Array::upper(&dim) as i64);
+        extended(array, lower.min(index), upper.max(index))?
+    } else {
+        array
+    };
+    let mut offset = 0usize;
+    for (dim, &index) in array.dims.iter().zip(indexes) {
+        let at = index - dim.lower as i64;
+        if at < 0 || at >= dim.len as i64 {
+            return Err(subscript_error("array subscript out of range"));
+        }
+        offset = offset * dim.len as usize + at as usize;
+    }
+    array.items[offset] = value;
+    Ok(array)
+}
+
+/// `array[l:u]... := source` (PostgreSQL's array_set_slice): the slice's places take the
+/// source's items in order (extras ignored, too few an error). `bounds`: a (lower, upper) per
+/// subscript, None where not written (the array's own bound). A NULL or empty array becomes the
+/// slice itself (every bound written); a one-dimensional array grows to reach the slice; a
+/// multidimensional one must hold it. A NULL source leaves the array as it is.
+pub fn set_slice(
+    array: Option<Array>,
+    bounds: &[(Option<i64>, Option<i64>)],
+    source: Option<&Array>,
+) -> SqlResult<Array> {
+    let array = array.unwrap_or_else(|| Array::one_dim(Vec::new()));
+    let Some(source) = source else {
+        return Ok(array);
+    };
+    let too_small = || subscript_error("source array too small");
+    if array.dims.is_empty() {
+        let mut dims = Vec::with_capacity(bounds.len());
+        let mut count = 1i64;
+        for &bound in bounds {
+            let (Some(lower), Some(upper)) = bound else {
+                return Err(subscript_error("array slice subscript must provide both boundaries")
+                    .with_detail("When assigning to a slice of an empty array value, slice boundaries must be fully specified."));
+            };
+            let len = upper - lower + 1;
+            if len < 0 {
+                return Err(too_large());
+            }
+            count = count.saturating_mul(len);
+            dims.push(Dim {
+                len: len as i32,
+                lower: lower as i32,
+            });
+        }
+        if count > MAX_ITEMS {
+            return Err(too_large());
+        }
+        if (source.items.len() as i64) < count {
+            return Err(too_small());
+        }
+        if count == 0 {
+            return Ok(Array::one_dim(Vec::new()));
+        }
+        let items = source.items[..count as usize].to_vec();
+        return Ok(Array { dims, items });
+    }
+    if array.dims.len() < bounds.len() {
+        return Err(subscript_error("wrong number of array subscripts"));
+    }
+    // Each dimension's (lower, upper) of the slice: unwritten bounds (and dimensions past the
+    // subscripts) are the array's.
+    let mut ranges = Vec::with_capacity(array.dims.len());
+    for (k, dim) in array.dims.iter().enumerate() {
+        let (lower, upper) = bounds.get(k).copied().unwrap_or((None, None));
+        let lower = lower.unwrap_or(dim.lower as i64);
+        let upper = upper.unwrap_or(Array::upper(dim) as i64);
+        if lower > upper {
+            return Err(subscript_error(
+                "upper bound cannot be less than lower bound",
+            ));
+        }
+        ranges.push((lower, upper));
+    }
+    let mut array = if let [(lower, upper)] = *ranges {
+        let dim = array.dims[0];
+        let (old_lower, old_upper) = (dim.lower as i64, Array::upper(&dim) as i64);
+        extended(array, lower.min(old_lower), upper.max(old_upper))?
+    } else {
+        for (dim, &(lower, upper)) in array.dims.iter().zip(&ranges) {
+            if lower < dim.lower as i64 || upper > Array::upper(dim) as i64 {
+                return Err(subscript_error("array subscript out of range"));
+            }
+        }
+        array
+    };
+    let count: i64 = ranges.iter().map(|(l, u)| u - l + 1).product();
+    if (source.items.len() as i64) < count {
+        return Err(too_small());
+    }
+    // Visit the slice's places in row-major order, each taking the next source item.
+    let dims = array.dims.clone();
+    let mut place = vec![0i64; ranges.len()];
+    for item in &source.items[..count as usize] {
+        let mut offset = 0usize;
+        for (k, dim) in dims.iter().enumerate() {
+            let index = ranges[k].0 + place[k];
+            offset = offset * dim.len as usize + (index - dim.lower as i64) as usize;
+        }
+        array.items[offset] = item.clone();
+        for k in (0..ranges.len()).rev() {
+            place[k] += 1;
+            if place[k] <= ranges[k].1 - ranges[k].0 {
+                break;
+            }
+            place[k] = 0;
+        }
+    }
+    Ok(array)
 }
 
 fn one_dimensional(array: &Array, message: &str) -> SqlResult<()> {
@@ -870,6 +1065,34 @@ pub fn call(func: ArrayFn, mut args: Vec<Value>) -> SqlResult<Value> {
                 })
                 .collect();
             wrap(Array { dims, items })
+        }
+        ArrayFn::SetElement => {
+            let value = args.pop().expect("the value assigned");
+            let indexes = (args[1..].iter())
+                .map(assigned_subscript)
+                .collect::<SqlResult<Vec<_>>>()?;
+            let array = match args.swap_remove(0) {
+                Value::Array(array) => Some(*array),
+                _ => None,
+            };
+            wrap(set_element(array, &indexes, value)?)
+        }
+        ArrayFn::SetSlice(mask) => {
+            let source = args.pop().expect("the array assigned");
+            let mut bounds = Vec::with_capacity(args.len() / 2);
+            for (k, pair) in args[1..].chunks(2).enumerate() {
+                let bound = |i: usize| {
+                    (mask & (1 << (2 * k + i)) != 0)
+                        .then(|| assigned_subscript(&pair[i]))
+                        .transpose()
+                };
+                bounds.push((bound(0)?, bound(1)?));
+            }
+            let array = match args.swap_remove(0) {
+                Value::Array(array) => Some(*array),
+                _ => None,
+            };
+            wrap(set_slice(array, &bounds, array_arg(&source))?)
         }
         ArrayFn::Compare { op, all } => {
             let Some(array) = array_arg(&args[1]) else {

@@ -8389,10 +8389,11 @@ impl<'a> Binder<'a> {
                     )
                     .at(self.pos(insert.columns[columns.len()].span)));
                 }
-                self.require_columns(&table, PRIV_INSERT, &targets[..columns.len()])?;
+                let written: Vec<usize> = targets.iter().map(|t| t.0).collect();
+                self.require_columns(&table, PRIV_INSERT, &written[..columns.len()])?;
                 let mut row = self.defaults(&table)?;
-                for (i, (column, &target)) in columns.iter().zip(&targets).enumerate() {
-                    let def = &table.columns[target];
+                for (i, column) in columns.iter().enumerate() {
+                    let def = &table.columns[targets[i].0];
                     check_generated_insert(def)?;
                     if overriding == Some(false) && def.identity.is_some() {
                         continue;
@@ -8400,12 +8401,8 @@ impl<'a> Binder<'a> {
                     if overriding.is_none() {
                         check_identity_insert(def)?;
                     }
-                    row[target] = self.assign_cast(
-                        (Expr::Column(i), column.ty),
-                        def.ty,
-                        &def.name,
-                        item_span(i),
-                    )?;
+                    let value = (Expr::Column(i), column.ty);
+                    self.insert_value(&table, &mut row, &targets, i, value, item_span(i))?;
                 }
                 return Ok(Plan::Insert(Arc::new(InsertPlan {
                     table,
@@ -8428,27 +8425,91 @@ impl<'a> Binder<'a> {
         Ok(values_insert(table, rows, returning, on_conflict))
     }
 
-    /// The columns an INSERT's column list names, in its order (none listed: all of them).
-    fn insert_targets(&self, table: &TableDef, columns: &[ast::Ident]) -> SqlResult<Vec<usize>> {
+    /// The columns an INSERT's column list names, in its order (none listed: all of them), each
+    /// with the subscripts written after it (`v[1]`: an element or slice of it; see
+    /// [`Binder::target_subscripts`]). A column may be named more than once only so.
+    fn insert_targets(
+        &self,
+        table: &TableDef,
+        columns: &[ast::Ident],
+    ) -> SqlResult<Vec<InsertTarget>> {
         if columns.is_empty() {
-            return Ok((0..table.columns.len()).collect());
+            return Ok((0..table.columns.len()).map(|c| (c, None)).collect());
         }
-        let mut targets = Vec::new();
+        let mut targets: Vec<InsertTarget> = Vec::new();
         for ident in columns {
             let name = ident_name(ident);
             let index = table
                 .column_position(&name)
                 .map_err(|error| error.at(self.pos(ident.span)))?;
-            if targets.contains(&index) {
+            let subscripts = self.target_subscripts(ident.span)?;
+            let repeated =
+                (targets.iter()).any(|(c, s)| *c == index && (s.is_none() || subscripts.is_none()));
+            if repeated {
                 return Err(SqlError::new(
                     code::DUPLICATE_COLUMN,
                     format!("column \"{name}\" specified more than once"),
                 )
                 .at(self.pos(ident.span)));
             }
-            targets.push(index);
+            targets.push((index, subscripts));
         }
         Ok(targets)
+    }
+
+    /// The subscripts written after the assignment target whose name spans `span` (`SET v[2]
+    /// = x`, `INSERT INTO t (v[1:2])`), read back from the statement's text (sqlparser read it
+    /// with them blanked: see `parse::assignment_subscripts`): the target as the expression
+    /// `v[...]`, with the statement's positions. None when it has none.
+    fn target_subscripts(&self, span: Span) -> SqlResult<Option<ast::Expr>> {
+        let text = self.spans_text();
+        if !text.contains('[') {
+            return Ok(None);
+        }
+        let (Some(start), Some(end)) = (
+            offset_of(text, span.start.line, span.start.column),
+            offset_of(text, span.end.line, span.end.column),
+        ) else {
+            return Ok(None);
+        };
+        let gap = text
+            .chars()
+            .skip(end)
+            .take_while(|c| c.is_whitespace())
+            .count();
+        let ranges = crate::parse::assignment_subscripts(text);
+        match ranges.iter().find(|(from, _)| *from == end + gap) {
+            Some(&(_, to)) => crate::parse::subscripted_target(text, start, to).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes the INSERT value `value` (bound, of its type; written at `span`) for target
+    /// `targets[i]` into `row`: cast to its column, or, for a subscripted target, assigned into
+    /// that element or slice of the column's value so far (NULL before its first).
+    fn insert_value(
+        &mut self,
+        table: &TableDef,
+        row: &mut [Expr],
+        targets: &[InsertTarget],
+        i: usize,
+        value: (Expr, DataType),
+        span: Span,
+    ) -> SqlResult<()> {
+        let (column, subscripts) = &targets[i];
+        let def = &table.columns[*column];
+        row[*column] = match subscripts {
+            None => self.assign_cast(value, def.ty, &def.name, span)?,
+            Some(target) => {
+                let base = if targets[..i].iter().any(|t| t.0 == *column) {
+                    std::mem::replace(&mut row[*column], Expr::Const(Value::Null))
+                } else {
+                    Expr::Const(Value::Null)
+                };
+                self.subscripted_assignment(base, def, target, value, span, &Scope::empty())?
+            }
+        };
+        Ok(())
     }
 
     /// One VALUES row of an INSERT (or of MERGE's): an expression per column of `table`, the
@@ -8460,7 +8521,7 @@ impl<'a> Binder<'a> {
     fn values_row(
         &mut self,
         table: &TableDef,
-        targets: &[usize],
+        targets: &[InsertTarget],
         listed: bool,
         row: &[ast::Expr],
         scope: &Scope<'_>,
@@ -8478,10 +8539,14 @@ impl<'a> Binder<'a> {
                 "INSERT has more target columns than expressions",
             ));
         }
-        self.require_columns(table, PRIV_INSERT, &targets[..row.len()])?;
+        let written: Vec<usize> = targets.iter().map(|t| t.0).collect();
+        self.require_columns(table, PRIV_INSERT, &written[..row.len()])?;
         let mut full = defaults.to_vec();
-        for (expr, &column) in row.iter().zip(targets) {
-            let def = &table.columns[column];
+        for (i, (expr, (column, subscripts))) in row.iter().zip(targets).enumerate() {
+            let def = &table.columns[*column];
+            if let (Some(target), true) = (subscripts, is_default_keyword(expr)) {
+                return Err(element_default(self, target));
+            }
             if is_default_keyword(expr) || (overriding == Some(false) && def.identity.is_some()) {
                 continue;
             }
@@ -8497,7 +8562,7 @@ impl<'a> Binder<'a> {
                     ..Default::default()
                 },
             )?;
-            full[column] = self.assign_cast(bound, def.ty, &def.name, expr.span())?;
+            self.insert_value(table, &mut full, targets, i, bound, expr.span())?;
         }
         Ok(full)
     }
@@ -8559,35 +8624,45 @@ impl<'a> Binder<'a> {
             }
         }
         let mut bound_assignments: Vec<(usize, Expr)> = Vec::new();
+        // Columns assigned through subscripts (`v[1] = x`), which may be assigned so again.
+        let mut subscripted = Vec::new();
         for (ident, value) in items {
             let column_name = ident_name(ident);
             let index = table
                 .column_position(&column_name)
                 .map_err(|error| error.at(self.pos(ident.span)))?;
-            if bound_assignments.iter().any(|(c, _)| *c == index) {
+            let subscripts = self.target_subscripts(ident.span)?;
+            let earlier = bound_assignments.iter().position(|(c, _)| *c == index);
+            if earlier.is_some() && (subscripts.is_none() || !subscripted.contains(&index)) {
                 return Err(SqlError::syntax(format!(
                     "multiple assignments to same column \"{column_name}\""
                 )));
             }
+            if let Some(target) = subscripts {
+                if is_default_keyword(&value) {
+                    return Err(element_default(self, &target));
+                }
+                check_update(&table.columns[index])?;
+                let mut none = AggCollector {
+                    context: "UPDATE",
+                    ..Default::default()
+                };
+                let bound = self.bind_expr(&value, scope, &mut none)?;
+                let base = match earlier {
+                    Some(at) => bound_assignments.remove(at).1,
+                    None => Expr::Column(index),
+                };
+                let def = &table.columns[index];
+                let assigned =
+                    self.subscripted_assignment(base, def, &target, bound, value.span(), scope)?;
+                bound_assignments.push((index, assigned));
+                subscripted.push(index);
+                continue;
+            }
             let value = if is_default_keyword(&value) {
                 self.defaults(table)?.swap_remove(index)
             } else {
-                if table.columns[index].generated.is_some() {
-                    return Err(SqlError::new(
-                        code::GENERATED_ALWAYS,
-                        format!("column \"{column_name}\" can only be updated to DEFAULT"),
-                    )
-                    .with_detail(format!("Column \"{column_name}\" is a generated column.")));
-                }
-                if table.columns[index].identity == Some(true) {
-                    return Err(SqlError::new(
-                        code::GENERATED_ALWAYS,
-                        format!("column \"{column_name}\" can only be updated to DEFAULT"),
-                    )
-                    .with_detail(format!(
-                        "Column \"{column_name}\" is an identity column defined as GENERATED ALWAYS."
-                    )));
-                }
+                check_update(&table.columns[index])?;
                 let mut none = AggCollector {
                     context: "UPDATE",
                     ..Default::default()
@@ -8951,7 +9026,13 @@ impl<'a> Binder<'a> {
 
     /// Converts `expr` of type `ty` to `to`: folds constants (so bad literals fail at bind time with
     /// their position), types parameters, inserts a cast node otherwise.
-    fn coerce_to(&mut self, expr: Expr, ty: DataType, to: DataType, span: Span) -> SqlResult<Expr> {
+    pub(super) fn coerce_to(
+        &mut self,
+        expr: Expr,
+        ty: DataType,
+        to: DataType,
+        span: Span,
+    ) -> SqlResult<Expr> {
         if ty == to {
             return Ok(expr);
         }
@@ -16691,6 +16772,38 @@ fn both_identity_and_generated(def: &ColumnDef, table: &str) -> SqlError {
 }
 
 /// 428C9 for a value given to a generated column (also with OVERRIDING SYSTEM VALUE).
+/// A value other than DEFAULT given to `column` in an UPDATE: refused for a generated column
+/// and a GENERATED ALWAYS identity column.
+fn check_update(column: &ColumnDef) -> SqlResult<()> {
+    let name = &column.name;
+    let detail = if column.generated.is_some() {
+        format!("Column \"{name}\" is a generated column.")
+    } else if column.identity == Some(true) {
+        format!("Column \"{name}\" is an identity column defined as GENERATED ALWAYS.")
+    } else {
+        return Ok(());
+    };
+    Err(SqlError::new(
+        code::GENERATED_ALWAYS,
+        format!("column \"{name}\" can only be updated to DEFAULT"),
+    )
+    .with_detail(detail))
+}
+
+/// A column an INSERT's column list names, with the subscripts written after it (see
+/// `Binder::insert_targets`).
+type InsertTarget = (usize, Option<ast::Expr>);
+
+/// DEFAULT given to a subscripted assignment target (`SET v[1] = DEFAULT`), which PostgreSQL
+/// refuses.
+fn element_default(binder: &Binder<'_>, target: &ast::Expr) -> SqlError {
+    SqlError::new(
+        code::FEATURE_NOT_SUPPORTED,
+        "cannot set an array element to DEFAULT",
+    )
+    .at(binder.pos(target.span()))
+}
+
 fn check_generated_insert(column: &ColumnDef) -> SqlResult<()> {
     if column.generated.is_some() {
         return Err(SqlError::new(

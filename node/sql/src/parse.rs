@@ -3164,8 +3164,9 @@ fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The statement with what sqlparser does not read blanked (positions and lines kept): its
-/// [`frame_exclusions`], [`between_symmetries`] and INSERTs' OVERRIDING clauses
-/// ([`insert_overriding`]), which the binder reads from the statement's text. None when there
+/// [`frame_exclusions`], [`between_symmetries`], INSERTs' OVERRIDING clauses
+/// ([`insert_overriding`]) and the subscripts of assignment targets ([`assignment_subscripts`]),
+/// which the binder reads from the statement's text. None when there
 /// are none.
 fn blank_for_sqlparser(text: &str) -> Option<String> {
     let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
@@ -3183,10 +3184,155 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
             .into_iter()
             .map(|(from, to, _)| (from, to)),
     );
+    ranges.extend(assignment_subscripts(text));
     if ranges.is_empty() {
         return None;
     }
     Some(blank_ranges(text, &ranges))
+}
+
+/// The subscripts of assignment targets (`SET v[2] = x`, `INSERT INTO t (v[1:2]) ...`: an
+/// element or slice of an array column), which sqlparser does not read: each target's `[...]`
+/// groups as one character range of `text`, for [`blank_for_sqlparser`]. The binder finds them
+/// again after the target's name and reads them with [`subscripted_target`]. Targets are the
+/// names that start an item of an UPDATE's SET list (UPDATE, ON CONFLICT DO UPDATE, MERGE's
+/// UPDATE) or of an INSERT's column list (also MERGE's INSERT).
+pub fn assignment_subscripts(text: &str) -> Vec<(usize, usize)> {
+    if !text.contains('[') {
+        return Vec::new();
+    }
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let word = |i: usize| word_at(&tokens, i);
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let name = |i: usize| {
+        matches!(
+            tokens.get(i).map(|t| &t.token),
+            Some(Token::Word(_) | Token::Quoted(_))
+        )
+    };
+    // Past `name[.name]...` starting at token `i`: the index after it (i where there is none).
+    let past_name = |i: usize| {
+        let mut at = i;
+        if name(at) {
+            at += 1;
+            while punct(at, '.') && name(at + 1) {
+                at += 2;
+            }
+        }
+        at
+    };
+    // Token `i` starts a target: `name[.name]... [` ... `]` [ `[` ... `]` ]...: the range of
+    // its subscripts.
+    let target = |i: usize| -> Option<(usize, usize)> {
+        let open = past_name(i);
+        if open == i || !punct(open, '[') {
+            return None;
+        }
+        let (mut at, mut depth, mut end) = (open, 0usize, None);
+        while let Some(tok) = tokens.get(at) {
+            match tok.token {
+                Token::Punct('[' | '(') => depth += 1,
+                Token::Punct(']' | ')') => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        end = Some(tok.offset + 1);
+                        if !punct(at + 1, '[') {
+                            break;
+                        }
+                    }
+                }
+                Token::Punct(';') => return None,
+                _ => {}
+            }
+            at += 1;
+        }
+        Some((tokens[open].offset, end?))
+    };
+    let mut ranges = Vec::new();
+    // A list's items from token `from` on, at its depth, until `stop` says a word at that depth
+    // ends it (or its parenthesis closes).
+    let mut list = |from: usize, stop: &dyn Fn(&str) -> bool| {
+        let (mut depth, mut item_starts) = (0usize, true);
+        for (at, tok) in tokens.iter().enumerate().skip(from) {
+            if item_starts && depth == 0 {
+                ranges.extend(target(at));
+            }
+            item_starts = false;
+            match tok.token {
+                Token::Punct('(' | '[') => depth += 1,
+                Token::Punct(')' | ']') if depth == 0 => break,
+                Token::Punct(')' | ']') => depth -= 1,
+                Token::Punct(';') => break,
+                Token::Punct(',') if depth == 0 => item_starts = true,
+                Token::Word(ref w) if depth == 0 && stop(w) => break,
+                _ => {}
+            }
+        }
+    };
+    for i in 0..tokens.len() {
+        match word(i) {
+            "set" => {
+                // `UPDATE [ONLY] name [[AS] alias] SET` or `DO UPDATE SET` / MERGE's `UPDATE SET`:
+                // back over names and dots to UPDATE.
+                let mut at = i;
+                let is_update = loop {
+                    if at == 0 || i - at > 8 {
+                        break false;
+                    }
+                    at -= 1;
+                    if word(at) == "update" {
+                        break true;
+                    }
+                    if !(name(at) || punct(at, '.')) {
+                        break false;
+                    }
+                };
+                if is_update {
+                    list(i + 1, &|w: &str| {
+                        matches!(w, "where" | "from" | "returning" | "when")
+                    });
+                }
+            }
+            "insert" => {
+                let mut at = i + 1;
+                if word(at) == "into" {
+                    at = past_name(at + 1);
+                    if word(at) == "as" {
+                        at += 2;
+                    }
+                }
+                if punct(at, '(') && word(at + 1) != "select" && word(at + 1) != "with" {
+                    list(at + 1, &|_: &str| false);
+                }
+            }
+            _ => {}
+        }
+    }
+    ranges
+}
+
+/// The assignment target written from character `from` to `to` of `text` (`v[2]`, `v[1:2][3]`;
+/// see [`assignment_subscripts`]) as the subscript expression it reads like, with the
+/// statement's positions.
+pub fn subscripted_target(text: &str, from: usize, to: usize) -> SqlResult<sqlparser::ast::Expr> {
+    let blanked: String = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if (from..to).contains(&i) || c == '\n' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .take(to)
+        .collect();
+    Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(&blanked)
+        .and_then(|mut parser| parser.parse_expr())
+        .map_err(|error| syntax_error(&blanked, error))
 }
 
 /// PostgreSQL's inheritance marks on a relation, which Keel (without inheritance) reads as the
@@ -4323,5 +4469,32 @@ mod tests {
         assert_eq!(commands.original_position(15), 7);
         assert_eq!(commands.original_position(3), 1);
         assert_eq!(commands.original_position(25), 15);
+    }
+
+    #[test]
+    fn assignment_subscripts_are_only_those_of_targets() {
+        let blanked = |text: &str| blank_ranges(text, &assignment_subscripts(text));
+        assert_eq!(
+            blanked("update t set v[1] = a[2], w [1:2][3] = f(b, c[1]) returning v[1]"),
+            "update t set v    = a[2], w          = f(b, c[1]) returning v[1]"
+        );
+        assert_eq!(
+            blanked("UPDATE ONLY s.t AS x SET x.v[i] = 1 FROM u WHERE u.k[1] = 2"),
+            "UPDATE ONLY s.t AS x SET x.v    = 1 FROM u WHERE u.k[1] = 2"
+        );
+        assert_eq!(
+            blanked("insert into t as x (a, v[1], \"W\"[2:3]) select (v[1]) on conflict (a) do update set v[2] = excluded.v[1]"),
+            "insert into t as x (a, v   , \"W\"     ) select (v[1]) on conflict (a) do update set v    = excluded.v[1]"
+        );
+        // Not targets: an INSERT's SELECT, ALTER's SET, subscripts in SET values.
+        for text in [
+            "insert into t select (v[1])",
+            "insert into t (select v[1] from u)",
+            "alter table t alter column c set default (array[1])[1]",
+            "update t set (a, b) = (select v[1], w[2] from u)",
+            "update t set a = b[1], c = array[1, 2][1]",
+        ] {
+            assert!(assignment_subscripts(text).is_empty(), "{text}");
+        }
     }
 }

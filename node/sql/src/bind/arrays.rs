@@ -162,6 +162,26 @@ impl Binder<'_> {
             )
             .at(self.pos(root.span())));
         };
+        let (subscripts, mask, slice) = self.subscript_args(chain, scope, aggs, position)?;
+        let mut args = vec![base];
+        args.extend(subscripts);
+        Ok(if slice {
+            (call(ArrayFn::Slice(mask), args), ty)
+        } else {
+            (call(ArrayFn::Subscript, args), elem)
+        })
+    }
+
+    /// The subscripts of `a[i][j]...` / `a[l:u]...` bound: the arguments after the array that
+    /// [`ArrayFn::Subscript`] (or [`ArrayFn::Slice`] with the mask, when the third is true)
+    /// takes.
+    fn subscript_args(
+        &mut self,
+        chain: &[AccessExpr],
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Vec<Expr>, u32, bool)> {
         let mut subscripts = Vec::with_capacity(chain.len());
         for access in chain {
             match access {
@@ -178,7 +198,7 @@ impl Binder<'_> {
         let slice = subscripts
             .iter()
             .any(|s| matches!(s, Subscript::Slice { .. }));
-        let mut args = vec![base];
+        let mut args = Vec::with_capacity(2 * subscripts.len());
         let mut mask = 0u32;
         for (k, subscript) in subscripts.into_iter().enumerate() {
             match subscript {
@@ -208,11 +228,69 @@ impl Binder<'_> {
                 Subscript::Slice { .. } => return Err(unsupported("array slice strides")),
             }
         }
-        Ok(if slice {
-            (call(ArrayFn::Slice(mask), args), ty)
-        } else {
-            (call(ArrayFn::Subscript, args), elem)
-        })
+        Ok((args, mask, slice))
+    }
+
+    /// `SET v[...] = value` and `INSERT INTO t (v[...]) ...` (PostgreSQL's subscripted
+    /// assignment): column `def`'s new value, `base` (its old value; NULL in an INSERT) with
+    /// the element or slice that `target` names (`v[...]` as parse::subscripted_target reads
+    /// it) replaced by `value`, which is cast to the element type (to the array type for a
+    /// slice) as an assignment.
+    pub(super) fn subscripted_assignment(
+        &mut self,
+        base: Expr,
+        def: &crate::catalog::ColumnDef,
+        target: &ast::Expr,
+        (value, value_ty): Typed,
+        value_span: Span,
+        scope: &Scope<'_>,
+    ) -> SqlResult<Expr> {
+        let ast::Expr::CompoundFieldAccess { root, access_chain } = target else {
+            return Err(unsupported("this assignment target"));
+        };
+        let position = self.pos(root.span());
+        let Some(elem) = def.ty.element() else {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!(
+                    "cannot subscript type {} because it does not support subscripting",
+                    def.ty.name()
+                ),
+            )
+            .at(position));
+        };
+        let mut none = AggCollector {
+            context: "UPDATE",
+            ..Default::default()
+        };
+        let (subscripts, mask, slice) =
+            self.subscript_args(access_chain, scope, &mut none, position)?;
+        let to = if slice { def.ty } else { elem };
+        if !crate::types::assignment_castable(value_ty, to) {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!(
+                    "subscripted assignment to \"{}\" requires type {} but expression is of type {}",
+                    def.name,
+                    to.name(),
+                    value_ty.name()
+                ),
+            )
+            .with_hint("You will need to rewrite or cast the expression.")
+            .at(position));
+        }
+        let value = self.coerce_to(value, value_ty, to, value_span)?;
+        let mut args = vec![base];
+        args.extend(subscripts);
+        args.push(value);
+        Ok(call(
+            if slice {
+                ArrayFn::SetSlice(mask)
+            } else {
+                ArrayFn::SetElement
+            },
+            args,
+        ))
     }
 
     /// `name[i]` on a catalog's name column: the character at 0-based `i` (`''` past the end),
@@ -261,7 +339,8 @@ impl Binder<'_> {
         aggs: &mut AggCollector,
     ) -> SqlResult<Expr> {
         let (bound, ty) = self.bind_expr(index, scope, aggs)?;
-        if !(ty.is_integer() || ty == DataType::Unknown) {
+        // Any type with an assignment cast to integer (numeric rounds), as PostgreSQL's.
+        if !crate::types::assignment_castable(ty, DataType::Int4) {
             return Err(SqlError::new(
                 code::DATATYPE_MISMATCH,
                 "array subscript must have type integer",

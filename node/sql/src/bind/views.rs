@@ -695,8 +695,8 @@ impl Binder<'_> {
         }
     }
 
-    /// The relation column a written view column is (`action`: "insert into" / "update" for
-    /// the messages): 42703 for no such view column, 0A000 for one that is not a plain
+    /// The relation column a written view column is, with its span (`action`: "insert into" /
+    /// "update" for the messages): 42703 for no such view column, 0A000 for one that is not a plain
     /// column of the relation.
     fn written_column(&self, target: &ViewTarget, ident: &Ident, action: &str) -> SqlResult<Ident> {
         let name = ident_name(ident);
@@ -711,7 +711,13 @@ impl Binder<'_> {
             )
             .at(position));
         };
-        column.base.clone().ok_or_else(|| {
+        // At the view column's place in the statement (where subscripts written after it are
+        // found: see `Binder::target_subscripts`).
+        let base = column.base.clone().map(|base| Ident {
+            span: ident.span,
+            ..base
+        });
+        base.ok_or_else(|| {
             SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 format!(
