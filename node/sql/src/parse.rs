@@ -3193,7 +3193,7 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
 
 /// The subscripts of assignment targets (`SET v[2] = x`, `INSERT INTO t (v[1:2]) ...`: an
 /// element or slice of an array column), which sqlparser does not read: each target's `[...]`
-/// groups as one character range of `text`, for [`blank_for_sqlparser`]. The binder finds them
+/// groups as one character range of `text`, for `blank_for_sqlparser`. The binder finds them
 /// again after the target's name and reads them with [`subscripted_target`]. Targets are the
 /// names that start an item of an UPDATE's SET list (UPDATE, ON CONFLICT DO UPDATE, MERGE's
 /// UPDATE) or of an INSERT's column list (also MERGE's INSERT).
