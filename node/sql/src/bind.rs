@@ -3875,6 +3875,7 @@ impl<'a> Binder<'a> {
             if_not_exists: create.if_not_exists,
             sequences,
             source: None,
+            with_data: false,
             on_commit,
         })
     }
@@ -3889,28 +3890,30 @@ impl<'a> Binder<'a> {
         let on_commit = temporary_options(create)?;
         let (name, _) = self.create_name_in(&create.name, create.temporary)?;
         let (rel, output) = self.bind_query_rel(query, None)?;
+        // `CREATE TABLE name (a, b) AS ...` names the first columns.
+        let names = crate::parse::create_as_column_names(self.text);
+        if names.len() > output.len() {
+            return Err(SqlError::syntax("too many column names were specified"));
+        }
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
-        for column in &output {
+        for (i, column) in output.iter().enumerate() {
+            let name = names.get(i).unwrap_or(&column.name);
             if let DataType::Record(_) | DataType::Array(crate::types::Elem::Record(_)) = column.ty
             {
                 return Err(SqlError::new(
                     code::INVALID_TABLE_DEFINITION,
-                    format!(
-                        "column \"{}\" has pseudo-type {}",
-                        column.name,
-                        column.ty.name()
-                    ),
+                    format!("column \"{name}\" has pseudo-type {}", column.ty.name()),
                 ));
             }
-            if columns.iter().any(|c| c.name == column.name) {
+            if columns.iter().any(|c| c.name == *name) {
                 return Err(SqlError::new(
                     code::DUPLICATE_COLUMN,
-                    format!("column \"{}\" specified more than once", column.name),
+                    format!("column \"{name}\" specified more than once"),
                 ));
             }
             // A column read straight from a table keeps its declared type (numeric(p,s)).
             columns.push(ColumnDef {
-                name: column.name.clone(),
+                name: name.clone(),
                 ty: match column.declared_type(self.catalog) {
                     DataType::Unknown => DataType::Text,
                     ty => ty,
@@ -3945,6 +3948,7 @@ impl<'a> Binder<'a> {
                 rel,
                 columns: output,
             })),
+            with_data: crate::parse::create_as_data(self.text),
             on_commit,
         })
     }

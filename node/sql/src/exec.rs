@@ -7335,6 +7335,7 @@ impl Session {
                 if_not_exists,
                 sequences,
                 source,
+                with_data,
                 on_commit,
             } => {
                 result.tag = if source.is_some() {
@@ -7411,7 +7412,7 @@ impl Session {
                     self.on_commit.push((table.id, *action, Some(txn.id)));
                 }
                 next.tables.insert(table.name.clone(), table.clone());
-                if let Some(source) = source {
+                if let (Some(source), true) = (source, with_data) {
                     // CREATE TABLE AS: the query's rows, written in the DDL's transaction.
                     let cancel = Cancel::default();
                     let params = Arc::new(Vec::new());

@@ -3165,8 +3165,9 @@ fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
 
 /// The statement with what sqlparser does not read blanked (positions and lines kept): its
 /// [`frame_exclusions`], [`between_symmetries`], INSERTs' OVERRIDING clauses
-/// ([`insert_overriding`]) and the subscripts of assignment targets ([`assignment_subscripts`]),
-/// which the binder reads from the statement's text. None when there
+/// ([`insert_overriding`]), the subscripts of assignment targets ([`assignment_subscripts`]) and
+/// CREATE TABLE AS's column names and `WITH [NO] DATA` ([`create_as_column_names`],
+/// [`create_as_data`]), which the binder reads from the statement's text. None when there
 /// are none.
 fn blank_for_sqlparser(text: &str) -> Option<String> {
     let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
@@ -3185,10 +3186,106 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
             .map(|(from, to, _)| (from, to)),
     );
     ranges.extend(assignment_subscripts(text));
+    ranges.extend(create_as_data_clause(text).map(|(from, to, _)| (from, to)));
+    ranges.extend(create_as_columns(text).map(|(from, to, _)| (from, to)));
     if ranges.is_empty() {
         return None;
     }
     Some(blank_ranges(text, &ranges))
+}
+
+/// The `WITH [NO] DATA` that ends a `CREATE TABLE ... AS query` (which sqlparser does not
+/// read): its character range, and whether it says DATA rather than NO DATA.
+fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
+    if !says(text, "data") {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let mut end = tokens.len();
+    while end > 0 && tokens[end - 1].token == Token::Punct(';') {
+        end -= 1;
+    }
+    let word = |i: usize| word_at(&tokens, i);
+    if word(0) != "create" || end < 3 || word(end - 1) != "data" {
+        return None;
+    }
+    let no = word(end - 2) == "no";
+    let with = end - 2 - usize::from(no);
+    if word(with) != "with" || !(1..with).any(|i| word(i) == "as") {
+        return None;
+    }
+    let to = tokens[end - 1].offset + "data".len();
+    Some((tokens[with].offset, to, !no))
+}
+
+/// The column names of `CREATE TABLE name (a, b) AS query` (which sqlparser reads as column
+/// definitions, each missing its type): the list's character range and its names.
+fn create_as_columns(text: &str) -> Option<(usize, usize, Vec<String>)> {
+    let tokens = lex(text).ok()?;
+    let word = |i: usize| word_at(&tokens, i);
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let name = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w) | Token::Quoted(w)) => Some(w.clone()),
+        _ => None,
+    };
+    if word(0) != "create" {
+        return None;
+    }
+    let mut at = (1..tokens.len().min(6)).find(|&i| word(i) == "table")? + 1;
+    if word(at) == "if" {
+        at += 3;
+    }
+    name(at)?;
+    at += 1;
+    while punct(at, '.') && name(at + 1).is_some() {
+        at += 2;
+    }
+    if !punct(at, '(') {
+        return None;
+    }
+    let open = at;
+    let mut names = Vec::new();
+    loop {
+        names.push(name(at + 1)?);
+        at += 2;
+        if punct(at, ')') {
+            break;
+        }
+        if !punct(at, ',') {
+            return None;
+        }
+    }
+    let close = at;
+    // AS follows, perhaps after WITH (...), ON COMMIT ... or TABLESPACE name.
+    let mut depth = 0usize;
+    for tok in &tokens[close + 1..] {
+        match &tok.token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => depth = depth.checked_sub(1)?,
+            Token::Word(w) if depth == 0 && w == "as" => {
+                return Some((tokens[open].offset, tokens[close].offset + 1, names));
+            }
+            Token::Word(_) | Token::Number(_) | Token::Punct('=' | ',') => {}
+            _ if depth > 0 => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The column names a `CREATE TABLE name (a, b, ...) AS query` gives the query's columns
+/// (empty where it gives none).
+pub fn create_as_column_names(text: &str) -> Vec<String> {
+    if !says(text, " as") {
+        return Vec::new();
+    }
+    create_as_columns(text).map_or_else(Vec::new, |(_, _, names)| names)
+}
+
+/// Whether a `CREATE TABLE ... AS query` writes the query's rows: false where it ends `WITH NO
+/// DATA`.
+pub fn create_as_data(text: &str) -> bool {
+    create_as_data_clause(text).is_none_or(|(_, _, data)| data)
 }
 
 /// The subscripts of assignment targets (`SET v[2] = x`, `INSERT INTO t (v[1:2]) ...`: an

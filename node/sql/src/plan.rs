@@ -1543,6 +1543,9 @@ pub enum Plan {
         sequences: Vec<crate::catalog::SequenceDef>,
         /// `CREATE TABLE ... AS query`: the rows it starts with.
         source: Option<Arc<QueryPlan>>,
+        /// False for `CREATE TABLE ... AS query WITH NO DATA`: the query gives the columns
+        /// only and never runs.
+        with_data: bool,
         /// A temporary table's `ON COMMIT DELETE ROWS` / `DROP` (None: PRESERVE ROWS).
         on_commit: Option<OnCommit>,
     },
