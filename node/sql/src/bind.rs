@@ -14,6 +14,7 @@ mod deparse;
 mod foreign_keys;
 mod merge;
 mod roles;
+mod table_like;
 mod views;
 
 use foreign_keys::ForeignKeyClause;
@@ -2162,9 +2163,10 @@ impl<'a> Binder<'a> {
                         "CREATE VIEW specifies more column names than columns",
                     ));
                 }
+                // A column read straight from a table keeps its declared type (numeric(5,2)).
                 let types: Vec<DataType> = bound
                     .iter()
-                    .map(|c| match c.ty {
+                    .map(|c| match c.declared_type(self.catalog) {
                         DataType::Unknown => DataType::Text,
                         ty => ty,
                     })
@@ -3570,6 +3572,23 @@ impl<'a> Binder<'a> {
         if let (Some(query), true) = (&create.query, create.columns.is_empty()) {
             return self.bind_create_table_as(create, query);
         }
+        // `LIKE source` items (blanked for sqlparser): written out, then bound as the rest.
+        let likes = crate::parse::create_table_likes(self.text)?;
+        if !likes.is_empty() && create.query.is_none() {
+            // CREATE on the schema is checked before the sources are read.
+            self.create_name_in(&create.name, create.temporary)?;
+            let (expanded, copied) = self.expand_table_likes(create, &likes)?;
+            let mut plan = self.bind_create_table_columns(&expanded)?;
+            if let Plan::CreateTable { table, .. } = &mut plan {
+                self.add_copied_indexes(table, copied);
+            }
+            return Ok(plan);
+        }
+        self.bind_create_table_columns(create)
+    }
+
+    /// CREATE TABLE with its columns and constraints listed.
+    fn bind_create_table_columns(&mut self, create: &ast::CreateTable) -> SqlResult<Plan> {
         if create.query.is_some()
             || create.like.is_some()
             || create.inherits.is_some()

@@ -535,6 +535,14 @@ impl IndexDef {
         read.contains(&column)
     }
 
+    /// The names a default index name joins (PostgreSQL's ChooseIndexColumnNames): each key
+    /// part's ([`IndexDef::part_names`]), then each INCLUDE column's.
+    pub fn name_parts(&self, table: &TableDef) -> Vec<String> {
+        let mut names = self.part_names(table);
+        names.extend(self.include.iter().map(|&c| table.columns[c].name.clone()));
+        names
+    }
+
     /// The names of the key parts as PostgreSQL's `ChooseIndexColumnNames` makes them (the
     /// index's `pg_attribute` names, and the words of its default name): a column's name, a
     /// function call's function name, else `expr`; a name already taken gets a number.

@@ -7387,8 +7387,10 @@ impl Session {
                 let indexes = std::mem::take(&mut table.indexes);
                 for mut index in indexes {
                     if index.name.is_empty() {
-                        let names = index.part_names(&table);
-                        index.name = default_index_name(&next, &table, &names, "key");
+                        // A constraint's index `_key`, another (copied by LIKE) `_idx`.
+                        let names = index.name_parts(&table);
+                        let suffix = if index.constraint { "key" } else { "idx" };
+                        index.name = default_index_name(&next, &table, &names, suffix);
                     }
                     if next.relation_exists(&index.name)
                         || table.indexes.iter().any(|other| other.name == index.name)
@@ -8146,7 +8148,7 @@ impl Session {
                     None => default_index_name(
                         &next,
                         &table,
-                        &index.part_names(&table),
+                        &index.name_parts(&table),
                         if *constraint { "key" } else { "idx" },
                     ),
                 };

@@ -1125,6 +1125,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             return Ok(parsed);
         }
+        if first_word == "create" {
+            if let Some(blanked) = blank_table_likes(text)? {
+                return parse_statement(&blanked);
+            }
+        }
         if first_word == "alter" {
             if let Some(rename) = rename_view(text) {
                 return Ok(rename);
@@ -3216,6 +3221,167 @@ fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
     }
     let to = tokens[end - 1].offset + "data".len();
     Some((tokens[with].offset, to, !no))
+}
+
+/// One `LIKE source [ INCLUDING | EXCLUDING option ]...` item of a CREATE TABLE's list
+/// ([`create_table_likes`]): the source's columns (and what the options include) go where it
+/// stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLike {
+    /// The source's name, each part as written (unquoted parts lower-cased).
+    pub source: Vec<String>,
+    /// Character offset of the source's name in the statement.
+    pub at: usize,
+    /// How many column definitions come before it in the list.
+    pub columns_before: usize,
+    /// What it includes: `LIKE_*` bits.
+    pub including: u32,
+    /// The characters blanked for sqlparser: the item and a comma beside it.
+    range: (usize, usize),
+}
+
+pub const LIKE_COMMENTS: u32 = 1;
+pub const LIKE_COMPRESSION: u32 = 2;
+pub const LIKE_CONSTRAINTS: u32 = 4;
+pub const LIKE_DEFAULTS: u32 = 8;
+pub const LIKE_GENERATED: u32 = 16;
+pub const LIKE_IDENTITY: u32 = 32;
+pub const LIKE_INDEXES: u32 = 64;
+pub const LIKE_STATISTICS: u32 = 128;
+pub const LIKE_STORAGE: u32 = 256;
+
+/// The `LIKE source [options]` items of a `CREATE [TEMP | UNLOGGED] TABLE name (...)` list,
+/// which sqlparser would read as a column named like (see [`TableLike`]). Options apply in
+/// order (`INCLUDING ALL EXCLUDING INDEXES`); a word that is no option is a syntax error.
+pub fn create_table_likes(text: &str) -> SqlResult<Vec<TableLike>> {
+    if !says(text, "like") {
+        return Ok(Vec::new());
+    }
+    let Ok(tokens) = lex(text) else {
+        return Ok(Vec::new());
+    };
+    let word = |i: usize| word_at(&tokens, i);
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let name = |i: usize| match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w) | Token::Quoted(w)) => Some(w.clone()),
+        _ => None,
+    };
+    if word(0) != "create" {
+        return Ok(Vec::new());
+    }
+    let Some(table) = (1..tokens.len().min(5)).find(|&i| word(i) == "table") else {
+        return Ok(Vec::new());
+    };
+    let mut at = table + 1;
+    if word(at) == "if" {
+        at += 3;
+    }
+    if name(at).is_none() {
+        return Ok(Vec::new());
+    }
+    at += 1;
+    while punct(at, '.') && name(at + 1).is_some() {
+        at += 2;
+    }
+    if !punct(at, '(') {
+        return Ok(Vec::new());
+    }
+    let error = |i: usize| Cursor::new(text, i).map_or_else(|e| e, |c| c.error());
+    let mut likes = Vec::new();
+    let mut columns_before = 0;
+    let mut start = at + 1;
+    loop {
+        // The item from `start` to the comma or parenthesis at depth 1 that ends it.
+        let mut end = start;
+        let mut depth = 0usize;
+        while let Some(tok) = tokens.get(end) {
+            match tok.token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(',') if depth == 0 => break,
+                Token::Punct(')') if depth == 0 => break,
+                Token::Punct(')') => depth -= 1,
+                _ => {}
+            }
+            end += 1;
+        }
+        if end >= tokens.len() {
+            return Ok(Vec::new());
+        }
+        let first = word(start);
+        if first == "like" {
+            let mut i = start + 1;
+            let mut source = vec![name(i).ok_or_else(|| error(i))?];
+            i += 1;
+            while punct(i, '.') {
+                source.push(name(i + 1).ok_or_else(|| error(i + 1))?);
+                i += 2;
+            }
+            let mut including = 0;
+            while i < end {
+                let on = match word(i) {
+                    "including" => true,
+                    "excluding" => false,
+                    _ => return Err(error(i)),
+                };
+                let bits = match word(i + 1) {
+                    "comments" => LIKE_COMMENTS,
+                    "compression" => LIKE_COMPRESSION,
+                    "constraints" => LIKE_CONSTRAINTS,
+                    "defaults" => LIKE_DEFAULTS,
+                    "generated" => LIKE_GENERATED,
+                    "identity" => LIKE_IDENTITY,
+                    "indexes" => LIKE_INDEXES,
+                    "statistics" => LIKE_STATISTICS,
+                    "storage" => LIKE_STORAGE,
+                    "all" => u32::MAX,
+                    _ => return Err(error(i + 1)),
+                };
+                including = if on {
+                    including | bits
+                } else {
+                    including & !bits
+                };
+                i += 2;
+            }
+            // The item and the comma after it (or, for the last item, the one before it).
+            let from = tokens[start].offset;
+            let range = if punct(end, ',') {
+                (from, tokens[end].offset + 1)
+            } else if punct(start - 1, ',') {
+                (tokens[start - 1].offset, tokens[end].offset)
+            } else {
+                (from, tokens[end].offset)
+            };
+            likes.push(TableLike {
+                source,
+                at: tokens[start + 1].offset,
+                columns_before,
+                including,
+                range,
+            });
+        } else if !matches!(
+            first,
+            "constraint" | "primary" | "unique" | "check" | "foreign" | "exclude"
+        ) {
+            columns_before += 1;
+        }
+        if punct(end, ')') {
+            break;
+        }
+        start = end + 1;
+    }
+    Ok(likes)
+}
+
+/// The statement with its [`create_table_likes`] items blanked, for sqlparser; None when it
+/// has none.
+fn blank_table_likes(text: &str) -> SqlResult<Option<String>> {
+    let likes = create_table_likes(text)?;
+    if likes.is_empty() {
+        return Ok(None);
+    }
+    let ranges: Vec<(usize, usize)> = likes.iter().map(|like| like.range).collect();
+    Ok(Some(blank_ranges(text, &ranges)))
 }
 
 /// The column names of `CREATE TABLE name (a, b) AS query` (which sqlparser reads as column

@@ -765,7 +765,7 @@ impl Binder<'_> {
 
     /// 42501 unless the session's role (or the outer view's owner) may SELECT from the view,
     /// when the statement reads its columns.
-    fn require_view_select(&self, view: &ViewDef, read: bool) -> SqlResult<()> {
+    pub(super) fn require_view_select(&self, view: &ViewDef, read: bool) -> SqlResult<()> {
         if !read {
             return Ok(());
         }
