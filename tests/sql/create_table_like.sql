@@ -42,3 +42,16 @@ reset role;
 drop role ctl_likeuser;
 drop view ctl_bv;
 drop table ctl_base, ctl_l13, ctl_l1, ctl_l2, ctl_l3, ctl_l7, ctl_l12, ctl_l14, "ctl_L15", ctl_ixn;
+-- A table's SERIAL sequence shared by another table's default (LIKE ... INCLUDING DEFAULTS, or nextval written out): DROP TABLE needs CASCADE, which drops those defaults.
+create table ctl_sdb (id serial primary key, v text);
+create table ctl_sdl (like ctl_sdb including defaults);
+create table ctl_sdl2 (k int default nextval('ctl_sdb_id_seq'));
+drop table ctl_sdb;
+drop table ctl_sdb, ctl_sdl;
+drop table ctl_sdb cascade;
+\d ctl_sdl2
+insert into ctl_sdl2 default values;
+drop table ctl_sdl, ctl_sdl2;
+create table ctl_sdb (id serial primary key, v text);
+create table ctl_sdl (like ctl_sdb including defaults);
+drop table ctl_sdb, ctl_sdl;

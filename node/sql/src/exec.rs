@@ -7596,26 +7596,7 @@ impl Session {
                             format!("sequence \"{name}\" does not exist"),
                         ));
                     };
-                    // nextval('name'::regclass) as SERIAL writes it, or as typed.
-                    let (cast, call) = (format!("'{name}'::regclass"), format!("'{name}')"));
-                    let takes = |d: &str| d.contains(&cast) || d.contains(&call);
-                    let mut found: Vec<(TableId, usize, String, String, bool)> = next
-                        .tables
-                        .values()
-                        .flat_map(|table| {
-                            table.columns.iter().enumerate().filter_map(|(i, c)| {
-                                c.default.as_deref().filter(|d| takes(d)).map(|_| {
-                                    (
-                                        table.id,
-                                        i,
-                                        table.name.clone(),
-                                        c.name.clone(),
-                                        c.identity.is_some(),
-                                    )
-                                })
-                            })
-                        })
-                        .collect();
+                    let mut found = sequence_takers(&next, name);
                     found.sort_unstable();
                     // An identity column's sequence is part of the column (CASCADE or not).
                     if let Some((_, _, table, column, _)) = found.iter().find(|f| f.4) {
@@ -8044,7 +8025,15 @@ impl Session {
                 let dropping: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
                 let dependents = Dependents::of(&next, roots, &dropping);
                 let first = names.first().map(|(name, _)| name);
-                dependents.check_or_notice(first, "table", *cascade, &mut result)?;
+                (dependents.check_or_notice(first, "table", *cascade, &mut result)).map_err(
+                    |mut error| {
+                        // More than one table named: PostgreSQL's message for them all.
+                        if names.len() > 1 {
+                            error.message = DEPENDED_ON.into();
+                        }
+                        error
+                    },
+                )?;
                 dependents.drop_from(&mut next);
                 for (name, _) in names {
                     match next.tables.remove(name) {
@@ -8356,6 +8345,7 @@ impl Session {
                     columns: (generated.iter())
                         .map(|g| (g.clone(), table.name.clone()))
                         .collect(),
+                    defaults: Vec::new(),
                 };
                 let of = format!("{name} of table {}", table.name);
                 cascaded.check_or_notice(Some(&of), "column", *cascade, &mut result)?;
@@ -9470,6 +9460,32 @@ struct Dependents {
     foreign_keys: Vec<(String, String, String)>,
     /// Columns of the same table (generated ones that read a dropped column): (column, table).
     columns: Vec<(String, String)>,
+    /// Column defaults of other tables that take values from a dropped table's owned sequence
+    /// (`CREATE TABLE ... (LIKE t INCLUDING DEFAULTS)` shares t's SERIAL sequence): (table,
+    /// column, sequence).
+    defaults: Vec<(String, String, String)>,
+}
+
+/// The column defaults that take values from sequence `name` (`nextval('name'::regclass)` as
+/// SERIAL writes it, or as typed): (table id, column, table, column name, identity column).
+fn sequence_takers(catalog: &Catalog, name: &str) -> Vec<(TableId, usize, String, String, bool)> {
+    let (cast, call) = (format!("'{name}'::regclass"), format!("'{name}')"));
+    let takes = |d: &str| d.contains(&cast) || d.contains(&call);
+    (catalog.tables.values())
+        .flat_map(|table| {
+            table.columns.iter().enumerate().filter_map(|(i, c)| {
+                c.default.as_deref().filter(|d| takes(d)).map(|_| {
+                    (
+                        table.id,
+                        i,
+                        table.name.clone(),
+                        c.name.clone(),
+                        c.identity.is_some(),
+                    )
+                })
+            })
+        })
+        .collect()
 }
 
 impl Dependents {
@@ -9483,10 +9499,25 @@ impl Dependents {
             views: Vec::new(),
             foreign_keys: Vec::new(),
             columns: Vec::new(),
+            defaults: Vec::new(),
         };
         for (id, kind, name) in &roots {
             if *kind != "table" {
                 continue;
+            }
+            let owned = (catalog.sequences.values()).filter(|seq| {
+                seq.owned_by
+                    .as_ref()
+                    .is_some_and(|(owner, _)| owner == name)
+            });
+            for seq in owned {
+                let mut takers = sequence_takers(catalog, &seq.name);
+                takers.sort_unstable();
+                for (_, _, table, column, _) in takers {
+                    if !dropping.contains(&table.as_str()) {
+                        found.defaults.push((table, column, seq.name.clone()));
+                    }
+                }
             }
             for (child, fk) in catalog.referencing(*id) {
                 if !dropping.contains(&child.name.as_str()) {
@@ -9561,6 +9592,7 @@ impl Dependents {
             views: Vec::new(),
             foreign_keys,
             columns: Vec::new(),
+            defaults: Vec::new(),
         }
     }
 
@@ -9598,6 +9630,7 @@ impl Dependents {
             views,
             foreign_keys: Vec::new(),
             columns: Vec::new(),
+            defaults: Vec::new(),
         }
     }
 
@@ -9615,6 +9648,11 @@ impl Dependents {
             .chain((self.columns.iter().rev()).map(|(column, table)| {
                 let of = first.map_or("", String::as_str);
                 format!("column {column} of table {table} depends on {kind} {of}")
+            }))
+            .chain(self.defaults.iter().map(|(table, column, seq)| {
+                format!(
+                    "default value for column {column} of table {table} depends on sequence {seq}"
+                )
             }))
             .collect();
         if lines.is_empty() {
@@ -9641,6 +9679,9 @@ impl Dependents {
             .chain((self.columns.iter()).map(|(column, table)| {
                 format!("drop cascades to column {column} of table {table}")
             }))
+            .chain(self.defaults.iter().map(|(table, column, _)| {
+                format!("drop cascades to default value for column {column} of table {table}")
+            }))
             .collect();
         let notice = match goes.as_slice() {
             [one] => SqlError::new(code::SUCCESSFUL_COMPLETION, one.clone()),
@@ -9658,6 +9699,14 @@ impl Dependents {
     fn drop_from(&self, next: &mut Catalog) {
         for (view, _) in &self.views {
             next.views.remove(view);
+        }
+        for (table, column, _) in &self.defaults {
+            if let Some(def) = next.tables.get_mut(table) {
+                let def = Arc::make_mut(def);
+                if let Some(c) = def.columns.iter_mut().find(|c| c.name == *column) {
+                    c.default = None;
+                }
+            }
         }
         for (table, fk, _) in &self.foreign_keys {
             if let Some(child) = next.tables.get(table) {
