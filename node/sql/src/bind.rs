@@ -3867,6 +3867,7 @@ impl<'a> Binder<'a> {
             primary_key,
             primary_key_name,
             fillfactor,
+            unlogged: crate::parse::create_unlogged(self.text),
             indexes,
             checks: Vec::new(),
             foreign_keys: Vec::new(),
@@ -3951,6 +3952,7 @@ impl<'a> Binder<'a> {
             primary_key: Vec::new(),
             primary_key_name: None,
             fillfactor: None,
+            unlogged: crate::parse::create_unlogged(self.text),
             indexes: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),
@@ -4572,6 +4574,71 @@ impl<'a> Binder<'a> {
     /// RESTART change its sequence as ALTER SEQUENCE does; DROP IDENTITY drops the sequence and
     /// the default, NOT NULL stays. DROP EXPRESSION (ATExecDropExpression) makes a stored
     /// generated column a plain one with the values it has (55000 for another column).
+    /// `ALTER TABLE name SET LOGGED | UNLOGGED`: the table's persistence in the catalogs
+    /// (Keel logs every table's writes; see `TableDef::unlogged`).
+    pub fn bind_set_logged(
+        &mut self,
+        (name, _): &(String, usize),
+        if_exists: bool,
+        logged: bool,
+    ) -> SqlResult<Plan> {
+        let key = match name.contains('.') {
+            true => name.clone(),
+            false => self.unqualified_key(name),
+        };
+        let Some(table) = self.catalog.tables.get(&key).cloned() else {
+            if if_exists && !self.catalog.relation_exists(&key) {
+                return Ok(skipped_relation(name, "ALTER TABLE"));
+            }
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        };
+        let relname = crate::catalog::relname(&table.name);
+        let refused = |message: String| Err(SqlError::new(code::INVALID_TABLE_DEFINITION, message));
+        if table.persistence() == 't' {
+            return refused(format!(
+                "cannot change logged status of table \"{relname}\" because it is temporary"
+            ));
+        }
+        // Permanent tables reference only permanent ones (self-references aside).
+        if logged {
+            for fk in &table.foreign_keys {
+                let parent = self.catalog.table_by_id(fk.parent);
+                if let Some(parent) = parent.filter(|p| p.id != table.id && p.unlogged) {
+                    return refused(format!(
+                        "could not change table \"{relname}\" to logged because it references unlogged table \"{}\"",
+                        crate::catalog::relname(&parent.name)
+                    ));
+                }
+            }
+        } else {
+            for (child, _) in self.catalog.referencing(table.id) {
+                if child.id != table.id && child.persistence() == 'p' {
+                    return refused(format!(
+                        "could not change table \"{relname}\" to unlogged because it references logged table \"{}\"",
+                        crate::catalog::relname(&child.name)
+                    ));
+                }
+            }
+        }
+        let table = self.bind_indexes(table)?;
+        let mut new = (*table).clone();
+        new.unlogged = !logged;
+        Ok(Plan::AlterTable {
+            table,
+            new: Arc::new(new),
+            fill: Vec::new(),
+            not_null: Vec::new(),
+            notices: Vec::new(),
+            sequences: Vec::new(),
+            retype: Vec::new(),
+            identity: Vec::new(),
+            tag: "ALTER TABLE",
+        })
+    }
+
     pub fn bind_alter_identity(
         &mut self,
         (name, _): &(String, usize),
@@ -17444,6 +17511,7 @@ mod tests {
             primary_key: vec![0],
             primary_key_name: None,
             fillfactor: None,
+            unlogged: false,
             indexes: vec![
                 index(2, vec![1], false),
                 index(3, vec![2, 3], false),

@@ -64,6 +64,10 @@ pub struct TableDef {
     /// Name of the primary key constraint (`<table>_pkey` unless named).
     pub primary_key_name: Option<String>,
     pub fillfactor: Option<u32>,
+    /// `CREATE UNLOGGED TABLE` (`pg_class.relpersistence` 'u'; see [`TableDef::persistence`]). Keel logs its writes as any
+    /// table's, so it survives a crash that PostgreSQL would empty it after.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlogged: bool,
     /// Secondary indexes (`CREATE [UNIQUE] INDEX`).
     #[serde(default)]
     pub indexes: Vec<IndexDef>,
@@ -778,6 +782,18 @@ impl TableDef {
     pub fn unbind_indexes(&mut self) {
         for index in &mut self.indexes {
             index.bound = None;
+        }
+    }
+
+    /// PostgreSQL's `relpersistence`: 't' for a temporary table, 'u' for an unlogged one, 'p'
+    /// for the rest.
+    pub fn persistence(&self) -> char {
+        if is_temp_schema(split_name(&self.name).0) {
+            't'
+        } else if self.unlogged {
+            'u'
+        } else {
+            'p'
         }
     }
 
@@ -1953,6 +1969,7 @@ mod tests {
                 primary_key: vec![0],
                 primary_key_name: None,
                 fillfactor: Some(100),
+                unlogged: false,
                 checks: Vec::new(),
                 foreign_keys: Vec::new(),
                 referenced: false,

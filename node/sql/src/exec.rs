@@ -1943,6 +1943,14 @@ impl Session {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_identity(&table, if_exists, &actions)?);
             }
+            Parsed::SetLogged {
+                table,
+                if_exists,
+                logged,
+            } => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_set_logged(&table, if_exists, logged)?);
+            }
             Parsed::AlterTypeOwner { name, role } => {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_type_owner(&name.0, &role)?);
@@ -3444,6 +3452,7 @@ impl Session {
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
             | Parsed::AlterIdentity { .. }
+            | Parsed::SetLogged { .. }
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::ReassignOwned { .. }

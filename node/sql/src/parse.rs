@@ -548,6 +548,12 @@ pub enum Parsed {
         if_exists: bool,
         actions: Vec<IdentityAction>,
     },
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED`.
+    SetLogged {
+        table: (String, usize),
+        if_exists: bool,
+        logged: bool,
+    },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
         name: (String, usize),
@@ -1126,6 +1132,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             return Ok(parsed);
         }
         if first_word == "create" {
+            if let Some(at) = create_unlogged_at(text) {
+                return parse_statement(&blank_ranges(text, &[(at, at + "unlogged".len())]));
+            }
             if let Some(blanked) = blank_table_likes(text)? {
                 return parse_statement(&blanked);
             }
@@ -1136,6 +1145,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             if let Some(identity) = alter_identity(text) {
                 return identity;
+            }
+            if let Some(logged) = alter_logged(text) {
+                return Ok(logged);
             }
             if let Some(owner) = alter_type_owner(text) {
                 return Ok(owner);
@@ -3223,6 +3235,21 @@ fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
     Some((tokens[with].offset, to, !no))
 }
 
+/// Where `CREATE UNLOGGED TABLE` says UNLOGGED (which sqlparser does not read).
+fn create_unlogged_at(text: &str) -> Option<usize> {
+    if !says(text, "unlogged") {
+        return None;
+    }
+    let tokens = lex(text).ok()?;
+    let word = |i: usize| word_at(&tokens, i);
+    (word(0) == "create" && word(1) == "unlogged" && word(2) == "table").then(|| tokens[1].offset)
+}
+
+/// Whether the statement is a `CREATE UNLOGGED TABLE`.
+pub fn create_unlogged(text: &str) -> bool {
+    create_unlogged_at(text).is_some()
+}
+
 /// One `LIKE source [ INCLUDING | EXCLUDING option ]...` item of a CREATE TABLE's list
 /// ([`create_table_likes`]): the source's columns (and what the options include) go where it
 /// stands.
@@ -3922,6 +3949,39 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     }
     let (role, _) = c.ident().ok()?;
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED` (see [`Parsed::SetLogged`]);
+/// None when the statement is something else.
+fn alter_logged(text: &str) -> Option<Parsed> {
+    if !says(text, "logged") {
+        return None;
+    }
+    let mut c = Cursor::new(text, 1).ok()?;
+    if !c.word("table") {
+        return None;
+    }
+    let if_exists = c.word("if");
+    if if_exists && !c.word("exists") {
+        return None;
+    }
+    let _ = c.word("only");
+    let table = c.qualified().ok()?;
+    if !c.word("set") {
+        return None;
+    }
+    let logged = if c.word("logged") {
+        true
+    } else if c.word("unlogged") {
+        false
+    } else {
+        return None;
+    };
+    c.done().then_some(Parsed::SetLogged {
+        table,
+        if_exists,
+        logged,
+    })
 }
 
 /// `ALTER TABLE ... ALTER [COLUMN] c` followed by identity actions only (see

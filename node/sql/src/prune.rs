@@ -551,6 +551,7 @@ mod tests {
             primary_key: vec![0],
             primary_key_name: None,
             fillfactor: None,
+            unlogged: false,
             indexes: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),

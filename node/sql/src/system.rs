@@ -3394,6 +3394,16 @@ fn pg_catalog(
                 ("relpartbound", T),
             ]);
             let inline_system = out.inline_system;
+            // Unlogged tables, their indexes and the sequences they own ('u').
+            let mut unlogged = std::collections::HashSet::new();
+            for table in user_tables(catalog).filter(|table| table.unlogged) {
+                unlogged.insert(table.name.clone());
+                unlogged.insert(table.pkey_name());
+                unlogged.extend(table.indexes.iter().map(|index| index.name.clone()));
+                let owned = (catalog.sequences.values())
+                    .filter(|seq| seq.owned_by.as_ref().is_some_and(|(t, _)| *t == table.name));
+                unlogged.extend(owned.map(|seq| seq.name.clone()));
+            }
             let mut class = |oid: i64,
                              name: &str,
                              kind: &str,
@@ -3429,7 +3439,13 @@ fn pg_catalog(
                     int(0),
                     Value::Bool(indexed),
                     Value::Bool(SHARED_CATALOGS.contains(&oid)),
-                    text(if temporary { "t" } else { "p" }),
+                    text(if temporary {
+                        "t"
+                    } else if unlogged.contains(name) {
+                        "u"
+                    } else {
+                        "p"
+                    }),
                     text(kind),
                     int(natts as i64),
                     int(checks as i64),

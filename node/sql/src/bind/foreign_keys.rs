@@ -102,6 +102,24 @@ impl Binder<'_> {
         } else {
             self.catalog.table(&parent_name)?
         };
+        // A permanent table references only permanent ones; an unlogged one no temporary one;
+        // a temporary one only temporary ones (PostgreSQL's rule, as crash recovery keeps
+        // only what is logged).
+        let refused = match (child.persistence(), parent.persistence()) {
+            ('p', 'u' | 't') => {
+                Some("constraints on permanent tables may reference only permanent tables")
+            }
+            ('u', 't') => Some(
+                "constraints on unlogged tables may reference only permanent or unlogged tables",
+            ),
+            ('t', 'p' | 'u') => {
+                Some("constraints on temporary tables may reference only temporary tables")
+            }
+            _ => None,
+        };
+        if let Some(message) = refused {
+            return Err(SqlError::new(code::INVALID_TABLE_DEFINITION, message));
+        }
         let parent_columns = if clause.parent_columns.is_empty() {
             if parent.primary_key.is_empty() {
                 return Err(SqlError::new(

@@ -147,6 +147,7 @@ impl Binder<'_> {
                 primary_key: Vec::new(),
                 primary_key_name: None,
                 fillfactor: None,
+                unlogged: false,
                 indexes: Vec::new(),
                 checks: Vec::new(),
                 foreign_keys: Vec::new(),

@@ -1,0 +1,43 @@
+-- CREATE UNLOGGED TABLE [AS | (LIKE ...)] and ALTER TABLE SET LOGGED | UNLOGGED: relpersistence 'u' for the table, its indexes and owned sequences, psql's \d; PostgreSQL's foreign key rules between permanent, unlogged and temporary tables.
+create unlogged table unl_ulx (id serial primary key, v text unique);
+create index on unl_ulx (v);
+select relname, relkind, relpersistence from pg_class where relname like 'unl\_ulx%' order by 1;
+\d unl_ulx
+insert into unl_ulx (v) values ('a'), ('b');
+select * from unl_ulx order by id;
+create unlogged table unl_ulc as select * from unl_ulx;
+select relpersistence from pg_class where relname = 'ulc';
+alter table unl_ulx set logged;
+select relname, relpersistence from pg_class where relname like 'unl\_ulx%' order by 1;
+alter table unl_ulx set unlogged;
+alter table if exists nosuch set logged;
+alter table nosuch set logged;
+create unlogged table unl_ulk (like unl_ulx including all);
+\d unl_ulk
+create temp table unl_ult (a int);
+alter table unl_ult set unlogged;
+create table unl_ulp (id int primary key);
+create unlogged table unl_ulf (id int references unl_ulp);
+create table unl_ulf2 (id int references unl_ulx);
+alter table unl_ulp set unlogged;
+select count(*) from unl_ulx;
+drop table unl_ulx, unl_ulc, unl_ulk, unl_ulf, unl_ulp;
+create temp table unl_ult2 (a int);
+alter table unl_ult2 set unlogged;
+create unlogged table unl_u1 (id int primary key);
+create table unl_p1 (id int primary key);
+create table unl_c1 (id int references unl_u1);
+create table unl_c2 (id int primary key);
+alter table unl_c2 add foreign key (id) references unl_u1;
+create unlogged table unl_u2 (id int references unl_ult2);
+create unlogged table unl_u3 (id int references unl_p1);
+alter table unl_p1 set unlogged;
+alter table unl_u3 set logged;
+create table unl_p2 (id int primary key, r int references unl_p2);
+alter table unl_p2 set unlogged;
+alter table unl_p2 set logged;
+create temp table unl_t9 (id int references unl_p1);
+alter table unl_p1 set logged;
+create table unl_c3 (id int references unl_p1);
+alter table unl_p1 set unlogged;
+drop table unl_u1, unl_p1, unl_c2, unl_u3, unl_p2, unl_c3;
