@@ -9993,10 +9993,31 @@ impl<'a> Binder<'a> {
                 collation,
             } if matches!(
                 collation.to_string().to_lowercase().as_str(),
-                "pg_catalog.default" | "default" | "\"c\"" | "pg_catalog.\"c\"" | "c"
+                "pg_catalog.default"
+                    | "default"
+                    | "\"c\""
+                    | "pg_catalog.\"c\""
+                    | "c"
+                    | "\"posix\""
+                    | "pg_catalog.\"posix\""
+                    | "posix"
+                    | "ucs_basic"
+                    | "\"ucs_basic\""
             ) =>
             {
                 self.bind_expr(inner, scope, aggs)?
+            }
+            // Keel has no other collation (PostgreSQL's error where a database lacks one).
+            E::Collate { collation, .. } => {
+                let name = match collation.0.as_slice() {
+                    [.., ObjectNamePart::Identifier(last)] => last.value.clone(),
+                    _ => collation.to_string(),
+                };
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("collation \"{name}\" for encoding \"UTF8\" does not exist"),
+                )
+                .at(self.word_before(collation.span(), "collate")));
             }
             E::Between {
                 expr: inner,
@@ -16053,7 +16074,7 @@ fn output_name(expr: &ast::Expr) -> String {
             Some(ast::AccessExpr::Dot(ast::Expr::Identifier(field))) => ident_name(field),
             _ => output_name(root),
         },
-        E::Nested(inner) => output_name(inner),
+        E::Nested(inner) | E::Collate { expr: inner, .. } => output_name(inner),
         E::TypedString(typed) => cast_type_name(&typed.data_type),
         E::Exists { .. } => "exists".into(),
         E::Subquery(query) => {

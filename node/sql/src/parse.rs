@@ -3184,7 +3184,8 @@ fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
 /// [`frame_exclusions`], [`between_symmetries`], INSERTs' OVERRIDING clauses
 /// ([`insert_overriding`]), the subscripts of assignment targets ([`assignment_subscripts`]) and
 /// CREATE TABLE AS's column names and `WITH [NO] DATA` ([`create_as_column_names`],
-/// [`create_as_data`]), which the binder reads from the statement's text. None when there
+/// [`create_as_data`]), which the binder reads from the statement's text; and collations that
+/// change nothing (`code_point_collations`). None when there
 /// are none.
 fn blank_for_sqlparser(text: &str) -> Option<String> {
     let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
@@ -3205,6 +3206,7 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
     ranges.extend(assignment_subscripts(text));
     ranges.extend(create_as_data_clause(text).map(|(from, to, _)| (from, to)));
     ranges.extend(create_as_columns(text).map(|(from, to, _)| (from, to)));
+    ranges.extend(code_point_collations(text));
     if ranges.is_empty() {
         return None;
     }
@@ -3233,6 +3235,51 @@ fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
     }
     let to = tokens[end - 1].offset + "data".len();
     Some((tokens[with].offset, to, !no))
+}
+
+/// The `COLLATE "C"` clauses (also `"POSIX"`, `ucs_basic`, `default`, `pg_catalog.` ones) of a
+/// statement, which sqlparser does not read after a cast (`name::text COLLATE "C"`): their
+/// character ranges. Keel compares text by code point, so these collations change nothing and
+/// the clause can go; another collation is left for sqlparser to refuse.
+fn code_point_collations(text: &str) -> Vec<(usize, usize)> {
+    if !says(text, "collate") {
+        return Vec::new();
+    }
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let mut ranges = Vec::new();
+    for i in 0..tokens.len() {
+        if word_at(&tokens, i) != "collate" {
+            continue;
+        }
+        let mut at = i + 1;
+        if word_at(&tokens, at) == "pg_catalog" && punct(at + 1, '.') {
+            at += 2;
+        }
+        let code_point = match tokens.get(at).map(|t| &t.token) {
+            Some(Token::Quoted(name)) => {
+                matches!(name.as_str(), "C" | "POSIX" | "default" | "ucs_basic")
+            }
+            Some(Token::Word(name)) => {
+                matches!(name.as_str(), "c" | "posix" | "default" | "ucs_basic")
+            }
+            _ => false,
+        };
+        if code_point {
+            let end = match &tokens[at].token {
+                Token::Quoted(name) => {
+                    // The quotes, and any doubled inside (none in these names).
+                    tokens[at].offset + name.chars().count() + 2
+                }
+                Token::Word(name) => tokens[at].offset + name.chars().count(),
+                _ => unreachable!("matched above"),
+            };
+            ranges.push((tokens[i].offset, end));
+        }
+    }
+    ranges
 }
 
 /// Where `CREATE UNLOGGED TABLE` says UNLOGGED (which sqlparser does not read).
