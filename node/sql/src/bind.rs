@@ -14,6 +14,7 @@ mod deparse;
 mod foreign_keys;
 mod merge;
 mod roles;
+mod storage_options;
 mod table_like;
 mod views;
 
@@ -2991,6 +2992,9 @@ impl<'a> Binder<'a> {
                         }
                     }
                 }
+                AlterTableOperation::SetOptionsParens { options } => {
+                    storage_options::set_storage_options(&mut new, options)?;
+                }
                 other => {
                     let text = other.to_string();
                     let words: Vec<&str> = text.split_whitespace().take(2).collect();
@@ -3799,44 +3803,12 @@ impl<'a> Binder<'a> {
                 other => return Err(unsupported(format!("table constraint {other}"))),
             }
         }
-        let mut fillfactor = None;
-        match &create.table_options {
-            CreateTableOptions::None => {}
-            CreateTableOptions::With(options) => {
-                for option in options {
-                    match option {
-                        SqlOption::KeyValue { key, value } if ident_name(key) == "fillfactor" => {
-                            let factor: u32 = value.to_string().parse().map_err(|_| {
-                                SqlError::new(
-                                    code::INVALID_PARAMETER_VALUE,
-                                    format!(
-                                        "invalid value for integer option \"fillfactor\": {value}"
-                                    ),
-                                )
-                            })?;
-                            if !(10..=100).contains(&factor) {
-                                return Err(SqlError::new(
-                                    code::INVALID_PARAMETER_VALUE,
-                                    format!(
-                                        "value {factor} out of bounds for option \"fillfactor\""
-                                    ),
-                                )
-                                .with_detail("Valid values are between \"10\" and \"100\"."));
-                            }
-                            fillfactor = Some(factor);
-                        }
-                        SqlOption::KeyValue { key, .. } => {
-                            return Err(SqlError::new(
-                                code::INVALID_PARAMETER_VALUE,
-                                format!("unrecognized parameter \"{}\"", ident_name(key)),
-                            ))
-                        }
-                        other => return Err(unsupported(format!("table option {other}"))),
-                    }
-                }
-            }
+        // WITH (storage parameters), checked and kept for the catalogs.
+        let options: &[SqlOption] = match &create.table_options {
+            CreateTableOptions::None => &[],
+            CreateTableOptions::With(options) => options,
             _ => return Err(unsupported("these table options")),
-        }
+        };
         if columns.is_empty() {
             return Err(unsupported("tables without columns"));
         }
@@ -3866,8 +3838,9 @@ impl<'a> Binder<'a> {
             columns,
             primary_key,
             primary_key_name,
-            fillfactor,
+            fillfactor: None,
             unlogged: crate::parse::create_unlogged(self.text),
+            options: Vec::new(),
             indexes,
             checks: Vec::new(),
             foreign_keys: Vec::new(),
@@ -3876,6 +3849,7 @@ impl<'a> Binder<'a> {
             acl: None,
             placement: 0,
         };
+        storage_options::set_storage_options(&mut table, options)?;
         for (column, expr) in generated {
             self.bind_generation(&table, column, expr)?;
         }
@@ -3945,7 +3919,7 @@ impl<'a> Binder<'a> {
                 generated: None,
             });
         }
-        let table = TableDef {
+        let mut table = TableDef {
             id: 0,
             name,
             columns,
@@ -3953,6 +3927,7 @@ impl<'a> Binder<'a> {
             primary_key_name: None,
             fillfactor: None,
             unlogged: crate::parse::create_unlogged(self.text),
+            options: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),
@@ -3961,6 +3936,9 @@ impl<'a> Binder<'a> {
             acl: None,
             placement: 0,
         };
+        if let CreateTableOptions::With(options) = &create.table_options {
+            storage_options::set_storage_options(&mut table, options)?;
+        }
         Ok(Plan::CreateTable {
             table,
             if_not_exists: create.if_not_exists,
@@ -4575,12 +4553,12 @@ impl<'a> Binder<'a> {
     /// the default, NOT NULL stays. DROP EXPRESSION (ATExecDropExpression) makes a stored
     /// generated column a plain one with the values it has (55000 for another column).
     /// `ALTER TABLE name SET LOGGED | UNLOGGED`: the table's persistence in the catalogs
-    /// (Keel logs every table's writes; see `TableDef::unlogged`).
-    pub fn bind_set_logged(
+    /// (Keel logs every table's writes; see `TableDef::unlogged`); `RESET (parameters)`.
+    pub fn bind_alter_storage(
         &mut self,
         (name, _): &(String, usize),
         if_exists: bool,
-        logged: bool,
+        change: &crate::parse::StorageChange,
     ) -> SqlResult<Plan> {
         let key = match name.contains('.') {
             true => name.clone(),
@@ -4594,6 +4572,15 @@ impl<'a> Binder<'a> {
                 code::UNDEFINED_TABLE,
                 format!("relation \"{name}\" does not exist"),
             ));
+        };
+        let logged = match change {
+            crate::parse::StorageChange::Logged(logged) => *logged,
+            crate::parse::StorageChange::Reset(names) => {
+                let table = self.bind_indexes(table)?;
+                let mut new = (*table).clone();
+                storage_options::reset_storage_options(&mut new, names);
+                return Ok(alter_table_plan(table, new));
+            }
         };
         let relname = crate::catalog::relname(&table.name);
         let refused = |message: String| Err(SqlError::new(code::INVALID_TABLE_DEFINITION, message));
@@ -4626,17 +4613,7 @@ impl<'a> Binder<'a> {
         let table = self.bind_indexes(table)?;
         let mut new = (*table).clone();
         new.unlogged = !logged;
-        Ok(Plan::AlterTable {
-            table,
-            new: Arc::new(new),
-            fill: Vec::new(),
-            not_null: Vec::new(),
-            notices: Vec::new(),
-            sequences: Vec::new(),
-            retype: Vec::new(),
-            identity: Vec::new(),
-            tag: "ALTER TABLE",
-        })
+        Ok(alter_table_plan(table, new))
     }
 
     pub fn bind_alter_identity(
@@ -16883,6 +16860,21 @@ fn both_identity_and_generated(def: &ColumnDef, table: &str) -> SqlError {
 }
 
 /// 428C9 for a value given to a generated column (also with OVERRIDING SYSTEM VALUE).
+/// ALTER TABLE changing only `table`'s catalog entry, to `new`.
+fn alter_table_plan(table: Arc<TableDef>, new: TableDef) -> Plan {
+    Plan::AlterTable {
+        table,
+        new: Arc::new(new),
+        fill: Vec::new(),
+        not_null: Vec::new(),
+        notices: Vec::new(),
+        sequences: Vec::new(),
+        retype: Vec::new(),
+        identity: Vec::new(),
+        tag: "ALTER TABLE",
+    }
+}
+
 /// A value other than DEFAULT given to `column` in an UPDATE: refused for a generated column
 /// and a GENERATED ALWAYS identity column.
 fn check_update(column: &ColumnDef) -> SqlResult<()> {
@@ -17533,6 +17525,7 @@ mod tests {
             primary_key_name: None,
             fillfactor: None,
             unlogged: false,
+            options: Vec::new(),
             indexes: vec![
                 index(2, vec![1], false),
                 index(3, vec![2, 3], false),

@@ -68,6 +68,12 @@ pub struct TableDef {
     /// table's, so it survives a crash that PostgreSQL would empty it after.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlogged: bool,
+    /// Storage parameters (`WITH (...)`, `ALTER TABLE ... SET | RESET (...)`) as
+    /// `pg_class.reloptions` lists them, `(name, value)`, the last set last; checked as
+    /// PostgreSQL checks them (`bind::storage_options`) and kept for the catalogs and pg_dump.
+    /// Keel's storage reads none of them (fillfactor is also in `fillfactor`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<(String, String)>,
     /// Secondary indexes (`CREATE [UNIQUE] INDEX`).
     #[serde(default)]
     pub indexes: Vec<IndexDef>,
@@ -1970,6 +1976,7 @@ mod tests {
                 primary_key_name: None,
                 fillfactor: Some(100),
                 unlogged: false,
+                options: Vec::new(),
                 checks: Vec::new(),
                 foreign_keys: Vec::new(),
                 referenced: false,

@@ -1943,13 +1943,13 @@ impl Session {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_identity(&table, if_exists, &actions)?);
             }
-            Parsed::SetLogged {
+            Parsed::AlterStorage {
                 table,
                 if_exists,
-                logged,
+                change,
             } => {
                 let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
-                prepared.plan = Some(binder.bind_set_logged(&table, if_exists, logged)?);
+                prepared.plan = Some(binder.bind_alter_storage(&table, if_exists, &change)?);
             }
             Parsed::AlterTypeOwner { name, role } => {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
@@ -3452,7 +3452,7 @@ impl Session {
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
             | Parsed::AlterIdentity { .. }
-            | Parsed::SetLogged { .. }
+            | Parsed::AlterStorage { .. }
             | Parsed::AlterTypeOwner { .. }
             | Parsed::GrantRole { .. }
             | Parsed::ReassignOwned { .. }

@@ -548,11 +548,12 @@ pub enum Parsed {
         if_exists: bool,
         actions: Vec<IdentityAction>,
     },
-    /// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED`.
-    SetLogged {
+    /// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED` or `RESET (parameter,
+    /// ...)`, which sqlparser does not read.
+    AlterStorage {
         table: (String, usize),
         if_exists: bool,
-        logged: bool,
+        change: StorageChange,
     },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
@@ -1146,8 +1147,8 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             if let Some(identity) = alter_identity(text) {
                 return identity;
             }
-            if let Some(logged) = alter_logged(text) {
-                return Ok(logged);
+            if let Some(storage) = alter_storage(text) {
+                return Ok(storage);
             }
             if let Some(owner) = alter_type_owner(text) {
                 return Ok(owner);
@@ -3998,10 +3999,19 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
-/// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED` (see [`Parsed::SetLogged`]);
-/// None when the statement is something else.
-fn alter_logged(text: &str) -> Option<Parsed> {
-    if !says(text, "logged") {
+/// What a [`Parsed::AlterStorage`] changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StorageChange {
+    /// SET LOGGED (true) or SET UNLOGGED.
+    Logged(bool),
+    /// RESET (storage parameters).
+    Reset(Vec<String>),
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED | RESET (parameter, ...)` (see
+/// [`Parsed::AlterStorage`]); None when the statement is something else.
+fn alter_storage(text: &str) -> Option<Parsed> {
+    if !says(text, "logged") && !says(text, "reset") {
         return None;
     }
     let mut c = Cursor::new(text, 1).ok()?;
@@ -4014,20 +4024,30 @@ fn alter_logged(text: &str) -> Option<Parsed> {
     }
     let _ = c.word("only");
     let table = c.qualified().ok()?;
-    if !c.word("set") {
-        return None;
-    }
-    let logged = if c.word("logged") {
-        true
-    } else if c.word("unlogged") {
-        false
+    let change = if c.word("reset") {
+        if !c.punct('(') {
+            return None;
+        }
+        let names = c.ident_list().ok()?;
+        if !c.punct(')') {
+            return None;
+        }
+        StorageChange::Reset(names)
+    } else if c.word("set") {
+        if c.word("logged") {
+            StorageChange::Logged(true)
+        } else if c.word("unlogged") {
+            StorageChange::Logged(false)
+        } else {
+            return None;
+        }
     } else {
         return None;
     };
-    c.done().then_some(Parsed::SetLogged {
+    c.done().then_some(Parsed::AlterStorage {
         table,
         if_exists,
-        logged,
+        change,
     })
 }
 

@@ -552,6 +552,7 @@ mod tests {
             primary_key_name: None,
             fillfactor: None,
             unlogged: false,
+            options: Vec::new(),
             indexes: Vec::new(),
             checks: Vec::new(),
             foreign_keys: Vec::new(),

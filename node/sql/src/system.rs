@@ -845,6 +845,17 @@ const TYPES: &[(DataType, &str)] = &[
 ];
 
 /// Relations of the public schema in name order, as pg_class lists them: (oid, name, kind).
+/// Storage parameters as `pg_class.reloptions` shows them: `{name=value,...}`, NULL for none.
+fn reloptions(options: &[(String, String)]) -> Value {
+    if options.is_empty() {
+        return Value::Null;
+    }
+    let items = (options.iter())
+        .map(|(name, value)| Value::Text(format!("{name}={value}")))
+        .collect();
+    Value::Array(Box::new(crate::array::Array::one_dim(items)))
+}
+
 fn user_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
     catalog.tables.values().map(|t| t.as_ref())
 }
@@ -3479,7 +3490,7 @@ fn pg_catalog(
                     !table.foreign_keys.is_empty() || table.referenced,
                     owner,
                     acl_array(table.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
-                    Value::Null,
+                    reloptions(&table.options),
                 );
                 if !table.primary_key.is_empty() {
                     class(

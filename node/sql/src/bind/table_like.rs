@@ -148,6 +148,7 @@ impl Binder<'_> {
                 primary_key_name: None,
                 fillfactor: None,
                 unlogged: false,
+                options: Vec::new(),
                 indexes: Vec::new(),
                 checks: Vec::new(),
                 foreign_keys: Vec::new(),

@@ -1,0 +1,28 @@
+-- Storage parameters: CREATE TABLE ... WITH (...), CREATE TABLE ... WITH (...) AS, ALTER TABLE SET (...) / RESET (...); PostgreSQL's checks of names, types and bounds, and pg_class.reloptions in its order.
+create table stp_so1 (a int) with (fillfactor = 50, fillfactor = 60);
+create table stp_so1 (a int) with (fillfactor = 'abc');
+create table stp_so1 (a int) with (fillfactor = 5);
+create table stp_so1 (a int) with (autovacuum_vacuum_scale_factor = 200);
+create table stp_so1 (a int) with (autovacuum_enabled = 'maybe');
+create table stp_so1 (a int) with (vacuum_index_cleanup = 'x');
+create table stp_so1 (a int) with (bogus = 1);
+create table stp_so1 (a int) with (fillfactor = 70.5);
+select reloptions from pg_class where relname = 'stp_so1';
+drop table stp_so1;
+create table stp_so1 (a int) with (autovacuum_enabled = off, fillfactor = '90', vacuum_index_cleanup = auto, log_autovacuum_min_duration = -1, parallel_workers = 4);
+select reloptions from pg_class where relname = 'stp_so1';
+alter table stp_so1 reset (bogus);
+alter table stp_so1 reset (fillfactor, parallel_workers);
+select reloptions from pg_class where relname = 'stp_so1';
+alter table stp_so1 set (fillfactor = 75), set (autovacuum_enabled = true);
+select reloptions from pg_class where relname = 'stp_so1';
+alter table stp_so1 set (autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_threshold = 500);
+alter table stp_so1 set (autovacuum_vacuum_cost_limit = 0);
+alter table stp_so1 reset (autovacuum_enabled, log_autovacuum_min_duration, vacuum_index_cleanup, fillfactor, autovacuum_vacuum_scale_factor, autovacuum_analyze_threshold);
+select reloptions from pg_class where relname = 'stp_so1';
+alter table if exists nosuch reset (fillfactor);
+create table stp_so2 with (fillfactor = 60) as select 1 as x;
+select reloptions from pg_class where relname = 'stp_so2';
+insert into stp_so1 values (1);
+select * from stp_so1;
+drop table stp_so1, stp_so2;
