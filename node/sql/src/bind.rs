@@ -2538,6 +2538,7 @@ impl<'a> Binder<'a> {
                             expressions: Vec::new(),
                             expression_types: Vec::new(),
                             include: Vec::new(),
+                            storage: Vec::new(),
                             bound: None,
                         })
                     }
@@ -3329,9 +3330,6 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
-        if !create.with.is_empty() {
-            return Err(unsupported("CREATE INDEX ... WITH"));
-        }
         if let Some(using) = &create.using {
             if !using.to_string().eq_ignore_ascii_case("btree") {
                 return Err(unsupported(format!("index access method \"{using}\"")));
@@ -3459,6 +3457,7 @@ impl<'a> Binder<'a> {
             expressions,
             expression_types,
             include,
+            storage: storage_options::index_storage_options(&create.with)?,
             bound,
         })
     }

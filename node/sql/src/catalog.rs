@@ -393,6 +393,11 @@ pub struct IndexDef {
     /// unique index is unique on its key alone, and the index goes with a dropped column.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<usize>,
+    /// Storage parameters (`CREATE INDEX ... WITH (fillfactor = 70)`), as
+    /// [`TableDef::options`]: checked, shown in `pg_class.reloptions` and `pg_get_indexdef`,
+    /// read by nothing in Keel's B+trees.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub storage: Vec<(String, String)>,
     /// `predicate` and `expressions` bound over the table's row, as CHECK constraints are
     /// (`Binder::bind_indexes`), when a statement takes the table; never stored.
     #[serde(skip)]

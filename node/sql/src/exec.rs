@@ -8117,6 +8117,7 @@ impl Session {
                 expressions,
                 expression_types,
                 include,
+                storage,
                 bound,
             } => {
                 result.tag = if *constraint {
@@ -8137,6 +8138,7 @@ impl Session {
                     expressions: expressions.clone(),
                     expression_types: expression_types.clone(),
                     include: include.clone(),
+                    storage: storage.clone(),
                     bound: bound.clone(),
                     placement: keel_storage::WHOLE_KEY,
                 };

@@ -1646,6 +1646,8 @@ pub enum Plan {
         expression_types: Vec<crate::types::DataType>,
         /// `INCLUDE (columns)` (see [`crate::catalog::IndexDef::include`]).
         include: Vec<usize>,
+        /// `WITH (storage parameters)` (see [`crate::catalog::IndexDef::storage`]).
+        storage: Vec<(String, String)>,
         /// The predicate and expressions bound.
         bound: Option<Arc<crate::catalog::BoundIndex>>,
     },

@@ -1730,14 +1730,32 @@ pub fn index_def(
     let include: Vec<String> = (index.include.iter())
         .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
         .collect();
-    index_text(
+    let mut text = index_text(
         table,
         &index.name,
         (&keys, &include),
         &index.options,
         index.unique,
-        predicate,
-    )
+        None,
+    );
+    // PostgreSQL's order: ... INCLUDE (...) WITH (name='value', ...) WHERE predicate; a value
+    // that needs no quotes as an identifier is bare (flatten_reloptions).
+    if !index.storage.is_empty() {
+        let options: Vec<String> = (index.storage.iter())
+            .map(
+                |(name, value)| match crate::functions::quote_ident(value) == *value {
+                    true => format!("{name}={value}"),
+                    false => format!("{name}='{}'", value.replace('\'', "''")),
+                },
+            )
+            .collect();
+        text.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    if let Some(predicate) = predicate {
+        text.push_str(" WHERE ");
+        text.push_str(predicate);
+    }
+    text
 }
 
 /// `CREATE [UNIQUE] INDEX name ON schema.table USING btree (keys) [INCLUDE (columns)] [WHERE
@@ -3519,7 +3537,7 @@ fn pg_catalog(
                         false,
                         owner,
                         Value::Null,
-                        Value::Null,
+                        reloptions(&index.storage),
                     );
                 }
             }

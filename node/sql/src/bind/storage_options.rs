@@ -84,10 +84,19 @@ fn value_text(value: &ast::Expr) -> String {
     }
 }
 
-/// `name = value`, checked: PostgreSQL's 22023 for an unknown name or a value of the wrong
-/// type or out of bounds.
-fn checked(name: &str, value: &str) -> SqlResult<()> {
-    let Some(kind) = kind_of(name) else {
+/// The parameters of a btree index (PostgreSQL's btoptions).
+fn index_kind_of(name: &str) -> Option<Kind> {
+    match name {
+        "fillfactor" => Some(Kind::Int(10, 100)),
+        "deduplicate_items" => Some(Kind::Bool),
+        _ => None,
+    }
+}
+
+/// `name = value`, checked against `kinds`: PostgreSQL's 22023 for an unknown name or a value
+/// of the wrong type or out of bounds.
+fn checked(name: &str, value: &str, kinds: fn(&str) -> Option<Kind>) -> SqlResult<()> {
+    let Some(kind) = kinds(name) else {
         return Err(invalid(format!("unrecognized parameter \"{name}\"")));
     };
     match kind {
@@ -160,7 +169,7 @@ pub(super) fn set_storage_options(table: &mut TableDef, options: &[SqlOption]) -
                 "parameter \"{name}\" specified more than once"
             )));
         }
-        checked(&name, &value)?;
+        checked(&name, &value, kind_of)?;
         given.push((name, value));
     }
     table
@@ -173,6 +182,34 @@ pub(super) fn set_storage_options(table: &mut TableDef, options: &[SqlOption]) -
         table.options.push((name, value));
     }
     Ok(())
+}
+
+/// `CREATE INDEX ... WITH (name = value, ...)` (sqlparser reads each as an `=` expression),
+/// checked as a btree's parameters, in the order given.
+pub(super) fn index_storage_options(with: &[ast::Expr]) -> SqlResult<Vec<(String, String)>> {
+    let mut given: Vec<(String, String)> = Vec::with_capacity(with.len());
+    for option in with {
+        let ast::Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::Eq,
+            right,
+        } = option
+        else {
+            return Err(super::unsupported(format!("index option {option}")));
+        };
+        let ast::Expr::Identifier(key) = left.as_ref() else {
+            return Err(super::unsupported(format!("index option {option}")));
+        };
+        let (name, value) = (ident_name(key), value_text(right));
+        if given.iter().any(|(other, _)| *other == name) {
+            return Err(invalid(format!(
+                "parameter \"{name}\" specified more than once"
+            )));
+        }
+        checked(&name, &value, index_kind_of)?;
+        given.push((name, value));
+    }
+    Ok(given)
 }
 
 /// `ALTER TABLE ... RESET (names)`: those parameters back to their defaults (an unknown or
