@@ -18,3 +18,17 @@ select indexrelid::regclass from pg_index where indrelid = 'iin_t'::regclass ord
 alter table iin_t rename column a to aa;
 select pg_get_indexdef('iin_u'::regclass);
 drop table iin_t;
+-- UNIQUE (...) INCLUDE (...) constraints, in CREATE TABLE and ALTER TABLE ADD CONSTRAINT (pg_dump's form), with pg_get_constraintdef.
+create table iin_c1 (a int, b int, c int);
+alter table iin_c1 add constraint iin_c1_b_key unique (b) include (c);
+alter table iin_c1 add unique (c) include (a, b);
+alter table iin_c1 add constraint iin_c1_bad unique (a) include (nosuch);
+\d iin_c1
+insert into iin_c1 values (1, 1, 1), (2, 1, 2);
+create table iin_c2 (a int, b int, unique (a) include (b), constraint iin_two unique (b) include ("a"));
+\d iin_c2
+select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'iin_c2'::regclass order by conname;
+create table iin_c3 (a int, b int, unique (a) include (zz));
+alter table iin_c1 drop constraint iin_c1_b_key;
+\d iin_c1
+drop table iin_c1, iin_c2;

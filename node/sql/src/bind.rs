@@ -2510,6 +2510,20 @@ impl<'a> Binder<'a> {
                             | TableConstraint::Unique { name, columns, .. }),
                         ..
                     }] => {
+                        if let TableConstraint::Unique {
+                            nulls_distinct: ast::NullsDistinctOption::NotDistinct,
+                            ..
+                        } = constraint
+                        {
+                            return Err(unsupported("NULLS NOT DISTINCT"));
+                        }
+                        let include = (self.constraint_include(columns).iter())
+                            .map(|name| {
+                                table
+                                    .column_index(name)
+                                    .ok_or_else(|| missing_key_column(name))
+                            })
+                            .collect::<SqlResult<Vec<usize>>>()?;
                         let columns = columns
                             .iter()
                             .map(|column| self.index_column(&table, &column.column.expr))
@@ -2520,6 +2534,9 @@ impl<'a> Binder<'a> {
                             .as_ref()
                             .map(|n| crate::catalog::qualify(&schema, &ident_name(n)));
                         if matches!(constraint, TableConstraint::PrimaryKey { .. }) {
+                            if !include.is_empty() {
+                                return Err(unsupported("PRIMARY KEY ... INCLUDE"));
+                            }
                             return Ok(Plan::AddPrimaryKey {
                                 table,
                                 columns,
@@ -2537,7 +2554,7 @@ impl<'a> Binder<'a> {
                             predicate: None,
                             expressions: Vec::new(),
                             expression_types: Vec::new(),
-                            include: Vec::new(),
+                            include,
                             storage: Vec::new(),
                             bound: None,
                         })
@@ -3330,6 +3347,9 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
+        if create.nulls_distinct == Some(false) {
+            return Err(unsupported("NULLS NOT DISTINCT"));
+        }
         if let Some(using) = &create.using {
             if !using.to_string().eq_ignore_ascii_case("btree") {
                 return Err(unsupported(format!("index access method \"{using}\"")));
@@ -3605,8 +3625,8 @@ impl<'a> Binder<'a> {
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
         let mut sequences: Vec<SequenceDef> = Vec::new();
-        // UNIQUE constraints: (name, columns), indexes made when the table is.
-        let mut uniques: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+        // UNIQUE constraints: (name, columns, INCLUDE columns), indexes made when the table is.
+        let mut uniques: Vec<(Option<String>, Vec<usize>, Vec<usize>)> = Vec::new();
         // CHECK constraints: (name, condition, the column it was written on).
         let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
         // FOREIGN KEY constraints, resolved once the table's columns are known.
@@ -3704,7 +3724,11 @@ impl<'a> Binder<'a> {
                     }
                     ColumnOption::Unique {
                         is_primary: false, ..
-                    } => uniques.push((option.name.as_ref().map(ident_name), vec![columns.len()])),
+                    } => uniques.push((
+                        option.name.as_ref().map(ident_name),
+                        vec![columns.len()],
+                        Vec::new(),
+                    )),
                     ColumnOption::Check(expr) => checks.push((
                         option.name.as_ref().map(ident_name),
                         expr,
@@ -3748,6 +3772,9 @@ impl<'a> Binder<'a> {
                     columns: key_columns,
                     ..
                 } => {
+                    if !self.constraint_include(key_columns).is_empty() {
+                        return Err(unsupported("PRIMARY KEY ... INCLUDE"));
+                    }
                     let key = self.key_columns(&columns, key_columns)?;
                     for &index in &key {
                         columns[index].not_null = true;
@@ -3757,10 +3784,26 @@ impl<'a> Binder<'a> {
                 TableConstraint::Unique {
                     name,
                     columns: key_columns,
+                    nulls_distinct,
                     ..
                 } => {
+                    if *nulls_distinct == ast::NullsDistinctOption::NotDistinct {
+                        return Err(unsupported("NULLS NOT DISTINCT"));
+                    }
                     let key = self.key_columns(&columns, key_columns)?;
-                    uniques.push((name.as_ref().map(ident_name), key));
+                    // PostgreSQL points at the constraint.
+                    let at = key_columns
+                        .first()
+                        .and_then(|c| self.word_before(c.column.expr.span(), "unique"));
+                    let include = (self.constraint_include(key_columns).iter())
+                        .map(|name| {
+                            columns
+                                .iter()
+                                .position(|c| c.name == *name)
+                                .ok_or_else(|| missing_key_column(name).at(at))
+                        })
+                        .collect::<SqlResult<Vec<usize>>>()?;
+                    uniques.push((name.as_ref().map(ident_name), key, include));
                 }
                 TableConstraint::Check { name, expr, .. } => {
                     checks.push((name.as_ref().map(ident_name), expr, None))
@@ -3819,7 +3862,7 @@ impl<'a> Binder<'a> {
             primary_key_name.map(|n: String| crate::catalog::qualify(&schema, &n));
         let indexes = uniques
             .into_iter()
-            .map(|(name, columns)| IndexDef {
+            .map(|(name, columns, include)| IndexDef {
                 id: 0,
                 name: name
                     .map(|n| crate::catalog::qualify(&schema, &n))
@@ -3828,6 +3871,7 @@ impl<'a> Binder<'a> {
                 unique: true,
                 constraint: true,
                 options: Vec::new(),
+                include,
                 ..Default::default()
             })
             .collect();
@@ -8521,6 +8565,28 @@ impl<'a> Binder<'a> {
             targets.push((index, subscripts));
         }
         Ok(targets)
+    }
+
+    /// The INCLUDE columns written after the key list `key` of a UNIQUE or PRIMARY KEY
+    /// constraint (blanked for sqlparser: see `parse::constraint_includes`), by name.
+    fn constraint_include(&self, key: &[ast::IndexColumn]) -> Vec<String> {
+        let text = self.spans_text();
+        let Some(last) = key.last() else {
+            return Vec::new();
+        };
+        let end = last.column.expr.span().end;
+        let Some(end) = offset_of(text, end.line, end.column) else {
+            return Vec::new();
+        };
+        // The `)` that closes the list: the first after its last column.
+        let close = text
+            .chars()
+            .skip(end)
+            .position(|c| c == ')')
+            .map(|at| end + at);
+        (crate::parse::constraint_includes(text).into_iter())
+            .find(|include| Some(include.close) == close)
+            .map_or_else(Vec::new, |include| include.names)
     }
 
     /// The subscripts written after the assignment target whose name spans `span` (`SET v[2]
@@ -16859,6 +16925,14 @@ fn both_identity_and_generated(def: &ColumnDef, table: &str) -> SqlError {
 }
 
 /// 428C9 for a value given to a generated column (also with OVERRIDING SYSTEM VALUE).
+/// A constraint's INCLUDE naming no column of the table (PostgreSQL's message).
+fn missing_key_column(name: &str) -> SqlError {
+    SqlError::new(
+        code::UNDEFINED_COLUMN,
+        format!("column \"{name}\" named in key does not exist"),
+    )
+}
+
 /// ALTER TABLE changing only `table`'s catalog entry, to `new`.
 fn alter_table_plan(table: Arc<TableDef>, new: TableDef) -> Plan {
     Plan::AlterTable {

@@ -3186,7 +3186,8 @@ fn search_cycle_ranges(text: &str) -> Vec<(usize, usize)> {
 /// ([`insert_overriding`]), the subscripts of assignment targets ([`assignment_subscripts`]) and
 /// CREATE TABLE AS's column names and `WITH [NO] DATA` ([`create_as_column_names`],
 /// [`create_as_data`]), which the binder reads from the statement's text; and collations that
-/// change nothing (`code_point_collations`). None when there
+/// change nothing (`code_point_collations`); constraints' INCLUDE clauses
+/// ([`constraint_includes`]). None when there
 /// are none.
 fn blank_for_sqlparser(text: &str) -> Option<String> {
     let mut ranges: Vec<(usize, usize)> = frame_exclusions(text)
@@ -3208,6 +3209,11 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
     ranges.extend(create_as_data_clause(text).map(|(from, to, _)| (from, to)));
     ranges.extend(create_as_columns(text).map(|(from, to, _)| (from, to)));
     ranges.extend(code_point_collations(text));
+    ranges.extend(
+        constraint_includes(text)
+            .into_iter()
+            .map(|include| include.range),
+    );
     if ranges.is_empty() {
         return None;
     }
@@ -3281,6 +3287,82 @@ fn code_point_collations(text: &str) -> Vec<(usize, usize)> {
         }
     }
     ranges
+}
+
+/// An `INCLUDE (columns)` clause of a UNIQUE or PRIMARY KEY constraint (`UNIQUE (b) INCLUDE
+/// (c)`), which sqlparser does not read (see [`constraint_includes`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConstraintInclude {
+    /// Character offset of the `)` that closes the constraint's key list.
+    pub close: usize,
+    /// The columns named, as written (unquoted ones lower-cased).
+    pub names: Vec<String>,
+    /// The clause's characters, blanked for sqlparser.
+    range: (usize, usize),
+}
+
+/// The `INCLUDE (columns)` clauses after the key lists of UNIQUE (also `UNIQUE NULLS NOT DISTINCT`) and
+/// PRIMARY KEY constraints, for the binder to read back by the `)` before each.
+pub fn constraint_includes(text: &str) -> Vec<ConstraintInclude> {
+    if !says(text, "include") {
+        return Vec::new();
+    }
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let mut found = Vec::new();
+    for i in 1..tokens.len() {
+        if word_at(&tokens, i) != "include" || !punct(i - 1, ')') || !punct(i + 1, '(') {
+            continue;
+        }
+        // Back to the `(` that opens the key list, and the word before it.
+        let mut depth = 0usize;
+        let mut open = None;
+        for k in (0..i).rev() {
+            match tokens[k].token {
+                Token::Punct(')') => depth += 1,
+                Token::Punct('(') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        open = Some(k);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(open) = open.filter(|&open| open > 0) else {
+            continue;
+        };
+        if !matches!(word_at(&tokens, open - 1), "unique" | "key" | "distinct") {
+            continue;
+        }
+        let mut names = Vec::new();
+        let mut at = i + 2;
+        let close = loop {
+            match tokens.get(at).map(|t| &t.token) {
+                Some(Token::Word(name) | Token::Quoted(name)) => names.push(name.clone()),
+                _ => break None,
+            }
+            at += 1;
+            if punct(at, ')') {
+                break Some(at);
+            }
+            if !punct(at, ',') {
+                break None;
+            }
+            at += 1;
+        };
+        if let Some(end) = close {
+            found.push(ConstraintInclude {
+                close: tokens[i - 1].offset,
+                names,
+                range: (tokens[i].offset, tokens[end].offset + 1),
+            });
+        }
+    }
+    found
 }
 
 /// Where `CREATE UNLOGGED TABLE` says UNLOGGED (which sqlparser does not read).

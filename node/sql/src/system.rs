@@ -155,7 +155,14 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                     table,
                     columns: index.columns.clone(),
                     index: FIRST_OID + index.id as i64,
-                    def: format!("UNIQUE ({})", names(&index.columns)),
+                    def: match index.include.as_slice() {
+                        [] => format!("UNIQUE ({})", names(&index.columns)),
+                        include => format!(
+                            "UNIQUE ({}) INCLUDE ({})",
+                            names(&index.columns),
+                            names(include)
+                        ),
+                    },
                     references: None,
                     deferrable: (false, false),
                     validated: true,
