@@ -3093,17 +3093,7 @@ impl<'a> Binder<'a> {
             None => new.primary_key_name = Some(to),
         }
         let new = self.write_target(Arc::new(new))?;
-        Ok(Plan::AlterTable {
-            table,
-            new,
-            fill: Vec::new(),
-            not_null: Vec::new(),
-            notices: Vec::new(),
-            sequences: Vec::new(),
-            retype: Vec::new(),
-            identity: Vec::new(),
-            tag: "ALTER INDEX",
-        })
+        Ok(alter_table_plan(table, new, "ALTER INDEX"))
     }
 
     /// `ALTER TABLE ... RENAME CONSTRAINT from TO to`: a CHECK, FOREIGN KEY, UNIQUE or
@@ -4595,6 +4585,24 @@ impl<'a> Binder<'a> {
     /// RESTART change its sequence as ALTER SEQUENCE does; DROP IDENTITY drops the sequence and
     /// the default, NOT NULL stays. DROP EXPRESSION (ATExecDropExpression) makes a stored
     /// generated column a plain one with the values it has (55000 for another column).
+    /// The table a hand-parsed ALTER TABLE names (`name` as written; a temporary one too):
+    /// None where IF EXISTS finds no relation of that name, 42P01 without IF EXISTS (no
+    /// position, as PostgreSQL's AlterTableLookupRelation).
+    fn altered_table(&self, name: &str, if_exists: bool) -> SqlResult<Option<Arc<TableDef>>> {
+        let key = match name.contains('.') {
+            true => name.to_string(),
+            false => self.unqualified_key(name),
+        };
+        match self.catalog.tables.get(&key) {
+            Some(table) => Ok(Some(table.clone())),
+            None if if_exists && !self.catalog.relation_exists(&key) => Ok(None),
+            None => Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            )),
+        }
+    }
+
     /// `ALTER TABLE name SET LOGGED | UNLOGGED`: the table's persistence in the catalogs
     /// (Keel logs every table's writes; see `TableDef::unlogged`); `RESET (parameters)`.
     pub fn bind_alter_storage(
@@ -4603,18 +4611,8 @@ impl<'a> Binder<'a> {
         if_exists: bool,
         change: &crate::parse::StorageChange,
     ) -> SqlResult<Plan> {
-        let key = match name.contains('.') {
-            true => name.clone(),
-            false => self.unqualified_key(name),
-        };
-        let Some(table) = self.catalog.tables.get(&key).cloned() else {
-            if if_exists && !self.catalog.relation_exists(&key) {
-                return Ok(skipped_relation(name, "ALTER TABLE"));
-            }
-            return Err(SqlError::new(
-                code::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            ));
+        let Some(table) = self.altered_table(name, if_exists)? else {
+            return Ok(skipped_relation(name, "ALTER TABLE"));
         };
         let logged = match change {
             crate::parse::StorageChange::Logged(logged) => *logged,
@@ -4622,7 +4620,7 @@ impl<'a> Binder<'a> {
                 let table = self.bind_indexes(table)?;
                 let mut new = (*table).clone();
                 storage_options::reset_storage_options(&mut new, names);
-                return Ok(alter_table_plan(table, new));
+                return Ok(alter_table_plan(table, Arc::new(new), "ALTER TABLE"));
             }
         };
         let relname = crate::catalog::relname(&table.name);
@@ -4656,7 +4654,7 @@ impl<'a> Binder<'a> {
         let table = self.bind_indexes(table)?;
         let mut new = (*table).clone();
         new.unlogged = !logged;
-        Ok(alter_table_plan(table, new))
+        Ok(alter_table_plan(table, Arc::new(new), "ALTER TABLE"))
     }
 
     pub fn bind_alter_identity(
@@ -4666,18 +4664,8 @@ impl<'a> Binder<'a> {
         actions: &[crate::parse::IdentityAction],
     ) -> SqlResult<Plan> {
         use crate::parse::IdentityChange;
-        let key = self
-            .catalog
-            .resolve_written(name, self.path(), &self.session.user);
-        let Some(table) = self.catalog.tables.get(&key).cloned() else {
-            if if_exists && !self.catalog.relation_exists(&key) {
-                return Ok(skipped_relation(name, "ALTER TABLE"));
-            }
-            // PostgreSQL names no position here (AlterTableLookupRelation).
-            return Err(SqlError::new(
-                code::UNDEFINED_TABLE,
-                format!("relation \"{name}\" does not exist"),
-            ));
+        let Some(table) = self.altered_table(name, if_exists)? else {
+            return Ok(skipped_relation(name, "ALTER TABLE"));
         };
         let table = self.bind_indexes(table)?;
         let mut new = (*table).clone();
@@ -16933,18 +16921,18 @@ fn missing_key_column(name: &str) -> SqlError {
     )
 }
 
-/// ALTER TABLE changing only `table`'s catalog entry, to `new`.
-fn alter_table_plan(table: Arc<TableDef>, new: TableDef) -> Plan {
+/// ALTER TABLE (or ALTER INDEX: `tag`) changing only `table`'s catalog entry, to `new`.
+fn alter_table_plan(table: Arc<TableDef>, new: Arc<TableDef>, tag: &'static str) -> Plan {
     Plan::AlterTable {
         table,
-        new: Arc::new(new),
+        new,
         fill: Vec::new(),
         not_null: Vec::new(),
         notices: Vec::new(),
         sequences: Vec::new(),
         retype: Vec::new(),
         identity: Vec::new(),
-        tag: "ALTER TABLE",
+        tag,
     }
 }
 
@@ -17590,26 +17578,15 @@ mod tests {
             unique,
             ..Default::default()
         };
+        let columns = vec![column("id"), column("a"), column("b"), column("c")];
         TableDef {
-            id: 1,
-            name: "t".into(),
-            columns: vec![column("id"), column("a"), column("b"), column("c")],
             primary_key: vec![0],
-            primary_key_name: None,
-            fillfactor: None,
-            unlogged: false,
-            options: Vec::new(),
             indexes: vec![
                 index(2, vec![1], false),
                 index(3, vec![2, 3], false),
                 index(4, vec![3], true),
             ],
-            checks: Vec::new(),
-            foreign_keys: Vec::new(),
-            referenced: false,
-            owner: None,
-            acl: None,
-            placement: 0,
+            ..TableDef::plain(1, "t".into(), columns)
         }
     }
 

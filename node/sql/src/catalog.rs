@@ -796,6 +796,27 @@ impl TableDef {
         }
     }
 
+    /// A table of `columns` and nothing else: no key, index or constraint, no owner.
+    pub fn plain(id: TableId, name: String, columns: Vec<ColumnDef>) -> TableDef {
+        TableDef {
+            id,
+            name,
+            columns,
+            primary_key: Vec::new(),
+            primary_key_name: None,
+            fillfactor: None,
+            unlogged: false,
+            options: Vec::new(),
+            indexes: Vec::new(),
+            checks: Vec::new(),
+            foreign_keys: Vec::new(),
+            referenced: false,
+            owner: None,
+            acl: None,
+            placement: 0,
+        }
+    }
+
     /// PostgreSQL's `relpersistence`: 't' for a temporary table, 'u' for an unlogged one, 'p'
     /// for the rest.
     pub fn persistence(&self) -> char {

@@ -3301,8 +3301,8 @@ pub struct ConstraintInclude {
     range: (usize, usize),
 }
 
-/// The `INCLUDE (columns)` clauses after the key lists of UNIQUE (also `UNIQUE NULLS NOT DISTINCT`) and
-/// PRIMARY KEY constraints, for the binder to read back by the `)` before each.
+/// The `INCLUDE (columns)` clauses after the key lists of UNIQUE (also `UNIQUE NULLS NOT
+/// DISTINCT`) and PRIMARY KEY constraints, for the binder to read back by the `)` before each.
 pub fn constraint_includes(text: &str) -> Vec<ConstraintInclude> {
     if !says(text, "include") {
         return Vec::new();
@@ -4081,6 +4081,20 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
+/// `TABLE [IF EXISTS] [ONLY] name` after ALTER: the table's name and whether IF EXISTS was
+/// said; None where the words are not these.
+fn altered_table(c: &mut Cursor) -> Option<((String, usize), bool)> {
+    if !c.word("table") {
+        return None;
+    }
+    let if_exists = c.word("if");
+    if if_exists && !c.word("exists") {
+        return None;
+    }
+    let _ = c.word("only");
+    Some((c.qualified().ok()?, if_exists))
+}
+
 /// What a [`Parsed::AlterStorage`] changes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StorageChange {
@@ -4097,15 +4111,7 @@ fn alter_storage(text: &str) -> Option<Parsed> {
         return None;
     }
     let mut c = Cursor::new(text, 1).ok()?;
-    if !c.word("table") {
-        return None;
-    }
-    let if_exists = c.word("if");
-    if if_exists && !c.word("exists") {
-        return None;
-    }
-    let _ = c.word("only");
-    let table = c.qualified().ok()?;
+    let (table, if_exists) = altered_table(&mut c)?;
     let change = if c.word("reset") {
         if !c.punct('(') {
             return None;
@@ -4139,15 +4145,7 @@ fn alter_storage(text: &str) -> Option<Parsed> {
 /// IDENTITY [IF EXISTS]`.
 fn alter_identity(text: &str) -> Option<SqlResult<Parsed>> {
     let mut c = Cursor::new(text, 1).ok()?;
-    if !c.word("table") {
-        return None;
-    }
-    let if_exists = c.word("if");
-    if if_exists && !c.word("exists") {
-        return None;
-    }
-    let _ = c.word("only");
-    let table = c.qualified().ok()?;
+    let (table, if_exists) = altered_table(&mut c)?;
     let _ = c.punct('*');
     let mut actions = Vec::new();
     loop {

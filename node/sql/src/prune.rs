@@ -534,32 +534,20 @@ mod tests {
     use std::sync::Arc;
 
     fn table(id: u64, name: &str, width: usize) -> Arc<TableDef> {
+        let columns = (0..width)
+            .map(|i| ColumnDef {
+                name: format!("c{i}"),
+                ty: DataType::Int8,
+                not_null: false,
+                default: None,
+                identity: None,
+                acl: None,
+                generated: None,
+            })
+            .collect();
         Arc::new(TableDef {
-            id,
-            name: name.into(),
-            columns: (0..width)
-                .map(|i| ColumnDef {
-                    name: format!("c{i}"),
-                    ty: DataType::Int8,
-                    not_null: false,
-                    default: None,
-                    identity: None,
-                    acl: None,
-                    generated: None,
-                })
-                .collect(),
             primary_key: vec![0],
-            primary_key_name: None,
-            fillfactor: None,
-            unlogged: false,
-            options: Vec::new(),
-            indexes: Vec::new(),
-            checks: Vec::new(),
-            foreign_keys: Vec::new(),
-            referenced: false,
-            owner: None,
-            acl: None,
-            placement: 0,
+            ..TableDef::plain(id, name.into(), columns)
         })
     }
 

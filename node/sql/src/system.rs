@@ -502,7 +502,7 @@ pub fn locked_relation_oid(catalog: &Catalog, id: keel_storage::TableId) -> i64 
 
 /// A view's columns as a table's would be listed: with the types they had when it was made,
 /// nullable, without defaults.
-fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::catalog::ColumnDef> {
+pub(crate) fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::catalog::ColumnDef> {
     let columns = view.columns.iter().zip(&view.types);
     columns
         .map(|(name, &ty)| crate::catalog::ColumnDef {

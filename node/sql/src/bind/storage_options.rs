@@ -9,6 +9,7 @@ use sqlparser::ast::{self, SqlOption};
 use super::ident_name;
 use crate::catalog::TableDef;
 use crate::error::{code, SqlError, SqlResult};
+use crate::types::parse_bool;
 
 /// What values a parameter takes.
 #[derive(Clone, Copy)]
@@ -50,19 +51,6 @@ fn kind_of(name: &str) -> Option<Kind> {
 
 fn invalid(message: String) -> SqlError {
     SqlError::new(code::INVALID_PARAMETER_VALUE, message)
-}
-
-/// PostgreSQL's boolean spellings (parse_bool), any case.
-fn boolean(text: &str) -> Option<bool> {
-    let text = text.to_ascii_lowercase();
-    let prefix_of = |word: &str| !text.is_empty() && word.starts_with(text.as_str());
-    match text.as_str() {
-        "1" | "on" => Some(true),
-        "0" | "of" | "off" => Some(false),
-        _ if prefix_of("true") || prefix_of("yes") => Some(true),
-        _ if prefix_of("false") || prefix_of("no") => Some(false),
-        _ => None,
-    }
 }
 
 /// An option's value as PostgreSQL keeps it: a literal's text (a string without its quotes),
@@ -135,14 +123,14 @@ fn checked(name: &str, value: &str, kinds: fn(&str) -> Option<Kind>) -> SqlResul
             }
         }
         Kind::Bool => {
-            if boolean(value).is_none() {
+            if parse_bool(value).is_none() {
                 return Err(invalid(format!(
                     "invalid value for boolean option \"{name}\": {value}"
                 )));
             }
         }
         Kind::Cleanup => {
-            if boolean(value).is_none() && !value.eq_ignore_ascii_case("auto") {
+            if parse_bool(value).is_none() && !value.eq_ignore_ascii_case("auto") {
                 return Err(
                     invalid(format!("invalid value for enum option \"{name}\": {value}"))
                         .with_detail("Valid values are \"on\", \"off\", and \"auto\"."),

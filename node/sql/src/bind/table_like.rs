@@ -129,34 +129,8 @@ impl Binder<'_> {
         );
         if let Some(view) = self.view(&name)? {
             self.require_view_select(&view, true)?;
-            let columns = (view.columns.iter().zip(&view.types))
-                .map(|(name, &ty)| ColumnDef {
-                    name: name.clone(),
-                    ty,
-                    not_null: false,
-                    default: None,
-                    identity: None,
-                    acl: None,
-                    generated: None,
-                })
-                .collect();
-            return Ok(Arc::new(TableDef {
-                id: view.id,
-                name: view.name,
-                columns,
-                primary_key: Vec::new(),
-                primary_key_name: None,
-                fillfactor: None,
-                unlogged: false,
-                options: Vec::new(),
-                indexes: Vec::new(),
-                checks: Vec::new(),
-                foreign_keys: Vec::new(),
-                referenced: false,
-                owner: view.owner,
-                acl: None,
-                placement: 0,
-            }));
+            let columns = crate::system::view_column_defs(&view);
+            return Ok(Arc::new(TableDef::plain(view.id, view.name, columns)));
         }
         let table = self
             .lookup_table(&name)
