@@ -2495,6 +2495,19 @@ fn says(text: &str, words: &str) -> bool {
     (text.as_bytes().windows(words.len())).any(|w| w.eq_ignore_ascii_case(words.as_bytes()))
 }
 
+/// Whether token `i` is the punctuation `c`.
+fn punct_at(tokens: &[Tok], i: usize, c: char) -> bool {
+    tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c))
+}
+
+/// Token `i`'s name, when it is a word (lower-cased) or a quoted identifier (as written).
+fn name_at(tokens: &[Tok], i: usize) -> Option<String> {
+    match tokens.get(i).map(|t| &t.token) {
+        Some(Token::Word(w) | Token::Quoted(w)) => Some(w.clone()),
+        _ => None,
+    }
+}
+
 /// Token `i`'s word (lower-cased), or "" where it is no unquoted word.
 fn word_at(tokens: &[Tok], i: usize) -> &str {
     match tokens.get(i) {
@@ -3255,7 +3268,7 @@ fn code_point_collations(text: &str) -> Vec<(usize, usize)> {
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
     let mut ranges = Vec::new();
     for i in 0..tokens.len() {
         if word_at(&tokens, i) != "collate" {
@@ -3310,7 +3323,7 @@ pub fn constraint_includes(text: &str) -> Vec<ConstraintInclude> {
     let Ok(tokens) = lex(text) else {
         return Vec::new();
     };
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
     let mut found = Vec::new();
     for i in 1..tokens.len() {
         if word_at(&tokens, i) != "include" || !punct(i - 1, ')') || !punct(i + 1, '(') {
@@ -3418,31 +3431,11 @@ pub fn create_table_likes(text: &str) -> SqlResult<Vec<TableLike>> {
         return Ok(Vec::new());
     };
     let word = |i: usize| word_at(&tokens, i);
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
-    let name = |i: usize| match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Word(w) | Token::Quoted(w)) => Some(w.clone()),
-        _ => None,
-    };
-    if word(0) != "create" {
-        return Ok(Vec::new());
-    }
-    let Some(table) = (1..tokens.len().min(5)).find(|&i| word(i) == "table") else {
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
+    let name = |i: usize| name_at(&tokens, i);
+    let Some(at) = created_table_list(&tokens) else {
         return Ok(Vec::new());
     };
-    let mut at = table + 1;
-    if word(at) == "if" {
-        at += 3;
-    }
-    if name(at).is_none() {
-        return Ok(Vec::new());
-    }
-    at += 1;
-    while punct(at, '.') && name(at + 1).is_some() {
-        at += 2;
-    }
-    if !punct(at, '(') {
-        return Ok(Vec::new());
-    }
     let error = |i: usize| Cursor::new(text, i).map_or_else(|e| e, |c| c.error());
     let mut likes = Vec::new();
     let mut columns_before = 0;
@@ -3541,16 +3534,10 @@ fn blank_table_likes(text: &str) -> SqlResult<Option<String>> {
     Ok(Some(blank_ranges(text, &ranges)))
 }
 
-/// The column names of `CREATE TABLE name (a, b) AS query` (which sqlparser reads as column
-/// definitions, each missing its type): the list's character range and its names.
-fn create_as_columns(text: &str) -> Option<(usize, usize, Vec<String>)> {
-    let tokens = lex(text).ok()?;
-    let word = |i: usize| word_at(&tokens, i);
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
-    let name = |i: usize| match tokens.get(i).map(|t| &t.token) {
-        Some(Token::Word(w) | Token::Quoted(w)) => Some(w.clone()),
-        _ => None,
-    };
+/// Where the parenthesized list of `CREATE [TEMP | UNLOGGED ...] TABLE [IF NOT EXISTS] name (`
+/// opens: the index of its `(` in `tokens`; None for another statement.
+fn created_table_list(tokens: &[Tok]) -> Option<usize> {
+    let word = |i: usize| word_at(tokens, i);
     if word(0) != "create" {
         return None;
     }
@@ -3558,14 +3545,21 @@ fn create_as_columns(text: &str) -> Option<(usize, usize, Vec<String>)> {
     if word(at) == "if" {
         at += 3;
     }
-    name(at)?;
+    name_at(tokens, at)?;
     at += 1;
-    while punct(at, '.') && name(at + 1).is_some() {
+    while punct_at(tokens, at, '.') && name_at(tokens, at + 1).is_some() {
         at += 2;
     }
-    if !punct(at, '(') {
-        return None;
-    }
+    punct_at(tokens, at, '(').then_some(at)
+}
+
+/// The column names of `CREATE TABLE name (a, b) AS query` (which sqlparser reads as column
+/// definitions, each missing its type): the list's character range and its names.
+fn create_as_columns(text: &str) -> Option<(usize, usize, Vec<String>)> {
+    let tokens = lex(text).ok()?;
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
+    let name = |i: usize| name_at(&tokens, i);
+    let mut at = created_table_list(&tokens)?;
     let open = at;
     let mut names = Vec::new();
     loop {
@@ -3625,7 +3619,7 @@ pub fn assignment_subscripts(text: &str) -> Vec<(usize, usize)> {
         return Vec::new();
     };
     let word = |i: usize| word_at(&tokens, i);
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
     let name = |i: usize| {
         matches!(
             tokens.get(i).map(|t| &t.token),
@@ -3772,7 +3766,7 @@ fn inheritance_marks(text: &str) -> SqlResult<Vec<(usize, usize)>> {
             Some(Token::Word(_) | Token::Quoted(_))
         )
     };
-    let punct = |i: usize, c: char| tokens.get(i).map(|t| &t.token) == Some(&Token::Punct(c));
+    let punct = |i: usize, c: char| punct_at(&tokens, i, c);
     let relation_follows = |i: usize| {
         matches!(
             word_at(&tokens, i),
