@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod arrays;
 mod deparse;
 mod foreign_keys;
+mod matviews;
 mod merge;
 mod roles;
 mod storage_options;
@@ -883,10 +884,7 @@ impl<'a> Binder<'a> {
         tag: &'static str,
     ) -> SqlResult<Plan> {
         if self.catalog.relation_exists(key) {
-            return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                format!("\"{}\" is not a view", crate::catalog::relname(key)),
-            ));
+            return Err(crate::catalog::not_a(key, "view"));
         }
         if if_exists {
             return Ok(skipped_relation(name, tag));
@@ -1014,7 +1012,9 @@ impl<'a> Binder<'a> {
             return (query.to_string(), Vec::new(), Vec::new());
         };
         let chars: Vec<char> = self.text.chars().collect();
-        let mut end = chars.len();
+        // A materialized view's query ends before its `WITH [NO] DATA`.
+        let mut end = crate::parse::create_as_data_clause(self.text)
+            .map_or(chars.len(), |(from, _, _)| from.max(begin));
         while end > begin && (chars[end - 1].is_whitespace() || chars[end - 1] == ';') {
             end -= 1;
         }
@@ -1045,6 +1045,87 @@ impl<'a> Binder<'a> {
         names.sort();
         names.dedup_by_key(|name| name.at);
         (text, qualifiers, names)
+    }
+
+    /// Binds a query to be kept as text (a view's or a materialized view's), noting what its
+    /// text names so that the text follows renames of it and its reads stop drops: its plan,
+    /// columns, and a [`ViewDef`](crate::catalog::ViewDef) with all but `name`, `columns`,
+    /// `types` and `options` filled in (`reads_temp` says whether it read a temporary
+    /// relation).
+    fn bind_stored_query(
+        &mut self,
+        query: &ast::Query,
+    ) -> SqlResult<(Rel, Vec<OutputColumn>, crate::catalog::ViewDef)> {
+        // Bound now to check it and name its columns; stored as text: as written, with where
+        // the names it gives without a schema resolved.
+        self.reads_temp.set(false);
+        self.reads.borrow_mut().clear();
+        self.unqualified.borrow_mut().clear();
+        self.names.borrow_mut().clear();
+        self.columns_read.borrow_mut().clear();
+        self.stars_made.borrow_mut().clear();
+        self.track_names.set(true);
+        let bound = self.bind_query_rel(query, None);
+        self.track_names.set(false);
+        let (rel, output) = bound?;
+        let (sql, qualifiers, names) = self.view_text(query);
+        let mut columns_read = std::mem::take(&mut *self.columns_read.borrow_mut());
+        columns_read.sort_unstable();
+        columns_read.dedup();
+        let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
+        reads.sort_unstable();
+        reads.dedup();
+        let view = crate::catalog::ViewDef {
+            name: String::new(),
+            sql,
+            columns: Vec::new(),
+            types: Vec::new(),
+            owner: Some(self.session.user.clone()),
+            acl: None,
+            search_path: self.path().to_vec(),
+            id: 0,
+            reads,
+            qualifiers,
+            names,
+            options: Vec::new(),
+            columns_read,
+            stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
+        };
+        Ok((rel, output, view))
+    }
+
+    /// Runs `bind` on a stored query (`view`'s) as its text is bound: with its owner's
+    /// privileges, its search path and its `*`s as they expanded when it was made (a temporary
+    /// view, the session's own, reads its session's temporary tables).
+    fn with_stored_query<T>(
+        &mut self,
+        view: &crate::catalog::ViewDef,
+        bind: impl FnOnce(&mut Self, &ast::Query) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        let statement = crate::parse::parse_sql(&view.bound_query())?;
+        let Statement::Query(query) = statement else {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                "a view that is not a query",
+            ));
+        };
+        let outer = self.acting.replace(
+            view.owner
+                .clone()
+                .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into()),
+        );
+        let outer_path = self.view_path.replace(view.search_path.clone());
+        let temp_view = crate::catalog::split_name(&view.name).0 == self.temp_schema;
+        let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
+        let outer_stars = self.star_plan.replace(Some((view.stars.clone(), 0)));
+        let outer_text = self.body_text.replace(view.bound_query());
+        let bound = bind(self, &query);
+        self.body_text = outer_text;
+        self.star_plan.replace(outer_stars);
+        self.acting = outer;
+        self.view_path = outer_path;
+        self.temp_view = outer_temp;
+        bound
     }
 
     /// Notes a relation lock the statement takes before it runs.
@@ -2127,29 +2208,22 @@ impl<'a> Binder<'a> {
                 options,
                 ..
             } => {
-                if *materialized || *if_not_exists {
+                if *materialized {
+                    if *temporary {
+                        // PostgreSQL has no temporary materialized views.
+                        let at = self.text.to_ascii_lowercase().find("materialized");
+                        let at = at.map(|byte| self.text[..byte].chars().count() + 1);
+                        return Err(
+                            SqlError::syntax("syntax error at or near \"materialized\"").at(at)
+                        );
+                    }
+                    return self.bind_create_matview(name, columns, query, options, *if_not_exists);
+                }
+                if *if_not_exists {
                     return Err(unsupported("this form of CREATE VIEW"));
                 }
                 let options = view_options(options)?;
-                // Bound now to check it and name its columns; stored as text: as written, with
-                // where the names it gives without a schema resolved.
-                self.reads_temp.set(false);
-                self.reads.borrow_mut().clear();
-                self.unqualified.borrow_mut().clear();
-                self.names.borrow_mut().clear();
-                self.columns_read.borrow_mut().clear();
-                self.stars_made.borrow_mut().clear();
-                self.track_names.set(true);
-                let bound = self.bind_query_rel(query, None);
-                self.track_names.set(false);
-                let (_, bound) = bound?;
-                let (sql, qualifiers, written_names) = self.view_text(query);
-                let mut columns_read = std::mem::take(&mut *self.columns_read.borrow_mut());
-                columns_read.sort_unstable();
-                columns_read.dedup();
-                let mut reads = std::mem::take(&mut *self.reads.borrow_mut());
-                reads.sort_unstable();
-                reads.dedup();
+                let (_, bound, stored) = self.bind_stored_query(query)?;
                 // A view of a temporary table is temporary too, as PostgreSQL makes it.
                 let implicit_temp = !*temporary && self.reads_temp.get();
                 // (PostgreSQL gives no position here, unlike CREATE TABLE's.)
@@ -2187,19 +2261,10 @@ impl<'a> Binder<'a> {
                 Ok(Plan::CreateView {
                     view: crate::catalog::ViewDef {
                         name,
-                        sql,
                         columns: names,
                         types,
-                        owner: Some(self.session.user.clone()),
-                        acl: None,
-                        search_path: self.path().to_vec(),
-                        id: 0,
-                        reads,
-                        qualifiers,
-                        names: written_names,
-                        columns_read,
-                        stars: std::mem::take(&mut *self.stars_made.borrow_mut()),
                         options,
+                        ..stored
                     },
                     or_replace: *or_replace,
                     implicit_temp,
@@ -2313,7 +2378,8 @@ impl<'a> Binder<'a> {
                 cascade,
                 ..
             } => {
-                if *object_type != ObjectType::Table {
+                let matviews = *object_type == ObjectType::MaterializedView;
+                if *object_type != ObjectType::Table && !matviews {
                     return Err(unsupported(format!("DROP {object_type}")));
                 }
                 let names = names
@@ -2324,6 +2390,7 @@ impl<'a> Binder<'a> {
                     names,
                     if_exists: *if_exists,
                     cascade: *cascade,
+                    matviews,
                 })
             }
             Statement::Comment {
@@ -2376,6 +2443,9 @@ impl<'a> Binder<'a> {
                 let mut tables: Vec<Arc<TableDef>> = Vec::new();
                 for target in table_names {
                     let table = self.lookup_table(&target.name)?;
+                    if table.matview.is_some() {
+                        return Err(crate::catalog::not_a(&table.name, "table"));
+                    }
                     if !tables.iter().any(|t| t.id == table.id) {
                         tables.push(table);
                     }
@@ -3881,6 +3951,7 @@ impl<'a> Binder<'a> {
             owner: Some(self.session.user.clone()),
             acl: None,
             placement: 0,
+            matview: None,
         };
         storage_options::set_storage_options(&mut table, options)?;
         for (column, expr) in generated {
@@ -3919,6 +3990,36 @@ impl<'a> Binder<'a> {
         let (rel, output) = self.bind_query_rel(query, None)?;
         // `CREATE TABLE name (a, b) AS ...` names the first columns.
         let names = crate::parse::create_as_column_names(self.text);
+        let columns = self.query_table_columns(&output, &names)?;
+        let mut table = TableDef {
+            unlogged: crate::parse::create_unlogged(self.text),
+            owner: Some(self.session.user.clone()),
+            ..TableDef::plain(0, name, columns)
+        };
+        if let CreateTableOptions::With(options) = &create.table_options {
+            storage_options::set_storage_options(&mut table, options)?;
+        }
+        Ok(Plan::CreateTable {
+            table,
+            if_not_exists: create.if_not_exists,
+            sequences: Vec::new(),
+            source: Some(Arc::new(QueryPlan {
+                rel,
+                columns: output,
+            })),
+            with_data: crate::parse::create_as_data(self.text),
+            on_commit,
+        })
+    }
+
+    /// The columns of a table made from a query's `output` (CREATE TABLE AS, a materialized
+    /// view), the first named `names` (42601 for more names than columns): an unknown
+    /// literal's column is text, one read straight from a table keeps its declared type.
+    fn query_table_columns(
+        &self,
+        output: &[OutputColumn],
+        names: &[String],
+    ) -> SqlResult<Vec<ColumnDef>> {
         if names.len() > output.len() {
             return Err(SqlError::syntax("too many column names were specified"));
         }
@@ -3952,37 +4053,7 @@ impl<'a> Binder<'a> {
                 generated: None,
             });
         }
-        let mut table = TableDef {
-            id: 0,
-            name,
-            columns,
-            primary_key: Vec::new(),
-            primary_key_name: None,
-            fillfactor: None,
-            unlogged: crate::parse::create_unlogged(self.text),
-            options: Vec::new(),
-            indexes: Vec::new(),
-            checks: Vec::new(),
-            foreign_keys: Vec::new(),
-            referenced: false,
-            owner: Some(self.session.user.clone()),
-            acl: None,
-            placement: 0,
-        };
-        if let CreateTableOptions::With(options) = &create.table_options {
-            storage_options::set_storage_options(&mut table, options)?;
-        }
-        Ok(Plan::CreateTable {
-            table,
-            if_not_exists: create.if_not_exists,
-            sequences: Vec::new(),
-            source: Some(Arc::new(QueryPlan {
-                rel,
-                columns: output,
-            })),
-            with_data: crate::parse::create_as_data(self.text),
-            on_commit,
-        })
+        Ok(columns)
     }
 
     /// The positions of a table constraint's key columns among `columns` (42703 at the
@@ -6801,33 +6872,10 @@ impl<'a> Binder<'a> {
                         "view",
                         &view.name,
                     )?;
-                    let statement = crate::parse::parse_sql(&view.bound_query())?;
-                    let Statement::Query(query) = statement else {
-                        return Err(SqlError::new(
-                            code::INTERNAL_ERROR,
-                            "a view that is not a query",
-                        ));
-                    };
-                    // The view's query reads its tables with its owner's privileges.
-                    let outer = self.acting.replace(
-                        view.owner
-                            .clone()
-                            .unwrap_or_else(|| crate::catalog::BOOTSTRAP_ROLE.into()),
-                    );
-                    let outer_path = self.view_path.replace(view.search_path.clone());
-                    // A temporary view (the session's own) reads its session's temporary tables.
-                    let temp_view = crate::catalog::split_name(&view.name).0 == self.temp_schema;
-                    let outer_temp = std::mem::replace(&mut self.temp_view, temp_view);
-                    let outer_stars = self.star_plan.replace(Some((view.stars.clone(), 0)));
                     let locking = self.lock_for(&rel_alias);
-                    let outer_text = self.body_text.replace(view.bound_query());
-                    let bound = self.bind_item_query(&query, None, locking);
-                    self.body_text = outer_text;
-                    self.star_plan.replace(outer_stars);
-                    self.acting = outer;
-                    self.view_path = outer_path;
-                    self.temp_view = outer_temp;
-                    let (rel, mut columns, lock) = bound?;
+                    let (rel, mut columns, lock) = self.with_stored_query(&view, |b, query| {
+                        b.bind_item_query(query, None, locking)
+                    })?;
                     for (column, name) in columns.iter_mut().zip(&view.columns) {
                         column.name = name.clone();
                     }
@@ -6844,6 +6892,7 @@ impl<'a> Binder<'a> {
                     return Ok((rel, vec![scope], star));
                 }
                 let table = self.lookup_table(name)?;
+                self.require_populated(&table)?;
                 self.note_read(table.id);
                 self.note_unqualified(name, &table.name);
                 if let Some(ObjectNamePart::Identifier(ident)) = name.0.last() {
@@ -8422,6 +8471,7 @@ impl<'a> Binder<'a> {
             return self.insert_into_view(insert, &view);
         }
         let table = self.lookup_table(name)?;
+        self.refuse_matview_change(&table)?;
         // INSERT on the columns given values is checked once they are known; RETURNING's
         // columns need SELECT (its scope checks them).
         if let Some(ast::OnInsert::OnConflict(ast::OnConflict {
@@ -9338,6 +9388,7 @@ impl<'a> Binder<'a> {
             return self.update_view(&view, &alias, assignments, from, selection, returning);
         }
         let (table, alias) = self.table_factor(relation)?;
+        self.refuse_matview_change(&table)?;
         let table = self.write_target(table)?;
         // Columns read (WHERE, SET values, RETURNING) need SELECT: the scope checks them.
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), from)?;
@@ -9392,6 +9443,7 @@ impl<'a> Binder<'a> {
             return self.delete_from_view(&view, &alias, using, selection, returning);
         }
         let (table, alias) = self.table_factor(relation)?;
+        self.refuse_matview_change(&table)?;
         // Columns read (WHERE, RETURNING) need SELECT: the scope checks them.
         self.require(&table, PRIV_DELETE)?;
         let (scope, from_rel) = self.write_scope(&table, alias.clone(), using)?;

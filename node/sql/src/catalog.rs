@@ -98,6 +98,22 @@ pub struct TableDef {
     /// them (0, the whole key, for tables made before placements existed).
     #[serde(default)]
     pub placement: Placement,
+    /// `CREATE MATERIALIZED VIEW`: the query whose rows the table holds (see [`MatView`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matview: Option<Box<MatView>>,
+}
+
+/// What makes a table a materialized view (`pg_class.relkind` 'm'): the query its rows come
+/// from, kept as a view's is (so renames of what it reads follow it, and what it reads cannot be
+/// dropped under it), and whether it holds them. `REFRESH MATERIALIZED VIEW` replaces the rows
+/// with the query's in the refreshing transaction; INSERT, UPDATE, DELETE, TRUNCATE and COPY
+/// FROM are refused, as PostgreSQL refuses them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatView {
+    /// The query (its `name`, `id` and `owner` are the table's).
+    pub query: ViewDef,
+    /// False after `WITH NO DATA`: reading it is PostgreSQL's 55000 until a REFRESH fills it.
+    pub populated: bool,
 }
 
 /// Table privileges, one bit each, with PostgreSQL's aclitem letters ([`TABLE_PRIVILEGES`]).
@@ -814,6 +830,30 @@ impl TableDef {
             owner: None,
             acl: None,
             placement: 0,
+            matview: None,
+        }
+    }
+
+    /// A materialized view's definition, for a table that is one.
+    pub fn matview(&self) -> Option<&MatView> {
+        self.matview.as_deref()
+    }
+
+    /// The kind of relation as PostgreSQL's messages name it: "materialized view" or "table".
+    pub fn kind_name(&self) -> &'static str {
+        if self.matview.is_some() {
+            "materialized view"
+        } else {
+            "table"
+        }
+    }
+
+    /// PostgreSQL's `relkind`: 'm' for a materialized view, 'r' for a table.
+    pub fn relkind(&self) -> char {
+        if self.matview.is_some() {
+            'm'
+        } else {
+            'r'
         }
     }
 
@@ -1368,6 +1408,15 @@ impl ViewDef {
     }
 }
 
+/// PostgreSQL's 42809 for a relation of another kind than the command's: `"name" is not a
+/// {wanted}`.
+pub fn not_a(name: &str, wanted: &str) -> SqlError {
+    SqlError::new(
+        code::WRONG_OBJECT_TYPE,
+        format!("\"{}\" is not a {wanted}", relname(name)),
+    )
+}
+
 /// PostgreSQL's default `search_path` entries.
 pub fn default_search_path() -> Vec<String> {
     vec!["$user".into(), PUBLIC_SCHEMA.into()]
@@ -1451,6 +1500,29 @@ impl Catalog {
         self.tables
             .values()
             .find(|table| table.index(name).is_some())
+    }
+
+    /// The stored queries, each with its relation's kind as PostgreSQL's messages name it:
+    /// views ("view") and materialized views' ("materialized view"), whose `reads`,
+    /// `columns_read` and `names` make them depend on what they read.
+    pub fn stored_queries(&self) -> impl Iterator<Item = (&'static str, &ViewDef)> {
+        let views = self.views.values().map(|view| ("view", view));
+        let matviews = (self.tables.values())
+            .filter_map(|table| table.matview())
+            .map(|matview| ("materialized view", &matview.query));
+        views.chain(matviews)
+    }
+
+    /// Runs `change` on every stored query (see [`Catalog::stored_queries`]).
+    pub fn change_stored_queries(&mut self, mut change: impl FnMut(&mut ViewDef)) {
+        self.views.values_mut().for_each(&mut change);
+        for table in self.tables.values_mut() {
+            if table.matview.is_some() {
+                if let Some(matview) = &mut Arc::make_mut(table).matview {
+                    change(&mut matview.query);
+                }
+            }
+        }
     }
 
     /// Whether a table or index (a primary key's too) is named `name` (they share one
@@ -1685,7 +1757,11 @@ impl Catalog {
         }
         Err(SqlError::new(
             code::INSUFFICIENT_PRIVILEGE,
-            format!("must be owner of table {}", relname(&table.name)),
+            format!(
+                "must be owner of {} {}",
+                table.kind_name(),
+                relname(&table.name)
+            ),
         ))
     }
 

@@ -1935,6 +1935,15 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_view_owner(&name.0, if_exists, &role)?);
             }
+            Parsed::Refresh {
+                name,
+                concurrently,
+                data,
+            } => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_refresh(&name, concurrently, data)?);
+                prepared.locks = binder.take_locks();
+            }
             Parsed::AlterIdentity {
                 table,
                 if_exists,
@@ -3451,6 +3460,7 @@ impl Session {
             | Parsed::AlterSequence(_)
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
+            | Parsed::Refresh { .. }
             | Parsed::AlterIdentity { .. }
             | Parsed::AlterStorage { .. }
             | Parsed::AlterTypeOwner { .. }
@@ -3746,6 +3756,7 @@ impl Session {
                 tables, cascaded, ..
             } => self.truncate(cluster, tables, *cascaded, txn, now).await,
             Plan::CreateTable { .. }
+            | Plan::RefreshMatView { .. }
             | Plan::CreateSequence { .. }
             | Plan::AlterSequence { .. }
             | Plan::AlterOwner { .. }
@@ -7347,7 +7358,9 @@ impl Session {
                 with_data,
                 on_commit,
             } => {
-                result.tag = if source.is_some() {
+                result.tag = if table.matview.is_some() {
+                    "CREATE MATERIALIZED VIEW"
+                } else if source.is_some() {
                     "CREATE TABLE AS"
                 } else {
                     "CREATE TABLE"
@@ -7385,6 +7398,9 @@ impl Session {
                 let mut table = table.clone();
                 table.id = next.next_table_id.max(1);
                 next.next_table_id = table.id + 1;
+                if let Some(matview) = &mut table.matview {
+                    matview.query.id = table.id;
+                }
                 table.placement = TableDef::placement_for(&table.columns, &table.primary_key);
                 // A foreign key to the table itself names it by its new id.
                 for fk in &mut table.foreign_keys {
@@ -7434,6 +7450,27 @@ impl Session {
                     result.tag = format!("SELECT {}", rows.len());
                     let keyed = keyed_rows(cluster, self.row_home(cluster), &table, rows);
                     (self.insert_moved(cluster, &table, keyed, txn, now, false)).await?;
+                }
+            }
+            Plan::RefreshMatView { table, source } => {
+                result.tag = "REFRESH MATERIALIZED VIEW".into();
+                let now = now_timestamp();
+                let ids = std::iter::once(table.id).chain(table.indexes.iter().map(|i| i.id));
+                self.truncate_everywhere(cluster, ids, txn, now).await?;
+                if let Some(source) = source {
+                    let cancel = Cancel::default();
+                    let params = Arc::new(Vec::new());
+                    let rows = self
+                        .query_rows(cluster, &source.rel, &params, txn, now, &cancel)
+                        .await?;
+                    let keyed = keyed_rows(cluster, self.row_home(cluster), table, rows);
+                    (self.insert_moved(cluster, table, keyed, txn, now, false)).await?;
+                }
+                let populated = source.is_some();
+                if let Some(stored) = next.tables.get_mut(&table.name) {
+                    if let Some(matview) = &mut Arc::make_mut(stored).matview {
+                        matview.populated = populated;
+                    }
                 }
             }
             Plan::CreateSequence { seq, if_not_exists } => {
@@ -7535,9 +7572,9 @@ impl Session {
                 view.name = to.clone();
                 next.views.insert(to.clone(), view);
                 // Views that read it name it anew (see `ViewDef::names`).
-                for reader in next.views.values_mut() {
-                    reader.rename(id, 0, crate::catalog::relname(to));
-                }
+                next.change_stored_queries(|reader| {
+                    reader.rename(id, 0, crate::catalog::relname(to))
+                });
             }
             Plan::Truncate {
                 tables,
@@ -7987,8 +8024,13 @@ impl Session {
             } => {
                 result.tag = "DROP VIEW".into();
                 for name in names {
-                    if !next.views.contains_key(name) && next.tables.contains_key(name) {
-                        return Err(wrong_kind(name, "view", "TABLE", "table"));
+                    match next.tables.get(name) {
+                        Some(table) if table.matview.is_some() => {
+                            let drop = "MATERIALIZED VIEW";
+                            return Err(wrong_kind(name, "view", drop, "materialized view"));
+                        }
+                        Some(_) => return Err(wrong_kind(name, "view", "TABLE", "table")),
+                        None => {}
                     }
                 }
                 let roots = names
@@ -7999,7 +8041,7 @@ impl Session {
                 let dropping: Vec<&str> = names.iter().map(String::as_str).collect();
                 let dependents = Dependents::of(&next, roots, &dropping);
                 dependents.check_or_notice(names.first(), "view", *cascade, &mut result)?;
-                dependents.drop_from(&mut next);
+                dropped.extend(dependents.drop_from(&mut next));
                 for name in names {
                     if next.views.remove(name).is_none() {
                         if *if_exists {
@@ -8017,11 +8059,28 @@ impl Session {
                 names,
                 if_exists,
                 cascade,
+                matviews,
             } => {
                 result.tag = "DROP TABLE".into();
+                let kind = if *matviews {
+                    result.tag = "DROP MATERIALIZED VIEW".into();
+                    "materialized view"
+                } else {
+                    "table"
+                };
                 for (name, _) in names {
-                    if !next.tables.contains_key(name) && next.views.contains_key(name) {
-                        return Err(wrong_kind(name, "table", "VIEW", "view"));
+                    let wrong = match (next.tables.get(name), next.views.contains_key(name)) {
+                        (None, true) => Some(("VIEW", "view")),
+                        (Some(table), _) if table.matview.is_some() != *matviews => {
+                            Some(match table.matview {
+                                Some(_) => ("MATERIALIZED VIEW", "materialized view"),
+                                None => ("TABLE", "table"),
+                            })
+                        }
+                        _ => None,
+                    };
+                    if let Some((drop, what)) = wrong {
+                        return Err(wrong_kind(name, kind, drop, what));
                     }
                 }
                 // Foreign keys of tables not dropped with them, and views, that depend on the
@@ -8029,12 +8088,12 @@ impl Session {
                 let roots = names
                     .iter()
                     .filter_map(|(name, _)| next.tables.get(name))
-                    .map(|table| (table.id, "table", table.name.clone()))
+                    .map(|table| (table.id, kind, table.name.clone()))
                     .collect();
                 let dropping: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
                 let dependents = Dependents::of(&next, roots, &dropping);
                 let first = names.first().map(|(name, _)| name);
-                (dependents.check_or_notice(first, "table", *cascade, &mut result)).map_err(
+                (dependents.check_or_notice(first, kind, *cascade, &mut result)).map_err(
                     |mut error| {
                         // More than one table named: PostgreSQL's message for them all.
                         if names.len() > 1 {
@@ -8043,7 +8102,7 @@ impl Session {
                         error
                     },
                 )?;
-                dependents.drop_from(&mut next);
+                dropped.extend(dependents.drop_from(&mut next));
                 for (name, _) in names {
                     match next.tables.remove(name) {
                         Some(table) => {
@@ -8062,11 +8121,11 @@ impl Session {
                                 !owned
                             });
                         }
-                        None if *if_exists => result.notices.push(skipping(&next, "table", name)),
+                        None if *if_exists => result.notices.push(skipping(&next, kind, name)),
                         None => {
                             return Err(SqlError::new(
                                 code::UNDEFINED_TABLE,
-                                format!("table \"{name}\" does not exist"),
+                                format!("{kind} \"{name}\" does not exist"),
                             ))
                         }
                     }
@@ -8267,6 +8326,11 @@ impl Session {
                 }
                 let mut stored = (**new).clone();
                 stored.unbind_expressions();
+                if let Some(matview) = &mut stored.matview {
+                    // A materialized view's query gives its rows the table's column names.
+                    matview.query.name = stored.name.clone();
+                    matview.query.columns = stored.columns.iter().map(|c| c.name.clone()).collect();
+                }
                 if stored.name != current.name {
                     next.tables.remove(&current.name);
                 }
@@ -8284,11 +8348,11 @@ impl Session {
                             .then(|| (0, crate::catalog::relname(&stored.name))),
                     )
                     .collect();
-                for view in next.views.values_mut() {
+                next.change_stored_queries(|view| {
                     for &(column, to) in &renamed {
                         view.rename(current.id, column, to);
                     }
-                }
+                });
                 for seq in next.sequences.values_mut() {
                     if let Some((owner, column)) = &seq.owned_by {
                         if *owner != current.name {
@@ -8395,10 +8459,8 @@ impl Session {
                         *cascade,
                         &mut result,
                     )?;
-                    dependents.drop_from(&mut next);
-                    for view in next.views.values_mut() {
-                        view.column_dropped(current.id, attnum);
-                    }
+                    dropped.extend(dependents.drop_from(&mut next));
+                    next.change_stored_queries(|view| view.column_dropped(current.id, attnum));
                     let shift = |c: usize| if c > column { c - 1 } else { c };
                     // Referencing tables: drop the cascaded keys, renumber the referenced columns.
                     let children: Vec<Arc<TableDef>> = next
@@ -9454,19 +9516,16 @@ async fn abort<C: Cluster>(cluster: &C, txn: &Txn) {
 
 /// PostgreSQL's error for DROP TABLE of a view (or DROP VIEW of a table).
 fn wrong_kind(name: &str, wanted: &str, verb: &str, kind: &str) -> SqlError {
-    SqlError::new(
-        code::WRONG_OBJECT_TYPE,
-        format!("\"{}\" is not a {wanted}", crate::catalog::relname(name)),
-    )
-    .with_hint(format!("Use DROP {verb} to remove a {kind}."))
+    crate::catalog::not_a(name, wanted).with_hint(format!("Use DROP {verb} to remove a {kind}."))
 }
 
 /// What depends on relations being dropped: foreign keys of other tables that reference them,
 /// and views that read them (directly or through other views), as PostgreSQL's dependency walk
 /// finds them.
 struct Dependents {
-    /// (view, "view v depends on table t") in the order found.
-    views: Vec<(String, String)>,
+    /// Views and materialized views: (relation, its kind, "view v depends on table t") in the
+    /// order found.
+    views: Vec<(String, &'static str, String)>,
     /// (table, constraint name, "constraint c on table x depends on table t").
     foreign_keys: Vec<(String, String, String)>,
     /// Columns of the same table (generated ones that read a dropped column): (column, table).
@@ -9549,23 +9608,25 @@ impl Dependents {
             (id, kind, name): (TableId, &str, &str),
             dropping: &[&str],
             seen: &mut std::collections::HashSet<TableId>,
-            views: &mut Vec<(String, String)>,
+            views: &mut Vec<(String, &'static str, String)>,
         ) {
-            let mut readers: Vec<&crate::catalog::ViewDef> = catalog
-                .views
-                .values()
-                .filter(|view| view.reads.contains(&id) && !dropping.contains(&view.name.as_str()))
+            let mut readers: Vec<(&'static str, &crate::catalog::ViewDef)> = catalog
+                .stored_queries()
+                .filter(|(_, view)| {
+                    view.reads.contains(&id) && !dropping.contains(&view.name.as_str())
+                })
                 .collect();
-            readers.sort_by_key(|view| view.id);
-            for view in readers {
+            readers.sort_by_key(|(_, view)| view.id);
+            for (reader, view) in readers {
                 if seen.insert(view.id) {
                     views.push((
                         view.name.clone(),
-                        format!("view {} depends on {kind} {name}", view.name),
+                        reader,
+                        format!("{reader} {} depends on {kind} {name}", view.name),
                     ));
                     walk(
                         catalog,
-                        (view.id, "view", &view.name),
+                        (view.id, reader, &view.name),
                         dropping,
                         seen,
                         views,
@@ -9610,30 +9671,30 @@ impl Dependents {
     /// The views that read `table`'s column `attnum` (named `column`), then the views that
     /// read those, as PostgreSQL's dependency walk finds them.
     fn of_column(catalog: &Catalog, table: &TableDef, attnum: i16, column: &str) -> Dependents {
-        let mut readers: Vec<&crate::catalog::ViewDef> = catalog
-            .views
-            .values()
-            .filter(|view| view.columns_read.contains(&(table.id, attnum)))
+        let mut readers: Vec<(&'static str, &crate::catalog::ViewDef)> = catalog
+            .stored_queries()
+            .filter(|(_, view)| view.columns_read.contains(&(table.id, attnum)))
             .collect();
-        readers.sort_by_key(|view| view.id);
+        readers.sort_by_key(|(_, view)| view.id);
         // Each reader, then what reads it, as PostgreSQL's walk goes.
-        let direct: Vec<&str> = readers.iter().map(|view| view.name.as_str()).collect();
-        let mut views: Vec<(String, String)> = Vec::new();
-        for view in &readers {
-            if views.iter().any(|(name, _)| *name == view.name) {
+        let direct: Vec<&str> = readers.iter().map(|(_, view)| view.name.as_str()).collect();
+        let mut views: Vec<(String, &'static str, String)> = Vec::new();
+        for &(reader, view) in &readers {
+            if views.iter().any(|(name, _, _)| *name == view.name) {
                 continue;
             }
             views.push((
                 view.name.clone(),
+                reader,
                 format!(
-                    "view {} depends on column {column} of table {}",
+                    "{reader} {} depends on column {column} of table {}",
                     view.name, table.name
                 ),
             ));
-            let roots = vec![(view.id, "view", view.name.clone())];
-            for (name, line) in Dependents::of(catalog, roots, &direct).views {
-                if !views.iter().any(|(seen, _)| *seen == name) {
-                    views.push((name, line));
+            let roots = vec![(view.id, reader, view.name.clone())];
+            for (name, kind, line) in Dependents::of(catalog, roots, &direct).views {
+                if !views.iter().any(|(seen, _, _)| *seen == name) {
+                    views.push((name, kind, line));
                 }
             }
         }
@@ -9655,7 +9716,7 @@ impl Dependents {
     ) -> SqlResult<()> {
         let lines: Vec<String> = (self.foreign_keys.iter())
             .map(|(_, _, line)| line.clone())
-            .chain(self.views.iter().map(|(_, line)| line.clone()))
+            .chain(self.views.iter().map(|(_, _, line)| line.clone()))
             .chain((self.columns.iter().rev()).map(|(column, table)| {
                 let of = first.map_or("", String::as_str);
                 format!("column {column} of table {table} depends on {kind} {of}")
@@ -9685,7 +9746,7 @@ impl Dependents {
             .chain(
                 self.views
                     .iter()
-                    .map(|(view, _)| format!("drop cascades to view {view}")),
+                    .map(|(view, kind, _)| format!("drop cascades to {kind} {view}")),
             )
             .chain((self.columns.iter()).map(|(column, table)| {
                 format!("drop cascades to column {column} of table {table}")
@@ -9706,10 +9767,18 @@ impl Dependents {
         Ok(())
     }
 
-    /// Drops the dependents from `next` (CASCADE).
-    fn drop_from(&self, next: &mut Catalog) {
-        for (view, _) in &self.views {
-            next.views.remove(view);
+    /// Drops the dependents from `next` (CASCADE): the ids of the storage that goes with them
+    /// (materialized views' tables and indexes).
+    fn drop_from(&self, next: &mut Catalog) -> Vec<TableId> {
+        let mut dropped = Vec::new();
+        for (view, _, _) in &self.views {
+            if next.views.remove(view).is_none() {
+                if let Some(table) = next.tables.remove(view) {
+                    dropped.push(table.id);
+                    dropped.extend(table.indexes.iter().map(|index| index.id));
+                    next.comments.retain(|c| c.table != table.id);
+                }
+            }
         }
         for (table, column, _) in &self.defaults {
             if let Some(def) = next.tables.get_mut(table) {
@@ -9726,6 +9795,7 @@ impl Dependents {
                 next.tables.insert(table.clone(), Arc::new(child));
             }
         }
+        dropped
     }
 }
 

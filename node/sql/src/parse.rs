@@ -555,6 +555,12 @@ pub enum Parsed {
         if_exists: bool,
         change: StorageChange,
     },
+    /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]` (`data`: not NO DATA).
+    Refresh {
+        name: (String, usize),
+        concurrently: bool,
+        data: bool,
+    },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
         name: (String, usize),
@@ -1092,6 +1098,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "prepare"
                 | "execute"
                 | "lock"
+                | "refresh"
                 | "declare"
                 | "fetch"
                 | "move"
@@ -1246,6 +1253,26 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
     }
     let mut c = Cursor::new(text, 0)?;
     let parsed = match first_word.as_str() {
+        "refresh" => {
+            c.at = 1;
+            if !(c.word("materialized") && c.word("view")) {
+                return Err(c.error());
+            }
+            let concurrently = c.word("concurrently");
+            let name = c.qualified()?;
+            let mut data = true;
+            if c.word("with") {
+                data = !c.word("no");
+                if !c.word("data") {
+                    return Err(c.error());
+                }
+            }
+            Parsed::Refresh {
+                name,
+                concurrently,
+                data,
+            }
+        }
         "lock" => {
             use crate::locks::LockMode;
             c.at = 1;
@@ -3235,7 +3262,7 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
 
 /// The `WITH [NO] DATA` that ends a `CREATE TABLE ... AS query` (which sqlparser does not
 /// read): its character range, and whether it says DATA rather than NO DATA.
-fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
+pub(crate) fn create_as_data_clause(text: &str) -> Option<(usize, usize, bool)> {
     if !says(text, "data") {
         return None;
     }

@@ -1549,6 +1549,12 @@ pub enum Plan {
         /// A temporary table's `ON COMMIT DELETE ROWS` / `DROP` (None: PRESERVE ROWS).
         on_commit: Option<OnCommit>,
     },
+    /// `REFRESH MATERIALIZED VIEW`: `table` (a materialized view) is emptied and given the
+    /// rows of `source` (None: WITH NO DATA, which leaves it unpopulated).
+    RefreshMatView {
+        table: Arc<TableDef>,
+        source: Option<Arc<QueryPlan>>,
+    },
     CreateSequence {
         seq: crate::catalog::SequenceDef,
         if_not_exists: bool,
@@ -1613,6 +1619,9 @@ pub enum Plan {
         /// CASCADE: the views that read them and the foreign keys that reference them go too
         /// (RESTRICT: they stop the drop).
         cascade: bool,
+        /// DROP MATERIALIZED VIEW (the names must be materialized views, and DROP TABLE's
+        /// must not be).
+        matviews: bool,
     },
     Truncate {
         /// The tables named, then (CASCADE) those referencing them by foreign keys.
@@ -1819,7 +1828,11 @@ impl Plan {
             Plan::Merge(_) => "MERGE",
             // PostgreSQL names the statement's own command (SELECT for a query).
             Plan::With { main, .. } => main.write_command().unwrap_or("SELECT"),
+            Plan::CreateTable { table, .. } if table.matview.is_some() => {
+                "CREATE MATERIALIZED VIEW"
+            }
             Plan::CreateTable { .. } => "CREATE TABLE",
+            Plan::RefreshMatView { .. } => "REFRESH MATERIALIZED VIEW",
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::AlterOwner { tag, .. } => tag,
@@ -1831,6 +1844,7 @@ impl Plan {
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
             Plan::AlterSchema { .. } => "ALTER SCHEMA",
             Plan::DropSchemas { .. } => "DROP SCHEMA",
+            Plan::DropTables { matviews: true, .. } => "DROP MATERIALIZED VIEW",
             Plan::DropTables { .. } => "DROP TABLE",
             Plan::Truncate { .. } => "TRUNCATE TABLE",
             Plan::AddPrimaryKey { .. } => "ALTER TABLE",
@@ -1874,6 +1888,7 @@ impl Plan {
         matches!(
             self,
             Plan::CreateTable { .. }
+                | Plan::RefreshMatView { .. }
                 | Plan::CreateSequence { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::AlterOwner { .. }

@@ -71,6 +71,7 @@ impl Binder<'_> {
             .with_detail("This operation is not supported for views."));
         }
         let (table, alias) = self.table_factor(target)?;
+        self.refuse_matview_change(&table)?;
         let table = self.write_target(table)?;
         let item = ast::TableWithJoins {
             relation: source.clone(),
