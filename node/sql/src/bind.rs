@@ -342,6 +342,10 @@ pub struct Binder<'a> {
     temp_schema: String,
     /// Set when a relation name resolved to a temporary relation.
     reads_temp: std::cell::Cell<bool>,
+    /// An `ALTER MATERIALIZED VIEW` (read as the ALTER TABLE it is) is being bound.
+    altering_matview: std::cell::Cell<bool>,
+    /// An EXPLAIN without ANALYZE is being bound: its statement is planned, never run.
+    plans_only: std::cell::Cell<bool>,
     /// The relation locks the statement takes before it runs: every table and view it reads
     /// (through views too), its write target (see [`crate::locks`]).
     locks: std::cell::RefCell<Vec<(keel_storage::TableId, crate::locks::LockMode)>>,
@@ -809,6 +813,8 @@ impl<'a> Binder<'a> {
             view_names: None,
             temp_schema: crate::catalog::temp_schema(session.pid),
             reads_temp: std::cell::Cell::new(false),
+            altering_matview: std::cell::Cell::new(false),
+            plans_only: std::cell::Cell::new(false),
             locks: std::cell::RefCell::default(),
             unqualified: std::cell::RefCell::default(),
             names: std::cell::RefCell::default(),
@@ -1126,6 +1132,34 @@ impl<'a> Binder<'a> {
         self.view_path = outer_path;
         self.temp_view = outer_temp;
         bound
+    }
+
+    /// The statement an EXPLAIN shows: its plan, columns and (INSERT, UPDATE, DELETE, MERGE)
+    /// the write.
+    #[allow(clippy::type_complexity)]
+    fn bind_explained(
+        &mut self,
+        statement: &Statement,
+    ) -> SqlResult<(
+        Rel,
+        Vec<OutputColumn>,
+        Option<Arc<crate::plan::ExplainWrite>>,
+    )> {
+        match statement {
+            Statement::Query(query) => {
+                let (rel, columns) = self.bind_query_rel(query, None)?;
+                Ok((rel, columns, None))
+            }
+            Statement::Insert(_)
+            | Statement::Update { .. }
+            | Statement::Delete(_)
+            | Statement::Merge { .. } => {
+                let plan = self.bind_statement(statement)?;
+                let (write, rel) = explain_write(&plan, statement)?;
+                Ok((rel, Vec::new(), Some(Arc::new(write))))
+            }
+            _ => Err(unsupported("EXPLAIN of statements other than queries")),
+        }
     }
 
     /// Notes a relation lock the statement takes before it runs.
@@ -1950,21 +1984,10 @@ impl<'a> Binder<'a> {
                         other => return Err(unsupported(format!("EXPLAIN option {other}"))),
                     }
                 }
-                let (rel, columns, write) = match statement.as_ref() {
-                    Statement::Query(query) => {
-                        let (rel, columns) = self.bind_query_rel(query, None)?;
-                        (rel, columns, None)
-                    }
-                    Statement::Insert(_)
-                    | Statement::Update { .. }
-                    | Statement::Delete(_)
-                    | Statement::Merge { .. } => {
-                        let plan = self.bind_statement(statement)?;
-                        let (write, rel) = explain_write(&plan, statement)?;
-                        (rel, Vec::new(), Some(Arc::new(write)))
-                    }
-                    _ => return Err(unsupported("EXPLAIN of statements other than queries")),
-                };
+                let outer_plans_only = self.plans_only.replace(!analyze);
+                let explained = self.bind_explained(statement);
+                self.plans_only.set(outer_plans_only);
+                let (rel, columns, write) = explained?;
                 // The locked rows replace their node before the tree runs (no counts of its own).
                 let mut locks = false;
                 rel.visit(&mut |node| locks |= matches!(node, Rel::LockRows { .. }));
@@ -2534,6 +2557,12 @@ impl<'a> Binder<'a> {
                 operations,
                 ..
             } => {
+                if !self.altering_matview.get() && crate::parse::alters_matview(self.text) {
+                    self.altering_matview.set(true);
+                    let plan = self.bind_alter_matview(statement, name, *if_exists);
+                    self.altering_matview.set(false);
+                    return plan;
+                }
                 if *if_exists {
                     let (relation, _) = self.table_name(name)?;
                     if !self.catalog.relation_exists(&relation)
@@ -2573,6 +2602,9 @@ impl<'a> Binder<'a> {
                     error.position = None;
                     error
                 })?;
+                if table.matview.is_some() {
+                    matviews::alterable(&table, operations)?;
+                }
                 match operations.as_slice() {
                     [AlterTableOperation::AddConstraint {
                         constraint:

@@ -2104,10 +2104,40 @@ mod tests {
                         ..Default::default()
                     },
                 ],
+                matview: None,
+            }),
+        );
+        // A materialized view's query goes into the image with the table.
+        let view = ViewDef {
+            name: "m".into(),
+            sql: "select id from t".into(),
+            columns: vec!["id".into()],
+            types: vec![DataType::Int4],
+            owner: None,
+            acl: None,
+            search_path: default_search_path(),
+            id: 11,
+            reads: vec![7],
+            qualifiers: vec![(15, "public".into())],
+            names: Vec::new(),
+            options: Vec::new(),
+            columns_read: vec![(7, 1)],
+            stars: Vec::new(),
+        };
+        let columns = catalog.tables["t"].columns[..1].to_vec();
+        catalog.tables.insert(
+            "m".into(),
+            Arc::new(TableDef {
+                matview: Some(Box::new(MatView {
+                    query: view,
+                    populated: false,
+                })),
+                ..TableDef::plain(11, "m".into(), columns)
             }),
         );
         let image = catalog.to_image().unwrap();
         assert_eq!(Catalog::from_image(&image).unwrap(), catalog);
+        assert_eq!(catalog.tables["m"].relkind(), 'm');
         assert!(catalog.owns_id(7) && catalog.owns_id(9) && !catalog.owns_id(8));
         assert!(catalog.relation_exists("t_v_idx"));
         assert_eq!(catalog.table_of_index("t_v_idx").unwrap().id, 7);

@@ -3424,6 +3424,15 @@ impl Session {
                     .table(&key)
                     .map_err(|error| error.at(Some(table_offset + 1)))?
                     .clone();
+                if table.matview.is_some() {
+                    return Err(SqlError::new(
+                        code::WRONG_OBJECT_TYPE,
+                        format!(
+                            "cannot copy to materialized view \"{}\"",
+                            crate::catalog::relname(&key)
+                        ),
+                    ));
+                }
                 let columns = copy_columns(&table, columns, true)?;
                 // INSERT on the table, or on each column copied.
                 catalog.require_columns(
@@ -6804,11 +6813,13 @@ impl Session {
                 columns,
             } => {
                 let table = &self.resolve_written(&catalog, table);
-                if catalog.views.contains_key(table) {
+                let matview = (catalog.tables.get(table)).is_some_and(|t| t.matview.is_some());
+                if catalog.views.contains_key(table) || matview {
+                    let kind = if matview { "materialized view" } else { "view" };
                     return Err(SqlError::new(
                         code::WRONG_OBJECT_TYPE,
                         format!(
-                            "cannot copy from view \"{}\"",
+                            "cannot copy from {kind} \"{}\"",
                             crate::catalog::relname(table)
                         ),
                     )
@@ -7452,13 +7463,27 @@ impl Session {
                     (self.insert_moved(cluster, &table, keyed, txn, now, false)).await?;
                 }
             }
-            Plan::RefreshMatView { table, source } => {
+            Plan::RefreshMatView {
+                table,
+                source,
+                concurrently,
+            } => {
                 result.tag = "REFRESH MATERIALIZED VIEW".into();
                 let now = now_timestamp();
-                let ids = std::iter::once(table.id).chain(table.indexes.iter().map(|i| i.id));
-                self.truncate_everywhere(cluster, ids, txn, now).await?;
+                let cancel = Cancel::default();
+                if *concurrently {
+                    let delete = Plan::Delete(Arc::new(crate::plan::DeletePlan {
+                        table: table.clone(),
+                        access: Access::Scan,
+                        filter: None,
+                        returning: None,
+                    }));
+                    Box::pin(self.run_plan(cluster, &delete, &[], txn, now, &cancel)).await?;
+                } else {
+                    let ids = std::iter::once(table.id).chain(table.indexes.iter().map(|i| i.id));
+                    self.truncate_everywhere(cluster, ids, txn, now).await?;
+                }
                 if let Some(source) = source {
-                    let cancel = Cancel::default();
                     let params = Arc::new(Vec::new());
                     let rows = self
                         .query_rows(cluster, &source.rel, &params, txn, now, &cancel)

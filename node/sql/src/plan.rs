@@ -1554,6 +1554,9 @@ pub enum Plan {
     RefreshMatView {
         table: Arc<TableDef>,
         source: Option<Arc<QueryPlan>>,
+        /// CONCURRENTLY: the old rows are deleted row by row (under MVCC, so readers holding
+        /// the table's ACCESS SHARE lock go on reading them until it commits), not truncated.
+        concurrently: bool,
     },
     CreateSequence {
         seq: crate::catalog::SequenceDef,

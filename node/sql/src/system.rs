@@ -867,6 +867,12 @@ fn user_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
     catalog.tables.values().map(|t| t.as_ref())
 }
 
+/// The tables that are not materialized views (what pg_tables and the information schema
+/// show: PostgreSQL leaves materialized views out of them).
+fn plain_tables(catalog: &Catalog) -> impl Iterator<Item = &TableDef> {
+    user_tables(catalog).filter(|t| t.matview.is_none())
+}
+
 /// Every relation's OID and name (tables, indexes, sequences, views), for regclass casts.
 pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     let mut out = Vec::new();
@@ -1056,21 +1062,23 @@ pub fn role_oids(catalog: &Catalog) -> Vec<(i64, String)> {
         .collect()
 }
 
-/// Every view's OID and query text (`pg_get_viewdef`), as `session` reads it.
-/// Each as PostgreSQL deparses it, plain and pretty (see `Binder::deparse_view`), or else as
-/// written (both forms the same): (OID, plain, pretty).
+/// Every view's and materialized view's OID and query text (`pg_get_viewdef`), as `session`
+/// reads it. Each as PostgreSQL deparses it, plain and pretty (see `Binder::deparse_view`), or
+/// else as written (both forms the same): (OID, plain, pretty), the views' first in
+/// `catalog.views` order.
 pub fn view_defs(catalog: &Catalog, session: &SessionInfo) -> Vec<(i64, String, String)> {
     let mut binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
-    catalog
-        .views
-        .values()
-        .enumerate()
-        .map(|(i, view)| {
+    let views = (catalog.views.values().enumerate()).map(|(i, view)| (view_oid(i, view), view));
+    let matviews =
+        user_tables(catalog).filter_map(|table| Some((table_oid(table), &table.matview()?.query)));
+    views
+        .chain(matviews)
+        .map(|(oid, view)| {
             let shown = shown_query(view, session);
             let (plain, pretty) = binder
                 .deparse_view(view, &shown)
                 .unwrap_or_else(|| (format!(" {shown};"), format!(" {shown};")));
-            (view_oid(i, view), plain, pretty)
+            (oid, plain, pretty)
         })
         .collect()
 }
@@ -2995,15 +3003,34 @@ fn pg_catalog(
             ("rulename", T),
             ("definition", T),
         ]),
-        "pg_matviews" => out.columns(&[
-            ("schemaname", T),
-            ("matviewname", T),
-            ("matviewowner", T),
-            ("tablespace", T),
-            ("hasindexes", B),
-            ("ispopulated", B),
-            ("definition", T),
-        ]),
+        "pg_matviews" => {
+            out.columns(&[
+                ("schemaname", T),
+                ("matviewname", T),
+                ("matviewowner", T),
+                ("tablespace", T),
+                ("hasindexes", B),
+                ("ispopulated", B),
+                ("definition", T),
+            ]);
+            let defs = view_defs(catalog, session);
+            for table in user_tables(catalog) {
+                let Some(matview) = table.matview() else {
+                    continue;
+                };
+                let oid = table_oid(table);
+                let definition = defs.iter().find(|(o, ..)| *o == oid);
+                out.row(vec![
+                    text(crate::catalog::split_name(&table.name).0),
+                    text(crate::catalog::relname(&table.name)),
+                    text(crate::catalog::owner_name(table.owner.as_deref())),
+                    Value::Null,
+                    Value::Bool(!table.indexes.is_empty()),
+                    Value::Bool(matview.populated),
+                    definition.map_or(Value::Null, |(_, plain, _)| text(plain)),
+                ]);
+            }
+        }
         "pg_available_extensions" => out.columns(&[
             ("name", T),
             ("default_version", T),
@@ -3440,6 +3467,11 @@ fn pg_catalog(
                     .filter(|seq| seq.owned_by.as_ref().is_some_and(|(t, _)| *t == table.name));
                 unlogged.extend(owned.map(|seq| seq.name.clone()));
             }
+            // Materialized views made or refreshed WITH NO DATA.
+            let unpopulated: std::collections::HashSet<&str> = user_tables(catalog)
+                .filter(|table| table.matview().is_some_and(|m| !m.populated))
+                .map(|table| table.name.as_str())
+                .collect();
             let mut class = |oid: i64,
                              name: &str,
                              kind: &str,
@@ -3490,8 +3522,8 @@ fn pg_catalog(
                     Value::Bool(false),
                     Value::Bool(false),
                     Value::Bool(false),
-                    Value::Bool(true),
-                    text(if kind == "r" { "d" } else { "n" }),
+                    Value::Bool(!unpopulated.contains(name)),
+                    text(if kind == "r" || kind == "m" { "d" } else { "n" }),
                     Value::Bool(false),
                     int(0),
                     int(0),
@@ -3507,7 +3539,7 @@ fn pg_catalog(
                 class(
                     table_oid(table),
                     &table.name,
-                    "r",
+                    if table.matview.is_some() { "m" } else { "r" },
                     2,
                     table.columns.len(),
                     table.checks.len(),
@@ -3907,7 +3939,7 @@ fn pg_catalog(
                 ("hastriggers", B),
                 ("rowsecurity", B),
             ]);
-            for table in user_tables(catalog) {
+            for table in plain_tables(catalog) {
                 out.row(vec![
                     text(crate::catalog::split_name(&table.name).0),
                     text(crate::catalog::relname(&table.name)),
@@ -4672,7 +4704,7 @@ fn information_schema(
                 ("with_hierarchy", T),
             ]);
             let user = session.user.as_str();
-            let relations = user_tables(catalog)
+            let relations = plain_tables(catalog)
                 .map(|t| (t.name.as_str(), t.owner.as_deref(), t.acl.as_deref()))
                 .chain(
                     catalog
@@ -4727,7 +4759,7 @@ fn information_schema(
             type Acl<'c> = Option<&'c [crate::catalog::AclItem]>;
             // (name, owner, ACL, columns: (name, ACL)).
             type Relation<'c> = (&'c str, Option<&'c str>, Acl<'c>, Vec<(&'c str, Acl<'c>)>);
-            let relations: Vec<Relation> = user_tables(catalog)
+            let relations: Vec<Relation> = plain_tables(catalog)
                 .map(|t| {
                     let columns = t
                         .columns
@@ -4925,7 +4957,7 @@ fn information_schema(
                 ("commit_action", T),
             ]);
             let binder = crate::bind::Binder::new(catalog, session, "", 0, Vec::new());
-            let mut names: Vec<(&str, &str, bool)> = user_tables(catalog)
+            let mut names: Vec<(&str, &str, bool)> = plain_tables(catalog)
                 .map(|t| (t.name.as_str(), "BASE TABLE", true))
                 .chain(catalog.views.values().map(|v| {
                     let (insertable, _, _) = binder.view_updatability(v);
@@ -5024,7 +5056,7 @@ fn information_schema(
                     (view.name.as_str(), view_column_defs(view), updatable)
                 })
                 .collect();
-            let relations = user_tables(catalog)
+            let relations = plain_tables(catalog)
                 .map(|table| (table.name.as_str(), &table.columns[..], None))
                 .chain(
                     (view_columns.iter())

@@ -132,7 +132,7 @@ impl Binder<'_> {
         if concurrently && !data {
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
-                "REFRESH options CONCURRENTLY and WITH NO DATA cannot be used together",
+                "CONCURRENTLY and WITH NO DATA options cannot be used together",
             ));
         }
         if concurrently && !matview.populated {
@@ -174,10 +174,47 @@ impl Binder<'_> {
             None
         };
         let table = self.bind_indexes(table)?;
-        Ok(Plan::RefreshMatView { table, source })
+        Ok(Plan::RefreshMatView {
+            table,
+            source,
+            concurrently,
+        })
     }
 
-    /// INSERT, UPDATE, DELETE or MERGE into `table`: PostgreSQL's 42809 for a materialized view.
+    /// `ALTER MATERIALIZED VIEW [IF EXISTS] name action` (`statement`, the ALTER TABLE Keel's
+    /// parser reads it as): of a materialized view (42809 for another relation), bound as the
+    /// ALTER TABLE and tagged as itself.
+    pub(super) fn bind_alter_matview(
+        &mut self,
+        statement: &ast::Statement,
+        name: &ObjectName,
+        if_exists: bool,
+    ) -> SqlResult<Plan> {
+        const TAG: &str = "ALTER MATERIALIZED VIEW";
+        let (key, _) = self.table_name(name)?;
+        match self.catalog.tables.get(&key) {
+            Some(table) if table.matview.is_some() => {}
+            None if !self.catalog.relation_exists(&key)
+                && !self.catalog.views.contains_key(&key) =>
+            {
+                if if_exists {
+                    return Ok(super::skipped_relation(&name.to_string(), TAG));
+                }
+                return Err(SqlError::new(
+                    code::UNDEFINED_TABLE,
+                    format!("relation \"{key}\" does not exist"),
+                ));
+            }
+            _ => return Err(crate::catalog::not_a(&key, "materialized view")),
+        }
+        let mut plan = self.bind_statement(statement)?;
+        if let Plan::AlterTable { tag, .. } | Plan::AlterOwner { tag, .. } = &mut plan {
+            *tag = TAG;
+        }
+        Ok(plan)
+    }
+
+    /// INSERT, UPDATE or DELETE into `table`: PostgreSQL's 42809 for a materialized view.
     pub(super) fn refuse_matview_change(&self, table: &TableDef) -> SqlResult<()> {
         if table.matview.is_none() {
             return Ok(());
@@ -194,7 +231,7 @@ impl Binder<'_> {
     /// Reading `table`: PostgreSQL's 55000 for a materialized view that is not populated (as
     /// the query runs: a view's or materialized view's query being stored may name one).
     pub(super) fn require_populated(&self, table: &TableDef) -> SqlResult<()> {
-        if self.track_names.get() {
+        if self.track_names.get() || self.plans_only.get() {
             return Ok(());
         }
         match table.matview() {
@@ -209,6 +246,42 @@ impl Binder<'_> {
             _ => Ok(()),
         }
     }
+}
+
+/// ALTER TABLE of a materialized view: PostgreSQL's 42809 for the actions it takes on tables
+/// only (renames, OWNER TO and storage parameters go on as for a table).
+pub(super) fn alterable(
+    table: &TableDef,
+    operations: &[ast::AlterTableOperation],
+) -> SqlResult<()> {
+    use ast::{AlterColumnOperation as C, AlterTableOperation as A};
+    for operation in operations {
+        let action = match operation {
+            A::AddColumn { .. } => "ADD COLUMN",
+            A::DropColumn { .. } => "DROP COLUMN",
+            A::AddConstraint { .. } => "ADD CONSTRAINT",
+            A::DropConstraint { .. } => "DROP CONSTRAINT",
+            A::ValidateConstraint { .. } => "VALIDATE CONSTRAINT",
+            A::AlterColumn { op, .. } => match op {
+                C::SetNotNull => "ALTER COLUMN ... SET NOT NULL",
+                C::DropNotNull => "ALTER COLUMN ... DROP NOT NULL",
+                C::SetDefault { .. } => "ALTER COLUMN ... SET DEFAULT",
+                C::DropDefault => "ALTER COLUMN ... DROP DEFAULT",
+                C::SetDataType { .. } => "ALTER COLUMN ... SET DATA TYPE",
+                C::AddGenerated { .. } => "ALTER COLUMN ... ADD IDENTITY",
+            },
+            _ => continue,
+        };
+        return Err(SqlError::new(
+            code::WRONG_OBJECT_TYPE,
+            format!(
+                "ALTER action {action} cannot be performed on relation \"{}\"",
+                crate::catalog::relname(&table.name)
+            ),
+        )
+        .with_detail("This operation is not supported for materialized views."));
+    }
+    Ok(())
 }
 
 /// Whether a query's WITH holds an INSERT, UPDATE or DELETE (at any depth of it).

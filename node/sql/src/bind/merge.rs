@@ -71,7 +71,16 @@ impl Binder<'_> {
             .with_detail("This operation is not supported for views."));
         }
         let (table, alias) = self.table_factor(target)?;
-        self.refuse_matview_change(&table)?;
+        if table.matview.is_some() {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                format!(
+                    "cannot execute MERGE on relation \"{}\"",
+                    crate::catalog::relname(&table.name)
+                ),
+            )
+            .with_detail("This operation is not supported for materialized views."));
+        }
         let table = self.write_target(table)?;
         let item = ast::TableWithJoins {
             relation: source.clone(),
