@@ -4267,7 +4267,7 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
 }
 
 /// Whether the statement is an `ALTER MATERIALIZED VIEW` (which Keel reads as the ALTER
-/// TABLE it is, [`matview_as_table`]).
+/// TABLE it is, `matview_as_table`).
 pub fn alters_matview(text: &str) -> bool {
     matview_words_at(text) == Some(1)
 }
