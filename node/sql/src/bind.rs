@@ -2612,13 +2612,13 @@ impl<'a> Binder<'a> {
                             | TableConstraint::Unique { name, columns, .. }),
                         ..
                     }] => {
-                        if let TableConstraint::Unique {
-                            nulls_distinct: ast::NullsDistinctOption::NotDistinct,
-                            ..
-                        } = constraint
-                        {
-                            return Err(unsupported("NULLS NOT DISTINCT"));
-                        }
+                        let nulls_not_distinct = matches!(
+                            constraint,
+                            TableConstraint::Unique {
+                                nulls_distinct: ast::NullsDistinctOption::NotDistinct,
+                                ..
+                            }
+                        );
                         let include = (self.constraint_include(columns).iter())
                             .map(|name| {
                                 table
@@ -2657,6 +2657,7 @@ impl<'a> Binder<'a> {
                             expressions: Vec::new(),
                             expression_types: Vec::new(),
                             include,
+                            nulls_not_distinct,
                             storage: Vec::new(),
                             bound: None,
                         })
@@ -3439,9 +3440,6 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
-        if create.nulls_distinct == Some(false) {
-            return Err(unsupported("NULLS NOT DISTINCT"));
-        }
         if let Some(using) = &create.using {
             if !using.to_string().eq_ignore_ascii_case("btree") {
                 return Err(unsupported(format!("index access method \"{using}\"")));
@@ -3569,6 +3567,7 @@ impl<'a> Binder<'a> {
             expressions,
             expression_types,
             include,
+            nulls_not_distinct: create.nulls_distinct == Some(false),
             storage: storage_options::index_storage_options(&create.with)?,
             bound,
         })
@@ -3717,8 +3716,8 @@ impl<'a> Binder<'a> {
         let mut primary_key: Vec<usize> = Vec::new();
         let mut primary_key_name = None;
         let mut sequences: Vec<SequenceDef> = Vec::new();
-        // UNIQUE constraints: (name, columns, INCLUDE columns), indexes made when the table is.
-        let mut uniques: Vec<(Option<String>, Vec<usize>, Vec<usize>)> = Vec::new();
+        // UNIQUE constraints: (name, columns, INCLUDE columns, NULLS NOT DISTINCT).
+        let mut uniques: Vec<(Option<String>, Vec<usize>, Vec<usize>, bool)> = Vec::new();
         // CHECK constraints: (name, condition, the column it was written on).
         let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
         // FOREIGN KEY constraints, resolved once the table's columns are known.
@@ -3743,6 +3742,8 @@ impl<'a> Binder<'a> {
             primary_key_name = name;
             Ok(())
         };
+        // Columns whose UNIQUE says NULLS NOT DISTINCT (read from the text: see `parse`).
+        let not_distinct_columns = crate::parse::nulls_not_distinct_columns(self.text);
         for column in &create.columns {
             let column_name = ident_name(&column.name);
             if columns.iter().any(|c| c.name == column_name) {
@@ -3820,6 +3821,7 @@ impl<'a> Binder<'a> {
                         option.name.as_ref().map(ident_name),
                         vec![columns.len()],
                         Vec::new(),
+                        not_distinct_columns.contains(&def.name),
                     )),
                     ColumnOption::Check(expr) => checks.push((
                         option.name.as_ref().map(ident_name),
@@ -3879,9 +3881,7 @@ impl<'a> Binder<'a> {
                     nulls_distinct,
                     ..
                 } => {
-                    if *nulls_distinct == ast::NullsDistinctOption::NotDistinct {
-                        return Err(unsupported("NULLS NOT DISTINCT"));
-                    }
+                    let not_distinct = *nulls_distinct == ast::NullsDistinctOption::NotDistinct;
                     let key = self.key_columns(&columns, key_columns)?;
                     // PostgreSQL points at the constraint.
                     let at = key_columns
@@ -3895,7 +3895,7 @@ impl<'a> Binder<'a> {
                                 .ok_or_else(|| missing_key_column(name).at(at))
                         })
                         .collect::<SqlResult<Vec<usize>>>()?;
-                    uniques.push((name.as_ref().map(ident_name), key, include));
+                    uniques.push((name.as_ref().map(ident_name), key, include, not_distinct));
                 }
                 TableConstraint::Check { name, expr, .. } => {
                     checks.push((name.as_ref().map(ident_name), expr, None))
@@ -3954,7 +3954,7 @@ impl<'a> Binder<'a> {
             primary_key_name.map(|n: String| crate::catalog::qualify(&schema, &n));
         let indexes = uniques
             .into_iter()
-            .map(|(name, columns, include)| IndexDef {
+            .map(|(name, columns, include, nulls_not_distinct)| IndexDef {
                 id: 0,
                 name: name
                     .map(|n| crate::catalog::qualify(&schema, &n))
@@ -3964,6 +3964,7 @@ impl<'a> Binder<'a> {
                 constraint: true,
                 options: Vec::new(),
                 include,
+                nulls_not_distinct,
                 ..Default::default()
             })
             .collect();

@@ -409,6 +409,10 @@ pub struct IndexDef {
     /// unique index is unique on its key alone, and the index goes with a dropped column.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<usize>,
+    /// `NULLS NOT DISTINCT` (a unique index): a key with NULLs constrains as any other, so two
+    /// rows may not both have `(1, NULL)` (PostgreSQL 15's `indnullsnotdistinct`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
     /// Storage parameters (`CREATE INDEX ... WITH (fillfactor = 70)`), as
     /// [`TableDef::options`]: checked, shown in `pg_class.reloptions` and `pg_get_indexdef`,
     /// read by nothing in Keel's B+trees.

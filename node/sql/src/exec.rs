@@ -8201,6 +8201,7 @@ impl Session {
                 expressions,
                 expression_types,
                 include,
+                nulls_not_distinct,
                 storage,
                 bound,
             } => {
@@ -8222,6 +8223,7 @@ impl Session {
                     expressions: expressions.clone(),
                     expression_types: expression_types.clone(),
                     include: include.clone(),
+                    nulls_not_distinct: *nulls_not_distinct,
                     storage: storage.clone(),
                     bound: bound.clone(),
                     placement: keel_storage::WHOLE_KEY,
@@ -11004,7 +11006,7 @@ fn gather(results: Vec<SqlResult<ShardOutput>>) -> SqlResult<(u64, Vec<Vec<Value
 }
 
 /// The entry of `row` (whose key is `row_key`) in `index` (see [`IndexDef`]), and whether it
-/// constrains (a unique index's entry without NULL); None when the row has no entry (a partial
+/// constrains (a unique index's entry without NULL, or any with NULLS NOT DISTINCT); None when the row has no entry (a partial
 /// index's condition does not hold for it).
 fn index_entry(
     table: &TableDef,
@@ -11015,7 +11017,8 @@ fn index_entry(
     let entry = |values: &[(&Value, DataType)]| {
         let mut entry = Vec::with_capacity(32);
         encode_key(values, &mut entry);
-        let constrains = index.unique && !values.iter().any(|(v, _)| v.is_null());
+        let constrains =
+            index.unique && (index.nulls_not_distinct || !values.iter().any(|(v, _)| v.is_null()));
         if !constrains {
             entry.extend_from_slice(row_key);
         }
@@ -11076,7 +11079,7 @@ fn index_key_text(table: &TableDef, index: &IndexDef, row: &[Value]) -> SqlResul
     let values = index_values(table, index, row)?.unwrap_or_default();
     let values: Vec<String> = values
         .iter()
-        .map(|(v, ty)| crate::types::to_text(v, *ty))
+        .map(|(v, ty)| crate::fragment::key_value_text(v, *ty))
         .collect();
     Ok(format!(
         "({})=({})",

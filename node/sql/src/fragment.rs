@@ -3265,9 +3265,18 @@ pub fn key_values_text(table: &TableDef, columns: &[usize], values: &[Value]) ->
     let values: Vec<String> = columns
         .iter()
         .zip(values)
-        .map(|(&c, v)| to_text(v, table.columns[c].ty))
+        .map(|(&c, v)| key_value_text(v, table.columns[c].ty))
         .collect();
     format!("({})=({})", names.join(", "), values.join(", "))
+}
+
+/// One value of a key as PostgreSQL's `Key (...)=(...)` details write it (`null` for NULL,
+/// which a NULLS NOT DISTINCT key may hold).
+pub fn key_value_text(value: &Value, ty: crate::types::DataType) -> String {
+    match value {
+        Value::Null => "null".into(),
+        value => to_text(value, ty),
+    }
 }
 
 fn duplicate_key(table: &TableDef, row: &[Value]) -> SqlError {

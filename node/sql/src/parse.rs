@@ -3259,6 +3259,11 @@ fn blank_for_sqlparser(text: &str) -> Option<String> {
             .into_iter()
             .map(|include| include.range),
     );
+    ranges.extend(
+        column_nulls_distinct(text)
+            .into_iter()
+            .map(|(_, from, to, _)| (from, to)),
+    );
     if ranges.is_empty() {
         return None;
     }
@@ -3564,6 +3569,64 @@ fn blank_table_likes(text: &str) -> SqlResult<Option<String>> {
     }
     let ranges: Vec<(usize, usize)> = likes.iter().map(|like| like.range).collect();
     Ok(Some(blank_ranges(text, &ranges)))
+}
+
+/// The `NULLS [NOT] DISTINCT` of column constraints `UNIQUE NULLS [NOT] DISTINCT` in a CREATE
+/// TABLE's list (sqlparser reads it only on table constraints, `UNIQUE NULLS NOT DISTINCT (a)`):
+/// per clause, the column's name (as the binder names it), the clause's character range, and
+/// whether it says NOT DISTINCT. The binder asks for the columns with [`nulls_not_distinct_columns`].
+fn column_nulls_distinct(text: &str) -> Vec<(String, usize, usize, bool)> {
+    if !says(text, "distinct") || !says(text, "unique") {
+        return Vec::new();
+    }
+    let Ok(tokens) = lex(text) else {
+        return Vec::new();
+    };
+    let Some(open) = created_table_list(&tokens) else {
+        return Vec::new();
+    };
+    let word = |i: usize| word_at(&tokens, i);
+    let mut found = Vec::new();
+    let mut depth = 1;
+    // The column whose definition the list is in (None in a table constraint's item).
+    let mut column: Option<String> = None;
+    let mut item_start = true;
+    let mut i = open + 1;
+    while i < tokens.len() && depth > 0 {
+        if item_start {
+            let constraint = matches!(
+                word(i),
+                "constraint" | "unique" | "primary" | "check" | "foreign" | "exclude" | "like"
+            );
+            column = (!constraint).then(|| name_at(&tokens, i)).flatten();
+            item_start = false;
+        }
+        match &tokens[i].token {
+            Token::Punct('(') => depth += 1,
+            Token::Punct(')') => depth -= 1,
+            Token::Punct(',') if depth == 1 => item_start = true,
+            _ => {}
+        }
+        if depth == 1 && word(i) == "unique" && word(i + 1) == "nulls" {
+            let not = word(i + 2) == "not";
+            let distinct = i + 2 + usize::from(not);
+            if let (Some(name), "distinct") = (&column, word(distinct)) {
+                let to = tokens[distinct].offset + "distinct".len();
+                found.push((name.clone(), tokens[i + 1].offset, to, not));
+                i = distinct;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// The columns of a CREATE TABLE whose `UNIQUE` column constraint says `NULLS NOT DISTINCT`.
+pub fn nulls_not_distinct_columns(text: &str) -> Vec<String> {
+    (column_nulls_distinct(text).into_iter())
+        .filter(|(_, _, _, not)| *not)
+        .map(|(name, ..)| name)
+        .collect()
 }
 
 /// Where the parenthesized list of `CREATE [TEMP | UNLOGGED ...] TABLE [IF NOT EXISTS] name (`

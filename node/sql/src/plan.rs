@@ -1658,6 +1658,8 @@ pub enum Plan {
         expression_types: Vec<crate::types::DataType>,
         /// `INCLUDE (columns)` (see [`crate::catalog::IndexDef::include`]).
         include: Vec<usize>,
+        /// `NULLS NOT DISTINCT` (see [`crate::catalog::IndexDef::nulls_not_distinct`]).
+        nulls_not_distinct: bool,
         /// `WITH (storage parameters)` (see [`crate::catalog::IndexDef::storage`]).
         storage: Vec<(String, String)>,
         /// The predicate and expressions bound.

@@ -155,14 +155,19 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                     table,
                     columns: index.columns.clone(),
                     index: FIRST_OID + index.id as i64,
-                    def: match index.include.as_slice() {
-                        [] => format!("UNIQUE ({})", names(&index.columns)),
-                        include => format!(
-                            "UNIQUE ({}) INCLUDE ({})",
-                            names(&index.columns),
-                            names(include)
-                        ),
-                    },
+                    def: format!(
+                        "UNIQUE {}({}){}",
+                        if index.nulls_not_distinct {
+                            "NULLS NOT DISTINCT "
+                        } else {
+                            ""
+                        },
+                        names(&index.columns),
+                        match index.include.as_slice() {
+                            [] => String::new(),
+                            include => format!(" INCLUDE ({})", names(include)),
+                        }
+                    ),
                     references: None,
                     deferrable: (false, false),
                     validated: true,
@@ -1753,8 +1758,11 @@ pub fn index_def(
         index.unique,
         None,
     );
-    // PostgreSQL's order: ... INCLUDE (...) WITH (name='value', ...) WHERE predicate; a value
-    // that needs no quotes as an identifier is bare (flatten_reloptions).
+    // PostgreSQL's order: ... INCLUDE (...) NULLS NOT DISTINCT WITH (name='value', ...) WHERE
+    // predicate; a value that needs no quotes as an identifier is bare (flatten_reloptions).
+    if index.nulls_not_distinct {
+        text.push_str(" NULLS NOT DISTINCT");
+    }
     if !index.storage.is_empty() {
         let options: Vec<String> = (index.storage.iter())
             .map(
@@ -3851,7 +3859,7 @@ fn pg_catalog(
                         int(width as i64),
                         Value::Bool(false),
                         Value::Bool(false),
-                        Value::Bool(false),
+                        Value::Bool(index.is_some_and(|i| i.nulls_not_distinct)),
                         predicate.map_or(Value::Null, Value::Text),
                         expressions.map_or(Value::Null, Value::Text),
                         // Built whole when made: ready and live; no exclusion constraints.
@@ -5226,7 +5234,11 @@ fn information_schema(
                 ("nulls_distinct", T),
             ]);
             for table in user_tables(catalog) {
-                let mut row = |name: String, kind: &str, (deferrable, deferred): (bool, bool)| {
+                // `nulls_distinct`: a UNIQUE constraint's (NO for NULLS NOT DISTINCT).
+                let mut row = |name: String,
+                               kind: &str,
+                               (deferrable, deferred): (bool, bool),
+                               nulls_distinct: Option<bool>| {
                     let yes_no = |b: bool| text(if b { "YES" } else { "NO" });
                     out.row(vec![
                         db(),
@@ -5239,28 +5251,26 @@ fn information_schema(
                         yes_no(deferrable),
                         yes_no(deferred),
                         text("YES"),
-                        if kind == "UNIQUE" || kind == "PRIMARY KEY" {
-                            text("YES")
-                        } else {
-                            Value::Null
-                        },
+                        nulls_distinct.map_or(Value::Null, yes_no),
                     ]);
                 };
                 let immediate = (false, false);
                 if !table.primary_key.is_empty() {
-                    row(table.pkey_name(), "PRIMARY KEY", immediate);
+                    row(table.pkey_name(), "PRIMARY KEY", immediate, None);
                 }
                 for index in table.indexes.iter().filter(|i| i.constraint) {
-                    row(index.name.clone(), "UNIQUE", immediate);
+                    let distinct = Some(!index.nulls_not_distinct);
+                    row(index.name.clone(), "UNIQUE", immediate, distinct);
                 }
                 for check in &table.checks {
-                    row(check.name.clone(), "CHECK", immediate);
+                    row(check.name.clone(), "CHECK", immediate, None);
                 }
                 for fk in &table.foreign_keys {
                     row(
                         fk.name.clone(),
                         "FOREIGN KEY",
                         (fk.deferrable, fk.initially_deferred),
+                        None,
                     );
                 }
             }
