@@ -3717,7 +3717,8 @@ impl<'a> Binder<'a> {
         let mut primary_key_name = None;
         let mut sequences: Vec<SequenceDef> = Vec::new();
         // UNIQUE constraints: (name, columns, INCLUDE columns, NULLS NOT DISTINCT).
-        let mut uniques: Vec<(Option<String>, Vec<usize>, Vec<usize>, bool)> = Vec::new();
+        type Unique = (Option<String>, Vec<usize>, Vec<usize>, bool);
+        let mut uniques: Vec<Unique> = Vec::new();
         // CHECK constraints: (name, condition, the column it was written on).
         let mut checks: Vec<(Option<String>, &ast::Expr, Option<usize>)> = Vec::new();
         // FOREIGN KEY constraints, resolved once the table's columns are known.
