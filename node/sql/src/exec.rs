@@ -3334,6 +3334,13 @@ impl Session {
                 result.rows = vec![vec![Value::Text(value)]];
                 result.tag = "SHOW".into();
             }
+            Parsed::Reindex {
+                target,
+                name,
+                concurrently,
+            } => {
+                result = self.reindex(cluster, *target, name, *concurrently).await?;
+            }
             Parsed::Maintenance {
                 vacuum,
                 analyze,
@@ -4219,6 +4226,134 @@ impl Session {
         Ok(QueryResult {
             tag: "TRUNCATE TABLE".into(),
             notices,
+            ..Default::default()
+        })
+    }
+
+    /// `REINDEX target name`: every index of the tables it names (one index for INDEX) built
+    /// again from the rows, each emptied first, in the statement's transaction; a primary
+    /// key, which is the table's own storage order in Keel, has nothing to rebuild. Errors as
+    /// PostgreSQL's: 25001 in a transaction block for CONCURRENTLY, SCHEMA, DATABASE and SYSTEM,
+    /// 42809 for a relation of another kind, 42P01 / 3F000 for none, 0A000 for another
+    /// database or system catalogs concurrently, 42501 for a table the role does not own
+    /// (SCHEMA and DATABASE pass over those). Keel's catalogs are not stored tables: SYSTEM
+    /// rebuilds nothing. CONCURRENTLY rebuilds as the plain form does (the storage's table lock
+    /// on each index holds its writers until the statement commits).
+    async fn reindex<C: Cluster>(
+        &mut self,
+        cluster: &C,
+        target: crate::parse::ReindexTarget,
+        (name, _): &(String, usize),
+        concurrently: bool,
+    ) -> SqlResult<QueryResult> {
+        use crate::parse::ReindexTarget as T;
+        let block = self.txn.as_ref().is_some_and(|txn| txn.explicit);
+        if block && (concurrently || !matches!(target, T::Index | T::Table)) {
+            let what = if concurrently {
+                "REINDEX CONCURRENTLY".to_string()
+            } else {
+                format!("REINDEX {}", target.word())
+            };
+            return Err(SqlError::new(
+                code::ACTIVE_SQL_TRANSACTION,
+                format!("{what} cannot run inside a transaction block"),
+            ));
+        }
+        let catalog = self.catalog(cluster);
+        let user = self.info.user.clone();
+        // (table, the indexes to build: None for all of them)
+        let mut targets: Vec<(Arc<TableDef>, Option<TableId>)> = Vec::new();
+        match target {
+            T::Index => {
+                let key = self.resolve_written(&catalog, name);
+                if let Some(table) = catalog.table_of_index(&key) {
+                    catalog.require_owner(table, &user)?;
+                    let id = table.index(&key).map(|index| index.id);
+                    targets.extend(id.map(|id| (table.clone(), Some(id))));
+                } else if let Some(table) = (catalog.tables.values())
+                    .find(|t| !t.primary_key.is_empty() && t.pkey_name() == key)
+                {
+                    catalog.require_owner(table, &user)?;
+                } else if catalog.relation_exists(&key) || catalog.views.contains_key(&key) {
+                    return Err(SqlError::new(
+                        code::WRONG_OBJECT_TYPE,
+                        format!("\"{}\" is not an index", crate::catalog::relname(&key)),
+                    ));
+                } else {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{name}\" does not exist"),
+                    ));
+                }
+            }
+            T::Table => {
+                let key = self.resolve_written(&catalog, name);
+                if let Some(table) = catalog.tables.get(&key) {
+                    catalog.require_owner(table, &user)?;
+                    targets.push((table.clone(), None));
+                } else if catalog.relation_exists(&key) || catalog.views.contains_key(&key) {
+                    return Err(crate::catalog::not_a(&key, "table or materialized view"));
+                } else {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_TABLE,
+                        format!("relation \"{name}\" does not exist"),
+                    ));
+                }
+            }
+            T::Schema => {
+                if !catalog.schema_exists(name) {
+                    return Err(SqlError::new(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{name}\" does not exist"),
+                    ));
+                }
+                let tables = (catalog.tables.values()).filter(|t| {
+                    crate::catalog::split_name(&t.name).0 == name && catalog.owns(t, &user)
+                });
+                targets.extend(tables.map(|t| (t.clone(), None)));
+            }
+            T::Database | T::System => {
+                if *name != self.info.database {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "can only reindex the currently open database",
+                    ));
+                }
+                if target == T::System && concurrently {
+                    return Err(SqlError::new(
+                        code::FEATURE_NOT_SUPPORTED,
+                        "cannot reindex system catalogs concurrently",
+                    ));
+                }
+                if target == T::Database {
+                    let tables = (catalog.tables.values()).filter(|t| {
+                        !crate::catalog::is_temp_schema(crate::catalog::split_name(&t.name).0)
+                            && catalog.owns(t, &user)
+                    });
+                    targets.extend(tables.map(|t| (t.clone(), None)));
+                }
+            }
+        }
+        // Partial and expression indexes need their predicates and parts bound.
+        let binder = Binder::new(&catalog, &self.info, "", 0, Vec::new());
+        let targets = (targets.into_iter())
+            .map(|(table, only)| Ok((binder.bind_indexes(table)?, only)))
+            .collect::<SqlResult<Vec<_>>>()?;
+        let txn = self.txn_for_statement(cluster);
+        let now = now_timestamp();
+        for (table, only) in targets {
+            for index in &table.indexes {
+                if only.is_some_and(|id| id != index.id) {
+                    continue;
+                }
+                self.truncate_everywhere(cluster, [index.id], txn, now)
+                    .await?;
+                self.build_index(cluster, &table, index, txn).await?;
+            }
+        }
+        self.end_statement(cluster).await?;
+        Ok(QueryResult {
+            tag: "REINDEX".into(),
             ..Default::default()
         })
     }

@@ -555,6 +555,13 @@ pub enum Parsed {
         if_exists: bool,
         change: StorageChange,
     },
+    /// `REINDEX [(VERBOSE | CONCURRENTLY [boolean], ...)] INDEX | TABLE | SCHEMA | DATABASE |
+    /// SYSTEM [CONCURRENTLY] name`.
+    Reindex {
+        target: ReindexTarget,
+        name: (String, usize),
+        concurrently: bool,
+    },
     /// `REFRESH MATERIALIZED VIEW [CONCURRENTLY] name [WITH [NO] DATA]` (`data`: not NO DATA).
     Refresh {
         name: (String, usize),
@@ -568,6 +575,29 @@ pub enum Parsed {
         role: String,
     },
     Sql(Box<Statement>),
+}
+
+/// What a REINDEX rebuilds the indexes of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReindexTarget {
+    Index,
+    Table,
+    Schema,
+    Database,
+    System,
+}
+
+impl ReindexTarget {
+    /// As PostgreSQL's messages name it (`REINDEX SCHEMA cannot run inside ...`).
+    pub fn word(self) -> &'static str {
+        match self {
+            ReindexTarget::Index => "INDEX",
+            ReindexTarget::Table => "TABLE",
+            ReindexTarget::Schema => "SCHEMA",
+            ReindexTarget::Database => "DATABASE",
+            ReindexTarget::System => "SYSTEM",
+        }
+    }
 }
 
 /// `ALTER SEQUENCE [IF EXISTS] name action`.
@@ -1099,6 +1129,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "execute"
                 | "lock"
                 | "refresh"
+                | "reindex"
                 | "declare"
                 | "fetch"
                 | "move"
@@ -1258,6 +1289,57 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
     }
     let mut c = Cursor::new(text, 0)?;
     let parsed = match first_word.as_str() {
+        "reindex" => {
+            c.at = 1;
+            let mut concurrently = false;
+            if c.punct('(') {
+                loop {
+                    let (option, at) = c.ident()?;
+                    // An option's value: a boolean word, or none (true).
+                    let on = !(c.word("false") || c.word("off") || c.word("0"));
+                    let _ = c.word("true") || c.word("on") || c.word("1");
+                    match option.as_str() {
+                        "verbose" => {}
+                        "concurrently" => concurrently = on,
+                        _ => {
+                            return Err(SqlError::syntax(format!(
+                                "unrecognized REINDEX option \"{option}\""
+                            ))
+                            .at(Some(at + 1)))
+                        }
+                    }
+                    if !c.punct(',') {
+                        break;
+                    }
+                }
+                if !c.punct(')') {
+                    return Err(c.error());
+                }
+            }
+            let target = if c.word("index") {
+                ReindexTarget::Index
+            } else if c.word("table") {
+                ReindexTarget::Table
+            } else if c.word("schema") {
+                ReindexTarget::Schema
+            } else if c.word("database") {
+                ReindexTarget::Database
+            } else if c.word("system") {
+                ReindexTarget::System
+            } else {
+                return Err(c.error());
+            };
+            concurrently |= c.word("concurrently");
+            let name = match target {
+                ReindexTarget::Index | ReindexTarget::Table => c.qualified()?,
+                _ => c.ident()?,
+            };
+            Parsed::Reindex {
+                target,
+                name,
+                concurrently,
+            }
+        }
         "refresh" => {
             c.at = 1;
             if !(c.word("materialized") && c.word("view")) {
@@ -2733,6 +2815,10 @@ pub fn expand_table_commands(text: &str) -> Option<SqlResult<TableCommands>> {
     let tokens = lex(text).ok()?;
     let word = |i: Option<usize>| i.map_or("", |i| word_at(&tokens, i));
     let first = word(Some(0));
+    // `REINDEX (options) TABLE name` names a table, not a query.
+    if first == "reindex" {
+        return None;
+    }
     let name_like = |i: usize| {
         matches!(
             tokens.get(i).map(|t| &t.token),
