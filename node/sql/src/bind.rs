@@ -426,6 +426,8 @@ struct ScopeRel {
     shown: Option<String>,
     /// How the query's locking clauses reach it (a view, subquery or WITH query).
     lock: ItemLock,
+    /// An outer join may pad it with NULLs: its whole-row reference is then NULL.
+    padded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -494,6 +496,7 @@ impl ScopeRel {
             scalar: false,
             shown: None,
             lock: ItemLock::None,
+            padded: false,
         }
     }
 }
@@ -4060,11 +4063,16 @@ impl<'a> Binder<'a> {
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(output.len());
         for (i, column) in output.iter().enumerate() {
             let name = names.get(i).unwrap_or(&column.name);
-            if let DataType::Record(_) | DataType::Array(crate::types::Elem::Record(_)) = column.ty
-            {
+            // Records are not stored (a table's row type too: Keel has no composite columns).
+            let pseudo = match column.ty {
+                DataType::Record(_) => Some("record"),
+                DataType::Array(crate::types::Elem::Record(_)) => Some("record[]"),
+                _ => None,
+            };
+            if let Some(pseudo) = pseudo {
                 return Err(SqlError::new(
                     code::INVALID_TABLE_DEFINITION,
-                    format!("column \"{name}\" has pseudo-type {}", column.ty.name()),
+                    format!("column \"{name}\" has pseudo-type {pseudo}"),
                 ));
             }
             if columns.iter().any(|c| c.name == *name) {
@@ -6675,6 +6683,13 @@ impl<'a> Binder<'a> {
                         column.merged = true;
                     }
                 }
+            }
+            // The sides an outer join pads with NULLs.
+            if matches!(kind, JoinKind::Left | JoinKind::Full) {
+                right_rels.iter_mut().for_each(|r| r.padded = true);
+            }
+            if matches!(kind, JoinKind::Right | JoinKind::Full) {
+                rels.iter_mut().for_each(|r| r.padded = true);
             }
             rels.extend(right_rels);
             star = using_first
@@ -9758,6 +9773,11 @@ impl<'a> Binder<'a> {
                 return Ok(row);
             }
         }
+        if qualifier.is_none() {
+            if let Some(row) = self.whole_row_record(scope, &name) {
+                return Ok(row);
+            }
+        }
         // A table named by its name although the query gave it an alias.
         let mut aliased = None;
         let mut current = Some(scope);
@@ -9873,11 +9893,26 @@ impl<'a> Binder<'a> {
                 )
             }
             E::IsNull(inner) | E::IsNotNull(inner) => {
-                let (bound, _) = self.bind_expr(inner, scope, aggs)?;
-                (
-                    Expr::IsNull(Box::new(bound), matches!(expr, E::IsNotNull(_))),
-                    DataType::Bool,
-                )
+                let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
+                let not_null = matches!(expr, E::IsNotNull(_));
+                let fields = match ty {
+                    DataType::Record(shape) => shape.fields(),
+                    _ => Vec::new(),
+                };
+                if fields.is_empty() {
+                    (Expr::IsNull(Box::new(bound), not_null), DataType::Bool)
+                } else {
+                    // A record IS NULL when every field is (a NULL record's are); IS NOT
+                    // NULL when none is.
+                    let tests = (fields.iter().enumerate()).map(|(at, (name, _))| {
+                        let field = Expr::Func(Func::Field(at, name), vec![bound.clone()]);
+                        Expr::IsNull(Box::new(field), not_null)
+                    });
+                    let all = tests
+                        .reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b)))
+                        .expect("a record has fields");
+                    (all, DataType::Bool)
+                }
             }
             E::IsTrue(inner) | E::IsFalse(inner) | E::IsNotTrue(inner) | E::IsNotFalse(inner) => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
@@ -12036,6 +12071,16 @@ impl<'a> Binder<'a> {
                 let left = self.coerce_to(left, a, common, span)?;
                 let right = self.coerce_to(right, b, common, span)?;
                 Ok((left, right, common))
+            }
+            // A table's row against a row constructor (or another table's row) of the same
+            // field types.
+            (DataType::Record(a), DataType::Record(b))
+                if a.fields()
+                    .iter()
+                    .map(|f| f.1)
+                    .eq(b.fields().iter().map(|f| f.1)) =>
+            {
+                Ok((left, right, lt))
             }
             (a, b) if a == b => Ok((left, right, a)),
             _ => Err(mismatch(self)),
@@ -14471,10 +14516,20 @@ impl<'a> Binder<'a> {
             }
             // (`regtype` output: no type modifier.)
             // A regtype, as in PostgreSQL (it prints as the type's name).
-            ("pg_typeof", 1) => Ok((
-                Expr::Const(Value::Int(i64::from(types[0].expression_type().oid()))),
-                DataType::Reg(crate::types::RegKind::Type),
-            )),
+            // A table's row type (a whole-row reference's) has no pg_type entry in Keel: its
+            // name as text.
+            ("pg_typeof", 1) => match types[0] {
+                DataType::Record(shape) if shape.type_name().is_some_and(|t| t != "record") => {
+                    Ok((
+                        Expr::Const(Value::Text(shape.type_name().unwrap_or_default().into())),
+                        DataType::Text,
+                    ))
+                }
+                ty => Ok((
+                    Expr::Const(Value::Int(i64::from(ty.expression_type().oid()))),
+                    DataType::Reg(crate::types::RegKind::Type),
+                )),
+            },
             ("set_config", 3) if types[0].is_string() && types[1].is_string() => {
                 let mut args = Vec::with_capacity(3);
                 for (i, (expr, ty, span)) in bound.drain(..).enumerate() {
@@ -15695,6 +15750,7 @@ fn scope_rel(alias: String, columns: &[OutputColumn], offset: usize) -> ScopeRel
         scalar: false,
         shown: None,
         lock: ItemLock::None,
+        padded: false,
     }
 }
 
@@ -16248,6 +16304,71 @@ fn whole_row(scope: &Scope<'_>, name: &str, zone: Option<&String>) -> Option<(Ex
         current = level.outer;
     }
     None
+}
+
+impl Binder<'_> {
+    /// A FROM item named as a whole row (`SELECT t FROM t`, `count(t.*)`, `t IS NULL`): a
+    /// record of its columns, of the table's (or view's) row type when it is one (named as
+    /// PostgreSQL's `pg_typeof` names it), else of `record` with the item's column names. On
+    /// a side an outer join pads with NULLs it is NULL for a padded row, as PostgreSQL's
+    /// whole-row value is: found by the table's primary key (never NULL in a row), else by
+    /// every column being NULL (which a stored row of NULLs there also reads as).
+    fn whole_row_record(&self, scope: &Scope<'_>, name: &str) -> Option<(Expr, DataType)> {
+        let mut depth = 0;
+        let mut current = Some(scope);
+        while let Some(level) = current {
+            let Some(rel) = level
+                .rels
+                .iter()
+                .find(|rel| rel.alias == name && !rel.scalar)
+            else {
+                depth += 1;
+                current = level.outer;
+                continue;
+            };
+            let at = |i: usize| match depth {
+                0 => Expr::Column(rel.offset + i),
+                _ => Expr::Outer(depth, rel.offset + i),
+            };
+            let fields: Vec<usize> = (rel.columns.iter().enumerate())
+                .filter(|(_, c)| !c.merged && !c.system)
+                .map(|(i, _)| i)
+                .collect();
+            let names: Vec<String> = fields
+                .iter()
+                .map(|&i| rel.columns[i].name.clone())
+                .collect();
+            let types: Vec<DataType> = fields.iter().map(|&i| rel.columns[i].ty).collect();
+            let table = rel
+                .table
+                .as_deref()
+                .and_then(|key| self.catalog.tables.get(key));
+            let type_name = match (&rel.table, rel.view) {
+                (Some(key), _) => crate::catalog::relname(key).to_string(),
+                (None, Some(id)) => (self.catalog.views.values())
+                    .find(|view| view.id == id)
+                    .map_or("record".into(), |view| {
+                        crate::catalog::relname(&view.name).to_string()
+                    }),
+                (None, None) => "record".into(),
+            };
+            let shape = crate::types::RecordShape::named(&type_name, &names, &types);
+            let row = Expr::Func(Func::Row, fields.iter().map(|&i| at(i)).collect());
+            if !rel.padded {
+                return Some((row, DataType::Record(shape)));
+            }
+            let is_null = |i: usize| Expr::IsNull(Box::new(at(i)), false);
+            let padded = match table.and_then(|t| t.primary_key.first()) {
+                Some(&key) if key < rel.columns.len() => is_null(key),
+                _ => (fields.iter().map(|&i| is_null(i)))
+                    .reduce(|a, b| Expr::Binary(BinOp::And, Box::new(a), Box::new(b)))
+                    .unwrap_or(Expr::Const(Value::Bool(false))),
+            };
+            let row = Expr::Case(vec![(padded, Expr::Const(Value::Null))], Box::new(row));
+            return Some((row, DataType::Record(shape)));
+        }
+        None
+    }
 }
 
 /// `to_json(expr)` of a value of type `ty` (`jsonb`), timestamptz values in the session's

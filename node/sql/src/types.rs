@@ -185,10 +185,18 @@ pub enum RecordShape {
     Anonymous(u32),
 }
 
-/// The field types of anonymous record shapes, by number: interned so that `DataType` stays
-/// `Copy`. A process makes few distinct shapes (one per distinct list of field types), and
-/// keeps them.
-static ANONYMOUS_SHAPES: std::sync::RwLock<Vec<Vec<DataType>>> = std::sync::RwLock::new(Vec::new());
+/// Record shapes by number: interned so that `DataType` stays `Copy`. A process makes few
+/// distinct shapes (one per distinct list of field types, and per table whose whole row a
+/// query names), and keeps them.
+static ANONYMOUS_SHAPES: std::sync::RwLock<Vec<InternedShape>> = std::sync::RwLock::new(Vec::new());
+
+/// One interned record shape: its field types, and for a table's row type (a whole-row
+/// reference, `SELECT t FROM t`) the type's name and the fields' names (else `f1`, `f2`...).
+#[derive(PartialEq)]
+struct InternedShape {
+    types: Vec<DataType>,
+    named: Option<(&'static str, Vec<&'static str>)>,
+}
 
 /// `f1`, `f2`, ...: anonymous records' field names, as PostgreSQL names them (made once).
 fn anonymous_field_name(index: usize) -> &'static str {
@@ -207,18 +215,50 @@ pub const MAX_RECORD_FIELDS: usize = 1664;
 impl RecordShape {
     /// The shape of a row constructor whose fields have these types.
     pub fn anonymous(types: &[DataType]) -> RecordShape {
-        let find = |shapes: &Vec<Vec<DataType>>| shapes.iter().position(|s| s == types);
+        RecordShape::intern(types, None)
+    }
+
+    /// The row type of a table named `type_name` (a whole-row reference's): fields `names` of
+    /// `types`.
+    pub fn named(type_name: &str, names: &[String], types: &[DataType]) -> RecordShape {
+        RecordShape::intern(types, Some((type_name, names)))
+    }
+
+    fn intern(types: &[DataType], named: Option<(&str, &[String])>) -> RecordShape {
+        let same = |shape: &InternedShape| {
+            shape.types == types
+                && match (&shape.named, named) {
+                    (None, None) => true,
+                    (Some((ty, fields)), Some((name, names))) => {
+                        *ty == name && fields.iter().copied().eq(names.iter().map(String::as_str))
+                    }
+                    _ => false,
+                }
+        };
         let shapes = ANONYMOUS_SHAPES.read().unwrap_or_else(|p| p.into_inner());
-        if let Some(at) = find(&shapes) {
+        if let Some(at) = shapes.iter().position(same) {
             return RecordShape::Anonymous(at as u32);
         }
         drop(shapes);
         let mut shapes = ANONYMOUS_SHAPES.write().unwrap_or_else(|p| p.into_inner());
-        let at = find(&shapes).unwrap_or_else(|| {
-            shapes.push(types.to_vec());
+        let at = shapes.iter().position(same).unwrap_or_else(|| {
+            let leak = |name: &str| &*Box::leak(name.to_string().into_boxed_str());
+            shapes.push(InternedShape {
+                types: types.to_vec(),
+                named: named.map(|(ty, names)| (leak(ty), names.iter().map(|n| leak(n)).collect())),
+            });
             shapes.len() - 1
         });
         RecordShape::Anonymous(at as u32)
+    }
+
+    /// A table row type's name (None for an anonymous record).
+    pub fn type_name(self) -> Option<&'static str> {
+        let RecordShape::Anonymous(at) = self else {
+            return None;
+        };
+        let shapes = ANONYMOUS_SHAPES.read().unwrap_or_else(|p| p.into_inner());
+        shapes.get(at as usize)?.named.as_ref().map(|(ty, _)| *ty)
     }
 
     /// The fields' names and types.
@@ -229,11 +269,13 @@ impl RecordShape {
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
                 .get(at as usize)
-                .map(|types| {
-                    types
-                        .iter()
-                        .enumerate()
-                        .map(|(i, ty)| (anonymous_field_name(i), *ty))
+                .map(|shape| {
+                    let name = |i: usize| match &shape.named {
+                        Some((_, names)) => names[i],
+                        None => anonymous_field_name(i),
+                    };
+                    (shape.types.iter().enumerate())
+                        .map(|(i, ty)| (name(i), *ty))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -579,7 +621,7 @@ impl DataType {
             DataType::Unknown => "unknown".into(),
             DataType::Array(elem) => format!("{}[]", elem.ty().name()),
             DataType::Int2Vector => "int2vector".into(),
-            DataType::Record(_) => "record".into(),
+            DataType::Record(shape) => shape.type_name().unwrap_or("record").into(),
             DataType::Oid => "oid".into(),
             DataType::Reg(kind) => kind.type_name().into(),
             DataType::Time => "time without time zone".into(),
