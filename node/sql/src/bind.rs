@@ -6725,6 +6725,108 @@ impl<'a> Binder<'a> {
         Ok((rel, rels, star))
     }
 
+    /// A table with `TABLESAMPLE BERNOULLI | SYSTEM (percent) [REPEATABLE (seed)]`: its scan
+    /// filtered by [`Func::TableSample`] over its columns. Keel's storage has no pages, so
+    /// SYSTEM samples rows as BERNOULLI does (PostgreSQL's takes whole pages: the same share of
+    /// rows, in clumps). The percentage and seed may not read the table (PostgreSQL's rule);
+    /// their errors are PostgreSQL's (2202H), also for an empty table.
+    fn bind_sampled(
+        &mut self,
+        factor: &TableFactor,
+        sample: &ast::TableSampleKind,
+        offset: usize,
+        outer: Option<&Scope<'_>>,
+    ) -> SqlResult<(Rel, Vec<ScopeRel>, Vec<usize>)> {
+        let (ast::TableSampleKind::BeforeTableAlias(sample)
+        | ast::TableSampleKind::AfterTableAlias(sample)) = sample;
+        let position = self.pos(factor.span());
+        match &sample.name {
+            Some(ast::TableSampleMethod::Bernoulli | ast::TableSampleMethod::System) => {}
+            // sqlparser names the methods it knows; another is the word after TABLESAMPLE.
+            method => {
+                let method = match method {
+                    Some(method) => method.to_string().to_lowercase(),
+                    None => {
+                        let text = self.text.to_ascii_lowercase();
+                        let after = text.find("tablesample").map_or("", |at| &text[at + 11..]);
+                        let word = after.trim_start();
+                        let end = word
+                            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                            .unwrap_or(word.len());
+                        word[..end].to_string()
+                    }
+                };
+                let at = self
+                    .text
+                    .to_ascii_lowercase()
+                    .find("tablesample")
+                    .and_then(|from| {
+                        let rest = &self.text[from + 11..];
+                        let skip = rest.len() - rest.trim_start().len();
+                        Some(self.text[..from + 11 + skip].chars().count() + self.offset + 1)
+                    });
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("tablesample method {method} does not exist"),
+                )
+                .at(at.or(position)));
+            }
+        }
+        let quantity = match &sample.quantity {
+            Some(q) if q.unit.is_none() && sample.bucket.is_none() && sample.offset.is_none() => q,
+            _ => return Err(unsupported("this form of TABLESAMPLE")),
+        };
+        let empty = Scope::empty();
+        let scope = outer.unwrap_or(&empty);
+        let mut aggs = AggCollector::default();
+        let (percent, ty) = self.bind_expr(&quantity.value, scope, &mut aggs)?;
+        let span = quantity.value.span();
+        let percent = self.coerce_to(percent, ty, DataType::Float8, span)?;
+        let (seed, repeatable) = match &sample.seed {
+            Some(seed) => {
+                let literal = ast::Expr::value(seed.value.clone());
+                let (seed, ty) = self.bind_expr(&literal, scope, &mut aggs)?;
+                (self.coerce_to(seed, ty, DataType::Float8, span)?, true)
+            }
+            None => (Expr::Func(Func::Random, vec![]), false),
+        };
+        // Constant arguments are checked now, as PostgreSQL checks them before the scan (so
+        // an empty table's sample is refused too).
+        let checked_seed = match &seed {
+            Expr::Func(Func::Random, _) => Expr::Const(Value::Float(0.0)),
+            seed => seed.clone(),
+        };
+        if immutable(&percent) && immutable(&checked_seed) {
+            let check = Expr::Func(
+                Func::TableSample(repeatable),
+                vec![percent.clone(), checked_seed],
+            );
+            check.eval(&[], &EvalContext::new(&[], 0))?;
+        }
+        let mut plain = factor.clone();
+        if let TableFactor::Table { sample, .. } = &mut plain {
+            *sample = None;
+        }
+        let (rel, rels, star) = self.bind_factor(&plain, offset, outer)?;
+        if rels.len() != 1 || rels[0].table.is_none() {
+            return Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                "TABLESAMPLE clause can only be applied to tables and materialized views",
+            )
+            .at(position));
+        }
+        let width = rel.width();
+        let args = [percent, seed]
+            .into_iter()
+            .chain((0..width).map(Expr::Column))
+            .collect();
+        let rel = Rel::Filter {
+            input: Box::new(rel),
+            predicate: Expr::Func(Func::TableSample(repeatable), args),
+        };
+        Ok((rel, rels, star))
+    }
+
     /// One FROM item: a table or WITH query by name, a subquery, or parenthesized joins.
     fn bind_factor(
         &mut self,
@@ -6736,12 +6838,12 @@ impl<'a> Binder<'a> {
             let star = (offset..offset + rel.width()).collect();
             (rel, rels, star)
         };
-        // A sample would be silently ignored below: refuse it.
         if let TableFactor::Table {
-            sample: Some(_), ..
+            sample: Some(sample),
+            ..
         } = factor
         {
-            return Err(unsupported("TABLESAMPLE"));
+            return self.bind_sampled(factor, sample, offset, outer);
         }
         match factor {
             TableFactor::Table {

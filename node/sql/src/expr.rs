@@ -118,6 +118,11 @@ pub enum Func {
     PgSleep,
     /// `setseed(seed)`: the session's `random()` starts over (evaluated by the session).
     SetSeed,
+    /// `TABLESAMPLE BERNOULLI | SYSTEM (percent) [REPEATABLE (seed)]`: whether a row is in the
+    /// sample, over (percent, seed, the row's columns...). With REPEATABLE (`true`) a hash of
+    /// the seed and the row's values decides, so the same rows are chosen while the table holds
+    /// them (equal rows alike); without it the seed is a `random()` draw per row.
+    TableSample(bool),
     /// `ROW(a, b)` / `(a, b)`: a record of the arguments.
     Row,
     /// `a IS DISTINCT FROM b` (false: `IS NOT DISTINCT FROM`): `<>` / `=` where NULL is a
@@ -1952,6 +1957,38 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
                 code::GROUPING_ERROR,
                 "GROUPING outside a grouped query",
             ))
+        }
+        Func::TableSample(repeatable) => {
+            let invalid = |message: &str| SqlError::new("2202H", message.to_string());
+            let percent = match first {
+                Value::Float(percent) => percent,
+                _ => return Err(invalid("TABLESAMPLE parameter cannot be null")),
+            };
+            if !(0.0..=100.0).contains(&percent) {
+                return Err(invalid("sample percentage must be between 0 and 100"));
+            }
+            let seed = match args.next() {
+                Some(Value::Float(seed)) => seed,
+                _ if repeatable => {
+                    return Err(invalid("TABLESAMPLE REPEATABLE parameter cannot be null"))
+                }
+                _ => 0.0,
+            };
+            let fraction = if repeatable {
+                // FNV-1a over the row's values, mixed with the seed (splitmix64's finish).
+                let values: Vec<Value> = args.collect();
+                let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ seed.to_bits();
+                for byte in crate::query::hash_key(&values) {
+                    hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+                }
+                hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                hash ^= hash >> 31;
+                (hash >> 11) as f64 / (1u64 << 53) as f64
+            } else {
+                seed
+            };
+            Value::Bool(fraction * 100.0 < percent)
         }
         Func::Random => {
             let bytes = random_bytes();
