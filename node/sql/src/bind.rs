@@ -6742,34 +6742,25 @@ impl<'a> Binder<'a> {
         let position = self.pos(factor.span());
         match &sample.name {
             Some(ast::TableSampleMethod::Bernoulli | ast::TableSampleMethod::System) => {}
-            // sqlparser names the methods it knows; another is the word after TABLESAMPLE.
+            // sqlparser names the methods it knows; another is the word after TABLESAMPLE
+            // (where the error points).
             method => {
+                let text = self.text.to_ascii_lowercase();
+                let after = text.find("tablesample").map_or(text.len(), |at| at + 11);
+                let start = after + (text[after..].len() - text[after..].trim_start().len());
+                let end = text[start..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(text.len(), |len| start + len);
                 let method = match method {
                     Some(method) => method.to_string().to_lowercase(),
-                    None => {
-                        let text = self.text.to_ascii_lowercase();
-                        let after = text.find("tablesample").map_or("", |at| &text[at + 11..]);
-                        let word = after.trim_start();
-                        let end = word
-                            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                            .unwrap_or(word.len());
-                        word[..end].to_string()
-                    }
+                    None => text[start..end].to_string(),
                 };
-                let at = self
-                    .text
-                    .to_ascii_lowercase()
-                    .find("tablesample")
-                    .and_then(|from| {
-                        let rest = &self.text[from + 11..];
-                        let skip = rest.len() - rest.trim_start().len();
-                        Some(self.text[..from + 11 + skip].chars().count() + self.offset + 1)
-                    });
+                let at = Some(self.text[..start].chars().count() + self.offset + 1);
                 return Err(SqlError::new(
                     code::UNDEFINED_OBJECT,
                     format!("tablesample method {method} does not exist"),
                 )
-                .at(at.or(position)));
+                .at(at));
             }
         }
         let quantity = match &sample.quantity {
