@@ -245,6 +245,14 @@ fn set_derived_body(select: &mut SetExpr, body: SetExpr) {
     }
 }
 
+/// What an EXPLAIN shows, bound: the plan, its columns, and the write of an INSERT, UPDATE,
+/// DELETE or MERGE.
+type Explained = (
+    Rel,
+    Vec<OutputColumn>,
+    Option<Arc<crate::plan::ExplainWrite>>,
+);
+
 /// A statement with IF EXISTS on a relation there is not (written `name`): PostgreSQL's
 /// notice that it skips it, under `tag` (a [`Plan::RenameView`] of no view).
 fn skipped_relation(name: &str, tag: &'static str) -> Plan {
@@ -1139,15 +1147,7 @@ impl<'a> Binder<'a> {
 
     /// The statement an EXPLAIN shows: its plan, columns and (INSERT, UPDATE, DELETE, MERGE)
     /// the write.
-    #[allow(clippy::type_complexity)]
-    fn bind_explained(
-        &mut self,
-        statement: &Statement,
-    ) -> SqlResult<(
-        Rel,
-        Vec<OutputColumn>,
-        Option<Arc<crate::plan::ExplainWrite>>,
-    )> {
+    fn bind_explained(&mut self, statement: &Statement) -> SqlResult<Explained> {
         match statement {
             Statement::Query(query) => {
                 let (rel, columns) = self.bind_query_rel(query, None)?;
@@ -2238,7 +2238,7 @@ impl<'a> Binder<'a> {
                     if *temporary {
                         // PostgreSQL has no temporary materialized views.
                         let at = self.text.to_ascii_lowercase().find("materialized");
-                        let at = at.map(|byte| self.text[..byte].chars().count() + 1);
+                        let at = at.map(|byte| self.offset + self.text[..byte].chars().count() + 1);
                         return Err(
                             SqlError::syntax("syntax error at or near \"materialized\"").at(at)
                         );

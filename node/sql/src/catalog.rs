@@ -1421,6 +1421,13 @@ pub fn not_a(name: &str, wanted: &str) -> SqlError {
     )
 }
 
+/// PostgreSQL's 42809 for an action a kind of relation does not take: `message`, with "This
+/// operation is not supported for {kinds}." (`views`, `materialized views`).
+pub fn not_supported_for(message: String, kinds: &str) -> SqlError {
+    SqlError::new(code::WRONG_OBJECT_TYPE, message)
+        .with_detail(format!("This operation is not supported for {kinds}."))
+}
+
 /// PostgreSQL's default `search_path` entries.
 pub fn default_search_path() -> Vec<String> {
     vec!["$user".into(), PUBLIC_SCHEMA.into()]

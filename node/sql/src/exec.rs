@@ -8221,13 +8221,12 @@ impl Session {
                 cascade,
                 matviews,
             } => {
-                result.tag = "DROP TABLE".into();
-                let kind = if *matviews {
-                    result.tag = "DROP MATERIALIZED VIEW".into();
-                    "materialized view"
+                let (kind, tag) = if *matviews {
+                    ("materialized view", "DROP MATERIALIZED VIEW")
                 } else {
-                    "table"
+                    ("table", "DROP TABLE")
                 };
+                result.tag = tag.into();
                 for (name, _) in names {
                     let wrong = match (next.tables.get(name), next.views.contains_key(name)) {
                         (None, true) => Some(("VIEW", "view")),

@@ -272,14 +272,14 @@ pub(super) fn alterable(
             },
             _ => continue,
         };
-        return Err(SqlError::new(
-            code::WRONG_OBJECT_TYPE,
-            format!(
-                "ALTER action {action} cannot be performed on relation \"{}\"",
-                crate::catalog::relname(&table.name)
-            ),
-        )
-        .with_detail("This operation is not supported for materialized views."));
+        let message = format!(
+            "ALTER action {action} cannot be performed on relation \"{}\"",
+            crate::catalog::relname(&table.name)
+        );
+        return Err(crate::catalog::not_supported_for(
+            message,
+            "materialized views",
+        ));
     }
     Ok(())
 }

@@ -60,26 +60,19 @@ impl Binder<'_> {
                 unconditional |= !when.condition;
             }
         }
+        let refused = |name: &str, kinds: &str| {
+            let message = format!(
+                "cannot execute MERGE on relation \"{}\"",
+                crate::catalog::relname(name)
+            );
+            crate::catalog::not_supported_for(message, kinds)
+        };
         if let Some((view, _)) = self.view_factor(target)? {
-            return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                format!(
-                    "cannot execute MERGE on relation \"{}\"",
-                    crate::catalog::relname(&view.name)
-                ),
-            )
-            .with_detail("This operation is not supported for views."));
+            return Err(refused(&view.name, "views"));
         }
         let (table, alias) = self.table_factor(target)?;
         if table.matview.is_some() {
-            return Err(SqlError::new(
-                code::WRONG_OBJECT_TYPE,
-                format!(
-                    "cannot execute MERGE on relation \"{}\"",
-                    crate::catalog::relname(&table.name)
-                ),
-            )
-            .with_detail("This operation is not supported for materialized views."));
+            return Err(refused(&table.name, "materialized views"));
         }
         let table = self.write_target(table)?;
         let item = ast::TableWithJoins {
