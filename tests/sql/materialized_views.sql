@@ -76,6 +76,7 @@ alter table mtv_d3 rename column twice to doubled;
 \d mtv_d3
 select pg_get_viewdef('mtv_d3');
 alter table mtv_base drop column amt;
+alter table mtv_base alter column amt type numeric(12,2);
 create view mtv_on_mv as select * from mtv_d3;
 drop materialized view mtv_d3;
 drop materialized view if exists mtv_nosuch, mtv_empty;

@@ -3367,18 +3367,18 @@ impl<'a> Binder<'a> {
                 format!("cannot alter type of column \"{name}\" twice"),
             ));
         }
-        // A view holds the types of the columns it reads.
+        // A view (or a materialized view's query) holds the types of the columns it reads.
         let attnum = index as i16 + 1;
-        let view = (self.catalog.views.values())
-            .filter(|view| view.columns_read.contains(&(table.id, attnum)))
-            .min_by_key(|view| view.id);
-        if let Some(view) = view {
+        let view = (self.catalog.stored_queries())
+            .filter(|(_, view)| view.columns_read.contains(&(table.id, attnum)))
+            .min_by_key(|(_, view)| view.id);
+        if let Some((kind, view)) = view {
             return Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
                 "cannot alter type of a column used by a view or rule",
             )
             .with_detail(format!(
-                "rule _RETURN on view {} depends on column \"{name}\"",
+                "rule _RETURN on {kind} {} depends on column \"{name}\"",
                 view.name
             )));
         }
