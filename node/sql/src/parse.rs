@@ -3562,24 +3562,7 @@ pub fn create_table_likes(text: &str) -> SqlResult<Vec<TableLike>> {
     let error = |i: usize| Cursor::new(text, i).map_or_else(|e| e, |c| c.error());
     let mut likes = Vec::new();
     let mut columns_before = 0;
-    let mut start = at + 1;
-    loop {
-        // The item from `start` to the comma or parenthesis at depth 1 that ends it.
-        let mut end = start;
-        let mut depth = 0usize;
-        while let Some(tok) = tokens.get(end) {
-            match tok.token {
-                Token::Punct('(') => depth += 1,
-                Token::Punct(',') if depth == 0 => break,
-                Token::Punct(')') if depth == 0 => break,
-                Token::Punct(')') => depth -= 1,
-                _ => {}
-            }
-            end += 1;
-        }
-        if end >= tokens.len() {
-            return Ok(Vec::new());
-        }
+    for (start, end) in created_table_items(&tokens, at) {
         let first = word(start);
         if first == "like" {
             let mut i = start + 1;
@@ -3632,18 +3615,49 @@ pub fn create_table_likes(text: &str) -> SqlResult<Vec<TableLike>> {
                 including,
                 range,
             });
-        } else if !matches!(
-            first,
-            "constraint" | "primary" | "unique" | "check" | "foreign" | "exclude"
-        ) {
+        } else if !is_table_constraint(first) {
             columns_before += 1;
         }
-        if punct(end, ')') {
-            break;
+    }
+    Ok(likes)
+}
+
+/// The items of the CREATE TABLE list that opens at token `open` (see
+/// [`created_table_list`]): each as (its first token, the `,` or `)` that ends it); none when
+/// the list does not close.
+fn created_table_items(tokens: &[Tok], open: usize) -> Vec<(usize, usize)> {
+    let mut items = Vec::new();
+    let mut start = open + 1;
+    loop {
+        let mut end = start;
+        let mut depth = 0usize;
+        while let Some(tok) = tokens.get(end) {
+            match tok.token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(',' | ')') if depth == 0 => break,
+                Token::Punct(')') => depth -= 1,
+                _ => {}
+            }
+            end += 1;
+        }
+        if end >= tokens.len() {
+            return Vec::new();
+        }
+        items.push((start, end));
+        if punct_at(tokens, end, ')') {
+            return items;
         }
         start = end + 1;
     }
-    Ok(likes)
+}
+
+/// Whether a CREATE TABLE list item that starts with `word` is a table constraint (not a
+/// column, nor a LIKE).
+fn is_table_constraint(word: &str) -> bool {
+    matches!(
+        word,
+        "constraint" | "primary" | "unique" | "check" | "foreign" | "exclude"
+    )
 }
 
 /// The statement with its [`create_table_likes`] items blanked, for sqlparser; None when it
@@ -3673,36 +3687,29 @@ fn column_nulls_distinct(text: &str) -> Vec<(String, usize, usize, bool)> {
     };
     let word = |i: usize| word_at(&tokens, i);
     let mut found = Vec::new();
-    let mut depth = 1;
-    // The column whose definition the list is in (None in a table constraint's item).
-    let mut column: Option<String> = None;
-    let mut item_start = true;
-    let mut i = open + 1;
-    while i < tokens.len() && depth > 0 {
-        if item_start {
-            let constraint = matches!(
-                word(i),
-                "constraint" | "unique" | "primary" | "check" | "foreign" | "exclude" | "like"
-            );
-            column = (!constraint).then(|| name_at(&tokens, i)).flatten();
-            item_start = false;
-        }
-        match &tokens[i].token {
-            Token::Punct('(') => depth += 1,
-            Token::Punct(')') => depth -= 1,
-            Token::Punct(',') if depth == 1 => item_start = true,
-            _ => {}
-        }
-        if depth == 1 && word(i) == "unique" && word(i + 1) == "nulls" {
-            let not = word(i + 2) == "not";
-            let distinct = i + 2 + usize::from(not);
-            if let (Some(name), "distinct") = (&column, word(distinct)) {
-                let to = tokens[distinct].offset + "distinct".len();
-                found.push((name.clone(), tokens[i + 1].offset, to, not));
-                i = distinct;
+    for (start, end) in created_table_items(&tokens, open) {
+        // A column's definition (not a table constraint's item, nor a LIKE).
+        let first = word(start);
+        let column = match name_at(&tokens, start) {
+            Some(name) if !is_table_constraint(first) && first != "like" => name,
+            _ => continue,
+        };
+        let mut depth = 0usize;
+        for i in start..end {
+            match &tokens[i].token {
+                Token::Punct('(') => depth += 1,
+                Token::Punct(')') => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 && word(i) == "unique" && word(i + 1) == "nulls" {
+                let not = word(i + 2) == "not";
+                let distinct = i + 2 + usize::from(not);
+                if word(distinct) == "distinct" {
+                    let to = tokens[distinct].offset + "distinct".len();
+                    found.push((column.clone(), tokens[i + 1].offset, to, not));
+                }
             }
         }
-        i += 1;
     }
     found
 }
