@@ -912,6 +912,89 @@ impl<'a> Binder<'a> {
         ))
     }
 
+    /// `ALTER TABLE | VIEW | MATERIALIZED VIEW | SEQUENCE [IF EXISTS] name SET SCHEMA schema`
+    /// (`tag`: which). ALTER TABLE moves any of them, as in PostgreSQL; the others only their
+    /// own kind (42809). The owner only; the schema must exist (3F000). Temporary relations
+    /// stay in their schema (0A000).
+    pub fn bind_set_schema(
+        &self,
+        tag: &'static str,
+        name: &str,
+        if_exists: bool,
+        schema: &str,
+    ) -> SqlResult<Plan> {
+        // As `Binder::table_name`: USAGE on a schema named; the path (temporary schema first)
+        // for a bare name.
+        let key = match name.split_once('.') {
+            Some((schema, relation)) => {
+                let schema = self.written_schema(schema.to_string(), None)?;
+                if !crate::catalog::is_temp_schema(&schema) && self.catalog.schema_exists(&schema) {
+                    self.check_schema(&schema, None)?;
+                }
+                crate::catalog::qualify(&schema, relation)
+            }
+            None => self.unqualified_key(name),
+        };
+        let (kind, owner) = if let Some(table) = self.catalog.tables.get(&key) {
+            (table.kind_name(), table.owner.as_deref())
+        } else if let Some(view) = self.catalog.views.get(&key) {
+            ("view", view.owner.as_deref())
+        } else if let Some(seq) = self.catalog.sequences.get(&key) {
+            ("sequence", seq.owner.as_deref())
+        } else if if_exists {
+            return Ok(Plan::SetSchema {
+                relation: None,
+                name: name.to_string(),
+                schema: schema.to_string(),
+                tag,
+            });
+        } else {
+            return Err(SqlError::new(
+                code::UNDEFINED_TABLE,
+                format!("relation \"{name}\" does not exist"),
+            ));
+        };
+        let wanted = tag.strip_prefix("ALTER ").unwrap_or(tag).to_lowercase();
+        if wanted != "table" && wanted != kind {
+            return Err(crate::catalog::not_a(&key, &wanted));
+        }
+        if !self.catalog.is_owner(owner, &self.session.user) {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!("must be owner of {kind} {}", crate::catalog::relname(&key)),
+            ));
+        }
+        // The new schema as PostgreSQL's LookupCreationNamespace finds it (CREATE on it), then
+        // CheckSetNamespace's refusal of temporary schemas.
+        let temporary = schema.starts_with("pg_temp");
+        if !temporary {
+            self.check_schema(schema, None)?;
+            if self
+                .catalog
+                .privileges_on_schema(schema, &self.session.user)
+                & crate::catalog::PRIV_CREATE
+                == 0
+            {
+                return Err(SqlError::new(
+                    code::INSUFFICIENT_PRIVILEGE,
+                    format!("permission denied for schema {schema}"),
+                ));
+            }
+        }
+        if temporary || crate::catalog::is_temp_schema(crate::catalog::split_name(&key).0) {
+            return Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                "cannot move objects into or out of temporary schemas",
+            ));
+        }
+        Ok(Plan::SetSchema {
+            relation: Some(key),
+            name: name.to_string(),
+            schema: schema.to_string(),
+            tag,
+        })
+    }
+
     pub fn bind_rename_view(&self, name: &str, if_exists: bool, to: &str) -> SqlResult<Plan> {
         let key = self
             .catalog

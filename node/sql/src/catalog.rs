@@ -1365,6 +1365,46 @@ impl ViewDef {
         self.sql = chars.into_iter().collect();
     }
 
+    /// After relation `table` moved to schema `to` (`ALTER ... SET SCHEMA`): where the text
+    /// names it without a schema, the schema that name resolved to becomes `to`; where it names
+    /// it with one (`s.t`, also before a column: `s.t.c`), that schema is written `to`.
+    pub fn move_schema(&mut self, table: TableId, to: &str) {
+        let written: Vec<char> = crate::functions::quote_ident(to).chars().collect();
+        let mut chars: Vec<char> = self.sql.chars().collect();
+        // From the last place to the first, so the earlier offsets stay valid while writing.
+        let mut i = self.names.len();
+        while i > 0 {
+            i -= 1;
+            let NameRef { at, column, .. } = self.names[i];
+            if self.names[i].table != table || column != 0 || at > chars.len() {
+                continue;
+            }
+            if let Some((_, schema)) = self.qualifiers.iter_mut().find(|(q, _)| *q == at) {
+                *schema = to.to_string();
+                continue;
+            }
+            let Some(span) = qualifier_before(&chars, at) else {
+                continue;
+            };
+            let (start, len) = (span.start, span.len());
+            chars.splice(span, written.iter().copied());
+            let moved = |offset: usize| {
+                if offset > start {
+                    offset + written.len() - len
+                } else {
+                    offset
+                }
+            };
+            for name in &mut self.names {
+                name.at = moved(name.at);
+            }
+            for (offset, _) in &mut self.qualifiers {
+                *offset = moved(*offset);
+            }
+        }
+        self.sql = chars.into_iter().collect();
+    }
+
     /// After `table`'s column `column` (attnum) was dropped: the later columns' attnums move
     /// down by one, as Keel numbers a table's columns by position.
     pub fn column_dropped(&mut self, table: TableId, column: i16) {
@@ -1410,6 +1450,48 @@ impl ViewDef {
     pub fn bound_query(&self) -> String {
         self.query(|_| false)
     }
+}
+
+/// The identifier that qualifies the name at `at` (`schema.` before it, spaces allowed around
+/// the dot; quoted or not), as a range of `chars`.
+fn qualifier_before(chars: &[char], at: usize) -> Option<std::ops::Range<usize>> {
+    let mut end = at;
+    while end > 0 && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    if end == 0 || chars[end - 1] != '.' {
+        return None;
+    }
+    end -= 1;
+    while end > 0 && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    let mut start = end;
+    if start > 0 && chars[start - 1] == '"' {
+        // A quoted identifier: back to the quote that opens it (a doubled one is a quote
+        // inside it).
+        start -= 1;
+        loop {
+            if start == 0 {
+                return None;
+            }
+            start -= 1;
+            if chars[start] == '"' {
+                if start > 0 && chars[start - 1] == '"' {
+                    start -= 1;
+                    continue;
+                }
+                break;
+            }
+        }
+    } else {
+        while start > 0
+            && (chars[start - 1].is_alphanumeric() || matches!(chars[start - 1], '_' | '$'))
+        {
+            start -= 1;
+        }
+    }
+    (start < end).then_some(start..end)
 }
 
 /// PostgreSQL's 42809 for a relation of another kind than the command's: `"name" is not a
@@ -2033,6 +2115,45 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moved_schema_is_written_where_the_view_names_the_table() {
+        let sql = r#"SELECT s.t.a FROM "O""S" . t, t AS x, u"#;
+        // ASCII: byte offsets are character offsets.
+        let at = |from: usize, what: &str| from + sql[from..].find(what).unwrap();
+        let (first, second) = (at(0, "t.a"), at(20, " t,") + 1);
+        let (third, u) = (at(second + 1, "t AS"), at(0, "u"));
+        let mut view: ViewDef =
+            toml::from_str(&format!("name = 'v'\nsql = '''{sql}'''\ncolumns = []")).unwrap();
+        let name = |at: usize, table: TableId| NameRef {
+            at,
+            len: 1,
+            table,
+            column: 0,
+            output: false,
+        };
+        view.names = vec![name(first, 7), name(second, 7), name(third, 7), name(u, 8)];
+        view.qualifiers = vec![(third, "public".into()), (u, "public".into())];
+        view.move_schema(7, "n e w");
+        assert_eq!(
+            view.sql,
+            r#"SELECT "n e w".t.a FROM "n e w" . t, t AS x, u"#
+        );
+        let chars: Vec<char> = view.sql.chars().collect();
+        for (i, name) in view.names.iter().enumerate() {
+            assert_eq!(chars[name.at], if i < 3 { 't' } else { 'u' }, "{name:?}");
+        }
+        let moved: Vec<(char, &str)> = (view.qualifiers.iter())
+            .map(|(at, s)| (chars[*at], s.as_str()))
+            .collect();
+        assert_eq!(moved, [('t', "n e w"), ('u', "public")]);
+        // Another table's names stay.
+        view.move_schema(9, "other");
+        assert_eq!(
+            view.sql,
+            r#"SELECT "n e w".t.a FROM "n e w" . t, t AS x, u"#
+        );
+    }
 
     #[test]
     fn image_round_trips() {

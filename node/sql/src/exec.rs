@@ -1935,6 +1935,15 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_view_owner(&name.0, if_exists, &role)?);
             }
+            Parsed::SetSchema {
+                tag,
+                name,
+                if_exists,
+                schema,
+            } => {
+                let binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_set_schema(tag, &name.0, if_exists, &schema)?);
+            }
             Parsed::Refresh {
                 name,
                 concurrently,
@@ -3476,6 +3485,7 @@ impl Session {
             | Parsed::AlterSequence(_)
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
+            | Parsed::SetSchema { .. }
             | Parsed::Refresh { .. }
             | Parsed::AlterIdentity { .. }
             | Parsed::AlterStorage { .. }
@@ -3777,6 +3787,7 @@ impl Session {
             | Plan::AlterSequence { .. }
             | Plan::AlterOwner { .. }
             | Plan::RenameView { .. }
+            | Plan::SetSchema { .. }
             | Plan::DropOwned { .. }
             | Plan::DropSequences { .. }
             | Plan::Enum(_)
@@ -7736,6 +7747,22 @@ impl Session {
                     reader.rename(id, 0, crate::catalog::relname(to))
                 });
             }
+            Plan::SetSchema {
+                relation,
+                name,
+                schema,
+                tag,
+            } => {
+                result.tag = (*tag).into();
+                let Some(key) = relation else {
+                    result.notices.push(SqlError::new(
+                        code::SUCCESSFUL_COMPLETION,
+                        format!("relation \"{name}\" does not exist, skipping"),
+                    ));
+                    return Ok(result);
+                };
+                set_schema(&mut next, key, schema)?;
+            }
             Plan::Truncate {
                 tables,
                 cascaded,
@@ -9603,7 +9630,7 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
             .map(|id| (id, AccessExclusive))
             .into_iter()
             .collect(),
-        Plan::RenameView { view, .. } => view
+        Plan::RenameView { view: name, .. } | Plan::SetSchema { relation: name, .. } => name
             .as_deref()
             .and_then(relation)
             .map(|id| (id, AccessExclusive))
@@ -11643,6 +11670,72 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
             crate::catalog::relname(&view.name)
         )));
     }
+    move_relations(next, &moved);
+    for view in next.views.values_mut() {
+        for entry in &mut view.search_path {
+            if entry == from {
+                *entry = to.to_string();
+            }
+        }
+    }
+    if let Some(mut schema) = next.schemas.remove(from) {
+        schema.name = to.to_string();
+        next.schemas.insert(to.to_string(), schema);
+    }
+    Ok(())
+}
+
+/// `ALTER ... SET SCHEMA`: relation `key` moves to `schema`, a table with its primary key,
+/// indexes and the sequences its columns own, as in PostgreSQL (42P07 when one of their names
+/// is taken there). Views and materialized views that read what moved name it in its new
+/// schema ([`crate::catalog::ViewDef::move_schema`]).
+fn set_schema(next: &mut Catalog, key: &str, schema: &str) -> SqlResult<()> {
+    use crate::catalog::{qualify, relname, split_name};
+    if split_name(key).0 == schema {
+        return Ok(());
+    }
+    let mut keys = vec![key.to_string()];
+    let mut ids = Vec::new();
+    if let Some(table) = next.tables.get(key) {
+        ids.push(table.id);
+        if !table.primary_key.is_empty() {
+            keys.push(table.pkey_name());
+        }
+        keys.extend(table.indexes.iter().map(|index| index.name.clone()));
+        keys.extend(
+            (next.sequences.values())
+                .filter(|seq| seq.owned_by.as_ref().is_some_and(|(owner, _)| owner == key))
+                .map(|seq| seq.name.clone()),
+        );
+    } else if let Some(view) = next.views.get(key) {
+        ids.push(view.id);
+    }
+    for old in &keys {
+        if next.relation_exists(&qualify(schema, relname(old))) {
+            return Err(SqlError::new(
+                code::DUPLICATE_TABLE,
+                format!(
+                    "relation \"{}\" already exists in schema \"{schema}\"",
+                    relname(old)
+                ),
+            ));
+        }
+    }
+    move_relations(next, &|k: &str| {
+        keys.iter()
+            .any(|moved| moved == k)
+            .then(|| qualify(schema, relname(k)))
+    });
+    for id in ids {
+        next.change_stored_queries(|view| view.move_schema(id, schema));
+    }
+    Ok(())
+}
+
+/// Gives the relations `moved` names a new key for (tables with their primary keys and
+/// indexes, sequences, views) those keys; ids, and so foreign keys, comments, grants and
+/// storage, stay. Column defaults follow their sequences, owned sequences their tables.
+fn move_relations(next: &mut Catalog, moved: &dyn Fn(&str) -> Option<String>) {
     let sequences: Vec<(String, String)> = next
         .sequences
         .keys()
@@ -11653,6 +11746,9 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
         let mut table = (*table).clone();
         if let Some(new) = moved(&key) {
             table.name = new;
+            if let Some(matview) = &mut table.matview {
+                matview.query.name = table.name.clone();
+            }
         }
         if let Some(new) = table.primary_key_name.as_deref().and_then(moved) {
             table.primary_key_name = Some(new);
@@ -11691,18 +11787,8 @@ fn rename_schema(next: &mut Catalog, from: &str, to: &str) -> SqlResult<()> {
         if let Some(new) = moved(&key) {
             view.name = new;
         }
-        for entry in &mut view.search_path {
-            if entry == from {
-                *entry = to.to_string();
-            }
-        }
         next.views.insert(view.name.clone(), view);
     }
-    if let Some(mut schema) = next.schemas.remove(from) {
-        schema.name = to.to_string();
-        next.schemas.insert(to.to_string(), schema);
-    }
-    Ok(())
 }
 
 fn default_index_name(

@@ -568,6 +568,14 @@ pub enum Parsed {
         concurrently: bool,
         data: bool,
     },
+    /// `ALTER TABLE | VIEW | MATERIALIZED VIEW | SEQUENCE [IF EXISTS] name SET SCHEMA schema`
+    /// (`tag`: the command's), which sqlparser does not read.
+    SetSchema {
+        tag: &'static str,
+        name: (String, usize),
+        if_exists: bool,
+        schema: String,
+    },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
         name: (String, usize),
@@ -1076,6 +1084,11 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         .nth(1)
         .unwrap_or("")
         .to_ascii_lowercase();
+    if first_word == "alter" {
+        if let Some(set) = set_schema(text) {
+            return set;
+        }
+    }
     let alter_sequence = first_word == "alter" && second_word == "sequence";
     // GRANT/REVOKE without ON before TO/FROM grants roles.
     let role_grant = matches!(first_word.as_str(), "grant" | "revoke")
@@ -4455,6 +4468,47 @@ fn matview_as_table(text: &str) -> Option<String> {
         .collect();
     out.splice(from..to, table);
     Some(out.into_iter().collect())
+}
+
+/// `ALTER TABLE | VIEW | MATERIALIZED VIEW | SEQUENCE [IF EXISTS] [ONLY] name SET SCHEMA new`,
+/// when the text is that (see [`Parsed::SetSchema`]).
+fn set_schema(text: &str) -> Option<SqlResult<Parsed>> {
+    if !says(text, "schema") {
+        return None;
+    }
+    let mut c = Cursor::new(text, 1).ok()?;
+    let tag = if c.word("table") {
+        "ALTER TABLE"
+    } else if c.word("view") {
+        "ALTER VIEW"
+    } else if c.word("sequence") {
+        "ALTER SEQUENCE"
+    } else if c.word("materialized") && c.word("view") {
+        "ALTER MATERIALIZED VIEW"
+    } else {
+        return None;
+    };
+    let if_exists = c.word("if");
+    if if_exists && !c.word("exists") {
+        return None;
+    }
+    if tag == "ALTER TABLE" {
+        let _ = c.word("only");
+    }
+    let name = c.qualified().ok()?;
+    if !(c.word("set") && c.word("schema")) {
+        return None;
+    }
+    let (schema, _) = c.ident().ok()?;
+    if !c.done() {
+        return Some(Err(c.error()));
+    }
+    Some(Ok(Parsed::SetSchema {
+        tag,
+        name,
+        if_exists,
+        schema,
+    }))
 }
 
 /// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.

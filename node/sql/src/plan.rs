@@ -1585,6 +1585,15 @@ pub enum Plan {
         /// ALTER VIEW or ALTER TABLE.
         tag: &'static str,
     },
+    /// `ALTER ... SET SCHEMA`: `relation` (a table, materialized view, view or sequence key)
+    /// moves to `schema` with what goes with it (a table's indexes and owned sequences); None:
+    /// IF EXISTS and there is no such relation (`name` as written).
+    SetSchema {
+        relation: Option<String>,
+        name: String,
+        schema: String,
+        tag: &'static str,
+    },
     DropSequences {
         names: Vec<String>,
         if_exists: bool,
@@ -1841,7 +1850,7 @@ impl Plan {
             Plan::CreateSequence { .. } => "CREATE SEQUENCE",
             Plan::AlterSequence { .. } => "ALTER SEQUENCE",
             Plan::AlterOwner { tag, .. } => tag,
-            Plan::RenameView { tag, .. } => tag,
+            Plan::RenameView { tag, .. } | Plan::SetSchema { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
             Plan::Enum(EnumCommand::Create { .. }) => "CREATE TYPE",
             Plan::Enum(EnumCommand::Drop { .. }) => "DROP TYPE",
@@ -1898,6 +1907,7 @@ impl Plan {
                 | Plan::AlterSequence { .. }
                 | Plan::AlterOwner { .. }
                 | Plan::RenameView { .. }
+                | Plan::SetSchema { .. }
                 | Plan::DropOwned { .. }
                 | Plan::DropSequences { .. }
                 | Plan::Enum(_)
