@@ -264,6 +264,12 @@ fn skipped_relation(name: &str, tag: &'static str) -> Plan {
     }
 }
 
+/// The relation's own name in a name as `crate::parse`'s `Cursor::written_name` gives it
+/// (`s.t` is `t`): what PostgreSQL's notices that skip a missing relation print.
+fn written_relname(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(_, relation)| relation)
+}
+
 /// The ON COMMIT clause of a CREATE TABLE: only for a temporary table, as PostgreSQL allows it;
 /// None for PRESERVE ROWS (the default).
 fn temporary_options(create: &ast::CreateTable) -> SqlResult<Option<crate::plan::OnCommit>> {
@@ -923,18 +929,7 @@ impl<'a> Binder<'a> {
         if_exists: bool,
         schema: &str,
     ) -> SqlResult<Plan> {
-        // As `Binder::table_name`: USAGE on a schema named; the path (temporary schema first)
-        // for a bare name.
-        let key = match name.split_once('.') {
-            Some((schema, relation)) => {
-                let schema = self.written_schema(schema.to_string(), None)?;
-                if !crate::catalog::is_temp_schema(&schema) && self.catalog.schema_exists(&schema) {
-                    self.check_schema(&schema, None)?;
-                }
-                crate::catalog::qualify(&schema, relation)
-            }
-            None => self.unqualified_key(name),
-        };
+        let key = self.written_key(name)?;
         let (kind, owner) = if let Some(table) = self.catalog.tables.get(&key) {
             (table.kind_name(), table.owner.as_deref())
         } else if let Some(view) = self.catalog.views.get(&key) {
@@ -944,7 +939,7 @@ impl<'a> Binder<'a> {
         } else if if_exists {
             return Ok(Plan::SetSchema {
                 relation: None,
-                name: name.to_string(),
+                name: written_relname(name).to_string(),
                 schema: schema.to_string(),
                 tag,
             });
@@ -2987,6 +2982,8 @@ impl<'a> Binder<'a> {
                         identity: None,
                         acl: None,
                         generated: None,
+                        stat_target: None,
+                        storage: None,
                     };
                     let column = new.columns.len();
                     // A value the session computes for each row there (a sequence's next).
@@ -3852,6 +3849,8 @@ impl<'a> Binder<'a> {
                 identity: None,
                 acl: None,
                 generated: None,
+                stat_target: None,
+                storage: None,
             };
             if serial.is_some() {
                 self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
@@ -4176,6 +4175,8 @@ impl<'a> Binder<'a> {
                 identity: None,
                 acl: None,
                 generated: None,
+                stat_target: None,
+                storage: None,
             });
         }
         Ok(columns)
@@ -4784,11 +4785,24 @@ impl<'a> Binder<'a> {
     /// The table a hand-parsed ALTER TABLE names (`name` as written; a temporary one too):
     /// None where IF EXISTS finds no relation of that name, 42P01 without IF EXISTS (no
     /// position, as PostgreSQL's AlterTableLookupRelation).
+    /// The catalog key of a relation a hand-parsed statement names (`crate::parse`'s
+    /// `Cursor::written_name`), as `Binder::table_name` finds it: a schema named (`public`
+    /// too) must be usable; a bare name is looked for along the path, temporary schema first.
+    fn written_key(&self, name: &str) -> SqlResult<String> {
+        Ok(match name.split_once('.') {
+            Some((schema, relation)) => {
+                let schema = self.written_schema(schema.to_string(), None)?;
+                if !crate::catalog::is_temp_schema(&schema) && self.catalog.schema_exists(&schema) {
+                    self.check_schema(&schema, None)?;
+                }
+                crate::catalog::qualify(&schema, relation)
+            }
+            None => self.unqualified_key(name),
+        })
+    }
+
     fn altered_table(&self, name: &str, if_exists: bool) -> SqlResult<Option<Arc<TableDef>>> {
-        let key = match name.contains('.') {
-            true => name.to_string(),
-            false => self.unqualified_key(name),
-        };
+        let key = self.written_key(name)?;
         match self.catalog.tables.get(&key) {
             Some(table) => Ok(Some(table.clone())),
             None if if_exists && !self.catalog.relation_exists(&key) => Ok(None),
@@ -4808,7 +4822,7 @@ impl<'a> Binder<'a> {
         change: &crate::parse::StorageChange,
     ) -> SqlResult<Plan> {
         let Some(table) = self.altered_table(name, if_exists)? else {
-            return Ok(skipped_relation(name, "ALTER TABLE"));
+            return Ok(skipped_relation(written_relname(name), "ALTER TABLE"));
         };
         let logged = match change {
             crate::parse::StorageChange::Logged(logged) => *logged,
@@ -4860,9 +4874,17 @@ impl<'a> Binder<'a> {
         actions: &[crate::parse::IdentityAction],
     ) -> SqlResult<Plan> {
         use crate::parse::IdentityChange;
-        let Some(table) = self.altered_table(name, if_exists)? else {
-            return Ok(skipped_relation(name, "ALTER TABLE"));
+        let matview = crate::parse::alters_matview(self.text);
+        let tag = match matview {
+            true => "ALTER MATERIALIZED VIEW",
+            false => "ALTER TABLE",
         };
+        let Some(table) = self.altered_table(name, if_exists)? else {
+            return Ok(skipped_relation(written_relname(name), tag));
+        };
+        if matview && table.matview.is_none() {
+            return Err(crate::catalog::not_a(&table.name, "materialized view"));
+        }
         let table = self.bind_indexes(table)?;
         let mut new = (*table).clone();
         let mut notices = Vec::new();
@@ -4876,6 +4898,51 @@ impl<'a> Binder<'a> {
                     format!("column \"{column}\" of relation \"{relation}\" does not exist"),
                 ));
             };
+            match &action.change {
+                // PostgreSQL's ATExecSetStatistics: below -1 refused, above 10000 lowered.
+                IdentityChange::Statistics(target) => {
+                    if *target < -1 {
+                        return Err(SqlError::new(
+                            code::INVALID_PARAMETER_VALUE,
+                            format!("statistics target {target} is too low"),
+                        ));
+                    }
+                    if *target > 10_000 {
+                        notices.push(SqlError::new(
+                            "01000",
+                            "lowering statistics target to 10000",
+                        ));
+                    }
+                    let target = (*target).min(10_000) as i32;
+                    new.columns[index].stat_target = (target != -1).then_some(target);
+                    continue;
+                }
+                // ATExecSetStorage: a type stored only in line (fixed size) stays PLAIN.
+                IdentityChange::Storage(storage) => {
+                    let code = match storage.as_str() {
+                        "plain" => 'p',
+                        "external" => 'e',
+                        "extended" => 'x',
+                        "main" => 'm',
+                        _ => {
+                            return Err(SqlError::new(
+                                code::INVALID_PARAMETER_VALUE,
+                                format!("invalid storage type \"{storage}\""),
+                            ))
+                        }
+                    };
+                    let ty = new.columns[index].ty;
+                    if code != 'p' && crate::system::storage(ty) == "p" {
+                        return Err(SqlError::new(
+                            code::DATATYPE_MISMATCH,
+                            format!("column data type {} can only have storage PLAIN", ty.name()),
+                        ));
+                    }
+                    new.columns[index].storage = Some(code);
+                    continue;
+                }
+                _ => {}
+            }
             if let IdentityChange::DropExpression { if_exists } = action.change {
                 // PostgreSQL's ATExecDropExpression: the values stay, the expression goes.
                 if new.columns[index].generated.take().is_none() {
@@ -4930,7 +4997,9 @@ impl<'a> Binder<'a> {
                 }
             });
             let change = match &action.change {
-                IdentityChange::DropExpression { .. } => continue,
+                IdentityChange::DropExpression { .. }
+                | IdentityChange::Statistics(_)
+                | IdentityChange::Storage(_) => continue,
                 IdentityChange::Drop { .. } => {
                     let column = &mut new.columns[index];
                     column.identity = None;
@@ -4961,7 +5030,7 @@ impl<'a> Binder<'a> {
             sequences: Vec::new(),
             retype: Vec::new(),
             identity,
-            tag: "ALTER TABLE",
+            tag,
         })
     }
 
@@ -17953,6 +18022,8 @@ mod tests {
             identity: None,
             acl: None,
             generated: None,
+            stat_target: None,
+            storage: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,

@@ -37,6 +37,14 @@ pub struct ColumnDef {
     /// whenever a row is written, never given (see [`Generated`]).
     #[serde(default)]
     pub generated: Option<Generated>,
+    /// `ALTER COLUMN ... SET STATISTICS n` (`pg_attribute.attstattarget`; None: -1, the
+    /// default): MCV entries and histogram buckets ANALYZE keeps for the column, none at 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stat_target: Option<i32>,
+    /// `ALTER COLUMN ... SET STORAGE` (`pg_attribute.attstorage`: 'p', 'e', 'x' or 'm'; None:
+    /// the type's default). Kept for the catalogs and pg_dump: Keel's rows have no TOAST.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<char>,
 }
 
 /// A stored generated column's expression: its SQL text over the table's columns (by name, so
@@ -2176,6 +2184,8 @@ mod tests {
                         identity: None,
                         acl: None,
                         generated: None,
+                        stat_target: None,
+                        storage: None,
                     },
                     ColumnDef {
                         name: "v".into(),
@@ -2185,6 +2195,8 @@ mod tests {
                         identity: Some(true),
                         acl: None,
                         generated: None,
+                        stat_target: None,
+                        storage: None,
                     },
                     // Unbounded varchar (and arrays of it): TOML has no null to write.
                     ColumnDef {
@@ -2195,6 +2207,8 @@ mod tests {
                         identity: None,
                         acl: None,
                         generated: None,
+                        stat_target: None,
+                        storage: None,
                     },
                     ColumnDef {
                         name: "a".into(),
@@ -2204,6 +2218,8 @@ mod tests {
                         identity: None,
                         acl: None,
                         generated: None,
+                        stat_target: None,
+                        storage: None,
                     },
                 ],
                 primary_key: vec![0],

@@ -5930,15 +5930,23 @@ impl Session {
             .collect();
         let sample = crate::stats::merge_samples(reservoirs, &rows);
         let mut stats = crate::stats::TableStats::compute(table, &sample, rows.iter().sum(), only);
-        // A column list refreshes those columns; the others keep what they had.
-        if !only.is_empty() {
+        // A column list refreshes those columns; the others keep what they had, as do columns
+        // with statistics target 0 (PostgreSQL's ANALYZE skips them, leaving their rows).
+        let kept = |c: usize| {
+            (!only.is_empty() && !only.contains(&c))
+                || table
+                    .columns
+                    .get(c)
+                    .is_some_and(|c| c.stat_target == Some(0))
+        };
+        if (0..table.columns.len()).any(kept) {
             if let Some(old) = crate::stats::TableStats::of(&cluster.statistics().snapshot(), table)
             {
                 stats
                     .columns
                     .resize(table.columns.len().max(stats.columns.len()), None);
                 for (c, slot) in stats.columns.iter_mut().enumerate() {
-                    if !only.contains(&c) {
+                    if kept(c) {
                         *slot = old.columns.get(c).cloned().flatten();
                     }
                 }

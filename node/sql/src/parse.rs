@@ -640,6 +640,11 @@ pub enum IdentityChange {
     /// `DROP EXPRESSION [IF EXISTS]`: a stored generated column becomes a plain one, keeping
     /// its values (not an identity action, but sqlparser reads neither).
     DropExpression { if_exists: bool },
+    /// `SET STATISTICS n`: the column's statistics target (-1: the default), which ANALYZE
+    /// reads (neither is an identity action either).
+    Statistics(i64),
+    /// `SET STORAGE PLAIN | EXTERNAL | EXTENDED | MAIN`, as written (lower case).
+    Storage(String),
 }
 
 /// What an `ALTER SEQUENCE` changes.
@@ -803,6 +808,14 @@ impl Cursor {
     /// `catalog::qualify`) and bare otherwise, for `Catalog::resolve_written` to find along the
     /// search path. A `pg_catalog.` prefix is dropped (those names are the system's).
     fn qualified(&mut self) -> SqlResult<(String, usize)> {
+        let (name, offset) = self.written_name()?;
+        Ok((resolve_public(&name), offset))
+    }
+
+    /// A possibly schema-qualified name as written: [`Cursor::qualified`], except that an
+    /// explicit `public.` stays, so that the binder finds it there whatever the search path
+    /// (pg_dump's statements name `public.t` under an empty one); see `Binder::written_key`.
+    fn written_name(&mut self) -> SqlResult<(String, usize)> {
         let (first, offset) = self.ident()?;
         let mut parts = vec![first];
         while self.punct('.') {
@@ -811,6 +824,9 @@ impl Cursor {
         let name = match parts.as_slice() {
             [name] => name.clone(),
             [schema, name] if schema == "pg_catalog" => name.clone(),
+            [.., schema, name] if schema == crate::catalog::PUBLIC_SCHEMA => {
+                format!("{schema}.{name}")
+            }
             [.., schema, name] => crate::catalog::qualify(schema, name),
             [] => unreachable!("one part at least"),
         };
@@ -4276,8 +4292,17 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
 }
 
-/// `TABLE [IF EXISTS] [ONLY] name` after ALTER: the table's name and whether IF EXISTS was
-/// said; None where the words are not these.
+/// A name [`Cursor::written_name`] read as [`Cursor::qualified`] gives it (`public.t` is `t`).
+fn resolve_public(name: &str) -> String {
+    match name.strip_prefix("public.") {
+        Some(relation) => crate::catalog::qualify(crate::catalog::PUBLIC_SCHEMA, relation),
+        None => name.to_string(),
+    }
+}
+
+/// `TABLE [IF EXISTS] [ONLY] name` after ALTER: the table's name as written (an explicit
+/// `public.` kept: [`Cursor::written_name`]) and whether IF EXISTS was said; None where the
+/// words are not these.
 fn altered_table(c: &mut Cursor) -> Option<((String, usize), bool)> {
     if !c.word("table") {
         return None;
@@ -4287,7 +4312,7 @@ fn altered_table(c: &mut Cursor) -> Option<((String, usize), bool)> {
         return None;
     }
     let _ = c.word("only");
-    Some((c.qualified().ok()?, if_exists))
+    Some((c.written_name().ok()?, if_exists))
 }
 
 /// What a [`Parsed::AlterStorage`] changes.
@@ -4382,6 +4407,18 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
         "restart",
     ];
     let next = |c: &Cursor, ahead: usize| word_at(&c.tokens, c.at + ahead).to_string();
+    if next(c, 0) == "set" && matches!(next(c, 1).as_str(), "statistics" | "storage") {
+        let storage = next(c, 1) == "storage";
+        c.at += 2;
+        if storage {
+            return Some(
+                c.ident()
+                    .map(|(storage, _)| IdentityChange::Storage(storage)),
+            );
+        }
+        let target = c.integer().map_err(|_| c.error());
+        return Some(target.map(IdentityChange::Statistics));
+    }
     if next(c, 0) == "drop" {
         let expression = match next(c, 1).as_str() {
             "identity" => false,
@@ -4495,7 +4532,7 @@ fn set_schema(text: &str) -> Option<SqlResult<Parsed>> {
     if tag == "ALTER TABLE" {
         let _ = c.word("only");
     }
-    let name = c.qualified().ok()?;
+    let name = c.written_name().ok()?;
     if !(c.word("set") && c.word("schema")) {
         return None;
     }

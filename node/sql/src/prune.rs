@@ -543,6 +543,8 @@ mod tests {
                 identity: None,
                 acl: None,
                 generated: None,
+                stat_target: None,
+                storage: None,
             })
             .collect();
         Arc::new(TableDef {

@@ -175,9 +175,15 @@ impl TableStats {
                 if !only.is_empty() && !only.contains(&c) {
                     return None;
                 }
-                let values: Vec<&Value> = sample.iter().map(|row| &row[c]).collect();
                 let column = &table.columns[c];
-                let mut stats = analyze_column(&values, total as f64, column.ty);
+                // SET STATISTICS 0: no statistics for the column, as PostgreSQL.
+                let target = match column.stat_target {
+                    Some(0) => return None,
+                    Some(target) => target as usize,
+                    None => TARGET,
+                };
+                let values: Vec<&Value> = sample.iter().map(|row| &row[c]).collect();
+                let mut stats = analyze_column(&values, total as f64, column.ty, target);
                 stats.name = column.name.clone();
                 stats.ty = format!("{:?}", column.ty);
                 Some(stats)
@@ -617,8 +623,14 @@ pub fn numeric_groups(value: &Value) -> usize {
     }
 }
 
-/// One column's statistics from its values in the sample (`compute_scalar_stats`).
-pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> ColumnStats {
+/// One column's statistics from its values in the sample (`compute_scalar_stats`), with at
+/// most `target` MCV entries and `target` histogram buckets (its statistics target).
+pub fn analyze_column(
+    values: &[&Value],
+    total_rows: f64,
+    ty: DataType,
+    target: usize,
+) -> ColumnStats {
     let sample_rows = values.len();
     let mut non_null: Vec<(usize, &Value)> = Vec::with_capacity(sample_rows);
     let mut width_sum = 0usize;
@@ -688,8 +700,8 @@ pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> Colum
     // MCV candidates: values seen more than once, most frequent first, ties in value order.
     let mut track: Vec<(usize, usize)> = runs.iter().copied().filter(|(_, c)| *c > 1).collect();
     track.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
-    track.truncate(TARGET);
-    let keep = if track.len() == ndistinct && n_distinct > 0.0 && track.len() <= TARGET {
+    track.truncate(target);
+    let keep = if track.len() == ndistinct && n_distinct > 0.0 && track.len() <= target {
         track.len()
     } else {
         let counts: Vec<usize> = track.iter().map(|(_, c)| *c).collect();
@@ -704,8 +716,8 @@ pub fn analyze_column(values: &[&Value], total_rows: f64, ty: DataType) -> Colum
     // Histogram over the values not in the MCV list (duplicates kept).
     let mut histogram = Vec::new();
     let mut num_hist = ndistinct - keep;
-    if num_hist > TARGET {
-        num_hist = TARGET + 1;
+    if num_hist > target {
+        num_hist = target + 1;
     }
     if num_hist >= 2 {
         let in_mcv: std::collections::HashSet<usize> = track.iter().map(|(i, _)| *i).collect();
@@ -946,13 +958,13 @@ mod tests {
     fn a_whole_small_table_gives_exact_counts() {
         let values: Vec<Value> = (0..1000).map(|i| Value::Int(i % 10)).collect();
         let refs: Vec<&Value> = values.iter().collect();
-        let stats = analyze_column(&refs, 1000.0, DataType::Int4);
+        let stats = analyze_column(&refs, 1000.0, DataType::Int4, TARGET);
         assert_eq!(stats.n_distinct, 10.0);
         assert_eq!(stats.mcv.len(), 10);
         assert!(stats.histogram.is_empty());
         let unique: Vec<Value> = (0..1000).map(Value::Int).collect();
         let refs: Vec<&Value> = unique.iter().collect();
-        let stats = analyze_column(&refs, 1000.0, DataType::Int4);
+        let stats = analyze_column(&refs, 1000.0, DataType::Int4, TARGET);
         assert_eq!(stats.n_distinct, -1.0);
         assert!(stats.mcv.is_empty());
         assert_eq!(stats.histogram.len(), TARGET + 1);
@@ -1019,7 +1031,10 @@ mod tests {
         let refs: Vec<&Value> = values.iter().collect();
         let stats = TableStats {
             reltuples: 100.0,
-            columns: vec![Some(analyze_column(&refs, 100.0, DataType::Int4)), None],
+            columns: vec![
+                Some(analyze_column(&refs, 100.0, DataType::Int4, TARGET)),
+                None,
+            ],
         };
         let mut tables = HashMap::new();
         tables.insert(7, Arc::new(stats.clone()));

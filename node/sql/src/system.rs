@@ -325,7 +325,7 @@ fn int2_array(items: impl IntoIterator<Item = i64>) -> Value {
 }
 
 /// `attstorage`: plain for fixed-size types, main for numeric, extended for the rest.
-fn storage(ty: DataType) -> &'static str {
+pub(crate) fn storage(ty: DataType) -> &'static str {
     match ty {
         DataType::Numeric | DataType::Decimal(..) => "m",
         ty if ty.size() > 0 => "p",
@@ -518,6 +518,8 @@ pub(crate) fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::cat
             identity: None,
             acl: None,
             generated: None,
+            stat_target: None,
+            storage: None,
         })
         .collect()
 }
@@ -3714,9 +3716,12 @@ fn pg_catalog(
                         Value::Bool(false),
                         int(collation),
                         int(column.ty.element().is_some() as i64),
-                        text(storage(column.ty)),
+                        match column.storage {
+                            Some(code) => text(code.to_string()),
+                            None => text(storage(column.ty)),
+                        },
                         text(""),
-                        int(-1),
+                        int(column.stat_target.map_or(-1, i64::from)),
                         if index {
                             Value::Null
                         } else {
@@ -3759,6 +3764,8 @@ fn pg_catalog(
                                 identity: None,
                                 acl: None,
                                 generated: None,
+                                stat_target: None,
+                                storage: None,
                             },
                         };
                         attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
@@ -3786,6 +3793,8 @@ fn pg_catalog(
                             identity: None,
                             acl: None,
                             generated: None,
+                            stat_target: None,
+                            storage: None,
                         };
                         attribute(system.oid, i + 1, &column, true);
                     }
