@@ -4041,6 +4041,7 @@ impl<'a> Binder<'a> {
         let indexes = uniques
             .into_iter()
             .map(|(name, columns, include, nulls_not_distinct)| IndexDef {
+                clustered: false,
                 id: 0,
                 name: name
                     .map(|n| crate::catalog::qualify(&schema, &n))
@@ -4055,6 +4056,7 @@ impl<'a> Binder<'a> {
             })
             .collect();
         let mut table = TableDef {
+            primary_key_clustered: false,
             id: 0,
             name,
             columns,
@@ -4111,6 +4113,7 @@ impl<'a> Binder<'a> {
         let names = crate::parse::create_as_column_names(self.text);
         let columns = self.query_table_columns(&output, &names)?;
         let mut table = TableDef {
+            primary_key_clustered: false,
             unlogged: crate::parse::create_unlogged(self.text),
             owner: Some(self.session.user.clone()),
             ..TableDef::plain(0, name, columns)
@@ -4813,6 +4816,90 @@ impl<'a> Binder<'a> {
         }
     }
 
+    /// `CLUSTER table [USING index]`: the index marked as the table's clustered one (PostgreSQL's
+    /// `indisclustered`), without one the index marked before (42704 when there is none).
+    /// PostgreSQL rewrites the table in the index's order; Keel's rows are kept in primary key
+    /// order by every write (a B+tree per vshard), which no other order can replace, so there is
+    /// nothing to rewrite: the mark is what pg_dump, psql and a later bare CLUSTER read.
+    pub fn bind_cluster(
+        &mut self,
+        (name, _): &(String, usize),
+        index: Option<&str>,
+    ) -> SqlResult<Plan> {
+        let Some(table) = self.altered_table(name, false)? else {
+            unreachable!("without IF EXISTS a missing table is an error");
+        };
+        if !self
+            .catalog
+            .is_owner(table.owner.as_deref(), &self.session.user)
+        {
+            return Err(SqlError::new(
+                code::INSUFFICIENT_PRIVILEGE,
+                format!(
+                    "must be owner of table {}",
+                    crate::catalog::relname(&table.name)
+                ),
+            ));
+        }
+        let table = self.bind_indexes(table)?;
+        let new = match index {
+            Some(index) => self.clustered_on(&table, Some(index))?,
+            None => {
+                let marked =
+                    table.primary_key_clustered || table.indexes.iter().any(|i| i.clustered);
+                if !marked {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_OBJECT,
+                        format!(
+                            "there is no previously clustered index for table \"{}\"",
+                            crate::catalog::relname(&table.name)
+                        ),
+                    ));
+                }
+                (*table).clone()
+            }
+        };
+        Ok(alter_table_plan(table, Arc::new(new), "CLUSTER"))
+    }
+
+    /// `table` with `index` (a name in its schema) marked as its clustered index and no other
+    /// (None: none, `SET WITHOUT CLUSTER`); PostgreSQL's errors for an index that is not
+    /// there, belongs to another table, or has a predicate.
+    fn clustered_on(&self, table: &TableDef, index: Option<&str>) -> SqlResult<TableDef> {
+        let mut new = table.clone();
+        new.primary_key_clustered = false;
+        for index in &mut new.indexes {
+            index.clustered = false;
+        }
+        let Some(index) = index else {
+            return Ok(new);
+        };
+        let relname = crate::catalog::relname(&table.name);
+        let key = crate::catalog::qualify(crate::catalog::split_name(&table.name).0, index);
+        if !table.primary_key.is_empty() && table.pkey_name() == key {
+            new.primary_key_clustered = true;
+            return Ok(new);
+        }
+        match new.indexes.iter_mut().find(|i| i.name == key) {
+            Some(found) if found.predicate.is_some() => Err(SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("cannot cluster on partial index \"{index}\""),
+            )),
+            Some(found) => {
+                found.clustered = true;
+                Ok(new)
+            }
+            None if self.catalog.relation_exists(&key) => Err(SqlError::new(
+                code::WRONG_OBJECT_TYPE,
+                format!("\"{index}\" is not an index for table \"{relname}\""),
+            )),
+            None => Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("index \"{index}\" for table \"{relname}\" does not exist"),
+            )),
+        }
+    }
+
     /// `ALTER TABLE name SET LOGGED | UNLOGGED`: the table's persistence in the catalogs
     /// (Keel logs every table's writes; see `TableDef::unlogged`); `RESET (parameters)`.
     pub fn bind_alter_storage(
@@ -4826,6 +4913,10 @@ impl<'a> Binder<'a> {
         };
         let logged = match change {
             crate::parse::StorageChange::Logged(logged) => *logged,
+            crate::parse::StorageChange::Cluster(index) => {
+                let new = self.clustered_on(&table, index.as_deref())?;
+                return Ok(alter_table_plan(table, Arc::new(new), "ALTER TABLE"));
+            }
             crate::parse::StorageChange::Reset(names) => {
                 let table = self.bind_indexes(table)?;
                 let mut new = (*table).clone();
@@ -18026,6 +18117,7 @@ mod tests {
             storage: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
+            clustered: false,
             id,
             name: format!("i{id}"),
             columns,
@@ -18034,6 +18126,7 @@ mod tests {
         };
         let columns = vec![column("id"), column("a"), column("b"), column("c")];
         TableDef {
+            primary_key_clustered: false,
             primary_key: vec![0],
             indexes: vec![
                 index(2, vec![1], false),
@@ -18212,6 +18305,7 @@ mod tests {
         // UNIQUE (a) WHERE b IS NULL.
         let live = Expr::IsNull(Box::new(Expr::Column(2)), false);
         t.indexes.push(IndexDef {
+            clustered: false,
             id: 5,
             name: "live".into(),
             columns: vec![1],
@@ -18230,6 +18324,7 @@ mod tests {
             Box::new(Expr::Const(Value::Int(1))),
         );
         t.indexes.push(IndexDef {
+            clustered: false,
             id: 6,
             name: "plus".into(),
             expressions: vec!["(c + 1)".into()],

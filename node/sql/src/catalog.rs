@@ -71,6 +71,9 @@ pub struct TableDef {
     pub primary_key: Vec<usize>,
     /// Name of the primary key constraint (`<table>_pkey` unless named).
     pub primary_key_name: Option<String>,
+    /// The primary key's index is the one CLUSTER uses (see [`IndexDef::clustered`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub primary_key_clustered: bool,
     pub fillfactor: Option<u32>,
     /// `CREATE UNLOGGED TABLE` (`pg_class.relpersistence` 'u'; see [`TableDef::persistence`]). Keel logs its writes as any
     /// table's, so it survives a crash that PostgreSQL would empty it after.
@@ -421,6 +424,11 @@ pub struct IndexDef {
     /// rows may not both have `(1, NULL)` (PostgreSQL 15's `indnullsnotdistinct`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// `CLUSTER ... USING` it or `ALTER TABLE ... CLUSTER ON` it (`pg_index.indisclustered`):
+    /// the index a bare `CLUSTER t` uses. Keel's rows stay in primary key order (see
+    /// `Binder::bind_cluster`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clustered: bool,
     /// Storage parameters (`CREATE INDEX ... WITH (fillfactor = 70)`), as
     /// [`TableDef::options`]: checked, shown in `pg_class.reloptions` and `pg_get_indexdef`,
     /// read by nothing in Keel's B+trees.
@@ -827,6 +835,7 @@ impl TableDef {
     /// A table of `columns` and nothing else: no key, index or constraint, no owner.
     pub fn plain(id: TableId, name: String, columns: Vec<ColumnDef>) -> TableDef {
         TableDef {
+            primary_key_clustered: false,
             id,
             name,
             columns,
@@ -888,6 +897,7 @@ impl TableDef {
         let mut unkeyed = self.clone();
         unkeyed.primary_key.clear();
         unkeyed.primary_key_name = None;
+        unkeyed.primary_key_clustered = false;
         unkeyed.placement = Self::placement_for(&unkeyed.columns, &[]);
         unkeyed
     }
@@ -2173,6 +2183,7 @@ mod tests {
         catalog.tables.insert(
             "t".into(),
             Arc::new(TableDef {
+                primary_key_clustered: false,
                 id: 7,
                 name: "t".into(),
                 columns: vec![
@@ -2235,6 +2246,7 @@ mod tests {
                 placement: 0,
                 indexes: vec![
                     IndexDef {
+                        clustered: false,
                         id: 9,
                         name: "t_v_idx".into(),
                         columns: vec![1],
@@ -2243,6 +2255,7 @@ mod tests {
                         ..Default::default()
                     },
                     IndexDef {
+                        clustered: false,
                         id: 10,
                         name: "t_lower_idx".into(),
                         unique: true,
@@ -2276,6 +2289,7 @@ mod tests {
         catalog.tables.insert(
             "m".into(),
             Arc::new(TableDef {
+                primary_key_clustered: false,
                 matview: Some(Box::new(MatView {
                     query: view,
                     populated: false,

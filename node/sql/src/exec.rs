@@ -1935,6 +1935,14 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_view_owner(&name.0, if_exists, &role)?);
             }
+            Parsed::Cluster {
+                table: Some(table),
+                index,
+            } => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_cluster(&table, index.as_deref())?);
+                prepared.locks = binder.take_locks();
+            }
             Parsed::SetSchema {
                 tag,
                 name,
@@ -2966,6 +2974,17 @@ impl Session {
                 }
                 result.tag = "ROLLBACK".into();
             }
+            // CLUSTER of every table with a clustered index: nothing to rewrite (see
+            // `Binder::bind_cluster`), but PostgreSQL's refusal in a transaction block.
+            Parsed::Cluster { table: None, .. } => {
+                if self.txn.as_ref().is_some_and(|txn| txn.explicit) {
+                    return Err(SqlError::new(
+                        code::ACTIVE_SQL_TRANSACTION,
+                        "CLUSTER cannot run inside a transaction block",
+                    ));
+                }
+                result.tag = "CLUSTER".into();
+            }
             Parsed::Checkpoint => {
                 // PostgreSQL 15 lets superusers and members of pg_checkpoint, which Keel does
                 // not grant yet.
@@ -3486,6 +3505,7 @@ impl Session {
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
             | Parsed::SetSchema { .. }
+            | Parsed::Cluster { table: Some(_), .. }
             | Parsed::Refresh { .. }
             | Parsed::AlterIdentity { .. }
             | Parsed::AlterStorage { .. }
@@ -8382,6 +8402,7 @@ impl Session {
                 .into();
                 let table = current_table(&catalog, table)?;
                 let mut index = IndexDef {
+                    clustered: false,
                     id: next.next_table_id.max(1),
                     name: String::new(),
                     columns: columns.clone(),
@@ -8702,6 +8723,7 @@ impl Session {
                             dropped.push(index.id);
                         } else {
                             kept_indexes.push(IndexDef {
+                                clustered: false,
                                 columns: index.columns.iter().map(|&c| shift(c)).collect(),
                                 include: index.include.iter().map(|&c| shift(c)).collect(),
                                 bound: None,
@@ -12044,6 +12066,7 @@ mod tests {
         let key = |value: Value, ty| row_key(&[(value, ty)]);
         let text = |s: &str| key(Value::Text(s.into()), DataType::Text);
         let index = IndexDef {
+            clustered: false,
             id: 5,
             columns: vec![1, 0],
             placement: IndexDef::placement_for(DataType::Text),
@@ -12075,6 +12098,7 @@ mod tests {
         // An integer-led index: by the value's 9 bytes; one made before placements: every
         // worker gets every probe.
         let ints = IndexDef {
+            clustered: false,
             placement: IndexDef::placement_for(DataType::Int4),
             ..index.clone()
         };
@@ -12083,6 +12107,7 @@ mod tests {
         seventh.extend(key(Value::Int(1), DataType::Int8));
         assert_eq!(ints.prefix_vshard(&seven), Some(ints.vshard(&seventh)));
         let old = IndexDef {
+            clustered: false,
             placement: keel_storage::WHOLE_KEY,
             ..index
         };

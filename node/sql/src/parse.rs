@@ -576,6 +576,11 @@ pub enum Parsed {
         if_exists: bool,
         schema: String,
     },
+    /// `CLUSTER [VERBOSE] [table [USING index]]` (also `CLUSTER (VERBOSE) ...`).
+    Cluster {
+        table: Option<(String, usize)>,
+        index: Option<String>,
+    },
     /// `ALTER VIEW [IF EXISTS] name OWNER TO role`.
     ViewOwner {
         name: (String, usize),
@@ -1158,6 +1163,7 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 | "execute"
                 | "lock"
                 | "refresh"
+                | "cluster"
                 | "reindex"
                 | "declare"
                 | "fetch"
@@ -1368,6 +1374,35 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
                 name,
                 concurrently,
             }
+        }
+        "cluster" => {
+            c.at = 1;
+            if c.punct('(') {
+                loop {
+                    if !c.word("verbose") {
+                        return Err(c.error());
+                    }
+                    let _ = c.word("true") || c.word("false") || c.word("on") || c.word("off");
+                    if !c.punct(',') {
+                        break;
+                    }
+                }
+                if !c.punct(')') {
+                    return Err(c.error());
+                }
+            }
+            let _ = c.word("verbose");
+            let table = if c.done() {
+                None
+            } else {
+                Some(c.written_name()?)
+            };
+            let index = match c.word("using") {
+                true => Some(c.ident()?.0),
+                false => None,
+            };
+            c.expect_end()?;
+            Parsed::Cluster { table, index }
         }
         "refresh" => {
             c.at = 1;
@@ -4322,12 +4357,14 @@ pub enum StorageChange {
     Logged(bool),
     /// RESET (storage parameters).
     Reset(Vec<String>),
+    /// CLUSTER ON index (Some) or SET WITHOUT CLUSTER.
+    Cluster(Option<String>),
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name SET LOGGED | UNLOGGED | RESET (parameter, ...)` (see
 /// [`Parsed::AlterStorage`]); None when the statement is something else.
 fn alter_storage(text: &str) -> Option<Parsed> {
-    if !says(text, "logged") && !says(text, "reset") {
+    if !says(text, "logged") && !says(text, "reset") && !says(text, "cluster") {
         return None;
     }
     let mut c = Cursor::new(text, 1).ok()?;
@@ -4341,8 +4378,18 @@ fn alter_storage(text: &str) -> Option<Parsed> {
             return None;
         }
         StorageChange::Reset(names)
+    } else if c.word("cluster") {
+        if !c.word("on") {
+            return None;
+        }
+        StorageChange::Cluster(Some(c.ident().ok()?.0))
     } else if c.word("set") {
-        if c.word("logged") {
+        if c.word("without") {
+            if !c.word("cluster") {
+                return None;
+            }
+            StorageChange::Cluster(None)
+        } else if c.word("logged") {
             StorageChange::Logged(true)
         } else if c.word("unlogged") {
             StorageChange::Logged(false)
@@ -5070,6 +5117,35 @@ mod tests {
             .map(|s| s.offset)
             .collect();
         assert_eq!(offsets, vec![0, 11]);
+    }
+
+    #[test]
+    fn cluster_and_set_schema_parse() {
+        let cluster = |table: Option<(&str, usize)>, index: Option<&str>| Parsed::Cluster {
+            table: table.map(|(name, at)| (name.to_string(), at)),
+            index: index.map(str::to_string),
+        };
+        assert_eq!(parse_statement("cluster").unwrap(), cluster(None, None));
+        assert_eq!(
+            parse_statement("CLUSTER (verbose false) public.t USING t_pkey").unwrap(),
+            cluster(Some(("public.t", 24)), Some("t_pkey"))
+        );
+        assert_eq!(
+            parse_statement("cluster verbose s.t").unwrap(),
+            cluster(Some(("s.t", 16)), None)
+        );
+        assert!(parse_statement("cluster t using").is_err());
+        assert_eq!(
+            parse_statement("alter materialized view if exists \"M\" set schema s").unwrap(),
+            Parsed::SetSchema {
+                tag: "ALTER MATERIALIZED VIEW",
+                name: ("M".into(), 34),
+                if_exists: true,
+                schema: "s".into(),
+            }
+        );
+        let error = parse_statement("alter table t set schema s, add column c int").unwrap_err();
+        assert_eq!(error.position, Some(27));
     }
 
     #[test]

@@ -3866,7 +3866,7 @@ fn pg_catalog(
                                 .collect(),
                         ),
                         int(width as i64),
-                        Value::Bool(false),
+                        Value::Bool(index.map_or(table.primary_key_clustered, |i| i.clustered)),
                         Value::Bool(false),
                         Value::Bool(index.is_some_and(|i| i.nulls_not_distinct)),
                         predicate.map_or(Value::Null, Value::Text),

@@ -83,6 +83,7 @@ impl Binder<'_> {
                 for index in &source.indexes {
                     copied.push(CopiedIndex {
                         index: IndexDef {
+                            clustered: false,
                             id: 0,
                             name: String::new(),
                             columns: Vec::new(),
