@@ -937,12 +937,7 @@ impl<'a> Binder<'a> {
         } else if let Some(seq) = self.catalog.sequences.get(&key) {
             ("sequence", seq.owner.as_deref())
         } else if if_exists {
-            return Ok(Plan::SetSchema {
-                relation: None,
-                name: written_relname(name).to_string(),
-                schema: schema.to_string(),
-                tag,
-            });
+            return Ok(skipped_relation(written_relname(name), tag));
         } else {
             return Err(SqlError::new(
                 code::UNDEFINED_TABLE,
@@ -983,8 +978,7 @@ impl<'a> Binder<'a> {
             ));
         }
         Ok(Plan::SetSchema {
-            relation: Some(key),
-            name: name.to_string(),
+            relation: key,
             schema: schema.to_string(),
             tag,
         })
@@ -4041,7 +4035,6 @@ impl<'a> Binder<'a> {
         let indexes = uniques
             .into_iter()
             .map(|(name, columns, include, nulls_not_distinct)| IndexDef {
-                clustered: false,
                 id: 0,
                 name: name
                     .map(|n| crate::catalog::qualify(&schema, &n))
@@ -4113,7 +4106,6 @@ impl<'a> Binder<'a> {
         let names = crate::parse::create_as_column_names(self.text);
         let columns = self.query_table_columns(&output, &names)?;
         let mut table = TableDef {
-            primary_key_clustered: false,
             unlogged: crate::parse::create_unlogged(self.text),
             owner: Some(self.session.user.clone()),
             ..TableDef::plain(0, name, columns)
@@ -4829,18 +4821,7 @@ impl<'a> Binder<'a> {
         let Some(table) = self.altered_table(name, false)? else {
             unreachable!("without IF EXISTS a missing table is an error");
         };
-        if !self
-            .catalog
-            .is_owner(table.owner.as_deref(), &self.session.user)
-        {
-            return Err(SqlError::new(
-                code::INSUFFICIENT_PRIVILEGE,
-                format!(
-                    "must be owner of table {}",
-                    crate::catalog::relname(&table.name)
-                ),
-            ));
-        }
+        self.catalog.require_owner(&table, &self.session.user)?;
         let table = self.bind_indexes(table)?;
         let new = match index {
             Some(index) => self.clustered_on(&table, Some(index))?,
@@ -18117,7 +18098,6 @@ mod tests {
             storage: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
-            clustered: false,
             id,
             name: format!("i{id}"),
             columns,
@@ -18126,7 +18106,6 @@ mod tests {
         };
         let columns = vec![column("id"), column("a"), column("b"), column("c")];
         TableDef {
-            primary_key_clustered: false,
             primary_key: vec![0],
             indexes: vec![
                 index(2, vec![1], false),
@@ -18305,7 +18284,6 @@ mod tests {
         // UNIQUE (a) WHERE b IS NULL.
         let live = Expr::IsNull(Box::new(Expr::Column(2)), false);
         t.indexes.push(IndexDef {
-            clustered: false,
             id: 5,
             name: "live".into(),
             columns: vec![1],
@@ -18324,7 +18302,6 @@ mod tests {
             Box::new(Expr::Const(Value::Int(1))),
         );
         t.indexes.push(IndexDef {
-            clustered: false,
             id: 6,
             name: "plus".into(),
             expressions: vec!["(c + 1)".into()],

@@ -2246,7 +2246,6 @@ mod tests {
                 placement: 0,
                 indexes: vec![
                     IndexDef {
-                        clustered: false,
                         id: 9,
                         name: "t_v_idx".into(),
                         columns: vec![1],
@@ -2255,7 +2254,6 @@ mod tests {
                         ..Default::default()
                     },
                     IndexDef {
-                        clustered: false,
                         id: 10,
                         name: "t_lower_idx".into(),
                         unique: true,
@@ -2289,7 +2287,6 @@ mod tests {
         catalog.tables.insert(
             "m".into(),
             Arc::new(TableDef {
-                primary_key_clustered: false,
                 matview: Some(Box::new(MatView {
                     query: view,
                     populated: false,

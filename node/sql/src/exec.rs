@@ -7777,19 +7777,11 @@ impl Session {
             }
             Plan::SetSchema {
                 relation,
-                name,
                 schema,
                 tag,
             } => {
                 result.tag = (*tag).into();
-                let Some(key) = relation else {
-                    result.notices.push(SqlError::new(
-                        code::SUCCESSFUL_COMPLETION,
-                        format!("relation \"{name}\" does not exist, skipping"),
-                    ));
-                    return Ok(result);
-                };
-                set_schema(&mut next, key, schema)?;
+                set_schema(&mut next, relation, schema)?;
             }
             Plan::Truncate {
                 tables,
@@ -8723,7 +8715,6 @@ impl Session {
                             dropped.push(index.id);
                         } else {
                             kept_indexes.push(IndexDef {
-                                clustered: false,
                                 columns: index.columns.iter().map(|&c| shift(c)).collect(),
                                 include: index.include.iter().map(|&c| shift(c)).collect(),
                                 bound: None,
@@ -9660,7 +9651,11 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
             .map(|id| (id, AccessExclusive))
             .into_iter()
             .collect(),
-        Plan::RenameView { view: name, .. } | Plan::SetSchema { relation: name, .. } => name
+        Plan::SetSchema { relation: name, .. } => relation(name)
+            .map(|id| (id, AccessExclusive))
+            .into_iter()
+            .collect(),
+        Plan::RenameView { view, .. } => view
             .as_deref()
             .and_then(relation)
             .map(|id| (id, AccessExclusive))
@@ -12066,7 +12061,6 @@ mod tests {
         let key = |value: Value, ty| row_key(&[(value, ty)]);
         let text = |s: &str| key(Value::Text(s.into()), DataType::Text);
         let index = IndexDef {
-            clustered: false,
             id: 5,
             columns: vec![1, 0],
             placement: IndexDef::placement_for(DataType::Text),
@@ -12098,7 +12092,6 @@ mod tests {
         // An integer-led index: by the value's 9 bytes; one made before placements: every
         // worker gets every probe.
         let ints = IndexDef {
-            clustered: false,
             placement: IndexDef::placement_for(DataType::Int4),
             ..index.clone()
         };
@@ -12107,7 +12100,6 @@ mod tests {
         seventh.extend(key(Value::Int(1), DataType::Int8));
         assert_eq!(ints.prefix_vshard(&seven), Some(ints.vshard(&seventh)));
         let old = IndexDef {
-            clustered: false,
             placement: keel_storage::WHOLE_KEY,
             ..index
         };

@@ -1586,11 +1586,9 @@ pub enum Plan {
         tag: &'static str,
     },
     /// `ALTER ... SET SCHEMA`: `relation` (a table, materialized view, view or sequence key)
-    /// moves to `schema` with what goes with it (a table's indexes and owned sequences); None:
-    /// IF EXISTS and there is no such relation (`name` as written).
+    /// moves to `schema` with what goes with it (a table's indexes and owned sequences).
     SetSchema {
-        relation: Option<String>,
-        name: String,
+        relation: String,
         schema: String,
         tag: &'static str,
     },

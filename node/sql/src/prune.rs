@@ -548,7 +548,6 @@ mod tests {
             })
             .collect();
         Arc::new(TableDef {
-            primary_key_clustered: false,
             primary_key: vec![0],
             ..TableDef::plain(id, name.into(), columns)
         })

@@ -74,7 +74,6 @@ impl Binder<'_> {
             ..stored
         };
         let mut table = TableDef {
-            primary_key_clustered: false,
             owner: Some(self.session.user.clone()),
             matview: Some(Box::new(MatView { query, populated })),
             ..TableDef::plain(0, name, columns)

@@ -83,13 +83,14 @@ impl Binder<'_> {
                 for index in &source.indexes {
                     copied.push(CopiedIndex {
                         index: IndexDef {
-                            clustered: false,
                             id: 0,
                             name: String::new(),
                             columns: Vec::new(),
                             include: Vec::new(),
                             bound: None,
                             placement: 0,
+                            // PostgreSQL's copies are not marked for CLUSTER.
+                            clustered: false,
                             ..index.clone()
                         },
                         key: names(&index.columns),
