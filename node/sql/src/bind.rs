@@ -959,17 +959,7 @@ impl<'a> Binder<'a> {
         let temporary = schema.starts_with("pg_temp");
         if !temporary {
             self.check_schema(schema, None)?;
-            if self
-                .catalog
-                .privileges_on_schema(schema, &self.session.user)
-                & crate::catalog::PRIV_CREATE
-                == 0
-            {
-                return Err(SqlError::new(
-                    code::INSUFFICIENT_PRIVILEGE,
-                    format!("permission denied for schema {schema}"),
-                ));
-            }
+            self.require_create(schema, None)?;
         }
         if temporary || crate::catalog::is_temp_schema(crate::catalog::split_name(&key).0) {
             return Err(SqlError::new(
