@@ -264,12 +264,6 @@ fn skipped_relation(name: &str, tag: &'static str) -> Plan {
     }
 }
 
-/// The relation's own name in a name as `crate::parse`'s `Cursor::written_name` gives it
-/// (`s.t` is `t`): what PostgreSQL's notices that skip a missing relation print.
-fn written_relname(name: &str) -> &str {
-    name.split_once('.').map_or(name, |(_, relation)| relation)
-}
-
 /// The ON COMMIT clause of a CREATE TABLE: only for a temporary table, as PostgreSQL allows it;
 /// None for PRESERVE ROWS (the default).
 fn temporary_options(create: &ast::CreateTable) -> SqlResult<Option<crate::plan::OnCommit>> {
@@ -937,7 +931,7 @@ impl<'a> Binder<'a> {
         } else if let Some(seq) = self.catalog.sequences.get(&key) {
             ("sequence", seq.owner.as_deref())
         } else if if_exists {
-            return Ok(skipped_relation(written_relname(name), tag));
+            return Ok(skipped_relation(crate::catalog::relname(name), tag));
         } else {
             return Err(SqlError::new(
                 code::UNDEFINED_TABLE,
@@ -4880,7 +4874,10 @@ impl<'a> Binder<'a> {
         change: &crate::parse::StorageChange,
     ) -> SqlResult<Plan> {
         let Some(table) = self.altered_table(name, if_exists)? else {
-            return Ok(skipped_relation(written_relname(name), "ALTER TABLE"));
+            return Ok(skipped_relation(
+                crate::catalog::relname(name),
+                "ALTER TABLE",
+            ));
         };
         let logged = match change {
             crate::parse::StorageChange::Logged(logged) => *logged,
@@ -4942,7 +4939,7 @@ impl<'a> Binder<'a> {
             false => "ALTER TABLE",
         };
         let Some(table) = self.altered_table(name, if_exists)? else {
-            return Ok(skipped_relation(written_relname(name), tag));
+            return Ok(skipped_relation(crate::catalog::relname(name), tag));
         };
         if matview && table.matview.is_none() {
             return Err(crate::catalog::not_a(&table.name, "materialized view"));

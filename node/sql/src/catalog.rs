@@ -1366,21 +1366,26 @@ impl ViewDef {
             let grown = replacement.chars().count();
             chars.splice(at..at + len, replacement.chars());
             self.names[i].len = width;
-            let moved = |offset: usize| {
-                if offset > at {
-                    offset + grown - len
-                } else {
-                    offset
-                }
-            };
-            for later in &mut self.names[i + 1..] {
-                later.at = moved(later.at);
-            }
-            for (offset, _) in &mut self.qualifiers {
-                *offset = moved(*offset);
-            }
+            self.shift_places(at, len, grown);
         }
         self.sql = chars.into_iter().collect();
+    }
+
+    /// After the `len` characters at `at` became `grown` ones: the places after them move.
+    fn shift_places(&mut self, at: usize, len: usize, grown: usize) {
+        let moved = |offset: usize| {
+            if offset > at {
+                offset + grown - len
+            } else {
+                offset
+            }
+        };
+        for name in &mut self.names {
+            name.at = moved(name.at);
+        }
+        for (offset, _) in &mut self.qualifiers {
+            *offset = moved(*offset);
+        }
     }
 
     /// After relation `table` moved to schema `to` (`ALTER ... SET SCHEMA`): where the text
@@ -1406,19 +1411,7 @@ impl ViewDef {
             };
             let (start, len) = (span.start, span.len());
             chars.splice(span, written.iter().copied());
-            let moved = |offset: usize| {
-                if offset > start {
-                    offset + written.len() - len
-                } else {
-                    offset
-                }
-            };
-            for name in &mut self.names {
-                name.at = moved(name.at);
-            }
-            for (offset, _) in &mut self.qualifiers {
-                *offset = moved(*offset);
-            }
+            self.shift_places(start, len, written.len());
         }
         self.sql = chars.into_iter().collect();
     }

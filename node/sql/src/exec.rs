@@ -11720,9 +11720,9 @@ fn set_schema(next: &mut Catalog, key: &str, schema: &str) -> SqlResult<()> {
         return Ok(());
     }
     let mut keys = vec![key.to_string()];
-    let mut ids = Vec::new();
+    let mut id = next.views.get(key).map(|view| view.id);
     if let Some(table) = next.tables.get(key) {
-        ids.push(table.id);
+        id = Some(table.id);
         if !table.primary_key.is_empty() {
             keys.push(table.pkey_name());
         }
@@ -11732,8 +11732,6 @@ fn set_schema(next: &mut Catalog, key: &str, schema: &str) -> SqlResult<()> {
                 .filter(|seq| seq.owned_by.as_ref().is_some_and(|(owner, _)| owner == key))
                 .map(|seq| seq.name.clone()),
         );
-    } else if let Some(view) = next.views.get(key) {
-        ids.push(view.id);
     }
     for old in &keys {
         if next.relation_exists(&qualify(schema, relname(old))) {
@@ -11751,7 +11749,7 @@ fn set_schema(next: &mut Catalog, key: &str, schema: &str) -> SqlResult<()> {
             .any(|moved| moved == k)
             .then(|| qualify(schema, relname(k)))
     });
-    for id in ids {
+    if let Some(id) = id {
         next.change_stored_queries(|view| view.move_schema(id, schema));
     }
     Ok(())

@@ -813,14 +813,18 @@ impl Cursor {
     /// `catalog::qualify`) and bare otherwise, for `Catalog::resolve_written` to find along the
     /// search path. A `pg_catalog.` prefix is dropped (those names are the system's).
     fn qualified(&mut self) -> SqlResult<(String, usize)> {
-        let (name, offset) = self.written_name()?;
-        Ok((resolve_public(&name), offset))
+        self.name(false)
     }
 
     /// A possibly schema-qualified name as written: [`Cursor::qualified`], except that an
     /// explicit `public.` stays, so that the binder finds it there whatever the search path
     /// (pg_dump's statements name `public.t` under an empty one); see `Binder::written_key`.
     fn written_name(&mut self) -> SqlResult<(String, usize)> {
+        self.name(true)
+    }
+
+    /// [`Cursor::qualified`], or with `keep_public` [`Cursor::written_name`].
+    fn name(&mut self, keep_public: bool) -> SqlResult<(String, usize)> {
         let (first, offset) = self.ident()?;
         let mut parts = vec![first];
         while self.punct('.') {
@@ -829,7 +833,7 @@ impl Cursor {
         let name = match parts.as_slice() {
             [name] => name.clone(),
             [schema, name] if schema == "pg_catalog" => name.clone(),
-            [.., schema, name] if schema == crate::catalog::PUBLIC_SCHEMA => {
+            [.., schema, name] if keep_public && schema == crate::catalog::PUBLIC_SCHEMA => {
                 format!("{schema}.{name}")
             }
             [.., schema, name] => crate::catalog::qualify(schema, name),
@@ -4325,14 +4329,6 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     }
     let (role, _) = c.ident().ok()?;
     c.done().then_some(Parsed::AlterTypeOwner { name, role })
-}
-
-/// A name [`Cursor::written_name`] read as [`Cursor::qualified`] gives it (`public.t` is `t`).
-fn resolve_public(name: &str) -> String {
-    match name.strip_prefix("public.") {
-        Some(relation) => crate::catalog::qualify(crate::catalog::PUBLIC_SCHEMA, relation),
-        None => name.to_string(),
-    }
 }
 
 /// `TABLE [IF EXISTS] [ONLY] name` after ALTER: the table's name as written (an explicit
