@@ -1981,10 +1981,7 @@ fn function(func: Func, args: Vec<Value>) -> SqlResult<Value> {
                 for byte in crate::query::hash_key(&values) {
                     hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
                 }
-                hash = (hash ^ (hash >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                hash ^= hash >> 31;
-                (hash >> 11) as f64 / (1u64 << 53) as f64
+                (crate::stats::splitmix_finish(hash) >> 11) as f64 / (1u64 << 53) as f64
             } else {
                 seed
             };

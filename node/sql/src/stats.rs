@@ -88,7 +88,12 @@ pub fn reservoir_slot(worker: u16, seen: u64) -> Option<usize> {
 
 /// splitmix64 of (`worker`, `n`): the sample's random numbers, the same on every run.
 fn mix(worker: u16, n: u64) -> u64 {
-    let mut z = n ^ (u64::from(worker) << 48) ^ 0x9E37_79B9_7F4A_7C15;
+    splitmix_finish(n ^ (u64::from(worker) << 48) ^ 0x9E37_79B9_7F4A_7C15)
+}
+
+/// splitmix64's output mix: spreads `z`'s bits over the whole word (also TABLESAMPLE
+/// REPEATABLE's row hash, `crate::expr`).
+pub(crate) fn splitmix_finish(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
