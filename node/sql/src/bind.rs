@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 mod arrays;
 mod deparse;
+mod domains;
 mod foreign_keys;
 mod matviews;
 mod merge;
@@ -2962,6 +2963,7 @@ impl<'a> Binder<'a> {
                         generated: None,
                         stat_target: None,
                         storage: None,
+                        domain: self.column_domain(&column_def.data_type),
                     };
                     let column = new.columns.len();
                     // A value the session computes for each row there (a sequence's next).
@@ -3043,8 +3045,22 @@ impl<'a> Binder<'a> {
                             other => return Err(unsupported(format!("ADD COLUMN ... {other}"))),
                         }
                     }
+                    // A domain's default fills the rows there when the column has none.
+                    if def.default.is_none() && per_row.is_none() {
+                        if let Some(expr) = self.stored_default_expr(&def)? {
+                            let bound = self.bind_expr(
+                                &expr,
+                                &Scope::empty(),
+                                &mut AggCollector::default(),
+                            )?;
+                            fill.push((
+                                column,
+                                self.assign_cast(bound, ty, &def.name, expr.span())?,
+                            ));
+                        }
+                    }
                     let filled = fill.iter().any(|(c, _)| *c == column) || per_row.is_some();
-                    if def.not_null && !filled {
+                    if (def.not_null || self.domain_not_null(&def)) && !filled {
                         not_null.push(column);
                     }
                     if let Some(value) = per_row {
@@ -3829,6 +3845,7 @@ impl<'a> Binder<'a> {
                 generated: None,
                 stat_target: None,
                 storage: None,
+                domain: self.column_domain(&column.data_type),
             };
             if serial.is_some() {
                 self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
@@ -4156,6 +4173,7 @@ impl<'a> Binder<'a> {
                 generated: None,
                 stat_target: None,
                 storage: None,
+                domain: None,
             });
         }
         Ok(columns)
@@ -4433,12 +4451,19 @@ impl<'a> Binder<'a> {
     pub fn bind_table_expressions(&mut self, table: Arc<TableDef>) -> SqlResult<Arc<TableDef>> {
         let unbound_generated =
             |c: &ColumnDef| c.generated.as_ref().is_some_and(|g| g.bound.is_none());
+        let unbound_domain = |c: &ColumnDef| c.domain.as_ref().is_some_and(|d| d.bound.is_none());
         if table.checks.iter().all(|c| c.bound.is_some())
             && !table.columns.iter().any(unbound_generated)
+            && !table.columns.iter().any(unbound_domain)
         {
             return Ok(table);
         }
         let mut bound = (*table).clone();
+        for column in &mut bound.columns {
+            if let Some(domain) = &mut column.domain {
+                domain.bound = Some(self.domain_coerce_by_id(domain.id)?);
+            }
+        }
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
         for at in 0..bound.columns.len() {
             let Some(generated) = &table.columns[at].generated else {
@@ -5206,6 +5231,10 @@ impl<'a> Binder<'a> {
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
                     other => match self.enum_named(name)? {
                         Some(def) => DataType::Enum(def.id as u32),
+                        // A domain's values are its base type's (see `crate::domains`).
+                        None if self.domain_named(name)?.is_some() => {
+                            self.domain_named(name)?.expect("checked").base
+                        }
                         None => {
                             return Err(SqlError::new(
                                 code::UNDEFINED_OBJECT,
@@ -8801,6 +8830,66 @@ impl<'a> Binder<'a> {
         ))
     }
 
+    /// `inner::to` (the general cast; a literal read as the type where it can be).
+    fn bind_cast_to(
+        &mut self,
+        inner: &ast::Expr,
+        to: DataType,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+        position: Option<usize>,
+    ) -> SqlResult<(Expr, DataType)> {
+        if let (ast::Expr::Value(v), DataType::Float4 | DataType::Float8) = (inner, to) {
+            if let ast::Value::Number(text, _) = &v.value {
+                // A number literal read straight as a float (PostgreSQL's numeric to
+                // float cast reads the number's text the same way); Keel's numeric has
+                // 28 digits, PostgreSQL's more, so `3.4e38::real` must not pass through it.
+                let value = parse_text(text, to).map_err(|_| {
+                    SqlError::new(
+                        code::NUMERIC_VALUE_OUT_OF_RANGE,
+                        format!(
+                            "\"{}\" is out of range for type {}",
+                            crate::types::plain_decimal(text),
+                            to.name()
+                        ),
+                    )
+                })?;
+                return Ok((Expr::Const(value), to));
+            }
+        }
+        let (bound, from) = self.bind_expr(inner, scope, aggs)?;
+        Ok(if from == to {
+            (bound, to)
+        } else if let Expr::Const(value) = bound {
+            (
+                Expr::Const(
+                    // A literal's input error points at it (PostgreSQL reads it while
+                    // parsing); a typed value's cast fails at run time, without one.
+                    self.cast_const(value, from, to, true).map_err(|e| {
+                        if from == DataType::Unknown {
+                            e.at(self.pos(inner.span()))
+                        } else {
+                            e
+                        }
+                    })?,
+                ),
+                to,
+            )
+        } else if let (Expr::Param(index), DataType::Unknown) = (&bound, from) {
+            self.params[*index] = Some(to);
+            (bound, to)
+        } else {
+            if !castable(from, to) {
+                return Err(SqlError::new(
+                    code::CANNOT_COERCE,
+                    format!("cannot cast type {} to {}", from.name(), to.name()),
+                )
+                .at(position));
+            }
+            (self.cast_node(bound, from, to, true), to)
+        })
+    }
+
     fn expect_bool(&self, ty: DataType, context: &str, span: Span) -> SqlResult<()> {
         if ty == DataType::Bool || ty == DataType::Unknown {
             Ok(())
@@ -9495,7 +9584,12 @@ impl<'a> Binder<'a> {
 
     /// A column's stored DEFAULT text, parsed.
     fn stored_default_expr(&self, column: &ColumnDef) -> SqlResult<Option<ast::Expr>> {
-        let Some(text) = &column.default else {
+        // A column of a domain without a default of its own takes the domain's.
+        let of_domain = column.domain.as_ref().and_then(|domain| {
+            let def = self.catalog.domain_by_id(domain.id)?;
+            def.default.as_ref()
+        });
+        let Some(text) = column.default.as_ref().or(of_domain) else {
             return Ok(None);
         };
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
@@ -10641,54 +10735,14 @@ impl<'a> Binder<'a> {
                 format: None,
             } => {
                 let to = self.data_type(data_type)?;
-                if let (E::Value(v), DataType::Float4 | DataType::Float8) = (inner.as_ref(), to) {
-                    if let ast::Value::Number(text, _) = &v.value {
-                        // A number literal read straight as a float (PostgreSQL's numeric to
-                        // float cast reads the number's text the same way); Keel's numeric has
-                        // 28 digits, PostgreSQL's more, so `3.4e38::real` must not pass through it.
-                        let value = parse_text(text, to).map_err(|_| {
-                            SqlError::new(
-                                code::NUMERIC_VALUE_OUT_OF_RANGE,
-                                format!(
-                                    "\"{}\" is out of range for type {}",
-                                    crate::types::plain_decimal(text),
-                                    to.name()
-                                ),
-                            )
-                        })?;
-                        return Ok((Expr::Const(value), to));
+                let bound = self.bind_cast_to(inner, to, scope, aggs, position)?;
+                // A domain's constraints check what the cast to its base type made.
+                match self.domain_of(data_type) {
+                    Some(def) => {
+                        let coerce = self.domain_coerce(&def)?;
+                        (Expr::Domain(coerce, Box::new(bound.0)), bound.1)
                     }
-                }
-                let (bound, from) = self.bind_expr(inner, scope, aggs)?;
-                if from == to {
-                    (bound, to)
-                } else if let Expr::Const(value) = bound {
-                    (
-                        Expr::Const(
-                            // A literal's input error points at it (PostgreSQL reads it while
-                            // parsing); a typed value's cast fails at run time, without one.
-                            self.cast_const(value, from, to, true).map_err(|e| {
-                                if from == DataType::Unknown {
-                                    e.at(self.pos(inner.span()))
-                                } else {
-                                    e
-                                }
-                            })?,
-                        ),
-                        to,
-                    )
-                } else if let (Expr::Param(index), DataType::Unknown) = (&bound, from) {
-                    self.params[*index] = Some(to);
-                    (bound, to)
-                } else {
-                    if !castable(from, to) {
-                        return Err(SqlError::new(
-                            code::CANNOT_COERCE,
-                            format!("cannot cast type {} to {}", from.name(), to.name()),
-                        )
-                        .at(position));
-                    }
-                    (self.cast_node(bound, from, to, true), to)
+                    None => bound,
                 }
             }
             E::Function(function) => self.bind_function(function, scope, aggs, position)?,
@@ -14822,6 +14876,16 @@ impl<'a> Binder<'a> {
             // A regtype, as in PostgreSQL (it prints as the type's name).
             // A table's row type (a whole-row reference's) has no pg_type entry in Keel: its
             // name as text.
+            // A value just made one of a domain is of the domain.
+            ("pg_typeof", 1) if matches!(bound[0].0, Expr::Domain(..)) => {
+                let Expr::Domain(coerce, _) = &bound[0].0 else {
+                    unreachable!("checked by the guard")
+                };
+                Ok((
+                    Expr::Const(Value::Int(coerce.oid)),
+                    DataType::Reg(crate::types::RegKind::Type),
+                ))
+            }
             ("pg_typeof", 1) => match types[0] {
                 DataType::Record(shape) if shape.type_name().is_some_and(|t| t != "record") => {
                     Ok((
@@ -18083,6 +18147,7 @@ mod tests {
             generated: None,
             stat_target: None,
             storage: None,
+            domain: None,
         };
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,

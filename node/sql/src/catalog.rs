@@ -45,6 +45,9 @@ pub struct ColumnDef {
     /// the type's default). Kept for the catalogs and pg_dump: Keel's rows have no TOAST.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<char>,
+    /// The column's type is this domain (`ty` is its base type; see [`crate::domains`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<crate::domains::ColumnDomain>,
 }
 
 /// A stored generated column's expression: its SQL text over the table's columns (by name, so
@@ -971,6 +974,9 @@ pub struct Catalog {
     /// Enum types by name (see [`crate::enums`]).
     #[serde(default, with = "as_list")]
     pub enums: BTreeMap<String, Arc<crate::enums::EnumDef>>,
+    /// Domains by name (see [`crate::domains`]).
+    #[serde(default, with = "as_list")]
+    pub domains: BTreeMap<String, Arc<crate::domains::DomainDef>>,
 }
 
 /// A schema made by CREATE SCHEMA.
@@ -1034,6 +1040,19 @@ pub fn regclass_text(key: &str) -> String {
 /// The relation name of a catalog key, as messages and `pg_class.relname` show it.
 pub fn relname(key: &str) -> &str {
     split_name(key).1
+}
+
+/// The name of the type (an enum type, a domain) with catalog key `key` as a session
+/// searching `schemas` reads it (`format_type`): bare when its schema is one of them, else
+/// schema-qualified (each part quoted as it needs).
+pub fn type_display_name(key: &str, schemas: &[&str]) -> String {
+    let (schema, name) = split_name(key);
+    let name = crate::functions::quote_ident(name);
+    if schemas.contains(&schema) {
+        name
+    } else {
+        format!("{}.{name}", crate::functions::quote_ident(schema))
+    }
 }
 
 /// The role every node starts with, as `initdb` makes it: superuser, OID 10.
@@ -1544,6 +1563,12 @@ impl Named for SequenceDef {
 }
 
 impl Named for crate::enums::EnumDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for crate::domains::DomainDef {
     fn name(&self) -> &str {
         &self.name
     }
@@ -2092,10 +2117,14 @@ impl Catalog {
     }
 
     /// Makes this catalog's enum types known to value input and output (see
-    /// [`crate::enums::register`]).
+    /// [`crate::enums::register`]), and its domains to type names (see
+    /// [`crate::domains::register`]).
     pub fn register_enums(&self) {
         for def in self.enums.values() {
             crate::enums::register(def);
+        }
+        for def in self.domains.values() {
+            crate::domains::register(def);
         }
     }
 
@@ -2110,6 +2139,25 @@ impl Catalog {
             }
         }
         self.register_enums();
+    }
+
+    /// The domain a (possibly qualified) name finds along `schemas`.
+    pub fn find_domain(
+        &self,
+        name: &str,
+        schemas: &[&str],
+    ) -> Option<&Arc<crate::domains::DomainDef>> {
+        if name.contains('.') {
+            return self.domains.get(name);
+        }
+        schemas
+            .iter()
+            .find_map(|schema| self.domains.get(&qualify(schema, name)))
+    }
+
+    /// The domain with id `id`.
+    pub fn domain_by_id(&self, id: u64) -> Option<&Arc<crate::domains::DomainDef>> {
+        self.domains.values().find(|def| def.id == id)
     }
 
     /// The key of the enum type a (possibly qualified) name finds along `schemas`.
@@ -2190,6 +2238,7 @@ mod tests {
                         generated: None,
                         stat_target: None,
                         storage: None,
+                        domain: None,
                     },
                     ColumnDef {
                         name: "v".into(),
@@ -2201,6 +2250,7 @@ mod tests {
                         generated: None,
                         stat_target: None,
                         storage: None,
+                        domain: None,
                     },
                     // Unbounded varchar (and arrays of it): TOML has no null to write.
                     ColumnDef {
@@ -2213,6 +2263,7 @@ mod tests {
                         generated: None,
                         stat_target: None,
                         storage: None,
+                        domain: None,
                     },
                     ColumnDef {
                         name: "a".into(),
@@ -2224,6 +2275,7 @@ mod tests {
                         generated: None,
                         stat_target: None,
                         storage: None,
+                        domain: None,
                     },
                 ],
                 primary_key: vec![0],

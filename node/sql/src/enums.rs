@@ -207,15 +207,9 @@ pub fn type_name(id: u32) -> String {
 /// The name of enum type `id` as a session searching `schemas` reads it: bare when its schema
 /// is one of them, else schema-qualified (each part quoted as it needs).
 pub fn qualified_name(id: u32, schemas: &[&str]) -> String {
-    let Some(def) = lookup(id) else {
-        return type_name(id);
-    };
-    let (schema, name) = crate::catalog::split_name(&def.name);
-    let name = crate::functions::quote_ident(name);
-    if schemas.contains(&schema) {
-        name
-    } else {
-        format!("{}.{name}", crate::functions::quote_ident(schema))
+    match lookup(id) {
+        Some(def) => crate::catalog::type_display_name(&def.name, schemas),
+        None => type_name(id),
     }
 }
 

@@ -32,6 +32,7 @@ pub mod code {
     pub const UNIQUE_VIOLATION: &str = "23505";
     pub const WITH_CHECK_OPTION_VIOLATION: &str = "44000";
     pub const NOT_NULL_VIOLATION: &str = "23502";
+    pub const CHECK_VIOLATION: &str = "23514";
     pub const DIVISION_BY_ZERO: &str = "22012";
     pub const INVALID_TEXT_REPRESENTATION: &str = "22P02";
     pub const NUMERIC_VALUE_OUT_OF_RANGE: &str = "22003";

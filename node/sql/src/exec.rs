@@ -25,6 +25,7 @@ use keel_storage::btree::Direction;
 use keel_storage::{owner_of, vshard_of, TableId, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
+mod domains;
 mod enums;
 mod foreign_keys;
 mod merge;
@@ -1952,6 +1953,10 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_set_schema(tag, &name.0, if_exists, &schema)?);
             }
+            Parsed::Domain(statement) => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_domain(&statement)?);
+            }
             Parsed::Refresh {
                 name,
                 concurrently,
@@ -3505,6 +3510,7 @@ impl Session {
             | Parsed::RenameView { .. }
             | Parsed::ViewOwner { .. }
             | Parsed::SetSchema { .. }
+            | Parsed::Domain(_)
             | Parsed::Cluster { table: Some(_), .. }
             | Parsed::Refresh { .. }
             | Parsed::AlterIdentity { .. }
@@ -3811,6 +3817,7 @@ impl Session {
             | Plan::DropOwned { .. }
             | Plan::DropSequences { .. }
             | Plan::Enum(_)
+            | Plan::Domain(_)
             | Plan::CreateSchema { .. }
             | Plan::AlterSchema { .. }
             | Plan::DropSchemas { .. }
@@ -8771,6 +8778,11 @@ impl Session {
             Plan::Enum(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();
                 self.run_enum(&mut next, command, &mut result.notices)?;
+            }
+            Plan::Domain(command) => {
+                result.tag = plan.write_command().unwrap_or_default().into();
+                self.run_domain(cluster, &mut next, command, txn, &mut result.notices)
+                    .await?;
             }
             Plan::Grant(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();

@@ -335,6 +335,7 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             )
         }
         Expr::Cast(inner, _, to, _) => format!("({})::{}", go(inner), to.name()),
+        Expr::Domain(coerce, inner) => format!("({})::{}", go(inner), coerce.name),
         Expr::Func(crate::expr::Func::Field(_, name), args) if args.len() == 1 => {
             format!("({}).{name}", go(&args[0]))
         }

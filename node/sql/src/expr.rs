@@ -567,6 +567,9 @@ pub enum Expr {
     },
     /// nextval/currval/setval/lastval (see `crate::sequence`): run by the session only.
     Sequence(SequenceCall, Vec<Expr>),
+    /// A value (of the domain's base type) made a value of a domain: checked against the
+    /// domain's constraints, unchanged (PostgreSQL's CoerceToDomain; see `crate::domains`).
+    Domain(std::sync::Arc<crate::domains::Coerce>, Box<Expr>),
 }
 
 /// An [`Expr::InList`]'s constant items hashed ([`crate::query::ValueSet`]). Made from the list,
@@ -846,6 +849,11 @@ impl Expr {
             }
             Expr::Cast(inner, from, to, explicit) => {
                 cast(inner.eval(row, ctx)?, *from, *to, *explicit)?
+            }
+            Expr::Domain(coerce, inner) => {
+                let value = inner.eval(row, ctx)?;
+                coerce.check(&value, ctx.now)?;
+                value
             }
             Expr::Func(Func::SignalBackend(terminate), args) => {
                 let Value::Int(pid) = args[0].eval(row, ctx)? else {
@@ -1142,6 +1150,7 @@ impl Expr {
             | Expr::Neg(inner, _)
             | Expr::IsNull(inner, _)
             | Expr::Cast(inner, ..)
+            | Expr::Domain(_, inner)
             | Expr::InKeys(inner, _) => vec![inner],
             Expr::Func(_, args) | Expr::Scalar(_, args) | Expr::Sequence(_, args) => {
                 args.iter().collect()
@@ -1367,6 +1376,7 @@ impl Expr {
             Expr::Cast(inner, from, to, explicit) => {
                 Expr::Cast(boxed(inner, f)?, from, to, explicit)
             }
+            Expr::Domain(coerce, inner) => Expr::Domain(coerce, boxed(inner, f)?),
             Expr::Func(func, args) => Expr::Func(
                 func,
                 args.into_iter().map(&mut *f).collect::<Result<_, _>>()?,

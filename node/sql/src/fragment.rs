@@ -3181,9 +3181,23 @@ pub fn generate_columns(table: &TableDef, row: &mut [Value]) -> SqlResult<()> {
     Ok(())
 }
 
-/// PostgreSQL's checks of a new row: NOT NULL columns, then CHECK constraints (23514 when one is
+/// PostgreSQL's checks of a new row: its columns' domains, NOT NULL columns, then CHECK constraints (23514 when one is
 /// false; NULL passes), with the failing row.
 pub fn check_row(table: &TableDef, row: &[Value]) -> SqlResult<()> {
+    // The values become the columns' domains' first, as PostgreSQL coerces a new tuple's
+    // values before it checks the relation's constraints.
+    for (column, value) in table.columns.iter().zip(row) {
+        let Some(domain) = &column.domain else {
+            continue;
+        };
+        let Some(coerce) = &domain.bound else {
+            return Err(SqlError::new(
+                code::INTERNAL_ERROR,
+                format!("the domain of column \"{}\" is not bound", column.name),
+            ));
+        };
+        coerce.check(value, 0)?;
+    }
     check_not_null(table, row)?;
     for check in &table.checks {
         let Some(condition) = &check.bound else {

@@ -812,8 +812,15 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         // Not strict: a NULL modifier means none.
         Scalar::FormatType => {
-            // An enum type outside the schemas the session finds types in is qualified.
+            // An enum type or a domain outside the schemas the session finds types in is
+            // qualified.
             if let (Value::Int(oid), Some(Value::Text(visible))) = (&args[0], args.get(2)) {
+                if let Some(def) = crate::domains::by_oid(*oid) {
+                    return Ok(Value::Text(crate::catalog::type_display_name(
+                        &def.name,
+                        &visible.split(',').collect::<Vec<_>>(),
+                    )));
+                }
                 if let Ok(Some(crate::types::DataType::Enum(id))) =
                     crate::types::DataType::from_oid(*oid as u32)
                 {
@@ -1884,6 +1891,10 @@ fn format_type(oid: i64, typmod: i64) -> String {
         (1700, None) => "numeric".into(),
         (705, _) => "unknown".into(),
         (2287, _) => "record[]".into(),
+        (oid, _) if crate::domains::by_oid(oid).is_some() => crate::domains::by_oid(oid)
+            .expect("checked")
+            .relname()
+            .to_string(),
         (oid, _) => match crate::types::DataType::from_oid(oid as u32) {
             Ok(Some(crate::types::DataType::Array(elem))) => {
                 format!("{}[]", format_type(elem.ty().oid() as i64, typmod))

@@ -13,6 +13,7 @@ pub mod colocate;
 pub mod cursor;
 pub mod datetime;
 pub mod deparse;
+pub mod domains;
 pub mod eager;
 pub mod enums;
 pub mod error;

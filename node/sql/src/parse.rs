@@ -587,7 +587,73 @@ pub enum Parsed {
         if_exists: bool,
         role: String,
     },
+    /// CREATE, ALTER and DROP DOMAIN (sqlparser reads only some of their forms).
+    Domain(DomainStatement),
     Sql(Box<Statement>),
+}
+
+/// A piece of SQL text inside a hand-parsed statement (an expression, a type) and the
+/// character offset it starts at.
+pub type Piece = (String, usize);
+
+/// `CREATE DOMAIN`, `ALTER DOMAIN` or `DROP DOMAIN` (see `crate::domains`); names are as written
+/// (`s.d`, `"D"`), for the binder to read as it reads any object name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainStatement {
+    /// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT expr] [constraint ...]`.
+    Create {
+        name: Piece,
+        base: Piece,
+        collation: Option<String>,
+        default: Option<Piece>,
+        constraints: Vec<DomainConstraint>,
+    },
+    Alter {
+        name: Piece,
+        action: DomainAlteration,
+    },
+    /// `DROP DOMAIN [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`.
+    Drop {
+        names: Vec<Piece>,
+        if_exists: bool,
+        cascade: bool,
+    },
+}
+
+/// A domain constraint: `[CONSTRAINT name] { NOT NULL | NULL | CHECK (expr) }`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainConstraint {
+    NotNull(Option<String>),
+    Null(Option<String>),
+    Check {
+        name: Option<String>,
+        /// The condition, without the parentheses around it.
+        condition: Piece,
+        not_valid: bool,
+    },
+}
+
+/// What an `ALTER DOMAIN` does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainAlteration {
+    /// `SET DEFAULT expr`, or `DROP DEFAULT` (None).
+    Default(Option<Piece>),
+    /// `SET NOT NULL` (true) or `DROP NOT NULL`.
+    NotNull(bool),
+    /// `ADD constraint [NOT VALID]`.
+    Add(DomainConstraint),
+    /// `DROP CONSTRAINT [IF EXISTS] name [CASCADE | RESTRICT]`.
+    DropConstraint { name: String, if_exists: bool },
+    /// `RENAME CONSTRAINT name TO new`.
+    RenameConstraint { from: String, to: String },
+    /// `VALIDATE CONSTRAINT name`.
+    Validate(String),
+    /// `RENAME TO new`.
+    Rename(String),
+    /// `OWNER TO role`.
+    Owner(String),
+    /// `SET SCHEMA schema`.
+    SetSchema(String),
 }
 
 /// What a REINDEX rebuilds the indexes of.
@@ -1055,6 +1121,80 @@ impl Cursor {
         })
     }
 
+    /// The text from the cursor up to (not including) the first word of `stops` outside
+    /// parentheses, or the end, and its offset; None when there is none.
+    fn text_until(&mut self, stops: &[&str]) -> Option<Piece> {
+        let start = self.at;
+        let mut depth = 0usize;
+        while let Some(token) = self.peek() {
+            match token {
+                Token::Punct('(' | '[') => depth += 1,
+                Token::Punct(')' | ']') => depth = depth.saturating_sub(1),
+                Token::Word(w) if depth == 0 && stops.contains(&w.as_str()) => break,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        if self.at == start {
+            return None;
+        }
+        let from = self.tokens[start].offset;
+        let to = self.offset();
+        let piece: String = self.text.chars().skip(from).take(to - from).collect();
+        Some((piece.trim_end().to_string(), from))
+    }
+
+    /// A name as written (`s.d`, `"D"`): its text and offset.
+    fn written_piece(&mut self) -> SqlResult<Piece> {
+        let from = self.offset();
+        self.ident()?;
+        while self.punct('.') {
+            self.ident()?;
+        }
+        let to = self.offset();
+        let piece: String = self.text.chars().skip(from).take(to - from).collect();
+        Ok((piece.trim_end().to_string(), from))
+    }
+
+    /// `[CONSTRAINT name] { NOT NULL | NULL | CHECK (expr) [NOT VALID] }`, when one is at the
+    /// cursor.
+    fn domain_constraint(&mut self) -> SqlResult<Option<DomainConstraint>> {
+        let name = if self.word("constraint") {
+            Some(self.ident()?.0)
+        } else {
+            None
+        };
+        if self.word("not") {
+            if !self.word("null") {
+                return Err(self.error());
+            }
+            return Ok(Some(DomainConstraint::NotNull(name)));
+        }
+        if self.word("null") {
+            return Ok(Some(DomainConstraint::Null(name)));
+        }
+        if self.word("check") {
+            let Some(condition) = self.parenthesized(&self.text.clone())? else {
+                return Err(self.error());
+            };
+            let not_valid = self.peek() == Some(&Token::Word("not".into()))
+                && self.tokens.get(self.at + 1).map(|t| &t.token)
+                    == Some(&Token::Word("valid".into()));
+            if not_valid {
+                self.at += 2;
+            }
+            return Ok(Some(DomainConstraint::Check {
+                name,
+                condition,
+                not_valid,
+            }));
+        }
+        if name.is_some() || !self.done() {
+            return Err(self.error());
+        }
+        Ok(None)
+    }
+
     fn mode(&mut self) -> SqlResult<TxnMode> {
         let mut mode = TxnMode::default();
         loop {
@@ -1113,6 +1253,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
         if let Some(set) = set_schema(text) {
             return set;
         }
+    }
+    if matches!(first_word.as_str(), "create" | "alter" | "drop") && second_word == "domain" {
+        return domain_statement(text, &first_word);
     }
     let alter_sequence = first_word == "alter" && second_word == "sequence";
     // GRANT/REVOKE without ON before TO/FROM grants roles.
@@ -2307,6 +2450,24 @@ pub fn parse_sql(text: &str) -> SqlResult<sqlparser::ast::Statement> {
             "stored SQL is not a statement",
         )),
     }
+}
+
+/// A type name as written in a hand-parsed statement (`varchar(5)`, `s.d`, `int[]`).
+pub fn parse_data_type(text: &str) -> SqlResult<sqlparser::ast::DataType> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let mut parser = sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(text)
+        .map_err(|error| SqlError::syntax(error.to_string()))?;
+    let ty = parser
+        .parse_data_type()
+        .map_err(|error| SqlError::syntax(error.to_string()))?;
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return Err(SqlError::syntax(format!(
+            "syntax error at or near \"{}\"",
+            parser.peek_token().token
+        )));
+    }
+    Ok(ty)
 }
 
 /// One expression from SQL text the binder writes itself (a rewritten construct).
@@ -4589,6 +4750,112 @@ fn set_schema(text: &str) -> Option<SqlResult<Parsed>> {
         if_exists,
         schema,
     }))
+}
+
+/// CREATE, ALTER or DROP DOMAIN, when the text is one (see [`DomainStatement`]).
+fn domain_statement(text: &str, first: &str) -> SqlResult<Parsed> {
+    let mut c = Cursor::new(text, 2)?;
+    let statement = match first {
+        "create" => {
+            let name = c.written_piece()?;
+            let _ = c.word("as");
+            const STOPS: &[&str] = &["collate", "default", "constraint", "not", "null", "check"];
+            let base = c.text_until(STOPS).ok_or_else(|| c.error())?;
+            let collation = if c.word("collate") {
+                Some(c.ident()?.0)
+            } else {
+                None
+            };
+            let default = if c.word("default") {
+                Some(c.text_until(&STOPS[2..]).ok_or_else(|| c.error())?)
+            } else {
+                None
+            };
+            let mut constraints = Vec::new();
+            while let Some(constraint) = c.domain_constraint()? {
+                constraints.push(constraint);
+            }
+            DomainStatement::Create {
+                name,
+                base,
+                collation,
+                default,
+                constraints,
+            }
+        }
+        "drop" => {
+            let if_exists = c.word("if") && (c.word("exists") || return Err(c.error()));
+            let mut names = vec![c.written_piece()?];
+            while c.punct(',') {
+                names.push(c.written_piece()?);
+            }
+            let cascade = c.word("cascade");
+            if !cascade {
+                let _ = c.word("restrict");
+            }
+            DomainStatement::Drop {
+                names,
+                if_exists,
+                cascade,
+            }
+        }
+        _ => {
+            let name = c.written_piece()?;
+            let action = if c.word("set") {
+                if c.word("default") {
+                    DomainAlteration::Default(Some(c.text_until(&[]).ok_or_else(|| c.error())?))
+                } else if c.word("not") && c.word("null") {
+                    DomainAlteration::NotNull(true)
+                } else if c.word("schema") {
+                    DomainAlteration::SetSchema(c.ident()?.0)
+                } else {
+                    return Err(c.error());
+                }
+            } else if c.word("drop") {
+                if c.word("default") {
+                    DomainAlteration::Default(None)
+                } else if c.word("not") {
+                    if !c.word("null") {
+                        return Err(c.error());
+                    }
+                    DomainAlteration::NotNull(false)
+                } else if c.word("constraint") {
+                    let if_exists = c.word("if") && (c.word("exists") || return Err(c.error()));
+                    let name = c.ident()?.0;
+                    let _ = c.word("cascade") || c.word("restrict");
+                    DomainAlteration::DropConstraint { name, if_exists }
+                } else {
+                    return Err(c.error());
+                }
+            } else if c.word("add") {
+                DomainAlteration::Add(c.domain_constraint()?.ok_or_else(|| c.error())?)
+            } else if c.word("rename") {
+                if c.word("constraint") {
+                    let from = c.ident()?.0;
+                    if !c.word("to") {
+                        return Err(c.error());
+                    }
+                    DomainAlteration::RenameConstraint {
+                        from,
+                        to: c.ident()?.0,
+                    }
+                } else if c.word("to") {
+                    DomainAlteration::Rename(c.ident()?.0)
+                } else {
+                    return Err(c.error());
+                }
+            } else if c.word("validate") && c.word("constraint") {
+                DomainAlteration::Validate(c.ident()?.0)
+            } else if c.word("owner") && c.word("to") {
+                DomainAlteration::Owner(c.ident()?.0)
+            } else {
+                return Err(c.error());
+            };
+            DomainStatement::Alter { name, action }
+        }
+    };
+    c.expect_end()?;
+    Ok(Parsed::Domain(statement))
 }
 
 /// `ALTER VIEW [IF EXISTS] name RENAME TO new` or `... OWNER TO role`, when the text is that.

@@ -1600,6 +1600,8 @@ pub enum Plan {
     },
     /// CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE of enum types.
     Enum(EnumCommand),
+    /// CREATE, ALTER and DROP DOMAIN.
+    Domain(DomainCommand),
     /// `CREATE SCHEMA name [AUTHORIZATION owner]`.
     CreateSchema {
         name: String,
@@ -1853,6 +1855,9 @@ impl Plan {
             Plan::Enum(EnumCommand::Create { .. }) => "CREATE TYPE",
             Plan::Enum(EnumCommand::Drop { .. }) => "DROP TYPE",
             Plan::Enum(_) => "ALTER TYPE",
+            Plan::Domain(DomainCommand::Create(_)) => "CREATE DOMAIN",
+            Plan::Domain(DomainCommand::Drop { .. }) => "DROP DOMAIN",
+            Plan::Domain(DomainCommand::Alter { .. }) => "ALTER DOMAIN",
             Plan::CreateSchema { .. } => "CREATE SCHEMA",
             Plan::AlterSchema { .. } => "ALTER SCHEMA",
             Plan::DropSchemas { .. } => "DROP SCHEMA",
@@ -1909,6 +1914,7 @@ impl Plan {
                 | Plan::DropOwned { .. }
                 | Plan::DropSequences { .. }
                 | Plan::Enum(_)
+                | Plan::Domain(_)
                 | Plan::CreateSchema { .. }
                 | Plan::AlterSchema { .. }
                 | Plan::DropSchemas { .. }
@@ -1969,6 +1975,48 @@ pub enum EnumCommand {
     Rename { name: String, to: String },
     /// `ALTER TYPE name OWNER TO role`.
     Owner { name: String, role: String },
+}
+
+/// A domain statement (see [`crate::domains`]; bound in `bind/domains.rs`, run by the session's
+/// DDL path in `exec/domains.rs`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainCommand {
+    /// `CREATE DOMAIN`: the definition, given its id when it runs.
+    Create(crate::domains::DomainDef),
+    /// `DROP DOMAIN`: the keys of those to drop (IF EXISTS skips the others with a notice,
+    /// `missing`).
+    Drop {
+        keys: Vec<String>,
+        missing: Vec<String>,
+        cascade: bool,
+    },
+    /// `ALTER DOMAIN key ...`.
+    Alter { key: String, change: DomainChange },
+}
+
+/// What an `ALTER DOMAIN` changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainChange {
+    /// SET DEFAULT (the text, cast to the base type) or DROP DEFAULT.
+    Default(Option<String>),
+    /// SET NOT NULL (checked against the rows of the domain's columns) or DROP NOT NULL.
+    NotNull(bool),
+    /// ADD CONSTRAINT ... CHECK, bound over the value; checked against the rows of the domain's
+    /// columns unless NOT VALID.
+    AddCheck(crate::catalog::CheckDef),
+    DropConstraint {
+        name: String,
+        if_exists: bool,
+    },
+    RenameConstraint {
+        from: String,
+        to: String,
+    },
+    /// VALIDATE CONSTRAINT: the constraint, bound.
+    Validate(crate::catalog::CheckDef),
+    /// RENAME TO (the new key) or SET SCHEMA (the key in the new schema).
+    Rename(String),
+    Owner(String),
 }
 
 /// A role statement (see `bind/roles.rs`; run by the session's DDL path).

@@ -545,6 +545,7 @@ mod tests {
                 generated: None,
                 stat_target: None,
                 storage: None,
+                domain: None,
             })
             .collect();
         Arc::new(TableDef {

@@ -520,6 +520,7 @@ pub(crate) fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::cat
             generated: None,
             stat_target: None,
             storage: None,
+            domain: None,
         })
         .collect()
 }
@@ -3766,6 +3767,7 @@ fn pg_catalog(
                                 generated: None,
                                 stat_target: None,
                                 storage: None,
+                                domain: None,
                             },
                         };
                         attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
@@ -3795,6 +3797,7 @@ fn pg_catalog(
                             generated: None,
                             stat_target: None,
                             storage: None,
+                            domain: None,
                         };
                         attribute(system.oid, i + 1, &column, true);
                     }

@@ -510,6 +510,12 @@ impl DataType {
             2203 => DataType::Reg(RegKind::Oper),
             2204 => DataType::Reg(RegKind::Operator),
             1083 => DataType::Time,
+            // A domain's values are its base type's (see `crate::domains`).
+            other if crate::domains::by_oid(i64::from(other)).is_some() => {
+                crate::domains::by_oid(i64::from(other))
+                    .expect("checked")
+                    .base
+            }
             // An enum type's (see `system::enum_oid`), or its array type's.
             other if other >= 16_384 && crate::enums::lookup(other - 16_384).is_some() => {
                 DataType::Enum(other - 16_384)

@@ -32,9 +32,27 @@ fn taken(name: &str) -> SqlError {
     )
 }
 
-/// Whether a type (an enum, or a relation's row type) is called `key`.
-fn type_exists(next: &Catalog, key: &str) -> bool {
-    next.enums.contains_key(key) || next.relation_exists(key)
+/// Whether a type (an enum, a domain, or a relation's row type) is called `key`.
+pub(super) fn type_exists(next: &Catalog, key: &str) -> bool {
+    next.enums.contains_key(key) || next.domains.contains_key(key) || next.relation_exists(key)
+}
+
+/// PostgreSQL's checks of an `OWNER TO role` of a type by `user`: the role exists, and a
+/// non-superuser may give it only to a role it is in (as for relations).
+pub(super) fn check_new_owner(next: &Catalog, user: &str, role: &str) -> SqlResult<()> {
+    if next.role(role).is_none() {
+        return Err(SqlError::new(
+            code::UNDEFINED_OBJECT,
+            format!("role \"{role}\" does not exist"),
+        ));
+    }
+    if role != user && !next.is_superuser(user) && !next.is_member_of(user, role) {
+        return Err(SqlError::new(
+            code::INSUFFICIENT_PRIVILEGE,
+            format!("must be member of role \"{role}\""),
+        ));
+    }
+    Ok(())
 }
 
 impl Session {
@@ -158,19 +176,7 @@ impl Session {
             }
             EnumCommand::Owner { name, role } => {
                 let mut def = self.owned_enum(next, name)?;
-                if next.role(role).is_none() {
-                    return Err(SqlError::new(
-                        code::UNDEFINED_OBJECT,
-                        format!("role \"{role}\" does not exist"),
-                    ));
-                }
-                // As for relations: a non-superuser may give it only to a role it is in.
-                if role != user && !next.is_superuser(user) && !next.is_member_of(user, role) {
-                    return Err(SqlError::new(
-                        code::INSUFFICIENT_PRIVILEGE,
-                        format!("must be member of role \"{role}\""),
-                    ));
-                }
+                check_new_owner(next, user, role)?;
                 def.owner = Some(role.clone());
                 next.enums.insert(name.clone(), Arc::new(def));
             }
