@@ -5239,7 +5239,8 @@ impl<'a> Binder<'a> {
                             return Err(SqlError::new(
                                 code::UNDEFINED_OBJECT,
                                 format!("type \"{other}\" does not exist"),
-                            ))
+                            )
+                            .at(self.pos(name.span())))
                         }
                     },
                 }
@@ -5260,15 +5261,18 @@ impl<'a> Binder<'a> {
         Expr::Const(Value::Text(schemas.join(",")))
     }
 
-    /// The enum type a name given as text names (`'mood'::regtype`).
-    fn enum_by_text(&self, text: &str) -> Option<Arc<crate::enums::EnumDef>> {
+    /// The OID of the enum type or domain a name given as text names (`'mood'::regtype`).
+    fn user_type_by_text(&self, text: &str) -> Option<i64> {
         let name = crate::parse::parse_expr(text.trim()).ok()?;
         let name = match name {
             ast::Expr::Identifier(ident) => ObjectName::from(vec![ident]),
             ast::Expr::CompoundIdentifier(idents) => ObjectName::from(idents),
             _ => return None,
         };
-        self.enum_named(&name).ok().flatten()
+        if let Some(def) = self.enum_named(&name).ok().flatten() {
+            return Some(crate::system::enum_oid(def.id));
+        }
+        Some(self.domain_named(&name).ok().flatten()?.oid())
     }
 
     /// The enum type a type name names (along the search path when unqualified).
@@ -9673,10 +9677,14 @@ impl<'a> Binder<'a> {
             return Ok(Expr::Const(cast(numeric, DataType::Numeric, to, false)?));
         }
         match expr {
-            Expr::Const(value) => Ok(Expr::Const(
-                self.cast_const(value, ty, to, false)
-                    .map_err(|error| error.at(self.pos(span)))?,
-            )),
+            // A literal's syntax errors point at it; a varchar(n) or char(n) length's check,
+            // PostgreSQL's length coercion, has no position.
+            Expr::Const(value) => Ok(Expr::Const(self.cast_const(value, ty, to, false).map_err(
+                |error| match &*error.code {
+                    code::STRING_DATA_RIGHT_TRUNCATION => error,
+                    _ => error.at(self.pos(span)),
+                },
+            )?)),
             Expr::Param(index) if ty == DataType::Unknown => {
                 self.params[index] = Some(to);
                 Ok(Expr::Param(index))
@@ -10652,15 +10660,13 @@ impl<'a> Binder<'a> {
                     let reg_kind = crate::types::RegKind::from_name(kind)
                         .unwrap_or(crate::types::RegKind::Class);
                     match (kind, &text) {
-                        // An enum type's name (the catalog's, not the built-in list).
+                        // An enum type's or a domain's name (the catalog's, not the built-in
+                        // list).
                         ("regtype", Expr::Const(Value::Text(name)))
-                            if self.enum_by_text(name).is_some() =>
+                            if self.user_type_by_text(name).is_some() =>
                         {
-                            let def = self.enum_by_text(name).expect("checked by the guard");
-                            (
-                                Expr::Const(Value::Int(crate::system::enum_oid(def.id))),
-                                DataType::Reg(reg_kind),
-                            )
+                            let oid = self.user_type_by_text(name).expect("checked by the guard");
+                            (Expr::Const(Value::Int(oid)), DataType::Reg(reg_kind))
                         }
                         ("regtype", _) => (
                             Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
@@ -14211,6 +14217,20 @@ impl<'a> Binder<'a> {
                     }
                     pairs.push((Value::Int(c.oid * 2), Value::Text(plain)));
                     pairs.push((Value::Int(c.oid * 2 + 1), Value::Text(pretty)));
+                }
+                for (oid, def, check) in crate::system::domain_checks(self.catalog) {
+                    let (plain, pretty) = self
+                        .deparsed_domain_check(def, check)
+                        .unwrap_or_else(|| (check.sql.clone(), check.sql.clone()));
+                    let suffix = if check.not_valid { " NOT VALID" } else { "" };
+                    pairs.push((
+                        Value::Int(oid * 2),
+                        Value::Text(format!("CHECK ({plain}){suffix}")),
+                    ));
+                    pairs.push((
+                        Value::Int(oid * 2 + 1),
+                        Value::Text(format!("CHECK ({pretty}){suffix}")),
+                    ));
                 }
                 Ok((
                     lookup(&key, pairs, Expr::Const(Value::Null)),

@@ -626,7 +626,8 @@ impl CopyOut {
 }
 
 /// A row of a COPY: the columns' defaults, then each given field parsed by `parse` as its
-/// column's type (NULL for None); a field that does not parse has `context` added.
+/// column's type (NULL for None) and made a value of its domain, if it has one; a field that
+/// does not parse or that its domain refuses has `context` added (PostgreSQL's domain_in).
 fn copy_row<T>(
     state: &CopyState,
     fields: &[Option<T>],
@@ -643,8 +644,16 @@ fn copy_row<T>(
         let def = &state.table.columns[column];
         row[column] = match field {
             None => Value::Null,
-            Some(field) => parse(field, def.ty)
-                .map_err(|error| error.with_context(context(field, &def.name)))?,
+            Some(field) => {
+                let value = parse(field, def.ty)
+                    .map_err(|error| error.with_context(context(field, &def.name)))?;
+                if let Some(coerce) = def.domain.as_ref().and_then(|d| d.bound.as_ref()) {
+                    coerce
+                        .check(&value, ctx.now)
+                        .map_err(|error| error.with_context(context(field, &def.name)))?;
+                }
+                value
+            }
         };
     }
     Ok(row)

@@ -118,6 +118,17 @@ fn check_columns(table: &TableDef, sql: &str) -> Vec<usize> {
     columns
 }
 
+/// Every domain's CHECK constraints with their OIDs (from the same range as a table's, by
+/// the domain's id, which no table has).
+pub fn domain_checks(
+    catalog: &Catalog,
+) -> impl Iterator<Item = (i64, &crate::domains::DomainDef, &crate::catalog::CheckDef)> {
+    catalog.domains.values().flat_map(|def| {
+        let base = CONSTRAINT_OIDS + def.id as i64 * 1024 + 512;
+        (def.checks.iter().enumerate()).map(move |(i, check)| (base + i as i64, &**def, check))
+    })
+}
+
 /// Every table constraint (primary keys, UNIQUE, CHECK and foreign key constraints); a
 /// foreign key's definition names its table as a reader whose search path is `schemas` sees it
 /// (qualified when that path does not find it, as pg_dump's empty path needs).
@@ -1447,6 +1458,8 @@ pub const INFORMATION_SCHEMA_OIDS: &[(&str, i64)] = &[
     ("column_privileges", 13_285),
     ("columns", 13_295),
     ("constraint_column_usage", 13_300),
+    ("domain_constraints", 13_310),
+    ("domains", 13_320),
     ("enabled_roles", 13_325),
     ("key_column_usage", 13_329),
     ("parameters", 13_334),
@@ -2041,6 +2054,31 @@ fn pg_catalog(
                     } else {
                         Value::Null
                     },
+                ]);
+            }
+            for (oid, def, check) in domain_checks(catalog) {
+                out.row(vec![
+                    int(oid),
+                    text(check.name.clone()),
+                    int(schema_oid(catalog, &def.name)),
+                    text("c"),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(!check.not_valid),
+                    int(0),
+                    int(def.oid()),
+                    int(0),
+                    int(0),
+                    int(0),
+                    text(" "),
+                    text(" "),
+                    text(" "),
+                    Value::Bool(true),
+                    int(0),
+                    Value::Bool(false),
+                    Value::Null,
+                    Value::Null,
+                    text(format!("CHECK {}", check.sql)),
                 ]);
             }
         }
@@ -3390,6 +3428,54 @@ fn pg_catalog(
                 );
                 out.row(row);
             }
+            // Domains: laid out as their base type, which `typbasetype` names (or the domain
+            // each is over), with its modifier.
+            let schemas = catalog.search_schemas(&session.search_path, &session.user);
+            for def in catalog.domains.values() {
+                let base = def.base;
+                let (storage_code, align) = layout(base);
+                let parent = def.parent.and_then(|id| catalog.domain_by_id(id));
+                let category = (TYPES.iter())
+                    .find(|(ty, _)| *ty == base.expression_type())
+                    .map_or("U", |(_, category)| *category);
+                let mut row = vec![
+                    int(def.oid()),
+                    text(def.relname()),
+                    int(schema_oid(catalog, &def.name)),
+                    int(role_oid(catalog, def.owner.as_deref())),
+                    int(base.size()),
+                    Value::Bool(matches!(base.size(), 1 | 2 | 4 | 8)),
+                    text("d"),
+                    text(category),
+                    Value::Bool(true),
+                    int(0),
+                    int(0),
+                    int(0),
+                    text(","),
+                    int(parent.map_or(i64::from(base.oid()), |p| p.oid())),
+                    int(match parent {
+                        Some(_) => -1,
+                        None => base.type_modifier(),
+                    }),
+                    Value::Bool(def.not_null),
+                    int(collation(base)),
+                    def.default.as_ref().map_or(Value::Null, |default| {
+                        text(deparsed_default(default, base, &schemas))
+                    }),
+                    text(if storage_code == "p" {
+                        "p"
+                    } else {
+                        storage(base)
+                    }),
+                    text(align),
+                    Value::Null,
+                ];
+                let [_, output, _, send, ..] = type_functions(type_name(base.expression_type()));
+                row.extend(
+                    ["domain_in", output, "domain_recv", send, "-", "-", "-", "-"].map(regproc),
+                );
+                out.row(row);
+            }
             // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
             for &(elem, _) in TYPES.iter().filter(|(ty, _)| ty.array_oid() != 0) {
                 let ty = elem.array();
@@ -3693,7 +3779,16 @@ fn pg_catalog(
                         }
                     } else {
                         let ty = column.ty;
-                        (i64::from(ty.oid()), i64::from(ty.size()), collation(ty))
+                        let oid = match &column.domain {
+                            Some(domain) => crate::domains::oid(domain.id),
+                            None => i64::from(ty.oid()),
+                        };
+                        (oid, i64::from(ty.size()), collation(ty))
+                    };
+                    // A column of a domain has the domain's modifier (in pg_type), none here.
+                    let typmod = match column.domain {
+                        Some(_) => -1,
+                        None => column.ty.type_modifier(),
                     };
                     out.row(vec![
                         int(relation),
@@ -3701,7 +3796,7 @@ fn pg_catalog(
                         int(type_oid),
                         int(size),
                         int(number as i64),
-                        int(column.ty.type_modifier()),
+                        int(typmod),
                         Value::Bool(column.not_null && !index),
                         Value::Bool(
                             (column.default.is_some() && column.identity.is_none()
@@ -5139,8 +5234,30 @@ fn information_schema(
                         },
                         Value::Null,
                     ];
-                    row.extend(std::iter::repeat_n(Value::Null, 9));
+                    row.extend(std::iter::repeat_n(Value::Null, 6));
+                    // A column of a domain names it; one over another domain is of that one
+                    // (a USER-DEFINED type).
+                    let domain = (column.domain.as_ref()).and_then(|d| catalog.domain_by_id(d.id));
+                    let parent = domain
+                        .and_then(|def| def.parent)
+                        .and_then(|id| catalog.domain_by_id(id));
+                    match domain {
+                        Some(def) => row.extend([
+                            db(),
+                            text(crate::catalog::split_name(&def.name).0),
+                            text(def.relname()),
+                        ]),
+                        None => row.extend(std::iter::repeat_n(Value::Null, 3)),
+                    }
+                    if parent.is_some() {
+                        row[7] = text("USER-DEFINED");
+                    }
                     let (udt_schema, udt_name) = match column.ty {
+                        _ if parent.is_some() => {
+                            let parent = parent.expect("checked");
+                            let (schema, name) = crate::catalog::split_name(&parent.name);
+                            (schema.to_string(), name.to_string())
+                        }
                         // An array of an enum: its array type, `_name`, in the enum's schema.
                         DataType::Array(crate::types::Elem::Enum(id)) => crate::enums::lookup(id)
                             .map_or(("pg_catalog".to_string(), "_text".to_string()), |def| {
@@ -5285,6 +5402,122 @@ fn information_schema(
                         None,
                     );
                 }
+            }
+        }
+        "domains" => {
+            let names = [
+                "domain_catalog",
+                "domain_schema",
+                "domain_name",
+                "data_type",
+                "character_maximum_length",
+                "character_octet_length",
+                "character_set_catalog",
+                "character_set_schema",
+                "character_set_name",
+                "collation_catalog",
+                "collation_schema",
+                "collation_name",
+                "numeric_precision",
+                "numeric_precision_radix",
+                "numeric_scale",
+                "datetime_precision",
+                "interval_type",
+                "interval_precision",
+                "domain_default",
+                "udt_catalog",
+                "udt_schema",
+                "udt_name",
+                "scope_catalog",
+                "scope_schema",
+                "scope_name",
+                "maximum_cardinality",
+                "dtd_identifier",
+            ];
+            let numbers = [
+                "character_maximum_length",
+                "character_octet_length",
+                "numeric_precision",
+                "numeric_precision_radix",
+                "numeric_scale",
+                "datetime_precision",
+                "interval_precision",
+                "maximum_cardinality",
+            ];
+            let columns: Vec<(&str, DataType)> = names
+                .iter()
+                .map(|n| (*n, if numbers.contains(n) { I4 } else { T }))
+                .collect();
+            out.columns(&columns);
+            let schemas = catalog.search_schemas(&session.search_path, &session.user);
+            for def in catalog.domains.values() {
+                let parent = def.parent.and_then(|id| catalog.domain_by_id(id));
+                // Over another domain: a USER-DEFINED type, that domain, no facets.
+                let f = match parent {
+                    Some(_) => facets(DataType::Unknown),
+                    None => facets(def.base),
+                };
+                let (udt_schema, udt_name) = match parent {
+                    Some(parent) => {
+                        let (schema, name) = crate::catalog::split_name(&parent.name);
+                        (schema.to_string(), name.to_string())
+                    }
+                    None => ("pg_catalog".to_string(), type_name(def.base).to_string()),
+                };
+                let mut row = vec![
+                    db(),
+                    text(crate::catalog::split_name(&def.name).0),
+                    text(def.relname()),
+                    text(match parent {
+                        Some(_) => "USER-DEFINED".to_string(),
+                        None => standard_type_name(def.base),
+                    }),
+                    opt_int(f.char_length),
+                    opt_int(f.octet_length),
+                ];
+                row.extend(std::iter::repeat_n(Value::Null, 6));
+                row.extend([
+                    opt_int(f.precision),
+                    opt_int(f.radix),
+                    opt_int(f.scale),
+                    opt_int(f.datetime_precision),
+                    Value::Null,
+                    Value::Null,
+                    def.default.as_ref().map_or(Value::Null, |default| {
+                        text(deparsed_default(default, def.base, &schemas))
+                    }),
+                    db(),
+                    text(udt_schema),
+                    text(udt_name),
+                ]);
+                row.extend(std::iter::repeat_n(Value::Null, 4));
+                row.push(text("1"));
+                out.row(row);
+            }
+        }
+        "domain_constraints" => {
+            out.columns(&[
+                ("constraint_catalog", T),
+                ("constraint_schema", T),
+                ("constraint_name", T),
+                ("domain_catalog", T),
+                ("domain_schema", T),
+                ("domain_name", T),
+                ("is_deferrable", T),
+                ("initially_deferred", T),
+            ]);
+            for (_, def, check) in domain_checks(catalog) {
+                let schema = crate::catalog::split_name(&def.name).0;
+                out.row(vec![
+                    db(),
+                    text(schema),
+                    text(check.name.clone()),
+                    db(),
+                    text(schema),
+                    text(def.relname()),
+                    text("NO"),
+                    text("NO"),
+                ]);
             }
         }
         // CHECK constraints, and each NOT NULL column as PostgreSQL 15 lists it (`a IS NOT

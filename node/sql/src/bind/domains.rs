@@ -21,6 +21,53 @@ use crate::parse::{DomainAlteration, DomainConstraint, DomainStatement, Piece};
 use crate::plan::{DomainChange, DomainCommand, Plan};
 use crate::types::DataType;
 
+/// The row a domain's CHECK reads: one column, `value`, of the base type.
+fn value_row(base: DataType) -> TableDef {
+    let value = ColumnDef {
+        name: "value".into(),
+        ty: base,
+        not_null: false,
+        default: None,
+        identity: None,
+        acl: None,
+        generated: None,
+        stat_target: None,
+        storage: None,
+        domain: None,
+    };
+    TableDef::plain(0, "value".into(), vec![value])
+}
+
+/// `text` (deparsed SQL) with its references to the value spelled `VALUE`, as PostgreSQL
+/// prints them: the word `value` outside quotes.
+fn upper_value(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    let mut out = String::with_capacity(text.len());
+    let (mut at, mut quote) = (0, None);
+    while at < chars.len() {
+        let c = chars[at];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if ident(c) && (at == 0 || !ident(chars[at - 1])) => {
+                let end = (at..chars.len())
+                    .find(|&i| !ident(chars[i]))
+                    .unwrap_or(chars.len());
+                let word: String = chars[at..end].iter().collect();
+                out.push_str(if word == "value" { "VALUE" } else { &word });
+                at = end;
+                continue;
+            }
+            None => {}
+        }
+        out.push(c);
+        at += 1;
+    }
+    out
+}
+
 /// An error from a piece bound apart from the statement, without the position it would point
 /// at in the piece.
 fn unplaced(mut error: SqlError) -> SqlError {
@@ -141,25 +188,24 @@ impl Binder<'_> {
     /// boolean, no subquery or aggregate, no name but VALUE).
     fn domain_check(&mut self, base: DataType, sql: &str) -> SqlResult<Expr> {
         let expr = crate::parse::parse_expr(sql).map_err(unplaced)?;
-        let value = ColumnDef {
-            name: "value".into(),
-            ty: base,
-            not_null: false,
-            default: None,
-            identity: None,
-            acl: None,
-            generated: None,
-            stat_target: None,
-            storage: None,
-            domain: None,
-        };
-        let row = TableDef::plain(0, "value".into(), vec![value]);
+        let row = value_row(base);
         let (bound, ty) = self
             .bind_row_expr(&row, &expr, ("check constraints", "check constraint"))
             .map_err(unplaced)?;
         self.expect_bool(ty, "CHECK", ast::Spanned::span(&expr))
             .map_err(unplaced)?;
         Ok(bound)
+    }
+
+    /// A domain's CHECK as `pg_get_constraintdef` prints it, plain and pretty (None: as
+    /// written).
+    pub fn deparsed_domain_check(
+        &mut self,
+        def: &DomainDef,
+        check: &CheckDef,
+    ) -> Option<(String, String)> {
+        let (plain, pretty) = self.deparse_row_expr(&value_row(def.base), &check.sql)?;
+        Some((upper_value(&plain), upper_value(&pretty)))
     }
 
     /// A default of a domain over `base`, bound and cast (PostgreSQL's errors for a value the
