@@ -57,9 +57,14 @@ SAMPLES = {
     "set_config": ["'search_path'", "'public'"],
 }
 
-# What the samples name, and an enum type (whose pg_type row names the enum functions), made on
-# both servers.
-SETUP = ["create table t (a int)", "create sequence s", "create type e as enum ('x')"]
+# What the samples name, an enum type and a domain (whose pg_type rows name the enum and domain
+# functions), made on both servers.
+SETUP = [
+    "create table t (a int)",
+    "create sequence s",
+    "create type e as enum ('x')",
+    "create domain d as int",
+]
 
 # The functions Keel's own catalogs name: PostgreSQL's input, output, ... functions of the types
 # Keel's pg_type lists, and the handlers of the access methods its pg_am lists. Listed whether

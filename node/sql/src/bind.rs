@@ -2312,10 +2312,7 @@ impl<'a> Binder<'a> {
                 // (PostgreSQL gives no position here, unlike CREATE TABLE's.)
                 let (name, _) = self
                     .create_name_in(name, *temporary || implicit_temp)
-                    .map_err(|mut error| {
-                        error.position = None;
-                        error
-                    })?;
+                    .map_err(SqlError::unplaced)?;
                 if columns.len() > bound.len() {
                     return Err(SqlError::syntax(
                         "CREATE VIEW specifies more column names than columns",
@@ -2658,10 +2655,7 @@ impl<'a> Binder<'a> {
                     }
                 }
                 // PostgreSQL names no position here (AlterTableLookupRelation).
-                let table = self.lookup_table(name).map_err(|mut error| {
-                    error.position = None;
-                    error
-                })?;
+                let table = self.lookup_table(name).map_err(SqlError::unplaced)?;
                 if table.matview.is_some() {
                     matviews::alterable(&table, operations)?;
                 }
@@ -3372,7 +3366,8 @@ impl<'a> Binder<'a> {
                 ),
             ));
         }
-        let to = self.data_type(data_type)?;
+        // (PostgreSQL names no position for a type that does not exist here.)
+        let to = self.data_type(data_type).map_err(SqlError::unplaced)?;
         let cannot = |what: String, hint: String| {
             SqlError::new(
                 code::DATATYPE_MISMATCH,
@@ -3407,10 +3402,7 @@ impl<'a> Binder<'a> {
                 // A literal that is not of the type fails here, without a position (as
                 // PostgreSQL's does).
                 self.coerce_to(bound, ty, to, expr.span())
-                    .map_err(|mut error| {
-                        error.position = None;
-                        error
-                    })?
+                    .map_err(SqlError::unplaced)?
             }
         };
         if let Some((_, ty)) = self.stored_default(&new.columns[index])? {
@@ -3457,7 +3449,15 @@ impl<'a> Binder<'a> {
             )));
         }
         new.columns[index].ty = to;
-        Ok(conversion)
+        // To a domain: each row's new value must pass its constraints.
+        new.columns[index].domain = self.column_domain(data_type);
+        match self.domain_of(data_type) {
+            Some(def) => Ok(Expr::Domain(
+                self.domain_coerce(&def)?,
+                Box::new(conversion),
+            )),
+            None => Ok(conversion),
+        }
     }
 
     /// After ALTER COLUMN ... TYPE of `retyped` columns: the foreign keys over them, this
@@ -9680,7 +9680,7 @@ impl<'a> Binder<'a> {
             // A literal's syntax errors point at it; a varchar(n) or char(n) length's check,
             // PostgreSQL's length coercion, has no position.
             Expr::Const(value) => Ok(Expr::Const(self.cast_const(value, ty, to, false).map_err(
-                |error| match &*error.code {
+                |error| match error.code {
                     code::STRING_DATA_RIGHT_TRUNCATION => error,
                     _ => error.at(self.pos(span)),
                 },
@@ -14160,10 +14160,7 @@ impl<'a> Binder<'a> {
                     match self.coerce_to(oid, ty, DataType::Text, span)? {
                         // (PostgreSQL's error has no position here.)
                         Expr::Const(Value::Text(name)) => Expr::Const(Value::Int(
-                            self.regclass_oid(&name, span).map_err(|mut error| {
-                                error.position = None;
-                                error
-                            })?,
+                            self.regclass_oid(&name, span).map_err(SqlError::unplaced)?,
                         )),
                         text => self.relation_oids(text),
                     }
@@ -16939,6 +16936,11 @@ fn cast_type_name(ty: &ast::DataType) -> String {
             | ast::ArrayElemTypeDef::AngleBracket(inner)
             | ast::ArrayElemTypeDef::Parenthesis(inner),
         ) => cast_type_name(inner),
+        // A named type (an enum type, a domain) by its name without its schema.
+        T::Custom(name, modifiers) if modifiers.is_empty() => match name.0.last() {
+            Some(ObjectNamePart::Identifier(ident)) => ident_name(ident),
+            _ => name.to_string().to_lowercase(),
+        },
         other => other.to_string().to_lowercase(),
     }
 }

@@ -151,3 +151,68 @@ pub fn by_oid(oid: i64) -> Option<Arc<DomainDef>> {
     let id = u64::try_from(oid.checked_sub(crate::system::enum_oid(0))?).ok()?;
     lookup(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::BinOp;
+
+    #[test]
+    fn coerce_checks_not_null_then_each_check_in_order() {
+        let positive = Expr::Binary(
+            BinOp::Gt,
+            Box::new(Expr::Column(0)),
+            Box::new(Expr::Const(Value::Int(0))),
+        );
+        let small = Expr::Binary(
+            BinOp::Lt,
+            Box::new(Expr::Column(0)),
+            Box::new(Expr::Const(Value::Int(10))),
+        );
+        let mut coerce = Coerce {
+            oid: oid(7),
+            name: "d".into(),
+            not_null: false,
+            checks: vec![("pos".into(), positive), ("small".into(), small)],
+        };
+        assert!(coerce.check(&Value::Int(5), 0).is_ok());
+        // NULL passes a CHECK, unless the domain is NOT NULL.
+        assert!(coerce.check(&Value::Null, 0).is_ok());
+        let error = coerce.check(&Value::Int(-1), 0).unwrap_err();
+        assert_eq!(error.code, code::CHECK_VIOLATION);
+        assert_eq!(
+            error.message,
+            "value for domain d violates check constraint \"pos\""
+        );
+        let error = coerce.check(&Value::Int(20), 0).unwrap_err();
+        assert!(error.message.ends_with("\"small\""), "{}", error.message);
+        coerce.not_null = true;
+        let error = coerce.check(&Value::Null, 0).unwrap_err();
+        assert_eq!(error.code, code::NOT_NULL_VIOLATION);
+        assert_eq!(error.message, "domain d does not allow null values");
+    }
+
+    #[test]
+    fn registry_finds_a_domain_by_oid() {
+        let def = Arc::new(DomainDef {
+            id: 987_654,
+            name: "s.dd".into(),
+            base: DataType::Int4,
+            parent: None,
+            not_null: false,
+            default: None,
+            checks: Vec::new(),
+            owner: None,
+        });
+        register(&def);
+        assert_eq!(
+            by_oid(def.oid()).map(|d| d.name.clone()),
+            Some("s.dd".into())
+        );
+        assert_eq!(
+            DataType::from_oid(def.oid() as u32).unwrap(),
+            Some(DataType::Int4)
+        );
+        assert!(by_oid(oid(987_655)).is_none());
+    }
+}

@@ -157,6 +157,12 @@ impl SqlError {
         }
         self
     }
+    /// Without a position (where PostgreSQL gives none, or the position would point into
+    /// text other than the statement's).
+    pub fn unplaced(mut self) -> SqlError {
+        self.position = None;
+        self
+    }
     /// An unsupported feature: always 0A000 naming the feature, never a silent wrong answer.
     pub fn unsupported(feature: impl fmt::Display) -> SqlError {
         SqlError::new(

@@ -7456,6 +7456,7 @@ impl Session {
             .enums
             .iter()
             .filter(|(_, e)| owned(e.owner.as_deref()));
+        let domains = (catalog.domains.iter()).filter(|(_, d)| owned(d.owner.as_deref()));
         let groups = [
             ("VIEW", views.map(|(key, _)| key).collect(), behavior),
             ("TABLE", tables.map(|(key, _)| key).collect(), behavior),
@@ -7464,6 +7465,7 @@ impl Session {
                 sequences.map(|(key, _)| key).collect(),
                 behavior,
             ),
+            ("DOMAIN", domains.map(|(key, _)| key).collect(), behavior),
             ("TYPE", types.map(|(key, _)| key).collect(), behavior),
         ];
         let mut statements = Vec::new();
@@ -8118,11 +8120,15 @@ impl Session {
                     let types = next.enums.keys();
                     let types = types.filter(|key| crate::catalog::split_name(key).0 == name);
                     objects.extend(types.map(|key| (key.clone(), "type")));
+                    let domains = next.domains.keys();
+                    let domains = domains.filter(|key| crate::catalog::split_name(key).0 == name);
+                    objects.extend(domains.map(|key| (key.clone(), "domain")));
                     // Creation order (the ids), as PostgreSQL lists dependents.
                     let order = |(key, kind): &(String, &str)| match *kind {
                         "table" => next.tables[key].id,
                         "sequence" => next.sequences[key].id,
                         "type" => next.enums[key].id,
+                        "domain" => next.domains[key].id,
                         _ => next.views[key].id,
                     };
                     objects.sort_by_key(|object| order(object));
@@ -8213,6 +8219,32 @@ impl Session {
                     }
                 }
                 next.enums.retain(|key, _| !in_dropped(key));
+                // So must a domain, or one over it.
+                for def in next.domains.values().filter(|def| in_dropped(&def.name)) {
+                    let mut users = next.tables.values().filter(|t| !in_dropped(&t.name));
+                    let over = next
+                        .domains
+                        .values()
+                        .find(|d| d.parent == Some(def.id) && !in_dropped(&d.name));
+                    let user = users.find(|t| {
+                        t.columns
+                            .iter()
+                            .any(|c| c.domain.as_ref().is_some_and(|d| d.id == def.id))
+                    });
+                    if user.is_some() || over.is_some() {
+                        return Err(SqlError::unsupported(format!(
+                            "DROP SCHEMA ... CASCADE of domain {} that {} uses",
+                            def.relname(),
+                            match (user, over) {
+                                (Some(table), _) =>
+                                    format!("table {}", crate::catalog::relname(&table.name)),
+                                (None, over) =>
+                                    format!("domain {}", over.map_or("", |d| d.relname())),
+                            }
+                        )));
+                    }
+                }
+                next.domains.retain(|key, _| !in_dropped(key));
                 let tables: Vec<Arc<TableDef>> = next
                     .tables
                     .values()
@@ -9454,8 +9486,8 @@ impl Session {
     /// counters of the sequences it altered, logged like any other sequence change.
     async fn discard_ddl<C: Cluster>(&mut self, cluster: &C) {
         let Some(ddl) = self.ddl.take() else { return };
-        // Enum labels the transaction added or renamed are no more.
-        if !ddl.catalog.enums.is_empty() {
+        // Enum labels the transaction added or renamed are no more, nor the domains it changed.
+        if !ddl.catalog.enums.is_empty() || !ddl.catalog.domains.is_empty() {
             self.catalog(cluster).register_enums();
         }
         if ddl.sequences.is_empty() {

@@ -1076,16 +1076,20 @@ impl Cursor {
         Ok(true)
     }
 
+    /// `IF EXISTS`, when it is at the cursor (IF alone is a syntax error).
+    fn if_exists(&mut self) -> SqlResult<bool> {
+        if !self.word("if") {
+            return Ok(false);
+        }
+        if !self.word("exists") {
+            return Err(self.error());
+        }
+        Ok(true)
+    }
+
     /// What follows `ALTER SEQUENCE`.
     fn alter_sequence(&mut self) -> SqlResult<AlterSequence> {
-        let if_exists = if self.word("if") {
-            if !self.word("exists") {
-                return Err(self.error());
-            }
-            true
-        } else {
-            false
-        };
+        let if_exists = self.if_exists()?;
         let (name, offset) = self.qualified()?;
         let action = if self.word("rename") {
             if !self.word("to") {
@@ -4630,10 +4634,10 @@ fn identity_change(c: &mut Cursor) -> Option<SqlResult<IdentityChange>> {
             _ => return None,
         };
         c.at += 2;
-        let if_exists = c.word("if");
-        if if_exists && !c.word("exists") {
-            return Some(Err(c.error()));
-        }
+        let if_exists = match c.if_exists() {
+            Ok(if_exists) => if_exists,
+            Err(error) => return Some(Err(error)),
+        };
         return Some(Ok(match expression {
             true => IdentityChange::DropExpression { if_exists },
             false => IdentityChange::Drop { if_exists },
@@ -4761,19 +4765,21 @@ fn domain_statement(text: &str, first: &str) -> SqlResult<Parsed> {
             let _ = c.word("as");
             const STOPS: &[&str] = &["collate", "default", "constraint", "not", "null", "check"];
             let base = c.text_until(STOPS).ok_or_else(|| c.error())?;
-            let collation = if c.word("collate") {
-                Some(c.ident()?.0)
-            } else {
-                None
-            };
-            let default = if c.word("default") {
-                Some(c.text_until(&STOPS[2..]).ok_or_else(|| c.error())?)
-            } else {
-                None
-            };
-            let mut constraints = Vec::new();
-            while let Some(constraint) = c.domain_constraint()? {
-                constraints.push(constraint);
+            // The clauses in any order.
+            let (mut collation, mut default, mut constraints) = (None, None, Vec::new());
+            loop {
+                if c.word("collate") {
+                    collation = Some(c.ident()?.0);
+                } else if c.word("default") {
+                    if default.is_some() {
+                        return Err(SqlError::syntax("multiple default expressions"));
+                    }
+                    default = Some(c.text_until(STOPS).ok_or_else(|| c.error())?);
+                } else if let Some(constraint) = c.domain_constraint()? {
+                    constraints.push(constraint);
+                } else {
+                    break;
+                }
             }
             DomainStatement::Create {
                 name,
@@ -4784,7 +4790,7 @@ fn domain_statement(text: &str, first: &str) -> SqlResult<Parsed> {
             }
         }
         "drop" => {
-            let if_exists = c.word("if") && (c.word("exists") || return Err(c.error()));
+            let if_exists = c.if_exists()?;
             let mut names = vec![c.written_piece()?];
             while c.punct(',') {
                 names.push(c.written_piece()?);
@@ -4820,7 +4826,7 @@ fn domain_statement(text: &str, first: &str) -> SqlResult<Parsed> {
                     }
                     DomainAlteration::NotNull(false)
                 } else if c.word("constraint") {
-                    let if_exists = c.word("if") && (c.word("exists") || return Err(c.error()));
+                    let if_exists = c.if_exists()?;
                     let name = c.ident()?.0;
                     let _ = c.word("cascade") || c.word("restrict");
                     DomainAlteration::DropConstraint { name, if_exists }
@@ -5613,5 +5619,62 @@ mod tests {
         ] {
             assert!(assignment_subscripts(text).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn domain_statements() {
+        let Parsed::Domain(DomainStatement::Create {
+            name,
+            base,
+            collation,
+            default,
+            constraints,
+        }) = parse_statement(
+            "create domain s.\"D\" numeric(5, 2) check (value > (1)) default 0 \
+             constraint c not null collate \"C\"",
+        )
+        .unwrap()
+        else {
+            panic!("not a CREATE DOMAIN");
+        };
+        assert_eq!(name, ("s.\"D\"".into(), 14));
+        assert_eq!(base, ("numeric(5, 2)".into(), 20));
+        assert_eq!(collation.as_deref(), Some("C"));
+        assert_eq!(default, Some(("0".into(), 62)));
+        assert_eq!(
+            constraints,
+            vec![
+                DomainConstraint::Check {
+                    name: None,
+                    condition: ("value > (1)".into(), 41),
+                    not_valid: false,
+                },
+                DomainConstraint::NotNull(Some("c".into())),
+            ]
+        );
+        assert_eq!(
+            parse_statement("alter domain d add constraint k check (value <> 0) not valid")
+                .unwrap(),
+            Parsed::Domain(DomainStatement::Alter {
+                name: ("d".into(), 13),
+                action: DomainAlteration::Add(DomainConstraint::Check {
+                    name: Some("k".into()),
+                    condition: ("value <> 0".into(), 39),
+                    not_valid: true,
+                }),
+            })
+        );
+        assert_eq!(
+            parse_statement("drop domain if exists a, b.c cascade").unwrap(),
+            Parsed::Domain(DomainStatement::Drop {
+                names: vec![("a".into(), 22), ("b.c".into(), 25)],
+                if_exists: true,
+                cascade: true,
+            })
+        );
+        let error = parse_statement("create domain d int check value > 0").unwrap_err();
+        assert_eq!(error.position, Some(27));
+        assert!(parse_statement("alter domain d set not").is_err());
+        assert!(parse_statement("create domain d int default 1 default 2").is_err());
     }
 }

@@ -3436,7 +3436,7 @@ fn pg_catalog(
                 let (storage_code, align) = layout(base);
                 let parent = def.parent.and_then(|id| catalog.domain_by_id(id));
                 let category = (TYPES.iter())
-                    .find(|(ty, _)| *ty == base.expression_type())
+                    .find(|(ty, _)| type_name(*ty) == type_name(base))
                     .map_or("U", |(_, category)| *category);
                 let mut row = vec![
                     int(def.oid()),

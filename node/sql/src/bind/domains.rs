@@ -39,8 +39,10 @@ fn value_row(base: DataType) -> TableDef {
 }
 
 /// `text` (deparsed SQL) with its references to the value spelled `VALUE`, as PostgreSQL
-/// prints them: the word `value` outside quotes.
-fn upper_value(text: &str) -> String {
+/// prints them: the word `value` outside quotes. The value of a domain over a domain is of
+/// that domain, which PostgreSQL relabels to the base type where an operator or function
+/// takes it (`cast`: `(VALUE)::integer`), though not under IS [NOT] NULL.
+fn upper_value(text: &str, cast: Option<&str>) -> String {
     let chars: Vec<char> = text.chars().collect();
     let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let mut out = String::with_capacity(text.len());
@@ -56,7 +58,14 @@ fn upper_value(text: &str) -> String {
                     .find(|&i| !ident(chars[i]))
                     .unwrap_or(chars.len());
                 let word: String = chars[at..end].iter().collect();
-                out.push_str(if word == "value" { "VALUE" } else { &word });
+                let rest: String = chars[end..].iter().collect();
+                match cast {
+                    Some(cast) if word == "value" && !rest.starts_with(" IS ") => {
+                        out.push_str(&cast.replace("{}", "VALUE"))
+                    }
+                    _ if word == "value" => out.push_str("VALUE"),
+                    _ => out.push_str(&word),
+                }
                 at = end;
                 continue;
             }
@@ -66,13 +75,6 @@ fn upper_value(text: &str) -> String {
         at += 1;
     }
     out
-}
-
-/// An error from a piece bound apart from the statement, without the position it would point
-/// at in the piece.
-fn unplaced(mut error: SqlError) -> SqlError {
-    error.position = None;
-    error
 }
 
 fn missing(name: &str) -> SqlError {
@@ -187,13 +189,13 @@ impl Binder<'_> {
     /// A CHECK condition of a domain over `base` bound over the value (PostgreSQL's errors:
     /// boolean, no subquery or aggregate, no name but VALUE).
     fn domain_check(&mut self, base: DataType, sql: &str) -> SqlResult<Expr> {
-        let expr = crate::parse::parse_expr(sql).map_err(unplaced)?;
+        let expr = crate::parse::parse_expr(sql).map_err(SqlError::unplaced)?;
         let row = value_row(base);
         let (bound, ty) = self
             .bind_row_expr(&row, &expr, ("check constraints", "check constraint"))
-            .map_err(unplaced)?;
+            .map_err(SqlError::unplaced)?;
         self.expect_bool(ty, "CHECK", ast::Spanned::span(&expr))
-            .map_err(unplaced)?;
+            .map_err(SqlError::unplaced)?;
         Ok(bound)
     }
 
@@ -205,18 +207,35 @@ impl Binder<'_> {
         check: &CheckDef,
     ) -> Option<(String, String)> {
         let (plain, pretty) = self.deparse_row_expr(&value_row(def.base), &check.sql)?;
-        Some((upper_value(&plain), upper_value(&pretty)))
+        let label = crate::deparse::type_label(def.base);
+        let (plain_cast, pretty_cast) = match def.parent {
+            Some(_) => (
+                Some(format!("({{}})::{label}")),
+                Some(format!("{{}}::{label}")),
+            ),
+            None => (None, None),
+        };
+        Some((
+            upper_value(&plain, plain_cast.as_deref()),
+            upper_value(&pretty, pretty_cast.as_deref()),
+        ))
     }
 
     /// A default of a domain over `base`, bound and cast (PostgreSQL's errors for a value the
     /// base type cannot take), as the text a column default keeps.
     fn domain_default(&mut self, base: DataType, (text, _): &Piece) -> SqlResult<String> {
-        let expr = crate::parse::parse_expr(text).map_err(unplaced)?;
+        let expr = crate::parse::parse_expr(text).map_err(SqlError::unplaced)?;
         let bound = self
             .bind_expr(&expr, &Scope::empty(), &mut AggCollector::default())
-            .map_err(unplaced)?;
-        self.assign_cast(bound, base, "value", ast::Spanned::span(&expr))
-            .map_err(unplaced)?;
+            .map_err(SqlError::unplaced)?;
+        // A literal the base type cannot read is refused now; one too long for its length is
+        // refused where the default is used (PostgreSQL's length coercion runs then).
+        match self.assign_cast(bound, base, "value", ast::Spanned::span(&expr)) {
+            Err(error) if error.code != code::STRING_DATA_RIGHT_TRUNCATION => {
+                return Err(error.unplaced())
+            }
+            _ => {}
+        }
         Ok(self.default_text(&expr, base))
     }
 
@@ -376,7 +395,7 @@ impl Binder<'_> {
         let (key, _) = self.create_name(&object)?;
         let written = crate::parse::parse_data_type(&base.0)?;
         let parent = self.domain_of(&written);
-        let base_type = self.data_type(&written).map_err(unplaced)?;
+        let base_type = self.data_type(&written).map_err(SqlError::unplaced)?;
         if let Some(collation) = collation {
             if base_type.expression_type() != DataType::Text {
                 return Err(SqlError::new(

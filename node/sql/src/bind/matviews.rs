@@ -52,10 +52,9 @@ impl Binder<'_> {
                 "materialized views must not use temporary tables or views",
             ));
         }
-        let (name, _) = self.create_name_in(name, false).map_err(|mut error| {
-            error.position = None;
-            error
-        })?;
+        let (name, _) = self
+            .create_name_in(name, false)
+            .map_err(SqlError::unplaced)?;
         let names: Vec<String> = columns.iter().map(|c| ident_name(&c.name)).collect();
         let columns = self.query_table_columns(&output, &names)?;
         let populated = crate::parse::create_as_data(self.text);

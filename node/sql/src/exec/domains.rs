@@ -244,7 +244,7 @@ impl Session {
                                 return Err(no_constraint(name, &def));
                             }
                             let mut notice = no_constraint(name, &def);
-                            notice.code = code::SUCCESSFUL_COMPLETION.into();
+                            notice.code = code::SUCCESSFUL_COMPLETION;
                             notice.message.push_str(", skipping");
                             notices.push(notice);
                         }
@@ -260,7 +260,13 @@ impl Session {
                             ));
                         }
                         let Some(check) = def.checks.iter_mut().find(|c| &c.name == from) else {
-                            return Err(no_constraint(from, &def));
+                            return Err(SqlError::new(
+                                code::UNDEFINED_OBJECT,
+                                format!(
+                                    "constraint \"{from}\" for domain {} does not exist",
+                                    def.relname()
+                                ),
+                            ));
                         };
                         check.name = to.clone();
                     }
