@@ -1,5 +1,6 @@
 """pg_dump against Keel: PostgreSQL 15's own pg_dump reads Keel's catalogs (roles, schemas, tables,
-sequences, identity, serial and generated columns, defaults, constraints, indexes, views, comments,
+sequences, enum types and domains, identity, serial and generated columns, defaults, constraints,
+indexes, views, comments,
 privileges, data) and writes a dump that
 
 - restores into PostgreSQL and gives the same database as building the schema in PostgreSQL
@@ -21,6 +22,8 @@ import pytest
 SCHEMA = r"""
 CREATE SCHEMA shop;
 CREATE TYPE shop.status AS ENUM ('placed', 'paid', 'shipped', 'it''s late');
+CREATE DOMAIN shop.amount AS numeric(12,2) CHECK (VALUE >= 0) DEFAULT 0;
+CREATE DOMAIN shop.small_amount AS shop.amount NOT NULL CONSTRAINT small CHECK (VALUE < 1000);
 CREATE TABLE shop.customers (
     id serial PRIMARY KEY,
     name text NOT NULL,
@@ -34,6 +37,7 @@ CREATE TABLE shop.orders (
     customer_id int NOT NULL REFERENCES shop.customers (id) ON DELETE CASCADE,
     placed timestamptz NOT NULL DEFAULT now(),
     total numeric(12,2),
+    fee shop.small_amount,
     note text,
     state shop.status NOT NULL DEFAULT 'placed',
     cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED

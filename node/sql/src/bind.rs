@@ -5288,7 +5288,10 @@ impl<'a> Binder<'a> {
                     )
                     .at(*at));
                 }
-                crate::catalog::qualify(schema, name)
+                // Qualified: in that schema whatever the search path (`public.mood` under
+                // pg_dump's empty one).
+                let key = crate::catalog::qualify(schema, name);
+                return Ok(self.catalog.enums.get(&key).cloned());
             }
             _ => return Ok(None),
         };

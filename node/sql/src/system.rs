@@ -3322,6 +3322,7 @@ fn pg_catalog(
                 ("typmodout", REGPROC),
                 ("typanalyze", REGPROC),
                 ("typsubscript", REGPROC),
+                ("typdefaultbin", T),
             ]);
             // Fixed-size types are stored plain and aligned to their size; the others are
             // varlena ('x', int-aligned; double-aligned for arrays of 8-byte types).
@@ -3359,6 +3360,7 @@ fn pg_catalog(
                     Value::Null,
                 ];
                 row.extend(type_functions(type_name(ty)).map(regproc));
+                row.push(Value::Null);
                 out.row(row);
             }
             // Enum types: by value, 4 bytes in PostgreSQL (here their sort key).
@@ -3387,6 +3389,7 @@ fn pg_catalog(
                     Value::Null,
                 ];
                 row.extend(type_functions("anyenum").map(regproc));
+                row.push(Value::Null);
                 out.row(row);
                 // Its array type, `_name`, as PostgreSQL makes one with every type.
                 let mut row = vec![
@@ -3426,6 +3429,7 @@ fn pg_catalog(
                     ]
                     .map(regproc),
                 );
+                row.push(Value::Null);
                 out.row(row);
             }
             // Domains: laid out as their base type, which `typbasetype` names (or the domain
@@ -3433,11 +3437,14 @@ fn pg_catalog(
             let schemas = catalog.search_schemas(&session.search_path, &session.user);
             for def in catalog.domains.values() {
                 let base = def.base;
-                let (storage_code, align) = layout(base);
+                let (_, align) = layout(base);
                 let parent = def.parent.and_then(|id| catalog.domain_by_id(id));
                 let category = (TYPES.iter())
                     .find(|(ty, _)| type_name(*ty) == type_name(base))
                     .map_or("U", |(_, category)| *category);
+                let default = def.default.as_ref().map_or(Value::Null, |default| {
+                    text(deparsed_default(default, base, &schemas))
+                });
                 let mut row = vec![
                     int(def.oid()),
                     text(def.relname()),
@@ -3459,14 +3466,8 @@ fn pg_catalog(
                     }),
                     Value::Bool(def.not_null),
                     int(collation(base)),
-                    def.default.as_ref().map_or(Value::Null, |default| {
-                        text(deparsed_default(default, base, &schemas))
-                    }),
-                    text(if storage_code == "p" {
-                        "p"
-                    } else {
-                        storage(base)
-                    }),
+                    default.clone(),
+                    text(storage(base)),
                     text(align),
                     Value::Null,
                 ];
@@ -3474,6 +3475,8 @@ fn pg_catalog(
                 row.extend(
                     ["domain_in", output, "domain_recv", send, "-", "-", "-", "-"].map(regproc),
                 );
+                // (pg_get_expr of typdefaultbin reads it back as the text it is.)
+                row.push(default);
                 out.row(row);
             }
             // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
@@ -3513,6 +3516,7 @@ fn pg_catalog(
                     ]
                     .map(regproc),
                 );
+                row.push(Value::Null);
                 out.row(row);
             }
         }

@@ -98,13 +98,20 @@ impl Binder<'_> {
     /// The domain a type name names (along the search path when unqualified).
     pub(super) fn domain_named(&self, name: &ObjectName) -> SqlResult<Option<Arc<DomainDef>>> {
         let parts = self.name_parts(name)?;
-        let key = match parts.as_slice() {
-            [(name, _)] => name.clone(),
-            [(schema, _), (name, _)] => crate::catalog::qualify(schema, name),
-            _ => return Ok(None),
-        };
-        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
-        Ok(self.catalog.find_domain(&key, &schemas).cloned())
+        match parts.as_slice() {
+            [(name, _)] => {
+                let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+                Ok(self.catalog.find_domain(name, &schemas).cloned())
+            }
+            // Qualified: in that schema whatever the search path (`public.d` under pg_dump's
+            // empty one).
+            [(schema, _), (name, _)] => Ok(self
+                .catalog
+                .domains
+                .get(&crate::catalog::qualify(schema, name))
+                .cloned()),
+            _ => Ok(None),
+        }
     }
 
     /// The domain a type names, when it names one (not an array of one).
@@ -397,7 +404,7 @@ impl Binder<'_> {
         let parent = self.domain_of(&written);
         let base_type = self.data_type(&written).map_err(SqlError::unplaced)?;
         if let Some(collation) = collation {
-            if base_type.expression_type() != DataType::Text {
+            if !base_type.is_string() {
                 return Err(SqlError::new(
                     code::DATATYPE_MISMATCH,
                     format!("collations are not supported by type {}", base_type.name()),
