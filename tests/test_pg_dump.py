@@ -36,7 +36,7 @@ CREATE TABLE shop.orders (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id int NOT NULL REFERENCES shop.customers (id) ON DELETE CASCADE,
     placed timestamptz NOT NULL DEFAULT now(),
-    total numeric(12,2),
+    total shop.amount,
     fee shop.small_amount,
     note text,
     state shop.status NOT NULL DEFAULT 'placed',

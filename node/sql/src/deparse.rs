@@ -26,6 +26,10 @@ use crate::types::DataType;
 pub enum Node {
     /// A column, already quoted (and qualified where the context wants it).
     Var(String),
+    /// A column of a domain (over a base type): printed as a column, but relabeled to the base
+    /// type where an operator or function takes it (`(total)::numeric`), as PostgreSQL's
+    /// parser does.
+    DomainVar(String, DataType),
     /// A constant: its text in the type's output form (None: NULL) and its type.
     Const(Option<String>, DataType),
     /// A coercion: `(arg)::type`. `implicit`: added by the parser (hidden at the top of a
@@ -232,7 +236,7 @@ impl Printer {
     /// ruleutils' `get_rule_expr`.
     fn expr(&mut self, node: &Node, implicit: bool) {
         match node {
-            Node::Var(name) => self.out.push_str(name),
+            Node::Var(name) | Node::DomainVar(name, _) => self.out.push_str(name),
             Node::Const(text, ty) => self.constant(text.as_deref(), *ty, true),
             Node::Cast {
                 arg,
@@ -488,6 +492,7 @@ fn priority(op: &str) -> Option<bool> {
 fn simple(node: &Node, parent: Parent<'_>) -> bool {
     match node {
         Node::Var(_)
+        | Node::DomainVar(..)
         | Node::Const(..)
         | Node::Func(..)
         | Node::Syntax(..)

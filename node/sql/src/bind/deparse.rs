@@ -267,6 +267,16 @@ impl Binder<'_> {
                 } else {
                     Node::Var(name)
                 };
+                // A column of a domain: relabeled where an operator or function takes it.
+                let of_domain = column.source.is_some_and(|(table, attnum)| {
+                    let column = (self.catalog.table_by_id(table))
+                        .and_then(|table| table.columns.get(usize::try_from(attnum - 1).ok()?));
+                    column.is_some_and(|column| column.domain.is_some())
+                });
+                let node = match node {
+                    Node::Var(name) if of_domain => Node::DomainVar(name, unmodified(ty)),
+                    node => node,
+                };
                 Typed { node, ty }
             }
             E::Nested(inner) => go(self, inner)?,
@@ -2034,6 +2044,20 @@ fn constant(value: &Value, ty: DataType) -> Node {
 /// `t` as a value of type `to`: an untyped literal becomes a constant of that type, another
 /// value of another type is cast (an implicit coercion, as the parser adds one).
 fn coerce(binder: &Binder<'_>, t: Typed, to: DataType) -> Option<Typed> {
+    // A column of a domain taken as its base type (and then, if need be, as `to`).
+    if let Node::DomainVar(name, base) = t.node {
+        let relabeled = Typed {
+            node: Node::Cast {
+                arg: Box::new(Node::Var(name)),
+                to: base,
+                typmod: false,
+                implicit: true,
+                relabel: true,
+            },
+            ty: base,
+        };
+        return coerce(binder, relabeled, to);
+    }
     if t.ty == DataType::Unknown {
         let node = match t.node {
             Node::Const(None, _) => Node::Const(None, to.expression_type()),
