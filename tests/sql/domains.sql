@@ -157,6 +157,19 @@ SELECT * FROM dm_av;
 DROP VIEW dm_av;
 DROP TABLE dm_a;
 DROP DOMAIN dm_amt;
+CREATE DOMAIN dm_q AS int CHECK (VALUE > 0);
+CREATE TABLE dm_qt (a dm_q, b int);
+INSERT INTO dm_qt VALUES (1, 1);
+CREATE TABLE dm_ql (LIKE dm_qt);
+INSERT INTO dm_ql VALUES (-1, 1);
+CREATE TABLE dm_qc AS SELECT a, a::int AS x, a + 0 AS z, (a) AS p FROM dm_qt;
+\d dm_qc
+INSERT INTO dm_qc VALUES (-1, -1, -1, 1);
+CREATE MATERIALIZED VIEW dm_qm AS SELECT a FROM dm_qt;
+\d dm_qm
+DROP MATERIALIZED VIEW dm_qm;
+DROP TABLE dm_qt, dm_ql, dm_qc;
+DROP DOMAIN dm_q;
 DROP TABLE dm_t;
 DROP DOMAIN dm_posint2;
 DROP DOMAIN dm_posint2, dm_short CASCADE;

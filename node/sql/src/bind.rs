@@ -4173,7 +4173,7 @@ impl<'a> Binder<'a> {
                 generated: None,
                 stat_target: None,
                 storage: None,
-                domain: None,
+                domain: column.declared_domain(self.catalog),
             });
         }
         Ok(columns)
@@ -8084,8 +8084,13 @@ impl<'a> Binder<'a> {
                         SelectItem::ExprWithAlias { alias, .. } => ident_name(alias),
                         _ => output_name(expr),
                     };
-                    let source = match &bound {
-                        Expr::Column(index) => scope.column(*index).and_then(|(_, c)| c.source),
+                    // A column read as it is (a cast to its own type makes a value of that
+                    // type: no modifier, no domain).
+                    let source = match (&bound, expr) {
+                        (_, ast::Expr::Cast { .. }) => None,
+                        (Expr::Column(index), _) => {
+                            scope.column(*index).and_then(|(_, c)| c.source)
+                        }
                         _ => None,
                     };
                     outputs.push((bound, ty));

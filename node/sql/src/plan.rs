@@ -24,18 +24,29 @@ impl OutputColumn {
     /// The column's type as its table declares it (numeric(p,s), timestamp(p): what a client
     /// reads the type modifier of) when it comes straight from a table; else its type.
     pub fn declared_type(&self, catalog: &crate::catalog::Catalog) -> DataType {
-        self.source
-            .and_then(|(table, attnum)| {
-                let table = catalog.table_by_id(table)?;
-                Some(
-                    table
-                        .columns
-                        .get(usize::try_from(attnum).ok()?.checked_sub(1)?)?
-                        .ty,
-                )
-            })
-            .filter(|declared| declared.expression_type() == self.ty)
-            .unwrap_or(self.ty)
+        self.declared(catalog).map_or(self.ty, |column| column.ty)
+    }
+
+    /// The domain of the table column this column comes straight from, if it is of one.
+    pub fn declared_domain(
+        &self,
+        catalog: &crate::catalog::Catalog,
+    ) -> Option<crate::domains::ColumnDomain> {
+        let domain = self.declared(catalog)?.domain.as_ref()?;
+        Some(crate::domains::ColumnDomain::new(domain.id))
+    }
+
+    /// The table column this column comes straight from (of the same type).
+    fn declared<'c>(
+        &self,
+        catalog: &'c crate::catalog::Catalog,
+    ) -> Option<&'c crate::catalog::ColumnDef> {
+        let (table, attnum) = self.source?;
+        let table = catalog.table_by_id(table)?;
+        let column = table
+            .columns
+            .get(usize::try_from(attnum).ok()?.checked_sub(1)?)?;
+        (column.ty.expression_type() == self.ty).then_some(column)
     }
 }
 

@@ -147,7 +147,16 @@ impl Binder<'_> {
     /// One LIKE'd column's definition as SQL: its name, type and NOT NULL, and what
     /// `including` copies of its default, generation expression or identity.
     fn like_column(&self, column: &ColumnDef, including: u32) -> String {
-        let mut sql = format!("{} {}", quote_ident(&column.name), column.ty.name());
+        // A column of a domain stays of it (named in its schema, whatever the search path).
+        let domain = (column.domain.as_ref()).and_then(|d| self.catalog.domain_by_id(d.id));
+        let ty = match domain {
+            Some(def) => {
+                let (schema, name) = crate::catalog::split_name(&def.name);
+                format!("{}.{}", quote_ident(schema), quote_ident(name))
+            }
+            None => column.ty.name(),
+        };
+        let mut sql = format!("{} {ty}", quote_ident(&column.name));
         if column.not_null {
             sql.push_str(" NOT NULL");
         }
