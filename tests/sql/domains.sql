@@ -20,7 +20,7 @@ INSERT INTO dm_t (id, z) VALUES (9, '22222');
 INSERT INTO dm_t (id, p, z) SELECT 10, -1, '33333';
 SELECT * FROM dm_t ORDER BY id;
 UPDATE dm_t SET p = 0 WHERE id = 1;
-UPDATE dm_t SET p = p + 1 WHERE id = 1 RETURNING p;
+UPDATE dm_t SET p = p + 1 WHERE id = 1 RETURNING p, pg_typeof(p), pg_typeof(dm_t.e), pg_typeof(id);
 INSERT INTO dm_t (id, p, z) VALUES (1, 7, '44444') ON CONFLICT (id) DO UPDATE SET p = -7;
 SELECT 3::dm_posint, pg_typeof(3::dm_posint), pg_typeof(3::dm_posint + 1), 3::dm_posint + 1;
 SELECT (-3)::dm_posint;

@@ -12969,6 +12969,12 @@ impl<'a> Binder<'a> {
         if ordered_set && function.within_group.len() != 1 {
             return Err(unsupported(format!("{name} without one WITHIN GROUP key")));
         }
+        if let Some(oid) = self.domain_column_type(&name, function, scope, aggs)? {
+            return Ok((
+                Expr::Const(Value::Int(oid)),
+                DataType::Reg(crate::types::RegKind::Type),
+            ));
+        }
         let (distinct, args): (bool, Vec<&FunctionArg>) = match &function.args {
             FunctionArguments::None => {
                 return match name.as_str() {

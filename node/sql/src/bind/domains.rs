@@ -141,6 +141,44 @@ impl Binder<'_> {
         false
     }
 
+    /// `pg_typeof(column)` of a table's column of a domain: the domain's OID (a value of the
+    /// domain is held as its base type, which the general path would name).
+    pub(super) fn domain_column_type(
+        &mut self,
+        name: &str,
+        function: &ast::Function,
+        scope: &Scope<'_>,
+        aggs: &mut AggCollector,
+    ) -> SqlResult<Option<i64>> {
+        let ast::FunctionArguments::List(list) = &function.args else {
+            return Ok(None);
+        };
+        let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice()
+        else {
+            return Ok(None);
+        };
+        if name != "pg_typeof"
+            || !matches!(
+                arg,
+                ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)
+            )
+        {
+            return Ok(None);
+        }
+        let (Expr::Column(index), _) = self.bind_expr(arg, scope, aggs)? else {
+            return Ok(None);
+        };
+        let Some((table, attnum)) = scope.column(index).and_then(|(_, c)| c.source) else {
+            return Ok(None);
+        };
+        let column = (self.catalog.table_by_id(table))
+            .and_then(|table| table.columns.get(usize::try_from(attnum - 1).ok()?));
+        Ok(column
+            .and_then(|column| column.domain.as_ref())
+            .and_then(|domain| self.catalog.domain_by_id(domain.id))
+            .map(|def| def.oid()))
+    }
+
     /// The domain `name` names, for a statement that changes it: its owner only.
     fn owned_domain(&self, piece: &Piece) -> SqlResult<Arc<DomainDef>> {
         let name = self.piece_name(piece)?;
