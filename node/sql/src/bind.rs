@@ -2948,16 +2948,8 @@ impl<'a> Binder<'a> {
                         None => self.data_type(&column_def.data_type)?,
                     };
                     let mut def = ColumnDef {
-                        name,
-                        ty,
-                        not_null: false,
-                        default: None,
-                        identity: None,
-                        acl: None,
-                        generated: None,
-                        stat_target: None,
-                        storage: None,
                         domain: self.column_domain(&column_def.data_type),
+                        ..ColumnDef::new(name, ty)
                     };
                     let column = new.columns.len();
                     // A value the session computes for each row there (a sequence's next).
@@ -3836,16 +3828,8 @@ impl<'a> Binder<'a> {
                 None => self.data_type(&column.data_type)?,
             };
             let mut def = ColumnDef {
-                name: column_name,
-                ty,
-                not_null: false,
-                default: None,
-                identity: None,
-                acl: None,
-                generated: None,
-                stat_target: None,
-                storage: None,
                 domain: self.column_domain(&column.data_type),
+                ..ColumnDef::new(column_name, ty)
             };
             if serial.is_some() {
                 self.owned_sequence(&name, &mut def, &[], &mut sequences)?;
@@ -18173,18 +18157,7 @@ mod tests {
     use crate::catalog::{ColumnDef, IndexDef};
 
     fn table() -> TableDef {
-        let column = |name: &str| ColumnDef {
-            name: name.into(),
-            ty: DataType::Int4,
-            not_null: false,
-            default: None,
-            identity: None,
-            acl: None,
-            generated: None,
-            stat_target: None,
-            storage: None,
-            domain: None,
-        };
+        let column = |name: &str| ColumnDef::new(name, DataType::Int4);
         let index = |id, columns: Vec<usize>, unique| IndexDef {
             id,
             name: format!("i{id}"),

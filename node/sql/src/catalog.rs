@@ -50,6 +50,25 @@ pub struct ColumnDef {
     pub domain: Option<crate::domains::ColumnDomain>,
 }
 
+impl ColumnDef {
+    /// A nullable column `name` of type `ty` with nothing else to it (no default, identity,
+    /// generation, privileges, settings or domain).
+    pub fn new(name: impl Into<String>, ty: DataType) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            ty,
+            not_null: false,
+            default: None,
+            identity: None,
+            acl: None,
+            generated: None,
+            stat_target: None,
+            storage: None,
+            domain: None,
+        }
+    }
+}
+
 /// A stored generated column's expression: its SQL text over the table's columns (by name, so
 /// RENAME COLUMN rewrites it as it does a CHECK's), and the same bound over the table's row and
 /// cast to the column's type once a write statement takes the table (`Binder::write_target`),
@@ -2229,54 +2248,17 @@ mod tests {
                 name: "t".into(),
                 columns: vec![
                     ColumnDef {
-                        name: "id".into(),
-                        ty: DataType::Int4,
                         not_null: true,
-                        default: None,
-                        identity: None,
-                        acl: None,
-                        generated: None,
-                        stat_target: None,
-                        storage: None,
-                        domain: None,
+                        ..ColumnDef::new("id", DataType::Int4)
                     },
                     ColumnDef {
-                        name: "v".into(),
-                        ty: DataType::Varchar(Some(10)),
-                        not_null: false,
                         default: Some("'x'".into()),
                         identity: Some(true),
-                        acl: None,
-                        generated: None,
-                        stat_target: None,
-                        storage: None,
-                        domain: None,
+                        ..ColumnDef::new("v", DataType::Varchar(Some(10)))
                     },
                     // Unbounded varchar (and arrays of it): TOML has no null to write.
-                    ColumnDef {
-                        name: "w".into(),
-                        ty: DataType::Varchar(None),
-                        not_null: false,
-                        default: None,
-                        identity: None,
-                        acl: None,
-                        generated: None,
-                        stat_target: None,
-                        storage: None,
-                        domain: None,
-                    },
-                    ColumnDef {
-                        name: "a".into(),
-                        ty: DataType::Varchar(None).array(),
-                        not_null: false,
-                        default: None,
-                        identity: None,
-                        acl: None,
-                        generated: None,
-                        stat_target: None,
-                        storage: None,
-                        domain: None,
-                    },
+                    ColumnDef::new("w", DataType::Varchar(None)),
+                    ColumnDef::new("a", DataType::Varchar(None).array()),
                 ],
                 primary_key: vec![0],
                 primary_key_name: None,

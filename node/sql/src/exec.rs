@@ -8162,16 +8162,7 @@ impl Session {
                         .iter()
                         .map(|object| format!("drop cascades to {}", describe(object)))
                         .collect();
-                    let notice = if lines.len() == 1 {
-                        SqlError::new(code::SUCCESSFUL_COMPLETION, lines[0].clone())
-                    } else {
-                        SqlError::new(
-                            code::SUCCESSFUL_COMPLETION,
-                            format!("drop cascades to {} other objects", lines.len()),
-                        )
-                        .with_detail(lines.join("\n"))
-                    };
-                    result.notices.push(notice);
+                    result.notices.push(cascade_notice(&lines));
                 }
                 let in_dropped =
                     |key: &str| names.iter().any(|n| crate::catalog::split_name(key).0 == n);
@@ -10021,15 +10012,7 @@ impl Dependents {
                 format!("drop cascades to default value for column {column} of table {table}")
             }))
             .collect();
-        let notice = match goes.as_slice() {
-            [one] => SqlError::new(code::SUCCESSFUL_COMPLETION, one.clone()),
-            many => SqlError::new(
-                code::SUCCESSFUL_COMPLETION,
-                format!("drop cascades to {} other objects", many.len()),
-            )
-            .with_detail(many.join("\n")),
-        };
-        result.notices.push(notice);
+        result.notices.push(cascade_notice(&goes));
         Ok(())
     }
 
@@ -11521,6 +11504,19 @@ async fn free_tables<C: Cluster>(
         }
     }
     outcome
+}
+
+/// PostgreSQL's notice of what a DROP ... CASCADE takes with it (`lines`: `drop cascades to
+/// ...`, one or more): the one line, or a count with the lines as its detail.
+pub(crate) fn cascade_notice(lines: &[String]) -> SqlError {
+    match lines {
+        [one] => SqlError::new(code::SUCCESSFUL_COMPLETION, one.clone()),
+        many => SqlError::new(
+            code::SUCCESSFUL_COMPLETION,
+            format!("drop cascades to {} other objects", many.len()),
+        )
+        .with_detail(many.join("\n")),
+    }
 }
 
 /// How a table rewrite changes each row (see `Session::rewrite`).

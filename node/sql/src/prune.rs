@@ -535,18 +535,7 @@ mod tests {
 
     fn table(id: u64, name: &str, width: usize) -> Arc<TableDef> {
         let columns = (0..width)
-            .map(|i| ColumnDef {
-                name: format!("c{i}"),
-                ty: DataType::Int8,
-                not_null: false,
-                default: None,
-                identity: None,
-                acl: None,
-                generated: None,
-                stat_target: None,
-                storage: None,
-                domain: None,
-            })
+            .map(|i| ColumnDef::new(format!("c{i}"), DataType::Int8))
             .collect();
         Arc::new(TableDef {
             primary_key: vec![0],

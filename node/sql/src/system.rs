@@ -521,18 +521,7 @@ pub fn locked_relation_oid(catalog: &Catalog, id: keel_storage::TableId) -> i64 
 pub(crate) fn view_column_defs(view: &crate::catalog::ViewDef) -> Vec<crate::catalog::ColumnDef> {
     let columns = view.columns.iter().zip(&view.types);
     columns
-        .map(|(name, &ty)| crate::catalog::ColumnDef {
-            name: name.clone(),
-            ty,
-            not_null: false,
-            default: None,
-            identity: None,
-            acl: None,
-            generated: None,
-            stat_target: None,
-            storage: None,
-            domain: None,
-        })
+        .map(|(name, &ty)| crate::catalog::ColumnDef::new(name.clone(), ty))
         .collect()
 }
 
@@ -3856,18 +3845,7 @@ fn pg_catalog(
                     for (i, name) in names.into_iter().enumerate() {
                         let column = match index.part_column(table, i) {
                             Some(c) => table.columns[c].clone(),
-                            None => crate::catalog::ColumnDef {
-                                name,
-                                ty: index.part_type(table, i),
-                                not_null: false,
-                                default: None,
-                                identity: None,
-                                acl: None,
-                                generated: None,
-                                stat_target: None,
-                                storage: None,
-                                domain: None,
-                            },
+                            None => crate::catalog::ColumnDef::new(name, index.part_type(table, i)),
                         };
                         attribute(FIRST_OID + index.id as i64, i + 1, &column, true);
                     }
@@ -3886,18 +3864,7 @@ fn pg_catalog(
             if inline_system {
                 for system in system_classes() {
                     for (i, (name, ty)) in system.columns.iter().enumerate() {
-                        let column = crate::catalog::ColumnDef {
-                            name: name.clone(),
-                            ty: *ty,
-                            not_null: false,
-                            default: None,
-                            identity: None,
-                            acl: None,
-                            generated: None,
-                            stat_target: None,
-                            storage: None,
-                            domain: None,
-                        };
+                        let column = crate::catalog::ColumnDef::new(name.clone(), *ty);
                         attribute(system.oid, i + 1, &column, true);
                     }
                 }

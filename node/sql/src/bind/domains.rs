@@ -23,18 +23,7 @@ use crate::types::DataType;
 
 /// The row a domain's CHECK reads: one column, `value`, of the base type.
 fn value_row(base: DataType) -> TableDef {
-    let value = ColumnDef {
-        name: "value".into(),
-        ty: base,
-        not_null: false,
-        default: None,
-        identity: None,
-        acl: None,
-        generated: None,
-        stat_target: None,
-        storage: None,
-        domain: None,
-    };
+    let value = ColumnDef::new("value", base);
     TableDef::plain(0, "value".into(), vec![value])
 }
 

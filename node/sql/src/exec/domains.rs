@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::enums::{check_new_owner, type_exists};
-use super::{first_row_where, Cluster, Session, Tx};
+use super::{cascade_notice, first_row_where, Cluster, Session, Tx};
 use crate::catalog::{Catalog, CheckDef, TableDef};
 use crate::domains::DomainDef;
 use crate::error::{code, SqlError, SqlResult};
@@ -170,15 +170,7 @@ impl Session {
                         let lines: Vec<String> = (depending.iter())
                             .map(|(what, ..)| format!("drop cascades to {what}"))
                             .collect();
-                        notices.push(if lines.len() == 1 {
-                            SqlError::new(code::SUCCESSFUL_COMPLETION, lines[0].clone())
-                        } else {
-                            SqlError::new(
-                                code::SUCCESSFUL_COMPLETION,
-                                format!("drop cascades to {} other objects", lines.len()),
-                            )
-                            .with_detail(lines.join("\n"))
-                        });
+                        notices.push(cascade_notice(&lines));
                     }
                     for (_, _, domain) in depending {
                         if let Some(domain) = domain {
