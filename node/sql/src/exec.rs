@@ -8136,7 +8136,9 @@ impl Session {
                 }
                 // Named bare when the session's search path finds them so, as PostgreSQL does.
                 let schemas = catalog.search_schemas(&self.info.search_path, user);
+                // (PostgreSQL calls a domain a type here.)
                 let describe = |(key, kind): &(String, &str)| {
+                    let kind = if *kind == "domain" { "type" } else { kind };
                     format!("{kind} {}", catalog.display_name(key, &schemas))
                 };
                 if !going.is_empty() && !cascade {
