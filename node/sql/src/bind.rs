@@ -4144,20 +4144,13 @@ impl<'a> Binder<'a> {
                 ));
             }
             // A column read straight from a table keeps its declared type (numeric(p,s)).
+            let ty = match column.declared_type(self.catalog) {
+                DataType::Unknown => DataType::Text,
+                ty => ty,
+            };
             columns.push(ColumnDef {
-                name: name.clone(),
-                ty: match column.declared_type(self.catalog) {
-                    DataType::Unknown => DataType::Text,
-                    ty => ty,
-                },
-                not_null: false,
-                default: None,
-                identity: None,
-                acl: None,
-                generated: None,
-                stat_target: None,
-                storage: None,
                 domain: column.declared_domain(self.catalog),
+                ..ColumnDef::new(name.clone(), ty)
             });
         }
         Ok(columns)

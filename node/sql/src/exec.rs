@@ -7913,9 +7913,7 @@ impl Session {
                         }
                         _ => DEPENDED_ON.to_string(),
                     };
-                    return Err(SqlError::new(code::DEPENDENT_OBJECTS_STILL_EXIST, message)
-                        .with_detail(detail.join("\n"))
-                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                    return Err(depended_on(message, &detail));
                 }
                 // CASCADE: the defaults go.
                 let mut lines: Vec<String> = lines
@@ -8149,15 +8147,13 @@ impl Session {
                             format!("{} depends on schema {schema}", describe(object))
                         })
                         .collect();
-                    return Err(SqlError::new(
-                        code::DEPENDENT_OBJECTS_STILL_EXIST,
+                    return Err(depended_on(
                         format!(
                             "cannot drop schema {} because other objects depend on it",
                             names[0]
                         ),
-                    )
-                    .with_detail(detail.join("\n"))
-                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                        &detail,
+                    ));
                 }
                 if !going.is_empty() {
                     let lines: Vec<String> = going
@@ -9991,12 +9987,10 @@ impl Dependents {
         }
         let name = first.map_or("", String::as_str);
         if !cascade {
-            return Err(SqlError::new(
-                code::DEPENDENT_OBJECTS_STILL_EXIST,
+            return Err(depended_on(
                 format!("cannot drop {kind} {name} because other objects depend on it"),
-            )
-            .with_detail(lines.join("\n"))
-            .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                &lines,
+            ));
         }
         let goes: Vec<String> = self
             .foreign_keys
@@ -11506,6 +11500,14 @@ async fn free_tables<C: Cluster>(
         }
     }
     outcome
+}
+
+/// PostgreSQL's refusal of a DROP (`message`: `cannot drop ... because other objects depend on
+/// it`) without CASCADE, with what depends on the object (`lines`) as its detail.
+pub(crate) fn depended_on(message: String, lines: &[String]) -> SqlError {
+    SqlError::new(code::DEPENDENT_OBJECTS_STILL_EXIST, message)
+        .with_detail(lines.join("\n"))
+        .with_hint("Use DROP ... CASCADE to drop the dependent objects too.")
 }
 
 /// PostgreSQL's notice of what a DROP ... CASCADE takes with it (`lines`: `drop cascades to

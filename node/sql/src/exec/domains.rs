@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::enums::{check_new_owner, type_exists};
-use super::{cascade_notice, first_row_where, Cluster, Session, Tx};
+use super::{cascade_notice, depended_on, first_row_where, Cluster, Session, Tx};
 use crate::catalog::{Catalog, CheckDef, TableDef};
 use crate::domains::DomainDef;
 use crate::error::{code, SqlError, SqlResult};
@@ -151,15 +151,13 @@ impl Session {
                         let lines: Vec<String> = (depending.iter())
                             .map(|(what, on, _)| format!("{what} depends on {on}"))
                             .collect();
-                        return Err(SqlError::new(
-                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                        return Err(depended_on(
                             format!(
                                 "cannot drop type {} because other objects depend on it",
                                 def.relname()
                             ),
-                        )
-                        .with_detail(lines.join("\n"))
-                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                            &lines,
+                        ));
                     }
                     if let Some((column, ..)) = depending.iter().find(|(_, _, d)| d.is_none()) {
                         return Err(SqlError::unsupported(format!(

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::Session;
+use super::{depended_on, Session};
 use crate::catalog::Catalog;
 use crate::enums::EnumDef;
 use crate::error::{code, SqlError, SqlResult};
@@ -131,15 +131,13 @@ impl Session {
                                 "DROP TYPE ... CASCADE of a type columns use",
                             ));
                         }
-                        return Err(SqlError::new(
-                            code::DEPENDENT_OBJECTS_STILL_EXIST,
+                        return Err(depended_on(
                             format!(
                                 "cannot drop type {} because other objects depend on it",
                                 def.relname()
                             ),
-                        )
-                        .with_detail(users.join("\n"))
-                        .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                            &users,
+                        ));
                     }
                     next.enums.remove(name);
                 }
