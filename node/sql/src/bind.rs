@@ -841,18 +841,24 @@ impl<'a> Binder<'a> {
     }
 
     /// `ALTER VIEW name RENAME TO to`: the view's key and its new one, for its owner.
-    /// `ALTER TYPE name OWNER TO role` of an enum type (`name` as the hand parser gives it: a
-    /// catalog key when qualified).
+    /// `ALTER TYPE name OWNER TO role` of an enum or composite type (`name` as the hand parser
+    /// gives it: a catalog key when qualified).
     pub fn bind_alter_type_owner(&self, name: &str, role: &str) -> SqlResult<Plan> {
         let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
-        let def = self.catalog.find_enum(name, &schemas).ok_or_else(|| {
-            SqlError::new(
-                code::UNDEFINED_OBJECT,
-                format!("type \"{}\" does not exist", crate::catalog::relname(name)),
-            )
-        })?;
-        Ok(Plan::Enum(crate::plan::EnumCommand::Owner {
-            name: def.name.clone(),
+        let key = match (self.catalog.find_enum(name, &schemas))
+            .map(|def| def.name.clone())
+            .or_else(|| (self.catalog.find_composite(name, &schemas)).map(|def| def.name.clone()))
+        {
+            Some(key) => key,
+            None => {
+                return Err(SqlError::new(
+                    code::UNDEFINED_OBJECT,
+                    format!("type \"{}\" does not exist", crate::catalog::relname(name)),
+                ))
+            }
+        };
+        Ok(Plan::Type(crate::plan::TypeCommand::Owner {
+            name: key,
             role: role.to_string(),
         }))
     }
@@ -2159,12 +2165,33 @@ impl<'a> Binder<'a> {
             } => {
                 let (name, _) = self.create_name_in(name, false)?;
                 let labels = labels.iter().map(|l| l.value.clone()).collect();
-                Ok(Plan::Enum(crate::plan::EnumCommand::Create {
+                Ok(Plan::Type(crate::plan::TypeCommand::Create {
                     name,
                     labels,
                 }))
             }
-            Statement::CreateType { .. } => Err(unsupported("composite types")),
+            Statement::CreateType {
+                name,
+                representation: ast::UserDefinedTypeRepresentation::Composite { attributes },
+            } => {
+                let (name, _) = self.create_name_in(name, false)?;
+                let mut fields: Vec<crate::composites::CompositeField> = Vec::new();
+                for attribute in attributes {
+                    let field = ident_name(&attribute.name);
+                    if fields.iter().any(|f| f.name == field) {
+                        return Err(SqlError::new(
+                            code::DUPLICATE_COLUMN,
+                            format!("column \"{field}\" specified more than once"),
+                        ));
+                    }
+                    let ty = self.data_type(&attribute.data_type)?;
+                    fields.push(crate::composites::CompositeField { name: field, ty });
+                }
+                Ok(Plan::Type(crate::plan::TypeCommand::CreateComposite {
+                    name,
+                    fields,
+                }))
+            }
             // Keel loads no extensions: none can be made, none exists to drop.
             Statement::CreateExtension { name, .. } => Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,
@@ -2194,16 +2221,39 @@ impl<'a> Binder<'a> {
             } => {
                 let mut keys = Vec::with_capacity(names.len());
                 for name in names {
-                    match self.enum_named(name)? {
-                        Some(def) => keys.push(def.name.clone()),
-                        None => keys.push(name.to_string()),
+                    match (self.enum_named(name)?, self.composite_named(name)?) {
+                        (Some(def), _) => keys.push(def.name.clone()),
+                        (None, Some(def)) => keys.push(def.name.clone()),
+                        (None, None) => keys.push(name.to_string()),
                     }
                 }
-                Ok(Plan::Enum(crate::plan::EnumCommand::Drop {
+                Ok(Plan::Type(crate::plan::TypeCommand::Drop {
                     names: keys,
                     if_exists: *if_exists,
                     cascade: *cascade,
                 }))
+            }
+            Statement::AlterType(ast::AlterType {
+                name,
+                operation: ast::AlterTypeOperation::Rename(rename),
+            }) if self.composite_named(name)?.is_some() => {
+                let key = self.composite_named(name)?.expect("checked").name.clone();
+                let schema = crate::catalog::split_name(&key).0;
+                Ok(Plan::Type(crate::plan::TypeCommand::Rename {
+                    to: crate::catalog::qualify(schema, &ident_name(&rename.new_name)),
+                    name: key,
+                }))
+            }
+            Statement::AlterType(ast::AlterType { name, .. })
+                if self.composite_named(name)?.is_some() =>
+            {
+                Err(SqlError::new(
+                    code::WRONG_OBJECT_TYPE,
+                    format!(
+                        "{} is not an enum",
+                        self.composite_named(name)?.expect("checked").relname()
+                    ),
+                ))
             }
             Statement::AlterType(ast::AlterType { name, operation }) => {
                 let def = self.enum_named(name)?.ok_or_else(|| {
@@ -2213,9 +2263,9 @@ impl<'a> Binder<'a> {
                     )
                 })?;
                 let key = def.name.clone();
-                use crate::plan::EnumCommand;
-                Ok(Plan::Enum(match operation {
-                    ast::AlterTypeOperation::AddValue(add) => EnumCommand::AddValue {
+                use crate::plan::TypeCommand;
+                Ok(Plan::Type(match operation {
+                    ast::AlterTypeOperation::AddValue(add) => TypeCommand::AddValue {
                         name: key,
                         label: add.value.value.clone(),
                         neighbour: add.position.as_ref().map(|position| match position {
@@ -2224,14 +2274,14 @@ impl<'a> Binder<'a> {
                         }),
                         if_not_exists: add.if_not_exists,
                     },
-                    ast::AlterTypeOperation::RenameValue(rename) => EnumCommand::RenameValue {
+                    ast::AlterTypeOperation::RenameValue(rename) => TypeCommand::RenameValue {
                         name: key,
                         from: rename.from.value.clone(),
                         to: rename.to.value.clone(),
                     },
                     ast::AlterTypeOperation::Rename(rename) => {
                         let schema = crate::catalog::split_name(&key).0;
-                        EnumCommand::Rename {
+                        TypeCommand::Rename {
                             to: crate::catalog::qualify(schema, &ident_name(&rename.new_name)),
                             name: key,
                         }
@@ -5208,6 +5258,9 @@ impl<'a> Binder<'a> {
                     "serial" | "bigserial" => return Err(unsupported("serial columns")),
                     other => match self.enum_named(name)? {
                         Some(def) => DataType::Enum(def.id as u32),
+                        None if self.composite_named(name)?.is_some() => {
+                            self.composite_named(name)?.expect("checked").data_type()
+                        }
                         // A domain's values are its base type's (see `crate::domains`).
                         None if self.domain_named(name)?.is_some() => {
                             self.domain_named(name)?.expect("checked").base
@@ -5255,25 +5308,43 @@ impl<'a> Binder<'a> {
     /// The enum type a type name names (along the search path when unqualified).
     fn enum_named(&self, name: &ObjectName) -> SqlResult<Option<Arc<crate::enums::EnumDef>>> {
         let parts = self.name_parts(name)?;
-        let key = match parts.as_slice() {
-            [(name, _)] => name.clone(),
-            [(schema, at), (name, _)] => {
-                if !self.catalog.schema_exists(schema) && schema != "pg_catalog" {
-                    return Err(SqlError::new(
-                        code::INVALID_SCHEMA_NAME,
-                        format!("schema \"{schema}\" does not exist"),
-                    )
-                    .at(*at));
-                }
-                // Qualified: in that schema whatever the search path (`public.mood` under
-                // pg_dump's empty one).
-                let key = crate::catalog::qualify(schema, name);
-                return Ok(self.catalog.enums.get(&key).cloned());
+        if let [(schema, at), _] = parts.as_slice() {
+            if !self.catalog.schema_exists(schema) && schema != "pg_catalog" {
+                return Err(SqlError::new(
+                    code::INVALID_SCHEMA_NAME,
+                    format!("schema \"{schema}\" does not exist"),
+                )
+                .at(*at));
             }
-            _ => return Ok(None),
-        };
-        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
-        Ok(self.catalog.find_enum(&key, &schemas).cloned())
+        }
+        self.user_type_entry(name, &self.catalog.enums)
+    }
+
+    /// The composite type a type name names (along the search path when unqualified).
+    pub(crate) fn composite_named(
+        &self,
+        name: &ObjectName,
+    ) -> SqlResult<Option<Arc<crate::composites::CompositeDef>>> {
+        self.user_type_entry(name, &self.catalog.composites)
+    }
+
+    /// The entry of `types` (the catalog's enums, domains or composite types) a type name
+    /// names: along the search path when unqualified; when qualified, in that schema whatever
+    /// the search path (`public.mood` under pg_dump's empty one).
+    fn user_type_entry<T>(
+        &self,
+        name: &ObjectName,
+        types: &std::collections::BTreeMap<String, Arc<T>>,
+    ) -> SqlResult<Option<Arc<T>>> {
+        let parts = self.name_parts(name)?;
+        Ok(match parts.as_slice() {
+            [(name, _)] => {
+                let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+                crate::catalog::find_type(types, name, &schemas).cloned()
+            }
+            [(schema, _), (name, _)] => types.get(&crate::catalog::qualify(schema, name)).cloned(),
+            _ => None,
+        })
     }
 
     /// Binds a query (SELECT).
@@ -8847,6 +8918,7 @@ impl<'a> Binder<'a> {
             }
         }
         let (bound, from) = self.bind_expr(inner, scope, aggs)?;
+        self.record_fits(&bound, from, to, position)?;
         Ok(if from == to {
             (bound, to)
         } else if let Expr::Const(value) = bound {
@@ -9630,6 +9702,40 @@ impl<'a> Binder<'a> {
         self.coerce_to(expr, ty, to, span)
     }
 
+    /// Whether `expr`, of type `from`, may become a value of `to` as far as record shapes go:
+    /// only a row constructor becomes a composite type's value (field by field, as PostgreSQL
+    /// coerces a `ROW(...)` expression; a record from elsewhere, a subquery's column, does not),
+    /// and it must have the type's number of fields (42846 either way).
+    fn record_fits(
+        &self,
+        expr: &Expr,
+        from: DataType,
+        to: DataType,
+        position: Option<usize>,
+    ) -> SqlResult<()> {
+        if let (
+            DataType::Record(from @ crate::types::RecordShape::Anonymous(_)),
+            DataType::Record(crate::types::RecordShape::Composite(_)),
+        ) = (from, to)
+        {
+            let constructed = matches!(
+                expr,
+                Expr::Func(Func::Row, _) | Expr::Const(Value::Record(_) | Value::Null)
+            );
+            if !constructed {
+                return Err(SqlError::new(
+                    code::CANNOT_COERCE,
+                    format!("cannot cast type record to {}", to.name()),
+                )
+                .at(position));
+            }
+            if let Some(error) = crate::types::record_count_error(from.fields().len(), to) {
+                return Err(error.at(position));
+            }
+        }
+        Ok(())
+    }
+
     /// Converts `expr` of type `ty` to `to`: folds constants (so bad literals fail at bind time with
     /// their position), types parameters, inserts a cast node otherwise.
     pub(super) fn coerce_to(
@@ -9642,6 +9748,7 @@ impl<'a> Binder<'a> {
         if ty == to {
             return Ok(expr);
         }
+        self.record_fits(&expr, ty, to, self.pos(span))?;
         if let (
             DataType::Decimal(..)
             | DataType::TimestampP(_)
@@ -10720,12 +10827,17 @@ impl<'a> Binder<'a> {
                 )
             }
             E::Cast {
-                kind: CastKind::Cast | CastKind::DoubleColon,
+                kind: kind @ (CastKind::Cast | CastKind::DoubleColon),
                 expr: inner,
                 data_type,
                 format: None,
             } => {
                 let to = self.data_type(data_type)?;
+                // PostgreSQL places a failed `x::t` at the `::`, a CAST at its keyword.
+                let position = match kind {
+                    CastKind::DoubleColon => self.pos_past(inner.span(), ')'),
+                    _ => position,
+                };
                 let bound = self.bind_cast_to(inner, to, scope, aggs, position)?;
                 // A domain's constraints check what the cast to its base type made.
                 match self.domain_of(data_type) {

@@ -996,6 +996,9 @@ pub struct Catalog {
     /// Domains by name (see [`crate::domains`]).
     #[serde(default, with = "as_list")]
     pub domains: BTreeMap<String, Arc<crate::domains::DomainDef>>,
+    /// Composite types by name (see [`crate::composites`]).
+    #[serde(default, with = "as_list")]
+    pub composites: BTreeMap<String, Arc<crate::composites::CompositeDef>>,
 }
 
 /// A schema made by CREATE SCHEMA.
@@ -1072,6 +1075,21 @@ pub fn type_display_name(key: &str, schemas: &[&str]) -> String {
     } else {
         format!("{}.{name}", crate::functions::quote_ident(schema))
     }
+}
+
+/// The entry of a map of types by key (enums, domains, composite types) that a name finds: a
+/// qualified name (`s.t`) in its schema, a bare one along `schemas`.
+pub fn find_type<'a, T>(
+    types: &'a BTreeMap<String, Arc<T>>,
+    name: &str,
+    schemas: &[&str],
+) -> Option<&'a Arc<T>> {
+    if name.contains('.') {
+        return types.get(name);
+    }
+    schemas
+        .iter()
+        .find_map(|schema| types.get(&qualify(schema, name)))
 }
 
 /// The role every node starts with, as `initdb` makes it: superuser, OID 10.
@@ -1593,6 +1611,12 @@ impl Named for crate::domains::DomainDef {
     }
 }
 
+impl Named for crate::composites::CompositeDef {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 mod as_list {
     use super::*;
     use serde::de::DeserializeOwned;
@@ -1687,6 +1711,7 @@ impl Catalog {
             })
             || self.views.contains_key(name)
             || self.sequences.contains_key(name)
+            || self.composites.contains_key(name)
     }
 
     /// Adds schema `name` owned by `owner`, with an OID from the counter relations take theirs
@@ -2136,14 +2161,18 @@ impl Catalog {
     }
 
     /// Makes this catalog's enum types known to value input and output (see
-    /// [`crate::enums::register`]), and its domains to type names (see
-    /// [`crate::domains::register`]).
+    /// [`crate::enums::register`]), its domains to type names (see
+    /// [`crate::domains::register`]) and its composite types' fields to records (see
+    /// [`crate::composites::register`]).
     pub fn register_enums(&self) {
         for def in self.enums.values() {
             crate::enums::register(def);
         }
         for def in self.domains.values() {
             crate::domains::register(def);
+        }
+        for def in self.composites.values() {
+            crate::composites::register(def);
         }
     }
 
@@ -2166,12 +2195,7 @@ impl Catalog {
         name: &str,
         schemas: &[&str],
     ) -> Option<&Arc<crate::domains::DomainDef>> {
-        if name.contains('.') {
-            return self.domains.get(name);
-        }
-        schemas
-            .iter()
-            .find_map(|schema| self.domains.get(&qualify(schema, name)))
+        find_type(&self.domains, name, schemas)
     }
 
     /// The domain with id `id`.
@@ -2179,14 +2203,18 @@ impl Catalog {
         self.domains.values().find(|def| def.id == id)
     }
 
+    /// The composite type a (possibly qualified) name finds along `schemas`.
+    pub fn find_composite(
+        &self,
+        name: &str,
+        schemas: &[&str],
+    ) -> Option<&Arc<crate::composites::CompositeDef>> {
+        find_type(&self.composites, name, schemas)
+    }
+
     /// The key of the enum type a (possibly qualified) name finds along `schemas`.
     pub fn find_enum(&self, name: &str, schemas: &[&str]) -> Option<&Arc<crate::enums::EnumDef>> {
-        if name.contains('.') {
-            return self.enums.get(name);
-        }
-        schemas
-            .iter()
-            .find_map(|schema| self.enums.get(&qualify(schema, name)))
+        find_type(&self.enums, name, schemas)
     }
 }
 

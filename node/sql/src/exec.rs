@@ -26,10 +26,10 @@ use keel_storage::{owner_of, vshard_of, TableId, TxnId, WorkerId, WHOLE_KEY};
 use tokio::sync::Notify;
 
 mod domains;
-mod enums;
 mod foreign_keys;
 mod merge;
 mod roles;
+mod user_types;
 
 use crate::bind::{Binder, SessionInfo};
 use crate::catalog::{AclItem, Catalog, IndexDef, ReferencedKey, TableDef};
@@ -3825,7 +3825,7 @@ impl Session {
             | Plan::SetSchema { .. }
             | Plan::DropOwned { .. }
             | Plan::DropSequences { .. }
-            | Plan::Enum(_)
+            | Plan::Type(_)
             | Plan::Domain(_)
             | Plan::CreateSchema { .. }
             | Plan::AlterSchema { .. }
@@ -8197,7 +8197,8 @@ impl Session {
                 for def in next.enums.values().filter(|def| in_dropped(&def.name)) {
                     let id = def.id as u32;
                     let user = next.tables.values().find(|t| {
-                        !in_dropped(&t.name) && t.columns.iter().any(|c| c.ty.uses_enum(id))
+                        !in_dropped(&t.name)
+                            && t.columns.iter().any(|c| c.ty.uses_type(DataType::Enum(id)))
                     });
                     if let Some(table) = user {
                         return Err(SqlError::unsupported(format!(
@@ -8805,9 +8806,9 @@ impl Session {
                 result.tag = plan.write_command().unwrap_or_default().into();
                 self.run_role(&mut next, command, &mut result.notices)?;
             }
-            Plan::Enum(command) => {
+            Plan::Type(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();
-                self.run_enum(&mut next, command, &mut result.notices)?;
+                self.run_type(&mut next, command, &mut result.notices)?;
             }
             Plan::Domain(command) => {
                 result.tag = plan.write_command().unwrap_or_default().into();

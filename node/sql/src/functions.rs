@@ -1899,9 +1899,11 @@ fn format_type(oid: i64, typmod: i64) -> String {
             Ok(Some(crate::types::DataType::Array(elem))) => {
                 format!("{}[]", format_type(elem.ty().oid() as i64, typmod))
             }
-            Ok(Some(ty @ (crate::types::DataType::Enum(_) | crate::types::DataType::Reg(_)))) => {
-                ty.name()
-            }
+            Ok(Some(
+                ty @ (crate::types::DataType::Enum(_)
+                | crate::types::DataType::Reg(_)
+                | crate::types::DataType::Record(crate::types::RecordShape::Composite(_))),
+            )) => ty.name(),
             _ => "???".into(),
         },
     }

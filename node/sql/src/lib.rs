@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bind;
 pub mod catalog;
 pub mod colocate;
+pub mod composites;
 pub mod cursor;
 pub mod datetime;
 pub mod deparse;

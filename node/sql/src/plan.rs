@@ -1609,8 +1609,8 @@ pub enum Plan {
         /// CASCADE: column defaults that take values from them go too.
         cascade: bool,
     },
-    /// CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE of enum types.
-    Enum(EnumCommand),
+    /// CREATE TYPE ... AS ENUM | AS (...), ALTER TYPE and DROP TYPE of enum and composite types.
+    Type(TypeCommand),
     /// CREATE, ALTER and DROP DOMAIN.
     Domain(DomainCommand),
     /// `CREATE SCHEMA name [AUTHORIZATION owner]`.
@@ -1863,9 +1863,11 @@ impl Plan {
             Plan::AlterOwner { tag, .. } => tag,
             Plan::RenameView { tag, .. } | Plan::SetSchema { tag, .. } => tag,
             Plan::DropSequences { .. } => "DROP SEQUENCE",
-            Plan::Enum(EnumCommand::Create { .. }) => "CREATE TYPE",
-            Plan::Enum(EnumCommand::Drop { .. }) => "DROP TYPE",
-            Plan::Enum(_) => "ALTER TYPE",
+            Plan::Type(TypeCommand::Create { .. } | TypeCommand::CreateComposite { .. }) => {
+                "CREATE TYPE"
+            }
+            Plan::Type(TypeCommand::Drop { .. }) => "DROP TYPE",
+            Plan::Type(_) => "ALTER TYPE",
             Plan::Domain(DomainCommand::Create(_)) => "CREATE DOMAIN",
             Plan::Domain(DomainCommand::Drop { .. }) => "DROP DOMAIN",
             Plan::Domain(DomainCommand::Alter { .. }) => "ALTER DOMAIN",
@@ -1924,7 +1926,7 @@ impl Plan {
                 | Plan::SetSchema { .. }
                 | Plan::DropOwned { .. }
                 | Plan::DropSequences { .. }
-                | Plan::Enum(_)
+                | Plan::Type(_)
                 | Plan::Domain(_)
                 | Plan::CreateSchema { .. }
                 | Plan::AlterSchema { .. }
@@ -1957,11 +1959,17 @@ pub struct SequenceChange {
     pub restart: Option<i64>,
 }
 
-/// A statement on enum types (see `crate::enums`); names are catalog keys (`schema.name`).
+/// A statement on enum and composite types (see `crate::enums`, `crate::composites`); names are
+/// catalog keys (`schema.name`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum EnumCommand {
+pub enum TypeCommand {
     /// `CREATE TYPE name AS ENUM (labels)`.
     Create { name: String, labels: Vec<String> },
+    /// `CREATE TYPE name AS (field type, ...)`: a composite type (see `crate::composites`).
+    CreateComposite {
+        name: String,
+        fields: Vec<crate::composites::CompositeField>,
+    },
     /// `DROP TYPE [IF EXISTS] names [CASCADE]`.
     Drop {
         names: Vec<String>,

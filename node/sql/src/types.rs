@@ -183,6 +183,9 @@ pub enum RecordShape {
     /// A row constructor's `ROW(a, b)` / `(a, b)`: fields `f1`, `f2`... of the types interned
     /// under this number ([`RecordShape::anonymous`]).
     Anonymous(u32),
+    /// A composite type (`CREATE TYPE t AS (...)`) by its id in the catalog; its fields are
+    /// registered (see [`crate::composites`]).
+    Composite(u32),
 }
 
 /// Record shapes by number: interned so that `DataType` stays `Copy`. A process makes few
@@ -252,10 +255,12 @@ impl RecordShape {
         RecordShape::Anonymous(at as u32)
     }
 
-    /// A table row type's name (None for an anonymous record).
+    /// A table row type's or composite type's name (None for an anonymous record).
     pub fn type_name(self) -> Option<&'static str> {
-        let RecordShape::Anonymous(at) = self else {
-            return None;
+        let at = match self {
+            RecordShape::Anonymous(at) => at,
+            RecordShape::Composite(id) => return crate::composites::type_name(id),
+            RecordShape::ExpandArray(_) => return None,
         };
         let shapes = ANONYMOUS_SHAPES.read().unwrap_or_else(|p| p.into_inner());
         shapes.get(at as usize)?.named.as_ref().map(|(ty, _)| *ty)
@@ -265,6 +270,7 @@ impl RecordShape {
     pub fn fields(self) -> Vec<(&'static str, DataType)> {
         match self {
             RecordShape::ExpandArray(elem) => vec![("x", elem.ty()), ("n", DataType::Int4)],
+            RecordShape::Composite(id) => crate::composites::fields(id),
             RecordShape::Anonymous(at) => ANONYMOUS_SHAPES
                 .read()
                 .unwrap_or_else(|p| p.into_inner())
@@ -314,6 +320,8 @@ pub enum Elem {
     /// pseudo-type).
     Record(u32),
     JsonPath,
+    /// A composite type's values (records), by the type's id.
+    Composite(u32),
 }
 
 impl Elem {
@@ -344,6 +352,7 @@ impl Elem {
             Elem::JsonPath => DataType::JsonPath,
             Elem::Enum(id) => DataType::Enum(id),
             Elem::Record(shape) => DataType::Record(RecordShape::Anonymous(shape)),
+            Elem::Composite(id) => DataType::Record(RecordShape::Composite(id)),
         }
     }
 }
@@ -373,6 +382,9 @@ impl DataType {
             DataType::Unknown => 705,
             DataType::Array(elem) => elem.ty().array_oid() as u32,
             DataType::Int2Vector => 22,
+            DataType::Record(RecordShape::Composite(id)) => {
+                crate::composites::oid(u64::from(id)) as u32
+            }
             DataType::Record(_) => 2249,
             DataType::Oid => 26,
             DataType::Reg(RegKind::Class) => 2205,
@@ -416,6 +428,9 @@ impl DataType {
             DataType::Jsonb => 3807,
             DataType::Oid => 1028,
             DataType::Time => 1183,
+            DataType::Record(RecordShape::Composite(id)) => {
+                crate::composites::array_oid(u64::from(id))
+            }
             DataType::Record(_) => 2287,
             DataType::TimestampP(_)
             | DataType::TimestampTzP(_)
@@ -455,6 +470,7 @@ impl DataType {
             DataType::Oid | DataType::Reg(_) => Elem::Oid,
             DataType::Time => Elem::Time,
             DataType::Record(RecordShape::Anonymous(shape)) => Elem::Record(shape),
+            DataType::Record(RecordShape::Composite(id)) => Elem::Composite(id),
             // A function's record type's array holds the records' text forms.
             DataType::Record(_) => Elem::Text,
             DataType::Enum(id) => Elem::Enum(id),
@@ -523,6 +539,18 @@ impl DataType {
             other if crate::system::enum_of_array_oid(i64::from(other)).is_some() => {
                 let id = crate::system::enum_of_array_oid(i64::from(other)).expect("checked");
                 DataType::Enum(id).array()
+            }
+            // A composite type's (the same OID ranges as enum types'), or its array type's.
+            other if crate::composites::by_oid(i64::from(other)).is_some() => {
+                crate::composites::by_oid(i64::from(other))
+                    .expect("checked")
+                    .data_type()
+            }
+            other if crate::composites::by_array_oid(i64::from(other)).is_some() => {
+                crate::composites::by_array_oid(i64::from(other))
+                    .expect("checked")
+                    .data_type()
+                    .array()
             }
             other => {
                 if let Some((_, elem)) = [
@@ -665,9 +693,10 @@ impl DataType {
             other => other,
         }
     }
-    /// Whether a column of this type holds values of enum type `id` (itself or an array of it).
-    pub fn uses_enum(self, id: u32) -> bool {
-        self == DataType::Enum(id) || self == DataType::Array(Elem::Enum(id))
+    /// Whether a column of this type holds values of `ty` directly (`ty` itself or an array of
+    /// it): what PostgreSQL's dependency of a column on a type records.
+    pub fn uses_type(self, ty: DataType) -> bool {
+        self == ty || self == ty.array()
     }
 
     pub fn is_string(self) -> bool {
@@ -887,6 +916,15 @@ pub fn parse_text_in(text: &str, ty: DataType, zone: &crate::tz::Zone) -> SqlRes
                 dim.lower = 0;
             }
             Value::Array(Box::new(array))
+        }
+        DataType::Record(RecordShape::Composite(id)) => {
+            let types: Vec<DataType> = crate::composites::fields(id)
+                .into_iter()
+                .map(|(_, ty)| ty)
+                .collect();
+            Value::Record(Box::new(crate::composites::parse_record(
+                text, &types, zone,
+            )?))
         }
         DataType::Record(_) => return Err(anonymous_record_input()),
         DataType::Time => Value::Timestamp(parse_time(trimmed).ok_or_else(|| {
@@ -1901,6 +1939,54 @@ pub fn parse_binary(bytes: &[u8], ty: DataType) -> SqlResult<Value> {
         DataType::Int2Vector => {
             Value::Array(Box::new(crate::array::parse_binary(bytes, DataType::Int2)?))
         }
+        DataType::Record(RecordShape::Composite(id)) => {
+            // record_recv: the field count, then per field its type's OID (which must be the
+            // field's), its length (-1 for NULL) and its binary form.
+            let fields = crate::composites::fields(id);
+            let mut rest = bytes;
+            let mut take = |n: usize| -> SqlResult<&[u8]> {
+                if rest.len() < n {
+                    return Err(bad());
+                }
+                let (head, tail) = rest.split_at(n);
+                rest = tail;
+                Ok(head)
+            };
+            let int = |b: &[u8]| i32::from_be_bytes(b.try_into().expect("4 bytes"));
+            let count = int(take(4)?);
+            if count != fields.len() as i32 {
+                return Err(SqlError::new(
+                    code::DATATYPE_MISMATCH,
+                    format!(
+                        "wrong number of columns: {count}, expected {}",
+                        fields.len()
+                    ),
+                ));
+            }
+            let mut values = Vec::with_capacity(fields.len());
+            for (i, &(_, field_ty)) in fields.iter().enumerate() {
+                let oid = int(take(4)?) as u32;
+                if oid != field_ty.oid() {
+                    return Err(SqlError::new(
+                        code::DATATYPE_MISMATCH,
+                        format!(
+                            "binary data has type {oid} instead of expected {} in record column {}",
+                            field_ty.oid(),
+                            i + 1
+                        ),
+                    ));
+                }
+                let len = int(take(4)?);
+                values.push(match usize::try_from(len) {
+                    Ok(len) => parse_binary(take(len)?, field_ty)?,
+                    Err(_) => Value::Null,
+                });
+            }
+            if !rest.is_empty() {
+                return Err(bad());
+            }
+            Value::Record(Box::new(values))
+        }
         DataType::Record(_) => return Err(anonymous_record_input()),
     })
 }
@@ -1981,6 +2067,13 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         });
     }
     let from = from.expression_type();
+    if let (Value::Record(fields), DataType::Record(shape @ RecordShape::Composite(_))) =
+        (&value, to)
+    {
+        if from != to {
+            return record_to_composite(fields, from, shape, explicit);
+        }
+    }
     if let DataType::Enum(_) = to {
         return match value {
             Value::Int(key) if from == to => Ok(Value::Int(key)),
@@ -2147,8 +2240,60 @@ pub fn assignable(from: DataType, to: DataType) -> bool {
         || from.expression_type() == to.expression_type()
         || match (from, to) {
             (DataType::Array(a), DataType::Array(b)) => assignable(a.ty(), b.ty()),
+            // A row constructor becomes a composite type's value field by field (the binder
+            // checks the number of fields: `crate::bind` `Binder::record_fits`).
+            (
+                DataType::Record(RecordShape::Anonymous(_)),
+                DataType::Record(RecordShape::Composite(_)),
+            ) => true,
             _ => false,
         }
+}
+
+/// A record of type `from` as a value of composite type `shape`: each field cast to the
+/// type's field (`explicit` as the cast is), PostgreSQL's 42846 when the counts differ.
+fn record_to_composite(
+    fields: &[Value],
+    from: DataType,
+    shape: RecordShape,
+    explicit: bool,
+) -> SqlResult<Value> {
+    let from_types: Vec<DataType> = match from {
+        DataType::Record(from) => from.fields().into_iter().map(|(_, ty)| ty).collect(),
+        _ => Vec::new(),
+    };
+    let to_types = shape.fields();
+    if let Some(error) = record_count_error(fields.len(), DataType::Record(shape)) {
+        return Err(error);
+    }
+    (fields.iter().zip(&to_types).enumerate())
+        .map(|(i, (value, &(_, to)))| {
+            let from = from_types.get(i).copied().unwrap_or(DataType::Unknown);
+            cast(value.clone(), from, to, explicit)
+        })
+        .collect::<SqlResult<Vec<_>>>()
+        .map(|values| Value::Record(Box::new(values)))
+}
+
+/// PostgreSQL's refusal to cast a record of `count` fields to composite type `to` when its
+/// field count differs (None when it is the same).
+pub fn record_count_error(count: usize, to: DataType) -> Option<SqlError> {
+    let DataType::Record(shape) = to else {
+        return None;
+    };
+    let expected = shape.fields().len();
+    let detail = match count.cmp(&expected) {
+        Ordering::Equal => return None,
+        Ordering::Less => "Input has too few columns.",
+        Ordering::Greater => "Input has too many columns.",
+    };
+    Some(
+        SqlError::new(
+            code::CANNOT_COERCE,
+            format!("cannot cast type record to {}", to.name()),
+        )
+        .with_detail(detail),
+    )
 }
 
 /// Whether PostgreSQL casts `from` to `to` on assignment (into a column, a column's new type):

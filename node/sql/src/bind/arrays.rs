@@ -128,11 +128,13 @@ impl Binder<'_> {
             let name = super::ident_name(field);
             let fields = shape.fields();
             let Some(at) = fields.iter().position(|(f, _)| *f == name) else {
-                return Err(SqlError::new(
-                    code::UNDEFINED_COLUMN,
-                    format!("could not identify column \"{name}\" in record data type"),
-                )
-                .at(position));
+                let message = match shape {
+                    crate::types::RecordShape::Composite(_) => {
+                        format!("column \"{name}\" not found in data type {}", ty.name())
+                    }
+                    _ => format!("could not identify column \"{name}\" in record data type"),
+                };
+                return Err(SqlError::new(code::UNDEFINED_COLUMN, message).at(position));
             };
             return Ok((
                 Expr::Func(crate::expr::Func::Field(at, fields[at].0), vec![base]),

@@ -86,21 +86,7 @@ impl Binder<'_> {
 
     /// The domain a type name names (along the search path when unqualified).
     pub(super) fn domain_named(&self, name: &ObjectName) -> SqlResult<Option<Arc<DomainDef>>> {
-        let parts = self.name_parts(name)?;
-        match parts.as_slice() {
-            [(name, _)] => {
-                let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
-                Ok(self.catalog.find_domain(name, &schemas).cloned())
-            }
-            // Qualified: in that schema whatever the search path (`public.d` under pg_dump's
-            // empty one).
-            [(schema, _), (name, _)] => Ok(self
-                .catalog
-                .domains
-                .get(&crate::catalog::qualify(schema, name))
-                .cloned()),
-            _ => Ok(None),
-        }
+        self.user_type_entry(name, &self.catalog.domains)
     }
 
     /// The domain a type names, when it names one (not an array of one).

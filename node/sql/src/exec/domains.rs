@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::enums::{check_new_owner, type_exists};
+use super::user_types::{check_new_owner, type_exists};
 use super::{cascade_notice, depended_on, first_row_where, Cluster, Session, Tx};
 use crate::catalog::{Catalog, CheckDef, TableDef};
 use crate::domains::DomainDef;

@@ -1,20 +1,23 @@
-//! CREATE TYPE ... AS ENUM, ALTER TYPE and DROP TYPE against the next catalog version, with
-//! PostgreSQL's words for what goes wrong. The definition a statement makes is registered for
-//! value input and output at once (see [`crate::enums::register`]); a rollback registers the
-//! catalog it returns to again.
+//! CREATE TYPE ... AS ENUM | AS (fields), ALTER TYPE and DROP TYPE of enum and composite types
+//! against the next catalog version, with PostgreSQL's words for what goes wrong. The definition
+//! a statement makes is registered for value input and output at once (see
+//! [`crate::enums::register`], [`crate::composites::register`]); a rollback registers the catalog
+//! it returns to again.
 
 use std::sync::Arc;
 
 use super::{depended_on, Session};
 use crate::catalog::Catalog;
+use crate::composites::CompositeDef;
 use crate::enums::EnumDef;
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::EnumCommand;
+use crate::plan::TypeCommand;
+use crate::types::DataType;
 
-fn denied(def: &EnumDef) -> SqlError {
+fn denied(relname: &str) -> SqlError {
     SqlError::new(
         code::INSUFFICIENT_PRIVILEGE,
-        format!("must be owner of type {}", def.relname()),
+        format!("must be owner of type {relname}"),
     )
 }
 
@@ -32,9 +35,40 @@ fn taken(name: &str) -> SqlError {
     )
 }
 
-/// Whether a type (an enum, a domain, or a relation's row type) is called `key`.
+/// Whether a type (an enum, a domain, a composite type or a relation's row type) is called
+/// `key`.
 pub(super) fn type_exists(next: &Catalog, key: &str) -> bool {
     next.enums.contains_key(key) || next.domains.contains_key(key) || next.relation_exists(key)
+}
+
+/// What depends on type `ty` directly, in PostgreSQL's words: table columns of it (or of an
+/// array of it), then composite types' fields.
+fn type_dependents(next: &Catalog, ty: DataType) -> Vec<String> {
+    let columns = next.tables.values().flat_map(|table| {
+        (table.columns.iter())
+            .filter(|c| c.ty.uses_type(ty))
+            .map(|column| {
+                format!(
+                    "column {} of table {} depends on type {}",
+                    column.name,
+                    crate::catalog::relname(&table.name),
+                    column.ty.name()
+                )
+            })
+    });
+    let fields = next.composites.values().flat_map(|def| {
+        (def.fields.iter())
+            .filter(|f| f.ty.uses_type(ty))
+            .map(|field| {
+                format!(
+                    "column {} of composite type {} depends on type {}",
+                    field.name,
+                    def.relname(),
+                    field.ty.name()
+                )
+            })
+    });
+    columns.chain(fields).collect()
 }
 
 /// PostgreSQL's checks of an `OWNER TO role` of a type by `user`: the role exists, and a
@@ -56,15 +90,39 @@ pub(super) fn check_new_owner(next: &Catalog, user: &str, role: &str) -> SqlResu
 }
 
 impl Session {
-    pub(super) fn run_enum(
+    pub(super) fn run_type(
         &self,
         next: &mut Catalog,
-        command: &EnumCommand,
+        command: &TypeCommand,
         notices: &mut Vec<SqlError>,
     ) -> SqlResult<()> {
         let user = &self.info.user;
         match command {
-            EnumCommand::Create { name, labels } => {
+            TypeCommand::CreateComposite { name, fields } => {
+                let schema = crate::catalog::split_name(name).0;
+                if !next.schema_exists(schema) {
+                    return Err(SqlError::new(
+                        code::INVALID_SCHEMA_NAME,
+                        format!("schema \"{schema}\" does not exist"),
+                    ));
+                }
+                if type_exists(next, name) {
+                    return Err(taken(name));
+                }
+                // Two ids: the type's (pg_type) and its relation's (pg_class).
+                let id = next.next_table_id.max(1);
+                next.next_table_id = id + 2;
+                let def = CompositeDef {
+                    id,
+                    relid: id + 1,
+                    name: name.clone(),
+                    fields: fields.clone(),
+                    owner: Some(user.clone()),
+                };
+                crate::composites::register(&def);
+                next.composites.insert(name.clone(), Arc::new(def));
+            }
+            TypeCommand::Create { name, labels } => {
                 let schema = crate::catalog::split_name(name).0;
                 if !next.schema_exists(schema) {
                     return Err(SqlError::new(
@@ -82,13 +140,26 @@ impl Session {
                 crate::enums::register(&def);
                 next.enums.insert(name.clone(), Arc::new(def));
             }
-            EnumCommand::Drop {
+            TypeCommand::Drop {
                 names,
                 if_exists,
                 cascade,
             } => {
                 for name in names {
-                    let Some(def) = next.enums.get(name).cloned() else {
+                    let found = match (next.enums.get(name), next.composites.get(name)) {
+                        (Some(def), _) => Some((
+                            def.owner.clone(),
+                            def.relname().to_string(),
+                            DataType::Enum(def.id as u32),
+                        )),
+                        (None, Some(def)) => Some((
+                            def.owner.clone(),
+                            def.relname().to_string(),
+                            def.data_type(),
+                        )),
+                        (None, None) => None,
+                    };
+                    let Some((owner, relname, ty)) = found else {
                         if *if_exists {
                             notices.push(SqlError::new(
                                 code::SUCCESSFUL_COMPLETION,
@@ -101,30 +172,10 @@ impl Session {
                         }
                         return Err(missing(name));
                     };
-                    if !next.is_owner(def.owner.as_deref(), user) {
-                        return Err(denied(&def));
+                    if !next.is_owner(owner.as_deref(), user) {
+                        return Err(denied(&relname));
                     }
-                    let id = def.id as u32;
-                    // Every column holding the type or an array of it, in column order (as
-                    // PostgreSQL's detail lists them).
-                    let users: Vec<String> = next
-                        .tables
-                        .values()
-                        .flat_map(|table| {
-                            table
-                                .columns
-                                .iter()
-                                .filter(|c| c.ty.uses_enum(id))
-                                .map(|column| {
-                                    format!(
-                                        "column {} of table {} depends on type {}",
-                                        column.name,
-                                        crate::catalog::relname(&table.name),
-                                        column.ty.name()
-                                    )
-                                })
-                        })
-                        .collect();
+                    let users = type_dependents(next, ty);
                     if !users.is_empty() {
                         if *cascade {
                             return Err(SqlError::unsupported(
@@ -133,16 +184,16 @@ impl Session {
                         }
                         return Err(depended_on(
                             format!(
-                                "cannot drop type {} because other objects depend on it",
-                                def.relname()
+                                "cannot drop type {relname} because other objects depend on it"
                             ),
                             &users,
                         ));
                     }
                     next.enums.remove(name);
+                    next.composites.remove(name);
                 }
             }
-            EnumCommand::AddValue {
+            TypeCommand::AddValue {
                 name,
                 label,
                 neighbour,
@@ -166,19 +217,35 @@ impl Session {
                 crate::enums::register(&def);
                 next.enums.insert(name.clone(), Arc::new(def));
             }
-            EnumCommand::RenameValue { name, from, to } => {
+            TypeCommand::RenameValue { name, from, to } => {
                 let mut def = self.owned_enum(next, name)?;
                 def.rename(from, to)?;
                 crate::enums::register(&def);
                 next.enums.insert(name.clone(), Arc::new(def));
             }
-            EnumCommand::Owner { name, role } => {
+            TypeCommand::Owner { name, role } if next.composites.contains_key(name) => {
+                let mut def = self.owned_composite(next, name)?;
+                check_new_owner(next, user, role)?;
+                def.owner = Some(role.clone());
+                next.composites.insert(name.clone(), Arc::new(def));
+            }
+            TypeCommand::Owner { name, role } => {
                 let mut def = self.owned_enum(next, name)?;
                 check_new_owner(next, user, role)?;
                 def.owner = Some(role.clone());
                 next.enums.insert(name.clone(), Arc::new(def));
             }
-            EnumCommand::Rename { name, to } => {
+            TypeCommand::Rename { name, to } if next.composites.contains_key(name) => {
+                let mut def = self.owned_composite(next, name)?;
+                if type_exists(next, to) {
+                    return Err(taken(to));
+                }
+                next.composites.remove(name);
+                def.name = to.clone();
+                crate::composites::register(&def);
+                next.composites.insert(to.clone(), Arc::new(def));
+            }
+            TypeCommand::Rename { name, to } => {
                 let mut def = self.owned_enum(next, name)?;
                 if type_exists(next, to) {
                     return Err(taken(to));
@@ -196,7 +263,16 @@ impl Session {
     fn owned_enum(&self, next: &Catalog, name: &str) -> SqlResult<EnumDef> {
         let def = next.enums.get(name).ok_or_else(|| missing(name))?;
         if !next.is_owner(def.owner.as_deref(), &self.info.user) {
-            return Err(denied(def));
+            return Err(denied(def.relname()));
+        }
+        Ok((**def).clone())
+    }
+
+    /// The composite type `name` (a copy to change), when the session's role owns it.
+    fn owned_composite(&self, next: &Catalog, name: &str) -> SqlResult<CompositeDef> {
+        let def = next.composites.get(name).ok_or_else(|| missing(name))?;
+        if !next.is_owner(def.owner.as_deref(), &self.info.user) {
+            return Err(denied(def.relname()));
         }
         Ok((**def).clone())
     }
