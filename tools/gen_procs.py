@@ -57,13 +57,14 @@ SAMPLES = {
     "set_config": ["'search_path'", "'public'"],
 }
 
-# What the samples name, an enum type and a domain (whose pg_type rows name the enum and domain
-# functions), made on both servers.
+# What the samples name, an enum type, a domain and a composite type (whose pg_type rows name
+# the enum, domain and record functions), made on both servers.
 SETUP = [
     "create table t (a int)",
     "create sequence s",
     "create type e as enum ('x')",
     "create domain d as int",
+    "create type c as (a int)",
 ]
 
 # The functions Keel's own catalogs name: PostgreSQL's input, output, ... functions of the types

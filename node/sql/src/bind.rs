@@ -5291,18 +5291,32 @@ impl<'a> Binder<'a> {
         Expr::Const(Value::Text(schemas.join(",")))
     }
 
-    /// The OID of the enum type or domain a name given as text names (`'mood'::regtype`).
+    /// The OID of the enum type, composite type or domain a name given as text names
+    /// (`'mood'::regtype`), or of the array type over an enum or composite type (`'mood[]'`).
     fn user_type_by_text(&self, text: &str) -> Option<i64> {
-        let name = crate::parse::parse_expr(text.trim()).ok()?;
+        let text = text.trim();
+        let (text, array) = match text.strip_suffix("[]") {
+            Some(element) => (element.trim_end(), true),
+            None => (text, false),
+        };
+        let name = crate::parse::parse_expr(text).ok()?;
         let name = match name {
             ast::Expr::Identifier(ident) => ObjectName::from(vec![ident]),
             ast::Expr::CompoundIdentifier(idents) => ObjectName::from(idents),
             _ => return None,
         };
-        if let Some(def) = self.enum_named(&name).ok().flatten() {
-            return Some(crate::system::enum_oid(def.id));
-        }
-        Some(self.domain_named(&name).ok().flatten()?.oid())
+        let ty = match (self.enum_named(&name).ok().flatten())
+            .map(|def| DataType::Enum(def.id as u32))
+            .or_else(|| Some(self.composite_named(&name).ok().flatten()?.data_type()))
+        {
+            Some(ty) => ty,
+            None if array => return None,
+            None => return Some(self.domain_named(&name).ok().flatten()?.oid()),
+        };
+        Some(match array {
+            true => ty.array_oid(),
+            false => i64::from(ty.oid()),
+        })
     }
 
     /// The enum type a type name names (along the search path when unqualified).

@@ -743,6 +743,13 @@ fn type_name(ty: DataType) -> &'static str {
 /// A type's support functions as `pg_type` names them (regproc, "-" for none): input, output,
 /// receive, send, typmod input and output, analyze, subscript; by `typname` ("anyenum" and
 /// "anyarray" for those kinds).
+/// The functions of an array type over a type without a modifier (a user-defined type's).
+fn array_type_functions() -> [&'static str; 8] {
+    let [input, output, receive, send, ..] = type_functions("anyarray");
+    let (analyze, subscript) = ("array_typanalyze", "array_subscript_handler");
+    [input, output, receive, send, "-", "-", analyze, subscript]
+}
+
 fn type_functions(typname: &str) -> [&'static str; 8] {
     let io: [&'static str; 4] = match typname {
         "bool" => ["boolin", "boolout", "boolrecv", "boolsend"],
@@ -803,6 +810,7 @@ fn type_functions(typname: &str) -> [&'static str; 8] {
             "regproceduresend",
         ],
         "anyenum" => ["enum_in", "enum_out", "enum_recv", "enum_send"],
+        "record" => ["record_in", "record_out", "record_recv", "record_send"],
         "anyarray" => ["array_in", "array_out", "array_recv", "array_send"],
         _ => ["-", "-", "-", "-"],
     };
@@ -898,6 +906,9 @@ pub fn relation_oids(catalog: &Catalog) -> Vec<(i64, String)> {
     }
     for (i, view) in catalog.views.values().enumerate() {
         out.push((view_oid(i, view), view.name.clone()));
+    }
+    for def in catalog.composites.values() {
+        out.push((def.relation_oid(), def.name.clone()));
     }
     out
 }
@@ -3404,20 +3415,7 @@ fn pg_catalog(
                     text("i"),
                     Value::Null,
                 ];
-                let [input, output, receive, send, _, _, _, _] = type_functions("anyarray");
-                row.extend(
-                    [
-                        input,
-                        output,
-                        receive,
-                        send,
-                        "-",
-                        "-",
-                        "array_typanalyze",
-                        "array_subscript_handler",
-                    ]
-                    .map(regproc),
-                );
+                row.extend(array_type_functions().map(regproc));
                 row.push(Value::Null);
                 out.row(row);
             }
@@ -3468,6 +3466,63 @@ fn pg_catalog(
                 row.push(default);
                 out.row(row);
             }
+            // Composite types: a varlena record over the relation that lists the fields, and
+            // the array type over it.
+            for def in catalog.composites.values() {
+                let owner = role_oid(catalog, def.owner.as_deref());
+                let mut row = vec![
+                    int(def.oid()),
+                    text(def.relname()),
+                    int(schema_oid(catalog, &def.name)),
+                    int(owner),
+                    int(-1),
+                    Value::Bool(false),
+                    text("c"),
+                    text("C"),
+                    Value::Bool(true),
+                    int(def.relation_oid()),
+                    int(0),
+                    int(crate::composites::array_oid(def.id)),
+                    text(","),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                    int(0),
+                    Value::Null,
+                    text("x"),
+                    text("d"),
+                    Value::Null,
+                ];
+                row.extend(type_functions("record").map(regproc));
+                row.push(Value::Null);
+                out.row(row);
+                let mut row = vec![
+                    int(crate::composites::array_oid(def.id)),
+                    text(format!("_{}", def.relname())),
+                    int(schema_oid(catalog, &def.name)),
+                    int(owner),
+                    int(-1),
+                    Value::Bool(false),
+                    text("b"),
+                    text("A"),
+                    Value::Bool(true),
+                    int(0),
+                    int(def.oid()),
+                    int(0),
+                    text(","),
+                    int(0),
+                    int(-1),
+                    Value::Bool(false),
+                    int(0),
+                    Value::Null,
+                    text("x"),
+                    text("d"),
+                    Value::Null,
+                ];
+                row.extend(array_type_functions().map(regproc));
+                row.push(Value::Null);
+                out.row(row);
+            }
             // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
             for &(elem, _) in TYPES.iter().filter(|(ty, _)| ty.array_oid() != 0) {
                 let ty = elem.array();
@@ -3495,10 +3550,9 @@ fn pg_catalog(
                     text(align),
                     Value::Null,
                 ];
-                let [input, output, receive, send, _, _, _, _] = type_functions("anyarray");
+                let [input, output, receive, send, _, _, analyze, subscript] =
+                    array_type_functions();
                 let [.., modin, modout, _, _] = type_functions(type_name(elem));
-                let subscript = "array_subscript_handler";
-                let analyze = "array_typanalyze";
                 row.extend(
                     [
                         input, output, receive, send, modin, modout, analyze, subscript,
@@ -3589,7 +3643,7 @@ fn pg_catalog(
                     int(0),
                     int(owner),
                     int(am),
-                    int(if kind == "v" { 0 } else { oid }),
+                    int(if kind == "v" || kind == "c" { 0 } else { oid }),
                     int(0),
                     int(0),
                     Value::Float(reltuples),
@@ -3698,6 +3752,22 @@ fn pg_catalog(
                     role_oid(catalog, view.owner.as_deref()),
                     acl_array(view.acl.as_deref(), &crate::catalog::TABLE_PRIVILEGES),
                     view_options(view),
+                );
+            }
+            // A composite type's relation (relkind 'c'): what lists its fields.
+            for def in catalog.composites.values() {
+                class(
+                    def.relation_oid(),
+                    &def.name,
+                    "c",
+                    0,
+                    def.fields.len(),
+                    0,
+                    false,
+                    false,
+                    role_oid(catalog, def.owner.as_deref()),
+                    Value::Null,
+                    Value::Null,
                 );
             }
             if inline_system {
@@ -3859,6 +3929,13 @@ fn pg_catalog(
             for (v, view) in catalog.views.values().enumerate() {
                 for (i, column) in view_column_defs(view).iter().enumerate() {
                     attribute(view_oid(v, view), i + 1, column, true);
+                }
+            }
+            // A composite type's fields.
+            for def in catalog.composites.values() {
+                for (i, field) in def.fields.iter().enumerate() {
+                    let column = crate::catalog::ColumnDef::new(field.name.clone(), field.ty);
+                    attribute(def.relation_oid(), i + 1, &column, true);
                 }
             }
             if inline_system {
@@ -5881,6 +5958,7 @@ mod tests {
             .iter()
             .flat_map(|&(ty, _)| type_functions(type_name(ty)))
             .chain(type_functions("anyenum"))
+            .chain(type_functions("record"))
             .chain(type_functions("anyarray"))
             .chain(["array_typanalyze", "array_subscript_handler"])
             .chain(["heap_tableam_handler", "bthandler", "hashhandler"])
