@@ -1,5 +1,5 @@
 """pg_dump against Keel: PostgreSQL 15's own pg_dump reads Keel's catalogs (roles, schemas, tables,
-sequences, enum types and domains, identity, serial and generated columns, defaults, constraints,
+sequences, enum, composite types and domains, identity, serial and generated columns, defaults, constraints,
 indexes, views, comments,
 privileges, data) and writes a dump that
 
@@ -24,6 +24,8 @@ CREATE SCHEMA shop;
 CREATE TYPE shop.status AS ENUM ('placed', 'paid', 'shipped', 'it''s late');
 CREATE DOMAIN shop.amount AS numeric(12,2) CHECK (VALUE >= 0) DEFAULT 0;
 CREATE DOMAIN shop.small_amount AS shop.amount NOT NULL CONSTRAINT small CHECK (VALUE < 1000);
+CREATE TYPE shop.address AS (street text, zip varchar(10), "Geo" numeric(9,6)[]);
+CREATE TYPE public.shipment AS (sent_to shop.address, state shop.status, weight real);
 CREATE TABLE shop.customers (
     id serial PRIMARY KEY,
     name text NOT NULL,
@@ -40,7 +42,9 @@ CREATE TABLE shop.orders (
     fee shop.small_amount,
     note text,
     state shop.status NOT NULL DEFAULT 'placed',
-    cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED
+    cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED,
+    shipped public.shipment,
+    stops shop.address[]
 );
 CREATE INDEX orders_by_customer ON shop.orders (customer_id, placed DESC);
 CREATE UNIQUE INDEX customers_scored_email ON shop.customers (lower(email)) WHERE score IS NOT NULL;
@@ -67,6 +71,8 @@ INSERT INTO shop.orders (customer_id, placed, total, note) VALUES
     (1, '2024-07-01 12:30:00+00', 20, NULL),
     (3, '2024-08-09 00:00:00+00', 7.25, E'line\nbreak \\ backslash');
 UPDATE shop.orders SET state = 'it''s late' WHERE total < 10;
+UPDATE shop.orders SET shipped = ROW(ROW('1 Main St', '02139', '{42.36,-71.09}'), 'paid', 2.5),
+    stops = ARRAY[ROW('a "quoted", street', NULL, NULL)::shop.address] WHERE note = 'first';
 INSERT INTO public.settings VALUES
     ('theme', '{"dark": true, "size": [1, 2]}', '{t,f,NULL}', '12:34:56'),
     ('empty', NULL, '{}', NULL);

@@ -1078,18 +1078,31 @@ pub fn type_display_name(key: &str, schemas: &[&str]) -> String {
 }
 
 /// The entry of a map of types by key (enums, domains, composite types) that a name finds: a
-/// qualified name (`s.t`) in its schema, a bare one along `schemas`.
+/// qualified name (`s.t`, also `public.t` as written) in its schema, a bare one along
+/// `schemas`.
 pub fn find_type<'a, T>(
     types: &'a BTreeMap<String, Arc<T>>,
     name: &str,
     schemas: &[&str],
 ) -> Option<&'a Arc<T>> {
-    if name.contains('.') {
-        return types.get(name);
+    if let Some((schema, name)) = name.split_once('.') {
+        return types.get(&qualify(schema, name));
     }
     schemas
         .iter()
         .find_map(|schema| types.get(&qualify(schema, name)))
+}
+
+/// The name of an enum or composite type (or of an array of one) as a session searching
+/// `schemas` reads it ([`type_display_name`], `[]` after an array's); None for other types.
+pub fn user_type_display_name(ty: DataType, schemas: &[&str]) -> Option<String> {
+    let element = ty.element().unwrap_or(ty);
+    let key = match element {
+        DataType::Enum(id) => crate::enums::lookup(id)?.name.clone(),
+        other => crate::composites::lookup(crate::composites::type_id(other)?)?.name,
+    };
+    let brackets = if ty.element().is_some() { "[]" } else { "" };
+    Some(format!("{}{brackets}", type_display_name(&key, schemas)))
 }
 
 /// The role every node starts with, as `initdb` makes it: superuser, OID 10.

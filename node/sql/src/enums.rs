@@ -204,15 +204,6 @@ pub fn type_name(id: u32) -> String {
     lookup(id).map_or_else(|| format!("enum {id}"), |def| def.relname().to_string())
 }
 
-/// The name of enum type `id` as a session searching `schemas` reads it: bare when its schema
-/// is one of them, else schema-qualified (each part quoted as it needs).
-pub fn qualified_name(id: u32, schemas: &[&str]) -> String {
-    match lookup(id) {
-        Some(def) => crate::catalog::type_display_name(&def.name, schemas),
-        None => type_name(id),
-    }
-}
-
 /// The label a value of enum type `id` holds.
 pub fn label(id: u32, key: i64) -> String {
     lookup(id)

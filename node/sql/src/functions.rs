@@ -812,22 +812,21 @@ pub fn call(func: Scalar, args: Vec<Value>) -> SqlResult<Value> {
         }
         // Not strict: a NULL modifier means none.
         Scalar::FormatType => {
-            // An enum type or a domain outside the schemas the session finds types in is
-            // qualified.
+            // An enum type, composite type or domain (or an array of one) outside the schemas
+            // the session finds types in is qualified.
             if let (Value::Int(oid), Some(Value::Text(visible))) = (&args[0], args.get(2)) {
+                let visible: Vec<&str> = visible.split(',').collect();
                 if let Some(def) = crate::domains::by_oid(*oid) {
                     return Ok(Value::Text(crate::catalog::type_display_name(
-                        &def.name,
-                        &visible.split(',').collect::<Vec<_>>(),
+                        &def.name, &visible,
                     )));
                 }
-                if let Ok(Some(crate::types::DataType::Enum(id))) =
-                    crate::types::DataType::from_oid(*oid as u32)
+                if let Some(name) = crate::types::DataType::from_oid(*oid as u32)
+                    .ok()
+                    .flatten()
+                    .and_then(|ty| crate::catalog::user_type_display_name(ty, &visible))
                 {
-                    return Ok(Value::Text(crate::enums::qualified_name(
-                        id,
-                        &visible.split(',').collect::<Vec<_>>(),
-                    )));
+                    return Ok(Value::Text(name));
                 }
             }
             return Ok(match (&args[0], &args[1]) {

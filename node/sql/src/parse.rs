@@ -4488,7 +4488,7 @@ fn alter_type_owner(text: &str) -> Option<Parsed> {
     if !c.word("type") {
         return None;
     }
-    let name = c.qualified().ok()?;
+    let name = c.written_name().ok()?;
     if !(c.word("owner") && c.word("to")) {
         return None;
     }

@@ -988,7 +988,9 @@ fn deparsed_default(default: &str, ty: DataType, schemas: &[&str]) -> String {
         DataType::Varchar(_) => "character varying".to_string(),
         DataType::Char(_) => "bpchar".to_string(),
         DataType::Decimal(..) => "numeric".to_string(),
-        DataType::Enum(id) => crate::enums::qualified_name(id, schemas),
+        DataType::Enum(_) | DataType::Record(_) => {
+            crate::catalog::user_type_display_name(ty, schemas).unwrap_or_else(|| ty.name())
+        }
         // (timestamp(0)'s literal is a timestamp's.)
         other => other.expression_type().name(),
     };
@@ -2331,6 +2333,58 @@ fn pg_catalog(
                         text("n"),
                     ]);
                 }
+            }
+            // A composite type is its relation's (internally), and the relation's fields, as a
+            // table's columns, depend on the user-defined types they hold (pg_dump makes a type
+            // before what uses it by these).
+            let user_type = |column: &crate::catalog::ColumnDef| -> Option<i64> {
+                if let Some(domain) = &column.domain {
+                    return Some(crate::domains::oid(domain.id));
+                }
+                let element = column.ty.element().unwrap_or(column.ty);
+                match element {
+                    DataType::Enum(id) => Some(enum_oid(u64::from(id))),
+                    other => Some(crate::composites::oid(u64::from(
+                        crate::composites::type_id(other)?,
+                    ))),
+                }
+            };
+            let mut on_type = |relation: i64, number: usize, ty: i64| {
+                out.row(vec![
+                    int(PG_CLASS),
+                    int(relation),
+                    int(number as i64),
+                    int(PG_TYPE),
+                    int(ty),
+                    int(0),
+                    text("n"),
+                ]);
+            };
+            for def in catalog.composites.values() {
+                for (i, field) in def.fields.iter().enumerate() {
+                    let column = crate::catalog::ColumnDef::new(field.name.clone(), field.ty);
+                    if let Some(ty) = user_type(&column) {
+                        on_type(def.relation_oid(), i + 1, ty);
+                    }
+                }
+            }
+            for table in user_tables(catalog) {
+                for (i, column) in table.columns.iter().enumerate() {
+                    if let Some(ty) = user_type(column) {
+                        on_type(table_oid(table), i + 1, ty);
+                    }
+                }
+            }
+            for def in catalog.composites.values() {
+                out.row(vec![
+                    int(PG_TYPE),
+                    int(def.oid()),
+                    int(0),
+                    int(PG_CLASS),
+                    int(def.relation_oid()),
+                    int(0),
+                    text("i"),
+                ]);
             }
             // A sequence owned by a column: automatic (serial, OWNED BY) or internal (identity).
             for seq in catalog.sequences.values() {

@@ -120,11 +120,12 @@ impl Binder<'_> {
                 return self.bind_subscripts(&name, &chain[leading..], scope, aggs, position);
             }
         }
-        let (base, ty) = self.bind_expr(root, scope, aggs)?;
-        if let (DataType::Record(shape), [AccessExpr::Dot(ast::Expr::Identifier(field))]) =
+        let (mut base, mut ty) = self.bind_expr(root, scope, aggs)?;
+        let mut chain = chain;
+        // `(record).field`, `(record).field.field`...
+        while let (DataType::Record(shape), [AccessExpr::Dot(ast::Expr::Identifier(field)), ..]) =
             (ty, chain)
         {
-            // `(record).field`
             let name = super::ident_name(field);
             let fields = shape.fields();
             let Some(at) = fields.iter().position(|(f, _)| *f == name) else {
@@ -136,10 +137,12 @@ impl Binder<'_> {
                 };
                 return Err(SqlError::new(code::UNDEFINED_COLUMN, message).at(position));
             };
-            return Ok((
-                Expr::Func(crate::expr::Func::Field(at, fields[at].0), vec![base]),
-                fields[at].1,
-            ));
+            base = Expr::Func(crate::expr::Func::Field(at, fields[at].0), vec![base]);
+            ty = fields[at].1.expression_type();
+            chain = &chain[1..];
+        }
+        if chain.is_empty() {
+            return Ok((base, ty));
         }
         if let (
             DataType::Text,
