@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod arrays;
+mod composites;
 mod deparse;
 mod domains;
 mod foreign_keys;
@@ -2173,25 +2174,7 @@ impl<'a> Binder<'a> {
             Statement::CreateType {
                 name,
                 representation: ast::UserDefinedTypeRepresentation::Composite { attributes },
-            } => {
-                let (name, _) = self.create_name_in(name, false)?;
-                let mut fields: Vec<crate::composites::CompositeField> = Vec::new();
-                for attribute in attributes {
-                    let field = ident_name(&attribute.name);
-                    if fields.iter().any(|f| f.name == field) {
-                        return Err(SqlError::new(
-                            code::DUPLICATE_COLUMN,
-                            format!("column \"{field}\" specified more than once"),
-                        ));
-                    }
-                    let ty = self.data_type(&attribute.data_type)?;
-                    fields.push(crate::composites::CompositeField { name: field, ty });
-                }
-                Ok(Plan::Type(crate::plan::TypeCommand::CreateComposite {
-                    name,
-                    fields,
-                }))
-            }
+            } => self.bind_create_composite(name, attributes),
             // Keel loads no extensions: none can be made, none exists to drop.
             Statement::CreateExtension { name, .. } => Err(SqlError::new(
                 code::FEATURE_NOT_SUPPORTED,

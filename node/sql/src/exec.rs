@@ -1995,6 +1995,10 @@ impl Session {
                 let binder = Binder::new(catalog, &self.info, text, offset, param_types);
                 prepared.plan = Some(binder.bind_alter_type_owner(&name.0, &role)?);
             }
+            Parsed::AlterType { name, action } => {
+                let mut binder = Binder::new(catalog, &self.info, text, offset, param_types);
+                prepared.plan = Some(binder.bind_alter_type(&name, &action)?);
+            }
             Parsed::GrantRole {
                 grant,
                 roles,
@@ -3525,6 +3529,7 @@ impl Session {
             | Parsed::AlterIdentity { .. }
             | Parsed::AlterStorage { .. }
             | Parsed::AlterTypeOwner { .. }
+            | Parsed::AlterType { .. }
             | Parsed::GrantRole { .. }
             | Parsed::ReassignOwned { .. }
             | Parsed::DropOwned { .. }
@@ -7452,10 +7457,11 @@ impl Session {
         // Sequences of a column go with their table.
         let sequences = (catalog.sequences.iter())
             .filter(|(_, q)| owned(q.owner.as_deref()) && q.owned_by.is_none());
-        let types = catalog
-            .enums
-            .iter()
-            .filter(|(_, e)| owned(e.owner.as_deref()));
+        let enums = (catalog.enums.iter()).filter(|(_, e)| owned(e.owner.as_deref()));
+        let composites = (catalog.composites.iter()).filter(|(_, c)| owned(c.owner.as_deref()));
+        let types = enums
+            .map(|(key, _)| key)
+            .chain(composites.map(|(key, _)| key));
         let domains = (catalog.domains.iter()).filter(|(_, d)| owned(d.owner.as_deref()));
         let groups = [
             ("VIEW", views.map(|(key, _)| key).collect(), behavior),
@@ -7466,7 +7472,7 @@ impl Session {
                 behavior,
             ),
             ("DOMAIN", domains.map(|(key, _)| key).collect(), behavior),
-            ("TYPE", types.map(|(key, _)| key).collect(), behavior),
+            ("TYPE", types.collect(), behavior),
         ];
         let mut statements = Vec::new();
         for (kind, keys, behavior) in groups {
@@ -8115,7 +8121,7 @@ impl Session {
                         .into_iter()
                         .filter(|(key, kind)| *kind != "index" && !owned_sequence(key))
                         .collect();
-                    let types = next.enums.keys();
+                    let types = next.enums.keys().chain(next.composites.keys());
                     let types = types.filter(|key| crate::catalog::split_name(key).0 == name);
                     objects.extend(types.map(|key| (key.clone(), "type")));
                     let domains = next.domains.keys();
@@ -8125,7 +8131,10 @@ impl Session {
                     let order = |(key, kind): &(String, &str)| match *kind {
                         "table" => next.tables[key].id,
                         "sequence" => next.sequences[key].id,
-                        "type" => next.enums[key].id,
+                        "type" => match next.enums.get(key) {
+                            Some(def) => def.id,
+                            None => next.composites[key].id,
+                        },
                         "domain" => next.domains[key].id,
                         _ => next.views[key].id,
                     };
@@ -8209,6 +8218,27 @@ impl Session {
                     }
                 }
                 next.enums.retain(|key, _| !in_dropped(key));
+                // And a composite type, of a table's column or a type's field.
+                for def in next.composites.values().filter(|def| in_dropped(&def.name)) {
+                    let id = def.id as u32;
+                    let holds = |ty: DataType| crate::composites::uses(ty, id);
+                    let table = (next.tables.values())
+                        .find(|t| !in_dropped(&t.name) && t.columns.iter().any(|c| holds(c.ty)));
+                    let composite = (next.composites.values())
+                        .find(|c| !in_dropped(&c.name) && c.fields.iter().any(|f| holds(f.ty)));
+                    let user = match (table, composite) {
+                        (Some(table), _) => {
+                            format!("table {}", crate::catalog::relname(&table.name))
+                        }
+                        (None, Some(c)) => format!("type {}", c.relname()),
+                        (None, None) => continue,
+                    };
+                    return Err(SqlError::unsupported(format!(
+                        "DROP SCHEMA ... CASCADE of type {} that {user} uses",
+                        def.relname()
+                    )));
+                }
+                next.composites.retain(|key, _| !in_dropped(key));
                 // So must a domain, or one over it.
                 for def in next.domains.values().filter(|def| in_dropped(&def.name)) {
                     let mut users = next.tables.values().filter(|t| !in_dropped(&t.name));

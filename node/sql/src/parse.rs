@@ -534,6 +534,12 @@ pub enum Parsed {
         name: (String, usize),
         role: String,
     },
+    /// `ALTER TYPE name` with attribute actions, RENAME ATTRIBUTE or SET SCHEMA (sqlparser
+    /// reads RENAME TO and ADD/RENAME VALUE only): the name as written and the action.
+    AlterType {
+        name: Piece,
+        action: TypeAlteration,
+    },
     /// `ALTER VIEW [IF EXISTS] name RENAME TO new` (sqlparser reads ALTER VIEW ... AS only).
     RenameView {
         name: (String, usize),
@@ -595,6 +601,37 @@ pub enum Parsed {
 /// A piece of SQL text inside a hand-parsed statement (an expression, a type) and the
 /// character offset it starts at.
 pub type Piece = (String, usize);
+
+/// What an `ALTER TYPE` the hand parser reads does (see [`Parsed::AlterType`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeAlteration {
+    /// `action [, action]...` on a composite type's attributes.
+    Attributes(Vec<AttributeAction>),
+    /// `RENAME ATTRIBUTE a TO b`.
+    RenameAttribute { from: String, to: String },
+    /// `SET SCHEMA s`.
+    SetSchema(String),
+}
+
+/// One attribute action of `ALTER TYPE` (CASCADE and RESTRICT are read and change nothing:
+/// Keel has no typed tables for them to reach).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttributeAction {
+    /// `ADD ATTRIBUTE name type [COLLATE c]`.
+    Add {
+        name: String,
+        ty: Piece,
+        collation: Option<String>,
+    },
+    /// `DROP ATTRIBUTE [IF EXISTS] name`.
+    Drop { name: String, if_exists: bool },
+    /// `ALTER ATTRIBUTE name [SET DATA] TYPE type [COLLATE c]`.
+    Alter {
+        name: String,
+        ty: Piece,
+        collation: Option<String>,
+    },
+}
 
 /// `CREATE DOMAIN`, `ALTER DOMAIN` or `DROP DOMAIN` (see `crate::domains`); names are as written
 /// (`s.d`, `"D"`), for the binder to read as it reads any object name.
@@ -1125,8 +1162,8 @@ impl Cursor {
         })
     }
 
-    /// The text from the cursor up to (not including) the first word of `stops` outside
-    /// parentheses, or the end, and its offset; None when there is none.
+    /// The text from the cursor up to (not including) the first word of `stops` or comma
+    /// outside parentheses, or the end, and its offset; None when there is none.
     fn text_until(&mut self, stops: &[&str]) -> Option<Piece> {
         let start = self.at;
         let mut depth = 0usize;
@@ -1134,6 +1171,7 @@ impl Cursor {
             match token {
                 Token::Punct('(' | '[') => depth += 1,
                 Token::Punct(')' | ']') => depth = depth.saturating_sub(1),
+                Token::Punct(',') if depth == 0 => break,
                 Token::Word(w) if depth == 0 && stops.contains(&w.as_str()) => break,
                 _ => {}
             }
@@ -1146,6 +1184,72 @@ impl Cursor {
         let to = self.offset();
         let piece: String = self.text.chars().skip(from).take(to - from).collect();
         Some((piece.trim_end().to_string(), from))
+    }
+
+    /// `ALTER TYPE`'s attribute actions, separated by commas.
+    fn type_attribute_actions(&mut self) -> SqlResult<Vec<AttributeAction>> {
+        const STOPS: &[&str] = &["collate", "cascade", "restrict"];
+        let mut actions = Vec::new();
+        loop {
+            let action = if self.word("add") {
+                if !self.word("attribute") {
+                    return Err(self.error());
+                }
+                let name = self.ident()?.0;
+                let ty = self.type_piece(STOPS)?;
+                let collation = self.collation()?;
+                AttributeAction::Add {
+                    name,
+                    ty,
+                    collation,
+                }
+            } else if self.word("drop") {
+                if !self.word("attribute") {
+                    return Err(self.error());
+                }
+                let if_exists = self.if_exists()?;
+                let name = self.ident()?.0;
+                AttributeAction::Drop { name, if_exists }
+            } else if self.word("alter") {
+                if !self.word("attribute") {
+                    return Err(self.error());
+                }
+                let name = self.ident()?.0;
+                if self.word("set") && !self.word("data") {
+                    return Err(self.error());
+                }
+                if !self.word("type") {
+                    return Err(self.error());
+                }
+                let ty = self.type_piece(STOPS)?;
+                let collation = self.collation()?;
+                AttributeAction::Alter {
+                    name,
+                    ty,
+                    collation,
+                }
+            } else {
+                return Err(self.error());
+            };
+            actions.push(action);
+            let _ = self.word("cascade") || self.word("restrict");
+            if !self.punct(',') {
+                return Ok(actions);
+            }
+        }
+    }
+
+    /// A type's text up to a comma or one of `stops` ([`Cursor::text_until`]).
+    fn type_piece(&mut self, stops: &[&str]) -> SqlResult<Piece> {
+        self.text_until(stops).ok_or_else(|| self.error())
+    }
+
+    /// `COLLATE name`, when one is at the cursor.
+    fn collation(&mut self) -> SqlResult<Option<String>> {
+        Ok(match self.word("collate") {
+            true => Some(self.ident()?.0),
+            false => None,
+        })
     }
 
     /// A name as written (`s.d`, `"D"`): its text and offset.
@@ -1381,6 +1485,9 @@ pub fn parse_statement(text: &str) -> SqlResult<Parsed> {
             }
             if let Some(owner) = alter_type_owner(text) {
                 return Ok(owner);
+            }
+            if let Some(alter) = alter_type(text) {
+                return alter;
             }
         }
         // FOR KEY SHARE (every foreign key check) and FOR NO KEY UPDATE are rewritten before
@@ -4480,6 +4587,58 @@ fn negate_connection_limit(statement: &mut Statement) {
         }
         _ => {}
     }
+}
+
+/// `ALTER TYPE name` with attribute actions, `RENAME ATTRIBUTE` or `SET SCHEMA`, when the text is
+/// one of those (None for the other forms, which sqlparser reads).
+fn alter_type(text: &str) -> Option<SqlResult<Parsed>> {
+    let mut c = Cursor::new(text, 1).ok()?;
+    if !c.word("type") {
+        return None;
+    }
+    let name = c.written_piece().ok()?;
+    let action = match c.peek() {
+        Some(Token::Word(w)) if w == "add" || w == "drop" || w == "alter" => {
+            // (`ADD VALUE` is an enum's, which sqlparser reads.)
+            if !matches!(c.tokens.get(c.at + 1).map(|t| &t.token), Some(Token::Word(w)) if w == "attribute")
+            {
+                return None;
+            }
+            c.type_attribute_actions().map(TypeAlteration::Attributes)
+        }
+        Some(Token::Word(w)) if w == "rename" => {
+            let at = c.at;
+            c.word("rename");
+            if !c.word("attribute") {
+                c.at = at;
+                return None;
+            }
+            (|| {
+                let from = c.ident()?.0;
+                if !c.word("to") {
+                    return Err(c.error());
+                }
+                let to = c.ident()?.0;
+                Ok(TypeAlteration::RenameAttribute { from, to })
+            })()
+        }
+        Some(Token::Word(w)) if w == "set" => {
+            c.word("set");
+            if !c.word("schema") {
+                return Some(Err(c.error()));
+            }
+            c.ident()
+                .map(|(schema, _)| TypeAlteration::SetSchema(schema))
+        }
+        _ => return None,
+    };
+    Some(action.and_then(|action| {
+        let _ = c.word("cascade") || c.word("restrict");
+        if !c.done() {
+            return Err(c.error());
+        }
+        Ok(Parsed::AlterType { name, action })
+    }))
 }
 
 /// `ALTER TYPE name OWNER TO role`, when the text is that (pg_dump writes it after each type).

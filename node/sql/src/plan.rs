@@ -1990,10 +1990,30 @@ pub enum TypeCommand {
         from: String,
         to: String,
     },
-    /// `ALTER TYPE name RENAME TO to` (`to` is a key in the type's schema).
+    /// `ALTER TYPE name RENAME TO to` (`to` is a key in the type's schema), or `SET SCHEMA` (a
+    /// key in the new schema).
     Rename { name: String, to: String },
+    /// `ALTER TYPE name action, ...` on a composite type's attributes, in order.
+    AlterComposite {
+        name: String,
+        actions: Vec<CompositeAlteration>,
+    },
+    /// `ALTER TYPE name RENAME ATTRIBUTE from TO to`.
+    RenameAttribute {
+        name: String,
+        from: String,
+        to: String,
+    },
     /// `ALTER TYPE name OWNER TO role`.
     Owner { name: String, role: String },
+}
+
+/// One attribute action of `ALTER TYPE` on a composite type, its type bound.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompositeAlteration {
+    Add { name: String, ty: DataType },
+    Drop { name: String, if_exists: bool },
+    Alter { name: String, ty: DataType },
 }
 
 /// A domain statement (see [`crate::domains`]; bound in `bind/domains.rs`, run by the session's

@@ -75,13 +75,38 @@ fn missing(name: &str) -> SqlError {
 
 impl Binder<'_> {
     /// A name written in a hand-parsed statement, read as sqlparser reads one.
-    fn piece_name(&self, (text, offset): &Piece) -> SqlResult<ObjectName> {
+    pub(super) fn piece_name(&self, (text, offset): &Piece) -> SqlResult<ObjectName> {
         let dialect = sqlparser::dialect::PostgreSqlDialect {};
         sqlparser::parser::Parser::new(&dialect)
             .try_with_sql(text)
             .and_then(|mut parser| parser.parse_object_name(false))
             .map_err(|_| SqlError::syntax(format!("syntax error at or near \"{text}\"")))
             .map_err(|error| error.at(Some(offset + 1)))
+    }
+
+    /// PostgreSQL's checks of a `COLLATE name` given with a domain's or an attribute's type
+    /// `ty`: a string type, and a collation Keel has (it compares text by code point: the C
+    /// collation, which these names are).
+    pub(super) fn check_collation(&self, ty: DataType, collation: Option<&str>) -> SqlResult<()> {
+        let Some(collation) = collation else {
+            return Ok(());
+        };
+        if !ty.is_string() {
+            return Err(SqlError::new(
+                code::DATATYPE_MISMATCH,
+                format!("collations are not supported by type {}", ty.name()),
+            ));
+        }
+        if !matches!(
+            collation,
+            "default" | "C" | "c" | "POSIX" | "posix" | "ucs_basic"
+        ) {
+            return Err(SqlError::new(
+                code::UNDEFINED_OBJECT,
+                format!("collation \"{collation}\" for encoding \"UTF8\" does not exist"),
+            ));
+        }
+        Ok(())
     }
 
     /// The domain a type name names (along the search path when unqualified).
@@ -416,24 +441,7 @@ impl Binder<'_> {
         let written = crate::parse::parse_data_type(&base.0)?;
         let parent = self.domain_of(&written);
         let base_type = self.data_type(&written).map_err(SqlError::unplaced)?;
-        if let Some(collation) = collation {
-            if !base_type.is_string() {
-                return Err(SqlError::new(
-                    code::DATATYPE_MISMATCH,
-                    format!("collations are not supported by type {}", base_type.name()),
-                ));
-            }
-            // Keel compares text by code point: the C collation, which these names are.
-            if !matches!(
-                collation,
-                "default" | "C" | "c" | "POSIX" | "posix" | "ucs_basic"
-            ) {
-                return Err(SqlError::new(
-                    code::UNDEFINED_OBJECT,
-                    format!("collation \"{collation}\" for encoding \"UTF8\" does not exist"),
-                ));
-            }
-        }
+        self.check_collation(base_type, collation)?;
         let mut def = DomainDef {
             id: 0,
             name: key,

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use super::user_types::{check_new_owner, type_exists};
+use super::user_types::{check_new_owner, taken_by_move, type_exists};
 use super::{cascade_notice, depended_on, first_row_where, Cluster, Session, Tx};
 use crate::catalog::{Catalog, CheckDef, TableDef};
 use crate::domains::DomainDef;
@@ -262,16 +262,7 @@ impl Session {
                     }
                     DomainChange::Rename(to) => {
                         if type_exists(next, to) {
-                            let (schema, name) = crate::catalog::split_name(to);
-                            let moved = crate::catalog::split_name(key).0 != schema;
-                            return Err(SqlError::new(
-                                code::DUPLICATE_OBJECT,
-                                if moved {
-                                    format!("type \"{name}\" already exists in schema \"{schema}\"")
-                                } else {
-                                    format!("type \"{name}\" already exists")
-                                },
-                            ));
+                            return Err(taken_by_move(key, to));
                         }
                         next.domains.remove(key);
                         def.name = to.clone();

@@ -939,6 +939,11 @@ fn reassign_owned(catalog: &mut Catalog, old: &str, new: &str) {
             Arc::make_mut(def).owner = Some(new.to_string());
         }
     }
+    for def in catalog.composites.values_mut() {
+        if owned(&def.owner) {
+            Arc::make_mut(def).owner = Some(new.to_string());
+        }
+    }
     for schema in catalog.schemas.values_mut() {
         if schema.owner == old {
             schema.owner = new.to_string();

@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::composites::CompositeDef;
 use crate::enums::EnumDef;
 use crate::error::{code, SqlError, SqlResult};
-use crate::plan::TypeCommand;
+use crate::plan::{CompositeAlteration, TypeCommand};
 use crate::types::DataType;
 
 fn denied(relname: &str) -> SqlError {
@@ -35,6 +35,41 @@ fn taken(name: &str) -> SqlError {
     )
 }
 
+/// PostgreSQL's refusal to rename or move type `from` to key `to`, which a type has: "already
+/// exists", or "already exists in schema" when the type would change schemas.
+pub(super) fn taken_by_move(from: &str, to: &str) -> SqlError {
+    let (schema, name) = crate::catalog::split_name(to);
+    if crate::catalog::split_name(from).0 == schema {
+        return taken(to);
+    }
+    SqlError::new(
+        code::DUPLICATE_OBJECT,
+        format!("type \"{name}\" already exists in schema \"{schema}\""),
+    )
+}
+
+/// PostgreSQL's words for an attribute of composite type `def` that is not there.
+fn no_attribute(def: &CompositeDef, name: &str) -> SqlError {
+    SqlError::new(
+        code::UNDEFINED_COLUMN,
+        format!(
+            "column \"{name}\" of relation \"{}\" does not exist",
+            def.relname()
+        ),
+    )
+}
+
+/// PostgreSQL's words for an attribute of composite type `def` that is there already.
+fn attribute_taken(def: &CompositeDef, name: &str) -> SqlError {
+    SqlError::new(
+        code::DUPLICATE_COLUMN,
+        format!(
+            "column \"{name}\" of relation \"{}\" already exists",
+            def.relname()
+        ),
+    )
+}
+
 /// Whether a type (an enum, a domain, a composite type or a relation's row type) is called
 /// `key`.
 pub(super) fn type_exists(next: &Catalog, key: &str) -> bool {
@@ -42,8 +77,9 @@ pub(super) fn type_exists(next: &Catalog, key: &str) -> bool {
 }
 
 /// What depends on type `ty` directly, in PostgreSQL's words: table columns of it (or of an
-/// array of it), then composite types' fields.
-fn type_dependents(next: &Catalog, ty: DataType) -> Vec<String> {
+/// array of it), then the fields of composite types other than those keyed in `going` (which
+/// the same statement drops).
+fn type_dependents(next: &Catalog, ty: DataType, going: &[String]) -> Vec<String> {
     let columns = next.tables.values().flat_map(|table| {
         (table.columns.iter())
             .filter(|c| c.ty.uses_type(ty))
@@ -56,7 +92,8 @@ fn type_dependents(next: &Catalog, ty: DataType) -> Vec<String> {
                 )
             })
     });
-    let fields = next.composites.values().flat_map(|def| {
+    let staying = (next.composites.values()).filter(|def| !going.contains(&def.name));
+    let fields = staying.flat_map(|def| {
         (def.fields.iter())
             .filter(|f| f.ty.uses_type(ty))
             .map(|field| {
@@ -69,6 +106,21 @@ fn type_dependents(next: &Catalog, ty: DataType) -> Vec<String> {
             })
     });
     columns.chain(fields).collect()
+}
+
+/// PostgreSQL's refusal to make composite type `def` hold itself (through a field of its own
+/// type, an array of it, or another composite type that holds it).
+fn check_member(def: &CompositeDef, ty: DataType) -> SqlResult<()> {
+    if crate::composites::uses(ty, def.id as u32) {
+        return Err(SqlError::new(
+            code::INVALID_TABLE_DEFINITION,
+            format!(
+                "composite type {} cannot be made a member of itself",
+                def.relname()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// PostgreSQL's checks of an `OWNER TO role` of a type by `user`: the role exists, and a
@@ -175,7 +227,7 @@ impl Session {
                     if !next.is_owner(owner.as_deref(), user) {
                         return Err(denied(&relname));
                     }
-                    let users = type_dependents(next, ty);
+                    let users = type_dependents(next, ty, names);
                     if !users.is_empty() {
                         if *cascade {
                             return Err(SqlError::unsupported(
@@ -238,17 +290,99 @@ impl Session {
             TypeCommand::Rename { name, to } if next.composites.contains_key(name) => {
                 let mut def = self.owned_composite(next, name)?;
                 if type_exists(next, to) {
-                    return Err(taken(to));
+                    return Err(taken_by_move(name, to));
                 }
                 next.composites.remove(name);
                 def.name = to.clone();
                 crate::composites::register(&def);
                 next.composites.insert(to.clone(), Arc::new(def));
             }
+            TypeCommand::AlterComposite { name, actions } => {
+                let mut def = self.owned_composite(next, name)?;
+                let id = def.id as u32;
+                // A table's rows hold the fields as they are: Keel rewrites none of them.
+                let stored = next.tables.values().find_map(|table| {
+                    let column =
+                        (table.columns.iter()).find(|c| crate::composites::uses(c.ty, id))?;
+                    Some(format!(
+                        "{}.{}",
+                        crate::catalog::relname(&table.name),
+                        column.name
+                    ))
+                });
+                let unstored = |action: &str| match &stored {
+                    None => Ok(()),
+                    Some(_) => Err(SqlError::unsupported(format!(
+                        "ALTER TYPE ... {action} ATTRIBUTE of a type a table's column holds"
+                    ))),
+                };
+                for action in actions {
+                    match action {
+                        CompositeAlteration::Add { name, ty } => {
+                            if def.field_index(name).is_some() {
+                                return Err(attribute_taken(&def, name));
+                            }
+                            check_member(&def, *ty)?;
+                            unstored("ADD")?;
+                            def.fields.push(crate::composites::CompositeField {
+                                name: name.clone(),
+                                ty: *ty,
+                            });
+                        }
+                        CompositeAlteration::Drop { name, if_exists } => {
+                            match def.field_index(name) {
+                                Some(at) => {
+                                    unstored("DROP")?;
+                                    def.fields.remove(at);
+                                }
+                                None if *if_exists => notices.push(SqlError::new(
+                                    code::SUCCESSFUL_COMPLETION,
+                                    format!("{}, skipping", no_attribute(&def, name).message),
+                                )),
+                                None => return Err(no_attribute(&def, name)),
+                            }
+                        }
+                        CompositeAlteration::Alter { name, ty } => {
+                            let at = def
+                                .field_index(name)
+                                .ok_or_else(|| no_attribute(&def, name))?;
+                            if let Some(column) = &stored {
+                                // PostgreSQL's refusal too: it rewrites no stored values.
+                                return Err(SqlError::new(
+                                    code::FEATURE_NOT_SUPPORTED,
+                                    format!(
+                                        "cannot alter type \"{}\" because column \"{column}\" uses it",
+                                        def.relname()
+                                    ),
+                                ));
+                            }
+                            check_member(&def, *ty)?;
+                            def.fields[at].ty = *ty;
+                        }
+                    }
+                }
+                crate::composites::register(&def);
+                next.composites.insert(def.name.clone(), Arc::new(def));
+            }
+            TypeCommand::RenameAttribute { name, from, to } => {
+                let mut def = self.owned_composite(next, name)?;
+                let Some(at) = def.field_index(from) else {
+                    return Err(SqlError::new(
+                        code::UNDEFINED_COLUMN,
+                        format!("column \"{from}\" does not exist"),
+                    ));
+                };
+                if def.field_index(to).is_some() {
+                    return Err(attribute_taken(&def, to));
+                }
+                def.fields[at].name = to.clone();
+                crate::composites::register(&def);
+                next.composites.insert(def.name.clone(), Arc::new(def));
+            }
             TypeCommand::Rename { name, to } => {
                 let mut def = self.owned_enum(next, name)?;
                 if type_exists(next, to) {
-                    return Err(taken(to));
+                    return Err(taken_by_move(name, to));
                 }
                 next.enums.remove(name);
                 def.name = to.clone();
