@@ -9246,15 +9246,42 @@ impl<'a> Binder<'a> {
         assignments: &[ast::Assignment],
         scope: &Scope<'_>,
     ) -> SqlResult<Vec<(usize, Expr)>> {
-        let mut items: Vec<(&ast::Ident, Cow<'_, ast::Expr>)> = Vec::new();
-        // `a.b` assigns to field b of a composite column a: Keel has none.
+        type Target<'n> = (&'n ast::Ident, Option<(usize, DataType)>);
+        let mut items: Vec<(Target<'_>, Cow<'_, ast::Expr>)> = Vec::new();
+        // `a.b` assigns to field b of a composite column a: the column, and the field's
+        // position and type.
         fn column<'n>(
             this: &Binder<'_>,
             table: &TableDef,
             name: &'n ObjectName,
-        ) -> SqlResult<&'n ast::Ident> {
+        ) -> SqlResult<Target<'n>> {
             match name.0.as_slice() {
-                [ObjectNamePart::Identifier(ident)] => Ok(ident),
+                [ObjectNamePart::Identifier(ident)] => Ok((ident, None)),
+                [ObjectNamePart::Identifier(first), ObjectNamePart::Identifier(field)]
+                    if table.column_index(&ident_name(first)).is_some_and(|c| {
+                        crate::composites::type_id(table.columns[c].ty).is_some()
+                    }) =>
+                {
+                    let column =
+                        &table.columns[table.column_index(&ident_name(first)).expect("checked")];
+                    let name = ident_name(field);
+                    let fields = crate::types::RecordShape::fields(match column.ty {
+                        DataType::Record(shape) => shape,
+                        _ => unreachable!("a composite type"),
+                    });
+                    match fields.iter().position(|(f, _)| *f == name) {
+                        Some(at) => Ok((first, Some((at, fields[at].1)))),
+                        None => Err(SqlError::new(
+                            code::UNDEFINED_COLUMN,
+                            format!(
+                                "cannot assign to field \"{name}\" of column \"{}\" because there is no such column in data type {}",
+                                column.name,
+                                column.ty.name()
+                            ),
+                        )
+                        .at(this.pos(first.span))),
+                    }
+                }
                 [ObjectNamePart::Identifier(first), ObjectNamePart::Identifier(field), ..] => {
                     let first_name = ident_name(first);
                     let error = match table.column_index(&first_name) {
@@ -9296,17 +9323,51 @@ impl<'a> Binder<'a> {
         let mut bound_assignments: Vec<(usize, Expr)> = Vec::new();
         // Columns assigned through subscripts (`v[1] = x`), which may be assigned so again.
         let mut subscripted = Vec::new();
-        for (ident, value) in items {
+        for ((ident, field), value) in items {
             let column_name = ident_name(ident);
             let index = table
                 .column_position(&column_name)
                 .map_err(|error| error.at(self.pos(ident.span)))?;
             let subscripts = self.target_subscripts(ident.span)?;
             let earlier = bound_assignments.iter().position(|(c, _)| *c == index);
-            if earlier.is_some() && (subscripts.is_none() || !subscripted.contains(&index)) {
+            let piecewise = subscripts.is_some() || field.is_some();
+            if earlier.is_some() && (!piecewise || !subscripted.contains(&index)) {
                 return Err(SqlError::syntax(format!(
                     "multiple assignments to same column \"{column_name}\""
                 )));
+            }
+            if let Some((at, field_type)) = field {
+                // The record again with one field replaced (the others NULL when the column
+                // is): PostgreSQL's FieldStore.
+                if is_default_keyword(&value) {
+                    return Err(unsupported("DEFAULT for a field of a composite column"));
+                }
+                check_update(&table.columns[index])?;
+                let mut none = AggCollector {
+                    context: "UPDATE",
+                    ..Default::default()
+                };
+                let bound = self.bind_expr(&value, scope, &mut none)?;
+                let def = &table.columns[index];
+                let assigned = self.assign_cast(bound, field_type, &def.name, value.span())?;
+                let base = match earlier {
+                    Some(at) => bound_assignments.remove(at).1,
+                    None => Expr::Column(index),
+                };
+                let names = crate::types::RecordShape::fields(match def.ty {
+                    DataType::Record(shape) => shape,
+                    _ => unreachable!("a composite type"),
+                });
+                let mut assigned = Some(assigned);
+                let fields = (names.iter().enumerate())
+                    .map(|(i, (name, _))| match i == at {
+                        true => assigned.take().expect("one field"),
+                        false => Expr::Func(Func::Field(i, name), vec![base.clone()]),
+                    })
+                    .collect();
+                bound_assignments.push((index, Expr::Func(Func::Row, fields)));
+                subscripted.push(index);
+                continue;
             }
             if let Some(target) = subscripts {
                 if is_default_keyword(&value) {
@@ -11265,6 +11326,35 @@ impl<'a> Binder<'a> {
                     right: rest.clone(),
                 };
                 return self.bind_expr(&regrouped, scope, aggs);
+            }
+            E::IsDistinctFrom(left, right) | E::IsNotDistinctFrom(left, right)
+                if matches!(
+                    (row_items(left), row_items(right)),
+                    (Some(l), Some(r)) if l.len() == r.len()
+                ) =>
+            {
+                // Row constructors: field by field (distinct when any field is).
+                let distinct = matches!(expr, E::IsDistinctFrom(..));
+                let (lefts, rights) = (row_items(left).expect("checked"), row_items(right));
+                let tests = lefts.iter().zip(rights.expect("checked")).map(|(l, r)| {
+                    let (l, r) = (Box::new((*l).clone()), Box::new((*r).clone()));
+                    match distinct {
+                        true => E::IsDistinctFrom(l, r),
+                        false => E::IsNotDistinctFrom(l, r),
+                    }
+                });
+                let op = match distinct {
+                    true => ast::BinaryOperator::Or,
+                    false => ast::BinaryOperator::And,
+                };
+                let combined = tests
+                    .reduce(|a, b| E::BinaryOp {
+                        left: Box::new(a),
+                        op: op.clone(),
+                        right: Box::new(b),
+                    })
+                    .unwrap_or(E::Value(ast::Value::Boolean(!distinct).into()));
+                return self.bind_expr(&combined, scope, aggs);
             }
             E::IsDistinctFrom(left, right) | E::IsNotDistinctFrom(left, right) => {
                 // Bound as `=` (the same coercions), then compared with NULL as a value.

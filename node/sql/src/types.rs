@@ -2067,10 +2067,11 @@ pub fn cast(value: Value, from: DataType, to: DataType, explicit: bool) -> SqlRe
         });
     }
     let from = from.expression_type();
-    if let (Value::Record(fields), DataType::Record(shape @ RecordShape::Composite(_))) =
-        (&value, to)
-    {
-        if from != to {
+    if let (Value::Record(fields), DataType::Record(shape)) = (&value, to) {
+        if from == to {
+            return Ok(value);
+        }
+        if let RecordShape::Composite(_) = shape {
             return record_to_composite(fields, from, shape, explicit);
         }
     }
