@@ -195,6 +195,37 @@ def test_enum_types_survive_a_restart(keel_factory):
     node.stop()
 
 
+def composite_values(dsn):
+    """A composite type through psycopg as an application uses one: the driver reads the type's
+    fields from the catalogs (`CompositeInfo.fetch`), then values come back as Python objects in
+    text and binary results, and go in as typed parameters in both formats."""
+    from psycopg.types.composite import CompositeInfo, register_composite
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("drop table if exists parcel")
+        conn.execute("drop type if exists address")
+        conn.execute("create type address as (street text, zip varchar(10), floor int, geo numeric(9,6)[])")
+        conn.execute("create table parcel (id int primary key, dest address, stops address[])")
+        info = CompositeInfo.fetch(conn, "address")
+        register_composite(info, conn)
+        address = info.python_type
+        rows = [info.field_names, [str(t) for t in info.field_types]]
+        conn.execute("insert into parcel values (1, row('1 Main St', '02139', 3, '{42.36,-71.09}'), "
+                     "array[row('a \"quoted\", street', null, null, null)::address])")
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("insert into parcel values (%s, %s, %s)",
+                        (2 + binary, address("Elm (rear)", None, -1, [Decimal("0.5")]), None))
+            got = cur.execute("select id, dest, stops, (dest).floor from parcel order by id").fetchall()
+            rows.append([(i, tuple(d) if d else d, [tuple(s) for s in st] if st else st, f)
+                         for i, d, st, f in got])
+        return rows
+
+
+def test_composite_types_match_postgres(keel, postgres):
+    assert composite_values(keel.dsn()) == composite_values(postgres.dsn())
+
+
 def precise_values(dsn):
     """timestamp(p), time(p) and numeric(p,s) columns through psycopg in both formats: values
     rounded on the way in (binary parameters too) and the type modifiers a client reads from

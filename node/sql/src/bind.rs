@@ -5274,6 +5274,49 @@ impl<'a> Binder<'a> {
         Expr::Const(Value::Text(schemas.join(",")))
     }
 
+    /// The OID of the type a computed text names (`to_regtype($1)`, as drivers ask for a type's
+    /// fields): a user-defined type's by the names it is written with (`name` when the search
+    /// path finds it, `schema.name`, and `name[]` for an enum or composite type's array), else
+    /// a built-in type's, looked up when the statement runs.
+    fn computed_regtype(&self, text: Expr) -> Expr {
+        let schemas = self.catalog.search_schemas(self.path(), &self.session.user);
+        let catalog = self.catalog;
+        let is_type = |key: &String| {
+            catalog.enums.contains_key(key)
+                || catalog.composites.contains_key(key)
+                || catalog.domains.contains_key(key)
+        };
+        let mut pairs = Vec::new();
+        let mut add = |key: &str, oid: i64, array: Option<i64>| {
+            let (schema, name) = crate::catalog::split_name(key);
+            let mut names = vec![format!("{schema}.{name}")];
+            // Bare when the search path finds this type first under its name.
+            let first = (schemas.iter()).find(|s| is_type(&crate::catalog::qualify(s, name)));
+            if first == Some(&schema) {
+                names.push(name.to_string());
+            }
+            for name in names {
+                if let Some(array) = array {
+                    pairs.push((Value::Text(format!("{name}[]")), Value::Int(array)));
+                }
+                pairs.push((Value::Text(name), Value::Int(oid)));
+            }
+        };
+        for def in self.catalog.enums.values() {
+            let ty = DataType::Enum(def.id as u32);
+            add(&def.name, i64::from(ty.oid()), Some(ty.array_oid()));
+        }
+        for def in self.catalog.composites.values() {
+            let ty = def.data_type();
+            add(&def.name, def.oid(), Some(ty.array_oid()));
+        }
+        for def in self.catalog.domains.values() {
+            add(&def.name, def.oid(), None);
+        }
+        let built_in = Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text.clone()]);
+        lookup(&text, pairs, built_in)
+    }
+
     /// The OID of the enum type, composite type or domain a name given as text names
     /// (`'mood'::regtype`), or of the array type over an enum or composite type (`'mood[]'`).
     fn user_type_by_text(&self, text: &str) -> Option<i64> {
@@ -10818,10 +10861,7 @@ impl<'a> Binder<'a> {
                             let oid = self.user_type_by_text(name).expect("checked by the guard");
                             (Expr::Const(Value::Int(oid)), DataType::Reg(reg_kind))
                         }
-                        ("regtype", _) => (
-                            Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![text]),
-                            DataType::Reg(reg_kind),
-                        ),
+                        ("regtype", _) => (self.computed_regtype(text), DataType::Reg(reg_kind)),
                         ("regclass", Expr::Const(Value::Text(digits)))
                             if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) =>
                         {
@@ -15055,10 +15095,13 @@ impl<'a> Binder<'a> {
             ("to_regtype", 1) if types[0].is_string() => {
                 let (expr, ty, span) = bound.remove(0);
                 let expr = self.coerce_to(expr, ty, DataType::Text, span)?;
-                Ok((
-                    Expr::Scalar(crate::functions::Scalar::ToRegtype, vec![expr]),
-                    DataType::Reg(crate::types::RegKind::Type),
-                ))
+                let expr = match &expr {
+                    Expr::Const(Value::Text(name)) if self.user_type_by_text(name).is_some() => {
+                        Expr::Const(Value::Int(self.user_type_by_text(name).expect("checked")))
+                    }
+                    _ => self.computed_regtype(expr),
+                };
+                Ok((expr, DataType::Reg(crate::types::RegKind::Type)))
             }
             ("to_regnamespace" | "to_regrole", 1) if types[0].is_string() => {
                 let (expr, ty, span) = bound.remove(0);
