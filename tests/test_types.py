@@ -226,6 +226,28 @@ def test_composite_types_match_postgres(keel, postgres):
     assert composite_values(keel.dsn()) == composite_values(postgres.dsn())
 
 
+def test_composite_types_survive_a_restart(keel_factory):
+    node = keel_factory().start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        conn.execute("create type dims as (w int, h int)")
+        conn.execute("create type box as (name text, size dims)")
+        conn.execute("create table crate (id int primary key, b box, extra dims[])")
+        conn.execute("create index crate_b on crate (b)")
+        conn.execute("insert into crate values (1, row('a', row(2, 3)), '{\"(1,1)\"}'), "
+                     "(2, row('b', null), null)")
+        conn.execute("alter type dims rename attribute h to height")
+    node.kill()
+    node.start()
+    with psycopg.connect(node.dsn(), autocommit=True) as conn:
+        assert conn.execute("select id, b::text, ((b).size).height, extra::text from crate "
+                            "order by id").fetchall() == [
+            (1, "(a,\"(2,3)\")", 3, '{"(1,1)"}'), (2, "(b,)", None, None)]
+        assert conn.execute("select id from crate where b = row('a', row(2, 3))::box").fetchall() == [(1,)]
+        conn.execute("insert into crate values (3, '(c,\"(4,5)\")', null)")
+        assert conn.execute("select max(((b).size).w) from crate").fetchone() == (4,)
+    node.stop()
+
+
 def precise_values(dsn):
     """timestamp(p), time(p) and numeric(p,s) columns through psycopg in both formats: values
     rounded on the way in (binary parameters too) and the type modifiers a client reads from

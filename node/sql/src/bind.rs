@@ -11289,6 +11289,39 @@ impl<'a> Binder<'a> {
                     array = inner;
                 }
                 let all = matches!(expr, E::AllOp { .. });
+                if let E::Subquery(query) = array {
+                    // `x LIKE ANY (subquery)` (and ILIKE, ~, ~*, their negations) is the
+                    // operator over `ARRAY(subquery)`: the same answer, NULLs included.
+                    let operator = self.pos_after(left.span()).or(position);
+                    if let SetExpr::Select(select) = query.body.as_ref() {
+                        let plain = (select.projection.iter()).all(|item| {
+                            matches!(
+                                item,
+                                SelectItem::UnnamedExpr(_) | SelectItem::ExprWithAlias { .. }
+                            )
+                        });
+                        if plain && select.projection.len() > 1 {
+                            return Err(
+                                SqlError::syntax("subquery has too many columns").at(operator)
+                            );
+                        }
+                    }
+                    let array = ast::Expr::Function(ast::Function {
+                        name: ObjectName::from(vec![ast::Ident::new("array")]),
+                        uses_odbc_syntax: false,
+                        parameters: FunctionArguments::None,
+                        args: FunctionArguments::Subquery(query.clone()),
+                        filter: None,
+                        null_treatment: None,
+                        over: None,
+                        within_group: Vec::new(),
+                    });
+                    if let Some(bound) =
+                        self.bind_match_array(left, compare_op, &array, all, scope, aggs, operator)?
+                    {
+                        return Ok(bound);
+                    }
+                }
                 if !matches!(array, E::Subquery(_)) {
                     let operator = self.pos_after(left.span()).or(position);
                     if let Some(bound) =
