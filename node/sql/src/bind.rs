@@ -9385,12 +9385,7 @@ impl<'a> Binder<'a> {
                 if is_default_keyword(&value) {
                     return Err(unsupported("DEFAULT for a field of a composite column"));
                 }
-                check_update(&table.columns[index])?;
-                let mut none = AggCollector {
-                    context: "UPDATE",
-                    ..Default::default()
-                };
-                let bound = self.bind_expr(&value, scope, &mut none)?;
+                let bound = self.bind_assigned(&table.columns[index], &value, scope)?;
                 let def = &table.columns[index];
                 let assigned = self.assign_cast(bound, field_type, &def.name, value.span())?;
                 let base = match earlier {
@@ -9416,12 +9411,7 @@ impl<'a> Binder<'a> {
                 if is_default_keyword(&value) {
                     return Err(element_default(self, &target));
                 }
-                check_update(&table.columns[index])?;
-                let mut none = AggCollector {
-                    context: "UPDATE",
-                    ..Default::default()
-                };
-                let bound = self.bind_expr(&value, scope, &mut none)?;
+                let bound = self.bind_assigned(&table.columns[index], &value, scope)?;
                 let base = match earlier {
                     Some(at) => bound_assignments.remove(at).1,
                     None => Expr::Column(index),
@@ -9436,18 +9426,29 @@ impl<'a> Binder<'a> {
             let value = if is_default_keyword(&value) {
                 self.defaults(table)?.swap_remove(index)
             } else {
-                check_update(&table.columns[index])?;
-                let mut none = AggCollector {
-                    context: "UPDATE",
-                    ..Default::default()
-                };
-                let bound = self.bind_expr(&value, scope, &mut none)?;
                 let def = &table.columns[index];
+                let bound = self.bind_assigned(def, &value, scope)?;
                 self.assign_cast(bound, def.ty, &def.name, value.span())?
             };
             bound_assignments.push((index, value));
         }
         Ok(bound_assignments)
+    }
+
+    /// A value assigned to column `def` by UPDATE (whole, an element or a field), bound over
+    /// `scope` (no aggregates), once the column may be assigned at all.
+    fn bind_assigned(
+        &mut self,
+        def: &crate::catalog::ColumnDef,
+        value: &ast::Expr,
+        scope: &Scope<'_>,
+    ) -> SqlResult<(Expr, DataType)> {
+        check_update(def)?;
+        let mut none = AggCollector {
+            context: "UPDATE",
+            ..Default::default()
+        };
+        self.bind_expr(value, scope, &mut none)
     }
 
     /// The values of `(a, b, ...) = source`: a parenthesized list or `ROW(...)` of `columns`

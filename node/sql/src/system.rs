@@ -743,6 +743,43 @@ fn type_name(ty: DataType) -> &'static str {
 /// A type's support functions as `pg_type` names them (regproc, "-" for none): input, output,
 /// receive, send, typmod input and output, analyze, subscript; by `typname` ("anyenum" and
 /// "anyarray" for those kinds).
+/// The `pg_type` row of the array type `_name` over the user-defined type keyed `key` (owned by
+/// `owner`), whose OID is `element`; `align` as the element's.
+fn user_array_type_row(
+    catalog: &Catalog,
+    (key, owner): (&str, Option<&str>),
+    oid: i64,
+    element: i64,
+    align: &str,
+) -> Vec<Value> {
+    let mut row = vec![
+        int(oid),
+        text(format!("_{}", crate::catalog::relname(key))),
+        int(schema_oid(catalog, key)),
+        int(role_oid(catalog, owner)),
+        int(-1),
+        Value::Bool(false),
+        text("b"),
+        text("A"),
+        Value::Bool(true),
+        int(0),
+        int(element),
+        int(0),
+        text(","),
+        int(0),
+        int(-1),
+        Value::Bool(false),
+        int(0),
+        Value::Null,
+        text("x"),
+        text(align),
+        Value::Null,
+    ];
+    row.extend(array_type_functions().map(regproc));
+    row.push(Value::Null);
+    row
+}
+
 /// The functions of an array type over a type without a modifier (a user-defined type's).
 fn array_type_functions() -> [&'static str; 8] {
     let [input, output, receive, send, ..] = type_functions("anyarray");
@@ -3446,32 +3483,13 @@ fn pg_catalog(
                 row.push(Value::Null);
                 out.row(row);
                 // Its array type, `_name`, as PostgreSQL makes one with every type.
-                let mut row = vec![
-                    int(enum_array_oid(def.id)),
-                    text(format!("_{}", def.relname())),
-                    int(schema_oid(catalog, &def.name)),
-                    int(role_oid(catalog, def.owner.as_deref())),
-                    int(-1),
-                    Value::Bool(false),
-                    text("b"),
-                    text("A"),
-                    Value::Bool(true),
-                    int(0),
-                    int(enum_oid(def.id)),
-                    int(0),
-                    text(","),
-                    int(0),
-                    int(-1),
-                    Value::Bool(false),
-                    int(0),
-                    Value::Null,
-                    text("x"),
-                    text("i"),
-                    Value::Null,
-                ];
-                row.extend(array_type_functions().map(regproc));
-                row.push(Value::Null);
-                out.row(row);
+                out.row(user_array_type_row(
+                    catalog,
+                    (&def.name, def.owner.as_deref()),
+                    enum_array_oid(def.id),
+                    enum_oid(def.id),
+                    "i",
+                ));
             }
             // Domains: laid out as their base type, which `typbasetype` names (or the domain
             // each is over), with its modifier.
@@ -3550,32 +3568,13 @@ fn pg_catalog(
                 row.extend(type_functions("record").map(regproc));
                 row.push(Value::Null);
                 out.row(row);
-                let mut row = vec![
-                    int(crate::composites::array_oid(def.id)),
-                    text(format!("_{}", def.relname())),
-                    int(schema_oid(catalog, &def.name)),
-                    int(owner),
-                    int(-1),
-                    Value::Bool(false),
-                    text("b"),
-                    text("A"),
-                    Value::Bool(true),
-                    int(0),
-                    int(def.oid()),
-                    int(0),
-                    text(","),
-                    int(0),
-                    int(-1),
-                    Value::Bool(false),
-                    int(0),
-                    Value::Null,
-                    text("x"),
-                    text("d"),
-                    Value::Null,
-                ];
-                row.extend(array_type_functions().map(regproc));
-                row.push(Value::Null);
-                out.row(row);
+                out.row(user_array_type_row(
+                    catalog,
+                    (&def.name, def.owner.as_deref()),
+                    crate::composites::array_oid(def.id),
+                    def.oid(),
+                    "d",
+                ));
             }
             // (Keel has no arrays of reg* types: an array of OIDs is oid[].)
             for &(elem, _) in TYPES.iter().filter(|(ty, _)| ty.array_oid() != 0) {

@@ -7,20 +7,13 @@
 
 use std::sync::Arc;
 
-use super::user_types::{check_new_owner, taken_by_move, type_exists};
+use super::user_types::{check_new_owner, new_type_ids, taken_by_move, type_exists};
 use super::{cascade_notice, depended_on, first_row_where, Cluster, Session, Tx};
 use crate::catalog::{Catalog, CheckDef, TableDef};
 use crate::domains::DomainDef;
 use crate::error::{code, SqlError, SqlResult};
 use crate::expr::Expr;
 use crate::plan::{DomainChange, DomainCommand};
-
-fn taken(key: &str) -> SqlError {
-    SqlError::new(
-        code::DUPLICATE_OBJECT,
-        format!("type \"{}\" already exists", crate::catalog::relname(key)),
-    )
-}
 
 fn no_constraint(name: &str, def: &DomainDef) -> SqlError {
     SqlError::new(
@@ -115,11 +108,7 @@ impl Session {
         let user = &self.info.user;
         match command {
             DomainCommand::Create(def) => {
-                if type_exists(next, &def.name) {
-                    return Err(taken(&def.name));
-                }
-                let id = next.next_table_id.max(1);
-                next.next_table_id = id + 1;
+                let id = new_type_ids(next, &def.name, 1)?;
                 let def = Arc::new(DomainDef { id, ..def.clone() });
                 crate::domains::register(&def);
                 next.domains.insert(def.name.clone(), def);

@@ -35,6 +35,24 @@ fn taken(name: &str) -> SqlError {
     )
 }
 
+/// The first of `count` new catalog ids for a type to be called `key`, after PostgreSQL's checks
+/// that its schema exists (3F000) and no type has the name (42710).
+pub(super) fn new_type_ids(next: &mut Catalog, key: &str, count: u64) -> SqlResult<u64> {
+    let schema = crate::catalog::split_name(key).0;
+    if !next.schema_exists(schema) {
+        return Err(SqlError::new(
+            code::INVALID_SCHEMA_NAME,
+            format!("schema \"{schema}\" does not exist"),
+        ));
+    }
+    if type_exists(next, key) {
+        return Err(taken(key));
+    }
+    let id = next.next_table_id.max(1);
+    next.next_table_id = id + count;
+    Ok(id)
+}
+
 /// PostgreSQL's refusal to rename or move type `from` to key `to`, which a type has: "already
 /// exists", or "already exists in schema" when the type would change schemas.
 pub(super) fn taken_by_move(from: &str, to: &str) -> SqlError {
@@ -151,19 +169,8 @@ impl Session {
         let user = &self.info.user;
         match command {
             TypeCommand::CreateComposite { name, fields } => {
-                let schema = crate::catalog::split_name(name).0;
-                if !next.schema_exists(schema) {
-                    return Err(SqlError::new(
-                        code::INVALID_SCHEMA_NAME,
-                        format!("schema \"{schema}\" does not exist"),
-                    ));
-                }
-                if type_exists(next, name) {
-                    return Err(taken(name));
-                }
                 // Two ids: the type's (pg_type) and its relation's (pg_class).
-                let id = next.next_table_id.max(1);
-                next.next_table_id = id + 2;
+                let id = new_type_ids(next, name, 2)?;
                 let def = CompositeDef {
                     id,
                     relid: id + 1,
@@ -175,18 +182,7 @@ impl Session {
                 next.composites.insert(name.clone(), Arc::new(def));
             }
             TypeCommand::Create { name, labels } => {
-                let schema = crate::catalog::split_name(name).0;
-                if !next.schema_exists(schema) {
-                    return Err(SqlError::new(
-                        code::INVALID_SCHEMA_NAME,
-                        format!("schema \"{schema}\" does not exist"),
-                    ));
-                }
-                if type_exists(next, name) {
-                    return Err(taken(name));
-                }
-                let id = next.next_table_id.max(1);
-                next.next_table_id = id + 1;
+                let id = new_type_ids(next, name, 1)?;
                 let mut def = EnumDef::new(id, name.clone(), labels)?;
                 def.owner = Some(user.clone());
                 crate::enums::register(&def);
