@@ -9308,10 +9308,7 @@ impl<'a> Binder<'a> {
                     let column =
                         &table.columns[table.column_index(&ident_name(first)).expect("checked")];
                     let name = ident_name(field);
-                    let fields = crate::types::RecordShape::fields(match column.ty {
-                        DataType::Record(shape) => shape,
-                        _ => unreachable!("a composite type"),
-                    });
+                    let fields = column.ty.record_fields();
                     match fields.iter().position(|(f, _)| *f == name) {
                         Some(at) => Ok((first, Some((at, fields[at].1)))),
                         None => Err(SqlError::new(
@@ -9392,10 +9389,7 @@ impl<'a> Binder<'a> {
                     Some(at) => bound_assignments.remove(at).1,
                     None => Expr::Column(index),
                 };
-                let names = crate::types::RecordShape::fields(match def.ty {
-                    DataType::Record(shape) => shape,
-                    _ => unreachable!("a composite type"),
-                });
+                let names = def.ty.record_fields();
                 let mut assigned = Some(assigned);
                 let fields = (names.iter().enumerate())
                     .map(|(i, (name, _))| match i == at {
@@ -10495,10 +10489,7 @@ impl<'a> Binder<'a> {
             E::IsNull(inner) | E::IsNotNull(inner) => {
                 let (bound, ty) = self.bind_expr(inner, scope, aggs)?;
                 let not_null = matches!(expr, E::IsNotNull(_));
-                let fields = match ty {
-                    DataType::Record(shape) => shape.fields(),
-                    _ => Vec::new(),
-                };
+                let fields = ty.record_fields();
                 if fields.is_empty() {
                     (Expr::IsNull(Box::new(bound), not_null), DataType::Bool)
                 } else {

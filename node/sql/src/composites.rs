@@ -165,15 +165,12 @@ pub fn type_name(id: u32) -> Option<&'static str> {
     registered(id).map(|r| r.name)
 }
 
-/// Whether a value of type `ty` holds values of composite type `id` (itself, an array of it,
-/// or a composite type with a field that does).
-pub fn uses(ty: DataType, id: u32) -> bool {
+/// Whether a value of type `ty` holds values of type `target` (an enum or composite type): is
+/// one, an array of them, or a composite type with a field that holds them.
+pub fn holds(ty: DataType, target: DataType) -> bool {
     let ty = ty.element().unwrap_or(ty);
-    match type_id(ty) {
-        Some(own) if own == id => true,
-        Some(own) => fields(own).iter().any(|&(_, field)| uses(field, id)),
-        None => false,
-    }
+    ty == target
+        || type_id(ty).is_some_and(|own| fields(own).iter().any(|&(_, f)| holds(f, target)))
 }
 
 /// PostgreSQL's `record_in`: the text `(a,"b c",)` as a record of `types`: fields separated by
@@ -316,8 +313,9 @@ mod tests {
             vec![("a", DataType::Int4), ("b", DataType::Text)]
         );
         assert_eq!(def.data_type().name(), "pair");
-        assert!(uses(def.data_type().array(), id));
-        assert!(!uses(DataType::Int4, id));
+        assert!(holds(def.data_type().array(), def.data_type()));
+        assert!(holds(def.data_type(), DataType::Text));
+        assert!(!holds(DataType::Int4, def.data_type()));
         assert_eq!(
             by_oid(def.oid()).map(|d| d.name),
             Some("public.pair".into())

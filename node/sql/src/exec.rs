@@ -8202,26 +8202,16 @@ impl Session {
                     }
                 }
                 next.views.retain(|key, _| !in_dropped(key));
-                // An enum type that goes must not be a column's of a table that stays.
-                for def in next.enums.values().filter(|def| in_dropped(&def.name)) {
-                    let id = def.id as u32;
-                    let user = next.tables.values().find(|t| {
-                        !in_dropped(&t.name)
-                            && t.columns.iter().any(|c| c.ty.uses_type(DataType::Enum(id)))
-                    });
-                    if let Some(table) = user {
-                        return Err(SqlError::unsupported(format!(
-                            "DROP SCHEMA ... CASCADE of type {} that table {} uses",
-                            def.relname(),
-                            crate::catalog::relname(&table.name)
-                        )));
-                    }
-                }
-                next.enums.retain(|key, _| !in_dropped(key));
-                // And a composite type, of a table's column or a type's field.
-                for def in next.composites.values().filter(|def| in_dropped(&def.name)) {
-                    let id = def.id as u32;
-                    let holds = |ty: DataType| crate::composites::uses(ty, id);
+                // An enum or composite type that goes must not be held by a column of a table
+                // that stays, or by a field of a composite type that stays.
+                let enums = (next.enums.values())
+                    .filter(|def| in_dropped(&def.name))
+                    .map(|def| (def.relname(), DataType::Enum(def.id as u32)));
+                let composites = (next.composites.values())
+                    .filter(|def| in_dropped(&def.name))
+                    .map(|def| (def.relname(), def.data_type()));
+                for (relname, ty) in enums.chain(composites) {
+                    let holds = |held: DataType| crate::composites::holds(held, ty);
                     let table = (next.tables.values())
                         .find(|t| !in_dropped(&t.name) && t.columns.iter().any(|c| holds(c.ty)));
                     let composite = (next.composites.values())
@@ -8234,10 +8224,10 @@ impl Session {
                         (None, None) => continue,
                     };
                     return Err(SqlError::unsupported(format!(
-                        "DROP SCHEMA ... CASCADE of type {} that {user} uses",
-                        def.relname()
+                        "DROP SCHEMA ... CASCADE of type {relname} that {user} uses"
                     )));
                 }
+                next.enums.retain(|key, _| !in_dropped(key));
                 next.composites.retain(|key, _| !in_dropped(key));
                 // So must a domain, or one over it.
                 for def in next.domains.values().filter(|def| in_dropped(&def.name)) {

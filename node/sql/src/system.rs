@@ -2374,17 +2374,14 @@ fn pg_catalog(
             // A composite type is its relation's (internally), and the relation's fields, as a
             // table's columns, depend on the user-defined types they hold (pg_dump makes a type
             // before what uses it by these).
-            let user_type = |column: &crate::catalog::ColumnDef| -> Option<i64> {
-                if let Some(domain) = &column.domain {
+            let user_type = |ty: DataType, domain: Option<&crate::domains::ColumnDomain>| {
+                if let Some(domain) = domain {
                     return Some(crate::domains::oid(domain.id));
                 }
-                let element = column.ty.element().unwrap_or(column.ty);
-                match element {
-                    DataType::Enum(id) => Some(enum_oid(u64::from(id))),
-                    other => Some(crate::composites::oid(u64::from(
-                        crate::composites::type_id(other)?,
-                    ))),
-                }
+                let element = ty.element().unwrap_or(ty);
+                let user = matches!(element, DataType::Enum(_))
+                    || crate::composites::type_id(element).is_some();
+                user.then(|| i64::from(element.oid()))
             };
             let mut on_type = |relation: i64, number: usize, ty: i64| {
                 out.row(vec![
@@ -2399,15 +2396,14 @@ fn pg_catalog(
             };
             for def in catalog.composites.values() {
                 for (i, field) in def.fields.iter().enumerate() {
-                    let column = crate::catalog::ColumnDef::new(field.name.clone(), field.ty);
-                    if let Some(ty) = user_type(&column) {
+                    if let Some(ty) = user_type(field.ty, None) {
                         on_type(def.relation_oid(), i + 1, ty);
                     }
                 }
             }
             for table in user_tables(catalog) {
                 for (i, column) in table.columns.iter().enumerate() {
-                    if let Some(ty) = user_type(column) {
+                    if let Some(ty) = user_type(column.ty, column.domain.as_ref()) {
                         on_type(table_oid(table), i + 1, ty);
                     }
                 }

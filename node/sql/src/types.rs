@@ -693,6 +693,21 @@ impl DataType {
             other => other,
         }
     }
+    /// A record type's fields, names and types (none for another type).
+    pub fn record_fields(self) -> Vec<(&'static str, DataType)> {
+        match self {
+            DataType::Record(shape) => shape.fields(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A record type's fields' types (none for another type).
+    pub fn record_field_types(self) -> Vec<DataType> {
+        (self.record_fields().into_iter())
+            .map(|(_, ty)| ty)
+            .collect()
+    }
+
     /// Whether a column of this type holds values of `ty` directly (`ty` itself or an array of
     /// it): what PostgreSQL's dependency of a column on a type records.
     pub fn uses_type(self, ty: DataType) -> bool {
@@ -1642,10 +1657,7 @@ pub fn format_text_in(value: &Value, ty: DataType, zone: &crate::tz::Zone, out: 
 /// PostgreSQL's `record_out`: `(a,b)`, a NULL field empty, a field quoted (with `"` and `\`
 /// doubled) when it is empty or holds `"`, `\`, `(`, `)`, `,` or white space.
 fn format_record(fields: &[Value], ty: DataType, zone: &crate::tz::Zone, out: &mut String) {
-    let types = match ty {
-        DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
-        _ => Vec::new(),
-    };
+    let types = ty.record_field_types();
     out.push('(');
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
@@ -1745,10 +1757,7 @@ pub fn format_binary(value: &Value, ty: DataType, out: &mut Vec<u8>) -> SqlResul
         (Value::BigNumeric(n), _) => numeric_send(n, out),
         (Value::Record(fields), ty) => {
             // record_send: the field count, then per field its type's OID, length and bytes.
-            let types = match ty {
-                DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
-                _ => Vec::new(),
-            };
+            let types = ty.record_field_types();
             out.extend_from_slice(&(fields.len() as i32).to_be_bytes());
             for (i, field) in fields.iter().enumerate() {
                 let field_ty = types.get(i).copied().unwrap_or(DataType::Text);
@@ -2259,10 +2268,7 @@ fn record_to_composite(
     shape: RecordShape,
     explicit: bool,
 ) -> SqlResult<Value> {
-    let from_types: Vec<DataType> = match from {
-        DataType::Record(from) => from.fields().into_iter().map(|(_, ty)| ty).collect(),
-        _ => Vec::new(),
-    };
+    let from_types = from.record_field_types();
     let to_types = shape.fields();
     if let Some(error) = record_count_error(fields.len(), DataType::Record(shape)) {
         return Err(error);
@@ -2422,10 +2428,7 @@ pub fn encode_key(values: &[(&Value, DataType)], out: &mut Vec<u8>) {
             }
             Value::Record(fields) => {
                 out.push(0x01);
-                let types: Vec<DataType> = match ty {
-                    DataType::Record(shape) => shape.fields().into_iter().map(|(_, t)| t).collect(),
-                    _ => Vec::new(),
-                };
+                let types = ty.record_field_types();
                 let pairs: Vec<(&Value, DataType)> = fields
                     .iter()
                     .enumerate()

@@ -129,7 +129,7 @@ fn type_dependents(next: &Catalog, ty: DataType, going: &[String]) -> Vec<String
 /// PostgreSQL's refusal to make composite type `def` hold itself (through a field of its own
 /// type, an array of it, or another composite type that holds it).
 fn check_member(def: &CompositeDef, ty: DataType) -> SqlResult<()> {
-    if crate::composites::uses(ty, def.id as u32) {
+    if crate::composites::holds(ty, def.data_type()) {
         return Err(SqlError::new(
             code::INVALID_TABLE_DEFINITION,
             format!(
@@ -295,11 +295,11 @@ impl Session {
             }
             TypeCommand::AlterComposite { name, actions } => {
                 let mut def = self.owned_composite(next, name)?;
-                let id = def.id as u32;
+                let ty = def.data_type();
                 // A table's rows hold the fields as they are: Keel rewrites none of them.
                 let stored = next.tables.values().find_map(|table| {
                     let column =
-                        (table.columns.iter()).find(|c| crate::composites::uses(c.ty, id))?;
+                        (table.columns.iter()).find(|c| crate::composites::holds(c.ty, ty))?;
                     Some(format!(
                         "{}.{}",
                         crate::catalog::relname(&table.name),
