@@ -255,6 +255,174 @@ type Explained = (
     Option<Arc<crate::plan::ExplainWrite>>,
 );
 
+/// An ALTER TABLE whose actions [`Binder::bind_alter_table`] does not apply together (a DROP
+/// COLUMN, ADD or DROP CONSTRAINT, VALIDATE CONSTRAINT beside other actions, an ADD COLUMN
+/// with a REFERENCES, UNIQUE or PRIMARY KEY constraint) as single-action ALTER TABLE
+/// statements on `table`, run one after the other in the statement's transaction
+/// ([`Plan::AlterTableSteps`]). The actions are ordered as PostgreSQL's passes order them
+/// (`AlterTablePass`: drops, then type changes, added columns, CHECKs, column attributes,
+/// index constraints, foreign keys and defaults, the rest), keeping the written order within a
+/// pass, so `ADD CHECK (c > 0), ADD COLUMN c int` works as there; an added column's UNIQUE,
+/// PRIMARY KEY or REFERENCES is an ADD CONSTRAINT of its own in its pass (named as PostgreSQL
+/// names both). Neighbouring actions that [`Binder::bind_alter_table`] applies together stay
+/// one step. Keel has no tables without columns, so when the drops take every column and
+/// columns are added, the last column to drop is renamed out of the way in its place
+/// (PostgreSQL's name for a dropped column) and dropped after the rest (the table ends the
+/// same). None for actions [`Binder::bind_alter_table`] applies together.
+fn alter_table_steps(table: &TableDef, operations: &[AlterTableOperation]) -> Option<Vec<String>> {
+    use ast::AlterColumnOperation as Column;
+    let alone = |operation: &AlterTableOperation| {
+        matches!(
+            operation,
+            AlterTableOperation::AddConstraint { .. }
+                | AlterTableOperation::ValidateConstraint { .. }
+                | AlterTableOperation::DropConstraint { .. }
+        ) || matches!(operation, AlterTableOperation::DropColumn { column_names, .. } if column_names.len() == 1)
+    };
+    // A column constraint that is an ADD CONSTRAINT of its own.
+    let constraint_of = |option: &ast::ColumnOptionDef| {
+        matches!(
+            option.option,
+            ColumnOption::Unique { .. } | ColumnOption::ForeignKey { .. }
+        )
+    };
+    let column_constraints = |operation: &AlterTableOperation| {
+        matches!(operation, AlterTableOperation::AddColumn { column_def, .. }
+            if column_def.options.iter().any(constraint_of))
+    };
+    if !(operations.len() > 1 && operations.iter().any(alone))
+        && !operations.iter().any(column_constraints)
+    {
+        return None;
+    }
+    let pass = |operation: &AlterTableOperation| match operation {
+        AlterTableOperation::DropColumn { .. }
+        | AlterTableOperation::DropConstraint { .. }
+        | AlterTableOperation::AlterColumn {
+            op: Column::DropNotNull,
+            ..
+        } => 0,
+        AlterTableOperation::AlterColumn {
+            op: Column::SetDataType { .. },
+            ..
+        } => 1,
+        AlterTableOperation::AddColumn { .. } => 2,
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::Check { .. },
+            ..
+        } => 3,
+        AlterTableOperation::AlterColumn {
+            op: Column::SetNotNull | Column::AddGenerated { .. },
+            ..
+        } => 4,
+        AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::PrimaryKey { .. } | TableConstraint::Unique { .. },
+            ..
+        } => 5,
+        AlterTableOperation::AddConstraint { .. }
+        | AlterTableOperation::AlterColumn {
+            op: Column::SetDefault { .. } | Column::DropDefault,
+            ..
+        } => 6,
+        _ => 7,
+    };
+    // Each action: its pass, whether it is a step of its own, its text, the DROP COLUMN it is.
+    let mut actions: Vec<(u8, bool, String, Option<&AlterTableOperation>)> = Vec::new();
+    for operation in operations {
+        let AlterTableOperation::AddColumn {
+            column_keyword,
+            if_not_exists,
+            column_def,
+            column_position,
+        } = operation
+        else {
+            let drop = matches!(operation, AlterTableOperation::DropColumn { .. });
+            let text = operation.to_string();
+            actions.push((
+                pass(operation),
+                alone(operation),
+                text,
+                drop.then_some(operation),
+            ));
+            continue;
+        };
+        let mut added = column_def.clone();
+        added.options.retain(|option| !constraint_of(option));
+        let added = AlterTableOperation::AddColumn {
+            column_keyword: *column_keyword,
+            if_not_exists: *if_not_exists,
+            column_def: added,
+            column_position: column_position.clone(),
+        };
+        actions.push((2, false, added.to_string(), None));
+        // A column there already, skipped: its constraints too.
+        if *if_not_exists && table.column_index(&ident_name(&column_def.name)).is_some() {
+            continue;
+        }
+        for option in column_def.options.iter().filter(|o| constraint_of(o)) {
+            let name = (option.name.as_ref()).map_or(String::new(), |n| format!("CONSTRAINT {n} "));
+            let column = &column_def.name;
+            let (pass, text) = match &option.option {
+                ColumnOption::Unique {
+                    is_primary,
+                    characteristics,
+                } => {
+                    let kind = if *is_primary { "PRIMARY KEY" } else { "UNIQUE" };
+                    let characteristics =
+                        characteristics.map_or(String::new(), |c| format!(" {c}"));
+                    (5, format!("ADD {name}{kind} ({column}){characteristics}"))
+                }
+                references => (6, format!("ADD {name}FOREIGN KEY ({column}) {references}")),
+            };
+            actions.push((pass, true, text, None));
+        }
+    }
+    actions.sort_by_key(|action| action.0);
+    let dropped: Vec<String> = (actions.iter())
+        .filter_map(|action| match action.3 {
+            Some(AlterTableOperation::DropColumn { column_names, .. }) => {
+                Some(ident_name(&column_names[0]))
+            }
+            _ => None,
+        })
+        .collect();
+    let drops_all = (table.columns.iter()).all(|column| dropped.contains(&column.name));
+    let adds = (operations.iter()).any(|o| matches!(o, AlterTableOperation::AddColumn { .. }));
+    let last_drop = actions.iter().rposition(|action| {
+        matches!(action.3, Some(AlterTableOperation::DropColumn { column_names, .. })
+            if table.column_index(&ident_name(&column_names[0])).is_some())
+    });
+    if let (true, true, Some(at)) = (drops_all, adds, last_drop) {
+        let Some(AlterTableOperation::DropColumn {
+            column_names,
+            drop_behavior,
+            ..
+        }) = actions[at].3
+        else {
+            unreachable!("found as a DROP COLUMN");
+        };
+        let out_of_way = crate::exec::quote_ident("........pg.dropped........");
+        let behavior = drop_behavior.map_or(String::new(), |b| format!(" {b}"));
+        let rename = format!("RENAME COLUMN {} TO {out_of_way}", column_names[0]);
+        actions[at] = (0, false, rename, None);
+        let drop = format!("DROP COLUMN {out_of_way}{behavior}");
+        actions.push((7, true, drop, None));
+    }
+    let mut steps: Vec<(bool, Vec<String>)> = Vec::new();
+    for (_, single, action, _) in actions {
+        match steps.last_mut() {
+            Some((false, group)) if !single => group.push(action),
+            _ => steps.push((single, vec![action])),
+        }
+    }
+    let table = crate::exec::quote_relation(&table.name);
+    Some(
+        (steps.into_iter())
+            .map(|(_, actions)| format!("ALTER TABLE {table} {}", actions.join(", ")))
+            .collect(),
+    )
+}
+
 /// A statement with IF EXISTS on a relation there is not (written `name`): PostgreSQL's
 /// notice that it skips it, under `tag` (a [`Plan::RenameView`] of no view).
 fn skipped_relation(name: &str, tag: &'static str) -> Plan {
@@ -2691,6 +2859,21 @@ impl<'a> Binder<'a> {
                 let table = self.lookup_table(name).map_err(SqlError::unplaced)?;
                 if table.matview.is_some() {
                     matviews::alterable(&table, operations)?;
+                }
+                if let Some(steps) = alter_table_steps(&table, operations) {
+                    // A column to drop that is not there stops the statement before its first
+                    // step (Keel's refusal to drop a table's last column would come first).
+                    for operation in operations {
+                        if let AlterTableOperation::DropColumn {
+                            column_names,
+                            if_exists: false,
+                            ..
+                        } = operation
+                        {
+                            table.column_position(&ident_name(&column_names[0]))?;
+                        }
+                    }
+                    return Ok(Plan::AlterTableSteps { table, steps });
                 }
                 match operations.as_slice() {
                     [AlterTableOperation::AddConstraint {

@@ -768,7 +768,7 @@ pub(crate) fn quote_ident(name: &str) -> String {
 }
 
 /// A relation's catalog key as SQL text naming it whatever the search path: `"schema"."name"`.
-fn quote_relation(key: &str) -> String {
+pub(crate) fn quote_relation(key: &str) -> String {
     let (schema, relation) = crate::catalog::split_name(key);
     format!("{}.{}", quote_ident(schema), quote_ident(relation))
 }
@@ -3829,6 +3829,7 @@ impl Session {
             | Plan::RenameView { .. }
             | Plan::SetSchema { .. }
             | Plan::DropOwned { .. }
+            | Plan::AlterTableSteps { .. }
             | Plan::DropSequences { .. }
             | Plan::Type(_)
             | Plan::Domain(_)
@@ -7541,6 +7542,29 @@ impl Session {
         if let Plan::DropOwned { roles, cascade } = plan {
             return Box::pin(self.drop_owned(cluster, roles, *cascade, txn, cancel)).await;
         }
+        if let Plan::AlterTableSteps { table, steps } = plan {
+            self.check_ddl_privileges(&self.catalog(cluster), plan)?;
+            let mut result = QueryResult {
+                tag: "ALTER TABLE".into(),
+                ..Default::default()
+            };
+            for text in steps {
+                let catalog = self.catalog(cluster);
+                // Positions would point into the step's text, not the statement's.
+                let prepared =
+                    (self.prepare(&catalog, text, 0, Vec::new())).map_err(SqlError::unplaced)?;
+                let plan = prepared.plan.ok_or_else(|| {
+                    SqlError::new(code::INTERNAL_ERROR, format!("{} has no plan", table.name))
+                })?;
+                let locks = ddl_locks(&plan, &catalog);
+                self.take_relation_locks(cluster, &locks, cancel).await?;
+                let done = Box::pin(self.run_ddl(cluster, &plan, txn, cancel))
+                    .await
+                    .map_err(SqlError::unplaced)?;
+                result.notices.extend(done.notices);
+            }
+            return Ok(result);
+        }
         let catalog = self.catalog(cluster);
         self.check_ddl_privileges(&catalog, plan)?;
         let mut next = (*catalog).clone();
@@ -9737,6 +9761,7 @@ fn ddl_locks(plan: &Plan, catalog: &Catalog) -> Vec<(TableId, crate::locks::Lock
         | Plan::AlterTable { table, .. }
         | Plan::AddCheck { table, .. }
         | Plan::DropColumn { table, .. }
+        | Plan::AlterTableSteps { table, .. }
         | Plan::DropConstraint { table, .. } => vec![(table.id, AccessExclusive)],
         Plan::CreateIndex { table, .. } => vec![(table.id, Share)],
         Plan::AddForeignKey { table, fk } => {

@@ -1631,6 +1631,12 @@ pub enum Plan {
         if_exists: bool,
         cascade: bool,
     },
+    /// An ALTER TABLE of several actions that run as the single-action statements `steps`, in
+    /// order, each bound against the catalog the one before left (`bind::alter_table_steps`).
+    AlterTableSteps {
+        table: Arc<TableDef>,
+        steps: Vec<String>,
+    },
     /// `DROP OWNED BY roles [CASCADE]` (role names as written; see `Session::drop_owned`).
     DropOwned {
         roles: Vec<String>,
@@ -1885,6 +1891,7 @@ impl Plan {
             | Plan::AddCheck { .. }
             | Plan::AddForeignKey { .. }
             | Plan::DropColumn { .. }
+            | Plan::AlterTableSteps { .. }
             | Plan::AlterTable {
                 tag: "ALTER TABLE", ..
             } => "ALTER TABLE",
@@ -1925,6 +1932,7 @@ impl Plan {
                 | Plan::RenameView { .. }
                 | Plan::SetSchema { .. }
                 | Plan::DropOwned { .. }
+                | Plan::AlterTableSteps { .. }
                 | Plan::DropSequences { .. }
                 | Plan::Type(_)
                 | Plan::Domain(_)

@@ -226,6 +226,7 @@ impl Session {
             | Plan::DropConstraint { table, .. }
             | Plan::AddCheck { table, .. }
             | Plan::DropColumn { table, .. }
+            | Plan::AlterTableSteps { table, .. }
             | Plan::Comment { table, .. } => catalog.require_owner(table, user),
             _ => Ok(()),
         }
