@@ -290,9 +290,8 @@ fn alter_table_steps(table: &TableDef, operations: &[AlterTableOperation]) -> Op
         matches!(operation, AlterTableOperation::AddColumn { column_def, .. }
             if column_def.options.iter().any(constraint_of))
     };
-    if !(operations.len() > 1 && operations.iter().any(alone))
-        && !operations.iter().any(column_constraints)
-    {
+    let split = operations.len() > 1 && operations.iter().any(alone);
+    if !split && !operations.iter().any(column_constraints) {
         return None;
     }
     let pass = |operation: &AlterTableOperation| match operation {
@@ -2916,6 +2915,7 @@ impl<'a> Binder<'a> {
                             });
                         }
                         Ok(Plan::CreateIndex {
+                            gin: None,
                             table,
                             name,
                             columns,
@@ -3725,11 +3725,29 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_create_index(&mut self, create: &ast::CreateIndex) -> SqlResult<Plan> {
-        if let Some(using) = &create.using {
-            if !using.to_string().eq_ignore_ascii_case("btree") {
-                return Err(unsupported(format!("index access method \"{using}\"")));
-            }
+        let method = (create.using.as_ref()).map(|using| using.to_string().to_lowercase());
+        let gin = method.as_deref() == Some("gin");
+        if let Some(using) = method.as_deref().filter(|m| !gin && *m != "btree") {
+            return Err(unsupported(format!("index access method \"{using}\"")));
         }
+        // What a GIN index cannot be, in PostgreSQL's words (its checks come first).
+        let gin_cannot = |what: &str| {
+            SqlError::new(
+                code::FEATURE_NOT_SUPPORTED,
+                format!("access method \"gin\" does not support {what}"),
+            )
+        };
+        if gin && create.unique {
+            return Err(gin_cannot("unique indexes"));
+        }
+        if gin && !create.include.is_empty() {
+            return Err(gin_cannot("included columns"));
+        }
+        if gin && create.columns.len() > 1 {
+            return Err(unsupported("GIN indexes of several columns"));
+        }
+        // A GIN index's operator class as written (None: its type's default).
+        let mut gin_class: Option<String> = None;
         let table = self.lookup_table(&create.table_name)?;
         let mut columns = Vec::with_capacity(create.columns.len());
         let mut options = Vec::with_capacity(create.columns.len());
@@ -3739,7 +3757,15 @@ impl<'a> Binder<'a> {
         for column in &create.columns {
             // The pattern operator classes order text bytewise, as Keel's B+tree always does
             // (C collation): the index is the default one (its class is not recorded).
-            if let Some(class) = &column.operator_class {
+            if gin {
+                if column.column.options.asc.is_some() {
+                    return Err(gin_cannot("ASC/DESC options"));
+                }
+                if column.column.options.nulls_first.is_some() {
+                    return Err(gin_cannot("NULLS FIRST/LAST options"));
+                }
+                gin_class = column.operator_class.as_ref().map(ident_name);
+            } else if let Some(class) = &column.operator_class {
                 let class = class.to_string().to_lowercase();
                 if !matches!(
                     class.as_str(),
@@ -3840,7 +3866,22 @@ impl<'a> Binder<'a> {
             }
             None => None,
         };
+        let gin = match gin {
+            true => {
+                let ty = match expression_types.first() {
+                    Some(ty) => *ty,
+                    None => table.columns[columns[0]].ty,
+                };
+                Some(crate::gin::GinClass::of(
+                    gin_class.as_deref(),
+                    ty,
+                    &ty.name(),
+                )?)
+            }
+            false => None,
+        };
         Ok(Plan::CreateIndex {
+            gin,
             table,
             name,
             columns,
@@ -17543,8 +17584,70 @@ pub(crate) fn key_access(table: &TableDef, filter: &Expr) -> Access {
         (Some((index_score, index)), Some((score, _))) if index_score > score => index,
         (_, Some((_, range))) => range,
         (Some((_, index)), None) => index,
-        (None, None) => index_key_list_access(table, &conjuncts).unwrap_or(Access::Scan),
+        (None, None) => (index_key_list_access(table, &conjuncts))
+            .or_else(|| gin_access(table, &conjuncts))
+            .unwrap_or(Access::Scan),
     }
+}
+
+/// A read through a GIN index ([`Access::Gin`]): the first conjunct `column op value` whose
+/// column (or expression) a whole-table GIN index keys, whose operator its class serves and
+/// whose value does not read the row: jsonb `@>`, `?`, `?|`, `?&`; array `@>` (also written
+/// `value <@ column`) and `&&` (either way round).
+fn gin_access(table: &TableDef, conjuncts: &[&Expr]) -> Option<Access> {
+    use crate::array::ArrayFn;
+    use crate::functions::Scalar;
+    use crate::gin::GinOp;
+    use crate::json::JsonOp;
+    let indexes: Vec<&IndexDef> = (table.indexes.iter())
+        .filter(|index| index.gin.is_some() && index.predicate.is_none())
+        .collect();
+    if indexes.is_empty() {
+        return None;
+    }
+    // The index that keys `keyed`: a column, or the expression of an index on one.
+    let keyed_by = |keyed: &Expr| {
+        indexes
+            .iter()
+            .copied()
+            .find(|index| match index.columns.first() {
+                Some(&column) => *keyed == Expr::Column(column),
+                None => (index.bound.as_ref())
+                    .is_some_and(|b| b.parts.first().is_some_and(|p| p.0 == *keyed)),
+            })
+    };
+    conjuncts.iter().find_map(|&conjunct| {
+        let candidates: Vec<(GinOp, &Expr, &Expr)> = match conjunct {
+            Expr::Binary(BinOp::Json(op, true), left, right) => {
+                let op = match op {
+                    JsonOp::Contains => GinOp::Contains,
+                    JsonOp::HasKey => GinOp::HasKey,
+                    JsonOp::HasAny => GinOp::HasAny,
+                    JsonOp::HasAll => GinOp::HasAll,
+                    _ => return None,
+                };
+                vec![(op, left, right)]
+            }
+            Expr::Scalar(Scalar::Array(ArrayFn::Contains), args) if args.len() == 2 => {
+                vec![(GinOp::Contains, &args[0], &args[1])]
+            }
+            Expr::Scalar(Scalar::Array(ArrayFn::Overlaps), args) if args.len() == 2 => vec![
+                (GinOp::Overlaps, &args[0], &args[1]),
+                (GinOp::Overlaps, &args[1], &args[0]),
+            ],
+            _ => return None,
+        };
+        candidates.into_iter().find_map(|(op, keyed, query)| {
+            let index = keyed_by(keyed)?;
+            let serves = index.gin.is_some_and(|class| class.serves(op));
+            (serves && !query.reads_row()).then(|| Access::Gin {
+                index: Box::new(index.clone()),
+                op,
+                query: query.clone(),
+                conds: vec![conjunct.clone()],
+            })
+        })
+    })
 }
 
 /// Several rows by primary key ([`Access::Keys`]): equalities on the key's leading columns as
@@ -17593,7 +17696,7 @@ fn index_key_list_access(table: &TableDef, conjuncts: &[&Expr]) -> Option<Access
     conjuncts.iter().find_map(|&conjunct| {
         let (column, values) = key_list(conjunct)?;
         let index = (table.indexes.iter())
-            .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
+            .find(|index| index.is_plain() && index.columns.first() == Some(&column))?;
         Some(Access::Keys {
             index: Some(Box::new(index.clone())),
             eq: Vec::new(),
@@ -17840,7 +17943,7 @@ fn index_access(
     equalities: &std::collections::HashMap<usize, Expr>,
 ) -> Option<(usize, Access)> {
     let mut best: Option<(usize, Access)> = None;
-    for index in &table.indexes {
+    for index in table.indexes.iter().filter(|index| index.is_btree()) {
         // A partial index has entries only for the rows its predicate holds for: it serves a
         // query whose conditions include each of the predicate's.
         if index.predicate.is_some() {

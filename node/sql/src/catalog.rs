@@ -465,6 +465,11 @@ pub struct IndexDef {
     /// (the entries are where it put them); 0, the whole entry, for indexes made before.
     #[serde(default)]
     pub placement: Placement,
+    /// A GIN index (`USING gin`) of one column, by this operator class: an inverted index with
+    /// an entry per item of the value ([`crate::gin`]), not a B+tree's ordered keys; None for
+    /// a B+tree index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gin: Option<crate::gin::GinClass>,
 }
 
 /// An index's predicate and key expressions bound over its table's row (see [`IndexDef`]).
@@ -542,7 +547,13 @@ impl IndexDef {
     /// A whole-table index on plain columns: one a foreign key or `ON CONFLICT (columns)` may
     /// stand on.
     pub fn is_plain(&self) -> bool {
-        !self.needs_binding()
+        !self.needs_binding() && self.is_btree()
+    }
+
+    /// A B+tree index (not GIN): its entries are its key parts' values in order, so it serves
+    /// equalities, ranges and orders on them.
+    pub fn is_btree(&self) -> bool {
+        self.gin.is_none()
     }
 
     /// How many key parts the index has.

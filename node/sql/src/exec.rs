@@ -4043,6 +4043,22 @@ impl Session {
                     .collect();
                 index_targets(cluster, table, index, requests).await?
             }
+            Access::Gin {
+                index, op, query, ..
+            } => {
+                let class = index.gin.expect("a GIN read goes through a GIN index");
+                let value = query.eval(&[], ctx)?;
+                match class.search(*op, &value, index.part_type(table, 0))? {
+                    crate::gin::Search::Nothing => return nothing,
+                    crate::gin::Search::All => {
+                        count_scan(cluster, table.id, None, 0);
+                        every()
+                    }
+                    crate::gin::Search::Groups(groups) => {
+                        gin_targets(cluster, table, index, groups, txn, ctx.now).await?
+                    }
+                }
+            }
             Access::Keys { eq, values, .. } => {
                 // Values of the key column after the equalities: whole keys when it is the
                 // last, else prefixes of keys (the table is then placed by its first key
@@ -4179,7 +4195,35 @@ impl Session {
                 Vec<usize>,
             );
             let mut writes: BTreeMap<WorkerId, Writes> = BTreeMap::new();
+            if let Some(class) = index.gin {
+                for (key, old, new) in changes {
+                    let entries = |row: &Option<Vec<Value>>| -> SqlResult<Vec<Vec<u8>>> {
+                        match row {
+                            Some(row) => gin_entries(table, index, class, key, row),
+                            None => Ok(Vec::new()),
+                        }
+                    };
+                    let (old, new) = (entries(old)?, entries(new)?);
+                    // Both sorted: what only the old row has goes, what only the new one has
+                    // comes.
+                    for entry in old.iter().filter(|e| new.binary_search(e).is_err()) {
+                        let owner = owner_of(index.vshard(entry), workers);
+                        writes.entry(owner).or_default().0.push(entry.clone());
+                    }
+                    for entry in new.iter().filter(|e| old.binary_search(e).is_err()) {
+                        let owner = owner_of(index.vshard(entry), workers);
+                        writes
+                            .entry(owner)
+                            .or_default()
+                            .1
+                            .push((entry.clone(), key.clone()));
+                    }
+                }
+            }
             for (change, (key, old, new)) in changes.iter().enumerate() {
+                if index.gin.is_some() {
+                    break;
+                }
                 let entry_of = |row: &Option<Vec<Value>>| -> SqlResult<Option<Vec<u8>>> {
                     Ok(match row {
                         Some(row) => index_entry(table, index, key, row)?.map(|(e, _)| e),
@@ -8467,6 +8511,7 @@ impl Session {
                 nulls_not_distinct,
                 storage,
                 bound,
+                gin,
             } => {
                 result.tag = if *constraint {
                     "ALTER TABLE"
@@ -8491,8 +8536,12 @@ impl Session {
                     storage: storage.clone(),
                     bound: bound.clone(),
                     placement: keel_storage::WHOLE_KEY,
+                    gin: *gin,
                 };
-                index.placement = IndexDef::placement_for(index.part_type(&table, 0));
+                // A GIN index's entries are placed by their items.
+                let first = index.part_type(&table, 0);
+                let first = gin.map_or(first, |class| class.item_type(first));
+                index.placement = IndexDef::placement_for(first);
                 let name = match name {
                     Some(name) => name.clone(),
                     None => default_index_name(
@@ -10699,6 +10748,56 @@ async fn index_targets<C: Cluster>(
         .collect())
 }
 
+/// The row keys of `table` a GIN index's search may match, by owner: each group's items
+/// looked up (each item's entries lie on its own vshard), the row keys kept only when every
+/// group before named them too (see [`crate::gin`]); the lookups stop at an empty set.
+async fn gin_targets<C: Cluster>(
+    cluster: &C,
+    table: &TableDef,
+    index: &IndexDef,
+    groups: Vec<Vec<Vec<u8>>>,
+    txn: Tx,
+    now: i64,
+) -> SqlResult<Vec<(WorkerId, KeyTarget)>> {
+    let mut found: Option<BTreeSet<Vec<u8>>> = None;
+    let mut entries = 0;
+    for mut items in groups {
+        items.sort_unstable();
+        items.dedup();
+        let requests = (lookup_requests(index, items, cluster.workers()).into_iter())
+            .map(|(w, op)| (w, ShardRequest { txn, now, op }))
+            .collect();
+        let mut keys = BTreeSet::new();
+        for output in cluster.call_all(requests).await {
+            for key in output?.keys {
+                entries += 1;
+                if found.as_ref().is_none_or(|before| before.contains(&key)) {
+                    keys.insert(key);
+                }
+            }
+        }
+        let empty = keys.is_empty();
+        found = Some(keys);
+        if empty {
+            break;
+        }
+    }
+    count_scan(
+        cluster,
+        table.id,
+        Some(crate::pgstat::IndexRef::Secondary(index.id)),
+        entries,
+    );
+    let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
+    for key in found.unwrap_or_default() {
+        let owner = owner_of(table.vshard(&key), cluster.workers());
+        per_worker.entry(owner).or_default().push(key);
+    }
+    Ok((per_worker.into_iter())
+        .map(|(w, keys)| (w, Some(keys)))
+        .collect())
+}
+
 /// The secondary index a read of `table`'s rows under a semi-join's `keys` (values of table
 /// column `column`) goes through, and the keys as its entries' prefixes, when looking each key up
 /// in the index (on every worker: an index's entries of one value are spread by their row keys)
@@ -10723,7 +10822,7 @@ fn lookup_index<'t>(
     let index = table
         .indexes
         .iter()
-        .find(|index| !index.needs_binding() && index.columns.first() == Some(&column))?;
+        .find(|index| index.is_plain() && index.columns.first() == Some(&column))?;
     // A probe descends every vshard's tree of the index (one tree, on one worker, for a unique
     // index of one column or an index placed by its first column); each row it finds is a seek.
     let per_key = stats.reltuples / stats.distinct(column)?.max(1.0);
@@ -10827,7 +10926,7 @@ fn key_extremes<'t>(
             }
         })
         .collect::<Option<Vec<_>>>()?;
-    let leads = |index: &IndexDef| !index.needs_binding() && index.columns.first() == Some(&column);
+    let leads = |index: &IndexDef| index.is_plain() && index.columns.first() == Some(&column);
     let index = match access {
         _ if table.primary_key.first() == Some(&column) => None,
         Access::Scan => Some(table.indexes.iter().find(|index| leads(index))?),
@@ -11301,6 +11400,36 @@ fn index_entry(
     };
     let refs: Vec<(&Value, DataType)> = values.iter().map(|(v, t)| (v, *t)).collect();
     Ok(Some(entry(&refs)))
+}
+
+/// The entries of `row` (whose key is `row_key`) in GIN index `index` of operator class
+/// `class`, sorted: one per item of its value (see [`crate::gin`]); none when a partial
+/// index's condition does not hold for it.
+fn gin_entries(
+    table: &TableDef,
+    index: &IndexDef,
+    class: crate::gin::GinClass,
+    row_key: &[u8],
+    row: &[Value],
+) -> SqlResult<Vec<Vec<u8>>> {
+    let (value, ty) = match index.needs_binding() {
+        false => (
+            Cow::Borrowed(&row[index.columns[0]]),
+            table.columns[index.columns[0]].ty,
+        ),
+        true => match index_values(table, index, row)? {
+            Some(mut values) if !values.is_empty() => {
+                let (value, ty) = values.swap_remove(0);
+                (Cow::Owned(value), ty)
+            }
+            _ => return Ok(Vec::new()),
+        },
+    };
+    let mut entries = class.items(&value, ty)?;
+    for entry in &mut entries {
+        entry.extend_from_slice(row_key);
+    }
+    Ok(entries)
 }
 
 /// The key values of `row` in an index with a predicate or expressions (bound: see

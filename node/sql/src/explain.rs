@@ -324,6 +324,23 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             .cloned()
             .unwrap_or_else(|| format!("outer.{i}")),
         Expr::Param(i) => format!("${}", i + 1),
+        // jsonb operands of jsonb operators, text[] keys of `?|` and `?&`, by their types.
+        Expr::Binary(BinOp::Json(op, true), l, r) => {
+            use crate::json::JsonOp;
+            let typed = |e: &Expr| match (op, e) {
+                (
+                    JsonOp::Contains | JsonOp::ContainedIn | JsonOp::Concat,
+                    Expr::Const(Value::Text(t)),
+                ) => {
+                    format!("'{}'::jsonb", t.replace('\'', "''"))
+                }
+                (JsonOp::HasAny | JsonOp::HasAll, Expr::Const(Value::Array(_))) => {
+                    format!("{}::text[]", go(e))
+                }
+                _ => go(e),
+            };
+            format!("({} {} {})", typed(l), op.symbol(), typed(r))
+        }
         Expr::Binary(op, l, r) => format!("({} {} {})", go(l), op_symbol(op), go(r)),
         Expr::Not(inner) => format!("(NOT {})", go(inner)),
         Expr::Neg(inner, _) => format!("(- {})", go(inner)),
@@ -370,6 +387,27 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
             if *all { "ALL" } else { "ANY" },
             go(&args[1])
         ),
+        // anyarray's `@>` and `&&`; a constant of text elements as text[].
+        Expr::Scalar(
+            crate::functions::Scalar::Array(
+                func @ (crate::array::ArrayFn::Contains | crate::array::ArrayFn::Overlaps),
+            ),
+            args,
+        ) if args.len() == 2 => {
+            let typed = |e: &Expr| match e {
+                Expr::Const(Value::Array(array))
+                    if array.items.iter().any(|v| matches!(v, Value::Text(_))) =>
+                {
+                    format!("{}::text[]", go(e))
+                }
+                _ => go(e),
+            };
+            let symbol = match func {
+                crate::array::ArrayFn::Contains => "@>",
+                _ => "&&",
+            };
+            format!("({} {symbol} {})", typed(&args[0]), typed(&args[1]))
+        }
         Expr::Scalar(func, args) => format!(
             "{}({})",
             format!("{func:?}").to_lowercase(),
@@ -583,7 +621,23 @@ impl Printer<'_> {
                     Some((_, _, Some(index))) => index_scan(index),
                     _ => index_scan(&table.pkey_name()),
                 };
+                // A GIN read's Bitmap Index Scan, printed below the heap scan's details.
+                let mut bitmap = None;
                 match access {
+                    Access::Gin { index, conds, .. } => {
+                        self.push(depth, arrow, format!("Bitmap Heap Scan on {target}"), rel);
+                        let cond: Vec<String> =
+                            conds.iter().map(|c| deparse(c, &names, outer)).collect();
+                        let cond = cond.join(" AND ");
+                        self.detail(depth, format!("Recheck Cond: {cond}"));
+                        if let Some(f) = filter.take() {
+                            let mut rest = Vec::new();
+                            crate::planner::conjuncts(f, &mut rest);
+                            rest.retain(|c| !conds.contains(c));
+                            filter = crate::planner::and_all(rest);
+                        }
+                        bitmap = Some((format!("Bitmap Index Scan on {}", index.name), cond));
+                    }
                     Access::Scan if ordered.is_some() => self.push(depth, arrow, pkey_scan, rel),
                     Access::Scan => self.push(depth, arrow, format!("Seq Scan on {target}"), rel),
                     Access::Key(values) => {
@@ -659,6 +713,10 @@ impl Printer<'_> {
                     }
                     // A co-located EXISTS the workers run (`crate::colocate`).
                     collect(&[&filter]);
+                }
+                if let Some((line, cond)) = bitmap {
+                    self.inner_node(depth + 1, &line);
+                    self.detail(depth + 1, format!("Index Cond: {cond}"));
                 }
             }
             Rel::Lookup {

@@ -24,6 +24,7 @@ pub mod expr;
 pub mod filter;
 pub mod fragment;
 pub mod functions;
+pub mod gin;
 pub mod join_order;
 pub mod json;
 pub mod jsonpath;

@@ -100,6 +100,16 @@ pub enum Access {
         upper: Option<(Expr, bool)>,
         conds: Vec<Expr>,
     },
+    /// The rows a GIN index ([`crate::catalog::IndexDef::gin`]) may hold for `column op
+    /// query` (`query` does not read the row): each of the search's groups of items looked up,
+    /// the row keys intersected ([`crate::gin`]). The filter still runs on every row found
+    /// (PostgreSQL's recheck). `conds`: the conjunct it comes from (EXPLAIN's Index Cond).
+    Gin {
+        index: Box<crate::catalog::IndexDef>,
+        op: crate::gin::GinOp,
+        query: Expr,
+        conds: Vec<Expr>,
+    },
     /// Every row on every worker.
     Scan,
 }
@@ -495,7 +505,10 @@ pub fn index_order<'t>(
     order_by: &[SortKey],
 ) -> Option<ScanOrder<'t>> {
     let candidates: Vec<(&crate::catalog::IndexDef, usize)> = match access {
-        Access::Scan => table.indexes.iter().map(|index| (index, 0)).collect(),
+        Access::Scan => (table.indexes.iter())
+            .filter(|index| index.is_btree())
+            .map(|index| (index, 0))
+            .collect(),
         Access::Index { index, eq, .. } => vec![(&**index, eq.len())],
         _ => return None,
     };
@@ -1690,6 +1703,8 @@ pub enum Plan {
         storage: Vec<(String, String)>,
         /// The predicate and expressions bound.
         bound: Option<Arc<crate::catalog::BoundIndex>>,
+        /// `USING gin`: its operator class (see [`crate::catalog::IndexDef::gin`]).
+        gin: Option<crate::gin::GinClass>,
     },
     /// `ALTER TABLE` renames and column changes: the table's next definition (checks bound),
     /// existing rows' values for added columns with defaults, and columns that must hold no NULL.

@@ -1774,6 +1774,9 @@ pub fn index_columns(
     out
 }
 
+/// `pg_am`'s OID of the GIN access method (btree's is 403).
+const GIN_AM: i64 = 2742;
+
 /// The text of `pg_get_indexdef` for a table's primary key index.
 pub fn pkey_def(table: &TableDef) -> String {
     let keys = table.primary_key.iter();
@@ -1798,10 +1801,17 @@ pub fn index_def(
         Some((plain, _)) => Some(plain.as_str()),
         None => index.predicate_text(pretty),
     };
-    let keys: Vec<String> = keys
+    let mut keys: Vec<String> = keys
         .iter()
         .map(|(plain, shown)| if pretty { shown } else { plain }.clone())
         .collect();
+    // A GIN index names its operator class when it is not the type's default.
+    if let (Some(class), Some(key)) = (index.gin, keys.first_mut()) {
+        if !class.is_default() {
+            key.push(' ');
+            key.push_str(class.name());
+        }
+    }
     let include: Vec<String> = (index.include.iter())
         .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
         .collect();
@@ -1813,6 +1823,9 @@ pub fn index_def(
         index.unique,
         None,
     );
+    if index.gin.is_some() {
+        text = text.replacen(" USING btree (", " USING gin (", 1);
+    }
     // PostgreSQL's order: ... INCLUDE (...) NULLS NOT DISTINCT WITH (name='value', ...) WHERE
     // predicate; a value that needs no quotes as an identifier is bare (flatten_reloptions).
     if index.nulls_not_distinct {
@@ -2508,6 +2521,7 @@ fn pg_catalog(
                 (2, "heap", "heap_tableam_handler", "t"),
                 (403, "btree", "bthandler", "i"),
                 (405, "hash", "hashhandler", "i"),
+                (GIN_AM, "gin", "ginhandler", "i"),
             ] {
                 out.row(vec![int(oid), text(name), regproc(handler), text(kind)]);
             }
@@ -3762,7 +3776,7 @@ fn pg_catalog(
                         FIRST_OID + index.id as i64,
                         &index.name,
                         "i",
-                        403,
+                        if index.gin.is_some() { GIN_AM } else { 403 },
                         index.width(),
                         0,
                         false,
