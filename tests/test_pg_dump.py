@@ -50,6 +50,9 @@ CREATE INDEX orders_by_customer ON shop.orders (customer_id, placed DESC);
 CREATE UNIQUE INDEX customers_scored_email ON shop.customers (lower(email)) WHERE score IS NOT NULL;
 CREATE INDEX orders_noted ON shop.orders (customer_id) WHERE note IS NOT NULL;
 CREATE TABLE public.settings (key text PRIMARY KEY, value jsonb, flags boolean[], at time);
+CREATE INDEX settings_value ON public.settings USING gin (value);
+CREATE INDEX settings_paths ON public.settings USING gin (value jsonb_path_ops);
+CREATE INDEX settings_flags ON public.settings USING gin (flags);
 CREATE TABLE public.events (seen timestamp, kind char(3), payload bytea, ratio double precision,
     stamped timestamp(0) DEFAULT '2024-01-01 00:00:00.7', lap time(2));
 CREATE SEQUENCE public.ticket_seq START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 1 CYCLE;

@@ -10750,7 +10750,8 @@ async fn index_targets<C: Cluster>(
 
 /// The row keys of `table` a GIN index's search may match, by owner: each group's items
 /// looked up (each item's entries lie on its own vshard), the row keys kept only when every
-/// group before named them too (see [`crate::gin`]); the lookups stop at an empty set.
+/// group before named them too (see [`crate::gin`]); the lookups stop once the keys are few
+/// ([`crate::gin::FEW_ROWS`]: the recheck of the rows is cheaper than more lookups).
 async fn gin_targets<C: Cluster>(
     cluster: &C,
     table: &TableDef,
@@ -10776,9 +10777,9 @@ async fn gin_targets<C: Cluster>(
                 }
             }
         }
-        let empty = keys.is_empty();
+        let few = keys.len() <= crate::gin::FEW_ROWS;
         found = Some(keys);
-        if empty {
+        if few {
             break;
         }
     }

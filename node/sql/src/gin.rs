@@ -21,7 +21,9 @@
 //! entries lie on one worker), intersects the row keys the groups give, and reads those rows;
 //! the query's whole condition then runs on each row (PostgreSQL's recheck), so a row the items
 //! let through wrongly (the items of `{"a": {"b": 1}}` are those of `{"b": {"a": 1}}`) is
-//! dropped there. A search with no group to look up ([`Search::All`]: `@> '{}'`, `@> '{}'::int[]`,
+//! dropped there. Groups of scalar items go first, object keys last (a key is in most
+//! documents, a value in few), and once the row keys found are few the session stops looking
+//! up and lets the recheck do the rest ([`FEW_ROWS`]). A search with no group to look up ([`Search::All`]: `@> '{}'`, `@> '{}'::int[]`,
 //! `?& '{}'`) reads every row, as PostgreSQL's full-index scan does.
 //!
 //! `jsonb_path_ops` (PostgreSQL hashes paths) keeps the same items here; as there it serves
@@ -32,6 +34,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{code, SqlError, SqlResult};
 use crate::json::{Json, Kind};
 use crate::types::{DataType, Value};
+
+/// Candidate rows few enough that looking up a search's further groups costs more than
+/// rechecking them.
+pub const FEW_ROWS: usize = 256;
 
 /// A GIN operator class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +189,7 @@ impl GinClass {
             (_, value) => {
                 let mut items = Vec::new();
                 json_items(&parse_jsonb(value)?, &mut items);
-                items
+                items.into_iter().map(|(_, item)| item).collect()
             }
         };
         items.sort_unstable();
@@ -211,6 +217,17 @@ impl GinClass {
             }
         };
         let groups: Vec<Vec<Vec<u8>>> = match op {
+            GinOp::Contains if self != GinClass::ArrayOps => {
+                // Scalars first, keys last (stable: the items' order otherwise).
+                let mut items = Vec::new();
+                json_items(&parse_jsonb(query)?, &mut items);
+                items.sort_by(|a, b| (a.0 == 'K', &a.1).cmp(&(b.0 == 'K', &b.1)));
+                items.dedup();
+                if items.is_empty() {
+                    return Ok(Search::All);
+                }
+                items.into_iter().map(|(_, item)| vec![item]).collect()
+            }
             GinOp::Contains => {
                 let items = self.items(query, ty)?;
                 if items.is_empty() {
@@ -237,7 +254,9 @@ impl GinClass {
                 vec![items]
             }
             GinOp::HasAll => {
-                let groups: Vec<Vec<Vec<u8>>> = keys().iter().map(|k| key_items(k)).collect();
+                let mut groups: Vec<Vec<Vec<u8>>> = keys().iter().map(|k| key_items(k)).collect();
+                groups.sort_unstable();
+                groups.dedup();
                 if groups.is_empty() {
                     return Ok(Search::All);
                 }
@@ -266,12 +285,13 @@ fn text_item(tag: char, text: &str) -> Vec<u8> {
     crate::exec::row_key(&[(Value::Text(item), DataType::Text)])
 }
 
-/// The items of a jsonb value and of everything in it.
-fn json_items(json: &Json, out: &mut Vec<Vec<u8>>) {
+/// The items of a jsonb value and of everything in it, each with its tag.
+fn json_items(json: &Json, out: &mut Vec<(char, Vec<u8>)>) {
+    let push = |out: &mut Vec<_>, tag: char, text: &str| out.push((tag, text_item(tag, text)));
     match &json.kind {
         Kind::Object(members) => {
             for (key, value) in members {
-                out.push(text_item('K', key));
+                push(out, 'K', key);
                 json_items(value, out);
             }
         }
@@ -280,11 +300,11 @@ fn json_items(json: &Json, out: &mut Vec<Vec<u8>>) {
                 json_items(element, out);
             }
         }
-        Kind::String(s) => out.push(text_item('S', s)),
-        Kind::Number(n) => out.push(text_item('N', &canonical_number(n))),
-        Kind::Bool(true) => out.push(text_item('T', "")),
-        Kind::Bool(false) => out.push(text_item('F', "")),
-        Kind::Null => out.push(text_item('Z', "")),
+        Kind::String(s) => push(out, 'S', s),
+        Kind::Number(n) => push(out, 'N', &canonical_number(n)),
+        Kind::Bool(true) => push(out, 'T', ""),
+        Kind::Bool(false) => push(out, 'F', ""),
+        Kind::Null => push(out, 'Z', ""),
     }
 }
 
