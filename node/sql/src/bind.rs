@@ -3389,6 +3389,17 @@ impl<'a> Binder<'a> {
                             )?;
                             retype.retain(|(c, _)| *c != index);
                             retype.push((index, conversion));
+                            // A GIN index of the column is made again for the new type, as
+                            // PostgreSQL rebuilds it: with its class as written (none: the
+                            // type's default), which must take the type.
+                            let ty = new.columns[index].ty;
+                            for gin in &mut new.indexes {
+                                let Some(class) = gin.gin.filter(|_| gin.columns == [index]) else {
+                                    continue;
+                                };
+                                let written = (!class.is_default()).then(|| class.name());
+                                gin.gin = Some(crate::gin::GinClass::of(written, ty, &ty.name())?);
+                            }
                         }
                     }
                 }

@@ -4220,10 +4220,9 @@ impl Session {
                     }
                 }
             }
-            for (change, (key, old, new)) in changes.iter().enumerate() {
-                if index.gin.is_some() {
-                    break;
-                }
+            // A B+tree index's entry per row (a GIN index's entries are above).
+            let btree_changes = if index.is_btree() { changes } else { &[] };
+            for (change, (key, old, new)) in btree_changes.iter().enumerate() {
                 let entry_of = |row: &Option<Vec<Value>>| -> SqlResult<Option<Vec<u8>>> {
                     Ok(match row {
                         Some(row) => index_entry(table, index, key, row)?.map(|(e, _)| e),
