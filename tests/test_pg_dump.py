@@ -55,6 +55,7 @@ CREATE INDEX settings_paths ON public.settings USING gin (value jsonb_path_ops);
 CREATE INDEX settings_flags ON public.settings USING gin (flags);
 CREATE TABLE public.events (seen timestamp, kind char(3), payload bytea, ratio double precision,
     stamped timestamp(0) DEFAULT '2024-01-01 00:00:00.7', lap time(2));
+CREATE TABLE public.pairs (a int, b text, c int, PRIMARY KEY (a) INCLUDE (b, c));
 CREATE SEQUENCE public.ticket_seq START WITH 100 INCREMENT BY 5 MAXVALUE 100000 CACHE 1 CYCLE;
 CREATE VIEW shop.big_spenders AS
     SELECT c.name, sum(o.total) AS spent

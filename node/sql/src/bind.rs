@@ -2905,13 +2905,11 @@ impl<'a> Binder<'a> {
                             .as_ref()
                             .map(|n| crate::catalog::qualify(&schema, &ident_name(n)));
                         if matches!(constraint, TableConstraint::PrimaryKey { .. }) {
-                            if !include.is_empty() {
-                                return Err(unsupported("PRIMARY KEY ... INCLUDE"));
-                            }
                             return Ok(Plan::AddPrimaryKey {
                                 table,
                                 columns,
                                 name,
+                                include,
                             });
                         }
                         Ok(Plan::CreateIndex {
@@ -4080,6 +4078,7 @@ impl<'a> Binder<'a> {
             primary_key_name = name;
             Ok(())
         };
+        let mut primary_key_include = Vec::new();
         // Columns whose UNIQUE says NULLS NOT DISTINCT (read from the text: see `parse`).
         let not_distinct_columns = crate::parse::nulls_not_distinct_columns(self.text);
         for column in &create.columns {
@@ -4199,9 +4198,18 @@ impl<'a> Binder<'a> {
                     columns: key_columns,
                     ..
                 } => {
-                    if !self.constraint_include(key_columns).is_empty() {
-                        return Err(unsupported("PRIMARY KEY ... INCLUDE"));
-                    }
+                    // PostgreSQL points at the constraint (its CONSTRAINT word when named).
+                    let at = match name {
+                        Some(name) => self.word_before(name.span, "constraint"),
+                        None => (key_columns.first())
+                            .and_then(|c| self.word_before(c.column.expr.span(), "primary")),
+                    };
+                    primary_key_include = (self.constraint_include(key_columns).iter())
+                        .map(|name| {
+                            (columns.iter().position(|c| c.name == *name))
+                                .ok_or_else(|| missing_key_column(name).at(at))
+                        })
+                        .collect::<SqlResult<Vec<usize>>>()?;
                     let key = self.key_columns(&columns, key_columns)?;
                     for &index in &key {
                         columns[index].not_null = true;
@@ -4216,10 +4224,12 @@ impl<'a> Binder<'a> {
                 } => {
                     let not_distinct = *nulls_distinct == ast::NullsDistinctOption::NotDistinct;
                     let key = self.key_columns(&columns, key_columns)?;
-                    // PostgreSQL points at the constraint.
-                    let at = key_columns
-                        .first()
-                        .and_then(|c| self.word_before(c.column.expr.span(), "unique"));
+                    // PostgreSQL points at the constraint (its CONSTRAINT word when named).
+                    let at = match name {
+                        Some(name) => self.word_before(name.span, "constraint"),
+                        None => (key_columns.first())
+                            .and_then(|c| self.word_before(c.column.expr.span(), "unique")),
+                    };
                     let include = (self.constraint_include(key_columns).iter())
                         .map(|name| {
                             columns
@@ -4303,6 +4313,7 @@ impl<'a> Binder<'a> {
             .collect();
         let mut table = TableDef {
             primary_key_clustered: false,
+            primary_key_include,
             id: 0,
             name,
             columns,

@@ -96,6 +96,12 @@ pub struct TableDef {
     /// The primary key's index is the one CLUSTER uses (see [`IndexDef::clustered`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub primary_key_clustered: bool,
+    /// `PRIMARY KEY (..) INCLUDE (columns)`: the key's covering columns, kept for the catalogs
+    /// (`pg_index.indkey`, `pg_get_indexdef`, `pg_get_constraintdef`) as a secondary index's
+    /// [`IndexDef::include`]: the rows are the key's index here, and hold every column. The
+    /// key goes with a dropped included column, as in PostgreSQL.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub primary_key_include: Vec<usize>,
     pub fillfactor: Option<u32>,
     /// `CREATE UNLOGGED TABLE` (`pg_class.relpersistence` 'u'; see [`TableDef::persistence`]). Keel logs its writes as any
     /// table's, so it survives a crash that PostgreSQL would empty it after.
@@ -869,6 +875,7 @@ impl TableDef {
     pub fn plain(id: TableId, name: String, columns: Vec<ColumnDef>) -> TableDef {
         TableDef {
             primary_key_clustered: false,
+            primary_key_include: Vec::new(),
             id,
             name,
             columns,
@@ -929,6 +936,7 @@ impl TableDef {
     pub fn without_primary_key(&self) -> TableDef {
         let mut unkeyed = self.clone();
         unkeyed.primary_key.clear();
+        unkeyed.primary_key_include.clear();
         unkeyed.primary_key_name = None;
         unkeyed.primary_key_clustered = false;
         unkeyed.placement = Self::placement_for(&unkeyed.columns, &[]);
@@ -2296,6 +2304,7 @@ mod tests {
             "t".into(),
             Arc::new(TableDef {
                 primary_key_clustered: false,
+                primary_key_include: Vec::new(),
                 id: 7,
                 name: "t".into(),
                 columns: vec![

@@ -8469,6 +8469,7 @@ impl Session {
                 table,
                 columns,
                 name,
+                include,
             } => {
                 result.tag = "ALTER TABLE".into();
                 let table = current_table(&catalog, table)?;
@@ -8483,6 +8484,7 @@ impl Session {
                 }
                 let mut keyed = (*table).clone();
                 keyed.primary_key = columns.clone();
+                keyed.primary_key_include = include.clone();
                 keyed.primary_key_name = name.clone();
                 // Placed as a table made with this key is (pg_dump and pgbench add keys after
                 // loading). The rows keep their vshards until the rewrite moves them: a hidden
@@ -8826,11 +8828,17 @@ impl Session {
                     }
                     let mut new = (*current).clone();
                     new.columns.remove(column);
-                    if new.primary_key.contains(&column) {
-                        // The primary key goes with its column: the rows get hidden row ids.
+                    if new.primary_key.contains(&column)
+                        || new.primary_key_include.contains(&column)
+                    {
+                        // The primary key goes with its column (an included one too): the
+                        // rows get hidden row ids.
                         new = new.without_primary_key();
                     }
                     new.primary_key = new.primary_key.iter().map(|&c| shift(c)).collect();
+                    new.primary_key_include = (new.primary_key_include.iter())
+                        .map(|&c| shift(c))
+                        .collect();
                     // Indexes, constraints and owned sequences over the column go with it.
                     let mut kept_indexes = Vec::new();
                     // (An index's expressions and predicate name columns: they are bound anew.)

@@ -1678,6 +1678,8 @@ pub enum Plan {
         table: Arc<TableDef>,
         columns: Vec<usize>,
         name: Option<String>,
+        /// `INCLUDE (columns)` (see [`crate::catalog::TableDef::primary_key_include`]).
+        include: Vec<usize>,
     },
     CreateIndex {
         table: Arc<TableDef>,

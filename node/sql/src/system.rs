@@ -151,7 +151,14 @@ pub fn constraints<'c>(catalog: &'c Catalog, schemas: &[&str]) -> Vec<Constraint
                 table,
                 columns: table.primary_key.clone(),
                 index: pkey_oid(table),
-                def: format!("PRIMARY KEY ({})", names(&table.primary_key)),
+                def: match table.primary_key_include.as_slice() {
+                    [] => format!("PRIMARY KEY ({})", names(&table.primary_key)),
+                    include => format!(
+                        "PRIMARY KEY ({}) INCLUDE ({})",
+                        names(&table.primary_key),
+                        names(include)
+                    ),
+                },
                 references: None,
                 deferrable: (false, false),
                 validated: true,
@@ -1755,7 +1762,7 @@ pub fn index_columns(
     let mut out = Vec::new();
     for table in user_tables(catalog) {
         if !table.primary_key.is_empty() {
-            let names = table.primary_key.iter();
+            let names = table.primary_key.iter().chain(&table.primary_key_include);
             let names = names.map(|&c| {
                 let name = crate::functions::quote_ident(&table.columns[c].name);
                 (name.clone(), name)
@@ -1779,11 +1786,20 @@ const GIN_AM: i64 = 2742;
 
 /// The text of `pg_get_indexdef` for a table's primary key index.
 pub fn pkey_def(table: &TableDef) -> String {
-    let keys = table.primary_key.iter();
-    let keys: Vec<String> = keys
-        .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
-        .collect();
-    index_text(table, &table.pkey_name(), (&keys, &[]), &[], true, None)
+    let names = |columns: &[usize]| -> Vec<String> {
+        (columns.iter())
+            .map(|&c| crate::functions::quote_ident(&table.columns[c].name))
+            .collect()
+    };
+    let (keys, include) = (names(&table.primary_key), names(&table.primary_key_include));
+    index_text(
+        table,
+        &table.pkey_name(),
+        (&keys, &include),
+        &[],
+        true,
+        None,
+    )
 }
 
 /// The text of `pg_get_indexdef` for a secondary index of `table`.
@@ -3762,7 +3778,7 @@ fn pg_catalog(
                         &table.pkey_name(),
                         "i",
                         403,
-                        table.primary_key.len(),
+                        table.primary_key.len() + table.primary_key_include.len(),
                         0,
                         false,
                         false,
@@ -3969,7 +3985,8 @@ fn pg_catalog(
                     attribute(table_oid(table), i + 1, column, false);
                 }
                 if !table.primary_key.is_empty() {
-                    for (i, &c) in table.primary_key.iter().enumerate() {
+                    let columns = table.primary_key.iter().chain(&table.primary_key_include);
+                    for (i, &c) in columns.enumerate() {
                         attribute(pkey_oid(table), i + 1, &table.columns[c], true);
                     }
                 }
@@ -4092,12 +4109,12 @@ fn pg_catalog(
                         vec![
                             int(pkey_oid(table)),
                             int(table_oid(table)),
-                            int(table.primary_key.len() as i64),
+                            int((table.primary_key.len() + table.primary_key_include.len()) as i64),
                             Value::Bool(true),
                             Value::Bool(true),
                             Value::Bool(true),
                             Value::Bool(true),
-                            key(&table.primary_key),
+                            key(&[&table.primary_key[..], &table.primary_key_include[..]].concat()),
                         ]
                         .into_iter()
                         .chain(tail(table.primary_key.len(), &[], None))

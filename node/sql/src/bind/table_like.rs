@@ -36,6 +36,9 @@ pub(super) struct CopiedIndex {
     index: IndexDef,
     key: Vec<String>,
     include: Vec<String>,
+    /// The primary key's INCLUDE columns (the key itself is a constraint of the copy's text);
+    /// `index` and `key` are then unused.
+    primary: bool,
 }
 
 impl Binder<'_> {
@@ -79,6 +82,14 @@ impl Binder<'_> {
                         .map(|name| quote_ident(name))
                         .collect();
                     items.push(format!("PRIMARY KEY ({})", key.join(", ")));
+                    if !source.primary_key_include.is_empty() {
+                        copied.push(CopiedIndex {
+                            index: IndexDef::default(),
+                            key: Vec::new(),
+                            include: names(&source.primary_key_include),
+                            primary: true,
+                        });
+                    }
                 }
                 for index in &source.indexes {
                     copied.push(CopiedIndex {
@@ -95,6 +106,7 @@ impl Binder<'_> {
                         },
                         key: names(&index.columns),
                         include: names(&index.include),
+                        primary: false,
                     });
                 }
             }
@@ -198,7 +210,8 @@ impl Binder<'_> {
             .cloned()
     }
 
-    /// The LIKE-copied indexes on the new `table`, their columns found by name.
+    /// The LIKE-copied indexes (and primary key INCLUDE columns) on the new `table`, their
+    /// columns found by name.
     pub(super) fn add_copied_indexes(&self, table: &mut TableDef, copied: Vec<CopiedIndex>) {
         let position = |name: &String| table.columns.iter().position(|c| c.name == *name);
         let mut indexes = Vec::with_capacity(copied.len());
@@ -206,8 +219,13 @@ impl Binder<'_> {
             mut index,
             key,
             include,
+            primary,
         } in copied
         {
+            if primary {
+                table.primary_key_include = include.iter().filter_map(position).collect();
+                continue;
+            }
             index.columns = key.iter().filter_map(position).collect();
             index.include = include.iter().filter_map(position).collect();
             indexes.push(index);
