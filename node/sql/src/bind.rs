@@ -1414,6 +1414,22 @@ impl<'a> Binder<'a> {
     }
 
     /// Position of the nearest keyword `word` (lower case) before `span`.
+    /// PostgreSQL's syntax error at keyword `word` (lower case), the last before `span`, which
+    /// its grammar does not have there: the word as written, and its position.
+    fn misplaced_word(&self, span: Span, word: &str) -> SqlError {
+        let at = self.word_before(span, word);
+        let written: Option<String> = at.map(|at| {
+            let skip = (at - 1).saturating_sub(self.offset);
+            self.text
+                .chars()
+                .skip(skip)
+                .take(word.chars().count())
+                .collect()
+        });
+        let written = written.unwrap_or_else(|| word.to_string());
+        SqlError::syntax(format!("syntax error at or near \"{written}\"")).at(at)
+    }
+
     fn word_before(&self, span: Span, word: &str) -> Option<usize> {
         let at = offset_of(self.text, span.start.line, span.start.column)?;
         let before: String = self
@@ -2266,7 +2282,10 @@ impl<'a> Binder<'a> {
                 or,
                 limit,
             } => {
-                if or.is_some() || limit.is_some() || !table.joins.is_empty() {
+                if let Some(limit) = limit {
+                    return Err(self.misplaced_word(limit.span(), "limit"));
+                }
+                if or.is_some() || !table.joins.is_empty() {
                     return Err(unsupported("this form of UPDATE"));
                 }
                 let from = match from {
@@ -2285,10 +2304,14 @@ impl<'a> Binder<'a> {
                 )
             }
             Statement::Delete(delete) => {
-                if !delete.tables.is_empty()
-                    || !delete.order_by.is_empty()
-                    || delete.limit.is_some()
-                {
+                // MySQL's ORDER BY and LIMIT, which PostgreSQL's grammar has not.
+                if let Some(first) = delete.order_by.first() {
+                    return Err(self.misplaced_word(first.expr.span(), "order"));
+                }
+                if let Some(limit) = &delete.limit {
+                    return Err(self.misplaced_word(limit.span(), "limit"));
+                }
+                if !delete.tables.is_empty() {
                     return Err(unsupported("this form of DELETE"));
                 }
                 let tables = match &delete.from {
