@@ -18,13 +18,15 @@
 //! item of every group: `@>` has a group per item of the query value, `&&` and `?|` one group
 //! of all their items, `?` one group of the key's two spellings (an object key or a string
 //! element), `?&` a group per key. The session looks each group's items up (each item's
-//! entries lie on one worker), intersects the row keys the groups give, and reads those rows;
+//! entries lie on one worker where its type places entries by value: text, numbers, dates),
+//! intersects the row keys the groups give, and reads those rows;
 //! the query's whole condition then runs on each row (PostgreSQL's recheck), so a row the items
 //! let through wrongly (the items of `{"a": {"b": 1}}` are those of `{"b": {"a": 1}}`) is
 //! dropped there. Groups of scalar items go first, object keys last (a key is in most
 //! documents, a value in few), and once the row keys found are few the session stops looking
-//! up and lets the recheck do the rest ([`FEW_ROWS`]). A search with no group to look up ([`Search::All`]: `@> '{}'`, `@> '{}'::int[]`,
-//! `?& '{}'`) reads every row, as PostgreSQL's full-index scan does.
+//! up and lets the recheck do the rest ([`FEW_ROWS`]). A search with no group to look up
+//! ([`Search::All`]: `@> '{}'`, `@> '{}'::int[]`, `?& '{}'`) reads every row, as PostgreSQL's
+//! full-index scan does.
 //!
 //! `jsonb_path_ops` (PostgreSQL hashes paths) keeps the same items here; as there it serves
 //! only `@>`.
