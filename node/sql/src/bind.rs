@@ -4049,10 +4049,10 @@ impl<'a> Binder<'a> {
         if !likes.is_empty() && create.query.is_none() {
             // CREATE on the schema is checked before the sources are read.
             self.create_name_in(&create.name, create.temporary)?;
-            let (expanded, copied) = self.expand_table_likes(create, &likes)?;
+            let (expanded, copied, pkey_include) = self.expand_table_likes(create, &likes)?;
             let mut plan = self.bind_create_table_columns(&expanded)?;
             if let Plan::CreateTable { table, .. } = &mut plan {
-                self.add_copied_indexes(table, copied);
+                self.add_copied_indexes(table, copied, &pkey_include);
             }
             return Ok(plan);
         }

@@ -10796,14 +10796,11 @@ async fn gin_targets<C: Cluster>(
         Some(crate::pgstat::IndexRef::Secondary(index.id)),
         entries,
     );
-    let mut per_worker: BTreeMap<WorkerId, Vec<Vec<u8>>> = BTreeMap::new();
-    for key in found.unwrap_or_default() {
-        let owner = owner_of(table.vshard(&key), cluster.workers());
-        per_worker.entry(owner).or_default().push(key);
-    }
-    Ok((per_worker.into_iter())
-        .map(|(w, keys)| (w, Some(keys)))
-        .collect())
+    Ok(keys_by_owner(
+        table,
+        found.unwrap_or_default(),
+        cluster.workers(),
+    ))
 }
 
 /// The secondary index a read of `table`'s rows under a semi-join's `keys` (values of table

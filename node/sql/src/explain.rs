@@ -480,6 +480,14 @@ pub fn deparse(expr: &Expr, names: &[String], outer: &[Vec<String>]) -> String {
     }
 }
 
+/// A scan's `filter` without the conjuncts `conds` its access reads as its index condition.
+fn without_conds(filter: Option<Expr>, conds: &[Expr]) -> Option<Expr> {
+    let mut rest = Vec::new();
+    crate::planner::conjuncts(filter?, &mut rest);
+    rest.retain(|c| !conds.contains(c));
+    crate::planner::and_all(rest)
+}
+
 fn conjunction(exprs: &[Expr], names: &[String], outer: &[Vec<String>]) -> String {
     exprs
         .iter()
@@ -630,12 +638,7 @@ impl Printer<'_> {
                             conds.iter().map(|c| deparse(c, &names, outer)).collect();
                         let cond = cond.join(" AND ");
                         self.detail(depth, format!("Recheck Cond: {cond}"));
-                        if let Some(f) = filter.take() {
-                            let mut rest = Vec::new();
-                            crate::planner::conjuncts(f, &mut rest);
-                            rest.retain(|c| !conds.contains(c));
-                            filter = crate::planner::and_all(rest);
-                        }
+                        filter = without_conds(filter.take(), conds);
                         bitmap = Some((format!("Bitmap Index Scan on {}", index.name), cond));
                     }
                     Access::Scan if ordered.is_some() => self.push(depth, arrow, pkey_scan, rel),
@@ -680,12 +683,7 @@ impl Printer<'_> {
                         };
                         self.push(depth, arrow, line, rel);
                         // The access's conjuncts are the index condition, not a filter.
-                        if let Some(f) = filter.take() {
-                            let mut rest = Vec::new();
-                            crate::planner::conjuncts(f, &mut rest);
-                            rest.retain(|c| !conds.contains(c));
-                            filter = crate::planner::and_all(rest);
-                        }
+                        filter = without_conds(filter.take(), conds);
                         let conds: Vec<String> =
                             conds.iter().map(|c| deparse(c, &names, outer)).collect();
                         let cond = match &conds[..] {

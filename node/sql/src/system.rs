@@ -1798,7 +1798,7 @@ pub fn pkey_def(table: &TableDef) -> String {
         (&keys, &include),
         &[],
         true,
-        None,
+        "btree",
     )
 }
 
@@ -1837,11 +1837,8 @@ pub fn index_def(
         (&keys, &include),
         &index.options,
         index.unique,
-        None,
+        if index.gin.is_some() { "gin" } else { "btree" },
     );
-    if index.gin.is_some() {
-        text = text.replacen(" USING btree (", " USING gin (", 1);
-    }
     // PostgreSQL's order: ... INCLUDE (...) NULLS NOT DISTINCT WITH (name='value', ...) WHERE
     // predicate; a value that needs no quotes as an identifier is bare (flatten_reloptions).
     if index.nulls_not_distinct {
@@ -1865,16 +1862,16 @@ pub fn index_def(
     text
 }
 
-/// `CREATE [UNIQUE] INDEX name ON schema.table USING btree (keys) [INCLUDE (columns)] [WHERE
-/// predicate]`, each key with its `indoption` bits: DESC, and NULLS FIRST/LAST where it is not
-/// the direction's default.
+/// `CREATE [UNIQUE] INDEX name ON schema.table USING method (keys) [INCLUDE (columns)]`, each
+/// key with its `indoption` bits: DESC, and NULLS FIRST/LAST where it is not the direction's
+/// default.
 fn index_text(
     table: &TableDef,
     name: &str,
     (keys, include): (&[String], &[String]),
     options: &[i16],
     unique: bool,
-    predicate: Option<&str>,
+    method: &str,
 ) -> String {
     let keys: Vec<String> = keys
         .iter()
@@ -1893,7 +1890,7 @@ fn index_text(
         .collect();
     let (schema, relation) = crate::catalog::split_name(&table.name);
     let mut text = format!(
-        "CREATE {}INDEX {} ON {}.{} USING btree ({})",
+        "CREATE {}INDEX {} ON {}.{} USING {method} ({})",
         if unique { "UNIQUE " } else { "" },
         crate::functions::quote_ident(crate::catalog::relname(name)),
         crate::functions::quote_ident(schema),
@@ -1902,10 +1899,6 @@ fn index_text(
     );
     if !include.is_empty() {
         text.push_str(&format!(" INCLUDE ({})", include.join(", ")));
-    }
-    if let Some(predicate) = predicate {
-        text.push_str(" WHERE ");
-        text.push_str(predicate);
     }
     text
 }

@@ -36,9 +36,6 @@ pub(super) struct CopiedIndex {
     index: IndexDef,
     key: Vec<String>,
     include: Vec<String>,
-    /// The primary key's INCLUDE columns (the key itself is a constraint of the copy's text);
-    /// `index` and `key` are then unused.
-    primary: bool,
 }
 
 impl Binder<'_> {
@@ -48,9 +45,12 @@ impl Binder<'_> {
         &self,
         create: &ast::CreateTable,
         likes: &[TableLike],
-    ) -> SqlResult<(ast::CreateTable, Vec<CopiedIndex>)> {
+    ) -> SqlResult<(ast::CreateTable, Vec<CopiedIndex>, Vec<String>)> {
         let mut expanded = create.clone();
         let mut copied = Vec::new();
+        // The copied primary key's INCLUDE columns (the key itself is a constraint of the
+        // copy's text, which has no INCLUDE).
+        let mut pkey_include = Vec::new();
         let mut inserted = 0;
         for like in likes {
             let source = self.like_source(like)?;
@@ -82,14 +82,7 @@ impl Binder<'_> {
                         .map(|name| quote_ident(name))
                         .collect();
                     items.push(format!("PRIMARY KEY ({})", key.join(", ")));
-                    if !source.primary_key_include.is_empty() {
-                        copied.push(CopiedIndex {
-                            index: IndexDef::default(),
-                            key: Vec::new(),
-                            include: names(&source.primary_key_include),
-                            primary: true,
-                        });
-                    }
+                    pkey_include = names(&source.primary_key_include);
                 }
                 for index in &source.indexes {
                     copied.push(CopiedIndex {
@@ -106,7 +99,6 @@ impl Binder<'_> {
                         },
                         key: names(&index.columns),
                         include: names(&index.include),
-                        primary: false,
                     });
                 }
             }
@@ -128,7 +120,7 @@ impl Binder<'_> {
             expanded.columns.splice(at..at, written.columns);
             expanded.constraints.extend(written.constraints);
         }
-        Ok((expanded, copied))
+        Ok((expanded, copied, pkey_include))
     }
 
     /// The table or view a LIKE copies (a view: its columns' names and types): 42P01 at its
@@ -210,26 +202,29 @@ impl Binder<'_> {
             .cloned()
     }
 
-    /// The LIKE-copied indexes (and primary key INCLUDE columns) on the new `table`, their
+    /// The LIKE-copied indexes and primary key INCLUDE columns on the new `table`, their
     /// columns found by name.
-    pub(super) fn add_copied_indexes(&self, table: &mut TableDef, copied: Vec<CopiedIndex>) {
+    pub(super) fn add_copied_indexes(
+        &self,
+        table: &mut TableDef,
+        copied: Vec<CopiedIndex>,
+        pkey_include: &[String],
+    ) {
         let position = |name: &String| table.columns.iter().position(|c| c.name == *name);
         let mut indexes = Vec::with_capacity(copied.len());
         for CopiedIndex {
             mut index,
             key,
             include,
-            primary,
         } in copied
         {
-            if primary {
-                table.primary_key_include = include.iter().filter_map(position).collect();
-                continue;
-            }
             index.columns = key.iter().filter_map(position).collect();
             index.include = include.iter().filter_map(position).collect();
             indexes.push(index);
         }
         table.indexes.extend(indexes);
+        if !pkey_include.is_empty() {
+            table.primary_key_include = pkey_include.iter().filter_map(position).collect();
+        }
     }
 }
